@@ -1,0 +1,30 @@
+/**
+ * The `junction` CLI. Commands are registered explicitly, one file each. Exit codes: 0 success, 1 the command
+ * found problems (invalid specs, failing tests), 2 bad usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerValidateCommand } from './commands/validate.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('junction')
+    .description('Config-as-code integration engine: YAML specs in Git, JSONata transforms, durable delivery on NATS JetStream.')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerValidateCommand(program);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError) {
+      process.stderr.write(`junction: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** Bad usage (a missing directory, an unknown format): exit code 2 with a message, never a stack trace. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

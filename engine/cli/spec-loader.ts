@@ -1,0 +1,16 @@
+/** How CLI commands read and compile a spec directory, with the default connectors and transform engine. */
+import { stat } from 'node:fs/promises';
+import { createConnectorRegistry } from '../../connectors/index.js';
+import { compileSpecTree } from '../spec/compile-spec-set.js';
+import type { CompileResult } from '../spec/compile-spec-set.js';
+import { readSpecTree } from '../spec/spec-tree.js';
+import { transformEngine } from '../transform/select-engine.js';
+import type { TransformEngineName } from '../transform/select-engine.js';
+import { UsageError } from './main.js';
+
+export async function compileDirectory(dir: string, engineName: TransformEngineName = 'junction'): Promise<CompileResult> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`spec directory ${JSON.stringify(dir)} does not exist or is not a directory`);
+  const tree = await readSpecTree(dir);
+  return compileSpecTree(tree, { connectors: createConnectorRegistry(), engine: transformEngine(engineName) });
+}

@@ -1,0 +1,85 @@
+/**
+ * The connector SDK: the only engine API that connectors import. A connector is one declaration (STYLE.md rule 2):
+ * id, the schema of its connection `options`, its operations, error classification and an emulator factory.
+ */
+
+/** A JSON Schema (draft-07) as a plain object. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What an operation asks the HTTP stack to send. `path` is relative to the connection's base URL and already encoded. */
+export interface OutboundRequest {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | number | boolean>;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** A response as the HTTP stack (or a recorded fixture) hands it to the connector. */
+export interface InboundResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the response was JSON, otherwise the text. */
+  body: unknown;
+}
+
+/** What a write does to its object: drives idempotency (xref before create) and the ownership filter. */
+export type OperationKind = 'create' | 'update' | 'upsert' | 'delete' | 'read' | 'query' | 'action';
+
+/** The inputs of one call: the step's static params, the transformed record, and the connection's options. */
+export interface OperationCall {
+  params: Record<string, unknown>;
+  body: unknown;
+  options: Record<string, unknown>;
+}
+
+export interface OperationDef {
+  /** One line for docs and editor hovers. */
+  description: string;
+  /** The vendor's own name or endpoint, e.g. `OIS100MI/AddHead` or `PATCH /sobjects/{sobject}/{field}/{value}`. */
+  vendorName: string;
+  kind: OperationKind;
+  /** The record type the operation works on, used by `owns`: a fixed name, or the value of a step param. */
+  object: string | { param: string };
+  /** Fields that identify the record (sku, Id, the external id field). They pass the ownership filter untouched. */
+  identity?: string[] | { param: string };
+  /** Schema of the step's static `params` (e.g. `sobject`, `external_id_field`). */
+  params?: JsonSchema;
+  /** Schema of the record the step body produces (entity fields, before the vendor envelope). */
+  input?: JsonSchema;
+  /** Schema of the step result that later steps read as `$steps.<id>`. */
+  output?: JsonSchema;
+  /** Builds the vendor request from the record: wraps it in the vendor's envelope and fills the path. */
+  request(call: OperationCall): OutboundRequest;
+  /** Turns a 2xx response into the step result. Throws ConnectorError for in-band failures (M3 `NOK`). */
+  result?(response: InboundResponse, call: OperationCall): unknown;
+}
+
+/** A running emulator: a local HTTP server that behaves like the vendor's API. */
+export interface EmulatorHandle {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+}
+
+export interface ConnectorDef {
+  /** snake_case id used as a Connection's `type`. */
+  id: string;
+  description: string;
+  /** Schema of the Connection's `options` block for this connector. */
+  options: JsonSchema;
+  operations: Readonly<Record<string, OperationDef>>;
+  /** Turns a non-2xx response into a classified error carrying the vendor's code and message. */
+  classify(response: InboundResponse, request: OutboundRequest): Error;
+  /** Starts the vendor emulator (tests, demo, `junction emulator <id>`). */
+  startEmulator?(options: EmulatorOptions): Promise<EmulatorHandle>;
+}
+
+/** The connectors an engine knows, built explicitly (connectors/index.ts), never from global registration. */
+export type ConnectorRegistry = ReadonlyMap<string, ConnectorDef>;

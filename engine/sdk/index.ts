@@ -1,0 +1,16 @@
+/** The connector SDK's public surface. Connectors import from here and nowhere else in the engine. */
+export type {
+  ConnectorDef,
+  ConnectorRegistry,
+  EmulatorHandle,
+  EmulatorOptions,
+  HttpMethod,
+  InboundResponse,
+  JsonSchema,
+  OperationCall,
+  OperationDef,
+  OperationKind,
+  OutboundRequest,
+} from './connector.js';
+export { ConnectorError, permanentError, retryableError } from './errors.js';
+export type { ConnectorErrorDetails, ErrorDisposition } from './errors.js';

@@ -1,0 +1,33 @@
+/** What every compile stage shares: the connectors, the transform engine, and the diagnostics being collected. */
+import type { ConnectorRegistry } from '../sdk/connector.js';
+import type { TransformEngine } from '../transform/transform-engine.js';
+import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+import { keyPosition, valuePosition } from './source-position.js';
+import type { JsonPath } from './source-position.js';
+import type { SpecFile } from './spec-file.js';
+import type { SpecTree } from './spec-tree.js';
+
+export interface CompileOptions {
+  connectors: ConnectorRegistry;
+  engine: TransformEngine;
+  /** Commit the tree was read from; `working-tree` for a directory on disk. */
+  commit?: string;
+}
+
+export class CompileContext {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(
+    readonly options: CompileOptions,
+    readonly tree: SpecTree,
+  ) {}
+
+  /** Reports a problem at the value at `path` in `spec`. */
+  error(spec: SpecFile, path: JsonPath, code: DiagnosticCode, message: string): void {
+    this.diagnostics.push({ file: spec.file, ...valuePosition(spec, path), severity: 'error', code, message });
+  }
+
+  /** Reports a problem at the key `key` of the mapping at `path`. */
+  errorAtKey(spec: SpecFile, path: JsonPath, key: string, code: DiagnosticCode, message: string): void {
+    this.diagnostics.push({ file: spec.file, ...keyPosition(spec, path, key), severity: 'error', code, message });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * A spec tree: the files of a spec directory, in memory. The CLI reads one from disk; GitOps reads one from a
+ * commit. Compilation only ever sees this, so both paths compile exactly the same way.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+
+export interface SpecTreeFile {
+  /** Path relative to the tree root, with forward slashes. */
+  path: string;
+  bytes: Buffer;
+}
+
+export interface SpecTree {
+  /** Prefix shown before each path in diagnostics (the directory as the user named it). */
+  displayRoot: string;
+  files: SpecTreeFile[];
+}
+
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.junction']);
+const SPEC_FILE = /\.ya?ml$/i;
+const DATA_FILE = /\.(csv|json)$/i;
+
+/** Reads every YAML spec and data file (CSV, JSON fixtures) under `dir`. */
+export async function readSpecTree(dir: string, displayRoot = relative(process.cwd(), dir) || '.'): Promise<SpecTree> {
+  const files: SpecTreeFile[] = [];
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new Error(`${dir} is not a directory`);
+  await walk(dir, dir, files);
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { displayRoot, files };
+}
+
+async function walk(root: string, dir: string, out: SpecTreeFile[]): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) await walk(root, full, out);
+    } else if (entry.isFile() && (SPEC_FILE.test(entry.name) || DATA_FILE.test(entry.name))) {
+      out.push({ path: relative(root, full).split(sep).join('/'), bytes: await readFile(full) });
+    }
+  }
+}
+
+export function isSpecFile(path: string): boolean {
+  return SPEC_FILE.test(path);
+}
+
+export function isTestFile(path: string): boolean {
+  return /\.test\.ya?ml$/i.test(path);
+}
+
+/** Joins the display root and a tree path for diagnostics (`specs/magento/orders.yaml`). */
+export function displayPath(tree: SpecTree, path: string): string {
+  return tree.displayRoot === '.' ? path : `${tree.displayRoot.replace(/\/$/, '')}/${path}`;
+}

@@ -1,0 +1,45 @@
+/**
+ * A small connector registry for spec-layer tests: two fake systems whose operations cover every shape the
+ * compiler cares about (fixed and param-named objects, identity fields, params schemas, reads and writes).
+ */
+import type { ConnectorDef, ConnectorRegistry, OperationDef } from '../../engine/sdk/connector.js';
+
+const op = (o: Partial<OperationDef> & Pick<OperationDef, 'kind' | 'object'>): OperationDef => ({
+  description: 'test operation',
+  vendorName: 'TEST',
+  request: ({ body }) => ({ method: 'POST', path: '/test', body }),
+  ...o,
+});
+
+const shop: ConnectorDef = {
+  id: 'shop',
+  description: 'A shop (test double)',
+  options: { type: 'object', additionalProperties: false, properties: { store_code: { type: 'string' }, api_key: { type: 'string' } } },
+  operations: {
+    'products.update': op({ kind: 'update', object: 'product', identity: ['sku'] }),
+    'orders.search': op({ kind: 'query', object: 'order' }),
+    'orders.get': op({ kind: 'read', object: 'order' }),
+  },
+  classify: () => new Error('test'),
+};
+
+const crm: ConnectorDef = {
+  id: 'crm',
+  description: 'A CRM (test double)',
+  options: { type: 'object', properties: {} },
+  operations: {
+    'sobjects.upsert': op({
+      kind: 'upsert',
+      object: { param: 'sobject' },
+      identity: { param: 'external_id_field' },
+      params: { type: 'object', additionalProperties: false, required: ['sobject', 'external_id_field'], properties: { sobject: { type: 'string' }, external_id_field: { type: 'string' } } },
+    }),
+    'sobjects.create': op({ kind: 'create', object: { param: 'sobject' }, params: { type: 'object', required: ['sobject'], properties: { sobject: { type: 'string' } } } }),
+    'sobjects.delete': op({ kind: 'delete', object: { param: 'sobject' } }),
+  },
+  classify: () => new Error('test'),
+};
+
+export function testConnectors(): ConnectorRegistry {
+  return new Map([shop, crm].map((c) => [c.id, c]));
+}
