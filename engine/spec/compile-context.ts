@@ -14,8 +14,28 @@ export interface CompileOptions {
   commit?: string;
 }
 
+/** Milliseconds spent per compile stage, for the validate benchmark. */
+export interface StageTimes {
+  parse: number;
+  schema: number;
+  jsonata: number;
+  crossChecks: number;
+}
+
 export class CompileContext {
   readonly diagnostics: Diagnostic[] = [];
+  readonly times: StageTimes = { parse: 0, schema: 0, jsonata: 0, crossChecks: 0 };
+
+  /** Runs `fn`, adding its duration to `stage`. */
+  timed<T>(stage: keyof StageTimes, fn: () => T): T {
+    const start = performance.now();
+    try {
+      return fn();
+    } finally {
+      this.times[stage] += performance.now() - start;
+    }
+  }
+
   constructor(
     readonly options: CompileOptions,
     readonly tree: SpecTree,

@@ -39,8 +39,6 @@ export function compileIntegration(ctx: CompileContext, validated: ValidatedSpec
   const source = compileSource(ctx, validated, scope, expr);
   const retry = (value.retry ?? {}) as Raw;
   const onError = ((value.on_error ?? []) as Raw[]).map((rule, i) => ({ match: expr(['on_error', i, 'match']), action: rule.action as ErrorAction }));
-  const echo = value.echo_suppression as Raw | undefined;
-  if (echo) checkConnection(ctx, validated, ['echo_suppression', 'connection'], scope);
   const compiled = {
     name: String(value.name),
     description: value.description as string | undefined,
@@ -57,7 +55,6 @@ export function compileIntegration(ctx: CompileContext, validated: ValidatedSpec
       multiplier: Number(retry.multiplier ?? 2),
     },
     onError,
-    echo: echo ? { connection: String(echo.connection), object: String(echo.object), id: expr(['echo_suppression', 'id']) } : undefined,
     hash: integrationHash(value, steps, scope),
     file: spec.file,
   };
@@ -88,6 +85,7 @@ function compileSteps(ctx: CompileContext, validated: ValidatedSpec, scope: Inte
       id,
       connection: String(step.connection),
       operation: String(step.operation),
+      kind: operation?.kind,
       params,
       when: step.when === undefined ? undefined : expr(['steps', i, 'when'], i),
       forEach: step.for_each === undefined ? undefined : expr(['steps', i, 'for_each'], i),
@@ -96,9 +94,8 @@ function compileSteps(ctx: CompileContext, validated: ValidatedSpec, scope: Inte
       ownedFields,
       identityFields: operation ? identityOf(operation, params) : [],
       saveXref: xref ? { map: String(xref.map), sourceId: expr(['steps', i, 'xref', 'source_id'], i)!, targetId: expr(['steps', i, 'xref', 'target_id'], i + 1)! } : undefined,
-      reads: [],
+      reads: stepReads(validated, i),
     };
-    (compiled as { reads: string[] }).reads = stepReads(validated, i);
     return compiled;
   });
 }
@@ -132,7 +129,7 @@ function compileSource(ctx: CompileContext, validated: ValidatedSpec, scope: Int
 /** Compiles an expression and checks its references. `stepIndex`: steps it may read are those before it. */
 function compileChecked(ctx: CompileContext, validated: ValidatedSpec, path: JsonPath, scope: IntegrationScope, stepIndex?: number): CompiledExpression | undefined {
   const site = { spec: validated.spec, path };
-  const compiled = compileExpression(ctx.options.engine, site, ctx.diagnostics);
+  const compiled = ctx.timed('jsonata', () => compileExpression(ctx.options.engine, site, ctx.diagnostics));
   const ast = compiled?.ast?.();
   if (!ast) return compiled;
   const refs = expressionReferences(ast);

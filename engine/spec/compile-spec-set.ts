@@ -4,7 +4,7 @@
  */
 import type { CompiledConnection, CompiledIntegration, CompiledLookup, CompiledSpecSet } from './compiled-spec.js';
 import { CompileContext } from './compile-context.js';
-import type { CompileOptions } from './compile-context.js';
+import type { CompileOptions, StageTimes } from './compile-context.js';
 import { compileConnection } from './compile-connection.js';
 import { compileIntegration } from './compile-integration.js';
 import { compileLookup } from './compile-lookup.js';
@@ -27,6 +27,8 @@ export interface TestSpecFile {
 
 export interface CompileResult {
   diagnostics: Diagnostic[];
+  /** Time spent per stage (cross-checks = everything after schema validation that is not JSONata compilation). */
+  times: StageTimes;
   /** Present only when there is no error. */
   specSet?: CompiledSpecSet;
   tests: TestSpecFile[];
@@ -35,6 +37,7 @@ export interface CompileResult {
 export function compileSpecTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const ctx = new CompileContext(options, tree);
   const specs = parseAndValidate(ctx);
+  const checksStart = performance.now();
   const byKind = (kind: SpecKind) => uniqueByName(ctx, specs.filter((s) => s.kind === kind));
   const treePathOf = (s: ValidatedSpec) => tree.files.find((f) => s.spec.absolutePath === f.path)?.path ?? '';
 
@@ -64,10 +67,11 @@ export function compileSpecTree(tree: SpecTree, options: CompileOptions): Compil
   checkOwnershipConflicts(ctx, compiledWithSource);
   const tests = checkTests(ctx, specs.filter((s) => s.kind === 'Test' && s.valid), names(integrationSpecs), treePathOf);
 
+  ctx.times.crossChecks = performance.now() - checksStart - ctx.times.jsonata;
   const diagnostics = sortDiagnostics(ctx.diagnostics);
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const specSet = hasErrors ? undefined : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations });
-  return { diagnostics, specSet, tests };
+  return { diagnostics, specSet, tests, times: ctx.times };
 }
 
 function checkTests(ctx: CompileContext, specs: ValidatedSpec[], integrationNames: Set<string>, treePathOf: (s: ValidatedSpec) => string): TestSpecFile[] {

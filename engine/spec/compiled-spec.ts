@@ -2,6 +2,7 @@
  * The compiled spec set: the only form of a spec that the planner and the runtime ever see (STYLE.md rule 4).
  * Everything here is resolved and checked at load time, and frozen.
  */
+import type { OperationKind } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
 
 /** A value that may hold `${env:NAME}` references, resolved only when used. */
@@ -76,6 +77,8 @@ export interface CompiledStep {
   id: string;
   connection: string;
   operation: string;
+  /** What the operation does (create, update, upsert...), from the connector's declaration. */
+  kind?: OperationKind;
   /** Static params for the operation (sobject, external_id_field...). */
   params: Readonly<Record<string, unknown>>;
   when?: CompiledExpression;
@@ -125,8 +128,6 @@ export interface CompiledIntegration {
   owns: readonly OwnedFields[];
   retry: RetryPolicy;
   onError: readonly CompiledErrorRule[];
-  /** For bidirectional pairs: the echo-suppression scope (connection + object) this integration's source reads. */
-  echo?: { connection: string; object: string; id: CompiledExpression };
   /** Content hash of the integration's source text: unchanged hash = undisturbed on hot swap. */
   hash: string;
   file: string;

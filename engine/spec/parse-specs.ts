@@ -24,12 +24,12 @@ export function parseAndValidate(ctx: CompileContext): ValidatedSpec[] {
   const out: ValidatedSpec[] = [];
   for (const file of ctx.tree.files) {
     if (!isSpecFile(file.path)) continue;
-    const loaded = parseSpecText(file.bytes, file.path, displayPath(ctx.tree, file.path));
+    const loaded = ctx.timed('parse', () => parseSpecText(file.bytes, file.path, displayPath(ctx.tree, file.path)));
     if (!loaded.ok) {
       ctx.diagnostics.push(...loaded.diagnostics);
       continue;
     }
-    const validated = validateKind(ctx, loaded.spec, isTestFile(file.path));
+    const validated = ctx.timed('schema', () => validateKind(ctx, loaded.spec, isTestFile(file.path)));
     if (validated) out.push(validated);
   }
   return out;

@@ -1,0 +1,143 @@
+/**
+ * Runs one event through a compiled integration: `when`, then each step in order (its condition, `for_each`, body,
+ * ownership filter, unchanged-write skip, the call, the xref write). The dry run and the runtime both call this;
+ * only the StepInvoker and the state differ, so a passing dry run means something.
+ */
+import { ConnectorError } from '../sdk/errors.js';
+import type { CompiledIntegration, CompiledLookup, CompiledStep } from '../spec/compiled-spec.js';
+import type { CompiledExpression, TransformGuards } from '../transform/transform-engine.js';
+import { expressionBindings } from './expression-bindings.js';
+import type { BindingScope } from './expression-bindings.js';
+import type { ExecutionFailure, ExecutionResult, ExecutionState, PlannedRequest, StepInvoker } from './execution-types.js';
+import { filterOwnedFields } from './ownership-filter.js';
+import { resolveFailureAction } from './resolve-failure.js';
+import { stableHash } from './stable-hash.js';
+
+export interface ExecuteOptions {
+  integration: CompiledIntegration;
+  lookups: ReadonlyMap<string, CompiledLookup>;
+  invoke: StepInvoker;
+  state: ExecutionState;
+  /** Unique id of the event (dedup id): prefixes idempotency keys and checkpoints. */
+  eventId: string;
+  guards?: TransformGuards;
+}
+
+const WRITE_KINDS_WITH_IDENTITY = new Set(['update', 'upsert']);
+
+export async function executeEvent(event: unknown, options: ExecuteOptions): Promise<ExecutionResult> {
+  const { integration } = options;
+  const steps: Record<string, unknown> = {};
+  const result: ExecutionResult = { outcome: 'delivered', requests: [], steps, unchanged: [] };
+  const scope: BindingScope = { event, steps, lookups: options.lookups, xref: options.state.xref };
+  const evaluate = (expr: CompiledExpression, input: unknown, extra?: Record<string, unknown>) => Promise.resolve(expr.evaluate(input, expressionBindings(scope, extra), options.guards));
+  let current: { step?: string; index?: number } = {};
+  let writes = 0;
+  try {
+    if (integration.when && !truthy(await evaluate(integration.when, event))) {
+      return { ...result, outcome: 'skipped', skippedReason: 'when' };
+    }
+    for (const step of integration.steps) {
+      current = { step: step.id };
+      if (step.when && !truthy(await evaluate(step.when, event))) continue;
+      const elements = step.forEach ? toList(await evaluate(step.forEach, event)) : [event];
+      const results: unknown[] = [];
+      for (let index = 0; index < elements.length; index++) {
+        const at = step.forEach ? index : undefined;
+        current = { step: step.id, index: at };
+        const extra = at === undefined ? undefined : { index: at };
+        const raw = step.body ? await evaluate(step.body, elements[index], extra) : undefined;
+        const body = step.ownedFields ? filterOwnedFields(plain(raw), step.ownedFields, step.identityFields) : plain(raw);
+        if (step.ownedFields) writes++;
+        const call = await callStep(step, body, at, options, result);
+        results.push(call);
+        if (step.saveXref && call !== UNCHANGED) {
+          const sourceId = await evaluate(step.saveXref.sourceId, elements[index], extra);
+          const targetId = await evaluate(step.saveXref.targetId, elements[index], { ...extra, result: call });
+          if (sourceId !== undefined && targetId !== undefined) await options.state.xref.set(step.saveXref.map, String(sourceId), String(targetId));
+        }
+      }
+      steps[step.id] = step.forEach ? results : results[0];
+    }
+  } catch (error) {
+    const failure = await describeFailure(error, current, integration);
+    return { ...result, outcome: 'failed', failure };
+  }
+  if (writes > 0 && result.unchanged.length === writes) return { ...result, outcome: 'echo_suppressed' };
+  return result;
+}
+
+const UNCHANGED = Symbol('unchanged');
+
+/** One call of one step for one element: unchanged-write skip, checkpoint resume, then the real call. */
+async function callStep(step: CompiledStep, body: unknown, index: number | undefined, options: ExecuteOptions, result: ExecutionResult): Promise<unknown> {
+  const callKey = index === undefined ? step.id : `${step.id}.${index}`;
+  const recordKey = writeRecordKey(step, body);
+  const bodyHash = recordKey ? stableHash(body) : undefined;
+  if (recordKey && (await options.state.lastWritten.get(recordKey)) === bodyHash) {
+    result.unchanged.push(recordKey);
+    return UNCHANGED;
+  }
+  const done = await options.state.checkpoint?.get(callKey);
+  if (done) {
+    result.requests.push(done.request);
+    return done.result;
+  }
+  const context = { integration: options.integration.name, stepId: step.id, index, idempotencyKey: `${options.eventId}:${callKey}` };
+  try {
+    const call = await options.invoke(step, { params: { ...step.params }, body }, context);
+    result.requests.push(call.request);
+    await options.state.checkpoint?.set(callKey, { result: call.result, request: call.request });
+    if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
+    return call.result;
+  } catch (error) {
+    const request = (error as { request?: PlannedRequest }).request;
+    if (request) result.requests.push(request);
+    throw error;
+  }
+}
+
+/** `<connection>/<object>/<identity>` for updates and upserts whose identity is in the body. */
+function writeRecordKey(step: CompiledStep, body: unknown): string | undefined {
+  if (!step.ownedFields || !step.object || step.identityFields.length === 0 || !body || typeof body !== 'object') return undefined;
+  if (!WRITE_KINDS_WITH_IDENTITY.has(step.kind ?? '')) return undefined;
+  const ids = step.identityFields.map((f) => (body as Record<string, unknown>)[f]);
+  if (ids.some((id) => id === undefined || id === null)) return undefined;
+  return `${step.connection}/${step.object}/${ids.join('/')}`;
+}
+
+async function describeFailure(error: unknown, at: { step?: string; index?: number }, integration: CompiledIntegration): Promise<ExecutionFailure> {
+  const base = { step: at.step, index: at.index, request: (error as { request?: PlannedRequest }).request };
+  if (error instanceof ConnectorError) {
+    const failure: ExecutionFailure = {
+      ...base,
+      code: error.code,
+      message: error.message,
+      action: error.retryable ? 'retry' : 'dead_letter',
+      status: error.status,
+      vendorCode: error.vendorCode,
+      retryAfterMs: error.retryAfterMs,
+      responseExcerpt: error.responseExcerpt,
+    };
+    return { ...failure, action: await resolveFailureAction(integration, failure) };
+  }
+  const e = error as { code?: string; message?: string };
+  const guard = typeof e.code === 'string' && /^U10/.test(e.code);
+  const failure: ExecutionFailure = { ...base, code: guard ? 'transform-guard' : 'transform-error', message: `${e.code ? `JSONata ${e.code}: ` : ''}${e.message ?? String(error)}`, action: 'dead_letter' };
+  return { ...failure, action: await resolveFailureAction(integration, failure) };
+}
+
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(truthy);
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
+}
+
+function toList(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? [...value] : [value];
+}
+
+/** JSONata sequences are arrays with extra flags; targets receive plain JSON. */
+function plain(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}

@@ -1,0 +1,580 @@
+/* Generated from schemas/*.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate. */
+/**
+ * One external system: its connector type, base URL, authentication, rate limit and timeouts.
+ */
+export interface Connection {
+  /**
+   * Schema hint for editors; ignored by Junction.
+   */
+  $schema?: string;
+  /**
+   * Version of the spec language. Always `junction/v1` for now.
+   */
+  apiVersion: 'junction/v1';
+  /**
+   * The spec kind.
+   */
+  kind: 'Connection';
+  /**
+   * Name that steps and sources use to refer to this connection.
+   */
+  name: string;
+  /**
+   * Free text for humans: what this is for and who owns it.
+   */
+  description?: string;
+  /**
+   * Connector id: which system this is.
+   */
+  type: string;
+  /**
+   * Base URL of the system's API: a literal https URL or an environment reference.
+   */
+  base_url: string;
+  /**
+   * How to authenticate. Every credential is an environment reference.
+   */
+  auth?: AuthNone | AuthBearer | AuthBasic | AuthMagentoToken | AuthOauth2ClientCredentials;
+  /**
+   * Client-side rate limit (token bucket) for calls to this system.
+   */
+  rate_limit?: {
+    /**
+     * Sustained request rate.
+     */
+    requests_per_second: number;
+    /**
+     * Requests allowed at once above the sustained rate. Defaults to requests_per_second.
+     */
+    burst?: number;
+  };
+  /**
+   * Time limit of one request, including the response body.
+   */
+  timeout?: string;
+  /**
+   * Allow loopback and private addresses as targets (local emulators, on-premise systems). Off by default to prevent SSRF.
+   */
+  allow_private_network?: boolean;
+  /**
+   * Connector-specific settings, checked against the connector's own schema.
+   */
+  options?: {};
+}
+/**
+ * No authentication.
+ */
+export interface AuthNone {
+  /**
+   * Authentication scheme.
+   */
+  type: 'none';
+}
+/**
+ * A static bearer token in the Authorization header.
+ */
+export interface AuthBearer {
+  /**
+   * Authentication scheme.
+   */
+  type: 'bearer';
+  /**
+   * The token, as an environment reference.
+   */
+  token: string;
+}
+/**
+ * HTTP basic authentication.
+ */
+export interface AuthBasic {
+  /**
+   * Authentication scheme.
+   */
+  type: 'basic';
+  /**
+   * User name, as an environment reference.
+   */
+  username: string;
+  /**
+   * Password, as an environment reference.
+   */
+  password: string;
+}
+/**
+ * A Magento integration access token (sent as a bearer token).
+ */
+export interface AuthMagentoToken {
+  /**
+   * Authentication scheme.
+   */
+  type: 'magento_token';
+  /**
+   * The integration's access token, as an environment reference.
+   */
+  token: string;
+}
+/**
+ * OAuth2 client credentials: the token is cached until it expires and refreshed once on 401.
+ */
+export interface AuthOauth2ClientCredentials {
+  /**
+   * Authentication scheme.
+   */
+  type: 'oauth2_client_credentials';
+  /**
+   * Token endpoint, absolute or relative to base_url.
+   */
+  token_url: string;
+  /**
+   * Client id, as an environment reference.
+   */
+  client_id: string;
+  /**
+   * Client secret, as an environment reference.
+   */
+  client_secret: string;
+  /**
+   * Scopes to request, space-separated.
+   */
+  scope?: string;
+}
+
+/**
+ * One integration job: where events come from, how each is identified and filtered, and the ordered target operations it performs.
+ */
+export interface Integration {
+  /**
+   * Schema hint for editors; ignored by Junction.
+   */
+  $schema?: string;
+  /**
+   * Version of the spec language. Always `junction/v1` for now.
+   */
+  apiVersion: 'junction/v1';
+  /**
+   * The spec kind.
+   */
+  kind: 'Integration';
+  /**
+   * Unique integration name. Webhooks arrive at POST /hooks/<name>.
+   */
+  name: string;
+  /**
+   * Free text for humans: what this is for and who owns it.
+   */
+  description?: string;
+  source: Source;
+  /**
+   * JSONata giving the record's identity. Events with the same key are delivered in order; it also scopes dedup and cross-references.
+   */
+  key: string;
+  /**
+   * JSONata giving the event's unique id. A second event with the same id is dropped (broker dedup window, then the delivery ledger). Defaults to a hash of the event body.
+   */
+  dedup_id?: string;
+  /**
+   * JSONata filter: events for which it is not true are skipped (and recorded as skipped).
+   */
+  when?: string;
+  /**
+   * Ordered target operations. Each step can read the results of earlier steps as $steps.<id>.
+   *
+   * @minItems 1
+   */
+  steps: [Step, ...Step[]];
+  /**
+   * The target fields this integration may write. Writes to an owned object send only these fields (plus the record's identity), so fields that other systems own are never overwritten.
+   */
+  owns?: Ownership[];
+  retry?: Retry;
+  /**
+   * Error policy, checked in order before the default classification (retryable errors retry, permanent ones go to the dead-letter queue).
+   */
+  on_error?: ErrorRule[];
+}
+/**
+ * Where events come from: exactly one of webhook, schedule or nats.
+ */
+export interface Source {
+  webhook?: WebhookSource;
+  schedule?: ScheduleSource;
+  nats?: NatsSource;
+}
+/**
+ * Events are POSTed as JSON to /hooks/<integration>. Acknowledged with 2xx only after they are stored durably.
+ */
+export interface WebhookSource {
+  /**
+   * Signature verification over the raw request body. Unsigned or badly signed requests get 401 and nothing is stored.
+   */
+  verify?: {
+    /**
+     * HMAC-SHA256 of the raw body with a shared secret.
+     */
+    hmac_sha256: {
+      /**
+       * Header that carries the signature.
+       */
+      header: string;
+      /**
+       * Shared secret, as an environment reference.
+       */
+      secret: string;
+      /**
+       * Encoding of the digest in the header.
+       */
+      encoding?: 'hex' | 'base64';
+      /**
+       * Text before the digest in the header.
+       */
+      prefix?: string;
+    };
+  };
+  /**
+   * Largest accepted body; larger requests get 413.
+   */
+  max_body_bytes?: number;
+}
+/**
+ * Polls a connector operation on a schedule. The cursor is stored and advanced only after the polled events are stored.
+ */
+export interface ScheduleSource {
+  /**
+   * Connection to poll.
+   */
+  connection: string;
+  /**
+   * Connector operation that lists records (for example orders.search).
+   */
+  operation: string;
+  /**
+   * Static parameters of the operation. `$cursor` in a string value is replaced by the stored cursor.
+   */
+  params?: {};
+  /**
+   * Polling interval.
+   */
+  every: string;
+  /**
+   * JSONata over the poll result giving the list of records. Defaults to the result itself.
+   */
+  records?: string;
+  /**
+   * JSONata over one record giving its cursor value; the greatest is stored.
+   */
+  cursor: string;
+  /**
+   * Cursor value before the first poll.
+   */
+  initial_cursor?: string;
+}
+/**
+ * Events are messages published on a NATS subject.
+ */
+export interface NatsSource {
+  /**
+   * Subject to consume. Wildcards are allowed.
+   */
+  subject: string;
+}
+/**
+ * One target operation.
+ */
+export interface Step {
+  /**
+   * Step id: later steps read this step's result as $steps.<id>; spec tests key recorded responses by it.
+   */
+  id: string;
+  /**
+   * Free text for humans: what this is for and who owns it.
+   */
+  description?: string;
+  /**
+   * Connection the step calls.
+   */
+  connection: string;
+  /**
+   * Connector operation, as the vendor names it.
+   */
+  operation: string;
+  /**
+   * Static parameters of the operation (for example sobject and external_id_field).
+   */
+  params?: {};
+  /**
+   * Condition: the step runs only when it is true.
+   */
+  when?: string;
+  /**
+   * JSONata giving a list: the step runs once per element, with the element as context and $index as its position.
+   */
+  for_each?: string;
+  /**
+   * JSONata producing the record to send. Bindings: $event (the whole event), $steps, $index, $lookup(name, key), $xref(map, id).
+   */
+  body?: string;
+  /**
+   * After the step succeeds, remember which target id belongs to which source id.
+   */
+  xref?: {
+    /**
+     * Cross-reference map name, read from JSONata as $xref("<map>", id).
+     */
+    map: string;
+    /**
+     * JSONata giving the source-side id.
+     */
+    source_id: string;
+    /**
+     * JSONata giving the target-side id; $result is the step result.
+     */
+    target_id: string;
+  };
+}
+/**
+ * Fields of one object on one connection that this integration owns.
+ */
+export interface Ownership {
+  /**
+   * Connection of the target system.
+   */
+  connection: string;
+  /**
+   * Object (record type) as the connector names it.
+   */
+  object: string;
+  /**
+   * Owned fields; dotted paths reach nested fields. `*` owns the whole object.
+   *
+   * @minItems 1
+   */
+  fields: [string, ...string[]];
+}
+/**
+ * Retry policy for retryable errors: exponential backoff with jitter, honouring Retry-After.
+ */
+export interface Retry {
+  /**
+   * Attempts before the event is dead-lettered, counting the first.
+   */
+  max_attempts?: number;
+  /**
+   * Delay before the first retry.
+   */
+  initial?: string;
+  /**
+   * Longest delay between attempts.
+   */
+  max?: string;
+  /**
+   * Growth factor of the delay.
+   */
+  multiplier?: number;
+}
+/**
+ * What to do with an error that matches.
+ */
+export interface ErrorRule {
+  /**
+   * JSONata over {code, status, vendor_code, message, step}.
+   */
+  match: string;
+  /**
+   * retry, dead_letter, or skip (count as done).
+   */
+  action: 'retry' | 'dead_letter' | 'skip';
+}
+
+/**
+ * A named table used from JSONata as $lookup("name", key): code translations, default warehouses and the like.
+ */
+export interface Lookup {
+  /**
+   * Schema hint for editors; ignored by Junction.
+   */
+  $schema?: string;
+  /**
+   * Version of the spec language. Always `junction/v1` for now.
+   */
+  apiVersion: 'junction/v1';
+  /**
+   * The spec kind.
+   */
+  kind: 'Lookup';
+  /**
+   * Name used in $lookup("name", key).
+   */
+  name: string;
+  /**
+   * Free text for humans: what this is for and who owns it.
+   */
+  description?: string;
+  /**
+   * Inline table: key -> value. Keys are compared as strings.
+   */
+  entries?: {};
+  /**
+   * Table read from a CSV file with a header row.
+   */
+  csv?: {
+    /**
+     * Path of the CSV file, relative to this spec file.
+     */
+    file: string;
+    /**
+     * Header of the key column.
+     */
+    key_column: string;
+    /**
+     * Header of the value column.
+     */
+    value_column: string;
+  };
+  /**
+   * Value returned when the key is absent. Without it, a missing key gives no value.
+   */
+  default?: {
+    [k: string]: unknown;
+  };
+}
+
+/**
+ * Spec tests for one integration (<name>.test.yaml): input events, recorded responses and the expected plan.
+ */
+export interface IntegrationTest {
+  /**
+   * Schema hint for editors; ignored by Junction.
+   */
+  $schema?: string;
+  /**
+   * Version of the spec language. Always `junction/v1` for now.
+   */
+  apiVersion: 'junction/v1';
+  /**
+   * The spec kind.
+   */
+  kind: 'Test';
+  /**
+   * Name of the integration under test.
+   */
+  integration: string;
+  /**
+   * Named test cases.
+   *
+   * @minItems 1
+   */
+  cases: [Case, ...Case[]];
+}
+/**
+ * One input event and what the engine must do with it.
+ */
+export interface Case {
+  /**
+   * Case name, unique in the file.
+   */
+  name: string;
+  /**
+   * The input event, inline.
+   */
+  event?: {
+    [k: string]: unknown;
+  };
+  /**
+   * The input event, from a JSON file relative to this file.
+   */
+  event_file?: string;
+  /**
+   * Cross-reference state before the event: map -> source id -> target id.
+   */
+  xref?: {
+    [k: string]: {
+      [k: string]: string;
+    };
+  };
+  /**
+   * Echo-suppression state: hashes of what Junction last wrote, keyed by `<connection>/<object>/<id>`, given as the record written.
+   */
+  echo?: {};
+  /**
+   * Lookup tables overridden for this case: name -> key -> value.
+   */
+  lookups?: {};
+  /**
+   * Recorded responses keyed by step id; a list for for_each steps (one per element).
+   */
+  responses?: {
+    [k: string]: Response | Response[];
+  };
+  expect: Expectation;
+}
+/**
+ * A recorded HTTP response.
+ */
+export interface Response {
+  /**
+   * HTTP status.
+   */
+  status: number;
+  /**
+   * Response headers.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Response body (JSON).
+   */
+  body?: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * What the plan must be.
+ */
+export interface Expectation {
+  /**
+   * How the event ends.
+   */
+  outcome?: 'delivered' | 'skipped' | 'dead_lettered' | 'retry' | 'echo_suppressed';
+  /**
+   * For dead_lettered or retry: the Junction error code.
+   */
+  error_code?: string;
+  /**
+   * The requests the engine would send, in order.
+   */
+  requests?: ExpectedRequest[];
+}
+/**
+ * One expected request. `body` must match exactly; `body_contains` is a subset match.
+ */
+export interface ExpectedRequest {
+  /**
+   * Step id.
+   */
+  step: string;
+  /**
+   * HTTP method.
+   */
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * Request path with query string.
+   */
+  path?: string;
+  /**
+   * Exact request body.
+   */
+  body?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Subset of the request body that must match.
+   */
+  body_contains?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Field paths that must not be sent (ownership).
+   */
+  body_excludes?: string[];
+}
