@@ -17,4 +17,8 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    files: ['engine/dashboard/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', Node: 'readonly', setInterval: 'readonly' } },
+  },
 );

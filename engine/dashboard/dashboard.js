@@ -1,0 +1,138 @@
+// The dashboard: polls the engine's JSON API once a second and renders it. Data is only ever inserted as text
+// (textContent), never as HTML, so an event's content cannot inject markup.
+const $ = (selector) => document.querySelector(selector);
+const state = { dlq: [], selected: new Set(), open: undefined, previous: new Map() };
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function row(cells, onClick) {
+  const tr = document.createElement('tr');
+  for (const cell of cells) tr.append(cell instanceof Node ? wrap(cell) : el('td', cell));
+  if (onClick) {
+    tr.classList.add('clickable');
+    tr.addEventListener('click', onClick);
+  }
+  return tr;
+}
+
+function wrap(node) {
+  const td = document.createElement('td');
+  td.append(node);
+  return td;
+}
+
+const num = (value) => Object.assign(el('td', value ?? 0), { className: 'num' });
+const short = (sha) => (sha ? String(sha).slice(0, 10) : '–');
+
+async function getJson(path) {
+  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+function renderStatus(status) {
+  $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(status.active_commit)}`;
+  $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
+  const body = $('#integrations tbody');
+  body.replaceChildren(
+    ...(status.integrations ?? []).map((i) => {
+      const statusCell = el('span', i.status ?? 'active', i.status === 'failing' ? 'bad' : i.status === 'removed' ? 'warn' : 'ok');
+      return row([i.name, statusCell, short(i.commit), num(i.events_in), num(i.delivered), num(i.retrying ?? i.retried), num(i.dead_lettered), num(throughput(i)), num(i.latency_p50_ms), num(i.lag)]);
+    }),
+  );
+  const details = $('#sync-details');
+  const pairs = [['branch', status.tracked_branch], ['last seen', short(status.last_seen_commit)], ['active', short(status.active_commit)], ['pinned', status.pinned ? short(status.pinned) : undefined]];
+  details.replaceChildren(...pairs.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', k), el('dd', v)]));
+  const rejected = $('#rejected');
+  rejected.replaceChildren(
+    ...(status.rejected ?? []).map((r) => {
+      const box = el('div');
+      box.append(el('p', `rejected ${short(r.commit)}`, 'error'));
+      const list = el('ul');
+      for (const d of r.diagnostics ?? []) list.append(el('li', `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`));
+      box.append(list);
+      return box;
+    }),
+  );
+  $('#workers').replaceChildren(...(status.workers ?? []).map((w) => el('li', `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`)));
+}
+
+/** Events per second since the previous poll, from the delivered counter. */
+function throughput(integration) {
+  const now = Date.now();
+  const before = state.previous.get(integration.name);
+  state.previous.set(integration.name, { at: now, delivered: integration.delivered ?? 0 });
+  if (!before || now === before.at) return 0;
+  return Math.max(0, Math.round((((integration.delivered ?? 0) - before.delivered) * 1000) / (now - before.at)));
+}
+
+function renderDlq() {
+  const filter = $('#dlq-filter').value.trim().toLowerCase();
+  const entries = state.dlq.filter((e) => !filter || JSON.stringify([e.integration, e.error, e.step]).toLowerCase().includes(filter));
+  $('#dlq tbody').replaceChildren(
+    ...entries.map((entry) => {
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: state.selected.has(entry.id), disabled: Boolean(entry.replayed_at) });
+      box.setAttribute('aria-label', `select ${entry.id}`);
+      box.addEventListener('click', (event) => {
+        event.stopPropagation();
+        box.checked ? state.selected.add(entry.id) : state.selected.delete(entry.id);
+        $('#replay-selected').disabled = state.selected.size === 0;
+      });
+      const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
+      const when = entry.created_at ? new Date(entry.created_at).toLocaleTimeString() : '';
+      const tr = row([box, entry.integration, error, entry.step ?? '', num(entry.attempts), when, entry.replayed_at ? 'replayed' : 'dead'], () => openEntry(entry));
+      tr.dataset.id = entry.id;
+      return tr;
+    }),
+  );
+}
+
+function openEntry(entry) {
+  state.open = entry;
+  $('#entry-title').textContent = `${entry.integration} · ${entry.id}`;
+  $('#entry-error').textContent = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
+  $('#entry-event').textContent = JSON.stringify(entry.event, null, 2);
+  $('#entry-request').textContent = JSON.stringify(entry.request ?? null, null, 2);
+  $('#entry-response').textContent = entry.response_excerpt ?? '';
+  $('#entry-replay').disabled = Boolean(entry.replayed_at);
+  $('#entry').showModal();
+}
+
+async function replay(ids) {
+  for (const id of ids) await fetch(`/api/dlq/${encodeURIComponent(id)}/replay`, { method: 'POST' });
+  state.selected.clear();
+  $('#replay-selected').disabled = true;
+  await refresh();
+}
+
+async function refresh() {
+  try {
+    const [status, dlq] = await Promise.all([getJson('/api/status'), getJson('/api/dlq')]);
+    renderStatus(status);
+    state.dlq = dlq.entries ?? [];
+    renderDlq();
+    $('#updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (error) {
+    $('#sync').textContent = `engine unreachable (${error.message})`;
+    $('#sync').className = 'pill bad';
+  }
+}
+
+$('#dlq-filter').addEventListener('input', renderDlq);
+$('#replay-selected').addEventListener('click', () => replay([...state.selected]));
+$('#entry-replay').addEventListener('click', async () => {
+  $('#entry').close();
+  if (state.open) await replay([state.open.id]);
+});
+$('#dlq-all').addEventListener('change', (event) => {
+  for (const e of state.dlq) if (!e.replayed_at) event.target.checked ? state.selected.add(e.id) : state.selected.delete(e.id);
+  $('#replay-selected').disabled = state.selected.size === 0;
+  renderDlq();
+});
+refresh();
+setInterval(refresh, 1000);

@@ -1,0 +1,30 @@
+/**
+ * Serves the dashboard's three static files. They are read once at start-up: the page is small, and serving from
+ * memory keeps the engine's HTTP server free of file-system work per request.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+const FILES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+};
+
+const contents = new Map(Object.entries(FILES).map(([path, { file, type }]) => [path, { body: readFileSync(new URL(`./${file}`, import.meta.url)), type }]));
+
+/** Answers GET requests for the dashboard's files; returns false for any other request. */
+export function serveDashboard(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method !== 'GET') return false;
+  const path = (request.url ?? '/').split('?')[0];
+  const file = contents.get(path === '/index.html' ? '/' : path);
+  if (!file) return false;
+  response.writeHead(200, {
+    'content-type': file.type,
+    'cache-control': 'no-cache',
+    'content-security-policy': "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'",
+    'x-content-type-options': 'nosniff',
+  });
+  response.end(file.body);
+  return true;
+}
