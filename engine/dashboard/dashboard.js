@@ -80,7 +80,8 @@ function renderDlq() {
       box.setAttribute('aria-label', `select ${entry.id}`);
       box.addEventListener('click', (event) => {
         event.stopPropagation();
-        box.checked ? state.selected.add(entry.id) : state.selected.delete(entry.id);
+        if (box.checked) state.selected.add(entry.id);
+        else state.selected.delete(entry.id);
         $('#replay-selected').disabled = state.selected.size === 0;
       });
       const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
@@ -130,7 +131,11 @@ $('#entry-replay').addEventListener('click', async () => {
   if (state.open) await replay([state.open.id]);
 });
 $('#dlq-all').addEventListener('change', (event) => {
-  for (const e of state.dlq) if (!e.replayed_at) event.target.checked ? state.selected.add(e.id) : state.selected.delete(e.id);
+  for (const e of state.dlq) {
+    if (e.replayed_at) continue;
+    if (event.target.checked) state.selected.add(e.id);
+    else state.selected.delete(e.id);
+  }
   $('#replay-selected').disabled = state.selected.size === 0;
   renderDlq();
 });
