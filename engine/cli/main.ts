@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerDlqCommand } from './commands/dlq.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('junction')
@@ -11,6 +13,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerValidateCommand(program);
+  registerRunCommand(program);
+  registerDlqCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,188 @@
+/**
+ * Processes one delivered event: ledger check, spec version, the shared executor, then exactly one broker action
+ * chosen by `decideDelivery` (ack after the ledger entry, nak with a delay, or ack after the DLQ entry).
+ */
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { executeEvent } from '../plan/execute-event.js';
+import type { ExecutionResult, ExecutionState } from '../plan/execution-types.js';
+import { retryableError } from '../sdk/errors.js';
+import type { CompiledIntegration } from '../spec/compiled-spec.js';
+import { deadLetterId } from './dead-letter-store.js';
+import type { DeadLetterStore } from './dead-letter-store.js';
+import { decideDelivery } from './delivery-decision.js';
+import type { DeliveryLedger, LedgerEntry } from './delivery-ledger.js';
+import { eventExecutionState, pinCommit, pinnedCommit } from './execution-state.js';
+import type { RuntimeBuckets } from './provision.js';
+import type { RuntimeMetrics } from './runtime-metrics.js';
+import type { RuntimeTuning } from './runtime-options.js';
+import type { SpecRegistry } from './spec-registry.js';
+import { HEADER, keyDigest, parseEventSubject } from './subjects.js';
+import type { XrefReplica } from './xref-replica.js';
+
+export interface WorkerContext {
+  specs: SpecRegistry;
+  buckets: RuntimeBuckets;
+  ledger: DeliveryLedger;
+  deadLetters: DeadLetterStore;
+  xref: XrefReplica;
+  tuning: RuntimeTuning;
+  metrics: RuntimeMetrics;
+  log: Logger;
+}
+
+/** One in-flight message; `settled` is set once it is acked or nakked (or given up by a drain), so it is never settled twice. */
+export interface InFlight {
+  msg: JsMsg;
+  settled: boolean;
+}
+
+export async function processEvent(flight: InFlight, ctx: WorkerContext): Promise<void> {
+  const { msg } = flight;
+  const where = parseEventSubject(msg.subject);
+  if (!where) return settle(flight, 'term');
+  const name = where.integration;
+  const eventId = `${name}:${msg.headers?.get(HEADER.eventId) || `seq-${msg.seq}`}`;
+  const replayOf = msg.headers?.get(HEADER.replayOf) || undefined;
+  const attempt = msg.info.deliveryCount;
+  const digest = keyDigest(eventId);
+  const log = ctx.log.child({ integration: name, eventId, attempt, ...(replayOf ? { replayOf } : {}) });
+
+  const done = await ctx.ledger.get(name, eventId);
+  if (done && !(replayOf && done.entry.status === 'dead_lettered')) {
+    log.info({ status: done.entry.status }, 'already finished: acked without delivery');
+    ctx.metrics.duplicates.inc({ integration: name });
+    return settle(flight, 'ack');
+  }
+  // Retries keep the spec version that started them; a replay runs the active set (the fix).
+  const pinned = attempt > 1 && !replayOf ? ctx.specs.byCommit(await pinnedCommit(ctx.buckets.checkpoints, name, digest)) : undefined;
+  const specSet = pinned ?? ctx.specs.active;
+  const integration = specSet.integrations.get(name);
+  if (!integration) {
+    log.warn('integration is not in the active spec set: retrying later');
+    return settle(flight, 'nak', 5_000);
+  }
+
+  let event: unknown;
+  try {
+    event = msg.json();
+  } catch (error) {
+    const result: ExecutionResult = { outcome: 'failed', requests: [], steps: {}, unchanged: [], failure: { code: 'malformed-event', message: `event is not JSON: ${(error as Error).message}`, action: 'dead_letter' } };
+    return finish(flight, ctx, { integration, commit: specSet.commit, eventId, digest, replayOf, attempt, event: msg.string(), result, done, log });
+  }
+
+  if (readsXref(integration)) await ctx.xref.sync();
+  const state = infraErrorsRetryable(eventExecutionState({ ...ctx.buckets, xref: ctx.xref, integration: name, eventDigest: digest, firstAttempt: attempt === 1 && !replayOf }));
+  const heartbeat = setInterval(() => msg.working(), Math.max(100, ctx.tuning.ackWaitMs / 3));
+  let result: ExecutionResult;
+  try {
+    result = await executeEvent(event, { integration, lookups: specSet.lookups, invoke: ctx.specs.invoker(specSet), state, eventId, guards: ctx.tuning.guards });
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return finish(flight, ctx, { integration, commit: specSet.commit, eventId, digest, replayOf, attempt, event, result, done, log });
+}
+
+interface Attempt {
+  integration: CompiledIntegration;
+  commit: string;
+  eventId: string;
+  digest: string;
+  replayOf?: string;
+  attempt: number;
+  event: unknown;
+  result: ExecutionResult;
+  done?: { entry: LedgerEntry; revision: number };
+  log: Logger;
+}
+
+async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise<void> {
+  const name = a.integration.name;
+  const decision = decideDelivery(a.result, a.attempt, a.integration.retry, ctx.tuning.maxRetryDelayMs);
+  const ledgerEntry = (status: LedgerEntry['status'], dlqId?: string): LedgerEntry => ({ status, commit: a.commit, attempts: a.attempt, at: new Date().toISOString(), requests: a.result.requests.length, ...(dlqId ? { dlqId } : {}) });
+  const failure = a.result.failure;
+  if (decision.kind === 'retry') {
+    if (a.attempt === 1 && !a.replayOf) await pinCommit(ctx.buckets.checkpoints, name, a.digest, a.commit);
+    a.log.warn({ code: failure?.code, status: failure?.status, step: failure?.step, delayMs: decision.delayMs }, `attempt failed, retrying: ${failure?.message}`);
+    ctx.metrics.retried.inc({ integration: name, code: failure?.code ?? 'unknown' });
+    return settle(flight, 'nak', decision.delayMs);
+  }
+  if (decision.kind === 'dead_letter') {
+    const id = deadLetterId(a.digest, a.replayOf);
+    const key = flight.msg.headers?.get(HEADER.key) ?? '';
+    await ctx.deadLetters.write({
+      id,
+      integration: name,
+      eventId: a.eventId.slice(name.length + 1),
+      key,
+      subject: flight.msg.subject,
+      event: a.event,
+      commit: a.commit,
+      step: failure?.step,
+      index: failure?.index,
+      request: failure?.request,
+      responseExcerpt: failure?.responseExcerpt,
+      error: { code: failure?.code ?? 'unknown', message: failure?.message ?? '', status: failure?.status, vendorCode: failure?.vendorCode },
+      reason: decision.reason,
+      attempts: a.attempt,
+      createdAt: new Date().toISOString(),
+      status: 'open',
+    });
+    await ctx.ledger.record(name, a.eventId, ledgerEntry('dead_lettered', id), a.done?.revision);
+    a.log.error({ code: failure?.code, status: failure?.status, step: failure?.step, dlqId: id, reason: decision.reason }, `dead-lettered: ${failure?.message}`);
+    ctx.metrics.deadLettered.inc({ integration: name, code: failure?.code ?? 'unknown' });
+    observeLatency(ctx, name, flight.msg);
+    return settle(flight, 'ack');
+  }
+  await ctx.ledger.record(name, a.eventId, ledgerEntry(decision.status), a.done?.revision);
+  a.log.info({ outcome: decision.status, requests: a.result.requests.length, commit: a.commit }, decision.status);
+  ctx.metrics.finished.inc({ integration: name, outcome: decision.status });
+  observeLatency(ctx, name, flight.msg);
+  return settle(flight, 'ack');
+}
+
+function settle(flight: InFlight, action: 'ack' | 'nak' | 'term', delayMs?: number): void {
+  if (flight.settled) return;
+  flight.settled = true;
+  try {
+    if (action === 'ack') flight.msg.ack();
+    else if (action === 'nak') flight.msg.nak(delayMs);
+    else flight.msg.term();
+  } catch {
+    // The connection is gone: the broker redelivers after the ack wait, and the ledger makes that harmless.
+  }
+}
+
+function observeLatency(ctx: WorkerContext, integration: string, msg: JsMsg): void {
+  const storedMs = Number(msg.info.timestampNanos) / 1e6;
+  ctx.metrics.latency.observe({ integration }, Math.max(0, Date.now() - storedMs) / 1000);
+}
+
+const XREF_USERS = new WeakMap<CompiledIntegration, boolean>();
+
+/** Whether any expression of the integration calls `$xref` (only those wait for the replica to catch up). */
+function readsXref(integration: CompiledIntegration): boolean {
+  let uses = XREF_USERS.get(integration);
+  if (uses === undefined) {
+    const sources = [integration.when, ...integration.steps.flatMap((s) => [s.when, s.forEach, s.body])].map((e) => e?.source ?? '');
+    uses = sources.some((s) => s.includes('$xref'));
+    XREF_USERS.set(integration, uses);
+  }
+  return uses;
+}
+
+/** A KV failure inside the executor is the broker's problem, not the event's: make it retryable, never a DLQ. */
+function infraErrorsRetryable(state: ExecutionState): ExecutionState {
+  const wrap = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw retryableError('state-unavailable', `runtime state unavailable: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  return {
+    xref: { get: state.xref.get, set: wrap(state.xref.set) },
+    lastWritten: { get: wrap(state.lastWritten.get), set: wrap(state.lastWritten.set) },
+    checkpoint: state.checkpoint && { get: wrap(state.checkpoint.get), set: wrap(state.checkpoint.set) },
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Tunables of the runtime, in one typed stage: user options -> resolved options with every default filled in.
+ * The defaults suit production; tests compress the timings (ack wait about 1 s, backoff in ms).
+ */
+import type { TransformGuards } from '../transform/transform-engine.js';
+
+export interface RuntimeTuning {
+  /**
+   * Partitions per integration. Events with the same key land in the same partition, and each partition has one
+   * ordered durable consumer (max_ack_pending 1), so this is also the per-integration concurrency. Must be the
+   * same on every process: the first engine stores it in KV and later ones adopt the stored value.
+   * @default 16
+   */
+  partitions: number;
+  /** Consumer ack wait: how long a silent worker keeps an event before it is redelivered. @default 30000 */
+  ackWaitMs: number;
+  /** Extra deliveries above the integration's max attempts, reserved for crash redeliveries. @default 5 */
+  crashDeliveries: number;
+  /** Broker dedup window for `Nats-Msg-Id`; the ledger covers duplicates beyond it. @default 120000 */
+  duplicateWindowMs: number;
+  /** Stream and KV replicas (use 3 on a cluster). @default 1 */
+  replicas: number;
+  /** How long a graceful stop waits for in-flight events before it naks them. @default 10000 */
+  drainTimeoutMs: number;
+  /** How long ingest waits for a PubAck before answering 503. @default 5000 */
+  publishTimeoutMs: number;
+  /** Retention of ledger entries and checkpoints (duplicates older than this are no longer detected). @default 7 days */
+  ledgerTtlMs: number;
+  /** Upper bound of any retry delay, even one asked for by Retry-After. @default 1 hour */
+  maxRetryDelayMs: number;
+  /** JSONata guards for every evaluation. */
+  guards: TransformGuards;
+}
+
+export const DEFAULT_TUNING: RuntimeTuning = {
+  partitions: 16,
+  ackWaitMs: 30_000,
+  crashDeliveries: 5,
+  duplicateWindowMs: 120_000,
+  replicas: 1,
+  drainTimeoutMs: 10_000,
+  publishTimeoutMs: 5_000,
+  ledgerTtlMs: 7 * 24 * 3600_000,
+  maxRetryDelayMs: 3600_000,
+  guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
+};
+
+export function resolveTuning(partial: Partial<RuntimeTuning> = {}): RuntimeTuning {
+  const tuning = { ...DEFAULT_TUNING, ...partial, guards: { ...DEFAULT_TUNING.guards, ...partial.guards } };
+  if (!Number.isInteger(tuning.partitions) || tuning.partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${tuning.partitions}`);
+  if (tuning.ackWaitMs < 100) throw new RangeError(`ackWaitMs must be at least 100 ms, got ${tuning.ackWaitMs}`);
+  return tuning;
+}

@@ -1,0 +1,66 @@
+/**
+ * Names on the broker: event subjects, partitions, consumer names and KV keys. One place, so ingest, workers,
+ * replay and the CLI always agree.
+ */
+import { createHash } from 'node:crypto';
+
+/** Stream holding every ingested event, one subject per integration and partition. */
+export const EVENTS_STREAM = 'JUNCTION_EVENTS';
+export const EVENTS_PREFIX = 'junction.events';
+
+/** Message headers the engine sets on every event. */
+export const HEADER = {
+  /** The event's unique id (dedup id): idempotency keys, ledger and checkpoints derive from it. */
+  eventId: 'Junction-Event-Id',
+  /** The record key (for logs and the DLQ). */
+  key: 'Junction-Key',
+  /** Set on replays: the dead-letter entry being replayed. */
+  replayOf: 'Junction-Replay-Of',
+  /** Spec commit the event was ingested under. */
+  commit: 'Junction-Commit',
+} as const;
+
+/** `junction.events.<integration>.<partition>` */
+export function eventSubject(integration: string, partition: number): string {
+  return `${EVENTS_PREFIX}.${integration}.${partition}`;
+}
+
+/** Parses an event subject back into integration and partition. */
+export function parseEventSubject(subject: string): { integration: string; partition: number } | undefined {
+  const parts = subject.split('.');
+  if (parts.length !== 4 || `${parts[0]}.${parts[1]}` !== EVENTS_PREFIX) return undefined;
+  const partition = Number(parts[3]);
+  return Number.isInteger(partition) ? { integration: parts[2], partition } : undefined;
+}
+
+/** Durable consumer of one partition: `<integration>-p<n>` (consumer names cannot contain dots). */
+export function consumerName(integration: string, partition: number): string {
+  return `${integration}-p${partition}`;
+}
+
+/**
+ * The partition of a record key: FNV-1a 32-bit mod N. Stable across processes and versions, so every process
+ * routes a key to the same ordered consumer.
+ */
+export function partitionOf(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % partitions;
+}
+
+/** A KV-key-safe digest of an arbitrary id (KV keys allow only `[-/_=.a-zA-Z0-9]`). */
+export function keyDigest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
+}
+
+/** Base64url of a value: reversible, and safe inside one KV key token. */
+export function keyToken(value: string): string {
+  return Buffer.from(value).toString('base64url') || '_';
+}
+
+export function fromKeyToken(token: string): string {
+  return token === '_' ? '' : Buffer.from(token, 'base64url').toString();
+}

@@ -1,0 +1,68 @@
+/**
+ * Test harness: a real nats-server per test, on a random loopback port with a temporary store dir. It can be
+ * stopped, SIGKILLed and restarted on the same port and store, so tests can crash the broker mid-run.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNatsServer } from '../../engine/runtime/nats-server-process.js';
+import type { NatsServerProcess } from '../../engine/runtime/nats-server-process.js';
+
+export interface TestNatsServer {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  /** True while a server process is running. */
+  readonly running: boolean;
+  /** kill -9 the server (no clean shutdown). */
+  kill(): Promise<void>;
+  /** Graceful stop. */
+  stop(): Promise<void>;
+  /** Starts the server again on the same port and store dir. */
+  restart(): Promise<void>;
+  /** Stops the server and deletes its store. */
+  dispose(): Promise<void>;
+}
+
+/** Starts a JetStream-enabled nats-server for one test. */
+export async function startTestNatsServer(): Promise<TestNatsServer> {
+  const root = await mkdtemp(join(tmpdir(), 'junction-nats-'));
+  const storeDir = join(root, 'js');
+  let current: NatsServerProcess | undefined = await startNatsServer({ storeDir });
+  const port = current.port;
+  const url = current.url;
+  return {
+    url,
+    port,
+    storeDir,
+    get running() {
+      return current !== undefined;
+    },
+    async kill() {
+      await current?.kill('SIGKILL');
+      current = undefined;
+    },
+    async stop() {
+      await current?.stop();
+      current = undefined;
+    },
+    async restart() {
+      if (current) await current.stop();
+      // The old socket may linger for a moment after a kill: retry the bind briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          current = await startNatsServer({ storeDir, port });
+          return;
+        } catch (error) {
+          if (attempt >= 20) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+    async dispose() {
+      await current?.kill('SIGKILL');
+      current = undefined;
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}

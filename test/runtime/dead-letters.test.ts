@@ -1,0 +1,93 @@
+/**
+ * The delivery ledger and the DLQ operations: duplicates beyond the broker's dedup window (fault 15), replay after
+ * a fix (fault 16) through the HTTP API, and the status and metrics endpoints that report them.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import type { RuntimeHarness } from './helpers/runtime-harness.js';
+import { integrationYaml } from './helpers/runtime-specs.js';
+
+let h: RuntimeHarness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+const api = async (path: string, method = 'GET') => {
+  const res = await fetch(`${h!.engine.url}${path}`, { method });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+describe('ledger and dead-letter queue', () => {
+  it('fault 15: a duplicate beyond the dedup window is stored again but skipped by the ledger: one write', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })], tuning: { duplicateWindowMs: 200 } });
+    await h.post('orders', { id: 1, seq: 1, status: 'new' });
+    await waitFor(() => h!.target.records.has('1'), 'first copy delivered');
+    await new Promise((r) => setTimeout(r, 600));
+    const late = await h.post('orders', { id: 1, seq: 1, status: 'new' });
+    expect(late.body).toMatchObject({ id: '1-1', duplicate: false });
+    await expectDrained(h.nats.url);
+    expect(h.target.requests).toHaveLength(1);
+    const status = await api('/api/status');
+    expect(status.body).toMatchObject({ commit: 'working-tree', nats: { connected: true }, partitions: 4 });
+    expect((status.body.integrations as unknown[])[0]).toEqual({
+      name: 'orders',
+      source: 'webhook',
+      hash: expect.any(String),
+      inFlight: 0,
+      lag: 0,
+      deadLetters: 0,
+      counts: { in: 2, delivered: 1, skipped: 0, echoSuppressed: 0, retried: 0, deadLettered: 0, duplicates: 1 },
+    });
+  });
+
+  it('fault 16: replay after the target is fixed delivers once and marks the entry replayed', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+    h.target.fault = () => ({ respond: { status: 400, body: { message: 'warehouse W9 unknown' } } });
+    await h.post('orders', { id: 4, seq: 1, status: 'new' });
+    await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'dead-lettered');
+    const listed = await api('/api/dlq?status=open');
+    const [entry] = listed.body.entries as { id: string; status: string; request: { body: unknown } }[];
+    expect(entry.status).toBe('open');
+
+    h.target.fault = undefined;
+    expect(await api(`/api/dlq/${entry.id}/replay`, 'POST')).toEqual({ status: 202, body: { replayed: entry.id, seq: expect.any(Number) } });
+    await waitFor(() => h!.target.effectiveWrites.get('4') === 1, 'delivered by the replay');
+    await expectDrained(h.nats.url);
+    expect(h.target.requests).toHaveLength(2);
+    expect(await api(`/api/dlq/${entry.id}`)).toMatchObject({ status: 200, body: { id: entry.id, status: 'replayed', replayedAt: expect.any(String) } });
+    expect(await api(`/api/dlq/${entry.id}/replay`, 'POST')).toEqual({ status: 409, body: { error: 'already-replayed', message: `dead letter ${entry.id} was already replayed` } });
+    expect(await api('/api/dlq/nope/replay', 'POST')).toEqual({ status: 404, body: { error: 'not-found', message: 'no dead letter nope' } });
+    expect((await h.engine.deadLetters.list({ status: 'open' })).length).toBe(0);
+  });
+
+  it('a replay that fails again becomes a new entry of the next generation', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+    h.target.fault = () => ({ respond: { status: 422 } });
+    await h.post('orders', { id: 8, seq: 1, status: 'new' });
+    await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'dead-lettered');
+    const [first] = await h.engine.deadLetters.list();
+    expect((await h.engine.replay(first.id)).status).toBe('replayed');
+    await waitFor(async () => (await h!.engine.deadLetters.list({ status: 'open' })).length === 1, 'dead-lettered again');
+    await expectDrained(h.nats.url);
+    const [second] = await h.engine.deadLetters.list({ status: 'open' });
+    expect(second.id).toBe(first.id.replace(/-0$/, '-1'));
+    expect(second.eventId).toBe(first.eventId);
+    expect(h.target.requests).toHaveLength(2);
+  });
+
+  it('exposes Prometheus metrics, health and readiness', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+    await h.post('orders', { id: 1, seq: 1, status: 'new' });
+    await waitFor(() => h!.target.records.has('1'), 'delivered');
+    await expectDrained(h.nats.url);
+    expect(await api('/healthz')).toEqual({ status: 200, body: { ok: true } });
+    expect(await api('/readyz')).toEqual({ status: 200, body: { ready: true } });
+    const metrics = await (await fetch(`${h.engine.url}/metrics`)).text();
+    expect(metrics).toContain('junction_events_in_total{integration="orders",source="webhook"} 1');
+    expect(metrics).toContain('junction_events_delivered_total{integration="orders",outcome="delivered"} 1');
+    expect(metrics).toContain('junction_delivery_latency_seconds_count{integration="orders"} 1');
+    expect(metrics).toContain('junction_consumer_lag{integration="orders"}');
+    expect(metrics).toContain('junction_events_in_flight{integration="orders"} 0');
+  });
+});

@@ -1,0 +1,56 @@
+/** `junction dlq list|show|replay` against a real broker holding one dead letter. */
+import { Command } from 'commander';
+import { afterEach, expect, it, vi } from 'vitest';
+import { registerDlqCommand } from '../../engine/cli/commands/dlq.js';
+import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import type { RuntimeHarness } from './helpers/runtime-harness.js';
+import { integrationYaml } from './helpers/runtime-specs.js';
+
+// The CLI's spec loader pulls in every connector; this command does not need it.
+vi.mock('../../engine/cli/spec-loader.js', () => ({ compileDirectory: vi.fn() }));
+
+let h: RuntimeHarness | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+  await h?.dispose();
+  h = undefined;
+});
+
+async function junction(...args: string[]): Promise<string> {
+  const program = new Command('junction').exitOverride();
+  registerDlqCommand(program);
+  let out = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await program.parseAsync(['node', 'junction', ...args]);
+  } finally {
+    write.mockRestore();
+    err.mockRestore();
+  }
+  return out;
+}
+
+it('lists, shows and replays a dead letter', async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  h.target.fault = () => ({ respond: { status: 422, body: { message: 'bad status' } } });
+  await h.post('orders', { id: 11, seq: 1, status: 'x' });
+  await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'dead-lettered');
+  const [entry] = await h.engine.deadLetters.list();
+
+  const listed = await junction('dlq', 'list', '--nats', h.nats.url);
+  expect(listed).toBe(`${entry.id}  open      orders  key=11  validation 422  attempts=1  ${entry.createdAt}\n`);
+  const shown = JSON.parse(await junction('dlq', 'show', '--id', entry.id, '--nats', h.nats.url)) as Record<string, unknown>;
+  expect(shown).toMatchObject({ id: entry.id, integration: 'orders', key: '11', event: { id: 11, seq: 1, status: 'x' }, error: { code: 'validation', status: 422 } });
+
+  h.target.fault = undefined;
+  const replayed = await junction('dlq', 'replay', '--integration', 'orders', '--nats', h.nats.url);
+  expect(replayed).toMatch(new RegExp(`^${entry.id}  replayed \\(stream seq \\d+\\)\\n$`));
+  expect(process.exitCode).toBe(0);
+  await waitFor(() => h!.target.records.has('11'), 'delivered by the replay');
+  await expectDrained(h.nats.url);
+  expect(JSON.parse(await junction('dlq', 'list', '--status', 'replayed', '--json', '--nats', h.nats.url))).toMatchObject([{ id: entry.id, status: 'replayed' }]);
+  expect(await junction('dlq', 'replay', '--id', entry.id, '--nats', h.nats.url)).toBe(`${entry.id}  already-replayed\n`);
+  expect(process.exitCode).toBe(1);
+});

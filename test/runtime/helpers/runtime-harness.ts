@@ -1,0 +1,110 @@
+/**
+ * One fault-matrix scenario's world: a real nats-server (random port, temp store), the fake target, and an engine
+ * with compressed timings (ack wait 1 s, backoff in ms). Also the oracle's broker-side checks.
+ */
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { startEngine } from '../../../engine/runtime/engine.js';
+import type { Engine, EngineOptions } from '../../../engine/runtime/engine.js';
+import type { RuntimeTuning } from '../../../engine/runtime/runtime-options.js';
+import { EVENTS_STREAM } from '../../../engine/runtime/subjects.js';
+import type { CompiledSpecSet } from '../../../engine/spec/compiled-spec.js';
+import { startTestNatsServer } from '../../helpers/nats-server.js';
+import type { TestNatsServer } from '../../helpers/nats-server.js';
+import { startFakeTarget } from './fake-target.js';
+import type { FakeTarget } from './fake-target.js';
+import { httpTestInvoker } from './http-invoker.js';
+import { compileRuntimeSpecs } from './runtime-specs.js';
+
+export const TEST_TUNING: Partial<RuntimeTuning> = { partitions: 4, ackWaitMs: 1000, drainTimeoutMs: 3000, publishTimeoutMs: 1500 };
+
+export interface RuntimeHarness {
+  nats: TestNatsServer;
+  target: FakeTarget;
+  specSet: CompiledSpecSet;
+  engine: Engine;
+  /** POSTs a JSON body (or raw text) to /hooks/<integration>. */
+  post(integration: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Starts another engine process-alike on the same broker (e.g. a worker-only engine). */
+  startEngine(options?: Partial<EngineOptions>): Promise<Engine>;
+  dispose(): Promise<void>;
+}
+
+export function testLogger(): Logger {
+  return pino({ level: process.env.JUNCTION_TEST_LOG ?? 'silent' }, pino.destination(2));
+}
+
+export async function startRuntimeHarness(options: { integrations: string[]; timeout?: string; tuning?: Partial<RuntimeTuning>; env?: NodeJS.ProcessEnv; engine?: Partial<EngineOptions> }): Promise<RuntimeHarness> {
+  const nats = await startTestNatsServer();
+  const target = await startFakeTarget();
+  const specSet = compileRuntimeSpecs(target.url, options.integrations, { timeout: options.timeout });
+  const engines: Engine[] = [];
+  const start = async (extra: Partial<EngineOptions> = {}) => {
+    const engine = await startEngine({ specSet, invoker: httpTestInvoker, natsUrl: nats.url, port: 0, host: '127.0.0.1', tuning: { ...TEST_TUNING, ...options.tuning }, logger: testLogger(), env: options.env, ...options.engine, ...extra });
+    engines.push(engine);
+    return engine;
+  };
+  const engine = await start();
+  return {
+    nats,
+    target,
+    specSet,
+    engine,
+    startEngine: start,
+    post: async (integration, body, headers = {}) => {
+      const res = await fetch(`${engine.url}/hooks/${integration}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    },
+    dispose: async () => {
+      await Promise.all(engines.map((e) => e.stop().catch(() => undefined)));
+      await target.stop();
+      await nats.dispose();
+    },
+  };
+}
+
+/** Polls `check` until it returns true; throws `message` (with the last state) after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, message: string | (() => string), timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${typeof message === 'string' ? message : message()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Sum over all event consumers of pending and ack-pending, plus what the events stream still holds. */
+export async function brokerBacklog(natsUrl: string): Promise<{ pending: number; ackPending: number; stored: number }> {
+  const nc: NatsConnection = await connect({ servers: natsUrl, noAsyncTraces: true });
+  try {
+    const jsm = await jetstreamManager(nc);
+    let pending = 0;
+    let ackPending = 0;
+    for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
+      pending += c.num_pending;
+      ackPending += c.num_ack_pending;
+    }
+    const stored = (await jsm.streams.info(EVENTS_STREAM)).state.messages;
+    return { pending, ackPending, stored };
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * The oracle's last line: waits until the consumers have nothing pending and nothing ack-pending, and (unless the
+ * broker was SIGKILLed, which can leave acked messages in a WorkQueue stream) the stream is empty.
+ */
+export async function expectDrained(natsUrl: string, timeoutMs = 15_000, options: { streamEmpty?: boolean } = {}): Promise<void> {
+  let last = { pending: -1, ackPending: -1, stored: -1 };
+  await waitFor(
+    async () => {
+      last = await brokerBacklog(natsUrl);
+      return last.pending === 0 && last.ackPending === 0 && (options.streamEmpty === false || last.stored === 0);
+    },
+    () => `consumers drained (last: ${JSON.stringify(last)})`,
+    timeoutMs,
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Spec sets for the runtime tests, compiled from YAML text exactly as the CLI compiles a directory: a `target`
+ * connection to the fake target and integrations built from a few knobs.
+ */
+import { compileSpecTree } from '../../../engine/spec/compile-spec-set.js';
+import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
+import type { CompiledSpecSet } from '../../../engine/spec/compiled-spec.js';
+import { guardedReferenceEngine } from './guarded-engine.js';
+import { targetConnectors } from './target-connector.js';
+
+export interface IntegrationKnobs {
+  name?: string;
+  /** Webhook HMAC secret env var (adds verification). */
+  hmacEnv?: string;
+  dedupId?: string;
+  maxAttempts?: number;
+  initial?: string;
+  max?: string;
+  maxBodyBytes?: number;
+  /** Replaces the default body of the upsert step. */
+  body?: string;
+  /** Extra YAML appended to the integration (e.g. a second step). */
+  source?: string;
+  steps?: string;
+  when?: string;
+  /** Replaces the default `owns` entries (YAML list items). */
+  owns?: string;
+}
+
+export function integrationYaml(k: IntegrationKnobs = {}): string {
+  const verify = k.hmacEnv ? `, verify: { hmac_sha256: { header: X-Signature, secret: "\${env:${k.hmacEnv}}", prefix: "sha256=" } }` : '';
+  const source = k.source ?? `{ webhook: { max_body_bytes: ${k.maxBodyBytes ?? 65536}${verify} } }`;
+  const steps =
+    k.steps ??
+    `  - id: write
+    connection: target
+    operation: records.upsert
+    body: '${k.body ?? '{ "key": $string(id), "seq": seq, "status": status }'}'`;
+  return `apiVersion: junction/v1
+kind: Integration
+name: ${k.name ?? 'orders'}
+source: ${source}
+key: $string(id)
+${k.dedupId ? `dedup_id: '${k.dedupId}'\n` : ''}${k.when ? `when: '${k.when}'\n` : ''}steps:
+${steps}
+owns:
+${k.owns ?? '  - { connection: target, object: record, fields: ["*"] }\n  - { connection: target, object: entry, fields: ["*"] }'}
+retry: { max_attempts: ${k.maxAttempts ?? 5}, initial: ${k.initial ?? '20ms'}, max: ${k.max ?? '200ms'} }
+`;
+}
+
+/** Compiles a spec set with the `target` connection pointing at `targetUrl`. */
+export function compileRuntimeSpecs(targetUrl: string, integrations: string[], options: { timeout?: string; commit?: string; extra?: Record<string, string>; engine?: TransformEngine } = {}): CompiledSpecSet {
+  const files: Record<string, string> = {
+    'target.yaml': `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${targetUrl}\ntimeout: ${options.timeout ?? '2s'}\nallow_private_network: true\n`,
+    ...options.extra,
+  };
+  integrations.forEach((text, i) => (files[`integration-${i}.yaml`] = text));
+  const tree = { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) };
+  const result = compileSpecTree(tree, { connectors: targetConnectors(), engine: options.engine ?? guardedReferenceEngine() });
+  if (!result.specSet) throw new Error(`test specs do not compile:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('\n')}`);
+  return options.commit ? { ...result.specSet, commit: options.commit } : result.specSet;
+}

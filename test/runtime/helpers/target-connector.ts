@@ -1,0 +1,40 @@
+/**
+ * A connector for the fake target of the runtime tests: upsert by natural key (PUT), create-only (POST, with an
+ * Idempotency-Key), and a search for schedule polling. Compiled specs reference it as `type: target`.
+ */
+import type { ConnectorDef, ConnectorRegistry } from '../../../engine/sdk/connector.js';
+
+export const targetConnector: ConnectorDef = {
+  id: 'target',
+  description: 'Fake target of the runtime tests',
+  options: { type: 'object', properties: {} },
+  operations: {
+    'records.upsert': {
+      description: 'Create or replace a record by its natural key',
+      vendorName: 'PUT /records/{key}',
+      kind: 'upsert',
+      object: 'record',
+      identity: ['key'],
+      request: ({ body }) => ({ method: 'PUT', path: `/records/${encodeURIComponent(String((body as { key: unknown }).key))}`, body }),
+    },
+    'records.create': {
+      description: 'Create a record (not idempotent without the Idempotency-Key header)',
+      vendorName: 'POST /records',
+      kind: 'create',
+      object: 'entry',
+      request: ({ body }) => ({ method: 'POST', path: '/records', body }),
+    },
+    'records.search': {
+      description: 'Records changed after a cursor',
+      vendorName: 'GET /source?after={after}',
+      kind: 'query',
+      object: 'source_record',
+      request: ({ params }) => ({ method: 'GET', path: '/source', query: { after: String(params.after ?? '') } }),
+    },
+  },
+  classify: () => new Error('classified by the test invoker'),
+};
+
+export function targetConnectors(): ConnectorRegistry {
+  return new Map([[targetConnector.id, targetConnector]]);
+}

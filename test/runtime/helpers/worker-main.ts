@@ -1,0 +1,41 @@
+/**
+ * A worker-only engine in a child process, for the fault cases that SIGKILL or SIGTERM a worker. Configured by the
+ * JUNCTION_TEST_WORKER environment variable (JSON); prints "ready" once it consumes.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { startEngine } from '../../../engine/runtime/engine.js';
+import type { StepInvoker } from '../../../engine/plan/execution-types.js';
+import type { RuntimeTuning } from '../../../engine/runtime/runtime-options.js';
+import { httpTestInvoker } from './http-invoker.js';
+import { testLogger } from './runtime-harness.js';
+import { compileRuntimeSpecs } from './runtime-specs.js';
+
+export interface WorkerConfig {
+  natsUrl: string;
+  targetUrl: string;
+  integrations: string[];
+  tuning: Partial<RuntimeTuning>;
+  /** Fault 2: the first worker to be about to call the target for this record key kills itself (once, via a marker file). */
+  killBeforeCall?: { key: string; marker: string };
+}
+
+const config = JSON.parse(process.env.JUNCTION_TEST_WORKER ?? '{}') as WorkerConfig;
+const specSet = compileRuntimeSpecs(config.targetUrl, config.integrations);
+
+const invoker = (set: typeof specSet): StepInvoker => {
+  const real = httpTestInvoker(set);
+  return (step, call, context) => {
+    const kill = config.killBeforeCall;
+    if (kill && (call.body as { key?: string } | undefined)?.key === kill.key && !existsSync(kill.marker)) {
+      writeFileSync(kill.marker, String(process.pid));
+      process.kill(process.pid, 'SIGKILL');
+    }
+    return real(step, call, context);
+  };
+};
+
+const engine = await startEngine({ specSet, invoker, natsUrl: config.natsUrl, roles: { http: false, sources: false, workers: true }, tuning: config.tuning, logger: testLogger() });
+process.once('SIGTERM', () => {
+  void engine.stop().then(() => process.exit(0));
+});
+process.stdout.write('ready\n');

@@ -1,0 +1,90 @@
+/**
+ * Webhook ingest against a real nats-server: 2xx only after the PubAck, refusals that store nothing (401, 400,
+ * 413, 404), broker dedup (fault case 14) and a broker crash during ingest (fault case 4).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { signBody } from '../../engine/runtime/verify-signature.js';
+import { brokerBacklog, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import type { RuntimeHarness } from './helpers/runtime-harness.js';
+import { integrationYaml } from './helpers/runtime-specs.js';
+
+let h: RuntimeHarness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+const SECRET = 'hook-secret-for-tests';
+const sign = (body: string) => signBody({ encoding: 'hex', prefix: 'sha256=' }, SECRET, body);
+
+describe('webhook ingest', () => {
+  it('stores a signed event, answers 202 with its id after the PubAck, and delivers it', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ hmacEnv: 'HOOK_SECRET' })], env: { HOOK_SECRET: SECRET } });
+    const body = JSON.stringify({ id: 7, seq: 1, status: 'new' });
+    const reply = await h.post('orders', body, { 'x-signature': sign(body) });
+    expect(reply).toEqual({ status: 202, body: { id: expect.any(String), key: '7', seq: 1, duplicate: false } });
+    await waitFor(() => h!.target.records.has('7'), 'record 7 delivered');
+    expect(h.target.records.get('7')).toEqual({ key: '7', seq: 1, status: 'new' });
+    await expectDrained(h.nats.url);
+  });
+
+  it('refuses unsigned, badly signed, malformed, unidentifiable, oversized and unknown requests, storing nothing', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ hmacEnv: 'HOOK_SECRET', maxBodyBytes: 200 })], env: { HOOK_SECRET: SECRET } });
+    const good = JSON.stringify({ id: 1, seq: 1, status: 'new' });
+    expect(await h.post('orders', good)).toEqual({ status: 401, body: { error: 'bad-signature', message: 'missing or invalid X-Signature signature' } });
+    expect((await h.post('orders', good, { 'x-signature': sign(good + ' ') })).status).toBe(401);
+    expect((await h.post('orders', good, { 'x-signature': 'sha256=zz' })).status).toBe(401);
+    const garbage = '{"id": 1, "seq":';
+    const malformed = await h.post('orders', garbage, { 'x-signature': sign(garbage) });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toBe('malformed-json');
+    expect(malformed.body.message).toMatch(/^body is not valid JSON: /);
+    const keyless = JSON.stringify({ seq: 1 });
+    expect(await h.post('orders', keyless, { 'x-signature': sign(keyless) })).toEqual({
+      status: 400,
+      body: { error: 'unidentifiable-event', message: 'the key expression `$string(id)` gave no scalar value for this event' },
+    });
+    const big = JSON.stringify({ id: 2, pad: 'x'.repeat(300) });
+    expect(await h.post('orders', big, { 'x-signature': sign(big) })).toEqual({ status: 413, body: { error: 'body-too-large', message: 'body exceeds 200 bytes' } });
+    expect(await h.post('nope', good)).toEqual({ status: 404, body: { error: 'unknown-integration', message: 'no integration named "nope"' } });
+    expect(await brokerBacklog(h.nats.url)).toEqual({ pending: 0, ackPending: 0, stored: 0 });
+    expect(h.target.requests).toEqual([]);
+  });
+
+  it('fault 14: a duplicate webhook inside the dedup window is dropped by the broker: one write', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })] });
+    const first = await h.post('orders', { id: 3, seq: 1, status: 'new' });
+    const again = await h.post('orders', { id: 3, seq: 1, status: 'new', resent: true });
+    expect(first.body).toMatchObject({ id: '3-1', duplicate: false });
+    expect(again).toEqual({ status: 202, body: { id: '3-1', key: '3', seq: first.body.seq, duplicate: true } });
+    await waitFor(() => h!.target.records.has('3'), 'record 3 delivered');
+    await expectDrained(h.nats.url);
+    expect(h.target.requests.length).toBe(1);
+    expect(h.target.effectiveWrites.get('3')).toBe(1);
+  });
+
+  it('fault 4: nats-server kill -9 during ingest: 503 while down, every 2xx-ed event delivered after restart', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+    const accepted: number[] = [];
+    const send = async (id: number) => {
+      const r = await h!.post('orders', { id, seq: 1, status: 'new' });
+      if (r.status === 202) accepted.push(id);
+      return r.status;
+    };
+    for (let id = 1; id <= 20; id++) expect(await send(id)).toBe(202);
+    await h.nats.kill();
+    const whileDown = await h.post('orders', { id: 100, seq: 1, status: 'new' });
+    expect(whileDown).toEqual({ status: 503, body: { error: 'unavailable', message: expect.stringMatching(/^event not stored, retry later: /) } });
+    await h.nats.restart();
+    // A sender retries until it gets a 2xx: that is the contract that makes 503 safe.
+    for (let id = 21; id <= 40; id++) {
+      await waitFor(async () => (await send(id)) === 202, `event ${id} accepted after restart`, 15_000);
+    }
+    await waitFor(() => accepted.every((id) => h!.target.records.has(String(id))), () => `all accepted delivered; missing ${accepted.filter((id) => !h!.target.records.has(String(id)))}`, 30_000);
+    expect(accepted).toHaveLength(40);
+    for (const id of accepted) expect(h.target.effectiveWrites.get(String(id))).toBe(1);
+    expect(h.target.records.has('100')).toBe(false);
+    // After a kill -9 the WorkQueue stream may still hold acked messages whose removal was not flushed.
+    await expectDrained(h.nats.url, 15_000, { streamEmpty: false });
+  });
+});

@@ -1,0 +1,76 @@
+/** Hermetic unit tests of the runtime's pure parts: the delivery decision, signatures, subjects and redaction. */
+import { describe, expect, it } from 'vitest';
+import { decideDelivery, retryDelay } from '../../engine/runtime/delivery-decision.js';
+import { deadLetterId } from '../../engine/runtime/dead-letter-store.js';
+import { redactSecrets } from '../../engine/runtime/redact.js';
+import { consumerName, eventSubject, fromKeyToken, keyToken, parseEventSubject, partitionOf } from '../../engine/runtime/subjects.js';
+import { signBody, verifySignature } from '../../engine/runtime/verify-signature.js';
+import type { ExecutionResult } from '../../engine/plan/execution-types.js';
+
+const RETRY = { maxAttempts: 4, initialMs: 100, maxMs: 1000, multiplier: 2 };
+const failed = (action: 'retry' | 'dead_letter' | 'skip', retryAfterMs?: number): ExecutionResult => ({ outcome: 'failed', requests: [], steps: {}, unchanged: [], failure: { code: 'http-5xx', message: 'x', action, retryAfterMs } });
+
+describe('decideDelivery', () => {
+  it('maps outcomes and failures to one broker action', () => {
+    expect(decideDelivery({ outcome: 'delivered', requests: [], steps: {}, unchanged: [] }, 1, RETRY, 3_600_000)).toEqual({ kind: 'done', status: 'delivered' });
+    expect(decideDelivery({ outcome: 'echo_suppressed', requests: [], steps: {}, unchanged: [] }, 1, RETRY, 3_600_000)).toEqual({ kind: 'done', status: 'echo_suppressed' });
+    expect(decideDelivery(failed('skip'), 1, RETRY, 3_600_000)).toEqual({ kind: 'done', status: 'skipped' });
+    expect(decideDelivery(failed('dead_letter'), 1, RETRY, 3_600_000)).toEqual({ kind: 'dead_letter', reason: 'permanent' });
+    expect(decideDelivery(failed('retry'), 2, RETRY, 3_600_000, () => 0)).toEqual({ kind: 'retry', delayMs: 100 });
+    expect(decideDelivery(failed('retry'), 4, RETRY, 3_600_000)).toEqual({ kind: 'dead_letter', reason: 'exhausted' });
+  });
+
+  it('backs off exponentially with equal jitter, capped, and honours a longer Retry-After', () => {
+    expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, RETRY, undefined, 3_600_000, () => 0))).toEqual([50, 100, 200, 400, 500]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, RETRY, undefined, 3_600_000, () => 1))).toEqual([100, 200, 400, 800, 1000]);
+    expect(retryDelay(1, RETRY, 5_000, 3_600_000, () => 1)).toBe(5_000);
+    expect(retryDelay(3, RETRY, 10, 3_600_000, () => 0)).toBe(200);
+    expect(retryDelay(1, RETRY, 7_200_000, 3_600_000)).toBe(3_600_000);
+  });
+});
+
+describe('verifySignature', () => {
+  const verify = { header: 'X-Signature', secret: '${env:S}', encoding: 'hex' as const, prefix: 'sha256=' };
+  const body = Buffer.from('{"id":1}');
+  it('accepts the right HMAC and rejects everything else', () => {
+    const good = signBody(verify, 'k', body);
+    expect(good).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifySignature(verify, 'k', body, good)).toBe(true);
+    expect(verifySignature(verify, 'other', body, good)).toBe(false);
+    expect(verifySignature(verify, 'k', Buffer.from('{"id":2}'), good)).toBe(false);
+    expect(verifySignature(verify, 'k', body, good.slice(7))).toBe(false);
+    expect(verifySignature(verify, 'k', body, 'sha256=abc')).toBe(false);
+    expect(verifySignature(verify, 'k', body, undefined)).toBe(false);
+    const b64 = { ...verify, encoding: 'base64' as const, prefix: '' };
+    expect(verifySignature(b64, 'k', body, signBody(b64, 'k', body))).toBe(true);
+  });
+});
+
+describe('subjects and keys', () => {
+  it('routes a key to a stable partition and names its consumer', () => {
+    expect(partitionOf('order-42', 16)).toBe(partitionOf('order-42', 16));
+    const spread = new Set(Array.from({ length: 200 }, (_, i) => partitionOf(String(i), 8)));
+    expect(spread.size).toBe(8);
+    expect(eventSubject('orders', 3)).toBe('junction.events.orders.3');
+    expect(parseEventSubject('junction.events.orders.3')).toEqual({ integration: 'orders', partition: 3 });
+    expect(parseEventSubject('other.events.orders.3')).toBeUndefined();
+    expect(consumerName('orders', 3)).toBe('orders-p3');
+    expect(fromKeyToken(keyToken('a b/ü.'))).toBe('a b/ü.');
+    expect(keyToken('a.b')).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it('numbers dead-letter generations', () => {
+    expect(deadLetterId('abc_def-ghi')).toBe('abcxdefxghi-0');
+    expect(deadLetterId('abc', 'abc-0')).toBe('abc-1');
+  });
+});
+
+describe('redactSecrets', () => {
+  it('redacts secret-looking keys at any depth', () => {
+    expect(redactSecrets({ path: '/x', headers: { Authorization: 'Bearer t', accept: 'json' }, body: { password: 'p', items: [{ api_key: 'k', sku: 'A' }] } })).toEqual({
+      path: '/x',
+      headers: { Authorization: '[redacted]', accept: 'json' },
+      body: { password: '[redacted]', items: [{ api_key: '[redacted]', sku: 'A' }] },
+    });
+  });
+});

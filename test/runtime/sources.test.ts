@@ -1,0 +1,58 @@
+/**
+ * Non-webhook sources: schedule polling (cursor in KV, moved only after the events are stored) and NATS subjects
+ * (answered only after the PubAck).
+ */
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { afterEach, expect, it } from 'vitest';
+import { BUCKET_NAMES } from '../../engine/runtime/provision.js';
+import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import type { RuntimeHarness } from './helpers/runtime-harness.js';
+import { integrationYaml } from './helpers/runtime-specs.js';
+
+let h: RuntimeHarness | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
+
+async function storedCursor(name: string): Promise<string | undefined> {
+  const nc = await connect({ servers: h!.nats.url });
+  try {
+    return (await (await new Kvm(nc).open(BUCKET_NAMES.cursors)).get(name))?.string();
+  } finally {
+    await nc.close();
+  }
+}
+
+it('polls a schedule source, stores each record once, and moves the cursor after storing', async () => {
+  const source = '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
+  h = await startRuntimeHarness({ integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })] });
+  h.target.source = [1, 2, 3].map((n) => ({ cursor: n, record: { id: n, updated: n } }));
+  await waitFor(() => h!.target.records.size === 3, 'first three polled and delivered');
+  await waitFor(async () => (await storedCursor('poll')) === '3', 'cursor moved to 3');
+  h.target.source.push({ cursor: 4, record: { id: 4, updated: 4 } });
+  await waitFor(() => h!.target.records.has('4'), 'the new record polled');
+  await waitFor(async () => (await storedCursor('poll')) === '4', 'cursor moved to 4');
+  await expectDrained(h.nats.url);
+  expect([...h.target.effectiveWrites.values()]).toEqual([1, 1, 1, 1]);
+  const polls = h.target.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+  expect(polls[0]).toBe('/source?after=0');
+  expect(polls).toContain('/source?after=3');
+});
+
+it('stores events from a NATS subject and answers the publisher after the PubAck', async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml({ name: 'from-nats', source: '{ nats: { subject: app.orders } }' })] });
+  const nc = await connect({ servers: h.nats.url });
+  try {
+    const reply = await nc.request('app.orders', JSON.stringify({ id: 21, seq: 1, status: 'new' }), { timeout: 5000 });
+    expect(reply.json()).toEqual({ ok: true, id: expect.any(String), duplicate: false });
+    const bad = await nc.request('app.orders', 'not json', { timeout: 5000 });
+    expect(bad.json()).toMatchObject({ ok: false, error: expect.stringMatching(/JSON/) });
+  } finally {
+    await nc.close();
+  }
+  await waitFor(() => h!.target.records.has('21'), 'delivered');
+  await expectDrained(h.nats.url);
+  expect(h.target.records.get('21')).toEqual({ key: '21', seq: 1, status: 'new' });
+});
