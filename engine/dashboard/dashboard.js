@@ -12,7 +12,7 @@ function el(tag, text, className) {
 
 function row(cells, onClick) {
   const tr = document.createElement('tr');
-  for (const cell of cells) tr.append(cell instanceof Node ? wrap(cell) : el('td', cell));
+  for (const cell of cells) tr.append(cell instanceof Node ? (cell.tagName === 'TD' ? cell : wrap(cell)) : el('td', cell));
   if (onClick) {
     tr.classList.add('clickable');
     tr.addEventListener('click', onClick);
@@ -36,17 +36,22 @@ async function getJson(path) {
 }
 
 function renderStatus(status) {
-  $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(status.active_commit)}`;
+  const active = status.active_commit ?? status.commit;
+  $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(active)}`;
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
   const body = $('#integrations tbody');
   body.replaceChildren(
     ...(status.integrations ?? []).map((i) => {
-      const statusCell = el('span', i.status ?? 'active', i.status === 'failing' ? 'bad' : i.status === 'removed' ? 'warn' : 'ok');
-      return row([i.name, statusCell, short(i.commit), num(i.events_in), num(i.delivered), num(i.retrying ?? i.retried), num(i.dead_lettered), num(throughput(i)), num(i.latency_p50_ms), num(i.lag)]);
+      const c = i.counts ?? {};
+      const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
+      const statusCell = el('span', health, health === 'ok' ? 'ok' : health === 'busy' ? 'warn' : 'bad');
+      const row_ = row([i.name, statusCell, short(i.commit ?? active), num(c.in), num(c.delivered), num(c.retried), num(c.deadLettered), num(throughput(i.name, c.delivered ?? 0)), num(i.latencyP50Ms), num(i.lag)]);
+      row_.dataset.integration = i.name;
+      return row_;
     }),
   );
   const details = $('#sync-details');
-  const pairs = [['branch', status.tracked_branch], ['last seen', short(status.last_seen_commit)], ['active', short(status.active_commit)], ['pinned', status.pinned ? short(status.pinned) : undefined]];
+  const pairs = [['branch', status.tracked_branch], ['last seen', status.last_seen_commit && short(status.last_seen_commit)], ['active', short(active)], ['pinned', status.pinned ? short(status.pinned) : undefined], ['NATS', status.nats ? (status.nats.connected ? 'connected' : 'disconnected') : undefined]];
   details.replaceChildren(...pairs.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', k), el('dd', v)]));
   const rejected = $('#rejected');
   rejected.replaceChildren(
@@ -63,12 +68,12 @@ function renderStatus(status) {
 }
 
 /** Events per second since the previous poll, from the delivered counter. */
-function throughput(integration) {
+function throughput(name, delivered) {
   const now = Date.now();
-  const before = state.previous.get(integration.name);
-  state.previous.set(integration.name, { at: now, delivered: integration.delivered ?? 0 });
+  const before = state.previous.get(name);
+  state.previous.set(name, { at: now, delivered });
   if (!before || now === before.at) return 0;
-  return Math.max(0, Math.round((((integration.delivered ?? 0) - before.delivered) * 1000) / (now - before.at)));
+  return Math.max(0, Math.round(((delivered - before.delivered) * 1000) / (now - before.at)));
 }
 
 function renderDlq() {
@@ -76,7 +81,7 @@ function renderDlq() {
   const entries = state.dlq.filter((e) => !filter || JSON.stringify([e.integration, e.error, e.step]).toLowerCase().includes(filter));
   $('#dlq tbody').replaceChildren(
     ...entries.map((entry) => {
-      const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: state.selected.has(entry.id), disabled: Boolean(entry.replayed_at) });
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: state.selected.has(entry.id), disabled: Boolean(entry.status === 'replayed') });
       box.setAttribute('aria-label', `select ${entry.id}`);
       box.addEventListener('click', (event) => {
         event.stopPropagation();
@@ -85,8 +90,8 @@ function renderDlq() {
         $('#replay-selected').disabled = state.selected.size === 0;
       });
       const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
-      const when = entry.created_at ? new Date(entry.created_at).toLocaleTimeString() : '';
-      const tr = row([box, entry.integration, error, entry.step ?? '', num(entry.attempts), when, entry.replayed_at ? 'replayed' : 'dead'], () => openEntry(entry));
+      const when = entry.createdAt ? new Date(entry.createdAt).toLocaleTimeString() : '';
+      const tr = row([box, entry.integration, error, entry.step ?? '', num(entry.attempts), when, entry.status ?? 'open'], () => openEntry(entry));
       tr.dataset.id = entry.id;
       return tr;
     }),
@@ -99,8 +104,8 @@ function openEntry(entry) {
   $('#entry-error').textContent = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
   $('#entry-event').textContent = JSON.stringify(entry.event, null, 2);
   $('#entry-request').textContent = JSON.stringify(entry.request ?? null, null, 2);
-  $('#entry-response').textContent = entry.response_excerpt ?? '';
-  $('#entry-replay').disabled = Boolean(entry.replayed_at);
+  $('#entry-response').textContent = entry.responseExcerpt ?? '';
+  $('#entry-replay').disabled = Boolean(entry.status === 'replayed');
   $('#entry').showModal();
 }
 
@@ -132,7 +137,7 @@ $('#entry-replay').addEventListener('click', async () => {
 });
 $('#dlq-all').addEventListener('change', (event) => {
   for (const e of state.dlq) {
-    if (e.replayed_at) continue;
+    if (e.status === 'replayed') continue;
     if (event.target.checked) state.selected.add(e.id);
     else state.selected.delete(e.id);
   }

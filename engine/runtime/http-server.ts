@@ -1,6 +1,7 @@
 /**
  * The engine's HTTP surface (node:http, no framework): webhook ingest, health, Prometheus metrics and the JSON API
  * the dashboard uses.
+ *   GET  /                         the dashboard (engine/dashboard)
  *   POST /hooks/<integration>      ingest (202 after PubAck)
  *   GET  /healthz  /readyz         liveness; readiness = NATS connected and provisioned
  *   GET  /metrics                  Prometheus text format
@@ -12,6 +13,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveDashboard } from '../dashboard/serve-dashboard.js';
 import type { DeadLetter } from './dead-letter-store.js';
 import type { ReplayOutcome } from './dead-letter-replay.js';
 import type { EngineStatus } from './engine-status.js';
@@ -70,6 +72,7 @@ async function route(api: HttpApi, req: IncomingMessage, res: ServerResponse): P
     const reply = await api.ingest(decodeURIComponent(hook[1]), req);
     return send(res, reply.status, reply.body, reply.close);
   }
+  if (serveDashboard(req, res)) return;
   if (method === 'GET' && path === '/healthz') return send(res, 200, { ok: true });
   if (method === 'GET' && path === '/readyz') return api.ready() ? send(res, 200, { ready: true }) : send(res, 503, { ready: false });
   if (method === 'GET' && path === '/metrics') {
