@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerDlqCommand } from './commands/dlq.js';
+import { registerEmulatorCommand } from './commands/emulator.js';
+import { UsageError } from './usage-error.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('junction')
@@ -15,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   registerValidateCommand(program);
   registerRunCommand(program);
   registerDlqCommand(program);
+  registerEmulatorCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -26,9 +29,4 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-}
-
-/** Bad usage (a missing directory, an unknown format): exit code 2 with a message, never a stack trace. */
-export class UsageError extends Error {
-  override name = 'UsageError';
 }

@@ -6,7 +6,7 @@ import type { CompileResult } from '../spec/compile-spec-set.js';
 import { readSpecTree } from '../spec/spec-tree.js';
 import { transformEngine } from '../transform/select-engine.js';
 import type { TransformEngineName } from '../transform/select-engine.js';
-import { UsageError } from './main.js';
+import { UsageError } from './usage-error.js';
 
 export async function compileDirectory(dir: string, engineName: TransformEngineName = 'junction'): Promise<CompileResult> {
   const info = await stat(dir).catch(() => undefined);

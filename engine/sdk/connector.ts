@@ -49,12 +49,19 @@ export interface OperationDef {
   params?: JsonSchema;
   /** Schema of the record the step body produces (entity fields, before the vendor envelope). */
   input?: JsonSchema;
+  /** For operations whose record type is a param (Salesforce sobjects): the record schema for those params. */
+  inputFor?(params: Record<string, unknown>): JsonSchema | undefined;
   /** Schema of the step result that later steps read as `$steps.<id>`. */
   output?: JsonSchema;
   /** Builds the vendor request from the record: wraps it in the vendor's envelope and fills the path. */
   request(call: OperationCall): OutboundRequest;
   /** Turns a 2xx response into the step result. Throws ConnectorError for in-band failures (M3 `NOK`). */
   result?(response: InboundResponse, call: OperationCall): unknown;
+  /** Paginated reads: the request for the next page (undefined when done), and how pages combine into one result. */
+  paginate?: {
+    next(response: InboundResponse): OutboundRequest | undefined;
+    combine(pages: unknown[]): unknown;
+  };
 }
 
 /** A running emulator: a local HTTP server that behaves like the vendor's API. */

@@ -14,3 +14,5 @@ export type {
 } from './connector.js';
 export { ConnectorError, permanentError, retryableError } from './errors.js';
 export type { ConnectorErrorDetails, ErrorDisposition } from './errors.js';
+export { startEmulatorServer } from './emulator-kit.js';
+export type { EmulatorDefinition, EmulatorReply, EmulatorRequest, EmulatorServer, Fault, Route } from './emulator-kit.js';

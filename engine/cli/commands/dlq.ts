@@ -13,7 +13,7 @@ import type { DeadLetter } from '../../runtime/dead-letter-store.js';
 import { resolveNatsUrl } from '../../runtime/embedded-nats.js';
 import { EventPublisher } from '../../runtime/event-publisher.js';
 import { BUCKET_NAMES } from '../../runtime/provision.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../usage-error.js';
 
 interface DlqOptions {
   nats?: string;

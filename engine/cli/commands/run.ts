@@ -7,7 +7,7 @@ import { startEngine } from '../../runtime/engine.js';
 import { NatsServerNotFoundError } from '../../runtime/nats-server-process.js';
 import { createRuntimeLogger } from '../../runtime/runtime-logger.js';
 import { parseDuration } from '../../spec/duration.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../usage-error.js';
 
 interface RunOptions {
   port: string;

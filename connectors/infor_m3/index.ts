@@ -1,0 +1,21 @@
+/** The Infor M3 connector: MI programs over the M3 REST API (`/m3api-rest/v2/execute`). */
+import type { ConnectorDef } from '../../engine/sdk/index.js';
+import { startM3Emulator } from './emulator/index.js';
+import { classifyM3Error } from './errors.js';
+import { m3Operations } from './operations.js';
+
+export const inforM3Connector: ConnectorDef = {
+  id: 'infor_m3',
+  description: 'Infor M3 MI transactions over REST: customers, suppliers, items, customer and purchase orders, supplier invoices, GL.',
+  options: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      company: { type: 'integer', description: 'M3 company (CONO) sent with every transaction.', examples: [100] },
+      division: { type: 'string', description: 'M3 division (DIVI) for financial transactions.', examples: ['AAA'] },
+    },
+  },
+  operations: m3Operations,
+  classify: classifyM3Error,
+  startEmulator: startM3Emulator,
+};

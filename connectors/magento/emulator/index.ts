@@ -1,0 +1,31 @@
+/** Starts the Magento 2 emulator: REST V1 on loopback, bearer integration token, failure controls. */
+import { startEmulatorServer } from '../../../engine/sdk/index.js';
+import type { EmulatorOptions, EmulatorServer } from '../../../engine/sdk/index.js';
+import { magentoRoutes } from './routes.js';
+import { seedMagentoState } from './state.js';
+import type { MagentoState } from './state.js';
+
+/** The integration access token the emulator accepts unless told otherwise. */
+export const MAGENTO_EMULATOR_TOKEN = 'magento-emulator-token';
+
+export interface MagentoEmulator extends EmulatorServer {
+  state: MagentoState;
+}
+
+export async function startMagentoEmulator(options: EmulatorOptions & { token?: string } = {}): Promise<MagentoEmulator> {
+  let state = seedMagentoState();
+  const token = options.token ?? MAGENTO_EMULATOR_TOKEN;
+  const server = await startEmulatorServer(
+    {
+      name: 'magento',
+      routes: magentoRoutes(() => state),
+      authenticate: (r) => (r.headers.authorization === `Bearer ${token}` ? undefined : { status: 401, body: { message: "The consumer isn't authorized to access %resources.", parameters: { resources: 'Magento_Sales::sales' } } }),
+      rateLimitedBody: { message: 'Too many requests. Try again later.' },
+      notFound: (r) => ({ status: 404, body: { message: `Request does not match any route.`, parameters: { path: r.path } } }),
+      state: () => ({ products: [...state.products.values()], source_items: [...state.sourceItems.values()], customers: [...state.customers.values()], orders: [...state.orders.values()], shipments: state.shipments, invoices: state.invoices }),
+      reset: () => void (state = seedMagentoState()),
+    },
+    options,
+  );
+  return Object.defineProperty(server, 'state', { get: () => state, enumerable: true }) as MagentoEmulator;
+}

@@ -1,0 +1,78 @@
+/** The Magento emulator's in-memory store, seeded with a small catalogue, a customer and orders. */
+
+export type Row = Record<string, unknown>;
+
+export interface MagentoState {
+  products: Map<string, Row>;
+  sourceItems: Map<string, Row>;
+  customers: Map<number, Row>;
+  orders: Map<number, Row>;
+  shipments: Row[];
+  invoices: Row[];
+  nextId: { customer: number; shipment: number; invoice: number };
+}
+
+export function seedMagentoState(): MagentoState {
+  const product = (sku: string, name: string, price: number, id: number): Row => ({
+    id,
+    sku,
+    name,
+    price,
+    status: 1,
+    visibility: 4,
+    type_id: 'simple',
+    attribute_set_id: 4,
+    custom_attributes: [
+      { attribute_code: 'description', value: `<p>${name}, lovingly described by the marketing team.</p>` },
+      { attribute_code: 'meta_title', value: `${name} | Example Store` },
+      { attribute_code: 'url_key', value: sku.toLowerCase() },
+    ],
+    media_gallery_entries: [{ id: 1, media_type: 'image', label: name, position: 1, file: `/m/${sku.toLowerCase()}.jpg`, types: ['image', 'thumbnail'] }],
+    extension_attributes: { stock_item: { item_id: 1, qty: 100, is_in_stock: true } },
+  });
+  const products = new Map([product('MUG-1', 'Enamel Mug', 12.5, 1), product('TEE-1', 'Organic Tee', 25, 2), product('CAP-1', 'Canvas Cap', 18, 3)].map((p) => [String(p.sku), p]));
+  return {
+    products,
+    sourceItems: new Map(),
+    customers: new Map([[42, { id: 42, email: 'ada@example.com', firstname: 'Ada', lastname: 'Lovelace', group_id: 1, website_id: 1, addresses: [] }]]),
+    orders: new Map([[1001, sampleOrder(1001)]]),
+    shipments: [],
+    invoices: [],
+    nextId: { customer: 100, shipment: 1, invoice: 1 },
+  };
+}
+
+/** A realistic completed order, used as the seed and by tests and the demo's traffic generator. */
+export function sampleOrder(entityId: number, overrides: Row = {}): Row {
+  return {
+    entity_id: entityId,
+    increment_id: `0000${entityId}`,
+    state: 'complete',
+    status: 'complete',
+    created_at: '2026-11-20 10:15:02',
+    updated_at: '2026-11-20 11:00:00',
+    customer_id: 42,
+    customer_email: 'ada@example.com',
+    customer_firstname: 'Ada',
+    customer_lastname: 'Lovelace',
+    order_currency_code: 'USD',
+    subtotal: 62.5,
+    discount_amount: -6.25,
+    shipping_amount: 5,
+    shipping_tax_amount: 0.41,
+    shipping_discount_amount: 0,
+    shipping_description: 'Flat Rate - Fixed',
+    tax_amount: 5.05,
+    grand_total: 66.71,
+    items: [
+      { item_id: entityId * 10 + 1, sku: 'MUG-1', name: 'Enamel Mug', qty_ordered: 2, price: 12.5, row_total: 25, tax_amount: 2.06, tax_percent: 8.25, discount_amount: 2.5, product_type: 'simple' },
+      { item_id: entityId * 10 + 2, sku: 'TEE-1', name: 'Organic Tee', qty_ordered: 1, price: 25, row_total: 25, tax_amount: 2.06, tax_percent: 8.25, discount_amount: 2.5, product_type: 'configurable' },
+      { item_id: entityId * 10 + 3, sku: 'TEE-1-M', name: 'Organic Tee - M', qty_ordered: 1, price: 0, row_total: 0, tax_amount: 0, tax_percent: 0, discount_amount: 0, product_type: 'simple', parent_item_id: entityId * 10 + 2 },
+      { item_id: entityId * 10 + 4, sku: 'CAP-1', name: 'Canvas Cap', qty_ordered: 1, price: 12.5, row_total: 12.5, tax_amount: 0.93, tax_percent: 8.25, discount_amount: 1.25, product_type: 'simple' },
+    ],
+    billing_address: { firstname: 'Ada', lastname: 'Lovelace', street: ['12 Analytical Way'], city: 'San Francisco', postcode: '94107', country_id: 'US', telephone: '+1 555 0100' },
+    payment: { method: 'braintree', last_trans_id: `txn_${entityId}`, amount_paid: 66.71, additional_information: [] },
+    extension_attributes: { applied_taxes: [{ code: 'US-CA-*-Rate 1', title: 'US-CA', percent: 8.25, amount: 5.05 }] },
+    ...overrides,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Magento 2 / Adobe Commerce REST V1 operations. Steps produce records; each operation wraps its record in
+ * Magento's envelope (`{"product": …}`, `{"sourceItems": […]}`) and fills the path from it.
+ */
+import { permanentError } from '../../engine/sdk/index.js';
+import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
+import { customerSchema, invoiceSchema, orderSchema, productSchema, shipmentSchema, sourceItemSchema, stockItemSchema } from './schemas.js';
+
+type Row = Record<string, unknown>;
+const V1 = (options: Row) => `/rest/${String(options.store_code ?? 'default')}/V1`;
+const record = (call: OperationCall): Row => (call.body ?? {}) as Row;
+const seg = (value: unknown, field: string): string => {
+  if (value === undefined || value === null || value === '') throw permanentError('validation', `the record has no ${field}; the step body must set it`, { field });
+  return encodeURIComponent(String(value));
+};
+const without = (row: Row, ...keys: string[]) => Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
+
+export const magentoOperations: Record<string, OperationDef> = {
+  'orders.get': {
+    description: 'Read one order by entity id.',
+    vendorName: 'GET /V1/orders/{id}',
+    kind: 'read',
+    object: 'order',
+    output: orderSchema,
+    request: (c) => ({ method: 'GET', path: `${V1(c.options)}/orders/${seg(record(c).entity_id, 'entity_id')}` }),
+  },
+  'orders.search': {
+    description: 'Orders updated after a time (searchCriteria on updated_at), oldest first; for schedule polling.',
+    vendorName: 'GET /V1/orders?searchCriteria',
+    kind: 'query',
+    object: 'order',
+    params: { type: 'object', additionalProperties: false, properties: { page_size: { type: 'integer', minimum: 1, maximum: 500, description: 'Orders per page.' }, updated_after: { type: 'string', description: 'Cursor: only orders updated after this time.' } } },
+    output: { type: 'object', properties: { items: { type: 'array', items: orderSchema }, total_count: { type: 'integer' } } },
+    request: (c) => ({
+      method: 'GET',
+      path: `${V1(c.options)}/orders`,
+      query: {
+        'searchCriteria[filter_groups][0][filters][0][field]': 'updated_at',
+        'searchCriteria[filter_groups][0][filters][0][value]': String(c.params.updated_after ?? record(c).updated_after ?? '1970-01-01 00:00:00'),
+        'searchCriteria[filter_groups][0][filters][0][condition_type]': 'gt',
+        'searchCriteria[sortOrders][0][field]': 'updated_at',
+        'searchCriteria[sortOrders][0][direction]': 'ASC',
+        'searchCriteria[pageSize]': Number(c.params.page_size ?? 100),
+      },
+    }),
+  },
+  'customers.create': {
+    description: 'Create a customer with addresses.',
+    vendorName: 'POST /V1/customers',
+    kind: 'create',
+    object: 'customer',
+    input: customerSchema,
+    output: customerSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/customers`, body: { customer: without(record(c), 'id') } }),
+  },
+  'customers.update': {
+    description: 'Update a customer (addresses are replaced as a whole list).',
+    vendorName: 'PUT /V1/customers/{id}',
+    kind: 'update',
+    object: 'customer',
+    identity: ['id'],
+    input: customerSchema,
+    output: customerSchema,
+    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}`, body: { customer: record(c) } }),
+  },
+  'customers.get': {
+    description: 'Read one customer.',
+    vendorName: 'GET /V1/customers/{id}',
+    kind: 'read',
+    object: 'customer',
+    output: customerSchema,
+    request: (c) => ({ method: 'GET', path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}` }),
+  },
+  'products.get': {
+    description: 'Read one product by SKU.',
+    vendorName: 'GET /V1/products/{sku}',
+    kind: 'read',
+    object: 'product',
+    output: productSchema,
+    request: (c) => ({ method: 'GET', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}` }),
+  },
+  'products.update': {
+    description: 'Partial product update: only the attributes sent change; everything else stays as it is.',
+    vendorName: 'PUT /V1/products/{sku}',
+    kind: 'update',
+    object: 'product',
+    identity: ['sku'],
+    input: productSchema,
+    output: productSchema,
+    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}`, body: { product: record(c), saveOptions: true } }),
+  },
+  'stock_items.update': {
+    description: 'Update the legacy stock item (default source) of a SKU.',
+    vendorName: 'PUT /V1/products/{sku}/stockItems/{itemId}',
+    kind: 'update',
+    object: 'stock_item',
+    identity: ['sku', 'item_id'],
+    input: stockItemSchema,
+    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}/stockItems/${seg(record(c).item_id, 'item_id')}`, body: { stockItem: without(record(c), 'sku') } }),
+  },
+  'source_items.save': {
+    description: 'Set the quantity and status of a SKU at one inventory source (MSI).',
+    vendorName: 'POST /V1/inventory/source-items',
+    kind: 'upsert',
+    object: 'source_item',
+    identity: ['sku', 'source_code'],
+    input: sourceItemSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/inventory/source-items`, body: { sourceItems: [record(c)] } }),
+    result: () => ({ saved: true }),
+  },
+  'shipments.create': {
+    description: 'Ship an order (all or some items) with tracking numbers. Returns the shipment id.',
+    vendorName: 'POST /V1/order/{orderId}/ship',
+    kind: 'create',
+    object: 'shipment',
+    input: shipmentSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/ship`, body: without(record(c), 'order_id') }),
+    result: (r) => ({ id: Number(r.body) }),
+  },
+  'invoices.create': {
+    description: 'Invoice an order (optionally capturing payment). Returns the invoice id.',
+    vendorName: 'POST /V1/order/{orderId}/invoice',
+    kind: 'create',
+    object: 'invoice',
+    input: invoiceSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/invoice`, body: without(record(c), 'order_id') }),
+    result: (r) => ({ id: Number(r.body) }),
+  },
+};

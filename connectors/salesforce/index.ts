@@ -1,0 +1,18 @@
+/** The Salesforce connector (REST API), also used for FinancialForce (Certinia) and its `c2g__` objects. */
+import type { ConnectorDef } from '../../engine/sdk/index.js';
+import { startSalesforceEmulator } from './emulator/index.js';
+import { classifySalesforceError } from './errors.js';
+import { salesforceOperations } from './operations.js';
+
+export const salesforceConnector: ConnectorDef = {
+  id: 'salesforce',
+  description: 'Salesforce REST API: sObjects create/update/upsert/delete, SOQL with pagination, composite. FinancialForce objects included.',
+  options: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { api_version: { type: 'string', pattern: '^v\\d+\\.\\d$', default: 'v60.0', description: 'REST API version in the path.' } },
+  },
+  operations: salesforceOperations,
+  classify: classifySalesforceError,
+  startEmulator: startSalesforceEmulator,
+};

@@ -1,0 +1,114 @@
+/**
+ * Salesforce REST operations (sObjects, SOQL query with pagination, composite). FinancialForce runs on the same
+ * platform: its `c2g__` objects are sObjects. The record type is the step's `sobject` param.
+ */
+import { permanentError } from '../../engine/sdk/index.js';
+import type { InboundResponse, JsonSchema, OperationCall, OperationDef } from '../../engine/sdk/index.js';
+import { sobjectSchema } from './schemas.js';
+
+type Row = Record<string, unknown>;
+const base = (c: OperationCall) => `/services/data/${String(c.options.api_version ?? 'v60.0')}`;
+const row = (c: OperationCall): Row => (c.body ?? {}) as Row;
+const sobject = (c: OperationCall) => encodeURIComponent(String(c.params.sobject));
+const required = (value: unknown, field: string) => {
+  if (value === undefined || value === null || value === '') throw permanentError('validation', `the record has no ${field}; the step body must set it`, { field });
+  return encodeURIComponent(String(value));
+};
+const without = (r: Row, key: string) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== key));
+const sobjectParam: JsonSchema = { type: 'object', required: ['sobject'], additionalProperties: false, properties: { sobject: { type: 'string', description: 'API name of the object, e.g. Account or c2g__codaInvoice__c.' } } };
+const upsertParams: JsonSchema = { type: 'object', required: ['sobject', 'external_id_field'], additionalProperties: false, properties: { sobject: { type: 'string', description: 'API name of the object.' }, external_id_field: { type: 'string', description: 'External id field to upsert by.' } } };
+const saveResult: JsonSchema = { type: 'object', properties: { id: { type: 'string' }, success: { type: 'boolean' }, created: { type: 'boolean' } } };
+
+const saved = (r: InboundResponse, fallbackId?: string) => {
+  const body = (r.body ?? {}) as Row;
+  return { id: (body.id as string | undefined) ?? fallbackId, success: true, created: r.status === 201 };
+};
+
+export const salesforceOperations: Record<string, OperationDef> = {
+  'sobjects.create': {
+    description: 'Create a record.',
+    vendorName: 'POST /sobjects/{sobject}',
+    kind: 'create',
+    object: { param: 'sobject' },
+    params: sobjectParam,
+    inputFor: (p) => sobjectSchema(p.sobject),
+    output: saveResult,
+    request: (c) => ({ method: 'POST', path: `${base(c)}/sobjects/${sobject(c)}`, body: without(row(c), 'Id') }),
+    result: (r) => saved(r),
+  },
+  'sobjects.update': {
+    description: 'Update a record by Id (the Id is taken from the record, not sent in the body).',
+    vendorName: 'PATCH /sobjects/{sobject}/{id}',
+    kind: 'update',
+    object: { param: 'sobject' },
+    identity: ['Id'],
+    params: sobjectParam,
+    inputFor: (p) => sobjectSchema(p.sobject),
+    output: saveResult,
+    request: (c) => ({ method: 'PATCH', path: `${base(c)}/sobjects/${sobject(c)}/${required(row(c).Id, 'Id')}`, body: without(row(c), 'Id') }),
+    result: (r, c) => saved(r, String(row(c).Id)),
+  },
+  'sobjects.upsert': {
+    description: 'Create or update a record by an external id field: idempotent, so a redelivery never creates a second record.',
+    vendorName: 'PATCH /sobjects/{sobject}/{external_id_field}/{value}',
+    kind: 'upsert',
+    object: { param: 'sobject' },
+    identity: { param: 'external_id_field' },
+    params: upsertParams,
+    inputFor: (p) => sobjectSchema(p.sobject),
+    output: saveResult,
+    request: (c) => {
+      const field = String(c.params.external_id_field);
+      return { method: 'PATCH', path: `${base(c)}/sobjects/${sobject(c)}/${encodeURIComponent(field)}/${required(row(c)[field], field)}`, body: without(row(c), field) };
+    },
+    result: (r) => saved(r),
+  },
+  'sobjects.delete': {
+    description: 'Delete a record by Id, or by an external id field when `external_id_field` is given.',
+    vendorName: 'DELETE /sobjects/{sobject}/{id}',
+    kind: 'delete',
+    object: { param: 'sobject' },
+    params: { type: 'object', required: ['sobject'], additionalProperties: false, properties: { sobject: { type: 'string' }, external_id_field: { type: 'string' } } },
+    request: (c) => {
+      const field = c.params.external_id_field as string | undefined;
+      const path = field ? `${encodeURIComponent(field)}/${required(row(c)[field], field)}` : required(row(c).Id, 'Id');
+      return { method: 'DELETE', path: `${base(c)}/sobjects/${sobject(c)}/${path}` };
+    },
+    result: () => ({ deleted: true }),
+  },
+  'sobjects.get': {
+    description: 'Read a record by Id.',
+    vendorName: 'GET /sobjects/{sobject}/{id}',
+    kind: 'read',
+    object: { param: 'sobject' },
+    params: sobjectParam,
+    request: (c) => ({ method: 'GET', path: `${base(c)}/sobjects/${sobject(c)}/${required(row(c).Id, 'Id')}` }),
+  },
+  query: {
+    description: 'Run a SOQL query (`{"q": "SELECT …"}`); every page is fetched through nextRecordsUrl and combined.',
+    vendorName: 'GET /query?q={soql}',
+    kind: 'query',
+    object: 'query',
+    input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
+    output: { type: 'object', properties: { totalSize: { type: 'integer' }, done: { type: 'boolean' }, records: { type: 'array' } } },
+    request: (c) => ({ method: 'GET', path: `${base(c)}/query`, query: { q: String(row(c).q ?? '') } }),
+    paginate: {
+      next: (r) => {
+        const next = (r.body as { nextRecordsUrl?: string } | undefined)?.nextRecordsUrl;
+        return next ? { method: 'GET', path: next } : undefined;
+      },
+      combine: (pages) => {
+        const all = pages as { totalSize: number; records: unknown[] }[];
+        return { totalSize: all[0].totalSize, done: true, records: all.flatMap((p) => p.records) };
+      },
+    },
+  },
+  composite: {
+    description: 'Several requests in one call (`{"allOrNone": true, "compositeRequest": [...]}`), referencing each other by referenceId.',
+    vendorName: 'POST /composite',
+    kind: 'action',
+    object: 'composite',
+    input: { type: 'object', required: ['compositeRequest'], properties: { allOrNone: { type: 'boolean' }, compositeRequest: { type: 'array' } } },
+    request: (c) => ({ method: 'POST', path: `${base(c)}/composite`, body: row(c) }),
+  },
+};
