@@ -39,7 +39,7 @@ function operation(tx: M3Transaction): OperationDef {
       const body = response.body as { results?: M3Result[]; nrOfFailedTransactions?: number };
       const result = body?.results?.[0];
       if (!result) throw nokError({ transaction: tx.name, errorMessage: 'M3 returned no result' });
-      if (result.errorMessage || (body.nrOfFailedTransactions ?? 0) > 0) throw nokError(result);
+      if (result.errorMessage || (body.nrOfFailedTransactions ?? 0) > 0) throw nokError({ ...result, transaction: tx.name });
       const records = result.records ?? [];
       return tx.kind === 'query' ? { records } : (records[0] ?? {});
     },

@@ -5,6 +5,7 @@
 import type { AuthSpec } from '../spec/compiled-spec.js';
 import { resolveRefs } from '../spec/secret-ref.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { TransportError } from './transport.js';
 import type { Transport } from './transport.js';
 
 export interface AuthProvider {
@@ -49,7 +50,13 @@ function oauth2Auth(auth: Extract<AuthSpec, { type: 'oauth2_client_credentials' 
     const url = new URL(auth.tokenUrl, baseUrl.endsWith('/') ? baseUrl : baseUrl + '/').toString();
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: resolve(auth.clientId), client_secret: resolve(auth.clientSecret) });
     if (auth.scope) form.set('scope', auth.scope);
-    const response = await transport({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString(), timeoutMs }, {});
+    let response;
+    try {
+      response = await transport({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: form.toString(), timeoutMs }, {});
+    } catch (error) {
+      const timedOut = error instanceof TransportError && error.timedOut;
+      throw new ConnectorError(timedOut ? 'timeout' : 'network', `token endpoint: ${(error as Error).message}`, 'retryable', { cause: error });
+    }
     if (response.status >= 500 || response.status === 429) throw new ConnectorError('auth-unavailable', `token endpoint answered ${response.status}`, 'retryable', { status: response.status });
     if (response.status !== 200) throw new ConnectorError('auth', `token request was refused (${response.status}): check the client id and secret`, 'permanent', { status: response.status, responseExcerpt: response.body.slice(0, 300) });
     const body = JSON.parse(response.body) as { access_token?: string; expires_in?: number };

@@ -126,6 +126,7 @@ export async function startEmulatorServer(definition: EmulatorDefinition, option
       definition.reset();
       requests.length = 0;
       faults = [];
+      limit = definition.rateLimitPerSecond ?? 0;
       return send(res, { status: 204 });
     }
     send(res, { status: 404, body: { message: `no emulator control ${request.method} ${path}` } });

@@ -18,7 +18,6 @@ const DATA = '/services/data/:version';
 export function salesforceRoutes(state: () => SalesforceState, config: SalesforceEmulatorConfig): Route[] {
   const pages = new Map<string, Row[]>();
   const table = (sobject: string) => state().records.get(sobject);
-  const notFound = (sobject: string, id: string) => sfError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${id} (${sobject})`);
   const page = (records: Row[], totalSize: number): EmulatorReply => {
     const batch = records.slice(0, config.queryBatchSize);
     const rest = records.slice(config.queryBatchSize);
