@@ -7,6 +7,7 @@ import { registerValidateCommand } from './commands/validate.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerDlqCommand } from './commands/dlq.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
+import { registerTestCommand } from './commands/test.js';
 import { UsageError } from './usage-error.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerValidateCommand(program);
+  registerTestCommand(program);
   registerRunCommand(program);
   registerDlqCommand(program);
   registerEmulatorCommand(program);

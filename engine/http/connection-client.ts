@@ -78,6 +78,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       try {
         raw = await transport({ method: outbound.method, url: sent.url, headers, body: outbound.body === undefined ? undefined : JSON.stringify(outbound.body), timeoutMs: connection.timeoutMs }, context);
       } catch (error) {
+        if (error instanceof ConnectorError) throw fail(error); // a transport that knows better (the dry run's fixtures)
         const timedOut = error instanceof TransportError && error.timedOut;
         throw fail(new ConnectorError(timedOut ? 'timeout' : 'network', redactText(`${connection.name}: ${(error as Error).message}`, authProvider().secrets()), 'retryable', { cause: error }));
       }

@@ -1,0 +1,54 @@
+/**
+ * Dry run: one event through a compiled integration with recorded responses instead of the network. Same executor,
+ * same connectors, same HTTP stack; only the innermost transport differs. The result is the plan: the requests the
+ * engine would send, in order, and how the event would end.
+ */
+import type { ConnectorRegistry } from '../sdk/connector.js';
+import type { CompiledLookup, CompiledSpecSet } from '../spec/compiled-spec.js';
+import { createStepInvoker } from './connection-invoker.js';
+import { executeEvent } from './execute-event.js';
+import type { ExecutionResult } from './execution-types.js';
+import { createFixtureTransport } from './fixture-transport.js';
+import type { RecordedResponses } from './fixture-transport.js';
+import { createMemoryState } from './memory-state.js';
+
+export interface DryRunInput {
+  integration: string;
+  event: unknown;
+  responses?: RecordedResponses;
+  xref?: Record<string, Record<string, string>>;
+  echo?: Record<string, unknown>;
+  /** Lookup tables overridden for this run: name -> key -> value. */
+  lookups?: Record<string, Record<string, unknown>>;
+}
+
+/** Placeholder secrets: a dry run never needs (or sees) real credentials. */
+const dryRunEnv = new Proxy({} as NodeJS.ProcessEnv, { get: (_, name) => (typeof name === 'string' ? (/URL$/.test(name) ? `https://${name.toLowerCase().replace(/_/g, '-')}.dry-run.invalid` : 'dry-run') : undefined) });
+
+export async function dryRun(specSet: CompiledSpecSet, connectors: ConnectorRegistry, input: DryRunInput): Promise<ExecutionResult> {
+  const integration = specSet.integrations.get(input.integration);
+  if (!integration) throw new Error(`no integration named ${input.integration}`);
+  const invoke = createStepInvoker({ specSet: { ...specSet, connections: withPublicHosts(specSet) }, connectors, transport: createFixtureTransport(input.responses ?? {}), env: dryRunEnv });
+  return executeEvent(input.event, {
+    integration,
+    lookups: withOverrides(specSet.lookups, input.lookups),
+    invoke,
+    state: createMemoryState(input.xref, input.echo),
+    eventId: 'dry-run',
+  });
+}
+
+/** Fixtures never reach a network, so the private-network guard has nothing to protect here. */
+function withPublicHosts(specSet: CompiledSpecSet): CompiledSpecSet['connections'] {
+  return new Map([...specSet.connections].map(([name, c]) => [name, { ...c, allowPrivateNetwork: true }]));
+}
+
+function withOverrides(lookups: ReadonlyMap<string, CompiledLookup>, overrides: DryRunInput['lookups'] = {}): ReadonlyMap<string, CompiledLookup> {
+  if (Object.keys(overrides).length === 0) return lookups;
+  const out = new Map(lookups);
+  for (const [name, entries] of Object.entries(overrides)) {
+    const base = lookups.get(name);
+    out.set(name, { name, entries: new Map([...(base?.entries ?? []), ...Object.entries(entries)]), defaultValue: base?.defaultValue, file: base?.file ?? 'test' });
+  }
+  return out;
+}

@@ -1,0 +1,33 @@
+/** ExecutionState held in memory: the dry run's, seeded from a test case's xref and echo state. */
+import type { ExecutionState, PlannedRequest } from './execution-types.js';
+import { stableHash } from './stable-hash.js';
+
+export interface MemoryState extends ExecutionState {
+  xrefs: Map<string, string>;
+}
+
+/**
+ * @param xref   map -> source id -> target id
+ * @param echo   `<connection>/<object>/<id>` -> the record Junction last wrote there
+ */
+export function createMemoryState(xref: Record<string, Record<string, string>> = {}, echo: Record<string, unknown> = {}): MemoryState {
+  const xrefs = new Map<string, string>();
+  for (const [map, entries] of Object.entries(xref)) for (const [source, target] of Object.entries(entries)) xrefs.set(`${map}\u0000${source}`, target);
+  const written = new Map(Object.entries(echo).map(([key, record]) => [key, stableHash(record)]));
+  const done = new Map<string, { result: unknown; request: PlannedRequest }>();
+  return {
+    xrefs,
+    xref: {
+      get: (map, id) => xrefs.get(`${map}\u0000${id}`),
+      set: async (map, id, target) => void xrefs.set(`${map}\u0000${id}`, target),
+    },
+    lastWritten: {
+      get: async (key) => written.get(key),
+      set: async (key, hash) => void written.set(key, hash),
+    },
+    checkpoint: {
+      get: async (key) => done.get(key),
+      set: async (key, value) => void done.set(key, value),
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * `junction test --update`: rewrites each case's `expect` from the actual plan, through the YAML Document API so
+ * comments and the rest of the file survive, for review in the PR diff.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { expectationFrom } from './check-expectations.js';
+import type { CaseReport } from './run-spec-tests.js';
+
+/** Rewrites the files of `reports` (paths resolved with `resolvePath`); returns the files changed. */
+export async function updateExpectations(reports: readonly CaseReport[], resolvePath: (file: string) => string): Promise<string[]> {
+  const byFile = new Map<string, CaseReport[]>();
+  for (const r of reports) if (r.result && !r.passed) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const changed: string[] = [];
+  for (const [file, cases] of byFile) {
+    const path = resolvePath(file);
+    const doc = parseDocument(await readFile(path, 'utf8'));
+    for (const c of cases) doc.setIn(['cases', c.index, 'expect'], doc.createNode(expectationFrom(c.result!)));
+    await writeFile(path, doc.toString({ lineWidth: 120 }));
+    changed.push(file);
+  }
+  return changed;
+}
