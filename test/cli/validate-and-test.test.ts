@@ -53,7 +53,7 @@ describe('junction test', () => {
   it('passes on the example specs', async () => {
     const result = await runCli(['test', 'specs']);
     expect(result.code).toBe(0);
-    expect(result.stdout.trim().split('\n').at(-1)).toBe('13 passed, 0 failed');
+    expect(result.stdout.trim().split('\n').at(-1)).toBe('18 passed, 0 failed');
   });
 
   it('fails a changed mapping with a diff by JSON path', async () => {
@@ -61,7 +61,7 @@ describe('junction test', () => {
     const result = await runCli(['test', 'specs', '--format', 'json'], { cwd });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as { passed: number; failed: number; cases: { name: string; differences: unknown[] }[] };
-    expect(report).toMatchObject({ passed: 12, failed: 1 });
+    expect(report).toMatchObject({ passed: 17, failed: 1 });
     expect(report.cases.find((c) => c.differences.length)).toMatchObject({
       name: 'price and stock per location reach Magento',
       differences: [{ path: 'requests[1].body.sourceItems[0].quantity', expected: 40, actual: 80 }],
