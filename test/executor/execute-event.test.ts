@@ -28,7 +28,7 @@ steps:
     connection: crm
     operation: sobjects.upsert
     params: { sobject: Order__c, external_id_field: Ext_Id__c }
-    body: '{ "Ext_Id__c": $string(id), "Customer__c": $xref("customer", $string(customer)), "Warehouse__c": $lookup("warehouses", store), "Secret_Note__c": "not owned" }'
+    body: '$merge([{ "Ext_Id__c": $string(id), "Customer__c": $xref("customer", $string(customer)), "Warehouse__c": $lookup("warehouses", store) }, extra])'
     xref: { map: order, source_id: $string(id), target_id: $result.id }
   - id: lines
     for_each: items
@@ -78,7 +78,7 @@ function recordingInvoker(fail?: (stepId: string, index?: number) => Error | und
   return invoke;
 }
 
-const event = { id: 7, status: 'complete', customer: 42, store: '1', items: [{ sku: 'A' }, { sku: 'B' }] };
+const event = { id: 7, status: 'complete', customer: 42, store: '1', items: [{ sku: 'A' }, { sku: 'B' }], extra: { Secret_Note__c: 'not owned' } };
 
 describe('executeEvent', () => {
   const set = compile({ ...CONNECTIONS, 'orders.yaml': ORDER_SYNC });
@@ -114,7 +114,8 @@ describe('executeEvent', () => {
     const retry = recordingInvoker();
     const second = await run(event, retry, state);
     expect(second.outcome).toBe('delivered');
-    expect(retry.calls.map((c) => `${c.step}.${c.index ?? ''}`)).toEqual(['lines.1']);
+    expect(retry.calls.map((c) => [c.step, c.index, c.body])).toEqual([['lines', 1, { Order__c: 'head-0', Sku__c: 'B', Line__c: 2, Ref__c: 7 }]]);
+    expect(second.requests.map((r) => `${r.step}.${r.index ?? ''}`)).toEqual(['head.', 'lines.0', 'lines.1']);
   });
 
   it('dead-letters permanent errors at once and applies on_error rules first', async () => {
@@ -135,14 +136,14 @@ describe('executeEvent', () => {
   it('skips a write identical to the last one to that record, and reports an echo when every write was skipped', async () => {
     const prices = compile({
       ...CONNECTIONS,
-      'prices.yaml': 'apiVersion: junction/v1\nkind: Integration\nname: prices\nsource: { webhook: {} }\nkey: sku\nsteps:\n  - id: product\n    connection: shop\n    operation: products.update\n    body: \'{ "sku": sku, "price": price, "name": name }\'\nowns:\n  - { connection: shop, object: product, fields: [price] }\n',
+      'prices.yaml': 'apiVersion: junction/v1\nkind: Integration\nname: prices\nsource: { webhook: {} }\nkey: sku\nsteps:\n  - id: product\n    connection: shop\n    operation: products.update\n    body: \'$merge([{ "sku": sku, "price": price }, { "name": name }])\'\nowns:\n  - { connection: shop, object: product, fields: [price] }\n',
     });
     const options = { integration: prices.integrations.get('prices')!, lookups: prices.lookups, state: memoryState(), eventId: 'e' };
     const first = recordingInvoker();
     expect((await executeEvent({ sku: 'A', price: 5, name: 'Mug' }, { ...options, invoke: first })).outcome).toBe('delivered');
     expect(first.calls[0].body).toEqual({ sku: 'A', price: 5 });
     const echo = recordingInvoker();
-    const again = await executeEvent({ sku: 'A', price: 5, name: 'Renamed' }, { ...options, invoke: echo });
+    const again = await executeEvent({ sku: 'A', price: 5, name: 'Renamed' }, { ...options, eventId: 'e2', invoke: echo });
     expect(again).toMatchObject({ outcome: 'echo_suppressed', unchanged: ['shop/product/A'] });
     expect(echo.calls).toEqual([]);
   });
