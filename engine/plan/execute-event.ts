@@ -9,7 +9,7 @@ import type { CompiledExpression, TransformGuards } from '../transform/transform
 import { expressionBindings } from './expression-bindings.js';
 import type { BindingScope } from './expression-bindings.js';
 import type { ExecutionFailure, ExecutionResult, ExecutionState, PlannedRequest, StepInvoker } from './execution-types.js';
-import { filterOwnedFields } from './ownership-filter.js';
+import { droppedFields, filterOwnedFields } from './ownership-filter.js';
 import { resolveFailureAction } from './resolve-failure.js';
 import { stableHash } from './stable-hash.js';
 
@@ -46,11 +46,13 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         const at = step.forEach ? index : undefined;
         current = { step: step.id, index: at };
         const extra = at === undefined ? undefined : { index: at };
-        const raw = step.body ? await evaluate(step.body, elements[index], extra) : undefined;
-        const body = step.ownedFields ? filterOwnedFields(plain(raw), step.ownedFields, step.identityFields) : plain(raw);
+        const raw = plain(step.body ? await evaluate(step.body, elements[index], extra) : undefined);
+        const body = step.ownedFields ? filterOwnedFields(raw, step.ownedFields, step.identityFields) : raw;
+        const dropped = step.ownedFields ? droppedFields(raw, step.ownedFields, step.identityFields) : [];
+        if (dropped.length > 0) (result.withheld ??= []).push({ step: step.id, ...(at === undefined ? {} : { index: at }), fields: dropped });
         if (step.ownedFields) writes++;
         const call = await callStep(step, body, at, options, result);
-        results.push(call);
+        results.push(call === UNCHANGED ? undefined : call);
         if (step.saveXref && call !== UNCHANGED) {
           const sourceId = await evaluate(step.saveXref.sourceId, elements[index], extra);
           const targetId = await evaluate(step.saveXref.targetId, elements[index], { ...extra, result: call });
@@ -72,16 +74,17 @@ const UNCHANGED = Symbol('unchanged');
 /** One call of one step for one element: unchanged-write skip, checkpoint resume, then the real call. */
 async function callStep(step: CompiledStep, body: unknown, index: number | undefined, options: ExecuteOptions, result: ExecutionResult): Promise<unknown> {
   const callKey = index === undefined ? step.id : `${step.id}.${index}`;
-  const recordKey = writeRecordKey(step, body);
-  const bodyHash = recordKey ? stableHash(body) : undefined;
-  if (recordKey && (await options.state.lastWritten.get(recordKey)) === bodyHash) {
-    result.unchanged.push(recordKey);
-    return UNCHANGED;
-  }
   const done = await options.state.checkpoint?.get(callKey);
   if (done) {
     result.requests.push(done.request);
     return done.result;
+  }
+  // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
+  const recordKey = readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
+  const bodyHash = recordKey ? stableHash(body) : undefined;
+  if (recordKey && (await options.state.lastWritten.get(recordKey)) === bodyHash) {
+    result.unchanged.push(recordKey);
+    return UNCHANGED;
   }
   const context = { integration: options.integration.name, stepId: step.id, index, idempotencyKey: `${options.eventId}:${callKey}` };
   try {
@@ -95,6 +98,10 @@ async function callStep(step: CompiledStep, body: unknown, index: number | undef
     if (request) result.requests.push(request);
     throw error;
   }
+}
+
+function readByLaterSteps(integration: CompiledIntegration, step: CompiledStep): boolean {
+  return integration.steps.some((s) => s.reads.includes(step.id));
 }
 
 /** `<connection>/<object>/<identity>` for updates and upserts whose identity is in the body. */

@@ -80,4 +80,6 @@ export interface ExecutionResult {
   unchanged: string[];
   failure?: ExecutionFailure;
   skippedReason?: string;
+  /** Fields a step body produced that the ownership filter dropped (not sent), per call. */
+  withheld?: { step: string; index?: number; fields: string[] }[];
 }

@@ -143,7 +143,7 @@ describe('executeEvent', () => {
     expect((await executeEvent({ sku: 'A', price: 5, name: 'Mug' }, { ...options, invoke: first })).outcome).toBe('delivered');
     expect(first.calls[0].body).toEqual({ sku: 'A', price: 5 });
     const echo = recordingInvoker();
-    const again = await executeEvent({ sku: 'A', price: 5, name: 'Renamed' }, { ...options, eventId: 'e2', invoke: echo });
+    const again = await executeEvent({ sku: 'A', price: 5, name: 'Renamed' }, { ...options, state: { ...options.state, checkpoint: undefined }, eventId: 'e2', invoke: echo });
     expect(again).toMatchObject({ outcome: 'echo_suppressed', unchanged: ['shop/product/A'] });
     expect(echo.calls).toEqual([]);
   });
