@@ -7,16 +7,19 @@ import { parseDocument } from 'yaml';
 import { expectationFrom } from './check-expectations.js';
 import type { CaseReport } from './run-spec-tests.js';
 
-/** Rewrites the files of `reports` (paths resolved with `resolvePath`); returns the files changed. */
+/**
+ * Rewrites the `expect` of every case whose plan differs from it (paths resolved with `resolvePath`); returns the
+ * files changed. Field problems stay: no expectation can make a bad write right.
+ */
 export async function updateExpectations(reports: readonly CaseReport[], resolvePath: (file: string) => string): Promise<string[]> {
   const byFile = new Map<string, CaseReport[]>();
-  for (const r of reports) if (r.result && !r.passed) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  for (const r of reports) if (r.result && r.differences.length > 0) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
   const changed: string[] = [];
   for (const [file, cases] of byFile) {
     const path = resolvePath(file);
     const doc = parseDocument(await readFile(path, 'utf8'));
     for (const c of cases) doc.setIn(['cases', c.index, 'expect'], doc.createNode(expectationFrom(c.result!)));
-    await writeFile(path, doc.toString({ lineWidth: 120 }));
+    await writeFile(path, doc.toString({ lineWidth: 0 })); // lineWidth 0: flow collections the author wrote stay on one line
     changed.push(file);
   }
   return changed;
