@@ -37,7 +37,7 @@ export const customerSchema: JsonSchema = {
   type: 'object',
   description: 'customer with addresses',
   required: ['email', 'firstname', 'lastname'],
-  properties: { id: int, email: str, firstname: str, lastname: str, group_id: int, website_id: int, addresses: { type: 'array', items: address }, custom_attributes: { type: 'array' } },
+  properties: { id: int, email: str, firstname: str, lastname: str, middlename: str, prefix: str, suffix: str, dob: str, gender: int, taxvat: str, group_id: int, store_id: int, website_id: int, addresses: { type: 'array', items: address }, custom_attributes: { type: 'array' } },
 };
 
 export const shipmentSchema: JsonSchema = {
