@@ -24,7 +24,7 @@ export const SOBJECT_SCHEMAS: Record<string, JsonSchema> = {
   c2g__codaInvoice__c: object('a1A', ['c2g__Account__c', 'c2g__InvoiceDate__c'], {
     Magento_Order_Id__c: str, c2g__Account__c: id, c2g__InvoiceDate__c: date, c2g__DueDate__c: date, c2g__CustomerReference__c: str, c2g__InvoiceCurrency__c: id,
     c2g__InvoiceDescription__c: str, c2g__InvoiceStatus__c: { type: 'string', enum: ['In Progress', 'Complete', 'Discarded'] }, c2g__PaymentStatus__c: str,
-    Shipping_Amount__c: num, Shipping_Discount__c: num, Order_Discount__c: num, Payment_Method__c: str, Payment_Transaction_Id__c: str,
+    Shipping_Amount__c: num, Shipping_Discount__c: num, Order_Discount__c: num, Payment_Method__c: str, Payment_Transaction_Id__c: str, Tax_Transaction_Id__c: str,
   }),
   c2g__codaInvoiceLineItem__c: object('a1B', ['c2g__Invoice__c', 'c2g__Product__c', 'c2g__Quantity__c', 'c2g__UnitPrice__c'], {
     Magento_Order_Item_Id__c: str, c2g__Invoice__c: id, c2g__Product__c: id, c2g__LineDescription__c: str, c2g__Quantity__c: num, c2g__UnitPrice__c: num,
