@@ -19,7 +19,7 @@ export function compileExpression(engine: TransformEngine, site: ExpressionSite,
   const source = expressionSource(site);
   if (source === undefined) return undefined;
   try {
-    return engine.compile(source);
+    return compileCached(engine, source);
   } catch (error) {
     const e = error as { message?: string; code?: string; position?: number; token?: unknown };
     const offset = errorOffset(source, e.position, e.token);
@@ -32,6 +32,30 @@ export function compileExpression(engine: TransformEngine, site: ExpressionSite,
     });
     return undefined;
   }
+}
+
+/**
+ * Compiled expressions are immutable, so identical sources share one compilation: spec sets repeat expressions
+ * (keys, dedup ids, lookups), and a hot reload recompiles a set that is mostly unchanged. Bounded, per engine.
+ */
+const CACHE_LIMIT = 20_000;
+const caches = new WeakMap<TransformEngine, Map<string, CompiledExpression | { error: unknown }>>();
+
+function compileCached(engine: TransformEngine, source: string): CompiledExpression {
+  let cache = caches.get(engine);
+  if (!cache) caches.set(engine, (cache = new Map()));
+  let entry = cache.get(source);
+  if (!entry) {
+    try {
+      entry = engine.compile(source);
+    } catch (error) {
+      entry = { error };
+    }
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(source, entry);
+  }
+  if ('error' in entry) throw entry.error;
+  return entry;
 }
 
 /** The expression text at the site, or undefined when the value is absent or not a string (schema reports that). */

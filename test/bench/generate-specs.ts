@@ -21,8 +21,8 @@ source:
   webhook:
     verify:
       hmac_sha256: { header: X-Signature, secret: "\${env:SHOP_HOOK_SECRET}", prefix: "sha256=" }
-key: $string(entity_id)
-dedup_id: $string(entity_id) & "-" & updated_at
+key: $string(entity_id) & "/${i % 3}" /* ${i} */
+dedup_id: $string(entity_id) & "-" & updated_at & "-${i}"
 when: status = "complete" and grand_total > ${i % 7}
 steps:
   - id: invoice
@@ -31,11 +31,11 @@ steps:
     params: { sobject: Invoice_${i}__c, external_id_field: Order_Id__c }
     body: |
       {
-        "Order_Id__c": $string(entity_id),
+        "Order_Id__c": $string(entity_id) /* ${i} */,
         "Customer__c": $xref("customer", $string(customer_id)),
         "Date__c": $substring(created_at, 0, 10),
         "Name__c": customer_firstname & " " & customer_lastname,
-        "Total__c": $round(grand_total, 2),
+        "Total__c": $round(grand_total * ${1 + (i % 5) / 100}, 2),
         "Warehouse__c": $lookup("warehouses", $string(store_id))
       }
   - id: lines
@@ -45,12 +45,12 @@ steps:
     params: { sobject: Invoice_Line_${i}__c }
     body: |
       { "Invoice__c": $steps.invoice.id, "Sku__c": sku, "Qty__c": qty_ordered,
-        "Price__c": $round(price * (1 - discount_percent / 100), 2), "Line__c": $index + 1 }
+        "Price__c": $round(price * (1 - discount_percent / 100), 2), "Line__c": $index + ${i} }
   - id: stock
     connection: shop
     operation: ${i === 0 ? 'products.update' : 'orders.get'}
-    when: $count(items) > 0
-    body: '{ "sku": items[0].sku, "price": items[0].price }'
+    when: $count(items) > ${i % 4}
+    body: '{ "sku": items[0].sku, "price": items[0].price * ${i + 1} }'
 owns:
   - connection: crm
     object: Invoice_${i}__c
@@ -60,7 +60,7 @@ owns:
     fields: ["*"]
 ${i === 0 ? '  - connection: shop\n    object: product\n    fields: [price]\n' : ''}retry: { max_attempts: 12, initial: 1s, max: 15m }
 on_error:
-  - match: status = 404
+  - match: status = 404 and step = "invoice" /* ${i} */
     action: skip
 `;
 }
