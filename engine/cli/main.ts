@@ -8,6 +8,9 @@ import { registerRunCommand } from './commands/run.js';
 import { registerDlqCommand } from './commands/dlq.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerTestCommand } from './commands/test.js';
+import { registerPlanCommand } from './commands/plan.js';
+import { registerRecordCommand } from './commands/record.js';
+import { registerCiGithubCommand } from './commands/ci-github.js';
 import { UsageError } from './usage-error.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -17,6 +20,9 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerValidateCommand(program);
   registerTestCommand(program);
+  registerRecordCommand(program);
+  registerPlanCommand(program);
+  registerCiGithubCommand(program);
   registerRunCommand(program);
   registerDlqCommand(program);
   registerEmulatorCommand(program);

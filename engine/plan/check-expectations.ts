@@ -6,6 +6,7 @@ import type { ExecutionResult, PlannedRequest } from './execution-types.js';
 import { jsonDiff, subsetDiff, valueAt } from './json-diff.js';
 import type { JsonDifference } from './json-diff.js';
 
+/** One request of a case's `expect.requests`. */
 export interface ExpectedRequest {
   step: string;
   method?: string;
@@ -15,6 +16,7 @@ export interface ExpectedRequest {
   body_excludes?: string[];
 }
 
+/** A case's `expect` block. */
 export interface Expectation {
   outcome?: 'delivered' | 'skipped' | 'dead_lettered' | 'retry' | 'echo_suppressed';
   error_code?: string;
@@ -27,6 +29,7 @@ export function caseOutcome(result: ExecutionResult): NonNullable<Expectation['o
   return result.failure?.action === 'retry' ? 'retry' : result.failure?.action === 'skip' ? 'skipped' : 'dead_lettered';
 }
 
+/** Every mismatch between `expect` and the plan, by JSON path; empty when the case passes. */
 export function checkExpectations(expect: Expectation, result: ExecutionResult): JsonDifference[] {
   const out: JsonDifference[] = [];
   const outcome = caseOutcome(result);

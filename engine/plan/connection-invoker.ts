@@ -10,6 +10,7 @@ import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledSpecSet, CompiledStep } from '../spec/compiled-spec.js';
 import type { PlannedRequest, StepInvoker } from './execution-types.js';
 
+/** The compiled set and connectors to call through, and the innermost transport (real HTTP by default). */
 export interface StepInvokerOptions {
   specSet: CompiledSpecSet;
   connectors: ConnectorRegistry;
@@ -17,6 +18,7 @@ export interface StepInvokerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** A StepInvoker whose errors carry `request` (the PlannedRequest) whenever the request was built. */
 export function createStepInvoker(options: StepInvokerOptions): StepInvoker {
   const clients = new Map<string, ConnectionClient>();
   const clientFor = (name: string): ConnectionClient => {

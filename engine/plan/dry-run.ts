@@ -12,6 +12,7 @@ import { createFixtureTransport } from './fixture-transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
 
+/** One test case's input: the event and the world around it. */
 export interface DryRunInput {
   integration: string;
   event: unknown;
@@ -25,17 +26,35 @@ export interface DryRunInput {
 /** Placeholder secrets: a dry run never needs (or sees) real credentials. */
 const dryRunEnv = new Proxy({} as NodeJS.ProcessEnv, { get: (_, name) => (typeof name === 'string' ? (/URL$/.test(name) ? `https://${name.toLowerCase().replace(/_/g, '-')}.dry-run.invalid` : 'dry-run') : undefined) });
 
-export async function dryRun(specSet: CompiledSpecSet, connectors: ConnectorRegistry, input: DryRunInput): Promise<ExecutionResult> {
+/** The body a step produced for one call (after the ownership filter, before the vendor envelope). */
+export interface StepBody {
+  step: string;
+  index?: number;
+  body: unknown;
+}
+
+export interface DryRunResult extends ExecutionResult {
+  /** Each call's record, in order: what the transform checks look at in `junction test`. */
+  bodies: StepBody[];
+}
+
+/** Runs one case through the shared executor with the fixture transport and in-memory state. */
+export async function dryRun(specSet: CompiledSpecSet, connectors: ConnectorRegistry, input: DryRunInput): Promise<DryRunResult> {
   const integration = specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
-  const invoke = createStepInvoker({ specSet: { ...specSet, connections: withPublicHosts(specSet) }, connectors, transport: createFixtureTransport(input.responses ?? {}), env: dryRunEnv });
-  return executeEvent(input.event, {
+  const invoker = createStepInvoker({ specSet: { ...specSet, connections: withPublicHosts(specSet) }, connectors, transport: createFixtureTransport(input.responses ?? {}), env: dryRunEnv });
+  const bodies: StepBody[] = [];
+  const result = await executeEvent(input.event, {
     integration,
     lookups: withOverrides(specSet.lookups, input.lookups),
-    invoke,
+    invoke: (step, call, context) => {
+      bodies.push({ step: step.id, ...(context.index === undefined ? {} : { index: context.index }), body: call.body });
+      return invoker(step, call, context);
+    },
     state: createMemoryState(input.xref, input.echo),
     eventId: 'dry-run',
   });
+  return { ...result, bodies };
 }
 
 /** Fixtures never reach a network, so the private-network guard has nothing to protect here. */

@@ -1,71 +1,49 @@
-/** Runs every case of every `<integration>.test.yaml` in a compiled tree as a dry run, and checks it. */
+/**
+ * Runs every case of every `<integration>.test.yaml` in a compiled tree as a dry run, and checks it: against the
+ * case's `expect`, and the records sent against the operations' schemas and `owns`.
+ */
 import type { ConnectorRegistry } from '../sdk/connector.js';
 import type { CompileResult, TestSpecFile } from '../spec/compile-spec-set.js';
 import type { SpecTree } from '../spec/spec-tree.js';
 import { checkExpectations } from './check-expectations.js';
-import type { Expectation } from './check-expectations.js';
+import { checkPlanFields } from './check-plan-fields.js';
 import { dryRun } from './dry-run.js';
-import type { DryRunInput } from './dry-run.js';
-import type { ExecutionResult } from './execution-types.js';
+import type { DryRunResult } from './dry-run.js';
 import type { JsonDifference } from './json-diff.js';
+import { loadCases } from './load-cases.js';
 
+/** The outcome of one test case. */
 export interface CaseReport {
   file: string;
   integration: string;
   name: string;
   index: number;
   passed: boolean;
+  /** Where the plan differs from the case's `expect`. */
   differences: JsonDifference[];
-  result?: ExecutionResult;
+  /** Records sent with fields outside the operation's schema or `owns` (see check-plan-fields.ts). */
+  fieldProblems: JsonDifference[];
+  result?: DryRunResult;
   /** Set when the case could not run at all (bad event file, unknown integration). */
   error?: string;
 }
 
-interface RawCase {
-  name: string;
-  event?: unknown;
-  event_file?: string;
-  xref?: DryRunInput['xref'];
-  echo?: DryRunInput['echo'];
-  lookups?: DryRunInput['lookups'];
-  responses?: DryRunInput['responses'];
-  expect: Expectation;
-}
-
+/** Runs the cases of the tests that pass `filter` (all by default); empty when the set did not compile. */
 export async function runSpecTests(compiled: CompileResult, tree: SpecTree, connectors: ConnectorRegistry, filter?: (test: TestSpecFile) => boolean): Promise<CaseReport[]> {
-  if (!compiled.specSet) return [];
+  const specSet = compiled.specSet;
+  if (!specSet) return [];
   const reports: CaseReport[] = [];
-  for (const test of compiled.tests.filter((t) => !filter || filter(t))) {
-    const cases = test.value.cases as RawCase[];
-    for (const [index, c] of cases.entries()) {
-      const base = { file: test.file, integration: test.integration, name: c.name, index };
-      let event: unknown;
-      try {
-        event = c.event_file === undefined ? c.event : readEventFile(tree, test.treePath, c.event_file);
-      } catch (error) {
-        reports.push({ ...base, passed: false, differences: [], error: (error as Error).message });
-        continue;
-      }
-      const result = await dryRun(compiled.specSet, connectors, { integration: test.integration, event, responses: c.responses, xref: c.xref, echo: c.echo, lookups: c.lookups });
-      const differences = checkExpectations(c.expect ?? {}, result);
-      reports.push({ ...base, passed: differences.length === 0, differences, result });
+  for (const c of loadCases({ tests: compiled.tests.filter((t) => !filter || filter(t)) }, tree)) {
+    const base = { file: c.file, integration: c.integration, name: c.name, index: c.index };
+    if (!c.input) {
+      reports.push({ ...base, passed: false, differences: [], fieldProblems: [], error: c.error });
+      continue;
     }
+    const result = await dryRun(specSet, connectors, c.input);
+    const integration = specSet.integrations.get(c.integration);
+    const differences = checkExpectations(c.expect, result);
+    const fieldProblems = integration ? checkPlanFields(result, integration, specSet, connectors) : [];
+    reports.push({ ...base, passed: differences.length === 0 && fieldProblems.length === 0, differences, fieldProblems, result });
   }
   return reports;
-}
-
-function readEventFile(tree: SpecTree, testPath: string, file: string): unknown {
-  const dir = testPath.split('/').slice(0, -1);
-  for (const part of file.split('/')) {
-    if (part === '..') dir.pop();
-    else if (part !== '.') dir.push(part);
-  }
-  const path = dir.join('/');
-  const found = tree.files.find((f) => f.path === path);
-  if (!found) throw new Error(`event_file ${JSON.stringify(file)} not found (looked for ${path})`);
-  try {
-    return JSON.parse(found.bytes.toString('utf8'));
-  } catch (error) {
-    throw new Error(`event_file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
 }

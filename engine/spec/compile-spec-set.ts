@@ -9,6 +9,7 @@ import { compileConnection } from './compile-connection.js';
 import { compileIntegration } from './compile-integration.js';
 import { compileLookup } from './compile-lookup.js';
 import { checkOwnershipConflicts } from './check-ownership.js';
+import { checkTransforms } from './check-transforms.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { parseAndValidate } from './parse-specs.js';
@@ -65,6 +66,7 @@ export function compileSpecTree(tree: SpecTree, options: CompileOptions): Compil
     }
   }
   checkOwnershipConflicts(ctx, compiledWithSource);
+  checkTransforms(ctx, compiledWithSource, connections);
   const tests = checkTests(ctx, specs.filter((s) => s.kind === 'Test' && s.valid), names(integrationSpecs), treePathOf);
 
   ctx.times.crossChecks = performance.now() - checksStart - ctx.times.jsonata;

@@ -52,6 +52,10 @@ export const DIAGNOSTIC_CODES = {
   'lookup-source': 'A lookup has neither or both of `entries` and `csv`, or its CSV is unusable.',
   'missing-owns': "A step writes an object that the integration's `owns` does not cover.",
   'owned-field-conflict': 'Two integrations own the same field of the same object on the same connection.',
+  'unknown-target-field': "A step body writes a field that the operation's input schema does not declare.",
+  'unowned-field-write': "A step body writes a field that the integration's `owns` does not list (the ownership filter would drop it).",
+  'missing-required-field': "A step body that creates (or upserts) a record never sets a field the operation's input schema requires.",
+  'unknown-source-field': "An expression reads a field that the source's record schema does not declare (schedule sources).",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

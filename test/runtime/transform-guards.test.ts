@@ -12,7 +12,7 @@ afterEach(async () => {
 
 it('fault 12: a runaway transform is dead-lettered, the worker stays healthy, other integrations are unaffected', async () => {
   const runaway = integrationYaml({ name: 'runaway', body: '($f := function($n){ $f($n + 1) }; $f(0))', owns: '  - { connection: target, object: record, fields: [seq] }' });
-  const orders = integrationYaml({ name: 'orders', owns: '  - { connection: target, object: record, fields: [status] }' });
+  const orders = integrationYaml({ name: 'orders', body: '{ "key": $string(id), "status": status }', owns: '  - { connection: target, object: record, fields: [status] }' });
   h = await startRuntimeHarness({ integrations: [runaway, orders] });
   await h.post('runaway', { id: 1, seq: 1 });
   for (let id = 1; id <= 5; id++) await h.post('orders', { id: 100 + id, seq: 1, status: 'new' });

@@ -49,6 +49,7 @@ const EXPECTED: Record<string, string[]> = {
   'missing-nested-property.yaml': ['missing-nested-property.yaml:7:5 missing-property'],
   'missing-owns.yaml': ['missing-owns.yaml:9:16 missing-owns'],
   'missing-property.yaml': ['missing-property.yaml:1:1 missing-property'],
+  'missing-required-field.yaml': ['missing-required-field.yaml:14:9 missing-required-field'],
   'not-a-mapping.yaml': ['not-a-mapping.yaml:1:1 not-a-mapping'],
   'owned-field-conflict': ['owned-field-conflict/prices.yaml:14:29 owned-field-conflict'],
   'secret-literal-option.yaml': ['secret-literal-option.yaml:7:12 secret-literal'],
@@ -65,8 +66,11 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-lookup.yaml': ['unknown-lookup.yaml:10:48 unknown-lookup'],
   'unknown-operation.yaml': ['unknown-operation.yaml:9:16 unknown-operation'],
   'unknown-property.yaml': ['unknown-property.yaml:10:5 unknown-property'],
+  'unknown-source-field.yaml': ['unknown-source-field.yaml:12:44 unknown-source-field'],
   'unknown-step.yaml': ['unknown-step.yaml:13:42 unknown-step'],
+  'unknown-target-field.yaml': ['unknown-target-field.yaml:13:9 unknown-target-field'],
   'unknown-top-property.yaml': ['unknown-top-property.yaml:6:1 unknown-property'],
+  'unowned-field-write.yaml': ['unowned-field-write.yaml:10:50 unowned-field-write'],
   'wrong-api-version.yaml': ['wrong-api-version.yaml:1:13 invalid-value'],
   'yaml-alias-bomb.yaml': ['yaml-alias-bomb.yaml:1:1 yaml-alias-limit'],
   'yaml-comments-only.yaml': ['yaml-comments-only.yaml:1:1 file-empty'],
@@ -117,5 +121,9 @@ describe('broken-spec corpus', () => {
     expect(secret.message).toBe('`auth.token` holds a literal secret; write it as an environment reference like ${env:MY_SECRET}');
     const [jsonata] = compileCase([read('jsonata-block.yaml')]);
     expect(jsonata.message).toBe('JSONata S0202 Expected "}", got "price2"');
+    const [target] = compileCase([read('unknown-target-field.yaml')]);
+    expect(target.message).toBe('`special_pric` is not a field of product (shop products.update input); did you mean `special_price`?');
+    const [source] = compileCase([read('unknown-source-field.yaml')]);
+    expect(source.message).toBe('`emial` is not a field of the records shop orders.search returns; did you mean `email`?');
   });
 });

@@ -11,6 +11,7 @@ import { formatDiagnostics } from '../formats/format-diagnostics.js';
 import { formatTestReport } from '../formats/test-report.js';
 import { compileDirectoryWithTree } from '../spec-loader.js';
 
+/** Registers `junction test`. */
 export function registerTestCommand(program: Command): void {
   program
     .command('test')
@@ -35,7 +36,7 @@ export function registerTestCommand(program: Command): void {
         const root = resolve(dir);
         const changed = await updateExpectations(reports, (file) => resolve(root, file.slice(tree.displayRoot === '.' ? 0 : tree.displayRoot.replace(/\/$/, '').length + 1)));
         process.stderr.write(changed.length ? `updated ${changed.join(', ')}\n` : 'nothing to update\n');
-        process.exitCode = reports.some((r) => r.error) ? 1 : 0;
+        process.exitCode = reports.some((r) => r.error || r.fieldProblems.length > 0) ? 1 : 0;
         return;
       }
       process.exitCode = reports.some((r) => !r.passed) ? 1 : 0;

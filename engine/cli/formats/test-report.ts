@@ -1,19 +1,20 @@
 /** Output of `junction test`: a readable list with diffs by JSON path, or JSON for tools. */
 import type { CaseReport } from '../../plan/run-spec-tests.js';
 
+/** The test report: stylish (✓/✗ lines with diffs) or JSON. */
 export function formatTestReport(reports: readonly CaseReport[], format: 'stylish' | 'json'): string {
   if (format === 'json') {
     return JSON.stringify({
       passed: reports.filter((r) => r.passed).length,
       failed: reports.filter((r) => !r.passed).length,
-      cases: reports.map((r) => ({ file: r.file, integration: r.integration, name: r.name, passed: r.passed, error: r.error, differences: r.differences, outcome: r.result?.outcome, requests: r.result?.requests })),
+      cases: reports.map((r) => ({ file: r.file, integration: r.integration, name: r.name, passed: r.passed, error: r.error, differences: r.differences, field_problems: r.fieldProblems, outcome: r.result?.outcome, requests: r.result?.requests })),
     }) + '\n';
   }
   const lines: string[] = [];
   for (const r of reports) {
     lines.push(`${r.passed ? '✓' : '✗'} ${r.integration} › ${r.name}`);
     if (r.error) lines.push(`    ${r.error}  (${r.file})`);
-    for (const d of r.differences) {
+    for (const d of [...r.differences, ...r.fieldProblems]) {
       lines.push(`    ${d.path}`);
       lines.push(`      expected: ${show(d.expected)}`);
       lines.push(`      actual:   ${show(d.actual)}`);

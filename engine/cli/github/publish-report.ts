@@ -1,0 +1,50 @@
+/**
+ * Publishes one CI report to GitHub: the check run with its annotations, the sticky PR comment (pull requests
+ * only), and the job summary. Returns one log line per thing published.
+ */
+import { appendFile } from 'node:fs/promises';
+import type { Octokit } from 'octokit';
+import type { CheckAnnotation } from './check-run.js';
+import { publishCheckRun } from './check-run.js';
+import { MAX_COMMENT_CHARS, fitComment } from './fit-comment.js';
+import type { GitHubContext } from './github-context.js';
+import { PLAN_MARKER, upsertStickyComment } from './sticky-comment.js';
+
+/** One CI run's report, ready to publish. */
+export interface CiReport {
+  /** The check run's name. */
+  name: string;
+  conclusion: 'success' | 'failure';
+  /** One line: the check run's title. */
+  title: string;
+  /** Markdown blocks of the full report (comment, check text, job summary). */
+  blocks: string[];
+  annotations: CheckAnnotation[];
+}
+
+/** Publishes check run, comment and summary, in that order. */
+export async function publishReport(octokit: Octokit, context: GitHubContext, report: CiReport): Promise<string[]> {
+  const log: string[] = [];
+  const full = report.blocks.join('\n');
+  const check = await publishCheckRun(octokit, {
+    owner: context.owner,
+    repo: context.repo,
+    headSha: context.headSha,
+    name: report.name,
+    conclusion: report.conclusion,
+    title: report.title,
+    summary: report.blocks[0] ?? report.title,
+    text: report.blocks.slice(1).join('\n'),
+    annotations: report.annotations,
+  });
+  log.push(`check run ${check.id}: ${report.conclusion}, ${report.annotations.length} annotation${report.annotations.length === 1 ? '' : 's'} in ${check.requests} request${check.requests === 1 ? '' : 's'}`);
+  if (context.pullNumber !== undefined) {
+    const comment = await upsertStickyComment(octokit, { owner: context.owner, repo: context.repo, issueNumber: context.pullNumber }, fitComment(report.blocks, MAX_COMMENT_CHARS - PLAN_MARKER.length - 1));
+    log.push(`PR #${context.pullNumber} comment ${comment.id} ${comment.action}`);
+  }
+  if (context.stepSummary) {
+    await appendFile(context.stepSummary, full + '\n');
+    log.push('job summary appended');
+  }
+  return log;
+}

@@ -1,0 +1,29 @@
+/**
+ * One sticky PR comment per pull request: found by a hidden marker and updated in place on every run, so a PR
+ * never collects a pile of plan comments.
+ */
+import type { Octokit } from 'octokit';
+
+/** The hidden marker that identifies Junction's comment on a PR. */
+export const PLAN_MARKER = '<!-- junction-plan -->';
+
+/** The issue or pull request to comment on. */
+export interface StickyCommentTarget {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+}
+
+/** Creates the comment, or updates the one that carries the marker. */
+export async function upsertStickyComment(octokit: Octokit, target: StickyCommentTarget, body: string): Promise<{ action: 'created' | 'updated'; id: number }> {
+  const { owner, repo, issueNumber } = target;
+  const text = body.startsWith(PLAN_MARKER) ? body : `${PLAN_MARKER}\n${body}`;
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+  const existing = comments.find((c) => c.body?.includes(PLAN_MARKER));
+  if (existing) {
+    await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: text });
+    return { action: 'updated', id: existing.id };
+  }
+  const created = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: text });
+  return { action: 'created', id: created.data.id };
+}

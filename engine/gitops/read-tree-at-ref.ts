@@ -1,0 +1,44 @@
+/**
+ * Reads a spec directory as it was at a Git ref into a SpecTree, without checking anything out. Only the ref (from
+ * the command line), the directory prefix and object ids from Git's own output are ever passed to git: never a
+ * file name or any other string that comes from a spec.
+ */
+import { relative, resolve, sep } from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { SpecTree, SpecTreeFile } from '../spec/spec-tree.js';
+
+const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
+const OBJECT_ID = /^[0-9a-f]{40,64}$/;
+
+/** A spec tree read from a commit. */
+export interface TreeAtRef {
+  tree: SpecTree;
+  /** The commit the ref resolved to. */
+  commit: string;
+}
+
+/**
+ * @param dir          the spec directory (in the working tree of a Git repository)
+ * @param ref          branch, tag or commit, as given by the user (`origin/main`, a SHA)
+ * @param displayRoot  prefix for diagnostics; pass the working tree's, so both sides name files alike
+ */
+export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: string): Promise<TreeAtRef> {
+  if (ref.startsWith('-')) throw new Error(`invalid git ref ${JSON.stringify(ref)}`);
+  const git = simpleGit({ baseDir: resolve(dir) });
+  const top = (await git.revparse(['--show-toplevel'])).trim();
+  const commit = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
+  if (!OBJECT_ID.test(commit)) throw new Error(`git ref ${JSON.stringify(ref)} does not name a commit in ${top}`);
+  const prefix = relative(top, resolve(dir)).split(sep).join('/');
+  const listing = await git.raw(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix === '' ? '.' : prefix]);
+  const files: SpecTreeFile[] = [];
+  for (const entry of listing.split('\0')) {
+    // `<mode> <type> <object>\t<path>`
+    const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry);
+    if (!match || match[2] !== 'blob' || !OBJECT_ID.test(match[3])) continue;
+    const path = prefix === '' ? match[4] : match[4].slice(prefix.length + 1);
+    if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.') || part === 'node_modules')) continue;
+    files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
+  }
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { tree: { displayRoot, files }, commit };
+}

@@ -1,0 +1,90 @@
+/**
+ * Record mode: runs one event against the real (or emulated) connections and keeps every response it received,
+ * keyed by step id and element index, redacted, so the run replays offline as a spec test. The plan of the run
+ * becomes the case's expectation.
+ */
+import { redactFields, redactHeaders, redactText } from '../http/redact.js';
+import { createUndiciTransport } from '../http/transport.js';
+import type { Transport } from '../http/transport.js';
+import type { ConnectorRegistry } from '../sdk/connector.js';
+import type { CompiledSpecSet } from '../spec/compiled-spec.js';
+import { referencedVariables } from '../spec/secret-ref.js';
+import { createStepInvoker } from './connection-invoker.js';
+import { executeEvent } from './execute-event.js';
+import type { ExecutionResult } from './execution-types.js';
+import type { RecordedResponse, RecordedResponses } from './fixture-transport.js';
+import { createMemoryState } from './memory-state.js';
+
+/** What to record: one event through one integration of a compiled set. */
+export interface RecordInput {
+  specSet: CompiledSpecSet;
+  connectors: ConnectorRegistry;
+  integration: string;
+  event: unknown;
+  env: NodeJS.ProcessEnv;
+  /** The innermost transport; real HTTP unless a test passes its own. */
+  transport?: Transport;
+}
+
+/** The responses received, ready for a test case's `responses`, and the run's plan. */
+export interface RecordedRun {
+  responses: RecordedResponses;
+  result: ExecutionResult;
+}
+
+/** Response headers worth keeping in a fixture: the ones connectors read. Dates and lengths would only churn. */
+const KEPT_HEADERS = new Set(['content-type', 'retry-after', 'location', 'sforce-limit-info']);
+
+/** Runs the event for real and returns the redacted responses by step id and element index. */
+export async function recordCase(input: RecordInput): Promise<RecordedRun> {
+  const integration = input.specSet.integrations.get(input.integration);
+  if (!integration) throw new Error(`no integration named ${input.integration}`);
+  const secrets = secretValues(input.specSet, input.env);
+  const inner = input.transport ?? createUndiciTransport();
+  const byStep = new Map<string, RecordedResponse[]>();
+  const capture: Transport = async (request, context) => {
+    const response = await inner(request, context);
+    if (context.stepId !== undefined) {
+      // JSON is what a fixture answers by default, so only other content types are kept.
+      const kept = Object.entries(redactHeaders(response.headers)).filter(([k, v]) => KEPT_HEADERS.has(k.toLowerCase()) && !(k.toLowerCase() === 'content-type' && v.includes('json')));
+      const headers = Object.fromEntries(kept);
+      const list = byStep.get(context.stepId) ?? [];
+      // The last response per element wins: a 401 answered by a token refresh is followed by the real one.
+      list[context.index ?? 0] = { status: response.status, ...(Object.keys(headers).length ? { headers } : {}), ...body(response.body, secrets) };
+      byStep.set(context.stepId, list);
+    }
+    return response;
+  };
+  try {
+    const invoke = createStepInvoker({ specSet: input.specSet, connectors: input.connectors, transport: capture, env: input.env });
+    const result = await executeEvent(input.event, { integration, lookups: input.specSet.lookups, invoke, state: createMemoryState(), eventId: `record-${Date.now()}` });
+    const responses: RecordedResponses = {};
+    for (const step of integration.steps) {
+      const list = byStep.get(step.id);
+      if (list) responses[step.id] = step.forEach ? [...list] : list[0];
+    }
+    return { responses, result };
+  } finally {
+    if (!input.transport) await (inner as ReturnType<typeof createUndiciTransport>).close();
+  }
+}
+
+/** A response body as a fixture keeps it: parsed JSON with secret-looking fields and secret values masked. */
+function body(text: string, secrets: string[]): { body?: unknown } {
+  if (text === '') return {};
+  const masked = redactText(text, secrets);
+  try {
+    return { body: redactFields(JSON.parse(masked)) };
+  } catch {
+    return { body: masked };
+  }
+}
+
+/** The values of every environment variable the connections reference (tokens, passwords, client secrets). */
+function secretValues(specSet: CompiledSpecSet, env: NodeJS.ProcessEnv): string[] {
+  const names = new Set<string>();
+  for (const c of specSet.connections.values()) {
+    for (const value of Object.values(c.auth)) if (typeof value === 'string') referencedVariables(value).forEach((n) => names.add(n));
+  }
+  return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 3);
+}
