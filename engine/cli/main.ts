@@ -8,6 +8,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerDlqCommand } from './commands/dlq.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerTestCommand } from './commands/test.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerCiGithubCommand } from './commands/ci-github.js';
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCiGithubCommand(program);
   registerRunCommand(program);
   registerDlqCommand(program);
+  registerStatusCommand(program);
   registerEmulatorCommand(program);
   try {
     await program.parseAsync(argv);

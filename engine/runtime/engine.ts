@@ -8,6 +8,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { IncomingMessage } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 import type { CompiledSpecSet } from '../spec/compiled-spec.js';
@@ -76,6 +77,13 @@ export interface Engine {
   replay(id: string, integration?: string): Promise<ReplayOutcome>;
   /** Graceful stop: stop ingest and pulling, finish or nak in-flight events, close NATS. */
   stop(): Promise<void>;
+  /** Connects Git sync (engine/gitops): its push webhook and its part of `GET /api/status`. */
+  attachSync(hooks: SyncHooks): void;
+}
+
+export interface SyncHooks {
+  webhook(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }>;
+  status(): Promise<Record<string, unknown>>;
 }
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
@@ -147,12 +155,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           return found && redactedView(found.entry);
         },
         replay: (id) => replay(id),
+        gitWebhook: (req) => (sync ? sync.webhook(req) : Promise.resolve({ status: 404, body: { error: 'not-found', message: 'Git sync is not enabled (junction run --repo …)' } })),
       },
       { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', onError: (error) => log.error({ err: error }, 'HTTP handler failed') },
     );
     log.info({ url: http.url, nats: natsUrl, commit: initial.commit, partitions }, 'engine started');
   }
-  const status = () => engineStatus({ specs, jsm, deadLetters, metrics, partitions: () => partitions, connected: ready, inFlight: (i) => pool.inFlightCount(i) });
+  let sync: SyncHooks | undefined;
+  const status = async () => ({ ...(await engineStatusOnly()), ...(await sync?.status()) }) as EngineStatus;
+  const engineStatusOnly = () => engineStatus({ specs, jsm, deadLetters, metrics, partitions: () => partitions, connected: ready, inFlight: (i) => pool.inFlightCount(i) });
 
   let stopping: Promise<void> | undefined;
   return {
@@ -171,6 +182,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     status,
     replay,
+    attachSync: (hooks) => void (sync = hooks),
     stop: () =>
       (stopping ??= (async () => {
         await http?.close();

@@ -3,6 +3,7 @@
  * the dashboard uses.
  *   GET  /                         the dashboard (engine/dashboard)
  *   POST /hooks/<integration>      ingest (202 after PubAck)
+ *   POST /hooks/git                GitHub push webhook, when Git sync is attached
  *   GET  /healthz  /readyz         liveness; readiness = NATS connected and provisioned
  *   GET  /metrics                  Prometheus text format
  *   GET  /api/status               per-integration counts, lag, active commit
@@ -27,6 +28,8 @@ export interface HttpApi {
   listDeadLetters(filter: { integration?: string; status?: DeadLetter['status'] }): Promise<DeadLetter[]>;
   getDeadLetter(id: string): Promise<DeadLetter | undefined>;
   replay(id: string): Promise<ReplayOutcome>;
+  /** `POST /hooks/git`: a push webhook for GitOps (engine/gitops); 404 when no Git sync is attached. */
+  gitWebhook?(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 export interface HttpServerHandle {
@@ -66,6 +69,10 @@ async function route(api: HttpApi, req: IncomingMessage, res: ServerResponse): P
   const url = new URL(req.url ?? '/', 'http://engine');
   const path = url.pathname;
   const method = req.method ?? 'GET';
+  if (path === '/hooks/git' && method === 'POST' && api.gitWebhook) {
+    const reply = await api.gitWebhook(req);
+    return send(res, reply.status, reply.body);
+  }
   const hook = /^\/hooks\/([^/]+)\/?$/.exec(path);
   if (hook) {
     if (method !== 'POST') return send(res, 405, { error: 'method-not-allowed', message: 'webhooks are POSTed' });

@@ -2,7 +2,15 @@
  * `junction run [dir]`: runs the engine (HTTP ingest, workers, pollers) on a spec directory until SIGTERM/SIGINT,
  * then drains. With no NATS URL it embeds a private nats-server storing in `.junction/nats`.
  */
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { createConnectorRegistry } from '../../../connectors/index.js';
+import { emptySpecSet } from '../../gitops/empty-spec-set.js';
+import { startGitSync } from '../../gitops/git-sync.js';
+import type { Engine } from '../../runtime/engine.js';
+import { transformEngine } from '../../transform/select-engine.js';
 import { startEngine } from '../../runtime/engine.js';
 import { NatsServerNotFoundError } from '../../runtime/nats-server-process.js';
 import { createRuntimeLogger } from '../../runtime/runtime-logger.js';
@@ -18,6 +26,11 @@ interface RunOptions {
   drainTimeout?: string;
   replicas?: string;
   logLevel: string;
+  repo?: string;
+  branch: string;
+  path: string;
+  poll: string;
+  pin?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -33,6 +46,11 @@ export function registerRunCommand(program: Command): void {
     .option('--drain-timeout <duration>', 'how long a stop waits for in-flight events, e.g. 10s')
     .option('--replicas <n>', 'stream and KV replicas (3 on a cluster)')
     .option('--log-level <level>', 'pino log level', process.env.JUNCTION_LOG_LEVEL ?? 'info')
+    .option('--repo <url-or-path>', 'follow a Git repository instead of [dir]: merged commits on --branch hot-swap on every process')
+    .option('--branch <name>', 'the tracked branch (the approval gate)', 'main')
+    .option('--path <dir>', 'spec directory inside the repository', 'specs')
+    .option('--poll <duration>', 'how often to fetch (a verified push webhook at POST /hooks/git fetches at once)', '10s')
+    .option('--pin <sha>', 'emergency pin: stay on this commit, ignore new ones until restarted without it')
     .action(async (dir: string, opts: RunOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
@@ -45,7 +63,8 @@ export function registerRunCommand(program: Command): void {
       };
       let engine;
       try {
-        engine = await startEngine({ specDir: dir, natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL, port, host: opts.host, tuning, logger });
+        const source = opts.repo ? { specSet: emptySpecSet() } : { specDir: dir };
+        engine = await startEngine({ ...source, natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL, port, host: opts.host, tuning, logger });
       } catch (error) {
         if (error instanceof NatsServerNotFoundError) {
           process.stderr.write(`junction: ${error.message}\n`);
@@ -54,6 +73,7 @@ export function registerRunCommand(program: Command): void {
         }
         throw error;
       }
+      const sync = opts.repo ? await followRepo(engine, opts, logger) : undefined;
       process.stderr.write(`junction: engine running at ${engine.url} (NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -61,13 +81,33 @@ export function registerRunCommand(program: Command): void {
           // A second signal, or a drain that hangs, ends the process anyway: the broker redelivers what was in flight.
           const hard = setTimeout(() => process.exit(1), (tuning.drainTimeoutMs ?? 10_000) + 5_000);
           hard.unref();
-          void engine.stop().then(resolve, resolve);
+          void (async () => {
+            await sync?.stop();
+            await engine.stop();
+          })().then(resolve, resolve);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
       process.exitCode = 0;
     });
+}
+
+/** Starts Git sync for `junction run --repo`. */
+async function followRepo(engine: Engine, opts: RunOptions, logger: Logger) {
+  const mirrorDir = resolve('.junction', 'git', createHash('sha256').update(opts.repo!).digest('hex').slice(0, 16));
+  const sync = await startGitSync(engine, {
+    mirror: { repo: opts.repo!, branch: opts.branch, path: opts.path, dir: mirrorDir },
+    natsUrl: engine.natsUrl,
+    connectors: createConnectorRegistry(),
+    transform: transformEngine(),
+    pollMs: durationOption('--poll', opts.poll),
+    pin: opts.pin,
+    webhookSecret: process.env.JUNCTION_GIT_WEBHOOK_SECRET,
+    log: logger,
+  });
+  engine.attachSync(sync);
+  return sync;
 }
 
 function durationOption(flag: string, value: string): number {

@@ -1,0 +1,75 @@
+/**
+ * A local mirror of the spec repository that tracks one branch. Only operator-given values (the repository, the
+ * branch, the spec path) and object ids printed by git itself are ever passed to git — never a string from a spec.
+ */
+import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import type { SpecTree, SpecTreeFile } from '../spec/spec-tree.js';
+
+const OBJECT_ID = /^[0-9a-f]{40,64}$/;
+const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
+const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
+
+export interface GitMirrorOptions {
+  /** URL or local path of the repository. */
+  repo: string;
+  branch: string;
+  /** Directory of the specs inside the repository ('' for the root). */
+  path: string;
+  /** Where the mirror lives (e.g. `.junction/git`). */
+  dir: string;
+}
+
+export class GitMirror {
+  readonly #git: SimpleGit;
+  readonly #ref: string;
+
+  constructor(private readonly options: GitMirrorOptions) {
+    if (!BRANCH.test(options.branch)) throw new Error(`invalid branch name ${JSON.stringify(options.branch)}`);
+    if (options.repo.startsWith('-')) throw new Error(`invalid repository ${JSON.stringify(options.repo)}`);
+    if (options.path.split('/').some((p) => p === '..' || p.startsWith('-'))) throw new Error(`invalid spec path ${JSON.stringify(options.path)}`);
+    this.#git = simpleGit();
+    this.#ref = `refs/heads/${options.branch}`;
+  }
+
+  /** Fetches the tracked branch (cloning a bare mirror the first time) and returns its head commit. */
+  async fetch(): Promise<string> {
+    const { dir, repo, branch } = this.options;
+    if (!existsSync(`${dir}/HEAD`)) {
+      await mkdir(dir, { recursive: true });
+      await simpleGit().raw(['init', '--bare', '--quiet', '--', dir]);
+    }
+    const git = this.#git.cwd(dir);
+    // Fetch only the tracked branch: other branches (unreviewed work) never reach the runtime.
+    await git.raw(['fetch', '--quiet', '--no-tags', '--force', '--', repo, `+refs/heads/${branch}:${this.#ref}`]);
+    return this.resolve(this.#ref);
+  }
+
+  /** The commit a ref or SHA names in the mirror. */
+  async resolve(ref: string): Promise<string> {
+    if (ref.startsWith('-')) throw new Error(`invalid ref ${JSON.stringify(ref)}`);
+    const sha = (await this.#git.cwd(this.options.dir).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
+    if (!OBJECT_ID.test(sha)) throw new Error(`${ref} is not a commit of ${this.options.repo}`);
+    return sha;
+  }
+
+  /** The spec directory as it is at `commit`, read from git objects (no checkout that could change underneath). */
+  async treeAt(commit: string, displayRoot: string): Promise<SpecTree> {
+    if (!OBJECT_ID.test(commit)) throw new Error(`not a commit id: ${commit}`);
+    const git = this.#git.cwd(this.options.dir);
+    const prefix = this.options.path.replace(/^\.?\/*|\/+$/g, '');
+    const listing = await git.raw(['ls-tree', '-r', '-z', commit, '--', prefix === '' ? '.' : prefix]);
+    const files: SpecTreeFile[] = [];
+    for (const entry of listing.split('\0')) {
+      const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry);
+      if (!match || match[2] !== 'blob' || !OBJECT_ID.test(match[3])) continue;
+      const path = prefix === '' ? match[4] : match[4].slice(prefix.length + 1);
+      if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.'))) continue;
+      files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
+    }
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    return { displayRoot, files };
+  }
+}

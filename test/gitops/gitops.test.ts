@@ -1,0 +1,117 @@
+/**
+ * GitOps against real git repositories and a real nats-server, with two engine processes: merged commits go live on
+ * both, invalid commits are rejected while the old set keeps serving, push webhooks are verified, traffic across
+ * successive commits loses and duplicates nothing, and a dead lease holder is taken over.
+ */
+import { createHmac } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acquireLease } from '../../engine/gitops/compile-lease.js';
+import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { WEBHOOK_SECRET, ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
+import type { GitopsWorld, Process } from './gitops-harness.js';
+
+let world: GitopsWorld | undefined;
+afterEach(async () => {
+  await world?.dispose();
+  world = undefined;
+});
+
+const V1 = '{ "key": $string(id), "seq": seq, "status": status }';
+const V2 = '{ "key": $string(id), "seq": seq, "status": status, "mapping": "v2" }';
+const statusOf = async (p: Process) => (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+const pushHook = (p: Process, body: string, signature?: string) =>
+  fetch(`${p.engine.url}/hooks/git`, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) }, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
+const sign = (body: string) => 'sha256=' + createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex');
+
+describe('gitops', () => {
+  it('makes a merged mapping change active on every process; the next events use it and record its commit', async () => {
+    world = await startGitopsWorld();
+    const first = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'orders v1');
+    const a = await world.startProcess();
+    const b = await world.startProcess();
+    await waitFor(async () => a.engine.specSet.commit === first && b.engine.specSet.commit === first, 'v1 active on both');
+    expect(await world.post(a, { id: 1, seq: 1, status: 'new' })).toBe(202);
+    await waitFor(() => world!.target.records.has('1'), 'v1 delivered');
+    expect(world.target.records.get('1')).toEqual({ key: '1', seq: 1, status: 'new' });
+
+    const second = await world.commit({ 'orders.yaml': ordersSpec(V2) }, 'orders v2');
+    const hook = JSON.stringify({ ref: 'refs/heads/main', after: second });
+    expect(await pushHook(a, hook, sign(hook))).toEqual({ status: 202, body: { fetching: true } });
+    await waitFor(async () => a.engine.specSet.commit === second && b.engine.specSet.commit === second, 'v2 active on both');
+    expect(await world.post(b, { id: 2, seq: 1, status: 'new' })).toBe(202);
+    await waitFor(() => world!.target.records.has('2'), 'v2 delivered');
+    expect(world.target.records.get('2')).toEqual({ key: '2', seq: 1, status: 'new', mapping: 'v2' });
+    expect(await world.ledgerCommits()).toEqual([first, second].sort());
+    const status = await statusOf(a);
+    expect(status).toMatchObject({ tracked_branch: 'main', last_seen_commit: second, active_commit: second, rejected: [] });
+    expect((status.workers as { id: string; commit: string }[]).map((w) => [w.id, w.commit])).toEqual([['proc-1', second], ['proc-2', second]]);
+  });
+
+  it('rejects an invalid commit: the old set keeps serving and status shows the diagnostics', async () => {
+    world = await startGitopsWorld();
+    const good = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'good');
+    const a = await world.startProcess();
+    await waitFor(async () => a.engine.specSet.commit === good, 'good active');
+    const bad = await world.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') }, 'broken mapping');
+    await a.sync.poll();
+    const status = await statusOf(a);
+    expect(status).toMatchObject({ active_commit: good, last_seen_commit: bad });
+    expect(status.rejected).toEqual([{ commit: bad, rejected_at: expect.any(String), diagnostics: [{ file: 'specs/orders.yaml', line: 10, col: 51, severity: 'error', code: 'jsonata-syntax', message: 'JSONata S0202 Expected "}", got "status2"' }] }]);
+    expect(a.engine.specSet.commit).toBe(good);
+    expect(await world.post(a, { id: 5, seq: 1, status: 'new' })).toBe(202);
+    await waitFor(() => world!.target.records.has('5'), 'the old set still delivers');
+  });
+
+  it('ignores a push webhook with a bad signature and fetches at once on a good one', async () => {
+    world = await startGitopsWorld();
+    const first = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'v1');
+    const a = await world.startProcess();
+    await waitFor(async () => a.engine.specSet.commit === first, 'v1 active');
+    const second = await world.commit({ 'orders.yaml': ordersSpec(V2) }, 'v2');
+    const hook = JSON.stringify({ ref: 'refs/heads/main' });
+    expect(await pushHook(a, hook, 'sha256=' + '0'.repeat(64))).toEqual({ status: 401, body: { error: 'bad-signature', message: 'X-Hub-Signature-256 does not match the body' } });
+    expect(await pushHook(a, hook)).toMatchObject({ status: 401 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(a.engine.specSet.commit).toBe(first);
+    expect((await pushHook(a, hook, sign(hook))).status).toBe(202);
+    await waitFor(async () => a.engine.specSet.commit === second, 'v2 active after the signed webhook');
+  });
+
+  it('loses and duplicates nothing under continuous traffic across three commits', async () => {
+    world = await startGitopsWorld();
+    await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'c1');
+    const a = await world.startProcess();
+    const b = await world.startProcess();
+    await waitFor(async () => a.engine.specSet.commit !== 'none' && b.engine.specSet.commit !== 'none', 'initial set');
+    let id = 0;
+    let sending = true;
+    const traffic = (async () => {
+      while (sending) {
+        id++;
+        expect(await world!.post(id % 2 ? a : b, { id, seq: 1, status: 'new' })).toBe(202);
+      }
+    })();
+    for (const [n, body] of [[2, V2], [3, V1], [4, V2]] as const) {
+      const sha = await world.commit({ 'orders.yaml': ordersSpec(body.replace('"v2"', `"v${n}"`)) }, `c${n}`);
+      await a.sync.poll();
+      await waitFor(async () => a.engine.specSet.commit === sha && b.engine.specSet.commit === sha, `c${n} active`);
+    }
+    sending = false;
+    await traffic;
+    await waitFor(() => world!.target.records.size === id, `all ${id} events delivered`);
+    await expectDrained(world.nats.url);
+    expect([...world.target.effectiveWrites.values()].every((n) => n === 1)).toBe(true);
+    expect(world.target.requests).toHaveLength(id);
+  });
+
+  it('takes over the compile lease from a holder that died mid-compile', async () => {
+    world = await startGitopsWorld();
+    const first = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'v1');
+    expect(await acquireLease(world.kv, 'dead-process', first, 400)).toBe(true);
+    const a = await world.startProcess({ leaseMs: 5_000 });
+    expect(a.engine.specSet.commit).toBe('none');
+    await new Promise((r) => setTimeout(r, 500));
+    await a.sync.poll();
+    await waitFor(async () => a.engine.specSet.commit === first, 'compiled and applied by the new holder');
+  });
+});
