@@ -10,13 +10,13 @@ import { pino } from 'pino';
 import { createConnectorRegistry } from '../../connectors/index.js';
 import { startEngine } from '../runtime/engine.js';
 import type { Engine } from '../runtime/engine.js';
-import { compileSpecTree } from '../spec/compile-spec-set.js';
-import { readSpecTree } from '../spec/spec-tree.js';
+import { emptySpecSet } from '../gitops/empty-spec-set.js';
+import { startGitSync } from '../gitops/git-sync.js';
+import type { GitSync } from '../gitops/git-sync.js';
 import { transformEngine } from '../transform/select-engine.js';
 import { checkTargets } from './demo-check.js';
 import { progressLines } from './demo-progress.js';
 import { createDemoRepo } from './demo-repo.js';
-import type { DemoRepo } from './demo-repo.js';
 import { startDemoSystems } from './demo-systems.js';
 import { DemoTraffic } from './demo-traffic.js';
 
@@ -28,29 +28,28 @@ const say = (line: string) => process.stdout.write(line + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CUSTOMERS = [42, 43, 44, 45, 46];
 
-async function compileAtHead(repo: DemoRepo) {
-  const result = compileSpecTree(await readSpecTree(repo.specsDir, 'specs'), { connectors: createConnectorRegistry(), engine: transformEngine(), commit: await repo.head() });
-  if (!result.specSet) throw new Error(`demo specs do not compile: ${JSON.stringify(result.diagnostics.slice(0, 3))}`);
-  return result.specSet;
-}
-
 async function main(): Promise<void> {
   mkdirSync('.junction', { recursive: true });
   const root = mkdtempSync(join(resolve('.junction'), 'demo-'));
   const systems = await startDemoSystems();
   const repo = await createDemoRepo(resolve('specs'));
   let engine: Engine | undefined;
+  let sync: GitSync | undefined;
   let stopping = false;
   process.once('SIGINT', () => (stopping = true));
   process.once('SIGTERM', () => (stopping = true));
   try {
-    engine = await startEngine({ specSet: await compileAtHead(repo), port, env: systems.env, embeddedRoot: root, logger: pino({ level: 'warn' }, pino.destination(join(root, 'engine.log'))) }).catch(async (error: Error) => {
-      if (port !== 0 && /EADDRINUSE/.test(error.message)) return startEngine({ specSet: await compileAtHead(repo), port: 0, env: systems.env, embeddedRoot: root });
-      throw error;
-    });
-    say(`Junction demo: engine ${engine.url} (dashboard: ${engine.url}/), NATS ${engine.natsUrl}, spec repo ${repo.dir}`);
+    const logger = pino({ level: 'warn' }, pino.destination(join(root, 'engine.log')));
+    const start = (p: number) => startEngine({ specSet: emptySpecSet(), port: p, env: systems.env, embeddedRoot: root, logger });
+    const running = await start(port).catch((error: Error) => (port !== 0 && /EADDRINUSE/.test(error.message) ? start(0) : Promise.reject(error)));
+    engine = running;
+    // The engine follows the demo repository like production follows main: merged commits go live by themselves.
+    sync = await startGitSync(running, { mirror: { repo: repo.dir, branch: 'main', path: 'specs', dir: join(root, 'git') }, natsUrl: engine.natsUrl, connectors: createConnectorRegistry(), transform: transformEngine(), pollMs: 1000, log: logger });
+    running.attachSync(sync);
+    await waitUntil(async () => running.specSet.commit === (await repo.head()), 20_000);
+    say(`Junction demo: engine ${running.url} (dashboard: ${running.url}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`);
     say(`emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}`);
-    const traffic = new DemoTraffic(engine.url!);
+    const traffic = new DemoTraffic(running.url!);
     for (const id of CUSTOMERS) await traffic.customer(id);
     await waitUntil(async () => (await engine!.status()).integrations.find((i) => i.name === 'magento-customers-to-ff-accounts')!.counts.delivered >= CUSTOMERS.length, 20_000);
 
@@ -61,8 +60,9 @@ async function main(): Promise<void> {
       { at: at(0.35, 18), note: 'FinancialForce is back: the retries recover', run: () => systems.ff.clearFaults() },
       { at: at(0.45, 24), note: 'committing a mapping change (invoice description)…', run: async () => {
           const commit = await repo.commitChange('magento-ff/magento-orders-to-ff-invoices.yaml', (t) => t.replace('"Magento order " & increment_id', '"Web order " & increment_id'), 'Invoices say "Web order"');
-          await engine!.applySpecSet(await compileAtHead(repo));
-          say(`  commit ${commit.slice(0, 10)} is live: new invoices say "Web order …"`);
+          const committedAt = Date.now();
+          await waitUntil(async () => engine!.specSet.commit === commit, 20_000);
+          say(`  commit ${commit.slice(0, 10)} is live ${Date.now() - committedAt} ms after the commit: new invoices say "Web order …"`);
         } },
       { at: at(0.55, 30), note: 'an ad on a fulfilled contract: a permanent error goes to the dead-letter queue', run: async () => void (await traffic.ad('C-1002')) },
       { at: at(0.7, 40), note: 'the contract is reopened; replaying the dead letter', run: async () => {
@@ -85,20 +85,21 @@ async function main(): Promise<void> {
       await traffic.round(CUSTOMERS);
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
-        say(progressLines(await engine.status(), elapsed / 1000, note));
+        say(progressLines(await running.status(), elapsed / 1000, note));
       }
       await sleep(200);
     }
     say('  » traffic stopped; waiting for the queues to drain');
     await waitUntil(async () => (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0), 60_000).catch(() => say('  (queues did not drain in 60 s)'));
-    const letters = await engine.deadLetters.list();
+    const letters = await running.deadLetters.list();
     for (const d of letters) say(`  dead letter ${d.id} ${d.integration} key=${d.key} ${d.error.code}: ${d.error.message.slice(0, 120)} (${d.reason}, ${d.attempts} attempts, ${d.status})`);
     const open = new Set(letters.filter((d) => d.status === 'open').map((d) => `${d.integration}/${d.key}`));
     const check = checkTargets(systems, traffic.sent, open);
-    say(progressLines(await engine.status(), (Date.now() - started) / 1000, 'done'));
+    say(progressLines(await running.status(), (Date.now() - started) / 1000, 'done'));
     say(JSON.stringify({ events: check.events, delivered: check.delivered, dead_lettered: letters.length, replayed: letters.filter((d) => d.status === 'replayed').length, lost: check.lost, duplicates: check.duplicates }));
     process.exitCode = check.lost === 0 && check.duplicates === 0 ? 0 : 1;
   } finally {
+    await sync?.stop();
     await engine?.stop();
     await systems.stop();
     rmSync(repo.dir, { recursive: true, force: true });
