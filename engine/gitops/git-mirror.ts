@@ -7,11 +7,13 @@ import { existsSync } from 'node:fs';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import type { SpecTree, SpecTreeFile } from '../spec/spec-tree.js';
+import { readBlobs } from './read-blobs.js';
 
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
 
+/** Where the specs come from and where the mirror lives. All values come from the operator, never from a spec. */
 export interface GitMirrorOptions {
   /** URL or local path of the repository. */
   repo: string;
@@ -22,6 +24,7 @@ export interface GitMirrorOptions {
   dir: string;
 }
 
+/** A bare mirror that fetches one branch and reads spec trees from git objects at exact commits. */
 export class GitMirror {
   readonly #git: SimpleGit;
   readonly #ref: string;
@@ -55,20 +58,30 @@ export class GitMirror {
     return sha;
   }
 
+  /** True when commit `older` is in the history of `newer` (both must be in the mirror; false if either is not). */
+  async isAncestor(older: string, newer: string): Promise<boolean> {
+    if (!OBJECT_ID.test(older) || !OBJECT_ID.test(newer)) return false;
+    const base = await this.#git.cwd(this.options.dir).raw(['merge-base', older, newer]).catch(() => '');
+    return base.trim() === older;
+  }
+
   /** The spec directory as it is at `commit`, read from git objects (no checkout that could change underneath). */
   async treeAt(commit: string, displayRoot: string): Promise<SpecTree> {
     if (!OBJECT_ID.test(commit)) throw new Error(`not a commit id: ${commit}`);
     const git = this.#git.cwd(this.options.dir);
     const prefix = this.options.path.replace(/^\.?\/*|\/+$/g, '');
     const listing = await git.raw(['ls-tree', '-r', '-z', commit, '--', prefix === '' ? '.' : prefix]);
-    const files: SpecTreeFile[] = [];
+    const wanted: { path: string; id: string }[] = [];
     for (const entry of listing.split('\0')) {
       const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry);
-      if (!match || match[2] !== 'blob' || !OBJECT_ID.test(match[3])) continue;
+      // Blobs only: no submodules, and no symlinks (mode 120000), whose "content" is a path.
+      if (!match || match[2] !== 'blob' || match[1] === '120000' || !OBJECT_ID.test(match[3])) continue;
       const path = prefix === '' ? match[4] : match[4].slice(prefix.length + 1);
       if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.'))) continue;
-      files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
+      wanted.push({ path, id: match[3] });
     }
+    const blobs = await readBlobs(this.options.dir, wanted.map((w) => w.id));
+    const files: SpecTreeFile[] = wanted.map((w, i) => ({ path: w.path, bytes: blobs[i] }));
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { displayRoot, files };
   }

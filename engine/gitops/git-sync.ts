@@ -8,22 +8,28 @@
 import { hostname } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import { jetstream } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
+import { KvWatchInclude, Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Engine } from '../runtime/engine.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 import { compileSpecTree } from '../spec/compile-spec-set.js';
+import type { SpecTree } from '../spec/spec-tree.js';
 import type { TransformEngine } from '../transform/transform-engine.js';
-import { acquireLease, releaseLease } from './compile-lease.js';
+import { PIN_KEY, holdPin, releasePin } from './emergency-pin.js';
 import { GitMirror } from './git-mirror.js';
 import type { GitMirrorOptions } from './git-mirror.js';
-import { bundleFromTree, listWorkers, openGitopsStore, readJson, treeFromBundle } from './gitops-store.js';
-import type { RejectedCommit, SpecBundle, WorkerSync } from './gitops-store.js';
-import { verifyPushSignature } from './verify-push-signature.js';
+import { BUNDLE_KEY, SYNC_KEY, bundleFromTree, openGitopsStore, readJson, treeFromBundle, workerKey } from './gitops-store.js';
+import type { BranchSeen, SpecBundle, WorkerSync } from './gitops-store.js';
+import { publishHead } from './publish-head.js';
+import type { PublishContext, PublishOutcome } from './publish-head.js';
+import { handlePushWebhook } from './push-webhook.js';
+import type { HookReply } from './push-webhook.js';
+import { readSyncStatus } from './sync-status.js';
+import type { SyncStatus } from './sync-status.js';
 
+/** Options of {@link startGitSync}. */
 export interface GitSyncOptions {
   mirror: GitMirrorOptions;
   natsUrl: string;
@@ -31,139 +37,134 @@ export interface GitSyncOptions {
   transform: TransformEngine;
   /** Poll interval. @default 10_000 */
   pollMs?: number;
-  /** Freeze this process on one commit (an emergency pin): it neither publishes nor follows the bundle. */
+  /** Emergency pin (a commit id on the tracked branch): the whole cluster runs it while this process holds the pin. */
   pin?: string;
   /** Secret of the GitHub push webhook (`X-Hub-Signature-256`). */
   webhookSecret?: string;
-  /** Compile lease lifetime: how soon a dead holder is taken over. @default 30_000 */
+  /** Lifetime of the compile lease and of the pin: how soon a dead holder is taken over. @default 30_000 */
   leaseMs?: number;
+  /** Heartbeat (and pin renewal) interval. @default 5_000 */
+  heartbeatMs?: number;
+  /** KV replicas of the bucket (3 on a cluster). @default 1 */
+  replicas?: number;
   workerId?: string;
   log: Logger;
 }
 
+/** A running Git sync, attached to one engine. */
 export interface GitSync {
-  /** Fetch and, if the branch moved, compile and publish now. */
-  poll(): Promise<void>;
-  status(): Promise<Record<string, unknown>>;
-  webhook(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** Fetch and, if the branch moved, compile and publish now (resolves when this round is done). */
+  poll(): Promise<PublishOutcome | undefined>;
+  status(): Promise<SyncStatus>;
+  webhook(req: IncomingMessage): Promise<HookReply>;
   stop(): Promise<void>;
 }
 
+const COMMIT_ID = /^[0-9a-f]{7,64}$/;
+
+/** Starts following the repository; the engine's set is replaced by the published bundle as soon as there is one. */
 export async function startGitSync(engine: Engine, options: GitSyncOptions): Promise<GitSync> {
+  if (options.pin !== undefined && !COMMIT_ID.test(options.pin)) throw new Error(`--pin needs a commit id (hex), got ${JSON.stringify(options.pin)}`);
   const log = options.log.child({ component: 'gitops' });
   const id = options.workerId ?? `${hostname()}-${process.pid}`;
+  const leaseMs = options.leaseMs ?? 30_000;
   const mirror = new GitMirror(options.mirror);
-  const nc: NatsConnection = await connect({ servers: options.natsUrl.split(','), name: `junction-gitops-${id}`, noAsyncTraces: true, maxReconnectAttempts: -1 });
-  const kv: KV = await openGitopsStore(new Kvm(jetstream(nc)));
-  const compile = (tree: Parameters<typeof compileSpecTree>[0], commit: string) => compileSpecTree(tree, { connectors: options.connectors, engine: options.transform, commit });
+  const nc = await connect({ servers: options.natsUrl.split(','), name: `junction-gitops-${id}`, noAsyncTraces: true, maxReconnectAttempts: -1 });
+  const kv: KV = await openGitopsStore(new Kvm(jetstream(nc)), options.replicas);
+  const compile = (tree: SpecTree, commit: string) => compileSpecTree(tree, { connectors: options.connectors, engine: options.transform, commit });
+  const displayRoot = options.mirror.path || '.';
+  const maxBundleBytes = (nc.info?.max_payload ?? 1024 * 1024) - 4096;
+  const ctx: PublishContext = { kv, mirror, holder: id, leaseMs, displayRoot, compile, maxBundleBytes, log };
   let applied = engine.specSet.commit;
   let appliedAt = new Date().toISOString();
-  let polling: Promise<void> | undefined;
+  let pinned: { commit: string; tree: SpecTree; at: string } | undefined;
+  let polling: Promise<PublishOutcome | undefined> | undefined;
   let again = false;
 
+  /** Renews the pin (and restores the pinned bundle if it was overwritten after a lapse), then the heartbeat. */
   const heartbeat = async () => {
-    const record: WorkerSync = { id, commit: applied, applied_at: appliedAt, heartbeat_at: new Date().toISOString(), ...(options.pin ? { pinned: options.pin } : {}) };
-    await kv.put(`worker.${id.replace(/[^A-Za-z0-9_-]/g, '_')}`, JSON.stringify(record));
-  };
-
-  const pollOnce = async () => {
-    const head = await mirror.fetch();
-    await kv.put('sync', JSON.stringify({ tracked_branch: options.mirror.branch, last_seen_commit: head, seen_at: new Date().toISOString() }));
-    if (options.pin) return;
-    const [bundle, rejected] = await Promise.all([readJson<SpecBundle>(kv, 'bundle'), readJson<RejectedCommit>(kv, 'rejected')]);
-    if (head === bundle?.commit || head === rejected?.commit) return;
-    if (!(await acquireLease(kv, id, head, options.leaseMs ?? 30_000))) return;
-    try {
-      const tree = await mirror.treeAt(head, options.mirror.path || '.');
-      const result = compile(tree, head);
-      if (result.specSet) {
-        await kv.put('bundle', JSON.stringify(bundleFromTree(head, tree)));
-        log.info({ commit: head }, 'published spec bundle');
-      } else {
-        const diagnostics = result.diagnostics.filter((d) => d.severity === 'error');
-        await kv.put('rejected', JSON.stringify({ commit: head, diagnostics, rejected_at: new Date().toISOString() } satisfies RejectedCommit));
-        log.error({ commit: head, errors: diagnostics.length }, 'commit rejected: the running spec set stays');
-      }
-    } finally {
-      await releaseLease(kv, id);
+    if (pinned) {
+      await holdPin(kv, id, pinned.commit, pinned.at, leaseMs);
+      if ((await readJson<SpecBundle>(kv, BUNDLE_KEY))?.commit !== pinned.commit) await kv.put(BUNDLE_KEY, JSON.stringify(bundleFromTree(pinned.commit, pinned.tree, true)));
     }
+    const record: WorkerSync = { id, commit: applied, applied_at: appliedAt, heartbeat_at: new Date().toISOString(), ...(pinned ? { pinned: pinned.commit } : {}) };
+    await kv.put(workerKey(id), JSON.stringify(record));
   };
 
-  const poll = async (): Promise<void> => {
+  const pollOnce = async (): Promise<PublishOutcome> => {
+    const head = await mirror.fetch();
+    const seen: BranchSeen = { tracked_branch: options.mirror.branch, last_seen_commit: head, seen_at: new Date().toISOString() };
+    await kv.put(SYNC_KEY, JSON.stringify(seen));
+    return publishHead(ctx, head);
+  };
+
+  /** One round at a time; a request during a round runs one more round after it (a push may land mid-fetch). */
+  const poll = (): Promise<PublishOutcome | undefined> => {
     if (polling) {
       again = true;
       return polling;
     }
     polling = (async () => {
+      let outcome: PublishOutcome | undefined;
       do {
         again = false;
-        await pollOnce().catch((error: Error) => log.error({ err: error }, 'git sync failed; will retry'));
+        outcome = await pollOnce().catch((error: Error) => void log.error({ err: error }, 'git sync failed; will retry'));
       } while (again);
+      return outcome;
     })().finally(() => (polling = undefined));
     return polling;
   };
 
   const apply = async (bundle: SpecBundle) => {
-    if (options.pin || bundle.commit === applied) return;
+    if (bundle.commit === applied) return;
     const result = compile(treeFromBundle(bundle), bundle.commit);
     if (!result.specSet) return void log.error({ commit: bundle.commit }, 'published bundle does not compile here (different connectors?); keeping the running set');
     await engine.applySpecSet(result.specSet);
     applied = bundle.commit;
     appliedAt = new Date().toISOString();
-    log.info({ commit: applied }, 'applied spec bundle');
+    log.info({ commit: applied, pinned: bundle.pinned === true }, 'applied spec bundle');
     await heartbeat();
   };
 
   if (options.pin) {
     await mirror.fetch();
     const commit = await mirror.resolve(options.pin);
-    const result = compile(await mirror.treeAt(commit, options.mirror.path || '.'), commit);
+    const tree = await mirror.treeAt(commit, displayRoot);
+    const result = compile(tree, commit);
     if (!result.specSet) throw new Error(`pinned commit ${commit} does not compile: ${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`).join(', ')}`);
-    await engine.applySpecSet(result.specSet);
-    applied = commit;
-    log.warn({ commit }, 'pinned: this process stays on one commit until restarted without --pin');
+    pinned = { commit, tree, at: new Date().toISOString() };
+    await heartbeat(); // holds the pin, then publishes the pinned bundle: in this order, see publishHead
+    log.warn({ commit }, 'emergency pin: the cluster stays on this commit until this process stops or restarts without --pin');
   }
-  const watch = await kv.watch({ key: 'bundle' });
+  const bundleWatch = await kv.watch({ key: BUNDLE_KEY });
   const watching = (async () => {
-    for await (const entry of watch) {
+    for await (const entry of bundleWatch) {
       if (entry.operation === 'PUT' && entry.length > 0) await apply(entry.json<SpecBundle>()).catch((error: Error) => log.error({ err: error }, 'applying the bundle failed'));
     }
+  })();
+  // A released pin (its key deleted) lets the branch head go live at once, without waiting for the next poll.
+  const pinWatch = await kv.watch({ key: PIN_KEY, include: KvWatchInclude.UpdatesOnly });
+  const pinWatching = (async () => {
+    for await (const entry of pinWatch) if (entry.operation !== 'PUT') void poll();
   })();
   await heartbeat();
   await poll();
   const timer = setInterval(() => void poll(), options.pollMs ?? 10_000);
-  const beat = setInterval(() => void heartbeat().catch(() => undefined), 5_000);
+  const beat = setInterval(() => void heartbeat().catch((error: Error) => log.warn({ err: error }, 'heartbeat failed')), options.heartbeatMs ?? 5_000);
 
   return {
     poll,
-    async status() {
-      const [sync, bundle, rejected, workers] = await Promise.all([readJson<{ tracked_branch: string; last_seen_commit: string }>(kv, 'sync'), readJson<SpecBundle>(kv, 'bundle'), readJson<RejectedCommit>(kv, 'rejected'), listWorkers(kv)]);
-      const newerRejection = rejected && rejected.commit !== bundle?.commit ? [rejected] : [];
-      return {
-        tracked_branch: sync?.tracked_branch ?? options.mirror.branch,
-        last_seen_commit: sync?.last_seen_commit,
-        active_commit: options.pin ? applied : (bundle?.commit ?? applied),
-        rejected: newerRejection,
-        workers: workers.map((w) => ({ id: w.id, commit: w.commit, applied_at: w.applied_at, heartbeat_at: w.heartbeat_at, ...(w.pinned ? { pinned: w.pinned } : {}) })),
-        pinned: options.pin ?? null,
-      };
-    },
-    async webhook(req) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      if (!options.webhookSecret) return { status: 404, body: { error: 'not-configured', message: 'set JUNCTION_GIT_WEBHOOK_SECRET to enable the push webhook' } };
-      if (!verifyPushSignature(options.webhookSecret, Buffer.concat(chunks), req.headers['x-hub-signature-256'] as string | undefined)) {
-        return { status: 401, body: { error: 'bad-signature', message: 'X-Hub-Signature-256 does not match the body' } };
-      }
-      void poll();
-      return { status: 202, body: { fetching: true } };
-    },
+    status: () => readSyncStatus(kv, { branch: options.mirror.branch, commit: applied }),
+    webhook: (req) => handlePushWebhook(req, { secret: options.webhookSecret, branch: options.mirror.branch, fetchNow: () => void poll() }),
     async stop() {
       clearInterval(timer);
       clearInterval(beat);
-      watch.stop();
-      await watching.catch(() => undefined);
+      bundleWatch.stop();
+      pinWatch.stop();
+      await Promise.all([watching, pinWatching]).catch(() => undefined);
       await polling?.catch(() => undefined);
+      if (pinned && (await releasePin(kv, id).catch(() => false))) log.warn({ commit: pinned.commit }, 'emergency pin released: the branch head goes live on the next fetch');
+      await kv.delete(workerKey(id)).catch(() => undefined);
       await nc.drain().catch(() => nc.close());
     },
   };

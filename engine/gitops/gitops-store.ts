@@ -1,28 +1,35 @@
 /**
  * What the processes of one engine cluster share about spec sync, in the KV bucket `junction_specs`:
- *   bundle          the active set: commit + the sources of every spec file (workers compile it themselves)
- *   rejected        the last commit that failed to compile, with its diagnostics
- *   sync            the tracked branch and the last commit seen on it
- *   lease           which process compiles the newest commit (taken over when it expires)
- *   worker.<id>     each process's applied commit and heartbeat
+ *   bundle            the active set: commit + the sources of every spec file (workers compile it themselves)
+ *   rejected.<sha>    a commit that failed to compile, with its diagnostics (never retried)
+ *   sync              the tracked branch and the last commit seen on it
+ *   lease             which process compiles the newest commit (taken over when it expires)
+ *   pin               an emergency pin: the cluster stays on one commit while its holder renews it
+ *   worker.<id>       each process's applied commit and heartbeat
+ * Keys are dot-separated tokens, so watches and listings can filter them (`rejected.>`, `worker.>`).
  */
-import type { KV, Kvm } from '@nats-io/kv';
+import type { KV, KvEntry, Kvm } from '@nats-io/kv';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { SpecTree } from '../spec/spec-tree.js';
 
+/** The published, valid spec set: what every process compiles and runs. */
 export interface SpecBundle {
   commit: string;
   displayRoot: string;
   files: { path: string; base64: string }[];
   published_at: string;
+  /** Set when an emergency pin published this bundle. */
+  pinned?: boolean;
 }
 
+/** A commit that failed to compile; the running set stayed. */
 export interface RejectedCommit {
   commit: string;
   diagnostics: Diagnostic[];
   rejected_at: string;
 }
 
+/** One process's heartbeat: the commit it runs. */
 export interface WorkerSync {
   id: string;
   commit: string;
@@ -31,28 +38,72 @@ export interface WorkerSync {
   pinned?: string;
 }
 
-export const SPECS_BUCKET = 'junction_specs';
+/** What the fetching processes saw last on the tracked branch. */
+export interface BranchSeen {
+  tracked_branch: string;
+  last_seen_commit: string;
+  seen_at: string;
+}
 
+/** The bucket name. */
+export const SPECS_BUCKET = 'junction_specs';
+/** Key of the active bundle. */
+export const BUNDLE_KEY = 'bundle';
+/** Key of the last branch head seen. */
+export const SYNC_KEY = 'sync';
+
+/** The KV key of a rejected commit. Commit ids are hex, so the key is always one valid token. */
+export const rejectedKey = (commit: string): string => `rejected.${commit}`;
+/** The KV key of a worker's heartbeat (the id is reduced to token-safe characters). */
+export const workerKey = (id: string): string => `worker.${id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+/** Creates (or opens, idempotently) the bucket. */
 export async function openGitopsStore(kvm: Kvm, replicas = 1): Promise<KV> {
   return kvm.create(SPECS_BUCKET, { history: 1, replicas });
 }
 
-export function bundleFromTree(commit: string, tree: SpecTree): SpecBundle {
-  return { commit, displayRoot: tree.displayRoot, files: tree.files.map((f) => ({ path: f.path, base64: f.bytes.toString('base64') })), published_at: new Date().toISOString() };
+/** Packs a spec tree read from Git into a bundle. */
+export function bundleFromTree(commit: string, tree: SpecTree, pinned = false): SpecBundle {
+  return { commit, displayRoot: tree.displayRoot, files: tree.files.map((f) => ({ path: f.path, base64: f.bytes.toString('base64') })), published_at: new Date().toISOString(), ...(pinned ? { pinned } : {}) };
 }
 
+/** Unpacks a bundle into the tree the compiler reads. */
 export function treeFromBundle(bundle: SpecBundle): SpecTree {
   return { displayRoot: bundle.displayRoot, files: bundle.files.map((f) => ({ path: f.path, bytes: Buffer.from(f.base64, 'base64') })) };
 }
 
-export async function readJson<T>(kv: KV, key: string): Promise<T | undefined> {
+/** The live (not deleted) entry of a key. */
+export async function readEntry(kv: KV, key: string): Promise<KvEntry | undefined> {
   const entry = await kv.get(key);
-  return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<T>() : undefined;
+  return entry && entry.operation === 'PUT' && entry.length > 0 ? entry : undefined;
 }
 
-export async function listWorkers(kv: KV): Promise<WorkerSync[]> {
+/** A key's JSON value, if it is set. */
+export async function readJson<T>(kv: KV, key: string): Promise<T | undefined> {
+  return (await readEntry(kv, key))?.json<T>();
+}
+
+/** Writes the JSON text `json` at `key` only if the key is still at `revision` (0: only if it does not exist). */
+export async function compareAndSet(kv: KV, key: string, json: string, revision: number): Promise<boolean> {
+  try {
+    if (revision === 0) await kv.create(key, json);
+    else await kv.update(key, json, revision);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** All entries under a dot-separated prefix (`worker`, `rejected`). */
+export async function listEntries(kv: KV, prefix: string): Promise<KvEntry[]> {
   const keys: string[] = [];
-  for await (const key of await kv.keys('worker.>')) keys.push(key);
-  const workers = await Promise.all(keys.map((k) => readJson<WorkerSync>(kv, k)));
-  return workers.filter((w): w is WorkerSync => w !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+  for await (const key of await kv.keys(`${prefix}.>`)) keys.push(key);
+  const entries = await Promise.all(keys.map((k) => readEntry(kv, k)));
+  return entries.filter((e): e is KvEntry => e !== undefined);
+}
+
+/** Heartbeats newer than `maxAgeMs` (by the server's timestamp), sorted by id; stopped processes delete theirs. */
+export async function listWorkers(kv: KV, maxAgeMs = 30_000): Promise<WorkerSync[]> {
+  const live = (await listEntries(kv, 'worker')).filter((e) => Date.now() - e.created.getTime() <= maxAgeMs);
+  return live.map((e) => e.json<WorkerSync>()).sort((a, b) => a.id.localeCompare(b.id));
 }

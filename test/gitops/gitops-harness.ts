@@ -45,6 +45,8 @@ export interface GitopsWorld {
   /** Writes files under specs/ in the clone, commits and pushes to main; returns the commit. */
   commit(files: Record<string, string>, message: string): Promise<string>;
   startProcess(options?: { pollMs?: number; pin?: string; leaseMs?: number }): Promise<Process>;
+  /** Graceful stop of one process (its pin, if any, is released). */
+  stopProcess(process: Process): Promise<void>;
   post(process: Process, body: unknown): Promise<number>;
   /** The spec commits recorded by the delivery ledger, sorted. */
   ledgerCommits(): Promise<string[]>;
@@ -106,6 +108,11 @@ export async function startGitopsWorld(): Promise<GitopsWorld> {
       const process = { engine, sync };
       processes.push(process);
       return process;
+    },
+    async stopProcess(process) {
+      processes.splice(processes.indexOf(process), 1);
+      await process.sync.stop();
+      await process.engine.stop();
     },
     async post(process, body) {
       const res = await fetch(`${process.engine.url}/hooks/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

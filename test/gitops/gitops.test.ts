@@ -53,13 +53,21 @@ describe('gitops', () => {
     const a = await world.startProcess();
     await waitFor(async () => a.engine.specSet.commit === good, 'good active');
     const bad = await world.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') }, 'broken mapping');
-    await a.sync.poll();
+    expect(await a.sync.poll()).toBe('rejected');
+    // Not retried until a newer commit.
+    expect(await a.sync.poll()).toBe('current');
     const status = await statusOf(a);
     expect(status).toMatchObject({ active_commit: good, last_seen_commit: bad });
     expect(status.rejected).toEqual([{ commit: bad, rejected_at: expect.any(String), diagnostics: [{ file: 'specs/orders.yaml', line: 10, col: 51, severity: 'error', code: 'jsonata-syntax', message: 'JSONata S0202 Expected "}", got "status2"' }] }]);
     expect(a.engine.specSet.commit).toBe(good);
     expect(await world.post(a, { id: 5, seq: 1, status: 'new' })).toBe(202);
     await waitFor(() => world!.target.records.has('5'), 'the old set still delivers');
+    expect(world.target.records.get('5')).toEqual({ key: '5', seq: 1, status: 'new' });
+    // A fix supersedes the rejection.
+    const fixed = await world.commit({ 'orders.yaml': ordersSpec(V2) }, 'fix');
+    expect(await a.sync.poll()).toBe('published');
+    await waitFor(async () => a.engine.specSet.commit === fixed, 'fix active');
+    expect(await statusOf(a)).toMatchObject({ active_commit: fixed, rejected: [] });
   });
 
   it('ignores a push webhook with a bad signature and fetches at once on a good one', async () => {
@@ -71,7 +79,8 @@ describe('gitops', () => {
     const hook = JSON.stringify({ ref: 'refs/heads/main' });
     expect(await pushHook(a, hook, 'sha256=' + '0'.repeat(64))).toEqual({ status: 401, body: { error: 'bad-signature', message: 'X-Hub-Signature-256 does not match the body' } });
     expect(await pushHook(a, hook)).toMatchObject({ status: 401 });
-    await new Promise((r) => setTimeout(r, 300));
+    // A rejected delivery starts nothing: the branch was not even fetched.
+    expect(await statusOf(a)).toMatchObject({ last_seen_commit: first, active_commit: first });
     expect(a.engine.specSet.commit).toBe(first);
     expect((await pushHook(a, hook, sign(hook))).status).toBe(202);
     await waitFor(async () => a.engine.specSet.commit === second, 'v2 active after the signed webhook');
@@ -91,8 +100,10 @@ describe('gitops', () => {
         expect(await world!.post(id % 2 ? a : b, { id, seq: 1, status: 'new' })).toBe(202);
       }
     })();
+    const commits = [a.engine.specSet.commit];
     for (const [n, body] of [[2, V2], [3, V1], [4, V2]] as const) {
       const sha = await world.commit({ 'orders.yaml': ordersSpec(body.replace('"v2"', `"v${n}"`)) }, `c${n}`);
+      commits.push(sha);
       await a.sync.poll();
       await waitFor(async () => a.engine.specSet.commit === sha && b.engine.specSet.commit === sha, `c${n} active`);
     }
@@ -102,16 +113,26 @@ describe('gitops', () => {
     await expectDrained(world.nats.url);
     expect([...world.target.effectiveWrites.values()].every((n) => n === 1)).toBe(true);
     expect(world.target.requests).toHaveLength(id);
+    // Every event recorded the commit that handled it, and only commits that were active.
+    const recorded = await world.ledgerCommits();
+    expect(recorded).toHaveLength(id);
+    expect(recorded.every((c) => commits.includes(c))).toBe(true);
   });
 
   it('takes over the compile lease from a holder that died mid-compile', async () => {
     world = await startGitopsWorld();
     const first = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'v1');
-    expect(await acquireLease(world.kv, 'dead-process', first, 400)).toBe(true);
+    // A process took the lease for this commit and died before publishing: the lease is never renewed.
+    expect(await acquireLease(world.kv, 'dead-process', first, 60_000)).toBe(true);
     const a = await world.startProcess({ leaseMs: 5_000 });
     expect(a.engine.specSet.commit).toBe('none');
-    await new Promise((r) => setTimeout(r, 500));
-    await a.sync.poll();
-    await waitFor(async () => a.engine.specSet.commit === first, 'compiled and applied by the new holder');
+    expect(await a.sync.poll()).toBe('leased');
+    // Its lifetime runs out (written as the clock would see it a minute later, so the test never sleeps).
+    const lease = (await world.kv.get('lease'))!;
+    await world.kv.update('lease', JSON.stringify({ ...lease.json<object>(), expires_at: Date.now() - 1 }), lease.revision);
+    const outcomes: (string | undefined)[] = [];
+    await waitFor(async () => (outcomes.push(await a.sync.poll()), a.engine.specSet.commit === first), 'compiled and applied by the new holder');
+    expect(outcomes).toContain('published');
+    expect(await statusOf(a)).toMatchObject({ active_commit: first, rejected: [] });
   });
 });

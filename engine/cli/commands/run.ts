@@ -54,6 +54,8 @@ export function registerRunCommand(program: Command): void {
     .action(async (dir: string, opts: RunOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
+      // GitOps: a pin must be a commit id; checked before anything starts.
+      if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin))) throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
       const logger = createRuntimeLogger(opts.logLevel);
       const tuning = {
         ...(opts.partitions ? { partitions: Number(opts.partitions) } : {}),
@@ -73,7 +75,14 @@ export function registerRunCommand(program: Command): void {
         }
         throw error;
       }
-      const sync = opts.repo ? await followRepo(engine, opts, logger) : undefined;
+      const started = engine;
+      // A bad --branch/--path/--poll, or a pinned commit that does not compile: stop the engine, then report.
+      const sync = opts.repo
+        ? await followRepo(started, opts, logger).catch(async (error: unknown) => {
+            await started.stop().catch(() => undefined);
+            throw error;
+          })
+        : undefined;
       process.stderr.write(`junction: engine running at ${engine.url} (NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -103,6 +112,7 @@ async function followRepo(engine: Engine, opts: RunOptions, logger: Logger) {
     transform: transformEngine(),
     pollMs: durationOption('--poll', opts.poll),
     pin: opts.pin,
+    replicas: opts.replicas ? Number(opts.replicas) : undefined,
     webhookSecret: process.env.JUNCTION_GIT_WEBHOOK_SECRET,
     log: logger,
   });

@@ -1,51 +1,90 @@
-/** `junction status`: spec sync (branch, commits, rejections, workers) and health per integration, from a running engine. */
+/**
+ * `junction status`: spec sync (tracked branch, active and last seen commit, rejections with diagnostics, workers,
+ * pin) and per-integration health. From a running engine (`--url`, default), or straight from NATS (`--nats`) when
+ * no engine answers; with both, the engine's integrations and the bucket's sync view.
+ */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { createConnectorRegistry } from '../../../connectors/index.js';
+import { readClusterStatus } from '../../gitops/cluster-status.js';
+import type { SyncStatus } from '../../gitops/sync-status.js';
+import { transformEngine } from '../../transform/select-engine.js';
 import { UsageError } from '../usage-error.js';
 
-interface StatusBody {
+interface EngineBody extends Partial<SyncStatus> {
   commit: string;
-  active_commit?: string;
-  tracked_branch?: string;
-  last_seen_commit?: string;
-  pinned?: string | null;
-  rejected?: { commit: string; diagnostics: { file: string; line: number; col: number; code: string; message: string }[] }[];
-  workers?: { id: string; commit: string; applied_at: string }[];
-  integrations: { name: string; lag: number; deadLetters: number; counts: Record<string, number> }[];
+  integrations: { name: string; hash?: string; lag: number; deadLetters: number; counts: Record<string, number> }[];
 }
 
+type IntegrationLine = { name: string; hash?: string; health?: string; lag?: number; dead_letters?: number } & Record<string, unknown>;
+
+/** What `--format json` prints (one line). */
+interface StatusSummary {
+  active_commit: string | null;
+  tracked_branch: string | null;
+  last_seen_commit: string | null;
+  pinned: string | null;
+  rejected: SyncStatus['rejected'];
+  workers: SyncStatus['workers'];
+  integrations: IntegrationLine[];
+}
+
+async function fromEngine(url: string): Promise<StatusSummary> {
+  let body: EngineBody;
+  try {
+    body = (await (await fetch(new URL('/api/status', url))).json()) as EngineBody;
+  } catch (error) {
+    throw new UsageError(`no engine answered at ${url} (${(error as Error).message}); pass --url, or --nats to read the cluster's state from NATS`);
+  }
+  return {
+    active_commit: body.active_commit ?? body.commit,
+    tracked_branch: body.tracked_branch ?? null,
+    last_seen_commit: body.last_seen_commit ?? null,
+    pinned: body.pinned ?? null,
+    rejected: body.rejected ?? [],
+    workers: body.workers ?? [],
+    integrations: body.integrations.map((i) => ({ name: i.name, ...(i.hash ? { hash: i.hash } : {}), health: i.deadLetters > 0 ? 'dead-letters' : 'ok', lag: i.lag, dead_letters: i.deadLetters, ...i.counts })),
+  };
+}
+
+async function fromNats(natsUrl: string): Promise<StatusSummary> {
+  try {
+    const { integrations, ...sync } = await readClusterStatus(natsUrl, { connectors: createConnectorRegistry(), transform: transformEngine() });
+    return { ...sync, integrations };
+  } catch (error) {
+    throw new UsageError(`cannot read spec sync from NATS at ${natsUrl} (${(error as Error).message}); is an engine running with --repo?`);
+  }
+}
+
+function render(s: StatusSummary): string {
+  const lines = [`active commit   ${s.active_commit ?? '–'}${s.pinned ? `  (PINNED to ${s.pinned})` : ''}`];
+  if (s.tracked_branch) lines.push(`tracked branch  ${s.tracked_branch}, last seen ${s.last_seen_commit ?? '–'}`);
+  for (const r of s.rejected) {
+    lines.push(`rejected        ${r.commit}  at ${r.rejected_at}`);
+    for (const d of r.diagnostics) lines.push(`  ${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
+  }
+  for (const w of s.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
+  for (const i of s.integrations) {
+    const health = i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
+    lines.push(`integration     ${i.name.padEnd(36)} ${health}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Registers `junction status`. */
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('show spec sync and integration health of a running engine')
-    .option('--url <url>', 'engine base URL', process.env.JUNCTION_URL ?? 'http://127.0.0.1:8080')
+    .description('show spec sync (active commit, rejections, workers, pin) and integration health')
+    .option('--url <url>', 'engine base URL (default: $JUNCTION_URL, else http://127.0.0.1:8080)')
+    .option('--nats <url>', 'read spec sync from NATS directly (no engine needed)')
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
-    .action(async (opts: { url: string; format: 'stylish' | 'json' }) => {
-      let body: StatusBody;
-      try {
-        const res = await fetch(new URL('/api/status', opts.url));
-        body = (await res.json()) as StatusBody;
-      } catch (error) {
-        throw new UsageError(`no engine answered at ${opts.url} (${(error as Error).message}); pass --url`);
-      }
-      const summary = {
-        active_commit: body.active_commit ?? body.commit,
-        tracked_branch: body.tracked_branch,
-        last_seen_commit: body.last_seen_commit,
-        pinned: body.pinned ?? null,
-        rejected: body.rejected ?? [],
-        workers: body.workers ?? [],
-        integrations: body.integrations.map((i) => ({ name: i.name, health: i.deadLetters > 0 ? 'dead-letters' : 'ok', lag: i.lag, dead_letters: i.deadLetters, ...i.counts })),
-      };
-      if (opts.format === 'json') return void process.stdout.write(JSON.stringify(summary) + '\n');
-      const lines = [`active commit   ${summary.active_commit}${summary.pinned ? `  (pinned)` : ''}`];
-      if (summary.tracked_branch) lines.push(`tracked branch  ${summary.tracked_branch}, last seen ${summary.last_seen_commit ?? '–'}`);
-      for (const r of summary.rejected) {
-        lines.push(`rejected        ${r.commit}`);
-        for (const d of r.diagnostics) lines.push(`  ${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
-      }
-      for (const w of summary.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
-      for (const i of summary.integrations) lines.push(`integration     ${i.name.padEnd(36)} ${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`);
-      process.stdout.write(lines.join('\n') + '\n');
+    .action(async (opts: { url?: string; nats?: string; format: 'stylish' | 'json' }) => {
+      const url = opts.url ?? process.env.JUNCTION_URL;
+      let summary: StatusSummary;
+      if (opts.nats && url) summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(url)).integrations };
+      else if (opts.nats) summary = await fromNats(opts.nats);
+      else summary = await fromEngine(url ?? 'http://127.0.0.1:8080');
+      process.stdout.write(opts.format === 'json' ? JSON.stringify(summary) + '\n' : render(summary));
     });
 }

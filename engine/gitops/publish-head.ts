@@ -1,0 +1,86 @@
+/**
+ * The leader step for one fetched head: under the compile lease, compile the whole set at the branch head and
+ * publish it as the bundle, or record it as rejected. Whatever happens, the running set is only ever replaced by a
+ * set that compiled, and a commit is compiled once for the whole cluster.
+ */
+import type { KV } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import type { CompileResult } from '../spec/compile-spec-set.js';
+import type { Diagnostic } from '../spec/diagnostics.js';
+import type { SpecTree } from '../spec/spec-tree.js';
+import { acquireLease, releaseLease } from './compile-lease.js';
+import { livePin } from './emergency-pin.js';
+import type { GitMirror } from './git-mirror.js';
+import { BUNDLE_KEY, bundleFromTree, compareAndSet, readEntry, rejectedKey } from './gitops-store.js';
+import type { RejectedCommit, SpecBundle } from './gitops-store.js';
+
+/** What the leader step needs. */
+export interface PublishContext {
+  kv: KV;
+  mirror: GitMirror;
+  /** This process's id (the lease holder). */
+  holder: string;
+  leaseMs: number;
+  /** Prefix of file names in diagnostics (the spec path inside the repository). */
+  displayRoot: string;
+  compile(tree: SpecTree, commit: string): CompileResult;
+  /** Largest bundle the server takes as one KV value (its max_payload, less a margin for headers). */
+  maxBundleBytes: number;
+  log: Logger;
+}
+
+/**
+ * - `current`: the head is already the bundle, or was rejected before (never retried);
+ * - `pinned`: an emergency pin is live, nothing is published;
+ * - `leased`: another process holds the compile lease;
+ * - `lost-race`: the bundle changed while compiling (an expired lease was taken over); the next fetch decides again.
+ */
+export type PublishOutcome = 'published' | 'rejected' | 'current' | 'pinned' | 'leased' | 'lost-race';
+
+/** A set that compiles but cannot be published in one KV value is rejected like an invalid one, with this reason. */
+function tooLarge(ctx: PublishContext, bytes: number): Diagnostic {
+  const message = `the spec set is ${bytes} bytes as a bundle; the NATS server takes at most ${ctx.maxBundleBytes} (raise max_payload, or move large lookups out)`;
+  return { file: ctx.displayRoot, line: 1, col: 1, severity: 'error', code: 'file-too-large', message };
+}
+
+async function settled(kv: KV, commit: string): Promise<boolean> {
+  const [bundle, rejected] = await Promise.all([readEntry(kv, BUNDLE_KEY), readEntry(kv, rejectedKey(commit))]);
+  return bundle?.json<SpecBundle>().commit === commit || rejected !== undefined;
+}
+
+/** Compiles and publishes `head` if it is new; see {@link PublishOutcome}. */
+export async function publishHead(ctx: PublishContext, head: string): Promise<PublishOutcome> {
+  const { kv, log } = ctx;
+  if (await settled(kv, head)) return 'current';
+  if (await livePin(kv)) return 'pinned';
+  if (!(await acquireLease(kv, ctx.holder, head, ctx.leaseMs))) return 'leased';
+  try {
+    // Read the bundle's revision before checking the pin: a pin set after this check re-publishes the bundle, so
+    // the compare-and-set below fails instead of overwriting the pinned set.
+    const current = await readEntry(kv, BUNDLE_KEY);
+    if (await livePin(kv)) return 'pinned';
+    // A head fetched before another holder published a newer commit is stale: publishing it would move the cluster
+    // backwards. Unless the active commit is in the head's history (the usual case), fetch again under the lease.
+    const active = current?.json<SpecBundle>().commit;
+    const fresh = active === undefined || (await ctx.mirror.isAncestor(active, head)) ? head : await ctx.mirror.fetch();
+    if (current?.json<SpecBundle>().commit === fresh || (await readEntry(kv, rejectedKey(fresh)))) return 'current';
+    const tree = await ctx.mirror.treeAt(fresh, ctx.displayRoot);
+    const result = ctx.compile(tree, fresh);
+    const bundle = JSON.stringify(bundleFromTree(fresh, tree));
+    if (!result.specSet || Buffer.byteLength(bundle) > ctx.maxBundleBytes) {
+      const diagnostics = result.specSet ? [tooLarge(ctx, Buffer.byteLength(bundle))] : result.diagnostics.filter((d) => d.severity === 'error');
+      const rejection: RejectedCommit = { commit: fresh, diagnostics, rejected_at: new Date().toISOString() };
+      await kv.put(rejectedKey(fresh), JSON.stringify(rejection));
+      log.error({ commit: fresh, errors: diagnostics.length, first: diagnostics[0] }, 'commit rejected: the running spec set stays');
+      return 'rejected';
+    }
+    if (!(await compareAndSet(kv, BUNDLE_KEY, bundle, current?.revision ?? 0))) {
+      log.warn({ commit: fresh }, 'the bundle changed while compiling; not publishing');
+      return 'lost-race';
+    }
+    log.info({ commit: fresh, integrations: result.specSet.integrations.size }, 'published spec bundle');
+    return 'published';
+  } finally {
+    await releaseLease(kv, ctx.holder);
+  }
+}

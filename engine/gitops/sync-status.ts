@@ -1,0 +1,44 @@
+/**
+ * The cluster's spec-sync status, read from the KV bucket alone: what `GET /api/status` adds to the engine's own
+ * status, and what `junction status --nats` prints without an engine.
+ */
+import type { KV } from '@nats-io/kv';
+import type { Diagnostic } from '../spec/diagnostics.js';
+import { livePin } from './emergency-pin.js';
+import { BUNDLE_KEY, SYNC_KEY, listEntries, listWorkers, readEntry, readJson } from './gitops-store.js';
+import type { BranchSeen, RejectedCommit, SpecBundle } from './gitops-store.js';
+
+/** The sync part of `GET /api/status`. */
+// A type alias (not an interface) so it is assignable to the engine's `Record<string, unknown>` status hook.
+export type SyncStatus = {
+  tracked_branch: string | null;
+  last_seen_commit: string | null;
+  /** The published bundle's commit (what every healthy process runs). */
+  active_commit: string | null;
+  /** Commits rejected since the active one was published, newest first. */
+  rejected: { commit: string; diagnostics: Diagnostic[]; rejected_at: string }[];
+  /** Processes with a recent heartbeat. */
+  workers: { id: string; commit: string; applied_at: string; heartbeat_at: string; pinned?: string }[];
+  /** The commit of a live emergency pin, else null. */
+  pinned: string | null;
+};
+
+/** Reads the sync status; `fallback` fills what the bucket does not know yet (a process that has not fetched). */
+export async function readSyncStatus(kv: KV, fallback: { branch?: string; commit?: string } = {}): Promise<SyncStatus> {
+  const [seen, bundleEntry, rejections, workers, pin] = await Promise.all([readJson<BranchSeen>(kv, SYNC_KEY), readEntry(kv, BUNDLE_KEY), listEntries(kv, 'rejected'), listWorkers(kv), livePin(kv)]);
+  const bundle = bundleEntry?.json<SpecBundle>();
+  // A rejection recorded before the active bundle was published is superseded (by a fix, a revert or a pin).
+  const pending = rejections
+    .filter((e) => e.revision > (bundleEntry?.revision ?? 0))
+    .sort((a, b) => b.revision - a.revision)
+    .map((e) => e.json<RejectedCommit>())
+    .map((r) => ({ commit: r.commit, diagnostics: r.diagnostics, rejected_at: r.rejected_at }));
+  return {
+    tracked_branch: seen?.tracked_branch ?? fallback.branch ?? null,
+    last_seen_commit: seen?.last_seen_commit ?? null,
+    active_commit: bundle?.commit ?? fallback.commit ?? null,
+    rejected: pending,
+    workers: workers.map((w) => ({ id: w.id, commit: w.commit, applied_at: w.applied_at, heartbeat_at: w.heartbeat_at, ...(w.pinned ? { pinned: w.pinned } : {}) })),
+    pinned: pin?.commit ?? null,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * GitOps cluster behaviour against real git and a real nats-server: the emergency pin holds every process on one
+ * commit and its release lets the branch head go live; a stale head is never published over a newer bundle; stopped
+ * processes leave the worker list; `junction status` reads the sync view from an engine or straight from NATS; push
+ * webhooks for other branches and GitHub pings fetch nothing.
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitMirror } from '../../engine/gitops/git-mirror.js';
+import { publishHead } from '../../engine/gitops/publish-head.js';
+import { compileSpecTree } from '../../engine/spec/compile-spec-set.js';
+import { runCli } from '../cli/run-cli.js';
+import { guardedReferenceEngine } from '../runtime/helpers/guarded-engine.js';
+import { testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { targetConnectors } from '../runtime/helpers/target-connector.js';
+import { WEBHOOK_SECRET, ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
+import type { GitopsWorld, Process } from './gitops-harness.js';
+
+let world: GitopsWorld | undefined;
+afterEach(async () => {
+  await world?.dispose();
+  world = undefined;
+});
+
+const body = (tag: string) => `{ "key": $string(id), "seq": seq, "status": status, "mapping": "${tag}" }`;
+const statusOf = async (p: Process) => (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
+
+async function seed(w: GitopsWorld): Promise<string> {
+  return w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(body('v1')) }, 'v1');
+}
+
+describe('gitops cluster', () => {
+  it('an emergency pin holds every process on one commit; releasing it lets the branch head go live', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    const a = await world.startProcess();
+    const b = await world.startProcess();
+    const second = await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
+    await a.sync.poll();
+    await waitFor(onAll([a, b], second), 'v2 on both');
+
+    const pinner = await world.startProcess({ pin: first.slice(0, 12) });
+    await waitFor(onAll([a, b, pinner], first), 'every process back on the pinned commit');
+    expect(await statusOf(a)).toMatchObject({ active_commit: first, pinned: first });
+    const third = await world.commit({ 'orders.yaml': ordersSpec(body('v3')) }, 'v3');
+    expect(await a.sync.poll()).toBe('pinned');
+    expect(await statusOf(b)).toMatchObject({ active_commit: first, last_seen_commit: third, pinned: first });
+    expect(await world.post(a, { id: 1, seq: 1, status: 'new' })).toBe(202);
+    await waitFor(() => world!.target.records.has('1'), 'delivered while pinned');
+    expect(world.target.records.get('1')).toMatchObject({ mapping: 'v1' });
+
+    await world.stopProcess(pinner);
+    await waitFor(onAll([a, b], third), 'the branch head goes live after the release');
+    const status = await statusOf(b);
+    expect(status).toMatchObject({ active_commit: third, pinned: null, rejected: [] });
+    expect((status.workers as { id: string }[]).map((w) => w.id)).toEqual(['proc-1', 'proc-2']);
+  });
+
+  it('compiles and publishes a new commit exactly once when every process fetches it at the same time', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    const ps = [await world.startProcess(), await world.startProcess(), await world.startProcess()];
+    await waitFor(onAll(ps, first), 'v1 on all');
+    const second = await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
+    const outcomes = await Promise.all(ps.map((p) => p.sync.poll()));
+    expect(outcomes.filter((o) => o === 'published')).toHaveLength(1);
+    expect(outcomes.every((o) => o === 'published' || o === 'leased' || o === 'current')).toBe(true);
+    await waitFor(onAll(ps, second), 'v2 on all');
+  });
+
+  it('never publishes a stale head over a newer bundle, nor a bundle too large for the server', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    const second = await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
+    const a = await world.startProcess();
+    await waitFor(onAll([a], second), 'v2 active');
+    // A slow process fetched before v2 was pushed and only now gets the lease for what it saw.
+    const mirror = new GitMirror({ repo: world.remote, branch: 'main', path: 'specs', dir: mkdtempSync(join(tmpdir(), 'junction-stale-')) });
+    const compile = (tree: Parameters<typeof compileSpecTree>[0], commit: string) => compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit });
+    const ctx = { kv: world.kv, mirror, holder: 'slow', leaseMs: 5_000, displayRoot: 'specs', compile, maxBundleBytes: 1_000_000, log: testLogger() };
+    expect(await publishHead(ctx, first)).toBe('current');
+    expect(await statusOf(a)).toMatchObject({ active_commit: second });
+    expect(a.engine.specSet.commit).toBe(second);
+
+    // A set that compiles but does not fit in one KV value is rejected with the reason, not published.
+    const third = await world.commit({ 'orders.yaml': ordersSpec(body('v3')) }, 'v3');
+    expect(await publishHead({ ...ctx, maxBundleBytes: 100 }, third)).toBe('rejected');
+    const status = await statusOf(a);
+    expect(status).toMatchObject({ active_commit: second, rejected: [{ commit: third, diagnostics: [{ file: 'specs', code: 'file-too-large' }] }] });
+    expect(a.engine.specSet.commit).toBe(second);
+  });
+
+  it('junction status prints the sync view from an engine and straight from NATS', async () => {
+    world = await startGitopsWorld();
+    const good = await seed(world);
+    const a = await world.startProcess();
+    await waitFor(onAll([a], good), 'v1 active');
+    const bad = await world.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') }, 'broken');
+    expect(await a.sync.poll()).toBe('rejected');
+
+    const viaNats = await runCli(['status', '--nats', world.nats.url, '--format', 'json']);
+    expect(viaNats.code).toBe(0);
+    const fromNats = JSON.parse(viaNats.stdout) as Record<string, unknown>;
+    expect(fromNats).toMatchObject({ active_commit: good, last_seen_commit: bad, tracked_branch: 'main', pinned: null, integrations: [{ name: 'orders' }] });
+    expect(fromNats.rejected).toMatchObject([{ commit: bad, diagnostics: [{ file: 'specs/orders.yaml', code: 'jsonata-syntax' }] }]);
+    expect(fromNats.workers).toMatchObject([{ id: 'proc-1', commit: good, applied_at: expect.any(String) }]);
+
+    const viaUrl = await runCli(['status', '--url', a.engine.url!, '--format', 'json']);
+    expect(viaUrl.code).toBe(0);
+    expect(JSON.parse(viaUrl.stdout)).toMatchObject({ active_commit: good, rejected: [{ commit: bad }], integrations: [{ name: 'orders', health: 'ok', lag: 0, dead_letters: 0 }] });
+    const stylish = await runCli(['status', '--url', a.engine.url!]);
+    expect(stylish.stdout).toContain(`rejected        ${bad}`);
+    expect(stylish.stdout).toMatch(/specs\/orders\.yaml:\d+:\d+ {2}jsonata-syntax/);
+  });
+
+  it('answers GitHub pings and ignores pushes to other branches without fetching', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    const a = await world.startProcess();
+    await waitFor(onAll([a], first), 'v1 active');
+    await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
+    const send = async (payload: string, event: string) => {
+      const signature = 'sha256=' + createHmac('sha256', WEBHOOK_SECRET).update(payload).digest('hex');
+      const res = await fetch(`${a.engine.url}/hooks/git`, { method: 'POST', headers: { 'x-hub-signature-256': signature, 'x-github-event': event }, body: payload });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    expect(await send('{"zen":"Keep it simple."}', 'ping')).toEqual({ status: 200, body: { pong: true } });
+    expect(await send('{"ref":"refs/heads/feature"}', 'push')).toEqual({ status: 202, body: { fetching: false, reason: 'not the tracked branch main' } });
+    expect(await statusOf(a)).toMatchObject({ last_seen_commit: first, active_commit: first });
+  });
+});
