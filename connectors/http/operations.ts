@@ -1,23 +1,17 @@
 /**
- * Generic JSON over HTTP, for in-house apps. The step's `path` param is a template whose `{field}` parts are filled
- * from the record (URL-encoded); `object` names the record type for ownership, and `id_field` its identity.
+ * Generic JSON over HTTP, for in-house apps. `request` takes the method as a param; `get`/`post`/`put`/`patch`/
+ * `delete` fix it. The `path` param is a template whose `{field}` parts are filled from the record; `object` names
+ * the record type for ownership, and `id_field` its identity.
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import type { HttpMethod, JsonSchema, OperationCall, OperationDef, OperationKind } from '../../engine/sdk/index.js';
+import { methodParams, recordSchema, requestParams } from './schemas/index.js';
 
 type Row = Record<string, unknown>;
 
-const params: JsonSchema = {
-  type: 'object',
-  required: ['path'],
-  additionalProperties: false,
-  properties: {
-    path: { type: 'string', pattern: '^/', description: 'Path template relative to base_url; {field} is taken from the record.', examples: ['/orders/{id}/status'] },
-    object: { type: 'string', description: 'Record type, for `owns`.', default: 'resource' },
-    id_field: { type: 'string', description: 'Field that identifies the record (passes the ownership filter).' },
-  },
-};
+const KIND: Record<HttpMethod, OperationKind> = { GET: 'read', POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
 
+/** The path with every `{field}` replaced by the record's URL-encoded value. */
 function fillPath(call: OperationCall): string {
   const row = (call.body ?? {}) as Row;
   return String(call.params.path).replace(/\{(\w+)\}/g, (_, field: string) => {
@@ -27,22 +21,34 @@ function fillPath(call: OperationCall): string {
   });
 }
 
-function op(method: HttpMethod, kind: OperationKind, description: string): OperationDef {
+function methodOf(call: OperationCall, fixed?: HttpMethod): HttpMethod {
+  const method = fixed ?? (String(call.params.method ?? '').toUpperCase() as HttpMethod);
+  if (!(method in KIND)) throw permanentError('validation', `method must be one of ${Object.keys(KIND).join(', ')}, not ${String(call.params.method)}`, { field: 'method' });
+  return method;
+}
+
+function op(description: string, params: JsonSchema, kind: OperationKind, fixed?: HttpMethod): OperationDef {
   return {
     description,
-    vendorName: `${method} {path}`,
+    vendorName: `${fixed ?? '{method}'} {path}`,
     kind,
     object: { param: 'object' },
     identity: { param: 'id_field' },
     params,
-    request: (c) => ({ method, path: fillPath(c), body: method === 'GET' || method === 'DELETE' ? undefined : c.body }),
+    input: recordSchema,
+    request: (c) => {
+      const method = methodOf(c, fixed);
+      return { method, path: fillPath(c), body: method === 'GET' || method === 'DELETE' ? undefined : c.body };
+    },
   };
 }
 
+/** The generic operations; the step result is the response body. */
 export const httpOperations: Record<string, OperationDef> = {
-  get: op('GET', 'read', 'GET a JSON resource.'),
-  post: op('POST', 'create', 'POST the record as JSON (create).'),
-  put: op('PUT', 'update', 'PUT the record as JSON (replace/update).'),
-  patch: op('PATCH', 'update', 'PATCH the record as JSON (partial update).'),
-  delete: op('DELETE', 'delete', 'DELETE a resource.'),
+  request: op('Any method: `method` and `path` are params; the record is the JSON body (none for GET and DELETE).', requestParams, 'action'),
+  get: op('GET a JSON resource.', methodParams, 'read', 'GET'),
+  post: op('POST the record as JSON (create).', methodParams, 'create', 'POST'),
+  put: op('PUT the record as JSON (replace/update).', methodParams, 'update', 'PUT'),
+  patch: op('PATCH the record as JSON (partial update).', methodParams, 'update', 'PATCH'),
+  delete: op('DELETE a resource.', methodParams, 'delete', 'DELETE'),
 };

@@ -5,6 +5,7 @@
 import { ConnectorError } from '../../engine/sdk/index.js';
 import type { InboundResponse } from '../../engine/sdk/index.js';
 
+/** One entry of the REST v2 `results` list. */
 export interface M3Result {
   transaction: string;
   records?: Record<string, string>[];
@@ -14,12 +15,16 @@ export interface M3Result {
   errorCode?: string;
 }
 
+/** A NOK result as a permanent error: record-locked, not-found or validation, with M3's message, field and code. */
 export function nokError(result: M3Result, status = 200): ConnectorError {
-  const locked = /lock/i.test(result.errorMessage ?? '') || result.errorCode === 'XLO0101';
-  const missing = /does not exist/i.test(result.errorMessage ?? '');
-  return new ConnectorError(locked ? 'record-locked' : missing ? 'not-found' : 'validation', `${result.transaction}: ${result.errorMessage ?? 'NOK'}`, 'permanent', { status, vendorCode: result.errorCode, field: result.errorField });
+  // M3 pads messages to a fixed width; collapse the padding so DLQ entries read well.
+  const text = (result.errorMessage ?? 'NOK').replace(/\s+/g, ' ').trim();
+  const locked = /\b(lock|locked|reserved)\b/i.test(text) || result.errorCode === 'XLO0101';
+  const missing = /does not exist/i.test(text);
+  return new ConnectorError(locked ? 'record-locked' : missing ? 'not-found' : 'validation', `${result.transaction}: ${text}`, 'permanent', { status, vendorCode: result.errorCode?.trim() || undefined, field: result.errorField?.trim() || undefined });
 }
 
+/** Classifies a non-2xx M3 response (NOK inside a 200 is handled by the operations' result). */
 export function classifyM3Error(response: InboundResponse): ConnectorError {
   const result = (response.body as { results?: M3Result[] } | undefined)?.results?.[0];
   if (result?.errorMessage) return nokError(result, response.status);

@@ -4,6 +4,7 @@ import { startM3Emulator } from './emulator/index.js';
 import { classifyM3Error } from './errors.js';
 import { m3Operations } from './operations.js';
 
+/** Infor M3 MI transactions over REST. */
 export const inforM3Connector: ConnectorDef = {
   id: 'infor_m3',
   description: 'Infor M3 MI transactions over REST: customers, suppliers, items, customer and purchase orders, supplier invoices, GL.',

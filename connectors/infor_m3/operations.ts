@@ -1,22 +1,14 @@
 /**
  * Infor M3 MI programs over REST: `GET /m3api-rest/v2/execute/{program}/{transaction}?FIELD=value…`, with the
  * company (CONO) and division (DIVI) from the connection options. The step result is the first result record
- * (so `$steps.head.ORNO` reads AddHead's order number); list transactions give all records.
+ * (so `$steps.head.ORNO` reads AddHead's order number); list transactions give `{records}`. M3 reports a failed
+ * transaction ("NOK") inside an HTTP 200: that becomes a permanent ConnectorError here.
  */
-import type { JsonSchema, OperationDef } from '../../engine/sdk/index.js';
+import type { OperationDef } from '../../engine/sdk/index.js';
 import { nokError } from './errors.js';
 import type { M3Result } from './errors.js';
-import { M3_TRANSACTIONS } from './transactions.js';
-import type { M3Transaction } from './transactions.js';
-
-function inputSchema(tx: M3Transaction): JsonSchema {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: tx.required,
-    properties: Object.fromEntries(Object.entries(tx.fields).map(([field, description]) => [field, { type: ['string', 'number'], description }])),
-  };
-}
+import { M3_TRANSACTIONS, m3InputSchema, m3OutputSchema } from './schemas/index.js';
+import type { M3Transaction } from './schemas/index.js';
 
 function operation(tx: M3Transaction): OperationDef {
   const [program, transaction] = tx.name.split('/');
@@ -26,13 +18,15 @@ function operation(tx: M3Transaction): OperationDef {
     kind: tx.kind,
     object: tx.object,
     identity: tx.identity,
-    input: inputSchema(tx),
-    output: { type: 'object', properties: Object.fromEntries((tx.returns ?? []).map((f) => [f, { type: 'string' }])) },
+    ...(tx.kind === 'query' ? { params: { type: 'object', additionalProperties: false, properties: { max_records: { type: 'integer', minimum: 0, description: 'maxrecs: records to return (0 = all); M3 returns 100 by default.' } } } } : {}),
+    input: m3InputSchema(tx),
+    output: m3OutputSchema(tx),
     request: (c) => {
       const query: Record<string, string> = {};
       if (c.options.company !== undefined) query.CONO = String(c.options.company);
       if (c.options.division !== undefined && (tx.fields.DIVI || tx.object.startsWith('gl_'))) query.DIVI = String(c.options.division);
       for (const [field, value] of Object.entries((c.body ?? {}) as Record<string, unknown>)) if (value !== undefined && value !== null) query[field] = String(value);
+      if (c.params.max_records !== undefined) query.maxrecs = String(c.params.max_records);
       return { method: 'GET', path: `/m3api-rest/v2/execute/${program}/${transaction}`, query };
     },
     result: (response) => {
@@ -46,4 +40,5 @@ function operation(tx: M3Transaction): OperationDef {
   };
 }
 
+/** One operation per MI transaction, named `PROGRAM/Transaction`. */
 export const m3Operations: Record<string, OperationDef> = Object.fromEntries(M3_TRANSACTIONS.map((tx) => [tx.name, operation(tx)]));

@@ -4,6 +4,7 @@ import { startMagentoEmulator } from './emulator/index.js';
 import { classifyMagentoError } from './errors.js';
 import { magentoOperations } from './operations.js';
 
+/** Magento 2 / Adobe Commerce REST V1. */
 export const magentoConnector: ConnectorDef = {
   id: 'magento',
   description: 'Magento 2 / Adobe Commerce REST V1: orders, customers, products (partial updates), stock and source items, shipments, invoices.',

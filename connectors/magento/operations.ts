@@ -4,7 +4,7 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
-import { customerSchema, invoiceSchema, orderSchema, productSchema, shipmentSchema, sourceItemSchema, stockItemSchema } from './schemas.js';
+import { customerSchema, invoiceSchema, orderSchema, productSchema, shipmentSchema, sourceItemSchema, stockItemSchema } from './schemas/index.js';
 
 type Row = Record<string, unknown>;
 const V1 = (options: Row) => `/rest/${String(options.store_code ?? 'default')}/V1`;
@@ -15,12 +15,21 @@ const seg = (value: unknown, field: string): string => {
 };
 const without = (row: Row, ...keys: string[]) => Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
 
+/** One searchCriteria filter (group 0, filter 0). */
+const filter = (field: string, value: string, condition: string) => ({
+  'searchCriteria[filter_groups][0][filters][0][field]': field,
+  'searchCriteria[filter_groups][0][filters][0][value]': value,
+  'searchCriteria[filter_groups][0][filters][0][condition_type]': condition,
+});
+
+/** The Magento operations by name. */
 export const magentoOperations: Record<string, OperationDef> = {
   'orders.get': {
     description: 'Read one order by entity id.',
     vendorName: 'GET /V1/orders/{id}',
     kind: 'read',
     object: 'order',
+    identity: ['entity_id'],
     output: orderSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/orders/${seg(record(c).entity_id, 'entity_id')}` }),
   },
@@ -29,19 +38,49 @@ export const magentoOperations: Record<string, OperationDef> = {
     vendorName: 'GET /V1/orders?searchCriteria',
     kind: 'query',
     object: 'order',
-    params: { type: 'object', additionalProperties: false, properties: { page_size: { type: 'integer', minimum: 1, maximum: 500, description: 'Orders per page.' }, updated_after: { type: 'string', description: 'Cursor: only orders updated after this time.' } } },
-    output: { type: 'object', properties: { items: { type: 'array', items: orderSchema }, total_count: { type: 'integer' } } },
+    params: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        page_size: { type: 'integer', minimum: 1, maximum: 500, default: 100, description: 'Orders per page.' },
+        current_page: { type: 'integer', minimum: 1, description: 'Page to read (1-based); omitted reads the first.' },
+        updated_after: { type: 'string', description: 'Cursor: only orders updated after this time (YYYY-MM-DD HH:MM:SS).' },
+      },
+    },
+    output: { type: 'object', properties: { items: { type: 'array', items: orderSchema }, search_criteria: { type: 'object' }, total_count: { type: 'integer' } } },
     request: (c) => ({
       method: 'GET',
       path: `${V1(c.options)}/orders`,
       query: {
-        'searchCriteria[filter_groups][0][filters][0][field]': 'updated_at',
-        'searchCriteria[filter_groups][0][filters][0][value]': String(c.params.updated_after ?? record(c).updated_after ?? '1970-01-01 00:00:00'),
-        'searchCriteria[filter_groups][0][filters][0][condition_type]': 'gt',
+        ...filter('updated_at', String(c.params.updated_after ?? record(c).updated_after ?? '1970-01-01 00:00:00'), 'gt'),
         'searchCriteria[sortOrders][0][field]': 'updated_at',
         'searchCriteria[sortOrders][0][direction]': 'ASC',
         'searchCriteria[pageSize]': Number(c.params.page_size ?? 100),
+        ...(c.params.current_page === undefined ? {} : { 'searchCriteria[currentPage]': Number(c.params.current_page) }),
       },
+    }),
+  },
+  'customers.search': {
+    description: 'Customers whose field matches a value (e.g. email = x), for lookups before a create.',
+    vendorName: 'GET /V1/customers/search?searchCriteria',
+    kind: 'query',
+    object: 'customer',
+    params: {
+      type: 'object',
+      required: ['field'],
+      additionalProperties: false,
+      properties: {
+        field: { type: 'string', description: 'Customer attribute to filter on.', examples: ['email'] },
+        condition_type: { type: 'string', enum: ['eq', 'neq', 'like', 'gt', 'lt', 'in'], default: 'eq', description: 'Magento condition type.' },
+        page_size: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Customers per page.' },
+      },
+    },
+    input: { type: 'object', required: ['value'], properties: { value: { type: ['string', 'number'], description: 'Value to compare the field with.' } } },
+    output: { type: 'object', properties: { items: { type: 'array', items: customerSchema }, search_criteria: { type: 'object' }, total_count: { type: 'integer' } } },
+    request: (c) => ({
+      method: 'GET',
+      path: `${V1(c.options)}/customers/search`,
+      query: { ...filter(String(c.params.field), String(record(c).value ?? ''), String(c.params.condition_type ?? 'eq')), 'searchCriteria[pageSize]': Number(c.params.page_size ?? 20) },
     }),
   },
   'customers.create': {
@@ -68,6 +107,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     vendorName: 'GET /V1/customers/{id}',
     kind: 'read',
     object: 'customer',
+    identity: ['id'],
     output: customerSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}` }),
   },
@@ -76,6 +116,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     vendorName: 'GET /V1/products/{sku}',
     kind: 'read',
     object: 'product',
+    identity: ['sku'],
     output: productSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}` }),
   },
@@ -113,6 +154,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     vendorName: 'POST /V1/order/{orderId}/ship',
     kind: 'create',
     object: 'shipment',
+    identity: ['order_id'],
     input: shipmentSchema,
     request: (c) => ({ method: 'POST', path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/ship`, body: without(record(c), 'order_id') }),
     result: (r) => ({ id: Number(r.body) }),
@@ -122,6 +164,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     vendorName: 'POST /V1/order/{orderId}/invoice',
     kind: 'create',
     object: 'invoice',
+    identity: ['order_id'],
     input: invoiceSchema,
     request: (c) => ({ method: 'POST', path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/invoice`, body: without(record(c), 'order_id') }),
     result: (r) => ({ id: Number(r.body) }),

@@ -15,6 +15,7 @@ const CODE_MAP: Record<string, string> = {
   DUPLICATE_VALUE: 'duplicate',
 };
 
+/** Classifies Salesforce's `[{errorCode, message, fields}]` by its code. */
 export function classifySalesforceError(response: InboundResponse): ConnectorError {
   const first = (Array.isArray(response.body) ? response.body[0] : response.body) as { errorCode?: string; message?: string; fields?: string[] } | undefined;
   const vendorCode = first?.errorCode;

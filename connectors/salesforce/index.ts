@@ -4,6 +4,7 @@ import { startSalesforceEmulator } from './emulator/index.js';
 import { classifySalesforceError } from './errors.js';
 import { salesforceOperations } from './operations.js';
 
+/** Salesforce REST, including FinancialForce objects. */
 export const salesforceConnector: ConnectorDef = {
   id: 'salesforce',
   description: 'Salesforce REST API: sObjects create/update/upsert/delete, SOQL with pagination, composite. FinancialForce objects included.',

@@ -4,7 +4,8 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import type { InboundResponse, JsonSchema, OperationCall, OperationDef } from '../../engine/sdk/index.js';
-import { sobjectSchema } from './schemas.js';
+import { classifySalesforceError } from './errors.js';
+import { sobjectSchema } from './schemas/index.js';
 
 type Row = Record<string, unknown>;
 const base = (c: OperationCall) => `/services/data/${String(c.options.api_version ?? 'v60.0')}`;
@@ -24,6 +25,20 @@ const saved = (r: InboundResponse, fallbackId?: string) => {
   return { id: (body.id as string | undefined) ?? fallbackId, success: true, created: r.status === 201 };
 };
 
+/** Composite answers 200 even when subrequests fail: the first failure becomes the step's error. */
+function compositeResult(r: InboundResponse) {
+  const responses = ((r.body ?? {}) as { compositeResponse?: { body: unknown; httpStatusCode: number; referenceId: string }[] }).compositeResponse ?? [];
+  const failed = responses.find((s) => s.httpStatusCode >= 400 && !isHalted(s.body)) ?? responses.find((s) => s.httpStatusCode >= 400);
+  if (failed) {
+    const error = classifySalesforceError({ status: failed.httpStatusCode, headers: {}, body: failed.body });
+    throw Object.assign(error, { message: `composite subrequest ${failed.referenceId}: ${error.message}` });
+  }
+  return { compositeResponse: responses, results: Object.fromEntries(responses.map((s) => [s.referenceId, s.body])) };
+}
+
+const isHalted = (body: unknown) => Array.isArray(body) && (body[0] as { errorCode?: string } | undefined)?.errorCode === 'PROCESSING_HALTED';
+
+/** The Salesforce operations by name. */
 export const salesforceOperations: Record<string, OperationDef> = {
   'sobjects.create': {
     description: 'Create a record.',
@@ -81,6 +96,7 @@ export const salesforceOperations: Record<string, OperationDef> = {
     vendorName: 'GET /sobjects/{sobject}/{id}',
     kind: 'read',
     object: { param: 'sobject' },
+    identity: ['Id'],
     params: sobjectParam,
     request: (c) => ({ method: 'GET', path: `${base(c)}/sobjects/${sobject(c)}/${required(row(c).Id, 'Id')}` }),
   },
@@ -109,6 +125,8 @@ export const salesforceOperations: Record<string, OperationDef> = {
     kind: 'action',
     object: 'composite',
     input: { type: 'object', required: ['compositeRequest'], properties: { allOrNone: { type: 'boolean' }, compositeRequest: { type: 'array' } } },
+    output: { type: 'object', properties: { compositeResponse: { type: 'array' }, results: { type: 'object', description: 'Each subrequest body by referenceId' } } },
     request: (c) => ({ method: 'POST', path: `${base(c)}/composite`, body: row(c) }),
+    result: (r) => compositeResult(r),
   },
 };

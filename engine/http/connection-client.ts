@@ -1,7 +1,8 @@
 /**
- * The one HTTP client stack every connector uses (STYLE.md rule 8): the operation builds the vendor request, then
- * auth -> rate limit -> transport (with timeout) -> classification. Errors are ConnectorErrors carrying their
- * consequence and the request as sent, with secrets redacted.
+ * The one HTTP client stack every connector uses (STYLE.md rule 8). The operation builds the vendor request; then
+ * auth -> rate limit -> timeout -> classification -> telemetry -> transport. The dry run swaps only the transport,
+ * so everything above it is the same code path. Errors are ConnectorErrors carrying their consequence and the
+ * request as sent (`error.request`), with secrets redacted.
  */
 import type { ConnectorDef, InboundResponse, OutboundRequest } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
@@ -9,156 +10,161 @@ import type { CompiledConnection } from '../spec/compiled-spec.js';
 import { resolveRefs } from '../spec/secret-ref.js';
 import { createAuthProvider } from './auth.js';
 import type { AuthProvider } from './auth.js';
-import { assertOutboundAllowed } from './outbound-guard.js';
+import { asConnectorError, classifyResponse, classifyTransportError, parseBody } from './classify-response.js';
+import { OutboundBlockedError, assertOutboundAllowed } from './outbound-guard.js';
 import { TokenBucket } from './rate-limiter.js';
-import { redactHeaders, redactText } from './redact.js';
-import { parseRetryAfter } from './retry-after.js';
+import { redactBody, redactHeaders, redactUrl } from './redact.js';
+import { requestUrl } from './request-url.js';
+import { createTelemetry } from './telemetry.js';
+import type { HttpCallEvent, HttpLogger, TelemetryHook } from './telemetry.js';
 import { TransportError, createUndiciTransport } from './transport.js';
-import type { CallContext, Transport } from './transport.js';
+import type { CallContext, Transport, TransportRequest, TransportResponse } from './transport.js';
 
-/** The request as sent, for plans, DLQ entries and recordings (auth headers redacted). */
+/** The request as sent, for plans, DLQ entries and recordings (auth headers, secret fields and values redacted). */
 export interface SentRequest {
   method: string;
+  /** Absolute URL. */
   url: string;
   /** Path and query relative to the base URL. */
   path: string;
   headers: Record<string, string>;
+  /** The vendor body as sent (after the operation's envelope). */
   body?: unknown;
 }
 
+/** What a successful call returns: the request as sent, the (last page's) response, and the step result. */
 export interface CallResult {
   request: SentRequest;
   response: InboundResponse;
   result: unknown;
 }
 
+/** A client for one connection. */
 export interface ConnectionClient {
+  /** Runs one operation; throws ConnectorError (with `request` when one was built). */
   call(operation: string, input: { params: Record<string, unknown>; body: unknown }, context?: CallContext): Promise<CallResult>;
+  /** Closes the default transport's connection pools (a no-op for an injected transport). */
+  close(): Promise<void>;
 }
 
+/** Inputs of createConnectionClient. */
 export interface ConnectionClientOptions {
   connection: CompiledConnection;
   connector: ConnectorDef;
+  /** The innermost layer. @default an undici Pool per origin */
   transport?: Transport;
+  /** Where `${env:NAME}` references resolve. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** pino-compatible logger: debug per exchange, warn per failure; lines are redacted. */
+  logger?: HttpLogger;
+  /** Called once per HTTP exchange (metrics). */
+  telemetry?: TelemetryHook;
 }
 
 /** Safety stop for pagination loops. */
 const MAX_PAGES = 1000;
 
+/** Builds the client for one connection; tokens and rate-limit state live as long as the client. */
 export function createConnectionClient(options: ConnectionClientOptions): ConnectionClient {
   const { connection, connector } = options;
   const env = options.env ?? process.env;
-  const transport = options.transport ?? createUndiciTransport();
+  const ownTransport = options.transport ? undefined : createUndiciTransport({ allowPrivateNetwork: connection.allowPrivateNetwork });
+  const transport = options.transport ?? ownTransport!;
   const limiter = connection.rateLimit ? new TokenBucket(connection.rateLimit.requestsPerSecond, connection.rateLimit.burst) : undefined;
-  let auth: AuthProvider | undefined;
+  const emit = createTelemetry({ hook: options.telemetry, logger: options.logger });
   const baseUrl = () => resolveRefs(connection.baseUrl, env).replace(/\/$/, '');
-  const authProvider = () => (auth ??= createAuthProvider(connection.auth, baseUrl(), transport, env, connection.timeoutMs));
-
-  /** One request through auth, rate limit, transport and classification; refreshes an OAuth token once on 401. */
-  async function send(outbound: OutboundRequest, sent: SentRequest, context: CallContext): Promise<InboundResponse> {
-    const fail = (error: ConnectorError) => Object.assign(error, { request: sent });
-    const url = new URL(sent.url);
+  let auth: AuthProvider | undefined;
+  /** Resolved secret values to mask; none while a secret is unresolvable (that call fails anyway). */
+  const secrets = (): string[] => {
     try {
-      assertOutboundAllowed(url, connection.allowPrivateNetwork);
-    } catch (error) {
-      throw fail(new ConnectorError('outbound-blocked', (error as Error).message, 'permanent'));
+      return authProvider().secrets();
+    } catch {
+      return [];
     }
-    for (let attempt = 0; ; attempt++) {
-      let authHeaders: Record<string, string>;
-      try {
-        authHeaders = await authProvider().headers();
-      } catch (error) {
-        throw fail(asConnectorError(error));
-      }
-      const headers = { accept: 'application/json', ...(outbound.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(context.idempotencyKey ? { 'idempotency-key': context.idempotencyKey } : {}), ...outbound.headers, ...authHeaders };
-      sent.headers = redactHeaders(headers);
-      await limiter?.take();
-      let raw;
-      try {
-        raw = await transport({ method: outbound.method, url: sent.url, headers, body: outbound.body === undefined ? undefined : JSON.stringify(outbound.body), timeoutMs: connection.timeoutMs }, context);
-      } catch (error) {
-        if (error instanceof ConnectorError) throw fail(error); // a transport that knows better (the dry run's fixtures)
-        const timedOut = error instanceof TransportError && error.timedOut;
-        throw fail(new ConnectorError(timedOut ? 'timeout' : 'network', redactText(`${connection.name}: ${(error as Error).message}`, authProvider().secrets()), 'retryable', { cause: error }));
-      }
-      const response: InboundResponse = { status: raw.status, headers: raw.headers, body: parseBody(raw.body, raw.headers) };
-      if (raw.status === 401 && attempt === 0 && authProvider().invalidate()) continue;
-      if (raw.status >= 200 && raw.status < 300) return response;
-      throw fail(classify(connector, response, outbound, raw.body, authProvider().secrets()));
+  };
+
+  /** Guard -> rate limit -> transport (with the connection's timeout) -> telemetry, for calls and token requests alike. */
+  async function exchange(request: TransportRequest, event: Pick<HttpCallEvent, 'kind' | 'operation' | 'attempt'>, context: CallContext, judge?: (response: TransportResponse) => ConnectorError | undefined): Promise<TransportResponse> {
+    const started = performance.now();
+    const report = (status: number | undefined, error?: ConnectorError) =>
+      emit({ ...event, connection: connection.name, connector: connector.id, method: request.method, url: redactUrl(request.url, secrets()), status, durationMs: Math.round(performance.now() - started), outcome: error || (status ?? 0) >= 400 ? 'error' : 'ok', ...(error ? { error: { code: error.code, disposition: error.disposition, vendorCode: error.vendorCode, message: error.message } } : {}), context });
+    try {
+      assertOutboundAllowed(new URL(request.url), connection.allowPrivateNetwork);
+    } catch (error) {
+      const blocked = new ConnectorError('outbound-blocked', (error as Error).message, 'permanent');
+      report(undefined, blocked);
+      throw blocked;
+    }
+    await limiter?.take();
+    try {
+      const response = await transport(request, context);
+      report(response.status, judge?.(response));
+      return response;
+    } catch (error) {
+      // A transport that knows better (the dry run's fixtures) throws ConnectorError itself.
+      const failed = error instanceof ConnectorError ? error : error instanceof TransportError ? classifyTransportError(error, connection.name, secrets()) : classifyTransportError(new TransportError((error as Error)?.message ?? String(error), false, { cause: error }), connection.name, secrets());
+      report(undefined, failed);
+      throw failed;
     }
   }
 
-  const describe = (outbound: OutboundRequest): SentRequest => {
-    const base = baseUrl();
-    const url = outbound.path.startsWith('http') ? outbound.path : base + outbound.path + queryString(outbound.query);
-    const basePath = new URL(base).pathname.replace(/\/$/, '');
-    const parsed = new URL(url);
-    return { method: outbound.method, url, path: parsed.pathname.slice(basePath.length) + parsed.search, headers: {}, body: outbound.body };
-  };
+  const authProvider = () => (auth ??= createAuthProvider(connection.auth, baseUrl(), (request) => exchange(request, { kind: 'token', operation: '', attempt: 1 }, {}), env, connection.timeoutMs));
+
+  /** One request with auth and classification; after a 401 an OAuth token is refreshed once and the call retried once. */
+  async function send(operation: string, outbound: OutboundRequest, url: string, sent: SentRequest, context: CallContext): Promise<InboundResponse> {
+    for (let attempt = 1; ; attempt++) {
+      const authHeaders = await authProvider().headers();
+      const headers = { accept: 'application/json', ...(outbound.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(context.idempotencyKey ? { 'idempotency-key': context.idempotencyKey } : {}), ...outbound.headers, ...authHeaders };
+      sent.headers = redactHeaders(headers);
+      let response: InboundResponse | undefined;
+      let failed: ConnectorError | undefined;
+      // Classified inside the exchange, so telemetry and logs carry the error code of the vendor's answer.
+      const judge = (raw: TransportResponse) => {
+        response = { status: raw.status, headers: raw.headers, body: parseBody(raw.body, raw.headers) };
+        if (raw.status < 200 || raw.status >= 300) failed = classifyResponse(connector, connection.name, response, outbound, raw.body, secrets());
+        return failed;
+      };
+      const raw = await exchange({ method: outbound.method, url, headers, body: outbound.body === undefined ? undefined : JSON.stringify(outbound.body), timeoutMs: connection.timeoutMs }, { kind: 'call', operation, attempt }, context, judge);
+      if (raw.status === 401 && attempt === 1 && authProvider().invalidate(authHeaders.authorization)) continue;
+      if (failed) throw failed;
+      return response!;
+    }
+  }
+
+  /** Builds, sends and interprets one page; every error leaves carrying the request as sent (redacted). */
+  async function page(name: string, build: () => OutboundRequest, context: CallContext, interpret: (r: InboundResponse) => unknown) {
+    let sent: SentRequest | undefined;
+    try {
+      const outbound = build();
+      const { url, path } = requestUrl(baseUrl(), outbound);
+      sent = { method: outbound.method, url: redactUrl(url, secrets()), path: redactUrl(path, secrets()), headers: {}, body: redactBody(outbound.body, secrets()) };
+      const response = await send(name, outbound, url, sent, context);
+      return { sent, response, result: interpret(response) };
+    } catch (error) {
+      const failed = error instanceof OutboundBlockedError ? new ConnectorError('outbound-blocked', error.message, 'permanent') : asConnectorError(error);
+      throw sent ? Object.assign(failed, { request: sent }) : failed;
+    }
+  }
 
   return {
     async call(operationName, input, context = {}) {
       const operation = connector.operations[operationName];
       if (!operation) throw new ConnectorError('unknown-operation', `connector ${connector.id} has no operation ${operationName}`, 'permanent');
       const call = { params: input.params, body: input.body, options: connection.options };
-      const outbound = operation.request(call);
-      const sent = describe(outbound);
-      const response = await send(outbound, sent, context);
-      const interpret = (r: InboundResponse) => {
-        try {
-          return operation.result ? operation.result(r, call) : r.body;
-        } catch (error) {
-          throw Object.assign(asConnectorError(error, r), { request: sent });
-        }
-      };
-      let result = interpret(response);
-      if (operation.paginate) {
-        const pages = [result];
-        let last = response;
-        for (let next = operation.paginate.next(last); next && pages.length < MAX_PAGES; next = operation.paginate.next(last)) {
-          last = await send(next, describe(next), context);
-          pages.push(interpret(last));
-        }
-        result = operation.paginate.combine(pages);
+      const interpret = (r: InboundResponse) => (operation.result ? operation.result(r, call) : r.body);
+      const first = await page(operationName, () => operation.request(call), context, interpret);
+      if (!operation.paginate) return { request: first.sent, response: first.response, result: first.result };
+      const results = [first.result];
+      let last = first.response;
+      for (let next = operation.paginate.next(last); next && results.length < MAX_PAGES; next = operation.paginate.next(last)) {
+        const request = next;
+        const more = await page(operationName, () => request, context, interpret);
+        results.push(more.result);
+        last = more.response;
       }
-      return { request: sent, response, result };
+      // The first page's request and response stand for the call; the result combines every page.
+      return { request: first.sent, response: first.response, result: operation.paginate.combine(results) };
     },
+    close: async () => ownTransport?.close(),
   };
-}
-
-/** The connector names the vendor's code and message; the status decides whether a retry can help. */
-function classify(connector: ConnectorDef, response: InboundResponse, request: OutboundRequest, text: string, secrets: string[]): ConnectorError {
-  const vendor = asConnectorError(connector.classify(response, request), response);
-  const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-  const details = { status: response.status, vendorCode: vendor.vendorCode, field: vendor.field, retryAfterMs, responseExcerpt: redactText(text.slice(0, 500), secrets) };
-  const message = redactText(vendor.message, secrets);
-  if (response.status === 429) return new ConnectorError('rate-limited', message, 'retryable', details);
-  if (response.status >= 500 || response.status === 408) return new ConnectorError(response.status === 408 ? 'timeout' : 'http-5xx', message, 'retryable', details);
-  if ((response.status === 401 || response.status === 403) && !vendor.retryable) return new ConnectorError('auth', message, 'permanent', details);
-  return new ConnectorError(vendor.code, message, vendor.disposition, details);
-}
-
-function asConnectorError(error: unknown, response?: InboundResponse): ConnectorError {
-  if (error instanceof ConnectorError) return error;
-  return new ConnectorError('invalid-response', (error as Error)?.message ?? String(error), 'permanent', { status: response?.status });
-}
-
-function parseBody(text: string, headers: Record<string, string>): unknown {
-  if (text === '') return undefined;
-  if ((headers['content-type'] ?? '').includes('json') || /^[[{"]/.test(text.trim())) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
-}
-
-function queryString(query: OutboundRequest['query']): string {
-  if (!query || Object.keys(query).length === 0) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) params.append(key, String(value));
-  return '?' + params.toString();
 }

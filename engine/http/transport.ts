@@ -5,7 +5,9 @@
  */
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import { guardedLookup } from './outbound-guard.js';
 
+/** One HTTP request as the transport sends it. */
 export interface TransportRequest {
   method: string;
   /** Absolute URL. */
@@ -15,6 +17,7 @@ export interface TransportRequest {
   timeoutMs: number;
 }
 
+/** The raw answer: status, lower-case headers and the body text. */
 export interface TransportResponse {
   status: number;
   headers: Record<string, string>;
@@ -29,27 +32,39 @@ export interface CallContext {
   idempotencyKey?: string;
 }
 
+/** The innermost layer: the real network, or the dry run's recorded responses. */
 export type Transport = (request: TransportRequest, context: CallContext) => Promise<TransportResponse>;
 
-/** Network-level failures (refused, reset, timed out) surface as this, never as a response. */
+/** Network-level failures (refused, reset, timed out, blocked address) surface as this, never as a response. */
 export class TransportError extends Error {
   override name = 'TransportError';
   constructor(
     message: string,
     readonly timedOut: boolean,
     options?: { cause?: unknown },
+    /** The host resolved to an address the outbound guard refuses: permanent, not a network blip. */
+    readonly blocked = false,
   ) {
     super(message, options);
   }
 }
 
-/** An undici Pool per origin, kept for the life of the transport. */
-export function createUndiciTransport(options: { connections?: number } = {}): Transport & { close(): Promise<void> } {
+/** Options of the default transport. */
+export interface UndiciTransportOptions {
+  /** Connections per origin. @default 16 */
+  connections?: number;
+  /** Let host names resolve to loopback/private addresses (local emulators, on-premise systems). @default false */
+  allowPrivateNetwork?: boolean;
+}
+
+/** An undici Pool per origin, kept for the life of the transport. Redirects are never followed (undici's default). */
+export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport & { close(): Promise<void> } {
   const pools = new Map<string, Pool>();
+  const lookup = guardedLookup(options.allowPrivateNetwork ?? false);
   const poolFor = (origin: string) => {
     let pool = pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: options.connections ?? 16, pipelining: 1 });
+      pool = new Pool(origin, { connections: options.connections ?? 16, pipelining: 1, connect: { lookup } });
       pools.set(origin, pool);
     }
     return pool;
@@ -71,7 +86,8 @@ export function createUndiciTransport(options: { connections?: number } = {}): T
       for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
       return { status: response.statusCode, headers, body };
     } catch (error) {
-      const e = error as { name?: string; code?: string; message?: string };
+      const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+      if (e.code === 'ERR_OUTBOUND_BLOCKED' || e.cause?.code === 'ERR_OUTBOUND_BLOCKED') throw new TransportError(e.cause?.message ?? e.message ?? 'blocked', false, { cause: error }, true);
       const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
       throw new TransportError(timedOut ? `no response within ${request.timeoutMs} ms` : `${e.code ?? e.name ?? 'network error'}: ${e.message ?? ''}`.trim(), timedOut, { cause: error });
     }

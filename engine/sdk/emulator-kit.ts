@@ -8,6 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EmulatorHandle, EmulatorOptions } from './connector.js';
 
+/** A request as routes and the request log see it. */
 export interface EmulatorRequest {
   method: string;
   path: string;
@@ -18,12 +19,14 @@ export interface EmulatorRequest {
   params: Record<string, string>;
 }
 
+/** What a route answers. */
 export interface EmulatorReply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
+/** One vendor endpoint. */
 export interface Route {
   method: string;
   /** Path template: `/V1/products/:sku`. */
@@ -33,6 +36,7 @@ export interface Route {
   handle(request: EmulatorRequest): EmulatorReply;
 }
 
+/** An injected failure (failure controls). */
 export interface Fault {
   /** How many matching calls it applies to. @default 1 */
   times?: number;
@@ -50,6 +54,7 @@ export interface Fault {
   dropAfterCommit?: boolean;
 }
 
+/** A running emulator with its failure controls and request log. */
 export interface EmulatorServer extends EmulatorHandle {
   readonly requests: EmulatorRequest[];
   readonly port: number;
@@ -59,6 +64,7 @@ export interface EmulatorServer extends EmulatorHandle {
   setRateLimit(perSecond: number): void;
 }
 
+/** What a vendor emulator declares: routes, auth, vendor-shaped bodies, state and controls. */
 export interface EmulatorDefinition {
   name: string;
   routes: Route[];
@@ -71,8 +77,11 @@ export interface EmulatorDefinition {
   state(): unknown;
   reset(): void;
   rateLimitPerSecond?: number;
+  /** Vendor-specific controls under `/__emulator/<name>` (POST, JSON body), e.g. `expire-tokens` or `lock`. */
+  controls?: Record<string, (body: unknown) => EmulatorReply>;
 }
 
+/** Starts an emulator on loopback (a random port unless `port` is given). */
 export async function startEmulatorServer(definition: EmulatorDefinition, options: EmulatorOptions = {}): Promise<EmulatorServer> {
   const requests: EmulatorRequest[] = [];
   let faults: (Fault & { left: number })[] = [];
@@ -92,7 +101,9 @@ export async function startEmulatorServer(definition: EmulatorDefinition, option
     if (fault?.status) return send(res, { status: fault.status, body: fault.body, headers: fault.headers });
     if (limit > 0) {
       if (Date.now() - window.start >= 1000) window = { start: Date.now(), count: 0 };
-      if (++window.count > limit) return send(res, { status: 429, body: definition.rateLimitedBody ?? { message: 'rate limit exceeded' }, headers: { 'retry-after': '1' } });
+      // Retry-After in whole seconds until the current one-second window ends, as most vendors round it.
+      const retryAfter = String(Math.max(1, Math.ceil((window.start + 1000 - Date.now()) / 1000)));
+      if (++window.count > limit) return send(res, { status: 429, body: definition.rateLimitedBody ?? { message: 'rate limit exceeded' }, headers: { 'retry-after': retryAfter } });
     }
     const match = routes.map((r) => ({ r, m: r.method === request.method ? r.regex.exec(request.path) : null })).find((x) => x.m);
     if (!match) return send(res, definition.notFound?.(request) ?? { status: 404, body: { message: `no route ${request.method} ${request.path}` } });
@@ -111,7 +122,9 @@ export async function startEmulatorServer(definition: EmulatorDefinition, option
     if (request.method === 'GET' && path === '/requests') return send(res, { status: 200, body: requests });
     if (request.method === 'GET' && path === '/state') return send(res, { status: 200, body: definition.state() });
     if (request.method === 'POST' && path === '/faults') {
-      handle.fail(request.body as Fault);
+      const list = Array.isArray(request.body) ? request.body : [request.body];
+      if (list.some((f) => f === null || typeof f !== 'object')) return send(res, { status: 400, body: { message: 'POST a JSON fault object (or a list of them), e.g. {"status":503,"times":2}' } });
+      for (const fault of list) handle.fail(fault as Fault);
       return send(res, { status: 204 });
     }
     if (request.method === 'DELETE' && path === '/faults') {
@@ -122,6 +135,9 @@ export async function startEmulatorServer(definition: EmulatorDefinition, option
       handle.setRateLimit(Number((request.body as { per_second?: number })?.per_second ?? 0));
       return send(res, { status: 204 });
     }
+    const custom = request.method === 'POST' ? definition.controls?.[path.slice(1)] : undefined;
+    if (custom) return send(res, custom(request.body));
+    if (request.method === 'GET' && path === '/faults') return send(res, { status: 200, body: faults.map(({ left, ...f }) => ({ ...f, left })) });
     if (request.method === 'POST' && path === '/reset') {
       definition.reset();
       requests.length = 0;

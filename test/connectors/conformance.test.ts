@@ -1,14 +1,20 @@
 /**
- * The conformance suite: every connector passes the same tests against its emulator on loopback — each operation's
- * exact request and result, auth, error classification for every failure mode, rate limiting, timeouts, redaction.
+ * The conformance suite: every connector passes the same tests against its emulator on loopback. Each operation's
+ * exact request and result; the vendor's rejections (validation, not found, locked); every transport failure
+ * mode (429 with Retry-After, 5xx, dropped connection, stall); auth and token refresh; rate limiting; redaction.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
+import type { ConnectionClient } from '../../engine/http/connection-client.js';
+import type { HttpCallEvent } from '../../engine/http/telemetry.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
 import { ConnectorError } from '../../engine/sdk/index.js';
+import type { CompiledConnection } from '../../engine/spec/compiled-spec.js';
 import { connectionTo, registry } from './connector-fixtures.js';
-import type { ConnectorFixture, ExpectedCall } from './connector-fixtures.js';
-import { ALL_FIXTURES } from './fixtures.js';
+import type { ConnectorFixture, ExpectedCall, ExpectedFailure } from './connector-fixtures.js';
+import { ALL_FIXTURES } from './fixtures/index.js';
+
+const TOKEN_PATH = /oauth2?\/token|token\.oauth2/;
 
 async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
   try {
@@ -22,103 +28,159 @@ async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
 
 describe.each(ALL_FIXTURES.map((f) => [f.id, f] as const))('%s connector', (_id, fixture: ConnectorFixture) => {
   let emulator: EmulatorServer;
-  const client = (extra = {}, env = fixture.env) => createConnectionClient({ connection: connectionTo(fixture, emulator.url, extra), connector: registry.get(fixture.id)!, env });
-  const call = (c: ExpectedCall, extra = {}, env = fixture.env) => client(extra, env).call(c.operation, { params: c.params ?? {}, body: c.body }, { idempotencyKey: 'evt-1:step' });
-  /** A client that has already authenticated, so an injected fault hits the call, not the token request. */
-  const warmClient = async (extra = {}) => {
-    const warm = client(extra);
-    await warm.call(fixture.probe.operation, { params: fixture.probe.params ?? {}, body: fixture.probe.body });
-    emulator.requests.length = 0;
-    return { call: (c: ExpectedCall) => warm.call(c.operation, { params: c.params ?? {}, body: c.body }) };
+  const clients: ConnectionClient[] = [];
+  const client = (extra: Partial<CompiledConnection> = {}, env = fixture.env, more = {}) => {
+    const created = createConnectionClient({ connection: connectionTo(fixture, emulator.url, extra), connector: registry.get(fixture.id)!, env, ...more });
+    clients.push(created);
+    return created;
   };
-  const received = () => emulator.requests.filter((r) => !r.path.includes('oauth2'));
+  const run = (c: ExpectedCall, on: ConnectionClient = client()) => on.call(c.operation, { params: c.params ?? {}, body: c.body }, { idempotencyKey: 'evt-1:step' });
+  /** A client that has already authenticated, so an injected fault hits the call, not the token request. */
+  const warmClient = async (extra: Partial<CompiledConnection> = {}) => {
+    const warm = client(extra);
+    await run(fixture.probe, warm);
+    emulator.requests.length = 0;
+    return warm;
+  };
+  const received = () => emulator.requests.filter((r) => !TOKEN_PATH.test(r.path));
 
   beforeAll(async () => {
     emulator = await fixture.start();
   });
   afterAll(() => emulator.stop());
   afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
     await fetch(`${emulator.url}/__emulator/reset`, { method: 'POST' });
   });
 
-  it('is listed in the registry with schemas for its options and operations', () => {
+  it('is listed in the registry, and the suite calls every one of its operations', () => {
     const connector = registry.get(fixture.id)!;
     expect(connector.id).toBe(fixture.id);
     expect(connector.options).toMatchObject({ type: 'object' });
-    for (const c of [...fixture.calls, fixture.probe, fixture.invalid]) expect(Object.keys(connector.operations)).toContain(c.operation);
+    expect(new Set(fixture.calls.map((c) => c.operation))).toEqual(new Set(Object.keys(connector.operations)));
   });
 
-  it.each(fixture.calls.map((c) => [c.operation, c] as const))('%s sends the exact vendor request and returns its result', async (_op, expected) => {
-    const result = await call(expected);
-    const [request] = received();
-    expect(request.method).toBe(expected.request.method);
-    expect(request.path).toBe(expected.request.path);
-    if (expected.request.query) expect(request.query).toEqual(expected.request.query);
-    if (expected.request.body !== undefined) expect(request.body).toEqual(expected.request.body);
-    expect(request.headers['idempotency-key']).toBe('evt-1:step');
-    expect(result.request).toMatchObject({ method: expected.request.method });
+  it.each(fixture.calls.map((c, i) => [`${c.operation} #${i + 1}`, c] as const))('%s sends the exact vendor request and returns its result', async (_op, expected) => {
+    await expected.before?.(emulator);
+    const result = await run(expected);
+    const requests = received();
+    expect(requests).toHaveLength(expected.requests ?? 1);
+    const { method, path, query, body, headers } = requests[0];
+    expect({ method, path, query, body }).toEqual({ method: expected.request.method, path: expected.request.path, query: expected.request.query ?? {}, body: expected.request.body });
+    expect(headers['idempotency-key']).toBe('evt-1:step');
+    expect(result.request).toMatchObject({ method: expected.request.method, body: expected.request.body });
     expect(result.request.headers.authorization).toBe('[redacted]');
-    if (expected.result !== undefined) expect(result.result).toMatchObject(expected.result as object);
+    expect(result.result).toEqual(expected.result);
   });
 
-  it('classifies the vendor rejecting a call as permanent, with its code and message', async () => {
-    const error = await failure(call(fixture.invalid));
-    expect({ code: error.code, disposition: error.disposition, vendorCode: error.vendorCode, message: error.message }).toEqual({ code: fixture.invalid.code, disposition: 'permanent', vendorCode: fixture.invalid.vendorCode, message: fixture.invalid.message });
-    expect(received()[0]).toMatchObject({ method: fixture.invalid.request.method, path: fixture.invalid.request.path });
+  const rejections = [['rejects invalid input', fixture.invalid], ['reports a missing record', fixture.notFound], ['reports a locked record', fixture.locked]].filter((r): r is [string, ExpectedFailure] => r[1] !== undefined);
+  it.each(rejections)('%s as a permanent error with the vendor code and message', async (_label, expected) => {
+    await expected.before?.(emulator);
+    const error = await failure(run(expected));
+    expect({ code: error.code, disposition: error.disposition, status: error.status, vendorCode: error.vendorCode, field: error.field, message: error.message }).toEqual({ ...expected.error, disposition: 'permanent', vendorCode: expected.error.vendorCode, field: expected.error.field });
+    expect(received().at(-1)).toMatchObject(expected.request);
+    expect((error as { request?: { method: string } }).request?.method).toBe(expected.request.method);
   });
 
-  it('classifies 429 as retryable and honours Retry-After', async () => {
+  it('classifies 429 as retryable and honours Retry-After in seconds and as an HTTP date', async () => {
     const warm = await warmClient();
     emulator.fail({ status: 429, headers: { 'retry-after': '7' }, body: { message: 'slow down' } });
-    const error = await failure(warm.call(fixture.probe));
-    expect({ code: error.code, disposition: error.disposition, status: error.status, retryAfterMs: error.retryAfterMs }).toEqual({ code: 'rate-limited', disposition: 'retryable', status: 429, retryAfterMs: 7000 });
+    const seconds = await failure(run(fixture.probe, warm));
+    expect({ code: seconds.code, disposition: seconds.disposition, status: seconds.status, retryAfterMs: seconds.retryAfterMs }).toEqual({ code: 'rate-limited', disposition: 'retryable', status: 429, retryAfterMs: 7000 });
+    emulator.fail({ status: 429, headers: { 'retry-after': new Date(Date.now() + 30_000).toUTCString() } });
+    const date = await failure(run(fixture.probe, warm));
+    expect(date.retryAfterMs).toBeGreaterThan(28_000);
+    expect(date.retryAfterMs).toBeLessThanOrEqual(30_000);
   });
 
-  it('classifies 5xx as retryable, and succeeds once the target recovers', async () => {
+  it('classifies 500 and 503 as retryable, and succeeds once the target recovers', async () => {
     const warm = await warmClient();
-    emulator.fail({ status: 503, times: 2, body: { message: 'maintenance' } });
-    for (let i = 0; i < 2; i++) expect(await failure(warm.call(fixture.probe))).toMatchObject({ code: 'http-5xx', disposition: 'retryable', status: 503 });
-    await expect(warm.call(fixture.probe)).resolves.toMatchObject({ response: { status: 200 } });
+    emulator.fail({ status: 500, body: { message: 'boom' } });
+    emulator.fail({ status: 503, body: { message: 'maintenance' } });
+    expect(await failure(run(fixture.probe, warm))).toMatchObject({ code: 'http-5xx', disposition: 'retryable', status: 500 });
+    expect(await failure(run(fixture.probe, warm))).toMatchObject({ code: 'http-5xx', disposition: 'retryable', status: 503 });
+    await expect(run(fixture.probe, warm)).resolves.toMatchObject({ response: { status: 200 } });
+    expect(received()).toHaveLength(3);
   });
 
-  it('times out a stalled call as retryable', async () => {
+  it('times out a stalled call as retryable, within the connection timeout', async () => {
     const warm = await warmClient({ timeoutMs: 300 });
     emulator.fail({ stall: true });
-    const error = await failure(warm.call(fixture.probe));
+    const started = Date.now();
+    const error = await failure(run(fixture.probe, warm));
     expect({ code: error.code, disposition: error.disposition }).toEqual({ code: 'timeout', disposition: 'retryable' });
+    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it('reports a connection dropped after the change was committed as a retryable network error', async () => {
+    const write = fixture.calls.find((c) => !['read', 'query'].includes(registry.get(fixture.id)!.operations[c.operation].kind))!;
     const warm = await warmClient();
+    await write.before?.(emulator);
     emulator.fail({ dropAfterCommit: true });
-    const error = await failure(warm.call(fixture.calls[0]));
+    const error = await failure(run(write, warm));
     expect({ code: error.code, disposition: error.disposition }).toEqual({ code: 'network', disposition: 'retryable' });
-    expect(received()).toHaveLength(1);
+    expect(received().map((r) => r.path)).toEqual([write.request.path]);
   });
 
-  it('answers 429 from the emulator rate limit, and the client token bucket keeps under it', async () => {
+  it('answers 429 past the emulator rate limit, and the client token bucket keeps under it', async () => {
     const unlimited = await warmClient();
-    await new Promise((r) => setTimeout(r, 1000));
-    await fetch(`${emulator.url}/__emulator/rate-limit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ per_second: 2 }) });
-    const results = await Promise.allSettled([1, 2, 3].map(() => unlimited.call(fixture.probe)));
-    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['rate-limited']);
-    await new Promise((r) => setTimeout(r, 1100));
-    const limited = await warmClient({ rateLimit: { requestsPerSecond: 1, burst: 1 } });
-    for (let i = 0; i < 3; i++) await limited.call(fixture.probe);
+    const limited = await warmClient({ rateLimit: { requestsPerSecond: 4, burst: 2 } });
+    await fetch(`${emulator.url}/__emulator/rate-limit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ per_second: 3 }) });
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map(() => run(fixture.probe, unlimited)));
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => ({ code: r.reason.code, retryAfterMs: r.reason.retryAfterMs }));
+    expect(rejected).toEqual([{ code: 'rate-limited', retryAfterMs: 1000 }, { code: 'rate-limited', retryAfterMs: 1000 }]);
+    emulator.setRateLimit(5);
+    const started = Date.now();
+    await Promise.all([1, 2, 3, 4, 5].map(() => run(fixture.probe, limited)));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
   });
 
-  it('fails authentication permanently and never leaks the secret', async () => {
-    const error = await failure(call(fixture.probe, {}, fixture.badEnv));
-    expect(error.disposition).toBe('permanent');
-    expect(error.code).toBe('auth');
+  it('fails authentication permanently, without a refresh loop and without leaking the secret', async () => {
+    const error = await failure(run(fixture.probe, client({}, fixture.badEnv)));
+    expect({ code: error.code, disposition: error.disposition }).toEqual({ code: 'auth', disposition: 'permanent' });
+    expect(emulator.requests).toHaveLength(1);
     const text = JSON.stringify({ message: error.message, excerpt: error.responseExcerpt, request: (error as { request?: unknown }).request });
-    expect(text).not.toContain(fixture.secret);
-    expect(text).not.toContain(Object.values(fixture.badEnv).at(-1));
+    for (const secret of [...fixture.secrets, ...Object.values(fixture.badEnv).slice(-1)]) expect(text).not.toContain(secret);
+  });
+
+  it('redacts credentials from logs, telemetry, errors and the recorded request', async () => {
+    const lines: string[] = [];
+    const events: HttpCallEvent[] = [];
+    const logger = { debug: (o: object, m?: string) => lines.push(JSON.stringify({ o, m })), warn: (o: object, m?: string) => lines.push(JSON.stringify({ o, m })) };
+    const good = client({}, fixture.env, { logger, telemetry: (e: HttpCallEvent) => events.push(e) });
+    const ok = await run(fixture.probe, good);
+    emulator.fail({ status: 400, body: { message: `rejected ${fixture.secrets[0]}` } });
+    const error = await failure(run(fixture.probe, good));
+    expect(events.filter((e) => e.kind === 'call').map((e) => [e.operation, e.outcome, e.status])).toEqual([[fixture.probe.operation, 'ok', 200], [fixture.probe.operation, 'error', 400]]);
+    expect(lines.length).toBe(events.length);
+    const text = JSON.stringify({ lines, events, ok: ok.request, error: { message: error.message, excerpt: error.responseExcerpt, request: (error as { request?: unknown }).request } });
+    expect(text).toContain('[redacted]');
+    for (const secret of fixture.secrets) expect(text).not.toContain(secret);
   });
 
   it('refuses loopback targets unless the connection allows the private network', async () => {
-    const error = await failure(call(fixture.probe, { allowPrivateNetwork: false }));
-    expect(error.code).toBe('outbound-blocked');
+    const error = await failure(run(fixture.probe, client({ allowPrivateNetwork: false })));
+    expect({ code: error.code, disposition: error.disposition }).toEqual({ code: 'outbound-blocked', disposition: 'permanent' });
     expect(emulator.requests).toHaveLength(0);
+  });
+
+  it.runIf(fixture.oauth)('fetches an OAuth2 token, refreshes it once when it expires, and retries the call', async () => {
+    const oauth = fixture.oauth!;
+    const server = await oauth.start();
+    try {
+      const on = createConnectionClient({ connection: connectionTo({ ...fixture, auth: oauth.auth }, server.url), connector: registry.get(fixture.id)!, env: oauth.env });
+      await run(fixture.probe, on);
+      server.expireTokens();
+      await run(fixture.probe, on);
+      await run(fixture.probe, on);
+      const tokenCalls = server.requests.filter((r) => r.path === oauth.tokenPath);
+      expect(tokenCalls.map((r) => ({ method: r.method, type: r.headers['content-type'], body: r.body }))).toEqual([1, 2].map(() => ({ method: 'POST', type: 'application/x-www-form-urlencoded', body: oauth.tokenForm })));
+      const probe = fixture.probe.request.path;
+      expect(server.requests.map((r) => r.path)).toEqual([oauth.tokenPath, probe, probe, oauth.tokenPath, probe, probe]);
+      expect(server.requests.filter((r) => r.path === probe).map((r) => r.headers.authorization === server.requests[1].headers.authorization)).toEqual([true, true, false, false]);
+      await on.close();
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -1,40 +1,71 @@
 /**
  * What the shared conformance suite needs from each connector: how to start its emulator, a connection to it, one
- * call per operation family with the exact request the emulator must receive, and one call the vendor rejects.
+ * call per operation with the exact request the emulator must receive and the exact result, and the calls the
+ * vendor rejects (validation, not found, locked).
  */
 import { createConnectorRegistry } from '../../connectors/index.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
 import type { AuthSpec, CompiledConnection } from '../../engine/spec/compiled-spec.js';
 
+/** One call and what must happen. */
 export interface ExpectedCall {
   operation: string;
   params?: Record<string, unknown>;
   body?: unknown;
-  /** What the emulator must have received. */
+  /** Prepares the emulator's state (runs after the reset that precedes every test). */
+  before?(emulator: EmulatorServer): void | Promise<void>;
+  /** The first request the emulator must have received for the call (query `{}` and body `undefined` when none). */
   request: { method: string; path: string; query?: Record<string, string>; body?: unknown };
-  /** What the step would read as its result (subset). */
+  /** Requests the call makes (pages). @default 1 */
+  requests?: number;
+  /** The step result, compared with toEqual. */
   result?: unknown;
 }
 
+/** A call the vendor refuses, and the error it must become. */
+export interface ExpectedFailure extends Omit<ExpectedCall, 'result'> {
+  error: { code: string; status: number; vendorCode?: string; field?: string; message: string };
+}
+
+/** An OAuth2 client-credentials set-up of the connector's emulator. */
+export interface OAuthFixture {
+  start(): Promise<EmulatorServer & { expireTokens(): void }>;
+  auth: AuthSpec;
+  env: Record<string, string>;
+  tokenPath: string;
+  /** The exact form the token endpoint must receive. */
+  tokenForm: Record<string, string>;
+}
+
+/** One connector's conformance fixture. */
 export interface ConnectorFixture {
   id: string;
   start(): Promise<EmulatorServer>;
   auth: AuthSpec;
   env: Record<string, string>;
-  /** A secret value that must never appear in errors or recorded headers. */
-  secret: string;
-  options?: Record<string, unknown>;
-  calls: ExpectedCall[];
-  /** A call the vendor rejects as invalid: permanent, with the vendor's code. */
-  invalid: ExpectedCall & { code: string; vendorCode?: string; message: string };
-  /** A cheap successful call used by the fault tests. */
-  probe: ExpectedCall;
   /** A wrong credential set, to check auth failures. */
   badEnv: Record<string, string>;
+  /** Secret values that must never appear in errors, logs or recorded requests. */
+  secrets: string[];
+  options?: Record<string, unknown>;
+  /** A cheap successful read used by the fault tests. */
+  probe: ExpectedCall;
+  /** At least one call per operation. */
+  calls: ExpectedCall[];
+  invalid: ExpectedFailure;
+  notFound: ExpectedFailure;
+  /** A change to a record the vendor reports as locked (permanent `record-locked`). */
+  locked?: ExpectedFailure;
+  oauth?: OAuthFixture;
 }
 
+/** The registry under test. */
 export const registry = createConnectorRegistry();
 
-export function connectionTo(fixture: ConnectorFixture, url: string, extra: Partial<CompiledConnection> = {}): CompiledConnection {
+/** A compiled connection to an emulator on loopback. */
+export function connectionTo(fixture: Pick<ConnectorFixture, 'id' | 'auth' | 'options'>, url: string, extra: Partial<CompiledConnection> = {}): CompiledConnection {
   return { name: fixture.id, type: fixture.id, baseUrl: url, auth: fixture.auth, timeoutMs: 2000, options: fixture.options ?? {}, allowPrivateNetwork: true, file: 'test', ...extra };
 }
+
+/** `YYYY-MM-DD HH:MM:SS`, as Magento stamps records. */
+export const MAGENTO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;

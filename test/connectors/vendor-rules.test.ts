@@ -1,15 +1,16 @@
-/** Behaviour specific to each vendor that the seeds rely on, checked against the emulators. */
+/** Behaviour specific to each vendor that the seeds rely on, checked against the emulators through the real client. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import type { M3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import { startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
-import { connectionTo, registry } from './connector-fixtures.js';
-import { inforM3, magento, salesforce } from './fixtures.js';
+import { MAGENTO_TIME, connectionTo, registry } from './connector-fixtures.js';
 import type { ConnectorFixture } from './connector-fixtures.js';
+import { inforM3, magento, salesforce } from './fixtures/index.js';
 
 let emulator: EmulatorServer | undefined;
 afterEach(async () => {
@@ -20,57 +21,90 @@ afterEach(async () => {
 const clientFor = (fixture: ConnectorFixture, url: string) => createConnectionClient({ connection: connectionTo(fixture, url), connector: registry.get(fixture.id)!, env: fixture.env });
 
 describe('salesforce', () => {
-  it('refreshes an expired OAuth token once and retries the call', async () => {
-    const sf = (emulator = await startSalesforceEmulator()) as SalesforceEmulator;
-    const client = clientFor(salesforce, sf.url);
-    await client.call('query', { params: {}, body: { q: 'SELECT Id FROM Account' } });
-    sf.expireTokens();
-    const result = await client.call('query', { params: {}, body: { q: 'SELECT Id, Name FROM Account' } });
-    expect(result.result).toMatchObject({ totalSize: 1, records: [{ Name: 'Ada Lovelace Ltd' }] });
-    const tokenCalls = sf.requests.filter((r) => r.path === '/services/oauth2/token');
-    expect(tokenCalls).toHaveLength(2);
-    expect(tokenCalls[1].body).toEqual({ grant_type: 'client_credentials', client_id: 'junction-emulator-client', client_secret: 'junction-emulator-secret' });
-    expect(sf.requests.map((r) => r.path.replace(/\?.*/, ''))).toEqual(['/services/oauth2/token', '/services/data/v60.0/query', '/services/data/v60.0/query', '/services/oauth2/token', '/services/data/v60.0/query']);
-  });
+  const usage = { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' };
 
-  it('locks the usage entries of a fulfilled contract: a change is a permanent record-locked error', async () => {
+  it('locks the usage entries of a fulfilled contract (by status or checkbox) and refuses new usage on it', async () => {
     const sf = (emulator = await startSalesforceEmulator()) as SalesforceEmulator;
     const client = clientFor(salesforce, sf.url);
     const [active, fulfilled] = sf.records('Contract');
-    const upsert = (contract: unknown, units: number, id = 'ad-1') => client.call('sobjects.upsert', { params: { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' }, body: { External_Id__c: id, Contract__c: contract, Product_Type__c: 'Display Banner', Units__c: units } });
+    const upsert = (contract: unknown, units: number, id = 'ad-1') => client.call('sobjects.upsert', { params: usage, body: { External_Id__c: id, Contract__c: contract, Product_Type__c: 'Display Banner', Units__c: units } });
     await upsert(active.Id, 3);
-    sf.state.records.get('Contract')!.set(String(active.Id), { ...active, Status: 'Fulfilled' });
-    await expect(upsert(active.Id, 5)).rejects.toMatchObject({ code: 'record-locked', disposition: 'permanent', status: 400, vendorCode: 'ENTITY_IS_LOCKED', message: `entity is locked: usage entry ${String(sf.records('Usage_Entry__c')[0].Id)} belongs to fulfilled contract C-1001` });
-    await expect(upsert(fulfilled.Id, 1, 'ad-2')).rejects.toMatchObject({ code: 'validation', vendorCode: 'FIELD_INTEGRITY_EXCEPTION' });
-    expect(sf.records('Usage_Entry__c').map((u) => u.Units__c)).toEqual([3]);
+    const entryId = String(sf.records('Usage_Entry__c')[0].Id);
+    sf.state.records.get('Contract')!.set(String(active.Id), { ...active, Fulfilled__c: true });
+    await expect(upsert(active.Id, 5)).rejects.toMatchObject({ code: 'record-locked', disposition: 'permanent', status: 400, vendorCode: 'ENTITY_IS_LOCKED', message: `entity is locked: usage entry ${entryId} belongs to fulfilled contract C-1001` });
+    await expect(client.call('sobjects.delete', { params: usage, body: { External_Id__c: 'ad-1' } })).rejects.toMatchObject({ code: 'record-locked', vendorCode: 'ENTITY_IS_LOCKED' });
+    await expect(upsert(fulfilled.Id, 1, 'ad-2')).rejects.toMatchObject({ code: 'validation', vendorCode: 'FIELD_INTEGRITY_EXCEPTION', field: 'Contract__c', message: 'Contract C-1002 is fulfilled: no new usage can be recorded on it' });
+    expect(sf.records('Usage_Entry__c').map((u) => [u.External_Id__c, u.Units__c])).toEqual([['ad-1', 3]]);
   });
 
-  it('follows nextRecordsUrl and combines every page of a query', async () => {
-    emulator = await startSalesforceEmulator({ queryBatchSize: 2 });
-    const result = await clientFor(salesforce, emulator.url).call('query', { params: {}, body: { q: 'SELECT ProductCode FROM Product2 ORDER BY ProductCode' } });
-    expect(result.result).toEqual({ totalSize: 3, done: true, records: ['CAP-1', 'MUG-1', 'TEE-1'].map((code) => ({ attributes: expect.any(Object), ProductCode: code })) });
+  it('validates field types and required fields the Salesforce way', async () => {
+    const sf = (emulator = await startSalesforceEmulator()) as SalesforceEmulator;
+    const client = clientFor(salesforce, sf.url);
+    await expect(client.call('sobjects.create', { params: { sobject: 'Contract' }, body: { StartDate: '2026-01-01' } })).rejects.toMatchObject({ code: 'validation', vendorCode: 'REQUIRED_FIELD_MISSING', field: 'AccountId', message: 'Required fields are missing: [AccountId]' });
+    await expect(client.call('sobjects.create', { params: { sobject: 'Usage_Entry__c' }, body: { Contract__c: sf.records('Contract')[0].Id, Product_Type__c: 'Banner', Units__c: 'three' } })).rejects.toMatchObject({ code: 'validation', vendorCode: 'JSON_PARSER_ERROR', field: 'Units__c' });
+    await expect(client.call('sobjects.upsert', { params: { sobject: 'Account', external_id_field: 'No_Such__c' }, body: { No_Such__c: 'x', Name: 'X' } })).rejects.toMatchObject({ code: 'not-found', status: 404, vendorCode: 'NOT_FOUND', message: 'Provided external ID field does not exist or is not accessible: No_Such__c' });
+  });
+
+  it('rolls back an allOrNone composite when one subrequest fails, and reports that subrequest', async () => {
+    const sf = (emulator = await startSalesforceEmulator()) as SalesforceEmulator;
+    const compositeRequest = [
+      { method: 'POST', url: '/services/data/v60.0/sobjects/Account', referenceId: 'acct', body: { Name: 'Rolled Back Co' } },
+      { method: 'POST', url: '/services/data/v60.0/sobjects/Contact', referenceId: 'contact', body: { FirstName: 'No last name', AccountId: '@{acct.id}' } },
+    ];
+    await expect(clientFor(salesforce, sf.url).call('composite', { params: {}, body: { allOrNone: true, compositeRequest } })).rejects.toMatchObject({ code: 'validation', status: 400, vendorCode: 'REQUIRED_FIELD_MISSING', message: 'composite subrequest contact: Required fields are missing: [LastName]' });
+    expect(sf.records('Account').map((a) => a.Name)).toEqual(['Ada Lovelace Ltd']);
+  });
+
+  it('answers SOQL filters with comparison, IN and LIKE, ordered descending', async () => {
+    emulator = await startSalesforceEmulator();
+    const result = await clientFor(salesforce, emulator.url).call('query', { params: {}, body: { q: "SELECT ProductCode FROM Product2 WHERE ProductCode IN ('MUG-1', 'CAP-1', 'HAT-1') AND Name LIKE '%a%' ORDER BY ProductCode DESC" } });
+    expect((result.result as { records: { ProductCode: string }[] }).records.map((r) => r.ProductCode)).toEqual(['MUG-1', 'CAP-1']);
   });
 });
 
 describe('magento', () => {
-  it('updates a product partially: name, description, SEO fields and media stay untouched', async () => {
-    const m = (emulator = await startMagentoEmulator()) as Awaited<ReturnType<typeof startMagentoEmulator>>;
-    const before = structuredClone(m.state.products.get('MUG-1'));
-    await clientFor(magento, m.url).call('products.update', { params: {}, body: { sku: 'MUG-1', price: 11 } });
-    expect(m.state.products.get('MUG-1')).toEqual({ ...before, price: 11 });
+  it('updates a product partially: name, description, SEO fields and media stay untouched; custom attributes merge by code', async () => {
+    const m = (emulator = await startMagentoEmulator()) as MagentoEmulator;
+    const before = structuredClone(m.state.products.get('MUG-1')!);
+    await clientFor(magento, m.url).call('products.update', { params: {}, body: { sku: 'MUG-1', price: 11, custom_attributes: [{ attribute_code: 'special_price', value: '9.99' }] } });
+    expect(m.state.products.get('MUG-1')).toEqual({ ...before, price: 11, custom_attributes: [...(before.custom_attributes as object[]), { attribute_code: 'special_price', value: '9.99' }], updated_at: expect.stringMatching(MAGENTO_TIME) });
+  });
+
+  it('refuses to ship more than is left on the order, and a second full shipment', async () => {
+    const m = (emulator = await startMagentoEmulator()) as MagentoEmulator;
+    const client = clientFor(magento, m.url);
+    await expect(client.call('shipments.create', { params: {}, body: { order_id: 1001, items: [{ order_item_id: 10011, qty: 3 }] } })).rejects.toMatchObject({ code: 'validation', status: 400, message: "Shipment Document Validation Error(s):\nYou can't create a shipment with a quantity of 3 for item MUG-1." });
+    await expect(client.call('shipments.create', { params: {}, body: { order_id: 1001 } })).resolves.toMatchObject({ result: { id: 1 } });
+    await expect(client.call('shipments.create', { params: {}, body: { order_id: 1001 } })).rejects.toMatchObject({ code: 'validation', message: 'Shipment Document Validation Error(s):\nThe order does not allow a shipment to be created.' });
+    expect(m.state.shipments.map((s) => s.items)).toEqual([[10011, 10012, 10014].map((id) => ({ order_item_id: id, qty: id === 10011 ? 2 : 1 }))]);
+  });
+
+  it('reports every MSI validation failure of a source item', async () => {
+    emulator = await startMagentoEmulator();
+    await expect(clientFor(magento, emulator.url).call('source_items.save', { params: {}, body: { sku: 'NOPE-1', source_code: 'mars_base', quantity: 1, status: 1 } })).rejects.toMatchObject({ code: 'validation', status: 400, message: 'Validation Failed: Product with SKU "NOPE-1" does not exist.; Source with code "mars_base" does not exist.' });
   });
 });
 
 describe('infor_m3', () => {
-  it('returns AddHead order number for AddLine, and reports a locked record as permanent', async () => {
+  it("passes AddHead's order number to AddLine, and numbers lines per order", async () => {
     const m3 = (emulator = await startM3Emulator()) as M3Emulator;
     const client = clientFor(inforM3, m3.url);
     const head = await client.call('OIS100MI/AddHead', { params: {}, body: { CUNO: '10042', ORTP: 'A01', ORDT: '20261120' } });
     const { ORNO } = head.result as { ORNO: string };
-    const line = await client.call('OIS100MI/AddLine', { params: {}, body: { ORNO, ITNO: 'MUG-1', ORQT: 2 } });
-    expect(line.result).toEqual({ PONR: '1' });
-    m3.lock('customer', '10042');
-    await expect(client.call('CRS610MI/Chg', { params: {}, body: { CUNO: '10042', TOWN: 'Oakland' } })).rejects.toMatchObject({ code: 'record-locked', disposition: 'permanent', vendorCode: 'XLO0101', field: 'CUNO', message: 'CRS610MI/Chg: Record 10042 is locked by another user' });
-    await expect(client.call('OIS100MI/AddHead', { params: {}, body: { CUNO: '10042', ORTP: 'A01', ORDT: '2026-11-20' } })).rejects.toMatchObject({ code: 'validation', vendorCode: 'WDT0101', field: 'ORDT' });
+    const lines = [];
+    for (const ITNO of ['MUG-1', 'MUG-1']) lines.push((await client.call('OIS100MI/AddLine', { params: {}, body: { ORNO, ITNO, ORQT: 2 } })).result);
+    expect({ ORNO, lines }).toEqual({ ORNO: '1000001', lines: [{ PONR: '1' }, { PONR: '2' }] });
+    await expect(client.call('OIS100MI/AddLine', { params: {}, body: { ORNO, ITNO: 'MUG-1', ORQT: 'two' } })).rejects.toMatchObject({ code: 'validation', vendorCode: 'WNU0101', field: 'ORQT', message: 'OIS100MI/AddLine: ordered quantity two must be numeric' });
+  });
+
+  it('answers a bulk execute with one result per transaction and stops at the first NOK', async () => {
+    const m3 = (emulator = await startM3Emulator()) as M3Emulator;
+    const response = await fetch(`${m3.url}/m3api-rest/v2/execute`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('M3SRVADM:m3-emulator-password').toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ program: 'CRS610MI', cono: 100, transactions: [{ transaction: 'GetBasicData', record: { CUNO: '10042' } }, { transaction: 'GetBasicData', record: { CUNO: 'NOPE' } }, { transaction: 'GetBasicData', record: { CUNO: 'TEMPLATE' } }] }),
+    });
+    const body = (await response.json()) as { results: { transaction: string; errorMessage?: string }[]; wasTerminated: boolean; nrOfSuccessfullTransactions: number; nrOfFailedTransactions: number };
+    expect({ ...body, results: body.results.map((r) => [r.transaction, r.errorMessage?.trimEnd()]) }).toEqual({ results: [['GetBasicData', undefined], ['GetBasicData', 'Customer NOPE does not exist']], wasTerminated: true, nrOfSuccessfullTransactions: 1, nrOfFailedTransactions: 1 });
   });
 });

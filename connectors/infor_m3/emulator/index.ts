@@ -1,36 +1,84 @@
-/** Starts the Infor M3 emulator: MI REST v2 execute endpoint, basic auth, NOK results the M3 way. */
-import { startEmulatorServer } from '../../../engine/sdk/index.js';
+/**
+ * Starts the Infor M3 emulator: MI REST v2 execute endpoints, NOK results the M3 way, and either basic auth (an M3
+ * user) or OAuth2 bearer tokens from an ION-API-style token endpoint (`POST /as/token.oauth2`, client credentials).
+ */
+import { bearerToken, createTokenIssuer, startEmulatorServer } from '../../../engine/sdk/index.js';
 import type { EmulatorOptions, EmulatorServer } from '../../../engine/sdk/index.js';
-import { executeTransaction } from './execute.js';
+import { m3Routes } from './routes.js';
 import { seedM3State } from './state.js';
 import type { M3State } from './state.js';
 
+/** The M3 user the emulator accepts for basic auth unless told otherwise. */
 export const M3_EMULATOR_USER = { username: 'M3SRVADM', password: 'm3-emulator-password' };
+/** The OAuth2 client the emulator's token endpoint accepts unless told otherwise. */
+export const M3_EMULATOR_CLIENT = { clientId: 'm3-emulator-client', clientSecret: 'm3-emulator-secret' };
+/** Where the emulator issues OAuth2 tokens (relative to its URL). */
+export const M3_TOKEN_PATH = '/as/token.oauth2';
 
+/** A running M3 emulator, with its tables for assertions. */
 export interface M3Emulator extends EmulatorServer {
   state: M3State;
   /** Marks a record as locked by another user: the next change to it fails with M3's lock error. */
   lock(object: string, id: string): void;
+  /** Makes every issued OAuth2 token expire now (the next call with one gets 401). */
+  expireTokens(): void;
 }
 
-export async function startM3Emulator(options: EmulatorOptions & { username?: string; password?: string } = {}): Promise<M3Emulator> {
+/** Options of the M3 emulator. */
+export interface M3EmulatorOptions extends EmulatorOptions {
+  username?: string;
+  password?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** Lifetime of OAuth2 tokens. @default 2 hours */
+  tokenTtlMs?: number;
+}
+
+/** Starts the emulator on loopback (a random port unless `port` is given). */
+export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<M3Emulator> {
   let state = seedM3State();
-  const expected = 'Basic ' + Buffer.from(`${options.username ?? M3_EMULATOR_USER.username}:${options.password ?? M3_EMULATOR_USER.password}`).toString('base64');
-  const execute = (r: { params: Record<string, string>; query: Record<string, string>; body: unknown }) => executeTransaction(state, `${r.params.program}/${r.params.transaction}`, { ...r.query, ...((r.body ?? {}) as Record<string, string>) });
+  const basic = 'Basic ' + Buffer.from(`${options.username ?? M3_EMULATOR_USER.username}:${options.password ?? M3_EMULATOR_USER.password}`).toString('base64');
+  const client = { id: options.clientId ?? M3_EMULATOR_CLIENT.clientId, secret: options.clientSecret ?? M3_EMULATOR_CLIENT.clientSecret };
+  const tokens = createTokenIssuer({ ttlMs: options.tokenTtlMs ?? 2 * 3600_000 });
+  const lock = (object: string, id: string) => void state.locked.add(`${object}/${id}`);
   const server = await startEmulatorServer(
     {
       name: 'infor_m3',
       routes: [
-        { method: 'GET', path: '/m3api-rest/v2/execute/:program/:transaction', handle: execute },
-        { method: 'POST', path: '/m3api-rest/v2/execute/:program/:transaction', handle: execute },
+        {
+          method: 'POST',
+          path: M3_TOKEN_PATH,
+          public: true,
+          handle: (r) => {
+            const form = (r.body ?? {}) as Record<string, string>;
+            if (form.grant_type !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
+            if (form.client_id !== client.id || form.client_secret !== client.secret) return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+            const { token, expiresInSeconds } = tokens.issue();
+            return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: expiresInSeconds } };
+          },
+        },
+        ...m3Routes(() => state),
       ],
-      authenticate: (r) => (r.headers.authorization === expected ? undefined : { status: 401, body: { code: 401, message: 'Unauthorized: invalid user or password' } }),
+      authenticate: (r) => (r.headers.authorization === basic || tokens.valid(bearerToken(r.headers.authorization)) ? undefined : { status: 401, body: { code: 401, message: 'Unauthorized: invalid user, password or access token' } }),
       rateLimitedBody: { code: 429, message: 'Too many requests' },
-      state: () => Object.fromEntries(Object.entries(state.tables).map(([k, v]) => [k, [...v.values()]])),
+      notFound: (r) => ({ status: 404, body: { code: 404, message: `No resource ${r.method} ${r.path}` } }),
+      state: () => ({ ...Object.fromEntries(Object.entries(state.tables).map(([k, v]) => [k, [...v.values()]])), locked: [...state.locked] }),
       reset: () => void (state = seedM3State()),
+      controls: {
+        lock: (body) => {
+          const { object, id } = (body ?? {}) as { object?: string; id?: string };
+          if (!object || !id || !state.tables[object]) return { status: 400, body: { message: `POST {"object": one of ${Object.keys(state.tables).join(', ')}, "id": "<key>"}` } };
+          lock(object, id);
+          return { status: 204 };
+        },
+        'expire-tokens': () => {
+          tokens.expireAll();
+          return { status: 204 };
+        },
+      },
     },
     options,
   );
   Object.defineProperty(server, 'state', { get: () => state, enumerable: true });
-  return Object.assign(server, { lock: (object: string, id: string) => void state.locked.add(`${object}/${id}`) }) as M3Emulator;
+  return Object.assign(server, { lock, expireTokens: () => tokens.expireAll() }) as M3Emulator;
 }

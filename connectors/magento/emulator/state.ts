@@ -2,16 +2,22 @@
 
 export type Row = Record<string, unknown>;
 
+/** Everything the Magento emulator stores. */
 export interface MagentoState {
+  /** Store view codes valid in `/rest/<store>/V1`. */
+  stores: Set<string>;
+  /** MSI inventory source codes. */
+  sources: Set<string>;
   products: Map<string, Row>;
   sourceItems: Map<string, Row>;
   customers: Map<number, Row>;
   orders: Map<number, Row>;
   shipments: Row[];
   invoices: Row[];
-  nextId: { customer: number; shipment: number; invoice: number };
+  nextId: { customer: number; address: number; shipment: number; invoice: number };
 }
 
+/** A fresh store: three products, one customer, one order, and the default plus five MSI sources. */
 export function seedMagentoState(): MagentoState {
   const product = (sku: string, name: string, price: number, id: number): Row => ({
     id,
@@ -32,13 +38,15 @@ export function seedMagentoState(): MagentoState {
   });
   const products = new Map([product('MUG-1', 'Enamel Mug', 12.5, 1), product('TEE-1', 'Organic Tee', 25, 2), product('CAP-1', 'Canvas Cap', 18, 3)].map((p) => [String(p.sku), p]));
   return {
+    stores: new Set(['default', 'all']),
+    sources: new Set(['default', 'east_warehouse', 'west_warehouse', 'nyc_store', 'main_warehouse', 'city_store']),
     products,
     sourceItems: new Map(),
     customers: new Map([[42, { id: 42, email: 'ada@example.com', firstname: 'Ada', lastname: 'Lovelace', group_id: 1, website_id: 1, addresses: [] }]]),
     orders: new Map([[1001, sampleOrder(1001)]]),
     shipments: [],
     invoices: [],
-    nextId: { customer: 100, shipment: 1, invoice: 1 },
+    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1 },
   };
 }
 

@@ -5,8 +5,10 @@ import { salesforceRoutes } from './routes.js';
 import { seedSalesforceState } from './state.js';
 import type { SalesforceState } from './state.js';
 
+/** The client credentials the emulator accepts unless told otherwise. */
 export const SALESFORCE_EMULATOR_CLIENT = { clientId: 'junction-emulator-client', clientSecret: 'junction-emulator-secret' };
 
+/** A running Salesforce emulator, with its org state for assertions. */
 export interface SalesforceEmulator extends EmulatorServer {
   state: SalesforceState;
   /** Records of one object, for assertions. */
@@ -15,13 +17,19 @@ export interface SalesforceEmulator extends EmulatorServer {
   expireTokens(): void;
 }
 
+/** Options of the Salesforce emulator. */
 export interface SalesforceEmulatorOptions extends EmulatorOptions {
+  /** Accepted client id. @default SALESFORCE_EMULATOR_CLIENT.clientId */
   clientId?: string;
+  /** Accepted client secret. @default SALESFORCE_EMULATOR_CLIENT.clientSecret */
   clientSecret?: string;
+  /** How long an access token stays valid. @default 2 hours */
   tokenTtlMs?: number;
+  /** Records per query page before `nextRecordsUrl`. @default 2000 */
   queryBatchSize?: number;
 }
 
+/** Starts the emulator on loopback (a random port unless `port` is given). */
 export async function startSalesforceEmulator(options: SalesforceEmulatorOptions = {}): Promise<SalesforceEmulator> {
   let state = seedSalesforceState();
   let url = '';
@@ -31,6 +39,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     tokenTtlMs: options.tokenTtlMs ?? 2 * 3600_000,
     queryBatchSize: options.queryBatchSize ?? 2000,
     url: () => url,
+  };
+  const expireTokens = () => {
+    for (const token of state.tokens.keys()) state.tokens.set(token, 0);
   };
   const server = await startEmulatorServer(
     {
@@ -45,6 +56,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       notFound: () => ({ status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }),
       state: () => Object.fromEntries([...state.records].map(([k, v]) => [k, [...v.values()]])),
       reset: () => void (state = seedSalesforceState()),
+      controls: {
+        'expire-tokens': () => {
+          expireTokens();
+          return { status: 204 };
+        },
+      },
     },
     options,
   );
@@ -52,8 +69,6 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   Object.defineProperty(server, 'state', { get: () => state, enumerable: true });
   return Object.assign(server, {
     records: (sobject: string) => [...(state.records.get(sobject)?.values() ?? [])],
-    expireTokens: () => {
-      for (const token of state.tokens.keys()) state.tokens.set(token, 0);
-    },
+    expireTokens,
   }) as SalesforceEmulator;
 }

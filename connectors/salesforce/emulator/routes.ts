@@ -1,10 +1,13 @@
 /** Salesforce REST routes: OAuth2 token, sObjects CRUD and upsert by external id, SOQL with pagination, composite. */
 import { randomBytes } from 'node:crypto';
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
+import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 import { createRecord, lockedReply, sfError, updateRecord } from './records.js';
+import { runComposite } from './composite.js';
 import { parseSoql, runSoql } from './soql.js';
 import type { Row, SalesforceState } from './state.js';
 
+/** What the routes need from the emulator's options. */
 export interface SalesforceEmulatorConfig {
   clientId: string;
   clientSecret: string;
@@ -15,6 +18,7 @@ export interface SalesforceEmulatorConfig {
 
 const DATA = '/services/data/:version';
 
+/** Every route over the current org state. */
 export function salesforceRoutes(state: () => SalesforceState, config: SalesforceEmulatorConfig): Route[] {
   const pages = new Map<string, Row[]>();
   const table = (sobject: string) => state().records.get(sobject);
@@ -32,11 +36,14 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
   const upsert = (r: EmulatorRequest, body: Row): EmulatorReply => {
     const rows = table(r.params.sobject);
     if (!rows) return sfError(404, 'NOT_FOUND', `sObject type '${r.params.sobject}' is not supported.`);
+    const schema = SOBJECT_SCHEMAS[r.params.sobject] as { properties: Record<string, unknown> };
+    if (r.params.field !== 'Id' && !schema.properties[r.params.field]) return sfError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${r.params.field}`);
     const matches = [...rows.values()].filter((row) => String(row[r.params.field]) === r.params.value);
     if (matches.length > 1) return sfError(300, 'MULTIPLE_CHOICES', `more than one record found for external id field ${r.params.field}`);
     if (matches.length === 0) {
       const created = createRecord(state(), r.params.sobject, { ...body, [r.params.field]: r.params.value });
-      return created;
+      // Upsert answers 201 with `created: true` (a plain create does not say `created`).
+      return created.status === 201 ? { status: 201, body: { ...(created.body as Row), created: true } } : created;
     }
     const failed = updateRecord(state(), r.params.sobject, matches[0], body);
     return failed ?? { status: 200, body: { id: matches[0].Id, success: true, errors: [], created: false } };
@@ -68,7 +75,7 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     { method: 'PATCH', path: `${DATA}/sobjects/:sobject/:field/:value`, handle: (r) => upsert(r, (r.body ?? {}) as Row) },
     { method: 'GET', path: `${DATA}/sobjects/:sobject/:id`, handle: (r) => {
       const row = table(r.params.sobject)?.get(r.params.id);
-      return row ? { status: 200, body: { attributes: { type: r.params.sobject }, ...row } } : sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      return row ? { status: 200, body: { attributes: { type: r.params.sobject, url: `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${r.params.id}` }, ...row } } : sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
     } },
     { method: 'DELETE', path: `${DATA}/sobjects/:sobject/:id`, handle: (r) => remove(r.params.sobject, table(r.params.sobject)?.get(r.params.id)) },
     { method: 'DELETE', path: `${DATA}/sobjects/:sobject/:field/:value`, handle: (r) => remove(r.params.sobject, [...(table(r.params.sobject)?.values() ?? [])].find((row) => String(row[r.params.field]) === r.params.value)) },
@@ -95,7 +102,7 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
         return page(rest, rest.length);
       },
     },
-    { method: 'POST', path: `${DATA}/composite`, handle: (r) => composite(r, routes) },
+    { method: 'POST', path: `${DATA}/composite`, handle: (r) => runComposite(r, routes, state()) },
   ];
   function remove(sobject: string, row: Row | undefined): EmulatorReply {
     if (!row) return sfError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
@@ -105,23 +112,4 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     return { status: 204 };
   }
   return routes;
-}
-
-/** Runs subrequests in order, substituting `@{referenceId.field}`; allOrNone stops at the first failure. */
-function composite(r: EmulatorRequest, routes: Route[]): EmulatorReply {
-  const body = (r.body ?? {}) as { allOrNone?: boolean; compositeRequest?: { method: string; url: string; referenceId: string; body?: unknown }[] };
-  const results: Record<string, unknown> = {};
-  const out: unknown[] = [];
-  for (const sub of body.compositeRequest ?? []) {
-    const url = sub.url.replace(/@\{(\w+)\.(\w+)\}/g, (_, ref: string, field: string) => String((results[ref] as Row | undefined)?.[field] ?? ''));
-    const text = JSON.stringify(sub.body ?? null).replace(/@\{(\w+)\.(\w+)\}/g, (_, ref: string, field: string) => String((results[ref] as Row | undefined)?.[field] ?? ''));
-    const path = new URL(url, 'http://x').pathname;
-    const route = routes.find((rt) => rt.method === sub.method && new RegExp('^' + rt.path.replace(/:([A-Za-z_]+)/g, '(?<$1>[^/]+)') + '$').test(path));
-    const match = route && new RegExp('^' + route.path.replace(/:([A-Za-z_]+)/g, '(?<$1>[^/]+)') + '$').exec(path);
-    const reply = route && match ? route.handle({ ...r, method: sub.method, path, body: JSON.parse(text), params: { ...match.groups } }) : sfError(404, 'NOT_FOUND', `no resource ${sub.url}`);
-    results[sub.referenceId] = reply.body;
-    out.push({ body: reply.body ?? null, httpHeaders: {}, httpStatusCode: reply.status, referenceId: sub.referenceId });
-    if (body.allOrNone && reply.status >= 400) break;
-  }
-  return { status: 200, body: { compositeResponse: out } };
 }

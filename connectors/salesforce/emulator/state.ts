@@ -1,19 +1,23 @@
 /** The Salesforce emulator's org: records per object, issued tokens, and the seed data the examples use. */
-import { SOBJECT_SCHEMAS } from '../schemas.js';
+import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 
+/** A stored record. */
 export type Row = Record<string, unknown>;
 
+/** The org: records per object, issued tokens, the id counter. */
 export interface SalesforceState {
   records: Map<string, Map<string, Row>>;
   tokens: Map<string, number>;
   counter: number;
 }
 
+/** A new 18-character id with the object's key prefix. */
 export function newRecordId(state: SalesforceState, sobject: string): string {
   const prefix = String(SOBJECT_SCHEMAS[sobject]?.['x-key-prefix'] ?? 'a0Z');
   return `${prefix}${String(++state.counter).padStart(12, '0')}AAA`;
 }
 
+/** A fresh org with the seed data the examples use. */
 export function seedSalesforceState(): SalesforceState {
   const state: SalesforceState = { records: new Map(Object.keys(SOBJECT_SCHEMAS).map((o) => [o, new Map()])), tokens: new Map(), counter: 0 };
   const add = (sobject: string, row: Row) => {

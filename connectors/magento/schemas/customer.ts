@@ -1,0 +1,41 @@
+/** Customer with addresses (Magento\Customer\Api\Data\CustomerInterface). */
+import type { JsonSchema } from '../../../engine/sdk/index.js';
+import { bool, entity, int, str } from './fields.js';
+
+/** A customer address. */
+export const addressSchema: JsonSchema = {
+  type: 'object',
+  description: 'A customer or order address',
+  properties: {
+    id: int('Address id (assigned by Magento)'),
+    firstname: str('First name'),
+    lastname: str('Last name'),
+    street: { type: 'array', items: { type: 'string' }, description: 'Street lines' },
+    city: str('City'),
+    postcode: str('Postal code'),
+    country_id: str('ISO 3166 country code'),
+    telephone: str('Phone'),
+    region: { type: 'object', description: 'Region: region_code, region, region_id' },
+    default_billing: bool('The default billing address'),
+    default_shipping: bool('The default shipping address'),
+  },
+};
+
+/** The customer record. */
+export const customerSchema: JsonSchema = entity('customer', 'A customer account with its addresses.', ['email', 'firstname', 'lastname'], {
+  id: int('Customer id: identifies the customer on update'),
+  email: str('E-mail (unique per website)'),
+  firstname: str('First name'),
+  lastname: str('Last name'),
+  middlename: str('Middle name'),
+  prefix: str('Prefix'),
+  suffix: str('Suffix'),
+  dob: str('Date of birth YYYY-MM-DD'),
+  gender: int('0 not specified, 1 male, 2 female'),
+  taxvat: str('VAT number'),
+  group_id: int('Customer group (pricing, tax class)'),
+  store_id: int('Store view'),
+  website_id: int('Website'),
+  addresses: { type: 'array', items: addressSchema, description: 'Addresses; sent as a whole list on update' },
+  custom_attributes: { type: 'array', description: 'EAV attributes' },
+});

@@ -1,0 +1,23 @@
+/** Every sObject the Salesforce connector and its emulator know, by API name. */
+import type { JsonSchema } from '../../../engine/sdk/index.js';
+import { salesInvoice, salesInvoiceLine } from './financialforce.js';
+import { account, contact, contract, pricebook2, pricebookEntry, product2 } from './standard-objects.js';
+import { usageEntry } from './usage-entry.js';
+
+/** Entity schemas by sObject API name. */
+export const SOBJECT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  Account: account,
+  Contact: contact,
+  Contract: contract,
+  Usage_Entry__c: usageEntry,
+  Product2: product2,
+  Pricebook2: pricebook2,
+  PricebookEntry: pricebookEntry,
+  c2g__codaInvoice__c: salesInvoice,
+  c2g__codaInvoiceLineItem__c: salesInvoiceLine,
+};
+
+/** The entity schema of an sObject, or undefined for objects the connector does not describe. */
+export function sobjectSchema(name: unknown): JsonSchema | undefined {
+  return typeof name === 'string' ? SOBJECT_SCHEMAS[name] : undefined;
+}

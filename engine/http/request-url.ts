@@ -1,0 +1,38 @@
+/**
+ * Where an operation's request goes: the connection's base URL plus the operation's path and query. An absolute URL
+ * (a vendor's `nextRecordsUrl`, say) is accepted only on the base URL's own origin, so a response can never send
+ * the client, with its credentials, to another host.
+ */
+import type { OutboundRequest } from '../sdk/connector.js';
+import { OutboundBlockedError } from './outbound-guard.js';
+
+/** The absolute URL and the path (with query) relative to the base URL, as plans show it. */
+export interface RequestUrl {
+  url: string;
+  path: string;
+}
+
+/** Resolves `outbound` against `baseUrl` (no trailing slash); throws OutboundBlockedError for another origin. */
+export function requestUrl(baseUrl: string, outbound: OutboundRequest): RequestUrl {
+  const base = new URL(baseUrl);
+  let url: string;
+  if (/^https?:\/\//i.test(outbound.path)) {
+    const target = new URL(outbound.path);
+    if (target.origin !== base.origin) throw new OutboundBlockedError(`${target.origin} is not the connection's origin ${base.origin}; requests never leave the base URL's host`);
+    url = target.toString() + (target.search ? queryString(outbound.query).replace(/^\?/, '&') : queryString(outbound.query));
+  } else {
+    url = baseUrl + outbound.path + queryString(outbound.query);
+  }
+  const parsed = new URL(url);
+  const basePath = base.pathname.replace(/\/$/, '');
+  const path = parsed.pathname.startsWith(basePath) ? parsed.pathname.slice(basePath.length) : parsed.pathname;
+  return { url, path: path + parsed.search };
+}
+
+/** `?a=1&b=2` in the order given (URLSearchParams encoding), or '' when there is nothing to send. */
+export function queryString(query: OutboundRequest['query']): string {
+  if (!query || Object.keys(query).length === 0) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) params.append(key, String(value));
+  return '?' + params.toString();
+}
