@@ -28,6 +28,17 @@ export async function acquireLease(kv: KV, holder: string, commit: string, ttlMs
   return compareAndSet(kv, KEY, JSON.stringify(lease), entry?.revision ?? 0);
 }
 
+/**
+ * The lease's heartbeat: pushes the expiry out while its holder still works (a slow fetch under the lease), by
+ * compare-and-set, so it never overwrites a lease another process took. False once the lease is no longer ours.
+ */
+export async function renewLease(kv: KV, holder: string, ttlMs: number): Promise<boolean> {
+  const entry = await readEntry(kv, KEY);
+  const current = entry?.json<Lease>();
+  if (!entry || current?.holder !== holder) return false;
+  return compareAndSet(kv, KEY, JSON.stringify({ ...current, expires_at: Date.now() + ttlMs }), entry.revision);
+}
+
 /** Frees the lease if this process still holds it. */
 export async function releaseLease(kv: KV, holder: string): Promise<void> {
   const entry = await readEntry(kv, KEY);

@@ -22,6 +22,11 @@ export interface GitMirrorOptions {
   path: string;
   /** Where the mirror lives (e.g. `.junction/git`). */
   dir: string;
+  /**
+   * A git command silent for this long is killed (with `--quiet`, a fetch is silent until it ends). Without it, a
+   * remote that stops answering would hang the fetch, and every later poll waits on it, for good. @default 120_000
+   */
+  gitTimeoutMs?: number;
 }
 
 /** A bare mirror that fetches one branch and reads spec trees from git objects at exact commits. */
@@ -33,7 +38,7 @@ export class GitMirror {
     if (!BRANCH.test(options.branch)) throw new Error(`invalid branch name ${JSON.stringify(options.branch)}`);
     if (options.repo.startsWith('-')) throw new Error(`invalid repository ${JSON.stringify(options.repo)}`);
     if (options.path.split('/').some((p) => p === '..' || p.startsWith('-'))) throw new Error(`invalid spec path ${JSON.stringify(options.path)}`);
-    this.#git = simpleGit();
+    this.#git = simpleGit({ timeout: { block: options.gitTimeoutMs ?? 120_000 } });
     this.#ref = `refs/heads/${options.branch}`;
   }
 

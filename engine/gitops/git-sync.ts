@@ -20,7 +20,7 @@ import type { TransformEngine } from '../transform/transform-engine.js';
 import { PIN_KEY, holdPin, releasePin } from './emergency-pin.js';
 import { GitMirror } from './git-mirror.js';
 import type { GitMirrorOptions } from './git-mirror.js';
-import { BUNDLE_KEY, SYNC_KEY, bundleFromTree, openGitopsStore, readJson, treeFromBundle, workerKey } from './gitops-store.js';
+import { BUNDLE_KEY, SYNC_KEY, bundleFromTree, openGitopsStore, purgeStaleWorkers, readJson, treeFromBundle, workerKey } from './gitops-store.js';
 import type { BranchSeen, SpecBundle, WorkerSync } from './gitops-store.js';
 import { publishHead } from './publish-head.js';
 import type { PublishContext, PublishOutcome } from './publish-head.js';
@@ -28,6 +28,8 @@ import { handlePushWebhook } from './push-webhook.js';
 import type { HookReply } from './push-webhook.js';
 import { readSyncStatus } from './sync-status.js';
 import type { SyncStatus } from './sync-status.js';
+import { swapReport } from './swap-report.js';
+import type { SwapReport } from './swap-report.js';
 
 /** Options of {@link startGitSync}. */
 export interface GitSyncOptions {
@@ -55,7 +57,8 @@ export interface GitSyncOptions {
 export interface GitSync {
   /** Fetch and, if the branch moved, compile and publish now (resolves when this round is done). */
   poll(): Promise<PublishOutcome | undefined>;
-  status(): Promise<SyncStatus>;
+  /** The cluster's sync view plus what this process's last swap did (`last_swap`, null before the first). */
+  status(): Promise<SyncStatus & { last_swap: SwapReport | null }>;
   webhook(req: IncomingMessage): Promise<HookReply>;
   stop(): Promise<void>;
 }
@@ -78,6 +81,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   let applied = engine.specSet.commit;
   let appliedAt = new Date().toISOString();
   let pinned: { commit: string; tree: SpecTree; at: string } | undefined;
+  let lastSwap: SwapReport | undefined;
   let polling: Promise<PublishOutcome | undefined> | undefined;
   let again = false;
 
@@ -119,10 +123,14 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
     if (bundle.commit === applied) return;
     const result = compile(treeFromBundle(bundle), bundle.commit);
     if (!result.specSet) return void log.error({ commit: bundle.commit }, 'published bundle does not compile here (different connectors?); keeping the running set');
+    const previous = engine.specSet;
     await engine.applySpecSet(result.specSet);
+    // Report what the swap did; a removal deserves a warning (its events wait in the stream until it is re-added).
+    lastSwap = swapReport(previous, result.specSet);
+    if (lastSwap.removed.length > 0) log.warn({ commit: bundle.commit, removed: lastSwap.removed }, 'integrations removed: they stopped consuming; their stream data is kept');
     applied = bundle.commit;
     appliedAt = new Date().toISOString();
-    log.info({ commit: applied, pinned: bundle.pinned === true }, 'applied spec bundle');
+    log.info({ commit: applied, pinned: bundle.pinned === true, added: lastSwap.added, changed: lastSwap.changed, removed: lastSwap.removed }, 'applied spec bundle');
     await heartbeat();
   };
 
@@ -148,13 +156,15 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
     for await (const entry of pinWatch) if (entry.operation !== 'PUT') void poll();
   })();
   await heartbeat();
+  // Clears the heartbeats that processes which died long ago left behind (status only lists recent ones anyway).
+  await purgeStaleWorkers(kv, 60 * 60_000).catch((error: Error) => log.warn({ err: error }, 'could not purge stale worker heartbeats'));
   await poll();
   const timer = setInterval(() => void poll(), options.pollMs ?? 10_000);
   const beat = setInterval(() => void heartbeat().catch((error: Error) => log.warn({ err: error }, 'heartbeat failed')), options.heartbeatMs ?? 5_000);
 
   return {
     poll,
-    status: () => readSyncStatus(kv, { branch: options.mirror.branch, commit: applied }),
+    status: async () => ({ ...(await readSyncStatus(kv, { branch: options.mirror.branch, commit: applied })), last_swap: lastSwap ?? null }),
     webhook: (req) => handlePushWebhook(req, { secret: options.webhookSecret, branch: options.mirror.branch, fetchNow: () => void poll() }),
     async stop() {
       clearInterval(timer);

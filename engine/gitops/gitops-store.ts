@@ -8,6 +8,7 @@
  *   worker.<id>       each process's applied commit and heartbeat
  * Keys are dot-separated tokens, so watches and listings can filter them (`rejected.>`, `worker.>`).
  */
+import { Bucket } from '@nats-io/kv';
 import type { KV, KvEntry, Kvm } from '@nats-io/kv';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { SpecTree } from '../spec/spec-tree.js';
@@ -94,12 +95,36 @@ export async function compareAndSet(kv: KV, key: string, json: string, revision:
   }
 }
 
-/** All entries under a dot-separated prefix (`worker`, `rejected`). */
+/**
+ * The keys under a dot-separated prefix, from the stream's per-subject message counts (one request, paged by the
+ * client). Not `kv.keys()`: its listing waits for a message that says nothing is pending, and with heartbeats being
+ * written at the same moment it was seen to stall for good on nats-server 2.9.10.
+ */
+async function listKeys(kv: KV, prefix: string): Promise<string[]> {
+  if (!(kv instanceof Bucket)) {
+    const keys: string[] = [];
+    for await (const key of await kv.keys(`${prefix}.>`)) keys.push(key);
+    return keys;
+  }
+  const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: kv.fullKeyName(`${prefix}.>`) });
+  return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(kv.prefixLen));
+}
+
+/** All live entries under a dot-separated prefix (`worker`, `rejected`). */
 export async function listEntries(kv: KV, prefix: string): Promise<KvEntry[]> {
-  const keys: string[] = [];
-  for await (const key of await kv.keys(`${prefix}.>`)) keys.push(key);
+  const keys = await listKeys(kv, prefix);
   const entries = await Promise.all(keys.map((k) => readEntry(kv, k)));
   return entries.filter((e): e is KvEntry => e !== undefined);
+}
+
+/**
+ * Deletes heartbeats older than `maxAgeMs`: those of processes that died without stopping, which would otherwise
+ * pile up with every restart (ids carry the pid). Each delete is a compare-and-set, so a live heartbeat is never lost.
+ */
+export async function purgeStaleWorkers(kv: KV, maxAgeMs: number): Promise<number> {
+  const stale = (await listEntries(kv, 'worker')).filter((e) => Date.now() - e.created.getTime() > maxAgeMs);
+  const deleted = await Promise.all(stale.map((e) => kv.delete(e.key, { previousSeq: e.revision }).then(() => true, () => false)));
+  return deleted.filter(Boolean).length;
 }
 
 /** Heartbeats newer than `maxAgeMs` (by the server's timestamp), sorted by id; stopped processes delete theirs. */

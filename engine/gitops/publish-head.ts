@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { CompileResult } from '../spec/compile-spec-set.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { SpecTree } from '../spec/spec-tree.js';
-import { acquireLease, releaseLease } from './compile-lease.js';
+import { acquireLease, releaseLease, renewLease } from './compile-lease.js';
 import { livePin } from './emergency-pin.js';
 import type { GitMirror } from './git-mirror.js';
 import { BUNDLE_KEY, bundleFromTree, compareAndSet, readEntry, rejectedKey } from './gitops-store.js';
@@ -54,6 +54,9 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
   if (await settled(kv, head)) return 'current';
   if (await livePin(kv)) return 'pinned';
   if (!(await acquireLease(kv, ctx.holder, head, ctx.leaseMs))) return 'leased';
+  // Heartbeat while the async steps (a fetch, reading the tree) run. The compile itself blocks the event loop, so a
+  // process stuck in it stops renewing and its lease lapses, as a dead one's does.
+  const heartbeat = setInterval(() => void renewLease(kv, ctx.holder, ctx.leaseMs).catch(() => false), Math.max(ctx.leaseMs / 3, 50));
   try {
     // Read the bundle's revision before checking the pin: a pin set after this check re-publishes the bundle, so
     // the compare-and-set below fails instead of overwriting the pinned set.
@@ -81,6 +84,7 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
     log.info({ commit: fresh, integrations: result.specSet.integrations.size }, 'published spec bundle');
     return 'published';
   } finally {
+    clearInterval(heartbeat);
     await releaseLease(kv, ctx.holder);
   }
 }

@@ -7,12 +7,14 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createConnectorRegistry } from '../../../connectors/index.js';
 import { readClusterStatus } from '../../gitops/cluster-status.js';
+import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
 import { transformEngine } from '../../transform/select-engine.js';
 import { UsageError } from '../usage-error.js';
 
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
+  last_swap?: SwapReport | null;
   integrations: { name: string; hash?: string; lag: number; deadLetters: number; counts: Record<string, number> }[];
 }
 
@@ -26,6 +28,8 @@ interface StatusSummary {
   pinned: string | null;
   rejected: SyncStatus['rejected'];
   workers: SyncStatus['workers'];
+  /** What the answering engine's last swap did (only from an engine: it is per process). */
+  last_swap?: SwapReport | null;
   integrations: IntegrationLine[];
 }
 
@@ -43,6 +47,7 @@ async function fromEngine(url: string): Promise<StatusSummary> {
     pinned: body.pinned ?? null,
     rejected: body.rejected ?? [],
     workers: body.workers ?? [],
+    last_swap: body.last_swap ?? null,
     integrations: body.integrations.map((i) => ({ name: i.name, ...(i.hash ? { hash: i.hash } : {}), health: i.deadLetters > 0 ? 'dead-letters' : 'ok', lag: i.lag, dead_letters: i.deadLetters, ...i.counts })),
   };
 }
@@ -56,6 +61,15 @@ async function fromNats(natsUrl: string): Promise<StatusSummary> {
   }
 }
 
+/** `<from> -> <to>; added a; changed b; removed c (stream data kept)`: unchanged integrations are not listed. */
+function describeSwap(swap: SwapReport): string {
+  const parts = [`${swap.from} -> ${swap.to}`];
+  if (swap.added.length > 0) parts.push(`added ${swap.added.join(', ')}`);
+  if (swap.changed.length > 0) parts.push(`changed ${swap.changed.join(', ')}`);
+  if (swap.removed.length > 0) parts.push(`removed ${swap.removed.join(', ')} (stream data kept)`);
+  return parts.join('; ');
+}
+
 function render(s: StatusSummary): string {
   const lines = [`active commit   ${s.active_commit ?? '–'}${s.pinned ? `  (PINNED to ${s.pinned})` : ''}`];
   if (s.tracked_branch) lines.push(`tracked branch  ${s.tracked_branch}, last seen ${s.last_seen_commit ?? '–'}`);
@@ -64,6 +78,7 @@ function render(s: StatusSummary): string {
     for (const d of r.diagnostics) lines.push(`  ${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
   }
   for (const w of s.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
+  if (s.last_swap) lines.push(`last swap       ${describeSwap(s.last_swap)}`);
   for (const i of s.integrations) {
     const health = i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
     lines.push(`integration     ${i.name.padEnd(36)} ${health}`);

@@ -1,0 +1,109 @@
+/**
+ * GitMirror against real git repositories: only the tracked branch is fetched, a tree is read from git objects at an
+ * exact commit (whatever the branch does later), operator values that git could take as options are refused, and a
+ * remote that stops answering fails the fetch instead of hanging it.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitMirror } from '../../engine/gitops/git-mirror.js';
+
+let root: string | undefined;
+afterEach(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = undefined;
+});
+
+/** A bare remote and a working clone with one commit on main. */
+async function repository(): Promise<{ remote: string; work: SimpleGit; workDir: string; commit(files: Record<string, string>, message: string): Promise<string> }> {
+  root = mkdtempSync(join(tmpdir(), 'junction-mirror-'));
+  const remote = join(root, 'remote.git');
+  const workDir = join(root, 'work');
+  await simpleGit().raw(['init', '--bare', '--quiet', '--initial-branch=main', remote]);
+  await simpleGit().clone(remote, workDir);
+  const work = simpleGit(workDir);
+  await work.addConfig('user.email', 'test@junction.dev').addConfig('user.name', 'Test');
+  await work.raw(['checkout', '--quiet', '-B', 'main']);
+  const commit = async (files: Record<string, string>, message: string) => {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(workDir, path, '..'), { recursive: true });
+      writeFileSync(join(workDir, path), text);
+    }
+    await work.add('.').commit(message);
+    return (await work.revparse(['HEAD'])).trim();
+  };
+  return { remote, work, workDir, commit };
+}
+
+const text = (files: { path: string; bytes: Buffer }[]) => files.map((f) => [f.path, f.bytes.toString('utf8')]);
+
+describe('GitMirror', () => {
+  it('fetches only the tracked branch and reads the spec tree at an exact commit', async () => {
+    const repo = await repository();
+    const first = await repo.commit({ 'specs/a.yaml': 'a: 1\n', 'specs/lookups/w.csv': 'k,v\n', 'specs/notes.md': 'not a spec', 'README.md': 'outside' }, 'first');
+    await repo.work.push('origin', 'main');
+    await repo.work.raw(['checkout', '--quiet', '-b', 'feature']);
+    const unreviewed = await repo.commit({ 'specs/a.yaml': 'a: unreviewed\n' }, 'unreviewed');
+    await repo.work.push('origin', 'feature');
+    await repo.work.raw(['checkout', '--quiet', 'main']);
+
+    const mirror = new GitMirror({ repo: repo.remote, branch: 'main', path: 'specs', dir: join(root!, 'mirror') });
+    expect(await mirror.fetch()).toBe(first);
+    await expect(mirror.resolve(unreviewed)).rejects.toThrow(`${unreviewed} is not a commit of ${repo.remote}`);
+
+    const second = await repo.commit({ 'specs/a.yaml': 'a: 2\n', 'specs/b.yaml': 'b: 1\n' }, 'second');
+    await repo.work.push('origin', 'main');
+    expect(await mirror.fetch()).toBe(second);
+    // The older commit reads as it was, not as the branch is now.
+    expect(text((await mirror.treeAt(first, 'specs')).files)).toEqual([['a.yaml', 'a: 1\n'], ['lookups/w.csv', 'k,v\n']]);
+    const tree = await mirror.treeAt(second, 'specs');
+    expect(tree.displayRoot).toBe('specs');
+    expect(text(tree.files)).toEqual([['a.yaml', 'a: 2\n'], ['b.yaml', 'b: 1\n'], ['lookups/w.csv', 'k,v\n']]);
+    expect(await mirror.isAncestor(first, second)).toBe(true);
+    expect(await mirror.isAncestor(second, first)).toBe(false);
+  });
+
+  it('skips symlinks and dot-directories in the spec tree', async () => {
+    const repo = await repository();
+    mkdirSync(join(repo.workDir, 'specs'), { recursive: true });
+    symlinkSync('/etc/passwd', join(repo.workDir, 'specs', 'link.yaml'));
+    const sha = await repo.commit({ 'specs/a.yaml': 'a: 1\n', 'specs/.hidden/x.yaml': 'x: 1\n' }, 'links');
+    await repo.work.push('origin', 'main');
+    const mirror = new GitMirror({ repo: repo.remote, branch: 'main', path: 'specs', dir: join(root!, 'mirror') });
+    await mirror.fetch();
+    expect(text((await mirror.treeAt(sha, 'specs')).files)).toEqual([['a.yaml', 'a: 1\n']]);
+  });
+
+  it('refuses operator values that git could read as options, and refs that are not commits', async () => {
+    const dir = join(tmpdir(), 'junction-mirror-unused');
+    expect(() => new GitMirror({ repo: '--upload-pack=touch /tmp/pwned', branch: 'main', path: 'specs', dir })).toThrow('invalid repository');
+    expect(() => new GitMirror({ repo: '/r', branch: '--force', path: 'specs', dir })).toThrow('invalid branch name');
+    expect(() => new GitMirror({ repo: '/r', branch: 'main..x', path: 'specs', dir })).toThrow('invalid branch name');
+    expect(() => new GitMirror({ repo: '/r', branch: 'main', path: '../etc', dir })).toThrow('invalid spec path');
+    expect(() => new GitMirror({ repo: '/r', branch: 'main', path: 'specs/-x', dir })).toThrow('invalid spec path');
+    const mirror = new GitMirror({ repo: '/r', branch: 'main', path: 'specs', dir });
+    await expect(mirror.resolve('--output=/tmp/x')).rejects.toThrow('invalid ref');
+    await expect(mirror.treeAt('HEAD', 'specs')).rejects.toThrow('not a commit id: HEAD');
+  });
+
+  it('fails a fetch from a remote that stops answering instead of hanging', async () => {
+    root = mkdtempSync(join(tmpdir(), 'junction-mirror-'));
+    // Accepts the connection and never says a word, like a host behind a blackholing firewall.
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => void sockets.add(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const mirror = new GitMirror({ repo: `git://127.0.0.1:${port}/specs.git`, branch: 'main', path: 'specs', dir: join(root, 'mirror'), gitTimeoutMs: 500 });
+      await expect(mirror.fetch()).rejects.toThrow('block timeout reached');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
