@@ -1,0 +1,179 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Compiles function calls, partial application, lambdas (with tail calls), `~>` and transform `|…|…|`. */
+import type { Node } from './ast.js';
+import type { Compile } from './compile-path.js';
+import { JsonataError, jerr } from './errors.js';
+import type { Env, Ev, Lambda } from './runtime.js';
+import { apply, arityOf, Frame, isLambda, state, Thunk } from './runtime.js';
+
+/** Shared with compiler.ts: static nesting depth of the node being compiled. */
+export const nesting = { depth: 0 };
+import { isFunction } from './sequence.js';
+import { parseSignature } from './signature.js';
+
+const PLACEHOLDER = Symbol('partial-placeholder');
+
+function procName(node: Node): any {
+  return node.procedure.type === 'path' ? node.procedure.steps[0].value : node.procedure.value;
+}
+
+function forgotDollar(node: Node, proc: any, env: Env, code: string): void {
+  if (proc === undefined && node.procedure.type === 'path' && env.lookup(node.procedure.steps[0].value) !== undefined) {
+    throw jerr(code, { position: node.position, token: node.procedure.steps[0].value });
+  }
+}
+
+export function compileFunction(node: Node, compile: Compile, withContext = false): (input: any, env: Env, ctx?: any) => any {
+  const proc = compile(node.procedure);
+  const args: Ev[] = node.arguments.map((a: Node) => compile(a));
+  const name = procName(node);
+  const position = node.position;
+  const cost = nesting.depth;
+  return (input, env, ctx?: any) => {
+    const fn = proc(input, env);
+    forgotDollar(node, fn, env, 'T1005');
+    const values: any[] = withContext ? [ctx] : [];
+    for (let k = 0; k < args.length; k++) values.push(args[k](input, env));
+    if ((state.depth += cost) >= state.maxDepth) throw jerr('U1001', { position, token: name });
+    try {
+      if (fn !== null && typeof fn === 'object' && fn._jsonata_function === true) {
+        // library function: validate and call directly (only lambdas can return tail calls)
+        const validated = fn.signature ? fn.signature.validate(values, input) : values;
+        return fn.implementation.apply(fn.usesFocus ? { input, environment: env } : undefined, validated);
+      }
+      return apply(fn, values, input, env);
+    } catch (e) {
+      if (e instanceof JsonataError) e.locate(position, name);
+      else if (e instanceof RangeError) throw jerr('U1001', { position, token: name });
+      throw e;
+    } finally {
+      state.depth -= cost;
+    }
+  };
+}
+
+export function compileTailCall(node: Node, compile: Compile): Ev {
+  const call = node.body;
+  const proc = compile(call.procedure);
+  const args: Ev[] = call.arguments.map((a: Node) => compile(a));
+  return (input, env) => new Thunk(proc, args, input, env, call);
+}
+
+export function compileLambda(node: Node, compile: Compile): Ev {
+  if (node.thunk) return compileTailCall(node, compile);
+  const saved = nesting.depth;
+  nesting.depth = 0;
+  const body = compile(node.body);
+  nesting.depth = saved;
+  const params: Node[] = node.arguments;
+  const signature = node.signature;
+  return (input, env): Lambda => ({ _jsonata_lambda: true, input, environment: env, arguments: params, signature, body, arity: params.length });
+}
+
+function partialLambda(fn: any, values: any[], env: Env): Lambda {
+  if (isLambda(fn)) {
+    const frame = new Frame(fn.environment);
+    const unbound: Node[] = [];
+    fn.arguments.forEach((param, index) => {
+      const arg = values[index];
+      if (arg === PLACEHOLDER) unbound.push(param);
+      else frame.bind(param.value, arg);
+    });
+    return { _jsonata_lambda: true, input: fn.input, environment: frame, arguments: unbound, signature: fn.signature, body: fn.body, arity: unbound.length };
+  }
+  const n = Math.max(values.length, arityOf(fn._jsonata_function ? fn.implementation : fn));
+  const frame = new Frame(env);
+  const unbound: Node[] = [];
+  const names: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const pname = '\u0001arg' + k;
+    names.push(pname);
+    const arg = values[k];
+    if (arg === PLACEHOLDER) unbound.push({ type: 'variable', value: pname });
+    else frame.bind(pname, arg);
+  }
+  const body: Ev = (input, e) => {
+    const args = names.map((p) => e.lookup(p));
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    return apply(fn, args, input, e);
+  };
+  return { _jsonata_lambda: true, input: undefined, environment: frame, arguments: unbound, body, arity: unbound.length };
+}
+
+export function compilePartial(node: Node, compile: Compile): Ev {
+  const proc = compile(node.procedure);
+  const args: (Ev | null)[] = node.arguments.map((a: Node) => (a.type === 'operator' && a.value === '?' ? null : compile(a)));
+  return (input, env) => {
+    const values = args.map((a) => (a === null ? PLACEHOLDER : a(input, env)));
+    const fn = proc(input, env);
+    forgotDollar(node, fn, env, 'T1007');
+    if (!isFunction(fn)) throw jerr('T1008', { position: node.position, token: procName(node) });
+    return partialLambda(fn, values, env);
+  };
+}
+
+let chain: Ev | undefined;
+
+export function compileApply(node: Node, compile: Compile): Ev {
+  const lhs = compile(node.lhs);
+  if (node.rhs.type === 'function') {
+    const call = compileFunction(node.rhs, compile, true);
+    return (input, env) => call(input, env, lhs(input, env));
+  }
+  const rhs = compile(node.rhs);
+  return (input, env) => {
+    const l = lhs(input, env);
+    const fn = rhs(input, env);
+    if (!isFunction(fn)) throw jerr('T2006', { position: node.position, value: fn });
+    if (isFunction(l)) {
+      const composed: Lambda = {
+        _jsonata_lambda: true, input: null, environment: env, arguments: [{ type: 'variable', value: 'x' }], arity: 1,
+        body: (_i, e) => apply(fn, [apply(l, [e.lookup('x')], null, e)], null, e),
+      };
+      void chain;
+      return composed;
+    }
+    return apply(fn, [l], null, env);
+  };
+}
+
+const TRANSFORM_SIG = parseSignature('<(oa):o>');
+
+export function compileTransform(node: Node, compile: Compile): Ev {
+  const pattern = compile(node.pattern);
+  const update = compile(node.update);
+  const del = node.delete !== undefined ? compile(node.delete) : undefined;
+  return (_input, env) => ({
+    _jsonata_function: true,
+    usesFocus: false,
+    name: 'transform',
+    signature: TRANSFORM_SIG,
+    arity: 1,
+    implementation(obj: any): any {
+      if (obj === undefined) return undefined;
+      const clone = env.lookup('clone');
+      if (!isFunction(clone)) throw jerr('T2013', { position: node.position });
+      const result = apply(clone, [obj], null, env);
+      let matches = pattern(result, env);
+      if (matches === undefined) return result;
+      if (!Array.isArray(matches)) matches = [matches];
+      for (const match of matches) {
+        const upd = update(match, env);
+        if (upd !== undefined) {
+          if (typeof upd !== 'object' || upd === null || Array.isArray(upd)) throw jerr('T2011', { position: node.update.position, value: upd });
+          for (const prop in upd) match[prop] = upd[prop];
+        }
+        if (del) {
+          let deletions = del(match, env);
+          if (deletions !== undefined) {
+            const val = deletions;
+            if (!Array.isArray(deletions)) deletions = [deletions];
+            if (!deletions.every((d: any) => typeof d === 'string')) throw jerr('T2012', { position: node.delete.position, value: val });
+            if (typeof match === 'object' && match !== null) for (const d of deletions) delete match[d];
+          }
+        }
+      }
+      return result;
+    },
+  });
+}

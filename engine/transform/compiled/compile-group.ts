@@ -1,0 +1,122 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Compiles order-by steps `^(…)` and group-by / object constructors `{k: v}` (tuple-stream aware). */
+import type { Node } from './ast.js';
+import type { Compile } from './compile-path.js';
+import { jerr } from './errors.js';
+import type { Env, Ev } from './runtime.js';
+import { frameFromTuple } from './runtime.js';
+import { append, seq } from './sequence.js';
+
+export function compileSort(node: Node, compile: Compile): (input: any, env: Env) => any {
+  const terms = node.terms.map((t: Node) => ({ descending: t.descending, ev: compile(t.expression) }));
+  return (input, env) => {
+    const tuples = input.tupleStream === true;
+    const keyed = input.map((item: any) => {
+      const ctx = tuples ? item['@'] : item;
+      const e = tuples ? frameFromTuple(env, item) : env;
+      return { item, keys: terms.map((t: any) => t.ev(ctx, e)) };
+    });
+    const cmp = (a: any, b: any): number => {
+      for (let i = 0; i < terms.length; i++) {
+        const aa = a.keys[i];
+        const bb = b.keys[i];
+        let comp = 0;
+        const at = typeof aa;
+        const bt = typeof bb;
+        if (at === 'undefined') comp = bt === 'undefined' ? 0 : 1;
+        else if (bt === 'undefined') comp = -1;
+        else {
+          if (!(at === 'string' || at === 'number') || !(bt === 'string' || bt === 'number')) {
+            throw jerr('T2008', { position: node.position, value: !(at === 'string' || at === 'number') ? aa : bb });
+          }
+          if (at !== bt) throw jerr('T2007', { position: node.position, value: aa, value2: bb });
+          comp = aa === bb ? 0 : aa < bb ? -1 : 1;
+          if (terms[i].descending) comp = -comp;
+        }
+        if (comp !== 0) return comp;
+      }
+      return 0;
+    };
+    const sorted: any = seq(...keyed.sort(cmp).map((k: any) => k.item));
+    if (tuples) sorted.tupleStream = true;
+    return sorted;
+  };
+}
+
+function reduceTuples(stream: any): any {
+  if (!Array.isArray(stream)) return stream;
+  const result: any = Object.assign({}, stream[0]);
+  for (let i = 1; i < stream.length; i++) for (const p in stream[i]) result[p] = append(result[p], stream[i][p]);
+  return result;
+}
+
+/** Group-by / object constructor `{k: v, ...}` over a sequence. */
+export function compileGroup(group: Node, compile: Compile): (input: any, env: Env) => any {
+  const pairs: [Ev, Ev][] = group.lhs.map((p: Node[]) => [compile(p[0]), compile(p[1])]);
+  const position = group.position;
+  const literalKeys: string[] | undefined = group.lhs.every((p: Node[]) => p[0].type === 'string')
+    ? group.lhs.map((p: Node[]) => p[0].value) : undefined;
+  const distinct = literalKeys !== undefined && new Set(literalKeys).size === literalKeys.length;
+  const single = distinct ? (item: any, env: Env): any => {
+    // constant, distinct keys: no key evaluation or duplicate check needed
+    const result: any = {};
+    for (let p = 0; p < pairs.length; p++) {
+      const value = pairs[p][1](item, env);
+      if (value !== undefined) result[(literalKeys as string[])[p]] = value;
+    }
+    return result;
+  } : (item: any, env: Env): any => {
+    // one context item (the usual object constructor): no grouping, keys first, then values
+    const keys: any[] = [];
+    for (let p = 0; p < pairs.length; p++) {
+      const key = pairs[p][0](item, env);
+      if (key !== undefined && typeof key !== 'string') throw jerr('T1003', { position, value: key });
+      if (key !== undefined && pairs.length > 1 && keys.includes(key)) throw jerr('D1009', { position, value: key });
+      keys.push(key);
+    }
+    const result: any = {};
+    for (let p = 0; p < pairs.length; p++) {
+      if (keys[p] === undefined) continue;
+      const value = pairs[p][1](item, env);
+      if (value !== undefined) result[keys[p]] = value;
+    }
+    return result;
+  };
+  return (input, env) => {
+    if (!Array.isArray(input)) return single(input, env);
+    if (input.length === 1 && !(input as { tupleStream?: boolean }).tupleStream) return single(input[0], env);
+    const result: any = {};
+    const groups = new Map<string, { data: any; index: number }>();
+    const reduce = !!(input && (input as any).tupleStream);
+    if (!Array.isArray(input)) input = seq(input);
+    if (input.length === 0) input.push(undefined);
+    for (let i = 0; i < input.length; i++) {
+      const item = input[i];
+      const e = reduce ? frameFromTuple(env, item) : env;
+      for (let p = 0; p < pairs.length; p++) {
+        const key = pairs[p][0](reduce && item ? item['@'] : item, e);
+        if (key === undefined) continue;
+        if (typeof key !== 'string') throw jerr('T1003', { position, value: key });
+        const entry = groups.get(key);
+        if (entry) {
+          if (entry.index !== p) throw jerr('D1009', { position, value: key });
+          entry.data = append(entry.data, item);
+        } else groups.set(key, { data: item, index: p });
+      }
+    }
+    for (const [key, entry] of groups) {
+      let ctx = entry.data;
+      let e = env;
+      if (reduce) {
+        const tuple = reduceTuples(entry.data);
+        ctx = tuple['@'];
+        delete tuple['@'];
+        e = frameFromTuple(env, tuple);
+      }
+      const value = pairs[entry.index][1](ctx, e);
+      if (value !== undefined) result[key] = value;
+    }
+    return result;
+  };
+}
+

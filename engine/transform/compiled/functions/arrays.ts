@@ -1,0 +1,73 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Array functions: $count, $append, $reverse, $shuffle, $distinct, $sort, $zip, $exists. */
+import { jerr } from '../errors.js';
+import type { Focus, NativeFn } from '../runtime.js';
+import { apply, checkLength } from '../runtime.js';
+import { append, deepEqual, isArrayOfNumbers, isArrayOfStrings, isSeq, seq, toBoolean } from '../sequence.js';
+import { native } from './registry.js';
+
+function mergeSort(arr: any[], swap: (a: any, b: any) => boolean): any[] {
+  if (arr.length <= 1) return arr;
+  const mid = Math.floor(arr.length / 2);
+  const l = mergeSort(arr.slice(0, mid), swap);
+  const r = mergeSort(arr.slice(mid), swap);
+  const out: any[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < l.length && j < r.length) {
+    if (swap(l[i], r[j])) out.push(r[j++]);
+    else out.push(l[i++]);
+  }
+  while (i < l.length) out.push(l[i++]);
+  while (j < r.length) out.push(r[j++]);
+  return out;
+}
+
+function sort(this: Focus, arr: any, comparator?: any): any {
+  if (arr === undefined) return undefined;
+  if (arr.length <= 1) return arr;
+  let swap: (a: any, b: any) => boolean;
+  if (comparator === undefined) {
+    if (!isArrayOfNumbers(arr) && !isArrayOfStrings(arr)) throw jerr('D3070', { index: 1 });
+    swap = (a, b) => a > b;
+  } else {
+    const env = this.environment;
+    swap = (a, b) => !!toBoolean(apply(comparator, [a, b], null, env));
+  }
+  return mergeSort(arr, swap);
+}
+
+export const arrayFunctions: NativeFn[] = [
+  native('count', '<a:n>', (a?: any) => (a === undefined ? 0 : Array.isArray(a) ? a.length : 1)),
+  native('append', '<xx:a>', (a?: any, b?: any) => {
+    const r = append(a, b);
+    if (Array.isArray(r)) checkLength(r.length);
+    return r;
+  }),
+  native('reverse', '<a:a>', (a?: any[]) => (a === undefined ? undefined : a.length <= 1 ? a : a.slice().reverse())),
+  native('shuffle', '<a:a>', (a?: any[]) => {
+    if (a === undefined) return undefined;
+    if (a.length <= 1) return a;
+    const r = a.slice();
+    for (let i = r.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [r[i], r[j]] = [r[j], r[i]];
+    }
+    return r;
+  }),
+  native('distinct', '<x:x>', (a?: any) => {
+    if (a === undefined) return undefined;
+    if (!Array.isArray(a) || a.length <= 1) return a;
+    const out: any[] = isSeq(a) ? seq() : [];
+    for (const v of a) if (!out.some((o) => deepEqual(o, v))) out.push(v);
+    return out;
+  }),
+  native('sort', '<af?:a>', sort),
+  native('zip', '<a+>', (...arrays: any[]) => {
+    const out: any[] = [];
+    const n = Math.min(...arrays.map((a) => (Array.isArray(a) ? a.length : 0)));
+    for (let i = 0; i < n; i++) out.push(arrays.map((a) => a[i]));
+    return out;
+  }),
+  native('exists', '<x:b>', (a?: any) => a !== undefined),
+];

@@ -1,0 +1,76 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Object and type functions: $keys, $lookup, $spread, $merge, $each, $sift, $error, $assert, $type, $boolean, $not, $clone. */
+import { jerr } from '../errors.js';
+import type { Focus, NativeFn } from '../runtime.js';
+import { callHof, isLambda } from '../runtime.js';
+import { append, isFunction, lookup, seq, stringify, toBoolean } from '../sequence.js';
+import { native } from './registry.js';
+
+function keys(arg: any): any[] {
+  let result = seq();
+  if (Array.isArray(arg)) {
+    const merged: Record<string, boolean> = {};
+    for (const item of arg) for (const k of keys(item)) merged[k] = true;
+    result = keys(merged);
+  } else if (arg !== null && typeof arg === 'object' && !isFunction(arg)) {
+    for (const k of Object.keys(arg)) result.push(k);
+  }
+  return result;
+}
+
+function spread(arg: any): any {
+  let result: any = seq();
+  if (Array.isArray(arg)) {
+    for (const item of arg) result = append(result, spread(item));
+  } else if (arg !== null && typeof arg === 'object' && !isLambda(arg) && !isFunction(arg)) {
+    for (const k in arg) result.push({ [k]: arg[k] });
+  } else result = arg;
+  return result;
+}
+
+function typeOf(v: any): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null) return 'null';
+  if (isFunction(v)) return 'function';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+export const objectFunctions: NativeFn[] = [
+  native('keys', '<x-:a<s>>', keys),
+  native('lookup', '<x-s:x>', lookup),
+  native('spread', '<x-:a<o>>', spread),
+  native('merge', '<a<o>:o>', (arr?: any[]) => (arr === undefined ? undefined : Object.assign({}, ...arr))),
+  native('each', '<o-f:a>', function (this: Focus, obj?: any, fn?: any) {
+    if (obj === undefined) return undefined;
+    const out = seq();
+    for (const k in obj) {
+      const r = callHof(fn, this.environment, obj[k], k, obj);
+      if (r !== undefined) out.push(r);
+    }
+    return out;
+  }),
+  native('sift', '<o-f?:o>', function (this: Focus, obj?: any, fn?: any) {
+    if (obj === undefined) return undefined;
+    const out: any = {};
+    let any = false;
+    for (const k in obj) {
+      if (toBoolean(callHof(fn, this.environment, obj[k], k, obj))) {
+        out[k] = obj[k];
+        any = true;
+      }
+    }
+    return any ? out : undefined;
+  }),
+  native('error', '<s?:x>', (message?: string) => {
+    throw jerr('D3137', { message: message || '$error() function evaluated' });
+  }),
+  native('assert', '<bs?:x>', (cond?: boolean, message?: string) => {
+    if (!cond) throw jerr('D3141', { message: message || '$assert() statement failed' });
+    return undefined;
+  }),
+  native('type', '<x:s>', typeOf),
+  native('boolean', '<x-:b>', toBoolean),
+  native('not', '<x-:b>', (a?: any) => (a === undefined ? undefined : !toBoolean(a))),
+  native('clone', '<(oa)-:o>', (a?: any) => (a === undefined ? undefined : JSON.parse(stringify(a) as string))),
+];

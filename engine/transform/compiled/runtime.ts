@@ -1,0 +1,174 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** Evaluation state shared by compiled closures: environments, guards (depth/time/output), function application. */
+import type { Node } from './ast.js';
+import { jerr, JsonataError } from './errors.js';
+import { isFunction } from './sequence.js';
+import type { Signature } from './signature.js';
+
+/** A variable scope: bindings plus the enclosing scope; a name bound here (even to undefined) shadows outer ones. */
+export class Frame {
+  /** Small scopes (the norm) keep names and values in parallel arrays; `table` serves the library's root scope. */
+  private names: string[] | undefined;
+  private values: any[] | undefined;
+  /** The evaluation's bindings scope (the child of the library scope) this frame descends from. */
+  readonly globals: Frame | undefined;
+  constructor(readonly parent?: Frame, private readonly table?: Map<string, any>) {
+    this.globals = parent === undefined ? undefined : (parent.globals ?? this);
+  }
+  lookup(name: string): any {
+    const names = this.names;
+    if (names !== undefined) {
+      for (let i = names.length - 1; i >= 0; i--) if (names[i] === name) return (this.values as any[])[i];
+    }
+    if (this.table !== undefined) return this.table.get(name);
+    return this.parent === undefined ? undefined : this.parent.lookup(name);
+  }
+  bind(name: string, value: any): void {
+    if (this.names === undefined) {
+      this.names = [name];
+      this.values = [value];
+      return;
+    }
+    const i = this.names.indexOf(name);
+    if (i >= 0) (this.values as any[])[i] = value;
+    else {
+      this.names.push(name);
+      (this.values as any[]).push(value);
+    }
+  }
+}
+
+export type Env = Frame;
+
+/** A scope holding the bindings of a tuple (`@`, focus/index variables, parent labels). */
+export function frameFromTuple(env: Env, tuple: any): Env {
+  const frame = new Frame(env);
+  for (const k in tuple) frame.bind(k, tuple[k]);
+  return frame;
+}
+export type Ev = (input: any, env: Env) => any;
+
+/** A native library function. `impl` receives validated arguments; `this` is the call focus. */
+export interface NativeFn {
+  _jsonata_function: true;
+  name: string;
+  implementation: (this: Focus, ...args: any[]) => any;
+  signature?: Signature;
+  arity: number;
+  /** Whether the implementation reads `this` (the call focus); others are called without allocating one. */
+  usesFocus: boolean;
+}
+
+export interface Focus {
+  input: any;
+  environment: Env;
+}
+
+/** A lambda value (also used for partial applications). */
+export interface Lambda {
+  _jsonata_lambda: true;
+  input: any;
+  environment: Env;
+  arguments: Node[];
+  signature?: Signature;
+  body: Ev;
+  arity: number;
+}
+
+/** A pending tail call, trampolined by `apply`. */
+export class Thunk {
+  constructor(readonly proc: Ev, readonly args: Ev[], readonly input: any, readonly env: Env, readonly node: Node) {}
+}
+
+interface State {
+  depth: number;
+  maxDepth: number;
+  deadline: number;
+  maxOutput: number;
+  ticks: number;
+  now: number;
+}
+
+export const state: State = { depth: 0, maxDepth: 500, deadline: Infinity, maxOutput: 10_000_000, ticks: 0, now: 0 };
+
+export function tick(): void {
+  if ((++state.ticks & 255) === 0 && Date.now() > state.deadline) throw jerr('U1001', { message: 'Expression evaluation timeout: Check for infinite loop' });
+}
+
+export function checkLength(n: number): void {
+  if (n > state.maxOutput) throw jerr('U1003', { value: n });
+}
+
+export function isLambda(v: any): v is Lambda {
+  return v !== null && typeof v === 'object' && v._jsonata_lambda === true;
+}
+
+export function arityOf(f: any): number {
+  if (typeof f === 'function') return typeof f.arity === 'number' ? f.arity : f.length;
+  if (f && typeof f.arity === 'number') return f.arity;
+  return 0;
+}
+
+/** Wraps a JSONata function so plain JS code (binding functions) can call it. */
+function wrapForJs(f: any, env: Env): any {
+  if (typeof f === 'function' || !isFunction(f)) return f;
+  const w: any = (...params: any[]) => apply(f, params, null, env);
+  w.arity = arityOf(f);
+  return w;
+}
+
+function applyInner(proc: any, args: any[], input: any, env: Env): any {
+  try {
+    if (isLambda(proc)) {
+      const validated = proc.signature ? proc.signature.validate(args, input) : args;
+      return invokeLambda(proc, validated);
+    }
+    if (proc && proc._jsonata_function === true) {
+      const validated = proc.signature ? proc.signature.validate(args, input) : args;
+      return proc.implementation.apply({ input, environment: env }, validated);
+    }
+    if (typeof proc === 'function') {
+      return proc.apply({ input, environment: env }, args.map((a) => wrapForJs(a, env)));
+    }
+    throw jerr('T1006', {});
+  } catch (e) {
+    if (e instanceof JsonataError && proc && typeof proc === 'object') {
+      if (e.token === undefined && proc.token !== undefined) (e as any).token = proc.token;
+    }
+    throw e;
+  }
+}
+
+function invokeLambda(proc: Lambda, args: any[]): any {
+  tick();
+  const frame = new Frame(proc.environment);
+  const params = proc.arguments;
+  for (let i = 0; i < params.length; i++) frame.bind(params[i].value, args[i]);
+  return proc.body(proc.input, frame);
+}
+
+/** Applies any function value to arguments, trampolining tail calls. */
+export function apply(proc: any, args: any[], input: any, env: Env): any {
+  let result = proc !== null && typeof proc === 'object' && proc._jsonata_lambda === true && proc.signature === undefined
+    ? invokeLambda(proc, args)
+    : applyInner(proc, args, input, env);
+  while (result instanceof Thunk) {
+    const t = result;
+    const next = t.proc(t.input, t.env);
+    const evaluated: any[] = [];
+    for (const a of t.args) evaluated.push(a(t.input, t.env));
+    try {
+      result = applyInner(next, evaluated, input, env);
+    } catch (e) {
+      if (e instanceof JsonataError) e.locate(t.node.position, t.node.procedure?.value);
+      throw e;
+    }
+  }
+  return result;
+}
+
+/** Calls a function argument of a higher-order native with as many arguments as it declares. */
+export function callHof(f: any, env: Env, value: any, index: any, all: any): any {
+  const n = arityOf(f);
+  return apply(f, n >= 3 ? [value, index, all] : n === 2 ? [value, index] : [value], null, env);
+}

@@ -1,0 +1,37 @@
+/** The official JSONata test suite, one `it` per group, against Junction's compiled engine. */
+import { describe, expect, it } from 'vitest';
+import { junctionEngine } from '../../engine/transform/junction-engine.js';
+import { DEFAULT_SUITE_DIR, loadSuite, runCase, suiteExists } from './suite-cases.js';
+import type { SuiteCase } from './suite-cases.js';
+
+/**
+ * Cases the engine does not pass, with the reason (mirrored in docs/jsonata-engine.md). Currently none: every case of
+ * the suite passes. Add `'<group>/<case>': 'reason'` here rather than weakening a comparison.
+ */
+export const KNOWN_FAILURES: Record<string, string> = {};
+
+const dir = process.env.JSONATA_SUITE_DIR ?? DEFAULT_SUITE_DIR;
+const present = suiteExists(dir);
+const groups = new Map<string, SuiteCase[]>();
+if (present) {
+  for (const c of loadSuite(dir)) {
+    const list = groups.get(c.group) ?? [];
+    list.push(c);
+    groups.set(c.group, list);
+  }
+}
+
+describe.skipIf(!present)('JSONata test suite (junction engine)', () => {
+  for (const [group, cases] of groups) {
+    it(group, async () => {
+      const failures: string[] = [];
+      for (const c of cases) {
+        const outcome = await runCase(junctionEngine, c);
+        const known = KNOWN_FAILURES[c.id] !== undefined;
+        if (!outcome.ok && !known) failures.push(`${c.id}: ${c.expr}\n  ${outcome.detail}`);
+        if (outcome.ok && known) failures.push(`${c.id} passes now: remove it from KNOWN_FAILURES`);
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+});
