@@ -4,7 +4,20 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
-import { customerSchema, invoiceSchema, orderSchema, productSchema, shipmentSchema, sourceItemSchema, stockItemSchema } from './schemas/index.js';
+import {
+  cartSchema,
+  customerSchema,
+  invoiceSchema,
+  negotiableQuoteSchema,
+  orderSchema,
+  productSchema,
+  quoteDeclineSchema,
+  quoteDraftSchema,
+  quoteSubmitSchema,
+  shipmentSchema,
+  sourceItemSchema,
+  stockItemSchema,
+} from './schemas/index.js';
 
 type Row = Record<string, unknown>;
 const V1 = (options: Row) => `/rest/${String(options.store_code ?? 'default')}/V1`;
@@ -168,5 +181,53 @@ export const magentoOperations: Record<string, OperationDef> = {
     input: invoiceSchema,
     request: (c) => ({ method: 'POST', path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/invoice`, body: without(record(c), 'order_id') }),
     result: (r) => ({ id: Number(r.body) }),
+  },
+  'carts.get': {
+    description: 'Read a cart or negotiable quote: its items and, for a quote, its status and negotiated price.',
+    vendorName: 'GET /V1/carts/{cartId}',
+    kind: 'read',
+    object: 'cart',
+    identity: ['id'],
+    output: cartSchema,
+    request: (c) => ({ method: 'GET', path: `${V1(c.options)}/carts/${seg(record(c).id, 'id')}` }),
+  },
+  'negotiable_quotes.draft': {
+    description: 'B2B: start an empty draft negotiable quote for a company buyer. Returns the quote id.',
+    vendorName: 'POST /V1/negotiableQuote/draft',
+    kind: 'create',
+    object: 'negotiable_quote',
+    input: quoteDraftSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/negotiableQuote/draft`, body: record(c) }),
+    result: (r) => ({ id: Number(r.body) }),
+  },
+  'negotiable_quotes.update': {
+    description: 'B2B: add or change items, the name, the negotiated price and the expiration of a quote the seller holds.',
+    vendorName: 'PUT /V1/negotiableQuote/{quoteId}',
+    kind: 'update',
+    object: 'negotiable_quote',
+    identity: ['id'],
+    input: negotiableQuoteSchema,
+    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/negotiableQuote/${seg(record(c).id, 'id')}`, body: { quote: record(c) } }),
+    result: (_r, c) => ({ id: Number(record(c).id) }),
+  },
+  'negotiable_quotes.submit': {
+    description: 'B2B: send the quote to the buyer, who can then accept it and place the order.',
+    vendorName: 'POST /V1/negotiableQuote/submitToCustomer',
+    kind: 'action',
+    object: 'negotiable_quote',
+    identity: ['quoteId'],
+    input: quoteSubmitSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/negotiableQuote/submitToCustomer`, body: { files: [], ...record(c) } }),
+    result: (_r, c) => ({ id: Number(record(c).quoteId), submitted: true }),
+  },
+  'negotiable_quotes.decline': {
+    description: 'B2B: decline a quote (e.g. the invoice behind it was paid elsewhere); its negotiated price is removed.',
+    vendorName: 'POST /V1/negotiableQuote/decline',
+    kind: 'action',
+    object: 'negotiable_quote',
+    identity: ['quoteId'],
+    input: quoteDeclineSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/negotiableQuote/decline`, body: record(c) }),
+    result: (_r, c) => ({ id: Number(record(c).quoteId), declined: true }),
   },
 };

@@ -39,7 +39,9 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
     }
     for (const step of integration.steps) {
       current = { step: step.id };
-      if (step.when && !truthy(await evaluate(step.when, event))) continue;
+      // A step that ran in an earlier attempt replays from its checkpoint even when its condition now reads state it
+      // changed itself (a create guarded by "no xref yet"), so later steps still see its result.
+      if (step.when && !(await ranBefore(step, options)) && !truthy(await evaluate(step.when, event))) continue;
       const elements = step.forEach ? toList(await evaluate(step.forEach, event)) : [event];
       const results: unknown[] = [];
       for (let index = 0; index < elements.length; index++) {
@@ -98,6 +100,10 @@ async function callStep(step: CompiledStep, body: unknown, index: number | undef
     if (request) result.requests.push(request);
     throw error;
   }
+}
+
+async function ranBefore(step: CompiledStep, options: ExecuteOptions): Promise<boolean> {
+  return (await options.state.checkpoint?.get(step.forEach ? `${step.id}.0` : step.id)) !== undefined;
 }
 
 function readByLaterSteps(integration: CompiledIntegration, step: CompiledStep): boolean {

@@ -17,7 +17,7 @@ export async function updateExpectations(reports: readonly CaseReport[], resolve
   const changed: string[] = [];
   for (const [file, cases] of byFile) {
     const path = resolvePath(file);
-    const doc = parseDocument(await readFile(path, 'utf8'));
+    const doc = parseDocument(await readFile(path, 'utf8'), { merge: true });
     for (const c of cases) doc.setIn(['cases', c.index, 'expect'], doc.createNode(expectationFrom(c.result!)));
     await writeFile(path, doc.toString({ lineWidth: 0 })); // lineWidth 0: flow collections the author wrote stay on one line
     changed.push(file);

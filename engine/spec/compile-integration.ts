@@ -33,7 +33,7 @@ export function compileIntegration(ctx: CompileContext, validated: ValidatedSpec
 
   const owns = ((value.owns ?? []) as Raw[]).map((o, i): OwnedFields => {
     checkConnection(ctx, validated, ['owns', i, 'connection'], scope);
-    return { connection: String(o.connection), object: String(o.object), fields: o.fields as string[] };
+    return { connection: String(o.connection), object: String(o.object), fields: o.fields as string[], records: o.records === 'created' ? 'created' : 'all' };
   });
   const steps = compileSteps(ctx, validated, scope, owns, expr);
   const source = compileSource(ctx, validated, scope, expr);

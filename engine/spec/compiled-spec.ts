@@ -114,6 +114,8 @@ export interface OwnedFields {
   connection: string;
   object: string;
   fields: readonly string[];
+  /** `created`: only the records this integration creates itself. */
+  records: 'all' | 'created';
 }
 
 export interface CompiledIntegration {

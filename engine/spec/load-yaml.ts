@@ -32,7 +32,7 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) return fail(file, 'file-empty', 'the file is empty; a spec needs at least apiVersion, kind and name');
 
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true, merge: true });
   const at = (offset: number) => lineCounter.linePos(offset);
   if (!Array.isArray(docs)) return fail(file, 'file-empty', 'the file holds no YAML document');
   if (docs.length > 1) {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import type { M3Emulator } from '../../connectors/infor_m3/emulator/index.js';
-import { startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { placeQuoteOrder, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
@@ -82,6 +82,50 @@ describe('magento', () => {
   it('reports every MSI validation failure of a source item', async () => {
     emulator = await startMagentoEmulator();
     await expect(clientFor(magento, emulator.url).call('source_items.save', { params: {}, body: { sku: 'NOPE-1', source_code: 'mars_base', quantity: 1, status: 1 } })).rejects.toMatchObject({ code: 'validation', status: 400, message: 'Validation Failed: Product with SKU "NOPE-1" does not exist.; Source with code "mars_base" does not exist.' });
+  });
+});
+
+describe('magento B2B negotiable quotes', () => {
+  const quote = (id: number, fields: object, items?: object[]) => ({ id, ...(items ? { items } : {}), extension_attributes: { negotiable_quote: fields } });
+
+  it('prices a quote by proposed total, merges a repeated SKU, locks it once sent, and lets the buyer order it', async () => {
+    const m = (emulator = await startMagentoEmulator()) as MagentoEmulator;
+    const client = clientFor(magento, m.url);
+    const { id } = (await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } })).result as { id: number };
+    await client.call('negotiable_quotes.update', { params: {}, body: quote(id, { quote_name: 'Q', negotiated_price_type: 3, negotiated_price_value: 40 }, [{ sku: 'MUG-1', qty: 2 }, { sku: 'MUG-1', qty: 2 }]) });
+    const cart = (await client.call('carts.get', { params: {}, body: { id } })).result as { items: { sku: string; qty: number }[]; extension_attributes: { negotiable_quote: Record<string, unknown> } };
+    expect(cart.items.map((i) => [i.sku, i.qty])).toEqual([['MUG-1', 4]]);
+    expect(cart.extension_attributes.negotiable_quote).toMatchObject({ status: 'draft_by_admin', original_total_price: 50, negotiated_total_price: 40 });
+    await client.call('negotiable_quotes.submit', { params: {}, body: { quoteId: id } });
+    await expect(client.call('negotiable_quotes.update', { params: {}, body: quote(id, { negotiated_price_value: 30 }) })).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      message: 'This quote is currently locked for editing. It will become available once released by the buyer.',
+    });
+    const order = placeQuoteOrder(m.state, id, { method: 'checkmo', transactionId: 'pay-1' });
+    expect(order).toMatchObject({ quote_id: id, state: 'processing', grand_total: 40, customer_id: 42, payment: { method: 'checkmo', last_trans_id: 'pay-1', amount_paid: 40 } });
+    await expect(client.call('negotiable_quotes.decline', { params: {}, body: { quoteId: id, reason: 'late' } })).rejects.toMatchObject({ code: 'validation', status: 400, message: 'The quote cannot be declined in its ordered state.' });
+  });
+
+  it('refuses a draft for an unknown customer, an unknown SKU and a discount over 100 %', async () => {
+    const m = (emulator = await startMagentoEmulator()) as MagentoEmulator;
+    const client = clientFor(magento, m.url);
+    await expect(client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 9 } })).rejects.toMatchObject({ code: 'not-found', status: 404, message: 'No such entity with customerId = 9' });
+    const { id } = (await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } })).result as { id: number };
+    await expect(client.call('negotiable_quotes.update', { params: {}, body: quote(id, {}, [{ sku: 'NOPE-1', qty: 1 }]) })).rejects.toMatchObject({ code: 'not-found', status: 404 });
+    await expect(client.call('negotiable_quotes.update', { params: {}, body: quote(id, { negotiated_price_type: 1, negotiated_price_value: 120 }) })).rejects.toMatchObject({ code: 'validation', message: 'The discount percentage cannot be more than 100.' });
+    await expect(client.call('negotiable_quotes.submit', { params: {}, body: { quoteId: id } })).rejects.toMatchObject({ code: 'validation', message: 'Cannot send a B2B quote without items.' });
+    expect(m.state.negotiableQuotes.get(id)).toMatchObject({ items: [], extension_attributes: { negotiable_quote: { status: 'draft_by_admin' } } });
+  });
+
+  it('declining removes the negotiated price and makes the quote final', async () => {
+    const m = (emulator = await startMagentoEmulator()) as MagentoEmulator;
+    const client = clientFor(magento, m.url);
+    const { id } = (await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } })).result as { id: number };
+    await client.call('negotiable_quotes.update', { params: {}, body: quote(id, { negotiated_price_type: 1, negotiated_price_value: 10 }, [{ sku: 'TEE-1', qty: 2 }]) });
+    await client.call('negotiable_quotes.decline', { params: {}, body: { quoteId: id, reason: 'Paid by bank transfer' } });
+    expect(m.state.negotiableQuotes.get(id)!.extension_attributes).toMatchObject({ negotiable_quote: { status: 'declined', negotiated_price_type: null, negotiated_total_price: 50, decline_reason: 'Paid by bank transfer' } });
+    await expect(client.call('negotiable_quotes.submit', { params: {}, body: { quoteId: id } })).rejects.toMatchObject({ code: 'validation', message: 'The quote cannot be changed in its declined state.' });
   });
 });
 

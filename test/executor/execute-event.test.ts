@@ -147,4 +147,39 @@ describe('executeEvent', () => {
     expect(again).toMatchObject({ outcome: 'echo_suppressed', unchanged: ['shop/product/A'] });
     expect(echo.calls).toEqual([]);
   });
+  it('replays a create guarded by "no xref yet" from its checkpoint on a retry, so later steps still get its id', async () => {
+    const createOnce = `apiVersion: junction/v1
+kind: Integration
+name: quotes
+source: { webhook: {} }
+key: $string(id)
+steps:
+  - id: draft
+    when: $not($exists($xref("quote", $string(id))))
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Quote__c }
+    body: '{ "Name": name }'
+    xref: { map: quote, source_id: $string(id), target_id: $result.id }
+  - id: send
+    when: $exists($steps.draft)
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Send__c }
+    body: '{ "Quote__c": $steps.draft.id }'
+owns:
+  - { connection: crm, object: Quote__c, fields: ["*"] }
+  - { connection: crm, object: Send__c, fields: ["*"] }
+`;
+    const quotes = compile({ ...CONNECTIONS, 'quotes.yaml': createOnce });
+    const state = memoryState();
+    const runQuote = (invoke: StepInvoker) => executeEvent({ id: 5, name: 'Q-5' }, { integration: quotes.integrations.get('quotes')!, lookups: quotes.lookups, invoke, state, eventId: 'q-1' });
+    const first = await runQuote(recordingInvoker((step) => (step === 'send' ? new ConnectorError('http-5xx', 'upstream 503', 'retryable', { status: 503 }) : undefined)));
+    expect(first.failure).toMatchObject({ step: 'send', action: 'retry' });
+    expect(state.xrefs.get('quote:5')).toBe('draft-0');
+    const retry = recordingInvoker();
+    const second = await runQuote(retry);
+    expect(second.outcome).toBe('delivered');
+    expect(retry.calls.map((c) => [c.step, c.body])).toEqual([['send', { Quote__c: 'draft-0' }]]);
+  });
 });

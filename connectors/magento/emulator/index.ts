@@ -5,6 +5,8 @@ import { magentoRoutes } from './routes.js';
 import { seedMagentoState } from './state.js';
 import type { MagentoState } from './state.js';
 
+export { placeQuoteOrder } from './quote-routes.js';
+
 /** The integration access token the emulator accepts unless told otherwise. */
 export const MAGENTO_EMULATOR_TOKEN = 'magento-emulator-token';
 
@@ -24,7 +26,7 @@ export async function startMagentoEmulator(options: EmulatorOptions & { token?: 
       authenticate: (r) => (r.headers.authorization === `Bearer ${token}` ? undefined : { status: 401, body: { message: "The consumer isn't authorized to access %resources.", parameters: { resources: 'Magento_Sales::sales' } } }),
       rateLimitedBody: { message: 'Too many requests. Try again later.' },
       notFound: () => ({ status: 404, body: { message: 'Request does not match any route.' } }),
-      state: () => ({ stores: [...state.stores], sources: [...state.sources], products: [...state.products.values()], source_items: [...state.sourceItems.values()], customers: [...state.customers.values()], orders: [...state.orders.values()], shipments: state.shipments, invoices: state.invoices }),
+      state: () => ({ stores: [...state.stores], sources: [...state.sources], products: [...state.products.values()], source_items: [...state.sourceItems.values()], customers: [...state.customers.values()], orders: [...state.orders.values()], shipments: state.shipments, invoices: state.invoices, negotiable_quotes: [...state.negotiableQuotes.values()] }),
       reset: () => void (state = seedMagentoState()),
     },
     options,

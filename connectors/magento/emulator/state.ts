@@ -14,10 +14,15 @@ export interface MagentoState {
   orders: Map<number, Row>;
   shipments: Row[];
   invoices: Row[];
-  nextId: { customer: number; address: number; shipment: number; invoice: number };
+  /** B2B negotiable quotes by quote (cart) id. */
+  negotiableQuotes: Map<number, Row>;
+  nextId: { customer: number; address: number; shipment: number; invoice: number; quote: number; order: number };
 }
 
-/** A fresh store: three products, one customer, one order, and the default plus five MSI sources. */
+/**
+ * A fresh store: three products plus the virtual INVOICE-PAYMENT product (priced 0: open-invoice quotes set its
+ * price by negotiation), one customer, one order, and the default plus five MSI sources.
+ */
 export function seedMagentoState(): MagentoState {
   const product = (sku: string, name: string, price: number, id: number): Row => ({
     id,
@@ -36,7 +41,8 @@ export function seedMagentoState(): MagentoState {
     media_gallery_entries: [{ id: 1, media_type: 'image', label: name, position: 1, file: `/m/${sku.toLowerCase()}.jpg`, types: ['image', 'thumbnail'] }],
     extension_attributes: { stock_item: { item_id: 1, qty: 100, is_in_stock: true } },
   });
-  const products = new Map([product('MUG-1', 'Enamel Mug', 12.5, 1), product('TEE-1', 'Organic Tee', 25, 2), product('CAP-1', 'Canvas Cap', 18, 3)].map((p) => [String(p.sku), p]));
+  const invoicePayment: Row = { ...product('INVOICE-PAYMENT', 'Invoice payment', 0, 4), type_id: 'virtual', visibility: 1 };
+  const products = new Map([product('MUG-1', 'Enamel Mug', 12.5, 1), product('TEE-1', 'Organic Tee', 25, 2), product('CAP-1', 'Canvas Cap', 18, 3), invoicePayment].map((p) => [String(p.sku), p]));
   return {
     stores: new Set(['default', 'all']),
     sources: new Set(['default', 'east_warehouse', 'west_warehouse', 'nyc_store', 'main_warehouse', 'city_store']),
@@ -46,7 +52,8 @@ export function seedMagentoState(): MagentoState {
     orders: new Map([[1001, sampleOrder(1001)]]),
     shipments: [],
     invoices: [],
-    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1 },
+    negotiableQuotes: new Map(),
+    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1, quote: 31, order: 5001 },
   };
 }
 

@@ -3,3 +3,4 @@ export { customerSchema, addressSchema } from './customer.js';
 export { sourceItemSchema, stockItemSchema } from './inventory.js';
 export { invoiceSchema, orderSchema, shipmentSchema } from './order.js';
 export { productSchema } from './product.js';
+export { cartSchema, negotiableQuoteSchema, quoteDeclineSchema, quoteDraftSchema, quoteSubmitSchema } from './negotiable-quote.js';

@@ -14,7 +14,7 @@ const orderItem: JsonSchema = {
 
 /** The order record. */
 export const orderSchema: JsonSchema = entity('order', 'Sales order (Magento\\Sales\\Api\\Data\\OrderInterface), as webhooks and searches deliver it.', [], {
-  entity_id: int('Order id'), increment_id: str('Order number shown to the customer'), state: str('new, processing, complete, closed, canceled, holded'), status: str('Status label code'),
+  entity_id: int('Order id'), increment_id: str('Order number shown to the customer'), quote_id: int('The cart or negotiable quote the order was placed from'), state: str('new, processing, complete, closed, canceled, holded'), status: str('Status label code'),
   created_at: str('Created, YYYY-MM-DD HH:MM:SS (UTC)'), updated_at: str('Last updated, YYYY-MM-DD HH:MM:SS (UTC)'), customer_id: int('Customer id'), customer_email: str('Customer e-mail'),
   customer_firstname: str('First name'), customer_lastname: str('Last name'), order_currency_code: str('Currency'), grand_total: num('Grand total'), subtotal: num('Subtotal'), tax_amount: num('Tax'),
   shipping_amount: num('Shipping'), shipping_tax_amount: num('Tax on shipping'), shipping_discount_amount: num('Discount on shipping'), shipping_description: str('Shipping method'), discount_amount: num('Discount (negative)'),

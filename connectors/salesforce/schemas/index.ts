@@ -1,6 +1,6 @@
 /** Every sObject the Salesforce connector and its emulator know, by API name. */
 import type { JsonSchema } from '../../../engine/sdk/index.js';
-import { salesInvoice, salesInvoiceLine } from './financialforce.js';
+import { cashEntry, cashEntryLine, salesInvoice, salesInvoiceLine } from './financialforce.js';
 import { account, contact, contract, pricebook2, pricebookEntry, product2 } from './standard-objects.js';
 import { usageEntry } from './usage-entry.js';
 
@@ -15,6 +15,8 @@ export const SOBJECT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   PricebookEntry: pricebookEntry,
   c2g__codaInvoice__c: salesInvoice,
   c2g__codaInvoiceLineItem__c: salesInvoiceLine,
+  c2g__codaCashEntry__c: cashEntry,
+  c2g__codaCashEntryLineItem__c: cashEntryLine,
 };
 
 /** The entity schema of an sObject, or undefined for objects the connector does not describe. */

@@ -344,6 +344,10 @@ export interface Ownership {
    */
   object: string;
   /**
+   * Which records of the object: `all` (the default) or `created`, only the records this integration creates itself and finds again through its own xref or step results. Two integrations may own the same fields of an object when both own only the records they created: their records never meet.
+   */
+  records?: 'all' | 'created';
+  /**
    * Owned fields; dotted paths reach nested fields. `*` owns the whole object.
    *
    * @minItems 1
