@@ -1,7 +1,10 @@
-/** Live progress in the terminal: per integration with traffic, events delivered / retrying / dead-lettered. */
+/** Live progress in the terminal: per integration with traffic, events delivered / skipped / retrying / dead-lettered. */
 import type { EngineStatus } from '../runtime/engine-status.js';
 
 export function progressLines(status: EngineStatus, elapsedS: number, note: string): string {
-  const rows = status.integrations.filter((i) => i.counts.in > 0).map((i) => `  ${i.name.padEnd(36)} in ${String(i.counts.in).padStart(4)}  delivered ${String(i.counts.delivered).padStart(4)}  retried ${String(i.counts.retried).padStart(3)}  dead ${String(i.counts.deadLettered).padStart(2)}  lag ${String(i.lag).padStart(3)}`);
+  const active = status.integrations.filter((i) => i.counts.in > 0);
+  const width = Math.max(0, ...active.map((i) => i.name.length));
+  const n = (value: number, digits: number) => String(value).padStart(digits);
+  const rows = active.map((i) => `  ${i.name.padEnd(width)}  in ${n(i.counts.in, 4)}  delivered ${n(i.counts.delivered, 4)}  skipped ${n(i.counts.skipped, 3)}  retried ${n(i.counts.retried, 3)}  dead ${n(i.counts.deadLettered, 2)}  lag ${n(i.lag, 3)}`);
   return [`[${elapsedS.toFixed(0).padStart(3)}s] commit ${status.commit.slice(0, 10)}  ${note}`, ...rows].join('\n');
 }

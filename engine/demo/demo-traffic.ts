@@ -1,8 +1,11 @@
 /**
  * Realistic, signed webhook traffic for the demo: customers, completed orders, FinancialForce price and stock
- * changes, and ads from the service app. Remembers what it sent so the end check can compare with the targets.
+ * changes, open FF invoices (which reach Magento as quotes that the buyer then pays), and ads from the service app.
+ * Remembers what it sent so the end check can compare with the targets.
  */
 import { createHmac } from 'node:crypto';
+import { placeQuoteOrder } from '../../connectors/magento/emulator/index.js';
+import type { MagentoState } from '../../connectors/magento/emulator/state.js';
 import { sampleOrder } from '../../connectors/magento/emulator/state.js';
 import { HOOK_SECRETS } from './demo-systems.js';
 
@@ -12,10 +15,15 @@ export interface SentEvents {
   /** Each price event also sets a unique quantity at WH-EAST, so the check can find its write. */
   prices: { sku: string; price: number; quantity: number }[];
   ads: { id: number; contract: string }[];
+  /** Open FF invoices (sent to Magento as quotes), by FF id and number. */
+  invoices: { id: string; name: string }[];
+  /** Magento orders paying an invoice quote (each should become one FF cash entry). */
+  payments: number[];
 }
 
 export class DemoTraffic {
-  readonly sent: SentEvents = { customers: [], orders: [], prices: [], ads: [] };
+  readonly sent: SentEvents = { customers: [], orders: [], prices: [], ads: [], invoices: [], payments: [] };
+  readonly #paidQuotes = new Set<number>();
   #order = 2000;
   #ad = 7000;
   #tick = 0;
@@ -44,6 +52,38 @@ export class DemoTraffic {
       this.sent.prices.push({ sku, price, quantity });
     }
     if (tick % 3 === 0) await this.ad('C-1001');
+    if (tick % 4 === 1) await this.openInvoice(tick);
+  }
+
+  /** An open FF invoice for customer 42: Magento gets a quote priced at the open amount. */
+  async openInvoice(tick: number): Promise<void> {
+    const n = String(1000 + tick).padStart(6, '0');
+    const invoice = {
+      Id: `a1A000000${n}AAA`,
+      Name: `SIN${n}`,
+      SystemModstamp: `2026-11-21T10:00:00.${tick}Z`,
+      c2g__InvoiceStatus__c: 'Complete',
+      c2g__OutstandingValue__c: 100 + (tick % 50) * 10,
+      c2g__DueDate__c: '2026-12-21',
+      c2g__InvoiceCurrency__r: { Name: 'USD' },
+      c2g__Account__r: { Name: 'Ada Lovelace Ltd', Magento_Customer_Id__c: '42' },
+    };
+    await this.#post('ff-open-invoices-to-magento-quotes', invoice, 'X-FF-Signature', 'sha256=' + sign(HOOK_SECRETS.ff, invoice, 'hex'));
+    this.sent.invoices.push({ id: invoice.Id, name: invoice.Name });
+  }
+
+  /** The buyer pays every invoice quote that has reached Magento; the store sends the order to both order hooks. */
+  async payInvoiceQuotes(magento: MagentoState): Promise<void> {
+    for (const quote of magento.negotiableQuotes.values()) {
+      const fields = (quote.extension_attributes as { negotiable_quote: { status: string; quote_name?: string } }).negotiable_quote;
+      if (fields.status !== 'submitted_by_admin' || !fields.quote_name?.startsWith('Invoice ') || this.#paidQuotes.has(Number(quote.id))) continue;
+      this.#paidQuotes.add(Number(quote.id));
+      const order = placeQuoteOrder(magento, Number(quote.id), { method: 'braintree', transactionId: `ch_${String(quote.id)}` });
+      const signature = sign(HOOK_SECRETS.magento, order, 'base64');
+      await this.#post('magento-invoice-payments-to-ff-cash-entries', order, 'X-Magento-Signature', signature);
+      await this.#post('magento-orders-to-ff-invoices', order, 'X-Magento-Signature', signature);
+      this.sent.payments.push(Number(order.entity_id));
+    }
   }
 
   async ad(contract: string): Promise<number> {

@@ -83,6 +83,7 @@ async function main(): Promise<void> {
         await step.run();
       }
       await traffic.round(CUSTOMERS);
+      await traffic.payInvoiceQuotes(systems.magento.state);
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
         say(progressLines(await running.status(), elapsed / 1000, note));
@@ -90,7 +91,11 @@ async function main(): Promise<void> {
       await sleep(200);
     }
     say('  » traffic stopped; waiting for the queues to drain');
-    await waitUntil(async () => (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0), 60_000).catch(() => say('  (queues did not drain in 60 s)'));
+    const drained = async () => (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0);
+    await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
+    // Quotes sent during the drain are paid too, so every invoice ends paid or dead-lettered.
+    await traffic.payInvoiceQuotes(systems.magento.state);
+    await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
     const letters = await running.deadLetters.list();
     for (const d of letters) say(`  dead letter ${d.id} ${d.integration} key=${d.key} ${d.error.code}: ${d.error.message.slice(0, 120)} (${d.reason}, ${d.attempts} attempts, ${d.status})`);
     const open = new Set(letters.filter((d) => d.status === 'open').map((d) => `${d.integration}/${d.key}`));

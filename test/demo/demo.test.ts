@@ -1,0 +1,32 @@
+/**
+ * `npm run demo -- --for N` as a new user runs it: a child process with the embedded nats-server, the emulators and a
+ * local spec repository. Its last line is the JSON summary, checked by the demo against the emulators' records.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+it('runs the whole loop for 15 s and ends with nothing lost or duplicated, the dead letter replayed', async () => {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'engine/demo/run-demo.ts', '--for', '15', '--port', '0'], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+  const lines = stdout.trim().split('\n');
+  const summary = JSON.parse(lines.at(-1)!) as Record<string, number>;
+  expect(summary).toMatchObject({ lost: 0, duplicates: 0, dead_lettered: 1, replayed: 1 });
+  expect(summary.delivered).toBe(summary.events);
+  expect(summary.events).toBeGreaterThan(50);
+  // Every part of the timeline happened, in order.
+  const notes = lines.filter((l) => l.startsWith('  » ')).map((l) => l.slice(4).split(':')[0].split('…')[0]);
+  expect(notes).toEqual([
+    'FinancialForce is down (503)',
+    'FinancialForce is back',
+    'committing a mapping change (invoice description)',
+    'an ad on a fulfilled contract',
+    'the contract is reopened; replaying the dead letter',
+    'traffic stopped; waiting for the queues to drain',
+  ]);
+  expect(stdout).toMatch(/commit [0-9a-f]{10} is live \d+ ms after the commit/);
+  // The invoice-to-quote-to-payment loop ran: its integrations delivered events.
+  expect(stdout).toMatch(/ff-open-invoices-to-magento-quotes +in +\d+ +delivered +[1-9]/);
+  expect(stdout).toMatch(/magento-invoice-payments-to-ff-cash-entries +in +\d+ +delivered +[1-9]/);
+}, 150_000);
