@@ -1,7 +1,7 @@
 // The dashboard: polls the engine's JSON API once a second and renders it. Data is only ever inserted as text
 // (textContent), never as HTML, so an event's content cannot inject markup.
 const $ = (selector) => document.querySelector(selector);
-const state = { dlq: [], selected: new Set(), open: undefined, previous: new Map() };
+const state = { dlq: [], selected: new Set(), open: undefined };
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -27,6 +27,13 @@ function wrap(node) {
 }
 
 const num = (value) => Object.assign(el('td', value ?? 0), { className: 'num' });
+
+/** A live figure from the API (null: nothing measured in its window), with fewer decimals as it grows. */
+function figure(value) {
+  if (value === null || value === undefined) return num('–');
+  return num(value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : Math.round(value));
+}
+
 const short = (sha) => (sha ? String(sha).slice(0, 10) : '–');
 
 async function getJson(path) {
@@ -40,13 +47,16 @@ function renderStatus(status) {
   $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(active)}`;
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
   const body = $('#integrations tbody');
+  const labels = [...document.querySelectorAll('#integrations thead th')].map((th) => th.textContent);
   body.replaceChildren(
     ...(status.integrations ?? []).map((i) => {
       const c = i.counts ?? {};
       const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
       const statusCell = el('span', health, health === 'ok' ? 'ok' : health === 'busy' ? 'warn' : 'bad');
-      const row_ = row([i.name, statusCell, short(i.commit ?? active), num(c.in), num(c.delivered), num(c.retried), num(c.deadLettered), num(throughput(i.name, c.delivered ?? 0)), num(i.latencyP50Ms), num(i.lag)]);
+      const row_ = row([i.name, statusCell, short(i.commit ?? active), num(c.in), num(c.delivered), num(c.retried), num(c.deadLettered), figure(i.throughputPerS), figure(i.latencyP50Ms), figure(i.latencyP99Ms), num(i.lag)]);
       row_.dataset.integration = i.name;
+      // Labels for the narrow-screen layout, where each row becomes a card without the table header.
+      row_.querySelectorAll('td').forEach((td, n) => (td.dataset.label = labels[n] ?? ''));
       return row_;
     }),
   );
@@ -65,15 +75,6 @@ function renderStatus(status) {
     }),
   );
   $('#workers').replaceChildren(...(status.workers ?? []).map((w) => el('li', `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`)));
-}
-
-/** Events per second since the previous poll, from the delivered counter. */
-function throughput(name, delivered) {
-  const now = Date.now();
-  const before = state.previous.get(name);
-  state.previous.set(name, { at: now, delivered });
-  if (!before || now === before.at) return 0;
-  return Math.max(0, Math.round(((delivered - before.delivered) * 1000) / (now - before.at)));
 }
 
 function renderDlq() {

@@ -1,6 +1,7 @@
 /**
- * `GET /api/status`: what the dashboard shows per integration. Counts are this process's since start (Prometheus
- * aggregates across processes); lag and open dead letters are read from the broker, so they are cluster-wide.
+ * `GET /api/status`: what the dashboard shows per integration. Counts, latency and throughput are this process's
+ * (Prometheus aggregates across processes); lag and open dead letters are read from the broker, so they are
+ * cluster-wide.
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Counter } from 'prom-client';
@@ -14,12 +15,23 @@ export interface IntegrationStatus {
   source: string;
   /** Content hash of the integration's spec. */
   hash: string;
+  /** Spec commit this process runs the integration at (that of the active set). */
+  commit: string;
   inFlight: number;
   /** Events stored and not yet finished, across all processes. */
   lag: number;
   /** Open dead letters. */
   deadLetters: number;
   counts: { in: number; delivered: number; skipped: number; echoSuppressed: number; retried: number; deadLettered: number; duplicates: number };
+  /**
+   * Median stored-to-delivered latency (ms) of this process's deliveries in the last 60 s (newest 1024 at most);
+   * null when it delivered none. Skipped and dead-lettered events are not included.
+   */
+  latencyP50Ms: number | null;
+  /** 99th percentile of the same samples (ms); null when none. */
+  latencyP99Ms: number | null;
+  /** Events this process delivered per second, averaged over the last 60 s; null when none. */
+  throughputPerS: number | null;
 }
 
 export interface EngineStatus {
@@ -66,6 +78,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       name: i.name,
       source: i.source.kind,
       hash: i.hash,
+      commit: set.commit,
       inFlight: deps.inFlight(i.name),
       lag: lag.get(i.name) ?? 0,
       deadLetters: open.filter((d) => d.integration === i.name).length,
@@ -78,6 +91,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
         deadLettered: dead.get(i.name) ?? 0,
         duplicates: dups.get(i.name) ?? 0,
       },
+      ...m.recent.stats(i.name),
     })),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Prometheus metrics of one engine, in its own registry (registries are values, not globals): per integration
- * events in, delivered, retried, dead-lettered, in flight, delivery latency and consumer lag.
+ * events in, delivered, retried, dead-lettered, in flight, delivery latency and consumer lag. Alongside, the
+ * rolling window of recent deliveries that `GET /api/status` reports as live latency and throughput.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { IntegrationWindows } from './integration-window.js';
 
 export interface RuntimeMetrics {
   registry: Registry;
@@ -14,6 +16,8 @@ export interface RuntimeMetrics {
   inFlight: Gauge<'integration'>;
   latency: Histogram<'integration'>;
   lag: Gauge<'integration'>;
+  /** This process's recent deliveries per integration (not Prometheus: exact percentiles for the dashboard). */
+  recent: IntegrationWindows;
 }
 
 /** `lag` reads the consumers' pending counts on each scrape through `readLag`. */
@@ -46,5 +50,6 @@ export function createRuntimeMetrics(readLag: () => Promise<Map<string, number>>
         for (const [integration, lag] of await readLag().catch(() => new Map<string, number>())) this.set({ integration }, lag);
       },
     }),
+    recent: new IntegrationWindows(),
   };
 }

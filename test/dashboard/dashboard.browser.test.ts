@@ -1,6 +1,7 @@
 /**
  * The dashboard in real headless Chromium against a real engine and nats-server: an integration receiving live
- * events, a dead letter opened and replayed, and the entry then delivered. Saves test/artifacts/dashboard.png.
+ * events with their live throughput and latency, a dead letter opened and replayed, and the entry then delivered.
+ * Saves test/artifacts/dashboard.png, dashboard-entry.png and dashboard-phone.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -40,7 +41,14 @@ describe('dashboard', () => {
 
     for (let id = 1; id <= 3; id++) expect((await h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
     const row = page.locator('#integrations tr[data-integration="orders"]');
-    await expect.poll(async () => (await row.locator('td').nth(4).textContent())?.trim(), { timeout: 15_000 }).toBe('3');
+    const headers = await page.locator('#integrations thead th').allTextContents();
+    const cell = async (header: string) => (await row.locator('td').nth(headers.indexOf(header)).textContent())?.trim();
+    await expect.poll(() => cell('delivered'), { timeout: 15_000 }).toBe('3');
+    // Live figures from /api/status: 3 deliveries over the 60 s window, and a measured latency.
+    expect(await cell('per s')).toBe('0.05');
+    expect(await cell('p50 ms')).toMatch(/^\d+(\.\d+)?$/);
+    expect(await cell('p99 ms')).toMatch(/^\d+(\.\d+)?$/);
+    expect(Number(await cell('p99 ms'))).toBeGreaterThanOrEqual(Number(await cell('p50 ms')));
 
     h.target.fault = (req) => (req.body && req.key === '9' ? { respond: { status: 422, body: { message: 'sku 9 is unknown' } } } : undefined);
     expect((await h.post('orders', { id: 9, seq: 1, status: 'new' })).status).toBe(202);
@@ -58,8 +66,19 @@ describe('dashboard', () => {
     await page.click('#entry-replay');
     await waitFor(() => h.target.effectiveWrites.get('9') === 1, 'replayed event delivered');
     await expect.poll(async () => (await dead.first().textContent()) ?? '', { timeout: 10_000 }).toContain('replayed');
-    await expect.poll(async () => (await row.locator('td').nth(4).textContent())?.trim(), { timeout: 10_000 }).toBe('4');
+    await expect.poll(() => cell('delivered'), { timeout: 10_000 }).toBe('4');
+    expect(await cell('per s')).toMatch(/^\d+\.\d+$/);
+    expect(await cell('p50 ms')).toMatch(/^\d+(\.\d+)?$/);
     await page.screenshot({ path: new URL('dashboard.png', ARTIFACTS).pathname, fullPage: true });
+
+    // On a phone the integrations table scrolls inside its section; the page itself does not get wider.
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    phone.on('pageerror', (e) => errors.push(e.message));
+    await phone.goto(h.engine.url + '/');
+    const phoneRow = phone.locator('#integrations tr[data-integration="orders"] td');
+    await expect.poll(async () => (await phoneRow.nth(headers.indexOf('p50 ms')).textContent())?.trim(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)?$/);
+    expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await phone.screenshot({ path: new URL('dashboard-phone.png', ARTIFACTS).pathname, fullPage: true });
     expect(errors).toEqual([]);
   });
 });

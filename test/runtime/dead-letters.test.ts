@@ -21,6 +21,8 @@ const api = async (path: string, method = 'GET') => {
 describe('ledger and dead-letter queue', () => {
   it('fault 15: a duplicate beyond the dedup window is stored again but skipped by the ledger: one write', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })], tuning: { duplicateWindowMs: 200 } });
+    // Nothing delivered yet: no live figures.
+    expect((await api('/api/status')).body.integrations).toMatchObject([{ name: 'orders', latencyP50Ms: null, latencyP99Ms: null, throughputPerS: null }]);
     await h.post('orders', { id: 1, seq: 1, status: 'new' });
     await waitFor(() => h!.target.records.has('1'), 'first copy delivered');
     await new Promise((r) => setTimeout(r, 600));
@@ -30,15 +32,24 @@ describe('ledger and dead-letter queue', () => {
     expect(h.target.requests).toHaveLength(1);
     const status = await api('/api/status');
     expect(status.body).toMatchObject({ commit: 'working-tree', nats: { connected: true }, partitions: 4 });
-    expect((status.body.integrations as unknown[])[0]).toEqual({
+    const [orders] = status.body.integrations as { latencyP50Ms: number; latencyP99Ms: number }[];
+    expect(orders).toEqual({
       name: 'orders',
       source: 'webhook',
       hash: expect.any(String),
+      commit: 'working-tree',
       inFlight: 0,
       lag: 0,
       deadLetters: 0,
       counts: { in: 2, delivered: 1, skipped: 0, echoSuppressed: 0, retried: 0, deadLettered: 0, duplicates: 1 },
+      latencyP50Ms: expect.any(Number),
+      latencyP99Ms: expect.any(Number),
+      // One delivery (the skipped duplicate is not one) averaged over the 60 s window.
+      throughputPerS: 0.02,
     });
+    // A single sample is both percentiles.
+    expect(orders.latencyP99Ms).toBe(orders.latencyP50Ms);
+    expect(orders.latencyP50Ms).toBeGreaterThanOrEqual(0);
   });
 
   it('fault 16: replay after the target is fixed delivers once and marks the entry replayed', async () => {
