@@ -1,87 +1,16 @@
-/** Post-processing of the raw AST into jsonata-js's `ast()` shape: paths, stages, bindings, parent slots, tail calls. */
+/**
+ * Post-processing of the raw AST into jsonata-js's `ast()` shape: paths and steps, predicates as `stages`, group-by,
+ * sort steps, `@`/`#` tuple bindings. Parent slots are resolved by parent-slots.ts, tail calls marked by tail-calls.ts.
+ */
 import type { Node } from './ast.js';
 import { jerr } from './errors.js';
+import type { Slot } from './parent-slots.js';
+import { ParentSlots } from './parent-slots.js';
 import { parseRaw } from './parser.js';
-
-interface Slot { label: string; level: number; index: number }
+import { markTailCalls } from './tail-calls.js';
 
 class AstProcessor {
-  private label = 0;
-  private readonly ancestry: Node[] = [];
-
-  seekParent(node: Node, slot: Slot): Slot {
-    switch (node.type) {
-      case 'name': case 'wildcard':
-        slot.level--;
-        if (slot.level === 0) {
-          if (node.ancestor === undefined) node.ancestor = slot;
-          else {
-            this.ancestry[slot.index].slot.label = node.ancestor.label;
-            node.ancestor = slot;
-          }
-          node.tuple = true;
-        }
-        break;
-      case 'parent': slot.level++; break;
-      case 'block':
-        if (node.expressions.length > 0) {
-          node.tuple = true;
-          slot = this.seekParent(node.expressions[node.expressions.length - 1], slot);
-        }
-        break;
-      case 'path': {
-        node.tuple = true;
-        let index = node.steps.length - 1;
-        slot = this.seekParent(node.steps[index--], slot);
-        while (slot.level > 0 && index >= 0) slot = this.seekParent(node.steps[index--], slot);
-        break;
-      }
-      default:
-        throw jerr('S0217', { token: node.type, position: node.position });
-    }
-    return slot;
-  }
-
-  pushAncestry(result: Node, value: Node): void {
-    if (value.seekingParent !== undefined || value.type === 'parent') {
-      const slots: Slot[] = value.seekingParent !== undefined ? value.seekingParent : [];
-      if (value.type === 'parent') slots.push(value.slot);
-      if (result.seekingParent === undefined) result.seekingParent = slots;
-      else result.seekingParent.push(...slots);
-    }
-  }
-
-  resolveAncestry(path: Node): void {
-    let index = path.steps.length - 1;
-    const last = path.steps[index];
-    const slots: Slot[] = last.seekingParent !== undefined ? last.seekingParent : [];
-    if (last.type === 'parent') slots.push(last.slot);
-    for (let slot of slots) {
-      index = path.steps.length - 2;
-      while (slot.level > 0) {
-        if (index < 0) {
-          if (path.seekingParent === undefined) path.seekingParent = [slot];
-          else path.seekingParent.push(slot);
-          break;
-        }
-        let step = path.steps[index--];
-        while (index >= 0 && step.focus && path.steps[index].focus) step = path.steps[index--];
-        slot = this.seekParent(step, slot);
-      }
-    }
-  }
-
-  tailCall(expr: Node): Node {
-    if (expr.type === 'function' && !expr.predicate) return { type: 'lambda', thunk: true, arguments: [], position: expr.position, body: expr };
-    if (expr.type === 'condition') {
-      expr.then = this.tailCall(expr.then);
-      if (expr.else !== undefined) expr.else = this.tailCall(expr.else);
-    } else if (expr.type === 'block' && expr.expressions.length > 0) {
-      const n = expr.expressions.length;
-      expr.expressions[n - 1] = this.tailCall(expr.expressions[n - 1]);
-    }
-    return expr;
-  }
+  private readonly parents = new ParentSlots();
 
   process(expr: Node): Node {
     let result: Node;
@@ -92,15 +21,15 @@ class AstProcessor {
         if (expr.value === '[') {
           result.expressions = expr.expressions.map((item: Node) => {
             const v = this.process(item);
-            this.pushAncestry(result, v);
+            this.parents.pushAncestry(result, v);
             return v;
           });
         } else if (expr.value === '{') {
           result.lhs = expr.lhs.map((pair: Node[]) => {
             const k = this.process(pair[0]);
-            this.pushAncestry(result, k);
+            this.parents.pushAncestry(result, k);
             const v = this.process(pair[1]);
-            this.pushAncestry(result, v);
+            this.parents.pushAncestry(result, v);
             return [k, v];
           });
         } else {
@@ -108,7 +37,7 @@ class AstProcessor {
           if (expr.value === '-' && result.expression.type === 'number') {
             result = result.expression;
             result.value = -result.value;
-          } else this.pushAncestry(result, result.expression);
+          } else this.parents.pushAncestry(result, result.expression);
         }
         break;
       }
@@ -116,7 +45,7 @@ class AstProcessor {
         result = { type: expr.type, name: expr.name, value: expr.value, position: expr.position };
         result.arguments = expr.arguments.map((arg: Node) => {
           const a = this.process(arg);
-          this.pushAncestry(result, a);
+          this.parents.pushAncestry(result, a);
           return a;
         });
         result.procedure = this.process(expr.procedure);
@@ -124,18 +53,18 @@ class AstProcessor {
       }
       case 'lambda': {
         result = { type: expr.type, arguments: expr.arguments, signature: expr.signature, position: expr.position };
-        result.body = this.tailCall(this.process(expr.body));
+        result.body = markTailCalls(this.process(expr.body));
         break;
       }
       case 'condition': {
         result = { type: expr.type, position: expr.position };
         result.condition = this.process(expr.condition);
-        this.pushAncestry(result, result.condition);
+        this.parents.pushAncestry(result, result.condition);
         result.then = this.process(expr.then);
-        this.pushAncestry(result, result.then);
+        this.parents.pushAncestry(result, result.then);
         if (expr.else !== undefined) {
           result.else = this.process(expr.else);
-          this.pushAncestry(result, result.else);
+          this.parents.pushAncestry(result, result.else);
         }
         break;
       }
@@ -150,7 +79,7 @@ class AstProcessor {
         result = { type: expr.type, position: expr.position };
         result.expressions = expr.expressions.map((item: Node) => {
           const part = this.process(item);
-          this.pushAncestry(result, part);
+          this.parents.pushAncestry(result, part);
           if (part.consarray || (part.type === 'path' && part.steps[0].consarray)) result.consarray = true;
           return part;
         });
@@ -161,8 +90,7 @@ class AstProcessor {
         if (expr.keepArray) result.keepSingletonArray = true;
         break;
       case 'parent':
-        result = { type: 'parent', slot: { label: '!' + this.label++, level: 1, index: this.ancestry.length } };
-        this.ancestry.push(result);
+        result = this.parents.parent();
         break;
       case 'string': case 'number': case 'value': case 'wildcard': case 'descendant': case 'variable': case 'regex':
         result = expr;
@@ -209,7 +137,7 @@ class AstProcessor {
         if (steps[0].type === 'unary' && steps[0].value === '[') steps[0].consarray = true;
         const last = steps[steps.length - 1];
         if (last.type === 'unary' && last.value === '[') last.consarray = true;
-        this.resolveAncestry(result);
+        this.parents.resolveAncestry(result);
         return result;
       }
       case '[': {
@@ -225,10 +153,10 @@ class AstProcessor {
         const predicate = this.process(expr.rhs);
         if (predicate.seekingParent !== undefined) {
           for (const slot of predicate.seekingParent as Slot[]) {
-            if (slot.level === 1) this.seekParent(step, slot);
+            if (slot.level === 1) this.parents.seekParent(step, slot);
             else slot.level--;
           }
-          this.pushAncestry(step, predicate);
+          this.parents.pushAncestry(step, predicate);
         }
         step[type].push({ type: 'filter', expr: predicate, position: expr.position });
         return result;
@@ -245,18 +173,18 @@ class AstProcessor {
         const sortStep: Node = { type: 'sort', position: expr.position };
         sortStep.terms = expr.rhs.map((term: Node) => {
           const expression = this.process(term.expression);
-          this.pushAncestry(sortStep, expression);
+          this.parents.pushAncestry(sortStep, expression);
           return { descending: term.descending, expression };
         });
         result.steps.push(sortStep);
-        this.resolveAncestry(result);
+        this.parents.resolveAncestry(result);
         return result;
       }
       case ':=': {
         result = { type: 'bind', value: expr.value, position: expr.position };
         result.lhs = this.process(expr.lhs);
         result.rhs = this.process(expr.rhs);
-        this.pushAncestry(result, result.rhs);
+        this.parents.pushAncestry(result, result.rhs);
         return result;
       }
       case '@': {
@@ -297,8 +225,8 @@ class AstProcessor {
         result = { type: expr.type, value: expr.value, position: expr.position };
         result.lhs = this.process(expr.lhs);
         result.rhs = this.process(expr.rhs);
-        this.pushAncestry(result, result.lhs);
-        this.pushAncestry(result, result.rhs);
+        this.parents.pushAncestry(result, result.lhs);
+        this.parents.pushAncestry(result, result.rhs);
         return result;
       }
     }

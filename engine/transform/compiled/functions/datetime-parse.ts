@@ -1,5 +1,6 @@
 /** $toMillis with a picture string: builds a matcher from the picture and assembles a UTC timestamp. */
 import { jerr } from '../errors.js';
+import { state } from '../runtime.js';
 import type { Marker } from './datetime-picture.js';
 import { analysePicture, DAYS, MONTHS } from './datetime-picture.js';
 import { parseWith } from './format-integer.js';
@@ -99,9 +100,11 @@ export function parseDateTime(timestamp: string, picture: string): number | unde
       default: v[m.component] = parseWith(text, m.integer!);
     }
   });
-  const now = new Date();
+  // unspecified leading components come from the evaluation's fixed timestamp (the one $now() returns)
+  const now = new Date(state.now);
   const noDate = !has('Y') && !has('M') && !has('D') && !has('d');
-  const year = v.Y ?? now.getUTCFullYear();
+  // a year of 0-99 means 1900-1999, as in jsonata-js (which builds the instant with Date.UTC)
+  const year = v.Y === undefined ? now.getUTCFullYear() : v.Y >= 0 && v.Y < 100 ? v.Y + 1900 : v.Y;
   let hour = v.H ?? 0;
   if (v.h !== undefined) hour = (v.h % 12) + (pm ? 12 : 0);
   const d = new Date(0);

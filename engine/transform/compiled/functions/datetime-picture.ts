@@ -15,6 +15,8 @@ export interface Marker {
   integer?: IntegerFormat;
   minWidth?: number;
   maxWidth?: number;
+  /** `[Y…]` only: the year is written modulo 10^yearDigits (§9.8.4.4; `[Y01]` → "18"). */
+  yearDigits?: number;
 }
 
 export type PicturePart = { literal: string } | { marker: Marker };
@@ -62,6 +64,14 @@ function marker(spec: string): Marker {
   } else if (component !== 'Z' && component !== 'z' && component !== 'f') {
     result.integer = analyseInteger(presentation + (ordinal ? ';o' : ''));
     if (minWidth !== undefined && result.integer.kind === 'decimal' && result.integer.mandatory < minWidth) result.integer.mandatory = minWidth;
+    if (component === 'Y' && result.integer.kind === 'decimal') {
+      // as jsonata-js: a maximum width, else a picture of two or more digits (`0`-`9` and `#`), truncates the year
+      if (maxWidth !== undefined) result.yearDigits = result.integer.mandatory = maxWidth;
+      else {
+        const digits = result.integer.mandatory + (presentation.match(/#/g)?.length ?? 0);
+        if (digits >= 2) result.yearDigits = digits;
+      }
+    }
   }
   return result;
 }
@@ -120,8 +130,9 @@ function thursdayOf(d: Date): Date {
 
 function offsetMinutes(tz?: string): number {
   if (!tz) return 0;
-  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(tz);
-  if (!m) return 0;
+  const m = /^([+-]?)(\d{2}):?(\d{2})$/.exec(tz);
+  // jsonata-js prints NaN fields here; a wrong time written to a target is worse than a clear error.
+  if (!m) throw jerr('D3137', { message: `$fromMillis(): the timezone "${tz}" is not an offset such as "+0100" or "-05:00"` });
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
@@ -151,16 +162,9 @@ function formatTimezone(offset: number, m: Marker): string {
 }
 
 function component(d: Date, m: Marker, offset: number): string {
-  const int = (v: number) => {
-    let s = formatWith(v, m.integer as IntegerFormat);
-    if (m.component === 'Y' && m.integer?.kind === 'decimal') {
-      const max = m.maxWidth ?? (m.presentation === '1' && m.minWidth !== undefined ? m.minWidth : undefined);
-      if (max !== undefined && s.length > max) s = s.substring(s.length - max);
-    }
-    return s;
-  };
+  const int = (v: number) => formatWith(v, m.integer as IntegerFormat);
   switch (m.component) {
-    case 'Y': return int(d.getUTCFullYear());
+    case 'Y': return int(m.yearDigits === undefined ? d.getUTCFullYear() : d.getUTCFullYear() % Math.pow(10, m.yearDigits));
     case 'M': return m.names ? formatName(MONTHS[d.getUTCMonth()], m) : int(d.getUTCMonth() + 1);
     case 'D': return int(d.getUTCDate());
     case 'd': return int(dayOfYear(d));
@@ -190,7 +194,9 @@ function component(d: Date, m: Marker, offset: number): string {
 export function formatDateTime(millis: number, picture?: string, timezone?: string): string {
   const offset = offsetMinutes(timezone);
   if (picture === undefined) {
-    if (offset === 0) return new Date(millis).toISOString();
+    // toISOString only for years 0000-9999: beyond them (and outside the Date range, where it throws) the picture
+    // below gives jsonata-js's text
+    if (offset === 0 && millis >= -62167219200000 && millis < 253402300800000) return new Date(millis).toISOString();
     picture = '[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]';
   }
   const d = new Date(millis + offset * 60000);

@@ -9,7 +9,6 @@ const ISO = /^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-]
 
 export function fromMillis(millis?: number, picture?: string, timezone?: string): string | undefined {
   if (millis === undefined) return undefined;
-  if (picture === undefined && timezone === undefined) return new Date(millis).toISOString();
   return formatDateTime(millis, picture, timezone);
 }
 
