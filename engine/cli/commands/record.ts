@@ -44,9 +44,9 @@ export function registerRecordCommand(program: Command): void {
       const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
       const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
       const testCase = { name: caseName, ...(insideSpecs ? { event_file: eventFile } : { event }), ...(Object.keys(run.responses).length ? { responses: run.responses } : {}), expect: expectationFrom(run.result) };
-      const doc = parseDocument(existsSync(testPath) ? await readFile(testPath, 'utf8') : `apiVersion: junction/v1\nkind: Test\nintegration: ${name}\ncases: []\n`);
+      const doc = parseDocument(existsSync(testPath) ? await readFile(testPath, 'utf8') : `apiVersion: junction/v1\nkind: Test\nintegration: ${name}\ncases: []\n`, { merge: true });
       doc.addIn(['cases'], doc.createNode(testCase));
-      await writeFile(testPath, doc.toString({ lineWidth: 120 }));
+      await writeFile(testPath, doc.toString({ lineWidth: 0 })); // lineWidth 0: flow collections the author wrote stay on one line
       const outcome = caseOutcome(run.result);
       process.stdout.write(`recorded ${JSON.stringify(caseName)} in ${relative(process.cwd(), testPath)}: ${outcome}${run.result.failure ? ` (${run.result.failure.code})` : ''}, ${run.result.requests.length} request${run.result.requests.length === 1 ? '' : 's'}\n`);
     });
