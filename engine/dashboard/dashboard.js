@@ -34,7 +34,8 @@ function figure(value) {
   return num(value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : Math.round(value));
 }
 
-const short = (sha) => (sha ? String(sha).slice(0, 10) : '–');
+// Git commits are shortened; other labels ("working-tree" when running a plain directory) are shown whole.
+const short = (sha) => (!sha ? '–' : /^[0-9a-f]{40}$/.test(String(sha)) ? String(sha).slice(0, 10) : String(sha));
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { accept: 'application/json' } });
