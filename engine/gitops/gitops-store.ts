@@ -8,8 +8,8 @@
  *   worker.<id>       each process's applied commit and heartbeat
  * Keys are dot-separated tokens, so watches and listings can filter them (`rejected.>`, `worker.>`).
  */
-import { Bucket } from '@nats-io/kv';
 import type { KV, KvEntry, Kvm } from '@nats-io/kv';
+import { listLiveEntries, readLiveEntry } from '../runtime/kv-listing.js';
 import type { Diagnostic } from '../spec/diagnostics.js';
 import type { SpecTree } from '../spec/spec-tree.js';
 
@@ -74,10 +74,7 @@ export function treeFromBundle(bundle: SpecBundle): SpecTree {
 }
 
 /** The live (not deleted) entry of a key. */
-export async function readEntry(kv: KV, key: string): Promise<KvEntry | undefined> {
-  const entry = await kv.get(key);
-  return entry && entry.operation === 'PUT' && entry.length > 0 ? entry : undefined;
-}
+export const readEntry: (kv: KV, key: string) => Promise<KvEntry | undefined> = readLiveEntry;
 
 /** A key's JSON value, if it is set. */
 export async function readJson<T>(kv: KV, key: string): Promise<T | undefined> {
@@ -96,25 +93,11 @@ export async function compareAndSet(kv: KV, key: string, json: string, revision:
 }
 
 /**
- * The keys under a dot-separated prefix, from the stream's per-subject message counts (one request, paged by the
- * client). Not `kv.keys()`: its listing waits for a message that says nothing is pending, and with heartbeats being
- * written at the same moment it was seen to stall for good on nats-server 2.9.10.
+ * All live entries under a dot-separated prefix (`worker`, `rejected`). Listed without `kv.keys()`, which stalled
+ * under concurrent heartbeat writes on nats-server 2.9.10 (see engine/runtime/kv-listing.ts).
  */
-async function listKeys(kv: KV, prefix: string): Promise<string[]> {
-  if (!(kv instanceof Bucket)) {
-    const keys: string[] = [];
-    for await (const key of await kv.keys(`${prefix}.>`)) keys.push(key);
-    return keys;
-  }
-  const info = await kv.jsm.streams.info(kv.stream, { subjects_filter: kv.fullKeyName(`${prefix}.>`) });
-  return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(kv.prefixLen));
-}
-
-/** All live entries under a dot-separated prefix (`worker`, `rejected`). */
 export async function listEntries(kv: KV, prefix: string): Promise<KvEntry[]> {
-  const keys = await listKeys(kv, prefix);
-  const entries = await Promise.all(keys.map((k) => readEntry(kv, k)));
-  return entries.filter((e): e is KvEntry => e !== undefined);
+  return listLiveEntries(kv, `${prefix}.>`);
 }
 
 /**

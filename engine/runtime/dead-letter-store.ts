@@ -5,6 +5,7 @@
  */
 import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../plan/execution-types.js';
+import { listKvKeys, listLiveEntries, readLiveEntry } from './kv-listing.js';
 import { redactSecrets } from './redact.js';
 
 export interface DeadLetter {
@@ -48,20 +49,20 @@ export class DeadLetterStore {
   }
 
   async get(id: string, integration?: string): Promise<{ entry: DeadLetter; revision: number } | undefined> {
-    const key = integration ? `${integration}.${id}` : (await this.#keys(`*.${id}`))[0];
+    const key = integration ? `${integration}.${id}` : (await listKvKeys(this.#kv, `*.${id}`))[0];
     if (!key) return undefined;
-    const kvEntry = await this.#kv.get(key);
-    if (!kvEntry || kvEntry.operation !== 'PUT' || kvEntry.length === 0) return undefined;
-    return { entry: kvEntry.json<DeadLetter>(), revision: kvEntry.revision };
+    const kvEntry = await readLiveEntry(this.#kv, key);
+    return kvEntry && { entry: kvEntry.json<DeadLetter>(), revision: kvEntry.revision };
   }
 
-  /** Entries, oldest first, optionally of one integration and/or status. */
+  /**
+   * Entries, oldest first, optionally of one integration and/or status. Listed from the stream's per-subject counts,
+   * not `kv.keys()`, which can stall while entries are being written (engine/runtime/kv-listing.ts).
+   */
   async list(filter: { integration?: string; status?: DeadLetter['status'] } = {}): Promise<DeadLetter[]> {
-    const keys = await this.#keys(filter.integration ? `${filter.integration}.>` : '>');
-    const entries = await Promise.all(keys.map((k) => this.#kv.get(k)));
+    const entries = await listLiveEntries(this.#kv, filter.integration ? `${filter.integration}.>` : '>');
     return entries
-      .filter((e) => e && e.operation === 'PUT' && e.length > 0)
-      .map((e) => e!.json<DeadLetter>())
+      .map((e) => e.json<DeadLetter>())
       .filter((e) => !filter.status || e.status === filter.status)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
@@ -75,12 +76,6 @@ export class DeadLetterStore {
     } catch {
       return false;
     }
-  }
-
-  async #keys(filter: string): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const k of await this.#kv.keys(filter)) keys.push(k);
-    return keys;
   }
 }
 
