@@ -30,25 +30,24 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   const steps: Record<string, unknown> = {};
   const result: ExecutionResult = { outcome: 'delivered', requests: [], steps, unchanged: [] };
   const scope: BindingScope = { event, steps, lookups: options.lookups, xref: options.state.xref };
-  const evaluate = (expr: CompiledExpression, input: unknown, extra?: Record<string, unknown>) => Promise.resolve(expr.evaluate(input, expressionBindings(scope, extra), options.guards));
   let current: { step?: string; index?: number } = {};
   let writes = 0;
   try {
-    if (integration.when && !truthy(await evaluate(integration.when, event))) {
+    if (integration.when && !truthy(await evaluate(scope, options.guards, integration.when, event))) {
       return { ...result, outcome: 'skipped', skippedReason: 'when' };
     }
     for (const step of integration.steps) {
       current = { step: step.id };
       // A step that ran in an earlier attempt replays from its checkpoint even when its condition now reads state it
       // changed itself (a create guarded by "no xref yet"), so later steps still see its result.
-      if (step.when && !(await ranBefore(step, options)) && !truthy(await evaluate(step.when, event))) continue;
-      const elements = step.forEach ? toList(await evaluate(step.forEach, event)) : [event];
+      if (step.when && !(await ranBefore(step, options)) && !truthy(await evaluate(scope, options.guards, step.when, event))) continue;
+      const elements = step.forEach ? toList(await evaluate(scope, options.guards, step.forEach, event)) : [event];
       const results: unknown[] = [];
       for (let index = 0; index < elements.length; index++) {
         const at = step.forEach ? index : undefined;
         current = { step: step.id, index: at };
         const extra = at === undefined ? undefined : { index: at };
-        const raw = plain(step.body ? await evaluate(step.body, elements[index], extra) : undefined);
+        const raw = plain(step.body ? await evaluate(scope, options.guards, step.body, elements[index], extra) : undefined);
         const body = step.ownedFields ? filterOwnedFields(raw, step.ownedFields, step.identityFields) : raw;
         const dropped = step.ownedFields ? droppedFields(raw, step.ownedFields, step.identityFields) : [];
         if (dropped.length > 0) (result.withheld ??= []).push({ step: step.id, ...(at === undefined ? {} : { index: at }), fields: dropped });
@@ -56,8 +55,8 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         const call = await callStep(step, body, at, options, result);
         results.push(call === UNCHANGED ? undefined : call);
         if (step.saveXref && call !== UNCHANGED) {
-          const sourceId = await evaluate(step.saveXref.sourceId, elements[index], extra);
-          const targetId = await evaluate(step.saveXref.targetId, elements[index], { ...extra, result: call });
+          const sourceId = await evaluate(scope, options.guards, step.saveXref.sourceId, elements[index], extra);
+          const targetId = await evaluate(scope, options.guards, step.saveXref.targetId, elements[index], { ...extra, result: call });
           if (sourceId !== undefined && targetId !== undefined) await options.state.xref.set(step.saveXref.map, String(sourceId), String(targetId));
         }
       }
@@ -69,6 +68,11 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   }
   if (writes > 0 && result.unchanged.length === writes) return { ...result, outcome: 'echo_suppressed' };
   return result;
+}
+
+/** A module function rather than a per-event closure (tsx names every closure it binds: a defineProperty each). */
+function evaluate(scope: BindingScope, guards: TransformGuards | undefined, expr: CompiledExpression, input: unknown, extra?: Record<string, unknown>): Promise<unknown> {
+  return Promise.resolve(expr.evaluate(input, expressionBindings(scope, extra), guards));
 }
 
 const UNCHANGED = Symbol('unchanged');

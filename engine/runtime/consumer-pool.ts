@@ -1,16 +1,19 @@
 /**
  * Runs the partition consumers of this process: one `consume()` with a callback per partition of each integration
- * (the fastest client API), the set of in-flight events, and the drain of a graceful stop.
+ * (the fastest client API), the set of in-flight events with their heartbeat, and the drain of a graceful stop.
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { processEvent } from './event-worker.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
 import { EVENTS_STREAM, consumerName } from './subjects.js';
 
+const PULL_EXPIRES_MS = 5_000;
+
 export class ConsumerPool {
   readonly #running = new Map<string, ConsumerMessages[]>();
   readonly #inFlight = new Set<InFlight>();
   readonly #idle = new Set<() => void>();
+  #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(
@@ -37,7 +40,9 @@ export class ConsumerPool {
       Array.from({ length: partitions }, async (_, partition) => {
         const consumer = await this.js.consumers.get(EVENTS_STREAM, consumerName(integration, partition));
         // max_ack_pending is 1 per partition, so a small pull batch is enough and leaves little to recover on a stop.
-        loops.push(await consumer.consume({ max_messages: 4, callback: (msg) => this.#dispatch(msg) }));
+        // Pulls expire after 5 s (the client's default is 30 s): a pull that lived on a consumer leader that died is
+        // noticed after two missed heartbeats, so a partition resumes within seconds of a failover, not a minute.
+        loops.push(await consumer.consume({ max_messages: 4, expires: PULL_EXPIRES_MS, callback: (msg) => this.#dispatch(msg) }));
       }),
     );
   }
@@ -86,6 +91,7 @@ export class ConsumerPool {
     const flight: InFlight = { msg, settled: false };
     const integration = msg.subject.split('.')[2];
     this.#inFlight.add(flight);
+    this.#heartbeat ??= setInterval(() => this.#beat(), heartbeatIntervalMs(this.ctx.tuning.ackWaitMs)).unref();
     this.ctx.metrics.inFlight.inc({ integration });
     processEvent(flight, this.ctx)
       .catch((error) => {
@@ -98,10 +104,35 @@ export class ConsumerPool {
       })
       .finally(() => {
         this.#inFlight.delete(flight);
+        if (this.#inFlight.size === 0) {
+          clearInterval(this.#heartbeat);
+          this.#heartbeat = undefined;
+        }
         this.ctx.metrics.inFlight.dec({ integration });
         for (const check of this.#idle) check();
       });
   }
+
+  /**
+   * One timer for every in-flight event (instead of one per event): while any event is being processed, each tick
+   * tells the broker that every unsettled one is still being worked on, so a call slower than the ack wait does not
+   * cause a redelivery. An event therefore gets its first `working()` within one interval of starting.
+   */
+  #beat(): void {
+    for (const flight of this.#inFlight) {
+      if (flight.settled) continue;
+      try {
+        flight.msg.working();
+      } catch {
+        // connection closed: the ack wait redelivers, the ledger makes that harmless
+      }
+    }
+  }
+}
+
+/** How often in-flight events are reported as being worked on: a third of the ack wait (at least 100 ms). */
+export function heartbeatIntervalMs(ackWaitMs: number): number {
+  return Math.max(100, ackWaitMs / 3);
 }
 
 /** A nak on a dead connection throws; the ack wait redelivers anyway. */

@@ -13,6 +13,18 @@ export type DeliveryDecision =
   /** Permanent, or out of attempts: write the DLQ entry, record in the ledger, then ack. */
   | { kind: 'dead_letter'; reason: 'permanent' | 'exhausted' };
 
+/** The code of a failure of the runtime's own state (KV), not of the event or its target. */
+export const STATE_UNAVAILABLE = 'state-unavailable';
+
+/**
+ * Deliveries past the retry budget plus the spare ones for crashes: the event keeps coming back without finishing
+ * (worker crashes, lost acks, runtime state down for long). The engine then dead-letters it itself; a broker delivery
+ * limit would drop it silently, and its partition would move on past it.
+ */
+export function deliveryLimitReached(attempt: number, retry: RetryPolicy, crashDeliveries: number): boolean {
+  return attempt > retry.maxAttempts + crashDeliveries;
+}
+
 /**
  * Decides what to do with an attempt's result. `attempt` is the broker's delivery count (1-based). `random` is
  * injectable so tests can pin the jitter.
@@ -22,6 +34,8 @@ export function decideDelivery(result: ExecutionResult, attempt: number, retry: 
   const failure = result.failure!;
   if (failure.action === 'skip') return { kind: 'done', status: 'skipped' };
   if (failure.action === 'dead_letter') return { kind: 'dead_letter', reason: 'permanent' };
+  // The runtime's own state (KV) being unavailable says nothing about the event: it does not use up the budget.
+  if (failure.code === STATE_UNAVAILABLE) return { kind: 'retry', delayMs: retryDelay(attempt, retry, undefined, maxDelayMs, random) };
   if (attempt >= retry.maxAttempts) return { kind: 'dead_letter', reason: 'exhausted' };
   return { kind: 'retry', delayMs: retryDelay(attempt, retry, failure.retryAfterMs, maxDelayMs, random) };
 }

@@ -33,13 +33,13 @@ export class DeliveryLedger {
     this.#kv = kv;
   }
 
-  /** `<integration>.<digest of the event id>` */
-  static key(integration: string, eventId: string): string {
-    return `${integration}.${keyDigest(eventId)}`;
+  /** `<integration>.<digest of the event id>`; pass `digest` (= `keyDigest(eventId)`) when the caller has it already. */
+  static key(integration: string, eventId: string, digest = keyDigest(eventId)): string {
+    return `${integration}.${digest}`;
   }
 
-  async get(integration: string, eventId: string): Promise<LedgerRecord | undefined> {
-    const entry = await this.#kv.get(DeliveryLedger.key(integration, eventId));
+  async get(integration: string, eventId: string, digest?: string): Promise<LedgerRecord | undefined> {
+    const entry = await this.#kv.get(DeliveryLedger.key(integration, eventId, digest));
     if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
     return { entry: entry.json<LedgerEntry>(), revision: entry.revision };
   }
@@ -49,8 +49,8 @@ export class DeliveryLedger {
    * replaced only if unchanged since it was read (compare-and-set: a replay finishing over a dead letter).
    * Returns false when another writer got there first.
    */
-  async record(integration: string, eventId: string, entry: LedgerEntry, revision?: number): Promise<boolean> {
-    const key = DeliveryLedger.key(integration, eventId);
+  async record(integration: string, eventId: string, entry: LedgerEntry, revision?: number, digest?: string): Promise<boolean> {
+    const key = DeliveryLedger.key(integration, eventId, digest);
     const value = JSON.stringify(entry);
     try {
       if (revision === undefined) await this.#kv.create(key, value);

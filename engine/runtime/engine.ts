@@ -97,7 +97,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const embedded = options.natsUrl ? undefined : await startEmbeddedNats(options.embeddedRoot);
   const natsUrl = options.natsUrl ?? embedded!.url;
-  const nc = await connect({ servers: natsUrl.split(','), name: 'junction', noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...options.natsOptions });
+  // Pings every 5 s (the client's default is 2 min): a silent partition (no FIN, no RST) is noticed in ~15 s, so
+  // /readyz and ingest turn away work instead of accepting what cannot be stored.
+  const nc = await connect({ servers: natsUrl.split(','), name: 'junction', noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 5_000, maxPingOut: 3, ...options.natsOptions });
   let connected = true;
   void (async () => {
     for await (const s of nc.status()) {

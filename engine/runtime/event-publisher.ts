@@ -23,20 +23,21 @@ export class EventIdentityError extends Error {
 
 /** Evaluates the integration's `key` and `dedup_id` (default: a hash of the body) for one event. */
 export async function identifyEvent(integration: CompiledIntegration, event: unknown, guards?: TransformGuards): Promise<EventIdentity> {
-  const evaluate = async (what: string, expr: NonNullable<CompiledIntegration['dedupId']>) => {
-    try {
-      return await Promise.resolve(expr.evaluate(event, { event }, guards));
-    } catch (error) {
-      throw new EventIdentityError(`${what} expression failed: ${(error as Error).message}`);
-    }
-  };
-  const key = await evaluate('key', integration.key);
+  const key = await evaluateIdentity('key', integration.key, event, guards);
   if (key === undefined || key === null || key === '' || typeof key === 'object') {
     throw new EventIdentityError(`the key expression \`${integration.key.source}\` gave no scalar value for this event`);
   }
-  const dedup = integration.dedupId ? await evaluate('dedup_id', integration.dedupId) : undefined;
+  const dedup = integration.dedupId ? await evaluateIdentity('dedup_id', integration.dedupId, event, guards) : undefined;
   const eventId = dedup === undefined || dedup === null || dedup === '' ? stableHash(event) : String(dedup);
   return { key: String(key), eventId: eventId.length > 200 ? stableHash(eventId) : eventId };
+}
+
+async function evaluateIdentity(what: string, expr: CompiledIntegration['key'], event: unknown, guards: TransformGuards | undefined): Promise<unknown> {
+  try {
+    return await Promise.resolve(expr.evaluate(event, { event }, guards));
+  } catch (error) {
+    throw new EventIdentityError(`${what} expression failed: ${(error as Error).message}`);
+  }
 }
 
 export interface PublishRequest {

@@ -10,13 +10,14 @@ import { retryableError } from '../sdk/errors.js';
 import type { CompiledIntegration } from '../spec/compiled-spec.js';
 import { deadLetterId } from './dead-letter-store.js';
 import type { DeadLetterStore } from './dead-letter-store.js';
-import { decideDelivery } from './delivery-decision.js';
+import { STATE_UNAVAILABLE, decideDelivery, deliveryLimitReached } from './delivery-decision.js';
 import type { DeliveryLedger, LedgerEntry } from './delivery-ledger.js';
 import { eventExecutionState, pinCommit, pinnedCommit } from './execution-state.js';
 import type { RuntimeBuckets } from './provision.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 import type { RuntimeTuning } from './runtime-options.js';
 import type { SpecRegistry } from './spec-registry.js';
+import { EventLog } from './event-log.js';
 import { HEADER, keyDigest, parseEventSubject } from './subjects.js';
 import type { XrefReplica } from './xref-replica.js';
 
@@ -37,6 +38,10 @@ export interface InFlight {
   settled: boolean;
 }
 
+/**
+ * Processes one event to exactly one broker action. While it runs, the consumer pool sends `working()` for it every
+ * ack-wait/3 (consumer-pool.ts), so a slow call does not cause a redelivery.
+ */
 export async function processEvent(flight: InFlight, ctx: WorkerContext): Promise<void> {
   const { msg } = flight;
   const where = parseEventSubject(msg.subject);
@@ -45,10 +50,11 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
   const eventId = `${name}:${msg.headers?.get(HEADER.eventId) || `seq-${msg.seq}`}`;
   const replayOf = msg.headers?.get(HEADER.replayOf) || undefined;
   const attempt = msg.info.deliveryCount;
+  // One digest per event: it keys the ledger entry, the checkpoints and the pinned commit.
   const digest = keyDigest(eventId);
-  const log = ctx.log.child({ integration: name, eventId, attempt, ...(replayOf ? { replayOf } : {}) });
+  const log = new EventLog(ctx.log, { integration: name, eventId, attempt, ...(replayOf ? { replayOf } : {}) });
 
-  const done = await ctx.ledger.get(name, eventId);
+  const done = await ctx.ledger.get(name, eventId, digest);
   if (done && !(replayOf && done.entry.status === 'dead_lettered')) {
     log.info({ status: done.entry.status }, 'already finished: acked without delivery');
     ctx.metrics.duplicates.inc({ integration: name });
@@ -71,15 +77,14 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
     return finish(flight, ctx, { integration, commit: specSet.commit, eventId, digest, replayOf, attempt, event: msg.string(), result, done, log });
   }
 
+  if (deliveryLimitReached(attempt, integration.retry, ctx.tuning.crashDeliveries)) {
+    const message = `delivered ${attempt} times without finishing (worker crashes, lost acks or runtime state unavailable for long); the retry budget is ${integration.retry.maxAttempts} attempt${integration.retry.maxAttempts === 1 ? "" : "s"}`;
+    const result: ExecutionResult = { outcome: 'failed', requests: [], steps: {}, unchanged: [], failure: { code: 'delivery-limit', message, action: 'retry' } };
+    return finish(flight, ctx, { integration, commit: specSet.commit, eventId, digest, replayOf, attempt, event, result, done, log });
+  }
   if (readsXref(integration)) await ctx.xref.sync();
   const state = infraErrorsRetryable(eventExecutionState({ ...ctx.buckets, xref: ctx.xref, integration: name, eventDigest: digest, firstAttempt: attempt === 1 && !replayOf }));
-  const heartbeat = setInterval(() => msg.working(), Math.max(100, ctx.tuning.ackWaitMs / 3));
-  let result: ExecutionResult;
-  try {
-    result = await executeEvent(event, { integration, lookups: specSet.lookups, invoke: ctx.specs.invoker(specSet), state, eventId, guards: ctx.tuning.guards });
-  } finally {
-    clearInterval(heartbeat);
-  }
+  const result = await executeEvent(event, { integration, lookups: specSet.lookups, invoke: ctx.specs.invoker(specSet), state, eventId, guards: ctx.tuning.guards });
   return finish(flight, ctx, { integration, commit: specSet.commit, eventId, digest, replayOf, attempt, event, result, done, log });
 }
 
@@ -93,13 +98,12 @@ interface Attempt {
   event: unknown;
   result: ExecutionResult;
   done?: { entry: LedgerEntry; revision: number };
-  log: Logger;
+  log: EventLog;
 }
 
 async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise<void> {
   const name = a.integration.name;
   const decision = decideDelivery(a.result, a.attempt, a.integration.retry, ctx.tuning.maxRetryDelayMs);
-  const ledgerEntry = (status: LedgerEntry['status'], dlqId?: string): LedgerEntry => ({ status, commit: a.commit, attempts: a.attempt, at: new Date().toISOString(), requests: a.result.requests.length, ...(dlqId ? { dlqId } : {}) });
   const failure = a.result.failure;
   if (decision.kind === 'retry') {
     if (a.attempt === 1 && !a.replayOf) await pinCommit(ctx.buckets.checkpoints, name, a.digest, a.commit);
@@ -128,17 +132,21 @@ async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise
       createdAt: new Date().toISOString(),
       status: 'open',
     });
-    await ctx.ledger.record(name, a.eventId, ledgerEntry('dead_lettered', id), a.done?.revision);
+    await ctx.ledger.record(name, a.eventId, ledgerEntry(a, 'dead_lettered', id), a.done?.revision, a.digest);
     a.log.error({ code: failure?.code, status: failure?.status, step: failure?.step, dlqId: id, reason: decision.reason }, `dead-lettered: ${failure?.message}`);
     ctx.metrics.deadLettered.inc({ integration: name, code: failure?.code ?? 'unknown' });
     observeLatency(ctx, name, flight.msg, 'dead_lettered');
     return settle(flight, 'ack');
   }
-  await ctx.ledger.record(name, a.eventId, ledgerEntry(decision.status), a.done?.revision);
+  await ctx.ledger.record(name, a.eventId, ledgerEntry(a, decision.status), a.done?.revision, a.digest);
   a.log.info({ outcome: decision.status, requests: a.result.requests.length, commit: a.commit }, decision.status);
   ctx.metrics.finished.inc({ integration: name, outcome: decision.status });
   observeLatency(ctx, name, flight.msg, decision.status);
   return settle(flight, 'ack');
+}
+
+function ledgerEntry(a: Attempt, status: LedgerEntry['status'], dlqId?: string): LedgerEntry {
+  return { status, commit: a.commit, attempts: a.attempt, at: new Date().toISOString(), requests: a.result.requests.length, ...(dlqId ? { dlqId } : {}) };
 }
 
 function settle(flight: InFlight, action: 'ack' | 'nak' | 'term', delayMs?: number): void {
@@ -176,16 +184,19 @@ function readsXref(integration: CompiledIntegration): boolean {
 
 /** A KV failure inside the executor is the broker's problem, not the event's: make it retryable, never a DLQ. */
 function infraErrorsRetryable(state: ExecutionState): ExecutionState {
-  const wrap = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+  return {
+    xref: { get: state.xref.get, set: retryableOnFailure(state.xref.set) },
+    lastWritten: { get: retryableOnFailure(state.lastWritten.get), set: retryableOnFailure(state.lastWritten.set) },
+    checkpoint: state.checkpoint && { get: retryableOnFailure(state.checkpoint.get), set: retryableOnFailure(state.checkpoint.set) },
+  };
+}
+
+function retryableOnFailure<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A): Promise<R> => {
     try {
       return await fn(...args);
     } catch (error) {
-      throw retryableError('state-unavailable', `runtime state unavailable: ${(error as Error).message}`, { cause: error });
+      throw retryableError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, { cause: error });
     }
-  };
-  return {
-    xref: { get: state.xref.get, set: wrap(state.xref.set) },
-    lastWritten: { get: wrap(state.lastWritten.get), set: wrap(state.lastWritten.set) },
-    checkpoint: state.checkpoint && { get: wrap(state.checkpoint.get), set: wrap(state.checkpoint.set) },
   };
 }

@@ -22,23 +22,57 @@ export interface EventStateOptions {
 type Checkpoint = { result: unknown; request: PlannedRequest };
 
 export function eventExecutionState(options: EventStateOptions): ExecutionState {
-  const { written, checkpoints } = options;
-  const checkpointKey = (callKey: string) => `${options.integration}.${options.eventDigest}.${callKey}`;
+  const { written, checkpoints, integration, eventDigest, firstAttempt } = options;
+  // A write reads the record's last hash and then sets it: digest the record key once.
+  const digests = new RecordDigest();
+  // Method shorthand, not arrow properties: tsx names every arrow it assigns (a defineProperty per event).
   return {
     xref: options.xref.xref,
     lastWritten: {
-      get: async (recordKey) => (await written.get(keyDigest(recordKey)))?.string() || undefined,
-      set: async (recordKey, hash) => void (await written.put(keyDigest(recordKey), hash)),
+      async get(recordKey) {
+        return (await written.get(digests.of(recordKey)))?.string() || undefined;
+      },
+      async set(recordKey, hash) {
+        await written.put(digests.of(recordKey), hash);
+      },
     },
     checkpoint: {
-      get: async (callKey) => {
-        if (options.firstAttempt) return undefined;
-        const entry = await checkpoints.get(checkpointKey(callKey));
-        return entry && entry.operation === 'PUT' && entry.length > 0 ? (entry.json<Checkpoint>()) : undefined;
+      async get(callKey) {
+        if (firstAttempt) return undefined;
+        const entry = await checkpoints.get(checkpointKey(integration, eventDigest, callKey));
+        return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<Checkpoint>() : undefined;
       },
-      set: async (callKey, value) => void (await checkpoints.put(checkpointKey(callKey), JSON.stringify(value))),
+      async set(callKey, value) {
+        await checkpoints.put(checkpointKey(integration, eventDigest, callKey), checkpointJson(value));
+      },
     },
   };
+}
+
+function checkpointKey(integration: string, eventDigest: string, callKey: string): string {
+  return `${integration}.${eventDigest}.${callKey}`;
+}
+
+/** The KV key of a target record, remembered for the last record asked about. */
+class RecordDigest {
+  #recordKey: string | undefined;
+  #digest = '';
+  of(recordKey: string): string {
+    if (recordKey !== this.#recordKey) {
+      this.#recordKey = recordKey;
+      this.#digest = keyDigest(recordKey);
+    }
+    return this.#digest;
+  }
+}
+
+/**
+ * A checkpoint as stored: the call's result (later steps read it) and its request without the body. A resumed call
+ * only counts as a request sent (ledger entry), and the body can be large, so it is not written to KV a second time.
+ */
+export function checkpointJson(value: Checkpoint): string {
+  const { body: _body, ...request } = value.request;
+  return JSON.stringify({ result: value.result, request });
 }
 
 /** Spec commit an event's first attempt ran with, so its retries keep that version. */

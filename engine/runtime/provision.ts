@@ -96,8 +96,9 @@ export function partitionConsumerConfig(integration: CompiledIntegration, partit
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(tuning.ackWaitMs),
-    // Naks count as deliveries; a few spare deliveries cover crashes on the last attempt.
-    max_deliver: integration.retry.maxAttempts + tuning.crashDeliveries,
+    // Unlimited: the engine decides when an event stops (ledger or DLQ, see deliveryLimitReached). A broker limit
+    // would drop the event without a DLQ entry and let its partition move on.
+    max_deliver: -1,
     // One event in flight per partition, across all processes: per-key order.
     max_ack_pending: 1,
   };

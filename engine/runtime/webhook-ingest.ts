@@ -83,15 +83,26 @@ function unavailable(reason: string): IngestReply {
   return { status: 503, body: { error: 'unavailable', message: `event not stored, retry later: ${reason}` } };
 }
 
-/** The raw body, or 'too-large' as soon as it passes `limit` (the rest is not read). */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return 'too-large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The raw body, or 'too-large' as soon as it passes `limit` (the rest is not read: the request is destroyed). Plain
+ * 'data' events rather than an async iterator, and anonymous listeners (tsx keeps function names, which costs a
+ * defineProperty per named closure): this runs for every webhook. Events after the promise settled are no-ops.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
+      size += chunk.length;
+      if (size > limit) {
+        req.destroy();
+        resolve('too-large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
+    req.on('error', reject);
+    req.on('close', () => reject(Object.assign(new Error('the request closed before its body ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' })));
+  });
 }

@@ -1,7 +1,12 @@
 /**
  * Fixtures of the engine bench: a realistic Magento 2 order webhook (about 10 lines, billing and shipping
- * addresses, payment, status history) and the integration that maps it to an ERP order.
+ * addresses, payment, status history), the integration that maps it to an ERP order, and the `erp` connection it
+ * delivers through (the built-in `http` connector, so the real connector and HTTP stack run).
  */
+import { createConnectorRegistry } from '../../connectors/index.js';
+import { compileSpecTree } from '../../engine/spec/compile-spec-set.js';
+import type { CompiledSpecSet } from '../../engine/spec/compiled-spec.js';
+import { transformEngine } from '../../engine/transform/select-engine.js';
 
 const SKUS = ['MH01-XS-Black', 'MJ12-M-Blue', 'WS03-L-Red', 'MP05-32-Green', 'WB04-S-Gray', '24-MB02', '24-WG085', 'MS10-XL-White', 'WJ06-M-Purple', 'MT07-L-Gray', 'WSH12-29-Red', '24-UG06'];
 
@@ -60,7 +65,7 @@ export function magentoOrder(n: number): Record<string, unknown> {
   };
 }
 
-/** The integration: Magento order webhook -> ERP order (upsert by order number) on the bench's target. */
+/** The integration: Magento order webhook -> ERP order (`PUT /orders/<key>`, upsert by order number) on the fake ERP. */
 export const ORDER_INTEGRATION = `apiVersion: junction/v1
 kind: Integration
 name: magento-orders-to-erp
@@ -70,8 +75,9 @@ dedup_id: increment_id & "-" & updated_at
 when: status = "processing"
 steps:
   - id: order
-    connection: target
-    operation: records.upsert
+    connection: erp
+    operation: put
+    params: { path: "/orders/{key}", object: order, id_field: key }
     body: |
       (
         $ship := extension_attributes.shipping_assignments[0].shipping.address;
@@ -99,7 +105,7 @@ steps:
         }
       )
 owns:
-  - { connection: target, object: record, fields: ["*"] }
+  - { connection: erp, object: order, fields: ["*"] }
 retry: { max_attempts: 5, initial: 50ms, max: 1s }
 `;
 
@@ -108,3 +114,17 @@ export const BENCH_LOOKUPS: Record<string, string> = {
   'payment-terms.yaml': 'apiVersion: junction/v1\nkind: Lookup\nname: payment-terms\nentries: { checkmo: NET30, braintree: CC, paypal_express: PP }\ndefault: NET30\n',
   'warehouses.yaml': 'apiVersion: junction/v1\nkind: Lookup\nname: warehouses\nentries: { "1": W01, "2": W02, "3": W03 }\n',
 };
+
+/** The `erp` connection: the generic HTTP connector on the fake ERP's base URL. */
+export function erpConnection(baseUrl: string): string {
+  return `apiVersion: junction/v1\nkind: Connection\nname: erp\ntype: http\nbase_url: ${baseUrl}\ntimeout: 5s\nallow_private_network: true\n`;
+}
+
+/** The bench's spec set, compiled exactly as `junction run` compiles a directory (built-in connectors, default JSONata engine). */
+export function compileBenchSpecs(erpUrl: string): CompiledSpecSet {
+  const files: Record<string, string> = { 'erp.yaml': erpConnection(erpUrl), 'magento-orders-to-erp.yaml': ORDER_INTEGRATION, ...BENCH_LOOKUPS };
+  const tree = { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) };
+  const result = compileSpecTree(tree, { connectors: createConnectorRegistry(), engine: transformEngine() });
+  if (!result.specSet) throw new Error(`bench specs do not compile:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('\n')}`);
+  return result.specSet;
+}

@@ -1,25 +1,31 @@
 /**
  * `npm run bench` (engine part): the raw JetStream ceiling of this machine, the engine end to end (HTTP webhook ->
- * JetStream -> JSONata transform of a Magento order -> HTTP delivery to a fake ERP -> ack), and ingest-to-delivered
- * latency at half the measured throughput. Ends with one JSON line of figures.
+ * JetStream -> JSONata transform of a Magento order -> the built-in `http` connector and HTTP stack (undici Pool) ->
+ * a fake ERP -> ack), and ingest-to-delivered latency at half the measured throughput. Ends with one JSON line of
+ * figures.
+ *
+ * Only the engine runs in this process. The load generator (node:http keep-alive) and the fake ERP are child
+ * processes, and nats-server is its own process. On a machine with 2+ CPUs the engine is pinned to CPU 0 and the
+ * rest share CPU 1 (BENCH_PIN=0 turns pinning off); the output says which layout ran and how busy each process was.
+ * To profile the engine alone: BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the engine process over the
+ * measured run only; BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_EVENTS sets the measured count (3000).
  */
 import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startEngine } from '../../engine/runtime/engine.js';
 import { startNatsServer } from '../../engine/runtime/nats-server-process.js';
-import { transformEngine } from '../../engine/transform/select-engine.js';
-import { startFakeTarget } from '../runtime/helpers/fake-target.js';
-import type { FakeTarget } from '../runtime/helpers/fake-target.js';
-import { httpTestInvoker } from '../runtime/helpers/http-invoker.js';
-import { compileRuntimeSpecs } from '../runtime/helpers/runtime-specs.js';
-import { BENCH_LOOKUPS, ORDER_INTEGRATION, magentoOrder } from './engine-bench-fixtures.js';
+import { ownCpuMs, pinToCpu, procCpuMs, spawnBenchChild } from './bench-child.js';
+import type { BenchChild } from './bench-child.js';
+import { compileBenchSpecs } from './engine-bench-fixtures.js';
 
 const CEILING_MESSAGES = 30_000;
-const ENGINE_EVENTS = 3_000;
+const ENGINE_EVENTS = Number(process.env.BENCH_EVENTS) || 3_000;
 const LATENCY_SECONDS = 6;
 
 /** Publish (window of 1000 PubAcks in flight) and consume (callback, explicit ack) 1 KB messages concurrently. */
@@ -58,73 +64,107 @@ async function jetstreamCeiling(url: string): Promise<number> {
   return perSecond;
 }
 
-/** Posts one order webhook; resolves with the HTTP status. */
-async function postOrder(url: string, n: number): Promise<number> {
-  const res = await fetch(`${url}/hooks/magento-orders-to-erp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(magentoOrder(n)) });
-  await res.arrayBuffer();
-  return res.status;
+const here = dirname(fileURLToPath(import.meta.url));
+const CONCURRENCY = 48;
+
+interface CpuSample {
+  engine: number;
+  nats: number | undefined;
+  loadgen: number;
+  target: number;
 }
 
-async function waitDelivered(target: FakeTarget, count: number): Promise<void> {
-  while (target.records.size < count) await new Promise((r) => setTimeout(r, 5));
+async function cpuSample(natsPid: number, loadgen: BenchChild, target: BenchChild): Promise<CpuSample> {
+  const [l, t] = await Promise.all([loadgen.call<number>('cpuMs'), target.call<number>('cpuMs')]);
+  return { engine: ownCpuMs(), nats: procCpuMs(natsPid), loadgen: l, target: t };
 }
 
-/** Closed loop: `concurrency` senders until `count` orders are posted; timed until the target has them all. */
-async function engineThroughput(url: string, target: FakeTarget, from: number, count: number, concurrency = 48): Promise<number> {
+/** Closed loop: CONCURRENCY senders until `count` orders are accepted; timed until the ERP has them all. */
+async function engineThroughput(url: string, loadgen: BenchChild, target: BenchChild, from: number, count: number): Promise<{ perS: number; wallMs: number }> {
+  await loadgen.call('prepare', { from, count });
   const start = performance.now();
-  let next = from;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let n = next++; n < from + count; n = next++) if ((await postOrder(url, n)) !== 202) throw new Error(`order ${n} refused`);
-    }),
-  );
-  await waitDelivered(target, from + count - 1);
-  return count / ((performance.now() - start) / 1000);
+  await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY });
+  await target.call('waitFor', { count: from + count });
+  const wallMs = performance.now() - start;
+  return { perS: count / (wallMs / 1000), wallMs };
 }
 
-/** Open loop at `rate`/s for LATENCY_SECONDS: latency from the start of the webhook POST to the target's receipt. */
-async function latency(url: string, target: FakeTarget, from: number, rate: number): Promise<{ p50: number; p99: number }> {
-  const sentAt = new Map<string, number>();
-  const total = Math.max(50, Math.round(rate * LATENCY_SECONDS));
-  const start = performance.now();
-  const posts: Promise<number>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const n = from + i;
-    sentAt.set(`order-${100000000 + n}`, Date.now());
-    posts.push(postOrder(url, n));
-  }
-  await Promise.all(posts);
-  await waitDelivered(target, from + total - 1);
-  const samples = target.requests.filter((r) => r.key && sentAt.has(r.key)).map((r) => r.at - sentAt.get(r.key!)!);
-  samples.sort((a, b) => a - b);
-  const pct = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))];
+/** Open loop at `rate`/s for LATENCY_SECONDS: latency from the start of the webhook POST to the ERP's receipt. */
+async function latency(url: string, loadgen: BenchChild, target: BenchChild, from: number, rate: number): Promise<{ p50: number; p99: number }> {
+  const count = Math.max(50, Math.round(rate * LATENCY_SECONDS));
+  await loadgen.call('prepare', { from, count });
+  const sent = await loadgen.call<{ key: string; at: number }[]>('openLoop', { url, rate });
+  await target.call('waitFor', { count: from + count });
+  const arrived = await target.call<(number | null)[]>('arrivals', { keys: sent.map((s) => s.key) });
+  const samples = sent.map((s, i) => arrived[i]! - s.at).sort((a, b) => a - b);
+  const pct = (p: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] * 10) / 10;
   return { p50: pct(50), p99: pct(99) };
 }
 
-export async function benchEngine(): Promise<Record<string, number>> {
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export async function benchEngine(): Promise<Record<string, number | string>> {
   const root = await mkdtemp(join(tmpdir(), 'junction-bench-'));
   const nats = await startNatsServer({ storeDir: join(root, 'js') });
-  const target = await startFakeTarget();
+  const children: BenchChild[] = [];
   try {
-    const ceiling = await jetstreamCeiling(nats.url);
-    console.log(`jetstream ceiling: ${Math.round(ceiling)} msgs/s (1 KB, publish window 1000 + consume callback + ack, concurrent)`);
-    const specSet = compileRuntimeSpecs(target.url, [ORDER_INTEGRATION], { extra: BENCH_LOOKUPS, engine: transformEngine() });
-    const engine = await startEngine({ specSet, invoker: httpTestInvoker, natsUrl: nats.url, port: 0, host: '127.0.0.1', tuning: { partitions: 32 }, logger: pino({ level: 'silent' }) });
+    const ceiling = process.env.BENCH_SKIP_CEILING === '1' ? undefined : await jetstreamCeiling(nats.url);
+    if (ceiling) console.log(`jetstream ceiling: ${Math.round(ceiling)} msgs/s (1 KB, publish window 1000 + consume callback + ack, concurrent, one client process + nats-server, unpinned)`);
+    const target = await spawnBenchChild(join(here, 'bench-target.ts'));
+    children.push(target);
+    const loadgen = await spawnBenchChild(join(here, 'bench-loadgen.ts'));
+    children.push(loadgen);
+    const pin = process.env.BENCH_PIN !== '0' && cpus().length >= 2;
+    const pinned = pin && pinToCpu(process.pid, 0) && pinToCpu(nats.pid, 1) && pinToCpu(loadgen.pid, 1) && pinToCpu(target.pid, 1);
+    const layout = pinned ? 'engine alone on cpu0; nats-server, load generator and fake ERP share cpu1' : `unpinned: engine, nats-server, load generator and fake ERP share ${cpus().length} cpus`;
+    console.log(`layout: ${layout}`);
+
+    const specSet = compileBenchSpecs(await target.call<string>('url'));
+    const engine = await startEngine({ specSet, natsUrl: nats.url, port: 0, host: '127.0.0.1', tuning: { partitions: 32 }, logger: pino({ level: 'silent' }) });
     try {
-      await engineThroughput(engine.url!, target, 0, 300); // warm-up
-      const enginePerS = await engineThroughput(engine.url!, target, 300, ENGINE_EVENTS);
-      console.log(`engine end to end: ${Math.round(enginePerS)} events/s (${ENGINE_EVENTS} Magento orders -> ERP orders, 32 partitions)`);
-      const { p50, p99 } = await latency(engine.url!, target, 300 + ENGINE_EVENTS, enginePerS / 2);
-      console.log(`latency at ${Math.round(enginePerS / 2)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> target receipt)`);
-      return { jetstream_ceiling_per_s: Math.round(ceiling), engine_per_s: Math.round(enginePerS), ratio: Number((enginePerS / ceiling).toFixed(3)), p50_ms: p50, p99_ms: p99 };
+      await engineThroughput(engine.url!, loadgen, target, 0, 300); // warm-up
+      const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
+      if (profiler) {
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+      }
+      const before = await cpuSample(nats.pid, loadgen, target);
+      const run = await engineThroughput(engine.url!, loadgen, target, 300, ENGINE_EVENTS);
+      const after = await cpuSample(nats.pid, loadgen, target);
+      if (profiler) {
+        const { profile } = await profiler.post('Profiler.stop');
+        await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
+        profiler.disconnect();
+        console.log(`cpu profile of the measured run: ${process.env.BENCH_PROFILE}`);
+      }
+      const perEvent = (k: keyof CpuSample) => (after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / ENGINE_EVENTS);
+      const busy = (k: keyof CpuSample) => (after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / run.wallMs);
+      const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v * 100)}%`);
+      const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)} ms`);
+      console.log(`engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`);
+      console.log(`cpu per event: engine ${ms(perEvent('engine'))}, nats-server ${ms(perEvent('nats'))}, load generator ${ms(perEvent('loadgen'))}, fake ERP ${ms(perEvent('target'))}`);
+      console.log(`cpu busy (of one core): engine ${pct(busy('engine'))}, nats-server ${pct(busy('nats'))}, load generator ${pct(busy('loadgen'))}, fake ERP ${pct(busy('target'))}`);
+      const counts = await target.call<{ keys: number; requests: number }>('counts');
+      if (counts.requests !== counts.keys) console.log(`note: the ERP got ${counts.requests} writes for ${counts.keys} orders (redeliveries)`);
+      const { p50, p99 } = await latency(engine.url!, loadgen, target, 300 + ENGINE_EVENTS, run.perS / 2);
+      console.log(`latency at ${Math.round(run.perS / 2)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> ERP receipt)`);
+      return {
+        ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
+        engine_per_s: Math.round(run.perS),
+        ...(ceiling ? { ratio: round3(run.perS / ceiling) } : {}),
+        p50_ms: p50,
+        p99_ms: p99,
+        engine_cpu_ms_per_event: round3(perEvent('engine')!),
+        engine_cpu_busy: round3(busy('engine')!),
+        ...(perEvent('nats') === undefined ? {} : { nats_cpu_ms_per_event: round3(perEvent('nats')!) }),
+        pinned: pinned ? 1 : 0,
+      };
     } finally {
       await engine.stop();
     }
   } finally {
-    await target.stop();
+    for (const child of children) await child.stop();
     await nats.stop();
     await rm(root, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 /** Hermetic unit tests of the runtime's pure parts: the delivery decision, signatures, subjects and redaction. */
 import { describe, expect, it } from 'vitest';
-import { decideDelivery, retryDelay } from '../../engine/runtime/delivery-decision.js';
+import { decideDelivery, deliveryLimitReached, retryDelay } from '../../engine/runtime/delivery-decision.js';
 import { deadLetterId } from '../../engine/runtime/dead-letter-store.js';
 import { redactSecrets } from '../../engine/runtime/redact.js';
 import { consumerName, eventSubject, fromKeyToken, keyToken, parseEventSubject, partitionOf } from '../../engine/runtime/subjects.js';
@@ -18,6 +18,12 @@ describe('decideDelivery', () => {
     expect(decideDelivery(failed('dead_letter'), 1, RETRY, 3_600_000)).toEqual({ kind: 'dead_letter', reason: 'permanent' });
     expect(decideDelivery(failed('retry'), 2, RETRY, 3_600_000, () => 0)).toEqual({ kind: 'retry', delayMs: 100 });
     expect(decideDelivery(failed('retry'), 4, RETRY, 3_600_000)).toEqual({ kind: 'dead_letter', reason: 'exhausted' });
+  });
+
+  it('does not spend the retry budget on unavailable runtime state, and ends an event past budget plus spare deliveries', () => {
+    const stateDown: ExecutionResult = { ...failed('retry'), failure: { code: 'state-unavailable', message: 'KV timeout', action: 'retry' } };
+    expect(decideDelivery(stateDown, 9, RETRY, 3_600_000, () => 0)).toEqual({ kind: 'retry', delayMs: 500 });
+    expect([4, 6, 7].map((attempt) => deliveryLimitReached(attempt, RETRY, 2))).toEqual([false, false, true]);
   });
 
   it('backs off exponentially with equal jitter, capped, and honours a longer Retry-After', () => {

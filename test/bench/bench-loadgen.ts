@@ -1,0 +1,82 @@
+/**
+ * The engine bench's load generator, in its own process: posts Magento order webhooks with node:http over
+ * keep-alive connections (bodies are built before the clock starts). Two modes, driven by the parent over IPC:
+ * a closed loop (`concurrency` senders until `count` orders are accepted) and an open loop at a fixed rate that
+ * records when each POST started, for latency.
+ */
+import { Agent, request } from 'node:http';
+import { magentoOrder } from './engine-bench-fixtures.js';
+import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
+
+const PATH = '/hooks/magento-orders-to-erp';
+let agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/** The orders of the next run, built before its clock starts. */
+let prepared: { from: number; bodies: Buffer[] } = { from: 0, bodies: [] };
+
+/** One POST; resolves with the status. A reused keep-alive socket the server just closed is retried once. */
+function post(url: URL, body: Buffer, retry = true): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: url.hostname, port: url.port, path: PATH, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (retry && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) post(url, body, false).then(resolve, reject);
+      else reject(error);
+    });
+    req.end(body);
+  });
+}
+
+/** The key the target sees for order `n` (see ORDER_INTEGRATION). */
+const targetKey = (n: number) => `order-${100000000 + n}`;
+
+serveParent({
+  /** Builds orders `from` .. `from + count - 1` for the next loop. */
+  prepare: ({ from, count }: { from: number; count: number }) => {
+    prepared = { from, bodies: Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(magentoOrder(from + i)))) };
+  },
+  /** Closed loop over the prepared orders; resolves with the elapsed ms once every order got its 202. */
+  closedLoop: async ({ url, concurrency }: { url: string; concurrency: number }) => {
+    if (agent.maxSockets !== concurrency) {
+      agent.destroy();
+      agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+    }
+    const target = new URL(url);
+    const { from, bodies: all } = prepared;
+    const count = all.length;
+    let next = 0;
+    const start = wallMs();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < count; i = next++) {
+          const status = await post(target, all[i]);
+          if (status !== 202) throw new Error(`order ${from + i} refused: ${status}`);
+        }
+      }),
+    );
+    return { startedAt: start, elapsedMs: wallMs() - start };
+  },
+  /** Open loop at `rate`/s over the prepared orders; resolves with each order's target key and the wall time its POST started. */
+  openLoop: async ({ url, rate }: { url: string; rate: number }) => {
+    const target = new URL(url);
+    const { from, bodies: all } = prepared;
+    const count = all.length;
+    const sent: { key: string; at: number }[] = [];
+    const posts: Promise<number>[] = [];
+    const start = performance.now();
+    for (let i = 0; i < count; i++) {
+      const wait = start + (i * 1000) / rate - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      sent.push({ key: targetKey(from + i), at: wallMs() });
+      posts.push(post(target, all[i]));
+    }
+    const statuses = await Promise.all(posts);
+    const refused = statuses.filter((s) => s !== 202).length;
+    if (refused > 0) throw new Error(`${refused} orders refused`);
+    return sent;
+  },
+  cpuMs: () => ownCpuMs(),
+});
