@@ -75,7 +75,9 @@ function renderStatus(status) {
       return box;
     }),
   );
-  $('#workers').replaceChildren(...(status.workers ?? []).map((w) => el('li', `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`)));
+  const workers = (status.workers ?? []).map((w) => el('li', `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`));
+  // Without GitOps (a plain spec directory) no process reports a spec version.
+  $('#workers').replaceChildren(...(workers.length ? workers : [el('li', 'none reporting (not following a Git repository)', 'muted')]));
 }
 
 function renderDlq() {
