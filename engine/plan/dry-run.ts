@@ -19,6 +19,8 @@ export interface DryRunInput {
   responses?: RecordedResponses;
   xref?: Record<string, Record<string, string>>;
   echo?: Record<string, unknown>;
+  /** Records the integration under test created earlier (`<connection>/<object>/<id>`), for `owns: records: created`. */
+  created?: string[];
   /** Lookup tables overridden for this run: name -> key -> value. */
   lookups?: Record<string, Record<string, unknown>>;
 }
@@ -51,7 +53,7 @@ export async function dryRun(specSet: CompiledSpecSet, connectors: ConnectorRegi
       bodies.push({ step: step.id, ...(context.index === undefined ? {} : { index: context.index }), body: call.body });
       return invoker(step, call, context);
     },
-    state: createMemoryState(input.xref, input.echo),
+    state: createMemoryState(input.xref, input.echo, Object.fromEntries((input.created ?? []).map((key) => [key, integration.name]))),
     eventId: 'dry-run',
   });
   return { ...result, bodies };

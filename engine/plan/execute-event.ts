@@ -85,6 +85,7 @@ async function callStep(step: CompiledStep, body: unknown, index: number | undef
     result.requests.push(done.request);
     return done.result;
   }
+  if (step.ownsCreatedOnly) await refuseOthersRecords(step, body, options);
   // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
   const recordKey = readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
   const bodyHash = recordKey ? stableHash(body) : undefined;
@@ -96,6 +97,7 @@ async function callStep(step: CompiledStep, body: unknown, index: number | undef
   try {
     const call = await options.invoke(step, { params: { ...step.params }, body }, context);
     result.requests.push(call.request);
+    if (step.ownsCreatedOnly) await rememberCreated(step, body, call.result, options);
     await options.state.checkpoint?.set(callKey, { result: call.result, request: call.request });
     if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
     return call.result;
@@ -110,17 +112,44 @@ async function ranBefore(step: CompiledStep, options: ExecuteOptions): Promise<b
   return (await options.state.checkpoint?.get(step.forEach ? `${step.id}.0` : step.id)) !== undefined;
 }
 
+/**
+ * `records: created`: a change to an existing record (update, action, delete) is refused unless this integration
+ * created it. Permanent: retrying cannot make the record ours.
+ */
+async function refuseOthersRecords(step: CompiledStep, body: unknown, options: ExecuteOptions): Promise<void> {
+  if (!options.state.createdBy || step.kind === 'create' || step.kind === 'upsert') return;
+  const key = identityKey(step, body);
+  const creator = key === undefined ? undefined : await options.state.createdBy.get(key);
+  if (key !== undefined && creator === options.integration.name) return;
+  const record = key ?? `${step.connection}/${step.object ?? '?'} (no identity in the body)`;
+  const who = creator ? `integration \`${creator}\` created it` : 'Junction did not create it';
+  throw new ConnectorError('not-own-record', `${record}: ${who}, and \`${options.integration.name}\` owns only the ${step.object ?? ''} records it creates (owns: records: created)`, 'permanent');
+}
+
+/** Marks what a create (its result's `id`) or an upsert (its identity) made as this integration's own. */
+async function rememberCreated(step: CompiledStep, body: unknown, result: unknown, options: ExecuteOptions): Promise<void> {
+  if (!options.state.createdBy) return;
+  const id = (result as { id?: unknown } | undefined)?.id;
+  const key = step.kind === 'create' ? (id === undefined || id === null ? undefined : `${step.connection}/${step.object ?? ''}/${String(id)}`) : step.kind === 'upsert' ? identityKey(step, body) : undefined;
+  if (key) await options.state.createdBy.set(key, options.integration.name);
+}
+
+/** `<connection>/<object>/<identity values>` of the record a body addresses. */
+function identityKey(step: CompiledStep, body: unknown): string | undefined {
+  if (!step.object || step.identityFields.length === 0 || !body || typeof body !== 'object') return undefined;
+  const ids = step.identityFields.map((f) => (body as Record<string, unknown>)[f]);
+  if (ids.some((id) => id === undefined || id === null)) return undefined;
+  return `${step.connection}/${step.object}/${ids.join('/')}`;
+}
+
 function readByLaterSteps(integration: CompiledIntegration, step: CompiledStep): boolean {
   return integration.steps.some((s) => s.reads.includes(step.id));
 }
 
 /** `<connection>/<object>/<identity>` for updates and upserts whose identity is in the body. */
 function writeRecordKey(step: CompiledStep, body: unknown): string | undefined {
-  if (!step.ownedFields || !step.object || step.identityFields.length === 0 || !body || typeof body !== 'object') return undefined;
-  if (!WRITE_KINDS_WITH_IDENTITY.has(step.kind ?? '')) return undefined;
-  const ids = step.identityFields.map((f) => (body as Record<string, unknown>)[f]);
-  if (ids.some((id) => id === undefined || id === null)) return undefined;
-  return `${step.connection}/${step.object}/${ids.join('/')}`;
+  if (!step.ownedFields || !WRITE_KINDS_WITH_IDENTITY.has(step.kind ?? '')) return undefined;
+  return identityKey(step, body);
 }
 
 async function describeFailure(error: unknown, at: { step?: string; index?: number }, integration: CompiledIntegration): Promise<ExecutionFailure> {

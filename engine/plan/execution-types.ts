@@ -46,6 +46,14 @@ export interface ExecutionState {
     get(recordKey: string): Promise<string | undefined>;
     set(recordKey: string, hash: string): Promise<void>;
   };
+  /**
+   * Which integration created a record (`<connection>/<object>/<id>`), for owners of only the records they create
+   * (`owns: records: created`): their writes to any other record are refused.
+   */
+  createdBy?: {
+    get(recordKey: string): Promise<string | undefined>;
+    set(recordKey: string, integration: string): Promise<void>;
+  };
   /** Completed step calls of this event, so a retry resumes after them instead of writing twice. */
   checkpoint?: {
     get(callKey: string): Promise<{ result: unknown; request: PlannedRequest } | undefined>;

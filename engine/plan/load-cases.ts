@@ -22,6 +22,7 @@ interface RawCase {
   event_file?: string;
   xref?: DryRunInput['xref'];
   echo?: DryRunInput['echo'];
+  created?: DryRunInput['created'];
   lookups?: DryRunInput['lookups'];
   responses?: DryRunInput['responses'];
   expect?: Expectation;
@@ -35,7 +36,7 @@ export function loadCases(compiled: Pick<CompileResult, 'tests'>, tree: SpecTree
       const base = { file: test.file, integration: test.integration, name: c.name, index, expect: c.expect ?? {} };
       try {
         const event = c.event_file === undefined ? c.event : readEventFile(tree, test.treePath, c.event_file);
-        out.push({ ...base, input: { integration: test.integration, event, responses: c.responses, xref: c.xref, echo: c.echo, lookups: c.lookups } });
+        out.push({ ...base, input: { integration: test.integration, event, responses: c.responses, xref: c.xref, echo: c.echo, created: c.created, lookups: c.lookups } });
       } catch (error) {
         out.push({ ...base, error: (error as Error).message });
       }

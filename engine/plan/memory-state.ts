@@ -1,4 +1,4 @@
-/** ExecutionState held in memory: the dry run's, seeded from a test case's xref and echo state. */
+/** ExecutionState held in memory: the dry run's, seeded from a test case's xref, echo and created-record state. */
 import type { ExecutionState, PlannedRequest } from './execution-types.js';
 import { stableHash } from './stable-hash.js';
 
@@ -9,11 +9,13 @@ export interface MemoryState extends ExecutionState {
 /**
  * @param xref   map -> source id -> target id
  * @param echo   `<connection>/<object>/<id>` -> the record Junction last wrote there
+ * @param created `<connection>/<object>/<id>` -> the integration that created the record
  */
-export function createMemoryState(xref: Record<string, Record<string, string>> = {}, echo: Record<string, unknown> = {}): MemoryState {
+export function createMemoryState(xref: Record<string, Record<string, string>> = {}, echo: Record<string, unknown> = {}, created: Record<string, string> = {}): MemoryState {
   const xrefs = new Map<string, string>();
   for (const [map, entries] of Object.entries(xref)) for (const [source, target] of Object.entries(entries)) xrefs.set(`${map}\u0000${source}`, target);
   const written = new Map(Object.entries(echo).map(([key, record]) => [key, stableHash(record)]));
+  const creators = new Map(Object.entries(created));
   const done = new Map<string, { result: unknown; request: PlannedRequest }>();
   return {
     xrefs,
@@ -24,6 +26,10 @@ export function createMemoryState(xref: Record<string, Record<string, string>> =
     lastWritten: {
       get: async (key) => written.get(key),
       set: async (key, hash) => void written.set(key, hash),
+    },
+    createdBy: {
+      get: async (key) => creators.get(key),
+      set: async (key, integration) => void creators.set(key, integration),
     },
     checkpoint: {
       get: async (key) => done.get(key),

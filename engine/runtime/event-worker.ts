@@ -187,6 +187,7 @@ function infraErrorsRetryable(state: ExecutionState): ExecutionState {
   return {
     xref: { get: state.xref.get, set: retryableOnFailure(state.xref.set) },
     lastWritten: { get: retryableOnFailure(state.lastWritten.get), set: retryableOnFailure(state.lastWritten.set) },
+    createdBy: state.createdBy && { get: retryableOnFailure(state.createdBy.get), set: retryableOnFailure(state.createdBy.set) },
     checkpoint: state.checkpoint && { get: retryableOnFailure(state.checkpoint.get), set: retryableOnFailure(state.checkpoint.set) },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The executor's state (ExecutionState) for one event, on NATS KV: xref from the shared replica, last-written
- * hashes per target record (echo suppression), and checkpoints of completed step calls (a retry resumes after
- * them instead of writing twice).
+ * hashes per target record (echo suppression), the creator of records owned as `records: created`, and checkpoints
+ * of completed step calls (a retry resumes after them instead of writing twice).
  */
 import type { KV } from '@nats-io/kv';
 import type { ExecutionState, PlannedRequest } from '../plan/execution-types.js';
@@ -34,6 +34,15 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
       },
       async set(recordKey, hash) {
         await written.put(digests.of(recordKey), hash);
+      },
+    },
+    // In the same bucket as the hashes, under a key of its own (`created/` is part of what is digested).
+    createdBy: {
+      async get(recordKey) {
+        return (await written.get(keyDigest(`created/${recordKey}`)))?.string() || undefined;
+      },
+      async set(recordKey, creator) {
+        await written.put(keyDigest(`created/${recordKey}`), creator);
       },
     },
     checkpoint: {

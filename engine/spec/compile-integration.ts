@@ -72,14 +72,16 @@ function compileSteps(ctx: CompileContext, validated: ValidatedSpec, scope: Inte
     const params = (step.params ?? {}) as Raw;
     const operation = resolveOperation(ctx, validated, ['steps', i], scope);
     const object = operation ? objectOf(operation, params) : undefined;
+    const entries = owns.filter((o) => o.connection === step.connection && o.object === object);
     let ownedFields: string[] | undefined;
     if (operation && object && WRITE_KINDS.has(operation.kind)) {
-      const entries = owns.filter((o) => o.connection === step.connection && o.object === object);
       if (entries.length === 0) {
         ctx.error(spec, ['steps', i, 'operation'], 'missing-owns', `step \`${id}\` writes ${object} on ${String(step.connection)}, but \`owns\` does not list any of its fields; add an owns entry { connection: ${String(step.connection)}, object: ${object}, fields: [...] }`);
       }
       ownedFields = entries.flatMap((o) => [...o.fields]);
     }
+    // Actions and deletes change records too: an owner of only its own records may touch no other.
+    const ownsCreatedOnly = operation?.kind !== 'read' && operation?.kind !== 'query' && entries.length > 0 && entries.every((o) => o.records === 'created');
     const xref = step.xref as Raw | undefined;
     const compiled: CompiledStep = {
       id,
@@ -92,6 +94,7 @@ function compileSteps(ctx: CompileContext, validated: ValidatedSpec, scope: Inte
       body: step.body === undefined ? undefined : expr(['steps', i, 'body'], i),
       object,
       ownedFields,
+      ...(ownsCreatedOnly ? { ownsCreatedOnly } : {}),
       identityFields: operation ? identityOf(operation, params) : [],
       saveXref: xref ? { map: String(xref.map), sourceId: expr(['steps', i, 'xref', 'source_id'], i)!, targetId: expr(['steps', i, 'xref', 'target_id'], i + 1)! } : undefined,
       reads: stepReads(validated, i),

@@ -88,6 +88,8 @@ export interface CompiledStep {
   object?: string;
   /** Fields allowed through the ownership filter for this step: undefined means the step is not a write. */
   ownedFields?: readonly string[];
+  /** The integration owns only the records of this object it creates itself (`records: created`). */
+  ownsCreatedOnly?: boolean;
   /** Identity fields that always pass the ownership filter. */
   identityFields: readonly string[];
   saveXref?: CompiledXrefWrite;

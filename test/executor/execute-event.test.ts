@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { executeEvent } from '../../engine/plan/execute-event.js';
 import type { ExecutionState, PlannedRequest, StepInvoker } from '../../engine/plan/execution-types.js';
+import { createMemoryState } from '../../engine/plan/memory-state.js';
 import { ConnectorError } from '../../engine/sdk/errors.js';
 import { compileSpecTree } from '../../engine/spec/compile-spec-set.js';
 import type { CompiledSpecSet } from '../../engine/spec/compiled-spec.js';
@@ -181,5 +182,40 @@ owns:
     const second = await runQuote(retry);
     expect(second.outcome).toBe('delivered');
     expect(retry.calls.map((c) => [c.step, c.body])).toEqual([['send', { Quote__c: 'draft-0' }]]);
+  });
+  it('lets an owner of `records: created` change only the records it created, and refuses any other by name', async () => {
+    const quotes = (name: string) => `apiVersion: junction/v1
+kind: Integration
+name: ${name}
+source: { webhook: {} }
+key: $string(id)
+steps:
+  - id: draft
+    when: $not($exists(quote))
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Quote__c }
+    body: '{ "Name": name }'
+  - id: price
+    when: $exists(quote)
+    connection: crm
+    operation: sobjects.update
+    params: { sobject: Quote__c }
+    body: '{ "Id": quote, "Price__c": price }'
+owns:
+  - { connection: crm, object: Quote__c, records: created, fields: ["*"] }
+`;
+    const set = compile({ ...CONNECTIONS, 'a.yaml': quotes('invoice-quotes'), 'b.yaml': quotes('sales-quotes') });
+    const shared = createMemoryState();
+    // Each event its own checkpoints; who created what is shared, as in the runtime's KV.
+    const run = (name: string, event: object) => executeEvent(event, { integration: set.integrations.get(name)!, lookups: set.lookups, invoke: recordingInvoker(), state: { ...createMemoryState(), createdBy: shared.createdBy }, eventId: 'e' });
+    expect((await run('invoice-quotes', { id: 1, name: 'Q1' })).outcome).toBe('delivered');
+    expect(await shared.createdBy!.get('crm/Quote__c/draft-0')).toBe('invoice-quotes');
+    expect((await run('invoice-quotes', { id: 1, quote: 'draft-0', price: 5 })).outcome).toBe('delivered');
+    const other = await run('sales-quotes', { id: 2, quote: 'draft-0', price: 1 });
+    expect(other.failure).toMatchObject({ step: 'price', code: 'not-own-record', action: 'dead_letter', message: 'crm/Quote__c/draft-0: integration `invoice-quotes` created it, and `sales-quotes` owns only the Quote__c records it creates (owns: records: created)' });
+    expect(other.requests).toEqual([]);
+    const unknown = await run('invoice-quotes', { id: 3, quote: 'Q-HAND-MADE', price: 1 });
+    expect(unknown.failure).toMatchObject({ code: 'not-own-record', message: 'crm/Quote__c/Q-HAND-MADE: Junction did not create it, and `invoice-quotes` owns only the Quote__c records it creates (owns: records: created)' });
   });
 });

@@ -45,6 +45,7 @@ const crm: ConnectorDef = {
       inputFor: (params) => SOBJECTS[String(params.sobject)],
     }),
     'sobjects.create': op({ kind: 'create', object: { param: 'sobject' }, params: { type: 'object', required: ['sobject'], properties: { sobject: { type: 'string' } } } }),
+    'sobjects.update': op({ kind: 'update', object: { param: 'sobject' }, identity: ['Id'], params: { type: 'object', required: ['sobject'], properties: { sobject: { type: 'string' } } } }),
     'sobjects.delete': op({ kind: 'delete', object: { param: 'sobject' } }),
   },
   classify: () => new Error('test'),

@@ -500,6 +500,10 @@ export interface Case {
    */
   echo?: {};
   /**
+   * Records this integration created before the event, as `<connection>/<object>/<id>`: an integration that owns only the records it creates (`owns: records: created`) may change only these.
+   */
+  created?: string[];
+  /**
    * Lookup tables overridden for this case: name -> key -> value.
    */
   lookups?: {};
