@@ -8,23 +8,12 @@ import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { ConnectionClient } from '../../engine/http/connection-client.js';
 import type { HttpCallEvent } from '../../engine/http/telemetry.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
-import { ConnectorError } from '../../engine/sdk/index.js';
 import type { CompiledConnection } from '../../engine/spec/compiled-spec.js';
-import { connectionTo, registry } from './connector-fixtures.js';
+import { connectionTo, failure, registry } from './connector-fixtures.js';
 import type { ConnectorFixture, ExpectedCall, ExpectedFailure } from './connector-fixtures.js';
 import { ALL_FIXTURES } from './fixtures/index.js';
 
 const TOKEN_PATH = /oauth2?\/token|token\.oauth2/;
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe.each(ALL_FIXTURES.map((f) => [f.id, f] as const))('%s connector', (_id, fixture: ConnectorFixture) => {
   let emulator: EmulatorServer;

@@ -3,7 +3,9 @@
  * call per operation with the exact request the emulator must receive and the exact result, and the calls the
  * vendor rejects (validation, not found, locked).
  */
+import { expect } from 'vitest';
 import { createConnectorRegistry } from '../../connectors/index.js';
+import { ConnectorError } from '../../engine/sdk/index.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
 import type { AuthSpec, CompiledConnection } from '../../engine/spec/compiled-spec.js';
 
@@ -69,3 +71,14 @@ export function connectionTo(fixture: Pick<ConnectorFixture, 'id' | 'auth' | 'op
 
 /** `YYYY-MM-DD HH:MM:SS`, as Magento stamps records. */
 export const MAGENTO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+/** The ConnectorError a call fails with (with the request as sent); fails the test when the call succeeds. */
+export async function failure(promise: Promise<unknown>): Promise<ConnectorError & { request?: { body?: unknown; url: string } }> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConnectorError);
+    return error as ConnectorError;
+  }
+  throw new Error('expected the call to fail');
+}

@@ -12,7 +12,7 @@ import { TransportError, createUndiciTransport } from '../../engine/http/transpo
 import type { CallContext, Transport, TransportRequest, TransportResponse } from '../../engine/http/transport.js';
 import { ConnectorError } from '../../engine/sdk/index.js';
 import type { AuthSpec, CompiledConnection } from '../../engine/spec/compiled-spec.js';
-import { registry } from './connector-fixtures.js';
+import { failure, registry } from './connector-fixtures.js';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): TransportResponse => ({ status, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? '' : JSON.stringify(body) });
 const connection = (type: string, auth: AuthSpec, extra: Partial<CompiledConnection> = {}): CompiledConnection => ({ name: 'target', type, baseUrl: 'https://api.example.com', auth, timeoutMs: 1000, options: {}, allowPrivateNetwork: false, file: 'test', ...extra });
@@ -29,16 +29,6 @@ function scripted(...answers: (TransportResponse | Error)[]) {
     return next;
   };
   return { transport, seen };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ConnectorError & { request?: { body?: unknown; url: string } }> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('the client above the transport', () => {

@@ -1,9 +1,11 @@
 /** Loads the official JSONata test suite (groups/<group>/*.json, datasets/*.json) and runs one case against an engine. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TransformEngine } from '../../engine/transform/transform-engine.js';
 
-export const DEFAULT_SUITE_DIR = '/work/shared/jsonata-test-suite';
+/** The official suite, in the `shared/` folder that sits beside the checkout (CI clones the repo next to it too). */
+export const DEFAULT_SUITE_DIR = fileURLToPath(new URL('../../../shared/jsonata-test-suite', import.meta.url));
 
 export interface SuiteCase {
   id: string;
