@@ -6,7 +6,12 @@ import { magentoConnector } from './magento/index.js';
 import { salesforceConnector } from './salesforce/index.js';
 
 /** Every built-in connector, in a fixed order. */
-export const CONNECTORS: readonly ConnectorDef[] = [salesforceConnector, magentoConnector, inforM3Connector, httpConnector];
+export const CONNECTORS: readonly ConnectorDef[] = [
+  salesforceConnector,
+  magentoConnector,
+  inforM3Connector,
+  httpConnector,
+];
 
 /** A fresh registry of the built-in connectors, keyed by id (a value, never a global). */
 export function createConnectorRegistry(): ConnectorRegistry {

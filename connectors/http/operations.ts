@@ -9,21 +9,35 @@ import { methodParams, recordSchema, requestParams } from './schemas/index.js';
 
 type Row = Record<string, unknown>;
 
-const KIND: Record<HttpMethod, OperationKind> = { GET: 'read', POST: 'create', PUT: 'update', PATCH: 'update', DELETE: 'delete' };
+const KIND: Record<HttpMethod, OperationKind> = {
+  GET: 'read',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'update',
+  DELETE: 'delete',
+};
 
 /** The path with every `{field}` replaced by the record's URL-encoded value. */
 function fillPath(call: OperationCall): string {
   const row = (call.body ?? {}) as Row;
   return String(call.params.path).replace(/\{(\w+)\}/g, (_, field: string) => {
     const value = row[field];
-    if (value === undefined || value === null || value === '') throw permanentError('validation', `the record has no ${field} for the path ${String(call.params.path)}`, { field });
+    if (value === undefined || value === null || value === '')
+      throw permanentError('validation', `the record has no ${field} for the path ${String(call.params.path)}`, {
+        field,
+      });
     return encodeURIComponent(String(value));
   });
 }
 
 function methodOf(call: OperationCall, fixed?: HttpMethod): HttpMethod {
   const method = fixed ?? (String(call.params.method ?? '').toUpperCase() as HttpMethod);
-  if (!(method in KIND)) throw permanentError('validation', `method must be one of ${Object.keys(KIND).join(', ')}, not ${String(call.params.method)}`, { field: 'method' });
+  if (!(method in KIND))
+    throw permanentError(
+      'validation',
+      `method must be one of ${Object.keys(KIND).join(', ')}, not ${String(call.params.method)}`,
+      { field: 'method' },
+    );
   return method;
 }
 
@@ -45,7 +59,11 @@ function op(description: string, params: JsonSchema, kind: OperationKind, fixed?
 
 /** The generic operations; the step result is the response body. */
 export const httpOperations: Record<string, OperationDef> = {
-  request: op('Any method: `method` and `path` are params; the record is the JSON body (none for GET and DELETE).', requestParams, 'action'),
+  request: op(
+    'Any method: `method` and `path` are params; the record is the JSON body (none for GET and DELETE).',
+    requestParams,
+    'action',
+  ),
   get: op('GET a JSON resource.', methodParams, 'read', 'GET'),
   post: op('POST the record as JSON (create).', methodParams, 'create', 'POST'),
   put: op('PUT the record as JSON (replace/update).', methodParams, 'update', 'PUT'),

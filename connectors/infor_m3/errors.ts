@@ -21,7 +21,12 @@ export function nokError(result: M3Result, status = 200): ConnectorError {
   const text = (result.errorMessage ?? 'NOK').replace(/\s+/g, ' ').trim();
   const locked = /\b(lock|locked|reserved)\b/i.test(text) || result.errorCode === 'XLO0101';
   const missing = /does not exist/i.test(text);
-  return new ConnectorError(locked ? 'record-locked' : missing ? 'not-found' : 'validation', `${result.transaction}: ${text}`, 'permanent', { status, vendorCode: result.errorCode?.trim() || undefined, field: result.errorField?.trim() || undefined });
+  return new ConnectorError(
+    locked ? 'record-locked' : missing ? 'not-found' : 'validation',
+    `${result.transaction}: ${text}`,
+    'permanent',
+    { status, vendorCode: result.errorCode?.trim() || undefined, field: result.errorField?.trim() || undefined },
+  );
 }
 
 /** Classifies a non-2xx M3 response (NOK inside a 200 is handled by the operations' result). */
@@ -29,5 +34,10 @@ export function classifyM3Error(response: InboundResponse): ConnectorError {
   const result = (response.body as { results?: M3Result[] } | undefined)?.results?.[0];
   if (result?.errorMessage) return nokError(result, response.status);
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body ?? '');
-  return new ConnectorError(response.status === 404 ? 'not-found' : 'validation', `M3 answered ${response.status}: ${text.slice(0, 200)}`, 'permanent', { status: response.status });
+  return new ConnectorError(
+    response.status === 404 ? 'not-found' : 'validation',
+    `M3 answered ${response.status}: ${text.slice(0, 200)}`,
+    'permanent',
+    { status: response.status },
+  );
 }

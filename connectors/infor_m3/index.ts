@@ -7,7 +7,8 @@ import { m3Operations } from './operations.js';
 /** Infor M3 MI transactions over REST. */
 export const inforM3Connector: ConnectorDef = {
   id: 'infor_m3',
-  description: 'Infor M3 MI transactions over REST: customers, suppliers, items, customer and purchase orders, supplier invoices, GL.',
+  description:
+    'Infor M3 MI transactions over REST: customers, suppliers, items, customer and purchase orders, supplier invoices, GL.',
   options: {
     type: 'object',
     additionalProperties: false,

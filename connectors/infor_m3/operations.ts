@@ -18,14 +18,30 @@ function operation(tx: M3Transaction): OperationDef {
     kind: tx.kind,
     object: tx.object,
     identity: tx.identity,
-    ...(tx.kind === 'query' ? { params: { type: 'object', additionalProperties: false, properties: { max_records: { type: 'integer', minimum: 0, description: 'maxrecs: records to return (0 = all); M3 returns 100 by default.' } } } } : {}),
+    ...(tx.kind === 'query'
+      ? {
+          params: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              max_records: {
+                type: 'integer',
+                minimum: 0,
+                description: 'maxrecs: records to return (0 = all); M3 returns 100 by default.',
+              },
+            },
+          },
+        }
+      : {}),
     input: m3InputSchema(tx),
     output: m3OutputSchema(tx),
     request: (c) => {
       const query: Record<string, string> = {};
       if (c.options.company !== undefined) query.CONO = String(c.options.company);
-      if (c.options.division !== undefined && (tx.fields.DIVI || tx.object.startsWith('gl_'))) query.DIVI = String(c.options.division);
-      for (const [field, value] of Object.entries((c.body ?? {}) as Record<string, unknown>)) if (value !== undefined && value !== null) query[field] = String(value);
+      if (c.options.division !== undefined && (tx.fields.DIVI || tx.object.startsWith('gl_')))
+        query.DIVI = String(c.options.division);
+      for (const [field, value] of Object.entries((c.body ?? {}) as Record<string, unknown>))
+        if (value !== undefined && value !== null) query[field] = String(value);
       if (c.params.max_records !== undefined) query.maxrecs = String(c.params.max_records);
       return { method: 'GET', path: `/m3api-rest/v2/execute/${program}/${transaction}`, query };
     },
@@ -33,7 +49,8 @@ function operation(tx: M3Transaction): OperationDef {
       const body = response.body as { results?: M3Result[]; nrOfFailedTransactions?: number };
       const result = body?.results?.[0];
       if (!result) throw nokError({ transaction: tx.name, errorMessage: 'M3 returned no result' });
-      if (result.errorMessage || (body.nrOfFailedTransactions ?? 0) > 0) throw nokError({ ...result, transaction: tx.name });
+      if (result.errorMessage || (body.nrOfFailedTransactions ?? 0) > 0)
+        throw nokError({ ...result, transaction: tx.name });
       const records = result.records ?? [];
       return tx.kind === 'query' ? { records } : (records[0] ?? {});
     },
@@ -41,4 +58,6 @@ function operation(tx: M3Transaction): OperationDef {
 }
 
 /** One operation per MI transaction, named `PROGRAM/Transaction`. */
-export const m3Operations: Record<string, OperationDef> = Object.fromEntries(M3_TRANSACTIONS.map((tx) => [tx.name, operation(tx)]));
+export const m3Operations: Record<string, OperationDef> = Object.fromEntries(
+  M3_TRANSACTIONS.map((tx) => [tx.name, operation(tx)]),
+);

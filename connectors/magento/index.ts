@@ -7,11 +7,18 @@ import { magentoOperations } from './operations.js';
 /** Magento 2 / Adobe Commerce REST V1. */
 export const magentoConnector: ConnectorDef = {
   id: 'magento',
-  description: 'Magento 2 / Adobe Commerce REST V1: orders, customers, products (partial updates), stock and source items, shipments, invoices.',
+  description:
+    'Magento 2 / Adobe Commerce REST V1: orders, customers, products (partial updates), stock and source items, shipments, invoices.',
   options: {
     type: 'object',
     additionalProperties: false,
-    properties: { store_code: { type: 'string', default: 'default', description: 'Store view code in the REST path (/rest/<store_code>/V1).' } },
+    properties: {
+      store_code: {
+        type: 'string',
+        default: 'default',
+        description: 'Store view code in the REST path (/rest/<store_code>/V1).',
+      },
+    },
   },
   operations: magentoOperations,
   classify: classifyMagentoError,

@@ -23,10 +23,12 @@ type Row = Record<string, unknown>;
 const V1 = (options: Row) => `/rest/${String(options.store_code ?? 'default')}/V1`;
 const record = (call: OperationCall): Row => (call.body ?? {}) as Row;
 const seg = (value: unknown, field: string): string => {
-  if (value === undefined || value === null || value === '') throw permanentError('validation', `the record has no ${field}; the step body must set it`, { field });
+  if (value === undefined || value === null || value === '')
+    throw permanentError('validation', `the record has no ${field}; the step body must set it`, { field });
   return encodeURIComponent(String(value));
 };
-const without = (row: Row, ...keys: string[]) => Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
+const without = (row: Row, ...keys: string[]) =>
+  Object.fromEntries(Object.entries(row).filter(([k]) => !keys.includes(k)));
 
 /** One searchCriteria filter (group 0, filter 0). */
 const filter = (field: string, value: string, condition: string) => ({
@@ -57,19 +59,35 @@ export const magentoOperations: Record<string, OperationDef> = {
       properties: {
         page_size: { type: 'integer', minimum: 1, maximum: 500, default: 100, description: 'Orders per page.' },
         current_page: { type: 'integer', minimum: 1, description: 'Page to read (1-based); omitted reads the first.' },
-        updated_after: { type: 'string', description: 'Cursor: only orders updated after this time (YYYY-MM-DD HH:MM:SS).' },
+        updated_after: {
+          type: 'string',
+          description: 'Cursor: only orders updated after this time (YYYY-MM-DD HH:MM:SS).',
+        },
       },
     },
-    output: { type: 'object', properties: { items: { type: 'array', items: orderSchema }, search_criteria: { type: 'object' }, total_count: { type: 'integer' } } },
+    output: {
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: orderSchema },
+        search_criteria: { type: 'object' },
+        total_count: { type: 'integer' },
+      },
+    },
     request: (c) => ({
       method: 'GET',
       path: `${V1(c.options)}/orders`,
       query: {
-        ...filter('updated_at', String(c.params.updated_after ?? record(c).updated_after ?? '1970-01-01 00:00:00'), 'gt'),
+        ...filter(
+          'updated_at',
+          String(c.params.updated_after ?? record(c).updated_after ?? '1970-01-01 00:00:00'),
+          'gt',
+        ),
         'searchCriteria[sortOrders][0][field]': 'updated_at',
         'searchCriteria[sortOrders][0][direction]': 'ASC',
         'searchCriteria[pageSize]': Number(c.params.page_size ?? 100),
-        ...(c.params.current_page === undefined ? {} : { 'searchCriteria[currentPage]': Number(c.params.current_page) }),
+        ...(c.params.current_page === undefined
+          ? {}
+          : { 'searchCriteria[currentPage]': Number(c.params.current_page) }),
       },
     }),
   },
@@ -84,16 +102,35 @@ export const magentoOperations: Record<string, OperationDef> = {
       additionalProperties: false,
       properties: {
         field: { type: 'string', description: 'Customer attribute to filter on.', examples: ['email'] },
-        condition_type: { type: 'string', enum: ['eq', 'neq', 'like', 'gt', 'lt', 'in'], default: 'eq', description: 'Magento condition type.' },
+        condition_type: {
+          type: 'string',
+          enum: ['eq', 'neq', 'like', 'gt', 'lt', 'in'],
+          default: 'eq',
+          description: 'Magento condition type.',
+        },
         page_size: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Customers per page.' },
       },
     },
-    input: { type: 'object', required: ['value'], properties: { value: { type: ['string', 'number'], description: 'Value to compare the field with.' } } },
-    output: { type: 'object', properties: { items: { type: 'array', items: customerSchema }, search_criteria: { type: 'object' }, total_count: { type: 'integer' } } },
+    input: {
+      type: 'object',
+      required: ['value'],
+      properties: { value: { type: ['string', 'number'], description: 'Value to compare the field with.' } },
+    },
+    output: {
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: customerSchema },
+        search_criteria: { type: 'object' },
+        total_count: { type: 'integer' },
+      },
+    },
     request: (c) => ({
       method: 'GET',
       path: `${V1(c.options)}/customers/search`,
-      query: { ...filter(String(c.params.field), String(record(c).value ?? ''), String(c.params.condition_type ?? 'eq')), 'searchCriteria[pageSize]': Number(c.params.page_size ?? 20) },
+      query: {
+        ...filter(String(c.params.field), String(record(c).value ?? ''), String(c.params.condition_type ?? 'eq')),
+        'searchCriteria[pageSize]': Number(c.params.page_size ?? 20),
+      },
     }),
   },
   'customers.create': {
@@ -103,7 +140,11 @@ export const magentoOperations: Record<string, OperationDef> = {
     object: 'customer',
     input: customerSchema,
     output: customerSchema,
-    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/customers`, body: { customer: without(record(c), 'id') } }),
+    request: (c) => ({
+      method: 'POST',
+      path: `${V1(c.options)}/customers`,
+      body: { customer: without(record(c), 'id') },
+    }),
   },
   'customers.update': {
     description: 'Update a customer (addresses are replaced as a whole list).',
@@ -113,7 +154,11 @@ export const magentoOperations: Record<string, OperationDef> = {
     identity: ['id'],
     input: customerSchema,
     output: customerSchema,
-    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}`, body: { customer: record(c) } }),
+    request: (c) => ({
+      method: 'PUT',
+      path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}`,
+      body: { customer: record(c) },
+    }),
   },
   'customers.get': {
     description: 'Read one customer.',
@@ -141,7 +186,11 @@ export const magentoOperations: Record<string, OperationDef> = {
     identity: ['sku'],
     input: productSchema,
     output: productSchema,
-    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}`, body: { product: record(c), saveOptions: true } }),
+    request: (c) => ({
+      method: 'PUT',
+      path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}`,
+      body: { product: record(c), saveOptions: true },
+    }),
   },
   'stock_items.update': {
     description: 'Update the legacy stock item (default source) of a SKU.',
@@ -150,7 +199,11 @@ export const magentoOperations: Record<string, OperationDef> = {
     object: 'stock_item',
     identity: ['sku', 'item_id'],
     input: stockItemSchema,
-    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}/stockItems/${seg(record(c).item_id, 'item_id')}`, body: { stockItem: without(record(c), 'sku') } }),
+    request: (c) => ({
+      method: 'PUT',
+      path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}/stockItems/${seg(record(c).item_id, 'item_id')}`,
+      body: { stockItem: without(record(c), 'sku') },
+    }),
   },
   'source_items.save': {
     description: 'Set the quantity and status of a SKU at one inventory source (MSI).',
@@ -159,7 +212,11 @@ export const magentoOperations: Record<string, OperationDef> = {
     object: 'source_item',
     identity: ['sku', 'source_code'],
     input: sourceItemSchema,
-    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/inventory/source-items`, body: { sourceItems: [record(c)] } }),
+    request: (c) => ({
+      method: 'POST',
+      path: `${V1(c.options)}/inventory/source-items`,
+      body: { sourceItems: [record(c)] },
+    }),
     result: () => ({ saved: true }),
   },
   'shipments.create': {
@@ -169,7 +226,11 @@ export const magentoOperations: Record<string, OperationDef> = {
     object: 'shipment',
     identity: ['order_id'],
     input: shipmentSchema,
-    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/ship`, body: without(record(c), 'order_id') }),
+    request: (c) => ({
+      method: 'POST',
+      path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/ship`,
+      body: without(record(c), 'order_id'),
+    }),
     result: (r) => ({ id: Number(r.body) }),
   },
   'invoices.create': {
@@ -179,7 +240,11 @@ export const magentoOperations: Record<string, OperationDef> = {
     object: 'invoice',
     identity: ['order_id'],
     input: invoiceSchema,
-    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/invoice`, body: without(record(c), 'order_id') }),
+    request: (c) => ({
+      method: 'POST',
+      path: `${V1(c.options)}/order/${seg(record(c).order_id, 'order_id')}/invoice`,
+      body: without(record(c), 'order_id'),
+    }),
     result: (r) => ({ id: Number(r.body) }),
   },
   'carts.get': {
@@ -201,13 +266,18 @@ export const magentoOperations: Record<string, OperationDef> = {
     result: (r) => ({ id: Number(r.body) }),
   },
   'negotiable_quotes.update': {
-    description: 'B2B: add or change items, the name, the negotiated price and the expiration of a quote the seller holds.',
+    description:
+      'B2B: add or change items, the name, the negotiated price and the expiration of a quote the seller holds.',
     vendorName: 'PUT /V1/negotiableQuote/{quoteId}',
     kind: 'update',
     object: 'negotiable_quote',
     identity: ['id'],
     input: negotiableQuoteSchema,
-    request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/negotiableQuote/${seg(record(c).id, 'id')}`, body: { quote: record(c) } }),
+    request: (c) => ({
+      method: 'PUT',
+      path: `${V1(c.options)}/negotiableQuote/${seg(record(c).id, 'id')}`,
+      body: { quote: record(c) },
+    }),
     result: (_r, c) => ({ id: Number(record(c).id) }),
   },
   'negotiable_quotes.submit': {
@@ -217,11 +287,16 @@ export const magentoOperations: Record<string, OperationDef> = {
     object: 'negotiable_quote',
     identity: ['quoteId'],
     input: quoteSubmitSchema,
-    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/negotiableQuote/submitToCustomer`, body: { files: [], ...record(c) } }),
+    request: (c) => ({
+      method: 'POST',
+      path: `${V1(c.options)}/negotiableQuote/submitToCustomer`,
+      body: { files: [], ...record(c) },
+    }),
     result: (_r, c) => ({ id: Number(record(c).quoteId), submitted: true }),
   },
   'negotiable_quotes.decline': {
-    description: 'B2B: decline a quote (e.g. the invoice behind it was paid elsewhere); its negotiated price is removed.',
+    description:
+      'B2B: decline a quote (e.g. the invoice behind it was paid elsewhere); its negotiated price is removed.',
     vendorName: 'POST /V1/negotiableQuote/decline',
     kind: 'action',
     object: 'negotiable_quote',

@@ -17,11 +17,18 @@ const CODE_MAP: Record<string, string> = {
 
 /** Classifies Salesforce's `[{errorCode, message, fields}]` by its code. */
 export function classifySalesforceError(response: InboundResponse): ConnectorError {
-  const first = (Array.isArray(response.body) ? response.body[0] : response.body) as { errorCode?: string; message?: string; fields?: string[] } | undefined;
+  const first = (Array.isArray(response.body) ? response.body[0] : response.body) as
+    { errorCode?: string; message?: string; fields?: string[] } | undefined;
   const vendorCode = first?.errorCode;
   const message = first?.message ?? `Salesforce answered ${response.status}`;
   const details = { status: response.status, vendorCode, field: first?.fields?.[0] };
-  if (vendorCode && RETRYABLE.has(vendorCode)) return new ConnectorError(vendorCode === 'UNABLE_TO_LOCK_ROW' ? 'row-lock' : 'rate-limited', message, 'retryable', details);
+  if (vendorCode && RETRYABLE.has(vendorCode))
+    return new ConnectorError(
+      vendorCode === 'UNABLE_TO_LOCK_ROW' ? 'row-lock' : 'rate-limited',
+      message,
+      'retryable',
+      details,
+    );
   const code = (vendorCode && CODE_MAP[vendorCode]) ?? (response.status === 404 ? 'not-found' : 'validation');
   return new ConnectorError(code, message, 'permanent', details);
 }

@@ -7,11 +7,19 @@ import { salesforceOperations } from './operations.js';
 /** Salesforce REST, including FinancialForce objects. */
 export const salesforceConnector: ConnectorDef = {
   id: 'salesforce',
-  description: 'Salesforce REST API: sObjects create/update/upsert/delete, SOQL with pagination, composite. FinancialForce objects included.',
+  description:
+    'Salesforce REST API: sObjects create/update/upsert/delete, SOQL with pagination, composite. FinancialForce objects included.',
   options: {
     type: 'object',
     additionalProperties: false,
-    properties: { api_version: { type: 'string', pattern: '^v\\d+\\.\\d$', default: 'v60.0', description: 'REST API version in the path.' } },
+    properties: {
+      api_version: {
+        type: 'string',
+        pattern: '^v\\d+\\.\\d$',
+        default: 'v60.0',
+        description: 'REST API version in the path.',
+      },
+    },
   },
   operations: salesforceOperations,
   classify: classifySalesforceError,

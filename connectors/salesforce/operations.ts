@@ -12,13 +12,32 @@ const base = (c: OperationCall) => `/services/data/${String(c.options.api_versio
 const row = (c: OperationCall): Row => (c.body ?? {}) as Row;
 const sobject = (c: OperationCall) => encodeURIComponent(String(c.params.sobject));
 const required = (value: unknown, field: string) => {
-  if (value === undefined || value === null || value === '') throw permanentError('validation', `the record has no ${field}; the step body must set it`, { field });
+  if (value === undefined || value === null || value === '')
+    throw permanentError('validation', `the record has no ${field}; the step body must set it`, { field });
   return encodeURIComponent(String(value));
 };
 const without = (r: Row, key: string) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== key));
-const sobjectParam: JsonSchema = { type: 'object', required: ['sobject'], additionalProperties: false, properties: { sobject: { type: 'string', description: 'API name of the object, e.g. Account or c2g__codaInvoice__c.' } } };
-const upsertParams: JsonSchema = { type: 'object', required: ['sobject', 'external_id_field'], additionalProperties: false, properties: { sobject: { type: 'string', description: 'API name of the object.' }, external_id_field: { type: 'string', description: 'External id field to upsert by.' } } };
-const saveResult: JsonSchema = { type: 'object', properties: { id: { type: 'string' }, success: { type: 'boolean' }, created: { type: 'boolean' } } };
+const sobjectParam: JsonSchema = {
+  type: 'object',
+  required: ['sobject'],
+  additionalProperties: false,
+  properties: {
+    sobject: { type: 'string', description: 'API name of the object, e.g. Account or c2g__codaInvoice__c.' },
+  },
+};
+const upsertParams: JsonSchema = {
+  type: 'object',
+  required: ['sobject', 'external_id_field'],
+  additionalProperties: false,
+  properties: {
+    sobject: { type: 'string', description: 'API name of the object.' },
+    external_id_field: { type: 'string', description: 'External id field to upsert by.' },
+  },
+};
+const saveResult: JsonSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, success: { type: 'boolean' }, created: { type: 'boolean' } },
+};
 
 const saved = (r: InboundResponse, fallbackId?: string) => {
   const body = (r.body ?? {}) as Row;
@@ -27,8 +46,12 @@ const saved = (r: InboundResponse, fallbackId?: string) => {
 
 /** Composite answers 200 even when subrequests fail: the first failure becomes the step's error. */
 function compositeResult(r: InboundResponse) {
-  const responses = ((r.body ?? {}) as { compositeResponse?: { body: unknown; httpStatusCode: number; referenceId: string }[] }).compositeResponse ?? [];
-  const failed = responses.find((s) => s.httpStatusCode >= 400 && !isHalted(s.body)) ?? responses.find((s) => s.httpStatusCode >= 400);
+  const responses =
+    ((r.body ?? {}) as { compositeResponse?: { body: unknown; httpStatusCode: number; referenceId: string }[] })
+      .compositeResponse ?? [];
+  const failed =
+    responses.find((s) => s.httpStatusCode >= 400 && !isHalted(s.body)) ??
+    responses.find((s) => s.httpStatusCode >= 400);
   if (failed) {
     const error = classifySalesforceError({ status: failed.httpStatusCode, headers: {}, body: failed.body });
     throw Object.assign(error, { message: `composite subrequest ${failed.referenceId}: ${error.message}` });
@@ -36,7 +59,8 @@ function compositeResult(r: InboundResponse) {
   return { compositeResponse: responses, results: Object.fromEntries(responses.map((s) => [s.referenceId, s.body])) };
 }
 
-const isHalted = (body: unknown) => Array.isArray(body) && (body[0] as { errorCode?: string } | undefined)?.errorCode === 'PROCESSING_HALTED';
+const isHalted = (body: unknown) =>
+  Array.isArray(body) && (body[0] as { errorCode?: string } | undefined)?.errorCode === 'PROCESSING_HALTED';
 
 /** The Salesforce operations by name. */
 export const salesforceOperations: Record<string, OperationDef> = {
@@ -60,11 +84,16 @@ export const salesforceOperations: Record<string, OperationDef> = {
     params: sobjectParam,
     inputFor: (p) => sobjectSchema(p.sobject),
     output: saveResult,
-    request: (c) => ({ method: 'PATCH', path: `${base(c)}/sobjects/${sobject(c)}/${required(row(c).Id, 'Id')}`, body: without(row(c), 'Id') }),
+    request: (c) => ({
+      method: 'PATCH',
+      path: `${base(c)}/sobjects/${sobject(c)}/${required(row(c).Id, 'Id')}`,
+      body: without(row(c), 'Id'),
+    }),
     result: (r, c) => saved(r, String(row(c).Id)),
   },
   'sobjects.upsert': {
-    description: 'Create or update a record by an external id field: idempotent, so a redelivery never creates a second record.',
+    description:
+      'Create or update a record by an external id field: idempotent, so a redelivery never creates a second record.',
     vendorName: 'PATCH /sobjects/{sobject}/{external_id_field}/{value}',
     kind: 'upsert',
     object: { param: 'sobject' },
@@ -74,7 +103,11 @@ export const salesforceOperations: Record<string, OperationDef> = {
     output: saveResult,
     request: (c) => {
       const field = String(c.params.external_id_field);
-      return { method: 'PATCH', path: `${base(c)}/sobjects/${sobject(c)}/${encodeURIComponent(field)}/${required(row(c)[field], field)}`, body: without(row(c), field) };
+      return {
+        method: 'PATCH',
+        path: `${base(c)}/sobjects/${sobject(c)}/${encodeURIComponent(field)}/${required(row(c)[field], field)}`,
+        body: without(row(c), field),
+      };
     },
     result: (r) => saved(r),
   },
@@ -83,7 +116,12 @@ export const salesforceOperations: Record<string, OperationDef> = {
     vendorName: 'DELETE /sobjects/{sobject}/{id}',
     kind: 'delete',
     object: { param: 'sobject' },
-    params: { type: 'object', required: ['sobject'], additionalProperties: false, properties: { sobject: { type: 'string' }, external_id_field: { type: 'string' } } },
+    params: {
+      type: 'object',
+      required: ['sobject'],
+      additionalProperties: false,
+      properties: { sobject: { type: 'string' }, external_id_field: { type: 'string' } },
+    },
     request: (c) => {
       const field = c.params.external_id_field as string | undefined;
       const path = field ? `${encodeURIComponent(field)}/${required(row(c)[field], field)}` : required(row(c).Id, 'Id');
@@ -106,7 +144,10 @@ export const salesforceOperations: Record<string, OperationDef> = {
     kind: 'query',
     object: 'query',
     input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
-    output: { type: 'object', properties: { totalSize: { type: 'integer' }, done: { type: 'boolean' }, records: { type: 'array' } } },
+    output: {
+      type: 'object',
+      properties: { totalSize: { type: 'integer' }, done: { type: 'boolean' }, records: { type: 'array' } },
+    },
     request: (c) => ({ method: 'GET', path: `${base(c)}/query`, query: { q: String(row(c).q ?? '') } }),
     paginate: {
       next: (r) => {
@@ -120,12 +161,23 @@ export const salesforceOperations: Record<string, OperationDef> = {
     },
   },
   composite: {
-    description: 'Several requests in one call (`{"allOrNone": true, "compositeRequest": [...]}`), referencing each other by referenceId.',
+    description:
+      'Several requests in one call (`{"allOrNone": true, "compositeRequest": [...]}`), referencing each other by referenceId.',
     vendorName: 'POST /composite',
     kind: 'action',
     object: 'composite',
-    input: { type: 'object', required: ['compositeRequest'], properties: { allOrNone: { type: 'boolean' }, compositeRequest: { type: 'array' } } },
-    output: { type: 'object', properties: { compositeResponse: { type: 'array' }, results: { type: 'object', description: 'Each subrequest body by referenceId' } } },
+    input: {
+      type: 'object',
+      required: ['compositeRequest'],
+      properties: { allOrNone: { type: 'boolean' }, compositeRequest: { type: 'array' } },
+    },
+    output: {
+      type: 'object',
+      properties: {
+        compositeResponse: { type: 'array' },
+        results: { type: 'object', description: 'Each subrequest body by referenceId' },
+      },
+    },
     request: (c) => ({ method: 'POST', path: `${base(c)}/composite`, body: row(c) }),
     result: (r) => compositeResult(r),
   },

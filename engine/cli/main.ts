@@ -12,11 +12,14 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerCiGithubCommand } from './commands/ci-github.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { UsageError } from './usage-error.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('junction')
-    .description('Config-as-code integration engine: YAML specs in Git, JSONata transforms, durable delivery on NATS JetStream.')
+    .description(
+      'Config-as-code integration engine: YAML specs in Git, JSONata transforms, durable delivery on NATS JetStream.',
+    )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerValidateCommand(program);
@@ -28,6 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDlqCommand(program);
   registerStatusCommand(program);
   registerEmulatorCommand(program);
+  registerDemoCommand(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -12,7 +12,8 @@ function el(tag, text, className) {
 
 function row(cells, onClick) {
   const tr = document.createElement('tr');
-  for (const cell of cells) tr.append(cell instanceof Node ? (cell.tagName === 'TD' ? cell : wrap(cell)) : el('td', cell));
+  for (const cell of cells)
+    tr.append(cell instanceof Node ? (cell.tagName === 'TD' ? cell : wrap(cell)) : el('td', cell));
   if (onClick) {
     tr.classList.add('clickable');
     tr.addEventListener('click', onClick);
@@ -54,7 +55,19 @@ function renderStatus(status) {
       const c = i.counts ?? {};
       const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
       const statusCell = el('span', health, health === 'ok' ? 'ok' : health === 'busy' ? 'warn' : 'bad');
-      const row_ = row([i.name, statusCell, short(i.commit ?? active), num(c.in), num(c.delivered), num(c.retried), num(c.deadLettered), figure(i.throughputPerS), figure(i.latencyP50Ms), figure(i.latencyP99Ms), num(i.lag)]);
+      const row_ = row([
+        i.name,
+        statusCell,
+        short(i.commit ?? active),
+        num(c.in),
+        num(c.delivered),
+        num(c.retried),
+        num(c.deadLettered),
+        figure(i.throughputPerS),
+        figure(i.latencyP50Ms),
+        figure(i.latencyP99Ms),
+        num(i.lag),
+      ]);
       row_.dataset.integration = i.name;
       // Labels for the narrow-screen layout, where each row becomes a card without the table header.
       row_.querySelectorAll('td').forEach((td, n) => (td.dataset.label = labels[n] ?? ''));
@@ -62,7 +75,13 @@ function renderStatus(status) {
     }),
   );
   const details = $('#sync-details');
-  const pairs = [['branch', status.tracked_branch], ['last seen', status.last_seen_commit && short(status.last_seen_commit)], ['active', short(active)], ['pinned', status.pinned ? short(status.pinned) : undefined], ['NATS', status.nats ? (status.nats.connected ? 'connected' : 'disconnected') : undefined]];
+  const pairs = [
+    ['branch', status.tracked_branch],
+    ['last seen', status.last_seen_commit && short(status.last_seen_commit)],
+    ['active', short(active)],
+    ['pinned', status.pinned ? short(status.pinned) : undefined],
+    ['NATS', status.nats ? (status.nats.connected ? 'connected' : 'disconnected') : undefined],
+  ];
   details.replaceChildren(...pairs.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', k), el('dd', v)]));
   const rejected = $('#rejected');
   rejected.replaceChildren(
@@ -75,17 +94,27 @@ function renderStatus(status) {
       return box;
     }),
   );
-  const workers = (status.workers ?? []).map((w) => el('li', `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`));
+  const workers = (status.workers ?? []).map((w) =>
+    el('li', `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`),
+  );
   // Without GitOps (a plain spec directory) no process reports a spec version.
-  $('#workers').replaceChildren(...(workers.length ? workers : [el('li', 'none reporting (not following a Git repository)', 'muted')]));
+  $('#workers').replaceChildren(
+    ...(workers.length ? workers : [el('li', 'none reporting (not following a Git repository)', 'muted')]),
+  );
 }
 
 function renderDlq() {
   const filter = $('#dlq-filter').value.trim().toLowerCase();
-  const entries = state.dlq.filter((e) => !filter || JSON.stringify([e.integration, e.error, e.step]).toLowerCase().includes(filter));
+  const entries = state.dlq.filter(
+    (e) => !filter || JSON.stringify([e.integration, e.error, e.step]).toLowerCase().includes(filter),
+  );
   $('#dlq tbody').replaceChildren(
     ...entries.map((entry) => {
-      const box = Object.assign(document.createElement('input'), { type: 'checkbox', checked: state.selected.has(entry.id), disabled: Boolean(entry.status === 'replayed') });
+      const box = Object.assign(document.createElement('input'), {
+        type: 'checkbox',
+        checked: state.selected.has(entry.id),
+        disabled: Boolean(entry.status === 'replayed'),
+      });
       box.setAttribute('aria-label', `select ${entry.id}`);
       box.addEventListener('click', (event) => {
         event.stopPropagation();
@@ -95,7 +124,10 @@ function renderDlq() {
       });
       const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
       const when = entry.createdAt ? new Date(entry.createdAt).toLocaleTimeString() : '';
-      const tr = row([box, entry.integration, error, entry.step ?? '', num(entry.attempts), when, entry.status ?? 'open'], () => openEntry(entry));
+      const tr = row(
+        [box, entry.integration, error, entry.step ?? '', num(entry.attempts), when, entry.status ?? 'open'],
+        () => openEntry(entry),
+      );
       tr.dataset.id = entry.id;
       return tr;
     }),

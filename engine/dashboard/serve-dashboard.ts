@@ -11,7 +11,12 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
 };
 
-const contents = new Map(Object.entries(FILES).map(([path, { file, type }]) => [path, { body: readFileSync(new URL(`./${file}`, import.meta.url)), type }]));
+const contents = new Map(
+  Object.entries(FILES).map(([path, { file, type }]) => [
+    path,
+    { body: readFileSync(new URL(`./${file}`, import.meta.url)), type },
+  ]),
+);
 
 /** Answers GET requests for the dashboard's files; returns false for any other request. */
 export function serveDashboard(request: IncomingMessage, response: ServerResponse): boolean {

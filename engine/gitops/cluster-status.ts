@@ -5,11 +5,10 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
-import type { ConnectorRegistry } from '../sdk/connector.js';
-import { compileSpecTree } from '../spec/compile-spec-set.js';
-import type { TransformEngine } from '../transform/transform-engine.js';
+import type { CompileResult } from '../compiler/compile-spec-set.js';
+import type { SpecTree } from '../compiler/spec-tree.js';
+import { connectNats } from '../runtime/broker/connect.js';
 import { BUNDLE_KEY, SPECS_BUCKET, readJson, treeFromBundle } from './gitops-store.js';
 import type { SpecBundle } from './gitops-store.js';
 import { readSyncStatus } from './sync-status.js';
@@ -31,15 +30,24 @@ function integrationNames(bundle: SpecBundle): { name: string }[] {
 }
 
 /** Reads the cluster's status from the bucket; throws when the server or the bucket is missing. */
-export async function readClusterStatus(natsUrl: string, compiler: { connectors: ConnectorRegistry; transform: TransformEngine }): Promise<ClusterStatus> {
-  const nc = await connect({ servers: natsUrl.split(','), name: 'junction-status', noAsyncTraces: true, timeout: 5_000 });
+export async function readClusterStatus(
+  natsUrl: string,
+  compile: (tree: SpecTree, commit: string) => CompileResult,
+): Promise<ClusterStatus> {
+  const nc = await connectNats(natsUrl, 'cli', 'junction-status');
   try {
     const kv = await new Kvm(jetstream(nc)).open(SPECS_BUCKET);
     await kv.status(); // open() is lazy: this fails when the bucket does not exist
     const sync = await readSyncStatus(kv);
     const bundle = await readJson<SpecBundle>(kv, BUNDLE_KEY);
-    const set = bundle && compileSpecTree(treeFromBundle(bundle), { connectors: compiler.connectors, engine: compiler.transform, commit: bundle.commit }).specSet;
-    const integrations = set ? [...set.integrations.values()].map((i) => ({ name: i.name, hash: i.hash })).sort((a, b) => a.name.localeCompare(b.name)) : bundle ? integrationNames(bundle) : [];
+    const set = bundle && compile(treeFromBundle(bundle), bundle.commit).specSet;
+    const integrations = set
+      ? [...set.integrations.values()]
+          .map((i) => ({ name: i.name, hash: i.hash }))
+          .sort((a, b) => a.name.localeCompare(b.name))
+      : bundle
+        ? integrationNames(bundle)
+        : [];
     return { ...sync, integrations };
   } finally {
     await nc.close();

@@ -42,5 +42,6 @@ export async function renewLease(kv: KV, holder: string, ttlMs: number): Promise
 /** Frees the lease if this process still holds it. */
 export async function releaseLease(kv: KV, holder: string): Promise<void> {
   const entry = await readEntry(kv, KEY);
-  if (entry && entry.json<Lease>().holder === holder) await kv.delete(KEY, { previousSeq: entry.revision }).catch(() => undefined);
+  if (entry && entry.json<Lease>().holder === holder)
+    await kv.delete(KEY, { previousSeq: entry.revision }).catch(() => undefined);
 }

@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
-import type { SpecTree, SpecTreeFile } from '../spec/spec-tree.js';
+import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
 
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
@@ -37,7 +37,8 @@ export class GitMirror {
   constructor(private readonly options: GitMirrorOptions) {
     if (!BRANCH.test(options.branch)) throw new Error(`invalid branch name ${JSON.stringify(options.branch)}`);
     if (options.repo.startsWith('-')) throw new Error(`invalid repository ${JSON.stringify(options.repo)}`);
-    if (options.path.split('/').some((p) => p === '..' || p.startsWith('-'))) throw new Error(`invalid spec path ${JSON.stringify(options.path)}`);
+    if (options.path.split('/').some((p) => p === '..' || p.startsWith('-')))
+      throw new Error(`invalid spec path ${JSON.stringify(options.path)}`);
     this.#git = simpleGit({ timeout: { block: options.gitTimeoutMs ?? 120_000 } });
     this.#ref = `refs/heads/${options.branch}`;
   }
@@ -58,7 +59,12 @@ export class GitMirror {
   /** The commit a ref or SHA names in the mirror. */
   async resolve(ref: string): Promise<string> {
     if (ref.startsWith('-')) throw new Error(`invalid ref ${JSON.stringify(ref)}`);
-    const sha = (await this.#git.cwd(this.options.dir).raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
+    const sha = (
+      await this.#git
+        .cwd(this.options.dir)
+        .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
+        .catch(() => '')
+    ).trim();
     if (!OBJECT_ID.test(sha)) throw new Error(`${ref} is not a commit of ${this.options.repo}`);
     return sha;
   }
@@ -66,7 +72,10 @@ export class GitMirror {
   /** True when commit `older` is in the history of `newer` (both must be in the mirror; false if either is not). */
   async isAncestor(older: string, newer: string): Promise<boolean> {
     if (!OBJECT_ID.test(older) || !OBJECT_ID.test(newer)) return false;
-    const base = await this.#git.cwd(this.options.dir).raw(['merge-base', older, newer]).catch(() => '');
+    const base = await this.#git
+      .cwd(this.options.dir)
+      .raw(['merge-base', older, newer])
+      .catch(() => '');
     return base.trim() === older;
   }
 
@@ -85,7 +94,10 @@ export class GitMirror {
       if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.'))) continue;
       wanted.push({ path, id: match[3] });
     }
-    const blobs = await readBlobs(this.options.dir, wanted.map((w) => w.id));
+    const blobs = await readBlobs(
+      this.options.dir,
+      wanted.map((w) => w.id),
+    );
     const files: SpecTreeFile[] = wanted.map((w, i) => ({ path: w.path, bytes: blobs[i] }));
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { displayRoot, files };

@@ -10,17 +10,24 @@ import type { IncomingMessage } from 'node:http';
 import { jetstream } from '@nats-io/jetstream';
 import { KvWatchInclude, Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Engine } from '../runtime/engine.js';
-import type { ConnectorRegistry } from '../sdk/connector.js';
-import { compileSpecTree } from '../spec/compile-spec-set.js';
-import type { SpecTree } from '../spec/spec-tree.js';
-import type { TransformEngine } from '../transform/transform-engine.js';
+import { connectNats } from '../runtime/broker/connect.js';
+import type { CompileResult } from '../compiler/compile-spec-set.js';
+import type { SpecTree } from '../compiler/spec-tree.js';
 import { PIN_KEY, holdPin, releasePin } from './emergency-pin.js';
 import { GitMirror } from './git-mirror.js';
 import type { GitMirrorOptions } from './git-mirror.js';
-import { BUNDLE_KEY, SYNC_KEY, bundleFromTree, openGitopsStore, purgeStaleWorkers, readJson, treeFromBundle, workerKey } from './gitops-store.js';
+import {
+  BUNDLE_KEY,
+  SYNC_KEY,
+  bundleFromTree,
+  openGitopsStore,
+  purgeStaleWorkers,
+  readJson,
+  treeFromBundle,
+  workerKey,
+} from './gitops-store.js';
 import type { BranchSeen, SpecBundle, WorkerSync } from './gitops-store.js';
 import { publishHead } from './publish-head.js';
 import type { PublishContext, PublishOutcome } from './publish-head.js';
@@ -35,8 +42,8 @@ import type { SwapReport } from './swap-report.js';
 export interface GitSyncOptions {
   mirror: GitMirrorOptions;
   natsUrl: string;
-  connectors: ConnectorRegistry;
-  transform: TransformEngine;
+  /** Compiles a tree at a commit (engine/cli/wiring.ts). */
+  compile(tree: SpecTree, commit: string): CompileResult;
   /** Poll interval. @default 10_000 */
   pollMs?: number;
   /** Emergency pin (a commit id on the tracked branch): the whole cluster runs it while this process holds the pin. */
@@ -67,14 +74,15 @@ const COMMIT_ID = /^[0-9a-f]{7,64}$/;
 
 /** Starts following the repository; the engine's set is replaced by the published bundle as soon as there is one. */
 export async function startGitSync(engine: Engine, options: GitSyncOptions): Promise<GitSync> {
-  if (options.pin !== undefined && !COMMIT_ID.test(options.pin)) throw new Error(`--pin needs a commit id (hex), got ${JSON.stringify(options.pin)}`);
+  if (options.pin !== undefined && !COMMIT_ID.test(options.pin))
+    throw new Error(`--pin needs a commit id (hex), got ${JSON.stringify(options.pin)}`);
   const log = options.log.child({ component: 'gitops' });
   const id = options.workerId ?? `${hostname()}-${process.pid}`;
   const leaseMs = options.leaseMs ?? 30_000;
   const mirror = new GitMirror(options.mirror);
-  const nc = await connect({ servers: options.natsUrl.split(','), name: `junction-gitops-${id}`, noAsyncTraces: true, maxReconnectAttempts: -1 });
+  const nc = await connectNats(options.natsUrl, 'gitops', `junction-gitops-${id}`);
   const kv: KV = await openGitopsStore(new Kvm(jetstream(nc)), options.replicas);
-  const compile = (tree: SpecTree, commit: string) => compileSpecTree(tree, { connectors: options.connectors, engine: options.transform, commit });
+  const compile = options.compile;
   const displayRoot = options.mirror.path || '.';
   const maxBundleBytes = (nc.info?.max_payload ?? 1024 * 1024) - 4096;
   const ctx: PublishContext = { kv, mirror, holder: id, leaseMs, displayRoot, compile, maxBundleBytes, log };
@@ -89,15 +97,26 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   const heartbeat = async () => {
     if (pinned) {
       await holdPin(kv, id, pinned.commit, pinned.at, leaseMs);
-      if ((await readJson<SpecBundle>(kv, BUNDLE_KEY))?.commit !== pinned.commit) await kv.put(BUNDLE_KEY, JSON.stringify(bundleFromTree(pinned.commit, pinned.tree, true)));
+      if ((await readJson<SpecBundle>(kv, BUNDLE_KEY))?.commit !== pinned.commit)
+        await kv.put(BUNDLE_KEY, JSON.stringify(bundleFromTree(pinned.commit, pinned.tree, true)));
     }
-    const record: WorkerSync = { id, commit: applied, applied_at: appliedAt, heartbeat_at: new Date().toISOString(), ...(pinned ? { pinned: pinned.commit } : {}) };
+    const record: WorkerSync = {
+      id,
+      commit: applied,
+      applied_at: appliedAt,
+      heartbeat_at: new Date().toISOString(),
+      ...(pinned ? { pinned: pinned.commit } : {}),
+    };
     await kv.put(workerKey(id), JSON.stringify(record));
   };
 
   const pollOnce = async (): Promise<PublishOutcome> => {
     const head = await mirror.fetch();
-    const seen: BranchSeen = { tracked_branch: options.mirror.branch, last_seen_commit: head, seen_at: new Date().toISOString() };
+    const seen: BranchSeen = {
+      tracked_branch: options.mirror.branch,
+      last_seen_commit: head,
+      seen_at: new Date().toISOString(),
+    };
     await kv.put(SYNC_KEY, JSON.stringify(seen));
     return publishHead(ctx, head);
   };
@@ -112,7 +131,9 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       let outcome: PublishOutcome | undefined;
       do {
         again = false;
-        outcome = await pollOnce().catch((error: Error) => void log.error({ err: error }, 'git sync failed; will retry'));
+        outcome = await pollOnce().catch(
+          (error: Error) => void log.error({ err: error }, 'git sync failed; will retry'),
+        );
       } while (again);
       return outcome;
     })().finally(() => (polling = undefined));
@@ -122,15 +143,32 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   const apply = async (bundle: SpecBundle) => {
     if (bundle.commit === applied) return;
     const result = compile(treeFromBundle(bundle), bundle.commit);
-    if (!result.specSet) return void log.error({ commit: bundle.commit }, 'published bundle does not compile here (different connectors?); keeping the running set');
+    if (!result.specSet)
+      return void log.error(
+        { commit: bundle.commit },
+        'published bundle does not compile here (different connectors?); keeping the running set',
+      );
     const previous = engine.specSet;
     await engine.applySpecSet(result.specSet);
     // Report what the swap did; a removal deserves a warning (its events wait in the stream until it is re-added).
     lastSwap = swapReport(previous, result.specSet);
-    if (lastSwap.removed.length > 0) log.warn({ commit: bundle.commit, removed: lastSwap.removed }, 'integrations removed: they stopped consuming; their stream data is kept');
+    if (lastSwap.removed.length > 0)
+      log.warn(
+        { commit: bundle.commit, removed: lastSwap.removed },
+        'integrations removed: they stopped consuming; their stream data is kept',
+      );
     applied = bundle.commit;
     appliedAt = new Date().toISOString();
-    log.info({ commit: applied, pinned: bundle.pinned === true, added: lastSwap.added, changed: lastSwap.changed, removed: lastSwap.removed }, 'applied spec bundle');
+    log.info(
+      {
+        commit: applied,
+        pinned: bundle.pinned === true,
+        added: lastSwap.added,
+        changed: lastSwap.changed,
+        removed: lastSwap.removed,
+      },
+      'applied spec bundle',
+    );
     await heartbeat();
   };
 
@@ -139,15 +177,24 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
     const commit = await mirror.resolve(options.pin);
     const tree = await mirror.treeAt(commit, displayRoot);
     const result = compile(tree, commit);
-    if (!result.specSet) throw new Error(`pinned commit ${commit} does not compile: ${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`).join(', ')}`);
+    if (!result.specSet)
+      throw new Error(
+        `pinned commit ${commit} does not compile: ${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`).join(', ')}`,
+      );
     pinned = { commit, tree, at: new Date().toISOString() };
     await heartbeat(); // holds the pin, then publishes the pinned bundle: in this order, see publishHead
-    log.warn({ commit }, 'emergency pin: the cluster stays on this commit until this process stops or restarts without --pin');
+    log.warn(
+      { commit },
+      'emergency pin: the cluster stays on this commit until this process stops or restarts without --pin',
+    );
   }
   const bundleWatch = await kv.watch({ key: BUNDLE_KEY });
   const watching = (async () => {
     for await (const entry of bundleWatch) {
-      if (entry.operation === 'PUT' && entry.length > 0) await apply(entry.json<SpecBundle>()).catch((error: Error) => log.error({ err: error }, 'applying the bundle failed'));
+      if (entry.operation === 'PUT' && entry.length > 0)
+        await apply(entry.json<SpecBundle>()).catch((error: Error) =>
+          log.error({ err: error }, 'applying the bundle failed'),
+        );
     }
   })();
   // A released pin (its key deleted) lets the branch head go live at once, without waiting for the next poll.
@@ -157,15 +204,28 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   })();
   await heartbeat();
   // Clears the heartbeats that processes which died long ago left behind (status only lists recent ones anyway).
-  await purgeStaleWorkers(kv, 60 * 60_000).catch((error: Error) => log.warn({ err: error }, 'could not purge stale worker heartbeats'));
+  await purgeStaleWorkers(kv, 60 * 60_000).catch((error: Error) =>
+    log.warn({ err: error }, 'could not purge stale worker heartbeats'),
+  );
   await poll();
   const timer = setInterval(() => void poll(), options.pollMs ?? 10_000);
-  const beat = setInterval(() => void heartbeat().catch((error: Error) => log.warn({ err: error }, 'heartbeat failed')), options.heartbeatMs ?? 5_000);
+  const beat = setInterval(
+    () => void heartbeat().catch((error: Error) => log.warn({ err: error }, 'heartbeat failed')),
+    options.heartbeatMs ?? 5_000,
+  );
 
   return {
     poll,
-    status: async () => ({ ...(await readSyncStatus(kv, { branch: options.mirror.branch, commit: applied })), last_swap: lastSwap ?? null }),
-    webhook: (req) => handlePushWebhook(req, { secret: options.webhookSecret, branch: options.mirror.branch, fetchNow: () => void poll() }),
+    status: async () => ({
+      ...(await readSyncStatus(kv, { branch: options.mirror.branch, commit: applied })),
+      last_swap: lastSwap ?? null,
+    }),
+    webhook: (req) =>
+      handlePushWebhook(req, {
+        secret: options.webhookSecret,
+        branch: options.mirror.branch,
+        fetchNow: () => void poll(),
+      }),
     async stop() {
       clearInterval(timer);
       clearInterval(beat);
@@ -173,7 +233,8 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       pinWatch.stop();
       await Promise.all([watching, pinWatching]).catch(() => undefined);
       await polling?.catch(() => undefined);
-      if (pinned && (await releasePin(kv, id).catch(() => false))) log.warn({ commit: pinned.commit }, 'emergency pin released: the branch head goes live on the next fetch');
+      if (pinned && (await releasePin(kv, id).catch(() => false)))
+        log.warn({ commit: pinned.commit }, 'emergency pin released: the branch head goes live on the next fetch');
       await kv.delete(workerKey(id)).catch(() => undefined);
       await nc.drain().catch(() => nc.close());
     },

@@ -9,9 +9,9 @@
  * Keys are dot-separated tokens, so watches and listings can filter them (`rejected.>`, `worker.>`).
  */
 import type { KV, KvEntry, Kvm } from '@nats-io/kv';
-import { listLiveEntries, readLiveEntry } from '../runtime/kv-listing.js';
-import type { Diagnostic } from '../spec/diagnostics.js';
-import type { SpecTree } from '../spec/spec-tree.js';
+import { listLiveEntries, readLiveEntry } from '../runtime/broker/kv-listing.js';
+import type { Diagnostic } from '../compiler/diagnostics.js';
+import type { SpecTree } from '../compiler/spec-tree.js';
 
 /** The published, valid spec set: what every process compiles and runs. */
 export interface SpecBundle {
@@ -65,12 +65,21 @@ export async function openGitopsStore(kvm: Kvm, replicas = 1): Promise<KV> {
 
 /** Packs a spec tree read from Git into a bundle. */
 export function bundleFromTree(commit: string, tree: SpecTree, pinned = false): SpecBundle {
-  return { commit, displayRoot: tree.displayRoot, files: tree.files.map((f) => ({ path: f.path, base64: f.bytes.toString('base64') })), published_at: new Date().toISOString(), ...(pinned ? { pinned } : {}) };
+  return {
+    commit,
+    displayRoot: tree.displayRoot,
+    files: tree.files.map((f) => ({ path: f.path, base64: f.bytes.toString('base64') })),
+    published_at: new Date().toISOString(),
+    ...(pinned ? { pinned } : {}),
+  };
 }
 
 /** Unpacks a bundle into the tree the compiler reads. */
 export function treeFromBundle(bundle: SpecBundle): SpecTree {
-  return { displayRoot: bundle.displayRoot, files: bundle.files.map((f) => ({ path: f.path, bytes: Buffer.from(f.base64, 'base64') })) };
+  return {
+    displayRoot: bundle.displayRoot,
+    files: bundle.files.map((f) => ({ path: f.path, bytes: Buffer.from(f.base64, 'base64') })),
+  };
 }
 
 /** The live (not deleted) entry of a key. */
@@ -106,7 +115,14 @@ export async function listEntries(kv: KV, prefix: string): Promise<KvEntry[]> {
  */
 export async function purgeStaleWorkers(kv: KV, maxAgeMs: number): Promise<number> {
   const stale = (await listEntries(kv, 'worker')).filter((e) => Date.now() - e.created.getTime() > maxAgeMs);
-  const deleted = await Promise.all(stale.map((e) => kv.delete(e.key, { previousSeq: e.revision }).then(() => true, () => false)));
+  const deleted = await Promise.all(
+    stale.map((e) =>
+      kv.delete(e.key, { previousSeq: e.revision }).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return deleted.filter(Boolean).length;
 }
 

@@ -5,9 +5,9 @@
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import type { CompileResult } from '../spec/compile-spec-set.js';
-import type { Diagnostic } from '../spec/diagnostics.js';
-import type { SpecTree } from '../spec/spec-tree.js';
+import type { CompileResult } from '../compiler/compile-spec-set.js';
+import type { Diagnostic } from '../compiler/diagnostics.js';
+import type { SpecTree } from '../compiler/spec-tree.js';
 import { acquireLease, releaseLease, renewLease } from './compile-lease.js';
 import { livePin } from './emergency-pin.js';
 import type { GitMirror } from './git-mirror.js';
@@ -56,7 +56,10 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
   if (!(await acquireLease(kv, ctx.holder, head, ctx.leaseMs))) return 'leased';
   // Heartbeat while the async steps (a fetch, reading the tree) run. The compile itself blocks the event loop, so a
   // process stuck in it stops renewing and its lease lapses, as a dead one's does.
-  const heartbeat = setInterval(() => void renewLease(kv, ctx.holder, ctx.leaseMs).catch(() => false), Math.max(ctx.leaseMs / 3, 50));
+  const heartbeat = setInterval(
+    () => void renewLease(kv, ctx.holder, ctx.leaseMs).catch(() => false),
+    Math.max(ctx.leaseMs / 3, 50),
+  );
   try {
     // Read the bundle's revision before checking the pin: a pin set after this check re-publishes the bundle, so
     // the compare-and-set below fails instead of overwriting the pinned set.
@@ -71,10 +74,15 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
     const result = ctx.compile(tree, fresh);
     const bundle = JSON.stringify(bundleFromTree(fresh, tree));
     if (!result.specSet || Buffer.byteLength(bundle) > ctx.maxBundleBytes) {
-      const diagnostics = result.specSet ? [tooLarge(ctx, Buffer.byteLength(bundle))] : result.diagnostics.filter((d) => d.severity === 'error');
+      const diagnostics = result.specSet
+        ? [tooLarge(ctx, Buffer.byteLength(bundle))]
+        : result.diagnostics.filter((d) => d.severity === 'error');
       const rejection: RejectedCommit = { commit: fresh, diagnostics, rejected_at: new Date().toISOString() };
       await kv.put(rejectedKey(fresh), JSON.stringify(rejection));
-      log.error({ commit: fresh, errors: diagnostics.length, first: diagnostics[0] }, 'commit rejected: the running spec set stays');
+      log.error(
+        { commit: fresh, errors: diagnostics.length, first: diagnostics[0] },
+        'commit rejected: the running spec set stays',
+      );
       return 'rejected';
     }
     if (!(await compareAndSet(kv, BUNDLE_KEY, bundle, current?.revision ?? 0))) {

@@ -48,7 +48,11 @@ function pushedRef(body: Buffer): string | undefined {
 
 /** Verifies and handles one push webhook delivery. */
 export async function handlePushWebhook(req: IncomingMessage, options: PushWebhookOptions): Promise<HookReply> {
-  if (!options.secret) return { status: 404, body: { error: 'not-configured', message: 'set JUNCTION_GIT_WEBHOOK_SECRET to enable the push webhook' } };
+  if (!options.secret)
+    return {
+      status: 404,
+      body: { error: 'not-configured', message: 'set JUNCTION_GIT_WEBHOOK_SECRET to enable the push webhook' },
+    };
   const body = await readBody(req);
   if (!body) return { status: 413, body: { error: 'too-large', message: `body over ${MAX_BODY_BYTES} bytes` } };
   const signature = req.headers['x-hub-signature-256'];
@@ -57,7 +61,8 @@ export async function handlePushWebhook(req: IncomingMessage, options: PushWebho
   }
   if (req.headers['x-github-event'] === 'ping') return { status: 200, body: { pong: true } };
   const ref = pushedRef(body);
-  if (ref !== undefined && ref !== `refs/heads/${options.branch}`) return { status: 202, body: { fetching: false, reason: `not the tracked branch ${options.branch}` } };
+  if (ref !== undefined && ref !== `refs/heads/${options.branch}`)
+    return { status: 202, body: { fetching: false, reason: `not the tracked branch ${options.branch}` } };
   options.fetchNow();
   return { status: 202, body: { fetching: true } };
 }

@@ -32,7 +32,8 @@ function parseBatch(out: Buffer, ids: string[]): Buffer[] {
   for (const id of ids) {
     const eol = out.indexOf(0x0a, at);
     const header = out.subarray(at, eol).toString('utf8').split(' ');
-    if (eol < 0 || header[0] !== id || header[1] !== 'blob') throw new Error(`git cat-file: unexpected answer for ${id}: ${header.join(' ')}`);
+    if (eol < 0 || header[0] !== id || header[1] !== 'blob')
+      throw new Error(`git cat-file: unexpected answer for ${id}: ${header.join(' ')}`);
     const size = Number(header[2]);
     blobs.push(out.subarray(eol + 1, eol + 1 + size));
     at = eol + 1 + size + 1;

@@ -5,7 +5,7 @@
  */
 import { relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
-import type { SpecTree, SpecTreeFile } from '../spec/spec-tree.js';
+import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
@@ -26,7 +26,9 @@ export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: s
   if (ref.startsWith('-')) throw new Error(`invalid git ref ${JSON.stringify(ref)}`);
   const git = simpleGit({ baseDir: resolve(dir) });
   const top = (await git.revparse(['--show-toplevel'])).trim();
-  const commit = (await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')).trim();
+  const commit = (
+    await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')
+  ).trim();
   if (!OBJECT_ID.test(commit)) throw new Error(`git ref ${JSON.stringify(ref)} does not name a commit in ${top}`);
   const prefix = relative(top, resolve(dir)).split(sep).join('/');
   const listing = await git.raw(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix === '' ? '.' : prefix]);
@@ -36,7 +38,8 @@ export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: s
     const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry);
     if (!match || match[2] !== 'blob' || !OBJECT_ID.test(match[3])) continue;
     const path = prefix === '' ? match[4] : match[4].slice(prefix.length + 1);
-    if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.') || part === 'node_modules')) continue;
+    if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.') || part === 'node_modules'))
+      continue;
     files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
   }
   files.sort((a, b) => a.path.localeCompare(b.path));

@@ -3,7 +3,7 @@
  * added, changed (content hash differs), left alone, and removed. A removed integration stops consuming but its
  * stream data is kept (re-adding it resumes exactly where it stopped), so removals are worth a warning.
  */
-import type { CompiledSpecSet } from '../spec/compiled-spec.js';
+import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 
 /** The difference between the set a process ran and the set it swapped to. */
 export interface SwapReport {
@@ -22,7 +22,14 @@ export interface SwapReport {
 
 /** Compares two sets by integration name and content hash; every list is sorted. */
 export function swapReport(previous: CompiledSpecSet, next: CompiledSpecSet): SwapReport {
-  const report: SwapReport = { from: previous.commit, to: next.commit, added: [], changed: [], unchanged: [], removed: [] };
+  const report: SwapReport = {
+    from: previous.commit,
+    to: next.commit,
+    added: [],
+    changed: [],
+    unchanged: [],
+    removed: [],
+  };
   for (const [name, integration] of next.integrations) {
     const before = previous.integrations.get(name);
     if (!before) report.added.push(name);

@@ -3,7 +3,7 @@
  * status, and what `junction status --nats` prints without an engine.
  */
 import type { KV } from '@nats-io/kv';
-import type { Diagnostic } from '../spec/diagnostics.js';
+import type { Diagnostic } from '../compiler/diagnostics.js';
 import { livePin } from './emergency-pin.js';
 import { BUNDLE_KEY, SYNC_KEY, listEntries, listWorkers, readEntry, readJson } from './gitops-store.js';
 import type { BranchSeen, RejectedCommit, SpecBundle } from './gitops-store.js';
@@ -25,7 +25,13 @@ export type SyncStatus = {
 
 /** Reads the sync status; `fallback` fills what the bucket does not know yet (a process that has not fetched). */
 export async function readSyncStatus(kv: KV, fallback: { branch?: string; commit?: string } = {}): Promise<SyncStatus> {
-  const [seen, bundleEntry, rejections, workers, pin] = await Promise.all([readJson<BranchSeen>(kv, SYNC_KEY), readEntry(kv, BUNDLE_KEY), listEntries(kv, 'rejected'), listWorkers(kv), livePin(kv)]);
+  const [seen, bundleEntry, rejections, workers, pin] = await Promise.all([
+    readJson<BranchSeen>(kv, SYNC_KEY),
+    readEntry(kv, BUNDLE_KEY),
+    listEntries(kv, 'rejected'),
+    listWorkers(kv),
+    livePin(kv),
+  ]);
   const bundle = bundleEntry?.json<SpecBundle>();
   // A rejection recorded before the active bundle was published is superseded (by a fix, a revert or a pin).
   const pending = rejections
@@ -38,7 +44,13 @@ export async function readSyncStatus(kv: KV, fallback: { branch?: string; commit
     last_seen_commit: seen?.last_seen_commit ?? null,
     active_commit: bundle?.commit ?? fallback.commit ?? null,
     rejected: pending,
-    workers: workers.map((w) => ({ id: w.id, commit: w.commit, applied_at: w.applied_at, heartbeat_at: w.heartbeat_at, ...(w.pinned ? { pinned: w.pinned } : {}) })),
+    workers: workers.map((w) => ({
+      id: w.id,
+      commit: w.commit,
+      applied_at: w.applied_at,
+      heartbeat_at: w.heartbeat_at,
+      ...(w.pinned ? { pinned: w.pinned } : {}),
+    })),
     pinned: pin?.commit ?? null,
   };
 }

@@ -13,18 +13,37 @@ import type { TransportError } from './transport.js';
 const EXCERPT_CHARS = 500;
 
 /** A non-2xx response as a ConnectorError with the vendor's code and a redacted body excerpt. */
-export function classifyResponse(connector: ConnectorDef, connection: string, response: InboundResponse, request: OutboundRequest, text: string, secrets: string[]): ConnectorError {
+export function classifyResponse(
+  connector: ConnectorDef,
+  connection: string,
+  response: InboundResponse,
+  request: OutboundRequest,
+  text: string,
+  secrets: string[],
+): ConnectorError {
   const location = response.headers.location;
   if (response.status >= 300 && response.status < 400 && location) {
-    return new ConnectorError('redirect-refused', `${connection} answered ${response.status} redirecting to ${redactText(location, secrets)}; redirects are never followed: fix the connection's base_url`, 'permanent', { status: response.status });
+    return new ConnectorError(
+      'redirect-refused',
+      `${connection} answered ${response.status} redirecting to ${redactText(location, secrets)}; redirects are never followed: fix the connection's base_url`,
+      'permanent',
+      { status: response.status },
+    );
   }
   const vendor = asConnectorError(safeClassify(connector, response, request), response);
-  const details = { status: response.status, vendorCode: vendor.vendorCode, field: vendor.field, retryAfterMs: parseRetryAfter(response.headers['retry-after']), responseExcerpt: redactText(text.slice(0, EXCERPT_CHARS), secrets) };
+  const details = {
+    status: response.status,
+    vendorCode: vendor.vendorCode,
+    field: vendor.field,
+    retryAfterMs: parseRetryAfter(response.headers['retry-after']),
+    responseExcerpt: redactText(text.slice(0, EXCERPT_CHARS), secrets),
+  };
   const message = redactText(vendor.message, secrets);
   if (response.status === 429) return new ConnectorError('rate-limited', message, 'retryable', details);
   if (response.status === 408) return new ConnectorError('timeout', message, 'retryable', details);
   if (response.status >= 500) return new ConnectorError('http-5xx', message, 'retryable', details);
-  if ((response.status === 401 || response.status === 403) && !vendor.retryable) return new ConnectorError('auth', message, 'permanent', details);
+  if ((response.status === 401 || response.status === 403) && !vendor.retryable)
+    return new ConnectorError('auth', message, 'permanent', details);
   return new ConnectorError(vendor.code, message, vendor.disposition, details);
 }
 
@@ -38,8 +57,11 @@ export function classifyTransportError(error: TransportError, connection: string
 /** Any thrown value as a ConnectorError; unknown errors become permanent `invalid-response`. */
 export function asConnectorError(error: unknown, response?: InboundResponse): ConnectorError {
   if (error instanceof ConnectorError) return error;
-  if ((error as Error)?.name === 'MissingSecretError') return new ConnectorError('missing-secret', (error as Error).message, 'permanent', { cause: error });
-  return new ConnectorError('invalid-response', (error as Error)?.message ?? String(error), 'permanent', { status: response?.status });
+  if ((error as Error)?.name === 'MissingSecretError')
+    return new ConnectorError('missing-secret', (error as Error).message, 'permanent', { cause: error });
+  return new ConnectorError('invalid-response', (error as Error)?.message ?? String(error), 'permanent', {
+    status: response?.status,
+  });
 }
 
 /** The response body: parsed JSON when it is JSON, otherwise the text; undefined when empty. */
@@ -60,6 +82,10 @@ function safeClassify(connector: ConnectorDef, response: InboundResponse, reques
     return connector.classify(response, request);
   } catch (error) {
     // A classifier that trips over an unexpected body must not hide the HTTP status.
-    return new ConnectorError('validation', `${connector.id} answered ${response.status} (${(error as Error).message})`, 'permanent');
+    return new ConnectorError(
+      'validation',
+      `${connector.id} answered ${response.status} (${(error as Error).message})`,
+      'permanent',
+    );
   }
 }

@@ -6,8 +6,8 @@
  */
 import type { ConnectorDef, InboundResponse, OutboundRequest } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
-import type { CompiledConnection } from '../spec/compiled-spec.js';
-import { resolveRefs } from '../spec/secret-ref.js';
+import type { CompiledConnection } from '../compiler/compiled-spec.js';
+import { resolveRefs } from '../compiler/secret-ref.js';
 import { createAuthProvider } from './auth.js';
 import type { AuthProvider } from './auth.js';
 import { asConnectorError, classifyResponse, classifyTransportError, parseBody } from './classify-response.js';
@@ -42,7 +42,11 @@ export interface CallResult {
 /** A client for one connection. */
 export interface ConnectionClient {
   /** Runs one operation; throws ConnectorError (with `request` when one was built). */
-  call(operation: string, input: { params: Record<string, unknown>; body: unknown }, context?: CallContext): Promise<CallResult>;
+  call(
+    operation: string,
+    input: { params: Record<string, unknown>; body: unknown },
+    context?: CallContext,
+  ): Promise<CallResult>;
   /** Closes the default transport's connection pools (a no-op for an injected transport). */
   close(): Promise<void>;
 }
@@ -68,9 +72,13 @@ const MAX_PAGES = 1000;
 export function createConnectionClient(options: ConnectionClientOptions): ConnectionClient {
   const { connection, connector } = options;
   const env = options.env ?? process.env;
-  const ownTransport = options.transport ? undefined : createUndiciTransport({ allowPrivateNetwork: connection.allowPrivateNetwork });
+  const ownTransport = options.transport
+    ? undefined
+    : createUndiciTransport({ allowPrivateNetwork: connection.allowPrivateNetwork });
   const transport = options.transport ?? ownTransport!;
-  const limiter = connection.rateLimit ? new TokenBucket(connection.rateLimit.requestsPerSecond, connection.rateLimit.burst) : undefined;
+  const limiter = connection.rateLimit
+    ? new TokenBucket(connection.rateLimit.requestsPerSecond, connection.rateLimit.burst)
+    : undefined;
   const emit = createTelemetry({ hook: options.telemetry, logger: options.logger });
   const baseUrl = () => resolveRefs(connection.baseUrl, env).replace(/\/$/, '');
   let auth: AuthProvider | undefined;
@@ -83,11 +91,38 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     }
   };
 
-  /** Guard -> rate limit -> transport (with the connection's timeout) -> telemetry, for calls and token requests alike. */
-  async function exchange(request: TransportRequest, event: Pick<HttpCallEvent, 'kind' | 'operation' | 'attempt'>, context: CallContext, judge?: (response: TransportResponse) => ConnectorError | undefined): Promise<TransportResponse> {
+  /**
+   * Guard -> rate limit -> transport (with the connection's timeout) -> telemetry, for calls and token requests alike.
+   */
+  async function exchange(
+    request: TransportRequest,
+    event: Pick<HttpCallEvent, 'kind' | 'operation' | 'attempt'>,
+    context: CallContext,
+    judge?: (response: TransportResponse) => ConnectorError | undefined,
+  ): Promise<TransportResponse> {
     const started = performance.now();
     const report = (status: number | undefined, error?: ConnectorError) =>
-      emit({ ...event, connection: connection.name, connector: connector.id, method: request.method, url: redactUrl(request.url, secrets()), status, durationMs: Math.round(performance.now() - started), outcome: error || (status ?? 0) >= 400 ? 'error' : 'ok', ...(error ? { error: { code: error.code, disposition: error.disposition, vendorCode: error.vendorCode, message: error.message } } : {}), context });
+      emit({
+        ...event,
+        connection: connection.name,
+        connector: connector.id,
+        method: request.method,
+        url: redactUrl(request.url, secrets()),
+        status,
+        durationMs: Math.round(performance.now() - started),
+        outcome: error || (status ?? 0) >= 400 ? 'error' : 'ok',
+        ...(error
+          ? {
+              error: {
+                code: error.code,
+                disposition: error.disposition,
+                vendorCode: error.vendorCode,
+                message: error.message,
+              },
+            }
+          : {}),
+        context,
+      });
     try {
       assertOutboundAllowed(new URL(request.url), connection.allowPrivateNetwork);
     } catch (error) {
@@ -102,29 +137,71 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       return response;
     } catch (error) {
       // A transport that knows better (the dry run's fixtures) throws ConnectorError itself.
-      const failed = error instanceof ConnectorError ? error : error instanceof TransportError ? classifyTransportError(error, connection.name, secrets()) : classifyTransportError(new TransportError((error as Error)?.message ?? String(error), false, { cause: error }), connection.name, secrets());
+      const failed =
+        error instanceof ConnectorError
+          ? error
+          : error instanceof TransportError
+            ? classifyTransportError(error, connection.name, secrets())
+            : classifyTransportError(
+                new TransportError((error as Error)?.message ?? String(error), false, { cause: error }),
+                connection.name,
+                secrets(),
+              );
       report(undefined, failed);
       throw failed;
     }
   }
 
-  const authProvider = () => (auth ??= createAuthProvider(connection.auth, baseUrl(), (request) => exchange(request, { kind: 'token', operation: '', attempt: 1 }, {}), env, connection.timeoutMs));
+  const authProvider = () =>
+    (auth ??= createAuthProvider(
+      connection.auth,
+      baseUrl(),
+      (request) => exchange(request, { kind: 'token', operation: '', attempt: 1 }, {}),
+      env,
+      connection.timeoutMs,
+    ));
 
-  /** One request with auth and classification; after a 401 an OAuth token is refreshed once and the call retried once. */
-  async function send(operation: string, outbound: OutboundRequest, url: string, sent: SentRequest, context: CallContext): Promise<InboundResponse> {
+  /**
+   * One request with auth and classification; after a 401 an OAuth token is refreshed once and the call retried once.
+   */
+  async function send(
+    operation: string,
+    outbound: OutboundRequest,
+    url: string,
+    sent: SentRequest,
+    context: CallContext,
+  ): Promise<InboundResponse> {
     for (let attempt = 1; ; attempt++) {
       const authHeaders = await authProvider().headers();
-      const headers = { accept: 'application/json', ...(outbound.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(context.idempotencyKey ? { 'idempotency-key': context.idempotencyKey } : {}), ...outbound.headers, ...authHeaders };
+      const headers = {
+        accept: 'application/json',
+        ...(outbound.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(context.idempotencyKey ? { 'idempotency-key': context.idempotencyKey } : {}),
+        ...outbound.headers,
+        ...authHeaders,
+      };
       sent.headers = redactHeaders(headers);
       let response: InboundResponse | undefined;
       let failed: ConnectorError | undefined;
       // Classified inside the exchange, so telemetry and logs carry the error code of the vendor's answer.
       const judge = (raw: TransportResponse) => {
         response = { status: raw.status, headers: raw.headers, body: parseBody(raw.body, raw.headers) };
-        if (raw.status < 200 || raw.status >= 300) failed = classifyResponse(connector, connection.name, response, outbound, raw.body, secrets());
+        if (raw.status < 200 || raw.status >= 300)
+          failed = classifyResponse(connector, connection.name, response, outbound, raw.body, secrets());
         return failed;
       };
-      const raw = await exchange({ method: outbound.method, url, headers, body: outbound.body === undefined ? undefined : JSON.stringify(outbound.body), timeoutMs: connection.timeoutMs }, { kind: 'call', operation, attempt }, context, judge);
+      const raw = await exchange(
+        {
+          method: outbound.method,
+          url,
+          headers,
+          body: outbound.body === undefined ? undefined : JSON.stringify(outbound.body),
+          timeoutMs: connection.timeoutMs,
+        },
+        { kind: 'call', operation, attempt },
+        context,
+        judge,
+      );
       if (raw.status === 401 && attempt === 1 && authProvider().invalidate(authHeaders.authorization)) continue;
       if (failed) throw failed;
       return response!;
@@ -132,16 +209,30 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   }
 
   /** Builds, sends and interprets one page; every error leaves carrying the request as sent (redacted). */
-  async function page(name: string, build: () => OutboundRequest, context: CallContext, interpret: (r: InboundResponse) => unknown) {
+  async function page(
+    name: string,
+    build: () => OutboundRequest,
+    context: CallContext,
+    interpret: (r: InboundResponse) => unknown,
+  ) {
     let sent: SentRequest | undefined;
     try {
       const outbound = build();
       const { url, path } = requestUrl(baseUrl(), outbound);
-      sent = { method: outbound.method, url: redactUrl(url, secrets()), path: redactUrl(path, secrets()), headers: {}, body: redactBody(outbound.body, secrets()) };
+      sent = {
+        method: outbound.method,
+        url: redactUrl(url, secrets()),
+        path: redactUrl(path, secrets()),
+        headers: {},
+        body: redactBody(outbound.body, secrets()),
+      };
       const response = await send(name, outbound, url, sent, context);
       return { sent, response, result: interpret(response) };
     } catch (error) {
-      const failed = error instanceof OutboundBlockedError ? new ConnectorError('outbound-blocked', error.message, 'permanent') : asConnectorError(error);
+      const failed =
+        error instanceof OutboundBlockedError
+          ? new ConnectorError('outbound-blocked', error.message, 'permanent')
+          : asConnectorError(error);
       throw sent ? Object.assign(failed, { request: sent }) : failed;
     }
   }
@@ -149,14 +240,23 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   return {
     async call(operationName, input, context = {}) {
       const operation = connector.operations[operationName];
-      if (!operation) throw new ConnectorError('unknown-operation', `connector ${connector.id} has no operation ${operationName}`, 'permanent');
+      if (!operation)
+        throw new ConnectorError(
+          'unknown-operation',
+          `connector ${connector.id} has no operation ${operationName}`,
+          'permanent',
+        );
       const call = { params: input.params, body: input.body, options: connection.options };
       const interpret = (r: InboundResponse) => (operation.result ? operation.result(r, call) : r.body);
       const first = await page(operationName, () => operation.request(call), context, interpret);
       if (!operation.paginate) return { request: first.sent, response: first.response, result: first.result };
       const results = [first.result];
       let last = first.response;
-      for (let next = operation.paginate.next(last); next && results.length < MAX_PAGES; next = operation.paginate.next(last)) {
+      for (
+        let next = operation.paginate.next(last);
+        next && results.length < MAX_PAGES;
+        next = operation.paginate.next(last)
+      ) {
         const request = next;
         const more = await page(operationName, () => request, context, interpret);
         results.push(more.result);

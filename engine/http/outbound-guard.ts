@@ -17,10 +17,12 @@ const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instanc
 
 /** Throws OutboundBlockedError unless `url` is an http(s) URL to a public host (or private ones are allowed). */
 export function assertOutboundAllowed(url: URL, allowPrivateNetwork: boolean): void {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new OutboundBlockedError(`only http and https targets are allowed, not ${url.protocol}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new OutboundBlockedError(`only http and https targets are allowed, not ${url.protocol}`);
   if (allowPrivateNetwork) return;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || METADATA_HOSTS.has(host) || isBlockedAddress(host)) throw blocked(host);
+  if (host === 'localhost' || host.endsWith('.localhost') || METADATA_HOSTS.has(host) || isBlockedAddress(host))
+    throw blocked(host);
 }
 
 /** True for loopback, private, link-local, CGNAT, unspecified and IPv4-mapped forms of those. */
@@ -39,7 +41,11 @@ export function isBlockedAddress(address: string): boolean {
  * resolves to 10.0.0.5 or 169.254.169.254 is refused at connect time.
  */
 export function guardedLookup(allowPrivateNetwork: boolean) {
-  return (hostname: string, options: LookupOptions, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void): void => {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '');
       const refused = allowPrivateNetwork ? undefined : addresses.find((a) => isBlockedAddress(a.address));
@@ -51,12 +57,22 @@ export function guardedLookup(allowPrivateNetwork: boolean) {
 }
 
 function blocked(host: string): OutboundBlockedError {
-  return new OutboundBlockedError(`${host} is a loopback, private or metadata address; set allow_private_network: true on the connection if it is intended`);
+  return new OutboundBlockedError(
+    `${host} is a loopback, private or metadata address; set allow_private_network: true on the connection if it is intended`,
+  );
 }
 
 function blockedV4(ip: string): boolean {
   const [a, b] = ip.split('.').map(Number);
-  return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  return (
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168)
+  );
 }
 
 /** `::ffff:127.0.0.1` or the form URL parsing produces, `::ffff:7f00:1`, as dotted IPv4. */

@@ -3,7 +3,8 @@
  * fixtures. Auth headers and secret-looking fields are masked, and so is every literal value of a resolved secret.
  */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)$/i;
-const SECRET_FIELD = /(password|passwd|secret|token|api_?key|authorization|client_secret|access_token|refresh_token|private_key)/i;
+const SECRET_FIELD =
+  /(password|passwd|secret|token|api_?key|authorization|client_secret|access_token|refresh_token|private_key)/i;
 /** What a masked value reads as. */
 export const REDACTED = '[redacted]';
 
@@ -19,11 +20,14 @@ export function redactFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactFields);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) out[key] = SECRET_FIELD.test(key) && v !== null && typeof v !== 'object' ? REDACTED : redactFields(v);
+  for (const [key, v] of Object.entries(value as Record<string, unknown>))
+    out[key] = SECRET_FIELD.test(key) && v !== null && typeof v !== 'object' ? REDACTED : redactFields(v);
   return out;
 }
 
-/** Masks every occurrence of the given secret values (longer than 3 characters) in a text, and bearer/basic credentials. */
+/**
+ * Masks every occurrence of the given secret values (longer than 3 characters) in a text, and bearer/basic credentials.
+ */
 export function redactText(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const secret of secrets) if (secret.length > 3) out = out.split(secret).join(REDACTED);
@@ -58,5 +62,7 @@ export function redactUrl(url: string, secrets: readonly string[]): string {
 function hasSecretField(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasSecretField);
   if (value === null || typeof value !== 'object') return false;
-  return Object.entries(value as Record<string, unknown>).some(([k, v]) => (SECRET_FIELD.test(k) && v !== null && typeof v !== 'object') || hasSecretField(v));
+  return Object.entries(value as Record<string, unknown>).some(
+    ([k, v]) => (SECRET_FIELD.test(k) && v !== null && typeof v !== 'object') || hasSecretField(v),
+  );
 }

@@ -18,8 +18,13 @@ export function requestUrl(baseUrl: string, outbound: OutboundRequest): RequestU
   let url: string;
   if (/^https?:\/\//i.test(outbound.path)) {
     const target = new URL(outbound.path);
-    if (target.origin !== base.origin) throw new OutboundBlockedError(`${target.origin} is not the connection's origin ${base.origin}; requests never leave the base URL's host`);
-    url = target.toString() + (target.search ? queryString(outbound.query).replace(/^\?/, '&') : queryString(outbound.query));
+    if (target.origin !== base.origin)
+      throw new OutboundBlockedError(
+        `${target.origin} is not the connection's origin ${base.origin}; requests never leave the base URL's host`,
+      );
+    url =
+      target.toString() +
+      (target.search ? queryString(outbound.query).replace(/^\?/, '&') : queryString(outbound.query));
   } else {
     url = baseUrl + outbound.path + queryString(outbound.query);
   }

@@ -35,8 +35,13 @@ export interface HttpLogger {
   warn(object: object, message?: string): void;
 }
 
-/** Returns the function the client calls once per exchange: it feeds the hook and logs (debug when ok, warn on error). */
-export function createTelemetry(options: { hook?: TelemetryHook; logger?: HttpLogger }): (event: HttpCallEvent) => void {
+/**
+ * Returns the function the client calls once per exchange: it feeds the hook and logs (debug when ok, warn on error).
+ */
+export function createTelemetry(options: {
+  hook?: TelemetryHook;
+  logger?: HttpLogger;
+}): (event: HttpCallEvent) => void {
   const { hook, logger } = options;
   return (event) => {
     try {
@@ -45,7 +50,18 @@ export function createTelemetry(options: { hook?: TelemetryHook; logger?: HttpLo
       // Telemetry must never change the outcome of a call.
     }
     if (!logger) return;
-    const line = { connection: event.connection, operation: event.operation || undefined, kind: event.kind, method: event.method, url: event.url, status: event.status, durationMs: event.durationMs, attempt: event.attempt, ...event.context, ...(event.error ? { error: event.error } : {}) };
+    const line = {
+      connection: event.connection,
+      operation: event.operation || undefined,
+      kind: event.kind,
+      method: event.method,
+      url: event.url,
+      status: event.status,
+      durationMs: event.durationMs,
+      attempt: event.attempt,
+      ...event.context,
+      ...(event.error ? { error: event.error } : {}),
+    };
     if (event.outcome === 'ok') logger.debug(line, `${event.method} ${event.url} -> ${event.status}`);
     else logger.warn(line, `${event.method} ${event.url} failed: ${event.error?.code ?? 'error'}`);
   };

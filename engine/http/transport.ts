@@ -83,13 +83,30 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       });
       const body = await response.body.text();
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      for (const [name, value] of Object.entries(response.headers))
+        if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
       return { status: response.statusCode, headers, body };
     } catch (error) {
-      const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-      if (e.code === 'ERR_OUTBOUND_BLOCKED' || e.cause?.code === 'ERR_OUTBOUND_BLOCKED') throw new TransportError(e.cause?.message ?? e.message ?? 'blocked', false, { cause: error }, true);
-      const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT';
-      throw new TransportError(timedOut ? `no response within ${request.timeoutMs} ms` : `${e.code ?? e.name ?? 'network error'}: ${e.message ?? ''}`.trim(), timedOut, { cause: error });
+      const e = error as {
+        name?: string;
+        code?: string;
+        message?: string;
+        cause?: { code?: string; message?: string };
+      };
+      if (e.code === 'ERR_OUTBOUND_BLOCKED' || e.cause?.code === 'ERR_OUTBOUND_BLOCKED')
+        throw new TransportError(e.cause?.message ?? e.message ?? 'blocked', false, { cause: error }, true);
+      const timedOut =
+        e.name === 'TimeoutError' ||
+        e.name === 'AbortError' ||
+        e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        e.code === 'UND_ERR_BODY_TIMEOUT';
+      throw new TransportError(
+        timedOut
+          ? `no response within ${request.timeoutMs} ms`
+          : `${e.code ?? e.name ?? 'network error'}: ${e.message ?? ''}`.trim(),
+        timedOut,
+        { cause: error },
+      );
     }
   };
   return Object.assign(transport, {

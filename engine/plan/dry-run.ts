@@ -4,10 +4,10 @@
  * engine would send, in order, and how the event would end.
  */
 import type { ConnectorRegistry } from '../sdk/connector.js';
-import type { CompiledLookup, CompiledSpecSet } from '../spec/compiled-spec.js';
-import { createStepInvoker } from './connection-invoker.js';
-import { executeEvent } from './execute-event.js';
-import type { ExecutionResult } from './execution-types.js';
+import type { CompiledLookup, CompiledSpecSet } from '../compiler/compiled-spec.js';
+import { createStepInvoker } from '../execute/step-invoker.js';
+import { executeEvent } from '../execute/execute-event.js';
+import type { ExecutionResult } from '../execute/execution-types.js';
 import { createFixtureTransport } from './fixture-transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
@@ -19,14 +19,23 @@ export interface DryRunInput {
   responses?: RecordedResponses;
   xref?: Record<string, Record<string, string>>;
   echo?: Record<string, unknown>;
-  /** Records the integration under test created earlier (`<connection>/<object>/<id>`), for `owns: records: created`. */
+  /**
+   * Records the integration under test created earlier (`<connection>/<object>/<id>`), for `owns: records: created`.
+   */
   created?: string[];
   /** Lookup tables overridden for this run: name -> key -> value. */
   lookups?: Record<string, Record<string, unknown>>;
 }
 
 /** Placeholder secrets: a dry run never needs (or sees) real credentials. */
-const dryRunEnv = new Proxy({} as NodeJS.ProcessEnv, { get: (_, name) => (typeof name === 'string' ? (/URL$/.test(name) ? `https://${name.toLowerCase().replace(/_/g, '-')}.dry-run.invalid` : 'dry-run') : undefined) });
+const dryRunEnv = new Proxy({} as NodeJS.ProcessEnv, {
+  get: (_, name) =>
+    typeof name === 'string'
+      ? /URL$/.test(name)
+        ? `https://${name.toLowerCase().replace(/_/g, '-')}.dry-run.invalid`
+        : 'dry-run'
+      : undefined,
+});
 
 /** The body a step produced for one call (after the ownership filter, before the vendor envelope). */
 export interface StepBody {
@@ -41,10 +50,19 @@ export interface DryRunResult extends ExecutionResult {
 }
 
 /** Runs one case through the shared executor with the fixture transport and in-memory state. */
-export async function dryRun(specSet: CompiledSpecSet, connectors: ConnectorRegistry, input: DryRunInput): Promise<DryRunResult> {
+export async function dryRun(
+  specSet: CompiledSpecSet,
+  connectors: ConnectorRegistry,
+  input: DryRunInput,
+): Promise<DryRunResult> {
   const integration = specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
-  const invoker = createStepInvoker({ specSet: { ...specSet, connections: withPublicHosts(specSet) }, connectors, transport: createFixtureTransport(input.responses ?? {}), env: dryRunEnv });
+  const invoker = createStepInvoker({
+    specSet: { ...specSet, connections: withPublicHosts(specSet) },
+    connectors,
+    transport: createFixtureTransport(input.responses ?? {}),
+    env: dryRunEnv,
+  });
   const bodies: StepBody[] = [];
   const result = await executeEvent(input.event, {
     integration,
@@ -53,7 +71,11 @@ export async function dryRun(specSet: CompiledSpecSet, connectors: ConnectorRegi
       bodies.push({ step: step.id, ...(context.index === undefined ? {} : { index: context.index }), body: call.body });
       return invoker(step, call, context);
     },
-    state: createMemoryState(input.xref, input.echo, Object.fromEntries((input.created ?? []).map((key) => [key, integration.name]))),
+    state: createMemoryState(
+      input.xref,
+      input.echo,
+      Object.fromEntries((input.created ?? []).map((key) => [key, integration.name])),
+    ),
     eventId: 'dry-run',
   });
   return { ...result, bodies };
@@ -64,12 +86,20 @@ function withPublicHosts(specSet: CompiledSpecSet): CompiledSpecSet['connections
   return new Map([...specSet.connections].map(([name, c]) => [name, { ...c, allowPrivateNetwork: true }]));
 }
 
-function withOverrides(lookups: ReadonlyMap<string, CompiledLookup>, overrides: DryRunInput['lookups'] = {}): ReadonlyMap<string, CompiledLookup> {
+function withOverrides(
+  lookups: ReadonlyMap<string, CompiledLookup>,
+  overrides: DryRunInput['lookups'] = {},
+): ReadonlyMap<string, CompiledLookup> {
   if (Object.keys(overrides).length === 0) return lookups;
   const out = new Map(lookups);
   for (const [name, entries] of Object.entries(overrides)) {
     const base = lookups.get(name);
-    out.set(name, { name, entries: new Map([...(base?.entries ?? []), ...Object.entries(entries)]), defaultValue: base?.defaultValue, file: base?.file ?? 'test' });
+    out.set(name, {
+      name,
+      entries: new Map([...(base?.entries ?? []), ...Object.entries(entries)]),
+      defaultValue: base?.defaultValue,
+      file: base?.file ?? 'test',
+    });
   }
   return out;
 }

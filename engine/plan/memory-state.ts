@@ -1,6 +1,6 @@
 /** ExecutionState held in memory: the dry run's, seeded from a test case's xref, echo and created-record state. */
-import type { ExecutionState, PlannedRequest } from './execution-types.js';
-import { stableHash } from './stable-hash.js';
+import type { ExecutionState, PlannedRequest } from '../execute/execution-types.js';
+import { stableHash } from '../execute/stable-hash.js';
 
 export interface MemoryState extends ExecutionState {
   xrefs: Map<string, string>;
@@ -11,9 +11,14 @@ export interface MemoryState extends ExecutionState {
  * @param echo   `<connection>/<object>/<id>` -> the record Junction last wrote there
  * @param created `<connection>/<object>/<id>` -> the integration that created the record
  */
-export function createMemoryState(xref: Record<string, Record<string, string>> = {}, echo: Record<string, unknown> = {}, created: Record<string, string> = {}): MemoryState {
+export function createMemoryState(
+  xref: Record<string, Record<string, string>> = {},
+  echo: Record<string, unknown> = {},
+  created: Record<string, string> = {},
+): MemoryState {
   const xrefs = new Map<string, string>();
-  for (const [map, entries] of Object.entries(xref)) for (const [source, target] of Object.entries(entries)) xrefs.set(`${map}\u0000${source}`, target);
+  for (const [map, entries] of Object.entries(xref))
+    for (const [source, target] of Object.entries(entries)) xrefs.set(`${map}\u0000${source}`, target);
   const written = new Map(Object.entries(echo).map(([key, record]) => [key, stableHash(record)]));
   const creators = new Map(Object.entries(created));
   const done = new Map<string, { result: unknown; request: PlannedRequest }>();

@@ -7,11 +7,11 @@ import { redactFields, redactHeaders, redactText } from '../http/redact.js';
 import { createUndiciTransport } from '../http/transport.js';
 import type { Transport } from '../http/transport.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
-import type { CompiledSpecSet } from '../spec/compiled-spec.js';
-import { referencedVariables } from '../spec/secret-ref.js';
-import { createStepInvoker } from './connection-invoker.js';
-import { executeEvent } from './execute-event.js';
-import type { ExecutionResult } from './execution-types.js';
+import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
+import { referencedVariables } from '../compiler/secret-ref.js';
+import { createStepInvoker } from '../execute/step-invoker.js';
+import { executeEvent } from '../execute/execute-event.js';
+import type { ExecutionResult } from '../execute/execution-types.js';
 import type { RecordedResponse, RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
 
@@ -46,18 +46,35 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
     const response = await inner(request, context);
     if (context.stepId !== undefined) {
       // JSON is what a fixture answers by default, so only other content types are kept.
-      const kept = Object.entries(redactHeaders(response.headers)).filter(([k, v]) => KEPT_HEADERS.has(k.toLowerCase()) && !(k.toLowerCase() === 'content-type' && v.includes('json')));
+      const kept = Object.entries(redactHeaders(response.headers)).filter(
+        ([k, v]) => KEPT_HEADERS.has(k.toLowerCase()) && !(k.toLowerCase() === 'content-type' && v.includes('json')),
+      );
       const headers = Object.fromEntries(kept);
       const list = byStep.get(context.stepId) ?? [];
       // The last response per element wins: a 401 answered by a token refresh is followed by the real one.
-      list[context.index ?? 0] = { status: response.status, ...(Object.keys(headers).length ? { headers } : {}), ...body(response.body, secrets) };
+      list[context.index ?? 0] = {
+        status: response.status,
+        ...(Object.keys(headers).length ? { headers } : {}),
+        ...body(response.body, secrets),
+      };
       byStep.set(context.stepId, list);
     }
     return response;
   };
   try {
-    const invoke = createStepInvoker({ specSet: input.specSet, connectors: input.connectors, transport: capture, env: input.env });
-    const result = await executeEvent(input.event, { integration, lookups: input.specSet.lookups, invoke, state: createMemoryState(), eventId: `record-${Date.now()}` });
+    const invoke = createStepInvoker({
+      specSet: input.specSet,
+      connectors: input.connectors,
+      transport: capture,
+      env: input.env,
+    });
+    const result = await executeEvent(input.event, {
+      integration,
+      lookups: input.specSet.lookups,
+      invoke,
+      state: createMemoryState(),
+      eventId: `record-${Date.now()}`,
+    });
     const responses: RecordedResponses = {};
     for (const step of integration.steps) {
       const list = byStep.get(step.id);
@@ -84,7 +101,8 @@ function body(text: string, secrets: string[]): { body?: unknown } {
 function secretValues(specSet: CompiledSpecSet, env: NodeJS.ProcessEnv): string[] {
   const names = new Set<string>();
   for (const c of specSet.connections.values()) {
-    for (const value of Object.values(c.auth)) if (typeof value === 'string') referencedVariables(value).forEach((n) => names.add(n));
+    for (const value of Object.values(c.auth))
+      if (typeof value === 'string') referencedVariables(value).forEach((n) => names.add(n));
   }
   return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 3);
 }

@@ -5,45 +5,40 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
 import type { Registry } from 'prom-client';
-import type { ConnectorRegistry } from '../sdk/connector.js';
-import type { CompiledSpecSet } from '../spec/compiled-spec.js';
-import { ConsumerPool } from './consumer-pool.js';
-import { replayDeadLetter } from './dead-letter-replay.js';
-import type { ReplayOutcome } from './dead-letter-replay.js';
-import { DeadLetterStore, redactedView } from './dead-letter-store.js';
-import { compileSpecDir, defaultConnectors, defaultInvokerFactory } from './default-wiring.js';
-import { DeliveryLedger } from './delivery-ledger.js';
-import { startEmbeddedNats } from './embedded-nats.js';
-import { consumerLag, engineStatus } from './engine-status.js';
-import type { EngineStatus } from './engine-status.js';
-import { EventPublisher } from './event-publisher.js';
-import { startHttpServer } from './http-server.js';
-import type { HttpServerHandle } from './http-server.js';
-import { NatsSubjectSources } from './nats-subject-source.js';
-import { agreePartitions, provisionBuckets, provisionConsumers, provisionEventsStream } from './provision.js';
-import { createRuntimeLogger } from './runtime-logger.js';
-import { createRuntimeMetrics } from './runtime-metrics.js';
+import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
+import { ConsumerPool } from './worker/consumer-pool.js';
+import { replayDeadLetter } from './stores/dead-letter-replay.js';
+import type { ReplayOutcome } from './stores/dead-letter-replay.js';
+import { DeadLetterStore, redactedView } from './stores/dead-letter-store.js';
+import { DeliveryLedger } from './stores/delivery-ledger.js';
+import { connectNats } from './broker/connect.js';
+import { startEmbeddedNats } from './broker/embedded-nats.js';
+import { consumerLag, engineStatus } from './observe/engine-status.js';
+import type { EngineStatus } from './observe/engine-status.js';
+import { EventPublisher } from './ingest/event-publisher.js';
+import { startHttpServer } from './ingest/http-server.js';
+import type { HttpServerHandle } from './ingest/http-server.js';
+import { NatsSubjectSources } from './sources/nats-subject-source.js';
+import { agreePartitions, provisionBuckets, provisionConsumers, provisionEventsStream } from './broker/provision.js';
+import { createRuntimeLogger } from './observe/runtime-logger.js';
+import { createRuntimeMetrics } from './observe/runtime-metrics.js';
 import { resolveTuning } from './runtime-options.js';
 import type { RuntimeTuning } from './runtime-options.js';
-import { SchedulePoller } from './schedule-poller.js';
+import { SchedulePoller } from './sources/schedule-poller.js';
 import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
-import { ingestWebhook } from './webhook-ingest.js';
-import { XrefReplica } from './xref-replica.js';
+import { ingestWebhook } from './ingest/webhook-ingest.js';
+import { XrefReplica } from './stores/xref-replica.js';
 
 export interface EngineOptions {
-  /** The compiled spec set to run. Either this or `specDir`. */
-  specSet?: CompiledSpecSet;
-  /** A spec directory, compiled with `connectors` (default: the built-in connectors). */
-  specDir?: string;
-  connectors?: ConnectorRegistry;
-  /** Builds the StepInvoker for a spec set. @default the connection invoker over the HTTP stack */
-  invoker?: InvokerFactory;
+  /** The compiled spec set to start with (GitOps starts with an empty one and swaps). */
+  specSet: CompiledSpecSet;
+  /** Builds the StepInvoker of a spec set: the connectors over the HTTP stack (engine/cli/wiring.ts), or a test's. */
+  invoker: InvokerFactory;
   /** NATS server URL(s). @default an embedded nats-server storing in `<embeddedRoot>/.junction/nats` */
   natsUrl?: string;
   /** Directory holding `.junction/` for the embedded server. @default process.cwd() */
@@ -90,16 +85,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const log = options.logger ?? createRuntimeLogger();
   const tuning = resolveTuning(options.tuning);
   const roles = { http: true, workers: true, sources: true, ...options.roles };
-  const connectors = options.connectors ?? (options.specSet && options.invoker ? new Map() : await defaultConnectors());
-  const initial = options.specSet ?? (options.specDir ? await compileSpecDir(options.specDir, connectors) : undefined);
-  if (!initial) throw new Error('startEngine needs `specSet` or `specDir`');
-  const invoker = options.invoker ?? (await defaultInvokerFactory(connectors, options.env));
+  const initial = options.specSet;
 
   const embedded = options.natsUrl ? undefined : await startEmbeddedNats(options.embeddedRoot);
   const natsUrl = options.natsUrl ?? embedded!.url;
-  // Pings every 5 s (the client's default is 2 min): a silent partition (no FIN, no RST) is noticed in ~15 s, so
-  // /readyz and ingest turn away work instead of accepting what cannot be stored.
-  const nc = await connect({ servers: natsUrl.split(','), name: 'junction', noAsyncTraces: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 5_000, maxPingOut: 3, ...options.natsOptions });
+  // A silent partition is noticed within ~15 s, so /readyz and ingest turn away work that cannot be stored.
+  const nc = await connectNats(natsUrl, 'engine', 'junction', options.natsOptions);
   let connected = true;
   void (async () => {
     for await (const s of nc.status()) {
@@ -113,12 +104,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await provisionEventsStream(jsm, tuning);
   const buckets = await provisionBuckets(new Kvm(js), tuning);
   const partitions = await agreePartitions(buckets.meta, tuning.partitions);
-  if (partitions !== tuning.partitions) log.warn({ stored: partitions, requested: tuning.partitions }, 'using the partition count stored in KV');
+  if (partitions !== tuning.partitions)
+    log.warn({ stored: partitions, requested: tuning.partitions }, 'using the partition count stored in KV');
   const xref = new XrefReplica(buckets.xref);
   await xref.start();
 
-  const specs = new SpecRegistry(initial, invoker);
-  const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), { defaultMetrics: !!options.port });
+  const specs = new SpecRegistry(initial, options.invoker);
+  const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
+    defaultMetrics: !!options.port,
+  });
   const deadLetters = new DeadLetterStore(buckets.dlq);
   const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs);
   const ctx = { specs, buckets, ledger: new DeliveryLedger(buckets.ledger), deadLetters, xref, tuning, metrics, log };
@@ -130,10 +124,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const startIntegrations = async (set: CompiledSpecSet, previous?: CompiledSpecSet) => {
     for (const integration of set.integrations.values()) {
       const before = previous?.integrations.get(integration.name);
-      if (!before || before.retry.maxAttempts !== integration.retry.maxAttempts) await provisionConsumers(jsm, integration, partitions, tuning);
+      if (!before || before.retry.maxAttempts !== integration.retry.maxAttempts)
+        await provisionConsumers(jsm, integration, partitions, tuning);
       if (roles.workers) await pool.start(integration.name, partitions);
     }
-    for (const name of previous?.integrations.keys() ?? []) if (!set.integrations.has(name)) await pool.stopIntegration(name);
+    for (const name of previous?.integrations.keys() ?? [])
+      if (!set.integrations.has(name)) await pool.stopIntegration(name);
     if (roles.sources) {
       poller.sync();
       natsSources.sync();
@@ -147,7 +143,16 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (roles.http) {
     http = await startHttpServer(
       {
-        ingest: (name, req) => ingestWebhook(name, req, { specs, publisher, connected: ready, metrics, log, guards: tuning.guards, env: options.env }),
+        ingest: (name, req) =>
+          ingestWebhook(name, req, {
+            specs,
+            publisher,
+            connected: ready,
+            metrics,
+            log,
+            guards: tuning.guards,
+            env: options.env,
+          }),
         ready,
         metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
         status: () => status(),
@@ -157,15 +162,34 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
           return found && redactedView(found.entry);
         },
         replay: (id) => replay(id),
-        gitWebhook: (req) => (sync ? sync.webhook(req) : Promise.resolve({ status: 404, body: { error: 'not-found', message: 'Git sync is not enabled (junction run --repo …)' } })),
+        gitWebhook: (req) =>
+          sync
+            ? sync.webhook(req)
+            : Promise.resolve({
+                status: 404,
+                body: { error: 'not-found', message: 'Git sync is not enabled (junction run --repo …)' },
+              }),
       },
-      { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', onError: (error) => log.error({ err: error }, 'HTTP handler failed') },
+      {
+        port: options.port ?? 8080,
+        host: options.host ?? '0.0.0.0',
+        onError: (error) => log.error({ err: error }, 'HTTP handler failed'),
+      },
     );
     log.info({ url: http.url, nats: natsUrl, commit: initial.commit, partitions }, 'engine started');
   }
   let sync: SyncHooks | undefined;
   const status = async () => ({ ...(await engineStatusOnly()), ...(await sync?.status()) }) as EngineStatus;
-  const engineStatusOnly = () => engineStatus({ specs, jsm, deadLetters, metrics, partitions: () => partitions, connected: ready, inFlight: (i) => pool.inFlightCount(i) });
+  const engineStatusOnly = () =>
+    engineStatus({
+      specs,
+      jsm,
+      deadLetters,
+      metrics,
+      partitions: () => partitions,
+      connected: ready,
+      inFlight: (i) => pool.inFlightCount(i),
+    });
 
   let stopping: Promise<void> | undefined;
   return {

@@ -24,7 +24,9 @@ export interface RuntimeTuning {
   drainTimeoutMs: number;
   /** How long ingest waits for a PubAck before answering 503. @default 5000 */
   publishTimeoutMs: number;
-  /** Retention of ledger entries and checkpoints (duplicates older than this are no longer detected). @default 7 days */
+  /**
+   * Retention of ledger entries and checkpoints (duplicates older than this are no longer detected). @default 7 days
+   */
   ledgerTtlMs: number;
   /** Upper bound of any retry delay, even one asked for by Retry-After. @default 1 hour */
   maxRetryDelayMs: number;
@@ -47,7 +49,8 @@ export const DEFAULT_TUNING: RuntimeTuning = {
 
 export function resolveTuning(partial: Partial<RuntimeTuning> = {}): RuntimeTuning {
   const tuning = { ...DEFAULT_TUNING, ...partial, guards: { ...DEFAULT_TUNING.guards, ...partial.guards } };
-  if (!Number.isInteger(tuning.partitions) || tuning.partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${tuning.partitions}`);
+  if (!Number.isInteger(tuning.partitions) || tuning.partitions < 1)
+    throw new RangeError(`partitions must be a positive integer, got ${tuning.partitions}`);
   if (tuning.ackWaitMs < 100) throw new RangeError(`ackWaitMs must be at least 100 ms, got ${tuning.ackWaitMs}`);
   return tuning;
 }

@@ -3,8 +3,8 @@
  * the version that started them (spec version pinning). Swapping is one assignment: every event picks its set when
  * its attempt starts, so a swap never changes a running attempt.
  */
-import type { StepInvoker } from '../plan/execution-types.js';
-import type { CompiledSpecSet } from '../spec/compiled-spec.js';
+import type { StepInvoker } from '../execute/execution-types.js';
+import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 
 /** Builds the StepInvoker for a spec set (connections, auth, HTTP stack). */
 export type InvokerFactory = (specSet: CompiledSpecSet) => StepInvoker;

@@ -8,7 +8,9 @@ export type JsonSchema = { [keyword: string]: unknown };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** What an operation asks the HTTP stack to send. `path` is relative to the connection's base URL and already encoded. */
+/**
+ * What an operation asks the HTTP stack to send. `path` is relative to the connection's base URL and already encoded.
+ */
 export interface OutboundRequest {
   method: HttpMethod;
   path: string;

@@ -82,7 +82,10 @@ export interface EmulatorDefinition {
 }
 
 /** Starts an emulator on loopback (a random port unless `port` is given). */
-export async function startEmulatorServer(definition: EmulatorDefinition, options: EmulatorOptions = {}): Promise<EmulatorServer> {
+export async function startEmulatorServer(
+  definition: EmulatorDefinition,
+  options: EmulatorOptions = {},
+): Promise<EmulatorServer> {
   const requests: EmulatorRequest[] = [];
   let faults: (Fault & { left: number })[] = [];
   let limit = definition.rateLimitPerSecond ?? 0;
@@ -103,15 +106,31 @@ export async function startEmulatorServer(definition: EmulatorDefinition, option
       if (Date.now() - window.start >= 1000) window = { start: Date.now(), count: 0 };
       // Retry-After in whole seconds until the current one-second window ends, as most vendors round it.
       const retryAfter = String(Math.max(1, Math.ceil((window.start + 1000 - Date.now()) / 1000)));
-      if (++window.count > limit) return send(res, { status: 429, body: definition.rateLimitedBody ?? { message: 'rate limit exceeded' }, headers: { 'retry-after': retryAfter } });
+      if (++window.count > limit)
+        return send(res, {
+          status: 429,
+          body: definition.rateLimitedBody ?? { message: 'rate limit exceeded' },
+          headers: { 'retry-after': retryAfter },
+        });
     }
-    const match = routes.map((r) => ({ r, m: r.method === request.method ? r.regex.exec(request.path) : null })).find((x) => x.m);
-    if (!match) return send(res, definition.notFound?.(request) ?? { status: 404, body: { message: `no route ${request.method} ${request.path}` } });
+    const match = routes
+      .map((r) => ({ r, m: r.method === request.method ? r.regex.exec(request.path) : null }))
+      .find((x) => x.m);
+    if (!match)
+      return send(
+        res,
+        definition.notFound?.(request) ?? {
+          status: 404,
+          body: { message: `no route ${request.method} ${request.path}` },
+        },
+      );
     if (!match.r.public) {
       const denied = definition.authenticate?.(request);
       if (denied) return send(res, denied);
     }
-    request.params = Object.fromEntries(Object.entries(match.m!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+    request.params = Object.fromEntries(
+      Object.entries(match.m!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+    );
     const reply = safeHandle(match.r, request);
     if (fault?.dropAfterCommit) return void res.socket?.destroy();
     send(res, reply);
@@ -123,7 +142,11 @@ export async function startEmulatorServer(definition: EmulatorDefinition, option
     if (request.method === 'GET' && path === '/state') return send(res, { status: 200, body: definition.state() });
     if (request.method === 'POST' && path === '/faults') {
       const list = Array.isArray(request.body) ? request.body : [request.body];
-      if (list.some((f) => f === null || typeof f !== 'object')) return send(res, { status: 400, body: { message: 'POST a JSON fault object (or a list of them), e.g. {"status":503,"times":2}' } });
+      if (list.some((f) => f === null || typeof f !== 'object'))
+        return send(res, {
+          status: 400,
+          body: { message: 'POST a JSON fault object (or a list of them), e.g. {"status":503,"times":2}' },
+        });
       for (const fault of list) handle.fail(fault as Fault);
       return send(res, { status: 204 });
     }
@@ -137,7 +160,8 @@ export async function startEmulatorServer(definition: EmulatorDefinition, option
     }
     const custom = request.method === 'POST' ? definition.controls?.[path.slice(1)] : undefined;
     if (custom) return send(res, custom(request.body));
-    if (request.method === 'GET' && path === '/faults') return send(res, { status: 200, body: faults.map(({ left, ...f }) => ({ ...f, left })) });
+    if (request.method === 'GET' && path === '/faults')
+      return send(res, { status: 200, body: faults.map(({ left, ...f }) => ({ ...f, left })) });
     if (request.method === 'POST' && path === '/reset') {
       definition.reset();
       requests.length = 0;
@@ -191,7 +215,8 @@ async function readRequest(req: IncomingMessage): Promise<EmulatorRequest> {
   const text = Buffer.concat(chunks).toString('utf8');
   const url = new URL(req.url ?? '/', 'http://emulator');
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   let body: unknown = text === '' ? undefined : text;
   if (text && (headers['content-type'] ?? '').includes('json')) {
     try {
@@ -199,12 +224,23 @@ async function readRequest(req: IncomingMessage): Promise<EmulatorRequest> {
     } catch {
       body = text;
     }
-  } else if (text && (headers['content-type'] ?? '').includes('x-www-form-urlencoded')) body = Object.fromEntries(new URLSearchParams(text));
-  return { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, params: {} };
+  } else if (text && (headers['content-type'] ?? '').includes('x-www-form-urlencoded'))
+    body = Object.fromEntries(new URLSearchParams(text));
+  return {
+    method: req.method ?? 'GET',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers,
+    body,
+    params: {},
+  };
 }
 
 function send(res: ServerResponse, reply: EmulatorReply): void {
   const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
-  res.writeHead(reply.status, { ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}), ...reply.headers });
+  res.writeHead(reply.status, {
+    ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    ...reply.headers,
+  });
   res.end(text);
 }

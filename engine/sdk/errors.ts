@@ -28,7 +28,10 @@ export class ConnectorError extends Error {
   readonly responseExcerpt?: string;
 
   constructor(
-    /** Stable Junction error code, kebab-case: `http-5xx`, `rate-limited`, `timeout`, `network`, `validation`, `record-locked`, `not-found`, `auth`... */
+    /**
+     * Stable Junction error code, kebab-case: `http-5xx`, `rate-limited`, `timeout`, `network`, `validation`,
+     * `record-locked`, `not-found`, `auth`...
+     */
     readonly code: string,
     message: string,
     readonly disposition: ErrorDisposition,

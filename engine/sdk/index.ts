@@ -17,4 +17,11 @@ export type { ConnectorErrorDetails, ErrorDisposition } from './errors.js';
 export { startEmulatorServer } from './emulator-kit.js';
 export { bearerToken, createTokenIssuer } from './emulator-tokens.js';
 export type { TokenIssuer } from './emulator-tokens.js';
-export type { EmulatorDefinition, EmulatorReply, EmulatorRequest, EmulatorServer, Fault, Route } from './emulator-kit.js';
+export type {
+  EmulatorDefinition,
+  EmulatorReply,
+  EmulatorRequest,
+  EmulatorServer,
+  Fault,
+  Route,
+} from './emulator-kit.js';

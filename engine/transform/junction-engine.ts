@@ -18,7 +18,12 @@ function stripAst(node: any): any {
 
 const ROOT = new Frame(undefined, LIBRARY as Map<string, any>);
 
-function evaluateCompiled(ev: (input: any, env: any) => any, input: unknown, bindings?: Record<string, unknown>, guards?: TransformGuards): unknown {
+function evaluateCompiled(
+  ev: (input: any, env: any) => any,
+  input: unknown,
+  bindings?: Record<string, unknown>,
+  guards?: TransformGuards,
+): unknown {
   const env = new Frame(ROOT);
   if (bindings) for (const k of Object.keys(bindings)) env.bind(k, bindings[k]);
   let ctx: any = input;
@@ -36,7 +41,8 @@ function evaluateCompiled(ev: (input: any, env: any) => any, input: unknown, bin
   state.now = now;
   try {
     const result = ev(ctx, env);
-    if ((typeof result === 'string' || Array.isArray(result)) && result.length > state.maxOutput) throw jerr('U1003', { value: result.length });
+    if ((typeof result === 'string' || Array.isArray(result)) && result.length > state.maxOutput)
+      throw jerr('U1003', { value: result.length });
     return result;
   } catch (e) {
     if (e instanceof RangeError && /call stack/i.test(e.message)) throw jerr('U1001', {});

@@ -1,4 +1,7 @@
-/** jsonata-js 2.2.2, the reference implementation, behind the TransformEngine interface (`--transform-engine reference`). */
+/**
+ * jsonata-js 2.2.2, the reference implementation, behind the TransformEngine interface (`--transform-engine
+ * reference`).
+ */
 import jsonata from 'jsonata';
 import type { CompiledExpression, TransformEngine, TransformGuards } from './transform-engine.js';
 import { TransformError } from './transform-engine.js';

@@ -23,9 +23,13 @@ export interface BenchChild {
   stop(): Promise<void>;
 }
 
-/** Starts `file` in a fresh node process (no inherited execArgv, so a `--cpu-prof` of the bench stays on the engine). */
+/**
+ * Starts `file` in a fresh node process (no inherited execArgv, so a `--cpu-prof` of the bench stays on the engine).
+ */
 export async function spawnBenchChild(file: string): Promise<BenchChild> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', file], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', file], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited: Error | undefined;
@@ -71,7 +75,8 @@ export function serveParent(handlers: Record<string, (args: never) => unknown>):
       .then(() => (handler ? handler(message.args as never) : Promise.reject(new Error(`no method ${message.method}`))))
       .then(
         (result) => process.send!({ id: message.id, result } satisfies Reply),
-        (error: unknown) => process.send!({ id: message.id, error: String((error as Error)?.message ?? error) } satisfies Reply),
+        (error: unknown) =>
+          process.send!({ id: message.id, error: String((error as Error)?.message ?? error) } satisfies Reply),
       );
   });
   process.on('disconnect', () => process.exit(0));

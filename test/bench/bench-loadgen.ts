@@ -17,13 +17,24 @@ let prepared: { from: number; bodies: Buffer[] } = { from: 0, bodies: [] };
 /** One POST; resolves with the status. A reused keep-alive socket the server just closed is retried once. */
 function post(url: URL, body: Buffer, retry = true): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ agent, host: url.hostname, port: url.port, path: PATH, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: PATH,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (retry && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) post(url, body, false).then(resolve, reject);
+      if (retry && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
+        post(url, body, false).then(resolve, reject);
       else reject(error);
     });
     req.end(body);
@@ -36,7 +47,10 @@ const targetKey = (n: number) => `order-${100000000 + n}`;
 serveParent({
   /** Builds orders `from` .. `from + count - 1` for the next loop. */
   prepare: ({ from, count }: { from: number; count: number }) => {
-    prepared = { from, bodies: Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(magentoOrder(from + i)))) };
+    prepared = {
+      from,
+      bodies: Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(magentoOrder(from + i)))),
+    };
   },
   /** Closed loop over the prepared orders; resolves with the elapsed ms once every order got its 202. */
   closedLoop: async ({ url, concurrency }: { url: string; concurrency: number }) => {
@@ -59,7 +73,10 @@ serveParent({
     );
     return { startedAt: start, elapsedMs: wallMs() - start };
   },
-  /** Open loop at `rate`/s over the prepared orders; resolves with each order's target key and the wall time its POST started. */
+  /**
+   * Open loop at `rate`/s over the prepared orders; resolves with each order's target key and the wall time its POST
+   * started.
+   */
   openLoop: async ({ url, rate }: { url: string; rate: number }) => {
     const target = new URL(url);
     const { from, bodies: all } = prepared;

@@ -42,7 +42,8 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 serveParent({
   url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
   /** Resolves once `count` distinct keys have been written. */
-  waitFor: ({ count }: { count: number }) => (firstSeen.size >= count ? undefined : new Promise<void>((resolve) => waiters.push({ count, resolve }))),
+  waitFor: ({ count }: { count: number }) =>
+    firstSeen.size >= count ? undefined : new Promise<void>((resolve) => waiters.push({ count, resolve })),
   /** Distinct keys written and total write requests (more requests than keys = repeated writes). */
   counts: () => ({ keys: firstSeen.size, requests }),
   /** First-arrival wall time (ms) of each of `keys` that arrived. */

@@ -3,12 +3,23 @@
  * addresses, payment, status history), the integration that maps it to an ERP order, and the `erp` connection it
  * delivers through (the built-in `http` connector, so the real connector and HTTP stack run).
  */
-import { createConnectorRegistry } from '../../connectors/index.js';
-import { compileSpecTree } from '../../engine/spec/compile-spec-set.js';
-import type { CompiledSpecSet } from '../../engine/spec/compiled-spec.js';
-import { transformEngine } from '../../engine/transform/select-engine.js';
+import type { Wiring } from '../../engine/cli/wiring.js';
+import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 
-const SKUS = ['MH01-XS-Black', 'MJ12-M-Blue', 'WS03-L-Red', 'MP05-32-Green', 'WB04-S-Gray', '24-MB02', '24-WG085', 'MS10-XL-White', 'WJ06-M-Purple', 'MT07-L-Gray', 'WSH12-29-Red', '24-UG06'];
+const SKUS = [
+  'MH01-XS-Black',
+  'MJ12-M-Blue',
+  'WS03-L-Red',
+  'MP05-32-Green',
+  'WB04-S-Gray',
+  '24-MB02',
+  '24-WG085',
+  'MS10-XL-White',
+  'WJ06-M-Purple',
+  'MT07-L-Gray',
+  'WSH12-29-Red',
+  '24-UG06',
+];
 
 /** Magento order `n`, shaped like `GET /V1/orders/{id}` (the body of an order webhook). */
 export function magentoOrder(n: number): Record<string, unknown> {
@@ -58,14 +69,26 @@ export function magentoOrder(n: number): Record<string, unknown> {
     discount_amount: -12,
     total_qty_ordered: items.reduce((s, i) => s + i.qty_ordered, 0),
     billing_address: address('billing'),
-    extension_attributes: { shipping_assignments: [{ shipping: { address: address('shipping'), method: 'flatrate_flatrate' } }] },
-    payment: { method: ['checkmo', 'braintree', 'paypal_express'][n % 3], amount_ordered: 300, last_trans_id: `txn-${n}`, additional_information: ['Check / Money order'] },
+    extension_attributes: {
+      shipping_assignments: [{ shipping: { address: address('shipping'), method: 'flatrate_flatrate' } }],
+    },
+    payment: {
+      method: ['checkmo', 'braintree', 'paypal_express'][n % 3],
+      amount_ordered: 300,
+      last_trans_id: `txn-${n}`,
+      additional_information: ['Check / Money order'],
+    },
     items,
-    status_histories: [{ comment: 'Order placed', created_at: '2026-11-21 14:05:33', status: 'pending' }, { comment: 'Payment captured', created_at: '2026-11-21 14:06:02', status: 'processing' }],
+    status_histories: [
+      { comment: 'Order placed', created_at: '2026-11-21 14:05:33', status: 'pending' },
+      { comment: 'Payment captured', created_at: '2026-11-21 14:06:02', status: 'processing' },
+    ],
   };
 }
 
-/** The integration: Magento order webhook -> ERP order (`PUT /orders/<key>`, upsert by order number) on the fake ERP. */
+/**
+ * The integration: Magento order webhook -> ERP order (`PUT /orders/<key>`, upsert by order number) on the fake ERP.
+ */
 export const ORDER_INTEGRATION = `apiVersion: junction/v1
 kind: Integration
 name: magento-orders-to-erp
@@ -110,9 +133,12 @@ retry: { max_attempts: 5, initial: 50ms, max: 1s }
 `;
 
 export const BENCH_LOOKUPS: Record<string, string> = {
-  'countries.yaml': 'apiVersion: junction/v1\nkind: Lookup\nname: countries\nentries: { US: USA, DE: DEU, GB: GBR, FR: FRA }\n',
-  'payment-terms.yaml': 'apiVersion: junction/v1\nkind: Lookup\nname: payment-terms\nentries: { checkmo: NET30, braintree: CC, paypal_express: PP }\ndefault: NET30\n',
-  'warehouses.yaml': 'apiVersion: junction/v1\nkind: Lookup\nname: warehouses\nentries: { "1": W01, "2": W02, "3": W03 }\n',
+  'countries.yaml':
+    'apiVersion: junction/v1\nkind: Lookup\nname: countries\nentries: { US: USA, DE: DEU, GB: GBR, FR: FRA }\n',
+  'payment-terms.yaml':
+    'apiVersion: junction/v1\nkind: Lookup\nname: payment-terms\nentries: { checkmo: NET30, braintree: CC, paypal_express: PP }\ndefault: NET30\n',
+  'warehouses.yaml':
+    'apiVersion: junction/v1\nkind: Lookup\nname: warehouses\nentries: { "1": W01, "2": W02, "3": W03 }\n',
 };
 
 /** The `erp` connection: the generic HTTP connector on the fake ERP's base URL. */
@@ -120,11 +146,24 @@ export function erpConnection(baseUrl: string): string {
   return `apiVersion: junction/v1\nkind: Connection\nname: erp\ntype: http\nbase_url: ${baseUrl}\ntimeout: 5s\nallow_private_network: true\n`;
 }
 
-/** The bench's spec set, compiled exactly as `junction run` compiles a directory (built-in connectors, default JSONata engine). */
-export function compileBenchSpecs(erpUrl: string): CompiledSpecSet {
-  const files: Record<string, string> = { 'erp.yaml': erpConnection(erpUrl), 'magento-orders-to-erp.yaml': ORDER_INTEGRATION, ...BENCH_LOOKUPS };
-  const tree = { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) };
-  const result = compileSpecTree(tree, { connectors: createConnectorRegistry(), engine: transformEngine() });
-  if (!result.specSet) throw new Error(`bench specs do not compile:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('\n')}`);
+/**
+ * The bench's spec set, compiled exactly as `junction run` compiles a directory (built-in connectors, default JSONata
+ * engine).
+ */
+export function compileBenchSpecs(wiring: Wiring, erpUrl: string): CompiledSpecSet {
+  const files: Record<string, string> = {
+    'erp.yaml': erpConnection(erpUrl),
+    'magento-orders-to-erp.yaml': ORDER_INTEGRATION,
+    ...BENCH_LOOKUPS,
+  };
+  const tree = {
+    displayRoot: '.',
+    files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })),
+  };
+  const result = wiring.compileTree(tree);
+  if (!result.specSet)
+    throw new Error(
+      `bench specs do not compile:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('\n')}`,
+    );
   return result.specSet;
 }

@@ -18,8 +18,9 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { createWiring } from '../../engine/cli/wiring.js';
 import { startEngine } from '../../engine/runtime/engine.js';
-import { startNatsServer } from '../../engine/runtime/nats-server-process.js';
+import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import { ownCpuMs, pinToCpu, procCpuMs, spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
 import { compileBenchSpecs } from './engine-bench-fixtures.js';
@@ -34,7 +35,12 @@ async function jetstreamCeiling(url: string): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();
   await jsm.streams.add({ name: 'BENCH', subjects: ['bench.>'] });
-  await jsm.consumers.add('BENCH', { durable_name: 'bench', ack_policy: AckPolicy.Explicit, max_ack_pending: 20_000, ack_wait: 30_000_000_000 });
+  await jsm.consumers.add('BENCH', {
+    durable_name: 'bench',
+    ack_policy: AckPolicy.Explicit,
+    max_ack_pending: 20_000,
+    ack_wait: 30_000_000_000,
+  });
   const payload = Buffer.from(JSON.stringify({ pad: 'x'.repeat(1000) }).slice(0, 1024));
   const consumer = await js.consumers.get('BENCH', 'bench');
   const start = performance.now();
@@ -57,7 +63,8 @@ async function jetstreamCeiling(url: string): Promise<number> {
   await Promise.all(inFlight);
   await done;
   // The last acks are fire-and-forget: wait until the broker has them all.
-  while ((await jsm.consumers.info('BENCH', 'bench')).ack_floor.stream_seq < CEILING_MESSAGES) await new Promise((r) => setTimeout(r, 5));
+  while ((await jsm.consumers.info('BENCH', 'bench')).ack_floor.stream_seq < CEILING_MESSAGES)
+    await new Promise((r) => setTimeout(r, 5));
   const perSecond = CEILING_MESSAGES / ((performance.now() - start) / 1000);
   await jsm.streams.delete('BENCH');
   await nc.close();
@@ -80,7 +87,13 @@ async function cpuSample(natsPid: number, loadgen: BenchChild, target: BenchChil
 }
 
 /** Closed loop: CONCURRENCY senders until `count` orders are accepted; timed until the ERP has them all. */
-async function engineThroughput(url: string, loadgen: BenchChild, target: BenchChild, from: number, count: number): Promise<{ perS: number; wallMs: number }> {
+async function engineThroughput(
+  url: string,
+  loadgen: BenchChild,
+  target: BenchChild,
+  from: number,
+  count: number,
+): Promise<{ perS: number; wallMs: number }> {
   await loadgen.call('prepare', { from, count });
   const start = performance.now();
   await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY });
@@ -90,14 +103,21 @@ async function engineThroughput(url: string, loadgen: BenchChild, target: BenchC
 }
 
 /** Open loop at `rate`/s for LATENCY_SECONDS: latency from the start of the webhook POST to the ERP's receipt. */
-async function latency(url: string, loadgen: BenchChild, target: BenchChild, from: number, rate: number): Promise<{ p50: number; p99: number }> {
+async function latency(
+  url: string,
+  loadgen: BenchChild,
+  target: BenchChild,
+  from: number,
+  rate: number,
+): Promise<{ p50: number; p99: number }> {
   const count = Math.max(50, Math.round(rate * LATENCY_SECONDS));
   await loadgen.call('prepare', { from, count });
   const sent = await loadgen.call<{ key: string; at: number }[]>('openLoop', { url, rate });
   await target.call('waitFor', { count: from + count });
   const arrived = await target.call<(number | null)[]>('arrivals', { keys: sent.map((s) => s.key) });
   const samples = sent.map((s, i) => arrived[i]! - s.at).sort((a, b) => a - b);
-  const pct = (p: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] * 10) / 10;
+  const pct = (p: number) =>
+    Math.round(samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] * 10) / 10;
   return { p50: pct(50), p99: pct(99) };
 }
 
@@ -109,18 +129,33 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
   const children: BenchChild[] = [];
   try {
     const ceiling = process.env.BENCH_SKIP_CEILING === '1' ? undefined : await jetstreamCeiling(nats.url);
-    if (ceiling) console.log(`jetstream ceiling: ${Math.round(ceiling)} msgs/s (1 KB, publish window 1000 + consume callback + ack, concurrent, one client process + nats-server, unpinned)`);
+    if (ceiling)
+      console.log(
+        `jetstream ceiling: ${Math.round(ceiling)} msgs/s (1 KB, publish window 1000 + consume callback + ack, concurrent, one client process + nats-server, unpinned)`,
+      );
     const target = await spawnBenchChild(join(here, 'bench-target.ts'));
     children.push(target);
     const loadgen = await spawnBenchChild(join(here, 'bench-loadgen.ts'));
     children.push(loadgen);
     const pin = process.env.BENCH_PIN !== '0' && cpus().length >= 2;
-    const pinned = pin && pinToCpu(process.pid, 0) && pinToCpu(nats.pid, 1) && pinToCpu(loadgen.pid, 1) && pinToCpu(target.pid, 1);
-    const layout = pinned ? 'engine alone on cpu0; nats-server, load generator and fake ERP share cpu1' : `unpinned: engine, nats-server, load generator and fake ERP share ${cpus().length} cpus`;
+    const pinned =
+      pin && pinToCpu(process.pid, 0) && pinToCpu(nats.pid, 1) && pinToCpu(loadgen.pid, 1) && pinToCpu(target.pid, 1);
+    const layout = pinned
+      ? 'engine alone on cpu0; nats-server, load generator and fake ERP share cpu1'
+      : `unpinned: engine, nats-server, load generator and fake ERP share ${cpus().length} cpus`;
     console.log(`layout: ${layout}`);
 
-    const specSet = compileBenchSpecs(await target.call<string>('url'));
-    const engine = await startEngine({ specSet, natsUrl: nats.url, port: 0, host: '127.0.0.1', tuning: { partitions: 32 }, logger: pino({ level: 'silent' }) });
+    const wiring = createWiring();
+    const specSet = compileBenchSpecs(wiring, await target.call<string>('url'));
+    const engine = await startEngine({
+      specSet,
+      invoker: wiring.invokerFactory,
+      natsUrl: nats.url,
+      port: 0,
+      host: '127.0.0.1',
+      tuning: { partitions: 32 },
+      logger: pino({ level: 'silent' }),
+    });
     try {
       await engineThroughput(engine.url!, loadgen, target, 0, 300); // warm-up
       const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
@@ -138,17 +173,28 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         profiler.disconnect();
         console.log(`cpu profile of the measured run: ${process.env.BENCH_PROFILE}`);
       }
-      const perEvent = (k: keyof CpuSample) => (after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / ENGINE_EVENTS);
-      const busy = (k: keyof CpuSample) => (after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / run.wallMs);
+      const perEvent = (k: keyof CpuSample) =>
+        after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / ENGINE_EVENTS;
+      const busy = (k: keyof CpuSample) =>
+        after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / run.wallMs;
       const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v * 100)}%`);
       const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)} ms`);
-      console.log(`engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`);
-      console.log(`cpu per event: engine ${ms(perEvent('engine'))}, nats-server ${ms(perEvent('nats'))}, load generator ${ms(perEvent('loadgen'))}, fake ERP ${ms(perEvent('target'))}`);
-      console.log(`cpu busy (of one core): engine ${pct(busy('engine'))}, nats-server ${pct(busy('nats'))}, load generator ${pct(busy('loadgen'))}, fake ERP ${pct(busy('target'))}`);
+      console.log(
+        `engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`,
+      );
+      console.log(
+        `cpu per event: engine ${ms(perEvent('engine'))}, nats-server ${ms(perEvent('nats'))}, load generator ${ms(perEvent('loadgen'))}, fake ERP ${ms(perEvent('target'))}`,
+      );
+      console.log(
+        `cpu busy (of one core): engine ${pct(busy('engine'))}, nats-server ${pct(busy('nats'))}, load generator ${pct(busy('loadgen'))}, fake ERP ${pct(busy('target'))}`,
+      );
       const counts = await target.call<{ keys: number; requests: number }>('counts');
-      if (counts.requests !== counts.keys) console.log(`note: the ERP got ${counts.requests} writes for ${counts.keys} orders (redeliveries)`);
+      if (counts.requests !== counts.keys)
+        console.log(`note: the ERP got ${counts.requests} writes for ${counts.keys} orders (redeliveries)`);
       const { p50, p99 } = await latency(engine.url!, loadgen, target, 300 + ENGINE_EVENTS, run.perS / 2);
-      console.log(`latency at ${Math.round(run.perS / 2)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> ERP receipt)`);
+      console.log(
+        `latency at ${Math.round(run.perS / 2)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> ERP receipt)`,
+      );
       return {
         ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
         engine_per_s: Math.round(run.perS),

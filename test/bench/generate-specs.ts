@@ -1,13 +1,29 @@
 /** Generates a realistic spec tree of N integrations (with their connections and a lookup) for benchmarks. */
-import type { SpecTree } from '../../engine/spec/spec-tree.js';
+import type { SpecTree } from '../../engine/compiler/spec-tree.js';
 
 export function generateSpecTree(count: number): SpecTree {
   const files = [
-    { path: 'connections/shop.yaml', bytes: Buffer.from('apiVersion: junction/v1\nkind: Connection\nname: shop\ntype: shop\nbase_url: ${env:SHOP_URL}\nauth: { type: bearer, token: "${env:SHOP_TOKEN}" }\nrate_limit: { requests_per_second: 20 }\ntimeout: 10s\n') },
-    { path: 'connections/crm.yaml', bytes: Buffer.from('apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: https://crm.example.com\nauth:\n  type: oauth2_client_credentials\n  token_url: /services/oauth2/token\n  client_id: ${env:CRM_ID}\n  client_secret: ${env:CRM_SECRET}\n') },
-    { path: 'lookups/warehouses.yaml', bytes: Buffer.from('apiVersion: junction/v1\nkind: Lookup\nname: warehouses\nentries: { "1": W01, "2": W02, "3": W03 }\ndefault: W01\n') },
+    {
+      path: 'connections/shop.yaml',
+      bytes: Buffer.from(
+        'apiVersion: junction/v1\nkind: Connection\nname: shop\ntype: shop\nbase_url: ${env:SHOP_URL}\nauth: { type: bearer, token: "${env:SHOP_TOKEN}" }\nrate_limit: { requests_per_second: 20 }\ntimeout: 10s\n',
+      ),
+    },
+    {
+      path: 'connections/crm.yaml',
+      bytes: Buffer.from(
+        'apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: https://crm.example.com\nauth:\n  type: oauth2_client_credentials\n  token_url: /services/oauth2/token\n  client_id: ${env:CRM_ID}\n  client_secret: ${env:CRM_SECRET}\n',
+      ),
+    },
+    {
+      path: 'lookups/warehouses.yaml',
+      bytes: Buffer.from(
+        'apiVersion: junction/v1\nkind: Lookup\nname: warehouses\nentries: { "1": W01, "2": W02, "3": W03 }\ndefault: W01\n',
+      ),
+    },
   ];
-  for (let i = 0; i < count; i++) files.push({ path: `integrations/orders-${i}.yaml`, bytes: Buffer.from(integration(i)) });
+  for (let i = 0; i < count; i++)
+    files.push({ path: `integrations/orders-${i}.yaml`, bytes: Buffer.from(integration(i)) });
   return { displayRoot: 'bench', files };
 }
 

@@ -75,17 +75,26 @@ async function main(): Promise<void> {
   const ours = junctionEngine.compile(ORDER_MAPPING);
   const ref = referenceEngine.compile(ORDER_MAPPING);
   const expected = handWritten(order, ORDER_BINDINGS);
-  if (!sameValue(ours.evaluate(order, ORDER_BINDINGS), await ref.evaluate(order, ORDER_BINDINGS))) throw new Error('engines disagree on the order mapping');
+  if (!sameValue(ours.evaluate(order, ORDER_BINDINGS), await ref.evaluate(order, ORDER_BINDINGS)))
+    throw new Error('engines disagree on the order mapping');
   if (!sameValue(ours.evaluate(order, ORDER_BINDINGS), expected)) throw new Error('the hand-written mapping disagrees');
   const [aOurs, aRef, aHand] = await evalsPerSecond([
-    () => ours.evaluate(order, ORDER_BINDINGS), () => ref.evaluate(order, ORDER_BINDINGS), () => handWritten(order, ORDER_BINDINGS),
+    () => ours.evaluate(order, ORDER_BINDINGS),
+    () => ref.evaluate(order, ORDER_BINDINGS),
+    () => handWritten(order, ORDER_BINDINGS),
   ]);
-  console.log(`(a) order mapping (${ORDER_MAPPING.length} chars): junction ${fmt(aOurs)}/s, jsonata-js ${fmt(aRef)}/s, hand-written ${fmt(aHand)}/s`);
-  console.log(`    speedup vs jsonata-js ${ratio(aOurs, aRef)}x; hand-written is ${ratio(aHand, aOurs)}x faster than junction`);
+  console.log(
+    `(a) order mapping (${ORDER_MAPPING.length} chars): junction ${fmt(aOurs)}/s, jsonata-js ${fmt(aRef)}/s, hand-written ${fmt(aHand)}/s`,
+  );
+  console.log(
+    `    speedup vs jsonata-js ${ratio(aOurs, aRef)}x; hand-written is ${ratio(aHand, aOurs)}x faster than junction`,
+  );
 
   // (b) spec step bodies on a synthetic event
   const bindings = {
-    event: order, steps: { invoice: { id: 'a0X000001' }, order: { id: 'ORD-1' } }, result: { id: 'r1' },
+    event: order,
+    steps: { invoice: { id: 'a0X000001' }, order: { id: 'ORD-1' } },
+    result: { id: 'r1' },
     lookup: (_table: string, key: unknown) => (key === undefined ? undefined : `mapped-${String(key)}`),
     xref: (_map: string, id: unknown) => `xref-${String(id)}`,
   };
@@ -107,7 +116,9 @@ async function main(): Promise<void> {
       for (const u of usable) await u.ref.evaluate(order, bindings);
     },
   ]);
-  console.log(`(b) ${usable.length} spec step bodies: junction ${fmt(bOurs * usable.length)} evals/s, jsonata-js ${fmt(bRef * usable.length)} evals/s, speedup ${ratio(bOurs, bRef)}x`);
+  console.log(
+    `(b) ${usable.length} spec step bodies: junction ${fmt(bOurs * usable.length)} evals/s, jsonata-js ${fmt(bRef * usable.length)} evals/s, speedup ${ratio(bOurs, bRef)}x`,
+  );
 
   // (c) 20 suite expressions + conformance totals
   let suitePassed = 0;
@@ -118,8 +129,10 @@ async function main(): Promise<void> {
     const cases = loadSuite(DEFAULT_SUITE_DIR);
     suiteTotal = cases.length;
     for (const c of cases) if ((await runCase(junctionEngine, c)).ok) suitePassed++;
-    const picked: SuiteCase[] = cases.filter((c) => c.result !== undefined && !c.timelimit && c.data !== undefined)
-      .filter((_c, i) => i % 37 === 0).slice(0, 20);
+    const picked: SuiteCase[] = cases
+      .filter((c) => c.result !== undefined && !c.timelimit && c.data !== undefined)
+      .filter((_c, i) => i % 37 === 0)
+      .slice(0, 20);
     const compiled = picked.map((c) => ({ c, o: junctionEngine.compile(c.expr), r: referenceEngine.compile(c.expr) }));
     [cOurs, cRef] = await evalsPerSecond([
       () => compiled.forEach((x) => x.o.evaluate(x.c.data, x.c.bindings)),
@@ -127,13 +140,21 @@ async function main(): Promise<void> {
         for (const x of compiled) await x.r.evaluate(x.c.data, x.c.bindings);
       },
     ]);
-    console.log(`(c) ${picked.length} suite expressions: junction ${fmt(cOurs * picked.length)} evals/s, jsonata-js ${fmt(cRef * picked.length)} evals/s, speedup ${ratio(cOurs, cRef)}x`);
+    console.log(
+      `(c) ${picked.length} suite expressions: junction ${fmt(cOurs * picked.length)} evals/s, jsonata-js ${fmt(cRef * picked.length)} evals/s, speedup ${ratio(cOurs, cRef)}x`,
+    );
     console.log(`    conformance: ${suitePassed}/${suiteTotal}`);
   }
-  console.log(JSON.stringify({
-    suite_passed: suitePassed, suite_total: suiteTotal, speedup_order_mapping: ratio(aOurs, aRef), speedup_example_specs: ratio(bOurs, bRef),
-    speedup_suite_sample: cRef ? ratio(cOurs, cRef) : null, vs_handwritten: Number((aOurs / aHand).toFixed(3)),
-  }));
+  console.log(
+    JSON.stringify({
+      suite_passed: suitePassed,
+      suite_total: suiteTotal,
+      speedup_order_mapping: ratio(aOurs, aRef),
+      speedup_example_specs: ratio(bOurs, bRef),
+      speedup_suite_sample: cRef ? ratio(cOurs, cRef) : null,
+      vs_handwritten: Number((aOurs / aHand).toFixed(3)),
+    }),
+  );
 }
 
 await main();

@@ -3,10 +3,10 @@
  * stage (parse, schema, JSONata compile, cross-checks). Target: the 1,000 in under 2 s on a 2-core machine.
  * Every spec's expressions differ (so the compile cache cannot hide compile cost) and every round starts cold.
  */
-import { compileSpecTree } from '../../engine/spec/compile-spec-set.js';
+import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { transformEngine } from '../../engine/transform/select-engine.js';
 import type { TransformEngineName } from '../../engine/transform/select-engine.js';
-import { testConnectors } from '../spec/test-connectors.js';
+import { testConnectors } from '../compiler/test-connectors.js';
 import { generateSpecTree } from './generate-specs.js';
 
 const COUNT = 1000;
@@ -16,7 +16,10 @@ export function benchValidate(engineName: TransformEngineName = 'junction'): Rec
   const tree = generateSpecTree(COUNT);
   const base = transformEngine(engineName);
   // A fresh engine object per round: the compile cache is per engine, so every round compiles cold.
-  const fresh = () => ({ connectors: testConnectors(), engine: { name: base.name, compile: (source: string) => base.compile(source) } });
+  const fresh = () => ({
+    connectors: testConnectors(),
+    engine: { name: base.name, compile: (source: string) => base.compile(source) },
+  });
   const options = fresh();
   const warm = compileSpecTree(generateSpecTree(20), options);
   if (warm.diagnostics.length) throw new Error(`generated specs are invalid: ${JSON.stringify(warm.diagnostics[0])}`);
@@ -25,7 +28,8 @@ export function benchValidate(engineName: TransformEngineName = 'junction'): Rec
     const start = performance.now();
     const result = compileSpecTree(tree, fresh());
     const total = performance.now() - start;
-    if (result.diagnostics.length || result.specSet?.integrations.size !== COUNT) throw new Error('bench specs did not compile');
+    if (result.diagnostics.length || result.specSet?.integrations.size !== COUNT)
+      throw new Error('bench specs did not compile');
     runs.push({ total, ...result.times });
   }
   runs.sort((a, b) => a.total - b.total);
@@ -40,13 +44,21 @@ export function benchValidate(engineName: TransformEngineName = 'junction'): Rec
     jsonata_ms_per_spec: perSpec(median.jsonata),
     cross_checks_ms_per_spec: perSpec(median.crossChecks),
   };
-  console.log(`validate (${engineName} JSONata engine): ${COUNT} specs in ${figures.total_ms} ms (median of ${ROUNDS}) = ${figures.specs_per_s} specs/s`);
-  console.log(`  per spec: parse ${figures.parse_ms_per_spec} ms, schema ${figures.schema_ms_per_spec} ms, JSONata compile ${figures.jsonata_ms_per_spec} ms, cross-checks ${figures.cross_checks_ms_per_spec} ms`);
+  console.log(
+    `validate (${engineName} JSONata engine): ${COUNT} specs in ${figures.total_ms} ms (median of ${ROUNDS}) = ${figures.specs_per_s} specs/s`,
+  );
+  console.log(
+    `  per spec: parse ${figures.parse_ms_per_spec} ms, schema ${figures.schema_ms_per_spec} ms, JSONata compile ${figures.jsonata_ms_per_spec} ms, cross-checks ${figures.cross_checks_ms_per_spec} ms`,
+  );
   console.log(`  target < 2000 ms: ${figures.total_ms < 2000 ? 'met' : 'MISSED'}`);
   return figures;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const engine = (process.argv.includes('--transform-engine') ? process.argv[process.argv.indexOf('--transform-engine') + 1] : 'junction') as TransformEngineName;
+  const engine = (
+    process.argv.includes('--transform-engine')
+      ? process.argv[process.argv.indexOf('--transform-engine') + 1]
+      : 'junction'
+  ) as TransformEngineName;
   console.log(JSON.stringify(benchValidate(engine)));
 }

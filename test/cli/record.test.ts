@@ -21,7 +21,13 @@ beforeEach(async () => {
   shop = await startMagentoEmulator({ host: '127.0.0.1', port: 0 });
   crm = await startSalesforceEmulator({ host: '127.0.0.1', port: 0 });
   repo = createSpecRepo();
-  env = { SHOP_URL: shop.url, SHOP_TOKEN: MAGENTO_EMULATOR_TOKEN, CRM_URL: crm.url, CRM_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId, CRM_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret };
+  env = {
+    SHOP_URL: shop.url,
+    SHOP_TOKEN: MAGENTO_EMULATOR_TOKEN,
+    CRM_URL: crm.url,
+    CRM_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
+    CRM_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+  };
 });
 afterEach(async () => {
   await Promise.all([shop.stop(), crm.stop()]);
@@ -30,11 +36,20 @@ afterEach(async () => {
 
 describe('junction record', () => {
   it('appends a case with the responses received, which then passes offline', async () => {
-    const result = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'mug from the emulator'], { cwd: repo.dir, env });
-    expect(result).toEqual({ code: 0, stderr: '', stdout: 'recorded "mug from the emulator" in specs/prices-to-shop.test.yaml: delivered, 3 requests\n' });
+    const result = await runCli(
+      ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'mug from the emulator'],
+      { cwd: repo.dir, env },
+    );
+    expect(result).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: 'recorded "mug from the emulator" in specs/prices-to-shop.test.yaml: delivered, 3 requests\n',
+    });
     const text = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
     expect(text).toContain('# the everyday case: one price, two stock locations');
-    expect(text).toContain('  - name: mug from the emulator\n    event_file: events/mug.json\n    responses:\n      price:\n        status: 200\n');
+    expect(text).toContain(
+      '  - name: mug from the emulator\n    event_file: events/mug.json\n    responses:\n      price:\n        status: 200\n',
+    );
     expect(text).not.toContain(MAGENTO_EMULATOR_TOKEN);
     const offline = await runCli(['test', 'specs'], { cwd: repo.dir });
     expect(offline.stdout).toContain('✓ prices-to-shop › mug from the emulator\n');
@@ -42,9 +57,14 @@ describe('junction record', () => {
   });
 
   it('records through OAuth without keeping the token or the client secret', async () => {
-    writeFileSync(join(repo.dir, 'grace.json'), JSON.stringify({ id: 7, firstname: 'Grace', lastname: 'Hopper', email: 'grace@example.com' }));
+    writeFileSync(
+      join(repo.dir, 'grace.json'),
+      JSON.stringify({ id: 7, firstname: 'Grace', lastname: 'Hopper', email: 'grace@example.com' }),
+    );
     const result = await runCli(['record', 'contacts-to-crm', '--event', 'grace.json'], { cwd: repo.dir, env });
-    expect(result.stdout).toBe('recorded "recorded from grace.json" in specs/contacts-to-crm.test.yaml: delivered, 1 request\n');
+    expect(result.stdout).toBe(
+      'recorded "recorded from grace.json" in specs/contacts-to-crm.test.yaml: delivered, 1 request\n',
+    );
     const text = readFileSync(join(repo.dir, 'specs/contacts-to-crm.test.yaml'), 'utf8');
     expect(text).toContain('    event:\n      id: 7\n      firstname: Grace\n');
     expect(text).not.toContain(SALESFORCE_EMULATOR_CLIENT.clientSecret);
@@ -55,12 +75,22 @@ describe('junction record', () => {
   it('records a failing call as a dead-lettered case', async () => {
     writeFileSync(join(repo.dir, 'ghost.json'), JSON.stringify({ sku: 'GHOST-1', price: 3, active: true, stock: [] }));
     const result = await runCli(['record', 'prices-to-shop', '--event', 'ghost.json'], { cwd: repo.dir, env });
-    expect(result.stdout).toBe('recorded "recorded from ghost.json" in specs/prices-to-shop.test.yaml: dead_lettered (not-found), 1 request\n');
+    expect(result.stdout).toBe(
+      'recorded "recorded from ghost.json" in specs/prices-to-shop.test.yaml: dead_lettered (not-found), 1 request\n',
+    );
     expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
   });
 
   it('refuses a case name that is taken', async () => {
-    const result = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'inactive products are skipped'], { cwd: repo.dir, env });
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'junction: specs/prices-to-shop.test.yaml already has a case named "inactive products are skipped"; pass --case <name>\n' });
+    const result = await runCli(
+      ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'inactive products are skipped'],
+      { cwd: repo.dir, env },
+    );
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'junction: specs/prices-to-shop.test.yaml already has a case named "inactive products are skipped"; pass --case <name>\n',
+    });
   });
 });

@@ -16,7 +16,12 @@ afterEach(() => repo?.remove());
 function brokenTransforms(): SpecRepo {
   repo = createSpecRepo();
   repo.edit('contacts-to-crm.yaml', (t) => t.replace('"LastName": lastname,', '"LastName": lastname lastname,'));
-  repo.edit('prices-to-shop.yaml', (t) => t.replace('"price": $round(price, 2)\n', '"price": $round(price, 2),\n        "name": name,\n        "special_price": price * 0.9\n'));
+  repo.edit('prices-to-shop.yaml', (t) =>
+    t.replace(
+      '"price": $round(price, 2)\n',
+      '"price": $round(price, 2),\n        "name": name,\n        "special_price": price * 0.9\n',
+    ),
+  );
   return repo;
 }
 
@@ -29,7 +34,11 @@ const BROKEN_ANNOTATIONS = [
 describe('junction validate', () => {
   it('accepts the example specs and the fixture specs', async () => {
     expect(await runCli(['validate', 'specs'])).toEqual({ code: 0, stdout: '', stderr: '✓ specs: no problems\n' });
-    expect(await runCli(['validate', 'test/plan/fixtures/specs'])).toEqual({ code: 0, stdout: '', stderr: '✓ test/plan/fixtures/specs: no problems\n' });
+    expect(await runCli(['validate', 'test/plan/fixtures/specs'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '✓ test/plan/fixtures/specs: no problems\n',
+    });
   });
 
   it('annotates a JSONata syntax error, an unowned write and an unknown field at their line and column', async () => {
@@ -44,12 +53,25 @@ describe('junction validate', () => {
     repo.edit('connections/shop.yaml', (t) => t.replace('type: magento_token', 'type: magento_tokn'));
     const result = await runCli(['validate', 'specs', '--format', 'json'], { cwd: repo.dir });
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual([{ file: 'specs/connections/shop.yaml', line: 7, col: 15, severity: 'error', code: 'invalid-value', message: '`auth.type` must be one of none, bearer, basic, magento_token, oauth2_client_credentials' }]);
+    expect(JSON.parse(result.stdout)).toEqual([
+      {
+        file: 'specs/connections/shop.yaml',
+        line: 7,
+        col: 15,
+        severity: 'error',
+        code: 'invalid-value',
+        message: '`auth.type` must be one of none, bearer, basic, magento_token, oauth2_client_credentials',
+      },
+    ]);
   });
 
   it('exits 2 on bad usage', async () => {
     const result = await runCli(['validate', 'no-such-dir']);
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'junction: spec directory "no-such-dir" does not exist or is not a directory\n' });
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'junction: spec directory "no-such-dir" does not exist or is not a directory\n',
+    });
     expect((await runCli(['validate', 'specs', '--format', 'xml'])).code).toBe(2);
   });
 });
@@ -66,7 +88,14 @@ describe('junction test', () => {
     expect(result).toEqual({
       code: 0,
       stderr: '',
-      stdout: ['✓ contacts-to-crm › a customer becomes a contact', '✓ prices-to-shop › price and stock reach the shop', '✓ prices-to-shop › inactive products are skipped', '', '3 passed, 0 failed', ''].join('\n'),
+      stdout: [
+        '✓ contacts-to-crm › a customer becomes a contact',
+        '✓ prices-to-shop › price and stock reach the shop',
+        '✓ prices-to-shop › inactive products are skipped',
+        '',
+        '3 passed, 0 failed',
+        '',
+      ].join('\n'),
     });
   });
 
@@ -105,18 +134,35 @@ describe('junction test', () => {
 
   it('fails a write the static checks cannot see: fields outside the schema and `owns` in the actual plan', async () => {
     repo = createSpecRepo();
-    repo.edit('prices-to-shop.yaml', (t) => t.replace(/body: \|\n\s+\{\n\s+"sku": sku,\n\s+"price": \$round\(price, 2\)\n\s+\}\n/, `body: '$merge([{ "sku": sku, "price": $round(price, 2) }, { "name": name, "colour": "blue" }])'\n`));
+    repo.edit('prices-to-shop.yaml', (t) =>
+      t.replace(
+        /body: \|\n\s+\{\n\s+"sku": sku,\n\s+"price": \$round\(price, 2\)\n\s+\}\n/,
+        `body: '$merge([{ "sku": sku, "price": $round(price, 2) }, { "name": name, "colour": "blue" }])'\n`,
+      ),
+    );
     expect((await runCli(['validate', 'specs'], { cwd: repo.dir })).code).toBe(0);
     const result = await runCli(['test', 'specs', '--format', 'json'], { cwd: repo.dir });
     expect(result.code).toBe(1);
-    const report = JSON.parse(result.stdout) as { passed: number; failed: number; cases: { name: string; differences: unknown[]; field_problems: unknown[] }[] };
+    const report = JSON.parse(result.stdout) as {
+      passed: number;
+      failed: number;
+      cases: { name: string; differences: unknown[]; field_problems: unknown[] }[];
+    };
     expect(report).toMatchObject({ passed: 2, failed: 1 });
     expect(report.cases[1]).toMatchObject({
       name: 'price and stock reach the shop',
       differences: [],
       field_problems: [
-        { path: 'steps.price.body.name', expected: '(not written: `owns` does not list it)', actual: '(written, then dropped by the ownership filter)' },
-        { path: 'steps.price.body.colour', expected: '(not a field of magento products.update input)', actual: '(written, then dropped by the ownership filter)' },
+        {
+          path: 'steps.price.body.name',
+          expected: '(not written: `owns` does not list it)',
+          actual: '(written, then dropped by the ownership filter)',
+        },
+        {
+          path: 'steps.price.body.colour',
+          expected: '(not a field of magento products.update input)',
+          actual: '(written, then dropped by the ownership filter)',
+        },
       ],
     });
   });

@@ -1,6 +1,7 @@
 /**
  * Runs the official JSONata test suite against Junction's engine (or `--engine reference` for jsonata-js).
- * Usage: npm run conformance:jsonata -- [--suite <dir>] [--engine junction|reference] [--allow-failures] [--group <name>]
+ * Usage: npm run conformance:jsonata -- [--suite <dir>] [--engine junction|reference] [--allow-failures] [--group
+ * <name>]
  */
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
@@ -19,8 +20,10 @@ async function main(): Promise<void> {
   const quiet = process.argv.includes('--quiet');
   if (!suiteExists(dir)) {
     console.error(`JSONata test suite not found at ${dir}.`);
-    console.error('Copy it from the jsonata-js repository: git clone https://github.com/jsonata-js/jsonata && ' +
-      `cp -r jsonata/test/test-suite ${dir} (or pass --suite <dir>).`);
+    console.error(
+      'Copy it from the jsonata-js repository: git clone https://github.com/jsonata-js/jsonata && ' +
+        `cp -r jsonata/test/test-suite ${dir} (or pass --suite <dir>).`,
+    );
     process.exit(2);
   }
   const cases = loadSuite(dir).filter((c) => !group || c.group === group);
@@ -40,7 +43,8 @@ async function main(): Promise<void> {
       if (!quiet) console.log(`FAIL ${c.id}: ${c.expr.replace(/\s+/g, ' ').slice(0, 160)}\n     ${outcome.detail}`);
     }
   }
-  if (skipped > 0) console.log(`(${skipped} cases with a time or depth limit skipped: the reference engine has no guards)`);
+  if (skipped > 0)
+    console.log(`(${skipped} cases with a time or depth limit skipped: the reference engine has no guards)`);
   console.log(`${passed} passed, ${failed} failed`);
   if (failed > 0 && !process.argv.includes('--allow-failures')) process.exit(1);
 }

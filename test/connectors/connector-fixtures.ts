@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import { createConnectorRegistry } from '../../connectors/index.js';
 import { ConnectorError } from '../../engine/sdk/index.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
-import type { AuthSpec, CompiledConnection } from '../../engine/spec/compiled-spec.js';
+import type { AuthSpec, CompiledConnection } from '../../engine/compiler/compiled-spec.js';
 
 /** One call and what must happen. */
 export interface ExpectedCall {
@@ -65,15 +65,31 @@ export interface ConnectorFixture {
 export const registry = createConnectorRegistry();
 
 /** A compiled connection to an emulator on loopback. */
-export function connectionTo(fixture: Pick<ConnectorFixture, 'id' | 'auth' | 'options'>, url: string, extra: Partial<CompiledConnection> = {}): CompiledConnection {
-  return { name: fixture.id, type: fixture.id, baseUrl: url, auth: fixture.auth, timeoutMs: 2000, options: fixture.options ?? {}, allowPrivateNetwork: true, file: 'test', ...extra };
+export function connectionTo(
+  fixture: Pick<ConnectorFixture, 'id' | 'auth' | 'options'>,
+  url: string,
+  extra: Partial<CompiledConnection> = {},
+): CompiledConnection {
+  return {
+    name: fixture.id,
+    type: fixture.id,
+    baseUrl: url,
+    auth: fixture.auth,
+    timeoutMs: 2000,
+    options: fixture.options ?? {},
+    allowPrivateNetwork: true,
+    file: 'test',
+    ...extra,
+  };
 }
 
 /** `YYYY-MM-DD HH:MM:SS`, as Magento stamps records. */
 export const MAGENTO_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 /** The ConnectorError a call fails with (with the request as sent); fails the test when the call succeeds. */
-export async function failure(promise: Promise<unknown>): Promise<ConnectorError & { request?: { body?: unknown; url: string } }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<ConnectorError & { request?: { body?: unknown; url: string } }> {
   try {
     await promise;
   } catch (error) {

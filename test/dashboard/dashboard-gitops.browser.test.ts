@@ -20,7 +20,10 @@ let browser: Browser;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   world = await startGitopsWorld();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
 });
 
 afterAll(async () => {
@@ -29,11 +32,23 @@ afterAll(async () => {
 });
 
 it('shows the active commit, a rejected commit with its diagnostics, and every worker on its version', async () => {
-  const good = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec('{ "key": $string(id), "seq": seq }') }, 'good');
+  const good = await world.commit(
+    {
+      'target.yaml': targetConnection(world.target.url),
+      'orders.yaml': ordersSpec('{ "key": $string(id), "seq": seq }'),
+    },
+    'good',
+  );
   const a = await world.startProcess();
   const b = await world.startProcess();
-  await waitFor(() => a.engine.specSet.commit === good && b.engine.specSet.commit === good, 'both processes on the good commit');
-  const bad = await world.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "seq": seq seq2 }') }, 'broken mapping');
+  await waitFor(
+    () => a.engine.specSet.commit === good && b.engine.specSet.commit === good,
+    'both processes on the good commit',
+  );
+  const bad = await world.commit(
+    { 'orders.yaml': ordersSpec('{ "key": $string(id), "seq": seq seq2 }') },
+    'broken mapping',
+  );
   expect(await a.sync.poll()).toBe('rejected');
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -42,12 +57,15 @@ it('shows the active commit, a rejected commit with its diagnostics, and every w
   await page.goto(a.engine.url + '/');
   await expect.poll(() => page.textContent('#sync'), { timeout: 10_000 }).toBe('rejected commit');
   await expect.poll(() => page.textContent('#rejected')).toContain(`rejected ${bad.slice(0, 10)}`);
-  expect(await page.locator('#rejected li').allTextContents()).toEqual(['specs/orders.yaml:10:45 jsonata-syntax JSONata S0202 Expected "}", got "seq2"']);
+  expect(await page.locator('#rejected li').allTextContents()).toEqual([
+    'specs/orders.yaml:10:45 jsonata-syntax JSONata S0202 Expected "}", got "seq2"',
+  ]);
   const details = await page.locator('#sync-details').textContent();
   expect(details).toContain(`active${good.slice(0, 10)}`);
   expect(details).toContain(`last seen${bad.slice(0, 10)}`);
   await expect.poll(() => page.locator('#workers li').count()).toBe(2);
-  for (const text of await page.locator('#workers li').allTextContents()) expect(text).toContain(` · ${good.slice(0, 10)}`);
+  for (const text of await page.locator('#workers li').allTextContents())
+    expect(text).toContain(` · ${good.slice(0, 10)}`);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: new URL('dashboard-sync.png', ARTIFACTS).pathname, fullPage: true });
   expect(errors).toEqual([]);

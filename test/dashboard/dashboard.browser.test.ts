@@ -22,7 +22,15 @@ beforeAll(async () => {
   h = await startRuntimeHarness({ integrations: [integrationYaml()] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -50,7 +58,8 @@ describe('dashboard', () => {
     expect(await cell('p99 ms')).toMatch(/^\d+(\.\d+)?$/);
     expect(Number(await cell('p99 ms'))).toBeGreaterThanOrEqual(Number(await cell('p50 ms')));
 
-    h.target.fault = (req) => (req.body && req.key === '9' ? { respond: { status: 422, body: { message: 'sku 9 is unknown' } } } : undefined);
+    h.target.fault = (req) =>
+      req.body && req.key === '9' ? { respond: { status: 422, body: { message: 'sku 9 is unknown' } } } : undefined;
     expect((await h.post('orders', { id: 9, seq: 1, status: 'new' })).status).toBe(202);
     const dead = page.locator('#dlq tbody tr');
     await expect.poll(() => dead.count(), { timeout: 15_000 }).toBe(1);
@@ -76,7 +85,9 @@ describe('dashboard', () => {
     phone.on('pageerror', (e) => errors.push(e.message));
     await phone.goto(h.engine.url + '/');
     const phoneRow = phone.locator('#integrations tr[data-integration="orders"] td');
-    await expect.poll(async () => (await phoneRow.nth(headers.indexOf('p50 ms')).textContent())?.trim(), { timeout: 10_000 }).toMatch(/^\d+(\.\d+)?$/);
+    await expect
+      .poll(async () => (await phoneRow.nth(headers.indexOf('p50 ms')).textContent())?.trim(), { timeout: 10_000 })
+      .toMatch(/^\d+(\.\d+)?$/);
     expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await phone.screenshot({ path: new URL('dashboard-phone.png', ARTIFACTS).pathname, fullPage: true });
     expect(errors).toEqual([]);

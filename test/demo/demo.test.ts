@@ -9,7 +9,10 @@ import { expect, it } from 'vitest';
 const run = promisify(execFile);
 
 it('runs the whole loop for 15 s and ends with nothing lost or duplicated, the dead letter replayed', async () => {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'engine/demo/run-demo.ts', '--for', '15', '--port', '0'], { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, ['engine/cli/junction.js', 'demo', '--for', '15', '--port', '0'], {
+    timeout: 120_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const lines = stdout.trim().split('\n');
   const summary = JSON.parse(lines.at(-1)!) as Record<string, number>;
   expect(summary).toMatchObject({ lost: 0, duplicates: 0, dead_lettered: 1, replayed: 1 });

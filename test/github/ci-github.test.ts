@@ -27,9 +27,19 @@ const HEAD_SHA = 'c0ffee0000000000000000000000000000000001';
 
 function ciEnv(): NodeJS.ProcessEnv {
   const event = join(repo.dir, 'event.json');
-  writeFileSync(event, JSON.stringify({ pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: repo.base } } }));
+  writeFileSync(
+    event,
+    JSON.stringify({ pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: repo.base } } }),
+  );
   writeFileSync(join(repo.dir, 'summary.md'), '');
-  return { GITHUB_TOKEN: 'test-token', GITHUB_REPOSITORY: 'acme/specs', GITHUB_API_URL: github.url, GITHUB_EVENT_PATH: event, GITHUB_STEP_SUMMARY: join(repo.dir, 'summary.md'), GITHUB_SHA: '' };
+  return {
+    GITHUB_TOKEN: 'test-token',
+    GITHUB_REPOSITORY: 'acme/specs',
+    GITHUB_API_URL: github.url,
+    GITHUB_EVENT_PATH: event,
+    GITHUB_STEP_SUMMARY: join(repo.dir, 'summary.md'),
+    GITHUB_SHA: '',
+  };
 }
 
 describe('junction ci github', () => {
@@ -42,10 +52,24 @@ describe('junction ci github', () => {
     expect(first.code).toBe(0);
     const [run] = github.checkRuns;
     const [comment] = github.comments.get(7)!;
-    expect(first.stdout).toBe(`check run ${run.id}: success, 0 annotations in 1 request\nPR #7 comment ${comment.id} created\njob summary appended\n`);
-    expect(run).toMatchObject({ name: 'Junction', head_sha: HEAD_SHA, status: 'completed', conclusion: 'success', output: { title: 'specs valid, 3 tests passed, 1 integration changes' } });
-    expect(comment.body.startsWith('<!-- junction-plan -->\n# ✅ Junction: specs valid, 3 tests passed, 1 integration changes\n')).toBe(true);
-    expect(comment.body).toContain('| <code>stock[0] POST /rest/default/V1/inventory/source-items</code> | <code>body.sourceItems[0].quantity</code> | <code>40</code> | <code>80</code> |');
+    expect(first.stdout).toBe(
+      `check run ${run.id}: success, 0 annotations in 1 request\nPR #7 comment ${comment.id} created\njob summary appended\n`,
+    );
+    expect(run).toMatchObject({
+      name: 'Junction',
+      head_sha: HEAD_SHA,
+      status: 'completed',
+      conclusion: 'success',
+      output: { title: 'specs valid, 3 tests passed, 1 integration changes' },
+    });
+    expect(
+      comment.body.startsWith(
+        '<!-- junction-plan -->\n# ✅ Junction: specs valid, 3 tests passed, 1 integration changes\n',
+      ),
+    ).toBe(true);
+    expect(comment.body).toContain(
+      '| <code>stock[0] POST /rest/default/V1/inventory/source-items</code> | <code>body.sourceItems[0].quantity</code> | <code>40</code> | <code>80</code> |',
+    );
 
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty * 2,', '"quantity": qty * 3,'));
     repo.edit('prices-to-shop.test.yaml', (t) => t.replace('quantity: 80 }', 'quantity: 120 }'));
@@ -68,11 +92,20 @@ describe('junction ci github', () => {
 
   it('fails a broken PR with annotations at the right line and column', async () => {
     repo.edit('contacts-to-crm.yaml', (t) => t.replace('"LastName": lastname,', '"LastName": lastname lastname,'));
-    repo.edit('prices-to-shop.yaml', (t) => t.replace('"price": $round(price, 2)\n', '"price": $round(price, 2),\n        "name": name,\n        "special_price": price * 0.9\n'));
+    repo.edit('prices-to-shop.yaml', (t) =>
+      t.replace(
+        '"price": $round(price, 2)\n',
+        '"price": $round(price, 2),\n        "name": name,\n        "special_price": price * 0.9\n',
+      ),
+    );
     const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env: ciEnv() });
     expect(result.code).toBe(1);
     const [run] = github.checkRuns;
-    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: '3 validation errors, 0 tests passed, 0 integrations change' } });
+    expect(run).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: '3 validation errors, 0 tests passed, 0 integrations change' },
+    });
     expect(run.annotations.map((a) => [a.path, a.start_line, a.start_column, a.annotation_level, a.title])).toEqual([
       ['specs/contacts-to-crm.yaml', 11, 98, 'failure', 'jsonata-syntax'],
       ['specs/prices-to-shop.yaml', 15, 9, 'failure', 'unowned-field-write'],
@@ -88,13 +121,27 @@ describe('junction ci github', () => {
     const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env: ciEnv() });
     expect(result.code).toBe(1);
     expect(github.checkRuns[0].annotations).toEqual([
-      { path: 'specs/prices-to-shop.test.yaml', start_line: 6, end_line: 6, start_column: 11, end_column: 11, annotation_level: 'failure', title: 'test-failed', message: 'test case "price and stock reach the shop" failed\nrequests[1].body.sourceItems[0].quantity: expected 40, actual 80' },
+      {
+        path: 'specs/prices-to-shop.test.yaml',
+        start_line: 6,
+        end_line: 6,
+        start_column: 11,
+        end_column: 11,
+        annotation_level: 'failure',
+        title: 'test-failed',
+        message:
+          'test case "price and stock reach the shop" failed\nrequests[1].body.sourceItems[0].quantity: expected 40, actual 80',
+      },
     ]);
   });
 
   it('exits 2 without a token', async () => {
     const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env: { ...ciEnv(), GITHUB_TOKEN: '' } });
-    expect(result).toEqual({ code: 2, stdout: '', stderr: 'junction: GITHUB_TOKEN is not set; pass `secrets.GITHUB_TOKEN` to the step as an env variable\n' });
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'junction: GITHUB_TOKEN is not set; pass `secrets.GITHUB_TOKEN` to the step as an env variable\n',
+    });
     expect(github.requests).toEqual([]);
   });
 });

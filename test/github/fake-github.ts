@@ -49,7 +49,8 @@ export async function startFakeGitHub(token = 'test-token'): Promise<FakeGitHub>
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(data));
     };
-    if (!/^(token|bearer) /i.test(req.headers.authorization ?? '') || !req.headers.authorization?.endsWith(token)) return send(401, { message: 'Bad credentials' });
+    if (!/^(token|bearer) /i.test(req.headers.authorization ?? '') || !req.headers.authorization?.endsWith(token))
+      return send(401, { message: 'Bad credentials' });
     let m: RegExpExecArray | null;
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname))) {
       const list = comments.get(Number(m[1])) ?? [];
@@ -57,11 +58,16 @@ export async function startFakeGitHub(token = 'test-token'): Promise<FakeGitHub>
         const perPage = Number(url.searchParams.get('per_page') ?? 30);
         const page = Number(url.searchParams.get('page') ?? 1);
         // Pagination as GitHub does it: a Link header names the next page.
-        if (page * perPage < list.length) res.setHeader('link', `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"`);
+        if (page * perPage < list.length)
+          res.setHeader(
+            'link',
+            `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"`,
+          );
         return send(200, list.slice((page - 1) * perPage, page * perPage));
       }
       if (req.method === 'POST') {
-        if (String(body?.body ?? '').length > 65_536) return send(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)' });
+        if (String(body?.body ?? '').length > 65_536)
+          return send(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)' });
         const comment = { id: nextId++, body: String(body?.body), user: { login: 'github-actions[bot]', type: 'Bot' } };
         comments.set(Number(m[1]), [...list, comment]);
         return send(201, comment);
@@ -70,20 +76,30 @@ export async function startFakeGitHub(token = 'test-token'): Promise<FakeGitHub>
     if ((m = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname)) && req.method === 'PATCH') {
       const comment = [...comments.values()].flat().find((c) => c.id === Number(m![1]));
       if (!comment) return send(404, { message: 'Not Found' });
-      if (String(body?.body ?? '').length > 65_536) return send(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)' });
+      if (String(body?.body ?? '').length > 65_536)
+        return send(422, { message: 'Validation Failed: body is too long (maximum is 65536 characters)' });
       comment.body = String(body?.body);
       return send(200, comment);
     }
     if (/^\/repos\/[^/]+\/[^/]+\/check-runs$/.test(url.pathname) && req.method === 'POST') {
-      const run: FakeCheckRun = { id: nextId++, name: String(body?.name), head_sha: String(body?.head_sha), status: 'queued', output: {}, annotations: [] };
-      if (!applyCheckRun(run, body)) return send(422, { message: 'Validation Failed: at most 50 annotations per request' });
+      const run: FakeCheckRun = {
+        id: nextId++,
+        name: String(body?.name),
+        head_sha: String(body?.head_sha),
+        status: 'queued',
+        output: {},
+        annotations: [],
+      };
+      if (!applyCheckRun(run, body))
+        return send(422, { message: 'Validation Failed: at most 50 annotations per request' });
       checkRuns.push(run);
       return send(201, run);
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(url.pathname)) && req.method === 'PATCH') {
       const run = checkRuns.find((r) => r.id === Number(m![1]));
       if (!run) return send(404, { message: 'Not Found' });
-      if (!applyCheckRun(run, body)) return send(422, { message: 'Validation Failed: at most 50 annotations per request' });
+      if (!applyCheckRun(run, body))
+        return send(422, { message: 'Validation Failed: at most 50 annotations per request' });
       return send(200, run);
     }
     return send(404, { message: `fake GitHub has no route ${req.method} ${url.pathname}` });
@@ -111,14 +127,24 @@ export async function startFakeGitHub(token = 'test-token'): Promise<FakeGitHub>
 
 /** Status, conclusion and output as GitHub applies them; annotations are appended. False when over the limit. */
 function applyCheckRun(run: FakeCheckRun, body: Record<string, unknown> | undefined): boolean {
-  const output = (body?.output ?? {}) as { title?: string; summary?: string; text?: string; annotations?: Record<string, unknown>[] };
+  const output = (body?.output ?? {}) as {
+    title?: string;
+    summary?: string;
+    text?: string;
+    annotations?: Record<string, unknown>[];
+  };
   if ((output.annotations?.length ?? 0) > 50) return false;
   if (body?.status) run.status = String(body.status);
   if (body?.conclusion) {
     run.conclusion = String(body.conclusion);
     run.status = 'completed';
   }
-  run.output = { ...run.output, ...(output.title ? { title: output.title } : {}), ...(output.summary ? { summary: output.summary } : {}), ...(output.text ? { text: output.text } : {}) };
+  run.output = {
+    ...run.output,
+    ...(output.title ? { title: output.title } : {}),
+    ...(output.summary ? { summary: output.summary } : {}),
+    ...(output.text ? { text: output.text } : {}),
+  };
   run.annotations.push(...(output.annotations ?? []));
   return true;
 }

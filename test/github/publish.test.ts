@@ -16,18 +16,49 @@ let octokit: Octokit;
 beforeEach(async () => {
   github = await startFakeGitHub();
   // The real CLI keeps octokit's throttling (1 s between writes); these unit tests need not wait for it.
-  octokit = new Octokit({ auth: 'test-token', baseUrl: github.url, throttle: { enabled: false }, retry: { enabled: false } });
+  octokit = new Octokit({
+    auth: 'test-token',
+    baseUrl: github.url,
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  });
 });
 afterEach(() => github.close());
 
-const annotation = (i: number): CheckAnnotation => ({ path: 'specs/a.yaml', start_line: i + 1, end_line: i + 1, start_column: 3, end_column: 3, annotation_level: 'failure', title: 'unknown-target-field', message: `problem ${i}` });
+const annotation = (i: number): CheckAnnotation => ({
+  path: 'specs/a.yaml',
+  start_line: i + 1,
+  end_line: i + 1,
+  start_column: 3,
+  end_column: 3,
+  annotation_level: 'failure',
+  title: 'unknown-target-field',
+  message: `problem ${i}`,
+});
 
 describe('check run', () => {
   it('sends 120 annotations in batches of 50, 50 and 20, completing on the last', async () => {
     const annotations = Array.from({ length: 120 }, (_, i) => annotation(i));
-    const result = await publishCheckRun(octokit, { owner: 'acme', repo: 'specs', headSha: 'abc123', name: 'Junction', conclusion: 'failure', title: '120 validation errors', summary: 'summary', annotations });
+    const result = await publishCheckRun(octokit, {
+      owner: 'acme',
+      repo: 'specs',
+      headSha: 'abc123',
+      name: 'Junction',
+      conclusion: 'failure',
+      title: '120 validation errors',
+      summary: 'summary',
+      annotations,
+    });
     expect(result.requests).toBe(3);
-    expect(github.requests.map((r) => [r.method, r.path, (r.body?.output as { annotations: unknown[] }).annotations.length, r.body?.status, r.body?.conclusion])).toEqual([
+    expect(
+      github.requests.map((r) => [
+        r.method,
+        r.path,
+        (r.body?.output as { annotations: unknown[] }).annotations.length,
+        r.body?.status,
+        r.body?.conclusion,
+      ]),
+    ).toEqual([
       ['POST', '/repos/acme/specs/check-runs', 50, 'in_progress', undefined],
       ['PATCH', `/repos/acme/specs/check-runs/${result.id}`, 50, 'in_progress', undefined],
       ['PATCH', `/repos/acme/specs/check-runs/${result.id}`, 20, 'completed', 'failure'],
@@ -38,7 +69,16 @@ describe('check run', () => {
   });
 
   it('creates a completed run in one request when there is nothing to annotate', async () => {
-    await publishCheckRun(octokit, { owner: 'acme', repo: 'specs', headSha: 'abc123', name: 'Junction', conclusion: 'success', title: 'ok', summary: 'ok', annotations: [] });
+    await publishCheckRun(octokit, {
+      owner: 'acme',
+      repo: 'specs',
+      headSha: 'abc123',
+      name: 'Junction',
+      conclusion: 'success',
+      title: 'ok',
+      summary: 'ok',
+      annotations: [],
+    });
     expect(github.requests).toHaveLength(1);
     expect(github.checkRuns[0]).toMatchObject({ status: 'completed', conclusion: 'success', annotations: [] });
   });
@@ -64,13 +104,26 @@ describe('sticky comment', () => {
   });
 
   it('finds its comment beyond the first page', async () => {
-    github.comments.set(9, Array.from({ length: 150 }, (_, i) => ({ id: i + 1, body: i === 130 ? `${PLAN_MARKER}\nold` : `chat ${i}`, user: { login: 'someone', type: 'User' } })));
-    expect(await upsertStickyComment(octokit, { owner: 'acme', repo: 'specs', issueNumber: 9 }, 'new')).toEqual({ action: 'updated', id: 131 });
+    github.comments.set(
+      9,
+      Array.from({ length: 150 }, (_, i) => ({
+        id: i + 1,
+        body: i === 130 ? `${PLAN_MARKER}\nold` : `chat ${i}`,
+        user: { login: 'someone', type: 'User' },
+      })),
+    );
+    expect(await upsertStickyComment(octokit, { owner: 'acme', repo: 'specs', issueNumber: 9 }, 'new')).toEqual({
+      action: 'updated',
+      id: 131,
+    });
     expect(github.comments.get(9)).toHaveLength(150);
   });
 
   it('keeps an oversized report under GitHub’s 65,536-character limit, naming what it left out', async () => {
-    const blocks = ['# header\n', ...Array.from({ length: 5 }, (_, i) => `### integration ${i}\n` + 'x'.repeat(20_000))];
+    const blocks = [
+      '# header\n',
+      ...Array.from({ length: 5 }, (_, i) => `### integration ${i}\n` + 'x'.repeat(20_000)),
+    ];
     const body = fitComment(blocks, MAX_COMMENT_CHARS - PLAN_MARKER.length - 1);
     const { action } = await upsertStickyComment(octokit, { owner: 'acme', repo: 'specs', issueNumber: 3 }, body);
     expect(action).toBe('created');
@@ -78,6 +131,10 @@ describe('sticky comment', () => {
     expect(posted.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
     expect(posted).toContain('### integration 2');
     expect(posted).not.toContain('### integration 3');
-    expect(posted.endsWith('> ✂️ 2 sections left out: a GitHub comment holds at most 65,536 characters. The full report is in the job summary of this workflow run.\n')).toBe(true);
+    expect(
+      posted.endsWith(
+        '> ✂️ 2 sections left out: a GitHub comment holds at most 65,536 characters. The full report is in the job summary of this workflow run.\n',
+      ),
+    ).toBe(true);
   });
 });

@@ -20,7 +20,12 @@ afterEach(() => {
 });
 
 /** A bare remote and a working clone with one commit on main. */
-async function repository(): Promise<{ remote: string; work: SimpleGit; workDir: string; commit(files: Record<string, string>, message: string): Promise<string> }> {
+async function repository(): Promise<{
+  remote: string;
+  work: SimpleGit;
+  workDir: string;
+  commit(files: Record<string, string>, message: string): Promise<string>;
+}> {
   root = mkdtempSync(join(tmpdir(), 'junction-mirror-'));
   const remote = join(root, 'remote.git');
   const workDir = join(root, 'work');
@@ -45,7 +50,15 @@ const text = (files: { path: string; bytes: Buffer }[]) => files.map((f) => [f.p
 describe('GitMirror', () => {
   it('fetches only the tracked branch and reads the spec tree at an exact commit', async () => {
     const repo = await repository();
-    const first = await repo.commit({ 'specs/a.yaml': 'a: 1\n', 'specs/lookups/w.csv': 'k,v\n', 'specs/notes.md': 'not a spec', 'README.md': 'outside' }, 'first');
+    const first = await repo.commit(
+      {
+        'specs/a.yaml': 'a: 1\n',
+        'specs/lookups/w.csv': 'k,v\n',
+        'specs/notes.md': 'not a spec',
+        'README.md': 'outside',
+      },
+      'first',
+    );
     await repo.work.push('origin', 'main');
     await repo.work.raw(['checkout', '--quiet', '-b', 'feature']);
     const unreviewed = await repo.commit({ 'specs/a.yaml': 'a: unreviewed\n' }, 'unreviewed');
@@ -60,10 +73,17 @@ describe('GitMirror', () => {
     await repo.work.push('origin', 'main');
     expect(await mirror.fetch()).toBe(second);
     // The older commit reads as it was, not as the branch is now.
-    expect(text((await mirror.treeAt(first, 'specs')).files)).toEqual([['a.yaml', 'a: 1\n'], ['lookups/w.csv', 'k,v\n']]);
+    expect(text((await mirror.treeAt(first, 'specs')).files)).toEqual([
+      ['a.yaml', 'a: 1\n'],
+      ['lookups/w.csv', 'k,v\n'],
+    ]);
     const tree = await mirror.treeAt(second, 'specs');
     expect(tree.displayRoot).toBe('specs');
-    expect(text(tree.files)).toEqual([['a.yaml', 'a: 2\n'], ['b.yaml', 'b: 1\n'], ['lookups/w.csv', 'k,v\n']]);
+    expect(text(tree.files)).toEqual([
+      ['a.yaml', 'a: 2\n'],
+      ['b.yaml', 'b: 1\n'],
+      ['lookups/w.csv', 'k,v\n'],
+    ]);
     expect(await mirror.isAncestor(first, second)).toBe(true);
     expect(await mirror.isAncestor(second, first)).toBe(false);
   });
@@ -81,7 +101,9 @@ describe('GitMirror', () => {
 
   it('refuses operator values that git could read as options, and refs that are not commits', async () => {
     const dir = join(tmpdir(), 'junction-mirror-unused');
-    expect(() => new GitMirror({ repo: '--upload-pack=touch /tmp/pwned', branch: 'main', path: 'specs', dir })).toThrow('invalid repository');
+    expect(() => new GitMirror({ repo: '--upload-pack=touch /tmp/pwned', branch: 'main', path: 'specs', dir })).toThrow(
+      'invalid repository',
+    );
     expect(() => new GitMirror({ repo: '/r', branch: '--force', path: 'specs', dir })).toThrow('invalid branch name');
     expect(() => new GitMirror({ repo: '/r', branch: 'main..x', path: 'specs', dir })).toThrow('invalid branch name');
     expect(() => new GitMirror({ repo: '/r', branch: 'main', path: '../etc', dir })).toThrow('invalid spec path');
@@ -99,7 +121,13 @@ describe('GitMirror', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
       const port = (silent.address() as AddressInfo).port;
-      const mirror = new GitMirror({ repo: `git://127.0.0.1:${port}/specs.git`, branch: 'main', path: 'specs', dir: join(root, 'mirror'), gitTimeoutMs: 500 });
+      const mirror = new GitMirror({
+        repo: `git://127.0.0.1:${port}/specs.git`,
+        branch: 'main',
+        path: 'specs',
+        dir: join(root, 'mirror'),
+        gitTimeoutMs: 500,
+      });
       await expect(mirror.fetch()).rejects.toThrow('block timeout reached');
     } finally {
       for (const s of sockets) s.destroy();

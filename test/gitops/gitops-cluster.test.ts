@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { publishHead } from '../../engine/gitops/publish-head.js';
-import { compileSpecTree } from '../../engine/spec/compile-spec-set.js';
+import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { runCli } from '../cli/run-cli.js';
 import { guardedReferenceEngine } from '../runtime/helpers/guarded-engine.js';
 import { testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -26,7 +26,8 @@ afterEach(async () => {
 });
 
 const body = (tag: string) => `{ "key": $string(id), "seq": seq, "status": status, "mapping": "${tag}" }`;
-const statusOf = async (p: Process) => (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+const statusOf = async (p: Process) =>
+  (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
 const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
 
 async function seed(w: GitopsWorld): Promise<string> {
@@ -79,9 +80,24 @@ describe('gitops cluster', () => {
     const a = await world.startProcess();
     await waitFor(onAll([a], second), 'v2 active');
     // A slow process fetched before v2 was pushed and only now gets the lease for what it saw.
-    const mirror = new GitMirror({ repo: world.remote, branch: 'main', path: 'specs', dir: mkdtempSync(join(tmpdir(), 'junction-stale-')) });
-    const compile = (tree: Parameters<typeof compileSpecTree>[0], commit: string) => compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit });
-    const ctx = { kv: world.kv, mirror, holder: 'slow', leaseMs: 5_000, displayRoot: 'specs', compile, maxBundleBytes: 1_000_000, log: testLogger() };
+    const mirror = new GitMirror({
+      repo: world.remote,
+      branch: 'main',
+      path: 'specs',
+      dir: mkdtempSync(join(tmpdir(), 'junction-stale-')),
+    });
+    const compile = (tree: Parameters<typeof compileSpecTree>[0], commit: string) =>
+      compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit });
+    const ctx = {
+      kv: world.kv,
+      mirror,
+      holder: 'slow',
+      leaseMs: 5_000,
+      displayRoot: 'specs',
+      compile,
+      maxBundleBytes: 1_000_000,
+      log: testLogger(),
+    };
     expect(await publishHead(ctx, first)).toBe('current');
     expect(await statusOf(a)).toMatchObject({ active_commit: second });
     expect(a.engine.specSet.commit).toBe(second);
@@ -90,7 +106,10 @@ describe('gitops cluster', () => {
     const third = await world.commit({ 'orders.yaml': ordersSpec(body('v3')) }, 'v3');
     expect(await publishHead({ ...ctx, maxBundleBytes: 100 }, third)).toBe('rejected');
     const status = await statusOf(a);
-    expect(status).toMatchObject({ active_commit: second, rejected: [{ commit: third, diagnostics: [{ file: 'specs', code: 'file-too-large' }] }] });
+    expect(status).toMatchObject({
+      active_commit: second,
+      rejected: [{ commit: third, diagnostics: [{ file: 'specs', code: 'file-too-large' }] }],
+    });
     expect(a.engine.specSet.commit).toBe(second);
   });
 
@@ -99,19 +118,34 @@ describe('gitops cluster', () => {
     const good = await seed(world);
     const a = await world.startProcess();
     await waitFor(onAll([a], good), 'v1 active');
-    const bad = await world.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') }, 'broken');
+    const bad = await world.commit(
+      { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
+      'broken',
+    );
     expect(await a.sync.poll()).toBe('rejected');
 
     const viaNats = await runCli(['status', '--nats', world.nats.url, '--format', 'json']);
     expect(viaNats.code).toBe(0);
     const fromNats = JSON.parse(viaNats.stdout) as Record<string, unknown>;
-    expect(fromNats).toMatchObject({ active_commit: good, last_seen_commit: bad, tracked_branch: 'main', pinned: null, integrations: [{ name: 'orders' }] });
-    expect(fromNats.rejected).toMatchObject([{ commit: bad, diagnostics: [{ file: 'specs/orders.yaml', code: 'jsonata-syntax' }] }]);
+    expect(fromNats).toMatchObject({
+      active_commit: good,
+      last_seen_commit: bad,
+      tracked_branch: 'main',
+      pinned: null,
+      integrations: [{ name: 'orders' }],
+    });
+    expect(fromNats.rejected).toMatchObject([
+      { commit: bad, diagnostics: [{ file: 'specs/orders.yaml', code: 'jsonata-syntax' }] },
+    ]);
     expect(fromNats.workers).toMatchObject([{ id: 'proc-1', commit: good, applied_at: expect.any(String) }]);
 
     const viaUrl = await runCli(['status', '--url', a.engine.url!, '--format', 'json']);
     expect(viaUrl.code).toBe(0);
-    expect(JSON.parse(viaUrl.stdout)).toMatchObject({ active_commit: good, rejected: [{ commit: bad }], integrations: [{ name: 'orders', health: 'ok', lag: 0, dead_letters: 0 }] });
+    expect(JSON.parse(viaUrl.stdout)).toMatchObject({
+      active_commit: good,
+      rejected: [{ commit: bad }],
+      integrations: [{ name: 'orders', health: 'ok', lag: 0, dead_letters: 0 }],
+    });
     const stylish = await runCli(['status', '--url', a.engine.url!]);
     expect(stylish.stdout).toContain(`rejected        ${bad}`);
     expect(stylish.stdout).toMatch(/specs\/orders\.yaml:\d+:\d+ {2}jsonata-syntax/);
@@ -125,11 +159,18 @@ describe('gitops cluster', () => {
     await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
     const send = async (payload: string, event: string) => {
       const signature = 'sha256=' + createHmac('sha256', WEBHOOK_SECRET).update(payload).digest('hex');
-      const res = await fetch(`${a.engine.url}/hooks/git`, { method: 'POST', headers: { 'x-hub-signature-256': signature, 'x-github-event': event }, body: payload });
+      const res = await fetch(`${a.engine.url}/hooks/git`, {
+        method: 'POST',
+        headers: { 'x-hub-signature-256': signature, 'x-github-event': event },
+        body: payload,
+      });
       return { status: res.status, body: (await res.json()) as unknown };
     };
     expect(await send('{"zen":"Keep it simple."}', 'ping')).toEqual({ status: 200, body: { pong: true } });
-    expect(await send('{"ref":"refs/heads/feature"}', 'push')).toEqual({ status: 202, body: { fetching: false, reason: 'not the tracked branch main' } });
+    expect(await send('{"ref":"refs/heads/feature"}', 'push')).toEqual({
+      status: 202,
+      body: { fetching: false, reason: 'not the tracked branch main' },
+    });
     expect(await statusOf(a)).toMatchObject({ last_seen_commit: first, active_commit: first });
   });
 });

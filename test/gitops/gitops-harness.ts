@@ -12,6 +12,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
+import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { emptySpecSet } from '../../engine/gitops/empty-spec-set.js';
 import { startGitSync } from '../../engine/gitops/git-sync.js';
 import type { GitSync } from '../../engine/gitops/git-sync.js';
@@ -91,12 +92,20 @@ export async function startGitopsWorld(): Promise<GitopsWorld> {
     },
     async startProcess(options = {}) {
       const id = `proc-${++counter}`;
-      const engine = await startEngine({ specSet: emptySpecSet(), invoker: httpTestInvoker, connectors: targetConnectors(), natsUrl: nats.url, port: 0, host: '127.0.0.1', tuning: TEST_TUNING, logger: testLogger() });
+      const engine = await startEngine({
+        specSet: emptySpecSet(),
+        invoker: httpTestInvoker,
+        natsUrl: nats.url,
+        port: 0,
+        host: '127.0.0.1',
+        tuning: TEST_TUNING,
+        logger: testLogger(),
+      });
       const sync = await startGitSync(engine, {
         mirror: { repo: remote, branch: 'main', path: 'specs', dir: join(root, `mirror-${id}`) },
         natsUrl: nats.url,
-        connectors: targetConnectors(),
-        transform: guardedReferenceEngine(),
+        compile: (tree, commit) =>
+          compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit }),
         pollMs: options.pollMs ?? 3_600_000,
         pin: options.pin,
         leaseMs: options.leaseMs,
@@ -115,14 +124,19 @@ export async function startGitopsWorld(): Promise<GitopsWorld> {
       await process.engine.stop();
     },
     async post(process, body) {
-      const res = await fetch(`${process.engine.url}/hooks/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${process.engine.url}/hooks/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       await res.text();
       return res.status;
     },
     async ledgerCommits() {
       const ledger = await new Kvm(jetstream(nc)).open('junction_ledger');
       const commits: string[] = [];
-      for await (const key of await ledger.keys()) commits.push((await ledger.get(key))!.json<{ commit: string }>().commit);
+      for await (const key of await ledger.keys())
+        commits.push((await ledger.get(key))!.json<{ commit: string }>().commit);
       return commits.sort();
     },
     async dispose() {

@@ -8,10 +8,16 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { listEntries, listWorkers, openGitopsStore, purgeStaleWorkers, workerKey } from '../../engine/gitops/gitops-store.js';
+import {
+  listEntries,
+  listWorkers,
+  openGitopsStore,
+  purgeStaleWorkers,
+  workerKey,
+} from '../../engine/gitops/gitops-store.js';
 import type { WorkerSync } from '../../engine/gitops/gitops-store.js';
 import { swapReport } from '../../engine/gitops/swap-report.js';
-import type { CompiledIntegration, CompiledSpecSet } from '../../engine/spec/compiled-spec.js';
+import type { CompiledIntegration, CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
 
@@ -25,7 +31,9 @@ afterEach(async () => {
 
 /** A set whose integrations carry only what the report reads: name and hash. */
 function set(commit: string, hashes: Record<string, string>): CompiledSpecSet {
-  const integrations = new Map(Object.entries(hashes).map(([name, hash]) => [name, { name, hash } as CompiledIntegration]));
+  const integrations = new Map(
+    Object.entries(hashes).map(([name, hash]) => [name, { name, hash } as CompiledIntegration]),
+  );
   return { commit, connections: new Map(), lookups: new Map(), integrations };
 }
 
@@ -54,7 +62,21 @@ describe('gitops store', () => {
   it('reports added, changed, unchanged and removed integrations by content hash', () => {
     const before = set('c1', { orders: 'h1', refunds: 'h2', stock: 'h3' });
     const after = set('c2', { orders: 'h1', stock: 'h3b', customers: 'h4', accounts: 'h5' });
-    expect(swapReport(before, after)).toEqual({ from: 'c1', to: 'c2', added: ['accounts', 'customers'], changed: ['stock'], unchanged: ['orders'], removed: ['refunds'] });
-    expect(swapReport(after, after)).toEqual({ from: 'c2', to: 'c2', added: [], changed: [], unchanged: ['accounts', 'customers', 'orders', 'stock'], removed: [] });
+    expect(swapReport(before, after)).toEqual({
+      from: 'c1',
+      to: 'c2',
+      added: ['accounts', 'customers'],
+      changed: ['stock'],
+      unchanged: ['orders'],
+      removed: ['refunds'],
+    });
+    expect(swapReport(after, after)).toEqual({
+      from: 'c2',
+      to: 'c2',
+      added: [],
+      changed: [],
+      unchanged: ['accounts', 'customers', 'orders', 'stock'],
+      removed: [],
+    });
   });
 });

@@ -12,10 +12,10 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryLedger } from '../../engine/runtime/delivery-ledger.js';
-import type { LedgerEntry } from '../../engine/runtime/delivery-ledger.js';
-import { BUCKET_NAMES } from '../../engine/runtime/provision.js';
-import { EVENTS_PREFIX, EVENTS_STREAM } from '../../engine/runtime/subjects.js';
+import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
+import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { EVENTS_PREFIX, EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
 import { runCli } from '../cli/run-cli.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
@@ -43,7 +43,8 @@ const REFUNDS = integrationYaml({
   max: '100ms',
 });
 const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
-const statusOf = async (p: Process) => (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+const statusOf = async (p: Process) =>
+  (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
 
 async function pushed(w: GitopsWorld, message: string): Promise<string> {
   await w.clone.add('.').commit(message);
@@ -55,7 +56,9 @@ async function pushed(w: GitopsWorld, message: string): Promise<string> {
 async function heldEvents(natsUrl: string, integration: string): Promise<number> {
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   try {
-    const info = await (await jetstreamManager(nc)).streams.info(EVENTS_STREAM, { subjects_filter: `${EVENTS_PREFIX}.${integration}.*` });
+    const info = await (
+      await jetstreamManager(nc)
+    ).streams.info(EVENTS_STREAM, { subjects_filter: `${EVENTS_PREFIX}.${integration}.*` });
     return Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
   } finally {
     await nc.close();
@@ -78,11 +81,18 @@ describe('gitops swap', () => {
     const w = world;
     let refundsDown = true;
     w.target.fault = (r) => (refundsDown && r.key?.startsWith('r') ? { respond: { status: 503 } } : undefined);
-    const first = await w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ORDERS, 'refunds.yaml': REFUNDS }, 'orders and refunds');
+    const first = await w.commit(
+      { 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ORDERS, 'refunds.yaml': REFUNDS },
+      'orders and refunds',
+    );
     const a = await w.startProcess();
     const b = await w.startProcess();
     await waitFor(onAll([a, b], first), 'first commit on both');
-    const posted = await fetch(`${a.engine.url}/hooks/refunds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 7, seq: 1 }) });
+    const posted = await fetch(`${a.engine.url}/hooks/refunds`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 7, seq: 1 }),
+    });
     expect(posted.status).toBe(202);
     const eventId = String(((await posted.json()) as { id: unknown }).id);
     await waitFor(() => w.target.requests.filter((r) => r.key === 'r7').length >= 2, 'the refund is being retried');
@@ -91,11 +101,23 @@ describe('gitops swap', () => {
     const removed = await pushed(w, 'remove refunds');
     expect(await a.sync.poll()).toBe('published');
     await waitFor(onAll([a, b], removed), 'removal on both');
-    for (const p of [a, b]) expect((await statusOf(p)).last_swap).toEqual({ from: first, to: removed, added: [], changed: [], unchanged: ['orders'], removed: ['refunds'] });
-    expect((await fetch(`${b.engine.url}/hooks/refunds`, { method: 'POST', body: '{"id":8,"seq":1}' })).status).toBe(404);
+    for (const p of [a, b])
+      expect((await statusOf(p)).last_swap).toEqual({
+        from: first,
+        to: removed,
+        added: [],
+        changed: [],
+        unchanged: ['orders'],
+        removed: ['refunds'],
+      });
+    expect((await fetch(`${b.engine.url}/hooks/refunds`, { method: 'POST', body: '{"id":8,"seq":1}' })).status).toBe(
+      404,
+    );
     const printed = await runCli(['status', '--url', a.engine.url!]);
     expect(printed.stdout).toContain(`last swap       ${first} -> ${removed}; removed refunds (stream data kept)\n`);
-    expect(JSON.parse((await runCli(['status', '--url', b.engine.url!, '--format', 'json'])).stdout)).toMatchObject({ last_swap: { from: first, to: removed, removed: ['refunds'] } });
+    expect(JSON.parse((await runCli(['status', '--url', b.engine.url!, '--format', 'json'])).stdout)).toMatchObject({
+      last_swap: { from: first, to: removed, removed: ['refunds'] },
+    });
     // The target recovers, but nobody consumes refunds any more: the event stays in the stream, undelivered, while
     // orders keep flowing.
     refundsDown = false;
@@ -109,7 +131,14 @@ describe('gitops swap', () => {
     const reverted = (await w.clone.revparse(['HEAD'])).trim();
     expect(await b.sync.poll()).toBe('published');
     await waitFor(onAll([a, b], reverted), 'revert on both');
-    expect((await statusOf(a)).last_swap).toEqual({ from: removed, to: reverted, added: ['refunds'], changed: [], unchanged: ['orders'], removed: [] });
+    expect((await statusOf(a)).last_swap).toEqual({
+      from: removed,
+      to: reverted,
+      added: ['refunds'],
+      changed: [],
+      unchanged: ['orders'],
+      removed: [],
+    });
     await waitFor(() => w.target.records.has('r7'), 'the kept refund delivered after the revert');
     await expectDrained(w.nats.url);
     expect(w.target.effectiveWrites.get('r7')).toBe(1);
@@ -120,12 +149,29 @@ describe('gitops swap', () => {
   it('takes over the compile lease from a holder process SIGKILLed mid-compile', async () => {
     world = await startGitopsWorld();
     const w = world;
-    const head = await w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec('{ "key": $string(id), "seq": seq, "status": status }') }, 'v1');
+    const head = await w.commit(
+      {
+        'target.yaml': targetConnection(w.target.url),
+        'orders.yaml': ordersSpec('{ "key": $string(id), "seq": seq, "status": status }'),
+      },
+      'v1',
+    );
     const mirrorDir = mkdtempSync(join(tmpdir(), 'junction-lease-holder-'));
     cleanup.push(() => rmSync(mirrorDir, { recursive: true, force: true }));
-    const config: LeaseHolderConfig = { natsUrl: w.nats.url, repo: w.remote, mirrorDir, holder: 'doomed', leaseMs: 1_500 };
-    const child = spawn(process.execPath, ['--import', 'tsx', LEASE_HOLDER_MAIN], { env: { ...process.env, JUNCTION_TEST_LEASE_HOLDER: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const config: LeaseHolderConfig = {
+      natsUrl: w.nats.url,
+      repo: w.remote,
+      mirrorDir,
+      holder: 'doomed',
+      leaseMs: 1_500,
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', LEASE_HOLDER_MAIN], {
+      env: { ...process.env, JUNCTION_TEST_LEASE_HOLDER: JSON.stringify(config) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
     cleanup.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
@@ -134,15 +180,25 @@ describe('gitops swap', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    await waitFor(() => stdout.includes('compiling'), () => `the holder did not reach the compiler: ${stderr}`, 30_000);
-    expect((await w.kv.get('lease'))!.json<{ holder: string; commit: string }>()).toMatchObject({ holder: 'doomed', commit: head });
+    await waitFor(
+      () => stdout.includes('compiling'),
+      () => `the holder did not reach the compiler: ${stderr}`,
+      30_000,
+    );
+    expect((await w.kv.get('lease'))!.json<{ holder: string; commit: string }>()).toMatchObject({
+      holder: 'doomed',
+      commit: head,
+    });
 
     const a = await w.startProcess();
     expect(await a.sync.poll()).toBe('leased');
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     const outcomes: (string | undefined)[] = [];
-    await waitFor(async () => (outcomes.push(await a.sync.poll()), a.engine.specSet.commit === head), 'compiled and applied by the survivor');
+    await waitFor(
+      async () => (outcomes.push(await a.sync.poll()), a.engine.specSet.commit === head),
+      'compiled and applied by the survivor',
+    );
     // Refused while the dead holder's lease lived, then published exactly once.
     const published = outcomes.indexOf('published');
     expect(outcomes.slice(0, published).every((o) => o === 'leased')).toBe(true);

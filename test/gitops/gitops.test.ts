@@ -18,18 +18,29 @@ afterEach(async () => {
 
 const V1 = '{ "key": $string(id), "seq": seq, "status": status }';
 const V2 = '{ "key": $string(id), "seq": seq, "status": status, "mapping": "v2" }';
-const statusOf = async (p: Process) => (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+const statusOf = async (p: Process) =>
+  (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
 const pushHook = (p: Process, body: string, signature?: string) =>
-  fetch(`${p.engine.url}/hooks/git`, { method: 'POST', headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) }, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  fetch(`${p.engine.url}/hooks/git`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+    body,
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
 const sign = (body: string) => 'sha256=' + createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex');
 
 describe('gitops', () => {
   it('makes a merged mapping change active on every process; the next events use it and record its commit', async () => {
     world = await startGitopsWorld();
-    const first = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'orders v1');
+    const first = await world.commit(
+      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) },
+      'orders v1',
+    );
     const a = await world.startProcess();
     const b = await world.startProcess();
-    await waitFor(async () => a.engine.specSet.commit === first && b.engine.specSet.commit === first, 'v1 active on both');
+    await waitFor(
+      async () => a.engine.specSet.commit === first && b.engine.specSet.commit === first,
+      'v1 active on both',
+    );
     expect(await world.post(a, { id: 1, seq: 1, status: 'new' })).toBe(202);
     await waitFor(() => world!.target.records.has('1'), 'v1 delivered');
     expect(world.target.records.get('1')).toEqual({ key: '1', seq: 1, status: 'new' });
@@ -37,28 +48,60 @@ describe('gitops', () => {
     const second = await world.commit({ 'orders.yaml': ordersSpec(V2) }, 'orders v2');
     const hook = JSON.stringify({ ref: 'refs/heads/main', after: second });
     expect(await pushHook(a, hook, sign(hook))).toEqual({ status: 202, body: { fetching: true } });
-    await waitFor(async () => a.engine.specSet.commit === second && b.engine.specSet.commit === second, 'v2 active on both');
+    await waitFor(
+      async () => a.engine.specSet.commit === second && b.engine.specSet.commit === second,
+      'v2 active on both',
+    );
     expect(await world.post(b, { id: 2, seq: 1, status: 'new' })).toBe(202);
     await waitFor(() => world!.target.records.has('2'), 'v2 delivered');
     expect(world.target.records.get('2')).toEqual({ key: '2', seq: 1, status: 'new', mapping: 'v2' });
     expect(await world.ledgerCommits()).toEqual([first, second].sort());
     const status = await statusOf(a);
-    expect(status).toMatchObject({ tracked_branch: 'main', last_seen_commit: second, active_commit: second, rejected: [] });
-    expect((status.workers as { id: string; commit: string }[]).map((w) => [w.id, w.commit])).toEqual([['proc-1', second], ['proc-2', second]]);
+    expect(status).toMatchObject({
+      tracked_branch: 'main',
+      last_seen_commit: second,
+      active_commit: second,
+      rejected: [],
+    });
+    expect((status.workers as { id: string; commit: string }[]).map((w) => [w.id, w.commit])).toEqual([
+      ['proc-1', second],
+      ['proc-2', second],
+    ]);
   });
 
   it('rejects an invalid commit: the old set keeps serving and status shows the diagnostics', async () => {
     world = await startGitopsWorld();
-    const good = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'good');
+    const good = await world.commit(
+      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) },
+      'good',
+    );
     const a = await world.startProcess();
     await waitFor(async () => a.engine.specSet.commit === good, 'good active');
-    const bad = await world.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') }, 'broken mapping');
+    const bad = await world.commit(
+      { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
+      'broken mapping',
+    );
     expect(await a.sync.poll()).toBe('rejected');
     // Not retried until a newer commit.
     expect(await a.sync.poll()).toBe('current');
     const status = await statusOf(a);
     expect(status).toMatchObject({ active_commit: good, last_seen_commit: bad });
-    expect(status.rejected).toEqual([{ commit: bad, rejected_at: expect.any(String), diagnostics: [{ file: 'specs/orders.yaml', line: 10, col: 51, severity: 'error', code: 'jsonata-syntax', message: 'JSONata S0202 Expected "}", got "status2"' }] }]);
+    expect(status.rejected).toEqual([
+      {
+        commit: bad,
+        rejected_at: expect.any(String),
+        diagnostics: [
+          {
+            file: 'specs/orders.yaml',
+            line: 10,
+            col: 51,
+            severity: 'error',
+            code: 'jsonata-syntax',
+            message: 'JSONata S0202 Expected "}", got "status2"',
+          },
+        ],
+      },
+    ]);
     expect(a.engine.specSet.commit).toBe(good);
     expect(await world.post(a, { id: 5, seq: 1, status: 'new' })).toBe(202);
     await waitFor(() => world!.target.records.has('5'), 'the old set still delivers');
@@ -72,12 +115,18 @@ describe('gitops', () => {
 
   it('ignores a push webhook with a bad signature and fetches at once on a good one', async () => {
     world = await startGitopsWorld();
-    const first = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'v1');
+    const first = await world.commit(
+      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) },
+      'v1',
+    );
     const a = await world.startProcess();
     await waitFor(async () => a.engine.specSet.commit === first, 'v1 active');
     const second = await world.commit({ 'orders.yaml': ordersSpec(V2) }, 'v2');
     const hook = JSON.stringify({ ref: 'refs/heads/main' });
-    expect(await pushHook(a, hook, 'sha256=' + '0'.repeat(64))).toEqual({ status: 401, body: { error: 'bad-signature', message: 'X-Hub-Signature-256 does not match the body' } });
+    expect(await pushHook(a, hook, 'sha256=' + '0'.repeat(64))).toEqual({
+      status: 401,
+      body: { error: 'bad-signature', message: 'X-Hub-Signature-256 does not match the body' },
+    });
     expect(await pushHook(a, hook)).toMatchObject({ status: 401 });
     // A rejected delivery starts nothing: the branch was not even fetched.
     expect(await statusOf(a)).toMatchObject({ last_seen_commit: first, active_commit: first });
@@ -101,7 +150,11 @@ describe('gitops', () => {
       }
     })();
     const commits = [a.engine.specSet.commit];
-    for (const [n, body] of [[2, V2], [3, V1], [4, V2]] as const) {
+    for (const [n, body] of [
+      [2, V2],
+      [3, V1],
+      [4, V2],
+    ] as const) {
       const sha = await world.commit({ 'orders.yaml': ordersSpec(body.replace('"v2"', `"v${n}"`)) }, `c${n}`);
       commits.push(sha);
       await a.sync.poll();
@@ -121,7 +174,10 @@ describe('gitops', () => {
 
   it('takes over the compile lease from a holder that died mid-compile', async () => {
     world = await startGitopsWorld();
-    const first = await world.commit({ 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) }, 'v1');
+    const first = await world.commit(
+      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) },
+      'v1',
+    );
     // A process took the lease for this commit and died before publishing: the lease is never renewed.
     expect(await acquireLease(world.kv, 'dead-process', first, 60_000)).toBe(true);
     const a = await world.startProcess({ leaseMs: 5_000 });
@@ -129,9 +185,16 @@ describe('gitops', () => {
     expect(await a.sync.poll()).toBe('leased');
     // Its lifetime runs out (written as the clock would see it a minute later, so the test never sleeps).
     const lease = (await world.kv.get('lease'))!;
-    await world.kv.update('lease', JSON.stringify({ ...lease.json<object>(), expires_at: Date.now() - 1 }), lease.revision);
+    await world.kv.update(
+      'lease',
+      JSON.stringify({ ...lease.json<object>(), expires_at: Date.now() - 1 }),
+      lease.revision,
+    );
     const outcomes: (string | undefined)[] = [];
-    await waitFor(async () => (outcomes.push(await a.sync.poll()), a.engine.specSet.commit === first), 'compiled and applied by the new holder');
+    await waitFor(
+      async () => (outcomes.push(await a.sync.poll()), a.engine.specSet.commit === first),
+      'compiled and applied by the new holder',
+    );
     expect(outcomes).toContain('published');
     expect(await statusOf(a)).toMatchObject({ active_commit: first, rejected: [] });
   });

@@ -9,7 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { openGitopsStore } from '../../engine/gitops/gitops-store.js';
 import { publishHead } from '../../engine/gitops/publish-head.js';
-import type { CompileResult } from '../../engine/spec/compile-spec-set.js';
+import type { CompileResult } from '../../engine/compiler/compile-spec-set.js';
 import { testLogger } from '../runtime/helpers/runtime-harness.js';
 
 /** What the parent test passes. */
@@ -31,5 +31,14 @@ const hang = (): CompileResult => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
   throw new Error('unreachable');
 };
-const ctx = { kv, mirror, holder: config.holder, leaseMs: config.leaseMs, displayRoot: 'specs', compile: hang, maxBundleBytes: 1_000_000, log: testLogger() };
+const ctx = {
+  kv,
+  mirror,
+  holder: config.holder,
+  leaseMs: config.leaseMs,
+  displayRoot: 'specs',
+  compile: hang,
+  maxBundleBytes: 1_000_000,
+  log: testLogger(),
+};
 await publishHead(ctx, await mirror.fetch());

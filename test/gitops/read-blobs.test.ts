@@ -22,11 +22,19 @@ describe('readBlobs', () => {
   it('returns each blob byte for byte, in the order asked, including empty and binary ones', async () => {
     dir = mkdtempSync(join(tmpdir(), 'junction-blobs-'));
     await simpleGit().raw(['init', '--bare', '--quiet', dir]);
-    const contents = [Buffer.from('kind: Integration\nname: a\n'), Buffer.alloc(0), Buffer.from([0, 10, 255, 10, 10, 1]), Buffer.from('x'.repeat(200_000))];
+    const contents = [
+      Buffer.from('kind: Integration\nname: a\n'),
+      Buffer.alloc(0),
+      Buffer.from([0, 10, 255, 10, 10, 1]),
+      Buffer.from('x'.repeat(200_000)),
+    ];
     const ids: string[] = [];
     for (const c of contents) ids.push(await store(dir, c));
     const order = [3, 0, 2, 1, 0];
-    const blobs = await readBlobs(dir, order.map((i) => ids[i]));
+    const blobs = await readBlobs(
+      dir,
+      order.map((i) => ids[i]),
+    );
     expect(blobs.map((b) => b.toString('hex'))).toEqual(order.map((i) => contents[i].toString('hex')));
   });
 

@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDemoRepo } from '../../engine/demo/demo-repo.js';
 import { runCli } from '../cli/run-cli.js';
+import { createSpecRepo } from '../plan/spec-repo.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
 import { waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -25,8 +25,15 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-function startRun(args: string[], cwd: string): { child: ChildProcessByStdio<null, Readable, Readable>; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'run', ...args], { cwd, env: { ...process.env, JUNCTION_GIT_WEBHOOK_SECRET: SECRET, JUNCTION_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startRun(
+  args: string[],
+  cwd: string,
+): { child: ChildProcessByStdio<null, Readable, Readable>; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'run', ...args], {
+    cwd,
+    env: { ...process.env, JUNCTION_GIT_WEBHOOK_SECRET: SECRET, JUNCTION_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.stdout.resume();
@@ -38,31 +45,78 @@ describe('junction run --repo', () => {
   it('follows the branch: initial commit live, webhook makes the next live, status reports it, SIGTERM stops', async () => {
     const nats: TestNatsServer = await startTestNatsServer();
     cleanup.push(() => nats.dispose());
-    const repo = await createDemoRepo(resolve('specs'));
+    const repo = createSpecRepo(resolve('specs'));
     const cwd = mkdtempSync(join(tmpdir(), 'junction-run-repo-'));
-    cleanup.push(() => rmSync(cwd, { recursive: true, force: true }), () => rmSync(repo.dir, { recursive: true, force: true }));
-    const first = await repo.head();
-    const run = startRun(['--repo', repo.dir, '--branch', 'main', '--path', 'specs', '--nats', nats.url, '--port', '0', '--host', '127.0.0.1', '--poll', '1h'], cwd);
+    cleanup.push(
+      () => rmSync(cwd, { recursive: true, force: true }),
+      () => repo.remove(),
+    );
+    const first = repo.base;
+    const run = startRun(
+      [
+        '--repo',
+        repo.dir,
+        '--branch',
+        'main',
+        '--path',
+        'specs',
+        '--nats',
+        nats.url,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--poll',
+        '1h',
+      ],
+      cwd,
+    );
     cleanup.push(async () => {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
       await run.exit;
     });
     let url = '';
-    await waitFor(() => ((url = /engine running at (http:\/\/[^\s]+)/.exec(run.stderr())?.[1] ?? ''), url !== ''), () => `engine did not start: ${run.stderr()}`, 60_000);
+    await waitFor(
+      () => ((url = /engine running at (http:\/\/[^\s]+)/.exec(run.stderr())?.[1] ?? ''), url !== ''),
+      () => `engine did not start: ${run.stderr()}`,
+      60_000,
+    );
     const status = async () => (await fetch(`${url}/api/status`)).json() as Promise<Record<string, unknown>>;
     await waitFor(async () => (await status()).active_commit === first, 'initial commit active');
 
-    const second = await repo.commitChange('magento-ff/magento-orders-to-ff-invoices.yaml', (t) => t.replace('"Magento order " & increment_id', '"Web order " & increment_id'), 'web orders');
+    repo.edit('magento-ff/magento-orders-to-ff-invoices.yaml', (t) =>
+      t.replace('"Magento order " & increment_id', '"Web order " & increment_id'),
+    );
+    repo.git('commit', '-qam', 'web orders');
+    const second = repo.git('rev-parse', 'HEAD');
     const body = JSON.stringify({ ref: 'refs/heads/main', after: second });
     const signature = 'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex');
-    const hook = await fetch(`${url}/hooks/git`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature }, body });
+    const hook = await fetch(`${url}/hooks/git`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
     expect(hook.status).toBe(202);
     await waitFor(async () => (await status()).active_commit === second, 'second commit active');
 
     const printed = await runCli(['status', '--url', url, '--format', 'json']);
     expect(printed.code).toBe(0);
-    const summary = JSON.parse(printed.stdout) as { active_commit: string; tracked_branch: string; last_seen_commit: string; pinned: null; rejected: unknown[]; workers: { commit: string }[]; integrations: { name: string }[] };
-    expect(summary).toMatchObject({ active_commit: second, tracked_branch: 'main', last_seen_commit: second, pinned: null, rejected: [] });
+    const summary = JSON.parse(printed.stdout) as {
+      active_commit: string;
+      tracked_branch: string;
+      last_seen_commit: string;
+      pinned: null;
+      rejected: unknown[];
+      workers: { commit: string }[];
+      integrations: { name: string }[];
+    };
+    expect(summary).toMatchObject({
+      active_commit: second,
+      tracked_branch: 'main',
+      last_seen_commit: second,
+      pinned: null,
+      rejected: [],
+    });
     expect(summary.workers.map((w) => w.commit)).toEqual([second]);
     expect(summary.integrations.map((i) => i.name)).toContain('magento-orders-to-ff-invoices');
 

@@ -41,7 +41,10 @@ interface Link {
   broken: boolean;
 }
 
-export async function startBlackholeProxy(target: { port: number; host?: string }, options: { port?: number } = {}): Promise<BlackholeProxy> {
+export async function startBlackholeProxy(
+  target: { port: number; host?: string },
+  options: { port?: number } = {},
+): Promise<BlackholeProxy> {
   const host = target.host ?? '127.0.0.1';
   const links = new Set<Link>();
   let mode: ProxyMode = 'pass';

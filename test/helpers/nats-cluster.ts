@@ -8,8 +8,8 @@ import { connect } from '@nats-io/transport-node';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startNatsServer } from '../../engine/runtime/nats-server-process.js';
-import type { NatsServerProcess } from '../../engine/runtime/nats-server-process.js';
+import { freePort, startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
+import type { NatsServerProcess } from '../../engine/runtime/broker/nats-server-process.js';
 
 export interface TestClusterNode {
   /** Server name (`n1`, `n2`, ...), as JetStream reports leaders and peers. */
@@ -32,11 +32,19 @@ export interface TestNatsCluster {
   dispose(): Promise<void>;
 }
 
-export async function startTestNatsCluster(size = 3, options: { readyTimeoutMs?: number } = {}): Promise<TestNatsCluster> {
+export async function startTestNatsCluster(
+  size = 3,
+  options: { readyTimeoutMs?: number } = {},
+): Promise<TestNatsCluster> {
   const root = await mkdtemp(join(tmpdir(), 'junction-cluster-'));
   const clusterName = `junction-test-${process.pid}`;
   const specs = await Promise.all(
-    Array.from({ length: size }, async (_, i) => ({ name: `n${i + 1}`, port: await freePort(), routePort: await freePort(), storeDir: join(root, `n${i + 1}`) })),
+    Array.from({ length: size }, async (_, i) => ({
+      name: `n${i + 1}`,
+      port: await freePort(),
+      routePort: await freePort(),
+      storeDir: join(root, `n${i + 1}`),
+    })),
   );
   const processes = new Map<string, NatsServerProcess | undefined>();
   const nodes: TestClusterNode[] = specs.map((spec) => ({
@@ -61,11 +69,23 @@ export async function startTestNatsCluster(size = 3, options: { readyTimeoutMs?:
     await Promise.all(
       specs.map(async (spec) => {
         const routes = specs.filter((s) => s !== spec).map((s) => `nats://127.0.0.1:${s.routePort}`);
-        const args = ['--server_name', spec.name, '--cluster_name', clusterName, '--cluster', `nats://127.0.0.1:${spec.routePort}`, '--routes', routes.join(',')];
+        const args = [
+          '--server_name',
+          spec.name,
+          '--cluster_name',
+          clusterName,
+          '--cluster',
+          `nats://127.0.0.1:${spec.routePort}`,
+          '--routes',
+          routes.join(','),
+        ];
         processes.set(spec.name, await startNatsServer({ storeDir: spec.storeDir, port: spec.port, args }));
       }),
     );
-    await waitForMetaLeader(nodes.map((n) => n.url), options.readyTimeoutMs ?? 30_000);
+    await waitForMetaLeader(
+      nodes.map((n) => n.url),
+      options.readyTimeoutMs ?? 30_000,
+    );
   } catch (error) {
     await dispose();
     throw error;

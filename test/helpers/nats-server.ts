@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer } from '../../engine/runtime/nats-server-process.js';
-import type { NatsServerProcess } from '../../engine/runtime/nats-server-process.js';
+import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
+import type { NatsServerProcess } from '../../engine/runtime/broker/nats-server-process.js';
 
 export interface TestNatsServer {
   readonly url: string;

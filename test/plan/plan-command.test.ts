@@ -22,7 +22,19 @@ describe('junction plan', () => {
         {
           name: 'prices-to-shop',
           status: 'changed',
-          cases: [{ name: 'price and stock reach the shop', changes: [{ request: 'stock[0] POST /rest/default/V1/inventory/source-items', path: 'body.sourceItems[0].quantity', before: 40, after: 80 }] }],
+          cases: [
+            {
+              name: 'price and stock reach the shop',
+              changes: [
+                {
+                  request: 'stock[0] POST /rest/default/V1/inventory/source-items',
+                  path: 'body.sourceItems[0].quantity',
+                  before: 40,
+                  after: 80,
+                },
+              ],
+            },
+          ],
         },
       ],
       diagnostics: [],
@@ -57,10 +69,19 @@ describe('junction plan', () => {
   it('reports a changed outcome with its removed requests, and a spec change that plans nothing new', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('when: active = true', 'when: active = true and price > 100'));
-    repo.edit('contacts-to-crm.yaml', (t) => t.replace('"Email": email', '"Email": $lowercase(email), "Phone": phone').replace('fields: [FirstName, LastName, Email]', 'fields: [FirstName, LastName, Email, Phone]'));
+    repo.edit('contacts-to-crm.yaml', (t) =>
+      t
+        .replace('"Email": email', '"Email": $lowercase(email), "Phone": phone')
+        .replace('fields: [FirstName, LastName, Email]', 'fields: [FirstName, LastName, Email, Phone]'),
+    );
     const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
-    const report = JSON.parse(result.stdout) as { integrations: { name: string; status: string; cases: { name: string; changes: unknown[] }[] }[] };
-    expect(report.integrations.map((i) => [i.name, i.status])).toEqual([['contacts-to-crm', 'changed'], ['prices-to-shop', 'changed']]);
+    const report = JSON.parse(result.stdout) as {
+      integrations: { name: string; status: string; cases: { name: string; changes: unknown[] }[] }[];
+    };
+    expect(report.integrations.map((i) => [i.name, i.status])).toEqual([
+      ['contacts-to-crm', 'changed'],
+      ['prices-to-shop', 'changed'],
+    ]);
     // the contact test event has no phone, and its e-mail is lower case already: the change plans no new write
     expect(report.integrations[0].cases).toEqual([]);
     expect(report.integrations[1].cases).toEqual([
@@ -68,9 +89,36 @@ describe('junction plan', () => {
         name: 'price and stock reach the shop',
         changes: [
           { request: null, path: 'outcome', before: 'delivered', after: 'skipped' },
-          { request: 'price PUT /rest/default/V1/products/MUG-1', path: '', before: { method: 'PUT', path: '/rest/default/V1/products/MUG-1', body: { product: { sku: 'MUG-1', price: 12.5 }, saveOptions: true } }, after: null },
-          { request: 'stock[0] POST /rest/default/V1/inventory/source-items', path: '', before: { method: 'POST', path: '/rest/default/V1/inventory/source-items', body: { sourceItems: [{ sku: 'MUG-1', source_code: 'main_warehouse', quantity: 40, status: 1 }] } }, after: null },
-          { request: 'stock[1] POST /rest/default/V1/inventory/source-items', path: '', before: { method: 'POST', path: '/rest/default/V1/inventory/source-items', body: { sourceItems: [{ sku: 'MUG-1', source_code: 'city_store', quantity: 0, status: 0 }] } }, after: null },
+          {
+            request: 'price PUT /rest/default/V1/products/MUG-1',
+            path: '',
+            before: {
+              method: 'PUT',
+              path: '/rest/default/V1/products/MUG-1',
+              body: { product: { sku: 'MUG-1', price: 12.5 }, saveOptions: true },
+            },
+            after: null,
+          },
+          {
+            request: 'stock[0] POST /rest/default/V1/inventory/source-items',
+            path: '',
+            before: {
+              method: 'POST',
+              path: '/rest/default/V1/inventory/source-items',
+              body: { sourceItems: [{ sku: 'MUG-1', source_code: 'main_warehouse', quantity: 40, status: 1 }] },
+            },
+            after: null,
+          },
+          {
+            request: 'stock[1] POST /rest/default/V1/inventory/source-items',
+            path: '',
+            before: {
+              method: 'POST',
+              path: '/rest/default/V1/inventory/source-items',
+              body: { sourceItems: [{ sku: 'MUG-1', source_code: 'city_store', quantity: 0, status: 0 }] },
+            },
+            after: null,
+          },
         ],
       },
     ]);
@@ -79,14 +127,44 @@ describe('junction plan', () => {
   it('reports a renamed integration as removed and added', async () => {
     repo = createSpecRepo();
     repo.edit('contacts-to-crm.yaml', (t) => t.replace('name: contacts-to-crm', 'name: people-to-crm'));
-    repo.edit('contacts-to-crm.test.yaml', (t) => t.replace('integration: contacts-to-crm', 'integration: people-to-crm'));
+    repo.edit('contacts-to-crm.test.yaml', (t) =>
+      t.replace('integration: contacts-to-crm', 'integration: people-to-crm'),
+    );
     const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
-    const request = { method: 'PATCH', path: '/services/data/v60.0/sobjects/Contact/Magento_Customer_Id__c/42', body: { FirstName: 'Ada', LastName: 'Lovelace', Email: 'ada@example.com' } };
+    const request = {
+      method: 'PATCH',
+      path: '/services/data/v60.0/sobjects/Contact/Magento_Customer_Id__c/42',
+      body: { FirstName: 'Ada', LastName: 'Lovelace', Email: 'ada@example.com' },
+    };
     const label = 'contact PATCH /services/data/v60.0/sobjects/Contact/Magento_Customer_Id__c/42';
     expect(JSON.parse(result.stdout)).toEqual({
       integrations: [
-        { name: 'contacts-to-crm', status: 'removed', cases: [{ name: 'a customer becomes a contact', changes: [{ request: null, path: 'outcome', before: 'delivered', after: null }, { request: label, path: '', before: request, after: null }] }] },
-        { name: 'people-to-crm', status: 'added', cases: [{ name: 'a customer becomes a contact', changes: [{ request: null, path: 'outcome', before: null, after: 'delivered' }, { request: label, path: '', before: null, after: request }] }] },
+        {
+          name: 'contacts-to-crm',
+          status: 'removed',
+          cases: [
+            {
+              name: 'a customer becomes a contact',
+              changes: [
+                { request: null, path: 'outcome', before: 'delivered', after: null },
+                { request: label, path: '', before: request, after: null },
+              ],
+            },
+          ],
+        },
+        {
+          name: 'people-to-crm',
+          status: 'added',
+          cases: [
+            {
+              name: 'a customer becomes a contact',
+              changes: [
+                { request: null, path: 'outcome', before: null, after: 'delivered' },
+                { request: label, path: '', before: null, after: request },
+              ],
+            },
+          ],
+        },
       ],
       diagnostics: [],
     });
@@ -94,12 +172,23 @@ describe('junction plan', () => {
 
   it('lists the validation problems a broken change introduces, and plans nothing', async () => {
     repo = createSpecRepo();
-    repo.edit('prices-to-shop.yaml', (t) => t.replace('"price": $round(price, 2)\n', '"price": $round(price, 2),\n        "special_price": price * 0.9\n'));
+    repo.edit('prices-to-shop.yaml', (t) =>
+      t.replace('"price": $round(price, 2)\n', '"price": $round(price, 2),\n        "special_price": price * 0.9\n'),
+    );
     const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual({
       integrations: [],
-      diagnostics: [{ file: 'specs/prices-to-shop.yaml', line: 15, col: 9, severity: 'error', code: 'unknown-target-field', message: '`special_price` is not a field of product (magento products.update input)' }],
+      diagnostics: [
+        {
+          file: 'specs/prices-to-shop.yaml',
+          line: 15,
+          col: 9,
+          severity: 'error',
+          code: 'unknown-target-field',
+          message: '`special_price` is not a field of product (magento products.update input)',
+        },
+      ],
     });
   });
 
@@ -107,6 +196,8 @@ describe('junction plan', () => {
     repo = createSpecRepo();
     const result = await runCli(['plan', '--base', 'no-such-branch', 'specs'], { cwd: repo.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`junction: cannot read specs at no-such-branch: git ref "no-such-branch" does not name a commit in ${repo.dir}\n`);
+    expect(result.stderr).toBe(
+      `junction: cannot read specs at no-such-branch: git ref "no-such-branch" does not name a commit in ${repo.dir}\n`,
+    );
   });
 });

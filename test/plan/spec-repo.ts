@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/specs', import.meta.url));
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com', GIT_CONFIG_NOSYSTEM: '1', HOME: tmpdir() };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  HOME: tmpdir(),
+};
 
 export interface SpecRepo {
   dir: string;
@@ -21,9 +29,10 @@ export interface SpecRepo {
   remove(): void;
 }
 
-export function createSpecRepo(): SpecRepo {
+/** A repository whose `specs/` is a copy of `source` (default: the plan fixtures), committed on `main`. */
+export function createSpecRepo(source = FIXTURES): SpecRepo {
   const dir = mkdtempSync(join(tmpdir(), 'junction-plan-'));
-  cpSync(FIXTURES, join(dir, 'specs'), { recursive: true });
+  cpSync(source, join(dir, 'specs'), { recursive: true });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: GIT_ENV, encoding: 'utf8' }).trim();
   git('init', '-q', '-b', 'main');
   git('add', '.');

@@ -34,7 +34,11 @@ it('fault 5: nats-server killed and restarted with pending work: consumers resum
   await h.nats.kill();
   await new Promise((r) => setTimeout(r, 300));
   await h.nats.restart();
-  await waitFor(() => ids.every((id) => h!.target.records.has(String(id))), () => `all delivered; missing ${ids.filter((id) => !h!.target.records.has(String(id))).length}`, 40_000);
+  await waitFor(
+    () => ids.every((id) => h!.target.records.has(String(id))),
+    () => `all delivered; missing ${ids.filter((id) => !h!.target.records.has(String(id))).length}`,
+    40_000,
+  );
   // After a kill -9 the stream may still hold acked messages (their removal was not flushed); nothing is pending.
   await expectDrained(h.nats.url, 20_000, { streamEmpty: false });
   for (const id of ids) expect(h.target.effectiveWrites.get(String(id))).toBe(1);
@@ -48,7 +52,11 @@ it('fault 22: a 1.5 s target with a burst of 1000: concurrency capped at the par
   h.target.fault = () => ({ delayMs: 1500 });
   const ids = Array.from({ length: 1000 }, (_, i) => i + 1);
   await postAll(ids);
-  await waitFor(() => h!.target.records.size === 1000, () => `all delivered (${h!.target.records.size})`, 120_000);
+  await waitFor(
+    () => h!.target.records.size === 1000,
+    () => `all delivered (${h!.target.records.size})`,
+    120_000,
+  );
   await expectDrained(h.nats.url);
   // Each call outlives the 1 s ack wait; working() heartbeats keep the broker from redelivering.
   expect(h.target.requests).toHaveLength(1000);

@@ -8,10 +8,10 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
-import { DeadLetterStore } from '../../engine/runtime/dead-letter-store.js';
-import type { DeadLetter } from '../../engine/runtime/dead-letter-store.js';
-import { listKvKeys, listLiveEntries } from '../../engine/runtime/kv-listing.js';
-import { BUCKET_NAMES } from '../../engine/runtime/provision.js';
+import { DeadLetterStore } from '../../engine/runtime/stores/dead-letter-store.js';
+import type { DeadLetter } from '../../engine/runtime/stores/dead-letter-store.js';
+import { listKvKeys, listLiveEntries } from '../../engine/runtime/broker/kv-listing.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
 
@@ -43,7 +43,9 @@ function entry(integration: string, n: number): DeadLetter {
 /** Rejects when `promise` has not settled within `ms`: a stalled listing fails the test instead of hanging it. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not return within ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 

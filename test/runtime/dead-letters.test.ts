@@ -20,9 +20,14 @@ const api = async (path: string, method = 'GET') => {
 
 describe('ledger and dead-letter queue', () => {
   it('fault 15: a duplicate beyond the dedup window is stored again but skipped by the ledger: one write', async () => {
-    h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })], tuning: { duplicateWindowMs: 200 } });
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })],
+      tuning: { duplicateWindowMs: 200 },
+    });
     // Nothing delivered yet: no live figures.
-    expect((await api('/api/status')).body.integrations).toMatchObject([{ name: 'orders', latencyP50Ms: null, latencyP99Ms: null, throughputPerS: null }]);
+    expect((await api('/api/status')).body.integrations).toMatchObject([
+      { name: 'orders', latencyP50Ms: null, latencyP99Ms: null, throughputPerS: null },
+    ]);
     await h.post('orders', { id: 1, seq: 1, status: 'new' });
     await waitFor(() => h!.target.records.has('1'), 'first copy delivered');
     await new Promise((r) => setTimeout(r, 600));
@@ -62,13 +67,25 @@ describe('ledger and dead-letter queue', () => {
     expect(entry.status).toBe('open');
 
     h.target.fault = undefined;
-    expect(await api(`/api/dlq/${entry.id}/replay`, 'POST')).toEqual({ status: 202, body: { replayed: entry.id, seq: expect.any(Number) } });
+    expect(await api(`/api/dlq/${entry.id}/replay`, 'POST')).toEqual({
+      status: 202,
+      body: { replayed: entry.id, seq: expect.any(Number) },
+    });
     await waitFor(() => h!.target.effectiveWrites.get('4') === 1, 'delivered by the replay');
     await expectDrained(h.nats.url);
     expect(h.target.requests).toHaveLength(2);
-    expect(await api(`/api/dlq/${entry.id}`)).toMatchObject({ status: 200, body: { id: entry.id, status: 'replayed', replayedAt: expect.any(String) } });
-    expect(await api(`/api/dlq/${entry.id}/replay`, 'POST')).toEqual({ status: 409, body: { error: 'already-replayed', message: `dead letter ${entry.id} was already replayed` } });
-    expect(await api('/api/dlq/nope/replay', 'POST')).toEqual({ status: 404, body: { error: 'not-found', message: 'no dead letter nope' } });
+    expect(await api(`/api/dlq/${entry.id}`)).toMatchObject({
+      status: 200,
+      body: { id: entry.id, status: 'replayed', replayedAt: expect.any(String) },
+    });
+    expect(await api(`/api/dlq/${entry.id}/replay`, 'POST')).toEqual({
+      status: 409,
+      body: { error: 'already-replayed', message: `dead letter ${entry.id} was already replayed` },
+    });
+    expect(await api('/api/dlq/nope/replay', 'POST')).toEqual({
+      status: 404,
+      body: { error: 'not-found', message: 'no dead letter nope' },
+    });
     expect((await h.engine.deadLetters.list({ status: 'open' })).length).toBe(0);
   });
 
@@ -79,7 +96,10 @@ describe('ledger and dead-letter queue', () => {
     await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'dead-lettered');
     const [first] = await h.engine.deadLetters.list();
     expect((await h.engine.replay(first.id)).status).toBe('replayed');
-    await waitFor(async () => (await h!.engine.deadLetters.list({ status: 'open' })).length === 1, 'dead-lettered again');
+    await waitFor(
+      async () => (await h!.engine.deadLetters.list({ status: 'open' })).length === 1,
+      'dead-lettered again',
+    );
     await expectDrained(h.nats.url);
     const [second] = await h.engine.deadLetters.list({ status: 'open' });
     expect(second.id).toBe(first.id.replace(/-0$/, '-1'));

@@ -17,7 +17,10 @@ afterEach(async () => {
 });
 
 it('retries through unavailable runtime state past the retry budget, then dead-letters at the delivery limit', async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 1, initial: '20ms', max: '50ms' })], tuning: { crashDeliveries: 1 } });
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ maxAttempts: 1, initial: '20ms', max: '50ms' })],
+    tuning: { crashDeliveries: 1 },
+  });
   const nc = await connect({ servers: h.nats.url });
   const jsm = await jetstreamManager(nc);
   try {
@@ -27,13 +30,29 @@ it('retries through unavailable runtime state past the retry budget, then dead-l
     await jsm.streams.delete('KV_junction_written');
     await h.post('orders', { id: 1, seq: 1, status: 'new' });
     // Each attempt waits for the KV request to time out (5 s): about 10 s before the limit.
-    await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'the event dead-lettered at the delivery limit', 40_000);
+    await waitFor(
+      async () => (await h!.engine.deadLetters.list()).length === 1,
+      'the event dead-lettered at the delivery limit',
+      40_000,
+    );
     const [letter] = await h.engine.deadLetters.list();
     // Attempts 1 and 2 failed on state (both retried although the budget is 1); delivery 3 exceeds 1 + 1 spare.
-    expect(letter).toMatchObject({ integration: 'orders', key: '1', reason: 'exhausted', attempts: 3, error: { code: 'delivery-limit', message: 'delivered 3 times without finishing (worker crashes, lost acks or runtime state unavailable for long); the retry budget is 1 attempt' } });
+    expect(letter).toMatchObject({
+      integration: 'orders',
+      key: '1',
+      reason: 'exhausted',
+      attempts: 3,
+      error: {
+        code: 'delivery-limit',
+        message:
+          'delivered 3 times without finishing (worker crashes, lost acks or runtime state unavailable for long); the retry budget is 1 attempt',
+      },
+    });
     expect(h.target.requests).toEqual([]);
     await expectDrained(h.nats.url);
-    const status = (await (await fetch(`${h.engine.url}/api/status`)).json()) as { integrations: { counts: { retried: number } }[] };
+    const status = (await (await fetch(`${h.engine.url}/api/status`)).json()) as {
+      integrations: { counts: { retried: number } }[];
+    };
     expect(status.integrations[0].counts.retried).toBe(2);
   } finally {
     await nc.close();

@@ -6,9 +6,6 @@ import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-h
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
 
-// The CLI's spec loader pulls in every connector; this command does not need it.
-vi.mock('../../engine/cli/spec-loader.js', () => ({ compileDirectory: vi.fn() }));
-
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -41,8 +38,17 @@ it('lists, shows and replays a dead letter', async () => {
 
   const listed = await junction('dlq', 'list', '--nats', h.nats.url);
   expect(listed).toBe(`${entry.id}  open      orders  key=11  validation 422  attempts=1  ${entry.createdAt}\n`);
-  const shown = JSON.parse(await junction('dlq', 'show', '--id', entry.id, '--nats', h.nats.url)) as Record<string, unknown>;
-  expect(shown).toMatchObject({ id: entry.id, integration: 'orders', key: '11', event: { id: 11, seq: 1, status: 'x' }, error: { code: 'validation', status: 422 } });
+  const shown = JSON.parse(await junction('dlq', 'show', '--id', entry.id, '--nats', h.nats.url)) as Record<
+    string,
+    unknown
+  >;
+  expect(shown).toMatchObject({
+    id: entry.id,
+    integration: 'orders',
+    key: '11',
+    event: { id: 11, seq: 1, status: 'x' },
+    error: { code: 'validation', status: 422 },
+  });
 
   h.target.fault = undefined;
   const replayed = await junction('dlq', 'replay', '--integration', 'orders', '--nats', h.nats.url);
@@ -50,7 +56,11 @@ it('lists, shows and replays a dead letter', async () => {
   expect(process.exitCode).toBe(0);
   await waitFor(() => h!.target.records.has('11'), 'delivered by the replay');
   await expectDrained(h.nats.url);
-  expect(JSON.parse(await junction('dlq', 'list', '--status', 'replayed', '--json', '--nats', h.nats.url))).toMatchObject([{ id: entry.id, status: 'replayed' }]);
-  expect(await junction('dlq', 'replay', '--id', entry.id, '--nats', h.nats.url)).toBe(`${entry.id}  already-replayed\n`);
+  expect(
+    JSON.parse(await junction('dlq', 'list', '--status', 'replayed', '--json', '--nats', h.nats.url)),
+  ).toMatchObject([{ id: entry.id, status: 'replayed' }]);
+  expect(await junction('dlq', 'replay', '--id', entry.id, '--nats', h.nats.url)).toBe(
+    `${entry.id}  already-replayed\n`,
+  );
   expect(process.exitCode).toBe(1);
 });

@@ -15,8 +15,16 @@ afterEach(async () => {
 
 it('fault 17: an echo of our own write is suppressed, with no ping-pong', async () => {
   // a-to-b owns `name` on B records; b-to-a owns `stock` on A records. Both live in the fake target as a:<id>, b:<id>.
-  const aToB = integrationYaml({ name: 'a-to-b', body: '{ "key": "b:" & $string(id), "name": name }', owns: '  - { connection: target, object: record, fields: [name] }' });
-  const bToA = integrationYaml({ name: 'b-to-a', body: '{ "key": "a:" & $string(id), "stock": stock }', owns: '  - { connection: target, object: record, fields: [stock] }' });
+  const aToB = integrationYaml({
+    name: 'a-to-b',
+    body: '{ "key": "b:" & $string(id), "name": name }',
+    owns: '  - { connection: target, object: record, fields: [name] }',
+  });
+  const bToA = integrationYaml({
+    name: 'b-to-a',
+    body: '{ "key": "a:" & $string(id), "stock": stock }',
+    owns: '  - { connection: target, object: record, fields: [stock] }',
+  });
   h = await startRuntimeHarness({ integrations: [aToB, bToA] });
   // Like Magento or an ERP, the target emits a change event on every write (with a new version), even a no-op one.
   const versions = new Map<string, number>();
@@ -24,7 +32,12 @@ it('fault 17: an echo of our own write is suppressed, with no ping-pong', async 
     const [system, id] = key.split(':');
     const version = (versions.get(key) ?? 0) + 1;
     versions.set(key, version);
-    void h!.post(system === 'a' ? 'a-to-b' : 'b-to-a', { id: Number(id), name: record.name, stock: record.stock, version });
+    void h!.post(system === 'a' ? 'a-to-b' : 'b-to-a', {
+      id: Number(id),
+      name: record.name,
+      stock: record.stock,
+      version,
+    });
   };
   h.target.records.set('b:1', { key: 'b:1', name: 'Old', stock: 5 });
   // A user changes the name in A: A's change event reaches a-to-b.
@@ -39,7 +52,9 @@ it('fault 17: an echo of our own write is suppressed, with no ping-pong', async 
     ['/records/b%3A1', { key: 'b:1', name: 'New' }],
     ['/records/a%3A1', { key: 'a:1', stock: 5 }],
   ]);
-  const status = (await (await fetch(`${h.engine.url}/api/status`)).json()) as { integrations: { name: string; counts: Record<string, number> }[] };
+  const status = (await (await fetch(`${h.engine.url}/api/status`)).json()) as {
+    integrations: { name: string; counts: Record<string, number> }[];
+  };
   const counts = Object.fromEntries(status.integrations.map((i) => [i.name, i.counts]));
   // a-to-b: the user's change delivered, then the echo of b-to-a's write to A suppressed.
   expect(counts['a-to-b']).toMatchObject({ in: 2, delivered: 1, echoSuppressed: 1 });

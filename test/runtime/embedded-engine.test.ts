@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { startEngine } from '../../engine/runtime/engine.js';
-import { resolveNatsUrl } from '../../engine/runtime/embedded-nats.js';
+import { resolveNatsUrl } from '../../engine/runtime/broker/embedded-nats.js';
 import { startFakeTarget } from './helpers/fake-target.js';
 import type { FakeTarget } from './helpers/fake-target.js';
 import { httpTestInvoker } from './helpers/http-invoker.js';
@@ -29,12 +29,23 @@ it('starts a private nats-server under .junction when no NATS URL is given', asy
   const saved = process.env.JUNCTION_NATS_URL;
   delete process.env.JUNCTION_NATS_URL;
   try {
-    const engine = await startEngine({ specSet, invoker: httpTestInvoker, embeddedRoot: root, port: 0, host: '127.0.0.1', tuning: TEST_TUNING, logger: testLogger() });
+    const engine = await startEngine({
+      specSet,
+      invoker: httpTestInvoker,
+      embeddedRoot: root,
+      port: 0,
+      host: '127.0.0.1',
+      tuning: TEST_TUNING,
+      logger: testLogger(),
+    });
     expect(engine.natsUrl).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
     expect((await readFile(join(root, '.junction', 'nats.url'), 'utf8')).trim()).toBe(engine.natsUrl);
     expect(await resolveNatsUrl(undefined, root)).toBe(engine.natsUrl);
     expect(existsSync(join(root, '.junction', 'nats', 'jetstream'))).toBe(true);
-    const res = await fetch(`${engine.url}/hooks/orders`, { method: 'POST', body: JSON.stringify({ id: 1, seq: 1, status: 'new' }) });
+    const res = await fetch(`${engine.url}/hooks/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 1, seq: 1, status: 'new' }),
+    });
     expect(res.status).toBe(202);
     await waitFor(() => target!.records.has('1'), 'delivered through the embedded server');
     await engine.stop();

@@ -3,7 +3,7 @@
  * 413, 404), broker dedup (fault case 14) and a broker crash during ingest (fault case 4).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { signBody } from '../../engine/runtime/verify-signature.js';
+import { signBody } from '../../engine/runtime/ingest/verify-signature.js';
 import { brokerBacklog, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -19,7 +19,10 @@ const sign = (body: string) => signBody({ encoding: 'hex', prefix: 'sha256=' }, 
 
 describe('webhook ingest', () => {
   it('stores a signed event, answers 202 with its id after the PubAck, and delivers it', async () => {
-    h = await startRuntimeHarness({ integrations: [integrationYaml({ hmacEnv: 'HOOK_SECRET' })], env: { HOOK_SECRET: SECRET } });
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml({ hmacEnv: 'HOOK_SECRET' })],
+      env: { HOOK_SECRET: SECRET },
+    });
     const body = JSON.stringify({ id: 7, seq: 1, status: 'new' });
     const reply = await h.post('orders', body, { 'x-signature': sign(body) });
     expect(reply).toEqual({ status: 202, body: { id: expect.any(String), key: '7', seq: 1, duplicate: false } });
@@ -29,9 +32,15 @@ describe('webhook ingest', () => {
   });
 
   it('refuses unsigned, badly signed, malformed, unidentifiable, oversized and unknown requests, storing nothing', async () => {
-    h = await startRuntimeHarness({ integrations: [integrationYaml({ hmacEnv: 'HOOK_SECRET', maxBodyBytes: 200 })], env: { HOOK_SECRET: SECRET } });
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml({ hmacEnv: 'HOOK_SECRET', maxBodyBytes: 200 })],
+      env: { HOOK_SECRET: SECRET },
+    });
     const good = JSON.stringify({ id: 1, seq: 1, status: 'new' });
-    expect(await h.post('orders', good)).toEqual({ status: 401, body: { error: 'bad-signature', message: 'missing or invalid X-Signature signature' } });
+    expect(await h.post('orders', good)).toEqual({
+      status: 401,
+      body: { error: 'bad-signature', message: 'missing or invalid X-Signature signature' },
+    });
     expect((await h.post('orders', good, { 'x-signature': sign(good + ' ') })).status).toBe(401);
     expect((await h.post('orders', good, { 'x-signature': 'sha256=zz' })).status).toBe(401);
     const garbage = '{"id": 1, "seq":';
@@ -42,11 +51,20 @@ describe('webhook ingest', () => {
     const keyless = JSON.stringify({ seq: 1 });
     expect(await h.post('orders', keyless, { 'x-signature': sign(keyless) })).toEqual({
       status: 400,
-      body: { error: 'unidentifiable-event', message: 'the key expression `$string(id)` gave no scalar value for this event' },
+      body: {
+        error: 'unidentifiable-event',
+        message: 'the key expression `$string(id)` gave no scalar value for this event',
+      },
     });
     const big = JSON.stringify({ id: 2, pad: 'x'.repeat(300) });
-    expect(await h.post('orders', big, { 'x-signature': sign(big) })).toEqual({ status: 413, body: { error: 'body-too-large', message: 'body exceeds 200 bytes' } });
-    expect(await h.post('nope', good)).toEqual({ status: 404, body: { error: 'unknown-integration', message: 'no integration named "nope"' } });
+    expect(await h.post('orders', big, { 'x-signature': sign(big) })).toEqual({
+      status: 413,
+      body: { error: 'body-too-large', message: 'body exceeds 200 bytes' },
+    });
+    expect(await h.post('nope', good)).toEqual({
+      status: 404,
+      body: { error: 'unknown-integration', message: 'no integration named "nope"' },
+    });
     expect(await brokerBacklog(h.nats.url)).toEqual({ pending: 0, ackPending: 0, stored: 0 });
     expect(h.target.requests).toEqual([]);
   });
@@ -74,13 +92,20 @@ describe('webhook ingest', () => {
     for (let id = 1; id <= 20; id++) expect(await send(id)).toBe(202);
     await h.nats.kill();
     const whileDown = await h.post('orders', { id: 100, seq: 1, status: 'new' });
-    expect(whileDown).toEqual({ status: 503, body: { error: 'unavailable', message: expect.stringMatching(/^event not stored, retry later: /) } });
+    expect(whileDown).toEqual({
+      status: 503,
+      body: { error: 'unavailable', message: expect.stringMatching(/^event not stored, retry later: /) },
+    });
     await h.nats.restart();
     // A sender retries until it gets a 2xx: that is the contract that makes 503 safe.
     for (let id = 21; id <= 40; id++) {
       await waitFor(async () => (await send(id)) === 202, `event ${id} accepted after restart`, 15_000);
     }
-    await waitFor(() => accepted.every((id) => h!.target.records.has(String(id))), () => `all accepted delivered; missing ${accepted.filter((id) => !h!.target.records.has(String(id)))}`, 30_000);
+    await waitFor(
+      () => accepted.every((id) => h!.target.records.has(String(id))),
+      () => `all accepted delivered; missing ${accepted.filter((id) => !h!.target.records.has(String(id)))}`,
+      30_000,
+    );
     expect(accepted).toHaveLength(40);
     for (const id of accepted) expect(h.target.effectiveWrites.get(String(id))).toBe(1);
     expect(h.target.records.has('100')).toBe(false);

@@ -3,7 +3,7 @@
  * nearest-rank percentiles, expiry of old samples and a bounded number of latency samples.
  */
 import { describe, expect, it } from 'vitest';
-import { IntegrationWindows } from '../../engine/runtime/integration-window.js';
+import { IntegrationWindows } from '../../engine/runtime/observe/integration-window.js';
 
 /** A window on a clock the test moves by hand. */
 function windowAt(startMs: number, options: { spanMs?: number; maxSamples?: number } = {}) {

@@ -2,7 +2,8 @@
  * Fault-matrix case 23: a 3-node NATS cluster loses a node mid-run. Three local nats-server processes (routes on
  * random ports, each with its own store) carry the events stream, its consumers and every KV bucket at replicas 3;
  * the engine gets all three URLs (comma-separated, as `--nats` takes them). Under traffic, the node leading the
- * most partition consumers (preferably also the events stream) is killed with SIGKILL and never comes back. The oracle: every event answered 202 is written once,
+ * most partition consumers (preferably also the events stream) is killed with SIGKILL and never comes back. The oracle:
+ * every event answered 202 is written once,
  * nothing is dead-lettered, processing goes on with two nodes, and the consumers end with nothing pending.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -10,8 +11,8 @@ import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { startEngine } from '../../engine/runtime/engine.js';
 import type { Engine } from '../../engine/runtime/engine.js';
-import { BUCKET_NAMES } from '../../engine/runtime/provision.js';
-import { EVENTS_STREAM, consumerName } from '../../engine/runtime/subjects.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { EVENTS_STREAM, consumerName } from '../../engine/runtime/broker/subjects.js';
 import { startTestNatsCluster } from '../helpers/nats-cluster.js';
 import type { TestNatsCluster } from '../helpers/nats-cluster.js';
 import { startFakeTarget } from './helpers/fake-target.js';
@@ -35,11 +36,18 @@ afterEach(async () => {
 });
 
 /** Replica count and leader of a stream, read through the given servers. */
-async function streamPlacement(urls: string[], stream: string): Promise<{ replicas: number; leader?: string; peers: string[] }> {
+async function streamPlacement(
+  urls: string[],
+  stream: string,
+): Promise<{ replicas: number; leader?: string; peers: string[] }> {
   const nc = await connect({ servers: urls, noAsyncTraces: true, timeout: 5_000 });
   try {
     const info = await (await jetstreamManager(nc, { timeout: 5_000 })).streams.info(stream);
-    return { replicas: info.config.num_replicas, leader: info.cluster?.leader, peers: (info.cluster?.replicas ?? []).map((r) => r.name) };
+    return {
+      replicas: info.config.num_replicas,
+      leader: info.cluster?.leader,
+      peers: (info.cluster?.replicas ?? []).map((r) => r.name),
+    };
   } finally {
     await nc.close();
   }
@@ -64,7 +72,8 @@ async function consumerLeaders(urls: string[]): Promise<Map<number, { leader?: s
 /** The node leading the most partition consumers; ties go to `streamLeader`. */
 async function busiestLeader(urls: string[], streamLeader: string): Promise<string> {
   const counts = new Map<string, number>();
-  for (const { leader } of (await consumerLeaders(urls)).values()) if (leader) counts.set(leader, (counts.get(leader) ?? 0) + 1);
+  for (const { leader } of (await consumerLeaders(urls)).values())
+    if (leader) counts.set(leader, (counts.get(leader) ?? 0) + 1);
   const most = Math.max(0, ...counts.values());
   return (counts.get(streamLeader) ?? 0) === most ? streamLeader : [...counts].find(([, n]) => n === most)![0];
 }
@@ -94,12 +103,21 @@ it('fault 23: a 3-node cluster at R3 loses the node leading its consumers mid-ru
   const events = await streamPlacement(urls, EVENTS_STREAM);
   expect(events.replicas).toBe(3);
   expect(events.peers).toHaveLength(2);
-  for (const bucket of Object.values(BUCKET_NAMES)) expect((await streamPlacement(urls, `KV_${bucket}`)).replicas, bucket).toBe(3);
+  for (const bucket of Object.values(BUCKET_NAMES))
+    expect((await streamPlacement(urls, `KV_${bucket}`)).replicas, bucket).toBe(3);
   for (const leader of (await consumerLeaders(urls)).values()) expect(leader.replicas).toBe(2);
 
   const total = 200;
-  sender = startWebhookSender(() => `${e.url}/hooks/orders`, Array.from({ length: total }, (_, i) => i + 1), { concurrency: 2, pauseMs: 30 });
-  await waitFor(() => sender!.accepted.size >= 50 && target!.records.size >= 30, 'traffic flowing before the node dies', 30_000);
+  sender = startWebhookSender(
+    () => `${e.url}/hooks/orders`,
+    Array.from({ length: total }, (_, i) => i + 1),
+    { concurrency: 2, pauseMs: 30 },
+  );
+  await waitFor(
+    () => sender!.accepted.size >= 50 && target!.records.size >= 30,
+    'traffic flowing before the node dies',
+    30_000,
+  );
 
   // Kill the node that leads the most partition consumers (ties: the one leading the events stream). The two left
   // must elect new leaders for those consumers, and the engine must find them and carry on.
@@ -110,11 +128,23 @@ it('fault 23: a 3-node cluster at R3 loses the node leading its consumers mid-ru
   // Processing continues on the survivors: new events are delivered after the kill. The waits are long on purpose:
   // a partition whose consumer leader died resumes only when the client's pull notices missed heartbeats (two idle
   // heartbeats of the pull's `expires`, 30 s by default), then re-pulls from the new leader.
-  await waitFor(() => target!.records.size >= deliveredAtKill + 50, () => `delivery continues after the kill (${target!.records.size})`, 120_000);
-  await waitFor(() => sender!.accepted.size === total, () => `every event accepted (${sender!.accepted.size}/${total})`, 120_000);
+  await waitFor(
+    () => target!.records.size >= deliveredAtKill + 50,
+    () => `delivery continues after the kill (${target!.records.size})`,
+    120_000,
+  );
+  await waitFor(
+    () => sender!.accepted.size === total,
+    () => `every event accepted (${sender!.accepted.size}/${total})`,
+    120_000,
+  );
   await sender.done;
   const missing = () => [...sender!.accepted].filter((id) => !target!.records.has(String(id)));
-  await waitFor(() => missing().length === 0, () => `every accepted event delivered; missing ${missing().join(',')}`, 120_000);
+  await waitFor(
+    () => missing().length === 0,
+    () => `every accepted event delivered; missing ${missing().join(',')}`,
+    120_000,
+  );
 
   // ...with every leader among the survivors, and nothing left pending.
   const survivors = cluster.runningUrls();

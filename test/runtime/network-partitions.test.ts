@@ -37,7 +37,8 @@ afterEach(async () => {
 const PARTITION_MS = 3_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-const readyStatus = async (e: Engine) => (await fetch(`${e.url}/readyz`, { signal: AbortSignal.timeout(5_000) })).status;
+const readyStatus = async (e: Engine) =>
+  (await fetch(`${e.url}/readyz`, { signal: AbortSignal.timeout(5_000) })).status;
 
 /** Sum of `junction_events_retried_total` for the integration, optionally of one error code. */
 async function retried(e: Engine, code?: string): Promise<number> {
@@ -48,7 +49,11 @@ async function retried(e: Engine, code?: string): Promise<number> {
 /** The oracle: each accepted id written exactly once, nothing else written, no dead letters, nothing pending. */
 async function expectEachDeliveredOnce(accepted: Set<number>): Promise<void> {
   const missing = () => [...accepted].filter((id) => !target!.records.has(String(id)));
-  await waitFor(() => missing().length === 0, () => `every accepted event delivered; missing ${missing().join(',')}`, 60_000);
+  await waitFor(
+    () => missing().length === 0,
+    () => `every accepted event delivered; missing ${missing().join(',')}`,
+    60_000,
+  );
   await expectDrained(nats!.url, 30_000);
   expect(target!.records.size).toBe(accepted.size);
   const notOnce = [...target!.effectiveWrites].filter(([, n]) => n !== 1);
@@ -79,13 +84,20 @@ it('fault 18: engine<->NATS partition under traffic: detected (not ready, ingest
   target.fault = () => ({ delayMs: 30 });
 
   sender = startWebhookSender(() => `${e.url}/hooks/orders`, ids(200), { concurrency: 2, pauseMs: 40 });
-  await waitFor(() => sender!.accepted.size >= 40 && target!.records.size >= 20, 'traffic flowing before the partition');
+  await waitFor(
+    () => sender!.accepted.size >= 40 && target!.records.size >= 20,
+    'traffic flowing before the partition',
+  );
 
   proxy.blackhole();
   await waitFor(async () => (await readyStatus(e)) === 503, 'readiness reports NATS disconnected', 20_000);
   // While partitioned, ingest refuses (503) instead of accepting what it cannot store; the sender keeps retrying.
   const refusedBefore = sender.refused.get(503) ?? 0;
-  await waitFor(() => (sender!.refused.get(503) ?? 0) >= refusedBefore + 5, 'ingest answers 503 during the partition', 20_000);
+  await waitFor(
+    () => (sender!.refused.get(503) ?? 0) >= refusedBefore + 5,
+    'ingest answers 503 during the partition',
+    20_000,
+  );
   // Keep the partition up a little longer (a scenario length, not an assertion): the reconnect attempts, which the
   // proxy accepts and ignores, must time out too.
   await sleep(PARTITION_MS);
@@ -94,7 +106,11 @@ it('fault 18: engine<->NATS partition under traffic: detected (not ready, ingest
 
   proxy.heal();
   await waitFor(async () => (await readyStatus(e)) === 200, 'ready again after the heal', 30_000);
-  await waitFor(() => sender!.accepted.size === 200, () => `every event accepted after the heal (${sender!.accepted.size}/200)`, 60_000);
+  await waitFor(
+    () => sender!.accepted.size === 200,
+    () => `every event accepted after the heal (${sender!.accepted.size}/200)`,
+    60_000,
+  );
   await sender.done;
 
   await expectEachDeliveredOnce(sender.accepted);
@@ -108,7 +124,15 @@ it('fault 19: engine<->target partition under traffic: timeouts, retries with ba
   proxy = await startBlackholeProxy({ port: Number(new URL(target.url).port) });
   // Calls time out after 500 ms; plenty of attempts so the partition cannot exhaust them.
   const specSet = compileRuntimeSpecs(proxy.url('http'), [integrationYaml({ maxAttempts: 30 })], { timeout: '500ms' });
-  engine = await startEngine({ specSet, invoker: httpTestInvoker, natsUrl: nats.url, port: 0, host: '127.0.0.1', tuning: TEST_TUNING, logger: testLogger() });
+  engine = await startEngine({
+    specSet,
+    invoker: httpTestInvoker,
+    natsUrl: nats.url,
+    port: 0,
+    host: '127.0.0.1',
+    tuning: TEST_TUNING,
+    logger: testLogger(),
+  });
   const e = engine;
 
   sender = startWebhookSender(() => `${e.url}/hooks/orders`, ids(100), { concurrency: 2, pauseMs: 40 });
@@ -117,7 +141,11 @@ it('fault 19: engine<->target partition under traffic: timeouts, retries with ba
   proxy.blackhole();
   // Every partition with work keeps timing out and retrying; wait for a good number of those.
   let timeouts = 0;
-  await waitFor(async () => (timeouts = await retried(e, 'timeout')) >= 8, () => `timeouts retried (${timeouts})`, 40_000);
+  await waitFor(
+    async () => (timeouts = await retried(e, 'timeout')) >= 8,
+    () => `timeouts retried (${timeouts})`,
+    40_000,
+  );
   await sleep(PARTITION_MS);
   expect(proxy.droppedBytes).toBeGreaterThan(0);
   // The broker is fine: ingest stays ready and keeps accepting.

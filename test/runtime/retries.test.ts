@@ -25,7 +25,10 @@ async function deadLetters(): Promise<Awaited<ReturnType<RuntimeHarness['engine'
 describe('retries and dead letters', () => {
   it('fault 6: 429 with Retry-After is retried after the delay the target asked for, once', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml()] });
-    h.target.fault = (r) => (r.attempt === 1 ? { respond: { status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } } } : undefined);
+    h.target.fault = (r) =>
+      r.attempt === 1
+        ? { respond: { status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } } }
+        : undefined;
     await h.post('orders', { id: 1, seq: 1, status: 'new' });
     await waitFor(() => h!.target.effectiveWrites.get('1') === 1, 'delivered after the 429');
     await expectDrained(h.nats.url);
@@ -87,9 +90,20 @@ describe('retries and dead letters', () => {
       event: { id: 5, seq: 1, status: 'bogus' },
       commit: 'working-tree',
       step: 'write',
-      request: { step: 'write', connection: 'target', operation: 'records.upsert', method: 'PUT', path: '/records/5', body: { key: '5', seq: 1, status: 'bogus' } },
+      request: {
+        step: 'write',
+        connection: 'target',
+        operation: 'records.upsert',
+        method: 'PUT',
+        path: '/records/5',
+        body: { key: '5', seq: 1, status: 'bogus' },
+      },
       responseExcerpt: '{"message":"status is not a valid value"}',
-      error: { code: 'validation', message: 'target answered 422: {"message":"status is not a valid value"}', status: 422 },
+      error: {
+        code: 'validation',
+        message: 'target answered 422: {"message":"status is not a valid value"}',
+        status: 422,
+      },
       reason: 'permanent',
       attempts: 1,
       createdAt: expect.any(String),
@@ -98,24 +112,40 @@ describe('retries and dead letters', () => {
   });
 
   it('fault 11: a schema-invalid event fails its transform and is dead-lettered on the first attempt', async () => {
-    h = await startRuntimeHarness({ integrations: [integrationYaml({ body: '{ "key": $string(id), "seq": $number(seq) }' })] });
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml({ body: '{ "key": $string(id), "seq": $number(seq) }' })],
+    });
     await h.post('orders', { id: 6, seq: 'not-a-number' });
     await waitFor(async () => (await deadLetters()).length === 1, 'one dead letter');
     await expectDrained(h.nats.url);
     const [entry] = await deadLetters();
-    expect(entry).toMatchObject({ key: '6', step: 'write', reason: 'permanent', attempts: 1, error: { code: 'transform-error' } });
+    expect(entry).toMatchObject({
+      key: '6',
+      step: 'write',
+      reason: 'permanent',
+      attempts: 1,
+      error: { code: 'transform-error' },
+    });
     expect(entry.error.message).toMatch(/^JSONata D3030: /);
     expect(h.target.requests).toEqual([]);
   });
 
   it('fault 13: always 503: exactly max_attempts attempts, then the DLQ', async () => {
-    h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 4, initial: '10ms', max: '40ms' })] });
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml({ maxAttempts: 4, initial: '10ms', max: '40ms' })],
+    });
     h.target.fault = () => ({ respond: { status: 503, body: { error: 'down' } } });
     await h.post('orders', { id: 9, seq: 1, status: 'new' });
     await waitFor(async () => (await deadLetters()).length === 1, 'one dead letter');
     await expectDrained(h.nats.url);
     expect(h.target.requests).toHaveLength(4);
     const [entry] = await deadLetters();
-    expect(entry).toMatchObject({ key: '9', reason: 'exhausted', attempts: 4, error: { code: 'http-5xx', status: 503 }, responseExcerpt: '{"error":"down"}' });
+    expect(entry).toMatchObject({
+      key: '9',
+      reason: 'exhausted',
+      attempts: 4,
+      error: { code: 'http-5xx', status: 503 },
+      responseExcerpt: '{"error":"down"}',
+    });
   });
 });

@@ -5,7 +5,7 @@
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
-import { BUCKET_NAMES } from '../../engine/runtime/provision.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -26,8 +26,11 @@ async function storedCursor(name: string): Promise<string | undefined> {
 }
 
 it('polls a schedule source, stores each record once, and moves the cursor after storing', async () => {
-  const source = '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
-  h = await startRuntimeHarness({ integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })] });
+  const source =
+    '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })],
+  });
   h.target.source = [1, 2, 3].map((n) => ({ cursor: n, record: { id: n, updated: n } }));
   await waitFor(() => h!.target.records.size === 3, 'first three polled and delivered');
   await waitFor(async () => (await storedCursor('poll')) === '3', 'cursor moved to 3');
@@ -42,7 +45,9 @@ it('polls a schedule source, stores each record once, and moves the cursor after
 });
 
 it('stores events from a NATS subject and answers the publisher after the PubAck', async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml({ name: 'from-nats', source: '{ nats: { subject: app.orders } }' })] });
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'from-nats', source: '{ nats: { subject: app.orders } }' })],
+  });
   const nc = await connect({ servers: h.nats.url });
   try {
     const reply = await nc.request('app.orders', JSON.stringify({ id: 21, seq: 1, status: 'new' }), { timeout: 5000 });

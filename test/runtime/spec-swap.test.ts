@@ -5,9 +5,9 @@
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
-import { DeliveryLedger } from '../../engine/runtime/delivery-ledger.js';
-import type { LedgerEntry } from '../../engine/runtime/delivery-ledger.js';
-import { BUCKET_NAMES } from '../../engine/runtime/provision.js';
+import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
+import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { compileRuntimeSpecs, integrationYaml } from './helpers/runtime-specs.js';
@@ -29,7 +29,11 @@ async function ledgerEntry(integration: string, eventId: string): Promise<Ledger
 }
 
 it('applies a new spec set: new integrations run, events record their commit, retries keep theirs', async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml({ body: '{ "key": $string(id), "seq": seq, "mapping": "v1" }', initial: '300ms', max: '300ms' })] });
+  h = await startRuntimeHarness({
+    integrations: [
+      integrationYaml({ body: '{ "key": $string(id), "seq": seq, "mapping": "v1" }', initial: '300ms', max: '300ms' }),
+    ],
+  });
   const v1 = { ...h.specSet, commit: 'c1' };
   await h.engine.applySpecSet(v1);
   h.target.fault = (r) => (r.key === '1' && r.attempt === 1 ? { respond: { status: 503 } } : undefined);
@@ -41,7 +45,10 @@ it('applies a new spec set: new integrations run, events record their commit, re
     steps: `  - id: create\n    connection: target\n    operation: records.create\n    body: '{ "key": "r" & $string(id) }'`,
     owns: '  - { connection: target, object: entry, fields: ["*"] }',
   });
-  const orders = integrationYaml({ body: '{ "key": $string(id), "seq": seq, "mapping": "v2" }', owns: '  - { connection: target, object: record, fields: ["*"] }' });
+  const orders = integrationYaml({
+    body: '{ "key": $string(id), "seq": seq, "mapping": "v2" }',
+    owns: '  - { connection: target, object: record, fields: ["*"] }',
+  });
   const v2 = compileRuntimeSpecs(h.target.url, [orders, refunds], { commit: 'c2' });
   await h.engine.applySpecSet(v2);
   expect(h.engine.specSet.commit).toBe('c2');
@@ -54,8 +61,16 @@ it('applies a new spec set: new integrations run, events record their commit, re
   // The retry of event 1 ran with c1 (it started there); event 2 with c2.
   expect(h.target.records.get('1')).toEqual({ key: '1', seq: 1, mapping: 'v1' });
   expect(h.target.records.get('2')).toEqual({ key: '2', seq: 1, mapping: 'v2' });
-  expect(await ledgerEntry('orders', String(first.body.id))).toMatchObject({ status: 'delivered', commit: 'c1', attempts: 2 });
-  expect(await ledgerEntry('orders', String(second.body.id))).toMatchObject({ status: 'delivered', commit: 'c2', attempts: 1 });
+  expect(await ledgerEntry('orders', String(first.body.id))).toMatchObject({
+    status: 'delivered',
+    commit: 'c1',
+    attempts: 2,
+  });
+  expect(await ledgerEntry('orders', String(second.body.id))).toMatchObject({
+    status: 'delivered',
+    commit: 'c2',
+    attempts: 1,
+  });
   expect(await ledgerEntry('refunds', String(refund.body.id))).toMatchObject({ status: 'delivered', commit: 'c2' });
-  expect(((await h.engine.status()).integrations.map((i) => i.name))).toEqual(['orders', 'refunds']);
+  expect((await h.engine.status()).integrations.map((i) => i.name)).toEqual(['orders', 'refunds']);
 });

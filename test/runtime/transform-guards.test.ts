@@ -11,15 +11,29 @@ afterEach(async () => {
 });
 
 it('fault 12: a runaway transform is dead-lettered, the worker stays healthy, other integrations are unaffected', async () => {
-  const runaway = integrationYaml({ name: 'runaway', body: '($f := function($n){ $f($n + 1) }; $f(0))', owns: '  - { connection: target, object: record, fields: [seq] }' });
-  const orders = integrationYaml({ name: 'orders', body: '{ "key": $string(id), "status": status }', owns: '  - { connection: target, object: record, fields: [status] }' });
+  const runaway = integrationYaml({
+    name: 'runaway',
+    body: '($f := function($n){ $f($n + 1) }; $f(0))',
+    owns: '  - { connection: target, object: record, fields: [seq] }',
+  });
+  const orders = integrationYaml({
+    name: 'orders',
+    body: '{ "key": $string(id), "status": status }',
+    owns: '  - { connection: target, object: record, fields: [status] }',
+  });
   h = await startRuntimeHarness({ integrations: [runaway, orders] });
   await h.post('runaway', { id: 1, seq: 1 });
   for (let id = 1; id <= 5; id++) await h.post('orders', { id: 100 + id, seq: 1, status: 'new' });
   await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'the runaway event dead-lettered');
   await waitFor(() => h!.target.records.size === 5, 'the other integration delivered');
   const [entry] = await h.engine.deadLetters.list();
-  expect(entry).toMatchObject({ integration: 'runaway', step: 'write', reason: 'permanent', attempts: 1, error: { code: 'transform-error' } });
+  expect(entry).toMatchObject({
+    integration: 'runaway',
+    step: 'write',
+    reason: 'permanent',
+    attempts: 1,
+    error: { code: 'transform-error' },
+  });
   expect(entry.error.message).toMatch(/^JSONata (D1012|U10\d\d|RangeError)/);
   // The worker is still healthy: the same integration processes its next event.
   await h.post('orders', { id: 200, seq: 1, status: 'new' });

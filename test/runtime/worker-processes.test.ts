@@ -32,7 +32,13 @@ const CREATE_STEP = `  - id: create
 
 async function world(integration: string, count: number, extra: Partial<WorkerConfig> = {}): Promise<WorkerConfig> {
   h = await startRuntimeHarness({ integrations: [integration], engine: { roles: { workers: false } } });
-  const config: WorkerConfig = { natsUrl: h.nats.url, targetUrl: h.target.url, integrations: [integration], tuning: TEST_TUNING, ...extra };
+  const config: WorkerConfig = {
+    natsUrl: h.nats.url,
+    targetUrl: h.target.url,
+    integrations: [integration],
+    tuning: TEST_TUNING,
+    ...extra,
+  };
   workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
   return config;
 }
@@ -60,7 +66,10 @@ describe('worker processes', () => {
     await world(integrationYaml(), 2, { killBeforeCall: { key: '2', marker: join(scratch, 'killed') } });
     const ids = [1, 2, 3, 4];
     for (const id of ids) await h!.post('orders', { id, seq: 1, status: 'new' });
-    await waitFor(() => workers.some((w) => w.child.signalCode === 'SIGKILL'), 'a worker killed itself before the call');
+    await waitFor(
+      () => workers.some((w) => w.child.signalCode === 'SIGKILL'),
+      'a worker killed itself before the call',
+    );
     await waitFor(delivered(ids), 'all delivered', 20_000);
     await expectDrained(h!.nats.url);
     expect(h!.target.requests.filter((r) => r.key === '2')).toHaveLength(1);
@@ -102,7 +111,11 @@ describe('worker processes', () => {
       const replies = await Promise.all(keys.map((id) => h!.post('orders', { id, seq, status: `v${seq}` })));
       expect(replies.every((r) => r.status === 202)).toBe(true);
     }
-    await waitFor(() => keys.every((k) => h!.target.committedOrder.get(String(k))?.length === rounds.length), 'every update delivered', 60_000);
+    await waitFor(
+      () => keys.every((k) => h!.target.committedOrder.get(String(k))?.length === rounds.length),
+      'every update delivered',
+      60_000,
+    );
     await expectDrained(h!.nats.url);
     for (const k of keys) expect(h!.target.committedOrder.get(String(k))).toEqual(rounds);
     expect(failedOnce.size).toBe(7);

@@ -1,4 +1,7 @@
-/** Differential fuzzing: generated expressions over generated data, Junction's engine vs jsonata-js (results and error codes). */
+/**
+ * Differential fuzzing: generated expressions over generated data, Junction's engine vs jsonata-js (results and error
+ * codes).
+ */
 import { expect, it } from 'vitest';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
@@ -26,10 +29,14 @@ it(`agrees with jsonata-js on ${CASES} generated expressions (seed ${SEED})`, as
     const data = genData(g);
     const ours = await outcome(() => junctionEngine.compile(expr).evaluate(data));
     const ref = await outcome(() => referenceEngine.compile(expr).evaluate(data));
-    const agree = 'code' in ours || 'code' in ref
-      ? 'code' in ours && 'code' in ref && ours.code === ref.code
-      : sameValue(ours.value, ref.value);
-    if (!agree) mismatches.push(`#${i} ${expr}\n  data: ${JSON.stringify(data)}\n  ours: ${JSON.stringify(ours)}\n  ref:  ${JSON.stringify(ref)}`);
+    const agree =
+      'code' in ours || 'code' in ref
+        ? 'code' in ours && 'code' in ref && ours.code === ref.code
+        : sameValue(ours.value, ref.value);
+    if (!agree)
+      mismatches.push(
+        `#${i} ${expr}\n  data: ${JSON.stringify(data)}\n  ours: ${JSON.stringify(ours)}\n  ref:  ${JSON.stringify(ref)}`,
+      );
   }
   expect(mismatches).toEqual([]);
 }, 15_000);

@@ -32,7 +32,8 @@ describe('formatting functions', () => {
       `$parseInteger(undefined, '0')`,
       '$fromMillis(undefined)',
       '$toMillis(undefined)',
-    ]) expect(ev(expr), expr).toBeUndefined();
+    ])
+      expect(ev(expr), expr).toBeUndefined();
   });
 
   it('throw TransformError with the JSONata code and the function as token', () => {
@@ -73,7 +74,9 @@ describe('formatting functions', () => {
     }
     // from 1e15 the words nest scales ("one thousand, two hundred and thirty-four trillion, …"), which jsonata-js
     // (and so the engine) does not read back
-    expect(ev(`$formatInteger(1234567890123456, 'w')`)).toMatch(/^one thousand, two hundred and thirty-four trillion, /);
+    expect(ev(`$formatInteger(1234567890123456, 'w')`)).toMatch(
+      /^one thousand, two hundred and thirty-four trillion, /,
+    );
     expect(roundTrip(1234567890123456, 'w', 'w')).toBe(234567890124456);
     expect(ev(`$parseInteger('xyz', '0')`)).toBeNaN(); // as jsonata-js
   });
@@ -92,7 +95,9 @@ describe('formatting functions', () => {
 
   it('truncate the year to the picture width, as jsonata-js does', () => {
     const years = (picture: string) =>
-      ev('$fromMillis(1521801216617, $p) & "|" & $fromMillis(254402300800000, $p) & "|" & $fromMillis(-1e14, $p)', { p: picture });
+      ev('$fromMillis(1521801216617, $p) & "|" & $fromMillis(254402300800000, $p) & "|" & $fromMillis(-1e14, $p)', {
+        p: picture,
+      });
     expect(years('[Y01]')).toBe('18|31|-99');
     expect(years('[Y,2]')).toBe('18|31|-99');
     expect(years('[Y0001,2-2]')).toBe('18|31|-99');
@@ -123,7 +128,10 @@ describe('formatting functions', () => {
     for (const millis of [0, 951782400000, 1521801216617, 1709251199999, -2777932800000]) {
       for (const tz of ['+0000', '-0500', '+0530', '+1400']) {
         for (const picture of pictures) {
-          expect(ev('$toMillis($fromMillis($ms, $p, $tz), $p)', { ms: millis, p: picture, tz }), `${millis} ${picture} ${tz}`).toBe(millis);
+          expect(
+            ev('$toMillis($fromMillis($ms, $p, $tz), $p)', { ms: millis, p: picture, tz }),
+            `${millis} ${picture} ${tz}`,
+          ).toBe(millis);
         }
       }
     }
@@ -136,7 +144,9 @@ describe('formatting functions', () => {
   });
 
   it('refuses a timezone argument that is not an offset (jsonata-js prints NaN fields)', () => {
-    expect(() => ev(`$fromMillis(0, '[H]', 'noon')`)).toThrow('$fromMillis(): the timezone "noon" is not an offset such as "+0100" or "-05:00"');
+    expect(() => ev(`$fromMillis(0, '[H]', 'noon')`)).toThrow(
+      '$fromMillis(): the timezone "noon" is not an offset such as "+0100" or "-05:00"',
+    );
     expect(ev(`$fromMillis(0, '[H]:[m]', '-0530')`)).toBe('18:30');
   });
 });

@@ -17,7 +17,9 @@ function failure(expr: string, guards?: TransformGuards): TransformError {
 describe('guards', () => {
   it('stops unbounded recursion at the depth limit', () => {
     expect(failure('($f := function($n){ 1 + $f($n + 1) }; $f(0))').code).toBe('U1001');
-    expect(failure('($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100))', { maxDepth: 50 }).code).toBe('U1001');
+    expect(failure('($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100))', { maxDepth: 50 }).code).toBe(
+      'U1001',
+    );
   });
 
   it('stops an infinite tail-recursive loop at the time limit', () => {
@@ -46,7 +48,10 @@ describe('guards', () => {
 
   it('evaluates synchronously and calls JS binding functions synchronously', () => {
     const expr = junctionEngine.compile('$lookup("countries", code) & "/" & $up(name)');
-    const result = expr.evaluate({ code: 'GB', name: 'x' }, { lookup: (table: string, key: string) => `${table}:${key}`, up: (s: string) => s.toUpperCase() });
+    const result = expr.evaluate(
+      { code: 'GB', name: 'x' },
+      { lookup: (table: string, key: string) => `${table}:${key}`, up: (s: string) => s.toUpperCase() },
+    );
     expect(result).toBe('countries:GB/X');
   });
 });

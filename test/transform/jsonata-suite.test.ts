@@ -24,7 +24,10 @@ if (present) {
 describe('JSONata test suite (junction engine)', () => {
   // Never skipped: without the suite, the engine's conformance would go unchecked while CI stays green.
   it('finds the suite', () => {
-    expect(present, `the official JSONata suite is missing at ${dir}: put it there (../shared/jsonata-test-suite beside the checkout) or set JSONATA_SUITE_DIR`).toBe(true);
+    expect(
+      present,
+      `the official JSONata suite is missing at ${dir}: put it there (../shared/jsonata-test-suite beside the checkout) or set JSONATA_SUITE_DIR`,
+    ).toBe(true);
     expect(groups.size).toBeGreaterThan(100);
   });
 

@@ -14,17 +14,45 @@ export function magentoOrder(): Record<string, unknown> {
     row_total: (19.99 + i * 3.5) * (1 + (i % 3)),
   }));
   const address = (type: string) => ({
-    address_type: type, firstname: 'Jane', lastname: 'Doe', street: ['1 High Street', 'Flat 2'], city: 'Winchester',
-    postcode: 'SO21 2JN', country_id: 'GB', telephone: '+44 1234 567890', email: 'jane@example.com',
+    address_type: type,
+    firstname: 'Jane',
+    lastname: 'Doe',
+    street: ['1 High Street', 'Flat 2'],
+    city: 'Winchester',
+    postcode: 'SO21 2JN',
+    country_id: 'GB',
+    telephone: '+44 1234 567890',
+    email: 'jane@example.com',
   });
   return {
-    entity_id: 100234, increment_id: '000100234', state: 'complete', status: 'complete', created_at: '2026-03-23 10:33:36',
-    customer_id: 42, customer_firstname: 'Jane', customer_lastname: 'Doe', customer_email: 'jane@example.com',
-    order_currency_code: 'GBP', grand_total: 512.4, subtotal: 480.9, shipping_amount: 7.5, shipping_discount_amount: 0,
-    discount_amount: -12.5, tax_amount: 24.1, shipping_description: 'Standard delivery', items,
+    entity_id: 100234,
+    increment_id: '000100234',
+    state: 'complete',
+    status: 'complete',
+    created_at: '2026-03-23 10:33:36',
+    customer_id: 42,
+    customer_firstname: 'Jane',
+    customer_lastname: 'Doe',
+    customer_email: 'jane@example.com',
+    order_currency_code: 'GBP',
+    grand_total: 512.4,
+    subtotal: 480.9,
+    shipping_amount: 7.5,
+    shipping_discount_amount: 0,
+    discount_amount: -12.5,
+    tax_amount: 24.1,
+    shipping_description: 'Standard delivery',
+    items,
     billing_address: address('billing'),
-    extension_attributes: { shipping_assignments: [{ shipping: { address: address('shipping'), method: 'flatrate_flatrate' } }] },
-    payment: { method: 'checkmo', amount_paid: 512.4, last_trans_id: 'TX-99812', additional_information: ['Check / Money order'] },
+    extension_attributes: {
+      shipping_assignments: [{ shipping: { address: address('shipping'), method: 'flatrate_flatrate' } }],
+    },
+    payment: {
+      method: 'checkmo',
+      amount_paid: 512.4,
+      last_trans_id: 'TX-99812',
+      additional_information: ['Check / Money order'],
+    },
   };
 }
 
@@ -81,7 +109,11 @@ export const ORDER_MAPPING = `(
 )`;
 
 export const ORDER_BINDINGS = {
-  customers: [{ id: '41', code: 'C-0041' }, { id: '42', code: 'C-0042' }, { id: '43', code: 'C-0043' }],
+  customers: [
+    { id: '41', code: 'C-0041' },
+    { id: '42', code: 'C-0042' },
+    { id: '43', code: 'C-0043' },
+  ],
   currencies: { gbp: { iso: 'GBP', erp: 'GBP' }, eur: { iso: 'EUR', erp: 'EUR' }, usd: { iso: 'USD', erp: 'USD' } },
 };
 
@@ -94,24 +126,43 @@ export function handWritten(o: Any, b: typeof ORDER_BINDINGS): Any {
   const ship = o.extension_attributes.shipping_assignments[0].shipping;
   const lines = (o.items as Any[]).filter((l) => l.product_type === 'simple' && l.parent_item_id === undefined);
   const day = o.created_at.substring(0, 10);
-  const addr = (a: Any) => ({ Name: `${a.firstname} ${a.lastname}`, Street: a.street.join(', '), City: a.city, Zip: a.postcode, Country: a.country_id });
+  const addr = (a: Any) => ({
+    Name: `${a.firstname} ${a.lastname}`,
+    Street: a.street.join(', '),
+    City: a.city,
+    Zip: a.postcode,
+    Country: a.country_id,
+  });
   return {
     OrderNumber: 'MAG-' + o.increment_id,
     OrderDate: day.replace(/-/g, ''),
-    Customer: { Code: b.customers.find((c) => c.id === String(o.customer_id))?.code, Name: `${o.customer_firstname} ${o.customer_lastname}`, Email: o.customer_email.toLowerCase() },
+    Customer: {
+      Code: b.customers.find((c) => c.id === String(o.customer_id))?.code,
+      Name: `${o.customer_firstname} ${o.customer_lastname}`,
+      Email: o.customer_email.toLowerCase(),
+    },
     Currency: Object.values(b.currencies).find((c) => c.iso === o.order_currency_code)?.erp,
     BillTo: addr(o.billing_address),
     ShipTo: { ...addr(ship.address), Method: ship.method === 'flatrate_flatrate' ? 'STD' : 'EXP' },
     Lines: lines.map((l, i) => ({
-      LineNo: (i + 1) * 10, Item: l.sku, Description: l.name.substring(0, 30), Quantity: l.qty_ordered, UnitPrice: round2(l.price),
-      Discount: l.discount_amount > 0 ? round2(l.discount_amount) : 0, Amount: round2(l.price * l.qty_ordered - l.discount_amount),
+      LineNo: (i + 1) * 10,
+      Item: l.sku,
+      Description: l.name.substring(0, 30),
+      Quantity: l.qty_ordered,
+      UnitPrice: round2(l.price),
+      Discount: l.discount_amount > 0 ? round2(l.discount_amount) : 0,
+      Amount: round2(l.price * l.qty_ordered - l.discount_amount),
     })),
     LineCount: lines.length,
     Quantity: lines.reduce((s, l) => s + l.qty_ordered, 0),
     NetAmount: round2(lines.reduce((s, l) => s + l.price * l.qty_ordered - l.discount_amount, 0)),
     Tax: round2(lines.reduce((s, l) => s + l.tax_amount, 0)),
     Shipping: o.shipping_amount > 0 ? round2(o.shipping_amount - o.shipping_discount_amount) : 0,
-    Payment: { Method: o.payment.method === 'checkmo' ? 'CHEQUE' : o.payment.method.toUpperCase(), Reference: o.payment.last_trans_id, Paid: o.payment.amount_paid >= o.grand_total },
+    Payment: {
+      Method: o.payment.method === 'checkmo' ? 'CHEQUE' : o.payment.method.toUpperCase(),
+      Reference: o.payment.last_trans_id,
+      Paid: o.payment.amount_paid >= o.grand_total,
+    },
     Status: o.state === 'complete' ? 'RELEASED' : 'OPEN',
   };
 }

@@ -1,4 +1,6 @@
-/** Loads the official JSONata test suite (groups/<group>/*.json, datasets/*.json) and runs one case against an engine. */
+/**
+ * Loads the official JSONata test suite (groups/<group>/*.json, datasets/*.json) and runs one case against an engine.
+ */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +52,9 @@ export function loadSuite(dir: string): SuiteCase[] {
   const cases: SuiteCase[] = [];
   for (const group of readdirSync(join(dir, 'groups')).sort()) {
     const gdir = join(dir, 'groups', group);
-    for (const file of readdirSync(gdir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(gdir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const parsed = JSON.parse(readFileSync(join(gdir, file), 'utf8')) as RawCase | RawCase[];
       const list = Array.isArray(parsed) ? parsed : [parsed];
       list.forEach((raw, i) => {
@@ -58,8 +62,16 @@ export function loadSuite(dir: string): SuiteCase[] {
         const data = 'data' in raw ? raw.data : raw.dataset ? datasets.get(raw.dataset) : undefined;
         cases.push({
           id: `${group}/${file.replace(/\.json$/, '')}${list.length > 1 ? `[${i}]` : ''}`,
-          group, expr, data, bindings: raw.bindings ?? {}, result: raw.result, undefinedResult: raw.undefinedResult,
-          code: raw.code ?? raw.error?.code, token: raw.token ?? raw.error?.token, timelimit: raw.timelimit, depth: raw.depth,
+          group,
+          expr,
+          data,
+          bindings: raw.bindings ?? {},
+          result: raw.result,
+          undefinedResult: raw.undefinedResult,
+          code: raw.code ?? raw.error?.code,
+          token: raw.token ?? raw.error?.token,
+          timelimit: raw.timelimit,
+          depth: raw.depth,
           unordered: raw.unordered,
         });
       });
@@ -120,7 +132,8 @@ export async function runCase(engine: TransformEngine, c: SuiteCase): Promise<Ca
     return { ok: false, detail: `threw ${code ?? ''} ${(e as Error).message}${c.code ? ` (expected ${c.code})` : ''}` };
   }
   if (c.code !== undefined) return { ok: false, detail: `expected error ${c.code}, got ${show(result)}` };
-  if (c.undefinedResult) return result === undefined ? { ok: true } : { ok: false, detail: `expected undefined, got ${show(result)}` };
+  if (c.undefinedResult)
+    return result === undefined ? { ok: true } : { ok: false, detail: `expected undefined, got ${show(result)}` };
   if (sameValue(result, c.result, c.unordered)) return { ok: true };
   return { ok: false, detail: `expected ${show(c.result)}, got ${show(result)}` };
 }

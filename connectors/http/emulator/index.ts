@@ -38,8 +38,10 @@ export async function startHttpEmulator(options: HttpEmulatorOptions = {}): Prom
     public: true,
     handle: (r: EmulatorRequest): EmulatorReply => {
       const form = (r.body ?? {}) as Record<string, string>;
-      if (!options.client || form.grant_type !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
-      if (form.client_id !== options.client.clientId || form.client_secret !== options.client.clientSecret) return { status: 401, body: { error: 'invalid_client' } };
+      if (!options.client || form.grant_type !== 'client_credentials')
+        return { status: 400, body: { error: 'unsupported_grant_type' } };
+      if (form.client_id !== options.client.clientId || form.client_secret !== options.client.clientSecret)
+        return { status: 401, body: { error: 'invalid_client' } };
       const { token, expiresInSeconds } = tokens.issue();
       return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: expiresInSeconds } };
     },
@@ -52,7 +54,9 @@ export async function startHttpEmulator(options: HttpEmulatorOptions = {}): Prom
       authenticate: secured
         ? (r) => {
             const token = bearerToken(r.headers.authorization);
-            return (options.token !== undefined && token === options.token) || tokens.valid(token) ? undefined : { status: 401, body: { error: 'unauthorized', message: 'missing, invalid or expired bearer token' } };
+            return (options.token !== undefined && token === options.token) || tokens.valid(token)
+              ? undefined
+              : { status: 401, body: { error: 'unauthorized', message: 'missing, invalid or expired bearer token' } };
           }
         : undefined,
       notFound: (r) => ({ status: 404, body: { error: 'not_found', message: `no route ${r.method} ${r.path}` } }),

@@ -6,13 +6,20 @@ import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/
 import { collection } from './state.js';
 import type { HttpState, Row } from './state.js';
 
-const invalidBody: EmulatorReply = { status: 400, body: { error: 'invalid_body', message: 'the body must be a JSON object' } };
-const notFound = (r: EmulatorRequest): EmulatorReply => ({ status: 404, body: { error: 'not_found', message: `${r.params.collection} ${r.params.id} not found` } });
+const invalidBody: EmulatorReply = {
+  status: 400,
+  body: { error: 'invalid_body', message: 'the body must be a JSON object' },
+};
+const notFound = (r: EmulatorRequest): EmulatorReply => ({
+  status: 404,
+  body: { error: 'not_found', message: `${r.params.collection} ${r.params.id} not found` },
+});
 
 /** Routes over the emulator's current state. */
 export function httpRoutes(state: () => HttpState): Route[] {
   const rows = (r: EmulatorRequest) => collection(state(), r.params.collection);
-  const objectBody = (r: EmulatorRequest): Row | undefined => (r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? (r.body as Row) : undefined);
+  const objectBody = (r: EmulatorRequest): Row | undefined =>
+    r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? (r.body as Row) : undefined;
   /** PUT replaces, PATCH merges; a sub-resource is stored under `<id>/<sub>`. */
   const write = (r: EmulatorRequest, merge: boolean): EmulatorReply => {
     const row = objectBody(r);
@@ -26,7 +33,14 @@ export function httpRoutes(state: () => HttpState): Route[] {
   };
   return [
     { method: 'GET', path: '/:collection', handle: (r) => ({ status: 200, body: { items: [...rows(r).values()] } }) },
-    { method: 'GET', path: '/:collection/:id', handle: (r) => { const row = rows(r).get(r.params.id); return row ? { status: 200, body: row } : notFound(r); } },
+    {
+      method: 'GET',
+      path: '/:collection/:id',
+      handle: (r) => {
+        const row = rows(r).get(r.params.id);
+        return row ? { status: 200, body: row } : notFound(r);
+      },
+    },
     {
       method: 'POST',
       path: '/:collection',
@@ -34,7 +48,8 @@ export function httpRoutes(state: () => HttpState): Route[] {
         const row = objectBody(r);
         if (!row) return invalidBody;
         const id = String(row.id ?? ++state().counter);
-        if (rows(r).has(id)) return { status: 409, body: { error: 'conflict', message: `${r.params.collection} ${id} already exists` } };
+        if (rows(r).has(id))
+          return { status: 409, body: { error: 'conflict', message: `${r.params.collection} ${id} already exists` } };
         rows(r).set(id, { ...row, id });
         return { status: 201, body: { ...row, id } };
       },
@@ -43,6 +58,10 @@ export function httpRoutes(state: () => HttpState): Route[] {
     { method: 'PATCH', path: '/:collection/:id', handle: (r) => write(r, true) },
     { method: 'PUT', path: '/:collection/:id/:sub', handle: (r) => write(r, false) },
     { method: 'PATCH', path: '/:collection/:id/:sub', handle: (r) => write(r, true) },
-    { method: 'DELETE', path: '/:collection/:id', handle: (r) => (rows(r).delete(r.params.id) ? { status: 204 } : notFound(r)) },
+    {
+      method: 'DELETE',
+      path: '/:collection/:id',
+      handle: (r) => (rows(r).delete(r.params.id) ? { status: 204 } : notFound(r)),
+    },
   ];
 }

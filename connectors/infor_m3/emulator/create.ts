@@ -10,7 +10,10 @@ type NokFn = (message: string, field: string | undefined, code: string) => M3Res
 export function createRecord(state: M3State, tx: M3Transaction, short: string, input: Row, nok: NokFn): M3ResultBody {
   const table = state.tables[tx.object];
   const next = (series: string) => String(++state.sequences[series]);
-  const missing = (object: string, field: string) => (input[field] && !state.tables[object].has(input[field]) ? nok(missingMessage(object, input[field]), field, 'WCU0203') : undefined);
+  const missing = (object: string, field: string) =>
+    input[field] && !state.tables[object].has(input[field])
+      ? nok(missingMessage(object, input[field]), field, 'WCU0203')
+      : undefined;
   const save = (key: string, row: Row, records: Row[]) => {
     table.set(key, row);
     return result(short, records);
@@ -52,7 +55,8 @@ export function createRecord(state: M3State, tx: M3Transaction, short: string, i
     case 'PIS100MI/AddHead': {
       const bad = missing('supplier', 'SUNO');
       if (bad) return bad;
-      if ([...table.values()].some((i) => i.SUNO === input.SUNO && i.SINO === input.SINO)) return nok(`Supplier invoice ${input.SINO} is already registered`, 'SINO', 'WSI0103');
+      if ([...table.values()].some((i) => i.SUNO === input.SUNO && i.SINO === input.SINO))
+        return nok(`Supplier invoice ${input.SINO} is already registered`, 'SINO', 'WSI0103');
       const INBN = next('INBN');
       return save(INBN, { ...input, INBN }, [{ INBN }]);
     }
@@ -74,6 +78,12 @@ export function createRecord(state: M3State, tx: M3Transaction, short: string, i
 
 /** M3's "does not exist" message for a record type. */
 export function missingMessage(object: string, id: string | undefined): string {
-  const label: Record<string, string> = { customer: 'Customer', item: 'Item', supplier: 'Supplier', order_head: 'Order number', purchase_order: 'Purchase order' };
+  const label: Record<string, string> = {
+    customer: 'Customer',
+    item: 'Item',
+    supplier: 'Supplier',
+    order_head: 'Order number',
+    purchase_order: 'Purchase order',
+  };
   return `${label[object] ?? 'Record'} ${id ?? ''} does not exist`;
 }

@@ -25,11 +25,26 @@ const MESSAGE_WIDTH = 60;
 /** A result entry for one transaction. */
 export function result(transaction: string, records: Row[], error?: Nok): M3ResultBody {
   if (!error) return { transaction, records };
-  return { transaction, records: [], errorMessage: error.message.padEnd(MESSAGE_WIDTH), errorType: 'ServerReturnedNOK', errorField: error.field, errorCode: error.code };
+  return {
+    transaction,
+    records: [],
+    errorMessage: error.message.padEnd(MESSAGE_WIDTH),
+    errorType: 'ServerReturnedNOK',
+    errorField: error.field,
+    errorCode: error.code,
+  };
 }
 
 /** The HTTP 200 envelope around results; NOK results count as failed, as M3 counts them. */
 export function envelope(results: M3ResultBody[], wasTerminated = false): EmulatorReply {
   const failed = results.filter((r) => r.errorMessage !== undefined).length;
-  return { status: 200, body: { results, wasTerminated, nrOfSuccessfullTransactions: results.length - failed, nrOfFailedTransactions: failed } };
+  return {
+    status: 200,
+    body: {
+      results,
+      wasTerminated,
+      nrOfSuccessfullTransactions: results.length - failed,
+      nrOfFailedTransactions: failed,
+    },
+  };
 }

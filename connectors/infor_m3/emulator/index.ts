@@ -37,8 +37,15 @@ export interface M3EmulatorOptions extends EmulatorOptions {
 /** Starts the emulator on loopback (a random port unless `port` is given). */
 export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<M3Emulator> {
   let state = seedM3State();
-  const basic = 'Basic ' + Buffer.from(`${options.username ?? M3_EMULATOR_USER.username}:${options.password ?? M3_EMULATOR_USER.password}`).toString('base64');
-  const client = { id: options.clientId ?? M3_EMULATOR_CLIENT.clientId, secret: options.clientSecret ?? M3_EMULATOR_CLIENT.clientSecret };
+  const basic =
+    'Basic ' +
+    Buffer.from(
+      `${options.username ?? M3_EMULATOR_USER.username}:${options.password ?? M3_EMULATOR_USER.password}`,
+    ).toString('base64');
+  const client = {
+    id: options.clientId ?? M3_EMULATOR_CLIENT.clientId,
+    secret: options.clientSecret ?? M3_EMULATOR_CLIENT.clientSecret,
+  };
   const tokens = createTokenIssuer({ ttlMs: options.tokenTtlMs ?? 2 * 3600_000 });
   const lock = (object: string, id: string) => void state.locked.add(`${object}/${id}`);
   const server = await startEmulatorServer(
@@ -51,23 +58,38 @@ export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<
           public: true,
           handle: (r) => {
             const form = (r.body ?? {}) as Record<string, string>;
-            if (form.grant_type !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type' } };
-            if (form.client_id !== client.id || form.client_secret !== client.secret) return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+            if (form.grant_type !== 'client_credentials')
+              return { status: 400, body: { error: 'unsupported_grant_type' } };
+            if (form.client_id !== client.id || form.client_secret !== client.secret)
+              return {
+                status: 401,
+                body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+              };
             const { token, expiresInSeconds } = tokens.issue();
             return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: expiresInSeconds } };
           },
         },
         ...m3Routes(() => state),
       ],
-      authenticate: (r) => (r.headers.authorization === basic || tokens.valid(bearerToken(r.headers.authorization)) ? undefined : { status: 401, body: { code: 401, message: 'Unauthorized: invalid user, password or access token' } }),
+      authenticate: (r) =>
+        r.headers.authorization === basic || tokens.valid(bearerToken(r.headers.authorization))
+          ? undefined
+          : { status: 401, body: { code: 401, message: 'Unauthorized: invalid user, password or access token' } },
       rateLimitedBody: { code: 429, message: 'Too many requests' },
       notFound: (r) => ({ status: 404, body: { code: 404, message: `No resource ${r.method} ${r.path}` } }),
-      state: () => ({ ...Object.fromEntries(Object.entries(state.tables).map(([k, v]) => [k, [...v.values()]])), locked: [...state.locked] }),
+      state: () => ({
+        ...Object.fromEntries(Object.entries(state.tables).map(([k, v]) => [k, [...v.values()]])),
+        locked: [...state.locked],
+      }),
       reset: () => void (state = seedM3State()),
       controls: {
         lock: (body) => {
           const { object, id } = (body ?? {}) as { object?: string; id?: string };
-          if (!object || !id || !state.tables[object]) return { status: 400, body: { message: `POST {"object": one of ${Object.keys(state.tables).join(', ')}, "id": "<key>"}` } };
+          if (!object || !id || !state.tables[object])
+            return {
+              status: 400,
+              body: { message: `POST {"object": one of ${Object.keys(state.tables).join(', ')}, "id": "<key>"}` },
+            };
           lock(object, id);
           return { status: 204 };
         },

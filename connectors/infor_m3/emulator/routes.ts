@@ -15,8 +15,16 @@ export function m3Routes(state: () => M3State): Route[] {
   const single = (r: EmulatorRequest): EmulatorReply => {
     const [transaction, ...matrix] = r.params.transaction.split(';');
     const name = `${r.params.program}/${transaction}`;
-    if (!knownTransaction(name)) return { status: 404, body: { code: 404, message: `Transaction ${transaction} does not exist in program ${r.params.program}` } };
-    const fields: Row = { ...Object.fromEntries(matrix.map((m) => m.split('=') as [string, string])), ...r.query, ...asFields(r.body) };
+    if (!knownTransaction(name))
+      return {
+        status: 404,
+        body: { code: 404, message: `Transaction ${transaction} does not exist in program ${r.params.program}` },
+      };
+    const fields: Row = {
+      ...Object.fromEntries(matrix.map((m) => m.split('=') as [string, string])),
+      ...r.query,
+      ...asFields(r.body),
+    };
     return envelope([executeTransaction(state(), name, fields)]);
   };
   return [
@@ -26,13 +34,25 @@ export function m3Routes(state: () => M3State): Route[] {
       method: 'POST',
       path: BASE,
       handle: (r) => {
-        const body = (r.body ?? {}) as { program?: string; cono?: number; divi?: string; transactions?: { transaction: string; record?: Record<string, unknown> }[]; continueOnError?: boolean };
-        if (!body.program || !Array.isArray(body.transactions)) return { status: 400, body: { code: 400, message: 'program and transactions are required' } };
+        const body = (r.body ?? {}) as {
+          program?: string;
+          cono?: number;
+          divi?: string;
+          transactions?: { transaction: string; record?: Record<string, unknown> }[];
+          continueOnError?: boolean;
+        };
+        if (!body.program || !Array.isArray(body.transactions))
+          return { status: 400, body: { code: 400, message: 'program and transactions are required' } };
         const results = [];
         for (const tx of body.transactions) {
           const name = `${body.program}/${tx.transaction}`;
-          const context: Row = { ...(body.cono === undefined ? {} : { CONO: String(body.cono) }), ...(body.divi === undefined ? {} : { DIVI: body.divi }) };
-          const outcome = knownTransaction(name) ? executeTransaction(state(), name, { ...context, ...asFields(tx.record) }) : result(tx.transaction, [], { message: `Transaction ${tx.transaction} does not exist`, code: 'WTR0001' });
+          const context: Row = {
+            ...(body.cono === undefined ? {} : { CONO: String(body.cono) }),
+            ...(body.divi === undefined ? {} : { DIVI: body.divi }),
+          };
+          const outcome = knownTransaction(name)
+            ? executeTransaction(state(), name, { ...context, ...asFields(tx.record) })
+            : result(tx.transaction, [], { message: `Transaction ${tx.transaction} does not exist`, code: 'WTR0001' });
           results.push(outcome);
           if (outcome.errorMessage && !body.continueOnError) return envelope(results, true);
         }
@@ -45,5 +65,9 @@ export function m3Routes(state: () => M3State): Route[] {
 /** A JSON or form body as M3 fields (M3 receives text). */
 function asFields(body: unknown): Row {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
-  return Object.fromEntries(Object.entries(body as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(body as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }

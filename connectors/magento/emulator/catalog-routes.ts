@@ -15,10 +15,15 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
         if (!product) return requiredField('product');
         const existing = state().products.get(r.params.sku);
         if (!existing) return noProduct();
-        if (product.price !== undefined && (typeof product.price !== 'number' || product.price < 0)) return magentoError(400, 'The "%1" value is invalid for the "price" attribute.', [String(product.price)]);
+        if (product.price !== undefined && (typeof product.price !== 'number' || product.price < 0))
+          return magentoError(400, 'The "%1" value is invalid for the "price" attribute.', [String(product.price)]);
         // A partial update: only the attributes sent change; custom attributes merge by attribute_code.
         const merged: Row = { ...existing, ...product, sku: existing.sku, updated_at: now() };
-        if (Array.isArray(product.custom_attributes)) merged.custom_attributes = mergeByCode(existing.custom_attributes as Row[], product.custom_attributes as Row[]);
+        if (Array.isArray(product.custom_attributes))
+          merged.custom_attributes = mergeByCode(
+            existing.custom_attributes as Row[],
+            product.custom_attributes as Row[],
+          );
         state().products.set(r.params.sku, merged);
         return { status: 200, body: merged };
       },
@@ -32,8 +37,12 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
         const stock = (r.body as { stockItem?: Row } | undefined)?.stockItem;
         if (!stock) return requiredField('stockItem');
         const ext = existing.extension_attributes as { stock_item: Row };
-        if (String(ext.stock_item.item_id) !== r.params.itemId) return magentoError(404, 'The stock item with "%1" ID wasn\'t found. Verify the ID and try again.', [r.params.itemId]);
-        if (stock.qty !== undefined && typeof stock.qty !== 'number') return magentoError(400, 'The "%1" value is invalid for the "qty" attribute.', [String(stock.qty)]);
+        if (String(ext.stock_item.item_id) !== r.params.itemId)
+          return magentoError(404, 'The stock item with "%1" ID wasn\'t found. Verify the ID and try again.', [
+            r.params.itemId,
+          ]);
+        if (stock.qty !== undefined && typeof stock.qty !== 'number')
+          return magentoError(400, 'The "%1" value is invalid for the "qty" attribute.', [String(stock.qty)]);
         ext.stock_item = { ...ext.stock_item, ...stock, item_id: ext.stock_item.item_id };
         return { status: 200, body: Number(r.params.itemId) };
       },
@@ -46,14 +55,24 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
         if (!Array.isArray(items) || items.length === 0) return requiredField('sourceItems');
         const errors: { message: string; parameters: Record<string, string> }[] = [];
         for (const item of items) {
-          for (const field of ['sku', 'source_code', 'quantity', 'status']) if (item[field] === undefined || item[field] === null || item[field] === '') errors.push({ message: '"%field" can not be empty.', parameters: { field } });
-          if (item.quantity !== undefined && (typeof item.quantity !== 'number' || Number.isNaN(item.quantity))) errors.push({ message: '"%field" should be numeric.', parameters: { field: 'quantity' } });
-          if (item.status !== undefined && item.status !== 0 && item.status !== 1) errors.push({ message: '"%field" should a known status.', parameters: { field: 'status' } });
-          if (item.sku !== undefined && !state().products.has(String(item.sku))) errors.push({ message: 'Product with SKU "%sku" does not exist.', parameters: { sku: String(item.sku) } });
-          if (item.source_code !== undefined && !state().sources.has(String(item.source_code))) errors.push({ message: 'Source with code "%code" does not exist.', parameters: { code: String(item.source_code) } });
+          for (const field of ['sku', 'source_code', 'quantity', 'status'])
+            if (item[field] === undefined || item[field] === null || item[field] === '')
+              errors.push({ message: '"%field" can not be empty.', parameters: { field } });
+          if (item.quantity !== undefined && (typeof item.quantity !== 'number' || Number.isNaN(item.quantity)))
+            errors.push({ message: '"%field" should be numeric.', parameters: { field: 'quantity' } });
+          if (item.status !== undefined && item.status !== 0 && item.status !== 1)
+            errors.push({ message: '"%field" should a known status.', parameters: { field: 'status' } });
+          if (item.sku !== undefined && !state().products.has(String(item.sku)))
+            errors.push({ message: 'Product with SKU "%sku" does not exist.', parameters: { sku: String(item.sku) } });
+          if (item.source_code !== undefined && !state().sources.has(String(item.source_code)))
+            errors.push({
+              message: 'Source with code "%code" does not exist.',
+              parameters: { code: String(item.source_code) },
+            });
         }
         if (errors.length) return validationFailed(errors);
-        for (const item of items) state().sourceItems.set(`${String(item.sku)}/${String(item.source_code)}`, { ...item });
+        for (const item of items)
+          state().sourceItems.set(`${String(item.sku)}/${String(item.source_code)}`, { ...item });
         return { status: 200, body: [] };
       },
     },

@@ -5,14 +5,26 @@ import { magentoError, noCustomer, requiredField } from './magento-error.js';
 import { searchReply } from './search-criteria.js';
 import type { MagentoState, Row } from './state.js';
 
-const REQUIRED: [string, string][] = [['email', 'email'], ['firstname', 'First Name'], ['lastname', 'Last Name']];
+const REQUIRED: [string, string][] = [
+  ['email', 'email'],
+  ['firstname', 'First Name'],
+  ['lastname', 'Last Name'],
+];
 
 /** Customer routes under `/rest/:store/V1`. */
 export function customerRoutes(V1: string, state: () => MagentoState): Route[] {
   return [
     // Registered before `/customers/:id`, so "search" is never read as an id.
-    { method: 'GET', path: `${V1}/customers/search`, handle: (r) => searchReply([...state().customers.values()], r.query) },
-    { method: 'GET', path: `${V1}/customers/:id`, handle: (r) => found(state().customers.get(Number(r.params.id)), r.params.id) },
+    {
+      method: 'GET',
+      path: `${V1}/customers/search`,
+      handle: (r) => searchReply([...state().customers.values()], r.query),
+    },
+    {
+      method: 'GET',
+      path: `${V1}/customers/:id`,
+      handle: (r) => found(state().customers.get(Number(r.params.id)), r.params.id),
+    },
     {
       method: 'POST',
       path: `${V1}/customers`,
@@ -21,10 +33,22 @@ export function customerRoutes(V1: string, state: () => MagentoState): Route[] {
         if (!customer) return requiredField('customer');
         const invalid = validate(customer);
         if (invalid) return invalid;
-        if (emailTaken(state(), customer.email)) return magentoError(400, 'A customer with the same email address already exists in an associated website.');
+        if (emailTaken(state(), customer.email))
+          return magentoError(400, 'A customer with the same email address already exists in an associated website.');
         const id = state().nextId.customer++;
         const stamp = now();
-        const created: Row = { group_id: 1, website_id: 1, store_id: 1, created_in: 'Default Store View', disable_auto_group_change: 0, ...customer, id, created_at: stamp, updated_at: stamp, addresses: addresses(state(), customer.addresses, id) };
+        const created: Row = {
+          group_id: 1,
+          website_id: 1,
+          store_id: 1,
+          created_in: 'Default Store View',
+          disable_auto_group_change: 0,
+          ...customer,
+          id,
+          created_at: stamp,
+          updated_at: stamp,
+          addresses: addresses(state(), customer.addresses, id),
+        };
         state().customers.set(id, created);
         return { status: 200, body: created };
       },
@@ -37,9 +61,19 @@ export function customerRoutes(V1: string, state: () => MagentoState): Route[] {
         if (!existing) return noCustomer(r.params.id);
         const customer = (r.body as { customer?: Row } | undefined)?.customer;
         if (!customer) return requiredField('customer');
-        if (customer.email !== undefined && customer.email !== existing.email && emailTaken(state(), customer.email)) return magentoError(400, 'A customer with the same email address already exists in an associated website.');
+        if (customer.email !== undefined && customer.email !== existing.email && emailTaken(state(), customer.email))
+          return magentoError(400, 'A customer with the same email address already exists in an associated website.');
         // Addresses are replaced as a whole list when sent, and kept when not.
-        const updated: Row = { ...existing, ...customer, id: existing.id, updated_at: now(), addresses: customer.addresses === undefined ? existing.addresses : addresses(state(), customer.addresses, Number(existing.id)) };
+        const updated: Row = {
+          ...existing,
+          ...customer,
+          id: existing.id,
+          updated_at: now(),
+          addresses:
+            customer.addresses === undefined
+              ? existing.addresses
+              : addresses(state(), customer.addresses, Number(existing.id)),
+        };
         const invalid = validate(updated);
         if (invalid) return invalid;
         state().customers.set(Number(existing.id), updated);
@@ -51,7 +85,8 @@ export function customerRoutes(V1: string, state: () => MagentoState): Route[] {
 
 function validate(customer: Row): EmulatorReply | undefined {
   for (const [field, label] of REQUIRED) if (!customer[field]) return requiredField(label);
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(customer.email))) return magentoError(400, '"%1" is not a valid email address.', [String(customer.email)]);
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(customer.email)))
+    return magentoError(400, '"%1" is not a valid email address.', [String(customer.email)]);
   return undefined;
 }
 

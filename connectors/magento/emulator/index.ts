@@ -16,17 +16,38 @@ export interface MagentoEmulator extends EmulatorServer {
 }
 
 /** Starts the emulator on loopback; it accepts `Authorization: Bearer <token>` (MAGENTO_EMULATOR_TOKEN by default). */
-export async function startMagentoEmulator(options: EmulatorOptions & { token?: string } = {}): Promise<MagentoEmulator> {
+export async function startMagentoEmulator(
+  options: EmulatorOptions & { token?: string } = {},
+): Promise<MagentoEmulator> {
   let state = seedMagentoState();
   const token = options.token ?? MAGENTO_EMULATOR_TOKEN;
   const server = await startEmulatorServer(
     {
       name: 'magento',
       routes: magentoRoutes(() => state),
-      authenticate: (r) => (r.headers.authorization === `Bearer ${token}` ? undefined : { status: 401, body: { message: "The consumer isn't authorized to access %resources.", parameters: { resources: 'Magento_Sales::sales' } } }),
+      authenticate: (r) =>
+        r.headers.authorization === `Bearer ${token}`
+          ? undefined
+          : {
+              status: 401,
+              body: {
+                message: "The consumer isn't authorized to access %resources.",
+                parameters: { resources: 'Magento_Sales::sales' },
+              },
+            },
       rateLimitedBody: { message: 'Too many requests. Try again later.' },
       notFound: () => ({ status: 404, body: { message: 'Request does not match any route.' } }),
-      state: () => ({ stores: [...state.stores], sources: [...state.sources], products: [...state.products.values()], source_items: [...state.sourceItems.values()], customers: [...state.customers.values()], orders: [...state.orders.values()], shipments: state.shipments, invoices: state.invoices, negotiable_quotes: [...state.negotiableQuotes.values()] }),
+      state: () => ({
+        stores: [...state.stores],
+        sources: [...state.sources],
+        products: [...state.products.values()],
+        source_items: [...state.sourceItems.values()],
+        customers: [...state.customers.values()],
+        orders: [...state.orders.values()],
+        shipments: state.shipments,
+        invoices: state.invoices,
+        negotiable_quotes: [...state.negotiableQuotes.values()],
+      }),
       reset: () => void (state = seedMagentoState()),
     },
     options,

@@ -7,7 +7,14 @@ import type { MagentoState, Row } from './state.js';
 /** Sales routes under `/rest/:store/V1`. */
 export function orderRoutes(V1: string, state: () => MagentoState): Route[] {
   return [
-    { method: 'GET', path: `${V1}/orders/:id`, handle: (r) => { const order = state().orders.get(Number(r.params.id)); return order ? { status: 200, body: order } : noEntity(); } },
+    {
+      method: 'GET',
+      path: `${V1}/orders/:id`,
+      handle: (r) => {
+        const order = state().orders.get(Number(r.params.id));
+        return order ? { status: 200, body: order } : noEntity();
+      },
+    },
     { method: 'GET', path: `${V1}/orders`, handle: (r) => searchReply([...state().orders.values()], r.query) },
     { method: 'POST', path: `${V1}/order/:orderId/ship`, handle: (r) => document(state(), r, 'shipment') },
     { method: 'POST', path: `${V1}/order/:orderId/invoice`, handle: (r) => document(state(), r, 'invoice') },
@@ -25,21 +32,39 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
   const done = kind === 'shipment' ? 'qty_shipped' : 'qty_invoiced';
   const lines = (order.items as Row[]).filter((i) => !i.parent_item_id || kind === 'invoice');
   const open = (item: Row) => Number(item.qty_ordered) - Number(item[done] ?? 0);
-  const requested = body.items?.length ? body.items.map((i) => ({ id: Number(i.order_item_id), qty: Number(i.qty) })) : lines.filter((i) => open(i) > 0).map((i) => ({ id: Number(i.item_id), qty: open(i) }));
-  const title = kind === 'shipment' ? 'Shipment Document Validation Error(s):' : 'Invoice Document Validation Error(s):';
-  if (requested.length === 0) return magentoError(400, `${title}\nThe order does not allow ${kind === 'shipment' ? 'a shipment' : 'an invoice'} to be created.`);
+  const requested = body.items?.length
+    ? body.items.map((i) => ({ id: Number(i.order_item_id), qty: Number(i.qty) }))
+    : lines.filter((i) => open(i) > 0).map((i) => ({ id: Number(i.item_id), qty: open(i) }));
+  const title =
+    kind === 'shipment' ? 'Shipment Document Validation Error(s):' : 'Invoice Document Validation Error(s):';
+  if (requested.length === 0)
+    return magentoError(
+      400,
+      `${title}\nThe order does not allow ${kind === 'shipment' ? 'a shipment' : 'an invoice'} to be created.`,
+    );
   for (const line of requested) {
     const item = (order.items as Row[]).find((i) => Number(i.item_id) === line.id);
     if (!item) return magentoError(400, `${title}\nThe ${kind} contains product(s) that are not in the order.`);
-    if (!(line.qty > 0) || line.qty > open(item)) return magentoError(400, `${title}\nYou can't create ${kind === 'shipment' ? 'a shipment' : 'an invoice'} with a quantity of %1 for item %2.`, [String(line.qty), String(item.sku)]);
+    if (!(line.qty > 0) || line.qty > open(item))
+      return magentoError(
+        400,
+        `${title}\nYou can't create ${kind === 'shipment' ? 'a shipment' : 'an invoice'} with a quantity of %1 for item %2.`,
+        [String(line.qty), String(item.sku)],
+      );
   }
-  for (const track of body.tracks ?? []) for (const field of ['track_number', 'carrier_code', 'title']) if (!track[field]) return requiredField(field);
+  for (const track of body.tracks ?? [])
+    for (const field of ['track_number', 'carrier_code', 'title']) if (!track[field]) return requiredField(field);
   for (const line of requested) {
     const item = (order.items as Row[]).find((i) => Number(i.item_id) === line.id)!;
     item[done] = Number(item[done] ?? 0) + line.qty;
   }
   const id = kind === 'shipment' ? state.nextId.shipment++ : state.nextId.invoice++;
-  (kind === 'shipment' ? state.shipments : state.invoices).push({ id, order_id: order.entity_id, ...body, items: requested.map((l) => ({ order_item_id: l.id, qty: l.qty })) });
+  (kind === 'shipment' ? state.shipments : state.invoices).push({
+    id,
+    order_id: order.entity_id,
+    ...body,
+    items: requested.map((l) => ({ order_item_id: l.id, qty: l.qty })),
+  });
   // Magento answers the new document's id as a JSON string.
   return { status: 200, body: String(id) };
 }

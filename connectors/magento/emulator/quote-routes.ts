@@ -39,7 +39,15 @@ function draft(state: MagentoState, r: EmulatorRequest): EmulatorReply {
     items: [],
     customer: { id: customer.id, email: customer.email, firstname: customer.firstname, lastname: customer.lastname },
     currency: { quote_currency_code: 'USD' },
-    extension_attributes: { negotiable_quote: { quote_id: id, quote_name: `Quote for ${String(customer.firstname)} ${String(customer.lastname)}`, status: 'draft_by_admin', is_regular_quote: true, creator_type: 2 } },
+    extension_attributes: {
+      negotiable_quote: {
+        quote_id: id,
+        quote_name: `Quote for ${String(customer.firstname)} ${String(customer.lastname)}`,
+        status: 'draft_by_admin',
+        is_regular_quote: true,
+        creator_type: 2,
+      },
+    },
     comments: [],
   });
   // The API answers the new quote id as a bare number.
@@ -51,14 +59,16 @@ function update(state: MagentoState, r: EmulatorRequest): EmulatorReply {
   if (!quote) return noQuote(r.params.quoteId);
   const body = (r.body as { quote?: Row } | undefined)?.quote;
   if (!body) return requiredField('quote');
-  if (body.id !== undefined && Number(body.id) !== Number(quote.id)) return magentoError(400, 'The quote ID in the request does not match the quote ID in the URL.');
+  if (body.id !== undefined && Number(body.id) !== Number(quote.id))
+    return magentoError(400, 'The quote ID in the request does not match the quote ID in the URL.');
   const locked = sellerCannotChange(quote);
   if (locked) return locked;
   const lines = (quote.items as Row[]).map((i) => ({ ...i }));
   for (const item of (body.items as Row[] | undefined) ?? []) {
     if (item.item_id !== undefined) {
       const line = lines.find((l) => Number(l.item_id) === Number(item.item_id));
-      if (!line) return magentoError(404, 'The %1 Cart doesn\'t contain the %2 item.', [String(quote.id), String(item.item_id)]);
+      if (!line)
+        return magentoError(404, "The %1 Cart doesn't contain the %2 item.", [String(quote.id), String(item.item_id)]);
       line.qty = Number(item.qty);
       continue;
     }
@@ -68,9 +78,21 @@ function update(state: MagentoState, r: EmulatorRequest): EmulatorReply {
     // Like any Magento cart, adding a SKU already on the quote raises that line's quantity.
     const same = lines.find((l) => l.sku === product.sku);
     if (same) same.qty = Number(same.qty) + Number(item.qty);
-    else lines.push({ item_id: Number(quote.id) * 100 + lines.length + 1, sku: product.sku, qty: Number(item.qty), name: product.name, price: product.price, product_type: product.type_id, quote_id: String(quote.id) });
+    else
+      lines.push({
+        item_id: Number(quote.id) * 100 + lines.length + 1,
+        sku: product.sku,
+        qty: Number(item.qty),
+        name: product.name,
+        price: product.price,
+        product_type: product.type_id,
+        quote_id: String(quote.id),
+      });
   }
-  const next = { ...((quote.extension_attributes as Row).negotiable_quote as Row), ...(((body.extension_attributes as Row | undefined)?.negotiable_quote as Row | undefined) ?? {}) };
+  const next = {
+    ...((quote.extension_attributes as Row).negotiable_quote as Row),
+    ...(((body.extension_attributes as Row | undefined)?.negotiable_quote as Row | undefined) ?? {}),
+  };
   const invalid = priceProblem(next);
   if (invalid) return invalid;
   const status = ((quote.extension_attributes as Row).negotiable_quote as Row).status;
@@ -102,31 +124,60 @@ function decline(state: MagentoState, r: EmulatorRequest): EmulatorReply {
   if (FINAL.has(status)) return magentoError(400, 'The quote cannot be declined in its %1 state.', [status]);
   // Declining removes the negotiated price: the quote falls back to catalog prices.
   const fields = (quote.extension_attributes as Row).negotiable_quote as Row;
-  quote.extension_attributes = { negotiable_quote: { ...fields, negotiated_price_type: null, negotiated_price_value: null, negotiated_total_price: fields.original_total_price, decline_reason: body.reason } };
+  quote.extension_attributes = {
+    negotiable_quote: {
+      ...fields,
+      negotiated_price_type: null,
+      negotiated_price_value: null,
+      negotiated_total_price: fields.original_total_price,
+      decline_reason: body.reason,
+    },
+  };
   setStatus(quote, 'declined');
   return { status: 200, body: true };
 }
 
 function read(state: MagentoState, id: string): EmulatorReply {
   const quote = state.negotiableQuotes.get(Number(id));
-  if (!quote) return magentoError(404, 'No such entity with %fieldName = %fieldValue', { fieldName: 'cartId', fieldValue: id });
+  if (!quote)
+    return magentoError(404, 'No such entity with %fieldName = %fieldValue', { fieldName: 'cartId', fieldValue: id });
   const items = quote.items as Row[];
-  return { status: 200, body: { ...quote, items_count: items.length, items_qty: items.reduce((sum, i) => sum + Number(i.qty), 0) } };
+  return {
+    status: 200,
+    body: { ...quote, items_count: items.length, items_qty: items.reduce((sum, i) => sum + Number(i.qty), 0) },
+  };
 }
 
 /**
  * The buyer's checkout of a sent quote (what the storefront does): an order at the negotiated total, paid, the quote
  * marked ordered. Virtual-only orders are complete as soon as they are invoiced. Returns the order.
  */
-export function placeQuoteOrder(state: MagentoState, quoteId: number, payment: { method: string; transactionId: string }): Row {
+export function placeQuoteOrder(
+  state: MagentoState,
+  quoteId: number,
+  payment: { method: string; transactionId: string },
+): Row {
   const quote = state.negotiableQuotes.get(quoteId);
   const fields = (quote?.extension_attributes as Row | undefined)?.negotiable_quote as Row | undefined;
   if (!quote || !fields) throw new Error(`no negotiable quote ${quoteId}`);
-  if (fields.status !== 'submitted_by_admin') throw new Error(`quote ${quoteId} is ${String(fields.status)}; the buyer can order only a quote the seller sent`);
+  if (fields.status !== 'submitted_by_admin')
+    throw new Error(`quote ${quoteId} is ${String(fields.status)}; the buyer can order only a quote the seller sent`);
   const entityId = state.nextId.order++;
   const items = quote.items as Row[];
   const total = Number(fields.negotiated_total_price ?? fields.original_total_price);
-  const lines = items.map((item, i) => ({ item_id: entityId * 10 + i + 1, sku: item.sku, name: item.name, qty_ordered: item.qty, qty_invoiced: item.qty, price: Number(item.price), row_total: Number(item.price) * Number(item.qty), tax_amount: 0, tax_percent: 0, discount_amount: 0, product_type: item.product_type }));
+  const lines = items.map((item, i) => ({
+    item_id: entityId * 10 + i + 1,
+    sku: item.sku,
+    name: item.name,
+    qty_ordered: item.qty,
+    qty_invoiced: item.qty,
+    price: Number(item.price),
+    row_total: Number(item.price) * Number(item.qty),
+    tax_amount: 0,
+    tax_percent: 0,
+    discount_amount: 0,
+    product_type: item.product_type,
+  }));
   const stamp = now();
   const customer = quote.customer as Row;
   const order = sampleOrder(entityId, {
@@ -146,7 +197,12 @@ export function placeQuoteOrder(state: MagentoState, quoteId: number, payment: {
     tax_amount: 0,
     grand_total: total,
     items: lines,
-    payment: { method: payment.method, last_trans_id: payment.transactionId, amount_paid: total, additional_information: [] },
+    payment: {
+      method: payment.method,
+      last_trans_id: payment.transactionId,
+      amount_paid: total,
+      additional_information: [],
+    },
     extension_attributes: { applied_taxes: [] },
   });
   state.orders.set(entityId, order);
@@ -158,7 +214,10 @@ function sellerCannotChange(quote: Row): EmulatorReply | undefined {
   const status = String(((quote.extension_attributes as Row).negotiable_quote as Row).status);
   if (SELLER_HOLDS.has(status)) return undefined;
   if (FINAL.has(status)) return magentoError(400, 'The quote cannot be changed in its %1 state.', [status]);
-  return magentoError(400, 'This quote is currently locked for editing. It will become available once released by the buyer.');
+  return magentoError(
+    400,
+    'This quote is currently locked for editing. It will become available once released by the buyer.',
+  );
 }
 
 function priceProblem(fields: Row): EmulatorReply | undefined {
@@ -166,7 +225,8 @@ function priceProblem(fields: Row): EmulatorReply | undefined {
   if (type === undefined || type === null) return undefined;
   if (![1, 2, 3].includes(Number(type))) return magentoError(400, 'Invalid negotiated price type %1.', [String(type)]);
   const value = Number(fields.negotiated_price_value);
-  if (fields.negotiated_price_value === undefined || fields.negotiated_price_value === null || !(value >= 0)) return requiredField('negotiated_price_value');
+  if (fields.negotiated_price_value === undefined || fields.negotiated_price_value === null || !(value >= 0))
+    return requiredField('negotiated_price_value');
   if (Number(type) === 1 && value > 100) return magentoError(400, 'The discount percentage cannot be more than 100.');
   return undefined;
 }
@@ -175,8 +235,12 @@ function priceProblem(fields: Row): EmulatorReply | undefined {
 function totals(lines: Row[], fields: Row): Row {
   const original = round(lines.reduce((sum, l) => sum + Number(l.price) * Number(l.qty), 0));
   const value = Number(fields.negotiated_price_value);
-  const type = fields.negotiated_price_type === undefined || fields.negotiated_price_type === null ? 0 : Number(fields.negotiated_price_type);
-  const negotiated = type === 1 ? original * (1 - value / 100) : type === 2 ? original - value : type === 3 ? value : original;
+  const type =
+    fields.negotiated_price_type === undefined || fields.negotiated_price_type === null
+      ? 0
+      : Number(fields.negotiated_price_type);
+  const negotiated =
+    type === 1 ? original * (1 - value / 100) : type === 2 ? original - value : type === 3 ? value : original;
   return { original_total_price: original, negotiated_total_price: round(Math.max(0, negotiated)) };
 }
 
@@ -187,4 +251,5 @@ function setStatus(quote: Row, status: string): void {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
-const noQuote = (id: string): EmulatorReply => magentoError(404, 'No such entity with %fieldName = %fieldValue', { fieldName: 'quoteId', fieldValue: id });
+const noQuote = (id: string): EmulatorReply =>
+  magentoError(404, 'No such entity with %fieldName = %fieldValue', { fieldName: 'quoteId', fieldValue: id });

@@ -10,9 +10,20 @@ const V1 = '/rest/:store/V1';
 
 /** Every route, each refusing store codes the store does not have. */
 export function magentoRoutes(state: () => MagentoState): Route[] {
-  const routes = [...catalogRoutes(V1, state), ...customerRoutes(V1, state), ...orderRoutes(V1, state), ...quoteRoutes(V1, state)];
+  const routes = [
+    ...catalogRoutes(V1, state),
+    ...customerRoutes(V1, state),
+    ...orderRoutes(V1, state),
+    ...quoteRoutes(V1, state),
+  ];
   return routes.map((route) => ({
     ...route,
-    handle: (r) => (state().stores.has(r.params.store) ? route.handle(r) : { status: 400, body: { message: "The store that was requested wasn't found. Verify the store and try again." } }),
+    handle: (r) =>
+      state().stores.has(r.params.store)
+        ? route.handle(r)
+        : {
+            status: 400,
+            body: { message: "The store that was requested wasn't found. Verify the store and try again." },
+          },
   }));
 }

@@ -17,7 +17,9 @@ export function searchReply(rows: Row[], query: Record<string, string>): Emulato
   const groups = new Map<number, Map<number, Partial<Filter>>>();
   const sorts = new Map<number, { field?: string; direction?: string }>();
   for (const [key, value] of Object.entries(query)) {
-    const f = /^searchCriteria\[filter_groups\]\[(\d+)\]\[filters\]\[(\d+)\]\[(field|value|condition_type)\]$/.exec(key);
+    const f = /^searchCriteria\[filter_groups\]\[(\d+)\]\[filters\]\[(\d+)\]\[(field|value|condition_type)\]$/.exec(
+      key,
+    );
     if (f) {
       const group = groups.get(Number(f[1])) ?? new Map<number, Partial<Filter>>();
       group.set(Number(f[2]), { ...group.get(Number(f[2])), [f[3]]: value });
@@ -27,22 +29,42 @@ export function searchReply(rows: Row[], query: Record<string, string>): Emulato
     const s = /^searchCriteria\[sortOrders\]\[(\d+)\]\[(field|direction)\]$/.exec(key);
     if (s) sorts.set(Number(s[1]), { ...sorts.get(Number(s[1])), [s[2]]: value });
   }
-  const filterGroups = [...groups.values()].map((g) => ({ filters: [...g.values()].map((f) => ({ field: f.field ?? '', value: f.value ?? '', condition_type: f.condition_type ?? 'eq' })) }));
-  const sortOrders = [...sorts.values()].filter((s) => s.field).map((s) => ({ field: s.field!, direction: (s.direction ?? 'ASC').toUpperCase() }));
+  const filterGroups = [...groups.values()].map((g) => ({
+    filters: [...g.values()].map((f) => ({
+      field: f.field ?? '',
+      value: f.value ?? '',
+      condition_type: f.condition_type ?? 'eq',
+    })),
+  }));
+  const sortOrders = [...sorts.values()]
+    .filter((s) => s.field)
+    .map((s) => ({ field: s.field!, direction: (s.direction ?? 'ASC').toUpperCase() }));
   let items = rows.filter((row) => filterGroups.every((g) => g.filters.some((f) => matches(row[f.field], f))));
-  for (const sort of [...sortOrders].reverse()) items = [...items].sort((a, b) => compare(a[sort.field], b[sort.field]) * (sort.direction === 'DESC' ? -1 : 1));
+  for (const sort of [...sortOrders].reverse())
+    items = [...items].sort((a, b) => compare(a[sort.field], b[sort.field]) * (sort.direction === 'DESC' ? -1 : 1));
   const total = items.length;
   const pageSize = query['searchCriteria[pageSize]'] ? Number(query['searchCriteria[pageSize]']) : undefined;
   const currentPage = Number(query['searchCriteria[currentPage]'] ?? 1);
   if (pageSize) items = items.slice((currentPage - 1) * pageSize, currentPage * pageSize);
-  const criteria = { filter_groups: filterGroups, ...(sortOrders.length ? { sort_orders: sortOrders } : {}), ...(pageSize ? { page_size: pageSize } : {}), ...(query['searchCriteria[currentPage]'] ? { current_page: currentPage } : {}) };
+  const criteria = {
+    filter_groups: filterGroups,
+    ...(sortOrders.length ? { sort_orders: sortOrders } : {}),
+    ...(pageSize ? { page_size: pageSize } : {}),
+    ...(query['searchCriteria[currentPage]'] ? { current_page: currentPage } : {}),
+  };
   return { status: 200, body: { items, search_criteria: criteria, total_count: total } };
 }
 
 function matches(actual: unknown, filter: Filter): boolean {
   const value = actual === undefined || actual === null ? '' : String(actual);
   const numeric = typeof actual === 'number' && filter.value !== '' && !Number.isNaN(Number(filter.value));
-  const order = numeric ? (actual as number) - Number(filter.value) : value < filter.value ? -1 : value > filter.value ? 1 : 0;
+  const order = numeric
+    ? (actual as number) - Number(filter.value)
+    : value < filter.value
+      ? -1
+      : value > filter.value
+        ? 1
+        : 0;
   switch (filter.condition_type) {
     case 'eq':
       return order === 0;
@@ -61,7 +83,9 @@ function matches(actual: unknown, filter: Filter): boolean {
     case 'nin':
       return !filter.value.split(',').includes(value);
     case 'like':
-      return new RegExp(`^${filter.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*')}$`, 'i').test(value);
+      return new RegExp(`^${filter.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*')}$`, 'i').test(
+        value,
+      );
     default:
       return false;
   }

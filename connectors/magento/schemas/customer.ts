@@ -22,20 +22,25 @@ export const addressSchema: JsonSchema = {
 };
 
 /** The customer record. */
-export const customerSchema: JsonSchema = entity('customer', 'A customer account with its addresses.', ['email', 'firstname', 'lastname'], {
-  id: int('Customer id: identifies the customer on update'),
-  email: str('E-mail (unique per website)'),
-  firstname: str('First name'),
-  lastname: str('Last name'),
-  middlename: str('Middle name'),
-  prefix: str('Prefix'),
-  suffix: str('Suffix'),
-  dob: str('Date of birth YYYY-MM-DD'),
-  gender: int('0 not specified, 1 male, 2 female'),
-  taxvat: str('VAT number'),
-  group_id: int('Customer group (pricing, tax class)'),
-  store_id: int('Store view'),
-  website_id: int('Website'),
-  addresses: { type: 'array', items: addressSchema, description: 'Addresses; sent as a whole list on update' },
-  custom_attributes: { type: 'array', description: 'EAV attributes' },
-});
+export const customerSchema: JsonSchema = entity(
+  'customer',
+  'A customer account with its addresses.',
+  ['email', 'firstname', 'lastname'],
+  {
+    id: int('Customer id: identifies the customer on update'),
+    email: str('E-mail (unique per website)'),
+    firstname: str('First name'),
+    lastname: str('Last name'),
+    middlename: str('Middle name'),
+    prefix: str('Prefix'),
+    suffix: str('Suffix'),
+    dob: str('Date of birth YYYY-MM-DD'),
+    gender: int('0 not specified, 1 male, 2 female'),
+    taxvat: str('VAT number'),
+    group_id: int('Customer group (pricing, tax class)'),
+    store_id: int('Store view'),
+    website_id: int('Website'),
+    addresses: { type: 'array', items: addressSchema, description: 'Addresses; sent as a whole list on update' },
+    custom_attributes: { type: 'array', description: 'EAV attributes' },
+  },
+);

@@ -11,6 +11,18 @@ export const int = (description: string): JsonSchema => ({ type: 'integer', desc
 export const bool = (description: string): JsonSchema => ({ type: 'boolean', description });
 
 /** An entity schema with the draft-07 header. */
-export function entity(title: string, description: string, required: string[], properties: Record<string, JsonSchema>): JsonSchema {
-  return { $schema: 'http://json-schema.org/draft-07/schema#', title, description, type: 'object', required, properties };
+export function entity(
+  title: string,
+  description: string,
+  required: string[],
+  properties: Record<string, JsonSchema>,
+): JsonSchema {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title,
+    description,
+    type: 'object',
+    required,
+    properties,
+  };
 }

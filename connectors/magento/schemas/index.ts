@@ -3,4 +3,10 @@ export { customerSchema, addressSchema } from './customer.js';
 export { sourceItemSchema, stockItemSchema } from './inventory.js';
 export { invoiceSchema, orderSchema, shipmentSchema } from './order.js';
 export { productSchema } from './product.js';
-export { cartSchema, negotiableQuoteSchema, quoteDeclineSchema, quoteDraftSchema, quoteSubmitSchema } from './negotiable-quote.js';
+export {
+  cartSchema,
+  negotiableQuoteSchema,
+  quoteDeclineSchema,
+  quoteDraftSchema,
+  quoteSubmitSchema,
+} from './negotiable-quote.js';

@@ -15,15 +15,22 @@ interface Subrequest {
 }
 
 const MAX_SUBREQUESTS = 25;
-const HALTED = { errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' };
+const HALTED = {
+  errorCode: 'PROCESSING_HALTED',
+  message: 'The transaction was rolled back since another operation in the same transaction failed.',
+};
 
 /** Runs a composite request against the emulator's own routes. */
 export function runComposite(r: EmulatorRequest, routes: Route[], state: SalesforceState): EmulatorReply {
   const body = (r.body ?? {}) as { allOrNone?: boolean; compositeRequest?: Subrequest[] };
   const subrequests = body.compositeRequest;
-  if (!Array.isArray(subrequests) || subrequests.length === 0) return sfError(400, 'JSON_PARSER_ERROR', 'compositeRequest is required and must be a non-empty list');
-  if (subrequests.length > MAX_SUBREQUESTS) return sfError(400, 'INVALID_BATCH_REQUEST', `Composite request must have at most ${MAX_SUBREQUESTS} subrequests`);
-  const snapshot = new Map([...state.records].map(([name, rows]) => [name, new Map([...rows].map(([id, row]) => [id, { ...row }]))]));
+  if (!Array.isArray(subrequests) || subrequests.length === 0)
+    return sfError(400, 'JSON_PARSER_ERROR', 'compositeRequest is required and must be a non-empty list');
+  if (subrequests.length > MAX_SUBREQUESTS)
+    return sfError(400, 'INVALID_BATCH_REQUEST', `Composite request must have at most ${MAX_SUBREQUESTS} subrequests`);
+  const snapshot = new Map(
+    [...state.records].map(([name, rows]) => [name, new Map([...rows].map(([id, row]) => [id, { ...row }]))]),
+  );
   const results: Record<string, unknown> = {};
   const out: { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] = [];
   let failed = false;
@@ -32,17 +39,31 @@ export function runComposite(r: EmulatorRequest, routes: Route[], state: Salesfo
       out.push({ body: [HALTED], httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
       continue;
     }
-    const fill = (text: string) => text.replace(/@\{(\w+)\.(\w+)\}/g, (_, ref: string, field: string) => String((results[ref] as Row | undefined)?.[field] ?? ''));
+    const fill = (text: string) =>
+      text.replace(/@\{(\w+)\.(\w+)\}/g, (_, ref: string, field: string) =>
+        String((results[ref] as Row | undefined)?.[field] ?? ''),
+      );
     const path = new URL(fill(sub.url), 'http://emulator').pathname;
-    const found = routes.map((route) => ({ route, m: route.method === sub.method ? templateRegex(route.path).exec(path) : null })).find((x) => x.m);
-    const reply = found ? found.route.handle({ ...r, method: sub.method, path, body: JSON.parse(fill(JSON.stringify(sub.body ?? null))) as unknown, params: { ...found.m!.groups } }) : sfError(404, 'NOT_FOUND', `The requested resource does not exist: ${sub.url}`);
+    const found = routes
+      .map((route) => ({ route, m: route.method === sub.method ? templateRegex(route.path).exec(path) : null }))
+      .find((x) => x.m);
+    const reply = found
+      ? found.route.handle({
+          ...r,
+          method: sub.method,
+          path,
+          body: JSON.parse(fill(JSON.stringify(sub.body ?? null))) as unknown,
+          params: { ...found.m!.groups },
+        })
+      : sfError(404, 'NOT_FOUND', `The requested resource does not exist: ${sub.url}`);
     results[sub.referenceId] = reply.body;
     out.push({ body: reply.body ?? null, httpHeaders: {}, httpStatusCode: reply.status, referenceId: sub.referenceId });
     if (reply.status >= 400) failed = true;
   }
   if (failed && body.allOrNone) {
     state.records = snapshot;
-    for (const entry of out) if (entry.httpStatusCode < 400) Object.assign(entry, { body: [HALTED], httpStatusCode: 400 });
+    for (const entry of out)
+      if (entry.httpStatusCode < 400) Object.assign(entry, { body: [HALTED], httpStatusCode: 400 });
   }
   return { status: 200, body: { compositeResponse: out } };
 }

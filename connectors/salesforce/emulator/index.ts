@@ -6,7 +6,10 @@ import { seedSalesforceState } from './state.js';
 import type { SalesforceState } from './state.js';
 
 /** The client credentials the emulator accepts unless told otherwise. */
-export const SALESFORCE_EMULATOR_CLIENT = { clientId: 'junction-emulator-client', clientSecret: 'junction-emulator-secret' };
+export const SALESFORCE_EMULATOR_CLIENT = {
+  clientId: 'junction-emulator-client',
+  clientSecret: 'junction-emulator-secret',
+};
 
 /** A running Salesforce emulator, with its org state for assertions. */
 export interface SalesforceEmulator extends EmulatorServer {
@@ -50,10 +53,15 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       authenticate: (r) => {
         const token = /^Bearer (.+)$/.exec(r.headers.authorization ?? '')?.[1];
         const expires = token ? state.tokens.get(token) : undefined;
-        return expires && expires > Date.now() ? undefined : { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
+        return expires && expires > Date.now()
+          ? undefined
+          : { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
       },
       rateLimitedBody: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
-      notFound: () => ({ status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }] }),
+      notFound: () => ({
+        status: 404,
+        body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
+      }),
       state: () => Object.fromEntries([...state.records].map(([k, v]) => [k, [...v.values()]])),
       reset: () => void (state = seedSalesforceState()),
       controls: {

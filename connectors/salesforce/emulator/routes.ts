@@ -31,15 +31,24 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       pages.set(locator, rest);
       nextRecordsUrl = `/services/data/v60.0/query/${locator}-${config.queryBatchSize}`;
     }
-    return { status: 200, body: { totalSize, done: !nextRecordsUrl, records: batch, ...(nextRecordsUrl ? { nextRecordsUrl } : {}) } };
+    return {
+      status: 200,
+      body: { totalSize, done: !nextRecordsUrl, records: batch, ...(nextRecordsUrl ? { nextRecordsUrl } : {}) },
+    };
   };
   const upsert = (r: EmulatorRequest, body: Row): EmulatorReply => {
     const rows = table(r.params.sobject);
     if (!rows) return sfError(404, 'NOT_FOUND', `sObject type '${r.params.sobject}' is not supported.`);
     const schema = SOBJECT_SCHEMAS[r.params.sobject] as { properties: Record<string, unknown> };
-    if (r.params.field !== 'Id' && !schema.properties[r.params.field]) return sfError(404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${r.params.field}`);
+    if (r.params.field !== 'Id' && !schema.properties[r.params.field])
+      return sfError(
+        404,
+        'NOT_FOUND',
+        `Provided external ID field does not exist or is not accessible: ${r.params.field}`,
+      );
     const matches = [...rows.values()].filter((row) => String(row[r.params.field]) === r.params.value);
-    if (matches.length > 1) return sfError(300, 'MULTIPLE_CHOICES', `more than one record found for external id field ${r.params.field}`);
+    if (matches.length > 1)
+      return sfError(300, 'MULTIPLE_CHOICES', `more than one record found for external id field ${r.params.field}`);
     if (matches.length === 0) {
       const created = createRecord(state(), r.params.sobject, { ...body, [r.params.field]: r.params.value });
       // Upsert answers 201 with `created: true` (a plain create does not say `created`).
@@ -55,14 +64,36 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       public: true,
       handle: (r) => {
         const form = (r.body ?? {}) as Record<string, string>;
-        if (form.grant_type !== 'client_credentials') return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'grant type not supported' } };
-        if (form.client_id !== config.clientId || form.client_secret !== config.clientSecret) return { status: 400, body: { error: 'invalid_client', error_description: 'invalid client credentials' } };
+        if (form.grant_type !== 'client_credentials')
+          return {
+            status: 400,
+            body: { error: 'unsupported_grant_type', error_description: 'grant type not supported' },
+          };
+        if (form.client_id !== config.clientId || form.client_secret !== config.clientSecret)
+          return { status: 400, body: { error: 'invalid_client', error_description: 'invalid client credentials' } };
         const token = `00D${randomBytes(12).toString('hex')}`;
         state().tokens.set(token, Date.now() + config.tokenTtlMs);
-        return { status: 200, body: { access_token: token, instance_url: config.url(), id: `${config.url()}/id/00D000000000001/005000000000001`, token_type: 'Bearer', issued_at: String(Date.now()), signature: randomBytes(16).toString('base64') } };
+        return {
+          status: 200,
+          body: {
+            access_token: token,
+            instance_url: config.url(),
+            id: `${config.url()}/id/00D000000000001/005000000000001`,
+            token_type: 'Bearer',
+            issued_at: String(Date.now()),
+            signature: randomBytes(16).toString('base64'),
+          },
+        };
       },
     },
-    { method: 'POST', path: `${DATA}/sobjects/:sobject`, handle: (r) => (table(r.params.sobject) ? createRecord(state(), r.params.sobject, (r.body ?? {}) as Row) : sfError(404, 'NOT_FOUND', `sObject type '${r.params.sobject}' is not supported.`)) },
+    {
+      method: 'POST',
+      path: `${DATA}/sobjects/:sobject`,
+      handle: (r) =>
+        table(r.params.sobject)
+          ? createRecord(state(), r.params.sobject, (r.body ?? {}) as Row)
+          : sfError(404, 'NOT_FOUND', `sObject type '${r.params.sobject}' is not supported.`),
+    },
     {
       method: 'PATCH',
       path: `${DATA}/sobjects/:sobject/:id`,
@@ -72,13 +103,44 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
         return updateRecord(state(), r.params.sobject, existing, (r.body ?? {}) as Row) ?? { status: 204 };
       },
     },
-    { method: 'PATCH', path: `${DATA}/sobjects/:sobject/:field/:value`, handle: (r) => upsert(r, (r.body ?? {}) as Row) },
-    { method: 'GET', path: `${DATA}/sobjects/:sobject/:id`, handle: (r) => {
-      const row = table(r.params.sobject)?.get(r.params.id);
-      return row ? { status: 200, body: { attributes: { type: r.params.sobject, url: `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${r.params.id}` }, ...row } } : sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-    } },
-    { method: 'DELETE', path: `${DATA}/sobjects/:sobject/:id`, handle: (r) => remove(r.params.sobject, table(r.params.sobject)?.get(r.params.id)) },
-    { method: 'DELETE', path: `${DATA}/sobjects/:sobject/:field/:value`, handle: (r) => remove(r.params.sobject, [...(table(r.params.sobject)?.values() ?? [])].find((row) => String(row[r.params.field]) === r.params.value)) },
+    {
+      method: 'PATCH',
+      path: `${DATA}/sobjects/:sobject/:field/:value`,
+      handle: (r) => upsert(r, (r.body ?? {}) as Row),
+    },
+    {
+      method: 'GET',
+      path: `${DATA}/sobjects/:sobject/:id`,
+      handle: (r) => {
+        const row = table(r.params.sobject)?.get(r.params.id);
+        return row
+          ? {
+              status: 200,
+              body: {
+                attributes: {
+                  type: r.params.sobject,
+                  url: `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${r.params.id}`,
+                },
+                ...row,
+              },
+            }
+          : sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `${DATA}/sobjects/:sobject/:id`,
+      handle: (r) => remove(r.params.sobject, table(r.params.sobject)?.get(r.params.id)),
+    },
+    {
+      method: 'DELETE',
+      path: `${DATA}/sobjects/:sobject/:field/:value`,
+      handle: (r) =>
+        remove(
+          r.params.sobject,
+          [...(table(r.params.sobject)?.values() ?? [])].find((row) => String(row[r.params.field]) === r.params.value),
+        ),
+    },
     {
       method: 'GET',
       path: `${DATA}/query`,

@@ -28,7 +28,10 @@ const IN_CONDITION = new RegExp(String.raw`^(\w+)\s+IN\s*\(\s*((?:${LITERAL})(?:
 
 /** The parsed query, or the MALFORMED_QUERY message. */
 export function parseSoql(text: string): SoqlQuery | string {
-  const m = /^\s*SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+(ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/i.exec(text);
+  const m =
+    /^\s*SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+)(?:\s+(ASC|DESC))?)?(?:\s+LIMIT\s+(\d+))?\s*$/i.exec(
+      text,
+    );
   if (!m) return `unexpected token: ${text.slice(0, 40)}`;
   const where: SoqlCondition[] = [];
   for (const clause of m[3] ? m[3].split(/\s+AND\s+/i) : []) {
@@ -41,7 +44,13 @@ export function parseSoql(text: string): SoqlQuery | string {
     if (!c) return `unexpected token in WHERE: ${clause}`;
     where.push({ field: c[1], op: c[2].trim().toUpperCase() as SoqlCondition['op'], value: literal(c[3]) });
   }
-  return { fields: m[1].split(',').map((f) => f.trim()), sobject: m[2], where, orderBy: m[4] ? { field: m[4], descending: /desc/i.test(m[5] ?? '') } : undefined, limit: m[6] ? Number(m[6]) : undefined };
+  return {
+    fields: m[1].split(',').map((f) => f.trim()),
+    sobject: m[2],
+    where,
+    orderBy: m[4] ? { field: m[4], descending: /desc/i.test(m[5] ?? '') } : undefined,
+    limit: m[6] ? Number(m[6]) : undefined,
+  };
 }
 
 /** Filters, sorts and projects rows as Salesforce returns them (with `attributes`). */
@@ -52,7 +61,10 @@ export function runSoql(query: SoqlQuery, rows: Iterable<Row>): Row[] {
     out.sort((a, b) => compare(a[field], b[field]) * (descending ? -1 : 1));
   }
   if (query.limit !== undefined) out = out.slice(0, query.limit);
-  return out.map((r) => ({ attributes: { type: query.sobject, url: `/services/data/v60.0/sobjects/${query.sobject}/${String(r.Id)}` }, ...Object.fromEntries(query.fields.map((f) => [f, r[f] ?? null])) }));
+  return out.map((r) => ({
+    attributes: { type: query.sobject, url: `/services/data/v60.0/sobjects/${query.sobject}/${String(r.Id)}` },
+    ...Object.fromEntries(query.fields.map((f) => [f, r[f] ?? null])),
+  }));
 }
 
 function literal(raw: string): Value {
@@ -72,7 +84,10 @@ function matches(actual: unknown, c: SoqlCondition): boolean {
     case 'IN':
       return (c.value as Value[]).includes(value as Value);
     case 'LIKE': {
-      const pattern = String(c.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+      const pattern = String(c.value)
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/%/g, '.*')
+        .replace(/_/g, '.');
       return typeof value === 'string' && new RegExp(`^${pattern}$`, 'i').test(value);
     }
     default: {

@@ -4,13 +4,10 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { Octokit } from 'octokit';
 import { simpleGit } from 'simple-git';
-import { createConnectorRegistry } from '../../../connectors/index.js';
-import { planDiff } from '../../plan/plan-diff.js';
-import { runSpecTests } from '../../plan/run-spec-tests.js';
-import { TRANSFORM_ENGINES } from '../../transform/select-engine.js';
+import { planDiff } from '../../plan/diff/plan-diff.js';
+import { runSpecTests } from '../../plan/spec-tests/run-spec-tests.js';
 import type { TransformEngineName } from '../../transform/select-engine.js';
 import { ciReportBlocks, ciTitle } from '../formats/ci-report-markdown.js';
 import type { CiReportInput } from '../formats/ci-report-markdown.js';
@@ -18,7 +15,7 @@ import { diagnosticAnnotations, repoPathMapper, testAnnotations } from '../githu
 import { readGitHubContext } from '../github/github-context.js';
 import { publishReport } from '../github/publish-report.js';
 import { planAgainstBase } from '../plan-against-base.js';
-import { compileDirectoryWithTree } from '../spec-loader.js';
+import { compileDirectory, createWiring, transformEngineOption } from '../wiring.js';
 
 const FOLD_AFTER_CHANGES = 20;
 
@@ -30,29 +27,41 @@ interface Options {
 
 /** Registers `junction ci github` (under a `ci` parent command). */
 export function registerCiGithubCommand(program: Command): void {
-  const ci = program.commands.find((c) => c.name() === 'ci') ?? program.command('ci').description('run the checks for a CI system and report to it');
+  const ci =
+    program.commands.find((c) => c.name() === 'ci') ??
+    program.command('ci').description('run the checks for a CI system and report to it');
   ci.command('github')
-    .description('validate, test and plan; report as a check run with annotations, a sticky PR comment and the job summary')
+    .description(
+      'validate, test and plan; report as a check run with annotations, a sticky PR comment and the job summary',
+    )
     .argument('[dir]', 'spec directory', 'specs')
     .option('--base <ref>', 'git ref to plan against (default: the pull request base)')
     .option('--name <name>', 'check run name', 'Junction')
-    .addOption(new Option('--transform-engine <engine>', 'JSONata engine').choices(TRANSFORM_ENGINES).default('junction'))
+    .addOption(transformEngineOption())
     .action(async (dir: string, opts: Options) => {
       const context = await readGitHubContext(process.env);
-      const connectors = createConnectorRegistry();
-      const head = await compileDirectoryWithTree(dir, opts.transformEngine);
+      const wiring = createWiring({ transformEngine: opts.transformEngine });
+      const connectors = wiring.connectors;
+      const head = await compileDirectory(wiring, dir);
       const tests = head.result.specSet ? await runSpecTests(head.result, head.tree, connectors) : [];
       const input: CiReportInput = { diagnostics: head.result.diagnostics, tests };
       const baseRef = opts.base ?? context.baseSha;
       if (baseRef) {
-        const { base } = await planAgainstBase(dir, baseRef, opts.transformEngine, head);
+        const { base } = await planAgainstBase(wiring, dir, baseRef, head);
         const report = await planDiff(base, head, connectors);
         // Small plans open; long ones fold per integration so the comment stays readable.
-        const fold = report.integrations.reduce((n, i) => n + i.cases.reduce((m, c) => m + c.changes.length, 0), 0) > FOLD_AFTER_CHANGES;
-        input.plan = { report, options: { base: baseRef, baseCommit: base.commit, planned: head.result.specSet !== undefined, fold } };
+        const fold =
+          report.integrations.reduce((n, i) => n + i.cases.reduce((m, c) => m + c.changes.length, 0), 0) >
+          FOLD_AFTER_CHANGES;
+        input.plan = {
+          report,
+          options: { base: baseRef, baseCommit: base.commit, planned: head.result.specSet !== undefined, fold },
+        };
       }
       const failed = head.result.diagnostics.some((d) => d.severity === 'error') || tests.some((t) => !t.passed);
-      const toRepoPath = repoPathMapper((await simpleGit({ baseDir: resolve(dir) }).revparse(['--show-toplevel'])).trim());
+      const toRepoPath = repoPathMapper(
+        (await simpleGit({ baseDir: resolve(dir) }).revparse(['--show-toplevel'])).trim(),
+      );
       const octokit = new Octokit({ auth: context.token, baseUrl: context.apiUrl });
       try {
         const log = await publishReport(octokit, context, {
@@ -60,12 +69,17 @@ export function registerCiGithubCommand(program: Command): void {
           conclusion: failed ? 'failure' : 'success',
           title: ciTitle(input),
           blocks: ciReportBlocks(input),
-          annotations: [...diagnosticAnnotations(head.result.diagnostics, toRepoPath), ...testAnnotations(tests, head.result.tests, toRepoPath)],
+          annotations: [
+            ...diagnosticAnnotations(head.result.diagnostics, toRepoPath),
+            ...testAnnotations(tests, head.result.tests, toRepoPath),
+          ],
         });
         process.stdout.write(log.map((line) => line + '\n').join(''));
       } catch (error) {
         const e = error as { status?: number; message?: string };
-        process.stderr.write(`junction: GitHub API request failed${e.status ? ` (${e.status})` : ''}: ${e.message ?? String(error)}\n`);
+        process.stderr.write(
+          `junction: GitHub API request failed${e.status ? ` (${e.status})` : ''}: ${e.message ?? String(error)}\n`,
+        );
         process.exitCode = 1;
         return;
       }

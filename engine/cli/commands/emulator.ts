@@ -1,6 +1,6 @@
 /** `junction emulator <connector> --port 8081`: runs a vendor emulator that a person can curl, until Ctrl-C. */
 import type { Command } from 'commander';
-import { createConnectorRegistry } from '../../../connectors/index.js';
+import { createWiring } from '../wiring.js';
 import { UsageError } from '../usage-error.js';
 
 /** How to authenticate against each emulator, and one request to try first. `{url}` is the emulator's URL. */
@@ -19,7 +19,10 @@ const GUIDE: Record<string, string[]> = {
     '      (client_id=m3-emulator-client client_secret=m3-emulator-secret)',
     'try:  curl -s -u M3SRVADM:m3-emulator-password "{url}/m3api-rest/v2/execute/CRS610MI/GetBasicData?CONO=100&CUNO=10042"',
   ],
-  http: ['auth: none', "try:  curl -s -X POST -H 'content-type: application/json' -d '{\"id\":\"B-1\",\"total\":12}' {url}/orders"],
+  http: [
+    'auth: none',
+    'try:  curl -s -X POST -H \'content-type: application/json\' -d \'{"id":"B-1","total":12}\' {url}/orders',
+  ],
 };
 
 /** Registers `junction emulator`. */
@@ -31,10 +34,12 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0 = any free port)', '0')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (id: string, opts: { port: string; host: string }) => {
-      const connector = createConnectorRegistry().get(id);
-      if (!connector?.startEmulator) throw new UsageError(`no emulator for ${JSON.stringify(id)}; choose one of ${Object.keys(GUIDE).join(', ')}`);
+      const connector = createWiring().connectors.get(id);
+      if (!connector?.startEmulator)
+        throw new UsageError(`no emulator for ${JSON.stringify(id)}; choose one of ${Object.keys(GUIDE).join(', ')}`);
       const port = Number(opts.port);
-      if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`--port must be a port number, not ${JSON.stringify(opts.port)}`);
+      if (!/^\d+$/.test(opts.port) || port > 65535)
+        throw new UsageError(`--port must be a port number, not ${JSON.stringify(opts.port)}`);
       const emulator = await connector.startEmulator({ port, host: opts.host });
       const url = emulator.url;
       const lines = [

@@ -7,10 +7,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { parseDocument } from 'yaml';
-import { createConnectorRegistry } from '../../../connectors/index.js';
-import { caseOutcome, expectationFrom } from '../../plan/check-expectations.js';
+import { caseOutcome, expectationFrom } from '../../plan/spec-tests/check-expectations.js';
 import { recordCase } from '../../plan/record-case.js';
-import { compileDirectoryWithTree } from '../spec-loader.js';
+import { compileDirectory, createWiring } from '../wiring.js';
 import { UsageError } from '../usage-error.js';
 
 interface Options {
@@ -29,8 +28,10 @@ export function registerRecordCommand(program: Command): void {
     .option('--dir <dir>', 'spec directory', 'specs')
     .option('--case <name>', 'name of the new test case (default: "recorded from <event file>")')
     .action(async (name: string, opts: Options) => {
-      const { result: compiled } = await compileDirectoryWithTree(opts.dir);
-      if (!compiled.specSet) throw new UsageError(`${opts.dir} does not validate; run \`junction validate ${opts.dir}\` and fix it first`);
+      const wiring = createWiring();
+      const { result: compiled } = await compileDirectory(wiring, opts.dir);
+      if (!compiled.specSet)
+        throw new UsageError(`${opts.dir} does not validate; run \`junction validate ${opts.dir}\` and fix it first`);
       const integration = compiled.specSet.integrations.get(name);
       if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${opts.dir}`);
       const event = await readEvent(opts.event);
@@ -38,17 +39,38 @@ export function registerRecordCommand(program: Command): void {
       const testPath = resolve(existing?.file ?? integration.file.replace(/\.ya?ml$/i, '.test.yaml'));
       const caseName = opts.case ?? `recorded from ${basename(opts.event)}`;
       if (existing && (existing.value.cases as { name: string }[]).some((c) => c.name === caseName)) {
-        throw new UsageError(`${existing.file} already has a case named ${JSON.stringify(caseName)}; pass --case <name>`);
+        throw new UsageError(
+          `${existing.file} already has a case named ${JSON.stringify(caseName)}; pass --case <name>`,
+        );
       }
-      const run = await recordCase({ specSet: compiled.specSet, connectors: createConnectorRegistry(), integration: name, event, env: process.env });
+      const run = await recordCase({
+        specSet: compiled.specSet,
+        connectors: wiring.connectors,
+        integration: name,
+        event,
+        env: process.env,
+      });
       const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
       const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
-      const testCase = { name: caseName, ...(insideSpecs ? { event_file: eventFile } : { event }), ...(Object.keys(run.responses).length ? { responses: run.responses } : {}), expect: expectationFrom(run.result) };
-      const doc = parseDocument(existsSync(testPath) ? await readFile(testPath, 'utf8') : `apiVersion: junction/v1\nkind: Test\nintegration: ${name}\ncases: []\n`, { merge: true });
+      const testCase = {
+        name: caseName,
+        ...(insideSpecs ? { event_file: eventFile } : { event }),
+        ...(Object.keys(run.responses).length ? { responses: run.responses } : {}),
+        expect: expectationFrom(run.result),
+      };
+      const doc = parseDocument(
+        existsSync(testPath)
+          ? await readFile(testPath, 'utf8')
+          : `apiVersion: junction/v1\nkind: Test\nintegration: ${name}\ncases: []\n`,
+        { merge: true },
+      );
       doc.addIn(['cases'], doc.createNode(testCase));
-      await writeFile(testPath, doc.toString({ lineWidth: 0 })); // lineWidth 0: flow collections the author wrote stay on one line
+      // lineWidth 0: flow collections the author wrote stay on one line
+      await writeFile(testPath, doc.toString({ lineWidth: 0 }));
       const outcome = caseOutcome(run.result);
-      process.stdout.write(`recorded ${JSON.stringify(caseName)} in ${relative(process.cwd(), testPath)}: ${outcome}${run.result.failure ? ` (${run.result.failure.code})` : ''}, ${run.result.requests.length} request${run.result.requests.length === 1 ? '' : 's'}\n`);
+      process.stdout.write(
+        `recorded ${JSON.stringify(caseName)} in ${relative(process.cwd(), testPath)}: ${outcome}${run.result.failure ? ` (${run.result.failure.code})` : ''}, ${run.result.requests.length} request${run.result.requests.length === 1 ? '' : 's'}\n`,
+      );
     });
 }
 
@@ -57,7 +79,9 @@ async function readEvent(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read the event file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(
+      `cannot read the event file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   try {
     return JSON.parse(text);

@@ -6,16 +6,16 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { createConnectorRegistry } from '../../../connectors/index.js';
 import { emptySpecSet } from '../../gitops/empty-spec-set.js';
 import { startGitSync } from '../../gitops/git-sync.js';
 import type { Engine } from '../../runtime/engine.js';
-import { transformEngine } from '../../transform/select-engine.js';
 import { startEngine } from '../../runtime/engine.js';
-import { NatsServerNotFoundError } from '../../runtime/nats-server-process.js';
-import { createRuntimeLogger } from '../../runtime/runtime-logger.js';
-import { parseDuration } from '../../spec/duration.js';
+import { NatsServerNotFoundError } from '../../runtime/broker/nats-server-process.js';
+import { createRuntimeLogger } from '../../runtime/observe/runtime-logger.js';
+import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
+import { compiledSpecSet, createWiring } from '../wiring.js';
+import type { Wiring } from '../wiring.js';
 
 interface RunOptions {
   port: string;
@@ -40,22 +40,34 @@ export function registerRunCommand(program: Command): void {
     .argument('[dir]', 'spec directory', 'specs')
     .option('--port <port>', 'HTTP port for webhooks, /metrics and the API', '8080')
     .option('--host <host>', 'HTTP listen address', '0.0.0.0')
-    .option('--nats <url>', 'NATS server URL(s), comma-separated (default: $JUNCTION_NATS_URL, else an embedded nats-server)')
+    .option(
+      '--nats <url>',
+      'NATS server URL(s), comma-separated (default: $JUNCTION_NATS_URL, else an embedded nats-server)',
+    )
     .option('--partitions <n>', 'partitions per integration (ordered consumers; the first engine on a cluster decides)')
     .option('--ack-wait <duration>', 'consumer ack wait, e.g. 30s')
     .option('--drain-timeout <duration>', 'how long a stop waits for in-flight events, e.g. 10s')
     .option('--replicas <n>', 'stream and KV replicas (3 on a cluster)')
     .option('--log-level <level>', 'pino log level', process.env.JUNCTION_LOG_LEVEL ?? 'info')
-    .option('--repo <url-or-path>', 'follow a Git repository instead of [dir]: merged commits on --branch hot-swap on every process')
+    .option(
+      '--repo <url-or-path>',
+      'follow a Git repository instead of [dir]: merged commits on --branch hot-swap on every process',
+    )
     .option('--branch <name>', 'the tracked branch (the approval gate)', 'main')
     .option('--path <dir>', 'spec directory inside the repository', 'specs')
-    .option('--poll <duration>', 'how often to fetch (a verified push webhook at POST /hooks/git fetches at once)', '10s')
+    .option(
+      '--poll <duration>',
+      'how often to fetch (a verified push webhook at POST /hooks/git fetches at once)',
+      '10s',
+    )
     .option('--pin <sha>', 'emergency pin: stay on this commit, ignore new ones until restarted without it')
     .action(async (dir: string, opts: RunOptions) => {
       const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
       // GitOps: a pin must be a commit id; checked before anything starts.
-      if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin))) throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
+      if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
+        throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
       const logger = createRuntimeLogger(opts.logLevel);
       const tuning = {
         ...(opts.partitions ? { partitions: Number(opts.partitions) } : {}),
@@ -63,10 +75,19 @@ export function registerRunCommand(program: Command): void {
         ...(opts.drainTimeout ? { drainTimeoutMs: durationOption('--drain-timeout', opts.drainTimeout) } : {}),
         ...(opts.replicas ? { replicas: Number(opts.replicas) } : {}),
       };
+      const wiring = createWiring();
       let engine;
       try {
-        const source = opts.repo ? { specSet: emptySpecSet() } : { specDir: dir };
-        engine = await startEngine({ ...source, natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL, port, host: opts.host, tuning, logger });
+        const specSet = opts.repo ? emptySpecSet() : await compiledSpecSet(wiring, dir);
+        engine = await startEngine({
+          specSet,
+          invoker: wiring.invokerFactory,
+          natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL,
+          port,
+          host: opts.host,
+          tuning,
+          logger,
+        });
       } catch (error) {
         if (error instanceof NatsServerNotFoundError) {
           process.stderr.write(`junction: ${error.message}\n`);
@@ -78,12 +99,14 @@ export function registerRunCommand(program: Command): void {
       const started = engine;
       // A bad --branch/--path/--poll, or a pinned commit that does not compile: stop the engine, then report.
       const sync = opts.repo
-        ? await followRepo(started, opts, logger).catch(async (error: unknown) => {
+        ? await followRepo(started, wiring, opts, logger).catch(async (error: unknown) => {
             await started.stop().catch(() => undefined);
             throw error;
           })
         : undefined;
-      process.stderr.write(`junction: engine running at ${engine.url} (NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`);
+      process.stderr.write(
+        `junction: engine running at ${engine.url} (NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping: draining in-flight events');
@@ -103,13 +126,12 @@ export function registerRunCommand(program: Command): void {
 }
 
 /** Starts Git sync for `junction run --repo`. */
-async function followRepo(engine: Engine, opts: RunOptions, logger: Logger) {
+async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logger: Logger) {
   const mirrorDir = resolve('.junction', 'git', createHash('sha256').update(opts.repo!).digest('hex').slice(0, 16));
   const sync = await startGitSync(engine, {
     mirror: { repo: opts.repo!, branch: opts.branch, path: opts.path, dir: mirrorDir },
     natsUrl: engine.natsUrl,
-    connectors: createConnectorRegistry(),
-    transform: transformEngine(),
+    compile: wiring.compileTree,
     pollMs: durationOption('--poll', opts.poll),
     pin: opts.pin,
     replicas: opts.replicas ? Number(opts.replicas) : undefined,

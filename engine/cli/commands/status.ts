@@ -5,12 +5,11 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createConnectorRegistry } from '../../../connectors/index.js';
 import { readClusterStatus } from '../../gitops/cluster-status.js';
 import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
-import { transformEngine } from '../../transform/select-engine.js';
 import { UsageError } from '../usage-error.js';
+import { createWiring } from '../wiring.js';
 
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
@@ -18,7 +17,10 @@ interface EngineBody extends Partial<SyncStatus> {
   integrations: { name: string; hash?: string; lag: number; deadLetters: number; counts: Record<string, number> }[];
 }
 
-type IntegrationLine = { name: string; hash?: string; health?: string; lag?: number; dead_letters?: number } & Record<string, unknown>;
+type IntegrationLine = { name: string; hash?: string; health?: string; lag?: number; dead_letters?: number } & Record<
+  string,
+  unknown
+>;
 
 /** What `--format json` prints (one line). */
 interface StatusSummary {
@@ -38,7 +40,9 @@ async function fromEngine(url: string): Promise<StatusSummary> {
   try {
     body = (await (await fetch(new URL('/api/status', url))).json()) as EngineBody;
   } catch (error) {
-    throw new UsageError(`no engine answered at ${url} (${(error as Error).message}); pass --url, or --nats to read the cluster's state from NATS`);
+    throw new UsageError(
+      `no engine answered at ${url} (${(error as Error).message}); pass --url, or --nats to read the cluster's state from NATS`,
+    );
   }
   return {
     active_commit: body.active_commit ?? body.commit,
@@ -48,16 +52,25 @@ async function fromEngine(url: string): Promise<StatusSummary> {
     rejected: body.rejected ?? [],
     workers: body.workers ?? [],
     last_swap: body.last_swap ?? null,
-    integrations: body.integrations.map((i) => ({ name: i.name, ...(i.hash ? { hash: i.hash } : {}), health: i.deadLetters > 0 ? 'dead-letters' : 'ok', lag: i.lag, dead_letters: i.deadLetters, ...i.counts })),
+    integrations: body.integrations.map((i) => ({
+      name: i.name,
+      ...(i.hash ? { hash: i.hash } : {}),
+      health: i.deadLetters > 0 ? 'dead-letters' : 'ok',
+      lag: i.lag,
+      dead_letters: i.deadLetters,
+      ...i.counts,
+    })),
   };
 }
 
 async function fromNats(natsUrl: string): Promise<StatusSummary> {
   try {
-    const { integrations, ...sync } = await readClusterStatus(natsUrl, { connectors: createConnectorRegistry(), transform: transformEngine() });
+    const { integrations, ...sync } = await readClusterStatus(natsUrl, createWiring().compileTree);
     return { ...sync, integrations };
   } catch (error) {
-    throw new UsageError(`cannot read spec sync from NATS at ${natsUrl} (${(error as Error).message}); is an engine running with --repo?`);
+    throw new UsageError(
+      `cannot read spec sync from NATS at ${natsUrl} (${(error as Error).message}); is an engine running with --repo?`,
+    );
   }
 }
 
@@ -80,7 +93,8 @@ function render(s: StatusSummary): string {
   for (const w of s.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
   if (s.last_swap) lines.push(`last swap       ${describeSwap(s.last_swap)}`);
   for (const i of s.integrations) {
-    const health = i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
+    const health =
+      i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
     lines.push(`integration     ${i.name.padEnd(36)} ${health}`);
   }
   return lines.join('\n') + '\n';
@@ -97,7 +111,8 @@ export function registerStatusCommand(program: Command): void {
     .action(async (opts: { url?: string; nats?: string; format: 'stylish' | 'json' }) => {
       const url = opts.url ?? process.env.JUNCTION_URL;
       let summary: StatusSummary;
-      if (opts.nats && url) summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(url)).integrations };
+      if (opts.nats && url)
+        summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(url)).integrations };
       else if (opts.nats) summary = await fromNats(opts.nats);
       else summary = await fromEngine(url ?? 'http://127.0.0.1:8080');
       process.stdout.write(opts.format === 'json' ? JSON.stringify(summary) + '\n' : render(summary));

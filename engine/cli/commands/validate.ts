@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DIAGNOSTIC_FORMATS, formatDiagnostics } from '../formats/format-diagnostics.js';
 import type { DiagnosticFormat } from '../formats/format-diagnostics.js';
-import { compileDirectory } from '../spec-loader.js';
-import { TRANSFORM_ENGINES } from '../../transform/select-engine.js';
+import { compileDirectory, createWiring, transformEngineOption } from '../wiring.js';
 import type { TransformEngineName } from '../../transform/select-engine.js';
 
 export function registerValidateCommand(program: Command): void {
@@ -13,12 +12,16 @@ export function registerValidateCommand(program: Command): void {
     .description('validate and compile every spec under a directory')
     .argument('[dir]', 'spec directory', 'specs')
     .addOption(new Option('--format <format>', 'output format').choices(DIAGNOSTIC_FORMATS).default('stylish'))
-    .addOption(new Option('--transform-engine <engine>', 'JSONata engine').choices(TRANSFORM_ENGINES).default('junction'))
+    .addOption(transformEngineOption())
     .action(async (dir: string, opts: { format: DiagnosticFormat; transformEngine: TransformEngineName }) => {
-      const { diagnostics } = await compileDirectory(dir, opts.transformEngine);
+      const { diagnostics } = (await compileDirectory(createWiring({ transformEngine: opts.transformEngine }), dir))
+        .result;
       process.stdout.write(formatDiagnostics(diagnostics, opts.format));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
-      if (opts.format === 'stylish') process.stderr.write(errors === 0 ? `✓ ${dir}: no problems\n` : `✗ ${errors} error${errors === 1 ? '' : 's'}\n`);
+      if (opts.format === 'stylish')
+        process.stderr.write(
+          errors === 0 ? `✓ ${dir}: no problems\n` : `✗ ${errors} error${errors === 1 ? '' : 's'}\n`,
+        );
       process.exitCode = errors > 0 ? 1 : 0;
     });
 }

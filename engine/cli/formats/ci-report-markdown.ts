@@ -2,9 +2,9 @@
  * The CI report as Markdown blocks: a status header, every validation problem, the failing test cases with their
  * diffs, then the plan. The sticky PR comment, the check run and the job summary all show it.
  */
-import type { PlanReport } from '../../plan/plan-diff.js';
-import type { CaseReport } from '../../plan/run-spec-tests.js';
-import type { Diagnostic } from '../../spec/diagnostics.js';
+import type { PlanReport } from '../../plan/diff/plan-diff.js';
+import type { CaseReport } from '../../plan/spec-tests/run-spec-tests.js';
+import type { Diagnostic } from '../../compiler/diagnostics.js';
 import { escape, planMarkdownBlocks } from './plan-markdown.js';
 import type { PlanMarkdownOptions } from './plan-markdown.js';
 
@@ -21,9 +21,15 @@ const MAX_ROWS = 100;
 export function ciTitle(input: CiReportInput): string {
   const errors = input.diagnostics.filter((d) => d.severity === 'error').length;
   const failed = input.tests.filter((t) => !t.passed).length;
-  const parts = [errors > 0 ? `${errors} validation error${errors === 1 ? '' : 's'}` : 'specs valid', `${input.tests.length - failed} test${input.tests.length - failed === 1 ? '' : 's'} passed`];
+  const parts = [
+    errors > 0 ? `${errors} validation error${errors === 1 ? '' : 's'}` : 'specs valid',
+    `${input.tests.length - failed} test${input.tests.length - failed === 1 ? '' : 's'} passed`,
+  ];
   if (failed > 0) parts.push(`${failed} failed`);
-  if (input.plan) parts.push(`${input.plan.report.integrations.length} integration${input.plan.report.integrations.length === 1 ? '' : 's'} change${input.plan.report.integrations.length === 1 ? 's' : ''}`);
+  if (input.plan)
+    parts.push(
+      `${input.plan.report.integrations.length} integration${input.plan.report.integrations.length === 1 ? '' : 's'} change${input.plan.report.integrations.length === 1 ? 's' : ''}`,
+    );
   return parts.join(', ');
 }
 
@@ -35,8 +41,12 @@ export function ciReportBlocks(input: CiReportInput): string[] {
   const blocks = [`# ${ok ? '✅' : '❌'} Junction: ${ciTitle(input)}\n`];
   if (input.diagnostics.length > 0) {
     const lines = ['## Validation', '', '| location | code | message |', '|---|---|---|'];
-    for (const d of input.diagnostics.slice(0, MAX_ROWS)) lines.push(`| <code>${escape(`${d.file}:${d.line}:${d.col}`)}</code> | ${d.severity} <code>${d.code}</code> | ${escape(d.message)} |`);
-    if (input.diagnostics.length > MAX_ROWS) lines.push(`| … | | ${input.diagnostics.length - MAX_ROWS} more (see the annotations) |`);
+    for (const d of input.diagnostics.slice(0, MAX_ROWS))
+      lines.push(
+        `| <code>${escape(`${d.file}:${d.line}:${d.col}`)}</code> | ${d.severity} <code>${d.code}</code> | ${escape(d.message)} |`,
+      );
+    if (input.diagnostics.length > MAX_ROWS)
+      lines.push(`| … | | ${input.diagnostics.length - MAX_ROWS} more (see the annotations) |`);
     blocks.push(lines.join('\n') + '\n');
   }
   if (failed.length > 0) {
@@ -46,7 +56,8 @@ export function ciReportBlocks(input: CiReportInput): string[] {
       if (r.error) lines.push(`> ${escape(r.error)}`, '');
       else {
         lines.push('| path | expected | actual |', '|---|---|---|');
-        for (const d of [...r.differences, ...r.fieldProblems].slice(0, 20)) lines.push(`| <code>${escape(d.path)}</code> | ${cell(d.expected)} | ${cell(d.actual)} |`);
+        for (const d of [...r.differences, ...r.fieldProblems].slice(0, 20))
+          lines.push(`| <code>${escape(d.path)}</code> | ${cell(d.expected)} | ${cell(d.actual)} |`);
         lines.push('');
       }
     }

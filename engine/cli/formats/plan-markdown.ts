@@ -3,8 +3,8 @@
  * per test case and per field, plus the validation errors the change introduces. Used in the PR comment and the
  * job summary.
  */
-import type { PlanReport } from '../../plan/plan-diff.js';
-import type { PlanChange } from '../../plan/request-diff.js';
+import type { PlanReport } from '../../plan/diff/plan-diff.js';
+import type { PlanChange } from '../../plan/diff/request-diff.js';
 
 /** How to render a plan. */
 export interface PlanMarkdownOptions {
@@ -25,17 +25,30 @@ export function formatPlanMarkdown(report: PlanReport, options: PlanMarkdownOpti
   return planMarkdownBlocks(report, options).join('\n');
 }
 
-/** The report as separate blocks (header, one per integration, problems), so a size-limited comment can drop whole blocks. */
+/**
+ * The report as separate blocks (header, one per integration, problems), so a size-limited comment can drop whole
+ * blocks.
+ */
 export function planMarkdownBlocks(report: PlanReport, options: PlanMarkdownOptions): string[] {
   const at = options.baseCommit ? ` (${options.baseCommit.slice(0, 7)})` : '';
   const errors = report.diagnostics.filter((d) => d.severity === 'error');
-  const blocks = [['## Junction plan', '', `Compared with \`${options.base}\`${at}. Every recorded test case runs before and after the change.`, '', summaryLine(report, errors.length, options.planned ?? true), ''].join('\n')];
+  const blocks = [
+    [
+      '## Junction plan',
+      '',
+      `Compared with \`${options.base}\`${at}. Every recorded test case runs before and after the change.`,
+      '',
+      summaryLine(report, errors.length, options.planned ?? true),
+      '',
+    ].join('\n'),
+  ];
   for (const integration of report.integrations) {
     const lines: string[] = [];
     const changes = integration.cases.reduce((n, c) => n + c.changes.length, 0);
     const title = `${STATUS_ICON[integration.status]} <code>${escape(integration.name)}</code> — ${integration.status}, ${plural(changes, 'change')} in ${plural(integration.cases.length, 'case')}`;
     lines.push(options.fold ? `<details><summary>${title}</summary>` : `### ${title}`, '');
-    if (integration.cases.length === 0) lines.push('The spec changed, but no recorded case plans a different write.', '');
+    if (integration.cases.length === 0)
+      lines.push('The spec changed, but no recorded case plans a different write.', '');
     for (const c of integration.cases) {
       lines.push(`**${escape(c.name)}**`, '', '| request | field | before | after |', '|---|---|---|---|');
       for (const change of c.changes) lines.push(row(change));
@@ -45,19 +58,35 @@ export function planMarkdownBlocks(report: PlanReport, options: PlanMarkdownOpti
     blocks.push(lines.join('\n'));
   }
   if (report.diagnostics.length > 0) {
-    const lines = [`### ❌ Validation problems introduced by this change`, '', '| location | code | message |', '|---|---|---|'];
-    for (const d of report.diagnostics) lines.push(`| <code>${escape(`${d.file}:${d.line}:${d.col}`)}</code> | ${d.severity} <code>${d.code}</code> | ${escape(d.message)} |`);
+    const lines = [
+      `### ❌ Validation problems introduced by this change`,
+      '',
+      '| location | code | message |',
+      '|---|---|---|',
+    ];
+    for (const d of report.diagnostics)
+      lines.push(
+        `| <code>${escape(`${d.file}:${d.line}:${d.col}`)}</code> | ${d.severity} <code>${d.code}</code> | ${escape(d.message)} |`,
+      );
     blocks.push(lines.join('\n') + '\n');
   }
   return blocks;
 }
 
 function summaryLine(report: PlanReport, errors: number, planned: boolean): string {
-  if (!planned) return `**The specs do not validate, so nothing could be planned.**${errors > 0 ? ` This change introduces ${plural(errors, 'validation error')}.` : ''}`;
-  const counts = (['changed', 'added', 'removed'] as const).map((s) => [s, report.integrations.filter((i) => i.status === s).length] as const).filter(([, n]) => n > 0);
+  if (!planned)
+    return `**The specs do not validate, so nothing could be planned.**${errors > 0 ? ` This change introduces ${plural(errors, 'validation error')}.` : ''}`;
+  const counts = (['changed', 'added', 'removed'] as const)
+    .map((s) => [s, report.integrations.filter((i) => i.status === s).length] as const)
+    .filter(([, n]) => n > 0);
   const parts = counts.map(([s, n]) => `${n} ${s}`).join(', ');
-  const writes = report.integrations.length === 0 ? 'No integration changes what it writes.' : `**${plural(report.integrations.length, 'integration')}**: ${parts}.`;
-  return errors > 0 ? `${writes} **${plural(errors, 'validation error')} introduced: this change cannot merge.**` : writes;
+  const writes =
+    report.integrations.length === 0
+      ? 'No integration changes what it writes.'
+      : `**${plural(report.integrations.length, 'integration')}**: ${parts}.`;
+  return errors > 0
+    ? `${writes} **${plural(errors, 'validation error')} introduced: this change cannot merge.**`
+    : writes;
 }
 
 function row(change: PlanChange): string {
@@ -74,7 +103,12 @@ function cell(value: unknown): string {
 
 /** HTML-escapes text for a Markdown table cell; `|` would end the cell, newlines the row. */
 export function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\r?\n/g, ' ');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '&#124;')
+    .replace(/\r?\n/g, ' ');
 }
 
 function plural(n: number, word: string): string {

@@ -1,14 +1,26 @@
 /** Output of `junction test`: a readable list with diffs by JSON path, or JSON for tools. */
-import type { CaseReport } from '../../plan/run-spec-tests.js';
+import type { CaseReport } from '../../plan/spec-tests/run-spec-tests.js';
 
 /** The test report: stylish (✓/✗ lines with diffs) or JSON. */
 export function formatTestReport(reports: readonly CaseReport[], format: 'stylish' | 'json'): string {
   if (format === 'json') {
-    return JSON.stringify({
-      passed: reports.filter((r) => r.passed).length,
-      failed: reports.filter((r) => !r.passed).length,
-      cases: reports.map((r) => ({ file: r.file, integration: r.integration, name: r.name, passed: r.passed, error: r.error, differences: r.differences, field_problems: r.fieldProblems, outcome: r.result?.outcome, requests: r.result?.requests })),
-    }) + '\n';
+    return (
+      JSON.stringify({
+        passed: reports.filter((r) => r.passed).length,
+        failed: reports.filter((r) => !r.passed).length,
+        cases: reports.map((r) => ({
+          file: r.file,
+          integration: r.integration,
+          name: r.name,
+          passed: r.passed,
+          error: r.error,
+          differences: r.differences,
+          field_problems: r.fieldProblems,
+          outcome: r.result?.outcome,
+          requests: r.result?.requests,
+        })),
+      }) + '\n'
+    );
   }
   const lines: string[] = [];
   for (const r of reports) {

@@ -36,21 +36,48 @@ export interface CheckRunInput {
 }
 
 /** Publishes the check run; returns its id and the number of API calls it took. */
-export async function publishCheckRun(octokit: Octokit, input: CheckRunInput): Promise<{ id: number; requests: number }> {
+export async function publishCheckRun(
+  octokit: Octokit,
+  input: CheckRunInput,
+): Promise<{ id: number; requests: number }> {
   const { owner, repo } = input;
   const batches: CheckAnnotation[][] = [];
-  for (let i = 0; i < input.annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(input.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  for (let i = 0; i < input.annotations.length; i += ANNOTATIONS_PER_REQUEST)
+    batches.push(input.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   if (batches.length === 0) batches.push([]);
-  const output = (annotations: CheckAnnotation[]) => ({ title: input.title, summary: clip(input.summary), ...(input.text ? { text: clip(input.text) } : {}), annotations });
-  const done = (last: boolean) => (last ? { status: 'completed' as const, conclusion: input.conclusion, completed_at: new Date().toISOString() } : { status: 'in_progress' as const });
-  const created = await octokit.rest.checks.create({ owner, repo, name: input.name, head_sha: input.headSha, ...done(batches.length === 1), output: output(batches[0]) });
+  const output = (annotations: CheckAnnotation[]) => ({
+    title: input.title,
+    summary: clip(input.summary),
+    ...(input.text ? { text: clip(input.text) } : {}),
+    annotations,
+  });
+  const done = (last: boolean) =>
+    last
+      ? { status: 'completed' as const, conclusion: input.conclusion, completed_at: new Date().toISOString() }
+      : { status: 'in_progress' as const };
+  const created = await octokit.rest.checks.create({
+    owner,
+    repo,
+    name: input.name,
+    head_sha: input.headSha,
+    ...done(batches.length === 1),
+    output: output(batches[0]),
+  });
   const id = created.data.id;
   for (let i = 1; i < batches.length; i++) {
-    await octokit.rest.checks.update({ owner, repo, check_run_id: id, ...done(i === batches.length - 1), output: output(batches[i]) });
+    await octokit.rest.checks.update({
+      owner,
+      repo,
+      check_run_id: id,
+      ...done(i === batches.length - 1),
+      output: output(batches[i]),
+    });
   }
   return { id, requests: batches.length };
 }
 
 function clip(text: string): string {
-  return text.length <= MAX_OUTPUT_CHARS ? text : text.slice(0, MAX_OUTPUT_CHARS - 40) + '\n\n… (cut: see the job summary)';
+  return text.length <= MAX_OUTPUT_CHARS
+    ? text
+    : text.slice(0, MAX_OUTPUT_CHARS - 40) + '\n\n… (cut: see the job summary)';
 }

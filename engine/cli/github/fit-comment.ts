@@ -6,12 +6,17 @@
 export const MAX_COMMENT_CHARS = 65_536;
 
 /** Joins `blocks`, leaving out whole blocks (and saying so) when the result would exceed `limit`. */
-export function fitComment(blocks: readonly string[], limit = MAX_COMMENT_CHARS, note = 'The full report is in the job summary of this workflow run.'): string {
+export function fitComment(
+  blocks: readonly string[],
+  limit = MAX_COMMENT_CHARS,
+  note = 'The full report is in the job summary of this workflow run.',
+): string {
   const whole = blocks.join('\n');
   if (whole.length <= limit) return whole;
   const kept: string[] = [];
   let omitted = 0;
-  const footer = (n: number) => `\n> ✂️ ${n} section${n === 1 ? '' : 's'} left out: a GitHub comment holds at most 65,536 characters. ${note}\n`;
+  const footer = (n: number) =>
+    `\n> ✂️ ${n} section${n === 1 ? '' : 's'} left out: a GitHub comment holds at most 65,536 characters. ${note}\n`;
   let used = footer(blocks.length).length;
   for (const block of blocks) {
     if (used + block.length + 1 <= limit) {

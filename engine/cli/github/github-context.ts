@@ -27,9 +27,11 @@ interface EventPayload {
 /** Reads the context from the Actions environment; UsageError when the token or repository is missing. */
 export async function readGitHubContext(env: NodeJS.ProcessEnv): Promise<GitHubContext> {
   const token = env.GITHUB_TOKEN;
-  if (!token) throw new UsageError('GITHUB_TOKEN is not set; pass `secrets.GITHUB_TOKEN` to the step as an env variable');
+  if (!token)
+    throw new UsageError('GITHUB_TOKEN is not set; pass `secrets.GITHUB_TOKEN` to the step as an env variable');
   const [owner, repo, extra] = (env.GITHUB_REPOSITORY ?? '').split('/');
-  if (!owner || !repo || extra !== undefined) throw new UsageError(`GITHUB_REPOSITORY must be owner/name (got ${JSON.stringify(env.GITHUB_REPOSITORY ?? '')})`);
+  if (!owner || !repo || extra !== undefined)
+    throw new UsageError(`GITHUB_REPOSITORY must be owner/name (got ${JSON.stringify(env.GITHUB_REPOSITORY ?? '')})`);
   let event: EventPayload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {

@@ -37,9 +37,15 @@ export async function publishReport(octokit: Octokit, context: GitHubContext, re
     text: report.blocks.slice(1).join('\n'),
     annotations: report.annotations,
   });
-  log.push(`check run ${check.id}: ${report.conclusion}, ${report.annotations.length} annotation${report.annotations.length === 1 ? '' : 's'} in ${check.requests} request${check.requests === 1 ? '' : 's'}`);
+  log.push(
+    `check run ${check.id}: ${report.conclusion}, ${report.annotations.length} annotation${report.annotations.length === 1 ? '' : 's'} in ${check.requests} request${check.requests === 1 ? '' : 's'}`,
+  );
   if (context.pullNumber !== undefined) {
-    const comment = await upsertStickyComment(octokit, { owner: context.owner, repo: context.repo, issueNumber: context.pullNumber }, fitComment(report.blocks, MAX_COMMENT_CHARS - PLAN_MARKER.length - 1));
+    const comment = await upsertStickyComment(
+      octokit,
+      { owner: context.owner, repo: context.repo, issueNumber: context.pullNumber },
+      fitComment(report.blocks, MAX_COMMENT_CHARS - PLAN_MARKER.length - 1),
+    );
     log.push(`PR #${context.pullNumber} comment ${comment.id} ${comment.action}`);
   }
   if (context.stepSummary) {

@@ -15,10 +15,19 @@ export interface StickyCommentTarget {
 }
 
 /** Creates the comment, or updates the one that carries the marker. */
-export async function upsertStickyComment(octokit: Octokit, target: StickyCommentTarget, body: string): Promise<{ action: 'created' | 'updated'; id: number }> {
+export async function upsertStickyComment(
+  octokit: Octokit,
+  target: StickyCommentTarget,
+  body: string,
+): Promise<{ action: 'created' | 'updated'; id: number }> {
   const { owner, repo, issueNumber } = target;
   const text = body.startsWith(PLAN_MARKER) ? body : `${PLAN_MARKER}\n${body}`;
-  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
   const existing = comments.find((c) => c.body?.includes(PLAN_MARKER));
   if (existing) {
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: text });

@@ -15,7 +15,9 @@ class AstProcessor {
   process(expr: Node): Node {
     let result: Node;
     switch (expr.type) {
-      case 'binary': result = this.binary(expr); break;
+      case 'binary':
+        result = this.binary(expr);
+        break;
       case 'unary': {
         result = { type: expr.type, value: expr.value, position: expr.position };
         if (expr.value === '[') {
@@ -41,7 +43,8 @@ class AstProcessor {
         }
         break;
       }
-      case 'function': case 'partial': {
+      case 'function':
+      case 'partial': {
         result = { type: expr.type, name: expr.name, value: expr.value, position: expr.position };
         result.arguments = expr.arguments.map((arg: Node) => {
           const a = this.process(arg);
@@ -92,7 +95,13 @@ class AstProcessor {
       case 'parent':
         result = this.parents.parent();
         break;
-      case 'string': case 'number': case 'value': case 'wildcard': case 'descendant': case 'variable': case 'regex':
+      case 'string':
+      case 'number':
+      case 'value':
+      case 'wildcard':
+      case 'descendant':
+      case 'variable':
+      case 'regex':
         result = expr;
         break;
       case 'operator':
@@ -117,8 +126,13 @@ class AstProcessor {
         if (lstep.type === 'parent') result.seekingParent = [lstep.slot];
         const rest = this.process(expr.rhs);
         const steps: Node[] = result.steps;
-        if (rest.type === 'function' && rest.procedure.type === 'path' && rest.procedure.steps.length === 1 &&
-          rest.procedure.steps[0].type === 'name' && steps[steps.length - 1].type === 'function') {
+        if (
+          rest.type === 'function' &&
+          rest.procedure.type === 'path' &&
+          rest.procedure.steps.length === 1 &&
+          rest.procedure.steps[0].type === 'name' &&
+          steps[steps.length - 1].type === 'function'
+        ) {
           steps[steps.length - 1].nextFunction = rest.procedure.steps[0].value;
         }
         if (rest.type === 'path') steps.push(...rest.steps);
@@ -130,7 +144,8 @@ class AstProcessor {
           steps.push(rest);
         }
         for (const step of steps) {
-          if (step.type === 'number' || step.type === 'value') throw jerr('S0213', { position: step.position, value: step.value });
+          if (step.type === 'number' || step.type === 'value')
+            throw jerr('S0213', { position: step.position, value: step.value });
           if (step.type === 'string') step.type = 'name';
         }
         if (steps.some((s) => s.keepArray === true)) result.keepSingletonArray = true;
@@ -164,7 +179,10 @@ class AstProcessor {
       case '{': {
         result = this.process(expr.lhs);
         if (result.group !== undefined) throw jerr('S0210', { position: expr.position });
-        result.group = { lhs: expr.rhs.map((p: Node[]) => [this.process(p[0]), this.process(p[1])]), position: expr.position };
+        result.group = {
+          lhs: expr.rhs.map((p: Node[]) => [this.process(p[0]), this.process(p[1])]),
+          position: expr.position,
+        };
         return result;
       }
       case '^': {
@@ -236,6 +254,7 @@ class AstProcessor {
 /** Parses JSONata source into the processed AST the compiler consumes. */
 export function parse(source: string): Node {
   const ast = new AstProcessor().process(parseRaw(source));
-  if (ast.type === 'parent' || ast.seekingParent !== undefined) throw jerr('S0217', { token: ast.type, position: ast.position });
+  if (ast.type === 'parent' || ast.seekingParent !== undefined)
+    throw jerr('S0217', { token: ast.type, position: ast.position });
   return ast;
 }

@@ -23,7 +23,11 @@ function forgotDollar(node: Node, proc: any, env: Env, code: string): void {
   }
 }
 
-export function compileFunction(node: Node, compile: Compile, withContext = false): (input: any, env: Env, ctx?: any) => any {
+export function compileFunction(
+  node: Node,
+  compile: Compile,
+  withContext = false,
+): (input: any, env: Env, ctx?: any) => any {
   const proc = compile(node.procedure);
   const args: Ev[] = node.arguments.map((a: Node) => compile(a));
   const name = procName(node);
@@ -67,7 +71,15 @@ export function compileLambda(node: Node, compile: Compile): Ev {
   nesting.depth = saved;
   const params: Node[] = node.arguments;
   const signature = node.signature;
-  return (input, env): Lambda => ({ _jsonata_lambda: true, input, environment: env, arguments: params, signature, body, arity: params.length });
+  return (input, env): Lambda => ({
+    _jsonata_lambda: true,
+    input,
+    environment: env,
+    arguments: params,
+    signature,
+    body,
+    arity: params.length,
+  });
 }
 
 function partialLambda(fn: any, values: any[], env: Env): Lambda {
@@ -79,7 +91,15 @@ function partialLambda(fn: any, values: any[], env: Env): Lambda {
       if (arg === PLACEHOLDER) unbound.push(param);
       else frame.bind(param.value, arg);
     });
-    return { _jsonata_lambda: true, input: fn.input, environment: frame, arguments: unbound, signature: fn.signature, body: fn.body, arity: unbound.length };
+    return {
+      _jsonata_lambda: true,
+      input: fn.input,
+      environment: frame,
+      arguments: unbound,
+      signature: fn.signature,
+      body: fn.body,
+      arity: unbound.length,
+    };
   }
   const n = Math.max(values.length, arityOf(fn._jsonata_function ? fn.implementation : fn));
   const frame = new Frame(env);
@@ -97,12 +117,21 @@ function partialLambda(fn: any, values: any[], env: Env): Lambda {
     while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     return apply(fn, args, input, e);
   };
-  return { _jsonata_lambda: true, input: undefined, environment: frame, arguments: unbound, body, arity: unbound.length };
+  return {
+    _jsonata_lambda: true,
+    input: undefined,
+    environment: frame,
+    arguments: unbound,
+    body,
+    arity: unbound.length,
+  };
 }
 
 export function compilePartial(node: Node, compile: Compile): Ev {
   const proc = compile(node.procedure);
-  const args: (Ev | null)[] = node.arguments.map((a: Node) => (a.type === 'operator' && a.value === '?' ? null : compile(a)));
+  const args: (Ev | null)[] = node.arguments.map((a: Node) =>
+    a.type === 'operator' && a.value === '?' ? null : compile(a),
+  );
   return (input, env) => {
     const values = args.map((a) => (a === null ? PLACEHOLDER : a(input, env)));
     const fn = proc(input, env);
@@ -127,7 +156,11 @@ export function compileApply(node: Node, compile: Compile): Ev {
     if (!isFunction(fn)) throw jerr('T2006', { position: node.position, value: fn });
     if (isFunction(l)) {
       const composed: Lambda = {
-        _jsonata_lambda: true, input: null, environment: env, arguments: [{ type: 'variable', value: 'x' }], arity: 1,
+        _jsonata_lambda: true,
+        input: null,
+        environment: env,
+        arguments: [{ type: 'variable', value: 'x' }],
+        arity: 1,
         body: (_i, e) => apply(fn, [apply(l, [e.lookup('x')], null, e)], null, e),
       };
       void chain;
@@ -160,7 +193,8 @@ export function compileTransform(node: Node, compile: Compile): Ev {
       for (const match of matches) {
         const upd = update(match, env);
         if (upd !== undefined) {
-          if (typeof upd !== 'object' || upd === null || Array.isArray(upd)) throw jerr('T2011', { position: node.update.position, value: upd });
+          if (typeof upd !== 'object' || upd === null || Array.isArray(upd))
+            throw jerr('T2011', { position: node.update.position, value: upd });
           for (const prop in upd) match[prop] = upd[prop];
         }
         if (del) {
@@ -168,7 +202,8 @@ export function compileTransform(node: Node, compile: Compile): Ev {
           if (deletions !== undefined) {
             const val = deletions;
             if (!Array.isArray(deletions)) deletions = [deletions];
-            if (!deletions.every((d: any) => typeof d === 'string')) throw jerr('T2012', { position: node.delete.position, value: val });
+            if (!deletions.every((d: any) => typeof d === 'string'))
+              throw jerr('T2012', { position: node.delete.position, value: val });
             if (typeof match === 'object' && match !== null) for (const d of deletions) delete match[d];
           }
         }

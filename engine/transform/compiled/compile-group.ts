@@ -55,33 +55,37 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
   const pairs: [Ev, Ev][] = group.lhs.map((p: Node[]) => [compile(p[0]), compile(p[1])]);
   const position = group.position;
   const literalKeys: string[] | undefined = group.lhs.every((p: Node[]) => p[0].type === 'string')
-    ? group.lhs.map((p: Node[]) => p[0].value) : undefined;
+    ? group.lhs.map((p: Node[]) => p[0].value)
+    : undefined;
   const distinct = literalKeys !== undefined && new Set(literalKeys).size === literalKeys.length;
-  const single = distinct ? (item: any, env: Env): any => {
-    // constant, distinct keys: no key evaluation or duplicate check needed
-    const result: any = {};
-    for (let p = 0; p < pairs.length; p++) {
-      const value = pairs[p][1](item, env);
-      if (value !== undefined) result[(literalKeys as string[])[p]] = value;
-    }
-    return result;
-  } : (item: any, env: Env): any => {
-    // one context item (the usual object constructor): no grouping, keys first, then values
-    const keys: any[] = [];
-    for (let p = 0; p < pairs.length; p++) {
-      const key = pairs[p][0](item, env);
-      if (key !== undefined && typeof key !== 'string') throw jerr('T1003', { position, value: key });
-      if (key !== undefined && pairs.length > 1 && keys.includes(key)) throw jerr('D1009', { position, value: key });
-      keys.push(key);
-    }
-    const result: any = {};
-    for (let p = 0; p < pairs.length; p++) {
-      if (keys[p] === undefined) continue;
-      const value = pairs[p][1](item, env);
-      if (value !== undefined) result[keys[p]] = value;
-    }
-    return result;
-  };
+  const single = distinct
+    ? (item: any, env: Env): any => {
+        // constant, distinct keys: no key evaluation or duplicate check needed
+        const result: any = {};
+        for (let p = 0; p < pairs.length; p++) {
+          const value = pairs[p][1](item, env);
+          if (value !== undefined) result[(literalKeys as string[])[p]] = value;
+        }
+        return result;
+      }
+    : (item: any, env: Env): any => {
+        // one context item (the usual object constructor): no grouping, keys first, then values
+        const keys: any[] = [];
+        for (let p = 0; p < pairs.length; p++) {
+          const key = pairs[p][0](item, env);
+          if (key !== undefined && typeof key !== 'string') throw jerr('T1003', { position, value: key });
+          if (key !== undefined && pairs.length > 1 && keys.includes(key))
+            throw jerr('D1009', { position, value: key });
+          keys.push(key);
+        }
+        const result: any = {};
+        for (let p = 0; p < pairs.length; p++) {
+          if (keys[p] === undefined) continue;
+          const value = pairs[p][1](item, env);
+          if (value !== undefined) result[keys[p]] = value;
+        }
+        return result;
+      };
   return (input, env) => {
     if (!Array.isArray(input)) return single(input, env);
     if (input.length === 1 && !(input as { tupleStream?: boolean }).tupleStream) return single(input[0], env);
@@ -119,4 +123,3 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
     return result;
   };
 }
-

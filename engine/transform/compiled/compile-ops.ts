@@ -24,11 +24,21 @@ function numeric(op: string, position: number | undefined): (l: any, r: any) => 
     return l !== undefined && r !== undefined;
   };
   switch (op) {
-    case '+': return (l, r) => (typeof l === 'number' && typeof r === 'number' && isFinite(l) && isFinite(r) ? l + r : check(l, r) ? l + r : undefined);
-    case '-': return (l, r) => (check(l, r) ? l - r : undefined);
-    case '*': return (l, r) => (check(l, r) ? l * r : undefined);
-    case '/': return (l, r) => (check(l, r) ? l / r : undefined);
-    default: return (l, r) => (check(l, r) ? l % r : undefined);
+    case '+':
+      return (l, r) =>
+        typeof l === 'number' && typeof r === 'number' && isFinite(l) && isFinite(r)
+          ? l + r
+          : check(l, r)
+            ? l + r
+            : undefined;
+    case '-':
+      return (l, r) => (check(l, r) ? l - r : undefined);
+    case '*':
+      return (l, r) => (check(l, r) ? l * r : undefined);
+    case '/':
+      return (l, r) => (check(l, r) ? l / r : undefined);
+    default:
+      return (l, r) => (check(l, r) ? l % r : undefined);
   }
 }
 
@@ -44,10 +54,14 @@ function comparison(op: string, position: number | undefined): (l: any, r: any) 
     return true;
   };
   switch (op) {
-    case '<': return (l, r) => cmp(l, r) && l < r;
-    case '<=': return (l, r) => cmp(l, r) && l <= r;
-    case '>': return (l, r) => cmp(l, r) && l > r;
-    default: return (l, r) => cmp(l, r) && l >= r;
+    case '<':
+      return (l, r) => cmp(l, r) && l < r;
+    case '<=':
+      return (l, r) => cmp(l, r) && l <= r;
+    case '>':
+      return (l, r) => cmp(l, r) && l > r;
+    default:
+      return (l, r) => cmp(l, r) && l >= r;
   }
 }
 
@@ -70,43 +84,58 @@ export function compileBinary(node: Node, compile: Compile): Ev {
   const op: string = node.value;
   const pos = node.position;
   switch (op) {
-    case 'and': return (i, e) => !!toBoolean(lhs(i, e)) && !!toBoolean(rhs(i, e));
-    case 'or': return (i, e) => !!toBoolean(lhs(i, e)) || !!toBoolean(rhs(i, e));
-    case '+': case '-': case '*': case '/': case '%': {
+    case 'and':
+      return (i, e) => !!toBoolean(lhs(i, e)) && !!toBoolean(rhs(i, e));
+    case 'or':
+      return (i, e) => !!toBoolean(lhs(i, e)) || !!toBoolean(rhs(i, e));
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%': {
       const f = numeric(op, pos);
       return (i, e) => f(lhs(i, e), rhs(i, e));
     }
-    case '=': return (i, e) => {
-      const l = lhs(i, e);
-      const r = rhs(i, e);
-      return l !== undefined && r !== undefined && (l === r || deepEqual(l, r));
-    };
-    case '!=': return (i, e) => {
-      const l = lhs(i, e);
-      const r = rhs(i, e);
-      return l !== undefined && r !== undefined && !deepEqual(l, r);
-    };
-    case '<': case '<=': case '>': case '>=': {
+    case '=':
+      return (i, e) => {
+        const l = lhs(i, e);
+        const r = rhs(i, e);
+        return l !== undefined && r !== undefined && (l === r || deepEqual(l, r));
+      };
+    case '!=':
+      return (i, e) => {
+        const l = lhs(i, e);
+        const r = rhs(i, e);
+        return l !== undefined && r !== undefined && !deepEqual(l, r);
+      };
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
       const f = comparison(op, pos);
       return (i, e) => f(lhs(i, e), rhs(i, e));
     }
-    case '&': return (i, e) => {
-      const l = lhs(i, e);
-      const r = rhs(i, e);
-      const s = (l === undefined ? '' : typeof l === 'string' ? l : (locate(() => stringify(l), pos, op) as string)) +
-        (r === undefined ? '' : typeof r === 'string' ? r : (locate(() => stringify(r), pos, op) as string));
-      if (s.length > 1_000_000) checkLength(s.length);
-      return s;
-    };
-    case '..': return (i, e) => range(lhs(i, e), rhs(i, e), pos);
-    case 'in': return (i, e) => {
-      const l = lhs(i, e);
-      let r = rhs(i, e);
-      if (l === undefined || r === undefined) return false;
-      if (!Array.isArray(r)) r = [r];
-      for (let k = 0; k < r.length; k++) if (r[k] === l) return true;
-      return false;
-    };
+    case '&':
+      return (i, e) => {
+        const l = lhs(i, e);
+        const r = rhs(i, e);
+        const s =
+          (l === undefined ? '' : typeof l === 'string' ? l : (locate(() => stringify(l), pos, op) as string)) +
+          (r === undefined ? '' : typeof r === 'string' ? r : (locate(() => stringify(r), pos, op) as string));
+        if (s.length > 1_000_000) checkLength(s.length);
+        return s;
+      };
+    case '..':
+      return (i, e) => range(lhs(i, e), rhs(i, e), pos);
+    case 'in':
+      return (i, e) => {
+        const l = lhs(i, e);
+        let r = rhs(i, e);
+        if (l === undefined || r === undefined) return false;
+        if (!Array.isArray(r)) r = [r];
+        for (let k = 0; k < r.length; k++) if (r[k] === l) return true;
+        return false;
+      };
     default:
       throw jerr('S0204', { position: pos, token: op });
   }
@@ -124,7 +153,10 @@ export function compileUnary(node: Node, compile: Compile): Ev {
       };
     }
     case '[': {
-      const items: { ev: Ev; nested: boolean }[] = node.expressions.map((x: Node) => ({ ev: compile(x), nested: x.value === '[' && x.type === 'unary' }));
+      const items: { ev: Ev; nested: boolean }[] = node.expressions.map((x: Node) => ({
+        ev: compile(x),
+        nested: x.value === '[' && x.type === 'unary',
+      }));
       const cons = !!node.consarray;
       return (i, e) => {
         let result: any = [];
@@ -139,8 +171,10 @@ export function compileUnary(node: Node, compile: Compile): Ev {
         return result;
       };
     }
-    case '{': return compileGroup(node, compile);
-    default: throw jerr('S0211', { position: node.position, token: node.value });
+    case '{':
+      return compileGroup(node, compile);
+    default:
+      throw jerr('S0211', { position: node.position, token: node.value });
   }
 }
 
@@ -151,7 +185,9 @@ export function compileCondition(node: Node, compile: Compile): Ev {
   return (i, e) => (toBoolean(cond(i, e)) ? then(i, e) : other ? other(i, e) : undefined);
 }
 
-/** Whether evaluating `node` may bind a variable in the current scope (`:=` or `$eval` outside nested blocks/lambdas). */
+/**
+ * Whether evaluating `node` may bind a variable in the current scope (`:=` or `$eval` outside nested blocks/lambdas).
+ */
 function bindsInScope(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(bindsInScope);
   if (node === null || typeof node !== 'object' || node instanceof RegExp) return false;

@@ -193,7 +193,8 @@ function simplePath(steps: Step[], firstIsVar: boolean): Ev {
 
 export function compilePath(node: Node, compile: Compile): Ev {
   const steps: Step[] = node.steps.map((s: Node): Step => {
-    if (s.type === 'sort') return { node: s, ev: () => undefined, sort: compileSort(s, compile), stages: compileStages(s.stages, compile) };
+    if (s.type === 'sort')
+      return { node: s, ev: () => undefined, sort: compileSort(s, compile), stages: compileStages(s.stages, compile) };
     return { node: s, ev: compile(s), stages: compileStages(s.stages, compile) };
   });
   const group = node.group ? compileGroup(node.group, compile) : undefined;
@@ -202,8 +203,19 @@ export function compilePath(node: Node, compile: Compile): Ev {
   const tupleResult = !!node.tuple;
   const anyTuple = node.steps.some((s: Node) => s.tuple);
   const n = steps.length;
-  const simple = !keepSingleton && !group && !anyTuple && node.steps.every((s: Node) =>
-    s.type !== 'sort' && !s.stages && !s.consarray && !s.keepArray && s.focus === undefined && s.index === undefined);
+  const simple =
+    !keepSingleton &&
+    !group &&
+    !anyTuple &&
+    node.steps.every(
+      (s: Node) =>
+        s.type !== 'sort' &&
+        !s.stages &&
+        !s.consarray &&
+        !s.keepArray &&
+        s.focus === undefined &&
+        s.index === undefined,
+    );
   if (simple) return simplePath(steps, firstIsVar);
   return (input, env) => {
     let inputSeq: any = Array.isArray(input) && !firstIsVar ? input : seq(input);
@@ -227,7 +239,8 @@ export function compilePath(node: Node, compile: Compile): Ev {
       }
     }
     if (keepSingleton) {
-      if (Array.isArray(resultSeq) && (resultSeq as any).cons && !(resultSeq as any).sequence) resultSeq = seq(resultSeq);
+      if (Array.isArray(resultSeq) && (resultSeq as any).cons && !(resultSeq as any).sequence)
+        resultSeq = seq(resultSeq);
       if (resultSeq !== undefined) resultSeq.keepSingleton = true;
     }
     if (group) resultSeq = group(isTuple ? bindings : resultSeq, env);

@@ -1,9 +1,24 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Compiles a processed AST node into a closure `(input, env) => value`, applying JSONata's result normalisation. */
 import type { Node } from './ast.js';
-import { nesting, compileApply, compileFunction, compileLambda, compilePartial, compileTransform } from './compile-call.js';
 import {
-  scope, compileBind, compileBinary, compileBlock, compileCondition, compileDescendant, compileRegex, compileUnary, compileVariable,
+  nesting,
+  compileApply,
+  compileFunction,
+  compileLambda,
+  compilePartial,
+  compileTransform,
+} from './compile-call.js';
+import {
+  scope,
+  compileBind,
+  compileBinary,
+  compileBlock,
+  compileCondition,
+  compileDescendant,
+  compileRegex,
+  compileUnary,
+  compileVariable,
   compileWildcard,
 } from './compile-ops.js';
 import { compileGroup } from './compile-group.js';
@@ -12,47 +27,82 @@ import { jerr } from './errors.js';
 import type { Ev } from './runtime.js';
 import { lookup } from './sequence.js';
 
-const FUNCTION_KEYS = new Set(['_jsonata_lambda', '_jsonata_function', 'input', 'environment', 'arguments', 'signature', 'body',
-  'arity', 'name', 'implementation', 'thunk', 'token', 'position']);
+const FUNCTION_KEYS = new Set([
+  '_jsonata_lambda',
+  '_jsonata_function',
+  'input',
+  'environment',
+  'arguments',
+  'signature',
+  'body',
+  'arity',
+  'name',
+  'implementation',
+  'thunk',
+  'token',
+  'position',
+]);
 
 function compileCore(node: Node): Ev {
   switch (node.type) {
-    case 'path': return compilePath(node, compile);
-    case 'binary': return compileBinary(node, compile);
-    case 'unary': return compileUnary(node, compile);
+    case 'path':
+      return compilePath(node, compile);
+    case 'binary':
+      return compileBinary(node, compile);
+    case 'unary':
+      return compileUnary(node, compile);
     case 'name': {
       const key: string = node.value;
       if (FUNCTION_KEYS.has(key)) return (input) => lookup(input, key);
       // a function value has no other own keys, so plain property access is safe for every other name
-      return (input) => (typeof input === 'object' && input !== null ? (Array.isArray(input) ? normalise(lookup(input, key), false) : input[key]) : undefined);
+      return (input) =>
+        typeof input === 'object' && input !== null
+          ? Array.isArray(input)
+            ? normalise(lookup(input, key), false)
+            : input[key]
+          : undefined;
     }
-    case 'string': case 'number': case 'value': {
+    case 'string':
+    case 'number':
+    case 'value': {
       const v = node.value;
       return () => v;
     }
-    case 'wildcard': return compileWildcard();
-    case 'descendant': return compileDescendant();
+    case 'wildcard':
+      return compileWildcard();
+    case 'descendant':
+      return compileDescendant();
     case 'parent': {
       const label: string = node.slot.label;
       return (_i, e) => e.lookup(label);
     }
-    case 'condition': return compileCondition(node, compile);
-    case 'block': return compileBlock(node, compile);
-    case 'bind': return compileBind(node, compile);
-    case 'regex': return compileRegex(node);
-    case 'function': return compileFunction(node, compile);
-    case 'variable': return compileVariable(node);
-    case 'lambda': return compileLambda(node, compile);
-    case 'partial': return compilePartial(node, compile);
-    case 'apply': return compileApply(node, compile);
-    case 'transform': return compileTransform(node, compile);
-    default: throw jerr('S0206', { position: node.position, token: node.type });
+    case 'condition':
+      return compileCondition(node, compile);
+    case 'block':
+      return compileBlock(node, compile);
+    case 'bind':
+      return compileBind(node, compile);
+    case 'regex':
+      return compileRegex(node);
+    case 'function':
+      return compileFunction(node, compile);
+    case 'variable':
+      return compileVariable(node);
+    case 'lambda':
+      return compileLambda(node, compile);
+    case 'partial':
+      return compilePartial(node, compile);
+    case 'apply':
+      return compileApply(node, compile);
+    case 'transform':
+      return compileTransform(node, compile);
+    default:
+      throw jerr('S0206', { position: node.position, token: node.type });
   }
 }
 
 /** Node kinds whose value never needs sequence normalisation (literals, or already-normalised child values). */
 const LITERALS = new Set(['string', 'number', 'value', 'regex', 'lambda', 'transform', 'condition', 'block', 'bind']);
-
 
 /** JSONata's result normalisation: an empty sequence is nothing, a singleton sequence its item (unless kept). */
 function normalise(r: any, keepArray: boolean): any {

@@ -10,9 +10,42 @@ export interface Token {
 }
 
 export const OPERATORS: Record<string, number> = {
-  '.': 75, '[': 80, ']': 0, '{': 70, '}': 0, '(': 80, ')': 0, ',': 0, '@': 80, '#': 80, ';': 80, ':': 80,
-  '?': 20, '+': 50, '-': 50, '*': 60, '/': 60, '%': 60, '|': 20, '=': 40, '<': 40, '>': 40, '^': 40, '**': 60,
-  '..': 20, ':=': 10, '!=': 40, '<=': 40, '>=': 40, '~>': 40, '?:': 40, '??': 40, and: 30, or: 25, in: 40, '&': 50,
+  '.': 75,
+  '[': 80,
+  ']': 0,
+  '{': 70,
+  '}': 0,
+  '(': 80,
+  ')': 0,
+  ',': 0,
+  '@': 80,
+  '#': 80,
+  ';': 80,
+  ':': 80,
+  '?': 20,
+  '+': 50,
+  '-': 50,
+  '*': 60,
+  '/': 60,
+  '%': 60,
+  '|': 20,
+  '=': 40,
+  '<': 40,
+  '>': 40,
+  '^': 40,
+  '**': 60,
+  '..': 20,
+  ':=': 10,
+  '!=': 40,
+  '<=': 40,
+  '>=': 40,
+  '~>': 40,
+  '?:': 40,
+  '??': 40,
+  and: 30,
+  or: 25,
+  in: 40,
+  '&': 50,
 };
 
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
@@ -72,11 +105,18 @@ export class Lexer {
     this.pos = i;
     if (word[0] === '$') return { type: 'variable', value: word.substring(1), position: i };
     switch (word) {
-      case 'and': case 'or': case 'in': return { type: 'operator', value: word, position: i };
-      case 'true': return { type: 'value', value: true, position: i };
-      case 'false': return { type: 'value', value: false, position: i };
-      case 'null': return { type: 'value', value: null, position: i };
-      default: return { type: 'name', value: word, position: i };
+      case 'and':
+      case 'or':
+      case 'in':
+        return { type: 'operator', value: word, position: i };
+      case 'true':
+        return { type: 'value', value: true, position: i };
+      case 'false':
+        return { type: 'value', value: false, position: i };
+      case 'null':
+        return { type: 'value', value: null, position: i };
+      default:
+        return { type: 'name', value: word, position: i };
     }
   }
 

@@ -10,8 +10,14 @@ import { stringFunctions } from './functions/strings.js';
 import type { NativeFn } from './runtime.js';
 
 const ALL = [
-  ...stringFunctions, ...numericFunctions, ...arrayFunctions, ...objectFunctions, ...higherOrderFunctions,
-  ...datetimeFunctions, ...formatFunctions, ...evalFunctions,
+  ...stringFunctions,
+  ...numericFunctions,
+  ...arrayFunctions,
+  ...objectFunctions,
+  ...higherOrderFunctions,
+  ...datetimeFunctions,
+  ...formatFunctions,
+  ...evalFunctions,
 ];
 
 export const LIBRARY = new Map<string, NativeFn>();

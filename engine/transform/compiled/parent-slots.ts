@@ -6,7 +6,11 @@
 import type { Node } from './ast.js';
 import { jerr } from './errors.js';
 
-export interface Slot { label: string; level: number; index: number }
+export interface Slot {
+  label: string;
+  level: number;
+  index: number;
+}
 
 export class ParentSlots {
   private label = 0;
@@ -22,7 +26,8 @@ export class ParentSlots {
   /** Walks `slot` back through `node`; binds it to the step where its level reaches 0. */
   seekParent(node: Node, slot: Slot): Slot {
     switch (node.type) {
-      case 'name': case 'wildcard':
+      case 'name':
+      case 'wildcard':
         slot.level--;
         if (slot.level === 0) {
           if (node.ancestor === undefined) node.ancestor = slot;
@@ -33,7 +38,9 @@ export class ParentSlots {
           node.tuple = true;
         }
         break;
-      case 'parent': slot.level++; break;
+      case 'parent':
+        slot.level++;
+        break;
       case 'block':
         if (node.expressions.length > 0) {
           node.tuple = true;

@@ -31,14 +31,22 @@ class Parser {
     const t = this.lexer.next(infix);
     this.tok = t;
     switch (t.type) {
-      case 'end': this.id = '(end)'; break;
-      case 'name': case 'variable': this.id = '(name)'; break;
+      case 'end':
+        this.id = '(end)';
+        break;
+      case 'name':
+      case 'variable':
+        this.id = '(name)';
+        break;
       case 'operator':
         if (OPERATORS[t.value as string] === undefined) throw jerr('S0204', { position: t.position, token: t.value });
         this.id = t.value as string;
         break;
-      case 'regex': this.id = '(regex)'; break;
-      default: this.id = '(literal)';
+      case 'regex':
+        this.id = '(regex)';
+        break;
+      default:
+        this.id = '(literal)';
     }
   }
 
@@ -68,13 +76,24 @@ class Parser {
   private nud(t: Token, id: string): Node {
     const position = t.position;
     switch (id) {
-      case '(end)': return { type: 'end', value: '(end)', position: this.src.length };
-      case '(name)': case '(literal)': case '(regex)': return { value: t.value, type: t.type, position };
-      case 'and': case 'or': case 'in': return { value: t.value, type: 'name', position };
-      case '-': return { type: 'unary', value: '-', position, expression: this.expression(70) };
-      case '*': return { value: '*', type: 'wildcard', position };
-      case '**': return { value: '**', type: 'descendant', position };
-      case '%': return { value: '%', type: 'parent', position };
+      case '(end)':
+        return { type: 'end', value: '(end)', position: this.src.length };
+      case '(name)':
+      case '(literal)':
+      case '(regex)':
+        return { value: t.value, type: t.type, position };
+      case 'and':
+      case 'or':
+      case 'in':
+        return { value: t.value, type: 'name', position };
+      case '-':
+        return { type: 'unary', value: '-', position, expression: this.expression(70) };
+      case '*':
+        return { value: '*', type: 'wildcard', position };
+      case '**':
+        return { value: '**', type: 'descendant', position };
+      case '%':
+        return { value: '%', type: 'parent', position };
       case '(': {
         const expressions: Node[] = [];
         while (this.id !== ')') {
@@ -103,7 +122,8 @@ class Parser {
         this.advance(']', true);
         return { value: '[', type: 'unary', position, expressions };
       }
-      case '{': return { value: '{', type: 'unary', position, lhs: this.pairs() };
+      case '{':
+        return { value: '{', type: 'unary', position, lhs: this.pairs() };
       case '|': {
         const pattern = this.expression(0);
         this.advance('|');
@@ -142,7 +162,8 @@ class Parser {
   private led(t: Token, id: string, left: Node): Node {
     const position = t.position;
     switch (id) {
-      case '(': return this.call(left, position);
+      case '(':
+        return this.call(left, position);
       case '[': {
         if (this.id === ']') {
           let step = left;
@@ -155,7 +176,8 @@ class Parser {
         this.advance(']', true);
         return { value: '[', type: 'binary', position, lhs: left, rhs };
       }
-      case '{': return { value: '{', type: 'binary', position, lhs: left, rhs: this.pairs() };
+      case '{':
+        return { value: '{', type: 'binary', position, lhs: left, rhs: this.pairs() };
       case '?': {
         const node: Node = { type: 'condition', position, condition: left, then: this.expression(0) };
         if (this.id === ':') {
@@ -164,16 +186,35 @@ class Parser {
         }
         return node;
       }
-      case '?:': return { type: 'condition', position, condition: left, then: structuredClone(left), else: this.expression(OPERATORS['?:']) };
+      case '?:':
+        return {
+          type: 'condition',
+          position,
+          condition: left,
+          then: structuredClone(left),
+          else: this.expression(OPERATORS['?:']),
+        };
       case '??': {
-        const condition = { type: 'function', value: '(', procedure: { type: 'variable', value: 'exists' }, arguments: [left] };
-        return { type: 'condition', position, condition, then: structuredClone(left), else: this.expression(OPERATORS['??']) };
+        const condition = {
+          type: 'function',
+          value: '(',
+          procedure: { type: 'variable', value: 'exists' },
+          arguments: [left],
+        };
+        return {
+          type: 'condition',
+          position,
+          condition,
+          then: structuredClone(left),
+          else: this.expression(OPERATORS['??']),
+        };
       }
       case ':=': {
         if (left.type !== 'variable') throw jerr('S0212', { position, token: left.value });
         return { value: ':=', type: 'binary', position, lhs: left, rhs: this.expression(OPERATORS[':='] - 1) };
       }
-      case '@': case '#': {
+      case '@':
+      case '#': {
         const rhs = this.expression(OPERATORS[id]);
         if (rhs.type !== 'variable') throw jerr('S0214', { position: rhs.position, token: id });
         return { value: id, type: 'binary', position, lhs: left, rhs };
@@ -217,7 +258,8 @@ class Parser {
     this.advance(')', true);
     if (left.type === 'name' && (left.value === 'function' || left.value === '\u03BB')) {
       args.forEach((arg, index) => {
-        if (arg.type !== 'variable') throw jerr('S0208', { position: arg.position, token: arg.value, value: index + 1 });
+        if (arg.type !== 'variable')
+          throw jerr('S0208', { position: arg.position, token: arg.value, value: index + 1 });
       });
       const node: Node = { type: 'lambda', value: '(', position, arguments: args };
       if ((this.id as string) === '<') {

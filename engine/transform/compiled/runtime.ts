@@ -12,7 +12,10 @@ export class Frame {
   private values: any[] | undefined;
   /** The evaluation's bindings scope (the child of the library scope) this frame descends from. */
   readonly globals: Frame | undefined;
-  constructor(readonly parent?: Frame, private readonly table?: Map<string, any>) {
+  constructor(
+    readonly parent?: Frame,
+    private readonly table?: Map<string, any>,
+  ) {
     this.globals = parent === undefined ? undefined : (parent.globals ?? this);
   }
   lookup(name: string): any {
@@ -77,7 +80,13 @@ export interface Lambda {
 
 /** A pending tail call, trampolined by `apply`. */
 export class Thunk {
-  constructor(readonly proc: Ev, readonly args: Ev[], readonly input: any, readonly env: Env, readonly node: Node) {}
+  constructor(
+    readonly proc: Ev,
+    readonly args: Ev[],
+    readonly input: any,
+    readonly env: Env,
+    readonly node: Node,
+  ) {}
 }
 
 interface State {
@@ -92,7 +101,8 @@ interface State {
 export const state: State = { depth: 0, maxDepth: 500, deadline: Infinity, maxOutput: 10_000_000, ticks: 0, now: 0 };
 
 export function tick(): void {
-  if ((++state.ticks & 255) === 0 && Date.now() > state.deadline) throw jerr('U1001', { message: 'Expression evaluation timeout: Check for infinite loop' });
+  if ((++state.ticks & 255) === 0 && Date.now() > state.deadline)
+    throw jerr('U1001', { message: 'Expression evaluation timeout: Check for infinite loop' });
 }
 
 export function checkLength(n: number): void {
@@ -128,7 +138,10 @@ function applyInner(proc: any, args: any[], input: any, env: Env): any {
       return proc.implementation.apply({ input, environment: env }, validated);
     }
     if (typeof proc === 'function') {
-      return proc.apply({ input, environment: env }, args.map((a) => wrapForJs(a, env)));
+      return proc.apply(
+        { input, environment: env },
+        args.map((a) => wrapForJs(a, env)),
+      );
     }
     throw jerr('T1006', {});
   } catch (e) {
@@ -149,9 +162,10 @@ function invokeLambda(proc: Lambda, args: any[]): any {
 
 /** Applies any function value to arguments, trampolining tail calls. */
 export function apply(proc: any, args: any[], input: any, env: Env): any {
-  let result = proc !== null && typeof proc === 'object' && proc._jsonata_lambda === true && proc.signature === undefined
-    ? invokeLambda(proc, args)
-    : applyInner(proc, args, input, env);
+  let result =
+    proc !== null && typeof proc === 'object' && proc._jsonata_lambda === true && proc.signature === undefined
+      ? invokeLambda(proc, args)
+      : applyInner(proc, args, input, env);
   while (result instanceof Thunk) {
     const t = result;
     const next = t.proc(t.input, t.env);

@@ -27,7 +27,10 @@ export function isNumeric(n: any): boolean {
 }
 
 export function isFunction(v: any): boolean {
-  return typeof v === 'function' || (v !== null && typeof v === 'object' && (v._jsonata_lambda === true || v._jsonata_function === true));
+  return (
+    typeof v === 'function' ||
+    (v !== null && typeof v === 'object' && (v._jsonata_lambda === true || v._jsonata_function === true))
+  );
 }
 
 export function isArrayOfStrings(v: any): boolean {
@@ -77,16 +80,21 @@ export function toBoolean(arg: any): boolean | undefined {
     return false;
   }
   switch (typeof arg) {
-    case 'string': return arg.length > 0;
-    case 'number': return isNumeric(arg) && arg !== 0;
-    case 'boolean': return arg;
-    case 'function': return false;
+    case 'string':
+      return arg.length > 0;
+    case 'number':
+      return isNumeric(arg) && arg !== 0;
+    case 'boolean':
+      return arg;
+    case 'function':
+      return false;
     case 'object':
       if (arg === null) return false;
       if (isFunction(arg)) return false;
       for (const _k in arg) return true;
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 

@@ -16,19 +16,34 @@ export interface Signature {
   validate(args: any[], context: any): any[];
 }
 
-const ARRAY_TYPES: Record<string, string> = { a: 'arrays', b: 'booleans', f: 'functions', n: 'numbers', o: 'objects', s: 'strings' };
+const ARRAY_TYPES: Record<string, string> = {
+  a: 'arrays',
+  b: 'booleans',
+  f: 'functions',
+  n: 'numbers',
+  o: 'objects',
+  s: 'strings',
+};
 
 export function symbolOf(value: any): string {
   if (value === undefined) return 'm';
-  if (typeof value === 'function' || (value !== null && typeof value === 'object' && (value._jsonata_lambda || value._jsonata_function))) return 'f';
+  if (
+    typeof value === 'function' ||
+    (value !== null && typeof value === 'object' && (value._jsonata_lambda || value._jsonata_function))
+  )
+    return 'f';
   switch (typeof value) {
-    case 'string': return 's';
-    case 'number': return 'n';
-    case 'boolean': return 'b';
+    case 'string':
+      return 's';
+    case 'number':
+      return 'n';
+    case 'boolean':
+      return 'b';
     case 'object':
       if (value === null) return 'l';
       return Array.isArray(value) ? 'a' : 'o';
-    default: return 'm';
+    default:
+      return 'm';
   }
 }
 
@@ -59,7 +74,11 @@ export function parseSignature(signature: string, offset = 0): Signature {
     const symbol = signature[position];
     if (symbol === ':') break;
     switch (symbol) {
-      case 's': case 'n': case 'b': case 'l': case 'o':
+      case 's':
+      case 'n':
+      case 'b':
+      case 'l':
+      case 'o':
         param.regex = '[' + symbol + 'm]';
         param.type = symbol;
         next();
@@ -70,15 +89,30 @@ export function parseSignature(signature: string, offset = 0): Signature {
         param.array = true;
         next();
         break;
-      case 'f': param.regex = 'f'; param.type = symbol; next(); break;
-      case 'j': param.regex = '[asnblom]'; param.type = symbol; next(); break;
-      case 'x': param.regex = '[asnblfom]'; param.type = symbol; next(); break;
+      case 'f':
+        param.regex = 'f';
+        param.type = symbol;
+        next();
+        break;
+      case 'j':
+        param.regex = '[asnblom]';
+        param.type = symbol;
+        next();
+        break;
+      case 'x':
+        param.regex = '[asnblfom]';
+        param.type = symbol;
+        next();
+        break;
       case '-':
         prev.context = true;
         prev.contextRegex = new RegExp(prev.regex as string);
         prev.regex += '?';
         break;
-      case '?': case '+': prev.regex += symbol; break;
+      case '?':
+      case '+':
+        prev.regex += symbol;
+        break;
       case '(': {
         const end = closing(signature, position, '(', ')');
         const choice = signature.substring(position + 1, end);
@@ -153,7 +187,13 @@ export function parseSignature(signature: string, offset = 0): Signature {
         valid = regex.exec(supplied);
         if (matches.size < 256) {
           matches.set(supplied, valid);
-          if (valid && params.every((p, i) => valid![i + 1].length === 1 && p.subtype === undefined && !(p.type === 'a' && valid![i + 1] !== 'a'))) {
+          if (
+            valid &&
+            params.every(
+              (p, i) =>
+                valid![i + 1].length === 1 && p.subtype === undefined && !(p.type === 'a' && valid![i + 1] !== 'a'),
+            )
+          ) {
             identity.add(supplied);
           }
         }

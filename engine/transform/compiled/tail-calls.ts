@@ -3,7 +3,8 @@ import type { Node } from './ast.js';
 
 /** Rewrites the tail positions of `expr` (through conditions and the last expression of blocks) into thunks. */
 export function markTailCalls(expr: Node): Node {
-  if (expr.type === 'function' && !expr.predicate) return { type: 'lambda', thunk: true, arguments: [], position: expr.position, body: expr };
+  if (expr.type === 'function' && !expr.predicate)
+    return { type: 'lambda', thunk: true, arguments: [], position: expr.position, body: expr };
   if (expr.type === 'condition') {
     expr.then = markTailCalls(expr.then);
     if (expr.else !== undefined) expr.else = markTailCalls(expr.else);

@@ -52,13 +52,31 @@ export async function startFakeTarget(): Promise<FakeTarget> {
   const idempotent = new Map<string, { status: number; body: unknown }>();
   let active = 0;
   let nextId = 1;
-  const target: FakeTarget = { url: '', requests: [], records: new Map(), effectiveWrites: new Map(), committedOrder: new Map(), maxConcurrent: 0, source: [], stop: async () => undefined };
+  const target: FakeTarget = {
+    url: '',
+    requests: [],
+    records: new Map(),
+    effectiveWrites: new Map(),
+    committedOrder: new Map(),
+    maxConcurrent: 0,
+    source: [],
+    stop: async () => undefined,
+  };
   const perKey = new Map<string, number>();
 
   const commit = (req: TargetRequest): { status: number; body: unknown } => {
-    if (req.method === 'GET') return { status: 200, body: { items: target.source.filter((s) => s.cursor > Number(new URL(req.path, 'http://x').searchParams.get('after') || 0)).map((s) => s.record) } };
+    if (req.method === 'GET')
+      return {
+        status: 200,
+        body: {
+          items: target.source
+            .filter((s) => s.cursor > Number(new URL(req.path, 'http://x').searchParams.get('after') || 0))
+            .map((s) => s.record),
+        },
+      };
     const key = req.key!;
-    if (req.method === 'POST' && req.idempotencyKey && idempotent.has(req.idempotencyKey)) return idempotent.get(req.idempotencyKey)!;
+    if (req.method === 'POST' && req.idempotencyKey && idempotent.has(req.idempotencyKey))
+      return idempotent.get(req.idempotencyKey)!;
     const previous = target.records.get(key);
     // PUT merges (PATCH-like), as the vendors' partial updates do.
     const next = req.method === 'POST' ? (req.body ?? {}) : { ...previous, ...req.body };
@@ -69,7 +87,10 @@ export async function startFakeTarget(): Promise<FakeTarget> {
     }
     target.records.set(key, next);
     target.onWrite?.(key, next);
-    const answer = req.method === 'POST' ? { status: 201, body: { id: `rec-${nextId++}`, key } } : { status: 200, body: { id: key, key } };
+    const answer =
+      req.method === 'POST'
+        ? { status: 201, body: { id: `rec-${nextId++}`, key } }
+        : { status: 200, body: { id: key, key } };
     if (req.idempotencyKey && req.method === 'POST') idempotent.set(req.idempotencyKey, answer);
     return answer;
   };
@@ -80,16 +101,32 @@ export async function startFakeTarget(): Promise<FakeTarget> {
     try {
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
-      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : undefined;
+      const body = chunks.length
+        ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>)
+        : undefined;
       const path = req.url ?? '/';
-      const key = path.startsWith('/records/') ? decodeURIComponent(path.slice('/records/'.length)) : body && typeof body.key === 'string' ? body.key : undefined;
+      const key = path.startsWith('/records/')
+        ? decodeURIComponent(path.slice('/records/'.length))
+        : body && typeof body.key === 'string'
+          ? body.key
+          : undefined;
       const count = key ? (perKey.get(key) ?? 0) + 1 : 1;
       if (key) perKey.set(key, count);
-      const request: TargetRequest = { method: req.method ?? 'GET', path, key, idempotencyKey: header(req, 'idempotency-key'), workerPid: Number(header(req, 'x-worker-pid')) || undefined, body, attempt: count, at: Date.now() };
+      const request: TargetRequest = {
+        method: req.method ?? 'GET',
+        path,
+        key,
+        idempotencyKey: header(req, 'idempotency-key'),
+        workerPid: Number(header(req, 'x-worker-pid')) || undefined,
+        body,
+        attempt: count,
+        at: Date.now(),
+      };
       target.requests.push(request);
       const fault = target.fault?.(request);
       if (fault && 'stall' in fault) return; // never answer; the client times out
-      if (fault && 'respond' in fault) return send(res, fault.respond.status, fault.respond.body ?? { error: 'injected' }, fault.respond.headers);
+      if (fault && 'respond' in fault)
+        return send(res, fault.respond.status, fault.respond.body ?? { error: 'injected' }, fault.respond.headers);
       if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
       const answer = commit(request);
       if (fault && 'afterCommit' in fault) {

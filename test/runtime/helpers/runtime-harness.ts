@@ -10,8 +10,8 @@ import type { Logger } from 'pino';
 import { startEngine } from '../../../engine/runtime/engine.js';
 import type { Engine, EngineOptions } from '../../../engine/runtime/engine.js';
 import type { RuntimeTuning } from '../../../engine/runtime/runtime-options.js';
-import { EVENTS_STREAM } from '../../../engine/runtime/subjects.js';
-import type { CompiledSpecSet } from '../../../engine/spec/compiled-spec.js';
+import { EVENTS_STREAM } from '../../../engine/runtime/broker/subjects.js';
+import type { CompiledSpecSet } from '../../../engine/compiler/compiled-spec.js';
 import { startTestNatsServer } from '../../helpers/nats-server.js';
 import type { TestNatsServer } from '../../helpers/nats-server.js';
 import { startFakeTarget } from './fake-target.js';
@@ -19,7 +19,12 @@ import type { FakeTarget } from './fake-target.js';
 import { httpTestInvoker } from './http-invoker.js';
 import { compileRuntimeSpecs } from './runtime-specs.js';
 
-export const TEST_TUNING: Partial<RuntimeTuning> = { partitions: 4, ackWaitMs: 1000, drainTimeoutMs: 3000, publishTimeoutMs: 1500 };
+export const TEST_TUNING: Partial<RuntimeTuning> = {
+  partitions: 4,
+  ackWaitMs: 1000,
+  drainTimeoutMs: 3000,
+  publishTimeoutMs: 1500,
+};
 
 export interface RuntimeHarness {
   nats: TestNatsServer;
@@ -27,7 +32,11 @@ export interface RuntimeHarness {
   specSet: CompiledSpecSet;
   engine: Engine;
   /** POSTs a JSON body (or raw text) to /hooks/<integration>. */
-  post(integration: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
+  post(
+    integration: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Starts another engine process-alike on the same broker (e.g. a worker-only engine). */
   startEngine(options?: Partial<EngineOptions>): Promise<Engine>;
   dispose(): Promise<void>;
@@ -37,13 +46,30 @@ export function testLogger(): Logger {
   return pino({ level: process.env.JUNCTION_TEST_LOG ?? 'silent' }, pino.destination(2));
 }
 
-export async function startRuntimeHarness(options: { integrations: string[]; timeout?: string; tuning?: Partial<RuntimeTuning>; env?: NodeJS.ProcessEnv; engine?: Partial<EngineOptions> }): Promise<RuntimeHarness> {
+export async function startRuntimeHarness(options: {
+  integrations: string[];
+  timeout?: string;
+  tuning?: Partial<RuntimeTuning>;
+  env?: NodeJS.ProcessEnv;
+  engine?: Partial<EngineOptions>;
+}): Promise<RuntimeHarness> {
   const nats = await startTestNatsServer();
   const target = await startFakeTarget();
   const specSet = compileRuntimeSpecs(target.url, options.integrations, { timeout: options.timeout });
   const engines: Engine[] = [];
   const start = async (extra: Partial<EngineOptions> = {}) => {
-    const engine = await startEngine({ specSet, invoker: httpTestInvoker, natsUrl: nats.url, port: 0, host: '127.0.0.1', tuning: { ...TEST_TUNING, ...options.tuning }, logger: testLogger(), env: options.env, ...options.engine, ...extra });
+    const engine = await startEngine({
+      specSet,
+      invoker: httpTestInvoker,
+      natsUrl: nats.url,
+      port: 0,
+      host: '127.0.0.1',
+      tuning: { ...TEST_TUNING, ...options.tuning },
+      logger: testLogger(),
+      env: options.env,
+      ...options.engine,
+      ...extra,
+    });
     engines.push(engine);
     return engine;
   };
@@ -55,7 +81,11 @@ export async function startRuntimeHarness(options: { integrations: string[]; tim
     engine,
     startEngine: start,
     post: async (integration, body, headers = {}) => {
-      const res = await fetch(`${engine.url}/hooks/${integration}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const res = await fetch(`${engine.url}/hooks/${integration}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     },
     dispose: async () => {
@@ -67,10 +97,15 @@ export async function startRuntimeHarness(options: { integrations: string[]; tim
 }
 
 /** Polls `check` until it returns true; throws `message` (with the last state) after `timeoutMs`. */
-export async function waitFor(check: () => boolean | Promise<boolean>, message: string | (() => string), timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  message: string | (() => string),
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${typeof message === 'string' ? message : message()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for: ${typeof message === 'string' ? message : message()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -97,7 +132,11 @@ export async function brokerBacklog(natsUrl: string): Promise<{ pending: number;
  * The oracle's last line: waits until the consumers have nothing pending and nothing ack-pending, and (unless the
  * broker was SIGKILLed, which can leave acked messages in a WorkQueue stream) the stream is empty.
  */
-export async function expectDrained(natsUrl: string, timeoutMs = 15_000, options: { streamEmpty?: boolean } = {}): Promise<void> {
+export async function expectDrained(
+  natsUrl: string,
+  timeoutMs = 15_000,
+  options: { streamEmpty?: boolean } = {},
+): Promise<void> {
   let last = { pending: -1, ackPending: -1, stored: -1 };
   await waitFor(
     async () => {

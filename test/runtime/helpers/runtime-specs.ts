@@ -2,9 +2,9 @@
  * Spec sets for the runtime tests, compiled from YAML text exactly as the CLI compiles a directory: a `target`
  * connection to the fake target and integrations built from a few knobs.
  */
-import { compileSpecTree } from '../../../engine/spec/compile-spec-set.js';
+import { compileSpecTree } from '../../../engine/compiler/compile-spec-set.js';
 import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
-import type { CompiledSpecSet } from '../../../engine/spec/compiled-spec.js';
+import type { CompiledSpecSet } from '../../../engine/compiler/compiled-spec.js';
 import { guardedReferenceEngine } from './guarded-engine.js';
 import { targetConnectors } from './target-connector.js';
 
@@ -28,7 +28,9 @@ export interface IntegrationKnobs {
 }
 
 export function integrationYaml(k: IntegrationKnobs = {}): string {
-  const verify = k.hmacEnv ? `, verify: { hmac_sha256: { header: X-Signature, secret: "\${env:${k.hmacEnv}}", prefix: "sha256=" } }` : '';
+  const verify = k.hmacEnv
+    ? `, verify: { hmac_sha256: { header: X-Signature, secret: "\${env:${k.hmacEnv}}", prefix: "sha256=" } }`
+    : '';
   const source = k.source ?? `{ webhook: { max_body_bytes: ${k.maxBodyBytes ?? 65536}${verify} } }`;
   const steps =
     k.steps ??
@@ -50,14 +52,27 @@ retry: { max_attempts: ${k.maxAttempts ?? 5}, initial: ${k.initial ?? '20ms'}, m
 }
 
 /** Compiles a spec set with the `target` connection pointing at `targetUrl`. */
-export function compileRuntimeSpecs(targetUrl: string, integrations: string[], options: { timeout?: string; commit?: string; extra?: Record<string, string>; engine?: TransformEngine } = {}): CompiledSpecSet {
+export function compileRuntimeSpecs(
+  targetUrl: string,
+  integrations: string[],
+  options: { timeout?: string; commit?: string; extra?: Record<string, string>; engine?: TransformEngine } = {},
+): CompiledSpecSet {
   const files: Record<string, string> = {
     'target.yaml': `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${targetUrl}\ntimeout: ${options.timeout ?? '2s'}\nallow_private_network: true\n`,
     ...options.extra,
   };
   integrations.forEach((text, i) => (files[`integration-${i}.yaml`] = text));
-  const tree = { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) };
-  const result = compileSpecTree(tree, { connectors: targetConnectors(), engine: options.engine ?? guardedReferenceEngine() });
-  if (!result.specSet) throw new Error(`test specs do not compile:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('\n')}`);
+  const tree = {
+    displayRoot: '.',
+    files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })),
+  };
+  const result = compileSpecTree(tree, {
+    connectors: targetConnectors(),
+    engine: options.engine ?? guardedReferenceEngine(),
+  });
+  if (!result.specSet)
+    throw new Error(
+      `test specs do not compile:\n${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`).join('\n')}`,
+    );
   return options.commit ? { ...result.specSet, commit: options.commit } : result.specSet;
 }

@@ -15,7 +15,11 @@ export const targetConnector: ConnectorDef = {
       kind: 'upsert',
       object: 'record',
       identity: ['key'],
-      request: ({ body }) => ({ method: 'PUT', path: `/records/${encodeURIComponent(String((body as { key: unknown }).key))}`, body }),
+      request: ({ body }) => ({
+        method: 'PUT',
+        path: `/records/${encodeURIComponent(String((body as { key: unknown }).key))}`,
+        body,
+      }),
     },
     'records.create': {
       description: 'Create a record (not idempotent without the Idempotency-Key header)',

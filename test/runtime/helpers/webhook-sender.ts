@@ -15,7 +15,11 @@ export interface WebhookSender {
   stop(): void;
 }
 
-export function startWebhookSender(url: () => string, ids: number[], options: { concurrency?: number; pauseMs?: number; retryPauseMs?: number } = {}): WebhookSender {
+export function startWebhookSender(
+  url: () => string,
+  ids: number[],
+  options: { concurrency?: number; pauseMs?: number; retryPauseMs?: number } = {},
+): WebhookSender {
   const accepted = new Set<number>();
   const refused = new Map<number, number>();
   const queue = [...ids];
@@ -23,7 +27,12 @@ export function startWebhookSender(url: () => string, ids: number[], options: { 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const post = async (id: number): Promise<number> => {
     try {
-      const res = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, seq: 1, status: 'new' }), signal: AbortSignal.timeout(15_000) });
+      const res = await fetch(url(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, seq: 1, status: 'new' }),
+        signal: AbortSignal.timeout(15_000),
+      });
       await res.arrayBuffer();
       return res.status;
     } catch {

@@ -4,7 +4,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { startEngine } from '../../../engine/runtime/engine.js';
-import type { StepInvoker } from '../../../engine/plan/execution-types.js';
+import type { StepInvoker } from '../../../engine/execute/execution-types.js';
 import type { RuntimeTuning } from '../../../engine/runtime/runtime-options.js';
 import { httpTestInvoker } from './http-invoker.js';
 import { testLogger } from './runtime-harness.js';
@@ -15,7 +15,10 @@ export interface WorkerConfig {
   targetUrl: string;
   integrations: string[];
   tuning: Partial<RuntimeTuning>;
-  /** Fault 2: the first worker to be about to call the target for this record key kills itself (once, via a marker file). */
+  /**
+   * Fault 2: the first worker to be about to call the target for this record key kills itself (once, via a marker
+   * file).
+   */
   killBeforeCall?: { key: string; marker: string };
 }
 
@@ -34,7 +37,14 @@ const invoker = (set: typeof specSet): StepInvoker => {
   };
 };
 
-const engine = await startEngine({ specSet, invoker, natsUrl: config.natsUrl, roles: { http: false, sources: false, workers: true }, tuning: config.tuning, logger: testLogger() });
+const engine = await startEngine({
+  specSet,
+  invoker,
+  natsUrl: config.natsUrl,
+  roles: { http: false, sources: false, workers: true },
+  tuning: config.tuning,
+  logger: testLogger(),
+});
 process.once('SIGTERM', () => {
   void engine.stop().then(() => process.exit(0));
 });

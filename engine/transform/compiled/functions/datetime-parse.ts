@@ -5,7 +5,7 @@ import type { Marker } from './datetime-picture.js';
 import { analysePicture, DAYS, MONTHS } from './datetime-picture.js';
 import { parseWith } from './format-integer.js';
 
-const WORDS = "[a-zA-Z]+(?:[ ,\\-]+[a-zA-Z]+)*?";
+const WORDS = '[a-zA-Z]+(?:[ ,\\-]+[a-zA-Z]+)*?';
 
 function pattern(m: Marker): string {
   if (m.component === 'Z') return '(Z|[+-]\\d{1,2}:?\\d{0,2})';
@@ -16,9 +16,12 @@ function pattern(m: Marker): string {
   const fmt = m.integer;
   if (!fmt) return '(.+?)';
   switch (fmt.kind) {
-    case 'letters': return fmt.case === 'upper' ? '([A-Z]+)' : '([a-z]+)';
-    case 'roman': return fmt.case === 'upper' ? '([MDCLXVI]*)' : '([mdclxvi]*)';
-    case 'words': return `(${WORDS})`;
+    case 'letters':
+      return fmt.case === 'upper' ? '([A-Z]+)' : '([a-z]+)';
+    case 'roman':
+      return fmt.case === 'upper' ? '([MDCLXVI]*)' : '([mdclxvi]*)';
+    case 'words':
+      return `(${WORDS})`;
     default: {
       const digits = m.presentation.replace(/[^0-9]/g, '');
       const fixed = !m.presentation.includes('#') && digits.length > 1;
@@ -91,13 +94,28 @@ export function parseDateTime(timestamp: string, picture: string): number | unde
   markers.forEach((m, i) => {
     const text = match[i + 1];
     switch (m.component) {
-      case 'P': pm = text.toLowerCase() === 'pm'; break;
-      case 'Z': case 'z': offset = tzOffset(text); break;
-      case 'f': v.f = Math.floor(parseFloat('0.' + text) * 1000); break;
-      case 'M': case 'x': v[m.component] = m.names ? nameIndex(MONTHS, text) + 1 : parseWith(text, m.integer!); break;
-      case 'F': v.F = m.names ? nameIndex(DAYS, text) + 1 : parseWith(text, m.integer!); break;
-      case 'C': case 'E': break;
-      default: v[m.component] = parseWith(text, m.integer!);
+      case 'P':
+        pm = text.toLowerCase() === 'pm';
+        break;
+      case 'Z':
+      case 'z':
+        offset = tzOffset(text);
+        break;
+      case 'f':
+        v.f = Math.floor(parseFloat('0.' + text) * 1000);
+        break;
+      case 'M':
+      case 'x':
+        v[m.component] = m.names ? nameIndex(MONTHS, text) + 1 : parseWith(text, m.integer!);
+        break;
+      case 'F':
+        v.F = m.names ? nameIndex(DAYS, text) + 1 : parseWith(text, m.integer!);
+        break;
+      case 'C':
+      case 'E':
+        break;
+      default:
+        v[m.component] = parseWith(text, m.integer!);
     }
   });
   // unspecified leading components come from the evaluation's fixed timestamp (the one $now() returns)

@@ -3,7 +3,20 @@ import { jerr } from '../errors.js';
 import type { IntegerFormat } from './format-integer.js';
 import { analyseInteger, formatWith } from './format-integer.js';
 
-export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 export const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 export interface Marker {
@@ -22,8 +35,25 @@ export interface Marker {
 export type PicturePart = { literal: string } | { marker: Marker };
 
 const DEFAULT_PRESENTATION: Record<string, string> = {
-  Y: '1', M: '1', D: '1', d: '1', F: 'n', W: '1', w: '1', X: '1', x: '1', H: '1', h: '1', P: 'n', m: '01', s: '01', f: '1',
-  Z: '01:01', z: '01:01', C: 'n', E: 'n',
+  Y: '1',
+  M: '1',
+  D: '1',
+  d: '1',
+  F: 'n',
+  W: '1',
+  w: '1',
+  X: '1',
+  x: '1',
+  H: '1',
+  h: '1',
+  P: 'n',
+  m: '01',
+  s: '01',
+  f: '1',
+  Z: '01:01',
+  z: '01:01',
+  C: 'n',
+  E: 'n',
 };
 const NAMED = new Set(['M', 'F', 'x', 'P', 'C', 'E']);
 
@@ -63,7 +93,8 @@ function marker(spec: string): Marker {
     throw jerr('D3133', { value: component });
   } else if (component !== 'Z' && component !== 'z' && component !== 'f') {
     result.integer = analyseInteger(presentation + (ordinal ? ';o' : ''));
-    if (minWidth !== undefined && result.integer.kind === 'decimal' && result.integer.mandatory < minWidth) result.integer.mandatory = minWidth;
+    if (minWidth !== undefined && result.integer.kind === 'decimal' && result.integer.mandatory < minWidth)
+      result.integer.mandatory = minWidth;
     if (component === 'Y' && result.integer.kind === 'decimal') {
       // as jsonata-js: a maximum width, else a picture of two or more digits (`0`-`9` and `#`), truncates the year
       if (maxWidth !== undefined) result.yearDigits = result.integer.mandatory = maxWidth;
@@ -132,7 +163,10 @@ function offsetMinutes(tz?: string): number {
   if (!tz) return 0;
   const m = /^([+-]?)(\d{2}):?(\d{2})$/.exec(tz);
   // jsonata-js prints NaN fields here; a wrong time written to a target is worse than a clear error.
-  if (!m) throw jerr('D3137', { message: `$fromMillis(): the timezone "${tz}" is not an offset such as "+0100" or "-05:00"` });
+  if (!m)
+    throw jerr('D3137', {
+      message: `$fromMillis(): the timezone "${tz}" is not an offset such as "+0100" or "-05:00"`,
+    });
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
@@ -164,30 +198,46 @@ function formatTimezone(offset: number, m: Marker): string {
 function component(d: Date, m: Marker, offset: number): string {
   const int = (v: number) => formatWith(v, m.integer as IntegerFormat);
   switch (m.component) {
-    case 'Y': return int(m.yearDigits === undefined ? d.getUTCFullYear() : d.getUTCFullYear() % Math.pow(10, m.yearDigits));
-    case 'M': return m.names ? formatName(MONTHS[d.getUTCMonth()], m) : int(d.getUTCMonth() + 1);
-    case 'D': return int(d.getUTCDate());
-    case 'd': return int(dayOfYear(d));
-    case 'F': return m.names ? formatName(DAYS[(d.getUTCDay() + 6) % 7], m) : int(((d.getUTCDay() + 6) % 7) + 1);
-    case 'W': return int(Math.floor((dayOfYear(thursdayOf(d)) - 1) / 7) + 1);
-    case 'X': return int(thursdayOf(d).getUTCFullYear());
-    case 'w': return int(Math.floor((thursdayOf(d).getUTCDate() - 1) / 7) + 1);
+    case 'Y':
+      return int(m.yearDigits === undefined ? d.getUTCFullYear() : d.getUTCFullYear() % Math.pow(10, m.yearDigits));
+    case 'M':
+      return m.names ? formatName(MONTHS[d.getUTCMonth()], m) : int(d.getUTCMonth() + 1);
+    case 'D':
+      return int(d.getUTCDate());
+    case 'd':
+      return int(dayOfYear(d));
+    case 'F':
+      return m.names ? formatName(DAYS[(d.getUTCDay() + 6) % 7], m) : int(((d.getUTCDay() + 6) % 7) + 1);
+    case 'W':
+      return int(Math.floor((dayOfYear(thursdayOf(d)) - 1) / 7) + 1);
+    case 'X':
+      return int(thursdayOf(d).getUTCFullYear());
+    case 'w':
+      return int(Math.floor((thursdayOf(d).getUTCDate() - 1) / 7) + 1);
     case 'x': {
       const month = thursdayOf(d).getUTCMonth();
       return m.names ? formatName(MONTHS[month], m) : int(month + 1);
     }
-    case 'H': return int(d.getUTCHours());
-    case 'h': return int(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12);
-    case 'P': return formatName(d.getUTCHours() < 12 ? 'am' : 'pm', m);
-    case 'm': return int(d.getUTCMinutes());
-    case 's': return int(d.getUTCSeconds());
+    case 'H':
+      return int(d.getUTCHours());
+    case 'h':
+      return int(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12);
+    case 'P':
+      return formatName(d.getUTCHours() < 12 ? 'am' : 'pm', m);
+    case 'm':
+      return int(d.getUTCMinutes());
+    case 's':
+      return int(d.getUTCSeconds());
     case 'f': {
       const n = m.presentation.replace(/[^0-9#]/g, '').length || 1;
       const ms = String(d.getUTCMilliseconds()).padStart(3, '0');
       return n <= 3 ? ms.substring(0, n) : ms.padEnd(n, '0');
     }
-    case 'Z': case 'z': return formatTimezone(offset, m);
-    default: return 'ISO';
+    case 'Z':
+    case 'z':
+      return formatTimezone(offset, m);
+    default:
+      return 'ISO';
   }
 }
 
@@ -201,7 +251,8 @@ export function formatDateTime(millis: number, picture?: string, timezone?: stri
   }
   const d = new Date(millis + offset * 60000);
   let out = '';
-  for (const part of analysePicture(picture)) out += 'literal' in part ? part.literal : component(d, part.marker, offset);
+  for (const part of analysePicture(picture))
+    out += 'literal' in part ? part.literal : component(d, part.marker, offset);
   return out;
 }
 

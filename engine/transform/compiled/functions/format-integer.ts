@@ -1,10 +1,15 @@
-/** $formatInteger / $parseInteger: XPath integer pictures (decimal digit families, grouping, roman, letters, words, ordinals). */
+/**
+ * $formatInteger / $parseInteger: XPath integer pictures (decimal digit families, grouping, roman, letters, words,
+ * ordinals).
+ */
 import { jerr } from '../errors.js';
 import { numberToWords, wordsToNumber } from './integer-words.js';
 
-const ZEROS = [0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50, 0xed0, 0xf20,
-  0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0,
-  0xa9f0, 0xaa50, 0xabf0, 0xff10];
+const ZEROS = [
+  0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50, 0xed0, 0xf20,
+  0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40, 0x1c50, 0xa620, 0xa8d0,
+  0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
+];
 
 export function zeroOf(cp: number): number | undefined {
   for (const z of ZEROS) if (cp >= z && cp <= z + 9) return z;
@@ -22,7 +27,15 @@ export interface IntegerFormat {
 }
 
 export function analyseInteger(picture: string): IntegerFormat {
-  const fmt: IntegerFormat = { kind: 'decimal', case: 'lower', ordinal: false, zero: 0x30, mandatory: 1, separators: [], regular: 0 };
+  const fmt: IntegerFormat = {
+    kind: 'decimal',
+    case: 'lower',
+    ordinal: false,
+    zero: 0x30,
+    mandatory: 1,
+    separators: [],
+    regular: 0,
+  };
   let primary = picture;
   const semi = picture.lastIndexOf(';');
   if (semi !== -1) {
@@ -31,13 +44,20 @@ export function analyseInteger(picture: string): IntegerFormat {
     primary = picture.substring(0, semi);
   }
   switch (primary) {
-    case 'A': return { ...fmt, kind: 'letters', case: 'upper' };
-    case 'a': return { ...fmt, kind: 'letters' };
-    case 'I': return { ...fmt, kind: 'roman', case: 'upper' };
-    case 'i': return { ...fmt, kind: 'roman' };
-    case 'W': return { ...fmt, kind: 'words', case: 'upper' };
-    case 'Ww': return { ...fmt, kind: 'words', case: 'title' };
-    case 'w': return { ...fmt, kind: 'words' };
+    case 'A':
+      return { ...fmt, kind: 'letters', case: 'upper' };
+    case 'a':
+      return { ...fmt, kind: 'letters' };
+    case 'I':
+      return { ...fmt, kind: 'roman', case: 'upper' };
+    case 'i':
+      return { ...fmt, kind: 'roman' };
+    case 'W':
+      return { ...fmt, kind: 'words', case: 'upper' };
+    case 'Ww':
+      return { ...fmt, kind: 'words', case: 'title' };
+    case 'w':
+      return { ...fmt, kind: 'words' };
   }
   const cps = Array.from(primary);
   let zero: number | undefined;
@@ -59,7 +79,10 @@ export function analyseInteger(picture: string): IntegerFormat {
   fmt.zero = zero;
   fmt.mandatory = mandatory;
   const total = cps.length;
-  fmt.separators = seps.map((s) => ({ position: total - s.index - 1 - seps.filter((o) => o.index > s.index).length, char: s.char }));
+  fmt.separators = seps.map((s) => ({
+    position: total - s.index - 1 - seps.filter((o) => o.index > s.index).length,
+    char: s.char,
+  }));
   if (fmt.separators.length > 0) {
     const first = fmt.separators[fmt.separators.length - 1].position;
     const sameChar = fmt.separators.every((s) => s.char === fmt.separators[0].char);
@@ -73,15 +96,29 @@ export function analyseInteger(picture: string): IntegerFormat {
   return fmt;
 }
 
-const ROMAN: [number, string][] = [[1000, 'm'], [900, 'cm'], [500, 'd'], [400, 'cd'], [100, 'c'], [90, 'xc'], [50, 'l'], [40, 'xl'],
-  [10, 'x'], [9, 'ix'], [5, 'v'], [4, 'iv'], [1, 'i']];
+const ROMAN: [number, string][] = [
+  [1000, 'm'],
+  [900, 'cm'],
+  [500, 'd'],
+  [400, 'cd'],
+  [100, 'c'],
+  [90, 'xc'],
+  [50, 'l'],
+  [40, 'xl'],
+  [10, 'x'],
+  [9, 'ix'],
+  [5, 'v'],
+  [4, 'iv'],
+  [1, 'i'],
+];
 
 function toRoman(n: number): string {
   let out = '';
-  for (const [v, s] of ROMAN) while (n >= v) {
-    out += s;
-    n -= v;
-  }
+  for (const [v, s] of ROMAN)
+    while (n >= v) {
+      out += s;
+      n -= v;
+    }
   return out;
 }
 
@@ -115,7 +152,18 @@ function ordinalSuffix(n: number): string {
 
 function applyCase(s: string, c: IntegerFormat['case']): string {
   if (c === 'upper') return s.toUpperCase();
-  if (c === 'title') return s.split(' ').map((w) => (w === 'and' ? w : w.split('-').map((p) => p.charAt(0).toUpperCase() + p.substring(1)).join('-'))).join(' ');
+  if (c === 'title')
+    return s
+      .split(' ')
+      .map((w) =>
+        w === 'and'
+          ? w
+          : w
+              .split('-')
+              .map((p) => p.charAt(0).toUpperCase() + p.substring(1))
+              .join('-'),
+      )
+      .join(' ');
   return s;
 }
 
@@ -124,9 +172,15 @@ export function formatWith(value: number, fmt: IntegerFormat): string {
   const n = Math.floor(Math.abs(value));
   let out: string;
   switch (fmt.kind) {
-    case 'roman': out = applyCase(toRoman(n), fmt.case); break;
-    case 'letters': out = applyCase(toLetters(n), fmt.case); break;
-    case 'words': out = applyCase(numberToWords(n, fmt.ordinal), fmt.case); break;
+    case 'roman':
+      out = applyCase(toRoman(n), fmt.case);
+      break;
+    case 'letters':
+      out = applyCase(toLetters(n), fmt.case);
+      break;
+    case 'words':
+      out = applyCase(numberToWords(n, fmt.ordinal), fmt.case);
+      break;
     default: {
       if (fmt.zero === 0x30 && fmt.separators.length === 0 && n < 1e21) {
         out = n.toString().padStart(fmt.mandatory, '0');
@@ -134,7 +188,10 @@ export function formatWith(value: number, fmt: IntegerFormat): string {
         break;
       }
       let digits = n.toString().padStart(fmt.mandatory, '0');
-      if (fmt.zero !== 0x30) digits = Array.from(digits).map((d) => String.fromCodePoint(fmt.zero + Number(d))).join('');
+      if (fmt.zero !== 0x30)
+        digits = Array.from(digits)
+          .map((d) => String.fromCodePoint(fmt.zero + Number(d)))
+          .join('');
       const chars = Array.from(digits);
       if (fmt.regular > 0) {
         const rev = chars.reverse();
@@ -167,13 +224,15 @@ export function formatInteger(value?: number, picture?: string): string | undefi
 
 export function parseWith(text: string, fmt: IntegerFormat): number {
   switch (fmt.kind) {
-    case 'roman': return fromRoman(text);
+    case 'roman':
+      return fromRoman(text);
     case 'letters': {
       let n = 0;
       for (const c of text.toLowerCase()) n = n * 26 + (c.charCodeAt(0) - 96);
       return n;
     }
-    case 'words': return wordsToNumber(text);
+    case 'words':
+      return wordsToNumber(text);
     default: {
       let digits = '';
       for (const ch of Array.from(text)) {

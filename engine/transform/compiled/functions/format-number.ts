@@ -3,11 +3,22 @@
 import { jerr } from '../errors.js';
 import { round } from './numeric.js';
 
-interface Props { [k: string]: string }
+interface Props {
+  [k: string]: string;
+}
 
 const DEFAULTS: Props = {
-  'decimal-separator': '.', 'grouping-separator': ',', 'exponent-separator': 'e', infinity: 'Infinity', 'minus-sign': '-',
-  NaN: 'NaN', percent: '%', 'per-mille': '\u2030', 'zero-digit': '0', digit: '#', 'pattern-separator': ';',
+  'decimal-separator': '.',
+  'grouping-separator': ',',
+  'exponent-separator': 'e',
+  infinity: 'Infinity',
+  'minus-sign': '-',
+  NaN: 'NaN',
+  percent: '%',
+  'per-mille': '\u2030',
+  'zero-digit': '0',
+  digit: '#',
+  'pattern-separator': ';',
 };
 
 interface Part {
@@ -22,7 +33,8 @@ interface Part {
 
 function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
   const chars = Array.from(sub);
-  const active = (c: string) => isDigit(c) || c === p['decimal-separator'] || c === p['grouping-separator'] || c === p.digit;
+  const active = (c: string) =>
+    isDigit(c) || c === p['decimal-separator'] || c === p['grouping-separator'] || c === p.digit;
   let first = chars.findIndex(active);
   if (first < 0) throw jerr('D3086', {});
   let last = chars.length - 1;
@@ -50,7 +62,9 @@ function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
   void first;
   first = 0;
   return {
-    prefix, suffix, sub,
+    prefix,
+    suffix,
+    sub,
     integer: (d >= 0 ? activePart.slice(0, d) : activePart).join(''),
     fraction: d >= 0 ? activePart.slice(d + 1).join('') : '',
     exponent: exponent?.join(''),
@@ -69,7 +83,8 @@ function validate(part: Part, p: Props, isDigit: (c: string) => boolean): void {
   if (!Array.from(mantissa).some((c) => isDigit(c) || c === p.digit)) throw jerr('D3085', {});
   const g = p['grouping-separator'];
   const dec = p['decimal-separator'];
-  if ((part.hasDecimal && part.integer.endsWith(g)) || (part.hasDecimal && part.fraction.startsWith(g))) throw jerr('D3087', {});
+  if ((part.hasDecimal && part.integer.endsWith(g)) || (part.hasDecimal && part.fraction.startsWith(g)))
+    throw jerr('D3087', {});
   if (part.integer.endsWith(g)) throw jerr('D3088', {});
   if (sub.includes(g + g)) throw jerr('D3089', {});
   void dec;
@@ -108,7 +123,7 @@ function regularOf(pos: number[]): number {
 export function formatNumber(value?: number, picture?: string, options?: any): string | undefined {
   if (value === undefined) return undefined;
   const p: Props = { ...DEFAULTS, ...(options ?? {}) };
-  const zero = (p['zero-digit'].codePointAt(0) as number);
+  const zero = p['zero-digit'].codePointAt(0) as number;
   const isDigit = (c: string) => {
     const cp = c.codePointAt(0) as number;
     return cp >= zero && cp <= zero + 9;
@@ -157,7 +172,12 @@ export function formatNumber(value?: number, picture?: string, options?: any): s
   while (fp.length > minFrac && fp.endsWith('0')) fp = fp.slice(0, -1);
   if (ip === '0' && minInt === 0 && !(hasOptionalInt && part.exponent !== undefined)) ip = '';
   ip = ip.padStart(minInt, '0');
-  const mapDigits = (s: string) => (zero === 0x30 ? s : Array.from(s).map((c) => String.fromCodePoint(zero + Number(c))).join(''));
+  const mapDigits = (s: string) =>
+    zero === 0x30
+      ? s
+      : Array.from(s)
+          .map((c) => String.fromCodePoint(zero + Number(c)))
+          .join('');
   let intOut = Array.from(mapDigits(ip));
   const ipos = groupPositions(part.integer, g, true);
   const reg = regularOf(ipos);
@@ -179,7 +199,10 @@ export function formatNumber(value?: number, picture?: string, options?: any): s
   if (fracOut.length > 0 || (part.hasDecimal && minFrac > 0)) out += p['decimal-separator'] + fracOut.join('');
   if (exponent !== undefined) {
     const minExp = Array.from(part.exponent as string).length;
-    out += p['exponent-separator'] + (exponent < 0 ? p['minus-sign'] : '') + mapDigits(String(Math.abs(exponent)).padStart(minExp, '0'));
+    out +=
+      p['exponent-separator'] +
+      (exponent < 0 ? p['minus-sign'] : '') +
+      mapDigits(String(Math.abs(exponent)).padStart(minExp, '0'));
   }
   out = part.prefix + out + part.suffix;
   if (value < 0 && parts.length === 1) out = p['minus-sign'] + out;

@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-/** Numeric functions and aggregates: $number, $abs, $floor, $ceil, $round, $power, $sqrt, $random, $sum, $max, $min, $average, $formatBase. */
+/**
+ * Numeric functions and aggregates: $number, $abs, $floor, $ceil, $round, $power, $sqrt, $random, $sum, $max, $min,
+ * $average, $formatBase.
+ */
 import { jerr } from '../errors.js';
 import type { NativeFn } from '../runtime.js';
 import { native } from './registry.js';
@@ -34,7 +37,8 @@ export function round(arg: number | undefined, precision?: number): number | und
 function toNumber(arg: any): number | undefined {
   if (arg === undefined) return undefined;
   if (typeof arg === 'number') return arg;
-  if (typeof arg === 'string' && /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/.test(arg) && isFinite(parseFloat(arg))) return parseFloat(arg);
+  if (typeof arg === 'string' && /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/.test(arg) && isFinite(parseFloat(arg)))
+    return parseFloat(arg);
   if (typeof arg === 'string' && /^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$/.test(arg)) return Number(arg);
   if (arg === true) return 1;
   if (arg === false) return 0;

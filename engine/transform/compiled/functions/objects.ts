@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-/** Object and type functions: $keys, $lookup, $spread, $merge, $each, $sift, $error, $assert, $type, $boolean, $not, $clone. */
+/**
+ * Object and type functions: $keys, $lookup, $spread, $merge, $each, $sift, $error, $assert, $type, $boolean, $not,
+ * $clone.
+ */
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
 import { callHof, isLambda } from '../runtime.js';

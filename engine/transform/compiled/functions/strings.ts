@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-/** String functions: $string, $substring*, case, $length, $trim, $pad, $contains, $split, $join, $match, $replace, URL/base64. */
+/**
+ * String functions: $string, $substring*, case, $length, $trim, $pad, $contains, $split, $join, $match, $replace,
+ * URL/base64.
+ */
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
 import { apply, checkLength } from '../runtime.js';
@@ -11,7 +14,13 @@ const chars = (s: string): string[] => (SURROGATE.test(s) ? Array.from(s) : s.sp
 
 function checked(r: any, env: any): any {
   if (r === undefined) return undefined;
-  if (r === null || typeof r !== 'object' || typeof r.start !== 'number' || typeof r.end !== 'number' || !Array.isArray(r.groups)) {
+  if (
+    r === null ||
+    typeof r !== 'object' ||
+    typeof r.start !== 'number' ||
+    typeof r.end !== 'number' ||
+    !Array.isArray(r.groups)
+  ) {
     throw jerr('T1010', {});
   }
   const next = r.next;
@@ -47,7 +56,13 @@ export function substring(str: string | undefined, start: number, length?: numbe
   return arr.slice(start).join('');
 }
 
-function replaceFn(this: Focus, str: string | undefined, pattern: any, replacement: any, limit?: number): string | undefined {
+function replaceFn(
+  this: Focus,
+  str: string | undefined,
+  pattern: any,
+  replacement: any,
+  limit?: number,
+): string | undefined {
   if (str === undefined) return undefined;
   if (pattern === '') throw jerr('D3010', { value: pattern, index: 2 });
   if (limit !== undefined && limit < 0) throw jerr('D3011', { value: limit, index: 4 });
@@ -73,7 +88,10 @@ function replaceFn(this: Focus, str: string | undefined, pattern: any, replaceme
   if (m === undefined) return str;
   while (m !== undefined && (limit === undefined || count < limit)) {
     result += str.substring(position, m.start);
-    const r = typeof replacer === 'function' && !replacer._jsonata_lambda ? replacer(m) : apply(replacer, [m], null, this.environment);
+    const r =
+      typeof replacer === 'function' && !replacer._jsonata_lambda
+        ? replacer(m)
+        : apply(replacer, [m], null, this.environment);
     if (typeof r !== 'string') throw jerr('D3012', { value: r });
     result += r;
     position = m.start + m.match.length;
@@ -102,7 +120,8 @@ function substitute(replacement: string, m: any): string {
     } else {
       const maxDigits = m.groups.length === 0 ? 1 : Math.floor(Math.log(m.groups.length) * Math.LOG10E) + 1;
       let gi = parseInt(replacement.substring(position, position + maxDigits), 10);
-      if (maxDigits > 1 && gi > m.groups.length) gi = parseInt(replacement.substring(position, position + maxDigits - 1), 10);
+      if (maxDigits > 1 && gi > m.groups.length)
+        gi = parseInt(replacement.substring(position, position + maxDigits - 1), 10);
       if (!isNaN(gi)) {
         if (m.groups.length > 0) {
           const sub = m.groups[gi - 1];
@@ -166,11 +185,16 @@ function url(name: string, f: (s: string) => string): (s: string | undefined) =>
 }
 
 export const stringFunctions: NativeFn[] = [
-  native('string', '<x-b?:s>', function (arg: any, prettify?: boolean) {
-    const s = stringify(arg, !!prettify);
-    if (s !== undefined) checkLength(s.length);
-    return s;
-  }, 1),
+  native(
+    'string',
+    '<x-b?:s>',
+    function (arg: any, prettify?: boolean) {
+      const s = stringify(arg, !!prettify);
+      if (s !== undefined) checkLength(s.length);
+      return s;
+    },
+    1,
+  ),
   native('substring', '<s-nn?:s>', substring),
   native('substringBefore', '<s-s:s>', (str?: string, c?: string) => {
     if (str === undefined) return undefined;
@@ -184,7 +208,9 @@ export const stringFunctions: NativeFn[] = [
   }),
   native('lowercase', '<s-:s>', (s?: string) => (s === undefined ? undefined : s.toLowerCase())),
   native('uppercase', '<s-:s>', (s?: string) => (s === undefined ? undefined : s.toUpperCase())),
-  native('length', '<s-:n>', (s?: string) => (s === undefined ? undefined : SURROGATE.test(s) ? Array.from(s).length : s.length)),
+  native('length', '<s-:n>', (s?: string) =>
+    s === undefined ? undefined : SURROGATE.test(s) ? Array.from(s).length : s.length,
+  ),
   native('trim', '<s-:s>', (s?: string) => {
     if (s === undefined) return undefined;
     let r = s.replace(/[ \t\n\r]+/gm, ' ');
@@ -215,8 +241,12 @@ export const stringFunctions: NativeFn[] = [
   }),
   native('match', '<s-f<s:o>n?:a<o>>', match),
   native('replace', '<s-(sf)(sf)n?:s>', replaceFn),
-  native('base64encode', '<s-:s>', (s?: string) => (s === undefined ? undefined : Buffer.from(s, 'binary').toString('base64'))),
-  native('base64decode', '<s-:s>', (s?: string) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('binary'))),
+  native('base64encode', '<s-:s>', (s?: string) =>
+    s === undefined ? undefined : Buffer.from(s, 'binary').toString('base64'),
+  ),
+  native('base64decode', '<s-:s>', (s?: string) =>
+    s === undefined ? undefined : Buffer.from(s, 'base64').toString('binary'),
+  ),
   native('encodeUrlComponent', '<s-:s>', url('encodeUrlComponent', encodeURIComponent)),
   native('encodeUrl', '<s-:s>', url('encodeUrl', encodeURI)),
   native('decodeUrlComponent', '<s-:s>', url('decodeUrlComponent', decodeURIComponent)),

@@ -1,0 +1,52 @@
+/**
+ * The seed specs' systems (specs/), as local emulators: the Magento store, the FinancialForce org and the sales
+ * Salesforce org. Their URLs and credentials go into the environment the seed connections reference (`${env:…}`).
+ * The demo and the end-to-end tests run the seed specs against these.
+ */
+import { startMagentoEmulator, MAGENTO_EMULATOR_TOKEN } from './magento/emulator/index.js';
+import type { MagentoEmulator } from './magento/emulator/index.js';
+import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from './salesforce/emulator/index.js';
+import type { SalesforceEmulator } from './salesforce/emulator/index.js';
+
+export const HOOK_SECRETS = {
+  magento: 'demo-magento-hook-secret',
+  ff: 'demo-ff-hook-secret',
+  app: 'demo-app-hook-secret',
+};
+
+export interface SeedSystems {
+  magento: MagentoEmulator;
+  ff: SalesforceEmulator;
+  salesforce: SalesforceEmulator;
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+export async function startSeedSystems(): Promise<SeedSystems> {
+  const [magento, ff, salesforce] = await Promise.all([
+    startMagentoEmulator(),
+    startSalesforceEmulator(),
+    startSalesforceEmulator(),
+  ]);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MAGENTO_URL: magento.url,
+    MAGENTO_TOKEN: MAGENTO_EMULATOR_TOKEN,
+    MAGENTO_HOOK_SECRET: HOOK_SECRETS.magento,
+    FF_URL: ff.url,
+    FF_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
+    FF_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+    FF_HOOK_SECRET: HOOK_SECRETS.ff,
+    SALESFORCE_URL: salesforce.url,
+    SALESFORCE_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
+    SALESFORCE_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+    SERVICE_APP_HOOK_SECRET: HOOK_SECRETS.app,
+  };
+  return {
+    magento,
+    ff,
+    salesforce,
+    env,
+    stop: async () => void (await Promise.all([magento.stop(), ff.stop(), salesforce.stop()])),
+  };
+}

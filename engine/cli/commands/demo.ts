@@ -1,0 +1,23 @@
+/** `junction demo`: the whole loop on this machine (embedded nats-server, vendor emulators, a local spec repo). */
+import type { Command } from 'commander';
+import { runDemo } from '../demo/run-demo.js';
+import { UsageError } from '../usage-error.js';
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run the demo: emulated Magento, FinancialForce and Salesforce, live traffic, an outage, a hot-swapped commit and a replay',
+    )
+    .option('--for <seconds>', 'stop after this many seconds and print a JSON summary (default: until Ctrl-C)')
+    .option('--port <port>', 'HTTP port of the engine and its dashboard (a busy port falls back to a free one)', '8080')
+    .action(async (opts: { for?: string; port: string }) => {
+      const durationS = opts.for === undefined ? undefined : Number(opts.for);
+      if (durationS !== undefined && !(durationS > 0))
+        throw new UsageError(`--for must be a number of seconds, got ${JSON.stringify(opts.for)}`);
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
+      process.exitCode = await runDemo({ durationS, port });
+    });
+}

@@ -1,0 +1,74 @@
+/**
+ * The demo's end check, made against the emulators' state rather than the engine's own counters: every event sent
+ * is either written to its target exactly once or sits in the dead-letter queue (lost = 0), and no target record
+ * exists twice (duplicates = 0). An invoice payment is also sent to the order integration, which skips it by
+ * design; only the event that must write counts.
+ */
+import type { SeedSystems } from '../../../connectors/seed-systems.js';
+import type { SentEvents } from './demo-traffic.js';
+
+export interface DemoCheck {
+  events: number;
+  delivered: number;
+  dead_lettered: number;
+  lost: number;
+  duplicates: number;
+}
+
+export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLetterKeys: Set<string>): DemoCheck {
+  const count = (values: unknown[]) =>
+    values.reduce<Map<string, number>>((m, v) => m.set(String(v), (m.get(String(v)) ?? 0) + 1), new Map());
+  const accounts = count(
+    systems.ff
+      .records('Account')
+      .map((a) => a.Magento_Customer_Id__c)
+      .filter((v) => v !== undefined),
+  );
+  const invoices = count(systems.ff.records('c2g__codaInvoice__c').map((i) => i.Magento_Order_Id__c));
+  const lines = count(systems.ff.records('c2g__codaInvoiceLineItem__c').map((l) => l.Magento_Order_Item_Id__c));
+  const usage = count(systems.salesforce.records('Usage_Entry__c').map((u) => u.External_Id__c));
+  const cash = count(systems.ff.records('c2g__codaCashEntry__c').map((c) => c.Magento_Order_Id__c));
+  // An invoice's live quote (a declined one cannot take money, so it does not count).
+  const quotes = count(
+    [...systems.magento.state.negotiableQuotes.values()]
+      .map(
+        (q) =>
+          (q.extension_attributes as { negotiable_quote: { status: string; quote_name?: string } }).negotiable_quote,
+      )
+      .filter((q) => q.status !== 'declined')
+      .map((q) => /^Invoice (\S+) /.exec(q.quote_name ?? '')?.[1]),
+  );
+  let delivered = 0;
+  let dead = 0;
+  let lost = 0;
+  const tally = (written: number | undefined, key: string) => {
+    if (written) delivered++;
+    else if (openDeadLetterKeys.has(key)) dead++;
+    else lost++;
+  };
+  for (const id of sent.customers) tally(accounts.get(String(id)), `magento-customers-to-ff-accounts/${id}`);
+  for (const id of sent.orders) tally(invoices.get(String(id)), `magento-orders-to-ff-invoices/${id}`);
+  for (const ad of sent.ads) tally(usage.get(`ad-${ad.id}`), `ad-usage-to-salesforce/${ad.id}`);
+  for (const invoice of sent.invoices)
+    tally(quotes.get(invoice.name), `ff-open-invoices-to-magento-quotes/${invoice.id}`);
+  for (const order of sent.payments)
+    tally(cash.get(String(order)), `magento-invoice-payments-to-ff-cash-entries/${order}`);
+  const stockWrites = count(
+    systems.magento.requests
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/inventory/source-items'))
+      .flatMap((r) =>
+        ((r.body as { sourceItems?: { source_code: string; quantity: number }[] }).sourceItems ?? [])
+          .filter((i) => i.source_code === 'east_warehouse')
+          .map((i) => i.quantity),
+      ),
+  );
+  for (const p of sent.prices) tally(stockWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
+  const prices = sent.prices.length;
+  const duplicates = [accounts, invoices, lines, usage, quotes, cash].reduce(
+    (sum, m) => sum + [...m.values()].filter((n) => n > 1).length,
+    0,
+  );
+  const events =
+    sent.customers.length + sent.orders.length + sent.ads.length + prices + sent.invoices.length + sent.payments.length;
+  return { events, delivered, dead_lettered: dead, lost, duplicates };
+}

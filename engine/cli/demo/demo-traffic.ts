@@ -1,0 +1,188 @@
+/**
+ * Realistic, signed webhook traffic for the demo: customers, completed orders, FinancialForce price and stock
+ * changes, open FF invoices (which reach Magento as quotes that the buyer then pays), and ads from the service app.
+ * Remembers what it sent so the end check can compare with the targets.
+ */
+import { createHmac } from 'node:crypto';
+import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
+import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
+import { sampleOrder } from '../../../connectors/magento/emulator/state.js';
+import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
+
+export interface SentEvents {
+  customers: number[];
+  orders: number[];
+  /** Each price event also sets a unique quantity at WH-EAST, so the check can find its write. */
+  prices: { sku: string; price: number; quantity: number }[];
+  ads: { id: number; contract: string }[];
+  /** Open FF invoices (sent to Magento as quotes), by FF id and number. */
+  invoices: { id: string; name: string }[];
+  /** Magento orders paying an invoice quote (each should become one FF cash entry). */
+  payments: number[];
+}
+
+export class DemoTraffic {
+  readonly sent: SentEvents = { customers: [], orders: [], prices: [], ads: [], invoices: [], payments: [] };
+  readonly #paidQuotes = new Set<number>();
+  #order = 2000;
+  #ad = 7000;
+  #tick = 0;
+
+  constructor(private readonly engineUrl: string) {}
+
+  async customer(id: number): Promise<void> {
+    const body = {
+      id,
+      email: `customer${id}@example.com`,
+      firstname: 'Customer',
+      lastname: String(id),
+      updated_at: '2026-11-21 09:00:00',
+      addresses: [
+        {
+          street: [`${id} Market St`],
+          city: 'San Francisco',
+          postcode: '94103',
+          country_id: 'US',
+          default_billing: true,
+          default_shipping: true,
+        },
+      ],
+    };
+    await this.#post(
+      'magento-customers-to-ff-accounts',
+      body,
+      'X-Magento-Signature',
+      sign(HOOK_SECRETS.magento, body, 'base64'),
+    );
+    this.sent.customers.push(id);
+  }
+
+  /** One round of mixed traffic: an order, every other round a price change, every third an ad. */
+  async round(customers: number[]): Promise<void> {
+    const tick = this.#tick++;
+    const entity = ++this.#order;
+    const order = sampleOrder(entity, {
+      customer_id: customers[tick % customers.length],
+      updated_at: `2026-11-21 10:${String(tick % 60).padStart(2, '0')}:00`,
+    });
+    await this.#post(
+      'magento-orders-to-ff-invoices',
+      order,
+      'X-Magento-Signature',
+      sign(HOOK_SECRETS.magento, order, 'base64'),
+    );
+    this.sent.orders.push(entity);
+    if (tick % 2 === 0) {
+      const sku = ['MUG-1', 'TEE-1', 'CAP-1'][tick % 3];
+      const price = Math.round((10 + (tick % 17)) * 100) / 100;
+      const quantity = 1000 + tick;
+      const event = {
+        product_code: sku,
+        list_price: price,
+        web_visible: true,
+        changed_at: `2026-11-21T10:00:00.${tick}Z`,
+        stock: [
+          { location: 'WH-EAST', quantity },
+          { location: 'WH-WEST', quantity: 5 },
+        ],
+      };
+      await this.#post(
+        'ff-prices-stock-to-magento',
+        event,
+        'X-FF-Signature',
+        'sha256=' + sign(HOOK_SECRETS.ff, event, 'hex'),
+      );
+      this.sent.prices.push({ sku, price, quantity });
+    }
+    if (tick % 3 === 0) await this.ad('C-1001');
+    if (tick % 4 === 1) await this.openInvoice(tick);
+  }
+
+  /** An open FF invoice for customer 42: Magento gets a quote priced at the open amount. */
+  async openInvoice(tick: number): Promise<void> {
+    const n = String(1000 + tick).padStart(6, '0');
+    const invoice = {
+      Id: `a1A000000${n}AAA`,
+      Name: `SIN${n}`,
+      SystemModstamp: `2026-11-21T10:00:00.${tick}Z`,
+      c2g__InvoiceStatus__c: 'Complete',
+      c2g__OutstandingValue__c: 100 + (tick % 50) * 10,
+      c2g__DueDate__c: '2026-12-21',
+      c2g__InvoiceCurrency__r: { Name: 'USD' },
+      c2g__Account__r: { Name: 'Ada Lovelace Ltd', Magento_Customer_Id__c: '42' },
+    };
+    await this.#post(
+      'ff-open-invoices-to-magento-quotes',
+      invoice,
+      'X-FF-Signature',
+      'sha256=' + sign(HOOK_SECRETS.ff, invoice, 'hex'),
+    );
+    this.sent.invoices.push({ id: invoice.Id, name: invoice.Name });
+  }
+
+  /** The buyer pays every invoice quote that has reached Magento; the store sends the order to both order hooks. */
+  async payInvoiceQuotes(magento: MagentoState): Promise<void> {
+    for (const quote of magento.negotiableQuotes.values()) {
+      const fields = (quote.extension_attributes as { negotiable_quote: { status: string; quote_name?: string } })
+        .negotiable_quote;
+      if (
+        fields.status !== 'submitted_by_admin' ||
+        !fields.quote_name?.startsWith('Invoice ') ||
+        this.#paidQuotes.has(Number(quote.id))
+      )
+        continue;
+      this.#paidQuotes.add(Number(quote.id));
+      const order = placeQuoteOrder(magento, Number(quote.id), {
+        method: 'braintree',
+        transactionId: `ch_${String(quote.id)}`,
+      });
+      const signature = sign(HOOK_SECRETS.magento, order, 'base64');
+      await this.#post('magento-invoice-payments-to-ff-cash-entries', order, 'X-Magento-Signature', signature);
+      await this.#post('magento-orders-to-ff-invoices', order, 'X-Magento-Signature', signature);
+      this.sent.payments.push(Number(order.entity_id));
+    }
+  }
+
+  async ad(contract: string): Promise<number> {
+    const id = ++this.#ad;
+    const event = {
+      event_id: `evt-${id}`,
+      type: 'ad.created',
+      ad: {
+        id,
+        customer_id: 42,
+        contract_number: contract,
+        product_type: ['banner', 'video', 'listing'][id % 3],
+        units: (id % 5) + 1,
+        created_at: '2026-11-21T08:00:00Z',
+      },
+    };
+    await this.#post(
+      'ad-usage-to-salesforce',
+      event,
+      'X-App-Signature',
+      'sha256=' + sign(HOOK_SECRETS.app, event, 'hex'),
+    );
+    this.sent.ads.push({ id, contract });
+    return id;
+  }
+
+  async #post(integration: string, body: unknown, header: string, signature: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(`${this.engineUrl}/hooks/${integration}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [header]: signature },
+        body: JSON.stringify(body),
+      });
+      if (res.status === 202) return;
+      // A real sender retries 5xx (NATS briefly unavailable); anything else is a demo bug worth seeing.
+      if (res.status < 500 || attempt >= 5)
+        throw new Error(`webhook ${integration} answered ${res.status}: ${await res.text()}`);
+      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+    }
+  }
+}
+
+function sign(secret: string, body: unknown, encoding: 'hex' | 'base64'): string {
+  return createHmac('sha256', secret).update(JSON.stringify(body)).digest(encoding);
+}

@@ -1,0 +1,196 @@
+/**
+ * `junction demo` (`npm run demo`): the whole loop on one machine. Starts the embedded nats-server and the vendor
+ * emulators, copies
+ * specs/ into a local Git repository and runs the engine on it, generates traffic with live progress, then — on a
+ * timeline — breaks a target and lets retries recover, commits a mapping change and hot-swaps it, produces a
+ * permanent failure and replays it after a fix. `--for N` stops after N seconds and prints one JSON line.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { startEngine } from '../../runtime/engine.js';
+import type { Engine } from '../../runtime/engine.js';
+import { emptySpecSet } from '../../gitops/empty-spec-set.js';
+import { startGitSync } from '../../gitops/git-sync.js';
+import type { GitSync } from '../../gitops/git-sync.js';
+import { checkTargets } from './demo-check.js';
+import { progressLines } from './demo-progress.js';
+import { createDemoRepo } from './demo-repo.js';
+import { startSeedSystems } from '../../../connectors/seed-systems.js';
+import { DemoTraffic } from './demo-traffic.js';
+import { createWiring } from '../wiring.js';
+
+export interface DemoOptions {
+  /** Stop after this many seconds and print the JSON summary. @default run until Ctrl-C */
+  durationS?: number;
+  /** The engine's HTTP port; a busy port falls back to a free one. @default 8080 */
+  port?: number;
+}
+
+const say = (line: string) => process.stdout.write(line + '\n');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const CUSTOMERS = [42, 43, 44, 45, 46];
+
+/** Runs the demo; resolves to the exit code (0 when nothing was lost or duplicated). */
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
+  const duration = options.durationS;
+  const port = options.port ?? 8080;
+  mkdirSync('.junction', { recursive: true });
+  const root = mkdtempSync(join(resolve('.junction'), 'demo-'));
+  const systems = await startSeedSystems();
+  const repo = await createDemoRepo(resolve('specs'));
+  let engine: Engine | undefined;
+  let sync: GitSync | undefined;
+  let stopping = false;
+  process.once('SIGINT', () => (stopping = true));
+  process.once('SIGTERM', () => (stopping = true));
+  try {
+    const logger = pino({ level: 'warn' }, pino.destination(join(root, 'engine.log')));
+    const wiring = createWiring({ env: systems.env });
+    const start = (p: number) =>
+      startEngine({
+        specSet: emptySpecSet(),
+        invoker: wiring.invokerFactory,
+        port: p,
+        env: systems.env,
+        embeddedRoot: root,
+        logger,
+      });
+    const running = await start(port).catch((error: Error) =>
+      port !== 0 && /EADDRINUSE/.test(error.message) ? start(0) : Promise.reject(error),
+    );
+    engine = running;
+    // The engine follows the demo repository like production follows main: merged commits go live by themselves.
+    sync = await startGitSync(running, {
+      mirror: { repo: repo.dir, branch: 'main', path: 'specs', dir: join(root, 'git') },
+      natsUrl: engine.natsUrl,
+      compile: wiring.compileTree,
+      pollMs: 1000,
+      log: logger,
+    });
+    running.attachSync(sync);
+    await waitUntil(async () => running.specSet.commit === (await repo.head()), 20_000);
+    say(
+      `Junction demo: engine ${running.url} (dashboard: ${running.url}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`,
+    );
+    say(
+      `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}`,
+    );
+    const traffic = new DemoTraffic(running.url!);
+    for (const id of CUSTOMERS) await traffic.customer(id);
+    await waitUntil(
+      async () =>
+        (await engine!.status()).integrations.find((i) => i.name === 'magento-customers-to-ff-accounts')!.counts
+          .delivered >= CUSTOMERS.length,
+      20_000,
+    );
+
+    const total = duration ?? Infinity;
+    const at = (fraction: number, fallbackS: number) => (duration ? duration * fraction : fallbackS) * 1000;
+    const timeline = [
+      {
+        at: at(0.2, 10),
+        note: 'FinancialForce is down (503): events retry with backoff',
+        run: () =>
+          systems.ff.fail({
+            status: 503,
+            times: 1_000_000,
+            pathPrefix: '/services/data',
+            body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'maintenance' }],
+          }),
+      },
+      { at: at(0.35, 18), note: 'FinancialForce is back: the retries recover', run: () => systems.ff.clearFaults() },
+      {
+        at: at(0.45, 24),
+        note: 'committing a mapping change (invoice description)…',
+        run: async () => {
+          const commit = await repo.commitChange(
+            'magento-ff/magento-orders-to-ff-invoices.yaml',
+            (t) => t.replace('"Magento order " & increment_id', '"Web order " & increment_id'),
+            'Invoices say "Web order"',
+          );
+          const committedAt = Date.now();
+          await waitUntil(async () => engine!.specSet.commit === commit, 20_000);
+          say(
+            `  commit ${commit.slice(0, 10)} is live ${Date.now() - committedAt} ms after the commit: new invoices say "Web order …"`,
+          );
+        },
+      },
+      {
+        at: at(0.55, 30),
+        note: 'an ad on a fulfilled contract: a permanent error goes to the dead-letter queue',
+        run: async () => void (await traffic.ad('C-1002')),
+      },
+      {
+        at: at(0.7, 40),
+        note: 'the contract is reopened; replaying the dead letter',
+        run: async () => {
+          const contract = systems.salesforce.records('Contract').find((c) => c.ContractNumber === 'C-1002')!;
+          systems.salesforce.state.records
+            .get('Contract')!
+            .set(String(contract.Id), { ...contract, Status: 'Activated' });
+          for (const entry of await engine!.deadLetters.list({ status: 'open' }))
+            await engine!.replay(entry.id, entry.integration);
+        },
+      },
+    ];
+    const started = Date.now();
+    let note = 'traffic flowing';
+    let lastPrint = 0;
+    while (!stopping && Date.now() - started < total * 1000 * 0.85) {
+      const elapsed = Date.now() - started;
+      while (timeline.length && timeline[0].at <= elapsed) {
+        const step = timeline.shift()!;
+        note = step.note;
+        say(`  » ${step.note}`);
+        await step.run();
+      }
+      await traffic.round(CUSTOMERS);
+      await traffic.payInvoiceQuotes(systems.magento.state);
+      if (Date.now() - lastPrint > 2000) {
+        lastPrint = Date.now();
+        say(progressLines(await running.status(), elapsed / 1000, note));
+      }
+      await sleep(200);
+    }
+    say('  » traffic stopped; waiting for the queues to drain');
+    const drained = async () => (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0);
+    await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
+    // Quotes sent during the drain are paid too, so every invoice ends paid or dead-lettered.
+    await traffic.payInvoiceQuotes(systems.magento.state);
+    await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
+    const letters = await running.deadLetters.list();
+    for (const d of letters)
+      say(
+        `  dead letter ${d.id} ${d.integration} key=${d.key} ${d.error.code}: ${d.error.message.slice(0, 120)} (${d.reason}, ${d.attempts} attempts, ${d.status})`,
+      );
+    const open = new Set(letters.filter((d) => d.status === 'open').map((d) => `${d.integration}/${d.key}`));
+    const check = checkTargets(systems, traffic.sent, open);
+    say(progressLines(await running.status(), (Date.now() - started) / 1000, 'done'));
+    say(
+      JSON.stringify({
+        events: check.events,
+        delivered: check.delivered,
+        dead_lettered: letters.length,
+        replayed: letters.filter((d) => d.status === 'replayed').length,
+        lost: check.lost,
+        duplicates: check.duplicates,
+      }),
+    );
+    return check.lost === 0 && check.duplicates === 0 ? 0 : 1;
+  } finally {
+    await sync?.stop();
+    await engine?.stop();
+    await systems.stop();
+    rmSync(repo.dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(200);
+  }
+}

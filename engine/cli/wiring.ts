@@ -1,0 +1,78 @@
+/**
+ * The one composition point: which connectors exist, which JSONata engine compiles the specs, how a spec tree or
+ * directory becomes a CompiledSpecSet, and how a set gets its StepInvoker (connectors over the real HTTP stack).
+ * Every command, the demo and GitOps take these from here, so each dependency is an import the type checker sees.
+ */
+import { stat } from 'node:fs/promises';
+import { Option } from 'commander';
+import { createConnectorRegistry } from '../../connectors/index.js';
+import { compileSpecTree } from '../compiler/compile-spec-set.js';
+import type { CompileResult } from '../compiler/compile-spec-set.js';
+import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
+import { readSpecTree } from '../compiler/spec-tree.js';
+import type { SpecTree } from '../compiler/spec-tree.js';
+import { createStepInvoker } from '../execute/step-invoker.js';
+import type { InvokerFactory } from '../runtime/spec-registry.js';
+import type { ConnectorRegistry } from '../sdk/connector.js';
+import { TRANSFORM_ENGINES, transformEngine } from '../transform/select-engine.js';
+import type { TransformEngineName } from '../transform/select-engine.js';
+import type { TransformEngine } from '../transform/transform-engine.js';
+import { UsageError } from './usage-error.js';
+
+export interface Wiring {
+  readonly connectors: ConnectorRegistry;
+  readonly transform: TransformEngine;
+  /** Compiles a spec tree; `commit` labels the set (GitOps passes the Git commit). */
+  compileTree(tree: SpecTree, commit?: string): CompileResult;
+  /** Builds the StepInvoker of a compiled set over the real HTTP stack. */
+  readonly invokerFactory: InvokerFactory;
+}
+
+export interface WiringOptions {
+  /** @default 'junction' (our own JSONata engine); 'reference' is jsonata-js, for comparisons. */
+  transformEngine?: TransformEngineName;
+  /** Environment for secret references. @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createWiring(options: WiringOptions = {}): Wiring {
+  const connectors = createConnectorRegistry();
+  const transform = transformEngine(options.transformEngine);
+  return {
+    connectors,
+    transform,
+    compileTree: (tree, commit) =>
+      compileSpecTree(tree, { connectors, engine: transform, ...(commit ? { commit } : {}) }),
+    invokerFactory: (specSet) => createStepInvoker({ specSet, connectors, env: options.env ?? process.env }),
+  };
+}
+
+/** Reads and compiles a spec directory; a missing directory is a usage error. */
+export async function compileDirectory(
+  wiring: Wiring,
+  dir: string,
+): Promise<{ result: CompileResult; tree: SpecTree }> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new UsageError(`spec directory ${JSON.stringify(dir)} does not exist or is not a directory`);
+  const tree = await readSpecTree(dir);
+  return { result: wiring.compileTree(tree), tree };
+}
+
+/** The compiled set of a directory, or an error listing every diagnostic that stops it from compiling. */
+export async function compiledSpecSet(wiring: Wiring, dir: string): Promise<CompiledSpecSet> {
+  const { result } = await compileDirectory(wiring, dir);
+  if (result.specSet) return result.specSet;
+  const errors = result.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
+  throw new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}`);
+}
+
+/** `--transform-engine`, hidden from the short help: an engine developer's knob for comparing with jsonata-js. */
+export function transformEngineOption(): Option {
+  return new Option('--transform-engine <engine>', 'JSONata engine (jsonata-js is "reference")')
+    .choices(TRANSFORM_ENGINES)
+    .default('junction')
+    .hideHelp();
+}

@@ -1,0 +1,203 @@
+/**
+ * Type checks of transforms, before anything runs: each step body's written fields against the operation's input
+ * schema (unknown fields, required fields never set) and the integration's `owns` (fields the ownership filter would
+ * silently drop), and the fields every expression reads against the source's record schema where it is known (a
+ * schedule source's poll operation). Positions point into the JSONata inside the YAML.
+ */
+import type { ConnectorDef, JsonSchema, OperationDef } from '../sdk/connector.js';
+import type { CompiledExpression } from '../transform/transform-engine.js';
+import type { CompiledConnection, CompiledIntegration, CompiledStep } from './compiled-spec.js';
+import type { CompileContext } from './compile-context.js';
+import { positionInExpression } from './compile-expression.js';
+import type { ExpressionSite } from './compile-expression.js';
+import type { DiagnosticCode } from './diagnostics.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import { declaredFields, elementSchema, requiredFields } from './schema-fields.js';
+import type { JsonPath } from './source-position.js';
+import { checkSourceReads } from './source-reads.js';
+import { closestMatch } from './suggest.js';
+import { isNode, objectConstructor, resultObjects } from './transform-ast.js';
+import type { ObjectWrite } from './transform-ast.js';
+
+type Raw = Record<string, unknown>;
+
+/** A compiled integration with the validated spec it came from (for positions). */
+export interface CheckedIntegration {
+  compiled: CompiledIntegration;
+  validated: ValidatedSpec;
+}
+
+/** Adds a diagnostic for every unknown, unowned or missing written field and every unknown field read. */
+export function checkTransforms(
+  ctx: CompileContext,
+  integrations: readonly CheckedIntegration[],
+  connections: ReadonlyMap<string, CompiledConnection>,
+): void {
+  for (const { compiled, validated } of integrations) {
+    const report = (path: JsonPath, offset: number, code: DiagnosticCode, message: string) => {
+      const site: ExpressionSite = { spec: validated.spec, path };
+      ctx.diagnostics.push({
+        file: validated.spec.file,
+        ...positionInExpression(site, offset),
+        severity: 'error',
+        code,
+        message,
+      });
+    };
+    const operationOf = (connection: string, name: string) => {
+      const type = connections.get(connection)?.type;
+      const connector: ConnectorDef | undefined = type === undefined ? undefined : ctx.options.connectors.get(type);
+      return connector && { connector, operation: connector.operations[name] as OperationDef | undefined };
+    };
+    const event = recordSchema(compiled, operationOf);
+    const reads = (path: JsonPath, expr: CompiledExpression | undefined, context: JsonSchema | undefined) =>
+      event && expr
+        ? checkReads(expr, context, event, (offset, code, message) => report(path, offset, code, message))
+        : undefined;
+    if (compiled.source.kind === 'schedule')
+      reads(['source', 'schedule', 'cursor'], compiled.source.cursor, event?.schema);
+    reads(['key'], compiled.key, event?.schema);
+    reads(['dedup_id'], compiled.dedupId, event?.schema);
+    reads(['when'], compiled.when, event?.schema);
+    compiled.steps.forEach((step, i) => {
+      reads(['steps', i, 'when'], step.when, event?.schema);
+      const context = step.forEach
+        ? elementSchema(reads(['steps', i, 'for_each'], step.forEach, event?.schema))
+        : event?.schema;
+      reads(['steps', i, 'xref', 'source_id'], step.saveXref?.sourceId, context);
+      reads(['steps', i, 'body'], step.body, context);
+      if (!step.body) return;
+      const found = operationOf(step.connection, step.operation);
+      if (!found?.operation) return;
+      const source = step.body.source;
+      const label = `${found.connector.id} ${step.operation}`;
+      const input = found.operation.inputFor?.(step.params as Raw) ?? found.operation.input;
+      for (const object of resultObjects(step.body.ast?.(), source)) {
+        checkWrites(object, { step, input, label, source, prefix: '' }, (offset, code, message) =>
+          report(['steps', i, 'body'], offset, code, message),
+        );
+        checkRequired(object, step, input, label, (offset, code, message) =>
+          report(['steps', i, 'body'], offset, code, message),
+        );
+      }
+    });
+  }
+}
+
+interface WriteScope {
+  step: CompiledStep;
+  input: JsonSchema | undefined;
+  label: string;
+  source: string;
+  /** Dotted path of the object being written, for nested constructors (`address.`). */
+  prefix: string;
+}
+
+type Report = (offset: number, code: DiagnosticCode, message: string) => void;
+
+/** Every written field must exist in the input schema and be owned (or be the record's identity). */
+function checkWrites(object: ObjectWrite, scope: WriteScope, report: Report): void {
+  const fields = declaredFields(scope.input);
+  const keep = [...(scope.step.ownedFields ?? []), ...scope.step.identityFields];
+  for (const field of object.fields) {
+    const path = scope.prefix + field.name;
+    if (fields && !fields.has(field.name)) {
+      const hint = closestMatch(field.name, [...fields.keys()]);
+      report(
+        field.start,
+        'unknown-target-field',
+        `\`${path}\` is not a field of ${scope.step.object ?? 'the record'} (${scope.label} input)${hint ? `; did you mean \`${hint}\`?` : ''}`,
+      );
+      continue;
+    }
+    const owned = !scope.step.ownedFields || keep.includes('*') || keep.includes(path);
+    const partly = keep.some((k) => k.startsWith(path + '.'));
+    if (!owned && !partly) {
+      report(
+        field.start,
+        'unowned-field-write',
+        `step \`${scope.step.id}\` writes \`${path}\`, which \`owns\` does not list for ${scope.step.object} on ${scope.step.connection}; the ownership filter would drop it. Add it to \`owns\` or remove it from the body`,
+      );
+      continue;
+    }
+    const nestedSchema = fields?.get(field.name);
+    const nested = { ...scope, input: nestedSchema, prefix: path + '.' };
+    const inner = objectConstructor(field.value, scope.source);
+    if (inner)
+      checkWrites(inner, owned ? { ...nested, step: { ...scope.step, ownedFields: undefined } } : nested, report);
+    else if (isNode(field.value) && field.value.type === 'unary' && field.value.value === '[') {
+      for (const item of (field.value.expressions as unknown[]) ?? []) {
+        const element = objectConstructor(item, scope.source);
+        if (element)
+          checkWrites(
+            element,
+            { ...nested, input: elementSchema(nestedSchema), step: { ...scope.step, ownedFields: undefined } },
+            report,
+          );
+      }
+    }
+  }
+}
+
+/** Creates (and upserts, which may create) must set every required field; updates only the identity. */
+function checkRequired(
+  object: ObjectWrite,
+  step: CompiledStep,
+  input: JsonSchema | undefined,
+  label: string,
+  report: Report,
+): void {
+  if (object.dynamic || step.kind === 'delete') return;
+  const required = requiredFields(input).filter((f) => step.kind !== 'update' || step.identityFields.includes(f));
+  const written = new Set(object.fields.map((f) => f.name));
+  const missing = required.filter((f) => !written.has(f));
+  if (missing.length === 0) return;
+  const list = missing.map((f) => `\`${f}\``).join(', ');
+  report(
+    object.start,
+    'missing-required-field',
+    `step \`${step.id}\` never sets ${list}, which ${label} requires${step.object ? ` for ${step.object}` : ''}`,
+  );
+}
+
+interface RecordSchema {
+  schema: JsonSchema;
+  /** How messages name the records: `magento orders.search returns`. */
+  label: string;
+}
+
+/** The schema of one source record, where the source declares it: a schedule source's poll operation output. */
+function recordSchema(
+  compiled: CompiledIntegration,
+  operationOf: (connection: string, name: string) => { connector: ConnectorDef; operation?: OperationDef } | undefined,
+): RecordSchema | undefined {
+  const source = compiled.source;
+  if (source.kind !== 'schedule') return undefined;
+  const found = operationOf(source.connection, source.operation);
+  const output = found?.operation?.output;
+  if (!found || !output) return undefined;
+  const listed = source.records
+    ? checkSourceReads(source.records.ast?.(), source.records.source, output, undefined).result
+    : output;
+  const schema = elementSchema(listed);
+  return schema && { schema, label: `${found.connector.id} ${source.operation} returns` };
+}
+
+/** Reports the fields `expr` reads that its input schema does not declare; returns the schema of its value. */
+function checkReads(
+  expr: CompiledExpression,
+  context: JsonSchema | undefined,
+  event: RecordSchema,
+  report: Report,
+): JsonSchema | undefined {
+  const { unknown, result } = checkSourceReads(expr.ast?.(), expr.source, context, event.schema);
+  for (const read of unknown) {
+    const hint = closestMatch(read.name, read.known);
+    report(
+      read.start,
+      'unknown-source-field',
+      `\`${read.name}\` is not a field of the records ${event.label}${hint ? `; did you mean \`${hint}\`?` : ''}`,
+    );
+  }
+  return result;
+}

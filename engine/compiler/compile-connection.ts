@@ -1,0 +1,79 @@
+/** Stage 3 for Connection specs: resolve the connector, check its options, and build the frozen connection. */
+import type { AuthSpec, CompiledConnection } from './compiled-spec.js';
+import type { CompileContext } from './compile-context.js';
+import { parseDuration } from './duration.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import { connectorSchemaValidator } from './schema-registry.js';
+import { schemaDiagnostics } from './schema-diagnostics.js';
+import { isSecretRef } from './secret-ref.js';
+import { closestMatch } from './suggest.js';
+
+const SECRET_KEY = /(secret|password|passwd|token|api_?key|private_?key)/i;
+
+export function compileConnection(ctx: CompileContext, { spec, value }: ValidatedSpec): CompiledConnection | undefined {
+  const type = String(value.type);
+  const connector = ctx.options.connectors.get(type);
+  if (!connector) {
+    const hint = closestMatch(type, [...ctx.options.connectors.keys()]);
+    ctx.error(
+      spec,
+      ['type'],
+      'unknown-connector',
+      `unknown connector type ${JSON.stringify(type)}${hint ? `; did you mean \`${hint}\`?` : `; known: ${[...ctx.options.connectors.keys()].join(', ')}`}`,
+    );
+    return undefined;
+  }
+  const options = (value.options ?? {}) as Record<string, unknown>;
+  const validate = connectorSchemaValidator(connector.options);
+  if (!validate(options)) {
+    for (const d of schemaDiagnostics(spec, validate.errors ?? [], ['options']))
+      ctx.diagnostics.push({ ...d, code: d.code === 'unknown-property' ? d.code : 'invalid-options' });
+  }
+  for (const [key, option] of Object.entries(options)) {
+    if (SECRET_KEY.test(key) && typeof option === 'string' && !isSecretRef(option)) {
+      ctx.error(
+        spec,
+        ['options', key],
+        'secret-literal',
+        `\`options.${key}\` looks like a secret written as a literal; use an environment reference like \${env:${key.toUpperCase()}}`,
+      );
+    }
+  }
+  const rate = value.rate_limit as { requests_per_second: number; burst?: number } | undefined;
+  return {
+    name: String(value.name),
+    type,
+    baseUrl: String(value.base_url),
+    auth: toAuth((value.auth ?? { type: 'none' }) as Record<string, string>),
+    rateLimit: rate
+      ? {
+          requestsPerSecond: rate.requests_per_second,
+          burst: rate.burst ?? Math.max(1, Math.ceil(rate.requests_per_second)),
+        }
+      : undefined,
+    timeoutMs: parseDuration(String(value.timeout ?? '10s')),
+    options,
+    allowPrivateNetwork: value.allow_private_network === true,
+    file: spec.file,
+  };
+}
+
+function toAuth(auth: Record<string, string>): AuthSpec {
+  switch (auth.type) {
+    case 'bearer':
+    case 'magento_token':
+      return { type: auth.type, token: auth.token };
+    case 'basic':
+      return { type: 'basic', username: auth.username, password: auth.password };
+    case 'oauth2_client_credentials':
+      return {
+        type: 'oauth2_client_credentials',
+        tokenUrl: auth.token_url,
+        clientId: auth.client_id,
+        clientSecret: auth.client_secret,
+        scope: auth.scope,
+      };
+    default:
+      return { type: 'none' };
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * Stage 3 for Integration specs: compile every JSONata expression once, resolve each step's connection and
+ * operation, work out what each write step may send (`owns`), and check what the expressions refer to.
+ */
+import { createHash } from 'node:crypto';
+import type { ConnectorDef, OperationDef } from '../sdk/connector.js';
+import type { CompiledExpression } from '../transform/transform-engine.js';
+import type {
+  CompiledConnection,
+  CompiledIntegration,
+  CompiledSource,
+  CompiledStep,
+  ErrorAction,
+  OwnedFields,
+} from './compiled-spec.js';
+import type { CompileContext } from './compile-context.js';
+import { compileExpression, positionInExpression } from './compile-expression.js';
+import { parseDuration } from './duration.js';
+import { expressionReferences } from './expression-references.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import { connectorSchemaValidator } from './schema-registry.js';
+import { schemaDiagnostics } from './schema-diagnostics.js';
+import type { JsonPath } from './source-position.js';
+import { closestMatch } from './suggest.js';
+
+type Raw = Record<string, unknown>;
+const WRITE_KINDS = new Set(['create', 'update', 'upsert']);
+
+export interface IntegrationScope {
+  connections: ReadonlyMap<string, CompiledConnection>;
+  /** Names of every connection spec, valid or not (so a broken connection does not also cause unknown-connection). */
+  connectionNames: ReadonlySet<string>;
+  lookupNames: ReadonlySet<string>;
+}
+
+export function compileIntegration(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  scope: IntegrationScope,
+): CompiledIntegration | undefined {
+  const { spec, value } = validated;
+  const before = ctx.diagnostics.length;
+  const expr = (path: JsonPath, stepIndex?: number) => compileChecked(ctx, validated, path, scope, stepIndex);
+
+  const owns = ((value.owns ?? []) as Raw[]).map((o, i): OwnedFields => {
+    checkConnection(ctx, validated, ['owns', i, 'connection'], scope);
+    return {
+      connection: String(o.connection),
+      object: String(o.object),
+      fields: o.fields as string[],
+      records: o.records === 'created' ? 'created' : 'all',
+    };
+  });
+  const steps = compileSteps(ctx, validated, scope, owns, expr);
+  const source = compileSource(ctx, validated, scope, expr);
+  const retry = (value.retry ?? {}) as Raw;
+  const onError = ((value.on_error ?? []) as Raw[]).map((rule, i) => ({
+    match: expr(['on_error', i, 'match']),
+    action: rule.action as ErrorAction,
+  }));
+  const compiled = {
+    name: String(value.name),
+    description: value.description as string | undefined,
+    source,
+    key: expr(['key']),
+    dedupId: value.dedup_id === undefined ? undefined : expr(['dedup_id']),
+    when: value.when === undefined ? undefined : expr(['when']),
+    steps,
+    owns,
+    retry: {
+      maxAttempts: Number(retry.max_attempts ?? 10),
+      initialMs: parseDuration(String(retry.initial ?? '1s')),
+      maxMs: parseDuration(String(retry.max ?? '5m')),
+      multiplier: Number(retry.multiplier ?? 2),
+    },
+    onError,
+    hash: integrationHash(value, steps, scope),
+    file: spec.file,
+  };
+  if (ctx.diagnostics.length > before) return undefined;
+  return compiled as CompiledIntegration;
+}
+
+function compileSteps(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  scope: IntegrationScope,
+  owns: OwnedFields[],
+  expr: (path: JsonPath, stepIndex?: number) => CompiledExpression | undefined,
+): CompiledStep[] {
+  const { spec, value } = validated;
+  const seen = new Map<string, number>();
+  return (value.steps as Raw[]).map((step, i): CompiledStep => {
+    const id = String(step.id);
+    if (seen.has(id))
+      ctx.error(
+        spec,
+        ['steps', i, 'id'],
+        'duplicate-step-id',
+        `step id \`${id}\` is already used by step ${seen.get(id)! + 1}; step ids must be unique`,
+      );
+    seen.set(id, i);
+    const params = (step.params ?? {}) as Raw;
+    const operation = resolveOperation(ctx, validated, ['steps', i], scope);
+    const object = operation ? objectOf(operation, params) : undefined;
+    const entries = owns.filter((o) => o.connection === step.connection && o.object === object);
+    let ownedFields: string[] | undefined;
+    if (operation && object && WRITE_KINDS.has(operation.kind)) {
+      if (entries.length === 0) {
+        ctx.error(
+          spec,
+          ['steps', i, 'operation'],
+          'missing-owns',
+          `step \`${id}\` writes ${object} on ${String(step.connection)}, but \`owns\` does not list any of its fields; add an owns entry { connection: ${String(step.connection)}, object: ${object}, fields: [...] }`,
+        );
+      }
+      ownedFields = entries.flatMap((o) => [...o.fields]);
+    }
+    // Actions and deletes change records too: an owner of only its own records may touch no other.
+    const ownsCreatedOnly =
+      operation?.kind !== 'read' &&
+      operation?.kind !== 'query' &&
+      entries.length > 0 &&
+      entries.every((o) => o.records === 'created');
+    const xref = step.xref as Raw | undefined;
+    const compiled: CompiledStep = {
+      id,
+      connection: String(step.connection),
+      operation: String(step.operation),
+      kind: operation?.kind,
+      params,
+      when: step.when === undefined ? undefined : expr(['steps', i, 'when'], i),
+      forEach: step.for_each === undefined ? undefined : expr(['steps', i, 'for_each'], i),
+      body: step.body === undefined ? undefined : expr(['steps', i, 'body'], i),
+      object,
+      ownedFields,
+      ...(ownsCreatedOnly ? { ownsCreatedOnly } : {}),
+      identityFields: operation ? identityOf(operation, params) : [],
+      saveXref: xref
+        ? {
+            map: String(xref.map),
+            sourceId: expr(['steps', i, 'xref', 'source_id'], i)!,
+            targetId: expr(['steps', i, 'xref', 'target_id'], i + 1)!,
+          }
+        : undefined,
+      reads: stepReads(validated, i),
+    };
+    return compiled;
+  });
+}
+
+function compileSource(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  scope: IntegrationScope,
+  expr: (path: JsonPath) => CompiledExpression | undefined,
+): CompiledSource {
+  const source = validated.value.source as Raw;
+  if (source.schedule) {
+    const s = source.schedule as Raw;
+    resolveOperation(ctx, validated, ['source', 'schedule'], scope);
+    return {
+      kind: 'schedule',
+      connection: String(s.connection),
+      operation: String(s.operation),
+      params: (s.params ?? {}) as Raw,
+      everyMs: parseDuration(String(s.every)),
+      cursor: expr(['source', 'schedule', 'cursor'])!,
+      records: s.records === undefined ? undefined : expr(['source', 'schedule', 'records']),
+      initialCursor: s.initial_cursor as string | undefined,
+    };
+  }
+  if (source.nats) return { kind: 'nats', subject: String((source.nats as Raw).subject) };
+  const webhook = (source.webhook ?? {}) as Raw;
+  const hmac = (webhook.verify as Raw | undefined)?.hmac_sha256 as Raw | undefined;
+  return {
+    kind: 'webhook',
+    verify: hmac
+      ? {
+          header: String(hmac.header),
+          secret: String(hmac.secret),
+          encoding: (hmac.encoding as 'hex' | 'base64') ?? 'hex',
+          prefix: String(hmac.prefix ?? ''),
+        }
+      : undefined,
+    maxBodyBytes: Number(webhook.max_body_bytes ?? 1024 * 1024),
+  };
+}
+
+/** Compiles an expression and checks its references. `stepIndex`: steps it may read are those before it. */
+function compileChecked(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  path: JsonPath,
+  scope: IntegrationScope,
+  stepIndex?: number,
+): CompiledExpression | undefined {
+  const site = { spec: validated.spec, path };
+  const compiled = ctx.timed('jsonata', () => compileExpression(ctx.options.engine, site, ctx.diagnostics));
+  const ast = compiled?.ast?.();
+  if (!ast) return compiled;
+  const refs = expressionReferences(ast);
+  const stepIds = (validated.value.steps as Raw[]).map((s) => String(s.id));
+  const at = (position: number, name: string) => positionInExpression(site, Math.max(0, position - name.length));
+  for (const ref of refs.steps) {
+    const index = stepIds.indexOf(ref.name);
+    const where = { file: validated.spec.file, ...at(ref.position, ref.name), severity: 'error' as const };
+    if (index < 0) {
+      const hint = closestMatch(ref.name, stepIds);
+      ctx.diagnostics.push({
+        ...where,
+        code: 'unknown-step',
+        message: `$steps.${ref.name} names no step of this integration${hint ? `; did you mean \`${hint}\`?` : `; steps: ${stepIds.join(', ')}`}`,
+      });
+    } else if (stepIndex === undefined || index >= stepIndex) {
+      const reader =
+        stepIndex === undefined
+          ? `\`${path.join('.')}\` runs before any step`
+          : index === stepIndex
+            ? `step \`${stepIds[stepIndex]}\` cannot read its own result`
+            : `step \`${stepIds[stepIndex]}\` runs before step \`${ref.name}\``;
+      ctx.diagnostics.push({
+        ...where,
+        code: 'step-order',
+        message: `$steps.${ref.name} is not available here: ${reader}`,
+      });
+    }
+  }
+  for (const ref of refs.lookups) {
+    if (!scope.lookupNames.has(ref.name)) {
+      const hint = closestMatch(ref.name, [...scope.lookupNames]);
+      ctx.diagnostics.push({
+        file: validated.spec.file,
+        ...at(ref.position, ref.name + '"'),
+        severity: 'error',
+        code: 'unknown-lookup',
+        message: `no lookup named ${JSON.stringify(ref.name)}${hint ? `; did you mean \`${hint}\`?` : '; define it as a Lookup spec'}`,
+      });
+    }
+  }
+  return compiled;
+}
+
+function checkConnection(
+  ctx: CompileContext,
+  { spec, value }: ValidatedSpec,
+  path: JsonPath,
+  scope: IntegrationScope,
+): CompiledConnection | undefined {
+  let name: unknown = value;
+  for (const key of path) name = (name as Raw)[key as string];
+  const connection = scope.connections.get(String(name));
+  if (!connection && !scope.connectionNames.has(String(name))) {
+    const hint = closestMatch(String(name), [...scope.connectionNames]);
+    ctx.error(
+      spec,
+      path,
+      'unknown-connection',
+      `no connection named ${JSON.stringify(name)}${hint ? `; did you mean \`${hint}\`?` : '; define it as a Connection spec'}`,
+    );
+  }
+  return connection;
+}
+
+/** Resolves `<at>.connection` + `<at>.operation` to the connector's operation and checks `<at>.params`. */
+function resolveOperation(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  at: JsonPath,
+  scope: IntegrationScope,
+): OperationDef | undefined {
+  const connection = checkConnection(ctx, validated, [...at, 'connection'], scope);
+  const connector: ConnectorDef | undefined = connection && ctx.options.connectors.get(connection.type);
+  if (!connector) return undefined;
+  let node: Raw = validated.value;
+  for (const key of at) node = node[key as string] as Raw;
+  const name = String(node.operation);
+  const operation = connector.operations[name];
+  if (!operation) {
+    const hint = closestMatch(name, Object.keys(connector.operations));
+    ctx.error(
+      validated.spec,
+      [...at, 'operation'],
+      'unknown-operation',
+      `connector ${connector.id} has no operation ${JSON.stringify(name)}${hint ? `; did you mean \`${hint}\`?` : ''}`,
+    );
+    return undefined;
+  }
+  if (operation.params) {
+    const validate = connectorSchemaValidator(operation.params);
+    if (!validate(node.params ?? {})) {
+      for (const d of schemaDiagnostics(validated.spec, validate.errors ?? [], [...at, 'params']))
+        ctx.diagnostics.push({ ...d, code: 'invalid-params', message: `${d.message} (operation ${name})` });
+    }
+  }
+  return operation;
+}
+
+function objectOf(operation: OperationDef, params: Raw): string | undefined {
+  return typeof operation.object === 'string'
+    ? operation.object
+    : (params[operation.object.param] as string | undefined);
+}
+
+function identityOf(operation: OperationDef, params: Raw): string[] {
+  if (!operation.identity) return [];
+  if (Array.isArray(operation.identity)) return operation.identity;
+  const field = params[operation.identity.param];
+  return typeof field === 'string' ? [field] : [];
+}
+
+function stepReads(validated: ValidatedSpec, index: number): string[] {
+  const step = (validated.value.steps as Raw[])[index];
+  const text = [step.when, step.for_each, step.body].filter((t) => typeof t === 'string').join('\n');
+  return [...new Set([...text.matchAll(/\$steps\.([a-z][a-z0-9_]*)/g)].map((m) => m[1]))];
+}
+
+/** Hash of everything that decides this integration's behaviour: its own spec plus the connections it uses. */
+function integrationHash(value: Raw, steps: CompiledStep[], scope: IntegrationScope): string {
+  const used = [...new Set(steps.map((s) => s.connection))].sort().map((name) => scope.connections.get(name));
+  return createHash('sha256')
+    .update(JSON.stringify([value, used]))
+    .digest('hex')
+    .slice(0, 16);
+}

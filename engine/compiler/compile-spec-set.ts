@@ -1,0 +1,157 @@
+/**
+ * load -> validate -> compile for a whole spec tree. Returns every diagnostic, and the frozen CompiledSpecSet only
+ * when there are no errors: a set that fails to compile never reaches a runtime.
+ */
+import type { CompiledConnection, CompiledIntegration, CompiledLookup, CompiledSpecSet } from './compiled-spec.js';
+import { CompileContext } from './compile-context.js';
+import type { CompileOptions, StageTimes } from './compile-context.js';
+import { compileConnection } from './compile-connection.js';
+import { compileIntegration } from './compile-integration.js';
+import { compileLookup } from './compile-lookup.js';
+import { checkOwnershipConflicts } from './check-ownership.js';
+import { checkTransforms } from './check-transforms.js';
+import { sortDiagnostics } from './diagnostics.js';
+import type { Diagnostic } from './diagnostics.js';
+import { parseAndValidate } from './parse-specs.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import type { SpecKind } from './schema-registry.js';
+import type { SpecTree } from './spec-tree.js';
+
+export interface TestSpecFile {
+  integration: string;
+  file: string;
+  /** Path inside the tree, to resolve `event_file`. */
+  treePath: string;
+  value: Record<string, unknown>;
+  validated: ValidatedSpec;
+}
+
+export interface CompileResult {
+  diagnostics: Diagnostic[];
+  /** Time spent per stage (cross-checks = everything after schema validation that is not JSONata compilation). */
+  times: StageTimes;
+  /** Present only when there is no error. */
+  specSet?: CompiledSpecSet;
+  tests: TestSpecFile[];
+}
+
+export function compileSpecTree(tree: SpecTree, options: CompileOptions): CompileResult {
+  const ctx = new CompileContext(options, tree);
+  const specs = parseAndValidate(ctx);
+  const checksStart = performance.now();
+  const byKind = (kind: SpecKind) =>
+    uniqueByName(
+      ctx,
+      specs.filter((s) => s.kind === kind),
+    );
+  const treePathOf = (s: ValidatedSpec) => tree.files.find((f) => s.spec.absolutePath === f.path)?.path ?? '';
+
+  const connections = new Map<string, CompiledConnection>();
+  const connectionSpecs = byKind('Connection');
+  for (const s of connectionSpecs.filter((c) => c.valid)) {
+    const c = compileConnection(ctx, s);
+    if (c) connections.set(c.name, c);
+  }
+  const lookups = new Map<string, CompiledLookup>();
+  const lookupSpecs = byKind('Lookup');
+  for (const s of lookupSpecs.filter((l) => l.valid)) {
+    const l = compileLookup(ctx, s, treePathOf(s));
+    if (l) lookups.set(l.name, l);
+  }
+  const scope = { connections, connectionNames: names(connectionSpecs), lookupNames: names(lookupSpecs) };
+  const integrationSpecs = byKind('Integration');
+  const integrations = new Map<string, CompiledIntegration>();
+  const compiledWithSource: { compiled: CompiledIntegration; validated: ValidatedSpec }[] = [];
+  for (const s of integrationSpecs.filter((i) => i.valid)) {
+    const compiled = compileIntegration(ctx, s, scope);
+    if (compiled) {
+      integrations.set(compiled.name, compiled);
+      compiledWithSource.push({ compiled, validated: s });
+    }
+  }
+  checkOwnershipConflicts(ctx, compiledWithSource);
+  checkTransforms(ctx, compiledWithSource, connections);
+  const tests = checkTests(
+    ctx,
+    specs.filter((s) => s.kind === 'Test' && s.valid),
+    names(integrationSpecs),
+    treePathOf,
+  );
+
+  ctx.times.crossChecks = performance.now() - checksStart - ctx.times.jsonata;
+  const diagnostics = sortDiagnostics(ctx.diagnostics);
+  const hasErrors = diagnostics.some((d) => d.severity === 'error');
+  const specSet = hasErrors
+    ? undefined
+    : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations });
+  return { diagnostics, specSet, tests, times: ctx.times };
+}
+
+function checkTests(
+  ctx: CompileContext,
+  specs: ValidatedSpec[],
+  integrationNames: Set<string>,
+  treePathOf: (s: ValidatedSpec) => string,
+): TestSpecFile[] {
+  const out: TestSpecFile[] = [];
+  for (const s of specs) {
+    const integration = String(s.value.integration);
+    if (!integrationNames.has(integration)) {
+      ctx.error(
+        s.spec,
+        ['integration'],
+        'unknown-integration',
+        `no integration named ${JSON.stringify(integration)} to test`,
+      );
+      continue;
+    }
+    const seen = new Set<string>();
+    (s.value.cases as { name: string }[]).forEach((c, i) => {
+      if (seen.has(c.name))
+        ctx.error(
+          s.spec,
+          ['cases', i, 'name'],
+          'duplicate-test-case',
+          `test case name ${JSON.stringify(c.name)} is used twice in this file`,
+        );
+      seen.add(c.name);
+    });
+    out.push({ integration, file: s.spec.file, treePath: treePathOf(s), value: s.value, validated: s });
+  }
+  return out;
+}
+
+/** Drops (and reports) every spec whose name an earlier spec of the same kind already took. */
+function uniqueByName(ctx: CompileContext, specs: ValidatedSpec[]): ValidatedSpec[] {
+  const seen = new Map<string, ValidatedSpec>();
+  const out: ValidatedSpec[] = [];
+  for (const s of specs) {
+    const name = String(s.value.name);
+    const first = seen.get(name);
+    if (first) {
+      ctx.error(
+        s.spec,
+        ['name'],
+        'duplicate-name',
+        `${s.kind} name ${JSON.stringify(name)} is already used in ${first.spec.file}`,
+      );
+      continue;
+    }
+    seen.set(name, s);
+    out.push(s);
+  }
+  return out;
+}
+
+function names(specs: ValidatedSpec[]): Set<string> {
+  return new Set(specs.map((s) => String(s.value.name)));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    if (value instanceof Map) for (const v of value.values()) deepFreeze(v);
+    else for (const v of Object.values(value)) if (typeof v !== 'function') deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,152 @@
+/**
+ * The compiled spec set: the only form of a spec that the planner and the runtime ever see (STYLE.md rule 4).
+ * Everything here is resolved and checked at load time, and frozen.
+ */
+import type { OperationKind } from '../sdk/connector.js';
+import type { CompiledExpression } from '../transform/transform-engine.js';
+
+/** A value that may hold `${env:NAME}` references, resolved only when used. */
+export type SecretValue = string;
+
+export type AuthSpec =
+  | { type: 'none' }
+  | { type: 'bearer'; token: SecretValue }
+  | { type: 'basic'; username: SecretValue; password: SecretValue }
+  | { type: 'magento_token'; token: SecretValue }
+  | {
+      type: 'oauth2_client_credentials';
+      tokenUrl: string;
+      clientId: SecretValue;
+      clientSecret: SecretValue;
+      scope?: string;
+    };
+
+export interface CompiledConnection {
+  name: string;
+  /** Connector id (`salesforce`, `magento`, `infor_m3`, `http`). */
+  type: string;
+  /** Base URL; may reference the environment (`${env:M3_URL}`). */
+  baseUrl: SecretValue;
+  auth: AuthSpec;
+  rateLimit?: { requestsPerSecond: number; burst: number };
+  timeoutMs: number;
+  /** Connector-specific options, validated against the connector's `options` schema. */
+  options: Record<string, unknown>;
+  /** Loopback/private targets are refused unless this is set (emulators, on-premise systems). */
+  allowPrivateNetwork: boolean;
+  file: string;
+}
+
+export interface CompiledLookup {
+  name: string;
+  entries: ReadonlyMap<string, unknown>;
+  /** Returned when the key is absent; undefined means "no value". */
+  defaultValue?: unknown;
+  file: string;
+}
+
+export interface WebhookVerification {
+  /** HMAC-SHA256 over the raw body. */
+  header: string;
+  secret: SecretValue;
+  encoding: 'hex' | 'base64';
+  /** Text before the digest in the header, e.g. `sha256=`. */
+  prefix: string;
+}
+
+export type CompiledSource =
+  | { kind: 'webhook'; verify?: WebhookVerification; maxBodyBytes: number }
+  | {
+      kind: 'schedule';
+      connection: string;
+      operation: string;
+      params: Record<string, unknown>;
+      everyMs: number;
+      /** JSONata over each polled record giving its cursor value; the greatest one is stored after the events are. */
+      cursor: CompiledExpression;
+      /** JSONata over the poll response giving the list of records. */
+      records?: CompiledExpression;
+      initialCursor?: string;
+    }
+  | { kind: 'nats'; subject: string };
+
+export interface CompiledXrefWrite {
+  /** The xref map, e.g. `customer`. */
+  map: string;
+  /** Expression over the step's context giving the source-side id. */
+  sourceId: CompiledExpression;
+  /** Expression giving the target-side id; `$result` is the step result. */
+  targetId: CompiledExpression;
+}
+
+export interface CompiledStep {
+  id: string;
+  connection: string;
+  operation: string;
+  /** What the operation does (create, update, upsert...), from the connector's declaration. */
+  kind?: OperationKind;
+  /** Static params for the operation (sobject, external_id_field...). */
+  params: Readonly<Record<string, unknown>>;
+  when?: CompiledExpression;
+  forEach?: CompiledExpression;
+  body?: CompiledExpression;
+  /** The object written, resolved from the operation declaration and params; `owns` is checked against it. */
+  object?: string;
+  /** Fields allowed through the ownership filter for this step: undefined means the step is not a write. */
+  ownedFields?: readonly string[];
+  /** The integration owns only the records of this object it creates itself (`records: created`). */
+  ownsCreatedOnly?: boolean;
+  /** Identity fields that always pass the ownership filter. */
+  identityFields: readonly string[];
+  saveXref?: CompiledXrefWrite;
+  /** Earlier steps this step reads via `$steps.<id>`. */
+  reads: readonly string[];
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialMs: number;
+  maxMs: number;
+  multiplier: number;
+}
+
+export type ErrorAction = 'retry' | 'dead_letter' | 'skip';
+
+export interface CompiledErrorRule {
+  /** JSONata over `{code, status, vendor_code, message, step}`. */
+  match: CompiledExpression;
+  action: ErrorAction;
+}
+
+export interface OwnedFields {
+  connection: string;
+  object: string;
+  fields: readonly string[];
+  /** `created`: only the records this integration creates itself. */
+  records: 'all' | 'created';
+}
+
+export interface CompiledIntegration {
+  name: string;
+  description?: string;
+  source: CompiledSource;
+  key: CompiledExpression;
+  /** Expression giving the event's unique id, used as `Nats-Msg-Id` and in the ledger. */
+  dedupId?: CompiledExpression;
+  when?: CompiledExpression;
+  steps: readonly CompiledStep[];
+  owns: readonly OwnedFields[];
+  retry: RetryPolicy;
+  onError: readonly CompiledErrorRule[];
+  /** Content hash of the integration's source text: unchanged hash = undisturbed on hot swap. */
+  hash: string;
+  file: string;
+}
+
+export interface CompiledSpecSet {
+  /** Git commit the set was compiled from, or `working-tree`. */
+  commit: string;
+  connections: ReadonlyMap<string, CompiledConnection>;
+  lookups: ReadonlyMap<string, CompiledLookup>;
+  integrations: ReadonlyMap<string, CompiledIntegration>;
+}

@@ -1,0 +1,71 @@
+/**
+ * Diagnostics: every problem found in a spec becomes one of these, never a raw parser or ajv error
+ * (STYLE.md rule 6). Codes come from the closed list below; README.md documents each one, and a test keeps the two
+ * in step.
+ */
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  /** Path relative to the directory being validated's repository root (or the working directory). */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  col: number;
+  severity: Severity;
+  code: DiagnosticCode;
+  message: string;
+}
+
+/** Every diagnostic code with its one-line documentation. */
+export const DIAGNOSTIC_CODES = {
+  'file-unreadable': 'The file could not be read (permissions, a directory named like a spec).',
+  'file-empty': 'The file has no content.',
+  'file-too-large': 'The file is larger than the 1 MiB spec limit.',
+  'file-not-text': 'The file is binary or not valid UTF-8.',
+  'yaml-syntax': 'The file is not valid YAML (includes tabs used for indentation).',
+  'yaml-duplicate-key': 'A mapping has the same key twice.',
+  'yaml-multiple-documents': 'A spec file must hold exactly one YAML document.',
+  'yaml-alias-limit': 'The document expands too many aliases (a "billion laughs" alias bomb).',
+  'not-a-mapping': 'The document is not a mapping of keys to values.',
+  'unknown-kind': 'The `kind` is missing or not one of Connection, Integration, Lookup, Test.',
+  'missing-property': 'A required property is missing.',
+  'unknown-property': 'A property that the schema does not define (often a typo).',
+  'invalid-type': 'A value has the wrong type.',
+  'invalid-value': 'A value is not one of the allowed values, or is out of range.',
+  'invalid-format': 'A value does not have the required format (name, duration, URL...).',
+  'secret-literal': 'A secret is written as a literal; use an environment reference `${env:NAME}`.',
+  'jsonata-syntax': 'A JSONata expression does not parse.',
+  'duplicate-name': 'Two specs of the same kind have the same name.',
+  'duplicate-step-id': 'Two steps of one integration have the same id.',
+  'duplicate-test-case': 'Two cases of one test file have the same name.',
+  'unknown-connection': 'A step, source or ownership refers to a connection that is not defined.',
+  'unknown-connector': "A connection's type is not a known connector.",
+  'unknown-operation': 'A step or source uses an operation that its connector does not have.',
+  'invalid-params': "A step's params do not match the operation's parameter schema.",
+  'invalid-options': "A connection's options do not match the connector's options schema.",
+  'unknown-step': 'An expression reads $steps.<id> for a step that does not exist.',
+  'step-order': 'An expression reads the result of its own step or of a later step.',
+  'unknown-lookup': 'An expression calls $lookup with a lookup name that is not defined.',
+  'unknown-integration': 'A test file names an integration that is not defined.',
+  'lookup-source': 'A lookup has neither or both of `entries` and `csv`, or its CSV is unusable.',
+  'missing-owns': "A step writes an object that the integration's `owns` does not cover.",
+  'owned-field-conflict': 'Two integrations own the same field of the same object on the same connection.',
+  'unknown-target-field': "A step body writes a field that the operation's input schema does not declare.",
+  'unowned-field-write':
+    "A step body writes a field that the integration's `owns` does not list (the ownership filter would drop it).",
+  'missing-required-field':
+    "A step body that creates (or upserts) a record never sets a field the operation's input schema requires.",
+  'unknown-source-field':
+    "An expression reads a field that the source's record schema does not declare (schedule sources).",
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** Sorts diagnostics by file, line, column: the order people read them in. */
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code),
+  );
+}

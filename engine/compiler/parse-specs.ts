@@ -1,0 +1,68 @@
+/**
+ * Stage 1 and 2: parse every YAML file of a tree and validate it against the schema of its kind. Each file is
+ * handled on its own, so one bad file never hides the diagnostics of the others.
+ */
+import type { CompileContext } from './compile-context.js';
+import { parseSpecText } from './load-yaml.js';
+import { SPEC_KINDS, kindValidator } from './schema-registry.js';
+import type { SpecKind } from './schema-registry.js';
+import { schemaDiagnostics } from './schema-diagnostics.js';
+import type { SpecFile } from './spec-file.js';
+import { displayPath, isSpecFile, isTestFile } from './spec-tree.js';
+import { closestMatch } from './suggest.js';
+
+export interface ValidatedSpec {
+  kind: SpecKind;
+  spec: SpecFile;
+  /** The value; typed by the stage that compiles it. */
+  value: Record<string, unknown>;
+  /** False when the schema rejected it: its name still counts (no cascade of unknown-* errors), nothing else does. */
+  valid: boolean;
+}
+
+export function parseAndValidate(ctx: CompileContext): ValidatedSpec[] {
+  const out: ValidatedSpec[] = [];
+  for (const file of ctx.tree.files) {
+    if (!isSpecFile(file.path)) continue;
+    const loaded = ctx.timed('parse', () => parseSpecText(file.bytes, file.path, displayPath(ctx.tree, file.path)));
+    if (!loaded.ok) {
+      ctx.diagnostics.push(...loaded.diagnostics);
+      continue;
+    }
+    const validated = ctx.timed('schema', () => validateKind(ctx, loaded.spec, isTestFile(file.path)));
+    if (validated) out.push(validated);
+  }
+  return out;
+}
+
+function validateKind(ctx: CompileContext, spec: SpecFile, testFile: boolean): ValidatedSpec | undefined {
+  const value = spec.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    ctx.error(spec, [], 'not-a-mapping', 'a spec must be a YAML mapping with apiVersion, kind and name');
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  const kind = record.kind;
+  if (typeof kind !== 'string' || !(SPEC_KINDS as readonly string[]).includes(kind)) {
+    const hint = typeof kind === 'string' ? closestMatch(kind, SPEC_KINDS) : undefined;
+    const message =
+      kind === undefined
+        ? 'the spec has no `kind`; add one of Connection, Integration, Lookup, Test'
+        : `unknown kind ${JSON.stringify(kind)}${hint ? `; did you mean \`${hint}\`?` : '; use one of Connection, Integration, Lookup, Test'}`;
+    ctx.error(spec, kind === undefined ? [] : ['kind'], 'unknown-kind', message);
+    return undefined;
+  }
+  if (testFile !== (kind === 'Test')) {
+    const message = testFile
+      ? `a *.test.yaml file must have kind Test, not ${kind}`
+      : 'a Test spec must live in a file named <integration>.test.yaml';
+    ctx.error(spec, ['kind'], 'unknown-kind', message);
+    return undefined;
+  }
+  const validate = kindValidator(kind as SpecKind);
+  if (!validate(record)) {
+    ctx.diagnostics.push(...schemaDiagnostics(spec, validate.errors ?? []));
+    return { kind: kind as SpecKind, spec, value: record, valid: false };
+  }
+  return { kind: kind as SpecKind, spec, value: record, valid: true };
+}

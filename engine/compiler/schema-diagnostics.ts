@@ -1,0 +1,134 @@
+/**
+ * Turns ajv errors into diagnostics at the exact YAML position (STYLE.md rule 6): an unknown property points at the
+ * key itself, a missing one at its parent mapping, anything else at the offending value.
+ */
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+import { keyPosition, valuePosition } from './source-position.js';
+import type { JsonPath } from './source-position.js';
+import type { SpecFile } from './spec-file.js';
+import { closestMatch } from './suggest.js';
+
+export function schemaDiagnostics(
+  spec: SpecFile,
+  errors: readonly ErrorObject[],
+  basePath: JsonPath = [],
+): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'if' || (error.keyword === 'oneOf' && hasSiblingDetail(error, errors))) continue;
+    const path = [...basePath, ...pointerToPath(error.instancePath)];
+    const d = toDiagnostic(spec, error, path);
+    const id = `${d.line}:${d.col}:${d.code}:${d.message}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      out.push(d);
+    }
+  }
+  return out;
+}
+
+function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath): Diagnostic {
+  const where = describePath(path);
+  const make = (code: DiagnosticCode, message: string, pos = valuePosition(spec, path)): Diagnostic => ({
+    file: spec.file,
+    ...pos,
+    severity: 'error',
+    code,
+    message,
+  });
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return make(
+        'missing-property',
+        `${where} is missing the required property \`${String(params.missingProperty)}\``,
+      );
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys(((error.parentSchema as Record<string, unknown>)?.properties ?? {}) as object);
+      const hint = closestMatch(key, allowed);
+      const suffix = hint ? `; did you mean \`${hint}\`?` : allowed.length ? `; allowed: ${allowed.join(', ')}` : '';
+      return make('unknown-property', `unknown property \`${key}\` in ${where}${suffix}`, keyPosition(spec, path, key));
+    }
+    case 'type':
+      return make('invalid-type', `${where} must be ${article(String(params.type))}, got ${typeName(error.data)}`);
+    case 'const':
+      return make(
+        'invalid-value',
+        `${where} must be ${JSON.stringify(params.allowedValue)}, got ${JSON.stringify(error.data)}`,
+      );
+    case 'enum':
+      return make(
+        'invalid-value',
+        `${where} must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${JSON.stringify(error.data)}`,
+      );
+    case 'pattern':
+      if (String(error.schemaPath).includes('secret_ref')) {
+        return make(
+          'secret-literal',
+          `${where} holds a literal secret; write it as an environment reference like \${env:MY_SECRET}`,
+        );
+      }
+      return make('invalid-format', `${where} ${describeFormat(error)}, got ${JSON.stringify(error.data)}`);
+    case 'discriminator': {
+      const tag = String(params.tag);
+      const variants = ((error.parentSchema as { oneOf?: { $ref?: string }[] })?.oneOf ?? []).map(
+        (v) =>
+          v.$ref
+            ?.split('/')
+            .pop()
+            ?.replace(/^auth_/, '') ?? '?',
+      );
+      const tagPath = [...path, tag];
+      return make(
+        'invalid-value',
+        `${describePath(tagPath)} must be one of ${variants.join(', ')}`,
+        valuePosition(spec, tagPath),
+      );
+    }
+    case 'minProperties':
+    case 'maxProperties':
+      if (path[path.length - 1] === 'source')
+        return make('invalid-value', `${where} must have exactly one of webhook, schedule or nats`);
+      return make('invalid-value', `${where} ${error.message}`);
+    default:
+      return make('invalid-value', `${where} ${error.message ?? 'is invalid'}`);
+  }
+}
+
+function hasSiblingDetail(error: ErrorObject, errors: readonly ErrorObject[]): boolean {
+  return errors.some((e) => e !== error && e.instancePath.startsWith(error.instancePath) && e.keyword !== 'oneOf');
+}
+
+function describeFormat(error: ErrorObject): string {
+  const schema = error.parentSchema as { description?: string } | undefined;
+  return schema?.description
+    ? `is not valid (${schema.description.replace(/\.$/, '')})`
+    : `must match ${JSON.stringify((error.params as { pattern: string }).pattern)}`;
+}
+
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+export function describePath(path: JsonPath): string {
+  if (path.length === 0) return 'the spec';
+  return '`' + path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') + '`';
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return article(typeof value === 'object' ? 'object' : typeof value);
+}

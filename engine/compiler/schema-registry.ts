@@ -1,0 +1,62 @@
+/**
+ * The spec-language JSON Schemas, compiled once per process with ajv. The same files in `schemas/` serve editors
+ * (yaml-language-server) and validation, so the two never disagree.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+
+export const SPEC_KINDS = ['Connection', 'Integration', 'Lookup', 'Test'] as const;
+export type SpecKind = (typeof SPEC_KINDS)[number];
+
+const SCHEMA_FILES: Record<SpecKind, string> = {
+  Connection: 'connection.schema.json',
+  Integration: 'integration.schema.json',
+  Lookup: 'lookup.schema.json',
+  Test: 'test.schema.json',
+};
+
+export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+
+export function readSchema(fileName: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(SCHEMAS_DIR + fileName, 'utf8')) as Record<string, unknown>;
+}
+
+/** A configured ajv instance: all errors, parent schemas kept for did-you-mean hints. */
+export function createAjv(): Ajv {
+  return new Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    discriminator: true,
+    allowUnionTypes: true,
+  });
+}
+
+let validators: Map<SpecKind, ValidateFunction> | undefined;
+
+/** One compiled validator per spec kind, built on first use. */
+export function kindValidator(kind: SpecKind): ValidateFunction {
+  if (!validators) {
+    const ajv = createAjv();
+    ajv.addSchema(readSchema('common.schema.json'));
+    validators = new Map(SPEC_KINDS.map((k) => [k, ajv.compile(readSchema(SCHEMA_FILES[k]))]));
+  }
+  return validators.get(kind)!;
+}
+
+const extraValidators = new WeakMap<object, ValidateFunction>();
+let extraAjv: Ajv | undefined;
+
+/** Compiles (once) a schema that a connector declares: options, operation params, record schemas. */
+export function connectorSchemaValidator(schema: Record<string, unknown>): ValidateFunction {
+  let validate = extraValidators.get(schema);
+  if (!validate) {
+    extraAjv ??= new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+    validate = extraAjv.compile(schema);
+    extraValidators.set(schema, validate);
+  }
+  return validate;
+}

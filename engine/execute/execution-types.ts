@@ -1,0 +1,99 @@
+/**
+ * The contract of executing one event through a compiled integration. The dry run and the runtime call the same
+ * executor; they differ only in the StepInvoker's innermost transport and in where the state lives.
+ */
+import type { InboundResponse } from '../sdk/connector.js';
+import type { CompiledStep } from '../compiler/compiled-spec.js';
+
+/** A request as the plan shows it and the target receives it. */
+export interface PlannedRequest {
+  step: string;
+  /** Element index for `for_each` steps. */
+  index?: number;
+  connection: string;
+  operation: string;
+  method: string;
+  /** Path and query string, relative to the connection's base URL. */
+  path: string;
+  body?: unknown;
+}
+
+export interface StepCallResult {
+  request: PlannedRequest;
+  response: InboundResponse;
+  result: unknown;
+}
+
+export interface StepCallContext {
+  integration: string;
+  stepId: string;
+  index?: number;
+  /** Stable per event, step and element: the same on every retry. */
+  idempotencyKey: string;
+}
+
+/** Calls one connector operation. Throws ConnectorError (with `request`/`response` attached when known). */
+export type StepInvoker = (
+  step: CompiledStep,
+  call: { params: Record<string, unknown>; body: unknown },
+  context: StepCallContext,
+) => Promise<StepCallResult>;
+
+/**
+ * State the executor reads and writes. Reads used inside JSONata (`$xref`) are synchronous: runtimes keep a replica.
+ */
+export interface ExecutionState {
+  xref: {
+    get(map: string, sourceId: string): string | undefined;
+    set(map: string, sourceId: string, targetId: string): Promise<void>;
+  };
+  /** Hash of the last body written to a target record (`<connection>/<object>/<id>`): identical writes are skipped. */
+  lastWritten: {
+    get(recordKey: string): Promise<string | undefined>;
+    set(recordKey: string, hash: string): Promise<void>;
+  };
+  /**
+   * Which integration created a record (`<connection>/<object>/<id>`), for owners of only the records they create
+   * (`owns: records: created`): their writes to any other record are refused.
+   */
+  createdBy?: {
+    get(recordKey: string): Promise<string | undefined>;
+    set(recordKey: string, integration: string): Promise<void>;
+  };
+  /** Completed step calls of this event, so a retry resumes after them instead of writing twice. */
+  checkpoint?: {
+    get(callKey: string): Promise<{ result: unknown; request: PlannedRequest } | undefined>;
+    set(callKey: string, value: { result: unknown; request: PlannedRequest }): Promise<void>;
+  };
+}
+
+export type Outcome = 'delivered' | 'skipped' | 'echo_suppressed' | 'failed';
+export type FailureAction = 'retry' | 'dead_letter' | 'skip';
+
+export interface ExecutionFailure {
+  step?: string;
+  index?: number;
+  /** Junction error code: a connector code (`record-locked`, `rate-limited`...) or `transform-error`. */
+  code: string;
+  message: string;
+  action: FailureAction;
+  status?: number;
+  vendorCode?: string;
+  retryAfterMs?: number;
+  request?: PlannedRequest;
+  responseExcerpt?: string;
+}
+
+export interface ExecutionResult {
+  outcome: Outcome;
+  /** Requests sent (dry run: that would be sent), in order; skipped-as-unchanged writes are not included. */
+  requests: PlannedRequest[];
+  /** Step results by step id (lists for for_each steps). */
+  steps: Record<string, unknown>;
+  /** Writes skipped because the body equals the last one written to that record. */
+  unchanged: string[];
+  failure?: ExecutionFailure;
+  skippedReason?: string;
+  /** Fields a step body produced that the ownership filter dropped (not sent), per call. */
+  withheld?: { step: string; index?: number; fields: string[] }[];
+}

@@ -1,0 +1,26 @@
+/** The `$` bindings every spec expression sees: $event, $steps, $index, $lookup(name, key), $xref(map, id). */
+import type { CompiledLookup } from '../compiler/compiled-spec.js';
+import type { ExecutionState } from './execution-types.js';
+
+export interface BindingScope {
+  event: unknown;
+  steps: Record<string, unknown>;
+  lookups: ReadonlyMap<string, CompiledLookup>;
+  xref: ExecutionState['xref'];
+}
+
+export function expressionBindings(scope: BindingScope, extra?: Record<string, unknown>): Record<string, unknown> {
+  return {
+    event: scope.event,
+    steps: scope.steps,
+    lookup: (name: string, key: unknown) => {
+      const table = scope.lookups.get(name);
+      if (!table || key === undefined || key === null) return table?.defaultValue;
+      const value = table.entries.get(String(key));
+      return value === undefined ? table.defaultValue : value;
+    },
+    xref: (map: string, sourceId: unknown) =>
+      sourceId === undefined || sourceId === null ? undefined : scope.xref.get(map, String(sourceId)),
+    ...extra,
+  };
+}

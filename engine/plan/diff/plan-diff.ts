@@ -1,0 +1,91 @@
+/**
+ * The data-level "terraform plan" of a change: the spec set at a base ref against the working tree. For every
+ * integration added, removed or changed, each test case runs as a dry run on both sides (with the same fixture,
+ * the head's), and the planned requests are diffed per request and per field.
+ */
+import type { ConnectorRegistry } from '../../sdk/connector.js';
+import type { CompileResult } from '../../compiler/compile-spec-set.js';
+import type { CompiledSpecSet } from '../../compiler/compiled-spec.js';
+import type { Diagnostic } from '../../compiler/diagnostics.js';
+import type { SpecTree } from '../../compiler/spec-tree.js';
+import { dryRun } from '../dry-run.js';
+import type { DryRunResult } from '../dry-run.js';
+import { loadCases } from '../spec-tests/load-cases.js';
+import type { LoadedCase } from '../spec-tests/load-cases.js';
+import { diffPlans } from './request-diff.js';
+import type { PlanChange } from './request-diff.js';
+
+/** How an integration differs between base and head. */
+export type IntegrationStatus = 'added' | 'removed' | 'changed';
+
+/** The plan of a change; `junction plan --format json` prints exactly this. */
+export interface PlanReport {
+  integrations: { name: string; status: IntegrationStatus; cases: { name: string; changes: PlanChange[] }[] }[];
+  /** Errors and warnings at head that the base does not have. */
+  diagnostics: Diagnostic[];
+}
+
+/** One side of the comparison: a compiled tree and the files it came from (for `event_file`). */
+export interface PlanSide {
+  result: CompileResult;
+  tree: SpecTree;
+}
+
+/** Plans every added, removed or changed integration of `head` against `base`. */
+export async function planDiff(base: PlanSide, head: PlanSide, connectors: ConnectorRegistry): Promise<PlanReport> {
+  const diagnostics = introducedDiagnostics(base.result.diagnostics, head.result.diagnostics);
+  const headSet = head.result.specSet;
+  if (!headSet) return { integrations: [], diagnostics };
+  const baseSet = base.result.specSet;
+  const headCases = loadCases(head.result, head.tree);
+  const baseCases = loadCases(base.result, base.tree);
+  const names = [...new Set([...headSet.integrations.keys(), ...(baseSet?.integrations.keys() ?? [])])].sort();
+  const integrations: PlanReport['integrations'] = [];
+  for (const name of names) {
+    const before = baseSet?.integrations.get(name);
+    const after = headSet.integrations.get(name);
+    const status: IntegrationStatus = !after ? 'removed' : !before && baseSet ? 'added' : 'changed';
+    const cases: PlanReport['integrations'][number]['cases'] = [];
+    const headNames = new Set(headCases.filter((c) => c.integration === name).map((c) => c.name));
+    const toRun = [
+      ...headCases.filter((c) => c.integration === name),
+      ...baseCases.filter((c) => c.integration === name && !headNames.has(c.name)),
+    ];
+    for (const c of toRun) {
+      const from = headNames.has(c.name) ? 'head' : 'base';
+      const planBefore = before && baseSet ? await planCase(baseSet, connectors, c) : undefined;
+      const planAfter = after && from === 'head' ? await planCase(headSet, connectors, c) : undefined;
+      const changes = diffPlans(planBefore, planAfter);
+      if (changes.length > 0) cases.push({ name: c.name, changes });
+    }
+    if (status !== 'changed' || before?.hash !== after?.hash || cases.length > 0)
+      integrations.push({ name, status, cases });
+  }
+  return { integrations, diagnostics };
+}
+
+/** A case's plan on one side; a case that cannot run plans as a failure with its reason. */
+async function planCase(specSet: CompiledSpecSet, connectors: ConnectorRegistry, c: LoadedCase): Promise<DryRunResult> {
+  if (!c.input)
+    return {
+      outcome: 'failed',
+      requests: [],
+      steps: {},
+      unchanged: [],
+      bodies: [],
+      failure: { code: 'case-error', message: c.error ?? 'cannot run', action: 'dead_letter' },
+    };
+  return dryRun(specSet, connectors, c.input);
+}
+
+/** Diagnostics at head with no counterpart at base (compared without line numbers, which shift with edits). */
+function introducedDiagnostics(base: readonly Diagnostic[], head: readonly Diagnostic[]): Diagnostic[] {
+  const key = (d: Diagnostic) => `${d.file}\u0000${d.code}\u0000${d.message}`;
+  const before = new Map<string, number>();
+  for (const d of base) before.set(key(d), (before.get(key(d)) ?? 0) + 1);
+  return head.filter((d) => {
+    const left = before.get(key(d)) ?? 0;
+    if (left > 0) before.set(key(d), left - 1);
+    return left === 0;
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Compares a dry run's plan with a test case's `expect`: the outcome, the error code, and each request (step,
+ * method, path, exact body or subset, fields that must not be sent). Returns every mismatch by JSON path.
+ */
+import type { ExecutionResult, PlannedRequest } from '../../execute/execution-types.js';
+import { jsonDiff, subsetDiff, valueAt } from '../diff/json-diff.js';
+import type { JsonDifference } from '../diff/json-diff.js';
+
+/** One request of a case's `expect.requests`. */
+export interface ExpectedRequest {
+  step: string;
+  method?: string;
+  path?: string;
+  body?: unknown;
+  body_contains?: unknown;
+  body_excludes?: string[];
+}
+
+/** A case's `expect` block. */
+export interface Expectation {
+  outcome?: 'delivered' | 'skipped' | 'dead_lettered' | 'retry' | 'echo_suppressed';
+  error_code?: string;
+  requests?: ExpectedRequest[];
+}
+
+/** The outcome as a test names it. */
+export function caseOutcome(result: ExecutionResult): NonNullable<Expectation['outcome']> {
+  if (result.outcome !== 'failed') return result.outcome;
+  return result.failure?.action === 'retry' ? 'retry' : result.failure?.action === 'skip' ? 'skipped' : 'dead_lettered';
+}
+
+/** Every mismatch between `expect` and the plan, by JSON path; empty when the case passes. */
+export function checkExpectations(expect: Expectation, result: ExecutionResult): JsonDifference[] {
+  const out: JsonDifference[] = [];
+  const outcome = caseOutcome(result);
+  if ((expect.outcome ?? 'delivered') !== outcome)
+    out.push({
+      path: 'outcome',
+      expected: expect.outcome ?? 'delivered',
+      actual: outcome + (result.failure ? ` (${result.failure.code}: ${result.failure.message})` : ''),
+    });
+  if (expect.error_code !== undefined && expect.error_code !== result.failure?.code)
+    out.push({ path: 'error_code', expected: expect.error_code, actual: result.failure?.code });
+  if (expect.requests) {
+    if (expect.requests.length !== result.requests.length)
+      out.push({ path: 'requests.length', expected: expect.requests.length, actual: result.requests.length });
+    expect.requests.forEach((want, i) => out.push(...checkRequest(want, result.requests[i], `requests[${i}]`)));
+  }
+  return out;
+}
+
+function checkRequest(want: ExpectedRequest, got: PlannedRequest | undefined, at: string): JsonDifference[] {
+  if (!got) return [{ path: at, expected: want, actual: undefined }];
+  const out: JsonDifference[] = [];
+  const field = (name: 'step' | 'method' | 'path') => {
+    if (want[name] !== undefined && want[name] !== got[name])
+      out.push({ path: `${at}.${name}`, expected: want[name], actual: got[name] });
+  };
+  field('step');
+  field('method');
+  field('path');
+  if (want.body !== undefined) out.push(...jsonDiff(want.body, got.body, `${at}.body`));
+  if (want.body_contains !== undefined) out.push(...subsetDiff(want.body_contains, got.body, `${at}.body`));
+  for (const path of want.body_excludes ?? []) {
+    const value = valueAt(got.body, path);
+    if (value !== undefined) out.push({ path: `${at}.body.${path}`, expected: '(not sent)', actual: value });
+  }
+  return out;
+}
+
+/** The expectation that matches `result` exactly, for `junction test --update`. */
+export function expectationFrom(result: ExecutionResult): Expectation {
+  const outcome = caseOutcome(result);
+  return {
+    outcome,
+    ...(result.failure && outcome !== 'delivered' ? { error_code: result.failure.code } : {}),
+    requests: result.requests.map((r) => ({
+      step: r.step,
+      method: r.method,
+      path: r.path,
+      ...(r.body === undefined ? {} : { body: r.body }),
+    })),
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Every NATS connection the engine opens: the engine's own, Git sync's and the CLI's short-lived ones. One place
+ * decides reconnects and liveness pings, so a silent partition is noticed the same way everywhere.
+ */
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+
+export type NatsRole = 'engine' | 'gitops' | 'cli';
+
+/**
+ * Opens a connection to `urls` (comma-separated). Long-lived roles reconnect forever and ping every 5 s (the client
+ * default is 2 min), so a partition without FIN or RST is seen in about 15 s; the CLI fails fast instead.
+ */
+export function connectNats(
+  urls: string,
+  role: NatsRole,
+  name: string,
+  extra: Partial<NodeConnectionOptions> = {},
+): Promise<NatsConnection> {
+  const longLived = role !== 'cli';
+  return connect({
+    servers: urls.split(','),
+    name,
+    noAsyncTraces: true,
+    ...(longLived
+      ? { maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 5_000, maxPingOut: 3 }
+      : { timeout: 5_000 }),
+    ...extra,
+  });
+}

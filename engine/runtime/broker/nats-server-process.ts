@@ -1,0 +1,154 @@
+/**
+ * Starts and stops a local `nats-server` with JetStream: the embedded default of `junction run` and the test
+ * harness both use it, so the tests exercise the same launch path users get.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { access, mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { createServer } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/** A running nats-server child process. */
+export interface NatsServerProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly storeDir: string;
+  readonly pid: number;
+  /** Asks the server to shut down (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Sends a signal (SIGKILL for crash tests) and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface NatsServerOptions {
+  storeDir: string;
+  /** Port to listen on. @default a free loopback port */
+  port?: number;
+  /** @default 127.0.0.1 */
+  host?: string;
+  /** Path of the binary. @default `nats-server` found on PATH (or /usr/sbin, /usr/local/bin) */
+  binary?: string;
+  /** How long to wait for "Server is ready". @default 10000 */
+  readyTimeoutMs?: number;
+  /** Extra command-line arguments. */
+  args?: string[];
+}
+
+/** Raised when no nats-server binary can be found; the message says how to install one. */
+export class NatsServerNotFoundError extends Error {
+  override name = 'NatsServerNotFoundError';
+  constructor() {
+    super(
+      'nats-server was not found on PATH. Junction embeds a private NATS JetStream server when no --nats URL is given.\n' +
+        '  Debian/Ubuntu:  sudo apt-get install nats-server\n' +
+        '  macOS:          brew install nats-server\n' +
+        '  Container:      docker run -p 4222:4222 nats:2 -js   (then pass --nats nats://127.0.0.1:4222)\n' +
+        'Or point Junction at an existing cluster with --nats or JUNCTION_NATS_URL.',
+    );
+  }
+}
+
+/** Finds the nats-server binary on PATH, then in the usual system directories (Debian installs to /usr/sbin). */
+export async function findNatsServer(): Promise<string | undefined> {
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/sbin',
+    '/usr/local/sbin',
+    '/usr/local/bin',
+    '/opt/homebrew/bin',
+  ];
+  for (const dir of dirs.filter(Boolean)) {
+    const candidate = join(dir, 'nats-server');
+    if (
+      await access(candidate, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
+  }
+  return undefined;
+}
+
+/** A port that was free a moment ago (bind to 0, read it, release it). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts nats-server with JetStream on loopback and resolves once it logs "Server is ready". */
+export async function startNatsServer(options: NatsServerOptions): Promise<NatsServerProcess> {
+  const binary = options.binary ?? (await findNatsServer());
+  if (!binary) throw new NatsServerNotFoundError();
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(host));
+  await mkdir(options.storeDir, { recursive: true });
+  const child = spawn(
+    binary,
+    ['-a', host, '-p', String(port), '-js', '-sd', options.storeDir, ...(options.args ?? [])],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  await waitReady(child, options.readyTimeoutMs ?? 10_000);
+  const exited = new Promise<void>((resolve) =>
+    child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    url: `nats://${host}:${port}`,
+    port,
+    storeDir: options.storeDir,
+    pid: child.pid ?? -1,
+    kill,
+    stop: async () => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await kill('SIGTERM');
+      clearTimeout(timer);
+    },
+  };
+}
+
+function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(
+      () => fail(new Error(`nats-server did not become ready in ${timeoutMs} ms:\n${log.slice(-2000)}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('Server is ready')) {
+        cleanup();
+        // Keep draining stderr so the server never blocks on a full pipe.
+        child.stderr?.resume();
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) =>
+      fail(new Error(`nats-server exited (code ${code}) before it was ready:\n${log.slice(-2000)}`));
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', fail);
+    };
+    function fail(error: Error) {
+      cleanup();
+      child.kill('SIGKILL');
+      reject(error);
+    }
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', fail);
+  });
+}

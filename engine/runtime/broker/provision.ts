@@ -1,0 +1,162 @@
+/**
+ * Idempotent provisioning of everything the runtime needs on the broker: the events stream, the KV buckets and the
+ * per-partition durable consumers. Safe to run from many processes at once; every setting that matters is explicit
+ * (the broker's defaults, 30 s ack wait and unlimited deliveries, are wrong for us).
+ */
+import {
+  AckPolicy,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import type { ConsumerConfig, JetStreamManager, StreamConfig } from '@nats-io/jetstream';
+import type { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { nanos } from '@nats-io/transport-node';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import type { RuntimeTuning } from '../runtime-options.js';
+import { EVENTS_PREFIX, EVENTS_STREAM, consumerName, eventSubject } from './subjects.js';
+
+/** The KV buckets of the runtime, by role. */
+export interface RuntimeBuckets {
+  /** Completed deliveries, one key per event: a redelivered or duplicate event that finds its key is skipped. */
+  ledger: KV;
+  /** Completed step calls of events still in progress, so a retry resumes after them. */
+  checkpoints: KV;
+  /** Hash of the last body written per target record (echo suppression). */
+  written: KV;
+  /** Cross-references between the record ids of two systems. */
+  xref: KV;
+  /** Poll cursors of schedule sources. */
+  cursors: KV;
+  /** Dead-letter entries, written by the engine. */
+  dlq: KV;
+  /** Cluster-wide settings every process must agree on (partition count). */
+  meta: KV;
+}
+
+export const BUCKET_NAMES: Record<keyof RuntimeBuckets, string> = {
+  ledger: 'junction_ledger',
+  checkpoints: 'junction_checkpoints',
+  written: 'junction_written',
+  xref: 'junction_xref',
+  cursors: 'junction_cursors',
+  dlq: 'junction_dlq',
+  meta: 'junction_meta',
+};
+
+/** Creates or updates the events stream. WorkQueue retention: an acked event is removed, DLQ entries keep a copy. */
+export async function provisionEventsStream(jsm: JetStreamManager, tuning: RuntimeTuning): Promise<void> {
+  const config: Partial<StreamConfig> & { name: string } = {
+    name: EVENTS_STREAM,
+    subjects: [`${EVENTS_PREFIX}.>`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    num_replicas: tuning.replicas,
+    duplicate_window: nanos(tuning.duplicateWindowMs),
+  };
+  const existing = await jsm.streams.info(EVENTS_STREAM).catch(notFoundAs(undefined));
+  if (!existing) {
+    await jsm.streams.add(config).catch(async (error) => {
+      // Another process won the race: fine, as long as the stream is there now.
+      if (!(await jsm.streams.info(EVENTS_STREAM).catch(() => undefined))) throw error;
+    });
+  } else if (existing.config.duplicate_window !== config.duplicate_window) {
+    await jsm.streams.update(EVENTS_STREAM, { duplicate_window: config.duplicate_window });
+  }
+}
+
+/** Opens (creating when missing) every runtime KV bucket. */
+export async function provisionBuckets(kvm: Kvm, tuning: RuntimeTuning): Promise<RuntimeBuckets> {
+  const open = (name: string, ttl?: number) =>
+    kvm.create(name, { history: 1, replicas: tuning.replicas, storage: StorageType.File, ...(ttl ? { ttl } : {}) });
+  const [ledger, checkpoints, written, xref, cursors, dlq, meta] = await Promise.all([
+    open(BUCKET_NAMES.ledger, tuning.ledgerTtlMs),
+    open(BUCKET_NAMES.checkpoints, tuning.ledgerTtlMs),
+    open(BUCKET_NAMES.written),
+    open(BUCKET_NAMES.xref),
+    open(BUCKET_NAMES.cursors),
+    open(BUCKET_NAMES.dlq),
+    open(BUCKET_NAMES.meta),
+  ]);
+  return { ledger, checkpoints, written, xref, cursors, dlq, meta };
+}
+
+/** The partition count all processes share: the first engine stores its own, later ones adopt the stored value. */
+export async function agreePartitions(meta: KV, wanted: number): Promise<number> {
+  try {
+    await meta.create('partitions', String(wanted));
+    return wanted;
+  } catch {
+    const entry = await meta.get('partitions');
+    const stored = Number(entry?.string());
+    return Number.isInteger(stored) && stored > 0 ? stored : wanted;
+  }
+}
+
+/** The consumer settings of one partition of an integration. */
+export function partitionConsumerConfig(
+  integration: CompiledIntegration,
+  partition: number,
+  tuning: RuntimeTuning,
+): Partial<ConsumerConfig> {
+  return {
+    durable_name: consumerName(integration.name, partition),
+    filter_subject: eventSubject(integration.name, partition),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(tuning.ackWaitMs),
+    // Unlimited: the engine decides when an event stops (ledger or DLQ, see deliveryLimitReached). A broker limit
+    // would drop the event without a DLQ entry and let its partition move on.
+    max_deliver: -1,
+    // One event in flight per partition, across all processes: per-key order.
+    max_ack_pending: 1,
+  };
+}
+
+/** Creates the partition consumers of an integration, or updates their editable settings. */
+export async function provisionConsumers(
+  jsm: JetStreamManager,
+  integration: CompiledIntegration,
+  partitions: number,
+  tuning: RuntimeTuning,
+): Promise<void> {
+  await Promise.all(
+    Array.from({ length: partitions }, async (_, partition) => {
+      const config = partitionConsumerConfig(integration, partition, tuning);
+      const name = config.durable_name!;
+      const existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
+      if (!existing) {
+        await jsm.consumers.add(EVENTS_STREAM, config).catch(async (error) => {
+          if (!(await jsm.consumers.info(EVENTS_STREAM, name).catch(() => undefined))) throw error;
+        });
+        return;
+      }
+      const c = existing.config;
+      if (
+        c.ack_wait !== config.ack_wait ||
+        c.max_deliver !== config.max_deliver ||
+        c.max_ack_pending !== config.max_ack_pending
+      ) {
+        await jsm.consumers.update(EVENTS_STREAM, name, {
+          ack_wait: config.ack_wait,
+          max_deliver: config.max_deliver,
+          max_ack_pending: config.max_ack_pending,
+        });
+      }
+    }),
+  );
+}
+
+function notFoundAs<T>(value: T): (error: unknown) => T {
+  return (error: unknown) => {
+    if (
+      error instanceof JetStreamApiError &&
+      (error.code === JetStreamApiCodes.StreamNotFound || error.code === JetStreamApiCodes.ConsumerNotFound)
+    )
+      return value;
+    throw error;
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Stores an event in JetStream: the single write path of webhook ingest, NATS subject sources, schedule polling and
+ * DLQ replay. The subject carries the key's partition; `Nats-Msg-Id` carries the dedup id, so the broker drops a
+ * retried delivery of the same event inside its dedup window.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { stableHash } from '../../execute/stable-hash.js';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import type { TransformGuards } from '../../transform/transform-engine.js';
+import { HEADER, eventSubject, partitionOf } from '../broker/subjects.js';
+
+/** What identifies an event: its record key (ordering) and its unique id (dedup, ledger, idempotency keys). */
+export interface EventIdentity {
+  key: string;
+  eventId: string;
+}
+
+/** The event cannot be identified (the key expression gave nothing or failed): a 400 at ingest. */
+export class EventIdentityError extends Error {
+  override name = 'EventIdentityError';
+}
+
+/** Evaluates the integration's `key` and `dedup_id` (default: a hash of the body) for one event. */
+export async function identifyEvent(
+  integration: CompiledIntegration,
+  event: unknown,
+  guards?: TransformGuards,
+): Promise<EventIdentity> {
+  const key = await evaluateIdentity('key', integration.key, event, guards);
+  if (key === undefined || key === null || key === '' || typeof key === 'object') {
+    throw new EventIdentityError(
+      `the key expression \`${integration.key.source}\` gave no scalar value for this event`,
+    );
+  }
+  const dedup = integration.dedupId
+    ? await evaluateIdentity('dedup_id', integration.dedupId, event, guards)
+    : undefined;
+  const eventId = dedup === undefined || dedup === null || dedup === '' ? stableHash(event) : String(dedup);
+  return { key: String(key), eventId: eventId.length > 200 ? stableHash(eventId) : eventId };
+}
+
+async function evaluateIdentity(
+  what: string,
+  expr: CompiledIntegration['key'],
+  event: unknown,
+  guards: TransformGuards | undefined,
+): Promise<unknown> {
+  try {
+    return await Promise.resolve(expr.evaluate(event, { event }, guards));
+  } catch (error) {
+    throw new EventIdentityError(`${what} expression failed: ${(error as Error).message}`);
+  }
+}
+
+export interface PublishRequest {
+  integration: string;
+  identity: EventIdentity;
+  /** The event as JSON bytes. */
+  data: Uint8Array;
+  commit: string;
+  /** Overrides the broker dedup id (replays use a fresh one). @default `<integration>:<eventId>` */
+  msgId?: string;
+  /** Dead-letter entry this publish replays. */
+  replayOf?: string;
+}
+
+export interface PublishResult {
+  subject: string;
+  seq: number;
+  /** The broker had already stored this msg id inside its dedup window. */
+  duplicate: boolean;
+}
+
+export class EventPublisher {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly partitions: () => number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Resolves only after the PubAck: the event is durably stored (or was a duplicate of a stored one). */
+  async publish(request: PublishRequest): Promise<PublishResult> {
+    const subject = eventSubject(request.integration, partitionOf(request.identity.key, this.partitions()));
+    const h = natsHeaders();
+    h.set(HEADER.eventId, request.identity.eventId);
+    h.set(HEADER.key, request.identity.key);
+    h.set(HEADER.commit, request.commit);
+    if (request.replayOf) h.set(HEADER.replayOf, request.replayOf);
+    const ack = await this.js.publish(subject, request.data, {
+      msgID: request.msgId ?? `${request.integration}:${request.identity.eventId}`,
+      headers: h,
+      timeout: this.timeoutMs,
+      // During a broker restart "no responders" is transient; the caller answers 503 if it persists.
+      retries: 2,
+    });
+    return { subject, seq: ack.seq, duplicate: ack.duplicate };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The dead-letter queue, written by the engine itself (advisories are only hints): one KV entry per failed event
+ * with the original event, the spec commit, the failing step, the request, a response excerpt and the error.
+ * KV gives durable storage, listing by integration and a compare-and-set "replayed" mark.
+ */
+import type { KV } from '@nats-io/kv';
+import type { PlannedRequest } from '../../execute/execution-types.js';
+import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
+import { redactSecrets } from '../observe/redact.js';
+
+export interface DeadLetter {
+  /** `<event digest>-<generation>`: a replay that fails again gets the next generation. */
+  id: string;
+  integration: string;
+  eventId: string;
+  key: string;
+  /** Subject the event was on; replay republishes there. */
+  subject: string;
+  /** The original event (parsed JSON, or the raw text when it was not JSON). */
+  event: unknown;
+  /** Spec commit the failing attempt ran with. */
+  commit: string;
+  step?: string;
+  index?: number;
+  request?: PlannedRequest;
+  responseExcerpt?: string;
+  error: { code: string; message: string; status?: number; vendorCode?: string };
+  /** Why it is here: a permanent error, or retries exhausted. */
+  reason: 'permanent' | 'exhausted';
+  attempts: number;
+  createdAt: string;
+  status: 'open' | 'replayed';
+  replayedAt?: string;
+}
+
+export class DeadLetterStore {
+  readonly #kv: KV;
+  constructor(kv: KV) {
+    this.#kv = kv;
+  }
+
+  /**
+   * Writes (or rewrites, after a crash) an entry. The request is redacted; the event is kept exact because replay
+   * needs it (use `redactedView` to show one).
+   */
+  async write(entry: DeadLetter): Promise<void> {
+    const safe: DeadLetter = { ...entry, request: redactSecrets(entry.request) };
+    await this.#kv.put(`${entry.integration}.${entry.id}`, JSON.stringify(safe));
+  }
+
+  async get(id: string, integration?: string): Promise<{ entry: DeadLetter; revision: number } | undefined> {
+    const key = integration ? `${integration}.${id}` : (await listKvKeys(this.#kv, `*.${id}`))[0];
+    if (!key) return undefined;
+    const kvEntry = await readLiveEntry(this.#kv, key);
+    return kvEntry && { entry: kvEntry.json<DeadLetter>(), revision: kvEntry.revision };
+  }
+
+  /**
+   * Entries, oldest first, optionally of one integration and/or status. Listed from the stream's per-subject counts,
+   * not `kv.keys()`, which can stall while entries are being written (engine/runtime/kv-listing.ts).
+   */
+  async list(filter: { integration?: string; status?: DeadLetter['status'] } = {}): Promise<DeadLetter[]> {
+    const entries = await listLiveEntries(this.#kv, filter.integration ? `${filter.integration}.>` : '>');
+    return entries
+      .map((e) => e.json<DeadLetter>())
+      .filter((e) => !filter.status || e.status === filter.status)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** Marks an entry replayed if it has not changed since `revision` was read. Returns false if it had. */
+  async markReplayed(entry: DeadLetter, revision: number): Promise<boolean> {
+    const updated: DeadLetter = { ...entry, status: 'replayed', replayedAt: new Date().toISOString() };
+    try {
+      await this.#kv.update(`${entry.integration}.${entry.id}`, JSON.stringify(updated), revision);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** An entry as shown to operators (CLI, API): secrets in the event redacted too. */
+export function redactedView(entry: DeadLetter): DeadLetter {
+  return { ...entry, event: redactSecrets(entry.event), request: redactSecrets(entry.request) };
+}
+
+/** The id of the dead letter for an event: generation 0 for the original, n+1 for a failing replay of entry n. */
+export function deadLetterId(eventDigest: string, replayOf?: string): string {
+  const generation = replayOf ? Number(replayOf.split('-').pop()) + 1 : 0;
+  return `${eventDigest.slice(0, 22).replace(/[^A-Za-z0-9]/g, 'x')}-${Number.isFinite(generation) ? generation : 1}`;
+}

@@ -1,0 +1,150 @@
+/**
+ * Runs the partition consumers of this process: one `consume()` with a callback per partition of each integration
+ * (the fastest client API), the set of in-flight events with their heartbeat, and the drain of a graceful stop.
+ */
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { processEvent } from './event-worker.js';
+import type { InFlight, WorkerContext } from './event-worker.js';
+import { EVENTS_STREAM, consumerName } from '../broker/subjects.js';
+
+const PULL_EXPIRES_MS = 5_000;
+
+export class ConsumerPool {
+  readonly #running = new Map<string, ConsumerMessages[]>();
+  readonly #inFlight = new Set<InFlight>();
+  readonly #idle = new Set<() => void>();
+  #heartbeat: NodeJS.Timeout | undefined;
+  #stopping = false;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly ctx: WorkerContext,
+  ) {}
+
+  /** Events being processed right now, by integration (status page). */
+  inFlightCount(integration?: string): number {
+    if (!integration) return this.#inFlight.size;
+    return [...this.#inFlight].filter((f) => f.msg.subject.split('.')[2] === integration).length;
+  }
+
+  integrations(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  /** Starts consuming every partition of an integration (no-op when already running). */
+  async start(integration: string, partitions: number): Promise<void> {
+    if (this.#stopping || this.#running.has(integration)) return;
+    const loops: ConsumerMessages[] = [];
+    this.#running.set(integration, loops);
+    await Promise.all(
+      Array.from({ length: partitions }, async (_, partition) => {
+        const consumer = await this.js.consumers.get(EVENTS_STREAM, consumerName(integration, partition));
+        // max_ack_pending is 1 per partition, so a small pull batch is enough and leaves little to recover on a stop.
+        // Pulls expire after 5 s (the client's default is 30 s): a pull that lived on a consumer leader that died is
+        // noticed after two missed heartbeats, so a partition resumes within seconds of a failover, not a minute.
+        loops.push(
+          await consumer.consume({ max_messages: 4, expires: PULL_EXPIRES_MS, callback: (msg) => this.#dispatch(msg) }),
+        );
+      }),
+    );
+  }
+
+  /** Stops pulling for an integration; its in-flight events still finish. */
+  async stopIntegration(integration: string): Promise<void> {
+    const loops = this.#running.get(integration) ?? [];
+    this.#running.delete(integration);
+    await Promise.all(loops.map((l) => l.close().catch(() => undefined)));
+  }
+
+  /**
+   * Graceful stop: stop pulling, let in-flight events finish for up to `timeoutMs`, then nak what is left so another
+   * process picks it up at once. Returns how many events were nakked.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    this.#stopping = true;
+    await Promise.all([...this.#running.keys()].map((i) => this.stopIntegration(i)));
+    if (this.#inFlight.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        const check = () => this.#inFlight.size === 0 && done();
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#idle.add(check);
+      });
+    }
+    let nakked = 0;
+    for (const flight of this.#inFlight) {
+      if (flight.settled) continue;
+      flight.settled = true;
+      safeNak(flight.msg);
+      nakked++;
+    }
+    return nakked;
+  }
+
+  #dispatch(msg: JsMsg): void {
+    if (this.#stopping) {
+      // Pulled after the stop began: hand it straight back.
+      safeNak(msg);
+      return;
+    }
+    const flight: InFlight = { msg, settled: false };
+    const integration = msg.subject.split('.')[2];
+    this.#inFlight.add(flight);
+    this.#heartbeat ??= setInterval(() => this.#beat(), heartbeatIntervalMs(this.ctx.tuning.ackWaitMs)).unref();
+    this.ctx.metrics.inFlight.inc({ integration });
+    processEvent(flight, this.ctx)
+      .catch((error) => {
+        // The broker or KV failed under us: try again shortly; if even the nak is lost, the ack wait redelivers.
+        this.ctx.log.error(
+          { err: error, integration, subject: msg.subject },
+          'event processing failed; will be redelivered',
+        );
+        if (!flight.settled) {
+          flight.settled = true;
+          safeNak(msg, Math.min(30_000, 500 * msg.info.deliveryCount));
+        }
+      })
+      .finally(() => {
+        this.#inFlight.delete(flight);
+        if (this.#inFlight.size === 0) {
+          clearInterval(this.#heartbeat);
+          this.#heartbeat = undefined;
+        }
+        this.ctx.metrics.inFlight.dec({ integration });
+        for (const check of this.#idle) check();
+      });
+  }
+
+  /**
+   * One timer for every in-flight event (instead of one per event): while any event is being processed, each tick
+   * tells the broker that every unsettled one is still being worked on, so a call slower than the ack wait does not
+   * cause a redelivery. An event therefore gets its first `working()` within one interval of starting.
+   */
+  #beat(): void {
+    for (const flight of this.#inFlight) {
+      if (flight.settled) continue;
+      try {
+        flight.msg.working();
+      } catch {
+        // connection closed: the ack wait redelivers, the ledger makes that harmless
+      }
+    }
+  }
+}
+
+/** How often in-flight events are reported as being worked on: a third of the ack wait (at least 100 ms). */
+export function heartbeatIntervalMs(ackWaitMs: number): number {
+  return Math.max(100, ackWaitMs / 3);
+}
+
+/** A nak on a dead connection throws; the ack wait redelivers anyway. */
+function safeNak(msg: JsMsg, delayMs?: number): void {
+  try {
+    msg.nak(delayMs);
+  } catch {
+    // connection closed
+  }
+}

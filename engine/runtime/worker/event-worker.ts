@@ -1,0 +1,301 @@
+/**
+ * Processes one delivered event: ledger check, spec version, the shared executor, then exactly one broker action
+ * chosen by `decideDelivery` (ack after the ledger entry, nak with a delay, or ack after the DLQ entry).
+ */
+import type { JsMsg } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { executeEvent } from '../../execute/execute-event.js';
+import type { ExecutionResult, ExecutionState } from '../../execute/execution-types.js';
+import { retryableError } from '../../sdk/errors.js';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import { deadLetterId } from '../stores/dead-letter-store.js';
+import type { DeadLetterStore } from '../stores/dead-letter-store.js';
+import { STATE_UNAVAILABLE, decideDelivery, deliveryLimitReached } from './delivery-decision.js';
+import type { DeliveryLedger, LedgerEntry } from '../stores/delivery-ledger.js';
+import { eventExecutionState, pinCommit, pinnedCommit } from './execution-state.js';
+import type { RuntimeBuckets } from '../broker/provision.js';
+import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
+import type { RuntimeTuning } from '../runtime-options.js';
+import type { SpecRegistry } from '../spec-registry.js';
+import { EventLog } from './event-log.js';
+import { HEADER, keyDigest, parseEventSubject } from '../broker/subjects.js';
+import type { XrefReplica } from '../stores/xref-replica.js';
+
+export interface WorkerContext {
+  specs: SpecRegistry;
+  buckets: RuntimeBuckets;
+  ledger: DeliveryLedger;
+  deadLetters: DeadLetterStore;
+  xref: XrefReplica;
+  tuning: RuntimeTuning;
+  metrics: RuntimeMetrics;
+  log: Logger;
+}
+
+/**
+ * One in-flight message; `settled` is set once it is acked or nakked (or given up by a drain), so it is never settled
+ * twice.
+ */
+export interface InFlight {
+  msg: JsMsg;
+  settled: boolean;
+}
+
+/**
+ * Processes one event to exactly one broker action. While it runs, the consumer pool sends `working()` for it every
+ * ack-wait/3 (consumer-pool.ts), so a slow call does not cause a redelivery.
+ */
+export async function processEvent(flight: InFlight, ctx: WorkerContext): Promise<void> {
+  const { msg } = flight;
+  const where = parseEventSubject(msg.subject);
+  if (!where) return settle(flight, 'term');
+  const name = where.integration;
+  const eventId = `${name}:${msg.headers?.get(HEADER.eventId) || `seq-${msg.seq}`}`;
+  const replayOf = msg.headers?.get(HEADER.replayOf) || undefined;
+  const attempt = msg.info.deliveryCount;
+  // One digest per event: it keys the ledger entry, the checkpoints and the pinned commit.
+  const digest = keyDigest(eventId);
+  const log = new EventLog(ctx.log, { integration: name, eventId, attempt, ...(replayOf ? { replayOf } : {}) });
+
+  const done = await ctx.ledger.get(name, eventId, digest);
+  if (done && !(replayOf && done.entry.status === 'dead_lettered')) {
+    log.info({ status: done.entry.status }, 'already finished: acked without delivery');
+    ctx.metrics.duplicates.inc({ integration: name });
+    return settle(flight, 'ack');
+  }
+  // Retries keep the spec version that started them; a replay runs the active set (the fix).
+  const pinned =
+    attempt > 1 && !replayOf
+      ? ctx.specs.byCommit(await pinnedCommit(ctx.buckets.checkpoints, name, digest))
+      : undefined;
+  const specSet = pinned ?? ctx.specs.active;
+  const integration = specSet.integrations.get(name);
+  if (!integration) {
+    log.warn('integration is not in the active spec set: retrying later');
+    return settle(flight, 'nak', 5_000);
+  }
+
+  let event: unknown;
+  try {
+    event = msg.json();
+  } catch (error) {
+    const result: ExecutionResult = {
+      outcome: 'failed',
+      requests: [],
+      steps: {},
+      unchanged: [],
+      failure: {
+        code: 'malformed-event',
+        message: `event is not JSON: ${(error as Error).message}`,
+        action: 'dead_letter',
+      },
+    };
+    return finish(flight, ctx, {
+      integration,
+      commit: specSet.commit,
+      eventId,
+      digest,
+      replayOf,
+      attempt,
+      event: msg.string(),
+      result,
+      done,
+      log,
+    });
+  }
+
+  if (deliveryLimitReached(attempt, integration.retry, ctx.tuning.crashDeliveries)) {
+    const message = `delivered ${attempt} times without finishing (worker crashes, lost acks or runtime state unavailable for long); the retry budget is ${integration.retry.maxAttempts} attempt${integration.retry.maxAttempts === 1 ? '' : 's'}`;
+    const result: ExecutionResult = {
+      outcome: 'failed',
+      requests: [],
+      steps: {},
+      unchanged: [],
+      failure: { code: 'delivery-limit', message, action: 'retry' },
+    };
+    return finish(flight, ctx, {
+      integration,
+      commit: specSet.commit,
+      eventId,
+      digest,
+      replayOf,
+      attempt,
+      event,
+      result,
+      done,
+      log,
+    });
+  }
+  if (readsXref(integration)) await ctx.xref.sync();
+  const state = infraErrorsRetryable(
+    eventExecutionState({
+      ...ctx.buckets,
+      xref: ctx.xref,
+      integration: name,
+      eventDigest: digest,
+      firstAttempt: attempt === 1 && !replayOf,
+    }),
+  );
+  const result = await executeEvent(event, {
+    integration,
+    lookups: specSet.lookups,
+    invoke: ctx.specs.invoker(specSet),
+    state,
+    eventId,
+    guards: ctx.tuning.guards,
+  });
+  return finish(flight, ctx, {
+    integration,
+    commit: specSet.commit,
+    eventId,
+    digest,
+    replayOf,
+    attempt,
+    event,
+    result,
+    done,
+    log,
+  });
+}
+
+interface Attempt {
+  integration: CompiledIntegration;
+  commit: string;
+  eventId: string;
+  digest: string;
+  replayOf?: string;
+  attempt: number;
+  event: unknown;
+  result: ExecutionResult;
+  done?: { entry: LedgerEntry; revision: number };
+  log: EventLog;
+}
+
+async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise<void> {
+  const name = a.integration.name;
+  const decision = decideDelivery(a.result, a.attempt, a.integration.retry, ctx.tuning.maxRetryDelayMs);
+  const failure = a.result.failure;
+  if (decision.kind === 'retry') {
+    if (a.attempt === 1 && !a.replayOf) await pinCommit(ctx.buckets.checkpoints, name, a.digest, a.commit);
+    a.log.warn(
+      { code: failure?.code, status: failure?.status, step: failure?.step, delayMs: decision.delayMs },
+      `attempt failed, retrying: ${failure?.message}`,
+    );
+    ctx.metrics.retried.inc({ integration: name, code: failure?.code ?? 'unknown' });
+    return settle(flight, 'nak', decision.delayMs);
+  }
+  if (decision.kind === 'dead_letter') {
+    const id = deadLetterId(a.digest, a.replayOf);
+    const key = flight.msg.headers?.get(HEADER.key) ?? '';
+    await ctx.deadLetters.write({
+      id,
+      integration: name,
+      eventId: a.eventId.slice(name.length + 1),
+      key,
+      subject: flight.msg.subject,
+      event: a.event,
+      commit: a.commit,
+      step: failure?.step,
+      index: failure?.index,
+      request: failure?.request,
+      responseExcerpt: failure?.responseExcerpt,
+      error: {
+        code: failure?.code ?? 'unknown',
+        message: failure?.message ?? '',
+        status: failure?.status,
+        vendorCode: failure?.vendorCode,
+      },
+      reason: decision.reason,
+      attempts: a.attempt,
+      createdAt: new Date().toISOString(),
+      status: 'open',
+    });
+    await ctx.ledger.record(name, a.eventId, ledgerEntry(a, 'dead_lettered', id), a.done?.revision, a.digest);
+    a.log.error(
+      { code: failure?.code, status: failure?.status, step: failure?.step, dlqId: id, reason: decision.reason },
+      `dead-lettered: ${failure?.message}`,
+    );
+    ctx.metrics.deadLettered.inc({ integration: name, code: failure?.code ?? 'unknown' });
+    observeLatency(ctx, name, flight.msg, 'dead_lettered');
+    return settle(flight, 'ack');
+  }
+  await ctx.ledger.record(name, a.eventId, ledgerEntry(a, decision.status), a.done?.revision, a.digest);
+  a.log.info({ outcome: decision.status, requests: a.result.requests.length, commit: a.commit }, decision.status);
+  ctx.metrics.finished.inc({ integration: name, outcome: decision.status });
+  observeLatency(ctx, name, flight.msg, decision.status);
+  return settle(flight, 'ack');
+}
+
+function ledgerEntry(a: Attempt, status: LedgerEntry['status'], dlqId?: string): LedgerEntry {
+  return {
+    status,
+    commit: a.commit,
+    attempts: a.attempt,
+    at: new Date().toISOString(),
+    requests: a.result.requests.length,
+    ...(dlqId ? { dlqId } : {}),
+  };
+}
+
+function settle(flight: InFlight, action: 'ack' | 'nak' | 'term', delayMs?: number): void {
+  if (flight.settled) return;
+  flight.settled = true;
+  try {
+    if (action === 'ack') flight.msg.ack();
+    else if (action === 'nak') flight.msg.nak(delayMs);
+    else flight.msg.term();
+  } catch {
+    // The connection is gone: the broker redelivers after the ack wait, and the ledger makes that harmless.
+  }
+}
+
+function observeLatency(ctx: WorkerContext, integration: string, msg: JsMsg, outcome: string): void {
+  const storedMs = Number(msg.info.timestampNanos) / 1e6;
+  const latencyMs = Math.max(0, Date.now() - storedMs);
+  ctx.metrics.latency.observe({ integration }, latencyMs / 1000);
+  // The dashboard's live figures are of deliveries only: skips finish at once and dead letters after their retries.
+  if (outcome === 'delivered') ctx.metrics.recent.record(integration, latencyMs);
+}
+
+const XREF_USERS = new WeakMap<CompiledIntegration, boolean>();
+
+/** Whether any expression of the integration calls `$xref` (only those wait for the replica to catch up). */
+function readsXref(integration: CompiledIntegration): boolean {
+  let uses = XREF_USERS.get(integration);
+  if (uses === undefined) {
+    const sources = [integration.when, ...integration.steps.flatMap((s) => [s.when, s.forEach, s.body])].map(
+      (e) => e?.source ?? '',
+    );
+    uses = sources.some((s) => s.includes('$xref'));
+    XREF_USERS.set(integration, uses);
+  }
+  return uses;
+}
+
+/** A KV failure inside the executor is the broker's problem, not the event's: make it retryable, never a DLQ. */
+function infraErrorsRetryable(state: ExecutionState): ExecutionState {
+  return {
+    xref: { get: state.xref.get, set: retryableOnFailure(state.xref.set) },
+    lastWritten: { get: retryableOnFailure(state.lastWritten.get), set: retryableOnFailure(state.lastWritten.set) },
+    createdBy: state.createdBy && {
+      get: retryableOnFailure(state.createdBy.get),
+      set: retryableOnFailure(state.createdBy.set),
+    },
+    checkpoint: state.checkpoint && {
+      get: retryableOnFailure(state.checkpoint.get),
+      set: retryableOnFailure(state.checkpoint.set),
+    },
+  };
+}
+
+function retryableOnFailure<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw retryableError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The executor's state (ExecutionState) for one event, on NATS KV: xref from the shared replica, last-written
+ * hashes per target record (echo suppression), the creator of records owned as `records: created`, and checkpoints
+ * of completed step calls (a retry resumes after them instead of writing twice).
+ */
+import type { KV } from '@nats-io/kv';
+import type { ExecutionState, PlannedRequest } from '../../execute/execution-types.js';
+import { keyDigest } from '../broker/subjects.js';
+import type { XrefReplica } from '../stores/xref-replica.js';
+
+export interface EventStateOptions {
+  written: KV;
+  checkpoints: KV;
+  xref: XrefReplica;
+  integration: string;
+  /** Digest of the event id: scopes the checkpoints. */
+  eventDigest: string;
+  /** On a first delivery there can be no checkpoint yet: skip the reads. */
+  firstAttempt: boolean;
+}
+
+type Checkpoint = { result: unknown; request: PlannedRequest };
+
+export function eventExecutionState(options: EventStateOptions): ExecutionState {
+  const { written, checkpoints, integration, eventDigest, firstAttempt } = options;
+  // A write reads the record's last hash and then sets it: digest the record key once.
+  const digests = new RecordDigest();
+  // Method shorthand, not arrow properties: tsx names every arrow it assigns (a defineProperty per event).
+  return {
+    xref: options.xref.xref,
+    lastWritten: {
+      async get(recordKey) {
+        return (await written.get(digests.of(recordKey)))?.string() || undefined;
+      },
+      async set(recordKey, hash) {
+        await written.put(digests.of(recordKey), hash);
+      },
+    },
+    // In the same bucket as the hashes, under a key of its own (`created/` is part of what is digested).
+    createdBy: {
+      async get(recordKey) {
+        return (await written.get(keyDigest(`created/${recordKey}`)))?.string() || undefined;
+      },
+      async set(recordKey, creator) {
+        await written.put(keyDigest(`created/${recordKey}`), creator);
+      },
+    },
+    checkpoint: {
+      async get(callKey) {
+        if (firstAttempt) return undefined;
+        const entry = await checkpoints.get(checkpointKey(integration, eventDigest, callKey));
+        return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<Checkpoint>() : undefined;
+      },
+      async set(callKey, value) {
+        await checkpoints.put(checkpointKey(integration, eventDigest, callKey), checkpointJson(value));
+      },
+    },
+  };
+}
+
+function checkpointKey(integration: string, eventDigest: string, callKey: string): string {
+  return `${integration}.${eventDigest}.${callKey}`;
+}
+
+/** The KV key of a target record, remembered for the last record asked about. */
+class RecordDigest {
+  #recordKey: string | undefined;
+  #digest = '';
+  of(recordKey: string): string {
+    if (recordKey !== this.#recordKey) {
+      this.#recordKey = recordKey;
+      this.#digest = keyDigest(recordKey);
+    }
+    return this.#digest;
+  }
+}
+
+/**
+ * A checkpoint as stored: the call's result (later steps read it) and its request without the body. A resumed call
+ * only counts as a request sent (ledger entry), and the body can be large, so it is not written to KV a second time.
+ */
+export function checkpointJson(value: Checkpoint): string {
+  const { body: _body, ...request } = value.request;
+  return JSON.stringify({ result: value.result, request });
+}
+
+/** Spec commit an event's first attempt ran with, so its retries keep that version. */
+export async function pinnedCommit(
+  checkpoints: KV,
+  integration: string,
+  eventDigest: string,
+): Promise<string | undefined> {
+  const entry = await checkpoints.get(`${integration}.${eventDigest}._pin`);
+  return entry?.operation === 'PUT' ? entry.string() || undefined : undefined;
+}
+
+export async function pinCommit(
+  checkpoints: KV,
+  integration: string,
+  eventDigest: string,
+  commit: string,
+): Promise<void> {
+  await checkpoints.create(`${integration}.${eventDigest}._pin`, commit).catch(() => undefined);
+}

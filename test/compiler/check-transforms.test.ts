@@ -1,0 +1,115 @@
+/**
+ * The transform checks on the shapes the corpus does not cover: conditions, blocks, nested constructors, dotted
+ * `owns`, computed keys, `for_each` element context, `$event`, variables, and everything the walk must stay silent on.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
+import { referenceEngine } from '../../engine/transform/reference-engine.js';
+import { testConnectors } from './test-connectors.js';
+
+const root = fileURLToPath(new URL('./corpus/_shared/', import.meta.url));
+const shared = readdirSync(root)
+  .filter((f) => f !== 'good-integration.yaml')
+  .map((f) => ({ path: `_shared/${f}`, bytes: readFileSync(root + f) }));
+
+/** Compiles one integration whose step writes shop products (owning `owns`), returning `line:col code` per problem. */
+function check(
+  body: string,
+  options: { owns?: string; source?: string; forEach?: string; when?: string } = {},
+): string[] {
+  const yaml = [
+    'apiVersion: junction/v1',
+    'kind: Integration',
+    'name: t',
+    `source: ${options.source ?? '{ webhook: {} }'}`,
+    'key: $string(id)',
+    ...(options.when ? [`when: ${options.when}`] : []),
+    'steps:',
+    '  - id: p',
+    ...(options.forEach ? [`    for_each: ${options.forEach}`] : []),
+    '    connection: shop',
+    '    operation: products.update',
+    `    body: '${body}'`,
+    'owns:',
+    `  - { connection: shop, object: product, fields: ${options.owns ?? '[price, name]'} }`,
+  ].join('\n');
+  const result = compileSpecTree(
+    { displayRoot: '.', files: [...shared, { path: 't.yaml', bytes: Buffer.from(yaml) }] },
+    { connectors: testConnectors(), engine: referenceEngine },
+  );
+  return result.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`);
+}
+
+const POLLED =
+  '{ schedule: { connection: shop, operation: orders.search, every: 1m, records: orders, cursor: updated_at } }';
+
+describe('written fields', () => {
+  it('checks both branches of a condition and the last expression of a block', () => {
+    expect(check('x ? { "sku": sku, "bogus": 1 } : { "sku": sku, "price": 2 }')).toEqual([
+      '10:30 unknown-target-field',
+    ]);
+    expect(check('( $p := price; { "sku": sku, "price": $p, "weight": 1 } )')).toEqual(['10:54 unknown-target-field']);
+  });
+
+  it('checks nested constructors against the nested schema, and dotted owns', () => {
+    expect(check('{ "sku": sku, "stock": { "qty": 1, "qtty": 2 } }', { owns: '[stock]' })).toEqual([
+      '10:47 unknown-target-field',
+    ]);
+    expect(check('{ "sku": sku, "stock": { "qty": 1, "source": "a" } }', { owns: '[stock.qty]' })).toEqual([
+      '10:47 unowned-field-write',
+    ]);
+    expect(
+      check('{ "sku": sku, "stock": { "qty": 1, "source": "a" } }', { owns: '[stock.qty, stock.source]' }),
+    ).toEqual([]);
+  });
+
+  it('accepts the identity and `*`, and points at a quoted key with escapes', () => {
+    expect(check('{ "sku": sku, "warehouse": "W1" }', { owns: '["*"]' })).toEqual([]);
+    expect(check('{ "sku": sku, "na\\"me": 1 }')).toEqual(['10:26 unknown-target-field']);
+  });
+
+  it('asks an update only for its identity, and skips computed keys', () => {
+    expect(check('{ "price": price }')).toEqual(['10:12 missing-required-field']);
+    expect(check('{ "price": price, $k: 1 }')).toEqual([]);
+  });
+
+  it('knows nothing, and says nothing, about bodies that are not constructors', () => {
+    expect(check('$merge([{ "sku": sku }, { "bogus": 1 }])')).toEqual([]);
+  });
+});
+
+describe('fields read from a schedule source', () => {
+  it('reads paths, predicates, $event and variables against the record schema', () => {
+    expect(check('{ "sku": $string(id), "name": customer.nmae }', { source: POLLED })).toEqual([
+      '10:51 unknown-source-field',
+    ]);
+    expect(check('{ "sku": $string(id), "name": $string($count(items[qtty > 0])) }', { source: POLLED })).toEqual([
+      '10:63 unknown-source-field',
+    ]);
+    expect(check('( $c := customer; { "sku": $string(id), "name": $c.nmae } )', { source: POLLED })).toEqual([
+      '10:63 unknown-source-field',
+    ]);
+    expect(check('{ "sku": $string(id) }', { source: POLLED, when: 'statuss = "paid"' })).toEqual([
+      '6:7 unknown-source-field',
+    ]);
+  });
+
+  it('reads a for_each body against the element, and $event against the record', () => {
+    expect(check('{ "sku": skuu, "name": $event.customer.name }', { source: POLLED, forEach: 'items' })).toEqual([
+      '11:21 unknown-source-field',
+    ]);
+    expect(check('{ "sku": sku, "name": $event.customer.nam }', { source: POLLED, forEach: 'items' })).toEqual([
+      '11:50 unknown-source-field',
+    ]);
+  });
+
+  it('stays silent inside lambdas, on wildcards and on webhook sources', () => {
+    expect(
+      check('{ "sku": $string(id), "name": $join($map(items, function($i) { $i.bogus }), ",") }', { source: POLLED }),
+    ).toEqual([]);
+    expect(check('{ "sku": $string(id), "name": customer.*.x }', { source: POLLED })).toEqual([]);
+    expect(check('{ "sku": sku, "name": whatever.you.like }')).toEqual([]);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * A small connector registry for spec-layer tests: two fake systems whose operations cover every shape the
+ * compiler cares about (fixed and param-named objects, identity fields, params schemas, reads and writes, input and
+ * output entity schemas for the transform checks).
+ */
+import type { ConnectorDef, ConnectorRegistry, JsonSchema, OperationDef } from '../../engine/sdk/connector.js';
+
+const op = (o: Partial<OperationDef> & Pick<OperationDef, 'kind' | 'object'>): OperationDef => ({
+  description: 'test operation',
+  vendorName: 'TEST',
+  request: ({ body }) => ({ method: 'POST', path: '/test', body }),
+  ...o,
+});
+
+const str = { type: 'string' };
+const num = { type: 'number' };
+const product = {
+  type: 'object',
+  required: ['sku'],
+  properties: {
+    sku: str,
+    name: str,
+    price: num,
+    special_price: num,
+    warehouse: str,
+    stock: { type: 'object', properties: { qty: num, source: str } },
+  },
+};
+const order = {
+  type: 'object',
+  properties: {
+    id: num,
+    status: str,
+    updated_at: str,
+    customer: { type: 'object', properties: { email: str, name: str } },
+    items: { type: 'array', items: { type: 'object', properties: { sku: str, qty: num } } },
+  },
+};
+const SOBJECTS: Record<string, JsonSchema> = {
+  Account: { type: 'object', required: ['Name'], properties: { Name: str, Phone: str, Ext_Id__c: str, Rating: str } },
+};
+
+const shop: ConnectorDef = {
+  id: 'shop',
+  description: 'A shop (test double)',
+  options: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { store_code: { type: 'string' }, api_key: { type: 'string' } },
+  },
+  operations: {
+    'products.update': op({ kind: 'update', object: 'product', identity: ['sku'], input: product }),
+    'orders.search': op({
+      kind: 'query',
+      object: 'order',
+      output: { type: 'object', properties: { orders: { type: 'array', items: order }, total: num } },
+    }),
+    'orders.get': op({ kind: 'read', object: 'order', output: order }),
+  },
+  classify: () => new Error('test'),
+};
+
+const crm: ConnectorDef = {
+  id: 'crm',
+  description: 'A CRM (test double)',
+  options: { type: 'object', properties: {} },
+  operations: {
+    'sobjects.upsert': op({
+      kind: 'upsert',
+      object: { param: 'sobject' },
+      identity: { param: 'external_id_field' },
+      params: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sobject', 'external_id_field'],
+        properties: { sobject: { type: 'string' }, external_id_field: { type: 'string' } },
+      },
+      inputFor: (params) => SOBJECTS[String(params.sobject)],
+    }),
+    'sobjects.create': op({
+      kind: 'create',
+      object: { param: 'sobject' },
+      params: { type: 'object', required: ['sobject'], properties: { sobject: { type: 'string' } } },
+    }),
+    'sobjects.update': op({
+      kind: 'update',
+      object: { param: 'sobject' },
+      identity: ['Id'],
+      params: { type: 'object', required: ['sobject'], properties: { sobject: { type: 'string' } } },
+    }),
+    'sobjects.delete': op({ kind: 'delete', object: { param: 'sobject' } }),
+  },
+  classify: () => new Error('test'),
+};
+
+export function testConnectors(): ConnectorRegistry {
+  return new Map([shop, crm].map((c) => [c.id, c]));
+}

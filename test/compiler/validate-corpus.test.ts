@@ -1,0 +1,142 @@
+/**
+ * The broken-spec corpus: every file (or directory) under corpus/ is compiled together with corpus/_shared, and
+ * must produce exactly the diagnostics listed here: file, line, col and code. Together they cover every
+ * diagnostic code (checked at the end).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
+import { DIAGNOSTIC_CODES } from '../../engine/compiler/diagnostics.js';
+import type { Diagnostic } from '../../engine/compiler/diagnostics.js';
+import { MAX_SPEC_BYTES } from '../../engine/compiler/load-yaml.js';
+import type { SpecTreeFile } from '../../engine/compiler/spec-tree.js';
+import { referenceEngine } from '../../engine/transform/reference-engine.js';
+import { testConnectors } from './test-connectors.js';
+
+const root = fileURLToPath(new URL('./corpus/', import.meta.url));
+const read = (path: string): SpecTreeFile => ({ path, bytes: readFileSync(root + path) });
+const shared = readdirSync(root + '_shared').map((f) => read(`_shared/${f}`));
+
+function compileCase(files: SpecTreeFile[]): Diagnostic[] {
+  return compileSpecTree(
+    { displayRoot: '.', files: [...shared, ...files] },
+    { connectors: testConnectors(), engine: referenceEngine },
+  ).diagnostics;
+}
+
+function caseFiles(name: string): SpecTreeFile[] {
+  return statSync(root + name).isDirectory() ? readdirSync(root + name).map((f) => read(`${name}/${f}`)) : [read(name)];
+}
+
+const EXPECTED: Record<string, string[]> = {
+  'duplicate-name': ['duplicate-name/b.yaml:3:7 duplicate-name'],
+  'duplicate-step-id.yaml': ['duplicate-step-id.yaml:8:11 duplicate-step-id'],
+  'duplicate-test-case.test.yaml': ['duplicate-test-case.test.yaml:8:11 duplicate-test-case'],
+  'invalid-auth-variant.yaml': ['invalid-auth-variant.yaml:7:9 invalid-value'],
+  'invalid-format-duration.yaml': ['invalid-format-duration.yaml:8:19 invalid-format'],
+  'invalid-format-name.yaml': ['invalid-format-name.yaml:3:7 invalid-format'],
+  'invalid-options.yaml': ['invalid-options.yaml:7:15 invalid-options'],
+  'invalid-params.yaml': ['invalid-params.yaml:10:13 invalid-params'],
+  'invalid-type.yaml': ['invalid-type.yaml:11:17 invalid-type'],
+  'invalid-value-enum.yaml': ['invalid-value-enum.yaml:10:13 invalid-value'],
+  'invalid-value-source.yaml': ['invalid-value-source.yaml:5:3 invalid-value'],
+  isolation: ['isolation/also-broken.yaml:7:26 unknown-connection', 'isolation/broken.yaml:1:1 file-not-text'],
+  'jsonata-block.yaml': ['jsonata-block.yaml:13:24 jsonata-syntax'],
+  'jsonata-double-quoted.yaml': ['jsonata-double-quoted.yaml:5:23 jsonata-syntax'],
+  'jsonata-plain.yaml': ['jsonata-plain.yaml:6:16 jsonata-syntax'],
+  'jsonata-single-quoted.yaml': ['jsonata-single-quoted.yaml:10:37 jsonata-syntax'],
+  'lookup-csv-missing.yaml': ['lookup-csv-missing.yaml:5:9 lookup-source'],
+  'lookup-source.yaml': ['lookup-source.yaml:1:1 lookup-source'],
+  'missing-kind.yaml': ['missing-kind.yaml:1:1 unknown-kind'],
+  'missing-nested-property.yaml': ['missing-nested-property.yaml:7:5 missing-property'],
+  'missing-owns.yaml': ['missing-owns.yaml:9:16 missing-owns'],
+  'missing-property.yaml': ['missing-property.yaml:1:1 missing-property'],
+  'missing-required-field.yaml': ['missing-required-field.yaml:14:9 missing-required-field'],
+  'not-a-mapping.yaml': ['not-a-mapping.yaml:1:1 not-a-mapping'],
+  'owned-field-conflict': ['owned-field-conflict/prices.yaml:14:29 owned-field-conflict'],
+  // Two owners of only the records they create share fields; an owner of all records still clashes with them.
+  'owned-records-created': ['owned-records-created/c.yaml:15:14 owned-field-conflict'],
+  'secret-literal-option.yaml': ['secret-literal-option.yaml:7:12 secret-literal'],
+  'secret-literal-webhook.yaml': ['secret-literal-webhook.yaml:7:45 secret-literal'],
+  'secret-literal.yaml': ['secret-literal.yaml:8:10 secret-literal'],
+  'step-order-key.yaml': ['step-order-key.yaml:5:13 step-order'],
+  'step-order.yaml': ['step-order.yaml:11:37 step-order'],
+  'test-kind-mismatch.test.yaml': ['test-kind-mismatch.test.yaml:2:7 unknown-kind'],
+  'unknown-connection-owns.yaml': ['unknown-connection-owns.yaml:9:17 unknown-connection'],
+  'unknown-connection.yaml': ['unknown-connection.yaml:8:17 unknown-connection'],
+  'unknown-connector.yaml': ['unknown-connector.yaml:4:7 unknown-connector'],
+  'unknown-integration.test.yaml': ['unknown-integration.test.yaml:3:14 unknown-integration'],
+  'unknown-kind.yaml': ['unknown-kind.yaml:2:7 unknown-kind'],
+  'unknown-lookup.yaml': ['unknown-lookup.yaml:10:48 unknown-lookup'],
+  'unknown-operation.yaml': ['unknown-operation.yaml:9:16 unknown-operation'],
+  'unknown-property.yaml': ['unknown-property.yaml:10:5 unknown-property'],
+  'unknown-source-field.yaml': ['unknown-source-field.yaml:12:44 unknown-source-field'],
+  'unknown-step.yaml': ['unknown-step.yaml:13:42 unknown-step'],
+  'unknown-target-field.yaml': ['unknown-target-field.yaml:13:9 unknown-target-field'],
+  'unknown-top-property.yaml': ['unknown-top-property.yaml:6:1 unknown-property'],
+  'unowned-field-write.yaml': ['unowned-field-write.yaml:10:50 unowned-field-write'],
+  'wrong-api-version.yaml': ['wrong-api-version.yaml:1:13 invalid-value'],
+  'yaml-alias-bomb.yaml': ['yaml-alias-bomb.yaml:1:1 yaml-alias-limit'],
+  'yaml-comments-only.yaml': ['yaml-comments-only.yaml:1:1 file-empty'],
+  'yaml-duplicate-key.yaml': ['yaml-duplicate-key.yaml:6:1 yaml-duplicate-key'],
+  'yaml-empty.yaml': ['yaml-empty.yaml:1:1 file-empty'],
+  'yaml-multiple-documents.yaml': ['yaml-multiple-documents.yaml:5:1 yaml-multiple-documents'],
+  'yaml-syntax.yaml': ['yaml-syntax.yaml:5:1 yaml-syntax'],
+  'yaml-tabs.yaml': ['yaml-tabs.yaml:5:1 yaml-syntax'],
+};
+
+const seenCodes = new Set<string>();
+
+describe('broken-spec corpus', () => {
+  it('has an expectation for every corpus entry', () => {
+    const entries = readdirSync(root)
+      .filter((f) => f !== '_shared')
+      .sort();
+    expect(entries).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('compiles the shared specs cleanly', () => {
+    expect(compileCase([])).toEqual([]);
+  });
+
+  for (const [name, expected] of Object.entries(EXPECTED)) {
+    it(`${name} -> ${expected.map((e) => e.split(' ')[1]).join(', ')}`, () => {
+      const actual = compileCase(caseFiles(name));
+      actual.forEach((d) => seenCodes.add(d.code));
+      expect(actual.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual(expected);
+      for (const d of actual) expect(d.message.length).toBeGreaterThan(10);
+    });
+  }
+
+  it('reports a file over the size limit', () => {
+    const huge = { path: 'huge.yaml', bytes: Buffer.alloc(MAX_SPEC_BYTES + 1, 'a') };
+    const [d] = compileCase([huge]);
+    seenCodes.add(d.code);
+    expect(d).toMatchObject({ file: 'huge.yaml', line: 1, col: 1, code: 'file-too-large' });
+  });
+
+  it('covers every diagnostic code except file-unreadable (disk errors, tested in the CLI tests)', () => {
+    const missing = Object.keys(DIAGNOSTIC_CODES).filter((c) => !seenCodes.has(c) && c !== 'file-unreadable');
+    expect(missing).toEqual([]);
+  });
+
+  it('explains the problem and the fix in the message', () => {
+    const [typo] = compileCase([read('unknown-property.yaml')]);
+    expect(typo.message).toBe('unknown property `bodyy` in `steps[0]`; did you mean `body`?');
+    const [secret] = compileCase([read('secret-literal.yaml')]);
+    expect(secret.message).toBe(
+      '`auth.token` holds a literal secret; write it as an environment reference like ${env:MY_SECRET}',
+    );
+    const [jsonata] = compileCase([read('jsonata-block.yaml')]);
+    expect(jsonata.message).toBe('JSONata S0202 Expected "}", got "price2"');
+    const [target] = compileCase([read('unknown-target-field.yaml')]);
+    expect(target.message).toBe(
+      '`special_pric` is not a field of product (shop products.update input); did you mean `special_price`?',
+    );
+    const [source] = compileCase([read('unknown-source-field.yaml')]);
+    expect(source.message).toBe(
+      '`emial` is not a field of the records shop orders.search returns; did you mean `email`?',
+    );
+  });
+});

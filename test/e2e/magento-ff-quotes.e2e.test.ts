@@ -1,0 +1,191 @@
+/**
+ * The example Magento <-> FinancialForce specs, end to end through a real nats-server, the engine and the vendor
+ * emulators: an open FF invoice reaches the customer as a B2B quote, the customer pays it at Magento's checkout,
+ * and FF gets the cash entry tied to the invoice, while the order integration leaves the payment alone.
+ */
+import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { placeQuoteOrder } from '../../connectors/magento/emulator/index.js';
+import { HOOK_SECRETS, startSeedSystems } from '../../connectors/seed-systems.js';
+import type { SeedSystems } from '../../connectors/seed-systems.js';
+import { compiledSpecSet, createWiring } from '../../engine/cli/wiring.js';
+import { startEngine } from '../../engine/runtime/engine.js';
+import type { Engine } from '../../engine/runtime/engine.js';
+import { startTestNatsServer } from '../helpers/nats-server.js';
+import type { TestNatsServer } from '../helpers/nats-server.js';
+import { TEST_TUNING, expectDrained, testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
+
+const SPECS = fileURLToPath(new URL('../../specs/magento-ff', import.meta.url));
+type Row = Record<string, unknown>;
+
+let nats: TestNatsServer | undefined;
+let systems: SeedSystems | undefined;
+let engine: Engine | undefined;
+afterEach(async () => {
+  await engine?.stop();
+  await systems?.stop();
+  await nats?.dispose();
+  engine = systems = nats = undefined;
+});
+
+const invoice = (outstanding: number, stamp: string): Row => ({
+  Id: 'a1A000000000101AAA',
+  Name: 'SIN000101',
+  SystemModstamp: stamp,
+  c2g__InvoiceStatus__c: 'Complete',
+  c2g__PaymentStatus__c: outstanding > 0 ? 'Unpaid' : 'Paid',
+  c2g__InvoiceTotal__c: 1240.5,
+  c2g__OutstandingValue__c: outstanding,
+  c2g__DueDate__c: '2026-12-24',
+  c2g__InvoiceCurrency__r: { Name: 'USD' },
+  c2g__Account__r: { Name: 'Ada Lovelace', Magento_Customer_Id__c: '42' },
+});
+
+async function post(integration: string, body: unknown, system: 'magento' | 'ff'): Promise<void> {
+  const raw = JSON.stringify(body);
+  const signature =
+    system === 'magento'
+      ? createHmac('sha256', HOOK_SECRETS.magento).update(raw).digest('base64')
+      : 'sha256=' + createHmac('sha256', HOOK_SECRETS.ff).update(raw).digest('hex');
+  const res = await fetch(`${engine!.url}/hooks/${integration}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [system === 'magento' ? 'X-Magento-Signature' : 'X-FF-Signature']: signature,
+    },
+    body: raw,
+  });
+  expect(res.status).toBe(202);
+}
+
+const quoteFields = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
+
+it('an open invoice becomes a quote, is paid in Magento, and FinancialForce books the cash against it', async () => {
+  nats = await startTestNatsServer();
+  systems = await startSeedSystems();
+  const wiring = createWiring({ env: systems.env });
+  const specSet = await compiledSpecSet(wiring, SPECS);
+  engine = await startEngine({
+    specSet,
+    invoker: wiring.invokerFactory,
+    natsUrl: nats.url,
+    env: systems.env,
+    port: 0,
+    host: '127.0.0.1',
+    tuning: TEST_TUNING,
+    logger: testLogger(),
+  });
+  const { magento, ff } = systems;
+
+  // The customer sync runs first: it creates the FF account and the `customer` cross-reference payments use.
+  await post(
+    'magento-customers-to-ff-accounts',
+    { ...magento.state.customers.get(42), updated_at: '2026-11-24 08:00:00' },
+    'magento',
+  );
+  await waitFor(
+    () => ff.records('Account').some((a) => a.Magento_Customer_Id__c === '42'),
+    'the FF account for customer 42',
+  );
+
+  await post('ff-open-invoices-to-magento-quotes', invoice(1240.5, '2026-11-24T09:00:00.000+0000'), 'ff');
+  await waitFor(
+    () => [...magento.state.negotiableQuotes.values()].some((q) => quoteFields(q).status === 'submitted_by_admin'),
+    'the invoice quote sent to the buyer',
+  );
+  const [quote] = [...magento.state.negotiableQuotes.values()];
+  expect(quote).toMatchObject({
+    customer: { id: 42 },
+    is_virtual: true,
+    items: [{ sku: 'INVOICE-PAYMENT', qty: 1, price: 0 }],
+  });
+  expect(quoteFields(quote)).toMatchObject({
+    quote_name: 'Invoice SIN000101 (due 2026-12-24)',
+    negotiated_price_type: 3,
+    negotiated_price_value: 1240.5,
+    negotiated_total_price: 1240.5,
+  });
+  expect(quote.comments).toEqual([
+    expect.objectContaining({
+      comment: 'Invoice SIN000101: 1,240.50 USD open, due 2026-12-24. Place the order from this quote to pay it.',
+    }),
+  ]);
+
+  // The buyer pays at checkout; Magento sends the completed order to both order webhooks.
+  const order = placeQuoteOrder(magento.state, Number(quote.id), { method: 'braintree', transactionId: 'ch_3PQ9x2' });
+  await post('magento-orders-to-ff-invoices', order, 'magento');
+  await post('magento-invoice-payments-to-ff-cash-entries', order, 'magento');
+  await waitFor(() => ff.records('c2g__codaCashEntryLineItem__c').length === 1, 'the cash entry line');
+  const [entry] = ff.records('c2g__codaCashEntry__c');
+  expect(entry).toMatchObject({
+    Magento_Order_Id__c: String(order.entity_id),
+    c2g__Type__c: 'Receipt',
+    c2g__BankAccount__c: 'a0B000000000BRT',
+    c2g__Reference__c: 'ch_3PQ9x2',
+    c2g__PaymentMethod__c: 'braintree',
+  });
+  const account = ff.records('Account').find((a) => a.Magento_Customer_Id__c === '42')!;
+  expect(ff.records('c2g__codaCashEntryLineItem__c')).toEqual([
+    expect.objectContaining({
+      c2g__CashEntry__c: entry.Id,
+      c2g__Account__c: account.Id,
+      c2g__CashEntryValue__c: 1240.5,
+      Sales_Invoice__c: 'a1A000000000101AAA',
+      c2g__AccountReference__c: `Magento ${String(order.increment_id)}`,
+    }),
+  ]);
+
+  // FF catches up (paid): the ordered quote is final, so nothing is declined or re-sent.
+  await post('ff-open-invoices-to-magento-quotes', invoice(0, '2026-11-25T09:00:00.000+0000'), 'ff');
+  await expectDrained(nats.url);
+  expect([...magento.state.negotiableQuotes.values()].map((q) => quoteFields(q).status)).toEqual(['ordered']);
+  // The payment was not invoiced a second time.
+  expect(ff.records('c2g__codaInvoice__c')).toEqual([]);
+});
+
+it('an invoice paid outside Magento withdraws its quote, and a part payment re-prices it by replacing it', async () => {
+  nats = await startTestNatsServer();
+  systems = await startSeedSystems();
+  const wiring = createWiring({ env: systems.env });
+  engine = await startEngine({
+    specSet: await compiledSpecSet(wiring, SPECS),
+    invoker: wiring.invokerFactory,
+    natsUrl: nats.url,
+    env: systems.env,
+    port: 0,
+    host: '127.0.0.1',
+    tuning: TEST_TUNING,
+    logger: testLogger(),
+  });
+  const { magento } = systems;
+  const quotes = () =>
+    [...magento.state.negotiableQuotes.values()].map((q) => [
+      q.id,
+      quoteFields(q).status,
+      quoteFields(q).negotiated_price_value,
+    ]);
+
+  await post('ff-open-invoices-to-magento-quotes', invoice(1240.5, '2026-11-24T09:00:00.000+0000'), 'ff');
+  await waitFor(
+    () => quotes().length === 1 && quotes()[0][1] === 'submitted_by_admin',
+    () => `first quote sent: ${JSON.stringify(quotes())}`,
+  );
+  await post('ff-open-invoices-to-magento-quotes', invoice(240.5, '2026-11-25T09:00:00.000+0000'), 'ff');
+  await waitFor(
+    () => quotes().length === 2 && quotes()[1][1] === 'submitted_by_admin',
+    () => `replacement sent: ${JSON.stringify(quotes())}`,
+  );
+  await post('ff-open-invoices-to-magento-quotes', invoice(0, '2026-11-26T09:00:00.000+0000'), 'ff');
+  await waitFor(
+    () => quotes()[1][1] === 'declined',
+    () => `withdrawn: ${JSON.stringify(quotes())}`,
+  );
+  await expectDrained(nats.url);
+  // The declined quotes lose their negotiated price, so neither can take the customer's money any more.
+  expect(quotes()).toEqual([
+    [31, 'declined', null],
+    [32, 'declined', null],
+  ]);
+  expect(quoteFields(magento.state.negotiableQuotes.get(32)!).decline_reason).toBe('Invoice SIN000101 is paid.');
+});

@@ -1,0 +1,249 @@
+/**
+ * Unit tests of the runtime's per-event hot path (no broker): the pool-wide heartbeat, lazy event logging, one digest
+ * per record key, checkpoints stored without the request body, the ledger key from a known digest, and the webhook
+ * body reader.
+ */
+import type { JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { pino } from 'pino';
+import { Readable, Writable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConsumerPool, heartbeatIntervalMs } from '../../engine/runtime/worker/consumer-pool.js';
+import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
+import { EventLog } from '../../engine/runtime/worker/event-log.js';
+import type { WorkerContext } from '../../engine/runtime/worker/event-worker.js';
+import { checkpointJson, eventExecutionState } from '../../engine/runtime/worker/execution-state.js';
+import { keyDigest } from '../../engine/runtime/broker/subjects.js';
+import { readBody } from '../../engine/runtime/ingest/webhook-ingest.js';
+import type { XrefReplica } from '../../engine/runtime/stores/xref-replica.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('consumer pool heartbeat', () => {
+  function fakeMessage() {
+    return {
+      subject: 'junction.events.orders.0',
+      seq: 1,
+      headers: undefined,
+      info: { deliveryCount: 1, timestampNanos: 0 },
+      working: vi.fn(),
+      ack: vi.fn(),
+      nak: vi.fn(),
+      term: vi.fn(),
+    };
+  }
+
+  async function poolWithOneEvent(ackWaitMs: number) {
+    let deliver: ((msg: JsMsg) => void) | undefined;
+    const js = {
+      consumers: {
+        get: async () => ({
+          consume: async (opts: { callback: (m: JsMsg) => void }) => (
+            (deliver = opts.callback),
+            { close: async () => undefined }
+          ),
+        }),
+      },
+    };
+    let finishLedgerRead: (value: unknown) => void = () => undefined;
+    const ctx = {
+      ledger: { get: () => new Promise((resolve) => (finishLedgerRead = resolve)) },
+      tuning: { ackWaitMs },
+      metrics: { inFlight: { inc: () => undefined, dec: () => undefined }, duplicates: { inc: () => undefined } },
+      log: pino({ level: 'silent' }),
+    } as unknown as WorkerContext;
+    const pool = new ConsumerPool(js as never, ctx);
+    await pool.start('orders', 1);
+    const msg = fakeMessage();
+    deliver!(msg as unknown as JsMsg);
+    return { pool, msg, finish: () => finishLedgerRead({ entry: { status: 'delivered' }, revision: 1 }) };
+  }
+
+  it('tells the broker every in-flight event is being worked on, every third of the ack wait, until it is settled', async () => {
+    vi.useFakeTimers();
+    const { pool, msg, finish } = await poolWithOneEvent(3_000);
+    expect(pool.inFlightCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(3 * heartbeatIntervalMs(3_000));
+    expect(msg.working).toHaveBeenCalledTimes(3);
+
+    finish(); // the ledger says it is done: acked without delivery
+    await vi.advanceTimersByTimeAsync(0);
+    expect(msg.ack).toHaveBeenCalledTimes(1);
+    expect(pool.inFlightCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(5 * heartbeatIntervalMs(3_000));
+    expect(msg.working).toHaveBeenCalledTimes(3);
+  });
+
+  it('beats at least every 100 ms however short the ack wait', () => {
+    expect(heartbeatIntervalMs(30_000)).toBe(10_000);
+    expect(heartbeatIntervalMs(150)).toBe(100);
+  });
+});
+
+describe('EventLog', () => {
+  function capture(level: string) {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
+    return { base: pino({ level }, sink), lines };
+  }
+
+  it('makes no child logger for lines below the level', () => {
+    const { base, lines } = capture('warn');
+    const child = vi.spyOn(base, 'child');
+    const log = new EventLog(base, { integration: 'orders', eventId: 'orders:1', attempt: 1 });
+    log.info({ outcome: 'delivered' }, 'delivered');
+    expect(child).not.toHaveBeenCalled();
+    expect(lines).toEqual([]);
+  });
+
+  it('writes the event fields with each line, through one child', async () => {
+    const { base, lines } = capture('info');
+    const child = vi.spyOn(base, 'child');
+    const log = new EventLog(base, { integration: 'orders', eventId: 'orders:1', attempt: 2 });
+    log.info({ outcome: 'delivered' }, 'delivered');
+    log.warn('integration is not in the active spec set: retrying later');
+    log.error({ code: 'validation' }, 'dead-lettered');
+    await new Promise((r) => setImmediate(r));
+    expect(child).toHaveBeenCalledTimes(1);
+    expect(lines.map((l) => [l.level, l.msg, l.integration, l.eventId, l.attempt])).toEqual([
+      [30, 'delivered', 'orders', 'orders:1', 2],
+      [40, 'integration is not in the active spec set: retrying later', 'orders', 'orders:1', 2],
+      [50, 'dead-lettered', 'orders', 'orders:1', 2],
+    ]);
+    expect(lines[0].outcome).toBe('delivered');
+  });
+});
+
+describe('event execution state', () => {
+  function fakeKv() {
+    const store = new Map<string, string>();
+    const kv = {
+      get: vi.fn(async (key: string) =>
+        store.has(key)
+          ? {
+              operation: 'PUT',
+              length: store.get(key)!.length,
+              string: () => store.get(key)!,
+              json: () => JSON.parse(store.get(key)!),
+            }
+          : null,
+      ),
+      put: vi.fn(async (key: string, value: string) => void store.set(key, value)),
+    };
+    return { kv, store };
+  }
+  const xref = { xref: { get: () => undefined, set: async () => undefined } } as unknown as XrefReplica;
+
+  it('keys last-written hashes by the digest of the record key', async () => {
+    const written = fakeKv();
+    const state = eventExecutionState({
+      written: written.kv as unknown as KV,
+      checkpoints: fakeKv().kv as unknown as KV,
+      xref,
+      integration: 'orders',
+      eventDigest: 'd',
+      firstAttempt: true,
+    });
+    expect(await state.lastWritten.get('erp/order/1')).toBeUndefined();
+    await state.lastWritten.set('erp/order/1', 'h1');
+    await state.lastWritten.set('erp/order/2', 'h2');
+    expect(await state.lastWritten.get('erp/order/1')).toBe('h1');
+    expect([...written.store.keys()]).toEqual([keyDigest('erp/order/1'), keyDigest('erp/order/2')]);
+  });
+
+  it('reads no checkpoint on a first attempt, and resumes from one on a retry', async () => {
+    const checkpoints = fakeKv();
+    const options = {
+      written: fakeKv().kv as unknown as KV,
+      checkpoints: checkpoints.kv as unknown as KV,
+      xref,
+      integration: 'orders',
+      eventDigest: 'd',
+    };
+    const request = {
+      step: 'write',
+      connection: 'erp',
+      operation: 'put',
+      method: 'PUT',
+      path: '/orders/1',
+      body: { key: 1, lines: [1, 2, 3] },
+    };
+    const first = eventExecutionState({ ...options, firstAttempt: true });
+    await first.checkpoint!.set('write', { result: { id: 1 }, request });
+    expect(await first.checkpoint!.get('write')).toBeUndefined();
+    expect(checkpoints.kv.get).not.toHaveBeenCalled();
+
+    const retry = eventExecutionState({ ...options, firstAttempt: false });
+    const { body: _body, ...withoutBody } = request;
+    expect(await retry.checkpoint!.get('write')).toEqual({ result: { id: 1 }, request: withoutBody });
+    expect([...checkpoints.store.keys()]).toEqual(['orders.d.write']);
+  });
+
+  it('stores a checkpoint without the request body', () => {
+    const json = checkpointJson({
+      result: { id: 'A-1' },
+      request: {
+        step: 's',
+        index: 2,
+        connection: 'erp',
+        operation: 'put',
+        method: 'PUT',
+        path: '/x',
+        body: { big: 'x'.repeat(1000) },
+      },
+    });
+    expect(JSON.parse(json)).toEqual({
+      result: { id: 'A-1' },
+      request: { step: 's', index: 2, connection: 'erp', operation: 'put', method: 'PUT', path: '/x' },
+    });
+  });
+});
+
+describe('DeliveryLedger.key', () => {
+  it('is the same with a digest the caller already has', () => {
+    expect(DeliveryLedger.key('orders', 'orders:42', keyDigest('orders:42'))).toBe(
+      DeliveryLedger.key('orders', 'orders:42'),
+    );
+  });
+});
+
+describe('readBody', () => {
+  function request(chunks: string[], headers: Record<string, string> = {}) {
+    const req = Readable.from(
+      chunks.map((c) => Buffer.from(c)),
+      { objectMode: false },
+    ) as Readable & { headers: Record<string, string> };
+    req.headers = headers;
+    return req as unknown as IncomingMessage;
+  }
+
+  it('returns the whole body', async () => {
+    expect(String(await readBody(request(['{"a":', '1}']), 100))).toBe('{"a":1}');
+    expect(String(await readBody(request(['{}']), 100))).toBe('{}');
+    expect(String(await readBody(request([]), 100))).toBe('');
+  });
+
+  it('stops at the limit and destroys the request', async () => {
+    const req = request(['x'.repeat(60), 'x'.repeat(60), 'x'.repeat(60)]);
+    expect(await readBody(req, 100)).toBe('too-large');
+    expect(req.destroyed).toBe(true);
+  });
+
+  it('refuses a declared length over the limit without reading', async () => {
+    const req = request(['{}'], { 'content-length': '500' });
+    expect(await readBody(req, 100)).toBe('too-large');
+    expect(req.readableDidRead).toBe(false);
+  });
+
+  it('fails when the request breaks off', async () => {
+    const req = new Readable({ read() {} }) as Readable & { headers: Record<string, string> };
+    req.headers = {};
+    const body = readBody(req as unknown as IncomingMessage, 100);
+    req.push('{"a"');
+    req.destroy(new Error('socket hang up'));
+    await expect(body).rejects.toThrow('socket hang up');
+  });
+});

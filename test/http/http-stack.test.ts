@@ -1,0 +1,394 @@
+/** The shared HTTP stack on its own: what it sends to the transport, and how it guards, redacts and classifies. */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createConnectionClient } from '../../engine/http/connection-client.js';
+import { assertOutboundAllowed, guardedLookup } from '../../engine/http/outbound-guard.js';
+import { TokenBucket } from '../../engine/http/rate-limiter.js';
+import { REDACTED, redactBody, redactFields, redactHeaders, redactText, redactUrl } from '../../engine/http/redact.js';
+import { parseRetryAfter } from '../../engine/http/retry-after.js';
+import type { HttpCallEvent } from '../../engine/http/telemetry.js';
+import { TransportError, createUndiciTransport } from '../../engine/http/transport.js';
+import type { CallContext, Transport, TransportRequest, TransportResponse } from '../../engine/http/transport.js';
+import { ConnectorError } from '../../engine/sdk/index.js';
+import type { AuthSpec, CompiledConnection } from '../../engine/compiler/compiled-spec.js';
+import { failure, registry } from '../connectors/connector-fixtures.js';
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): TransportResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: body === undefined ? '' : JSON.stringify(body),
+});
+const connection = (type: string, auth: AuthSpec, extra: Partial<CompiledConnection> = {}): CompiledConnection => ({
+  name: 'target',
+  type,
+  baseUrl: 'https://api.example.com',
+  auth,
+  timeoutMs: 1000,
+  options: {},
+  allowPrivateNetwork: false,
+  file: 'test',
+  ...extra,
+});
+const bearer: AuthSpec = { type: 'bearer', token: '${env:TOKEN}' };
+const env = { TOKEN: 'tok-123456' };
+
+/** A transport that records what it receives and answers from a list. */
+function scripted(...answers: (TransportResponse | Error)[]) {
+  const seen: { request: TransportRequest; context: CallContext }[] = [];
+  const transport: Transport = async (request, context) => {
+    seen.push({ request, context });
+    const next = answers.shift() ?? json(200, {});
+    if (next instanceof Error) throw next;
+    return next;
+  };
+  return { transport, seen };
+}
+
+describe('the client above the transport', () => {
+  it('hands the transport the exact request and the call context (the dry run keys fixtures by it)', async () => {
+    const { transport, seen } = scripted(json(201, { id: 'B-1' }));
+    const client = createConnectionClient({
+      connection: connection('http', bearer),
+      connector: registry.get('http')!,
+      transport,
+      env,
+    });
+    const result = await client.call(
+      'post',
+      { params: { path: '/orders' }, body: { id: 'B-1' } },
+      { integration: 'orders', stepId: 'create', index: 2, idempotencyKey: 'evt-9:create:2' },
+    );
+    expect(seen).toEqual([
+      {
+        request: {
+          method: 'POST',
+          url: 'https://api.example.com/orders',
+          headers: {
+            accept: 'application/json',
+            'content-type': 'application/json',
+            'idempotency-key': 'evt-9:create:2',
+            authorization: 'Bearer tok-123456',
+          },
+          body: '{"id":"B-1"}',
+          timeoutMs: 1000,
+        },
+        context: { integration: 'orders', stepId: 'create', index: 2, idempotencyKey: 'evt-9:create:2' },
+      },
+    ]);
+    expect(result.request).toEqual({
+      method: 'POST',
+      url: 'https://api.example.com/orders',
+      path: '/orders',
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'idempotency-key': 'evt-9:create:2',
+        authorization: REDACTED,
+      },
+      body: { id: 'B-1' },
+    });
+    expect(result.result).toEqual({ id: 'B-1' });
+  });
+
+  it('passes a ConnectorError from the transport through unchanged, with the request attached', async () => {
+    const fixtureError = new ConnectorError(
+      'no-recorded-response',
+      'no recorded response for step create',
+      'permanent',
+    );
+    const { transport } = scripted(fixtureError);
+    const error = await failure(
+      createConnectionClient({
+        connection: connection('http', bearer),
+        connector: registry.get('http')!,
+        transport,
+        env,
+      }).call('get', { params: { path: '/orders' }, body: {} }),
+    );
+    expect(error).toBe(fixtureError);
+    expect(error.request?.url).toBe('https://api.example.com/orders');
+  });
+
+  it('never follows a next-page URL to another origin, and refuses redirects', async () => {
+    const { transport, seen } = scripted(
+      json(200, {
+        totalSize: 2,
+        done: false,
+        records: [{}],
+        nextRecordsUrl: 'https://evil.example.net/services/data/v60.0/query/01g-2',
+      }),
+      json(302, undefined, { location: 'https://evil.example.net/' }),
+    );
+    const sf = createConnectionClient({
+      connection: connection('salesforce', bearer),
+      connector: registry.get('salesforce')!,
+      transport,
+      env,
+    });
+    expect(await failure(sf.call('query', { params: {}, body: { q: 'SELECT Id FROM Account' } }))).toMatchObject({
+      code: 'outbound-blocked',
+      disposition: 'permanent',
+    });
+    expect(seen).toHaveLength(1);
+    expect(await failure(sf.call('query', { params: {}, body: { q: 'SELECT Id FROM Account' } }))).toMatchObject({
+      code: 'redirect-refused',
+      disposition: 'permanent',
+      status: 302,
+    });
+  });
+
+  it('classifies 408 as a retryable timeout, an unknown operation and a missing secret as permanent', async () => {
+    const { transport } = scripted(json(408, { message: 'request timeout' }));
+    const http = createConnectionClient({
+      connection: connection('http', bearer),
+      connector: registry.get('http')!,
+      transport,
+      env,
+    });
+    expect(await failure(http.call('get', { params: { path: '/x' }, body: {} }))).toMatchObject({
+      code: 'timeout',
+      disposition: 'retryable',
+      status: 408,
+    });
+    expect(await failure(http.call('nope', { params: {}, body: {} }))).toMatchObject({
+      code: 'unknown-operation',
+      disposition: 'permanent',
+    });
+    const unset = createConnectionClient({
+      connection: connection('http', bearer),
+      connector: registry.get('http')!,
+      transport,
+      env: {},
+    });
+    expect(await failure(unset.call('get', { params: { path: '/x' }, body: {} }))).toMatchObject({
+      code: 'missing-secret',
+      disposition: 'permanent',
+      message: 'environment variable TOKEN is not set (referenced as ${env:TOKEN})',
+    });
+  });
+
+  it('records the request with secret fields and values masked, but sends them', async () => {
+    const { transport, seen } = scripted(json(200, { id: 7 }));
+    const magento = createConnectionClient({
+      connection: connection('magento', { type: 'magento_token', token: '${env:TOKEN}' }),
+      connector: registry.get('magento')!,
+      transport,
+      env,
+    });
+    const result = await magento.call('customers.create', {
+      params: {},
+      body: { email: 'a@example.com', firstname: 'A', lastname: 'B', password: 'hunter2!', note: 'token tok-123456' },
+    });
+    expect(result.request.body).toEqual({
+      customer: {
+        email: 'a@example.com',
+        firstname: 'A',
+        lastname: 'B',
+        password: REDACTED,
+        note: `token ${REDACTED}`,
+      },
+    });
+    expect(JSON.parse(seen[0].request.body!)).toEqual({
+      customer: {
+        email: 'a@example.com',
+        firstname: 'A',
+        lastname: 'B',
+        password: 'hunter2!',
+        note: 'token tok-123456',
+      },
+    });
+  });
+
+  it('shares one token request between concurrent calls and reports token exchanges to telemetry', async () => {
+    const oauth: AuthSpec = {
+      type: 'oauth2_client_credentials',
+      tokenUrl: '/oauth/token',
+      clientId: 'id',
+      clientSecret: '${env:TOKEN}',
+    };
+    const events: HttpCallEvent[] = [];
+    const { transport, seen } = scripted(json(200, { access_token: 'at-999999', expires_in: 3600 }));
+    const client = createConnectionClient({
+      connection: connection('http', oauth),
+      connector: registry.get('http')!,
+      transport,
+      env,
+      telemetry: (e) => events.push(e),
+    });
+    await Promise.all([1, 2, 3].map(() => client.call('get', { params: { path: '/x' }, body: {} })));
+    expect(seen.map((s) => s.request.url)).toEqual([
+      'https://api.example.com/oauth/token',
+      ...[1, 2, 3].map(() => 'https://api.example.com/x'),
+    ]);
+    expect(seen.slice(1).map((s) => s.request.headers.authorization)).toEqual([
+      'Bearer at-999999',
+      'Bearer at-999999',
+      'Bearer at-999999',
+    ]);
+    expect(events.map((e) => [e.kind, e.outcome, e.status])).toEqual([
+      ['token', 'ok', 200],
+      ['call', 'ok', 200],
+      ['call', 'ok', 200],
+      ['call', 'ok', 200],
+    ]);
+  });
+
+  it('treats a failing token endpoint as retryable and a token URL on a metadata address as blocked', async () => {
+    const oauth = (tokenUrl: string): AuthSpec => ({
+      type: 'oauth2_client_credentials',
+      tokenUrl,
+      clientId: 'id',
+      clientSecret: '${env:TOKEN}',
+    });
+    const { transport } = scripted(json(503, { error: 'down' }));
+    const down = createConnectionClient({
+      connection: connection('http', oauth('/oauth/token')),
+      connector: registry.get('http')!,
+      transport,
+      env,
+    });
+    expect(await failure(down.call('get', { params: { path: '/x' }, body: {} }))).toMatchObject({
+      code: 'auth-unavailable',
+      disposition: 'retryable',
+      status: 503,
+    });
+    const metadata = createConnectionClient({
+      connection: connection('http', oauth('http://169.254.169.254/latest/token')),
+      connector: registry.get('http')!,
+      transport,
+      env,
+    });
+    expect(await failure(metadata.call('get', { params: { path: '/x' }, body: {} }))).toMatchObject({
+      code: 'outbound-blocked',
+      disposition: 'permanent',
+    });
+  });
+});
+
+describe('the default transport', () => {
+  it('reports a refused connection as a retryable network error', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((r) => server.close(r));
+    const client = createConnectionClient({
+      connection: connection(
+        'http',
+        { type: 'none' },
+        { baseUrl: `http://127.0.0.1:${port}`, allowPrivateNetwork: true },
+      ),
+      connector: registry.get('http')!,
+    });
+    const error = await failure(client.call('get', { params: { path: '/x' }, body: {} }));
+    expect({ code: error.code, disposition: error.disposition, message: error.message }).toEqual({
+      code: 'network',
+      disposition: 'retryable',
+      message: 'target: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:' + port,
+    });
+    await client.close();
+  });
+
+  it('refuses a host name that resolves to a private address unless allowed', async () => {
+    const transport = createUndiciTransport({ allowPrivateNetwork: false });
+    const error = await transport(
+      { method: 'GET', url: 'http://localhost:9/', headers: {}, timeoutMs: 1000 },
+      {},
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransportError);
+    expect(error).toMatchObject({ blocked: true, timedOut: false });
+    await transport.close();
+  });
+});
+
+describe('outbound guard', () => {
+  it.each([
+    'http://127.0.0.1/',
+    'http://[::1]/',
+    'http://10.1.2.3/',
+    'http://172.16.0.1/',
+    'http://192.168.1.1/',
+    'http://169.254.169.254/latest',
+    'http://metadata.google.internal/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[fd00::1]/',
+    'http://[fe80::1]/',
+    'http://localhost:8080/',
+    'http://0.0.0.0/',
+    'http://100.64.0.1/',
+    'http://2130706433/',
+    'file:///etc/passwd',
+  ])('blocks %s', (url) => {
+    expect(() => assertOutboundAllowed(new URL(url), false)).toThrow(/allow_private_network|only http and https/);
+  });
+
+  it.each(['https://example.com/', 'http://8.8.8.8/', 'http://[2001:db8::1]/', 'http://172.32.0.1/'])(
+    'allows %s',
+    (url) => {
+      expect(() => assertOutboundAllowed(new URL(url), false)).not.toThrow();
+    },
+  );
+
+  it('allows private targets when the connection says so, but never other protocols', () => {
+    expect(() => assertOutboundAllowed(new URL('http://127.0.0.1/'), true)).not.toThrow();
+    expect(() => assertOutboundAllowed(new URL('ftp://127.0.0.1/'), true)).toThrow(
+      'only http and https targets are allowed, not ftp:',
+    );
+  });
+
+  it('checks the addresses a name resolves to', async () => {
+    const resolve = (allow: boolean) =>
+      new Promise<unknown>((r) => guardedLookup(allow)('localhost', {}, (error, address) => r(error ?? address)));
+    expect(await resolve(false)).toMatchObject({ code: 'ERR_OUTBOUND_BLOCKED' });
+    expect(await resolve(true)).toMatch(/^(127\.0\.0\.1|::1)$/);
+  });
+});
+
+describe('redaction', () => {
+  it('masks auth headers, secret-looking fields, literal secrets and credentials in text and URLs', () => {
+    expect(
+      redactHeaders({ Authorization: 'Bearer x', cookie: 'a=b', 'x-api-key': 'k', accept: 'application/json' }),
+    ).toEqual({ Authorization: REDACTED, cookie: REDACTED, 'x-api-key': REDACTED, accept: 'application/json' });
+    expect(
+      redactFields({ user: { password: 'p', client_secret: 's', name: 'n' }, list: [{ access_token: 't' }] }),
+    ).toEqual({ user: { password: REDACTED, client_secret: REDACTED, name: 'n' }, list: [{ access_token: REDACTED }] });
+    expect(redactText('sent s3cr3t-value with Bearer abc.def and Basic QWxhZGRpbg==', ['s3cr3t-value'])).toBe(
+      `sent ${REDACTED} with Bearer ${REDACTED} and Basic ${REDACTED}`,
+    );
+    expect(redactUrl('https://x.test/cb?access_token=abc&page=2', [])).toBe(
+      `https://x.test/cb?access_token=${encodeURIComponent(REDACTED)}&page=2`,
+    );
+  });
+
+  it('returns a body untouched (the same object) when there is nothing to mask', () => {
+    const body = { sku: 'MUG-1', price: 9.5 };
+    expect(redactBody(body, ['s3cr3t-value'])).toBe(body);
+    expect(redactBody({ note: 'has s3cr3t-value' }, ['s3cr3t-value'])).toEqual({ note: `has ${REDACTED}` });
+  });
+});
+
+describe('retry-after and the token bucket', () => {
+  it('parses Retry-After as seconds or an HTTP date', () => {
+    const now = Date.parse('2026-11-20T10:00:00Z');
+    expect([
+      parseRetryAfter('7', now),
+      parseRetryAfter('1.5', now),
+      parseRetryAfter('Fri, 20 Nov 2026 10:00:30 GMT', now),
+      parseRetryAfter('Fri, 20 Nov 2026 09:00:00 GMT', now),
+      parseRetryAfter('soon', now),
+      parseRetryAfter(undefined, now),
+    ]).toEqual([7000, 1500, 30_000, 0, undefined, undefined]);
+  });
+
+  it('lets a burst through at once, then paces calls at the sustained rate', async () => {
+    const bucket = new TokenBucket(20, 2);
+    const started = performance.now();
+    const at: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await bucket.take();
+      at.push(performance.now() - started);
+    }
+    expect(at[1]).toBeLessThan(20);
+    expect(at[3]).toBeGreaterThanOrEqual(90);
+  });
+});
