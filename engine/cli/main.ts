@@ -1,6 +1,7 @@
 /**
  * The `junction` CLI. Commands are registered explicitly, one file each. Exit codes: 0 success, 1 the command
- * found problems (invalid specs, failing tests), 2 bad usage.
+ * found problems (invalid specs, failing tests), 2 bad usage. A bare `junction` prints the help to stdout and exits 1,
+ * as git and npm do.
  */
 import { Command, CommanderError } from 'commander';
 import { registerValidateCommand } from './commands/validate.js';
@@ -13,13 +14,16 @@ import { registerPlanCommand } from './commands/plan.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerCiGithubCommand } from './commands/ci-github.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { applyHelpLevel } from './help-levels.js';
 import { UsageError } from './usage-error.js';
+import { packageVersion } from '../package-root.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('junction')
     .description(
       'Config-as-code integration engine: YAML specs in Git, JSONata transforms, durable delivery on NATS JetStream.',
     )
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerValidateCommand(program);
@@ -32,8 +36,14 @@ export async function main(argv: string[]): Promise<number> {
   registerStatusCommand(program);
   registerEmulatorCommand(program);
   registerDemoCommand(program);
+  const helpAll = argv.includes('--help-all');
+  applyHelpLevel(program, helpAll);
+  if (argv.length <= 2) {
+    process.stdout.write(program.helpInformation());
+    return 1;
+  }
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(helpAll ? argv.map((a) => (a === '--help-all' ? '--help' : a)) : argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

@@ -17,6 +17,7 @@ import type { ConnectorRegistry } from '../sdk/connector.js';
 import { TRANSFORM_ENGINES, transformEngine } from '../transform/select-engine.js';
 import type { TransformEngineName } from '../transform/select-engine.js';
 import type { TransformEngine } from '../transform/transform-engine.js';
+import { advancedOption } from './help-levels.js';
 import { UsageError } from './usage-error.js';
 
 export interface Wiring {
@@ -69,10 +70,11 @@ export async function compiledSpecSet(wiring: Wiring, dir: string): Promise<Comp
   throw new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}`);
 }
 
-/** `--transform-engine`, hidden from the short help: an engine developer's knob for comparing with jsonata-js. */
+/** `--transform-engine`, an advanced option: an engine developer's knob for comparing with jsonata-js. */
 export function transformEngineOption(): Option {
-  return new Option('--transform-engine <engine>', 'JSONata engine (jsonata-js is "reference")')
-    .choices(TRANSFORM_ENGINES)
-    .default('junction')
-    .hideHelp();
+  return advancedOption(
+    new Option('--transform-engine <engine>', 'JSONata engine (jsonata-js is "reference")')
+      .choices(TRANSFORM_ENGINES)
+      .default('junction'),
+  );
 }

@@ -2,7 +2,7 @@
  * Golden CLI scenarios: `junction validate` and `junction test` on the fixture specs and on PR-like broken copies
  * of them — exact output lines, annotations and exit codes. The example specs in specs/ must pass too.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSpecRepo } from '../plan/spec-repo.js';
@@ -165,6 +165,39 @@ describe('junction test', () => {
         },
       ],
     });
+  });
+
+  it('exits 1 on an unknown --integration, with a did-you-mean', async () => {
+    expect(await runCli(['test', 'test/plan/fixtures/specs', '--integration', 'prices-to-shops'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'junction: no integration named "prices-to-shops" in test/plan/fixtures/specs; did you mean "prices-to-shop"?\n',
+    });
+  });
+
+  it('lists integrations without tests, and fails on them with --require-tests', async () => {
+    repo = createSpecRepo();
+    rmSync(join(repo.dir, 'specs/contacts-to-crm.test.yaml'));
+    const expected = [
+      '✓ prices-to-shop › price and stock reach the shop',
+      '✓ prices-to-shop › inactive products are skipped',
+      '- contacts-to-crm: no tests',
+      '',
+      '2 passed, 0 failed, 1 untested',
+      '',
+    ].join('\n');
+    expect(await runCli(['test', 'specs'], { cwd: repo.dir })).toEqual({ code: 0, stdout: expected, stderr: '' });
+    expect(await runCli(['test', 'specs', '--require-tests'], { cwd: repo.dir })).toEqual({
+      code: 1,
+      stdout: expected,
+      stderr: '✗ --require-tests: 1 integration has no test case; add a <name>.test.yaml beside each\n',
+    });
+    const json = await runCli(['test', 'specs', '--format', 'json', '--integration', 'contacts-to-crm'], {
+      cwd: repo.dir,
+    });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ passed: 0, failed: 0, cases: [], untested: ['contacts-to-crm'] });
   });
 
   it('--update rewrites the failing expectations from the actual plan and keeps comments', async () => {

@@ -38,10 +38,7 @@ it('lists, shows and replays a dead letter', async () => {
 
   const listed = await junction('dlq', 'list', '--nats', h.nats.url);
   expect(listed).toBe(`${entry.id}  open      orders  key=11  validation 422  attempts=1  ${entry.createdAt}\n`);
-  const shown = JSON.parse(await junction('dlq', 'show', '--id', entry.id, '--nats', h.nats.url)) as Record<
-    string,
-    unknown
-  >;
+  const shown = JSON.parse(await junction('dlq', 'show', entry.id, '--nats', h.nats.url)) as Record<string, unknown>;
   expect(shown).toMatchObject({
     id: entry.id,
     integration: 'orders',
@@ -59,8 +56,6 @@ it('lists, shows and replays a dead letter', async () => {
   expect(
     JSON.parse(await junction('dlq', 'list', '--status', 'replayed', '--json', '--nats', h.nats.url)),
   ).toMatchObject([{ id: entry.id, status: 'replayed' }]);
-  expect(await junction('dlq', 'replay', '--id', entry.id, '--nats', h.nats.url)).toBe(
-    `${entry.id}  already-replayed\n`,
-  );
+  expect(await junction('dlq', 'replay', entry.id, '--nats', h.nats.url)).toBe(`${entry.id}  already-replayed\n`);
   expect(process.exitCode).toBe(1);
 });

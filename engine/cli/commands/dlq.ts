@@ -6,6 +6,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connectNats } from '../../runtime/broker/connect.js';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { replayDeadLetter } from '../../runtime/stores/dead-letter-replay.js';
 import { DeadLetterStore, redactedView } from '../../runtime/stores/dead-letter-store.js';
@@ -15,74 +16,78 @@ import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
 import { UsageError } from '../usage-error.js';
 
-interface DlqOptions {
+interface NatsOption {
   nats?: string;
-  integration?: string;
-  id?: string;
-  status?: 'open' | 'replayed';
-  all?: boolean;
-  json?: boolean;
 }
+
+const natsOption = () =>
+  new Option('--nats <url>', 'NATS URL (default: $JUNCTION_NATS_URL, else the embedded server of `junction run` here)');
 
 export function registerDlqCommand(program: Command): void {
   const dlq = program.command('dlq').description('list, show and replay dead letters');
-  const common = (c: Command) =>
-    c
-      .option('--nats <url>', 'NATS URL (default: $JUNCTION_NATS_URL, else the embedded server of `junction run` here)')
-      .option('--integration <name>', 'only this integration');
-  common(
-    dlq
-      .command('list')
-      .description('list dead letters')
-      .option('--status <status>', 'open or replayed')
-      .option('--json', 'JSON output'),
-  ).action((opts: DlqOptions) =>
-    withStore(opts, async ({ store }) => {
-      const entries = (await store.list({ integration: opts.integration, status: opts.status })).map(redactedView);
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-      for (const e of entries)
-        process.stdout.write(
-          `${e.id}  ${e.status.padEnd(8)}  ${e.integration}  key=${e.key}  ${e.error.code}${e.error.status ? ` ${e.error.status}` : ''}  attempts=${e.attempts}  ${e.createdAt}\n`,
-        );
-      process.stderr.write(`${entries.length} dead letter${entries.length === 1 ? '' : 's'}\n`);
-    }),
-  );
-  common(dlq.command('show').description('show one dead letter').requiredOption('--id <id>', 'dead-letter id')).action(
-    (opts: DlqOptions) =>
+  dlq
+    .command('list')
+    .description('list dead letters, oldest first')
+    .option('--integration <name>', 'only this integration')
+    .addOption(new Option('--status <status>', 'only entries in this status').choices(['open', 'replayed']))
+    .option('--json', 'JSON output (one array)')
+    .addOption(natsOption())
+    .action((opts: NatsOption & { integration?: string; status?: DeadLetter['status']; json?: boolean }) =>
       withStore(opts, async ({ store }) => {
-        const found = await store.get(opts.id!, opts.integration);
-        if (!found) throw new UsageError(`no dead letter ${opts.id}`);
+        const entries = (await store.list({ integration: opts.integration, status: opts.status })).map(redactedView);
+        if (opts.json) return void process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+        for (const e of entries)
+          process.stdout.write(
+            `${e.id}  ${e.status.padEnd(8)}  ${e.integration}  key=${e.key}  ${e.error.code}${e.error.status ? ` ${e.error.status}` : ''}  attempts=${e.attempts}  ${e.createdAt}\n`,
+          );
+        process.stderr.write(`${entries.length} dead letter${entries.length === 1 ? '' : 's'}\n`);
+      }),
+    );
+  dlq
+    .command('show')
+    .description('show one dead letter: the event, the failing request, the response and the error')
+    .argument('<id>', 'dead-letter id (from `junction dlq list`)')
+    .addOption(natsOption())
+    .action((id: string, opts: NatsOption) =>
+      withStore(opts, async ({ store }) => {
+        const found = await store.get(id);
+        if (!found) throw new UsageError(`no dead letter ${id}`);
         process.stdout.write(`${JSON.stringify(redactedView(found.entry), null, 2)}\n`);
       }),
-  );
-  common(
-    dlq
-      .command('replay')
-      .description('replay dead letters (one by --id, or every open one of --integration, or --all)')
-      .option('--id <id>', 'dead-letter id')
-      .option('--all', 'every open dead letter'),
-  ).action((opts: DlqOptions) =>
-    withStore(opts, async ({ store, publisher }) => {
-      if (!opts.id && !opts.integration && !opts.all)
-        throw new UsageError('dlq replay needs --id, --integration or --all');
-      const targets: Pick<DeadLetter, 'id' | 'integration'>[] = opts.id
-        ? [{ id: opts.id, integration: opts.integration ?? '' }]
-        : await store.list({ integration: opts.integration, status: 'open' });
-      let failed = 0;
-      for (const t of targets) {
-        const outcome = await replayDeadLetter(store, publisher(), t.id, { integration: t.integration || undefined });
-        if (outcome.status !== 'replayed') failed++;
-        process.stdout.write(
-          `${t.id}  ${outcome.status}${outcome.status === 'replayed' ? ` (stream seq ${outcome.seq})` : ''}\n`,
-        );
-      }
-      process.exitCode = failed > 0 ? 1 : 0;
-    }),
-  );
+    );
+  dlq
+    .command('replay')
+    .description('replay dead letters: the ones named, every open one of --integration, or every open one (--all)')
+    .argument('[id...]', 'dead-letter ids (from `junction dlq list`)')
+    .addOption(new Option('--integration <name>', 'every open dead letter of this integration').conflicts('all'))
+    .option('--all', 'every open dead letter')
+    .addOption(natsOption())
+    .action((ids: string[], opts: NatsOption & { integration?: string; all?: boolean }) => {
+      // The selector is checked before anything connects, so a usage mistake is reported as one.
+      if (ids.length > 0 && (opts.integration || opts.all))
+        throw new UsageError('dlq replay takes ids or a selector (--integration, --all), not both');
+      if (ids.length === 0 && !opts.integration && !opts.all)
+        throw new UsageError('dlq replay needs ids, --integration <name> or --all');
+      return withStore(opts, async ({ store, publisher }) => {
+        const targets: { id: string; integration?: string }[] =
+          ids.length > 0
+            ? ids.map((id) => ({ id }))
+            : await store.list({ integration: opts.integration, status: 'open' });
+        let failed = 0;
+        for (const { id, integration } of targets) {
+          const outcome = await replayDeadLetter(store, publisher(), id, { integration });
+          if (outcome.status !== 'replayed') failed++;
+          process.stdout.write(
+            `${id}  ${outcome.status}${outcome.status === 'replayed' ? ` (stream seq ${outcome.seq})` : ''}\n`,
+          );
+        }
+        process.exitCode = failed > 0 ? 1 : 0;
+      });
+    });
 }
 
 async function withStore(
-  opts: DlqOptions,
+  opts: NatsOption,
   run: (tools: { store: DeadLetterStore; publisher: () => EventPublisher }) => Promise<void>,
 ): Promise<void> {
   const url = await resolveNatsUrl(opts.nats);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { emptySpecSet } from '../../gitops/empty-spec-set.js';
@@ -13,6 +14,8 @@ import { startEngine } from '../../runtime/engine.js';
 import { NatsServerNotFoundError } from '../../runtime/broker/nats-server-process.js';
 import { createRuntimeLogger } from '../../runtime/observe/runtime-logger.js';
 import { parseDuration } from '../../compiler/duration.js';
+import { DEFAULT_TUNING } from '../../runtime/runtime-options.js';
+import { advancedOption } from '../help-levels.js';
 import { UsageError } from '../usage-error.js';
 import { compiledSpecSet, createWiring } from '../wiring.js';
 import type { Wiring } from '../wiring.js';
@@ -21,10 +24,10 @@ interface RunOptions {
   port: string;
   host: string;
   nats?: string;
-  partitions?: string;
-  ackWait?: string;
-  drainTimeout?: string;
-  replicas?: string;
+  partitions: string;
+  ackWait: string;
+  drainTimeout: string;
+  replicas: string;
   logLevel: string;
   repo?: string;
   branch: string;
@@ -37,28 +40,54 @@ export function registerRunCommand(program: Command): void {
   program
     .command('run')
     .description('run the engine: webhook ingest, workers and pollers over NATS JetStream')
-    .argument('[dir]', 'spec directory', 'specs')
+    .argument('[dir]', 'spec directory (ignored with --repo, which reads --path inside the repository)', 'specs')
     .option('--port <port>', 'HTTP port for webhooks, /metrics and the API', '8080')
     .option('--host <host>', 'HTTP listen address', '0.0.0.0')
     .option(
       '--nats <url>',
       'NATS server URL(s), comma-separated (default: $JUNCTION_NATS_URL, else an embedded nats-server)',
     )
-    .option('--partitions <n>', 'partitions per integration (ordered consumers; the first engine on a cluster decides)')
-    .option('--ack-wait <duration>', 'consumer ack wait, e.g. 30s')
-    .option('--drain-timeout <duration>', 'how long a stop waits for in-flight events, e.g. 10s')
-    .option('--replicas <n>', 'stream and KV replicas (3 on a cluster)')
-    .option('--log-level <level>', 'pino log level', process.env.JUNCTION_LOG_LEVEL ?? 'info')
+    .option('--replicas <n>', 'stream and KV replicas (3 on a cluster)', String(DEFAULT_TUNING.replicas))
+    .addOption(
+      advancedOption(
+        new Option(
+          '--partitions <n>',
+          'partitions per integration: its ordered consumers (fixed once a cluster has chosen it)',
+        ).default(String(DEFAULT_TUNING.partitions)),
+      ),
+    )
+    .addOption(
+      advancedOption(
+        new Option('--ack-wait <duration>', 'how long a silent worker keeps an event before redelivery').default(
+          `${DEFAULT_TUNING.ackWaitMs / 1000}s`,
+        ),
+      ),
+    )
+    .addOption(
+      advancedOption(
+        new Option('--drain-timeout <duration>', 'how long a stop waits for in-flight events').default(
+          `${DEFAULT_TUNING.drainTimeoutMs / 1000}s`,
+        ),
+      ),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default(process.env.JUNCTION_LOG_LEVEL ?? 'info', '$JUNCTION_LOG_LEVEL, else "info"'),
+    )
     .option(
       '--repo <url-or-path>',
       'follow a Git repository instead of [dir]: merged commits on --branch hot-swap on every process',
     )
     .option('--branch <name>', 'the tracked branch (the approval gate)', 'main')
     .option('--path <dir>', 'spec directory inside the repository', 'specs')
-    .option(
-      '--poll <duration>',
-      'how often to fetch (a verified push webhook at POST /hooks/git fetches at once)',
-      '10s',
+    .addOption(
+      advancedOption(
+        new Option(
+          '--poll <duration>',
+          'how often to fetch (a verified push webhook at POST /hooks/git fetches at once)',
+        ).default('10s'),
+      ),
     )
     .option('--pin <sha>', 'emergency pin: stay on this commit, ignore new ones until restarted without it')
     .action(async (dir: string, opts: RunOptions) => {
@@ -70,10 +99,10 @@ export function registerRunCommand(program: Command): void {
         throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
       const logger = createRuntimeLogger(opts.logLevel);
       const tuning = {
-        ...(opts.partitions ? { partitions: Number(opts.partitions) } : {}),
-        ...(opts.ackWait ? { ackWaitMs: durationOption('--ack-wait', opts.ackWait) } : {}),
-        ...(opts.drainTimeout ? { drainTimeoutMs: durationOption('--drain-timeout', opts.drainTimeout) } : {}),
-        ...(opts.replicas ? { replicas: Number(opts.replicas) } : {}),
+        partitions: countOption('--partitions', opts.partitions),
+        ackWaitMs: durationOption('--ack-wait', opts.ackWait),
+        drainTimeoutMs: durationOption('--drain-timeout', opts.drainTimeout),
+        replicas: countOption('--replicas', opts.replicas),
       };
       const wiring = createWiring();
       let engine;
@@ -111,7 +140,7 @@ export function registerRunCommand(program: Command): void {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping: draining in-flight events');
           // A second signal, or a drain that hangs, ends the process anyway: the broker redelivers what was in flight.
-          const hard = setTimeout(() => process.exit(1), (tuning.drainTimeoutMs ?? 10_000) + 5_000);
+          const hard = setTimeout(() => process.exit(1), tuning.drainTimeoutMs + 5_000);
           hard.unref();
           void (async () => {
             await sync?.stop();
@@ -134,7 +163,7 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
     compile: wiring.compileTree,
     pollMs: durationOption('--poll', opts.poll),
     pin: opts.pin,
-    replicas: opts.replicas ? Number(opts.replicas) : undefined,
+    replicas: countOption('--replicas', opts.replicas),
     webhookSecret: process.env.JUNCTION_GIT_WEBHOOK_SECRET,
     log: logger,
   });
@@ -148,4 +177,10 @@ function durationOption(flag: string, value: string): number {
   } catch {
     throw new UsageError(`${flag} must be a duration like 500ms, 30s or 2m, got ${JSON.stringify(value)}`);
   }
+}
+
+function countOption(flag: string, value: string): number {
+  if (!/^[1-9]\d*$/.test(value))
+    throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
 }

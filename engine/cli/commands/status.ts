@@ -92,10 +92,12 @@ function render(s: StatusSummary): string {
   }
   for (const w of s.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
   if (s.last_swap) lines.push(`last swap       ${describeSwap(s.last_swap)}`);
+  // The name column is as wide as the longest name, so long names keep the table aligned.
+  const width = Math.max(0, ...s.integrations.map((i) => i.name.length));
   for (const i of s.integrations) {
     const health =
       i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
-    lines.push(`integration     ${i.name.padEnd(36)} ${health}`);
+    lines.push(`integration     ${i.name.padEnd(width)}  ${health}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,8 +1,12 @@
 /** Output of `junction test`: a readable list with diffs by JSON path, or JSON for tools. */
 import type { CaseReport } from '../../plan/spec-tests/run-spec-tests.js';
 
-/** The test report: stylish (✓/✗ lines with diffs) or JSON. */
-export function formatTestReport(reports: readonly CaseReport[], format: 'stylish' | 'json'): string {
+/** The test report: stylish (✓/✗ lines with diffs, then `- <name>: no tests` per untested integration) or JSON. */
+export function formatTestReport(
+  reports: readonly CaseReport[],
+  untested: readonly string[],
+  format: 'stylish' | 'json',
+): string {
   if (format === 'json') {
     return (
       JSON.stringify({
@@ -19,6 +23,7 @@ export function formatTestReport(reports: readonly CaseReport[], format: 'stylis
           outcome: r.result?.outcome,
           requests: r.result?.requests,
         })),
+        untested,
       }) + '\n'
     );
   }
@@ -32,8 +37,10 @@ export function formatTestReport(reports: readonly CaseReport[], format: 'stylis
       lines.push(`      actual:   ${show(d.actual)}`);
     }
   }
+  for (const name of untested) lines.push(`- ${name}: no tests`);
   const failed = reports.filter((r) => !r.passed).length;
-  lines.push('', `${reports.length - failed} passed, ${failed} failed`);
+  const summary = `${reports.length - failed} passed, ${failed} failed`;
+  lines.push('', untested.length > 0 ? `${summary}, ${untested.length} untested` : summary);
   return lines.join('\n') + '\n';
 }
 
