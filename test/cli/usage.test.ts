@@ -37,7 +37,7 @@ it('reports a dlq replay without a selector before it tries NATS', async () => {
     stderr: 'junction: dlq replay takes ids or a selector (--integration, --all), not both\n',
   });
   expect((await runCli(['dlq', 'show'], { env })).stderr).toBe("error: missing required argument 'id'\n");
-});
+}, 60_000);
 
 it('keeps the status table aligned for long integration names', async () => {
   const body = {
