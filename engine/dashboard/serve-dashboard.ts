@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from '../runtime/operator/request-guards.js';
 
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -25,10 +26,13 @@ export function serveDashboard(request: IncomingMessage, response: ServerRespons
   const file = contents.get(path === '/index.html' ? '/' : path);
   if (!file) return false;
   response.writeHead(200, {
+    ...SECURITY_HEADERS,
     'content-type': file.type,
     'cache-control': 'no-cache',
-    'content-security-policy': "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'",
-    'x-content-type-options': 'nosniff',
+    // No framing (the Replay button cannot be clickjacked), scripts and styles from this origin only.
+    'content-security-policy':
+      "default-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; " +
+      "form-action 'self'; base-uri 'none'",
   });
   response.end(file.body);
   return true;

@@ -11,9 +11,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { ConsumerPool } from './worker/consumer-pool.js';
-import { replayDeadLetter } from './stores/dead-letter-replay.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
-import { DeadLetterStore, redactedView } from './stores/dead-letter-store.js';
+import { DeadLetterStore, loadDeadLetterIdKey } from './stores/dead-letter-store.js';
+import { AuditLog, provisionAuditStream } from './stores/audit-log.js';
 import { DeliveryLedger } from './stores/delivery-ledger.js';
 import { connectNats } from './broker/connect.js';
 import { startEmbeddedNats } from './broker/embedded-nats.js';
@@ -22,6 +22,11 @@ import type { EngineStatus } from './observe/engine-status.js';
 import { EventPublisher } from './ingest/event-publisher.js';
 import { startHttpServer } from './ingest/http-server.js';
 import type { HttpServerHandle } from './ingest/http-server.js';
+import { OperatorActions } from './operator/operator-actions.js';
+import { OperatorConfigError, isLoopback, resolveOperatorOptions } from './operator/operator-options.js';
+import type { OperatorOptions } from './operator/operator-options.js';
+import { startOperatorServer } from './operator/operator-server.js';
+import { ANONYMOUS_OPERATOR } from './operator/principal.js';
 import { NatsSubjectSources } from './sources/nats-subject-source.js';
 import { agreePartitions, provisionBuckets, provisionConsumers, provisionEventsStream } from './broker/provision.js';
 import { createRuntimeLogger } from './observe/runtime-logger.js';
@@ -45,10 +50,15 @@ export interface EngineOptions {
   embeddedRoot?: string;
   /** Extra NATS connection options (credentials, TLS, name). */
   natsOptions?: Partial<NodeConnectionOptions>;
-  /** HTTP port; 0 picks a free one. @default 8080 */
+  /** Port of the public listener (webhooks, /healthz, /readyz); 0 picks a free one. @default 8080 */
   port?: number;
-  /** @default 0.0.0.0 */
+  /** Listen address of the public listener. @default 0.0.0.0 */
   host?: string;
+  /**
+   * The operator listener: dashboard, /api/*, /metrics. @default 127.0.0.1:8081 (a free port when `port` is 0),
+   * no sign-in
+   */
+  operator?: OperatorOptions;
   /** Which parts this process runs. @default all three */
   roles?: { http?: boolean; workers?: boolean; sources?: boolean };
   tuning?: Partial<RuntimeTuning>;
@@ -58,17 +68,22 @@ export interface EngineOptions {
 }
 
 export interface Engine {
-  /** Base URL of the HTTP server (undefined when the http role is off). */
+  /** Base URL of the public listener: webhooks and health (undefined when the http role is off). */
   readonly url: string | undefined;
+  /** Base URL of the operator listener: dashboard, /api/*, /metrics (undefined when the http role is off). */
+  readonly operatorUrl: string | undefined;
   readonly natsUrl: string;
   /** The active spec set. */
   readonly specSet: CompiledSpecSet;
   readonly partitions: number;
   readonly deadLetters: DeadLetterStore;
+  /** Operator actions (replay, discard, resolve, purge), each recorded in the audit trail. */
+  readonly actions: OperatorActions;
   readonly metrics: Registry;
   /** Swaps the active spec set: new integrations start, removed ones stop pulling, changed consumers are updated. */
   applySpecSet(set: CompiledSpecSet): Promise<void>;
   status(): Promise<EngineStatus>;
+  /** Replays a dead letter on behalf of the embedding program (audited as actor kind `engine`). */
   replay(id: string, integration?: string): Promise<ReplayOutcome>;
   /** Graceful stop: stop ingest and pulling, finish or nak in-flight events, close NATS. */
   stop(): Promise<void>;
@@ -86,6 +101,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const tuning = resolveTuning(options.tuning);
   const roles = { http: true, workers: true, sources: true, ...options.roles };
   const initial = options.specSet;
+  // A free public port (tests, several engines on one machine) means a free operator port too, unless one is given.
+  const operatorOptions = resolveOperatorOptions({ ...(options.port === 0 ? { port: 0 } : {}), ...options.operator });
+  if (roles.http && !isLoopback(operatorOptions.host) && !operatorOptions.insecure)
+    throw new OperatorConfigError(
+      `refusing to serve the dashboard, /api and /metrics without sign-in on ${operatorOptions.host}: ` +
+        'bind them to loopback (--operator-host 127.0.0.1, the default), or pass --insecure-operator ' +
+        '(anyone who reaches the port can read every dead letter and replay it)',
+    );
 
   const embedded = options.natsUrl ? undefined : await startEmbeddedNats(options.embeddedRoot);
   const natsUrl = options.natsUrl ?? embedded!.url;
@@ -102,6 +125,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();
   await provisionEventsStream(jsm, tuning);
+  await provisionAuditStream(jsm, { replicas: tuning.replicas });
   const buckets = await provisionBuckets(new Kvm(js), tuning);
   const partitions = await agreePartitions(buckets.meta, tuning.partitions);
   if (partitions !== tuning.partitions)
@@ -113,8 +137,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
     defaultMetrics: !!options.port,
   });
-  const deadLetters = new DeadLetterStore(buckets.dlq);
+  const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
   const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs);
+  const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm) });
   const ctx = { specs, buckets, ledger: new DeliveryLedger(buckets.ledger), deadLetters, xref, tuning, metrics, log };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards };
@@ -138,9 +163,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await startIntegrations(initial);
 
   const ready = () => connected && !nc.isClosed();
-  const replay = (id: string, integration?: string) => replayDeadLetter(deadLetters, publisher, id, { integration });
+  // A replay by the embedding program (the demo, tests) is audited as the engine's own.
+  const replay = (id: string, integration?: string) =>
+    actions.replay({ kind: 'engine', id: 'embedded' }, id, { integration });
   let http: HttpServerHandle | undefined;
+  let operator: HttpServerHandle | undefined;
   if (roles.http) {
+    const onError = (error: unknown) => log.error({ err: error }, 'HTTP handler failed');
     http = await startHttpServer(
       {
         ingest: (name, req) =>
@@ -154,14 +183,6 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
             env: options.env,
           }),
         ready,
-        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-        status: () => status(),
-        listDeadLetters: async (filter) => (await deadLetters.list(filter)).map(redactedView),
-        getDeadLetter: async (id) => {
-          const found = await deadLetters.get(id);
-          return found && redactedView(found.entry);
-        },
-        replay: (id) => replay(id),
         gitWebhook: (req) =>
           sync
             ? sync.webhook(req)
@@ -170,13 +191,30 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
                 body: { error: 'not-found', message: 'Git sync is not enabled (junction run --repo …)' },
               }),
       },
-      {
-        port: options.port ?? 8080,
-        host: options.host ?? '0.0.0.0',
-        onError: (error) => log.error({ err: error }, 'HTTP handler failed'),
-      },
+      { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', onError },
     );
-    log.info({ url: http.url, nats: natsUrl, commit: initial.commit, partitions }, 'engine started');
+    if (operatorOptions.insecure && !isLoopback(operatorOptions.host))
+      log.warn(
+        { host: operatorOptions.host },
+        'INSECURE: the operator surface (dead letters, replay, metrics) is served WITHOUT sign-in beyond loopback',
+      );
+    operator = await startOperatorServer(
+      {
+        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        status: () => status(),
+        deadLetters,
+        actions,
+      },
+      { identify: () => Promise.resolve(ANONYMOUS_OPERATOR) },
+      { ...operatorOptions, onError },
+    ).catch(async (error: unknown) => {
+      await http?.close();
+      throw error;
+    });
+    log.info(
+      { url: http.url, operator: operator.url, nats: natsUrl, commit: initial.commit, partitions },
+      'engine started',
+    );
   }
   let sync: SyncHooks | undefined;
   const status = async () => ({ ...(await engineStatusOnly()), ...(await sync?.status()) }) as EngineStatus;
@@ -194,12 +232,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let stopping: Promise<void> | undefined;
   return {
     url: http?.url,
+    operatorUrl: operator?.url,
     natsUrl,
     get specSet() {
       return specs.active;
     },
     partitions,
     deadLetters,
+    actions,
     metrics: metrics.registry,
     applySpecSet: async (set) => {
       const previous = specs.swap(set);
@@ -211,7 +251,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     attachSync: (hooks) => void (sync = hooks),
     stop: () =>
       (stopping ??= (async () => {
-        await http?.close();
+        await Promise.all([http?.close(), operator?.close()]);
         await poller.stop();
         natsSources.stop();
         const nakked = await pool.drain(tuning.drainTimeoutMs);

@@ -54,7 +54,7 @@ it('shows the active commit, a rejected commit with its diagnostics, and every w
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(a.engine.url + '/');
+  await page.goto(a.engine.operatorUrl + '/');
   await expect.poll(() => page.textContent('#sync'), { timeout: 10_000 }).toBe('rejected commit');
   await expect.poll(() => page.textContent('#rejected')).toContain(`rejected ${bad.slice(0, 10)}`);
   expect(await page.locator('#rejected li').allTextContents()).toEqual([

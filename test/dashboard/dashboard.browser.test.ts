@@ -44,7 +44,7 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(h.engine.url + '/');
+    await page.goto(h.engine.operatorUrl + '/');
     await expect.poll(() => page.textContent('h1')).toBe('Junction');
 
     for (let id = 1; id <= 3; id++) expect((await h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
@@ -83,7 +83,7 @@ describe('dashboard', () => {
     // On a phone the integrations table scrolls inside its section; the page itself does not get wider.
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     phone.on('pageerror', (e) => errors.push(e.message));
-    await phone.goto(h.engine.url + '/');
+    await phone.goto(h.engine.operatorUrl + '/');
     const phoneRow = phone.locator('#integrations tr[data-integration="orders"] td');
     await expect
       .poll(async () => (await phoneRow.nth(headers.indexOf('p50 ms')).textContent())?.trim(), { timeout: 10_000 })

@@ -27,7 +27,7 @@ afterEach(async () => {
 
 const body = (tag: string) => `{ "key": $string(id), "seq": seq, "status": status, "mapping": "${tag}" }`;
 const statusOf = async (p: Process) =>
-  (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+  (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
 const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
 
 async function seed(w: GitopsWorld): Promise<string> {
@@ -139,14 +139,14 @@ describe('gitops cluster', () => {
     ]);
     expect(fromNats.workers).toMatchObject([{ id: 'proc-1', commit: good, applied_at: expect.any(String) }]);
 
-    const viaUrl = await runCli(['status', '--url', a.engine.url!, '--format', 'json']);
+    const viaUrl = await runCli(['status', '--url', a.engine.operatorUrl!, '--format', 'json']);
     expect(viaUrl.code).toBe(0);
     expect(JSON.parse(viaUrl.stdout)).toMatchObject({
       active_commit: good,
       rejected: [{ commit: bad }],
       integrations: [{ name: 'orders', health: 'ok', lag: 0, dead_letters: 0 }],
     });
-    const stylish = await runCli(['status', '--url', a.engine.url!]);
+    const stylish = await runCli(['status', '--url', a.engine.operatorUrl!]);
     expect(stylish.stdout).toContain(`rejected        ${bad}`);
     expect(stylish.stdout).toMatch(/specs\/orders\.yaml:\d+:\d+ {2}jsonata-syntax/);
   });

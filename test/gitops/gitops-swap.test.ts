@@ -44,7 +44,7 @@ const REFUNDS = integrationYaml({
 });
 const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
 const statusOf = async (p: Process) =>
-  (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+  (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
 
 async function pushed(w: GitopsWorld, message: string): Promise<string> {
   await w.clone.add('.').commit(message);
@@ -113,9 +113,11 @@ describe('gitops swap', () => {
     expect((await fetch(`${b.engine.url}/hooks/refunds`, { method: 'POST', body: '{"id":8,"seq":1}' })).status).toBe(
       404,
     );
-    const printed = await runCli(['status', '--url', a.engine.url!]);
+    const printed = await runCli(['status', '--url', a.engine.operatorUrl!]);
     expect(printed.stdout).toContain(`last swap       ${first} -> ${removed}; removed refunds (stream data kept)\n`);
-    expect(JSON.parse((await runCli(['status', '--url', b.engine.url!, '--format', 'json'])).stdout)).toMatchObject({
+    expect(
+      JSON.parse((await runCli(['status', '--url', b.engine.operatorUrl!, '--format', 'json'])).stdout),
+    ).toMatchObject({
       last_swap: { from: first, to: removed, removed: ['refunds'] },
     });
     // The target recovers, but nobody consumes refunds any more: the event stays in the stream, undelivered, while

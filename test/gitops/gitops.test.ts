@@ -19,7 +19,7 @@ afterEach(async () => {
 const V1 = '{ "key": $string(id), "seq": seq, "status": status }';
 const V2 = '{ "key": $string(id), "seq": seq, "status": status, "mapping": "v2" }';
 const statusOf = async (p: Process) =>
-  (await fetch(`${p.engine.url}/api/status`)).json() as Promise<Record<string, unknown>>;
+  (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
 const pushHook = (p: Process, body: string, signature?: string) =>
   fetch(`${p.engine.url}/hooks/git`, {
     method: 'POST',

@@ -66,6 +66,8 @@ describe('junction run --repo', () => {
         '0',
         '--host',
         '127.0.0.1',
+        '--operator-port',
+        '0',
         '--poll',
         '1h',
       ],
@@ -76,12 +78,17 @@ describe('junction run --repo', () => {
       await run.exit;
     });
     let url = '';
+    let operatorUrl = '';
     await waitFor(
-      () => ((url = /engine running at (http:\/\/[^\s]+)/.exec(run.stderr())?.[1] ?? ''), url !== ''),
+      () => {
+        const started = /webhooks at (http:\/\/[^\s]+)\/hooks\/, dashboard at (http:\/\/[^\s]+)\//.exec(run.stderr());
+        [url, operatorUrl] = [started?.[1] ?? '', started?.[2] ?? ''];
+        return url !== '';
+      },
       () => `engine did not start: ${run.stderr()}`,
       60_000,
     );
-    const status = async () => (await fetch(`${url}/api/status`)).json() as Promise<Record<string, unknown>>;
+    const status = async () => (await fetch(`${operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
     await waitFor(async () => (await status()).active_commit === first, 'initial commit active');
 
     repo.edit('magento-ff/magento-orders-to-ff-invoices.yaml', (t) =>
@@ -99,7 +106,7 @@ describe('junction run --repo', () => {
     expect(hook.status).toBe(202);
     await waitFor(async () => (await status()).active_commit === second, 'second commit active');
 
-    const printed = await runCli(['status', '--url', url, '--format', 'json']);
+    const printed = await runCli(['status', '--url', operatorUrl, '--format', 'json']);
     expect(printed.code).toBe(0);
     const summary = JSON.parse(printed.stdout) as {
       active_commit: string;

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 const api = async (path: string, method = 'GET') => {
-  const res = await fetch(`${h!.engine.url}${path}`, { method });
+  const res = await fetch(`${h!.engine.operatorUrl}${path}`, { method });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
@@ -107,14 +107,14 @@ describe('ledger and dead-letter queue', () => {
     expect(h.target.requests).toHaveLength(2);
   });
 
-  it('exposes Prometheus metrics, health and readiness', async () => {
+  it('exposes Prometheus metrics on the operator listener, health and readiness on the public one', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml()] });
     await h.post('orders', { id: 1, seq: 1, status: 'new' });
     await waitFor(() => h!.target.records.has('1'), 'delivered');
     await expectDrained(h.nats.url);
-    expect(await api('/healthz')).toEqual({ status: 200, body: { ok: true } });
-    expect(await api('/readyz')).toEqual({ status: 200, body: { ready: true } });
-    const metrics = await (await fetch(`${h.engine.url}/metrics`)).text();
+    expect(await (await fetch(`${h.engine.url}/healthz`)).json()).toEqual({ ok: true });
+    expect(await (await fetch(`${h.engine.url}/readyz`)).json()).toEqual({ ready: true });
+    const metrics = await (await fetch(`${h.engine.operatorUrl}/metrics`)).text();
     expect(metrics).toContain('junction_events_in_total{integration="orders",source="webhook"} 1');
     expect(metrics).toContain('junction_events_delivered_total{integration="orders",outcome="delivered"} 1');
     expect(metrics).toContain('junction_delivery_latency_seconds_count{integration="orders"} 1');

@@ -50,7 +50,7 @@ it('retries through unavailable runtime state past the retry budget, then dead-l
     });
     expect(h.target.requests).toEqual([]);
     await expectDrained(h.nats.url);
-    const status = (await (await fetch(`${h.engine.url}/api/status`)).json()) as {
+    const status = (await (await fetch(`${h.engine.operatorUrl}/api/status`)).json()) as {
       integrations: { counts: { retried: number } }[];
     };
     expect(status.integrations[0].counts.retried).toBe(2);

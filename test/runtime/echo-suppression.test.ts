@@ -52,7 +52,7 @@ it('fault 17: an echo of our own write is suppressed, with no ping-pong', async 
     ['/records/b%3A1', { key: 'b:1', name: 'New' }],
     ['/records/a%3A1', { key: 'a:1', stock: 5 }],
   ]);
-  const status = (await (await fetch(`${h.engine.url}/api/status`)).json()) as {
+  const status = (await (await fetch(`${h.engine.operatorUrl}/api/status`)).json()) as {
     integrations: { name: string; counts: Record<string, number> }[];
   };
   const counts = Object.fromEntries(status.integrations.map((i) => [i.name, i.counts]));

@@ -92,9 +92,13 @@ describe('subjects and keys', () => {
     expect(keyToken('a.b')).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
-  it('numbers dead-letter generations', () => {
-    expect(deadLetterId('abc_def-ghi')).toBe('abcxdefxghi-0');
-    expect(deadLetterId('abc', 'abc-0')).toBe('abc-1');
+  it('names dead letters by a keyed digest and numbers their generations', () => {
+    const key = Buffer.alloc(32, 7);
+    const first = deadLetterId(key, 'abc_def-ghi');
+    expect(first).toMatch(/^[A-Za-z0-9]{22}-0$/);
+    expect(deadLetterId(key, 'abc_def-ghi')).toBe(first);
+    expect(deadLetterId(key, 'abc_def-ghi', first)).toBe(first.replace(/-0$/, '-1'));
+    expect(deadLetterId(Buffer.alloc(32, 8), 'abc_def-ghi')).not.toBe(first);
   });
 });
 

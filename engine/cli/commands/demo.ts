@@ -10,7 +10,11 @@ export function registerDemoCommand(program: Command): void {
       'run the demo: emulated Magento, FinancialForce and Salesforce, live traffic, an outage, a hot-swapped commit and a replay',
     )
     .option('--for <seconds>', 'stop after this many seconds and print a JSON summary (default: until Ctrl-C)')
-    .option('--port <port>', 'HTTP port of the engine and its dashboard (a busy port falls back to a free one)', '8080')
+    .option(
+      '--port <port>',
+      'webhook port of the engine; its dashboard is on the next port (a busy port falls back to a free one)',
+      '8080',
+    )
     .action(async (opts: { for?: string; port: string }) => {
       const durationS = opts.for === undefined ? undefined : Number(opts.for);
       if (durationS !== undefined && !(durationS > 0))

@@ -12,6 +12,7 @@ import { startGitSync } from '../../gitops/git-sync.js';
 import type { Engine } from '../../runtime/engine.js';
 import { startEngine } from '../../runtime/engine.js';
 import { NatsServerNotFoundError } from '../../runtime/broker/nats-server-process.js';
+import { OperatorConfigError } from '../../runtime/operator/operator-options.js';
 import { createRuntimeLogger } from '../../runtime/observe/runtime-logger.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { DEFAULT_TUNING } from '../../runtime/runtime-options.js';
@@ -23,6 +24,11 @@ import type { Wiring } from '../wiring.js';
 interface RunOptions {
   port: string;
   host: string;
+  operatorPort: string;
+  operatorHost: string;
+  operatorUrl?: string;
+  operatorAllowedHosts?: string;
+  insecureOperator?: boolean;
   nats?: string;
   partitions: string;
   ackWait: string;
@@ -41,8 +47,13 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('run the engine: webhook ingest, workers and pollers over NATS JetStream')
     .argument('[dir]', 'spec directory (ignored with --repo, which reads --path inside the repository)', 'specs')
-    .option('--port <port>', 'HTTP port for webhooks, /metrics and the API', '8080')
-    .option('--host <host>', 'HTTP listen address', '0.0.0.0')
+    .option('--port <port>', 'public HTTP port: webhooks (/hooks/*), /healthz and /readyz only', '8080')
+    .option('--host <host>', 'public listen address', '0.0.0.0')
+    .option('--operator-port <port>', 'operator HTTP port: the dashboard, /api/* and /metrics', '8081')
+    .option('--operator-host <host>', 'operator listen address; beyond loopback it needs sign-in', '127.0.0.1')
+    .option('--operator-url <url>', 'the URL people reach the dashboard at (a TLS proxy, say); its host is allowed')
+    .option('--operator-allowed-hosts <names>', 'comma-separated Host names the operator listener answers')
+    .option('--insecure-operator', 'serve the operator surface WITHOUT sign-in beyond loopback (never in production)')
     .option(
       '--nats <url>',
       'NATS server URL(s), comma-separated (default: $JUNCTION_NATS_URL, else an embedded nats-server)',
@@ -91,9 +102,8 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--pin <sha>', 'emergency pin: stay on this commit, ignore new ones until restarted without it')
     .action(async (dir: string, opts: RunOptions) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
+      const port = portOption('--port', opts.port);
+      const operatorPort = portOption('--operator-port', opts.operatorPort);
       // GitOps: a pin must be a commit id; checked before anything starts.
       if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
         throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
@@ -114,10 +124,18 @@ export function registerRunCommand(program: Command): void {
           natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL,
           port,
           host: opts.host,
+          operator: {
+            port: operatorPort,
+            host: opts.operatorHost,
+            publicUrl: opts.operatorUrl,
+            allowedHosts: opts.operatorAllowedHosts?.split(','),
+            insecure: opts.insecureOperator,
+          },
           tuning,
           logger,
         });
       } catch (error) {
+        if (error instanceof OperatorConfigError) throw new UsageError(error.message);
         if (error instanceof NatsServerNotFoundError) {
           process.stderr.write(`junction: ${error.message}\n`);
           process.exitCode = 1;
@@ -134,7 +152,8 @@ export function registerRunCommand(program: Command): void {
           })
         : undefined;
       process.stderr.write(
-        `junction: engine running at ${engine.url} (NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`,
+        `junction: engine running: webhooks at ${engine.url}/hooks/, dashboard at ${engine.operatorUrl}/ ` +
+          `(NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
@@ -169,6 +188,13 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
   });
   engine.attachSync(sync);
   return sync;
+}
+
+function portOption(flag: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`${flag} must be a port number, got ${JSON.stringify(value)}`);
+  return port;
 }
 
 function durationOption(flag: string, value: string): number {

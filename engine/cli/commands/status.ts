@@ -107,7 +107,7 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description('show spec sync (active commit, rejections, workers, pin) and integration health')
-    .option('--url <url>', 'engine base URL (default: $JUNCTION_URL, else http://127.0.0.1:8080)')
+    .option('--url <url>', 'operator URL of the engine (default: $JUNCTION_URL, else http://127.0.0.1:8081)')
     .option('--nats <url>', 'read spec sync from NATS directly (no engine needed)')
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
     .action(async (opts: { url?: string; nats?: string; format: 'stylish' | 'json' }) => {
@@ -116,7 +116,7 @@ export function registerStatusCommand(program: Command): void {
       if (opts.nats && url)
         summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(url)).integrations };
       else if (opts.nats) summary = await fromNats(opts.nats);
-      else summary = await fromEngine(url ?? 'http://127.0.0.1:8080');
+      else summary = await fromEngine(url ?? 'http://127.0.0.1:8081');
       process.stdout.write(opts.format === 'json' ? JSON.stringify(summary) + '\n' : render(summary));
     });
 }

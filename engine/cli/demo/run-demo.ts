@@ -23,7 +23,7 @@ import { createWiring } from '../wiring.js';
 export interface DemoOptions {
   /** Stop after this many seconds and print the JSON summary. @default run until Ctrl-C */
   durationS?: number;
-  /** The engine's HTTP port; a busy port falls back to a free one. @default 8080 */
+  /** The engine's webhook port (the dashboard is on the next); a busy port falls back to a free one. @default 8080 */
   port?: number;
 }
 
@@ -52,6 +52,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         specSet: emptySpecSet(),
         invoker: wiring.invokerFactory,
         port: p,
+        operator: { port: p === 0 ? 0 : p + 1 },
         env: systems.env,
         embeddedRoot: root,
         logger,
@@ -71,7 +72,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     running.attachSync(sync);
     await waitUntil(async () => running.specSet.commit === (await repo.head()), 20_000);
     say(
-      `Junction demo: engine ${running.url} (dashboard: ${running.url}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`,
+      `Junction demo: engine ${running.url} (dashboard: ${running.operatorUrl}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`,
     );
     say(
       `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}`,

@@ -3,13 +3,19 @@
  * with the original event, the spec commit, the failing step, the request, a response excerpt and the error.
  * KV gives durable storage, listing by integration and a compare-and-set "replayed" mark.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../../execute/execution-types.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import { redactSecrets } from '../observe/redact.js';
 
 export interface DeadLetter {
-  /** `<event digest>-<generation>`: a replay that fails again gets the next generation. */
+  /**
+   * `<keyed digest of the event>-<generation>`: unguessable without the cluster's id key (a page cannot compute the
+   * id of an order's dead letter from the order number), yet the same for a redelivered event, so a crash between
+   * the DLQ write and the ack rewrites the entry instead of adding a second. A replay that fails again gets the next
+   * generation.
+   */
   id: string;
   integration: string;
   eventId: string;
@@ -35,8 +41,17 @@ export interface DeadLetter {
 
 export class DeadLetterStore {
   readonly #kv: KV;
-  constructor(kv: KV) {
+  readonly #idKey?: Buffer;
+  /** `idKey` (see `loadDeadLetterIdKey`) is needed only by writers, to name new entries. */
+  constructor(kv: KV, idKey?: Buffer) {
     this.#kv = kv;
+    this.#idKey = idKey;
+  }
+
+  /** The id of the dead letter for an event: generation 0 for the original, n+1 for a failing replay of entry n. */
+  idFor(eventDigest: string, replayOf?: string): string {
+    if (!this.#idKey) throw new Error('this DeadLetterStore was opened read-only (no id key)');
+    return deadLetterId(this.#idKey, eventDigest, replayOf);
   }
 
   /**
@@ -84,8 +99,23 @@ export function redactedView(entry: DeadLetter): DeadLetter {
   return { ...entry, event: redactSecrets(entry.event), request: redactSecrets(entry.request) };
 }
 
-/** The id of the dead letter for an event: generation 0 for the original, n+1 for a failing replay of entry n. */
-export function deadLetterId(eventDigest: string, replayOf?: string): string {
+/** `<HMAC-SHA256(idKey, event digest), 128 bits, base64url>-<generation>`. */
+export function deadLetterId(idKey: Buffer, eventDigest: string, replayOf?: string): string {
   const generation = replayOf ? Number(replayOf.split('-').pop()) + 1 : 0;
-  return `${eventDigest.slice(0, 22).replace(/[^A-Za-z0-9]/g, 'x')}-${Number.isFinite(generation) ? generation : 1}`;
+  const digest = createHmac('sha256', idKey).update(eventDigest).digest().subarray(0, 16).toString('base64url');
+  return `${digest.replace(/[^A-Za-z0-9]/g, 'x')}-${Number.isFinite(generation) ? generation : 1}`;
+}
+
+const ID_KEY = 'dlq-id-key';
+
+/** The cluster's dead-letter id key: created at random by the first engine (KV `create` wins once), read after. */
+export async function loadDeadLetterIdKey(meta: KV): Promise<Buffer> {
+  try {
+    await meta.create(ID_KEY, randomBytes(32).toString('base64'));
+  } catch {
+    // Another engine created it first.
+  }
+  const stored = (await meta.get(ID_KEY))?.string();
+  if (!stored) throw new Error(`KV ${ID_KEY} is missing after create`);
+  return Buffer.from(stored, 'base64');
 }

@@ -8,7 +8,6 @@ import { executeEvent } from '../../execute/execute-event.js';
 import type { ExecutionResult, ExecutionState } from '../../execute/execution-types.js';
 import { retryableError } from '../../sdk/errors.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
-import { deadLetterId } from '../stores/dead-letter-store.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { STATE_UNAVAILABLE, decideDelivery, deliveryLimitReached } from './delivery-decision.js';
 import type { DeliveryLedger, LedgerEntry } from '../stores/delivery-ledger.js';
@@ -185,7 +184,7 @@ async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise
     return settle(flight, 'nak', decision.delayMs);
   }
   if (decision.kind === 'dead_letter') {
-    const id = deadLetterId(a.digest, a.replayOf);
+    const id = ctx.deadLetters.idFor(a.digest, a.replayOf);
     const key = flight.msg.headers?.get(HEADER.key) ?? '';
     await ctx.deadLetters.write({
       id,
