@@ -3,6 +3,7 @@
  * Magento's envelope (`{"product": …}`, `{"sourceItems": […]}`) and fills the path from it.
  */
 import { permanentError } from '../../engine/sdk/index.js';
+import { magentoChangeOperations } from './change-operations.js';
 import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
 import {
   cartSchema,
@@ -49,7 +50,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/orders/${seg(record(c).entity_id, 'entity_id')}` }),
   },
   'orders.search': {
-    description: 'Orders updated after a time (searchCriteria on updated_at), oldest first; for schedule polling.',
+    description: 'Orders updated after a time (searchCriteria on updated_at), oldest first; poll with orders.changes.',
     vendorName: 'GET /V1/orders?searchCriteria',
     kind: 'query',
     object: 'order',
@@ -305,4 +306,5 @@ export const magentoOperations: Record<string, OperationDef> = {
     request: (c) => ({ method: 'POST', path: `${V1(c.options)}/negotiableQuote/decline`, body: record(c) }),
     result: (_r, c) => ({ id: Number(record(c).quoteId), declined: true }),
   },
+  ...magentoChangeOperations,
 };

@@ -4,6 +4,7 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import type { InboundResponse, JsonSchema, OperationCall, OperationDef } from '../../engine/sdk/index.js';
+import { salesforceChangeOperations } from './change-operations.js';
 import { classifySalesforceError } from './errors.js';
 import { sobjectSchema } from './schemas/index.js';
 
@@ -139,16 +140,31 @@ export const salesforceOperations: Record<string, OperationDef> = {
     request: (c) => ({ method: 'GET', path: `${base(c)}/sobjects/${sobject(c)}/${required(row(c).Id, 'Id')}` }),
   },
   query: {
-    description: 'Run a SOQL query (`{"q": "SELECT …"}`); every page is fetched through nextRecordsUrl and combined.',
+    description:
+      'Run a SOQL query (`{"q": "SELECT …"}`, or the `q` param); every page is fetched through nextRecordsUrl and combined.',
     vendorName: 'GET /query?q={soql}',
     kind: 'query',
     object: 'query',
+    params: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        q: { type: 'string', description: 'The SOQL, when the record does not give it (schedule sources).' },
+      },
+    },
     input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
     output: {
       type: 'object',
       properties: { totalSize: { type: 'integer' }, done: { type: 'boolean' }, records: { type: 'array' } },
     },
-    request: (c) => ({ method: 'GET', path: `${base(c)}/query`, query: { q: String(row(c).q ?? '') } }),
+    request: (c) => {
+      const q = row(c).q ?? c.params.q;
+      if (typeof q !== 'string' || q.trim() === '')
+        throw permanentError('validation', 'the query has no SOQL: set `q` in the record or the params', {
+          field: 'q',
+        });
+      return { method: 'GET', path: `${base(c)}/query`, query: { q } };
+    },
     paginate: {
       next: (r) => {
         const next = (r.body as { nextRecordsUrl?: string } | undefined)?.nextRecordsUrl;
@@ -181,4 +197,5 @@ export const salesforceOperations: Record<string, OperationDef> = {
     request: (c) => ({ method: 'POST', path: `${base(c)}/composite`, body: row(c) }),
     result: (r) => compositeResult(r),
   },
+  ...salesforceChangeOperations,
 };

@@ -167,6 +167,8 @@ function compileSource(
       everyMs: parseDuration(String(s.every)),
       cursor: expr(['source', 'schedule', 'cursor'])!,
       records: s.records === undefined ? undefined : expr(['source', 'schedule', 'records']),
+      body: s.body === undefined ? undefined : expr(['source', 'schedule', 'body']),
+      overlapMs: s.overlap === undefined ? 0 : parseDuration(String(s.overlap)),
       initialCursor: s.initial_cursor as string | undefined,
     };
   }

@@ -66,6 +66,10 @@ export type CompiledSource =
       cursor: CompiledExpression;
       /** JSONata over the poll response giving the list of records. */
       records?: CompiledExpression;
+      /** JSONata giving the operation's record, with `$cursor` bound to the cursor the poll asks from. */
+      body?: CompiledExpression;
+      /** How far before the stored cursor each poll re-reads (timestamp cursors). */
+      overlapMs: number;
       initialCursor?: string;
     }
   | { kind: 'nats'; subject: string };

@@ -253,9 +253,9 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       const results = [first.result];
       let last = first.response;
       for (
-        let next = operation.paginate.next(last);
+        let next = operation.paginate.next(last, call);
         next && results.length < MAX_PAGES;
-        next = operation.paginate.next(last)
+        next = operation.paginate.next(last, call)
       ) {
         const request = next;
         const more = await page(operationName, () => request, context, interpret);

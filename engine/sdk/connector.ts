@@ -61,7 +61,7 @@ export interface OperationDef {
   result?(response: InboundResponse, call: OperationCall): unknown;
   /** Paginated reads: the request for the next page (undefined when done), and how pages combine into one result. */
   paginate?: {
-    next(response: InboundResponse): OutboundRequest | undefined;
+    next(response: InboundResponse, call: OperationCall): OutboundRequest | undefined;
     combine(pages: unknown[]): unknown;
   };
 }

@@ -19,7 +19,8 @@ afterEach(async () => {
 async function storedCursor(name: string): Promise<string | undefined> {
   const nc = await connect({ servers: h!.nats.url });
   try {
-    return (await (await new Kvm(nc).open(BUCKET_NAMES.cursors)).get(name))?.string();
+    const entry = await (await new Kvm(nc).open(BUCKET_NAMES.cursors)).get(name);
+    return entry ? entry.json<{ cursor?: string }>().cursor : undefined;
   } finally {
     await nc.close();
   }

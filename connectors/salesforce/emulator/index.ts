@@ -1,6 +1,8 @@
 /** Starts the Salesforce emulator: OAuth2 client credentials with expiring tokens, sObjects, SOQL, composite. */
 import { startEmulatorServer } from '../../../engine/sdk/index.js';
 import type { EmulatorOptions, EmulatorServer } from '../../../engine/sdk/index.js';
+import { observeRecords } from './record-changes.js';
+import type { RecordChange } from './record-changes.js';
 import { salesforceRoutes } from './routes.js';
 import { seedSalesforceState } from './state.js';
 import type { SalesforceState } from './state.js';
@@ -18,6 +20,10 @@ export interface SalesforceEmulator extends EmulatorServer {
   records(sobject: string): Record<string, unknown>[];
   /** Makes every issued token expire now (the next call gets 401 INVALID_SESSION_ID). */
   expireTokens(): void;
+  /** Stops the emulator's clock at `iso` (writes then share one SystemModstamp), or lets it run again. */
+  setClock(iso?: string): void;
+  /** Calls `listener` with every committed record change (Change Data Capture, tests). */
+  onChange(listener: (change: RecordChange) => void): void;
 }
 
 /** Options of the Salesforce emulator. */
@@ -34,7 +40,15 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
 
 /** Starts the emulator on loopback (a random port unless `port` is given). */
 export async function startSalesforceEmulator(options: SalesforceEmulatorOptions = {}): Promise<SalesforceEmulator> {
-  let state = seedSalesforceState();
+  let frozenAt: number | undefined;
+  const now = () => frozenAt ?? Date.now();
+  const listeners: ((change: RecordChange) => void)[] = [];
+  const seed = () => {
+    const fresh = seedSalesforceState();
+    observeRecords(fresh, now, (change) => listeners.forEach((l) => l(change)));
+    return fresh;
+  };
+  let state = seed();
   let url = '';
   const config = {
     clientId: options.clientId ?? SALESFORCE_EMULATOR_CLIENT.clientId,
@@ -63,10 +77,15 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
       }),
       state: () => Object.fromEntries([...state.records].map(([k, v]) => [k, [...v.values()]])),
-      reset: () => void (state = seedSalesforceState()),
+      reset: () => void (state = seed()),
       controls: {
         'expire-tokens': () => {
           expireTokens();
+          return { status: 204 };
+        },
+        clock: (body) => {
+          const at = (body as { at?: string } | undefined)?.at;
+          frozenAt = at === undefined ? undefined : Date.parse(at);
           return { status: 204 };
         },
       },
@@ -78,5 +97,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   return Object.assign(server, {
     records: (sobject: string) => [...(state.records.get(sobject)?.values() ?? [])],
     expireTokens,
+    setClock: (iso?: string) => void (frozenAt = iso === undefined ? undefined : Date.parse(iso)),
+    onChange: (listener: (change: RecordChange) => void) => void listeners.push(listener),
   }) as SalesforceEmulator;
 }

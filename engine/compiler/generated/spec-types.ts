@@ -248,9 +248,13 @@ export interface ScheduleSource {
    */
   operation: string;
   /**
-   * Static parameters of the operation. `$cursor` in a string value is replaced by the stored cursor.
+   * Static parameters of the operation. `$cursor` in a string value is replaced by the stored cursor (minus `overlap`).
    */
   params?: {};
+  /**
+   * JSONata giving the operation's record (e.g. M3 list inputs, a SOQL `q`); `$cursor` is the stored cursor (minus `overlap`).
+   */
+  body?: string;
   /**
    * Polling interval.
    */
@@ -260,9 +264,13 @@ export interface ScheduleSource {
    */
   records?: string;
   /**
-   * JSONata over one record giving its cursor value; the greatest is stored.
+   * JSONata over one record giving its cursor value; the greatest is stored. The next poll asks for records from that value on (inclusive: the operation's bound must be >=), and records already stored at that value are recognised and not stored again.
    */
   cursor: string;
+  /**
+   * Re-read this much before the stored cursor on every poll (timestamp cursors only), to catch records whose transaction committed late; records stored before are recognised and skipped.
+   */
+  overlap?: string;
   /**
    * Cursor value before the first poll.
    */

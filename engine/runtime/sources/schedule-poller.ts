@@ -1,16 +1,22 @@
 /**
- * Schedule sources: poll a connector operation every `every`, store each record as an event, and only then move
- * the cursor (KV compare-and-set). Several processes may poll at once: the CAS lets one cursor move win, and the
- * broker's dedup id plus the ledger drop the records polled twice.
+ * Schedule sources: poll a connector operation every `every` from the stored cursor (inclusive), store each record
+ * not stored before as an event, and only then move the cursor (KV compare-and-set; see poll-cursor.ts). Several
+ * processes may poll at once: the CAS lets one cursor move win, and the broker's dedup id plus the ledger drop the
+ * records polled twice.
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { CompiledIntegration, CompiledStep } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
+import { stableHash } from '../../execute/stable-hash.js';
 import { identifyEvent } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
+import { advance, readPollCursor, shiftTimestamp, writePollCursor } from './poll-cursor.js';
+
+/** Records published at once: a large first poll must not open thousands of PubAcks together. */
+const PUBLISH_BATCH = 64;
 
 export interface PollerDeps {
   specs: SpecRegistry;
@@ -26,9 +32,13 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   const source = integration.source;
   if (source.kind !== 'schedule') return 0;
   const specSet = deps.specs.active;
-  const stored = await deps.cursors.get(integration.name);
-  const cursor = stored?.operation === 'PUT' && stored.length > 0 ? stored.string() : source.initialCursor;
-  const params = substituteCursor(source.params, cursor ?? '');
+  const position = await readPollCursor(deps.cursors, integration.name);
+  const stored = position.cursor ?? source.initialCursor;
+  const from = (stored !== undefined && source.overlapMs > 0 && shiftTimestamp(stored, -source.overlapMs)) || stored;
+  const params = substituteCursor(source.params, from ?? '');
+  const body = source.body
+    ? await Promise.resolve(source.body.evaluate({}, { cursor: from ?? null }, deps.guards))
+    : undefined;
   const step: CompiledStep = {
     id: 'poll',
     connection: source.connection,
@@ -40,37 +50,42 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   };
   const call = await deps.specs.invoker(specSet)(
     step,
-    { params, body: undefined },
-    { integration: integration.name, stepId: 'poll', idempotencyKey: `${integration.name}:poll:${cursor ?? ''}` },
+    { params, body },
+    { integration: integration.name, stepId: 'poll', idempotencyKey: `${integration.name}:poll:${from ?? ''}` },
   );
   const listed = source.records
     ? await Promise.resolve(source.records.evaluate(call.result, {}, deps.guards))
     : call.result;
   const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
-  let next = cursor;
+  const seen = new Set(position.seen.map(([, hash]) => hash));
+  const polled: { value?: string; hash: string; record: unknown }[] = [];
+  for (const record of records) {
+    const value = await Promise.resolve(source.cursor.evaluate(record, {}, deps.guards));
+    const hash = stableHash(record);
+    polled.push({ value: value === undefined || value === null ? undefined : String(value), hash, record });
+  }
   let published = 0;
-  await Promise.all(
-    records.map(async (record) => {
-      const identity = await identifyEvent(integration, record, deps.guards);
-      const result = await deps.publisher.publish({
-        integration: integration.name,
-        identity,
-        data: Buffer.from(JSON.stringify(record)),
-        commit: specSet.commit,
-      });
-      if (!result.duplicate) published++;
-      const value = await Promise.resolve(source.cursor.evaluate(record, {}, deps.guards));
-      if (value !== undefined && value !== null && (next === undefined || compareCursor(String(value), next) > 0))
-        next = String(value);
-    }),
-  );
+  const fresh = polled.filter((p) => !seen.has(p.hash));
+  for (let i = 0; i < fresh.length; i += PUBLISH_BATCH) {
+    await Promise.all(
+      fresh.slice(i, i + PUBLISH_BATCH).map(async ({ record }) => {
+        const identity = await identifyEvent(integration, record, deps.guards);
+        const result = await deps.publisher.publish({
+          integration: integration.name,
+          identity,
+          data: Buffer.from(JSON.stringify(record)),
+          commit: specSet.commit,
+        });
+        if (!result.duplicate) published++;
+      }),
+    );
+  }
   deps.metrics.eventsIn.inc({ integration: integration.name, source: 'schedule' }, published);
-  if (next !== undefined && next !== cursor) {
-    // Compare-and-set: only the poller that read the current cursor moves it.
-    const moved = stored
-      ? deps.cursors.update(integration.name, next, stored.revision)
-      : deps.cursors.create(integration.name, next);
-    await moved.catch(() => deps.log.info({ integration: integration.name }, 'cursor moved by another poller'));
+  // Every polled record is stored now: only then does the position move (compare-and-set, one poller wins).
+  const next = advance({ ...position, cursor: stored }, polled, source.overlapMs);
+  if (next.cursor !== position.cursor || JSON.stringify(next.seen) !== JSON.stringify(position.seen)) {
+    if (!(await writePollCursor(deps.cursors, integration.name, next, position.revision)))
+      deps.log.info({ integration: integration.name }, 'cursor moved by another poller');
   }
   return published;
 }
@@ -124,12 +139,4 @@ function substituteCursor(params: Readonly<Record<string, unknown>>, cursor: str
   return Object.fromEntries(
     Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v.split('$cursor').join(cursor) : v]),
   );
-}
-
-/** Numbers compare as numbers, everything else (ISO timestamps) as strings. */
-function compareCursor(a: string, b: string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,0 +1,96 @@
+/**
+ * A schedule source's position, kept in KV: the greatest cursor value stored so far, and which records at (or,
+ * with an overlap, just before) that value were already stored. Vendor change timestamps have second (Magento,
+ * Salesforce) or day (M3) precision, so the next poll asks from the cursor inclusively and skips those records:
+ * records that share the cursor's second, or commit in it after the poll, are neither lost nor stored twice.
+ */
+import type { KV } from '@nats-io/kv';
+
+/** The stored position of one schedule source. */
+export interface PollCursor {
+  cursor?: string;
+  /** `[cursor value, record hash]` of the records stored at or near `cursor`. */
+  seen: [string, string][];
+  /** KV revision read (0: no entry yet), for the compare-and-set. */
+  revision: number;
+}
+
+/** More than this many records at one cursor value are not all remembered; the broker and ledger still dedup. */
+export const SEEN_LIMIT = 5000;
+
+/** Reads the position; a plain string (what older engines stored) is a cursor with nothing seen. */
+export async function readPollCursor(kv: KV, name: string): Promise<PollCursor> {
+  const entry = await kv.get(name);
+  if (!entry || entry.operation !== 'PUT' || entry.length === 0) return { seen: [], revision: entry?.revision ?? 0 };
+  const text = entry.string();
+  try {
+    const parsed = JSON.parse(text) as { cursor?: string; seen?: [string, string][] };
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      return { cursor: parsed.cursor, seen: parsed.seen ?? [], revision: entry.revision };
+  } catch {
+    // not JSON: a bare cursor
+  }
+  return { cursor: text, seen: [], revision: entry.revision };
+}
+
+/** Compare-and-set: false when another poller moved the position first. */
+export async function writePollCursor(kv: KV, name: string, next: Omit<PollCursor, 'revision'>, revision: number) {
+  const value = JSON.stringify({ cursor: next.cursor, seen: next.seen });
+  try {
+    await (revision === 0 ? kv.create(name, value) : kv.update(name, value, revision));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The position after storing `polled` (cursor value and hash of each record): the greatest value, and the records
+ * that the next poll will read again (those at or after the new cursor minus the overlap).
+ */
+export function advance(
+  current: PollCursor,
+  polled: readonly { value?: string; hash: string }[],
+  overlapMs: number,
+): Omit<PollCursor, 'revision'> {
+  let cursor = current.cursor;
+  for (const { value } of polled)
+    if (value !== undefined && (cursor === undefined || compareCursor(value, cursor) > 0)) cursor = value;
+  if (cursor === undefined) return { cursor, seen: [] };
+  const floor = (overlapMs > 0 && shiftTimestamp(cursor, -overlapMs)) || cursor;
+  const seen = new Map<string, string>();
+  for (const [value, hash] of current.seen) if (compareCursor(value, floor) >= 0) seen.set(hash, value);
+  for (const { value, hash } of polled)
+    if (value !== undefined && compareCursor(value, floor) >= 0) seen.set(hash, value);
+  const kept = [...seen].map(([hash, value]): [string, string] => [value, hash]);
+  kept.sort((a, b) => compareCursor(a[0], b[0]));
+  return { cursor, seen: kept.slice(-SEEN_LIMIT) };
+}
+
+/** Numbers compare as numbers, everything else (timestamps in one format) as strings. */
+export function compareCursor(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})([T ])(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * `value` moved by `deltaMs`, written the way it came (`2026-01-02 10:00:00`, `2026-01-02T10:00:00.000+0000`,
+ * `…Z`), in UTC; undefined when it is not such a timestamp.
+ */
+export function shiftTimestamp(value: string, deltaMs: number): string | undefined {
+  const m = TIMESTAMP.exec(value);
+  if (!m) return undefined;
+  const zone = m[9] ?? '';
+  const offset =
+    zone && zone !== 'Z' ? (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2))) : 0;
+  const utc = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[5], +m[6], +m[7]) - offset * 60_000 + deltaMs;
+  const d = new Date(utc + offset * 60_000);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return `${date}${m[4]}${time}${m[8] ?? ''}${zone}`;
+}

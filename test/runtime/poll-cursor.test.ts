@@ -1,0 +1,44 @@
+/** The schedule source's stored position: inclusive cursors with the records already stored at them. */
+import { expect, it } from 'vitest';
+import { advance, shiftTimestamp } from '../../engine/runtime/sources/poll-cursor.js';
+
+it('moves timestamps in the format they came in, in UTC', () => {
+  expect(shiftTimestamp('2026-12-01 10:00:00', -5000)).toBe('2026-12-01 09:59:55');
+  expect(shiftTimestamp('2026-12-01T00:00:02.000+0000', -5000)).toBe('2026-11-30T23:59:57.000+0000');
+  expect(shiftTimestamp('2026-12-01T10:00:00Z', -60_000)).toBe('2026-12-01T09:59:00Z');
+  expect(shiftTimestamp('2026-12-01T10:00:00+02:00', -1000)).toBe('2026-12-01T09:59:59+02:00');
+  expect(shiftTimestamp('20261201', -1000)).toBeUndefined();
+});
+
+it('keeps the greatest cursor and remembers only the records at it (or within the overlap)', () => {
+  const polled = [
+    { value: '2026-12-01 09:59:58', hash: 'a' },
+    { value: '2026-12-01 10:00:00', hash: 'b' },
+    { value: '2026-12-01 10:00:00', hash: 'c' },
+  ];
+  expect(
+    advance({ cursor: '2026-12-01 09:00:00', seen: [['2026-12-01 09:00:00', 'z']], revision: 3 }, polled, 0),
+  ).toEqual({
+    cursor: '2026-12-01 10:00:00',
+    seen: [
+      ['2026-12-01 10:00:00', 'b'],
+      ['2026-12-01 10:00:00', 'c'],
+    ],
+  });
+  expect(advance({ seen: [], revision: 0 }, polled, 5000)).toEqual({
+    cursor: '2026-12-01 10:00:00',
+    seen: [
+      ['2026-12-01 09:59:58', 'a'],
+      ['2026-12-01 10:00:00', 'b'],
+      ['2026-12-01 10:00:00', 'c'],
+    ],
+  });
+  // Nothing new: the position stays, and what was seen at the cursor is still remembered.
+  const kept = { cursor: '2026-12-01 10:00:00', seen: [['2026-12-01 10:00:00', 'b']] as [string, string][] };
+  expect(advance({ ...kept, revision: 4 }, [], 0)).toEqual(kept);
+  // Numbers compare as numbers (M3 YYYYMMDD change dates).
+  expect(advance({ cursor: '20261130', seen: [], revision: 1 }, [{ value: '20261201', hash: 'd' }], 0)).toEqual({
+    cursor: '20261201',
+    seen: [['20261201', 'd']],
+  });
+});
