@@ -1,7 +1,8 @@
 /**
  * Salesforce errors come as an array `[{"errorCode": …, "message": …, "fields": […]}]`. The code decides the
- * consequence: a locked record or a validation error is permanent; a row lock held by another transaction or the
- * API request limit clears with time.
+ * consequence: a locked record or a validation error is permanent; a row lock held by another transaction (also when
+ * a trigger's DML hit it, which arrives wrapped in CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY) or the API request limit
+ * clears with time.
  */
 import { ConnectorError } from '../../engine/sdk/index.js';
 import type { InboundResponse } from '../../engine/sdk/index.js';
@@ -22,6 +23,16 @@ export function classifySalesforceError(response: InboundResponse): ConnectorErr
   const vendorCode = first?.errorCode;
   const message = first?.message ?? `Salesforce answered ${response.status}`;
   const details = { status: response.status, vendorCode, field: first?.fields?.[0] };
+  // 300: the external id matched several records (the body lists them); nothing was written.
+  if (response.status === 300 && Array.isArray(response.body))
+    return new ConnectorError(
+      'duplicate',
+      `the external id matches ${response.body.length} records: ${response.body.join(', ')}`,
+      'permanent',
+      { status: 300 },
+    );
+  if (vendorCode === 'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY' && message.includes('UNABLE_TO_LOCK_ROW'))
+    return new ConnectorError('row-lock', message, 'retryable', details);
   if (vendorCode && RETRYABLE.has(vendorCode))
     return new ConnectorError(
       vendorCode === 'UNABLE_TO_LOCK_ROW' ? 'row-lock' : 'rate-limited',

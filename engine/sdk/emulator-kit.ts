@@ -79,6 +79,10 @@ export interface EmulatorDefinition {
   rateLimitPerSecond?: number;
   /** Vendor-specific controls under `/__emulator/<name>` (POST, JSON body), e.g. `expire-tokens` or `lock`. */
   controls?: Record<string, (body: unknown) => EmulatorReply>;
+  /** Metering after authentication (Salesforce's daily API allocation): a refusal reply, or undefined to go on. */
+  admit?(request: EmulatorRequest): EmulatorReply | undefined;
+  /** Headers the vendor puts on every answer to this request (Salesforce `Sforce-Limit-Info`). */
+  responseHeaders?(request: EmulatorRequest): Record<string, string> | undefined;
 }
 
 /** Starts an emulator on loopback (a random port unless `port` is given). */
@@ -96,6 +100,8 @@ export async function startEmulatorServer(
     const request = await readRequest(req);
     if (request.path.startsWith('/__emulator/')) return control(request, res);
     requests.push(request);
+    const send = (res: ServerResponse, reply: EmulatorReply) =>
+      sendReply(res, { ...reply, headers: { ...definition.responseHeaders?.(request), ...reply.headers } });
     const fault = faults.find((f) => f.left > 0 && (!f.pathPrefix || request.path.startsWith(f.pathPrefix)));
     if (fault) fault.left--;
     faults = faults.filter((f) => f.left > 0);
@@ -128,6 +134,8 @@ export async function startEmulatorServer(
       const denied = definition.authenticate?.(request);
       if (denied) return send(res, denied);
     }
+    const refused = definition.admit?.(request);
+    if (refused) return send(res, refused);
     request.params = Object.fromEntries(
       Object.entries(match.m!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
     );
@@ -137,6 +145,7 @@ export async function startEmulatorServer(
   });
 
   function control(request: EmulatorRequest, res: ServerResponse): void {
+    const send = sendReply;
     const path = request.path.slice('/__emulator'.length);
     if (request.method === 'GET' && path === '/requests') return send(res, { status: 200, body: requests });
     if (request.method === 'GET' && path === '/state') return send(res, { status: 200, body: definition.state() });
@@ -236,7 +245,7 @@ async function readRequest(req: IncomingMessage): Promise<EmulatorRequest> {
   };
 }
 
-function send(res: ServerResponse, reply: EmulatorReply): void {
+function sendReply(res: ServerResponse, reply: EmulatorReply): void {
   const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     ...(text ? { 'content-type': 'application/json; charset=utf-8' } : {}),

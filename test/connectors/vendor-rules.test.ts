@@ -4,13 +4,11 @@ import { startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import type { M3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import { placeQuoteOrder, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
-import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
-import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
 import { MAGENTO_TIME, connectionTo, registry } from './connector-fixtures.js';
 import type { ConnectorFixture } from './connector-fixtures.js';
-import { inforM3, magento, salesforce } from './fixtures/index.js';
+import { inforM3, magento } from './fixtures/index.js';
 
 let emulator: EmulatorServer | undefined;
 afterEach(async () => {
@@ -24,112 +22,6 @@ const clientFor = (fixture: ConnectorFixture, url: string) =>
     connector: registry.get(fixture.id)!,
     env: fixture.env,
   });
-
-describe('salesforce', () => {
-  const usage = { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' };
-
-  it('locks the usage entries of a fulfilled contract (by status or checkbox) and refuses new usage on it', async () => {
-    const sf = (emulator = await startSalesforceEmulator()) as SalesforceEmulator;
-    const client = clientFor(salesforce, sf.url);
-    const [active, fulfilled] = sf.records('Contract');
-    const upsert = (contract: unknown, units: number, id = 'ad-1') =>
-      client.call('sobjects.upsert', {
-        params: usage,
-        body: { External_Id__c: id, Contract__c: contract, Product_Type__c: 'Display Banner', Units__c: units },
-      });
-    await upsert(active.Id, 3);
-    const entryId = String(sf.records('Usage_Entry__c')[0].Id);
-    sf.state.records.get('Contract')!.set(String(active.Id), { ...active, Fulfilled__c: true });
-    await expect(upsert(active.Id, 5)).rejects.toMatchObject({
-      code: 'record-locked',
-      disposition: 'permanent',
-      status: 400,
-      vendorCode: 'ENTITY_IS_LOCKED',
-      message: `entity is locked: usage entry ${entryId} belongs to fulfilled contract C-1001`,
-    });
-    await expect(
-      client.call('sobjects.delete', { params: usage, body: { External_Id__c: 'ad-1' } }),
-    ).rejects.toMatchObject({ code: 'record-locked', vendorCode: 'ENTITY_IS_LOCKED' });
-    await expect(upsert(fulfilled.Id, 1, 'ad-2')).rejects.toMatchObject({
-      code: 'validation',
-      vendorCode: 'FIELD_INTEGRITY_EXCEPTION',
-      field: 'Contract__c',
-      message: 'Contract C-1002 is fulfilled: no new usage can be recorded on it',
-    });
-    expect(sf.records('Usage_Entry__c').map((u) => [u.External_Id__c, u.Units__c])).toEqual([['ad-1', 3]]);
-  });
-
-  it('validates field types and required fields the Salesforce way', async () => {
-    const sf = (emulator = await startSalesforceEmulator()) as SalesforceEmulator;
-    const client = clientFor(salesforce, sf.url);
-    await expect(
-      client.call('sobjects.create', { params: { sobject: 'Contract' }, body: { StartDate: '2026-01-01' } }),
-    ).rejects.toMatchObject({
-      code: 'validation',
-      vendorCode: 'REQUIRED_FIELD_MISSING',
-      field: 'AccountId',
-      message: 'Required fields are missing: [AccountId]',
-    });
-    await expect(
-      client.call('sobjects.create', {
-        params: { sobject: 'Usage_Entry__c' },
-        body: { Contract__c: sf.records('Contract')[0].Id, Product_Type__c: 'Banner', Units__c: 'three' },
-      }),
-    ).rejects.toMatchObject({ code: 'validation', vendorCode: 'JSON_PARSER_ERROR', field: 'Units__c' });
-    await expect(
-      client.call('sobjects.upsert', {
-        params: { sobject: 'Account', external_id_field: 'No_Such__c' },
-        body: { No_Such__c: 'x', Name: 'X' },
-      }),
-    ).rejects.toMatchObject({
-      code: 'not-found',
-      status: 404,
-      vendorCode: 'NOT_FOUND',
-      message: 'Provided external ID field does not exist or is not accessible: No_Such__c',
-    });
-  });
-
-  it('rolls back an allOrNone composite when one subrequest fails, and reports that subrequest', async () => {
-    const sf = (emulator = await startSalesforceEmulator()) as SalesforceEmulator;
-    const compositeRequest = [
-      {
-        method: 'POST',
-        url: '/services/data/v60.0/sobjects/Account',
-        referenceId: 'acct',
-        body: { Name: 'Rolled Back Co' },
-      },
-      {
-        method: 'POST',
-        url: '/services/data/v60.0/sobjects/Contact',
-        referenceId: 'contact',
-        body: { FirstName: 'No last name', AccountId: '@{acct.id}' },
-      },
-    ];
-    await expect(
-      clientFor(salesforce, sf.url).call('composite', { params: {}, body: { allOrNone: true, compositeRequest } }),
-    ).rejects.toMatchObject({
-      code: 'validation',
-      status: 400,
-      vendorCode: 'REQUIRED_FIELD_MISSING',
-      message: 'composite subrequest contact: Required fields are missing: [LastName]',
-    });
-    expect(sf.records('Account').map((a) => a.Name)).toEqual(['Ada Lovelace Ltd']);
-  });
-
-  it('answers SOQL filters with comparison, IN and LIKE, ordered descending', async () => {
-    emulator = await startSalesforceEmulator();
-    const result = await clientFor(salesforce, emulator.url).call('query', {
-      params: {},
-      body: {
-        q: "SELECT ProductCode FROM Product2 WHERE ProductCode IN ('MUG-1', 'CAP-1', 'HAT-1') AND Name LIKE '%a%' ORDER BY ProductCode DESC",
-      },
-    });
-    expect((result.result as { records: { ProductCode: string }[] }).records.map((r) => r.ProductCode)).toEqual([
-      'MUG-1',
-      'CAP-1',
-    ]);
-  });
-});
 
 describe('magento', () => {
   it('updates a product partially: name, description, SEO fields and media stay untouched; custom attributes merge by code', async () => {

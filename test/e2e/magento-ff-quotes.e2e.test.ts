@@ -29,8 +29,10 @@ afterEach(async () => {
   engine = systems = nats = undefined;
 });
 
+/** The posted invoice in the FF org; the webhook sends it with its relationship fields. */
+const INVOICE_ID = 'a1A000000000101EAA';
 const invoice = (outstanding: number, stamp: string): Row => ({
-  Id: 'a1A000000000101AAA',
+  Id: INVOICE_ID,
   Name: 'SIN000101',
   SystemModstamp: stamp,
   c2g__InvoiceStatus__c: 'Complete',
@@ -77,6 +79,12 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
     logger: testLogger(),
   });
   const { magento, ff } = systems;
+  ff.store.insert('c2g__codaInvoice__c', {
+    Id: INVOICE_ID,
+    Name: 'SIN000101',
+    c2g__Account__c: ff.records('Account')[0].Id,
+    c2g__InvoiceStatus__c: 'Complete',
+  });
 
   // The customer sync runs first: it creates the FF account and the `customer` cross-reference payments use.
   await post(
@@ -121,9 +129,9 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
   expect(entry).toMatchObject({
     Magento_Order_Id__c: String(order.entity_id),
     c2g__Type__c: 'Receipt',
-    c2g__BankAccount__c: 'a0B000000000BRT',
+    c2g__BankAccount__c: 'a0B000000000BRTEA2',
     c2g__Reference__c: 'ch_3PQ9x2',
-    c2g__PaymentMethod__c: 'braintree',
+    c2g__PaymentMethod__c: 'Electronic',
   });
   const account = ff.records('Account').find((a) => a.Magento_Customer_Id__c === '42')!;
   expect(ff.records('c2g__codaCashEntryLineItem__c')).toEqual([
@@ -131,7 +139,7 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
       c2g__CashEntry__c: entry.Id,
       c2g__Account__c: account.Id,
       c2g__CashEntryValue__c: 1240.5,
-      Sales_Invoice__c: 'a1A000000000101AAA',
+      Sales_Invoice__c: INVOICE_ID,
       c2g__AccountReference__c: `Magento ${String(order.increment_id)}`,
     }),
   ]);
@@ -141,7 +149,7 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
   await expectDrained(nats.url);
   expect([...magento.state.negotiableQuotes.values()].map((q) => quoteFields(q).status)).toEqual(['ordered']);
   // The payment was not invoiced a second time.
-  expect(ff.records('c2g__codaInvoice__c')).toEqual([]);
+  expect(ff.records('c2g__codaInvoice__c').map((i) => i.Id)).toEqual([INVOICE_ID]);
 });
 
 it('an invoice paid outside Magento withdraws its quote, and a part payment re-prices it by replacing it', async () => {

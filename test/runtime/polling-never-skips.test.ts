@@ -20,18 +20,18 @@ afterEach(async () => {
   h = vendor = undefined;
 });
 
-/** Makes `table.values()` commit `late` right after the first read: a write landing while the poll pages. */
-function commitDuringFirstRead<K, V>(table: Map<K, V>, commit: () => void): void {
-  const values = table.values.bind(table);
+/** Makes `read()` commit `late` right after its first call: a write landing while the poll pages. */
+function commitDuringFirstRead<T extends object, K extends keyof T>(owner: T, read: K, commit: () => void): void {
+  const original = (owner[read] as (...args: unknown[]) => Iterable<unknown>).bind(owner);
   let done = false;
-  table.values = () => {
-    const snapshot = [...values()];
+  owner[read] = ((...args: unknown[]) => {
+    const snapshot = [...original(...args)];
     if (!done) {
       done = true;
       commit();
     }
-    return snapshot.values();
-  };
+    return read === 'values' ? snapshot.values() : snapshot;
+  }) as T[K];
 }
 
 async function eventsIn(name: string): Promise<number> {
@@ -43,10 +43,9 @@ async function eventsIn(name: string): Promise<number> {
 it('Salesforce: 150 accounts with one SystemModstamp across a page boundary, and one committed mid-poll', async () => {
   const sf = (vendor = await startSalesforceEmulator({ queryBatchSize: 100 }));
   sf.setClock('2026-12-01T10:00:00Z');
-  const accounts = sf.state.records.get('Account')!;
-  const account = (Id: string, Name: string) => accounts.set(Id, { Id, Name });
-  for (let n = 1; n <= 150; n++) account(`001POLL${String(n).padStart(8, '0')}AAA`, `Poll ${n}`);
-  commitDuringFirstRead(accounts, () => account('001POLL00000999AAA', 'Poll late'));
+  const account = (Id: string, Name: string) => sf.store.insert('Account', { Id, Name });
+  for (let n = 1; n <= 150; n++) account(`001POLL${String(n).padStart(8, '0')}`, `Poll ${n}`);
+  commitDuringFirstRead(sf.store, 'rows', () => account('001POLL00000999', 'Poll late'));
   h = await startVendorEngine(
     {
       'connections/sf.yaml': `apiVersion: junction/v1
@@ -93,7 +92,7 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
   const counts = countBy(h.received('accounts'), 'id');
   expect(counts.size).toBe(151);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  expect(counts.get('001POLL00000999AAA')).toBe(1);
+  expect(counts.get(String(sf.store.get('Account', '001POLL00000999')!.Id))).toBe(1);
   expect(await eventsIn('sf-accounts')).toBe(151);
   const first = sf.requests.find((r) => r.path.endsWith('/query'))!;
   expect(first.query.q).toBe(
@@ -110,7 +109,7 @@ it('Magento: 150 orders with one updated_at across a page boundary, and one comm
   const stamp = '2026-12-01 10:00:00';
   const order = (id: number) => ({ entity_id: id, increment_id: `0000${id}`, status: 'processing', updated_at: stamp });
   for (let id = 2001; id <= 2150; id++) magento.state.orders.set(id, order(id));
-  commitDuringFirstRead(magento.state.orders, () => magento.state.orders.set(1500, order(1500)));
+  commitDuringFirstRead(magento.state.orders, 'values', () => magento.state.orders.set(1500, order(1500)));
   h = await startVendorEngine(
     {
       'connections/magento.yaml': `apiVersion: junction/v1

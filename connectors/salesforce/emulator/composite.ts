@@ -28,14 +28,34 @@ export function runComposite(r: EmulatorRequest, routes: Route[], state: Salesfo
     return sfError(400, 'JSON_PARSER_ERROR', 'compositeRequest is required and must be a non-empty list');
   if (subrequests.length > MAX_SUBREQUESTS)
     return sfError(400, 'INVALID_BATCH_REQUEST', `Composite request must have at most ${MAX_SUBREQUESTS} subrequests`);
-  const snapshot = new Map(
-    [...state.records].map(([name, rows]) => [name, new Map([...rows].map(([id, row]) => [id, { ...row }]))]),
-  );
-  const results: Record<string, unknown> = {};
   const out: { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] = [];
+  // With allOrNone the subrequests are one transaction: any failure undoes them all, and nothing is announced.
+  const failed = state.store.transaction(
+    () => runAll(r, subrequests, routes, out, body.allOrNone === true),
+    (anyFailed) => !(anyFailed && body.allOrNone),
+  );
+  if (failed && body.allOrNone)
+    for (const entry of out)
+      if (entry.httpStatusCode < 400) Object.assign(entry, { body: [HALTED], httpStatusCode: 400 });
+  return { status: 200, body: { compositeResponse: out } };
+}
+
+function templateRegex(template: string): RegExp {
+  return new RegExp('^' + template.replace(/:([A-Za-z_]+)/g, '(?<$1>[^/]+)') + '$');
+}
+
+/** Runs the subrequests in order into `out`; true when one failed. */
+function runAll(
+  r: EmulatorRequest,
+  subrequests: Subrequest[],
+  routes: Route[],
+  out: { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[],
+  allOrNone: boolean,
+): boolean {
+  const results: Record<string, unknown> = {};
   let failed = false;
   for (const sub of subrequests) {
-    if (failed && body.allOrNone) {
+    if (failed && allOrNone) {
       out.push({ body: [HALTED], httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
       continue;
     }
@@ -60,14 +80,5 @@ export function runComposite(r: EmulatorRequest, routes: Route[], state: Salesfo
     out.push({ body: reply.body ?? null, httpHeaders: {}, httpStatusCode: reply.status, referenceId: sub.referenceId });
     if (reply.status >= 400) failed = true;
   }
-  if (failed && body.allOrNone) {
-    state.records = snapshot;
-    for (const entry of out)
-      if (entry.httpStatusCode < 400) Object.assign(entry, { body: [HALTED], httpStatusCode: 400 });
-  }
-  return { status: 200, body: { compositeResponse: out } };
-}
-
-function templateRegex(template: string): RegExp {
-  return new RegExp('^' + template.replace(/:([A-Za-z_]+)/g, '(?<$1>[^/]+)') + '$');
+  return failed;
 }

@@ -1,10 +1,19 @@
-/** Starts the Salesforce emulator: OAuth2 client credentials with expiring tokens, sObjects, SOQL, composite. */
+/**
+ * Starts the Salesforce emulator: OAuth2 client credentials with expiring tokens, sObjects with Salesforce's field
+ * rules, SOQL, composite, the daily API allocation, and vendor-shaped faults (row locks).
+ */
 import { startEmulatorServer } from '../../../engine/sdk/index.js';
 import type { EmulatorOptions, EmulatorServer } from '../../../engine/sdk/index.js';
-import { observeRecords } from './record-changes.js';
+import { ApiAllocation } from './api-allocation.js';
+import type { ApiAllocationOptions } from './api-allocation.js';
+import { rowLockFault } from './row-lock-fault.js';
+import type { RowLockOptions } from './row-lock-fault.js';
 import type { RecordChange } from './record-changes.js';
+import { RecordStore } from './record-store.js';
+import type { Row } from './record-store.js';
 import { salesforceRoutes } from './routes.js';
 import { seedSalesforceState } from './state.js';
+import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 import type { SalesforceState } from './state.js';
 
 /** The client credentials the emulator accepts unless told otherwise. */
@@ -16,14 +25,22 @@ export const SALESFORCE_EMULATOR_CLIENT = {
 /** A running Salesforce emulator, with its org state for assertions. */
 export interface SalesforceEmulator extends EmulatorServer {
   state: SalesforceState;
+  /** The org's records: the one place they change (subscribe with `store.onChange`). */
+  store: RecordStore;
+  /** The daily API allocation (`allocation.setUsed(n)`, `allocation.limit`). */
+  allocation: ApiAllocation;
   /** Records of one object, for assertions. */
-  records(sobject: string): Record<string, unknown>[];
+  records(sobject: string): Row[];
   /** Makes every issued token expire now (the next call gets 401 INVALID_SESSION_ID). */
   expireTokens(): void;
   /** Stops the emulator's clock at `iso` (writes then share one SystemModstamp), or lets it run again. */
   setClock(iso?: string): void;
   /** Calls `listener` with every committed record change (Change Data Capture, tests). */
   onChange(listener: (change: RecordChange) => void): void;
+  /** The next matching writes fail with UNABLE_TO_LOCK_ROW (wrapped by a trigger when `wrapped`). */
+  failRowLock(options?: RowLockOptions): void;
+  /** FinancialForce posts a document (what the Post button or background posting does): it becomes Complete. */
+  post(sobject: string, id: string): void;
 }
 
 /** Options of the Salesforce emulator. */
@@ -36,19 +53,19 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
   tokenTtlMs?: number;
   /** Records per query page before `nextRecordsUrl`. @default 2000 */
   queryBatchSize?: number;
+  /** The org's API request allocation. @default 100000 calls per rolling 24 hours */
+  allocation?: ApiAllocationOptions;
 }
+
+const REST = '/services/data/';
 
 /** Starts the emulator on loopback (a random port unless `port` is given). */
 export async function startSalesforceEmulator(options: SalesforceEmulatorOptions = {}): Promise<SalesforceEmulator> {
   let frozenAt: number | undefined;
-  const now = () => frozenAt ?? Date.now();
-  const listeners: ((change: RecordChange) => void)[] = [];
-  const seed = () => {
-    const fresh = seedSalesforceState();
-    observeRecords(fresh, now, (change) => listeners.forEach((l) => l(change)));
-    return fresh;
-  };
-  let state = seed();
+  const setClock = (iso?: string) => void (frozenAt = iso === undefined ? undefined : Date.parse(iso));
+  // One store for the emulator's life, so change subscribers survive a reset.
+  let state = seedSalesforceState(new RecordStore(Object.keys(SOBJECT_SCHEMAS), () => frozenAt ?? Date.now()));
+  const allocation = new ApiAllocation(options.allocation);
   let url = '';
   const config = {
     clientId: options.clientId ?? SALESFORCE_EMULATOR_CLIENT.clientId,
@@ -60,7 +77,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const expireTokens = () => {
     for (const token of state.tokens.keys()) state.tokens.set(token, 0);
   };
-  const server = await startEmulatorServer(
+  const failRowLock = (lock: RowLockOptions = {}) => server.fail(rowLockFault(lock));
+  const post = (sobject: string, id: string) => {
+    const status = sobject === 'c2g__codaCashEntry__c' ? 'c2g__Status__c' : 'c2g__InvoiceStatus__c';
+    state.store.update(sobject, id, { [status]: 'Complete' });
+  };
+  const server: EmulatorServer = await startEmulatorServer(
     {
       name: 'salesforce',
       routes: salesforceRoutes(() => state, config),
@@ -71,21 +93,43 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
           ? undefined
           : { status: 401, body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }] };
       },
+      admit: (r) => (r.path.startsWith(REST) ? allocation.take() : undefined),
+      responseHeaders: (r) => (r.path.startsWith(REST) ? { 'sforce-limit-info': allocation.header() } : undefined),
+      // Only an opt-in fault (POST /__emulator/rate-limit): Salesforce's REST API has no per-second limit.
       rateLimitedBody: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
       notFound: () => ({
         status: 404,
         body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }],
       }),
-      state: () => Object.fromEntries([...state.records].map(([k, v]) => [k, [...v.values()]])),
-      reset: () => void (state = seed()),
+      state: () => Object.fromEntries(state.store.objects().map((k) => [k, state.store.rows(k)])),
+      reset: () => {
+        state = seedSalesforceState(state.store);
+        allocation.setUsed(0);
+      },
       controls: {
         'expire-tokens': () => {
           expireTokens();
           return { status: 204 };
         },
         clock: (body) => {
-          const at = (body as { at?: string } | undefined)?.at;
-          frozenAt = at === undefined ? undefined : Date.parse(at);
+          setClock((body as { at?: string } | undefined)?.at);
+          return { status: 204 };
+        },
+        'row-lock': (body) => {
+          failRowLock((body ?? {}) as RowLockOptions);
+          return { status: 204 };
+        },
+        'api-usage': (body) => {
+          const { used, limit } = (body ?? {}) as { used?: number; limit?: number };
+          if (limit !== undefined) allocation.limit = limit;
+          if (used !== undefined) allocation.setUsed(used);
+          return { status: 200, body: { 'api-usage': allocation.header() } };
+        },
+        post: (body) => {
+          const { sobject, id } = (body ?? {}) as { sobject?: string; id?: string };
+          if (!sobject || !id || !state.store.get(sobject, id))
+            return { status: 404, body: { message: 'POST {"sobject": "c2g__codaInvoice__c", "id": "<record id>"}' } };
+          post(sobject, id);
           return { status: 204 };
         },
       },
@@ -95,9 +139,13 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   url = server.url;
   Object.defineProperty(server, 'state', { get: () => state, enumerable: true });
   return Object.assign(server, {
-    records: (sobject: string) => [...(state.records.get(sobject)?.values() ?? [])],
+    store: state.store,
+    allocation,
+    records: (sobject: string) => state.store.rows(sobject),
     expireTokens,
-    setClock: (iso?: string) => void (frozenAt = iso === undefined ? undefined : Date.parse(iso)),
-    onChange: (listener: (change: RecordChange) => void) => void listeners.push(listener),
+    setClock,
+    onChange: (listener: (change: RecordChange) => void) => void state.store.onChange(listener),
+    failRowLock,
+    post,
   }) as SalesforceEmulator;
 }

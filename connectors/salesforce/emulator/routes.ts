@@ -1,8 +1,9 @@
 /** Salesforce REST routes: OAuth2 token, sObjects CRUD and upsert by external id, SOQL with pagination, composite. */
 import { randomBytes } from 'node:crypto';
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
-import { SOBJECT_SCHEMAS } from '../schemas/index.js';
-import { createRecord, lockedReply, sfError, updateRecord } from './records.js';
+import { upsertableFields } from '../schemas/index.js';
+import { objectSchema } from './field-rules.js';
+import { createRecord, deleteRecord, sfError, updateRecord } from './records.js';
 import { runComposite } from './composite.js';
 import { parseSoql, runSoql } from './soql.js';
 import type { Row, SalesforceState } from './state.js';
@@ -17,11 +18,13 @@ export interface SalesforceEmulatorConfig {
 }
 
 const DATA = '/services/data/:version';
+const unsupported = (sobject: string) =>
+  sfError(404, 'NOT_FOUND', `The requested resource does not exist: sObject type '${sobject}' is not supported.`);
 
 /** Every route over the current org state. */
 export function salesforceRoutes(state: () => SalesforceState, config: SalesforceEmulatorConfig): Route[] {
   const pages = new Map<string, Row[]>();
-  const table = (sobject: string) => state().records.get(sobject);
+  const store = () => state().store;
   const page = (records: Row[], totalSize: number): EmulatorReply => {
     const batch = records.slice(0, config.queryBatchSize);
     const rest = records.slice(config.queryBatchSize);
@@ -36,25 +39,43 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       body: { totalSize, done: !nextRecordsUrl, records: batch, ...(nextRecordsUrl ? { nextRecordsUrl } : {}) },
     };
   };
+  /**
+   * Upsert matches only on an external id or idLookup field (404 NOT_FOUND otherwise), case-insensitively unless the
+   * field is case-sensitive; two matches answer 300 and change nothing.
+   */
   const upsert = (r: EmulatorRequest, body: Row): EmulatorReply => {
-    const rows = table(r.params.sobject);
-    if (!rows) return sfError(404, 'NOT_FOUND', `sObject type '${r.params.sobject}' is not supported.`);
-    const schema = SOBJECT_SCHEMAS[r.params.sobject] as { properties: Record<string, unknown> };
-    if (r.params.field !== 'Id' && !schema.properties[r.params.field])
+    const { sobject, field, value } = r.params;
+    if (!store().has(sobject)) return unsupported(sobject);
+    if (!upsertableFields(sobject).includes(field))
+      return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (field in body)
       return sfError(
-        404,
-        'NOT_FOUND',
-        `Provided external ID field does not exist or is not accessible: ${r.params.field}`,
+        400,
+        'INVALID_FIELD',
+        `[emulator] ${field} is the upsert's external id: it goes in the URL, not the body`,
+        [field],
       );
-    const matches = [...rows.values()].filter((row) => String(row[r.params.field]) === r.params.value);
+    const caseSensitive = objectSchema(sobject).properties[field]['x-case-sensitive'] === true;
+    const same = (stored: unknown) =>
+      caseSensitive ? String(stored) === value : String(stored).toLowerCase() === value.toLowerCase();
+    const matches =
+      field === 'Id'
+        ? [store().get(sobject, value)].filter((x): x is Row => !!x)
+        : store()
+            .rows(sobject)
+            .filter((row) => same(row[field]));
     if (matches.length > 1)
-      return sfError(300, 'MULTIPLE_CHOICES', `more than one record found for external id field ${r.params.field}`);
+      return {
+        status: 300,
+        body: matches.map((m) => `/services/data/${r.params.version}/sobjects/${sobject}/${String(m.Id)}`),
+      };
     if (matches.length === 0) {
-      const created = createRecord(state(), r.params.sobject, { ...body, [r.params.field]: r.params.value });
+      if (r.query.updateOnly === 'true') return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      const created = createRecord(state(), sobject, { ...body, [field]: value });
       // Upsert answers 201 with `created: true` (a plain create does not say `created`).
       return created.status === 201 ? { status: 201, body: { ...(created.body as Row), created: true } } : created;
     }
-    const failed = updateRecord(state(), r.params.sobject, matches[0], body);
+    const failed = updateRecord(state(), sobject, matches[0], body);
     return failed ?? { status: 200, body: { id: matches[0].Id, success: true, errors: [], created: false } };
   };
   const routes: Route[] = [
@@ -90,15 +111,15 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       method: 'POST',
       path: `${DATA}/sobjects/:sobject`,
       handle: (r) =>
-        table(r.params.sobject)
+        store().has(r.params.sobject)
           ? createRecord(state(), r.params.sobject, (r.body ?? {}) as Row)
-          : sfError(404, 'NOT_FOUND', `sObject type '${r.params.sobject}' is not supported.`),
+          : unsupported(r.params.sobject),
     },
     {
       method: 'PATCH',
       path: `${DATA}/sobjects/:sobject/:id`,
       handle: (r) => {
-        const existing = table(r.params.sobject)?.get(r.params.id);
+        const existing = store().get(r.params.sobject, r.params.id);
         if (!existing) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
         return updateRecord(state(), r.params.sobject, existing, (r.body ?? {}) as Row) ?? { status: 204 };
       },
@@ -112,14 +133,14 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       method: 'GET',
       path: `${DATA}/sobjects/:sobject/:id`,
       handle: (r) => {
-        const row = table(r.params.sobject)?.get(r.params.id);
+        const row = store().get(r.params.sobject, r.params.id);
         return row
           ? {
               status: 200,
               body: {
                 attributes: {
                   type: r.params.sobject,
-                  url: `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${r.params.id}`,
+                  url: `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${String(row.Id)}`,
                 },
                 ...row,
               },
@@ -130,7 +151,7 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     {
       method: 'DELETE',
       path: `${DATA}/sobjects/:sobject/:id`,
-      handle: (r) => remove(r.params.sobject, table(r.params.sobject)?.get(r.params.id)),
+      handle: (r) => remove(r.params.sobject, store().get(r.params.sobject, r.params.id)),
     },
     {
       method: 'DELETE',
@@ -138,7 +159,11 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       handle: (r) =>
         remove(
           r.params.sobject,
-          [...(table(r.params.sobject)?.values() ?? [])].find((row) => String(row[r.params.field]) === r.params.value),
+          upsertableFields(r.params.sobject).includes(r.params.field)
+            ? store()
+                .rows(r.params.sobject)
+                .find((row) => String(row[r.params.field]) === r.params.value)
+            : undefined,
         ),
     },
     {
@@ -147,9 +172,9 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       handle: (r) => {
         const query = parseSoql(r.query.q ?? '');
         if (typeof query === 'string') return sfError(400, 'MALFORMED_QUERY', query);
-        const rows = table(query.sobject);
-        if (!rows) return sfError(400, 'INVALID_TYPE', `sObject type '${query.sobject}' is not supported.`);
-        const records = runSoql(query, rows.values());
+        if (!store().has(query.sobject))
+          return sfError(400, 'INVALID_TYPE', `sObject type '${query.sobject}' is not supported.`);
+        const records = runSoql(query, store().rows(query.sobject));
         return page(records, records.length);
       },
     },
@@ -167,11 +192,9 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     { method: 'POST', path: `${DATA}/composite`, handle: (r) => runComposite(r, routes, state()) },
   ];
   function remove(sobject: string, row: Row | undefined): EmulatorReply {
-    if (!row) return sfError(404, 'ENTITY_IS_DELETED', 'entity is deleted');
-    const locked = lockedReply(state(), sobject, row, {});
-    if (locked) return locked;
-    table(sobject)!.delete(String(row.Id));
-    return { status: 204 };
+    return row
+      ? deleteRecord(state(), sobject, row)
+      : sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
   }
   return routes;
 }

@@ -1,32 +1,35 @@
-/** The Salesforce emulator's org: records per object, issued tokens, and the seed data the examples use. */
+/**
+ * The Salesforce emulator's org: its record store, issued tokens, id and auto-number counters, and the seed data the
+ * example specs use (the sales org's account, contracts and products, and FinancialForce's reference data).
+ */
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
+import { canonicalId, newRecordId } from './record-ids.js';
+import { RecordStore } from './record-store.js';
+import type { Row } from './record-store.js';
 
-/** A stored record. */
-export type Row = Record<string, unknown>;
+export type { Row } from './record-store.js';
 
-/** The org: records per object, issued tokens, the id counter. */
+/** The org: records per object, issued tokens, the id counter and the auto-number counters. */
 export interface SalesforceState {
-  records: Map<string, Map<string, Row>>;
+  store: RecordStore;
   tokens: Map<string, number>;
   counter: number;
+  autoNumbers: Map<string, number>;
 }
 
-/** A new 18-character id with the object's key prefix. */
-export function newRecordId(state: SalesforceState, sobject: string): string {
-  const prefix = String(SOBJECT_SCHEMAS[sobject]?.['x-key-prefix'] ?? 'a0Z');
-  return `${prefix}${String(++state.counter).padStart(12, '0')}AAA`;
-}
-
-/** A fresh org with the seed data the examples use. */
-export function seedSalesforceState(): SalesforceState {
+/** A fresh org with the seed data the examples use, in `store` (emptied first) or a new one. */
+export function seedSalesforceState(store = new RecordStore(Object.keys(SOBJECT_SCHEMAS))): SalesforceState {
+  store.clear();
   const state: SalesforceState = {
-    records: new Map(Object.keys(SOBJECT_SCHEMAS).map((o) => [o, new Map()])),
+    store,
     tokens: new Map(),
     counter: 0,
+    autoNumbers: new Map([['Contract', 1002]]),
   };
-  const add = (sobject: string, row: Row) => {
-    const Id = newRecordId(state, sobject);
-    state.records.get(sobject)!.set(Id, { Id, ...row });
+  /** Seeds a record, with an id of the org's own (a 15-character id, as lookups keep them) or the next one. */
+  const add = (sobject: string, row: Row, id?: string) => {
+    const Id = id ? canonicalId(id)! : newRecordId(String(SOBJECT_SCHEMAS[sobject]['x-key-prefix']), ++state.counter);
+    state.store.insert(sobject, { Id, ...row }, { seed: true });
     return Id;
   };
   const account = add('Account', {
@@ -35,25 +38,45 @@ export function seedSalesforceState(): SalesforceState {
     BillingCity: 'San Francisco',
     Email__c: 'ada@example.com',
   });
-  add('Contract', {
-    AccountId: account,
-    ContractNumber: 'C-1001',
-    Status: 'Activated',
-    StartDate: '2026-01-01',
-    ContractTerm: 12,
-  });
-  add('Contract', {
-    AccountId: account,
-    ContractNumber: 'C-1002',
-    Status: 'Fulfilled',
-    StartDate: '2025-01-01',
-    ContractTerm: 12,
-  });
+  add('Contract', { AccountId: account, ContractNumber: 'C-1001', Status: 'Activated', StartDate: '2026-01-01' });
+  add('Contract', { AccountId: account, ContractNumber: 'C-1002', Status: 'Fulfilled', StartDate: '2025-01-01' });
   for (const [code, name] of [
     ['MUG-1', 'Enamel Mug'],
     ['TEE-1', 'Organic Tee'],
     ['CAP-1', 'Canvas Cap'],
   ])
     add('Product2', { Name: name, ProductCode: code, IsActive: true });
+  // FinancialForce reference data, with the ids the seed specs' lookups (specs/magento-ff/lookups) hold.
+  add('Product2', { Name: 'Shipping', ProductCode: 'SHIPPING', IsActive: true }, '01t000000000SHP');
+  for (const [id, name] of [
+    ['a0C000000000USD', 'USD'],
+    ['a0C000000000EUR', 'EUR'],
+    ['a0C000000000GBP', 'GBP'],
+  ])
+    add('c2g__codaAccountingCurrency__c', { Name: name, c2g__DecimalPlaces__c: 2, c2g__Home__c: name === 'USD' }, id);
+  for (const [id, name, description] of [
+    ['a1Q000000000CA1', 'US-CA', 'California sales tax'],
+    ['a1Q000000000NY1', 'US-NY', 'New York sales tax'],
+    ['a1Q000000000GB1', 'UK-VAT-S', 'UK VAT standard rate'],
+    ['a1Q000000000ZZ0', 'ZERO', 'Zero rated'],
+  ])
+    add('c2g__codaTaxCode__c', { Name: name, c2g__Description__c: description }, id);
+  for (const [id, code, name] of [
+    ['a0B000000000BRT', 'BRAINTREE', 'Braintree settlement'],
+    ['a0B000000000PPL', 'PAYPAL', 'PayPal settlement'],
+    ['a0B000000000CHK', 'CHECKS', 'Check deposits'],
+    ['a0B000000000OPR', 'OPERATING', 'Operating account'],
+  ])
+    add(
+      'c2g__codaBankAccount__c',
+      {
+        Name: name,
+        c2g__AccountName__c: 'Example Store Inc.',
+        c2g__AccountNumber__c: `0000${code.length}${id.slice(-3)}`,
+        c2g__BankName__c: 'First Example Bank',
+        c2g__ReportingCode__c: code,
+      },
+      id,
+    );
   return state;
 }

@@ -1,6 +1,14 @@
 /** Every sObject the Salesforce connector and its emulator know, by API name. */
 import type { JsonSchema } from '../../../engine/sdk/index.js';
-import { cashEntry, cashEntryLine, salesInvoice, salesInvoiceLine } from './financialforce.js';
+import {
+  accountingCurrency,
+  bankAccount,
+  cashEntry,
+  cashEntryLine,
+  salesInvoice,
+  salesInvoiceLine,
+  taxCode,
+} from './financialforce.js';
 import { account, contact, contract, pricebook2, pricebookEntry, product2 } from './standard-objects.js';
 import { usageEntry } from './usage-entry.js';
 
@@ -17,9 +25,20 @@ export const SOBJECT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   c2g__codaInvoiceLineItem__c: salesInvoiceLine,
   c2g__codaCashEntry__c: cashEntry,
   c2g__codaCashEntryLineItem__c: cashEntryLine,
+  c2g__codaAccountingCurrency__c: accountingCurrency,
+  c2g__codaTaxCode__c: taxCode,
+  c2g__codaBankAccount__c: bankAccount,
 };
 
 /** The entity schema of an sObject, or undefined for objects the connector does not describe. */
 export function sobjectSchema(name: unknown): JsonSchema | undefined {
   return typeof name === 'string' ? SOBJECT_SCHEMAS[name] : undefined;
+}
+
+/** The fields `sobjects.upsert` may match on: external id and idLookup fields (and Id). */
+export function upsertableFields(name: string): string[] {
+  const properties = (SOBJECT_SCHEMAS[name]?.properties ?? {}) as Record<string, JsonSchema>;
+  return Object.entries(properties)
+    .filter(([, f]) => f['x-external-id'] === true || f['x-id-lookup'] === true)
+    .map(([n]) => n);
 }

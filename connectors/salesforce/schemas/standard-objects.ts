@@ -1,8 +1,16 @@
 /** Standard Salesforce objects the seeds use: accounts, contacts, contracts, products and price books. */
 import type { JsonSchema } from '../../../engine/sdk/index.js';
-import { date, externalId, field, picklist, reference, sobject } from './sobject-schema.js';
-
-const text = (description: string) => field('string', description);
+import {
+  autoNumber,
+  createOnly,
+  date,
+  externalId,
+  field,
+  picklist,
+  reference,
+  sobject,
+  text,
+} from './sobject-schema.js';
 
 /** Account. */
 export const account: JsonSchema = sobject(
@@ -11,34 +19,34 @@ export const account: JsonSchema = sobject(
   '001',
   ['Name'],
   {
-    Name: text('Account name'),
-    AccountNumber: text('Account number'),
-    Phone: text('Main phone'),
-    Website: text('Website URL'),
-    BillingStreet: text('Billing street (lines separated by newlines)'),
-    BillingCity: text('Billing city'),
-    BillingPostalCode: text('Billing postal code'),
-    BillingCountry: text('Billing country'),
-    ShippingStreet: text('Shipping street (lines separated by newlines)'),
-    ShippingCity: text('Shipping city'),
-    ShippingPostalCode: text('Shipping postal code'),
-    ShippingCountry: text('Shipping country'),
-    Magento_Customer_Id__c: externalId('Magento customer id (external id, unique)'),
-    Email__c: text('Primary e-mail'),
-    c2g__CODAAccountTradingCurrency__c: text('FinancialForce trading currency (ISO code)'),
-    c2g__CODADaysOffset1__c: field('number', 'FinancialForce credit terms: days until due'),
-    c2g__CODAVATRegistrationNumber__c: text('VAT registration number'),
+    Name: text('Account Name', 'Account name'),
+    AccountNumber: text('Account Number', 'Account number', 40),
+    Phone: text('Account Phone', 'Main phone', 40),
+    Website: text('Website', 'Website URL'),
+    BillingStreet: text('Billing Street', 'Billing street (lines separated by newlines)'),
+    BillingCity: text('Billing City', 'Billing city', 40),
+    BillingPostalCode: text('Billing Zip/Postal Code', 'Billing postal code', 20),
+    BillingCountry: text('Billing Country', 'Billing country', 80),
+    ShippingStreet: text('Shipping Street', 'Shipping street (lines separated by newlines)'),
+    ShippingCity: text('Shipping City', 'Shipping city', 40),
+    ShippingPostalCode: text('Shipping Zip/Postal Code', 'Shipping postal code', 20),
+    ShippingCountry: text('Shipping Country', 'Shipping country', 80),
+    Magento_Customer_Id__c: externalId('Magento Customer Id', 'Magento customer id (external id, unique)'),
+    Email__c: text('Email', 'Primary e-mail', 80),
+    c2g__CODAAccountTradingCurrency__c: text('Account Currency', 'FinancialForce trading currency (ISO code)', 3),
+    c2g__CODADaysOffset1__c: field('number', 'Days Offset 1', 'FinancialForce credit terms: days until due'),
+    c2g__CODAVATRegistrationNumber__c: text('VAT Registration Number', 'VAT registration number', 20),
   },
 );
 
 /** Contact. */
 export const contact: JsonSchema = sobject('Contact', 'A person at an account.', '003', ['LastName'], {
-  AccountId: reference('Account'),
-  FirstName: text('First name'),
-  LastName: text('Last name'),
-  Email: text('E-mail'),
-  Phone: text('Phone'),
-  Magento_Customer_Id__c: externalId('Magento customer id (external id, unique)'),
+  AccountId: reference('Account', 'Account ID'),
+  FirstName: text('First Name', 'First name', 40),
+  LastName: text('Last Name', 'Last name', 80),
+  Email: text('Email', 'E-mail', 80),
+  Phone: text('Business Phone', 'Phone', 40),
+  Magento_Customer_Id__c: externalId('Magento Customer Id', 'Magento customer id (external id, unique)'),
 });
 
 /** Contract. */
@@ -48,15 +56,20 @@ export const contract: JsonSchema = sobject(
   '800',
   ['AccountId'],
   {
-    AccountId: reference('Account'),
-    ContractNumber: text('Contract number (auto-number, read-only)'),
+    AccountId: reference('Account', 'Account ID'),
+    ContractNumber: autoNumber('Contract Number', 'Contract number (auto-number, read-only)', 'C-{0000}'),
     Status: picklist(
       ['Draft', 'In Approval Process', 'Activated', 'Fulfilled'],
-      'Contract status; Fulfilled locks its usage entries',
+      'Status',
+      'Contract status; Fulfilled (a value this org adds) locks its usage entries',
     ),
-    Fulfilled__c: field('boolean', 'Checked when the contract is fulfilled; its usage entries are then locked'),
-    StartDate: date('Contract start date'),
-    ContractTerm: field('number', 'Term in months'),
+    Fulfilled__c: field(
+      'boolean',
+      'Fulfilled',
+      'Checked when the contract is fulfilled; its usage entries are then locked',
+    ),
+    StartDate: date('Contract Start Date', 'Contract start date'),
+    ContractTerm: field('integer', 'Contract Term (months)', 'Term in months'),
   },
 );
 
@@ -67,31 +80,31 @@ export const product2: JsonSchema = sobject(
   '01t',
   ['Name'],
   {
-    Name: text('Product name'),
-    ProductCode: text('Product code (SKU)'),
-    IsActive: field('boolean', 'Active products can be sold'),
-    Description: text('Description'),
+    Name: text('Product Name', 'Product name'),
+    ProductCode: text('Product Code', 'Product code (SKU)'),
+    IsActive: field('boolean', 'Active', 'Active products can be sold'),
+    Description: text('Product Description', 'Description', 4000),
   },
 );
 
 /** Pricebook2. */
 export const pricebook2: JsonSchema = sobject('Pricebook2', 'A price book.', '01s', ['Name'], {
-  Name: text('Price book name'),
-  IsActive: field('boolean', 'Active price books can be used'),
-  IsStandard: field('boolean', 'The standard price book (read-only)'),
+  Name: text('Price Book Name', 'Price book name'),
+  IsActive: field('boolean', 'Active', 'Active price books can be used'),
+  IsStandard: field('boolean', 'Is Standard Price Book', 'The standard price book', { readOnly: true }),
 });
 
-/** PricebookEntry. */
+/** PricebookEntry: its price book and product are set when it is created and never change. */
 export const pricebookEntry: JsonSchema = sobject(
   'PricebookEntry',
   "A product's price in one price book.",
   '01u',
   ['Pricebook2Id', 'Product2Id', 'UnitPrice'],
   {
-    Pricebook2Id: reference('Pricebook2'),
-    Product2Id: reference('Product2'),
-    UnitPrice: field('number', 'List price'),
-    IsActive: field('boolean', 'Active entries can be used'),
-    CurrencyIsoCode: text('Currency (multi-currency orgs)'),
+    Pricebook2Id: createOnly(reference('Pricebook2', 'Price Book ID')),
+    Product2Id: createOnly(reference('Product2', 'Product ID')),
+    UnitPrice: field('number', 'List Price', 'List price'),
+    IsActive: field('boolean', 'Active', 'Active entries can be used'),
+    CurrencyIsoCode: text('Currency ISO Code', 'Currency (multi-currency orgs)', 3),
   },
 );

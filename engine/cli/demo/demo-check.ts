@@ -24,7 +24,13 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
       .map((a) => a.Magento_Customer_Id__c)
       .filter((v) => v !== undefined),
   );
-  const invoices = count(systems.ff.records('c2g__codaInvoice__c').map((i) => i.Magento_Order_Id__c));
+  // FF's own invoices (the open ones the demo issues) have no Magento order id.
+  const invoices = count(
+    systems.ff
+      .records('c2g__codaInvoice__c')
+      .map((i) => i.Magento_Order_Id__c)
+      .filter((v) => v !== undefined),
+  );
   const lines = count(systems.ff.records('c2g__codaInvoiceLineItem__c').map((l) => l.Magento_Order_Item_Id__c));
   const usage = count(systems.salesforce.records('Usage_Entry__c').map((u) => u.External_Id__c));
   const cash = count(systems.ff.records('c2g__codaCashEntry__c').map((c) => c.Magento_Order_Id__c));

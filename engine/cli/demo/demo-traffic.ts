@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
 import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
+import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 import { sampleOrder } from '../../../connectors/magento/emulator/state.js';
 import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
 
@@ -28,7 +29,11 @@ export class DemoTraffic {
   #ad = 7000;
   #tick = 0;
 
-  constructor(private readonly engineUrl: string) {}
+  /** `ff` is the FinancialForce org, where the open invoices the demo announces are issued and posted. */
+  constructor(
+    private readonly engineUrl: string,
+    private readonly ff: SalesforceEmulator,
+  ) {}
 
   async customer(id: number): Promise<void> {
     const body = {
@@ -98,11 +103,17 @@ export class DemoTraffic {
     if (tick % 4 === 1) await this.openInvoice(tick);
   }
 
-  /** An open FF invoice for customer 42: Magento gets a quote priced at the open amount. */
+  /** FF issues and posts an invoice for customer 42; Magento gets a quote priced at the open amount. */
   async openInvoice(tick: number): Promise<void> {
     const n = String(1000 + tick).padStart(6, '0');
+    const posted = this.ff.store.insert('c2g__codaInvoice__c', {
+      Id: `a1A000000${n}`,
+      Name: `SIN${n}`,
+      c2g__Account__c: this.ff.records('Account')[0].Id,
+      c2g__InvoiceStatus__c: 'Complete',
+    });
     const invoice = {
-      Id: `a1A000000${n}AAA`,
+      Id: String(posted.Id),
       Name: `SIN${n}`,
       SystemModstamp: `2026-11-21T10:00:00.${tick}Z`,
       c2g__InvoiceStatus__c: 'Complete',

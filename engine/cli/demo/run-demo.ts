@@ -77,7 +77,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     say(
       `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}`,
     );
-    const traffic = new DemoTraffic(running.url!);
+    const traffic = new DemoTraffic(running.url!, systems.ff);
     for (const id of CUSTOMERS) await traffic.customer(id);
     await waitUntil(
       async () =>
@@ -127,9 +127,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         note: 'the contract is reopened; replaying the dead letter',
         run: async () => {
           const contract = systems.salesforce.records('Contract').find((c) => c.ContractNumber === 'C-1002')!;
-          systems.salesforce.state.records
-            .get('Contract')!
-            .set(String(contract.Id), { ...contract, Status: 'Activated' });
+          systems.salesforce.store.update('Contract', String(contract.Id), { Status: 'Activated' });
           for (const entry of await engine!.deadLetters.list({ status: 'open' }))
             await engine!.replay(entry.id, entry.integration);
         },

@@ -1,0 +1,416 @@
+/**
+ * Salesforce and FinancialForce behaviour the seeds rely on, pinned against the emulator through the real client:
+ * upsert keys, field metadata (read-only, create-only, picklists, lookups, lengths, required), the FinancialForce
+ * posting lock, the usage-entry lock, composite transactions, row-lock faults and the record store's change feed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import type { RecordChange } from '../../connectors/salesforce/emulator/record-changes.js';
+import { createConnectionClient } from '../../engine/http/connection-client.js';
+import type { ConnectionClient } from '../../engine/http/connection-client.js';
+import { connectionTo, failure, registry } from './connector-fixtures.js';
+import { salesforce } from './fixtures/index.js';
+
+let sf: SalesforceEmulator;
+let client: ConnectionClient;
+const start = async () => {
+  sf = await startSalesforceEmulator();
+  client = createConnectionClient({
+    connection: connectionTo(salesforce, sf.url),
+    connector: registry.get('salesforce')!,
+    env: salesforce.env,
+  });
+};
+afterEach(async () => {
+  await client?.close();
+  await sf?.stop();
+});
+
+/** What a save answers (`$steps.<id>`). */
+type Saved = { result: { id: string; created: boolean } };
+const create = async (sobject: string, body: Record<string, unknown>) =>
+  (await client.call('sobjects.create', { params: { sobject }, body })) as unknown as Saved;
+const update = (sobject: string, body: Record<string, unknown>) =>
+  client.call('sobjects.update', { params: { sobject }, body });
+const upsert = (sobject: string, field: string, body: Record<string, unknown>) =>
+  client.call('sobjects.upsert', { params: { sobject, external_id_field: field }, body });
+/** The parts of a rejection the tests compare. */
+const rejection = async (call: Promise<unknown>) => {
+  const e = await failure(call);
+  return {
+    code: e.code,
+    disposition: e.disposition,
+    status: e.status,
+    vendorCode: e.vendorCode,
+    field: e.field,
+    message: e.message,
+  };
+};
+const invalid = (vendorCode: string, message: string, field?: string) => ({
+  code: 'validation',
+  disposition: 'permanent',
+  status: 400,
+  vendorCode,
+  field,
+  message,
+});
+
+describe('upsert by external id', () => {
+  it('matches only external id fields: any other field is 404 NOT_FOUND, and nothing is written', async () => {
+    await start();
+    expect(await rejection(upsert('Account', 'Name', { Name: 'Ada Lovelace Ltd', Phone: '1' }))).toEqual({
+      code: 'not-found',
+      disposition: 'permanent',
+      status: 404,
+      vendorCode: 'NOT_FOUND',
+      field: undefined,
+      message: 'The requested resource does not exist',
+    });
+    expect(sf.records('Account').map((a) => a.Phone)).toEqual([undefined]);
+  });
+
+  it('matches case-insensitively, and answers 300 with the matches when the value is not unique', async () => {
+    await start();
+    const [ada] = sf.records('Account');
+    await expect(upsert('Usage_Entry__c', 'External_Id__c', usage({ External_Id__c: 'AD-9' }))).resolves.toMatchObject({
+      result: { created: true },
+    });
+    const again = await upsert('Usage_Entry__c', 'External_Id__c', usage({ External_Id__c: 'ad-9', Units__c: 4 }));
+    expect(again.result).toMatchObject({ created: false });
+    expect(sf.records('Usage_Entry__c').map((u) => [u.External_Id__c, u.Units__c])).toEqual([['AD-9', 4]]);
+    sf.store.insert('Account', { Id: '001000000000050', Name: 'Twin', Magento_Customer_Id__c: '42' });
+    const twin = await failure(
+      upsert('Account', 'Magento_Customer_Id__c', { Magento_Customer_Id__c: '42', Phone: '2' }),
+    );
+    expect({ status: twin.status, code: twin.code, message: twin.message }).toEqual({
+      status: 300,
+      code: 'duplicate',
+      message: `the external id matches 2 records: /services/data/v60.0/sobjects/Account/${String(ada.Id)}, /services/data/v60.0/sobjects/Account/001000000000050AAA`,
+    });
+    expect(sf.records('Account').map((a) => a.Phone)).toEqual([undefined, undefined]);
+    expect(ada.Magento_Customer_Id__c).toBe('42');
+  });
+});
+
+const usage = (extra: Record<string, unknown> = {}) => ({
+  External_Id__c: 'ad-1',
+  Contract__c: sf.records('Contract')[0].Id,
+  Product_Type__c: 'Display Banner',
+  Units__c: 3,
+  ...extra,
+});
+
+describe('field metadata', () => {
+  it('refuses writes to auto-number, formula and roll-up fields with INVALID_FIELD_FOR_INSERT_UPDATE', async () => {
+    await start();
+    const contract = sf.records('Contract')[0];
+    const message = (fields: string) =>
+      `Unable to create/update fields: ${fields}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`;
+    expect(await rejection(update('Contract', { Id: contract.Id, ContractNumber: 'C-9' }))).toEqual(
+      invalid('INVALID_FIELD_FOR_INSERT_UPDATE', message('ContractNumber'), 'ContractNumber'),
+    );
+    const account = String(sf.records('Account')[0].Id);
+    expect(
+      await rejection(
+        create('c2g__codaInvoice__c', {
+          c2g__Account__c: account,
+          c2g__InvoiceTotal__c: 10,
+          c2g__PaymentStatus__c: 'Paid',
+        }),
+      ),
+    ).toEqual(
+      invalid(
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        message('c2g__InvoiceTotal__c, c2g__PaymentStatus__c'),
+        'c2g__InvoiceTotal__c',
+      ),
+    );
+    expect(sf.records('c2g__codaInvoice__c')).toEqual([]);
+  });
+
+  it('sets create-only fields on create and refuses them on update', async () => {
+    await start();
+    const book = await create('Pricebook2', { Name: 'Wholesale', IsActive: true });
+    const [mug, tee] = sf.records('Product2');
+    const entry = await create('PricebookEntry', { Pricebook2Id: book.result.id, Product2Id: mug.Id, UnitPrice: 9 });
+    expect(await rejection(update('PricebookEntry', { Id: entry.result.id, Product2Id: tee.Id }))).toMatchObject({
+      vendorCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+      field: 'Product2Id',
+    });
+    await expect(update('PricebookEntry', { Id: entry.result.id, UnitPrice: 8 })).resolves.toBeDefined();
+  });
+
+  it('checks restricted picklists, text lengths and required fields, naming the field by its label', async () => {
+    await start();
+    expect(await rejection(create('Usage_Entry__c', usage({ Product_Type__c: 'Banner' })))).toEqual(
+      invalid(
+        'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        'Product Type: bad value for restricted picklist field: Banner',
+        'Product_Type__c',
+      ),
+    );
+    const account = String(sf.records('Account')[0].Id);
+    const reference = '0'.repeat(25);
+    expect(
+      await rejection(
+        create('c2g__codaInvoice__c', { c2g__Account__c: account, c2g__CustomerReference__c: reference }),
+      ),
+    ).toEqual(
+      invalid(
+        'STRING_TOO_LONG',
+        `Customer Reference: data value too large: ${reference} (max length=24)`,
+        'c2g__CustomerReference__c',
+      ),
+    );
+    expect(await rejection(create('Contract', { StartDate: '2026-01-01' }))).toEqual(
+      invalid('REQUIRED_FIELD_MISSING', 'Required fields are missing: [AccountId]', 'AccountId'),
+    );
+    const contract = sf.records('Contract')[0];
+    expect(await rejection(update('Contract', { Id: contract.Id, AccountId: null }))).toEqual(
+      invalid('REQUIRED_FIELD_MISSING', 'Required fields are missing: [AccountId]', 'AccountId'),
+    );
+    expect(await rejection(create('Usage_Entry__c', usage({ Units__c: 'three' })))).toMatchObject({
+      vendorCode: 'JSON_PARSER_ERROR',
+      field: 'Units__c',
+    });
+  });
+
+  it('checks lookup ids: not an id, an id of another object, an id of nothing; 15 and 18 characters both work and are kept as 18', async () => {
+    await start();
+    const [account] = sf.records('Account');
+    const contract = sf.records('Contract')[0];
+    const contact = (AccountId: unknown) => create('Contact', { LastName: 'Lee', AccountId });
+    expect(await rejection(contact('nonsense'))).toEqual(
+      invalid('MALFORMED_ID', 'Account ID: id value of incorrect type: nonsense', 'AccountId'),
+    );
+    expect(await rejection(contact(contract.Id))).toEqual(
+      invalid(
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Account ID: id value of incorrect type: ${String(contract.Id)}`,
+        'AccountId',
+      ),
+    );
+    expect(await rejection(contact('001000000000999AAA'))).toEqual(
+      invalid('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', 'AccountId'),
+    );
+    await contact(String(account.Id).slice(0, 15));
+    await contact(String(account.Id).toLowerCase());
+    expect(sf.records('Contact').map((c) => c.AccountId)).toEqual([account.Id, account.Id]);
+  });
+
+  it('gives new records their auto-numbers and picklist defaults', async () => {
+    await start();
+    const account = String(sf.records('Account')[0].Id);
+    const contract = await create('Contract', { AccountId: account, Status: 'Draft' });
+    const invoice = await create('c2g__codaInvoice__c', { c2g__Account__c: account });
+    expect(sf.store.get('Contract', contract.result.id)).toMatchObject({ ContractNumber: 'C-1003' });
+    expect(sf.store.get('c2g__codaInvoice__c', invoice.result.id)).toMatchObject({
+      Name: 'SIN000001',
+      c2g__InvoiceStatus__c: 'In Progress',
+    });
+  });
+});
+
+describe('FinancialForce posting', () => {
+  const postedInvoice = async () => {
+    const account = String(sf.records('Account')[0].Id);
+    const [mug] = sf.records('Product2');
+    await upsert('c2g__codaInvoice__c', 'Magento_Order_Id__c', {
+      Magento_Order_Id__c: '1001',
+      c2g__Account__c: account,
+      c2g__DueDate__c: '2026-12-20',
+    });
+    const line = {
+      Magento_Order_Item_Id__c: '10011',
+      c2g__Invoice__c: sf.records('c2g__codaInvoice__c')[0].Id,
+      c2g__Product__c: mug.Id,
+      c2g__Quantity__c: 2,
+      c2g__UnitPrice__c: 12.5,
+    };
+    await upsert('c2g__codaInvoiceLineItem__c', 'Magento_Order_Item_Id__c', line);
+    const invoice = sf.records('c2g__codaInvoice__c')[0];
+    await fetch(`${sf.url}/__emulator/post`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sobject: 'c2g__codaInvoice__c', id: invoice.Id }),
+    });
+    return { invoice, line, account };
+  };
+
+  it('lets a posted invoice be amended only in its amendable fields, and its lines only in their descriptions', async () => {
+    await start();
+    const { line } = await postedInvoice();
+    await upsert('c2g__codaInvoice__c', 'Magento_Order_Id__c', {
+      Magento_Order_Id__c: '1001',
+      c2g__DueDate__c: '2027-01-20',
+      c2g__CustomerReference__c: 'PO-7',
+    });
+    expect(
+      await rejection(
+        upsert('c2g__codaInvoice__c', 'Magento_Order_Id__c', { Magento_Order_Id__c: '1001', Shipping_Amount__c: 9 }),
+      ),
+    ).toEqual(
+      invalid(
+        'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        '[emulator] a Complete document can only be amended in c2g__DueDate__c, c2g__InvoiceDescription__c, c2g__CustomerReference__c, c2g__Dimension1__c, c2g__Dimension2__c, c2g__Dimension3__c, c2g__Dimension4__c; not Shipping_Amount__c',
+        'Shipping_Amount__c',
+      ),
+    );
+    await upsert('c2g__codaInvoiceLineItem__c', 'Magento_Order_Item_Id__c', {
+      ...line,
+      c2g__LineDescription__c: 'Mug',
+    });
+    expect(
+      await rejection(
+        upsert('c2g__codaInvoiceLineItem__c', 'Magento_Order_Item_Id__c', { ...line, c2g__Quantity__c: 3 }),
+      ),
+    ).toMatchObject({ vendorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', field: 'c2g__Quantity__c' });
+    expect(
+      await rejection(
+        upsert('c2g__codaInvoiceLineItem__c', 'Magento_Order_Item_Id__c', {
+          ...line,
+          Magento_Order_Item_Id__c: '10012',
+        }),
+      ),
+    ).toMatchObject({
+      vendorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      message: '[emulator] a line of a Complete document cannot be added or removed',
+    });
+    expect(sf.records('c2g__codaInvoice__c')[0]).toMatchObject({
+      c2g__DueDate__c: '2027-01-20',
+      c2g__CustomerReference__c: 'PO-7',
+      c2g__InvoiceStatus__c: 'Complete',
+    });
+    expect(
+      sf.records('c2g__codaInvoiceLineItem__c').map((l) => [l.c2g__Quantity__c, l.c2g__LineDescription__c]),
+    ).toEqual([[2, 'Mug']]);
+  });
+
+  it('never posts through an update of the status', async () => {
+    await start();
+    const account = String(sf.records('Account')[0].Id);
+    expect(
+      await rejection(create('c2g__codaInvoice__c', { c2g__Account__c: account, c2g__InvoiceStatus__c: 'Complete' })),
+    ).toMatchObject({ vendorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', field: 'c2g__InvoiceStatus__c' });
+  });
+});
+
+describe('usage entries of a fulfilled contract', () => {
+  it('are locked (by status or checkbox), cannot be moved to another contract, and take no new usage', async () => {
+    await start();
+    const [active, fulfilled] = sf.records('Contract');
+    const other = await create('Contract', { AccountId: sf.records('Account')[0].Id, Status: 'Activated' });
+    await upsert('Usage_Entry__c', 'External_Id__c', usage());
+    const entryId = String(sf.records('Usage_Entry__c')[0].Id);
+    sf.store.update('Contract', String(active.Id), { Fulfilled__c: true });
+    const locked = {
+      code: 'record-locked',
+      disposition: 'permanent',
+      status: 400,
+      vendorCode: 'ENTITY_IS_LOCKED',
+      field: undefined,
+      message: `entity is locked: usage entry ${entryId} belongs to fulfilled contract C-1001`,
+    };
+    expect(await rejection(upsert('Usage_Entry__c', 'External_Id__c', usage({ Units__c: 5 })))).toEqual(locked);
+    expect(
+      await rejection(upsert('Usage_Entry__c', 'External_Id__c', usage({ Contract__c: other.result.id, Units__c: 9 }))),
+    ).toEqual(locked);
+    expect(
+      await rejection(
+        client.call('sobjects.delete', {
+          params: { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' },
+          body: { External_Id__c: 'ad-1' },
+        }),
+      ),
+    ).toEqual(locked);
+    expect(
+      await rejection(
+        upsert('Usage_Entry__c', 'External_Id__c', usage({ External_Id__c: 'ad-2', Contract__c: fulfilled.Id })),
+      ),
+    ).toEqual(
+      invalid(
+        'FIELD_INTEGRITY_EXCEPTION',
+        'Contract C-1002 is fulfilled: no new usage can be recorded on it',
+        'Contract__c',
+      ),
+    );
+    expect(sf.records('Usage_Entry__c').map((u) => [u.External_Id__c, u.Units__c, u.Contract__c])).toEqual([
+      ['ad-1', 3, active.Id],
+    ]);
+  });
+});
+
+describe('transactions and change events', () => {
+  it('announces each committed change once, and nothing of a rolled-back allOrNone composite', async () => {
+    await start();
+    const changes: RecordChange[] = [];
+    sf.onChange((c) => changes.push(c));
+    const compositeRequest = [
+      { method: 'POST', url: '/services/data/v60.0/sobjects/Account', referenceId: 'acct', body: { Name: 'Gone Co' } },
+      {
+        method: 'POST',
+        url: '/services/data/v60.0/sobjects/Contact',
+        referenceId: 'contact',
+        body: { FirstName: 'No last name', AccountId: '@{acct.id}' },
+      },
+    ];
+    expect(
+      await rejection(client.call('composite', { params: {}, body: { allOrNone: true, compositeRequest } })),
+    ).toEqual(
+      invalid(
+        'REQUIRED_FIELD_MISSING',
+        'composite subrequest contact: Required fields are missing: [LastName]',
+        'LastName',
+      ),
+    );
+    expect(sf.records('Account').map((a) => a.Name)).toEqual(['Ada Lovelace Ltd']);
+    const created = await create('Account', { Name: 'Kept Co' });
+    await update('Account', { Id: created.result.id, Phone: '555' });
+    await client.call('sobjects.delete', { params: { sobject: 'Account' }, body: { Id: created.result.id } });
+    expect(changes.map((c) => [c.type, c.sobject, c.id, c.changed])).toEqual([
+      ['CREATE', 'Account', created.result.id, []],
+      ['UPDATE', 'Account', created.result.id, ['Phone', 'LastModifiedDate']],
+      ['DELETE', 'Account', created.result.id, []],
+    ]);
+  });
+
+  it('answers SOQL filters with comparison, IN and LIKE, ordered descending', async () => {
+    await start();
+    const result = await client.call('query', {
+      params: {},
+      body: {
+        q: "SELECT ProductCode FROM Product2 WHERE ProductCode IN ('MUG-1', 'CAP-1', 'HAT-1') AND Name LIKE '%a%' ORDER BY ProductCode DESC",
+      },
+    });
+    expect((result.result as { records: { ProductCode: string }[] }).records.map((r) => r.ProductCode)).toEqual([
+      'MUG-1',
+      'CAP-1',
+    ]);
+  });
+});
+
+describe('row locks', () => {
+  it("injects UNABLE_TO_LOCK_ROW, bare and wrapped by a trigger, with Salesforce's bodies; both are retryable", async () => {
+    await start();
+    const account = String(sf.records('Account')[0].Id);
+    await fetch(`${sf.url}/__emulator/row-lock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: account }),
+    });
+    sf.failRowLock({ wrapped: true, id: account, trigger: 'c2g.CODAInvoiceTrigger' });
+    const bare = await failure(update('Account', { Id: account, Phone: '1' }));
+    const wrapped = await failure(update('Account', { Id: account, Phone: '1' }));
+    expect([bare, wrapped].map((e) => [e.code, e.disposition, e.status, e.vendorCode])).toEqual([
+      ['row-lock', 'retryable', 400, 'UNABLE_TO_LOCK_ROW'],
+      ['row-lock', 'retryable', 400, 'CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY'],
+    ]);
+    expect(bare.message).toBe(`unable to obtain exclusive access to this record or 1 records: ${account}`);
+    expect(wrapped.message).toBe(
+      `c2g.CODAInvoiceTrigger: execution of AfterUpdate\n\ncaused by: System.DmlException: Update failed. First exception on row 0 with id ${account}; first error: UNABLE_TO_LOCK_ROW, unable to obtain exclusive access to this record or 1 records: ${account}: []`,
+    );
+    await update('Account', { Id: account, Phone: '1' });
+    expect(sf.records('Account')[0].Phone).toBe('1');
+  });
+});
