@@ -35,7 +35,24 @@ export interface CompileResult {
   tests: TestSpecFile[];
 }
 
+/**
+ * Never throws: an unexpected failure (a bug, not a spec problem) is still a diagnostic, so CI reports it and GitOps
+ * records the commit as rejected instead of retrying it on every poll.
+ */
 export function compileSpecTree(tree: SpecTree, options: CompileOptions): CompileResult {
+  try {
+    return compileTree(tree, options);
+  } catch (error) {
+    const message = `Junction failed while compiling these specs (${(error as Error)?.message ?? String(error)}); this is a bug: please report it with the specs that trigger it`;
+    return {
+      diagnostics: [{ file: tree.displayRoot, line: 1, col: 1, severity: 'error', code: 'internal-error', message }],
+      tests: [],
+      times: { parse: 0, schema: 0, jsonata: 0, crossChecks: 0 },
+    };
+  }
+}
+
+function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const ctx = new CompileContext(options, tree);
   const specs = parseAndValidate(ctx);
   const checksStart = performance.now();

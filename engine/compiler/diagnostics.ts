@@ -28,6 +28,7 @@ export const DIAGNOSTIC_CODES = {
   'yaml-duplicate-key': 'A mapping has the same key twice.',
   'yaml-multiple-documents': 'A spec file must hold exactly one YAML document.',
   'yaml-alias-limit': 'The document expands too many aliases (a "billion laughs" alias bomb).',
+  'yaml-tag': 'A YAML tag with no JSON equivalent (`!!binary`, `!!set`, `!!timestamp`, a custom `!tag`).',
   'not-a-mapping': 'The document is not a mapping of keys to values.',
   'unknown-kind': 'The `kind` is missing or not one of Connection, Integration, Lookup, Test.',
   'missing-property': 'A required property is missing.',
@@ -59,6 +60,7 @@ export const DIAGNOSTIC_CODES = {
     "A step body that creates (or upserts) a record never sets a field the operation's input schema requires.",
   'unknown-source-field':
     "An expression reads a field that the source's record schema does not declare (schedule sources).",
+  'internal-error': 'Junction itself failed while compiling (a bug): the specs are rejected, and the message says why.',
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -48,6 +48,9 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
     prettyErrors: false,
     strict: true,
     merge: true,
+    // Only JSON's tags resolve (str, int, float, bool, null, map, seq): `!!binary`, `!!set`, `!!timestamp` and custom
+    // tags stay unresolved, and each becomes a `yaml-tag` diagnostic below.
+    resolveKnownTags: false,
   });
   const at = (offset: number) => lineCounter.linePos(offset);
   if (!Array.isArray(docs)) return fail(file, 'file-empty', 'the file holds no YAML document');
@@ -68,12 +71,14 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
     };
   }
   const doc = docs[0];
-  const problems = [...doc.errors];
+  const problems = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'TAG_RESOLVE_FAILED')];
   if (problems.length > 0) {
     return {
       ok: false,
       diagnostics: problems.map((e) => {
         const { line, col } = at(e.pos[0]);
+        if (e.code === 'TAG_RESOLVE_FAILED')
+          return diag(file, line, col, 'yaml-tag', describeTag(text.slice(e.pos[0], e.pos[1])));
         const code: DiagnosticCode = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
         return diag(file, line, col, code, describeYamlError(e.code, e.message));
       }),
@@ -106,6 +111,13 @@ function describeYamlError(code: string, message: string): string {
   if (code === 'TAB_AS_INDENT') return `${first}; indent with spaces, never tabs`;
   if (code === 'DUPLICATE_KEY') return `${first}; each key may appear once in a mapping`;
   return first;
+}
+
+function describeTag(tag: string): string {
+  return (
+    `the YAML tag \`${tag}\` has no JSON equivalent; a spec holds only strings, numbers, booleans, null, lists and ` +
+    'mappings: remove the tag (quote the value if it must stay text)'
+  );
 }
 
 function diag(file: string, line: number, col: number, code: DiagnosticCode, message: string): Diagnostic {

@@ -1,36 +1,73 @@
 /**
- * Redaction for everything that leaves the engine as text: logs, errors, DLQ entries, recorded requests and
- * fixtures. Auth headers and secret-looking fields are masked, and so is every literal value of a resolved secret.
+ * The one redaction module, for everything that leaves the engine as text: logs, errors, DLQ entries, API answers,
+ * recorded requests and fixtures. Two rules, applied together:
+ * - by key: values under secret-looking keys (passwords, tokens, API keys, signatures, session ids...) are masked;
+ * - by value: every literal value of a resolved secret is masked wherever it appears (a URL path, an error message, a
+ *   response excerpt), as are bearer/basic credentials in text.
+ * Walks are iterative, so no input is too deep to redact.
  */
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)$/i;
-const SECRET_FIELD =
-  /(password|passwd|secret|token|api_?key|authorization|client_secret|access_token|refresh_token|private_key)/i;
+
 /** What a masked value reads as. */
 export const REDACTED = '[redacted]';
+
+/** Secret values shorter than this are not masked by value: they would match ordinary text everywhere. */
+export const MIN_SECRET_LENGTH = 4;
+
+/** Key names (lower case, `-`/`_` removed) that hold a secret wherever they appear in the name... */
+const SECRET_KEY_PART =
+  /(authori[sz]ation|cookie|passw(or)?d|passphrase|secret|token|apikey|signature|credential|privatekey|session(id|key))/;
+/** ...and short names that are secrets only on their own (`pass`, not `passenger`). */
+const SECRET_KEY_WHOLE = new Set(['pass', 'pwd', 'pin', 'ssn', 'session', 'auth']);
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)$/i;
+
+/** True when a field or parameter named `key` holds a secret. */
+export function isSecretKey(key: string): boolean {
+  const normalised = key.toLowerCase().replace(/[-_\s]/g, '');
+  return SECRET_KEY_WHOLE.has(normalised) || SECRET_KEY_PART.test(normalised);
+}
 
 /** Copy of `headers` with auth and cookie headers masked. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = SECRET_HEADER.test(name) ? REDACTED : value;
-  return out;
-}
-
-/** Deep copy of `value` with secret-looking fields masked. */
-export function redactFields(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactFields);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value as Record<string, unknown>))
-    out[key] = SECRET_FIELD.test(key) && v !== null && typeof v !== 'object' ? REDACTED : redactFields(v);
+  for (const [name, value] of Object.entries(headers))
+    out[name] = SECRET_HEADER.test(name) || isSecretKey(name) ? REDACTED : value;
   return out;
 }
 
 /**
- * Masks every occurrence of the given secret values (longer than 3 characters) in a text, and bearer/basic credentials.
+ * Deep copy of `value` with every non-null value under a secret-looking key masked. Iterative, so any depth works;
+ * a shared object is copied once and stays shared.
  */
+export function redactFields<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  const copies = new Map<object, Record<string, unknown>>();
+  const pending: object[] = [];
+  const copyOf = (source: object) => {
+    let copy = copies.get(source);
+    if (!copy) {
+      copy = (Array.isArray(source) ? [] : {}) as Record<string, unknown>;
+      copies.set(source, copy);
+      pending.push(source);
+    }
+    return copy;
+  };
+  const root = copyOf(value);
+  while (pending.length > 0) {
+    const source = pending.pop()!;
+    const target = copies.get(source)!;
+    const isArray = Array.isArray(source);
+    for (const [key, v] of Object.entries(source)) {
+      if (!isArray && isSecretKey(key) && v !== null && v !== undefined) target[key] = REDACTED;
+      else target[key] = v !== null && typeof v === 'object' ? copyOf(v) : v;
+    }
+  }
+  return root as T;
+}
+
+/** Masks every occurrence of the given secret values in a text, and bearer/basic credentials. */
 export function redactText(text: string, secrets: Iterable<string>): string {
   let out = text;
-  for (const secret of secrets) if (secret.length > 3) out = out.split(secret).join(REDACTED);
+  for (const secret of secrets) if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join(REDACTED);
   return out.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`);
 }
 
@@ -40,29 +77,67 @@ export function redactText(text: string, secrets: Iterable<string>): string {
  */
 export function redactBody(value: unknown, secrets: readonly string[]): unknown {
   if (value === undefined || value === null) return value;
-  const text = JSON.stringify(value);
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
   if (text === undefined) return value;
-  const literal = secrets.some((s) => s.length > 3 && text.includes(s));
+  const literal = secrets.some((s) => s.length >= MIN_SECRET_LENGTH && text.includes(s));
   if (!literal && !hasSecretField(value)) return value;
   const masked = redactFields(value);
-  return literal ? (JSON.parse(redactText(JSON.stringify(masked), secrets)) as unknown) : masked;
+  if (!literal) return masked;
+  return typeof masked === 'string'
+    ? redactText(masked, secrets)
+    : (JSON.parse(redactText(JSON.stringify(masked), jsonForms(secrets))) as unknown);
 }
 
-/** A URL with secret-looking query parameters and literal secrets masked. */
+/** A URL with secret-looking query parameters, user info and literal secrets masked. */
 export function redactUrl(url: string, secrets: readonly string[]): string {
-  const q = url.indexOf('?');
-  if (q < 0) return redactText(url, secrets);
-  const params = new URLSearchParams(url.slice(q + 1));
-  const keys = [...params.keys()].filter((key) => SECRET_FIELD.test(key));
-  if (keys.length === 0) return redactText(url, secrets);
+  const all = [...secrets, ...secrets.map(encodeURIComponent)];
+  const withoutUser = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}@`);
+  const q = withoutUser.indexOf('?');
+  if (q < 0) return redactText(withoutUser, all);
+  const params = new URLSearchParams(withoutUser.slice(q + 1));
+  const keys = [...params.keys()].filter(isSecretKey);
+  if (keys.length === 0) return redactText(withoutUser, all);
   for (const key of keys) params.set(key, REDACTED);
-  return redactText(`${url.slice(0, q)}?${params.toString()}`, secrets);
+  return redactText(`${withoutUser.slice(0, q)}?${params.toString()}`, all);
+}
+
+/** Secret values as they appear inside JSON text (quotes and backslashes escaped). */
+export function jsonForms(secrets: Iterable<string>): string[] {
+  return [...secrets].flatMap((s) => {
+    const escaped = JSON.stringify(s).slice(1, -1);
+    return escaped === s ? [s] : [s, escaped];
+  });
 }
 
 function hasSecretField(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasSecretField);
-  if (value === null || typeof value !== 'object') return false;
-  return Object.entries(value as Record<string, unknown>).some(
-    ([k, v]) => (SECRET_FIELD.test(k) && v !== null && typeof v !== 'object') || hasSecretField(v),
-  );
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+      if (!Array.isArray(v) && isSecretKey(k) && child !== null && child !== undefined) return true;
+      if (child !== null && typeof child === 'object') stack.push(child);
+    }
+  }
+  return false;
 }
+
+/**
+ * Pino redact paths for structured logs (by key, two levels deep); secret values are masked in every line by
+ * `createRuntimeLogger`.
+ */
+export const LOG_REDACT_PATHS = [
+  '*.authorization',
+  '*.Authorization',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.apiKey',
+  '*.*.authorization',
+  '*.*.password',
+  '*.*.secret',
+  '*.*.token',
+  'headers.*',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];

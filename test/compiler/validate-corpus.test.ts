@@ -84,6 +84,7 @@ const EXPECTED: Record<string, string[]> = {
   'yaml-multiple-documents.yaml': ['yaml-multiple-documents.yaml:5:1 yaml-multiple-documents'],
   'yaml-syntax.yaml': ['yaml-syntax.yaml:5:1 yaml-syntax'],
   'yaml-tabs.yaml': ['yaml-tabs.yaml:5:1 yaml-syntax'],
+  'yaml-tag.yaml': ['yaml-tag.yaml:5:6 yaml-tag'],
 };
 
 const seenCodes = new Set<string>();
@@ -108,6 +109,32 @@ describe('broken-spec corpus', () => {
       for (const d of actual) expect(d.message.length).toBeGreaterThan(10);
     });
   }
+
+  it('turns an unexpected failure inside the compiler into an internal-error diagnostic', () => {
+    const broken = {
+      get: () => {
+        throw new TypeError('registry exploded');
+      },
+      keys: () => [][Symbol.iterator](),
+    };
+    const result = compileSpecTree(
+      { displayRoot: 'specs', files: shared },
+      { connectors: broken as never, engine: referenceEngine },
+    );
+    seenCodes.add(result.diagnostics[0].code);
+    expect(result.specSet).toBeUndefined();
+    expect(result.diagnostics).toEqual([
+      {
+        file: 'specs',
+        line: 1,
+        col: 1,
+        severity: 'error',
+        code: 'internal-error',
+        message:
+          'Junction failed while compiling these specs (registry exploded); this is a bug: please report it with the specs that trigger it',
+      },
+    ]);
+  });
 
   it('reports a file over the size limit', () => {
     const huge = { path: 'huge.yaml', bytes: Buffer.alloc(MAX_SPEC_BYTES + 1, 'a') };

@@ -10,6 +10,7 @@ import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
 import { UsageError } from '../usage-error.js';
 import { createWiring } from '../wiring.js';
+import { guardWorkflowCommands } from '../formats/workflow-command-guard.js';
 
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
@@ -117,6 +118,8 @@ export function registerStatusCommand(program: Command): void {
         summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(url)).integrations };
       else if (opts.nats) summary = await fromNats(opts.nats);
       else summary = await fromEngine(url ?? 'http://127.0.0.1:8081');
-      process.stdout.write(opts.format === 'json' ? JSON.stringify(summary) + '\n' : render(summary));
+      process.stdout.write(
+        opts.format === 'json' ? JSON.stringify(summary) + '\n' : guardWorkflowCommands(render(summary)),
+      );
     });
 }

@@ -1,5 +1,6 @@
 /** Output formats for diagnostics: stylish for people, json for tools, github for workflow annotations. */
 import type { Diagnostic } from '../../compiler/diagnostics.js';
+import { guardWorkflowCommands, oneLine } from './workflow-command-guard.js';
 
 export const DIAGNOSTIC_FORMATS = ['stylish', 'json', 'github'] as const;
 export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
@@ -22,7 +23,11 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: Di
     case 'github':
       return diagnostics.map(githubAnnotation).join('');
     default:
-      return diagnostics.map((d) => `${d.file}:${d.line}:${d.col}  ${d.severity}  ${d.code}  ${d.message}\n`).join('');
+      return guardWorkflowCommands(
+        diagnostics
+          .map((d) => `${oneLine(d.file)}:${d.line}:${d.col}  ${d.severity}  ${d.code}  ${oneLine(d.message)}\n`)
+          .join(''),
+      );
   }
 }
 

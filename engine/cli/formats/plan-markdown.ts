@@ -5,6 +5,7 @@
  */
 import type { PlanReport } from '../../plan/diff/plan-diff.js';
 import type { PlanChange } from '../../plan/diff/request-diff.js';
+import { guardWorkflowCommands } from './workflow-command-guard.js';
 
 /** How to render a plan. */
 export interface PlanMarkdownOptions {
@@ -22,7 +23,7 @@ const MAX_CELL = 300;
 
 /** The whole report as one Markdown document. */
 export function formatPlanMarkdown(report: PlanReport, options: PlanMarkdownOptions): string {
-  return planMarkdownBlocks(report, options).join('\n');
+  return guardWorkflowCommands(planMarkdownBlocks(report, options).join('\n'));
 }
 
 /**
@@ -108,7 +109,7 @@ export function escape(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '&#124;')
-    .replace(/\r?\n/g, ' ');
+    .replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 function plural(n: number, word: string): string {

@@ -1,5 +1,6 @@
 /** Output of `junction test`: a readable list with diffs by JSON path, or JSON for tools. */
 import type { CaseReport } from '../../plan/spec-tests/run-spec-tests.js';
+import { guardWorkflowCommands, oneLine } from './workflow-command-guard.js';
 
 /** The test report: stylish (✓/✗ lines with diffs, then `- <name>: no tests` per untested integration) or JSON. */
 export function formatTestReport(
@@ -29,10 +30,10 @@ export function formatTestReport(
   }
   const lines: string[] = [];
   for (const r of reports) {
-    lines.push(`${r.passed ? '✓' : '✗'} ${r.integration} › ${r.name}`);
-    if (r.error) lines.push(`    ${r.error}  (${r.file})`);
+    lines.push(`${r.passed ? '✓' : '✗'} ${oneLine(r.integration)} › ${oneLine(r.name)}`);
+    if (r.error) lines.push(`    ${oneLine(r.error)}  (${oneLine(r.file)})`);
     for (const d of [...r.differences, ...r.fieldProblems]) {
-      lines.push(`    ${d.path}`);
+      lines.push(`    ${oneLine(d.path)}`);
       lines.push(`      expected: ${show(d.expected)}`);
       lines.push(`      actual:   ${show(d.actual)}`);
     }
@@ -41,7 +42,7 @@ export function formatTestReport(
   const failed = reports.filter((r) => !r.passed).length;
   const summary = `${reports.length - failed} passed, ${failed} failed`;
   lines.push('', untested.length > 0 ? `${summary}, ${untested.length} untested` : summary);
-  return lines.join('\n') + '\n';
+  return guardWorkflowCommands(lines.join('\n') + '\n');
 }
 
 function show(value: unknown): string {

@@ -66,7 +66,10 @@ export async function listen(
 }
 
 async function publicRoute(api: PublicApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://engine').pathname;
+  const url = URL.parse(req.url ?? '/', 'http://engine');
+  // A request target that is not a URL (`//[`) is bad input too; the unread body is dropped with the connection.
+  if (!url) return sendJson(res, 400, { error: 'bad-path', message: 'not a valid path' }, { connection: 'close' });
+  const path = url.pathname;
   const method = req.method ?? 'GET';
   if (path === '/hooks/git' && method === 'POST') {
     const reply = await api.gitWebhook(req);
@@ -76,7 +79,8 @@ async function publicRoute(api: PublicApi, req: IncomingMessage, res: ServerResp
   if (hook) {
     if (method !== 'POST') return sendJson(res, 405, { error: 'method-not-allowed', message: 'webhooks are POSTed' });
     const name = decodeSegment(hook[1]);
-    if (name === undefined) return sendJson(res, 400, { error: 'bad-path', message: 'malformed percent-escape' });
+    if (name === undefined)
+      return sendJson(res, 400, { error: 'bad-path', message: 'malformed percent-escape' }, { connection: 'close' });
     const reply = await api.ingest(name, req);
     return sendJson(res, reply.status, reply.body, reply.close ? { connection: 'close' } : {});
   }

@@ -7,7 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../../execute/execution-types.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
-import { redactSecrets } from '../observe/redact.js';
+import { redactFields } from '../../http/redact.js';
 
 export interface DeadLetter {
   /**
@@ -59,7 +59,7 @@ export class DeadLetterStore {
    * needs it (use `redactedView` to show one).
    */
   async write(entry: DeadLetter): Promise<void> {
-    const safe: DeadLetter = { ...entry, request: redactSecrets(entry.request) };
+    const safe: DeadLetter = { ...entry, request: redactFields(entry.request) };
     await this.#kv.put(`${entry.integration}.${entry.id}`, JSON.stringify(safe));
   }
 
@@ -96,7 +96,7 @@ export class DeadLetterStore {
 
 /** An entry as shown to operators (CLI, API): secrets in the event redacted too. */
 export function redactedView(entry: DeadLetter): DeadLetter {
-  return { ...entry, event: redactSecrets(entry.event), request: redactSecrets(entry.request) };
+  return { ...entry, event: redactFields(entry.event), request: redactFields(entry.request) };
 }
 
 /** `<HMAC-SHA256(idKey, event digest), 128 bits, base64url>-<generation>`. */
