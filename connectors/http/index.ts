@@ -8,8 +8,24 @@ import { httpOperations } from './operations.js';
 export const httpConnector: ConnectorDef = {
   id: 'http',
   description: 'Generic JSON over HTTP: GET/POST/PUT/PATCH/DELETE with a path template filled from the record.',
-  options: { type: 'object', additionalProperties: false, properties: {} },
+  options: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      check_path: {
+        type: 'string',
+        pattern: '^/',
+        default: '/',
+        description: 'Path `junction check` GETs to prove the URL and the credentials (a health or "who am I" route).',
+        examples: ['/health', '/api/me'],
+      },
+    },
+  },
   operations: httpOperations,
   classify: classifyHttpError,
+  check: {
+    description: 'GET options.check_path',
+    request: (options) => ({ method: 'GET', path: String(options.check_path ?? '/') }),
+  },
   startEmulator: startHttpEmulator,
 };

@@ -19,5 +19,14 @@ export const inforM3Connector: ConnectorDef = {
   },
   operations: m3Operations,
   classify: classifyM3Error,
+  // One customer from the customer list: the cheapest MI read every M3 user can run.
+  check: {
+    description: 'CRS610MI/LstByNumber, 1 record',
+    request: (options) => ({
+      method: 'GET',
+      path: '/m3api-rest/v2/execute/CRS610MI/LstByNumber',
+      query: { maxrecs: 1, ...(options.company === undefined ? {} : { CONO: Number(options.company) }) },
+    }),
+  },
   startEmulator: startM3Emulator,
 };

@@ -22,5 +22,14 @@ export const magentoConnector: ConnectorDef = {
   },
   operations: magentoOperations,
   classify: classifyMagentoError,
+  // Store configs: refused to anonymous callers by default (Magento's "restrict anonymous web APIs"), so an answer
+  // proves the token; it reads only the store's settings.
+  check: {
+    description: 'GET /V1/store/storeConfigs (store settings)',
+    request: (options) => ({
+      method: 'GET',
+      path: `/rest/${String(options.store_code ?? 'default')}/V1/store/storeConfigs`,
+    }),
+  },
   startEmulator: startMagentoEmulator,
 };

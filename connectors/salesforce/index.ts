@@ -23,5 +23,10 @@ export const salesforceConnector: ConnectorDef = {
   },
   operations: salesforceOperations,
   classify: classifySalesforceError,
+  // Limits: a cheap authenticated GET that every API-enabled user may call; it touches no record.
+  check: {
+    description: 'GET /limits (the org API limits)',
+    request: (options) => ({ method: 'GET', path: `/services/data/${String(options.api_version ?? 'v60.0')}/limits` }),
+  },
   startEmulator: startSalesforceEmulator,
 };

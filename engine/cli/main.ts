@@ -15,6 +15,7 @@ import { registerRecordCommand } from './commands/record.js';
 import { registerCiGithubCommand } from './commands/ci-github.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { applyHelpLevel } from './help-levels.js';
+import { registerCheckCommand } from './commands/check.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../package-root.js';
 
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerRecordCommand(program);
   registerPlanCommand(program);
   registerCiGithubCommand(program);
+  registerCheckCommand(program);
   registerRunCommand(program);
   registerDlqCommand(program);
   registerStatusCommand(program);

@@ -55,6 +55,7 @@ function renderStatus(status) {
       const c = i.counts ?? {};
       const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
       const statusCell = el('span', health, health === 'ok' ? 'ok' : health === 'busy' ? 'warn' : 'bad');
+      if (i.problems?.length) statusCell.title = i.problems.join('\n');
       const row_ = row([
         i.name,
         statusCell,

@@ -47,6 +47,11 @@ export interface ConnectionClient {
     input: { params: Record<string, unknown>; body: unknown },
     context?: CallContext,
   ): Promise<CallResult>;
+  /**
+   * Runs the connector's connection check (`junction check`) through the whole stack: auth, guard, rate limit,
+   * classification. Undefined when the connector declares no check.
+   */
+  check(context?: CallContext): Promise<CallResult | undefined>;
   /** Closes the default transport's connection pools (a no-op for an injected transport). */
   close(): Promise<void>;
 }
@@ -264,6 +269,17 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       }
       // The first page's request and response stand for the call; the result combines every page.
       return { request: first.sent, response: first.response, result: operation.paginate.combine(results) };
+    },
+    async check(context = {}) {
+      const check = connector.check;
+      if (!check) return undefined;
+      const done = await page(
+        'check',
+        () => check.request(connection.options),
+        context,
+        (r) => r.body,
+      );
+      return { request: done.sent, response: done.response, result: done.result };
     },
     close: async () => ownTransport?.close(),
   };

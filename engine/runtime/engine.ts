@@ -38,6 +38,9 @@ import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
 import { XrefReplica } from './stores/xref-replica.js';
+import { ConfigHealth } from './control/config-health.js';
+import type { CheckRow } from '../ops/check/run-checks.js';
+import type { ConnectorRegistry } from '../sdk/connector.js';
 
 export interface EngineOptions {
   /** The compiled spec set to start with (GitOps starts with an empty one and swaps). */
@@ -65,6 +68,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** Environment for secret references. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** The connectors, to probe each connection (DNS, HTTP, auth) at start and on every swap (`junction check`). */
+  connectors?: ConnectorRegistry;
 }
 
 export interface Engine {
@@ -89,6 +94,8 @@ export interface Engine {
   stop(): Promise<void>;
   /** Connects Git sync (engine/gitops): its push webhook and its part of `GET /api/status`. */
   attachSync(hooks: SyncHooks): void;
+  /** The `junction check` rows of the active set, once its connection probes are back. */
+  checks(): Promise<CheckRow[]>;
 }
 
 export interface SyncHooks {
@@ -134,6 +141,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await xref.start();
 
   const specs = new SpecRegistry(initial, options.invoker);
+  const health = new ConfigHealth(options.env ?? process.env, log, options.connectors);
+  void health.refresh(initial);
   const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
     defaultMetrics: !!options.port,
   });
@@ -227,6 +236,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       partitions: () => partitions,
       connected: ready,
       inFlight: (i) => pool.inFlightCount(i),
+      problems: (i) => health.problems(i),
     });
 
   let stopping: Promise<void> | undefined;
@@ -244,11 +254,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     applySpecSet: async (set) => {
       const previous = specs.swap(set);
       log.info({ commit: set.commit, previous: previous.commit }, 'spec set applied');
+      void health.refresh(set);
       await startIntegrations(set, previous);
     },
     status,
     replay,
     attachSync: (hooks) => void (sync = hooks),
+    checks: () => health.settled(),
     stop: () =>
       (stopping ??= (async () => {
         await Promise.all([http?.close(), operator?.close()]);

@@ -66,6 +66,17 @@ export interface OperationDef {
   };
 }
 
+/**
+ * The cheapest authenticated read a connector knows (`junction check`): it proves the base URL, the network path and
+ * the credentials at once, without touching any business record.
+ */
+export interface ConnectionCheckDef {
+  /** What the check calls, shown in the report, e.g. `GET /limits (org API limits)`. */
+  description: string;
+  /** The request, built from the connection's options. */
+  request(options: Record<string, unknown>): OutboundRequest;
+}
+
 /** A running emulator: a local HTTP server that behaves like the vendor's API. */
 export interface EmulatorHandle {
   readonly url: string;
@@ -86,6 +97,8 @@ export interface ConnectorDef {
   operations: Readonly<Record<string, OperationDef>>;
   /** Turns a non-2xx response into a classified error carrying the vendor's code and message. */
   classify(response: InboundResponse, request: OutboundRequest): Error;
+  /** The connection check of `junction check`; without one only the secrets and the network are checked. */
+  check?: ConnectionCheckDef;
   /** Starts the vendor emulator (tests, demo, `junction emulator <id>`). */
   startEmulator?(options: EmulatorOptions): Promise<EmulatorHandle>;
 }

@@ -1,5 +1,6 @@
 /** The connector SDK's public surface. Connectors import from here and nowhere else in the engine. */
 export type {
+  ConnectionCheckDef,
   ConnectorDef,
   ConnectorRegistry,
   EmulatorHandle,

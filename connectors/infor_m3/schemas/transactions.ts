@@ -90,6 +90,15 @@ export const M3_TRANSACTIONS: M3Transaction[] = [
   t('CRS610MI/GetBasicData', 'read', 'customer', 'Read a customer.', { CUNO: 'customer number' }, ['CUNO'], {
     returns: Object.keys(customer),
   }),
+  t(
+    'CRS610MI/LstByNumber',
+    'query',
+    'customer',
+    'List customers in customer number order.',
+    { CUNO: 'customer number' },
+    [],
+    { returns: Object.keys(customer) },
+  ),
   t('CRS620MI/AddSupplier', 'create', 'supplier', 'Add a supplier (vendor).', supplier, ['SUNO', 'SUNM'], {
     identity: ['SUNO'],
   }),

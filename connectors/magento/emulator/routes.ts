@@ -4,6 +4,7 @@ import { catalogRoutes } from './catalog-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { orderRoutes } from './order-routes.js';
 import { quoteRoutes } from './quote-routes.js';
+import { storeRoutes } from './store-routes.js';
 import type { MagentoState } from './state.js';
 
 const V1 = '/rest/:store/V1';
@@ -15,6 +16,7 @@ export function magentoRoutes(state: () => MagentoState): Route[] {
     ...customerRoutes(V1, state),
     ...orderRoutes(V1, state),
     ...quoteRoutes(V1, state),
+    ...storeRoutes(V1, state),
   ];
   return routes.map((route) => ({
     ...route,

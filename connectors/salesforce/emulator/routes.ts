@@ -166,6 +166,15 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
             : undefined,
         ),
     },
+    // The org's limits, `{ <limit>: { Max, Remaining } }` (the check of `junction check`).
+    {
+      method: 'GET',
+      path: `${DATA}/limits`,
+      handle: () => ({
+        status: 200,
+        body: { DailyApiRequests: { Max: 15000, Remaining: 15000 }, DataStorageMB: { Max: 1024, Remaining: 1024 } },
+      }),
+    },
     {
       method: 'GET',
       path: `${DATA}/query`,

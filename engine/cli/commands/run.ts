@@ -19,6 +19,8 @@ import { DEFAULT_TUNING } from '../../runtime/runtime-options.js';
 import { advancedOption } from '../help-levels.js';
 import { UsageError } from '../usage-error.js';
 import { compiledSpecSet, createWiring } from '../wiring.js';
+import type { CheckRow } from '../../ops/check/run-checks.js';
+import { formatCheckRows } from '../formats/check-report.js';
 import type { Wiring } from '../wiring.js';
 
 interface RunOptions {
@@ -133,6 +135,7 @@ export function registerRunCommand(program: Command): void {
           },
           tuning,
           logger,
+          connectors: wiring.connectors,
         });
       } catch (error) {
         if (error instanceof OperatorConfigError) throw new UsageError(error.message);
@@ -155,6 +158,7 @@ export function registerRunCommand(program: Command): void {
         `junction: engine running: webhooks at ${engine.url}/hooks/, dashboard at ${engine.operatorUrl}/ ` +
           `(NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`,
       );
+      void engine.checks().then((rows) => process.stderr.write(startupProblems(rows)));
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           logger.info({ signal }, 'stopping: draining in-flight events');
@@ -209,4 +213,11 @@ function countOption(flag: string, value: string): number {
   if (!/^[1-9]\d*$/.test(value))
     throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
   return Number(value);
+}
+
+/** The problems `junction check` would report, printed once the engine's first probes are back. */
+function startupProblems(rows: CheckRow[]): string {
+  const problems = rows.filter((r) => r.status === 'problem');
+  if (problems.length === 0) return 'junction: check: no problems\n';
+  return `junction: check found ${problems.length} problem${problems.length === 1 ? '' : 's'} (these integrations show as misconfigured; \`junction check\` for details):\n${formatCheckRows(problems, 'stylish')}`;
 }

@@ -15,7 +15,15 @@ import { guardWorkflowCommands } from '../formats/workflow-command-guard.js';
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
   last_swap?: SwapReport | null;
-  integrations: { name: string; hash?: string; lag: number; deadLetters: number; counts: Record<string, number> }[];
+  integrations: {
+    name: string;
+    hash?: string;
+    status?: string;
+    problems?: string[];
+    lag: number;
+    deadLetters: number;
+    counts: Record<string, number>;
+  }[];
 }
 
 type IntegrationLine = { name: string; hash?: string; health?: string; lag?: number; dead_letters?: number } & Record<
@@ -56,7 +64,8 @@ async function fromEngine(url: string): Promise<StatusSummary> {
     integrations: body.integrations.map((i) => ({
       name: i.name,
       ...(i.hash ? { hash: i.hash } : {}),
-      health: i.deadLetters > 0 ? 'dead-letters' : 'ok',
+      health: i.status ?? (i.deadLetters > 0 ? 'dead-letters' : 'ok'),
+      ...(i.problems?.length ? { problems: i.problems } : {}),
       lag: i.lag,
       dead_letters: i.deadLetters,
       ...i.counts,
@@ -99,6 +108,7 @@ function render(s: StatusSummary): string {
     const health =
       i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
     lines.push(`integration     ${i.name.padEnd(width)}  ${health}`);
+    for (const problem of (i.problems as string[] | undefined) ?? []) lines.push(`                ${' '.repeat(width + 2)}${problem}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -12,6 +12,10 @@ import { EVENTS_STREAM } from '../broker/subjects.js';
 
 export interface IntegrationStatus {
   name: string;
+  /** Set when something needs an operator: `misconfigured` (see `problems`). */
+  status?: 'misconfigured';
+  /** What `junction check` finds wrong with it: unset secrets, connections that fail their check. */
+  problems: string[];
   source: string;
   /** Content hash of the integration's spec. */
   hash: string;
@@ -58,6 +62,7 @@ export interface StatusDeps {
   partitions: () => number;
   connected: () => boolean;
   inFlight: (integration: string) => number;
+  problems: (integration: string) => string[];
 }
 
 /** Events not yet finished per integration: pending plus ack-pending over its partition consumers (one list call). */
@@ -96,6 +101,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     partitions: deps.partitions(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
+      ...statusOf(deps.problems(i.name)),
       source: i.source.kind,
       hash: i.hash,
       commit: set.commit,
@@ -124,4 +130,8 @@ async function totals(counter: Counter<string>, label?: string): Promise<Map<str
     out.set(key, (out.get(key) ?? 0) + v.value);
   }
   return out;
+}
+
+function statusOf(problems: string[]): Pick<IntegrationStatus, 'status' | 'problems'> {
+  return problems.length > 0 ? { status: 'misconfigured', problems } : { problems };
 }

@@ -1,0 +1,70 @@
+/**
+ * The short-lived NATS connection of the operator commands (xref, pause, trace, backfill, reconcile, alert): found
+ * like `junction dlq` finds it (--nats, $JUNCTION_NATS_URL, or the embedded server of a `junction run` here), closed
+ * when the command ends. Operator actions are audited as the local user.
+ */
+import { userInfo } from 'node:os';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '../runtime/broker/connect.js';
+import { resolveNatsUrl } from '../runtime/broker/embedded-nats.js';
+import { BUCKET_NAMES } from '../runtime/broker/provision.js';
+import type { RuntimeBuckets } from '../runtime/broker/provision.js';
+import type { AuditActor } from '../runtime/stores/audit-log.js';
+import { UsageError } from './usage-error.js';
+
+export interface Cluster {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** Opens a runtime bucket that an engine has created (a usage error when none has run on this cluster yet). */
+  bucket(name: keyof RuntimeBuckets): Promise<KV>;
+  /** The partition count the engines agreed on. */
+  partitions(): Promise<number>;
+  actor: AuditActor;
+}
+
+export const NATS_OPTION_HELP =
+  'NATS URL (default: $JUNCTION_NATS_URL, else the embedded server of `junction run` here)';
+
+export async function withCluster<T>(
+  natsOption: string | undefined,
+  name: string,
+  run: (cluster: Cluster) => Promise<T>,
+): Promise<T> {
+  const url = await resolveNatsUrl(natsOption);
+  if (!url)
+    throw new UsageError(
+      'no NATS URL: pass --nats, set JUNCTION_NATS_URL, or run this next to a running `junction run`',
+    );
+  let nc: NatsConnection;
+  try {
+    nc = await connectNats(url, 'cli', name);
+  } catch (error) {
+    throw new UsageError(`cannot connect to NATS at ${url}: ${(error as Error).message}`);
+  }
+  try {
+    const jsm = await jetstreamManager(nc);
+    const js = jsm.jetstream();
+    const kvm = new Kvm(js);
+    const bucket = (role: keyof RuntimeBuckets) =>
+      kvm.open(BUCKET_NAMES[role], { bindOnly: true }).catch(() => {
+        throw new UsageError(`no ${BUCKET_NAMES[role]} bucket on ${url}: has an engine run on this cluster yet?`);
+      });
+    const partitions = async () => Number((await (await bucket('meta')).get('partitions'))?.string()) || 16;
+    return await run({ nc, js, jsm, bucket, partitions, actor: { kind: 'cli', id: localUser() } });
+  } finally {
+    await nc.close();
+  }
+}
+
+function localUser(): string {
+  try {
+    return process.env.JUNCTION_ACTOR || userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `junction check [dir]`: is everything the specs need in place before go-live? Per connection: its secrets set,
+ * its host resolving, its base URL answering and its credentials accepted (the connector's cheap authenticated
+ * read); per integration: its webhook secret and its source's cursor or subscription. Exit 1 on any problem.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats } from '../../runtime/broker/connect.js';
+import { resolveNatsUrl } from '../../runtime/broker/embedded-nats.js';
+import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
+import { runChecks } from '../../ops/check/run-checks.js';
+import { checkVerdict, formatCheckRows } from '../formats/check-report.js';
+import { NATS_OPTION_HELP } from '../cluster-connection.js';
+import { compiledSpecSet, createWiring } from '../wiring.js';
+
+interface CheckOptions {
+  offline?: boolean;
+  nats?: string;
+  format: 'stylish' | 'json';
+}
+
+export function registerCheckCommand(program: Command): void {
+  program
+    .command('check')
+    .description('check connections and integrations before go-live: secrets, DNS, HTTP, auth, source state')
+    .argument('[dir]', 'spec directory', 'specs')
+    .option('--offline', 'only the checks that need no network: secrets set, URLs well-formed')
+    .option('--nats <url>', `${NATS_OPTION_HELP}; without one, source cursors are not read`)
+    .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
+    .action(async (dir: string, opts: CheckOptions) => {
+      const wiring = createWiring();
+      const specSet = await compiledSpecSet(wiring, dir);
+      const url = opts.offline ? undefined : await resolveNatsUrl(opts.nats);
+      const nc = url ? await connectNats(url, 'cli', 'junction-check').catch(() => undefined) : undefined;
+      try {
+        const rows = await runChecks(specSet, {
+          env: process.env,
+          ...(opts.offline ? {} : { connectors: wiring.connectors }),
+          ...(nc ? { nc, cursors: await cursorBucket(nc) } : {}),
+        });
+        process.stdout.write(formatCheckRows(rows, opts.format));
+        if (opts.format === 'stylish') process.stderr.write(checkVerdict(rows));
+        process.exitCode = rows.some((r) => r.status === 'problem') ? 1 : 0;
+      } finally {
+        await nc?.close();
+      }
+    });
+}
+
+/** The cursor bucket, when an engine has created it. */
+async function cursorBucket(nc: NatsConnection): Promise<KV | undefined> {
+  return new Kvm(nc).open(BUCKET_NAMES.cursors, { bindOnly: true }).catch(() => undefined);
+}

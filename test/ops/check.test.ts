@@ -1,0 +1,240 @@
+/**
+ * `junction check`: offline (secrets, URLs) and online against the vendor emulators (DNS, HTTP, auth), source
+ * cursors and subscriptions on a real nats-server, the CLI's table, JSON and exit code, and the engine showing a
+ * misconfigured integration in its status.
+ */
+import { createServer } from 'node:net';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { afterEach, expect, it } from 'vitest';
+import { createConnectorRegistry } from '../../connectors/index.js';
+import { M3_EMULATOR_USER, startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
+import { startHttpEmulator } from '../../connectors/http/emulator/index.js';
+import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import { runChecks } from '../../engine/ops/check/run-checks.js';
+import type { CheckRow } from '../../engine/ops/check/run-checks.js';
+import { startEngine } from '../../engine/runtime/engine.js';
+import { createWiring } from '../../engine/cli/wiring.js';
+import { startTestNatsServer } from '../helpers/nats-server.js';
+import type { TestNatsServer } from '../helpers/nats-server.js';
+import { runCli } from '../cli/run-cli.js';
+import { TEST_TUNING, testLogger } from '../runtime/helpers/runtime-harness.js';
+import { compileOpsSpecs, connectionYaml } from './ops-specs.js';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const stop of cleanup.splice(0).reverse()) await stop();
+});
+
+const WEBHOOK = '{ webhook: { verify: { hmac_sha256: { header: X-Sig, secret: "${env:HOOK_SECRET}" } } } }';
+const hook = (name: string, step: string, source = WEBHOOK, key = 'id') => `apiVersion: junction/v1
+kind: Integration
+name: ${name}
+source: ${source}
+key: $string(${key})
+steps:
+${step}
+`;
+const FILES = {
+  'sf.yaml': connectionYaml(
+    'sf',
+    'salesforce',
+    '${env:SF_URL}',
+    'auth: { type: oauth2_client_credentials, token_url: /services/oauth2/token, client_id: "${env:SF_ID}", client_secret: "${env:SF_SECRET}" }\n',
+  ),
+  'shop.yaml': connectionYaml(
+    'shop',
+    'magento',
+    '${env:SHOP_URL}',
+    'auth: { type: magento_token, token: "${env:SHOP_TOKEN}" }\n',
+  ),
+  'erp.yaml': connectionYaml(
+    'erp',
+    'infor_m3',
+    '${env:M3_URL}',
+    'auth: { type: basic, username: "${env:M3_USER}", password: "${env:M3_PASSWORD}" }\noptions: { company: 100 }\n',
+  ),
+  'app.yaml': connectionYaml(
+    'app',
+    'http',
+    '${env:APP_URL}',
+    'auth: { type: bearer, token: "${env:APP_TOKEN}" }\noptions: { check_path: /health }\n',
+  ),
+  'accounts.yaml': hook(
+    'accounts',
+    '  - { id: a, connection: sf, operation: sobjects.upsert, params: { sobject: Account, external_id_field: Magento_Customer_Id__c }, body: \'{ "Magento_Customer_Id__c": $string(id), "Name": name }\' }\nowns: [{ connection: sf, object: Account, fields: [Name] }]',
+  ),
+  'polled.yaml': hook(
+    'polled',
+    '  - { id: c, connection: erp, operation: CRS610MI/GetBasicData, body: \'{ "CUNO": $string(customer_id) }\' }',
+    '{ schedule: { connection: shop, operation: orders.search, params: { updated_after: $cursor }, every: 1h, records: items, cursor: updated_at, initial_cursor: "2026-01-01 00:00:00" } }',
+    'entity_id',
+  ),
+  'subject.yaml': hook(
+    'subject',
+    '  - { id: g, connection: app, operation: get, params: { path: "/ads/{id}", object: ad }, body: \'{ "id": id }\' }',
+    '{ nats: { subject: "app.ads.>" } }',
+  ),
+};
+
+async function systems() {
+  const [sf, shop, m3, app] = await Promise.all([
+    startSalesforceEmulator(),
+    startMagentoEmulator(),
+    startM3Emulator(),
+    startHttpEmulator({ token: 'app-token' }),
+  ]);
+  cleanup.push(() => Promise.all([sf.stop(), shop.stop(), m3.stop(), app.stop()]));
+  return {
+    SF_URL: sf.url,
+    SF_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
+    SF_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+    SHOP_URL: shop.url,
+    SHOP_TOKEN: MAGENTO_EMULATOR_TOKEN,
+    M3_URL: m3.url,
+    M3_USER: M3_EMULATOR_USER.username,
+    M3_PASSWORD: M3_EMULATOR_USER.password,
+    APP_URL: app.url,
+    APP_TOKEN: 'app-token',
+    HOOK_SECRET: 'hook-secret',
+  };
+}
+
+const problems = (rows: CheckRow[]) =>
+  rows.filter((r) => r.status === 'problem').map((r) => `${r.kind} ${r.name} ${r.check}: ${r.message}`);
+const row = (rows: CheckRow[], name: string, check: string) => rows.find((r) => r.name === name && r.check === check);
+
+it('offline: names every unset or empty secret where it is referenced, and the integrations that use it', async () => {
+  const specSet = compileOpsSpecs(FILES);
+  const env = { ...(await systems()), SF_SECRET: '', SHOP_URL: 'not a url', HOOK_SECRET: undefined };
+  const rows = await runChecks(specSet, { env });
+  expect(problems(rows)).toEqual([
+    'connection sf secret: SF_SECRET is not set (auth.client_secret of connection sf)',
+    'connection shop url: base_url "not a url" is not an http(s) URL',
+    'integration accounts secret: HOOK_SECRET is not set (webhook signature secret): every webhook would be refused with 500',
+    'integration accounts connection: connection sf has 1 problem',
+    'integration polled connection: connection shop has 1 problem',
+  ]);
+  // No network without connectors: no DNS, HTTP or auth rows.
+  expect(rows.filter((r) => ['dns', 'http', 'auth'].includes(r.check))).toEqual([]);
+});
+
+it('online: every connector proves its URL and credentials with its own cheap call, and refusals are named', async () => {
+  const specSet = compileOpsSpecs(FILES);
+  const env = await systems();
+  const connectors = createConnectorRegistry();
+  const good = await runChecks(specSet, { env, connectors });
+  expect(problems(good)).toEqual([]);
+  expect(row(good, 'sf', 'auth')?.message).toMatch(/^GET \/services\/data\/v60\.0\/limits answered 200 in \d+ ms$/);
+  expect(row(good, 'shop', 'auth')?.message).toMatch(/^GET \/rest\/default\/V1\/store\/storeConfigs answered 200/);
+  expect(row(good, 'erp', 'auth')?.message).toMatch(
+    /^GET \/m3api-rest\/v2\/execute\/CRS610MI\/LstByNumber\?maxrecs=1&CONO=100 answered 200/,
+  );
+  expect(row(good, 'app', 'auth')?.message).toMatch(/^GET \/health answered 200/);
+
+  const closed = await freePort();
+  const bad = await runChecks(specSet, {
+    env: {
+      ...env,
+      SF_SECRET: 'wrong',
+      SHOP_TOKEN: 'expired',
+      M3_URL: `http://127.0.0.1:${closed}`,
+      APP_URL: 'http://no-such-host.invalid',
+    },
+    connectors,
+  });
+  expect(problems(bad)).toEqual([
+    expect.stringMatching(/^connection app dns: no-such-host\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\)$/),
+    expect.stringMatching(
+      new RegExp(`^connection erp http: http://127\\.0\\.0\\.1:${closed} does not answer: erp: .*ECONNREFUSED`),
+    ),
+    'connection sf auth: the credentials were refused: token request was refused (400): check the client id and secret',
+    expect.stringMatching(/^connection shop auth: the credentials were refused: .*The consumer isn't authorized/),
+    'integration accounts connection: connection sf failed its check',
+    'integration polled connection: connection erp failed its check',
+    'integration subject connection: connection app failed its check',
+  ]);
+});
+
+it('reads a schedule cursor and tries a NATS subscription on a real broker', async () => {
+  const nats: TestNatsServer = await startTestNatsServer();
+  cleanup.push(() => nats.dispose());
+  const nc = await connect({ servers: nats.url });
+  cleanup.push(() => nc.close());
+  const cursors = await new Kvm(nc).create('junction_cursors');
+  const specSet = compileOpsSpecs(FILES);
+  const env = await systems();
+  const before = await runChecks(specSet, { env, nc, cursors });
+  expect(row(before, 'polled', 'source')).toMatchObject({
+    status: 'ok',
+    message: 'no cursor stored yet: the first poll starts at "2026-01-01 00:00:00"',
+  });
+  expect(row(before, 'subject', 'source')).toMatchObject({ status: 'ok', message: 'subscribed to app.ads.>' });
+  await cursors.put('polled', '2026-11-20 11:00:00');
+  expect(row(await runChecks(specSet, { env, nc, cursors }), 'polled', 'source')?.message).toBe(
+    'cursor 2026-11-20 11:00:00',
+  );
+});
+
+it('the CLI prints the table or JSON and exits 1 on a problem; --offline makes no call', async () => {
+  const env = await systems();
+  const dir = await writeSpecs(FILES);
+  const ok = await runCli(['check', dir, '--format', 'json'], { env: { ...env, JUNCTION_NATS_URL: '' } });
+  expect(ok.stderr).toBe('');
+  expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, problems: 0 });
+  expect(ok.code).toBe(0);
+  const offline = await runCli(['check', dir, '--offline'], { env: { ...env, SHOP_TOKEN: '', JUNCTION_NATS_URL: '' } });
+  expect(offline.code).toBe(1);
+  expect(offline.stdout.split('\n')[0]).toMatch(
+    /^connection +shop +secret +problem +SHOP_TOKEN is not set \(auth\.token of connection shop\)$/,
+  );
+  expect(offline.stdout).not.toMatch(/ auth /);
+  expect(offline.stderr).toBe('✗ 2 problems in 1 connection and 1 integration\n');
+});
+
+it('the engine shows an integration with an unset secret as misconfigured, with the problem', async () => {
+  const nats = await startTestNatsServer();
+  cleanup.push(() => nats.dispose());
+  const env = { ...(await systems()), SF_ID: '' };
+  const wiring = createWiring({ env });
+  const engine = await startEngine({
+    specSet: compileOpsSpecs(FILES),
+    invoker: wiring.invokerFactory,
+    natsUrl: nats.url,
+    port: 0,
+    host: '127.0.0.1',
+    env,
+    connectors: wiring.connectors,
+    tuning: TEST_TUNING,
+    logger: testLogger(),
+  });
+  cleanup.push(() => engine.stop());
+  await engine.checks();
+  const status = (await (await fetch(`${engine.url}/api/status`)).json()) as {
+    integrations: { name: string; status?: string; problems: string[] }[];
+  };
+  expect(status.integrations.map((i) => [i.name, i.status ?? 'ok', i.problems])).toEqual([
+    ['accounts', 'misconfigured', ['connection sf has 1 problem']],
+    ['polled', 'ok', []],
+    ['subject', 'ok', []],
+  ]);
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function writeSpecs(files: Record<string, string>): Promise<string> {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'junction-check-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  return dir;
+}
