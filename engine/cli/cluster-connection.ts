@@ -13,7 +13,8 @@ import { connectNats } from '../runtime/broker/connect.js';
 import { resolveNatsUrl } from '../runtime/broker/embedded-nats.js';
 import { BUCKET_NAMES } from '../runtime/broker/provision.js';
 import type { RuntimeBuckets } from '../runtime/broker/provision.js';
-import type { AuditActor } from '../runtime/stores/audit-log.js';
+import { AuditLog, provisionAuditStream } from '../runtime/stores/audit-log.js';
+import type { AuditActor, AuditEntry } from '../runtime/stores/audit-log.js';
 import { UsageError } from './usage-error.js';
 
 export interface Cluster {
@@ -25,6 +26,8 @@ export interface Cluster {
   /** The partition count the engines agreed on. */
   partitions(): Promise<number>;
   actor: AuditActor;
+  /** Appends an entry to the audit trail as this command's actor (creating the stream on first use). */
+  audit(entry: Omit<AuditEntry, 'at' | 'actor' | 'result'> & { result?: AuditEntry['result'] }): Promise<void>;
 }
 
 export const NATS_OPTION_HELP =
@@ -55,7 +58,16 @@ export async function withCluster<T>(
         throw new UsageError(`no ${BUCKET_NAMES[role]} bucket on ${url}: has an engine run on this cluster yet?`);
       });
     const partitions = async () => Number((await (await bucket('meta')).get('partitions'))?.string()) || 16;
-    return await run({ nc, js, jsm, bucket, partitions, actor: { kind: 'cli', id: localUser() } });
+    const actor: AuditActor = { kind: 'cli', id: localUser() };
+    let log: AuditLog | undefined;
+    const audit: Cluster['audit'] = async (entry) => {
+      if (!log) {
+        await provisionAuditStream(jsm);
+        log = new AuditLog(js, jsm);
+      }
+      await log.record({ result: 'ok', ...entry, actor });
+    };
+    return await run({ nc, js, jsm, bucket, partitions, actor, audit });
   } finally {
     await nc.close();
   }

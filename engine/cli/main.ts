@@ -16,6 +16,7 @@ import { registerCiGithubCommand } from './commands/ci-github.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { applyHelpLevel } from './help-levels.js';
 import { registerCheckCommand } from './commands/check.js';
+import { registerXrefCommand } from './commands/xref.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../package-root.js';
 
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   registerCheckCommand(program);
   registerRunCommand(program);
   registerDlqCommand(program);
+  registerXrefCommand(program);
   registerStatusCommand(program);
   registerEmulatorCommand(program);
   registerDemoCommand(program);

@@ -14,8 +14,8 @@ export interface IntegrationStatus {
   name: string;
   /** Set when something needs an operator: `misconfigured` (see `problems`). */
   status?: 'misconfigured';
-  /** What `junction check` finds wrong with it: unset secrets, connections that fail their check. */
-  problems: string[];
+  /** What `junction check` finds wrong with it (unset secrets, connections that fail their check); absent when none. */
+  problems?: string[];
   source: string;
   /** Content hash of the integration's spec. */
   hash: string;
@@ -133,5 +133,5 @@ async function totals(counter: Counter<string>, label?: string): Promise<Map<str
 }
 
 function statusOf(problems: string[]): Pick<IntegrationStatus, 'status' | 'problems'> {
-  return problems.length > 0 ? { status: 'misconfigured', problems } : { problems };
+  return problems.length > 0 ? { status: 'misconfigured', problems } : {};
 }

@@ -80,6 +80,7 @@ export class XrefReplica implements Pick<ExecutionState, 'xref'> {
   }
 }
 
-function xrefKey(map: string, sourceId: string): string {
+/** The KV key of one cross-reference: `<map>.<source id>`, each as a base64url token. */
+export function xrefKey(map: string, sourceId: string): string {
   return `${keyToken(map)}.${keyToken(sourceId)}`;
 }

@@ -1,0 +1,168 @@
+/**
+ * `junction xref` against a real broker and a running engine: a link set by an operator is what the next event's
+ * `$xref` reads; CSV import refuses what it cannot trust and never replaces a different link silently; export
+ * round-trips; every change is in the audit trail.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { auditTrail, junction } from './cli-in-process.js';
+
+let h: RuntimeHarness | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  h = dir = undefined;
+});
+
+const actor = { kind: 'cli', id: expect.any(String) };
+
+it('set, get, list and delete a link; the engine reads it at once; every change is audited', async () => {
+  h = await startRuntimeHarness({
+    integrations: [
+      integrationYaml({ body: '{ "key": $string(id), "account": $xref("customer", $string(customer)) }' }),
+    ],
+  });
+  const nats = ['--nats', h.nats.url];
+  expect(
+    await junction('xref', 'set', 'customer', '42', '001A000000000042', '--reason', 'go-live seed', ...nats),
+  ).toEqual({
+    code: 0,
+    stdout: 'customer 42 -> 001A000000000042\n',
+    stderr: '',
+  });
+  expect((await junction('xref', 'get', 'customer', '42', ...nats)).stdout).toBe('001A000000000042\n');
+  expect(await junction('xref', 'get', 'customer', '43', ...nats)).toMatchObject({
+    code: 1,
+    stderr: 'no customer cross-reference for 43\n',
+  });
+
+  await h.post('orders', { id: 1, seq: 1, customer: 42 });
+  await waitFor(() => h!.target.records.has('1'), 'order 1 delivered');
+  expect(h.target.records.get('1')).toEqual({ key: '1', account: '001A000000000042' });
+
+  expect((await junction('xref', 'set', 'customer', '42', '001A000000000099', ...nats)).stdout).toBe(
+    'customer 42 -> 001A000000000099 (was 001A000000000042)\n',
+  );
+  await junction('xref', 'set', 'invoice', 'a,b', 'x"y', ...nats);
+  expect((await junction('xref', 'list', ...nats)).stdout).toBe(
+    'customer  42   001A000000000099\ninvoice   a,b  x"y\n',
+  );
+  expect((await junction('xref', 'export', '--format', 'csv', ...nats)).stdout).toBe(
+    'map,source_id,target_id\ncustomer,42,001A000000000099\ninvoice,"a,b","x""y"\n',
+  );
+  expect((await junction('xref', 'delete', 'customer', '42', '--reason', 'wrong account', ...nats)).stdout).toBe(
+    'customer 42 deleted (was 001A000000000099)\n',
+  );
+  await h.post('orders', { id: 2, seq: 1, customer: 42 });
+  await waitFor(() => h!.target.records.has('2'), 'order 2 delivered');
+  expect(h.target.records.get('2')).toEqual({ key: '2' });
+  await expectDrained(h.nats.url);
+
+  expect(await auditTrail(h.nats.url)).toEqual([
+    {
+      actor,
+      action: 'xref.set',
+      target: 'customer/42',
+      result: 'ok',
+      reason: 'go-live seed',
+      detail: { map: 'customer', sourceId: '42', targetId: '001A000000000042' },
+    },
+    {
+      actor,
+      action: 'xref.set',
+      target: 'customer/42',
+      result: 'ok',
+      detail: { map: 'customer', sourceId: '42', targetId: '001A000000000099', previous: '001A000000000042' },
+    },
+    {
+      actor,
+      action: 'xref.set',
+      target: 'invoice/a,b',
+      result: 'ok',
+      detail: { map: 'invoice', sourceId: 'a,b', targetId: 'x"y' },
+    },
+    {
+      actor,
+      action: 'xref.delete',
+      target: 'customer/42',
+      result: 'ok',
+      reason: 'wrong account',
+      detail: { map: 'customer', sourceId: '42', previous: '001A000000000099' },
+    },
+  ]);
+});
+
+it('imports an existing mapping from CSV: rejects empty and ambiguous rows, reports conflicts, dry-runs', async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  const nats = ['--nats', h.nats.url];
+  dir = await mkdtemp(join(tmpdir(), 'junction-xref-'));
+  const file = join(dir, 'accounts.csv');
+  await writeFile(
+    file,
+    '\uFEFFmagento_id,ff_account,name\r\n1,001A1,Ada\r\n2,001A2,Grace\r\n3,,Alan\r\n4,001A4,Edsger\r\n4,001A5,Edsger again\r\n5,001A6,"Barbara, L."\r\n',
+  );
+  await junction('xref', 'set', 'customer', '2', '001A-OLD', ...nats);
+  const columns = ['--source-column', 'magento_id', '--target-column', 'ff_account'];
+  const dry = await junction('xref', 'import', 'customer', file, ...columns, '--dry-run', ...nats);
+  expect(dry.stdout).toBe(
+    [
+      `${file}:4  rejected  empty ff_account`,
+      `${file}:6  rejected  4 maps to 001A5 here and to 001A4 on line 5`,
+      'conflict  customer 2: stored 001A-OLD, not 001A2 (--overwrite replaces it)',
+      'dry run, nothing written: would have created 2, changed 0, unchanged 0, conflicts 1',
+      '',
+    ].join('\n'),
+  );
+  expect(dry.code).toBe(1);
+  expect((await junction('xref', 'list', 'customer', ...nats)).stdout).toBe('customer  2  001A-OLD\n');
+
+  const bad = await junction('xref', 'import', 'customer', file, ...nats);
+  expect(bad).toMatchObject({
+    code: 2,
+    stderr: `junction: ${file}: no column "source_id" or "target_id" in the header (magento_id, ff_account, name); name them with --source-column and --target-column\n`,
+  });
+
+  const real = await junction('xref', 'import', 'customer', file, ...columns, '--overwrite', ...nats);
+  expect(real.stdout.split('\n').slice(2)).toEqual([
+    'changed   customer 2: 001A-OLD -> 001A2',
+    'created 2, changed 1, unchanged 0, conflicts 0',
+    '',
+  ]);
+  expect((await junction('xref', 'export', 'customer', '--format', 'json', ...nats)).stdout).toBe(
+    JSON.stringify(
+      [
+        { map: 'customer', sourceId: '1', targetId: '001A1' },
+        { map: 'customer', sourceId: '2', targetId: '001A2' },
+        { map: 'customer', sourceId: '5', targetId: '001A6' },
+      ],
+      null,
+      2,
+    ) + '\n',
+  );
+  const trail = await auditTrail(h.nats.url);
+  expect(trail.at(-1)).toEqual({
+    actor,
+    action: 'xref.import',
+    target: 'customer',
+    result: 'ok',
+    detail: {
+      file,
+      rejected: 2,
+      created: 2,
+      changed: 1,
+      unchanged: 0,
+      conflicts: 0,
+      links: [
+        ['1', '001A1'],
+        ['5', '001A6'],
+        ['2', '001A2', '001A-OLD'],
+      ],
+    },
+  });
+});
