@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { createConnectorRegistry } from '../../connectors/index.js';
 import { M3_EMULATOR_USER, startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import { startHttpEmulator } from '../../connectors/http/emulator/index.js';
@@ -18,7 +18,7 @@ import { startEngine } from '../../engine/runtime/engine.js';
 import { createWiring } from '../../engine/cli/wiring.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
-import { runCli } from '../cli/run-cli.js';
+import { junction } from './cli-in-process.js';
 import { TEST_TUNING, testLogger } from '../runtime/helpers/runtime-harness.js';
 import { compileOpsSpecs, connectionYaml } from './ops-specs.js';
 
@@ -180,11 +180,14 @@ it('reads a schedule cursor and tries a NATS subscription on a real broker', asy
 it('the CLI prints the table or JSON and exits 1 on a problem; --offline makes no call', async () => {
   const env = await systems();
   const dir = await writeSpecs(FILES);
-  const ok = await runCli(['check', dir, '--format', 'json'], { env: { ...env, JUNCTION_NATS_URL: '' } });
+  for (const [name, value] of Object.entries({ ...env, JUNCTION_NATS_URL: '' })) vi.stubEnv(name, value);
+  cleanup.push(async () => vi.unstubAllEnvs());
+  const ok = await junction('check', dir, '--format', 'json');
   expect(ok.stderr).toBe('');
   expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, problems: 0 });
   expect(ok.code).toBe(0);
-  const offline = await runCli(['check', dir, '--offline'], { env: { ...env, SHOP_TOKEN: '', JUNCTION_NATS_URL: '' } });
+  vi.stubEnv('SHOP_TOKEN', '');
+  const offline = await junction('check', dir, '--offline');
   expect(offline.code).toBe(1);
   expect(offline.stdout.split('\n')[0]).toMatch(
     /^connection +shop +secret +problem +SHOP_TOKEN is not set \(auth\.token of connection shop\)$/,
@@ -211,7 +214,7 @@ it('the engine shows an integration with an unset secret as misconfigured, with 
   });
   cleanup.push(() => engine.stop());
   await engine.checks();
-  const status = (await (await fetch(`${engine.url}/api/status`)).json()) as {
+  const status = (await (await fetch(`${engine.operatorUrl}/api/status`)).json()) as {
     integrations: { name: string; status?: string; problems?: string[] }[];
   };
   expect(status.integrations.map((i) => [i.name, i.status ?? 'ok', i.problems])).toEqual([

@@ -108,7 +108,8 @@ function render(s: StatusSummary): string {
     const health =
       i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
     lines.push(`integration     ${i.name.padEnd(width)}  ${health}`);
-    for (const problem of (i.problems as string[] | undefined) ?? []) lines.push(`                ${' '.repeat(width + 2)}${problem}`);
+    for (const problem of (i.problems as string[] | undefined) ?? [])
+      lines.push(`                ${' '.repeat(width + 2)}${problem}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -19,9 +19,7 @@ interface Common {
 }
 
 export function registerXrefCommand(program: Command): Command {
-  const xref = program
-    .command('xref')
-    .description('list, read, set, delete, import, export and match cross-references');
+  const xref = program.command('xref').description('list, read, set, delete, import and export cross-references');
   const common = (c: Command) => c.option('--nats <url>', NATS_OPTION_HELP);
   const reason = (c: Command) => c.option('--reason <text>', 'why (kept in the audit trail)');
   common(
