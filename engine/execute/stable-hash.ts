@@ -8,7 +8,70 @@ import { hash } from 'node:crypto';
  * its oddities (a function is `undefined` as a property value and empty as an array element; a hole is empty).
  */
 export function stableStringify(value: unknown): string {
-  return write(value) as string;
+  try {
+    return write(value) as string;
+  } catch (error) {
+    // Nested deeper than the call stack allows (a poison event thousands of levels deep): the same text, iteratively.
+    if (error instanceof RangeError && value !== null && typeof value === 'object') return stableStringifyDeep(value);
+    throw error;
+  }
+}
+
+type Frame =
+  | { array: unknown[]; keys?: undefined; i: number }
+  | { record: Record<string, unknown>; keys: string[]; i: number; wrote: boolean };
+
+/**
+ * `stableStringify` with an explicit stack instead of recursion: byte for byte the same output, at any depth. Slower,
+ * so it is only the fallback for what the recursive writer cannot reach.
+ */
+export function stableStringifyDeep(root: object): string {
+  let out = '';
+  const stack: Frame[] = [];
+  const emit = (value: unknown, inArray: boolean) => {
+    if (value !== null && typeof value === 'object') {
+      if (Array.isArray(value)) {
+        out += '[';
+        stack.push({ array: value, i: 0 });
+      } else {
+        out += '{';
+        const record = value as Record<string, unknown>;
+        stack.push({ record, keys: Object.keys(record).sort(), i: 0, wrote: false });
+      }
+      return;
+    }
+    const text = write(value);
+    // As in `write`: an unwritable array item is empty, an unwritable property value reads `undefined`.
+    if (text !== undefined) out += text;
+    else if (!inArray) out += 'undefined';
+  };
+  emit(root, false);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.keys) {
+      while (top.i < top.keys.length && top.record[top.keys[top.i]] === undefined) top.i++;
+      if (top.i === top.keys.length) {
+        out += '}';
+        stack.pop();
+        continue;
+      }
+      const key = top.keys[top.i];
+      out += `${top.wrote ? ',' : ''}${keyJson(key)}:`;
+      top.wrote = true;
+      top.i++;
+      emit(top.record[key], false);
+    } else {
+      if (top.i === top.array.length) {
+        out += ']';
+        stack.pop();
+        continue;
+      }
+      const i = top.i++;
+      if (i > 0) out += ',';
+      if (i in top.array) emit(top.array[i], true);
+    }
+  }
+  return out;
 }
 
 /** JSON of object keys seen so far (bounded): the same few keys repeat in every event. */

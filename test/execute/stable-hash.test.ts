@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { stableHash, stableStringify } from '../../engine/execute/stable-hash.js';
+import { stableHash, stableStringify, stableStringifyDeep } from '../../engine/execute/stable-hash.js';
 
 /** The original implementation: stored hashes (ledger keys, last-written hashes, spec hashes) depend on its output. */
 function referenceStringify(value: unknown): string {
@@ -104,6 +104,28 @@ describe('stableStringify', () => {
       42,
     ];
     for (const value of odd) expect(stableStringify(value)).toBe(referenceStringify(value));
+  });
+});
+
+describe('stableStringifyDeep (the fallback for values nested beyond the call stack)', () => {
+  it('writes exactly what the recursive writer writes', () => {
+    const next = rng(99);
+    for (let i = 0; i < 3000; i++) {
+      const value = { v: randomValue(next, 6) };
+      expect(stableStringifyDeep(value)).toBe(stableStringify(value));
+    }
+    const odd = [[1, , () => 1, Symbol('s'), undefined], { f: () => 1, u: undefined, d: new Date(0) }]; // eslint-disable-line no-sparse-arrays
+    for (const value of odd) expect(stableStringifyDeep(value)).toBe(referenceStringify(value));
+  });
+
+  it('takes over when a value is too deep for recursion', () => {
+    let deep: unknown = { z: 1, a: [true] };
+    for (let i = 0; i < 20_000; i++) deep = { b: deep, a: i % 2 ? [i] : null };
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    const text = stableStringify(deep);
+    expect(text.length).toBeGreaterThan(20_000 * 10);
+    expect(text.startsWith('{"a":[19999],"b":{"a":null,"b":{"a":[19997],')).toBe(true);
+    expect(text.endsWith('{"a":[true],"z":1}' + '}'.repeat(20_000))).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { stableHash } from '../../execute/stable-hash.js';
+import { stableHash, stableStringify } from '../../execute/stable-hash.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { HEADER, eventSubject, partitionOf } from '../broker/subjects.js';
@@ -50,6 +50,19 @@ async function evaluateIdentity(
     return await Promise.resolve(expr.evaluate(event, { event }, guards));
   } catch (error) {
     throw new EventIdentityError(`${what} expression failed: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A parsed event as stream bytes (sources that do not receive the event's own bytes, like schedule polling). An event
+ * too deep for JSON.stringify is written iteratively, keys sorted, so it still reaches the stream and the DLQ.
+ */
+export function eventData(event: unknown): Buffer {
+  try {
+    return Buffer.from(JSON.stringify(event));
+  } catch (error) {
+    if (error instanceof RangeError) return Buffer.from(stableStringify(event));
+    throw error;
   }
 }
 

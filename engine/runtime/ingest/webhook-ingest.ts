@@ -11,6 +11,7 @@ import type { EventPublisher } from './event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { verifySignature } from './verify-signature.js';
+import { MAX_EVENT_DEPTH, jsonTextDepth } from './json-depth.js';
 
 export interface IngestReply {
   status: number;
@@ -72,6 +73,12 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
       };
     }
   }
+  // Counted on the bytes before parsing, without recursion: a poison event never gets into the stream from here.
+  if (jsonTextDepth(raw, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH)
+    return {
+      status: 400,
+      body: { error: 'too-deep', message: `body is nested deeper than ${MAX_EVENT_DEPTH} levels` },
+    };
   let event: unknown;
   try {
     event = JSON.parse(raw.toString('utf8'));

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { CompiledIntegration, CompiledStep } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { stableHash } from '../../execute/stable-hash.js';
-import { identifyEvent } from '../ingest/event-publisher.js';
+import { eventData, identifyEvent } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
@@ -73,7 +73,7 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
         const result = await deps.publisher.publish({
           integration: integration.name,
           identity,
-          data: Buffer.from(JSON.stringify(record)),
+          data: eventData(record),
           commit: specSet.commit,
         });
         if (!result.duplicate) published++;

@@ -8,6 +8,7 @@ import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../../execute/execution-types.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import { redactFields } from '../../http/redact.js';
+import { deadLetterText } from './dead-letter-text.js';
 
 export interface DeadLetter {
   /**
@@ -56,11 +57,12 @@ export class DeadLetterStore {
 
   /**
    * Writes (or rewrites, after a crash) an entry. The request is redacted; the event is kept exact because replay
-   * needs it (use `redactedView` to show one).
+   * needs it (use `redactedView` to show one). `rawEvent` is the event as stored in the stream.
    */
-  async write(entry: DeadLetter): Promise<void> {
+  async write(entry: DeadLetter, rawEvent?: string): Promise<void> {
     const safe: DeadLetter = { ...entry, request: redactFields(entry.request) };
-    await this.#kv.put(`${entry.integration}.${entry.id}`, JSON.stringify(safe));
+    // Never fails on the event's shape: a too-deep event is stored as its raw text (dead-letter-text.ts).
+    await this.#kv.put(`${entry.integration}.${entry.id}`, deadLetterText(safe, rawEvent));
   }
 
   async get(id: string, integration?: string): Promise<{ entry: DeadLetter; revision: number } | undefined> {

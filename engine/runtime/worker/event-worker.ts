@@ -186,29 +186,32 @@ async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise
   if (decision.kind === 'dead_letter') {
     const id = ctx.deadLetters.idFor(a.digest, a.replayOf);
     const key = flight.msg.headers?.get(HEADER.key) ?? '';
-    await ctx.deadLetters.write({
-      id,
-      integration: name,
-      eventId: a.eventId.slice(name.length + 1),
-      key,
-      subject: flight.msg.subject,
-      event: a.event,
-      commit: a.commit,
-      step: failure?.step,
-      index: failure?.index,
-      request: failure?.request,
-      responseExcerpt: failure?.responseExcerpt,
-      error: {
-        code: failure?.code ?? 'unknown',
-        message: failure?.message ?? '',
-        status: failure?.status,
-        vendorCode: failure?.vendorCode,
+    await ctx.deadLetters.write(
+      {
+        id,
+        integration: name,
+        eventId: a.eventId.slice(name.length + 1),
+        key,
+        subject: flight.msg.subject,
+        event: a.event,
+        commit: a.commit,
+        step: failure?.step,
+        index: failure?.index,
+        request: failure?.request,
+        responseExcerpt: failure?.responseExcerpt,
+        error: {
+          code: failure?.code ?? 'unknown',
+          message: failure?.message ?? '',
+          status: failure?.status,
+          vendorCode: failure?.vendorCode,
+        },
+        reason: decision.reason,
+        attempts: a.attempt,
+        createdAt: new Date().toISOString(),
+        status: 'open',
       },
-      reason: decision.reason,
-      attempts: a.attempt,
-      createdAt: new Date().toISOString(),
-      status: 'open',
-    });
+      flight.msg.string(),
+    );
     await ctx.ledger.record(name, a.eventId, ledgerEntry(a, 'dead_lettered', id), a.done?.revision, a.digest);
     a.log.error(
       { code: failure?.code, status: failure?.status, step: failure?.step, dlqId: id, reason: decision.reason },

@@ -1,0 +1,45 @@
+/**
+ * Nesting depth of JSON, counted without recursion. A poison event nested thousands of levels deep parses fine but
+ * overflows the stack of every recursive walk after it (JSON.stringify at about 5,000 levels), so ingest refuses
+ * events deeper than the documented limit, and the dead-letter queue keeps such events as raw text.
+ */
+
+/**
+ * Events nested deeper than this are refused at webhook ingest (400 `too-deep`). Real payloads are shallow: the
+ * seed fixtures reach 5 levels, and vendor documents (a Magento order with its shipping assignments and configurable
+ * item options, a Stripe event) about 8; 64 leaves eight times that.
+ */
+export const MAX_EVENT_DEPTH = 64;
+
+/** The depth of JSON text (`{` and `[` outside strings), or `limit + 1` as soon as it passes `limit`. */
+export function jsonTextDepth(bytes: Uint8Array, limit = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x7b || b === 0x5b) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (b === 0x7d || b === 0x5d) depth--;
+  }
+  return max;
+}
+
+/** The depth of a parsed value (a scalar is 0, `{}` is 1), or `limit + 1` as soon as it passes `limit`. */
+export function valueDepth(value: unknown, limit = Infinity): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > max && (max = depth + 1) > limit) return max;
+    for (const child of Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return max;
+}
