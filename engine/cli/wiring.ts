@@ -4,7 +4,6 @@
  * Every command, the demo and GitOps take these from here, so each dependency is an import the type checker sees.
  */
 import { stat } from 'node:fs/promises';
-import { Option } from 'commander';
 import { createConnectorRegistry } from '../../connectors/index.js';
 import { compileSpecTree } from '../compiler/compile-spec-set.js';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
@@ -14,10 +13,9 @@ import type { SpecTree } from '../compiler/spec-tree.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
 import type { InvokerFactory } from '../runtime/spec-registry.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
-import { TRANSFORM_ENGINES, transformEngine } from '../transform/select-engine.js';
+import { transformEngine } from '../transform/select-engine.js';
 import type { TransformEngineName } from '../transform/select-engine.js';
 import type { TransformEngine } from '../transform/transform-engine.js';
-import { advancedOption } from './help-levels.js';
 import { UsageError } from './usage-error.js';
 
 export interface Wiring {
@@ -68,13 +66,4 @@ export async function compiledSpecSet(wiring: Wiring, dir: string): Promise<Comp
     .filter((d) => d.severity === 'error')
     .map((d) => `${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
   throw new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}`);
-}
-
-/** `--transform-engine`, an advanced option: an engine developer's knob for comparing with jsonata-js. */
-export function transformEngineOption(): Option {
-  return advancedOption(
-    new Option('--transform-engine <engine>', 'JSONata engine (jsonata-js is "reference")')
-      .choices(TRANSFORM_ENGINES)
-      .default('junction'),
-  );
 }

@@ -5,8 +5,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DIAGNOSTIC_CODES } from './diagnostics.js';
+import { packagePath } from '../package-root.js';
 
-export const README_PATH = fileURLToPath(new URL('../../README.md', import.meta.url));
+export const README_PATH = packagePath('README.md');
 const SECTION = /<!-- diagnostic-codes:start -->[\s\S]*<!-- diagnostic-codes:end -->/;
 
 export function diagnosticCodesTable(): string {

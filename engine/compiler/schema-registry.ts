@@ -3,9 +3,10 @@
  * (yaml-language-server) and validation, so the two never disagree.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
+import { packagePath } from '../package-root.js';
 
 export const SPEC_KINDS = ['Connection', 'Integration', 'Lookup', 'Test'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
@@ -17,7 +18,7 @@ const SCHEMA_FILES: Record<SpecKind, string> = {
   Test: 'test.schema.json',
 };
 
-export const SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+export const SCHEMAS_DIR = packagePath('schemas') + sep;
 
 export function readSchema(fileName: string): Record<string, unknown> {
   return JSON.parse(readFileSync(SCHEMAS_DIR + fileName, 'utf8')) as Record<string, unknown>;

@@ -1,9 +1,16 @@
-/** Runs the real `junction` binary in a child process, as a user would. */
+/** Runs the real `junction` command in a child process, as a user would, from the sources (through tsx). */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../../engine/cli/junction.js', import.meta.url));
+
+/** Node arguments that start the CLI from source in any working directory: tsx's loader, then the entry file. */
+export const JUNCTION_ARGS = [
+  '--import',
+  pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+  fileURLToPath(new URL('../../engine/cli/junction.ts', import.meta.url)),
+];
 
 export interface CliResult {
   code: number | null;
@@ -13,7 +20,7 @@ export interface CliResult {
 
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...JUNCTION_ARGS, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,11 +5,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
+import { JUNCTION_ARGS } from '../cli/run-cli.js';
 
 const run = promisify(execFile);
 
 it('runs the whole loop for 15 s and ends with nothing lost or duplicated, the dead letter replayed', async () => {
-  const { stdout } = await run(process.execPath, ['engine/cli/junction.js', 'demo', '--for', '15', '--port', '0'], {
+  const { stdout } = await run(process.execPath, [...JUNCTION_ARGS, 'demo', '--for', '15', '--port', '0'], {
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });

@@ -10,15 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { JUNCTION_ARGS, runCli } from '../cli/run-cli.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
 import { waitFor } from '../runtime/helpers/runtime-harness.js';
 
-const BIN = fileURLToPath(new URL('../../engine/cli/junction.js', import.meta.url));
 const SECRET = 'cli-hook-secret';
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,7 +27,7 @@ function startRun(
   args: string[],
   cwd: string,
 ): { child: ChildProcessByStdio<null, Readable, Readable>; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'run', ...args], {
+  const child = spawn(process.execPath, [...JUNCTION_ARGS, 'run', ...args], {
     cwd,
     env: { ...process.env, JUNCTION_GIT_WEBHOOK_SECRET: SECRET, JUNCTION_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,18 +4,9 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { Octokit } from 'octokit';
-import { simpleGit } from 'simple-git';
-import { planDiff } from '../../plan/diff/plan-diff.js';
-import { runSpecTests } from '../../plan/spec-tests/run-spec-tests.js';
 import type { TransformEngineName } from '../../transform/select-engine.js';
-import { ciReportBlocks, ciTitle } from '../formats/ci-report-markdown.js';
 import type { CiReportInput } from '../formats/ci-report-markdown.js';
-import { diagnosticAnnotations, repoPathMapper, testAnnotations } from '../github/annotations.js';
-import { readGitHubContext } from '../github/github-context.js';
-import { publishReport } from '../github/publish-report.js';
-import { planAgainstBase } from '../plan-against-base.js';
-import { compileDirectory, createWiring, transformEngineOption } from '../wiring.js';
+import { transformEngineOption } from '../transform-engine-option.js';
 
 const FOLD_AFTER_CHANGES = 20;
 
@@ -39,6 +30,17 @@ export function registerCiGithubCommand(program: Command): void {
     .option('--name <name>', 'check run name', 'Junction')
     .addOption(transformEngineOption())
     .action(async (dir: string, opts: Options) => {
+      // Loaded when the command runs, so `junction --help` does not pay for the compiler, Git and Octokit.
+      const { Octokit } = await import('octokit');
+      const { simpleGit } = await import('simple-git');
+      const { planDiff } = await import('../../plan/diff/plan-diff.js');
+      const { runSpecTests } = await import('../../plan/spec-tests/run-spec-tests.js');
+      const { ciReportBlocks, ciTitle } = await import('../formats/ci-report-markdown.js');
+      const { diagnosticAnnotations, repoPathMapper, testAnnotations } = await import('../github/annotations.js');
+      const { readGitHubContext } = await import('../github/github-context.js');
+      const { publishReport } = await import('../github/publish-report.js');
+      const { planAgainstBase } = await import('../plan-against-base.js');
+      const { compileDirectory, createWiring } = await import('../wiring.js');
       const context = await readGitHubContext(process.env);
       const wiring = createWiring({ transformEngine: opts.transformEngine });
       const connectors = wiring.connectors;

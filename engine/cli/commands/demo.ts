@@ -1,6 +1,5 @@
 /** `junction demo`: the whole loop on this machine (embedded nats-server, vendor emulators, a local spec repo). */
 import type { Command } from 'commander';
-import { runDemo } from '../demo/run-demo.js';
 import { UsageError } from '../usage-error.js';
 
 export function registerDemoCommand(program: Command): void {
@@ -22,6 +21,7 @@ export function registerDemoCommand(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
+      const { runDemo } = await import('../demo/run-demo.js');
       process.exitCode = await runDemo({ durationS, port });
     });
 }

@@ -2,18 +2,11 @@
  * `junction dlq list|show|replay`: the dead-letter queue, read from NATS KV directly (the engine need not run).
  * Replay re-publishes the original event with a new message id and marks the entry replayed.
  */
-import { jetstream } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
-import { connectNats } from '../../runtime/broker/connect.js';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { replayDeadLetter } from '../../runtime/stores/dead-letter-replay.js';
-import { DeadLetterStore, redactedView } from '../../runtime/stores/dead-letter-store.js';
-import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
-import { resolveNatsUrl } from '../../runtime/broker/embedded-nats.js';
-import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
-import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
+import type { DeadLetter, DeadLetterStore } from '../../runtime/stores/dead-letter-store.js';
+import type { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import { UsageError } from '../usage-error.js';
 
 interface NatsOption {
@@ -34,6 +27,7 @@ export function registerDlqCommand(program: Command): void {
     .addOption(natsOption())
     .action((opts: NatsOption & { integration?: string; status?: DeadLetter['status']; json?: boolean }) =>
       withStore(opts, async ({ store }) => {
+        const { redactedView } = await import('../../runtime/stores/dead-letter-store.js');
         const entries = (await store.list({ integration: opts.integration, status: opts.status })).map(redactedView);
         if (opts.json) return void process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
         for (const e of entries)
@@ -50,6 +44,7 @@ export function registerDlqCommand(program: Command): void {
     .addOption(natsOption())
     .action((id: string, opts: NatsOption) =>
       withStore(opts, async ({ store }) => {
+        const { redactedView } = await import('../../runtime/stores/dead-letter-store.js');
         const found = await store.get(id);
         if (!found) throw new UsageError(`no dead letter ${id}`);
         process.stdout.write(`${JSON.stringify(redactedView(found.entry), null, 2)}\n`);
@@ -69,6 +64,7 @@ export function registerDlqCommand(program: Command): void {
       if (ids.length === 0 && !opts.integration && !opts.all)
         throw new UsageError('dlq replay needs ids, --integration <name> or --all');
       return withStore(opts, async ({ store, publisher }) => {
+        const { replayDeadLetter } = await import('../../runtime/stores/dead-letter-replay.js');
         const targets: { id: string; integration?: string }[] =
           ids.length > 0
             ? ids.map((id) => ({ id }))
@@ -90,6 +86,14 @@ async function withStore(
   opts: NatsOption,
   run: (tools: { store: DeadLetterStore; publisher: () => EventPublisher }) => Promise<void>,
 ): Promise<void> {
+  // Loaded when a dlq command runs, so `junction --help` does not pay for the NATS client.
+  const { jetstream } = await import('@nats-io/jetstream');
+  const { Kvm } = await import('@nats-io/kv');
+  const { connectNats } = await import('../../runtime/broker/connect.js');
+  const { resolveNatsUrl } = await import('../../runtime/broker/embedded-nats.js');
+  const { BUCKET_NAMES } = await import('../../runtime/broker/provision.js');
+  const { DeadLetterStore } = await import('../../runtime/stores/dead-letter-store.js');
+  const { EventPublisher } = await import('../../runtime/ingest/event-publisher.js');
   const url = await resolveNatsUrl(opts.nats);
   if (!url)
     throw new UsageError(

@@ -1,6 +1,5 @@
 /** `junction emulator <connector> --port 8081`: runs a vendor emulator that a person can curl, until Ctrl-C. */
 import type { Command } from 'commander';
-import { createWiring } from '../wiring.js';
 import { UsageError } from '../usage-error.js';
 
 /** How to authenticate against each emulator, and one request to try first. `{url}` is the emulator's URL. */
@@ -34,6 +33,7 @@ export function registerEmulatorCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (0 = any free port)', '0')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(async (id: string, opts: { port: string; host: string }) => {
+      const { createWiring } = await import('../wiring.js');
       const connector = createWiring().connectors.get(id);
       if (!connector?.startEmulator)
         throw new UsageError(`no emulator for ${JSON.stringify(id)}; choose one of ${Object.keys(GUIDE).join(', ')}`);

@@ -1,11 +1,9 @@
 /** `junction plan --base <ref> [dir]`: what each changed integration would write, before and after the change. */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { planDiff } from '../../plan/diff/plan-diff.js';
 import type { TransformEngineName } from '../../transform/select-engine.js';
 import { formatPlanMarkdown } from '../formats/plan-markdown.js';
-import { planAgainstBase } from '../plan-against-base.js';
-import { createWiring, transformEngineOption } from '../wiring.js';
+import { transformEngineOption } from '../transform-engine-option.js';
 
 /** Registers `junction plan`. */
 export function registerPlanCommand(program: Command): void {
@@ -21,6 +19,10 @@ export function registerPlanCommand(program: Command): void {
         dir: string,
         opts: { base: string; format: 'markdown' | 'json'; transformEngine: TransformEngineName },
       ) => {
+        // Loaded when the command runs, so `junction --help` does not pay for the compiler and Git.
+        const { createWiring } = await import('../wiring.js');
+        const { planAgainstBase } = await import('../plan-against-base.js');
+        const { planDiff } = await import('../../plan/diff/plan-diff.js');
         const wiring = createWiring({ transformEngine: opts.transformEngine });
         const { base, head } = await planAgainstBase(wiring, dir, opts.base);
         const report = await planDiff(base, head, wiring.connectors);

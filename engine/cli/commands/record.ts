@@ -6,10 +6,6 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
-import { caseOutcome, expectationFrom } from '../../plan/spec-tests/check-expectations.js';
-import { recordCase } from '../../plan/record-case.js';
-import { compileDirectory, createWiring } from '../wiring.js';
 import { UsageError } from '../usage-error.js';
 
 interface Options {
@@ -28,6 +24,11 @@ export function registerRecordCommand(program: Command): void {
     .option('--dir <dir>', 'spec directory', 'specs')
     .option('--case <name>', 'name of the new test case (default: "recorded from <event file>")')
     .action(async (name: string, opts: Options) => {
+      // Loaded when the command runs, so `junction --help` does not pay for the compiler and the connectors.
+      const { parseDocument } = await import('yaml');
+      const { caseOutcome, expectationFrom } = await import('../../plan/spec-tests/check-expectations.js');
+      const { recordCase } = await import('../../plan/record-case.js');
+      const { compileDirectory, createWiring } = await import('../wiring.js');
       const wiring = createWiring();
       const { result: compiled } = await compileDirectory(wiring, opts.dir);
       if (!compiled.specSet)

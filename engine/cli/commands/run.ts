@@ -7,18 +7,12 @@ import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { emptySpecSet } from '../../gitops/empty-spec-set.js';
-import { startGitSync } from '../../gitops/git-sync.js';
 import type { Engine } from '../../runtime/engine.js';
-import { startEngine } from '../../runtime/engine.js';
-import { NatsServerNotFoundError } from '../../runtime/broker/nats-server-process.js';
 import { OperatorConfigError } from '../../runtime/operator/operator-options.js';
-import { createRuntimeLogger } from '../../runtime/observe/runtime-logger.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { DEFAULT_TUNING } from '../../runtime/runtime-options.js';
 import { advancedOption } from '../help-levels.js';
 import { UsageError } from '../usage-error.js';
-import { compiledSpecSet, createWiring } from '../wiring.js';
 import type { CheckRow } from '../../ops/check/run-checks.js';
 import { formatCheckRows } from '../formats/check-report.js';
 import type { Wiring } from '../wiring.js';
@@ -109,6 +103,12 @@ export function registerRunCommand(program: Command): void {
       // GitOps: a pin must be a commit id; checked before anything starts.
       if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
         throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
+      // Loaded when the command runs, so `junction --help` does not pay for the runtime.
+      const { createRuntimeLogger } = await import('../../runtime/observe/runtime-logger.js');
+      const { startEngine } = await import('../../runtime/engine.js');
+      const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
+      const { emptySpecSet } = await import('../../gitops/empty-spec-set.js');
+      const { compiledSpecSet, createWiring } = await import('../wiring.js');
       const logger = createRuntimeLogger(opts.logLevel);
       const tuning = {
         partitions: countOption('--partitions', opts.partitions),
@@ -179,6 +179,7 @@ export function registerRunCommand(program: Command): void {
 
 /** Starts Git sync for `junction run --repo`. */
 async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logger: Logger) {
+  const { startGitSync } = await import('../../gitops/git-sync.js');
   const mirrorDir = resolve('.junction', 'git', createHash('sha256').update(opts.repo!).digest('hex').slice(0, 16));
   const sync = await startGitSync(engine, {
     mirror: { repo: opts.repo!, branch: opts.branch, path: opts.path, dir: mirrorDir },

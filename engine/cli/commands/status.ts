@@ -5,11 +5,9 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { readClusterStatus } from '../../gitops/cluster-status.js';
 import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
 import { UsageError } from '../usage-error.js';
-import { createWiring } from '../wiring.js';
 import { guardWorkflowCommands } from '../formats/workflow-command-guard.js';
 
 interface EngineBody extends Partial<SyncStatus> {
@@ -74,6 +72,9 @@ async function fromEngine(url: string): Promise<StatusSummary> {
 }
 
 async function fromNats(natsUrl: string): Promise<StatusSummary> {
+  // Loaded only for --nats, so `junction --help` and `status --url` do not pay for the NATS client and compiler.
+  const { readClusterStatus } = await import('../../gitops/cluster-status.js');
+  const { createWiring } = await import('../wiring.js');
   try {
     const { integrations, ...sync } = await readClusterStatus(natsUrl, createWiring().compileTree);
     return { ...sync, integrations };

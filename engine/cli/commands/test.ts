@@ -5,13 +5,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { closestMatch } from '../../compiler/suggest.js';
-import { runSpecTests } from '../../plan/spec-tests/run-spec-tests.js';
-import { updateExpectations } from '../../plan/spec-tests/update-expectations.js';
 import type { TransformEngineName } from '../../transform/select-engine.js';
 import { formatDiagnostics } from '../formats/format-diagnostics.js';
 import { formatTestReport } from '../formats/test-report.js';
-import { compileDirectory, createWiring, transformEngineOption } from '../wiring.js';
+import { transformEngineOption } from '../transform-engine-option.js';
 
 interface TestOptions {
   format: 'stylish' | 'json';
@@ -33,6 +30,10 @@ export function registerTestCommand(program: Command): void {
     .option('--update', "rewrite each failing case's expectations from the actual plan")
     .addOption(transformEngineOption())
     .action(async (dir: string, opts: TestOptions) => {
+      // Loaded when the command runs, so `junction --help` does not pay for the compiler and the dry run.
+      const { compileDirectory, createWiring } = await import('../wiring.js');
+      const { runSpecTests } = await import('../../plan/spec-tests/run-spec-tests.js');
+      const { closestMatch } = await import('../../compiler/suggest.js');
       const wiring = createWiring({ transformEngine: opts.transformEngine });
       const { result, tree } = await compileDirectory(wiring, dir);
       const errors = result.diagnostics.filter((d) => d.severity === 'error');
@@ -58,6 +59,7 @@ export function registerTestCommand(program: Command): void {
       const untested = selected.filter((name) => !reports.some((r) => r.integration === name));
       process.stdout.write(formatTestReport(reports, untested, opts.format));
       if (opts.update) {
+        const { updateExpectations } = await import('../../plan/spec-tests/update-expectations.js');
         const root = resolve(dir);
         const changed = await updateExpectations(reports, (file) =>
           resolve(root, file.slice(tree.displayRoot === '.' ? 0 : tree.displayRoot.replace(/\/$/, '').length + 1)),

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DIAGNOSTIC_FORMATS, formatDiagnostics } from '../formats/format-diagnostics.js';
 import type { DiagnosticFormat } from '../formats/format-diagnostics.js';
-import { compileDirectory, createWiring, transformEngineOption } from '../wiring.js';
 import type { TransformEngineName } from '../../transform/select-engine.js';
+import { transformEngineOption } from '../transform-engine-option.js';
 
 export function registerValidateCommand(program: Command): void {
   program
@@ -14,8 +14,10 @@ export function registerValidateCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(DIAGNOSTIC_FORMATS).default('stylish'))
     .addOption(transformEngineOption())
     .action(async (dir: string, opts: { format: DiagnosticFormat; transformEngine: TransformEngineName }) => {
-      const { diagnostics } = (await compileDirectory(createWiring({ transformEngine: opts.transformEngine }), dir))
-        .result;
+      // Loaded when the command runs, so `junction --help` does not pay for the compiler.
+      const { compileDirectory, createWiring } = await import('../wiring.js');
+      const wiring = createWiring({ transformEngine: opts.transformEngine });
+      const { diagnostics } = (await compileDirectory(wiring, dir)).result;
       process.stdout.write(formatDiagnostics(diagnostics, opts.format));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       if (opts.format === 'stylish')

@@ -19,6 +19,7 @@ import { createDemoRepo } from './demo-repo.js';
 import { startSeedSystems } from '../../../connectors/seed-systems.js';
 import { DemoTraffic } from './demo-traffic.js';
 import { createWiring } from '../wiring.js';
+import { packagePath } from '../../package-root.js';
 
 export interface DemoOptions {
   /** Stop after this many seconds and print the JSON summary. @default run until Ctrl-C */
@@ -38,7 +39,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   mkdirSync('.junction', { recursive: true });
   const root = mkdtempSync(join(resolve('.junction'), 'demo-'));
   const systems = await startSeedSystems();
-  const repo = await createDemoRepo(resolve('specs'));
+  const repo = await createDemoRepo(packagePath('specs'));
   let engine: Engine | undefined;
   let sync: GitSync | undefined;
   let stopping = false;
