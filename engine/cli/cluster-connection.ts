@@ -4,17 +4,11 @@
  * when the command ends. Operator actions are audited as the local user.
  */
 import { userInfo } from 'node:os';
-import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats } from '../runtime/broker/connect.js';
-import { resolveNatsUrl } from '../runtime/broker/embedded-nats.js';
-import { BUCKET_NAMES } from '../runtime/broker/provision.js';
 import type { RuntimeBuckets } from '../runtime/broker/provision.js';
-import { AuditLog, provisionAuditStream } from '../runtime/stores/audit-log.js';
-import type { AuditActor, AuditEntry } from '../runtime/stores/audit-log.js';
+import type { AuditActor, AuditEntry, AuditLog } from '../runtime/stores/audit-log.js';
 import { UsageError } from './usage-error.js';
 
 export interface Cluster {
@@ -38,6 +32,13 @@ export async function withCluster<T>(
   name: string,
   run: (cluster: Cluster) => Promise<T>,
 ): Promise<T> {
+  // Loaded when a command connects, so declaring the operator commands keeps `junction --help` fast.
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const { Kvm } = await import('@nats-io/kv');
+  const { connectNats } = await import('../runtime/broker/connect.js');
+  const { resolveNatsUrl } = await import('../runtime/broker/embedded-nats.js');
+  const { BUCKET_NAMES } = await import('../runtime/broker/provision.js');
+  const { AuditLog, provisionAuditStream } = await import('../runtime/stores/audit-log.js');
   const url = await resolveNatsUrl(natsOption);
   if (!url)
     throw new UsageError(

@@ -5,16 +5,10 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats } from '../../runtime/broker/connect.js';
-import { resolveNatsUrl } from '../../runtime/broker/embedded-nats.js';
-import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
-import { runChecks } from '../../ops/check/run-checks.js';
 import { checkVerdict, formatCheckRows } from '../formats/check-report.js';
 import { NATS_OPTION_HELP } from '../cluster-connection.js';
-import { compiledSpecSet, createWiring } from '../wiring.js';
 
 interface CheckOptions {
   offline?: boolean;
@@ -31,6 +25,11 @@ export function registerCheckCommand(program: Command): void {
     .option('--nats <url>', `${NATS_OPTION_HELP}; without one, source cursors are not read`)
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
     .action(async (dir: string, opts: CheckOptions) => {
+      // Loaded when the command runs, so `junction --help` does not pay for the compiler and NATS.
+      const { connectNats } = await import('../../runtime/broker/connect.js');
+      const { resolveNatsUrl } = await import('../../runtime/broker/embedded-nats.js');
+      const { runChecks } = await import('../../ops/check/run-checks.js');
+      const { compiledSpecSet, createWiring } = await import('../wiring.js');
       const wiring = createWiring();
       const specSet = await compiledSpecSet(wiring, dir);
       const url = opts.offline ? undefined : await resolveNatsUrl(opts.nats);
@@ -52,5 +51,7 @@ export function registerCheckCommand(program: Command): void {
 
 /** The cursor bucket, when an engine has created it. */
 async function cursorBucket(nc: NatsConnection): Promise<KV | undefined> {
+  const { Kvm } = await import('@nats-io/kv');
+  const { BUCKET_NAMES } = await import('../../runtime/broker/provision.js');
   return new Kvm(nc).open(BUCKET_NAMES.cursors, { bindOnly: true }).catch(() => undefined);
 }

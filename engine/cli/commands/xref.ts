@@ -5,8 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { XrefStore } from '../../runtime/stores/xref-store.js';
-import type { XrefEntry, XrefWriteReport } from '../../runtime/stores/xref-store.js';
+import type { XrefEntry, XrefStore, XrefWriteReport } from '../../runtime/stores/xref-store.js';
 import { readXrefCsv, writeXrefCsv } from '../../ops/xref/xref-csv.js';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import type { Cluster } from '../cluster-connection.js';
@@ -147,9 +146,10 @@ export function registerXrefCommand(program: Command): Command {
 }
 
 export function withStore(opts: { nats?: string }, run: (store: XrefStore, cluster: Cluster) => Promise<void>) {
-  return withCluster(opts.nats, 'junction-xref', async (cluster) =>
-    run(new XrefStore(await cluster.bucket('xref')), cluster),
-  );
+  return withCluster(opts.nats, 'junction-xref', async (cluster) => {
+    const { XrefStore } = await import('../../runtime/stores/xref-store.js');
+    return run(new XrefStore(await cluster.bucket('xref')), cluster);
+  });
 }
 
 function renderEntries(entries: XrefEntry[], format: string, withMap: boolean): string {
