@@ -1,5 +1,5 @@
 /** The Salesforce connector (REST API), also used for FinancialForce (Certinia) and its `c2g__` objects. */
-import type { ConnectorDef } from '../../engine/sdk/index.js';
+import type { ConnectorDef, InboundResponse } from '../../engine/sdk/index.js';
 import { startSalesforceEmulator } from './emulator/index.js';
 import { classifySalesforceError } from './errors.js';
 import { salesforceOperations } from './operations.js';
@@ -19,6 +19,14 @@ export const salesforceConnector: ConnectorDef = {
         default: 'v60.0',
         description: 'REST API version in the path.',
       },
+      api_reserve_percent: {
+        type: 'number',
+        minimum: 0,
+        maximum: 90,
+        default: 10,
+        description:
+          "Share of the org's daily API allocation to leave to others: inside it, calls are paced to the rate the rolling 24-hour window frees them.",
+      },
     },
   },
   operations: salesforceOperations,
@@ -27,6 +35,15 @@ export const salesforceConnector: ConnectorDef = {
   check: {
     description: 'GET /limits (the org API limits)',
     request: (options) => ({ method: 'GET', path: `/services/data/${String(options.api_version ?? 'v60.0')}/limits` }),
+  },
+  allocation: {
+    // `Sforce-Limit-Info: api-usage=18/5000` on every REST response: calls used in the rolling 24 hours / allocation.
+    read: (response: InboundResponse) => {
+      const m = /api-usage=(\d+)\/(\d+)/.exec(response.headers['sforce-limit-info'] ?? '');
+      return m ? { used: Number(m[1]), max: Number(m[2]) } : undefined;
+    },
+    windowMs: 24 * 3600_000,
+    reserve: (options) => Number(options.api_reserve_percent ?? 10) / 100,
   },
   startEmulator: startSalesforceEmulator,
 };

@@ -8,6 +8,7 @@ import type { ConnectorDef, InboundResponse, OutboundRequest } from '../sdk/conn
 import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledConnection } from '../compiler/compiled-spec.js';
 import { resolveRefs } from '../compiler/secret-ref.js';
+import { AllocationGuard } from './allocation-guard.js';
 import { createAuthProvider } from './auth.js';
 import type { AuthProvider } from './auth.js';
 import { asConnectorError, classifyResponse, classifyTransportError, parseBody } from './classify-response.js';
@@ -83,6 +84,9 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   const transport = options.transport ?? ownTransport!;
   const limiter = connection.rateLimit
     ? new TokenBucket(connection.rateLimit.requestsPerSecond, connection.rateLimit.burst)
+    : undefined;
+  const allocation = connector.allocation
+    ? new AllocationGuard(connection.name, connector.allocation, connector.allocation.reserve(connection.options))
     : undefined;
   const emit = createTelemetry({ hook: options.telemetry, logger: options.logger });
   const baseUrl = () => resolveRefs(connection.baseUrl, env).replace(/\/$/, '');
@@ -177,6 +181,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     context: CallContext,
   ): Promise<InboundResponse> {
     for (let attempt = 1; ; attempt++) {
+      await allocation?.admit();
       const authHeaders = await authProvider().headers();
       const headers = {
         accept: 'application/json',
@@ -191,8 +196,11 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       // Classified inside the exchange, so telemetry and logs carry the error code of the vendor's answer.
       const judge = (raw: TransportResponse) => {
         response = { status: raw.status, headers: raw.headers, body: parseBody(raw.body, raw.headers) };
-        if (raw.status < 200 || raw.status >= 300)
+        allocation?.observe(response);
+        if (raw.status < 200 || raw.status >= 300) {
           failed = classifyResponse(connector, connection.name, response, outbound, raw.body, secrets());
+          failed = allocation?.explain(failed) ?? failed;
+        }
         return failed;
       };
       const raw = await exchange(

@@ -99,8 +99,24 @@ export interface ConnectorDef {
   classify(response: InboundResponse, request: OutboundRequest): Error;
   /** The connection check of `junction check`; without one only the secrets and the network are checked. */
   check?: ConnectionCheckDef;
+  /** A usage allocation the vendor reports on its responses; the HTTP stack slows down before it runs out. */
+  allocation?: UsageAllocation;
   /** Starts the vendor emulator (tests, demo, `junction emulator <id>`). */
   startEmulator?(options: EmulatorOptions): Promise<EmulatorHandle>;
+}
+
+/**
+ * A vendor's request allocation over a rolling window, reported on every response (Salesforce: `Sforce-Limit-Info:
+ * api-usage=<used>/<max>` per rolling 24 hours). Inside the reserve the client spends no faster than the window frees
+ * calls; when the allocation is spent it waits for the window to free the reserve.
+ */
+export interface UsageAllocation {
+  /** What a response reports, if it reports usage. */
+  read(response: InboundResponse): { used: number; max: number } | undefined;
+  /** Length of the rolling window. */
+  windowMs: number;
+  /** Share of the allocation to leave for others (0.1 keeps 10 %), from the connection's options. */
+  reserve(options: Record<string, unknown>): number;
 }
 
 /** The connectors an engine knows, built explicitly (connectors/index.ts), never from global registration. */

@@ -12,6 +12,7 @@ export type {
   OperationDef,
   OperationKind,
   OutboundRequest,
+  UsageAllocation,
 } from './connector.js';
 export { ConnectorError, permanentError, retryableError } from './errors.js';
 export type { ConnectorErrorDetails, ErrorDisposition } from './errors.js';

@@ -4,6 +4,7 @@
  * posting lock, the usage-entry lock, composite transactions, row-lock faults and the record store's change feed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ApiAllocation } from '../../connectors/salesforce/emulator/api-allocation.js';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { RecordChange } from '../../connectors/salesforce/emulator/record-changes.js';
@@ -412,5 +413,95 @@ describe('row locks', () => {
     );
     await update('Account', { Id: account, Phone: '1' });
     expect(sf.records('Account')[0].Phone).toBe('1');
+  });
+});
+
+describe('the daily API allocation', () => {
+  const probe = (on = client) => on.call('query', { params: {}, body: { q: 'SELECT Id FROM Account' } });
+  const calls = () => sf.requests.filter((r) => r.path.startsWith('/services/data/')).length;
+
+  it('is reported on every REST answer, and once spent answers 403 REQUEST_LIMIT_EXCEEDED without Retry-After', async () => {
+    await start();
+    await probe();
+    const token = sf.requests.find((r) => r.path === '/services/oauth2/token');
+    expect(token).toBeDefined();
+    const first = await fetch(`${sf.url}/services/data/v60.0/query?q=SELECT+Id+FROM+Account`, {
+      headers: { authorization: String(sf.requests.at(-1)!.headers.authorization) },
+    });
+    expect(first.headers.get('sforce-limit-info')).toBe('api-usage=2/100000');
+    sf.allocation.limit = 2;
+    const refused = await fetch(`${sf.url}/services/data/v60.0/query?q=SELECT+Id+FROM+Account`, {
+      headers: { authorization: String(sf.requests.at(-1)!.headers.authorization) },
+    });
+    expect({
+      status: refused.status,
+      retryAfter: refused.headers.get('retry-after'),
+      usage: refused.headers.get('sforce-limit-info'),
+      body: (await refused.json()) as unknown,
+    }).toEqual({
+      status: 403,
+      retryAfter: null,
+      usage: 'api-usage=2/2',
+      body: [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED', fields: [] }],
+    });
+  });
+
+  it('counts calls over a rolling window: they free up as they age out of it', () => {
+    const window = new ApiAllocation({ limit: 2, windowMs: 1000 });
+    expect([window.take(0), window.take(400)]).toEqual([undefined, undefined]);
+    expect(window.take(900)).toMatchObject({ status: 403 });
+    expect([window.header(999), window.take(1000), window.header(1000)]).toEqual([
+      'api-usage=2/2',
+      undefined,
+      'api-usage=2/2',
+    ]);
+  });
+
+  it('paces calls inside the reserve to the rate the window frees them, and says when to come back', async () => {
+    await start();
+    sf.allocation.limit = 100;
+    sf.allocation.setUsed(85);
+    await probe();
+    await probe();
+    expect(calls()).toBe(2);
+    sf.allocation.setUsed(94);
+    await probe(); // answers api-usage=95/100: 5 left, inside the 10 % reserve
+    await probe(); // the first paced call goes at once
+    const paced = await failure(probe());
+    expect(calls()).toBe(4);
+    expect({ code: paced.code, disposition: paced.disposition, message: paced.message }).toEqual({
+      code: 'rate-limited',
+      disposition: 'retryable',
+      message:
+        'salesforce: 96/100 of the API allocation used, inside the 10 % reserve: pacing to one call every 14 min',
+    });
+    expect(paced.retryAfterMs).toBeGreaterThan(863_000 - 60_000);
+    expect(paced.retryAfterMs).toBeLessThanOrEqual(864_000);
+  });
+
+  it('stops calling once the allocation is spent, and retries when the window has freed the reserve', async () => {
+    await start();
+    sf.allocation.limit = 100;
+    sf.allocation.setUsed(100);
+    const refused = await failure(probe());
+    expect({
+      code: refused.code,
+      disposition: refused.disposition,
+      status: refused.status,
+      vendorCode: refused.vendorCode,
+      retryAfterMs: refused.retryAfterMs,
+      message: refused.message,
+    }).toEqual({
+      code: 'rate-limited',
+      disposition: 'retryable',
+      status: 403,
+      vendorCode: 'REQUEST_LIMIT_EXCEEDED',
+      retryAfterMs: 8_640_000,
+      message:
+        'TotalRequests Limit exceeded. (salesforce: the API allocation is spent (100/100); calls free up as the window rolls: retrying in 144 min, when the 10 % reserve is free again)',
+    });
+    const before = calls();
+    expect(await failure(probe())).toMatchObject({ code: 'rate-limited', retryAfterMs: 8_640_000 });
+    expect(calls()).toBe(before);
   });
 });
