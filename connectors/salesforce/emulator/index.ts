@@ -73,6 +73,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     tokenTtlMs: options.tokenTtlMs ?? 2 * 3600_000,
     queryBatchSize: options.queryBatchSize ?? 2000,
     url: () => url,
+    allocation,
   };
   const expireTokens = () => {
     for (const token of state.tokens.keys()) state.tokens.set(token, 0);

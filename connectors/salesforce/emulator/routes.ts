@@ -1,6 +1,7 @@
 /** Salesforce REST routes: OAuth2 token, sObjects CRUD and upsert by external id, SOQL with pagination, composite. */
 import { randomBytes } from 'node:crypto';
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
+import type { ApiAllocation } from './api-allocation.js';
 import { upsertableFields } from '../schemas/index.js';
 import { objectSchema } from './field-rules.js';
 import { createRecord, deleteRecord, sfError, updateRecord } from './records.js';
@@ -15,6 +16,8 @@ export interface SalesforceEmulatorConfig {
   tokenTtlMs: number;
   queryBatchSize: number;
   url: () => string;
+  /** The org's API allocation, which `/limits` reports as DailyApiRequests. */
+  allocation: ApiAllocation;
 }
 
 const DATA = '/services/data/:version';
@@ -172,7 +175,13 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       path: `${DATA}/limits`,
       handle: () => ({
         status: 200,
-        body: { DailyApiRequests: { Max: 15000, Remaining: 15000 }, DataStorageMB: { Max: 1024, Remaining: 1024 } },
+        body: {
+          DailyApiRequests: {
+            Max: config.allocation.limit,
+            Remaining: Math.max(0, config.allocation.limit - config.allocation.used()),
+          },
+          DataStorageMB: { Max: 1024, Remaining: 1024 },
+        },
       }),
     },
     {
