@@ -3,9 +3,9 @@
 import { parse } from './compiled/ast-process.js';
 import { compileExpression } from './compiled/compiler.js';
 import { JsonataError, jerr } from './compiled/errors.js';
-import { LIBRARY } from './compiled/library.js';
-import { Frame, state } from './compiled/runtime.js';
-import { seq } from './compiled/sequence.js';
+import { evaluateCompiled, isStackOverflow, startClock } from './compiled/evaluate.js';
+import type { Ev } from './compiled/runtime.js';
+import { deepEvaluate, mayRecurse, warmDeepEvaluation } from './deep-evaluation.js';
 import type { CompiledExpression, TransformEngine, TransformGuards } from './transform-engine.js';
 
 function stripAst(node: any): any {
@@ -16,39 +16,20 @@ function stripAst(node: any): any {
   return out;
 }
 
-const ROOT = new Frame(undefined, LIBRARY as Map<string, any>);
-
-function evaluateCompiled(
-  ev: (input: any, env: any) => any,
+function evaluate(
+  source: string,
+  ev: Ev,
   input: unknown,
   bindings?: Record<string, unknown>,
   guards?: TransformGuards,
 ): unknown {
-  const env = new Frame(ROOT);
-  if (bindings) for (const k of Object.keys(bindings)) env.bind(k, bindings[k]);
-  let ctx: any = input;
-  if (Array.isArray(ctx) && !(ctx as any).sequence) {
-    ctx = seq(ctx);
-    ctx.outerWrapper = true;
-  }
-  env.bind('$', ctx);
-  const saved = { ...state };
-  const now = Date.now();
-  state.depth = 0;
-  state.maxDepth = guards?.maxDepth ?? 500;
-  state.deadline = now + (guards?.timeoutMs ?? 1000);
-  state.maxOutput = guards?.maxOutputLength ?? 10_000_000;
-  state.now = now;
+  const clock = startClock(guards);
   try {
-    const result = ev(ctx, env);
-    if ((typeof result === 'string' || Array.isArray(result)) && result.length > state.maxOutput)
-      throw jerr('U1003', { value: result.length });
-    return result;
+    return evaluateCompiled(ev, input, bindings, guards, clock);
   } catch (e) {
-    if (e instanceof RangeError && /call stack/i.test(e.message)) throw jerr('U1001', {});
+    // deep recursion (or deeply nested data) outgrew this thread's stack: go on where the stack is larger
+    if (isStackOverflow(e)) return deepEvaluate(source, input, bindings, guards, clock);
     throw e;
-  } finally {
-    Object.assign(state, saved);
   }
 }
 
@@ -56,7 +37,7 @@ export const junctionEngine: TransformEngine = {
   name: 'junction',
   compile(source: string): CompiledExpression {
     let ast;
-    let ev;
+    let ev: Ev;
     try {
       ast = parse(source);
       ev = compileExpression(ast);
@@ -64,9 +45,10 @@ export const junctionEngine: TransformEngine = {
       if (e instanceof JsonataError) throw e;
       throw jerr('S0201', { position: 0, token: source });
     }
+    if (mayRecurse(ast)) warmDeepEvaluation();
     return {
       source,
-      evaluate: (input, bindings, guards) => evaluateCompiled(ev, input, bindings, guards),
+      evaluate: (input, bindings, guards) => evaluate(source, ev, input, bindings, guards),
       ast: () => stripAst(ast),
     };
   },

@@ -7,7 +7,7 @@
 export interface TransformGuards {
   /** Wall-clock budget of one evaluation, in ms. @default 1000 */
   timeoutMs?: number;
-  /** Maximum nesting of function calls/evaluation depth. @default 500 */
+  /** Maximum nesting of function calls, as call-site depth (about 3 per level of simple recursion). @default 100000 */
   maxDepth?: number;
   /** Maximum length of any produced string or array, and of the serialised output. @default 10_000_000 */
   maxOutputLength?: number;

@@ -4,10 +4,12 @@ import type { Node } from './ast.js';
 import type { Compile } from './compile-path.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev, Lambda } from './runtime.js';
-import { apply, arityOf, Frame, isLambda, state, Thunk } from './runtime.js';
+import { apply, arityOf, Frame, isLambda, Thunk } from './runtime.js';
+import { state } from './guards.js';
 
 /** Shared with compiler.ts: static nesting depth of the node being compiled. */
 export const nesting = { depth: 0 };
+import { assignOwn } from './own-keys.js';
 import { isFunction } from './sequence.js';
 import { parseSignature } from './signature.js';
 
@@ -47,8 +49,8 @@ export function compileFunction(
       }
       return apply(fn, values, input, env);
     } catch (e) {
+      // a RangeError (stack overflow) goes up as is: the evaluation is retried on a larger stack
       if (e instanceof JsonataError) e.locate(position, name);
-      else if (e instanceof RangeError) throw jerr('U1001', { position, token: name });
       throw e;
     } finally {
       state.depth -= cost;
@@ -195,7 +197,7 @@ export function compileTransform(node: Node, compile: Compile): Ev {
         if (upd !== undefined) {
           if (typeof upd !== 'object' || upd === null || Array.isArray(upd))
             throw jerr('T2011', { position: node.update.position, value: upd });
-          for (const prop in upd) match[prop] = upd[prop];
+          assignOwn(match, upd);
         }
         if (del) {
           let deletions = del(match, env);

@@ -4,7 +4,9 @@ import type { Node } from './ast.js';
 import type { Compile } from './compile-path.js';
 import { jerr } from './errors.js';
 import type { Env, Ev } from './runtime.js';
+import { tick } from './guards.js';
 import { frameFromTuple } from './runtime.js';
+import { assignOwn, setOwn } from './own-keys.js';
 import { append, seq } from './sequence.js';
 
 export function compileSort(node: Node, compile: Compile): (input: any, env: Env) => any {
@@ -12,6 +14,7 @@ export function compileSort(node: Node, compile: Compile): (input: any, env: Env
   return (input, env) => {
     const tuples = input.tupleStream === true;
     const keyed = input.map((item: any) => {
+      tick();
       const ctx = tuples ? item['@'] : item;
       const e = tuples ? frameFromTuple(env, item) : env;
       return { item, keys: terms.map((t: any) => t.ev(ctx, e)) };
@@ -45,9 +48,39 @@ export function compileSort(node: Node, compile: Compile): (input: any, env: Env
 
 function reduceTuples(stream: any): any {
   if (!Array.isArray(stream)) return stream;
-  const result: any = Object.assign({}, stream[0]);
-  for (let i = 1; i < stream.length; i++) for (const p in stream[i]) result[p] = append(result[p], stream[i][p]);
+  const result: any = assignOwn({}, stream[0]);
+  for (let i = 1; i < stream.length; i++)
+    for (const p of Object.keys(stream[i])) setOwn(result, p, append(result[p], stream[i][p]));
   return result;
+}
+
+/** A key of an object constructor: a string, and not one of the names that mark function values. */
+function checkKey(key: any, position: number | undefined): void {
+  if (typeof key !== 'string') throw jerr('T1003', { position, value: key });
+  if (key === '_jsonata_lambda' || key === '_jsonata_function') throw jerr('D1013', { position, value: key });
+}
+
+/** The items grouped under one key, accumulated in place (`$append` semantics without copying on every item). */
+class GroupData {
+  private items: any[] | undefined;
+  constructor(
+    private first: any,
+    readonly index: number,
+  ) {}
+  add(item: any): void {
+    if (item === undefined) return;
+    if (this.items === undefined) {
+      // a plain array, as `concat` returns
+      this.items = [];
+      if (Array.isArray(this.first)) for (const x of this.first) this.items.push(x);
+      else this.items.push(this.first);
+    }
+    if (Array.isArray(item)) for (const x of item) this.items.push(x);
+    else this.items.push(item);
+  }
+  get data(): any {
+    return this.items ?? this.first;
+  }
 }
 
 /** Group-by / object constructor `{k: v, ...}` over a sequence. */
@@ -57,7 +90,10 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
   const literalKeys: string[] | undefined = group.lhs.every((p: Node[]) => p[0].type === 'string')
     ? group.lhs.map((p: Node[]) => p[0].value)
     : undefined;
-  const distinct = literalKeys !== undefined && new Set(literalKeys).size === literalKeys.length;
+  const distinct =
+    literalKeys !== undefined &&
+    new Set(literalKeys).size === literalKeys.length &&
+    literalKeys.every((k) => k !== '__proto__' && k !== '_jsonata_lambda' && k !== '_jsonata_function');
   const single = distinct
     ? (item: any, env: Env): any => {
         // constant, distinct keys: no key evaluation or duplicate check needed
@@ -73,7 +109,7 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
         const keys: any[] = [];
         for (let p = 0; p < pairs.length; p++) {
           const key = pairs[p][0](item, env);
-          if (key !== undefined && typeof key !== 'string') throw jerr('T1003', { position, value: key });
+          if (key !== undefined) checkKey(key, position);
           if (key !== undefined && pairs.length > 1 && keys.includes(key))
             throw jerr('D1009', { position, value: key });
           keys.push(key);
@@ -82,7 +118,7 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
         for (let p = 0; p < pairs.length; p++) {
           if (keys[p] === undefined) continue;
           const value = pairs[p][1](item, env);
-          if (value !== undefined) result[keys[p]] = value;
+          if (value !== undefined) setOwn(result, keys[p], value);
         }
         return result;
       };
@@ -90,22 +126,23 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
     if (!Array.isArray(input)) return single(input, env);
     if (input.length === 1 && !(input as { tupleStream?: boolean }).tupleStream) return single(input[0], env);
     const result: any = {};
-    const groups = new Map<string, { data: any; index: number }>();
+    const groups = new Map<string, GroupData>();
     const reduce = !!(input && (input as any).tupleStream);
     if (!Array.isArray(input)) input = seq(input);
     if (input.length === 0) input.push(undefined);
     for (let i = 0; i < input.length; i++) {
+      tick();
       const item = input[i];
       const e = reduce ? frameFromTuple(env, item) : env;
       for (let p = 0; p < pairs.length; p++) {
         const key = pairs[p][0](reduce && item ? item['@'] : item, e);
         if (key === undefined) continue;
-        if (typeof key !== 'string') throw jerr('T1003', { position, value: key });
+        checkKey(key, position);
         const entry = groups.get(key);
         if (entry) {
           if (entry.index !== p) throw jerr('D1009', { position, value: key });
-          entry.data = append(entry.data, item);
-        } else groups.set(key, { data: item, index: p });
+          entry.add(item);
+        } else groups.set(key, new GroupData(item, p));
       }
     }
     for (const [key, entry] of groups) {
@@ -118,7 +155,7 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
         e = frameFromTuple(env, tuple);
       }
       const value = pairs[entry.index][1](ctx, e);
-      if (value !== undefined) result[key] = value;
+      if (value !== undefined) setOwn(result, key, value);
     }
     return result;
   };

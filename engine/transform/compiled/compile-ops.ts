@@ -5,7 +5,9 @@ import type { Compile } from './compile-path.js';
 import { compileGroup } from './compile-group.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev } from './runtime.js';
-import { checkLength, Frame } from './runtime.js';
+import { Frame } from './runtime.js';
+import { checkLength } from './guards.js';
+import { compileMatcher } from './regex/regex-matcher.js';
 import { append, deepEqual, isFunction, isNumeric, seq, stringify, toBoolean } from './sequence.js';
 
 function locate<T>(fn: () => T, position: number | undefined, token: string): T {
@@ -276,27 +278,7 @@ export function compileVariable(node: Node): Ev {
 }
 
 export function compileRegex(node: Node): Ev {
-  const source: RegExp = node.value;
-  return () => {
-    const re = new RegExp(source.source, source.flags);
-    const closure = (str: string, fromIndex?: number): any => {
-      re.lastIndex = fromIndex || 0;
-      const m = re.exec(str);
-      if (m === null) return undefined;
-      return {
-        match: m[0],
-        start: m.index,
-        end: m.index + m[0].length,
-        groups: m.slice(1).map((g) => (g === undefined ? '' : g)),
-        next: () => {
-          if (re.lastIndex >= str.length) return undefined;
-          const nx = closure(str, re.lastIndex);
-          if (nx && nx.match === '') throw jerr('D1004', { position: node.position, value: source.source });
-          return nx;
-        },
-      };
-    };
-    (closure as any).regex = source;
-    return closure;
-  };
+  // compiled once: the matcher keeps no state between calls (each call says where to search from)
+  const matcher = compileMatcher(node.value, node.position);
+  return () => matcher;
 }

@@ -2,8 +2,10 @@
 /** Compiles path expressions: steps, stages (filters/index bindings) and tuple streams. */
 import type { Node } from './ast.js';
 import type { Env, Ev } from './runtime.js';
-import { checkLength, frameFromTuple, state, tick } from './runtime.js';
+import { frameFromTuple } from './runtime.js';
+import { checkLength, state, tick } from './guards.js';
 import { compileGroup, compileSort } from './compile-group.js';
+import { assignOwn } from './own-keys.js';
 import { isArrayOfNumbers, isNumeric, seq, toBoolean } from './sequence.js';
 
 export type Compile = (node: Node) => Ev;
@@ -32,6 +34,7 @@ export function compileFilter(pred: Node, compile: Compile): (input: any, env: E
     if (tuples) results.tupleStream = true;
     if (!Array.isArray(input)) input = seq(input);
     for (let index = 0; index < input.length; index++) {
+      tick();
       const item = input[index];
       let res = tuples ? ev(item['@'], frameFromTuple(env, item)) : ev(item, env);
       if (isNumeric(res)) res = [res];
@@ -138,8 +141,8 @@ function evaluateTupleStep(step: Step, input: any[], bindings: any[] | undefined
     if (res === undefined) continue;
     if (!Array.isArray(res)) res = [res];
     for (let b = 0; b < res.length; b++) {
-      const tuple: any = Object.assign({}, binding);
-      if (res.tupleStream) Object.assign(tuple, res[b]);
+      const tuple: any = assignOwn({}, binding);
+      if (res.tupleStream) assignOwn(tuple, res[b]);
       else {
         if (node.focus) {
           tuple[node.focus] = res[b];

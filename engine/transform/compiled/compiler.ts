@@ -25,6 +25,7 @@ import { compileGroup } from './compile-group.js';
 import { compileFilter, compilePath } from './compile-path.js';
 import { jerr } from './errors.js';
 import type { Ev } from './runtime.js';
+import { isInheritedName } from './own-keys.js';
 import { lookup } from './sequence.js';
 
 const FUNCTION_KEYS = new Set([
@@ -53,8 +54,9 @@ function compileCore(node: Node): Ev {
       return compileUnary(node, compile);
     case 'name': {
       const key: string = node.value;
-      if (FUNCTION_KEYS.has(key)) return (input) => lookup(input, key);
-      // a function value has no other own keys, so plain property access is safe for every other name
+      // inherited names (constructor, __proto__, ...) need an own-property check; a function value has no other
+      // own keys, so plain property access is safe for every other name
+      if (FUNCTION_KEYS.has(key) || isInheritedName(key)) return (input) => lookup(input, key);
       return (input) =>
         typeof input === 'object' && input !== null
           ? Array.isArray(input)
@@ -116,7 +118,8 @@ function normalise(r: any, keepArray: boolean): any {
   return r;
 }
 
-const PLAIN_NAME = (node: Node) => node.type === 'name' && !FUNCTION_KEYS.has(node.value);
+const PLAIN_NAME = (node: Node) =>
+  node.type === 'name' && !FUNCTION_KEYS.has(node.value) && !isInheritedName(node.value);
 
 function collectBound(node: unknown, out: Set<string>): boolean {
   if (Array.isArray(node)) return node.every((n) => collectBound(n, out));

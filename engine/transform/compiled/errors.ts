@@ -42,7 +42,7 @@ const MESSAGES: Record<string, string> = {
   T1007: 'Attempted to partially apply a non-function. Did you mean ${{{token}}}?',
   T1008: 'Attempted to partially apply a non-function',
   D1009: 'Multiple key definitions evaluate to same key: {{value}}',
-  D1010: 'Attempted to access the Javascript object prototype',
+  D1013: 'Object property names starting with _jsonata_ are reserved for internal use: {{value}}',
   T1010: 'The matcher function argument passed to function {{token}} does not return the correct object structure',
   T2001: 'The left side of the {{token}} operator must evaluate to a number',
   T2002: 'The right side of the {{token}} operator must evaluate to a number',

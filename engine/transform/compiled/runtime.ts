@@ -2,6 +2,7 @@
 /** Evaluation state shared by compiled closures: environments, guards (depth/time/output), function application. */
 import type { Node } from './ast.js';
 import { jerr, JsonataError } from './errors.js';
+import { tick } from './guards.js';
 import { isFunction } from './sequence.js';
 import type { Signature } from './signature.js';
 
@@ -87,26 +88,6 @@ export class Thunk {
     readonly env: Env,
     readonly node: Node,
   ) {}
-}
-
-interface State {
-  depth: number;
-  maxDepth: number;
-  deadline: number;
-  maxOutput: number;
-  ticks: number;
-  now: number;
-}
-
-export const state: State = { depth: 0, maxDepth: 500, deadline: Infinity, maxOutput: 10_000_000, ticks: 0, now: 0 };
-
-export function tick(): void {
-  if ((++state.ticks & 255) === 0 && Date.now() > state.deadline)
-    throw jerr('U1001', { message: 'Expression evaluation timeout: Check for infinite loop' });
-}
-
-export function checkLength(n: number): void {
-  if (n > state.maxOutput) throw jerr('U1003', { value: n });
 }
 
 export function isLambda(v: any): v is Lambda {

@@ -1,6 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Sequences (arrays flagged `sequence`), flattening, type tests, truthiness, deep equality and stringification. */
 import { jerr } from './errors.js';
+import { checkSize } from './guards.js';
+import { ownValue } from './own-keys.js';
 
 export function seq(...items: any[]): any[] {
   const s: any = items;
@@ -68,7 +70,7 @@ export function lookup(input: any, key: string): any {
     }
     return result;
   }
-  if (input !== null && typeof input === 'object' && !isFunction(input)) return input[key];
+  if (input !== null && typeof input === 'object' && !isFunction(input)) return ownValue(input, key);
   return undefined;
 }
 
@@ -132,5 +134,6 @@ export function stringify(arg: any, prettify = false): string | undefined {
   }
   if (typeof arg === 'boolean' || arg === null) return String(arg);
   if (Array.isArray(arg) && (arg as any).outerWrapper) arg = arg[0];
+  checkSize(arg);
   return JSON.stringify(arg, replacer, prettify ? 2 : 0);
 }

@@ -2,7 +2,8 @@
 /** Array functions: $count, $append, $reverse, $shuffle, $distinct, $sort, $zip, $exists. */
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
-import { apply, checkLength } from '../runtime.js';
+import { apply } from '../runtime.js';
+import { checkLength, tick } from '../guards.js';
 import { append, deepEqual, isArrayOfNumbers, isArrayOfStrings, isSeq, seq, toBoolean } from '../sequence.js';
 import { native } from './registry.js';
 
@@ -59,7 +60,18 @@ export const arrayFunctions: NativeFn[] = [
     if (a === undefined) return undefined;
     if (!Array.isArray(a) || a.length <= 1) return a;
     const out: any[] = isSeq(a) ? seq() : [];
-    for (const v of a) if (!out.some((o) => deepEqual(o, v))) out.push(v);
+    // primitives by identity in a set (linear); objects and arrays by deep equality against the earlier ones
+    const seen = new Set<unknown>();
+    const structured: any[] = [];
+    for (const v of a) {
+      tick();
+      if (v !== null && typeof v === 'object') {
+        if (structured.some((o) => deepEqual(o, v))) continue;
+        structured.push(v);
+      } else if (seen.has(v)) continue;
+      else seen.add(v);
+      out.push(v);
+    }
     return out;
   }),
   native('sort', '<af?:a>', sort),

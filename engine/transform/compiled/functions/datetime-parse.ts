@@ -1,6 +1,6 @@
 /** $toMillis with a picture string: builds a matcher from the picture and assembles a UTC timestamp. */
 import { jerr } from '../errors.js';
-import { state } from '../runtime.js';
+import { state } from '../guards.js';
 import type { Marker } from './datetime-picture.js';
 import { analysePicture, DAYS, MONTHS } from './datetime-picture.js';
 import { parseWith } from './format-integer.js';
@@ -44,13 +44,6 @@ function tzOffset(text: string): number {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
 }
 
-function contiguous(present: boolean[]): boolean {
-  const first = present.indexOf(true);
-  if (first < 0) return true;
-  const last = present.lastIndexOf(true);
-  return present.slice(first, last + 1).every(Boolean);
-}
-
 interface Matcher {
   markers: Marker[];
   regex: RegExp;
@@ -71,45 +64,35 @@ function matcherFor(picture: string): Matcher {
       re += pattern(p.marker);
     }
   }
-  const has = (c: string) => markers.some((m) => m.component === c);
-  if (['X', 'W', 'w', 'x'].some(has)) throw jerr('D3136', {});
-  const dateOk = has('d') ? !has('M') && !has('D') : contiguous([has('Y'), has('M'), has('D')]);
-  const timeParts = [has('H') || has('h'), has('m'), has('s'), has('f')];
-  const timeOk = contiguous(timeParts) && (timeParts[0] || !timeParts.some(Boolean));
-  if (!dateOk || !timeOk) throw jerr('D3136', {});
+  if (markers.some((m) => 'XWwx'.includes(m.component))) throw jerr('D3136', {});
   const m: Matcher = { markers, regex: new RegExp(re + '$') };
   if (MATCHERS.size > 500) MATCHERS.clear();
   MATCHERS.set(picture, m);
   return m;
 }
 
-export function parseDateTime(timestamp: string, picture: string): number | undefined {
-  const { markers, regex } = matcherFor(picture);
-  const has = (c: string) => markers.some((m) => m.component === c);
-  const match = regex.exec(timestamp);
-  if (!match || markers.length === 0) return undefined;
-  const v: Record<string, number> = {};
-  let pm: boolean | undefined;
-  let offset = 0;
+/** The components a matched timestamp gives (undefined: not in the picture, or a name that is no month/day). */
+function components(markers: Marker[], match: RegExpExecArray): Record<string, number | undefined> {
+  const v: Record<string, number | undefined> = {};
   markers.forEach((m, i) => {
     const text = match[i + 1];
     switch (m.component) {
       case 'P':
-        pm = text.toLowerCase() === 'pm';
+        v.P = text.toLowerCase() === 'pm' ? 1 : 0;
         break;
       case 'Z':
       case 'z':
-        offset = tzOffset(text);
+        v[m.component] = tzOffset(text);
         break;
       case 'f':
-        v.f = Math.floor(parseFloat('0.' + text) * 1000);
+        v.f = Math.floor(parseFloat('0.' + text.substring(0, 3)) * 1000);
         break;
       case 'M':
       case 'x':
-        v[m.component] = m.names ? nameIndex(MONTHS, text) + 1 : parseWith(text, m.integer!);
+        v[m.component] = m.names ? nameIndex(MONTHS, text) + 1 || undefined : parseWith(text, m.integer!);
         break;
       case 'F':
-        v.F = m.names ? nameIndex(DAYS, text) + 1 : parseWith(text, m.integer!);
+        v.F = m.names ? nameIndex(DAYS, text) + 1 || undefined : parseWith(text, m.integer!);
         break;
       case 'C':
       case 'E':
@@ -118,17 +101,86 @@ export function parseDateTime(timestamp: string, picture: string): number | unde
         v[m.component] = parseWith(text, m.integer!);
     }
   });
-  // unspecified leading components come from the evaluation's fixed timestamp (the one $now() returns)
+  return v;
+}
+
+/** Whether the given components are all among `allowed` (and there is at least one of `among`). */
+function only(v: Record<string, number | undefined>, among: string, allowed: string): boolean {
+  let any = false;
+  for (const c of among) {
+    if (v[c] === undefined) continue;
+    if (!allowed.includes(c)) return false;
+    any = true;
+  }
+  return any;
+}
+
+/** A component of the evaluation's timestamp, for components more significant than those given. */
+function fromNow(now: Date, c: string): number {
+  switch (c) {
+    case 'Y':
+      return now.getUTCFullYear();
+    case 'M':
+      return now.getUTCMonth() + 1;
+    case 'D':
+      return now.getUTCDate();
+    case 'H':
+      return now.getUTCHours();
+    case 'h':
+      return now.getUTCHours() % 12 || 12;
+    case 'P':
+      return now.getUTCHours() >= 12 ? 1 : 0;
+    case 'm':
+      return now.getUTCMinutes();
+    case 's':
+      return now.getUTCSeconds();
+    case 'f':
+      return now.getUTCMilliseconds();
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Assembles the instant as jsonata-js does (but a day of year may have a time, where jsonata-js gives D3136). The
+ * date is {Y, M, D} or {Y, d} (week dates are D3136), the time {H, m, s,
+ * f} or {P, h, m, s, f}. Walking from the most significant component, those before the first given one come from the
+ * evaluation's timestamp (the one $now() returns), those after the last given one are their minimum, and a gap
+ * between given components is D3136.
+ */
+export function parseDateTime(timestamp: string, picture: string): number | undefined {
+  const { markers, regex } = matcherFor(picture);
+  const match = regex.exec(timestamp);
+  if (!match) return undefined;
+  const v = components(markers, match);
+  if (Object.values(v).every((x) => x === undefined)) return undefined;
+  const dateB = !only(v, 'YXMxWwdD', 'YMD') && only(v, 'YXMxWwdD', 'Yd');
+  const timeB = !only(v, 'PHhmsf', 'Hmsf') && only(v, 'PHhmsf', 'Phmsf');
   const now = new Date(state.now);
-  const noDate = !has('Y') && !has('M') && !has('D') && !has('d');
-  // a year of 0-99 means 1900-1999, as in jsonata-js (which builds the instant with Date.UTC)
-  const year = v.Y === undefined ? now.getUTCFullYear() : v.Y >= 0 && v.Y < 100 ? v.Y + 1900 : v.Y;
-  let hour = v.H ?? 0;
-  if (v.h !== undefined) hour = (v.h % 12) + (pm ? 12 : 0);
-  const d = new Date(0);
-  if (noDate) d.setUTCFullYear(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  else if (v.d !== undefined) d.setUTCFullYear(year, 0, v.d);
-  else d.setUTCFullYear(year, (v.M ?? 1) - 1, v.D ?? 1);
-  d.setUTCHours(hour, v.m ?? 0, v.s ?? 0, v.f ?? 0);
-  return d.getTime() - offset * 60000;
+  let started = false;
+  let ended = false;
+  for (const c of (dateB ? 'Yd' : 'YMD') + (timeB ? 'Phmsf' : 'Hmsf')) {
+    if (v[c] === undefined) {
+      if (started) {
+        v[c] = c === 'M' || c === 'D' ? 1 : 0;
+        ended = true;
+      } else v[c] = fromNow(now, c);
+    } else {
+      started = true;
+      if (ended) throw jerr('D3136', {});
+    }
+  }
+  let month = (v.M as number) > 0 ? (v.M as number) - 1 : 0;
+  let day = v.D as number;
+  if (dateB) {
+    const derived = new Date(Date.UTC(v.Y as number, 0) + ((v.d as number) - 1) * 86_400_000);
+    month = derived.getUTCMonth();
+    day = derived.getUTCDate();
+  }
+  let hour = v.H as number;
+  if (timeB) hour = (v.h === 12 ? 0 : (v.h as number)) + (v.P === 1 ? 12 : 0);
+  // Date.UTC reads a year of 0-99 as 1900-1999, as in jsonata-js
+  const millis = Date.UTC(v.Y as number, month, day, hour, v.m as number, v.s as number, v.f as number);
+  const offset = v.Z ?? v.z;
+  return offset ? millis - offset * 60_000 : millis;
 }

@@ -1,11 +1,11 @@
 /** Date/time functions: $now, $millis, $fromMillis, $toMillis (ISO 8601 and XPath picture strings). */
 import { jerr } from '../errors.js';
 import type { NativeFn } from '../runtime.js';
-import { state } from '../runtime.js';
+import { state } from '../guards.js';
 import { formatDateTime, parseDateTime } from './datetime-picture.js';
 import { native } from './registry.js';
 
-const ISO = /^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$/;
+const ISO = /^\d{4}(-[01]\d)?(-[0-3]\d)?(T[0-2]\d:[0-5]\d:[0-5]\d)?(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$/;
 
 export function fromMillis(millis?: number, picture?: string, timezone?: string): string | undefined {
   if (millis === undefined) return undefined;

@@ -25,7 +25,7 @@ export const evalFunctions: NativeFn[] = [
     try {
       return ev(input, this.environment);
     } catch (e) {
-      if (e instanceof JsonataError && e.code.startsWith('U')) throw e;
+      if ((e instanceof JsonataError && e.code.startsWith('U')) || e instanceof RangeError) throw e;
       throw jerr('D3121', { value: e instanceof Error ? e.message : String(e), token: 'eval' });
     }
   }),

@@ -88,8 +88,8 @@ export function analyseInteger(picture: string): IntegerFormat {
     const sameChar = fmt.separators.every((s) => s.char === fmt.separators[0].char);
     const multiples = fmt.separators.every((s) => s.position % first === 0);
     const positions = new Set(fmt.separators.map((s) => s.position));
-    let complete = true;
-    for (let p = first; p <= Math.max(...positions); p += first) if (!positions.has(p)) complete = false;
+    let complete = first > 0;
+    for (let p = first; complete && p <= Math.max(...positions); p += first) if (!positions.has(p)) complete = false;
     if (sameChar && multiples && complete) fmt.regular = first;
   }
   void digitsSeen;

@@ -48,9 +48,10 @@ function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
     exponent = activePart.slice(e + 1);
     activePart = activePart.slice(0, e);
   } else {
-    // an exponent separator directly after the mantissa, followed by digits in what looked like the suffix
+    // an exponent separator directly after the mantissa starts the exponent, even with no digit after it (`0e` is
+    // D3093, as in jsonata-js)
     const sc = Array.from(suffix);
-    if (sc[0] === p['exponent-separator'] && sc.length > 1 && isDigit(sc[1])) {
+    if (sc[0] === p['exponent-separator']) {
       let k = 1;
       while (k < sc.length && (isDigit(sc[k]) || active(sc[k]))) k++;
       exponent = sc.slice(1, k);
@@ -146,9 +147,8 @@ export function formatNumber(value?: number, picture?: string, options?: any): s
       maxFrac = 1;
     } else minInt = 1;
   }
-  if (part.exponent !== undefined && minInt === 0 && hasOptionalInt) {
-    /* keep min integer size 0 for scaling; a leading zero is still shown */
-  }
+  // no mandatory digit at all (`#,###.##`): one fraction digit is shown, as in jsonata-js (`12` gives `12.0`)
+  if (minInt === 0 && minFrac === 0 && part.exponent === undefined) minFrac = 1;
   let v = Math.abs(value);
   if (part.sub.includes(p.percent)) v *= 100;
   else if (part.sub.includes(p['per-mille'])) v *= 1000;

@@ -75,11 +75,15 @@ export const numericFunctions: NativeFn[] = [
   }),
   native('max', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;
-    return Math.max(...asArray(a));
+    let max = -Infinity;
+    for (const n of asArray(a)) if (n > max) max = n;
+    return max;
   }),
   native('min', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;
-    return Math.min(...asArray(a));
+    let min = Infinity;
+    for (const n of asArray(a)) if (n < min) min = n;
+    return min;
   }),
   native('average', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;

@@ -7,14 +7,15 @@ import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
 import { callHof, isLambda } from '../runtime.js';
 import { append, isFunction, lookup, seq, stringify, toBoolean } from '../sequence.js';
+import { assignOwn, setOwn } from '../own-keys.js';
 import { native } from './registry.js';
 
 function keys(arg: any): any[] {
-  let result = seq();
+  const result = seq();
   if (Array.isArray(arg)) {
-    const merged: Record<string, boolean> = {};
-    for (const item of arg) for (const k of keys(item)) merged[k] = true;
-    result = keys(merged);
+    const merged = new Set<string>();
+    for (const item of arg) for (const k of keys(item)) merged.add(k);
+    for (const k of merged) result.push(k);
   } else if (arg !== null && typeof arg === 'object' && !isFunction(arg)) {
     for (const k of Object.keys(arg)) result.push(k);
   }
@@ -26,7 +27,7 @@ function spread(arg: any): any {
   if (Array.isArray(arg)) {
     for (const item of arg) result = append(result, spread(item));
   } else if (arg !== null && typeof arg === 'object' && !isLambda(arg) && !isFunction(arg)) {
-    for (const k in arg) result.push({ [k]: arg[k] });
+    for (const k of Object.keys(arg)) result.push({ [k]: arg[k] });
   } else result = arg;
   return result;
 }
@@ -43,11 +44,16 @@ export const objectFunctions: NativeFn[] = [
   native('keys', '<x-:a<s>>', keys),
   native('lookup', '<x-s:x>', lookup),
   native('spread', '<x-:a<o>>', spread),
-  native('merge', '<a<o>:o>', (arr?: any[]) => (arr === undefined ? undefined : Object.assign({}, ...arr))),
+  native('merge', '<a<o>:o>', (arr?: any[]) => {
+    if (arr === undefined) return undefined;
+    const result = {};
+    for (const obj of arr) assignOwn(result, obj);
+    return result;
+  }),
   native('each', '<o-f:a>', function (this: Focus, obj?: any, fn?: any) {
     if (obj === undefined) return undefined;
     const out = seq();
-    for (const k in obj) {
+    for (const k of Object.keys(obj)) {
       const r = callHof(fn, this.environment, obj[k], k, obj);
       if (r !== undefined) out.push(r);
     }
@@ -57,9 +63,9 @@ export const objectFunctions: NativeFn[] = [
     if (obj === undefined) return undefined;
     const out: any = {};
     let any = false;
-    for (const k in obj) {
+    for (const k of Object.keys(obj)) {
       if (toBoolean(callHof(fn, this.environment, obj[k], k, obj))) {
-        out[k] = obj[k];
+        setOwn(out, k, obj[k]);
         any = true;
       }
     }

@@ -5,7 +5,8 @@
  */
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
-import { apply, checkLength } from '../runtime.js';
+import { apply } from '../runtime.js';
+import { checkLength, state, tick } from '../guards.js';
 import { seq, stringify } from '../sequence.js';
 import { native } from './registry.js';
 
@@ -78,6 +79,7 @@ function replaceFn(
       result += str.substring(position, index) + replacement;
       position = index + pattern.length;
       count++;
+      tick();
       index = str.indexOf(pattern, position);
     }
     result += str.substring(position);
@@ -96,6 +98,8 @@ function replaceFn(
     result += r;
     position = m.start + m.match.length;
     count++;
+    if (result.length > state.maxOutput) checkLength(result.length);
+    tick();
     m = m.next();
   }
   result += str.substring(position);
@@ -149,6 +153,7 @@ function split(this: Focus, str: string | undefined, sep: any, limit?: number): 
   while (m !== undefined && (limit === undefined || count < limit)) {
     result.push(str.substring(start, m.start));
     start = m.end;
+    tick();
     m = m.next();
     count++;
   }
@@ -166,6 +171,7 @@ function match(this: Focus, str: string | undefined, regex: any, limit?: number)
     let m = regex(str);
     while (m !== undefined && (limit === undefined || count < limit)) {
       result.push({ match: m.match, index: m.start, groups: m.groups });
+      tick();
       m = m.next();
       count++;
     }

@@ -1,0 +1,66 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** One evaluation of a compiled expression: the root scope, the input wrapping, the guards and the result checks. */
+import { jerr } from './errors.js';
+import { checkLength, checkSize, state } from './guards.js';
+import { LIBRARY } from './library.js';
+import type { Ev } from './runtime.js';
+import { Frame } from './runtime.js';
+import { seq } from './sequence.js';
+import type { TransformGuards } from '../transform-engine.js';
+
+const ROOT = new Frame(undefined, LIBRARY as Map<string, any>);
+
+/** Defaults of TransformGuards. maxDepth counts call-site nesting: about 3 per level of a simple recursion. */
+export const DEFAULT_GUARDS = { timeoutMs: 1000, maxDepth: 100_000, maxOutputLength: 10_000_000 } as const;
+
+/** The evaluation's clock: `$now()` and the deadline, fixed when it starts (shared with a deep-evaluation worker). */
+export interface Clock {
+  now: number;
+  deadline: number;
+}
+
+export function startClock(guards?: TransformGuards): Clock {
+  const now = Date.now();
+  return { now, deadline: now + (guards?.timeoutMs ?? DEFAULT_GUARDS.timeoutMs) };
+}
+
+/** The JS stack ran out: the evaluation is retried where the stack is larger (deep-evaluation.ts). */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+export function evaluateCompiled(
+  ev: Ev,
+  input: unknown,
+  bindings: Record<string, unknown> | undefined,
+  guards: TransformGuards | undefined,
+  clock: Clock,
+): unknown {
+  const env = new Frame(ROOT);
+  if (bindings) for (const k of Object.keys(bindings)) env.bind(k, bindings[k]);
+  let ctx: any = input;
+  if (Array.isArray(ctx) && !(ctx as any).sequence) {
+    ctx = seq(ctx);
+    ctx.outerWrapper = true;
+  }
+  env.bind('$', ctx);
+  const saved = { ...state };
+  state.depth = 0;
+  state.maxDepth = guards?.maxDepth ?? DEFAULT_GUARDS.maxDepth;
+  state.deadline = clock.deadline;
+  state.maxOutput = guards?.maxOutputLength ?? DEFAULT_GUARDS.maxOutputLength;
+  state.now = clock.now;
+  try {
+    const result = ev(ctx, env);
+    if (typeof result === 'string') checkLength(result.length);
+    else checkSize(result);
+    return result;
+  } finally {
+    Object.assign(state, saved);
+  }
+}
+
+/** A stack overflow that even the deep-evaluation worker's large stack could not absorb. */
+export function stackOverflowError(): Error {
+  return jerr('U1001', {});
+}
