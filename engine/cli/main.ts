@@ -10,6 +10,7 @@ import { registerDlqCommand } from './commands/dlq.js';
 import { registerEmulatorCommand } from './commands/emulator.js';
 import { registerTestCommand } from './commands/test.js';
 import { registerStatusCommand } from './commands/status.js';
+import { registerTokenCommand } from './commands/token.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerCiGithubCommand } from './commands/ci-github.js';
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDlqCommand(program);
   registerXrefCommand(program);
   registerStatusCommand(program);
+  registerTokenCommand(program);
   registerEmulatorCommand(program);
   registerDemoCommand(program);
   const helpAll = argv.includes('--help-all');

@@ -26,7 +26,8 @@ import { OperatorActions } from './operator/operator-actions.js';
 import { OperatorConfigError, isLoopback, resolveOperatorOptions } from './operator/operator-options.js';
 import type { OperatorOptions } from './operator/operator-options.js';
 import { startOperatorServer } from './operator/operator-server.js';
-import { ANONYMOUS_OPERATOR } from './operator/principal.js';
+import { ApiTokens } from './operator/auth/api-tokens.js';
+import { createAuthenticator } from './operator/auth/authenticator.js';
 import { NatsSubjectSources } from './sources/nats-subject-source.js';
 import { agreePartitions, provisionBuckets, provisionConsumers, provisionEventsStream } from './broker/provision.js';
 import { createRuntimeLogger } from './observe/runtime-logger.js';
@@ -110,10 +111,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const initial = options.specSet;
   // A free public port (tests, several engines on one machine) means a free operator port too, unless one is given.
   const operatorOptions = resolveOperatorOptions({ ...(options.port === 0 ? { port: 0 } : {}), ...options.operator });
-  if (roles.http && !isLoopback(operatorOptions.host) && !operatorOptions.insecure)
+  if (roles.http && operatorOptions.auth === 'none' && !isLoopback(operatorOptions.host) && !operatorOptions.insecure)
     throw new OperatorConfigError(
       `refusing to serve the dashboard, /api and /metrics without sign-in on ${operatorOptions.host}: ` +
-        'bind them to loopback (--operator-host 127.0.0.1, the default), or pass --insecure-operator ' +
+        'turn on sign-in (--operator-auth token or oidc), bind them to loopback (--operator-host 127.0.0.1, ' +
+        'the default), or pass --insecure-operator ' +
         '(anyone who reaches the port can read every dead letter and replay it)',
     );
 
@@ -202,7 +204,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       },
       { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', onError },
     );
-    if (operatorOptions.insecure && !isLoopback(operatorOptions.host))
+    const tokens = await ApiTokens.open(new Kvm(js), tuning.replicas);
+    if (operatorOptions.insecure && operatorOptions.auth === 'none' && !isLoopback(operatorOptions.host))
       log.warn(
         { host: operatorOptions.host },
         'INSECURE: the operator surface (dead letters, replay, metrics) is served WITHOUT sign-in beyond loopback',
@@ -214,7 +217,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         deadLetters,
         actions,
       },
-      { identify: () => Promise.resolve(ANONYMOUS_OPERATOR) },
+      createAuthenticator({ tokens, signIn: operatorOptions.auth !== 'none' }),
       { ...operatorOptions, onError },
     ).catch(async (error: unknown) => {
       await http?.close();

@@ -58,4 +58,15 @@ it('lists, shows and replays a dead letter', async () => {
   ).toMatchObject([{ id: entry.id, status: 'replayed' }]);
   expect(await junction('dlq', 'replay', entry.id, '--nats', h.nats.url)).toBe(`${entry.id}  already-replayed\n`);
   expect(process.exitCode).toBe(1);
+  // Straight on NATS, the CLI acts as the local user: both attempts are in the audit trail.
+  const audit = (await h.engine.actions.audit.recent({ limit: 2 })).map((e) => e.entry);
+  expect(audit).toMatchObject([
+    {
+      actor: { kind: 'cli', id: expect.stringMatching(/.@./) },
+      action: 'dlq.replay',
+      target: entry.id,
+      result: 'failed',
+    },
+    { actor: { kind: 'cli' }, action: 'dlq.replay', target: entry.id, result: 'ok' },
+  ]);
 });

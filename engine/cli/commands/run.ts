@@ -8,7 +8,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Engine } from '../../runtime/engine.js';
-import { OperatorConfigError } from '../../runtime/operator/operator-options.js';
+import { OPERATOR_AUTH_MODES, OperatorConfigError } from '../../runtime/operator/operator-options.js';
+import type { OperatorAuthMode } from '../../runtime/operator/operator-options.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { DEFAULT_TUNING } from '../../runtime/runtime-options.js';
 import { advancedOption } from '../help-levels.js';
@@ -25,6 +26,7 @@ interface RunOptions {
   operatorUrl?: string;
   operatorAllowedHosts?: string;
   insecureOperator?: boolean;
+  operatorAuth: OperatorAuthMode;
   nats?: string;
   partitions: string;
   ackWait: string;
@@ -49,6 +51,11 @@ export function registerRunCommand(program: Command): void {
     .option('--operator-host <host>', 'operator listen address; beyond loopback it needs sign-in', '127.0.0.1')
     .option('--operator-url <url>', 'the URL people reach the dashboard at (a TLS proxy, say); its host is allowed')
     .option('--operator-allowed-hosts <names>', 'comma-separated Host names the operator listener answers')
+    .addOption(
+      new Option('--operator-auth <mode>', 'sign-in on the operator listener: API tokens, OIDC (+ tokens) or none')
+        .choices([...OPERATOR_AUTH_MODES])
+        .default('none'),
+    )
     .option('--insecure-operator', 'serve the operator surface WITHOUT sign-in beyond loopback (never in production)')
     .option(
       '--nats <url>',
@@ -131,6 +138,7 @@ export function registerRunCommand(program: Command): void {
             host: opts.operatorHost,
             publicUrl: opts.operatorUrl,
             allowedHosts: opts.operatorAllowedHosts?.split(','),
+            auth: opts.operatorAuth,
             insecure: opts.insecureOperator,
           },
           tuning,

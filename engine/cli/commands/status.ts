@@ -8,6 +8,8 @@ import { Option } from 'commander';
 import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
 import { UsageError } from '../usage-error.js';
+import { callOperator, operatorTarget } from '../operator/operator-client.js';
+import type { OperatorTarget } from '../operator/operator-client.js';
 import { guardWorkflowCommands } from '../formats/workflow-command-guard.js';
 
 interface EngineBody extends Partial<SyncStatus> {
@@ -42,15 +44,8 @@ interface StatusSummary {
   integrations: IntegrationLine[];
 }
 
-async function fromEngine(url: string): Promise<StatusSummary> {
-  let body: EngineBody;
-  try {
-    body = (await (await fetch(new URL('/api/status', url))).json()) as EngineBody;
-  } catch (error) {
-    throw new UsageError(
-      `no engine answered at ${url} (${(error as Error).message}); pass --url, or --nats to read the cluster's state from NATS`,
-    );
-  }
+async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
+  const { body } = await callOperator<EngineBody>(target, 'GET', '/api/status');
   return {
     active_commit: body.active_commit ?? body.commit,
     tracked_branch: body.tracked_branch ?? null,
@@ -121,15 +116,16 @@ export function registerStatusCommand(program: Command): void {
     .command('status')
     .description('show spec sync (active commit, rejections, workers, pin) and integration health')
     .option('--url <url>', 'operator URL of the engine (default: $JUNCTION_URL, else http://127.0.0.1:8081)')
+    .option('--token <token>', 'API token for an engine with sign-in (default: $JUNCTION_TOKEN)')
     .option('--nats <url>', 'read spec sync from NATS directly (no engine needed)')
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
-    .action(async (opts: { url?: string; nats?: string; format: 'stylish' | 'json' }) => {
-      const url = opts.url ?? process.env.JUNCTION_URL;
+    .action(async (opts: { url?: string; token?: string; nats?: string; format: 'stylish' | 'json' }) => {
+      const target = operatorTarget(opts);
       let summary: StatusSummary;
-      if (opts.nats && url)
-        summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(url)).integrations };
+      if (opts.nats && target)
+        summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(target)).integrations };
       else if (opts.nats) summary = await fromNats(opts.nats);
-      else summary = await fromEngine(url ?? 'http://127.0.0.1:8081');
+      else summary = await fromEngine(target ?? operatorTarget({ ...opts, url: 'http://127.0.0.1:8081' })!);
       process.stdout.write(
         opts.format === 'json' ? JSON.stringify(summary) + '\n' : guardWorkflowCommands(render(summary)),
       );

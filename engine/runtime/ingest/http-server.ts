@@ -66,9 +66,8 @@ export async function listen(
 }
 
 async function publicRoute(api: PublicApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = URL.parse(req.url ?? '/', 'http://engine');
-  // A request target that is not a URL (`//[`) is bad input too; the unread body is dropped with the connection.
-  if (!url) return sendJson(res, 400, { error: 'bad-path', message: 'not a valid path' }, { connection: 'close' });
+  const url = requestUrl(req);
+  if (!url) return badTarget(res);
   const path = url.pathname;
   const method = req.method ?? 'GET';
   if (path === '/hooks/git' && method === 'POST') {
@@ -79,6 +78,7 @@ async function publicRoute(api: PublicApi, req: IncomingMessage, res: ServerResp
   if (hook) {
     if (method !== 'POST') return sendJson(res, 405, { error: 'method-not-allowed', message: 'webhooks are POSTed' });
     const name = decodeSegment(hook[1]);
+    // A malformed escape is the client's mistake: 400, not a 500 and an error log line per request.
     if (name === undefined)
       return sendJson(res, 400, { error: 'bad-path', message: 'malformed percent-escape' }, { connection: 'close' });
     const reply = await api.ingest(name, req);
@@ -88,6 +88,16 @@ async function publicRoute(api: PublicApi, req: IncomingMessage, res: ServerResp
   if (method === 'GET' && path === '/readyz')
     return api.ready() ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false });
   sendJson(res, 404, { error: 'not-found', message: `no route ${method} ${path}` });
+}
+
+/** The request's URL; undefined when the request target is not a valid path (`//[`). */
+export function requestUrl(req: IncomingMessage): URL | undefined {
+  return URL.parse(req.url ?? '/', 'http://engine') ?? undefined;
+}
+
+/** The answer to a request target that is not a URL (`//[`); the unread body is dropped with the connection. */
+export function badTarget(res: ServerResponse, headers: OutgoingHttpHeaders = {}): void {
+  sendJson(res, 400, { error: 'bad-path', message: 'not a valid path' }, { ...headers, connection: 'close' });
 }
 
 /** A path segment, percent-decoded; undefined for a malformed escape (`%E0%A4%A`), which is bad input, not a 500. */

@@ -17,9 +17,18 @@ export interface OperatorOptions {
   publicUrl?: string;
   /** More Host names to accept (DNS-rebinding defence); IP literals and `localhost` are always accepted. */
   allowedHosts?: string[];
+  /**
+   * How people and tools sign in. `none`: nobody signs in (loopback only, or `insecure`); `token`: API tokens
+   * (`junction token create`) as bearer tokens; `oidc`: OpenID Connect for people, API tokens for tools. A valid API
+   * token is honoured in every mode. @default none
+   */
+  auth?: OperatorAuthMode;
   /** Serve an unauthenticated operator surface on a non-loopback address anyway. Never in production. */
   insecure?: boolean;
 }
+
+export type OperatorAuthMode = 'none' | 'token' | 'oidc';
+export const OPERATOR_AUTH_MODES: readonly OperatorAuthMode[] = ['none', 'token', 'oidc'];
 
 export interface ResolvedOperatorOptions {
   port: number;
@@ -27,6 +36,7 @@ export interface ResolvedOperatorOptions {
   publicUrl?: URL;
   allowedHosts: ReadonlySet<string>;
   allowedOrigins: ReadonlySet<string>;
+  auth: OperatorAuthMode;
   insecure: boolean;
 }
 
@@ -56,6 +66,7 @@ export function resolveOperatorOptions(options: OperatorOptions = {}): ResolvedO
     publicUrl,
     allowedHosts: new Set(hosts),
     allowedOrigins: new Set(publicUrl ? [publicUrl.origin.toLowerCase()] : []),
+    auth: options.auth ?? 'none',
     insecure: options.insecure ?? false,
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveDashboard } from '../../dashboard/serve-dashboard.js';
-import { listen, sendJson } from '../ingest/http-server.js';
+import { badTarget, listen, requestUrl, sendJson } from '../ingest/http-server.js';
 import type { HttpServerHandle } from '../ingest/http-server.js';
 import { operatorRoute } from './operator-routes.js';
 import type { OperatorApi } from './operator-routes.js';
@@ -31,7 +31,8 @@ export function startOperatorServer(
   const refuse = (res: ServerResponse, status: number, error: string, message: string) =>
     sendJson(res, status, { error, message }, SECURITY_HEADERS);
   return listen(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://operator');
+    const url = requestUrl(req);
+    if (!url) return badTarget(res, SECURITY_HEADERS);
     const badHost = hostRefusal(req, options.allowedHosts);
     if (badHost) return refuse(res, badHost.status, badHost.error, badHost.message);
     if (auth.route && (await auth.route(req, res, url))) return;

@@ -1,0 +1,42 @@
+/**
+ * The CLI's direct NATS access (`dlq`, `token`, `status --nats`): the URL from `--nats`, `$JUNCTION_NATS_URL` or the
+ * embedded server of a `junction run` in this directory, one short-lived connection, and the actor every action
+ * is audited as: the local OS user at this host.
+ */
+import { hostname, userInfo } from 'node:os';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { resolveNatsUrl } from '../../runtime/broker/embedded-nats.js';
+import { connectNats } from '../../runtime/broker/connect.js';
+import type { AuditActor } from '../../runtime/stores/audit-log.js';
+import { UsageError } from '../usage-error.js';
+
+/** Connects, runs `work`, and always closes the connection. */
+export async function withNats<T>(natsFlag: string | undefined, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const url = await resolveNatsUrl(natsFlag);
+  if (!url)
+    throw new UsageError(
+      'no NATS URL: pass --nats, set JUNCTION_NATS_URL, or run this next to a running `junction run`',
+    );
+  let nc: NatsConnection;
+  try {
+    nc = await connectNats(url, 'cli', 'junction-cli');
+  } catch (error) {
+    throw new UsageError(`cannot connect to NATS at ${url}: ${(error as Error).message}`);
+  }
+  try {
+    return await work(nc);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The audit actor of a CLI run talking to NATS directly. */
+export function cliActor(): AuditActor {
+  let user = process.env.USER ?? 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): keep $USER.
+  }
+  return { kind: 'cli', id: `${user}@${hostname()}` };
+}

@@ -1,0 +1,83 @@
+/**
+ * Where `junction dlq` acts: a running engine's operator API (`--url` or `$JUNCTION_URL`, with an API token), or
+ * NATS directly (`--nats`, or the embedded server here). Both go through the engine's operator actions, so both are
+ * audited: as the token over the API, as the local user (actor kind `cli`) over NATS.
+ */
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
+import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
+import { OperatorActions } from '../../runtime/operator/operator-actions.js';
+import { AuditLog, provisionAuditStream } from '../../runtime/stores/audit-log.js';
+import { DeadLetterStore, redactedView } from '../../runtime/stores/dead-letter-store.js';
+import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
+import { cliActor, withNats } from './cli-nats.js';
+import { callOperator, operatorTarget } from './operator-client.js';
+import type { OperatorTarget } from './operator-client.js';
+
+export interface DlqBackend {
+  /** Entries oldest first, as operators see them (secrets redacted). */
+  list(filter: { integration?: string; status?: DeadLetter['status'] }): Promise<DeadLetter[]>;
+  get(id: string): Promise<DeadLetter | undefined>;
+  replay(id: string, options?: { integration?: string }): Promise<{ status: string; seq?: number }>;
+}
+
+export interface DlqTargetOptions {
+  url?: string;
+  token?: string;
+  nats?: string;
+}
+
+/** Runs `work` against the API when a URL is given (and `--nats` is not), else against NATS. */
+export function withDlqBackend(opts: DlqTargetOptions, work: (backend: DlqBackend) => Promise<void>): Promise<void> {
+  const target = opts.nats ? undefined : operatorTarget(opts);
+  return target ? work(apiBackend(target)) : withNatsBackend(opts.nats, work);
+}
+
+function apiBackend(target: OperatorTarget): DlqBackend {
+  return {
+    list: async (filter) => {
+      const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => !!e[1]));
+      return (await callOperator<{ entries: DeadLetter[] }>(target, 'GET', `/api/dlq?${query}`)).body.entries;
+    },
+    get: async (id) => {
+      const res = await callOperator<DeadLetter>(target, 'GET', `/api/dlq/${encodeURIComponent(id)}`);
+      return res.status === 200 ? res.body : undefined;
+    },
+    replay: async (id) => {
+      const res = await callOperator<{ seq?: number; error?: string }>(
+        target,
+        'POST',
+        `/api/dlq/${encodeURIComponent(id)}/replay`,
+      );
+      if (res.status === 202) return { status: 'replayed', seq: res.body.seq };
+      return { status: res.status === 404 ? 'not-found' : (res.body.error ?? String(res.status)) };
+    },
+  };
+}
+
+function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBackend) => Promise<void>): Promise<void> {
+  return withNats(natsFlag, async (nc) => {
+    const js = jetstream(nc);
+    const jsm = await jetstreamManager(nc);
+    const kvm = new Kvm(js);
+    const store = new DeadLetterStore(await kvm.open(BUCKET_NAMES.dlq, { bindOnly: true }));
+    const meta = await kvm.open(BUCKET_NAMES.meta, { bindOnly: true });
+    const partitions = Number((await meta.get('partitions'))?.string()) || 16;
+    await provisionAuditStream(jsm);
+    const actions = new OperatorActions({
+      deadLetters: store,
+      publisher: new EventPublisher(js, () => partitions, 5_000),
+      audit: new AuditLog(js, jsm),
+    });
+    const actor = cliActor();
+    await work({
+      list: async (filter) => (await store.list(filter)).map(redactedView),
+      get: async (id) => {
+        const found = await store.get(id);
+        return found && redactedView(found.entry);
+      },
+      replay: (id, options) => actions.replay(actor, id, options),
+    });
+  });
+}
