@@ -66,20 +66,33 @@ export function checkTransforms(
         : event?.schema;
       reads(['steps', i, 'xref', 'source_id'], step.saveXref?.sourceId, context);
       reads(['steps', i, 'body'], step.body, context);
-      if (!step.body) return;
-      const found = operationOf(step.connection, step.operation);
-      if (!found?.operation) return;
-      const source = step.body.source;
-      const label = `${found.connector.id} ${step.operation}`;
-      const input = found.operation.inputFor?.(step.params as Raw) ?? found.operation.input;
-      for (const object of resultObjects(step.body.ast?.(), source)) {
-        checkWrites(object, { step, input, label, source, prefix: '' }, (offset, code, message) =>
-          report(['steps', i, 'body'], offset, code, message),
+      reads(['steps', i, 'find', 'body'], step.find?.body, context);
+      const written = (path: JsonPath, target: CompiledStep, body: CompiledExpression | undefined) => {
+        const found = body && operationOf(target.connection, target.operation);
+        if (!body || !found?.operation) return;
+        const label = `${found.connector.id} ${target.operation}`;
+        const input = found.operation.inputFor?.(target.params as Raw) ?? found.operation.input;
+        const at: Report = (offset, code, message) => report(path, offset, code, message);
+        for (const object of resultObjects(body.ast?.(), body.source)) {
+          checkWrites(object, { step: target, input, label, source: body.source, prefix: '' }, at);
+          checkRequired(object, target, input, label, at);
+        }
+      };
+      written(['steps', i, 'body'], step, step.body);
+      // A find's input is checked like a body against the find operation; it writes nothing, so owns does not apply.
+      if (step.find)
+        written(
+          ['steps', i, 'find', 'body'],
+          {
+            ...step,
+            operation: step.find.operation,
+            kind: step.find.kind,
+            params: step.find.params,
+            ownedFields: undefined,
+            identityFields: [],
+          },
+          step.find.body,
         );
-        checkRequired(object, step, input, label, (offset, code, message) =>
-          report(['steps', i, 'body'], offset, code, message),
-        );
-      }
     });
   }
 }

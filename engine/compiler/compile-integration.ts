@@ -3,33 +3,24 @@
  * operation, work out what each write step may send (`owns`), and check what the expressions refer to.
  */
 import { createHash } from 'node:crypto';
-import type { ConnectorDef, OperationDef } from '../sdk/connector.js';
+import type { OperationDef } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
-import type {
-  CompiledConnection,
-  CompiledIntegration,
-  CompiledSource,
-  CompiledStep,
-  ErrorAction,
-  OwnedFields,
-} from './compiled-spec.js';
+import type { CompiledIntegration, CompiledSource, CompiledStep, ErrorAction, OwnedFields } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import { compileExpression, positionInExpression } from './compile-expression.js';
 import { parseDuration } from './duration.js';
 import { expressionReferences } from './expression-references.js';
+import { compileFind } from './compile-find.js';
 import type { ValidatedSpec } from './parse-specs.js';
-import { connectorSchemaValidator } from './schema-registry.js';
-import { schemaDiagnostics } from './schema-diagnostics.js';
+import { checkConnection, resolveOperation } from './resolve-operation.js';
+import type { ConnectionScope } from './resolve-operation.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
 
 type Raw = Record<string, unknown>;
 const WRITE_KINDS = new Set(['create', 'update', 'upsert']);
 
-export interface IntegrationScope {
-  connections: ReadonlyMap<string, CompiledConnection>;
-  /** Names of every connection spec, valid or not (so a broken connection does not also cause unknown-connection). */
-  connectionNames: ReadonlySet<string>;
+export interface IntegrationScope extends ConnectionScope {
   lookupNames: ReadonlySet<string>;
 }
 
@@ -143,6 +134,13 @@ function compileSteps(
             targetId: expr(['steps', i, 'xref', 'target_id'], i + 1)!,
           }
         : undefined,
+      find: compileFind(
+        ctx,
+        validated,
+        i,
+        { connection: scope.connections.get(String(step.connection)), operation },
+        expr,
+      ),
       reads: stepReads(validated, i),
     };
     return compiled;
@@ -243,61 +241,6 @@ function compileChecked(
   return compiled;
 }
 
-function checkConnection(
-  ctx: CompileContext,
-  { spec, value }: ValidatedSpec,
-  path: JsonPath,
-  scope: IntegrationScope,
-): CompiledConnection | undefined {
-  let name: unknown = value;
-  for (const key of path) name = (name as Raw)[key as string];
-  const connection = scope.connections.get(String(name));
-  if (!connection && !scope.connectionNames.has(String(name))) {
-    const hint = closestMatch(String(name), [...scope.connectionNames]);
-    ctx.error(
-      spec,
-      path,
-      'unknown-connection',
-      `no connection named ${JSON.stringify(name)}${hint ? `; did you mean \`${hint}\`?` : '; define it as a Connection spec'}`,
-    );
-  }
-  return connection;
-}
-
-/** Resolves `<at>.connection` + `<at>.operation` to the connector's operation and checks `<at>.params`. */
-function resolveOperation(
-  ctx: CompileContext,
-  validated: ValidatedSpec,
-  at: JsonPath,
-  scope: IntegrationScope,
-): OperationDef | undefined {
-  const connection = checkConnection(ctx, validated, [...at, 'connection'], scope);
-  const connector: ConnectorDef | undefined = connection && ctx.options.connectors.get(connection.type);
-  if (!connector) return undefined;
-  let node: Raw = validated.value;
-  for (const key of at) node = node[key as string] as Raw;
-  const name = String(node.operation);
-  const operation = connector.operations[name];
-  if (!operation) {
-    const hint = closestMatch(name, Object.keys(connector.operations));
-    ctx.error(
-      validated.spec,
-      [...at, 'operation'],
-      'unknown-operation',
-      `connector ${connector.id} has no operation ${JSON.stringify(name)}${hint ? `; did you mean \`${hint}\`?` : ''}`,
-    );
-    return undefined;
-  }
-  if (operation.params) {
-    const validate = connectorSchemaValidator(operation.params);
-    if (!validate(node.params ?? {})) {
-      for (const d of schemaDiagnostics(validated.spec, validate.errors ?? [], [...at, 'params']))
-        ctx.diagnostics.push({ ...d, code: 'invalid-params', message: `${d.message} (operation ${name})` });
-    }
-  }
-  return operation;
-}
-
 function objectOf(operation: OperationDef, params: Raw): string | undefined {
   return typeof operation.object === 'string'
     ? operation.object
@@ -313,7 +256,10 @@ function identityOf(operation: OperationDef, params: Raw): string[] {
 
 function stepReads(validated: ValidatedSpec, index: number): string[] {
   const step = (validated.value.steps as Raw[])[index];
-  const text = [step.when, step.for_each, step.body].filter((t) => typeof t === 'string').join('\n');
+  const find = (step.find ?? {}) as Raw;
+  const text = [step.when, step.for_each, step.body, find.body, find.match, find.result]
+    .filter((t) => typeof t === 'string')
+    .join('\n');
   return [...new Set([...text.matchAll(/\$steps\.([a-z][a-z0-9_]*)/g)].map((m) => m[1]))];
 }
 

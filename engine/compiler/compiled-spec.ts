@@ -83,6 +83,22 @@ export interface CompiledXrefWrite {
   targetId: CompiledExpression;
 }
 
+/** A step's `find`: how to look up the record a create would make, by its business reference. */
+export interface CompiledFind {
+  /** `uncertain`: only after an attempt whose outcome is unknown; `always`: before every call. */
+  when: 'uncertain' | 'always';
+  /** A read or query operation of the step's connection. */
+  operation: string;
+  kind?: OperationKind;
+  params: Readonly<Record<string, unknown>>;
+  /** The find operation's input; `$body` is the record the step would send. */
+  body?: CompiledExpression;
+  /** Over the find result: the matching record (nothing = not found, several = ambiguous). */
+  match?: CompiledExpression;
+  /** Over the found record: the step's result. */
+  result?: CompiledExpression;
+}
+
 export interface CompiledStep {
   id: string;
   connection: string;
@@ -103,6 +119,8 @@ export interface CompiledStep {
   /** Identity fields that always pass the ownership filter. */
   identityFields: readonly string[];
   saveXref?: CompiledXrefWrite;
+  /** Looks the record up before the create is sent (again), so it is never created twice. */
+  find?: CompiledFind;
   /** Earlier steps this step reads via `$steps.<id>`. */
   reads: readonly string[];
 }

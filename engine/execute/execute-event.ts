@@ -4,7 +4,7 @@
  * only the StepInvoker and the state differ, so a passing dry run means something.
  */
 import { ConnectorError } from '../sdk/errors.js';
-import type { CompiledIntegration, CompiledLookup, CompiledStep } from '../compiler/compiled-spec.js';
+import type { CompiledFind, CompiledIntegration, CompiledLookup, CompiledStep } from '../compiler/compiled-spec.js';
 import type { CompiledExpression, TransformGuards } from '../transform/transform-engine.js';
 import { expressionBindings } from './expression-bindings.js';
 import type { BindingScope } from './expression-bindings.js';
@@ -15,7 +15,11 @@ import type {
   PlannedRequest,
   StepInvoker,
 } from './execution-types.js';
+import { isSentCall } from './execution-types.js';
+import { findExisting } from './find-existing.js';
+import type { FindCall } from './find-existing.js';
 import { droppedFields, filterOwnedFields } from './ownership-filter.js';
+import { plain, toList } from './plain-json.js';
 import { resolveFailureAction } from './resolve-failure.js';
 import { stableHash } from './stable-hash.js';
 
@@ -66,7 +70,11 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         if (dropped.length > 0)
           (result.withheld ??= []).push({ step: step.id, ...(at === undefined ? {} : { index: at }), fields: dropped });
         if (step.ownedFields) writes++;
-        const call = await callStep(step, body, at, options, result);
+        const find: FindLookup | undefined = step.find && {
+          element: elements[index],
+          evaluate: (expr, input) => evaluate(scope, options.guards, expr, input, { ...extra, body }),
+        };
+        const call = await callStep(step, body, at, options, result, find);
         results.push(call === UNCHANGED ? undefined : call);
         if (step.saveXref && call !== UNCHANGED) {
           const sourceId = await evaluate(scope, options.guards, step.saveXref.sourceId, elements[index], extra);
@@ -101,19 +109,51 @@ function evaluate(
 
 const UNCHANGED = Symbol('unchanged');
 
-/** One call of one step for one element: unchanged-write skip, checkpoint resume, then the real call. */
+/** What a step's find needs from the element loop: the element and its expression bindings. */
+type FindLookup = Pick<FindCall, 'element' | 'evaluate'>;
+
+/**
+ * One call of one step for one element: checkpoint resume, the find (after an unknown outcome, or always), the
+ * unchanged-write skip, then the real call.
+ */
 async function callStep(
   step: CompiledStep,
   body: unknown,
   index: number | undefined,
   options: ExecuteOptions,
   result: ExecutionResult,
+  lookup?: FindLookup,
 ): Promise<unknown> {
   const callKey = index === undefined ? step.id : `${step.id}.${index}`;
-  const done = await options.state.checkpoint?.get(callKey);
-  if (done) {
-    result.requests.push(done.request);
-    return done.result;
+  const checkpoint = options.state.checkpoint;
+  const saved = await checkpoint?.get(callKey);
+  if (saved && !isSentCall(saved)) {
+    result.requests.push(saved.request);
+    return saved.result;
+  }
+  const find = step.find;
+  if (find && lookup && (find.when === 'always' || saved)) {
+    const found = await findExisting({
+      ...lookup,
+      step: step as CompiledStep & { find: CompiledFind },
+      index,
+      invoke: options.invoke,
+      integration: options.integration.name,
+      callId: `${options.eventId}:${callKey}`,
+    }).catch((error: unknown) => {
+      const request = (error as { request?: PlannedRequest }).request;
+      if (request) result.requests.push(request);
+      throw error;
+    });
+    if (found) {
+      result.requests.push(found.request);
+      (result.found ??= []).push({ step: step.id, ...(index === undefined ? {} : { index }) });
+      // What an earlier attempt of this event created is this integration's own record.
+      if (step.ownsCreatedOnly && saved) await rememberCreated(step, body, found.result, options);
+      await checkpoint?.set(callKey, found);
+      return found.result;
+    }
+    if (saved) await checkpoint?.clear(callKey);
   }
   if (step.ownsCreatedOnly) await refuseOthersRecords(step, body, options);
   // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
@@ -129,16 +169,21 @@ async function callStep(
     index,
     idempotencyKey: `${options.eventId}:${callKey}`,
   };
+  // Until the answer is in, the call counts as sent: a retry (or the redelivery after a crash) looks it up first.
+  const marked = find?.when === 'uncertain' && checkpoint !== undefined;
+  if (marked) await checkpoint.set(callKey, { sent: true });
   try {
     const call = await options.invoke(step, { params: { ...step.params }, body }, context);
     result.requests.push(call.request);
     if (step.ownsCreatedOnly) await rememberCreated(step, body, call.result, options);
-    await options.state.checkpoint?.set(callKey, { result: call.result, request: call.request });
+    await checkpoint?.set(callKey, { result: call.result, request: call.request });
     if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
     return call.result;
   } catch (error) {
     const request = (error as { request?: PlannedRequest }).request;
     if (request) result.requests.push(request);
+    // A definite answer (a refusal, a 4xx, a NOK) means the call did not happen: the retry sends it without a find.
+    if (marked && !(error instanceof ConnectorError && error.outcomeUnknown)) await checkpoint.clear(callKey);
     throw error;
   }
 }
@@ -236,14 +281,4 @@ async function describeFailure(
 function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(truthy);
   return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
-}
-
-function toList(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? [...value] : [value];
-}
-
-/** JSONata sequences are arrays with extra flags; targets receive plain JSON. */
-function plain(value: unknown): unknown {
-  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }

@@ -60,11 +60,34 @@ export interface ExecutionState {
     get(recordKey: string): Promise<string | undefined>;
     set(recordKey: string, integration: string): Promise<void>;
   };
-  /** Completed step calls of this event, so a retry resumes after them instead of writing twice. */
+  /**
+   * Step calls of this event: completed ones, so a retry resumes after them instead of writing twice, and calls sent
+   * without a known outcome (marked before a call whose step has a `find`), so a retry looks them up first.
+   */
   checkpoint?: {
-    get(callKey: string): Promise<{ result: unknown; request: PlannedRequest } | undefined>;
-    set(callKey: string, value: { result: unknown; request: PlannedRequest }): Promise<void>;
+    get(callKey: string): Promise<CallCheckpoint | undefined>;
+    set(callKey: string, value: CallCheckpoint): Promise<void>;
+    /** Forgets a sent marker: the call got a definite answer, so it did not happen. */
+    clear(callKey: string): Promise<void>;
   };
+}
+
+/** A completed call: its result (later steps read it) and its request. */
+export interface CompletedCall {
+  result: unknown;
+  request: PlannedRequest;
+}
+
+/** A call that was sent and whose outcome is not known (yet): the target may have applied it. */
+export interface SentCall {
+  sent: true;
+}
+
+export type CallCheckpoint = CompletedCall | SentCall;
+
+/** True for a sent marker, false for a completed call. */
+export function isSentCall(checkpoint: CallCheckpoint): checkpoint is SentCall {
+  return (checkpoint as SentCall).sent === true;
 }
 
 export type Outcome = 'delivered' | 'skipped' | 'echo_suppressed' | 'failed';
@@ -94,6 +117,8 @@ export interface ExecutionResult {
   unchanged: string[];
   failure?: ExecutionFailure;
   skippedReason?: string;
+  /** Calls whose record a step's `find` found, so they were not sent (again). */
+  found?: { step: string; index?: number }[];
   /** Fields a step body produced that the ownership filter dropped (not sent), per call. */
   withheld?: { step: string; index?: number; fields: string[] }[];
 }

@@ -41,17 +41,28 @@ export function classifyResponse(
   const message = redactText(vendor.message, secrets);
   if (response.status === 429) return new ConnectorError('rate-limited', message, 'retryable', details);
   if (response.status === 408) return new ConnectorError('timeout', message, 'retryable', details);
-  if (response.status >= 500) return new ConnectorError('http-5xx', message, 'retryable', details);
+  // A 500 or a gateway's 502/504 may come after the target committed; 503 means it did not take the request.
+  if (response.status >= 500)
+    return new ConnectorError('http-5xx', message, 'retryable', {
+      ...details,
+      outcomeUnknown: response.status !== 503,
+    });
   if ((response.status === 401 || response.status === 403) && !vendor.retryable)
     return new ConnectorError('auth', message, 'permanent', details);
   return new ConnectorError(vendor.code, message, vendor.disposition, details);
 }
 
-/** A transport failure (no response): timeouts and network errors are retryable; a blocked address is not. */
+/**
+ * A transport failure (no response): timeouts and network errors are retryable; a blocked address is not. When the
+ * request was already written, its outcome is unknown.
+ */
 export function classifyTransportError(error: TransportError, connection: string, secrets: string[]): ConnectorError {
   const message = redactText(`${connection}: ${error.message}`, secrets);
   if (error.blocked) return new ConnectorError('outbound-blocked', message, 'permanent', { cause: error });
-  return new ConnectorError(error.timedOut ? 'timeout' : 'network', message, 'retryable', { cause: error });
+  return new ConnectorError(error.timedOut ? 'timeout' : 'network', message, 'retryable', {
+    cause: error,
+    outcomeUnknown: error.requestSent,
+  });
 }
 
 /** Any thrown value as a ConnectorError; unknown errors become permanent `invalid-response`. */

@@ -44,6 +44,8 @@ export class TransportError extends Error {
     options?: { cause?: unknown },
     /** The host resolved to an address the outbound guard refuses: permanent, not a network blip. */
     readonly blocked = false,
+    /** The request was written to the connection, so the target may have applied it. Unknown counts as sent. */
+    readonly requestSent = !blocked,
   ) {
     super(message, options);
   }
@@ -57,20 +59,43 @@ export interface UndiciTransportOptions {
   allowPrivateNetwork?: boolean;
 }
 
+/** Dispatch options with the flag the `markSent` interceptor sets once undici starts writing the request. */
+type MarkedOptions = Dispatcher.DispatchOptions & { sentMarker?: { sent: boolean } };
+
+/**
+ * Records whether a request reached the socket: undici starts a request (onRequestStart) right before writing it, so
+ * a refused or failed connect leaves the flag unset, and the create is known not to have happened.
+ */
+const markSent: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+  dispatch(opts, {
+    onRequestStart: (controller, context) => {
+      const marker = (opts as MarkedOptions).sentMarker;
+      if (marker) marker.sent = true;
+      handler.onRequestStart?.(controller, context);
+    },
+    onRequestUpgrade: (...args) => handler.onRequestUpgrade?.(...args),
+    onResponseStart: (...args) => handler.onResponseStart?.(...args),
+    onResponseData: (...args) => handler.onResponseData?.(...args),
+    onResponseEnd: (...args) => handler.onResponseEnd?.(...args),
+    onResponseError: (...args) => handler.onResponseError?.(...args),
+  });
+
 /** An undici Pool per origin, kept for the life of the transport. Redirects are never followed (undici's default). */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport & { close(): Promise<void> } {
-  const pools = new Map<string, Pool>();
+  const pools = new Map<string, { pool: Pool; dispatcher: Dispatcher }>();
   const lookup = guardedLookup(options.allowPrivateNetwork ?? false);
   const poolFor = (origin: string) => {
-    let pool = pools.get(origin);
-    if (!pool) {
-      pool = new Pool(origin, { connections: options.connections ?? 16, pipelining: 1, connect: { lookup } });
-      pools.set(origin, pool);
+    let entry = pools.get(origin);
+    if (!entry) {
+      const pool = new Pool(origin, { connections: options.connections ?? 16, pipelining: 1, connect: { lookup } });
+      entry = { pool, dispatcher: pool.compose(markSent) };
+      pools.set(origin, entry);
     }
-    return pool;
+    return entry.dispatcher;
   };
   const transport = async (request: TransportRequest): Promise<TransportResponse> => {
     const url = new URL(request.url);
+    const sentMarker = { sent: false };
     try {
       const response = await poolFor(url.origin).request({
         method: request.method as Dispatcher.HttpMethod,
@@ -80,7 +105,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         headersTimeout: request.timeoutMs,
         bodyTimeout: request.timeoutMs,
         signal: AbortSignal.timeout(request.timeoutMs),
-      });
+        sentMarker,
+      } as MarkedOptions & Dispatcher.RequestOptions);
       const body = await response.body.text();
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers))
@@ -106,12 +132,14 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
           : `${e.code ?? e.name ?? 'network error'}: ${e.message ?? ''}`.trim(),
         timedOut,
         { cause: error },
+        false,
+        sentMarker.sent,
       );
     }
   };
   return Object.assign(transport, {
     close: async () => {
-      await Promise.all([...pools.values()].map((p) => p.close()));
+      await Promise.all([...pools.values()].map((p) => p.pool.close()));
       pools.clear();
     },
   });

@@ -25,6 +25,8 @@ export interface DryRunInput {
   created?: string[];
   /** Lookup tables overridden for this run: name -> key -> value. */
   lookups?: Record<string, Record<string, unknown>>;
+  /** Calls (`<step>[.<index>]`) an earlier attempt sent without learning the outcome: their `find` runs first. */
+  outcomeUnknown?: string[];
 }
 
 /** Placeholder secrets: a dry run never needs (or sees) real credentials. */
@@ -75,6 +77,7 @@ export async function dryRun(
       input.xref,
       input.echo,
       Object.fromEntries((input.created ?? []).map((key) => [key, integration.name])),
+      input.outcomeUnknown,
     ),
     eventId: 'dry-run',
   });

@@ -77,8 +77,10 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
     });
     const responses: RecordedResponses = {};
     for (const step of integration.steps) {
-      const list = byStep.get(step.id);
-      if (list) responses[step.id] = step.forEach ? [...list] : list[0];
+      for (const id of [step.id, `${step.id}.find`]) {
+        const list = byStep.get(id);
+        if (list) responses[id] = step.forEach ? [...list] : list[0];
+      }
     }
     return { responses, result };
   } finally {

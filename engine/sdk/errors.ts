@@ -16,6 +16,11 @@ export interface ConnectorErrorDetails {
   retryAfterMs?: number;
   /** A short, redacted excerpt of the response body for the DLQ. */
   responseExcerpt?: string;
+  /**
+   * The request reached the target and no definite answer came back (timeout or connection lost after it was sent,
+   * a gateway error): the target may have applied it. The executor looks a create up before sending it again.
+   */
+  outcomeUnknown?: boolean;
   cause?: unknown;
 }
 
@@ -26,6 +31,7 @@ export class ConnectorError extends Error {
   readonly field?: string;
   readonly retryAfterMs?: number;
   readonly responseExcerpt?: string;
+  readonly outcomeUnknown?: boolean;
 
   constructor(
     /**
@@ -43,6 +49,7 @@ export class ConnectorError extends Error {
     this.field = details.field;
     this.retryAfterMs = details.retryAfterMs;
     this.responseExcerpt = details.responseExcerpt;
+    if (details.outcomeUnknown) this.outcomeUnknown = true;
   }
 
   get retryable(): boolean {

@@ -3,7 +3,11 @@
  * compiler cares about (fixed and param-named objects, identity fields, params schemas, reads and writes, input and
  * output entity schemas for the transform checks).
  */
+import { expect } from 'vitest';
+import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
+import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 import type { ConnectorDef, ConnectorRegistry, JsonSchema, OperationDef } from '../../engine/sdk/connector.js';
+import { referenceEngine } from '../../engine/transform/reference-engine.js';
 
 const op = (o: Partial<OperationDef> & Pick<OperationDef, 'kind' | 'object'>): OperationDef => ({
   description: 'test operation',
@@ -89,10 +93,26 @@ const crm: ConnectorDef = {
       params: { type: 'object', required: ['sobject'], properties: { sobject: { type: 'string' } } },
     }),
     'sobjects.delete': op({ kind: 'delete', object: { param: 'sobject' } }),
+    'sobjects.query': op({
+      kind: 'query',
+      object: 'query_result',
+      input: { type: 'object', required: ['q'], properties: { q: str } },
+    }),
   },
   classify: () => new Error('test'),
 };
 
 export function testConnectors(): ConnectorRegistry {
   return new Map([shop, crm].map((c) => [c.id, c]));
+}
+
+/** Compiles spec files (path -> YAML text) with these connectors; the specs must compile without a diagnostic. */
+export function compileTestSpecs(files: Record<string, string>): CompiledSpecSet {
+  const tree = {
+    displayRoot: '.',
+    files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })),
+  };
+  const result = compileSpecTree(tree, { connectors: testConnectors(), engine: referenceEngine });
+  expect(result.diagnostics).toEqual([]);
+  return result.specSet!;
 }

@@ -35,6 +35,7 @@ const EXPECTED: Record<string, string[]> = {
   'duplicate-test-case.test.yaml': ['duplicate-test-case.test.yaml:8:11 duplicate-test-case'],
   'invalid-auth-variant.yaml': ['invalid-auth-variant.yaml:7:9 invalid-value'],
   'invalid-format-duration.yaml': ['invalid-format-duration.yaml:8:19 invalid-format'],
+  'invalid-find.yaml': ['invalid-find.yaml:13:18 invalid-find'],
   'invalid-format-name.yaml': ['invalid-format-name.yaml:3:7 invalid-format'],
   'invalid-options.yaml': ['invalid-options.yaml:7:15 invalid-options'],
   'invalid-params.yaml': ['invalid-params.yaml:10:13 invalid-params'],

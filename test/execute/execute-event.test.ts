@@ -4,13 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { executeEvent } from '../../engine/execute/execute-event.js';
-import type { ExecutionState, PlannedRequest, StepInvoker } from '../../engine/execute/execution-types.js';
+import type {
+  CallCheckpoint,
+  ExecutionState,
+  PlannedRequest,
+  StepInvoker,
+} from '../../engine/execute/execution-types.js';
 import { createMemoryState } from '../../engine/plan/memory-state.js';
 import { ConnectorError } from '../../engine/sdk/errors.js';
-import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
-import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
-import { referenceEngine } from '../../engine/transform/reference-engine.js';
-import { testConnectors } from '../compiler/test-connectors.js';
+import { compileTestSpecs } from '../compiler/test-connectors.js';
 
 const CONNECTIONS = {
   'shop.yaml':
@@ -45,22 +47,12 @@ on_error:
   - { match: 'vendor_code = "NOT_FOUND"', action: skip }
 `;
 
-function compile(files: Record<string, string>): CompiledSpecSet {
-  const tree = {
-    displayRoot: '.',
-    files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })),
-  };
-  const result = compileSpecTree(tree, { connectors: testConnectors(), engine: referenceEngine });
-  expect(result.diagnostics).toEqual([]);
-  return result.specSet!;
-}
-
 function memoryState(
   xref: Record<string, string> = {},
 ): ExecutionState & { xrefs: Map<string, string>; written: Map<string, string>; done: Map<string, unknown> } {
   const xrefs = new Map(Object.entries(xref));
   const written = new Map<string, string>();
-  const done = new Map<string, { result: unknown; request: PlannedRequest }>();
+  const done = new Map<string, CallCheckpoint>();
   return {
     xrefs,
     written,
@@ -70,7 +62,11 @@ function memoryState(
       set: async (map, id, target) => void xrefs.set(`${map}:${id}`, target),
     },
     lastWritten: { get: async (key) => written.get(key), set: async (key, hash) => void written.set(key, hash) },
-    checkpoint: { get: async (key) => done.get(key), set: async (key, value) => void done.set(key, value) },
+    checkpoint: {
+      get: async (key) => done.get(key),
+      set: async (key, value) => void done.set(key, value),
+      clear: async (key) => void done.delete(key),
+    },
   };
 }
 
@@ -112,7 +108,7 @@ const event = {
 };
 
 describe('executeEvent', () => {
-  const set = compile({ ...CONNECTIONS, 'orders.yaml': ORDER_SYNC });
+  const set = compileTestSpecs({ ...CONNECTIONS, 'orders.yaml': ORDER_SYNC });
   const integration = set.integrations.get('orders')!;
   const run = (input: unknown, invoke: StepInvoker, state = memoryState({ 'customer:42': '001C' })) =>
     executeEvent(input, { integration, lookups: set.lookups, invoke, state, eventId: 'evt-1' });
@@ -193,7 +189,7 @@ describe('executeEvent', () => {
   });
 
   it('turns a transform error into a permanent failure naming the step', async () => {
-    const broken = compile({
+    const broken = compileTestSpecs({
       ...CONNECTIONS,
       'orders.yaml': ORDER_SYNC.replace('"Sku__c": sku', '"Sku__c": $number("x" & sku)'),
     });
@@ -209,7 +205,7 @@ describe('executeEvent', () => {
   });
 
   it('skips a write identical to the last one to that record, and reports an echo when every write was skipped', async () => {
-    const prices = compile({
+    const prices = compileTestSpecs({
       ...CONNECTIONS,
       'prices.yaml':
         'apiVersion: junction/v1\nkind: Integration\nname: prices\nsource: { webhook: {} }\nkey: sku\nsteps:\n  - id: product\n    connection: shop\n    operation: products.update\n    body: \'$merge([{ "sku": sku, "price": price }, { "name": name }])\'\nowns:\n  - { connection: shop, object: product, fields: [price] }\n',
@@ -257,7 +253,7 @@ owns:
   - { connection: crm, object: Quote__c, fields: ["*"] }
   - { connection: crm, object: Send__c, fields: ["*"] }
 `;
-    const quotes = compile({ ...CONNECTIONS, 'quotes.yaml': createOnce });
+    const quotes = compileTestSpecs({ ...CONNECTIONS, 'quotes.yaml': createOnce });
     const state = memoryState();
     const runQuote = (invoke: StepInvoker) =>
       executeEvent(
@@ -298,7 +294,11 @@ steps:
 owns:
   - { connection: crm, object: Quote__c, records: created, fields: ["*"] }
 `;
-    const set = compile({ ...CONNECTIONS, 'a.yaml': quotes('invoice-quotes'), 'b.yaml': quotes('sales-quotes') });
+    const set = compileTestSpecs({
+      ...CONNECTIONS,
+      'a.yaml': quotes('invoice-quotes'),
+      'b.yaml': quotes('sales-quotes'),
+    });
     const shared = createMemoryState();
     // Each event its own checkpoints; who created what is shared, as in the runtime's KV.
     const run = (name: string, event: object) =>

@@ -168,6 +168,21 @@ describe('the client above the transport', () => {
     });
   });
 
+  it('leaves the outcome unknown after a 500 or a gateway 502/504, but not after a 503 or a 4xx', async () => {
+    const statuses = [500, 502, 503, 504, 400];
+    const { transport } = scripted(...statuses.map((status) => json(status, { message: 'x' })));
+    const http = createConnectionClient({
+      connection: connection('http', bearer),
+      connector: registry.get('http')!,
+      transport,
+      env,
+    });
+    const unknown = [];
+    for (const _ of statuses)
+      unknown.push((await failure(http.call('post', { params: { path: '/x' }, body: {} }))).outcomeUnknown);
+    expect(unknown).toEqual([true, true, undefined, true, undefined]);
+  });
+
   it('records the request with secret fields and values masked, but sends them', async () => {
     const { transport, seen } = scripted(json(200, { id: 7 }));
     const magento = createConnectionClient({
@@ -286,7 +301,35 @@ describe('the default transport', () => {
       disposition: 'retryable',
       message: 'target: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:' + port,
     });
+    // Never written, so known not to have happened: a create is sent again without a look-up.
+    expect(error.outcomeUnknown).toBeUndefined();
     await client.close();
+  });
+
+  it('knows when a request was written: a connection lost or a timeout after sending leaves the outcome unknown', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => (req.url === '/drop' ? res.socket?.destroy() : undefined));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const client = createConnectionClient({
+      connection: connection(
+        'http',
+        { type: 'none' },
+        { baseUrl: `http://127.0.0.1:${port}`, allowPrivateNetwork: true, timeoutMs: 200 },
+      ),
+      connector: registry.get('http')!,
+    });
+    const dropped = await failure(client.call('post', { params: { path: '/drop' }, body: { a: 1 } }));
+    const stalled = await failure(client.call('post', { params: { path: '/stall' }, body: { a: 1 } }));
+    expect([dropped, stalled].map((e) => [e.code, e.disposition, e.outcomeUnknown])).toEqual([
+      ['network', 'retryable', true],
+      ['timeout', 'retryable', true],
+    ]);
+    await client.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   });
 
   it('refuses a host name that resolves to a private address unless allowed', async () => {

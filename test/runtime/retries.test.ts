@@ -18,6 +18,13 @@ const CREATE_STEP = `  - id: create
     operation: records.create
     body: '{ "key": $string(id), "seq": seq }'`;
 
+/** The create with its look-up by natural key: the target, like the vendors, ignores Idempotency-Key. */
+const FOUND_CREATE_STEP = `${CREATE_STEP}
+    find:
+      operation: records.find
+      body: '{ "key": $body.key }'
+      match: 'items[key = $body.key]'`;
+
 async function deadLetters(): Promise<Awaited<ReturnType<RuntimeHarness['engine']['deadLetters']['list']>>> {
   return h!.engine.deadLetters.list();
 }
@@ -63,14 +70,25 @@ describe('retries and dead letters', () => {
     expect(h.target.effectiveWrites.get('1')).toBe(1);
   });
 
-  it('fault 9: the answer is lost after the target committed: the retry does not create a second record', async () => {
+  it('fault 9: the answer is lost after the target committed: the retry finds the record and does not create it again', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ steps: FOUND_CREATE_STEP })] });
+    h.target.fault = (r) => (r.method === 'POST' && r.attempt === 1 ? { afterCommit: 'destroy' } : undefined);
+    await h.post('orders', { id: 1, seq: 1 });
+    await waitFor(() => h!.target.requests.length === 2, 'looked up after the lost answer');
+    await expectDrained(h.nats.url);
+    // The target ignores Idempotency-Key, as Salesforce, Magento and M3 do: the look-up prevents a second create.
+    expect(h.target.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /records', 'GET /records?key=1']);
+    expect(h.target.effectiveWrites.get('1')).toBe(1);
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('fault 9 without a find: the same lost answer makes a target that ignores Idempotency-Key create twice', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml({ steps: CREATE_STEP })] });
     h.target.fault = (r) => (r.attempt === 1 ? { afterCommit: 'destroy' } : undefined);
     await h.post('orders', { id: 1, seq: 1 });
     await waitFor(() => h!.target.requests.length === 2, 'retried after the lost answer');
     await expectDrained(h.nats.url);
-    expect(h.target.effectiveWrites.get('1')).toBe(1);
-    expect(await deadLetters()).toEqual([]);
+    expect(h.target.effectiveWrites.get('1')).toBe(2);
   });
 
   it('fault 10: a permanent 422 goes to the DLQ at once with status, body excerpt, step and request', async () => {

@@ -321,6 +321,7 @@ export interface Step {
    * JSONata producing the record to send. Bindings: $event (the whole event), $steps, $index, $lookup(name, key), $xref(map, id).
    */
   body?: string;
+  find?: Find;
   /**
    * After the step succeeds, remember which target id belongs to which source id.
    */
@@ -338,6 +339,35 @@ export interface Step {
      */
     target_id: string;
   };
+}
+/**
+ * How to find the record this step creates by its business reference, so a create is never sent twice (none of the vendors honours an Idempotency-Key). When an earlier attempt sent the call and never learnt its outcome (a timeout, a connection lost after sending, a worker killed mid-call), the engine looks the record up before sending again and uses what it finds as the step's result. With `when: always` it looks before every call: a later event for a record that already exists gets the found record instead of creating a second one (a later step can update it, or skip).
+ */
+export interface Find {
+  /**
+   * `uncertain`: look up only after an earlier attempt's outcome was unknown. `always`: look up before every call.
+   */
+  when?: 'uncertain' | 'always';
+  /**
+   * A read or query operation of the step's connection that looks the record up.
+   */
+  operation: string;
+  /**
+   * Static parameters of the find operation.
+   */
+  params?: {};
+  /**
+   * JSONata producing the find operation's input. Same context and bindings as the step body, plus $body: the record the step would send.
+   */
+  body?: string;
+  /**
+   * JSONata over the find operation's result (bindings as for body, with $body) giving the record that is the one this step would create: nothing or an empty list means not found, one record means found, more than one is a permanent `find-ambiguous` error. Defaults to the result itself; a read answering "does not exist" (error code not-found) finds nothing.
+   */
+  match?: string;
+  /**
+   * JSONata over the found record giving the step's result, as later steps read it ($steps.<id>) and xref.target_id sees it ($result). Defaults to the found record.
+   */
+  result?: string;
 }
 /**
  * Fields of one object on one connection that this integration owns.
@@ -512,11 +542,15 @@ export interface Case {
    */
   created?: string[];
   /**
+   * Calls an earlier attempt of this event sent without learning the outcome, as `<step>` or `<step>.<index>` (for_each): the engine looks them up with the step's `find` before sending them again.
+   */
+  outcome_unknown?: string[];
+  /**
    * Lookup tables overridden for this case: name -> key -> value.
    */
   lookups?: {};
   /**
-   * Recorded responses keyed by step id; a list for for_each steps (one per element).
+   * Recorded responses keyed by step id, and `<step>.find` for a step's find look-up; a list for for_each steps (one per element).
    */
   responses?: {
     [k: string]: Response | Response[];

@@ -24,6 +24,7 @@ interface RawCase {
   echo?: DryRunInput['echo'];
   created?: DryRunInput['created'];
   lookups?: DryRunInput['lookups'];
+  outcome_unknown?: DryRunInput['outcomeUnknown'];
   responses?: DryRunInput['responses'];
   expect?: Expectation;
 }
@@ -48,6 +49,7 @@ export function loadCases(compiled: Pick<CompileResult, 'tests'>, tree: SpecTree
             echo: c.echo,
             created: c.created,
             lookups: c.lookups,
+            outcomeUnknown: c.outcome_unknown,
           },
         });
       } catch (error) {

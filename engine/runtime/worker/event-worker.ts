@@ -286,6 +286,7 @@ function infraErrorsRetryable(state: ExecutionState): ExecutionState {
     checkpoint: state.checkpoint && {
       get: retryableOnFailure(state.checkpoint.get),
       set: retryableOnFailure(state.checkpoint.set),
+      clear: retryableOnFailure(state.checkpoint.clear),
     },
   };
 }

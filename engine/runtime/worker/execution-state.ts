@@ -4,7 +4,8 @@
  * of completed step calls (a retry resumes after them instead of writing twice).
  */
 import type { KV } from '@nats-io/kv';
-import type { ExecutionState, PlannedRequest } from '../../execute/execution-types.js';
+import type { CallCheckpoint, ExecutionState } from '../../execute/execution-types.js';
+import { isSentCall } from '../../execute/execution-types.js';
 import { keyDigest } from '../broker/subjects.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
 
@@ -18,8 +19,6 @@ export interface EventStateOptions {
   /** On a first delivery there can be no checkpoint yet: skip the reads. */
   firstAttempt: boolean;
 }
-
-type Checkpoint = { result: unknown; request: PlannedRequest };
 
 export function eventExecutionState(options: EventStateOptions): ExecutionState {
   const { written, checkpoints, integration, eventDigest, firstAttempt } = options;
@@ -49,10 +48,13 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
       async get(callKey) {
         if (firstAttempt) return undefined;
         const entry = await checkpoints.get(checkpointKey(integration, eventDigest, callKey));
-        return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<Checkpoint>() : undefined;
+        return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<CallCheckpoint>() : undefined;
       },
       async set(callKey, value) {
         await checkpoints.put(checkpointKey(integration, eventDigest, callKey), checkpointJson(value));
+      },
+      async clear(callKey) {
+        await checkpoints.delete(checkpointKey(integration, eventDigest, callKey));
       },
     },
   };
@@ -78,8 +80,10 @@ class RecordDigest {
 /**
  * A checkpoint as stored: the call's result (later steps read it) and its request without the body. A resumed call
  * only counts as a request sent (ledger entry), and the body can be large, so it is not written to KV a second time.
+ * A sent marker is stored as it is.
  */
-export function checkpointJson(value: Checkpoint): string {
+export function checkpointJson(value: CallCheckpoint): string {
+  if (isSentCall(value)) return JSON.stringify(value);
   const { body: _body, ...request } = value.request;
   return JSON.stringify({ result: value.result, request });
 }

@@ -2,7 +2,8 @@
  * The fake target of the fault matrix: an HTTP server on 127.0.0.1 that records every request and keeps records by
  * natural key, so a test can count effective writes per event. Faults are injected per request by `fault`.
  *   PUT  /records/<key>   upsert; an identical body is not an effective write
- *   POST /records         create; a repeated Idempotency-Key returns the first answer (Stripe-style)
+ *   POST /records         create; like the vendors (Salesforce, Magento, M3) it ignores Idempotency-Key
+ *   GET  /records?key=    the stored records with that natural key (the look-up a step's `find` uses)
  *   GET  /source?after=   records of `source` with a cursor greater than `after` (schedule polling)
  */
 import { createServer } from 'node:http';
@@ -49,7 +50,6 @@ export interface FakeTarget {
 
 export async function startFakeTarget(): Promise<FakeTarget> {
   const sockets = new Set<Socket>();
-  const idempotent = new Map<string, { status: number; body: unknown }>();
   let active = 0;
   let nextId = 1;
   const target: FakeTarget = {
@@ -63,20 +63,26 @@ export async function startFakeTarget(): Promise<FakeTarget> {
     stop: async () => undefined,
   };
   const perKey = new Map<string, number>();
+  /** Id of the last record created per natural key. */
+  const ids = new Map<string, string>();
 
   const commit = (req: TargetRequest): { status: number; body: unknown } => {
+    const url = new URL(req.path, 'http://x');
+    if (req.method === 'GET' && url.pathname === '/records') {
+      const key = url.searchParams.get('key') ?? '';
+      const record = target.records.get(key);
+      return { status: 200, body: { items: record ? [{ ...record, id: ids.get(key) ?? key, key }] : [] } };
+    }
     if (req.method === 'GET')
       return {
         status: 200,
         body: {
           items: target.source
-            .filter((s) => s.cursor > Number(new URL(req.path, 'http://x').searchParams.get('after') || 0))
+            .filter((s) => s.cursor > Number(url.searchParams.get('after') || 0))
             .map((s) => s.record),
         },
       };
     const key = req.key!;
-    if (req.method === 'POST' && req.idempotencyKey && idempotent.has(req.idempotencyKey))
-      return idempotent.get(req.idempotencyKey)!;
     const previous = target.records.get(key);
     // PUT merges (PATCH-like), as the vendors' partial updates do.
     const next = req.method === 'POST' ? (req.body ?? {}) : { ...previous, ...req.body };
@@ -87,12 +93,10 @@ export async function startFakeTarget(): Promise<FakeTarget> {
     }
     target.records.set(key, next);
     target.onWrite?.(key, next);
-    const answer =
-      req.method === 'POST'
-        ? { status: 201, body: { id: `rec-${nextId++}`, key } }
-        : { status: 200, body: { id: key, key } };
-    if (req.idempotencyKey && req.method === 'POST') idempotent.set(req.idempotencyKey, answer);
-    return answer;
+    if (req.method !== 'POST') return { status: 200, body: { id: key, key } };
+    const id = `rec-${nextId++}`;
+    ids.set(key, id);
+    return { status: 201, body: { id, key } };
   };
 
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {

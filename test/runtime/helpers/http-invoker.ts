@@ -45,7 +45,8 @@ export function httpTestInvoker(specSet: CompiledSpecSet): StepInvoker {
         retryableError(
           timeout ? 'timeout' : 'network',
           `${out.method} ${request.path}: ${timeout ? `no answer in ${connection.timeoutMs} ms` : e.message}`,
-          { cause: error },
+          // fetch cannot tell whether the request was written: count it as sent, as the engine's stack does.
+          { cause: error, outcomeUnknown: true },
         ),
         { request },
       );
@@ -60,6 +61,7 @@ export function httpTestInvoker(specSet: CompiledSpecSet): StepInvoker {
         retryableError(response.status === 429 ? 'rate-limited' : 'http-5xx', `target answered ${response.status}`, {
           ...details,
           retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+          outcomeUnknown: response.status >= 500 && response.status !== 503,
         }),
         { request },
       );

@@ -1,6 +1,7 @@
 /**
- * A connector for the fake target of the runtime tests: upsert by natural key (PUT), create-only (POST, with an
- * Idempotency-Key), and a search for schedule polling. Compiled specs reference it as `type: target`.
+ * A connector for the fake target of the runtime tests: upsert by natural key (PUT), create-only (POST, not
+ * idempotent), a look-up by natural key for `find`, and a search for schedule polling. Compiled specs reference it as
+ * `type: target`.
  */
 import type { ConnectorDef, ConnectorRegistry } from '../../../engine/sdk/connector.js';
 
@@ -22,11 +23,22 @@ export const targetConnector: ConnectorDef = {
       }),
     },
     'records.create': {
-      description: 'Create a record (not idempotent without the Idempotency-Key header)',
+      description: 'Create a record (not idempotent: the target ignores Idempotency-Key)',
       vendorName: 'POST /records',
       kind: 'create',
       object: 'entry',
       request: ({ body }) => ({ method: 'POST', path: '/records', body }),
+    },
+    'records.find': {
+      description: 'The records with a natural key',
+      vendorName: 'GET /records?key={key}',
+      kind: 'query',
+      object: 'entry',
+      request: ({ body }) => ({
+        method: 'GET',
+        path: '/records',
+        query: { key: String((body as { key: unknown }).key) },
+      }),
     },
     'records.search': {
       description: 'Records changed after a cursor',

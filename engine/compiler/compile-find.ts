@@ -1,0 +1,61 @@
+/**
+ * Compiles a step's `find`: the look-up by business reference that keeps a create from being sent twice. The find
+ * operation must be a read or query of the step's own connection, and the step must change something (a find on a
+ * read has nothing to protect).
+ */
+import type { OperationDef } from '../sdk/connector.js';
+import type { CompiledExpression } from '../transform/transform-engine.js';
+import type { CompiledConnection, CompiledFind } from './compiled-spec.js';
+import type { CompileContext } from './compile-context.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import { operationOn } from './resolve-operation.js';
+import type { JsonPath } from './source-position.js';
+
+type Raw = Record<string, unknown>;
+const LOOK_UPS = new Set(['read', 'query']);
+
+/** The compiled `steps[i].find`, or undefined when the step has none. */
+export function compileFind(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  i: number,
+  step: { connection?: CompiledConnection; operation?: OperationDef },
+  expr: (path: JsonPath, stepIndex?: number) => CompiledExpression | undefined,
+): CompiledFind | undefined {
+  const raw = (validated.value.steps as Raw[])[i].find as Raw | undefined;
+  if (!raw) return undefined;
+  const at: JsonPath = ['steps', i, 'find'];
+  if (step.operation && LOOK_UPS.has(step.operation.kind))
+    ctx.errorAtKey(
+      validated.spec,
+      ['steps', i],
+      'find',
+      'invalid-find',
+      `step \`${String((validated.value.steps as Raw[])[i].id)}\` only reads (${step.operation.kind}); \`find\` guards a step that creates or changes a record: remove it`,
+    );
+  const operation = operationOn(ctx, validated, at, step.connection);
+  if (operation && !LOOK_UPS.has(operation.kind))
+    ctx.error(
+      validated.spec,
+      [...at, 'operation'],
+      'invalid-find',
+      `find operation ${String(raw.operation)} is a ${operation.kind}; a find must look the record up with a read or query operation of connection ${step.connection?.name}`,
+    );
+  if (operation?.kind === 'query' && raw.match === undefined)
+    ctx.error(
+      validated.spec,
+      [...at, 'operation'],
+      'invalid-find',
+      `find operation ${String(raw.operation)} returns a list; add \`match\` to pick the record this step would create (for example \`records[REF = $body.REF]\`)`,
+    );
+  const optional = (key: string) => (raw[key] === undefined ? undefined : expr([...at, key], i));
+  return {
+    when: raw.when === 'always' ? 'always' : 'uncertain',
+    operation: String(raw.operation),
+    kind: operation?.kind,
+    params: (raw.params ?? {}) as Raw,
+    body: optional('body'),
+    match: optional('match'),
+    result: optional('result'),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Resolves what steps, sources and finds name: a connection by name, and an operation of that connection's connector,
+ * with its static params checked against the operation's parameter schema. Unknown names get a did-you-mean.
+ */
+import type { ConnectorDef, OperationDef } from '../sdk/connector.js';
+import type { CompiledConnection } from './compiled-spec.js';
+import type { CompileContext } from './compile-context.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import { connectorSchemaValidator } from './schema-registry.js';
+import { schemaDiagnostics } from './schema-diagnostics.js';
+import type { JsonPath } from './source-position.js';
+import { closestMatch } from './suggest.js';
+
+type Raw = Record<string, unknown>;
+
+/** The connections an integration may name. */
+export interface ConnectionScope {
+  connections: ReadonlyMap<string, CompiledConnection>;
+  /** Names of every connection spec, valid or not (so a broken connection does not also cause unknown-connection). */
+  connectionNames: ReadonlySet<string>;
+}
+
+/** The connection named at `path`, reporting `unknown-connection` when no spec defines it. */
+export function checkConnection(
+  ctx: CompileContext,
+  { spec, value }: ValidatedSpec,
+  path: JsonPath,
+  scope: ConnectionScope,
+): CompiledConnection | undefined {
+  let name: unknown = value;
+  for (const key of path) name = (name as Raw)[key as string];
+  const connection = scope.connections.get(String(name));
+  if (!connection && !scope.connectionNames.has(String(name))) {
+    const hint = closestMatch(String(name), [...scope.connectionNames]);
+    ctx.error(
+      spec,
+      path,
+      'unknown-connection',
+      `no connection named ${JSON.stringify(name)}${hint ? `; did you mean \`${hint}\`?` : '; define it as a Connection spec'}`,
+    );
+  }
+  return connection;
+}
+
+/** Resolves `<at>.connection` + `<at>.operation` to the connector's operation and checks `<at>.params`. */
+export function resolveOperation(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  at: JsonPath,
+  scope: ConnectionScope,
+): OperationDef | undefined {
+  return operationOn(ctx, validated, at, checkConnection(ctx, validated, [...at, 'connection'], scope));
+}
+
+/** Resolves `<at>.operation` on a known connection and checks `<at>.params`. */
+export function operationOn(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  at: JsonPath,
+  connection: CompiledConnection | undefined,
+): OperationDef | undefined {
+  const connector: ConnectorDef | undefined = connection && ctx.options.connectors.get(connection.type);
+  if (!connector) return undefined;
+  let node: Raw = validated.value;
+  for (const key of at) node = node[key as string] as Raw;
+  const name = String(node.operation);
+  const operation = connector.operations[name];
+  if (!operation) {
+    const hint = closestMatch(name, Object.keys(connector.operations));
+    ctx.error(
+      validated.spec,
+      [...at, 'operation'],
+      'unknown-operation',
+      `connector ${connector.id} has no operation ${JSON.stringify(name)}${hint ? `; did you mean \`${hint}\`?` : ''}`,
+    );
+    return undefined;
+  }
+  if (operation.params) {
+    const validate = connectorSchemaValidator(operation.params);
+    if (!validate(node.params ?? {})) {
+      for (const d of schemaDiagnostics(validated.spec, validate.errors ?? [], [...at, 'params']))
+        ctx.diagnostics.push({ ...d, code: 'invalid-params', message: `${d.message} (operation ${name})` });
+    }
+  }
+  return operation;
+}

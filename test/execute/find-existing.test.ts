@@ -1,0 +1,203 @@
+/**
+ * Creates that never duplicate: a step's `find` looks the record up by its business reference after an attempt
+ * whose outcome is unknown (and before every call with `when: always`), and the found record becomes the step's
+ * result. Driven through a compiled spec, the shared executor and a recording invoker with a list of stored leads.
+ */
+import { describe, expect, it } from 'vitest';
+import { executeEvent } from '../../engine/execute/execute-event.js';
+import type { PlannedRequest, StepInvoker } from '../../engine/execute/execution-types.js';
+import { createMemoryState } from '../../engine/plan/memory-state.js';
+import { ConnectorError } from '../../engine/sdk/errors.js';
+import { compileTestSpecs } from '../compiler/test-connectors.js';
+
+const CRM = 'apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: https://crm.example.com\n';
+
+const withCrm = (integration: string) => ({ 'crm.yaml': CRM, 'leads.yaml': integration });
+
+const leads = (when = 'uncertain') => `apiVersion: junction/v1
+kind: Integration
+name: leads
+source: { webhook: {} }
+key: $string(id)
+steps:
+  - id: lead
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Lead }
+    body: '{ "Ref__c": "L" & $string(id), "Email": email }'
+    find:
+      when: ${when}
+      operation: sobjects.query
+      body: '{ "q": "SELECT Id FROM Lead WHERE Ref__c = " & $body.Ref__c }'
+      match: 'records[Ref__c = $body.Ref__c]'
+      result: '{ "id": Id, "existing": true }'
+    xref: { map: lead, source_id: $string(id), target_id: $result.id }
+  - id: notes
+    for_each: notes
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Note }
+    body: '{ "Parent__c": $steps.lead.id, "Ref__c": "N" & $string($event.id) & "-" & $string($index), "Body": $ }'
+    find:
+      operation: sobjects.query
+      body: '{ "q": "SELECT Id FROM Note WHERE Ref__c = " & $body.Ref__c }'
+      match: 'records[Ref__c = $body.Ref__c]'
+owns:
+  - { connection: crm, object: Lead, fields: ["*"] }
+  - { connection: crm, object: Note, fields: ["*"] }
+`;
+
+/** A CRM that stores what is created and answers queries from its store; `fault` decides each create's fate. */
+function crm(fault?: (step: string, index: number | undefined, attempt: number) => Error | undefined) {
+  const stored: Record<string, unknown>[] = [];
+  const calls: PlannedRequest[] = [];
+  let creates = 0;
+  const invoke: StepInvoker = async (step, call, context) => {
+    const request: PlannedRequest = {
+      step: step.id,
+      ...(context.index === undefined ? {} : { index: context.index }),
+      connection: step.connection,
+      operation: step.operation,
+      method: step.kind === 'query' ? 'GET' : 'POST',
+      path: step.kind === 'query' ? `/query?q=${(call.body as { q: string }).q}` : '/sobjects',
+      body: call.body,
+    };
+    calls.push(request);
+    if (step.kind === 'query') {
+      return { request, response: { status: 200, headers: {}, body: {} }, result: { records: [...stored] } };
+    }
+    const record = { Id: `00Q${++creates}`, ...(call.body as Record<string, unknown>) };
+    const error = fault?.(step.id, context.index, calls.filter((c) => c.step === step.id).length);
+    // The fault decides after the commit: the record is stored, then the answer is lost (or refused before it).
+    if (!(error instanceof ConnectorError && error.code === 'validation')) stored.push(record);
+    if (error) throw Object.assign(error, { request });
+    return { request, response: { status: 201, headers: {}, body: {} }, result: { id: record.Id } };
+  };
+  return { invoke, stored, calls };
+}
+
+const lost = () =>
+  new ConnectorError('timeout', 'crm: no response within 100 ms', 'retryable', { outcomeUnknown: true });
+
+describe('find: creates that never duplicate', () => {
+  const event = { id: 5, email: 'ada@example.com', notes: ['first', 'second'] };
+
+  it('an answer lost after the commit: the retry finds the lead by its reference and does not create it again', async () => {
+    const set = compileTestSpecs(withCrm(leads()));
+    const integration = set.integrations.get('leads')!;
+    const state = createMemoryState();
+    const target = crm((step, _index, attempt) => (step === 'lead' && attempt === 1 ? lost() : undefined));
+    const run = () =>
+      executeEvent(event, { integration, lookups: set.lookups, invoke: target.invoke, state, eventId: 'e5' });
+    const first = await run();
+    expect(first.failure).toMatchObject({ step: 'lead', code: 'timeout', action: 'retry' });
+    const second = await run();
+    expect(second.outcome).toBe('delivered');
+    expect(target.stored.filter((r) => r.Ref__c === 'L5')).toHaveLength(1);
+    expect(target.calls.map((c) => `${c.step}${c.index === undefined ? '' : `[${c.index}]`} ${c.method}`)).toEqual([
+      'lead POST',
+      'lead.find GET',
+      'notes[0] POST',
+      'notes[1] POST',
+    ]);
+    // The found lead is the step's result: later steps and the xref read the id of the lead created the first time.
+    expect(second.steps.lead).toEqual({ id: '00Q1', existing: true });
+    expect(target.stored.filter((r) => r.Parent__c === '00Q1')).toHaveLength(2);
+    expect(state.xref.get('lead', '5')).toBe('00Q1');
+    expect(second.found).toEqual([{ step: 'lead' }]);
+    expect(second.requests.map((r) => r.step)).toEqual(['lead.find', 'notes', 'notes']);
+  });
+
+  it('per element: only the note whose answer was lost is looked up, and the others are sent once', async () => {
+    const set = compileTestSpecs(withCrm(leads()));
+    const integration = set.integrations.get('leads')!;
+    const state = createMemoryState();
+    const target = crm((step, index, attempt) =>
+      step === 'notes' && index === 1 && attempt === 2 ? lost() : undefined,
+    );
+    const run = () =>
+      executeEvent(event, { integration, lookups: set.lookups, invoke: target.invoke, state, eventId: 'e5' });
+    expect((await run()).failure).toMatchObject({ step: 'notes', index: 1, code: 'timeout' });
+    expect((await run()).outcome).toBe('delivered');
+    expect(target.stored.map((r) => r.Ref__c)).toEqual(['L5', 'N5-0', 'N5-1']);
+    expect(target.calls.map((c) => `${c.step}${c.index === undefined ? '' : `[${c.index}]`}`)).toEqual([
+      'lead',
+      'notes[0]',
+      'notes[1]',
+      'notes.find[1]',
+    ]);
+  });
+
+  it('a definite refusal clears the sent mark: the retry sends the create again without a look-up', async () => {
+    const set = compileTestSpecs(withCrm(leads()));
+    const integration = set.integrations.get('leads')!;
+    const state = createMemoryState();
+    const target = crm((step, _index, attempt) =>
+      step === 'lead' && attempt === 1
+        ? new ConnectorError('validation', 'crm answered 400: Email is invalid', 'permanent', { status: 400 })
+        : undefined,
+    );
+    const run = () =>
+      executeEvent(event, { integration, lookups: set.lookups, invoke: target.invoke, state, eventId: 'e5' });
+    expect((await run()).failure).toMatchObject({ code: 'validation', action: 'dead_letter' });
+    expect(await state.checkpoint!.get('lead')).toBeUndefined();
+    await run();
+    expect(target.calls.map((c) => c.step)).toEqual(['lead', 'lead', 'notes', 'notes']);
+    expect(target.stored.filter((r) => r.Ref__c === 'L5')).toHaveLength(1);
+  });
+
+  it('an unknown outcome whose record is not there after all: the look-up finds nothing and the create is sent again', async () => {
+    const set = compileTestSpecs(withCrm(leads()));
+    const integration = set.integrations.get('leads')!;
+    const state = createMemoryState(undefined, undefined, undefined, ['lead']);
+    const target = crm();
+    const result = await executeEvent(event, {
+      integration,
+      lookups: set.lookups,
+      invoke: target.invoke,
+      state,
+      eventId: 'e5',
+    });
+    expect(result.outcome).toBe('delivered');
+    expect(target.calls.map((c) => c.step)).toEqual(['lead.find', 'lead', 'notes', 'notes']);
+    expect(result.found).toBeUndefined();
+  });
+
+  it('when: always: a later event for a lead that already exists gets the found lead instead of a second one', async () => {
+    const set = compileTestSpecs(withCrm(leads('always')));
+    const integration = set.integrations.get('leads')!;
+    const target = crm();
+    const run = (id: string) =>
+      executeEvent(
+        { ...event, notes: [] },
+        { integration, lookups: set.lookups, invoke: target.invoke, state: createMemoryState(), eventId: id },
+      );
+    expect((await run('first')).steps.lead).toEqual({ id: '00Q1' });
+    const later = await run('later');
+    expect(later.steps.lead).toEqual({ id: '00Q1', existing: true });
+    expect(target.calls.map((c) => `${c.step} ${c.method}`)).toEqual(['lead.find GET', 'lead POST', 'lead.find GET']);
+    expect(target.stored).toHaveLength(1);
+  });
+
+  it('two matches are a permanent find-ambiguous error, with the look-up as the failing request', async () => {
+    const set = compileTestSpecs(withCrm(leads('always')));
+    const integration = set.integrations.get('leads')!;
+    const target = crm();
+    target.stored.push({ Id: '00Qa', Ref__c: 'L5' }, { Id: '00Qb', Ref__c: 'L5' });
+    const result = await executeEvent(event, {
+      integration,
+      lookups: set.lookups,
+      invoke: target.invoke,
+      state: createMemoryState(),
+      eventId: 'e5',
+    });
+    expect(result.failure).toMatchObject({
+      step: 'lead',
+      code: 'find-ambiguous',
+      action: 'dead_letter',
+      message:
+        'step lead: find sobjects.query matched 2 records; the reference must identify one record (refine find.match)',
+    });
+    expect(result.requests.map((r) => r.step)).toEqual(['lead.find']);
+  });
+});
