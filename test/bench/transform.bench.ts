@@ -1,39 +1,40 @@
 /**
- * `npm run bench:transform`: Junction's compiled JSONata engine vs jsonata-js vs hand-written JS on (a) a Magento
- * order -> ERP order mapping, (b) the step bodies of specs/**\/*.yaml on a synthetic event, (c) 20 suite expressions.
- * Prints medians of several rounds (evals/s, ratios) and ends with one JSON line of headline figures.
+ * `npm run bench:transform`: Junction's compiled JSONata engine vs jsonata-js 2.2.2 (and hand-written JS for a few) on
+ * the realistic mapping corpus: the seed specs' step bodies (test/bench/seed-spec-bodies.ts) and the mappings of
+ * test/bench/transform-mappings.ts. Prints the ratio per mapping, the geometric mean and the ratio to hand-written
+ * JS, and ends with one JSON line of headline figures. Figures only: nothing here is asserted.
+ * Options: `-- --only <substring>` (mappings whose name contains it), `-- --ms <n>` (time per round).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
-import type { CompiledExpression } from '../../engine/transform/transform-engine.js';
-import { DEFAULT_SUITE_DIR, loadSuite, runCase, sameValue, suiteExists } from '../transform/suite-cases.js';
-import type { SuiteCase } from '../transform/suite-cases.js';
-import { handWritten, magentoOrder, ORDER_BINDINGS, ORDER_MAPPING } from '../transform/order-mapping-fixtures.js';
+import { sameValue } from '../transform/suite-cases.js';
+import { seedSpecBodies } from './seed-spec-bodies.js';
+import type { Mapping } from './transform-mappings.js';
+import { MAPPINGS } from './transform-mappings.js';
 
-const ROUNDS = 7;
+const ROUNDS = 5;
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 
 type Run = () => unknown;
 
-async function batchSize(run: Run): Promise<number> {
+async function batchSize(run: Run, ms: number): Promise<number> {
   let batch = 1;
   for (;;) {
     const t = performance.now();
     for (let i = 0; i < batch; i++) await run();
-    if (performance.now() - t > 20) return batch;
+    if (performance.now() - t > ms / 4) return batch;
     batch *= 2;
   }
 }
 
-/**
- * Median evaluations per second of each contender over ROUNDS rounds of about `ms` each. Rounds are interleaved
- * (A, B, C, A, B, C, ...) so that machine load drifts affect every contender alike.
- */
-async function evalsPerSecond(runs: Run[], ms = 150): Promise<number[]> {
+/** Median evaluations per second of each contender; rounds interleave contenders so load drifts hit all alike. */
+async function evalsPerSecond(runs: Run[], ms: number): Promise<number[]> {
   const batches: number[] = [];
-  for (const run of runs) batches.push(await batchSize(run));
+  for (const run of runs) batches.push(await batchSize(run, ms));
   const rates: number[][] = runs.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (let k = 0; k < runs.length; k++) {
@@ -49,110 +50,69 @@ async function evalsPerSecond(runs: Run[], ms = 150): Promise<number[]> {
   return rates.map((list) => list.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]);
 }
 
-function specFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) return specFiles(p);
-    return p.endsWith('.yaml') && !p.endsWith('.test.yaml') ? [p] : [];
-  });
-}
+const plain = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+const fixed = (n: number, d = 1) => Number(n.toFixed(d));
 
-function stepBodies(): string[] {
-  const bodies: string[] = [];
-  for (const file of specFiles('specs')) {
-    const doc = parseYaml(readFileSync(file, 'utf8')) as { kind?: string; steps?: { body?: unknown }[] };
-    for (const step of doc?.steps ?? []) if (typeof step.body === 'string') bodies.push(step.body);
-  }
-  return bodies;
-}
-
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const ratio = (a: number, b: number) => Number((a / b).toFixed(1));
-
-async function main(): Promise<void> {
-  // (a) order mapping
-  const order = magentoOrder();
-  const ours = junctionEngine.compile(ORDER_MAPPING);
-  const ref = referenceEngine.compile(ORDER_MAPPING);
-  const expected = handWritten(order, ORDER_BINDINGS);
-  if (!sameValue(ours.evaluate(order, ORDER_BINDINGS), await ref.evaluate(order, ORDER_BINDINGS)))
-    throw new Error('engines disagree on the order mapping');
-  if (!sameValue(ours.evaluate(order, ORDER_BINDINGS), expected)) throw new Error('the hand-written mapping disagrees');
-  const [aOurs, aRef, aHand] = await evalsPerSecond([
-    () => ours.evaluate(order, ORDER_BINDINGS),
-    () => ref.evaluate(order, ORDER_BINDINGS),
-    () => handWritten(order, ORDER_BINDINGS),
-  ]);
-  console.log(
-    `(a) order mapping (${ORDER_MAPPING.length} chars): junction ${fmt(aOurs)}/s, jsonata-js ${fmt(aRef)}/s, hand-written ${fmt(aHand)}/s`,
-  );
-  console.log(
-    `    speedup vs jsonata-js ${ratio(aOurs, aRef)}x; hand-written is ${ratio(aHand, aOurs)}x faster than junction`,
-  );
-
-  // (b) spec step bodies on a synthetic event
-  const bindings = {
-    event: order,
-    steps: { invoice: { id: 'a0X000001' }, order: { id: 'ORD-1' } },
-    result: { id: 'r1' },
-    lookup: (_table: string, key: unknown) => (key === undefined ? undefined : `mapped-${String(key)}`),
-    xref: (_map: string, id: unknown) => `xref-${String(id)}`,
-  };
-  const usable: { ours: CompiledExpression; ref: CompiledExpression }[] = [];
-  for (const body of stepBodies()) {
+/** The mappings both engines evaluate to the same value (a seed body that needs other steps' results is left out). */
+async function comparable(list: Mapping[]): Promise<Mapping[]> {
+  const out: Mapping[] = [];
+  for (const m of list) {
     try {
-      const o = junctionEngine.compile(body);
-      const r = referenceEngine.compile(body);
-      const a = o.evaluate(order, bindings);
-      const b = await r.evaluate(order, bindings);
-      if (sameValue(a, b)) usable.push({ ours: o, ref: r });
+      const ours = plain(junctionEngine.compile(m.expr).evaluate(m.input, m.bindings));
+      const ref = plain(await referenceEngine.compile(m.expr).evaluate(m.input, m.bindings));
+      if (!sameValue(ours, ref)) console.log(`!! engines disagree on "${m.name}": left out`);
+      else if (m.handWritten && !sameValue(plain(m.handWritten(m.input as never)), ref))
+        console.log(`!! the hand-written "${m.name}" disagrees: left out`);
+      else out.push(m);
     } catch {
-      /* bodies that need a different event shape are skipped */
+      // an error is not a mapping to measure
     }
   }
-  const [bOurs, bRef] = await evalsPerSecond([
-    () => usable.forEach((u) => u.ours.evaluate(order, bindings)),
-    async () => {
-      for (const u of usable) await u.ref.evaluate(order, bindings);
-    },
-  ]);
-  console.log(
-    `(b) ${usable.length} spec step bodies: junction ${fmt(bOurs * usable.length)} evals/s, jsonata-js ${fmt(bRef * usable.length)} evals/s, speedup ${ratio(bOurs, bRef)}x`,
-  );
+  return out;
+}
 
-  // (c) 20 suite expressions + conformance totals
-  let suitePassed = 0;
-  let suiteTotal = 0;
-  let cOurs = 0;
-  let cRef = 0;
-  if (suiteExists(DEFAULT_SUITE_DIR)) {
-    const cases = loadSuite(DEFAULT_SUITE_DIR);
-    suiteTotal = cases.length;
-    for (const c of cases) if ((await runCase(junctionEngine, c)).ok) suitePassed++;
-    const picked: SuiteCase[] = cases
-      .filter((c) => c.result !== undefined && !c.timelimit && c.data !== undefined)
-      .filter((_c, i) => i % 37 === 0)
-      .slice(0, 20);
-    const compiled = picked.map((c) => ({ c, o: junctionEngine.compile(c.expr), r: referenceEngine.compile(c.expr) }));
-    [cOurs, cRef] = await evalsPerSecond([
-      () => compiled.forEach((x) => x.o.evaluate(x.c.data, x.c.bindings)),
-      async () => {
-        for (const x of compiled) await x.r.evaluate(x.c.data, x.c.bindings);
-      },
-    ]);
-    console.log(
-      `(c) ${picked.length} suite expressions: junction ${fmt(cOurs * picked.length)} evals/s, jsonata-js ${fmt(cRef * picked.length)} evals/s, speedup ${ratio(cOurs, cRef)}x`,
-    );
-    console.log(`    conformance: ${suitePassed}/${suiteTotal}`);
+async function main(): Promise<void> {
+  const only = option('--only');
+  const ms = Number(option('--ms') ?? 60);
+  const seeds = await comparable(seedSpecBodies());
+  const realistic = await comparable(MAPPINGS);
+  const all = [...seeds, ...realistic].filter((m) => !only || m.name.includes(only));
+  const ratios: { name: string; ratio: number; seed: boolean }[] = [];
+  const vsHand: number[] = [];
+  for (const m of all) {
+    const ours = junctionEngine.compile(m.expr);
+    const ref = referenceEngine.compile(m.expr);
+    const runs: Run[] = [() => ours.evaluate(m.input, m.bindings), () => ref.evaluate(m.input, m.bindings)];
+    const hand = m.handWritten;
+    if (hand) runs.push(() => hand(m.input as never));
+    const [o, r, h] = await evalsPerSecond(runs, ms);
+    const ratio = o / r;
+    ratios.push({ name: m.name, ratio, seed: seeds.includes(m) });
+    let line = `${m.name.padEnd(58)} junction ${Math.round(o).toLocaleString('en-US').padStart(9)}/s  ${fixed(ratio).toString().padStart(5)}x jsonata-js`;
+    if (h !== undefined) {
+      vsHand.push(o / h);
+      line += `  hand-written JS ${fixed(h / o)}x faster than junction`;
+    }
+    console.log(line);
   }
+  const gm = geomean(ratios.map((x) => x.ratio));
+  const gmSeed = geomean(ratios.filter((x) => x.seed).map((x) => x.ratio));
+  const gmRealistic = geomean(ratios.filter((x) => !x.seed).map((x) => x.ratio));
+  console.log(`\n${ratios.length} mappings (${seeds.length} seed spec bodies, ${realistic.length} realistic mappings)`);
+  console.log(
+    `geometric mean vs jsonata-js: ${fixed(gm)}x (seed bodies ${fixed(gmSeed)}x, realistic ${fixed(gmRealistic)}x)`,
+  );
+  if (vsHand.length > 0)
+    console.log(`junction / hand-written JS (geometric mean of ${vsHand.length}): ${fixed(geomean(vsHand), 3)}`);
   console.log(
     JSON.stringify({
-      suite_passed: suitePassed,
-      suite_total: suiteTotal,
-      speedup_order_mapping: ratio(aOurs, aRef),
-      speedup_example_specs: ratio(bOurs, bRef),
-      speedup_suite_sample: cRef ? ratio(cOurs, cRef) : null,
-      vs_handwritten: Number((aOurs / aHand).toFixed(3)),
+      mappings: ratios.length,
+      geomean_vs_jsonata_js: fixed(gm),
+      geomean_seed_bodies: fixed(gmSeed),
+      geomean_realistic: fixed(gmRealistic),
+      min_ratio: fixed(Math.min(...ratios.map((x) => x.ratio))),
+      vs_handwritten: vsHand.length ? fixed(geomean(vsHand), 3) : null,
     }),
   );
 }
