@@ -3,6 +3,7 @@ import type { ConnectorDef, InboundResponse } from '../../engine/sdk/index.js';
 import { startSalesforceEmulator } from './emulator/index.js';
 import { classifySalesforceError } from './errors.js';
 import { salesforceOperations } from './operations.js';
+import { changeEventStream } from './pubsub/change-event-stream.js';
 
 /** Salesforce REST, including FinancialForce objects. */
 export const salesforceConnector: ConnectorDef = {
@@ -27,9 +28,16 @@ export const salesforceConnector: ConnectorDef = {
         description:
           "Share of the org's daily API allocation to leave to others: inside it, calls are paced to the rate the rolling 24-hour window frees them.",
       },
+      pubsub_url: {
+        type: 'string',
+        default: 'https://api.pubsub.salesforce.com:7443',
+        description:
+          'Pub/Sub API endpoint for `change_events` streams (TLS; `http://` only for a local emulator); may be `${env:NAME}`.',
+      },
     },
   },
   operations: salesforceOperations,
+  streams: { change_events: changeEventStream },
   classify: classifySalesforceError,
   // Limits: a cheap authenticated GET that every API-enabled user may call; it touches no record.
   check: {

@@ -6,6 +6,7 @@ import { permanentError } from '../../engine/sdk/index.js';
 import type { InboundResponse, JsonSchema, OperationCall, OperationDef } from '../../engine/sdk/index.js';
 import { salesforceChangeOperations } from './change-operations.js';
 import { classifySalesforceError } from './errors.js';
+import { salesforceIdentityOperations } from './identity-operations.js';
 import { sobjectSchema } from './schemas/index.js';
 
 type Row = Record<string, unknown>;
@@ -198,4 +199,5 @@ export const salesforceOperations: Record<string, OperationDef> = {
     result: (r) => compositeResult(r),
   },
   ...salesforceChangeOperations,
+  ...salesforceIdentityOperations,
 };

@@ -11,6 +11,8 @@ import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { readSpecTree } from '../compiler/spec-tree.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
+import { createStreamOpener } from '../http/stream-opener.js';
+import type { StreamOpenerFactory } from '../http/stream-opener.js';
 import type { InvokerFactory } from '../runtime/spec-registry.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 import { transformEngine } from '../transform/select-engine.js';
@@ -25,6 +27,8 @@ export interface Wiring {
   compileTree(tree: SpecTree, commit?: string): CompileResult;
   /** Builds the StepInvoker of a compiled set over the real HTTP stack. */
   readonly invokerFactory: InvokerFactory;
+  /** Opens the connectors' stream sources of a compiled set (Salesforce Change Data Capture). */
+  readonly streamFactory: StreamOpenerFactory;
 }
 
 export interface WiringOptions {
@@ -43,6 +47,7 @@ export function createWiring(options: WiringOptions = {}): Wiring {
     compileTree: (tree, commit) =>
       compileSpecTree(tree, { connectors, engine: transform, ...(commit ? { commit } : {}) }),
     invokerFactory: (specSet) => createStepInvoker({ specSet, connectors, env: options.env ?? process.env }),
+    streamFactory: (specSet) => createStreamOpener({ specSet, connectors, env: options.env ?? process.env }),
   };
 }
 

@@ -12,7 +12,7 @@ import { parseDuration } from './duration.js';
 import { expressionReferences } from './expression-references.js';
 import { compileFind } from './compile-find.js';
 import type { ValidatedSpec } from './parse-specs.js';
-import { checkConnection, resolveOperation } from './resolve-operation.js';
+import { checkConnection, resolveOperation, resolveStream } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
@@ -168,6 +168,18 @@ function compileSource(
       body: s.body === undefined ? undefined : expr(['source', 'schedule', 'body']),
       overlapMs: s.overlap === undefined ? 0 : parseDuration(String(s.overlap)),
       initialCursor: s.initial_cursor as string | undefined,
+    };
+  }
+  if (source.stream) {
+    const s = source.stream as Raw;
+    resolveStream(ctx, validated, scope);
+    return {
+      kind: 'stream',
+      connection: String(s.connection),
+      stream: String(s.stream),
+      params: (s.params ?? {}) as Raw,
+      start: s.start === 'earliest' ? 'earliest' : 'latest',
+      batchSize: Number(s.batch_size ?? 100),
     };
   }
   if (source.nats) return { kind: 'nats', subject: String((source.nats as Raw).subject) };

@@ -72,6 +72,16 @@ export type CompiledSource =
       overlapMs: number;
       initialCursor?: string;
     }
+  | {
+      kind: 'stream';
+      connection: string;
+      /** The connector's stream (`change_events`). */
+      stream: string;
+      params: Record<string, unknown>;
+      /** Where to begin while no position is stored. */
+      start: 'earliest' | 'latest';
+      batchSize: number;
+    }
   | { kind: 'nats'; subject: string };
 
 export interface CompiledXrefWrite {

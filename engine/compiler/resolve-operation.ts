@@ -84,3 +84,31 @@ export function operationOn(
   }
   return operation;
 }
+
+/** Checks a stream source's connection, stream name and params; the stream's declaration when all are valid. */
+export function resolveStream(ctx: CompileContext, validated: ValidatedSpec, scope: ConnectionScope): void {
+  const at: JsonPath = ['source', 'stream'];
+  const connection = checkConnection(ctx, validated, [...at, 'connection'], scope);
+  const connector: ConnectorDef | undefined = connection && ctx.options.connectors.get(connection.type);
+  if (!connector) return;
+  const node = (validated.value.source as Raw).stream as Raw;
+  const name = String(node.stream);
+  const stream = connector.streams?.[name];
+  if (!stream) {
+    const known = Object.keys(connector.streams ?? {});
+    const hint = closestMatch(name, known);
+    ctx.error(
+      validated.spec,
+      [...at, 'stream'],
+      'unknown-operation',
+      `connector ${connector.id} has no stream ${JSON.stringify(name)}${hint ? `; did you mean \`${hint}\`?` : known.length ? '' : ' (it offers none)'}`,
+    );
+    return;
+  }
+  if (stream.params) {
+    const validate = connectorSchemaValidator(stream.params);
+    if (!validate(node.params ?? {}))
+      for (const d of schemaDiagnostics(validated.spec, validate.errors ?? [], [...at, 'params']))
+        ctx.diagnostics.push({ ...d, code: 'invalid-params', message: `${d.message} (stream ${name})` });
+  }
+}

@@ -53,6 +53,8 @@ export interface ConnectionClient {
    * classification. Undefined when the connector declares no check.
    */
   check(context?: CallContext): Promise<CallResult | undefined>;
+  /** The connection's auth headers (for non-HTTP channels such as gRPC); `refresh` drops a cached token first. */
+  authHeaders(refresh?: boolean): Promise<Record<string, string>>;
   /** Closes the default transport's connection pools (a no-op for an injected transport). */
   close(): Promise<void>;
 }
@@ -288,6 +290,10 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
         (r) => r.body,
       );
       return { request: done.sent, response: done.response, result: done.result };
+    },
+    async authHeaders(refresh = false) {
+      if (refresh) authProvider().invalidate((await authProvider().headers()).authorization);
+      return authProvider().headers();
     },
     close: async () => ownTransport?.close(),
   };

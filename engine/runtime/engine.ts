@@ -35,6 +35,8 @@ import { createRuntimeMetrics } from './observe/runtime-metrics.js';
 import { resolveTuning } from './runtime-options.js';
 import type { RuntimeTuning } from './runtime-options.js';
 import { SchedulePoller } from './sources/schedule-poller.js';
+import { StreamSources } from './sources/stream-source.js';
+import type { StreamOpenerFactory } from '../http/stream-opener.js';
 import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
@@ -48,6 +50,8 @@ export interface EngineOptions {
   specSet: CompiledSpecSet;
   /** Builds the StepInvoker of a spec set: the connectors over the HTTP stack (engine/cli/wiring.ts), or a test's. */
   invoker: InvokerFactory;
+  /** Opens connectors' stream sources (engine/cli/wiring.ts); without it `source: stream` integrations do not run. */
+  streams?: StreamOpenerFactory;
   /** NATS server URL(s). @default an embedded nats-server storing in `<embeddedRoot>/.junction/nats` */
   natsUrl?: string;
   /** Directory holding `.junction/` for the embedded server. @default process.cwd() */
@@ -156,6 +160,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
+  const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams });
 
   const startIntegrations = async (set: CompiledSpecSet, previous?: CompiledSpecSet) => {
     for (const integration of set.integrations.values()) {
@@ -169,6 +174,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     if (roles.sources) {
       poller.sync();
       natsSources.sync();
+      streamSources.sync();
     }
   };
   await startIntegrations(initial);
@@ -269,6 +275,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         await Promise.all([http?.close(), operator?.close()]);
         await poller.stop();
         natsSources.stop();
+        await streamSources.stop();
         const nakked = await pool.drain(tuning.drainTimeoutMs);
         log.info({ nakked }, 'engine drained');
         xref.stop();

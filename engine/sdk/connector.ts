@@ -77,6 +77,50 @@ export interface ConnectionCheckDef {
   request(options: Record<string, unknown>): OutboundRequest;
 }
 
+/** What the engine gives a stream source when it opens it. */
+export interface StreamContext {
+  /** The source's `params` (validated against the stream's `params` schema). */
+  params: Record<string, unknown>;
+  /** The connection's connector options. */
+  options: Record<string, unknown>;
+  /** The connection's base URL, resolved. */
+  baseUrl: string;
+  /** The connection's auth headers; `refresh` drops a cached token first (after the vendor refused it). */
+  authHeaders(refresh?: boolean): Promise<Record<string, string>>;
+  /** Runs one of the connector's operations through the HTTP stack and returns its result. */
+  call(operation: string, input: { params?: Record<string, unknown>; body?: unknown }): Promise<unknown>;
+  /** Throws when the connection may not reach `url` (private addresses unless `allow_private_network`). */
+  checkOutbound(url: string): Promise<void>;
+  /** The stored position to resume after, or where to begin when none is stored. */
+  position?: string;
+  start: 'earliest' | 'latest';
+  /** Events to ask for at a time (the vendor's flow control). */
+  batchSize: number;
+}
+
+/** Events the vendor delivered, and the position to store once they are stored. */
+export interface StreamBatch {
+  /** `id` is stable across redeliveries (it becomes the event id unless the spec sets `dedup_id`). */
+  events: { id: string; data: unknown }[];
+  position?: string;
+}
+
+/**
+ * An open subscription. Pull-based: the next batch is asked for (the vendor's flow control) only when the engine
+ * calls `next()`, that is after the previous batch's events were stored and its position saved.
+ */
+export interface StreamSubscription extends AsyncIterable<StreamBatch> {
+  close(): void;
+}
+
+/** A push source a connector offers (Salesforce Change Data Capture over the Pub/Sub API). */
+export interface StreamSourceDef {
+  description: string;
+  vendorName: string;
+  params?: JsonSchema;
+  open(context: StreamContext): StreamSubscription;
+}
+
 /** A running emulator: a local HTTP server that behaves like the vendor's API. */
 export interface EmulatorHandle {
   readonly url: string;
@@ -95,6 +139,8 @@ export interface ConnectorDef {
   /** Schema of the Connection's `options` block for this connector. */
   options: JsonSchema;
   operations: Readonly<Record<string, OperationDef>>;
+  /** Push sources (`source: stream:`), by name. */
+  streams?: Readonly<Record<string, StreamSourceDef>>;
   /** Turns a non-2xx response into a classified error carrying the vendor's code and message. */
   classify(response: InboundResponse, request: OutboundRequest): Error;
   /** The connection check of `junction check`; without one only the secrets and the network are checked. */

@@ -13,6 +13,10 @@ export type {
   OperationKind,
   OutboundRequest,
   UsageAllocation,
+  StreamBatch,
+  StreamContext,
+  StreamSourceDef,
+  StreamSubscription,
 } from './connector.js';
 export { ConnectorError, permanentError, retryableError } from './errors.js';
 export type { ConnectorErrorDetails, ErrorDisposition } from './errors.js';

@@ -11,6 +11,7 @@ import type { RowLockOptions } from './row-lock-fault.js';
 import type { RecordChange } from './record-changes.js';
 import { RecordStore } from './record-store.js';
 import type { Row } from './record-store.js';
+import { EMULATOR_ORG_ID, startPubSubServer } from './pubsub-server.js';
 import { salesforceRoutes } from './routes.js';
 import { seedSalesforceState } from './state.js';
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
@@ -41,6 +42,8 @@ export interface SalesforceEmulator extends EmulatorServer {
   failRowLock(options?: RowLockOptions): void;
   /** FinancialForce posts a document (what the Post button or background posting does): it becomes Complete. */
   post(sobject: string, id: string): void;
+  /** The Pub/Sub API (gRPC) URL, when started with `pubsub: true`. */
+  pubsubUrl?: string;
 }
 
 /** Options of the Salesforce emulator. */
@@ -55,6 +58,8 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
   queryBatchSize?: number;
   /** The org's API request allocation. @default 100000 calls per rolling 24 hours */
   allocation?: ApiAllocationOptions;
+  /** Also serve the Pub/Sub API (Change Data Capture) over gRPC on loopback. @default false */
+  pubsub?: boolean;
 }
 
 const REST = '/services/data/';
@@ -86,7 +91,22 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const server: EmulatorServer = await startEmulatorServer(
     {
       name: 'salesforce',
-      routes: salesforceRoutes(() => state, config),
+      routes: [
+        ...salesforceRoutes(() => state, config),
+        {
+          method: 'GET',
+          path: '/services/oauth2/userinfo',
+          handle: () => ({
+            status: 200,
+            body: {
+              sub: `${url}/id/${EMULATOR_ORG_ID}/005000000000001AAA`,
+              user_id: '005000000000001AAA',
+              organization_id: EMULATOR_ORG_ID,
+              preferred_username: 'integration@example.com',
+            },
+          }),
+        },
+      ],
       authenticate: (r) => {
         const token = /^Bearer (.+)$/.exec(r.headers.authorization ?? '')?.[1];
         const expires = token ? state.tokens.get(token) : undefined;
@@ -138,6 +158,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     options,
   );
   url = server.url;
+  const pubsub = options.pubsub ? await startPubSubServer({ state: () => state, instanceUrl: () => url }) : undefined;
+  if (pubsub) state.store.onChange((change) => pubsub.publish(change));
+  const stopHttp = server.stop;
   Object.defineProperty(server, 'state', { get: () => state, enumerable: true });
   return Object.assign(server, {
     store: state.store,
@@ -148,5 +171,10 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     onChange: (listener: (change: RecordChange) => void) => void state.store.onChange(listener),
     failRowLock,
     post,
+    pubsubUrl: pubsub?.url,
+    stop: async () => {
+      await pubsub?.stop();
+      await stopHttp();
+    },
   }) as SalesforceEmulator;
 }

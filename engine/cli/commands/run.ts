@@ -130,6 +130,7 @@ export function registerRunCommand(program: Command): void {
         engine = await startEngine({
           specSet,
           invoker: wiring.invokerFactory,
+          streams: wiring.streamFactory,
           natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL,
           port,
           host: opts.host,

@@ -52,6 +52,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       startEngine({
         specSet: emptySpecSet(),
         invoker: wiring.invokerFactory,
+        streams: wiring.streamFactory,
         port: p,
         operator: { port: p === 0 ? 0 : p + 1 },
         env: systems.env,

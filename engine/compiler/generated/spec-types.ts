@@ -193,11 +193,12 @@ export interface Integration {
   on_error?: ErrorRule[];
 }
 /**
- * Where events come from: exactly one of webhook, schedule or nats.
+ * Where events come from: exactly one of webhook, schedule, stream or nats.
  */
 export interface Source {
   webhook?: WebhookSource;
   schedule?: ScheduleSource;
+  stream?: StreamSource;
   nats?: NatsSource;
 }
 /**
@@ -275,6 +276,31 @@ export interface ScheduleSource {
    * Cursor value before the first poll.
    */
   initial_cursor?: string;
+}
+/**
+ * Events the vendor pushes over a long-lived subscription, such as Salesforce Change Data Capture over the Pub/Sub API. The position (replay id) is stored only after the events are, so a restart resumes without loss or duplicates.
+ */
+export interface StreamSource {
+  /**
+   * Connection to subscribe through.
+   */
+  connection: string;
+  /**
+   * The connector's stream, e.g. change_events (salesforce).
+   */
+  stream: string;
+  /**
+   * The stream's parameters (the topic, enrichment).
+   */
+  params?: {};
+  /**
+   * Where to begin when no position is stored yet: the oldest retained event, or only new ones.
+   */
+  start?: 'earliest' | 'latest';
+  /**
+   * Events asked for at a time (the vendor's flow control).
+   */
+  batch_size?: number;
 }
 /**
  * Events are messages published on a NATS subject.

@@ -76,6 +76,15 @@ async function probeSource(
 ): Promise<Pick<CheckRow, 'status' | 'message'>> {
   const source = integration.source;
   if (source.kind === 'webhook') return { status: 'ok', message: `webhook POST /hooks/${integration.name}` };
+  if (source.kind === 'stream') {
+    if (!options.cursors) return { status: 'skipped', message: 'replay position not read (no NATS)' };
+    const entry = await options.cursors.get(integration.name).catch(() => undefined);
+    const stored = entry?.operation === 'PUT' && entry.length > 0 ? entry.string() : undefined;
+    return {
+      status: 'ok',
+      message: stored ? `stream position ${stored}` : `no position stored yet: the stream starts at ${source.start}`,
+    };
+  }
   if (source.kind === 'schedule') {
     if (!options.cursors) return { status: 'skipped', message: 'cursor not read (no NATS)' };
     try {

@@ -52,6 +52,7 @@ export async function startVendorEngine(files: Record<string, string>, env: Node
     startEngine({
       specSet,
       invoker: wiring.invokerFactory,
+      streams: wiring.streamFactory,
       natsUrl: nats.url,
       env: fullEnv,
       port: 0,

@@ -1,0 +1,201 @@
+/**
+ * The `change_events` stream: a Pub/Sub API Subscribe on a Change Data Capture channel (`/data/AccountChangeEvent`,
+ * `/data/ChangeEvents`, `/data/Invoice__ChangeEvent`). Flow control is pull-based: it asks for `batchSize` events
+ * (at most 100, as Salesforce caps it) and asks again only when the engine has stored what came and wants more.
+ * Schemas are fetched by id (GetSchema) and cached. The position handed back is the replay id (8-byte values in
+ * the vendor samples, opaque to us: stored as hex) of the last event, or the keepalive's latest replay id. A stored
+ * position resumes with a CUSTOM replay (events after it); one that is no longer retained (72 hours) is refused by
+ * Salesforce with `replayid.corrupted`, and the subscription then starts from `EARLIEST`, as the vendor's sample
+ * client does, and says so in the log. `enrich_fields` reads the changed records with those fields (relationship
+ * fields too) before the event is stored, because an update carries only what changed.
+ */
+import { Metadata } from '@grpc/grpc-js';
+import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
+import { ConnectorError } from '../../../engine/sdk/index.js';
+import type { StreamBatch, StreamContext, StreamSourceDef, StreamSubscription } from '../../../engine/sdk/index.js';
+import { changeEvents } from './change-event.js';
+import { PUBSUB_ENDPOINT, pubsubClient } from './pubsub-proto.js';
+import type { FetchRequest, FetchResponse, SchemaInfo } from './pubsub-proto.js';
+
+type Row = Record<string, unknown>;
+type Call = ClientDuplexStream<FetchRequest, FetchResponse>;
+
+/** The stream's declaration. */
+export const changeEventStream: StreamSourceDef = {
+  description: 'Change Data Capture events from the Pub/Sub API (gRPC, Avro), optionally enriched with a record read.',
+  vendorName: 'Pub/Sub API Subscribe (eventbus.v1.PubSub)',
+  params: {
+    type: 'object',
+    required: ['topic'],
+    additionalProperties: false,
+    properties: {
+      topic: {
+        type: 'string',
+        pattern: '^/data/',
+        description: 'The change event channel.',
+        examples: ['/data/AccountChangeEvent', '/data/ChangeEvents'],
+      },
+      enrich_fields: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'Read each changed record with these fields (SOQL, relationship fields allowed) before storing.',
+        examples: [['Name', 'Owner.Name']],
+      },
+    },
+  },
+  open: (ctx) => subscribe(ctx),
+};
+
+function subscribe(ctx: StreamContext): StreamSubscription {
+  const topic = String(ctx.params.topic);
+  const batchSize = Math.min(100, ctx.batchSize);
+  const url = String(ctx.options.pubsub_url ?? PUBSUB_ENDPOINT);
+  let client: ReturnType<typeof pubsubClient> | undefined;
+  let call: Call | undefined;
+  let closed = false;
+  const queue: FetchResponse[] = [];
+  let failure: Error | undefined;
+  let notify: (() => void) | undefined;
+  const schemas = new Map<string, Promise<SchemaInfo>>();
+  let metadata: Metadata | undefined;
+
+  const connect = (preset: FetchRequest['replay_preset'], position?: string) => {
+    call = client!.Subscribe(metadata!);
+    call.on('data', (r: FetchResponse) => {
+      queue.push(r);
+      notify?.();
+    });
+    call.on('error', (e: ServiceError) => {
+      failure = asError(e);
+      notify?.();
+    });
+    call.on('end', () => {
+      failure ??= new ConnectorError('network', 'the Pub/Sub API ended the subscription', 'retryable');
+      notify?.();
+    });
+    call.write({
+      topic_name: topic,
+      replay_preset: preset,
+      replay_id: position ? Buffer.from(position, 'hex') : Buffer.alloc(0),
+      num_requested: batchSize,
+    });
+  };
+
+  const start = async () => {
+    await ctx.checkOutbound(url);
+    const auth = await ctx.authHeaders();
+    const token = /^Bearer (.+)$/i.exec(auth.authorization ?? '')?.[1];
+    if (!token) throw new ConnectorError('auth', 'the Pub/Sub API needs an OAuth access token', 'permanent');
+    const info = (await ctx.call('identity.userinfo', {})) as { organization_id?: string };
+    metadata = new Metadata();
+    metadata.set('accesstoken', token);
+    metadata.set('instanceurl', ctx.baseUrl);
+    metadata.set('tenantid', String(info.organization_id ?? ''));
+    client = pubsubClient(url);
+    connect(ctx.position ? 'CUSTOM' : ctx.start === 'earliest' ? 'EARLIEST' : 'LATEST', ctx.position);
+  };
+
+  const schema = (id: string) => {
+    let found = schemas.get(id);
+    if (!found) {
+      found = new Promise<SchemaInfo>((resolve, reject) =>
+        client!.GetSchema({ schema_id: id }, metadata!, (error, info) =>
+          error ? reject(asError(error)) : resolve(info!),
+        ),
+      );
+      schemas.set(id, found);
+    }
+    return found;
+  };
+
+  const toBatch = async (response: FetchResponse): Promise<StreamBatch> => {
+    const events: StreamBatch['events'] = [];
+    for (const consumed of response.events) {
+      const info = await schema(consumed.event.schema_id);
+      const replay = consumed.replay_id.toString('hex');
+      for (const data of changeEvents(info.schema_json, consumed.event.payload))
+        events.push({ id: `${topic}:${replay}:${String(data.Id)}`, data });
+    }
+    if (Array.isArray(ctx.params.enrich_fields) && events.length) await enrich(ctx, events);
+    const last = response.events.at(-1)?.replay_id ?? response.latest_replay_id;
+    return { events, position: last?.length ? last.toString('hex') : undefined };
+  };
+
+  let started: Promise<void> | undefined;
+  let owed = 0;
+  const next = async (): Promise<IteratorResult<StreamBatch>> => {
+    started ??= start().then(() => void (owed = batchSize));
+    await started;
+    while (!closed) {
+      const response = queue.shift();
+      if (response) {
+        owed = response.pending_num_requested;
+        return { done: false, value: await toBatch(response) };
+      }
+      if (failure) {
+        const error = failure;
+        failure = undefined;
+        if (/replayid\.(corrupted|validation\.failed)/.test(error.message) && ctx.position) {
+          // The stored replay id is past retention: start over from what Salesforce still holds.
+          ctx.position = undefined;
+          connect('EARLIEST');
+          continue;
+        }
+        throw error;
+      }
+      if (owed === 0) {
+        owed = batchSize;
+        call!.write({ num_requested: batchSize });
+      }
+      await new Promise<void>((resolve) => (notify = resolve));
+      notify = undefined;
+    }
+    return { done: true, value: undefined };
+  };
+
+  return {
+    [Symbol.asyncIterator]: () => ({ next, return: async () => ({ done: true, value: undefined }) }),
+    close: () => {
+      closed = true;
+      call?.cancel();
+      client?.close();
+      notify?.();
+    },
+  };
+}
+
+/** Reads the changed records with `enrich_fields` and lays their current values over each event. */
+async function enrich(ctx: StreamContext, events: StreamBatch['events']): Promise<void> {
+  const byEntity = new Map<string, Row[]>();
+  for (const { data } of events) {
+    const row = data as Row & { ChangeEventHeader: { entityName: string; changeType: string } };
+    if (row.ChangeEventHeader.changeType.endsWith('DELETE')) continue;
+    const list = byEntity.get(row.ChangeEventHeader.entityName) ?? [];
+    byEntity.set(row.ChangeEventHeader.entityName, [...list, row]);
+  }
+  const fields = [...new Set(['Id', ...(ctx.params.enrich_fields as string[])])];
+  for (const [entity, rows] of byEntity) {
+    const ids = [...new Set(rows.map((r) => String(r.Id)))].map((id) => `'${id.replace(/'/g, '')}'`);
+    const q = `SELECT ${fields.join(', ')} FROM ${entity} WHERE Id IN (${ids.join(', ')})`;
+    const result = (await ctx.call('query', { params: { q } })) as { records?: Row[] };
+    const current = new Map((result.records ?? []).map((r) => [String(r.Id), withoutAttributes(r)]));
+    for (const row of rows) Object.assign(row, current.get(String(row.Id)) ?? {});
+  }
+}
+
+function withoutAttributes(value: unknown): Row {
+  if (value === null || typeof value !== 'object') return value as Row;
+  return Object.fromEntries(
+    Object.entries(value as Row)
+      .filter(([k]) => k !== 'attributes')
+      .map(([k, v]) => [k, v !== null && typeof v === 'object' && !Array.isArray(v) ? withoutAttributes(v) : v]),
+  );
+}
+
+function asError(error: ServiceError | Error): ConnectorError {
+  const code = (error as ServiceError).metadata?.get('error-code')?.[0];
+  const status = (error as ServiceError).code;
+  const message = `${error.message}${code ? ` (${String(code)})` : ''}`;
+  // UNAUTHENTICATED (16) or the auth error code: resubscribing fetches a fresh token.
+  return new ConnectorError(status === 16 ? 'auth-unavailable' : 'network', message, 'retryable');
+}

@@ -1,0 +1,79 @@
+/** The Pub/Sub API's gRPC definitions, loaded from our proto (pubsub-api.proto) for the client and the emulator. */
+import { fileURLToPath } from 'node:url';
+import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
+import type {
+  CallOptions,
+  ChannelCredentials,
+  Client,
+  ClientDuplexStream,
+  Metadata,
+  ServiceDefinition,
+  ServiceError,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+
+/** The endpoint Salesforce documents for the Pub/Sub API (TLS). */
+export const PUBSUB_ENDPOINT = 'https://api.pubsub.salesforce.com:7443';
+
+/** Messages as proto-loader gives them: field names as in the proto, bytes as Buffers, enums as names. */
+export interface FetchRequest {
+  topic_name?: string;
+  replay_preset?: 'LATEST' | 'EARLIEST' | 'CUSTOM';
+  replay_id?: Buffer;
+  num_requested?: number;
+}
+export interface ConsumerEvent {
+  event: { id: string; schema_id: string; payload: Buffer; headers?: { key: string; value: Buffer }[] };
+  replay_id: Buffer;
+}
+export interface FetchResponse {
+  events: ConsumerEvent[];
+  latest_replay_id: Buffer;
+  rpc_id: string;
+  pending_num_requested: number;
+}
+export interface SchemaInfo {
+  schema_json: string;
+  schema_id: string;
+  rpc_id?: string;
+}
+export interface TopicInfo {
+  topic_name: string;
+  tenant_guid: string;
+  can_publish: boolean;
+  can_subscribe: boolean;
+  schema_id: string;
+  rpc_id?: string;
+}
+
+const definition = loadSync(fileURLToPath(new URL('./pubsub-api.proto', import.meta.url)), {
+  keepCase: true,
+  enums: String,
+  longs: String,
+  defaults: true,
+});
+/** The generated client's methods we call. */
+export interface PubSubClient extends Client {
+  Subscribe(metadata: Metadata, options?: CallOptions): ClientDuplexStream<FetchRequest, FetchResponse>;
+  GetSchema(
+    request: { schema_id: string },
+    metadata: Metadata,
+    callback: (error: ServiceError | null, info?: SchemaInfo) => void,
+  ): void;
+}
+
+const pubsub = (loadPackageDefinition(definition).eventbus as { v1: { PubSub: unknown } }).v1.PubSub as {
+  new (address: string, creds: ChannelCredentials): PubSubClient;
+  service: ServiceDefinition;
+};
+
+/** The service definition, for the emulator's server. */
+export const PUBSUB_SERVICE = pubsub.service;
+
+/** A client for `url` (`https://host:port`, or `http://` for a plaintext loopback emulator). */
+export function pubsubClient(url: string): PubSubClient {
+  const target = new URL(url);
+  const port = target.port || (target.protocol === 'http:' ? '80' : '443');
+  const creds = target.protocol === 'http:' ? credentials.createInsecure() : credentials.createSsl();
+  return new pubsub(`${target.hostname}:${port}`, creds);
+}

@@ -1,0 +1,81 @@
+/**
+ * Opens a connector's stream source (`source: stream:`) for a compiled spec set: the connector's subscription gets
+ * the connection's auth, base URL and outbound guard, and can call the connector's own operations (enrichment
+ * reads) through the same HTTP stack as the steps.
+ */
+import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
+import { resolveRefs } from '../compiler/secret-ref.js';
+import type { ConnectorRegistry, StreamSubscription } from '../sdk/connector.js';
+import { ConnectorError } from '../sdk/errors.js';
+import { createConnectionClient } from './connection-client.js';
+import { OutboundBlockedError, assertOutboundAllowed, guardedLookup } from './outbound-guard.js';
+
+/** What the runtime asks for: a source's connection, stream and params, and where to resume. */
+export interface StreamRequest {
+  connection: string;
+  stream: string;
+  params: Record<string, unknown>;
+  start: 'earliest' | 'latest';
+  batchSize: number;
+  position?: string;
+}
+
+export type StreamOpener = (request: StreamRequest) => StreamSubscription;
+export type StreamOpenerFactory = (specSet: CompiledSpecSet) => StreamOpener;
+
+export function createStreamOpener(options: {
+  specSet: CompiledSpecSet;
+  connectors: ConnectorRegistry;
+  env?: NodeJS.ProcessEnv;
+}): StreamOpener {
+  const env = options.env ?? process.env;
+  return (request) => {
+    const connection = options.specSet.connections.get(request.connection);
+    const connector = connection && options.connectors.get(connection.type);
+    const stream = connector?.streams?.[request.stream];
+    if (!connection || !connector || !stream)
+      throw new ConnectorError(
+        'unknown-operation',
+        `connection ${request.connection} has no stream ${request.stream}`,
+        'permanent',
+      );
+    const client = createConnectionClient({ connection, connector, env });
+    const subscription = stream.open({
+      params: request.params,
+      // String options may reference the environment (an endpoint per deployment).
+      options: Object.fromEntries(
+        Object.entries(connection.options).map(([k, v]) => [k, typeof v === 'string' ? resolveRefs(v, env) : v]),
+      ),
+      baseUrl: resolveRefs(connection.baseUrl, env).replace(/\/$/, ''),
+      authHeaders: (refresh) => client.authHeaders(refresh),
+      call: async (operation, input) =>
+        (await client.call(operation, { params: input.params ?? {}, body: input.body })).result,
+      checkOutbound: (url) => checkOutbound(new URL(url), connection.allowPrivateNetwork),
+      position: request.position,
+      start: request.start,
+      batchSize: request.batchSize,
+    });
+    return {
+      [Symbol.asyncIterator]: () => subscription[Symbol.asyncIterator](),
+      close: () => {
+        subscription.close();
+        void client.close();
+      },
+    };
+  };
+}
+
+/** The HTTP guard for any scheme: the URL's host, and the addresses it resolves to. */
+async function checkOutbound(url: URL, allowPrivateNetwork: boolean): Promise<void> {
+  try {
+    assertOutboundAllowed(new URL(`https://${url.host}`), allowPrivateNetwork);
+    await new Promise<void>((resolve, reject) =>
+      guardedLookup(allowPrivateNetwork)(url.hostname.replace(/^\[|\]$/g, ''), { all: true }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  } catch (error) {
+    if (error instanceof OutboundBlockedError) throw new ConnectorError('outbound-blocked', error.message, 'permanent');
+    throw error;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Salesforce Change Data Capture over the Pub/Sub API, end to end: the Salesforce emulator serves gRPC on loopback
+ * and publishes a change event for every committed write; the engine subscribes (a real nats-server), stores each
+ * event before it stores the replay id, and delivers it. An update carries only its changed fields; enrichment
+ * reads the record first. Stopping the engine mid-stream, and even losing the last stored replay id (a crash
+ * between the PubAck and the KV write), loses nothing and writes nothing twice.
+ */
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { afterEach, expect, it } from 'vitest';
+import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { expectDrained, waitFor } from './helpers/runtime-harness.js';
+import { countBy, startVendorEngine } from './helpers/vendor-engine.js';
+import type { VendorEngine } from './helpers/vendor-engine.js';
+
+let h: VendorEngine | undefined;
+let sf: SalesforceEmulator | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  await sf?.stop();
+  h = sf = undefined;
+});
+
+const specs = (enrich: string) => ({
+  'connections/sf.yaml': `apiVersion: junction/v1
+kind: Connection
+name: sf
+type: salesforce
+base_url: \${env:SF_URL}
+auth:
+  type: oauth2_client_credentials
+  token_url: /services/oauth2/token
+  client_id: \${env:SF_ID}
+  client_secret: \${env:SF_SECRET}
+allow_private_network: true
+options:
+  pubsub_url: \${env:SF_PUBSUB_URL}
+`,
+  'account-changes.yaml': `apiVersion: junction/v1
+kind: Integration
+name: account-changes
+source:
+  stream:
+    connection: sf
+    stream: change_events
+    params: { topic: /data/AccountChangeEvent${enrich} }
+    start: earliest
+    batch_size: 5
+key: Id
+steps:
+  - id: write
+    connection: target
+    operation: post
+    params: { path: /changes }
+    body: |
+      { "id": Id & "@" & $string(ChangeEventHeader.commitNumber), "record": Id,
+        "type": ChangeEventHeader.changeType, "changed": ChangeEventHeader.changedFields,
+        "name": Name, "city": BillingCity }
+owns: [{ connection: target, object: resource, fields: ["*"] }]
+`,
+});
+
+async function start(enrich = '') {
+  sf = await startSalesforceEmulator({ pubsub: true });
+  h = await startVendorEngine(specs(enrich), {
+    SF_URL: sf.url,
+    SF_PUBSUB_URL: sf.pubsubUrl,
+    SF_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
+    SF_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+  });
+  return sf;
+}
+
+async function patchAccount(id: string, body: Record<string, unknown>): Promise<void> {
+  const token = (await (
+    await fetch(`${sf!.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        ...{ client_id: SALESFORCE_EMULATOR_CLIENT.clientId, client_secret: SALESFORCE_EMULATOR_CLIENT.clientSecret },
+      }),
+    })
+  ).json()) as { access_token: string };
+  const res = await fetch(`${sf!.url}/services/data/v60.0/sobjects/Account/${id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(204);
+}
+
+it('delivers change events; an update carries only its changed fields, and enrichment reads the rest', async () => {
+  const org = await start(', enrich_fields: [Name, BillingCity]');
+  org.store.insert('Account', { Id: '001900000000001AAA', Name: 'Babbage Engines', BillingCity: 'London' });
+  await patchAccount('001900000000001AAA', { BillingCity: 'Cambridge' });
+  await waitFor(() => h!.received('changes').length === 2, 'the create and the update delivered');
+  await expectDrained(h!.nats.url);
+  const [created, updated] = h!.received('changes');
+  expect(created).toMatchObject({ record: '001900000000001AAA', type: 'CREATE', changed: [], name: 'Babbage Engines' });
+  expect(updated).toMatchObject({
+    record: '001900000000001AAA',
+    type: 'UPDATE',
+    changed: ['BillingCity', 'LastModifiedDate'],
+    name: 'Babbage Engines',
+    city: 'Cambridge',
+  });
+  // The enrichment read went through the REST API with the fields asked for.
+  expect(
+    org.requests.some(
+      (r) => r.path.endsWith('/query') && /SELECT Id, Name, BillingCity FROM Account WHERE Id IN/.test(r.query.q),
+    ),
+  ).toBe(true);
+});
+
+it('without enrichment an update has only what changed: unchanged fields are not sent as nulls', async () => {
+  const org = await start();
+  org.store.insert('Account', { Id: '001900000000002AAA', Name: 'Lovelace Analytics', BillingCity: 'London' });
+  await patchAccount('001900000000002AAA', { BillingCity: 'Paris' });
+  await waitFor(() => h!.received('changes').length === 2, 'both delivered');
+  const updated = h!.received('changes')[1];
+  expect(updated).toEqual({
+    id: expect.stringMatching(/^001900000000002AAA@\d+$/),
+    record: '001900000000002AAA',
+    type: 'UPDATE',
+    changed: ['BillingCity', 'LastModifiedDate'],
+    city: 'Paris',
+  });
+});
+
+it('resumes after a restart mid-stream, and after losing the last stored replay id, with 0 lost and 0 duplicates', async () => {
+  const org = await start();
+  let written = 0;
+  const write = () => {
+    written++;
+    const id = `0019${String(written).padStart(11, '0')}AAA`;
+    org.store.insert('Account', { Id: id, Name: `Account ${written}` });
+  };
+  for (let i = 0; i < 30; i++) write();
+  await waitFor(() => h!.received('changes').length >= 10, 'the stream under way');
+  const producing = setInterval(write, 5);
+  await h!.restart();
+  await waitFor(() => h!.received('changes').length >= 60, 'more after the restart');
+  clearInterval(producing);
+  // A crash after the PubAck and before the KV write: the stored replay id is an older one.
+  const nc = await connect({ servers: h!.nats.url });
+  const cursors = await new Kvm(nc).open(BUCKET_NAMES.cursors);
+  const stored = (await cursors.get('account-changes'))!.json<{ position: string; source: string }>();
+  await h!.engine.stop();
+  const older = (BigInt(`0x${stored.position}`) - 20n).toString(16).padStart(16, '0');
+  await cursors.put('account-changes', JSON.stringify({ ...stored, position: older }));
+  await nc.close();
+  for (let i = 0; i < 10; i++) write();
+  await h!.restart();
+  await waitFor(() => h!.received('changes').length >= written, `all ${written} changes delivered`);
+  await expectDrained(h!.nats.url);
+  const counts = countBy(h!.received('changes'), 'record');
+  expect(counts.size).toBe(written);
+  expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  expect(await h!.engine.deadLetters.list({})).toEqual([]);
+});
