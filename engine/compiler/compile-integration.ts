@@ -16,6 +16,7 @@ import { checkConnection, resolveOperation, resolveStream } from './resolve-oper
 import type { ConnectionScope } from './resolve-operation.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
+import { compileRead, compileRequirements } from './compile-reads.js';
 
 type Raw = Record<string, unknown>;
 const WRITE_KINDS = new Set(['create', 'update', 'upsert']);
@@ -56,6 +57,7 @@ export function compileIntegration(
     key: expr(['key']),
     dedupId: value.dedup_id === undefined ? undefined : expr(['dedup_id']),
     when: value.when === undefined ? undefined : expr(['when']),
+    requires: compileRequirements(value.requires, ['requires'], expr),
     steps,
     owns,
     retry: {
@@ -63,8 +65,10 @@ export function compileIntegration(
       initialMs: parseDuration(String(retry.initial ?? '1s')),
       maxMs: parseDuration(String(retry.max ?? '5m')),
       multiplier: Number(retry.multiplier ?? 2),
+      dependencyDeadlineMs: parseDuration(String(retry.dependency_deadline ?? '1h')),
     },
     onError,
+    read: compileRead(ctx, validated, scope, source, expr),
     hash: integrationHash(value, steps, scope),
     file: spec.file,
   };
@@ -127,6 +131,7 @@ function compileSteps(
       ownedFields,
       ...(ownsCreatedOnly ? { ownsCreatedOnly } : {}),
       identityFields: operation ? identityOf(operation, params) : [],
+      requires: compileRequirements(step.requires, ['steps', i, 'requires'], (path) => expr(path, i)),
       saveXref: xref
         ? {
             map: String(xref.map),

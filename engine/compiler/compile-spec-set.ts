@@ -10,6 +10,7 @@ import { compileIntegration } from './compile-integration.js';
 import { compileLookup } from './compile-lookup.js';
 import { checkOwnershipConflicts } from './check-ownership.js';
 import { checkTransforms } from './check-transforms.js';
+import { checkRequirements } from './check-requirements.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import { parseAndValidate } from './parse-specs.js';
@@ -87,6 +88,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
     }
   }
   checkOwnershipConflicts(ctx, compiledWithSource);
+  checkRequirements(ctx, compiledWithSource);
   checkTransforms(ctx, compiledWithSource, connections);
   const tests = checkTests(
     ctx,

@@ -109,6 +109,39 @@ export interface CompiledFind {
   result?: CompiledExpression;
 }
 
+/** A cross-reference that must exist before an integration or step runs (`requires`). */
+export interface CompiledRequirement {
+  map: string;
+  /** Gives the source id to look up; nothing (undefined, null, '') means the requirement does not apply. */
+  key: CompiledExpression;
+  /** Ask the map's writer to fetch the record from its source on the first wait. */
+  fetch: boolean;
+}
+
+/** How Junction lists existing source records itself (`read.list`): backfill, xref match, reconcile. */
+export interface CompiledReadList {
+  connection: string;
+  operation: string;
+  /** Static params; `$cursor` in a string value is replaced by the cursor. */
+  params: Readonly<Record<string, unknown>>;
+  /** Gives the operation's record, with `$cursor` bound. */
+  body?: CompiledExpression;
+  records?: CompiledExpression;
+  cursor: CompiledExpression;
+  initialCursor?: string;
+}
+
+/** How Junction reads one source record by its key (`read.get`): dependency fetch, reconcile. */
+export interface CompiledReadGet {
+  connection: string;
+  operation: string;
+  params: Readonly<Record<string, unknown>>;
+  /** Gives the operation's record, with `$key` bound. */
+  body?: CompiledExpression;
+  /** Gives the record (the event) from the result. */
+  record?: CompiledExpression;
+}
+
 export interface CompiledStep {
   id: string;
   connection: string;
@@ -131,6 +164,8 @@ export interface CompiledStep {
   saveXref?: CompiledXrefWrite;
   /** Looks the record up before the create is sent (again), so it is never created twice. */
   find?: CompiledFind;
+  /** Cross-references this step needs first (per element of a `for_each`). */
+  requires?: readonly CompiledRequirement[];
   /** Earlier steps this step reads via `$steps.<id>`. */
   reads: readonly string[];
 }
@@ -140,6 +175,8 @@ export interface RetryPolicy {
   initialMs: number;
   maxMs: number;
   multiplier: number;
+  /** How long an event may wait for a required cross-reference. @default 1 hour */
+  dependencyDeadlineMs?: number;
 }
 
 export type ErrorAction = 'retry' | 'dead_letter' | 'skip';
@@ -166,10 +203,14 @@ export interface CompiledIntegration {
   /** Expression giving the event's unique id, used as `Nats-Msg-Id` and in the ledger. */
   dedupId?: CompiledExpression;
   when?: CompiledExpression;
+  /** Cross-references every event needs before any step (checked after `when`). */
+  requires?: readonly CompiledRequirement[];
   steps: readonly CompiledStep[];
   owns: readonly OwnedFields[];
   retry: RetryPolicy;
   onError: readonly CompiledErrorRule[];
+  /** How Junction reads the source's records itself (a schedule source is its own `list`). */
+  read?: { list?: CompiledReadList; get?: CompiledReadGet };
   /** Content hash of the integration's source text: unchanged hash = undisturbed on hot swap. */
   hash: string;
   file: string;

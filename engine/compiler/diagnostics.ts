@@ -62,6 +62,10 @@ export const DIAGNOSTIC_CODES = {
     "A step body that creates (or upserts) a record never sets a field the operation's input schema requires.",
   'unknown-source-field':
     "An expression reads a field that the source's record schema does not declare (schedule sources).",
+  'read-operation':
+    'A `read.list` or `read.get` uses an operation that writes: Junction reads source records only with query and read operations.',
+  'unknown-xref-map':
+    'A `requires` names a cross-reference map that no step writes (a warning: `junction xref import` may still fill it).',
   'internal-error': 'Junction itself failed while compiling (a bug): the specs are rejected, and the message says why.',
 } as const;
 

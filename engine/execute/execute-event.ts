@@ -21,6 +21,7 @@ import type { FindCall } from './find-existing.js';
 import { droppedFields, filterOwnedFields } from './ownership-filter.js';
 import { plain, toList } from './plain-json.js';
 import { resolveFailureAction } from './resolve-failure.js';
+import { DependencyMissingError, requireXrefs } from './require-xrefs.js';
 import { stableHash } from './stable-hash.js';
 
 export interface ExecuteOptions {
@@ -46,6 +47,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
     if (integration.when && !truthy(await evaluate(scope, options.guards, integration.when, event))) {
       return { ...result, outcome: 'skipped', skippedReason: 'when' };
     }
+    await requireXrefs(integration.requires, scope.xref, (r) => evaluate(scope, options.guards, r.key, event));
     for (const step of integration.steps) {
       current = { step: step.id };
       // A step that ran in an earlier attempt replays from its checkpoint even when its condition now reads state it
@@ -62,6 +64,9 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         const at = step.forEach ? index : undefined;
         current = { step: step.id, index: at };
         const extra = at === undefined ? undefined : { index: at };
+        await requireXrefs(step.requires, scope.xref, (r) =>
+          evaluate(scope, options.guards, r.key, elements[index], extra),
+        );
         const raw = plain(
           step.body ? await evaluate(scope, options.guards, step.body, elements[index], extra) : undefined,
         );
@@ -264,6 +269,7 @@ async function describeFailure(
       vendorCode: error.vendorCode,
       retryAfterMs: error.retryAfterMs,
       responseExcerpt: error.responseExcerpt,
+      ...(error instanceof DependencyMissingError ? { dependency: error.dependency } : {}),
     };
     return { ...failure, action: await resolveFailureAction(integration, failure) };
   }

@@ -105,6 +105,8 @@ export interface ExecutionFailure {
   retryAfterMs?: number;
   request?: PlannedRequest;
   responseExcerpt?: string;
+  /** For `dependency-missing`: the required cross-reference the event waits for. */
+  dependency?: { map: string; key: string; fetch: boolean };
 }
 
 export interface ExecutionResult {

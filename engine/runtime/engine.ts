@@ -42,6 +42,9 @@ import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
 import { XrefReplica } from './stores/xref-replica.js';
 import { ConfigHealth } from './control/config-health.js';
+import { fetchDependency } from './control/dependency-fetch.js';
+import { registerOpsMetrics } from './observe/ops-metrics.js';
+import { WaitingStore } from './stores/waiting-store.js';
 import type { CheckRow } from '../ops/check/run-checks.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 
@@ -155,7 +158,21 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
   const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs);
   const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm) });
-  const ctx = { specs, buckets, ledger: new DeliveryLedger(buckets.ledger), deadLetters, xref, tuning, metrics, log };
+  const waiting = new WaitingStore(buckets.waiting);
+  registerOpsMetrics(metrics.registry, { waiting: () => waiting.counts() });
+  const ctx = {
+    specs,
+    buckets,
+    ledger: new DeliveryLedger(buckets.ledger),
+    deadLetters,
+    xref,
+    tuning,
+    metrics,
+    log,
+    waiting,
+    fetchDependency: (map: string, key: string) =>
+      fetchDependency({ specs, publisher, guards: tuning.guards, log }, map, key),
+  };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors });
@@ -246,6 +263,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       connected: ready,
       inFlight: (i) => pool.inFlightCount(i),
       problems: (i) => health.problems(i),
+      waiting: () => waiting.counts(),
     });
 
   let stopping: Promise<void> | undefined;

@@ -58,6 +58,7 @@ const EXPECTED: Record<string, string[]> = {
   'owned-field-conflict': ['owned-field-conflict/prices.yaml:14:29 owned-field-conflict'],
   // Two owners of only the records they create share fields; an owner of all records still clashes with them.
   'owned-records-created': ['owned-records-created/c.yaml:15:14 owned-field-conflict'],
+  'read-operation.yaml': ['read-operation.yaml:11:39 read-operation'],
   'secret-literal-option.yaml': ['secret-literal-option.yaml:7:12 secret-literal'],
   'secret-literal-webhook.yaml': ['secret-literal-webhook.yaml:7:45 secret-literal'],
   'secret-literal.yaml': ['secret-literal.yaml:8:10 secret-literal'],
@@ -71,6 +72,7 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-kind.yaml': ['unknown-kind.yaml:2:7 unknown-kind'],
   'unknown-lookup.yaml': ['unknown-lookup.yaml:10:48 unknown-lookup'],
   'unknown-operation.yaml': ['unknown-operation.yaml:9:16 unknown-operation'],
+  'unknown-xref-map.yaml': ['unknown-xref-map.yaml:7:13 unknown-xref-map'],
   'unknown-property.yaml': ['unknown-property.yaml:10:5 unknown-property'],
   'unknown-source-field.yaml': ['unknown-source-field.yaml:12:44 unknown-source-field'],
   'unknown-step.yaml': ['unknown-step.yaml:13:42 unknown-step'],

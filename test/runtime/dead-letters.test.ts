@@ -46,6 +46,7 @@ describe('ledger and dead-letter queue', () => {
       inFlight: 0,
       lag: 0,
       deadLetters: 0,
+      waiting: 0,
       counts: { in: 2, delivered: 1, skipped: 0, echoSuppressed: 0, retried: 0, deadLettered: 0, duplicates: 1 },
       latencyP50Ms: expect.any(Number),
       latencyP99Ms: expect.any(Number),

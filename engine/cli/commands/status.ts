@@ -22,6 +22,7 @@ interface EngineBody extends Partial<SyncStatus> {
     problems?: string[];
     lag: number;
     deadLetters: number;
+    waiting?: number;
     counts: Record<string, number>;
   }[];
 }
@@ -61,6 +62,7 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
       ...(i.problems?.length ? { problems: i.problems } : {}),
       lag: i.lag,
       dead_letters: i.deadLetters,
+      ...(i.waiting ? { waiting: i.waiting } : {}),
       ...i.counts,
     })),
   };
@@ -102,7 +104,9 @@ function render(s: StatusSummary): string {
   const width = Math.max(0, ...s.integrations.map((i) => i.name.length));
   for (const i of s.integrations) {
     const health =
-      i.health === undefined ? (i.hash ?? '') : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}`;
+      i.health === undefined
+        ? (i.hash ?? '')
+        : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}${i.waiting ? `  waiting ${String(i.waiting)}` : ''}`;
     lines.push(`integration     ${i.name.padEnd(width)}  ${health}`);
     for (const problem of (i.problems as string[] | undefined) ?? [])
       lines.push(`                ${' '.repeat(width + 2)}${problem}`);

@@ -140,6 +140,19 @@ export interface AuthOauth2ClientCredentials {
 }
 
 /**
+ * Cross-references every event needs before any step runs (checked after `when`). A missing one makes the event wait and retry, without using up its retry budget, until it appears or `retry.dependency_deadline` passes.
+ *
+ * @minItems 1
+ */
+export type Requirements = [Requirement, ...Requirement[]];
+/**
+ * Cross-references this step needs, checked before it runs (per element of a `for_each`). A missing one makes the event wait; steps that already ran are not repeated.
+ *
+ * @minItems 1
+ */
+export type Requirements1 = [Requirement, ...Requirement[]];
+
+/**
  * One integration job: where events come from, how each is identified and filtered, and the ordered target operations it performs.
  */
 export interface Integration {
@@ -176,6 +189,7 @@ export interface Integration {
    * JSONata filter: events for which it is not true are skipped (and recorded as skipped).
    */
   when?: string;
+  requires?: Requirements;
   /**
    * Ordered target operations. Each step can read the results of earlier steps as $steps.<id>.
    *
@@ -191,6 +205,7 @@ export interface Integration {
    * Error policy, checked in order before the default classification (retryable errors retry, permanent ones go to the dead-letter queue).
    */
   on_error?: ErrorRule[];
+  read?: Read;
 }
 /**
  * Where events come from: exactly one of webhook, schedule, stream or nats.
@@ -312,6 +327,23 @@ export interface NatsSource {
   subject: string;
 }
 /**
+ * One cross-reference that must exist: `$xref(xref, key)` must give a value.
+ */
+export interface Requirement {
+  /**
+   * The cross-reference map, as steps write it (`xref.map`) and `$xref` reads it.
+   */
+  xref: string;
+  /**
+   * JSONata giving the source id to look up (over the event, or over the element of a `for_each` step). When it gives nothing (a guest order without a customer id) the requirement does not apply.
+   */
+  key: string;
+  /**
+   * On the first wait, ask the integration that writes this map to read that record from its source (its `read.get`) and sync it, instead of waiting for its next change.
+   */
+  fetch?: boolean;
+}
+/**
  * One target operation.
  */
 export interface Step {
@@ -343,6 +375,7 @@ export interface Step {
    * JSONata giving a list: the step runs once per element, with the element as context and $index as its position.
    */
   for_each?: string;
+  requires?: Requirements1;
   /**
    * JSONata producing the record to send. Bindings: $event (the whole event), $steps, $index, $lookup(name, key), $xref(map, id).
    */
@@ -438,6 +471,10 @@ export interface Retry {
    * Growth factor of the delay.
    */
   multiplier?: number;
+  /**
+   * How long an event may wait for a required cross-reference (`requires`) before it is dead-lettered. Waiting does not use up `max_attempts`.
+   */
+  dependency_deadline?: string;
 }
 /**
  * What to do with an error that matches.
@@ -451,6 +488,71 @@ export interface ErrorRule {
    * retry, dead_letter, or skip (count as done).
    */
   action: 'retry' | 'dead_letter' | 'skip';
+}
+/**
+ * How Junction reads this integration's source records itself, outside of events: `list` pages through existing records (backfill, `xref match`, reconcile), `get` reads one record by its key (dependency fetch, reconcile of one record). A schedule source is its own `list` when none is given.
+ */
+export interface Read {
+  list?: ReadList;
+  get?: ReadGet;
+}
+/**
+ * Lists existing source records, oldest first, from a cursor on (inclusive): the first call asks from `initial_cursor` (or `--since`), each next one from the greatest cursor seen.
+ */
+export interface ReadList {
+  /**
+   * Connection to read.
+   */
+  connection: string;
+  /**
+   * A query operation that lists records changed at or after a cursor (for example customers.changes, sobjects.changes).
+   */
+  operation: string;
+  /**
+   * Static parameters of the operation. `$cursor` in a string value is replaced by the cursor.
+   */
+  params?: {};
+  /**
+   * JSONata giving the operation's record; `$cursor` is the cursor.
+   */
+  body?: string;
+  /**
+   * JSONata over the result giving the list of records. Defaults to the result itself.
+   */
+  records?: string;
+  /**
+   * JSONata over one record giving its cursor value (an increasing timestamp or number).
+   */
+  cursor: string;
+  /**
+   * Where a full listing starts.
+   */
+  initial_cursor?: string;
+}
+/**
+ * Reads one source record by the integration's key, as the source would send it.
+ */
+export interface ReadGet {
+  /**
+   * Connection to read.
+   */
+  connection: string;
+  /**
+   * A read operation (for example customers.get).
+   */
+  operation: string;
+  /**
+   * Static parameters of the operation.
+   */
+  params?: {};
+  /**
+   * JSONata giving the operation's record; `$key` is the record's key.
+   */
+  body?: string;
+  /**
+   * JSONata over the result giving the record (the event). Defaults to the result itself.
+   */
+  record?: string;
 }
 
 /**

@@ -35,6 +35,10 @@ export interface RuntimeBuckets {
   dlq: KV;
   /** Cluster-wide settings every process must agree on (partition count). */
   meta: KV;
+  /** Events waiting for a required cross-reference (`requires`): since when, how often, for what. */
+  waiting: KV;
+  /** Operator controls and their results: paused integrations, alert state and silences, reconcile reports. */
+  control: KV;
 }
 
 export const BUCKET_NAMES: Record<keyof RuntimeBuckets, string> = {
@@ -45,6 +49,8 @@ export const BUCKET_NAMES: Record<keyof RuntimeBuckets, string> = {
   cursors: 'junction_cursors',
   dlq: 'junction_dlq',
   meta: 'junction_meta',
+  waiting: 'junction_waiting',
+  control: 'junction_control',
 };
 
 /** Creates or updates the events stream. WorkQueue retention: an acked event is removed, DLQ entries keep a copy. */
@@ -72,7 +78,7 @@ export async function provisionEventsStream(jsm: JetStreamManager, tuning: Runti
 export async function provisionBuckets(kvm: Kvm, tuning: RuntimeTuning): Promise<RuntimeBuckets> {
   const open = (name: string, ttl?: number) =>
     kvm.create(name, { history: 1, replicas: tuning.replicas, storage: StorageType.File, ...(ttl ? { ttl } : {}) });
-  const [ledger, checkpoints, written, xref, cursors, dlq, meta] = await Promise.all([
+  const [ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control] = await Promise.all([
     open(BUCKET_NAMES.ledger, tuning.ledgerTtlMs),
     open(BUCKET_NAMES.checkpoints, tuning.ledgerTtlMs),
     open(BUCKET_NAMES.written),
@@ -80,8 +86,10 @@ export async function provisionBuckets(kvm: Kvm, tuning: RuntimeTuning): Promise
     open(BUCKET_NAMES.cursors),
     open(BUCKET_NAMES.dlq),
     open(BUCKET_NAMES.meta),
+    open(BUCKET_NAMES.waiting),
+    open(BUCKET_NAMES.control),
   ]);
-  return { ledger, checkpoints, written, xref, cursors, dlq, meta };
+  return { ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control };
 }
 
 /** The partition count all processes share: the first engine stores its own, later ones adopt the stored value. */

@@ -12,8 +12,10 @@ import { EVENTS_STREAM } from '../broker/subjects.js';
 
 export interface IntegrationStatus {
   name: string;
-  /** Set when something needs an operator: `misconfigured` (see `problems`). */
-  status?: 'misconfigured';
+  /** Set when something needs an operator: `misconfigured` (see `problems`), or events `waiting`. */
+  status?: 'misconfigured' | 'waiting';
+  /** Events waiting for a required cross-reference (`requires`), across all processes. */
+  waiting: number;
   /** What `junction check` finds wrong with it (unset secrets, connections that fail their check); absent when none. */
   problems?: string[];
   source: string;
@@ -63,6 +65,7 @@ export interface StatusDeps {
   connected: () => boolean;
   inFlight: (integration: string) => number;
   problems: (integration: string) => string[];
+  waiting: () => Promise<Map<string, number>>;
 }
 
 /** Events not yet finished per integration: pending plus ack-pending over its partition consumers (one list call). */
@@ -80,12 +83,13 @@ export async function consumerLag(
 
 export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   const connected = deps.connected();
-  const [lag, open] = connected
+  const [lag, open, waiting] = connected
     ? await Promise.all([
         consumerLag(deps.jsm).catch(() => new Map<string, number>()),
         deps.deadLetters.list({ status: 'open' }).catch(() => []),
+        deps.waiting().catch(() => new Map<string, number>()),
       ])
-    : [new Map<string, number>(), []];
+    : [new Map<string, number>(), [], new Map<string, number>()];
   const m = deps.metrics;
   const [eventsIn, finished, retried, dead, dups] = await Promise.all([
     totals(m.eventsIn),
@@ -101,7 +105,8 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     partitions: deps.partitions(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
-      ...statusOf(deps.problems(i.name)),
+      ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0),
+      waiting: waiting.get(i.name) ?? 0,
       source: i.source.kind,
       hash: i.hash,
       commit: set.commit,
@@ -132,6 +137,7 @@ async function totals(counter: Counter<string>, label?: string): Promise<Map<str
   return out;
 }
 
-function statusOf(problems: string[]): Pick<IntegrationStatus, 'status' | 'problems'> {
-  return problems.length > 0 ? { status: 'misconfigured', problems } : {};
+function statusOf(problems: string[], waiting: number): Pick<IntegrationStatus, 'status' | 'problems'> {
+  if (problems.length > 0) return { status: 'misconfigured', problems };
+  return waiting > 0 ? { status: 'waiting' } : {};
 }

@@ -33,7 +33,7 @@ export interface DeadLetter {
   responseExcerpt?: string;
   error: { code: string; message: string; status?: number; vendorCode?: string };
   /** Why it is here: a permanent error, or retries exhausted. */
-  reason: 'permanent' | 'exhausted';
+  reason: 'permanent' | 'exhausted' | 'dependency-deadline';
   attempts: number;
   createdAt: string;
   status: 'open' | 'replayed';

@@ -19,6 +19,9 @@ import type { SpecRegistry } from '../spec-registry.js';
 import { EventLog } from './event-log.js';
 import { HEADER, keyDigest, parseEventSubject } from '../broker/subjects.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
+import type { WaitingEntry, WaitingStore } from '../stores/waiting-store.js';
+import { DEPENDENCY_MISSING } from '../../execute/require-xrefs.js';
+import { decideDependencyWait } from './dependency-wait.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -29,6 +32,10 @@ export interface WorkerContext {
   tuning: RuntimeTuning;
   metrics: RuntimeMetrics;
   log: Logger;
+  /** Events waiting for a required cross-reference. */
+  waiting: WaitingStore;
+  /** Asks the integration that writes `map` to fetch record `key` from its source; resolves with its name. */
+  fetchDependency?: (map: string, key: string) => Promise<string | undefined>;
 }
 
 /**
@@ -62,6 +69,8 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
     ctx.metrics.duplicates.inc({ integration: name });
     return settle(flight, 'ack');
   }
+  // Waits for a required cross-reference do not count against the retry budget.
+  const waited = attempt > 1 ? await ctx.waiting.get(name, digest) : undefined;
   // Retries keep the spec version that started them; a replay runs the active set (the fix).
   const pinned =
     attempt > 1 && !replayOf
@@ -103,7 +112,7 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
     });
   }
 
-  if (deliveryLimitReached(attempt, integration.retry, ctx.tuning.crashDeliveries)) {
+  if (deliveryLimitReached(attempt - (waited?.waits ?? 0), integration.retry, ctx.tuning.crashDeliveries)) {
     const message = `delivered ${attempt} times without finishing (worker crashes, lost acks or runtime state unavailable for long); the retry budget is ${integration.retry.maxAttempts} attempt${integration.retry.maxAttempts === 1 ? '' : 's'}`;
     const result: ExecutionResult = {
       outcome: 'failed',
@@ -123,6 +132,7 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
       result,
       done,
       log,
+      waited,
     });
   }
   if (readsXref(integration)) await ctx.xref.sync();
@@ -154,6 +164,7 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
     result,
     done,
     log,
+    waited,
   });
 }
 
@@ -168,12 +179,24 @@ interface Attempt {
   result: ExecutionResult;
   done?: { entry: LedgerEntry; revision: number };
   log: EventLog;
+  /** The event's waiting entry when its attempt started (it waited for a required cross-reference before). */
+  waited?: WaitingEntry;
 }
 
 async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise<void> {
   const name = a.integration.name;
-  const decision = decideDelivery(a.result, a.attempt, a.integration.retry, ctx.tuning.maxRetryDelayMs);
-  const failure = a.result.failure;
+  let result = a.result;
+  const missing = result.failure?.code === DEPENDENCY_MISSING && result.failure.action === 'retry';
+  if (missing && result.failure?.dependency) {
+    const wait = await waitForDependency(flight, ctx, a, { ...result.failure, dependency: result.failure.dependency });
+    if (!wait) return;
+    result = { ...result, failure: wait };
+  }
+  const budget = a.attempt - (a.waited?.waits ?? 0);
+  const decision = decideDelivery(result, budget, a.integration.retry, ctx.tuning.maxRetryDelayMs);
+  // The entry keeps the wait count (the budget) until the event finishes.
+  if (a.waited && decision.kind !== 'retry') await ctx.waiting.clear(name, a.digest);
+  const failure = result.failure;
   if (decision.kind === 'retry') {
     if (a.attempt === 1 && !a.replayOf) await pinCommit(ctx.buckets.checkpoints, name, a.digest, a.commit);
     a.log.warn(
@@ -205,7 +228,7 @@ async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise
           status: failure?.status,
           vendorCode: failure?.vendorCode,
         },
-        reason: decision.reason,
+        reason: failure?.code === 'dependency-deadline' ? 'dependency-deadline' : decision.reason,
         attempts: a.attempt,
         createdAt: new Date().toISOString(),
         status: 'open',
@@ -226,6 +249,43 @@ async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise
   ctx.metrics.finished.inc({ integration: name, outcome: decision.status });
   observeLatency(ctx, name, flight.msg, decision.status);
   return settle(flight, 'ack');
+}
+
+/**
+ * A missing required cross-reference: records the wait and naks with backoff (asking the map's writer to fetch the
+ * record on the first wait), or past the dependency deadline returns the failure to dead-letter the event with.
+ */
+async function waitForDependency(
+  flight: InFlight,
+  ctx: WorkerContext,
+  a: Attempt,
+  failure: Parameters<typeof decideDependencyWait>[1]['failure'],
+): Promise<ExecutionResult['failure'] | undefined> {
+  const name = a.integration.name;
+  const wait = await decideDependencyWait(ctx.waiting, {
+    integration: name,
+    eventId: a.eventId.slice(name.length + 1),
+    key: flight.msg.headers?.get(HEADER.key) ?? '',
+    digest: a.digest,
+    failure,
+    retry: a.integration.retry,
+    maxRetryDelayMs: ctx.tuning.maxRetryDelayMs,
+    waited: a.waited,
+  });
+  if (wait.kind === 'give_up') return wait.failure;
+  if (a.attempt === 1 && !a.replayOf) await pinCommit(ctx.buckets.checkpoints, name, a.digest, a.commit);
+  const { map, key, fetch } = failure.dependency;
+  if (wait.first && fetch && ctx.fetchDependency) {
+    const by = await ctx.fetchDependency(map, key).catch((error: Error) => {
+      a.log.warn({ map, id: key, err: error }, `could not fetch the record for cross-reference ${map} ${key}`);
+      return undefined;
+    });
+    if (by) await ctx.waiting.put(a.digest, { ...wait.entry, fetchedBy: by });
+  }
+  a.log.info({ map, id: key, waits: wait.entry.waits, delayMs: wait.delayMs }, failure.message);
+  ctx.metrics.retried.inc({ integration: name, code: DEPENDENCY_MISSING });
+  settle(flight, 'nak', wait.delayMs);
+  return undefined;
 }
 
 function ledgerEntry(a: Attempt, status: LedgerEntry['status'], dlqId?: string): LedgerEntry {
@@ -268,7 +328,8 @@ function readsXref(integration: CompiledIntegration): boolean {
     const sources = [integration.when, ...integration.steps.flatMap((s) => [s.when, s.forEach, s.body])].map(
       (e) => e?.source ?? '',
     );
-    uses = sources.some((s) => s.includes('$xref'));
+    const requires = !!integration.requires || integration.steps.some((s) => s.requires);
+    uses = requires || sources.some((s) => s.includes('$xref'));
     XREF_USERS.set(integration, uses);
   }
   return uses;

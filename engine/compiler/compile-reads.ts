@@ -1,0 +1,80 @@
+/**
+ * The parts of an Integration that Junction runs outside of events: `requires` (cross-references that must exist
+ * first) and `read` (how to list the source's records, or read one by key). A schedule source is its own `list`.
+ */
+import type { CompiledExpression } from '../transform/transform-engine.js';
+import type { CompiledReadGet, CompiledReadList, CompiledRequirement, CompiledSource } from './compiled-spec.js';
+import type { CompileContext } from './compile-context.js';
+import { resolveOperation } from './resolve-operation.js';
+import type { ConnectionScope } from './resolve-operation.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import type { JsonPath } from './source-position.js';
+
+type Raw = Record<string, unknown>;
+type Expr = (path: JsonPath) => CompiledExpression | undefined;
+
+const READ_KINDS = new Set(['read', 'query']);
+
+export function compileRequirements(raw: unknown, at: JsonPath, expr: Expr): CompiledRequirement[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  return (raw as Raw[]).map((r, i) => ({
+    map: String(r.xref),
+    key: expr([...at, i, 'key'])!,
+    fetch: r.fetch !== false,
+  }));
+}
+
+export function compileRead(
+  ctx: CompileContext,
+  validated: ValidatedSpec,
+  scope: ConnectionScope,
+  source: CompiledSource,
+  expr: Expr,
+): { list?: CompiledReadList; get?: CompiledReadGet } | undefined {
+  const read = validated.value.read as Raw | undefined;
+  const list = read?.list as Raw | undefined;
+  const get = read?.get as Raw | undefined;
+  for (const [part, raw] of [
+    ['list', list],
+    ['get', get],
+  ] as const) {
+    if (!raw) continue;
+    const operation = resolveOperation(ctx, validated, ['read', part], scope);
+    if (operation && !READ_KINDS.has(operation.kind))
+      ctx.error(
+        validated.spec,
+        ['read', part, 'operation'],
+        'read-operation',
+        `${String(raw.operation)} is a ${operation.kind} operation; read.${part} needs a query or read operation`,
+      );
+  }
+  const compiledList: CompiledReadList | undefined = list
+    ? {
+        connection: String(list.connection),
+        operation: String(list.operation),
+        params: (list.params ?? {}) as Raw,
+        body: list.body === undefined ? undefined : expr(['read', 'list', 'body']),
+        records: list.records === undefined ? undefined : expr(['read', 'list', 'records']),
+        cursor: expr(['read', 'list', 'cursor'])!,
+        initialCursor: list.initial_cursor as string | undefined,
+      }
+    : source.kind === 'schedule'
+      ? {
+          connection: source.connection,
+          operation: source.operation,
+          params: source.params,
+          body: source.body,
+          records: source.records,
+          cursor: source.cursor,
+          initialCursor: source.initialCursor,
+        }
+      : undefined;
+  const compiledGet: CompiledReadGet | undefined = get && {
+    connection: String(get.connection),
+    operation: String(get.operation),
+    params: (get.params ?? {}) as Raw,
+    body: get.body === undefined ? undefined : expr(['read', 'get', 'body']),
+    record: get.record === undefined ? undefined : expr(['read', 'get', 'record']),
+  };
+  return compiledList || compiledGet ? { list: compiledList, get: compiledGet } : undefined;
+}
