@@ -14,6 +14,7 @@ import { ConsumerPool } from './worker/consumer-pool.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
 import { DeadLetterStore, loadDeadLetterIdKey } from './stores/dead-letter-store.js';
 import { AuditLog, provisionAuditStream } from './stores/audit-log.js';
+import { applyDeadLetterRetention } from './stores/dead-letter-retention.js';
 import { DeliveryLedger } from './stores/delivery-ledger.js';
 import { connectNats } from './broker/connect.js';
 import { startEmbeddedNats } from './broker/embedded-nats.js';
@@ -143,6 +144,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await provisionEventsStream(jsm, tuning);
   await provisionAuditStream(jsm, { replicas: tuning.replicas });
   const buckets = await provisionBuckets(new Kvm(js), tuning);
+  await applyDeadLetterRetention(jsm, tuning.dlqRetentionMs);
   const partitions = await agreePartitions(buckets.meta, tuning.partitions);
   if (partitions !== tuning.partitions)
     log.warn({ stored: partitions, requested: tuning.partitions }, 'using the partition count stored in KV');

@@ -28,6 +28,8 @@ export interface RuntimeTuning {
    * Retention of ledger entries and checkpoints (duplicates older than this are no longer detected). @default 7 days
    */
   ledgerTtlMs: number;
+  /** How long a dead letter (customer data) is kept after its last change; then the broker deletes it. @default 30d */
+  dlqRetentionMs: number;
   /** Upper bound of any retry delay, even one asked for by Retry-After. @default 1 hour */
   maxRetryDelayMs: number;
   /** JSONata guards for every evaluation. */
@@ -43,6 +45,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   drainTimeoutMs: 10_000,
   publishTimeoutMs: 5_000,
   ledgerTtlMs: 7 * 24 * 3600_000,
+  dlqRetentionMs: 30 * 24 * 3600_000,
   maxRetryDelayMs: 3600_000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };

@@ -6,7 +6,9 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
+import { DEAD_LETTER_STATUSES } from '../../runtime/stores/dead-letter-statuses.js';
 import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
+import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
 
 /** Where the command acts: the operator API (`--url`, `--token`) or NATS (`--nats`). */
@@ -28,13 +30,13 @@ async function withDlqBackend(opts: DlqTargetOptions, work: (backend: DlqBackend
 }
 
 export function registerDlqCommand(program: Command): void {
-  const dlq = program.command('dlq').description('list, show and replay dead letters');
+  const dlq = program.command('dlq').description('list, show, replay, resolve, discard and purge dead letters');
   targetOptions(
     dlq
       .command('list')
       .description('list dead letters, oldest first')
       .option('--integration <name>', 'only this integration')
-      .addOption(new Option('--status <status>', 'only entries in this status').choices(['open', 'replayed']))
+      .addOption(new Option('--status <status>', 'only entries in this status').choices([...DEAD_LETTER_STATUSES]))
       .option('--json', 'JSON output (one array)'),
   ).action((opts: DlqTargetOptions & { integration?: string; status?: DeadLetter['status']; json?: boolean }) =>
     withDlqBackend(opts, async (backend) => {
@@ -88,4 +90,50 @@ export function registerDlqCommand(program: Command): void {
       process.exitCode = failed > 0 ? 1 : 0;
     });
   });
+  for (const [verb, what] of [
+    ['resolve', 'mark dead letters handled without a replay (fixed by hand, say)'],
+    ['discard', 'delete dead letters and their customer data for good'],
+  ] as const)
+    targetOptions(
+      dlq
+        .command(verb)
+        .description(`${what}; audited with the reason`)
+        .argument('<id...>', 'dead-letter ids (from `junction dlq list`)')
+        .addOption(new Option('--reason <text>', 'why (kept in the audit trail)').makeOptionMandatory()),
+    ).action((ids: string[], opts: DlqTargetOptions & { reason: string }) =>
+      withDlqBackend(opts, async (backend) => {
+        let failed = 0;
+        for (const id of ids) {
+          const outcome = await backend.change(verb, id, opts.reason);
+          if (outcome.status !== `${verb === 'resolve' ? 'resolved' : 'discarded'}`) failed++;
+          process.stdout.write(`${id}  ${outcome.status}\n`);
+        }
+        process.exitCode = failed > 0 ? 1 : 0;
+      }),
+    );
+  targetOptions(
+    dlq
+      .command('purge')
+      .description('discard every dead letter of --integration and/or created before --before; audited')
+      .option('--integration <name>', 'only this integration')
+      .option('--before <time>', 'only entries created before this ISO time, or this long ago (e.g. 7d)')
+      .addOption(new Option('--reason <text>', 'why (kept in the audit trail)').makeOptionMandatory()),
+  ).action((opts: DlqTargetOptions & { integration?: string; before?: string; reason: string }) => {
+    if (!opts.integration && !opts.before) throw new UsageError('dlq purge needs --integration and/or --before');
+    const before = opts.before === undefined ? undefined : pastTime(opts.before);
+    return withDlqBackend(opts, async (backend) => {
+      const ids = await backend.purge({ integration: opts.integration, before }, opts.reason);
+      for (const id of ids) process.stdout.write(`${id}  discarded\n`);
+      process.stderr.write(`${ids.length} dead letter${ids.length === 1 ? '' : 's'} purged\n`);
+    });
+  });
+}
+
+/** `--before`: an ISO time, or a duration ago (`7d`). */
+function pastTime(text: string): Date {
+  const ago = /^\d+(ms|s|m|h|d)$/.test(text) ? parseDuration(text) : undefined;
+  const at = ago === undefined ? new Date(text) : new Date(Date.now() - ago);
+  if (Number.isNaN(at.getTime()))
+    throw new UsageError(`--before must be an ISO time or a duration like 7d, got ${JSON.stringify(text)}`);
+  return at;
 }

@@ -32,6 +32,7 @@ interface RunOptions {
   ackWait: string;
   drainTimeout: string;
   replicas: string;
+  dlqRetention: string;
   logLevel: string;
   repo?: string;
   branch: string;
@@ -84,6 +85,11 @@ export function registerRunCommand(program: Command): void {
         ),
       ),
     )
+    .option(
+      '--dlq-retention <duration>',
+      'how long dead letters (customer data) are kept after their last change',
+      `${DEFAULT_TUNING.dlqRetentionMs / 86_400_000}d`,
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -122,6 +128,7 @@ export function registerRunCommand(program: Command): void {
         ackWaitMs: durationOption('--ack-wait', opts.ackWait),
         drainTimeoutMs: durationOption('--drain-timeout', opts.drainTimeout),
         replicas: countOption('--replicas', opts.replicas),
+        dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
       };
       const wiring = createWiring();
       let engine;

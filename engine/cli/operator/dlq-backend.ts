@@ -20,6 +20,10 @@ export interface DlqBackend {
   list(filter: { integration?: string; status?: DeadLetter['status'] }): Promise<DeadLetter[]>;
   get(id: string): Promise<DeadLetter | undefined>;
   replay(id: string, options?: { integration?: string }): Promise<{ status: string; seq?: number }>;
+  /** `resolved`, `discarded`, `not-found` or why not (`already-replayed`…). */
+  change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string }>;
+  /** The ids purged. */
+  purge(filter: { integration?: string; before?: Date }, reason: string): Promise<string[]>;
 }
 
 export interface DlqTargetOptions {
@@ -53,6 +57,16 @@ function apiBackend(target: OperatorTarget): DlqBackend {
       if (res.status === 202) return { status: 'replayed', seq: res.body.seq };
       return { status: res.status === 404 ? 'not-found' : (res.body.error ?? String(res.status)) };
     },
+    change: async (verb, id, reason) => {
+      const path = `/api/dlq/${encodeURIComponent(id)}/${verb}`;
+      const res = await callOperator<{ error?: string }>(target, 'POST', path, { reason });
+      if (res.status === 200) return { status: verb === 'resolve' ? 'resolved' : 'discarded' };
+      return { status: res.status === 404 ? 'not-found' : (res.body.error ?? String(res.status)) };
+    },
+    purge: async (filter, reason) => {
+      const body = { reason, integration: filter.integration, before: filter.before?.toISOString() };
+      return (await callOperator<{ purged: string[] }>(target, 'POST', '/api/dlq/purge', body)).body.purged;
+    },
   };
 }
 
@@ -78,6 +92,9 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
         return found && redactedView(found.entry);
       },
       replay: (id, options) => actions.replay(actor, id, options),
+      change: (verb, id, reason) =>
+        verb === 'resolve' ? actions.resolve(actor, id, reason) : actions.discard(actor, id, reason),
+      purge: async (filter, reason) => (await actions.purge(actor, filter, reason)).ids,
     });
   });
 }

@@ -5,7 +5,7 @@
 import type { AuditActor, AuditEntry, AuditLog } from '../stores/audit-log.js';
 import { replayDeadLetter } from '../stores/dead-letter-replay.js';
 import type { ReplayOutcome } from '../stores/dead-letter-replay.js';
-import type { DeadLetterStore } from '../stores/dead-letter-store.js';
+import type { DeadLetter, DeadLetterStore } from '../stores/dead-letter-store.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 
 export interface OperatorActionDeps {
@@ -13,6 +13,11 @@ export interface OperatorActionDeps {
   publisher: EventPublisher;
   audit: AuditLog;
 }
+
+/** The outcome of resolving or discarding one dead letter. */
+export type DeadLetterChange =
+  | { status: 'resolved' | 'discarded'; entry: DeadLetter }
+  | { status: 'not-found' | 'changed-meanwhile' | `already-${string}` };
 
 export class OperatorActions {
   constructor(private readonly deps: OperatorActionDeps) {}
@@ -29,6 +34,60 @@ export class OperatorActions {
     );
   }
 
+  /** Marks a dead letter handled without a replay (fixed by hand, say), with the operator's reason. */
+  resolve(actor: AuditActor, id: string, reason: string): Promise<DeadLetterChange> {
+    return this.#audited(
+      { actor, action: 'dlq.resolve', target: id, reason },
+      async () => {
+        const found = await this.deps.deadLetters.get(id);
+        if (!found) return { status: 'not-found' };
+        if (found.entry.status !== 'open') return { status: `already-${found.entry.status}` };
+        const by = `${actor.kind}:${actor.id}`;
+        const marked = await this.deps.deadLetters.markResolved(found.entry, found.revision, by, reason);
+        return marked ? { status: 'resolved', entry: found.entry } : { status: 'changed-meanwhile' };
+      },
+      (o) => o.status === 'resolved',
+      describeEntry,
+    );
+  }
+
+  /** Deletes a dead letter and its customer data for good; the audit entry keeps its id, key and the reason. */
+  discard(actor: AuditActor, id: string, reason: string): Promise<DeadLetterChange> {
+    return this.#audited(
+      { actor, action: 'dlq.discard', target: id, reason },
+      async () => {
+        const found = await this.deps.deadLetters.get(id);
+        if (!found) return { status: 'not-found' };
+        await this.deps.deadLetters.discard(found.entry);
+        return { status: 'discarded', entry: found.entry };
+      },
+      (o) => o.status === 'discarded',
+      describeEntry,
+    );
+  }
+
+  /** Discards every dead letter of an integration and/or created before a time; one audit entry with the count. */
+  async purge(
+    actor: AuditActor,
+    filter: { integration?: string; before?: Date },
+    reason: string,
+  ): Promise<{ status: 'purged'; ids: string[] }> {
+    const target = [filter.integration ?? '*', filter.before ? `before ${filter.before.toISOString()}` : '']
+      .filter(Boolean)
+      .join(' ');
+    return this.#audited(
+      { actor, action: 'dlq.purge', target, reason },
+      async () => {
+        const entries = await this.deps.deadLetters.list({ integration: filter.integration });
+        const doomed = entries.filter((e) => !filter.before || Date.parse(e.createdAt) < filter.before.getTime());
+        for (const entry of doomed) await this.deps.deadLetters.discard(entry);
+        return { status: 'purged' as const, ids: doomed.map((e) => e.id) };
+      },
+      () => true,
+      (o) => ({ count: o.ids.length }),
+    );
+  }
+
   /** Records an action refused for lack of a role (or a failed sign-in): denials are part of the trail. */
   async denied(actor: AuditActor, action: string, target: string, reason: string): Promise<void> {
     await this.deps.audit.record({ actor, action, target, result: 'denied', reason });
@@ -39,6 +98,7 @@ export class OperatorActions {
     what: Pick<AuditEntry, 'actor' | 'action' | 'target' | 'reason'>,
     run: () => Promise<T>,
     succeeded: (outcome: T) => boolean,
+    detail: (outcome: T) => Record<string, unknown> = () => ({}),
   ): Promise<T> {
     let outcome: T;
     try {
@@ -48,11 +108,17 @@ export class OperatorActions {
       throw error;
     }
     const ok = succeeded(outcome);
+    const extra = { ...detail(outcome), ...(ok ? {} : { outcome: outcome.status }) };
     await this.deps.audit.record({
       ...what,
       result: ok ? 'ok' : 'failed',
-      ...(ok ? {} : { detail: { outcome: outcome.status } }),
+      ...(Object.keys(extra).length > 0 ? { detail: extra } : {}),
     });
     return outcome;
   }
+}
+
+/** What the audit trail keeps about a dead letter that was acted on: where it was, never its content. */
+function describeEntry(outcome: DeadLetterChange): Record<string, unknown> {
+  return 'entry' in outcome ? { integration: outcome.entry.integration, key: outcome.entry.key } : {};
 }

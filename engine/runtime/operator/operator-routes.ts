@@ -6,14 +6,19 @@
  *   GET  /api/dlq[?integration=&status=]   dead letters (secrets redacted)              (viewer)
  *   GET  /api/dlq/<id>             one dead letter                                       (viewer)
  *   POST /api/dlq/<id>/replay      replay one dead letter                                (operator)
+ *   POST /api/dlq/<id>/resolve     {reason}: mark it handled without a replay           (operator)
+ *   POST /api/dlq/<id>/discard     {reason}: delete it and its customer data            (operator)
+ *   POST /api/dlq/purge            {reason, integration?, before?}: discard many         (operator)
  *   GET  /api/audit[?limit=&before=]   the audit trail, newest first                     (viewer)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../ingest/http-server.js';
 import type { EngineStatus } from '../observe/engine-status.js';
-import { redactedView } from '../stores/dead-letter-store.js';
-import type { DeadLetter, DeadLetterStore } from '../stores/dead-letter-store.js';
-import type { OperatorActions } from './operator-actions.js';
+import { DEAD_LETTER_STATUSES } from '../stores/dead-letter-statuses.js';
+import type { DeadLetterStatus } from '../stores/dead-letter-statuses.js';
+import type { DeadLetterStore } from '../stores/dead-letter-store.js';
+import { deadLetterView } from './dead-letter-views.js';
+import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
 import type { Principal } from './principal.js';
 import { SECURITY_HEADERS } from './request-guards.js';
 
@@ -25,7 +30,7 @@ export interface OperatorApi {
 }
 
 const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
-const DLQ_STATUSES: readonly DeadLetter['status'][] = ['open', 'replayed'];
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** Answers an operator route; false when no route matches. */
 export async function operatorRoute(
@@ -59,15 +64,47 @@ export async function operatorRoute(
     const status = url.searchParams.get('status') ?? undefined;
     if (integration !== undefined && !INTEGRATION_NAME.test(integration))
       return json(400, { error: 'bad-query', message: `integration must match ${INTEGRATION_NAME.source}` });
-    if (status !== undefined && !DLQ_STATUSES.includes(status as DeadLetter['status']))
-      return json(400, { error: 'bad-query', message: `status must be one of ${DLQ_STATUSES.join(', ')}` });
-    const entries = await api.deadLetters.list({ integration, status: status as DeadLetter['status'] | undefined });
-    return json(200, { entries: entries.map(redactedView) });
+    if (status !== undefined && !DEAD_LETTER_STATUSES.includes(status as DeadLetterStatus))
+      return json(400, { error: 'bad-query', message: `status must be one of ${DEAD_LETTER_STATUSES.join(', ')}` });
+    const entries = await api.deadLetters.list({ integration, status: status as DeadLetterStatus | undefined });
+    return json(200, { entries: entries.map((e) => deadLetterView(e, who.role)) });
+  }
+  if (method === 'POST' && path === '/api/dlq/purge') {
+    if (!(await allowed(api, who, 'dlq.purge', 'dlq'))) return json(403, roleRefusal('purge'));
+    const body = await readJson(req);
+    const integration = typeof body?.integration === 'string' ? body.integration : undefined;
+    const before = typeof body?.before === 'string' ? new Date(body.before) : undefined;
+    if (!body || typeof body.reason !== 'string' || !body.reason.trim())
+      return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
+    if (
+      (!integration && !before) ||
+      (integration && !INTEGRATION_NAME.test(integration)) ||
+      Number.isNaN(before?.getTime())
+    )
+      return json(400, { error: 'bad-request', message: 'give an integration name and/or an ISO time "before"' });
+    const outcome = await api.actions.purge(who.actor, { integration, before }, body.reason);
+    return json(200, { purged: outcome.ids });
   }
   const one = /^\/api\/dlq\/([A-Za-z0-9_-]+)$/.exec(path);
   if (method === 'GET' && one) {
     const found = await api.deadLetters.get(one[1]);
-    return found ? json(200, redactedView(found.entry)) : json(404, notFound(one[1]));
+    return found ? json(200, deadLetterView(found.entry, who.role)) : json(404, notFound(one[1]));
+  }
+  const change = /^\/api\/dlq\/([A-Za-z0-9_-]+)\/(resolve|discard)$/.exec(path);
+  if (method === 'POST' && change) {
+    const [, id, verb] = change;
+    if (!(await allowed(api, who, `dlq.${verb}`, id))) return json(403, roleRefusal(verb));
+    const body = await readJson(req);
+    if (!body || typeof body.reason !== 'string' || !body.reason.trim())
+      return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
+    const outcome: DeadLetterChange =
+      verb === 'resolve'
+        ? await api.actions.resolve(who.actor, id, body.reason)
+        : await api.actions.discard(who.actor, id, body.reason);
+    if (outcome.status === 'not-found') return json(404, notFound(id));
+    if (!('entry' in outcome))
+      return json(409, { error: outcome.status, message: `dead letter ${id} is ${outcome.status}` });
+    return json(200, { [outcome.status]: id });
   }
   const replay = /^\/api\/dlq\/([A-Za-z0-9_-]+)\/replay$/.exec(path);
   if (method === 'POST' && replay) {
@@ -79,6 +116,25 @@ export async function operatorRoute(
     return json(202, { replayed: outcome.entry.id, seq: outcome.seq });
   }
   return false;
+}
+
+/** A small JSON object body; undefined when it is missing, too large or not an object. */
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An integer query parameter within bounds: undefined when absent, null when invalid. */

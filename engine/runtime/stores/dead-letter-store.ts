@@ -9,6 +9,7 @@ import type { PlannedRequest } from '../../execute/execution-types.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import { redactFields } from '../../http/redact.js';
 import { deadLetterText } from './dead-letter-text.js';
+import type { DeadLetterStatus } from './dead-letter-statuses.js';
 
 export interface DeadLetter {
   /**
@@ -36,8 +37,11 @@ export interface DeadLetter {
   reason: 'permanent' | 'exhausted' | 'dependency-deadline';
   attempts: number;
   createdAt: string;
-  status: 'open' | 'replayed';
+  /** `open` until replayed, or resolved by an operator (handled without a replay, with a reason). */
+  status: DeadLetterStatus;
   replayedAt?: string;
+  /** Who resolved it, when and why (`junction dlq resolve`). */
+  resolution?: { by: string; at: string; reason: string };
 }
 
 export class DeadLetterStore {
@@ -76,7 +80,7 @@ export class DeadLetterStore {
    * Entries, oldest first, optionally of one integration and/or status. Listed from the stream's per-subject counts,
    * not `kv.keys()`, which can stall while entries are being written (engine/runtime/kv-listing.ts).
    */
-  async list(filter: { integration?: string; status?: DeadLetter['status'] } = {}): Promise<DeadLetter[]> {
+  async list(filter: { integration?: string; status?: DeadLetterStatus } = {}): Promise<DeadLetter[]> {
     const entries = await listLiveEntries(this.#kv, filter.integration ? `${filter.integration}.>` : '>');
     return entries
       .map((e) => e.json<DeadLetter>())
@@ -85,10 +89,24 @@ export class DeadLetterStore {
   }
 
   /** Marks an entry replayed if it has not changed since `revision` was read. Returns false if it had. */
-  async markReplayed(entry: DeadLetter, revision: number): Promise<boolean> {
-    const updated: DeadLetter = { ...entry, status: 'replayed', replayedAt: new Date().toISOString() };
+  markReplayed(entry: DeadLetter, revision: number): Promise<boolean> {
+    return this.#update({ ...entry, status: 'replayed', replayedAt: new Date().toISOString() }, revision);
+  }
+
+  /** Marks an entry handled without a replay, if unchanged since `revision`. Returns false if it had changed. */
+  markResolved(entry: DeadLetter, revision: number, by: string, reason: string): Promise<boolean> {
+    const resolution = { by, at: new Date().toISOString(), reason };
+    return this.#update({ ...entry, status: 'resolved', resolution }, revision);
+  }
+
+  /** Deletes an entry's content for good (KV purge: no earlier revision is kept). */
+  async discard(entry: Pick<DeadLetter, 'integration' | 'id'>): Promise<void> {
+    await this.#kv.purge(`${entry.integration}.${entry.id}`);
+  }
+
+  async #update(updated: DeadLetter, revision: number): Promise<boolean> {
     try {
-      await this.#kv.update(`${entry.integration}.${entry.id}`, JSON.stringify(updated), revision);
+      await this.#kv.update(`${updated.integration}.${updated.id}`, JSON.stringify(updated), revision);
       return true;
     } catch {
       return false;
