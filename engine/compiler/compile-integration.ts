@@ -190,6 +190,8 @@ function compileSource(
   if (source.nats) return { kind: 'nats', subject: String((source.nats as Raw).subject) };
   const webhook = (source.webhook ?? {}) as Raw;
   const hmac = (webhook.verify as Raw | undefined)?.hmac_sha256 as Raw | undefined;
+  const ioEvents = (webhook.verify as Raw | undefined)?.adobe_io_events as Raw | undefined;
+  const commerce = (webhook.verify as Raw | undefined)?.adobe_commerce_webhook as Raw | undefined;
   return {
     kind: 'webhook',
     verify: hmac
@@ -200,6 +202,15 @@ function compileSource(
           prefix: String(hmac.prefix ?? ''),
         }
       : undefined,
+    adobe: ioEvents
+      ? {
+          scheme: 'io_events',
+          clientId: String(ioEvents.client_id),
+          keyBaseUrl: String(ioEvents.public_key_base_url ?? 'https://static.adobeioevents.com'),
+        }
+      : commerce
+        ? { scheme: 'commerce_webhook', publicKey: String(commerce.public_key) }
+        : undefined,
     maxBodyBytes: Number(webhook.max_body_bytes ?? 1024 * 1024),
   };
 }

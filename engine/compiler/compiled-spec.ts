@@ -54,8 +54,13 @@ export interface WebhookVerification {
   prefix: string;
 }
 
+/** Adobe's public-key signature schemes (verified in engine/runtime/ingest/adobe-signatures.ts). */
+export type AdobeVerification =
+  | { scheme: 'io_events'; clientId: SecretValue; keyBaseUrl: string }
+  | { scheme: 'commerce_webhook'; publicKey: SecretValue };
+
 export type CompiledSource =
-  | { kind: 'webhook'; verify?: WebhookVerification; maxBodyBytes: number }
+  | { kind: 'webhook'; verify?: WebhookVerification; adobe?: AdobeVerification; maxBodyBytes: number }
   | {
       kind: 'schedule';
       connection: string;

@@ -221,13 +221,13 @@ export interface Source {
  */
 export interface WebhookSource {
   /**
-   * Signature verification over the raw request body. Unsigned or badly signed requests get 401 and nothing is stored.
+   * Signature verification over the raw request body: exactly one scheme. Unsigned or badly signed requests get 401 and nothing is stored.
    */
   verify?: {
     /**
      * HMAC-SHA256 of the raw body with a shared secret.
      */
-    hmac_sha256: {
+    hmac_sha256?: {
       /**
        * Header that carries the signature.
        */
@@ -244,6 +244,28 @@ export interface WebhookSource {
        * Text before the digest in the header.
        */
       prefix?: string;
+    };
+    /**
+     * Adobe I/O Events (Adobe Commerce eventing): RSA-SHA256 over the raw body in x-adobe-digital-signature-1/-2, checked with the public keys at x-adobe-public-key1-path/-2-path (fetched from `public_key_base_url` and cached); the payload's recipient_client_id must be `client_id`. The registration's challenge (GET ?challenge=) is answered.
+     */
+    adobe_io_events?: {
+      /**
+       * Your Adobe Developer Console project's client id (the events' recipient_client_id).
+       */
+      client_id: string;
+      /**
+       * Where Adobe publishes the signing keys; the header paths are appended.
+       */
+      public_key_base_url?: string;
+    };
+    /**
+     * Adobe Commerce webhooks: x-adobe-commerce-webhook-signature is an RSA-SHA256 signature (base64) of the base64-encoded body, checked with the public key shown in the Commerce Admin (Stores > Configuration > Adobe Services > Webhooks).
+     */
+    adobe_commerce_webhook?: {
+      /**
+       * The PEM public key, usually from the environment.
+       */
+      public_key: string;
     };
   };
   /**

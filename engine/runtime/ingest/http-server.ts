@@ -76,7 +76,10 @@ async function publicRoute(api: PublicApi, req: IncomingMessage, res: ServerResp
   }
   const hook = /^\/hooks\/([^/]+)\/?$/.exec(path);
   if (hook) {
-    if (method !== 'POST') return sendJson(res, 405, { error: 'method-not-allowed', message: 'webhooks are POSTed' });
+    // A GET is only an Adobe I/O Events challenge (`?challenge=`), which ingest answers for the integration.
+    const challenge = method === 'GET' && url.searchParams.has('challenge');
+    if (method !== 'POST' && !challenge)
+      return sendJson(res, 405, { error: 'method-not-allowed', message: 'webhooks are POSTed' });
     const name = decodeSegment(hook[1]);
     // A malformed escape is the client's mistake: 400, not a 500 and an error log line per request.
     if (name === undefined)

@@ -10,6 +10,7 @@ import { EventIdentityError, identifyEvent } from './event-publisher.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
+import { verifyAdobe } from './adobe-signatures.js';
 import { verifySignature } from './verify-signature.js';
 import { MAX_EVENT_DEPTH, jsonTextDepth } from './json-depth.js';
 
@@ -46,6 +47,13 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
       body: { error: 'not-a-webhook', message: `integration ${name} has a ${source.kind} source, not a webhook` },
     };
 
+  if (req.method === 'GET') {
+    // Adobe I/O Events proves the URL on registration: GET ?challenge=<value>, answered with the value.
+    const challenge = new URL(req.url ?? '/', 'http://hook').searchParams.get('challenge');
+    return source.adobe?.scheme === 'io_events' && challenge
+      ? { status: 200, body: { challenge } }
+      : { status: 405, body: { error: 'method-not-allowed', message: 'webhooks are POSTed' } };
+  }
   const raw = await readBody(req, source.maxBodyBytes);
   if (raw === 'too-large')
     return {
@@ -72,6 +80,10 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
         body: { error: 'bad-signature', message: `missing or invalid ${source.verify.header} signature` },
       };
     }
+  }
+  if (source.adobe) {
+    const refused = await verifyAdobe(source.adobe, req.headers, raw, deps.env);
+    if (refused) return { status: 401, body: { error: 'bad-signature', message: refused } };
   }
   // Counted on the bytes before parsing, without recursion: a poison event never gets into the stream from here.
   if (jsonTextDepth(raw, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH)
