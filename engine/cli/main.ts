@@ -15,6 +15,7 @@ import { registerPlanCommand } from './commands/plan.js';
 import { registerRecordCommand } from './commands/record.js';
 import { registerCiGithubCommand } from './commands/ci-github.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerInitCommand } from './commands/init.js';
 import { applyHelpLevel } from './help-levels.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerXrefCommand } from './commands/xref.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerInitCommand(program);
   registerValidateCommand(program);
   registerTestCommand(program);
   registerRecordCommand(program);

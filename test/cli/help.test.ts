@@ -11,6 +11,7 @@ const GOLDEN = new URL('./golden/', import.meta.url);
 
 const HELP: [name: string, args: string[]][] = [
   ['help', ['--help']],
+  ['help-init', ['init', '--help']],
   ['help-validate', ['validate', '--help']],
   ['help-test', ['test', '--help']],
   ['help-record', ['record', '--help']],
@@ -25,6 +26,8 @@ const HELP: [name: string, args: string[]][] = [
   ['help-status', ['status', '--help']],
   ['help-emulator', ['emulator', '--help']],
   ['help-demo', ['demo', '--help']],
+  ['help-check', ['check', '--help']],
+  ['help-xref', ['xref', '--help']],
 ];
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,11 +1,12 @@
 /**
- * The package as a new user gets it, from a fresh clone of this repository's HEAD: `npm ci && npm run build`,
- * `npm pack`, an install of the tarball into an empty project, then the installed `junction` on a spec repository.
+ * The issue's "done when", in one test: a fresh clone of this repository's HEAD goes through
+ * `npm ci && npm run build`, `npm pack`, an install of the tarball into an empty project, and
+ * `npx junction init demo-specs && cd demo-specs && npx junction validate && npx junction test`.
  * `npm test` itself is not rerun inside the clone: CI runs it on the same commit already.
  * npm takes packages from its cache (`--prefer-offline`), so the test needs no network once the cache is warm.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ async function step(cwd: string, file: string, args: string[]): Promise<string> 
   return result.stdout;
 }
 
-it('builds, packs and installs from a fresh clone; the installed junction validates and tests specs', async () => {
+it('builds, packs and installs from a fresh clone; junction init scaffolds specs that validate and test green', async () => {
   const clone = join(work, 'clone');
   await step(work, 'git', ['clone', '--quiet', '--no-hardlinks', REPO_ROOT, clone]);
   // --ignore-scripts: `prepare` would build once more; the build is the next, explicit step.
@@ -48,14 +49,30 @@ it('builds, packs and installs from a fresh clone; the installed junction valida
   expect(tarball).toMatch(/^junction-\d+\.\d+\.\d+\.tgz$/);
 
   const project = join(work, 'project');
-  cpSync(join(REPO_ROOT, 'test/plan/fixtures/specs'), join(project, 'specs'), { recursive: true });
+  mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'empty-project', private: true }));
   await step(project, 'npm', ['install', ...NPM_FLAGS, join(work, tarball)]);
 
   // `npx --no`: the local install or nothing; never a download of some other package named junction.
   const npx = (cwd: string, ...args: string[]) => run(cwd, 'npx', ['--no', 'junction', ...args]);
-  expect(await npx(project, 'validate', 'specs')).toEqual({ code: 0, stdout: '', stderr: '✓ specs: no problems\n' });
-  const tested = await npx(project, 'test', 'specs');
-  expect(tested.code).toBe(0);
-  expect(tested.stdout.trim().split('\n').at(-1)).toBe('3 passed, 0 failed');
+  const init = await npx(project, 'init', 'demo-specs');
+  expect(init.code).toBe(0);
+  expect(init.stdout).toContain('created a spec repository in demo-specs:\n');
+  const specs = join(project, 'demo-specs');
+  expect(await npx(specs, 'validate')).toEqual({ code: 0, stdout: '', stderr: '✓ specs: no problems\n' });
+  expect(await npx(specs, 'test')).toEqual({
+    code: 0,
+    stderr: '',
+    stdout: [
+      '✓ shop-orders-to-orders-api › a paid order reaches the orders service',
+      '✓ shop-orders-to-orders-api › unpaid orders are skipped',
+      '',
+      '2 passed, 0 failed',
+      '',
+    ].join('\n'),
+  });
+  // The editor line points into the local install, so it holds on every clone that installs the same way.
+  expect(readFileSync(join(specs, 'specs/shop-orders-to-orders-api.yaml'), 'utf8').split('\n')[0]).toBe(
+    '# yaml-language-server: $schema=../../node_modules/junction/schemas/integration.schema.json',
+  );
 }, 600_000);
