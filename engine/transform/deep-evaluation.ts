@@ -16,17 +16,21 @@ import { DeadlineExceeded, SyncWorker, WORKER_READY } from './sync-worker.js';
 import type { TransformGuards } from './transform-engine.js';
 import { TransformError } from './transform-engine.js';
 
-// tsx's ESM loader API (the CommonJS build of `tsx/esm/api` cannot register from an eval'd worker script)
-const TSX_API = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/esm/api')), 'index.mjs')).href;
-const ENTRY = new URL('./deep-evaluation-entry.ts', import.meta.url).href;
+// Run from source (tests, `npm run junction`), the worker loads the TS entry through tsx's ESM loader API (its
+// CommonJS build cannot register from an eval'd worker script); the built package (dist/) loads plain JS, and tsx,
+// a dev dependency, is not installed there.
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(`./deep-evaluation-entry.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url).href;
+const LOADER = FROM_SOURCE
+  ? `import(${JSON.stringify(
+      pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/esm/api')), 'index.mjs')).href,
+    )}).then((tsx) => tsx.register())`
+  : 'Promise.resolve()';
 
 const SCRIPT = `
 let evaluateInWorker;
-import(${JSON.stringify(TSX_API)})
-  .then((tsx) => {
-    tsx.register();
-    return import(${JSON.stringify(ENTRY)});
-  })
+${LOADER}
+  .then(() => import(${JSON.stringify(ENTRY)}))
   .then(
     (m) => {
       evaluateInWorker = m.evaluateInWorker;
