@@ -72,13 +72,13 @@ it('builds, packs and installs from a fresh clone; junction init scaffolds specs
     ].join('\n'),
   });
   // Deep recursion runs in a worker thread that loads the compiled engine: no tsx in an installed package.
-  const deep = await run(project, process.execPath, [
-    '--input-type=module',
-    '-e',
+  writeFileSync(
+    join(project, 'deep.mjs'),
     `import { junctionEngine } from 'junction/dist/engine/transform/junction-engine.js';
      const f = junctionEngine.compile('($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(10000))');
      console.log(f.evaluate({}, {}, { timeoutMs: 60000 }));`,
-  ]);
+  );
+  const deep = await run(project, process.execPath, ['deep.mjs']);
   expect(deep).toEqual({ code: 0, stdout: '10000\n', stderr: '' });
   // The editor line points into the local install, so it holds on every clone that installs the same way.
   expect(readFileSync(join(specs, 'specs/shop-orders-to-orders-api.yaml'), 'utf8').split('\n')[0]).toBe(
