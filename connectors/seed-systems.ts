@@ -3,7 +3,7 @@
  * Salesforce org. Their URLs and credentials go into the environment the seed connections reference (`${env:…}`).
  * The demo and the end-to-end tests run the seed specs against these.
  */
-import { startMagentoEmulator, MAGENTO_EMULATOR_TOKEN } from './magento/emulator/index.js';
+import { MAGENTO_EMULATOR_INTEGRATION, startMagentoEmulator } from './magento/emulator/index.js';
 import type { MagentoEmulator } from './magento/emulator/index.js';
 import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from './salesforce/emulator/index.js';
 import type { SalesforceEmulator } from './salesforce/emulator/index.js';
@@ -24,14 +24,18 @@ export interface SeedSystems {
 
 export async function startSeedSystems(): Promise<SeedSystems> {
   const [magento, ff, salesforce] = await Promise.all([
-    startMagentoEmulator(),
+    // As Adobe Commerce 2.4.4+ ships: the integration's access token is no bearer token, requests are signed.
+    startMagentoEmulator({ bearerIntegrationTokens: false }),
     startSalesforceEmulator(),
     startSalesforceEmulator(),
   ]);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     MAGENTO_URL: magento.url,
-    MAGENTO_TOKEN: MAGENTO_EMULATOR_TOKEN,
+    MAGENTO_CONSUMER_KEY: MAGENTO_EMULATOR_INTEGRATION.consumerKey,
+    MAGENTO_CONSUMER_SECRET: MAGENTO_EMULATOR_INTEGRATION.consumerSecret,
+    MAGENTO_ACCESS_TOKEN: MAGENTO_EMULATOR_INTEGRATION.accessToken,
+    MAGENTO_ACCESS_TOKEN_SECRET: MAGENTO_EMULATOR_INTEGRATION.accessTokenSecret,
     MAGENTO_HOOK_SECRET: HOOK_SECRETS.magento,
     FF_URL: ff.url,
     FF_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,

@@ -1,9 +1,12 @@
 /**
  * Magento's error body is `{"message": "…%1… %fieldName…", "parameters": […] | {…}}`; the message is a template that
- * the parameters fill. 404 is "no such entity"; other 4xx are validation errors.
+ * the parameters fill. 404 is "no such entity"; a deadlock or lock wait the product repository reports as 400 clears
+ * with time (elsewhere they are 500, which the HTTP stack retries); other 4xx are validation errors.
  */
 import { ConnectorError } from '../../engine/sdk/index.js';
 import type { InboundResponse } from '../../engine/sdk/index.js';
+
+const TRANSIENT = /^Database (deadlock found when trying to get lock|lock wait timeout exceeded|connection error)/;
 
 /** Classifies a Magento error response: 404 not-found, other 4xx validation (auth is decided by the HTTP stack). */
 export function classifyMagentoError(response: InboundResponse): ConnectorError {
@@ -23,6 +26,12 @@ export function classifyMagentoError(response: InboundResponse): ConnectorError 
   const reasons = (body.errors ?? []).map((e) => fillTemplate(e.message ?? '', e.parameters)).filter(Boolean);
   const message = reasons.length ? `${base}: ${reasons.join('; ')}` : base;
   const field = parameterField(body.parameters) ?? parameterField(body.errors?.[0]?.parameters);
+  // MySQL deadlocks and lock waits: the product repository answers them as a temporary save failure (400).
+  if (response.status === 400 && TRANSIENT.test(message))
+    return new ConnectorError('row-lock', message, 'retryable', {
+      status: 400,
+      vendorCode: 'TemporaryCouldNotSaveException',
+    });
   if (response.status === 404)
     return new ConnectorError('not-found', message, 'permanent', {
       status: 404,

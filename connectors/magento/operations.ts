@@ -15,6 +15,7 @@ import {
   quoteDeclineSchema,
   quoteDraftSchema,
   quoteSubmitSchema,
+  shipmentRecordSchema,
   shipmentSchema,
   sourceItemSchema,
   stockItemSchema,
@@ -58,7 +59,13 @@ export const magentoOperations: Record<string, OperationDef> = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        page_size: { type: 'integer', minimum: 1, maximum: 500, default: 100, description: 'Orders per page.' },
+        page_size: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 300,
+          default: 100,
+          description: 'Orders per page (Magento refuses more than 300 when input limits are on).',
+        },
         current_page: { type: 'integer', minimum: 1, description: 'Page to read (1-based); omitted reads the first.' },
         updated_after: {
           type: 'string',
@@ -109,7 +116,13 @@ export const magentoOperations: Record<string, OperationDef> = {
           default: 'eq',
           description: 'Magento condition type.',
         },
-        page_size: { type: 'integer', minimum: 1, maximum: 500, default: 20, description: 'Customers per page.' },
+        page_size: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 300,
+          default: 20,
+          description: 'Customers per page (at most 300 with input limits on).',
+        },
       },
     },
     input: {
@@ -234,6 +247,30 @@ export const magentoOperations: Record<string, OperationDef> = {
     }),
     result: (r) => ({ id: Number(r.body) }),
   },
+  'shipments.search': {
+    description: "An order's shipments (searchCriteria on order_id): finds a shipment whose answer was lost.",
+    vendorName: 'GET /V1/shipments?searchCriteria',
+    kind: 'query',
+    object: 'shipment',
+    input: {
+      type: 'object',
+      required: ['order_id'],
+      properties: { order_id: { type: ['integer', 'string'], description: 'Order id (entity_id).' } },
+    },
+    output: {
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: shipmentRecordSchema },
+        search_criteria: { type: 'object' },
+        total_count: { type: 'integer' },
+      },
+    },
+    request: (c) => ({
+      method: 'GET',
+      path: `${V1(c.options)}/shipments`,
+      query: filter('order_id', String(seg(record(c).order_id, 'order_id')), 'eq'),
+    }),
+  },
   'invoices.create': {
     description: 'Invoice an order (optionally capturing payment). Returns the invoice id.',
     vendorName: 'POST /V1/order/{orderId}/invoice',
@@ -256,6 +293,31 @@ export const magentoOperations: Record<string, OperationDef> = {
     identity: ['id'],
     output: cartSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/carts/${seg(record(c).id, 'id')}` }),
+  },
+  'carts.search': {
+    description:
+      "A customer's carts and negotiable quotes (searchCriteria on customer_id): finds a draft whose answer was lost.",
+    vendorName: 'GET /V1/carts/search?searchCriteria',
+    kind: 'query',
+    object: 'cart',
+    input: {
+      type: 'object',
+      required: ['customer_id'],
+      properties: { customer_id: { type: ['integer', 'string'], description: 'Customer id.' } },
+    },
+    output: {
+      type: 'object',
+      properties: {
+        items: { type: 'array', items: cartSchema },
+        search_criteria: { type: 'object' },
+        total_count: { type: 'integer' },
+      },
+    },
+    request: (c) => ({
+      method: 'GET',
+      path: `${V1(c.options)}/carts/search`,
+      query: filter('customer_id', String(seg(record(c).customer_id, 'customer_id')), 'eq'),
+    }),
   },
   'negotiable_quotes.draft': {
     description: 'B2B: start an empty draft negotiable quote for a company buyer. Returns the quote id.',

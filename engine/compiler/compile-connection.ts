@@ -73,6 +73,22 @@ function toAuth(auth: Record<string, string>): AuthSpec {
         clientSecret: auth.client_secret,
         scope: auth.scope,
       };
+    case 'magento_admin_token':
+      return {
+        type: 'magento_admin_token',
+        username: auth.username,
+        password: auth.password,
+        tokenUrl: auth.token_url ?? '/rest/V1/integration/admin/token',
+      };
+    case 'oauth1':
+      return {
+        type: 'oauth1',
+        consumerKey: auth.consumer_key,
+        consumerSecret: auth.consumer_secret,
+        accessToken: auth.access_token,
+        accessTokenSecret: auth.access_token_secret,
+        signatureMethod: auth.signature_method === 'HMAC-SHA1' ? 'HMAC-SHA1' : 'HMAC-SHA256',
+      };
     default:
       return { type: 'none' };
   }

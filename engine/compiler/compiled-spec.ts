@@ -19,6 +19,15 @@ export type AuthSpec =
       clientId: SecretValue;
       clientSecret: SecretValue;
       scope?: string;
+    }
+  | { type: 'magento_admin_token'; username: SecretValue; password: SecretValue; tokenUrl: string }
+  | {
+      type: 'oauth1';
+      consumerKey: SecretValue;
+      consumerSecret: SecretValue;
+      accessToken: SecretValue;
+      accessTokenSecret: SecretValue;
+      signatureMethod: 'HMAC-SHA256' | 'HMAC-SHA1';
     };
 
 export interface CompiledConnection {

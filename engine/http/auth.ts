@@ -1,12 +1,16 @@
 /**
- * The auth layer: headers per connection, with secrets resolved from the environment at use time. OAuth2
- * client-credentials tokens are cached until they expire; after a 401 the token that failed is dropped, so the client
- * fetches a new one and retries the call once.
+ * The auth layer: headers per connection, with secrets resolved from the environment at use time. Fetched tokens
+ * (OAuth2 client credentials, Magento admin tokens) are cached until they expire; after a 401 the token that failed is
+ * dropped, so the client fetches a new one and retries the call once. OAuth 1.0a signs each request.
  */
 import type { AuthSpec } from '../compiler/compiled-spec.js';
 import { resolveRefs } from '../compiler/secret-ref.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { magentoAdminTokenAuth } from './magento-admin-token.js';
+import { oauth1Auth } from './oauth1-auth.js';
 import { redactText } from './redact.js';
+import { cachedTokenAuth, expiryFor } from './token-cache.js';
+import type { CachedToken } from './token-cache.js';
 import type { TransportRequest, TransportResponse } from './transport.js';
 
 /**
@@ -14,10 +18,17 @@ import type { TransportRequest, TransportResponse } from './transport.js';
  */
 export type TokenSender = (request: TransportRequest) => Promise<TransportResponse>;
 
+/** The request being authenticated (signing schemes sign it). */
+export interface AuthTarget {
+  method: string;
+  /** Absolute URL with its query. */
+  url: string;
+}
+
 /** Auth headers for a connection. */
 export interface AuthProvider {
   /** Headers to add to a request (fetching a token first when needed). */
-  headers(): Promise<Record<string, string>>;
+  headers(target: AuthTarget): Promise<Record<string, string>>;
   /**
    * Drops the cached token if it is the one `authorization` carried; true when a refresh can help (OAuth2), false for
    * static credentials, where a 401 is final.
@@ -53,6 +64,10 @@ export function createAuthProvider(
     }
     case 'oauth2_client_credentials':
       return oauth2Auth(auth, baseUrl, send, resolve, timeoutMs);
+    case 'magento_admin_token':
+      return magentoAdminTokenAuth(auth, baseUrl, send, resolve, timeoutMs);
+    case 'oauth1':
+      return oauth1Auth(auth, resolve);
     default:
       return staticAuth(
         () => ({}),
@@ -65,11 +80,6 @@ function staticAuth(headers: () => Record<string, string>, secrets: () => string
   return { headers: async () => headers(), invalidate: () => false, secrets };
 }
 
-interface CachedToken {
-  value: string;
-  expiresAt: number;
-}
-
 type OAuth2Spec = Extract<AuthSpec, { type: 'oauth2_client_credentials' }>;
 
 function oauth2Auth(
@@ -79,9 +89,7 @@ function oauth2Auth(
   resolve: (v: string) => string,
   timeoutMs: number,
 ): AuthProvider {
-  let token: CachedToken | undefined;
-  let pending: Promise<CachedToken> | undefined;
-  const secrets = () => [resolve(auth.clientSecret), ...(token ? [token.value] : [])];
+  const secrets = () => [resolve(auth.clientSecret)];
   const fetchToken = async (): Promise<CachedToken> => {
     const url = new URL(auth.tokenUrl, baseUrl.endsWith('/') ? baseUrl : baseUrl + '/').toString();
     const form = new URLSearchParams({
@@ -122,22 +130,7 @@ function oauth2Auth(
     if (!body.access_token)
       throw new ConnectorError('auth', 'token response has no access_token', 'permanent', { status: response.status });
     // Salesforce omits expires_in (sessions last hours): assume an hour; the refresh on 401 covers an earlier expiry.
-    const lifetimeMs = Number(body.expires_in ?? 3600) * 1000;
-    return { value: body.access_token, expiresAt: Date.now() + lifetimeMs - Math.min(30_000, lifetimeMs / 10) };
+    return { value: body.access_token, expiresAt: expiryFor(Number(body.expires_in ?? 3600) * 1000) };
   };
-  return {
-    headers: async () => {
-      if (!token || token.expiresAt <= Date.now()) {
-        // Concurrent calls share one token request.
-        pending ??= fetchToken().finally(() => (pending = undefined));
-        token = await pending;
-      }
-      return { authorization: `Bearer ${token.value}` };
-    },
-    invalidate: (authorization) => {
-      if (token && authorization === `Bearer ${token.value}`) token = undefined;
-      return true;
-    },
-    secrets,
-  };
+  return cachedTokenAuth(fetchToken, secrets);
 }

@@ -184,7 +184,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   ): Promise<InboundResponse> {
     for (let attempt = 1; ; attempt++) {
       await allocation?.admit();
-      const authHeaders = await authProvider().headers();
+      const authHeaders = await authProvider().headers({ method: outbound.method, url });
       const headers = {
         accept: 'application/json',
         ...(outbound.body !== undefined ? { 'content-type': 'application/json' } : {}),

@@ -60,7 +60,8 @@ describe('junction validate', () => {
         col: 15,
         severity: 'error',
         code: 'invalid-value',
-        message: '`auth.type` must be one of none, bearer, basic, magento_token, oauth2_client_credentials',
+        message:
+          '`auth.type` must be one of none, bearer, basic, magento_token, magento_admin_token, oauth2_client_credentials, oauth1',
       },
     ]);
   });

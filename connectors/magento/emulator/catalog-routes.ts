@@ -14,7 +14,7 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
         const product = (r.body as { product?: Row } | undefined)?.product;
         if (!product) return requiredField('product');
         const existing = state().products.get(r.params.sku);
-        if (!existing) return noProduct();
+        if (!existing) return createProduct(state(), r.params.sku, product);
         if (product.price !== undefined && (typeof product.price !== 'number' || product.price < 0))
           return magentoError(400, 'The "%1" value is invalid for the "price" attribute.', [String(product.price)]);
         // A partial update: only the attributes sent change; custom attributes merge by attribute_code.
@@ -77,6 +77,31 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
       },
     },
   ];
+}
+
+/**
+ * `PUT /V1/products/:sku` for a SKU the store does not have creates the product (ProductRepository::save treats the
+ * missing SKU as new). What EAV validation demands of a new product is not published per version; the emulator asks
+ * for a name and a price, and says so in its message.
+ */
+function createProduct(state: MagentoState, sku: string, product: Row) {
+  if (!product.name || typeof product.price !== 'number')
+    return magentoError(400, 'Invalid product data: %1', ['[emulator] a new product needs at least name and price']);
+  const stamp = now();
+  const created: Row = {
+    id: Math.max(0, ...[...state.products.values()].map((p) => Number(p.id))) + 1,
+    attribute_set_id: 4,
+    type_id: 'simple',
+    status: 1,
+    visibility: 4,
+    ...product,
+    sku,
+    created_at: stamp,
+    updated_at: stamp,
+    extension_attributes: { stock_item: { item_id: 1, qty: 0, is_in_stock: false } },
+  };
+  state.products.set(sku, created);
+  return { status: 200, body: created };
 }
 
 function found(row: Row | undefined) {

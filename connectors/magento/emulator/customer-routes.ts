@@ -3,6 +3,7 @@ import type { EmulatorReply, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
 import { magentoError, noCustomer, requiredField } from './magento-error.js';
 import { searchReply } from './search-criteria.js';
+import type { InputLimits } from './search-criteria.js';
 import type { MagentoState, Row } from './state.js';
 
 const REQUIRED: [string, string][] = [
@@ -12,13 +13,13 @@ const REQUIRED: [string, string][] = [
 ];
 
 /** Customer routes under `/rest/:store/V1`. */
-export function customerRoutes(V1: string, state: () => MagentoState): Route[] {
+export function customerRoutes(V1: string, state: () => MagentoState, limits?: InputLimits): Route[] {
   return [
     // Registered before `/customers/:id`, so "search" is never read as an id.
     {
       method: 'GET',
       path: `${V1}/customers/search`,
-      handle: (r) => searchReply([...state().customers.values()], r.query),
+      handle: (r) => searchReply([...state().customers.values()], r.query, limits),
     },
     {
       method: 'GET',

@@ -1,11 +1,13 @@
 /** Orders (read, search by updated_at), shipments with tracking and invoices, with Magento's quantity checks. */
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
-import { magentoError, noEntity, requiredField } from './magento-error.js';
+import { now } from './catalog-routes.js';
+import { magentoError, noEntity } from './magento-error.js';
 import { searchReply } from './search-criteria.js';
+import type { InputLimits } from './search-criteria.js';
 import type { MagentoState, Row } from './state.js';
 
 /** Sales routes under `/rest/:store/V1`. */
-export function orderRoutes(V1: string, state: () => MagentoState): Route[] {
+export function orderRoutes(V1: string, state: () => MagentoState, limits?: InputLimits): Route[] {
   return [
     {
       method: 'GET',
@@ -15,7 +17,9 @@ export function orderRoutes(V1: string, state: () => MagentoState): Route[] {
         return order ? { status: 200, body: order } : noEntity();
       },
     },
-    { method: 'GET', path: `${V1}/orders`, handle: (r) => searchReply([...state().orders.values()], r.query) },
+    { method: 'GET', path: `${V1}/orders`, handle: (r) => searchReply([...state().orders.values()], r.query, limits) },
+    // Shipments by searchCriteria, e.g. order_id: how a shipment whose answer was lost is found again.
+    { method: 'GET', path: `${V1}/shipments`, handle: (r) => searchReply(state().shipments, r.query, limits) },
     { method: 'POST', path: `${V1}/order/:orderId/ship`, handle: (r) => document(state(), r, 'shipment') },
     { method: 'POST', path: `${V1}/order/:orderId/invoice`, handle: (r) => document(state(), r, 'invoice') },
   ];
@@ -44,26 +48,42 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
     );
   for (const line of requested) {
     const item = (order.items as Row[]).find((i) => Number(i.item_id) === line.id);
-    if (!item) return magentoError(400, `${title}\nThe ${kind} contains product(s) that are not in the order.`);
+    // Magento's quantity validators (the invoice one words it the same way for invoicing).
+    if (!item)
+      return magentoError(
+        400,
+        `${title}\nThe ${kind} contains product SKU "${line.id}" that is not part of the original order.`,
+      );
     if (!(line.qty > 0) || line.qty > open(item))
       return magentoError(
         400,
-        `${title}\nYou can't create ${kind === 'shipment' ? 'a shipment' : 'an invoice'} with a quantity of %1 for item %2.`,
-        [String(line.qty), String(item.sku)],
+        `${title}\nThe quantity to ${kind === 'shipment' ? 'ship' : 'invoice'} must not be greater than the ${kind === 'shipment' ? 'unshipped' : 'uninvoiced'} quantity for product SKU "${String(item.sku)}".`,
       );
   }
-  for (const track of body.tracks ?? [])
-    for (const field of ['track_number', 'carrier_code', 'title']) if (!track[field]) return requiredField(field);
+  if ((body.tracks ?? []).some((track) => !track.track_number))
+    return magentoError(400, `${title}\nPlease enter a tracking number.`);
   for (const line of requested) {
     const item = (order.items as Row[]).find((i) => Number(i.item_id) === line.id)!;
     item[done] = Number(item[done] ?? 0) + line.qty;
   }
   const id = kind === 'shipment' ? state.nextId.shipment++ : state.nextId.invoice++;
+  const stamp = now();
+  const items = requested.map((l) => {
+    const item = (order.items as Row[]).find((i) => Number(i.item_id) === l.id)!;
+    return { order_item_id: l.id, qty: l.qty, sku: item.sku, name: item.name };
+  });
   (kind === 'shipment' ? state.shipments : state.invoices).push({
-    id,
-    order_id: order.entity_id,
     ...body,
-    items: requested.map((l) => ({ order_item_id: l.id, qty: l.qty })),
+    entity_id: id,
+    increment_id: String(id).padStart(9, '0'),
+    order_id: order.entity_id,
+    created_at: stamp,
+    updated_at: stamp,
+    total_qty: requested.reduce((sum, l) => sum + l.qty, 0),
+    items,
+    ...(kind === 'shipment'
+      ? { tracks: (body.tracks ?? []).map((t) => ({ ...t, order_id: order.entity_id, parent_id: id })) }
+      : {}),
   });
   // Magento answers the new document's id as a JSON string.
   return { status: 200, body: String(id) };

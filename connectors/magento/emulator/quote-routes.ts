@@ -6,6 +6,7 @@
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
 import { magentoError, noCustomer, noProduct, requiredField } from './magento-error.js';
+import { searchReply } from './search-criteria.js';
 import { sampleOrder } from './state.js';
 import type { MagentoState, Row } from './state.js';
 
@@ -19,6 +20,18 @@ export function quoteRoutes(V1: string, state: () => MagentoState): Route[] {
     { method: 'PUT', path: `${V1}/negotiableQuote/:quoteId`, handle: (r) => update(state(), r) },
     { method: 'POST', path: `${V1}/negotiableQuote/submitToCustomer`, handle: (r) => submit(state(), r) },
     { method: 'POST', path: `${V1}/negotiableQuote/decline`, handle: (r) => decline(state(), r) },
+    // Registered before `/carts/:cartId`, so "search" is never read as an id.
+    {
+      method: 'GET',
+      path: `${V1}/carts/search`,
+      handle: (r) =>
+        searchReply(
+          [...state().negotiableQuotes.keys()].map((id) => read(state(), String(id)).body as Row),
+          r.query,
+          undefined,
+          (cart, field) => (field === 'customer_id' ? (cart.customer as Row).id : cart[field]),
+        ),
+    },
     { method: 'GET', path: `${V1}/carts/:cartId`, handle: (r) => read(state(), r.params.cartId) },
   ];
 }

@@ -1,26 +1,33 @@
 /** The Magento REST V1 routes the emulator answers, with Magento's status codes and error bodies. */
-import type { Route } from '../../../engine/sdk/index.js';
+import type { EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { orderRoutes } from './order-routes.js';
 import { quoteRoutes } from './quote-routes.js';
+import type { InputLimits } from './search-criteria.js';
 import { storeRoutes } from './store-routes.js';
 import type { MagentoState } from './state.js';
 
-const V1 = '/rest/:store/V1';
+/** What the routes take from the emulator's options. */
+export interface MagentoRouteOptions {
+  inputLimits?: InputLimits;
+}
 
-/** Every route, each refusing store codes the store does not have. */
-export function magentoRoutes(state: () => MagentoState): Route[] {
-  const routes = [
+/**
+ * Every route, under `/rest/<store_code>/V1` (refusing codes the store does not have; `all` is the admin scope) and
+ * under `/rest/V1`, which Magento serves in the default store.
+ */
+export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOptions = {}): Route[] {
+  const under = (V1: string) => [
     ...catalogRoutes(V1, state),
-    ...customerRoutes(V1, state),
-    ...orderRoutes(V1, state),
+    ...customerRoutes(V1, state, options.inputLimits),
+    ...orderRoutes(V1, state, options.inputLimits),
     ...quoteRoutes(V1, state),
     ...storeRoutes(V1, state),
   ];
-  return routes.map((route) => ({
+  const scoped = under('/rest/:store/V1').map((route) => ({
     ...route,
-    handle: (r) =>
+    handle: (r: EmulatorRequest) =>
       state().stores.has(r.params.store)
         ? route.handle(r)
         : {
@@ -28,4 +35,9 @@ export function magentoRoutes(state: () => MagentoState): Route[] {
             body: { message: "The store that was requested wasn't found. Verify the store and try again." },
           },
   }));
+  const defaultStore = under('/rest/V1').map((route) => ({
+    ...route,
+    handle: (r: EmulatorRequest) => route.handle({ ...r, params: { ...r.params, store: 'default' } }),
+  }));
+  return [...scoped, ...defaultStore];
 }

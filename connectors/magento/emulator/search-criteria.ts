@@ -12,8 +12,30 @@ interface Filter {
   condition_type: string;
 }
 
-/** Runs the query's searchCriteria over `rows` and answers Magento's search result. */
-export function searchReply(rows: Row[], query: Record<string, string>): EmulatorReply {
+/**
+ * Web API input limits (`webapi/validation/*`), off unless configured: past `maxPageSize` (300 when enabled without a
+ * value) a search answers 400; without a pageSize, `defaultPageSize` (20) applies.
+ */
+export interface InputLimits {
+  maxPageSize?: number;
+  defaultPageSize?: number;
+}
+
+/**
+ * Runs the query's searchCriteria over `rows` and answers Magento's search result. A page past the last one is empty
+ * (Magento 2.4; 2.3 answered the last page again).
+ */
+export function searchReply(
+  rows: Row[],
+  query: Record<string, string>,
+  limits?: InputLimits,
+  /** A table column that the answer does not show (a quote's `customer_id`). */
+  column: (row: Row, field: string) => unknown = (row, field) => row[field],
+): EmulatorReply {
+  const requested = query['searchCriteria[pageSize]'] ? Number(query['searchCriteria[pageSize]']) : undefined;
+  const max = limits?.maxPageSize ?? 300;
+  if (limits && requested !== undefined && requested > max)
+    return { status: 400, body: { message: 'Maximum SearchCriteria pageSize is %max', parameters: { max } } };
   const groups = new Map<number, Map<number, Partial<Filter>>>();
   const sorts = new Map<number, { field?: string; direction?: string }>();
   for (const [key, value] of Object.entries(query)) {
@@ -39,11 +61,11 @@ export function searchReply(rows: Row[], query: Record<string, string>): Emulato
   const sortOrders = [...sorts.values()]
     .filter((s) => s.field)
     .map((s) => ({ field: s.field!, direction: (s.direction ?? 'ASC').toUpperCase() }));
-  let items = rows.filter((row) => filterGroups.every((g) => g.filters.some((f) => matches(row[f.field], f))));
+  let items = rows.filter((row) => filterGroups.every((g) => g.filters.some((f) => matches(column(row, f.field), f))));
   for (const sort of [...sortOrders].reverse())
     items = [...items].sort((a, b) => compare(a[sort.field], b[sort.field]) * (sort.direction === 'DESC' ? -1 : 1));
   const total = items.length;
-  const pageSize = query['searchCriteria[pageSize]'] ? Number(query['searchCriteria[pageSize]']) : undefined;
+  const pageSize = requested ?? (limits ? (limits.defaultPageSize ?? 20) : undefined);
   const currentPage = Number(query['searchCriteria[currentPage]'] ?? 1);
   if (pageSize) items = items.slice((currentPage - 1) * pageSize, currentPage * pageSize);
   const criteria = {

@@ -101,6 +101,40 @@ export const shipmentSchema: JsonSchema = entity(
   },
 );
 
+/** A stored shipment as `GET /V1/shipments` answers it (ShipmentInterface). */
+export const shipmentRecordSchema: JsonSchema = {
+  type: 'object',
+  description: 'A shipment of an order.',
+  properties: {
+    entity_id: int('Shipment id'),
+    increment_id: str('Shipment number'),
+    order_id: int('Order id (entity_id)'),
+    created_at: str('When it was created (YYYY-MM-DD HH:MM:SS, UTC)'),
+    updated_at: str('When it last changed'),
+    total_qty: num('Quantity shipped'),
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { order_item_id: int('Order item id'), qty: num('Quantity'), sku: str('SKU'), name: str('Name') },
+      },
+    },
+    tracks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          track_number: str('Tracking number'),
+          carrier_code: str('Carrier code'),
+          title: str('Carrier title'),
+          order_id: int('Order id'),
+          parent_id: int('Shipment id'),
+        },
+      },
+    },
+  },
+};
+
 /** The invoice record (order_id fills the path). */
 export const invoiceSchema: JsonSchema = entity('invoice', 'An invoice of an order.', ['order_id'], {
   order_id: int('Order id (entity_id): fills the path'),

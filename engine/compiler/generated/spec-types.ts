@@ -34,7 +34,14 @@ export interface Connection {
   /**
    * How to authenticate. Every credential is an environment reference.
    */
-  auth?: AuthNone | AuthBearer | AuthBasic | AuthMagentoToken | AuthOauth2ClientCredentials;
+  auth?:
+    | AuthNone
+    | AuthBearer
+    | AuthBasic
+    | AuthMagentoToken
+    | AuthMagentoAdminToken
+    | AuthOauth2ClientCredentials
+    | AuthOauth1;
   /**
    * Client-side rate limit (token bucket) for calls to this system.
    */
@@ -114,6 +121,27 @@ export interface AuthMagentoToken {
   token: string;
 }
 /**
+ * A Magento admin user's token from POST /V1/integration/admin/token (a JWT that expires, 60 minutes by default on 2.4.4+): fetched when needed, renewed before it expires and once on 401. Not available while Magento_TwoFactorAuth is enabled.
+ */
+export interface AuthMagentoAdminToken {
+  /**
+   * Authentication scheme.
+   */
+  type: 'magento_admin_token';
+  /**
+   * Admin user name, as an environment reference.
+   */
+  username: string;
+  /**
+   * Admin password, as an environment reference.
+   */
+  password: string;
+  /**
+   * Token endpoint, absolute or relative to base_url.
+   */
+  token_url?: string;
+}
+/**
  * OAuth2 client credentials: the token is cached until it expires and refreshed once on 401.
  */
 export interface AuthOauth2ClientCredentials {
@@ -137,6 +165,35 @@ export interface AuthOauth2ClientCredentials {
    * Scopes to request, space-separated.
    */
   scope?: string;
+}
+/**
+ * OAuth 1.0a request signing (RFC 5849), as Magento integrations use it (2.4.4+ accepts HMAC-SHA256 only): every request carries an Authorization: OAuth header signed with the consumer and access token secrets over the method, URL and query parameters.
+ */
+export interface AuthOauth1 {
+  /**
+   * Authentication scheme.
+   */
+  type: 'oauth1';
+  /**
+   * Consumer key, as an environment reference.
+   */
+  consumer_key: string;
+  /**
+   * Consumer secret, as an environment reference.
+   */
+  consumer_secret: string;
+  /**
+   * Access token, as an environment reference.
+   */
+  access_token: string;
+  /**
+   * Access token secret, as an environment reference.
+   */
+  access_token_secret: string;
+  /**
+   * Signature method; Magento 2.4.4+ refuses HMAC-SHA1.
+   */
+  signature_method?: 'HMAC-SHA256' | 'HMAC-SHA1';
 }
 
 /**

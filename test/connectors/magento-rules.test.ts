@@ -1,0 +1,449 @@
+/**
+ * Magento 2 / Adobe Commerce 2.4.4+ behaviour the seeds rely on, pinned against the emulator through the real client:
+ * partial product updates and product PUT on an unknown SKU, customer PUT merging, the default store at /rest/V1,
+ * shipments and their search by order, MSI validation, search paging and input limits, deadlocks, the three ways to
+ * authenticate (OAuth 1.0a, admin tokens, integration bearer tokens), and the B2B negotiable quote life cycle.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  MAGENTO_EMULATOR_ADMIN,
+  MAGENTO_EMULATOR_INTEGRATION,
+  placeQuoteOrder,
+  startMagentoEmulator,
+} from '../../connectors/magento/emulator/index.js';
+import type { MagentoEmulator, MagentoEmulatorOptions } from '../../connectors/magento/emulator/index.js';
+import type { AuthSpec } from '../../engine/compiler/compiled-spec.js';
+import { createConnectionClient } from '../../engine/http/connection-client.js';
+import type { ConnectionClient } from '../../engine/http/connection-client.js';
+import { MAGENTO_TIME, connectionTo, failure, registry } from './connector-fixtures.js';
+import { magento } from './fixtures/index.js';
+
+let emulator: MagentoEmulator | undefined;
+const clients: ConnectionClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await emulator?.stop();
+  emulator = undefined;
+});
+
+const clientFor = (_fixture: unknown, url: string, auth: AuthSpec = magento.auth, env = magento.env) => {
+  const client = createConnectionClient({
+    connection: connectionTo({ ...magento, auth }, url),
+    connector: registry.get('magento')!,
+    env,
+  });
+  clients.push(client);
+  return client;
+};
+const start = async (options: MagentoEmulatorOptions = {}) => (emulator = await startMagentoEmulator(options));
+
+describe('magento', () => {
+  it('updates a product partially: name, description, SEO fields and media stay untouched; custom attributes merge by code', async () => {
+    const m = await start();
+    const before = structuredClone(m.state.products.get('MUG-1')!);
+    await clientFor(magento, m.url).call('products.update', {
+      params: {},
+      body: { sku: 'MUG-1', price: 11, custom_attributes: [{ attribute_code: 'special_price', value: '9.99' }] },
+    });
+    expect(m.state.products.get('MUG-1')).toEqual({
+      ...before,
+      price: 11,
+      custom_attributes: [
+        ...(before.custom_attributes as object[]),
+        { attribute_code: 'special_price', value: '9.99' },
+      ],
+      updated_at: expect.stringMatching(MAGENTO_TIME),
+    });
+  });
+
+  it('refuses to ship more than is left on the order, and a second full shipment', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    await expect(
+      client.call('shipments.create', {
+        params: {},
+        body: { order_id: 1001, items: [{ order_item_id: 10011, qty: 3 }] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      message:
+        'Shipment Document Validation Error(s):\nThe quantity to ship must not be greater than the unshipped quantity for product SKU "MUG-1".',
+    });
+    await expect(client.call('shipments.create', { params: {}, body: { order_id: 1001 } })).resolves.toMatchObject({
+      result: { id: 1 },
+    });
+    await expect(client.call('shipments.create', { params: {}, body: { order_id: 1001 } })).rejects.toMatchObject({
+      code: 'validation',
+      message: 'Shipment Document Validation Error(s):\nThe order does not allow a shipment to be created.',
+    });
+    expect(
+      m.state.shipments.map((s) =>
+        (s.items as { order_item_id: number; qty: number }[]).map((i) => [i.order_item_id, i.qty]),
+      ),
+    ).toEqual([
+      [
+        [10011, 2],
+        [10012, 1],
+        [10014, 1],
+      ],
+    ]);
+  });
+
+  it('reports every MSI validation failure of a source item', async () => {
+    await start();
+    await expect(
+      clientFor(magento, emulator!.url).call('source_items.save', {
+        params: {},
+        body: { sku: 'NOPE-1', source_code: 'mars_base', quantity: 1, status: 1 },
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      message:
+        'Validation Failed: Product with SKU "NOPE-1" does not exist.; Source with code "mars_base" does not exist.',
+    });
+  });
+});
+
+describe('magento B2B negotiable quotes', () => {
+  const quote = (id: number, fields: object, items?: object[]) => ({
+    id,
+    ...(items ? { items } : {}),
+    extension_attributes: { negotiable_quote: fields },
+  });
+
+  it('prices a quote by proposed total, merges a repeated SKU, locks it once sent, and lets the buyer order it', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    const { id } = (await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } })).result as {
+      id: number;
+    };
+    await client.call('negotiable_quotes.update', {
+      params: {},
+      body: quote(id, { quote_name: 'Q', negotiated_price_type: 3, negotiated_price_value: 40 }, [
+        { sku: 'MUG-1', qty: 2 },
+        { sku: 'MUG-1', qty: 2 },
+      ]),
+    });
+    const cart = (await client.call('carts.get', { params: {}, body: { id } })).result as {
+      items: { sku: string; qty: number }[];
+      extension_attributes: { negotiable_quote: Record<string, unknown> };
+    };
+    expect(cart.items.map((i) => [i.sku, i.qty])).toEqual([['MUG-1', 4]]);
+    expect(cart.extension_attributes.negotiable_quote).toMatchObject({
+      status: 'draft_by_admin',
+      original_total_price: 50,
+      negotiated_total_price: 40,
+    });
+    await client.call('negotiable_quotes.submit', { params: {}, body: { quoteId: id } });
+    await expect(
+      client.call('negotiable_quotes.update', { params: {}, body: quote(id, { negotiated_price_value: 30 }) }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      message: 'This quote is currently locked for editing. It will become available once released by the buyer.',
+    });
+    const order = placeQuoteOrder(m.state, id, { method: 'checkmo', transactionId: 'pay-1' });
+    expect(order).toMatchObject({
+      quote_id: id,
+      state: 'processing',
+      grand_total: 40,
+      customer_id: 42,
+      payment: { method: 'checkmo', last_trans_id: 'pay-1', amount_paid: 40 },
+    });
+    await expect(
+      client.call('negotiable_quotes.decline', { params: {}, body: { quoteId: id, reason: 'late' } }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      message: 'The quote cannot be declined in its ordered state.',
+    });
+  });
+
+  it('refuses a draft for an unknown customer, an unknown SKU and a discount over 100 %', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    await expect(client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 9 } })).rejects.toMatchObject(
+      { code: 'not-found', status: 404, message: 'No such entity with customerId = 9' },
+    );
+    const { id } = (await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } })).result as {
+      id: number;
+    };
+    await expect(
+      client.call('negotiable_quotes.update', { params: {}, body: quote(id, {}, [{ sku: 'NOPE-1', qty: 1 }]) }),
+    ).rejects.toMatchObject({ code: 'not-found', status: 404 });
+    await expect(
+      client.call('negotiable_quotes.update', {
+        params: {},
+        body: quote(id, { negotiated_price_type: 1, negotiated_price_value: 120 }),
+      }),
+    ).rejects.toMatchObject({ code: 'validation', message: 'The discount percentage cannot be more than 100.' });
+    await expect(client.call('negotiable_quotes.submit', { params: {}, body: { quoteId: id } })).rejects.toMatchObject({
+      code: 'validation',
+      message: 'Cannot send a B2B quote without items.',
+    });
+    expect(m.state.negotiableQuotes.get(id)).toMatchObject({
+      items: [],
+      extension_attributes: { negotiable_quote: { status: 'draft_by_admin' } },
+    });
+  });
+
+  it('declining removes the negotiated price and makes the quote final', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    const { id } = (await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } })).result as {
+      id: number;
+    };
+    await client.call('negotiable_quotes.update', {
+      params: {},
+      body: quote(id, { negotiated_price_type: 1, negotiated_price_value: 10 }, [{ sku: 'TEE-1', qty: 2 }]),
+    });
+    await client.call('negotiable_quotes.decline', {
+      params: {},
+      body: { quoteId: id, reason: 'Paid by bank transfer' },
+    });
+    expect(m.state.negotiableQuotes.get(id)!.extension_attributes).toMatchObject({
+      negotiable_quote: {
+        status: 'declined',
+        negotiated_price_type: null,
+        negotiated_total_price: 50,
+        decline_reason: 'Paid by bank transfer',
+      },
+    });
+    await expect(client.call('negotiable_quotes.submit', { params: {}, body: { quoteId: id } })).rejects.toMatchObject({
+      code: 'validation',
+      message: 'The quote cannot be changed in its declined state.',
+    });
+  });
+});
+
+describe('magento 2.4 REST semantics', () => {
+  it('serves /rest/V1 in the default store, like /rest/default/V1', async () => {
+    const m = await start();
+    const auth = { authorization: 'Bearer magento-emulator-token' };
+    const scoped = await fetch(`${m.url}/rest/default/V1/products/MUG-1`, { headers: auth });
+    const bare = await fetch(`${m.url}/rest/V1/products/MUG-1`, { headers: auth });
+    expect([scoped.status, bare.status]).toEqual([200, 200]);
+    expect(await bare.json()).toEqual(await scoped.json());
+  });
+
+  it('merges a customer PUT onto the stored customer; sent addresses replace the set, [] removes them all', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    await client.call('customers.update', {
+      params: {},
+      body: { id: 42, addresses: [{ street: ['1 Loop'], city: 'Oakland', country_id: 'US', default_billing: true }] },
+    });
+    await client.call('customers.update', { params: {}, body: { id: 42, group_id: 4, taxvat: 'US-123' } });
+    expect(m.state.customers.get(42)).toMatchObject({
+      email: 'ada@example.com',
+      firstname: 'Ada',
+      lastname: 'Lovelace',
+      group_id: 4,
+      taxvat: 'US-123',
+      addresses: [{ street: ['1 Loop'], city: 'Oakland', customer_id: 42 }],
+    });
+    await client.call('customers.update', { params: {}, body: { id: 42, addresses: [] } });
+    expect(m.state.customers.get(42)!.addresses).toEqual([]);
+  });
+
+  it('creates a product on PUT of an unknown SKU, and refuses one without what a new product needs', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    expect(
+      await failure(client.call('products.update', { params: {}, body: { sku: 'NEW-1', price: 3 } })),
+    ).toMatchObject({
+      code: 'validation',
+      status: 400,
+      message: 'Invalid product data: [emulator] a new product needs at least name and price',
+    });
+    expect(m.state.products.has('NEW-1')).toBe(false);
+    await client.call('products.update', { params: {}, body: { sku: 'NEW-1', name: 'New', price: 3 } });
+    expect(m.state.products.get('NEW-1')).toMatchObject({ sku: 'NEW-1', name: 'New', price: 3, type_id: 'simple' });
+  });
+
+  it('answers a page past the last with no items and the real total; input limits cap the page size', async () => {
+    const m = await start({ inputLimits: { maxPageSize: 300 } });
+    const client = clientFor(magento, m.url);
+    const page = (current: number) =>
+      client.call('orders.search', {
+        params: { updated_after: '2000-01-01 00:00:00', page_size: 1, current_page: current },
+        body: {},
+      });
+    expect(((await page(1)).result as { items: unknown[] }).items).toHaveLength(1);
+    expect((await page(2)).result).toMatchObject({ items: [], total_count: 1 });
+    const big = await fetch(`${m.url}/rest/default/V1/orders?searchCriteria[pageSize]=301`, {
+      headers: { authorization: 'Bearer magento-emulator-token' },
+    });
+    expect([big.status, await big.json()]).toEqual([
+      400,
+      { message: 'Maximum SearchCriteria pageSize is %max', parameters: { max: 300 } },
+    ]);
+  });
+
+  it('finds the shipments of an order, with their items and tracking numbers', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    const tracks = [{ track_number: '1Z999', carrier_code: 'ups', title: 'UPS' }];
+    await client.call('shipments.create', {
+      params: {},
+      body: { order_id: 1001, items: [{ order_item_id: 10011, qty: 1 }], tracks },
+    });
+    const found = (await client.call('shipments.search', { params: {}, body: { order_id: 1001 } })).result as {
+      items: Record<string, unknown>[];
+      total_count: number;
+    };
+    expect(found.total_count).toBe(1);
+    expect(found.items[0]).toMatchObject({
+      entity_id: 1,
+      order_id: 1001,
+      total_qty: 1,
+      items: [{ order_item_id: 10011, qty: 1, sku: 'MUG-1' }],
+      tracks: [{ ...tracks[0], order_id: 1001, parent_id: 1 }],
+    });
+    const none = await client.call('shipments.search', { params: {}, body: { order_id: 5555 } });
+    expect(none.result).toMatchObject({ items: [], total_count: 0 });
+  });
+
+  it('finds the carts and negotiable quotes of a customer', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } });
+    const found = (await client.call('carts.search', { params: {}, body: { customer_id: 42 } })).result as {
+      items: { id: number; extension_attributes: { negotiable_quote: { status: string } } }[];
+    };
+    expect(found.items.map((q) => [q.id, q.extension_attributes.negotiable_quote.status])).toEqual([
+      [31, 'draft_by_admin'],
+    ]);
+  });
+});
+
+describe('magento deadlocks', () => {
+  it('answers product saves with 400 "Database deadlock…" and other calls with 500; both are retried', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    await fetch(`${m.url}/__emulator/deadlock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ productSave: true, pathPrefix: '/rest/default/V1/products/' }),
+    });
+    m.failDeadlock({ productSave: true, lockWait: true });
+    m.failDeadlock();
+    const save = () => client.call('products.update', { params: {}, body: { sku: 'MUG-1', price: 9 } });
+    const deadlock = await failure(save());
+    const lockWait = await failure(save());
+    const internal = await failure(save());
+    expect(
+      [deadlock, lockWait, internal].map((e) => [e.code, e.disposition, e.status, e.message.slice(0, 48)]),
+    ).toEqual([
+      ['row-lock', 'retryable', 400, 'Database deadlock found when trying to get lock'],
+      ['row-lock', 'retryable', 400, 'Database lock wait timeout exceeded'],
+      ['http-5xx', 'retryable', 500, 'Internal Error. Details are available in Magento'],
+    ]);
+    await save();
+    expect(m.state.products.get('MUG-1')!.price).toBe(9);
+  });
+});
+
+describe('magento authentication', () => {
+  const oauth1 = (overrides: Partial<Record<string, string>> = {}): AuthSpec => ({
+    type: 'oauth1',
+    consumerKey: '${env:CK}',
+    consumerSecret: '${env:CS}',
+    accessToken: '${env:AT}',
+    accessTokenSecret: '${env:ATS}',
+    signatureMethod: 'HMAC-SHA256',
+    ...overrides,
+  });
+  const env = {
+    CK: MAGENTO_EMULATOR_INTEGRATION.consumerKey,
+    CS: MAGENTO_EMULATOR_INTEGRATION.consumerSecret,
+    AT: MAGENTO_EMULATOR_INTEGRATION.accessToken,
+    ATS: MAGENTO_EMULATOR_INTEGRATION.accessTokenSecret,
+  };
+
+  it('signs requests with OAuth 1.0a HMAC-SHA256: queries with spaces and brackets, and JSON bodies', async () => {
+    const m = await start({ bearerIntegrationTokens: false });
+    const client = clientFor(magento, m.url, oauth1(), env);
+    await client.call('orders.search', { params: { updated_after: '2026-01-01 00:00:00' }, body: {} });
+    await client.call('products.update', { params: {}, body: { sku: 'MUG-1', price: 8 } });
+    expect(m.state.products.get('MUG-1')!.price).toBe(8);
+    const header = m.requests.at(-1)!.headers.authorization;
+    expect(header).toMatch(/^OAuth oauth_consumer_key="magento-emulator-consumer-key", oauth_nonce="\w+", /);
+    expect(header).toContain('oauth_signature_method="HMAC-SHA256"');
+    expect(header).toContain('oauth_token="magento-emulator-token"');
+  });
+
+  it('refuses a wrong signature (401), HMAC-SHA1 (400), and the integration token as a bearer by default', async () => {
+    const m = await start({ bearerIntegrationTokens: false });
+    const wrong = await failure(
+      clientFor(magento, m.url, oauth1(), { ...env, ATS: 'not-the-secret' }).call('products.get', {
+        params: {},
+        body: { sku: 'MUG-1' },
+      }),
+    );
+    expect([wrong.code, wrong.disposition, wrong.status, wrong.message]).toEqual([
+      'auth',
+      'permanent',
+      401,
+      'The signature is invalid. Verify and try again.',
+    ]);
+    const sha1 = await failure(
+      clientFor(magento, m.url, oauth1({ signatureMethod: 'HMAC-SHA1' }), env).call('products.get', {
+        params: {},
+        body: { sku: 'MUG-1' },
+      }),
+    );
+    expect([sha1.code, sha1.status, sha1.message]).toEqual([
+      'validation',
+      400,
+      'Signature method HMAC-SHA1 is not supported',
+    ]);
+    const bearer = await failure(
+      clientFor(magento, m.url).call('products.get', { params: {}, body: { sku: 'MUG-1' } }),
+    );
+    expect([bearer.code, bearer.status, bearer.message]).toEqual([
+      'auth',
+      401,
+      "The consumer isn't authorized to access Magento_Sales::sales.",
+    ]);
+  });
+
+  it('logs in for an admin token (a JWT), uses it until it expires, then logs in again once', async () => {
+    const m = await start({ bearerIntegrationTokens: false, adminTokenTtlMs: 15 * 60_000 });
+    const admin: AuthSpec = {
+      type: 'magento_admin_token',
+      username: '${env:MAGENTO_ADMIN}',
+      password: '${env:MAGENTO_PASSWORD}',
+      tokenUrl: '/rest/V1/integration/admin/token',
+    };
+    const client = clientFor(magento, m.url, admin, {
+      MAGENTO_ADMIN: MAGENTO_EMULATOR_ADMIN.username,
+      MAGENTO_PASSWORD: MAGENTO_EMULATOR_ADMIN.password,
+    });
+    const read = () => client.call('products.get', { params: {}, body: { sku: 'MUG-1' } });
+    await read();
+    await read();
+    m.expireTokens();
+    await read();
+    const logins = m.requests.filter((r) => r.path === '/rest/V1/integration/admin/token');
+    expect(logins.map((r) => r.body)).toEqual([MAGENTO_EMULATOR_ADMIN, MAGENTO_EMULATOR_ADMIN]);
+    const calls = m.requests.filter((r) => r.path.endsWith('/products/MUG-1')).map((r) => r.headers.authorization);
+    expect(calls).toHaveLength(4);
+    expect([calls[0] === calls[1], calls[1] === calls[2], calls[2] === calls[3]]).toEqual([true, true, false]);
+    const token = String(calls[3]).replace('Bearer ', '');
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+      iat: number;
+      exp: number;
+    };
+    expect(payload.exp - payload.iat).toBe(900);
+    const refused = await failure(
+      clientFor(magento, m.url, admin, { MAGENTO_ADMIN: 'junction-admin', MAGENTO_PASSWORD: 'wrong' }).call(
+        'products.get',
+        { params: {}, body: { sku: 'MUG-1' } },
+      ),
+    );
+    expect([refused.code, refused.disposition, refused.status]).toEqual(['auth', 'permanent', 401]);
+  });
+});
