@@ -292,8 +292,10 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       return { request: done.sent, response: done.response, result: done.result };
     },
     async authHeaders(refresh = false) {
-      if (refresh) authProvider().invalidate((await authProvider().headers()).authorization);
-      return authProvider().headers();
+      // No HTTP request to sign here: a signing scheme (OAuth 1.0a) signs the base URL.
+      const target = { method: 'POST', url: baseUrl() };
+      if (refresh) authProvider().invalidate((await authProvider().headers(target)).authorization);
+      return authProvider().headers(target);
     },
     close: async () => ownTransport?.close(),
   };
