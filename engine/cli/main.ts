@@ -19,6 +19,8 @@ import { registerInitCommand } from './commands/init.js';
 import { applyHelpLevel } from './help-levels.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerXrefCommand } from './commands/xref.js';
+import { registerPauseCommands } from './commands/pause.js';
+import { registerTraceCommand } from './commands/trace.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../package-root.js';
 
@@ -40,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   registerRunCommand(program);
   registerDlqCommand(program);
   registerXrefCommand(program);
+  registerPauseCommands(program);
+  registerTraceCommand(program);
   registerStatusCommand(program);
   registerTokenCommand(program);
   registerEmulatorCommand(program);

@@ -1,5 +1,5 @@
 /**
- * Serves the dashboard's three static files. They are read once at start-up: the page is small, and serving from
+ * Serves the dashboard's static files. They are read once at start-up: the page is small, and serving from
  * memory keeps the engine's HTTP server free of file-system work per request.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
+  '/operations.js': { file: 'operations.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const contents = new Map(

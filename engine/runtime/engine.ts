@@ -46,6 +46,9 @@ import { ConfigHealth } from './control/config-health.js';
 import { fetchDependency } from './control/dependency-fetch.js';
 import { registerOpsMetrics } from './observe/ops-metrics.js';
 import { WaitingStore } from './stores/waiting-store.js';
+import { PauseControl } from './control/pause-control.js';
+import { opsRoute } from './control/ops-routes.js';
+import { TraceLog, provisionTraceStream } from './stores/trace-log.js';
 import type { CheckRow } from '../ops/check/run-checks.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 
@@ -143,6 +146,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const js = jsm.jetstream();
   await provisionEventsStream(jsm, tuning);
   await provisionAuditStream(jsm, { replicas: tuning.replicas });
+  await provisionTraceStream(jsm, { replicas: tuning.replicas, maxAgeMs: tuning.ledgerTtlMs });
+  const trace = new TraceLog(js, jsm);
   const buckets = await provisionBuckets(new Kvm(js), tuning);
   await applyDeadLetterRetention(jsm, tuning.dlqRetentionMs);
   const partitions = await agreePartitions(buckets.meta, tuning.partitions);
@@ -174,6 +179,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     waiting,
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, publisher, guards: tuning.guards, log }, map, key),
+    trace,
   };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards };
@@ -181,12 +187,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
   const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams });
 
+  // Paused integrations (junction pause) keep storing events; their workers stop pulling until resumed.
+  const pause = new PauseControl(buckets.control);
+  await pause.start((name, paused) => {
+    log.warn({ integration: name, paused }, paused ? 'integration paused: delivery stopped' : 'integration resumed');
+    if (!roles.workers) return;
+    if (paused) void pool.stopIntegration(name);
+    else if (specs.active.integrations.has(name)) void pool.start(name, partitions);
+  });
   const startIntegrations = async (set: CompiledSpecSet, previous?: CompiledSpecSet) => {
     for (const integration of set.integrations.values()) {
       const before = previous?.integrations.get(integration.name);
       if (!before || before.retry.maxAttempts !== integration.retry.maxAttempts)
         await provisionConsumers(jsm, integration, partitions, tuning);
-      if (roles.workers) await pool.start(integration.name, partitions);
+      if (roles.workers && !pause.isPaused(integration.name)) await pool.start(integration.name, partitions);
     }
     for (const name of previous?.integrations.keys() ?? [])
       if (!set.integrations.has(name)) await pool.stopIntegration(name);
@@ -241,6 +255,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         status: () => status(),
         deadLetters,
         actions,
+        ops: (method, url) => opsRoute({ trace, deadLetters }, method, url),
       },
       createAuthenticator({ tokens, signIn: operatorOptions.auth !== 'none' }),
       { ...operatorOptions, onError },
@@ -266,6 +281,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       inFlight: (i) => pool.inFlightCount(i),
       problems: (i) => health.problems(i),
       waiting: () => waiting.counts(),
+      paused: (i) => pause.info(i),
     });
 
   let stopping: Promise<void> | undefined;
@@ -299,6 +315,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         const nakked = await pool.drain(tuning.drainTimeoutMs);
         log.info({ nakked }, 'engine drained');
         xref.stop();
+        pause.stop();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();
       })()),

@@ -23,6 +23,7 @@ interface EngineBody extends Partial<SyncStatus> {
     lag: number;
     deadLetters: number;
     waiting?: number;
+    paused?: { by: { kind: string; id: string }; at: string; reason?: string };
     counts: Record<string, number>;
   }[];
 }
@@ -59,7 +60,7 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
       name: i.name,
       ...(i.hash ? { hash: i.hash } : {}),
       health: i.status ?? (i.deadLetters > 0 ? 'dead-letters' : 'ok'),
-      ...(i.problems?.length ? { problems: i.problems } : {}),
+      ...(i.problems?.length || i.paused ? { problems: [...pausedLine(i.paused), ...(i.problems ?? [])] } : {}),
       lag: i.lag,
       dead_letters: i.deadLetters,
       ...(i.waiting ? { waiting: i.waiting } : {}),
@@ -134,4 +135,8 @@ export function registerStatusCommand(program: Command): void {
         opts.format === 'json' ? JSON.stringify(summary) + '\n' : guardWorkflowCommands(render(summary)),
       );
     });
+}
+
+function pausedLine(paused: EngineBody['integrations'][number]['paused']): string[] {
+  return paused ? [`paused by ${paused.by.id} at ${paused.at}${paused.reason ? `: ${paused.reason}` : ''}`] : [];
 }

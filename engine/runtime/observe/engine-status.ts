@@ -8,12 +8,15 @@ import type { Counter } from 'prom-client';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
+import type { PauseInfo } from '../control/pause-control.js';
 import { EVENTS_STREAM } from '../broker/subjects.js';
 
 export interface IntegrationStatus {
   name: string;
-  /** Set when something needs an operator: `misconfigured` (see `problems`), or events `waiting`. */
-  status?: 'misconfigured' | 'waiting';
+  /** Set when something needs an operator: `paused` (see `paused`), `misconfigured` (see `problems`), `waiting`. */
+  status?: 'paused' | 'misconfigured' | 'waiting';
+  /** Who paused it, when and why (`junction pause`). */
+  paused?: PauseInfo;
   /** Events waiting for a required cross-reference (`requires`), across all processes. */
   waiting: number;
   /** What `junction check` finds wrong with it (unset secrets, connections that fail their check); absent when none. */
@@ -66,6 +69,7 @@ export interface StatusDeps {
   inFlight: (integration: string) => number;
   problems: (integration: string) => string[];
   waiting: () => Promise<Map<string, number>>;
+  paused: (integration: string) => PauseInfo | undefined;
 }
 
 /** Events not yet finished per integration: pending plus ack-pending over its partition consumers (one list call). */
@@ -105,7 +109,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     partitions: deps.partitions(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
-      ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0),
+      ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0, deps.paused(i.name)),
       waiting: waiting.get(i.name) ?? 0,
       source: i.source.kind,
       hash: i.hash,
@@ -137,7 +141,13 @@ async function totals(counter: Counter<string>, label?: string): Promise<Map<str
   return out;
 }
 
-function statusOf(problems: string[], waiting: number): Pick<IntegrationStatus, 'status' | 'problems'> {
+function statusOf(
+  problems: string[],
+  waiting: number,
+  paused: PauseInfo | undefined,
+): Pick<IntegrationStatus, 'status' | 'problems' | 'paused'> {
+  const listed = problems.length > 0 ? { problems } : {};
+  if (paused) return { status: 'paused', paused, ...listed };
   if (problems.length > 0) return { status: 'misconfigured', problems };
   return waiting > 0 ? { status: 'waiting' } : {};
 }

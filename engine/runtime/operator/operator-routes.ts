@@ -27,6 +27,8 @@ export interface OperatorApi {
   status(): Promise<EngineStatus>;
   deadLetters: DeadLetterStore;
   actions: OperatorActions;
+  /** The operator features' read-only routes (engine/runtime/control/ops-routes.ts). */
+  ops?: (method: string, url: URL) => Promise<[number, unknown] | undefined>;
 }
 
 const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -51,6 +53,8 @@ export async function operatorRoute(
     return true;
   }
   if (method === 'GET' && path === '/api/status') return json(200, await api.status());
+  const ops = await api.ops?.(method, url);
+  if (ops) return json(...ops);
   if (method === 'GET' && path === '/api/audit') {
     const limit = intParam(url, 'limit', 1, 500);
     const before = intParam(url, 'before', 1, Number.MAX_SAFE_INTEGER);

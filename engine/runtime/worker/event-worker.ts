@@ -22,6 +22,8 @@ import type { XrefReplica } from '../stores/xref-replica.js';
 import type { WaitingEntry, WaitingStore } from '../stores/waiting-store.js';
 import { DEPENDENCY_MISSING } from '../../execute/require-xrefs.js';
 import { decideDependencyWait } from './dependency-wait.js';
+import type { TraceLog } from '../stores/trace-log.js';
+import { traceAttempt } from './trace-attempt.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -36,6 +38,8 @@ export interface WorkerContext {
   waiting: WaitingStore;
   /** Asks the integration that writes `map` to fetch record `key` from its source; resolves with its name. */
   fetchDependency?: (map: string, key: string) => Promise<string | undefined>;
+  /** Where every finished attempt is traced (`junction trace`). */
+  trace?: TraceLog;
 }
 
 /**
@@ -204,6 +208,7 @@ async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise
       `attempt failed, retrying: ${failure?.message}`,
     );
     ctx.metrics.retried.inc({ integration: name, code: failure?.code ?? 'unknown' });
+    traceAttempt(ctx.trace, flight.msg, traced(a, result), 'retrying', { failure, nextInMs: decision.delayMs });
     return settle(flight, 'nak', decision.delayMs);
   }
   if (decision.kind === 'dead_letter') {
@@ -242,13 +247,26 @@ async function finish(flight: InFlight, ctx: WorkerContext, a: Attempt): Promise
     );
     ctx.metrics.deadLettered.inc({ integration: name, code: failure?.code ?? 'unknown' });
     observeLatency(ctx, name, flight.msg, 'dead_lettered');
+    traceAttempt(ctx.trace, flight.msg, traced(a, result), 'dead_lettered', { failure, dlqId: id });
     return settle(flight, 'ack');
   }
   await ctx.ledger.record(name, a.eventId, ledgerEntry(a, decision.status), a.done?.revision, a.digest);
   a.log.info({ outcome: decision.status, requests: a.result.requests.length, commit: a.commit }, decision.status);
   ctx.metrics.finished.inc({ integration: name, outcome: decision.status });
   observeLatency(ctx, name, flight.msg, decision.status);
+  traceAttempt(ctx.trace, flight.msg, traced(a, result), decision.status);
   return settle(flight, 'ack');
+}
+
+function traced(a: Attempt, result: ExecutionResult) {
+  return {
+    integration: a.integration.name,
+    eventId: a.eventId,
+    attempt: a.attempt,
+    commit: a.commit,
+    replayOf: a.replayOf,
+    result,
+  };
 }
 
 /**
@@ -283,6 +301,7 @@ async function waitForDependency(
     if (by) await ctx.waiting.put(a.digest, { ...wait.entry, fetchedBy: by });
   }
   a.log.info({ map, id: key, waits: wait.entry.waits, delayMs: wait.delayMs }, failure.message);
+  traceAttempt(ctx.trace, flight.msg, traced(a, a.result), 'waiting', { failure, nextInMs: wait.delayMs });
   ctx.metrics.retried.inc({ integration: name, code: DEPENDENCY_MISSING });
   settle(flight, 'nak', wait.delayMs);
   return undefined;

@@ -1,0 +1,55 @@
+/**
+ * `junction pause|resume <integration>`: stop or restart delivery of one integration on every engine of the cluster
+ * (a key in the control bucket that every engine follows). Ingest keeps storing its events while it is paused;
+ * they are delivered, in order, after `resume`. Both are audited.
+ */
+import type { Command } from 'commander';
+import { EVENTS_STREAM, consumerName } from '../../runtime/broker/subjects.js';
+import { setPaused } from '../../runtime/control/pause-control.js';
+import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
+import { UsageError } from '../usage-error.js';
+
+interface PauseOptions {
+  nats?: string;
+  reason?: string;
+}
+
+export function registerPauseCommands(program: Command): void {
+  for (const verb of ['pause', 'resume'] as const) {
+    program
+      .command(verb)
+      .description(
+        verb === 'pause'
+          ? 'stop delivering an integration on every engine (its events keep being stored)'
+          : 'deliver a paused integration again, from where it stopped',
+      )
+      .argument('<integration>', 'integration name')
+      .option('--reason <text>', 'why (kept in the audit trail and shown in status)')
+      .option('--nats <url>', NATS_OPTION_HELP)
+      .action((integration: string, opts: PauseOptions) =>
+        withCluster(opts.nats, `junction-${verb}`, async (cluster) => {
+          const known = await cluster.jsm.consumers
+            .info(EVENTS_STREAM, consumerName(integration, 0))
+            .catch(() => undefined);
+          if (!known) throw new UsageError(`no integration named ${JSON.stringify(integration)} runs on this cluster`);
+          const control = await cluster.bucket('control');
+          const info =
+            verb === 'pause'
+              ? { by: cluster.actor, at: new Date().toISOString(), ...(opts.reason ? { reason: opts.reason } : {}) }
+              : undefined;
+          const was = await setPaused(control, integration, info);
+          await cluster.audit({
+            action: `integration.${verb}`,
+            target: integration,
+            reason: opts.reason,
+            detail: { was: was ? 'paused' : 'running' },
+          });
+          process.stdout.write(
+            verb === 'pause'
+              ? `${integration} paused${was ? ' (it already was)' : ''}: events are still stored, nothing is delivered until \`junction resume ${integration}\`\n`
+              : `${integration} ${was ? 'resumed: the stored events are delivered in order' : 'was not paused'}\n`,
+          );
+        }),
+      );
+  }
+}

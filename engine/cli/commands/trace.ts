@@ -1,0 +1,67 @@
+/**
+ * `junction trace <integration> <key>`: what happened to one record. Every event of that key with every attempt
+ * (outcome, the requests sent, the error and the target's answer, the spec commit, when it was stored and when each
+ * attempt ended), and its dead letters, read from the cluster (the engine need not run).
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { recordTrace } from '../../runtime/control/ops-routes.js';
+import { DeadLetterStore } from '../../runtime/stores/dead-letter-store.js';
+import { TraceLog } from '../../runtime/stores/trace-log.js';
+import type { TraceRecord } from '../../runtime/stores/trace-log.js';
+import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
+
+type Trace = Awaited<ReturnType<typeof recordTrace>>;
+
+export function registerTraceCommand(program: Command): void {
+  program
+    .command('trace')
+    .description('show what happened to one record: every event and attempt, requests, errors, dead letters')
+    .argument('<integration>', 'integration name')
+    .argument('<key>', "the record key (the integration's `key`, e.g. an order id)")
+    .option('--nats <url>', NATS_OPTION_HELP)
+    .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
+    .action((integration: string, key: string, opts: { nats?: string; format: string }) =>
+      withCluster(opts.nats, 'junction-trace', async (cluster) => {
+        const found = await recordTrace(
+          {
+            trace: new TraceLog(cluster.js, cluster.jsm),
+            deadLetters: new DeadLetterStore(await cluster.bucket('dlq')),
+          },
+          integration,
+          key,
+        );
+        process.stdout.write(opts.format === 'json' ? JSON.stringify(found, null, 2) + '\n' : renderTrace(found));
+        if (found.attempts.length === 0 && found.deadLetters.length === 0) {
+          process.stderr.write(
+            `nothing traced for ${integration} key ${key} (traces are kept as long as the ledger)\n`,
+          );
+          process.exitCode = 1;
+        }
+      }),
+    );
+}
+
+export function renderTrace(t: Trace): string {
+  const lines: string[] = [];
+  const events = new Map<string, TraceRecord[]>();
+  for (const a of t.attempts) events.set(a.eventId, [...(events.get(a.eventId) ?? []), a]);
+  for (const [eventId, attempts] of events) {
+    lines.push(`event ${eventId}  stored ${attempts[0].storedAt}`);
+    for (const a of attempts) {
+      const error = a.error ? `  ${a.error.code}${a.error.status ? ` ${a.error.status}` : ''}: ${a.error.message}` : '';
+      const next = a.nextInMs === undefined ? '' : `  (next attempt in ${a.nextInMs} ms)`;
+      const replay = a.replayOf ? `  replay of ${a.replayOf}` : '';
+      lines.push(`  #${a.attempt}  ${a.at}  ${a.outcome.padEnd(15)} commit ${a.commit}${replay}${error}${next}`);
+      for (const r of a.requests)
+        lines.push(`        ${r.method} ${r.path}${r.index === undefined ? '' : `  [${r.step} ${r.index}]`}`);
+      if (a.error?.response) lines.push(`        answer: ${a.error.response}`);
+      if (a.dlqId) lines.push(`        dead letter ${a.dlqId}`);
+    }
+  }
+  for (const d of t.deadLetters)
+    lines.push(
+      `dead letter ${d.id}  ${d.status}  ${d.error.code}${d.error.status ? ` ${d.error.status}` : ''}: ${d.error.message}  (${d.createdAt})`,
+    );
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+}

@@ -1,0 +1,33 @@
+/**
+ * The operator API's read-only routes for the operator features (viewer role):
+ *   GET /api/trace?integration=&key=   every traced attempt of one record, and its dead letters
+ */
+import type { DeadLetterStore } from '../stores/dead-letter-store.js';
+import { redactedView } from '../stores/dead-letter-store.js';
+import type { TraceLog } from '../stores/trace-log.js';
+
+export interface OpsApi {
+  trace: TraceLog;
+  deadLetters: DeadLetterStore;
+}
+
+const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Answers `GET` routes of the operator features: `[status, body]`, or undefined when no route matches. */
+export async function opsRoute(api: OpsApi, method: string, url: URL): Promise<[number, unknown] | undefined> {
+  if (method !== 'GET' || url.pathname !== '/api/trace') return undefined;
+  const integration = url.searchParams.get('integration') ?? '';
+  const key = url.searchParams.get('key') ?? '';
+  if (!INTEGRATION_NAME.test(integration) || key === '' || key.length > 500)
+    return [400, { error: 'bad-query', message: 'integration (a spec name) and key (the record key) are required' }];
+  return [200, await recordTrace(api, integration, key)];
+}
+
+/** A record's history: the traced attempts, oldest first, and its dead letters (redacted). */
+export async function recordTrace(api: OpsApi, integration: string, key: string) {
+  const [attempts, deadLetters] = await Promise.all([
+    api.trace.read(integration, key),
+    api.deadLetters.list({ integration }),
+  ]);
+  return { integration, key, attempts, deadLetters: deadLetters.filter((d) => d.key === key).map(redactedView) };
+}

@@ -1,0 +1,108 @@
+/**
+ * The trace of every record: one compact JetStream message per finished attempt of an event (delivered, skipped,
+ * echo-suppressed, retrying, waiting, dead-lettered), on a subject per integration and record key, so `junction
+ * trace <integration> <key>` reads exactly that record's history. Kept as long as the ledger (7 days by default).
+ * Written without waiting for the broker's answer: the trace is for people, and must never slow delivery.
+ */
+import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { keyToken } from '../broker/subjects.js';
+
+export const TRACE_STREAM = 'JUNCTION_TRACE';
+export const TRACE_PREFIX = 'junction.trace';
+
+/** One attempt of one event, as the trace keeps it. */
+export interface TraceRecord {
+  integration: string;
+  key: string;
+  eventId: string;
+  attempt: number;
+  outcome: 'delivered' | 'skipped' | 'echo_suppressed' | 'dead_lettered' | 'retrying' | 'waiting';
+  /** Spec commit the attempt ran with. */
+  commit: string;
+  /** When the event was stored (ingest), and when this attempt ended. */
+  storedAt: string;
+  at: string;
+  /** The requests sent (bodies cut at 2 KB). */
+  requests: { step: string; index?: number; method: string; path: string; body?: unknown }[];
+  /** Step results, as later steps read them (the vendors' answers; cut at 2 KB). */
+  results?: unknown;
+  error?: { code: string; message: string; status?: number; step?: string; response?: string };
+  replayOf?: string;
+  dlqId?: string;
+  /** Retrying or waiting: the delay before the next attempt. */
+  nextInMs?: number;
+}
+
+export function traceSubject(integration: string, key: string): string {
+  return `${TRACE_PREFIX}.${integration}.${keyToken(key)}`;
+}
+
+export async function provisionTraceStream(
+  jsm: JetStreamManager,
+  options: { replicas: number; maxAgeMs: number },
+): Promise<void> {
+  const exists = await jsm.streams.info(TRACE_STREAM).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return false;
+      throw error;
+    },
+  );
+  if (exists) return;
+  await jsm.streams
+    .add({
+      name: TRACE_STREAM,
+      subjects: [`${TRACE_PREFIX}.>`],
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      storage: StorageType.File,
+      num_replicas: options.replicas,
+      max_age: nanos(options.maxAgeMs),
+      allow_direct: true,
+    })
+    .catch(async (error) => {
+      if (!(await jsm.streams.info(TRACE_STREAM).catch(() => undefined))) throw error;
+    });
+}
+
+export class TraceLog {
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  /** Appends a record; never throws and never waits for the broker. */
+  record(record: TraceRecord): void {
+    const compact: TraceRecord = {
+      ...record,
+      requests: record.requests.map((r) => (r.body === undefined ? r : { ...r, body: cut(r.body) })),
+      ...(record.results === undefined ? {} : { results: cut(record.results) }),
+    };
+    void this.js.publish(traceSubject(record.integration, record.key), JSON.stringify(compact)).catch(() => undefined);
+  }
+
+  /** Every trace record of one record key, oldest first. */
+  async read(integration: string, key: string): Promise<TraceRecord[]> {
+    const subject = traceSubject(integration, key);
+    const info = await this.jsm.streams.info(TRACE_STREAM, { subjects_filter: subject }).catch(() => undefined);
+    const count = info?.state.subjects?.[subject] ?? 0;
+    if (count === 0) return [];
+    // Direct gets by subject (next_by_subj; allow_direct is on): no consumer, and fine on nats-server 2.9.
+    const out: TraceRecord[] = [];
+    for (let seq = 1; out.length < count;) {
+      const message = await this.jsm.direct.getMessage(TRACE_STREAM, { seq, next_by_subj: subject }).catch(() => null);
+      if (!message) break;
+      out.push(message.json<TraceRecord>());
+      seq = message.seq + 1;
+    }
+    return out;
+  }
+}
+
+/** A value kept whole when small, else its JSON cut at 2 KB (marked). */
+function cut(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined || text.length <= 2048 ? value : `${text.slice(0, 2048)}… (${text.length} bytes)`;
+}

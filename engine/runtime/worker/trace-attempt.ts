@@ -1,0 +1,58 @@
+/** The trace record of one finished attempt (engine/runtime/stores/trace-log.ts), built from what the worker has. */
+import type { JsMsg } from '@nats-io/jetstream';
+import type { ExecutionFailure, ExecutionResult } from '../../execute/execution-types.js';
+import { HEADER } from '../broker/subjects.js';
+import type { TraceLog, TraceRecord } from '../stores/trace-log.js';
+
+export interface TracedAttempt {
+  integration: string;
+  /** `<integration>:<event id>` as the worker names it. */
+  eventId: string;
+  attempt: number;
+  commit: string;
+  replayOf?: string;
+  result: ExecutionResult;
+}
+
+export function traceAttempt(
+  trace: TraceLog | undefined,
+  msg: JsMsg,
+  a: TracedAttempt,
+  outcome: TraceRecord['outcome'],
+  extra: { failure?: ExecutionFailure; dlqId?: string; nextInMs?: number } = {},
+): void {
+  if (!trace) return;
+  const failure = extra.failure;
+  trace.record({
+    integration: a.integration,
+    key: msg.headers?.get(HEADER.key) ?? '',
+    eventId: a.eventId.slice(a.integration.length + 1),
+    attempt: a.attempt,
+    outcome,
+    commit: a.commit,
+    storedAt: new Date(Number(msg.info.timestampNanos) / 1e6).toISOString(),
+    at: new Date().toISOString(),
+    requests: a.result.requests.map(({ step, index, method, path, body }) => ({
+      step,
+      ...(index === undefined ? {} : { index }),
+      method,
+      path,
+      ...(body === undefined ? {} : { body }),
+    })),
+    ...(Object.keys(a.result.steps).length > 0 ? { results: a.result.steps } : {}),
+    ...(failure
+      ? {
+          error: {
+            code: failure.code,
+            message: failure.message,
+            ...(failure.status === undefined ? {} : { status: failure.status }),
+            ...(failure.step === undefined ? {} : { step: failure.step }),
+            ...(failure.responseExcerpt === undefined ? {} : { response: failure.responseExcerpt }),
+          },
+        }
+      : {}),
+    ...(a.replayOf ? { replayOf: a.replayOf } : {}),
+    ...(extra.dlqId ? { dlqId: extra.dlqId } : {}),
+    ...(extra.nextInMs === undefined ? {} : { nextInMs: extra.nextInMs }),
+  });
+}
