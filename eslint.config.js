@@ -84,7 +84,13 @@ export default tseslint.config(
   {
     files: ['engine/dashboard/**/*.js'],
     languageOptions: {
-      globals: { document: 'readonly', fetch: 'readonly', Node: 'readonly', setInterval: 'readonly' },
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        Node: 'readonly',
+        setInterval: 'readonly',
+        location: 'readonly',
+      },
     },
   },
 );

@@ -1,7 +1,7 @@
 // The dashboard: polls the engine's JSON API once a second and renders it. Data is only ever inserted as text
 // (textContent), never as HTML, so an event's content cannot inject markup.
 const $ = (selector) => document.querySelector(selector);
-const state = { dlq: [], selected: new Set(), open: undefined };
+const state = { dlq: [], selected: new Set(), open: undefined, session: undefined };
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -40,8 +40,35 @@ const short = (sha) => (!sha ? '–' : /^[0-9a-f]{40}$/.test(String(sha)) ? Stri
 
 async function getJson(path) {
   const response = await fetch(path, { headers: { accept: 'application/json' } });
+  // A session that ended (expired, signed out elsewhere): back to the sign-in page.
+  if (response.status === 401) location.assign('/auth/sign-in?next=/');
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return response.json();
+}
+
+/** Who is signed in; a viewer gets no action buttons (the API would refuse them anyway). */
+function renderSession(session) {
+  state.session = session;
+  $('#who').textContent = `${session.actor.id} · ${session.role}`;
+  $('#sign-out').hidden = session.via !== 'session';
+  document.body.classList.toggle('viewer', session.role !== 'operator');
+}
+
+const canAct = () => state.session?.role === 'operator';
+
+function renderAudit(audit) {
+  $('#audit tbody').replaceChildren(
+    ...(audit.entries ?? []).map(({ entry }) =>
+      row([
+        new Date(entry.at).toLocaleTimeString(),
+        `${entry.actor.kind}:${entry.actor.id}`,
+        entry.action,
+        entry.target,
+        el('span', entry.result, entry.result === 'ok' ? 'ok' : 'bad'),
+        entry.reason ?? '',
+      ]),
+    ),
+  );
 }
 
 function renderStatus(status) {
@@ -114,7 +141,7 @@ function renderDlq() {
       const box = Object.assign(document.createElement('input'), {
         type: 'checkbox',
         checked: state.selected.has(entry.id),
-        disabled: Boolean(entry.status === 'replayed'),
+        disabled: entry.status !== 'open' || !canAct(),
       });
       box.setAttribute('aria-label', `select ${entry.id}`);
       box.addEventListener('click', (event) => {
@@ -142,7 +169,7 @@ function openEntry(entry) {
   $('#entry-event').textContent = JSON.stringify(entry.event, null, 2);
   $('#entry-request').textContent = JSON.stringify(entry.request ?? null, null, 2);
   $('#entry-response').textContent = entry.responseExcerpt ?? '';
-  $('#entry-replay').disabled = Boolean(entry.status === 'replayed');
+  $('#entry-replay').disabled = entry.status !== 'open' || !canAct();
   $('#entry').showModal();
 }
 
@@ -155,8 +182,15 @@ async function replay(ids) {
 
 async function refresh() {
   try {
-    const [status, dlq] = await Promise.all([getJson('/api/status'), getJson('/api/dlq')]);
+    const [session, status, dlq, audit] = await Promise.all([
+      getJson('/api/session'),
+      getJson('/api/status'),
+      getJson('/api/dlq'),
+      getJson('/api/audit?limit=20'),
+    ]);
+    renderSession(session);
     renderStatus(status);
+    renderAudit(audit);
     state.dlq = dlq.entries ?? [];
     renderDlq();
     $('#updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
@@ -174,7 +208,7 @@ $('#entry-replay').addEventListener('click', async () => {
 });
 $('#dlq-all').addEventListener('change', (event) => {
   for (const e of state.dlq) {
-    if (e.status === 'replayed') continue;
+    if (e.status !== 'open' || !canAct()) continue;
     if (event.target.checked) state.selected.add(e.id);
     else state.selected.delete(e.id);
   }

@@ -28,7 +28,7 @@ import { OperatorConfigError, isLoopback, resolveOperatorOptions } from './opera
 import type { OperatorOptions } from './operator/operator-options.js';
 import { startOperatorServer } from './operator/operator-server.js';
 import { ApiTokens } from './operator/auth/api-tokens.js';
-import { createAuthenticator } from './operator/auth/authenticator.js';
+import { operatorAuthenticator } from './operator/auth/authenticator.js';
 import { NatsSubjectSources } from './sources/nats-subject-source.js';
 import { agreePartitions, provisionBuckets, provisionConsumers, provisionEventsStream } from './broker/provision.js';
 import { createRuntimeLogger } from './observe/runtime-logger.js';
@@ -244,6 +244,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', onError },
     );
     const tokens = await ApiTokens.open(new Kvm(js), tuning.replicas);
+    const authenticator = await operatorAuthenticator(new Kvm(js), tokens, actions.audit, operatorOptions, tuning);
     if (operatorOptions.insecure && operatorOptions.auth === 'none' && !isLoopback(operatorOptions.host))
       log.warn(
         { host: operatorOptions.host },
@@ -257,7 +258,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         actions,
         ops: (method, url) => opsRoute({ trace, deadLetters }, method, url),
       },
-      createAuthenticator({ tokens, signIn: operatorOptions.auth !== 'none' }),
+      authenticator,
       { ...operatorOptions, onError },
     ).catch(async (error: unknown) => {
       await http?.close();

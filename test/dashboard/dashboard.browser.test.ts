@@ -1,7 +1,9 @@
 /**
- * The dashboard in real headless Chromium against a real engine and nats-server: an integration receiving live
- * events with their live throughput and latency, a dead letter opened and replayed, and the entry then delivered.
- * Saves test/artifacts/dashboard.png, dashboard-entry.png and dashboard-phone.png.
+ * The dashboard in real headless Chromium against a real engine and nats-server, signed in through a real OpenID
+ * Provider on loopback (oidc-provider): an integration receiving live events with their live throughput and
+ * latency, a dead letter opened and replayed, the entry then delivered, and the replay in the audit trail. A viewer
+ * sees the dead letter masked and no replay controls; a person without a role is refused. Saves
+ * test/artifacts/dashboard.png, dashboard-entry.png, dashboard-phone.png and dashboard-sign-in.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -10,16 +12,38 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { signIn } from './helpers/sign-in.js';
+import { startTestIdentityProvider } from './helpers/test-identity-provider.js';
+import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
 let h: RuntimeHarness;
+let idp: TestIdentityProvider;
 let browser: Browser;
+let dashboard: string;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
-  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  idp = await startTestIdentityProvider();
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml()],
+    engine: {
+      operator: {
+        auth: 'oidc',
+        oidc: {
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          clientSecret: idp.clientSecret,
+          operators: ['ops@acme.test'],
+          viewers: ['@acme.test'],
+        },
+      },
+    },
+  });
+  dashboard = h.engine.operatorUrl!;
+  idp.registerClient(`${dashboard}/auth/callback`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -37,6 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await h?.dispose();
+  await idp?.stop();
 });
 
 describe('dashboard', () => {
@@ -44,8 +69,9 @@ describe('dashboard', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(h.engine.operatorUrl + '/');
+    await signIn(page, dashboard, 'ops@acme.test');
     await expect.poll(() => page.textContent('h1')).toBe('Junction');
+    await expect.poll(() => page.textContent('#who')).toBe('ops@acme.test · operator');
 
     for (let id = 1; id <= 3; id++) expect((await h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
     const row = page.locator('#integrations tr[data-integration="orders"]');
@@ -75,6 +101,12 @@ describe('dashboard', () => {
     await page.click('#entry-replay');
     await waitFor(() => h.target.effectiveWrites.get('9') === 1, 'replayed event delivered');
     await expect.poll(async () => (await dead.first().textContent()) ?? '', { timeout: 10_000 }).toContain('replayed');
+    // The audit panel: the sign-in and the replay, by the signed-in person.
+    const audit = page.locator('#audit tbody tr');
+    await expect.poll(async () => (await audit.first().textContent()) ?? '').toContain('user:ops@acme.testdlq.replay');
+    expect(await audit.allTextContents()).toContainEqual(
+      expect.stringContaining('user:ops@acme.testauth.sign-inoidcok'),
+    );
     await expect.poll(() => cell('delivered'), { timeout: 10_000 }).toBe('4');
     expect(await cell('per s')).toMatch(/^\d+\.\d+$/);
     expect(await cell('p50 ms')).toMatch(/^\d+(\.\d+)?$/);
@@ -83,13 +115,42 @@ describe('dashboard', () => {
     // On a phone the integrations table scrolls inside its section; the page itself does not get wider.
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     phone.on('pageerror', (e) => errors.push(e.message));
-    await phone.goto(h.engine.operatorUrl + '/');
+    await signIn(phone, dashboard, 'ops@acme.test');
     const phoneRow = phone.locator('#integrations tr[data-integration="orders"] td');
     await expect
       .poll(async () => (await phoneRow.nth(headers.indexOf('p50 ms')).textContent())?.trim(), { timeout: 10_000 })
       .toMatch(/^\d+(\.\d+)?$/);
     expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await phone.screenshot({ path: new URL('dashboard-phone.png', ARTIFACTS).pathname, fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a viewer masked dead letters without replay controls, and refuses a person without a role', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, dashboard, 'wall@acme.test');
+    await expect.poll(() => page.textContent('#who')).toBe('wall@acme.test · viewer');
+    const dead = page.locator('#dlq tbody tr');
+    await expect.poll(() => dead.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await dead.first().click();
+    await expect.poll(() => page.locator('#entry').isVisible()).toBe(true);
+    expect(JSON.parse((await page.textContent('#entry-event')) ?? '')).toEqual({
+      id: '[masked]',
+      seq: '[masked]',
+      status: '[masked]',
+    });
+    expect(await page.locator('#entry-replay').isVisible()).toBe(false);
+    expect(await page.locator('#replay-selected').isVisible()).toBe(false);
+
+    const stranger = await browser.newPage();
+    await signIn(stranger, dashboard, 'eve@elsewhere.test').catch(() => undefined);
+    await expect
+      .poll(() => stranger.textContent('#sign-in-message'))
+      .toBe('eve@elsewhere.test has no role here; ask an administrator to add you.');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await stranger.screenshot({ path: new URL('dashboard-sign-in.png', ARTIFACTS).pathname });
+    expect((await stranger.goto(`${dashboard}/api/dlq`))?.status()).toBe(401);
     expect(errors).toEqual([]);
   });
 });

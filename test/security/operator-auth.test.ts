@@ -155,4 +155,43 @@ describe('authentication', () => {
       stderr: 'junction: a token named ci-bot exists; revoke it first or pick another name\n',
     });
   });
+
+  it('signs a browser in with a token: an HttpOnly SameSite session cookie, cross-site use refused, sign-out ends it', async () => {
+    const forged = await rawRequest(`${h.engine.operatorUrl}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: `token=${encodeURIComponent(operatorToken)}`,
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.headers['set-cookie']).toBeUndefined();
+    const signedIn = await rawRequest(`${h.engine.operatorUrl}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      body: `token=${encodeURIComponent(operatorToken)}&next=%2F%2Fevil.example`,
+    });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.location).toBe('/');
+    const [cookie] = signedIn.headers['set-cookie']!;
+    expect(cookie).toMatch(/^junction_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=28800$/);
+    const session = cookie.split(';')[0];
+    const me = await rawRequest(`${h.engine.operatorUrl}/api/session`, { headers: { cookie: session } });
+    expect(me.json).toEqual({ actor: { kind: 'token', id: 'ci-bot' }, role: 'operator', via: 'session' });
+    const crossSite = await rawRequest(`${h.engine.operatorUrl}/api/dlq/${deadId}/resolve`, {
+      method: 'POST',
+      headers: { cookie: session, origin: 'http://evil.example', 'content-type': 'text/plain' },
+      body: '{"reason":"x"}',
+    });
+    expect(crossSite.status).toBe(403);
+    const out = await rawRequest(`${h.engine.operatorUrl}/auth/sign-out`, {
+      method: 'POST',
+      headers: { cookie: session, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(out.headers['set-cookie']?.[0]).toMatch(/^junction_session=; .*Max-Age=0/);
+    expect((await rawRequest(`${h.engine.operatorUrl}/api/session`, { headers: { cookie: session } })).status).toBe(
+      401,
+    );
+    const page = await rawRequest(`${h.engine.operatorUrl}/`);
+    expect(page.status).toBe(303);
+    expect(page.headers.location).toBe('/auth/sign-in?next=%2F');
+  });
 });

@@ -27,6 +27,10 @@ interface RunOptions {
   operatorAllowedHosts?: string;
   insecureOperator?: boolean;
   operatorAuth: OperatorAuthMode;
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcOperators?: string;
+  oidcViewers?: string;
   nats?: string;
   partitions: string;
   ackWait: string;
@@ -57,6 +61,13 @@ export function registerRunCommand(program: Command): void {
         .choices([...OPERATOR_AUTH_MODES])
         .default('none'),
     )
+    .option('--oidc-issuer <url>', 'OIDC issuer for --operator-auth oidc (client secret: $JUNCTION_OIDC_CLIENT_SECRET)')
+    .option('--oidc-client-id <id>', 'the OIDC client id registered for Junction')
+    .option(
+      '--oidc-operators <rules>',
+      'comma-separated: e-mails, @domains, claim=value or * that get the operator role',
+    )
+    .option('--oidc-viewers <rules>', 'the same, for the viewer role')
     .option('--insecure-operator', 'serve the operator surface WITHOUT sign-in beyond loopback (never in production)')
     .option(
       '--nats <url>',
@@ -147,6 +158,15 @@ export function registerRunCommand(program: Command): void {
             publicUrl: opts.operatorUrl,
             allowedHosts: opts.operatorAllowedHosts?.split(','),
             auth: opts.operatorAuth,
+            oidc: opts.oidcIssuer
+              ? {
+                  issuer: opts.oidcIssuer,
+                  clientId: opts.oidcClientId ?? '',
+                  clientSecret: process.env.JUNCTION_OIDC_CLIENT_SECRET || undefined,
+                  operators: list(opts.oidcOperators),
+                  viewers: list(opts.oidcViewers),
+                }
+              : undefined,
             insecure: opts.insecureOperator,
           },
           tuning,
@@ -209,6 +229,13 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
   });
   engine.attachSync(sync);
   return sync;
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function portOption(flag: string, value: string): number {

@@ -4,6 +4,18 @@
  * unless told `insecure` (then it warns loudly).
  */
 import { isIP } from 'node:net';
+import type { RoleRules } from './auth/role-mapping.js';
+
+/** OpenID Connect sign-in for people (`auth: 'oidc'`). */
+export interface OidcOptions extends RoleRules {
+  /** The IdP's issuer URL: https, or http on loopback only (a local provider). */
+  issuer: string;
+  clientId: string;
+  /** For a confidential client; without it the client is public (PKCE only). From the environment, never a flag. */
+  clientSecret?: string;
+  /** @default "openid email profile" */
+  scopes?: string;
+}
 
 export interface OperatorOptions {
   /** Port of the operator listener; 0 picks a free one. @default 8081 */
@@ -23,6 +35,10 @@ export interface OperatorOptions {
    * token is honoured in every mode. @default none
    */
   auth?: OperatorAuthMode;
+  /** Required with `auth: 'oidc'`. */
+  oidc?: OidcOptions;
+  /** How long a dashboard session lasts. @default 8 hours */
+  sessionTtlMs?: number;
   /** Serve an unauthenticated operator surface on a non-loopback address anyway. Never in production. */
   insecure?: boolean;
 }
@@ -37,6 +53,8 @@ export interface ResolvedOperatorOptions {
   allowedHosts: ReadonlySet<string>;
   allowedOrigins: ReadonlySet<string>;
   auth: OperatorAuthMode;
+  oidc?: OidcOptions;
+  sessionTtlMs: number;
   insecure: boolean;
 }
 
@@ -67,6 +85,8 @@ export function resolveOperatorOptions(options: OperatorOptions = {}): ResolvedO
     allowedHosts: new Set(hosts),
     allowedOrigins: new Set(publicUrl ? [publicUrl.origin.toLowerCase()] : []),
     auth: options.auth ?? 'none',
+    oidc: checkedOidc(options),
+    sessionTtlMs: options.sessionTtlMs ?? 8 * 3600_000,
     insecure: options.insecure ?? false,
   };
 }
@@ -77,4 +97,17 @@ export function isLoopback(host: string): boolean {
   if (bare === 'localhost') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
   return bare === '::1' || bare === '::ffff:127.0.0.1';
+}
+
+function checkedOidc(options: OperatorOptions): OidcOptions | undefined {
+  if (options.auth !== 'oidc') return undefined;
+  const o = options.oidc;
+  if (!o?.issuer || !o.clientId)
+    throw new OperatorConfigError('--operator-auth oidc needs --oidc-issuer and --oidc-client-id');
+  const issuer = URL.parse(o.issuer);
+  if (!issuer || !(issuer.protocol === 'https:' || (issuer.protocol === 'http:' && isLoopback(issuer.hostname))))
+    throw new OperatorConfigError(`--oidc-issuer must be an https URL (http only on loopback), got ${o.issuer}`);
+  if (o.operators.length === 0 && o.viewers.length === 0)
+    throw new OperatorConfigError('OIDC sign-in needs --oidc-operators and/or --oidc-viewers: nobody would get a role');
+  return o;
 }

@@ -36,6 +36,8 @@ export function startOperatorServer(
     const badHost = hostRefusal(req, options.allowedHosts);
     if (badHost) return refuse(res, badHost.status, badHost.error, badHost.message);
     if (auth.route && (await auth.route(req, res, url))) return;
+    // The stylesheet holds no data, and the sign-in page uses it.
+    if (url.pathname === '/dashboard.css' && serveDashboard(req, res)) return;
     const who = await auth.identify(req);
     if (!who) {
       if (auth.signInPath && req.method === 'GET' && !url.pathname.startsWith('/api/') && url.pathname !== '/metrics') {

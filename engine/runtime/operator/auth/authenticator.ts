@@ -4,6 +4,9 @@
  * even without sign-in, so a tool never acts as anonymous by mistake.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Kvm } from '@nats-io/kv';
+import type { AuditLog } from '../../stores/audit-log.js';
+import type { ResolvedOperatorOptions } from '../operator-options.js';
 import type { Authenticator } from '../operator-server.js';
 import { ANONYMOUS_OPERATOR } from '../principal.js';
 import type { Principal } from '../principal.js';
@@ -33,4 +36,35 @@ export function createAuthenticator(
       return deps.session?.(req);
     },
   };
+}
+
+/** The authenticator of an engine's operator listener, with the sign-in routes when sign-in is on. */
+export async function operatorAuthenticator(
+  kvm: Kvm,
+  tokens: ApiTokens,
+  audit: AuditLog,
+  options: ResolvedOperatorOptions,
+  tuning: { replicas: number },
+): Promise<Authenticator> {
+  if (options.auth === 'none') return createAuthenticator({ tokens, signIn: false });
+  const { Sessions } = await import('./sessions.js');
+  const { SIGN_IN_PATH, signInRoutes } = await import('./sign-in-routes.js');
+  const sessions = await Sessions.open(kvm, {
+    ttlMs: options.sessionTtlMs,
+    secure: options.publicUrl?.protocol === 'https:',
+    replicas: tuning.replicas,
+  });
+  const route = signInRoutes({
+    mode: options.auth,
+    sessions,
+    tokens,
+    audit,
+    oidc: options.oidc,
+    publicUrl: options.publicUrl,
+    allowedOrigins: options.allowedOrigins,
+  });
+  return createAuthenticator(
+    { tokens, signIn: true, session: (req) => sessions.principal(req.headers.cookie) },
+    { route, signInPath: SIGN_IN_PATH },
+  );
 }

@@ -1,0 +1,170 @@
+/**
+ * The dashboard's sign-in, served before authentication:
+ *   GET  /auth/sign-in     the page: "Sign in with single sign-on" (OIDC) and/or an API token form
+ *   GET  /auth/login       OIDC authorization code flow with PKCE (S256), state and nonce; redirects to the IdP
+ *   GET  /auth/callback    code exchange (openid-client), ID-token checks, role from claims, session cookie
+ *   POST /auth/token       sign in with an API token (the token's role), for `--operator-auth token`
+ *   POST /auth/sign-out    ends the session everywhere
+ * Every sign-in, refused or not, is audited as `auth.sign-in`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as oidc from 'openid-client';
+import type { AuditLog } from '../../stores/audit-log.js';
+import type { OidcOptions, OperatorAuthMode } from '../operator-options.js';
+import { SECURITY_HEADERS, crossOriginRefusal } from '../request-guards.js';
+import type { ApiTokens } from './api-tokens.js';
+import { roleFor } from './role-mapping.js';
+import type { Sessions } from './sessions.js';
+import { signInPage } from './sign-in-page.js';
+
+export interface SignInDeps {
+  mode: Exclude<OperatorAuthMode, 'none'>;
+  sessions: Sessions;
+  tokens: ApiTokens;
+  audit: AuditLog;
+  oidc?: OidcOptions;
+  /** The operator listener's public URL, when it is behind a proxy; else the request's Host is used. */
+  publicUrl?: URL;
+  allowedOrigins: ReadonlySet<string>;
+}
+
+export const SIGN_IN_PATH = '/auth/sign-in';
+
+/** The sign-in routes; resolves true when the request was one of them. */
+export function signInRoutes(deps: SignInDeps) {
+  let discovered: Promise<oidc.Configuration> | undefined;
+  const configuration = () => {
+    const o = deps.oidc!;
+    discovered ??= oidc
+      .discovery(
+        new URL(o.issuer),
+        o.clientId,
+        undefined,
+        o.clientSecret ? oidc.ClientSecretBasic(o.clientSecret) : oidc.None(),
+        new URL(o.issuer).protocol === 'http:' ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      )
+      .catch((error: unknown) => {
+        discovered = undefined; // an IdP that was down at first use is asked again next time
+        throw error;
+      });
+    return discovered;
+  };
+  const base = (req: IncomingMessage) => deps.publicUrl?.origin ?? `http://${req.headers.host ?? 'localhost'}`;
+
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
+    const method = req.method ?? 'GET';
+    const page = (status: number, message?: string) => {
+      res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
+      res.end(signInPage({ oidc: !!deps.oidc, tokens: deps.mode === 'token', next: safeNext(url), message }));
+      return true;
+    };
+    const redirect = (location: string, cookie?: string) => {
+      res.writeHead(303, { ...SECURITY_HEADERS, location, ...(cookie ? { 'set-cookie': cookie } : {}) });
+      res.end();
+      return true;
+    };
+    if (method === 'GET' && url.pathname === SIGN_IN_PATH) return page(200);
+    if (method === 'GET' && url.pathname === '/auth/login' && deps.oidc) {
+      const config = await configuration().catch(() => undefined);
+      if (!config) return page(502, 'The identity provider did not answer; try again in a moment.');
+      const codeVerifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const nonce = oidc.randomNonce();
+      await deps.sessions.savePending(state, { codeVerifier, nonce, next: safeNext(url) });
+      const target = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `${base(req)}/auth/callback`,
+        scope: deps.oidc.scopes ?? 'openid email profile',
+        code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+      });
+      return redirect(target.href);
+    }
+    if (method === 'GET' && url.pathname === '/auth/callback' && deps.oidc) {
+      const pending = await deps.sessions.takePending(url.searchParams.get('state') ?? '');
+      if (!pending) return page(400, 'That sign-in expired or was already used; sign in again.');
+      let claims: Record<string, unknown>;
+      try {
+        const config = await configuration();
+        const tokens = await oidc.authorizationCodeGrant(config, new URL(`${url.pathname}${url.search}`, base(req)), {
+          pkceCodeVerifier: pending.codeVerifier,
+          expectedState: url.searchParams.get('state') ?? undefined,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        });
+        const idClaims = (tokens.claims() ?? {}) as Record<string, unknown>;
+        // Many providers put e-mail and groups in UserInfo only (oidc-provider does by default): ask for them.
+        const userInfo = config.serverMetadata().userinfo_endpoint
+          ? await oidc.fetchUserInfo(config, tokens.access_token, String(idClaims.sub))
+          : {};
+        claims = { ...idClaims, ...userInfo };
+      } catch (error) {
+        await deps.audit.record({
+          actor: { kind: 'user', id: 'unknown' },
+          action: 'auth.sign-in',
+          target: 'oidc',
+          result: 'failed',
+          reason: (error as Error).message,
+        });
+        return page(401, 'The identity provider did not confirm the sign-in.');
+      }
+      const who = String(claims.email ?? claims.sub);
+      const role = roleFor(claims, deps.oidc);
+      const actor = { kind: 'user' as const, id: who };
+      if (!role) {
+        await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', result: 'denied', reason: 'no role' });
+        return page(403, `${who} has no role here; ask an administrator to add you.`);
+      }
+      await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', result: 'ok', detail: { role } });
+      return redirect(pending.next, await deps.sessions.create({ actor, role }));
+    }
+    if (method === 'POST' && (url.pathname === '/auth/token' || url.pathname === '/auth/sign-out')) {
+      // A forged sign-in (login CSRF) or sign-out from another site is refused like any state change.
+      const forged = crossOriginRefusal(req, deps.allowedOrigins);
+      if (forged) return page(403, forged.message);
+      if (url.pathname === '/auth/sign-out') return redirect(SIGN_IN_PATH, await deps.sessions.end(req.headers.cookie));
+      if (deps.mode !== 'token') return false;
+      const form = new URLSearchParams(await readForm(req));
+      const info = await deps.tokens.verify(form.get('token') ?? '');
+      if (!info) {
+        await deps.audit.record({
+          actor: { kind: 'token', id: 'unknown' },
+          action: 'auth.sign-in',
+          target: 'token',
+          result: 'denied',
+          reason: 'not a valid token',
+        });
+        return page(401, 'That token is not valid (revoked, expired or mistyped).');
+      }
+      const actor = { kind: 'token' as const, id: info.name };
+      await deps.audit.record({
+        actor,
+        action: 'auth.sign-in',
+        target: 'token',
+        result: 'ok',
+        detail: { role: info.role },
+      });
+      return redirect(
+        safeNext(new URL(`?next=${encodeURIComponent(form.get('next') ?? '/')}`, 'http://x')),
+        await deps.sessions.create({ actor, role: info.role }),
+      );
+    }
+    return false;
+  };
+}
+
+/** Where to go after signing in: a path on this listener only (never an open redirect). */
+function safeNext(url: URL): string {
+  const next = url.searchParams.get('next') ?? '/';
+  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+async function readForm(req: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    text += chunk.toString('utf8');
+    if (text.length > 8192) break;
+  }
+  return text;
+}
