@@ -11,7 +11,7 @@
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
-import { PUBSUB_SERVICE } from '../pubsub/pubsub-proto.js';
+import { pubsubService } from '../pubsub/pubsub-proto.js';
 import type { FetchRequest, FetchResponse, SchemaInfo, TopicInfo } from '../pubsub/pubsub-proto.js';
 import { changePayload, channelOf, eventSchema } from './change-event-schema.js';
 import type { EventSchema } from './change-event-schema.js';
@@ -63,7 +63,7 @@ export async function startPubSubServer(options: {
   };
 
   const server = new Server();
-  server.addService(PUBSUB_SERVICE, {
+  server.addService(pubsubService(), {
     GetSchema: (call: ServerUnaryCall<{ schema_id: string }, SchemaInfo>, done: sendUnaryData<SchemaInfo>) => {
       const refused = denied(call.metadata);
       if (refused) return done(refused);

@@ -46,12 +46,6 @@ export interface TopicInfo {
   rpc_id?: string;
 }
 
-const definition = loadSync(fileURLToPath(new URL('./pubsub-api.proto', import.meta.url)), {
-  keepCase: true,
-  enums: String,
-  longs: String,
-  defaults: true,
-});
 /** The generated client's methods we call. */
 export interface PubSubClient extends Client {
   Subscribe(metadata: Metadata, options?: CallOptions): ClientDuplexStream<FetchRequest, FetchResponse>;
@@ -62,18 +56,30 @@ export interface PubSubClient extends Client {
   ): void;
 }
 
-const pubsub = (loadPackageDefinition(definition).eventbus as { v1: { PubSub: unknown } }).v1.PubSub as {
-  new (address: string, creds: ChannelCredentials): PubSubClient;
-  service: ServiceDefinition;
-};
+type PubSubConstructor = { new (address: string, creds: ChannelCredentials): PubSubClient; service: ServiceDefinition };
+let loaded: PubSubConstructor | undefined;
+
+/** The generated service, loaded on first use (validating specs never needs the proto). */
+function pubsub(): PubSubConstructor {
+  if (!loaded) {
+    const definition = loadSync(fileURLToPath(new URL('./pubsub-api.proto', import.meta.url)), {
+      keepCase: true,
+      enums: String,
+      longs: String,
+      defaults: true,
+    });
+    loaded = (loadPackageDefinition(definition).eventbus as unknown as { v1: { PubSub: PubSubConstructor } }).v1.PubSub;
+  }
+  return loaded;
+}
 
 /** The service definition, for the emulator's server. */
-export const PUBSUB_SERVICE = pubsub.service;
+export const pubsubService = (): ServiceDefinition => pubsub().service;
 
 /** A client for `url` (`https://host:port`, or `http://` for a plaintext loopback emulator). */
 export function pubsubClient(url: string): PubSubClient {
   const target = new URL(url);
   const port = target.port || (target.protocol === 'http:' ? '80' : '443');
   const creds = target.protocol === 'http:' ? credentials.createInsecure() : credentials.createSsl();
-  return new pubsub(`${target.hostname}:${port}`, creds);
+  return new (pubsub())(`${target.hostname}:${port}`, creds);
 }
