@@ -137,6 +137,13 @@ describe('formatting functions', () => {
     }
   });
 
+  it('format NaN and infinities as F&O says (where jsonata-js prints "-NaN.00")', () => {
+    expect(ev(`$formatNumber(0 / 0, '#,##0.00')`)).toBe('NaN');
+    expect(ev(`$formatNumber(1 / 0, '#,##0.00 EUR')`)).toBe('Infinity EUR');
+    expect(ev(`$formatNumber(-1 / 0, '0.0')`)).toBe('-Infinity');
+    expect(ev(`$formatNumber(-1 / 0, '0.0;(0.0)')`)).toBe('(Infinity)');
+  });
+
   it('format timezones, including negative half-hour offsets (where jsonata-js does not)', () => {
     expect(ev(`$fromMillis(0, '[Z1:01]', '-0930')`)).toBe('-9:30'); // jsonata-js: "-10:30"
     expect(ev(`$fromMillis(0, '[H01]:[m01] [Z0101]', '-0930')`)).toBe('14:30 -0930'); // jsonata-js: "13:30 -1030"

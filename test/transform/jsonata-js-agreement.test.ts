@@ -57,6 +57,13 @@ describe('$formatNumber', () => {
   });
 });
 
+describe('infinite numbers', () => {
+  it('$type of an infinite number is D1001', () => {
+    expect(code('$type(1/0)')).toBe('D1001');
+    expect([...(ev('$map($append([1], 1/0), function($v) { 1 })') as number[])]).toEqual([1, 1]);
+  });
+});
+
 describe('regex groups', () => {
   it('an unmatched optional group is undefined, not ""', () => {
     expect(JSON.stringify(ev(`$match('ab', /(x)?(b)/).groups`))).toBe('[null,"b"]');

@@ -121,26 +121,35 @@ function regularOf(pos: number[]): number {
   return pos.every((x) => x % n === 0) ? n : 0;
 }
 
-export function formatNumber(value?: number, picture?: string, options?: any): string | undefined {
-  if (value === undefined) return undefined;
-  const p: Props = { ...DEFAULTS, ...(options ?? {}) };
-  const zero = p['zero-digit'].codePointAt(0) as number;
-  const isDigit = (c: string) => {
-    const cp = c.codePointAt(0) as number;
-    return cp >= zero && cp <= zero + 9;
-  };
-  const subs = (picture as string).split(p['pattern-separator']);
-  if (subs.length > 2) throw jerr('D3080', {});
-  const parts = subs.map((s) => split(s, p, isDigit));
-  parts.forEach((part) => validate(part, p, isDigit));
-  const part = value < 0 && parts.length === 2 ? parts[1] : parts[0];
+/** Everything one sub-picture decides, computed once per picture (and options). */
+interface Plan {
+  prefix: string;
+  suffix: string;
+  minInt: number;
+  minFrac: number;
+  maxFrac: number;
+  hasOptionalInt: boolean;
+  exponent?: string;
+  hasDecimal: boolean;
+  scale: number;
+  intGroups: number[];
+  regular: number;
+  fracGroups: number[];
+}
+
+interface Analysed {
+  p: Props;
+  zero: number;
+  plans: Plan[];
+}
+
+function plan(part: Part, p: Props, isDigit: (c: string) => boolean): Plan {
   const g = p['grouping-separator'];
   const intDigits = Array.from(part.integer).filter((c) => c !== g);
   const fracDigits = Array.from(part.fraction).filter((c) => c !== g);
   let minInt = intDigits.filter(isDigit).length;
   let minFrac = fracDigits.filter(isDigit).length;
   let maxFrac = fracDigits.length;
-  const hasOptionalInt = intDigits.includes(p.digit);
   if (minInt === 0 && maxFrac === 0) {
     if (part.exponent !== undefined) {
       minFrac = 1;
@@ -149,62 +158,128 @@ export function formatNumber(value?: number, picture?: string, options?: any): s
   }
   // no mandatory digit at all (`#,###.##`): one fraction digit is shown, as in jsonata-js (`12` gives `12.0`)
   if (minInt === 0 && minFrac === 0 && part.exponent === undefined) minFrac = 1;
-  let v = Math.abs(value);
-  if (part.sub.includes(p.percent)) v *= 100;
-  else if (part.sub.includes(p['per-mille'])) v *= 1000;
+  const intGroups = groupPositions(part.integer, g, true);
+  return {
+    prefix: part.prefix,
+    suffix: part.suffix,
+    minInt,
+    minFrac,
+    maxFrac,
+    hasOptionalInt: intDigits.includes(p.digit),
+    exponent: part.exponent,
+    hasDecimal: part.hasDecimal,
+    scale: part.sub.includes(p.percent) ? 100 : part.sub.includes(p['per-mille']) ? 1000 : 1,
+    intGroups,
+    regular: regularOf(intGroups),
+    fracGroups: groupPositions(part.fraction, g, false),
+  };
+}
+
+function analyse(picture: string, options: any): Analysed {
+  const p: Props = { ...DEFAULTS, ...(options ?? {}) };
+  const zero = p['zero-digit'].codePointAt(0) as number;
+  const isDigit = (c: string) => {
+    const cp = c.codePointAt(0) as number;
+    return cp >= zero && cp <= zero + 9;
+  };
+  const subs = picture.split(p['pattern-separator']);
+  if (subs.length > 2) throw jerr('D3080', {});
+  const parts = subs.map((sub) => split(sub, p, isDigit));
+  parts.forEach((part) => validate(part, p, isDigit));
+  return { p, zero, plans: parts.map((part) => plan(part, p, isDigit)) };
+}
+
+/** Pictures without options are analysed once (expressions pass the same literal picture on every evaluation). */
+const ANALYSED = new Map<string, Analysed>();
+
+function analysed(picture: string, options: any): Analysed {
+  if (options !== undefined) return analyse(picture, options);
+  let a = ANALYSED.get(picture);
+  if (a === undefined) {
+    a = analyse(picture, undefined);
+    if (ANALYSED.size > 500) ANALYSED.clear();
+    ANALYSED.set(picture, a);
+  }
+  return a;
+}
+
+function mapDigits(s: string, zero: number): string {
+  if (zero === 0x30) return s;
+  let out = '';
+  for (const c of s) out += c >= '0' && c <= '9' ? String.fromCodePoint(zero + c.charCodeAt(0) - 48) : c;
+  return out;
+}
+
+/** Inserts the grouping separator into the integer digits (from the right). */
+function groupInteger(ip: string, pl: Plan, g: string): string {
+  if (pl.intGroups.length === 0) return ip;
+  const chars = Array.from(ip);
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    const fromRight = chars.length - i;
+    out += chars[i];
+    const pos = fromRight - 1;
+    if (pos > 0 && (pl.regular ? pos % pl.regular === 0 : pl.intGroups.includes(pos))) out += g;
+  }
+  return out;
+}
+
+function groupFraction(fp: string, pl: Plan, g: string): string {
+  if (pl.fracGroups.length === 0) return fp;
+  const chars = Array.from(fp);
+  let out = '';
+  for (let i = 0; i < chars.length; i++) {
+    if (i > 0 && pl.fracGroups.includes(i)) out += g;
+    out += chars[i];
+  }
+  return out;
+}
+
+export function formatNumber(value?: number, picture?: string, options?: any): string | undefined {
+  if (value === undefined) return undefined;
+  const { p, zero, plans } = analysed(picture as string, options);
+  const pl = value < 0 && plans.length === 2 ? plans[1] : plans[0];
+  // NaN and infinities as F&O 4.7.5 says (jsonata-js prints garbage such as "-NaN.00")
+  if (Number.isNaN(value)) return p.NaN;
+  if (!Number.isFinite(value))
+    return (value < 0 && plans.length === 1 ? p['minus-sign'] : '') + pl.prefix + p.infinity + pl.suffix;
+  const g = p['grouping-separator'];
+  const { minInt, minFrac, maxFrac } = pl;
+  let v = Math.abs(value) * pl.scale;
   let exponent: number | undefined;
-  if (part.exponent !== undefined) {
+  if (pl.exponent !== undefined) {
     exponent = 0;
     if (v !== 0) {
-      const scale = minInt;
-      exponent = Math.floor(Math.log10(v)) + 1 - scale;
+      exponent = Math.floor(Math.log10(v)) + 1 - minInt;
       v = v / Math.pow(10, exponent);
-      const r = round(v, maxFrac) as number;
-      if (r >= Math.pow(10, Math.max(scale, 0))) {
+      if ((round(v, maxFrac) as number) >= Math.pow(10, Math.max(minInt, 0))) {
         exponent++;
         v = v / 10;
       }
     }
   }
   const rounded = round(v, maxFrac) as number;
-  let [ip, fp = ''] = rounded.toFixed(maxFrac).split('.');
-  if (ip.length > 21 || /e/.test(ip)) ip = BigInt(Math.round(rounded)).toString();
-  while (fp.length > minFrac && fp.endsWith('0')) fp = fp.slice(0, -1);
-  if (ip === '0' && minInt === 0 && !(hasOptionalInt && part.exponent !== undefined)) ip = '';
-  ip = ip.padStart(minInt, '0');
-  const mapDigits = (s: string) =>
-    zero === 0x30
-      ? s
-      : Array.from(s)
-          .map((c) => String.fromCodePoint(zero + Number(c)))
-          .join('');
-  let intOut = Array.from(mapDigits(ip));
-  const ipos = groupPositions(part.integer, g, true);
-  const reg = regularOf(ipos);
-  const res: string[] = [];
-  intOut.reverse().forEach((c, i) => {
-    if (i > 0 && (reg ? i % reg === 0 : ipos.includes(i))) res.push(g);
-    res.push(c);
-  });
-  intOut = res.reverse();
-  let fracOut = Array.from(mapDigits(fp));
-  const fpos = groupPositions(part.fraction, g, false);
-  const fres: string[] = [];
-  fracOut.forEach((c, i) => {
-    if (i > 0 && fpos.includes(i)) fres.push(g);
-    fres.push(c);
-  });
-  fracOut = fres;
-  let out = intOut.join('');
-  if (fracOut.length > 0 || (part.hasDecimal && minFrac > 0)) out += p['decimal-separator'] + fracOut.join('');
+  const fixedText = rounded.toFixed(maxFrac);
+  const dot = fixedText.indexOf('.');
+  let ip = dot < 0 ? fixedText : fixedText.substring(0, dot);
+  let fp = dot < 0 ? '' : fixedText.substring(dot + 1);
+  if (ip.length > 21 || ip.includes('e')) ip = BigInt(Math.round(rounded)).toString();
+  let end = fp.length;
+  while (end > minFrac && fp.charCodeAt(end - 1) === 48) end--;
+  fp = fp.substring(0, end);
+  if (ip === '0' && minInt === 0 && !(pl.hasOptionalInt && pl.exponent !== undefined)) ip = '';
+  if (ip.length < minInt) ip = ip.padStart(minInt, '0');
+  let out = groupInteger(mapDigits(ip, zero), pl, g);
+  if (fp.length > 0 || (pl.hasDecimal && minFrac > 0))
+    out += p['decimal-separator'] + groupFraction(mapDigits(fp, zero), pl, g);
   if (exponent !== undefined) {
-    const minExp = Array.from(part.exponent as string).length;
+    const minExp = Array.from(pl.exponent as string).length;
     out +=
       p['exponent-separator'] +
       (exponent < 0 ? p['minus-sign'] : '') +
-      mapDigits(String(Math.abs(exponent)).padStart(minExp, '0'));
+      mapDigits(String(Math.abs(exponent)).padStart(minExp, '0'), zero);
   }
-  out = part.prefix + out + part.suffix;
-  if (value < 0 && parts.length === 1) out = p['minus-sign'] + out;
+  out = pl.prefix + out + pl.suffix;
+  if (value < 0 && plans.length === 1) out = p['minus-sign'] + out;
   return out;
 }

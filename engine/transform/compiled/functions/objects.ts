@@ -6,7 +6,7 @@
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
 import { callHof, isLambda } from '../runtime.js';
-import { append, isFunction, lookup, seq, stringify, toBoolean } from '../sequence.js';
+import { append, isFunction, isNumeric, lookup, seq, stringify, toBoolean } from '../sequence.js';
 import { assignOwn, setOwn } from '../own-keys.js';
 import { native } from './registry.js';
 
@@ -36,6 +36,8 @@ function typeOf(v: any): string | undefined {
   if (v === undefined) return undefined;
   if (v === null) return 'null';
   if (isFunction(v)) return 'function';
+  // an infinite number is D1001, as in jsonata-js
+  if (typeof v === 'number') isNumeric(v);
   if (Array.isArray(v)) return 'array';
   return typeof v;
 }

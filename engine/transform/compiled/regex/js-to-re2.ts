@@ -8,8 +8,13 @@
 export interface PatternAnalysis {
   /** The RE2 rewrite, or undefined when the pattern needs backtracking features (backreferences, lookaround). */
   re2?: string;
-  /** No choice points: a backtracking engine runs it in O(pattern × input). */
-  deterministic: boolean;
+  /** Choice points (variable quantifiers and alternations): none means O(pattern × input) when backtracking. */
+  choices: number;
+  /**
+   * A quantifier applied to a group that holds a choice point (`(a+)+`, `(a|ab)*`): backtracking may take
+   * exponential time. Without one, backtracking is polynomial, of degree `choices + 1` at most.
+   */
+  nested: boolean;
   /** It can consume an arbitrary character (`.`, negated classes, `\S`...): UTF-16 surrogates make RE2 differ. */
   consumesAny: boolean;
 }
@@ -34,27 +39,43 @@ const isAsciiPunct = (c: string): boolean => /^[!-/:-@[-`{-~]$/.test(c);
 class Translator {
   private i = 0;
   private out = '';
-  deterministic = true;
+  choices = 0;
+  nested = false;
   consumesAny = false;
+  /** Open groups (the pattern itself first): whether each holds a choice point so far. */
+  readonly open: boolean[] = [false];
+  /** The group just closed, while it is the atom a quantifier would apply to. */
+  private closed: boolean | undefined;
   constructor(private readonly src: string) {}
 
   run(): string {
     const s = this.src;
     while (this.i < s.length) {
       const c = s[this.i];
+      const closed = this.closed;
+      this.closed = undefined;
       if (c === '\\') this.out += this.escape(false);
       else if (c === '[') this.out += this.charClass();
       else if (c === '(') this.out += this.group();
-      else if (c === '*' || c === '+' || c === '?') {
-        if (c !== '?' || !/[*+?}]/.test(s[this.i - 1] ?? '')) this.deterministic = false;
+      else if (c === ')') {
+        const inner = this.open.pop() as boolean;
+        if (this.open.length === 0) throw new Unsupported('unbalanced )');
+        if (inner) this.open[this.open.length - 1] = true;
+        this.closed = inner;
         this.out += c;
         this.i++;
-      } else if (c === '{') this.out += this.brace();
+      } else if (c === '*' || c === '+' || c === '?') {
+        // a `?` right after a quantifier makes it lazy: no new choice point
+        if (c !== '?' || !/[*+?}]/.test(s[this.i - 1] ?? '')) this.choice(closed);
+        this.out += c;
+        this.i++;
+      } else if (c === '{') this.out += this.brace(closed);
       else if (c === '}') {
         this.out += '\\}';
         this.i++;
       } else if (c === '|') {
-        this.deterministic = false;
+        this.choices++;
+        this.open[this.open.length - 1] = true;
         this.out += c;
         this.i++;
       } else if (c === '.') {
@@ -69,8 +90,15 @@ class Translator {
     return this.out;
   }
 
+  /** A variable quantifier: a choice point in every open group; on a group that holds one, a nested choice. */
+  private choice(closedGroup: boolean | undefined): void {
+    this.choices++;
+    if (closedGroup === true) this.nested = true;
+    this.open.fill(true);
+  }
+
   /** `{n}`, `{n,}`, `{n,m}` is a quantifier; any other `{` is a literal (ECMAScript Annex B). */
-  private brace(): string {
+  private brace(closedGroup: boolean | undefined): string {
     const m = /^\{(\d+)(,(\d*))?\}/.exec(this.src.slice(this.i));
     if (!m) {
       this.i++;
@@ -79,7 +107,7 @@ class Translator {
     const min = Number(m[1]);
     const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
     if (min > 1000 || (max !== Infinity && max > 1000)) throw new Unsupported('repeat count');
-    if (max !== min) this.deterministic = false;
+    if (max !== min) this.choice(closedGroup);
     this.i += m[0].length;
     return m[0];
   }
@@ -88,16 +116,19 @@ class Translator {
     const rest = this.src.slice(this.i);
     if (rest.startsWith('(?:')) {
       this.i += 3;
+      this.open.push(false);
       return '(?:';
     }
     if (/^\(\?(=|!|<=|<!)/.test(rest)) throw new Unsupported('lookaround');
     const named = /^\(\?<([A-Za-z_$][\w$]*)>/.exec(rest);
     if (named) {
       this.i += named[0].length;
+      this.open.push(false);
       return `(?P<${named[1]}>`;
     }
     if (rest.startsWith('(?')) throw new Unsupported('group syntax');
     this.i++;
+    this.open.push(false);
     return '(';
   }
 
@@ -195,11 +226,12 @@ export function analysePattern(source: string): PatternAnalysis {
   const t = new Translator(source);
   try {
     const re2 = t.run();
-    return { re2, deterministic: t.deterministic, consumesAny: t.consumesAny };
+    if (t.open.length !== 1) throw new Unsupported('unbalanced (');
+    return { re2, choices: t.choices, nested: t.nested, consumesAny: t.consumesAny };
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
-    // the scan stopped early: look at the rest for choice points too
-    const deterministic = t.deterministic && !/[*+?|]|\{\d+,/.test(source.replace(/\\./g, ''));
-    return { deterministic, consumesAny: true };
+    // the scan stopped early: count any choice point in the rest as nested (the worst case)
+    const more = /[*+?|]|\{\d+,/.test(source.replace(/\\./g, ''));
+    return { choices: t.choices + (more ? 1 : 0), nested: t.nested || more, consumesAny: true };
   }
 }

@@ -1,8 +1,9 @@
 /**
  * JSONata regex values: `(str, fromIndex?) => match` closures with jsonata-js's match objects (`match`, `start`,
  * `end`, `groups`, `next()`). No regex can freeze the process (ReDoS):
- * - a pattern without choice points runs on V8's RegExp (linear for it, and the fastest);
- * - any other pattern runs on RE2 (`re2js`), linear in the input, after js-to-re2.ts rewrote it in RE2 syntax;
+ * - V8's RegExp (the fastest) runs a pattern without choice points on any input (linear for it), and a pattern
+ *   without nested choice points on inputs short enough that its polynomial worst case stays small (nativeLimit);
+ * - any other input runs on RE2 (`re2js`), linear in the input, after js-to-re2.ts rewrote the pattern in RE2 syntax;
  * - a pattern RE2 cannot express (backreferences, lookaround), or an input on which RE2 would answer differently
  *   (UTF-16 surrogates, `\r` under the `m` flag, a few case-folding letters under `i`), runs on V8's RegExp in a
  *   worker thread under the evaluation's deadline: past it the worker is terminated and the evaluation fails U1001.
@@ -73,25 +74,42 @@ function compileRe2(source: string, regex: RegExp): RE2JS | undefined {
   }
 }
 
-/** Picks the engine for a pattern once; the per-input checks decide when RE2 must hand over to the fallback. */
+/** Backtracking steps a pattern may take on V8 before an input counts as too long for it. */
+const BACKTRACK_BUDGET = 1e7;
+
+/**
+ * The longest input V8 may match a pattern on: any length without choice points (linear), none with a nested one
+ * (exponential), else the length whose worst case, (pattern × input^(choices + 1)), stays within the budget.
+ */
+export function nativeLimit(source: string, choices: number, nested: boolean): number {
+  if (choices === 0) return Infinity;
+  if (nested) return -1;
+  return Math.floor(Math.pow(BACKTRACK_BUDGET / Math.max(source.length, 1), 1 / (choices + 1)));
+}
+
+/** Picks the engines for a pattern once; each input then goes to the fastest engine that is safe for it. */
 function chooseExec(regex: RegExp): Exec {
   const analysis = analysePattern(regex.source);
-  if (analysis.deterministic) return nativeExec(regex);
+  const limit = nativeLimit(regex.source, analysis.choices, analysis.nested);
+  if (limit === Infinity) return nativeExec(regex);
+  const native = limit > 0 ? nativeExec(regex) : undefined;
   const re2 = analysis.re2 === undefined ? undefined : compileRe2(analysis.re2, regex);
   const fallback: Exec = (str, from) => fallbackExec(regex, str, from, state.deadline);
-  if (re2 === undefined) {
-    warmFallback();
-    return fallback;
-  }
-  const linear = re2Exec(re2);
+  if (re2 === undefined) warmFallback();
+  const linear = re2 === undefined ? undefined : re2Exec(re2);
   const multiline = regex.flags.includes('m');
   const ignoreCase = regex.flags.includes('i');
-  return (str, from) =>
-    (analysis.consumesAny && SURROGATE.test(str)) ||
-    (multiline && LINE_TERMINATOR.test(str)) ||
-    (ignoreCase && FOLDING.test(str))
-      ? fallback(str, from)
-      : linear(str, from);
+  return (str, from) => {
+    if (native !== undefined && str.length <= limit) return native(str, from);
+    if (
+      linear === undefined ||
+      (analysis.consumesAny && SURROGATE.test(str)) ||
+      (multiline && LINE_TERMINATOR.test(str)) ||
+      (ignoreCase && FOLDING.test(str))
+    )
+      return fallback(str, from);
+    return linear(str, from);
+  };
 }
 
 /** A regex literal's value: a matcher closure with jsonata-js's iteration semantics (and D1004 on empty re-matches). */
