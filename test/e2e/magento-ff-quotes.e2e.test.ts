@@ -3,30 +3,18 @@
  * emulators: an open FF invoice reaches the customer as a B2B quote, the customer pays it at Magento's checkout,
  * and FF gets the cash entry tied to the invoice, while the order integration leaves the payment alone.
  */
-import { createHmac } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { placeQuoteOrder } from '../../connectors/magento/emulator/index.js';
-import { HOOK_SECRETS, startSeedSystems } from '../../connectors/seed-systems.js';
-import type { SeedSystems } from '../../connectors/seed-systems.js';
-import { compiledSpecSet, createWiring } from '../../engine/cli/wiring.js';
-import { startEngine } from '../../engine/runtime/engine.js';
-import type { Engine } from '../../engine/runtime/engine.js';
-import { startTestNatsServer } from '../helpers/nats-server.js';
-import type { TestNatsServer } from '../helpers/nats-server.js';
-import { TEST_TUNING, expectDrained, testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { startSeedEngine } from './helpers/seed-engine.js';
+import type { SeedEngine } from './helpers/seed-engine.js';
 
-const SPECS = fileURLToPath(new URL('../../specs/magento-ff', import.meta.url));
 type Row = Record<string, unknown>;
 
-let nats: TestNatsServer | undefined;
-let systems: SeedSystems | undefined;
-let engine: Engine | undefined;
+let h: SeedEngine | undefined;
 afterEach(async () => {
-  await engine?.stop();
-  await systems?.stop();
-  await nats?.dispose();
-  engine = systems = nats = undefined;
+  await h?.stop();
+  h = undefined;
 });
 
 /** The posted invoice in the FF org; the webhook sends it with its relationship fields. */
@@ -44,40 +32,13 @@ const invoice = (outstanding: number, stamp: string): Row => ({
   c2g__Account__r: { Name: 'Ada Lovelace', Magento_Customer_Id__c: '42' },
 });
 
-async function post(integration: string, body: unknown, system: 'magento' | 'ff'): Promise<void> {
-  const raw = JSON.stringify(body);
-  const signature =
-    system === 'magento'
-      ? createHmac('sha256', HOOK_SECRETS.magento).update(raw).digest('base64')
-      : 'sha256=' + createHmac('sha256', HOOK_SECRETS.ff).update(raw).digest('hex');
-  const res = await fetch(`${engine!.url}/hooks/${integration}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      [system === 'magento' ? 'X-Magento-Signature' : 'X-FF-Signature']: signature,
-    },
-    body: raw,
-  });
-  expect(res.status).toBe(202);
-}
+const post = (integration: string, body: unknown, sender: 'magento' | 'ff') => h!.post(integration, body, sender);
 
 const quoteFields = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
 
 it('an open invoice becomes a quote, is paid in Magento, and FinancialForce books the cash against it', async () => {
-  nats = await startTestNatsServer();
-  systems = await startSeedSystems();
-  const wiring = createWiring({ env: systems.env });
-  const specSet = await compiledSpecSet(wiring, SPECS);
-  engine = await startEngine({
-    specSet,
-    invoker: wiring.invokerFactory,
-    natsUrl: nats.url,
-    env: systems.env,
-    port: 0,
-    host: '127.0.0.1',
-    tuning: TEST_TUNING,
-    logger: testLogger(),
-  });
+  h = await startSeedEngine(['magento-ff']);
+  const { nats, systems } = h;
   const { magento, ff } = systems;
   ff.store.insert('c2g__codaInvoice__c', {
     Id: INVOICE_ID,
@@ -153,19 +114,8 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
 });
 
 it('an invoice paid outside Magento withdraws its quote, and a part payment re-prices it by replacing it', async () => {
-  nats = await startTestNatsServer();
-  systems = await startSeedSystems();
-  const wiring = createWiring({ env: systems.env });
-  engine = await startEngine({
-    specSet: await compiledSpecSet(wiring, SPECS),
-    invoker: wiring.invokerFactory,
-    natsUrl: nats.url,
-    env: systems.env,
-    port: 0,
-    host: '127.0.0.1',
-    tuning: TEST_TUNING,
-    logger: testLogger(),
-  });
+  h = await startSeedEngine(['magento-ff']);
+  const { nats, systems } = h;
   const { magento } = systems;
   const quotes = () =>
     [...magento.state.negotiableQuotes.values()].map((q) => [

@@ -32,7 +32,10 @@ export function orderRoutes(V1: string, state: () => MagentoState, limits?: Inpu
 function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'invoice'): EmulatorReply {
   const order = state.orders.get(Number(r.params.orderId));
   if (!order) return noEntity();
-  const body = (r.body ?? {}) as { items?: Row[]; tracks?: Row[] };
+  const body = (r.body ?? {}) as { items?: Row[]; tracks?: Row[]; comment?: Row };
+  for (const list of ['items', 'tracks'] as const)
+    if (body[list] !== undefined && !Array.isArray(body[list]))
+      return magentoError(400, `[emulator] "${list}" must be a list of ${list === 'items' ? 'items' : 'tracks'}`);
   const done = kind === 'shipment' ? 'qty_shipped' : 'qty_invoiced';
   const lines = (order.items as Row[]).filter((i) => !i.parent_item_id || kind === 'invoice');
   const open = (item: Row) => Number(item.qty_ordered) - Number(item[done] ?? 0);
@@ -73,7 +76,6 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
     return { order_item_id: l.id, qty: l.qty, sku: item.sku, name: item.name };
   });
   (kind === 'shipment' ? state.shipments : state.invoices).push({
-    ...body,
     entity_id: id,
     increment_id: String(id).padStart(9, '0'),
     order_id: order.entity_id,
@@ -84,6 +86,8 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
     ...(kind === 'shipment'
       ? { tracks: (body.tracks ?? []).map((t) => ({ ...t, order_id: order.entity_id, parent_id: id })) }
       : {}),
+    // The request's comment is kept on the document (`appendComment` only puts it in the e-mail).
+    comments: body.comment ? [{ ...body.comment, parent_id: id, created_at: stamp }] : [],
   });
   // Magento answers the new document's id as a JSON string.
   return { status: 200, body: String(id) };

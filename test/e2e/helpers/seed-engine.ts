@@ -1,0 +1,86 @@
+/**
+ * The seed spec sets running for real: a nats-server, the seed systems' emulators (connectors/seed-systems.ts) and
+ * the engine on a copy of specs/magento-ff and specs/service-app-salesforce, with webhooks signed as each system
+ * signs them. `fastTimeouts` shortens the connections' timeouts so a timeout fault costs a second, not twenty.
+ */
+import { createHmac } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { HOOK_SECRETS, startSeedSystems } from '../../../connectors/seed-systems.js';
+import type { SeedSystems } from '../../../connectors/seed-systems.js';
+import { compiledSpecSet, createWiring } from '../../../engine/cli/wiring.js';
+import { startEngine } from '../../../engine/runtime/engine.js';
+import type { Engine } from '../../../engine/runtime/engine.js';
+import { startTestNatsServer } from '../../helpers/nats-server.js';
+import type { TestNatsServer } from '../../helpers/nats-server.js';
+import { TEST_TUNING, testLogger } from '../../runtime/helpers/runtime-harness.js';
+
+const SPECS = fileURLToPath(new URL('../../../specs', import.meta.url));
+
+/** Which system signs a webhook, and how. */
+export type Sender = 'magento' | 'ff' | 'app';
+
+export interface SeedEngine {
+  nats: TestNatsServer;
+  systems: SeedSystems;
+  engine: Engine;
+  /** Sends a signed webhook to /hooks/<integration>; expects 202. */
+  post(integration: string, body: unknown, sender: Sender): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts everything on the given seed spec sets (directories under specs/). */
+export async function startSeedEngine(sets: string[], options: { fastTimeouts?: boolean } = {}): Promise<SeedEngine> {
+  const dir = mkdtempSync(join(tmpdir(), 'junction-seed-'));
+  for (const set of sets)
+    cpSync(join(SPECS, set), dir, { recursive: true, filter: (src) => !src.endsWith('.test.yaml') });
+  if (options.fastTimeouts) {
+    const connections = join(dir, 'connections');
+    for (const file of readdirSync(connections)) {
+      const path = join(connections, file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/^timeout: .*$/m, 'timeout: 1s'));
+    }
+  }
+  const nats = await startTestNatsServer();
+  const systems = await startSeedSystems();
+  const wiring = createWiring({ env: systems.env });
+  const engine = await startEngine({
+    specSet: await compiledSpecSet(wiring, dir),
+    invoker: wiring.invokerFactory,
+    natsUrl: nats.url,
+    env: systems.env,
+    port: 0,
+    host: '127.0.0.1',
+    tuning: TEST_TUNING,
+    logger: testLogger(),
+  });
+  return {
+    nats,
+    systems,
+    engine,
+    post: async (integration, body, sender) => {
+      const raw = JSON.stringify(body);
+      const [header, signature] =
+        sender === 'magento'
+          ? ['X-Magento-Signature', createHmac('sha256', HOOK_SECRETS.magento).update(raw).digest('base64')]
+          : sender === 'ff'
+            ? ['X-FF-Signature', 'sha256=' + createHmac('sha256', HOOK_SECRETS.ff).update(raw).digest('hex')]
+            : ['X-App-Signature', 'sha256=' + createHmac('sha256', HOOK_SECRETS.app).update(raw).digest('hex')];
+      const res = await fetch(`${engine.url!}/hooks/${integration}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [header]: signature },
+        body: raw,
+      });
+      expect(res.status).toBe(202);
+    },
+    stop: async () => {
+      await engine.stop();
+      await systems.stop();
+      await nats.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

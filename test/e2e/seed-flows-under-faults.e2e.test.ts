@@ -1,0 +1,271 @@
+/**
+ * Every Magento <-> FinancialForce and service app -> Salesforce seed flow through the engine (real nats-server,
+ * the seed systems' emulators, the seed specs), with the vendor's answer lost after it committed (dropAfterCommit)
+ * and with calls that time out after the vendor committed. None of the vendors honours Idempotency-Key, so what is
+ * asserted is the emulators' own state: exactly one record per business object, every update applied, no dead letter.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { placeQuoteOrder } from '../../connectors/magento/emulator/index.js';
+import { sampleOrder } from '../../connectors/magento/emulator/state.js';
+import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { startSeedEngine } from './helpers/seed-engine.js';
+import type { SeedEngine } from './helpers/seed-engine.js';
+
+type Row = Record<string, unknown>;
+let h: SeedEngine;
+beforeAll(async () => {
+  h = await startSeedEngine(['magento-ff', 'service-app-salesforce'], { fastTimeouts: true });
+}, 60_000);
+// Every injected fault was hit: the flows really lost those answers.
+afterEach(async () => expect(await faultsLeft()).toEqual([[], [], []]));
+afterAll(async () => {
+  const open = await h.engine.deadLetters.list({ status: 'open' });
+  await h.stop();
+  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
+});
+
+const SF = '/services/data/v60.0/sobjects';
+const M = '/rest/default/V1';
+/** The vendor commits, then the connection drops before the answer. */
+const lost = (pathPrefix: string, times = 1) => ({ dropAfterCommit: true, pathPrefix, times });
+/** The vendor commits 1.5 s later; the client (1 s timeout) has given up by then. */
+const late = (pathPrefix: string) => ({ delayMs: 1500, pathPrefix });
+const count = (rows: Row[], field: string, value: unknown) => rows.filter((r) => r[field] === value).length;
+const status = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
+/** The faults still pending on the Magento, FF and Salesforce emulators. */
+const faultsLeft = async () =>
+  Promise.all(
+    [h.systems.magento, h.systems.ff, h.systems.salesforce].map(
+      async (s) => (await (await fetch(`${s.url}/__emulator/faults`)).json()) as unknown[],
+    ),
+  );
+/** The calls a system received, as `METHOD path`. */
+const calls = (system: { requests: { method: string; path: string }[] }, match: RegExp) =>
+  system.requests.map((r) => `${r.method} ${r.path}`).filter((c) => match.test(c));
+
+it('Magento customer -> FF account, and its update: one account, renamed', async () => {
+  const { ff, magento } = h.systems;
+  const customer = { ...magento.state.customers.get(42)!, id: 77, email: 'kay@example.com', firstname: 'Kay' };
+  ff.fail(lost(`${SF}/Account/Magento_Customer_Id__c/77`));
+  await h.post('magento-customers-to-ff-accounts', { ...customer, updated_at: '2026-12-01 10:00:00' }, 'magento');
+  await waitFor(() => count(ff.records('Account'), 'Magento_Customer_Id__c', '77') === 1, 'account 77');
+  ff.fail(late(`${SF}/Account/Magento_Customer_Id__c/77`));
+  await h.post(
+    'magento-customers-to-ff-accounts',
+    { ...customer, lastname: 'Renamed', updated_at: '2026-12-01 11:00:00' },
+    'magento',
+  );
+  await waitFor(() => ff.records('Account').some((a) => a.Name === 'Kay Renamed'), 'account 77 renamed');
+  await expectDrained(h.nats.url);
+  expect(count(ff.records('Account'), 'Magento_Customer_Id__c', '77')).toBe(1);
+});
+
+it('Magento order -> FF invoice and lines, and a later change: one invoice, one line per item, updated', async () => {
+  const { ff } = h.systems;
+  const order = sampleOrder(5001, { customer_id: 77, customer_firstname: 'Kay', updated_at: '2026-12-01 12:00:00' });
+  ff.fail(lost(`${SF}/c2g__codaInvoice__c/Magento_Order_Id__c/5001`));
+  ff.fail(late(`${SF}/c2g__codaInvoiceLineItem__c/Magento_Order_Item_Id__c/50011`));
+  await h.post('magento-orders-to-ff-invoices', order, 'magento');
+  const lines = () => ff.records('c2g__codaInvoiceLineItem__c');
+  await waitFor(
+    () => lines().length === 4,
+    () => `4 invoice lines, have ${lines().length}`,
+  );
+  await h.post(
+    'magento-orders-to-ff-invoices',
+    { ...order, customer_lastname: 'Renamed', updated_at: '2026-12-01 13:00:00' },
+    'magento',
+  );
+  const invoices = () => ff.records('c2g__codaInvoice__c').filter((i) => i.Magento_Order_Id__c === '5001');
+  await waitFor(() => String(invoices()[0]?.c2g__InvoiceDescription__c).endsWith('Kay Renamed'), 'invoice updated');
+  await expectDrained(h.nats.url);
+  expect(invoices()).toHaveLength(1);
+  expect(
+    lines()
+      .map((l) => l.Magento_Order_Item_Id__c)
+      .sort(),
+  ).toEqual(['5001-shipping', '50011', '50012', '50014']);
+});
+
+it('FF account -> Magento customer group and VAT number, with the answer lost: applied once', async () => {
+  const { magento } = h.systems;
+  magento.fail(lost(`${M}/customers/42`));
+  const account = {
+    Id: '001000000000001AAA',
+    SystemModstamp: '2026-12-01T10:00:00.000+0000',
+    Magento_Customer_Id__c: '42',
+  };
+  await h.post(
+    'ff-accounts-to-magento-customers',
+    {
+      ...account,
+      c2g__CODAAccountTradingCurrency__c: 'USD',
+      c2g__CODADaysOffset1__c: 30,
+      c2g__CODAVATRegistrationNumber__c: 'US-77',
+    },
+    'ff',
+  );
+  await waitFor(() => magento.state.customers.get(42)!.taxvat === 'US-77', 'customer 42 taxvat');
+  await expectDrained(h.nats.url);
+  expect(magento.state.customers.get(42)).toMatchObject({
+    group_id: 4,
+    taxvat: 'US-77',
+    firstname: 'Ada',
+    email: 'ada@example.com',
+  });
+});
+
+it('FF price and stock -> Magento, timing out after Magento saved: the price and quantities applied', async () => {
+  const { magento } = h.systems;
+  magento.fail(late(`${M}/products/CAP-1`));
+  magento.fail(late(`${M}/inventory/source-items`));
+  const event = {
+    product_code: 'CAP-1',
+    list_price: 19.99,
+    web_visible: true,
+    changed_at: '2026-12-01T10:00:00Z',
+    stock: [
+      { location: 'WH-EAST', quantity: 7 },
+      { location: 'WH-WEST', quantity: 0 },
+    ],
+  };
+  await h.post('ff-prices-stock-to-magento', event, 'ff');
+  await waitFor(
+    () => magento.state.sourceItems.size === 2 && magento.state.products.get('CAP-1')!.price === 19.99,
+    'price and stock',
+  );
+  await expectDrained(h.nats.url);
+  expect([...magento.state.sourceItems.values()].map((s) => [s.source_code, s.quantity, s.status])).toEqual([
+    ['east_warehouse', 7, 1],
+    ['west_warehouse', 0, 0],
+  ]);
+});
+
+it('FF fulfilment -> Magento shipment, the answer lost after Magento shipped: one shipment', async () => {
+  const { magento } = h.systems;
+  magento.fail(lost(`${M}/order/1001/ship`));
+  const fulfilment = {
+    Fulfilment_Id__c: 'FUL-77',
+    Magento_Order_Id__c: '1001',
+    Status__c: 'Shipped',
+    Lines__r: [{ Magento_Order_Item_Id__c: '10011', Quantity__c: 1 }],
+    Packages__r: [{ Tracking_Number__c: '1Z77', Carrier__c: 'UPS' }],
+  };
+  await h.post('ff-fulfilment-to-magento-shipments', fulfilment, 'ff');
+  await waitFor(() => magento.state.shipments.length === 1, 'the shipment');
+  await expectDrained(h.nats.url);
+  expect(magento.state.shipments).toEqual([
+    expect.objectContaining({
+      order_id: 1001,
+      total_qty: 1,
+      tracks: [expect.objectContaining({ track_number: '1Z77' })],
+    }),
+  ]);
+  expect((magento.state.orders.get(1001)!.items as Row[])[0].qty_shipped).toBe(1);
+  expect(calls(magento, /shipments|ship$/)).toEqual([`POST ${M}/order/1001/ship`, `GET ${M}/shipments`]);
+});
+
+it('open FF invoice -> quote, draft and send answers lost, then paid -> one cash entry', async () => {
+  const { magento, ff } = h.systems;
+  const posted = ff.store.insert('c2g__codaInvoice__c', {
+    Id: 'a1A000000000777',
+    Name: 'SIN000777',
+    c2g__Account__c: ff.records('Account')[0].Id,
+    c2g__InvoiceStatus__c: 'Complete',
+  });
+  magento.fail(lost(`${M}/negotiableQuote/draft`));
+  magento.fail(lost(`${M}/negotiableQuote/submitToCustomer`));
+  const invoice = {
+    Id: posted.Id,
+    Name: 'SIN000777',
+    SystemModstamp: '2026-12-01T10:00:00.000+0000',
+    c2g__InvoiceStatus__c: 'Complete',
+    c2g__OutstandingValue__c: 300,
+    c2g__DueDate__c: '2026-12-31',
+    c2g__InvoiceCurrency__r: { Name: 'USD' },
+    c2g__Account__r: { Magento_Customer_Id__c: '42' },
+  };
+  await h.post('ff-open-invoices-to-magento-quotes', invoice, 'ff');
+  const quotes = () =>
+    [...magento.state.negotiableQuotes.values()].filter((q) =>
+      String(status(q).quote_name).startsWith('Invoice SIN000777'),
+    );
+  await waitFor(() => quotes().length === 1 && status(quotes()[0]).status === 'submitted_by_admin', 'the quote, sent');
+  await expectDrained(h.nats.url);
+  expect([...magento.state.negotiableQuotes.values()]).toHaveLength(1);
+  expect(quotes()[0].items).toEqual([expect.objectContaining({ sku: 'INVOICE-PAYMENT', qty: 1 })]);
+  expect(calls(magento, /draft|carts\/search|submitToCustomer/)).toEqual([
+    `POST ${M}/negotiableQuote/draft`,
+    `GET ${M}/carts/search`,
+    `POST ${M}/negotiableQuote/submitToCustomer`,
+  ]);
+
+  const order = placeQuoteOrder(magento.state, Number(quotes()[0].id), {
+    method: 'braintree',
+    transactionId: 'ch_777',
+  });
+  ff.fail(lost(`${SF}/c2g__codaCashEntry__c/Magento_Order_Id__c/${String(order.entity_id)}`));
+  await h.post('magento-invoice-payments-to-ff-cash-entries', order, 'magento');
+  await waitFor(() => ff.records('c2g__codaCashEntryLineItem__c').length === 1, 'the cash entry line');
+  await expectDrained(h.nats.url);
+  expect(count(ff.records('c2g__codaCashEntry__c'), 'Magento_Order_Id__c', String(order.entity_id))).toBe(1);
+});
+
+it('approved FF sales quote -> Magento quote, the draft answer lost: one quote with its lines', async () => {
+  const { magento } = h.systems;
+  magento.fail(lost(`${M}/negotiableQuote/draft`));
+  const quote = {
+    Id: '0Q0000000000077AAA',
+    QuoteNumber: '00000077',
+    Name: 'Spring order',
+    Status: 'Approved',
+    SystemModstamp: '2026-12-01T10:00:00.000+0000',
+    TotalPrice: 40,
+    ShippingHandling: 5,
+    ExpirationDate: '2026-12-31',
+    Account: { Magento_Customer_Id__c: '42' },
+    QuoteLineItems: [
+      { Product2: { ProductCode: 'MUG-1' }, Quantity: 2 },
+      { Product2: { ProductCode: 'TEE-1' }, Quantity: 1 },
+    ],
+  };
+  await h.post('ff-quotes-to-magento-quotes', quote, 'ff');
+  const mine = () =>
+    [...magento.state.negotiableQuotes.values()].filter((q) => status(q).quote_name === '00000077 Spring order');
+  await waitFor(
+    () => mine().length === 1 && status(mine()[0]).status === 'submitted_by_admin',
+    'the sales quote, sent',
+  );
+  await expectDrained(h.nats.url);
+  expect((mine()[0].items as Row[]).map((i) => [i.sku, i.qty])).toEqual([
+    ['MUG-1', 2],
+    ['TEE-1', 1],
+  ]);
+  expect([...magento.state.negotiableQuotes.values()].filter((q) => (q.items as Row[]).length === 0)).toEqual([]);
+});
+
+it('service app ad -> Salesforce usage entry, created with the answer lost and corrected after a timeout', async () => {
+  const { salesforce } = h.systems;
+  salesforce.fail(lost(`${SF}/Usage_Entry__c/External_Id__c/ad-9001`));
+  const ad = {
+    id: 9001,
+    customer_id: 42,
+    contract_number: 'C-1001',
+    product_type: 'banner',
+    units: 3,
+    created_at: '2026-12-01T08:00:00Z',
+  };
+  await h.post('ad-usage-to-salesforce', { event_id: 'evt-9001', type: 'ad.created', ad }, 'app');
+  await waitFor(() => count(salesforce.records('Usage_Entry__c'), 'External_Id__c', 'ad-9001') === 1, 'usage ad-9001');
+  salesforce.fail(late(`${SF}/Usage_Entry__c/External_Id__c/ad-9001`));
+  await h.post(
+    'ad-usage-to-salesforce',
+    { event_id: 'evt-9001-2', type: 'ad.changed', ad: { ...ad, product_type: 'video', units: 5 } },
+    'app',
+  );
+  await waitFor(() => salesforce.records('Usage_Entry__c').some((u) => u.Units__c === 5), 'usage ad-9001 corrected');
+  await expectDrained(h.nats.url);
+  expect(salesforce.records('Usage_Entry__c').map((u) => [u.External_Id__c, u.Product_Type__c, u.Units__c])).toEqual([
+    ['ad-9001', 'Video Pre-roll', 5],
+  ]);
+});
