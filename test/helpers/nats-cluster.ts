@@ -105,7 +105,7 @@ export async function startTestNatsCluster(
 }
 
 /** Waits until JetStream answers account info (it needs a meta leader) and every node has joined the meta group. */
-async function waitForMetaLeader(urls: string[], timeoutMs: number): Promise<void> {
+export async function waitForMetaLeader(urls: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const nc = await connect({ servers: urls, noAsyncTraces: true, timeout: 5_000 });
   try {
