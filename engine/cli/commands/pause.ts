@@ -4,8 +4,6 @@
  * they are delivered, in order, after `resume`. Both are audited.
  */
 import type { Command } from 'commander';
-import { EVENTS_STREAM, consumerName } from '../../runtime/broker/subjects.js';
-import { setPaused } from '../../runtime/control/pause-control.js';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import { UsageError } from '../usage-error.js';
 
@@ -28,6 +26,9 @@ export function registerPauseCommands(program: Command): void {
       .option('--nats <url>', NATS_OPTION_HELP)
       .action((integration: string, opts: PauseOptions) =>
         withCluster(opts.nats, `junction-${verb}`, async (cluster) => {
+          // Loaded when the command runs, so `junction --help` does not pay for the runtime.
+          const { EVENTS_STREAM, consumerName } = await import('../../runtime/broker/subjects.js');
+          const { setPaused } = await import('../../runtime/control/pause-control.js');
           const known = await cluster.jsm.consumers
             .info(EVENTS_STREAM, consumerName(integration, 0))
             .catch(() => undefined);

@@ -5,9 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { recordTrace } from '../../runtime/control/ops-routes.js';
-import { DeadLetterStore } from '../../runtime/stores/dead-letter-store.js';
-import { TraceLog } from '../../runtime/stores/trace-log.js';
+import type { recordTrace } from '../../runtime/control/ops-routes.js';
 import type { TraceRecord } from '../../runtime/stores/trace-log.js';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 
@@ -23,6 +21,10 @@ export function registerTraceCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
     .action((integration: string, key: string, opts: { nats?: string; format: string }) =>
       withCluster(opts.nats, 'junction-trace', async (cluster) => {
+        // Loaded when the command runs, so `junction --help` does not pay for the runtime.
+        const { recordTrace } = await import('../../runtime/control/ops-routes.js');
+        const { DeadLetterStore } = await import('../../runtime/stores/dead-letter-store.js');
+        const { TraceLog } = await import('../../runtime/stores/trace-log.js');
         const found = await recordTrace(
           {
             trace: new TraceLog(cluster.js, cluster.jsm),
