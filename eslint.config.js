@@ -90,6 +90,7 @@ export default tseslint.config(
         Node: 'readonly',
         setInterval: 'readonly',
         location: 'readonly',
+        confirm: 'readonly',
       },
     },
   },

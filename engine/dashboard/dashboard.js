@@ -170,11 +170,29 @@ function openEntry(entry) {
   $('#entry-request').textContent = JSON.stringify(entry.request ?? null, null, 2);
   $('#entry-response').textContent = entry.responseExcerpt ?? '';
   $('#entry-replay').disabled = entry.status !== 'open' || !canAct();
+  $('#entry-stale').hidden = true;
   $('#entry').showModal();
+  // Flag a replay that would write older data over a later delivery of the same record.
+  getJson(`/api/dlq/${encodeURIComponent(entry.id)}`).then((detail) => {
+    if (state.open?.id !== entry.id || !detail.stale) return;
+    $('#entry-stale').textContent =
+      `Older than the record's last delivery: event ${detail.stale.eventId} of key ${entry.key} was delivered at ` +
+      `${new Date(detail.stale.deliveredAt).toLocaleString()}. A replay would write older data over it.`;
+    $('#entry-stale').hidden = false;
+  });
 }
 
 async function replay(ids) {
-  for (const id of ids) await fetch(`/api/dlq/${encodeURIComponent(id)}/replay`, { method: 'POST' });
+  for (const id of ids) {
+    const path = `/api/dlq/${encodeURIComponent(id)}/replay`;
+    const response = await fetch(path, { method: 'POST' });
+    // A stale entry needs a confirmation: replaying it overwrites newer data of the same record.
+    if (response.status === 409) {
+      const body = await response.json();
+      if (body.error === 'stale' && confirm(`${id}: ${body.message}. Replay anyway?`))
+        await fetch(`${path}?force=1`, { method: 'POST' });
+    }
+  }
   state.selected.clear();
   $('#replay-selected').disabled = true;
   await refresh();

@@ -164,7 +164,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   });
   const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
   const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs);
-  const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm) });
+  const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm), trace });
   const waiting = new WaitingStore(buckets.waiting);
   registerOpsMetrics(metrics.registry, { waiting: () => waiting.counts() });
   const ctx = {

@@ -67,8 +67,9 @@ export function registerDlqCommand(program: Command): void {
       .description('replay dead letters: the ones named, every open one of --integration, or every open one (--all)')
       .argument('[id...]', 'dead-letter ids (from `junction dlq list`)')
       .addOption(new Option('--integration <name>', 'every open dead letter of this integration').conflicts('all'))
-      .option('--all', 'every open dead letter'),
-  ).action((ids: string[], opts: DlqTargetOptions & { integration?: string; all?: boolean }) => {
+      .option('--all', 'every open dead letter')
+      .option('--force', 'replay even when a later event of the same key was delivered since (older data wins)'),
+  ).action((ids: string[], opts: DlqTargetOptions & { integration?: string; all?: boolean; force?: boolean }) => {
     // The selector is checked before anything connects, so a usage mistake is reported as one.
     if (ids.length > 0 && (opts.integration || opts.all))
       throw new UsageError('dlq replay takes ids or a selector (--integration, --all), not both');
@@ -81,11 +82,16 @@ export function registerDlqCommand(program: Command): void {
           : await backend.list({ integration: opts.integration, status: 'open' });
       let failed = 0;
       for (const { id, integration } of targets) {
-        const outcome = await backend.replay(id, { integration });
+        const outcome = await backend.replay(id, { integration, force: opts.force });
         if (outcome.status !== 'replayed') failed++;
-        process.stdout.write(
-          `${id}  ${outcome.status}${outcome.status === 'replayed' ? ` (stream seq ${outcome.seq})` : ''}\n`,
-        );
+        const note =
+          outcome.status === 'replayed'
+            ? ` (stream seq ${outcome.seq})`
+            : outcome.newer
+              ? ` (event ${outcome.newer.eventId} of the same key was delivered at ${outcome.newer.deliveredAt}; ` +
+                '--force replays anyway)'
+              : '';
+        process.stdout.write(`${id}  ${outcome.status}${note}\n`);
       }
       process.exitCode = failed > 0 ? 1 : 0;
     });

@@ -9,6 +9,7 @@ import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
 import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import { OperatorActions } from '../../runtime/operator/operator-actions.js';
 import { AuditLog, provisionAuditStream } from '../../runtime/stores/audit-log.js';
+import { TraceLog } from '../../runtime/stores/trace-log.js';
 import { DeadLetterStore, redactedView } from '../../runtime/stores/dead-letter-store.js';
 import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
 import { cliActor, withNats } from './cli-nats.js';
@@ -19,7 +20,10 @@ export interface DlqBackend {
   /** Entries oldest first, as operators see them (secrets redacted). */
   list(filter: { integration?: string; status?: DeadLetter['status'] }): Promise<DeadLetter[]>;
   get(id: string): Promise<DeadLetter | undefined>;
-  replay(id: string, options?: { integration?: string }): Promise<{ status: string; seq?: number }>;
+  replay(
+    id: string,
+    options?: { integration?: string; force?: boolean },
+  ): Promise<{ status: string; seq?: number; newer?: { eventId: string; deliveredAt: string } }>;
   /** `resolved`, `discarded`, `not-found` or why not (`already-replayed`…). */
   change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string }>;
   /** The ids purged. */
@@ -48,14 +52,18 @@ function apiBackend(target: OperatorTarget): DlqBackend {
       const res = await callOperator<DeadLetter>(target, 'GET', `/api/dlq/${encodeURIComponent(id)}`);
       return res.status === 200 ? res.body : undefined;
     },
-    replay: async (id) => {
-      const res = await callOperator<{ seq?: number; error?: string }>(
-        target,
-        'POST',
-        `/api/dlq/${encodeURIComponent(id)}/replay`,
-      );
+    replay: async (id, options) => {
+      const path = `/api/dlq/${encodeURIComponent(id)}/replay${options?.force ? '?force=1' : ''}`;
+      const res = await callOperator<{
+        seq?: number;
+        error?: string;
+        newer?: { eventId: string; deliveredAt: string };
+      }>(target, 'POST', path);
       if (res.status === 202) return { status: 'replayed', seq: res.body.seq };
-      return { status: res.status === 404 ? 'not-found' : (res.body.error ?? String(res.status)) };
+      return {
+        status: res.status === 404 ? 'not-found' : (res.body.error ?? String(res.status)),
+        newer: res.body.newer,
+      };
     },
     change: async (verb, id, reason) => {
       const path = `/api/dlq/${encodeURIComponent(id)}/${verb}`;
@@ -83,6 +91,7 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
       deadLetters: store,
       publisher: new EventPublisher(js, () => partitions, 5_000),
       audit: new AuditLog(js, jsm),
+      trace: new TraceLog(js, jsm),
     });
     const actor = cliActor();
     await work({

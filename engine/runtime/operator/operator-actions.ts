@@ -7,11 +7,16 @@ import { replayDeadLetter } from '../stores/dead-letter-replay.js';
 import type { ReplayOutcome } from '../stores/dead-letter-replay.js';
 import type { DeadLetter, DeadLetterStore } from '../stores/dead-letter-store.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
+import type { TraceLog } from '../stores/trace-log.js';
+import { newerDelivery } from './replay-staleness.js';
+import type { NewerDelivery } from './replay-staleness.js';
 
 export interface OperatorActionDeps {
   deadLetters: DeadLetterStore;
   publisher: EventPublisher;
   audit: AuditLog;
+  /** Each record's delivery history, for the staleness check before a replay. */
+  trace?: TraceLog;
 }
 
 /** The outcome of resolving or discarding one dead letter. */
@@ -26,12 +31,36 @@ export class OperatorActions {
     return this.deps.audit;
   }
 
-  async replay(actor: AuditActor, id: string, options: { integration?: string } = {}): Promise<ReplayOutcome> {
+  /**
+   * Replays a dead letter, unless a later event of its key was delivered since (replaying would write older data
+   * over newer): then the outcome is `stale`, and `force` replays anyway (audited as forced).
+   */
+  async replay(
+    actor: AuditActor,
+    id: string,
+    options: { integration?: string; force?: boolean } = {},
+  ): Promise<ReplayOutcome> {
     return this.#audited(
       { actor, action: 'dlq.replay', target: id },
-      () => replayDeadLetter(this.deps.deadLetters, this.deps.publisher, id, options),
+      async (): Promise<ReplayOutcome> => {
+        if (!options.force && this.deps.trace) {
+          const found = await this.deps.deadLetters.get(id, options.integration);
+          const newer = found?.entry.status === 'open' && (await newerDelivery(this.deps.trace, found.entry));
+          if (found && newer) return { status: 'stale', entry: found.entry, newer };
+        }
+        return replayDeadLetter(this.deps.deadLetters, this.deps.publisher, id, options);
+      },
       (o) => o.status === 'replayed',
+      (o) => ({
+        ...(options.force ? { forced: true } : {}),
+        ...(o.status === 'stale' ? { newerEvent: o.newer.eventId, newerDeliveredAt: o.newer.deliveredAt } : {}),
+      }),
     );
+  }
+
+  /** The later delivery a replay of this entry would overwrite, if any (shown before replaying). */
+  async staleness(entry: DeadLetter): Promise<NewerDelivery | undefined> {
+    return entry.status === 'open' && this.deps.trace ? newerDelivery(this.deps.trace, entry) : undefined;
   }
 
   /** Marks a dead letter handled without a replay (fixed by hand, say), with the operator's reason. */

@@ -92,7 +92,9 @@ export async function operatorRoute(
   const one = /^\/api\/dlq\/([A-Za-z0-9_-]+)$/.exec(path);
   if (method === 'GET' && one) {
     const found = await api.deadLetters.get(one[1]);
-    return found ? json(200, deadLetterView(found.entry, who.role)) : json(404, notFound(one[1]));
+    if (!found) return json(404, notFound(one[1]));
+    const newer = await api.actions.staleness(found.entry);
+    return json(200, { ...deadLetterView(found.entry, who.role), ...(newer ? { stale: newer } : {}) });
   }
   const change = /^\/api\/dlq\/([A-Za-z0-9_-]+)\/(resolve|discard)$/.exec(path);
   if (method === 'POST' && change) {
@@ -113,10 +115,22 @@ export async function operatorRoute(
   const replay = /^\/api\/dlq\/([A-Za-z0-9_-]+)\/replay$/.exec(path);
   if (method === 'POST' && replay) {
     if (!(await allowed(api, who, 'dlq.replay', replay[1]))) return json(403, roleRefusal('replay'));
-    const outcome = await api.actions.replay(who.actor, replay[1]);
+    const force = url.searchParams.get('force') === '1';
+    const outcome = await api.actions.replay(who.actor, replay[1], { force });
     if (outcome.status === 'not-found') return json(404, notFound(replay[1]));
-    if (outcome.status === 'already-replayed')
-      return json(409, { error: 'already-replayed', message: `dead letter ${replay[1]} was already replayed` });
+    if (outcome.status === 'stale')
+      return json(409, {
+        error: 'stale',
+        message:
+          `a later event of key ${outcome.entry.key} was delivered at ${outcome.newer.deliveredAt}: replaying ` +
+          'would write older data over it; replay with ?force=1 to do it anyway',
+        newer: outcome.newer,
+      });
+    if (outcome.status !== 'replayed')
+      return json(409, {
+        error: outcome.status,
+        message: `dead letter ${replay[1]} ${outcome.status.replace('already-', 'was already ')}`,
+      });
     return json(202, { replayed: outcome.entry.id, seq: outcome.seq });
   }
   return false;

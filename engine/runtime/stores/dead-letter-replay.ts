@@ -9,7 +9,9 @@ import type { EventPublisher } from '../ingest/event-publisher.js';
 export type ReplayOutcome =
   | { status: 'replayed'; entry: DeadLetter; seq: number }
   | { status: 'not-found' }
-  | { status: 'already-replayed'; entry: DeadLetter };
+  | { status: 'already-replayed' | 'already-resolved'; entry: DeadLetter }
+  /** A later event of the same key was delivered: replaying would write older data over it (needs `force`). */
+  | { status: 'stale'; entry: DeadLetter; newer: { eventId: string; storedAt: string; deliveredAt: string } };
 
 export async function replayDeadLetter(
   store: DeadLetterStore,
@@ -20,7 +22,7 @@ export async function replayDeadLetter(
   const found = await store.get(id, options.integration);
   if (!found) return { status: 'not-found' };
   const { entry, revision } = found;
-  if (entry.status === 'replayed') return { status: 'already-replayed', entry };
+  if (entry.status !== 'open') return { status: `already-${entry.status}`, entry };
   const data = Buffer.from(typeof entry.event === 'string' ? entry.event : JSON.stringify(entry.event));
   // Publish first, so a failed publish leaves the entry open; the msg id is fixed per entry, so two operators
   // replaying at once are deduplicated by the broker.

@@ -1,0 +1,87 @@
+/**
+ * Issue 14, item 7 (review finding #16): replaying a dead letter older than its record's last delivery would write
+ * old data over new. Such a replay is refused unless forced (`--force`, `?force=1`, a confirmation in the UI), the
+ * entry is flagged, and both the refusal and the forced replay are audited.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { junction } from './helpers/junction.js';
+import { rawRequest } from './helpers/raw-request.js';
+
+let h: RuntimeHarness;
+
+beforeAll(async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+});
+
+afterAll(async () => {
+  await h?.dispose();
+});
+
+async function deadLettered(key: string): Promise<{ id: string; eventId: string }> {
+  let found: { id: string; eventId: string } | undefined;
+  await waitFor(async () => {
+    found = (await h.engine.deadLetters.list()).find((e) => e.key === key && e.status === 'open');
+    return found !== undefined;
+  }, `key ${key} dead-lettered`);
+  return found!;
+}
+
+const replay = (id: string, query = '') =>
+  rawRequest(`${h.engine.operatorUrl}/api/dlq/${id}/replay${query}`, { method: 'POST' });
+
+it('refuses to replay v1 over a delivered v2 of the same record unless forced, and flags the entry', async () => {
+  h.target.fault = (req) => (req.body && req.key === '7' ? { respond: { status: 422 } } : undefined);
+  await h.post('orders', { id: 7, seq: 1, status: 'v1' });
+  const v1 = await deadLettered('7');
+  h.target.fault = undefined;
+  await h.post('orders', { id: 7, seq: 2, status: 'v2' });
+  await waitFor(() => h.target.records.get('7')?.status === 'v2', 'v2 delivered');
+  const entry = (await h.engine.deadLetters.get(v1.id))!.entry;
+  await waitFor(async () => (await h.engine.actions.staleness(entry)) !== undefined, 'v2 in the trace');
+
+  const refused = await replay(v1.id);
+  expect(refused.status).toBe(409);
+  expect(refused.json).toMatchObject({
+    error: 'stale',
+    newer: { eventId: expect.any(String), deliveredAt: expect.any(String) },
+  });
+  expect(String(refused.json!.message)).toContain('replay with ?force=1 to do it anyway');
+  expect((refused.json!.newer as { eventId: string }).eventId).not.toBe(v1.eventId);
+  expect((await rawRequest(`${h.engine.operatorUrl}/api/dlq/${v1.id}`)).json).toMatchObject({
+    status: 'open',
+    stale: { eventId: (refused.json!.newer as { eventId: string }).eventId },
+  });
+  const cli = await junction(['dlq', 'replay', v1.id, '--nats', h.nats.url]);
+  expect(cli.code).toBe(1);
+  expect(cli.stdout).toMatch(
+    new RegExp(`^${v1.id}  stale \\(event \\S+ of the same key was delivered at \\S+; --force replays anyway\\)\\n$`),
+  );
+  await expectDrained(h.nats.url);
+  expect(h.target.records.get('7')?.status).toBe('v2');
+  const [latest] = await h.engine.actions.audit.recent({ limit: 1 });
+  expect(latest.entry).toMatchObject({
+    action: 'dlq.replay',
+    target: v1.id,
+    result: 'failed',
+    detail: { outcome: 'stale' },
+  });
+
+  const forced = await junction(['dlq', 'replay', v1.id, '--force', '--nats', h.nats.url]);
+  expect(forced.stdout).toMatch(new RegExp(`^${v1.id}  replayed \\(stream seq \\d+\\)\\n$`));
+  await waitFor(() => h.target.records.get('7')?.status === 'v1', 'v1 written by the forced replay');
+  const [forcedAudit] = await h.engine.actions.audit.recent({ limit: 1 });
+  expect(forcedAudit.entry).toMatchObject({ action: 'dlq.replay', result: 'ok', detail: { forced: true } });
+});
+
+it('replays without --force when no later event of the record was delivered', async () => {
+  h.target.fault = (req) => (req.body && req.key === '8' ? { respond: { status: 422 } } : undefined);
+  await h.post('orders', { id: 8, seq: 1, status: 'only' });
+  const only = await deadLettered('8');
+  h.target.fault = undefined;
+  expect((await rawRequest(`${h.engine.operatorUrl}/api/dlq/${only.id}`)).json).not.toHaveProperty('stale');
+  expect((await replay(only.id)).status).toBe(202);
+  await waitFor(() => h.target.records.get('8')?.status === 'only', 'delivered by the replay');
+});
