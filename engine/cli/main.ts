@@ -21,6 +21,7 @@ import { registerCheckCommand } from './commands/check.js';
 import { registerXrefCommand } from './commands/xref.js';
 import { registerPauseCommands } from './commands/pause.js';
 import { registerTraceCommand } from './commands/trace.js';
+import { registerBackfillCommand } from './commands/backfill.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../package-root.js';
 
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
   registerXrefCommand(program);
   registerPauseCommands(program);
   registerTraceCommand(program);
+  registerBackfillCommand(program);
   registerStatusCommand(program);
   registerTokenCommand(program);
   registerEmulatorCommand(program);

@@ -7,6 +7,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 import { HOOK_SECRETS, startSeedSystems } from '../../connectors/seed-systems.js';
 import type { SeedSystems } from '../../connectors/seed-systems.js';
 import { compiledSpecSet, createWiring } from '../../engine/cli/wiring.js';
@@ -25,6 +26,8 @@ export interface SeedEngine {
   engine: Engine;
   /** The spec directory the engine runs (a copy). */
   dir: string;
+  /** Puts the emulators' URLs and credentials into process.env, for CLI commands run in this process. */
+  stubEnv(): void;
   /** POSTs a signed webhook as Magento or FinancialForce would; returns the status. */
   post(integration: string, body: unknown, system?: 'magento' | 'ff'): Promise<number>;
   stop(): Promise<void>;
@@ -64,6 +67,10 @@ export async function startSeedEngine(
     systems,
     engine,
     dir,
+    stubEnv: () => {
+      for (const [name, value] of Object.entries(systems.env))
+        if (value !== undefined && process.env[name] !== value) vi.stubEnv(name, value);
+    },
     post: async (integration, body, system = 'magento') => {
       const raw = JSON.stringify(body);
       const signature =
@@ -82,6 +89,7 @@ export async function startSeedEngine(
       return res.status;
     },
     stop: async () => {
+      vi.unstubAllEnvs();
       await engine.stop().catch(() => undefined);
       await systems.stop();
       await nats.dispose();

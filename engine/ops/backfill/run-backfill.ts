@@ -1,0 +1,169 @@
+/**
+ * Backfill: read an integration's existing source records through its `read.list` and store each as one of its
+ * events, with its normal dedup id, so re-running is harmless (the broker's dedup window, then the ledger, drop what
+ * was stored before). The position is kept in the control bucket after every batch, so an interrupted backfill
+ * resumes where it stopped. Publishing waits while the integration's backlog is above `maxInFlight`, so live events
+ * are never queued behind more than that many backfilled ones, and the workers' rate limits pace the target.
+ */
+import type { KV } from '@nats-io/kv';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import { listSourceRecords } from '../../execute/read-source.js';
+import type { StepInvoker } from '../../execute/execution-types.js';
+import { stableHash } from '../../execute/stable-hash.js';
+import { identifyEvent } from '../../runtime/ingest/event-publisher.js';
+import type { EventPublisher } from '../../runtime/ingest/event-publisher.js';
+import type { CompiledExpression, TransformGuards } from '../../transform/transform-engine.js';
+
+export interface BackfillPosition {
+  /** Where the listing asks from next (inclusive). */
+  cursor: string;
+  since?: string;
+  where?: string;
+  listed: number;
+  stored: number;
+  duplicates: number;
+  filtered: number;
+  startedAt: string;
+  updatedAt: string;
+  done: boolean;
+}
+
+export interface BackfillProgress {
+  listed: number;
+  stored: number;
+  duplicates: number;
+  filtered: number;
+  /** Records listed but not yet stored, when the listing is known (one listing returns them all). */
+  pending?: number;
+}
+
+export interface BackfillOptions {
+  integration: CompiledIntegration;
+  invoke: StepInvoker;
+  /** Where events are stored; undefined for a dry run (records are handed to `onRecord` only). */
+  publisher?: EventPublisher;
+  commit: string;
+  /** The control bucket, where the position is kept. */
+  control?: KV;
+  since?: string;
+  where?: CompiledExpression;
+  limit?: number;
+  /** Ignore a stored position and start over. */
+  restart?: boolean;
+  /** Events stored and not yet delivered above which publishing waits. @default 200 */
+  maxInFlight?: number;
+  backlog?: () => Promise<number>;
+  guards?: TransformGuards;
+  onProgress?: (progress: BackfillProgress) => void;
+  onRecord?: (record: unknown) => Promise<void>;
+}
+
+const BATCH = 50;
+
+export function backfillKey(integration: string): string {
+  return `backfill.${integration}`;
+}
+
+/** Runs a backfill to the end of the listing (or `limit`); resolves with the final position. */
+export async function runBackfill(options: BackfillOptions): Promise<BackfillPosition> {
+  const { integration } = options;
+  const list = integration.read?.list;
+  if (!list)
+    throw new Error(`integration ${integration.name} has no read.list (and no schedule source) to backfill from`);
+  const stored =
+    options.control && !options.restart ? await readPosition(options.control, integration.name) : undefined;
+  const resume = stored && !stored.done && stored.since === options.since && stored.where === options.where?.source;
+  const now = new Date().toISOString();
+  const position: BackfillPosition = resume
+    ? stored
+    : {
+        cursor: options.since ?? list.initialCursor ?? '',
+        ...(options.since ? { since: options.since } : {}),
+        ...(options.where ? { where: options.where.source } : {}),
+        listed: 0,
+        stored: 0,
+        duplicates: 0,
+        filtered: 0,
+        startedAt: now,
+        updatedAt: now,
+        done: false,
+      };
+  const limit = options.limit ?? Infinity;
+  // Records at the current cursor already handled (the listing is inclusive), by hash.
+  let atCursor = new Set<string>();
+  for (;;) {
+    const page = await listSourceRecords(integration, list, position.cursor, options.invoke, options.guards);
+    const fresh = page.filter((p) => !atCursor.has(stableHash(p.record)));
+    if (fresh.length === 0) break;
+    let pending = fresh.length;
+    for (let i = 0; i < fresh.length && position.listed < limit;) {
+      const room = await waitForRoom(options);
+      const batch = fresh.slice(i, i + Math.min(BATCH, room, limit - position.listed));
+      i += batch.length;
+      for (const { record } of batch) {
+        position.listed++;
+        if (options.where && !truthy(await Promise.resolve(options.where.evaluate(record, {}, options.guards)))) {
+          position.filtered++;
+          continue;
+        }
+        await options.onRecord?.(record);
+        if (!options.publisher) continue;
+        const identity = await identifyEvent(integration, record, options.guards);
+        const result = await options.publisher.publish({
+          integration: integration.name,
+          identity,
+          data: Buffer.from(JSON.stringify(record)),
+          commit: options.commit,
+        });
+        if (result.duplicate) position.duplicates++;
+        else position.stored++;
+      }
+      pending -= batch.length;
+      const last = batch[batch.length - 1].cursor;
+      if (last !== undefined && last !== position.cursor) {
+        atCursor = new Set();
+        position.cursor = last;
+      }
+      for (const p of batch) if (p.cursor === position.cursor) atCursor.add(stableHash(p.record));
+      await savePosition(options.control, integration.name, position);
+      options.onProgress?.({ ...counts(position), pending });
+    }
+    if (position.listed >= limit) break;
+  }
+  // Stopped by --limit: a later run resumes from here.
+  position.done = position.listed < limit;
+  await savePosition(options.control, integration.name, position);
+  return position;
+}
+
+export async function readPosition(control: KV, integration: string): Promise<BackfillPosition | undefined> {
+  const entry = await control.get(backfillKey(integration));
+  return entry?.operation === 'PUT' && entry.length > 0 ? entry.json<BackfillPosition>() : undefined;
+}
+
+async function savePosition(control: KV | undefined, integration: string, position: BackfillPosition): Promise<void> {
+  position.updatedAt = new Date().toISOString();
+  await control?.put(backfillKey(integration), JSON.stringify(position));
+}
+
+/**
+ * Lets live traffic through: waits while the integration's backlog is at `maxInFlight` or above, then says how many
+ * events may be stored now.
+ */
+async function waitForRoom(options: BackfillOptions): Promise<number> {
+  if (!options.backlog || !options.publisher) return Infinity;
+  const max = options.maxInFlight ?? 200;
+  for (;;) {
+    const room = max - (await options.backlog());
+    if (room > 0) return room;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function counts(p: BackfillPosition): BackfillProgress {
+  return { listed: p.listed, stored: p.stored, duplicates: p.duplicates, filtered: p.filtered };
+}
+
+function truthy(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
+}
