@@ -63,7 +63,7 @@ it('loads existing customers once, with their cross-references; a re-run stores 
     `backfilled ${CUSTOMERS}: 30 stored, 0 already stored, 0 filtered out (30 listed, up to cursor 2026-10-01 00:00:29)\n`,
   );
   expect(first.stderr.trim().split('\n').at(-1)).toMatch(
-    /^\[#{24}\]  30\/30  \d+\/s  ETA \d+s  \(stored 30, already stored 0\)$/,
+    /^\[#{24}\] {2}30\/30 {2}\d+\/s {2}ETA \d+s {2}\(stored 30, already stored 0\)$/,
   );
   await waitFor(() => world!.systems.ff.records('Account').length === 31, '30 accounts besides the seed one');
   await expectDrained(world.nats.url);
