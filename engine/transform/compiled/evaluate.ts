@@ -37,14 +37,15 @@ export function evaluateCompiled(
   clock: Clock,
 ): unknown {
   const env = new Frame(ROOT);
-  if (bindings) for (const k of Object.keys(bindings)) env.bind(k, bindings[k]);
+  if (bindings) for (const k in bindings) env.bind(k, bindings[k]);
   let ctx: any = input;
   if (Array.isArray(ctx) && !(ctx as any).sequence) {
     ctx = seq(ctx);
     ctx.outerWrapper = true;
   }
   env.bind('$', ctx);
-  const saved = { ...state };
+  // saved in locals (not an object copy): evaluations may nest ($eval, binding functions that evaluate)
+  const { depth, maxDepth, deadline, maxOutput, now } = state;
   state.depth = 0;
   state.maxDepth = guards?.maxDepth ?? DEFAULT_GUARDS.maxDepth;
   state.deadline = clock.deadline;
@@ -53,10 +54,14 @@ export function evaluateCompiled(
   try {
     const result = ev(ctx, env);
     if (typeof result === 'string') checkLength(result.length);
-    else checkSize(result);
+    else if (result !== null && typeof result === 'object') checkSize(result);
     return result;
   } finally {
-    Object.assign(state, saved);
+    state.depth = depth;
+    state.maxDepth = maxDepth;
+    state.deadline = deadline;
+    state.maxOutput = maxOutput;
+    state.now = now;
   }
 }
 

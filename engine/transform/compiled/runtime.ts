@@ -119,10 +119,14 @@ function applyInner(proc: any, args: any[], input: any, env: Env): any {
       return proc.implementation.apply({ input, environment: env }, validated);
     }
     if (typeof proc === 'function') {
-      return proc.apply(
-        { input, environment: env },
-        args.map((a) => wrapForJs(a, env)),
-      );
+      // JSONata functions passed to a JS function are wrapped so it can call them (rare: copy only then)
+      let jsArgs = args;
+      for (let i = 0; i < args.length; i++)
+        if (args[i] !== null && typeof args[i] === 'object' && isFunction(args[i])) {
+          jsArgs = args.map((a) => wrapForJs(a, env));
+          break;
+        }
+      return proc.apply({ input, environment: env }, jsArgs);
     }
     throw jerr('T1006', {});
   } catch (e) {

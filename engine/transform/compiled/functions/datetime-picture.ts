@@ -195,39 +195,43 @@ function formatTimezone(offset: number, m: Marker): string {
   return (m.component === 'z' ? 'GMT' : '') + sign + out;
 }
 
+/** A component's number in its integer picture. */
+function int(v: number, m: Marker): string {
+  return formatWith(v, m.integer as IntegerFormat);
+}
+
 function component(d: Date, m: Marker, offset: number): string {
-  const int = (v: number) => formatWith(v, m.integer as IntegerFormat);
   switch (m.component) {
     case 'Y':
-      return int(m.yearDigits === undefined ? d.getUTCFullYear() : d.getUTCFullYear() % Math.pow(10, m.yearDigits));
+      return int(m.yearDigits === undefined ? d.getUTCFullYear() : d.getUTCFullYear() % Math.pow(10, m.yearDigits), m);
     case 'M':
-      return m.names ? formatName(MONTHS[d.getUTCMonth()], m) : int(d.getUTCMonth() + 1);
+      return m.names ? formatName(MONTHS[d.getUTCMonth()], m) : int(d.getUTCMonth() + 1, m);
     case 'D':
-      return int(d.getUTCDate());
+      return int(d.getUTCDate(), m);
     case 'd':
-      return int(dayOfYear(d));
+      return int(dayOfYear(d), m);
     case 'F':
-      return m.names ? formatName(DAYS[(d.getUTCDay() + 6) % 7], m) : int(((d.getUTCDay() + 6) % 7) + 1);
+      return m.names ? formatName(DAYS[(d.getUTCDay() + 6) % 7], m) : int(((d.getUTCDay() + 6) % 7) + 1, m);
     case 'W':
-      return int(Math.floor((dayOfYear(thursdayOf(d)) - 1) / 7) + 1);
+      return int(Math.floor((dayOfYear(thursdayOf(d)) - 1) / 7) + 1, m);
     case 'X':
-      return int(thursdayOf(d).getUTCFullYear());
+      return int(thursdayOf(d).getUTCFullYear(), m);
     case 'w':
-      return int(Math.floor((thursdayOf(d).getUTCDate() - 1) / 7) + 1);
+      return int(Math.floor((thursdayOf(d).getUTCDate() - 1) / 7) + 1, m);
     case 'x': {
       const month = thursdayOf(d).getUTCMonth();
-      return m.names ? formatName(MONTHS[month], m) : int(month + 1);
+      return m.names ? formatName(MONTHS[month], m) : int(month + 1, m);
     }
     case 'H':
-      return int(d.getUTCHours());
+      return int(d.getUTCHours(), m);
     case 'h':
-      return int(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12);
+      return int(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12, m);
     case 'P':
       return formatName(d.getUTCHours() < 12 ? 'am' : 'pm', m);
     case 'm':
-      return int(d.getUTCMinutes());
+      return int(d.getUTCMinutes(), m);
     case 's':
-      return int(d.getUTCSeconds());
+      return int(d.getUTCSeconds(), m);
     case 'f': {
       const n = m.presentation.replace(/[^0-9#]/g, '').length || 1;
       const ms = String(d.getUTCMilliseconds()).padStart(3, '0');
