@@ -102,6 +102,28 @@ const usage = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+describe('delete', () => {
+  it('deletes by id or external id, and answers NOT_FOUND for a record that is not there', async () => {
+    await start();
+    await upsert('Usage_Entry__c', 'External_Id__c', usage());
+    const remove = () =>
+      client.call('sobjects.delete', {
+        params: { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' },
+        body: { External_Id__c: 'ad-1' },
+      });
+    await expect(remove()).resolves.toMatchObject({ result: { deleted: true } });
+    expect(await rejection(remove())).toEqual({
+      code: 'not-found',
+      disposition: 'permanent',
+      status: 404,
+      vendorCode: 'NOT_FOUND',
+      field: undefined,
+      message: 'The requested resource does not exist',
+    });
+    expect(sf.records('Usage_Entry__c')).toEqual([]);
+  });
+});
+
 describe('field metadata', () => {
   it('refuses writes to auto-number, formula and roll-up fields with INVALID_FIELD_FOR_INSERT_UPDATE', async () => {
     await start();

@@ -16,7 +16,10 @@ export const DEVIATIONS: Deviation[] = [
   { expr: "$formatNumber(1, '#', {'decimal-separator': '!!'})", reason: BAD_OPTION },
   { expr: "$formatNumber(1, '#', {'decimal-separator': 1})", reason: BAD_OPTION },
   { expr: "$formatNumber(1 % 0, '#')", reason: '$formatNumber of NaN is the NaN string (jsonata-js: "-NaN")' },
-  { expr: "$formatNumber(1/0, '#', {'infinity': 'foo'})", reason: '$formatNumber of Infinity uses the infinity option' },
+  {
+    expr: "$formatNumber(1/0, '#', {'infinity': 'foo'})",
+    reason: '$formatNumber of Infinity uses the infinity option',
+  },
 ];
 
 const BY_EXPR = new Map(DEVIATIONS.map((d) => [d.expr, d]));
