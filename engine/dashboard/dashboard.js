@@ -166,15 +166,18 @@ function openEntry(entry) {
   state.open = entry;
   $('#entry-title').textContent = `${entry.integration} · ${entry.id}`;
   $('#entry-error').textContent = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
-  $('#entry-event').textContent = JSON.stringify(entry.event, null, 2);
-  $('#entry-request').textContent = JSON.stringify(entry.request ?? null, null, 2);
-  $('#entry-response').textContent = entry.responseExcerpt ?? '';
+  for (const part of ['#entry-event', '#entry-request', '#entry-response']) $(part).textContent = '…';
   $('#entry-replay').disabled = entry.status !== 'open' || !canAct();
   $('#entry-stale').hidden = true;
   $('#entry').showModal();
-  // Flag a replay that would write older data over a later delivery of the same record.
+  // The listing holds summaries: the event, request and response come with the entry itself, and so does the flag
+  // of a replay that would write older data over a later delivery of the same record.
   getJson(`/api/dlq/${encodeURIComponent(entry.id)}`).then((detail) => {
-    if (state.open?.id !== entry.id || !detail.stale) return;
+    if (state.open?.id !== entry.id) return;
+    $('#entry-event').textContent = JSON.stringify(detail.event, null, 2);
+    $('#entry-request').textContent = JSON.stringify(detail.request ?? null, null, 2);
+    $('#entry-response').textContent = detail.responseExcerpt ?? '';
+    if (!detail.stale) return;
     $('#entry-stale').textContent =
       `Older than the record's last delivery: event ${detail.stale.eventId} of key ${entry.key} was delivered at ` +
       `${new Date(detail.stale.deliveredAt).toLocaleString()}. A replay would write older data over it.`;
@@ -203,13 +206,14 @@ async function refresh() {
     const [session, status, dlq, audit] = await Promise.all([
       getJson('/api/session'),
       getJson('/api/status'),
-      getJson('/api/dlq'),
+      getJson('/api/dlq?limit=100'),
       getJson('/api/audit?limit=20'),
     ]);
     renderSession(session);
     renderStatus(status);
     renderAudit(audit);
     state.dlq = dlq.entries ?? [];
+    $('#dlq-count').textContent = dlq.total > state.dlq.length ? `newest ${state.dlq.length} of ${dlq.total}` : '';
     renderDlq();
     $('#updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {

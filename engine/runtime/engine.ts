@@ -15,6 +15,7 @@ import type { ReplayOutcome } from './stores/dead-letter-replay.js';
 import { DeadLetterStore, loadDeadLetterIdKey } from './stores/dead-letter-store.js';
 import { AuditLog, provisionAuditStream } from './stores/audit-log.js';
 import { applyDeadLetterRetention } from './stores/dead-letter-retention.js';
+import { DeadLetterIndex } from './stores/dead-letter-index.js';
 import { DeliveryLedger } from './stores/delivery-ledger.js';
 import { connectNats } from './broker/connect.js';
 import { startEmbeddedNats } from './broker/embedded-nats.js';
@@ -218,7 +219,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     actions.replay({ kind: 'engine', id: 'embedded' }, id, { integration });
   let http: HttpServerHandle | undefined;
   let operator: HttpServerHandle | undefined;
+  let dlqIndex: DeadLetterIndex | undefined;
   if (roles.http) {
+    dlqIndex = new DeadLetterIndex(buckets.dlq, tuning.dlqRetentionMs);
+    await dlqIndex.start();
     const onError = (error: unknown) => log.error({ err: error }, 'HTTP handler failed');
     http = await startHttpServer(
       {
@@ -255,6 +259,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
         status: () => status(),
         deadLetters,
+        dlqIndex,
         actions,
         ops: (method, url) => opsRoute({ trace, deadLetters }, method, url),
       },
@@ -275,7 +280,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     engineStatus({
       specs,
       jsm,
-      deadLetters,
+      openDeadLetters: async () => {
+        if (dlqIndex) return dlqIndex.openCounts();
+        const counts = new Map<string, number>();
+        for (const d of await deadLetters.list({ status: 'open' }))
+          counts.set(d.integration, (counts.get(d.integration) ?? 0) + 1);
+        return counts;
+      },
       metrics,
       partitions: () => partitions,
       connected: ready,
@@ -316,6 +327,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         const nakked = await pool.drain(tuning.drainTimeoutMs);
         log.info({ nakked }, 'engine drained');
         xref.stop();
+        dlqIndex?.stop();
         pause.stop();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();

@@ -93,7 +93,7 @@ describe('dashboard', () => {
 
     await dead.first().click();
     await expect.poll(() => page.locator('#entry').isVisible()).toBe(true);
-    expect(await page.textContent('#entry-event')).toContain('"id": 9');
+    await expect.poll(() => page.textContent('#entry-event')).toContain('"id": 9');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL('dashboard-entry.png', ARTIFACTS).pathname, fullPage: true });
 
@@ -135,6 +135,7 @@ describe('dashboard', () => {
     await expect.poll(() => dead.count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await dead.first().click();
     await expect.poll(() => page.locator('#entry').isVisible()).toBe(true);
+    await expect.poll(() => page.textContent('#entry-event')).toContain('masked');
     expect(JSON.parse((await page.textContent('#entry-event')) ?? '')).toEqual({
       id: '[masked]',
       seq: '[masked]',

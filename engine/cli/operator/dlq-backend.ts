@@ -12,13 +12,14 @@ import { AuditLog, provisionAuditStream } from '../../runtime/stores/audit-log.j
 import { TraceLog } from '../../runtime/stores/trace-log.js';
 import { DeadLetterStore, redactedView } from '../../runtime/stores/dead-letter-store.js';
 import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
+import type { DeadLetterSummary } from '../../runtime/stores/dead-letter-index.js';
 import { cliActor, withNats } from './cli-nats.js';
 import { callOperator, operatorTarget } from './operator-client.js';
 import type { OperatorTarget } from './operator-client.js';
 
 export interface DlqBackend {
-  /** Entries oldest first, as operators see them (secrets redacted). */
-  list(filter: { integration?: string; status?: DeadLetter['status'] }): Promise<DeadLetter[]>;
+  /** Entries oldest first: summaries over the API, whole entries (secrets redacted) over NATS. */
+  list(filter: { integration?: string; status?: DeadLetter['status'] }): Promise<DeadLetterSummary[]>;
   get(id: string): Promise<DeadLetter | undefined>;
   replay(
     id: string,
@@ -45,8 +46,20 @@ export function withDlqBackend(opts: DlqTargetOptions, work: (backend: DlqBacken
 function apiBackend(target: OperatorTarget): DlqBackend {
   return {
     list: async (filter) => {
-      const query = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => !!e[1]));
-      return (await callOperator<{ entries: DeadLetter[] }>(target, 'GET', `/api/dlq?${query}`)).body.entries;
+      // Every page, oldest first like the NATS listing.
+      const entries: DeadLetterSummary[] = [];
+      for (let cursor: string | null | undefined; cursor !== null;) {
+        const query = new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) });
+        for (const [k, v] of Object.entries(filter)) if (v) query.set(k, v);
+        const page = await callOperator<{ entries: DeadLetterSummary[]; next: string | null }>(
+          target,
+          'GET',
+          `/api/dlq?${query}`,
+        );
+        entries.push(...page.body.entries);
+        cursor = page.body.next;
+      }
+      return entries.reverse();
     },
     get: async (id) => {
       const res = await callOperator<DeadLetter>(target, 'GET', `/api/dlq/${encodeURIComponent(id)}`);

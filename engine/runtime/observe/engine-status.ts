@@ -5,7 +5,6 @@
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Counter } from 'prom-client';
-import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import type { RuntimeMetrics } from './runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { PauseInfo } from '../control/pause-control.js';
@@ -62,7 +61,8 @@ export interface EngineStatus {
 export interface StatusDeps {
   specs: SpecRegistry;
   jsm: JetStreamManager;
-  deadLetters: DeadLetterStore;
+  /** Open dead letters per integration. */
+  openDeadLetters: () => Promise<Map<string, number>>;
   metrics: RuntimeMetrics;
   partitions: () => number;
   connected: () => boolean;
@@ -90,10 +90,10 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   const [lag, open, waiting] = connected
     ? await Promise.all([
         consumerLag(deps.jsm).catch(() => new Map<string, number>()),
-        deps.deadLetters.list({ status: 'open' }).catch(() => []),
+        deps.openDeadLetters().catch(() => new Map<string, number>()),
         deps.waiting().catch(() => new Map<string, number>()),
       ])
-    : [new Map<string, number>(), [], new Map<string, number>()];
+    : [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
   const m = deps.metrics;
   const [eventsIn, finished, retried, dead, dups] = await Promise.all([
     totals(m.eventsIn),
@@ -116,7 +116,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       commit: set.commit,
       inFlight: deps.inFlight(i.name),
       lag: lag.get(i.name) ?? 0,
-      deadLetters: open.filter((d) => d.integration === i.name).length,
+      deadLetters: open.get(i.name) ?? 0,
       counts: {
         in: eventsIn.get(i.name) ?? 0,
         delivered: finished.get(`${i.name}/delivered`) ?? 0,

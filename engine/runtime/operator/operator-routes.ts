@@ -3,7 +3,7 @@
  *   GET  /api/session              who the caller is and their role
  *   GET  /api/status               per-integration counts, lag, active commit            (viewer)
  *   GET  /metrics                  Prometheus text format                                (viewer)
- *   GET  /api/dlq[?integration=&status=]   dead letters (secrets redacted)              (viewer)
+ *   GET  /api/dlq?limit=&cursor=&integration=&status=   a page of summaries, newest first  (viewer)
  *   GET  /api/dlq/<id>             one dead letter                                       (viewer)
  *   POST /api/dlq/<id>/replay      replay one dead letter                                (operator)
  *   POST /api/dlq/<id>/resolve     {reason}: mark it handled without a replay           (operator)
@@ -17,6 +17,8 @@ import type { EngineStatus } from '../observe/engine-status.js';
 import { DEAD_LETTER_STATUSES } from '../stores/dead-letter-statuses.js';
 import type { DeadLetterStatus } from '../stores/dead-letter-statuses.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
+import { decodeCursor } from '../stores/dead-letter-index.js';
+import type { DeadLetterIndex } from '../stores/dead-letter-index.js';
 import { deadLetterView } from './dead-letter-views.js';
 import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
 import type { Principal } from './principal.js';
@@ -26,6 +28,8 @@ export interface OperatorApi {
   metrics(): Promise<{ contentType: string; body: string }>;
   status(): Promise<EngineStatus>;
   deadLetters: DeadLetterStore;
+  /** The summaries the listing pages through (no per-entry read). */
+  dlqIndex: DeadLetterIndex;
   actions: OperatorActions;
   /** The operator features' read-only routes (engine/runtime/control/ops-routes.ts). */
   ops?: (method: string, url: URL) => Promise<[number, unknown] | undefined>;
@@ -70,8 +74,21 @@ export async function operatorRoute(
       return json(400, { error: 'bad-query', message: `integration must match ${INTEGRATION_NAME.source}` });
     if (status !== undefined && !DEAD_LETTER_STATUSES.includes(status as DeadLetterStatus))
       return json(400, { error: 'bad-query', message: `status must be one of ${DEAD_LETTER_STATUSES.join(', ')}` });
-    const entries = await api.deadLetters.list({ integration, status: status as DeadLetterStatus | undefined });
-    return json(200, { entries: entries.map((e) => deadLetterView(e, who.role)) });
+    const limit = intParam(url, 'limit', 1, 500);
+    const cursor = url.searchParams.get('cursor') ?? undefined;
+    if (limit === null || (cursor !== undefined && !decodeCursor(cursor)))
+      return json(400, {
+        error: 'bad-query',
+        message: 'limit must be 1..500 and cursor a "next" from a previous page',
+      });
+    await api.dlqIndex.sync();
+    const page = api.dlqIndex.page({
+      integration,
+      status: status as DeadLetterStatus | undefined,
+      limit: limit ?? 50,
+      cursor,
+    });
+    return json(200, page);
   }
   if (method === 'POST' && path === '/api/dlq/purge') {
     if (!(await allowed(api, who, 'dlq.purge', 'dlq'))) return json(403, roleRefusal('purge'));

@@ -1,0 +1,113 @@
+/**
+ * An in-memory index of the dead letters' summaries (no event, request or response), kept current by a KV watch,
+ * so that listing a page of the DLQ, counting open entries per integration and the dashboard's poll cost nothing
+ * per entry. Full entries are read one at a time (`GET /api/dlq/<id>`). Entries the broker expired (retention) send
+ * no watch event; they are dropped by age when read.
+ */
+import type { KV } from '@nats-io/kv';
+import type { DeadLetterStatus } from './dead-letter-statuses.js';
+import type { DeadLetter } from './dead-letter-store.js';
+
+export type DeadLetterSummary = Pick<
+  DeadLetter,
+  'id' | 'integration' | 'key' | 'status' | 'error' | 'step' | 'attempts' | 'createdAt' | 'reason'
+>;
+
+export interface DeadLetterPage {
+  entries: DeadLetterSummary[];
+  /** Pass as `cursor` for the next (older) page; null on the last page. */
+  next: string | null;
+  /** Entries matching the filter, on all pages. */
+  total: number;
+}
+
+export class DeadLetterIndex {
+  readonly #entries = new Map<string, { summary: DeadLetterSummary; changedAt: number }>();
+  #revision = 0;
+  #stop?: () => void;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly retentionMs: number,
+  ) {}
+
+  /** Starts the watch; resolves once the entries stored now are loaded. */
+  async start(): Promise<void> {
+    const watch = await this.kv.watch();
+    this.#stop = () => watch.stop();
+    const pending = (await this.kv.status()).values;
+    let loaded = 0;
+    let ready: () => void = () => undefined;
+    const initial = new Promise<void>((resolve) => (ready = resolve));
+    void (async () => {
+      for await (const e of watch) {
+        if (e.operation === 'PUT' && e.length > 0) {
+          const full = e.json<DeadLetter>();
+          this.#entries.set(e.key, { summary: summarize(full), changedAt: e.created.getTime() });
+        } else this.#entries.delete(e.key);
+        this.#revision = Math.max(this.#revision, e.revision);
+        if (++loaded >= pending) ready();
+      }
+    })();
+    if (pending === 0) ready();
+    await initial;
+  }
+
+  /** Waits (briefly) until the index has seen every write the bucket holds now: a list reads its own writes. */
+  async sync(timeoutMs = 2_000): Promise<void> {
+    const last = (await this.kv.status()).streamInfo.state.last_seq;
+    const deadline = Date.now() + timeoutMs;
+    while (this.#revision < last && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  stop(): void {
+    this.#stop?.();
+  }
+
+  /** Newest first, by creation time then id. */
+  page(filter: { integration?: string; status?: DeadLetterStatus; limit: number; cursor?: string }): DeadLetterPage {
+    const oldest = Date.now() - this.retentionMs;
+    const all = [...this.#entries.values()]
+      .filter((e) => e.changedAt >= oldest)
+      .map((e) => e.summary)
+      .filter(
+        (s) =>
+          (!filter.integration || s.integration === filter.integration) &&
+          (!filter.status || s.status === filter.status),
+      )
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    const start = after
+      ? all.findIndex((s) => s.createdAt < after.createdAt || (s.createdAt === after.createdAt && s.id < after.id))
+      : 0;
+    const entries = start < 0 ? [] : all.slice(start, start + filter.limit);
+    const last = entries[entries.length - 1];
+    const more = start >= 0 && start + filter.limit < all.length;
+    return { entries, next: more && last ? encodeCursor(last) : null, total: all.length };
+  }
+
+  /** Open entries per integration. */
+  openCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    const oldest = Date.now() - this.retentionMs;
+    for (const { summary, changedAt } of this.#entries.values())
+      if (summary.status === 'open' && changedAt >= oldest)
+        counts.set(summary.integration, (counts.get(summary.integration) ?? 0) + 1);
+    return counts;
+  }
+}
+
+function summarize(entry: DeadLetter): DeadLetterSummary {
+  const { id, integration, key, status, error, step, attempts, createdAt, reason } = entry;
+  return { id, integration, key, status, error, step, attempts, createdAt, reason };
+}
+
+function encodeCursor(s: DeadLetterSummary): string {
+  return Buffer.from(`${s.createdAt}|${s.id}`).toString('base64url');
+}
+
+/** A cursor from a previous page; undefined when it is not one (answered as 400 by the API). */
+export function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  const [createdAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  return createdAt && id && !Number.isNaN(Date.parse(createdAt)) ? { createdAt, id } : undefined;
+}
