@@ -12,6 +12,7 @@ import { positionInExpression } from './compile-expression.js';
 import type { ExpressionSite } from './compile-expression.js';
 import type { DiagnosticCode } from './diagnostics.js';
 import type { ValidatedSpec } from './parse-specs.js';
+import { checkFieldMetadata, upsertKeyProblem } from './check-field-metadata.js';
 import { declaredFields, elementSchema, requiredFields } from './schema-fields.js';
 import type { JsonPath } from './source-position.js';
 import { checkSourceReads } from './source-reads.js';
@@ -79,6 +80,12 @@ export function checkTransforms(
         }
       };
       written(['steps', i, 'body'], step, step.body);
+      const operation = operationOf(step.connection, step.operation)?.operation;
+      const keyProblem =
+        operation &&
+        upsertKeyProblem(operation, step.params as Raw, operation.inputFor?.(step.params as Raw) ?? operation.input);
+      if (keyProblem)
+        ctx.error(validated.spec, ['steps', i, 'params', keyProblem.param], 'invalid-params', keyProblem.message);
       // A find's input is checked like a body against the find operation; it writes nothing, so owns does not apply.
       if (step.find)
         written(
@@ -134,6 +141,7 @@ function checkWrites(object: ObjectWrite, scope: WriteScope, report: Report): vo
       continue;
     }
     const nestedSchema = fields?.get(field.name);
+    checkFieldMetadata(scope.step, path, nestedSchema, field, report);
     const nested = { ...scope, input: nestedSchema, prefix: path + '.' };
     const inner = objectConstructor(field.value, scope.source);
     if (inner)

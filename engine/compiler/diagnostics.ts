@@ -56,6 +56,8 @@ export const DIAGNOSTIC_CODES = {
   'missing-owns': "A step writes an object that the integration's `owns` does not cover.",
   'owned-field-conflict': 'Two integrations own the same field of the same object on the same connection.',
   'unknown-target-field': "A step body writes a field that the operation's input schema does not declare.",
+  'read-only-field':
+    'A step body writes a field the vendor computes (formula, roll-up, auto-number) or, in an update, one set only on create.',
   'unowned-field-write':
     "A step body writes a field that the integration's `owns` does not list (the ownership filter would drop it).",
   'missing-required-field':

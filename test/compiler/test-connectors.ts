@@ -41,7 +41,18 @@ const order = {
   },
 };
 const SOBJECTS: Record<string, JsonSchema> = {
-  Account: { type: 'object', required: ['Name'], properties: { Name: str, Phone: str, Ext_Id__c: str, Rating: str } },
+  // Vendor field metadata as the Salesforce schemas carry it: an external id, a restricted picklist, a formula.
+  Account: {
+    type: 'object',
+    required: ['Name'],
+    properties: {
+      Name: str,
+      Phone: str,
+      Ext_Id__c: { type: 'string', 'x-external-id': true },
+      Rating: { type: 'string', enum: ['Hot', 'Warm', 'Cold'] },
+      Score__c: { type: 'number', readOnly: true, 'x-calculated': true },
+    },
+  },
 };
 
 const shop: ConnectorDef = {

@@ -76,6 +76,11 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-property.yaml': ['unknown-property.yaml:10:5 unknown-property'],
   'unknown-source-field.yaml': ['unknown-source-field.yaml:12:44 unknown-source-field'],
   'unknown-step.yaml': ['unknown-step.yaml:13:42 unknown-step'],
+  'vendor-field-metadata.yaml': [
+    'vendor-field-metadata.yaml:10:52 invalid-params',
+    'vendor-field-metadata.yaml:11:28 invalid-value',
+    'vendor-field-metadata.yaml:11:50 read-only-field',
+  ],
   'unknown-target-field.yaml': ['unknown-target-field.yaml:13:9 unknown-target-field'],
   'unknown-top-property.yaml': ['unknown-top-property.yaml:6:1 unknown-property'],
   'unowned-field-write.yaml': ['unowned-field-write.yaml:10:50 unowned-field-write'],
@@ -149,6 +154,14 @@ describe('broken-spec corpus', () => {
   it('covers every diagnostic code except file-unreadable (disk errors, tested in the CLI tests)', () => {
     const missing = Object.keys(DIAGNOSTIC_CODES).filter((c) => !seenCodes.has(c) && c !== 'file-unreadable');
     expect(missing).toEqual([]);
+  });
+
+  it('names the vendor field metadata a write breaks', () => {
+    expect(compileCase([read('vendor-field-metadata.yaml')]).map((d) => d.message)).toEqual([
+      '"Name" is not an external id field, so the upsert would answer 404; use one of `Ext_Id__c`',
+      '"Lukewarm" is not a value of `Rating`, a restricted picklist: "Hot", "Warm", "Cold"',
+      '`Score__c` is computed by the vendor (a formula or roll-up) and cannot be written: remove it from the body',
+    ]);
   });
 
   it('explains the problem and the fix in the message', () => {
