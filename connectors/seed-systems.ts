@@ -1,6 +1,7 @@
 /**
  * The seed specs' systems (specs/), as local emulators: the Magento store, the FinancialForce org and the sales
- * Salesforce org. Their URLs and credentials go into the environment the seed connections reference (`${env:…}`).
+ * Salesforce org. Their URLs and credentials go into the environment the seed connections reference (`${env:…}`),
+ * with the engine settings that allow exactly those variables and those hosts.
  * The demo and the end-to-end tests run the seed specs against these.
  */
 import { MAGENTO_EMULATOR_INTEGRATION, startMagentoEmulator } from './magento/emulator/index.js';
@@ -29,8 +30,7 @@ export async function startSeedSystems(): Promise<SeedSystems> {
     startSalesforceEmulator(),
     startSalesforceEmulator(),
   ]);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const seeds: Record<string, string> = {
     MAGENTO_URL: magento.url,
     MAGENTO_CONSUMER_KEY: MAGENTO_EMULATOR_INTEGRATION.consumerKey,
     MAGENTO_CONSUMER_SECRET: MAGENTO_EMULATOR_INTEGRATION.consumerSecret,
@@ -45,6 +45,14 @@ export async function startSeedSystems(): Promise<SeedSystems> {
     SALESFORCE_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
     SALESFORCE_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
     SERVICE_APP_HOOK_SECRET: HOOK_SECRETS.app,
+  };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...seeds,
+    // What an operator configures for the engine: the variables the seed specs may read, and the emulators on
+    // loopback as the only private hosts their connections may reach.
+    JUNCTION_ALLOWED_SECRETS: Object.keys(seeds).join(','),
+    JUNCTION_ALLOWED_PRIVATE_HOSTS: [magento, ff, salesforce].map((e) => new URL(e.url).host).join(','),
   };
   return {
     magento,

@@ -19,6 +19,8 @@ import { transformEngine } from '../transform/select-engine.js';
 import type { TransformEngineName } from '../transform/select-engine.js';
 import type { TransformEngine } from '../transform/transform-engine.js';
 import { UsageError } from './usage-error.js';
+import { engineSecurity } from './security-options.js';
+import type { ConnectionSecurity } from '../http/connection-client.js';
 
 export interface Wiring {
   readonly connectors: ConnectorRegistry;
@@ -29,6 +31,8 @@ export interface Wiring {
   readonly invokerFactory: InvokerFactory;
   /** Opens the connectors' stream sources of a compiled set (Salesforce Change Data Capture). */
   readonly streamFactory: StreamOpenerFactory;
+  /** The secret allowlist (checked when specs compile) and the private hosts connections may reach. */
+  readonly security: ConnectionSecurity;
 }
 
 export interface WiringOptions {
@@ -36,18 +40,28 @@ export interface WiringOptions {
   transformEngine?: TransformEngineName;
   /** Environment for secret references. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** @default from the environment (JUNCTION_ALLOWED_SECRETS...): engine/cli/security-options.ts */
+  security?: ConnectionSecurity;
 }
 
 export function createWiring(options: WiringOptions = {}): Wiring {
   const connectors = createConnectorRegistry();
   const transform = transformEngine(options.transformEngine);
+  const env = options.env ?? process.env;
+  const security = options.security ?? engineSecurity(env);
   return {
     connectors,
     transform,
+    security,
     compileTree: (tree, commit) =>
-      compileSpecTree(tree, { connectors, engine: transform, ...(commit ? { commit } : {}) }),
-    invokerFactory: (specSet) => createStepInvoker({ specSet, connectors, env: options.env ?? process.env }),
-    streamFactory: (specSet) => createStreamOpener({ specSet, connectors, env: options.env ?? process.env }),
+      compileSpecTree(tree, {
+        connectors,
+        engine: transform,
+        secretPolicy: security.secretPolicy,
+        ...(commit ? { commit } : {}),
+      }),
+    invokerFactory: (specSet) => createStepInvoker({ specSet, connectors, env, security }),
+    streamFactory: (specSet) => createStreamOpener({ specSet, connectors, env, security }),
   };
 }
 
@@ -70,5 +84,16 @@ export async function compiledSpecSet(wiring: Wiring, dir: string): Promise<Comp
   const errors = result.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
-  throw new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}`);
+  const refused = [
+    ...new Set(
+      result.diagnostics.flatMap((d) =>
+        d.code === 'secret-not-allowed' ? [/^\$\{env:(\w+)\}/.exec(d.message)?.[1] ?? ''] : [],
+      ),
+    ),
+  ].filter(Boolean);
+  const hint = refused.length
+    ? `\nthe engine lets specs read only the variables it is told to; if these specs should read them, start it with ` +
+      `JUNCTION_ALLOWED_SECRETS=${refused.join(',')} (or --allow-secret NAME, PREFIX* for a prefix)`
+    : '';
+  throw new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}${hint}`);
 }

@@ -39,6 +39,16 @@ export function compileConnection(ctx: CompileContext, { spec, value }: Validate
       );
     }
   }
+  if (value.allow_private_network !== undefined)
+    ctx.errorAtKey(
+      spec,
+      [],
+      'allow_private_network',
+      'removed-property',
+      '`allow_private_network` is no longer a spec setting: a spec must not be able to open the private network. ' +
+        'Remove it, and start the engine with --allow-private-host <host:port> for this system (or ' +
+        '--allow-private-network for all of them; JUNCTION_ALLOWED_PRIVATE_HOSTS, JUNCTION_ALLOW_PRIVATE_NETWORK=1)',
+    );
   const rate = value.rate_limit as { requests_per_second: number; burst?: number } | undefined;
   return {
     name: String(value.name),
@@ -53,7 +63,6 @@ export function compileConnection(ctx: CompileContext, { spec, value }: Validate
       : undefined,
     timeoutMs: parseDuration(String(value.timeout ?? '10s')),
     options,
-    allowPrivateNetwork: value.allow_private_network === true,
     file: spec.file,
   };
 }

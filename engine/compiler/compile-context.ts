@@ -2,6 +2,7 @@
 import type { ConnectorRegistry } from '../sdk/connector.js';
 import type { TransformEngine } from '../transform/transform-engine.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+import type { SecretPolicy } from './secret-ref.js';
 import { keyPosition, valuePosition } from './source-position.js';
 import type { JsonPath } from './source-position.js';
 import type { SpecFile } from './spec-file.js';
@@ -12,6 +13,8 @@ export interface CompileOptions {
   engine: TransformEngine;
   /** Commit the tree was read from; `working-tree` for a directory on disk. */
   commit?: string;
+  /** The engine's secret allowlist; when set, a reference outside it is a `secret-not-allowed` error. */
+  secretPolicy?: SecretPolicy;
 }
 
 /** Milliseconds spent per compile stage, for the validate benchmark. */

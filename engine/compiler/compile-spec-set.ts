@@ -9,6 +9,7 @@ import { compileConnection } from './compile-connection.js';
 import { compileIntegration } from './compile-integration.js';
 import { compileLookup } from './compile-lookup.js';
 import { checkOwnershipConflicts } from './check-ownership.js';
+import { checkSecretRefs } from './check-secret-refs.js';
 import { checkTransforms } from './check-transforms.js';
 import { checkRequirements } from './check-requirements.js';
 import { sortDiagnostics } from './diagnostics.js';
@@ -56,6 +57,7 @@ export function compileSpecTree(tree: SpecTree, options: CompileOptions): Compil
 function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const ctx = new CompileContext(options, tree);
   const specs = parseAndValidate(ctx);
+  checkSecretRefs(ctx, specs);
   const checksStart = performance.now();
   const byKind = (kind: SpecKind) =>
     uniqueByName(

@@ -41,8 +41,6 @@ export interface CompiledConnection {
   timeoutMs: number;
   /** Connector-specific options, validated against the connector's `options` schema. */
   options: Record<string, unknown>;
-  /** Loopback/private targets are refused unless this is set (emulators, on-premise systems). */
-  allowPrivateNetwork: boolean;
   file: string;
 }
 

@@ -37,6 +37,9 @@ export const DIAGNOSTIC_CODES = {
   'invalid-value': 'A value is not one of the allowed values, or is out of range.',
   'invalid-format': 'A value does not have the required format (name, duration, URL...).',
   'secret-literal': 'A secret is written as a literal; use an environment reference `${env:NAME}`.',
+  'secret-not-allowed':
+    "A spec references an environment variable outside the engine's secret allowlist (`JUNCTION_ALLOWED_SECRETS`).",
+  'removed-property': 'A property that the spec language no longer has; the message says what replaces it.',
   'jsonata-syntax': 'A JSONata expression does not parse.',
   'duplicate-name': 'Two specs of the same kind have the same name.',
   'duplicate-step-id': 'Two steps of one integration have the same id.',

@@ -3,7 +3,7 @@
  * runtime passes the real transport; the dry run passes a fixture transport. Everything else is the same code.
  */
 import { createConnectionClient } from '../http/connection-client.js';
-import type { ConnectionClient, SentRequest } from '../http/connection-client.js';
+import type { ConnectionClient, ConnectionSecurity, SentRequest } from '../http/connection-client.js';
 import type { Transport } from '../http/transport.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
@@ -16,6 +16,8 @@ export interface StepInvokerOptions {
   connectors: ConnectorRegistry;
   transport?: Transport;
   env?: NodeJS.ProcessEnv;
+  /** The engine's secret allowlist and private targets. */
+  security?: ConnectionSecurity;
 }
 
 /** A StepInvoker whose errors carry `request` (the PlannedRequest) whenever the request was built. */
@@ -28,7 +30,13 @@ export function createStepInvoker(options: StepInvokerOptions): StepInvoker {
       const connector = connection && options.connectors.get(connection.type);
       if (!connection || !connector)
         throw new ConnectorError('unknown-connection', `connection ${name} is not in the active spec set`, 'permanent');
-      client = createConnectionClient({ connection, connector, transport: options.transport, env: options.env });
+      client = createConnectionClient({
+        connection,
+        connector,
+        transport: options.transport,
+        env: options.env,
+        security: options.security,
+      });
       clients.set(name, client);
     }
     return client;

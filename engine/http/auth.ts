@@ -4,7 +4,6 @@
  * dropped, so the client fetches a new one and retries the call once. OAuth 1.0a signs each request.
  */
 import type { AuthSpec } from '../compiler/compiled-spec.js';
-import { resolveRefs } from '../compiler/secret-ref.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { magentoAdminTokenAuth } from './magento-admin-token.js';
 import { oauth1Auth } from './oauth1-auth.js';
@@ -39,14 +38,14 @@ export interface AuthProvider {
 }
 
 /** The provider for a connection's `auth` block; `baseUrl` resolves a relative `token_url`. */
+/** `resolve` turns a `${env:NAME}` reference into its value (the connection's secret policy applies). */
 export function createAuthProvider(
   auth: AuthSpec,
   baseUrl: string,
   send: TokenSender,
-  env: NodeJS.ProcessEnv,
+  resolve: (value: string) => string,
   timeoutMs: number,
 ): AuthProvider {
-  const resolve = (value: string) => resolveRefs(value, env);
   switch (auth.type) {
     case 'bearer':
     case 'magento_token':

@@ -66,13 +66,14 @@ export function classifyTransportError(error: TransportError, connection: string
 }
 
 /** Any thrown value as a ConnectorError; unknown errors become permanent `invalid-response`. */
-export function asConnectorError(error: unknown, response?: InboundResponse): ConnectorError {
+export function asConnectorError(error: unknown, response?: InboundResponse, secrets: string[] = []): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  const message = redactText((error as Error)?.message ?? String(error), secrets);
   if ((error as Error)?.name === 'MissingSecretError')
-    return new ConnectorError('missing-secret', (error as Error).message, 'permanent', { cause: error });
-  return new ConnectorError('invalid-response', (error as Error)?.message ?? String(error), 'permanent', {
-    status: response?.status,
-  });
+    return new ConnectorError('missing-secret', message, 'permanent', { cause: error });
+  if ((error as Error)?.name === 'SecretNotAllowedError')
+    return new ConnectorError('secret-not-allowed', message, 'permanent', { cause: error });
+  return new ConnectorError('invalid-response', message, 'permanent', { status: response?.status });
 }
 
 /** The response body: parsed JSON when it is JSON, otherwise the text; undefined when empty. */

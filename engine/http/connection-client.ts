@@ -9,10 +9,13 @@ import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledConnection } from '../compiler/compiled-spec.js';
 import { resolveRefs } from '../compiler/secret-ref.js';
 import { AllocationGuard } from './allocation-guard.js';
+import type { SecretPolicy } from '../compiler/secret-ref.js';
+import { connectionSecretValues } from './connection-secrets.js';
 import { createAuthProvider } from './auth.js';
 import type { AuthProvider } from './auth.js';
 import { asConnectorError, classifyResponse, classifyTransportError, parseBody } from './classify-response.js';
-import { OutboundBlockedError, assertOutboundAllowed } from './outbound-guard.js';
+import { OutboundBlockedError, PUBLIC_ONLY, assertOutboundAllowed } from './outbound-guard.js';
+import type { OutboundPolicy } from './outbound-guard.js';
 import { TokenBucket } from './rate-limiter.js';
 import { redactBody, redactHeaders, redactUrl } from './redact.js';
 import { requestUrl } from './request-url.js';
@@ -59,6 +62,14 @@ export interface ConnectionClient {
   close(): Promise<void>;
 }
 
+/** The engine's decisions about every connection, never a spec's. */
+export interface ConnectionSecurity {
+  /** The secret allowlist; a reference outside it fails the call (`secret-not-allowed`). @default none */
+  secretPolicy?: SecretPolicy;
+  /** Which private targets may be reached. @default public only */
+  outbound?: OutboundPolicy;
+}
+
 /** Inputs of createConnectionClient. */
 export interface ConnectionClientOptions {
   connection: CompiledConnection;
@@ -67,6 +78,8 @@ export interface ConnectionClientOptions {
   transport?: Transport;
   /** Where `${env:NAME}` references resolve. @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** What the engine allows its connections: secrets and private targets. @default no allowlist, public only */
+  security?: ConnectionSecurity;
   /** pino-compatible logger: debug per exchange, warn per failure; lines are redacted. */
   logger?: HttpLogger;
   /** Called once per HTTP exchange (metrics). */
@@ -80,9 +93,8 @@ const MAX_PAGES = 1000;
 export function createConnectionClient(options: ConnectionClientOptions): ConnectionClient {
   const { connection, connector } = options;
   const env = options.env ?? process.env;
-  const ownTransport = options.transport
-    ? undefined
-    : createUndiciTransport({ allowPrivateNetwork: connection.allowPrivateNetwork });
+  const outbound = options.security?.outbound ?? PUBLIC_ONLY;
+  const ownTransport = options.transport ? undefined : createUndiciTransport({ outbound });
   const transport = options.transport ?? ownTransport!;
   const limiter = connection.rateLimit
     ? new TokenBucket(connection.rateLimit.requestsPerSecond, connection.rateLimit.burst)
@@ -91,14 +103,16 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     ? new AllocationGuard(connection.name, connector.allocation, connector.allocation.reserve(connection.options))
     : undefined;
   const emit = createTelemetry({ hook: options.telemetry, logger: options.logger });
-  const baseUrl = () => resolveRefs(connection.baseUrl, env).replace(/\/$/, '');
+  const resolve = (value: string) => resolveRefs(value, env, options.security?.secretPolicy, connection.name);
+  const baseUrl = () => resolve(connection.baseUrl).replace(/\/$/, '');
   let auth: AuthProvider | undefined;
-  /** Resolved secret values to mask; none while a secret is unresolvable (that call fails anyway). */
+  const referenced = connectionSecretValues(connection, env);
+  /** Resolved secret values to mask: every referenced variable, URL user info, and the auth provider's own. */
   const secrets = (): string[] => {
     try {
-      return authProvider().secrets();
+      return [...referenced, ...authProvider().secrets()];
     } catch {
-      return [];
+      return referenced;
     }
   };
 
@@ -135,7 +149,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
         context,
       });
     try {
-      assertOutboundAllowed(new URL(request.url), connection.allowPrivateNetwork);
+      assertOutboundAllowed(new URL(request.url), outbound);
     } catch (error) {
       const blocked = new ConnectorError('outbound-blocked', (error as Error).message, 'permanent');
       report(undefined, blocked);
@@ -168,7 +182,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       connection.auth,
       baseUrl(),
       (request) => exchange(request, { kind: 'token', operation: '', attempt: 1 }, {}),
-      env,
+      resolve,
       connection.timeoutMs,
     ));
 
@@ -247,7 +261,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       const failed =
         error instanceof OutboundBlockedError
           ? new ConnectorError('outbound-blocked', error.message, 'permanent')
-          : asConnectorError(error);
+          : asConnectorError(error, undefined, secrets());
       throw sent ? Object.assign(failed, { request: sent }) : failed;
     }
   }

@@ -8,7 +8,9 @@ import { resolveRefs } from '../compiler/secret-ref.js';
 import type { ConnectorRegistry, StreamSubscription } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { createConnectionClient } from './connection-client.js';
-import { OutboundBlockedError, assertOutboundAllowed, guardedLookup } from './outbound-guard.js';
+import { OutboundBlockedError, PUBLIC_ONLY, assertOutboundAllowed, guardedLookup } from './outbound-guard.js';
+import type { OutboundPolicy } from './outbound-guard.js';
+import type { ConnectionSecurity } from './connection-client.js';
 
 /** What the runtime asks for: a source's connection, stream and params, and where to resume. */
 export interface StreamRequest {
@@ -27,7 +29,11 @@ export function createStreamOpener(options: {
   specSet: CompiledSpecSet;
   connectors: ConnectorRegistry;
   env?: NodeJS.ProcessEnv;
+  /** The engine's secret allowlist and private targets. */
+  security?: ConnectionSecurity;
 }): StreamOpener {
+  const outbound = options.security?.outbound ?? PUBLIC_ONLY;
+  const resolve = (value: string, spec: string) => resolveRefs(value, env, options.security?.secretPolicy, spec);
   const env = options.env ?? process.env;
   return (request) => {
     const connection = options.specSet.connections.get(request.connection);
@@ -39,18 +45,21 @@ export function createStreamOpener(options: {
         `connection ${request.connection} has no stream ${request.stream}`,
         'permanent',
       );
-    const client = createConnectionClient({ connection, connector, env });
+    const client = createConnectionClient({ connection, connector, env, security: options.security });
     const subscription = stream.open({
       params: request.params,
       // String options may reference the environment (an endpoint per deployment).
       options: Object.fromEntries(
-        Object.entries(connection.options).map(([k, v]) => [k, typeof v === 'string' ? resolveRefs(v, env) : v]),
+        Object.entries(connection.options).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? resolve(v, connection.name) : v,
+        ]),
       ),
-      baseUrl: resolveRefs(connection.baseUrl, env).replace(/\/$/, ''),
+      baseUrl: resolve(connection.baseUrl, connection.name).replace(/\/$/, ''),
       authHeaders: (refresh) => client.authHeaders(refresh),
       call: async (operation, input) =>
         (await client.call(operation, { params: input.params ?? {}, body: input.body })).result,
-      checkOutbound: (url) => checkOutbound(new URL(url), connection.allowPrivateNetwork),
+      checkOutbound: (url) => checkOutbound(new URL(url), outbound),
       position: request.position,
       start: request.start,
       batchSize: request.batchSize,
@@ -66,11 +75,11 @@ export function createStreamOpener(options: {
 }
 
 /** The HTTP guard for any scheme: the URL's host, and the addresses it resolves to. */
-async function checkOutbound(url: URL, allowPrivateNetwork: boolean): Promise<void> {
+async function checkOutbound(url: URL, outbound: OutboundPolicy): Promise<void> {
   try {
-    assertOutboundAllowed(new URL(`https://${url.host}`), allowPrivateNetwork);
+    assertOutboundAllowed(new URL(`https://${url.host}`), outbound);
     await new Promise<void>((resolve, reject) =>
-      guardedLookup(allowPrivateNetwork)(url.hostname.replace(/^\[|\]$/g, ''), { all: true }, (error) =>
+      guardedLookup(outbound)(url.hostname.replace(/^\[|\]$/g, ''), { all: true }, (error) =>
         error ? reject(error) : resolve(),
       ),
     );

@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { guardedLookup } from './outbound-guard.js';
+import type { OutboundPolicy } from './outbound-guard.js';
 
 /** One HTTP request as the transport sends it. */
 export interface TransportRequest {
@@ -55,8 +56,8 @@ export class TransportError extends Error {
 export interface UndiciTransportOptions {
   /** Connections per origin. @default 16 */
   connections?: number;
-  /** Let host names resolve to loopback/private addresses (local emulators, on-premise systems). @default false */
-  allowPrivateNetwork?: boolean;
+  /** Which host names may resolve to loopback/private addresses (emulators, on-premise). @default public only */
+  outbound?: OutboundPolicy;
 }
 
 /** Dispatch options with the flag the `markSent` interceptor sets once undici starts writing the request. */
@@ -83,7 +84,7 @@ const markSent: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, h
 /** An undici Pool per origin, kept for the life of the transport. Redirects are never followed (undici's default). */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport & { close(): Promise<void> } {
   const pools = new Map<string, { pool: Pool; dispatcher: Dispatcher }>();
-  const lookup = guardedLookup(options.allowPrivateNetwork ?? false);
+  const lookup = guardedLookup(options.outbound);
   const poolFor = (origin: string) => {
     let entry = pools.get(origin);
     if (!entry) {

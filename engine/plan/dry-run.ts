@@ -60,7 +60,9 @@ export async function dryRun(
   const integration = specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
   const invoker = createStepInvoker({
-    specSet: { ...specSet, connections: withPublicHosts(specSet) },
+    specSet,
+    // Fixtures never reach a network, so the private-network guard has nothing to protect here.
+    security: { outbound: { allowPrivateNetwork: true, allowedHosts: [] } },
     connectors,
     transport: createFixtureTransport(input.responses ?? {}),
     env: dryRunEnv,
@@ -82,11 +84,6 @@ export async function dryRun(
     eventId: 'dry-run',
   });
   return { ...result, bodies };
-}
-
-/** Fixtures never reach a network, so the private-network guard has nothing to protect here. */
-function withPublicHosts(specSet: CompiledSpecSet): CompiledSpecSet['connections'] {
-  return new Map([...specSet.connections].map(([name, c]) => [name, { ...c, allowPrivateNetwork: true }]));
 }
 
 function withOverrides(

@@ -4,11 +4,12 @@
  * becomes the case's expectation.
  */
 import { redactFields, redactHeaders, redactText } from '../http/redact.js';
+import { connectionSecretValues } from '../http/connection-secrets.js';
+import type { ConnectionSecurity } from '../http/connection-client.js';
 import { createUndiciTransport } from '../http/transport.js';
 import type { Transport } from '../http/transport.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
-import { referencedVariables } from '../compiler/secret-ref.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
 import { executeEvent } from '../execute/execute-event.js';
 import type { ExecutionResult } from '../execute/execution-types.js';
@@ -24,6 +25,8 @@ export interface RecordInput {
   env: NodeJS.ProcessEnv;
   /** The innermost transport; real HTTP unless a test passes its own. */
   transport?: Transport;
+  /** The engine's secret allowlist and private targets (an emulator on loopback needs one listed). */
+  security?: ConnectionSecurity;
 }
 
 /** The responses received, ready for a test case's `responses`, and the run's plan. */
@@ -40,7 +43,7 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
   const integration = input.specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
   const secrets = secretValues(input.specSet, input.env);
-  const inner = input.transport ?? createUndiciTransport();
+  const inner = input.transport ?? createUndiciTransport({ outbound: input.security?.outbound });
   const byStep = new Map<string, RecordedResponse[]>();
   const capture: Transport = async (request, context) => {
     const response = await inner(request, context);
@@ -67,6 +70,7 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
       connectors: input.connectors,
       transport: capture,
       env: input.env,
+      security: input.security,
     });
     const result = await executeEvent(input.event, {
       integration,
@@ -99,12 +103,7 @@ function body(text: string, secrets: string[]): { body?: unknown } {
   }
 }
 
-/** The values of every environment variable the connections reference (tokens, passwords, client secrets). */
+/** Every secret value the connections reference (auth, base URLs, token URLs, options, URL user info). */
 function secretValues(specSet: CompiledSpecSet, env: NodeJS.ProcessEnv): string[] {
-  const names = new Set<string>();
-  for (const c of specSet.connections.values()) {
-    for (const value of Object.values(c.auth))
-      if (typeof value === 'string') referencedVariables(value).forEach((n) => names.add(n));
-  }
-  return [...names].map((n) => env[n]).filter((v): v is string => typeof v === 'string' && v.length > 3);
+  return [...specSet.connections.values()].flatMap((c) => connectionSecretValues(c, env));
 }

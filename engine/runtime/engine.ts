@@ -50,6 +50,7 @@ import { WaitingStore } from './stores/waiting-store.js';
 import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { TraceLog, provisionTraceStream } from './stores/trace-log.js';
+import type { ConnectionSecurity } from '../http/connection-client.js';
 import type { CheckRow } from '../ops/check/run-checks.js';
 import type { ConnectorRegistry } from '../sdk/connector.js';
 
@@ -83,6 +84,8 @@ export interface EngineOptions {
   env?: NodeJS.ProcessEnv;
   /** The connectors, to probe each connection (DNS, HTTP, auth) at start and on every swap (`junction check`). */
   connectors?: ConnectorRegistry;
+  /** The secret allowlist (webhook secrets too) and the private hosts probes may reach (wiring.security). */
+  security?: ConnectionSecurity;
 }
 
 export interface Engine {
@@ -158,7 +161,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await xref.start();
 
   const specs = new SpecRegistry(initial, options.invoker);
-  const health = new ConfigHealth(options.env ?? process.env, log, options.connectors);
+  const health = new ConfigHealth(options.env ?? process.env, log, options.connectors, options.security);
   void health.refresh(initial);
   const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
     defaultMetrics: !!options.port,
@@ -235,6 +238,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
             log,
             guards: tuning.guards,
             env: options.env,
+            secretPolicy: options.security?.secretPolicy,
           }),
         ready,
         gitWebhook: (req) =>

@@ -89,7 +89,7 @@ export interface StreamContext {
   authHeaders(refresh?: boolean): Promise<Record<string, string>>;
   /** Runs one of the connector's operations through the HTTP stack and returns its result. */
   call(operation: string, input: { params?: Record<string, unknown>; body?: unknown }): Promise<unknown>;
-  /** Throws when the connection may not reach `url` (private addresses unless `allow_private_network`). */
+  /** Throws when the connection may not reach `url` (private addresses unless the engine allows the host). */
   checkOutbound(url: string): Promise<void>;
   /** The stored position to resume after, or where to begin when none is stored. */
   position?: string;

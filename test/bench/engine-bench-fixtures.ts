@@ -143,7 +143,7 @@ export const BENCH_LOOKUPS: Record<string, string> = {
 
 /** The `erp` connection: the generic HTTP connector on the fake ERP's base URL. */
 export function erpConnection(baseUrl: string): string {
-  return `apiVersion: junction/v1\nkind: Connection\nname: erp\ntype: http\nbase_url: ${baseUrl}\ntimeout: 5s\nallow_private_network: true\n`;
+  return `apiVersion: junction/v1\nkind: Connection\nname: erp\ntype: http\nbase_url: ${baseUrl}\ntimeout: 5s\n`;
 }
 
 /**

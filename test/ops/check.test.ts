@@ -16,6 +16,7 @@ import { runChecks } from '../../engine/ops/check/run-checks.js';
 import type { CheckRow } from '../../engine/ops/check/run-checks.js';
 import { startEngine } from '../../engine/runtime/engine.js';
 import { createWiring } from '../../engine/cli/wiring.js';
+import { engineSecurity } from '../../engine/cli/security-options.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
 import { junction } from './cli-in-process.js';
@@ -98,6 +99,8 @@ async function systems() {
     APP_URL: app.url,
     APP_TOKEN: 'app-token',
     HOOK_SECRET: 'hook-secret',
+    // The emulators on loopback are the private hosts the operator allows.
+    JUNCTION_ALLOWED_PRIVATE_HOSTS: [sf, shop, m3, app].map((e) => new URL(e.url).host).join(','),
   };
 }
 
@@ -124,7 +127,8 @@ it('online: every connector proves its URL and credentials with its own cheap ca
   const specSet = compileOpsSpecs(FILES);
   const env = await systems();
   const connectors = createConnectorRegistry();
-  const good = await runChecks(specSet, { env, connectors });
+  const security = engineSecurity(env);
+  const good = await runChecks(specSet, { env, connectors, security });
   expect(problems(good)).toEqual([]);
   expect(row(good, 'sf', 'auth')?.message).toMatch(/^GET \/services\/data\/v60\.0\/limits answered 200 in \d+ ms$/);
   expect(row(good, 'shop', 'auth')?.message).toMatch(/^GET \/rest\/default\/V1\/store\/storeConfigs answered 200/);
@@ -143,6 +147,10 @@ it('online: every connector proves its URL and credentials with its own cheap ca
       APP_URL: 'http://no-such-host.invalid',
     },
     connectors,
+    security: engineSecurity({
+      ...env,
+      JUNCTION_ALLOWED_PRIVATE_HOSTS: `${env.JUNCTION_ALLOWED_PRIVATE_HOSTS},127.0.0.1:${closed}`,
+    }),
   });
   expect(problems(bad)).toEqual([
     expect.stringMatching(/^connection app dns: no-such-host\.invalid does not resolve \((ENOTFOUND|EAI_AGAIN)\)$/),
@@ -209,6 +217,7 @@ it('the engine shows an integration with an unset secret as misconfigured, with 
     host: '127.0.0.1',
     env,
     connectors: wiring.connectors,
+    security: wiring.security,
     tuning: TEST_TUNING,
     logger: testLogger(),
   });

@@ -24,6 +24,5 @@ name: ${name}
 type: ${type}
 base_url: ${baseUrl}
 timeout: 2s
-allow_private_network: true
 ${extra}`;
 }

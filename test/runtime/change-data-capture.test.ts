@@ -34,7 +34,6 @@ auth:
   token_url: /services/oauth2/token
   client_id: \${env:SF_ID}
   client_secret: \${env:SF_SECRET}
-allow_private_network: true
 options:
   pubsub_url: \${env:SF_PUBSUB_URL}
 `,

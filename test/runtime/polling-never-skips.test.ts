@@ -58,7 +58,6 @@ auth:
   token_url: /services/oauth2/token
   client_id: \${env:SF_ID}
   client_secret: \${env:SF_SECRET}
-allow_private_network: true
 `,
       'accounts.yaml': `apiVersion: junction/v1
 kind: Integration
@@ -120,7 +119,6 @@ base_url: \${env:MAGENTO_URL}
 auth:
   type: magento_token
   token: \${env:MAGENTO_TOKEN}
-allow_private_network: true
 `,
       'orders.yaml': `apiVersion: junction/v1
 kind: Integration

@@ -37,6 +37,7 @@ export function registerCheckCommand(program: Command): void {
       try {
         const rows = await runChecks(specSet, {
           env: process.env,
+          security: wiring.security,
           ...(opts.offline ? {} : { connectors: wiring.connectors }),
           ...(nc ? { nc, cursors: await cursorBucket(nc) } : {}),
         });

@@ -50,6 +50,7 @@ export function registerRecordCommand(program: Command): void {
         integration: name,
         event,
         env: process.env,
+        security: wiring.security,
       });
       const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
       const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');

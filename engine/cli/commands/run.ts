@@ -17,8 +17,10 @@ import { UsageError } from '../usage-error.js';
 import type { CheckRow } from '../../ops/check/run-checks.js';
 import { formatCheckRows } from '../formats/check-report.js';
 import type { Wiring } from '../wiring.js';
+import { addSecurityOptions, engineSecurity } from '../security-options.js';
+import type { SecurityFlags } from '../security-options.js';
 
-interface RunOptions {
+interface RunOptions extends SecurityFlags {
   port: string;
   host: string;
   operatorPort: string;
@@ -46,7 +48,7 @@ interface RunOptions {
 }
 
 export function registerRunCommand(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('run the engine: webhook ingest, workers and pollers over NATS JetStream')
     .argument('[dir]', 'spec directory (ignored with --repo, which reads --path inside the repository)', 'specs')
@@ -120,97 +122,100 @@ export function registerRunCommand(program: Command): void {
         ).default('10s'),
       ),
     )
-    .option('--pin <sha>', 'emergency pin: stay on this commit, ignore new ones until restarted without it')
-    .action(async (dir: string, opts: RunOptions) => {
-      const port = portOption('--port', opts.port);
-      const operatorPort = portOption('--operator-port', opts.operatorPort);
-      // GitOps: a pin must be a commit id; checked before anything starts.
-      if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
-        throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
-      // Loaded when the command runs, so `junction --help` does not pay for the runtime.
-      const { createRuntimeLogger } = await import('../../runtime/observe/runtime-logger.js');
-      const { startEngine } = await import('../../runtime/engine.js');
-      const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
-      const { emptySpecSet } = await import('../../gitops/empty-spec-set.js');
-      const { compiledSpecSet, createWiring } = await import('../wiring.js');
-      const logger = createRuntimeLogger(opts.logLevel);
-      const tuning = {
-        partitions: countOption('--partitions', opts.partitions),
-        ackWaitMs: durationOption('--ack-wait', opts.ackWait),
-        drainTimeoutMs: durationOption('--drain-timeout', opts.drainTimeout),
-        replicas: countOption('--replicas', opts.replicas),
-        dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
-      };
-      const wiring = createWiring();
-      let engine;
-      try {
-        const specSet = opts.repo ? emptySpecSet() : await compiledSpecSet(wiring, dir);
-        engine = await startEngine({
-          specSet,
-          invoker: wiring.invokerFactory,
-          streams: wiring.streamFactory,
-          natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL,
-          port,
-          host: opts.host,
-          operator: {
-            port: operatorPort,
-            host: opts.operatorHost,
-            publicUrl: opts.operatorUrl,
-            allowedHosts: opts.operatorAllowedHosts?.split(','),
-            auth: opts.operatorAuth,
-            oidc: opts.oidcIssuer
-              ? {
-                  issuer: opts.oidcIssuer,
-                  clientId: opts.oidcClientId ?? '',
-                  clientSecret: process.env.JUNCTION_OIDC_CLIENT_SECRET || undefined,
-                  operators: list(opts.oidcOperators),
-                  viewers: list(opts.oidcViewers),
-                }
-              : undefined,
-            insecure: opts.insecureOperator,
-          },
-          tuning,
-          logger,
-          connectors: wiring.connectors,
-        });
-      } catch (error) {
-        if (error instanceof OperatorConfigError) throw new UsageError(error.message);
-        if (error instanceof NatsServerNotFoundError) {
-          process.stderr.write(`junction: ${error.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        throw error;
-      }
-      const started = engine;
-      // A bad --branch/--path/--poll, or a pinned commit that does not compile: stop the engine, then report.
-      const sync = opts.repo
-        ? await followRepo(started, wiring, opts, logger).catch(async (error: unknown) => {
-            await started.stop().catch(() => undefined);
-            throw error;
-          })
-        : undefined;
-      process.stderr.write(
-        `junction: engine running: webhooks at ${engine.url}/hooks/, dashboard at ${engine.operatorUrl}/ ` +
-          `(NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`,
-      );
-      void engine.checks().then((rows) => process.stderr.write(startupProblems(rows)));
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          logger.info({ signal }, 'stopping: draining in-flight events');
-          // A second signal, or a drain that hangs, ends the process anyway: the broker redelivers what was in flight.
-          const hard = setTimeout(() => process.exit(1), tuning.drainTimeoutMs + 5_000);
-          hard.unref();
-          void (async () => {
-            await sync?.stop();
-            await engine.stop();
-          })().then(resolve, resolve);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+    .option('--pin <sha>', 'emergency pin: stay on this commit, ignore new ones until restarted without it');
+  addSecurityOptions(command).action(async (dir: string, opts: RunOptions) => {
+    const port = portOption('--port', opts.port);
+    const operatorPort = portOption('--operator-port', opts.operatorPort);
+    // GitOps: a pin must be a commit id; checked before anything starts.
+    if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
+      throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
+    // Loaded when the command runs, so `junction --help` does not pay for the runtime.
+    const { createRuntimeLogger } = await import('../../runtime/observe/runtime-logger.js');
+    const { startEngine } = await import('../../runtime/engine.js');
+    const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
+    const { emptySpecSet } = await import('../../gitops/empty-spec-set.js');
+    const { compiledSpecSet, createWiring } = await import('../wiring.js');
+    // Secrets and private hosts are the engine's to allow: with no allowlist, specs may reference no secret.
+    const security = engineSecurity(process.env, opts, true);
+    const logger = createRuntimeLogger(opts.logLevel, undefined, security.secretPolicy!.values(process.env));
+    const tuning = {
+      partitions: countOption('--partitions', opts.partitions),
+      ackWaitMs: durationOption('--ack-wait', opts.ackWait),
+      drainTimeoutMs: durationOption('--drain-timeout', opts.drainTimeout),
+      replicas: countOption('--replicas', opts.replicas),
+      dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
+    };
+    const wiring = createWiring({ security });
+    let engine;
+    try {
+      const specSet = opts.repo ? emptySpecSet() : await compiledSpecSet(wiring, dir);
+      engine = await startEngine({
+        specSet,
+        invoker: wiring.invokerFactory,
+        streams: wiring.streamFactory,
+        natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL,
+        port,
+        host: opts.host,
+        operator: {
+          port: operatorPort,
+          host: opts.operatorHost,
+          publicUrl: opts.operatorUrl,
+          allowedHosts: opts.operatorAllowedHosts?.split(','),
+          auth: opts.operatorAuth,
+          oidc: opts.oidcIssuer
+            ? {
+                issuer: opts.oidcIssuer,
+                clientId: opts.oidcClientId ?? '',
+                clientSecret: process.env.JUNCTION_OIDC_CLIENT_SECRET || undefined,
+                operators: list(opts.oidcOperators),
+                viewers: list(opts.oidcViewers),
+              }
+            : undefined,
+          insecure: opts.insecureOperator,
+        },
+        tuning,
+        logger,
+        connectors: wiring.connectors,
+        security,
       });
-      process.exitCode = 0;
+    } catch (error) {
+      if (error instanceof OperatorConfigError) throw new UsageError(error.message);
+      if (error instanceof NatsServerNotFoundError) {
+        process.stderr.write(`junction: ${error.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      throw error;
+    }
+    const started = engine;
+    // A bad --branch/--path/--poll, or a pinned commit that does not compile: stop the engine, then report.
+    const sync = opts.repo
+      ? await followRepo(started, wiring, opts, logger).catch(async (error: unknown) => {
+          await started.stop().catch(() => undefined);
+          throw error;
+        })
+      : undefined;
+    process.stderr.write(
+      `junction: engine running: webhooks at ${engine.url}/hooks/, dashboard at ${engine.operatorUrl}/ ` +
+        `(NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`,
+    );
+    void engine.checks().then((rows) => process.stderr.write(startupProblems(rows)));
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        logger.info({ signal }, 'stopping: draining in-flight events');
+        // A second signal, or a drain that hangs, ends the process anyway: the broker redelivers what was in flight.
+        const hard = setTimeout(() => process.exit(1), tuning.drainTimeoutMs + 5_000);
+        hard.unref();
+        void (async () => {
+          await sync?.stop();
+          await engine.stop();
+        })().then(resolve, resolve);
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
     });
+    process.exitCode = 0;
+  });
 }
 
 /** Starts Git sync for `junction run --repo`. */

@@ -56,6 +56,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         port: p,
         operator: { port: p === 0 ? 0 : p + 1 },
         env: systems.env,
+        security: wiring.security,
         embeddedRoot: root,
         logger,
       });

@@ -5,6 +5,7 @@
  */
 import type { PlanReport } from '../../plan/diff/plan-diff.js';
 import type { PlanChange } from '../../plan/diff/request-diff.js';
+import type { SecurityChange } from '../../plan/diff/security-changes.js';
 import { guardWorkflowCommands } from './workflow-command-guard.js';
 
 /** How to render a plan. */
@@ -43,6 +44,7 @@ export function planMarkdownBlocks(report: PlanReport, options: PlanMarkdownOpti
       '',
     ].join('\n'),
   ];
+  if (report.security.length > 0) blocks.push(securityBlock(report.security));
   for (const integration of report.integrations) {
     const lines: string[] = [];
     const changes = integration.cases.reduce((n, c) => n + c.changes.length, 0);
@@ -72,6 +74,28 @@ export function planMarkdownBlocks(report: PlanReport, options: PlanMarkdownOpti
     blocks.push(lines.join('\n') + '\n');
   }
   return blocks;
+}
+
+const SECURITY_LABEL = {
+  'new-host': 'new host',
+  'new-secret': 'new secret reference',
+  'verify-removed': 'signature check removed',
+  'verify-weakened': 'signature check weakened',
+} as const;
+
+/** First after the header: what a reviewer must look at even when no data changes. */
+function securityBlock(changes: readonly SecurityChange[]): string {
+  const lines = [
+    `### 🔐 Security-relevant changes`,
+    '',
+    'Check these on purpose: where data and credentials go, which secrets specs read, which webhooks are verified.',
+    '',
+    '| spec | change | detail |',
+    '|---|---|---|',
+  ];
+  for (const c of changes)
+    lines.push(`| <code>${escape(c.spec)}</code> | ${SECURITY_LABEL[c.kind]} | <code>${escape(c.detail)}</code> |`);
+  return lines.join('\n') + '\n';
 }
 
 function summaryLine(report: PlanReport, errors: number, planned: boolean): string {

@@ -60,7 +60,7 @@ export interface Connection {
    */
   timeout?: string;
   /**
-   * Allow loopback and private addresses as targets (local emulators, on-premise systems). Off by default to prevent SSRF.
+   * Removed: a validation error. Private targets (emulators, on-premise systems) are allowed by the engine, never by a spec: junction run --allow-private-host <host:port> or --allow-private-network.
    */
   allow_private_network?: boolean;
   /**

@@ -21,7 +21,7 @@ export interface ConfigProblems {
 
 /** Every problem of a spec set in an environment. An empty value counts as unset: no secret is ever empty. */
 export function configProblems(specSet: CompiledSpecSet, env: NodeJS.ProcessEnv = process.env): ConfigProblems {
-  const unset = (name: string) => env[name] === undefined || env[name] === '';
+  const unset = (name: string) => (env[name] ?? '').trim() === '';
   const connections = new Map<string, ConfigProblem[]>();
   for (const connection of specSet.connections.values()) {
     const problems: ConfigProblem[] = [];

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { CompiledConnection } from '../../compiler/compiled-spec.js';
 import { resolveRefs } from '../../compiler/secret-ref.js';
 import { createConnectionClient } from '../../http/connection-client.js';
+import type { ConnectionSecurity } from '../../http/connection-client.js';
 import type { ConnectorDef } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 
@@ -25,6 +26,7 @@ export async function probeConnection(
   connection: CompiledConnection,
   connector: ConnectorDef,
   env: NodeJS.ProcessEnv,
+  security?: ConnectionSecurity,
 ): Promise<ProbeResult[]> {
   let url: URL;
   try {
@@ -44,7 +46,7 @@ export async function probeConnection(
   }
   if (!connector.check)
     return [...results, { check: 'auth', status: 'skipped', message: `connector ${connector.id} declares no check` }];
-  const client = createConnectionClient({ connection, connector, env });
+  const client = createConnectionClient({ connection, connector, env, security });
   const started = performance.now();
   try {
     const done = await client.check();

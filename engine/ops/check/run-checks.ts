@@ -7,6 +7,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { ConnectorRegistry } from '../../sdk/connector.js';
+import type { ConnectionSecurity } from '../../http/connection-client.js';
 import { configProblems } from './config-problems.js';
 import { probeConnection } from './connection-probe.js';
 import type { ProbeResult } from './connection-probe.js';
@@ -23,6 +24,8 @@ export interface CheckOptions {
   env: NodeJS.ProcessEnv;
   /** The connectors to probe with; without them only the offline checks run. */
   connectors?: ConnectorRegistry;
+  /** The engine's secret allowlist and the private hosts a probe may reach. */
+  security?: ConnectionSecurity;
   /** The runtime's cursor bucket, to read schedule cursors. */
   cursors?: KV;
   /** A NATS connection, to try each NATS source's subscription. */
@@ -38,7 +41,7 @@ export async function runChecks(specSet: CompiledSpecSet, options: CheckOptions)
       [...specSet.connections.values()].map(async (c) => {
         const connector = options.connectors!.get(c.type);
         if (connector && !offline.connections.get(c.name)?.length)
-          probes.set(c.name, await probeConnection(c, connector, options.env));
+          probes.set(c.name, await probeConnection(c, connector, options.env, options.security));
       }),
     );
   }

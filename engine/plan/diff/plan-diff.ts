@@ -13,6 +13,8 @@ import type { DryRunResult } from '../dry-run.js';
 import { loadCases } from '../spec-tests/load-cases.js';
 import type { LoadedCase } from '../spec-tests/load-cases.js';
 import { diffPlans } from './request-diff.js';
+import { securityChanges } from './security-changes.js';
+import type { SecurityChange } from './security-changes.js';
 import type { PlanChange } from './request-diff.js';
 
 /** How an integration differs between base and head. */
@@ -23,6 +25,8 @@ export interface PlanReport {
   integrations: { name: string; status: IntegrationStatus; cases: { name: string; changes: PlanChange[] }[] }[];
   /** Errors and warnings at head that the base does not have. */
   diagnostics: Diagnostic[];
+  /** New hosts, new secret references, removed or weakened webhook verification. */
+  security: SecurityChange[];
 }
 
 /** One side of the comparison: a compiled tree and the files it came from (for `event_file`). */
@@ -35,8 +39,9 @@ export interface PlanSide {
 export async function planDiff(base: PlanSide, head: PlanSide, connectors: ConnectorRegistry): Promise<PlanReport> {
   const diagnostics = introducedDiagnostics(base.result.diagnostics, head.result.diagnostics);
   const headSet = head.result.specSet;
-  if (!headSet) return { integrations: [], diagnostics };
+  if (!headSet) return { integrations: [], diagnostics, security: [] };
   const baseSet = base.result.specSet;
+  const security = securityChanges(baseSet, headSet);
   const headCases = loadCases(head.result, head.tree);
   const baseCases = loadCases(base.result, base.tree);
   const names = [...new Set([...headSet.integrations.keys(), ...(baseSet?.integrations.keys() ?? [])])].sort();
@@ -61,7 +66,7 @@ export async function planDiff(base: PlanSide, head: PlanSide, connectors: Conne
     if (status !== 'changed' || before?.hash !== after?.hash || cases.length > 0)
       integrations.push({ name, status, cases });
   }
-  return { integrations, diagnostics };
+  return { integrations, diagnostics, security };
 }
 
 /** A case's plan on one side; a case that cannot run plans as a failure with its reason. */

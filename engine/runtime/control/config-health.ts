@@ -8,6 +8,7 @@ import type { CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import { runChecks } from '../../ops/check/run-checks.js';
 import type { CheckRow } from '../../ops/check/run-checks.js';
 import type { ConnectorRegistry } from '../../sdk/connector.js';
+import type { ConnectionSecurity } from '../../http/connection-client.js';
 
 export class ConfigHealth {
   #rows: CheckRow[] = [];
@@ -18,6 +19,7 @@ export class ConfigHealth {
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
     private readonly connectors?: ConnectorRegistry,
+    private readonly security?: ConnectionSecurity,
   ) {}
 
   /** Re-checks a spec set: offline rows at once, then the probed ones. Resolves with the probed rows. */
@@ -26,7 +28,11 @@ export class ConfigHealth {
     const offline = runChecks(set, { env: this.env }).then((rows) => this.#adopt(rows, generation));
     this.#latest = offline.then(async (rows) => {
       if (!this.connectors) return rows;
-      const probed = await runChecks(set, { env: this.env, connectors: this.connectors }).catch(() => rows);
+      const probed = await runChecks(set, {
+        env: this.env,
+        connectors: this.connectors,
+        security: this.security,
+      }).catch(() => rows);
       return this.#adopt(probed, generation);
     });
     void this.#latest.then((rows) => {

@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import { MissingSecretError, resolveRefs } from '../../compiler/secret-ref.js';
+import { MissingSecretError, SecretNotAllowedError, resolveRefs } from '../../compiler/secret-ref.js';
+import type { SecretPolicy } from '../../compiler/secret-ref.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { EventIdentityError, identifyEvent } from './event-publisher.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -30,6 +31,8 @@ export interface WebhookIngestDeps {
   log: Logger;
   guards: TransformGuards;
   env?: NodeJS.ProcessEnv;
+  /** The engine's secret allowlist: a webhook secret outside it is refused like an unset one. */
+  secretPolicy?: SecretPolicy;
 }
 
 export async function ingestWebhook(name: string, req: IncomingMessage, deps: WebhookIngestDeps): Promise<IngestReply> {
@@ -64,10 +67,10 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
   if (source.verify) {
     let secret: string;
     try {
-      secret = resolveRefs(source.verify.secret, deps.env);
+      secret = resolveRefs(source.verify.secret, deps.env, deps.secretPolicy, name);
     } catch (error) {
-      if (!(error instanceof MissingSecretError)) throw error;
-      deps.log.error({ integration: name, variable: error.variable }, 'webhook secret is not configured');
+      if (!(error instanceof MissingSecretError || error instanceof SecretNotAllowedError)) throw error;
+      deps.log.error({ integration: name, variable: error.variable }, `webhook secret unusable: ${error.message}`);
       return {
         status: 500,
         body: { error: 'secret-not-configured', message: 'the webhook secret is not configured on this engine' },

@@ -1,11 +1,25 @@
-/** The runtime's structured logger: pino JSON lines with secret-looking fields redacted. */
+/**
+ * The runtime's structured logger: pino JSON lines with secret-looking fields redacted, and every value of an
+ * allowed secret masked wherever it appears in a line (an error message, a URL), as the last line of defence.
+ */
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
-import { LOG_REDACT_PATHS } from '../../http/redact.js';
+import { LOG_REDACT_PATHS, REDACTED, jsonForms, redactText } from '../../http/redact.js';
 
 export function createRuntimeLogger(
   level = process.env.JUNCTION_LOG_LEVEL ?? 'info',
   destination?: DestinationStream,
+  /** Secret values to mask in every line (the engine's allowed secrets, `SecretPolicy.values`). */
+  secrets: readonly string[] = [],
 ): Logger {
-  return pino({ name: 'junction', level, redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } }, destination);
+  const masked = jsonForms(secrets);
+  return pino(
+    {
+      name: 'junction',
+      level,
+      redact: { paths: LOG_REDACT_PATHS, censor: REDACTED },
+      ...(masked.length > 0 ? { hooks: { streamWrite: (line: string) => redactText(line, masked) } } : {}),
+    },
+    destination,
+  );
 }

@@ -58,7 +58,7 @@ export function compileRuntimeSpecs(
   options: { timeout?: string; commit?: string; extra?: Record<string, string>; engine?: TransformEngine } = {},
 ): CompiledSpecSet {
   const files: Record<string, string> = {
-    'target.yaml': `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${targetUrl}\ntimeout: ${options.timeout ?? '2s'}\nallow_private_network: true\n`,
+    'target.yaml': `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${targetUrl}\ntimeout: ${options.timeout ?? '2s'}\n`,
     ...options.extra,
   };
   integrations.forEach((text, i) => (files[`integration-${i}.yaml`] = text));

@@ -33,7 +33,6 @@ name: target
 type: http
 base_url: \${env:TARGET_URL}
 auth: { type: none }
-allow_private_network: true
 `;
 
 /** Writes `files` (path -> YAML) plus the target connection, compiles them and starts an engine on them. */
@@ -41,7 +40,14 @@ export async function startVendorEngine(files: Record<string, string>, env: Node
   const dir = await mkdtemp(join(tmpdir(), 'junction-vendor-'));
   const nats = await startTestNatsServer();
   const target = await startHttpEmulator();
-  const fullEnv = { ...process.env, ...env, TARGET_URL: target.url };
+  // As an operator would: the emulators on loopback (every *_URL given) are the private hosts connections may reach.
+  const urls = [target.url, ...Object.entries(env).flatMap(([k, v]) => (k.endsWith('_URL') && v ? [v] : []))];
+  const fullEnv = {
+    ...process.env,
+    ...env,
+    TARGET_URL: target.url,
+    JUNCTION_ALLOWED_PRIVATE_HOSTS: urls.flatMap((u) => URL.parse(u)?.host || []).join(','),
+  };
   for (const [path, text] of Object.entries({ ...files, 'connections/target.yaml': TARGET_CONNECTION })) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), text);
@@ -55,6 +61,7 @@ export async function startVendorEngine(files: Record<string, string>, env: Node
       streams: wiring.streamFactory,
       natsUrl: nats.url,
       env: fullEnv,
+      security: wiring.security,
       port: 0,
       host: '127.0.0.1',
       tuning: TEST_TUNING,

@@ -1,0 +1,39 @@
+/**
+ * Every `${env:NAME}` a spec can make the engine resolve (anywhere in a Connection; the source of an Integration,
+ * where webhook secrets live) must be allowed by the engine's secret policy. Checked only when the policy is
+ * configured: `junction run` always has one, validate/test/plan when JUNCTION_ALLOWED_SECRETS is set.
+ */
+import type { CompileContext } from './compile-context.js';
+import type { ValidatedSpec } from './parse-specs.js';
+import { notAllowedHint, referencedVariables } from './secret-ref.js';
+import type { JsonPath } from './source-position.js';
+
+export function checkSecretRefs(ctx: CompileContext, specs: readonly ValidatedSpec[]): void {
+  const policy = ctx.options.secretPolicy;
+  if (!policy) return;
+  for (const s of specs) {
+    if (!s.valid || (s.kind !== 'Connection' && s.kind !== 'Integration')) continue;
+    const name = String(s.value.name);
+    const root: JsonPath = s.kind === 'Integration' ? ['source'] : [];
+    for (const [path, text] of stringsUnder(root.length ? s.value.source : s.value, root)) {
+      for (const variable of referencedVariables(text)) {
+        if (!policy.allows(variable, name))
+          ctx.error(s.spec, path, 'secret-not-allowed', `\${env:${variable}}: ${notAllowedHint(variable)}`);
+      }
+    }
+  }
+}
+
+/** Every string under `value` with its path. */
+function stringsUnder(value: unknown, root: JsonPath): [JsonPath, string][] {
+  const out: [JsonPath, string][] = [];
+  const stack: [unknown, JsonPath][] = [[value, root]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') out.push([path, v]);
+    else if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, [...path, i]]));
+    else if (v !== null && typeof v === 'object')
+      for (const [k, item] of Object.entries(v)) stack.push([item, [...path, k]]);
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+/**
+ * Security item: the PR plan (`junction plan` and the `ci github` comment, which shows the same blocks) lists the
+ * security-relevant changes on their own, first: hosts a connection starts talking to, environment variables a spec
+ * starts reading, and webhooks whose signature check is removed, even when no recorded case writes anything different.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../cli/run-cli.js';
+import { createSpecRepo } from '../plan/spec-repo.js';
+import type { SpecRepo } from '../plan/spec-repo.js';
+
+let repo: SpecRepo | undefined;
+afterEach(() => {
+  repo?.remove();
+  repo = undefined;
+});
+
+const VERIFIED = 'source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "${env:CRM_HOOK}" } } } }';
+
+describe('the PR plan', () => {
+  it('lists new hosts, new secret references and removed verification in a section of their own', async () => {
+    repo = createSpecRepo();
+    repo.edit('contacts-to-crm.yaml', (t) => t.replace('source: { webhook: {} }', VERIFIED));
+    repo.git('commit', '-qam', 'verified contacts');
+    const base = repo.git('rev-parse', 'HEAD');
+    repo.edit('contacts-to-crm.yaml', (t) => t.replace(VERIFIED, 'source: { webhook: {} }'));
+    repo.edit('connections/crm.yaml', (t) =>
+      t.replace('base_url: ${env:CRM_URL}', 'base_url: https://collector.example.net/api'),
+    );
+    repo.edit('connections/shop.yaml', (t) => t.replace('${env:SHOP_TOKEN}', '${env:GITHUB_TOKEN}'));
+
+    const markdown = await runCli(['plan', '--base', base, 'specs'], { cwd: repo.dir });
+    expect(markdown.stderr).toBe('');
+    const section = markdown.stdout
+      .split('### 🔐 Security-relevant changes\n\n')[1]
+      ?.split('\n\n')
+      .slice(0, 2)
+      .join('\n\n');
+    expect(section).toBe(
+      [
+        'Check these on purpose: where data and credentials go, which secrets specs read, which webhooks are verified.',
+        '',
+        '| spec | change | detail |',
+        '|---|---|---|',
+        '| <code>crm</code> | new host | <code>collector.example.net</code> |',
+        '| <code>shop</code> | new secret reference | <code>${env:GITHUB_TOKEN}</code> |',
+        '| <code>contacts-to-crm</code> | signature check removed | <code>signature verification (X-Signature) removed</code> |',
+      ].join('\n'),
+    );
+    // Before any integration's data plan: a reviewer sees it first.
+    expect(markdown.stdout.indexOf('Security-relevant')).toBeLessThan(
+      markdown.stdout.indexOf('### ✏️ <code>contacts-to-crm</code>'),
+    );
+    expect(markdown.stdout).toContain('### ✏️ <code>contacts-to-crm</code>');
+
+    const json = JSON.parse(
+      (await runCli(['plan', '--base', base, 'specs', '--format', 'json'], { cwd: repo.dir })).stdout,
+    );
+    expect(json.security).toEqual([
+      { kind: 'new-host', spec: 'crm', detail: 'collector.example.net' },
+      { kind: 'new-secret', spec: 'shop', detail: '${env:GITHUB_TOKEN}' },
+      { kind: 'verify-removed', spec: 'contacts-to-crm', detail: 'signature verification (X-Signature) removed' },
+    ]);
+  });
+});
