@@ -50,8 +50,9 @@ export async function startSeedSystems(): Promise<SeedSystems> {
     ...process.env,
     ...seeds,
     // What an operator configures for the engine: the variables the seed specs may read, and the emulators on
-    // loopback as the only private hosts their connections may reach.
-    JUNCTION_ALLOWED_SECRETS: Object.keys(seeds).join(','),
+    // loopback as the only private hosts their connections may reach (the bng-m3 specs read BNG_* and M3_*, which
+    // the demo leaves unset).
+    JUNCTION_ALLOWED_SECRETS: 'MAGENTO_*,FF_*,SALESFORCE_*,SERVICE_APP_*,BNG_*,M3_*',
     JUNCTION_ALLOWED_PRIVATE_HOSTS: [magento, ff, salesforce].map((e) => new URL(e.url).host).join(','),
   };
   return {

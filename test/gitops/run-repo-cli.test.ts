@@ -18,6 +18,7 @@ import type { TestNatsServer } from '../helpers/nats-server.js';
 import { waitFor } from '../runtime/helpers/runtime-harness.js';
 
 const SECRET = 'cli-hook-secret';
+const SEED_SECRETS = 'MAGENTO_*,FF_*,SALESFORCE_*,SERVICE_APP_*,BNG_*,M3_*';
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
@@ -29,7 +30,13 @@ function startRun(
 ): { child: ChildProcessByStdio<null, Readable, Readable>; stderr: () => string; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [...JUNCTION_ARGS, 'run', ...args], {
     cwd,
-    env: { ...process.env, JUNCTION_GIT_WEBHOOK_SECRET: SECRET, JUNCTION_LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      JUNCTION_GIT_WEBHOOK_SECRET: SECRET,
+      JUNCTION_LOG_LEVEL: 'warn',
+      // The variables the seed specs read, as their operator allows them.
+      JUNCTION_ALLOWED_SECRETS: SEED_SECRETS,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -312,11 +312,7 @@ describe('the default transport', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     const client = createConnectionClient({
-      connection: connection(
-        'http',
-        { type: 'none' },
-        { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 },
-      ),
+      connection: connection('http', { type: 'none' }, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 }),
       connector: registry.get('http')!,
       security: { outbound: OPEN },
     });

@@ -38,6 +38,7 @@ describe('junction plan', () => {
         },
       ],
       diagnostics: [],
+      security: [],
     });
   });
 
@@ -167,6 +168,7 @@ describe('junction plan', () => {
         },
       ],
       diagnostics: [],
+      security: [],
     });
   });
 
@@ -189,6 +191,7 @@ describe('junction plan', () => {
           message: '`special_price` is not a field of product (magento products.update input)',
         },
       ],
+      security: [],
     });
   });
 
