@@ -15,7 +15,7 @@ import type { MagentoEmulator, MagentoEmulatorOptions } from '../../connectors/m
 import type { AuthSpec } from '../../engine/compiler/compiled-spec.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { ConnectionClient } from '../../engine/http/connection-client.js';
-import { MAGENTO_TIME, connectionTo, failure, registry } from './connector-fixtures.js';
+import { connectionTo, emulatorSecurity, failure, MAGENTO_TIME, registry } from './connector-fixtures.js';
 import { magento } from './fixtures/index.js';
 
 let emulator: MagentoEmulator | undefined;
@@ -31,6 +31,7 @@ const clientFor = (_fixture: unknown, url: string, auth: AuthSpec = magento.auth
     connection: connectionTo({ ...magento, auth }, url),
     connector: registry.get('magento')!,
     env,
+    security: emulatorSecurity(url),
   });
   clients.push(client);
   return client;

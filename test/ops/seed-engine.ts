@@ -60,6 +60,7 @@ export async function startSeedEngine(
     tuning: { ...TEST_TUNING, ...options.tuning },
     logger: testLogger(),
     connectors: wiring.connectors,
+    security: wiring.security,
     ...(options.workers === false ? { roles: { workers: false } } : {}),
   });
   return {
