@@ -168,7 +168,10 @@ describe('junction plan', () => {
         },
       ],
       diagnostics: [],
-      security: [],
+      // The renamed webhook is a new one, and like the old one it has no signature check.
+      security: [
+        { kind: 'verify-removed', spec: 'people-to-crm', detail: 'a new webhook without signature verification' },
+      ],
     });
   });
 
