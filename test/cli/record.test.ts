@@ -75,10 +75,11 @@ describe('junction record', () => {
   });
 
   it('records a failing call as a dead-lettered case', async () => {
+    // An unknown SKU makes Magento's PUT a create, which a price-only body cannot satisfy.
     writeFileSync(join(repo.dir, 'ghost.json'), JSON.stringify({ sku: 'GHOST-1', price: 3, active: true, stock: [] }));
     const result = await runCli(['record', 'prices-to-shop', '--event', 'ghost.json'], { cwd: repo.dir, env });
     expect(result.stdout).toBe(
-      'recorded "recorded from ghost.json" in specs/prices-to-shop.test.yaml: dead_lettered (not-found), 1 request\n',
+      'recorded "recorded from ghost.json" in specs/prices-to-shop.test.yaml: dead_lettered (validation), 1 request\n',
     );
     expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
   });

@@ -1,0 +1,135 @@
+/**
+ * What `junction backfill` does once its arguments are parsed (loaded only when the command runs).
+ */
+import { EventPublisher, identifyEvent } from '../../runtime/ingest/event-publisher.js';
+import { consumerLag } from '../../runtime/observe/engine-status.js';
+import { XrefStore } from '../../runtime/stores/xref-store.js';
+import { readPosition, runBackfill } from '../../ops/backfill/run-backfill.js';
+import type { BackfillOptions, BackfillProgress } from '../../ops/backfill/run-backfill.js';
+import { previewRecord, xrefMapsRead } from '../../ops/backfill/preview-record.js';
+import type { CompiledExpression } from '../../transform/transform-engine.js';
+import { withCluster } from '../cluster-connection.js';
+import { formatRecordPlan, progressLine } from '../formats/backfill-report.js';
+import { UsageError } from '../usage-error.js';
+import { compiledSpecSet, createWiring } from '../wiring.js';
+
+export interface BackfillFlags {
+  since?: string;
+  where?: string;
+  limit?: string;
+  dryRun?: boolean;
+  restart?: boolean;
+  maxInFlight: string;
+  nats?: string;
+}
+
+export async function backfill(name: string, dir: string, flags: BackfillFlags): Promise<void> {
+  const limit = flags.limit === undefined ? undefined : count('--limit', flags.limit);
+  const maxInFlight = count('--max-in-flight', flags.maxInFlight);
+  const wiring = createWiring();
+  const specSet = await compiledSpecSet(wiring, dir);
+  const integration = specSet.integrations.get(name);
+  if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${dir}`);
+  if (!integration.read?.list)
+    throw new UsageError(`${name} has no read.list (and no schedule source): add one to say how to list its records`);
+  let where: CompiledExpression | undefined;
+  try {
+    where = flags.where === undefined ? undefined : wiring.transform.compile(flags.where);
+  } catch (error) {
+    throw new UsageError(`--where is not a JSONata expression: ${(error as Error).message}`);
+  }
+  const common: BackfillOptions = {
+    integration,
+    invoke: wiring.invokerFactory(specSet),
+    commit: specSet.commit,
+    since: flags.since,
+    where,
+    limit: flags.dryRun ? (limit ?? 5) : limit,
+  };
+  if (flags.dryRun) return dryRun(common, specSet, wiring, flags);
+  await withCluster(flags.nats, 'junction-backfill', async (cluster) => {
+    const partitions = await cluster.partitions();
+    const started = Date.now();
+    const before = flags.restart ? undefined : await readPosition(await cluster.bucket('control'), name);
+    const resumed = before !== undefined && !before.done;
+    let last = 0;
+    const tty = process.stderr.isTTY;
+    const show = (p: BackfillProgress, final = false) => {
+      if (!final && !tty && Date.now() - last < 2000) return;
+      last = Date.now();
+      process.stderr.write(
+        `${tty ? '\r\x1b[2K' : ''}${progressLine(p, Date.now() - started)}${tty && !final ? '' : '\n'}`,
+      );
+    };
+    const position = await runBackfill({
+      ...common,
+      publisher: new EventPublisher(cluster.js, () => partitions, 5_000),
+      control: await cluster.bucket('control'),
+      restart: flags.restart,
+      maxInFlight,
+      backlog: async () => (await consumerLag(cluster.jsm, [name])).get(name) ?? 0,
+      onProgress: (p) => show(p),
+    }).catch(async (error: unknown) => {
+      await cluster.audit({
+        action: 'integration.backfill',
+        target: name,
+        result: 'failed',
+        reason: (error as Error).message,
+      });
+      throw error;
+    });
+    show({ ...position, pending: 0 }, true);
+    await cluster.audit({
+      action: 'integration.backfill',
+      target: name,
+      detail: {
+        since: flags.since ?? null,
+        where: flags.where ?? null,
+        listed: position.listed,
+        stored: position.stored,
+        duplicates: position.duplicates,
+        filtered: position.filtered,
+        cursor: position.cursor,
+      },
+    });
+    process.stdout.write(
+      `backfilled ${name}: ${position.stored} stored, ${position.duplicates} already stored, ${position.filtered} filtered out (${position.listed} listed${resumed ? `, resumed from a run started ${position.startedAt}` : ''}, up to cursor ${position.cursor})\n`,
+    );
+  });
+}
+
+async function dryRun(
+  options: BackfillOptions,
+  specSet: Parameters<typeof previewRecord>[0],
+  wiring: ReturnType<typeof createWiring>,
+  flags: BackfillFlags,
+): Promise<void> {
+  const integration = options.integration;
+  // Cross-references from the cluster when there is one; a dry run works without it.
+  const xref: Record<string, Record<string, string>> = {};
+  await withCluster(flags.nats, 'junction-backfill', async (cluster) => {
+    const store = new XrefStore(await cluster.bucket('xref'));
+    for (const map of xrefMapsRead(integration))
+      xref[map] = Object.fromEntries((await store.list(map)).map((e) => [e.sourceId, e.targetId]));
+  }).catch(() => process.stderr.write('no cluster reachable: cross-references are taken as empty\n'));
+  let shown = 0;
+  const position = await runBackfill({
+    ...options,
+    onRecord: async (record) => {
+      const { key } = await identifyEvent(integration, record);
+      process.stdout.write(
+        formatRecordPlan(key, await previewRecord(specSet, wiring.connectors, integration, record, xref)),
+      );
+      shown++;
+    },
+  });
+  process.stdout.write(
+    `dry run: ${shown} record${shown === 1 ? '' : 's'} shown (${position.filtered} filtered out); nothing stored\n`,
+  );
+}
+
+function count(flag: string, value: string): number {
+  if (!/^[1-9]\d*$/.test(value))
+    throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
