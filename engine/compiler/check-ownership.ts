@@ -9,7 +9,7 @@ import type { ValidatedSpec } from './parse-specs.js';
 
 export function checkOwnershipConflicts(
   ctx: CompileContext,
-  integrations: { compiled: CompiledIntegration; validated: ValidatedSpec }[],
+  integrations: { compiled: CompiledIntegration; validated: ValidatedSpec<'Integration'> }[],
 ): void {
   const owners = new Map<string, { integration: string; field: string; created: boolean }[]>();
   for (const { compiled, validated } of integrations) {

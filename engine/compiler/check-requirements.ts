@@ -12,7 +12,7 @@ import { closestMatch } from './suggest.js';
 
 export function checkRequirements(
   ctx: CompileContext,
-  integrations: { compiled: CompiledIntegration; validated: ValidatedSpec }[],
+  integrations: { compiled: CompiledIntegration; validated: ValidatedSpec<'Integration'> }[],
 ): void {
   const written = new Set(integrations.flatMap((i) => i.compiled.steps.flatMap((s) => s.saveXref?.map ?? [])));
   for (const { compiled, validated } of integrations) {

@@ -4,18 +4,18 @@
  * configured: `junction run` always has one, validate/test/plan when JUNCTION_ALLOWED_SECRETS is set.
  */
 import type { CompileContext } from './compile-context.js';
-import type { ValidatedSpec } from './parse-specs.js';
+import { validSpecs } from './parse-specs.js';
+import type { ParsedSpec } from './parse-specs.js';
 import { notAllowedHint, referencedVariables } from './secret-ref.js';
 import type { JsonPath } from './source-position.js';
 
-export function checkSecretRefs(ctx: CompileContext, specs: readonly ValidatedSpec[]): void {
+export function checkSecretRefs(ctx: CompileContext, specs: readonly ParsedSpec[]): void {
   const policy = ctx.options.secretPolicy;
   if (!policy) return;
-  for (const s of specs) {
-    if (!s.valid || (s.kind !== 'Connection' && s.kind !== 'Integration')) continue;
-    const name = String(s.value.name);
-    const root: JsonPath = s.kind === 'Integration' ? ['source'] : [];
-    for (const [path, text] of stringsUnder(root.length ? s.value.source : s.value, root)) {
+  for (const s of [...validSpecs(specs, 'Connection'), ...validSpecs(specs, 'Integration')]) {
+    const name = s.value.name;
+    const [root, value]: [JsonPath, unknown] = s.kind === 'Integration' ? [['source'], s.value.source] : [[], s.value];
+    for (const [path, text] of stringsUnder(value, root)) {
       for (const variable of referencedVariables(text)) {
         if (!policy.allows(variable, name))
           ctx.error(s.spec, path, 'secret-not-allowed', `\${env:${variable}}: ${notAllowedHint(variable)}`);

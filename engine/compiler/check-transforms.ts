@@ -25,7 +25,7 @@ type Raw = Record<string, unknown>;
 /** A compiled integration with the validated spec it came from (for positions). */
 export interface CheckedIntegration {
   compiled: CompiledIntegration;
-  validated: ValidatedSpec;
+  validated: ValidatedSpec<'Integration'>;
 }
 
 /** Adds a diagnostic for every unknown, unowned or missing written field and every unknown field read. */

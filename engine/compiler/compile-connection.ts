@@ -2,6 +2,7 @@
 import type { AuthSpec, CompiledConnection } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import { parseDuration } from './duration.js';
+import type { Connection } from './generated/spec-types.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { connectorSchemaValidator } from './schema-registry.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
@@ -10,8 +11,11 @@ import { closestMatch } from './suggest.js';
 
 const SECRET_KEY = /(secret|password|passwd|token|api_?key|private_?key)/i;
 
-export function compileConnection(ctx: CompileContext, { spec, value }: ValidatedSpec): CompiledConnection | undefined {
-  const type = String(value.type);
+export function compileConnection(
+  ctx: CompileContext,
+  { spec, value }: ValidatedSpec<'Connection'>,
+): CompiledConnection | undefined {
+  const type = value.type;
   const connector = ctx.options.connectors.get(type);
   if (!connector) {
     const hint = closestMatch(type, [...ctx.options.connectors.keys()]);
@@ -23,7 +27,7 @@ export function compileConnection(ctx: CompileContext, { spec, value }: Validate
     );
     return undefined;
   }
-  const options = (value.options ?? {}) as Record<string, unknown>;
+  const options = value.options ?? {};
   const validate = connectorSchemaValidator(connector.options);
   if (!validate(options)) {
     for (const d of schemaDiagnostics(spec, validate.errors ?? [], ['options']))
@@ -49,25 +53,25 @@ export function compileConnection(ctx: CompileContext, { spec, value }: Validate
         'Remove it, and start the engine with --allow-private-host <host:port> for this system (or ' +
         '--allow-private-network for all of them; JUNCTION_ALLOWED_PRIVATE_HOSTS, JUNCTION_ALLOW_PRIVATE_NETWORK=1)',
     );
-  const rate = value.rate_limit as { requests_per_second: number; burst?: number } | undefined;
+  const rate = value.rate_limit;
   return {
-    name: String(value.name),
+    name: value.name,
     type,
-    baseUrl: String(value.base_url),
-    auth: toAuth((value.auth ?? { type: 'none' }) as Record<string, string>),
+    baseUrl: value.base_url,
+    auth: toAuth(value.auth),
     rateLimit: rate
       ? {
           requestsPerSecond: rate.requests_per_second,
           burst: rate.burst ?? Math.max(1, Math.ceil(rate.requests_per_second)),
         }
       : undefined,
-    timeoutMs: parseDuration(String(value.timeout ?? '10s')),
+    timeoutMs: parseDuration(value.timeout),
     options,
     file: spec.file,
   };
 }
 
-function toAuth(auth: Record<string, string>): AuthSpec {
+function toAuth(auth: Connection['auth']): AuthSpec {
   switch (auth.type) {
     case 'bearer':
     case 'magento_token':
@@ -87,7 +91,7 @@ function toAuth(auth: Record<string, string>): AuthSpec {
         type: 'magento_admin_token',
         username: auth.username,
         password: auth.password,
-        tokenUrl: auth.token_url ?? '/rest/V1/integration/admin/token',
+        tokenUrl: auth.token_url,
       };
     case 'oauth1':
       return {
@@ -96,7 +100,7 @@ function toAuth(auth: Record<string, string>): AuthSpec {
         consumerSecret: auth.consumer_secret,
         accessToken: auth.access_token,
         accessTokenSecret: auth.access_token_secret,
-        signatureMethod: auth.signature_method === 'HMAC-SHA1' ? 'HMAC-SHA1' : 'HMAC-SHA256',
+        signatureMethod: auth.signature_method,
       };
     default:
       return { type: 'none' };

@@ -11,18 +11,17 @@ import type { ValidatedSpec } from './parse-specs.js';
 import { operationOn } from './resolve-operation.js';
 import type { JsonPath } from './source-position.js';
 
-type Raw = Record<string, unknown>;
 const LOOK_UPS = new Set(['read', 'query']);
 
 /** The compiled `steps[i].find`, or undefined when the step has none. */
 export function compileFind(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   i: number,
   step: { connection?: CompiledConnection; operation?: OperationDef },
   expr: (path: JsonPath, stepIndex?: number) => CompiledExpression | undefined,
 ): CompiledFind | undefined {
-  const raw = (validated.value.steps as Raw[])[i].find as Raw | undefined;
+  const raw = validated.value.steps[i].find;
   if (!raw) return undefined;
   const at: JsonPath = ['steps', i, 'find'];
   if (step.operation && LOOK_UPS.has(step.operation.kind))
@@ -31,7 +30,7 @@ export function compileFind(
       ['steps', i],
       'find',
       'invalid-find',
-      `step \`${String((validated.value.steps as Raw[])[i].id)}\` only reads (${step.operation.kind}); \`find\` guards a step that creates or changes a record: remove it`,
+      `step \`${validated.value.steps[i].id}\` only reads (${step.operation.kind}); \`find\` guards a step that creates or changes a record: remove it`,
     );
   const operation = operationOn(ctx, validated, at, step.connection);
   if (operation && !LOOK_UPS.has(operation.kind))
@@ -39,21 +38,21 @@ export function compileFind(
       validated.spec,
       [...at, 'operation'],
       'invalid-find',
-      `find operation ${String(raw.operation)} is a ${operation.kind}; a find must look the record up with a read or query operation of connection ${step.connection?.name}`,
+      `find operation ${raw.operation} is a ${operation.kind}; a find must look the record up with a read or query operation of connection ${step.connection?.name}`,
     );
   if (operation?.kind === 'query' && raw.match === undefined)
     ctx.error(
       validated.spec,
       [...at, 'operation'],
       'invalid-find',
-      `find operation ${String(raw.operation)} returns a list; add \`match\` to pick the record this step would create (for example \`records[REF = $body.REF]\`)`,
+      `find operation ${raw.operation} returns a list; add \`match\` to pick the record this step would create (for example \`records[REF = $body.REF]\`)`,
     );
-  const optional = (key: string) => (raw[key] === undefined ? undefined : expr([...at, key], i));
+  const optional = (key: 'body' | 'match' | 'result') => (raw[key] === undefined ? undefined : expr([...at, key], i));
   return {
-    when: raw.when === 'always' ? 'always' : 'uncertain',
-    operation: String(raw.operation),
+    when: raw.when,
+    operation: raw.operation,
     kind: operation?.kind,
-    params: (raw.params ?? {}) as Raw,
+    params: raw.params ?? {},
     body: optional('body'),
     match: optional('match'),
     result: optional('result'),

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { OperationDef } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
-import type { CompiledIntegration, CompiledSource, CompiledStep, ErrorAction, OwnedFields } from './compiled-spec.js';
+import type { CompiledIntegration, CompiledSource, CompiledStep, OwnedFields } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import { compileExpression, positionInExpression } from './compile-expression.js';
 import { parseDuration } from './duration.js';
@@ -17,8 +17,9 @@ import type { ConnectionScope } from './resolve-operation.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
 import { compileRead, compileRequirements } from './compile-reads.js';
+import type { Integration } from './generated/spec-types.js';
 
-type Raw = Record<string, unknown>;
+type Params = Record<string, unknown>;
 const WRITE_KINDS = new Set(['create', 'update', 'upsert']);
 
 export interface IntegrationScope extends ConnectionScope {
@@ -27,32 +28,27 @@ export interface IntegrationScope extends ConnectionScope {
 
 export function compileIntegration(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   scope: IntegrationScope,
 ): CompiledIntegration | undefined {
   const { spec, value } = validated;
   const before = ctx.diagnostics.length;
   const expr = (path: JsonPath, stepIndex?: number) => compileChecked(ctx, validated, path, scope, stepIndex);
 
-  const owns = ((value.owns ?? []) as Raw[]).map((o, i): OwnedFields => {
+  const owns = (value.owns ?? []).map((o, i): OwnedFields => {
     checkConnection(ctx, validated, ['owns', i, 'connection'], scope);
-    return {
-      connection: String(o.connection),
-      object: String(o.object),
-      fields: o.fields as string[],
-      records: o.records === 'created' ? 'created' : 'all',
-    };
+    return { connection: o.connection, object: o.object, fields: o.fields, records: o.records };
   });
   const steps = compileSteps(ctx, validated, scope, owns, expr);
   const source = compileSource(ctx, validated, scope, expr);
-  const retry = (value.retry ?? {}) as Raw;
-  const onError = ((value.on_error ?? []) as Raw[]).map((rule, i) => ({
+  const retry = value.retry;
+  const onError = (value.on_error ?? []).map((rule, i) => ({
     match: expr(['on_error', i, 'match']),
-    action: rule.action as ErrorAction,
+    action: rule.action,
   }));
   const compiled = {
-    name: String(value.name),
-    description: value.description as string | undefined,
+    name: value.name,
+    description: value.description,
     source,
     key: expr(['key']),
     dedupId: value.dedup_id === undefined ? undefined : expr(['dedup_id']),
@@ -61,11 +57,11 @@ export function compileIntegration(
     steps,
     owns,
     retry: {
-      maxAttempts: Number(retry.max_attempts ?? 10),
-      initialMs: parseDuration(String(retry.initial ?? '1s')),
-      maxMs: parseDuration(String(retry.max ?? '5m')),
-      multiplier: Number(retry.multiplier ?? 2),
-      dependencyDeadlineMs: parseDuration(String(retry.dependency_deadline ?? '1h')),
+      maxAttempts: retry.max_attempts,
+      initialMs: parseDuration(retry.initial),
+      maxMs: parseDuration(retry.max),
+      multiplier: retry.multiplier,
+      dependencyDeadlineMs: parseDuration(retry.dependency_deadline),
     },
     onError,
     read: compileRead(ctx, validated, scope, source, expr),
@@ -78,15 +74,15 @@ export function compileIntegration(
 
 function compileSteps(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   scope: IntegrationScope,
   owns: OwnedFields[],
   expr: (path: JsonPath, stepIndex?: number) => CompiledExpression | undefined,
 ): CompiledStep[] {
   const { spec, value } = validated;
   const seen = new Map<string, number>();
-  return (value.steps as Raw[]).map((step, i): CompiledStep => {
-    const id = String(step.id);
+  return value.steps.map((step, i): CompiledStep => {
+    const id = step.id;
     if (seen.has(id))
       ctx.error(
         spec,
@@ -95,7 +91,7 @@ function compileSteps(
         `step id \`${id}\` is already used by step ${seen.get(id)! + 1}; step ids must be unique`,
       );
     seen.set(id, i);
-    const params = (step.params ?? {}) as Raw;
+    const params: Params = step.params ?? {};
     const operation = resolveOperation(ctx, validated, ['steps', i], scope);
     const object = operation ? objectOf(operation, params) : undefined;
     const entries = owns.filter((o) => o.connection === step.connection && o.object === object);
@@ -106,7 +102,7 @@ function compileSteps(
           spec,
           ['steps', i, 'operation'],
           'missing-owns',
-          `step \`${id}\` writes ${object} on ${String(step.connection)}, but \`owns\` does not list any of its fields; add an owns entry { connection: ${String(step.connection)}, object: ${object}, fields: [...] }`,
+          `step \`${id}\` writes ${object} on ${step.connection}, but \`owns\` does not list any of its fields; add an owns entry { connection: ${step.connection}, object: ${object}, fields: [...] }`,
         );
       }
       ownedFields = entries.flatMap((o) => [...o.fields]);
@@ -117,11 +113,11 @@ function compileSteps(
       operation?.kind !== 'query' &&
       entries.length > 0 &&
       entries.every((o) => o.records === 'created');
-    const xref = step.xref as Raw | undefined;
+    const xref = step.xref;
     const compiled: CompiledStep = {
       id,
-      connection: String(step.connection),
-      operation: String(step.operation),
+      connection: step.connection,
+      operation: step.operation,
       kind: operation?.kind,
       params,
       when: step.when === undefined ? undefined : expr(['steps', i, 'when'], i),
@@ -134,18 +130,12 @@ function compileSteps(
       requires: compileRequirements(step.requires, ['steps', i, 'requires'], (path) => expr(path, i)),
       saveXref: xref
         ? {
-            map: String(xref.map),
+            map: xref.map,
             sourceId: expr(['steps', i, 'xref', 'source_id'], i)!,
             targetId: expr(['steps', i, 'xref', 'target_id'], i + 1)!,
           }
         : undefined,
-      find: compileFind(
-        ctx,
-        validated,
-        i,
-        { connection: scope.connections.get(String(step.connection)), operation },
-        expr,
-      ),
+      find: compileFind(ctx, validated, i, { connection: scope.connections.get(step.connection), operation }, expr),
       reads: stepReads(validated, i),
     };
     return compiled;
@@ -154,71 +144,61 @@ function compileSteps(
 
 function compileSource(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   scope: IntegrationScope,
   expr: (path: JsonPath) => CompiledExpression | undefined,
 ): CompiledSource {
-  const source = validated.value.source as Raw;
+  const source = validated.value.source;
   if (source.schedule) {
-    const s = source.schedule as Raw;
+    const s = source.schedule;
     resolveOperation(ctx, validated, ['source', 'schedule'], scope);
     return {
       kind: 'schedule',
-      connection: String(s.connection),
-      operation: String(s.operation),
-      params: (s.params ?? {}) as Raw,
-      everyMs: parseDuration(String(s.every)),
+      connection: s.connection,
+      operation: s.operation,
+      params: s.params ?? {},
+      everyMs: parseDuration(s.every),
       cursor: expr(['source', 'schedule', 'cursor'])!,
       records: s.records === undefined ? undefined : expr(['source', 'schedule', 'records']),
       body: s.body === undefined ? undefined : expr(['source', 'schedule', 'body']),
-      overlapMs: s.overlap === undefined ? 0 : parseDuration(String(s.overlap)),
-      initialCursor: s.initial_cursor as string | undefined,
+      overlapMs: parseDuration(s.overlap),
+      initialCursor: s.initial_cursor,
     };
   }
   if (source.stream) {
-    const s = source.stream as Raw;
+    const s = source.stream;
     resolveStream(ctx, validated, scope);
     return {
       kind: 'stream',
-      connection: String(s.connection),
-      stream: String(s.stream),
-      params: (s.params ?? {}) as Raw,
-      start: s.start === 'earliest' ? 'earliest' : 'latest',
-      batchSize: Number(s.batch_size ?? 100),
+      connection: s.connection,
+      stream: s.stream,
+      params: s.params ?? {},
+      start: s.start,
+      batchSize: s.batch_size,
     };
   }
-  if (source.nats) return { kind: 'nats', subject: String((source.nats as Raw).subject) };
-  const webhook = (source.webhook ?? {}) as Raw;
-  const hmac = (webhook.verify as Raw | undefined)?.hmac_sha256 as Raw | undefined;
-  const ioEvents = (webhook.verify as Raw | undefined)?.adobe_io_events as Raw | undefined;
-  const commerce = (webhook.verify as Raw | undefined)?.adobe_commerce_webhook as Raw | undefined;
+  if (source.nats) return { kind: 'nats', subject: source.nats.subject };
+  // The schema admits exactly one source kind, so what is left is a webhook.
+  const webhook = source.webhook!;
+  const { hmac_sha256: hmac, adobe_io_events: ioEvents, adobe_commerce_webhook: commerce } = webhook.verify ?? {};
   return {
     kind: 'webhook',
     verify: hmac
-      ? {
-          header: String(hmac.header),
-          secret: String(hmac.secret),
-          encoding: (hmac.encoding as 'hex' | 'base64') ?? 'hex',
-          prefix: String(hmac.prefix ?? ''),
-        }
+      ? { header: hmac.header, secret: hmac.secret, encoding: hmac.encoding, prefix: hmac.prefix }
       : undefined,
     adobe: ioEvents
-      ? {
-          scheme: 'io_events',
-          clientId: String(ioEvents.client_id),
-          keyBaseUrl: String(ioEvents.public_key_base_url ?? 'https://static.adobeioevents.com'),
-        }
+      ? { scheme: 'io_events', clientId: ioEvents.client_id, keyBaseUrl: ioEvents.public_key_base_url }
       : commerce
-        ? { scheme: 'commerce_webhook', publicKey: String(commerce.public_key) }
+        ? { scheme: 'commerce_webhook', publicKey: commerce.public_key }
         : undefined,
-    maxBodyBytes: Number(webhook.max_body_bytes ?? 1024 * 1024),
+    maxBodyBytes: webhook.max_body_bytes,
   };
 }
 
 /** Compiles an expression and checks its references. `stepIndex`: steps it may read are those before it. */
 function compileChecked(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   path: JsonPath,
   scope: IntegrationScope,
   stepIndex?: number,
@@ -228,7 +208,7 @@ function compileChecked(
   const ast = compiled?.ast?.();
   if (!ast) return compiled;
   const refs = expressionReferences(ast);
-  const stepIds = (validated.value.steps as Raw[]).map((s) => String(s.id));
+  const stepIds = validated.value.steps.map((s) => s.id);
   const at = (position: number, name: string) => positionInExpression(site, Math.max(0, position - name.length));
   for (const ref of refs.steps) {
     const index = stepIds.indexOf(ref.name);
@@ -269,30 +249,29 @@ function compileChecked(
   return compiled;
 }
 
-function objectOf(operation: OperationDef, params: Raw): string | undefined {
+function objectOf(operation: OperationDef, params: Params): string | undefined {
   return typeof operation.object === 'string'
     ? operation.object
     : (params[operation.object.param] as string | undefined);
 }
 
-function identityOf(operation: OperationDef, params: Raw): string[] {
+function identityOf(operation: OperationDef, params: Params): string[] {
   if (!operation.identity) return [];
   if (Array.isArray(operation.identity)) return operation.identity;
   const field = params[operation.identity.param];
   return typeof field === 'string' ? [field] : [];
 }
 
-function stepReads(validated: ValidatedSpec, index: number): string[] {
-  const step = (validated.value.steps as Raw[])[index];
-  const find = (step.find ?? {}) as Raw;
-  const text = [step.when, step.for_each, step.body, find.body, find.match, find.result]
+function stepReads(validated: ValidatedSpec<'Integration'>, index: number): string[] {
+  const step = validated.value.steps[index];
+  const text = [step.when, step.for_each, step.body, step.find?.body, step.find?.match, step.find?.result]
     .filter((t) => typeof t === 'string')
     .join('\n');
   return [...new Set([...text.matchAll(/\$steps\.([a-z][a-z0-9_]*)/g)].map((m) => m[1]))];
 }
 
 /** Hash of everything that decides this integration's behaviour: its own spec plus the connections it uses. */
-function integrationHash(value: Raw, steps: CompiledStep[], scope: IntegrationScope): string {
+function integrationHash(value: Integration, steps: CompiledStep[], scope: IntegrationScope): string {
   const used = [...new Set(steps.map((s) => s.connection))].sort().map((name) => scope.connections.get(name));
   return createHash('sha256')
     .update(JSON.stringify([value, used]))

@@ -6,12 +6,11 @@ import type { ValidatedSpec } from './parse-specs.js';
 
 export function compileLookup(
   ctx: CompileContext,
-  { spec, value }: ValidatedSpec,
+  { spec, value }: ValidatedSpec<'Lookup'>,
   treePath: string,
 ): CompiledLookup | undefined {
-  const hasEntries = value.entries !== undefined;
-  const csv = value.csv as { file: string; key_column: string; value_column: string } | undefined;
-  if (hasEntries === (csv !== undefined)) {
+  const csv = value.csv;
+  if ((value.entries !== undefined) === (csv !== undefined)) {
     ctx.error(spec, [], 'lookup-source', 'a lookup needs exactly one of `entries` (an inline table) or `csv` (a file)');
     return undefined;
   }
@@ -49,9 +48,9 @@ export function compileLookup(
         .map((r) => [r[keyIndex], r[valueIndex]]),
     );
   } else {
-    entries = new Map(Object.entries(value.entries as Record<string, unknown>));
+    entries = new Map(Object.entries(value.entries ?? {}));
   }
-  return { name: String(value.name), entries, defaultValue: value.default, file: spec.file };
+  return { name: value.name, entries, defaultValue: value.default, file: spec.file };
 }
 
 /** Resolves `file` relative to the directory of the spec at `specPath` inside the tree. */

@@ -7,33 +7,30 @@ import type { CompiledReadGet, CompiledReadList, CompiledRequirement, CompiledSo
 import type { CompileContext } from './compile-context.js';
 import { resolveOperation } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
+import type { Requirement } from './generated/spec-types.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import type { JsonPath } from './source-position.js';
 
-type Raw = Record<string, unknown>;
 type Expr = (path: JsonPath) => CompiledExpression | undefined;
 
 const READ_KINDS = new Set(['read', 'query']);
 
-export function compileRequirements(raw: unknown, at: JsonPath, expr: Expr): CompiledRequirement[] | undefined {
-  if (!Array.isArray(raw)) return undefined;
-  return (raw as Raw[]).map((r, i) => ({
-    map: String(r.xref),
-    key: expr([...at, i, 'key'])!,
-    fetch: r.fetch !== false,
-  }));
+export function compileRequirements(
+  requirements: Requirement[] | undefined,
+  at: JsonPath,
+  expr: Expr,
+): CompiledRequirement[] | undefined {
+  return requirements?.map((r, i) => ({ map: r.xref, key: expr([...at, i, 'key'])!, fetch: r.fetch }));
 }
 
 export function compileRead(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   scope: ConnectionScope,
   source: CompiledSource,
   expr: Expr,
 ): { list?: CompiledReadList; get?: CompiledReadGet } | undefined {
-  const read = validated.value.read as Raw | undefined;
-  const list = read?.list as Raw | undefined;
-  const get = read?.get as Raw | undefined;
+  const { list, get } = validated.value.read ?? {};
   for (const [part, raw] of [
     ['list', list],
     ['get', get],
@@ -45,18 +42,18 @@ export function compileRead(
         validated.spec,
         ['read', part, 'operation'],
         'read-operation',
-        `${String(raw.operation)} is a ${operation.kind} operation; read.${part} needs a query or read operation`,
+        `${raw.operation} is a ${operation.kind} operation; read.${part} needs a query or read operation`,
       );
   }
   const compiledList: CompiledReadList | undefined = list
     ? {
-        connection: String(list.connection),
-        operation: String(list.operation),
-        params: (list.params ?? {}) as Raw,
+        connection: list.connection,
+        operation: list.operation,
+        params: list.params ?? {},
         body: list.body === undefined ? undefined : expr(['read', 'list', 'body']),
         records: list.records === undefined ? undefined : expr(['read', 'list', 'records']),
         cursor: expr(['read', 'list', 'cursor'])!,
-        initialCursor: list.initial_cursor as string | undefined,
+        initialCursor: list.initial_cursor,
       }
     : source.kind === 'schedule'
       ? {
@@ -70,9 +67,9 @@ export function compileRead(
         }
       : undefined;
   const compiledGet: CompiledReadGet | undefined = get && {
-    connection: String(get.connection),
-    operation: String(get.operation),
-    params: (get.params ?? {}) as Raw,
+    connection: get.connection,
+    operation: get.operation,
+    params: get.params ?? {},
     body: get.body === undefined ? undefined : expr(['read', 'get', 'body']),
     record: get.record === undefined ? undefined : expr(['read', 'get', 'record']),
   };

@@ -14,8 +14,9 @@ import { checkTransforms } from './check-transforms.js';
 import { checkRequirements } from './check-requirements.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
-import { parseAndValidate } from './parse-specs.js';
-import type { ValidatedSpec } from './parse-specs.js';
+import type { IntegrationTest } from './generated/spec-types.js';
+import { parseAndValidate, specName, validSpecs } from './parse-specs.js';
+import type { ParsedSpec, ValidatedSpec } from './parse-specs.js';
 import type { SpecKind } from './schema-registry.js';
 import type { SpecTree } from './spec-tree.js';
 
@@ -24,8 +25,8 @@ export interface TestSpecFile {
   file: string;
   /** Path inside the tree, to resolve `event_file`. */
   treePath: string;
-  value: Record<string, unknown>;
-  validated: ValidatedSpec;
+  value: IntegrationTest;
+  validated: ValidatedSpec<'Test'>;
 }
 
 export interface CompileResult {
@@ -64,25 +65,25 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
       ctx,
       specs.filter((s) => s.kind === kind),
     );
-  const treePathOf = (s: ValidatedSpec) => tree.files.find((f) => s.spec.absolutePath === f.path)?.path ?? '';
+  const treePathOf = (s: ParsedSpec) => tree.files.find((f) => s.spec.absolutePath === f.path)?.path ?? '';
 
   const connections = new Map<string, CompiledConnection>();
   const connectionSpecs = byKind('Connection');
-  for (const s of connectionSpecs.filter((c) => c.valid)) {
+  for (const s of validSpecs(connectionSpecs, 'Connection')) {
     const c = compileConnection(ctx, s);
     if (c) connections.set(c.name, c);
   }
   const lookups = new Map<string, CompiledLookup>();
   const lookupSpecs = byKind('Lookup');
-  for (const s of lookupSpecs.filter((l) => l.valid)) {
+  for (const s of validSpecs(lookupSpecs, 'Lookup')) {
     const l = compileLookup(ctx, s, treePathOf(s));
     if (l) lookups.set(l.name, l);
   }
   const scope = { connections, connectionNames: names(connectionSpecs), lookupNames: names(lookupSpecs) };
   const integrationSpecs = byKind('Integration');
   const integrations = new Map<string, CompiledIntegration>();
-  const compiledWithSource: { compiled: CompiledIntegration; validated: ValidatedSpec }[] = [];
-  for (const s of integrationSpecs.filter((i) => i.valid)) {
+  const compiledWithSource: { compiled: CompiledIntegration; validated: ValidatedSpec<'Integration'> }[] = [];
+  for (const s of validSpecs(integrationSpecs, 'Integration')) {
     const compiled = compileIntegration(ctx, s, scope);
     if (compiled) {
       integrations.set(compiled.name, compiled);
@@ -92,12 +93,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   checkOwnershipConflicts(ctx, compiledWithSource);
   checkRequirements(ctx, compiledWithSource);
   checkTransforms(ctx, compiledWithSource, connections);
-  const tests = checkTests(
-    ctx,
-    specs.filter((s) => s.kind === 'Test' && s.valid),
-    names(integrationSpecs),
-    treePathOf,
-  );
+  const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
 
   ctx.times.crossChecks = performance.now() - checksStart - ctx.times.jsonata;
   const diagnostics = sortDiagnostics(ctx.diagnostics);
@@ -110,13 +106,13 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
 
 function checkTests(
   ctx: CompileContext,
-  specs: ValidatedSpec[],
+  specs: ValidatedSpec<'Test'>[],
   integrationNames: Set<string>,
-  treePathOf: (s: ValidatedSpec) => string,
+  treePathOf: (s: ParsedSpec) => string,
 ): TestSpecFile[] {
   const out: TestSpecFile[] = [];
   for (const s of specs) {
-    const integration = String(s.value.integration);
+    const integration = s.value.integration;
     if (!integrationNames.has(integration)) {
       ctx.error(
         s.spec,
@@ -127,7 +123,7 @@ function checkTests(
       continue;
     }
     const seen = new Set<string>();
-    (s.value.cases as { name: string }[]).forEach((c, i) => {
+    s.value.cases.forEach((c, i) => {
       if (seen.has(c.name))
         ctx.error(
           s.spec,
@@ -143,11 +139,11 @@ function checkTests(
 }
 
 /** Drops (and reports) every spec whose name an earlier spec of the same kind already took. */
-function uniqueByName(ctx: CompileContext, specs: ValidatedSpec[]): ValidatedSpec[] {
-  const seen = new Map<string, ValidatedSpec>();
-  const out: ValidatedSpec[] = [];
+function uniqueByName(ctx: CompileContext, specs: ParsedSpec[]): ParsedSpec[] {
+  const seen = new Map<string, ParsedSpec>();
+  const out: ParsedSpec[] = [];
   for (const s of specs) {
-    const name = String(s.value.name);
+    const name = specName(s);
     const first = seen.get(name);
     if (first) {
       ctx.error(
@@ -164,8 +160,8 @@ function uniqueByName(ctx: CompileContext, specs: ValidatedSpec[]): ValidatedSpe
   return out;
 }
 
-function names(specs: ValidatedSpec[]): Set<string> {
-  return new Set(specs.map((s) => String(s.value.name)));
+function names(specs: ParsedSpec[]): Set<string> {
+  return new Set(specs.map(specName));
 }
 
 function deepFreeze<T>(value: T): T {

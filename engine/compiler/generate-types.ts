@@ -1,6 +1,8 @@
 /**
  * Generates TypeScript types from the spec JSON Schemas (json-schema-to-typescript). `--check` fails when the
  * checked-in file differs from a fresh generation, so the schemas and the types never drift.
+ * The types describe validated values: validation fills in every schema `default` (ajv `useDefaults`), so a property
+ * with a default is required in its type (see forGenerator).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +12,14 @@ import { SCHEMAS_DIR, readSchema } from './schema-registry.js';
 
 const OUTPUT = fileURLToPath(new URL('./generated/spec-types.ts', import.meta.url));
 const HEADER =
-  '/* Generated from schemas/*.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate. */\n';
+  '/* Generated from schemas/*.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate.\n' +
+  ' * Types of validated specs: a property with a schema default is always present (validation fills it in). */\n';
 const KINDS = ['connection', 'integration', 'lookup', 'test'];
 
 export async function generateSpecTypes(): Promise<string> {
   const parts: string[] = [];
   for (const kind of KINDS) {
-    const schema = readSchema(`${kind}.schema.json`) as JSONSchema;
+    const schema = forGenerator(readSchema(`${kind}.schema.json`)) as JSONSchema;
     parts.push(
       await compile(schema, schema.title ?? kind, {
         bannerComment: '',
@@ -29,6 +32,26 @@ export async function generateSpecTypes(): Promise<string> {
     );
   }
   return HEADER + dedupeDeclarations(parts.join('\n'));
+}
+
+const SHAPE_KEYWORDS = ['type', '$ref', 'oneOf', 'anyOf', 'allOf', 'enum', 'const', 'properties', 'items', 'not'];
+
+/**
+ * A copy of `schema` for the generator: every property that has a default is also required, and a property schema
+ * that constrains nothing (any JSON value: an event, a response body) is `unknown` rather than an object type.
+ */
+function forGenerator(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(forGenerator);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, forGenerator(v)]));
+  const properties = copy.properties as Record<string, Record<string, unknown>> | undefined;
+  if (properties && typeof properties === 'object') {
+    const defaulted = Object.keys(properties).filter((name) => properties[name]?.default !== undefined);
+    if (defaulted.length > 0) copy.required = [...new Set([...((copy.required as string[]) ?? []), ...defaulted])];
+    for (const property of Object.values(properties))
+      if (!SHAPE_KEYWORDS.some((k) => k in property)) property.tsType = 'unknown';
+  }
+  return copy;
 }
 
 /** Shared definitions (from common.schema.json) are emitted once per schema; keep the first of each. */

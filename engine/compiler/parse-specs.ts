@@ -5,23 +5,39 @@
 import type { CompileContext } from './compile-context.js';
 import { parseSpecText } from './load-yaml.js';
 import { SPEC_KINDS, kindValidator } from './schema-registry.js';
-import type { SpecKind } from './schema-registry.js';
+import type { SpecKind, SpecValues } from './schema-registry.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
 import type { SpecFile } from './spec-file.js';
 import { displayPath, isSpecFile, isTestFile } from './spec-tree.js';
 import { closestMatch } from './suggest.js';
 
-export interface ValidatedSpec {
+/** A spec its kind's schema accepted: `value` is typed from the schema, with every default filled in. */
+export type ValidatedSpec<K extends SpecKind = SpecKind> = {
+  [P in K]: { kind: P; spec: SpecFile; value: SpecValues[P]; valid: true };
+}[K];
+
+/** A spec its kind's schema rejected: its name still counts (no cascade of unknown-* errors), nothing else does. */
+export interface RejectedSpec {
   kind: SpecKind;
   spec: SpecFile;
-  /** The value; typed by the stage that compiles it. */
-  value: Record<string, unknown>;
-  /** False when the schema rejected it: its name still counts (no cascade of unknown-* errors), nothing else does. */
-  valid: boolean;
+  value: { name?: unknown } & Record<string, unknown>;
+  valid: false;
 }
 
-export function parseAndValidate(ctx: CompileContext): ValidatedSpec[] {
-  const out: ValidatedSpec[] = [];
+export type ParsedSpec = ValidatedSpec | RejectedSpec;
+
+/** The specs of one kind that passed their schema. */
+export function validSpecs<K extends SpecKind>(specs: readonly ParsedSpec[], kind: K): ValidatedSpec<K>[] {
+  return specs.filter((s) => s.valid && s.kind === kind) as ValidatedSpec<K>[];
+}
+
+/** The `name` of a Connection, Integration or Lookup spec (valid or not), as a string. */
+export function specName(s: ParsedSpec): string {
+  return String('name' in s.value ? s.value.name : undefined);
+}
+
+export function parseAndValidate(ctx: CompileContext): ParsedSpec[] {
+  const out: ParsedSpec[] = [];
   for (const file of ctx.tree.files) {
     if (!isSpecFile(file.path)) continue;
     const loaded = ctx.timed('parse', () => parseSpecText(file.bytes, file.path, displayPath(ctx.tree, file.path)));
@@ -35,7 +51,7 @@ export function parseAndValidate(ctx: CompileContext): ValidatedSpec[] {
   return out;
 }
 
-function validateKind(ctx: CompileContext, spec: SpecFile, testFile: boolean): ValidatedSpec | undefined {
+function validateKind(ctx: CompileContext, spec: SpecFile, testFile: boolean): ParsedSpec | undefined {
   const value = spec.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     ctx.error(spec, [], 'not-a-mapping', 'a spec must be a YAML mapping with apiVersion, kind and name');
@@ -64,5 +80,6 @@ function validateKind(ctx: CompileContext, spec: SpecFile, testFile: boolean): V
     ctx.diagnostics.push(...schemaDiagnostics(spec, validate.errors ?? []));
     return { kind: kind as SpecKind, spec, value: record, valid: false };
   }
-  return { kind: kind as SpecKind, spec, value: record, valid: true };
+  // `validate` is a type guard: `record` now has the generated type of its kind (TS cannot pair the two by itself).
+  return { kind, spec, value: record, valid: true } as ValidatedSpec;
 }

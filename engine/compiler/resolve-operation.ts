@@ -11,7 +11,16 @@ import { schemaDiagnostics } from './schema-diagnostics.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
 
-type Raw = Record<string, unknown>;
+/** Where a step, source, find or read names its operation. */
+interface OperationSite {
+  operation: string;
+  params?: Record<string, unknown>;
+}
+
+/** The value at `path` inside a spec's value. */
+function valueAt(value: unknown, path: JsonPath): unknown {
+  return path.reduce<unknown>((node, key) => (node as Record<string | number, unknown> | undefined)?.[key], value);
+}
 
 /** The connections an integration may name. */
 export interface ConnectionScope {
@@ -23,12 +32,11 @@ export interface ConnectionScope {
 /** The connection named at `path`, reporting `unknown-connection` when no spec defines it. */
 export function checkConnection(
   ctx: CompileContext,
-  { spec, value }: ValidatedSpec,
+  { spec, value }: ValidatedSpec<'Integration'>,
   path: JsonPath,
   scope: ConnectionScope,
 ): CompiledConnection | undefined {
-  let name: unknown = value;
-  for (const key of path) name = (name as Raw)[key as string];
+  const name = valueAt(value, path);
   const connection = scope.connections.get(String(name));
   if (!connection && !scope.connectionNames.has(String(name))) {
     const hint = closestMatch(String(name), [...scope.connectionNames]);
@@ -45,7 +53,7 @@ export function checkConnection(
 /** Resolves `<at>.connection` + `<at>.operation` to the connector's operation and checks `<at>.params`. */
 export function resolveOperation(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   at: JsonPath,
   scope: ConnectionScope,
 ): OperationDef | undefined {
@@ -55,15 +63,14 @@ export function resolveOperation(
 /** Resolves `<at>.operation` on a known connection and checks `<at>.params`. */
 export function operationOn(
   ctx: CompileContext,
-  validated: ValidatedSpec,
+  validated: ValidatedSpec<'Integration'>,
   at: JsonPath,
   connection: CompiledConnection | undefined,
 ): OperationDef | undefined {
   const connector: ConnectorDef | undefined = connection && ctx.options.connectors.get(connection.type);
   if (!connector) return undefined;
-  let node: Raw = validated.value;
-  for (const key of at) node = node[key as string] as Raw;
-  const name = String(node.operation);
+  const node = valueAt(validated.value, at) as OperationSite;
+  const name = node.operation;
   const operation = connector.operations[name];
   if (!operation) {
     const hint = closestMatch(name, Object.keys(connector.operations));
@@ -86,13 +93,17 @@ export function operationOn(
 }
 
 /** Checks a stream source's connection, stream name and params; the stream's declaration when all are valid. */
-export function resolveStream(ctx: CompileContext, validated: ValidatedSpec, scope: ConnectionScope): void {
+export function resolveStream(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Integration'>,
+  scope: ConnectionScope,
+): void {
   const at: JsonPath = ['source', 'stream'];
   const connection = checkConnection(ctx, validated, [...at, 'connection'], scope);
   const connector: ConnectorDef | undefined = connection && ctx.options.connectors.get(connection.type);
   if (!connector) return;
-  const node = (validated.value.source as Raw).stream as Raw;
-  const name = String(node.stream);
+  const node = validated.value.source.stream!;
+  const name = node.stream;
   const stream = connector.streams?.[name];
   if (!stream) {
     const known = Object.keys(connector.streams ?? {});

@@ -6,10 +6,19 @@ import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
+import type { Connection, Integration, IntegrationTest, Lookup } from './generated/spec-types.js';
 import { packagePath } from '../package-root.js';
 
 export const SPEC_KINDS = ['Connection', 'Integration', 'Lookup', 'Test'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
+
+/** What each kind's schema guarantees, as generated from schemas/ (with the schema's defaults filled in). */
+export interface SpecValues {
+  Connection: Connection;
+  Integration: Integration;
+  Lookup: Lookup;
+  Test: IntegrationTest;
+}
 
 const SCHEMA_FILES: Record<SpecKind, string> = {
   Connection: 'connection.schema.json',
@@ -24,8 +33,11 @@ export function readSchema(fileName: string): Record<string, unknown> {
   return JSON.parse(readFileSync(SCHEMAS_DIR + fileName, 'utf8')) as Record<string, unknown>;
 }
 
-/** A configured ajv instance: all errors, parent schemas kept for did-you-mean hints. */
-export function createAjv(): Ajv {
+/**
+ * A configured ajv instance: all errors, parent schemas kept for did-you-mean hints, and every schema `default`
+ * filled into the value, so defaults live in the schemas only (and editors show the same ones).
+ */
+function createAjv(): Ajv {
   return new Ajv({
     allErrors: true,
     verbose: true,
@@ -33,19 +45,20 @@ export function createAjv(): Ajv {
     strictRequired: false,
     discriminator: true,
     allowUnionTypes: true,
+    useDefaults: true,
   });
 }
 
 let validators: Map<SpecKind, ValidateFunction> | undefined;
 
-/** One compiled validator per spec kind, built on first use. */
-export function kindValidator(kind: SpecKind): ValidateFunction {
+/** One compiled validator per spec kind, built on first use. It fills the schema's defaults into what it validates. */
+export function kindValidator<K extends SpecKind>(kind: K): ValidateFunction<SpecValues[K]> {
   if (!validators) {
     const ajv = createAjv();
     ajv.addSchema(readSchema('common.schema.json'));
     validators = new Map(SPEC_KINDS.map((k) => [k, ajv.compile(readSchema(SCHEMA_FILES[k]))]));
   }
-  return validators.get(kind)!;
+  return validators.get(kind) as ValidateFunction<SpecValues[K]>;
 }
 
 const extraValidators = new WeakMap<object, ValidateFunction>();

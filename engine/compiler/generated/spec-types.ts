@@ -1,4 +1,5 @@
-/* Generated from schemas/*.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate. */
+/* Generated from schemas/*.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate.
+ * Types of validated specs: a property with a schema default is always present (validation fills it in). */
 /**
  * One external system: its connector type, base URL, authentication, rate limit and timeouts.
  */
@@ -34,7 +35,7 @@ export interface Connection {
   /**
    * How to authenticate. Every credential is an environment reference.
    */
-  auth?:
+  auth:
     | AuthNone
     | AuthBearer
     | AuthBasic
@@ -58,7 +59,7 @@ export interface Connection {
   /**
    * Time limit of one request, including the response body.
    */
-  timeout?: string;
+  timeout: string;
   /**
    * Removed: a validation error. Private targets (emulators, on-premise systems) are allowed by the engine, never by a spec: junction run --allow-private-host <host:port> or --allow-private-network.
    */
@@ -66,7 +67,9 @@ export interface Connection {
   /**
    * Connector-specific settings, checked against the connector's own schema.
    */
-  options?: {};
+  options?: {
+    [k: string]: unknown;
+  };
 }
 /**
  * No authentication.
@@ -139,7 +142,7 @@ export interface AuthMagentoAdminToken {
   /**
    * Token endpoint, absolute or relative to base_url.
    */
-  token_url?: string;
+  token_url: string;
 }
 /**
  * OAuth2 client credentials: the token is cached until it expires and refreshed once on 401.
@@ -193,7 +196,7 @@ export interface AuthOauth1 {
   /**
    * Signature method; Magento 2.4.4+ refuses HMAC-SHA1.
    */
-  signature_method?: 'HMAC-SHA256' | 'HMAC-SHA1';
+  signature_method: 'HMAC-SHA256' | 'HMAC-SHA1';
 }
 
 /**
@@ -257,7 +260,7 @@ export interface Integration {
    * The target fields this integration may write. Writes to an owned object send only these fields (plus the record's identity), so fields that other systems own are never overwritten.
    */
   owns?: Ownership[];
-  retry?: Retry;
+  retry: Retry;
   /**
    * Error policy, checked in order before the default classification (retryable errors retry, permanent ones go to the dead-letter queue).
    */
@@ -296,11 +299,11 @@ export interface WebhookSource {
       /**
        * Encoding of the digest in the header.
        */
-      encoding?: 'hex' | 'base64';
+      encoding: 'hex' | 'base64';
       /**
        * Text before the digest in the header.
        */
-      prefix?: string;
+      prefix: string;
     };
     /**
      * Adobe I/O Events (Adobe Commerce eventing): RSA-SHA256 over the raw body in x-adobe-digital-signature-1/-2, checked with the public keys at x-adobe-public-key1-path/-2-path (fetched from `public_key_base_url` and cached); the payload's recipient_client_id must be `client_id`. The registration's challenge (GET ?challenge=) is answered.
@@ -313,7 +316,7 @@ export interface WebhookSource {
       /**
        * Where Adobe publishes the signing keys; the header paths are appended.
        */
-      public_key_base_url?: string;
+      public_key_base_url: string;
     };
     /**
      * Adobe Commerce webhooks: x-adobe-commerce-webhook-signature is an RSA-SHA256 signature (base64) of the base64-encoded body, checked with the public key shown in the Commerce Admin (Stores > Configuration > Adobe Services > Webhooks).
@@ -328,7 +331,7 @@ export interface WebhookSource {
   /**
    * Largest accepted body; larger requests get 413.
    */
-  max_body_bytes?: number;
+  max_body_bytes: number;
 }
 /**
  * Polls a connector operation on a schedule. The cursor is stored and advanced only after the polled events are stored.
@@ -345,7 +348,9 @@ export interface ScheduleSource {
   /**
    * Static parameters of the operation. `$cursor` in a string value is replaced by the stored cursor (minus `overlap`).
    */
-  params?: {};
+  params?: {
+    [k: string]: unknown;
+  };
   /**
    * JSONata giving the operation's record (e.g. M3 list inputs, a SOQL `q`); `$cursor` is the stored cursor (minus `overlap`).
    */
@@ -365,7 +370,7 @@ export interface ScheduleSource {
   /**
    * Re-read this much before the stored cursor on every poll (timestamp cursors only), to catch records whose transaction committed late; records stored before are recognised and skipped.
    */
-  overlap?: string;
+  overlap: string;
   /**
    * Cursor value before the first poll.
    */
@@ -386,15 +391,17 @@ export interface StreamSource {
   /**
    * The stream's parameters (the topic, enrichment).
    */
-  params?: {};
+  params?: {
+    [k: string]: unknown;
+  };
   /**
    * Where to begin when no position is stored yet: the oldest retained event, or only new ones.
    */
-  start?: 'earliest' | 'latest';
+  start: 'earliest' | 'latest';
   /**
    * Events asked for at a time (the vendor's flow control).
    */
-  batch_size?: number;
+  batch_size: number;
 }
 /**
  * Events are messages published on a NATS subject.
@@ -420,7 +427,7 @@ export interface Requirement {
   /**
    * On the first wait, ask the integration that writes this map to read that record from its source (its `read.get`) and sync it, instead of waiting for its next change.
    */
-  fetch?: boolean;
+  fetch: boolean;
 }
 /**
  * One target operation.
@@ -445,7 +452,9 @@ export interface Step {
   /**
    * Static parameters of the operation (for example sobject and external_id_field).
    */
-  params?: {};
+  params?: {
+    [k: string]: unknown;
+  };
   /**
    * Condition: the step runs only when it is true.
    */
@@ -485,7 +494,7 @@ export interface Find {
   /**
    * `uncertain`: look up only after an earlier attempt's outcome was unknown. `always`: look up before every call.
    */
-  when?: 'uncertain' | 'always';
+  when: 'uncertain' | 'always';
   /**
    * A read or query operation of the step's connection that looks the record up.
    */
@@ -493,7 +502,9 @@ export interface Find {
   /**
    * Static parameters of the find operation.
    */
-  params?: {};
+  params?: {
+    [k: string]: unknown;
+  };
   /**
    * JSONata producing the find operation's input. Same context and bindings as the step body, plus $body: the record the step would send.
    */
@@ -522,7 +533,7 @@ export interface Ownership {
   /**
    * Which records of the object: `all` (the default) or `created`, only the records this integration creates itself and finds again through its own xref or step results. Two integrations may own the same fields of an object when both own only the records they created: their records never meet.
    */
-  records?: 'all' | 'created';
+  records: 'all' | 'created';
   /**
    * Owned fields; dotted paths reach nested fields. `*` owns the whole object.
    *
@@ -537,23 +548,23 @@ export interface Retry {
   /**
    * Attempts before the event is dead-lettered, counting the first.
    */
-  max_attempts?: number;
+  max_attempts: number;
   /**
    * Delay before the first retry.
    */
-  initial?: string;
+  initial: string;
   /**
    * Longest delay between attempts.
    */
-  max?: string;
+  max: string;
   /**
    * Growth factor of the delay.
    */
-  multiplier?: number;
+  multiplier: number;
   /**
    * How long an event may wait for a required cross-reference (`requires`) before it is dead-lettered. Waiting does not use up `max_attempts`.
    */
-  dependency_deadline?: string;
+  dependency_deadline: string;
 }
 /**
  * What to do with an error that matches.
@@ -590,7 +601,9 @@ export interface ReadList {
   /**
    * Static parameters of the operation. `$cursor` in a string value is replaced by the cursor.
    */
-  params?: {};
+  params?: {
+    [k: string]: unknown;
+  };
   /**
    * JSONata giving the operation's record; `$cursor` is the cursor.
    */
@@ -623,7 +636,9 @@ export interface ReadGet {
   /**
    * Static parameters of the operation.
    */
-  params?: {};
+  params?: {
+    [k: string]: unknown;
+  };
   /**
    * JSONata giving the operation's record; `$key` is the record's key.
    */
@@ -661,7 +676,9 @@ export interface Lookup {
   /**
    * Inline table: key -> value. Keys are compared as strings.
    */
-  entries?: {};
+  entries?: {
+    [k: string]: unknown;
+  };
   /**
    * Table read from a CSV file with a header row.
    */
@@ -682,9 +699,7 @@ export interface Lookup {
   /**
    * Value returned when the key is absent. Without it, a missing key gives no value.
    */
-  default?: {
-    [k: string]: unknown;
-  };
+  default?: unknown;
 }
 
 /**
@@ -725,9 +740,7 @@ export interface Case {
   /**
    * The input event, inline.
    */
-  event?: {
-    [k: string]: unknown;
-  };
+  event?: unknown;
   /**
    * The input event, from a JSON file relative to this file.
    */
@@ -743,7 +756,9 @@ export interface Case {
   /**
    * Echo-suppression state: hashes of what Junction last wrote, keyed by `<connection>/<object>/<id>`, given as the record written.
    */
-  echo?: {};
+  echo?: {
+    [k: string]: unknown;
+  };
   /**
    * Records this integration created before the event, as `<connection>/<object>/<id>`: an integration that owns only the records it creates (`owns: records: created`) may change only these.
    */
@@ -755,7 +770,11 @@ export interface Case {
   /**
    * Lookup tables overridden for this case: name -> key -> value.
    */
-  lookups?: {};
+  lookups?: {
+    [k: string]: {
+      [k: string]: unknown;
+    };
+  };
   /**
    * Recorded responses keyed by step id, and `<step>.find` for a step's find look-up; a list for for_each steps (one per element).
    */
@@ -781,9 +800,7 @@ export interface Response {
   /**
    * Response body (JSON).
    */
-  body?: {
-    [k: string]: unknown;
-  };
+  body?: unknown;
 }
 /**
  * What the plan must be.
@@ -792,7 +809,7 @@ export interface Expectation {
   /**
    * How the event ends.
    */
-  outcome?: 'delivered' | 'skipped' | 'dead_lettered' | 'retry' | 'echo_suppressed';
+  outcome: 'delivered' | 'skipped' | 'dead_lettered' | 'retry' | 'echo_suppressed';
   /**
    * For dead_lettered or retry: the Junction error code.
    */
@@ -821,15 +838,11 @@ export interface ExpectedRequest {
   /**
    * Exact request body.
    */
-  body?: {
-    [k: string]: unknown;
-  };
+  body?: unknown;
   /**
    * Subset of the request body that must match.
    */
-  body_contains?: {
-    [k: string]: unknown;
-  };
+  body_contains?: unknown;
   /**
    * Field paths that must not be sent (ownership).
    */

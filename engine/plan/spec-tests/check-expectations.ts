@@ -5,26 +5,10 @@
 import type { ExecutionResult, PlannedRequest } from '../../execute/execution-types.js';
 import { jsonDiff, subsetDiff, valueAt } from '../diff/json-diff.js';
 import type { JsonDifference } from '../diff/json-diff.js';
-
-/** One request of a case's `expect.requests`. */
-export interface ExpectedRequest {
-  step: string;
-  method?: string;
-  path?: string;
-  body?: unknown;
-  body_contains?: unknown;
-  body_excludes?: string[];
-}
-
-/** A case's `expect` block. */
-export interface Expectation {
-  outcome?: 'delivered' | 'skipped' | 'dead_lettered' | 'retry' | 'echo_suppressed';
-  error_code?: string;
-  requests?: ExpectedRequest[];
-}
+import type { Expectation, ExpectedRequest } from '../../compiler/generated/spec-types.js';
 
 /** The outcome as a test names it. */
-export function caseOutcome(result: ExecutionResult): NonNullable<Expectation['outcome']> {
+export function caseOutcome(result: ExecutionResult): Expectation['outcome'] {
   if (result.outcome !== 'failed') return result.outcome;
   return result.failure?.action === 'retry' ? 'retry' : result.failure?.action === 'skip' ? 'skipped' : 'dead_lettered';
 }
@@ -33,10 +17,10 @@ export function caseOutcome(result: ExecutionResult): NonNullable<Expectation['o
 export function checkExpectations(expect: Expectation, result: ExecutionResult): JsonDifference[] {
   const out: JsonDifference[] = [];
   const outcome = caseOutcome(result);
-  if ((expect.outcome ?? 'delivered') !== outcome)
+  if (expect.outcome !== outcome)
     out.push({
       path: 'outcome',
-      expected: expect.outcome ?? 'delivered',
+      expected: expect.outcome,
       actual: outcome + (result.failure ? ` (${result.failure.code}: ${result.failure.message})` : ''),
     });
   if (expect.error_code !== undefined && expect.error_code !== result.failure?.code)
@@ -76,7 +60,8 @@ export function expectationFrom(result: ExecutionResult): Expectation {
     ...(result.failure && outcome !== 'delivered' ? { error_code: result.failure.code } : {}),
     requests: result.requests.map((r) => ({
       step: r.step,
-      method: r.method,
+      // a planned request's method is one of the HTTP methods the test schema lists
+      method: r.method as ExpectedRequest['method'],
       path: r.path,
       ...(r.body === undefined ? {} : { body: r.body }),
     })),

@@ -1,7 +1,7 @@
 /** Reads the cases of compiled test files into dry-run inputs, resolving `event_file` inside the spec tree. */
 import type { CompileResult } from '../../compiler/compile-spec-set.js';
 import type { SpecTree } from '../../compiler/spec-tree.js';
-import type { Expectation } from './check-expectations.js';
+import type { Expectation } from '../../compiler/generated/spec-types.js';
 import type { DryRunInput } from '../dry-run.js';
 
 /** One test case, ready to run (or the reason it cannot run). */
@@ -16,27 +16,14 @@ export interface LoadedCase {
   error?: string;
 }
 
-interface RawCase {
-  name: string;
-  event?: unknown;
-  event_file?: string;
-  xref?: DryRunInput['xref'];
-  echo?: DryRunInput['echo'];
-  created?: DryRunInput['created'];
-  lookups?: DryRunInput['lookups'];
-  outcome_unknown?: DryRunInput['outcomeUnknown'];
-  responses?: DryRunInput['responses'];
-  expect?: Expectation;
-}
-
 /**
  * Every case of every test file, in file order; a case whose event file is missing carries `error` instead of `input`.
  */
 export function loadCases(compiled: Pick<CompileResult, 'tests'>, tree: SpecTree): LoadedCase[] {
   const out: LoadedCase[] = [];
   for (const test of compiled.tests) {
-    for (const [index, c] of (test.value.cases as RawCase[]).entries()) {
-      const base = { file: test.file, integration: test.integration, name: c.name, index, expect: c.expect ?? {} };
+    for (const [index, c] of test.value.cases.entries()) {
+      const base = { file: test.file, integration: test.integration, name: c.name, index, expect: c.expect };
       try {
         const event = c.event_file === undefined ? c.event : readEventFile(tree, test.treePath, c.event_file);
         out.push({
