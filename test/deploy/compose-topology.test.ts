@@ -106,7 +106,11 @@ it('runs the compose topology: three NATS nodes (R3) and two engines; a merged c
   const first = await git('rev-parse', 'HEAD');
 
   // The engines, with the compose file's command and environment.
-  const variables = { JUNCTION_SPEC_REPO: repo, JUNCTION_GIT_WEBHOOK_SECRET: HOOK_SECRET };
+  const variables = {
+    JUNCTION_SPEC_REPO: repo,
+    JUNCTION_GIT_WEBHOOK_SECRET: HOOK_SECRET,
+    JUNCTION_ALLOWED_SECRETS: 'ORDERS_API_*,SHOP_HOOK_SECRET',
+  };
   // In the order of their depends_on: engine-2 waits until engine-1 is healthy (a rolling start).
   const dependsOn = (s: Service) => (Array.isArray(s.depends_on) ? s.depends_on : Object.keys(s.depends_on ?? {}));
   expect(dependsOn(engineServices[1][1])).toContain('engine-1');
