@@ -47,6 +47,7 @@ import { ConfigHealth } from './control/config-health.js';
 import { fetchDependency } from './control/dependency-fetch.js';
 import { registerOpsMetrics } from './observe/ops-metrics.js';
 import { WaitingStore } from './stores/waiting-store.js';
+import { KeyParking } from './worker/key-parking.js';
 import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { TraceLog, provisionTraceStream } from './stores/trace-log.js';
@@ -181,6 +182,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     metrics,
     log,
     waiting,
+    parking: new KeyParking(buckets.parked, js),
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, publisher, guards: tuning.guards, log }, map, key),
     trace,

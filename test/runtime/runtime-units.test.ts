@@ -1,6 +1,5 @@
-/** Hermetic unit tests of the runtime's pure parts: the delivery decision, signatures and subjects. */
+/** Hermetic unit tests of the runtime's pure parts: signatures and subjects (error fates: error-fate.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { decideDelivery, deliveryLimitReached, retryDelay } from '../../engine/runtime/worker/delivery-decision.js';
 import { deadLetterId } from '../../engine/runtime/stores/dead-letter-store.js';
 import {
   consumerName,
@@ -11,55 +10,6 @@ import {
   partitionOf,
 } from '../../engine/runtime/broker/subjects.js';
 import { signBody, verifySignature } from '../../engine/runtime/ingest/verify-signature.js';
-import type { ExecutionResult } from '../../engine/execute/execution-types.js';
-
-const RETRY = { maxAttempts: 4, initialMs: 100, maxMs: 1000, multiplier: 2 };
-const failed = (action: 'retry' | 'dead_letter' | 'skip', retryAfterMs?: number): ExecutionResult => ({
-  outcome: 'failed',
-  requests: [],
-  steps: {},
-  unchanged: [],
-  failure: { code: 'http-5xx', message: 'x', action, retryAfterMs },
-});
-
-describe('decideDelivery', () => {
-  it('maps outcomes and failures to one broker action', () => {
-    expect(
-      decideDelivery({ outcome: 'delivered', requests: [], steps: {}, unchanged: [] }, 1, RETRY, 3_600_000),
-    ).toEqual({ kind: 'done', status: 'delivered' });
-    expect(
-      decideDelivery({ outcome: 'echo_suppressed', requests: [], steps: {}, unchanged: [] }, 1, RETRY, 3_600_000),
-    ).toEqual({ kind: 'done', status: 'echo_suppressed' });
-    expect(decideDelivery(failed('skip'), 1, RETRY, 3_600_000)).toEqual({ kind: 'done', status: 'skipped' });
-    expect(decideDelivery(failed('dead_letter'), 1, RETRY, 3_600_000)).toEqual({
-      kind: 'dead_letter',
-      reason: 'permanent',
-    });
-    expect(decideDelivery(failed('retry'), 2, RETRY, 3_600_000, () => 0)).toEqual({ kind: 'retry', delayMs: 100 });
-    expect(decideDelivery(failed('retry'), 4, RETRY, 3_600_000)).toEqual({ kind: 'dead_letter', reason: 'exhausted' });
-  });
-
-  it('does not spend the retry budget on unavailable runtime state, and ends an event past budget plus spare deliveries', () => {
-    const stateDown: ExecutionResult = {
-      ...failed('retry'),
-      failure: { code: 'state-unavailable', message: 'KV timeout', action: 'retry' },
-    };
-    expect(decideDelivery(stateDown, 9, RETRY, 3_600_000, () => 0)).toEqual({ kind: 'retry', delayMs: 500 });
-    expect([4, 6, 7].map((attempt) => deliveryLimitReached(attempt, RETRY, 2))).toEqual([false, false, true]);
-  });
-
-  it('backs off exponentially with equal jitter, capped, and honours a longer Retry-After', () => {
-    expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, RETRY, undefined, 3_600_000, () => 0))).toEqual([
-      50, 100, 200, 400, 500,
-    ]);
-    expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, RETRY, undefined, 3_600_000, () => 1))).toEqual([
-      100, 200, 400, 800, 1000,
-    ]);
-    expect(retryDelay(1, RETRY, 5_000, 3_600_000, () => 1)).toBe(5_000);
-    expect(retryDelay(3, RETRY, 10, 3_600_000, () => 0)).toBe(200);
-    expect(retryDelay(1, RETRY, 7_200_000, 3_600_000)).toBe(3_600_000);
-  });
-});
 
 describe('verifySignature', () => {
   const verify = { header: 'X-Signature', secret: '${env:S}', encoding: 'hex' as const, prefix: 'sha256=' };
@@ -86,6 +36,8 @@ describe('subjects and keys', () => {
     expect(eventSubject('orders', 3)).toBe('junction.events.orders.3');
     expect(parseEventSubject('junction.events.orders.3')).toEqual({ integration: 'orders', partition: 3 });
     expect(parseEventSubject('other.events.orders.3')).toBeUndefined();
+    expect(parseEventSubject('junction.events.orders.retry')).toEqual({ integration: 'orders', retry: true });
+    expect(parseEventSubject('junction.events.orders.x')).toBeUndefined();
     expect(consumerName('orders', 3)).toBe('orders-p3');
     expect(fromKeyToken(keyToken('a b/ü.'))).toBe('a b/ü.');
     expect(keyToken('a.b')).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -1,11 +1,16 @@
 /**
  * Fault cases with worker processes (fault 1, 2, 3, 24): the HTTP engine in the test process only ingests; child
- * processes consume and get SIGKILLed or SIGTERMed. Nothing is lost, nothing is written twice, order per key holds.
+ * processes consume and get SIGKILLed or SIGTERMed. Nothing is lost, nothing is written twice, order per key holds,
+ * and a failing key holds up only itself.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { keyDigest, partitionOf } from '../../engine/runtime/broker/subjects.js';
 import { TEST_TUNING, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -125,4 +130,56 @@ describe('worker processes', () => {
     expect(failedOnce.size).toBe(7);
     expect(new Set(h!.target.requests.map((r) => r.workerPid)).size).toBe(3);
   }, 90_000);
+
+  it('fault 24, head of line: a key failing on and on delays only itself; 1,000 events of other keys of its partition go on, order per key holds', async () => {
+    await world(integrationYaml({ initial: '200ms', max: '1s', maxAttempts: 1000 }), 2);
+    const partitions = TEST_TUNING.partitions!;
+    const failing = '7';
+    let healed = false;
+    h!.target.fault = (r) => (r.key === failing && !healed ? { respond: { status: 503 } } : undefined);
+    // 250 other keys of the failing key's partition, 4 updates each: 1,000 events.
+    const others: string[] = [];
+    for (let k = 1000; others.length < 250; k++)
+      if (partitionOf(String(k), partitions) === partitionOf(failing, partitions)) others.push(String(k));
+    expect((await h!.post('orders', { id: 7, seq: 1, status: 'v1' })).status).toBe(202);
+    await waitFor(() => h!.target.requests.some((r) => r.key === failing), 'the failing key was tried');
+    for (const seq of [1, 2, 3, 4]) {
+      for (let i = 0; i < others.length; i += 50) {
+        const batch = others
+          .slice(i, i + 50)
+          .map((id) => h!.post('orders', { id: Number(id), seq, status: `v${seq}` }));
+        expect((await Promise.all(batch)).every((r) => r.status === 202)).toBe(true);
+      }
+      // Later updates of the failing key queue behind its first one.
+      if (seq < 3) expect((await h!.post('orders', { id: 7, seq: seq + 1, status: `v${seq + 1}` })).status).toBe(202);
+    }
+    await waitFor(
+      () => others.every((k) => h!.target.committedOrder.get(k)?.length === 4),
+      () => `every other key delivered (${others.filter((k) => h!.target.committedOrder.get(k)?.length === 4).length})`,
+      90_000,
+    );
+    // At this moment the failing key is still parked: nothing of it written, its three events queued in order.
+    for (const k of others) expect(h!.target.committedOrder.get(k)).toEqual([1, 2, 3, 4]);
+    expect(h!.target.committedOrder.get(failing)).toBeUndefined();
+    expect(h!.target.requests.filter((r) => r.key === failing).every((r) => r.body?.seq === 1)).toBe(true);
+    expect(await parkedMarker(h!.nats.url, 'orders', failing)).toMatchObject({ next: 0, tail: 2 });
+    healed = true;
+    await waitFor(() => h!.target.committedOrder.get(failing)?.length === 3, 'the failing key delivered once healed');
+    expect(h!.target.committedOrder.get(failing)).toEqual([1, 2, 3]);
+    await expectDrained(h!.nats.url);
+    expect(await parkedMarker(h!.nats.url, 'orders', failing)).toBeUndefined();
+    for (const k of [...others, failing]) expect(h!.target.effectiveWrites.get(k)).toBe(k === failing ? 3 : 4);
+  }, 180_000);
 });
+
+/** The parking marker of a record key (engine/runtime/worker/key-parking.ts), read straight from KV. */
+async function parkedMarker(natsUrl: string, integration: string, key: string): Promise<unknown> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const kv = await new Kvm(nc).open(BUCKET_NAMES.parked);
+    const entry = await kv.get(`${integration}.${keyDigest(key)}`);
+    return entry?.operation === 'PUT' ? entry.json() : undefined;
+  } finally {
+    await nc.close();
+  }
+}

@@ -34,3 +34,9 @@ export async function listLiveEntries(kv: KV, filter = '>'): Promise<KvEntry[]> 
   const entries = await Promise.all(keys.map((k) => readLiveEntry(kv, k)));
   return entries.filter((e): e is KvEntry => e !== undefined);
 }
+
+/** Removes a key with its history (a purge of the key's subject), so no delete marker stays behind. */
+export async function purgeKeyHistory(kv: KV, key: string): Promise<void> {
+  if (kv instanceof Bucket) await kv.jsm.streams.purge(kv.stream, { filter: kv.fullKeyName(key) });
+  else await kv.purge(key);
+}

@@ -17,7 +17,14 @@ import type { KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { RuntimeTuning } from '../runtime-options.js';
-import { EVENTS_PREFIX, EVENTS_STREAM, consumerName, eventSubject } from './subjects.js';
+import {
+  EVENTS_PREFIX,
+  EVENTS_STREAM,
+  consumerName,
+  eventSubject,
+  retryConsumerName,
+  retrySubject,
+} from './subjects.js';
 
 /** The KV buckets of the runtime, by role. */
 export interface RuntimeBuckets {
@@ -37,6 +44,8 @@ export interface RuntimeBuckets {
   meta: KV;
   /** Events waiting for a required cross-reference (`requires`): since when, how often, for what. */
   waiting: KV;
+  /** Retrying keys parked out of their partition's way, with the events queued behind them (worker/key-parking.ts). */
+  parked: KV;
   /** Operator controls and their results: paused integrations, alert state and silences, reconcile reports. */
   control: KV;
 }
@@ -51,6 +60,7 @@ export const BUCKET_NAMES: Record<keyof RuntimeBuckets, string> = {
   meta: 'junction_meta',
   waiting: 'junction_waiting',
   control: 'junction_control',
+  parked: 'junction_parked',
 };
 
 /** Creates or updates the events stream. WorkQueue retention: an acked event is removed, DLQ entries keep a copy. */
@@ -78,7 +88,7 @@ export async function provisionEventsStream(jsm: JetStreamManager, tuning: Runti
 export async function provisionBuckets(kvm: Kvm, tuning: RuntimeTuning): Promise<RuntimeBuckets> {
   const open = (name: string, ttl?: number) =>
     kvm.create(name, { history: 1, replicas: tuning.replicas, storage: StorageType.File, ...(ttl ? { ttl } : {}) });
-  const [ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control] = await Promise.all([
+  const [ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control, parked] = await Promise.all([
     open(BUCKET_NAMES.ledger, tuning.ledgerTtlMs),
     open(BUCKET_NAMES.checkpoints, tuning.ledgerTtlMs),
     open(BUCKET_NAMES.written),
@@ -88,8 +98,9 @@ export async function provisionBuckets(kvm: Kvm, tuning: RuntimeTuning): Promise
     open(BUCKET_NAMES.meta),
     open(BUCKET_NAMES.waiting),
     open(BUCKET_NAMES.control),
+    open(BUCKET_NAMES.parked),
   ]);
-  return { ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control };
+  return { ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control, parked };
 }
 
 /** The partition count all processes share: the first engine stores its own, later ones adopt the stored value. */
@@ -124,16 +135,35 @@ export function partitionConsumerConfig(
   };
 }
 
-/** Creates the partition consumers of an integration, or updates their editable settings. */
+/** Parked keys' tickets at once per integration: a ticket waiting out its backoff is ack-pending. */
+export const RETRY_MAX_ACK_PENDING = 1000;
+
+/**
+ * The consumer of an integration's retry tickets (worker/key-parking.ts): one ticket per parked key, many in flight,
+ * so one key's nak(delay) never holds another's.
+ */
+export function retryConsumerConfig(integration: CompiledIntegration, tuning: RuntimeTuning): Partial<ConsumerConfig> {
+  return {
+    durable_name: retryConsumerName(integration.name),
+    filter_subject: retrySubject(integration.name),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(tuning.ackWaitMs),
+    max_deliver: -1,
+    max_ack_pending: RETRY_MAX_ACK_PENDING,
+  };
+}
+
+/** Creates the partition and retry consumers of an integration, or updates their editable settings. */
 export async function provisionConsumers(
   jsm: JetStreamManager,
   integration: CompiledIntegration,
   partitions: number,
   tuning: RuntimeTuning,
 ): Promise<void> {
+  const configs = Array.from({ length: partitions }, (_, p) => partitionConsumerConfig(integration, p, tuning));
   await Promise.all(
-    Array.from({ length: partitions }, async (_, partition) => {
-      const config = partitionConsumerConfig(integration, partition, tuning);
+    [...configs, retryConsumerConfig(integration, tuning)].map(async (config) => {
       const name = config.durable_name!;
       const existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
       if (!existing) {

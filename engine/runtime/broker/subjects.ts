@@ -25,10 +25,23 @@ export function eventSubject(integration: string, partition: number): string {
   return `${EVENTS_PREFIX}.${integration}.${partition}`;
 }
 
+/** `junction.events.<integration>.retry`: the tickets of the integration's parked keys (worker/key-parking.ts). */
+export function retrySubject(integration: string): string {
+  return `${EVENTS_PREFIX}.${integration}.retry`;
+}
+
+/** Durable consumer of an integration's retry tickets: `<integration>-retry`. */
+export function retryConsumerName(integration: string): string {
+  return `${integration}-retry`;
+}
+
 /** Parses an event subject back into integration and partition. */
-export function parseEventSubject(subject: string): { integration: string; partition: number } | undefined {
+export function parseEventSubject(
+  subject: string,
+): { integration: string; partition: number } | { integration: string; retry: true } | undefined {
   const parts = subject.split('.');
   if (parts.length !== 4 || `${parts[0]}.${parts[1]}` !== EVENTS_PREFIX) return undefined;
+  if (parts[3] === 'retry') return { integration: parts[2], retry: true };
   const partition = Number(parts[3]);
   return Number.isInteger(partition) ? { integration: parts[2], partition } : undefined;
 }

@@ -79,7 +79,7 @@ export async function consumerLag(
 ): Promise<Map<string, number>> {
   const lag = new Map<string, number>([...integrations].map((name) => [name, 0]));
   for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
-    const integration = c.name.replace(/-p\d+$/, '');
+    const integration = c.name.replace(/-(p\d+|retry)$/, '');
     lag.set(integration, (lag.get(integration) ?? 0) + c.num_pending + c.num_ack_pending);
   }
   return lag;

@@ -4,9 +4,8 @@
  * retry budget), and for which cross-reference. The entry is removed when the event finishes, so the live keys per
  * integration are its `waiting` count.
  */
-import { Bucket } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
-import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
+import { listKvKeys, listLiveEntries, purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
 
 export interface WaitingEntry {
   integration: string;
@@ -36,10 +35,7 @@ export class WaitingStore {
 
   /** Removes an event's entry with its history (a purge of the key's subject), so it no longer counts. */
   async clear(integration: string, digest: string): Promise<void> {
-    const key = `${integration}.${digest}`;
-    if (this.kv instanceof Bucket)
-      await this.kv.jsm.streams.purge(this.kv.stream, { filter: this.kv.fullKeyName(key) });
-    else await this.kv.purge(key);
+    await purgeKeyHistory(this.kv, `${integration}.${digest}`);
   }
 
   /** Waiting events per integration (one stream-info request). */

@@ -5,9 +5,12 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { processEvent } from './event-worker.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
-import { EVENTS_STREAM, consumerName } from '../broker/subjects.js';
+import { EVENTS_STREAM, consumerName, retryConsumerName } from '../broker/subjects.js';
+import { decideFate } from './error-fate.js';
 
 const PULL_EXPIRES_MS = 5_000;
+/** Tickets of parked keys pulled at once: most of them only wait out their backoff. */
+const RETRY_PULL = 64;
 
 export class ConsumerPool {
   readonly #running = new Map<string, ConsumerMessages[]>();
@@ -31,19 +34,24 @@ export class ConsumerPool {
     return [...this.#running.keys()];
   }
 
-  /** Starts consuming every partition of an integration (no-op when already running). */
+  /**
+   * Starts consuming every partition of an integration and the tickets of its parked keys (no-op when already
+   * running).
+   */
   async start(integration: string, partitions: number): Promise<void> {
     if (this.#stopping || this.#running.has(integration)) return;
     const loops: ConsumerMessages[] = [];
     this.#running.set(integration, loops);
+    const names = Array.from({ length: partitions }, (_, partition) => consumerName(integration, partition));
     await Promise.all(
-      Array.from({ length: partitions }, async (_, partition) => {
-        const consumer = await this.js.consumers.get(EVENTS_STREAM, consumerName(integration, partition));
+      [...names, retryConsumerName(integration)].map(async (name) => {
+        const consumer = await this.js.consumers.get(EVENTS_STREAM, name);
         // max_ack_pending is 1 per partition, so a small pull batch is enough and leaves little to recover on a stop.
         // Pulls expire after 5 s (the client's default is 30 s): a pull that lived on a consumer leader that died is
         // noticed after two missed heartbeats, so a partition resumes within seconds of a failover, not a minute.
+        const max = names.includes(name) ? 4 : RETRY_PULL;
         loops.push(
-          await consumer.consume({ max_messages: 4, expires: PULL_EXPIRES_MS, callback: (msg) => this.#dispatch(msg) }),
+          await consumer.consume({ max_messages: max, expires: PULL_EXPIRES_MS, callback: (m) => this.#dispatch(m) }),
         );
       }),
     );
@@ -104,7 +112,8 @@ export class ConsumerPool {
         );
         if (!flight.settled) {
           flight.settled = true;
-          safeNak(msg, Math.min(30_000, 500 * msg.info.deliveryCount));
+          const fate = decideFate({ kind: 'processing-failed', deliveries: msg.info.deliveryCount });
+          safeNak(msg, fate?.kind === 'retry' ? fate.delayMs : undefined);
         }
       })
       .finally(() => {

@@ -1,8 +1,7 @@
 /** The trace record of one finished attempt (engine/runtime/stores/trace-log.ts), built from what the worker has. */
-import type { JsMsg } from '@nats-io/jetstream';
 import type { ExecutionFailure, ExecutionResult } from '../../execute/execution-types.js';
-import { HEADER } from '../broker/subjects.js';
 import type { TraceLog, TraceRecord } from '../stores/trace-log.js';
+import type { EventDelivery } from './event-delivery.js';
 
 export interface TracedAttempt {
   integration: string;
@@ -16,7 +15,7 @@ export interface TracedAttempt {
 
 export function traceAttempt(
   trace: TraceLog | undefined,
-  msg: JsMsg,
+  d: EventDelivery,
   a: TracedAttempt,
   outcome: TraceRecord['outcome'],
   extra: { failure?: ExecutionFailure; dlqId?: string; nextInMs?: number } = {},
@@ -25,12 +24,12 @@ export function traceAttempt(
   const failure = extra.failure;
   trace.record({
     integration: a.integration,
-    key: msg.headers?.get(HEADER.key) ?? '',
+    key: d.key,
     eventId: a.eventId.slice(a.integration.length + 1),
     attempt: a.attempt,
     outcome,
     commit: a.commit,
-    storedAt: new Date(Number(msg.info.timestampNanos) / 1e6).toISOString(),
+    storedAt: new Date(d.storedAtMs).toISOString(),
     at: new Date().toISOString(),
     requests: a.result.requests.map(({ step, index, method, path, body }) => ({
       step,

@@ -1,0 +1,156 @@
+/**
+ * The one module that decides every error's fate (STYLE.md rule 7): what the worker does with a delivered event
+ * that is not an event, belongs to no running integration, came back too often, failed its attempt, or crashed the
+ * worker. Every answer is one of: finish it (ledger, ack), retry it later (park or nak with a delay), wait for a
+ * required cross-reference (a retry that does not spend the budget), dead-letter it (DLQ entry, ledger, ack), or
+ * terminate it. Pure, so one table test covers every branch (test/runtime/error-fate.test.ts).
+ *
+ * What a connector error means (retryable or permanent, `on_error` rules) is classified where the error is made
+ * (engine/execute/resolve-failure.ts); this module turns that classification into the broker's action.
+ */
+import type { ExecutionFailure, ExecutionResult } from '../../execute/execution-types.js';
+import type { RetryPolicy } from '../../compiler/compiled-spec.js';
+import { DEPENDENCY_MISSING } from '../../execute/require-xrefs.js';
+
+export type Fate =
+  /** Finished: record in the ledger, then ack. */
+  | { kind: 'done'; status: 'delivered' | 'skipped' | 'echo_suppressed' }
+  /** Try again after `delayMs` (JetStream BackOff covers only ack timeouts, so the engine drives it). */
+  | { kind: 'retry'; delayMs: number }
+  /** A required cross-reference is missing: try again after `delayMs`, this being wait number `waits`. */
+  | { kind: 'wait'; delayMs: number; waits: number }
+  /** Write the DLQ entry (with `failure`), record in the ledger, then ack. */
+  | { kind: 'dead_letter'; reason: 'permanent' | 'exhausted' | 'dependency-deadline'; failure: ExecutionFailure }
+  /** Not an event of ours: drop it from the stream. */
+  | { kind: 'term' };
+
+/** The code of a failure of the runtime's own state (KV), not of the event or its target. */
+export const STATE_UNAVAILABLE = 'state-unavailable';
+/** The code of an event that came back more often than its budget allows (see `before-attempt`). */
+export const DELIVERY_LIMIT = 'delivery-limit';
+export const DEFAULT_DEPENDENCY_DEADLINE_MS = 3600_000;
+/** How long an event waits when its integration is not in the active spec set (a swap is under way). */
+export const UNKNOWN_INTEGRATION_DELAY_MS = 5_000;
+
+/** How often the event waited for a cross-reference so far, and since when (the deadline counts from there). */
+export interface WaitSoFar {
+  waits: number;
+  /** ISO time of the first wait. */
+  since: string;
+}
+
+export type Situation =
+  /** The subject is not an event subject. */
+  | { kind: 'not-an-event' }
+  /** The event's integration is not in the active spec set (nor in the pinned one). */
+  | { kind: 'integration-missing' }
+  /**
+   * Before an attempt: deliveries past the retry budget plus the spare ones for crashes mean the event keeps coming
+   * back without finishing (worker crashes, lost acks, runtime state down for long). The engine then dead-letters it
+   * itself; a broker delivery limit would drop it silently and let its partition move on past it.
+   */
+  | { kind: 'before-attempt'; attempt: number; waited?: WaitSoFar; retry: RetryPolicy; crashDeliveries: number }
+  /** After an attempt: its result. `attempt` is 1-based and counts waits for a cross-reference. */
+  | {
+      kind: 'attempt';
+      result: ExecutionResult;
+      attempt: number;
+      waited?: WaitSoFar;
+      retry: RetryPolicy;
+      maxDelayMs: number;
+      now?: number;
+    }
+  /** Processing threw (the broker or KV failed under us): the `deliveries`-th delivery of this message. */
+  | { kind: 'processing-failed'; deliveries: number };
+
+/** Decides a situation's fate. `before-attempt` answers undefined when the attempt may run. */
+export function decideFate(situation: Situation, random: () => number = Math.random): Fate | undefined {
+  switch (situation.kind) {
+    case 'not-an-event':
+      return { kind: 'term' };
+    case 'integration-missing':
+      return { kind: 'retry', delayMs: UNKNOWN_INTEGRATION_DELAY_MS };
+    case 'processing-failed':
+      return { kind: 'retry', delayMs: Math.min(30_000, 500 * situation.deliveries) };
+    case 'before-attempt':
+      return beforeAttempt(situation);
+    case 'attempt':
+      return afterAttempt(situation, random);
+  }
+}
+
+function beforeAttempt(s: Extract<Situation, { kind: 'before-attempt' }>): Fate | undefined {
+  const budget = s.attempt - (s.waited?.waits ?? 0);
+  if (budget <= s.retry.maxAttempts + s.crashDeliveries) return undefined;
+  const max = s.retry.maxAttempts;
+  const message = `delivered ${s.attempt} times without finishing (worker crashes, lost acks or runtime state unavailable for long); the retry budget is ${max} attempt${max === 1 ? '' : 's'}`;
+  return { kind: 'dead_letter', reason: 'exhausted', failure: { code: DELIVERY_LIMIT, message, action: 'retry' } };
+}
+
+function afterAttempt(s: Extract<Situation, { kind: 'attempt' }>, random: () => number): Fate {
+  const { result, retry, maxDelayMs } = s;
+  if (result.outcome !== 'failed') return { kind: 'done', status: result.outcome };
+  const failure = result.failure!;
+  if (failure.action === 'skip') return { kind: 'done', status: 'skipped' };
+  if (failure.action === 'dead_letter') return { kind: 'dead_letter', reason: 'permanent', failure };
+  // Waits for a required cross-reference do not count against the retry budget.
+  const budget = s.attempt - (s.waited?.waits ?? 0);
+  if (failure.code === DEPENDENCY_MISSING && failure.dependency)
+    return dependencyWait(s, { ...failure, dependency: failure.dependency }, random);
+  // The runtime's own state (KV) being unavailable says nothing about the event: it does not use up the budget.
+  if (failure.code === STATE_UNAVAILABLE)
+    return { kind: 'retry', delayMs: retryDelay(budget, retry, undefined, maxDelayMs, random) };
+  if (budget >= retry.maxAttempts) return { kind: 'dead_letter', reason: 'exhausted', failure };
+  return { kind: 'retry', delayMs: retryDelay(budget, retry, failure.retryAfterMs, maxDelayMs, random) };
+}
+
+/** Waits with backoff until the cross-reference appears, or dead-letters the event once its deadline has passed. */
+function dependencyWait(
+  s: Extract<Situation, { kind: 'attempt' }>,
+  failure: ExecutionFailure & { dependency: NonNullable<ExecutionFailure['dependency']> },
+  random: () => number,
+): Fate {
+  const now = s.now ?? Date.now();
+  const deadline = s.retry.dependencyDeadlineMs ?? DEFAULT_DEPENDENCY_DEADLINE_MS;
+  const waitedMs = s.waited ? now - Date.parse(s.waited.since) : 0;
+  const { map, key } = failure.dependency;
+  if (waitedMs >= deadline)
+    return {
+      kind: 'dead_letter',
+      reason: 'dependency-deadline',
+      failure: {
+        ...failure,
+        code: 'dependency-deadline',
+        action: 'dead_letter',
+        message: `waited ${formatDuration(waitedMs)} for cross-reference ${map} ${JSON.stringify(key)} (dependency deadline ${formatDuration(deadline)}); sync that record (or \`junction xref set ${map} ${key} <id>\`), then replay`,
+      },
+    };
+  const waits = (s.waited?.waits ?? 0) + 1;
+  const delay = retryDelay(waits, s.retry, undefined, s.maxDelayMs, random);
+  // Never sleep past the deadline: the attempt after it dead-letters the event on time.
+  return { kind: 'wait', delayMs: Math.max(1, Math.min(delay, deadline - waitedMs)), waits };
+}
+
+/**
+ * Exponential backoff with "equal jitter" (half fixed, half random: never a tight loop, never synchronised
+ * retries). A target's Retry-After wins when it asks for longer.
+ */
+export function retryDelay(
+  attempt: number,
+  retry: RetryPolicy,
+  retryAfterMs: number | undefined,
+  maxDelayMs: number,
+  random: () => number = Math.random,
+): number {
+  const exponential = Math.min(retry.maxMs, retry.initialMs * retry.multiplier ** Math.max(0, attempt - 1));
+  const jittered = exponential / 2 + (random() * exponential) / 2;
+  const delay = retryAfterMs !== undefined && retryAfterMs > jittered ? retryAfterMs : jittered;
+  return Math.max(1, Math.min(Math.round(delay), maxDelayMs));
+}
+
+function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)}s`;
+  if (ms < 7200_000) return `${Math.round(ms / 60_000)}m`;
+  return `${Math.round(ms / 3600_000)}h`;
+}

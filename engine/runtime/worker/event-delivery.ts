@@ -1,0 +1,44 @@
+/**
+ * One attempt's view of an event, whichever way it came: straight from its partition consumer, or from the parking
+ * of its key (key-parking.ts). The worker reads the event only through this, so both paths run the same code.
+ */
+import type { JsMsg } from '@nats-io/jetstream';
+import { HEADER } from '../broker/subjects.js';
+
+export interface EventDelivery {
+  integration: string;
+  /** `junction.events.<integration>.<partition>`: where ingest stored the event (DLQ entries keep it). */
+  subject: string;
+  /** `<integration>:<event id>`, or `<integration>:seq-<stream seq>` for an event without one. */
+  eventId: string;
+  /** The record key (per-key order). */
+  key: string;
+  /** The dead letter this event replays. */
+  replayOf?: string;
+  /** 1-based: this attempt's number, crash redeliveries and waits for a cross-reference included. */
+  attempt: number;
+  /** When the stream stored the event (latency is measured from here). */
+  storedAtMs: number;
+  data: Uint8Array;
+}
+
+/** The delivery of a message of a partition consumer. */
+export function partitionDelivery(msg: JsMsg, integration: string): EventDelivery {
+  const headers = msg.headers;
+  return {
+    integration,
+    subject: msg.subject,
+    eventId: `${integration}:${headers?.get(HEADER.eventId) || `seq-${msg.seq}`}`,
+    key: headers?.get(HEADER.key) ?? '',
+    replayOf: headers?.get(HEADER.replayOf) || undefined,
+    attempt: msg.info.deliveryCount,
+    storedAtMs: Number(msg.info.timestampNanos) / 1e6,
+    data: msg.data,
+  };
+}
+
+const decoder = new TextDecoder();
+
+export function deliveryText(d: EventDelivery): string {
+  return decoder.decode(d.data);
+}

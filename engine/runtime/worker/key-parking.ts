@@ -1,0 +1,197 @@
+/**
+ * Parking of a retrying key, so a failing record delays only itself (no head-of-line blocking). Instead of
+ * nak(delay), which keeps the event ack-pending and so holds its whole partition (max_ack_pending 1), the worker
+ * parks the event under its key and acks it: the partition goes on with every other key, and later events of the
+ * parked key queue behind it, in order.
+ *
+ * In KV (`junction_parked`), per parked key: a marker `<integration>.<key digest>` = `{gen, next, tail}` and the
+ * queued events `<integration>.<key digest>.<n>` for n in next..tail; event `next` is the one being retried. Its
+ * retries are driven by one ticket on `junction.events.<integration>.retry`, consumed by the integration's retry
+ * consumer (many tickets in flight, so one key's nak(delay) never holds another's). When the head finishes
+ * (delivered or dead-lettered), `release` moves `next` on and publishes the ticket of the next queued event, or
+ * removes the marker when the queue is empty. Markers change only by compare-and-set: appends come from the key's
+ * partition (one event at a time), releases from its single current ticket. See docs/runtime.md.
+ */
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import { purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
+import { retrySubject } from '../broker/subjects.js';
+import type { EventDelivery } from './event-delivery.js';
+
+export interface ParkMarker {
+  /** Digest of the event id that parked the key: names this parking, so tickets of an earlier one are stale. */
+  gen: string;
+  /** The queued event being retried. */
+  next: number;
+  /** The last queued event. */
+  tail: number;
+}
+
+export interface ParkedKey {
+  marker: ParkMarker;
+  revision: number;
+}
+
+/** What a ticket says: run queued event `idx` of parking `gen` of key digest `kd`. */
+export interface ParkTicket {
+  integration: string;
+  kd: string;
+  gen: string;
+  idx: number;
+  /** Attempts the event made before it was parked. */
+  attempts: number;
+  /** Wait this long before the first attempt (the backoff of the failure that parked it). */
+  delayMs?: number;
+}
+
+const TICKET = { park: 'Junction-Park', attempts: 'Junction-Park-Attempts', delay: 'Junction-Park-Delay' } as const;
+
+interface StoredEvent extends Omit<EventDelivery, 'data' | 'attempt'> {
+  /** base64 of the event's bytes, exactly as stored. */
+  data: string;
+}
+
+export class KeyParking {
+  constructor(
+    private readonly kv: KV,
+    private readonly js: JetStreamClient,
+  ) {}
+
+  /** The key's parking, if it is parked. */
+  async marker(integration: string, kd: string): Promise<ParkedKey | undefined> {
+    const entry = await readLiveEntry(this.kv, markerKey(integration, kd));
+    return entry && { marker: entry.json<ParkMarker>(), revision: entry.revision };
+  }
+
+  /**
+   * Parks a key behind its failing event `d`: stores it as queued event 0 and publishes its ticket. False when the
+   * key got parked meanwhile (another process; the caller falls back to nak).
+   */
+  async park(d: EventDelivery, kd: string, gen: string, delayMs: number): Promise<boolean> {
+    await this.kv.put(itemKey(d.integration, kd, 0), storedJson(d));
+    try {
+      await this.kv.create(markerKey(d.integration, kd), JSON.stringify({ gen, next: 0, tail: 0 }));
+    } catch (error) {
+      if (casConflict(error)) return false;
+      throw error;
+    }
+    await this.publishTicket({ integration: d.integration, kd, gen, idx: 0, attempts: d.attempt, delayMs });
+    return true;
+  }
+
+  /** A redelivery of the event that parked the key (a crash before its ack): make sure its ticket exists. */
+  async resumeHead(d: EventDelivery, kd: string, marker: ParkMarker): Promise<void> {
+    await this.publishTicket({ integration: d.integration, kd, gen: marker.gen, idx: 0, attempts: d.attempt - 1 });
+  }
+
+  /** Queues `d` behind the parked key's events. False when the key is no longer parked (process it at once). */
+  async append(d: EventDelivery, kd: string, parked: ParkedKey): Promise<boolean> {
+    let current: ParkedKey | undefined = parked;
+    while (current) {
+      const idx = current.marker.tail + 1;
+      await this.kv.put(itemKey(d.integration, kd, idx), storedJson(d));
+      try {
+        await this.kv.update(
+          markerKey(d.integration, kd),
+          JSON.stringify({ ...current.marker, tail: idx }),
+          current.revision,
+        );
+        return true;
+      } catch (error) {
+        if (!casConflict(error)) throw error;
+      }
+      current = await this.marker(d.integration, kd);
+      if (!current) await purgeKeyHistory(this.kv, itemKey(d.integration, kd, idx));
+    }
+    return false;
+  }
+
+  /** The queued event a ticket names, with `attempt` as its attempt number. */
+  async event(t: ParkTicket, attempt: number): Promise<EventDelivery | undefined> {
+    const entry = await readLiveEntry(this.kv, itemKey(t.integration, t.kd, t.idx));
+    if (!entry) return undefined;
+    const stored = entry.json<StoredEvent>();
+    return { ...stored, attempt, data: Buffer.from(stored.data, 'base64') };
+  }
+
+  /**
+   * The ticket's event finished: the next queued event (if any) gets its ticket, else the key is unparked. Safe to
+   * repeat after a crash: a ticket whose event was released already only makes sure its successor's ticket exists.
+   */
+  async release(t: ParkTicket): Promise<void> {
+    const key = markerKey(t.integration, t.kd);
+    for (;;) {
+      const parked = await this.marker(t.integration, t.kd);
+      if (!parked || parked.marker.gen !== t.gen || parked.marker.next !== t.idx) break;
+      const { marker, revision } = parked;
+      try {
+        if (marker.tail <= t.idx) await this.kv.delete(key, { previousSeq: revision });
+        else await this.kv.update(key, JSON.stringify({ ...marker, next: t.idx + 1 }), revision);
+      } catch (error) {
+        if (casConflict(error)) continue;
+        throw error;
+      }
+      if (marker.tail > t.idx) await this.publishTicket({ ...t, idx: t.idx + 1, attempts: 0, delayMs: undefined });
+      break;
+    }
+    await purgeKeyHistory(this.kv, itemKey(t.integration, t.kd, t.idx));
+  }
+
+  /**
+   * Whether a ticket is the current one of its key. A stale ticket (its event was released, or its parking ended)
+   * only re-publishes its successor's ticket, in case a crash came between a release and its ack.
+   */
+  async current(t: ParkTicket): Promise<boolean> {
+    const parked = await this.marker(t.integration, t.kd);
+    if (parked?.marker.gen === t.gen && parked.marker.next === t.idx) return true;
+    if (parked?.marker.gen === t.gen && parked.marker.next === t.idx + 1)
+      await this.publishTicket({ ...t, idx: t.idx + 1, attempts: 0, delayMs: undefined });
+    return false;
+  }
+
+  async publishTicket(t: ParkTicket): Promise<void> {
+    const h = natsHeaders();
+    h.set(TICKET.park, `${t.kd}.${t.gen}.${t.idx}`);
+    h.set(TICKET.attempts, String(t.attempts));
+    if (t.delayMs !== undefined) h.set(TICKET.delay, String(t.delayMs));
+    // The same ticket published twice (a crash and a redo) is stored once.
+    await this.js.publish(retrySubject(t.integration), undefined, {
+      headers: h,
+      msgID: `park:${t.integration}:${t.kd}:${t.gen}:${t.idx}`,
+    });
+  }
+}
+
+/** Reads a ticket message; undefined for anything else. */
+export function parseTicket(msg: JsMsg, integration: string): ParkTicket | undefined {
+  const [kd, gen, idx] = (msg.headers?.get(TICKET.park) ?? '').split('.');
+  const delay = msg.headers?.get(TICKET.delay);
+  if (!kd || !gen || !/^\d+$/.test(idx ?? '')) return undefined;
+  return {
+    integration,
+    kd,
+    gen,
+    idx: Number(idx),
+    attempts: Number(msg.headers?.get(TICKET.attempts)) || 0,
+    ...(delay ? { delayMs: Number(delay) } : {}),
+  };
+}
+
+function markerKey(integration: string, kd: string): string {
+  return `${integration}.${kd}`;
+}
+
+function itemKey(integration: string, kd: string, idx: number): string {
+  return `${integration}.${kd}.${idx}`;
+}
+
+function storedJson(d: EventDelivery): string {
+  const { data, attempt: _attempt, ...rest } = d;
+  return JSON.stringify({ ...rest, data: Buffer.from(data).toString('base64') } satisfies StoredEvent);
+}
+
+/** A compare-and-set lost to another writer (KV `create`/`update`/`delete` with an expected revision). */
+function casConflict(error: unknown): boolean {
+  return /wrong last sequence|key exists/i.test(String((error as Error)?.message));
+}
