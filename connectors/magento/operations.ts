@@ -173,6 +173,10 @@ export const magentoOperations: Record<string, OperationDef> = {
       path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}`,
       body: { customer: record(c) },
     }),
+    readBack: {
+      request: (c) => ({ method: 'GET', path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}` }),
+      result: (r) => ({ record: (r.body ?? {}) as Row, result: r.body }),
+    },
   },
   'customers.get': {
     description: 'Read one customer.',
@@ -205,6 +209,10 @@ export const magentoOperations: Record<string, OperationDef> = {
       path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}`,
       body: { product: record(c), saveOptions: true },
     }),
+    readBack: {
+      request: (c) => ({ method: 'GET', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}` }),
+      result: (r) => ({ record: (r.body ?? {}) as Row, result: r.body }),
+    },
   },
   'stock_items.update': {
     description: 'Update the legacy stock item (default source) of a SKU.',

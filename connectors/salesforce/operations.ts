@@ -61,6 +61,12 @@ function compositeResult(r: InboundResponse) {
   return { compositeResponse: responses, results: Object.fromEntries(responses.map((s) => [s.referenceId, s.body])) };
 }
 
+/** A record read back: its fields (without `attributes`), and the save result a write of it would have given. */
+function readRecord(r: InboundResponse) {
+  const { attributes: _attributes, ...record } = (r.body ?? {}) as Row;
+  return { record, result: { id: record.Id, success: true, created: false } };
+}
+
 const isHalted = (body: unknown) =>
   Array.isArray(body) && (body[0] as { errorCode?: string } | undefined)?.errorCode === 'PROCESSING_HALTED';
 
@@ -92,6 +98,10 @@ export const salesforceOperations: Record<string, OperationDef> = {
       body: without(row(c), 'Id'),
     }),
     result: (r, c) => saved(r, String(row(c).Id)),
+    readBack: {
+      request: (c) => ({ method: 'GET', path: `${base(c)}/sobjects/${sobject(c)}/${required(row(c).Id, 'Id')}` }),
+      result: (r) => readRecord(r),
+    },
   },
   'sobjects.upsert': {
     description:
@@ -112,6 +122,17 @@ export const salesforceOperations: Record<string, OperationDef> = {
       };
     },
     result: (r) => saved(r),
+    // GET by external id (the "SObject Rows by External ID" resource): the record as it is now.
+    readBack: {
+      request: (c) => {
+        const field = String(c.params.external_id_field);
+        return {
+          method: 'GET',
+          path: `${base(c)}/sobjects/${sobject(c)}/${encodeURIComponent(field)}/${required(row(c)[field], field)}`,
+        };
+      },
+      result: (r) => readRecord(r),
+    },
   },
   'sobjects.delete': {
     description: 'Delete a record by Id, or by an external id field when `external_id_field` is given.',

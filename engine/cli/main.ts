@@ -22,6 +22,7 @@ import { registerXrefCommand } from './commands/xref.js';
 import { registerPauseCommands } from './commands/pause.js';
 import { registerTraceCommand } from './commands/trace.js';
 import { registerBackfillCommand } from './commands/backfill.js';
+import { registerReconcileCommand } from './commands/reconcile.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../package-root.js';
 
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   registerPauseCommands(program);
   registerTraceCommand(program);
   registerBackfillCommand(program);
+  registerReconcileCommand(program);
   registerStatusCommand(program);
   registerTokenCommand(program);
   registerEmulatorCommand(program);

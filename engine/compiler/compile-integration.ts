@@ -16,7 +16,7 @@ import { checkConnection, resolveOperation, resolveStream } from './resolve-oper
 import type { ConnectionScope } from './resolve-operation.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
-import { compileRead, compileRequirements } from './compile-reads.js';
+import { compileRead, compileReconcile, compileRequirements } from './compile-reads.js';
 import type { Integration } from './generated/spec-types.js';
 
 type Params = Record<string, unknown>;
@@ -65,9 +65,17 @@ export function compileIntegration(
     },
     onError,
     read: compileRead(ctx, validated, scope, source, expr),
+    reconcile: compileReconcile(value.reconcile),
     hash: integrationHash(value, steps, scope),
     file: spec.file,
   };
+  if (compiled.reconcile && !compiled.read?.list)
+    ctx.error(
+      spec,
+      ['reconcile'],
+      'missing-property',
+      'reconcile needs read.list (or a schedule source) to list the records it compares',
+    );
   if (ctx.diagnostics.length > before) return undefined;
   return compiled as CompiledIntegration;
 }

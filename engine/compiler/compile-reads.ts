@@ -1,15 +1,17 @@
 /**
  * The parts of an Integration that Junction runs outside of events: `requires` (cross-references that must exist
- * first) and `read` (how to list the source's records, or read one by key). A schedule source is its own `list`.
+ * first), `read` (how to list the source's records, or read one by key; a schedule source is its own `list`) and
+ * `reconcile` (a reconciliation schedule).
  */
 import type { CompiledExpression } from '../transform/transform-engine.js';
 import type { CompiledReadGet, CompiledReadList, CompiledRequirement, CompiledSource } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import { resolveOperation } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
-import type { Requirement } from './generated/spec-types.js';
+import type { ReconcileSchedule, Requirement } from './generated/spec-types.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import type { JsonPath } from './source-position.js';
+import { parseDuration } from './duration.js';
 
 type Expr = (path: JsonPath) => CompiledExpression | undefined;
 
@@ -74,4 +76,10 @@ export function compileRead(
     record: get.record === undefined ? undefined : expr(['read', 'get', 'record']),
   };
   return compiledList || compiledGet ? { list: compiledList, get: compiledGet } : undefined;
+}
+
+export function compileReconcile(
+  r: ReconcileSchedule | undefined,
+): { everyMs: number; sample: number; fix: boolean } | undefined {
+  return r && { everyMs: parseDuration(r.every), sample: r.sample, fix: r.fix };
 }

@@ -221,6 +221,8 @@ export interface CompiledIntegration {
   owns: readonly OwnedFields[];
   retry: RetryPolicy;
   onError: readonly CompiledErrorRule[];
+  /** Scheduled reconciliation in the engine. */
+  reconcile?: { everyMs: number; sample: number; fix: boolean };
   /** How Junction reads the source's records itself (a schedule source is its own `list`). */
   read?: { list?: CompiledReadList; get?: CompiledReadGet };
   /** Content hash of the integration's source text: unchanged hash = undisturbed on hot swap. */

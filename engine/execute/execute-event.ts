@@ -32,6 +32,11 @@ export interface ExecuteOptions {
   /** Unique id of the event (dedup id): prefixes idempotency keys and checkpoints. */
   eventId: string;
   guards?: TransformGuards;
+  /**
+   * Send every write even when it equals the last one written (a reconcile fix: the target was changed by hand, so
+   * echo suppression must not hide the value).
+   */
+  force?: boolean;
 }
 
 const WRITE_KINDS_WITH_IDENTITY = new Set(['update', 'upsert']);
@@ -164,7 +169,7 @@ async function callStep(
   // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
   const recordKey = readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
   const bodyHash = recordKey ? stableHash(body) : undefined;
-  if (recordKey && (await options.state.lastWritten.get(recordKey)) === bodyHash) {
+  if (!options.force && recordKey && (await options.state.lastWritten.get(recordKey)) === bodyHash) {
     result.unchanged.push(recordKey);
     return UNCHANGED;
   }

@@ -11,6 +11,7 @@ import type {
 } from '../compiler/compiled-spec.js';
 import type { TransformGuards } from '../transform/transform-engine.js';
 import type { StepInvoker } from './execution-types.js';
+import { stableHash } from './stable-hash.js';
 
 /** Reads the source record whose key is `key`; undefined when the integration has no `read.get`. */
 export async function readSourceRecord(
@@ -73,4 +74,39 @@ async function call(
     { integration: integration.name, stepId: step.id, idempotencyKey: `${integration.name}:${idempotencyKey}` },
   );
   return done.result;
+}
+
+/**
+ * Every source record from `cursor` on, page by page: each listing asks from the greatest cursor seen so far
+ * (inclusive), and records already yielded at that cursor value are recognised (by content) and not yielded twice.
+ * Ends when a listing brings nothing new.
+ */
+export async function* sourcePages(
+  integration: CompiledIntegration,
+  list: CompiledReadList,
+  cursor: string,
+  invoke: StepInvoker,
+  guards?: TransformGuards,
+): AsyncGenerator<{ record: unknown; cursor?: string }[]> {
+  let at = cursor;
+  let atCursor = new Set<string>();
+  for (;;) {
+    const page = await listSourceRecords(integration, list, at, invoke, guards);
+    const fresh = page.filter((p) => !atCursor.has(stableHash(p.record)));
+    if (fresh.length === 0) return;
+    // Listings are oldest first: the last cursor is the greatest.
+    const last = lastCursor(fresh);
+    if (last !== undefined && last !== at) {
+      at = last;
+      atCursor = new Set();
+    }
+    for (const p of fresh) if (p.cursor === at) atCursor.add(stableHash(p.record));
+    yield fresh;
+  }
+}
+
+/** The cursor of the last record that has one. */
+export function lastCursor(records: { cursor?: string }[]): string | undefined {
+  for (let i = records.length - 1; i >= 0; i--) if (records[i].cursor !== undefined) return records[i].cursor;
+  return undefined;
 }

@@ -56,6 +56,15 @@ export interface ConnectionClient {
    * classification. Undefined when the connector declares no check.
    */
   check(context?: CallContext): Promise<CallResult | undefined>;
+  /**
+   * Reads the record a write operation addresses, as it is now (the operation's `readBack`), through the same stack.
+   * The result is `{record, result}`; undefined when the operation declares no read-back.
+   */
+  readBack(
+    operation: string,
+    input: { params: Record<string, unknown>; body: unknown },
+    context?: CallContext,
+  ): Promise<CallResult | undefined>;
   /** The connection's auth headers (for non-HTTP channels such as gRPC); `refresh` drops a cached token first. */
   authHeaders(refresh?: boolean): Promise<Record<string, string>>;
   /** Closes the default transport's connection pools (a no-op for an injected transport). */
@@ -293,6 +302,18 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       }
       // The first page's request and response stand for the call; the result combines every page.
       return { request: first.sent, response: first.response, result: operation.paginate.combine(results) };
+    },
+    async readBack(operationName, input, context = {}) {
+      const readBack = connector.operations[operationName]?.readBack;
+      if (!readBack) return undefined;
+      const call = { params: input.params, body: input.body, options: connection.options };
+      const done = await page(
+        operationName,
+        () => readBack.request(call),
+        context,
+        (r) => readBack.result(r, call),
+      );
+      return { request: done.sent, response: done.response, result: done.result };
     },
     async check(context = {}) {
       const check = connector.check;

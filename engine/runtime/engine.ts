@@ -50,6 +50,8 @@ import { WaitingStore } from './stores/waiting-store.js';
 import { KeyParking } from './worker/key-parking.js';
 import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
+import { reconcileReports } from './control/reconcile-reports.js';
+import { ReconcileSchedule } from './control/reconcile-schedule.js';
 import { TraceLog, provisionTraceStream } from './stores/trace-log.js';
 import type { ConnectionSecurity } from '../http/connection-client.js';
 import type { CheckRow } from '../ops/check/run-checks.js';
@@ -171,7 +173,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs);
   const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm), trace });
   const waiting = new WaitingStore(buckets.waiting);
-  registerOpsMetrics(metrics.registry, { waiting: () => waiting.counts() });
+  registerOpsMetrics(metrics.registry, {
+    waiting: () => waiting.counts(),
+    reconcile: () => reconcileReports(buckets.control),
+  });
   const ctx = {
     specs,
     buckets,
@@ -191,6 +196,20 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
+  const reconciles = options.connectors
+    ? new ReconcileSchedule({
+        specs,
+        control: buckets.control,
+        connectors: options.connectors,
+        env: options.env ?? process.env,
+        security: options.security,
+        xref,
+        publisher,
+        guards: tuning.guards,
+        log,
+        holder: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      })
+    : undefined;
   const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams });
 
   // Paused integrations (junction pause) keep storing events; their workers stop pulling until resumed.
@@ -213,6 +232,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     if (roles.sources) {
       poller.sync();
       natsSources.sync();
+      reconciles?.sync();
       streamSources.sync();
     }
   };
@@ -267,7 +287,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         deadLetters,
         dlqIndex,
         actions,
-        ops: (method, url) => opsRoute({ trace, deadLetters }, method, url),
+        ops: (method, url) =>
+          opsRoute({ trace, deadLetters, reconcileReports: () => reconcileReports(buckets.control) }, method, url),
       },
       authenticator,
       { ...operatorOptions, onError },
@@ -328,6 +349,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       (stopping ??= (async () => {
         await Promise.all([http?.close(), operator?.close()]);
         await poller.stop();
+        await reconciles?.stop();
         natsSources.stop();
         await streamSources.stop();
         const nakked = await pool.drain(tuning.drainTimeoutMs);

@@ -59,6 +59,15 @@ export interface OperationDef {
   request(call: OperationCall): OutboundRequest;
   /** Turns a 2xx response into the step result. Throws ConnectorError for in-band failures (M3 `NOK`). */
   result?(response: InboundResponse, call: OperationCall): unknown;
+  /**
+   * For writes: how to read the record the write addresses, as it is now (`junction reconcile`). `record` gives the
+   * record's fields from the answer, and the result the write would have returned (later steps read it); a missing
+   * record is the connector's not-found error.
+   */
+  readBack?: {
+    request(call: OperationCall): OutboundRequest;
+    result(response: InboundResponse, call: OperationCall): { record: Record<string, unknown>; result: unknown };
+  };
   /** Paginated reads: the request for the next page (undefined when done), and how pages combine into one result. */
   paginate?: {
     next(response: InboundResponse, call: OperationCall): OutboundRequest | undefined;

@@ -151,6 +151,39 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
           : sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       },
     },
+    // SObject Rows by External ID: the record whose external id field has this value; several match: 300.
+    {
+      method: 'GET',
+      path: `${DATA}/sobjects/:sobject/:field/:value`,
+      handle: (r) => {
+        if (!store().has(r.params.sobject)) return unsupported(r.params.sobject);
+        const rows = upsertableFields(r.params.sobject).includes(r.params.field)
+          ? store()
+              .rows(r.params.sobject)
+              .filter((row) => String(row[r.params.field]) === r.params.value)
+          : [];
+        if (rows.length > 1)
+          return {
+            status: 300,
+            body: rows.map(
+              (row) => `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${String(row.Id)}`,
+            ),
+          };
+        const [row] = rows;
+        return row
+          ? {
+              status: 200,
+              body: {
+                attributes: {
+                  type: r.params.sobject,
+                  url: `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${String(row.Id)}`,
+                },
+                ...row,
+              },
+            }
+          : sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+      },
+    },
     {
       method: 'DELETE',
       path: `${DATA}/sobjects/:sobject/:id`,

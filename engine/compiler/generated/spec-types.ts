@@ -266,6 +266,7 @@ export interface Integration {
    */
   on_error?: ErrorRule[];
   read?: Read;
+  reconcile?: ReconcileSchedule;
 }
 /**
  * Where events come from: exactly one of webhook, schedule, stream or nats.
@@ -647,6 +648,23 @@ export interface ReadGet {
    * JSONata over the result giving the record (the event). Defaults to the result itself.
    */
   record?: string;
+}
+/**
+ * Reconcile on a schedule in the engine (as `junction reconcile` does): compare a sample of source records with the target. The results are on the dashboard (`GET /api/reconcile`) and in the `junction_reconcile_records` metrics. Needs `read.list` (or a schedule source).
+ */
+export interface ReconcileSchedule {
+  /**
+   * How often (one engine of the cluster runs each round).
+   */
+  every: string;
+  /**
+   * Records compared per round, picked at random from the listing.
+   */
+  sample: number;
+  /**
+   * Re-send the records that differ or are missing, bypassing echo suppression (as `junction reconcile --fix`).
+   */
+  fix: boolean;
 }
 
 /**

@@ -7,9 +7,8 @@
  */
 import type { KV } from '@nats-io/kv';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
-import { listSourceRecords } from '../../execute/read-source.js';
+import { lastCursor, sourcePages } from '../../execute/read-source.js';
 import type { StepInvoker } from '../../execute/execution-types.js';
-import { stableHash } from '../../execute/stable-hash.js';
 import { identifyEvent } from '../../runtime/ingest/event-publisher.js';
 import type { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import type { CompiledExpression, TransformGuards } from '../../transform/transform-engine.js';
@@ -89,12 +88,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
         done: false,
       };
   const limit = options.limit ?? Infinity;
-  // Records at the current cursor already handled (the listing is inclusive), by hash.
-  let atCursor = new Set<string>();
-  for (;;) {
-    const page = await listSourceRecords(integration, list, position.cursor, options.invoke, options.guards);
-    const fresh = page.filter((p) => !atCursor.has(stableHash(p.record)));
-    if (fresh.length === 0) break;
+  for await (const fresh of sourcePages(integration, list, position.cursor, options.invoke, options.guards)) {
     let pending = fresh.length;
     for (let i = 0; i < fresh.length && position.listed < limit;) {
       const room = await waitForRoom(options);
@@ -119,12 +113,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
         else position.stored++;
       }
       pending -= batch.length;
-      const last = batch[batch.length - 1].cursor;
-      if (last !== undefined && last !== position.cursor) {
-        atCursor = new Set();
-        position.cursor = last;
-      }
-      for (const p of batch) if (p.cursor === position.cursor) atCursor.add(stableHash(p.record));
+      position.cursor = lastCursor(batch) ?? position.cursor;
       await savePosition(options.control, integration.name, position);
       options.onProgress?.({ ...counts(position), pending });
     }

@@ -18,6 +18,8 @@ export const HEADER = {
   replayOf: 'Junction-Replay-Of',
   /** Spec commit the event was ingested under. */
   commit: 'Junction-Commit',
+  /** Set by `junction reconcile --fix`: send every write, even one equal to the last written (no echo suppression). */
+  force: 'Junction-Force',
 } as const;
 
 /** `junction.events.<integration>.<partition>` */

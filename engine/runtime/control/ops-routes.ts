@@ -1,21 +1,26 @@
 /**
  * The operator API's read-only routes for the operator features (viewer role):
  *   GET /api/trace?integration=&key=   every traced attempt of one record, and its dead letters
+ *   GET /api/reconcile                 the latest reconcile report of each integration
  */
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { redactedView } from '../stores/dead-letter-store.js';
 import type { TraceLog } from '../stores/trace-log.js';
+import type { StoredReconcileReport } from './reconcile-reports.js';
 
 export interface OpsApi {
   trace: TraceLog;
   deadLetters: DeadLetterStore;
+  reconcileReports: () => Promise<StoredReconcileReport[]>;
 }
 
 const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Answers `GET` routes of the operator features: `[status, body]`, or undefined when no route matches. */
 export async function opsRoute(api: OpsApi, method: string, url: URL): Promise<[number, unknown] | undefined> {
-  if (method !== 'GET' || url.pathname !== '/api/trace') return undefined;
+  if (method !== 'GET') return undefined;
+  if (url.pathname === '/api/reconcile') return [200, { reports: await api.reconcileReports() }];
+  if (url.pathname !== '/api/trace') return undefined;
   const integration = url.searchParams.get('integration') ?? '';
   const key = url.searchParams.get('key') ?? '';
   if (!INTEGRATION_NAME.test(integration) || key === '' || key.length > 500)
@@ -24,7 +29,7 @@ export async function opsRoute(api: OpsApi, method: string, url: URL): Promise<[
 }
 
 /** A record's history: the traced attempts, oldest first, and its dead letters (redacted). */
-export async function recordTrace(api: OpsApi, integration: string, key: string) {
+export async function recordTrace(api: Pick<OpsApi, 'trace' | 'deadLetters'>, integration: string, key: string) {
   const [attempts, deadLetters] = await Promise.all([
     api.trace.read(integration, key),
     api.deadLetters.list({ integration }),

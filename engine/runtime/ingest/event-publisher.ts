@@ -76,6 +76,8 @@ export interface PublishRequest {
   msgId?: string;
   /** Dead-letter entry this publish replays. */
   replayOf?: string;
+  /** Bypass echo suppression for this event (reconcile fixes). */
+  force?: boolean;
 }
 
 export interface PublishResult {
@@ -100,6 +102,7 @@ export class EventPublisher {
     h.set(HEADER.key, request.identity.key);
     h.set(HEADER.commit, request.commit);
     if (request.replayOf) h.set(HEADER.replayOf, request.replayOf);
+    if (request.force) h.set(HEADER.force, '1');
     const ack = await this.js.publish(subject, request.data, {
       msgID: request.msgId ?? `${request.integration}:${request.identity.eventId}`,
       headers: h,

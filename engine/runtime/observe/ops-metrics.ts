@@ -1,12 +1,14 @@
 /**
  * Prometheus gauges of the operator features, on the engine's registry, read from the cluster on each scrape:
- * events waiting for a required cross-reference per integration.
+ * events waiting for a required cross-reference per integration, and the latest reconcile report per integration.
  */
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import type { StoredReconcileReport } from '../control/reconcile-reports.js';
 
 export interface OpsMetricReaders {
   waiting: () => Promise<Map<string, number>>;
+  reconcile: () => Promise<StoredReconcileReport[]>;
 }
 
 export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): void {
@@ -19,6 +21,29 @@ export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): 
       this.reset();
       for (const [integration, count] of await read.waiting().catch(() => new Map<string, number>()))
         this.set({ integration }, count);
+    },
+  });
+  const reports = () => read.reconcile().catch(() => [] as StoredReconcileReport[]);
+  new Gauge({
+    name: 'junction_reconcile_records',
+    help: 'Records compared by the latest reconcile of an integration, by outcome (match, differs, missing, skipped, error).',
+    labelNames: ['integration', 'outcome'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await reports())
+        for (const [outcome, count] of Object.entries(r.counts))
+          this.set({ integration: r.integration, outcome }, count);
+    },
+  });
+  new Gauge({
+    name: 'junction_reconcile_last_run_timestamp_seconds',
+    help: 'When the latest reconcile of an integration ran (Unix time).',
+    labelNames: ['integration'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await reports()) this.set({ integration: r.integration }, Date.parse(r.at) / 1000);
     },
   });
 }

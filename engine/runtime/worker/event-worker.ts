@@ -175,6 +175,7 @@ async function attempt(
     state,
     eventId: d.eventId,
     guards: ctx.tuning.guards,
+    force: msg.headers?.get(HEADER.force) === '1',
   });
   return finishAttempt(flight, ctx, { ...base, event, result });
 }

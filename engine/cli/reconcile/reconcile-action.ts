@@ -1,0 +1,100 @@
+/**
+ * What `junction reconcile` does once its arguments are parsed (loaded only when the command runs).
+ */
+import { createInterface } from 'node:readline/promises';
+import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
+import { XrefStore } from '../../runtime/stores/xref-store.js';
+import { xrefMapsRead } from '../../ops/backfill/preview-record.js';
+import { fixRecords, runReconcile } from '../../ops/reconcile/run-reconcile.js';
+import { withCluster } from '../cluster-connection.js';
+import { formatReconcile } from '../formats/reconcile-report.js';
+import type { ReconcileFormat } from '../formats/reconcile-report.js';
+import { storeReconcileReport } from '../../runtime/control/reconcile-reports.js';
+import { UsageError } from '../usage-error.js';
+import { compiledSpecSet, createWiring } from '../wiring.js';
+
+export interface ReconcileFlags {
+  sample?: string;
+  all?: boolean;
+  since?: string;
+  format: ReconcileFormat;
+  fix?: boolean;
+  yes?: boolean;
+  nats?: string;
+}
+
+export async function reconcile(name: string, dir: string, flags: ReconcileFlags): Promise<void> {
+  if (flags.all && flags.sample) throw new UsageError('--sample and --all exclude each other');
+  if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample))
+    throw new UsageError(`--sample must be a positive whole number, got ${JSON.stringify(flags.sample)}`);
+  const wiring = createWiring();
+  const specSet = await compiledSpecSet(wiring, dir);
+  const integration = specSet.integrations.get(name);
+  if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${dir}`);
+  if (!integration.read?.list)
+    throw new UsageError(`${name} has no read.list (and no schedule source): add one to say how to list its records`);
+  await withCluster(flags.nats, 'junction-reconcile', async (cluster) => {
+    const store = new XrefStore(await cluster.bucket('xref'));
+    const xrefs = new Map<string, string>();
+    for (const map of xrefMapsRead(integration))
+      for (const e of await store.list(map)) xrefs.set(`${map}\u0000${e.sourceId}`, e.targetId);
+    const report = await runReconcile({
+      specSet,
+      integration,
+      invoke: wiring.invokerFactory(specSet),
+      connectors: wiring.connectors,
+      env: process.env,
+      security: wiring.security,
+      xref: { get: (map, id) => xrefs.get(`${map}\u0000${id}`), set: async () => undefined },
+      sample: flags.all ? undefined : Number(flags.sample ?? 100),
+      since: flags.since,
+    });
+    await storeReconcileReport(await cluster.bucket('control'), report);
+    await cluster.audit({
+      action: 'integration.reconcile',
+      target: name,
+      detail: { ...report.counts, listed: report.listed },
+    });
+    process.stdout.write(formatReconcile(report, flags.format));
+    const broken = report.counts.differs + report.counts.missing;
+    process.exitCode = broken + report.counts.error > 0 ? 1 : 0;
+    if (!flags.fix || broken === 0) return;
+    if (
+      !flags.yes &&
+      !(await confirm(`re-send ${broken} record${broken === 1 ? '' : 's'} of ${name}, bypassing echo suppression?`))
+    )
+      return void process.stderr.write('nothing re-sent\n');
+    const partitions = await cluster.partitions();
+    const sent = await fixRecords(
+      report,
+      integration,
+      new EventPublisher(cluster.js, () => partitions, 5_000),
+      specSet.commit,
+    );
+    await cluster.audit({
+      action: 'integration.reconcile-fix',
+      target: name,
+      detail: {
+        resent: sent,
+        keys: report.problems
+          .filter((p) => p.outcome !== 'error')
+          .map((p) => p.key)
+          .slice(0, 1000),
+      },
+    });
+    process.stderr.write(
+      `re-sent ${sent} record${sent === 1 ? '' : 's'}; \`junction reconcile ${name}\` again once they are delivered\n`,
+    );
+  });
+}
+
+async function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY)
+    throw new UsageError('--fix needs a confirmation: pass --yes (there is no terminal to ask on)');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}

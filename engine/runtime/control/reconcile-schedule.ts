@@ -1,0 +1,110 @@
+/**
+ * Scheduled reconciliation (`reconcile: { every, sample, fix }` on an integration): each round, one engine of the
+ * cluster (a lease in the control bucket) compares a sample of source records with the target, stores the report
+ * under `reconcile.<integration>` (where the dashboard and the metrics read it, as they read `junction reconcile`'s),
+ * and with `fix` re-sends what differs.
+ */
+import type { KV } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import type { ConnectionSecurity } from '../../http/connection-client.js';
+import { fixRecords, runReconcile } from '../../ops/reconcile/run-reconcile.js';
+import type { ConnectorRegistry } from '../../sdk/connector.js';
+import type { TransformGuards } from '../../transform/transform-engine.js';
+import type { EventPublisher } from '../ingest/event-publisher.js';
+import type { SpecRegistry } from '../spec-registry.js';
+import type { XrefReplica } from '../stores/xref-replica.js';
+import { storeReconcileReport } from './reconcile-reports.js';
+
+export interface ReconcileScheduleDeps {
+  specs: SpecRegistry;
+  control: KV;
+  connectors: ConnectorRegistry;
+  env: NodeJS.ProcessEnv;
+  security?: ConnectionSecurity;
+  xref: XrefReplica;
+  publisher: EventPublisher;
+  guards: TransformGuards;
+  log: Logger;
+  /** This process, as the lease holder. */
+  holder: string;
+}
+
+export class ReconcileSchedule {
+  readonly #timers = new Map<string, { timer: NodeJS.Timeout; everyMs: number }>();
+  readonly #running = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: ReconcileScheduleDeps) {}
+
+  /** Starts, restarts or stops the rounds to match the active spec set. */
+  sync(): void {
+    const wanted = new Map(
+      [...this.deps.specs.active.integrations.values()]
+        .filter((i) => i.reconcile && i.read?.list)
+        .map((i) => [i.name, i.reconcile!.everyMs]),
+    );
+    for (const [name, t] of this.#timers)
+      if (wanted.get(name) !== t.everyMs) {
+        clearInterval(t.timer);
+        this.#timers.delete(name);
+      }
+    for (const [name, everyMs] of wanted) {
+      if (this.#timers.has(name)) continue;
+      const timer = setInterval(() => this.#round(name), everyMs);
+      timer.unref();
+      this.#timers.set(name, { timer, everyMs });
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#timers.values()) clearInterval(t.timer);
+    this.#timers.clear();
+    await Promise.all(this.#running);
+  }
+
+  #round(name: string): void {
+    const integration = this.deps.specs.active.integrations.get(name);
+    if (!integration?.reconcile) return;
+    const run = this.#reconcile(integration)
+      .catch((error: Error) => this.deps.log.warn({ integration: name, err: error }, 'scheduled reconcile failed'))
+      .finally(() => this.#running.delete(run));
+    this.#running.add(run);
+  }
+
+  async #reconcile(integration: CompiledIntegration): Promise<void> {
+    const { everyMs, sample, fix } = integration.reconcile!;
+    if (!(await this.#lease(integration.name, everyMs))) return;
+    const set = this.deps.specs.active;
+    await this.deps.xref.sync();
+    const report = await runReconcile({
+      specSet: set,
+      integration,
+      invoke: this.deps.specs.invoker(set),
+      connectors: this.deps.connectors,
+      env: this.deps.env,
+      security: this.deps.security,
+      xref: this.deps.xref.xref,
+      sample,
+      guards: this.deps.guards,
+    });
+    await storeReconcileReport(this.deps.control, report);
+    const resent = fix ? await fixRecords(report, integration, this.deps.publisher, set.commit, this.deps.guards) : 0;
+    this.deps.log.info({ integration: integration.name, ...report.counts, resent }, 'scheduled reconcile');
+  }
+
+  /** One round per interval across the cluster: the first process to take the lease runs it. */
+  async #lease(name: string, everyMs: number): Promise<boolean> {
+    const key = `reconcile-lease.${name}`;
+    const value = JSON.stringify({ holder: this.deps.holder, until: Date.now() + everyMs * 0.9 });
+    const entry = await this.deps.control.get(key);
+    try {
+      if (!entry || entry.operation !== 'PUT') await this.deps.control.create(key, value);
+      else if ((entry.json<{ until: number }>().until ?? 0) <= Date.now())
+        await this.deps.control.update(key, value, entry.revision);
+      else return false;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

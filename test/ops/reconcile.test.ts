@@ -1,0 +1,138 @@
+/**
+ * `junction reconcile` on the seed specs against the emulators: after a backfill both sides agree; a value changed
+ * by hand in FinancialForce and a deleted account are reported (table, markdown, JSON) and exit 1; the change is one
+ * echo suppression would hide (the same source record is skipped as unchanged), and `--fix --yes` writes it back.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { junction } from './cli-in-process.js';
+import { startSeedEngine } from './seed-engine.js';
+import type { SeedEngine } from './seed-engine.js';
+
+let world: SeedEngine | undefined;
+afterEach(async () => {
+  await world?.stop();
+  world = undefined;
+});
+
+const CUSTOMERS = 'magento-customers-to-ff-accounts';
+
+it('reports hand-made changes and missing records, and --fix writes them back past echo suppression', async () => {
+  world = await startSeedEngine();
+  world.stubEnv();
+  const { magento, ff } = world.systems;
+  for (let i = 0; i < 6; i++)
+    magento.state.customers.set(200 + i, {
+      id: 200 + i,
+      email: `c${200 + i}@example.com`,
+      firstname: 'C',
+      lastname: String(200 + i),
+      group_id: 1,
+      website_id: 1,
+      addresses: [],
+      updated_at: `2026-10-02 00:00:0${i}`,
+    });
+  const nats = ['--nats', world.nats.url];
+  await junction('backfill', CUSTOMERS, world.dir, ...nats);
+  await waitFor(() => ff.records('Account').length === 7, 'six accounts');
+  await expectDrained(world.nats.url);
+
+  const clean = await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats);
+  expect(clean).toEqual({
+    code: 0,
+    stdout: `reconcile ${CUSTOMERS} (all 6 records): 6 match, 0 differ, 0 missing, 0 skipped, 0 errors\n`,
+    stderr: '',
+  });
+
+  const account = (id: number) => ff.records('Account').find((a) => a.Magento_Customer_Id__c === String(id))!;
+  ff.store.update('Account', String(account(202).Id), { Email__c: 'typed-by-hand@example.com' });
+  ff.store.remove('Account', String(account(204).Id));
+  // Echo suppression alone would never repair this: a new event of the unchanged customer writes the same body as
+  // last time, so it is skipped as an echo.
+  expect(await world.post(CUSTOMERS, { ...magento.state.customers.get(202), updated_at: '2026-10-03 00:00:00' })).toBe(
+    202,
+  );
+  await expectDrained(world.nats.url);
+  expect(account(202).Email__c).toBe('typed-by-hand@example.com');
+
+  const drift = await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats);
+  expect(drift.code).toBe(1);
+  expect(drift.stdout).toBe(
+    [
+      `reconcile ${CUSTOMERS} (all 6 records): 4 match, 1 differ, 1 missing, 0 skipped, 0 errors`,
+      'differs  202  ff Account Magento_Customer_Id__c=202  Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com"',
+      'missing  204  ff Account Magento_Customer_Id__c=204',
+      '',
+    ].join('\n'),
+  );
+  const markdown = await junction('reconcile', CUSTOMERS, world.dir, '--all', '--format', 'markdown', ...nats);
+  expect(markdown.stdout.split('\n').slice(2, 5)).toEqual([
+    '| | key | target record | difference |',
+    '|---|---|---|---|',
+    '| differs | 202 | ff Account Magento_Customer_Id__c=202 | Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com" |',
+  ]);
+  const json = JSON.parse(
+    (await junction('reconcile', CUSTOMERS, world.dir, '--sample', '6', '--format', 'json', ...nats)).stdout,
+  );
+  expect(json).toMatchObject({
+    integration: CUSTOMERS,
+    scope: 6,
+    listed: 6,
+    checked: 6,
+    counts: { match: 4, differs: 1, missing: 1 },
+  });
+  expect(json.problems[0]).not.toHaveProperty('record');
+
+  expect(await junction('reconcile', CUSTOMERS, world.dir, '--all', '--fix', ...nats)).toMatchObject({
+    code: 2,
+    stderr: 'junction: --fix needs a confirmation: pass --yes (there is no terminal to ask on)\n',
+  });
+  const fixed = await junction('reconcile', CUSTOMERS, world.dir, '--all', '--fix', '--yes', ...nats);
+  expect(fixed.stderr).toBe(`re-sent 2 records; \`junction reconcile ${CUSTOMERS}\` again once they are delivered\n`);
+  await waitFor(() => account(202).Email__c === 'c202@example.com' && account(204) !== undefined, 'written back');
+  await expectDrained(world.nats.url);
+  expect((await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats)).stdout).toBe(
+    `reconcile ${CUSTOMERS} (all 6 records): 6 match, 0 differ, 0 missing, 0 skipped, 0 errors\n`,
+  );
+});
+
+it('reconciles on a schedule in the engine: the report on the operator API and as metrics', async () => {
+  world = await startSeedEngine({
+    edits: {
+      [`${CUSTOMERS}.yaml`]: [
+        [
+          'retry: { max_attempts: 10, initial: 1s, max: 10m }',
+          'retry: { max_attempts: 10, initial: 1s, max: 10m }\nreconcile: { every: 500ms, sample: 10 }',
+        ],
+      ],
+    },
+  });
+  world.stubEnv();
+  const { magento, ff } = world.systems;
+  magento.state.customers.set(300, {
+    id: 300,
+    email: 'c300@example.com',
+    firstname: 'C',
+    lastname: '300',
+    group_id: 1,
+    website_id: 1,
+    addresses: [],
+    updated_at: '2026-10-02 00:00:00',
+  });
+  type Reports = { reports: { integration: string; counts: Record<string, number> }[] };
+  const reports = async () =>
+    ((await (await fetch(`${world!.engine.operatorUrl}/api/reconcile`)).json()) as Reports).reports;
+  await waitFor(
+    async () => (await reports())[0]?.counts.missing === 1,
+    'a scheduled round reports the missing account',
+  );
+  expect(await world.post(CUSTOMERS, magento.state.customers.get(300))).toBe(202);
+  await waitFor(() => ff.records('Account').some((a) => a.Magento_Customer_Id__c === '300'), 'synced');
+  await waitFor(async () => (await reports())[0]?.counts.match === 1, 'a later round finds it');
+  expect(await reports()).toMatchObject([{ integration: CUSTOMERS, scope: 10, listed: 1, checked: 1 }]);
+  const metrics = await (await fetch(`${world.engine.operatorUrl}/metrics`)).text();
+  expect(metrics).toContain(`junction_reconcile_records{integration="${CUSTOMERS}",outcome="match"} 1`);
+  expect(metrics).toMatch(
+    new RegExp(`junction_reconcile_last_run_timestamp_seconds\\{integration="${CUSTOMERS}"\\} \\d+`),
+  );
+});
