@@ -15,6 +15,8 @@ export interface EventDelivery {
   key: string;
   /** The dead letter this event replays. */
   replayOf?: string;
+  /** Written even when it looks like an echo (`junction reconcile --fix`). */
+  force?: boolean;
   /** 1-based: this attempt's number, crash redeliveries and waits for a cross-reference included. */
   attempt: number;
   /** When the stream stored the event (latency is measured from here). */
@@ -31,6 +33,7 @@ export function partitionDelivery(msg: JsMsg, integration: string): EventDeliver
     eventId: `${integration}:${headers?.get(HEADER.eventId) || `seq-${msg.seq}`}`,
     key: headers?.get(HEADER.key) ?? '',
     replayOf: headers?.get(HEADER.replayOf) || undefined,
+    ...(headers?.get(HEADER.force) === '1' ? { force: true } : {}),
     attempt: msg.info.deliveryCount,
     storedAtMs: Number(msg.info.timestampNanos) / 1e6,
     data: msg.data,

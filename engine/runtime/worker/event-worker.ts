@@ -175,7 +175,7 @@ async function attempt(
     state,
     eventId: d.eventId,
     guards: ctx.tuning.guards,
-    force: msg.headers?.get(HEADER.force) === '1',
+    force: d.force === true,
   });
   return finishAttempt(flight, ctx, { ...base, event, result });
 }
