@@ -3,12 +3,13 @@ import type { ConnectorDef } from '../../engine/sdk/index.js';
 import { startM3Emulator } from './emulator/index.js';
 import { classifyM3Error } from './errors.js';
 import { m3Operations } from './operations.js';
+import { suggestTransaction } from './suggest.js';
 
 /** Infor M3 MI transactions over REST. */
 export const inforM3Connector: ConnectorDef = {
   id: 'infor_m3',
   description:
-    'Infor M3 MI transactions over REST: customers, suppliers, items, customer and purchase orders, supplier invoices, GL.',
+    'Infor M3 MI transactions over REST, from M3 metadata: customers, suppliers, items, balances, batch customer orders, PO batch entry, supplier invoice batches, GL interface batches.',
   options: {
     type: 'object',
     additionalProperties: false,
@@ -18,6 +19,7 @@ export const inforM3Connector: ConnectorDef = {
     },
   },
   operations: m3Operations,
+  suggest: suggestTransaction,
   classify: classifyM3Error,
   // One customer from the customer list: the cheapest MI read every M3 user can run.
   check: {

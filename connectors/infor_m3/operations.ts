@@ -1,8 +1,9 @@
 /**
- * Infor M3 MI programs over REST: `GET /m3api-rest/v2/execute/{program}/{transaction}?FIELD=value…`, with the
- * company (CONO) and division (DIVI) from the connection options. The step result is the first result record
- * (so `$steps.head.ORNO` reads AddHead's order number); list transactions give `{records}`. M3 reports a failed
- * transaction ("NOK") inside an HTTP 200: that becomes a permanent ConnectorError here.
+ * Infor M3 MI programs over REST: `GET /m3api-rest/v2/execute/{program}/{transaction}?FIELD=value…`. The company
+ * and division come from the connection options: as the CONO/DIVI fields for transactions that take them, else the
+ * company as the `cono` request option. The step result is the first result record (`$steps.head.ORNO`); list
+ * transactions give `{records}`. M3 reports a failed transaction ("NOK") inside an HTTP 200: that becomes a
+ * ConnectorError here, classified by its message id (errors.ts).
  */
 import type { OperationDef } from '../../engine/sdk/index.js';
 import { nokError } from './errors.js';
@@ -12,6 +13,7 @@ import type { M3Transaction } from './schemas/index.js';
 
 function operation(tx: M3Transaction): OperationDef {
   const [program, transaction] = tx.name.split('/');
+  const takes = new Set(tx.inputs.map(([name]) => name));
   return {
     description: tx.description,
     vendorName: tx.name,
@@ -37,9 +39,9 @@ function operation(tx: M3Transaction): OperationDef {
     output: m3OutputSchema(tx),
     request: (c) => {
       const query: Record<string, string> = {};
-      if (c.options.company !== undefined) query.CONO = String(c.options.company);
-      if (c.options.division !== undefined && (tx.fields.DIVI || tx.object.startsWith('gl_')))
-        query.DIVI = String(c.options.division);
+      const { company, division } = c.options;
+      if (company !== undefined) query[takes.has('CONO') ? 'CONO' : 'cono'] = String(company);
+      if (division !== undefined && takes.has('DIVI')) query.DIVI = String(division);
       for (const [field, value] of Object.entries((c.body ?? {}) as Record<string, unknown>))
         if (value !== undefined && value !== null) query[field] = String(value);
       if (c.params.max_records !== undefined) query.maxrecs = String(c.params.max_records);
@@ -57,7 +59,7 @@ function operation(tx: M3Transaction): OperationDef {
   };
 }
 
-/** One operation per MI transaction, named `PROGRAM/Transaction`. */
+/** One operation per MI transaction of the catalog, named `PROGRAM/Transaction`. */
 export const m3Operations: Record<string, OperationDef> = Object.fromEntries(
   M3_TRANSACTIONS.map((tx) => [tx.name, operation(tx)]),
 );

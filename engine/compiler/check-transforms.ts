@@ -10,6 +10,7 @@ import type { CompiledConnection, CompiledIntegration, CompiledStep } from './co
 import type { CompileContext } from './compile-context.js';
 import { positionInExpression } from './compile-expression.js';
 import type { ExpressionSite } from './compile-expression.js';
+import { constantAt, constantProblem } from './constant-fit.js';
 import type { DiagnosticCode } from './diagnostics.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkFieldMetadata, upsertKeyProblem } from './check-field-metadata.js';
@@ -142,6 +143,14 @@ function checkWrites(object: ObjectWrite, scope: WriteScope, report: Report): vo
     }
     const nestedSchema = fields?.get(field.name);
     checkFieldMetadata(scope.step, path, nestedSchema, field, report);
+    const constant = nestedSchema && constantAt(field.value, scope.source);
+    const problem = constant && constantProblem(constant.value, nestedSchema);
+    if (constant && problem)
+      report(
+        constant.start,
+        'value-does-not-fit',
+        `${JSON.stringify(constant.value)} does not fit \`${path}\` (${scope.label} input): ${problem}`,
+      );
     const nested = { ...scope, input: nestedSchema, prefix: path + '.' };
     const inner = objectConstructor(field.value, scope.source);
     if (inner)

@@ -102,6 +102,16 @@ function toAuth(auth: Connection['auth']): AuthSpec {
         accessTokenSecret: auth.access_token_secret,
         signatureMethod: auth.signature_method,
       };
+    case 'oauth2_password':
+      return {
+        type: 'oauth2_password',
+        tokenUrl: auth.token_url,
+        clientId: auth.client_id,
+        clientSecret: auth.client_secret,
+        username: auth.username,
+        password: auth.password,
+        scope: auth.scope,
+      };
     default:
       return { type: 'none' };
   }

@@ -1,7 +1,8 @@
 /**
- * Compiles a step's `find`: the look-up by business reference that keeps a create from being sent twice. The find
- * operation must be a read or query of the step's own connection, and the step must change something (a find on a
- * read has nothing to protect).
+ * Compiles what a step does when a call's outcome is unknown. `find`: the look-up by business reference that keeps a
+ * create from being sent twice; its operation must be a read or query of the step's own connection, and the step
+ * must change something (a find on a read has nothing to protect). `restart_from`: start again from an earlier step
+ * (or this one) instead; never both.
  */
 import type { OperationDef } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
@@ -57,4 +58,39 @@ export function compileFind(
     match: optional('match'),
     result: optional('result'),
   };
+}
+
+/** The checked `steps[i].restart_from`: a step at or before this one, on a step without `find`. */
+export function compileRestart(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Integration'>,
+  i: number,
+): string | undefined {
+  const steps = validated.value.steps;
+  const name = steps[i].restart_from;
+  if (name === undefined) return undefined;
+  const index = steps.findIndex((s) => s.id === name);
+  const at: JsonPath = ['steps', i, 'restart_from'];
+  if (index < 0)
+    ctx.error(
+      validated.spec,
+      at,
+      'unknown-step',
+      `restart_from names no step of this integration: ${JSON.stringify(name)}`,
+    );
+  else if (index > i)
+    ctx.error(
+      validated.spec,
+      at,
+      'step-order',
+      `restart_from must name this step or an earlier one; \`${name}\` runs after \`${steps[i].id}\``,
+    );
+  if (steps[i].find !== undefined)
+    ctx.error(
+      validated.spec,
+      at,
+      'invalid-find',
+      'a step has either find (look the record up) or restart_from (start again from an earlier step), not both',
+    );
+  return name;
 }

@@ -10,7 +10,7 @@ import type { CompileContext } from './compile-context.js';
 import { compileExpression, positionInExpression } from './compile-expression.js';
 import { parseDuration } from './duration.js';
 import { expressionReferences } from './expression-references.js';
-import { compileFind } from './compile-find.js';
+import { compileFind, compileRestart } from './compile-find.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, resolveOperation, resolveStream } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
@@ -144,6 +144,7 @@ function compileSteps(
           }
         : undefined,
       find: compileFind(ctx, validated, i, { connection: scope.connections.get(step.connection), operation }, expr),
+      restartFrom: compileRestart(ctx, validated, i),
       reads: stepReads(validated, i),
     };
     return compiled;

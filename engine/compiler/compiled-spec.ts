@@ -28,6 +28,16 @@ export type AuthSpec =
       accessToken: SecretValue;
       accessTokenSecret: SecretValue;
       signatureMethod: 'HMAC-SHA256' | 'HMAC-SHA1';
+    }
+  | {
+      /** Resource-owner password grant (ION API service accounts: username saak, password sask). */
+      type: 'oauth2_password';
+      tokenUrl: string;
+      clientId: SecretValue;
+      clientSecret: SecretValue;
+      username: SecretValue;
+      password: SecretValue;
+      scope?: string;
     };
 
 export interface CompiledConnection {
@@ -178,6 +188,8 @@ export interface CompiledStep {
   find?: CompiledFind;
   /** Cross-references this step needs first (per element of a `for_each`). */
   requires?: readonly CompiledRequirement[];
+  /** After an unknown outcome, the retry starts again from this step (an earlier one, or itself). */
+  restartFrom?: string;
   /** Earlier steps this step reads via `$steps.<id>`. */
   reads: readonly string[];
 }
@@ -191,7 +203,8 @@ export interface RetryPolicy {
   dependencyDeadlineMs?: number;
 }
 
-export type ErrorAction = 'retry' | 'dead_letter' | 'skip';
+/** `continue` applies to a failed call (counted as done, no result); the others to the event. */
+export type ErrorAction = 'retry' | 'dead_letter' | 'skip' | 'continue';
 
 export interface CompiledErrorRule {
   /** JSONata over `{code, status, vendor_code, message, step}`. */

@@ -65,6 +65,8 @@ export const DIAGNOSTIC_CODES = {
     "A step body writes a field that the integration's `owns` does not list (the ownership filter would drop it).",
   'missing-required-field':
     "A step body that creates (or upserts) a record never sets a field the operation's input schema requires.",
+  'value-does-not-fit':
+    'A constant in a step body does not fit its target field: longer than the field, not a number for a numeric field, not a value of its picklist or format.',
   'unknown-source-field':
     "An expression reads a field that the source's record schema does not declare (schedule sources).",
   'read-operation':

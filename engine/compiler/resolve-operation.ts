@@ -73,7 +73,7 @@ export function operationOn(
   const name = node.operation;
   const operation = connector.operations[name];
   if (!operation) {
-    const hint = closestMatch(name, Object.keys(connector.operations));
+    const hint = connector.suggest?.(name) ?? closestMatch(name, Object.keys(connector.operations));
     ctx.error(
       validated.spec,
       [...at, 'operation'],

@@ -119,6 +119,8 @@ export interface ExecutionResult {
   unchanged: string[];
   failure?: ExecutionFailure;
   skippedReason?: string;
+  /** Failed calls an `on_error` rule counted as done (`continue`). */
+  continued?: { step: string; index?: number; code: string }[];
   /** Calls whose record a step's `find` found, so they were not sent (again). */
   found?: { step: string; index?: number }[];
   /** Fields a step body produced that the ownership filter dropped (not sent), per call. */

@@ -6,7 +6,7 @@
 import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledFind, CompiledStep } from '../compiler/compiled-spec.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
-import type { CompletedCall, StepInvoker } from './execution-types.js';
+import type { CompletedCall, PlannedRequest, StepInvoker } from './execution-types.js';
 import { plain, toList } from './plain-json.js';
 
 /** Evaluates one of the find's expressions over `input`, with the element's bindings plus `$body`. */
@@ -25,11 +25,17 @@ export interface FindCall {
   evaluate: FindEvaluator;
 }
 
+/** What a find did: its request (when one was sent), and the found record as the step's result. */
+export interface FindOutcome {
+  request?: PlannedRequest;
+  found?: CompletedCall;
+}
+
 /**
- * The found record mapped to the step's result, with the find's request; undefined when nothing matches. A find
+ * The found record mapped to the step's result, with the find's request; no `found` when nothing matches. A find
  * operation that answers "does not exist" (not-found) finds nothing; more than one match is a permanent error.
  */
-export async function findExisting(call: FindCall): Promise<CompletedCall | undefined> {
+export async function findExisting(call: FindCall): Promise<FindOutcome> {
   const { step, evaluate } = call;
   const find = step.find;
   const body = find.body ? plain(await evaluate(find.body, call.element)) : undefined;
@@ -52,12 +58,13 @@ export async function findExisting(call: FindCall): Promise<CompletedCall | unde
   try {
     answer = await call.invoke(lookup, { params: { ...find.params }, body }, context);
   } catch (error) {
-    if (error instanceof ConnectorError && error.code === 'not-found') return undefined;
+    if (error instanceof ConnectorError && error.code === 'not-found')
+      return { request: (error as { request?: PlannedRequest }).request };
     throw error;
   }
   const matched = find.match ? await evaluate(find.match, answer.result) : answer.result;
   const records = matched === false ? [] : toList(matched);
-  if (records.length === 0) return undefined;
+  if (records.length === 0) return { request: answer.request };
   if (records.length > 1)
     throw Object.assign(
       new ConnectorError(
@@ -68,5 +75,5 @@ export async function findExisting(call: FindCall): Promise<CompletedCall | unde
       { request: answer.request },
     );
   const result = find.result ? plain(await evaluate(find.result, records[0])) : plain(records[0]);
-  return { result, request: answer.request };
+  return { request: answer.request, found: { result, request: answer.request } };
 }

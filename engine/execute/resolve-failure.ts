@@ -1,14 +1,13 @@
 /**
  * The one place where an error's consequence is decided: the integration's `on_error` rules first (in order), then
- * the error's own classification (retryable -> retry, permanent -> dead letter).
+ * the error's own classification (retryable -> retry, permanent -> dead letter). A `continue` rule decides for a
+ * failed call (it counts as done and the event goes on); for the event, rules that only apply to calls are passed over.
  */
-import type { CompiledIntegration } from '../compiler/compiled-spec.js';
+import type { CompiledIntegration, ErrorAction } from '../compiler/compiled-spec.js';
 import type { ExecutionFailure, FailureAction } from './execution-types.js';
 
-export async function resolveFailureAction(
-  integration: CompiledIntegration,
-  failure: ExecutionFailure,
-): Promise<FailureAction> {
+/** The action of the first rule matching the failure, or undefined. */
+async function firstMatch(integration: CompiledIntegration, failure: ExecutionFailure, forCall: boolean) {
   const facts = {
     code: failure.code,
     status: failure.status,
@@ -17,7 +16,23 @@ export async function resolveFailureAction(
     step: failure.step,
   };
   for (const rule of integration.onError) {
+    if (!forCall && rule.action === 'continue') continue;
     if ((await Promise.resolve(rule.match.evaluate(facts))) === true) return rule.action;
   }
-  return failure.action;
+  return undefined;
+}
+
+export async function resolveFailureAction(
+  integration: CompiledIntegration,
+  failure: ExecutionFailure,
+): Promise<FailureAction> {
+  return (
+    ((await firstMatch(integration, failure, false)) as Exclude<ErrorAction, 'continue'> | undefined) ?? failure.action
+  );
+}
+
+/** True when the first rule matching a failed call says `continue`: the call counts as done. */
+export async function continuesAfter(integration: CompiledIntegration, failure: ExecutionFailure): Promise<boolean> {
+  if (!integration.onError.some((rule) => rule.action === 'continue')) return false;
+  return (await firstMatch(integration, failure, true)) === 'continue';
 }

@@ -1,7 +1,8 @@
 /**
  * The auth layer: headers per connection, with secrets resolved from the environment at use time. Fetched tokens
- * (OAuth2 client credentials, Magento admin tokens) are cached until they expire; after a 401 the token that failed is
- * dropped, so the client fetches a new one and retries the call once. OAuth 1.0a signs each request.
+ * (OAuth2 client credentials or the password grant of ION API service accounts, Magento admin tokens) are cached until
+ * they expire; after a 401 the token that failed is dropped, so the client fetches a new one and retries the call
+ * once. OAuth 1.0a signs each request.
  */
 import type { AuthSpec } from '../compiler/compiled-spec.js';
 import { ConnectorError } from '../sdk/errors.js';
@@ -62,6 +63,7 @@ export function createAuthProvider(
       );
     }
     case 'oauth2_client_credentials':
+    case 'oauth2_password':
       return oauth2Auth(auth, baseUrl, send, resolve, timeoutMs);
     case 'magento_admin_token':
       return magentoAdminTokenAuth(auth, baseUrl, send, resolve, timeoutMs);
@@ -79,7 +81,7 @@ function staticAuth(headers: () => Record<string, string>, secrets: () => string
   return { headers: async () => headers(), invalidate: () => false, secrets };
 }
 
-type OAuth2Spec = Extract<AuthSpec, { type: 'oauth2_client_credentials' }>;
+type OAuth2Spec = Extract<AuthSpec, { type: 'oauth2_client_credentials' | 'oauth2_password' }>;
 
 function oauth2Auth(
   auth: OAuth2Spec,
@@ -88,13 +90,16 @@ function oauth2Auth(
   resolve: (v: string) => string,
   timeoutMs: number,
 ): AuthProvider {
-  const secrets = () => [resolve(auth.clientSecret)];
+  const password = auth.type === 'oauth2_password';
+  const secrets = () => [resolve(auth.clientSecret), ...(password ? [resolve(auth.password)] : [])];
   const fetchToken = async (): Promise<CachedToken> => {
-    const url = new URL(auth.tokenUrl, baseUrl.endsWith('/') ? baseUrl : baseUrl + '/').toString();
+    const url = new URL(resolve(auth.tokenUrl), baseUrl.endsWith('/') ? baseUrl : baseUrl + '/').toString();
+    // The password grant: an ION API service account (the .ionapi file's saak and sask) as the resource owner.
     const form = new URLSearchParams({
-      grant_type: 'client_credentials',
+      grant_type: password ? 'password' : 'client_credentials',
       client_id: resolve(auth.clientId),
       client_secret: resolve(auth.clientSecret),
+      ...(password ? { username: resolve(auth.username), password: resolve(auth.password) } : {}),
     });
     if (auth.scope) form.set('scope', auth.scope);
     const response = await send({
@@ -113,7 +118,7 @@ function oauth2Auth(
     if (response.status !== 200)
       throw new ConnectorError(
         'auth',
-        `token request was refused (${response.status}): check the client id and secret`,
+        `token request was refused (${response.status}): check the client id and secret${password ? ', username and password' : ''}`,
         'permanent',
         { status: response.status, responseExcerpt: excerpt },
       );

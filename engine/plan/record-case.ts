@@ -27,6 +27,8 @@ export interface RecordInput {
   transport?: Transport;
   /** The engine's secret allowlist and private targets (an emulator on loopback needs one listed). */
   security?: ConnectionSecurity;
+  /** Cross-references before the event: map -> source id -> target id. */
+  xref?: Record<string, Record<string, string>>;
 }
 
 /** The responses received, ready for a test case's `responses`, and the run's plan. */
@@ -76,7 +78,7 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
       integration,
       lookups: input.specSet.lookups,
       invoke,
-      state: createMemoryState(),
+      state: createMemoryState(input.xref),
       eventId: `record-${Date.now()}`,
     });
     const responses: RecordedResponses = {};

@@ -40,7 +40,7 @@ export interface OperationCall {
 export interface OperationDef {
   /** One line for docs and editor hovers. */
   description: string;
-  /** The vendor's own name or endpoint, e.g. `OIS100MI/AddHead` or `PATCH /sobjects/{sobject}/{field}/{value}`. */
+  /** The vendor's own name or endpoint, e.g. `OIS100MI/AddBatchHead` or `PATCH /sobjects/{sobject}/{field}/{value}`. */
   vendorName: string;
   kind: OperationKind;
   /** The record type the operation works on, used by `owns`: a fixed name, or the value of a step param. */
@@ -150,6 +150,11 @@ export interface ConnectorDef {
   operations: Readonly<Record<string, OperationDef>>;
   /** Push sources (`source: stream:`), by name. */
   streams?: Readonly<Record<string, StreamSourceDef>>;
+  /**
+   * The operation to suggest for a name the connector does not have (the vendor's replacement for a call that does
+   * not exist, e.g. M3 `OIS100MI/AddHead` -> `OIS100MI/AddBatchHead`); validate falls back to the closest name.
+   */
+  suggest?(operation: string): string | undefined;
   /** Turns a non-2xx response into a classified error carrying the vendor's code and message. */
   classify(response: InboundResponse, request: OutboundRequest): Error;
   /** The connection check of `junction check`; without one only the secrets and the network are checked. */

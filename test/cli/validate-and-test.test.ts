@@ -61,7 +61,7 @@ describe('junction validate', () => {
         severity: 'error',
         code: 'invalid-value',
         message:
-          '`auth.type` must be one of none, bearer, basic, magento_token, magento_admin_token, oauth2_client_credentials, oauth1',
+          '`auth.type` must be one of none, bearer, basic, magento_token, magento_admin_token, oauth2_client_credentials, oauth1, oauth2_password',
       },
     ]);
   });

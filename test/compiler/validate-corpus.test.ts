@@ -76,6 +76,7 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-operation.yaml': ['unknown-operation.yaml:9:16 unknown-operation'],
   'unknown-xref-map.yaml': ['unknown-xref-map.yaml:7:13 unknown-xref-map'],
   'unknown-property.yaml': ['unknown-property.yaml:10:5 unknown-property'],
+  'value-does-not-fit.yaml': ['value-does-not-fit.yaml:10:43 value-does-not-fit'],
   'unknown-source-field.yaml': ['unknown-source-field.yaml:12:44 unknown-source-field'],
   'unknown-step.yaml': ['unknown-step.yaml:13:42 unknown-step'],
   'vendor-field-metadata.yaml': [

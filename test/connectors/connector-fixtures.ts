@@ -103,3 +103,16 @@ export async function failure(
   }
   throw new Error('expected the call to fail');
 }
+
+/** The parts of a rejection a vendor-rules test compares: the error's code, consequence and the vendor's answer. */
+export async function rejection(call: Promise<unknown>) {
+  const e = await failure(call);
+  return {
+    code: e.code,
+    disposition: e.disposition,
+    status: e.status,
+    vendorCode: e.vendorCode,
+    field: e.field,
+    message: e.message,
+  };
+}

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { executeEvent } from '../../engine/execute/execute-event.js';
-import type { PlannedRequest, StepInvoker } from '../../engine/execute/execution-types.js';
 import { createMemoryState } from '../../engine/plan/memory-state.js';
 import { ConnectorError } from '../../engine/sdk/errors.js';
+import { crm, lost } from './fake-crm.js';
 import { compileTestSpecs } from '../compiler/test-connectors.js';
 
 const CRM = 'apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: https://crm.example.com\n';
@@ -46,38 +46,6 @@ owns:
   - { connection: crm, object: Lead, fields: ["*"] }
   - { connection: crm, object: Note, fields: ["*"] }
 `;
-
-/** A CRM that stores what is created and answers queries from its store; `fault` decides each create's fate. */
-function crm(fault?: (step: string, index: number | undefined, attempt: number) => Error | undefined) {
-  const stored: Record<string, unknown>[] = [];
-  const calls: PlannedRequest[] = [];
-  let creates = 0;
-  const invoke: StepInvoker = async (step, call, context) => {
-    const request: PlannedRequest = {
-      step: step.id,
-      ...(context.index === undefined ? {} : { index: context.index }),
-      connection: step.connection,
-      operation: step.operation,
-      method: step.kind === 'query' ? 'GET' : 'POST',
-      path: step.kind === 'query' ? `/query?q=${(call.body as { q: string }).q}` : '/sobjects',
-      body: call.body,
-    };
-    calls.push(request);
-    if (step.kind === 'query') {
-      return { request, response: { status: 200, headers: {}, body: {} }, result: { records: [...stored] } };
-    }
-    const record = { Id: `00Q${++creates}`, ...(call.body as Record<string, unknown>) };
-    const error = fault?.(step.id, context.index, calls.filter((c) => c.step === step.id).length);
-    // The fault decides after the commit: the record is stored, then the answer is lost (or refused before it).
-    if (!(error instanceof ConnectorError && error.code === 'validation')) stored.push(record);
-    if (error) throw Object.assign(error, { request });
-    return { request, response: { status: 201, headers: {}, body: {} }, result: { id: record.Id } };
-  };
-  return { invoke, stored, calls };
-}
-
-const lost = () =>
-  new ConnectorError('timeout', 'crm: no response within 100 ms', 'retryable', { outcomeUnknown: true });
 
 describe('find: creates that never duplicate', () => {
   const event = { id: 5, email: 'ada@example.com', notes: ['first', 'second'] };
@@ -160,6 +128,8 @@ describe('find: creates that never duplicate', () => {
     });
     expect(result.outcome).toBe('delivered');
     expect(target.calls.map((c) => c.step)).toEqual(['lead.find', 'lead', 'notes', 'notes']);
+    // The plan shows the look-up that found nothing, then the create sent again.
+    expect(result.requests.map((r) => r.step)).toEqual(['lead.find', 'lead', 'notes', 'notes']);
     expect(result.found).toBeUndefined();
   });
 

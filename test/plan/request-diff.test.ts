@@ -6,9 +6,9 @@ import { diffPlans } from '../../engine/plan/diff/request-diff.js';
 const request = (r: Partial<PlannedRequest>): PlannedRequest => ({
   step: 'head',
   connection: 'm3',
-  operation: 'OIS100MI/AddHead',
+  operation: 'OIS100MI/AddBatchHead',
   method: 'GET',
-  path: '/m3api-rest/v2/execute/OIS100MI/AddHead',
+  path: '/m3api-rest/v2/execute/OIS100MI/AddBatchHead',
   ...r,
 });
 const plan = (requests: PlannedRequest[], extra: Partial<ExecutionResult> = {}): ExecutionResult => ({
@@ -22,22 +22,22 @@ const plan = (requests: PlannedRequest[], extra: Partial<ExecutionResult> = {}):
 describe('diffPlans', () => {
   it('shows a changed query string per parameter, and leaves equal requests out', () => {
     const before = plan([
-      request({ path: '/m3api-rest/v2/execute/OIS100MI/AddHead?CONO=100&CUNO=B1&ORTP=A01' }),
+      request({ path: '/m3api-rest/v2/execute/OIS100MI/AddBatchHead?CONO=100&CUNO=B1&ORTP=A01' }),
       request({ step: 'line', index: 0, path: '/x?ITNO=1' }),
     ]);
     const after = plan([
-      request({ path: '/m3api-rest/v2/execute/OIS100MI/AddHead?CONO=100&CUNO=B1&ORTP=A02&WHLO=W1' }),
+      request({ path: '/m3api-rest/v2/execute/OIS100MI/AddBatchHead?CONO=100&CUNO=B1&ORTP=A02&WHLO=W1' }),
       request({ step: 'line', index: 0, path: '/x?ITNO=1' }),
     ]);
     expect(diffPlans(before, after)).toEqual([
       {
-        request: 'head GET /m3api-rest/v2/execute/OIS100MI/AddHead?CONO=100&CUNO=B1&ORTP=A02&WHLO=W1',
+        request: 'head GET /m3api-rest/v2/execute/OIS100MI/AddBatchHead?CONO=100&CUNO=B1&ORTP=A02&WHLO=W1',
         path: 'query.ORTP',
         before: 'A01',
         after: 'A02',
       },
       {
-        request: 'head GET /m3api-rest/v2/execute/OIS100MI/AddHead?CONO=100&CUNO=B1&ORTP=A02&WHLO=W1',
+        request: 'head GET /m3api-rest/v2/execute/OIS100MI/AddBatchHead?CONO=100&CUNO=B1&ORTP=A02&WHLO=W1',
         path: 'query.WHLO',
         before: null,
         after: 'W1',

@@ -13,7 +13,7 @@ export interface M3ResultBody {
 }
 
 /** A NOK error. */
-export interface Nok {
+export interface NokFields {
   message: string;
   field?: string;
   code: string;
@@ -23,15 +23,15 @@ export interface Nok {
 const MESSAGE_WIDTH = 60;
 
 /** A result entry for one transaction. */
-export function result(transaction: string, records: Row[], error?: Nok): M3ResultBody {
+export function result(transaction: string, records: Row[], error?: NokFields): M3ResultBody {
   if (!error) return { transaction, records };
   return {
     transaction,
     records: [],
     errorMessage: error.message.padEnd(MESSAGE_WIDTH),
     errorType: 'ServerReturnedNOK',
-    errorField: error.field,
-    errorCode: error.code,
+    ...(error.field ? { errorField: error.field } : {}),
+    ...(error.code ? { errorCode: error.code } : {}),
   };
 }
 

@@ -1,25 +1,30 @@
 /**
- * Starts the Infor M3 emulator: MI REST v2 execute endpoints, NOK results the M3 way, and either basic auth (an M3
- * user) or OAuth2 bearer tokens from an ION-API-style token endpoint (`POST /as/token.oauth2`, client credentials).
+ * Starts the Infor M3 emulator: MI REST v2 execute endpoints driven by the catalog, NOK results the M3 way, and either
+ * basic auth (an M3 user) or OAuth2 bearer tokens from an ION-API-style token endpoint (`POST /as/token.oauth2`): the
+ * resource-owner password grant of a service account (.ionapi saak/sask) or client credentials.
  */
 import { bearerToken, createTokenIssuer, startEmulatorServer } from '../../../engine/sdk/index.js';
 import type { EmulatorOptions, EmulatorServer } from '../../../engine/sdk/index.js';
 import { m3Routes } from './routes.js';
-import { seedM3State } from './state.js';
-import type { M3State } from './state.js';
+import { TABLES, seedM3State } from './state.js';
+import type { M3State, Table, TransientFault } from './state.js';
 
 /** The M3 user the emulator accepts for basic auth unless told otherwise. */
 export const M3_EMULATOR_USER = { username: 'M3SRVADM', password: 'm3-emulator-password' };
 /** The OAuth2 client the emulator's token endpoint accepts unless told otherwise. */
 export const M3_EMULATOR_CLIENT = { clientId: 'm3-emulator-client', clientSecret: 'm3-emulator-secret' };
+/** The ION API service account (the .ionapi file's saak and sask) the password grant accepts. */
+export const M3_EMULATOR_SERVICE_ACCOUNT = { accessKey: 'EMULATOR_TST#service-account-key', secretKey: 'm3-sask' };
 /** Where the emulator issues OAuth2 tokens (relative to its URL). */
 export const M3_TOKEN_PATH = '/as/token.oauth2';
 
 /** A running M3 emulator, with its tables for assertions. */
 export interface M3Emulator extends EmulatorServer {
   state: M3State;
-  /** Marks a record as locked by another user: the next change to it fails with M3's lock error. */
-  lock(object: string, id: string): void;
+  /** Marks a record as held by another job: changes to it wait and give up (XO_1130) until `reset`. */
+  lock(table: Table, id: string): void;
+  /** The next `times` calls (of `transaction`, or any) answer transient contention (XUP0001 or XO_1130). */
+  contend(fault: TransientFault): void;
   /** Makes every issued OAuth2 token expire now (the next call with one gets 401). */
   expireTokens(): void;
 }
@@ -30,6 +35,7 @@ export interface M3EmulatorOptions extends EmulatorOptions {
   password?: string;
   clientId?: string;
   clientSecret?: string;
+  serviceAccount?: { accessKey: string; secretKey: string };
   /** Lifetime of OAuth2 tokens. @default 2 hours */
   tokenTtlMs?: number;
 }
@@ -47,7 +53,9 @@ export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<
     secret: options.clientSecret ?? M3_EMULATOR_CLIENT.clientSecret,
   };
   const tokens = createTokenIssuer({ ttlMs: options.tokenTtlMs ?? 2 * 3600_000 });
-  const lock = (object: string, id: string) => void state.locked.add(`${object}/${id}`);
+  const account = options.serviceAccount ?? M3_EMULATOR_SERVICE_ACCOUNT;
+  const lock = (table: Table, id: string) => void state.locked.add(`${table}/${id}`);
+  const contend = (fault: TransientFault) => void state.transients.push({ ...fault });
   const server = await startEmulatorServer(
     {
       name: 'infor_m3',
@@ -58,13 +66,18 @@ export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<
           public: true,
           handle: (r) => {
             const form = (r.body ?? {}) as Record<string, string>;
-            if (form.grant_type !== 'client_credentials')
+            if (form.grant_type !== 'client_credentials' && form.grant_type !== 'password')
               return { status: 400, body: { error: 'unsupported_grant_type' } };
             if (form.client_id !== client.id || form.client_secret !== client.secret)
               return {
                 status: 401,
                 body: { error: 'invalid_client', error_description: 'Client authentication failed' },
               };
+            if (
+              form.grant_type === 'password' &&
+              (form.username !== account.accessKey || form.password !== account.secretKey)
+            )
+              return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid service account' } };
             const { token, expiresInSeconds } = tokens.issue();
             return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: expiresInSeconds } };
           },
@@ -85,12 +98,21 @@ export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<
       controls: {
         lock: (body) => {
           const { object, id } = (body ?? {}) as { object?: string; id?: string };
-          if (!object || !id || !state.tables[object])
+          if (!object || !id || !TABLES.includes(object as Table))
+            return { status: 400, body: { message: `POST {"object": one of ${TABLES.join(', ')}, "id": "<key>"}` } };
+          lock(object as Table, id);
+          return { status: 204 };
+        },
+        transient: (body) => {
+          const { code, transaction, times } = (body ?? {}) as Partial<TransientFault>;
+          if (code !== 'XUP0001' && code !== 'XO_1130')
             return {
               status: 400,
-              body: { message: `POST {"object": one of ${Object.keys(state.tables).join(', ')}, "id": "<key>"}` },
+              body: {
+                message: 'POST {"code": "XUP0001" | "XO_1130", "transaction": "PROGRAM/Transaction", "times": 1}',
+              },
             };
-          lock(object, id);
+          contend({ code, transaction, times: times ?? 1 });
           return { status: 204 };
         },
         'expire-tokens': () => {
@@ -102,5 +124,5 @@ export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<
     options,
   );
   Object.defineProperty(server, 'state', { get: () => state, enumerable: true });
-  return Object.assign(server, { lock, expireTokens: () => tokens.expireAll() }) as M3Emulator;
+  return Object.assign(server, { lock, contend, expireTokens: () => tokens.expireAll() }) as M3Emulator;
 }

@@ -1,13 +1,42 @@
 /**
- * M3 record schemas, derived from the transaction table: the input fields of each MI transaction and what it returns.
+ * M3 record schemas from the catalog: the input fields of each MI transaction with their type, length and mandatory
+ * flag (so validate reports unknown and missing fields and constants that cannot fit), and what it returns.
  */
 import type { JsonSchema } from '../../../engine/sdk/index.js';
+import type { M3FieldType } from '../catalog/catalog-types.js';
 import type { M3Transaction } from './transactions.js';
 
-export { M3_TRANSACTIONS } from './transactions.js';
+export { M3_ROLES, M3_TRANSACTIONS } from './transactions.js';
 export type { M3Transaction } from './transactions.js';
 
-/** Schema of the record a step sends: M3's field names, values as strings or numbers (M3 receives text). */
+/** Company and division come from the connection's options when the body leaves them out. */
+const FROM_OPTIONS = new Set(['CONO', 'DIVI']);
+
+/** The JSON Schema of one input field: M3 receives text, so numbers are accepted for every type. */
+export function m3FieldSchema(type: M3FieldType, length: number | null, label: string): JsonSchema {
+  if (type === 'N')
+    return {
+      type: ['number', 'string'],
+      description: `${label} (numeric${length ? `, up to ${length} digits` : ''})`,
+      pattern: `^-?\\d{0,${length ?? 30}}(\\.\\d+)?$`,
+      ...(length ? { exclusiveMaximum: 10 ** length, exclusiveMinimum: -(10 ** length) } : {}),
+      examples: ['12.5'],
+    };
+  if (type === 'D')
+    return {
+      type: ['string', 'number'],
+      description: `${label} (date, YYYYMMDD)`,
+      pattern: '^\\d{8}$',
+      examples: ['20261120'],
+    };
+  return {
+    type: ['string', 'number'],
+    description: `${label}${length ? ` (up to ${length} characters)` : ''}`,
+    ...(length ? { maxLength: length } : {}),
+  };
+}
+
+/** Schema of the record a step sends: M3's field names; the mandatory ones required (company from the options). */
 export function m3InputSchema(tx: M3Transaction): JsonSchema {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -15,15 +44,9 @@ export function m3InputSchema(tx: M3Transaction): JsonSchema {
     description: tx.description,
     type: 'object',
     additionalProperties: false,
-    required: tx.required,
+    required: tx.inputs.filter(([name, , , mandatory]) => mandatory && !FROM_OPTIONS.has(name)).map(([name]) => name),
     properties: Object.fromEntries(
-      Object.entries(tx.fields).map(([field, description]) => [
-        field,
-        {
-          type: ['string', 'number'],
-          description: tx.numeric?.includes(field) ? `${description} (numeric)` : description,
-        },
-      ]),
+      tx.inputs.map(([name, type, length, , label]) => [name, m3FieldSchema(type, length, label)]),
     ),
   };
 }
@@ -32,7 +55,9 @@ export function m3InputSchema(tx: M3Transaction): JsonSchema {
 export function m3OutputSchema(tx: M3Transaction): JsonSchema {
   const record = {
     type: 'object',
-    properties: Object.fromEntries((tx.returns ?? []).map((f) => [f, { type: 'string' }])),
+    properties: Object.fromEntries(
+      tx.outputs.map(([name, , , label]) => [name, { type: 'string', description: label }]),
+    ),
   };
   return tx.kind === 'query' ? { type: 'object', properties: { records: { type: 'array', items: record } } } : record;
 }

@@ -1,9 +1,11 @@
 /**
- * The M3 MI transactions the connector offers: program/transaction, the record type for ownership, its fields
- * (M3's 4-6 letter names), the mandatory ones, and the identity fields. One table drives the operations, the
- * schemas and the emulator's validation.
+ * The MI transactions the connector offers: the generated catalog (M3's own metadata: fields, types, lengths,
+ * mandatory flags, outputs) plus what each transaction does for Junction: its kind, the record type `owns` names,
+ * and the fields that identify the record. One table drives the operations, the schemas, validate and the emulator.
  */
 import type { OperationKind } from '../../../engine/sdk/index.js';
+import { M3_CATALOG } from '../catalog/m3-catalog.js';
+import type { M3Input, M3Output } from '../catalog/catalog-types.js';
 
 /** One MI transaction as the connector offers it. */
 export interface M3Transaction {
@@ -12,238 +14,71 @@ export interface M3Transaction {
   description: string;
   kind: OperationKind;
   object: string;
-  fields: Record<string, string>;
-  required: string[];
   identity?: string[];
-  /** Fields M3 returns in the result record. */
-  returns?: string[];
-  /** Input fields that must be numeric. */
-  numeric?: string[];
+  inputs: readonly M3Input[];
+  outputs: readonly M3Output[];
 }
 
-const t = (
-  name: string,
-  kind: OperationKind,
-  object: string,
-  description: string,
-  fields: Record<string, string>,
-  required: string[],
-  extra: Partial<M3Transaction> = {},
-): M3Transaction => ({ name, kind, object, description, fields, required, ...extra });
+type Role = [kind: OperationKind, object: string, identity?: string[]];
 
-const customer = {
-  CUNO: 'customer number',
-  CUNM: 'customer name',
-  CUA1: 'address line 1',
-  CUA2: 'address line 2',
-  CUA3: 'address line 3',
-  TOWN: 'city',
-  PONO: 'postal code',
-  CSCD: 'country',
-  PHNO: 'telephone',
-  MAIL: 'e-mail',
-  CUTM: 'template customer',
-  STAT: 'status',
-  CUCD: 'currency',
-};
-const supplier = {
-  SUNO: 'supplier number',
-  SUNM: 'supplier name',
-  SUTY: 'supplier type',
-  CSCD: 'country',
-  CUCD: 'currency',
-  TEPY: 'payment terms',
-  PHNO: 'telephone',
-  STAT: 'status',
-};
-const item = {
-  ITNO: 'item number',
-  ITDS: 'name',
-  FUDS: 'description',
-  ITTY: 'item type',
-  ITCL: 'product group / item class',
-  UNMS: 'basic unit of measure',
-  STAT: 'status',
-  RESP: 'responsible',
+const customer = ['CUNO'];
+const supplier = ['SUNO'];
+const item = ['ITNO'];
+
+/** What each transaction of the catalog does. Every catalog transaction has a role, and only those (tested). */
+export const M3_ROLES: Readonly<Record<string, Role>> = {
+  'CRS610MI/Add': ['create', 'customer', customer],
+  'CRS610MI/ChgBasicData': ['update', 'customer', customer],
+  'CRS610MI/GetBasicData': ['read', 'customer', customer],
+  'CRS610MI/LstByNumber': ['query', 'customer'],
+  'CRS620MI/AddSupplier': ['create', 'supplier', supplier],
+  'CRS620MI/UpdSupplier': ['update', 'supplier', supplier],
+  'CRS620MI/GetBasicData': ['read', 'supplier', supplier],
+  'CRS620MI/LstSuppliers': ['query', 'supplier'],
+  'MMS200MI/AddItmBasic': ['create', 'item', item],
+  'MMS200MI/UpdItmBasic': ['update', 'item', item],
+  'MMS200MI/GetItmBasic': ['read', 'item', item],
+  'MMS200MI/GetItmWhsBal': ['read', 'item_warehouse'],
+  'MMS200MI/LstItmByChgDate': ['query', 'item'],
+  'MMS060MI/Get': ['read', 'balance_id'],
+  'MMS060MI/List': ['query', 'balance_id'],
+  'MMS060MI/LstViaItem': ['query', 'balance_id'],
+  'OIS100MI/AddBatchHead': ['create', 'order_batch'],
+  'OIS100MI/AddBatchLine': ['create', 'order_batch_line'],
+  'OIS100MI/Confirm': ['action', 'order_batch'],
+  'OIS100MI/DelBatchHead': ['delete', 'order_batch'],
+  'OIS100MI/GetBatchHead': ['read', 'order_batch'],
+  'OIS100MI/GetHead': ['read', 'order_head'],
+  'OIS100MI/GetOrderNo': ['read', 'order_batch'],
+  'OIS100MI/LstBatchHead': ['query', 'order_batch'],
+  'OIS100MI/LstBatchLine': ['query', 'order_batch_line'],
+  'OIS100MI/LstHead': ['query', 'order_head'],
+  'OIS100MI/LstLine': ['query', 'order_line'],
+  'PPS370MI/StartEntry': ['action', 'po_entry'],
+  'PPS370MI/AddHead': ['create', 'purchase_order'],
+  'PPS370MI/AddLine': ['create', 'purchase_order_line'],
+  'PPS370MI/FinishEntry': ['action', 'po_entry'],
+  'PPS370MI/DeleteEntry': ['delete', 'po_entry'],
+  'PPS200MI/GetHead': ['read', 'purchase_order'],
+  'PPS200MI/LstLine': ['query', 'purchase_order_line'],
+  'APS450MI/AddHead': ['create', 'supplier_invoice'],
+  'APS450MI/AddLine': ['create', 'supplier_invoice_line'],
+  'APS450MI/GetHead': ['read', 'supplier_invoice'],
+  'APS450MI/LstInvBySupInv': ['query', 'supplier_invoice'],
+  'APS450MI/LstLines': ['query', 'supplier_invoice_line'],
+  'APS455MI/ValidByBatchNo': ['action', 'supplier_invoice'],
+  'GLS840MI/AddBatchHead': ['create', 'gl_batch'],
+  'GLS840MI/AddBatchLine': ['create', 'gl_batch_line'],
+  'GLS840MI/CtrlBatch': ['action', 'gl_batch'],
+  'GLS840MI/UpdBatch': ['action', 'gl_batch'],
+  'GLS200MI/GetVoucherHead': ['read', 'gl_voucher'],
+  'GLS200MI/LstVoucherLines': ['query', 'gl_voucher_line'],
 };
 
-/** Every transaction the connector and its emulator support. */
-export const M3_TRANSACTIONS: M3Transaction[] = [
-  t(
-    'CRS610MI/Add',
-    'create',
-    'customer',
-    'Add a customer (from a template customer).',
-    customer,
-    ['CUNO', 'CUNM', 'CUTM'],
-    { identity: ['CUNO'] },
-  ),
-  t(
-    'CRS610MI/ChgBasicData',
-    'update',
-    'customer',
-    'Change basic data of a customer: only the fields sent change.',
-    customer,
-    ['CUNO'],
-    { identity: ['CUNO'] },
-  ),
-  t('CRS610MI/GetBasicData', 'read', 'customer', 'Read a customer.', { CUNO: 'customer number' }, ['CUNO'], {
-    returns: Object.keys(customer),
-  }),
-  t(
-    'CRS610MI/LstByNumber',
-    'query',
-    'customer',
-    'List customers in customer number order.',
-    { CUNO: 'customer number' },
-    [],
-    { returns: Object.keys(customer) },
-  ),
-  t('CRS620MI/AddSupplier', 'create', 'supplier', 'Add a supplier (vendor).', supplier, ['SUNO', 'SUNM'], {
-    identity: ['SUNO'],
-  }),
-  t('CRS620MI/UpdSupplier', 'update', 'supplier', 'Update a supplier.', supplier, ['SUNO'], { identity: ['SUNO'] }),
-  t('CRS620MI/GetBasicData', 'read', 'supplier', 'Read a supplier.', { SUNO: 'supplier number' }, ['SUNO'], {
-    returns: Object.keys(supplier),
-  }),
-  t('MMS200MI/AddItmBasic', 'create', 'item', 'Add an item (basic data).', item, ['ITNO', 'ITDS', 'ITTY', 'UNMS'], {
-    identity: ['ITNO'],
-  }),
-  t('MMS200MI/UpdItmBasic', 'update', 'item', 'Update an item.', item, ['ITNO'], { identity: ['ITNO'] }),
-  t('MMS200MI/Get', 'read', 'item', 'Read an item (basic data).', { ITNO: 'item number' }, ['ITNO'], {
-    returns: Object.keys(item),
-  }),
-  t(
-    'MMS200MI/GetItmBasic',
-    'read',
-    'item',
-    'Read an item (basic data, older transaction).',
-    { ITNO: 'item number' },
-    ['ITNO'],
-    { returns: Object.keys(item) },
-  ),
-  t(
-    'OIS100MI/AddHead',
-    'create',
-    'order_head',
-    'Add a customer order head; returns the order number ORNO.',
-    {
-      CUNO: 'customer',
-      ORTP: 'order type',
-      FACI: 'facility',
-      WHLO: 'warehouse',
-      ORDT: 'order date YYYYMMDD',
-      RLDT: 'requested delivery date YYYYMMDD',
-      CUOR: "customer's order number",
-      OREF: 'our reference',
-      YREF: 'your reference',
-      CUCD: 'currency',
-    },
-    ['CUNO', 'ORTP', 'ORDT'],
-    { returns: ['ORNO'] },
-  ),
-  t(
-    'OIS100MI/AddLine',
-    'create',
-    'order_line',
-    'Add a line to an order; returns the line number PONR.',
-    {
-      ORNO: 'order number',
-      ITNO: 'item',
-      ORQT: 'ordered quantity',
-      WHLO: 'warehouse',
-      SAPR: 'sales price',
-      DWDT: 'requested delivery date YYYYMMDD',
-      CUPO: 'customer order line',
-    },
-    ['ORNO', 'ITNO', 'ORQT'],
-    { returns: ['PONR'], numeric: ['ORQT', 'SAPR'] },
-  ),
-  t('OIS100MI/GetHead', 'read', 'order_head', 'Read an order head.', { ORNO: 'order number' }, ['ORNO'], {
-    returns: ['ORNO', 'CUNO', 'ORST', 'ORSL', 'CUOR'],
-  }),
-  t(
-    'MMS080MI/LstByItem',
-    'query',
-    'inventory',
-    'List planned and on-hand quantities of an item per warehouse.',
-    { ITNO: 'item', WHLO: 'warehouse' },
-    ['ITNO'],
-    { returns: ['ITNO', 'WHLO', 'STQT', 'ALQT', 'PLQT'] },
-  ),
-  t(
-    'PPS100MI/AddHead',
-    'create',
-    'purchase_order',
-    'Add a purchase order head; returns PUNO.',
-    {
-      SUNO: 'supplier',
-      FACI: 'facility',
-      WHLO: 'warehouse',
-      ORTY: 'order type',
-      DWDT: 'delivery date YYYYMMDD',
-      CUCD: 'currency',
-      PUDT: 'order date YYYYMMDD',
-    },
-    ['SUNO', 'WHLO', 'DWDT'],
-    { returns: ['PUNO'] },
-  ),
-  t(
-    'PPS100MI/AddLine',
-    'create',
-    'purchase_order_line',
-    'Add a purchase order line.',
-    { PUNO: 'purchase order', ITNO: 'item', ORQA: 'quantity', PUPR: 'purchase price', DWDT: 'delivery date YYYYMMDD' },
-    ['PUNO', 'ITNO', 'ORQA'],
-    { returns: ['PNLI'], numeric: ['ORQA', 'PUPR'] },
-  ),
-  t(
-    'PIS100MI/AddHead',
-    'create',
-    'supplier_invoice',
-    'Register a supplier invoice head; returns the batch INBN.',
-    {
-      SUNO: 'supplier',
-      SINO: 'supplier invoice number',
-      IVDT: 'invoice date YYYYMMDD',
-      CUAM: 'amount',
-      CUCD: 'currency',
-      PUNO: 'purchase order',
-    },
-    ['SUNO', 'SINO', 'IVDT', 'CUAM'],
-    { returns: ['INBN'], numeric: ['CUAM'] },
-  ),
-  t(
-    'PIS100MI/AddLine',
-    'create',
-    'supplier_invoice_line',
-    'Add a line to a supplier invoice.',
-    {
-      INBN: 'invoice batch',
-      PUNO: 'purchase order',
-      PNLI: 'purchase order line',
-      IVQA: 'invoiced quantity',
-      GRPR: 'gross price',
-    },
-    ['INBN', 'IVQA'],
-    { returns: ['RDTP'], numeric: ['IVQA', 'GRPR'] },
-  ),
-  t(
-    'GLS200MI/AddVoucherLine',
-    'create',
-    'gl_voucher_line',
-    'Add a general-ledger voucher line (payments, GL entries).',
-    {
-      DIVI: 'division',
-      VSER: 'voucher series',
-      ACDT: 'accounting date YYYYMMDD',
-      AIT1: 'account',
-      CUAM: 'amount',
-      CUCD: 'currency',
-      VTXT: 'text',
-      VONO: 'voucher number',
-    },
-    ['ACDT', 'AIT1', 'CUAM'],
-    { returns: ['VONO', 'JRNO'], numeric: ['CUAM'] },
-  ),
-];
+/** Every transaction the connector and its emulator support, in catalog order. */
+export const M3_TRANSACTIONS: readonly M3Transaction[] = Object.entries(M3_CATALOG).map(([name, meta]) => {
+  const role = M3_ROLES[name];
+  if (!role) throw new Error(`M3 catalog transaction ${name} has no role in M3_ROLES`);
+  const [kind, object, identity] = role;
+  return { name, description: meta.description, kind, object, identity, inputs: meta.inputs, outputs: meta.outputs };
+});

@@ -14,8 +14,9 @@ const GUIDE: Record<string, string[]> = {
     'try:  curl -s -X POST {url}/services/oauth2/token -d grant_type=client_credentials -d client_id=junction-emulator-client -d client_secret=junction-emulator-secret',
   ],
   infor_m3: [
-    'auth: basic M3SRVADM / m3-emulator-password, or OAuth2 client credentials at POST {url}/as/token.oauth2',
-    '      (client_id=m3-emulator-client client_secret=m3-emulator-secret)',
+    'auth: basic M3SRVADM / m3-emulator-password, or OAuth2 at POST {url}/as/token.oauth2 (ION API):',
+    '      client_id=m3-emulator-client client_secret=m3-emulator-secret, with grant_type=password',
+    '      username=EMULATOR_TST#service-account-key password=m3-sask (the .ionapi saak/sask), or client_credentials',
     'try:  curl -s -u M3SRVADM:m3-emulator-password "{url}/m3api-rest/v2/execute/CRS610MI/GetBasicData?CONO=100&CUNO=10042"',
   ],
   http: [

@@ -12,6 +12,7 @@ interface Options {
   event: string;
   dir: string;
   case?: string;
+  xref?: string;
 }
 
 /** Registers `junction record`. */
@@ -23,9 +24,13 @@ export function registerRecordCommand(program: Command): void {
     .requiredOption('--event <file>', 'JSON file holding the input event')
     .option('--dir <dir>', 'spec directory', 'specs')
     .option('--case <name>', 'name of the new test case (default: "recorded from <event file>")')
+    .option(
+      '--xref <json>',
+      'cross-references before the event, as a case\'s xref: {"map": {"source id": "target id"}}',
+    )
     .action(async (name: string, opts: Options) => {
       // Loaded when the command runs, so `junction --help` does not pay for the compiler and the connectors.
-      const { parseDocument } = await import('yaml');
+      const { Document, parseDocument } = await import('yaml');
       const { caseOutcome, expectationFrom } = await import('../../plan/spec-tests/check-expectations.js');
       const { recordCase } = await import('../../plan/record-case.js');
       const { compileDirectory, createWiring } = await import('../wiring.js');
@@ -36,6 +41,7 @@ export function registerRecordCommand(program: Command): void {
       const integration = compiled.specSet.integrations.get(name);
       if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${opts.dir}`);
       const event = await readEvent(opts.event);
+      const xref = opts.xref === undefined ? undefined : parseXref(opts.xref);
       const existing = compiled.tests.find((t) => t.integration === name);
       const testPath = resolve(existing?.file ?? integration.file.replace(/\.ya?ml$/i, '.test.yaml'));
       const caseName = opts.case ?? `recorded from ${basename(opts.event)}`;
@@ -51,21 +57,21 @@ export function registerRecordCommand(program: Command): void {
         event,
         env: process.env,
         security: wiring.security,
+        xref,
       });
       const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
       const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
       const testCase = {
         name: caseName,
         ...(insideSpecs ? { event_file: eventFile } : { event }),
+        ...(xref ? { xref } : {}),
         ...(Object.keys(run.responses).length ? { responses: run.responses } : {}),
         expect: expectationFrom(run.result),
       };
-      const doc = parseDocument(
-        existsSync(testPath)
-          ? await readFile(testPath, 'utf8')
-          : `apiVersion: junction/v1\nkind: Test\nintegration: ${name}\ncases: []\n`,
-        { merge: true },
-      );
+      // A new file is written in block style (a `cases: []` flow list would put every case on one line).
+      const doc = existsSync(testPath)
+        ? parseDocument(await readFile(testPath, 'utf8'), { merge: true })
+        : new Document({ apiVersion: 'junction/v1', kind: 'Test', integration: name, cases: [] });
       doc.addIn(['cases'], doc.createNode(testCase));
       // lineWidth 0: flow collections the author wrote stay on one line
       await writeFile(testPath, doc.toString({ lineWidth: 0 }));
@@ -74,6 +80,17 @@ export function registerRecordCommand(program: Command): void {
         `recorded ${JSON.stringify(caseName)} in ${relative(process.cwd(), testPath)}: ${outcome}${run.result.failure ? ` (${run.result.failure.code})` : ''}, ${run.result.requests.length} request${run.result.requests.length === 1 ? '' : 's'}\n`,
       );
     });
+}
+
+function parseXref(text: string): Record<string, Record<string, string>> {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value))
+      return value as Record<string, Record<string, string>>;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--xref must be a JSON object of maps, e.g. '{"customer": {"501": "B00000501"}}'`);
 }
 
 async function readEvent(file: string): Promise<unknown> {

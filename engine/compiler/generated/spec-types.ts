@@ -42,7 +42,8 @@ export interface Connection {
     | AuthMagentoToken
     | AuthMagentoAdminToken
     | AuthOauth2ClientCredentials
-    | AuthOauth1;
+    | AuthOauth1
+    | AuthOauth2Password;
   /**
    * Client-side rate limit (token bucket) for calls to this system.
    */
@@ -197,6 +198,39 @@ export interface AuthOauth1 {
    * Signature method; Magento 2.4.4+ refuses HMAC-SHA1.
    */
   signature_method: 'HMAC-SHA256' | 'HMAC-SHA1';
+}
+/**
+ * OAuth2 resource-owner password grant, as Infor's ION API gives a backend service with a service account: from the .ionapi file, token_url is pu + ot, client_id ci, client_secret cs, username saak and password sask. The token is cached until it expires and refreshed once on 401.
+ */
+export interface AuthOauth2Password {
+  /**
+   * Authentication scheme.
+   */
+  type: 'oauth2_password';
+  /**
+   * Token endpoint, absolute or relative to base_url, may reference the environment (ION API: the .ionapi file's pu followed by ot).
+   */
+  token_url: string;
+  /**
+   * Client id (ION API: ci), as an environment reference.
+   */
+  client_id: string;
+  /**
+   * Client secret (ION API: cs), as an environment reference.
+   */
+  client_secret: string;
+  /**
+   * Resource owner (ION API: the service account access key saak), as an environment reference.
+   */
+  username: string;
+  /**
+   * Resource owner's password (ION API: the service account secret key sask), as an environment reference.
+   */
+  password: string;
+  /**
+   * Scopes to request, space-separated.
+   */
+  scope?: string;
 }
 
 /**
@@ -471,6 +505,10 @@ export interface Step {
   body?: string;
   find?: Find;
   /**
+   * For batch interfaces whose open entries cannot be read back (M3 PPS370MI): when this call was sent and its outcome is unknown, the retry does not send it again into the same entry but starts again from step <id> (this step or an earlier one), so a new entry replaces the one left open, which never becomes a document. Not together with find.
+   */
+  restart_from?: string;
+  /**
    * After the step succeeds, remember which target id belongs to which source id.
    */
   xref?: {
@@ -576,9 +614,9 @@ export interface ErrorRule {
    */
   match: string;
   /**
-   * retry, dead_letter, or skip (count as done).
+   * retry, dead_letter, skip (count the event as done), or continue (count the failed call as done, with no result, and go on with the next step: an M3 keyed add answering "already exists" after an earlier attempt got no answer).
    */
-  action: 'retry' | 'dead_letter' | 'skip';
+  action: 'retry' | 'dead_letter' | 'skip' | 'continue';
 }
 /**
  * How Junction reads this integration's source records itself, outside of events: `list` pages through existing records (backfill, `xref match`, reconcile), `get` reads one record by its key (dependency fetch, reconcile of one record). A schedule source is its own `list` when none is given.

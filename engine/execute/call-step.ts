@@ -1,0 +1,221 @@
+/**
+ * One call of one step for one element, with everything that keeps it from writing twice: the checkpoint of an
+ * earlier attempt, the find by business reference (after an unknown outcome, or always), the restart of a batch entry
+ * whose call got no answer, the unchanged-write skip, the `continue` rule for a call that counts as done, and the
+ * ownership of records an integration creates itself.
+ */
+import { ConnectorError } from '../sdk/errors.js';
+import type { CompiledFind, CompiledIntegration, CompiledStep } from '../compiler/compiled-spec.js';
+import { connectorFailure } from './describe-failure.js';
+import type { ExecutionResult, ExecutionState, PlannedRequest, StepInvoker } from './execution-types.js';
+import { isSentCall } from './execution-types.js';
+import { findExisting } from './find-existing.js';
+import type { FindCall } from './find-existing.js';
+import { continuesAfter } from './resolve-failure.js';
+import { stableHash } from './stable-hash.js';
+
+/** What every call of an event shares. */
+export interface CallOptions {
+  integration: CompiledIntegration;
+  invoke: StepInvoker;
+  state: ExecutionState;
+  /** Unique id of the event (dedup id): prefixes idempotency keys and checkpoints. */
+  eventId: string;
+  /**
+   * Send every write even when it equals the last one written (a reconcile fix: the target was changed by hand, so
+   * echo suppression must not hide the value).
+   */
+  force?: boolean;
+}
+
+/** One call: the step (and its position), the element's body, and what its find needs. */
+export interface StepCall {
+  step: CompiledStep;
+  stepIndex: number;
+  body: unknown;
+  index?: number;
+  /** The element and its expression bindings, for the step's find. */
+  lookup?: Pick<FindCall, 'element' | 'evaluate'>;
+}
+
+/** A write skipped because it would send what was last written to the record. */
+export const UNCHANGED = Symbol('unchanged');
+
+const WRITE_KINDS_WITH_IDENTITY = new Set(['update', 'upsert']);
+
+/** The call keys of this attempt by step position, so a restart can forget a run of steps. */
+export class AttemptCalls {
+  readonly #keys: { stepIndex: number; callKey: string }[] = [];
+  track(stepIndex: number, callKey: string): void {
+    this.#keys.push({ stepIndex, callKey });
+  }
+  /** Forgets the checkpoints of steps `from`..`to` (positions), so the next attempt runs them again. */
+  async forget(state: ExecutionState, from: number, to: number): Promise<void> {
+    for (const { stepIndex, callKey } of this.#keys)
+      if (stepIndex >= from && stepIndex <= to) await state.checkpoint?.clear(callKey);
+  }
+}
+
+export async function callStep(
+  call: StepCall,
+  options: CallOptions,
+  result: ExecutionResult,
+  attempt: AttemptCalls,
+): Promise<unknown> {
+  const { step, body, index } = call;
+  const callKey = index === undefined ? step.id : `${step.id}.${index}`;
+  attempt.track(call.stepIndex, callKey);
+  const checkpoint = options.state.checkpoint;
+  const saved = await checkpoint?.get(callKey);
+  if (saved && !isSentCall(saved)) {
+    result.requests.push(saved.request);
+    return saved.result;
+  }
+  const restartFrom = step.restartFrom && options.integration.steps.findIndex((s) => s.id === step.restartFrom);
+  const restart = () => attempt.forget(options.state, restartFrom as number, call.stepIndex);
+  if (saved && restartFrom !== undefined) {
+    await restart();
+    throw new ConnectorError(
+      'restarted',
+      `step ${step.id}: an earlier attempt sent this call and got no answer; starting again from step ${step.restartFrom}`,
+      'retryable',
+    );
+  }
+  const found = await lookUp(call, options, result, saved !== undefined);
+  if (found !== NOT_FOUND) return found;
+  if (step.ownsCreatedOnly) await refuseOthersRecords(step, body, options);
+  // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
+  const recordKey = readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
+  const bodyHash = recordKey ? stableHash(body) : undefined;
+  if (!options.force && recordKey && (await options.state.lastWritten.get(recordKey)) === bodyHash) {
+    result.unchanged.push(recordKey);
+    return UNCHANGED;
+  }
+  const context = {
+    integration: options.integration.name,
+    stepId: step.id,
+    index,
+    idempotencyKey: `${options.eventId}:${callKey}`,
+  };
+  // Until the answer is in, the call counts as sent: a retry (or the redelivery after a crash) looks it up first.
+  const marked = (step.find?.when === 'uncertain' || restartFrom !== undefined) && checkpoint !== undefined;
+  if (marked) await checkpoint.set(callKey, { sent: true });
+  try {
+    const answer = await options.invoke(step, { params: { ...step.params }, body }, context);
+    result.requests.push(answer.request);
+    if (step.ownsCreatedOnly) await rememberCreated(step, body, answer.result, options);
+    await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
+    if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
+    return answer.result;
+  } catch (error) {
+    const request = (error as { request?: PlannedRequest }).request;
+    if (request) result.requests.push(request);
+    const unknown = error instanceof ConnectorError && error.outcomeUnknown === true;
+    // A definite answer (a refusal, a 4xx, a NOK) means the call did not happen: the retry sends it without a find.
+    if (marked && !unknown) await checkpoint.clear(callKey);
+    if (unknown && restartFrom !== undefined) await restart();
+    if (
+      error instanceof ConnectorError &&
+      request &&
+      (await continuesAfter(options.integration, connectorFailure(error, { step: step.id, index })))
+    ) {
+      (result.continued ??= []).push({ step: step.id, ...(index === undefined ? {} : { index }), code: error.code });
+      await checkpoint?.set(callKey, { result: null, request });
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+const NOT_FOUND = Symbol('not-found');
+
+/** The step's find, when it applies: the found record as the step's result, or NOT_FOUND (then the call is sent). */
+async function lookUp(
+  call: StepCall,
+  options: CallOptions,
+  result: ExecutionResult,
+  sentBefore: boolean,
+): Promise<unknown> {
+  const { step, index, lookup } = call;
+  const find = step.find;
+  if (!find || !lookup || (find.when === 'uncertain' && !sentBefore)) return NOT_FOUND;
+  const callKey = index === undefined ? step.id : `${step.id}.${index}`;
+  const { request, found } = await findExisting({
+    ...lookup,
+    step: step as CompiledStep & { find: CompiledFind },
+    index,
+    invoke: options.invoke,
+    integration: options.integration.name,
+    callId: `${options.eventId}:${callKey}`,
+  }).catch((error: unknown) => {
+    const request = (error as { request?: PlannedRequest }).request;
+    if (request) result.requests.push(request);
+    throw error;
+  });
+  if (request) result.requests.push(request);
+  if (!found) {
+    if (sentBefore) await options.state.checkpoint?.clear(callKey);
+    return NOT_FOUND;
+  }
+  (result.found ??= []).push({ step: step.id, ...(index === undefined ? {} : { index }) });
+  // What an earlier attempt of this event created is this integration's own record.
+  if (step.ownsCreatedOnly && sentBefore) await rememberCreated(step, call.body, found.result, options);
+  await options.state.checkpoint?.set(callKey, found);
+  return found.result;
+}
+
+/**
+ * `records: created`: a change to an existing record (update, action, delete) is refused unless this integration
+ * created it. Permanent: retrying cannot make the record ours.
+ */
+async function refuseOthersRecords(step: CompiledStep, body: unknown, options: CallOptions): Promise<void> {
+  if (!options.state.createdBy || step.kind === 'create' || step.kind === 'upsert') return;
+  const key = identityKey(step, body);
+  const creator = key === undefined ? undefined : await options.state.createdBy.get(key);
+  if (key !== undefined && creator === options.integration.name) return;
+  const record = key ?? `${step.connection}/${step.object ?? '?'} (no identity in the body)`;
+  const who = creator ? `integration \`${creator}\` created it` : 'Junction did not create it';
+  throw new ConnectorError(
+    'not-own-record',
+    `${record}: ${who}, and \`${options.integration.name}\` owns only the ${step.object ?? ''} records it creates (owns: records: created)`,
+    'permanent',
+  );
+}
+
+/** Marks what a create (its result's `id`) or an upsert (its identity) made as this integration's own. */
+async function rememberCreated(
+  step: CompiledStep,
+  body: unknown,
+  result: unknown,
+  options: CallOptions,
+): Promise<void> {
+  if (!options.state.createdBy) return;
+  const id = (result as { id?: unknown } | undefined)?.id;
+  const key =
+    step.kind === 'create'
+      ? id === undefined || id === null
+        ? undefined
+        : `${step.connection}/${step.object ?? ''}/${String(id)}`
+      : step.kind === 'upsert'
+        ? identityKey(step, body)
+        : undefined;
+  if (key) await options.state.createdBy.set(key, options.integration.name);
+}
+
+/** `<connection>/<object>/<identity values>` of the record a body addresses. */
+function identityKey(step: CompiledStep, body: unknown): string | undefined {
+  if (!step.object || step.identityFields.length === 0 || !body || typeof body !== 'object') return undefined;
+  const ids = step.identityFields.map((f) => (body as Record<string, unknown>)[f]);
+  if (ids.some((id) => id === undefined || id === null)) return undefined;
+  return `${step.connection}/${step.object}/${ids.join('/')}`;
+}
+
+function readByLaterSteps(integration: CompiledIntegration, step: CompiledStep): boolean {
+  return integration.steps.some((s) => s.reads.includes(step.id));
+}
+
+/** `<connection>/<object>/<identity>` for updates and upserts whose identity is in the body. */
+function writeRecordKey(step: CompiledStep, body: unknown): string | undefined {
+  if (!step.ownedFields || !WRITE_KINDS_WITH_IDENTITY.has(step.kind ?? '')) return undefined;
+  return identityKey(step, body);
+}

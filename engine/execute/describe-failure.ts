@@ -1,0 +1,54 @@
+/**
+ * What an event's failure looks like: the step and element, the request that failed, the Junction code and message
+ * and, for a connector error, the vendor's status and code; then the consequence (on_error rules, classification).
+ */
+import { ConnectorError } from '../sdk/errors.js';
+import type { CompiledIntegration } from '../compiler/compiled-spec.js';
+import type { ExecutionFailure, PlannedRequest } from './execution-types.js';
+import { DependencyMissingError } from './require-xrefs.js';
+import { resolveFailureAction } from './resolve-failure.js';
+
+/** Where the failure happened. */
+export interface FailureSite {
+  step?: string;
+  index?: number;
+}
+
+/** A connector error as a failure, with its own consequence (before on_error rules). */
+export function connectorFailure(error: ConnectorError, at: FailureSite): ExecutionFailure {
+  return {
+    step: at.step,
+    index: at.index,
+    request: (error as { request?: PlannedRequest }).request,
+    code: error.code,
+    message: error.message,
+    action: error.retryable ? 'retry' : 'dead_letter',
+    status: error.status,
+    vendorCode: error.vendorCode,
+    retryAfterMs: error.retryAfterMs,
+    responseExcerpt: error.responseExcerpt,
+    ...(error instanceof DependencyMissingError ? { dependency: error.dependency } : {}),
+  };
+}
+
+export async function describeFailure(
+  error: unknown,
+  at: FailureSite,
+  integration: CompiledIntegration,
+): Promise<ExecutionFailure> {
+  if (error instanceof ConnectorError) {
+    const failure = connectorFailure(error, at);
+    return { ...failure, action: await resolveFailureAction(integration, failure) };
+  }
+  const e = error as { code?: string; message?: string };
+  const guard = typeof e.code === 'string' && /^U10/.test(e.code);
+  const failure: ExecutionFailure = {
+    step: at.step,
+    index: at.index,
+    request: (error as { request?: PlannedRequest }).request,
+    code: guard ? 'transform-guard' : 'transform-error',
+    message: `${e.code ? `JSONata ${e.code}: ` : ''}${e.message ?? String(error)}`,
+    action: 'dead_letter',
+  };
+  return { ...failure, action: await resolveFailureAction(integration, failure) };
+}

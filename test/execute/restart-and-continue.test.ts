@@ -1,0 +1,96 @@
+/**
+ * The other answers to an unknown outcome: `restart_from` starts a batch entry again instead of sending a call into
+ * an entry that cannot be read back, and an `on_error` rule with `continue` counts a failed call as done (an "already
+ * exists" after an earlier attempt got no answer) and goes on with the event.
+ */
+import { describe, expect, it } from 'vitest';
+import { executeEvent } from '../../engine/execute/execute-event.js';
+import { createMemoryState } from '../../engine/plan/memory-state.js';
+import { ConnectorError } from '../../engine/sdk/errors.js';
+import { compileTestSpecs } from '../compiler/test-connectors.js';
+import { crm, lost } from './fake-crm.js';
+
+const CRM = 'apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: https://crm.example.com\n';
+
+const ENTRY = `apiVersion: junction/v1
+kind: Integration
+name: entries
+source: { webhook: {} }
+key: $string(id)
+steps:
+  - id: entry
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Entry }
+    body: '{ "Ref__c": $string(id) }'
+  - id: head
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Head }
+    body: '{ "Entry__c": $steps.entry.id }'
+    restart_from: entry
+  - id: finish
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Finish }
+    body: '{ "Entry__c": $steps.entry.id }'
+owns:
+  - { connection: crm, object: Entry, fields: ["*"] }
+  - { connection: crm, object: Head, fields: ["*"] }
+  - { connection: crm, object: Finish, fields: ["*"] }
+on_error:
+  - { match: 'code = "duplicate" and step = "entry"', action: continue }
+`;
+
+describe('restart_from and continue', () => {
+  const set = compileTestSpecs({ 'crm.yaml': CRM, 'entries.yaml': ENTRY });
+  const integration = set.integrations.get('entries')!;
+  const run = (target: ReturnType<typeof crm>, state = createMemoryState()) =>
+    executeEvent({ id: 1 }, { integration, lookups: set.lookups, invoke: target.invoke, state, eventId: 'e1' });
+
+  it('a head sent into an entry without an answer: the retry opens a new entry instead of adding a second head', async () => {
+    const state = createMemoryState();
+    const target = crm((step, _index, attempt) => (step === 'head' && attempt === 1 ? lost() : undefined));
+    expect((await run(target, state)).failure).toMatchObject({ step: 'head', code: 'timeout', action: 'retry' });
+    expect((await run(target, state)).outcome).toBe('delivered');
+    expect(target.calls.map((c) => `${c.step} ${JSON.stringify(c.body)}`)).toEqual([
+      'entry {"Ref__c":"1"}',
+      'head {"Entry__c":"00Q1"}',
+      'entry {"Ref__c":"1"}',
+      'head {"Entry__c":"00Q3"}',
+      'finish {"Entry__c":"00Q3"}',
+    ]);
+  });
+
+  it('a crash after the head was sent: the redelivery restarts from the entry rather than sending the head again', async () => {
+    const state = createMemoryState(undefined, undefined, undefined, ['head']);
+    await state.checkpoint!.set('entry', {
+      result: { id: '00Q7' },
+      request: { step: 'entry', connection: 'crm', operation: 'sobjects.create', method: 'POST', path: '/sobjects' },
+    });
+    const target = crm();
+    const restarted = await run(target, state);
+    expect(restarted.failure).toMatchObject({
+      step: 'head',
+      code: 'restarted',
+      action: 'retry',
+      message: 'step head: an earlier attempt sent this call and got no answer; starting again from step entry',
+    });
+    expect(target.calls).toEqual([]);
+    expect((await run(target, state)).outcome).toBe('delivered');
+    expect(target.calls.map((c) => c.step)).toEqual(['entry', 'head', 'finish']);
+  });
+
+  it('continue: an "already exists" counts the call as done, and the event goes on', async () => {
+    const target = crm((step) =>
+      step === 'entry'
+        ? new ConnectorError('duplicate', 'crm: Record already exists', 'permanent', { vendorCode: 'XRE0104' })
+        : undefined,
+    );
+    const result = await run(target);
+    expect(result.outcome).toBe('delivered');
+    expect(result.continued).toEqual([{ step: 'entry', code: 'duplicate' }]);
+    expect(result.steps.entry).toBeUndefined();
+    expect(target.calls.map((c) => c.step)).toEqual(['entry', 'head', 'finish']);
+  });
+});
