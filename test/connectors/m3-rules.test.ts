@@ -9,7 +9,7 @@ import { startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import type { M3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { ConnectionClient } from '../../engine/http/connection-client.js';
-import { connectionTo, registry, rejection } from './connector-fixtures.js';
+import { connectionTo, emulatorSecurity, registry, rejection } from './connector-fixtures.js';
 import { inforM3 } from './fixtures/index.js';
 
 let m3: M3Emulator | undefined;
@@ -26,6 +26,7 @@ async function start(): Promise<{ m3: M3Emulator; call: (op: string, body: objec
     connection: connectionTo(inforM3, m3.url),
     connector: registry.get('infor_m3')!,
     env: inforM3.env,
+    security: emulatorSecurity(m3.url),
   });
   const c = client;
   return { m3, call: async (op, body) => (await c.call(op, { params: {}, body })).result };
