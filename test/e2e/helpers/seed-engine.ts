@@ -1,7 +1,8 @@
 /**
  * The seed spec sets running for real: a nats-server, the seed systems' emulators (connectors/seed-systems.ts) and
- * the engine on a copy of specs/magento-ff and specs/service-app-salesforce, with webhooks signed as each system
- * signs them. `fastTimeouts` shortens the connections' timeouts so a timeout fault costs a second, not twenty.
+ * the engine on a copy of the given seed spec sets (specs/magento-ff, specs/service-app-salesforce, specs/bng-m3),
+ * with webhooks signed as each system signs them. `fastTimeouts` shortens the connections' timeouts so a timeout
+ * fault costs a second, not twenty.
  */
 import { createHmac } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +21,22 @@ import { TEST_TUNING, testLogger } from '../../runtime/helpers/runtime-harness.j
 
 const SPECS = fileURLToPath(new URL('../../../specs', import.meta.url));
 
-/** Which system signs a webhook, and how. */
-export type Sender = 'magento' | 'ff' | 'app';
+/** Which system signs a webhook. */
+export type Sender = keyof typeof HOOK_SECRETS;
+
+/** How each system signs: its header and encoding (Magento base64, the others `sha256=` + hex). */
+const SIGNING: Record<Sender, string> = {
+  magento: 'X-Magento-Signature',
+  ff: 'X-FF-Signature',
+  app: 'X-App-Signature',
+  bng: 'X-BNG-Signature',
+  m3: 'X-M3-Signature',
+};
+
+function signature(sender: Sender, raw: string): string {
+  const hmac = createHmac('sha256', HOOK_SECRETS[sender]).update(raw);
+  return sender === 'magento' ? hmac.digest('base64') : 'sha256=' + hmac.digest('hex');
+}
 
 export interface SeedEngine {
   nats: TestNatsServer;
@@ -63,15 +78,9 @@ export async function startSeedEngine(sets: string[], options: { fastTimeouts?: 
     engine,
     post: async (integration, body, sender) => {
       const raw = JSON.stringify(body);
-      const [header, signature] =
-        sender === 'magento'
-          ? ['X-Magento-Signature', createHmac('sha256', HOOK_SECRETS.magento).update(raw).digest('base64')]
-          : sender === 'ff'
-            ? ['X-FF-Signature', 'sha256=' + createHmac('sha256', HOOK_SECRETS.ff).update(raw).digest('hex')]
-            : ['X-App-Signature', 'sha256=' + createHmac('sha256', HOOK_SECRETS.app).update(raw).digest('hex')];
       const res = await fetch(`${engine.url!}/hooks/${integration}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [header]: signature },
+        headers: { 'content-type': 'application/json', [SIGNING[sender]]: signature(sender, raw) },
         body: raw,
       });
       expect(res.status).toBe(202);

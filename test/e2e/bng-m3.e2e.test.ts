@@ -1,0 +1,159 @@
+/**
+ * The BNG <-> Infor M3 seed flows through the engine (real nats-server, the M3 emulator, the BNG shop as the generic
+ * emulator, the seed specs), with M3's answer lost after it committed (dropAfterCommit) and with calls that time out
+ * after M3 committed. M3 honours no Idempotency-Key, so what is asserted is the emulator's company: exactly one
+ * customer, item and customer order per BNG record, later changes applied, GL vouchers balanced, no dead letter.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { startSeedEngine } from './helpers/seed-engine.js';
+import type { SeedEngine } from './helpers/seed-engine.js';
+
+let h: SeedEngine;
+beforeAll(async () => {
+  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true });
+}, 60_000);
+// Every injected fault was hit: the flows really lost those answers.
+afterEach(async () => expect(await (await fetch(`${h.systems.m3.url}/__emulator/faults`)).json()).toEqual([]));
+afterAll(async () => {
+  const open = await h.engine.deadLetters.list({ status: 'open' });
+  await h.stop();
+  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
+});
+
+const MI = '/m3api-rest/v2/execute';
+/** M3 commits, then the connection drops before the answer. */
+const lost = (transaction: string) => ({ dropAfterCommit: true, pathPrefix: `${MI}/${transaction}`, times: 1 });
+/** M3 commits 1.5 s later; the client (1 s timeout) has given up by then. */
+const late = (transaction: string) => ({ delayMs: 1500, pathPrefix: `${MI}/${transaction}`, times: 1 });
+const rows = (table: keyof SeedEngine['systems']['m3']['state']['tables']) => [
+  ...h.systems.m3.state.tables[table].values(),
+];
+/** The transactions M3 received (`PROGRAM/Transaction`), in order. */
+const transactions = (match: RegExp) =>
+  h.systems.m3.requests.map((r) => r.path.slice(MI.length + 1)).filter((t) => match.test(t));
+
+const customer = (name: string, updatedAt: string) => ({
+  customer: {
+    id: 601,
+    type: 'business',
+    first_name: 'Grace',
+    last_name: name,
+    email: 'grace@example.com',
+    updated_at: updatedAt,
+    address: { line1: '7 Harbor Rd', city: 'Arlington', postcode: '22201', country: 'US' },
+  },
+});
+
+it('BNG customer -> M3 customer, the add answer lost, then renamed: one customer, changed', async () => {
+  h.systems.m3.fail(lost('CRS610MI/Add'));
+  await h.post('bng-customers-to-m3', customer('Hopper', '2026-12-01T10:00:00Z'), 'bng');
+  await waitFor(() => h.systems.m3.state.tables.customer.has('B00000601'), 'customer B00000601');
+  h.systems.m3.fail(late('CRS610MI/ChgBasicData'));
+  await h.post('bng-customers-to-m3', customer('Hopper-Murray', '2026-12-01T11:00:00Z'), 'bng');
+  await waitFor(
+    () => h.systems.m3.state.tables.customer.get('B00000601')?.CUNM === 'Grace Hopper-Murray',
+    'customer renamed',
+  );
+  await expectDrained(h.nats.url);
+  expect(rows('customer').filter((c) => c.CUNO === 'B00000601')).toEqual([
+    expect.objectContaining({ CUNM: 'Grace Hopper-Murray', CUA1: '7 Harbor Rd', TOWN: 'Arlington', CUTM: 'TEMPLATE' }),
+  ]);
+  // The lost add was looked up (GetBasicData found it) and never sent again.
+  expect(transactions(/^CRS610MI\/Add$/)).toEqual(['CRS610MI/Add']);
+});
+
+it('BNG order -> M3 batch order, lines and Confirm with answers lost and late: one customer order', async () => {
+  const { m3 } = h.systems;
+  m3.fail(lost('OIS100MI/AddBatchHead'));
+  m3.fail(late('OIS100MI/AddBatchLine'));
+  m3.fail(lost('OIS100MI/Confirm'));
+  const order = {
+    order: {
+      id: 9101,
+      customer_id: 601,
+      channel: 'web',
+      region: 'west',
+      payment_status: 'paid',
+      currency: 'USD',
+      placed_at: '2026-12-01T12:00:00Z',
+      updated_at: '2026-12-01T12:01:00Z',
+      customer_reference: 'PO-9101',
+      lines: [
+        { sku: 'mug-1', quantity: 2, unit_price: 12.5 },
+        { sku: 'cap-1', quantity: 1, unit_price: 18 },
+      ],
+    },
+  };
+  await h.post('bng-orders-to-m3', order, 'bng');
+  const orders = () => rows('order_head').filter((o) => o.CUOR === '9101');
+  await waitFor(() => orders().length > 0, 'the customer order');
+  await expectDrained(h.nats.url);
+  // A later change of the same BNG order finds the order M3 has and creates nothing.
+  await h.post('bng-orders-to-m3', { order: { ...order.order, updated_at: '2026-12-01T13:00:00Z' } }, 'bng');
+  await expectDrained(h.nats.url);
+  expect(orders()).toEqual([expect.objectContaining({ CUNO: 'B00000601', WHLO: '200', ORTP: 'A01', STAT: '22' })]);
+  const orno = orders()[0].ORNO;
+  expect(
+    rows('order_line')
+      .filter((l) => l.ORNO === orno)
+      .map((l) => [l.ITNO, l.ORQT, l.CUPO]),
+  ).toEqual([
+    ['MUG-1', '2', '1'],
+    ['CAP-1', '1', '2'],
+  ]);
+  expect(rows('order_batch').filter((b) => b.CUOR === '9101')).toEqual([expect.objectContaining({ ORNR: orno })]);
+  expect(transactions(/^OIS100MI\/(AddBatchHead|AddBatchLine|Confirm)$/)).toEqual([
+    'OIS100MI/AddBatchHead',
+    'OIS100MI/AddBatchLine',
+    'OIS100MI/AddBatchLine',
+    'OIS100MI/Confirm',
+  ]);
+});
+
+it('BNG item -> M3 item, timing out after M3 added it, then changed: one item, updated', async () => {
+  const item = { sku: 'kettle-1', name: 'Enamel Kettle', description: 'Two litres', category: 'kitchen' };
+  h.systems.m3.fail(late('MMS200MI/AddItmBasic'));
+  await h.post('bng-items-to-m3', { ...item, status: 'active', updated_at: '2026-12-01T10:00:00Z' }, 'bng');
+  await waitFor(() => h.systems.m3.state.tables.item.has('KETTLE-1'), 'item KETTLE-1');
+  await h.post(
+    'bng-items-to-m3',
+    { ...item, name: 'Camp Kettle', status: 'active', updated_at: '2026-12-01T11:00:00Z' },
+    'bng',
+  );
+  await waitFor(() => h.systems.m3.state.tables.item.get('KETTLE-1')?.ITDS === 'Camp Kettle', 'item renamed');
+  await expectDrained(h.nats.url);
+  expect(rows('item').filter((i) => i.ITNO === 'KETTLE-1')).toHaveLength(1);
+  expect(transactions(/^MMS200MI\/AddItmBasic/)).toHaveLength(1);
+});
+
+it('BNG payment -> one balanced GL voucher, the batch and post answers lost', async () => {
+  const { m3 } = h.systems;
+  m3.fail(lost('GLS840MI/AddBatchHead'));
+  m3.fail(lost('GLS840MI/UpdBatch'));
+  const payment = {
+    payment: {
+      id: 9911,
+      order_id: 9101,
+      method: 'card',
+      status: 'settled',
+      amount: 43,
+      currency: 'USD',
+      settled_at: '2026-12-01T23:00:00Z',
+    },
+  };
+  await h.post('bng-payments-to-m3-gl', payment, 'bng');
+  const vouchers = () => rows('gl_voucher').filter((v) => v.KEY1 === 'P000009911');
+  await waitFor(() => vouchers().length > 0, 'the voucher');
+  await expectDrained(h.nats.url);
+  expect(vouchers()).toHaveLength(1);
+  const { VONO } = vouchers()[0];
+  const lines = rows('gl_voucher_line').filter((l) => l.VONO === VONO && l.YEA4 === vouchers()[0].YEA4);
+  expect(lines.map((l) => [l.AIT1, l.ACAM])).toEqual([
+    ['1930', '43.00'],
+    ['1510', '-43.00'],
+  ]);
+  expect(lines.reduce((sum, l) => sum + Math.round(Number(l.ACAM) * 100), 0)).toBe(0);
+  // The update consumed the batch.
+  expect(h.systems.m3.state.tables.gl_batch.has('P000009911')).toBe(false);
+});
