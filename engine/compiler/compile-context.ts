@@ -1,6 +1,6 @@
 /** What every compile stage shares: the connectors, the transform engine, and the diagnostics being collected. */
 import type { ConnectorRegistry } from '../sdk/connector.js';
-import type { TransformEngine } from '../transform/transform-engine.js';
+import type { CompiledExpression, TransformEngine } from '../transform/transform-engine.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { SecretPolicy } from './secret-ref.js';
 import { keyPosition, valuePosition } from './source-position.js';
@@ -28,6 +28,8 @@ export interface StageTimes {
 export class CompileContext {
   readonly diagnostics: Diagnostic[] = [];
   readonly times: StageTimes = { parse: 0, schema: 0, jsonata: 0, crossChecks: 0 };
+  /** Every compiled expression of each spec with its path, for the expression checks (checks/). */
+  readonly expressions = new Map<SpecFile, { path: JsonPath; expression: CompiledExpression }[]>();
 
   /** Runs `fn`, adding its duration to `stage`. */
   timed<T>(stage: keyof StageTimes, fn: () => T): T {
@@ -43,6 +45,12 @@ export class CompileContext {
     readonly options: CompileOptions,
     readonly tree: SpecTree,
   ) {}
+
+  recordExpression(spec: SpecFile, path: JsonPath, expression: CompiledExpression): void {
+    const list = this.expressions.get(spec);
+    if (list) list.push({ path, expression });
+    else this.expressions.set(spec, [{ path, expression }]);
+  }
 
   /** Reports a problem at the value at `path` in `spec`. */
   error(spec: SpecFile, path: JsonPath, code: DiagnosticCode, message: string): void {

@@ -214,6 +214,7 @@ function compileChecked(
 ): CompiledExpression | undefined {
   const site = { spec: validated.spec, path };
   const compiled = ctx.timed('jsonata', () => compileExpression(ctx.options.engine, site, ctx.diagnostics));
+  if (compiled) ctx.recordExpression(validated.spec, path, compiled);
   const ast = compiled?.ast?.();
   if (!ast) return compiled;
   const refs = expressionReferences(ast);

@@ -11,6 +11,7 @@ import { compileLookup } from './compile-lookup.js';
 import { checkOwnershipConflicts } from './check-ownership.js';
 import { checkSecretRefs } from './check-secret-refs.js';
 import { checkTransforms } from './check-transforms.js';
+import { checkExpressions } from './checks/check-expressions.js';
 import { checkRequirements } from './check-requirements.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
@@ -83,7 +84,8 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const integrationSpecs = byKind('Integration');
   const integrations = new Map<string, CompiledIntegration>();
   const compiledWithSource: { compiled: CompiledIntegration; validated: ValidatedSpec<'Integration'> }[] = [];
-  for (const s of validSpecs(integrationSpecs, 'Integration')) {
+  const validIntegrations = validSpecs(integrationSpecs, 'Integration');
+  for (const s of validIntegrations) {
     const compiled = compileIntegration(ctx, s, scope);
     if (compiled) {
       integrations.set(compiled.name, compiled);
@@ -93,6 +95,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   checkOwnershipConflicts(ctx, compiledWithSource);
   checkRequirements(ctx, compiledWithSource);
   checkTransforms(ctx, compiledWithSource, connections);
+  checkExpressions(ctx, validIntegrations, lookups);
   const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
 
   ctx.times.crossChecks = performance.now() - checksStart - ctx.times.jsonata;

@@ -69,10 +69,18 @@ export const DIAGNOSTIC_CODES = {
     'A constant in a step body does not fit its target field: longer than the field, not a number for a numeric field, not a value of its picklist or format.',
   'unknown-source-field':
     "An expression reads a field that the source's record schema does not declare (schedule sources).",
+  'unknown-function':
+    'An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref) nor bound with :=.',
+  'invalid-arguments':
+    "A function call's arguments do not fit the function's signature: too few, too many, or of a type it refuses.",
+  'invalid-picture':
+    'A literal picture string of $formatNumber, $formatInteger, $parseInteger, $fromMillis, $toMillis or $now is invalid.',
+  'unknown-lookup-key':
+    'A $lookup call names a constant key that the table does not have (a warning when the table has a default).',
   'read-operation':
     'A `read.list` or `read.get` uses an operation that writes: Junction reads source records only with query and read operations.',
   'unknown-xref-map':
-    'A `requires` names a cross-reference map that no step writes (a warning: `junction xref import` may still fill it).',
+    'A `requires` or a `$xref("map", …)` call names a cross-reference map that no step writes (a warning: `junction xref import` may still fill it).',
   'internal-error': 'Junction itself failed while compiling (a bug): the specs are rejected, and the message says why.',
 } as const;
 

@@ -3,12 +3,7 @@
  * (`$steps.<id>`), and the lookups and cross-reference maps it names by literal (`$lookup("warehouses", …)`).
  */
 
-interface AstNode {
-  type?: string;
-  value?: unknown;
-  position?: number;
-  [key: string]: unknown;
-}
+import type { AstNode } from './transform-ast.js';
 
 export interface NamedReference {
   name: string;
@@ -24,7 +19,7 @@ export interface ExpressionReferences {
 
 export function expressionReferences(ast: unknown): ExpressionReferences {
   const refs: ExpressionReferences = { steps: [], lookups: [], xrefs: [] };
-  walk(ast, (node) => {
+  walkAst(ast, (node) => {
     if (node.type === 'path' && Array.isArray(node.steps)) {
       const [first, second] = node.steps as AstNode[];
       if (first?.type === 'variable' && first.value === 'steps' && second?.type === 'name') {
@@ -45,15 +40,16 @@ export function expressionReferences(ast: unknown): ExpressionReferences {
   return refs;
 }
 
-function walk(value: unknown, visit: (node: AstNode) => void): void {
+/** Visits every node of a JSONata AST, depth first. */
+export function walkAst(value: unknown, visit: (node: AstNode) => void): void {
   if (Array.isArray(value)) {
-    for (const item of value) walk(item, visit);
+    for (const item of value) walkAst(item, visit);
     return;
   }
   if (value === null || typeof value !== 'object') return;
   const node = value as AstNode;
   if (typeof node.type === 'string') visit(node);
   for (const key of Object.keys(node)) {
-    if (key !== 'value' || typeof node.value === 'object') walk(node[key], visit);
+    if (key !== 'value' || typeof node.value === 'object') walkAst(node[key], visit);
   }
 }

@@ -1,0 +1,40 @@
+/**
+ * The static checks of every JSONata expression in the integrations, run after compilation: unknown functions and
+ * arguments against signatures, picture strings, and the map, table and key names calls give as literals. Each
+ * diagnostic points at the offending token inside the YAML scalar (plain, quoted or block).
+ */
+import type { CompiledLookup } from '../compiled-spec.js';
+import type { CompileContext } from '../compile-context.js';
+import { positionInExpression } from '../compile-expression.js';
+import type { ValidatedSpec } from '../parse-specs.js';
+import { checkConstantReferences } from './check-constant-references.js';
+import { checkFunctions } from './check-functions.js';
+import { checkPictures } from './check-pictures.js';
+import type { ExpressionReport } from './expression-report.js';
+import { functionCalls } from './function-calls.js';
+
+export function checkExpressions(
+  ctx: CompileContext,
+  integrations: readonly ValidatedSpec<'Integration'>[],
+  lookups: ReadonlyMap<string, CompiledLookup>,
+): void {
+  const xrefMaps = new Set(integrations.flatMap((i) => i.value.steps.flatMap((s) => s.xref?.map ?? [])));
+  for (const { spec } of integrations) {
+    for (const { path, expression } of ctx.expressions.get(spec) ?? []) {
+      const ast = expression.ast?.();
+      if (!ast) continue;
+      const report: ExpressionReport = (offset, severity, code, message) =>
+        ctx.diagnostics.push({
+          file: spec.file,
+          ...positionInExpression({ spec, path }, offset),
+          severity,
+          code,
+          message,
+        });
+      const calls = functionCalls(ast, expression.source);
+      checkFunctions(calls, expression.source, report);
+      checkPictures(calls, expression.source, report);
+      checkConstantReferences(calls, expression.source, { lookups, xrefMaps }, report);
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The expression checks on expressions alone: valid JSONata that must never be reported (user functions, context
+ * arguments, `~>`, partial application, higher-order functions, unknown data), and the exact messages of problems.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkFunctions } from '../../engine/compiler/checks/check-functions.js';
+import { checkPictures } from '../../engine/compiler/checks/check-pictures.js';
+import type { ExpressionReport } from '../../engine/compiler/checks/expression-report.js';
+import { functionCalls } from '../../engine/compiler/checks/function-calls.js';
+import { junctionEngine } from '../../engine/transform/junction-engine.js';
+import { referenceEngine } from '../../engine/transform/reference-engine.js';
+
+function problems(source: string, engine = junctionEngine): string[] {
+  const out: string[] = [];
+  const report: ExpressionReport = (offset, severity, code, message) =>
+    out.push(`${offset} ${severity} ${code}: ${message}`);
+  const calls = functionCalls(engine.compile(source).ast?.(), source);
+  checkFunctions(calls, source, report);
+  checkPictures(calls, source, report);
+  return out;
+}
+
+const VALID = [
+  '$substring(name, 0, 3)',
+  'name.$substring(0, 3)',
+  'name ~> $substring(1) ~> $uppercase',
+  '($f := function($x) { $x * 2 }; $f(price))',
+  '($pad5 := $pad(?, 5); $pad5(sku))',
+  '$map(items, function($i) { $i.qty }) ~> $sum',
+  '$map(items, $string)',
+  '$sum(items.(qty * price))',
+  '$join(["a", $string(n)], ", ")',
+  '$string()',
+  '$now()',
+  '$now("[Y0001]-[M01]-[D01]", "+0100")',
+  '$formatNumber(total, "#,##0.00")',
+  '$formatNumber(total, "#.##0,00", { "decimal-separator": ",", "grouping-separator": "." })',
+  '$toMillis(when, "[Y0001]-[M01]-[D01]")',
+  '$fromMillis($millis(), "[H01]:[m01]")',
+  '$formatInteger(n, "w")',
+  '$lookup("warehouses", store)',
+  '$xref("customers", id)',
+  'items@$i#$p.$i.$string($p)',
+  '$exists(x) ? $number(x) : 0',
+  '$replace(s, /a+/, "b")',
+  '$count($split(s, ","))',
+  '$event.id & $steps.a.id',
+];
+
+describe('expression checks', () => {
+  for (const source of VALID)
+    it(`reports nothing for ${source}`, () => {
+      expect(problems(source)).toEqual([]);
+      expect(problems(source, referenceEngine)).toEqual([]);
+    });
+
+  it('names an unknown function at its $ with the closest one', () => {
+    expect(problems('{ "a": $uppercas(x) }')).toEqual([
+      '7 error unknown-function: `$uppercas` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref) nor one this expression binds with :=; did you mean `$uppercase`?',
+    ]);
+    expect(problems('x ~> $frobnicate')[0]).toMatch(/^5 error unknown-function: `\$frobnicate` .*:=$/);
+  });
+
+  it('reports arity and types against the signature, inferred through bindings and conditions', () => {
+    expect(problems('$substring("abc")')).toEqual([
+      '0 error invalid-arguments: `$substring` needs argument 2, which the call does not pass (signature <s-nn?:s>)',
+    ]);
+    expect(problems('($n := 1 + 2; $uppercase(c ? $n : "x" & $n))')).toEqual([]);
+    expect(problems('($n := 1 + 2; $uppercase($n))')).toEqual([
+      '25 error invalid-arguments: argument 1 of `$uppercase` is a number, which the function does not take there (signature <s-:s>)',
+    ]);
+    expect(problems('$length(a, b, c)')).toEqual([
+      '11 error invalid-arguments: `$length` takes 1 argument at most; argument 2 is one too many (signature <s-:n>)',
+    ]);
+    expect(problems('"x" ~> $round')).toEqual([
+      '0 error invalid-arguments: argument 1 of `$round` is a string, which the function does not take there (signature <n-n?:n>)',
+    ]);
+  });
+
+  it('gives the runtime error of a bad picture', () => {
+    expect(problems('$formatNumber(1, "#,,##0")')).toEqual([
+      '17 error invalid-picture: the picture "#,,##0" of `$formatNumber` is invalid: JSONata D3089 The sub-picture must not contain two adjacent instances of the \'grouping-separator\' character',
+    ]);
+    expect(problems('$toMillis(d, "[Y0001]-[W01]")')[0]).toMatch(/^13 error invalid-picture: .* D3136 /);
+  });
+});
