@@ -17,6 +17,8 @@ import { checkFieldMetadata, upsertKeyProblem } from './check-field-metadata.js'
 import { declaredFields, elementSchema, requiredFields } from './schema-fields.js';
 import type { JsonPath } from './source-position.js';
 import { checkSourceReads } from './source-reads.js';
+import { bodyTypes, checkFieldType } from './checks/check-field-types.js';
+import type { InferContext } from './checks/infer-type.js';
 import { closestMatch } from './suggest.js';
 import { isNode, objectConstructor, resultObjects } from './transform-ast.js';
 import type { ObjectWrite } from './transform-ast.js';
@@ -75,8 +77,9 @@ export function checkTransforms(
         const label = `${found.connector.id} ${target.operation}`;
         const input = found.operation.inputFor?.(target.params as Raw) ?? found.operation.input;
         const at: Report = (offset, code, message) => report(path, offset, code, message);
+        const types = bodyTypes(body, context, event?.schema);
         for (const object of resultObjects(body.ast?.(), body.source)) {
-          checkWrites(object, { step: target, input, label, source: body.source, prefix: '' }, at);
+          checkWrites(object, { step: target, input, label, source: body.source, prefix: '', types }, at);
           checkRequired(object, target, input, label, at);
         }
       };
@@ -112,6 +115,8 @@ interface WriteScope {
   source: string;
   /** Dotted path of the object being written, for nested constructors (`address.`). */
   prefix: string;
+  /** What type inference knows of the body. */
+  types: InferContext;
 }
 
 type Report = (offset: number, code: DiagnosticCode, message: string) => void;
@@ -151,6 +156,7 @@ function checkWrites(object: ObjectWrite, scope: WriteScope, report: Report): vo
         'value-does-not-fit',
         `${JSON.stringify(constant.value)} does not fit \`${path}\` (${scope.label} input): ${problem}`,
       );
+    checkFieldType(path, nestedSchema, field.value, scope.types, scope.source, report);
     const nested = { ...scope, input: nestedSchema, prefix: path + '.' };
     const inner = objectConstructor(field.value, scope.source);
     if (inner)

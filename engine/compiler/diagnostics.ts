@@ -75,6 +75,8 @@ export const DIAGNOSTIC_CODES = {
     "A function call's arguments do not fit the function's signature: too few, too many, or of a type it refuses.",
   'invalid-picture':
     'A literal picture string of $formatNumber, $formatInteger, $parseInteger, $fromMillis, $toMillis or $now is invalid.',
+  'invalid-field-type':
+    "A step body writes a value whose inferred type the target field's schema does not allow (a string to a number field, a fraction to an integer).",
   'unknown-lookup-key':
     'A $lookup call names a constant key that the table does not have (a warning when the table has a default).',
   'read-operation':

@@ -113,6 +113,16 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-lookup-key.yaml': ['unknown-lookup-key.yaml:10:56 unknown-lookup-key'],
   'unknown-lookup-key-no-default': ['unknown-lookup-key-no-default/ship.yaml:13:44 unknown-lookup-key'],
   'unknown-xref-map-call.yaml': ['unknown-xref-map-call.yaml:7:76 unknown-xref-map'],
+  'invalid-field-type-string.yaml': ['invalid-field-type-string.yaml:10:43 invalid-field-type'],
+  'invalid-field-type-concat.yaml': [
+    'invalid-field-type-concat.yaml:15:28 invalid-field-type',
+    'invalid-field-type-concat.yaml:16:19 invalid-field-type',
+  ],
+  'invalid-field-type-source.yaml': [
+    'invalid-field-type-source.yaml:11:51 invalid-field-type',
+    'invalid-field-type-source.yaml:11:101 invalid-field-type',
+  ],
+  'invalid-value-condition.yaml': ['invalid-value-condition.yaml:15:65 invalid-value'],
   'yaml-alias-bomb.yaml': ['yaml-alias-bomb.yaml:1:1 yaml-alias-limit'],
   'yaml-comments-only.yaml': ['yaml-comments-only.yaml:1:1 file-empty'],
   'yaml-duplicate-key.yaml': ['yaml-duplicate-key.yaml:6:1 yaml-duplicate-key'],

@@ -10,7 +10,7 @@ import type { AstNode } from '../transform-ast.js';
 import type { ExpressionCalls, FunctionCall } from './function-calls.js';
 import { nodeStart } from './function-calls.js';
 import { functionNames, functionSignature, isKnownName } from './function-table.js';
-import { inferType } from './infer-type.js';
+import { inferType, TYPE_NAMES } from './infer-type.js';
 import type { InferContext, Inferred, TypeSymbol } from './infer-type.js';
 import type { ExpressionReport } from './expression-report.js';
 
@@ -22,15 +22,6 @@ const SAMPLES: Record<TypeSymbol, unknown> = {
   a: [],
   o: {},
   f: { _jsonata_function: true },
-};
-const TYPE_NAMES: Record<string, string> = {
-  s: 'a string',
-  n: 'a number',
-  b: 'a boolean',
-  l: 'null',
-  a: 'an array',
-  o: 'an object',
-  f: 'a function',
 };
 /** Beyond this many combinations of possible argument types, the call is not checked. */
 const MAX_COMBINATIONS = 64;

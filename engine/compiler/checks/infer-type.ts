@@ -25,6 +25,17 @@ export interface Inferred {
 export type PathSchema = (path: AstNode) => JsonSchema | undefined;
 
 export const UNKNOWN: Inferred = {};
+
+/** How messages name each type. */
+export const TYPE_NAMES: Record<TypeSymbol, string> = {
+  s: 'a string',
+  n: 'a number',
+  b: 'a boolean',
+  l: 'null',
+  a: 'an array',
+  o: 'an object',
+  f: 'a function',
+};
 const of = (symbol: TypeSymbol, constants?: unknown[]): Inferred => ({ symbols: new Set([symbol]), constants });
 
 const BINARY: Record<string, TypeSymbol> = {
