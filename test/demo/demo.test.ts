@@ -9,7 +9,7 @@ import { JUNCTION_ARGS } from '../cli/run-cli.js';
 
 const run = promisify(execFile);
 
-it('runs the whole loop for 15 s and ends with nothing lost or duplicated, the dead letter replayed', async () => {
+it('runs the whole loop for 15 s (M3 included) and ends with nothing lost or duplicated, the dead letter replayed', async () => {
   const { stdout } = await run(process.execPath, [...JUNCTION_ARGS, 'demo', '--for', '15', '--port', '0'], {
     timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
@@ -24,6 +24,7 @@ it('runs the whole loop for 15 s and ends with nothing lost or duplicated, the d
   expect(notes).toEqual([
     'FinancialForce is down (503)',
     'FinancialForce is back',
+    'M3 commits orders, confirmations and GL postings but the answers are lost',
     'committing a mapping change (invoice description)',
     'an ad on a fulfilled contract',
     'the contract is reopened; replaying the dead letter',
@@ -33,4 +34,7 @@ it('runs the whole loop for 15 s and ends with nothing lost or duplicated, the d
   // The invoice-to-quote-to-payment loop ran: its integrations delivered events.
   expect(stdout).toMatch(/ff-open-invoices-to-magento-quotes +in +\d+ +delivered +[1-9]/);
   expect(stdout).toMatch(/magento-invoice-payments-to-ff-cash-entries +in +\d+ +delivered +[1-9]/);
+  // BNG -> M3 ran too, and its records count in lost and duplicates.
+  expect(stdout).toMatch(/bng-orders-to-m3 +in +\d+ +delivered +[1-9]/);
+  expect(stdout).toMatch(/bng-payments-to-m3-gl +in +\d+ +delivered +[1-9]/);
 }, 150_000);

@@ -1,8 +1,9 @@
 /**
  * The demo's end check, made against the emulators' state rather than the engine's own counters: every event sent
  * is either written to its target exactly once or sits in the dead-letter queue (lost = 0), and no target record
- * exists twice (duplicates = 0). An invoice payment is also sent to the order integration, which skips it by
- * design; only the event that must write counts.
+ * exists twice (duplicates = 0), in the FF and Salesforce orgs, the Magento store and the M3 company (customers,
+ * customer orders and their batch orders by the BNG order id, GL vouchers by batch key). An invoice payment is
+ * also sent to the order integration, which skips it by design; only the event that must write counts.
  */
 import type { SeedSystems } from '../../../connectors/seed-systems.js';
 import type { SentEvents } from './demo-traffic.js';
@@ -44,6 +45,11 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
       .filter((q) => q.status !== 'declined')
       .map((q) => /^Invoice (\S+) /.exec(q.quote_name ?? '')?.[1]),
   );
+  const m3 = systems.m3.state.tables;
+  const m3Customers = count([...m3.customer.keys()]);
+  const m3Orders = count([...m3.order_head.values()].map((o) => o.CUOR));
+  const m3Batches = count([...m3.order_batch.values()].map((o) => o.CUOR));
+  const m3Vouchers = count([...m3.gl_voucher.values()].map((v) => v.KEY1));
   let delivered = 0;
   let dead = 0;
   let lost = 0;
@@ -59,6 +65,10 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     tally(quotes.get(invoice.name), `ff-open-invoices-to-magento-quotes/${invoice.id}`);
   for (const order of sent.payments)
     tally(cash.get(String(order)), `magento-invoice-payments-to-ff-cash-entries/${order}`);
+  const bng = sent.bng;
+  for (const id of bng.customers) tally(m3Customers.get(m3Key('B', id, 8)), `bng-customers-to-m3/${id}`);
+  for (const id of bng.orders) tally(m3Orders.get(String(id)), `bng-orders-to-m3/${id}`);
+  for (const id of bng.payments) tally(m3Vouchers.get(m3Key('P', id, 9)), `bng-payments-to-m3-gl/${id}`);
   const stockWrites = count(
     systems.magento.requests
       .filter((r) => r.method === 'POST' && r.path.endsWith('/inventory/source-items'))
@@ -70,11 +80,24 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   );
   for (const p of sent.prices) tally(stockWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
   const prices = sent.prices.length;
-  const duplicates = [accounts, invoices, lines, usage, quotes, cash].reduce(
+  const duplicates = [accounts, invoices, lines, usage, quotes, cash, m3Orders, m3Batches, m3Vouchers].reduce(
     (sum, m) => sum + [...m.values()].filter((n) => n > 1).length,
     0,
   );
   const events =
-    sent.customers.length + sent.orders.length + sent.ads.length + prices + sent.invoices.length + sent.payments.length;
+    sent.customers.length +
+    sent.orders.length +
+    sent.ads.length +
+    prices +
+    sent.invoices.length +
+    sent.payments.length +
+    bng.customers.length +
+    bng.orders.length +
+    bng.payments.length;
   return { events, delivered, dead_lettered: dead, lost, duplicates };
+}
+
+/** The M3 key the BNG specs give a record: a prefix and the BNG id zero-padded (`B00000601`, `P000009911`). */
+function m3Key(prefix: string, id: number, width: number): string {
+  return prefix + String(id).padStart(width, '0');
 }

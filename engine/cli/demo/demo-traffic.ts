@@ -20,10 +20,20 @@ export interface SentEvents {
   invoices: { id: string; name: string }[];
   /** Magento orders paying an invoice quote (each should become one FF cash entry). */
   payments: number[];
+  /** BNG customers, paid orders and settled payments (M3 customers, customer orders and GL vouchers). */
+  bng: { customers: number[]; orders: number[]; payments: number[] };
 }
 
 export class DemoTraffic {
-  readonly sent: SentEvents = { customers: [], orders: [], prices: [], ads: [], invoices: [], payments: [] };
+  readonly sent: SentEvents = {
+    customers: [],
+    orders: [],
+    prices: [],
+    ads: [],
+    invoices: [],
+    payments: [],
+    bng: { customers: [], orders: [], payments: [] },
+  };
   readonly #paidQuotes = new Set<number>();
   #order = 2000;
   #ad = 7000;
@@ -178,22 +188,32 @@ export class DemoTraffic {
     return id;
   }
 
-  async #post(integration: string, body: unknown, header: string, signature: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${this.engineUrl}/hooks/${integration}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [header]: signature },
-        body: JSON.stringify(body),
-      });
-      if (res.status === 202) return;
-      // A real sender retries 5xx (NATS briefly unavailable); anything else is a demo bug worth seeing.
-      if (res.status < 500 || attempt >= 5)
-        throw new Error(`webhook ${integration} answered ${res.status}: ${await res.text()}`);
-      await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
-    }
+  #post(integration: string, body: unknown, header: string, signature: string): Promise<void> {
+    return postHook(this.engineUrl, integration, body, header, signature);
   }
 }
 
-function sign(secret: string, body: unknown, encoding: 'hex' | 'base64'): string {
+/** Sends a signed webhook as a real sender does: 5xx (NATS briefly unavailable) is retried, anything else throws. */
+export async function postHook(
+  engineUrl: string,
+  integration: string,
+  body: unknown,
+  header: string,
+  signature: string,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${engineUrl}/hooks/${integration}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [header]: signature },
+      body: JSON.stringify(body),
+    });
+    if (res.status === 202) return;
+    if (res.status < 500 || attempt >= 5)
+      throw new Error(`webhook ${integration} answered ${res.status}: ${await res.text()}`);
+    await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+  }
+}
+
+export function sign(secret: string, body: unknown, encoding: 'hex' | 'base64'): string {
   return createHmac('sha256', secret).update(JSON.stringify(body)).digest(encoding);
 }

@@ -18,6 +18,7 @@ import { progressLines } from './demo-progress.js';
 import { createDemoRepo } from './demo-repo.js';
 import { startSeedSystems } from '../../../connectors/seed-systems.js';
 import { DemoTraffic } from './demo-traffic.js';
+import { DemoBngTraffic } from './demo-bng-traffic.js';
 import { createWiring } from '../wiring.js';
 import { packagePath } from '../../package-root.js';
 
@@ -31,6 +32,8 @@ export interface DemoOptions {
 const say = (line: string) => process.stdout.write(line + '\n');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CUSTOMERS = [42, 43, 44, 45, 46];
+const BNG_CUSTOMERS = [601, 602, 603];
+const M3_EXECUTE = '/m3api-rest/v2/execute';
 
 /** Runs the demo; resolves to the exit code (0 when nothing was lost or duplicated). */
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
@@ -78,14 +81,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       `Junction demo: engine ${running.url} (dashboard: ${running.operatorUrl}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`,
     );
     say(
-      `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}`,
+      `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}, ` +
+        `Infor M3 ${systems.m3.url}, BNG ${systems.bng.url}`,
     );
     const traffic = new DemoTraffic(running.url!, systems.ff);
+    const bng = new DemoBngTraffic(running.url!, traffic.sent.bng);
     for (const id of CUSTOMERS) await traffic.customer(id);
+    for (const id of BNG_CUSTOMERS) await bng.customer(id);
+    const delivered = async (name: string) =>
+      (await engine!.status()).integrations.find((i) => i.name === name)!.counts.delivered;
     await waitUntil(
       async () =>
-        (await engine!.status()).integrations.find((i) => i.name === 'magento-customers-to-ff-accounts')!.counts
-          .delivered >= CUSTOMERS.length,
+        (await delivered('magento-customers-to-ff-accounts')) >= CUSTOMERS.length &&
+        (await delivered('bng-customers-to-m3')) >= BNG_CUSTOMERS.length,
       20_000,
     );
 
@@ -104,6 +112,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
           }),
       },
       { at: at(0.35, 18), note: 'FinancialForce is back: the retries recover', run: () => systems.ff.clearFaults() },
+      {
+        at: at(0.4, 21),
+        note: 'M3 commits orders, confirmations and GL postings but the answers are lost: found, not sent twice',
+        run: () => {
+          for (const transaction of ['OIS100MI/AddBatchHead', 'OIS100MI/Confirm', 'GLS840MI/UpdBatch'])
+            systems.m3.fail({ dropAfterCommit: true, pathPrefix: `${M3_EXECUTE}/${transaction}`, times: 2 });
+        },
+      },
       {
         at: at(0.45, 24),
         note: 'committing a mapping change (invoice description)…',
@@ -148,6 +164,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         await step.run();
       }
       await traffic.round(CUSTOMERS);
+      await bng.round(BNG_CUSTOMERS);
       await traffic.payInvoiceQuotes(systems.magento.state);
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
