@@ -104,7 +104,10 @@ export async function callStep(
     const answer = await options.invoke(step, { params: { ...step.params }, body }, context);
     result.requests.push(answer.request);
     if (step.ownsCreatedOnly) await rememberCreated(step, body, answer.result, options);
-    await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
+    // The last call of an event, when repeating it is harmless (an update, upsert or read), needs no checkpoint:
+    // nothing later in the attempt reads it, and a redelivery that repeats it writes the same record again.
+    if (marked || !repeatableLastCall(options.integration, step))
+      await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
     if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
     return answer.result;
   } catch (error) {
@@ -208,6 +211,12 @@ function identityKey(step: CompiledStep, body: unknown): string | undefined {
   const ids = step.identityFields.map((f) => (body as Record<string, unknown>)[f]);
   if (ids.some((id) => id === undefined || id === null)) return undefined;
   return `${step.connection}/${step.object}/${ids.join('/')}`;
+}
+
+const REPEATABLE_KINDS = new Set(['update', 'upsert', 'read', 'query']);
+
+function repeatableLastCall(integration: CompiledIntegration, step: CompiledStep): boolean {
+  return step === integration.steps.at(-1) && !step.forEach && REPEATABLE_KINDS.has(step.kind ?? '');
 }
 
 function readByLaterSteps(integration: CompiledIntegration, step: CompiledStep): boolean {

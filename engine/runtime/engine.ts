@@ -154,7 +154,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await provisionEventsStream(jsm, tuning);
   await provisionAuditStream(jsm, { replicas: tuning.replicas });
   await provisionTraceStream(jsm, { replicas: tuning.replicas, maxAgeMs: tuning.ledgerTtlMs });
-  const trace = new TraceLog(js, jsm);
+  const trace = new TraceLog(js, jsm, nc);
   const buckets = await provisionBuckets(new Kvm(js), tuning);
   await applyDeadLetterRetention(jsm, tuning.dlqRetentionMs);
   const partitions = await agreePartitions(buckets.meta, tuning.partitions);

@@ -113,6 +113,49 @@ describe('executeEvent', () => {
   const run = (input: unknown, invoke: StepInvoker, state = memoryState({ 'customer:42': '001C' })) =>
     executeEvent(input, { integration, lookups: set.lookups, invoke, state, eventId: 'evt-1' });
 
+  it('checkpoints every call except a last one that is harmless to repeat (update, upsert, read)', async () => {
+    const state = memoryState({ 'customer:42': '001C' });
+    await run(event, recordingInvoker(), state);
+    // The last step creates (for_each): every call is checkpointed.
+    expect([...state.done.keys()]).toEqual(['head', 'lines.0', 'lines.1']);
+    const upsertLast = compileTestSpecs({
+      ...CONNECTIONS,
+      'notes.yaml': `apiVersion: junction/v1
+kind: Integration
+name: notes
+source: { webhook: {} }
+key: $string(id)
+steps:
+  - id: note
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Line__c }
+    body: '{ "Sku__c": "note" }'
+  - id: head
+    connection: crm
+    operation: sobjects.upsert
+    params: { sobject: Order__c, external_id_field: Ext_Id__c }
+    body: '{ "Ext_Id__c": $string(id) }'
+owns:
+  - { connection: crm, object: Order__c, fields: ["*"] }
+  - { connection: crm, object: Line__c, fields: ["*"] }
+`,
+    });
+    const notes = memoryState();
+    const invoke = recordingInvoker();
+    const result = await executeEvent(event, {
+      integration: upsertLast.integrations.get('notes')!,
+      lookups: upsertLast.lookups,
+      invoke,
+      state: notes,
+      eventId: 'evt-2',
+    });
+    expect(result.outcome).toBe('delivered');
+    expect(invoke.calls.map((c) => c.step)).toEqual(['note', 'head']);
+    // A redelivery after a crash resumes the create from its checkpoint and upserts the same record again.
+    expect([...notes.done.keys()]).toEqual(['note']);
+  });
+
   it('sends each step in order, filtered to owned fields, with step results, lookups, xref and $index', async () => {
     const invoke = recordingInvoker();
     const state = memoryState({ 'customer:42': '001C' });

@@ -51,6 +51,7 @@ describe('consumer pool heartbeat', () => {
     let finishLedgerRead: (value: unknown) => void = () => undefined;
     const ctx = {
       ledger: { get: () => new Promise((resolve) => (finishLedgerRead = resolve)) },
+      parking: { marker: async () => undefined },
       tuning: { ackWaitMs },
       metrics: { inFlight: { inc: () => undefined, dec: () => undefined }, duplicates: { inc: () => undefined } },
       log: pino({ level: 'silent' }),
@@ -146,12 +147,30 @@ describe('event execution state', () => {
       integration: 'orders',
       eventDigest: 'd',
       firstAttempt: true,
+      echoState: true,
     });
     expect(await state.lastWritten.get('erp/order/1')).toBeUndefined();
     await state.lastWritten.set('erp/order/1', 'h1');
     await state.lastWritten.set('erp/order/2', 'h2');
     expect(await state.lastWritten.get('erp/order/1')).toBe('h1');
     expect([...written.store.keys()]).toEqual([keyDigest('erp/order/1'), keyDigest('erp/order/2')]);
+  });
+
+  it('keeps no last-written hashes without a reverse partner: no KV round trip, every write is sent', async () => {
+    const written = fakeKv();
+    const state = eventExecutionState({
+      written: written.kv as unknown as KV,
+      checkpoints: fakeKv().kv as unknown as KV,
+      xref,
+      integration: 'orders',
+      eventDigest: 'd',
+      firstAttempt: true,
+      echoState: false,
+    });
+    await state.lastWritten.set('erp/order/1', 'h1');
+    expect(await state.lastWritten.get('erp/order/1')).toBeUndefined();
+    expect(written.kv.get).not.toHaveBeenCalled();
+    expect(written.kv.put).not.toHaveBeenCalled();
   });
 
   it('reads no checkpoint on a first attempt, and resumes from one on a retry', async () => {
@@ -162,6 +181,7 @@ describe('event execution state', () => {
       xref,
       integration: 'orders',
       eventDigest: 'd',
+      echoState: true,
     };
     const request = {
       step: 'write',

@@ -18,7 +18,20 @@ afterEach(async () => {
 
 it('retries through unavailable runtime state past the retry budget, then dead-letters at the delivery limit', async () => {
   h = await startRuntimeHarness({
-    integrations: [integrationYaml({ maxAttempts: 1, initial: '20ms', max: '50ms' })],
+    // A partner writing back to the same connection: orders keeps echo-suppression state (junction_written).
+    integrations: [
+      integrationYaml({
+        maxAttempts: 1,
+        initial: '20ms',
+        max: '50ms',
+        owns: '  - { connection: target, object: record, fields: [seq, status] }',
+      }),
+      integrationYaml({
+        name: 'partner',
+        body: '{ "key": $string(id), "note": note }',
+        owns: '  - { connection: target, object: record, fields: [note] }',
+      }),
+    ],
     tuning: { crashDeliveries: 1 },
   });
   const nc = await connect({ servers: h.nats.url });
@@ -51,9 +64,9 @@ it('retries through unavailable runtime state past the retry budget, then dead-l
     expect(h.target.requests).toEqual([]);
     await expectDrained(h.nats.url);
     const status = (await (await fetch(`${h.engine.operatorUrl}/api/status`)).json()) as {
-      integrations: { counts: { retried: number } }[];
+      integrations: { name: string; counts: { retried: number } }[];
     };
-    expect(status.integrations[0].counts.retried).toBe(2);
+    expect(status.integrations.find((i) => i.name === 'orders')?.counts.retried).toBe(2);
   } finally {
     await nc.close();
   }

@@ -7,6 +7,7 @@
 import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { keyToken } from '../broker/subjects.js';
 
 export const TRACE_STREAM = 'JUNCTION_TRACE';
@@ -68,9 +69,14 @@ export async function provisionTraceStream(
 }
 
 export class TraceLog {
+  /**
+   * With `nc`, records are published as core NATS messages (the stream stores them; no PubAck to wait for, which is
+   * a request/reply per attempt otherwise): the trace is a diagnostic, not a guarantee.
+   */
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly nc?: NatsConnection,
   ) {}
 
   /** Appends a record; never throws and never waits for the broker. */
@@ -80,7 +86,16 @@ export class TraceLog {
       requests: record.requests.map((r) => (r.body === undefined ? r : { ...r, body: cut(r.body) })),
       ...(record.results === undefined ? {} : { results: cut(record.results) }),
     };
-    void this.js.publish(traceSubject(record.integration, record.key), JSON.stringify(compact)).catch(() => undefined);
+    const subject = traceSubject(record.integration, record.key);
+    if (!this.nc) {
+      void this.js.publish(subject, JSON.stringify(compact)).catch(() => undefined);
+      return;
+    }
+    try {
+      this.nc.publish(subject, JSON.stringify(compact));
+    } catch {
+      // closed connection: the record is lost, the event is not
+    }
   }
 
   /** Every trace record of one record key, oldest first. */

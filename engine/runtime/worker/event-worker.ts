@@ -28,6 +28,7 @@ import type { EventDelivery } from './event-delivery.js';
 import { finishAttempt, finished, settle } from './attempt-finish.js';
 import type { Route } from './attempt-finish.js';
 import { parseTicket } from './key-parking.js';
+import { hasReversePartner } from './echo-partners.js';
 import type { KeyParking } from './key-parking.js';
 
 export interface WorkerContext {
@@ -166,6 +167,7 @@ async function attempt(
       integration: name,
       eventDigest: digest,
       firstAttempt: d.attempt === 1 && !d.replayOf,
+      echoState: hasReversePartner(specSet, name),
     }),
   );
   const result = await executeEvent(event, {

@@ -18,7 +18,15 @@ export interface EventStateOptions {
   eventDigest: string;
   /** On a first delivery there can be no checkpoint yet: skip the reads. */
   firstAttempt: boolean;
+  /** Keep last-written hashes (echo suppression): only integrations with a reverse partner (echo-partners.ts). */
+  echoState: boolean;
 }
+
+/** No echo-suppression state: every write is sent, nothing is read or stored. */
+const NO_ECHO_STATE: ExecutionState['lastWritten'] = {
+  get: () => Promise.resolve(undefined),
+  set: () => Promise.resolve(),
+};
 
 export function eventExecutionState(options: EventStateOptions): ExecutionState {
   const { written, checkpoints, integration, eventDigest, firstAttempt } = options;
@@ -27,14 +35,16 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
   // Method shorthand, not arrow properties: tsx names every arrow it assigns (a defineProperty per event).
   return {
     xref: options.xref.xref,
-    lastWritten: {
-      async get(recordKey) {
-        return (await written.get(digests.of(recordKey)))?.string() || undefined;
-      },
-      async set(recordKey, hash) {
-        await written.put(digests.of(recordKey), hash);
-      },
-    },
+    lastWritten: options.echoState
+      ? {
+          async get(recordKey) {
+            return (await written.get(digests.of(recordKey)))?.string() || undefined;
+          },
+          async set(recordKey, hash) {
+            await written.put(digests.of(recordKey), hash);
+          },
+        }
+      : NO_ECHO_STATE,
     // In the same bucket as the hashes, under a key of its own (`created/` is part of what is digested).
     createdBy: {
       async get(recordKey) {
