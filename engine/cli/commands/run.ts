@@ -2,6 +2,7 @@
  * `junction run [dir]`: runs the engine (HTTP ingest, workers, pollers) on a spec directory until SIGTERM/SIGINT,
  * then drains. With no NATS URL it embeds a private nats-server storing in `.junction/nats`.
  */
+import cluster from 'node:cluster';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
@@ -19,6 +20,7 @@ import { formatCheckRows } from '../formats/check-report.js';
 import type { Wiring } from '../wiring.js';
 import { addSecurityOptions, engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
+import { WORKER_READY, runCluster } from './run-cluster.js';
 
 interface RunOptions extends SecurityFlags {
   port: string;
@@ -45,6 +47,7 @@ interface RunOptions extends SecurityFlags {
   path: string;
   poll: string;
   pin?: string;
+  workers: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -76,6 +79,7 @@ export function registerRunCommand(program: Command): void {
       'NATS server URL(s), comma-separated (default: $JUNCTION_NATS_URL, else an embedded nats-server)',
     )
     .option('--replicas <n>', 'stream and KV replicas (3 on a cluster)', String(DEFAULT_TUNING.replicas))
+    .option('--workers <n>', 'engine processes on this machine (node:cluster; one per core uses every core)', '1')
     .addOption(
       advancedOption(
         new Option(
@@ -129,6 +133,12 @@ export function registerRunCommand(program: Command): void {
     // GitOps: a pin must be a commit id; checked before anything starts.
     if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
       throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
+    const workers = countOption('--workers', opts.workers);
+    const drainTimeoutMs = durationOption('--drain-timeout', opts.drainTimeout);
+    if (workers > 1 && cluster.isPrimary) {
+      process.exitCode = await runCluster(workers, opts.nats ?? process.env.JUNCTION_NATS_URL, drainTimeoutMs);
+      return;
+    }
     // Loaded when the command runs, so `junction --help` does not pay for the runtime.
     const { createRuntimeLogger } = await import('../../runtime/observe/runtime-logger.js');
     const { startEngine } = await import('../../runtime/engine.js');
@@ -141,7 +151,7 @@ export function registerRunCommand(program: Command): void {
     const tuning = {
       partitions: countOption('--partitions', opts.partitions),
       ackWaitMs: durationOption('--ack-wait', opts.ackWait),
-      drainTimeoutMs: durationOption('--drain-timeout', opts.drainTimeout),
+      drainTimeoutMs,
       replicas: countOption('--replicas', opts.replicas),
       dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
     };
@@ -200,6 +210,7 @@ export function registerRunCommand(program: Command): void {
         `(NATS ${engine.natsUrl}, commit ${engine.specSet.commit}); Ctrl-C to stop\n`,
     );
     void engine.checks().then((rows) => process.stderr.write(startupProblems(rows)));
+    if (cluster.isWorker) process.send?.(WORKER_READY);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         logger.info({ signal }, 'stopping: draining in-flight events');

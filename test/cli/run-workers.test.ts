@@ -1,0 +1,127 @@
+/**
+ * `junction run --workers 2` as a user runs it: one primary with the embedded nats-server, two engine processes
+ * sharing the webhook port and the partitions. Every event is delivered once; a SIGKILLed worker is replaced, and its
+ * events are delivered by the others; SIGTERM drains all and exits 0.
+ */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { startFakeTarget } from '../runtime/helpers/fake-target.js';
+import type { FakeTarget } from '../runtime/helpers/fake-target.js';
+import { waitFor } from '../runtime/helpers/runtime-harness.js';
+import { JUNCTION_ARGS } from './run-cli.js';
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The engine processes the primary forked (not its nats-server). */
+function workerPids(primary: number): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(primary)], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes('junction.ts'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+async function specDir(target: FakeTarget): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'junction-workers-'));
+  await writeFile(
+    join(dir, 'target.yaml'),
+    `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: http\nbase_url: ${target.url}\ntimeout: 5s\n`,
+  );
+  await writeFile(
+    join(dir, 'orders.yaml'),
+    `apiVersion: junction/v1
+kind: Integration
+name: orders
+source: { webhook: {} }
+key: $string(id)
+steps:
+  - id: write
+    connection: target
+    operation: put
+    params: { path: "/records/{key}", object: record, id_field: key }
+    body: '{ "key": $string(id), "seq": seq }'
+owns:
+  - { connection: target, object: record, fields: ["*"] }
+retry: { max_attempts: 5, initial: 50ms, max: 500ms }
+`,
+  );
+  return dir;
+}
+
+it('runs two engine processes that share the port and the partitions; a killed worker is replaced; SIGTERM drains all', async () => {
+  const target = await startFakeTarget();
+  cleanup.push(() => target.stop());
+  const dir = await specDir(target);
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const port = await freePort();
+  const args = ['run', '.', '--workers', '2', '--port', String(port), '--operator-port', '0', '--ack-wait', '2s'];
+  const primary = spawn(
+    process.execPath,
+    [...JUNCTION_ARGS, ...args, '--allow-private-host', new URL(target.url).host],
+    { cwd: dir, env: { ...process.env, JUNCTION_NATS_URL: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  primary.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => primary.once('exit', (code) => resolve(code)));
+  cleanup.push(async () => {
+    if (primary.exitCode === null) primary.kill('SIGKILL');
+    await exited;
+  });
+  const running = () => stderr.split('engine running').length - 1;
+  await waitFor(
+    () => running() >= 2,
+    () => `two engines running; stderr:\n${stderr}`,
+    60_000,
+  );
+  expect(existsSync(join(dir, '.junction', 'nats.url'))).toBe(true);
+  const first = workerPids(primary.pid!);
+  expect(first).toHaveLength(2);
+
+  const post = (id: number, seq: number) =>
+    fetch(`http://127.0.0.1:${port}/hooks/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, seq }),
+    }).then((r) => r.status);
+  const ids = Array.from({ length: 40 }, (_, i) => i + 1);
+  expect(await Promise.all(ids.map((id) => post(id, 1)))).toEqual(ids.map(() => 202));
+  await waitFor(() => ids.every((id) => target.records.get(String(id))?.seq === 1), 'first round delivered', 30_000);
+
+  // One worker dies: the primary starts another, and the second round is delivered in full.
+  process.kill(first[0], 'SIGKILL');
+  await waitFor(
+    () => running() >= 3,
+    () => `a replacement engine running; stderr:\n${stderr}`,
+    60_000,
+  );
+  expect(await Promise.all(ids.map((id) => post(id, 2)))).toEqual(ids.map(() => 202));
+  await waitFor(() => ids.every((id) => target.records.get(String(id))?.seq === 2), 'second round delivered', 30_000);
+  const second = workerPids(primary.pid!);
+  expect(second).toHaveLength(2);
+  expect(second).not.toContain(first[0]);
+  for (const id of ids) expect(target.committedOrder.get(String(id))).toEqual([1, 2]);
+
+  primary.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  for (const pid of second) expect(() => process.kill(pid, 0)).toThrow();
+  expect(existsSync(join(dir, '.junction', 'nats.url'))).toBe(false);
+}, 180_000);
