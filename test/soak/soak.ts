@@ -1,0 +1,201 @@
+/**
+ * `npm run soak -- --events N`: the engine under random faults all along, then the oracle against the target's state.
+ * Not in CI (it runs for minutes to an hour). Options: `--events` (100000), `--workers` (3 worker processes),
+ * `--senders` (16 webhook senders), `--fault-every` (seconds between faults, 8).
+ *
+ * The world: a nats-server; an ingest-only engine in this process; worker-only engines in child processes that reach
+ * NATS through a proxy that can blackhole; a fake target that records every write. The integration creates one
+ * record per event (POST, which ignores Idempotency-Key, as the vendors do) with a `find` for lost answers, so a
+ * duplicate delivery would show as a second write. While events are sent, one fault every few seconds, at random:
+ * a worker SIGKILLed (and replaced), nats-server killed with -9 and restarted, the workers' network blackholed for 3 s,
+ * or a spell of 5xx, 429 with Retry-After, or stalled answers from the target; 1 % of calls fail with 503 throughout.
+ * Every 5 s a line: events accepted and delivered, throughput, lag. At the end, after the faults stop:
+ * `lost=<accepted events neither written nor dead-lettered>, duplicates=<writes beyond one per event>`; exit 1 unless
+ * both are 0.
+ */
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { startEngine } from '../../engine/runtime/engine.js';
+import type { RuntimeTuning } from '../../engine/runtime/runtime-options.js';
+import { startTestNatsServer } from '../helpers/nats-server.js';
+import { startBlackholeProxy } from '../helpers/blackhole-proxy.js';
+import { startFakeTarget } from '../runtime/helpers/fake-target.js';
+import type { Fault } from '../runtime/helpers/fake-target.js';
+import { httpTestInvoker } from '../runtime/helpers/http-invoker.js';
+import { brokerBacklog } from '../runtime/helpers/runtime-harness.js';
+import { compileRuntimeSpecs, integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { startWebhookSender } from '../runtime/helpers/webhook-sender.js';
+import { killAll, spawnWorker } from '../runtime/helpers/worker-processes.js';
+import type { WorkerProcess } from '../runtime/helpers/worker-processes.js';
+import type { WorkerConfig } from '../runtime/helpers/worker-main.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    workers: { type: 'string', default: '3' },
+    senders: { type: 'string', default: '16' },
+    'fault-every': { type: 'string', default: '8' },
+  },
+});
+const EVENTS = Number(values.events);
+const WORKERS = Number(values.workers);
+const FAULT_EVERY_MS = Number(values['fault-every']) * 1000;
+
+const CREATE = integrationYaml({
+  maxAttempts: 200,
+  initial: '100ms',
+  max: '2s',
+  steps: `  - id: create
+    connection: target
+    operation: records.create
+    body: '{ "key": $string(id), "seq": seq }'
+    find:
+      operation: records.find
+      body: '{ "key": $body.key }'
+      match: 'items[key = $body.key]'`,
+});
+const TUNING: Partial<RuntimeTuning> = {
+  partitions: 16,
+  ackWaitMs: 5_000,
+  drainTimeoutMs: 3_000,
+  publishTimeoutMs: 2_000,
+};
+
+const started = Date.now();
+const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
+const say = (line: string) => process.stdout.write(`[${elapsed().padStart(6)}] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
+
+const nats = await startTestNatsServer();
+const proxy = await startBlackholeProxy({ port: nats.port });
+const target = await startFakeTarget();
+/** The target's current spell of trouble, and the 1 % of 503 that is always there. */
+let weather: { until: number; fault: () => Fault | undefined } | undefined;
+/** Every call per record key that was written more than once (the evidence of a duplicate). */
+const calls = new Map<string, string[]>();
+target.fault = (r) => {
+  if (r.key) calls.set(r.key, [...(calls.get(r.key) ?? []), `${elapsed()} ${r.method} ${r.path} pid=${r.workerPid}`]);
+  if (weather && Date.now() < weather.until) return weather.fault();
+  return Math.random() < 0.01 ? { respond: { status: 503 } } : undefined;
+};
+const specSet = compileRuntimeSpecs(target.url, [CREATE]);
+const silent = pino({ level: process.env.JUNCTION_SOAK_LOG ?? 'silent' });
+const ingest = await startEngine({
+  specSet,
+  invoker: httpTestInvoker,
+  natsUrl: nats.url,
+  port: 0,
+  host: '127.0.0.1',
+  roles: { workers: false, sources: false },
+  tuning: TUNING,
+  logger: silent,
+});
+const config: WorkerConfig = {
+  natsUrl: proxy.url('nats'),
+  targetUrl: target.url,
+  integrations: [CREATE],
+  tuning: TUNING,
+};
+const workers: WorkerProcess[] = await Promise.all(Array.from({ length: WORKERS }, () => spawnWorker(config)));
+say(`soak: ${EVENTS} events, ${WORKERS} worker processes, a fault every ~${FAULT_EVERY_MS / 1000}s`);
+
+const ids = Array.from({ length: EVENTS }, (_, i) => i + 1);
+const sender = startWebhookSender(() => `${ingest.url}/hooks/orders`, ids, {
+  concurrency: Number(values.senders),
+  pauseMs: 0,
+  retryPauseMs: 200,
+});
+let sending = true;
+void sender.done.then(() => (sending = false));
+/** Faults go on until everything accepted is finished, not only while events are sent. */
+let faulting = true;
+
+const faults = new Map<string, number>();
+const FAULTS: Record<string, () => Promise<void>> = {
+  'worker SIGKILL': async () => {
+    const victim = pick(workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null));
+    victim?.child.kill('SIGKILL');
+    workers.push(await spawnWorker(config));
+  },
+  'nats-server kill -9 and restart': async () => {
+    await nats.kill();
+    await sleep(500);
+    await nats.restart();
+  },
+  'network blackhole 3s': async () => {
+    proxy.blackhole();
+    await sleep(3_000);
+    proxy.heal();
+  },
+  'target 5xx spell': async () => {
+    weather = {
+      until: Date.now() + 3_000,
+      fault: () => (Math.random() < 0.3 ? { respond: { status: 502 } } : undefined),
+    };
+  },
+  'target 429 spell': async () => {
+    const limited = { respond: { status: 429, headers: { 'retry-after': '1' } } };
+    weather = { until: Date.now() + 3_000, fault: () => (Math.random() < 0.3 ? limited : undefined) };
+  },
+  'target stall spell': async () => {
+    weather = { until: Date.now() + 3_000, fault: () => (Math.random() < 0.05 ? { stall: true } : undefined) };
+  },
+};
+const faultLoop = (async () => {
+  while (faulting) {
+    await sleep(FAULT_EVERY_MS * (0.5 + Math.random()));
+    if (!faulting) break;
+    const kind = pick(Object.keys(FAULTS));
+    faults.set(kind, (faults.get(kind) ?? 0) + 1);
+    say(`fault: ${kind}`);
+    await FAULTS[kind]().catch((error: Error) => say(`fault ${kind} failed: ${error.message}`));
+  }
+})();
+
+/** Throughput and lag, every 5 s, until everything accepted is written or dead-lettered. */
+const delivered = () => target.records.size;
+const samples: { t: number; delivered: number }[] = [];
+let last = { t: Date.now(), delivered: 0 };
+let deadLetters = 0;
+for (;;) {
+  await sleep(5_000);
+  target.requests.length = 0; // the fault function needs no history: keep memory flat
+  const now = { t: Date.now(), delivered: delivered() };
+  const rate = ((now.delivered - last.delivered) * 1000) / (now.t - last.t);
+  samples.push(now);
+  last = now;
+  deadLetters = (await ingest.deadLetters.list({ status: 'open' }).catch(() => [])).length;
+  const lag = sender.accepted.size - now.delivered - deadLetters;
+  say(
+    `accepted=${sender.accepted.size} delivered=${now.delivered} dlq=${deadLetters} ` +
+      `rate=${rate.toFixed(0)}/s lag=${lag} rss=${Math.round(process.memoryUsage().rss / 1e6)}MB`,
+  );
+  if (!sending && lag <= 0) {
+    faulting = false;
+    const backlog = await brokerBacklog(nats.url).catch(() => undefined);
+    if (backlog && backlog.pending === 0 && backlog.ackPending === 0) break;
+  }
+}
+await faultLoop;
+
+const accepted = [...sender.accepted];
+const dead = new Set((await ingest.deadLetters.list({ status: 'open' })).map((d) => d.key));
+const lost = accepted.filter((id) => !target.records.has(String(id)) && !dead.has(String(id))).length;
+const duplicates = [...target.effectiveWrites.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+const seconds = (Date.now() - started) / 1000;
+say(`faults injected: ${[...faults].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'}`);
+say(`refused webhook posts (retried by the sender): ${JSON.stringify(Object.fromEntries(sender.refused))}`);
+say(
+  `${accepted.length} events in ${seconds.toFixed(0)}s: ${(accepted.length / seconds).toFixed(0)} events/s overall, ` +
+    `dead-lettered ${dead.size}`,
+);
+for (const [key, n] of target.effectiveWrites)
+  if (n > 1) say(`duplicate: record ${key} written ${n} times; its calls: ${calls.get(key)?.join(' | ')}`);
+say(`lost=${lost}, duplicates=${duplicates}`);
+await killAll(workers);
+await ingest.stop();
+await proxy.close();
+await target.stop();
+await nats.dispose();
+process.exit(lost === 0 && duplicates === 0 ? 0 : 1);
