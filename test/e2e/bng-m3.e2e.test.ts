@@ -3,6 +3,7 @@
  * emulator, the seed specs), with M3's answer lost after it committed (dropAfterCommit) and with calls that time out
  * after M3 committed. M3 honours no Idempotency-Key, so what is asserted is the emulator's company: exactly one
  * customer, item and customer order per BNG record, later changes applied, GL vouchers balanced, no dead letter.
+ * The M3 -> BNG item poll (MMS200MI/LstItmByChgDate by change date) runs every second alongside.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -11,7 +12,7 @@ import type { SeedEngine } from './helpers/seed-engine.js';
 
 let h: SeedEngine;
 beforeAll(async () => {
-  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true });
+  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
 }, 60_000);
 // Every injected fault was hit: the flows really lost those answers.
 afterEach(async () => expect(await (await fetch(`${h.systems.m3.url}/__emulator/faults`)).json()).toEqual([]));
@@ -125,6 +126,31 @@ it('BNG item -> M3 item, timing out after M3 added it, then changed: one item, u
   await expectDrained(h.nats.url);
   expect(rows('item').filter((i) => i.ITNO === 'KETTLE-1')).toHaveLength(1);
   expect(transactions(/^MMS200MI\/AddItmBasic/)).toHaveLength(1);
+});
+
+it('M3 items polled by change date reach BNG: the M3 status of the item, once per change', async () => {
+  const { m3, bng } = h.systems;
+  const today = m3.state.tables.item.get('KETTLE-1')!.LMDT;
+  const erp = () => bng.collections.get('products')?.get('kettle-1/erp');
+  await waitFor(() => erp()?.m3_status === '20', 'the polled item in BNG');
+  // M3 blocks the item (a change in M3, not from BNG): the next poll asks from the same change date and sends it.
+  m3.state.tables.item.set('KETTLE-1', { ...m3.state.tables.item.get('KETTLE-1')!, STAT: '90' });
+  await waitFor(() => erp()?.m3_status === '90', 'the blocked item in BNG');
+  await expectDrained(h.nats.url);
+  expect(erp()).toEqual({
+    sku: 'kettle-1',
+    m3_item_number: 'KETTLE-1',
+    m3_status: '90',
+    unit: 'EA',
+    m3_changed_on: `${today.slice(0, 4)}-${today.slice(4, 6)}-${today.slice(6)}`,
+    id: 'kettle-1',
+  });
+  // Polled every second, written once per change of what BNG gets: the rename changes no field BNG takes (its
+  // event, if polled apart, is an unchanged write and skipped), the block does.
+  const puts = bng.requests.filter((r) => r.method === 'PUT' && r.path === '/products/kettle-1/erp');
+  expect(puts.map((r) => (r.body as { m3_status: string }).m3_status)).toEqual(['20', '90']);
+  const polls = transactions(/^MMS200MI\/LstItmByChgDate$/).length;
+  expect(polls).toBeGreaterThan(2);
 });
 
 it('BNG payment -> one balanced GL voucher, the batch and post answers lost', async () => {

@@ -2,7 +2,7 @@
  * The seed spec sets running for real: a nats-server, the seed systems' emulators (connectors/seed-systems.ts) and
  * the engine on a copy of the given seed spec sets (specs/magento-ff, specs/service-app-salesforce, specs/bng-m3),
  * with webhooks signed as each system signs them. `fastTimeouts` shortens the connections' timeouts so a timeout
- * fault costs a second, not twenty.
+ * fault costs a second, not twenty; `fastPolls` polls every schedule source each second.
  */
 import { createHmac } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,10 @@ export interface SeedEngine {
 }
 
 /** Starts everything on the given seed spec sets (directories under specs/). */
-export async function startSeedEngine(sets: string[], options: { fastTimeouts?: boolean } = {}): Promise<SeedEngine> {
+export async function startSeedEngine(
+  sets: string[],
+  options: { fastTimeouts?: boolean; fastPolls?: boolean } = {},
+): Promise<SeedEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'junction-seed-'));
   for (const set of sets)
     cpSync(join(SPECS, set), dir, { recursive: true, filter: (src) => !src.endsWith('.test.yaml') });
@@ -59,6 +62,11 @@ export async function startSeedEngine(sets: string[], options: { fastTimeouts?: 
       writeFileSync(path, readFileSync(path, 'utf8').replace(/^timeout: .*$/m, 'timeout: 1s'));
     }
   }
+  if (options.fastPolls)
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      const path = join(dir, file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(/^( {4}every:) .*$/m, '$1 1s'));
+    }
   const nats = await startTestNatsServer();
   const systems = await startSeedSystems();
   const wiring = createWiring({ env: systems.env });
