@@ -3,6 +3,7 @@ import type { ConnectorDef } from '../../engine/sdk/index.js';
 import { startMagentoEmulator } from './emulator/index.js';
 import { classifyMagentoError } from './errors.js';
 import { magentoOperations } from './operations.js';
+import { magentoSchemaPull } from './schema-pull.js';
 
 /** Magento 2 / Adobe Commerce REST V1. */
 export const magentoConnector: ConnectorDef = {
@@ -22,6 +23,7 @@ export const magentoConnector: ConnectorDef = {
   },
   operations: magentoOperations,
   classify: classifyMagentoError,
+  schemaPull: magentoSchemaPull,
   // Store configs: refused to anonymous callers by default (Magento's "restrict anonymous web APIs"), so an answer
   // proves the token; it reads only the store's settings.
   check: {

@@ -4,6 +4,7 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import { magentoChangeOperations } from './change-operations.js';
+import { attributeOperations } from './schema-pull.js';
 import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
 import {
   cartSchema,
@@ -377,4 +378,5 @@ export const magentoOperations: Record<string, OperationDef> = {
     result: (_r, c) => ({ id: Number(record(c).quoteId), declined: true }),
   },
   ...magentoChangeOperations,
+  ...attributeOperations,
 };

@@ -4,6 +4,7 @@ import { startSalesforceEmulator } from './emulator/index.js';
 import { classifySalesforceError } from './errors.js';
 import { salesforceOperations } from './operations.js';
 import { changeEventStream } from './pubsub/change-event-stream.js';
+import { salesforceSchemaPull } from './schema-pull.js';
 
 /** Salesforce REST, including FinancialForce objects. */
 export const salesforceConnector: ConnectorDef = {
@@ -39,6 +40,7 @@ export const salesforceConnector: ConnectorDef = {
   operations: salesforceOperations,
   streams: { change_events: changeEventStream },
   classify: classifySalesforceError,
+  schemaPull: salesforceSchemaPull,
   // Limits: a cheap authenticated GET that every API-enabled user may call; it touches no record.
   check: {
     description: 'GET /limits (the org API limits)',

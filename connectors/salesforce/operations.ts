@@ -8,6 +8,7 @@ import { salesforceChangeOperations } from './change-operations.js';
 import { classifySalesforceError } from './errors.js';
 import { salesforceIdentityOperations } from './identity-operations.js';
 import { sobjectSchema } from './schemas/index.js';
+import { describeOperation } from './schema-pull.js';
 
 type Row = Record<string, unknown>;
 const base = (c: OperationCall) => `/services/data/${String(c.options.api_version ?? 'v60.0')}`;
@@ -221,4 +222,5 @@ export const salesforceOperations: Record<string, OperationDef> = {
   },
   ...salesforceChangeOperations,
   ...salesforceIdentityOperations,
+  'sobjects.describe': describeOperation,
 };

@@ -23,6 +23,7 @@ import { registerPauseCommands } from './commands/pause.js';
 import { registerTraceCommand } from './commands/trace.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
+import { registerSchemaCommand } from './commands/schema.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../package-root.js';
 
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   registerPlanCommand(program);
   registerCiGithubCommand(program);
   registerCheckCommand(program);
+  registerSchemaCommand(program);
   registerRunCommand(program);
   registerDlqCommand(program);
   registerXrefCommand(program);

@@ -19,8 +19,10 @@ import type { JsonPath } from './source-position.js';
 import { checkSourceReads } from './source-reads.js';
 import { bodyTypes, checkFieldType } from './checks/check-field-types.js';
 import type { InferContext } from './checks/infer-type.js';
+import { attributeCodes, entityInputSchema } from './schema-overlays.js';
+import type { SchemaOverlays } from './schema-overlays.js';
 import { closestMatch } from './suggest.js';
-import { isNode, objectConstructor, resultObjects } from './transform-ast.js';
+import { isNode, objectConstructor, resultObjects, tokenStart } from './transform-ast.js';
 import type { ObjectWrite } from './transform-ast.js';
 
 type Raw = Record<string, unknown>;
@@ -36,6 +38,7 @@ export function checkTransforms(
   ctx: CompileContext,
   integrations: readonly CheckedIntegration[],
   connections: ReadonlyMap<string, CompiledConnection>,
+  overlays: SchemaOverlays,
 ): void {
   for (const { compiled, validated } of integrations) {
     const report = (path: JsonPath, offset: number, code: DiagnosticCode, message: string) => {
@@ -75,7 +78,7 @@ export function checkTransforms(
         const found = body && operationOf(target.connection, target.operation);
         if (!body || !found?.operation) return;
         const label = `${found.connector.id} ${target.operation}`;
-        const input = found.operation.inputFor?.(target.params as Raw) ?? found.operation.input;
+        const input = entityInputSchema(found.operation, target.params, target.object, overlays.get(target.connection));
         const at: Report = (offset, code, message) => report(path, offset, code, message);
         const types = bodyTypes(body, context, event?.schema);
         for (const object of resultObjects(body.ast?.(), body.source)) {
@@ -87,7 +90,11 @@ export function checkTransforms(
       const operation = operationOf(step.connection, step.operation)?.operation;
       const keyProblem =
         operation &&
-        upsertKeyProblem(operation, step.params as Raw, operation.inputFor?.(step.params as Raw) ?? operation.input);
+        upsertKeyProblem(
+          operation,
+          step.params as Raw,
+          entityInputSchema(operation, step.params, step.object, overlays.get(step.connection)),
+        );
       if (keyProblem)
         ctx.error(validated.spec, ['steps', i, 'params', keyProblem.param], 'invalid-params', keyProblem.message);
       // A find's input is checked like a body against the find operation; it writes nothing, so owns does not apply.
@@ -157,6 +164,7 @@ function checkWrites(object: ObjectWrite, scope: WriteScope, report: Report): vo
         `${JSON.stringify(constant.value)} does not fit \`${path}\` (${scope.label} input): ${problem}`,
       );
     checkFieldType(path, nestedSchema, field.value, scope.types, scope.source, report);
+    checkAttribute(object, field, scope, report);
     const nested = { ...scope, input: nestedSchema, prefix: path + '.' };
     const inner = objectConstructor(field.value, scope.source);
     if (inner)
@@ -173,6 +181,29 @@ function checkWrites(object: ObjectWrite, scope: WriteScope, report: Report): vo
       }
     }
   }
+}
+
+/**
+ * In an attribute list item (`{"attribute_code": "loyalty_tier", "value": …}`, pulled by `junction schema pull`): a
+ * literal code the system does not have is an unknown field, and the value meets the attribute's metadata.
+ */
+function checkAttribute(object: ObjectWrite, field: ObjectWrite['fields'][number], scope: WriteScope, report: Report) {
+  const attributes = attributeCodes(scope.input);
+  if (!attributes || field.name !== attributes.key) return;
+  const code = isNode(field.value) && field.value.type === 'string' ? String(field.value.value) : undefined;
+  if (code === undefined) return;
+  const known = attributes.codes[code];
+  if (!known) {
+    const hint = closestMatch(code, Object.keys(attributes.codes));
+    report(
+      tokenStart(scope.source, field.value.position ?? 0, code),
+      'unknown-target-field',
+      `${JSON.stringify(code)} is not an attribute of ${scope.step.object ?? 'the record'} (${scope.label}, pulled from the system)${hint ? `; did you mean \`${hint}\`?` : ''}`,
+    );
+    return;
+  }
+  const value = object.fields.find((f) => f.name === attributes.value);
+  if (value) checkFieldMetadata(scope.step, `${scope.prefix}${code}`, known, value, report);
 }
 
 /** Creates (and upserts, which may create) must set every required field; updates only the identity. */

@@ -13,6 +13,7 @@ import { checkSecretRefs } from './check-secret-refs.js';
 import { checkTransforms } from './check-transforms.js';
 import { checkExpressions } from './checks/check-expressions.js';
 import { checkRequirements } from './check-requirements.js';
+import { readSchemaOverlays } from './schema-overlays.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { IntegrationTest } from './generated/spec-types.js';
@@ -36,6 +37,8 @@ export interface CompileResult {
   times: StageTimes;
   /** Present only when there is no error. */
   specSet?: CompiledSpecSet;
+  /** The connections that compiled, even when other specs have errors (`junction schema pull` needs only these). */
+  connections: ReadonlyMap<string, CompiledConnection>;
   tests: TestSpecFile[];
 }
 
@@ -51,6 +54,7 @@ export function compileSpecTree(tree: SpecTree, options: CompileOptions): Compil
     return {
       diagnostics: [{ file: tree.displayRoot, line: 1, col: 1, severity: 'error', code: 'internal-error', message }],
       tests: [],
+      connections: new Map(),
       times: { parse: 0, schema: 0, jsonata: 0, crossChecks: 0 },
     };
   }
@@ -74,6 +78,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
     const c = compileConnection(ctx, s);
     if (c) connections.set(c.name, c);
   }
+  const overlays = readSchemaOverlays(ctx, connections);
   const lookups = new Map<string, CompiledLookup>();
   const lookupSpecs = byKind('Lookup');
   for (const s of validSpecs(lookupSpecs, 'Lookup')) {
@@ -94,7 +99,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   }
   checkOwnershipConflicts(ctx, compiledWithSource);
   checkRequirements(ctx, compiledWithSource);
-  checkTransforms(ctx, compiledWithSource, connections);
+  checkTransforms(ctx, compiledWithSource, connections, overlays);
   checkExpressions(ctx, validIntegrations, lookups);
   const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
 
@@ -103,8 +108,8 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const specSet = hasErrors
     ? undefined
-    : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations });
-  return { diagnostics, specSet, tests, times: ctx.times };
+    : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations, overlays });
+  return { diagnostics, specSet, connections, tests, times: ctx.times };
 }
 
 function checkTests(

@@ -4,6 +4,7 @@
  */
 import type { OperationKind } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
+import type { SchemaOverlays } from './schema-overlays.js';
 
 /** A value that may hold `${env:NAME}` references, resolved only when used. */
 export type SecretValue = string;
@@ -249,4 +250,6 @@ export interface CompiledSpecSet {
   connections: ReadonlyMap<string, CompiledConnection>;
   lookups: ReadonlyMap<string, CompiledLookup>;
   integrations: ReadonlyMap<string, CompiledIntegration>;
+  /** Pulled field metadata by connection and entity (`junction schema pull`), laid over the connectors' schemas. */
+  overlays?: SchemaOverlays;
 }

@@ -83,6 +83,8 @@ export const DIAGNOSTIC_CODES = {
     'A `read.list` or `read.get` uses an operation that writes: Junction reads source records only with query and read operations.',
   'unknown-xref-map':
     'A `requires` or a `$xref("map", …)` call names a cross-reference map that no step writes (a warning: `junction xref import` may still fill it).',
+  'invalid-schema-overlay':
+    'A pulled schema overlay (`schemas/overlays/<connection>/<entity>.json`) is malformed or names no known connection.',
   'internal-error': 'Junction itself failed while compiling (a bug): the specs are rejected, and the message says why.',
 } as const;
 

@@ -130,6 +130,41 @@ export interface StreamSourceDef {
   open(context: StreamContext): StreamSubscription;
 }
 
+/**
+ * A live system's field metadata for one entity, as `junction schema pull` writes it into the spec repository
+ * (`schemas/overlays/<connection>/<entity>.json`); the compiler then reads it over the connector's built-in schema.
+ */
+export interface EntityOverlay {
+  /** The vendor calls it was read from, e.g. `GET /services/data/v60.0/sobjects/Account/describe`. */
+  pulled_from: string[];
+  /** Every field the system has, by name, with the vendor metadata in schema keywords: replaces the built-in fields. */
+  fields?: Record<string, JsonSchema>;
+  /** The fields a create must set. */
+  required?: string[];
+  /**
+   * Attribute-value lists (Magento `custom_attributes: [{attribute_code, value}]`): the list field, the item's key
+   * and value fields, and every attribute the system has, by code, with its metadata.
+   */
+  attributes?: { field: string; key: string; value: string; codes: Record<string, JsonSchema> };
+}
+
+/** How a connector reads a live system's field metadata (custom fields) for `junction schema pull`. */
+export interface SchemaPullDef {
+  /** What is read, for `--help` and docs, e.g. `sObject describe (GET /sobjects/{sobject}/describe)`. */
+  description: string;
+  /** The entities pulled when none are named: those the connector's schemas describe. */
+  entities: readonly string[];
+  /**
+   * Reads one entity's metadata through `read` (runs one of the connector's operations over the connection); undefined
+   * when the system has no such entity.
+   */
+  pull(
+    entity: string,
+    read: (operation: string, params: Record<string, unknown>) => Promise<unknown>,
+    options: Record<string, unknown>,
+  ): Promise<EntityOverlay | undefined>;
+}
+
 /** A running emulator: a local HTTP server that behaves like the vendor's API. */
 export interface EmulatorHandle {
   readonly url: string;
@@ -161,6 +196,8 @@ export interface ConnectorDef {
   check?: ConnectionCheckDef;
   /** A usage allocation the vendor reports on its responses; the HTTP stack slows down before it runs out. */
   allocation?: UsageAllocation;
+  /** Reads the live system's field metadata into overlay files (`junction schema pull`). */
+  schemaPull?: SchemaPullDef;
   /** Starts the vendor emulator (tests, demo, `junction emulator <id>`). */
   startEmulator?(options: EmulatorOptions): Promise<EmulatorHandle>;
 }

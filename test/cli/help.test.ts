@@ -28,6 +28,7 @@ const HELP: [name: string, args: string[]][] = [
   ['help-demo', ['demo', '--help']],
   ['help-check', ['check', '--help']],
   ['help-xref', ['xref', '--help']],
+  ['help-schema-pull', ['schema', 'pull', '--help']],
 ];
 
 afterEach(() => vi.restoreAllMocks());

@@ -27,7 +27,9 @@ function compileCase(files: SpecTreeFile[]): Diagnostic[] {
 }
 
 function caseFiles(name: string): SpecTreeFile[] {
-  return statSync(root + name).isDirectory() ? readdirSync(root + name).map((f) => read(`${name}/${f}`)) : [read(name)];
+  if (!statSync(root + name).isDirectory()) return [read(name)];
+  const files = readdirSync(root + name, { recursive: true, encoding: 'utf8' });
+  return files.filter((f) => statSync(`${root}${name}/${f}`).isFile()).map((f) => read(`${name}/${f}`));
 }
 
 const EXPECTED: Record<string, string[]> = {
@@ -41,6 +43,7 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-options.yaml': ['invalid-options.yaml:7:15 invalid-options'],
   'invalid-params.yaml': ['invalid-params.yaml:10:13 invalid-params'],
   'invalid-type.yaml': ['invalid-type.yaml:11:17 invalid-type'],
+  'invalid-schema-overlay': ['invalid-schema-overlay/schemas/overlays/crm/Account.json:1:1 invalid-schema-overlay'],
   'invalid-value-enum.yaml': ['invalid-value-enum.yaml:10:13 invalid-value'],
   'invalid-value-source.yaml': ['invalid-value-source.yaml:5:3 invalid-value'],
   isolation: ['isolation/also-broken.yaml:7:26 unknown-connection', 'isolation/broken.yaml:1:1 file-not-text'],

@@ -8,6 +8,8 @@ import { magentoAuth } from './auth.js';
 import type { MagentoIntegration } from './auth.js';
 import { deadlockFault } from './deadlock-fault.js';
 import type { DeadlockOptions } from './deadlock-fault.js';
+import { addAttribute, seedAttributes } from './attribute-routes.js';
+import type { NewAttribute } from './attribute-routes.js';
 import { magentoRoutes } from './routes.js';
 import type { InputLimits } from './search-criteria.js';
 import { seedMagentoState } from './state.js';
@@ -53,11 +55,15 @@ export interface MagentoEmulatorOptions extends EmulatorOptions {
   adminTokenTtlMs?: number;
   /** Web API input limits (Stores > Configuration > Services > Web API Input Limits), off unless given. */
   inputLimits?: InputLimits;
+  /** Attributes the store's admin added (custom EAV attributes). @default none */
+  attributes?: NewAttribute[];
 }
 
 /** Starts the emulator on loopback. */
 export async function startMagentoEmulator(options: MagentoEmulatorOptions = {}): Promise<MagentoEmulator> {
   let state = seedMagentoState();
+  const attributes = seedAttributes();
+  for (const a of options.attributes ?? []) addAttribute(attributes, a);
   let url = '';
   const auth = magentoAuth(
     {
@@ -74,7 +80,7 @@ export async function startMagentoEmulator(options: MagentoEmulatorOptions = {})
   const server: EmulatorServer = await startEmulatorServer(
     {
       name: 'magento',
-      routes: [...auth.routes, ...magentoRoutes(() => state, { inputLimits: options.inputLimits })],
+      routes: [...auth.routes, ...magentoRoutes(() => state, { inputLimits: options.inputLimits, attributes })],
       authenticate: auth.authenticate,
       rateLimitedBody: { message: 'Too many requests. Try again later.' },
       notFound: () => ({ status: 404, body: { message: 'Request does not match any route.' } }),
@@ -93,6 +99,17 @@ export async function startMagentoEmulator(options: MagentoEmulatorOptions = {})
       controls: {
         'expire-tokens': () => {
           auth.expireAdminTokens();
+          return { status: 204 };
+        },
+        // POST {"entity_type": "customer", "attribute_code": "loyalty_tier", "label": "Loyalty Tier"}
+        attribute: (body) => {
+          const a = (body ?? {}) as Partial<NewAttribute>;
+          if (!a.attribute_code || !a.label || (a.entity_type !== 'catalog_product' && a.entity_type !== 'customer'))
+            return {
+              status: 400,
+              body: { message: 'POST {"entity_type": "catalog_product"|"customer", "attribute_code", "label"}' },
+            };
+          addAttribute(attributes, a as NewAttribute);
           return { status: 204 };
         },
         deadlock: (body) => {

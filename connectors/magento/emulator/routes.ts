@@ -1,5 +1,7 @@
 /** The Magento REST V1 routes the emulator answers, with Magento's status codes and error bodies. */
 import type { EmulatorRequest, Route } from '../../../engine/sdk/index.js';
+import { attributeRoutes, seedAttributes } from './attribute-routes.js';
+import type { StoreAttributes } from './attribute-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { orderRoutes } from './order-routes.js';
@@ -11,6 +13,8 @@ import type { MagentoState } from './state.js';
 /** What the routes take from the emulator's options. */
 export interface MagentoRouteOptions {
   inputLimits?: InputLimits;
+  /** The store's EAV attributes (metadata, kept across resets). @default a default install's */
+  attributes?: StoreAttributes;
 }
 
 /**
@@ -18,7 +22,9 @@ export interface MagentoRouteOptions {
  * under `/rest/V1`, which Magento serves in the default store.
  */
 export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOptions = {}): Route[] {
+  const attributes = options.attributes ?? seedAttributes();
   const under = (V1: string) => [
+    ...attributeRoutes(V1, attributes, options.inputLimits),
     ...catalogRoutes(V1, state),
     ...customerRoutes(V1, state, options.inputLimits),
     ...orderRoutes(V1, state, options.inputLimits),

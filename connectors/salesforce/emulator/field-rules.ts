@@ -8,6 +8,7 @@ import type { EmulatorReply, JsonSchema } from '../../../engine/sdk/index.js';
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 import { canonicalId } from './record-ids.js';
 import type { RecordStore, Row } from './record-store.js';
+import type { SalesforceState } from './state.js';
 
 type FieldSchema = JsonSchema & {
   type: string;
@@ -26,14 +27,25 @@ export const sfError = (status: number, errorCode: string, message: string, fiel
   body: [{ message, errorCode, fields }],
 });
 
-/** The schema of an sObject the org has, with its field map. */
-export function objectSchema(sobject: string): { properties: Record<string, FieldSchema>; required: string[] } {
-  return SOBJECT_SCHEMAS[sobject] as unknown as { properties: Record<string, FieldSchema>; required: string[] };
+/** The schema of an sObject the org has, with its field map: the connector's, plus the custom fields the org added. */
+export function objectSchema(
+  sobject: string,
+  state?: Pick<SalesforceState, 'customFields'>,
+): { properties: Record<string, FieldSchema>; required: string[] } {
+  const schema = SOBJECT_SCHEMAS[sobject] as unknown as { properties: Record<string, FieldSchema>; required: string[] };
+  const custom = state?.customFields.get(sobject) as Record<string, FieldSchema> | undefined;
+  return custom ? { ...schema, properties: { ...schema.properties, ...custom } } : schema;
 }
 
 /** The first problem with the fields of a create (`existing` undefined) or an update, as Salesforce answers it. */
-export function checkFields(store: RecordStore, sobject: string, row: Row, existing?: Row): EmulatorReply | undefined {
-  const { properties, required } = objectSchema(sobject);
+export function checkFields(
+  state: SalesforceState,
+  sobject: string,
+  row: Row,
+  existing?: Row,
+): EmulatorReply | undefined {
+  const store = state.store;
+  const { properties, required } = objectSchema(sobject, state);
   for (const name of Object.keys(row))
     if (!properties[name])
       return sfError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${sobject}`, [name]);
@@ -113,8 +125,8 @@ function checkReference(
 }
 
 /** Lookup values as Salesforce stores and returns them: the 18-character form of whichever form was sent. */
-export function canonicalReferences(sobject: string, row: Row): Row {
-  const { properties } = objectSchema(sobject);
+export function canonicalReferences(state: SalesforceState, sobject: string, row: Row): Row {
+  const { properties } = objectSchema(sobject, state);
   return Object.fromEntries(
     Object.entries(row).map(([name, value]) => [
       name,

@@ -3,7 +3,7 @@
  * rules, SOQL, composite, the daily API allocation, and vendor-shaped faults (row locks).
  */
 import { startEmulatorServer } from '../../../engine/sdk/index.js';
-import type { EmulatorOptions, EmulatorServer } from '../../../engine/sdk/index.js';
+import type { EmulatorOptions, EmulatorServer, JsonSchema } from '../../../engine/sdk/index.js';
 import { ApiAllocation } from './api-allocation.js';
 import type { ApiAllocationOptions } from './api-allocation.js';
 import { rowLockFault } from './row-lock-fault.js';
@@ -40,6 +40,8 @@ export interface SalesforceEmulator extends EmulatorServer {
   onChange(listener: (change: RecordChange) => void): void;
   /** The next matching writes fail with UNABLE_TO_LOCK_ROW (wrapped by a trigger when `wrapped`). */
   failRowLock(options?: RowLockOptions): void;
+  /** The org's admin adds (or changes) a custom field: writes accept it and describe lists it. */
+  addCustomField(sobject: string, name: string, field: JsonSchema): void;
   /** FinancialForce posts a document (what the Post button or background posting does): it becomes Complete. */
   post(sobject: string, id: string): void;
   /** The Pub/Sub API (gRPC) URL, when started with `pubsub: true`. */
@@ -60,6 +62,11 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
   allocation?: ApiAllocationOptions;
   /** Also serve the Pub/Sub API (Change Data Capture) over gRPC on loopback. @default false */
   pubsub?: boolean;
+  /**
+   * Custom fields the org's admin added, per object, as field schemas (sobject-schema.ts builders): writes accept
+   * them and describe lists them. @default none
+   */
+  customFields?: Record<string, Record<string, JsonSchema>>;
 }
 
 const REST = '/services/data/';
@@ -69,7 +76,10 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   let frozenAt: number | undefined;
   const setClock = (iso?: string) => void (frozenAt = iso === undefined ? undefined : Date.parse(iso));
   // One store for the emulator's life, so change subscribers survive a reset.
-  let state = seedSalesforceState(new RecordStore(Object.keys(SOBJECT_SCHEMAS), () => frozenAt ?? Date.now()));
+  let state = seedSalesforceState(
+    new RecordStore(Object.keys(SOBJECT_SCHEMAS), () => frozenAt ?? Date.now()),
+    new Map(Object.entries(options.customFields ?? {})),
+  );
   const allocation = new ApiAllocation(options.allocation);
   let url = '';
   const config = {
@@ -84,6 +94,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     for (const token of state.tokens.keys()) state.tokens.set(token, 0);
   };
   const failRowLock = (lock: RowLockOptions = {}) => server.fail(rowLockFault(lock));
+  const addCustomField = (sobject: string, name: string, field: JsonSchema) =>
+    void state.customFields.set(sobject, { ...state.customFields.get(sobject), [name]: field });
   const post = (sobject: string, id: string) => {
     const status = sobject === 'c2g__codaCashEntry__c' ? 'c2g__Status__c' : 'c2g__InvoiceStatus__c';
     state.store.update(sobject, id, { [status]: 'Complete' });
@@ -124,7 +136,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       }),
       state: () => Object.fromEntries(state.store.objects().map((k) => [k, state.store.rows(k)])),
       reset: () => {
-        state = seedSalesforceState(state.store);
+        state = seedSalesforceState(state.store, state.customFields);
         allocation.setUsed(0);
       },
       controls: {
@@ -145,6 +157,17 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
           if (limit !== undefined) allocation.limit = limit;
           if (used !== undefined) allocation.setUsed(used);
           return { status: 200, body: { 'api-usage': allocation.header() } };
+        },
+        // POST {"sobject": "Account", "name": "Loyalty_Tier__c", "field": {"type": "string", "enum": [...]}}
+        'custom-field': (body) => {
+          const { sobject, name, field } = (body ?? {}) as { sobject?: string; name?: string; field?: JsonSchema };
+          if (!sobject || !state.store.has(sobject) || !name?.endsWith('__c') || !field || typeof field !== 'object')
+            return {
+              status: 400,
+              body: { message: 'POST {"sobject": "Account", "name": "X__c", "field": {"type": "string"}}' },
+            };
+          addCustomField(sobject, name, field);
+          return { status: 204 };
         },
         post: (body) => {
           const { sobject, id } = (body ?? {}) as { sobject?: string; id?: string };
@@ -170,6 +193,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     setClock,
     onChange: (listener: (change: RecordChange) => void) => void state.store.onChange(listener),
     failRowLock,
+    addCustomField,
     post,
     pubsubUrl: pubsub?.url,
     stop: async () => {

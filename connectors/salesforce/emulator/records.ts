@@ -15,12 +15,12 @@ export { sfError } from './field-rules.js';
 /** Creates a record (201) after validation. */
 export function createRecord(state: SalesforceState, sobject: string, row: Row): EmulatorReply {
   const invalid =
-    checkFields(state.store, sobject, row) ??
+    checkFields(state, sobject, row) ??
     postedLockReply(state.store, sobject, undefined, row) ??
     usageLockReply(state.store, sobject, undefined, row);
   if (invalid) return invalid;
   const Id = newRecordId(String(SOBJECT_SCHEMAS[sobject]['x-key-prefix']), ++state.counter);
-  state.store.insert(sobject, { ...generated(state, sobject), ...canonicalReferences(sobject, row), Id });
+  state.store.insert(sobject, { ...generated(state, sobject), ...canonicalReferences(state, sobject, row), Id });
   return { status: 201, body: { id: Id, success: true, errors: [] } };
 }
 
@@ -32,11 +32,11 @@ export function updateRecord(
   row: Row,
 ): EmulatorReply | undefined {
   const invalid =
-    checkFields(state.store, sobject, row, existing) ??
+    checkFields(state, sobject, row, existing) ??
     postedLockReply(state.store, sobject, existing, row) ??
     usageLockReply(state.store, sobject, existing, row);
   if (invalid) return invalid;
-  state.store.update(sobject, String(existing.Id), canonicalReferences(sobject, row));
+  state.store.update(sobject, String(existing.Id), canonicalReferences(state, sobject, row));
   return undefined;
 }
 
@@ -53,7 +53,7 @@ export function deleteRecord(state: SalesforceState, sobject: string, existing: 
 /** Picklist defaults and auto-numbers of a new record. */
 function generated(state: SalesforceState, sobject: string): Row {
   const out: Row = {};
-  for (const [name, def] of Object.entries(objectSchema(sobject).properties)) {
+  for (const [name, def] of Object.entries(objectSchema(sobject, state).properties)) {
     if (def.default !== undefined) out[name] = def.default;
     const format = def['x-auto-number'];
     if (typeof format === 'string') {

@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import type { ApiAllocation } from './api-allocation.js';
-import { upsertableFields } from '../schemas/index.js';
 import { objectSchema } from './field-rules.js';
 import { createRecord, deleteRecord, sfError, updateRecord } from './records.js';
 import { runComposite } from './composite.js';
+import { describeReply } from './describe.js';
 import { parseSoql, runSoql } from './soql.js';
 import type { Row, SalesforceState } from './state.js';
 
@@ -49,8 +49,7 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
   const upsert = (r: EmulatorRequest, body: Row): EmulatorReply => {
     const { sobject, field, value } = r.params;
     if (!store().has(sobject)) return unsupported(sobject);
-    if (!upsertableFields(sobject).includes(field))
-      return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (!upsertable(sobject, field)) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
     if (field in body)
       return sfError(
         400,
@@ -58,7 +57,7 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
         `[emulator] ${field} is the upsert's external id: it goes in the URL, not the body`,
         [field],
       );
-    const caseSensitive = objectSchema(sobject).properties[field]['x-case-sensitive'] === true;
+    const caseSensitive = objectSchema(sobject, state()).properties[field]['x-case-sensitive'] === true;
     const same = (stored: unknown) =>
       caseSensitive ? String(stored) === value : String(stored).toLowerCase() === value.toLowerCase();
     const matches =
@@ -80,6 +79,11 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     }
     const failed = updateRecord(state(), sobject, matches[0], body);
     return failed ?? { status: 200, body: { id: matches[0].Id, success: true, errors: [], created: false } };
+  };
+  /** External id and idLookup fields, the org's custom ones included. */
+  const upsertable = (sobject: string, field: string) => {
+    const def = objectSchema(sobject, state()).properties[field];
+    return def?.['x-external-id'] === true || def?.['x-id-lookup'] === true;
   };
   const routes: Route[] = [
     {
@@ -134,6 +138,11 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     },
     {
       method: 'GET',
+      path: `${DATA}/sobjects/:sobject/describe`,
+      handle: (r) => describeReply(state(), r.params.sobject, r.params.version),
+    },
+    {
+      method: 'GET',
       path: `${DATA}/sobjects/:sobject/:id`,
       handle: (r) => {
         const row = store().get(r.params.sobject, r.params.id);
@@ -157,7 +166,7 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       path: `${DATA}/sobjects/:sobject/:field/:value`,
       handle: (r) => {
         if (!store().has(r.params.sobject)) return unsupported(r.params.sobject);
-        const rows = upsertableFields(r.params.sobject).includes(r.params.field)
+        const rows = upsertable(r.params.sobject, r.params.field)
           ? store()
               .rows(r.params.sobject)
               .filter((row) => String(row[r.params.field]) === r.params.value)
@@ -195,7 +204,7 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       handle: (r) =>
         remove(
           r.params.sobject,
-          upsertableFields(r.params.sobject).includes(r.params.field)
+          upsertable(r.params.sobject, r.params.field)
             ? store()
                 .rows(r.params.sobject)
                 .find((row) => String(row[r.params.field]) === r.params.value)

@@ -2,6 +2,7 @@
  * The Salesforce emulator's org: its record store, issued tokens, id and auto-number counters, and the seed data the
  * example specs use (the sales org's account, contracts and products, and FinancialForce's reference data).
  */
+import type { JsonSchema } from '../../../engine/sdk/index.js';
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 import { canonicalId, newRecordId } from './record-ids.js';
 import { RecordStore } from './record-store.js';
@@ -15,13 +16,19 @@ export interface SalesforceState {
   tokens: Map<string, number>;
   counter: number;
   autoNumbers: Map<string, number>;
+  /** Custom fields the org's admin added, per object (metadata: kept across a reset of the data). */
+  customFields: Map<string, Record<string, JsonSchema>>;
 }
 
 /** A fresh org with the seed data the examples use, in `store` (emptied first) or a new one. */
-export function seedSalesforceState(store = new RecordStore(Object.keys(SOBJECT_SCHEMAS))): SalesforceState {
+export function seedSalesforceState(
+  store = new RecordStore(Object.keys(SOBJECT_SCHEMAS)),
+  customFields = new Map<string, Record<string, JsonSchema>>(),
+): SalesforceState {
   store.clear();
   const state: SalesforceState = {
     store,
+    customFields,
     tokens: new Map(),
     counter: 0,
     autoNumbers: new Map([['Contract', 1002]]),

@@ -34,11 +34,3 @@ export const SOBJECT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
 export function sobjectSchema(name: unknown): JsonSchema | undefined {
   return typeof name === 'string' ? SOBJECT_SCHEMAS[name] : undefined;
 }
-
-/** The fields `sobjects.upsert` may match on: external id and idLookup fields (and Id). */
-export function upsertableFields(name: string): string[] {
-  const properties = (SOBJECT_SCHEMAS[name]?.properties ?? {}) as Record<string, JsonSchema>;
-  return Object.entries(properties)
-    .filter(([, f]) => f['x-external-id'] === true || f['x-id-lookup'] === true)
-    .map(([n]) => n);
-}

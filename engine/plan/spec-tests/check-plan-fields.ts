@@ -6,6 +6,7 @@
 import type { ConnectorRegistry, JsonSchema } from '../../sdk/connector.js';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import { declaredFields, elementSchema, requiredFields } from '../../compiler/schema-fields.js';
+import { attributeCodes, entityInputSchema } from '../../compiler/schema-overlays.js';
 import type { DryRunResult } from '../dry-run.js';
 import type { JsonDifference } from '../diff/json-diff.js';
 
@@ -23,7 +24,7 @@ export function checkPlanFields(
     const connection = step && specSet.connections.get(step.connection);
     const operation = step && connection && connectors.get(connection.type)?.operations[step.operation];
     if (!step || !operation || !isRecord(call.body)) continue;
-    const input = operation.inputFor?.(step.params as Record<string, unknown>) ?? operation.input;
+    const input = entityInputSchema(operation, step.params, step.object, specSet.overlays?.get(step.connection));
     const label = `a field of ${connection.type} ${step.operation} input`;
     out.push(...unknownFields(call.body, input, at(call.step, call.index), label));
     if (step.kind !== 'delete') {
@@ -42,7 +43,7 @@ export function checkPlanFields(
     const connection = step && specSet.connections.get(step.connection);
     const operation = step && connection && connectors.get(connection.type)?.operations[step.operation];
     const fields = declaredFields(
-      operation ? (operation.inputFor?.(step.params as Record<string, unknown>) ?? operation.input) : undefined,
+      operation && entityInputSchema(operation, step.params, step.object, specSet.overlays?.get(step.connection)),
     );
     for (const field of w.fields) {
       const unknown = fields && !fields.has(field.split('.')[0]);
@@ -65,9 +66,13 @@ function unknownFields(
   path: string,
   label: string,
 ): JsonDifference[] {
-  const fields = declaredFields(schema);
-  if (!fields) return [];
   const out: JsonDifference[] = [];
+  const attributes = attributeCodes(schema);
+  const code = attributes && record[attributes.key];
+  if (attributes && typeof code === 'string' && !attributes.codes[code])
+    out.push({ path: `${path}.${attributes.key}`, expected: '(not an attribute the system has)', actual: code });
+  const fields = declaredFields(schema);
+  if (!fields) return out;
   for (const [key, value] of Object.entries(record)) {
     const field = fields.get(key);
     if (!field) out.push({ path: `${path}.${key}`, expected: `(not ${label})`, actual: value });

@@ -1,0 +1,59 @@
+/**
+ * `junction schema pull <connection> [dir]`: the live system's field metadata (custom fields, picklists, external ids,
+ * read-only flags) into `schemas/overlays/<connection>/<entity>.json` of the spec directory, which validate, test,
+ * plan and the engine then read over the connector's built-in schemas. Commit the files and review them like specs.
+ */
+import type { Command } from 'commander';
+import { addSecurityOptions, engineSecurity } from '../security-options.js';
+import type { SecurityFlags } from '../security-options.js';
+import { UsageError } from '../usage-error.js';
+
+interface PullOptions extends SecurityFlags {
+  entity?: string[];
+}
+
+export function registerSchemaCommand(program: Command): void {
+  const schema = program.command('schema').description("a live system's field metadata as data in the spec repository");
+  const pull = schema
+    .command('pull')
+    .description('read the field metadata of a connection (custom fields included) into schemas/overlays/')
+    .argument('<connection>', 'connection name (its spec gives the URL and credentials)')
+    .argument('[dir]', 'spec directory', 'specs')
+    .option('--entity <name...>', 'entities to pull (e.g. Account, product); default: those the connector describes');
+  addSecurityOptions(pull).action(async (name: string, dir: string, opts: PullOptions) => {
+    // Loaded when the command runs, so `junction --help` does not pay for the compiler and the HTTP stack.
+    const { compileDirectory, createWiring } = await import('../wiring.js');
+    const { pullSchemas } = await import('../../ops/schema/pull-schemas.js');
+    const wiring = createWiring({ security: engineSecurity(process.env, opts) });
+    const { result } = await compileDirectory(wiring, dir);
+    const connection = result.connections.get(name);
+    if (!connection) {
+      const known = [...result.connections.keys()].join(', ') || 'none';
+      throw new UsageError(`no connection named ${JSON.stringify(name)} compiles in ${dir} (connections: ${known})`);
+    }
+    const connector = wiring.connectors.get(connection.type)!;
+    if (!connector.schemaPull)
+      throw new UsageError(`connector ${connector.id} has no field metadata to pull (${name} is a ${connector.id})`);
+    const pulled = await pullSchemas({
+      connection,
+      connector,
+      dir,
+      ...(opts.entity ? { entities: opts.entity } : {}),
+      security: wiring.security,
+    }).catch((error: Error) => {
+      process.stderr.write(`junction: pulling the field metadata of ${name} failed: ${error.message}\n`);
+      return undefined;
+    });
+    if (!pulled) {
+      process.exitCode = 1;
+      return;
+    }
+    for (const p of pulled)
+      process.stdout.write(
+        p.status === 'absent'
+          ? `-  ${p.entity}: ${name} has no such entity (skipped)\n`
+          : `${p.status === 'written' ? '✓' : '='}  ${p.entity}: ${p.fields} fields -> ${dir}/${p.file}${p.status === 'unchanged' ? ' (unchanged)' : ''}\n`,
+      );
+    process.stderr.write(`pulled from ${connector.schemaPull.description}; commit the files with your specs\n`);
+  });
+}
