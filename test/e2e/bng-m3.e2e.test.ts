@@ -2,7 +2,8 @@
  * The BNG <-> Infor M3 seed flows through the engine (real nats-server, the M3 emulator, the BNG shop as the generic
  * emulator, the seed specs), with M3's answer lost after it committed (dropAfterCommit) and with calls that time out
  * after M3 committed. M3 honours no Idempotency-Key, so what is asserted is the emulator's company: exactly one
- * customer, item and customer order per BNG record, later changes applied, GL vouchers balanced, no dead letter.
+ * customer, item, customer order, supplier, purchase order and supplier invoice per BNG record, later changes
+ * applied, GL vouchers balanced, no dead letter.
  * The M3 -> BNG item poll (MMS200MI/LstItmByChgDate by change date) runs every second alongside.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -182,4 +183,76 @@ it('BNG payment -> one balanced GL voucher, the batch and post answers lost', as
   expect(lines.reduce((sum, l) => sum + Math.round(Number(l.ACAM) * 100), 0)).toBe(0);
   // The update consumed the batch.
   expect(h.systems.m3.state.tables.gl_batch.has('P000009911')).toBe(false);
+});
+
+it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO with its lines, one invoice', async () => {
+  const { m3 } = h.systems;
+  const vendor = {
+    id: 14,
+    legal_name: 'Kettle Works Ltd',
+    country: 'GB',
+    currency: 'GBP',
+    payment_terms_days: 60,
+    phone: '+44 20 7946 0001',
+    approved: true,
+    updated_at: '2026-12-01T09:00:00Z',
+  };
+  m3.fail(lost('CRS620MI/AddSupplier'));
+  await h.post('bng-vendors-to-m3', { vendor }, 'bng');
+  await waitFor(() => m3.state.tables.supplier.has('V000014'), 'supplier V000014');
+  await expectDrained(h.nats.url);
+
+  m3.fail(lost('PPS370MI/AddLine'));
+  m3.fail(lost('PPS370MI/FinishEntry'));
+  const po = {
+    id: 302,
+    vendor_id: 14,
+    region: 'east',
+    status: 'approved',
+    currency: 'GBP',
+    created_at: '2026-12-01T09:00:00Z',
+    due_date: '2026-12-20',
+    updated_at: '2026-12-01T09:05:00Z',
+    lines: [
+      { sku: 'mug-1', quantity: 100, unit_cost: 4.2 },
+      { sku: 'tee-1', quantity: 50, unit_cost: 6.5 },
+    ],
+  };
+  await h.post('bng-purchase-orders-to-m3', { po }, 'bng');
+  const pos = () => rows('purchase_order').filter((p) => p.YRE1 === 'BNG PO 302');
+  await waitFor(() => pos().length > 0, 'the purchase order');
+  await expectDrained(h.nats.url);
+  expect(pos()).toEqual([expect.objectContaining({ SUNO: 'V000014', WHLO: '100', PUSL: '20' })]);
+  const puno = pos()[0].PUNO;
+  expect(
+    rows('purchase_order_line')
+      .filter((l) => l.PUNO === puno)
+      .map((l) => [l.PNLI, l.ITNO, l.ORQA]),
+  ).toEqual([
+    ['10', 'MUG-1', '100'],
+    ['20', 'TEE-1', '50'],
+  ]);
+
+  m3.fail(lost('APS450MI/AddHead'));
+  const invoice = {
+    id: 78,
+    kind: 'supplier',
+    vendor_id: 14,
+    po_id: 302,
+    number: 'INV-5532',
+    date: '2026-12-02',
+    currency: 'GBP',
+    vat: 0,
+    lines: [
+      { po_line: '10', quantity: 100, unit_cost: 4.2 },
+      { po_line: '20', quantity: 50, unit_cost: 6.5 },
+    ],
+  };
+  await h.post('bng-supplier-invoices-to-m3', { invoice }, 'bng');
+  const invoices = () => rows('supplier_invoice').filter((i) => i.SINO === 'INV-5532');
+  await waitFor(() => invoices().length > 0, 'the supplier invoice');
+  await expectDrained(h.nats.url);
+  expect(invoices()).toEqual([expect.objectContaining({ SUNO: 'V000014' })]);
+  expect(rows('supplier_invoice_line').filter((l) => l.INBN === invoices()[0].INBN)).toHaveLength(2);
+  expect(rows('supplier').filter((s) => s.SUNO === 'V000014')).toHaveLength(1);
 });
