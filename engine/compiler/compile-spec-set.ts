@@ -12,6 +12,7 @@ import { checkOwnershipConflicts } from './check-ownership.js';
 import { checkSecretRefs } from './check-secret-refs.js';
 import { checkTransforms } from './check-transforms.js';
 import { checkExpressions } from './checks/check-expressions.js';
+import { checkTestReferences } from './checks/check-test-references.js';
 import { checkRequirements } from './check-requirements.js';
 import { readSchemaOverlays } from './schema-overlays.js';
 import { sortDiagnostics } from './diagnostics.js';
@@ -102,6 +103,11 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   checkTransforms(ctx, compiledWithSource, connections, overlays);
   checkExpressions(ctx, validIntegrations, lookups);
   const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
+  checkTestReferences(ctx, tests, {
+    integrations: validIntegrations,
+    connections: scope.connectionNames,
+    lookups: scope.lookupNames,
+  });
 
   ctx.times.crossChecks = performance.now() - checksStart - ctx.times.jsonata;
   const diagnostics = sortDiagnostics(ctx.diagnostics);

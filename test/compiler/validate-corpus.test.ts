@@ -126,6 +126,21 @@ const EXPECTED: Record<string, string[]> = {
     'invalid-field-type-source.yaml:11:101 invalid-field-type',
   ],
   'invalid-value-condition.yaml': ['invalid-value-condition.yaml:15:65 invalid-value'],
+  'unknown-test-step.test.yaml': [
+    'unknown-test-step.test.yaml:8:7 unknown-test-reference',
+    'unknown-test-step.test.yaml:9:7 unknown-test-reference',
+    'unknown-test-step.test.yaml:13:19 unknown-test-reference',
+  ],
+  'unknown-test-outcome-unknown.test.yaml': ['unknown-test-outcome-unknown.test.yaml:7:32 unknown-test-reference'],
+  'unknown-test-lookup-connection.test.yaml': [
+    'unknown-test-lookup-connection.test.yaml:7:16 unknown-test-reference',
+    'unknown-test-lookup-connection.test.yaml:10:7 unknown-test-reference',
+    'unknown-test-lookup-connection.test.yaml:11:48 unknown-test-reference',
+  ],
+  'unknown-test-event-file': [
+    'unknown-test-event-file/prices.test.yaml:6:17 unknown-test-reference',
+    'unknown-test-event-file/prices.test.yaml:9:17 unknown-test-reference',
+  ],
   'yaml-alias-bomb.yaml': ['yaml-alias-bomb.yaml:1:1 yaml-alias-limit'],
   'yaml-comments-only.yaml': ['yaml-comments-only.yaml:1:1 file-empty'],
   'yaml-duplicate-key.yaml': ['yaml-duplicate-key.yaml:6:1 yaml-duplicate-key'],
