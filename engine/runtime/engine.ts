@@ -193,7 +193,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     trace,
   };
   const pool = new ConsumerPool(js, ctx);
-  const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards };
+  const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
   const reconciles = options.connectors

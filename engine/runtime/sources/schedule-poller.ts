@@ -9,16 +9,18 @@ import type { Logger } from 'pino';
 import type { CompiledIntegration, CompiledStep } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { stableHash } from '../../execute/stable-hash.js';
-import { eventData, identifyEvent } from '../ingest/event-publisher.js';
+import { eventData } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
+import { identifyOrDeadLetter } from './keyless-records.js';
+import type { KeylessDeps } from './keyless-records.js';
 import { advance, readPollCursor, shiftTimestamp, writePollCursor } from './poll-cursor.js';
 
 /** Records published at once: a large first poll must not open thousands of PubAcks together. */
 const PUBLISH_BATCH = 64;
 
-export interface PollerDeps {
+export interface PollerDeps extends KeylessDeps {
   specs: SpecRegistry;
   publisher: EventPublisher;
   cursors: KV;
@@ -69,7 +71,8 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   for (let i = 0; i < fresh.length; i += PUBLISH_BATCH) {
     await Promise.all(
       fresh.slice(i, i + PUBLISH_BATCH).map(async ({ record }) => {
-        const identity = await identifyEvent(integration, record, deps.guards);
+        const identity = await identifyOrDeadLetter(integration, record, specSet.commit, deps);
+        if (!identity) return;
         const result = await deps.publisher.publish({
           integration: integration.name,
           identity,

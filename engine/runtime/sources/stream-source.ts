@@ -13,12 +13,13 @@ import { stableHash } from '../../execute/stable-hash.js';
 import type { StreamOpener, StreamOpenerFactory } from '../../http/stream-opener.js';
 import type { StreamSubscription } from '../../sdk/connector.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
-import { identifyEvent } from '../ingest/event-publisher.js';
+import { identifyOrDeadLetter } from './keyless-records.js';
+import type { KeylessDeps } from './keyless-records.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 
-export interface StreamSourceDeps {
+export interface StreamSourceDeps extends KeylessDeps {
   specs: SpecRegistry;
   publisher: EventPublisher;
   cursors: KV;
@@ -127,7 +128,8 @@ export class StreamSources {
         let published = 0;
         // One at a time, in the vendor's order: two changes of one record must reach its partition in order.
         for (const event of batch.events) {
-          const identity = await identifyEvent(integration, event.data, this.deps.guards);
+          const identity = await identifyOrDeadLetter(integration, event.data, specSet.commit, this.deps);
+          if (!identity) continue;
           if (!integration.dedupId) identity.eventId = event.id.length > 200 ? stableHash(event.id) : event.id;
           const result = await this.deps.publisher.publish({
             integration: name,

@@ -1,0 +1,55 @@
+/**
+ * A polled or streamed record whose `key` expression gives nothing cannot be ordered or stored as an event. It must
+ * not stall its source either (the cursor would never move past it, and every later record would wait behind it), so
+ * it goes to the dead-letter queue with the reason, and the source moves on.
+ */
+import type { Logger } from 'pino';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import { stableHash } from '../../execute/stable-hash.js';
+import type { TransformGuards } from '../../transform/transform-engine.js';
+import { eventSubject } from '../broker/subjects.js';
+import { EventIdentityError, identifyEvent } from '../ingest/event-publisher.js';
+import type { EventIdentity } from '../ingest/event-publisher.js';
+import type { DeadLetterStore } from '../stores/dead-letter-store.js';
+
+/** What the sources give to dead-letter a record they cannot identify. */
+export interface KeylessDeps {
+  deadLetters?: DeadLetterStore;
+  log: Logger;
+  guards: TransformGuards;
+}
+
+/**
+ * The record's identity, or undefined after dead-lettering it (`no-key`, permanent). Without a dead-letter store
+ * (tools that poll without an engine) the identity error is thrown, as before.
+ */
+export async function identifyOrDeadLetter(
+  integration: CompiledIntegration,
+  record: unknown,
+  commit: string,
+  deps: KeylessDeps,
+): Promise<EventIdentity | undefined> {
+  try {
+    return await identifyEvent(integration, record, deps.guards);
+  } catch (error) {
+    if (!(error instanceof EventIdentityError) || !deps.deadLetters) throw error;
+    const digest = stableHash(record);
+    const message = `${error.message}: the record was not stored as an event; fix the key expression (or the record) and replay it`;
+    await deps.deadLetters.write({
+      id: deps.deadLetters.idFor(`no-key:${integration.name}:${digest}`),
+      integration: integration.name,
+      eventId: digest,
+      key: '',
+      subject: eventSubject(integration.name, 0),
+      event: record,
+      commit,
+      error: { code: 'no-key', message },
+      reason: 'permanent',
+      attempts: 0,
+      createdAt: new Date().toISOString(),
+      status: 'open',
+    });
+    deps.log.warn({ integration: integration.name, err: error }, 'record without a key dead-lettered; source moves on');
+    return undefined;
+  }
+}
