@@ -25,8 +25,11 @@ import type { ConnectionSecurity } from '../http/connection-client.js';
 export interface Wiring {
   readonly connectors: ConnectorRegistry;
   readonly transform: TransformEngine;
-  /** Compiles a spec tree; `commit` labels the set (GitOps passes the Git commit). */
-  compileTree(tree: SpecTree, commit?: string): CompileResult;
+  /**
+   * Compiles a spec tree; `commit` labels the set (GitOps passes the Git commit). `environment` (default: the
+   * wiring's) applies that Environment spec's values.
+   */
+  compileTree(tree: SpecTree, commit?: string, environment?: string): CompileResult;
   /** Builds the StepInvoker of a compiled set over the real HTTP stack. */
   readonly invokerFactory: InvokerFactory;
   /** Opens the connectors' stream sources of a compiled set (Salesforce Change Data Capture). */
@@ -42,6 +45,8 @@ export interface WiringOptions {
   env?: NodeJS.ProcessEnv;
   /** @default from the environment (JUNCTION_ALLOWED_SECRETS...): engine/cli/security-options.ts */
   security?: ConnectionSecurity;
+  /** The environment every compile applies (`junction run --env`); none: the specs' own values. */
+  environment?: string;
 }
 
 export function createWiring(options: WiringOptions = {}): Wiring {
@@ -53,12 +58,13 @@ export function createWiring(options: WiringOptions = {}): Wiring {
     connectors,
     transform,
     security,
-    compileTree: (tree, commit) =>
+    compileTree: (tree, commit, environment = options.environment) =>
       compileSpecTree(tree, {
         connectors,
         engine: transform,
         secretPolicy: security.secretPolicy,
         ...(commit ? { commit } : {}),
+        ...(environment ? { environment } : {}),
       }),
     invokerFactory: (specSet) => createStepInvoker({ specSet, connectors, env, security }),
     streamFactory: (specSet) => createStreamOpener({ specSet, connectors, env, security }),

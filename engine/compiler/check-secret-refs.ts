@@ -5,13 +5,14 @@
  */
 import type { CompileContext } from './compile-context.js';
 import { validSpecs } from './parse-specs.js';
-import type { ParsedSpec } from './parse-specs.js';
+import type { ParsedSpec, ValidatedSpec } from './parse-specs.js';
 import { notAllowedHint, referencedVariables } from './secret-ref.js';
 import type { JsonPath } from './source-position.js';
 
 export function checkSecretRefs(ctx: CompileContext, specs: readonly ParsedSpec[]): void {
   const policy = ctx.options.secretPolicy;
   if (!policy) return;
+  for (const s of validSpecs(specs, 'Environment')) checkEnvironment(ctx, s);
   for (const s of [...validSpecs(specs, 'Connection'), ...validSpecs(specs, 'Integration')]) {
     const name = s.value.name;
     const [root, value]: [JsonPath, unknown] = s.kind === 'Integration' ? [['source'], s.value.source] : [[], s.value];
@@ -22,6 +23,16 @@ export function checkSecretRefs(ctx: CompileContext, specs: readonly ParsedSpec[
       }
     }
   }
+}
+
+/** An environment's connection settings, each as the connection it applies to. */
+function checkEnvironment(ctx: CompileContext, s: ValidatedSpec<'Environment'>): void {
+  const policy = ctx.options.secretPolicy!;
+  for (const [name, settings] of Object.entries(s.value.connections ?? {}))
+    for (const [path, text] of stringsUnder(settings, ['connections', name]))
+      for (const variable of referencedVariables(text))
+        if (!policy.allows(variable, name))
+          ctx.error(s.spec, path, 'secret-not-allowed', `\${env:${variable}}: ${notAllowedHint(variable)}`);
 }
 
 /** Every string under `value` with its path. */

@@ -15,6 +15,8 @@ export interface CompileOptions {
   commit?: string;
   /** The engine's secret allowlist; when set, a reference outside it is a `secret-not-allowed` error. */
   secretPolicy?: SecretPolicy;
+  /** The environment (`kind: Environment`) whose values replace the specs' own; none: the specs as written. */
+  environment?: string;
 }
 
 /** Milliseconds spent per compile stage, for the validate benchmark. */

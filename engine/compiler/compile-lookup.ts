@@ -1,19 +1,39 @@
-/** Stage 3 for Lookup specs: build the table from inline entries or a CSV file next to the spec. */
-import type { CompiledLookup } from './compiled-spec.js';
+/**
+ * Stage 3 for Lookup specs: build the table from inline entries or a CSV file next to the spec, or compile how its
+ * values are asked of a connection at run time (`resolve`).
+ */
+import type { CompiledLookup, CompiledResolve } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
+import { compileExpression } from './compile-expression.js';
 import { parseCsv } from './csv.js';
+import { parseDuration } from './duration.js';
 import type { ValidatedSpec } from './parse-specs.js';
+import { checkConnection, operationOn } from './resolve-operation.js';
+import type { ConnectionScope } from './resolve-operation.js';
 
 export function compileLookup(
   ctx: CompileContext,
-  { spec, value }: ValidatedSpec<'Lookup'>,
+  validated: ValidatedSpec<'Lookup'>,
   treePath: string,
+  scope: ConnectionScope,
 ): CompiledLookup | undefined {
-  const csv = value.csv;
-  if ((value.entries !== undefined) === (csv !== undefined)) {
-    ctx.error(spec, [], 'lookup-source', 'a lookup needs exactly one of `entries` (an inline table) or `csv` (a file)');
+  const { spec, value } = validated;
+  const sources = [value.entries, value.csv, value.resolve].filter((source) => source !== undefined);
+  if (sources.length !== 1) {
+    ctx.error(
+      spec,
+      [],
+      'lookup-source',
+      'a lookup needs exactly one of `entries` (an inline table), `csv` (a file) or `resolve` (asked of a system)',
+    );
     return undefined;
   }
+  const base = { name: value.name, defaultValue: value.default, file: spec.file };
+  if (value.resolve !== undefined) {
+    const resolve = compileResolve(ctx, validated, scope);
+    return resolve && { ...base, entries: new Map(), resolve };
+  }
+  const csv = value.csv;
   let entries: Map<string, unknown>;
   if (csv) {
     const csvPath = joinTreePath(treePath, csv.file);
@@ -50,7 +70,43 @@ export function compileLookup(
   } else {
     entries = new Map(Object.entries(value.entries ?? {}));
   }
-  return { name: value.name, entries, defaultValue: value.default, file: spec.file };
+  return { ...base, entries };
+}
+
+/** `resolve`: a read or query of a known connection, and its expressions. */
+function compileResolve(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Lookup'>,
+  scope: ConnectionScope,
+): CompiledResolve | undefined {
+  const raw = validated.value.resolve!;
+  const connection = checkConnection(ctx, validated, ['resolve', 'connection'], scope);
+  const operation = operationOn(ctx, validated, ['resolve'], connection);
+  if (operation && operation.kind !== 'read' && operation.kind !== 'query')
+    ctx.error(
+      validated.spec,
+      ['resolve', 'operation'],
+      'lookup-source',
+      `resolve operation ${raw.operation} is a ${operation.kind}; a lookup may only read (a read or query operation)`,
+    );
+  const expr = (key: 'value' | 'body' | 'records') =>
+    raw[key] === undefined
+      ? undefined
+      : ctx.timed('jsonata', () =>
+          compileExpression(ctx.options.engine, { spec: validated.spec, path: ['resolve', key] }, ctx.diagnostics),
+        );
+  const value = expr('value');
+  if (!connection || !operation || !value) return undefined;
+  return {
+    connection: connection.name,
+    operation: raw.operation,
+    kind: operation.kind,
+    params: raw.params ?? {},
+    body: expr('body'),
+    records: expr('records'),
+    value,
+    ttlMs: parseDuration(raw.ttl), // the schema's default (10m) is filled in
+  };
 }
 
 /** Resolves `file` relative to the directory of the spec at `specPath` inside the tree. */

@@ -15,6 +15,7 @@ import { checkExpressions } from './checks/check-expressions.js';
 import { checkTestReferences } from './checks/check-test-references.js';
 import { checkRequirements } from './check-requirements.js';
 import { readSchemaOverlays } from './schema-overlays.js';
+import { applyEnvironment } from './apply-environment.js';
 import { sortDiagnostics } from './diagnostics.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { IntegrationTest } from './generated/spec-types.js';
@@ -41,6 +42,8 @@ export interface CompileResult {
   /** The connections that compiled, even when other specs have errors (`junction schema pull` needs only these). */
   connections: ReadonlyMap<string, CompiledConnection>;
   tests: TestSpecFile[];
+  /** Names of the spec set's environments (`kind: Environment`), whichever one was compiled. */
+  environments: string[];
 }
 
 /**
@@ -57,21 +60,27 @@ export function compileSpecTree(tree: SpecTree, options: CompileOptions): Compil
       tests: [],
       connections: new Map(),
       times: { parse: 0, schema: 0, jsonata: 0, crossChecks: 0 },
+      environments: [],
     };
   }
 }
 
 function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const ctx = new CompileContext(options, tree);
-  const specs = parseAndValidate(ctx);
-  checkSecretRefs(ctx, specs);
+  const parsed = parseAndValidate(ctx);
+  checkSecretRefs(ctx, parsed);
   const checksStart = performance.now();
+  const treePathOf = (s: ParsedSpec) => tree.files.find((f) => s.spec.absolutePath === f.path)?.path ?? '';
+  const environments = uniqueByName(
+    ctx,
+    parsed.filter((s) => s.kind === 'Environment'),
+  );
+  const { specs, csvBase } = applyEnvironment(ctx, parsed, options.environment, treePathOf);
   const byKind = (kind: SpecKind) =>
     uniqueByName(
       ctx,
       specs.filter((s) => s.kind === kind),
     );
-  const treePathOf = (s: ParsedSpec) => tree.files.find((f) => s.spec.absolutePath === f.path)?.path ?? '';
 
   const connections = new Map<string, CompiledConnection>();
   const connectionSpecs = byKind('Connection');
@@ -80,13 +89,19 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
     if (c) connections.set(c.name, c);
   }
   const overlays = readSchemaOverlays(ctx, connections);
+  const connectionScope = { connections, connectionNames: names(connectionSpecs) };
   const lookups = new Map<string, CompiledLookup>();
   const lookupSpecs = byKind('Lookup');
   for (const s of validSpecs(lookupSpecs, 'Lookup')) {
-    const l = compileLookup(ctx, s, treePathOf(s));
+    const l = compileLookup(ctx, s, csvBase.get(s.value.name) ?? treePathOf(s), connectionScope);
     if (l) lookups.set(l.name, l);
   }
-  const scope = { connections, connectionNames: names(connectionSpecs), lookupNames: names(lookupSpecs) };
+  const resolvedLookups = new Set(
+    validSpecs(lookupSpecs, 'Lookup')
+      .filter((l) => l.value.resolve !== undefined)
+      .map((l) => l.value.name),
+  );
+  const scope = { ...connectionScope, lookupNames: names(lookupSpecs), resolvedLookups };
   const integrationSpecs = byKind('Integration');
   const integrations = new Map<string, CompiledIntegration>();
   const compiledWithSource: { compiled: CompiledIntegration; validated: ValidatedSpec<'Integration'> }[] = [];
@@ -115,7 +130,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const specSet = hasErrors
     ? undefined
     : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations, overlays });
-  return { diagnostics, specSet, connections, tests, times: ctx.times };
+  return { diagnostics, specSet, connections, tests, times: ctx.times, environments: environments.map(specName) };
 }
 
 function checkTests(

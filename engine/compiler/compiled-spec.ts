@@ -61,6 +61,23 @@ export interface CompiledLookup {
   /** Returned when the key is absent; undefined means "no value". */
   defaultValue?: unknown;
   file: string;
+  /** Values asked of a system at run time (`entries` is then empty). */
+  resolve?: CompiledResolve;
+}
+
+/** A lookup resolved through a connection: one read or query per key, cached for `ttlMs`. */
+export interface CompiledResolve {
+  connection: string;
+  operation: string;
+  kind?: OperationKind;
+  params: Readonly<Record<string, unknown>>;
+  /** The operation's input, with `$key` bound. */
+  body?: CompiledExpression;
+  /** Over the result: the matching records (defaults to the result). */
+  records?: CompiledExpression;
+  /** Over the one match: the value. */
+  value: CompiledExpression;
+  ttlMs: number;
 }
 
 export interface WebhookVerification {

@@ -55,7 +55,9 @@ export const DIAGNOSTIC_CODES = {
   'step-order': 'An expression reads the result of its own step or of a later step.',
   'unknown-lookup': 'An expression calls $lookup with a lookup name that is not defined.',
   'unknown-integration': 'A test file names an integration that is not defined.',
-  'lookup-source': 'A lookup has neither or both of `entries` and `csv`, or its CSV is unusable.',
+  'lookup-source':
+    'A lookup has not exactly one of `entries`, `csv` and `resolve`, its CSV is unusable, or its `resolve` does not read.',
+  'unknown-environment': 'The environment asked for (`--env`) is not defined by an Environment spec.',
   'missing-owns': "A step writes an object that the integration's `owns` does not cover.",
   'owned-field-conflict': 'Two integrations own the same field of the same object on the same connection.',
   'unknown-target-field': "A step body writes a field that the operation's input schema does not declare.",

@@ -63,8 +63,8 @@ function validateKind(ctx: CompileContext, spec: SpecFile, testFile: boolean): P
     const hint = typeof kind === 'string' ? closestMatch(kind, SPEC_KINDS) : undefined;
     const message =
       kind === undefined
-        ? 'the spec has no `kind`; add one of Connection, Integration, Lookup, Test'
-        : `unknown kind ${JSON.stringify(kind)}${hint ? `; did you mean \`${hint}\`?` : '; use one of Connection, Integration, Lookup, Test'}`;
+        ? `the spec has no \`kind\`; add one of ${SPEC_KINDS.join(', ')}`
+        : `unknown kind ${JSON.stringify(kind)}${hint ? `; did you mean \`${hint}\`?` : `; use one of ${SPEC_KINDS.join(', ')}`}`;
     ctx.error(spec, kind === undefined ? [] : ['kind'], 'unknown-kind', message);
     return undefined;
   }

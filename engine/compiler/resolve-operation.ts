@@ -32,7 +32,7 @@ export interface ConnectionScope {
 /** The connection named at `path`, reporting `unknown-connection` when no spec defines it. */
 export function checkConnection(
   ctx: CompileContext,
-  { spec, value }: ValidatedSpec<'Integration'>,
+  { spec, value }: ValidatedSpec<'Integration' | 'Lookup'>,
   path: JsonPath,
   scope: ConnectionScope,
 ): CompiledConnection | undefined {
@@ -63,7 +63,7 @@ export function resolveOperation(
 /** Resolves `<at>.operation` on a known connection and checks `<at>.params`. */
 export function operationOn(
   ctx: CompileContext,
-  validated: ValidatedSpec<'Integration'>,
+  validated: ValidatedSpec<'Integration' | 'Lookup'>,
   at: JsonPath,
   connection: CompiledConnection | undefined,
 ): OperationDef | undefined {

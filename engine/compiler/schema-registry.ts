@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import type { Connection, Integration, IntegrationTest, Lookup } from './generated/spec-types.js';
+import type { Connection, Environment, Integration, IntegrationTest, Lookup } from './generated/spec-types.js';
 import { packagePath } from '../package-root.js';
 
-export const SPEC_KINDS = ['Connection', 'Integration', 'Lookup', 'Test'] as const;
+// Environment last: its schema refers to the Connection and Lookup schemas, which must be compiled first.
+export const SPEC_KINDS = ['Connection', 'Integration', 'Lookup', 'Test', 'Environment'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
 
 /** What each kind's schema guarantees, as generated from schemas/ (with the schema's defaults filled in). */
@@ -18,6 +19,7 @@ export interface SpecValues {
   Integration: Integration;
   Lookup: Lookup;
   Test: IntegrationTest;
+  Environment: Environment;
 }
 
 const SCHEMA_FILES: Record<SpecKind, string> = {
@@ -25,6 +27,7 @@ const SCHEMA_FILES: Record<SpecKind, string> = {
   Integration: 'integration.schema.json',
   Lookup: 'lookup.schema.json',
   Test: 'test.schema.json',
+  Environment: 'environment.schema.json',
 };
 
 export const SCHEMAS_DIR = packagePath('schemas') + sep;

@@ -11,6 +11,8 @@ import { describeFailure } from './describe-failure.js';
 import { expressionBindings } from './expression-bindings.js';
 import type { BindingScope } from './expression-bindings.js';
 import type { ExecutionResult } from './execution-types.js';
+import { LookupResolver } from './lookup-resolver.js';
+import type { ResolvedLookupCache } from './lookup-resolver.js';
 import { droppedFields, filterOwnedFields } from './ownership-filter.js';
 import { plain, toList } from './plain-json.js';
 import { requireXrefs } from './require-xrefs.js';
@@ -18,6 +20,8 @@ import { requireXrefs } from './require-xrefs.js';
 export interface ExecuteOptions extends CallOptions {
   lookups: ReadonlyMap<string, CompiledLookup>;
   guards?: TransformGuards;
+  /** Values of resolved lookups (`resolve`) already asked for: per spec set in a runtime, per run in a dry run. */
+  lookupCache?: ResolvedLookupCache;
 }
 
 export async function executeEvent(event: unknown, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -25,6 +29,14 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   const steps: Record<string, unknown> = {};
   const result: ExecutionResult = { outcome: 'delivered', requests: [], steps, unchanged: [] };
   const scope: BindingScope = { event, steps, lookups: options.lookups, xref: options.state.xref };
+  if (options.lookupCache)
+    scope.resolver = new LookupResolver({
+      cache: options.lookupCache,
+      invoke: options.invoke,
+      integration: integration.name,
+      eventId: options.eventId,
+      onRequest: (request) => result.requests.push(request),
+    });
   let current: { step?: string; index?: number } = {};
   let writes = 0;
   const attempt = new AttemptCalls();
@@ -87,15 +99,32 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
 }
 
 /** A module function rather than a per-event closure (tsx names every closure it binds: a defineProperty each). */
-function evaluate(
+async function evaluate(
   scope: BindingScope,
   guards: TransformGuards | undefined,
   expr: CompiledExpression,
   input: unknown,
   extra?: Record<string, unknown>,
 ): Promise<unknown> {
-  return Promise.resolve(expr.evaluate(input, expressionBindings(scope, extra), guards));
+  const resolver = scope.resolver;
+  // A resolved lookup's first read only notes its key: resolve what was asked for, then evaluate again with it.
+  for (let round = 0; ; round++) {
+    let value: unknown;
+    try {
+      value = await expr.evaluate(input, expressionBindings(scope, extra), guards);
+    } catch (error) {
+      if (!resolver?.hasPending) throw error;
+    }
+    if (!resolver?.hasPending) return value;
+    if (round === MAX_RESOLVE_ROUNDS) throw new Error('resolved lookups keep asking for new keys');
+    await resolver.resolvePending((e, record, key) =>
+      Promise.resolve(e.evaluate(record, expressionBindings(scope, { ...extra, key }), guards)),
+    );
+  }
 }
+
+/** Resolved lookups whose keys come from other resolved lookups need one round each. */
+const MAX_RESOLVE_ROUNDS = 4;
 
 function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(truthy);

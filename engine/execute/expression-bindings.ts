@@ -1,12 +1,15 @@
 /** The `$` bindings every spec expression sees: $event, $steps, $index, $lookup(name, key), $xref(map, id). */
 import type { CompiledLookup } from '../compiler/compiled-spec.js';
 import type { ExecutionState } from './execution-types.js';
+import type { LookupResolver } from './lookup-resolver.js';
 
 export interface BindingScope {
   event: unknown;
   steps: Record<string, unknown>;
   lookups: ReadonlyMap<string, CompiledLookup>;
   xref: ExecutionState['xref'];
+  /** Reads the lookups resolved through a connection (`resolve`); without it they give no value. */
+  resolver?: LookupResolver;
 }
 
 export function expressionBindings(scope: BindingScope, extra?: Record<string, unknown>): Record<string, unknown> {
@@ -16,6 +19,7 @@ export function expressionBindings(scope: BindingScope, extra?: Record<string, u
     lookup: (name: string, key: unknown) => {
       const table = scope.lookups.get(name);
       if (!table || key === undefined || key === null) return table?.defaultValue;
+      if (table.resolve && scope.resolver) return scope.resolver.read(table, String(key));
       const value = table.entries.get(String(key));
       return value === undefined ? table.defaultValue : value;
     },

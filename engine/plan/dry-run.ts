@@ -7,6 +7,7 @@ import type { ConnectorRegistry } from '../sdk/connector.js';
 import type { CompiledLookup, CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
 import { executeEvent } from '../execute/execute-event.js';
+import { ResolvedLookupCache } from '../execute/lookup-resolver.js';
 import type { ExecutionResult } from '../execute/execution-types.js';
 import { createFixtureTransport } from './fixture-transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
@@ -82,6 +83,7 @@ export async function dryRun(
       input.outcomeUnknown,
     ),
     eventId: 'dry-run',
+    lookupCache: new ResolvedLookupCache(),
   });
   return { ...result, bodies };
 }
@@ -94,6 +96,7 @@ function withOverrides(
   const out = new Map(lookups);
   for (const [name, entries] of Object.entries(overrides)) {
     const base = lookups.get(name);
+    // A test's entries stand in for a resolved lookup's answers too.
     out.set(name, {
       name,
       entries: new Map([...(base?.entries ?? []), ...Object.entries(entries)]),

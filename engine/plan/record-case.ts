@@ -12,6 +12,7 @@ import type { ConnectorRegistry } from '../sdk/connector.js';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
 import { executeEvent } from '../execute/execute-event.js';
+import { ResolvedLookupCache } from '../execute/lookup-resolver.js';
 import type { ExecutionResult } from '../execute/execution-types.js';
 import type { RecordedResponse, RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
@@ -80,6 +81,7 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
       invoke,
       state: createMemoryState(input.xref),
       eventId: `record-${Date.now()}`,
+      lookupCache: new ResolvedLookupCache(),
     });
     const responses: RecordedResponses = {};
     for (const step of integration.steps) {
@@ -88,6 +90,8 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
         if (list) responses[id] = step.forEach ? [...list] : list[0];
       }
     }
+    for (const [id, list] of byStep)
+      if (id.startsWith('lookup.')) responses[id] = list.length === 1 ? list[0] : [...list];
     return { responses, result };
   } finally {
     if (!input.transport) await (inner as ReturnType<typeof createUndiciTransport>).close();

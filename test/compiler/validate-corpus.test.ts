@@ -34,6 +34,10 @@ function caseFiles(name: string): SpecTreeFile[] {
 
 const EXPECTED: Record<string, string[]> = {
   'duplicate-name': ['duplicate-name/b.yaml:3:7 duplicate-name'],
+  'environment-unknown-names.yaml': [
+    'environment-unknown-names.yaml:5:3 unknown-connection',
+    'environment-unknown-names.yaml:7:3 unknown-lookup',
+  ],
   'duplicate-step-id.yaml': ['duplicate-step-id.yaml:8:11 duplicate-step-id'],
   'duplicate-test-case.test.yaml': ['duplicate-test-case.test.yaml:8:11 duplicate-test-case'],
   'invalid-auth-variant.yaml': ['invalid-auth-variant.yaml:7:9 invalid-value'],
@@ -221,6 +225,19 @@ describe('broken-spec corpus', () => {
       'leaky.yaml:5:11 secret-not-allowed ${env:CRM_CLIENT_SECRET}: the engine does not allow it; an operator allows it with JUNCTION_ALLOWED_SECRETS=CRM_CLIENT_SECRET (comma-separated; PREFIX* for a prefix, spec=NAME for one spec) or junction run --allow-secret CRM_CLIENT_SECRET',
       'leaky.yaml:6:30 secret-not-allowed ${env:GITHUB_TOKEN}: the engine does not allow it; an operator allows it with JUNCTION_ALLOWED_SECRETS=GITHUB_TOKEN (comma-separated; PREFIX* for a prefix, spec=NAME for one spec) or junction run --allow-secret GITHUB_TOKEN',
     ]);
+  });
+
+  it('refuses an environment no Environment spec defines, naming the ones there are', () => {
+    const files = [...shared, read('environment-unknown-names.yaml')];
+    const result = compileSpecTree(
+      { displayRoot: 'specs', files },
+      { connectors: testConnectors(), engine: referenceEngine, environment: 'prod' },
+    );
+    result.diagnostics.forEach((d) => seenCodes.add(d.code));
+    expect(result.specSet).toBeUndefined();
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`)).toContain(
+      'specs:1:1 unknown-environment no environment named "prod"; environments: production',
+    );
   });
 
   it('reports a file over the size limit', () => {

@@ -33,8 +33,8 @@ export function registerCiGithubCommand(program: Command): void {
       // Loaded when the command runs, so `junction --help` does not pay for the compiler, Git and Octokit.
       const { Octokit } = await import('octokit');
       const { simpleGit } = await import('simple-git');
-      const { planDiff } = await import('../../plan/diff/plan-diff.js');
-      const { runSpecTests } = await import('../../plan/spec-tests/run-spec-tests.js');
+      const { compileEveryEnvironment, environmentDiagnostics, planEveryEnvironment, testEveryEnvironment } =
+        await import('../environments.js');
       const { ciReportBlocks, ciTitle } = await import('../formats/ci-report-markdown.js');
       const { diagnosticAnnotations, repoPathMapper, testAnnotations } = await import('../github/annotations.js');
       const { readGitHubContext } = await import('../github/github-context.js');
@@ -43,14 +43,17 @@ export function registerCiGithubCommand(program: Command): void {
       const { compileDirectory, createWiring } = await import('../wiring.js');
       const context = await readGitHubContext(process.env);
       const wiring = createWiring({ transformEngine: opts.transformEngine });
-      const connectors = wiring.connectors;
       const head = await compileDirectory(wiring, dir);
-      const tests = head.result.specSet ? await runSpecTests(head.result, head.tree, connectors) : [];
-      const input: CiReportInput = { diagnostics: head.result.diagnostics, tests };
+      const compiles = compileEveryEnvironment(wiring, head.tree, head.result);
+      const diagnostics = environmentDiagnostics(compiles);
+      const tests = compiles.every((c) => c.result.specSet)
+        ? (await testEveryEnvironment(wiring, head.tree, compiles)).reports
+        : [];
+      const input: CiReportInput = { diagnostics, tests };
       const baseRef = opts.base ?? context.baseSha;
       if (baseRef) {
         const { base } = await planAgainstBase(wiring, dir, baseRef, head);
-        const report = await planDiff(base, head, connectors);
+        const report = await planEveryEnvironment(wiring, base, head);
         // Small plans open; long ones fold per integration so the comment stays readable.
         const fold =
           report.integrations.reduce((n, i) => n + i.cases.reduce((m, c) => m + c.changes.length, 0), 0) >
@@ -60,7 +63,7 @@ export function registerCiGithubCommand(program: Command): void {
           options: { base: baseRef, baseCommit: base.commit, planned: head.result.specSet !== undefined, fold },
         };
       }
-      const failed = head.result.diagnostics.some((d) => d.severity === 'error') || tests.some((t) => !t.passed);
+      const failed = diagnostics.some((d) => d.severity === 'error') || tests.some((t) => !t.passed);
       const toRepoPath = repoPathMapper(
         (await simpleGit({ baseDir: resolve(dir) }).revparse(['--show-toplevel'])).trim(),
       );
@@ -72,7 +75,7 @@ export function registerCiGithubCommand(program: Command): void {
           title: ciTitle(input),
           blocks: ciReportBlocks(input),
           annotations: [
-            ...diagnosticAnnotations(head.result.diagnostics, toRepoPath),
+            ...diagnosticAnnotations(diagnostics, toRepoPath),
             ...testAnnotations(tests, head.result.tests, toRepoPath),
           ],
         });

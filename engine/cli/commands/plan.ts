@@ -9,7 +9,9 @@ import { transformEngineOption } from '../transform-engine-option.js';
 export function registerPlanCommand(program: Command): void {
   program
     .command('plan')
-    .description('dry-run every test case at a base ref and in the working tree, and diff the planned writes')
+    .description(
+      'dry-run every test case at a base ref and in the working tree, and diff the planned writes (in every environment)',
+    )
     .argument('[dir]', 'spec directory', 'specs')
     .requiredOption('--base <ref>', 'git ref to compare with (a branch, tag or commit)')
     .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
@@ -22,10 +24,10 @@ export function registerPlanCommand(program: Command): void {
         // Loaded when the command runs, so `junction --help` does not pay for the compiler and Git.
         const { createWiring } = await import('../wiring.js');
         const { planAgainstBase } = await import('../plan-against-base.js');
-        const { planDiff } = await import('../../plan/diff/plan-diff.js');
+        const { planEveryEnvironment } = await import('../environments.js');
         const wiring = createWiring({ transformEngine: opts.transformEngine });
         const { base, head } = await planAgainstBase(wiring, dir, opts.base);
-        const report = await planDiff(base, head, wiring.connectors);
+        const report = await planEveryEnvironment(wiring, base, head);
         process.stdout.write(
           opts.format === 'json'
             ? JSON.stringify(report) + '\n'

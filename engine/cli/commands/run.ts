@@ -48,6 +48,7 @@ interface RunOptions extends SecurityFlags {
   poll: string;
   pin?: string;
   workers: string;
+  env?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -55,6 +56,7 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description('run the engine: webhook ingest, workers and pollers over NATS JetStream')
     .argument('[dir]', 'spec directory (ignored with --repo, which reads --path inside the repository)', 'specs')
+    .option('--env <name>', "run with this environment's values (environments/<name>.yaml, kind Environment)")
     .option('--port <port>', 'public HTTP port: webhooks (/hooks/*), /healthz and /readyz only', '8080')
     .option('--host <host>', 'public listen address', '0.0.0.0')
     .option('--operator-port <port>', 'operator HTTP port: the dashboard, /api/* and /metrics', '8081')
@@ -155,7 +157,7 @@ export function registerRunCommand(program: Command): void {
       replicas: countOption('--replicas', opts.replicas),
       dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
     };
-    const wiring = createWiring({ security });
+    const wiring = createWiring({ security, environment: opts.env });
     let engine;
     try {
       const specSet = opts.repo ? emptySpecSet() : await compiledSpecSet(wiring, dir);

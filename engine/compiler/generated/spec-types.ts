@@ -706,7 +706,7 @@ export interface ReconcileSchedule {
 }
 
 /**
- * A named table used from JSONata as $lookup("name", key): code translations, default warehouses and the like.
+ * A named table used from JSONata as $lookup("name", key): code translations, default warehouses and the like, kept inline (`entries`), in a CSV file (`csv`), or asked of a system at run time (`resolve`).
  */
 export interface Lookup {
   /**
@@ -753,7 +753,40 @@ export interface Lookup {
     value_column: string;
   };
   /**
-   * Value returned when the key is absent. Without it, a missing key gives no value.
+   * Values asked of a system at run time instead of kept in Git: the id of a record found by a code or name (an FF product by ProductCode, a tax code by Name). Each key is looked up once through the connection and cached for `ttl`; nothing found (and no `default`) or more than one record found is a permanent error that dead-letters the event with the key and the lookup's name.
+   */
+  resolve?: {
+    /**
+     * Connection to ask.
+     */
+    connection: string;
+    /**
+     * A read or query operation of that connection (for Salesforce: query).
+     */
+    operation: string;
+    /**
+     * Static parameters of the operation.
+     */
+    params?: {};
+    /**
+     * JSONata giving the operation's input; `$key` is the key asked for (for SOQL, quote it: `$replace($key, "'", "\\'")`).
+     */
+    body?: string;
+    /**
+     * JSONata over the result giving the matching records; defaults to the result itself. No record means not found, more than one is ambiguous.
+     */
+    records?: string;
+    /**
+     * JSONata over the one matching record giving the lookup's value.
+     */
+    value: string;
+    /**
+     * How long a found value is reused before it is asked again (misses are never cached, so a record created later is found on the replay).
+     */
+    ttl: string;
+  };
+  /**
+   * Value returned when the key is absent (or, for `resolve`, when no record matches). Without it, a missing key gives no value, and an unresolved key is an error.
    */
   default?: unknown;
 }
@@ -778,6 +811,12 @@ export interface IntegrationTest {
    * Name of the integration under test.
    */
   integration: string;
+  /**
+   * The environments (`kind: Environment`, or `default` for the specs' own values) these cases run in. Without it they run in every one; list the environment whose ids the expectations pin.
+   *
+   * @minItems 1
+   */
+  environments?: [string, ...string[]];
   /**
    * Named test cases.
    *
@@ -903,4 +942,170 @@ export interface ExpectedRequest {
    * Field paths that must not be sent (ownership).
    */
   body_excludes?: string[];
+}
+
+/**
+ * One place the same specs run (sandbox, staging, production): the values that differ there. `junction validate`, `test` and `plan` check the specs in every environment; `junction run --env <name>` runs them in one. Without --env the specs run with their own values.
+ */
+export interface Environment {
+  /**
+   * Schema hint for editors; ignored by Junction.
+   */
+  $schema?: string;
+  /**
+   * Version of the spec language. Always `junction/v1` for now.
+   */
+  apiVersion: 'junction/v1';
+  /**
+   * The spec kind.
+   */
+  kind: 'Environment';
+  /**
+   * Name given to --env.
+   */
+  name: string;
+  /**
+   * Free text for humans: what this is for and who owns it.
+   */
+  description?: string;
+  /**
+   * Per connection (by name), the settings that replace the Connection spec's in this environment; `options` are merged key by key.
+   */
+  connections?: {
+    [k: string]: {
+      /**
+       * Base URL of the system's API: a literal https URL or an environment reference.
+       */
+      base_url?: string;
+      /**
+       * How to authenticate. Every credential is an environment reference. Replaces the connection's auth as a whole.
+       */
+      auth?:
+        | AuthNone
+        | AuthBearer
+        | AuthBasic
+        | AuthMagentoToken
+        | AuthMagentoAdminToken
+        | AuthOauth2ClientCredentials
+        | AuthOauth1;
+      rate_limit?: RateLimit;
+      /**
+       * Time limit of one request, including the response body.
+       */
+      timeout?: string;
+      options?: Options;
+    };
+  };
+  /**
+   * Per lookup (by name), its values in this environment: `entries`, `csv` or `resolve` replace the Lookup spec's source as a whole (a key the environment leaves out is absent, never the other environment's id); `default` replaces its default. A CSV file is relative to this file.
+   */
+  lookups?: {
+    [k: string]: {
+      entries?: Entries;
+      csv?: Csv;
+      resolve?: Resolve;
+      /**
+       * Value returned when the key is absent (or, for `resolve`, when no record matches). Without it, a missing key gives no value, and an unresolved key is an error.
+       */
+      default?: {
+        [k: string]: unknown;
+      };
+    };
+  };
+}
+/**
+ * No authentication.
+ */
+/**
+ * A static bearer token in the Authorization header.
+ */
+/**
+ * HTTP basic authentication.
+ */
+/**
+ * A Magento integration access token (sent as a bearer token).
+ */
+/**
+ * A Magento admin user's token from POST /V1/integration/admin/token (a JWT that expires, 60 minutes by default on 2.4.4+): fetched when needed, renewed before it expires and once on 401. Not available while Magento_TwoFactorAuth is enabled.
+ */
+/**
+ * OAuth2 client credentials: the token is cached until it expires and refreshed once on 401.
+ */
+/**
+ * OAuth 1.0a request signing (RFC 5849), as Magento integrations use it (2.4.4+ accepts HMAC-SHA256 only): every request carries an Authorization: OAuth header signed with the consumer and access token secrets over the method, URL and query parameters.
+ */
+/**
+ * Client-side rate limit (token bucket) for calls to this system.
+ */
+export interface RateLimit {
+  /**
+   * Sustained request rate.
+   */
+  requests_per_second: number;
+  /**
+   * Requests allowed at once above the sustained rate. Defaults to requests_per_second.
+   */
+  burst?: number;
+}
+/**
+ * Connector-specific settings, checked against the connector's own schema.
+ */
+export interface Options {
+  [k: string]: unknown;
+}
+/**
+ * Inline table: key -> value. Keys are compared as strings.
+ */
+export interface Entries {
+  [k: string]: unknown;
+}
+/**
+ * Table read from a CSV file with a header row.
+ */
+export interface Csv {
+  /**
+   * Path of the CSV file, relative to this spec file.
+   */
+  file: string;
+  /**
+   * Header of the key column.
+   */
+  key_column: string;
+  /**
+   * Header of the value column.
+   */
+  value_column: string;
+}
+/**
+ * Values asked of a system at run time instead of kept in Git: the id of a record found by a code or name (an FF product by ProductCode, a tax code by Name). Each key is looked up once through the connection and cached for `ttl`; nothing found (and no `default`) or more than one record found is a permanent error that dead-letters the event with the key and the lookup's name.
+ */
+export interface Resolve {
+  /**
+   * Connection to ask.
+   */
+  connection: string;
+  /**
+   * A read or query operation of that connection (for Salesforce: query).
+   */
+  operation: string;
+  /**
+   * Static parameters of the operation.
+   */
+  params?: {};
+  /**
+   * JSONata giving the operation's input; `$key` is the key asked for (for SOQL, quote it: `$replace($key, "'", "\\'")`).
+   */
+  body?: string;
+  /**
+   * JSONata over the result giving the matching records; defaults to the result itself. No record means not found, more than one is ambiguous.
+   */
+  records?: string;
+  /**
+   * JSONata over the one matching record giving the lookup's value.
+   */
+  value: string;
+  /**
+   * How long a found value is reused before it is asked again (misses are never cached, so a record created later is found on the replay).
+   */
+  ttl?: string;
 }

@@ -7,6 +7,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { executeEvent } from '../../execute/execute-event.js';
+import { ResolvedLookupCache } from '../../execute/lookup-resolver.js';
 import type { ExecutionResult, ExecutionState } from '../../execute/execution-types.js';
 import { retryableError } from '../../sdk/errors.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
@@ -178,6 +179,7 @@ async function attempt(
     eventId: d.eventId,
     guards: ctx.tuning.guards,
     force: d.force === true,
+    lookupCache: lookupCacheOf(specSet),
   });
   return finishAttempt(flight, ctx, { ...base, event, result });
 }
@@ -234,4 +236,12 @@ function retryableOnFailure<A extends unknown[], R>(fn: (...args: A) => Promise<
       });
     }
   };
+}
+
+/** Resolved lookup values live as long as the spec set: a new commit asks again. */
+const lookupCaches = new WeakMap<object, ResolvedLookupCache>();
+function lookupCacheOf(specSet: object): ResolvedLookupCache {
+  let cache = lookupCaches.get(specSet);
+  if (!cache) lookupCaches.set(specSet, (cache = new ResolvedLookupCache()));
+  return cache;
 }
