@@ -110,6 +110,11 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
     },
   },
   {
+    kind: 'Lookup',
+    spec: { ...head('Lookup'), resolve: { connection: 'c', operation: 'query', value: 'Id' } },
+    filled: { 'lookup.schema.json#/properties/resolve/properties/ttl': 'resolve.ttl' },
+  },
+  {
     kind: 'Test',
     spec: { apiVersion: 'junction/v1', kind: 'Test', integration: 'a', cases: [{ name: 'c', event: {}, expect: {} }] },
     filled: { 'test.schema.json#/definitions/expectation/properties/outcome': 'cases.0.expect.outcome' },
