@@ -1,7 +1,8 @@
 /**
  * `npm run soak -- --events N`: the engine under random faults all along, then the oracle against the target's state.
  * Not in CI (it runs for minutes to an hour). Options: `--events` (100000), `--workers` (3 worker processes),
- * `--senders` (16 webhook senders), `--fault-every` (seconds between faults, 8).
+ * `--senders` (16 webhook senders), `--fault-every` (seconds between faults, 8), `--faults` (only the faults whose names
+ * contain one of these comma-separated words, e.g. `blackhole,SIGKILL`).
  *
  * The world: a nats-server; an ingest-only engine in this process; worker-only engines in child processes that reach
  * NATS through a proxy that can blackhole; a fake target that records every write. The integration creates one
@@ -35,6 +36,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '3' },
     senders: { type: 'string', default: '16' },
     'fault-every': { type: 'string', default: '8' },
+    /** Only the faults whose names contain one of these words (comma-separated), e.g. `blackhole,SIGKILL`. */
+    faults: { type: 'string', default: '' },
   },
 });
 const EVENTS = Number(values.events);
@@ -146,7 +149,8 @@ const faultLoop = (async () => {
   while (faulting) {
     await sleep(FAULT_EVERY_MS * (0.5 + Math.random()));
     if (!faulting) break;
-    const kind = pick(Object.keys(FAULTS));
+    const only = values.faults.split(',').filter(Boolean);
+    const kind = pick(Object.keys(FAULTS).filter((k) => only.length === 0 || only.some((w) => k.includes(w))));
     faults.set(kind, (faults.get(kind) ?? 0) + 1);
     say(`fault: ${kind}`);
     await FAULTS[kind]().catch((error: Error) => say(`fault ${kind} failed: ${error.message}`));
