@@ -122,6 +122,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
     integrations: validIntegrations,
     connections: scope.connectionNames,
     lookups: scope.lookupNames,
+    resolvedLookups,
   });
 
   ctx.times.crossChecks = performance.now() - checksStart - ctx.times.jsonata;

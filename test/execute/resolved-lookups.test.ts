@@ -177,6 +177,23 @@ describe('resolved lookups', () => {
     expect(asked).toEqual(['lookup.account-ids', 'contact', 'contact', 'lookup.account-ids', 'contact']);
   });
 
+  it("lets a spec test record a resolved lookup's answers as `lookup.<name>`", async () => {
+    const test = (key: string) => `apiVersion: junction/v1
+kind: Test
+integration: contacts-with-accounts
+cases:
+  - name: c
+    event: { id: "003000000000042AAA", phone: "1", company: Acme }
+    responses:
+      ${key}: { status: 200, body: { totalSize: 1, done: true, records: [{ Id: "001000000000007AAA" }] } }
+      contact: { status: 204 }
+    expect: { outcome: delivered }
+`;
+    expect((await compile({ 'contacts-with-accounts.test.yaml': test('lookup.account-ids') })).diagnostics).toEqual([]);
+    const wrong = await compile({ 'contacts-with-accounts.test.yaml': test('lookup.account-idz') });
+    expect(wrong.diagnostics.map((d) => `${d.line}:${d.col} ${d.code}`)).toEqual(['8:7 unknown-test-reference']);
+  });
+
   it('refuses a resolve that writes, and a resolved lookup where no event runs yet (key)', async () => {
     const { diagnostics } = await compile({
       'lookups/bad-resolve.yaml': `apiVersion: junction/v1

@@ -1,6 +1,6 @@
 /**
  * What a spec-test file refers to, checked like the specs themselves: the step ids of recorded responses
- * (`<step>` or `<step>.find`), of expected requests and of `outcome_unknown` (`<step>` or `<step>.<index>`), the
+ * (`<step>`, `<step>.find`, or `lookup.<name>` of a resolved lookup), of expected requests and of `outcome_unknown` (`<step>` or `<step>.<index>`), the
  * `event_file` (it must exist in the tree and be JSON), overridden lookups, and the connections named by `echo` and
  * `created`. A typo would otherwise make a case test nothing, or fail with no line number.
  */
@@ -14,6 +14,8 @@ export interface TestScope {
   integrations: readonly ValidatedSpec<'Integration'>[];
   connections: ReadonlySet<string>;
   lookups: ReadonlySet<string>;
+  /** Lookups resolved through a connection: their answers are recorded as `lookup.<name>`. */
+  resolvedLookups?: ReadonlySet<string>;
 }
 
 export function checkTestReferences(ctx: CompileContext, tests: readonly TestSpecFile[], scope: TestScope): void {
@@ -36,6 +38,7 @@ export function checkTestReferences(ctx: CompileContext, tests: readonly TestSpe
       const base: JsonPath = ['cases', i];
       // responses and expected requests name a step, or `<step>.find` for the look-up of a step's find
       const stepReference = (reference: string, report: (message: string) => void) => {
+        if (reference.startsWith('lookup.') && scope.resolvedLookups?.has(reference.slice('lookup.'.length))) return;
         const step = stepOf(reference, /\.find$/);
         if (!stepIds.includes(step)) report(unknown(`${test.integration} step`, step, stepIds));
         else if (reference.endsWith('.find') && !withFind.includes(step))
