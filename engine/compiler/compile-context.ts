@@ -59,6 +59,11 @@ export class CompileContext {
     this.diagnostics.push({ file: spec.file, ...valuePosition(spec, path), severity: 'error', code, message });
   }
 
+  /** Reports something allowed but risky at the value at `path` (it does not stop the set from compiling). */
+  warn(spec: SpecFile, path: JsonPath, code: DiagnosticCode, message: string): void {
+    this.diagnostics.push({ file: spec.file, ...valuePosition(spec, path), severity: 'warning', code, message });
+  }
+
   /** Reports a problem at the key `key` of the mapping at `path`. */
   errorAtKey(spec: SpecFile, path: JsonPath, key: string, code: DiagnosticCode, message: string): void {
     this.diagnostics.push({ file: spec.file, ...keyPosition(spec, path, key), severity: 'error', code, message });

@@ -81,7 +81,8 @@ export function compileIntegration(
       'missing-property',
       'reconcile needs read.list (or a schedule source) to list the records it compares',
     );
-  if (ctx.diagnostics.length > before) return undefined;
+  // Warnings (an unverified webhook) do not stop an integration from compiling; errors do.
+  if (ctx.diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined;
   return compiled as CompiledIntegration;
 }
 
@@ -194,11 +195,29 @@ function compileSource(
   if (source.nats) return { kind: 'nats', subject: source.nats.subject };
   // The schema admits exactly one source kind, so what is left is a webhook.
   const webhook = source.webhook!;
-  const { hmac_sha256: hmac, adobe_io_events: ioEvents, adobe_commerce_webhook: commerce } = webhook.verify ?? {};
+  if (webhook.verify === 'none')
+    ctx.warn(
+      validated.spec,
+      ['source', 'webhook', 'verify'],
+      'unverified-webhook',
+      'this webhook accepts unsigned events: anyone who can reach the engine can post events to it; ' +
+        'have the sender sign its requests and use `verify: { hmac_sha256: … }`',
+    );
+  // The schema admits only `none` as a string.
+  const verify = typeof webhook.verify === 'string' ? {} : webhook.verify;
+  const { hmac_sha256: hmac, adobe_io_events: ioEvents, adobe_commerce_webhook: commerce } = verify;
   return {
     kind: 'webhook',
     verify: hmac
-      ? { header: hmac.header, secret: hmac.secret, encoding: hmac.encoding, prefix: hmac.prefix }
+      ? {
+          header: hmac.header,
+          secret: hmac.secret,
+          encoding: hmac.encoding,
+          prefix: hmac.prefix,
+          ...(hmac.timestamp && {
+            timestamp: { header: hmac.timestamp.header, toleranceMs: parseDuration(hmac.timestamp.tolerance) },
+          }),
+        }
       : undefined,
     adobe: ioEvents
       ? { scheme: 'io_events', clientId: ioEvents.client_id, keyBaseUrl: ioEvents.public_key_base_url }

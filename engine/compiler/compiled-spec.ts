@@ -87,6 +87,8 @@ export interface WebhookVerification {
   encoding: 'hex' | 'base64';
   /** Text before the digest in the header, e.g. `sha256=`. */
   prefix: string;
+  /** Replay protection: the sender signs `<timestamp>.<body>` and requests outside the window are refused. */
+  timestamp?: { header: string; toleranceMs: number };
 }
 
 /** Adobe's public-key signature schemes (verified in engine/runtime/ingest/adobe-signatures.ts). */
@@ -95,6 +97,7 @@ export type AdobeVerification =
   | { scheme: 'commerce_webhook'; publicKey: SecretValue };
 
 export type CompiledSource =
+  /** Neither `verify` nor `adobe` only when the spec says `verify: none`. */
   | { kind: 'webhook'; verify?: WebhookVerification; adobe?: AdobeVerification; maxBodyBytes: number }
   | {
       kind: 'schedule';

@@ -39,6 +39,8 @@ export const DIAGNOSTIC_CODES = {
   'secret-literal': 'A secret is written as a literal; use an environment reference `${env:NAME}`.',
   'secret-not-allowed':
     "A spec references an environment variable outside the engine's secret allowlist (`JUNCTION_ALLOWED_SECRETS`).",
+  'unverified-webhook':
+    'A webhook source says `verify: none` (a warning): anyone who can reach the engine can post events to it.',
   'removed-property': 'A property that the spec language no longer has; the message says what replaces it.',
   'jsonata-syntax': 'A JSONata expression does not parse.',
   'duplicate-name': 'Two specs of the same kind have the same name.',

@@ -42,6 +42,7 @@ import type { StreamOpenerFactory } from '../http/stream-opener.js';
 import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
+import { IngestBudget } from './ingest/read-webhook-body.js';
 import { XrefReplica } from './stores/xref-replica.js';
 import { ConfigHealth } from './control/config-health.js';
 import { fetchDependency } from './control/dependency-fetch.js';
@@ -171,6 +172,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   });
   const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
   const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs);
+  const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
   const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm), trace });
   const waiting = new WaitingStore(buckets.waiting);
   registerOpsMetrics(metrics.registry, {
@@ -261,6 +263,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
             guards: tuning.guards,
             env: options.env,
             secretPolicy: options.security?.secretPolicy,
+            budget: ingestBudget,
           }),
         ready,
         gitWebhook: (req) =>

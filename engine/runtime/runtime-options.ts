@@ -32,6 +32,11 @@ export interface RuntimeTuning {
   dlqRetentionMs: number;
   /** Upper bound of any retry delay, even one asked for by Retry-After. @default 1 hour */
   maxRetryDelayMs: number;
+  /**
+   * Webhook body bytes this process reads at once, across requests; past it ingest answers 503 with Retry-After,
+   * so a flood of large (or unsigned) requests cannot exhaust memory. @default 64 MiB
+   */
+  maxIngestBytesInFlight: number;
   /** JSONata guards for every evaluation. */
   guards: TransformGuards;
 }
@@ -47,6 +52,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   ledgerTtlMs: 7 * 24 * 3600_000,
   dlqRetentionMs: 30 * 24 * 3600_000,
   maxRetryDelayMs: 3600_000,
+  maxIngestBytesInFlight: 64 * 1024 * 1024,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };
 

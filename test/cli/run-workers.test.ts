@@ -51,7 +51,7 @@ async function specDir(target: FakeTarget): Promise<string> {
     `apiVersion: junction/v1
 kind: Integration
 name: orders
-source: { webhook: {} }
+source: { webhook: { verify: none } }
 key: $string(id)
 steps:
   - id: write

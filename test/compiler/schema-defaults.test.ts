@@ -13,7 +13,7 @@ const head = (kind: string, name = 'a') => ({ apiVersion: 'junction/v1', kind, n
 const integration = (extra: Record<string, unknown>) => ({
   ...head('Integration'),
   key: 'id',
-  source: { webhook: {} },
+  source: { webhook: { verify: 'none' } },
   steps: [{ id: 's', connection: 'c', operation: 'post' }],
   ...extra,
 });
@@ -57,7 +57,11 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
   {
     kind: 'Integration',
     spec: integration({
-      source: { webhook: { verify: { hmac_sha256: { header: 'X-Signature', secret: '${env:S}' } } } },
+      source: {
+        webhook: {
+          verify: { hmac_sha256: { header: 'X-Signature', secret: '${env:S}', timestamp: { header: 'X-Timestamp' } } },
+        },
+      },
       steps: [
         {
           id: 's',
@@ -81,6 +85,8 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
         'source.webhook.verify.hmac_sha256.encoding',
       'integration.schema.json#/definitions/webhook_source/properties/verify/properties/hmac_sha256/properties/prefix':
         'source.webhook.verify.hmac_sha256.prefix',
+      'integration.schema.json#/definitions/webhook_source/properties/verify/properties/hmac_sha256/properties/timestamp/properties/tolerance':
+        'source.webhook.verify.hmac_sha256.timestamp.tolerance',
       'integration.schema.json#/definitions/find/properties/when': 'steps.0.find.when',
       'integration.schema.json#/definitions/requirement/properties/fetch': 'steps.0.requires.0.fetch',
       'integration.schema.json#/definitions/ownership/properties/records': 'owns.0.records',

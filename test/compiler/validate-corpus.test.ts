@@ -93,6 +93,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'unknown-target-field.yaml': ['unknown-target-field.yaml:13:9 unknown-target-field'],
   'unknown-top-property.yaml': ['unknown-top-property.yaml:6:1 unknown-property'],
+  'unverified-webhook.yaml': ['unverified-webhook.yaml:5:22 unverified-webhook'],
   'unowned-field-write.yaml': ['unowned-field-write.yaml:10:50 unowned-field-write'],
   'wrong-api-version.yaml': ['wrong-api-version.yaml:1:13 invalid-value'],
   'unknown-function.yaml': ['unknown-function.yaml:10:34 unknown-function'],
@@ -217,7 +218,7 @@ describe('broken-spec corpus', () => {
       {
         connectors: testConnectors(),
         engine: referenceEngine,
-        secretPolicy: secretPolicy(['crm=CRM_*', 'SHOP_*']),
+        secretPolicy: secretPolicy(['crm=CRM_*', 'SHOP_*', 'HOOK_SECRET']),
       },
     );
     result.diagnostics.forEach((d) => seenCodes.add(d.code));

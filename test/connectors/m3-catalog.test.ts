@@ -57,7 +57,7 @@ options: { company: 100 }
 const integration = (steps: string) => `apiVersion: junction/v1
 kind: Integration
 name: m3-check
-source: { webhook: {} }
+source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "\${env:HOOK_SECRET}" } } } }
 key: $string(id)
 steps:
 ${steps}

@@ -24,7 +24,7 @@ const CONNECTIONS = {
 const ORDER_SYNC = `apiVersion: junction/v1
 kind: Integration
 name: orders
-source: { webhook: {} }
+source: { webhook: { verify: none } }
 key: $string(id)
 when: status = "complete"
 steps:
@@ -123,7 +123,7 @@ describe('executeEvent', () => {
       'notes.yaml': `apiVersion: junction/v1
 kind: Integration
 name: notes
-source: { webhook: {} }
+source: { webhook: { verify: none } }
 key: $string(id)
 steps:
   - id: note
@@ -251,7 +251,7 @@ owns:
     const prices = compileTestSpecs({
       ...CONNECTIONS,
       'prices.yaml':
-        'apiVersion: junction/v1\nkind: Integration\nname: prices\nsource: { webhook: {} }\nkey: sku\nsteps:\n  - id: product\n    connection: shop\n    operation: products.update\n    body: \'$merge([{ "sku": sku, "price": price }, { "name": name }])\'\nowns:\n  - { connection: shop, object: product, fields: [price] }\n',
+        'apiVersion: junction/v1\nkind: Integration\nname: prices\nsource: { webhook: { verify: none } }\nkey: sku\nsteps:\n  - id: product\n    connection: shop\n    operation: products.update\n    body: \'$merge([{ "sku": sku, "price": price }, { "name": name }])\'\nowns:\n  - { connection: shop, object: product, fields: [price] }\n',
     });
     const options = {
       integration: prices.integrations.get('prices')!,
@@ -276,7 +276,7 @@ owns:
     const createOnce = `apiVersion: junction/v1
 kind: Integration
 name: quotes
-source: { webhook: {} }
+source: { webhook: { verify: none } }
 key: $string(id)
 steps:
   - id: draft
@@ -319,7 +319,7 @@ owns:
     const quotes = (name: string) => `apiVersion: junction/v1
 kind: Integration
 name: ${name}
-source: { webhook: {} }
+source: { webhook: { verify: none } }
 key: $string(id)
 steps:
   - id: draft

@@ -17,7 +17,7 @@ const withCrm = (integration: string) => ({ 'crm.yaml': CRM, 'leads.yaml': integ
 const leads = (when = 'uncertain') => `apiVersion: junction/v1
 kind: Integration
 name: leads
-source: { webhook: {} }
+source: { webhook: { verify: none } }
 key: $string(id)
 steps:
   - id: lead

@@ -48,7 +48,7 @@ async function compile(extra: Record<string, string> = {}) {
     'contacts-with-accounts.yaml': `apiVersion: junction/v1
 kind: Integration
 name: contacts-with-accounts
-source: { webhook: {} }
+source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "\${env:HOOK_SECRET}" } } } }
 key: $string(id)
 steps:
   - id: contact
@@ -204,7 +204,7 @@ resolve: { connection: crm, operation: sobjects.create, params: { sobject: Accou
       'keyed-by-lookup.yaml': `apiVersion: junction/v1
 kind: Integration
 name: keyed-by-lookup
-source: { webhook: {} }
+source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "\${env:HOOK_SECRET}" } } } }
 key: $lookup("account-ids", company)
 steps:
   - { id: read, connection: crm, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }

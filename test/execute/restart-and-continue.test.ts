@@ -15,7 +15,7 @@ const CRM = 'apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nba
 const ENTRY = `apiVersion: junction/v1
 kind: Integration
 name: entries
-source: { webhook: {} }
+source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "\${env:HOOK_SECRET}" } } } }
 key: $string(id)
 steps:
   - id: entry

@@ -15,7 +15,7 @@ import { EventLog } from '../../engine/runtime/worker/event-log.js';
 import type { WorkerContext } from '../../engine/runtime/worker/event-worker.js';
 import { checkpointJson, eventExecutionState } from '../../engine/runtime/worker/execution-state.js';
 import { keyDigest } from '../../engine/runtime/broker/subjects.js';
-import { readBody } from '../../engine/runtime/ingest/webhook-ingest.js';
+import { IngestBudget, readWebhookBody } from '../../engine/runtime/ingest/read-webhook-body.js';
 import type { XrefReplica } from '../../engine/runtime/stores/xref-replica.js';
 
 afterEach(() => {
@@ -230,7 +230,7 @@ describe('DeliveryLedger.key', () => {
   });
 });
 
-describe('readBody', () => {
+describe('readWebhookBody', () => {
   function request(chunks: string[], headers: Record<string, string> = {}) {
     const req = Readable.from(
       chunks.map((c) => Buffer.from(c)),
@@ -239,31 +239,43 @@ describe('readBody', () => {
     req.headers = headers;
     return req as unknown as IncomingMessage;
   }
+  const read = (req: IncomingMessage, limit: number, budget = new IngestBudget(1000)) =>
+    readWebhookBody(req, limit, budget).then((r) => ('body' in r ? String(r.body) : r));
 
   it('returns the whole body', async () => {
-    expect(String(await readBody(request(['{"a":', '1}']), 100))).toBe('{"a":1}');
-    expect(String(await readBody(request(['{}']), 100))).toBe('{}');
-    expect(String(await readBody(request([]), 100))).toBe('');
+    expect(await read(request(['{"a":', '1}']), 100)).toBe('{"a":1}');
+    expect(await read(request(['{}']), 100)).toBe('{}');
+    expect(await read(request([]), 100)).toBe('');
   });
 
-  it('stops at the limit and destroys the request', async () => {
+  it('stops keeping bytes at the limit and gives back what it took', async () => {
+    const budget = new IngestBudget(1000);
     const req = request(['x'.repeat(60), 'x'.repeat(60), 'x'.repeat(60)]);
-    expect(await readBody(req, 100)).toBe('too-large');
-    expect(req.destroyed).toBe(true);
+    expect(await read(req, 100, budget)).toEqual({ refused: 'too-large' });
+    expect(budget.used).toBe(0);
   });
 
   it('refuses a declared length over the limit without reading', async () => {
     const req = request(['{}'], { 'content-length': '500' });
-    expect(await readBody(req, 100)).toBe('too-large');
-    expect(req.readableDidRead).toBe(false);
+    expect(await read(req, 100)).toEqual({ refused: 'too-large' });
   });
 
-  it('fails when the request breaks off', async () => {
+  it('answers busy when the bytes in flight across requests would pass the budget', async () => {
+    const budget = new IngestBudget(100);
+    expect(budget.tryTake(90)).toBe(true);
+    expect(await read(request(['{}'], { 'content-length': '20' }), 100, budget)).toEqual({ refused: 'busy' });
+    expect(await read(request(['x'.repeat(20)]), 100, budget)).toEqual({ refused: 'busy' });
+    expect(budget.used).toBe(90);
+  });
+
+  it('fails when the request breaks off, giving back what it took', async () => {
+    const budget = new IngestBudget(1000);
     const req = new Readable({ read() {} }) as Readable & { headers: Record<string, string> };
     req.headers = {};
-    const body = readBody(req as unknown as IncomingMessage, 100);
+    const body = readWebhookBody(req as unknown as IncomingMessage, 100, budget);
     req.push('{"a"');
     req.destroy(new Error('socket hang up'));
     await expect(body).rejects.toThrow('socket hang up');
+    expect(budget.used).toBe(0);
   });
 });

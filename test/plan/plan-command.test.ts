@@ -168,10 +168,8 @@ describe('junction plan', () => {
         },
       ],
       diagnostics: [],
-      // The renamed webhook is a new one, and like the old one it has no signature check.
-      security: [
-        { kind: 'verify-removed', spec: 'people-to-crm', detail: 'a new webhook without signature verification' },
-      ],
+      // The renamed webhook is a new spec: its secret reference is new too.
+      security: [{ kind: 'new-secret', spec: 'people-to-crm', detail: '${env:HOOK_SECRET}' }],
     });
   });
 

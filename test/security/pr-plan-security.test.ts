@@ -1,7 +1,8 @@
 /**
  * Security item: the PR plan (`junction plan` and the `ci github` comment, which shows the same blocks) lists the
  * security-relevant changes on their own, first: hosts a connection starts talking to, environment variables a spec
- * starts reading, and webhooks whose signature check is removed, even when no recorded case writes anything different.
+ * starts reading, and webhooks whose signature check is removed or weakened, even when no recorded case writes
+ * anything different.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
@@ -14,15 +15,18 @@ afterEach(() => {
   repo = undefined;
 });
 
-const VERIFIED = 'source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "${env:CRM_HOOK}" } } } }';
+const VERIFIED = 'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}" } }';
+const STAMPED =
+  'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}", timestamp: { header: X-Timestamp } } }';
 
 describe('the PR plan', () => {
   it('lists new hosts, new secret references and removed verification in a section of their own', async () => {
     repo = createSpecRepo();
-    repo.edit('contacts-to-crm.yaml', (t) => t.replace('source: { webhook: {} }', VERIFIED));
-    repo.git('commit', '-qam', 'verified contacts');
+    repo.edit('prices-to-shop.yaml', (t) => t.replace(VERIFIED, STAMPED));
+    repo.git('commit', '-qam', 'replay protection for prices');
     const base = repo.git('rev-parse', 'HEAD');
-    repo.edit('contacts-to-crm.yaml', (t) => t.replace(VERIFIED, 'source: { webhook: {} }'));
+    repo.edit('contacts-to-crm.yaml', (t) => t.replace(VERIFIED, 'verify: none'));
+    repo.edit('prices-to-shop.yaml', (t) => t.replace(STAMPED, VERIFIED));
     repo.edit('connections/crm.yaml', (t) =>
       t.replace('base_url: ${env:CRM_URL}', 'base_url: https://collector.example.net/api'),
     );
@@ -43,7 +47,8 @@ describe('the PR plan', () => {
         '|---|---|---|',
         '| <code>crm</code> | new host | <code>collector.example.net</code> |',
         '| <code>shop</code> | new secret reference | <code>${env:GITHUB_TOKEN}</code> |',
-        '| <code>contacts-to-crm</code> | signature check removed | <code>signature verification (X-Signature) removed</code> |',
+        '| <code>contacts-to-crm</code> | signature check removed | <code>signature verification turned off (verify: none)</code> |',
+        '| <code>prices-to-shop</code> | signature check weakened | <code>replay protection (signed timestamp) removed</code> |',
       ].join('\n'),
     );
     // Before any integration's data plan: a reviewer sees it first.
@@ -58,7 +63,8 @@ describe('the PR plan', () => {
     expect(json.security).toEqual([
       { kind: 'new-host', spec: 'crm', detail: 'collector.example.net' },
       { kind: 'new-secret', spec: 'shop', detail: '${env:GITHUB_TOKEN}' },
-      { kind: 'verify-removed', spec: 'contacts-to-crm', detail: 'signature verification (X-Signature) removed' },
+      { kind: 'verify-removed', spec: 'contacts-to-crm', detail: 'signature verification turned off (verify: none)' },
+      { kind: 'verify-weakened', spec: 'prices-to-shop', detail: 'replay protection (signed timestamp) removed' },
     ]);
   });
 });

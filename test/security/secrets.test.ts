@@ -7,9 +7,6 @@
  * - secrets are masked by value everywhere, including a secret inside `base_url`: in the DLQ entry (message,
  *   response excerpt, request) and in every log line.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpEmulator } from '../../connectors/http/emulator/index.js';
@@ -24,24 +21,13 @@ import { createRuntimeLogger } from '../../engine/runtime/observe/runtime-logger
 import { runCli } from '../cli/run-cli.js';
 import { failure, registry } from '../connectors/connector-fixtures.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
+import { Cleanup, specDir as writeSpecDir } from './helpers/spec-dir.js';
 import { TEST_TUNING, waitFor } from '../runtime/helpers/runtime-harness.js';
 
-const cleanup: (() => Promise<unknown> | void)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.reverse()) await step();
-  cleanup.length = 0;
-});
+const cleanup = new Cleanup();
+afterEach(() => cleanup.run());
 
-/** A spec directory in a temp dir. */
-function specDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'junction-secrets-'));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
+const specDir = (files: Record<string, string>) => writeSpecDir(cleanup, files);
 
 const APP = (baseUrl: string, token = 'APP_TOKEN') =>
   `apiVersion: junction/v1\nkind: Connection\nname: app\ntype: http\nbase_url: ${baseUrl}\n` +
@@ -172,10 +158,8 @@ describe('redaction by value', () => {
     const token = 'tok-s3cr3t-path-4711';
     const target = await startHttpEmulator();
     const nats = await startTestNatsServer();
-    cleanup.push(
-      () => target.stop(),
-      () => nats.dispose(),
-    );
+    cleanup.push(() => target.stop());
+    cleanup.push(() => nats.dispose());
     const env = {
       PATH_TOKEN: token,
       APP_TOKEN: 'app-bearer-token-0815',

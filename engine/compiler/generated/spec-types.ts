@@ -316,55 +316,70 @@ export interface Source {
  */
 export interface WebhookSource {
   /**
-   * Signature verification over the raw request body: exactly one scheme. Unsigned or badly signed requests get 401 and nothing is stored.
+   * Signature verification over the raw request body: required. Unsigned or badly signed requests get 401 and nothing is stored. `none` accepts unsigned events, with a validation warning: anyone who can reach the engine can then post events.
    */
-  verify?: {
-    /**
-     * HMAC-SHA256 of the raw body with a shared secret.
-     */
-    hmac_sha256?: {
-      /**
-       * Header that carries the signature.
-       */
-      header: string;
-      /**
-       * Shared secret, as an environment reference.
-       */
-      secret: string;
-      /**
-       * Encoding of the digest in the header.
-       */
-      encoding: 'hex' | 'base64';
-      /**
-       * Text before the digest in the header.
-       */
-      prefix: string;
-    };
-    /**
-     * Adobe I/O Events (Adobe Commerce eventing): RSA-SHA256 over the raw body in x-adobe-digital-signature-1/-2, checked with the public keys at x-adobe-public-key1-path/-2-path (fetched from `public_key_base_url` and cached); the payload's recipient_client_id must be `client_id`. The registration's challenge (GET ?challenge=) is answered.
-     */
-    adobe_io_events?: {
-      /**
-       * Your Adobe Developer Console project's client id (the events' recipient_client_id).
-       */
-      client_id: string;
-      /**
-       * Where Adobe publishes the signing keys; the header paths are appended.
-       */
-      public_key_base_url: string;
-    };
-    /**
-     * Adobe Commerce webhooks: x-adobe-commerce-webhook-signature is an RSA-SHA256 signature (base64) of the base64-encoded body, checked with the public key shown in the Commerce Admin (Stores > Configuration > Adobe Services > Webhooks).
-     */
-    adobe_commerce_webhook?: {
-      /**
-       * The PEM public key, usually from the environment.
-       */
-      public_key: string;
-    };
-  };
+  verify:
+    | string
+    | {
+        /**
+         * HMAC-SHA256 of the raw body with a shared secret.
+         */
+        hmac_sha256?: {
+          /**
+           * Header that carries the signature.
+           */
+          header: string;
+          /**
+           * Shared secret, as an environment reference.
+           */
+          secret: string;
+          /**
+           * Encoding of the digest in the header.
+           */
+          encoding: 'hex' | 'base64';
+          /**
+           * Text before the digest in the header.
+           */
+          prefix: string;
+          /**
+           * Replay protection, Stripe-style: the sender signs `<timestamp>.<body>` (the timestamp in Unix seconds) and sends the timestamp in `header`; a request whose timestamp is further than `tolerance` from the engine's clock gets 401. When `header` is the signature header itself, it is read as Stripe's `t=<timestamp>,v1=<signature>`.
+           */
+          timestamp?: {
+            /**
+             * Header that carries the signed timestamp (Unix seconds).
+             */
+            header: string;
+            /**
+             * How far the timestamp may be from the engine's clock.
+             */
+            tolerance: string;
+          };
+        };
+        /**
+         * Adobe I/O Events (Adobe Commerce eventing): RSA-SHA256 over the raw body in x-adobe-digital-signature-1/-2, checked with the public keys at x-adobe-public-key1-path/-2-path (fetched from `public_key_base_url` and cached); the payload's recipient_client_id must be `client_id`. The registration's challenge (GET ?challenge=) is answered.
+         */
+        adobe_io_events?: {
+          /**
+           * Your Adobe Developer Console project's client id (the events' recipient_client_id).
+           */
+          client_id: string;
+          /**
+           * Where Adobe publishes the signing keys; the header paths are appended.
+           */
+          public_key_base_url: string;
+        };
+        /**
+         * Adobe Commerce webhooks: x-adobe-commerce-webhook-signature is an RSA-SHA256 signature (base64) of the base64-encoded body, checked with the public key shown in the Commerce Admin (Stores > Configuration > Adobe Services > Webhooks).
+         */
+        adobe_commerce_webhook?: {
+          /**
+           * The PEM public key, usually from the environment.
+           */
+          public_key: string;
+        };
+      };
   /**
-   * Largest accepted body; larger requests get 413.
+   * Largest accepted body, at most 16 MiB; larger requests get 413.
    */
   max_body_bytes: number;
 }

@@ -61,9 +61,12 @@ function secretRefs(set: CompiledSpecSet | undefined): [string, string][] {
     for (const text of texts)
       if (typeof text === 'string') for (const v of referencedVariables(text)) out.push([c.name, v]);
   }
-  for (const i of set.integrations.values())
-    if (i.source.kind === 'webhook' && i.source.verify)
-      for (const v of referencedVariables(i.source.verify.secret)) out.push([i.name, v]);
+  for (const i of set.integrations.values()) {
+    if (i.source.kind !== 'webhook') continue;
+    const texts = [i.source.verify?.secret, ...Object.values(i.source.adobe ?? {})];
+    for (const text of texts)
+      if (typeof text === 'string') for (const v of referencedVariables(text)) out.push([i.name, v]);
+  }
   return out;
 }
 
@@ -71,9 +74,20 @@ function verifyChange(
   before: CompiledSource | undefined,
   after: CompiledSource,
 ): Omit<SecurityChange, 'spec'> | undefined {
-  if (after.kind !== 'webhook' || after.verify) return undefined;
-  if (!before) return { kind: 'verify-removed', detail: 'a new webhook without signature verification' };
-  if (before.kind === 'webhook' && before.verify)
-    return { kind: 'verify-removed', detail: `signature verification (${before.verify.header}) removed` };
+  if (after.kind !== 'webhook') return undefined;
+  const was = before?.kind === 'webhook' ? before : undefined;
+  const verified = (s: typeof was) => !!s && (s.verify !== undefined || s.adobe !== undefined);
+  if (!verified(after)) {
+    if (!before)
+      return { kind: 'verify-removed', detail: 'a new webhook without signature verification (verify: none)' };
+    if (verified(was)) return { kind: 'verify-removed', detail: 'signature verification turned off (verify: none)' };
+    return undefined;
+  }
+  const window = was?.verify?.timestamp?.toleranceMs;
+  const now = after.verify?.timestamp?.toleranceMs;
+  if (window !== undefined && now === undefined)
+    return { kind: 'verify-weakened', detail: 'replay protection (signed timestamp) removed' };
+  if (window !== undefined && now !== undefined && now > window)
+    return { kind: 'verify-weakened', detail: `replay window widened from ${window / 1000} s to ${now / 1000} s` };
   return undefined;
 }

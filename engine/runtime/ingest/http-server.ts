@@ -85,7 +85,10 @@ async function publicRoute(api: PublicApi, req: IncomingMessage, res: ServerResp
     if (name === undefined)
       return sendJson(res, 400, { error: 'bad-path', message: 'malformed percent-escape' }, { connection: 'close' });
     const reply = await api.ingest(name, req);
-    return sendJson(res, reply.status, reply.body, reply.close ? { connection: 'close' } : {});
+    return sendJson(res, reply.status, reply.body, {
+      ...reply.headers,
+      ...(reply.close ? { connection: 'close' } : {}),
+    });
   }
   if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
   if (method === 'GET' && path === '/readyz')

@@ -1,8 +1,11 @@
 /**
- * `POST /hooks/<integration>`: read the raw body (bounded), verify its signature, parse it, identify it, store it
- * in JetStream, and only then answer 2xx. Every refusal stores nothing and says why.
+ * `POST /hooks/<integration>`: check the signature headers, read the raw body (bounded, digested as it streams in),
+ * verify the signature, parse it, identify it, store it in JetStream, and only then answer 2xx. Every refusal stores
+ * nothing and says why; a refusal before the body is read closes the connection.
  */
-import type { IncomingMessage } from 'node:http';
+import type { Hmac } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { CompiledIntegration, CompiledSource } from '../../compiler/compiled-spec.js';
 import type { Logger } from 'pino';
 import { MissingSecretError, SecretNotAllowedError, resolveRefs } from '../../compiler/secret-ref.js';
 import type { SecretPolicy } from '../../compiler/secret-ref.js';
@@ -12,14 +15,19 @@ import type { EventPublisher } from './event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { verifyAdobe } from './adobe-signatures.js';
-import { verifySignature } from './verify-signature.js';
+import { claimedSignature, digestMatches, startDigest } from './verify-signature.js';
+import type { ClaimedSignature } from './verify-signature.js';
+import { discard, readWebhookBody } from './read-webhook-body.js';
+import type { IngestBudget } from './read-webhook-body.js';
 import { MAX_EVENT_DEPTH, jsonTextDepth } from './json-depth.js';
 
 export interface IngestReply {
   status: number;
   body: Record<string, unknown>;
-  /** Close the connection after answering (the rest of an oversized body is not read). */
+  /** Close the connection after answering (the rest of the body is not read). */
   close?: boolean;
+  /** Extra response headers (`retry-after`). */
+  headers?: Record<string, string>;
 }
 
 export interface WebhookIngestDeps {
@@ -33,6 +41,8 @@ export interface WebhookIngestDeps {
   env?: NodeJS.ProcessEnv;
   /** The engine's secret allowlist: a webhook secret outside it is refused like an unset one. */
   secretPolicy?: SecretPolicy;
+  /** Bytes of bodies being read at once, across requests: over it, 503 with Retry-After. */
+  budget: IngestBudget;
 }
 
 export async function ingestWebhook(name: string, req: IncomingMessage, deps: WebhookIngestDeps): Promise<IngestReply> {
@@ -57,13 +67,8 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
       ? { status: 200, body: { challenge } }
       : { status: 405, body: { error: 'method-not-allowed', message: 'webhooks are POSTed' } };
   }
-  const raw = await readBody(req, source.maxBodyBytes);
-  if (raw === 'too-large')
-    return {
-      status: 413,
-      body: { error: 'body-too-large', message: `body exceeds ${source.maxBodyBytes} bytes` },
-      close: true,
-    };
+  // The secret and the signature headers are checked before any byte of the body is read.
+  let signed: { claim: ClaimedSignature; digest: Hmac } | undefined;
   if (source.verify) {
     let secret: string;
     try {
@@ -71,21 +76,44 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
     } catch (error) {
       if (!(error instanceof MissingSecretError || error instanceof SecretNotAllowedError)) throw error;
       deps.log.error({ integration: name, variable: error.variable }, `webhook secret unusable: ${error.message}`);
+      discard(req, undefined);
       return {
         status: 500,
         body: { error: 'secret-not-configured', message: 'the webhook secret is not configured on this engine' },
+        close: true,
       };
     }
-    const header = req.headers[source.verify.header.toLowerCase()];
-    if (!verifySignature(source.verify, secret, raw, Array.isArray(header) ? header[0] : header)) {
-      return {
-        status: 401,
-        body: { error: 'bad-signature', message: `missing or invalid ${source.verify.header} signature` },
-      };
+    const claim = claimedSignature(source.verify, req.headers);
+    if ('refused' in claim) {
+      discard(req, undefined);
+      return { status: 401, body: { error: 'bad-signature', message: claim.refused }, close: true };
     }
+    signed = { claim, digest: startDigest(secret, claim) };
   }
+  const read = await readWebhookBody(req, source.maxBodyBytes, deps.budget, signed?.digest);
+  if ('refused' in read) return refusedBody(read.refused, source.maxBodyBytes);
+  try {
+    return await accept(name, integration, specSet.commit, req.headers, read.body, deps, signed);
+  } finally {
+    deps.budget.give(read.taken);
+  }
+}
+
+/** The rest of the way for a body that was read whole: signature, shape, identity, then the store. */
+async function accept(
+  name: string,
+  integration: CompiledIntegration,
+  commit: string,
+  headers: IncomingHttpHeaders,
+  raw: Buffer,
+  deps: WebhookIngestDeps,
+  signed?: { claim: ClaimedSignature; digest: Hmac },
+): Promise<IngestReply> {
+  const source = integration.source as Extract<CompiledSource, { kind: 'webhook' }>;
+  if (signed && !digestMatches(signed.claim, signed.digest.digest()))
+    return { status: 401, body: { error: 'bad-signature', message: 'the signature does not match the body' } };
   if (source.adobe) {
-    const refused = await verifyAdobe(source.adobe, req.headers, raw, deps.env);
+    const refused = await verifyAdobe(source.adobe, headers, raw, deps.env);
     if (refused) return { status: 401, body: { error: 'bad-signature', message: refused } };
   }
   // Counted on the bytes before parsing, without recursion: a poison event never gets into the stream from here.
@@ -115,7 +143,7 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
   }
   if (!deps.connected()) return unavailable('NATS is not connected');
   try {
-    const stored = await deps.publisher.publish({ integration: name, identity, data: raw, commit: specSet.commit });
+    const stored = await deps.publisher.publish({ integration: name, identity, data: raw, commit });
     if (stored.duplicate) deps.metrics.duplicates.inc({ integration: name });
     else deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
     return {
@@ -132,30 +160,13 @@ function unavailable(reason: string): IngestReply {
   return { status: 503, body: { error: 'unavailable', message: `event not stored, retry later: ${reason}` } };
 }
 
-/**
- * The raw body, or 'too-large' as soon as it passes `limit` (the rest is not read: the request is destroyed). Plain
- * 'data' events rather than an async iterator, and anonymous listeners (tsx keeps function names, which costs a
- * defineProperty per named closure): this runs for every webhook. Events after the promise settled are no-ops.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve('too-large');
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size > limit) return;
-      size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        resolve('too-large');
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-    req.on('error', reject);
-    req.on('close', () =>
-      reject(
-        Object.assign(new Error('the request closed before its body ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }),
-      ),
-    );
-  });
+function refusedBody(why: 'too-large' | 'busy', limit: number): IngestReply {
+  return why === 'too-large'
+    ? { status: 413, body: { error: 'body-too-large', message: `body exceeds ${limit} bytes` }, close: true }
+    : {
+        status: 503,
+        body: { error: 'busy', message: 'too many webhook bytes in flight on this engine, retry later' },
+        headers: { 'retry-after': '1' },
+        close: true,
+      };
 }

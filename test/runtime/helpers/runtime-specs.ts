@@ -30,7 +30,7 @@ export interface IntegrationKnobs {
 export function integrationYaml(k: IntegrationKnobs = {}): string {
   const verify = k.hmacEnv
     ? `, verify: { hmac_sha256: { header: X-Signature, secret: "\${env:${k.hmacEnv}}", prefix: "sha256=" } }`
-    : '';
+    : ', verify: none';
   const source = k.source ?? `{ webhook: { max_body_bytes: ${k.maxBodyBytes ?? 65536}${verify} } }`;
   const steps =
     k.steps ??
