@@ -1,6 +1,7 @@
 /**
  * The dashboard's spec-sync panel in real headless Chromium, with the engine following a real Git repository: the
- * active commit, a rejected commit with its diagnostics at file:line:col, and each worker's spec version. Saves
+ * active commit, a rejected commit with its diagnostics at file:line:col, and each worker's spec version. Signed in
+ * as a viewer through a real OpenID Provider on loopback, like the other dashboard tests. Saves
  * test/artifacts/dashboard-sync.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,16 +11,21 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../runtime/helpers/runtime-harness.js';
 import { ordersSpec, startGitopsWorld, targetConnection } from '../gitops/gitops-harness.js';
 import type { GitopsWorld } from '../gitops/gitops-harness.js';
+import { signIn } from './helpers/sign-in.js';
+import { startTestIdentityProvider } from './helpers/test-identity-provider.js';
+import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
 let world: GitopsWorld;
+let idp: TestIdentityProvider;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   world = await startGitopsWorld();
+  idp = await startTestIdentityProvider();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -29,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await world?.dispose();
+  await idp?.stop();
 });
 
 it('shows the active commit, a rejected commit with its diagnostics, and every worker on its version', async () => {
@@ -39,7 +46,21 @@ it('shows the active commit, a rejected commit with its diagnostics, and every w
     },
     'good',
   );
-  const a = await world.startProcess();
+  const a = await world.startProcess({
+    engine: {
+      operator: {
+        auth: 'oidc',
+        oidc: {
+          issuer: idp.issuer,
+          clientId: idp.clientId,
+          clientSecret: idp.clientSecret,
+          operators: ['ops@acme.test'],
+          viewers: ['@acme.test'],
+        },
+      },
+    },
+  });
+  idp.registerClient(`${a.engine.operatorUrl}/auth/callback`);
   const b = await world.startProcess();
   await waitFor(
     () => a.engine.specSet.commit === good && b.engine.specSet.commit === good,
@@ -54,7 +75,8 @@ it('shows the active commit, a rejected commit with its diagnostics, and every w
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(a.engine.operatorUrl + '/');
+  await signIn(page, a.engine.operatorUrl!, 'wall@acme.test');
+  await expect.poll(() => page.textContent('#who')).toBe('wall@acme.test · viewer');
   await expect.poll(() => page.textContent('#sync'), { timeout: 10_000 }).toBe('rejected commit');
   await expect.poll(() => page.textContent('#rejected')).toContain(`rejected ${bad.slice(0, 10)}`);
   expect(await page.locator('#rejected li').allTextContents()).toEqual([

@@ -18,6 +18,7 @@ import { startGitSync } from '../../engine/gitops/git-sync.js';
 import type { GitSync } from '../../engine/gitops/git-sync.js';
 import { SPECS_BUCKET } from '../../engine/gitops/gitops-store.js';
 import { startEngine } from '../../engine/runtime/engine.js';
+import type { EngineOptions } from '../../engine/runtime/engine.js';
 import type { Engine } from '../../engine/runtime/engine.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
@@ -45,7 +46,12 @@ export interface GitopsWorld {
   kv: KV;
   /** Writes files under specs/ in the clone, commits and pushes to main; returns the commit. */
   commit(files: Record<string, string>, message: string): Promise<string>;
-  startProcess(options?: { pollMs?: number; pin?: string; leaseMs?: number }): Promise<Process>;
+  startProcess(options?: {
+    pollMs?: number;
+    pin?: string;
+    leaseMs?: number;
+    engine?: Partial<EngineOptions>;
+  }): Promise<Process>;
   /** Graceful stop of one process (its pin, if any, is released). */
   stopProcess(process: Process): Promise<void>;
   post(process: Process, body: unknown): Promise<number>;
@@ -100,6 +106,7 @@ export async function startGitopsWorld(): Promise<GitopsWorld> {
         host: '127.0.0.1',
         tuning: TEST_TUNING,
         logger: testLogger(),
+        ...options.engine,
       });
       const sync = await startGitSync(engine, {
         mirror: { repo: remote, branch: 'main', path: 'specs', dir: join(root, `mirror-${id}`) },
