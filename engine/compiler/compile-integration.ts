@@ -69,6 +69,7 @@ export function compileIntegration(
       dependencyDeadlineMs: parseDuration(retry.dependency_deadline),
     },
     onError,
+    redact: (value.redact ?? []).map((path) => path.split('.')),
     read: compileRead(ctx, validated, scope, source, expr),
     reconcile: compileReconcile(value.reconcile),
     hash: integrationHash(value, steps, scope),

@@ -5,6 +5,7 @@
 import type { OperationKind } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
 import type { SchemaOverlays } from './schema-overlays.js';
+import type { FieldPath } from '../http/redact.js';
 
 /** A value that may hold `${env:NAME}` references, resolved only when used. */
 export type SecretValue = string;
@@ -255,6 +256,8 @@ export interface CompiledIntegration {
   owns: readonly OwnedFields[];
   retry: RetryPolicy;
   onError: readonly CompiledErrorRule[];
+  /** Field paths whose values are masked wherever event data is shown (`redact`), split at the dots. */
+  redact: readonly FieldPath[];
   /** Scheduled reconciliation in the engine. */
   reconcile?: { everyMs: number; sample: number; fix: boolean };
   /** How Junction reads the source's records itself (a schedule source is its own `list`). */

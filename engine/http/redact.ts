@@ -141,3 +141,78 @@ export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
 ];
+
+/** A field path of an integration's `redact` list, split at the dots; `*` is any one field. */
+export type FieldPath = readonly string[];
+
+/**
+ * Copy of `value` with whatever is at one of `paths` replaced by REDACTED; arrays are walked through (`lines.price`
+ * is every line's price). Returns `value` itself when no path matches. The depth is the paths' length plus the
+ * arrays on the way (events are at most 64 deep: ingest refuses deeper ones).
+ */
+export function redactPaths<T>(value: T, paths: readonly FieldPath[]): T {
+  let out: unknown = value;
+  for (const path of paths) out = maskAt(out, path, 0);
+  return out as T;
+}
+
+function maskAt(node: unknown, path: FieldPath, i: number): unknown {
+  if (i === path.length) return node === undefined ? node : REDACTED;
+  if (Array.isArray(node)) {
+    const copy = node.map((element) => maskAt(element, path, i));
+    return copy.some((element, n) => element !== node[n]) ? copy : node;
+  }
+  if (node === null || typeof node !== 'object') return node;
+  const source = node as Record<string, unknown>;
+  const keys = path[i] === '*' ? Object.keys(source) : Object.hasOwn(source, path[i]) ? [path[i]] : [];
+  let copy: Record<string, unknown> | undefined;
+  for (const key of keys) {
+    const masked = maskAt(source[key], path, i + 1);
+    if (masked !== source[key]) (copy ??= { ...source })[key] = masked;
+  }
+  return copy ?? node;
+}
+
+/** The strings (long enough to mask by value) at `paths` in each document, leaves of objects too. */
+export function valuesAtPaths(documents: readonly unknown[], paths: readonly FieldPath[]): string[] {
+  const found = new Set<string>();
+  const collect = (node: unknown, path: FieldPath, i: number): void => {
+    if (Array.isArray(node)) return node.forEach((element) => collect(element, path, i));
+    if (i === path.length) {
+      if (node !== null && typeof node === 'object')
+        return Object.values(node).forEach((child) => collect(child, path, i));
+      // Strings only: a number is masked at its path, but replacing its digits in JSON text elsewhere would break it.
+      if (typeof node === 'string' && node.length >= MIN_SECRET_LENGTH) found.add(node);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const source = node as Record<string, unknown>;
+    for (const key of path[i] === '*' ? Object.keys(source) : Object.hasOwn(source, path[i]) ? [path[i]] : [])
+      collect(source[key], path, i + 1);
+  };
+  if (paths.length > 0) for (const document of documents) for (const path of paths) collect(document, path, 0);
+  return [...found];
+}
+
+/**
+ * An integration's `redact` paths for the data of one event: documents shown to people get the values at the paths
+ * masked, and texts (error messages, response excerpts, log lines) the same values wherever they are quoted.
+ */
+export class FieldRedaction {
+  readonly values: readonly string[];
+  constructor(
+    readonly paths: readonly FieldPath[],
+    documents: readonly unknown[],
+  ) {
+    this.values = valuesAtPaths(documents, paths);
+  }
+
+  document<T>(value: T): T {
+    if (this.paths.length === 0) return value;
+    return redactBody(redactPaths(value, this.paths), this.values) as T;
+  }
+
+  text(text: string): string {
+    return this.values.length === 0 ? text : redactText(text, this.values);
+  }
+}

@@ -165,6 +165,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   await xref.start();
 
   const specs = new SpecRegistry(initial, options.invoker);
+  const redactPaths = (integration: string) => specs.active.integrations.get(integration)?.redact ?? [];
   const health = new ConfigHealth(options.env ?? process.env, log, options.connectors, options.security);
   void health.refresh(initial);
   const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
@@ -290,8 +291,14 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         deadLetters,
         dlqIndex,
         actions,
-        ops: (method, url) =>
-          opsRoute({ trace, deadLetters, reconcileReports: () => reconcileReports(buckets.control) }, method, url),
+        redactPaths,
+        ops: (method, url, role) =>
+          opsRoute(
+            { trace, deadLetters, reconcileReports: () => reconcileReports(buckets.control), redactPaths },
+            method,
+            url,
+            role,
+          ),
       },
       authenticator,
       { ...operatorOptions, onError },

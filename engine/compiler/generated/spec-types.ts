@@ -299,6 +299,12 @@ export interface Integration {
    * Error policy, checked in order before the default classification (retryable errors retry, permanent ones go to the dead-letter queue).
    */
   on_error?: ErrorRule[];
+  /**
+   * Fields whose values are personal or confidential: masked wherever Junction shows event data (dead letters in the API, the dashboard and the CLI, record traces, log lines, the PR plan), for operators too. A path names a field of the event, of a request body or of a step result; it is matched in each. Arrays are walked through (`lines.price` is every line's price), and `*` matches any one field. The stored dead letter keeps the exact event for replay.
+   *
+   * Items: a field path: names separated by dots, `*` for any one field; no JSONata
+   */
+  redact?: string[];
   read?: Read;
   reconcile?: ReconcileSchedule;
 }

@@ -12,6 +12,8 @@ import { dryRun } from '../dry-run.js';
 import type { DryRunResult } from '../dry-run.js';
 import { loadCases } from '../spec-tests/load-cases.js';
 import type { LoadedCase } from '../spec-tests/load-cases.js';
+import { FieldRedaction } from '../../http/redact.js';
+import type { FieldPath } from '../../http/redact.js';
 import { diffPlans } from './request-diff.js';
 import { securityChanges } from './security-changes.js';
 import type { SecurityChange } from './security-changes.js';
@@ -60,13 +62,32 @@ export async function planDiff(base: PlanSide, head: PlanSide, connectors: Conne
       const from = headNames.has(c.name) ? 'head' : 'base';
       const planBefore = before && baseSet ? await planCase(baseSet, connectors, c) : undefined;
       const planAfter = after && from === 'head' ? await planCase(headSet, connectors, c) : undefined;
-      const changes = diffPlans(planBefore, planAfter);
+      const paths = [...(before?.redact ?? []), ...(after?.redact ?? [])];
+      const changes = redactChanges(diffPlans(planBefore, planAfter), paths, [c.input?.event, planBefore, planAfter]);
       if (changes.length > 0) cases.push({ name: c.name, changes });
     }
     if (status !== 'changed' || before?.hash !== after?.hash || cases.length > 0)
       integrations.push({ name, status, cases });
   }
   return { integrations, diagnostics, security };
+}
+
+/**
+ * The integration's `redact` paths masked in what the PR comment shows: a change to a redacted field is still listed,
+ * with its values masked (the diff runs on the real values first).
+ */
+function redactChanges(changes: PlanChange[], paths: readonly FieldPath[], documents: unknown[]): PlanChange[] {
+  if (paths.length === 0) return changes;
+  const sides = documents.flatMap((d) =>
+    d && typeof d === 'object' && 'requests' in d ? (d as DryRunResult).requests.map((r) => r.body) : [d],
+  );
+  const r = new FieldRedaction(paths, sides);
+  return changes.map((change) => ({
+    ...change,
+    request: change.request === null ? null : r.text(change.request),
+    before: r.document(change.before),
+    after: r.document(change.after),
+  }));
 }
 
 /** A case's plan on one side; a case that cannot run plans as a failure with its reason. */

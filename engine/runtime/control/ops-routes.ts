@@ -3,21 +3,31 @@
  *   GET /api/trace?integration=&key=   every traced attempt of one record, and its dead letters
  *   GET /api/reconcile                 the latest reconcile report of each integration
  */
+import type { FieldPath } from '../../http/redact.js';
+import type { Role } from '../operator/principal.js';
+import { deadLetterView } from '../operator/dead-letter-views.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
-import { redactedView } from '../stores/dead-letter-store.js';
 import type { TraceLog } from '../stores/trace-log.js';
+import { traceView } from '../operator/trace-views.js';
 import type { StoredReconcileReport } from './reconcile-reports.js';
 
 export interface OpsApi {
   trace: TraceLog;
   deadLetters: DeadLetterStore;
   reconcileReports: () => Promise<StoredReconcileReport[]>;
+  /** An integration's `redact` paths in the active spec set. */
+  redactPaths?: (integration: string) => readonly FieldPath[];
 }
 
 const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Answers `GET` routes of the operator features: `[status, body]`, or undefined when no route matches. */
-export async function opsRoute(api: OpsApi, method: string, url: URL): Promise<[number, unknown] | undefined> {
+export async function opsRoute(
+  api: OpsApi,
+  method: string,
+  url: URL,
+  role: Role,
+): Promise<[number, unknown] | undefined> {
   if (method !== 'GET') return undefined;
   if (url.pathname === '/api/reconcile') return [200, { reports: await api.reconcileReports() }];
   if (url.pathname !== '/api/trace') return undefined;
@@ -25,14 +35,28 @@ export async function opsRoute(api: OpsApi, method: string, url: URL): Promise<[
   const key = url.searchParams.get('key') ?? '';
   if (!INTEGRATION_NAME.test(integration) || key === '' || key.length > 500)
     return [400, { error: 'bad-query', message: 'integration (a spec name) and key (the record key) are required' }];
-  return [200, await recordTrace(api, integration, key)];
+  return [200, await recordTrace(api, integration, key, role)];
 }
 
-/** A record's history: the traced attempts, oldest first, and its dead letters (redacted). */
-export async function recordTrace(api: Pick<OpsApi, 'trace' | 'deadLetters'>, integration: string, key: string) {
+/**
+ * A record's history: the traced attempts, oldest first, and its dead letters, as `role` may see them (a viewer sees
+ * the shape and the errors, no values; everyone sees the integration's `redact` paths masked).
+ */
+export async function recordTrace(
+  api: Pick<OpsApi, 'trace' | 'deadLetters' | 'redactPaths'>,
+  integration: string,
+  key: string,
+  role: Role = 'operator',
+) {
   const [attempts, deadLetters] = await Promise.all([
     api.trace.read(integration, key),
     api.deadLetters.list({ integration }),
   ]);
-  return { integration, key, attempts, deadLetters: deadLetters.filter((d) => d.key === key).map(redactedView) };
+  const paths = api.redactPaths?.(integration) ?? [];
+  return {
+    integration,
+    key,
+    attempts: attempts.map((a) => traceView(a, role, paths)),
+    deadLetters: deadLetters.filter((d) => d.key === key).map((d) => deadLetterView(d, role, paths)),
+  };
 }

@@ -1,16 +1,31 @@
 /**
- * A dead letter as a role may see it. Operators see the entry with secret-looking fields redacted; viewers see its
- * shape and the error, with every value of the event, the request body and the response masked. The stored entry
- * keeps the exact event, because replay needs it.
+ * A dead letter as a role may see it. Operators see the entry with secret-looking fields and the integration's
+ * `redact` paths masked (in the event and the request body, and their values wherever the error message or the
+ * response quote them); viewers see its shape and the error, with every value of the event, the request body and the
+ * response masked. The stored entry keeps the exact event, because replay needs it.
  */
+import { FieldRedaction } from '../../http/redact.js';
+import type { FieldPath } from '../../http/redact.js';
 import { redactedView } from '../stores/dead-letter-store.js';
 import type { DeadLetter } from '../stores/dead-letter-store.js';
 import type { Role } from './principal.js';
 
 export const MASKED = '[masked]';
 
-export function deadLetterView(entry: DeadLetter, role: Role): DeadLetter {
-  const shown = redactedView(entry);
+export function deadLetterView(entry: DeadLetter, role: Role, paths: readonly FieldPath[] = []): DeadLetter {
+  const r = new FieldRedaction(paths, [entry.event, entry.request?.body]);
+  const redacted = redactedView(entry);
+  const shown: DeadLetter = {
+    ...redacted,
+    event: r.document(redacted.event),
+    request: redacted.request && {
+      ...redacted.request,
+      path: r.text(redacted.request.path),
+      body: r.document(redacted.request.body),
+    },
+    error: { ...redacted.error, message: r.text(redacted.error.message) },
+    ...(redacted.responseExcerpt === undefined ? {} : { responseExcerpt: r.text(redacted.responseExcerpt) }),
+  };
   if (role === 'operator') return shown;
   return {
     ...shown,

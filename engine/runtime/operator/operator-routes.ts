@@ -21,7 +21,8 @@ import { decodeCursor } from '../stores/dead-letter-index.js';
 import type { DeadLetterIndex } from '../stores/dead-letter-index.js';
 import { deadLetterView } from './dead-letter-views.js';
 import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
-import type { Principal } from './principal.js';
+import type { Principal, Role } from './principal.js';
+import type { FieldPath } from '../../http/redact.js';
 import { SECURITY_HEADERS } from './request-guards.js';
 
 export interface OperatorApi {
@@ -31,8 +32,10 @@ export interface OperatorApi {
   /** The summaries the listing pages through (no per-entry read). */
   dlqIndex: DeadLetterIndex;
   actions: OperatorActions;
-  /** The operator features' read-only routes (engine/runtime/control/ops-routes.ts). */
-  ops?: (method: string, url: URL) => Promise<[number, unknown] | undefined>;
+  /** The operator features' read-only routes (engine/runtime/control/ops-routes.ts), answered for a role. */
+  ops?: (method: string, url: URL, role: Role) => Promise<[number, unknown] | undefined>;
+  /** An integration's `redact` paths in the active spec set (none for an integration that is gone). */
+  redactPaths?: (integration: string) => readonly FieldPath[];
 }
 
 const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -57,7 +60,7 @@ export async function operatorRoute(
     return true;
   }
   if (method === 'GET' && path === '/api/status') return json(200, await api.status());
-  const ops = await api.ops?.(method, url);
+  const ops = await api.ops?.(method, url, who.role);
   if (ops) return json(...ops);
   if (method === 'GET' && path === '/api/audit') {
     const limit = intParam(url, 'limit', 1, 500);
@@ -111,7 +114,8 @@ export async function operatorRoute(
     const found = await api.deadLetters.get(one[1]);
     if (!found) return json(404, notFound(one[1]));
     const newer = await api.actions.staleness(found.entry);
-    return json(200, { ...deadLetterView(found.entry, who.role), ...(newer ? { stale: newer } : {}) });
+    const paths = api.redactPaths?.(found.entry.integration);
+    return json(200, { ...deadLetterView(found.entry, who.role, paths), ...(newer ? { stale: newer } : {}) });
   }
   const change = /^\/api\/dlq\/([A-Za-z0-9_-]+)\/(resolve|discard)$/.exec(path);
   if (method === 'POST' && change) {

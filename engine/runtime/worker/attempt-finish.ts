@@ -17,6 +17,7 @@ import { pinCommit } from './execution-state.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
 import type { ParkTicket } from './key-parking.js';
 import { traceAttempt } from './trace-attempt.js';
+import { FieldRedaction } from '../../http/redact.js';
 
 /** How the event reached this attempt: from its partition (`kd`: its key's digest), or by its parking's ticket. */
 export type Route = { kd: string; ticket?: undefined } | { ticket: ParkTicket; kd?: undefined };
@@ -55,11 +56,14 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
     if (d.attempt === 1 && !d.replayOf) await pinCommit(ctx.buckets.checkpoints, name, a.digest, a.commit);
     if (fate.kind === 'wait' && failure.dependency) {
       await recordWait(ctx, d, a.digest, { ...failure, dependency: failure.dependency }, fate.waits, a.waited, a.log);
-      a.log.info({ map: failure.dependency.map, id: failure.dependency.key, waits: fate.waits }, failure.message);
+      a.log.info(
+        { map: failure.dependency.map, id: failure.dependency.key, waits: fate.waits },
+        redaction(a).text(failure.message),
+      );
     } else
       a.log.warn(
         { code: failure.code, status: failure.status, step: failure.step, delayMs: fate.delayMs },
-        `attempt failed, retrying: ${failure.message}`,
+        `attempt failed, retrying: ${redaction(a).text(failure.message)}`,
       );
     ctx.metrics.retried.inc({ integration: name, code: failure.code });
     const outcome = fate.kind === 'wait' ? 'waiting' : 'retrying';
@@ -93,7 +97,7 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
     await ctx.ledger.record(name, d.eventId, ledgerEntry(a, 'dead_lettered', id), a.done?.revision, a.digest);
     a.log.error(
       { code: failure.code, status: failure.status, step: failure.step, dlqId: id, reason: fate.reason },
-      `dead-lettered: ${failure.message}`,
+      `dead-lettered: ${redaction(a).text(failure.message)}`,
     );
     ctx.metrics.deadLettered.inc({ integration: name, code: failure.code });
     observeLatency(ctx, d, 'dead_lettered');
@@ -146,7 +150,18 @@ function traced(a: Attempt) {
     commit: a.commit,
     replayOf: a.d.replayOf,
     result: a.result,
+    redaction: redaction(a),
   };
+}
+
+/** The integration's `redact` paths over this event's data (log lines and the trace mask their values). */
+function redaction(a: Attempt): FieldRedaction {
+  return new FieldRedaction(a.integration.redact, [
+    a.event,
+    ...a.result.requests.map((r) => r.body),
+    a.result.steps,
+    a.result.failure?.request?.body,
+  ]);
 }
 
 function ledgerEntry(a: Attempt, status: LedgerEntry['status'], dlqId?: string): LedgerEntry {

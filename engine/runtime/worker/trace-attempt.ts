@@ -1,5 +1,6 @@
 /** The trace record of one finished attempt (engine/runtime/stores/trace-log.ts), built from what the worker has. */
 import type { ExecutionFailure, ExecutionResult } from '../../execute/execution-types.js';
+import type { FieldRedaction } from '../../http/redact.js';
 import type { TraceLog, TraceRecord } from '../stores/trace-log.js';
 import type { EventDelivery } from './event-delivery.js';
 
@@ -11,6 +12,8 @@ export interface TracedAttempt {
   commit: string;
   replayOf?: string;
   result: ExecutionResult;
+  /** The integration's `redact` paths: masked before the record is written (the trace is read over NATS too). */
+  redaction?: FieldRedaction;
 }
 
 export function traceAttempt(
@@ -22,6 +25,8 @@ export function traceAttempt(
 ): void {
   if (!trace) return;
   const failure = extra.failure;
+  const doc = <T>(value: T) => a.redaction?.document(value) ?? value;
+  const text = (value: string) => a.redaction?.text(value) ?? value;
   trace.record({
     integration: a.integration,
     key: d.key,
@@ -35,18 +40,18 @@ export function traceAttempt(
       step,
       ...(index === undefined ? {} : { index }),
       method,
-      path,
-      ...(body === undefined ? {} : { body }),
+      path: text(path),
+      ...(body === undefined ? {} : { body: doc(body) }),
     })),
-    ...(Object.keys(a.result.steps).length > 0 ? { results: a.result.steps } : {}),
+    ...(Object.keys(a.result.steps).length > 0 ? { results: doc(a.result.steps) } : {}),
     ...(failure
       ? {
           error: {
             code: failure.code,
-            message: failure.message,
+            message: text(failure.message),
             ...(failure.status === undefined ? {} : { status: failure.status }),
             ...(failure.step === undefined ? {} : { step: failure.step }),
-            ...(failure.responseExcerpt === undefined ? {} : { response: failure.responseExcerpt }),
+            ...(failure.responseExcerpt === undefined ? {} : { response: text(failure.responseExcerpt) }),
           },
         }
       : {}),
