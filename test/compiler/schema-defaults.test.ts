@@ -109,6 +109,14 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
   },
   {
     kind: 'Integration',
+    spec: integration({ reconcile: { every: '1h' } }),
+    filled: {
+      'integration.schema.json#/definitions/reconcile_schedule/properties/sample': 'reconcile.sample',
+      'integration.schema.json#/definitions/reconcile_schedule/properties/fix': 'reconcile.fix',
+    },
+  },
+  {
+    kind: 'Integration',
     spec: integration({ source: { stream: { connection: 'c', stream: 'changes' } } }),
     filled: {
       'integration.schema.json#/definitions/stream_source/properties/start': 'source.stream.start',
