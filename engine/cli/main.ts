@@ -24,6 +24,7 @@ import { registerTraceCommand } from './commands/trace.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerSchemaCommand } from './commands/schema.js';
+import { registerAlertCommand } from './commands/alert.js';
 import { UsageError } from './usage-error.js';
 import { packageVersion } from '../package-root.js';
 
@@ -50,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTraceCommand(program);
   registerBackfillCommand(program);
   registerReconcileCommand(program);
+  registerAlertCommand(program);
   registerStatusCommand(program);
   registerTokenCommand(program);
   registerEmulatorCommand(program);

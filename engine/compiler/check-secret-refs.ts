@@ -1,7 +1,8 @@
 /**
  * Every `${env:NAME}` a spec can make the engine resolve (anywhere in a Connection; the source of an Integration,
- * where webhook secrets live) must be allowed by the engine's secret policy. Checked only when the policy is
- * configured: `junction run` always has one, validate/test/plan when JUNCTION_ALLOWED_SECRETS is set.
+ * where webhook secrets live; the receivers of an Alert) must be allowed by the engine's secret policy. Checked only
+ * when the policy is configured: `junction run` always has one; validate, test and plan when JUNCTION_ALLOWED_SECRETS
+ * is set.
  */
 import type { CompileContext } from './compile-context.js';
 import { validSpecs } from './parse-specs.js';
@@ -13,9 +14,19 @@ export function checkSecretRefs(ctx: CompileContext, specs: readonly ParsedSpec[
   const policy = ctx.options.secretPolicy;
   if (!policy) return;
   for (const s of validSpecs(specs, 'Environment')) checkEnvironment(ctx, s);
-  for (const s of [...validSpecs(specs, 'Connection'), ...validSpecs(specs, 'Integration')]) {
+  const kinds = [
+    ...validSpecs(specs, 'Connection'),
+    ...validSpecs(specs, 'Integration'),
+    ...validSpecs(specs, 'Alert'),
+  ];
+  for (const s of kinds) {
     const name = s.value.name;
-    const [root, value]: [JsonPath, unknown] = s.kind === 'Integration' ? [['source'], s.value.source] : [[], s.value];
+    const [root, value]: [JsonPath, unknown] =
+      s.kind === 'Integration'
+        ? [['source'], s.value.source]
+        : s.kind === 'Alert'
+          ? [['notify'], s.value.notify]
+          : [[], s.value];
     for (const [path, text] of stringsUnder(value, root)) {
       for (const variable of referencedVariables(text)) {
         if (!policy.allows(variable, name))

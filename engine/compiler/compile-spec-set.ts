@@ -2,7 +2,14 @@
  * load -> validate -> compile for a whole spec tree. Returns every diagnostic, and the frozen CompiledSpecSet only
  * when there are no errors: a set that fails to compile never reaches a runtime.
  */
-import type { CompiledConnection, CompiledIntegration, CompiledLookup, CompiledSpecSet } from './compiled-spec.js';
+import type {
+  CompiledAlert,
+  CompiledConnection,
+  CompiledIntegration,
+  CompiledLookup,
+  CompiledSpecSet,
+} from './compiled-spec.js';
+import { compileAlert } from './compile-alert.js';
 import { CompileContext } from './compile-context.js';
 import type { CompileOptions, StageTimes } from './compile-context.js';
 import { compileConnection } from './compile-connection.js';
@@ -117,6 +124,11 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   checkRequirements(ctx, compiledWithSource);
   checkTransforms(ctx, compiledWithSource, connections, overlays);
   checkExpressions(ctx, validIntegrations, lookups);
+  const alerts = new Map<string, CompiledAlert>();
+  for (const s of validSpecs(byKind('Alert'), 'Alert')) {
+    const a = compileAlert(ctx, s, names(integrationSpecs));
+    if (a) alerts.set(a.name, a);
+  }
   const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
   checkTestReferences(ctx, tests, {
     integrations: validIntegrations,
@@ -130,7 +142,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const specSet = hasErrors
     ? undefined
-    : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations, overlays });
+    : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations, overlays, alerts });
   return { diagnostics, specSet, connections, tests, times: ctx.times, environments: environments.map(specName) };
 }
 

@@ -2,6 +2,7 @@
  * The compiled spec set: the only form of a spec that the planner and the runtime ever see (STYLE.md rule 4).
  * Everything here is resolved and checked at load time, and frozen.
  */
+import type { Notifier } from './generated/spec-types.js';
 import type { OperationKind } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
 import type { SchemaOverlays } from './schema-overlays.js';
@@ -275,4 +276,29 @@ export interface CompiledSpecSet {
   integrations: ReadonlyMap<string, CompiledIntegration>;
   /** Pulled field metadata by connection and entity (`junction schema pull`), laid over the connectors' schemas. */
   overlays?: SchemaOverlays;
+  /** Alert specs (absent in sets built by hand: no alerts). */
+  alerts?: ReadonlyMap<string, CompiledAlert>;
+}
+
+/** What an Alert watches, with its durations in ms. */
+export type AlertCondition =
+  | { kind: 'dlq_growth'; moreThan: number; withinMs: number }
+  | { kind: 'lag'; moreThan: number }
+  | { kind: 'error_rate'; code?: string; moreThan: number; withinMs: number; minAttempts: number }
+  | { kind: 'auth_failures'; moreThan: number; withinMs: number }
+  | { kind: 'workers_behind' }
+  | { kind: 'rejected_commits' };
+
+export interface CompiledAlert {
+  name: string;
+  description?: string;
+  severity: 'critical' | 'warning' | 'info';
+  /** The integrations a per-integration condition watches; undefined: all of them. */
+  integrations?: readonly string[];
+  condition: AlertCondition;
+  forMs: number;
+  repeatMs: number;
+  /** Receivers as written (secret references resolved only when a notification is sent). */
+  notify: readonly Notifier[];
+  file: string;
 }

@@ -30,7 +30,7 @@ export const DIAGNOSTIC_CODES = {
   'yaml-alias-limit': 'The document expands too many aliases (a "billion laughs" alias bomb).',
   'yaml-tag': 'A YAML tag with no JSON equivalent (`!!binary`, `!!set`, `!!timestamp`, a custom `!tag`).',
   'not-a-mapping': 'The document is not a mapping of keys to values.',
-  'unknown-kind': 'The `kind` is missing or not one of Connection, Integration, Lookup, Test.',
+  'unknown-kind': 'The `kind` is missing or not one of Connection, Integration, Lookup, Test, Alert, Environment.',
   'missing-property': 'A required property is missing.',
   'unknown-property': 'A property that the schema does not define (often a typo).',
   'invalid-type': 'A value has the wrong type.',
@@ -56,7 +56,7 @@ export const DIAGNOSTIC_CODES = {
   'unknown-step': 'An expression reads $steps.<id> for a step that does not exist.',
   'step-order': 'An expression reads the result of its own step or of a later step.',
   'unknown-lookup': 'An expression calls $lookup with a lookup name that is not defined.',
-  'unknown-integration': 'A test file names an integration that is not defined.',
+  'unknown-integration': 'A test file or an alert names an integration that is not defined.',
   'lookup-source':
     'A lookup has not exactly one of `entries`, `csv` and `resolve`, its CSV is unusable, or its `resolve` does not read.',
   'unknown-environment': 'The environment asked for (`--env`) is not defined by an Environment spec.',

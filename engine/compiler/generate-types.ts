@@ -14,7 +14,7 @@ const OUTPUT = fileURLToPath(new URL('./generated/spec-types.ts', import.meta.ur
 const HEADER =
   '/* Generated from schemas/*.schema.json by `npm run gen:types`. Do not edit: change the schema and regenerate.\n' +
   ' * Types of validated specs: a property with a schema default is always present (validation fills it in). */\n';
-const KINDS = ['connection', 'integration', 'lookup', 'test', 'environment'];
+const KINDS = ['connection', 'integration', 'lookup', 'test', 'environment', 'alert'];
 
 export async function generateSpecTypes(): Promise<string> {
   const parts: string[] = [];

@@ -89,10 +89,17 @@ function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath): Diagn
       );
     }
     case 'minProperties':
-    case 'maxProperties':
-      if (path[path.length - 1] === 'source')
-        return make('invalid-value', `${where} must have exactly one of webhook, schedule or nats`);
+    case 'maxProperties': {
+      // A choice of exactly one key (an integration's source, an alert's condition or receiver): name the choices.
+      const parent = error.parentSchema as { minProperties?: number; maxProperties?: number; properties?: object };
+      const keys = Object.keys(parent?.properties ?? {});
+      if (parent?.minProperties === 1 && parent.maxProperties === 1 && keys.length > 1)
+        return make(
+          'invalid-value',
+          `${where} must have exactly one of ${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}`,
+        );
       return make('invalid-value', `${where} ${error.message}`);
+    }
     default:
       return make('invalid-value', `${where} ${error.message ?? 'is invalid'}`);
   }

@@ -6,11 +6,11 @@ import { readFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import type { Connection, Environment, Integration, IntegrationTest, Lookup } from './generated/spec-types.js';
+import type { Alert, Connection, Environment, Integration, IntegrationTest, Lookup } from './generated/spec-types.js';
 import { packagePath } from '../package-root.js';
 
 // Environment last: its schema refers to the Connection and Lookup schemas, which must be compiled first.
-export const SPEC_KINDS = ['Connection', 'Integration', 'Lookup', 'Test', 'Environment'] as const;
+export const SPEC_KINDS = ['Connection', 'Integration', 'Lookup', 'Test', 'Alert', 'Environment'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
 
 /** What each kind's schema guarantees, as generated from schemas/ (with the schema's defaults filled in). */
@@ -20,6 +20,7 @@ export interface SpecValues {
   Lookup: Lookup;
   Test: IntegrationTest;
   Environment: Environment;
+  Alert: Alert;
 }
 
 const SCHEMA_FILES: Record<SpecKind, string> = {
@@ -28,6 +29,7 @@ const SCHEMA_FILES: Record<SpecKind, string> = {
   Lookup: 'lookup.schema.json',
   Test: 'test.schema.json',
   Environment: 'environment.schema.json',
+  Alert: 'alert.schema.json',
 };
 
 export const SCHEMAS_DIR = packagePath('schemas') + sep;

@@ -53,6 +53,9 @@ import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
+import { AlertEvaluator } from './alerts/alert-evaluator.js';
+import type { AlertSignals } from './alerts/alert-conditions.js';
+import { readAlertStates } from './alerts/alert-state.js';
 import { TraceLog, provisionTraceStream } from './stores/trace-log.js';
 import type { ConnectionSecurity } from '../http/connection-client.js';
 import type { CheckRow } from '../ops/check/run-checks.js';
@@ -179,6 +182,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   registerOpsMetrics(metrics.registry, {
     waiting: () => waiting.counts(),
     reconcile: () => reconcileReports(buckets.control),
+    alerts: () => readAlertStates(buckets.control),
   });
   const ctx = {
     specs,
@@ -199,6 +203,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
+  const holder = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const reconciles = options.connectors
     ? new ReconcileSchedule({
         specs,
@@ -210,9 +215,29 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         publisher,
         guards: tuning.guards,
         log,
-        holder: `${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+        holder,
       })
     : undefined;
+  const openDeadLetters = async () => {
+    if (dlqIndex) return dlqIndex.openCounts();
+    const counts = new Map<string, number>();
+    for (const d of await deadLetters.list({ status: 'open' }))
+      counts.set(d.integration, (counts.get(d.integration) ?? 0) + 1);
+    return counts;
+  };
+  const alerts = new AlertEvaluator({
+    specs,
+    control: buckets.control,
+    metrics,
+    openDeadLetters,
+    lag: (integrations) => consumerLag(jsm, integrations),
+    sync: async () => (await sync?.status()) as AlertSignals['sync'],
+    env: options.env ?? process.env,
+    security: options.security,
+    log,
+    holder,
+    intervalMs: tuning.alertIntervalMs,
+  });
   const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams });
 
   // Paused integrations (junction pause) keep storing events; their workers stop pulling until resumed.
@@ -317,13 +342,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     engineStatus({
       specs,
       jsm,
-      openDeadLetters: async () => {
-        if (dlqIndex) return dlqIndex.openCounts();
-        const counts = new Map<string, number>();
-        for (const d of await deadLetters.list({ status: 'open' }))
-          counts.set(d.integration, (counts.get(d.integration) ?? 0) + 1);
-        return counts;
-      },
+      openDeadLetters,
       metrics,
       partitions: () => partitions,
       connected: ready,
@@ -333,6 +352,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       paused: (i) => pause.info(i),
     });
 
+  if (roles.sources) alerts.start();
   let stopping: Promise<void> | undefined;
   return {
     url: http?.url,
@@ -360,6 +380,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         await Promise.all([http?.close(), operator?.close()]);
         await poller.stop();
         await reconciles?.stop();
+        await alerts.stop();
         natsSources.stop();
         await streamSources.stop();
         const nakked = await pool.drain(tuning.drainTimeoutMs);

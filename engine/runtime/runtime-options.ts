@@ -37,6 +37,8 @@ export interface RuntimeTuning {
    * so a flood of large (or unsigned) requests cannot exhaust memory. @default 64 MiB
    */
   maxIngestBytesInFlight: number;
+  /** How often Alert specs are evaluated (by one process of the cluster at a time). @default 15000 */
+  alertIntervalMs: number;
   /** JSONata guards for every evaluation. */
   guards: TransformGuards;
 }
@@ -53,6 +55,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   dlqRetentionMs: 30 * 24 * 3600_000,
   maxRetryDelayMs: 3600_000,
   maxIngestBytesInFlight: 64 * 1024 * 1024,
+  alertIntervalMs: 15_000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };
 

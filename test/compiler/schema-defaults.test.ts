@@ -128,6 +128,33 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
     spec: { ...head('Lookup'), resolve: { connection: 'c', operation: 'query', value: 'Id' } },
     filled: { 'lookup.schema.json#/properties/resolve/properties/ttl': 'resolve.ttl' },
   },
+  ...[
+    ['dlq_growth', ['more_than', 'within']],
+    ['auth_failures', ['more_than', 'within']],
+    ['error_rate', ['min_attempts', 'within']],
+  ].map(([condition, fields]) => ({
+    kind: 'Alert' as const,
+    spec: {
+      ...head('Alert'),
+      condition: { [condition as string]: condition === 'error_rate' ? { more_than: 0.1 } : {} },
+      notify: [{ email: { host: 'smtp.example.com', from: 'j@example.com', to: ['o@example.com'] } }],
+    },
+    filled: Object.fromEntries([
+      ...(fields as string[]).map((f) => [
+        `alert.schema.json#/definitions/condition/properties/${condition}/properties/${f}`,
+        `condition.${condition}.${f}`,
+      ]),
+      ...(condition === 'dlq_growth'
+        ? [
+            ['alert.schema.json#/properties/severity', 'severity'],
+            ['alert.schema.json#/properties/for', 'for'],
+            ['alert.schema.json#/properties/repeat_every', 'repeat_every'],
+            ['alert.schema.json#/definitions/notifier/properties/email/properties/port', 'notify.0.email.port'],
+            ['alert.schema.json#/definitions/notifier/properties/email/properties/tls', 'notify.0.email.tls'],
+          ]
+        : []),
+    ]),
+  })),
   {
     kind: 'Test',
     spec: { apiVersion: 'junction/v1', kind: 'Test', integration: 'a', cases: [{ name: 'c', event: {}, expect: {} }] },

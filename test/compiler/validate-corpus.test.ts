@@ -33,6 +33,10 @@ function caseFiles(name: string): SpecTreeFile[] {
 }
 
 const EXPECTED: Record<string, string[]> = {
+  'alert-error-rate-range.yaml': ['alert-error-rate-range.yaml:5:44 invalid-value'],
+  'alert-secret-literal.yaml': ['alert-secret-literal.yaml:9:12 secret-literal'],
+  'alert-two-conditions.yaml': ['alert-two-conditions.yaml:5:3 invalid-value'],
+  'alert-unknown-integration.yaml': ['alert-unknown-integration.yaml:4:29 unknown-integration'],
   'duplicate-name': ['duplicate-name/b.yaml:3:7 duplicate-name'],
   'environment-unknown-names.yaml': [
     'environment-unknown-names.yaml:5:3 unknown-connection',

@@ -1130,3 +1130,189 @@ export interface Resolve {
    */
   ttl?: string;
 }
+
+/**
+ * A number of events or dead letters.
+ */
+export type Count = number;
+
+/**
+ * A condition on the running cluster (dead letters, lag, errors, Git sync) and who to tell when it holds and when it stops holding. One engine of the cluster evaluates every alert (a lease); notifications are deduplicated.
+ */
+export interface Alert {
+  /**
+   * Schema hint for editors; ignored by Junction.
+   */
+  $schema?: string;
+  /**
+   * Version of the spec language. Always `junction/v1` for now.
+   */
+  apiVersion: 'junction/v1';
+  /**
+   * The spec kind.
+   */
+  kind: 'Alert';
+  /**
+   * Name used in notifications and in `junction alert silence <name>`.
+   */
+  name: string;
+  /**
+   * Free text for humans: what this is for and who owns it.
+   */
+  description?: string;
+  /**
+   * Shown in every notification, for routing on the receiving side.
+   */
+  severity: 'critical' | 'warning' | 'info';
+  /**
+   * Integrations the condition watches (conditions per integration); all of them when absent.
+   *
+   * @minItems 1
+   *
+   * Items: Unique name within its kind: lowercase letters, digits and hyphens, starting with a letter.
+   */
+  integrations?: [string, ...string[]];
+  condition: Condition;
+  /**
+   * How long the condition must hold before the alert fires (a pending alert that clears sooner never notifies).
+   */
+  for: string;
+  /**
+   * Notify again while the alert keeps firing, this often. Between repeats a firing alert is not notified twice.
+   */
+  repeat_every: string;
+  /**
+   * Where notifications go: each receives the firing and the resolved message.
+   *
+   * @minItems 1
+   */
+  notify: [Notifier, ...Notifier[]];
+}
+/**
+ * What to watch: exactly one condition.
+ */
+export interface Condition {
+  /**
+   * Open dead letters of an integration grew by more than `more_than` within `within`.
+   */
+  dlq_growth?: {
+    /**
+     * A number of events or dead letters.
+     */
+    more_than: number;
+    /**
+     * The sliding window the condition counts over.
+     */
+    within: string;
+  };
+  /**
+   * Events of an integration stored and not yet delivered, across the cluster, more than `more_than` (use `for` to ignore short bursts).
+   */
+  lag?: {
+    more_than: Count;
+  };
+  /**
+   * Failed attempts (retried or dead-lettered) of an integration, as a fraction of all its attempts within `within`, above `more_than`; with `code`, only failures with that error code (`rate-limited`, `http-5xx`, `validation`...).
+   */
+  error_rate?: {
+    /**
+     * Count only failures with this error code.
+     */
+    code?: string;
+    /**
+     * A fraction of the attempts, from 0 to 1.
+     */
+    more_than: number;
+    /**
+     * The sliding window the condition counts over.
+     */
+    within: string;
+    /**
+     * Fewer attempts than this within the window never fire (a rate of 1 failure in 2 says little).
+     */
+    min_attempts: number;
+  };
+  /**
+   * Attempts of an integration refused for authentication (error code `auth`) within `within`, more than `more_than`.
+   */
+  auth_failures?: {
+    /**
+     * A number of events or dead letters.
+     */
+    more_than: number;
+    /**
+     * The sliding window the condition counts over.
+     */
+    within: string;
+  };
+  /**
+   * An engine process runs another commit than the active one (Git sync), for longer than the alert's `for`.
+   */
+  workers_behind?: {};
+  /**
+   * A commit of the tracked branch failed to compile and was rejected (Git sync): the cluster keeps running the previous one.
+   */
+  rejected_commits?: {};
+}
+/**
+ * One receiver: exactly one of slack, webhook or email.
+ */
+export interface Notifier {
+  /**
+   * A Slack incoming webhook, or any Slack-compatible one (Mattermost, Rocket.Chat, Teams workflows): POSTs `{"text": ...}`.
+   */
+  slack?: {
+    /**
+     * The webhook URL. It is a credential, so it comes from the environment.
+     */
+    url: string;
+  };
+  /**
+   * A generic JSON webhook, signed: `X-Junction-Signature: sha256=<hex HMAC-SHA256 of "<X-Junction-Timestamp>.<body>">` (docs/operations.md shows how to verify it).
+   */
+  webhook?: {
+    /**
+     * Where to POST; may contain `${env:NAME}` references.
+     */
+    url: string;
+    /**
+     * The HMAC key the receiver verifies the signature with.
+     */
+    secret: string;
+  };
+  /**
+   * E-mail over SMTP (nodemailer).
+   */
+  email?: {
+    /**
+     * SMTP server host name; may be a `${env:NAME}` reference.
+     */
+    host: string;
+    /**
+     * SMTP port: 587 (submission, STARTTLS), 465 (implicit TLS) or 25.
+     */
+    port: number;
+    /**
+     * `implicit` (port 465), `starttls` (required: the server must offer it) or `none` (a local relay only).
+     */
+    tls: 'implicit' | 'starttls' | 'none';
+    /**
+     * SMTP user name (with `password`); may be a `${env:NAME}` reference.
+     */
+    user?: string;
+    /**
+     * SMTP password.
+     */
+    password?: string;
+    /**
+     * Sender address.
+     */
+    from: string;
+    /**
+     * Recipients.
+     *
+     * @minItems 1
+     */
+    to: [string, ...string[]];
+  };
+}

@@ -14,6 +14,7 @@ import type { TransformGuards } from '../../transform/transform-engine.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
+import { takeLease } from './kv-lease.js';
 import { storeReconcileReport } from './reconcile-reports.js';
 
 export interface ReconcileScheduleDeps {
@@ -73,7 +74,9 @@ export class ReconcileSchedule {
 
   async #reconcile(integration: CompiledIntegration): Promise<void> {
     const { everyMs, sample, fix } = integration.reconcile!;
-    if (!(await this.#lease(integration.name, everyMs))) return;
+    // One round per interval across the cluster: the first process to take the lease runs it.
+    if (!(await takeLease(this.deps.control, `reconcile-lease.${integration.name}`, this.deps.holder, everyMs * 0.9)))
+      return;
     const set = this.deps.specs.active;
     await this.deps.xref.sync();
     const report = await runReconcile({
@@ -90,21 +93,5 @@ export class ReconcileSchedule {
     await storeReconcileReport(this.deps.control, report);
     const resent = fix ? await fixRecords(report, integration, this.deps.publisher, set.commit, this.deps.guards) : 0;
     this.deps.log.info({ integration: integration.name, ...report.counts, resent }, 'scheduled reconcile');
-  }
-
-  /** One round per interval across the cluster: the first process to take the lease runs it. */
-  async #lease(name: string, everyMs: number): Promise<boolean> {
-    const key = `reconcile-lease.${name}`;
-    const value = JSON.stringify({ holder: this.deps.holder, until: Date.now() + everyMs * 0.9 });
-    const entry = await this.deps.control.get(key);
-    try {
-      if (!entry || entry.operation !== 'PUT') await this.deps.control.create(key, value);
-      else if ((entry.json<{ until: number }>().until ?? 0) <= Date.now())
-        await this.deps.control.update(key, value, entry.revision);
-      else return false;
-      return true;
-    } catch {
-      return false;
-    }
   }
 }

@@ -1,14 +1,17 @@
 /**
  * Prometheus gauges of the operator features, on the engine's registry, read from the cluster on each scrape:
- * events waiting for a required cross-reference per integration, and the latest reconcile report per integration.
+ * events waiting for a required cross-reference per integration, the latest reconcile report per integration, and
+ * the alerts firing.
  */
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { StoredReconcileReport } from '../control/reconcile-reports.js';
+import type { AlertState } from '../alerts/alert-state.js';
 
 export interface OpsMetricReaders {
   waiting: () => Promise<Map<string, number>>;
   reconcile: () => Promise<StoredReconcileReport[]>;
+  alerts: () => Promise<Map<string, AlertState>>;
 }
 
 export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): void {
@@ -44,6 +47,17 @@ export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): 
     async collect() {
       this.reset();
       for (const r of await reports()) this.set({ integration: r.integration }, Date.parse(r.at) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'junction_alerts_firing',
+    help: 'Subjects (integrations, workers, commits) for which an Alert spec fires now, per alert.',
+    labelNames: ['alert'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [alert, state] of await read.alerts().catch(() => new Map<string, AlertState>()))
+        this.set({ alert }, Object.values(state).filter((s) => s.firingAt).length);
     },
   });
 }

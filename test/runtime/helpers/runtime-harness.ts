@@ -49,13 +49,18 @@ export function testLogger(): Logger {
 export async function startRuntimeHarness(options: {
   integrations: string[];
   timeout?: string;
+  /** More spec files (name -> YAML), e.g. an Alert. */
+  extra?: Record<string, string>;
   tuning?: Partial<RuntimeTuning>;
   env?: NodeJS.ProcessEnv;
   engine?: Partial<EngineOptions>;
 }): Promise<RuntimeHarness> {
   const nats = await startTestNatsServer();
   const target = await startFakeTarget();
-  const specSet = compileRuntimeSpecs(target.url, options.integrations, { timeout: options.timeout });
+  const specSet = compileRuntimeSpecs(target.url, options.integrations, {
+    timeout: options.timeout,
+    extra: options.extra,
+  });
   const engines: Engine[] = [];
   const start = async (extra: Partial<EngineOptions> = {}) => {
     const engine = await startEngine({

@@ -1,0 +1,127 @@
+/**
+ * `junction alert list|silence|unsilence`: what the cluster's alerts say now, and silences. A silence is a key in
+ * the control bucket that the evaluating engine reads every round, so it holds on every engine; both changes are
+ * audited (`alert.silence`, `alert.unsilence`).
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
+import type { Cluster } from '../cluster-connection.js';
+import { formatTable } from '../formats/table.js';
+import { UsageError } from '../usage-error.js';
+
+interface Common {
+  nats?: string;
+  reason?: string;
+}
+
+export function registerAlertCommand(program: Command): void {
+  const alert = program.command('alert').description('list firing alerts, silence and unsilence them');
+  alert
+    .command('list')
+    .description('alerts pending or firing now, and silences in force')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--nats <url>', NATS_OPTION_HELP)
+    .action((opts: Common & { format: string }) =>
+      withCluster(opts.nats, 'junction-alert', async (cluster) => {
+        const rows = await alertRows(cluster);
+        if (opts.format === 'json') return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        process.stdout.write(
+          formatTable(
+            rows.map((r) => [
+              r.alert,
+              r.subject ?? '',
+              r.state,
+              r.since ?? '',
+              r.summary ?? '',
+              r.silenced_until ?? '',
+            ]),
+            ['ALERT', 'SUBJECT', 'STATE', 'SINCE', 'SUMMARY', 'SILENCED UNTIL'],
+          ),
+        );
+      }),
+    );
+  alert
+    .command('silence')
+    .description('send no notification of an alert for a while, on every engine')
+    .argument('<alert>', 'alert name')
+    .requiredOption('--for <duration>', 'how long, e.g. 30m or 2h')
+    .requiredOption('--reason <text>', 'why (kept in the audit trail and shown by alert list)')
+    .option('--nats <url>', NATS_OPTION_HELP)
+    .action((name: string, opts: Common & { for: string; reason: string }) =>
+      withCluster(opts.nats, 'junction-alert', async (cluster) => {
+        const { parseDuration } = await import('../../compiler/duration.js');
+        const { writeSilence } = await import('../../runtime/alerts/alert-state.js');
+        let forMs: number;
+        try {
+          forMs = parseDuration(opts.for);
+        } catch (error) {
+          throw new UsageError(`--for: ${(error as Error).message}`);
+        }
+        const until = new Date(Date.now() + forMs).toISOString();
+        const at = new Date().toISOString();
+        await writeSilence(await cluster.bucket('control'), name, {
+          until,
+          reason: opts.reason,
+          by: cluster.actor.id,
+          at,
+        });
+        await cluster.audit({ action: 'alert.silence', target: name, reason: opts.reason, detail: { until } });
+        process.stdout.write(`${name} silenced until ${until}: ${opts.reason}\n`);
+      }),
+    );
+  alert
+    .command('unsilence')
+    .description('end the silence of an alert: it notifies again from the next round')
+    .argument('<alert>', 'alert name')
+    .option('--reason <text>', 'why (kept in the audit trail)')
+    .option('--nats <url>', NATS_OPTION_HELP)
+    .action((name: string, opts: Common) =>
+      withCluster(opts.nats, 'junction-alert', async (cluster) => {
+        const { removeSilence } = await import('../../runtime/alerts/alert-state.js');
+        if (!(await removeSilence(await cluster.bucket('control'), name))) {
+          process.stderr.write(`${name} is not silenced\n`);
+          process.exitCode = 1;
+          return;
+        }
+        await cluster.audit({ action: 'alert.unsilence', target: name, reason: opts.reason });
+        process.stdout.write(`${name} is no longer silenced\n`);
+      }),
+    );
+}
+
+interface AlertRow {
+  alert: string;
+  subject?: string;
+  state: 'pending' | 'firing' | 'silenced';
+  since?: string;
+  firing_since?: string;
+  summary?: string;
+  silenced_until?: string;
+  silence_reason?: string;
+}
+
+async function alertRows(cluster: Cluster): Promise<AlertRow[]> {
+  const { readAlertStates, readSilences } = await import('../../runtime/alerts/alert-state.js');
+  const control = await cluster.bucket('control');
+  const [states, silences] = await Promise.all([readAlertStates(control), readSilences(control)]);
+  const rows: AlertRow[] = [];
+  const silence = (alert: string) => {
+    const s = silences.get(alert);
+    return s ? { silenced_until: s.until, silence_reason: s.reason } : {};
+  };
+  for (const [alert, state] of [...states].sort(([a], [b]) => a.localeCompare(b)))
+    for (const [subject, s] of Object.entries(state))
+      rows.push({
+        alert,
+        subject,
+        state: s.firingAt ? 'firing' : 'pending',
+        since: s.since,
+        ...(s.firingAt ? { firing_since: s.firingAt } : {}),
+        summary: s.summary,
+        ...silence(alert),
+      });
+  for (const alert of [...silences.keys()].sort())
+    if (!states.has(alert)) rows.push({ alert, state: 'silenced', ...silence(alert) });
+  return rows;
+}

@@ -1,0 +1,126 @@
+/**
+ * Whether an alert's condition holds, and for what (an integration, a worker, a commit), from the latest signals of
+ * the cluster and the samples kept for the windows. Pure: the evaluator gathers the signals and keeps the history.
+ */
+import type { AlertCondition, CompiledAlert } from '../../compiler/compiled-spec.js';
+import type { AttemptCounts } from './attempt-counts.js';
+
+/** One look at the cluster. */
+export interface AlertSignals {
+  at: number;
+  /** The active set's integrations. */
+  integrations: readonly string[];
+  openDeadLetters: ReadonlyMap<string, number>;
+  lag: ReadonlyMap<string, number>;
+  /** Cluster totals since the evaluator started (attempt-counts.ts). */
+  counts: AttemptCounts;
+  /** Git sync, when the engines run with --repo. */
+  sync?: {
+    active_commit: string | null;
+    workers: readonly { id: string; commit: string }[];
+    rejected: readonly { commit: string; diagnostics: readonly { message: string }[] }[];
+  };
+}
+
+/** The condition holds for `subject`. */
+export interface AlertInstance {
+  subject: string;
+  value: number;
+  summary: string;
+}
+
+/** `history`: earlier signals, oldest first (the current ones excluded). */
+export function evaluateCondition(
+  alert: CompiledAlert,
+  now: AlertSignals,
+  history: readonly AlertSignals[],
+): AlertInstance[] {
+  const c = alert.condition;
+  const watched = now.integrations.filter((i) => !alert.integrations || alert.integrations.includes(i));
+  const since = (withinMs: number) => history.filter((s) => s.at >= now.at - withinMs);
+  const out: AlertInstance[] = [];
+  const hold = (subject: string, value: number, summary: string) => out.push({ subject, value, summary });
+  switch (c.kind) {
+    case 'dlq_growth':
+      for (const i of watched) {
+        const open = now.openDeadLetters.get(i) ?? 0;
+        const lowest = Math.min(open, ...since(c.withinMs).map((s) => s.openDeadLetters.get(i) ?? 0));
+        const growth = open - lowest;
+        if (growth > c.moreThan)
+          hold(i, growth, `open dead letters grew by ${growth} within ${duration(c.withinMs)} to ${open}${over(c)}`);
+      }
+      break;
+    case 'lag':
+      for (const i of watched) {
+        const lag = now.lag.get(i) ?? 0;
+        if (lag > c.moreThan) hold(i, lag, `${lag} events stored and not yet delivered${over(c)}`);
+      }
+      break;
+    case 'error_rate':
+    case 'auth_failures': {
+      const base = since(c.withinMs)[0]?.counts ?? {};
+      const delta = (key: string) => (now.counts[key] ?? 0) - (base[key] ?? 0);
+      for (const i of watched) {
+        if (c.kind === 'auth_failures') {
+          const refused = delta(`${i}/auth`);
+          if (refused > c.moreThan)
+            hold(i, refused, `${refused} attempts refused for authentication within ${duration(c.withinMs)}${over(c)}`);
+          continue;
+        }
+        const attempts = delta(i);
+        const failed = c.code ? delta(`${i}/${c.code}`) : failures(now.counts, base, i);
+        const rate = attempts > 0 ? failed / attempts : 0;
+        if (attempts >= c.minAttempts && rate > c.moreThan)
+          hold(
+            i,
+            rate,
+            `${percent(rate)} of ${attempts} attempts failed${c.code ? ` with ${c.code}` : ''} within ` +
+              `${duration(c.withinMs)} (more than ${percent(c.moreThan)})`,
+          );
+      }
+      break;
+    }
+    case 'workers_behind': {
+      const active = now.sync?.active_commit;
+      for (const w of now.sync?.workers ?? [])
+        if (active && w.commit !== active)
+          hold(`worker ${w.id}`, 1, `runs commit ${w.commit.slice(0, 12)}, not the active ${active.slice(0, 12)}`);
+      break;
+    }
+    case 'rejected_commits':
+      for (const r of now.sync?.rejected ?? [])
+        hold(
+          `commit ${r.commit.slice(0, 12)}`,
+          r.diagnostics.length,
+          `rejected with ${r.diagnostics.length} problem${r.diagnostics.length === 1 ? '' : 's'}` +
+            (r.diagnostics[0] ? `, the first: ${r.diagnostics[0].message}` : ''),
+        );
+  }
+  return out;
+}
+
+/** Failures of `integration` with any code between `base` and `now`. */
+function failures(now: AttemptCounts, base: AttemptCounts, integration: string): number {
+  let n = 0;
+  for (const [key, value] of Object.entries(now)) if (key.startsWith(`${integration}/`)) n += value - (base[key] ?? 0);
+  return n;
+}
+
+function over(c: AlertCondition & { moreThan: number }): string {
+  return ` (more than ${c.moreThan})`;
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 1000) / 10}%`;
+}
+
+/** 600000 -> `10m`, as written in specs. */
+export function duration(ms: number): string {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

@@ -1,0 +1,164 @@
+/**
+ * Evaluates the active set's Alert specs every `alertIntervalMs`. Every process publishes its attempt counts; one
+ * process at a time (a lease in the control bucket) looks at the cluster, moves each alert's subjects through
+ * pending -> firing -> resolved, and notifies: once when a subject fires, again every `repeat_every` while it keeps
+ * firing, and once when it resolves. A silenced alert notifies nothing. The state lives in KV (alert-state.ts),
+ * so the next holder carries on where the last one stopped.
+ */
+import type { KV } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import type { CompiledAlert } from '../../compiler/compiled-spec.js';
+import type { ConnectionSecurity } from '../../http/connection-client.js';
+import { takeLease } from '../control/kv-lease.js';
+import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
+import type { SpecRegistry } from '../spec-registry.js';
+import { evaluateCondition } from './alert-conditions.js';
+import type { AlertInstance, AlertSignals } from './alert-conditions.js';
+import { sendNotification } from './alert-notifiers.js';
+import type { AlertNotification } from './alert-notifiers.js';
+import { readAlertStates, readSilences, writeAlertState } from './alert-state.js';
+import type { AlertState, InstanceState } from './alert-state.js';
+import { ClusterCounts, processCounts, publishCounts, removeCounts } from './attempt-counts.js';
+
+export interface AlertEvaluatorDeps {
+  specs: SpecRegistry;
+  control: KV;
+  metrics: RuntimeMetrics;
+  openDeadLetters: () => Promise<Map<string, number>>;
+  lag: (integrations: Iterable<string>) => Promise<Map<string, number>>;
+  /** Git sync's status (active commit, workers, rejected commits), when attached. */
+  sync: () => Promise<AlertSignals['sync'] | undefined>;
+  env: NodeJS.ProcessEnv;
+  security?: ConnectionSecurity;
+  log: Logger;
+  /** This process, as lease holder and counts publisher. */
+  holder: string;
+  intervalMs: number;
+}
+
+const LEASE_KEY = 'alert-lease';
+
+export class AlertEvaluator {
+  readonly #counts: ClusterCounts;
+  #history: AlertSignals[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #tick: Promise<void> | undefined;
+  readonly #rounds: Counter;
+
+  constructor(private readonly deps: AlertEvaluatorDeps) {
+    this.#counts = new ClusterCounts(deps.control);
+    // Who watches the watcher: a cluster whose sum of this counter stops growing evaluates no alerts.
+    this.#rounds = new Counter({
+      name: 'junction_alert_rounds_total',
+      help: 'Alert evaluation rounds this process ran as the holder of the alert lease.',
+      registers: [deps.metrics.registry],
+    });
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => {
+      this.#tick ??= this.tick()
+        .catch((error: Error) => this.deps.log.warn({ err: error }, 'alert evaluation failed'))
+        .finally(() => (this.#tick = undefined));
+    }, this.deps.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#tick;
+    await removeCounts(this.deps.control, this.deps.holder);
+  }
+
+  /** One round: publish this process's counts; evaluate when this process holds the lease. */
+  async tick(now = Date.now()): Promise<void> {
+    const alerts = [...(this.deps.specs.active.alerts?.values() ?? [])];
+    if (alerts.length === 0) return;
+    const { control, holder, intervalMs } = this.deps;
+    await publishCounts(control, holder, await processCounts(this.deps.metrics));
+    if (!(await takeLease(control, LEASE_KEY, holder, intervalMs * 3))) {
+      this.#history = []; // another process evaluates; a stale history must not count once this one takes over
+      return;
+    }
+    const signals = await this.#signals(now);
+    const [states, silences] = await Promise.all([readAlertStates(control), readSilences(control, now)]);
+    for (const alert of alerts) {
+      const before = states.get(alert.name) ?? {};
+      const instances = evaluateCondition(alert, signals, this.#history);
+      const after = await this.#advance(alert, before, instances, silences.has(alert.name), now);
+      if (JSON.stringify(after) !== JSON.stringify(before)) await writeAlertState(control, alert.name, after);
+    }
+    const longest = Math.max(...alerts.map((a) => ('withinMs' in a.condition ? a.condition.withinMs : 0)));
+    this.#history = [...this.#history, signals].filter((s) => s.at >= now - longest - intervalMs);
+    this.#rounds.inc();
+  }
+
+  async #signals(now: number): Promise<AlertSignals> {
+    const integrations = [...this.deps.specs.active.integrations.keys()];
+    const [counts, openDeadLetters, lag, sync] = await Promise.all([
+      this.#counts.update(),
+      this.deps.openDeadLetters(),
+      this.deps.lag(integrations),
+      this.deps.sync(),
+    ]);
+    return { at: now, integrations, openDeadLetters, lag, counts, ...(sync ? { sync } : {}) };
+  }
+
+  /** The alert's next state; notifies on the way. A notification that reached no receiver is tried next round. */
+  async #advance(
+    alert: CompiledAlert,
+    state: AlertState,
+    instances: AlertInstance[],
+    silenced: boolean,
+    now: number,
+  ): Promise<AlertState> {
+    const at = new Date(now).toISOString();
+    const next: AlertState = {};
+    for (const i of instances) {
+      const s: InstanceState = { ...(state[i.subject] ?? { since: at }), value: i.value, summary: i.summary };
+      if (!s.firingAt && now - Date.parse(s.since) >= alert.forMs) s.firingAt = at;
+      const due = !s.notifiedAt || now - Date.parse(s.notifiedAt) >= alert.repeatMs;
+      if (s.firingAt && due && !silenced && (await this.#notify(alert, 'firing', i.subject, s, at))) s.notifiedAt = at;
+      next[i.subject] = s;
+    }
+    for (const [subject, s] of Object.entries(state)) {
+      if (next[subject]) continue;
+      // It stopped holding: receivers that were told it fires hear that it resolved (unless silenced).
+      if (s.notifiedAt && !silenced && !(await this.#notify(alert, 'resolved', subject, s, at))) next[subject] = s;
+    }
+    return next;
+  }
+
+  async #notify(
+    alert: CompiledAlert,
+    status: AlertNotification['status'],
+    subject: string,
+    s: InstanceState,
+    at: string,
+  ): Promise<boolean> {
+    const n: AlertNotification = {
+      alert: alert.name,
+      status,
+      severity: alert.severity,
+      subject,
+      summary: s.summary,
+      ...(alert.description ? { description: alert.description } : {}),
+      value: s.value,
+      started_at: s.firingAt ?? s.since,
+      at,
+    };
+    const ctx = { env: this.deps.env, security: this.deps.security, spec: alert.name };
+    const results = await Promise.allSettled(alert.notify.map((r) => sendNotification(r, n, ctx)));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected')
+        this.deps.log.warn(
+          { alert: alert.name, receiver: Object.keys(alert.notify[i])[0], err: r.reason as Error },
+          `alert notification failed: ${(r.reason as Error)?.message}`,
+        );
+    });
+    const sent = results.some((r) => r.status === 'fulfilled');
+    if (sent) this.deps.log.info({ alert: alert.name, status, subject }, `alert ${status}: ${s.summary}`);
+    return sent;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The conditions of Alert specs as data: per integration (dlq growth over a window, lag, error rate of one code or
+ * of all, authentication refusals) and per cluster (workers on another commit, rejected commits).
+ */
+import { expect, it } from 'vitest';
+import type { AlertCondition, CompiledAlert } from '../../engine/compiler/compiled-spec.js';
+import { evaluateCondition } from '../../engine/runtime/alerts/alert-conditions.js';
+import type { AlertSignals } from '../../engine/runtime/alerts/alert-conditions.js';
+
+const alert = (condition: AlertCondition, integrations?: string[]): CompiledAlert => ({
+  name: 'a',
+  severity: 'warning',
+  condition,
+  integrations,
+  forMs: 0,
+  repeatMs: 3_600_000,
+  notify: [],
+  file: 'a.yaml',
+});
+
+const signals = (at: number, s: Partial<AlertSignals> = {}): AlertSignals => ({
+  at,
+  integrations: ['orders', 'customers'],
+  openDeadLetters: new Map(),
+  lag: new Map(),
+  counts: {},
+  ...s,
+});
+
+it('dlq growth is measured from the lowest open count within the window, per watched integration', () => {
+  const c: AlertCondition = { kind: 'dlq_growth', moreThan: 1, withinMs: 60_000 };
+  const history = [
+    signals(0, { openDeadLetters: new Map([['orders', 0]]) }),
+    signals(50_000, {
+      openDeadLetters: new Map([
+        ['orders', 2],
+        ['customers', 0],
+      ]),
+    }),
+  ];
+  const now = signals(100_000, {
+    openDeadLetters: new Map([
+      ['orders', 5],
+      ['customers', 5],
+    ]),
+  });
+  expect(evaluateCondition(alert(c, ['orders']), now, history)).toEqual([
+    { subject: 'orders', value: 3, summary: 'open dead letters grew by 3 within 1m to 5 (more than 1)' },
+  ]);
+  expect(evaluateCondition(alert(c), now, history).map((i) => [i.subject, i.value])).toEqual([
+    ['orders', 3],
+    ['customers', 5],
+  ]);
+});
+
+it('error rate by code needs enough attempts; auth failures count the auth code', () => {
+  const base = signals(0, { counts: { orders: 10, 'orders/http-5xx': 1 } });
+  const now = signals(60_000, {
+    counts: { orders: 30, 'orders/http-5xx': 9, 'orders/auth': 2, customers: 3, 'customers/http-5xx': 3 },
+  });
+  const rate: AlertCondition = {
+    kind: 'error_rate',
+    code: 'http-5xx',
+    moreThan: 0.3,
+    withinMs: 120_000,
+    minAttempts: 5,
+  };
+  expect(evaluateCondition(alert(rate), now, [base])).toEqual([
+    {
+      subject: 'orders',
+      value: 0.4,
+      summary: '40% of 20 attempts failed with http-5xx within 2m (more than 30%)',
+    },
+  ]);
+  const any: AlertCondition = { kind: 'error_rate', moreThan: 0.45, withinMs: 120_000, minAttempts: 5 };
+  expect(evaluateCondition(alert(any), now, [base]).map((i) => [i.subject, i.value])).toEqual([['orders', 0.5]]);
+  const auth: AlertCondition = { kind: 'auth_failures', moreThan: 0, withinMs: 300_000 };
+  expect(evaluateCondition(alert(auth), now, [base])).toEqual([
+    { subject: 'orders', value: 2, summary: '2 attempts refused for authentication within 5m (more than 0)' },
+  ]);
+});
+
+it('workers behind the active commit and rejected commits come from Git sync', () => {
+  const now = signals(0, {
+    lag: new Map([['orders', 1500]]),
+    sync: {
+      active_commit: 'b'.repeat(40),
+      workers: [
+        { id: 'engine-1', commit: 'b'.repeat(40) },
+        { id: 'engine-2', commit: 'a'.repeat(40) },
+      ],
+      rejected: [{ commit: 'c'.repeat(40), diagnostics: [{ message: 'no connection named "crm"' }] }],
+    },
+  });
+  expect(evaluateCondition(alert({ kind: 'workers_behind' }), now, [])).toEqual([
+    {
+      subject: 'worker engine-2',
+      value: 1,
+      summary: `runs commit ${'a'.repeat(12)}, not the active ${'b'.repeat(12)}`,
+    },
+  ]);
+  expect(evaluateCondition(alert({ kind: 'rejected_commits' }), now, [])).toEqual([
+    {
+      subject: `commit ${'c'.repeat(12)}`,
+      value: 1,
+      summary: 'rejected with 1 problem, the first: no connection named "crm"',
+    },
+  ]);
+  expect(evaluateCondition(alert({ kind: 'lag', moreThan: 1000 }), now, [])).toEqual([
+    { subject: 'orders', value: 1500, summary: '1500 events stored and not yet delivered (more than 1000)' },
+  ]);
+});

@@ -1,0 +1,268 @@
+/**
+ * Alert specs on a real nats-server: a dead letter makes `dlq_growth` fire to a Slack-style webhook and a signed
+ * webhook on local HTTP receivers (each told exactly once), then "resolved" once the window passes; failures of one
+ * error code make `error_rate` send e-mail to a real SMTP server started here; `junction alert silence` (audited)
+ * keeps a firing alert quiet cluster-wide.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, expect, it } from 'vitest';
+import { signNotification } from '../../engine/runtime/alerts/alert-notifiers.js';
+import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { auditTrail, junction } from './cli-in-process.js';
+
+let h: RuntimeHarness | undefined;
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+  for (const close of closers.splice(0)) await close();
+});
+
+interface Received {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+async function receiver(): Promise<{ url: string; host: string; requests: Received[] }> {
+  const requests: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      requests.push({ path: req.url ?? '', headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => server.close(() => r())));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url: `http://${host}`, host, requests };
+}
+
+const TUNING = { alertIntervalMs: 100 };
+
+/**
+ * Growth is measured from the first round on (an evaluator has no earlier samples), so the test waits for two
+ * rounds before it makes anything grow.
+ */
+async function evaluating(h: RuntimeHarness): Promise<void> {
+  const rounds = async () =>
+    Number(
+      /^junction_alert_rounds_total (\d+)/m.exec(await (await fetch(`${h.engine.operatorUrl}/metrics`)).text())?.[1],
+    );
+  await waitFor(async () => (await rounds()) >= 2, 'two alert rounds');
+}
+
+function security(...hosts: string[]) {
+  return { outbound: { allowPrivateNetwork: false, allowedHosts: hosts } };
+}
+
+it('fires on DLQ growth to a Slack-style and a signed webhook once, then sends "resolved"', async () => {
+  const slack = await receiver();
+  const hook = await receiver();
+  const alert = `apiVersion: junction/v1
+kind: Alert
+name: orders-dead-letters
+description: Orders that cannot be written
+severity: critical
+integrations: [orders]
+condition:
+  dlq_growth: { more_than: 0, within: 1s }
+notify:
+  - slack: { url: "\${env:SLACK_URL}" }
+  - webhook: { url: "${hook.url}/junction", secret: "\${env:ALERT_SECRET}" }
+`;
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ maxAttempts: 1 })],
+    extra: { 'alert.yaml': alert },
+    tuning: TUNING,
+    env: { SLACK_URL: `${slack.url}/services/T0/B0/x`, ALERT_SECRET: 'hush' },
+    engine: { security: security(slack.host, hook.host) },
+  });
+  h.target.fault = () => ({ respond: { status: 400, body: { message: 'warehouse W9 unknown' } } });
+  await evaluating(h);
+  await h.post('orders', { id: 7, seq: 1, status: 'new' });
+
+  await waitFor(() => hook.requests.length === 2, 'firing and resolved on the webhook');
+  const [firing, resolved] = hook.requests.map((r) => JSON.parse(r.body) as Record<string, string>);
+  expect(firing).toEqual({
+    alert: 'orders-dead-letters',
+    status: 'firing',
+    severity: 'critical',
+    subject: 'orders',
+    summary: 'open dead letters grew by 1 within 1s to 1 (more than 0)',
+    description: 'Orders that cannot be written',
+    value: 1,
+    started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    at: firing.started_at,
+  });
+  expect(resolved).toEqual({ ...firing, status: 'resolved', at: expect.stringMatching(/^\d{4}-/) });
+  // The receiver can verify each one: HMAC-SHA256 of "<timestamp>.<body>" with the shared secret.
+  for (const r of hook.requests) {
+    expect(r.path).toBe('/junction');
+    expect(r.headers['content-type']).toBe('application/json');
+    const timestamp = String(r.headers['x-junction-timestamp']);
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(120);
+    expect(r.headers['x-junction-signature']).toBe(signNotification('hush', timestamp, r.body));
+  }
+  await waitFor(() => slack.requests.length === 2, 'firing and resolved on Slack');
+  expect(slack.requests.map((r) => [r.path, JSON.parse(r.body)])).toEqual([
+    [
+      '/services/T0/B0/x',
+      {
+        text:
+          '[FIRING] orders-dead-letters (critical) orders: open dead letters grew by 1 within 1s to 1 (more than 0)\n' +
+          `Orders that cannot be written\nsince ${firing.started_at}`,
+      },
+    ],
+    [
+      '/services/T0/B0/x',
+      {
+        text:
+          '[RESOLVED] orders-dead-letters orders: open dead letters grew by 1 within 1s to 1 (more than 0)\n' +
+          `Orders that cannot be written\nfired from ${firing.started_at} to ${resolved.at}`,
+      },
+    ],
+  ]);
+  // Deduplicated: rounds every 100 ms while it fired, yet one message each.
+  await new Promise((r) => setTimeout(r, 500));
+  expect(hook.requests).toHaveLength(2);
+  const metrics = await (await fetch(`${h.engine.operatorUrl}/metrics`)).text();
+  expect(metrics).toContain('junction_alerts_firing');
+  expect(metrics).not.toMatch(/junction_alerts_firing\{alert="orders-dead-letters"\} [1-9]/);
+});
+
+it('sends e-mail over SMTP (with login) when the error rate of one code is too high', async () => {
+  const mails: { from: string; to: string[]; user?: string; raw: string }[] = [];
+  const smtp = new SMTPServer({
+    authOptional: false,
+    allowInsecureAuth: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onAuth: (auth, _session, done) =>
+      auth.username === 'junction' && auth.password === 'smtp-pass'
+        ? done(null, { user: auth.username })
+        : done(new Error('bad login')),
+    onData: (stream, session, done) => {
+      let raw = '';
+      stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          user: session.user as string | undefined,
+          raw,
+        });
+        done();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise((r) => smtp.close(() => r())));
+  const port = (smtp.server.address() as AddressInfo).port;
+  const alert = `apiVersion: junction/v1
+kind: Alert
+name: orders-rejected
+condition:
+  error_rate: { code: validation, more_than: 0.5, within: 1m, min_attempts: 1 }
+notify:
+  - email:
+      host: 127.0.0.1
+      port: ${port}
+      tls: none
+      user: junction
+      password: "\${env:SMTP_PASSWORD}"
+      from: "Junction <junction@example.com>"
+      to: [oncall@example.com, ops@example.com]
+`;
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ maxAttempts: 1 })],
+    extra: { 'alert.yaml': alert },
+    tuning: TUNING,
+    env: { SMTP_PASSWORD: 'smtp-pass' },
+    engine: { security: security(`127.0.0.1:${port}`) },
+  });
+  h.target.fault = () => ({ respond: { status: 422, body: { message: 'warehouse W9 unknown' } } });
+  await evaluating(h);
+  await h.post('orders', { id: 8, seq: 1, status: 'new' });
+  await waitFor(() => mails.length === 1, 'one e-mail');
+  const [mail] = mails;
+  expect(mail).toMatchObject({
+    from: 'junction@example.com',
+    to: ['oncall@example.com', 'ops@example.com'],
+    user: 'junction',
+  });
+  const unfolded = mail.raw.replace(/\r\n(?=[ \t])/g, '');
+  expect(unfolded).toMatch(
+    /^Subject: \[FIRING\] orders-rejected \(warning\) orders: 100% of 1 attempts failed with validation within 1m \(more than 50%\)\r$/m,
+  );
+  expect(unfolded).toMatch(/^To: oncall@example\.com, ops@example\.com\r$/m);
+});
+
+it('junction alert silence keeps a firing alert quiet on every engine, audited; unsilence lets it notify', async () => {
+  const slack = await receiver();
+  const alert = `apiVersion: junction/v1
+kind: Alert
+name: orders-lag
+condition:
+  lag: { more_than: 0 }
+notify:
+  - slack: { url: "\${env:SLACK_URL}" }
+`;
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ maxAttempts: 1 })],
+    extra: { 'alert.yaml': alert },
+    tuning: TUNING,
+    env: { SLACK_URL: `${slack.url}/hook` },
+    engine: { security: security(slack.host) },
+  });
+  const nats = ['--nats', h.nats.url];
+  const silenced = await junction(
+    'alert',
+    'silence',
+    'orders-lag',
+    '--for',
+    '1h',
+    '--reason',
+    'target migration',
+    ...nats,
+  );
+  expect(silenced).toMatchObject({ code: 0, stderr: '' });
+  expect(silenced.stdout).toMatch(/^orders-lag silenced until \d{4}-\d\d-\d\dT[\d:.]+Z: target migration\n$/);
+  // The target stalls, so the event stays undelivered: lag 1, the condition holds, nobody is told.
+  h.target.fault = () => ({ stall: true });
+  await h.post('orders', { id: 9, seq: 1, status: 'new' });
+  const list = async () => (await junction('alert', 'list', '--format', 'json', ...nats)).stdout;
+  await waitFor(async () => /"firing_since"/.test(await list()), 'the alert fires (silently)');
+  expect(JSON.parse(await list())).toEqual([
+    {
+      alert: 'orders-lag',
+      subject: 'orders',
+      state: 'firing',
+      since: expect.any(String),
+      firing_since: expect.any(String),
+      summary: '1 events stored and not yet delivered (more than 0)',
+      silenced_until: expect.any(String),
+      silence_reason: 'target migration',
+    },
+  ]);
+  expect(slack.requests).toHaveLength(0);
+
+  expect(await junction('alert', 'unsilence', 'orders-lag', '--reason', 'done', ...nats)).toMatchObject({ code: 0 });
+  await waitFor(() => slack.requests.length === 1, 'notified once the silence ends');
+  expect(JSON.parse(slack.requests[0].body).text).toMatch(/^\[FIRING\] orders-lag \(warning\) orders: 1 events/);
+  expect(await junction('alert', 'unsilence', 'orders-lag', ...nats)).toMatchObject({
+    code: 1,
+    stderr: 'orders-lag is not silenced\n',
+  });
+  expect((await auditTrail(h.nats.url)).map((e) => [e.action, e.target, e.reason])).toEqual([
+    ['alert.silence', 'orders-lag', 'target migration'],
+    ['alert.unsilence', 'orders-lag', 'done'],
+  ]);
+  h.target.fault = undefined;
+});

@@ -1,0 +1,52 @@
+/**
+ * docs/ops/prometheus-rules.yaml and docs/ops/grafana-dashboard.json name only metrics that an engine serves: every
+ * `junction_*` name in their expressions is one of the metrics a running engine lists on /metrics (a histogram's
+ * _bucket, _sum and _count series included).
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startRuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+
+const docs = (file: string) => readFileSync(new URL(`../../docs/ops/${file}`, import.meta.url), 'utf8');
+let h: RuntimeHarness;
+let served: Set<string>;
+
+beforeAll(async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  const text = await (await fetch(`${h.engine.operatorUrl}/metrics`)).text();
+  served = new Set();
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    served.add(name);
+    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) served.add(name + suffix);
+  }
+});
+afterAll(() => h?.dispose());
+
+const named = (exprs: string[]) => [...new Set(exprs.flatMap((e) => e.match(/\bjunction_[a-z0-9_]+/g) ?? []))].sort();
+
+it('the Prometheus rules alert on served metrics only', () => {
+  const rules = (
+    parse(docs('prometheus-rules.yaml')) as { groups: { rules: { alert: string; expr: string }[] }[] }
+  ).groups.flatMap((g) => g.rules);
+  expect(rules.length).toBeGreaterThan(5);
+  const names = named(rules.map((r) => r.expr));
+  expect(names).toContain('junction_events_dead_lettered_total');
+  expect(names.filter((n) => !served.has(n))).toEqual([]);
+});
+
+it('the Grafana dashboard plots served metrics only', () => {
+  const dashboard = JSON.parse(docs('grafana-dashboard.json')) as {
+    panels: { targets: { expr: string }[] }[];
+    templating: { list: { query: string }[] };
+  };
+  const exprs = [
+    ...dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr)),
+    ...dashboard.templating.list.map((v) => v.query),
+  ];
+  const names = named(exprs);
+  expect(names).toContain('junction_delivery_latency_seconds_bucket');
+  expect(names.filter((n) => !served.has(n))).toEqual([]);
+});
