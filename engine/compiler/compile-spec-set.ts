@@ -123,7 +123,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   checkOwnershipConflicts(ctx, compiledWithSource);
   checkRequirements(ctx, compiledWithSource);
   checkTransforms(ctx, compiledWithSource, connections, overlays);
-  checkExpressions(ctx, validIntegrations, lookups);
+  checkExpressions(ctx, validIntegrations, lookups, connections);
   const alerts = new Map<string, CompiledAlert>();
   for (const s of validSpecs(byKind('Alert'), 'Alert')) {
     const a = compileAlert(ctx, s, names(integrationSpecs));

@@ -83,6 +83,8 @@ export const DIAGNOSTIC_CODES = {
     "A step body writes a value whose inferred type the target field's schema does not allow (a string to a number field, a fraction to an integer).",
   'unknown-test-reference':
     'A test file names a step, lookup or connection the integration or spec set does not have, or an event_file that is missing or not JSON.',
+  'unknown-path-placeholder':
+    "A step's path template (`path: /items/{sku}`) has a placeholder the record its body writes does not have.",
   'unknown-lookup-key':
     'A $lookup call names a constant key that the table does not have (a warning when the table has a default).',
   'read-operation':

@@ -3,12 +3,13 @@
  * arguments against signatures, picture strings, and the map, table and key names calls give as literals. Each
  * diagnostic points at the offending token inside the YAML scalar (plain, quoted or block).
  */
-import type { CompiledLookup } from '../compiled-spec.js';
+import type { CompiledConnection, CompiledLookup } from '../compiled-spec.js';
 import type { CompileContext } from '../compile-context.js';
 import { positionInExpression } from '../compile-expression.js';
 import type { ValidatedSpec } from '../parse-specs.js';
 import { checkConstantReferences } from './check-constant-references.js';
 import { checkFunctions } from './check-functions.js';
+import { checkPathPlaceholders } from './check-path-placeholders.js';
 import { checkPictures } from './check-pictures.js';
 import type { ExpressionReport } from './expression-report.js';
 import { functionCalls } from './function-calls.js';
@@ -17,9 +18,12 @@ export function checkExpressions(
   ctx: CompileContext,
   integrations: readonly ValidatedSpec<'Integration'>[],
   lookups: ReadonlyMap<string, CompiledLookup>,
+  connections: ReadonlyMap<string, CompiledConnection>,
 ): void {
   const xrefMaps = new Set(integrations.flatMap((i) => i.value.steps.flatMap((s) => s.xref?.map ?? [])));
-  for (const { spec } of integrations) {
+  for (const validated of integrations) {
+    const { spec } = validated;
+    checkPathPlaceholders(ctx, validated, connections);
     for (const { path, expression } of ctx.expressions.get(spec) ?? []) {
       const ast = expression.ast?.();
       if (!ast) continue;
