@@ -22,14 +22,15 @@ export function benchValidate(engineName: TransformEngineName = 'junction'): Rec
   });
   const options = fresh();
   const warm = compileSpecTree(generateSpecTree(20), options);
-  if (warm.diagnostics.length) throw new Error(`generated specs are invalid: ${JSON.stringify(warm.diagnostics[0])}`);
+  // the generated $xref maps are filled by hand (a warning), so only errors make them invalid
+  const errors = warm.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) throw new Error(`generated specs are invalid: ${JSON.stringify(errors[0])}`);
   const runs = [];
   for (let round = 0; round < ROUNDS; round++) {
     const start = performance.now();
     const result = compileSpecTree(tree, fresh());
     const total = performance.now() - start;
-    if (result.diagnostics.length || result.specSet?.integrations.size !== COUNT)
-      throw new Error('bench specs did not compile');
+    if (!result.specSet || result.specSet.integrations.size !== COUNT) throw new Error('bench specs did not compile');
     runs.push({ total, ...result.times });
   }
   runs.sort((a, b) => a.total - b.total);
