@@ -1,8 +1,8 @@
 /**
  * `npm run soak -- --events N`: the engine under random faults all along, then the oracle against the target's state.
  * Not in CI (it runs for minutes to an hour). Options: `--events` (100000), `--workers` (3 worker processes),
- * `--senders` (16 webhook senders), `--fault-every` (seconds between faults, 8), `--faults` (only the faults whose names
- * contain one of these comma-separated words, e.g. `blackhole,SIGKILL`).
+ * `--senders` (16 webhook senders), `--fault-every` (seconds between faults, 8), `--faults` (only the faults whose
+ * names contain one of these comma-separated words, e.g. `blackhole,SIGKILL`).
  *
  * The world: a nats-server; an ingest-only engine in this process; worker-only engines in child processes that reach
  * NATS through a proxy that can blackhole; a fake target that records every write. The integration creates one
