@@ -4,6 +4,7 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import { magentoChangeOperations } from './change-operations.js';
+import { magentoPriceOperations } from './price-operations.js';
 import { attributeOperations } from './schema-pull.js';
 import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
 import {
@@ -197,6 +198,18 @@ export const magentoOperations: Record<string, OperationDef> = {
     output: productSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/products/${seg(record(c).sku, 'sku')}` }),
   },
+  'products.create': {
+    description:
+      'Create a product (attribute set, type, categories, first content). Magento saves an existing SKU over its ' +
+      'product, so give the step a find that looks the SKU up first.',
+    vendorName: 'POST /V1/products',
+    kind: 'create',
+    object: 'product',
+    identity: ['sku'],
+    input: productSchema,
+    output: productSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/products`, body: { product: record(c) } }),
+  },
   'products.update': {
     description: 'Partial product update: only the attributes sent change; everything else stays as it is.',
     vendorName: 'PUT /V1/products/{sku}',
@@ -377,6 +390,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     request: (c) => ({ method: 'POST', path: `${V1(c.options)}/negotiableQuote/decline`, body: record(c) }),
     result: (_r, c) => ({ id: Number(record(c).quoteId), declined: true }),
   },
+  ...magentoPriceOperations,
   ...magentoChangeOperations,
   ...attributeOperations,
 };

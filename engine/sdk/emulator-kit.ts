@@ -42,6 +42,8 @@ export interface Fault {
   times?: number;
   /** Only for paths starting with this. */
   pathPrefix?: string;
+  /** Only for this HTTP method (a create's POST, not the GET that looks the record up first). */
+  method?: string;
   /** Answer with this status (and body) instead of handling the call. */
   status?: number;
   body?: unknown;
@@ -102,7 +104,12 @@ export async function startEmulatorServer(
     requests.push(request);
     const send = (res: ServerResponse, reply: EmulatorReply) =>
       sendReply(res, { ...reply, headers: { ...definition.responseHeaders?.(request), ...reply.headers } });
-    const fault = faults.find((f) => f.left > 0 && (!f.pathPrefix || request.path.startsWith(f.pathPrefix)));
+    const fault = faults.find(
+      (f) =>
+        f.left > 0 &&
+        (!f.pathPrefix || request.path.startsWith(f.pathPrefix)) &&
+        (!f.method || f.method === request.method),
+    );
     if (fault) fault.left--;
     faults = faults.filter((f) => f.left > 0);
     if (fault?.stall) return; // the socket stays open and silent

@@ -264,6 +264,72 @@ describe('magento 2.4 REST semantics', () => {
     expect(m.state.products.get('NEW-1')).toMatchObject({ sku: 'NEW-1', name: 'New', price: 3, type_id: 'simple' });
   });
 
+  it('saves a POST of a SKU the store has over that product, as a partial update', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    await client.call('products.create', { params: {}, body: { sku: 'MUG-1', name: 'Renamed by a create' } });
+    expect(m.state.products.get('MUG-1')).toMatchObject({ id: 1, name: 'Renamed by a create', price: 12.5 });
+    expect(m.state.products.size).toBe(4);
+  });
+
+  it('price APIs answer 200 with the rows they refuse, save the others, and replace a SKU’s tier prices', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    const row = { price_type: 'fixed', website_id: 0, quantity: 1 };
+    await client.call('tier_prices.replace', {
+      params: {},
+      body: {
+        sku: 'MUG-1',
+        prices: [
+          { ...row, customer_group: 'Wholesale', price: 10 },
+          { ...row, customer_group: 'Retailer', price: 11 },
+        ],
+      },
+    });
+    expect(
+      await failure(
+        client.call('tier_prices.replace', {
+          params: {},
+          body: {
+            sku: 'MUG-1',
+            prices: [
+              { ...row, customer_group: 'wholesale', price: 9 },
+              { ...row, customer_group: 'Gold', price: 8 },
+              { ...row, customer_group: 'Retailer', price: 7, website_id: 1 },
+            ],
+          },
+        }),
+      ),
+    ).toMatchObject({
+      code: 'validation',
+      message:
+        'No such entity with Customer Group = Gold. Row ID: SKU = MUG-1, Website ID: 0, Customer Group: Gold, Quantity: 1.; ' +
+        'Invalid attribute Website ID = 1. Row ID: SKU = MUG-1, Website ID: 1, Customer Group: Retailer, Quantity: 1.',
+    });
+    // The valid row replaced the SKU's set (group codes compare without case).
+    expect(m.state.tierPrices.get('MUG-1')).toEqual([{ ...row, customer_group: 'wholesale', price: 9, sku: 'MUG-1' }]);
+    expect(
+      await failure(
+        client.call('special_prices.update', {
+          params: {},
+          body: {
+            sku: 'MUG-1',
+            prices: [
+              { price: 9, store_id: 1 },
+              { price: 8, store_id: 0, price_to: '2026-12-31' },
+            ],
+          },
+        }),
+      ),
+    ).toMatchObject({
+      code: 'validation',
+      message:
+        'Could not change non global Price when price scope is global. Row ID: SKU = MUG-1, Store ID: 1, Price From: , Price To: .; ' +
+        'Invalid attribute Price To = 2026-12-31. Row ID: SKU = MUG-1, Store ID: 0, Price From: , Price To: 2026-12-31.',
+    });
+    expect(m.state.specialPrices.has('MUG-1')).toBe(false);
+  });
+
   it('answers a page past the last with no items and the real total; input limits cap the page size', async () => {
     const m = await start({ inputLimits: { maxPageSize: 300 } });
     const client = clientFor(magento, m.url);

@@ -115,13 +115,11 @@ it('FF account -> Magento customer group and VAT number, with the answer lost: a
   });
 });
 
-it('FF price and stock -> Magento, timing out after Magento saved: the price and quantities applied', async () => {
+it('FF stock -> Magento, timing out after Magento saved: the quantities applied', async () => {
   const { magento } = h.systems;
-  magento.fail(late(`${M}/products/CAP-1`));
   magento.fail(late(`${M}/inventory/source-items`));
   const event = {
     product_code: 'CAP-1',
-    list_price: 19.99,
     web_visible: true,
     changed_at: '2026-12-01T10:00:00Z',
     stock: [
@@ -130,15 +128,40 @@ it('FF price and stock -> Magento, timing out after Magento saved: the price and
     ],
   };
   await h.post('ff-prices-stock-to-magento', event, 'ff');
-  await waitFor(
-    () => magento.state.sourceItems.size === 2 && magento.state.products.get('CAP-1')!.price === 19.99,
-    'price and stock',
-  );
+  await waitFor(() => magento.state.sourceItems.size === 2, 'stock');
   await expectDrained(h.nats.url);
   expect([...magento.state.sourceItems.values()].map((s) => [s.source_code, s.quantity, s.status])).toEqual([
     ['east_warehouse', 7, 1],
     ['west_warehouse', 0, 0],
   ]);
+});
+
+it('FF product -> Magento, the create answer lost and the price update late: one product, the new price', async () => {
+  const { magento } = h.systems;
+  const product = (stamp: string, price: number) => ({
+    Id: '01t000000000B0WAAU',
+    ProductCode: 'BOWL-1',
+    Name: 'Stoneware Bowl',
+    Family: 'Kitchen',
+    IsActive: true,
+    Web_Visible__c: true,
+    Weight__c: 0.6,
+    SystemModstamp: stamp,
+    PricebookEntries: {
+      totalSize: 1,
+      done: true,
+      records: [{ UnitPrice: price, IsActive: true, Pricebook2: { Name: 'Standard Price Book', IsStandard: true } }],
+    },
+  });
+  magento.fail({ ...lost(`${M}/products`), method: 'POST' });
+  await h.post('ff-products-to-magento-catalog', product('2026-12-01T10:00:00.000+0000', 16), 'ff');
+  await waitFor(() => magento.state.products.has('BOWL-1'), 'product BOWL-1');
+  magento.fail({ ...late(`${M}/products/BOWL-1`), method: 'PUT' });
+  await h.post('ff-products-to-magento-catalog', product('2026-12-01T11:00:00.000+0000', 17.5), 'ff');
+  await waitFor(() => magento.state.products.get('BOWL-1')?.price === 17.5, 'BOWL-1 repriced');
+  await expectDrained(h.nats.url);
+  expect(calls(magento, /^POST .*\/V1\/products$/)).toHaveLength(1);
+  expect(magento.state.products.get('BOWL-1')).toMatchObject({ name: 'Stoneware Bowl', weight: 0.6, status: 1 });
 });
 
 it('FF fulfilment -> Magento shipment, the answer lost after Magento shipped: one shipment', async () => {

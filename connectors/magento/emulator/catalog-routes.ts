@@ -12,20 +12,18 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
       path: `${V1}/products/:sku`,
       handle: (r) => {
         const product = (r.body as { product?: Row } | undefined)?.product;
+        return product ? saveProduct(state(), r.params.sku, product) : requiredField('product');
+      },
+    },
+    {
+      // ProductRepository::save: a SKU the store has is saved over (the same partial merge as a PUT).
+      method: 'POST',
+      path: `${V1}/products`,
+      handle: (r) => {
+        const product = (r.body as { product?: Row } | undefined)?.product;
         if (!product) return requiredField('product');
-        const existing = state().products.get(r.params.sku);
-        if (!existing) return createProduct(state(), r.params.sku, product);
-        if (product.price !== undefined && (typeof product.price !== 'number' || product.price < 0))
-          return magentoError(400, 'The "%1" value is invalid for the "price" attribute.', [String(product.price)]);
-        // A partial update: only the attributes sent change; custom attributes merge by attribute_code.
-        const merged: Row = { ...existing, ...product, sku: existing.sku, updated_at: now() };
-        if (Array.isArray(product.custom_attributes))
-          merged.custom_attributes = mergeByCode(
-            existing.custom_attributes as Row[],
-            product.custom_attributes as Row[],
-          );
-        state().products.set(r.params.sku, merged);
-        return { status: 200, body: merged };
+        if (!product.sku) return requiredField('sku');
+        return saveProduct(state(), String(product.sku), product);
       },
     },
     {
@@ -79,10 +77,24 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
   ];
 }
 
+/** Saves a product: a partial update of the SKU the store has, else a new product. */
+function saveProduct(state: MagentoState, sku: string, product: Row) {
+  const existing = state.products.get(sku);
+  if (!existing) return createProduct(state, sku, product);
+  if (product.price !== undefined && (typeof product.price !== 'number' || product.price < 0))
+    return magentoError(400, 'The "%1" value is invalid for the "price" attribute.', [String(product.price)]);
+  // A partial update: only the attributes sent change; custom attributes merge by attribute_code.
+  const merged: Row = { ...existing, ...product, sku: existing.sku, updated_at: now() };
+  if (Array.isArray(product.custom_attributes))
+    merged.custom_attributes = mergeByCode(existing.custom_attributes as Row[], product.custom_attributes as Row[]);
+  state.products.set(sku, merged);
+  return { status: 200, body: merged };
+}
+
 /**
- * `PUT /V1/products/:sku` for a SKU the store does not have creates the product (ProductRepository::save treats the
- * missing SKU as new). What EAV validation demands of a new product is not published per version; the emulator asks
- * for a name and a price, and says so in its message.
+ * `PUT /V1/products/:sku` (or `POST /V1/products`) for a SKU the store does not have creates the product
+ * (ProductRepository::save treats the missing SKU as new). What EAV validation demands of a new product is not
+ * published per version; the emulator asks for a name and a price, and says so in its message.
  */
 function createProduct(state: MagentoState, sku: string, product: Row) {
   if (!product.name || typeof product.price !== 'number')
@@ -98,7 +110,11 @@ function createProduct(state: MagentoState, sku: string, product: Row) {
     sku,
     created_at: stamp,
     updated_at: stamp,
-    extension_attributes: { stock_item: { item_id: 1, qty: 0, is_in_stock: false } },
+    // Category links and the other extension attributes sent are kept; a new product starts out of stock.
+    extension_attributes: {
+      ...(product.extension_attributes as Row | undefined),
+      stock_item: { item_id: 1, qty: 0, is_in_stock: false },
+    },
   };
   state.products.set(sku, created);
   return { status: 200, body: created };

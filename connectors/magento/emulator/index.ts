@@ -88,6 +88,8 @@ export async function startMagentoEmulator(options: MagentoEmulatorOptions = {})
         stores: [...state.stores],
         sources: [...state.sources],
         products: [...state.products.values()],
+        tier_prices: Object.fromEntries(state.tierPrices),
+        special_prices: Object.fromEntries(state.specialPrices),
         source_items: [...state.sourceItems.values()],
         customers: [...state.customers.values()],
         orders: [...state.orders.values()],

@@ -5,6 +5,7 @@ import type { StoreAttributes } from './attribute-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { customerRoutes } from './customer-routes.js';
 import { orderRoutes } from './order-routes.js';
+import { priceRoutes } from './price-routes.js';
 import { quoteRoutes } from './quote-routes.js';
 import type { InputLimits } from './search-criteria.js';
 import { storeRoutes } from './store-routes.js';
@@ -25,6 +26,8 @@ export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOp
   const attributes = options.attributes ?? seedAttributes();
   const under = (V1: string) => [
     ...attributeRoutes(V1, attributes, options.inputLimits),
+    // Before `products/:sku`: Magento serves `products/tier-prices` and `special-price` as routes of their own.
+    ...priceRoutes(V1, state),
     ...catalogRoutes(V1, state),
     ...customerRoutes(V1, state, options.inputLimits),
     ...orderRoutes(V1, state, options.inputLimits),

@@ -9,6 +9,12 @@ export interface MagentoState {
   /** MSI inventory source codes. */
   sources: Set<string>;
   products: Map<string, Row>;
+  /** Customer groups by id (tier prices name them by code). */
+  customerGroups: Map<number, string>;
+  /** Tier and customer-group prices by SKU (the price APIs' own storage). */
+  tierPrices: Map<string, Row[]>;
+  /** Special prices by SKU. */
+  specialPrices: Map<string, Row[]>;
   sourceItems: Map<string, Row>;
   customers: Map<number, Row>;
   orders: Map<number, Row>;
@@ -67,6 +73,17 @@ export function seedMagentoState(): MagentoState {
     stores: new Set(['default', 'all']),
     sources: new Set(['default', 'east_warehouse', 'west_warehouse', 'nyc_store', 'main_warehouse', 'city_store']),
     products,
+    // A default install's groups, plus the seed store's payment-terms groups.
+    customerGroups: new Map([
+      [0, 'NOT LOGGED IN'],
+      [1, 'General'],
+      [2, 'Wholesale'],
+      [3, 'Retailer'],
+      [4, 'Net 30'],
+      [5, 'Net 60'],
+    ]),
+    tierPrices: new Map(),
+    specialPrices: new Map(),
     sourceItems: new Map(),
     customers: new Map([
       [

@@ -10,3 +10,4 @@ export {
   quoteDraftSchema,
   quoteSubmitSchema,
 } from './negotiable-quote.js';
+export { specialPricesSchema, tierPricesSchema } from './price.js';

@@ -1,0 +1,129 @@
+/**
+ * The price APIs: `PUT /V1/products/tier-prices` (replace a SKU's tier prices) and `POST /V1/products/special-price`
+ * (add or update special prices). Both answer 200 with the rows they refused (`[{message, parameters}]`) and save the
+ * others, as Magento's TierPriceStorage and SpecialPriceStorage do.
+ */
+import type { Route } from '../../../engine/sdk/index.js';
+import { magentoError } from './magento-error.js';
+import type { MagentoState, Row } from './state.js';
+
+type Refusal = { message: string; parameters: Record<string, unknown> };
+const TIER_ROW = 'Row ID: SKU = %SKU, Website ID: %websiteId, Customer Group: %customerGroup, Quantity: %qty.';
+const SPECIAL_ROW = 'Row ID: SKU = %SKU, Store ID: %storeId, Price From: %priceFrom, Price To: %priceTo.';
+/** The store views (0 = admin, 1 = default); the price scope is global (Magento's default), so prices are set in 0. */
+const STORE_VIEWS = new Set([0, 1]);
+
+/** Price routes under `/rest/:store/V1`. */
+export function priceRoutes(V1: string, state: () => MagentoState): Route[] {
+  return [
+    {
+      method: 'PUT',
+      path: `${V1}/products/tier-prices`,
+      handle: (r) => {
+        const prices = pricesOf(r.body);
+        if (!prices) return noPrices();
+        const { valid, refused } = checkTierPrices(state(), prices);
+        for (const sku of new Set(valid.map((p) => String(p.sku))))
+          state().tierPrices.set(
+            sku,
+            valid.filter((p) => p.sku === sku),
+          );
+        return { status: 200, body: refused };
+      },
+    },
+    {
+      method: 'POST',
+      path: `${V1}/products/special-price`,
+      handle: (r) => {
+        const prices = pricesOf(r.body);
+        if (!prices) return noPrices();
+        const { valid, refused } = checkSpecialPrices(state(), prices);
+        for (const price of valid) {
+          const sku = String(price.sku);
+          // One special price per store view and period: the same one sent again replaces it [emulator].
+          const same = (p: Row) =>
+            p.store_id === price.store_id && p.price_from === price.price_from && p.price_to === price.price_to;
+          const kept = (state().specialPrices.get(sku) ?? []).filter((p) => !same(p));
+          state().specialPrices.set(sku, [...kept, { ...price }]);
+        }
+        return { status: 200, body: refused };
+      },
+    },
+  ];
+}
+
+function pricesOf(body: unknown): Row[] | undefined {
+  const prices = (body as { prices?: unknown } | undefined)?.prices;
+  return Array.isArray(prices) ? (prices as Row[]) : undefined;
+}
+
+/** TierPriceStorage::replace without a price list: the webapi layer cannot build the argument. */
+const noPrices = () => magentoError(400, '"%fieldName" is required. Enter and try again.', { fieldName: 'prices' });
+
+/** TierPriceValidator: SKU, price, price type, quantity, website, duplicates in the request, customer group. */
+function checkTierPrices(state: MagentoState, prices: Row[]) {
+  const refused: Refusal[] = [];
+  const valid: Row[] = [];
+  const groups = new Set([...state.customerGroups.values()].map((g) => g.toLowerCase()));
+  prices.forEach((p, i) => {
+    const parameters = {
+      SKU: p.sku,
+      websiteId: p.website_id,
+      customerGroup: p.customer_group,
+      qty: p.quantity,
+      price: p.price,
+      priceType: p.price_type,
+    };
+    const refuse = (what: string) => refused.push({ message: `${what} ${TIER_ROW}`, parameters });
+    const before = refused.length;
+    if (!p.sku || !state.products.has(String(p.sku))) refuse('Invalid attribute SKU = %SKU.');
+    const price = typeof p.price === 'number' ? p.price : undefined;
+    if (price === undefined || price < 0 || (p.price_type === 'discount' && price > 100))
+      refuse('Invalid attribute Price = %price.');
+    if (p.price_type !== 'fixed' && p.price_type !== 'discount') refuse('Invalid attribute Price Type = %priceType.');
+    if (!(Number(p.quantity) > 0)) refuse('Invalid attribute Quantity = %qty.');
+    // With a global price scope only "all websites" (0) is accepted.
+    if (Number(p.website_id) !== 0) refuse('Invalid attribute Website ID = %websiteId.');
+    const group = String(p.customer_group ?? '').toLowerCase();
+    const twin = prices.findIndex(
+      (q) =>
+        q.sku === p.sku &&
+        String(q.customer_group ?? '').toLowerCase() === group &&
+        Number(q.quantity) === Number(p.quantity) &&
+        q.website_id === p.website_id,
+    );
+    if (twin !== i)
+      refuse(
+        'We found a duplicate website, tier price, customer group and quantity: Customer Group = %customerGroup, ' +
+          'Website ID = %websiteId, Quantity = %qty.',
+      );
+    if (group !== 'all groups' && !groups.has(group)) refuse('No such entity with Customer Group = %customerGroup.');
+    if (refused.length === before) valid.push({ ...p });
+  });
+  return { valid, refused };
+}
+
+/** SpecialPriceStorage: SKU, store (global price scope: only 0), price, dates as Y-m-d H:i:s. */
+function checkSpecialPrices(state: MagentoState, prices: Row[]) {
+  const refused: Refusal[] = [];
+  const valid: Row[] = [];
+  for (const p of prices) {
+    const parameters = { SKU: p.sku, storeId: p.store_id, priceFrom: p.price_from ?? '', priceTo: p.price_to ?? '' };
+    const before = refused.length;
+    const refuse = (what: string, extra: Record<string, unknown> = {}) =>
+      refused.push({ message: `${what} ${SPECIAL_ROW}`, parameters: { ...extra, ...parameters } });
+    if (!p.sku || !state.products.has(String(p.sku)))
+      refuse("The product that was requested doesn't exist. Verify the product and try again.");
+    if (p.store_id !== 0) refuse('Could not change non global Price when price scope is global.');
+    if (!STORE_VIEWS.has(Number(p.store_id))) refuse('Requested store is not found.');
+    if (typeof p.price !== 'number' || p.price < 0) refuse('Invalid attribute Price = %price.', { price: p.price });
+    for (const [value, label] of [
+      [p.price_from, 'Price From'],
+      [p.price_to, 'Price To'],
+    ] as const)
+      if (value && !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(String(value)))
+        refuse('Invalid attribute %label = %priceTo.', { label });
+    if (refused.length === before) valid.push({ ...p });
+  }
+  return { valid, refused };
+}
