@@ -35,6 +35,13 @@ function figure(value) {
   return num(value < 1 ? value.toFixed(2) : value < 10 ? value.toFixed(1) : Math.round(value));
 }
 
+// A stream or poll runs on one engine of the cluster at a time: which one (none for a moment after it died).
+function sourceCell(i) {
+  if (i.source !== 'stream' && i.source !== 'schedule') return i.source ?? '';
+  if (!i.leader) return el('span', `${i.source} · no leader`, 'warn');
+  return `${i.source} · ${i.leader.holder}${i.leader.self ? ' (this engine)' : ''}`;
+}
+
 // Git commits are shortened; other labels ("working-tree" when running a plain directory) are shown whole.
 const short = (sha) => (!sha ? '–' : /^[0-9a-f]{40}$/.test(String(sha)) ? String(sha).slice(0, 10) : String(sha));
 
@@ -86,6 +93,7 @@ function renderStatus(status) {
       const row_ = row([
         i.name,
         statusCell,
+        sourceCell(i),
         short(i.commit ?? active),
         num(c.in),
         num(c.delivered),

@@ -8,6 +8,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { IncomingMessage } from 'node:http';
+import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { ConsumerPool } from './worker/consumer-pool.js';
@@ -38,6 +39,7 @@ import { resolveTuning } from './runtime-options.js';
 import type { RuntimeTuning } from './runtime-options.js';
 import { SchedulePoller } from './sources/schedule-poller.js';
 import { StreamSources } from './sources/stream-source.js';
+import { sourceLeader } from './sources/source-lease.js';
 import type { StreamOpenerFactory } from '../http/stream-opener.js';
 import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
@@ -201,9 +203,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
-  const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors });
+  // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
+  const holder = `${hostname()}:${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const lease = { control: buckets.control, holder, ttlMs: tuning.sourceLeaseTtlMs };
+  const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors, lease });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
-  const holder = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const reconciles = options.connectors
     ? new ReconcileSchedule({
         specs,
@@ -238,7 +242,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     holder,
     intervalMs: tuning.alertIntervalMs,
   });
-  const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams });
+  const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams, lease });
 
   // Paused integrations (junction pause) keep storing events; their workers stop pulling until resumed.
   const pause = new PauseControl(buckets.control);
@@ -350,6 +354,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       problems: (i) => health.problems(i),
       waiting: () => waiting.counts(),
       paused: (i) => pause.info(i),
+      holder,
+      sourceLeader: (i) => sourceLeader(buckets.control, i),
     });
 
   if (roles.sources) alerts.start();

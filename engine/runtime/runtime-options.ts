@@ -39,6 +39,11 @@ export interface RuntimeTuning {
   maxIngestBytesInFlight: number;
   /** How often Alert specs are evaluated (by one process of the cluster at a time). @default 15000 */
   alertIntervalMs: number;
+  /**
+   * How long an engine leads a stream or schedule source without renewing its lease: when the leader dies, another
+   * engine takes the source over within this. It renews every third of it. @default 15000
+   */
+  sourceLeaseTtlMs: number;
   /** JSONata guards for every evaluation. */
   guards: TransformGuards;
 }
@@ -56,6 +61,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   maxRetryDelayMs: 3600_000,
   maxIngestBytesInFlight: 64 * 1024 * 1024,
   alertIntervalMs: 15_000,
+  sourceLeaseTtlMs: 15_000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };
 
@@ -63,6 +69,8 @@ export function resolveTuning(partial: Partial<RuntimeTuning> = {}): RuntimeTuni
   const tuning = { ...DEFAULT_TUNING, ...partial, guards: { ...DEFAULT_TUNING.guards, ...partial.guards } };
   if (!Number.isInteger(tuning.partitions) || tuning.partitions < 1)
     throw new RangeError(`partitions must be a positive integer, got ${tuning.partitions}`);
+  if (tuning.sourceLeaseTtlMs < 300)
+    throw new RangeError(`sourceLeaseTtlMs must be at least 300 ms, got ${tuning.sourceLeaseTtlMs}`);
   if (tuning.ackWaitMs < 100) throw new RangeError(`ackWaitMs must be at least 100 ms, got ${tuning.ackWaitMs}`);
   return tuning;
 }

@@ -46,6 +46,8 @@ export interface SalesforceEmulator extends EmulatorServer {
   post(sobject: string, id: string): void;
   /** The Pub/Sub API (gRPC) URL, when started with `pubsub: true`. */
   pubsubUrl?: string;
+  /** Pub/Sub Subscribe streams open now, and the most ever open at once. */
+  pubsubSubscriptions(): { open: number; peak: number };
 }
 
 /** Options of the Salesforce emulator. */
@@ -196,6 +198,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     addCustomField,
     post,
     pubsubUrl: pubsub?.url,
+    pubsubSubscriptions: () => pubsub?.subscriptions() ?? { open: 0, peak: 0 },
     stop: async () => {
       await pubsub?.stop();
       await stopHttp();

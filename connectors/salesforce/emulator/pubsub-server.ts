@@ -33,6 +33,8 @@ export interface PubSubServer {
   url: string;
   /** Publishes one change (the emulator's record store calls it for every commit). */
   publish(change: RecordChange): void;
+  /** Subscribe streams open now, and the most ever open at once (tests: one subscriber per cluster). */
+  subscriptions(): { open: number; peak: number };
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startPubSubServer(options: {
   const log: BusEvent[] = [];
   const schemas = new Map<string, EventSchema>();
   const listeners = new Set<() => void>();
+  let peak = 0;
   const schemaOf = (sobject: string) => {
     const schema = eventSchema(sobject, (SOBJECT_SCHEMAS[sobject]?.properties ?? {}) as Record<string, object>);
     schemas.set(schema.id, schema);
@@ -134,6 +137,7 @@ export async function startPubSubServer(options: {
         pump();
       });
       listeners.add(pump);
+      peak = Math.max(peak, listeners.size);
       const end = () => listeners.delete(pump);
       call.on('end', () => {
         end();
@@ -164,6 +168,7 @@ export async function startPubSubServer(options: {
       });
       for (const pump of listeners) pump();
     },
+    subscriptions: () => ({ open: listeners.size, peak }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.forceShutdown();

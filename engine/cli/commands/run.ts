@@ -41,6 +41,7 @@ interface RunOptions extends SecurityFlags {
   drainTimeout: string;
   replicas: string;
   dlqRetention: string;
+  sourceLease: string;
   logLevel: string;
   repo?: string;
   branch: string;
@@ -110,6 +111,14 @@ export function registerRunCommand(program: Command): void {
       `${DEFAULT_TUNING.dlqRetentionMs / 86_400_000}d`,
     )
     .addOption(
+      advancedOption(
+        new Option(
+          '--source-lease <duration>',
+          'how long one engine leads a stream or poll source without renewing: a dead leader is replaced within it',
+        ).default(`${DEFAULT_TUNING.sourceLeaseTtlMs / 1000}s`),
+      ),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
         .default(process.env.JUNCTION_LOG_LEVEL ?? 'info', '$JUNCTION_LOG_LEVEL, else "info"'),
@@ -156,6 +165,7 @@ export function registerRunCommand(program: Command): void {
       drainTimeoutMs,
       replicas: countOption('--replicas', opts.replicas),
       dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
+      sourceLeaseTtlMs: durationOption('--source-lease', opts.sourceLease),
     };
     const wiring = createWiring({ security, environment: opts.env });
     let engine;

@@ -9,6 +9,7 @@ import type { RuntimeMetrics } from './runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { PauseInfo } from '../control/pause-control.js';
 import { EVENTS_STREAM } from '../broker/subjects.js';
+import type { LeaseHolder } from '../control/kv-lease.js';
 
 export interface IntegrationStatus {
   name: string;
@@ -21,6 +22,11 @@ export interface IntegrationStatus {
   /** What `junction check` finds wrong with it (unset secrets, connections that fail their check); absent when none. */
   problems?: string[];
   source: string;
+  /**
+   * The engine that runs this stream or schedule source now (one per cluster; `self` when it is this one); absent for
+   * other sources, and while no engine leads it (one just died and its lease has not run out yet).
+   */
+  leader?: { holder: string; self: boolean };
   /** Content hash of the integration's spec. */
   hash: string;
   /** Spec commit this process runs the integration at (that of the active set). */
@@ -70,6 +76,9 @@ export interface StatusDeps {
   problems: (integration: string) => string[];
   waiting: () => Promise<Map<string, number>>;
   paused: (integration: string) => PauseInfo | undefined;
+  /** This engine's lease holder id, and who holds an integration's source lease. */
+  holder: string;
+  sourceLeader: (integration: string) => Promise<LeaseHolder | undefined>;
 }
 
 /** Events not yet finished per integration: pending plus ack-pending over its partition consumers (one list call). */
@@ -103,6 +112,14 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     totals(m.duplicates),
   ]);
   const set = deps.specs.active;
+  const leased = [...set.integrations.values()].filter((i) => LEASED_SOURCES.has(i.source.kind));
+  const leaders = new Map(
+    connected
+      ? await Promise.all(
+          leased.map(async (i) => [i.name, await deps.sourceLeader(i.name).catch(() => undefined)] as const),
+        )
+      : [],
+  );
   return {
     commit: set.commit,
     nats: { connected },
@@ -112,6 +129,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0, deps.paused(i.name)),
       waiting: waiting.get(i.name) ?? 0,
       source: i.source.kind,
+      ...leaderOf(leaders.get(i.name), deps.holder),
       hash: i.hash,
       commit: set.commit,
       inFlight: deps.inFlight(i.name),
@@ -129,6 +147,13 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       ...m.recent.stats(i.name),
     })),
   };
+}
+
+/** Source kinds one engine of the cluster runs at a time (sources/source-lease.ts). */
+const LEASED_SOURCES = new Set(['stream', 'schedule']);
+
+function leaderOf(lease: LeaseHolder | undefined, holder: string): Pick<IntegrationStatus, 'leader'> {
+  return lease ? { leader: { holder: lease.holder, self: lease.holder === holder } } : {};
 }
 
 /** Sums a counter per integration (or per `integration/<label>`). */

@@ -1,8 +1,9 @@
 /**
  * Schedule sources: poll a connector operation every `every` from the stored cursor (inclusive), store each record
- * not stored before as an event, and only then move the cursor (KV compare-and-set; see poll-cursor.ts). Several
- * processes may poll at once: the CAS lets one cursor move win, and the broker's dedup id plus the ledger drop the
- * records polled twice.
+ * not stored before as an event, and only then move the cursor (KV compare-and-set; see poll-cursor.ts). Of several
+ * engines running the same specs only the one holding the source's lease polls (source-lease.ts). Should two poll
+ * at once anyway (one lost its lease mid-poll), the CAS lets one cursor move win, and the broker's dedup id plus the
+ * ledger drop the records polled twice.
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
@@ -16,6 +17,8 @@ import type { SpecRegistry } from '../spec-registry.js';
 import { identifyOrDeadLetter } from './keyless-records.js';
 import type { KeylessDeps } from './keyless-records.js';
 import { advance, readPollCursor, shiftTimestamp, writePollCursor } from './poll-cursor.js';
+import { SourceLease } from './source-lease.js';
+import type { SourceLeaseDeps } from './source-lease.js';
 
 /** Records published at once: a large first poll must not open thousands of PubAcks together. */
 const PUBLISH_BATCH = 64;
@@ -27,6 +30,11 @@ export interface PollerDeps extends KeylessDeps {
   metrics: RuntimeMetrics;
   log: Logger;
   guards: TransformGuards;
+}
+
+export interface SchedulePollerDeps extends PollerDeps {
+  /** The cluster-wide lease each source is polled under. */
+  lease: Omit<SourceLeaseDeps, 'log'>;
 }
 
 /** Polls once; returns how many events were stored. Exported for tests and `junction run --once`-style tools. */
@@ -93,48 +101,58 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   return published;
 }
 
-/** Runs `pollOnce` every `every` for each schedule integration of the active set until stopped. */
+/** Runs `pollOnce` every `every` for each schedule integration of the active set while this engine leads it. */
 export class SchedulePoller {
-  readonly #timers = new Map<string, NodeJS.Timeout>();
-  readonly #running = new Set<Promise<unknown>>();
+  readonly #leases = new Map<string, SourceLease>();
 
-  constructor(private readonly deps: PollerDeps) {}
+  constructor(private readonly deps: SchedulePollerDeps) {}
 
-  /** Starts or restarts the timers to match the active spec set. */
+  /** Starts or stops the integrations' leases to match the active spec set. */
   sync(): void {
     const wanted = [...this.deps.specs.active.integrations.values()].filter((i) => i.source.kind === 'schedule');
-    for (const [name, timer] of this.#timers) {
+    for (const [name, lease] of this.#leases) {
       if (!wanted.some((i) => i.name === name)) {
-        clearInterval(timer);
-        this.#timers.delete(name);
+        this.#leases.delete(name);
+        void lease.stop();
       }
     }
     for (const integration of wanted) {
-      if (this.#timers.has(integration.name) || integration.source.kind !== 'schedule') continue;
-      let busy = false;
-      const tick = () => {
-        const current = this.deps.specs.active.integrations.get(integration.name);
-        if (busy || !current) return;
-        busy = true;
-        const run = pollOnce(current, this.deps)
-          .catch((error) =>
-            this.deps.log.warn({ integration: integration.name, err: error }, 'poll failed; cursor unchanged'),
-          )
-          .finally(() => {
-            busy = false;
-            this.#running.delete(run);
-          });
-        this.#running.add(run);
-      };
-      this.#timers.set(integration.name, setInterval(tick, integration.source.everyMs));
-      setImmediate(tick);
+      if (this.#leases.has(integration.name)) continue;
+      const lease = new SourceLease({ ...this.deps.lease, log: this.deps.log }, integration.name, () =>
+        this.#poll(integration.name),
+      );
+      this.#leases.set(integration.name, lease);
     }
   }
 
   async stop(): Promise<void> {
-    for (const timer of this.#timers.values()) clearInterval(timer);
-    this.#timers.clear();
-    await Promise.all(this.#running);
+    const leases = [...this.#leases.values()];
+    this.#leases.clear();
+    await Promise.all(leases.map((l) => l.stop()));
+  }
+
+  /** Polls now and every `every` (of the integration's current spec); returns the stop function. */
+  #poll(name: string): () => Promise<void> {
+    let busy: Promise<unknown> | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const tick = () => {
+      const current = this.deps.specs.active.integrations.get(name);
+      if (stopped || current?.source.kind !== 'schedule') return;
+      const every = current.source.everyMs;
+      busy = pollOnce(current, this.deps)
+        .catch((error) => this.deps.log.warn({ integration: name, err: error }, 'poll failed; cursor unchanged'))
+        .finally(() => {
+          busy = undefined;
+          if (!stopped) timer = setTimeout(tick, every);
+        });
+    };
+    tick();
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await busy;
+    };
   }
 }
 

@@ -4,7 +4,8 @@
  * position (the replay id) written to KV, and only then is the next batch asked for. A restart resumes after the
  * stored position: events stored but not yet covered by it come again with the same ids, and the broker's dedup
  * window and the ledger drop them, so nothing is lost and nothing is written twice. A failed subscription is opened
- * again after a backoff (1 s doubling to 30 s).
+ * again after a backoff (1 s doubling to 30 s). Of several engines running the same specs, only the one holding the
+ * source's lease subscribes (source-lease.ts); another takes over from the stored position when it dies.
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
@@ -18,6 +19,8 @@ import type { KeylessDeps } from './keyless-records.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
+import { SourceLease } from './source-lease.js';
+import type { SourceLeaseDeps } from './source-lease.js';
 
 export interface StreamSourceDeps extends KeylessDeps {
   specs: SpecRegistry;
@@ -28,6 +31,8 @@ export interface StreamSourceDeps extends KeylessDeps {
   guards: TransformGuards;
   /** How a spec set opens its connectors' streams (engine/cli/wiring.ts). Without it, stream sources do not run. */
   open?: StreamOpenerFactory;
+  /** The cluster-wide lease each source is run under. */
+  lease: Omit<SourceLeaseDeps, 'log'>;
 }
 
 /** The stored position; `source` ties it to the source's settings, so a changed topic starts afresh. */
@@ -37,7 +42,7 @@ interface StoredPosition {
 }
 
 export class StreamSources {
-  readonly #running = new Map<string, { hash: string; stop: () => Promise<void> }>();
+  readonly #running = new Map<string, { hash: string; lease: SourceLease }>();
   readonly #openers = new WeakMap<CompiledSpecSet, StreamOpener>();
 
   constructor(private readonly deps: StreamSourceDeps) {}
@@ -50,7 +55,7 @@ export class StreamSources {
       const next = wanted.get(name);
       if (!next || sourceHash(next) !== run.hash) {
         this.#running.delete(name);
-        void run.stop();
+        void run.lease.stop();
       }
     }
     for (const [name, integration] of wanted) {
@@ -59,14 +64,15 @@ export class StreamSources {
         this.deps.log.error({ integration: name }, 'stream sources are not wired into this engine; not subscribing');
         continue;
       }
-      this.#running.set(name, { hash: sourceHash(integration), stop: this.#run(name) });
+      const lease = new SourceLease({ ...this.deps.lease, log: this.deps.log }, name, () => this.#run(name));
+      this.#running.set(name, { hash: sourceHash(integration), lease });
     }
   }
 
   async stop(): Promise<void> {
     const runs = [...this.#running.values()];
     this.#running.clear();
-    await Promise.all(runs.map((r) => r.stop()));
+    await Promise.all(runs.map((r) => r.lease.stop()));
   }
 
   /** Subscribes until stopped; returns the stop function. */

@@ -1,0 +1,95 @@
+/**
+ * One leader per source across the cluster. A Change Data Capture subscription or a poll calls the vendor, and
+ * engines running the same specs must not all do it: each subscription and call counts against the vendor's limits,
+ * and two subscribers race each other's stored replay id. Every engine tries to take `source-lease.<integration>`
+ * in the control bucket (kv-lease.ts). The holder runs the source and renews every third of the TTL; the others
+ * retry at that pace and the moment the held lease runs out, then resume from the stored replay id or cursor.
+ * A leader that cannot renew stops before its lease can run out, and a graceful stop hands the lease back.
+ * Exactly-once does not rest on the lease: should two engines overlap (clocks drifting past the margin), the
+ * broker's dedup id and the ledger still drop what both stored.
+ */
+import type { KV } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import { leaseHolder, releaseLease, takeLease } from '../control/kv-lease.js';
+import type { LeaseHolder } from '../control/kv-lease.js';
+
+export interface SourceLeaseDeps {
+  control: KV;
+  /** This engine, as the lease holder. */
+  holder: string;
+  /** How long a lease lasts unless renewed: the longest a source pauses when its leader dies. */
+  ttlMs: number;
+  log: Logger;
+}
+
+export const sourceLeaseKey = (integration: string) => `source-lease.${integration}`;
+
+/** Who leads `integration`'s source now (status, dashboard); undefined while nobody does. */
+export function sourceLeader(control: KV, integration: string): Promise<LeaseHolder | undefined> {
+  return leaseHolder(control, sourceLeaseKey(integration));
+}
+
+/** Runs `lead` while this engine holds the source's lease; `lead` starts the source and returns its stop. */
+export class SourceLease {
+  readonly #key: string;
+  #leading: (() => Promise<void>) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #deadline: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #tick: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: SourceLeaseDeps,
+    private readonly integration: string,
+    private readonly lead: () => () => Promise<void>,
+  ) {
+    this.#key = sourceLeaseKey(integration);
+    this.#schedule(0);
+  }
+
+  /** Stops the source if this engine leads it, and hands the lease back. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#tick;
+    const wasLeading = !!this.#leading;
+    await this.#abdicate();
+    if (wasLeading) await releaseLease(this.deps.control, this.#key, this.deps.holder);
+  }
+
+  #schedule(ms: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => (this.#tick = this.#renew()), ms);
+  }
+
+  async #renew(): Promise<void> {
+    const { control, holder, ttlMs, log } = this.deps;
+    const asked = Date.now();
+    const held = await takeLease(control, this.#key, holder, ttlMs);
+    if (this.#stopped) return;
+    if (held) {
+      if (!this.#leading) {
+        log.info({ integration: this.integration, holder }, 'leading the source');
+        this.#leading = this.lead();
+      }
+      // Should the next renewals fail or hang, stop while the lease still holds (a sixth of the TTL to spare).
+      clearTimeout(this.#deadline);
+      this.#deadline = setTimeout(() => void this.#abdicate('lease not renewed'), asked + (ttlMs * 5) / 6 - Date.now());
+      return this.#schedule(ttlMs / 3);
+    }
+    if (this.#leading) await this.#abdicate('lease lost');
+    // Follow: try again at the renewal pace, or as soon as the leader's lease runs out if that is sooner.
+    const current = await leaseHolder(control, this.#key).catch(() => undefined);
+    const runsOut = current ? current.until - Date.now() + 5 : 0;
+    this.#schedule(Math.max(5, Math.min(ttlMs / 3, runsOut)));
+  }
+
+  async #abdicate(reason?: string): Promise<void> {
+    clearTimeout(this.#deadline);
+    const stop = this.#leading;
+    this.#leading = undefined;
+    if (!stop) return;
+    if (reason) this.deps.log.warn({ integration: this.integration, reason }, 'no longer leading the source');
+    await stop();
+  }
+}
