@@ -66,7 +66,7 @@ export async function callStep(
   const callKey = index === undefined ? step.id : `${step.id}.${index}`;
   attempt.track(call.stepIndex, callKey);
   const checkpoint = options.state.checkpoint;
-  const saved = await checkpoint?.get(callKey);
+  const saved = checkpointed(options.integration, step) ? await checkpoint?.get(callKey) : undefined;
   if (saved && !isSentCall(saved)) {
     result.requests.push(saved.request);
     return saved.result;
@@ -100,31 +100,51 @@ export async function callStep(
   // Until the answer is in, the call counts as sent: a retry (or the redelivery after a crash) looks it up first.
   const marked = (step.find?.when === 'uncertain' || restartFrom !== undefined) && checkpoint !== undefined;
   if (marked) await checkpoint.set(callKey, { sent: true });
+  const answer = await send(call, options, result, { callKey, context, marked, restart });
+  if (answer === CONTINUED) return undefined;
+  // The target has answered: from here on a failure is the runtime's own (a state write lost in a broker outage), so
+  // the sent mark stays. The retry looks the record up instead of sending the call again.
+  result.requests.push(answer.request);
+  if (step.ownsCreatedOnly) await rememberCreated(step, body, answer.result, options);
+  // The last call of an event, when repeating it is harmless (an update, upsert or read), needs no checkpoint:
+  // nothing later in the attempt reads it, and a redelivery that repeats it writes the same record again.
+  if (checkpointed(options.integration, step))
+    await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
+  if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
+  return answer.result;
+}
+
+/** A failed call that an `on_error: continue` rule counts as done. */
+const CONTINUED = Symbol('continued');
+
+/**
+ * Sends the call. Only the target's own answer decides about the sent mark: a definite refusal (a 4xx, a NOK, a 503,
+ * a refused connection) clears it, since the call did not happen; an unknown outcome keeps it (or restarts a batch).
+ */
+async function send(
+  call: StepCall,
+  options: CallOptions,
+  result: ExecutionResult,
+  how: { callKey: string; context: Parameters<StepInvoker>[2]; marked: boolean; restart: () => Promise<void> },
+): Promise<Awaited<ReturnType<StepInvoker>> | typeof CONTINUED> {
+  const { step, index } = call;
+  const checkpoint = options.state.checkpoint;
   try {
-    const answer = await options.invoke(step, { params: { ...step.params }, body }, context);
-    result.requests.push(answer.request);
-    if (step.ownsCreatedOnly) await rememberCreated(step, body, answer.result, options);
-    // The last call of an event, when repeating it is harmless (an update, upsert or read), needs no checkpoint:
-    // nothing later in the attempt reads it, and a redelivery that repeats it writes the same record again.
-    if (marked || !repeatableLastCall(options.integration, step))
-      await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
-    if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
-    return answer.result;
+    return await options.invoke(step, { params: { ...step.params }, body: call.body }, how.context);
   } catch (error) {
     const request = (error as { request?: PlannedRequest }).request;
     if (request) result.requests.push(request);
-    const unknown = error instanceof ConnectorError && error.outcomeUnknown === true;
-    // A definite answer (a refusal, a 4xx, a NOK) means the call did not happen: the retry sends it without a find.
-    if (marked && !unknown) await checkpoint.clear(callKey);
-    if (unknown && restartFrom !== undefined) await restart();
+    const refused = error instanceof ConnectorError && error.outcomeUnknown !== true;
+    if (how.marked && refused) await checkpoint?.clear(how.callKey);
+    if (!refused && step.restartFrom) await how.restart();
     if (
       error instanceof ConnectorError &&
       request &&
       (await continuesAfter(options.integration, connectorFailure(error, { step: step.id, index })))
     ) {
       (result.continued ??= []).push({ step: step.id, ...(index === undefined ? {} : { index }), code: error.code });
-      await checkpoint?.set(callKey, { result: null, request });
-      return undefined;
+      await checkpoint?.set(how.callKey, { result: null, request });
+      return CONTINUED;
     }
     throw error;
   }
@@ -215,8 +235,16 @@ function identityKey(step: CompiledStep, body: unknown): string | undefined {
 
 const REPEATABLE_KINDS = new Set(['update', 'upsert', 'read', 'query']);
 
-function repeatableLastCall(integration: CompiledIntegration, step: CompiledStep): boolean {
-  return step === integration.steps.at(-1) && !step.forEach && REPEATABLE_KINDS.has(step.kind ?? '');
+/**
+ * Whether a call of this step can leave a checkpoint: a sent mark (a find after an unknown outcome, a batch restart)
+ * or a completed call, except the event's last when repeating it is harmless (an update, upsert or read, no
+ * `for_each`). Only such calls read one, on every attempt: the delivery count cannot tell a first attempt, because a
+ * consumer created anew (or a broker that lost its consumer state in a crash) delivers an event that already ran as
+ * number 1 again.
+ */
+export function checkpointed(integration: CompiledIntegration, step: CompiledStep): boolean {
+  if (step.find?.when === 'uncertain' || step.restartFrom) return true;
+  return !(step === integration.steps.at(-1) && !step.forEach && REPEATABLE_KINDS.has(step.kind ?? ''));
 }
 
 function readByLaterSteps(integration: CompiledIntegration, step: CompiledStep): boolean {

@@ -5,7 +5,7 @@
  */
 import type { CompiledLookup, CompiledStep } from '../compiler/compiled-spec.js';
 import type { CompiledExpression, TransformGuards } from '../transform/transform-engine.js';
-import { AttemptCalls, UNCHANGED, callStep } from './call-step.js';
+import { AttemptCalls, UNCHANGED, callStep, checkpointed } from './call-step.js';
 import type { CallOptions, StepCall } from './call-step.js';
 import { describeFailure } from './describe-failure.js';
 import { expressionBindings } from './expression-bindings.js';
@@ -132,5 +132,6 @@ function truthy(value: unknown): boolean {
 }
 
 async function ranBefore(step: CompiledStep, options: ExecuteOptions): Promise<boolean> {
+  if (!checkpointed(options.integration, step)) return false;
   return (await options.state.checkpoint?.get(step.forEach ? `${step.id}.0` : step.id)) !== undefined;
 }

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { executeEvent } from '../../engine/execute/execute-event.js';
 import { createMemoryState } from '../../engine/plan/memory-state.js';
-import { ConnectorError } from '../../engine/sdk/errors.js';
+import { ConnectorError, retryableError } from '../../engine/sdk/errors.js';
+import { isSentCall } from '../../engine/execute/execution-types.js';
+import type { ExecutionState } from '../../engine/execute/execution-types.js';
 import { crm, lost } from './fake-crm.js';
 import { compileTestSpecs } from '../compiler/test-connectors.js';
 
@@ -45,6 +47,22 @@ steps:
 owns:
   - { connection: crm, object: Lead, fields: ["*"] }
   - { connection: crm, object: Note, fields: ["*"] }
+`;
+
+const ACCOUNT_UPSERT = `apiVersion: junction/v1
+kind: Integration
+name: accounts
+source: { webhook: { verify: none } }
+key: $string(id)
+steps:
+  - id: account
+    connection: crm
+    operation: sobjects.upsert
+    params: { sobject: Account, external_id_field: Ext_Id__c }
+    when: email != ""
+    body: '{ "Ext_Id__c": $string(id), "Name": email }'
+owns:
+  - { connection: crm, object: Account, fields: ["*"] }
 `;
 
 describe('find: creates that never duplicate', () => {
@@ -112,6 +130,60 @@ describe('find: creates that never duplicate', () => {
     await run();
     expect(target.calls.map((c) => c.step)).toEqual(['lead', 'lead', 'notes', 'notes']);
     expect(target.stored.filter((r) => r.Ref__c === 'L5')).toHaveLength(1);
+  });
+
+  it('a checkpoint write lost after the answer (a broker outage) keeps the sent mark: the retry finds the lead', async () => {
+    const set = compileTestSpecs(withCrm(leads()));
+    const integration = set.integrations.get('leads')!;
+    const memory = createMemoryState();
+    const checkpoint = memory.checkpoint!;
+    let outage = true;
+    const state: ExecutionState = {
+      ...memory,
+      checkpoint: {
+        ...checkpoint,
+        set: async (key, value) => {
+          if (key === 'lead' && !isSentCall(value) && outage) {
+            outage = false;
+            throw retryableError('state-unavailable', 'runtime state unavailable: TIMEOUT');
+          }
+          await checkpoint.set(key, value);
+        },
+      },
+    };
+    const target = crm();
+    const run = () =>
+      executeEvent(event, { integration, lookups: set.lookups, invoke: target.invoke, state, eventId: 'e5' });
+    expect((await run()).failure).toMatchObject({ step: 'lead', code: 'state-unavailable', action: 'retry' });
+    expect(await checkpoint.get('lead')).toEqual({ sent: true });
+    expect((await run()).outcome).toBe('delivered');
+    expect(target.calls.map((c) => `${c.step}${c.index === undefined ? '' : `[${c.index}]`} ${c.method}`)).toEqual([
+      'lead POST',
+      'lead.find GET',
+      'notes[0] POST',
+      'notes[1] POST',
+    ]);
+    expect(target.stored.filter((r) => r.Ref__c === 'L5')).toHaveLength(1);
+  });
+
+  it('reads the checkpoints of calls that can leave one on every attempt, and none for a last upsert', async () => {
+    const reads: string[] = [];
+    const counting = (): ExecutionState => {
+      const memory = createMemoryState();
+      const checkpoint = memory.checkpoint!;
+      return { ...memory, checkpoint: { ...checkpoint, get: (key) => (reads.push(key), checkpoint.get(key)) } };
+    };
+    const set = compileTestSpecs(withCrm(leads()));
+    const target = crm();
+    const options = { lookups: set.lookups, invoke: target.invoke, eventId: 'e5' };
+    await executeEvent(event, { ...options, integration: set.integrations.get('leads')!, state: counting() });
+    // The create has a find and the notes a for_each: a first delivery may be a redelivery that the broker numbers 1.
+    expect(reads).toEqual(['lead', 'notes.0', 'notes.1']);
+
+    reads.length = 0;
+    const upsert = compileTestSpecs(withCrm(ACCOUNT_UPSERT));
+    await executeEvent(event, { ...options, integration: upsert.integrations.get('accounts')!, state: counting() });
+    expect(reads).toEqual([]);
   });
 
   it('an unknown outcome whose record is not there after all: the look-up finds nothing and the create is sent again', async () => {

@@ -5,25 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
-import { integrationYaml } from './helpers/runtime-specs.js';
+import { CREATE_STEP, FOUND_CREATE_STEP, integrationYaml } from './helpers/runtime-specs.js';
 
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
   await h?.dispose();
   h = undefined;
 });
-
-const CREATE_STEP = `  - id: create
-    connection: target
-    operation: records.create
-    body: '{ "key": $string(id), "seq": seq }'`;
-
-/** The create with its look-up by natural key: the target, like the vendors, ignores Idempotency-Key. */
-const FOUND_CREATE_STEP = `${CREATE_STEP}
-    find:
-      operation: records.find
-      body: '{ "key": $body.key }'
-      match: 'items[key = $body.key]'`;
 
 async function deadLetters(): Promise<Awaited<ReturnType<RuntimeHarness['engine']['deadLetters']['list']>>> {
   return h!.engine.deadLetters.list();

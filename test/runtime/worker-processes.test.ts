@@ -13,7 +13,7 @@ import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { keyDigest, partitionOf } from '../../engine/runtime/broker/subjects.js';
 import { TEST_TUNING, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
-import { integrationYaml } from './helpers/runtime-specs.js';
+import { FOUND_CREATE_STEP, integrationYaml } from './helpers/runtime-specs.js';
 import { killAll, spawnWorker } from './helpers/worker-processes.js';
 import type { WorkerProcess } from './helpers/worker-processes.js';
 import type { WorkerConfig } from './helpers/worker-main.js';
@@ -29,15 +29,6 @@ afterEach(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
   scratch = undefined;
 });
-
-const CREATE_STEP = `  - id: create
-    connection: target
-    operation: records.create
-    body: '{ "key": $string(id), "seq": seq }'
-    find:
-      operation: records.find
-      body: '{ "key": $body.key }'
-      match: 'items[key = $body.key]'`;
 
 async function world(integration: string, count: number, extra: Partial<WorkerConfig> = {}): Promise<WorkerConfig> {
   h = await startRuntimeHarness({ integrations: [integration], engine: { roles: { workers: false } } });
@@ -56,7 +47,7 @@ const delivered = (ids: number[]) => () => ids.every((id) => h!.target.records.h
 
 describe('worker processes', () => {
   it('fault 1: a worker SIGKILLed after the target committed and before the ack: redelivered, no second record', async () => {
-    await world(integrationYaml({ steps: CREATE_STEP }), 2);
+    await world(integrationYaml({ steps: FOUND_CREATE_STEP }), 2);
     h!.target.fault = (r) => (r.key === '3' && r.attempt === 1 ? { afterCommit: 'kill' } : undefined);
     const ids = [1, 2, 3, 4, 5, 6];
     for (const id of ids) expect((await h!.post('orders', { id, seq: 1 })).status).toBe(202);

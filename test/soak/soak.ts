@@ -24,7 +24,7 @@ import { startFakeTarget } from '../runtime/helpers/fake-target.js';
 import type { Fault } from '../runtime/helpers/fake-target.js';
 import { httpTestInvoker } from '../runtime/helpers/http-invoker.js';
 import { brokerBacklog } from '../runtime/helpers/runtime-harness.js';
-import { compileRuntimeSpecs, integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { FOUND_CREATE_STEP, compileRuntimeSpecs, integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { startWebhookSender } from '../runtime/helpers/webhook-sender.js';
 import { killAll, spawnWorker } from '../runtime/helpers/worker-processes.js';
 import type { WorkerProcess } from '../runtime/helpers/worker-processes.js';
@@ -48,14 +48,7 @@ const CREATE = integrationYaml({
   maxAttempts: 200,
   initial: '100ms',
   max: '2s',
-  steps: `  - id: create
-    connection: target
-    operation: records.create
-    body: '{ "key": $string(id), "seq": seq }'
-    find:
-      operation: records.find
-      body: '{ "key": $body.key }'
-      match: 'items[key = $body.key]'`,
+  steps: FOUND_CREATE_STEP,
 });
 const TUNING: Partial<RuntimeTuning> = {
   partitions: 16,

@@ -167,7 +167,6 @@ async function attempt(
       xref: ctx.xref,
       integration: name,
       eventDigest: digest,
-      firstAttempt: d.attempt === 1 && !d.replayOf,
       echoState: hasReversePartner(specSet, name),
     }),
   );

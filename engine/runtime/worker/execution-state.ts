@@ -16,8 +16,6 @@ export interface EventStateOptions {
   integration: string;
   /** Digest of the event id: scopes the checkpoints. */
   eventDigest: string;
-  /** On a first delivery there can be no checkpoint yet: skip the reads. */
-  firstAttempt: boolean;
   /** Keep last-written hashes (echo suppression): only integrations with a reverse partner (echo-partners.ts). */
   echoState: boolean;
 }
@@ -29,7 +27,7 @@ const NO_ECHO_STATE: ExecutionState['lastWritten'] = {
 };
 
 export function eventExecutionState(options: EventStateOptions): ExecutionState {
-  const { written, checkpoints, integration, eventDigest, firstAttempt } = options;
+  const { written, checkpoints, integration, eventDigest } = options;
   // A write reads the record's last hash and then sets it: digest the record key once.
   const digests = new RecordDigest();
   // Method shorthand, not arrow properties: tsx names every arrow it assigns (a defineProperty per event).
@@ -56,7 +54,6 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
     },
     checkpoint: {
       async get(callKey) {
-        if (firstAttempt) return undefined;
         const entry = await checkpoints.get(checkpointKey(integration, eventDigest, callKey));
         return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<CallCheckpoint>() : undefined;
       },

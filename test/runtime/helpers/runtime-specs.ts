@@ -27,6 +27,19 @@ export interface IntegrationKnobs {
   owns?: string;
 }
 
+/** A create step on the fake target (POST, which ignores Idempotency-Key, as the vendors do). */
+export const CREATE_STEP = `  - id: create
+    connection: target
+    operation: records.create
+    body: '{ "key": $string(id), "seq": seq }'`;
+
+/** The create with its look-up by natural key, so a create whose outcome is unknown is never sent twice. */
+export const FOUND_CREATE_STEP = `${CREATE_STEP}
+    find:
+      operation: records.find
+      body: '{ "key": $body.key }'
+      match: 'items[key = $body.key]'`;
+
 export function integrationYaml(k: IntegrationKnobs = {}): string {
   const verify = k.hmacEnv
     ? `, verify: { hmac_sha256: { header: X-Signature, secret: "\${env:${k.hmacEnv}}", prefix: "sha256=" } }`
