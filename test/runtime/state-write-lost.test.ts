@@ -114,4 +114,4 @@ it('fault 1 with its consumer created anew: a worker SIGKILLed after the target 
   expect(h.target.requests).toHaveLength(2);
   expect(h.target.effectiveWrites.get('1')).toBe(1);
   expect(await h.engine.deadLetters.list()).toEqual([]);
-});
+}, 90_000);
