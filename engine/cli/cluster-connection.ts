@@ -36,17 +36,18 @@ export async function withCluster<T>(
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const { Kvm } = await import('@nats-io/kv');
   const { connectNats } = await import('../runtime/broker/connect.js');
-  const { resolveNatsUrl } = await import('../runtime/broker/embedded-nats.js');
+  const { resolveNatsTarget } = await import('../runtime/broker/embedded-nats.js');
   const { BUCKET_NAMES } = await import('../runtime/broker/provision.js');
   const { AuditLog, provisionAuditStream } = await import('../runtime/stores/audit-log.js');
-  const url = await resolveNatsUrl(natsOption);
-  if (!url)
+  const target = await resolveNatsTarget(natsOption);
+  if (!target)
     throw new UsageError(
       'no NATS URL: pass --nats, set JUNCTION_NATS_URL, or run this next to a running `junction run`',
     );
+  const { url } = target;
   let nc: NatsConnection;
   try {
-    nc = await connectNats(url, 'cli', name);
+    nc = await connectNats(url, 'cli', name, target.options);
   } catch (error) {
     throw new UsageError(`cannot connect to NATS at ${url}: ${(error as Error).message}`);
   }

@@ -5,6 +5,7 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
@@ -33,8 +34,9 @@ function integrationNames(bundle: SpecBundle): { name: string }[] {
 export async function readClusterStatus(
   natsUrl: string,
   compile: (tree: SpecTree, commit: string) => CompileResult,
+  natsOptions: Partial<NodeConnectionOptions> = {},
 ): Promise<ClusterStatus> {
-  const nc = await connectNats(natsUrl, 'cli', 'junction-status');
+  const nc = await connectNats(natsUrl, 'cli', 'junction-status', natsOptions);
   try {
     const kv = await new Kvm(jetstream(nc)).open(SPECS_BUCKET);
     await kv.status(); // open() is lazy: this fails when the bucket does not exist

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { jetstream } from '@nats-io/jetstream';
 import { KvWatchInclude, Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
+import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Engine } from '../runtime/engine.js';
 import { connectNats } from '../runtime/broker/connect.js';
@@ -42,6 +43,8 @@ import type { SwapReport } from './swap-report.js';
 export interface GitSyncOptions {
   mirror: GitMirrorOptions;
   natsUrl: string;
+  /** Connection options (credentials, TLS): the engine's `natsOptions`. */
+  natsOptions?: Partial<NodeConnectionOptions>;
   /** Compiles a tree at a commit (engine/cli/wiring.ts). */
   compile(tree: SpecTree, commit: string): CompileResult;
   /** Poll interval. @default 10_000 */
@@ -80,7 +83,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   const id = options.workerId ?? `${hostname()}-${process.pid}`;
   const leaseMs = options.leaseMs ?? 30_000;
   const mirror = new GitMirror(options.mirror);
-  const nc = await connectNats(options.natsUrl, 'gitops', `junction-gitops-${id}`);
+  const nc = await connectNats(options.natsUrl, 'gitops', `junction-gitops-${id}`, options.natsOptions);
   const kv: KV = await openGitopsStore(new Kvm(jetstream(nc)), options.replicas);
   const compile = options.compile;
   const displayRoot = options.mirror.path || '.';

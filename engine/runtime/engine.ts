@@ -103,6 +103,8 @@ export interface Engine {
   /** Base URL of the operator listener: dashboard, /api/*, /metrics (undefined when the http role is off). */
   readonly operatorUrl: string | undefined;
   readonly natsUrl: string;
+  /** What the engine connects to NATS with (the embedded server's credentials, or `natsOptions`): Git sync uses it. */
+  readonly natsOptions: Partial<NodeConnectionOptions>;
   /** The active spec set. */
   readonly specSet: CompiledSpecSet;
   readonly partitions: number;
@@ -145,8 +147,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const embedded = options.natsUrl ? undefined : await startEmbeddedNats(options.embeddedRoot);
   const natsUrl = options.natsUrl ?? embedded!.url;
+  const natsOptions = { ...embedded?.connectOptions, ...options.natsOptions };
   // A silent partition is noticed within ~15 s, so /readyz and ingest turn away work that cannot be stored.
-  const nc = await connectNats(natsUrl, 'engine', 'junction', options.natsOptions);
+  const nc = await connectNats(natsUrl, 'engine', 'junction', natsOptions).catch(async (error: unknown) => {
+    await embedded?.stop();
+    throw error;
+  });
   let connected = true;
   void (async () => {
     for await (const s of nc.status()) {
@@ -364,6 +370,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     url: http?.url,
     operatorUrl: operator?.url,
     natsUrl,
+    natsOptions,
     get specSet() {
       return specs.active;
     },

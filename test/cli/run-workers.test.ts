@@ -92,7 +92,7 @@ it('runs two engine processes that share the port and the partitions; a killed w
     () => `two engines running; stderr:\n${stderr}`,
     60_000,
   );
-  expect(existsSync(join(dir, '.junction', 'nats.url'))).toBe(true);
+  expect(existsSync(join(dir, '.junction', 'nats.json'))).toBe(true);
   const first = workerPids(primary.pid!);
   expect(first).toHaveLength(2);
 
@@ -123,5 +123,5 @@ it('runs two engine processes that share the port and the partitions; a killed w
   primary.kill('SIGTERM');
   expect(await exited).toBe(0);
   for (const pid of second) expect(() => process.kill(pid, 0)).toThrow();
-  expect(existsSync(join(dir, '.junction', 'nats.url'))).toBe(false);
+  expect(existsSync(join(dir, '.junction', 'nats.json'))).toBe(false);
 }, 180_000);

@@ -1,6 +1,6 @@
 /**
  * The embedded default: with no NATS URL, the engine starts its own nats-server (from PATH) storing under
- * `.junction/nats`, publishes its URL for `junction dlq`, and removes the URL file when it stops.
+ * `.junction/nats`, publishes its URL and credentials for `junction dlq`, and removes them when it stops.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { startEngine } from '../../engine/runtime/engine.js';
-import { resolveNatsUrl } from '../../engine/runtime/broker/embedded-nats.js';
+import { resolveNatsTarget } from '../../engine/runtime/broker/embedded-nats.js';
 import { startFakeTarget } from './helpers/fake-target.js';
 import type { FakeTarget } from './helpers/fake-target.js';
 import { httpTestInvoker } from './helpers/http-invoker.js';
@@ -39,8 +39,9 @@ it('starts a private nats-server under .junction when no NATS URL is given', asy
       logger: testLogger(),
     });
     expect(engine.natsUrl).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
-    expect((await readFile(join(root, '.junction', 'nats.url'), 'utf8')).trim()).toBe(engine.natsUrl);
-    expect(await resolveNatsUrl(undefined, root)).toBe(engine.natsUrl);
+    const state = JSON.parse(await readFile(join(root, '.junction', 'nats.json'), 'utf8')) as { url: string };
+    expect(state.url).toBe(engine.natsUrl);
+    expect(await resolveNatsTarget(undefined, root)).toEqual({ url: engine.natsUrl, options: engine.natsOptions });
     expect(existsSync(join(root, '.junction', 'nats', 'jetstream'))).toBe(true);
     const res = await fetch(`${engine.url}/hooks/orders`, {
       method: 'POST',
@@ -49,7 +50,8 @@ it('starts a private nats-server under .junction when no NATS URL is given', asy
     expect(res.status).toBe(202);
     await waitFor(() => target!.records.has('1'), 'delivered through the embedded server');
     await engine.stop();
-    expect(existsSync(join(root, '.junction', 'nats.url'))).toBe(false);
+    expect(existsSync(join(root, '.junction', 'nats.json'))).toBe(false);
+    expect(existsSync(join(root, '.junction', 'nats.lock'))).toBe(false);
   } finally {
     if (saved !== undefined) process.env.JUNCTION_NATS_URL = saved;
   }

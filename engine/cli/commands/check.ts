@@ -27,13 +27,15 @@ export function registerCheckCommand(program: Command): void {
     .action(async (dir: string, opts: CheckOptions) => {
       // Loaded when the command runs, so `junction --help` does not pay for the compiler and NATS.
       const { connectNats } = await import('../../runtime/broker/connect.js');
-      const { resolveNatsUrl } = await import('../../runtime/broker/embedded-nats.js');
+      const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
       const { runChecks } = await import('../../ops/check/run-checks.js');
       const { compiledSpecSet, createWiring } = await import('../wiring.js');
       const wiring = createWiring();
       const specSet = await compiledSpecSet(wiring, dir);
-      const url = opts.offline ? undefined : await resolveNatsUrl(opts.nats);
-      const nc = url ? await connectNats(url, 'cli', 'junction-check').catch(() => undefined) : undefined;
+      const nats = opts.offline ? undefined : await resolveNatsTarget(opts.nats);
+      const nc = nats
+        ? await connectNats(nats.url, 'cli', 'junction-check', nats.options).catch(() => undefined)
+        : undefined;
       try {
         const rows = await runChecks(specSet, {
           env: process.env,

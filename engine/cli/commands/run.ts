@@ -154,6 +154,8 @@ export function registerRunCommand(program: Command): void {
     const { createRuntimeLogger } = await import('../../runtime/observe/runtime-logger.js');
     const { startEngine } = await import('../../runtime/engine.js');
     const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
+    const { StoreInUseError } = await import('../../runtime/broker/store-lock.js');
+    const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
     const { emptySpecSet } = await import('../../gitops/empty-spec-set.js');
     const { compiledSpecSet, createWiring } = await import('../wiring.js');
     // Secrets and private hosts are the engine's to allow: with no allowlist, specs may reference no secret.
@@ -168,6 +170,9 @@ export function registerRunCommand(program: Command): void {
       sourceLeaseTtlMs: durationOption('--source-lease', opts.sourceLease),
     };
     const wiring = createWiring({ security, environment: opts.env });
+    // A named server, or (for a worker of --workers) the primary's embedded one: its credentials come with its URL.
+    const namedUrl = opts.nats || process.env.JUNCTION_NATS_URL || undefined;
+    const named = namedUrl ? await resolveNatsTarget(namedUrl) : undefined;
     let engine;
     try {
       const specSet = opts.repo ? emptySpecSet() : await compiledSpecSet(wiring, dir);
@@ -175,7 +180,8 @@ export function registerRunCommand(program: Command): void {
         specSet,
         invoker: wiring.invokerFactory,
         streams: wiring.streamFactory,
-        natsUrl: opts.nats ?? process.env.JUNCTION_NATS_URL,
+        natsUrl: named?.url,
+        natsOptions: named?.options,
         port,
         host: opts.host,
         operator: {
@@ -201,7 +207,7 @@ export function registerRunCommand(program: Command): void {
         security,
       });
     } catch (error) {
-      if (error instanceof OperatorConfigError) throw new UsageError(error.message);
+      if (error instanceof OperatorConfigError || error instanceof StoreInUseError) throw new UsageError(error.message);
       if (error instanceof NatsServerNotFoundError) {
         process.stderr.write(`junction: ${error.message}\n`);
         process.exitCode = 1;
@@ -248,6 +254,7 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
   const sync = await startGitSync(engine, {
     mirror: { repo: opts.repo!, branch: opts.branch, path: opts.path, dir: mirrorDir },
     natsUrl: engine.natsUrl,
+    natsOptions: engine.natsOptions,
     compile: wiring.compileTree,
     pollMs: durationOption('--poll', opts.poll),
     pin: opts.pin,

@@ -72,9 +72,12 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
 async function fromNats(natsUrl: string): Promise<StatusSummary> {
   // Loaded only for --nats, so `junction --help` and `status --url` do not pay for the NATS client and compiler.
   const { readClusterStatus } = await import('../../gitops/cluster-status.js');
+  const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
   const { createWiring } = await import('../wiring.js');
   try {
-    const { integrations, ...sync } = await readClusterStatus(natsUrl, createWiring().compileTree);
+    // The embedded server of a `junction run` here is named by its URL; its credentials are in .junction/.
+    const { options } = (await resolveNatsTarget(natsUrl))!;
+    const { integrations, ...sync } = await readClusterStatus(natsUrl, createWiring().compileTree, options);
     return { ...sync, integrations };
   } catch (error) {
     throw new UsageError(

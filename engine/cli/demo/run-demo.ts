@@ -71,6 +71,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     sync = await startGitSync(running, {
       mirror: { repo: repo.dir, branch: 'main', path: 'specs', dir: join(root, 'git') },
       natsUrl: engine.natsUrl,
+      natsOptions: engine.natsOptions,
       compile: wiring.compileTree,
       pollMs: 1000,
       log: logger,

@@ -5,23 +5,23 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { resolveNatsUrl } from '../../runtime/broker/embedded-nats.js';
+import { resolveNatsTarget } from '../../runtime/broker/embedded-nats.js';
 import { connectNats } from '../../runtime/broker/connect.js';
 import type { AuditActor } from '../../runtime/stores/audit-log.js';
 import { UsageError } from '../usage-error.js';
 
 /** Connects, runs `work`, and always closes the connection. */
 export async function withNats<T>(natsFlag: string | undefined, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const url = await resolveNatsUrl(natsFlag);
-  if (!url)
+  const target = await resolveNatsTarget(natsFlag);
+  if (!target)
     throw new UsageError(
       'no NATS URL: pass --nats, set JUNCTION_NATS_URL, or run this next to a running `junction run`',
     );
   let nc: NatsConnection;
   try {
-    nc = await connectNats(url, 'cli', 'junction-cli');
+    nc = await connectNats(target.url, 'cli', 'junction-cli', target.options);
   } catch (error) {
-    throw new UsageError(`cannot connect to NATS at ${url}: ${(error as Error).message}`);
+    throw new UsageError(`cannot connect to NATS at ${target.url}: ${(error as Error).message}`);
   }
   try {
     return await work(nc);

@@ -33,6 +33,12 @@ export interface NatsServerOptions {
   readyTimeoutMs?: number;
   /** Extra command-line arguments. */
   args?: string[];
+  /**
+   * Stop the server when this process dies, even by SIGKILL (which runs no exit handler): a watchdog shell holds a
+   * pipe from this process and stops the server when the pipe closes. The server also gets its own session, so a
+   * terminal's Ctrl-C reaches only this process, which drains before it stops the server. @default false
+   */
+  dieWithParent?: boolean;
 }
 
 /** Raised when no nats-server binary can be found; the message says how to install one. */
@@ -94,13 +100,19 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const child = spawn(
     binary,
     ['-a', host, '-p', String(port), '-js', '-sd', options.storeDir, ...(options.args ?? [])],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: !!options.dieWithParent },
   );
-  await waitReady(child, options.readyTimeoutMs ?? 10_000);
+  const watchdog = options.dieWithParent && child.pid ? startParentWatchdog(child.pid) : undefined;
+  await waitReady(child, options.readyTimeoutMs ?? 10_000).catch((error: unknown) => {
+    watchdog?.kill('SIGKILL');
+    throw error;
+  });
   const exited = new Promise<void>((resolve) =>
     child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
   );
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    // The watchdog goes first: once the server is gone its pid may be reused, and the watchdog would signal that.
+    watchdog?.kill('SIGKILL');
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
@@ -116,6 +128,24 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A shell that waits for EOF on a pipe whose write end only this process holds (Node opens it close-on-exec, so no
+ * other child inherits it), then stops `pid`: the kernel closes the pipe when this process dies, however it dies.
+ * Node has no PR_SET_PDEATHSIG, and a shell is lighter than a second Node process.
+ */
+function startParentWatchdog(pid: number): ChildProcess {
+  const script = 'read _; kill -TERM "$0" 2>/dev/null; sleep 5; kill -KILL "$0" 2>/dev/null';
+  const watchdog = spawn('/bin/sh', ['-c', script, String(pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  // Neither keeps the engine's event loop alive: the engine stops the server itself on a graceful stop.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  watchdog.on('error', () => undefined);
+  return watchdog;
 }
 
 function waitReady(child: ChildProcess, timeoutMs: number): Promise<void> {
