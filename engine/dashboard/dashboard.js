@@ -118,7 +118,11 @@ function renderStatus(status) {
     ['pinned', status.pinned ? short(status.pinned) : undefined],
     ['NATS', status.nats ? (status.nats.connected ? 'connected' : 'disconnected') : undefined],
   ];
-  details.replaceChildren(...pairs.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', k), el('dd', v)]));
+  details.replaceChildren(
+    ...pairs.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', k), el('dd', v)]),
+    // Engine-wide conditions (the events stream nearly full, or refusing webhooks with 507).
+    ...(status.warnings ?? []).flatMap((w) => [el('dt', 'warning', 'error'), el('dd', w, 'error')]),
+  );
   const rejected = $('#rejected');
   rejected.replaceChildren(
     ...(status.rejected ?? []).map((r) => {

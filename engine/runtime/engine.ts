@@ -20,7 +20,7 @@ import { DeadLetterIndex } from './stores/dead-letter-index.js';
 import { DeliveryLedger } from './stores/delivery-ledger.js';
 import { connectNats } from './broker/connect.js';
 import { startEmbeddedNats } from './broker/embedded-nats.js';
-import { consumerLag, engineStatus } from './observe/engine-status.js';
+import { consumerLag, dropsAtStreamLimit, engineStatus, readEventsStreamUsage } from './observe/engine-status.js';
 import type { EngineStatus } from './observe/engine-status.js';
 import { EventPublisher } from './ingest/event-publisher.js';
 import { startHttpServer } from './ingest/http-server.js';
@@ -164,6 +164,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();
   await provisionEventsStream(jsm, tuning);
+  if (dropsAtStreamLimit(nc.info?.version))
+    log.warn(
+      { nats: nc.info?.version },
+      'this nats-server deletes the oldest stored events when the events stream reaches --events-max-bytes, ' +
+        'instead of only refusing new ones (nats-io/nats-server#4771, fixed in 2.10.5): upgrade nats-server',
+    );
   await provisionAuditStream(jsm, { replicas: tuning.replicas });
   await provisionTraceStream(jsm, { replicas: tuning.replicas, maxAgeMs: tuning.ledgerTtlMs });
   const trace = new TraceLog(js, jsm, nc);
@@ -181,9 +187,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   void health.refresh(initial);
   const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
     defaultMetrics: !!options.port,
+    readEventsStream: () => readEventsStreamUsage(jsm),
   });
   const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
-  const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs);
+  let lastStreamRefusal: number | undefined;
+  const publisher = new EventPublisher(
+    js,
+    () => partitions,
+    tuning.publishTimeoutMs,
+    (integration) => {
+      lastStreamRefusal = Date.now();
+      metrics.refused.inc({ integration, reason: 'stream-full' });
+    },
+  );
   const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
   const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm), trace });
   const waiting = new WaitingStore(buckets.waiting);
@@ -362,6 +378,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       paused: (i) => pause.info(i),
       holder,
       sourceLeader: (i) => sourceLeader(buckets.control, i),
+      lastStreamRefusal: () => lastStreamRefusal,
+      serverVersion: () => nc.info?.version,
     });
 
   if (roles.sources) alerts.start();

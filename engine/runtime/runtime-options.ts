@@ -37,6 +37,12 @@ export interface RuntimeTuning {
    * so a flood of large (or unsigned) requests cannot exhaust memory. @default 64 MiB
    */
   maxIngestBytesInFlight: number;
+  /**
+   * Size limit of the events stream (events stored and not yet delivered, across integrations). When it is reached
+   * the stream refuses new events (discard `new`: stored events are never dropped to make room) and ingest answers
+   * 507, so the sender keeps the event and retries. @default 8 GiB
+   */
+  eventsMaxBytes: number;
   /** How often Alert specs are evaluated (by one process of the cluster at a time). @default 15000 */
   alertIntervalMs: number;
   /**
@@ -60,6 +66,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   dlqRetentionMs: 30 * 24 * 3600_000,
   maxRetryDelayMs: 3600_000,
   maxIngestBytesInFlight: 64 * 1024 * 1024,
+  eventsMaxBytes: 8 * 1024 ** 3,
   alertIntervalMs: 15_000,
   sourceLeaseTtlMs: 15_000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
@@ -71,6 +78,8 @@ export function resolveTuning(partial: Partial<RuntimeTuning> = {}): RuntimeTuni
     throw new RangeError(`partitions must be a positive integer, got ${tuning.partitions}`);
   if (tuning.sourceLeaseTtlMs < 300)
     throw new RangeError(`sourceLeaseTtlMs must be at least 300 ms, got ${tuning.sourceLeaseTtlMs}`);
+  if (!Number.isSafeInteger(tuning.eventsMaxBytes) || tuning.eventsMaxBytes < 1024)
+    throw new RangeError(`eventsMaxBytes must be an integer of at least 1024, got ${tuning.eventsMaxBytes}`);
   if (tuning.ackWaitMs < 100) throw new RangeError(`ackWaitMs must be at least 100 ms, got ${tuning.ackWaitMs}`);
   return tuning;
 }

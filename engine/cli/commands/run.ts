@@ -42,6 +42,7 @@ interface RunOptions extends SecurityFlags {
   replicas: string;
   dlqRetention: string;
   sourceLease: string;
+  eventsMaxBytes: string;
   logLevel: string;
   repo?: string;
   branch: string;
@@ -110,6 +111,11 @@ export function registerRunCommand(program: Command): void {
       'how long dead letters (customer data) are kept after their last change',
       `${DEFAULT_TUNING.dlqRetentionMs / 86_400_000}d`,
     )
+    .option(
+      '--events-max-bytes <size>',
+      'size limit of the events stream (undelivered events); when full, webhooks get 507 and nothing stored is dropped',
+      `${DEFAULT_TUNING.eventsMaxBytes / 1024 ** 3}GiB`,
+    )
     .addOption(
       advancedOption(
         new Option(
@@ -168,6 +174,7 @@ export function registerRunCommand(program: Command): void {
       replicas: countOption('--replicas', opts.replicas),
       dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
       sourceLeaseTtlMs: durationOption('--source-lease', opts.sourceLease),
+      eventsMaxBytes: sizeOption('--events-max-bytes', opts.eventsMaxBytes),
     };
     const wiring = createWiring({ security, environment: opts.env });
     // A named server, or (for a worker of --workers) the primary's embedded one: its credentials come with its URL.
@@ -286,6 +293,18 @@ function durationOption(flag: string, value: string): number {
   } catch {
     throw new UsageError(`${flag} must be a duration like 500ms, 30s or 2m, got ${JSON.stringify(value)}`);
   }
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+function sizeOption(flag: string, value: string): number {
+  const match = /^(\d+)(|KiB|MiB|GiB|TiB)$/.exec(value);
+  const bytes = match ? Number(match[1]) * SIZE_UNITS[match[2]] : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024)
+    throw new UsageError(
+      `${flag} must be a size of at least 1024 bytes, like 500MiB or 8GiB, got ${JSON.stringify(value)}`,
+    );
+  return bytes;
 }
 
 function countOption(flag: string, value: string): number {

@@ -14,6 +14,7 @@ import { guardWorkflowCommands } from '../formats/workflow-command-guard.js';
 
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
+  warnings?: string[];
   last_swap?: SwapReport | null;
   integrations: {
     name: string;
@@ -43,6 +44,8 @@ interface StatusSummary {
   workers: SyncStatus['workers'];
   /** What the answering engine's last swap did (only from an engine: it is per process). */
   last_swap?: SwapReport | null;
+  /** Engine-wide warnings (the events stream nearly full or refusing events; only from an engine). */
+  warnings?: string[];
   integrations: IntegrationLine[];
 }
 
@@ -56,6 +59,7 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
     rejected: body.rejected ?? [],
     workers: body.workers ?? [],
     last_swap: body.last_swap ?? null,
+    warnings: body.warnings ?? [],
     integrations: body.integrations.map((i) => ({
       name: i.name,
       ...(i.hash ? { hash: i.hash } : {}),
@@ -104,6 +108,7 @@ function render(s: StatusSummary): string {
   }
   for (const w of s.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
   if (s.last_swap) lines.push(`last swap       ${describeSwap(s.last_swap)}`);
+  for (const w of s.warnings ?? []) lines.push(`WARNING         ${w}`);
   // The name column is as wide as the longest name, so long names keep the table aligned.
   const width = Math.max(0, ...s.integrations.map((i) => i.name.length));
   for (const i of s.integrations) {
@@ -131,7 +136,10 @@ export function registerStatusCommand(program: Command): void {
       const target = operatorTarget(opts);
       let summary: StatusSummary;
       if (opts.nats && target)
-        summary = { ...(await fromNats(opts.nats)), integrations: (await fromEngine(target)).integrations };
+        summary = await fromNats(opts.nats).then(async (s) => {
+          const { integrations, warnings } = await fromEngine(target);
+          return { ...s, warnings, integrations };
+        });
       else if (opts.nats) summary = await fromNats(opts.nats);
       else summary = await fromEngine(target ?? operatorTarget({ ...opts, url: 'http://127.0.0.1:8081' })!);
       process.stdout.write(

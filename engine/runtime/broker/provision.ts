@@ -8,6 +8,7 @@ import {
   DeliverPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
+  DiscardPolicy,
   RetentionPolicy,
   StorageType,
 } from '@nats-io/jetstream';
@@ -63,7 +64,11 @@ export const BUCKET_NAMES: Record<keyof RuntimeBuckets, string> = {
   parked: 'junction_parked',
 };
 
-/** Creates or updates the events stream. WorkQueue retention: an acked event is removed, DLQ entries keep a copy. */
+/**
+ * Creates or updates the events stream. WorkQueue retention: an acked event is removed, DLQ entries keep a copy.
+ * Bounded by `eventsMaxBytes`, discarding new: a full stream refuses the publish (ingest answers 507) rather than
+ * drop stored events that are not delivered yet.
+ */
 export async function provisionEventsStream(jsm: JetStreamManager, tuning: RuntimeTuning): Promise<void> {
   const config: Partial<StreamConfig> & { name: string } = {
     name: EVENTS_STREAM,
@@ -72,6 +77,8 @@ export async function provisionEventsStream(jsm: JetStreamManager, tuning: Runti
     storage: StorageType.File,
     num_replicas: tuning.replicas,
     duplicate_window: nanos(tuning.duplicateWindowMs),
+    max_bytes: tuning.eventsMaxBytes,
+    discard: DiscardPolicy.New,
   };
   const existing = await jsm.streams.info(EVENTS_STREAM).catch(notFoundAs(undefined));
   if (!existing) {
@@ -79,8 +86,13 @@ export async function provisionEventsStream(jsm: JetStreamManager, tuning: Runti
       // Another process won the race: fine, as long as the stream is there now.
       if (!(await jsm.streams.info(EVENTS_STREAM).catch(() => undefined))) throw error;
     });
-  } else if (existing.config.duplicate_window !== config.duplicate_window) {
-    await jsm.streams.update(EVENTS_STREAM, { duplicate_window: config.duplicate_window });
+  } else if (
+    existing.config.duplicate_window !== config.duplicate_window ||
+    existing.config.max_bytes !== config.max_bytes ||
+    existing.config.discard !== config.discard
+  ) {
+    const { duplicate_window, max_bytes, discard } = config;
+    await jsm.streams.update(EVENTS_STREAM, { duplicate_window, max_bytes, discard });
   }
 }
 

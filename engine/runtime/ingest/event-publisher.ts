@@ -3,6 +3,7 @@
  * DLQ replay. The subject carries the key's partition; `Nats-Msg-Id` carries the dedup id, so the broker drops a
  * retried delivery of the same event inside its dedup window.
  */
+import { JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { stableHash, stableStringify } from '../../execute/stable-hash.js';
@@ -87,11 +88,28 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
+/** The events stream is at its `max_bytes` and refuses new events (discard `new`): nothing was stored. */
+export class EventsStreamFullError extends Error {
+  override name = 'EventsStreamFullError';
+  constructor(cause: Error) {
+    super(
+      `the events stream is full (${cause.message}): it keeps every event not yet delivered and refuses new ones ` +
+        'until deliveries make room; resume paused integrations, fix failing targets, or raise --events-max-bytes',
+      { cause },
+    );
+  }
+}
+
+/** nats-server's store error for a stream at its byte or message limit with discard `new` (server/store.go). */
+const STREAM_LIMIT = /maximum (bytes|messages) exceeded/i;
+
 export class EventPublisher {
   constructor(
     private readonly js: JetStreamClient,
     private readonly partitions: () => number,
     private readonly timeoutMs: number,
+    /** Told each time the stream refuses an event for being full (the engine counts it in a metric). */
+    private readonly onStreamFull: (integration: string) => void = () => undefined,
   ) {}
 
   /** Resolves only after the PubAck: the event is durably stored (or was a duplicate of a stored one). */
@@ -103,13 +121,19 @@ export class EventPublisher {
     h.set(HEADER.commit, request.commit);
     if (request.replayOf) h.set(HEADER.replayOf, request.replayOf);
     if (request.force) h.set(HEADER.force, '1');
-    const ack = await this.js.publish(subject, request.data, {
-      msgID: request.msgId ?? `${request.integration}:${request.identity.eventId}`,
-      headers: h,
-      timeout: this.timeoutMs,
-      // During a broker restart "no responders" is transient; the caller answers 503 if it persists.
-      retries: 2,
-    });
+    const ack = await this.js
+      .publish(subject, request.data, {
+        msgID: request.msgId ?? `${request.integration}:${request.identity.eventId}`,
+        headers: h,
+        timeout: this.timeoutMs,
+        // During a broker restart "no responders" is transient; the caller answers 503 if it persists.
+        retries: 2,
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof JetStreamApiError && STREAM_LIMIT.test(error.message))) throw error;
+        this.onStreamFull(request.integration);
+        throw new EventsStreamFullError(error);
+      });
     return { subject, seq: ack.seq, duplicate: ack.duplicate };
   }
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { MissingSecretError, SecretNotAllowedError, resolveRefs } from '../../compiler/secret-ref.js';
 import type { SecretPolicy } from '../../compiler/secret-ref.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
-import { EventIdentityError, identifyEvent } from './event-publisher.js';
+import { EventIdentityError, EventsStreamFullError, identifyEvent } from './event-publisher.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
@@ -151,6 +151,12 @@ async function accept(
       body: { id: identity.eventId, key: identity.key, seq: stored.seq, duplicate: stored.duplicate },
     };
   } catch (error) {
+    if (error instanceof EventsStreamFullError) {
+      deps.log.error({ integration: name, err: error }, 'events stream full: event refused with 507');
+      // 507 Insufficient Storage: a 5xx, so the sender keeps the event and retries, and distinct in its logs.
+      const body = { error: 'events-stream-full', message: `event not stored, retry later: ${error.message}` };
+      return { status: 507, body, headers: { 'retry-after': '60' } };
+    }
     deps.log.warn({ integration: name, err: error }, 'publish failed: answered 503');
     return unavailable((error as Error).message);
   }

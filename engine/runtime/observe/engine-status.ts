@@ -5,7 +5,7 @@
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { Counter } from 'prom-client';
-import type { RuntimeMetrics } from './runtime-metrics.js';
+import type { EventsStreamUsage, RuntimeMetrics } from './runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { PauseInfo } from '../control/pause-control.js';
 import { EVENTS_STREAM } from '../broker/subjects.js';
@@ -60,6 +60,10 @@ export interface EngineStatus {
   /** Spec commit of the active set. */
   commit: string;
   nats: { connected: boolean };
+  /** Size and limit of the events stream (absent while NATS is unreachable). */
+  eventsStream?: EventsStreamUsage;
+  /** Engine-wide conditions an operator must act on (the events stream nearly full, or refusing events). */
+  warnings: string[];
   partitions: number;
   integrations: IntegrationStatus[];
 }
@@ -79,6 +83,55 @@ export interface StatusDeps {
   /** This engine's lease holder id, and who holds an integration's source lease. */
   holder: string;
   sourceLeader: (integration: string) => Promise<LeaseHolder | undefined>;
+  /** When the events stream last refused an event for being full (epoch ms), if ever. */
+  lastStreamRefusal: () => number | undefined;
+  /** The connected nats-server's version (`INFO`), if known. */
+  serverVersion: () => string | undefined;
+}
+
+/**
+ * Before 2.10.5, nats-server checked discard `new` against a message's raw size but counted its stored size, then
+ * trimmed the stream back under `max_bytes` by deleting its oldest messages: events lost at the limit
+ * (nats-io/nats-server#4771, #4775; fixed by #4772, released in v2.10.5).
+ */
+export function dropsAtStreamLimit(version: string | undefined): boolean {
+  const [major, minor, patch] = (version ?? '').split(/[.-]/).map(Number);
+  if (![major, minor, patch].every(Number.isInteger)) return false;
+  return major < 2 || (major === 2 && (minor < 10 || (minor === 10 && patch < 5)));
+}
+
+/** Share of `max_bytes` from which status warns that the events stream is filling up. */
+export const STREAM_WARN_RATIO = 0.9;
+/** How long after the last refusal status keeps warning about it. */
+const REFUSAL_WARN_MS = 15 * 60_000;
+
+export async function readEventsStreamUsage(jsm: JetStreamManager): Promise<EventsStreamUsage> {
+  const info = await jsm.streams.info(EVENTS_STREAM);
+  return { bytes: info.state.bytes, maxBytes: info.config.max_bytes };
+}
+
+function streamWarnings(
+  usage: EventsStreamUsage | undefined,
+  lastRefusal: number | undefined,
+  serverVersion: string | undefined,
+): string[] {
+  const warnings: string[] = [];
+  if (lastRefusal !== undefined && Date.now() - lastRefusal < REFUSAL_WARN_MS)
+    warnings.push(
+      `the events stream was full at ${new Date(lastRefusal).toISOString()}: webhooks got 507 and must be resent ` +
+        '(their senders retry); resume paused integrations, fix failing targets, or raise --events-max-bytes',
+    );
+  if (usage && usage.maxBytes > 0 && usage.bytes >= usage.maxBytes * STREAM_WARN_RATIO)
+    warnings.push(
+      `the events stream holds ${usage.bytes} of its ${usage.maxBytes} bytes ` +
+        `(${Math.floor((usage.bytes / usage.maxBytes) * 100)}%): when full, ingest refuses events with 507`,
+    );
+  if (warnings.length > 0 && dropsAtStreamLimit(serverVersion))
+    warnings.push(
+      `nats-server ${serverVersion} deletes the oldest stored events when the events stream reaches its limit, ` +
+        'instead of only refusing new ones (nats-io/nats-server#4771, fixed in 2.10.5): upgrade nats-server',
+    );
+  return warnings;
 }
 
 /** Events not yet finished per integration: pending plus ack-pending over its partition consumers (one list call). */
@@ -96,13 +149,14 @@ export async function consumerLag(
 
 export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   const connected = deps.connected();
-  const [lag, open, waiting] = connected
+  const [lag, open, waiting, usage] = connected
     ? await Promise.all([
         consumerLag(deps.jsm).catch(() => new Map<string, number>()),
         deps.openDeadLetters().catch(() => new Map<string, number>()),
         deps.waiting().catch(() => new Map<string, number>()),
+        readEventsStreamUsage(deps.jsm).catch(() => undefined),
       ])
-    : [new Map<string, number>(), new Map<string, number>(), new Map<string, number>()];
+    : [new Map<string, number>(), new Map<string, number>(), new Map<string, number>(), undefined];
   const m = deps.metrics;
   const [eventsIn, finished, retried, dead, dups] = await Promise.all([
     totals(m.eventsIn),
@@ -123,6 +177,8 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   return {
     commit: set.commit,
     nats: { connected },
+    ...(usage ? { eventsStream: usage } : {}),
+    warnings: streamWarnings(usage, deps.lastStreamRefusal(), deps.serverVersion()),
     partitions: deps.partitions(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,

@@ -16,19 +16,30 @@ export interface RuntimeMetrics {
   inFlight: Gauge<'integration'>;
   latency: Histogram<'integration'>;
   lag: Gauge<'integration'>;
+  /** Events the events stream refused because it was full (ingest answered 507). */
+  refused: Counter<'integration' | 'reason'>;
   /** This process's recent deliveries per integration (not Prometheus: exact percentiles for the dashboard). */
   recent: IntegrationWindows;
 }
 
-/** `lag` reads the consumers' pending counts on each scrape through `readLag`. */
+/** The events stream's size and limit, read from the broker. */
+export interface EventsStreamUsage {
+  bytes: number;
+  maxBytes: number;
+}
+
+/**
+ * `lag` reads the consumers' pending counts on each scrape through `readLag`, the events stream gauges its size
+ * through `readEventsStream`.
+ */
 export function createRuntimeMetrics(
   readLag: () => Promise<Map<string, number>>,
-  options: { defaultMetrics?: boolean } = {},
+  options: { defaultMetrics?: boolean; readEventsStream?: () => Promise<EventsStreamUsage> } = {},
 ): RuntimeMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  return {
+  const metrics: RuntimeMetrics = {
     registry,
     eventsIn: new Counter({
       name: 'junction_events_in_total',
@@ -84,6 +95,36 @@ export function createRuntimeMetrics(
           this.set({ integration }, lag);
       },
     }),
+    refused: new Counter({
+      name: 'junction_events_refused_total',
+      help: 'Events not stored because the events stream was full (max_bytes, discard new): ingest answered 507.',
+      labelNames: ['integration', 'reason'],
+      registers,
+    }),
     recent: new IntegrationWindows(),
   };
+  const { readEventsStream } = options;
+  if (readEventsStream) {
+    const gauge = (name: string, help: string, pick: (u: EventsStreamUsage) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const usage = await readEventsStream().catch(() => undefined);
+          if (usage) this.set(pick(usage));
+        },
+      });
+    gauge(
+      'junction_events_stream_bytes',
+      'Bytes held by the events stream (events stored and not yet delivered, all integrations).',
+      (u) => u.bytes,
+    );
+    gauge(
+      'junction_events_stream_max_bytes',
+      'The events stream max_bytes: at this size it refuses new events.',
+      (u) => u.maxBytes,
+    );
+  }
+  return metrics;
 }
