@@ -1,9 +1,10 @@
 /**
  * Record mode: runs one event against the real (or emulated) connections and keeps every response it received,
  * keyed by step id and element index, redacted, so the run replays offline as a spec test. The plan of the run
- * becomes the case's expectation.
+ * becomes the case's expectation. Redacted means: secret-looking fields and every secret's value masked, and the
+ * integration's `redact` paths (personal data) masked in each response body, with their values wherever quoted.
  */
-import { redactFields, redactHeaders, redactText } from '../http/redact.js';
+import { FieldRedaction, redactFields, redactHeaders, redactText } from '../http/redact.js';
 import { connectionSecretValues } from '../http/connection-secrets.js';
 import type { ConnectionSecurity } from '../http/connection-client.js';
 import { createUndiciTransport } from '../http/transport.js';
@@ -36,6 +37,10 @@ export interface RecordInput {
 export interface RecordedRun {
   responses: RecordedResponses;
   result: ExecutionResult;
+  /** The integration's `redact` paths over this run's data (event, request and response bodies). */
+  redaction: FieldRedaction;
+  /** The secret values the connections reference: nothing written to a fixture may contain them. */
+  secrets: string[];
 }
 
 /** Response headers worth keeping in a fixture: the ones connectors read. Dates and lengths would only churn. */
@@ -55,7 +60,7 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
       const kept = Object.entries(redactHeaders(response.headers)).filter(
         ([k, v]) => KEPT_HEADERS.has(k.toLowerCase()) && !(k.toLowerCase() === 'content-type' && v.includes('json')),
       );
-      const headers = Object.fromEntries(kept);
+      const headers = Object.fromEntries(kept.map(([k, v]) => [k, redactText(v, secrets)]));
       const list = byStep.get(context.stepId) ?? [];
       // The last response per element wins: a 401 answered by a token refresh is followed by the real one.
       list[context.index ?? 0] = {
@@ -83,16 +88,33 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
       eventId: `record-${Date.now()}`,
       lookupCache: new ResolvedLookupCache(),
     });
+    const received = [...byStep.values()].flat().filter((r): r is RecordedResponse => r !== undefined);
+    const redaction = new FieldRedaction(integration.redact, [
+      input.event,
+      ...result.requests.map((r) => r.body),
+      ...received.map((r) => r.body),
+    ]);
+    const masked = (r: RecordedResponse | undefined): RecordedResponse | undefined =>
+      r && {
+        ...r,
+        ...(r.headers
+          ? { headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, redaction.text(v)])) }
+          : {}),
+        ...(r.body === undefined ? {} : { body: redaction.document(r.body) }),
+      };
     const responses: RecordedResponses = {};
     for (const step of integration.steps) {
       for (const id of [step.id, `${step.id}.find`]) {
-        const list = byStep.get(id);
+        const list = byStep.get(id)?.map(masked) as RecordedResponse[] | undefined;
         if (list) responses[id] = step.forEach ? [...list] : list[0];
       }
     }
-    for (const [id, list] of byStep)
-      if (id.startsWith('lookup.')) responses[id] = list.length === 1 ? list[0] : [...list];
-    return { responses, result };
+    for (const [id, list] of byStep) {
+      if (!id.startsWith('lookup.')) continue;
+      const kept = list.map(masked) as RecordedResponse[];
+      responses[id] = kept.length === 1 ? kept[0] : kept;
+    }
+    return { responses, result, redaction, secrets };
   } finally {
     if (!input.transport) await (inner as ReturnType<typeof createUndiciTransport>).close();
   }

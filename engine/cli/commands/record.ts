@@ -33,6 +33,8 @@ export function registerRecordCommand(program: Command): void {
       const { Document, parseDocument } = await import('yaml');
       const { caseOutcome, expectationFrom } = await import('../../plan/spec-tests/check-expectations.js');
       const { recordCase } = await import('../../plan/record-case.js');
+      const { dryRun } = await import('../../plan/dry-run.js');
+      const { redactBody } = await import('../../http/redact.js');
       const { compileDirectory, createWiring } = await import('../wiring.js');
       const wiring = createWiring();
       const { result: compiled } = await compileDirectory(wiring, opts.dir);
@@ -61,12 +63,24 @@ export function registerRecordCommand(program: Command): void {
       });
       const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
       const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
+      // An event copied into the case gets the integration's `redact` paths masked, like the responses; the plan
+      // is then that of the masked case, replayed offline, so the case passes as written.
+      const caseEvent = insideSpecs ? event : run.redaction.document(event);
+      const planned =
+        run.redaction.paths.length === 0
+          ? run.result
+          : await dryRun(compiled.specSet, wiring.connectors, {
+              integration: name,
+              event: caseEvent,
+              responses: run.responses,
+              xref,
+            });
       const testCase = {
         name: caseName,
-        ...(insideSpecs ? { event_file: eventFile } : { event }),
+        ...(insideSpecs ? { event_file: eventFile } : { event: caseEvent }),
         ...(xref ? { xref } : {}),
         ...(Object.keys(run.responses).length ? { responses: run.responses } : {}),
-        expect: expectationFrom(run.result),
+        expect: redactBody(expectationFrom(planned), run.secrets),
       };
       // A new file is written in block style (a `cases: []` flow list would put every case on one line).
       const doc = existsSync(testPath)
