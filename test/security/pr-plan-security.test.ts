@@ -2,7 +2,8 @@
  * Security item: the PR plan (`junction plan` and the `ci github` comment, which shows the same blocks) lists the
  * security-relevant changes on their own, first: hosts a connection starts talking to, environment variables a spec
  * starts reading, and webhooks whose signature check is removed or weakened, even when no recorded case writes
- * anything different.
+ * anything different. Secret values in CI's environment never reach the plan or the comment: a dry run resolves no
+ * secret.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
@@ -16,6 +17,13 @@ afterEach(() => {
 });
 
 const VERIFIED = 'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}" } }';
+/** What CI's environment holds while it plans: none of it may appear in the PR comment. */
+const CI_SECRETS = {
+  GITHUB_TOKEN: 'ghs_9f8e7d6c5b4a39281706',
+  SHOP_TOKEN: 'shop-token-5d41402abc4b2a76',
+  HOOK_SECRET: 'whsec-7215ee9c7d9dc229',
+  CRM_URL: 'https://crm.example.com/k-2c26b46b68ffc68f',
+};
 const STAMPED =
   'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}", timestamp: { header: X-Timestamp } } }';
 
@@ -32,8 +40,9 @@ describe('the PR plan', () => {
     );
     repo.edit('connections/shop.yaml', (t) => t.replace('${env:SHOP_TOKEN}', '${env:GITHUB_TOKEN}'));
 
-    const markdown = await runCli(['plan', '--base', base, 'specs'], { cwd: repo.dir });
+    const markdown = await runCli(['plan', '--base', base, 'specs'], { cwd: repo.dir, env: CI_SECRETS });
     expect(markdown.stderr).toBe('');
+    for (const value of Object.values(CI_SECRETS)) expect(markdown.stdout).not.toContain(value);
     const section = markdown.stdout
       .split('### 🔐 Security-relevant changes\n\n')[1]
       ?.split('\n\n')
@@ -57,9 +66,11 @@ describe('the PR plan', () => {
     );
     expect(markdown.stdout).toContain('### ✏️ <code>contacts-to-crm</code>');
 
-    const json = JSON.parse(
-      (await runCli(['plan', '--base', base, 'specs', '--format', 'json'], { cwd: repo.dir })).stdout,
-    );
+    const jsonText = (
+      await runCli(['plan', '--base', base, 'specs', '--format', 'json'], { cwd: repo.dir, env: CI_SECRETS })
+    ).stdout;
+    for (const value of Object.values(CI_SECRETS)) expect(jsonText).not.toContain(value);
+    const json = JSON.parse(jsonText);
     expect(json.security).toEqual([
       { kind: 'new-host', spec: 'crm', detail: 'collector.example.net' },
       { kind: 'new-secret', spec: 'shop', detail: '${env:GITHUB_TOKEN}' },
