@@ -113,7 +113,7 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--events-max-bytes <size>',
-      'size limit of the events stream (undelivered events); when full, webhooks get 507 and nothing stored is dropped',
+      'size limit of the events stream (undelivered events); when full, webhooks get 507 and their senders retry',
       `${DEFAULT_TUNING.eventsMaxBytes / 1024 ** 3}GiB`,
     )
     .addOption(
