@@ -12,7 +12,7 @@ import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../conne
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { expectDrained, waitFor } from './helpers/runtime-harness.js';
-import { countBy, startVendorEngine } from './helpers/vendor-engine.js';
+import { countBy, patchSalesforceRecord, startVendorEngine } from './helpers/vendor-engine.js';
 import type { VendorEngine } from './helpers/vendor-engine.js';
 
 let h: VendorEngine | undefined;
@@ -72,24 +72,7 @@ async function start(enrich = '') {
   return sf;
 }
 
-async function patchAccount(id: string, body: Record<string, unknown>): Promise<void> {
-  const token = (await (
-    await fetch(`${sf!.url}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        ...{ client_id: SALESFORCE_EMULATOR_CLIENT.clientId, client_secret: SALESFORCE_EMULATOR_CLIENT.clientSecret },
-      }),
-    })
-  ).json()) as { access_token: string };
-  const res = await fetch(`${sf!.url}/services/data/v60.0/sobjects/Account/${id}`, {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(res.status).toBe(204);
-}
+const patchAccount = (id: string, body: Record<string, unknown>) => patchSalesforceRecord(sf!.url, 'Account', id, body);
 
 it('delivers change events; an update carries only its changed fields, and enrichment reads the rest', async () => {
   const org = await start(', enrich_fields: [Name, BillingCity]');

@@ -47,8 +47,11 @@ export async function startPubSubServer(options: {
   const schemas = new Map<string, EventSchema>();
   const listeners = new Set<() => void>();
   let peak = 0;
+  // The org's custom fields are in its change events like standard ones; adding one changes the schema (and its id).
   const schemaOf = (sobject: string) => {
-    const schema = eventSchema(sobject, (SOBJECT_SCHEMAS[sobject]?.properties ?? {}) as Record<string, object>);
+    const builtIn = (SOBJECT_SCHEMAS[sobject]?.properties ?? {}) as Record<string, object>;
+    const fields = { ...builtIn, ...options.state().customFields.get(sobject) };
+    const schema = eventSchema(sobject, fields);
     schemas.set(schema.id, schema);
     return schema;
   };

@@ -5,7 +5,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { expect } from 'vitest';
 import { startHttpEmulator } from '../../../connectors/http/emulator/index.js';
+import { SALESFORCE_EMULATOR_CLIENT } from '../../../connectors/salesforce/emulator/index.js';
 import type { HttpEmulator } from '../../../connectors/http/emulator/index.js';
 import { compiledSpecSet, createWiring } from '../../../engine/cli/wiring.js';
 import { startEngine } from '../../../engine/runtime/engine.js';
@@ -96,4 +98,29 @@ export function countBy(rows: Record<string, unknown>[], field: string): Map<str
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(String(row[field]), (counts.get(String(row[field])) ?? 0) + 1);
   return counts;
+}
+
+/** Updates a record through the Salesforce emulator's REST API, as a user or another integration would (204). */
+export async function patchSalesforceRecord(
+  url: string,
+  sobject: string,
+  id: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const token = (await (
+    await fetch(`${url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        ...{ client_id: SALESFORCE_EMULATOR_CLIENT.clientId, client_secret: SALESFORCE_EMULATOR_CLIENT.clientSecret },
+      }),
+    })
+  ).json()) as { access_token: string };
+  const res = await fetch(`${url}/services/data/v60.0/sobjects/${sobject}/${id}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBe(204);
 }
