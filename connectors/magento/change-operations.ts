@@ -7,7 +7,7 @@
  * 300 that Magento's input limiting allows.
  */
 import type { JsonSchema, OperationCall, OperationDef, OutboundRequest } from '../../engine/sdk/index.js';
-import { customerSchema, orderSchema } from './schemas/index.js';
+import { creditmemoSchema, customerSchema, orderSchema } from './schemas/index.js';
 
 type Row = Record<string, unknown>;
 
@@ -92,4 +92,5 @@ function changes(entity: string, path: string, idField: string, schema: JsonSche
 export const magentoChangeOperations: Record<string, OperationDef> = {
   'orders.changes': changes('order', 'orders', 'entity_id', orderSchema),
   'customers.changes': changes('customer', 'customers/search', 'id', customerSchema),
+  'creditmemos.changes': changes('creditmemo', 'creditmemos', 'entity_id', creditmemoSchema),
 };

@@ -9,6 +9,7 @@ import { attributeOperations } from './schema-pull.js';
 import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
 import {
   cartSchema,
+  creditmemoSchema,
   customerSchema,
   invoiceSchema,
   negotiableQuoteSchema,
@@ -51,6 +52,15 @@ export const magentoOperations: Record<string, OperationDef> = {
     identity: ['entity_id'],
     output: orderSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/orders/${seg(record(c).entity_id, 'entity_id')}` }),
+  },
+  'creditmemos.get': {
+    description: 'Read one credit memo (a refund) with its items.',
+    vendorName: 'GET /V1/creditmemo/{id}',
+    kind: 'read',
+    object: 'creditmemo',
+    identity: ['entity_id'],
+    output: creditmemoSchema,
+    request: (c) => ({ method: 'GET', path: `${V1(c.options)}/creditmemo/${seg(record(c).entity_id, 'entity_id')}` }),
   },
   'orders.search': {
     description: 'Orders updated after a time (searchCriteria on updated_at), oldest first; poll with orders.changes.',

@@ -330,6 +330,46 @@ describe('magento 2.4 REST semantics', () => {
     expect(m.state.specialPrices.has('MUG-1')).toBe(false);
   });
 
+  it('refunds an order into a credit memo, and refuses more than is left to refund with the validator’s message', async () => {
+    const m = await start();
+    const refund = (body: unknown) =>
+      fetch(`${m.url}${'/rest/default/V1'}/order/1001/refund`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const login = await fetch(`${m.url}/rest/V1/integration/admin/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(MAGENTO_EMULATOR_ADMIN),
+    });
+    const token = (await login.json()) as string;
+    const first = await refund({ items: [{ order_item_id: 10011, qty: 2 }], arguments: { shipping_amount: 0 } });
+    expect([first.status, await first.json()]).toEqual([200, '1']);
+    const memo = await clientFor(magento, m.url).call('creditmemos.get', { params: {}, body: { entity_id: 1 } });
+    expect(memo.result).toMatchObject({
+      order_id: 1001,
+      state: 2,
+      subtotal: 25,
+      tax_amount: 2.06,
+      discount_amount: -2.5,
+      shipping_amount: 0,
+      grand_total: 24.56,
+      items: [{ order_item_id: 10011, sku: 'MUG-1', qty: 2, row_total: 25, tax_amount: 2.06, discount_amount: 2.5 }],
+    });
+    const again = await refund({ items: [{ order_item_id: 10011, qty: 1 }], arguments: { shipping_amount: 0 } });
+    expect([again.status, await again.json()]).toEqual([
+      400,
+      {
+        message:
+          'Creditmemo Document Validation Error(s):\n' +
+          'The quantity to creditmemo must not be greater than the unrefunded quantity for product SKU "MUG-1".\n' +
+          "The credit memo's total must be positive.",
+      },
+    ]);
+    expect(m.state.creditmemos.size).toBe(1);
+  });
+
   it('answers a page past the last with no items and the real total; input limits cap the page size', async () => {
     const m = await start({ inputLimits: { maxPageSize: 300 } });
     const client = clientFor(magento, m.url);

@@ -55,6 +55,7 @@ function renumberAsProduction(org: SalesforceEmulator): void {
   renumber('Product2', (r) => r.ProductCode === 'TEE-1', '01t00000000P1TE');
   renumber('Product2', (r) => r.ProductCode === 'CAP-1', '01t00000000P1CP');
   renumber('Product2', (r) => r.ProductCode === 'SHIPPING', '01t00000000P1SH');
+  renumber('Product2', (r) => r.ProductCode === 'ADJUSTMENT', '01t00000000P1AD');
   renumber('c2g__codaAccountingCurrency__c', (r) => r.Name === 'USD', 'a0C00000000P1US');
   renumber('c2g__codaAccountingCurrency__c', (r) => r.Name === 'EUR', 'a0C00000000P1EU');
   renumber('c2g__codaTaxCode__c', (r) => r.Name === 'US-CA', 'a1Q00000000P1CA');

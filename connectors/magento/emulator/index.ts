@@ -16,6 +16,7 @@ import { seedMagentoState } from './state.js';
 import type { MagentoState } from './state.js';
 
 export { placeQuoteOrder } from './quote-routes.js';
+export { refundOrder } from './creditmemo-routes.js';
 
 /** The integration access token the emulator accepts unless told otherwise. */
 export const MAGENTO_EMULATOR_TOKEN = 'magento-emulator-token';
@@ -95,6 +96,7 @@ export async function startMagentoEmulator(options: MagentoEmulatorOptions = {})
         orders: [...state.orders.values()],
         shipments: state.shipments,
         invoices: state.invoices,
+        creditmemos: [...state.creditmemos.values()],
         negotiable_quotes: [...state.negotiableQuotes.values()],
       }),
       reset: () => void (state = seedMagentoState()),

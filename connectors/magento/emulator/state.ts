@@ -20,9 +20,19 @@ export interface MagentoState {
   orders: Map<number, Row>;
   shipments: Row[];
   invoices: Row[];
+  /** Credit memos (refunds) by entity id. */
+  creditmemos: Map<number, Row>;
   /** B2B negotiable quotes by quote (cart) id. */
   negotiableQuotes: Map<number, Row>;
-  nextId: { customer: number; address: number; shipment: number; invoice: number; quote: number; order: number };
+  nextId: {
+    customer: number;
+    address: number;
+    shipment: number;
+    invoice: number;
+    quote: number;
+    order: number;
+    creditmemo: number;
+  };
 }
 
 /**
@@ -102,8 +112,9 @@ export function seedMagentoState(): MagentoState {
     orders: new Map([[1001, sampleOrder(1001)]]),
     shipments: [],
     invoices: [],
+    creditmemos: new Map(),
     negotiableQuotes: new Map(),
-    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1, quote: 31, order: 5001 },
+    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1, quote: 31, order: 5001, creditmemo: 1 },
   };
 }
 
@@ -190,7 +201,26 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
       telephone: '+1 555 0100',
     },
     payment: { method: 'braintree', last_trans_id: `txn_${entityId}`, amount_paid: 66.71, additional_information: [] },
-    extension_attributes: { applied_taxes: [{ code: 'US-CA-*-Rate 1', title: 'US-CA', percent: 8.25, amount: 5.05 }] },
+    extension_attributes: {
+      applied_taxes: [{ code: 'US-CA-*-Rate 1', title: 'US-CA', percent: 8.25, amount: 5.05 }],
+      // Each line's own taxes (the Tax module's OrderTaxDetailsItem): product lines by item id, and the shipping.
+      item_applied_taxes: [
+        ...[
+          [1, 2.06],
+          [2, 2.06],
+          [4, 0.93],
+        ].map(([n, amount]) => ({
+          type: 'product',
+          item_id: entityId * 10 + n,
+          applied_taxes: [{ code: 'US-CA-*-Rate 1', title: 'US-CA', percent: 8.25, amount, base_amount: amount }],
+        })),
+        {
+          type: 'shipping',
+          item_id: null,
+          applied_taxes: [{ code: 'US-CA-*-Rate 1', title: 'US-CA', percent: 8.25, amount: 0.41, base_amount: 0.41 }],
+        },
+      ],
+    },
     ...overrides,
   };
 }

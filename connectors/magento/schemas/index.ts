@@ -11,3 +11,4 @@ export {
   quoteSubmitSchema,
 } from './negotiable-quote.js';
 export { specialPricesSchema, tierPricesSchema } from './price.js';
+export { creditmemoSchema } from './creditmemo.js';

@@ -55,6 +55,7 @@ export function seedSalesforceState(
     add('Product2', { Name: name, ProductCode: code, IsActive: true });
   // FinancialForce reference data, with the ids the seed specs' lookups (specs/magento-ff/lookups) hold.
   add('Product2', { Name: 'Shipping', ProductCode: 'SHIPPING', IsActive: true }, '01t000000000SHP');
+  add('Product2', { Name: 'Refund adjustment', ProductCode: 'ADJUSTMENT', IsActive: true }, '01t000000000ADJ');
   for (const [id, name] of [
     ['a0C000000000USD', 'USD'],
     ['a0C000000000EUR', 'EUR'],

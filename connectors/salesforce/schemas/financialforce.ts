@@ -99,6 +99,58 @@ export const salesInvoiceLine: JsonSchema = sobject(
   { postedLock: { via: 'c2g__Invoice__c', statuses: { Complete: ['c2g__LineDescription__c', ...DIMENSIONS] } } },
 );
 
+/** c2g__codaCreditNote__c: the sales credit note head (a refund or correction of a sales invoice). */
+export const salesCreditNote: JsonSchema = sobject(
+  'c2g__codaCreditNote__c',
+  'FinancialForce sales credit note (head).',
+  'a1C',
+  ['c2g__Account__c'],
+  {
+    Name: autoNumber('Credit Note Number', 'Credit note number (auto-number, read-only)', 'SCR{000000}'),
+    Magento_Creditmemo_Id__c: externalId(
+      'Magento Credit Memo Id',
+      'Magento credit memo entity id (external id, unique)',
+    ),
+    c2g__Account__c: reference('Account', 'Account'),
+    c2g__Invoice__c: reference('c2g__codaInvoice__c', 'Invoice', 'The sales invoice it credits'),
+    c2g__CreditNoteDate__c: date('Credit Note Date', 'Credit note date'),
+    c2g__DueDate__c: date('Due Date', 'Due date (derived from the account when not set)'),
+    c2g__CreditNoteCurrency__c: reference('c2g__codaAccountingCurrency__c', 'Credit Note Currency'),
+    c2g__CreditNoteDescription__c: text('Credit Note Description', 'Description', null),
+    c2g__CustomerReference__c: text('Customer Reference', "Customer's reference, e.g. a returns note number", 24),
+    c2g__CreditNoteStatus__c: {
+      ...picklist(STATUSES, 'Credit Note Status', 'Set by FinancialForce: posting makes it Complete'),
+      default: 'In Progress',
+    },
+    c2g__NetTotal__c: formula('number', 'Net Total', 'Roll-up of the lines'),
+    c2g__TaxTotal__c: formula('number', 'Tax Total', 'Roll-up of the line taxes'),
+    c2g__CreditNoteTotal__c: formula('number', 'Credit Note Total', 'Net total plus tax total'),
+  },
+);
+
+/** c2g__codaCreditNoteLineItem__c: one credit note line. */
+export const salesCreditNoteLine: JsonSchema = sobject(
+  'c2g__codaCreditNoteLineItem__c',
+  'FinancialForce sales credit note line item.',
+  'a1D',
+  ['c2g__CreditNote__c', 'c2g__Product__c', 'c2g__Quantity__c', 'c2g__UnitPrice__c'],
+  {
+    Magento_Creditmemo_Item_Id__c: externalId(
+      'Magento Credit Memo Item Id',
+      'Magento credit memo item id, or "<memo id>-shipping" / "-adjustment" (external id, unique)',
+    ),
+    c2g__CreditNote__c: reference('c2g__codaCreditNote__c', 'Credit Note Number', 'The credit note (master-detail)'),
+    c2g__Product__c: reference('Product2', 'Product'),
+    c2g__LineDescription__c: text('Line Description', 'Line description', 255),
+    c2g__Quantity__c: amount('Quantity', 'Quantity'),
+    c2g__UnitPrice__c: amount('Unit Price', 'Unit price'),
+    c2g__NetValue__c: formula('number', 'Net Value', 'Unit price times quantity'),
+    Line_Discount__c: amount('Line Discount', 'Discount on the line'),
+    c2g__TaxCode1__c: reference('c2g__codaTaxCode__c', 'Tax Code'),
+    c2g__TaxValue1__c: amount('Tax Value 1', 'Tax amount'),
+  },
+);
+
 /** c2g__codaCashEntry__c: a cash entry (a receipt from a customer), matched to invoices in FF's cash matching. */
 export const cashEntry: JsonSchema = sobject(
   'c2g__codaCashEntry__c',

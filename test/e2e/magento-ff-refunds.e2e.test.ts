@@ -1,0 +1,81 @@
+/**
+ * Refunds end to end through a real nats-server, the engine and the vendor emulators: Magento refunds part of an
+ * order (a credit memo with an item, the shipping and a restocking fee) and FinancialForce gets a sales credit note
+ * against the order's invoice, one line per refunded item with that line's own tax code, a shipping line and the fee.
+ * Only the credit memo is sent: the order's invoice, and the customer's account before it, are fetched on demand.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { refundOrder } from '../../connectors/magento/emulator/index.js';
+import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { startSeedEngine } from './helpers/seed-engine.js';
+import type { SeedEngine } from './helpers/seed-engine.js';
+
+type Row = Record<string, unknown>;
+
+let h: SeedEngine | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+it('a Magento refund reaches FinancialForce as a credit note against the invoice, with per-line tax', async () => {
+  h = await startSeedEngine(['magento-ff']);
+  const { magento, ff } = h.systems;
+  // The cap was taxed at New York's rate: its refund line must carry that code, not the order's first tax.
+  const order = magento.state.orders.get(1001)!;
+  const taxes = (order.extension_attributes as { item_applied_taxes: Row[] }).item_applied_taxes;
+  taxes.find((t) => t.item_id === 10014)!.applied_taxes = [{ code: 'US-NY-*-Rate 1', percent: 8.875, amount: 0.93 }];
+
+  const refund = refundOrder(magento.state, 1001, {
+    items: [
+      { order_item_id: 10011, qty: 1 },
+      { order_item_id: 10014, qty: 1 },
+    ],
+    arguments: { adjustment_negative: 2 },
+    comment: { comment: 'Returned unopened', is_visible_on_front: 0 },
+  });
+  if (!('memo' in refund)) throw new Error(`refund refused: ${JSON.stringify(refund.error)}`);
+  await h.post('magento-creditmemos-to-ff-credit-notes', refund.memo, 'magento');
+
+  await waitFor(
+    () => ff.records('c2g__codaCreditNoteLineItem__c').length === 4,
+    'the credit note and its lines',
+    60_000,
+  );
+  await expectDrained(h.nats.url);
+  const idOf = (sobject: string, field: string, value: string) =>
+    ff.records(sobject).find((r) => r[field] === value)!.Id;
+  const product = (code: string) => idOf('Product2', 'ProductCode', code);
+  const tax = (name: string) => idOf('c2g__codaTaxCode__c', 'Name', name);
+  const account = ff.records('Account').find((a) => a.Magento_Customer_Id__c === '42')!;
+  const [invoice] = ff.records('c2g__codaInvoice__c');
+  expect(invoice).toMatchObject({ Magento_Order_Id__c: '1001', c2g__Account__c: account.Id });
+  const [note] = ff.records('c2g__codaCreditNote__c');
+  expect(note).toMatchObject({
+    Name: 'SCR000001',
+    Magento_Creditmemo_Id__c: String(refund.memo.entity_id),
+    c2g__Account__c: account.Id,
+    c2g__Invoice__c: invoice.Id,
+    c2g__CreditNoteCurrency__c: idOf('c2g__codaAccountingCurrency__c', 'Name', 'USD'),
+    c2g__CreditNoteStatus__c: 'In Progress',
+    c2g__CustomerReference__c: refund.memo.increment_id,
+    c2g__CreditNoteDescription__c: `Magento credit memo ${String(refund.memo.increment_id)} for order 00001001: Returned unopened`,
+  });
+  const lines = ff
+    .records('c2g__codaCreditNoteLineItem__c')
+    .map((l) => [
+      l.c2g__CreditNote__c === note.Id,
+      l.c2g__Product__c,
+      l.c2g__Quantity__c,
+      l.c2g__UnitPrice__c,
+      l.c2g__TaxCode1__c,
+      l.c2g__TaxValue1__c,
+    ]);
+  expect(lines).toEqual([
+    [true, product('MUG-1'), 1, 12.5, tax('US-CA'), 1.03],
+    [true, product('CAP-1'), 1, 12.5, tax('US-NY'), 0.93],
+    [true, product('SHIPPING'), 1, 5, tax('US-CA'), 0.41],
+    [true, product('ADJUSTMENT'), 1, -2, undefined, 0],
+  ]);
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+});
