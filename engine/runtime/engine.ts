@@ -131,6 +131,18 @@ export interface SyncHooks {
 }
 
 export async function startEngine(options: EngineOptions): Promise<Engine> {
+  // What a start that fails half-way must undo: a port in use must not leave the embedded server (and its store
+  // lock) behind, or a retry in this process (the demo's) could not start one.
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    return await startEngineUndoable(options, undo);
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<void>)[]): Promise<Engine> {
   const log = options.logger ?? createRuntimeLogger();
   const tuning = resolveTuning(options.tuning);
   const roles = { http: true, workers: true, sources: true, ...options.roles };
@@ -146,13 +158,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     );
 
   const embedded = options.natsUrl ? undefined : await startEmbeddedNats(options.embeddedRoot);
+  if (embedded) undo.push(() => embedded.stop());
   const natsUrl = options.natsUrl ?? embedded!.url;
   const natsOptions = { ...embedded?.connectOptions, ...options.natsOptions };
   // A silent partition is noticed within ~15 s, so /readyz and ingest turn away work that cannot be stored.
-  const nc = await connectNats(natsUrl, 'engine', 'junction', natsOptions).catch(async (error: unknown) => {
-    await embedded?.stop();
-    throw error;
-  });
+  const nc = await connectNats(natsUrl, 'engine', 'junction', natsOptions);
+  undo.push(() => nc.close());
   let connected = true;
   void (async () => {
     for await (const s of nc.status()) {

@@ -6,14 +6,18 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { startEmbeddedNats, resolveNatsTarget } from '../../engine/runtime/broker/embedded-nats.js';
 import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import { StoreInUseError, isAlive } from '../../engine/runtime/broker/store-lock.js';
+import { startEngine } from '../../engine/runtime/engine.js';
 import { JUNCTION_ARGS, runCli } from '../cli/run-cli.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
+import { httpTestInvoker } from '../runtime/helpers/http-invoker.js';
+import { TEST_TUNING, testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { compileRuntimeSpecs, integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { Cleanup, specDir } from './helpers/spec-dir.js';
 
 const cleanup = new Cleanup();
@@ -117,6 +121,32 @@ it('stops the server a SIGKILLed engine left behind when its watchdog died too, 
   cleanup.push(() => server.stop());
   expect(serversOn(storeDir)).toEqual([server.pid]);
   expect((await readFile(join(dir, 'nats.lock'), 'utf8')).trim()).toBe(String(process.pid));
+});
+
+it('a start that fails half-way (its port in use) leaves no server or lock behind, so a retry starts one', async () => {
+  const root = specDir(cleanup, {});
+  const storeDir = join(root, '.junction', 'nats');
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  cleanup.push(() => new Promise((r) => busy.close(r)));
+  const start = (port: number) =>
+    startEngine({
+      specSet: compileRuntimeSpecs('http://127.0.0.1:9', [integrationYaml()]),
+      invoker: httpTestInvoker,
+      embeddedRoot: root,
+      port,
+      host: '127.0.0.1',
+      operator: { port: 0 },
+      tuning: TEST_TUNING,
+      logger: testLogger(),
+    });
+  await expect(start((busy.address() as { port: number }).port)).rejects.toThrow(/EADDRINUSE/);
+  expect(serversOn(storeDir)).toEqual([]);
+  expect(existsSync(join(root, '.junction', 'nats.lock'))).toBe(false);
+
+  const engine = await start(0);
+  cleanup.push(() => engine.stop());
+  expect(serversOn(storeDir)).toEqual([state(root).pid]);
 });
 
 it('a real `junction run`: a second run on the store is refused, the CLI connects by itself, SIGKILL takes the server down', async () => {
