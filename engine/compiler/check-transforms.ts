@@ -1,8 +1,8 @@
 /**
  * Type checks of transforms, before anything runs: each step body's written fields against the operation's input
  * schema (unknown fields, required fields never set) and the integration's `owns` (fields the ownership filter would
- * silently drop), and the fields every expression reads against the source's record schema where it is known (a
- * schedule source's poll operation). Positions point into the JSONata inside the YAML.
+ * silently drop), and the fields every expression reads against the source's record schema where it is known
+ * (source-record-schema.ts). Positions point into the JSONata inside the YAML.
  */
 import type { ConnectorDef, JsonSchema, OperationDef } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
@@ -11,12 +11,15 @@ import type { CompileContext } from './compile-context.js';
 import { positionInExpression } from './compile-expression.js';
 import type { ExpressionSite } from './compile-expression.js';
 import { constantAt, constantProblem } from './constant-fit.js';
-import type { DiagnosticCode } from './diagnostics.js';
+import type { DiagnosticCode, Severity } from './diagnostics.js';
+import type { TestSpecFile } from './compile-spec-set.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkFieldMetadata, upsertKeyProblem } from './check-field-metadata.js';
 import { declaredFields, elementSchema, requiredFields } from './schema-fields.js';
 import type { JsonPath } from './source-position.js';
 import { checkSourceReads } from './source-reads.js';
+import { sourceRecordSchema } from './source-record-schema.js';
+import type { OperationOf, RecordSchema } from './source-record-schema.js';
 import { bodyTypes, checkFieldType } from './checks/check-field-types.js';
 import type { InferContext } from './checks/infer-type.js';
 import { attributeCodes, entityInputSchema } from './schema-overlays.js';
@@ -39,39 +42,40 @@ export function checkTransforms(
   integrations: readonly CheckedIntegration[],
   connections: ReadonlyMap<string, CompiledConnection>,
   overlays: SchemaOverlays,
+  tests: readonly TestSpecFile[],
 ): void {
   for (const { compiled, validated } of integrations) {
-    const report = (path: JsonPath, offset: number, code: DiagnosticCode, message: string) => {
+    const report = (path: JsonPath, offset: number, code: DiagnosticCode, message: string, severity?: Severity) => {
       const site: ExpressionSite = { spec: validated.spec, path };
       ctx.diagnostics.push({
         file: validated.spec.file,
         ...positionInExpression(site, offset),
-        severity: 'error',
+        severity: severity ?? 'error',
         code,
         message,
       });
     };
-    const operationOf = (connection: string, name: string) => {
+    const operationOf: OperationOf = (connection, name) => {
       const type = connections.get(connection)?.type;
       const connector: ConnectorDef | undefined = type === undefined ? undefined : ctx.options.connectors.get(type);
       return connector && { connector, operation: connector.operations[name] as OperationDef | undefined };
     };
-    const event = recordSchema(compiled, operationOf);
+    const event = sourceRecordSchema(ctx, compiled, validated, tests, operationOf);
     const reads = (path: JsonPath, expr: CompiledExpression | undefined, context: JsonSchema | undefined) =>
-      event && expr
-        ? checkReads(expr, context, event, (offset, code, message) => report(path, offset, code, message))
-        : undefined;
+      event && expr ? checkReads(expr, context, event, (...problem) => report(path, ...problem)) : undefined;
     if (compiled.source.kind === 'schedule')
       reads(['source', 'schedule', 'cursor'], compiled.source.cursor, event?.schema);
     reads(['key'], compiled.key, event?.schema);
     reads(['dedup_id'], compiled.dedupId, event?.schema);
     reads(['when'], compiled.when, event?.schema);
+    compiled.requires?.forEach((r, i) => reads(['requires', i, 'key'], r.key, event?.schema));
     compiled.steps.forEach((step, i) => {
       reads(['steps', i, 'when'], step.when, event?.schema);
       const context = step.forEach
         ? elementSchema(reads(['steps', i, 'for_each'], step.forEach, event?.schema))
         : event?.schema;
       reads(['steps', i, 'xref', 'source_id'], step.saveXref?.sourceId, context);
+      step.requires?.forEach((r, j) => reads(['steps', i, 'requires', j, 'key'], r.key, context));
       reads(['steps', i, 'body'], step.body, context);
       reads(['steps', i, 'find', 'body'], step.find?.body, context);
       const written = (path: JsonPath, target: CompiledStep, body: CompiledExpression | undefined) => {
@@ -126,7 +130,7 @@ interface WriteScope {
   types: InferContext;
 }
 
-type Report = (offset: number, code: DiagnosticCode, message: string) => void;
+type Report = (offset: number, code: DiagnosticCode, message: string, severity?: Severity) => void;
 
 /** Every written field must exist in the input schema and be owned (or be the record's identity). */
 function checkWrites(object: ObjectWrite, scope: WriteScope, report: Report): void {
@@ -227,29 +231,6 @@ function checkRequired(
   );
 }
 
-interface RecordSchema {
-  schema: JsonSchema;
-  /** How messages name the records: `magento orders.search returns`. */
-  label: string;
-}
-
-/** The schema of one source record, where the source declares it: a schedule source's poll operation output. */
-function recordSchema(
-  compiled: CompiledIntegration,
-  operationOf: (connection: string, name: string) => { connector: ConnectorDef; operation?: OperationDef } | undefined,
-): RecordSchema | undefined {
-  const source = compiled.source;
-  if (source.kind !== 'schedule') return undefined;
-  const found = operationOf(source.connection, source.operation);
-  const output = found?.operation?.output;
-  if (!found || !output) return undefined;
-  const listed = source.records
-    ? checkSourceReads(source.records.ast?.(), source.records.source, output, undefined).result
-    : output;
-  const schema = elementSchema(listed);
-  return schema && { schema, label: `${found.connector.id} ${source.operation} returns` };
-}
-
 /** Reports the fields `expr` reads that its input schema does not declare; returns the schema of its value. */
 function checkReads(
   expr: CompiledExpression,
@@ -258,13 +239,12 @@ function checkReads(
   report: Report,
 ): JsonSchema | undefined {
   const { unknown, result } = checkSourceReads(expr.ast?.(), expr.source, context, event.schema);
-  for (const read of unknown) {
-    const hint = closestMatch(read.name, read.known);
+  for (const read of unknown)
     report(
       read.start,
       'unknown-source-field',
-      `\`${read.name}\` is not a field of the records ${event.label}${hint ? `; did you mean \`${hint}\`?` : ''}`,
+      event.unknown(read.name, closestMatch(read.name, read.known) ?? ''),
+      event.severity,
     );
-  }
   return result;
 }

@@ -122,14 +122,14 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   }
   checkOwnershipConflicts(ctx, compiledWithSource);
   checkRequirements(ctx, compiledWithSource);
-  checkTransforms(ctx, compiledWithSource, connections, overlays);
+  const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
+  checkTransforms(ctx, compiledWithSource, connections, overlays, tests);
   checkExpressions(ctx, validIntegrations, lookups, connections);
   const alerts = new Map<string, CompiledAlert>();
   for (const s of validSpecs(byKind('Alert'), 'Alert')) {
     const a = compileAlert(ctx, s, names(integrationSpecs));
     if (a) alerts.set(a.name, a);
   }
-  const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
   checkTestReferences(ctx, tests, {
     integrations: validIntegrations,
     connections: scope.connectionNames,

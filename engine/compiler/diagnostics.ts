@@ -72,7 +72,9 @@ export const DIAGNOSTIC_CODES = {
   'value-does-not-fit':
     'A constant in a step body does not fit its target field: longer than the field, not a number for a numeric field, not a value of its picklist or format.',
   'unknown-source-field':
-    "An expression reads a field that the source's record schema does not declare (schedule sources).",
+    "An expression reads a field that the source's record schema does not declare (a warning when the schema is inferred from the test events).",
+  'invalid-record-schema':
+    "A source's `record` schema file is missing, is not JSON, or does not hold a JSON Schema object.",
   'unknown-function':
     'An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref) nor bound with :=.',
   'invalid-arguments':

@@ -112,7 +112,8 @@ class ReadWalker {
   private name(node: AstNode, ctx: Schema): Schema {
     const name = String(node.value);
     const fields = declaredFields(elementSchema(ctx));
-    if (!fields) return undefined;
+    // `undefined` is no keyword: it reads a field nobody has, the idiom for "no value" (`x ? y : undefined`)
+    if (!fields || name === 'undefined') return undefined;
     const schema = fields.get(name);
     if (!schema)
       this.unknown.push({ name, start: tokenStart(this.source, node.position ?? 0, name), known: [...fields.keys()] });

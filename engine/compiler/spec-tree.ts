@@ -50,6 +50,16 @@ export function isTestFile(path: string): boolean {
   return /\.test\.ya?ml$/i.test(path);
 }
 
+/** The tree path of `file`, written relative to the file at tree path `from` (`../fixtures/order.json`). */
+export function relativeTreePath(from: string, file: string): string {
+  const dir = from.split('/').slice(0, -1);
+  for (const part of file.split('/')) {
+    if (part === '..') dir.pop();
+    else if (part !== '.') dir.push(part);
+  }
+  return dir.join('/');
+}
+
 /** Joins the display root and a tree path for diagnostics (`specs/magento/orders.yaml`). */
 export function displayPath(tree: SpecTree, path: string): string {
   return tree.displayRoot === '.' ? path : `${tree.displayRoot.replace(/\/$/, '')}/${path}`;

@@ -17,7 +17,7 @@ const shared = readdirSync(root)
 /** Compiles one integration whose step writes shop products (owning `owns`), returning `line:col code` per problem. */
 function check(
   body: string,
-  options: { owns?: string; source?: string; forEach?: string; when?: string } = {},
+  options: { owns?: string; source?: string; forEach?: string; when?: string; events?: string[] } = {},
 ): string[] {
   const yaml = [
     'apiVersion: junction/v1',
@@ -35,11 +35,22 @@ function check(
     'owns:',
     `  - { connection: shop, object: product, fields: ${options.owns ?? '[price, name]'} }`,
   ].join('\n');
+  const tests = options.events && [
+    'apiVersion: junction/v1',
+    'kind: Test',
+    'integration: t',
+    'cases:',
+    ...options.events.map((e, i) => `  - { name: c${i}, event: ${e}, expect: { outcome: delivered } }`),
+  ];
+  const files = [{ path: 't.yaml', bytes: Buffer.from(yaml) }];
+  if (tests) files.push({ path: 't.test.yaml', bytes: Buffer.from(tests.join('\n')) });
   const result = compileSpecTree(
-    { displayRoot: '.', files: [...shared, { path: 't.yaml', bytes: Buffer.from(yaml) }] },
+    { displayRoot: '.', files: [...shared, ...files] },
     { connectors: testConnectors(), engine: referenceEngine },
   );
-  return result.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col} ${d.code}`);
+  return result.diagnostics
+    .filter((d) => d.severity === 'error' || d.code === 'unknown-source-field')
+    .map((d) => `${d.line}:${d.col} ${d.code}${d.severity === 'warning' ? ' (warning)' : ''}`);
 }
 
 const POLLED =
@@ -111,5 +122,27 @@ describe('fields read from a schedule source', () => {
     ).toEqual([]);
     expect(check('{ "sku": $string(id), "name": customer.*.x }', { source: POLLED })).toEqual([]);
     expect(check('{ "sku": sku, "name": whatever.you.like }')).toEqual([]);
+  });
+});
+
+describe('fields read from a webhook source, as its recorded test events show them', () => {
+  const events = ['{ id: 1, sku: A1, customer: { name: Ada, fax: null }, items: [{ qty: 1 }] }', '{ id: 2, sku: B2 }'];
+
+  it('warns of a field no event carries, in the key, conditions and bodies', () => {
+    expect(check('{ "sku": sku, "name": customer.nmae }', { events, when: 'idd > 0' })).toEqual([
+      '6:7 unknown-source-field (warning)',
+      '11:43 unknown-source-field (warning)',
+    ]);
+    expect(check('{ "sku": sku, "name": $string($count(items[qtty > 0])) }', { events })).toEqual([
+      '10:55 unknown-source-field (warning)',
+    ]);
+  });
+
+  it('knows a field one event carries, and nothing below a value seen only as null, empty or of mixed kinds', () => {
+    const mixed = [...events, '{ id: 3, sku: C3, customer: Bo, items: [] }'];
+    expect(check('{ "sku": sku, "name": customer.name & customer.fax.number }', { events })).toEqual([]);
+    expect(check('{ "sku": sku, "name": customer.anything }', { events: mixed })).toEqual([]);
+    expect(check('{ "sku": sku, "name": whatever }', { events: ['{}'] })).toEqual([]);
+    expect(check('{ "sku": sku, "name": $string(undefined) }', { events })).toEqual([]);
   });
 });

@@ -89,6 +89,16 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-property.yaml': ['unknown-property.yaml:10:5 unknown-property'],
   'value-does-not-fit.yaml': ['value-does-not-fit.yaml:10:43 value-does-not-fit'],
   'unknown-source-field.yaml': ['unknown-source-field.yaml:12:44 unknown-source-field'],
+  'unknown-source-field-webhook-record.yaml': [
+    'unknown-source-field-webhook-record.yaml:13:14 unknown-source-field',
+    'unknown-source-field-webhook-record.yaml:20:60 unknown-source-field',
+  ],
+  'unknown-source-field-nats-file': ['unknown-source-field-nats-file/orders.yaml:10:35 unknown-source-field'],
+  'unknown-source-field-webhook-events': [
+    'unknown-source-field-webhook-events/orders.yaml:14:16 unknown-source-field',
+    'unknown-source-field-webhook-events/orders.yaml:15:62 unknown-source-field',
+  ],
+  'invalid-record-schema.yaml': ['invalid-record-schema.yaml:7:13 invalid-record-schema'],
   'unknown-step.yaml': ['unknown-step.yaml:13:42 unknown-step'],
   'vendor-field-metadata.yaml': [
     'vendor-field-metadata.yaml:10:52 invalid-params',
@@ -282,6 +292,23 @@ describe('broken-spec corpus', () => {
     const [source] = compileCase([read('unknown-source-field.yaml')]);
     expect(source.message).toBe(
       '`emial` is not a field of the records shop orders.search returns; did you mean `email`?',
+    );
+  });
+
+  it('holds a field to a declared record schema as an error, and to the recorded test events as a warning', () => {
+    const declared = compileCase(caseFiles('unknown-source-field-webhook-record.yaml'));
+    expect(declared.map((d) => `${d.severity} ${d.message}`)).toEqual([
+      'error `entity_idd` is not a field of the events `source.webhook.record` declares; did you mean `entity_id`?',
+      'error `nmae` is not a field of the events `source.webhook.record` declares; did you mean `name`?',
+    ]);
+    const sampled = compileCase(caseFiles('unknown-source-field-webhook-events'));
+    expect(sampled.map((d) => `${d.severity} ${d.message}`)).toEqual([
+      "warning no recorded test event (orders.test.yaml) has `skuu` (did you mean `sku`?); if real events carry it, declare the source's `record` schema",
+      "warning no recorded test event (orders.test.yaml) has `fax`; if real events carry it, declare the source's `record` schema",
+    ]);
+    const [missing] = compileCase([read('invalid-record-schema.yaml')]);
+    expect(missing.message).toBe(
+      'record schema file schemas/order.json does not exist (looked for schemas/order.json)',
     );
   });
 });

@@ -9,6 +9,7 @@ import type { CompileContext } from '../compile-context.js';
 import type { TestSpecFile } from '../compile-spec-set.js';
 import type { ValidatedSpec } from '../parse-specs.js';
 import type { JsonPath } from '../source-position.js';
+import { relativeTreePath } from '../spec-tree.js';
 import { closestMatch } from '../suggest.js';
 
 export interface TestScope {
@@ -77,12 +78,7 @@ export function checkTestReferences(ctx: CompileContext, tests: readonly TestSpe
 
 /** Why `file` (relative to the test file at `testPath`) is not a readable JSON event, or undefined. */
 function eventFileProblem(ctx: CompileContext, testPath: string, file: string): string | undefined {
-  const dir = testPath.split('/').slice(0, -1);
-  for (const part of file.split('/')) {
-    if (part === '..') dir.pop();
-    else if (part !== '.') dir.push(part);
-  }
-  const path = dir.join('/');
+  const path = relativeTreePath(testPath, file);
   const found = ctx.tree.files.find((f) => f.path === path);
   if (!found) {
     const hint = closestMatch(

@@ -234,6 +234,10 @@ export interface AuthOauth2Password {
 }
 
 /**
+ * The JSON Schema of one event, for `junction validate` to check the fields expressions read (`unknown-source-field`, an error): inline, or the path of a .json file relative to this spec. An object schema with `properties` is closed unless it sets `additionalProperties`. Without it, the fields are inferred from the events of the integration's test cases, and a field none of them carries is a warning.
+ */
+export type RecordSchema = {} | string;
+/**
  * Cross-references every event needs before any step runs (checked after `when`). A missing one makes the event wait and retry, without using up its retry budget, until it appears or `retry.dependency_deadline` passes.
  *
  * @minItems 1
@@ -388,6 +392,7 @@ export interface WebhookSource {
    * Largest accepted body, at most 16 MiB; larger requests get 413.
    */
   max_body_bytes: number;
+  record?: RecordSchema;
 }
 /**
  * Polls a connector operation on a schedule. The cursor is stored and advanced only after the polled events are stored.
@@ -458,6 +463,7 @@ export interface StreamSource {
    * Events asked for at a time (the vendor's flow control).
    */
   batch_size: number;
+  record?: RecordSchema;
 }
 /**
  * Events are messages published on a NATS subject.
@@ -467,6 +473,7 @@ export interface NatsSource {
    * Subject to consume. Wildcards are allowed.
    */
   subject: string;
+  record?: RecordSchema;
 }
 /**
  * One cross-reference that must exist: `$xref(xref, key)` must give a value.

@@ -1,5 +1,6 @@
 /** Reads the cases of compiled test files into dry-run inputs, resolving `event_file` inside the spec tree. */
 import type { CompileResult } from '../../compiler/compile-spec-set.js';
+import { relativeTreePath } from '../../compiler/spec-tree.js';
 import type { SpecTree } from '../../compiler/spec-tree.js';
 import type { Expectation } from '../../compiler/generated/spec-types.js';
 import type { DryRunInput } from '../dry-run.js';
@@ -48,12 +49,7 @@ export function loadCases(compiled: Pick<CompileResult, 'tests'>, tree: SpecTree
 }
 
 function readEventFile(tree: SpecTree, testPath: string, file: string): unknown {
-  const dir = testPath.split('/').slice(0, -1);
-  for (const part of file.split('/')) {
-    if (part === '..') dir.pop();
-    else if (part !== '.') dir.push(part);
-  }
-  const path = dir.join('/');
+  const path = relativeTreePath(testPath, file);
   const found = tree.files.find((f) => f.path === path);
   if (!found) throw new Error(`event_file ${JSON.stringify(file)} not found (looked for ${path})`);
   try {
