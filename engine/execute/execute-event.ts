@@ -4,11 +4,11 @@
  * call this; only the StepInvoker and the state differ, so a passing dry run means something.
  */
 import type { CompiledLookup, CompiledStep } from '../compiler/compiled-spec.js';
-import type { CompiledExpression, TransformGuards } from '../transform/transform-engine.js';
+import type { TransformGuards } from '../transform/transform-engine.js';
 import { AttemptCalls, UNCHANGED, callStep, checkpointed } from './call-step.js';
 import type { CallOptions, StepCall } from './call-step.js';
 import { describeFailure } from './describe-failure.js';
-import { expressionBindings } from './expression-bindings.js';
+import { evaluate } from './evaluate-expression.js';
 import type { BindingScope } from './expression-bindings.js';
 import type { ExecutionResult } from './execution-types.js';
 import { LookupResolver } from './lookup-resolver.js';
@@ -97,34 +97,6 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   if (writes > 0 && result.unchanged.length === writes) return { ...result, outcome: 'echo_suppressed' };
   return result;
 }
-
-/** A module function rather than a per-event closure (tsx names every closure it binds: a defineProperty each). */
-async function evaluate(
-  scope: BindingScope,
-  guards: TransformGuards | undefined,
-  expr: CompiledExpression,
-  input: unknown,
-  extra?: Record<string, unknown>,
-): Promise<unknown> {
-  const resolver = scope.resolver;
-  // A resolved lookup's first read only notes its key: resolve what was asked for, then evaluate again with it.
-  for (let round = 0; ; round++) {
-    let value: unknown;
-    try {
-      value = await expr.evaluate(input, expressionBindings(scope, extra), guards);
-    } catch (error) {
-      if (!resolver?.hasPending) throw error;
-    }
-    if (!resolver?.hasPending) return value;
-    if (round === MAX_RESOLVE_ROUNDS) throw new Error('resolved lookups keep asking for new keys');
-    await resolver.resolvePending((e, record, key) =>
-      Promise.resolve(e.evaluate(record, expressionBindings(scope, { ...extra, key }), guards)),
-    );
-  }
-}
-
-/** Resolved lookups whose keys come from other resolved lookups need one round each. */
-const MAX_RESOLVE_ROUNDS = 4;
 
 function truthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(truthy);

@@ -1,7 +1,8 @@
 /**
  * Reading an integration's source records outside of events, through the same StepInvoker (so the same HTTP stack,
  * auth and rate limit) as its steps: one record by key (`read.get`: dependency fetch, reconcile) or the records
- * from a cursor on (`read.list`: backfill, xref match, reconcile).
+ * from a cursor on (`read.list`: backfill, xref match, reconcile). Their bodies see the steps' bindings ($lookup,
+ * $xref) plus `$key` or `$cursor`; there is no event, so `$event` and `$steps` give nothing.
  */
 import type {
   CompiledIntegration,
@@ -9,20 +10,29 @@ import type {
   CompiledReadList,
   CompiledStep,
 } from '../compiler/compiled-spec.js';
+import type { CompiledLookup } from '../compiler/compiled-spec.js';
 import type { TransformGuards } from '../transform/transform-engine.js';
-import type { StepInvoker } from './execution-types.js';
+import { evaluate } from './evaluate-expression.js';
+import type { ExecutionState, StepInvoker } from './execution-types.js';
 import { stableHash } from './stable-hash.js';
+
+/** What `$lookup` and `$xref` read in a `read.get`/`read.list` body, as in the steps' bodies. */
+export interface ReadBindings {
+  lookups: ReadonlyMap<string, CompiledLookup>;
+  xref: ExecutionState['xref'];
+}
 
 /** Reads the source record whose key is `key`; undefined when the integration has no `read.get`. */
 export async function readSourceRecord(
   integration: CompiledIntegration,
   key: string,
   invoke: StepInvoker,
+  bindings: ReadBindings,
   guards?: TransformGuards,
 ): Promise<unknown> {
   const get = integration.read?.get;
   if (!get) return undefined;
-  const body = get.body ? await Promise.resolve(get.body.evaluate({}, { key }, guards)) : undefined;
+  const body = get.body ? await evaluate(scopeOf(bindings), guards, get.body, {}, { key }) : undefined;
   const result = await call(integration, get, 'read', { ...get.params }, body, invoke, `read:${key}`);
   return get.record ? Promise.resolve(get.record.evaluate(result, {}, guards)) : result;
 }
@@ -33,12 +43,13 @@ export async function listSourceRecords(
   list: CompiledReadList,
   cursor: string,
   invoke: StepInvoker,
+  bindings: ReadBindings,
   guards?: TransformGuards,
 ): Promise<{ record: unknown; cursor?: string }[]> {
   const params = Object.fromEntries(
     Object.entries(list.params).map(([k, v]) => [k, typeof v === 'string' ? v.split('$cursor').join(cursor) : v]),
   );
-  const body = list.body ? await Promise.resolve(list.body.evaluate({}, { cursor }, guards)) : undefined;
+  const body = list.body ? await evaluate(scopeOf(bindings), guards, list.body, {}, { cursor }) : undefined;
   const result = await call(integration, list, 'query', params, body, invoke, `list:${cursor}`);
   const listed = list.records ? await Promise.resolve(list.records.evaluate(result, {}, guards)) : result;
   const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
@@ -48,6 +59,10 @@ export async function listSourceRecords(
       return { record, ...(value === undefined || value === null ? {} : { cursor: String(value) }) };
     }),
   );
+}
+
+function scopeOf(bindings: ReadBindings) {
+  return { event: undefined, steps: {}, ...bindings };
 }
 
 async function call(
@@ -86,12 +101,13 @@ export async function* sourcePages(
   list: CompiledReadList,
   cursor: string,
   invoke: StepInvoker,
+  bindings: ReadBindings,
   guards?: TransformGuards,
 ): AsyncGenerator<{ record: unknown; cursor?: string }[]> {
   let at = cursor;
   let atCursor = new Set<string>();
   for (;;) {
-    const page = await listSourceRecords(integration, list, at, invoke, guards);
+    const page = await listSourceRecords(integration, list, at, invoke, bindings, guards);
     const fresh = page.filter((p) => !atCursor.has(stableHash(p.record)));
     if (fresh.length === 0) return;
     // Listings are oldest first: the last cursor is the greatest.

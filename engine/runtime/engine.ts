@@ -231,7 +231,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     waiting,
     parking: new KeyParking(buckets.parked, js),
     fetchDependency: (map: string, key: string) =>
-      fetchDependency({ specs, publisher, guards: tuning.guards, log }, map, key),
+      fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,
   };
   const pool = new ConsumerPool(js, ctx);

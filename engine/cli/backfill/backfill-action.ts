@@ -7,6 +7,8 @@ import { XrefStore } from '../../runtime/stores/xref-store.js';
 import { readPosition, runBackfill } from '../../ops/backfill/run-backfill.js';
 import type { BackfillOptions, BackfillProgress } from '../../ops/backfill/run-backfill.js';
 import { previewRecord, xrefMapsRead } from '../../ops/backfill/preview-record.js';
+import { snapshotReader, xrefSnapshot } from '../../ops/xref-snapshot.js';
+import type { XrefSnapshot } from '../../ops/xref-snapshot.js';
 import type { CompiledExpression } from '../../transform/transform-engine.js';
 import { withCluster } from '../cluster-connection.js';
 import { formatRecordPlan, progressLine } from '../formats/backfill-report.js';
@@ -38,7 +40,7 @@ export async function backfill(name: string, dir: string, flags: BackfillFlags):
   } catch (error) {
     throw new UsageError(`--where is not a JSONata expression: ${(error as Error).message}`);
   }
-  const common: BackfillOptions = {
+  const common: Omit<BackfillOptions, 'bindings'> = {
     integration,
     invoke: wiring.invokerFactory(specSet),
     commit: specSet.commit,
@@ -61,8 +63,10 @@ export async function backfill(name: string, dir: string, flags: BackfillFlags):
         `${tty ? '\r\x1b[2K' : ''}${progressLine(p, Date.now() - started)}${tty && !final ? '' : '\n'}`,
       );
     };
+    const xref = await xrefSnapshot(new XrefStore(await cluster.bucket('xref')), xrefMapsRead(integration));
     const position = await runBackfill({
       ...common,
+      bindings: { lookups: specSet.lookups, xref: snapshotReader(xref) },
       publisher: new EventPublisher(cluster.js, () => partitions, 5_000),
       control: await cluster.bucket('control'),
       restart: flags.restart,
@@ -99,22 +103,21 @@ export async function backfill(name: string, dir: string, flags: BackfillFlags):
 }
 
 async function dryRun(
-  options: BackfillOptions,
+  options: Omit<BackfillOptions, 'bindings'>,
   specSet: Parameters<typeof previewRecord>[0],
   wiring: ReturnType<typeof createWiring>,
   flags: BackfillFlags,
 ): Promise<void> {
   const integration = options.integration;
   // Cross-references from the cluster when there is one; a dry run works without it.
-  const xref: Record<string, Record<string, string>> = {};
+  let xref: XrefSnapshot = {};
   await withCluster(flags.nats, 'junction-backfill', async (cluster) => {
-    const store = new XrefStore(await cluster.bucket('xref'));
-    for (const map of xrefMapsRead(integration))
-      xref[map] = Object.fromEntries((await store.list(map)).map((e) => [e.sourceId, e.targetId]));
+    xref = await xrefSnapshot(new XrefStore(await cluster.bucket('xref')), xrefMapsRead(integration));
   }).catch(() => process.stderr.write('no cluster reachable: cross-references are taken as empty\n'));
   let shown = 0;
   const position = await runBackfill({
     ...options,
+    bindings: { lookups: specSet.lookups, xref: snapshotReader(xref) },
     onRecord: async (record) => {
       const { key } = await identifyEvent(integration, record);
       process.stdout.write(

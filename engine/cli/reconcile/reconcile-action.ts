@@ -6,6 +6,7 @@ import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import { XrefStore } from '../../runtime/stores/xref-store.js';
 import { xrefMapsRead } from '../../ops/backfill/preview-record.js';
 import { fixRecords, runReconcile } from '../../ops/reconcile/run-reconcile.js';
+import { snapshotReader, xrefSnapshot } from '../../ops/xref-snapshot.js';
 import { withCluster } from '../cluster-connection.js';
 import { formatReconcile } from '../formats/reconcile-report.js';
 import type { ReconcileFormat } from '../formats/reconcile-report.js';
@@ -34,10 +35,7 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
   if (!integration.read?.list)
     throw new UsageError(`${name} has no read.list (and no schedule source): add one to say how to list its records`);
   await withCluster(flags.nats, 'junction-reconcile', async (cluster) => {
-    const store = new XrefStore(await cluster.bucket('xref'));
-    const xrefs = new Map<string, string>();
-    for (const map of xrefMapsRead(integration))
-      for (const e of await store.list(map)) xrefs.set(`${map}\u0000${e.sourceId}`, e.targetId);
+    const xrefs = await xrefSnapshot(new XrefStore(await cluster.bucket('xref')), xrefMapsRead(integration));
     const report = await runReconcile({
       specSet,
       integration,
@@ -45,7 +43,7 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
       connectors: wiring.connectors,
       env: process.env,
       security: wiring.security,
-      xref: { get: (map, id) => xrefs.get(`${map}\u0000${id}`), set: async () => undefined },
+      xref: snapshotReader(xrefs),
       sample: flags.all ? undefined : Number(flags.sample ?? 100),
       since: flags.since,
     });

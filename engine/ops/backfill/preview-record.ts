@@ -23,12 +23,16 @@ export async function previewRecord(
   return dryRun(specSet, connectors, { integration: integration.name, event: record, responses, xref });
 }
 
-/** The cross-reference maps an integration reads: its `requires` and every `$xref("<map>", …)` in its expressions. */
+/**
+ * The cross-reference maps an integration reads: its `requires` and every `$xref("<map>", …)` in its expressions
+ * (its `read` bodies included).
+ */
 export function xrefMapsRead(integration: CompiledIntegration): string[] {
   const maps = new Set<string>();
   for (const r of [...(integration.requires ?? []), ...integration.steps.flatMap((s) => s.requires ?? [])])
     maps.add(r.map);
-  const sources = [integration.when, ...integration.steps.flatMap((s) => [s.when, s.forEach, s.body])];
+  const reads = [integration.read?.get?.body, integration.read?.list?.body];
+  const sources = [integration.when, ...reads, ...integration.steps.flatMap((s) => [s.when, s.forEach, s.body])];
   for (const expression of sources)
     for (const m of (expression?.source ?? '').matchAll(/\$xref\(\s*["']([^"']+)["']/g)) maps.add(m[1]);
   return [...maps];

@@ -8,6 +8,7 @@
 import type { KV } from '@nats-io/kv';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import { lastCursor, sourcePages } from '../../execute/read-source.js';
+import type { ReadBindings } from '../../execute/read-source.js';
 import type { StepInvoker } from '../../execute/execution-types.js';
 import { identifyEvent } from '../../runtime/ingest/event-publisher.js';
 import type { EventPublisher } from '../../runtime/ingest/event-publisher.js';
@@ -39,6 +40,8 @@ export interface BackfillProgress {
 export interface BackfillOptions {
   integration: CompiledIntegration;
   invoke: StepInvoker;
+  /** What `$lookup` and `$xref` read in the `read.list` body. */
+  bindings: ReadBindings;
   /** Where events are stored; undefined for a dry run (records are handed to `onRecord` only). */
   publisher?: EventPublisher;
   commit: string;
@@ -88,7 +91,14 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
         done: false,
       };
   const limit = options.limit ?? Infinity;
-  for await (const fresh of sourcePages(integration, list, position.cursor, options.invoke, options.guards)) {
+  for await (const fresh of sourcePages(
+    integration,
+    list,
+    position.cursor,
+    options.invoke,
+    options.bindings,
+    options.guards,
+  )) {
     let pending = fresh.length;
     for (let i = 0; i < fresh.length && position.listed < limit;) {
       const room = await waitForRoom(options);

@@ -60,6 +60,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     list,
     options.since ?? list.initialCursor ?? '',
     options.invoke,
+    { lookups: options.specSet.lookups, xref: options.xref },
     options.guards,
   )) {
     for (const { record } of page) {

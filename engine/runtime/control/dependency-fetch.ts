@@ -5,6 +5,7 @@
  * customer's next change.
  */
 import type { Logger } from 'pino';
+import type { ExecutionState } from '../../execute/execution-types.js';
 import { readSourceRecord } from '../../execute/read-source.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { identifyEvent } from '../ingest/event-publisher.js';
@@ -13,6 +14,8 @@ import type { SpecRegistry } from '../spec-registry.js';
 
 export interface FetchDeps {
   specs: SpecRegistry;
+  /** What `$xref` reads in the `read.get` body. */
+  xref: ExecutionState['xref'];
   publisher: EventPublisher;
   guards: TransformGuards;
   log: Logger;
@@ -25,7 +28,8 @@ export async function fetchDependency(deps: FetchDeps, map: string, key: string)
     (i) => i.read?.get && i.steps.some((s) => s.saveXref?.map === map),
   );
   if (!writer) return undefined;
-  const record = await readSourceRecord(writer, key, deps.specs.invoker(set), deps.guards);
+  const bindings = { lookups: set.lookups, xref: deps.xref };
+  const record = await readSourceRecord(writer, key, deps.specs.invoker(set), bindings, deps.guards);
   if (record === undefined || record === null) return undefined;
   const identity = await identifyEvent(writer, record, deps.guards);
   const stored = await deps.publisher.publish({
