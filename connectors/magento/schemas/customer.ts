@@ -10,6 +10,7 @@ export const addressSchema: JsonSchema = {
     id: int('Address id (assigned by Magento)'),
     firstname: str('First name'),
     lastname: str('Last name'),
+    company: str('Company'),
     street: { type: 'array', items: { type: 'string' }, description: 'Street lines' },
     city: str('City'),
     postcode: str('Postal code'),

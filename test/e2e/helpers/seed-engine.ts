@@ -91,7 +91,7 @@ export async function startSeedEngine(
         headers: { 'content-type': 'application/json', [SIGNING[sender]]: signature(sender, raw) },
         body: raw,
       });
-      expect(res.status).toBe(202);
+      expect(res.status, await res.clone().text()).toBe(202);
     },
     stop: async () => {
       await engine.stop();
