@@ -11,18 +11,18 @@ import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
 const PATH = '/hooks/magento-orders-to-erp';
 let agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** The orders of the next run, built before its clock starts. */
-let prepared: { from: number; bodies: Buffer[] } = { from: 0, bodies: [] };
+/** The orders of the next run, built before its clock starts, and the webhook paths they go to in turn. */
+let prepared: { from: number; bodies: Buffer[]; paths: string[] } = { from: 0, bodies: [], paths: [PATH] };
 
 /** One POST; resolves with the status. A reused keep-alive socket the server just closed is retried once. */
-function post(url: URL, body: Buffer, retry = true): Promise<number> {
+function post(url: URL, body: Buffer, path: string, retry = true): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
         agent,
         host: url.hostname,
         port: url.port,
-        path: PATH,
+        path,
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': body.length },
       },
@@ -34,7 +34,7 @@ function post(url: URL, body: Buffer, retry = true): Promise<number> {
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (retry && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
-        post(url, body, false).then(resolve, reject);
+        post(url, body, path, false).then(resolve, reject);
       else reject(error);
     });
     req.end(body);
@@ -45,11 +45,12 @@ function post(url: URL, body: Buffer, retry = true): Promise<number> {
 const targetKey = (n: number) => `order-${100000000 + n}`;
 
 serveParent({
-  /** Builds orders `from` .. `from + count - 1` for the next loop. */
-  prepare: ({ from, count }: { from: number; count: number }) => {
+  /** Builds orders `from` .. `from + count - 1` for the next loop; order i goes to `paths[i % paths.length]`. */
+  prepare: ({ from, count, paths = [PATH] }: { from: number; count: number; paths?: string[] }) => {
     prepared = {
       from,
       bodies: Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(magentoOrder(from + i)))),
+      paths,
     };
   },
   /** Closed loop over the prepared orders; resolves with the elapsed ms once every order got its 202. */
@@ -59,14 +60,14 @@ serveParent({
       agent = new Agent({ keepAlive: true, maxSockets: concurrency });
     }
     const target = new URL(url);
-    const { from, bodies: all } = prepared;
+    const { from, bodies: all, paths } = prepared;
     const count = all.length;
     let next = 0;
     const start = wallMs();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let i = next++; i < count; i = next++) {
-          const status = await post(target, all[i]);
+          const status = await post(target, all[i], paths[i % paths.length]);
           if (status !== 202) throw new Error(`order ${from + i} refused: ${status}`);
         }
       }),
@@ -79,7 +80,7 @@ serveParent({
    */
   openLoop: async ({ url, rate }: { url: string; rate: number }) => {
     const target = new URL(url);
-    const { from, bodies: all } = prepared;
+    const { from, bodies: all, paths } = prepared;
     const count = all.length;
     const sent: { key: string; at: number }[] = [];
     const posts: Promise<number>[] = [];
@@ -88,7 +89,7 @@ serveParent({
       const wait = start + (i * 1000) / rate - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       sent.push({ key: targetKey(from + i), at: wallMs() });
-      posts.push(post(target, all[i]));
+      posts.push(post(target, all[i], paths[i % paths.length]));
     }
     const statuses = await Promise.all(posts);
     const refused = statuses.filter((s) => s !== 202).length;

@@ -1,0 +1,178 @@
+/**
+ * `npm run bench -- scale`: the engine as `junction run` runs it, in its own processes, for two figures of issue #16:
+ *   memory   peak RSS of one engine process with 100 integrations (16 partitions each, so 1,600 partition consumers)
+ *            while orders go through all of them round-robin (target: 200 MB or less);
+ *   scaling  events/s of `junction run --workers 1` and `--workers 2` on the engine bench's integration (32
+ *            partitions), and the ratio of the two.
+ * The engine is the shipped command (`npm run build` first, then dist/engine/cli/junction.js): the sources through tsx
+ * would add the compiler's memory. Each run gets its own nats-server and store. The load generator and the fake ERP
+ * of the engine bench are child processes (bench-child.ts); nothing is pinned, so on a 2-core machine the engine
+ * workers share the cores with nats-server, the load generator and the ERP. Prints figures only; ends with one JSON
+ * line. BENCH_EVENTS sets the measured orders per run (3000).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
+import { spawnBenchChild } from './bench-child.js';
+import type { BenchChild } from './bench-child.js';
+import { BENCH_LOOKUPS, ORDER_INTEGRATION, erpConnection } from './engine-bench-fixtures.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(here, '../..');
+/** The command as the package ships it (compiled by `npm run build`), not the sources through tsx. */
+const JUNCTION = join(ROOT, 'dist/engine/cli/junction.js');
+const EVENTS = Number(process.env.BENCH_EVENTS) || 3_000;
+const WARM_UP = 300;
+const CONCURRENCY = 48;
+const MANY_INTEGRATIONS = 100;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A spec directory with `count` copies of the bench integration (each its own webhook); returns their paths. */
+async function writeSpecs(dir: string, erpUrl: string, count: number): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'erp.yaml'), erpConnection(erpUrl));
+  for (const [file, text] of Object.entries(BENCH_LOOKUPS)) await writeFile(join(dir, file), text);
+  const names =
+    count === 1 ? ['magento-orders-to-erp'] : Array.from({ length: count }, (_, i) => `magento-orders-${i + 1}`);
+  // Each copy owns an object of its own (a field has one owner); all of them write to the ERP's /orders/<key>.
+  for (const [i, name] of names.entries()) {
+    const text = ORDER_INTEGRATION.replace(/^name: .*$/m, `name: ${name}`);
+    await writeFile(
+      join(dir, `${name}.yaml`),
+      count === 1 ? text : text.replaceAll('object: order', `object: order${i}`),
+    );
+  }
+  return names.map((name) => `/hooks/${name}`);
+}
+
+interface Junction {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `junction run dir --workers n` against `natsUrl`; resolves once /readyz answers 200. */
+async function startJunction(dir: string, natsUrl: string, erpUrl: string, workers: number, partitions: number) {
+  const port = await freePort();
+  const args = [
+    ...[JUNCTION, 'run', dir, '--nats', natsUrl, '--host', '127.0.0.1', '--port', String(port)],
+    ...['--operator-port', String(await freePort()), '--workers', String(workers), '--partitions', String(partitions)],
+    ...['--allow-private-host', new URL(erpUrl).host, '--log-level', 'warn'],
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`junction run exited (${child.exitCode}) before it was ready:\n${stderr}`);
+    const status = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    if (Date.now() > deadline) throw new Error('junction run was not ready within 180 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const stop = async () => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  return { url, child, stop } satisfies Junction;
+}
+
+/** Resident set size of a process (MB), from /proc. */
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** Closed loop over `count` orders from `from`, to `paths` in turn; events/s until the ERP has them all. */
+async function throughput(
+  url: string,
+  paths: string[],
+  loadgen: BenchChild,
+  target: BenchChild,
+  from: number,
+  count: number,
+): Promise<number> {
+  await loadgen.call('prepare', { from, count, paths });
+  const start = performance.now();
+  await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY });
+  await target.call('waitFor', { count: from + count });
+  return count / ((performance.now() - start) / 1000);
+}
+
+export async function benchScale(): Promise<Record<string, number>> {
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  const root = await mkdtemp(join(tmpdir(), 'junction-scale-bench-'));
+  const target = await spawnBenchChild(join(here, 'bench-target.ts'));
+  const loadgen = await spawnBenchChild(join(here, 'bench-loadgen.ts'));
+  const erpUrl = await target.call<string>('url');
+  let next = 0;
+  /** One run on a fresh nats-server: warm-up, then the measured orders while `sample` watches the engine. */
+  const run = async (name: string, integrations: number, workers: number, partitions: number) => {
+    const nats = await startNatsServer({ storeDir: join(root, `${name}-js`) });
+    const paths = await writeSpecs(join(root, name), erpUrl, integrations);
+    const junction = await startJunction(join(root, name), nats.url, erpUrl, workers, partitions);
+    try {
+      await throughput(junction.url, paths, loadgen, target, next, WARM_UP);
+      next += WARM_UP;
+      let peakRss = 0;
+      const sampler = setInterval(() => {
+        void rssMb(junction.child.pid!).then(
+          (mb) => (peakRss = Math.max(peakRss, mb)),
+          () => undefined,
+        );
+      }, 200);
+      const perS = await throughput(junction.url, paths, loadgen, target, next, EVENTS);
+      clearInterval(sampler);
+      next += EVENTS;
+      return { perS, peakRss };
+    } finally {
+      await junction.stop();
+      await nats.stop();
+    }
+  };
+  try {
+    const many = await run('memory', MANY_INTEGRATIONS, 1, 16);
+    console.log(
+      `memory: one engine process with ${MANY_INTEGRATIONS} integrations (16 partitions each): peak RSS ${Math.round(many.peakRss)} MB under load (${EVENTS} orders round-robin, ${Math.round(many.perS)} events/s)`,
+    );
+    const one = await run('workers-1', 1, 1, 32);
+    const two = await run('workers-2', 1, 2, 32);
+    const ratio = two.perS / one.perS;
+    console.log(
+      `scaling: junction run --workers 1: ${Math.round(one.perS)} events/s; --workers 2: ${Math.round(two.perS)} events/s; ratio ${ratio.toFixed(2)} (${EVENTS} orders, 32 partitions, ${CONCURRENCY} senders, unpinned)`,
+    );
+    return {
+      rss_100_integrations_mb: Math.round(many.peakRss),
+      workers_1_per_s: Math.round(one.perS),
+      workers_2_per_s: Math.round(two.perS),
+      workers_2_to_1_ratio: Math.round(ratio * 100) / 100,
+    };
+  } finally {
+    await loadgen.stop();
+    await target.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchScale()));
+}
