@@ -125,27 +125,29 @@ export async function benchScale(): Promise<Record<string, number>> {
   const loadgen = await spawnBenchChild(join(here, 'bench-loadgen.ts'));
   const erpUrl = await target.call<string>('url');
   let next = 0;
-  /** One run on a fresh nats-server: warm-up, then the measured orders while `sample` watches the engine. */
+  /** One run on a fresh nats-server: warm-up, then the measured orders while the engine process's RSS is sampled. */
   const run = async (name: string, integrations: number, workers: number, partitions: number) => {
     const nats = await startNatsServer({ storeDir: join(root, `${name}-js`) });
-    const paths = await writeSpecs(join(root, name), erpUrl, integrations);
-    const junction = await startJunction(join(root, name), nats.url, erpUrl, workers, partitions);
+    let junction: Junction | undefined;
     try {
-      await throughput(junction.url, paths, loadgen, target, next, WARM_UP);
+      const paths = await writeSpecs(join(root, name), erpUrl, integrations);
+      junction = await startJunction(join(root, name), nats.url, erpUrl, workers, partitions);
+      const { url, child } = junction;
+      await throughput(url, paths, loadgen, target, next, WARM_UP);
       next += WARM_UP;
       let peakRss = 0;
       const sampler = setInterval(() => {
-        void rssMb(junction.child.pid!).then(
+        void rssMb(child.pid!).then(
           (mb) => (peakRss = Math.max(peakRss, mb)),
           () => undefined,
         );
       }, 200);
-      const perS = await throughput(junction.url, paths, loadgen, target, next, EVENTS);
+      const perS = await throughput(url, paths, loadgen, target, next, EVENTS);
       clearInterval(sampler);
       next += EVENTS;
       return { perS, peakRss };
     } finally {
-      await junction.stop();
+      await junction?.stop();
       await nats.stop();
     }
   };
