@@ -45,6 +45,7 @@ import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
 import { IngestBudget } from './ingest/read-webhook-body.js';
+import { StreamRoom } from './ingest/stream-room.js';
 import { XrefReplica } from './stores/xref-replica.js';
 import { ConfigHealth } from './control/config-health.js';
 import { fetchDependency } from './control/dependency-fetch.js';
@@ -179,7 +180,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     log.warn(
       { nats: nc.info?.version },
       'this nats-server deletes the oldest stored events when the events stream reaches --events-max-bytes, ' +
-        'instead of only refusing new ones (nats-io/nats-server#4771, fixed in 2.10.5): upgrade nats-server',
+        'instead of only refusing new ones (nats-io/nats-server#4771, fixed in 2.10.5); this engine refuses events ' +
+        'before the limit by its own count, which other engines on the stream can outrun: upgrade nats-server',
     );
   await provisionAuditStream(jsm, { replicas: tuning.replicas });
   await provisionTraceStream(jsm, { replicas: tuning.replicas, maxAgeMs: tuning.ledgerTtlMs });
@@ -202,15 +204,15 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   });
   const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
   let lastStreamRefusal: number | undefined;
-  const publisher = new EventPublisher(
-    js,
-    () => partitions,
-    tuning.publishTimeoutMs,
-    (integration) => {
-      lastStreamRefusal = Date.now();
-      metrics.refused.inc({ integration, reason: 'stream-full' });
-    },
-  );
+  // A server that would trim stored events at the limit is never let near it: this engine counts the room itself.
+  const room = dropsAtStreamLimit(nc.info?.version) ? new StreamRoom(() => readEventsStreamUsage(jsm)) : undefined;
+  await room?.start();
+  if (room) undo.push(async () => room.stop());
+  const onStreamFull = (integration: string) => {
+    lastStreamRefusal = Date.now();
+    metrics.refused.inc({ integration, reason: 'stream-full' });
+  };
+  const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs, onStreamFull, room);
   const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
   const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm), trace });
   const waiting = new WaitingStore(buckets.waiting);
@@ -429,6 +431,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         log.info({ nakked }, 'engine drained');
         xref.stop();
         dlqIndex?.stop();
+        room?.stop();
         pause.stop();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();

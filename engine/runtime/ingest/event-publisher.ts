@@ -10,6 +10,8 @@ import { stableHash, stableStringify } from '../../execute/stable-hash.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { HEADER, eventSubject, partitionOf } from '../broker/subjects.js';
+import { storedSize } from './stream-room.js';
+import type { StreamRoom } from './stream-room.js';
 
 /** What identifies an event: its record key (ordering) and its unique id (dedup, ledger, idempotency keys). */
 export interface EventIdentity {
@@ -110,30 +112,49 @@ export class EventPublisher {
     private readonly timeoutMs: number,
     /** Told each time the stream refuses an event for being full (the engine counts it in a metric). */
     private readonly onStreamFull: (integration: string) => void = () => undefined,
+    /** The stream's room as this process counts it, on servers that would trim stored events at the limit. */
+    private readonly room?: StreamRoom,
   ) {}
 
   /** Resolves only after the PubAck: the event is durably stored (or was a duplicate of a stored one). */
   async publish(request: PublishRequest): Promise<PublishResult> {
     const subject = eventSubject(request.integration, partitionOf(request.identity.key, this.partitions()));
+    const msgID = request.msgId ?? `${request.integration}:${request.identity.eventId}`;
+    const fields: [string, string][] = [
+      [HEADER.eventId, request.identity.eventId],
+      [HEADER.key, request.identity.key],
+      [HEADER.commit, request.commit],
+      ...(request.replayOf ? [[HEADER.replayOf, request.replayOf] as [string, string]] : []),
+      ...(request.force ? [[HEADER.force, '1'] as [string, string]] : []),
+    ];
     const h = natsHeaders();
-    h.set(HEADER.eventId, request.identity.eventId);
-    h.set(HEADER.key, request.identity.key);
-    h.set(HEADER.commit, request.commit);
-    if (request.replayOf) h.set(HEADER.replayOf, request.replayOf);
-    if (request.force) h.set(HEADER.force, '1');
-    const ack = await this.js
-      .publish(subject, request.data, {
-        msgID: request.msgId ?? `${request.integration}:${request.identity.eventId}`,
-        headers: h,
-        timeout: this.timeoutMs,
-        // During a broker restart "no responders" is transient; the caller answers 503 if it persists.
-        retries: 2,
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof JetStreamApiError && STREAM_LIMIT.test(error.message))) throw error;
-        this.onStreamFull(request.integration);
-        throw new EventsStreamFullError(error);
-      });
-    return { subject, seq: ack.seq, duplicate: ack.duplicate };
+    for (const [name, value] of fields) h.set(name, value);
+    const size = this.room ? storedSize(subject, [...fields, ['Nats-Msg-Id', msgID]], request.data) : 0;
+    if (this.room && !this.room.take(size)) {
+      this.onStreamFull(request.integration);
+      throw new EventsStreamFullError(new Error('maximum bytes exceeded, counted by this engine'));
+    }
+    // A publish that timed out may have been stored: counted, so the room errs on the safe side until a refresh.
+    let stored = true;
+    try {
+      const ack = await this.js
+        .publish(subject, request.data, {
+          msgID,
+          headers: h,
+          timeout: this.timeoutMs,
+          // During a broker restart "no responders" is transient; the caller answers 503 if it persists.
+          retries: 2,
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof JetStreamApiError && STREAM_LIMIT.test(error.message))) throw error;
+          stored = false;
+          this.onStreamFull(request.integration);
+          throw new EventsStreamFullError(error);
+        });
+      stored = !ack.duplicate;
+      return { subject, seq: ack.seq, duplicate: ack.duplicate };
+    } finally {
+      this.room?.settle(size, stored);
+    }
   }
 }

@@ -129,7 +129,8 @@ function streamWarnings(
   if (warnings.length > 0 && dropsAtStreamLimit(serverVersion))
     warnings.push(
       `nats-server ${serverVersion} deletes the oldest stored events when the events stream reaches its limit, ` +
-        'instead of only refusing new ones (nats-io/nats-server#4771, fixed in 2.10.5): upgrade nats-server',
+        'instead of only refusing new ones (nats-io/nats-server#4771, fixed in 2.10.5); each engine refuses events ' +
+        'before the limit by its own count, which other engines on the stream can outrun: upgrade nats-server',
     );
   return warnings;
 }
