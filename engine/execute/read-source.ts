@@ -13,13 +13,19 @@ import type {
 import type { CompiledLookup } from '../compiler/compiled-spec.js';
 import type { TransformGuards } from '../transform/transform-engine.js';
 import { evaluate } from './evaluate-expression.js';
+import type { BindingScope } from './expression-bindings.js';
 import type { ExecutionState, StepInvoker } from './execution-types.js';
 import { stableHash } from './stable-hash.js';
 
-/** What `$lookup` and `$xref` read in a `read.get`/`read.list` body, as in the steps' bodies. */
+/** What `$lookup` and `$xref` read in a `read.get`/`read.list` (or schedule source) body, as in the steps' bodies. */
 export interface ReadBindings {
   lookups: ReadonlyMap<string, CompiledLookup>;
   xref: ExecutionState['xref'];
+}
+
+/** The scope of a body that runs outside of any event: the steps' bindings, with no `$event` and no `$steps`. */
+export function eventlessScope(bindings: ReadBindings): BindingScope {
+  return { event: undefined, steps: {}, ...bindings };
 }
 
 /** Reads the source record whose key is `key`; undefined when the integration has no `read.get`. */
@@ -32,7 +38,7 @@ export async function readSourceRecord(
 ): Promise<unknown> {
   const get = integration.read?.get;
   if (!get) return undefined;
-  const body = get.body ? await evaluate(scopeOf(bindings), guards, get.body, {}, { key }) : undefined;
+  const body = get.body ? await evaluate(eventlessScope(bindings), guards, get.body, {}, { key }) : undefined;
   const result = await call(integration, get, 'read', { ...get.params }, body, invoke, `read:${key}`);
   return get.record ? Promise.resolve(get.record.evaluate(result, {}, guards)) : result;
 }
@@ -49,7 +55,7 @@ export async function listSourceRecords(
   const params = Object.fromEntries(
     Object.entries(list.params).map(([k, v]) => [k, typeof v === 'string' ? v.split('$cursor').join(cursor) : v]),
   );
-  const body = list.body ? await evaluate(scopeOf(bindings), guards, list.body, {}, { cursor }) : undefined;
+  const body = list.body ? await evaluate(eventlessScope(bindings), guards, list.body, {}, { cursor }) : undefined;
   const result = await call(integration, list, 'query', params, body, invoke, `list:${cursor}`);
   const listed = list.records ? await Promise.resolve(list.records.evaluate(result, {}, guards)) : result;
   const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
@@ -59,10 +65,6 @@ export async function listSourceRecords(
       return { record, ...(value === undefined || value === null ? {} : { cursor: String(value) }) };
     }),
   );
-}
-
-function scopeOf(bindings: ReadBindings) {
-  return { event: undefined, steps: {}, ...bindings };
 }
 
 async function call(

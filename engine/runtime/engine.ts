@@ -241,7 +241,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
   const holder = `${hostname()}:${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lease = { control: buckets.control, holder, ttlMs: tuning.sourceLeaseTtlMs };
-  const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors, lease });
+  const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors, lease, xref: xref.xref });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
   const reconciles = options.connectors
     ? new ReconcileSchedule({

@@ -45,6 +45,20 @@ it('polls a schedule source, stores each record once, and moves the cursor after
   expect(polls).toContain('/source?after=3');
 });
 
+it("evaluates a schedule source's body with the steps' bindings: $lookup and $xref", async () => {
+  const source =
+    '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, body: \'{ "region": $lookup("regions", "EU") & ($xref("owners", "EU") ? "-owned" : "") }\', every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
+  const regions = 'apiVersion: junction/v1\nkind: Lookup\nname: regions\nentries: { EU: eu-west }\n';
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })],
+    extra: { 'lookups/regions.yaml': regions },
+  });
+  h.target.source = [{ cursor: 1, record: { id: 1, updated: 1 } }];
+  await waitFor(() => h!.target.records.size === 1, 'the record polled and delivered');
+  const polls = h.target.requests.filter((r) => r.method === 'GET').map((r) => r.path);
+  expect(polls[0]).toBe('/source?after=0&region=eu-west');
+});
+
 it('stores events from a NATS subject and answers the publisher after the PubAck', async () => {
   h = await startRuntimeHarness({
     integrations: [integrationYaml({ name: 'from-nats', source: '{ nats: { subject: app.orders } }' })],

@@ -9,6 +9,9 @@ import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { CompiledIntegration, CompiledStep } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
+import { evaluate } from '../../execute/evaluate-expression.js';
+import type { ExecutionState } from '../../execute/execution-types.js';
+import { eventlessScope } from '../../execute/read-source.js';
 import { stableHash } from '../../execute/stable-hash.js';
 import { eventData } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
@@ -25,6 +28,8 @@ const PUBLISH_BATCH = 64;
 
 export interface PollerDeps extends KeylessDeps {
   specs: SpecRegistry;
+  /** What `$xref` reads in the source's `body`. */
+  xref: ExecutionState['xref'];
   publisher: EventPublisher;
   cursors: KV;
   metrics: RuntimeMetrics;
@@ -46,9 +51,8 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   const stored = position.cursor ?? source.initialCursor;
   const from = (stored !== undefined && source.overlapMs > 0 && shiftTimestamp(stored, -source.overlapMs)) || stored;
   const params = substituteCursor(source.params, from ?? '');
-  const body = source.body
-    ? await Promise.resolve(source.body.evaluate({}, { cursor: from ?? null }, deps.guards))
-    : undefined;
+  const scope = eventlessScope({ lookups: specSet.lookups, xref: deps.xref });
+  const body = source.body ? await evaluate(scope, deps.guards, source.body, {}, { cursor: from ?? null }) : undefined;
   const step: CompiledStep = {
     id: 'poll',
     connection: source.connection,

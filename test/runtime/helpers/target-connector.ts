@@ -45,7 +45,15 @@ export const targetConnector: ConnectorDef = {
       vendorName: 'GET /source?after={after}',
       kind: 'query',
       object: 'source_record',
-      request: ({ params }) => ({ method: 'GET', path: '/source', query: { after: String(params.after ?? '') } }),
+      // a poll body's `region`, when it has one, narrows the listing
+      request: ({ params, body }) => {
+        const region = (body as { region?: unknown } | undefined)?.region;
+        const query = {
+          after: String(params.after ?? ''),
+          ...(region === undefined ? {} : { region: String(region) }),
+        };
+        return { method: 'GET', path: '/source', query };
+      },
     },
   },
   classify: () => new Error('classified by the test invoker'),
