@@ -4,7 +4,8 @@
  * after M3 committed. M3 honours no Idempotency-Key, so what is asserted is the emulator's company: exactly one
  * customer, item, customer order, supplier, purchase order and supplier invoice per BNG record, later changes
  * applied, GL vouchers balanced, no dead letter.
- * The M3 -> BNG item poll (MMS200MI/LstItmByChgDate by change date) runs every second alongside.
+ * The M3 -> BNG item poll (MMS200MI/LstItmByChgDate by change date) runs every second alongside; the M3 -> BNG
+ * stock and order-status events lose BNG's answers instead, and BNG must end up with what M3 holds.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -16,7 +17,10 @@ beforeAll(async () => {
   h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
 }, 60_000);
 // Every injected fault was hit: the flows really lost those answers.
-afterEach(async () => expect(await (await fetch(`${h.systems.m3.url}/__emulator/faults`)).json()).toEqual([]));
+afterEach(async () => {
+  for (const system of [h.systems.m3, h.systems.bng])
+    expect(await (await fetch(`${system.url}/__emulator/faults`)).json()).toEqual([]);
+});
 afterAll(async () => {
   const open = await h.engine.deadLetters.list({ status: 'open' });
   await h.stop();
@@ -255,4 +259,73 @@ it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO
   expect(invoices()).toEqual([expect.objectContaining({ SUNO: 'V000014' })]);
   expect(rows('supplier_invoice_line').filter((l) => l.INBN === invoices()[0].INBN)).toHaveLength(2);
   expect(rows('supplier').filter((s) => s.SUNO === 'V000014')).toHaveLength(1);
+});
+
+/** BNG's shop emulator commits the PUT, then the connection drops. */
+const bngLost = (path: string) => ({ dropAfterCommit: true, pathPrefix: path, times: 1 });
+/** BNG saves 1.5 s later; the client (1 s timeout) has given up by then. */
+const bngLate = (path: string) => ({ delayMs: 1500, pathPrefix: path, times: 1 });
+const puts = (path: string) => h.systems.bng.requests.filter((r) => r.method === 'PUT' && r.path === path);
+
+it('M3 stock movements -> BNG availability, the answer lost and late, an event twice: the balance M3 holds', async () => {
+  const { m3, bng } = h.systems;
+  const path = '/inventory/mug-1/100';
+  const stock = () => bng.collections.get('inventory')?.get('mug-1/100');
+  const balance = m3.state.tables.balance;
+  // M3 allocates 6 more of MUG-1 in warehouse 100; its event hub announces the movement.
+  balance.set('100/MUG-1/A-01', { ...balance.get('100/MUG-1/A-01')!, ALQT: '10' });
+  const movement = { ITNO: 'MUG-1', WHLO: '100', LMTS: '20261201100000000' };
+  bng.fail(bngLost(path));
+  await h.post('m3-inventory-to-bng', movement, 'm3');
+  await waitFor(() => stock()?.available === 110, 'the availability in BNG');
+  await expectDrained(h.nats.url);
+  // A receipt of 30, then the first movement's event once more (the hub delivers at least once).
+  balance.set('100/MUG-1/A-01', { ...balance.get('100/MUG-1/A-01')!, STQT: '150' });
+  bng.fail(bngLate(path));
+  await h.post('m3-inventory-to-bng', { ...movement, LMTS: '20261201110000000' }, 'm3');
+  await h.post('m3-inventory-to-bng', movement, 'm3');
+  await waitFor(() => stock()?.on_hand === 150 && puts(path).length === 4, 'the receipt in BNG');
+  await expectDrained(h.nats.url);
+  expect([...bng.collections.get('inventory')!.entries()]).toEqual([
+    ['mug-1/100', { sku: 'mug-1', warehouse: '100', on_hand: 150, available: 140, id: 'mug-1' }],
+  ]);
+  // Each movement's PUT sent twice (the lost answer, the timeout); the repeated event was a duplicate.
+  expect(puts(path).map((r) => (r.body as { available: number }).available)).toEqual([110, 110, 140, 140]);
+  expect(transactions(/^MMS200MI\/GetItmWhsBal$/)).toHaveLength(2);
+});
+
+it('M3 order status -> BNG order, the answers lost and late: the latest status, with the tracking number', async () => {
+  const { m3, bng } = h.systems;
+  const [order] = rows('order_head').filter((o) => o.CUOR === '9101');
+  const path = '/orders/9101/status';
+  const status = () => bng.collections.get('orders')?.get('9101/status');
+  /** The event M3's hub publishes when the order's highest line status changes. */
+  const changed = (ORSL: string, LMTS: string, DLIX?: string) => {
+    m3.state.tables.order_head.set(order.ORNO, { ...order, ORSL, ORST: ORSL });
+    return { ORNO: order.ORNO, ORSL, ORST: ORSL, CUOR: order.CUOR, LMTS, ...(DLIX ? { DLIX } : {}) };
+  };
+  bng.fail(bngLost(path));
+  await h.post('m3-order-status-to-bng', changed('33', '20261202090000000'), 'm3');
+  await waitFor(() => status()?.status === 'allocated', 'allocated in BNG');
+  await expectDrained(h.nats.url);
+  // A status BNG does not show (partly delivered) is not reported.
+  await h.post('m3-order-status-to-bng', changed('55', '20261202100000000'), 'm3');
+  await expectDrained(h.nats.url);
+  bng.fail(bngLate(path));
+  await h.post('m3-order-status-to-bng', changed('66', '20261202110000000', '7000000123'), 'm3');
+  await waitFor(() => status()?.status === 'shipped' && puts(path).length === 4, 'shipped in BNG');
+  await expectDrained(h.nats.url);
+  expect(status()).toEqual({
+    order_id: '9101',
+    status: 'shipped',
+    erp_order_number: order.ORNO,
+    tracking_number: '7000000123',
+    id: '9101',
+  });
+  expect(puts(path).map((r) => (r.body as { status: string }).status)).toEqual([
+    'allocated',
+    'allocated',
+    'shipped',
+    'shipped',
+  ]);
 });
