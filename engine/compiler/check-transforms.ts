@@ -78,13 +78,18 @@ export function checkTransforms(
       step.requires?.forEach((r, j) => reads(['steps', i, 'requires', j, 'key'], r.key, context));
       reads(['steps', i, 'body'], step.body, context);
       reads(['steps', i, 'find', 'body'], step.find?.body, context);
-      const written = (path: JsonPath, target: CompiledStep, body: CompiledExpression | undefined) => {
+      const written = (
+        path: JsonPath,
+        target: CompiledStep,
+        body: CompiledExpression | undefined,
+        bodyContext: JsonSchema | undefined = context,
+      ) => {
         const found = body && operationOf(target.connection, target.operation);
         if (!body || !found?.operation) return;
         const label = `${found.connector.id} ${target.operation}`;
         const input = entityInputSchema(found.operation, target.params, target.object, overlays.get(target.connection));
         const at: Report = (offset, code, message) => report(path, offset, code, message);
-        const types = bodyTypes(body, context, event?.schema);
+        const types = bodyTypes(body, bodyContext, event?.schema);
         for (const object of resultObjects(body.ast?.(), body.source)) {
           checkWrites(object, { step: target, input, label, source: body.source, prefix: '', types }, at);
           checkRequired(object, target, input, label, at);
@@ -114,6 +119,21 @@ export function checkTransforms(
             identityFields: [],
           },
           step.find.body,
+        );
+      // So is abandon's, but over the step's own result, which no schema describes.
+      if (step.abandon)
+        written(
+          ['steps', i, 'abandon', 'body'],
+          {
+            ...step,
+            operation: step.abandon.operation,
+            kind: step.abandon.kind,
+            params: step.abandon.params,
+            ownedFields: undefined,
+            identityFields: [],
+          },
+          step.abandon.body,
+          undefined,
         );
     });
   }

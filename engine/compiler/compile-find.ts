@@ -2,11 +2,12 @@
  * Compiles what a step does when a call's outcome is unknown. `find`: the look-up by business reference that keeps a
  * create from being sent twice; its operation must be a read or query of the step's own connection, and the step
  * must change something (a find on a read has nothing to protect). `restart_from`: start again from an earlier step
- * (or this one) instead; never both.
+ * (or this one) instead; never both. `abandon`: on the step a restart starts from, the call that drops the entry the
+ * restart leaves behind.
  */
 import type { OperationDef } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
-import type { CompiledConnection, CompiledFind } from './compiled-spec.js';
+import type { CompiledAbandon, CompiledConnection, CompiledFind } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { operationOn } from './resolve-operation.js';
@@ -93,4 +94,40 @@ export function compileRestart(
       'a step has either find (look the record up) or restart_from (start again from an earlier step), not both',
     );
   return name;
+}
+
+/** The checked `steps[i].abandon`: a change on the step's connection, on a step some `restart_from` names. */
+export function compileAbandon(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Integration'>,
+  i: number,
+  connection: CompiledConnection | undefined,
+  expr: (path: JsonPath, stepIndex?: number) => CompiledExpression | undefined,
+): CompiledAbandon | undefined {
+  const steps = validated.value.steps;
+  const raw = steps[i].abandon;
+  if (!raw) return undefined;
+  const at: JsonPath = ['steps', i, 'abandon'];
+  if (!steps.some((s) => s.restart_from === steps[i].id))
+    ctx.errorAtKey(
+      validated.spec,
+      ['steps', i],
+      'abandon',
+      'invalid-abandon',
+      `no step restarts from \`${steps[i].id}\` (restart_from), so nothing is ever abandoned here: remove \`abandon\` or add restart_from to the steps that may leave the entry open`,
+    );
+  const operation = operationOn(ctx, validated, at, connection);
+  if (operation && LOOK_UPS.has(operation.kind))
+    ctx.error(
+      validated.spec,
+      [...at, 'operation'],
+      'invalid-abandon',
+      `abandon operation ${raw.operation} is a ${operation.kind}; abandon drops the entry with an operation that changes it (for example PPS370MI/DeleteEntry)`,
+    );
+  return {
+    operation: raw.operation,
+    kind: operation?.kind,
+    params: raw.params ?? {},
+    body: raw.body === undefined ? undefined : expr([...at, 'body'], i),
+  };
 }

@@ -10,7 +10,7 @@ import type { CompileContext } from './compile-context.js';
 import { compileExpression, positionInExpression } from './compile-expression.js';
 import { parseDuration } from './duration.js';
 import { expressionReferences } from './expression-references.js';
-import { compileFind, compileRestart } from './compile-find.js';
+import { compileAbandon, compileFind, compileRestart } from './compile-find.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, resolveOperation, resolveStream } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
@@ -152,6 +152,7 @@ function compileSteps(
         : undefined,
       find: compileFind(ctx, validated, i, { connection: scope.connections.get(step.connection), operation }, expr),
       restartFrom: compileRestart(ctx, validated, i),
+      abandon: compileAbandon(ctx, validated, i, scope.connections.get(step.connection), expr),
       reads: stepReads(validated, i),
     };
     return compiled;
@@ -307,7 +308,8 @@ function identityOf(operation: OperationDef, params: Params): string[] {
 
 function stepReads(validated: ValidatedSpec<'Integration'>, index: number): string[] {
   const step = validated.value.steps[index];
-  const text = [step.when, step.for_each, step.body, step.find?.body, step.find?.match, step.find?.result]
+  const { find, abandon } = step;
+  const text = [step.when, step.for_each, step.body, find?.body, find?.match, find?.result, abandon?.body]
     .filter((t) => typeof t === 'string')
     .join('\n');
   return [...new Set([...text.matchAll(/\$steps\.([a-z][a-z0-9_]*)/g)].map((m) => m[1]))];

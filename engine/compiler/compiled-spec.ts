@@ -138,6 +138,15 @@ export interface CompiledXrefWrite {
   targetId: CompiledExpression;
 }
 
+/** A step's `abandon`: the call that drops the batch entry this step opened, when a restart leaves it behind. */
+export interface CompiledAbandon {
+  operation: string;
+  kind?: OperationKind;
+  params: Readonly<Record<string, unknown>>;
+  /** Over this step's result in the abandoned attempt: the operation's input. */
+  body?: CompiledExpression;
+}
+
 /** A step's `find`: how to look up the record a create would make, by its business reference. */
 export interface CompiledFind {
   /** `uncertain`: only after an attempt whose outcome is unknown; `always`: before every call. */
@@ -213,6 +222,8 @@ export interface CompiledStep {
   requires?: readonly CompiledRequirement[];
   /** After an unknown outcome, the retry starts again from this step (an earlier one, or itself). */
   restartFrom?: string;
+  /** What drops the entry this step opened when a later step restarts from it. */
+  abandon?: CompiledAbandon;
   /** Earlier steps this step reads via `$steps.<id>`. */
   reads: readonly string[];
 }

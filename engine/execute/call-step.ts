@@ -10,6 +10,7 @@ import { connectorFailure } from './describe-failure.js';
 import type { ExecutionResult, ExecutionState, PlannedRequest, StepInvoker } from './execution-types.js';
 import { isSentCall } from './execution-types.js';
 import { findExisting } from './find-existing.js';
+import { plain } from './plain-json.js';
 import type { FindCall } from './find-existing.js';
 import { continuesAfter } from './resolve-failure.js';
 import { stableHash } from './stable-hash.js';
@@ -34,7 +35,7 @@ export interface StepCall {
   stepIndex: number;
   body: unknown;
   index?: number;
-  /** The element and its expression bindings, for the step's find. */
+  /** The element and its expression bindings, for the step's find and the abandon of a restart. */
   lookup?: Pick<FindCall, 'element' | 'evaluate'>;
 }
 
@@ -43,11 +44,22 @@ export const UNCHANGED = Symbol('unchanged');
 
 const WRITE_KINDS_WITH_IDENTITY = new Set(['update', 'upsert']);
 
-/** The call keys of this attempt by step position, so a restart can forget a run of steps. */
+/**
+ * The call keys of this attempt by step position, so a restart can forget a run of steps, and the results calls had
+ * in this attempt (a first attempt reads no checkpoints, so the entry a restart abandons is known from here).
+ */
 export class AttemptCalls {
   readonly #keys: { stepIndex: number; callKey: string }[] = [];
+  readonly #results = new Map<string, unknown>();
   track(stepIndex: number, callKey: string): void {
     this.#keys.push({ stepIndex, callKey });
+  }
+  done(callKey: string, result: unknown): unknown {
+    this.#results.set(callKey, result);
+    return result;
+  }
+  resultOf(callKey: string): { result: unknown } | undefined {
+    return this.#results.has(callKey) ? { result: this.#results.get(callKey) } : undefined;
   }
   /** Forgets the checkpoints of steps `from`..`to` (positions), so the next attempt runs them again. */
   async forget(state: ExecutionState, from: number, to: number): Promise<void> {
@@ -69,10 +81,13 @@ export async function callStep(
   const saved = checkpointed(options.integration, step) ? await checkpoint?.get(callKey) : undefined;
   if (saved && !isSentCall(saved)) {
     result.requests.push(saved.request);
-    return saved.result;
+    return attempt.done(callKey, saved.result);
   }
   const restartFrom = step.restartFrom && options.integration.steps.findIndex((s) => s.id === step.restartFrom);
-  const restart = () => attempt.forget(options.state, restartFrom as number, call.stepIndex);
+  const restart = async () => {
+    await abandonEntry(call, options, result, attempt, restartFrom as number);
+    await attempt.forget(options.state, restartFrom as number, call.stepIndex);
+  };
   if (saved && restartFrom !== undefined) {
     await restart();
     throw new ConnectorError(
@@ -82,7 +97,7 @@ export async function callStep(
     );
   }
   const found = await lookUp(call, options, result, saved !== undefined);
-  if (found !== NOT_FOUND) return found;
+  if (found !== NOT_FOUND) return attempt.done(callKey, found);
   if (step.ownsCreatedOnly) await refuseOthersRecords(step, body, options);
   // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
   const recordKey = readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
@@ -111,7 +126,7 @@ export async function callStep(
   if (checkpointed(options.integration, step))
     await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
   if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
-  return answer.result;
+  return attempt.done(callKey, answer.result);
 }
 
 /** A failed call that an `on_error: continue` rule counts as done. */
@@ -147,6 +162,51 @@ async function send(
       return CONTINUED;
     }
     throw error;
+  }
+}
+
+/**
+ * Before a restart forgets the step it starts from, that step's `abandon` drops the entry it opened (its result, from
+ * this attempt or its checkpoint, names it). Best effort: a refusal or a lost answer leaves that entry open, which never becomes a document.
+ */
+async function abandonEntry(
+  call: StepCall,
+  options: CallOptions,
+  result: ExecutionResult,
+  attempt: AttemptCalls,
+  from: number,
+) {
+  const opener = options.integration.steps[from];
+  const abandon = opener.abandon;
+  if (!abandon || opener.forEach || !call.lookup) return;
+  const checkpoint = attempt.resultOf(opener.id) ? undefined : await options.state.checkpoint?.get(opener.id);
+  const opened = attempt.resultOf(opener.id) ?? (checkpoint && !isSentCall(checkpoint) ? checkpoint : undefined);
+  if (!opened) return;
+  const body = abandon.body ? plain(await call.lookup.evaluate(abandon.body, opened.result)) : undefined;
+  const drop: CompiledStep = {
+    ...opener,
+    id: `${opener.id}.abandon`,
+    operation: abandon.operation,
+    kind: abandon.kind,
+    params: abandon.params,
+    ownedFields: undefined,
+    find: undefined,
+    abandon: undefined,
+  };
+  const context = {
+    integration: options.integration.name,
+    stepId: drop.id,
+    idempotencyKey: `${options.eventId}:${drop.id}`,
+  };
+  try {
+    const answer = await options.invoke(drop, { params: { ...abandon.params }, body }, context);
+    result.requests.push(answer.request);
+    (result.abandoned ??= []).push({ step: opener.id });
+  } catch (error) {
+    if (!(error instanceof ConnectorError)) throw error;
+    const request = (error as { request?: PlannedRequest }).request;
+    if (request) result.requests.push(request);
+    (result.abandoned ??= []).push({ step: opener.id, code: error.code });
   }
 }
 

@@ -72,7 +72,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         if (dropped.length > 0)
           (result.withheld ??= []).push({ step: step.id, ...(at === undefined ? {} : { index: at }), fields: dropped });
         if (step.ownedFields) writes++;
-        const lookup: StepCall['lookup'] = step.find && {
+        const lookup: StepCall['lookup'] = {
           element: elements[index],
           evaluate: (expr, input) => evaluate(scope, options.guards, expr, input, { ...extra, body }),
         };

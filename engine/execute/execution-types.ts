@@ -123,6 +123,8 @@ export interface ExecutionResult {
   continued?: { step: string; index?: number; code: string }[];
   /** Calls whose record a step's `find` found, so they were not sent (again). */
   found?: { step: string; index?: number }[];
+  /** Entries a restart left behind and a step's `abandon` dropped; `code` when that failed and the entry stays open. */
+  abandoned?: { step: string; code?: string }[];
   /** Fields a step body produced that the ownership filter dropped (not sent), per call. */
   withheld?: { step: string; index?: number; fields: string[] }[];
 }

@@ -104,7 +104,7 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
       };
     const responses: RecordedResponses = {};
     for (const step of integration.steps) {
-      for (const id of [step.id, `${step.id}.find`]) {
+      for (const id of [step.id, `${step.id}.find`, `${step.id}.abandon`]) {
         const list = byStep.get(id)?.map(masked) as RecordedResponse[] | undefined;
         if (list) responses[id] = step.forEach ? [...list] : list[0];
       }

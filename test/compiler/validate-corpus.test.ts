@@ -46,6 +46,8 @@ const EXPECTED: Record<string, string[]> = {
   'duplicate-test-case.test.yaml': ['duplicate-test-case.test.yaml:8:11 duplicate-test-case'],
   'invalid-auth-variant.yaml': ['invalid-auth-variant.yaml:7:9 invalid-value'],
   'invalid-format-duration.yaml': ['invalid-format-duration.yaml:8:19 invalid-format'],
+  // abandon on a step no restart_from names, and abandon with a read; the abandon of `head` is fine.
+  'invalid-abandon.yaml': ['invalid-abandon.yaml:12:5 invalid-abandon', 'invalid-abandon.yaml:13:18 invalid-abandon'],
   'invalid-find.yaml': ['invalid-find.yaml:13:18 invalid-find'],
   'invalid-format-name.yaml': ['invalid-format-name.yaml:3:7 invalid-format'],
   'invalid-options.yaml': ['invalid-options.yaml:7:15 invalid-options'],

@@ -206,6 +206,8 @@ it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO
   await waitFor(() => m3.state.tables.supplier.has('V000014'), 'supplier V000014');
   await expectDrained(h.nats.url);
 
+  // A head that times out and a line whose answer is lost each leave an entry M3 cannot show us: both are deleted.
+  m3.fail(late('PPS370MI/AddHead'));
   m3.fail(lost('PPS370MI/AddLine'));
   m3.fail(lost('PPS370MI/FinishEntry'));
   const po = {
@@ -236,6 +238,26 @@ it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO
     ['10', 'MUG-1', '100'],
     ['20', 'TEE-1', '50'],
   ]);
+  expect(transactions(/^PPS370MI\//)).toEqual([
+    'PPS370MI/StartEntry',
+    'PPS370MI/AddHead',
+    'PPS370MI/DeleteEntry',
+    'PPS370MI/StartEntry',
+    'PPS370MI/AddHead',
+    'PPS370MI/AddLine',
+    'PPS370MI/DeleteEntry',
+    'PPS370MI/StartEntry',
+    'PPS370MI/AddHead',
+    'PPS370MI/AddLine',
+    'PPS370MI/AddLine',
+    'PPS370MI/FinishEntry',
+  ]);
+  // The entry that became the PO is finished (90); no other entry of Junction's is left open (the seed's is M3's).
+  expect(rows('po_entry').map((e) => [e.MSGN, e.STAT])).toEqual([
+    ['700000000', '10'],
+    [expect.any(String), '90'],
+  ]);
+  expect(rows('po_entry_head').filter((e) => e.YRE1 === 'BNG PO 302')).toHaveLength(1);
 
   m3.fail(lost('APS450MI/AddHead'));
   const invoice = {

@@ -1,7 +1,8 @@
 /**
  * The other answers to an unknown outcome: `restart_from` starts a batch entry again instead of sending a call into
- * an entry that cannot be read back, and an `on_error` rule with `continue` counts a failed call as done (an "already
- * exists" after an earlier attempt got no answer) and goes on with the event.
+ * an entry that cannot be read back (and the entry step's `abandon` drops the entry left open), and an `on_error`
+ * rule with `continue` counts a failed call as done (an "already exists" after an earlier attempt got no answer) and
+ * goes on with the event.
  */
 import { describe, expect, it } from 'vitest';
 import { executeEvent } from '../../engine/execute/execute-event.js';
@@ -23,6 +24,7 @@ steps:
     operation: sobjects.create
     params: { sobject: Entry }
     body: '{ "Ref__c": $string(id) }'
+    abandon: { operation: sobjects.delete, params: { sobject: Entry }, body: '{ "Id": id }' }
   - id: head
     connection: crm
     operation: sobjects.create
@@ -48,18 +50,37 @@ describe('restart_from and continue', () => {
   const run = (target: ReturnType<typeof crm>, state = createMemoryState()) =>
     executeEvent({ id: 1 }, { integration, lookups: set.lookups, invoke: target.invoke, state, eventId: 'e1' });
 
-  it('a head sent into an entry without an answer: the retry opens a new entry instead of adding a second head', async () => {
+  it('a head sent into an entry without an answer: the entry is dropped and the retry opens a new one', async () => {
     const state = createMemoryState();
     const target = crm((step, _index, attempt) => (step === 'head' && attempt === 1 ? lost() : undefined));
-    expect((await run(target, state)).failure).toMatchObject({ step: 'head', code: 'timeout', action: 'retry' });
+    const first = await run(target, state);
+    expect(first.failure).toMatchObject({ step: 'head', code: 'timeout', action: 'retry' });
+    expect(first.abandoned).toEqual([{ step: 'entry' }]);
     expect((await run(target, state)).outcome).toBe('delivered');
     expect(target.calls.map((c) => `${c.step} ${JSON.stringify(c.body)}`)).toEqual([
       'entry {"Ref__c":"1"}',
       'head {"Entry__c":"00Q1"}',
+      'entry.abandon {"Id":"00Q1"}',
       'entry {"Ref__c":"1"}',
-      'head {"Entry__c":"00Q3"}',
-      'finish {"Entry__c":"00Q3"}',
+      'head {"Entry__c":"00Q4"}',
+      'finish {"Entry__c":"00Q4"}',
     ]);
+  });
+
+  it('an entry that cannot be dropped (refused, or no answer) does not stop the restart', async () => {
+    const state = createMemoryState();
+    const target = crm((step, _index, attempt) =>
+      step === 'head' && attempt === 1
+        ? lost()
+        : step === 'entry.abandon'
+          ? new ConnectorError('not-found', 'crm: entity is deleted', 'permanent')
+          : undefined,
+    );
+    const first = await run(target, state);
+    expect(first.failure).toMatchObject({ step: 'head', code: 'timeout', action: 'retry' });
+    expect(first.abandoned).toEqual([{ step: 'entry', code: 'not-found' }]);
+    expect((await run(target, state)).outcome).toBe('delivered');
+    expect(target.calls.map((c) => c.step)).toEqual(['entry', 'head', 'entry.abandon', 'entry', 'head', 'finish']);
   });
 
   it('a crash after the head was sent: the redelivery restarts from the entry rather than sending the head again', async () => {
@@ -76,9 +97,10 @@ describe('restart_from and continue', () => {
       action: 'retry',
       message: 'step head: an earlier attempt sent this call and got no answer; starting again from step entry',
     });
-    expect(target.calls).toEqual([]);
+    // The entry the crashed attempt opened is dropped before anything else is sent.
+    expect(target.calls.map((c) => `${c.step} ${JSON.stringify(c.body)}`)).toEqual(['entry.abandon {"Id":"00Q7"}']);
     expect((await run(target, state)).outcome).toBe('delivered');
-    expect(target.calls.map((c) => c.step)).toEqual(['entry', 'head', 'finish']);
+    expect(target.calls.map((c) => c.step)).toEqual(['entry.abandon', 'entry', 'head', 'finish']);
   });
 
   it('continue: an "already exists" counts the call as done, and the event goes on', async () => {

@@ -1,7 +1,7 @@
 /**
  * What a spec-test file refers to, checked like the specs themselves: the step ids of recorded responses
- * (`<step>`, `<step>.find`, or `lookup.<name>` of a resolved lookup), of expected requests and of `outcome_unknown`
- * (`<step>` or `<step>.<index>`), the `event_file` (it must exist in the tree and be JSON), overridden lookups, and
+ * (`<step>`, `<step>.find`, `<step>.abandon`, or `lookup.<name>` of a resolved lookup), of expected requests and of
+ * `outcome_unknown` (`<step>` or `<step>.<index>`), the `event_file` (it must exist in the tree and be JSON), overridden lookups, and
  * the connections named by `echo` and `created`. A typo would otherwise make a case test nothing, or fail with no
  * line number.
  */
@@ -27,6 +27,7 @@ export function checkTestReferences(ctx: CompileContext, tests: readonly TestSpe
     const spec = test.validated.spec;
     const stepIds = integration.steps.map((s) => s.id);
     const withFind = integration.steps.filter((s) => s.find).map((s) => s.id);
+    const withAbandon = integration.steps.filter((s) => s.abandon).map((s) => s.id);
     const unknown = (what: string, name: string, known: readonly string[]) => {
       const hint = closestMatch(name, known);
       const list = known.map((k) => `\`${k}\``).join(', ') || 'none';
@@ -38,13 +39,15 @@ export function checkTestReferences(ctx: CompileContext, tests: readonly TestSpe
     const stepOf = (reference: string, suffix: RegExp) => reference.replace(suffix, '');
     test.value.cases.forEach((c, i) => {
       const base: JsonPath = ['cases', i];
-      // responses and expected requests name a step, or `<step>.find` for the look-up of a step's find
+      // responses and expected requests name a step, `<step>.find` for the look-up of a step's find, or
+      // `<step>.abandon` for the call that drops the entry a restart leaves behind
       const stepReference = (reference: string, report: (message: string) => void) => {
         if (reference.startsWith('lookup.') && scope.resolvedLookups?.has(reference.slice('lookup.'.length))) return;
-        const step = stepOf(reference, /\.find$/);
+        const step = stepOf(reference, /\.(find|abandon)$/);
+        const suffix = reference.slice(step.length + 1) as 'find' | 'abandon' | '';
         if (!stepIds.includes(step)) report(unknown(`${test.integration} step`, step, stepIds));
-        else if (reference.endsWith('.find') && !withFind.includes(step))
-          report(`step \`${step}\` has no \`find\`, so there is no \`${reference}\``);
+        else if (suffix && !(suffix === 'find' ? withFind : withAbandon).includes(step))
+          report(`step \`${step}\` has no \`${suffix}\`, so there is no \`${reference}\``);
       };
       for (const key of Object.keys(c.responses ?? {}))
         stepReference(key, (m) => atKey([...base, 'responses'], key, `responses: ${m}`));

@@ -532,8 +532,9 @@ export interface Step {
    */
   body?: string;
   find?: Find;
+  abandon?: Abandon;
   /**
-   * For batch interfaces whose open entries cannot be read back (M3 PPS370MI): when this call was sent and its outcome is unknown, the retry does not send it again into the same entry but starts again from step <id> (this step or an earlier one), so a new entry replaces the one left open, which never becomes a document. Not together with find.
+   * For batch interfaces whose open entries cannot be read back (M3 PPS370MI): when this call was sent and its outcome is unknown, the retry does not send it again into the same entry but starts again from step <id> (this step or an earlier one), so a new entry replaces the one left open, which never becomes a document (and which that step's `abandon` drops). Not together with find.
    */
   restart_from?: string;
   /**
@@ -584,6 +585,25 @@ export interface Find {
    * JSONata over the found record giving the step's result, as later steps read it ($steps.<id>) and xref.target_id sees it ($result). Defaults to the found record.
    */
   result?: string;
+}
+/**
+ * On a step that later steps restart from (`restart_from`), typically the one that opens a batch entry: the call that drops what this step opened when a restart leaves it behind (M3 PPS370MI/DeleteEntry), so no open entry is left over. Sent before the restart forgets this step's result; best effort: when it fails (a refusal, no answer), the restart goes on and the entry stays open.
+ */
+export interface Abandon {
+  /**
+   * An operation of the step's connection that drops the entry.
+   */
+  operation: string;
+  /**
+   * Static parameters of the operation.
+   */
+  params?: {
+    [k: string]: unknown;
+  };
+  /**
+   * JSONata over this step's result in the attempt being abandoned (the entry to drop), with the step body's bindings.
+   */
+  body?: string;
 }
 /**
  * Fields of one object on one connection that this integration owns.
@@ -899,7 +919,7 @@ export interface Case {
     };
   };
   /**
-   * Recorded responses keyed by step id, and `<step>.find` for a step's find look-up; a list for for_each steps (one per element).
+   * Recorded responses keyed by step id, `<step>.find` for a step's find look-up and `<step>.abandon` for the call that drops an entry a restart leaves behind; a list for for_each steps (one per element).
    */
   responses?: {
     [k: string]: Response | Response[];
