@@ -167,7 +167,8 @@ async function send(
 
 /**
  * Before a restart forgets the step it starts from, that step's `abandon` drops the entry it opened (its result, from
- * this attempt or its checkpoint, names it). Best effort: a refusal or a lost answer leaves that entry open, which never becomes a document.
+ * this attempt or its checkpoint, names it). Best effort: a refusal or a lost answer leaves that entry open, which
+ * never becomes a document.
  */
 async function abandonEntry(
   call: StepCall,

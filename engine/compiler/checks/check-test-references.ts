@@ -1,9 +1,9 @@
 /**
  * What a spec-test file refers to, checked like the specs themselves: the step ids of recorded responses
  * (`<step>`, `<step>.find`, `<step>.abandon`, or `lookup.<name>` of a resolved lookup), of expected requests and of
- * `outcome_unknown` (`<step>` or `<step>.<index>`), the `event_file` (it must exist in the tree and be JSON), overridden lookups, and
- * the connections named by `echo` and `created`. A typo would otherwise make a case test nothing, or fail with no
- * line number.
+ * `outcome_unknown` (`<step>` or `<step>.<index>`), the `event_file` (it must exist in the tree and be JSON),
+ * overridden lookups, and the connections named by `echo` and `created`. A typo would otherwise make a case test
+ * nothing, or fail with no line number.
  */
 import type { CompileContext } from '../compile-context.js';
 import type { TestSpecFile } from '../compile-spec-set.js';
