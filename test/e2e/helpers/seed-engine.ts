@@ -38,6 +38,25 @@ function signature(sender: Sender, raw: string): string {
   return sender === 'magento' ? hmac.digest('base64') : 'sha256=' + hmac.digest('hex');
 }
 
+/** Sends a webhook signed as `sender` signs it to `<engineUrl>/hooks/<integration>`; expects 202. */
+export async function postSigned(engineUrl: string, integration: string, body: unknown, sender: Sender) {
+  const raw = JSON.stringify(body);
+  const res = await fetch(`${engineUrl}/hooks/${integration}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [SIGNING[sender]]: signature(sender, raw) },
+    body: raw,
+  });
+  expect(res.status, await res.clone().text()).toBe(202);
+}
+
+/** A temp directory with the given seed spec sets (their spec tests left out). */
+export function copySeedSpecs(sets: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'junction-seed-'));
+  for (const set of sets)
+    cpSync(join(SPECS, set), dir, { recursive: true, filter: (src) => !src.endsWith('.test.yaml') });
+  return dir;
+}
+
 export interface SeedEngine {
   nats: TestNatsServer;
   systems: SeedSystems;
@@ -52,9 +71,7 @@ export async function startSeedEngine(
   sets: string[],
   options: { fastTimeouts?: boolean; fastPolls?: boolean } = {},
 ): Promise<SeedEngine> {
-  const dir = mkdtempSync(join(tmpdir(), 'junction-seed-'));
-  for (const set of sets)
-    cpSync(join(SPECS, set), dir, { recursive: true, filter: (src) => !src.endsWith('.test.yaml') });
+  const dir = copySeedSpecs(sets);
   if (options.fastTimeouts) {
     const connections = join(dir, 'connections');
     for (const file of readdirSync(connections)) {
@@ -84,15 +101,7 @@ export async function startSeedEngine(
     nats,
     systems,
     engine,
-    post: async (integration, body, sender) => {
-      const raw = JSON.stringify(body);
-      const res = await fetch(`${engine.url!}/hooks/${integration}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNING[sender]]: signature(sender, raw) },
-        body: raw,
-      });
-      expect(res.status, await res.clone().text()).toBe(202);
-    },
+    post: (integration, body, sender) => postSigned(engine.url!, integration, body, sender),
     stop: async () => {
       await engine.stop();
       await systems.stop();
