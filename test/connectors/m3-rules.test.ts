@@ -172,6 +172,31 @@ describe('infor_m3 as M3 behaves', () => {
     });
   });
 
+  it('deletes an open PO entry whole with DeleteEntry (status 10 only), and has no transaction that reads one', async () => {
+    const { m3, call } = await start();
+    const { MSGN } = (await call('PPS370MI/StartEntry', { BAOR: 'BNG' })) as { MSGN: string };
+    const head = { MSGN, FACI: 'A01', WHLO: '100', SUNO: 'V000012', DWDT: '20261202', YRE1: 'BNG PO 305' };
+    await call('PPS370MI/AddHead', head);
+    await call('PPS370MI/AddLine', { MSGN, ITNO: 'MUG-1', ORQA: 5 });
+    await call('PPS370MI/DeleteEntry', { MSGN });
+    const left = (table: 'po_entry' | 'po_entry_head' | 'po_entry_line') =>
+      [...m3.state.tables[table].values()].filter((r) => r.MSGN === MSGN);
+    expect([left('po_entry'), left('po_entry_head'), left('po_entry_line')]).toEqual([[], [], []]);
+    expect(await rejection(call('PPS370MI/DeleteEntry', { MSGN }))).toMatchObject({
+      code: 'not-found',
+      vendorCode: 'WMS3703',
+      field: 'MSGN',
+    });
+    // A finished entry (status 90) is M3's to delete in PPS370, not MI's.
+    const finished = (await call('PPS370MI/StartEntry', { BAOR: 'BNG' })) as { MSGN: string };
+    await call('PPS370MI/AddHead', { ...head, MSGN: finished.MSGN });
+    await call('PPS370MI/FinishEntry', finished);
+    expect(await rejection(call('PPS370MI/DeleteEntry', finished))).toMatchObject({ vendorCode: 'XST0020' });
+    // PPS370MI's nine transactions (M3H5) add, finish or delete; none reads an entry, so none is in the catalog.
+    for (const read of ['GetHead', 'LstHead', 'LstLine'])
+      expect(await rejection(call(`PPS370MI/${read}`, { MSGN }))).toMatchObject({ code: 'unknown-operation' });
+  });
+
   it('posts a GL interface batch as one voucher only when balanced, and consumes the batch', async () => {
     const { m3, call } = await start();
     const parm = (account: string, amount: string) => `I120261121${account.padEnd(8)}${amount.padStart(17)}USDPayment`;
