@@ -82,7 +82,10 @@ it('a worker killed mid-entry: the next one deletes the open entry and enters th
     ],
   };
   await postSigned(engineUrl, 'bng-purchase-orders-to-m3', { po }, 'bng');
-  await waitFor(() => transactions().includes('PPS370MI/AddLine'), () => `the first line sent (${first.stderr()})`);
+  await waitFor(
+    () => transactions().includes('PPS370MI/AddLine'),
+    () => `the first line sent (${first.stderr()})`,
+  );
   const [abandoned] = [...m3.state.tables.po_entry.values()].filter((e) => e.MSGN !== '700000000');
   expect(abandoned).toMatchObject({ STAT: '10' });
   first.child.kill('SIGKILL');
@@ -90,7 +93,11 @@ it('a worker killed mid-entry: the next one deletes the open entry and enters th
 
   const second = run();
   const pos = () => [...m3.state.tables.purchase_order.values()].filter((p) => p.YRE1 === 'BNG PO 304');
-  await waitFor(() => pos().length > 0, () => `the purchase order (${second.stderr()})`, 60_000);
+  await waitFor(
+    () => pos().length > 0,
+    () => `the purchase order (${second.stderr()})`,
+    60_000,
+  );
   await expectDrained(nats.url);
 
   expect(pos()).toEqual([expect.objectContaining({ SUNO: 'V000015', WHLO: '100', PUSL: '20' })]);
