@@ -46,7 +46,7 @@ const WRITE_KINDS_WITH_IDENTITY = new Set(['update', 'upsert']);
 
 /**
  * The call keys of this attempt by step position, so a restart can forget a run of steps, and the results calls had
- * in this attempt (a first attempt reads no checkpoints, so the entry a restart abandons is known from here).
+ * in this attempt, so a restart knows the entry it abandons without reading a checkpoint back.
  */
 export class AttemptCalls {
   readonly #keys: { stepIndex: number; callKey: string }[] = [];
