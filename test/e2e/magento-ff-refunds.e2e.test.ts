@@ -3,6 +3,7 @@
  * order (a credit memo with an item, the shipping and a restocking fee) and FinancialForce gets a sales credit note
  * against the order's invoice, one line per refunded item with that line's own tax code, a shipping line and the fee.
  * Only the credit memo is sent: the order's invoice, and the customer's account before it, are fetched on demand.
+ * Under faults (FF's answer lost after it saved, a line saved after the client gave up) it is still one credit note.
  */
 import { afterEach, expect, it } from 'vitest';
 import { refundOrder } from '../../connectors/magento/emulator/index.js';
@@ -18,14 +19,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-it('a Magento refund reaches FinancialForce as a credit note against the invoice, with per-line tax', async () => {
-  h = await startSeedEngine(['magento-ff']);
-  const { magento, ff } = h.systems;
-  // The cap was taxed at New York's rate: its refund line must carry that code, not the order's first tax.
-  const order = magento.state.orders.get(1001)!;
-  const taxes = (order.extension_attributes as { item_applied_taxes: Row[] }).item_applied_taxes;
-  taxes.find((t) => t.item_id === 10014)!.applied_taxes = [{ code: 'US-NY-*-Rate 1', percent: 8.875, amount: 0.93 }];
-
+/** Refunds the mug and the cap of seed order 1001 (less a restocking fee of 2), as Magento does. */
+function refundMugAndCap(magento: SeedEngine['systems']['magento']) {
   const refund = refundOrder(magento.state, 1001, {
     items: [
       { order_item_id: 10011, qty: 1 },
@@ -35,6 +30,18 @@ it('a Magento refund reaches FinancialForce as a credit note against the invoice
     comment: { comment: 'Returned unopened', is_visible_on_front: 0 },
   });
   if (!('memo' in refund)) throw new Error(`refund refused: ${JSON.stringify(refund.error)}`);
+  return refund;
+}
+
+it('a Magento refund reaches FinancialForce as a credit note against the invoice, with per-line tax', async () => {
+  h = await startSeedEngine(['magento-ff']);
+  const { magento, ff } = h.systems;
+  // The cap was taxed at New York's rate: its refund line must carry that code, not the order's first tax.
+  const order = magento.state.orders.get(1001)!;
+  const taxes = (order.extension_attributes as { item_applied_taxes: Row[] }).item_applied_taxes;
+  taxes.find((t) => t.item_id === 10014)!.applied_taxes = [{ code: 'US-NY-*-Rate 1', percent: 8.875, amount: 0.93 }];
+
+  const refund = refundMugAndCap(magento);
   await h.post('magento-creditmemos-to-ff-credit-notes', refund.memo, 'magento');
 
   await waitFor(
@@ -77,5 +84,29 @@ it('a Magento refund reaches FinancialForce as a credit note against the invoice
     [true, product('SHIPPING'), 1, 5, tax('US-CA'), 0.41],
     [true, product('ADJUSTMENT'), 1, -2, undefined, 0],
   ]);
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+});
+
+it('the credit note upsert answer lost and a line timing out after FF saved it: one credit note, four lines', async () => {
+  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
+  const { magento, ff } = h.systems;
+  const refund = refundMugAndCap(magento);
+  const SF = '/services/data/v60.0/sobjects';
+  const memo = String(refund.memo.entity_id);
+  ff.fail({ dropAfterCommit: true, pathPrefix: `${SF}/c2g__codaCreditNote__c/Magento_Creditmemo_Id__c/${memo}` });
+  ff.fail({ delayMs: 1500, pathPrefix: `${SF}/c2g__codaCreditNoteLineItem__c/Magento_Creditmemo_Item_Id__c/` });
+  await h.post('magento-creditmemos-to-ff-credit-notes', refund.memo, 'magento');
+  await waitFor(
+    () => ff.records('c2g__codaCreditNoteLineItem__c').length === 4,
+    'the credit note and its lines',
+    60_000,
+  );
+  await expectDrained(h.nats.url);
+  expect(await (await fetch(`${ff.url}/__emulator/faults`)).json()).toEqual([]);
+  const notes = ff.records('c2g__codaCreditNote__c');
+  expect(notes.map((n) => n.Magento_Creditmemo_Id__c)).toEqual([memo]);
+  const lines = ff.records('c2g__codaCreditNoteLineItem__c');
+  expect(lines.every((l) => l.c2g__CreditNote__c === notes[0].Id)).toBe(true);
+  expect(new Set(lines.map((l) => l.Magento_Creditmemo_Item_Id__c)).size).toBe(4);
   expect(await h.engine.deadLetters.list()).toEqual([]);
 });
