@@ -15,6 +15,9 @@ export interface M3Result {
   errorType?: string;
   errorField?: string;
   errorCode?: string;
+  /** A terminated request's reason and type (m3-odin `parseMessageV2` reads them where errorMessage/Type are absent). */
+  terminationReason?: string;
+  terminationErrorType?: string;
 }
 
 /** Message ids of contention: another user or job holds or changed the record; the next attempt can succeed. */
@@ -52,12 +55,20 @@ export function nokError(result: M3Result, status = 200): ConnectorError {
  * the operations' result.
  */
 export function classifyM3Error(response: InboundResponse): ConnectorError {
-  const body = response.body as (M3Result & { results?: M3Result[] }) | undefined;
-  const result = body?.results?.[0]?.errorMessage ? body.results[0] : body?.errorMessage ? body : undefined;
+  const raw = response.body as (M3Result & { results?: M3Result[] }) | undefined;
+  const top = raw && {
+    ...raw,
+    errorMessage: raw.errorMessage ?? raw.terminationReason,
+    errorType: raw.errorType ?? raw.terminationErrorType,
+  };
+  const result = top?.results?.[0]?.errorMessage ? top.results[0] : top?.errorMessage ? top : undefined;
   if (result) {
     const error = nokError({ ...result, transaction: result.transaction ?? 'M3' }, response.status);
     const type = result.errorType ? ` (${result.errorType})` : '';
-    return new ConnectorError(error.code, error.message + type, error.disposition, {
+    // Without a message id the text is the request's problem ("Transaction X does not exist"), not a record's: a
+    // find must not read it as "no such record" and create again.
+    const code = result.errorCode?.trim() ? error.code : 'validation';
+    return new ConnectorError(code, error.message + type, code === error.code ? error.disposition : 'permanent', {
       status: response.status,
       vendorCode: error.vendorCode ?? result.errorType,
       field: error.field,

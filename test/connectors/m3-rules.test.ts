@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
+import { classifyM3Error } from '../../connectors/infor_m3/errors.js';
 import type { M3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { ConnectionClient } from '../../engine/http/connection-client.js';
@@ -44,6 +45,20 @@ describe('infor_m3 as M3 behaves', () => {
         errorMessage: 'Transaction AddHead does not exist in program OIS100MI',
         errorType: 'TransactionNotFound',
       },
+    });
+  });
+
+  it('reads a top-level error given as terminationReason and terminationErrorType, as m3-odin does; not as a missing record', () => {
+    const error = classifyM3Error({
+      status: 400,
+      headers: {},
+      body: { terminationReason: 'Transaction GetHead does not exist', terminationErrorType: 'TransactionNotFound' },
+    });
+    expect({ code: error.code, message: error.message, vendorCode: error.vendorCode, status: error.status }).toEqual({
+      code: 'validation',
+      message: 'M3: Transaction GetHead does not exist (TransactionNotFound)',
+      vendorCode: 'TransactionNotFound',
+      status: 400,
     });
   });
 
