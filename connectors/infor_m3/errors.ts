@@ -15,7 +15,7 @@ export interface M3Result {
   errorType?: string;
   errorField?: string;
   errorCode?: string;
-  /** A terminated request's reason and type (m3-odin `parseMessageV2` reads them where errorMessage/Type are absent). */
+  /** A terminated request's reason and type (m3-odin `parseMessageV2` reads them without errorMessage/Type). */
   terminationReason?: string;
   terminationErrorType?: string;
 }
