@@ -16,7 +16,7 @@ import { checkConnection, resolveOperation, resolveStream } from './resolve-oper
 import type { ConnectionScope } from './resolve-operation.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
-import { compileRead, compileReconcile, compileRequirements } from './compile-reads.js';
+import { compileRead, compileReconcile, compileRequirements, compileXrefMatch } from './compile-reads.js';
 import type { Integration } from './generated/spec-types.js';
 
 type Params = Record<string, unknown>;
@@ -148,6 +148,7 @@ function compileSteps(
             map: xref.map,
             sourceId: expr(['steps', i, 'xref', 'source_id'], i)!,
             targetId: expr(['steps', i, 'xref', 'target_id'], i + 1)!,
+            match: compileXrefMatch(ctx, validated, i, scope, expr),
           }
         : undefined,
       find: compileFind(ctx, validated, i, { connection: scope.connections.get(step.connection), operation }, expr),

@@ -1,10 +1,16 @@
 /**
  * The parts of an Integration that Junction runs outside of events: `requires` (cross-references that must exist
  * first), `read` (how to list the source's records, or read one by key; a schedule source is its own `list`) and
- * `reconcile` (a reconciliation schedule).
+ * `reconcile` (a reconciliation schedule), and `xref.match` (how `junction xref match` pairs existing records).
  */
 import type { CompiledExpression } from '../transform/transform-engine.js';
-import type { CompiledReadGet, CompiledReadList, CompiledRequirement, CompiledSource } from './compiled-spec.js';
+import type {
+  CompiledReadGet,
+  CompiledReadList,
+  CompiledRequirement,
+  CompiledSource,
+  CompiledXrefMatch,
+} from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import { resolveOperation } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
@@ -36,17 +42,8 @@ export function compileRead(
   for (const [part, raw] of [
     ['list', list],
     ['get', get],
-  ] as const) {
-    if (!raw) continue;
-    const operation = resolveOperation(ctx, validated, ['read', part], scope);
-    if (operation && !READ_KINDS.has(operation.kind))
-      ctx.error(
-        validated.spec,
-        ['read', part, 'operation'],
-        'read-operation',
-        `${raw.operation} is a ${operation.kind} operation; read.${part} needs a query or read operation`,
-      );
-  }
+  ] as const)
+    if (raw) checkReadOperation(ctx, validated, ['read', part], scope, `read.${part}`, raw.operation);
   const compiledList: CompiledReadList | undefined = list
     ? {
         connection: list.connection,
@@ -76,6 +73,54 @@ export function compileRead(
     record: get.record === undefined ? undefined : expr(['read', 'get', 'record']),
   };
   return compiledList || compiledGet ? { list: compiledList, get: compiledGet } : undefined;
+}
+
+/** `steps[i].xref.match`: how `junction xref match` lists the target's records and keys both sides. */
+export function compileXrefMatch(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Integration'>,
+  stepIndex: number,
+  scope: ConnectionScope,
+  expr: Expr,
+): CompiledXrefMatch | undefined {
+  const match = validated.value.steps[stepIndex].xref?.match;
+  if (!match) return undefined;
+  const at = ['steps', stepIndex, 'xref', 'match'];
+  checkReadOperation(ctx, validated, [...at, 'target'], scope, 'xref.match.target', match.target.operation);
+  const { target } = match;
+  return {
+    sourceKey: expr([...at, 'source_key'])!,
+    target: {
+      connection: target.connection,
+      operation: target.operation,
+      params: target.params ?? {},
+      body: target.body === undefined ? undefined : expr([...at, 'target', 'body']),
+      records: target.records === undefined ? undefined : expr([...at, 'target', 'records']),
+      cursor: expr([...at, 'target', 'cursor'])!,
+      initialCursor: target.initial_cursor,
+    },
+    targetKey: expr([...at, 'target', 'key'])!,
+    targetId: expr([...at, 'target', 'id'])!,
+  };
+}
+
+/** Junction reads records itself only with query and read operations (`read-operation`). */
+function checkReadOperation(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Integration'>,
+  at: JsonPath,
+  scope: ConnectionScope,
+  label: string,
+  name: string,
+): void {
+  const operation = resolveOperation(ctx, validated, at, scope);
+  if (operation && !READ_KINDS.has(operation.kind))
+    ctx.error(
+      validated.spec,
+      [...at, 'operation'],
+      'read-operation',
+      `${name} is a ${operation.kind} operation; ${label} needs a query or read operation`,
+    );
 }
 
 export function compileReconcile(

@@ -136,6 +136,20 @@ export interface CompiledXrefWrite {
   sourceId: CompiledExpression;
   /** Expression giving the target-side id; `$result` is the step result. */
   targetId: CompiledExpression;
+  /** How `junction xref match` links records that already exist on both sides. */
+  match?: CompiledXrefMatch;
+}
+
+/** `xref.match`: link existing records by a natural key (e-mail, SKU, customer number). */
+export interface CompiledXrefMatch {
+  /** Over a source record (from `read.list`): its natural key. */
+  sourceKey: CompiledExpression;
+  /** Lists the target's existing records, as `read.list` lists the source's. */
+  target: CompiledReadList;
+  /** Over a target record: its natural key. */
+  targetKey: CompiledExpression;
+  /** Over a target record: the id the cross-reference stores. */
+  targetId: CompiledExpression;
 }
 
 /** A step's `abandon`: the call that drops the batch entry this step opened, when a restart leaves it behind. */

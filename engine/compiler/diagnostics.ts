@@ -92,7 +92,7 @@ export const DIAGNOSTIC_CODES = {
   'unknown-lookup-key':
     'A $lookup call names a constant key that the table does not have (a warning when the table has a default).',
   'read-operation':
-    'A `read.list` or `read.get` uses an operation that writes: Junction reads source records only with query and read operations.',
+    'A `read.list`, `read.get` or `xref.match.target` uses an operation that writes: Junction reads records itself only with query and read operations.',
   'unknown-xref-map':
     'A `requires` or a `$xref("map", …)` call names a cross-reference map that no step writes (a warning: `junction xref import` may still fill it).',
   'invalid-schema-overlay':

@@ -73,6 +73,7 @@ const EXPECTED: Record<string, string[]> = {
   // Two owners of only the records they create share fields; an owner of all records still clashes with them.
   'owned-records-created': ['owned-records-created/c.yaml:15:14 owned-field-conflict'],
   'read-operation.yaml': ['read-operation.yaml:11:39 read-operation'],
+  'read-operation-xref-match.yaml': ['read-operation-xref-match.yaml:17:48 read-operation'],
   'removed-property.yaml': ['removed-property.yaml:6:1 removed-property'],
   'secret-literal-option.yaml': ['secret-literal-option.yaml:7:12 secret-literal'],
   'secret-literal-webhook.yaml': ['secret-literal-webhook.yaml:7:45 secret-literal'],

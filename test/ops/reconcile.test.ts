@@ -46,7 +46,8 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
 
   const account = (id: number) => ff.records('Account').find((a) => a.Magento_Customer_Id__c === String(id))!;
   ff.store.update('Account', String(account(202).Id), { Email__c: 'typed-by-hand@example.com' });
-  ff.store.remove('Account', String(account(204).Id));
+  const deleted = String(account(204).Id);
+  ff.store.remove('Account', deleted);
   // Echo suppression alone would never repair this: a new event of the unchanged customer writes the same body as
   // last time, so it is skipped as an echo.
   expect(await world.post(CUSTOMERS, { ...magento.state.customers.get(202), updated_at: '2026-10-03 00:00:00' })).toBe(
@@ -61,6 +62,8 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
     [
       `reconcile ${CUSTOMERS} (all 6 records): 4 match, 1 differ, 1 missing, 0 skipped, 0 errors`,
       'differs  202  ff Account Magento_Customer_Id__c=202  Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com"',
+      // The account the cross-reference links (which the customer's `claim` step writes) is gone, too.
+      `missing  204  ff Account Id=${deleted}`,
       'missing  204  ff Account Magento_Customer_Id__c=204',
       '',
     ].join('\n'),

@@ -1,6 +1,6 @@
 /**
- * `junction xref list|get|set|delete|import|export`: the engine's cross-references between two systems' record ids,
- * read and changed on the cluster's KV (the engine need not run). Every change is audited (`xref.*`).
+ * `junction xref list|get|set|delete|import|match|export`: the engine's cross-references between two systems' record
+ * ids, read and changed on the cluster's KV (the engine need not run). Every change is audited (`xref.*`).
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -11,6 +11,7 @@ import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import type { Cluster } from '../cluster-connection.js';
 import { formatTable } from '../formats/table.js';
 import { UsageError } from '../usage-error.js';
+import type { XrefMatchFlags } from '../xref/xref-match-action.js';
 
 interface Common {
   nats?: string;
@@ -18,7 +19,9 @@ interface Common {
 }
 
 export function registerXrefCommand(program: Command): Command {
-  const xref = program.command('xref').description('list, read, set, delete, import and export cross-references');
+  const xref = program
+    .command('xref')
+    .description('list, read, set, delete, import, match and export cross-references');
   const common = (c: Command) => c.option('--nats <url>', NATS_OPTION_HELP);
   const reason = (c: Command) => c.option('--reason <text>', 'why (kept in the audit trail)');
   common(
@@ -130,6 +133,21 @@ export function registerXrefCommand(program: Command): Command {
       })();
     },
   );
+  common(
+    reason(
+      xref
+        .command('match')
+        .description("link records both systems already hold by a natural key (the map's xref.match); report the rest")
+        .argument('<map>', 'map name, e.g. customer')
+        .argument('[dir]', 'spec directory', 'specs')
+        .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+        .option('--overwrite', 'replace existing links whose target id differs (default: report them)')
+        .option('--dry-run', 'report what would be linked, write nothing'),
+    ),
+  ).action(async (map: string, dir: string, opts: XrefMatchFlags) => {
+    const { xrefMatch } = await import('../xref/xref-match-action.js');
+    await xrefMatch(map, dir, opts);
+  });
   common(
     xref
       .command('export')

@@ -553,6 +553,7 @@ export interface Step {
      * JSONata giving the target-side id; $result is the step result.
      */
     target_id: string;
+    match?: XrefMatch;
   };
 }
 /**
@@ -604,6 +605,59 @@ export interface Abandon {
    * JSONata over this step's result in the attempt being abandoned (the entry to drop), with the step body's bindings.
    */
   body?: string;
+}
+/**
+ * How `junction xref match <map>` links records that exist on both sides before go-live: every source record (listed by the integration's `read.list`, its id given by `source_id`) is linked to the one target record with the same natural key (e-mail, SKU, customer number). A key that two records on one side share is reported as ambiguous, one with no partner as missing; neither is linked.
+ */
+export interface XrefMatch {
+  /**
+   * JSONata over one source record giving its natural key; nothing (or an empty string) means the record has none.
+   */
+  source_key: string;
+  target: XrefMatchTarget;
+}
+/**
+ * How to list the target's existing records (a query operation, paged by a cursor like `read.list`), and what each record's natural key and id are.
+ */
+export interface XrefMatchTarget {
+  /**
+   * Connection to read.
+   */
+  connection: string;
+  /**
+   * A query operation that lists records changed at or after a cursor.
+   */
+  operation: string;
+  /**
+   * Static parameters of the operation. `$cursor` in a string value is replaced by the cursor.
+   */
+  params?: {
+    [k: string]: unknown;
+  };
+  /**
+   * JSONata giving the operation's record; `$cursor` is the cursor.
+   */
+  body?: string;
+  /**
+   * JSONata over the result giving the list of records. Defaults to the result itself.
+   */
+  records?: string;
+  /**
+   * JSONata over one record giving its cursor value (an increasing timestamp or number).
+   */
+  cursor: string;
+  /**
+   * Where the listing starts.
+   */
+  initial_cursor?: string;
+  /**
+   * JSONata over one target record giving its natural key, comparable with `source_key`.
+   */
+  key: string;
+  /**
+   * JSONata over one target record giving the id to store as the cross-reference's target id.
+   */
+  id: string;
 }
 /**
  * Fields of one object on one connection that this integration owns.
