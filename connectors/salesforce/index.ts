@@ -3,6 +3,7 @@ import type { ConnectorDef, InboundResponse } from '../../engine/sdk/index.js';
 import { startSalesforceEmulator } from './emulator/index.js';
 import { classifySalesforceError } from './errors.js';
 import { salesforceOperations } from './operations.js';
+import { sameRecordId } from './record-id-forms.js';
 import { changeEventStream } from './pubsub/change-event-stream.js';
 import { salesforceSchemaPull } from './schema-pull.js';
 
@@ -40,6 +41,7 @@ export const salesforceConnector: ConnectorDef = {
   operations: salesforceOperations,
   streams: { change_events: changeEventStream },
   classify: classifySalesforceError,
+  sameValue: sameRecordId,
   schemaPull: salesforceSchemaPull,
   // Limits: a cheap authenticated GET that every API-enabled user may call; it touches no record.
   check: {

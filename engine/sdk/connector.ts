@@ -194,6 +194,11 @@ export interface ConnectorDef {
   classify(response: InboundResponse, request: OutboundRequest): Error;
   /** The connection check of `junction check`; without one only the secrets and the network are checked. */
   check?: ConnectionCheckDef;
+  /**
+   * `junction reconcile`: whether the vendor holds a value equal to the one sent although it reads differently
+   * (Salesforce answers a 15-character id in its 18-character form). Other values compare as usual.
+   */
+  sameValue?(sent: unknown, held: unknown): boolean;
   /** A usage allocation the vendor reports on its responses; the HTTP stack slows down before it runs out. */
   allocation?: UsageAllocation;
   /** Reads the live system's field metadata into overlay files (`junction schema pull`). */

@@ -138,6 +138,42 @@ it('never gets more than --max-in-flight events ahead of live traffic', async ()
   await expectDrained(world.nats.url);
 });
 
+it('a customer changed during the load ends with its new version, though its webhook came before the old one', async () => {
+  world = await startSeedEngine();
+  seedCustomers(world, 3);
+  const nats = ['--nats', world.nats.url];
+  await junction('pause', CUSTOMERS, ...nats);
+  const running = junction('backfill', CUSTOMERS, world.dir, '--max-in-flight', '1', ...nats);
+  const lag = async () =>
+    (
+      (await (await fetch(`${world!.engine.operatorUrl}/api/status`)).json()) as {
+        integrations: { name: string; lag: number }[];
+      }
+    ).integrations.find((i) => i.name === CUSTOMERS)!.lag;
+  // The backfill has listed all three and stored 100; it holds 101 and 102 until there is room.
+  await waitFor(async () => (await lag()) === 1, 'customer 100 stored');
+  const renamed = {
+    ...world.systems.magento.state.customers.get(101)!,
+    lastname: 'Renamed',
+    updated_at: '2026-12-01 09:00:00',
+  };
+  world.systems.magento.state.customers.set(101, renamed);
+  expect(await world.post(CUSTOMERS, renamed)).toBe(202);
+  const nc = await connect({ servers: world.nats.url });
+  await setPaused(await new Kvm(nc).open('junction_control'), CUSTOMERS, undefined);
+  await nc.close();
+  // The old 101 is stored after the webhook's new one; the listing then brings the new one again, which the webhook
+  // already stored: it is stored once more, so it is delivered last.
+  expect((await running).stdout).toBe(
+    `backfilled ${CUSTOMERS}: 4 stored, 0 already stored, 0 filtered out (4 listed, up to cursor 2026-12-01 09:00:00)\n`,
+  );
+  await waitFor(() => world!.systems.ff.records('Account').length === 4, 'three accounts');
+  await expectDrained(world.nats.url);
+  expect(world.systems.ff.records('Account').find((a) => a.Magento_Customer_Id__c === '101')).toMatchObject({
+    Name: 'Customer Renamed',
+  });
+});
+
 it('--dry-run prints what the first records would write and stores nothing', async () => {
   world = await startSeedEngine();
   seedCustomers(world, 8);

@@ -2,7 +2,9 @@
  * What `junction xref match` does once its arguments are parsed (loaded only when the command runs): pair the
  * records both systems already hold by their natural key, write the pairs, report the rest, audit the change.
  */
+import { xrefMapsRead } from '../../ops/backfill/preview-record.js';
 import { findMatcher, matchXrefs } from '../../ops/xref/match-xrefs.js';
+import { snapshotReader, xrefSnapshot } from '../../ops/xref-snapshot.js';
 import { XrefStore } from '../../runtime/stores/xref-store.js';
 import { withCluster } from '../cluster-connection.js';
 import { formatMatch } from '../formats/xref-match-report.js';
@@ -24,10 +26,13 @@ export async function xrefMatch(map: string, dir: string, flags: XrefMatchFlags)
   const matcher = findMatcher(specSet, map);
   if ('error' in matcher) throw new UsageError(`${matcher.error} (in ${dir})`);
   await withCluster(flags.nats, 'junction-xref', async (cluster) => {
+    const store = new XrefStore(await cluster.bucket('xref'));
+    const xref = snapshotReader(await xrefSnapshot(store, xrefMapsRead(matcher.integration)));
     const report = await matchXrefs({
       ...matcher,
       invoke: wiring.invokerFactory(specSet),
-      store: new XrefStore(await cluster.bucket('xref')),
+      bindings: { lookups: specSet.lookups, xref },
+      store,
       overwrite: flags.overwrite,
       dryRun: flags.dryRun,
     });

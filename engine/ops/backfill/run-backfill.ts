@@ -91,6 +91,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
         done: false,
       };
   const limit = options.limit ?? Infinity;
+  // Keys this run stored: a record changed while the load runs is listed again at its new cursor, and its live event
+  // may already hold that version (a duplicate), stored before the older version this run stored. Storing the new
+  // version once more, under its own event id, makes it the last one delivered.
+  const storedKeys = new Set<string>();
   for await (const fresh of sourcePages(
     integration,
     list,
@@ -113,14 +117,21 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
         await options.onRecord?.(record);
         if (!options.publisher) continue;
         const identity = await identifyEvent(integration, record, options.guards);
-        const result = await options.publisher.publish({
-          integration: integration.name,
-          identity,
-          data: Buffer.from(JSON.stringify(record)),
-          commit: options.commit,
-        });
+        const publish = (eventId: string) =>
+          options.publisher!.publish({
+            integration: integration.name,
+            identity: { key: identity.key, eventId },
+            data: Buffer.from(JSON.stringify(record)),
+            commit: options.commit,
+          });
+        let result = await publish(identity.eventId);
+        if (result.duplicate && storedKeys.has(identity.key))
+          result = await publish(`${identity.eventId}~backfill@${position.startedAt}`);
         if (result.duplicate) position.duplicates++;
-        else position.stored++;
+        else {
+          position.stored++;
+          storedKeys.add(identity.key);
+        }
       }
       pending -= batch.length;
       position.cursor = lastCursor(batch) ?? position.cursor;

@@ -46,6 +46,8 @@ export interface CompareOptions {
   /** The connection clients, for reading targets back. */
   client: (connection: string) => ConnectionClient;
   xref: ExecutionState['xref'];
+  /** The connection's connector's own notion of equal values (ConnectorDef.sameValue), if it has one. */
+  sameValue?: (connection: string) => ((sent: unknown, held: unknown) => boolean) | undefined;
   guards?: TransformGuards;
 }
 
@@ -66,7 +68,7 @@ export async function compareRecord(key: string, record: unknown, options: Compa
         };
       }
       const { record: actual, result } = done.result as { record: Record<string, unknown>; result: unknown };
-      const differences = compareFields(step, call.body, actual);
+      const differences = compareFields(step, call.body, actual, options.sameValue?.(step.connection));
       steps.push({
         step: step.id,
         index: context.index,
@@ -117,11 +119,16 @@ export async function compareRecord(key: string, record: unknown, options: Compa
 }
 
 /** The owned fields the mapping sends that the target holds differently (identity fields are how it was found). */
-function compareFields(step: CompiledStep, body: unknown, actual: Record<string, unknown>): FieldDifference[] {
+function compareFields(
+  step: CompiledStep,
+  body: unknown,
+  actual: Record<string, unknown>,
+  vendorSame?: (sent: unknown, held: unknown) => boolean,
+): FieldDifference[] {
   if (!body || typeof body !== 'object') return [];
   return Object.entries(body as Record<string, unknown>)
     .filter(([field]) => !step.identityFields.includes(field))
-    .filter(([field, expected]) => !same(expected, actual[field]))
+    .filter(([field, expected]) => !same(expected, actual[field]) && !vendorSame?.(expected, actual[field]))
     .map(([field, expected]) => ({ field, expected, actual: actual[field] ?? null }));
 }
 

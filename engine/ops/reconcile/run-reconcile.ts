@@ -98,6 +98,11 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
         invoke: options.invoke,
         client,
         xref: options.xref,
+        sameValue: (name) => {
+          const connection = options.specSet.connections.get(name);
+          const connector = connection && options.connectors.get(connection.type);
+          return connector?.sameValue?.bind(connector);
+        },
         guards: options.guards,
       }).catch((error: Error): RecordComparison => ({
         key,

@@ -7,6 +7,7 @@
 import type { CompiledIntegration, CompiledSpecSet, CompiledStep } from '../../compiler/compiled-spec.js';
 import type { StepInvoker } from '../../execute/execution-types.js';
 import { sourcePages } from '../../execute/read-source.js';
+import type { ReadBindings } from '../../execute/read-source.js';
 import type { XrefStore, XrefWriteReport } from '../../runtime/stores/xref-store.js';
 import type { CompiledExpression, TransformGuards } from '../../transform/transform-engine.js';
 import { pairByKey } from './pair-by-key.js';
@@ -45,23 +46,32 @@ export async function matchXrefs(options: {
   integration: CompiledIntegration;
   step: CompiledStep;
   invoke: StepInvoker;
+  /** What `$lookup` and `$xref` read in the listings' bodies. */
+  bindings: ReadBindings;
   store: XrefStore;
   overwrite?: boolean;
   dryRun?: boolean;
   guards?: TransformGuards;
 }): Promise<MatchReport> {
-  const { integration, step, invoke, guards } = options;
+  const { integration, step, invoke, bindings, guards } = options;
   const xref = step.saveXref!;
   const match = xref.match!;
   const list = integration.read!.list!;
   const sources: KeyedRecord[] = [];
-  for await (const page of sourcePages(integration, list, list.initialCursor ?? '', invoke, guards))
+  for await (const page of sourcePages(integration, list, list.initialCursor ?? '', invoke, bindings, guards))
     for (const { record } of page) {
       const id = await recordId(xref.sourceId, record, guards, `xref.source_id of ${integration.name}`);
       sources.push({ id, key: await naturalKey(match.sourceKey, record, guards, `xref.match.source_key (${id})`) });
     }
   const targets: KeyedRecord[] = [];
-  for await (const page of sourcePages(integration, match.target, match.target.initialCursor ?? '', invoke, guards))
+  for await (const page of sourcePages(
+    integration,
+    match.target,
+    match.target.initialCursor ?? '',
+    invoke,
+    bindings,
+    guards,
+  ))
     for (const { record } of page) {
       const id = await recordId(match.targetId, record, guards, 'xref.match.target.id');
       targets.push({ id, key: await naturalKey(match.targetKey, record, guards, `xref.match.target.key (${id})`) });
