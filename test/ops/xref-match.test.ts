@@ -177,17 +177,21 @@ it('links customers to accounts by e-mail, reports what it cannot link without g
     expect.objectContaining({ detail: expect.objectContaining({ changed: 1, unchanged: 2, conflicts: 0 }) }),
   ]);
 
-  // The matched account is the customer's from now on: the sync gives it the Magento id and updates it.
+  // The matched account is the customer's from now on: the customer's next change updates it, creating none.
   const accounts = world.systems.ff.records('Account').length;
-  expect(await world.post(CUSTOMERS, world.systems.magento.state.customers.get(101))).toBe(202);
+  expect(
+    await world.post(CUSTOMERS, {
+      ...world.systems.magento.state.customers.get(101),
+      updated_at: '2026-10-02 00:00:00',
+    }),
+  ).toBe(202);
   await waitFor(
-    () => world!.systems.ff.records('Account').find((a) => a.Id === LONG(901))?.Magento_Customer_Id__c === '101',
-    'the matched account claimed',
+    () => world!.systems.ff.records('Account').find((a) => a.Id === LONG(901))?.Name === 'C 101',
+    'the matched account updated',
   );
   await expectDrained(world.nats.url);
   expect(world.systems.ff.records('Account')).toHaveLength(accounts);
   expect(world.systems.ff.records('Account').find((a) => a.Id === LONG(901))).toMatchObject({
-    Name: 'C 101',
     Email__c: 'Bo@Example.com ',
   });
 });
