@@ -117,11 +117,12 @@ it('BNG order -> M3 batch order, lines and Confirm with answers lost and late: o
   ]);
 });
 
-it('BNG item -> M3 item, timing out after M3 added it, then changed: one item, updated', async () => {
+it('BNG item -> M3 item, timing out after M3 added it, then changed, that answer lost: one item, updated', async () => {
   const item = { sku: 'kettle-1', name: 'Enamel Kettle', description: 'Two litres', category: 'kitchen' };
   h.systems.m3.fail(late('MMS200MI/AddItmBasic'));
   await h.post('bng-items-to-m3', { ...item, status: 'active', updated_at: '2026-12-01T10:00:00Z' }, 'bng');
   await waitFor(() => h.systems.m3.state.tables.item.has('KETTLE-1'), 'item KETTLE-1');
+  h.systems.m3.fail(lost('MMS200MI/UpdItmBasic'));
   await h.post(
     'bng-items-to-m3',
     { ...item, name: 'Camp Kettle', status: 'active', updated_at: '2026-12-01T11:00:00Z' },
@@ -133,12 +134,14 @@ it('BNG item -> M3 item, timing out after M3 added it, then changed: one item, u
   expect(transactions(/^MMS200MI\/AddItmBasic/)).toHaveLength(1);
 });
 
-it('M3 items polled by change date reach BNG: the M3 status of the item, once per change', async () => {
+it('M3 items polled by change date reach BNG, an answer lost: the M3 status of the item, once per change', async () => {
   const { m3, bng } = h.systems;
   const today = m3.state.tables.item.get('KETTLE-1')!.LMDT;
   const erp = () => bng.collections.get('products')?.get('kettle-1/erp');
   await waitFor(() => erp()?.m3_status === '20', 'the polled item in BNG');
-  // M3 blocks the item (a change in M3, not from BNG): the next poll asks from the same change date and sends it.
+  // M3 blocks the item (a change in M3, not from BNG): the next poll asks from the same change date and sends it;
+  // BNG saves it but its answer is lost, so the PUT is sent again.
+  bng.fail({ dropAfterCommit: true, pathPrefix: '/products/kettle-1/erp', times: 1 });
   m3.state.tables.item.set('KETTLE-1', { ...m3.state.tables.item.get('KETTLE-1')!, STAT: '90' });
   await waitFor(() => erp()?.m3_status === '90', 'the blocked item in BNG');
   await expectDrained(h.nats.url);
@@ -151,9 +154,9 @@ it('M3 items polled by change date reach BNG: the M3 status of the item, once pe
     id: 'kettle-1',
   });
   // Polled every second, written once per change of what BNG gets: the rename changes no field BNG takes (its
-  // event, if polled apart, is an unchanged write and skipped), the block does.
+  // event, if polled apart, is an unchanged write and skipped), the block does (sent twice: the answer was lost).
   const puts = bng.requests.filter((r) => r.method === 'PUT' && r.path === '/products/kettle-1/erp');
-  expect(puts.map((r) => (r.body as { m3_status: string }).m3_status)).toEqual(['20', '90']);
+  expect(puts.map((r) => (r.body as { m3_status: string }).m3_status)).toEqual(['20', '90', '90']);
   const polls = transactions(/^MMS200MI\/LstItmByChgDate$/).length;
   expect(polls).toBeGreaterThan(2);
 });
