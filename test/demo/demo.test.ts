@@ -34,6 +34,14 @@ it('runs the whole loop for 15 s (M3 included) and ends with nothing lost or dup
   // The invoice-to-quote-to-payment loop ran: its integrations delivered events.
   expect(stdout).toMatch(/ff-open-invoices-to-magento-quotes +in +\d+ +delivered +[1-9]/);
   expect(stdout).toMatch(/magento-invoice-payments-to-ff-cash-entries +in +\d+ +delivered +[1-9]/);
+  // The ERP flows: new products reached Magento, refunds reached FF, FF accounts became Magento customers.
+  expect(stdout).toMatch(/catalog: [1-9]\d* new ERP products created in Magento, e\.g\. DEMO-1 "Demo product 1" at 11/);
+  expect(stdout).toMatch(
+    /refunds: [1-9]\d* Magento credit memos credited in FinancialForce, e\.g\. SCR\d{6} for credit memo \d+/,
+  );
+  expect(stdout).toMatch(
+    /customers: [1-9]\d* FinancialForce accounts created as Magento customers, e\.g\. buyer\d+@business\.example/,
+  );
   // BNG -> M3 ran too, and its records count in lost and duplicates.
   expect(stdout).toMatch(/bng-orders-to-m3 +in +\d+ +delivered +[1-9]/);
   expect(stdout).toMatch(/bng-payments-to-m3-gl +in +\d+ +delivered +[1-9]/);

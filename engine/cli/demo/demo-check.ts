@@ -2,7 +2,8 @@
  * The demo's end check, made against the emulators' state rather than the engine's own counters: every event sent
  * is either written to its target exactly once or sits in the dead-letter queue (lost = 0), and no target record
  * exists twice (duplicates = 0), in the FF and Salesforce orgs, the Magento store and the M3 company (customers,
- * customer orders and their batch orders by the BNG order id, GL vouchers by batch key). An invoice payment is
+ * customer orders and their batch orders by the BNG order id, GL vouchers by batch key), new products (one create
+ * each), credit notes and their lines, and customers by e-mail. An invoice payment is
  * also sent to the order integration, which skips it by design; only the event that must write counts.
  */
 import type { SeedSystems } from '../../../connectors/seed-systems.js';
@@ -79,11 +80,27 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
       ),
   );
   for (const p of sent.prices) tally(stockWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
-  const prices = sent.prices.length;
-  const duplicates = [accounts, invoices, lines, usage, quotes, cash, m3Orders, m3Batches, m3Vouchers].reduce(
-    (sum, m) => sum + [...m.values()].filter((n) => n > 1).length,
-    0,
+  const erp = sent.erp;
+  const magento = systems.magento;
+  const productCreates = count(
+    magento.requests
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/V1/products'))
+      .map((r) => (r.body as { product?: { sku?: string } }).product?.sku),
   );
+  for (const sku of erp.products)
+    tally(magento.state.products.has(sku) ? 1 : 0, `ff-products-to-magento-catalog/${sku}`);
+  const creditNotes = count(systems.ff.records('c2g__codaCreditNote__c').map((n) => n.Magento_Creditmemo_Id__c));
+  const noteLines = count(
+    systems.ff.records('c2g__codaCreditNoteLineItem__c').map((l) => l.Magento_Creditmemo_Item_Id__c),
+  );
+  for (const id of erp.refunds) tally(creditNotes.get(String(id)), `magento-creditmemos-to-ff-credit-notes/${id}`);
+  const shoppers = count([...magento.state.customers.values()].map((c) => c.email));
+  for (const a of erp.accounts) tally(shoppers.get(a.email), `ff-accounts-to-magento-customers/${a.id}`);
+  const prices = sent.prices.length;
+  const duplicates = [
+    ...[accounts, invoices, lines, usage, quotes, cash, m3Orders, m3Batches, m3Vouchers],
+    ...[productCreates, creditNotes, noteLines, shoppers],
+  ].reduce((sum, m) => sum + [...m.values()].filter((n) => n > 1).length, 0);
   const events =
     sent.customers.length +
     sent.orders.length +
@@ -93,7 +110,10 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     sent.payments.length +
     bng.customers.length +
     bng.orders.length +
-    bng.payments.length;
+    bng.payments.length +
+    erp.products.length +
+    erp.refunds.length +
+    erp.accounts.length;
   return { events, delivered, dead_lettered: dead, lost, duplicates };
 }
 

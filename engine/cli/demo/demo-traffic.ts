@@ -1,7 +1,7 @@
 /**
- * Realistic, signed webhook traffic for the demo: customers, completed orders, FinancialForce price and stock
- * changes, open FF invoices (which reach Magento as quotes that the buyer then pays), and ads from the service app.
- * Remembers what it sent so the end check can compare with the targets.
+ * Realistic, signed webhook traffic for the demo: customers, completed orders, FinancialForce stock changes, new
+ * products, accounts and Magento refunds (demo-erp-traffic.ts), open FF invoices (which reach Magento as quotes that
+ * the buyer then pays), and ads from the service app. Remembers what it sent so the end check can compare.
  */
 import { createHmac } from 'node:crypto';
 import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
@@ -9,12 +9,14 @@ import type { MagentoState } from '../../../connectors/magento/emulator/state.js
 import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 import { sampleOrder } from '../../../connectors/magento/emulator/state.js';
 import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
+import { DemoErpTraffic } from './demo-erp-traffic.js';
+import type { SentErpEvents } from './demo-erp-traffic.js';
 
 export interface SentEvents {
   customers: number[];
   orders: number[];
-  /** Each price event also sets a unique quantity at WH-EAST, so the check can find its write. */
-  prices: { sku: string; price: number; quantity: number }[];
+  /** Each stock event sets a unique quantity at WH-EAST, so the check can find its write. */
+  prices: { sku: string; quantity: number }[];
   ads: { id: number; contract: string }[];
   /** Open FF invoices (sent to Magento as quotes), by FF id and number. */
   invoices: { id: string; name: string }[];
@@ -22,6 +24,8 @@ export interface SentEvents {
   payments: number[];
   /** BNG customers, paid orders and settled payments (M3 customers, customer orders and GL vouchers). */
   bng: { customers: number[]; orders: number[]; payments: number[] };
+  /** New ERP products, refunds and FF accounts (Magento products, FF credit notes, Magento customers). */
+  erp: SentErpEvents;
 }
 
 export class DemoTraffic {
@@ -33,17 +37,25 @@ export class DemoTraffic {
     invoices: [],
     payments: [],
     bng: { customers: [], orders: [], payments: [] },
+    erp: { products: [], refunds: [], accounts: [] },
   };
+  readonly #erp: DemoErpTraffic;
   readonly #paidQuotes = new Set<number>();
   #order = 2000;
   #ad = 7000;
   #tick = 0;
 
-  /** `ff` is the FinancialForce org, where the open invoices the demo announces are issued and posted. */
+  /**
+   * `ff` is the FinancialForce org, where the open invoices and the accounts the demo announces are created;
+   * `magento` is the store, which keeps the demo's orders so they can be refunded.
+   */
   constructor(
     private readonly engineUrl: string,
     private readonly ff: SalesforceEmulator,
-  ) {}
+    private readonly magento: MagentoState,
+  ) {
+    this.#erp = new DemoErpTraffic(engineUrl, ff, magento, this.sent.erp);
+  }
 
   async customer(id: number): Promise<void> {
     const body = {
@@ -72,7 +84,10 @@ export class DemoTraffic {
     this.sent.customers.push(id);
   }
 
-  /** One round of mixed traffic: an order, every other round a price change, every third an ad. */
+  /**
+   * One round of mixed traffic: an order, every other round a stock change, every third an ad, every fourth an open
+   * invoice and a refund of an earlier order, every fifth a new ERP product and every sixth a new FF account.
+   */
   async round(customers: number[]): Promise<void> {
     const tick = this.#tick++;
     const entity = ++this.#order;
@@ -80,6 +95,7 @@ export class DemoTraffic {
       customer_id: customers[tick % customers.length],
       updated_at: `2026-11-21 10:${String(tick % 60).padStart(2, '0')}:00`,
     });
+    this.magento.orders.set(entity, order);
     await this.#post(
       'magento-orders-to-ff-invoices',
       order,
@@ -89,11 +105,9 @@ export class DemoTraffic {
     this.sent.orders.push(entity);
     if (tick % 2 === 0) {
       const sku = ['MUG-1', 'TEE-1', 'CAP-1'][tick % 3];
-      const price = Math.round((10 + (tick % 17)) * 100) / 100;
       const quantity = 1000 + tick;
       const event = {
         product_code: sku,
-        list_price: price,
         web_visible: true,
         changed_at: `2026-11-21T10:00:00.${tick}Z`,
         stock: [
@@ -107,10 +121,13 @@ export class DemoTraffic {
         'X-FF-Signature',
         'sha256=' + sign(HOOK_SECRETS.ff, event, 'hex'),
       );
-      this.sent.prices.push({ sku, price, quantity });
+      this.sent.prices.push({ sku, quantity });
     }
     if (tick % 3 === 0) await this.ad('C-1001');
     if (tick % 4 === 1) await this.openInvoice(tick);
+    if (tick % 4 === 3) await this.#erp.refund(entity - 2);
+    if (tick % 5 === 2) await this.#erp.newProduct();
+    if (tick % 6 === 4) await this.#erp.ffAccount();
   }
 
   /** FF issues and posts an invoice for customer 42; Magento gets a quote priced at the open amount. */

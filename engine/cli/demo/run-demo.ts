@@ -17,6 +17,8 @@ import { checkTargets } from './demo-check.js';
 import { progressLines } from './demo-progress.js';
 import { createDemoRepo } from './demo-repo.js';
 import { startSeedSystems } from '../../../connectors/seed-systems.js';
+import type { SeedSystems } from '../../../connectors/seed-systems.js';
+import type { SentErpEvents } from './demo-erp-traffic.js';
 import { DemoTraffic } from './demo-traffic.js';
 import { DemoBngTraffic } from './demo-bng-traffic.js';
 import { createWiring } from '../wiring.js';
@@ -85,7 +87,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}, ` +
         `Infor M3 ${systems.m3.url}, BNG ${systems.bng.url}`,
     );
-    const traffic = new DemoTraffic(running.url!, systems.ff);
+    const traffic = new DemoTraffic(running.url!, systems.ff, systems.magento.state);
     const bng = new DemoBngTraffic(running.url!, traffic.sent.bng);
     for (const id of CUSTOMERS) await traffic.customer(id);
     for (const id of BNG_CUSTOMERS) await bng.customer(id);
@@ -189,6 +191,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       );
     const open = new Set(letters.filter((d) => d.status === 'open').map((d) => `${d.integration}/${d.key}`));
     const check = checkTargets(systems, traffic.sent, open);
+    for (const line of erpHighlights(systems, traffic.sent.erp)) say(line);
     say(progressLines(await running.status(), (Date.now() - started) / 1000, 'done'));
     say(
       JSON.stringify({
@@ -208,6 +211,22 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     rmSync(repo.dir, { recursive: true, force: true });
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** What the demo shows of the ERP flows: a new product in Magento, a refund in FF, an FF account in Magento. */
+function erpHighlights(systems: SeedSystems, sent: SentErpEvents): string[] {
+  const product = systems.magento.state.products.get(sent.products[0] ?? '');
+  const note = systems.ff.records('c2g__codaCreditNote__c')[0];
+  const account = sent.accounts[0];
+  const customer = [...systems.magento.state.customers.values()].find((c) => c.email === account?.email);
+  return [
+    `  catalog: ${sent.products.length} new ERP products created in Magento` +
+      (product ? `, e.g. ${String(product.sku)} "${String(product.name)}" at ${String(product.price)}` : ''),
+    `  refunds: ${sent.refunds.length} Magento credit memos credited in FinancialForce` +
+      (note ? `, e.g. ${String(note.Name)} for credit memo ${String(note.Magento_Creditmemo_Id__c)}` : ''),
+    `  customers: ${sent.accounts.length} FinancialForce accounts created as Magento customers` +
+      (customer ? `, e.g. ${String(customer.email)} (customer ${String(customer.id)})` : ''),
+  ];
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {

@@ -1,0 +1,98 @@
+/**
+ * The demo's catalogue, refund and master-data traffic: new FinancialForce products (which Magento has never seen),
+ * Magento refunds of earlier orders, and FinancialForce accounts with a contact (which become Magento customers).
+ * Remembers what it sent, so the end check can find each in its target.
+ */
+import { refundOrder } from '../../../connectors/magento/emulator/index.js';
+import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
+import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
+import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
+import { postHook, sign } from './demo-traffic.js';
+
+/** What the ERP traffic sent: new SKUs, refunded credit memo ids, FF account ids with their contact's e-mail. */
+export interface SentErpEvents {
+  products: string[];
+  refunds: number[];
+  accounts: { id: string; email: string }[];
+}
+
+export class DemoErpTraffic {
+  #n = 0;
+
+  constructor(
+    private readonly engineUrl: string,
+    private readonly ff: SalesforceEmulator,
+    private readonly magento: MagentoState,
+    readonly sent: SentErpEvents,
+  ) {}
+
+  /** A product FF starts selling online: Magento creates it with its group and sale prices. */
+  async newProduct(): Promise<void> {
+    const n = ++this.#n;
+    const sku = `DEMO-${n}`;
+    const entry = (book: string, price: number) => ({
+      UnitPrice: price,
+      IsActive: true,
+      Pricebook2: { Name: book, IsStandard: book === 'Standard Price Book' },
+    });
+    const product = {
+      Id: `01t0000000D${String(n).padStart(4, '0')}`,
+      ProductCode: sku,
+      Name: `Demo product ${n}`,
+      Description: `Demo product ${n}, described once by the ERP.`,
+      Family: n % 2 ? 'Kitchen' : 'Apparel',
+      IsActive: true,
+      Web_Visible__c: true,
+      Weight__c: 0.25 * n,
+      SystemModstamp: '2026-11-21T10:00:00.000+0000',
+      PricebookEntries: {
+        totalSize: 2,
+        done: true,
+        records: [entry('Standard Price Book', 10 + n), entry('Wholesale', 8 + n)],
+      },
+    };
+    await this.#post('ff-products-to-magento-catalog', product, 'ff');
+    this.sent.products.push(sku);
+  }
+
+  /** The customer sends one mug of an order back: Magento refunds it, and FF gets the credit note. */
+  async refund(orderId: number): Promise<void> {
+    const refund = refundOrder(this.magento, orderId, {
+      items: [{ order_item_id: orderId * 10 + 1, qty: 1 }],
+      arguments: { shipping_amount: 0 },
+      comment: { comment: 'Returned by the customer', is_visible_on_front: 0 },
+    });
+    if (!('memo' in refund)) return;
+    await this.#post('magento-creditmemos-to-ff-credit-notes', refund.memo, 'magento');
+    this.sent.refunds.push(Number(refund.memo.entity_id));
+  }
+
+  /** A new business customer is set up in FF with a contact: Magento gets the customer account. */
+  async ffAccount(): Promise<void> {
+    const n = ++this.#n;
+    const Id = `0010000000D${String(n).padStart(4, '0')}`;
+    const contact = { FirstName: 'Buyer', LastName: `No. ${n}`, Email: `buyer${n}@business.example` };
+    const account = this.ff.store.insert('Account', {
+      Id,
+      Name: `Business ${n} Ltd`,
+      Phone: '+1 555 0100',
+      BillingStreet: `${n} Commerce Way`,
+      BillingCity: 'Boston',
+      BillingState: 'MA',
+      BillingPostalCode: '02110',
+      BillingCountry: 'US',
+      c2g__CODAAccountTradingCurrency__c: 'USD',
+      c2g__CODADaysOffset1__c: 30,
+    });
+    this.ff.store.insert('Contact', { Id: `0030000000D${String(n).padStart(4, '0')}`, ...contact, AccountId: Id });
+    const event = { ...account, Contacts: { totalSize: 1, done: true, records: [contact] } };
+    await this.#post('ff-accounts-to-magento-customers', event, 'ff');
+    this.sent.accounts.push({ id: String(account.Id), email: contact.Email });
+  }
+
+  #post(integration: string, body: unknown, sender: 'ff' | 'magento'): Promise<void> {
+    return sender === 'ff'
+      ? postHook(this.engineUrl, integration, body, 'X-FF-Signature', 'sha256=' + sign(HOOK_SECRETS.ff, body, 'hex'))
+      : postHook(this.engineUrl, integration, body, 'X-Magento-Signature', sign(HOOK_SECRETS.magento, body, 'base64'));
+  }
+}
