@@ -2,7 +2,8 @@
  * The dashboard in real headless Chromium against a real engine and nats-server, signed in through a real OpenID
  * Provider on loopback (oidc-provider): an integration receiving live events with their live throughput and
  * latency, a dead letter opened and replayed, the entry then delivered, and the replay in the audit trail. A viewer
- * sees the dead letter masked and no replay controls; a person without a role is refused. Saves
+ * sees the dead letter masked and no replay controls; a person without a role is refused. The trace search shows the
+ * dead letter's attempts and replay, and the reconciliation panel the latest report. Saves
  * test/artifacts/dashboard.png, dashboard-entry.png, dashboard-phone.png and dashboard-sign-in.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -12,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { storeReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
 import { signIn } from './helpers/sign-in.js';
 import { startTestIdentityProvider } from './helpers/test-identity-provider.js';
 import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
@@ -122,6 +126,57 @@ describe('dashboard', () => {
       .toMatch(/^\d+(\.\d+)?$/);
     expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await phone.screenshot({ path: new URL('dashboard-phone.png', ARTIFACTS).pathname, fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("traces a record's attempts from the search form and shows the latest reconciliation", async () => {
+    const nc = await connect({ servers: h.nats.url });
+    await storeReconcileReport(await new Kvm(nc).open('junction_control'), {
+      integration: 'orders',
+      commit: 'abc1234',
+      at: new Date().toISOString(),
+      scope: 'all',
+      listed: 4,
+      checked: 4,
+      counts: { match: 3, differs: 1, missing: 0, skipped: 0, error: 0 },
+      problems: [
+        {
+          key: '2',
+          outcome: 'differs',
+          record: { id: 2 },
+          steps: [
+            {
+              step: 'write',
+              target: 'target order id=2',
+              status: 'differs',
+              differences: [{ field: 'status', expected: 'new', actual: 'typed' }],
+            },
+          ],
+        },
+      ],
+    });
+    await nc.close();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, dashboard, 'ops@acme.test');
+    const reconcile = page.locator('#reconcile > li');
+    await expect.poll(() => reconcile.count(), { timeout: 10_000 }).toBe(1);
+    expect(await reconcile.first().textContent()).toMatch(
+      /^orders · .+ · 4 of 4 checked · 3 match, 1 differ, 0 missing, 0 errors2: differs target order id=2 · status$/,
+    );
+    expect(await reconcile.first().getAttribute('class')).toBe('bad');
+
+    // Order 9 of the first test: dead-lettered (422), then replayed and delivered.
+    await page.fill('#trace-form input[name=integration]', 'orders');
+    await page.fill('#trace-form input[name=key]', '9');
+    await page.click('#trace-form button');
+    const traced = page.locator('#trace-output > li');
+    await expect.poll(() => traced.count(), { timeout: 10_000 }).toBeGreaterThan(2);
+    const lines = await traced.allTextContents();
+    expect(lines.filter((l) => / · #\d+ dead_lettered · commit \S+ · \S+ 422: /.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => / · #\d+ delivered · commit /.test(l))).toHaveLength(1);
+    expect(lines.filter((l) => /^dead letter \S+ \(replayed\) · \S+: /.test(l))).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 
