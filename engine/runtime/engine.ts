@@ -239,7 +239,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
-  const holder = `${hostname()}:${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  // It is also part of KV keys (alert counts), so it keeps to the characters NATS allows in a key.
+  const holder = `${hostname().replace(/[^-\w.]/g, '_')}_${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lease = { control: buckets.control, holder, ttlMs: tuning.sourceLeaseTtlMs };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors, lease, xref: xref.xref });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });

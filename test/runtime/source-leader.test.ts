@@ -75,7 +75,7 @@ it('two engines: one subscribes and polls, the other takes over when it is kille
   const [byFirst, bySecond] = [await leaders(first), await leaders(second)];
   for (const source of SOURCES) {
     expect(bySecond[source]).toEqual({ holder: byFirst[source]!.holder, self: false });
-    expect(byFirst[source]!.holder).toContain(`:${first.child.pid}-`);
+    expect(byFirst[source]!.holder).toContain(`_${first.child.pid}-`);
   }
 
   // Both running: every change is delivered exactly once, through one subscription.
