@@ -82,7 +82,7 @@ export function checkTransforms(
         path: JsonPath,
         target: CompiledStep,
         body: CompiledExpression | undefined,
-        bodyContext: JsonSchema | undefined = context,
+        bodyContext: JsonSchema | undefined,
       ) => {
         const found = body && operationOf(target.connection, target.operation);
         if (!body || !found?.operation) return;
@@ -95,7 +95,7 @@ export function checkTransforms(
           checkRequired(object, target, input, label, at);
         }
       };
-      written(['steps', i, 'body'], step, step.body);
+      written(['steps', i, 'body'], step, step.body, context);
       const operation = operationOf(step.connection, step.operation)?.operation;
       const keyProblem =
         operation &&
@@ -106,35 +106,27 @@ export function checkTransforms(
         );
       if (keyProblem)
         ctx.error(validated.spec, ['steps', i, 'params', keyProblem.param], 'invalid-params', keyProblem.message);
-      // A find's input is checked like a body against the find operation; it writes nothing, so owns does not apply.
-      if (step.find)
+      // A find's and an abandon's inputs are checked like a body against their own operation; they write nothing,
+      // so owns does not apply. An abandon's body reads the step's own result, which no schema describes.
+      for (const [call, other] of [
+        ['find', step.find],
+        ['abandon', step.abandon],
+      ] as const) {
+        if (!other) continue;
         written(
-          ['steps', i, 'find', 'body'],
+          ['steps', i, call, 'body'],
           {
             ...step,
-            operation: step.find.operation,
-            kind: step.find.kind,
-            params: step.find.params,
+            operation: other.operation,
+            kind: other.kind,
+            params: other.params,
             ownedFields: undefined,
             identityFields: [],
           },
-          step.find.body,
+          other.body,
+          call === 'abandon' ? undefined : context,
         );
-      // So is abandon's, but over the step's own result, which no schema describes.
-      if (step.abandon)
-        written(
-          ['steps', i, 'abandon', 'body'],
-          {
-            ...step,
-            operation: step.abandon.operation,
-            kind: step.abandon.kind,
-            params: step.abandon.params,
-            ownedFields: undefined,
-            identityFields: [],
-          },
-          step.abandon.body,
-          undefined,
-        );
+      }
     });
   }
 }
