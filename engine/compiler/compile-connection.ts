@@ -65,6 +65,7 @@ export function compileConnection(
           burst: rate.burst ?? Math.max(1, Math.ceil(rate.requests_per_second)),
         }
       : undefined,
+    ...(value.max_concurrency === undefined ? {} : { maxConcurrency: value.max_concurrency }),
     timeoutMs: parseDuration(value.timeout),
     options,
     file: spec.file,

@@ -51,6 +51,8 @@ export interface CompiledConnection {
   baseUrl: SecretValue;
   auth: AuthSpec;
   rateLimit?: { requestsPerSecond: number; burst: number };
+  /** Requests at once from this process, across integrations (`max_concurrency`); unset: no limit. */
+  maxConcurrency?: number;
   timeoutMs: number;
   /** Connector-specific options, validated against the connector's `options` schema. */
   options: Record<string, unknown>;

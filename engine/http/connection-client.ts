@@ -16,6 +16,7 @@ import type { AuthProvider } from './auth.js';
 import { asConnectorError, classifyResponse, classifyTransportError, parseBody } from './classify-response.js';
 import { OutboundBlockedError, PUBLIC_ONLY, assertOutboundAllowed } from './outbound-guard.js';
 import type { OutboundPolicy } from './outbound-guard.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
 import { TokenBucket } from './rate-limiter.js';
 import { redactBody, redactHeaders, redactUrl } from './redact.js';
 import { requestUrl } from './request-url.js';
@@ -108,6 +109,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   const limiter = connection.rateLimit
     ? new TokenBucket(connection.rateLimit.requestsPerSecond, connection.rateLimit.burst)
     : undefined;
+  const gate = connection.maxConcurrency ? new ConcurrencyGate(connection.maxConcurrency) : undefined;
   const allocation = connector.allocation
     ? new AllocationGuard(connection.name, connector.allocation, connector.allocation.reserve(connection.options))
     : undefined;
@@ -126,7 +128,8 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   };
 
   /**
-   * Guard -> rate limit -> transport (with the connection's timeout) -> telemetry, for calls and token requests alike.
+   * Guard -> concurrency gate -> rate limit -> transport (with the connection's timeout) -> telemetry, for calls and
+   * token requests alike. The time spent waiting at the gate is not part of the request's duration or timeout.
    */
   async function exchange(
     request: TransportRequest,
@@ -134,7 +137,8 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     context: CallContext,
     judge?: (response: TransportResponse) => ConnectorError | undefined,
   ): Promise<TransportResponse> {
-    const started = performance.now();
+    let started = performance.now();
+    let queuedMs = 0;
     const report = (status: number | undefined, error?: ConnectorError) =>
       emit({
         ...event,
@@ -144,6 +148,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
         url: redactUrl(request.url, secrets()),
         status,
         durationMs: Math.round(performance.now() - started),
+        ...(queuedMs ? { queuedMs } : {}),
         outcome: error || (status ?? 0) >= 400 ? 'error' : 'ok',
         ...(error
           ? {
@@ -164,8 +169,11 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       report(undefined, blocked);
       throw blocked;
     }
-    await limiter?.take();
+    const release = await gate?.acquire();
+    if (gate) queuedMs = Math.round(performance.now() - started);
+    started = performance.now();
     try {
+      await limiter?.take();
       const response = await transport(request, context);
       report(response.status, judge?.(response));
       return response;
@@ -183,6 +191,8 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
               );
       report(undefined, failed);
       throw failed;
+    } finally {
+      release?.();
     }
   }
 

@@ -18,6 +18,8 @@ export interface HttpCallEvent {
   /** HTTP status, when a response arrived. */
   status?: number;
   durationMs: number;
+  /** Time the request waited for a free slot of the connection's `max_concurrency`, when it waited. */
+  queuedMs?: number;
   outcome: 'ok' | 'error';
   /** 1 for the first try; 2 for the retry after a token refresh. */
   attempt: number;

@@ -50,6 +50,7 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-abandon.yaml': ['invalid-abandon.yaml:12:5 invalid-abandon', 'invalid-abandon.yaml:13:18 invalid-abandon'],
   'invalid-find.yaml': ['invalid-find.yaml:13:18 invalid-find'],
   'invalid-format-name.yaml': ['invalid-format-name.yaml:3:7 invalid-format'],
+  'invalid-max-concurrency.yaml': ['invalid-max-concurrency.yaml:7:18 invalid-value'],
   'invalid-options.yaml': ['invalid-options.yaml:7:15 invalid-options'],
   'invalid-params.yaml': ['invalid-params.yaml:10:13 invalid-params'],
   'invalid-type.yaml': ['invalid-type.yaml:11:17 invalid-type'],

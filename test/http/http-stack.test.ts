@@ -430,3 +430,40 @@ describe('retry-after and the token bucket', () => {
     expect(at[3]).toBeGreaterThanOrEqual(90);
   });
 });
+
+describe('max_concurrency', () => {
+  it('holds requests beyond the limit and starts them in arrival order, also after a failed request', async () => {
+    const started: string[] = [];
+    const finish = new Map<string, (answer: TransportResponse | Error) => void>();
+    const transport: Transport = (request) =>
+      new Promise((resolve, reject) => {
+        const id = new URL(request.url).pathname.split('/').pop()!;
+        started.push(id);
+        finish.set(id, (answer) => (answer instanceof Error ? reject(answer) : resolve(answer)));
+      });
+    const client = createConnectionClient({
+      connection: connection('http', bearer, { maxConcurrency: 2 }),
+      connector: registry.get('http')!,
+      transport,
+      env,
+    });
+    const calls = ['a', 'b', 'c', 'd'].map((id) =>
+      client.call('get', { params: { path: `/orders/${id}` }, body: undefined }).then(
+        () => `${id} ok`,
+        (error: ConnectorError) => `${id} ${error.code}`,
+      ),
+    );
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
+    expect(started).toEqual(['a', 'b']);
+    finish.get('a')!(new TransportError('connection reset', false));
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c']);
+    finish.get('b')!(json(200, {}));
+    await settle();
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+    finish.get('c')!(json(200, {}));
+    finish.get('d')!(json(200, {}));
+    expect(await Promise.all(calls)).toEqual(['a network', 'b ok', 'c ok', 'd ok']);
+  });
+});

@@ -58,6 +58,10 @@ export interface Connection {
     burst?: number;
   };
   /**
+   * Requests to this system at once from one engine process, across all integrations; more wait their turn in order. Use it when a system takes only a few parallel requests (an ERP's API worker pool, a vendor's concurrent-request limit). Unset: no limit beyond each integration's partitions.
+   */
+  max_concurrency?: number;
+  /**
    * Time limit of one request, including the response body.
    */
   timeout: string;
@@ -1091,6 +1095,10 @@ export interface Environment {
         | AuthOauth2ClientCredentials
         | AuthOauth1;
       rate_limit?: RateLimit;
+      /**
+       * Requests to this system at once from one engine process, across all integrations; more wait their turn in order. Use it when a system takes only a few parallel requests (an ERP's API worker pool, a vendor's concurrent-request limit). Unset: no limit beyond each integration's partitions.
+       */
+      max_concurrency?: number;
       /**
        * Time limit of one request, including the response body.
        */

@@ -49,6 +49,8 @@ export function testLogger(): Logger {
 export async function startRuntimeHarness(options: {
   integrations: string[];
   timeout?: string;
+  /** More YAML lines for the target connection. */
+  connection?: string;
   /** More spec files (name -> YAML), e.g. an Alert. */
   extra?: Record<string, string>;
   tuning?: Partial<RuntimeTuning>;
@@ -59,6 +61,7 @@ export async function startRuntimeHarness(options: {
   const target = await startFakeTarget();
   const specSet = compileRuntimeSpecs(target.url, options.integrations, {
     timeout: options.timeout,
+    connection: options.connection,
     extra: options.extra,
   });
   const engines: Engine[] = [];

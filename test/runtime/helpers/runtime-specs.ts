@@ -68,10 +68,17 @@ retry: { max_attempts: ${k.maxAttempts ?? 5}, initial: ${k.initial ?? '20ms'}, m
 export function compileRuntimeSpecs(
   targetUrl: string,
   integrations: string[],
-  options: { timeout?: string; commit?: string; extra?: Record<string, string>; engine?: TransformEngine } = {},
+  options: {
+    timeout?: string;
+    /** More YAML lines for the target connection (e.g. `max_concurrency: 2`). */
+    connection?: string;
+    commit?: string;
+    extra?: Record<string, string>;
+    engine?: TransformEngine;
+  } = {},
 ): CompiledSpecSet {
   const files: Record<string, string> = {
-    'target.yaml': `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${targetUrl}\ntimeout: ${options.timeout ?? '2s'}\n`,
+    'target.yaml': `apiVersion: junction/v1\nkind: Connection\nname: target\ntype: target\nbase_url: ${targetUrl}\ntimeout: ${options.timeout ?? '2s'}\n${options.connection ?? ''}`,
     ...options.extra,
   };
   integrations.forEach((text, i) => (files[`integration-${i}.yaml`] = text));
