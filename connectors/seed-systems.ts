@@ -39,7 +39,8 @@ export async function startSeedSystems(): Promise<SeedSystems> {
   const [magento, ff, salesforce, m3, bng] = await Promise.all([
     // As Adobe Commerce 2.4.4+ ships: the integration's access token is no bearer token, requests are signed.
     startMagentoEmulator({ bearerIntegrationTokens: false }),
-    startSalesforceEmulator(),
+    // The FF org publishes its changes over the Pub/Sub API (Change Data Capture), as Salesforce does.
+    startSalesforceEmulator({ pubsub: true }),
     startSalesforceEmulator(),
     startM3Emulator(),
     startHttpEmulator({ token: BNG_TOKEN }),
@@ -56,6 +57,7 @@ export async function startSeedSystems(): Promise<SeedSystems> {
     FF_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
     FF_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
     FF_HOOK_SECRET: HOOK_SECRETS.ff,
+    FF_PUBSUB_URL: ff.pubsubUrl!,
     SALESFORCE_URL: salesforce.url,
     SALESFORCE_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
     SALESFORCE_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
@@ -74,7 +76,7 @@ export async function startSeedSystems(): Promise<SeedSystems> {
     // What an operator configures for the engine: the variables the seed specs may read, and the emulators on
     // loopback as the only private hosts their connections may reach.
     JUNCTION_ALLOWED_SECRETS: 'MAGENTO_*,FF_*,SALESFORCE_*,SERVICE_APP_*,BNG_*,M3_*',
-    JUNCTION_ALLOWED_PRIVATE_HOSTS: systems.map((e) => new URL(e.url).host).join(','),
+    JUNCTION_ALLOWED_PRIVATE_HOSTS: [...systems.map((e) => e.url), ff.pubsubUrl!].map((u) => new URL(u).host).join(','),
   };
   return {
     magento,

@@ -53,6 +53,7 @@ export async function startSeedEngine(
   const engine = await startEngine({
     specSet: await compiledSpecSet(wiring, dir),
     invoker: wiring.invokerFactory,
+    streams: wiring.streamFactory,
     natsUrl: nats.url,
     env: systems.env,
     port: 0,
