@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startM3Emulator } from '../../connectors/infor_m3/emulator/index.js';
+import { M3_CATALOG } from '../../connectors/infor_m3/catalog/m3-catalog.js';
 import { classifyM3Error } from '../../connectors/infor_m3/errors.js';
 import type { M3Emulator } from '../../connectors/infor_m3/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
@@ -92,6 +93,57 @@ describe('infor_m3 as M3 behaves', () => {
       vendorCode: 'XRE0104',
       message: 'CRS610MI/Add: Record already exists',
     });
+  });
+
+  it('refuses an item and a supplier without any field the metadata makes mandatory, naming the field', async () => {
+    const { m3, call } = await start();
+    // M3H5 MMS200MIResource.cs AddItmBasic and CRS620MIResource.cs AddSupplier: the parameters marked (Required).
+    const mandatory = {
+      'MMS200MI/AddItmBasic': ['STAT', 'ITNO', 'ITDS', 'RESP', 'UNMS', 'ITTY', 'MABU', 'PRVG'],
+      'CRS620MI/AddSupplier': [
+        'SUNO',
+        'SUNM',
+        'SUTY',
+        'CSCD',
+        'ECAR',
+        'LNCD',
+        'DTFM',
+        'MEPF',
+        'SUCL',
+        'QUCL',
+        'ORTY',
+        'TEDL',
+        'MODL',
+        'TEAF',
+        'TEPA',
+        'DT4T',
+        'DTCD',
+        'CUCD',
+        'CRTP',
+        'TEPY',
+        'PYME',
+        'ATPR',
+        'ACRF',
+      ],
+    };
+    for (const [transaction, fields] of Object.entries(mandatory)) {
+      const inputs = M3_CATALOG[transaction].inputs;
+      expect(inputs.filter(([, , , required]) => required).map(([name]) => name)).toEqual(fields);
+      // A value that fits each field: a digit where it is numeric, a letter otherwise.
+      const full = Object.fromEntries(fields.map((f) => [f, inputs.find(([n]) => n === f)![1] === 'N' ? '1' : 'Z']));
+      for (const field of fields) {
+        const { [field]: _left, ...body } = full;
+        expect(await rejection(call(transaction, body)), `${transaction} without ${field}`).toMatchObject({
+          code: 'validation',
+          disposition: 'permanent',
+          status: 200,
+          field,
+          message: expect.stringMatching(new RegExp(`^${transaction}: .+ must be entered$`)),
+        });
+      }
+      expect(await call(transaction, full)).toEqual({});
+    }
+    expect([m3.state.tables.item.has('Z'), m3.state.tables.supplier.has('Z')]).toEqual([true, true]);
   });
 
   it('checks numbers, dates and lengths as the metadata types them', async () => {
