@@ -56,6 +56,7 @@ import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
+import { ConsumerWatchdog } from './control/consumer-watchdog.js';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertSignals } from './alerts/alert-conditions.js';
 import { readAlertStates } from './alerts/alert-state.js';
@@ -278,6 +279,16 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     holder,
     intervalMs: tuning.alertIntervalMs,
   });
+  const watchdog = new ConsumerWatchdog({
+    jsm,
+    specs,
+    control: buckets.control,
+    holder,
+    partitions,
+    tuning,
+    registry: metrics.registry,
+    log,
+  });
   const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams, lease });
 
   // Paused integrations (junction pause) keep storing events; their workers stop pulling until resumed.
@@ -397,6 +408,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     });
 
   if (roles.sources) alerts.start();
+  watchdog.start();
   let stopping: Promise<void> | undefined;
   return {
     url: http?.url,
@@ -426,6 +438,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         await poller.stop();
         await reconciles?.stop();
         await alerts.stop();
+        await watchdog.stop();
         natsSources.stop();
         await streamSources.stop();
         const nakked = await pool.drain(tuning.drainTimeoutMs);

@@ -50,6 +50,12 @@ export interface RuntimeTuning {
    * engine takes the source over within this. It renews every third of it. @default 15000
    */
   sourceLeaseTtlMs: number;
+  /**
+   * How often one engine of the cluster looks for consumers stuck on an event that a broker crash left ack-pending
+   * after it was removed (runtime/control/consumer-watchdog.ts); such a consumer is recreated on the second round
+   * that finds it unchanged. 0 turns the check off. @default 60000
+   */
+  stuckConsumerCheckMs: number;
   /** JSONata guards for every evaluation. */
   guards: TransformGuards;
 }
@@ -69,6 +75,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   eventsMaxBytes: 8 * 1024 ** 3,
   alertIntervalMs: 15_000,
   sourceLeaseTtlMs: 15_000,
+  stuckConsumerCheckMs: 60_000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };
 

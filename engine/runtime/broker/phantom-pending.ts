@@ -1,0 +1,35 @@
+/**
+ * A consumer waiting for the ack of an event that no longer exists. nats-server before PR #7984 (2026-03; Debian
+ * ships 2.9.10) can come back from a crash (kill -9, power loss) with a consumer state older than its stream: the
+ * event was acked and removed from the work-queue stream, but the consumer's rewound state still lists it as
+ * ack-pending. The broker never redelivers a message that is gone, so with max_ack_pending 1 the partition waits for
+ * ever. It shows in the consumer's info: events are ack-pending, yet no message of its subject exists between its
+ * ack floor and the last one it delivered.
+ */
+import type { JetStreamManager, MsgRequest } from '@nats-io/jetstream';
+import { EVENTS_STREAM } from './subjects.js';
+
+/** Where a consumer stands: stream sequences of its ack floor and of the last event it delivered. */
+export interface PendingRange {
+  ackFloor: number;
+  delivered: number;
+}
+
+/**
+ * The consumer's pending range when every event it waits for is gone from the stream (a phantom); undefined when it
+ * waits for nothing, or for at least one event that still exists (real work in progress).
+ */
+export async function phantomPending(
+  jsm: JetStreamManager,
+  consumer: string,
+  subject: string,
+): Promise<PendingRange | undefined> {
+  const info = await jsm.consumers.info(EVENTS_STREAM, consumer);
+  if (info.num_ack_pending === 0) return undefined;
+  const range = { ackFloor: info.ack_floor.stream_seq, delivered: info.delivered.stream_seq };
+  // The first message of the subject from `seq` on (null: none). STREAM.MSG.GET takes `next_by_subj` since
+  // nats-server 2.9; the client types it for direct gets only.
+  const query = { next_by_subj: subject, seq: range.ackFloor + 1 } as unknown as MsgRequest;
+  const next = await jsm.streams.getMessage(EVENTS_STREAM, query);
+  return next && next.seq <= range.delivered ? undefined : range;
+}

@@ -1,0 +1,103 @@
+/**
+ * Frees consumers stuck on a phantom (broker/phantom-pending.ts). Every `intervalMs` one engine of the cluster (a
+ * lease) checks the consumers of the active integrations; one seen with the same phantom on two rounds in a row has
+ * not moved for a whole round while the event it waits for does not exist, and is deleted and created again with its
+ * own settings. The new consumer starts at the oldest event still stored for its subject (the work-queue stream keeps
+ * only unacked events), so nothing is skipped; an event delivered again is harmless (ledger and checkpoints).
+ */
+import type { ConsumerConfig, JetStreamManager } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { phantomPending } from '../broker/phantom-pending.js';
+import { partitionConsumerConfig, retryConsumerConfig } from '../broker/provision.js';
+import { EVENTS_STREAM } from '../broker/subjects.js';
+import type { RuntimeTuning } from '../runtime-options.js';
+import type { SpecRegistry } from '../spec-registry.js';
+import { takeLease } from './kv-lease.js';
+
+const LEASE_KEY = 'consumer-watchdog-lease';
+
+export interface ConsumerWatchdogDeps {
+  jsm: JetStreamManager;
+  specs: SpecRegistry;
+  control: KV;
+  /** This process, as the lease holder. */
+  holder: string;
+  partitions: number;
+  tuning: RuntimeTuning;
+  registry: Registry;
+  log: Logger;
+}
+
+export class ConsumerWatchdog {
+  /** Consumers with a phantom last round: name -> its pending range. */
+  #suspects = new Map<string, string>();
+  #timer: NodeJS.Timeout | undefined;
+  #tick: Promise<void> | undefined;
+  readonly #recreated: Counter<'integration'>;
+
+  constructor(private readonly deps: ConsumerWatchdogDeps) {
+    this.#recreated = new Counter({
+      name: 'junction_consumers_recreated_total',
+      help: 'Consumers recreated because they waited for an event that no longer exists (broker state rewound by a crash).',
+      labelNames: ['integration'],
+      registers: [deps.registry],
+    });
+  }
+
+  start(): void {
+    const everyMs = this.deps.tuning.stuckConsumerCheckMs;
+    if (everyMs <= 0) return;
+    this.#timer = setInterval(() => {
+      this.#tick ??= this.tick()
+        .catch((error: Error) => this.deps.log.warn({ err: error }, 'stuck consumer check failed'))
+        .finally(() => (this.#tick = undefined));
+    }, everyMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#tick;
+  }
+
+  /** One round: suspect the consumers with a phantom, recreate those already suspected with the same one. */
+  async tick(): Promise<void> {
+    const { jsm, control, holder, tuning, log } = this.deps;
+    if (!(await takeLease(control, LEASE_KEY, holder, tuning.stuckConsumerCheckMs * 3))) {
+      this.#suspects.clear();
+      return;
+    }
+    const suspects = new Map<string, string>();
+    for (const integration of this.deps.specs.active.integrations.values()) {
+      const configs = Array.from({ length: this.deps.partitions }, (_, p) =>
+        partitionConsumerConfig(integration, p, tuning),
+      );
+      for (const config of [...configs, retryConsumerConfig(integration, tuning)]) {
+        const name = config.durable_name!;
+        // A consumer not provisioned yet (a spec set being applied) has nothing pending.
+        const range = await phantomPending(jsm, name, config.filter_subject!).catch(() => undefined);
+        if (!range) continue;
+        const seen = `${range.ackFloor}-${range.delivered}`;
+        if (this.#suspects.get(name) !== seen) {
+          suspects.set(name, seen);
+          continue;
+        }
+        await recreate(jsm, config);
+        this.#recreated.inc({ integration: integration.name });
+        log.warn(
+          { integration: integration.name, consumer: name, ackFloor: range.ackFloor, delivered: range.delivered },
+          'consumer was waiting for an event that no longer exists (broker state rewound by a crash); recreated it',
+        );
+      }
+    }
+    this.#suspects = suspects;
+  }
+}
+
+async function recreate(jsm: JetStreamManager, config: Partial<ConsumerConfig>): Promise<void> {
+  await jsm.consumers.delete(EVENTS_STREAM, config.durable_name!);
+  await jsm.consumers.add(EVENTS_STREAM, config);
+}
