@@ -1,13 +1,18 @@
 /**
- * Transient lock errors as each vendor answers them, injected into a seed flow running through the engine (real
- * nats-server, the seed systems' emulators, the seed specs): Salesforce's UNABLE_TO_LOCK_ROW bare and wrapped by a
- * FinancialForce trigger, Magento's product-save deadlock (400) and a deadlock elsewhere (500), M3's lock time-out
- * (XO_1130) and "changed by another user" (XUP0001). Each refused call is retried by the engine, the change lands
- * once, and nothing is dead-lettered. The rules tests pin the bodies and the classification; this pins the retry.
+ * Transient lock errors as each vendor answers them, injected into flows running through the engine (real
+ * nats-server, the vendor emulators): Salesforce's UNABLE_TO_LOCK_ROW bare and wrapped by a trigger (the service app
+ * seed flow), Magento's product-save deadlock and lock wait (400) and a deadlock elsewhere (500) (a product price
+ * update), M3's lock time-out (XO_1130) and "changed by another user" (XUP0001) (the BNG customer seed flow). Each
+ * refused call is retried by the engine, the change lands once, and nothing is dead-lettered. The rules tests pin
+ * the bodies and the classification; this pins the retry.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deadlockFault } from '../../connectors/magento/emulator/deadlock-fault.js';
+import { createHmac } from 'node:crypto';
+import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { startVendorEngine } from '../runtime/helpers/vendor-engine.js';
+import type { VendorEngine } from '../runtime/helpers/vendor-engine.js';
 import { startSeedEngine } from '../e2e/helpers/seed-engine.js';
 import type { SeedEngine } from '../e2e/helpers/seed-engine.js';
 
@@ -22,53 +27,93 @@ async function stopWithoutDeadLetters(h: SeedEngine): Promise<void> {
   expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
 }
 
-describe('Magento <-> FinancialForce seed flows', () => {
+describe('service app -> Salesforce seed flow', () => {
   let h: SeedEngine;
   beforeAll(async () => {
-    h = await startSeedEngine(['magento-ff']);
+    h = await startSeedEngine(['service-app-salesforce']);
   }, 60_000);
   afterAll(() => stopWithoutDeadLetters(h));
 
-  it('Salesforce row locks, bare and wrapped by a trigger: the account upsert is retried and lands once', async () => {
-    const { ff, magento } = h.systems;
-    const path = '/services/data/v60.0/sobjects/Account/Magento_Customer_Id__c/88';
-    ff.failRowLock({ pathPrefix: path, wrapped: true, trigger: 'c2g.CODAAccountTrigger' });
-    ff.failRowLock({ pathPrefix: path });
-    const customer = { ...magento.state.customers.get(42)!, id: 88, email: 'lin@example.com', firstname: 'Lin' };
-    await h.post('magento-customers-to-ff-accounts', { ...customer, updated_at: '2026-12-01 10:00:00' }, 'magento');
-    const accounts = () => ff.records('Account').filter((a) => a.Magento_Customer_Id__c === '88');
-    await waitFor(() => accounts().length > 0, 'account 88');
+  it('Salesforce row locks, bare and wrapped by a trigger: the usage upsert is retried and lands once', async () => {
+    const { salesforce } = h.systems;
+    const path = '/services/data/v60.0/sobjects/Usage_Entry__c/External_Id__c/ad-9201';
+    salesforce.failRowLock({ pathPrefix: path, wrapped: true, trigger: 'UsageEntryTrigger' });
+    salesforce.failRowLock({ pathPrefix: path });
+    const ad = {
+      id: 9201,
+      customer_id: 42,
+      contract_number: 'C-1001',
+      product_type: 'banner',
+      units: 2,
+      created_at: '2026-12-01T08:00:00Z',
+    };
+    await h.post('ad-usage-to-salesforce', { event_id: 'evt-9201', type: 'ad.created', ad }, 'app');
+    const usage = () => salesforce.records('Usage_Entry__c').filter((u) => u.External_Id__c === 'ad-9201');
+    await waitFor(() => usage().length > 0, 'usage ad-9201');
     await expectDrained(h.nats.url);
     // Two refused by the lock, the third accepted.
-    expect(calls(ff, /Magento_Customer_Id__c\/88$/)).toEqual([`PATCH ${path}`, `PATCH ${path}`, `PATCH ${path}`]);
-    expect(accounts()).toEqual([expect.objectContaining({ Name: 'Lin Lovelace', Email__c: 'lin@example.com' })]);
+    expect(calls(salesforce, /\/ad-9201$/)).toEqual([`PATCH ${path}`, `PATCH ${path}`, `PATCH ${path}`]);
+    expect(usage()).toEqual([expect.objectContaining({ Units__c: 2 })]);
+  });
+});
+
+describe('a Magento product update', () => {
+  const SECRET = 'price-hook-secret';
+  let h: VendorEngine;
+  let magento: MagentoEmulator;
+  beforeAll(async () => {
+    magento = await startMagentoEmulator();
+    h = await startVendorEngine(
+      {
+        'connections/magento.yaml': `apiVersion: junction/v1
+kind: Connection
+name: magento
+type: magento
+base_url: \${env:MAGENTO_URL}
+auth: { type: magento_token, token: "\${env:MAGENTO_TOKEN}" }
+`,
+        'erp-prices-to-magento.yaml': `apiVersion: junction/v1
+kind: Integration
+name: erp-prices-to-magento
+source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "\${env:HOOK_SECRET}" } } } }
+key: sku
+steps:
+  - id: price
+    connection: magento
+    operation: products.update
+    body: '{ "sku": sku, "price": price }'
+owns: [{ connection: magento, object: product, fields: [price] }]
+retry: { max_attempts: 5, initial: 200ms, max: 1s }
+`,
+      },
+      { MAGENTO_URL: magento.url, MAGENTO_TOKEN: MAGENTO_EMULATOR_TOKEN, HOOK_SECRET: SECRET },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    const open = await h.engine.deadLetters.list({ status: 'open' });
+    await h.dispose();
+    await magento.stop();
+    expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
   });
 
-  it('Magento deadlocks on a product save (400) and elsewhere (500): the update is retried and applied', async () => {
-    const { magento } = h.systems;
+  it('Magento deadlocks on the product save (400) and elsewhere (500): the update is retried and applied', async () => {
     const path = '/rest/default/V1/products/MUG-1';
-    magento.fail({ ...deadlockFault({ productSave: true }), pathPrefix: path, method: 'PUT' });
-    magento.fail({ ...deadlockFault({}), pathPrefix: path, method: 'PUT' });
-    const product = {
-      Id: '01t000000000MUGAAU',
-      ProductCode: 'MUG-1',
-      Name: 'Enamel Mug',
-      IsActive: true,
-      Web_Visible__c: true,
-      Weight__c: 0.4,
-      SystemModstamp: '2026-12-01T10:00:00.000+0000',
-      PricebookEntries: {
-        totalSize: 1,
-        done: true,
-        records: [{ UnitPrice: 13.25, IsActive: true, Pricebook2: { Name: 'Standard Price Book', IsStandard: true } }],
-      },
-    };
-    await h.post('ff-products-to-magento-catalog', product, 'ff');
+    magento.failDeadlock({ productSave: true, pathPrefix: path });
+    magento.failDeadlock({ productSave: true, lockWait: true, pathPrefix: path });
+    magento.failDeadlock({ pathPrefix: path });
+    const raw = JSON.stringify({ sku: 'MUG-1', price: 13.25 });
+    const signature = createHmac('sha256', SECRET).update(raw).digest('hex');
+    const res = await fetch(`${h.engine.url!}/hooks/erp-prices-to-magento`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-signature': signature },
+      body: raw,
+    });
+    expect(res.status).toBe(202);
     await waitFor(() => magento.state.products.get('MUG-1')?.price === 13.25, 'MUG-1 repriced');
     await expectDrained(h.nats.url);
-    expect(calls(magento, /^PUT .*\/V1\/products\/MUG-1$/)).toHaveLength(3);
-    expect(calls(magento, /^POST .*\/V1\/products$/)).toEqual([]);
-    expect(magento.state.products.get('MUG-1')).toMatchObject({ price: 13.25, weight: 0.4, status: 1 });
+    // A deadlock, a lock wait and an internal error refused, the fourth save accepted.
+    expect(calls(magento, /\/V1\/products\/MUG-1$/)).toEqual(Array(4).fill(`PUT ${path}`));
+    expect(magento.state.products.get('MUG-1')).toMatchObject({ sku: 'MUG-1', price: 13.25, name: 'Enamel Mug' });
   });
 });
 
