@@ -320,6 +320,121 @@ describe('FinancialForce posting', () => {
   });
 });
 
+describe('FinancialForce posting of credit notes and cash entries', () => {
+  const post = (sobject: string, id: unknown) =>
+    fetch(`${sf.url}/__emulator/post`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sobject, id }),
+    });
+  const locked = (what: string, amendable: string, changed: string) => ({
+    vendorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+    field: changed,
+    message: `[emulator] ${what} can only be amended in ${amendable}; not ${changed}`,
+  });
+
+  it('lets a posted credit note be amended only in due date, description and reference, its lines in descriptions', async () => {
+    await start();
+    const account = String(sf.records('Account')[0].Id);
+    const [mug] = sf.records('Product2');
+    const head = { Magento_Creditmemo_Id__c: '77', c2g__Account__c: account, c2g__CreditNoteDate__c: '2026-12-02' };
+    await upsert('c2g__codaCreditNote__c', 'Magento_Creditmemo_Id__c', head);
+    const note = sf.records('c2g__codaCreditNote__c')[0];
+    const line = {
+      Magento_Creditmemo_Item_Id__c: '771',
+      c2g__CreditNote__c: note.Id,
+      c2g__Product__c: mug.Id,
+      c2g__Quantity__c: 1,
+      c2g__UnitPrice__c: 12.5,
+    };
+    await upsert('c2g__codaCreditNoteLineItem__c', 'Magento_Creditmemo_Item_Id__c', line);
+    expect((await post('c2g__codaCreditNote__c', note.Id)).status).toBe(204);
+    expect(sf.records('c2g__codaCreditNote__c')[0].c2g__CreditNoteStatus__c).toBe('Complete');
+    await upsert('c2g__codaCreditNote__c', 'Magento_Creditmemo_Id__c', {
+      ...head,
+      c2g__DueDate__c: '2027-01-02',
+      c2g__CreditNoteDescription__c: 'Refund of order 1001',
+      c2g__CustomerReference__c: 'RMA-7',
+    });
+    expect(
+      await rejection(
+        upsert('c2g__codaCreditNote__c', 'Magento_Creditmemo_Id__c', { ...head, c2g__CreditNoteDate__c: '2026-12-03' }),
+      ),
+    ).toMatchObject(
+      locked(
+        'a Complete document',
+        'c2g__DueDate__c, c2g__CreditNoteDescription__c, c2g__CustomerReference__c',
+        'c2g__CreditNoteDate__c',
+      ),
+    );
+    await upsert('c2g__codaCreditNoteLineItem__c', 'Magento_Creditmemo_Item_Id__c', {
+      ...line,
+      c2g__LineDescription__c: 'Mug, returned',
+    });
+    expect(
+      await rejection(
+        upsert('c2g__codaCreditNoteLineItem__c', 'Magento_Creditmemo_Item_Id__c', { ...line, c2g__UnitPrice__c: 10 }),
+      ),
+    ).toMatchObject(locked('a line of a Complete document', 'c2g__LineDescription__c', 'c2g__UnitPrice__c'));
+    expect(
+      await rejection(
+        upsert('c2g__codaCreditNoteLineItem__c', 'Magento_Creditmemo_Item_Id__c', {
+          ...line,
+          Magento_Creditmemo_Item_Id__c: '77-shipping',
+        }),
+      ),
+    ).toMatchObject({ message: '[emulator] a line of a Complete document cannot be added or removed' });
+    expect(
+      sf.records('c2g__codaCreditNoteLineItem__c').map((l) => [l.c2g__UnitPrice__c, l.c2g__LineDescription__c]),
+    ).toEqual([[12.5, 'Mug, returned']]);
+  });
+
+  it('lets a posted cash entry be amended only in description and reference, its lines in references', async () => {
+    await start();
+    const account = String(sf.records('Account')[0].Id);
+    const bank = String(sf.records('c2g__codaBankAccount__c')[0].Id);
+    const head = {
+      Magento_Order_Id__c: '1001',
+      c2g__BankAccount__c: bank,
+      c2g__Date__c: '2026-12-02',
+      c2g__Type__c: 'Receipt',
+    };
+    await upsert('c2g__codaCashEntry__c', 'Magento_Order_Id__c', head);
+    const entry = sf.records('c2g__codaCashEntry__c')[0];
+    const line = {
+      Magento_Order_Id__c: '1001',
+      c2g__CashEntry__c: entry.Id,
+      c2g__Account__c: account,
+      c2g__CashEntryValue__c: 43,
+    };
+    await upsert('c2g__codaCashEntryLineItem__c', 'Magento_Order_Id__c', line);
+    expect((await post('c2g__codaCashEntry__c', entry.Id)).status).toBe(204);
+    await upsert('c2g__codaCashEntry__c', 'Magento_Order_Id__c', { ...head, c2g__Reference__c: 'pi_123' });
+    expect(
+      await rejection(upsert('c2g__codaCashEntry__c', 'Magento_Order_Id__c', { ...head, c2g__Date__c: '2026-12-03' })),
+    ).toMatchObject(locked('a Complete document', 'c2g__Description__c, c2g__Reference__c', 'c2g__Date__c'));
+    await upsert('c2g__codaCashEntryLineItem__c', 'Magento_Order_Id__c', { ...line, c2g__AccountReference__c: 'SIN1' });
+    expect(
+      await rejection(
+        upsert('c2g__codaCashEntryLineItem__c', 'Magento_Order_Id__c', { ...line, c2g__CashEntryValue__c: 40 }),
+      ),
+    ).toMatchObject(
+      locked(
+        'a line of a Complete document',
+        'c2g__AccountReference__c, c2g__LineDescription__c',
+        'c2g__CashEntryValue__c',
+      ),
+    );
+    expect(sf.records('c2g__codaCashEntry__c')[0]).toMatchObject({
+      c2g__Status__c: 'Complete',
+      c2g__Reference__c: 'pi_123',
+      c2g__Date__c: '2026-12-02',
+    });
+    // Only FinancialForce's documents are posted.
+    expect((await post('Account', account)).status).toBe(404);
+  });
+});
+
 describe('usage entries of a fulfilled contract', () => {
   it('are locked (by status or checkbox), cannot be moved to another contract, and take no new usage', async () => {
     await start();

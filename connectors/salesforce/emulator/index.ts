@@ -6,6 +6,7 @@ import { startEmulatorServer } from '../../../engine/sdk/index.js';
 import type { EmulatorOptions, EmulatorServer, JsonSchema } from '../../../engine/sdk/index.js';
 import { ApiAllocation } from './api-allocation.js';
 import type { ApiAllocationOptions } from './api-allocation.js';
+import { postingStatusField } from './record-locks.js';
 import { rowLockFault } from './row-lock-fault.js';
 import type { RowLockOptions } from './row-lock-fault.js';
 import type { RecordChange } from './record-changes.js';
@@ -99,7 +100,8 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   const addCustomField = (sobject: string, name: string, field: JsonSchema) =>
     void state.customFields.set(sobject, { ...state.customFields.get(sobject), [name]: field });
   const post = (sobject: string, id: string) => {
-    const status = sobject === 'c2g__codaCashEntry__c' ? 'c2g__Status__c' : 'c2g__InvoiceStatus__c';
+    const status = postingStatusField(sobject);
+    if (!status) throw new Error(`${sobject} is not a FinancialForce document that is posted`);
     state.store.update(sobject, id, { [status]: 'Complete' });
   };
   const server: EmulatorServer = await startEmulatorServer(
@@ -173,7 +175,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         },
         post: (body) => {
           const { sobject, id } = (body ?? {}) as { sobject?: string; id?: string };
-          if (!sobject || !id || !state.store.get(sobject, id))
+          if (!sobject || !id || !postingStatusField(sobject) || !state.store.get(sobject, id))
             return { status: 404, body: { message: 'POST {"sobject": "c2g__codaInvoice__c", "id": "<record id>"}' } };
           post(sobject, id);
           return { status: 204 };

@@ -54,6 +54,9 @@ export function postedLockReply(
 
 const lockOf = (sobject: string) => SOBJECT_SCHEMAS[sobject]?.['x-posted-lock'] as PostedLock | undefined;
 
+/** The status field that posting sets to Complete on a FinancialForce document head; undefined for other objects. */
+export const postingStatusField = (sobject: string): string | undefined => lockOf(sobject)?.status_field;
+
 function referenceTarget(sobject: string, field: string): string | undefined {
   const properties = SOBJECT_SCHEMAS[sobject].properties as Record<string, { 'x-reference-to'?: string[] }>;
   return properties[field]?.['x-reference-to']?.[0];

@@ -126,6 +126,12 @@ export const salesCreditNote: JsonSchema = sobject(
     c2g__TaxTotal__c: formula('number', 'Tax Total', 'Roll-up of the line taxes'),
     c2g__CreditNoteTotal__c: formula('number', 'Credit Note Total', 'Net total plus tax total'),
   },
+  {
+    postedLock: {
+      status_field: 'c2g__CreditNoteStatus__c',
+      statuses: { Complete: ['c2g__DueDate__c', 'c2g__CreditNoteDescription__c', 'c2g__CustomerReference__c'] },
+    },
+  },
 );
 
 /** c2g__codaCreditNoteLineItem__c: one credit note line. */
@@ -149,6 +155,7 @@ export const salesCreditNoteLine: JsonSchema = sobject(
     c2g__TaxCode1__c: reference('c2g__codaTaxCode__c', 'Tax Code'),
     c2g__TaxValue1__c: amount('Tax Value 1', 'Tax amount'),
   },
+  { postedLock: { via: 'c2g__CreditNote__c', statuses: { Complete: ['c2g__LineDescription__c'] } } },
 );
 
 /** c2g__codaCashEntry__c: a cash entry (a receipt from a customer), matched to invoices in FF's cash matching. */
@@ -174,6 +181,12 @@ export const cashEntry: JsonSchema = sobject(
     c2g__PaymentStatus__c: formula('string', 'Payment Status', PAYMENT_STATUS),
     c2g__TotalAllocated__c: formula('number', 'Total Allocated', 'Allocated to documents'),
   },
+  {
+    postedLock: {
+      status_field: 'c2g__Status__c',
+      statuses: { Complete: ['c2g__Description__c', 'c2g__Reference__c'] },
+    },
+  },
 );
 
 /** c2g__codaCashEntryLineItem__c: the amount received from one account. */
@@ -197,6 +210,12 @@ export const cashEntryLine: JsonSchema = sobject(
     c2g__LineDescription__c: text('Line Description', 'Line description'),
     c2g__SignedValue__c: formula('number', 'Signed Value', 'Value with the sign of the entry type'),
     Sales_Invoice__c: reference('c2g__codaInvoice__c', 'Sales Invoice', 'The invoice the payment is for'),
+  },
+  {
+    postedLock: {
+      via: 'c2g__CashEntry__c',
+      statuses: { Complete: ['c2g__AccountReference__c', 'c2g__LineDescription__c'] },
+    },
   },
 );
 
