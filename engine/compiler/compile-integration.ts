@@ -181,6 +181,7 @@ function compileSource(
       body: s.body === undefined ? undefined : expr(['source', 'schedule', 'body']),
       overlapMs: parseDuration(s.overlap),
       initialCursor: s.initial_cursor,
+      snapshot: s.snapshot === true,
     };
   }
   if (source.stream) {

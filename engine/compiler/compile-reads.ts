@@ -54,7 +54,7 @@ export function compileRead(
         cursor: expr(['read', 'list', 'cursor'])!,
         initialCursor: list.initial_cursor,
       }
-    : source.kind === 'schedule'
+    : source.kind === 'schedule' && !source.snapshot // a snapshot's cursor is no position to list from
       ? {
           connection: source.connection,
           operation: source.operation,

@@ -118,6 +118,8 @@ export type CompiledSource =
       /** How far before the stored cursor each poll re-reads (timestamp cursors). */
       overlapMs: number;
       initialCursor?: string;
+      /** The whole bounded set is listed each poll; `cursor` is each record's identity (see snapshotPosition). */
+      snapshot: boolean;
     }
   | {
       kind: 'stream';

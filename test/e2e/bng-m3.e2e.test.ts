@@ -4,40 +4,34 @@
  * after M3 committed. M3 honours no Idempotency-Key, so what is asserted is the emulator's company: exactly one
  * customer, item, customer order, supplier, purchase order and supplier invoice per BNG record, later changes
  * applied, GL vouchers balanced, no dead letter.
- * The M3 -> BNG item poll (MMS200MI/LstItmByChgDate by change date) runs every second alongside; the M3 -> BNG
- * stock and order-status events lose BNG's answers instead, and BNG must end up with what M3 holds.
+ * The M3 -> BNG polls run every second alongside (items by change date, MMS200MI/LstItmByChgDate; the stock of
+ * warehouse 100 whole, MMS060MI/List); they and the order-status events lose BNG's answers instead, and BNG must end
+ * up with what M3 holds.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import {
+  bngLate,
+  bngLost,
+  bngM3Views,
+  expectFaultsUsed,
+  late,
+  lost,
+  stopWithoutDeadLetters,
+} from './helpers/bng-m3-faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
 let h: SeedEngine;
+let rows: ReturnType<typeof bngM3Views>['rows'];
+let transactions: ReturnType<typeof bngM3Views>['transactions'];
+let puts: ReturnType<typeof bngM3Views>['puts'];
 beforeAll(async () => {
   h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
+  ({ rows, transactions, puts } = bngM3Views(h));
 }, 60_000);
-// Every injected fault was hit: the flows really lost those answers.
-afterEach(async () => {
-  for (const system of [h.systems.m3, h.systems.bng])
-    expect(await (await fetch(`${system.url}/__emulator/faults`)).json()).toEqual([]);
-});
-afterAll(async () => {
-  const open = await h.engine.deadLetters.list({ status: 'open' });
-  await h.stop();
-  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
-});
-
-const MI = '/m3api-rest/v2/execute';
-/** M3 commits, then the connection drops before the answer. */
-const lost = (transaction: string) => ({ dropAfterCommit: true, pathPrefix: `${MI}/${transaction}`, times: 1 });
-/** M3 commits 1.5 s later; the client (1 s timeout) has given up by then. */
-const late = (transaction: string) => ({ delayMs: 1500, pathPrefix: `${MI}/${transaction}`, times: 1 });
-const rows = (table: keyof SeedEngine['systems']['m3']['state']['tables']) => [
-  ...h.systems.m3.state.tables[table].values(),
-];
-/** The transactions M3 received (`PROGRAM/Transaction`), in order. */
-const transactions = (match: RegExp) =>
-  h.systems.m3.requests.map((r) => r.path.slice(MI.length + 1)).filter((t) => match.test(t));
+afterEach(() => expectFaultsUsed(h));
+afterAll(() => stopWithoutDeadLetters(h));
 
 const customer = (name: string, updatedAt: string) => ({
   customer: {
@@ -155,8 +149,8 @@ it('M3 items polled by change date reach BNG, an answer lost: the M3 status of t
   });
   // Polled every second, written once per change of what BNG gets: the rename changes no field BNG takes (its
   // event, if polled apart, is an unchanged write and skipped), the block does (sent twice: the answer was lost).
-  const puts = bng.requests.filter((r) => r.method === 'PUT' && r.path === '/products/kettle-1/erp');
-  expect(puts.map((r) => (r.body as { m3_status: string }).m3_status)).toEqual(['20', '90', '90']);
+  const erpPuts = puts('/products/kettle-1/erp');
+  expect(erpPuts.map((r) => (r.body as { m3_status: string }).m3_status)).toEqual(['20', '90', '90']);
   const polls = transactions(/^MMS200MI\/LstItmByChgDate$/).length;
   expect(polls).toBeGreaterThan(2);
 });
@@ -286,37 +280,40 @@ it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO
   expect(rows('supplier').filter((s) => s.SUNO === 'V000014')).toHaveLength(1);
 });
 
-/** BNG's shop emulator commits the PUT, then the connection drops. */
-const bngLost = (path: string) => ({ dropAfterCommit: true, pathPrefix: path, times: 1 });
-/** BNG saves 1.5 s later; the client (1 s timeout) has given up by then. */
-const bngLate = (path: string) => ({ delayMs: 1500, pathPrefix: path, times: 1 });
-const puts = (path: string) => h.systems.bng.requests.filter((r) => r.method === 'PUT' && r.path === path);
-
-it('M3 stock movements -> BNG availability, the answer lost and late, an event twice: the balance M3 holds', async () => {
+it('M3 stock polled per warehouse -> BNG availability, answers lost and late: once per change, a return too', async () => {
   const { m3, bng } = h.systems;
   const path = '/inventory/mug-1/100';
   const stock = () => bng.collections.get('inventory')?.get('mug-1/100');
   const balance = m3.state.tables.balance;
-  // M3 allocates 6 more of MUG-1 in warehouse 100; its event hub announces the movement.
-  balance.set('100/MUG-1/A-01', { ...balance.get('100/MUG-1/A-01')!, ALQT: '10' });
-  const movement = { ITNO: 'MUG-1', WHLO: '100', LMTS: '20261201100000000' };
+  const change = (fields: Record<string, string>) =>
+    balance.set('100/MUG-1/A-01', { ...balance.get('100/MUG-1/A-01')!, ...fields });
+  const available = () => puts(path).map((r) => (r.body as { available: number }).available);
+  // The first poll of warehouse 100 (MMS060MI/List) sent every balance identity once.
+  await waitFor(() => stock()?.available === 116, 'the first poll in BNG');
+  await expectDrained(h.nats.url);
+  // M3 allocates 6 more of MUG-1; BNG saves the availability but its answer is lost, so the PUT is sent again.
   bng.fail(bngLost(path));
-  await h.post('m3-inventory-to-bng', movement, 'm3');
-  await waitFor(() => stock()?.available === 110, 'the availability in BNG');
+  change({ ALQT: '10' });
+  await waitFor(() => available().length === 3, 'the allocation in BNG');
   await expectDrained(h.nats.url);
-  // A receipt of 30, then the first movement's event once more (the hub delivers at least once).
-  balance.set('100/MUG-1/A-01', { ...balance.get('100/MUG-1/A-01')!, STQT: '150' });
+  // The allocation is released: the balance is back to what an earlier poll saw, and still flows (BNG is late).
   bng.fail(bngLate(path));
-  await h.post('m3-inventory-to-bng', { ...movement, LMTS: '20261201110000000' }, 'm3');
-  await h.post('m3-inventory-to-bng', movement, 'm3');
-  await waitFor(() => stock()?.on_hand === 150 && puts(path).length === 4, 'the receipt in BNG');
+  change({ ALQT: '4' });
+  await waitFor(() => available().length === 5, 'the release in BNG');
+  const polls = transactions(/^MMS060MI\/List$/).length;
+  await waitFor(() => transactions(/^MMS060MI\/List$/).length >= polls + 2, 'two more polls without a change');
   await expectDrained(h.nats.url);
-  expect([...bng.collections.get('inventory')!.entries()]).toEqual([
-    ['mug-1/100', { sku: 'mug-1', warehouse: '100', on_hand: 150, available: 140, id: 'mug-1' }],
-  ]);
-  // Each movement's PUT sent twice (the lost answer, the timeout); the repeated event was a duplicate.
-  expect(puts(path).map((r) => (r.body as { available: number }).available)).toEqual([110, 110, 140, 140]);
-  expect(transactions(/^MMS200MI\/GetItmWhsBal$/)).toHaveLength(2);
+  expect(bng.collections.get('inventory')!.get('mug-1/100')).toEqual({
+    sku: 'mug-1',
+    warehouse: '100',
+    on_hand: 120,
+    available: 116,
+    id: 'mug-1',
+  });
+  expect(available()).toEqual([116, 110, 110, 116, 116]);
+  // One balance read per change (MUG-1 three times, TEE-1 once); repeated PUTs do not read it again.
+  expect(transactions(/^MMS200MI\/GetItmWhsBal$/)).toHaveLength(4);
+  expect(puts('/inventory/tee-1/100')).toHaveLength(1);
 });
 
 it('M3 order status -> BNG order, the answers lost and late: the latest status, with the tracking number', async () => {

@@ -1,6 +1,6 @@
 /** The schedule source's stored position: inclusive cursors with the records already stored at them. */
 import { expect, it } from 'vitest';
-import { advance, shiftTimestamp } from '../../engine/runtime/sources/poll-cursor.js';
+import { advance, shiftTimestamp, snapshotPosition } from '../../engine/runtime/sources/poll-cursor.js';
 
 it('moves timestamps in the format they came in, in UTC', () => {
   expect(shiftTimestamp('2026-12-01 10:00:00', -5000)).toBe('2026-12-01 09:59:55');
@@ -40,5 +40,25 @@ it('keeps the greatest cursor and remembers only the records at it (or within th
   expect(advance({ cursor: '20261130', seen: [], revision: 1 }, [{ value: '20261201', hash: 'd' }], 0)).toEqual({
     cursor: '20261201',
     seen: [['20261201', 'd']],
+  });
+});
+
+it('a snapshot keeps its cursor and remembers exactly the last poll, by record identity', () => {
+  const last = { cursor: undefined, seen: [['100/MUG-1/A-01', 'stock-120'] as [string, string]], revision: 4 };
+  const polled = [
+    { value: '100/MUG-1/A-01', hash: 'stock-150' },
+    { value: '100/TEE-1/A-02', hash: 'stock-45' },
+  ];
+  // The earlier content of MUG-1 is forgotten: should its balance go back to it, it flows again.
+  expect(snapshotPosition(last, polled)).toEqual({
+    cursor: undefined,
+    seen: [
+      ['100/MUG-1/A-01', 'stock-150'],
+      ['100/TEE-1/A-02', 'stock-45'],
+    ],
+  });
+  expect(snapshotPosition({ cursor: '1', seen: [], revision: 0 }, [{ hash: 'h' }])).toEqual({
+    cursor: '1',
+    seen: [['', 'h']],
   });
 });

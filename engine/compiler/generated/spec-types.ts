@@ -437,6 +437,10 @@ export interface ScheduleSource {
    */
   overlap: string;
   /**
+   * The operation has no change filter, so it lists a bounded set (one warehouse's balances, say) whole on every poll. `cursor` then gives each record's identity, not a position: a record is stored when the previous poll did not return it with the same content, so only changes flow, and a value that goes back to an earlier one flows again. The set must stay under 5,000 records (the records remembered per poll).
+   */
+  snapshot: boolean;
+  /**
    * Cursor value before the first poll.
    */
   initial_cursor?: string;

@@ -67,6 +67,19 @@ export function advance(
   return { cursor, seen: kept.slice(-SEEN_LIMIT) };
 }
 
+/**
+ * A snapshot source's position (the operation lists a bounded set whole each poll, with no change filter): the
+ * cursor stays, and `seen` is exactly this poll's records as `[identity, hash]`, so a record flows when its content
+ * differs from the previous poll's record of the same identity, including when it goes back to an earlier content.
+ */
+export function snapshotPosition(
+  current: PollCursor,
+  polled: readonly { value?: string; hash: string }[],
+): Omit<PollCursor, 'revision'> {
+  const seen = polled.map(({ value, hash }): [string, string] => [value ?? '', hash]);
+  return { cursor: current.cursor, seen: seen.slice(-SEEN_LIMIT) };
+}
+
 /** Numbers compare as numbers, everything else (timestamps in one format) as strings. */
 export function compareCursor(a: string, b: string): number {
   const na = Number(a);

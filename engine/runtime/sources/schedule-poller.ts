@@ -19,7 +19,7 @@ import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { identifyOrDeadLetter } from './keyless-records.js';
 import type { KeylessDeps } from './keyless-records.js';
-import { advance, readPollCursor, shiftTimestamp, writePollCursor } from './poll-cursor.js';
+import { advance, readPollCursor, shiftTimestamp, snapshotPosition, writePollCursor } from './poll-cursor.js';
 import { SourceLease } from './source-lease.js';
 import type { SourceLeaseDeps } from './source-lease.js';
 
@@ -72,6 +72,8 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     : call.result;
   const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
   const seen = new Set(position.seen.map(([, hash]) => hash));
+  // A snapshot remembers the last poll's content per record identity (the cursor value).
+  const before = source.snapshot ? new Map(position.seen) : undefined;
   const polled: { value?: string; hash: string; record: unknown }[] = [];
   for (const record of records) {
     const value = await Promise.resolve(source.cursor.evaluate(record, {}, deps.guards));
@@ -79,15 +81,18 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     polled.push({ value: value === undefined || value === null ? undefined : String(value), hash, record });
   }
   let published = 0;
-  const fresh = polled.filter((p) => !seen.has(p.hash));
+  const fresh = polled.filter((p) => (before ? before.get(p.value ?? '') !== p.hash : !seen.has(p.hash)));
   for (let i = 0; i < fresh.length; i += PUBLISH_BATCH) {
     await Promise.all(
-      fresh.slice(i, i + PUBLISH_BATCH).map(async ({ record }) => {
+      fresh.slice(i, i + PUBLISH_BATCH).map(async ({ record, value }) => {
         const identity = await identifyOrDeadLetter(integration, record, specSet.commit, deps);
         if (!identity) return;
+        // A snapshot record may come back to an earlier content: its event id also names the content it replaces.
+        const replaced = before?.get(value ?? '');
+        const eventId = before ? stableHash([identity.eventId, replaced ?? null]) : identity.eventId;
         const result = await deps.publisher.publish({
           integration: integration.name,
-          identity,
+          identity: { ...identity, eventId },
           data: eventData(record),
           commit: specSet.commit,
         });
@@ -97,7 +102,9 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   }
   deps.metrics.eventsIn.inc({ integration: integration.name, source: 'schedule' }, published);
   // Every polled record is stored now: only then does the position move (compare-and-set, one poller wins).
-  const next = advance({ ...position, cursor: stored }, polled, source.overlapMs);
+  const next = source.snapshot
+    ? snapshotPosition(position, polled)
+    : advance({ ...position, cursor: stored }, polled, source.overlapMs);
   if (next.cursor !== position.cursor || JSON.stringify(next.seen) !== JSON.stringify(position.seen)) {
     if (!(await writePollCursor(deps.cursors, integration.name, next, position.revision)))
       deps.log.info({ integration: integration.name }, 'cursor moved by another poller');
