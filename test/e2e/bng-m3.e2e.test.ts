@@ -19,6 +19,7 @@ import {
   lost,
   stopWithoutDeadLetters,
 } from './helpers/bng-m3-faults.js';
+import { bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from './helpers/bng-events.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
@@ -159,18 +160,7 @@ it('BNG payment -> one balanced GL voucher, the batch and post answers lost', as
   const { m3 } = h.systems;
   m3.fail(lost('GLS840MI/AddBatchHead'));
   m3.fail(lost('GLS840MI/UpdBatch'));
-  const payment = {
-    payment: {
-      id: 9911,
-      order_id: 9101,
-      method: 'card',
-      status: 'settled',
-      amount: 43,
-      currency: 'USD',
-      settled_at: '2026-12-01T23:00:00Z',
-    },
-  };
-  await h.post('bng-payments-to-m3-gl', payment, 'bng');
+  await h.post('bng-payments-to-m3-gl', bngPayment(9911, 43), 'bng');
   const vouchers = () => rows('gl_voucher').filter((v) => v.KEY1 === 'P000009911');
   await waitFor(() => vouchers().length > 0, 'the voucher');
   await expectDrained(h.nats.url);
@@ -188,18 +178,8 @@ it('BNG payment -> one balanced GL voucher, the batch and post answers lost', as
 
 it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO with its lines, one invoice', async () => {
   const { m3 } = h.systems;
-  const vendor = {
-    id: 14,
-    legal_name: 'Kettle Works Ltd',
-    country: 'GB',
-    currency: 'GBP',
-    payment_terms_days: 60,
-    phone: '+44 20 7946 0001',
-    approved: true,
-    updated_at: '2026-12-01T09:00:00Z',
-  };
   m3.fail(lost('CRS620MI/AddSupplier'));
-  await h.post('bng-vendors-to-m3', { vendor }, 'bng');
+  await h.post('bng-vendors-to-m3', bngVendor(14), 'bng');
   await waitFor(() => m3.state.tables.supplier.has('V000014'), 'supplier V000014');
   await expectDrained(h.nats.url);
 
@@ -207,21 +187,7 @@ it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO
   m3.fail(late('PPS370MI/AddHead'));
   m3.fail(lost('PPS370MI/AddLine'));
   m3.fail(lost('PPS370MI/FinishEntry'));
-  const po = {
-    id: 302,
-    vendor_id: 14,
-    region: 'east',
-    status: 'approved',
-    currency: 'GBP',
-    created_at: '2026-12-01T09:00:00Z',
-    due_date: '2026-12-20',
-    updated_at: '2026-12-01T09:05:00Z',
-    lines: [
-      { sku: 'mug-1', quantity: 100, unit_cost: 4.2 },
-      { sku: 'tee-1', quantity: 50, unit_cost: 6.5 },
-    ],
-  };
-  await h.post('bng-purchase-orders-to-m3', { po }, 'bng');
+  await h.post('bng-purchase-orders-to-m3', bngPurchaseOrder(302, 14), 'bng');
   const pos = () => rows('purchase_order').filter((p) => p.YRE1 === 'BNG PO 302');
   await waitFor(() => pos().length > 0, 'the purchase order');
   await expectDrained(h.nats.url);
@@ -257,21 +223,8 @@ it('BNG vendor -> PO -> supplier invoice with answers lost: one supplier, one PO
   expect(rows('po_entry_head').filter((e) => e.YRE1 === 'BNG PO 302')).toHaveLength(1);
 
   m3.fail(lost('APS450MI/AddHead'));
-  const invoice = {
-    id: 78,
-    kind: 'supplier',
-    vendor_id: 14,
-    po_id: 302,
-    number: 'INV-5532',
-    date: '2026-12-02',
-    currency: 'GBP',
-    vat: 0,
-    lines: [
-      { po_line: '10', quantity: 100, unit_cost: 4.2 },
-      { po_line: '20', quantity: 50, unit_cost: 6.5 },
-    ],
-  };
-  await h.post('bng-supplier-invoices-to-m3', { invoice }, 'bng');
+  const invoice = bngSupplierInvoice(78, { vendorId: 14, poId: 302, number: 'INV-5532' });
+  await h.post('bng-supplier-invoices-to-m3', invoice, 'bng');
   const invoices = () => rows('supplier_invoice').filter((i) => i.SINO === 'INV-5532');
   await waitFor(() => invoices().length > 0, 'the supplier invoice');
   await expectDrained(h.nats.url);

@@ -1,0 +1,216 @@
+/**
+ * The BNG <-> M3 flows under both faults that leave a write's outcome unknown, through the engine (real nats-server,
+ * the M3 emulator, BNG as the generic emulator, the seed specs): the answer lost after the system committed (`lost`)
+ * and a call that times out while the system commits later (`late`). Asserted on the systems' own state: exactly
+ * one M3 record or document per BNG record with the values sent, BNG holding what M3 holds, and M3's codes read
+ * the M3 way (`…03` does not exist, `…04` already exists).
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
+import { bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from '../helpers/bng-events.js';
+import {
+  bngLate,
+  bngLost,
+  bngM3Views,
+  expectFaultsUsed,
+  late,
+  lost,
+  stopWithoutDeadLetters,
+} from '../helpers/bng-m3-faults.js';
+import { startSeedEngine } from '../helpers/seed-engine.js';
+import type { SeedEngine } from '../helpers/seed-engine.js';
+
+let h: SeedEngine;
+let rows: ReturnType<typeof bngM3Views>['rows'];
+let transactions: ReturnType<typeof bngM3Views>['transactions'];
+let puts: ReturnType<typeof bngM3Views>['puts'];
+beforeAll(async () => {
+  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
+  ({ rows, transactions, puts } = bngM3Views(h));
+}, 60_000);
+afterEach(() => expectFaultsUsed(h));
+afterAll(() => stopWithoutDeadLetters(h));
+
+/** The voucher a payment was posted as, and its lines as [account, amount]. */
+function postedPayment(key1: string) {
+  const vouchers = rows('gl_voucher').filter((v) => v.KEY1 === key1);
+  const lines = vouchers.flatMap((v) =>
+    rows('gl_voucher_line').filter((l) => l.VONO === v.VONO && l.YEA4 === v.YEA4 && l.DIVI === v.DIVI),
+  );
+  return { vouchers, lines: lines.map((l) => [l.AIT1, l.ACAM]) };
+}
+
+it('payment, lost: a line and the check answered after M3 committed: one balanced voucher', async () => {
+  h.systems.m3.fail(lost('GLS840MI/AddBatchLine'));
+  h.systems.m3.fail(lost('GLS840MI/CtrlBatch'));
+  const before = transactions(/^GLS840MI\/AddBatchLine$/).length;
+  await h.post('bng-payments-to-m3-gl', bngPayment(9921, 50), 'bng');
+  await waitFor(() => postedPayment('P000009921').vouchers.length > 0, 'the voucher');
+  await expectDrained(h.nats.url);
+  expect(postedPayment('P000009921')).toEqual({
+    vouchers: [expect.objectContaining({ KEY1: 'P000009921', DSUM: '50.00', CSUM: '-50.00' })],
+    lines: [
+      ['1930', '50.00'],
+      ['1510', '-50.00'],
+    ],
+  });
+  // The first line was sent again and M3 answered …04 (already exists): taken as added, not as a failure.
+  expect(transactions(/^GLS840MI\/AddBatchLine$/).length - before).toBe(3);
+  expect(h.systems.m3.state.tables.gl_batch.has('P000009921')).toBe(false);
+});
+
+it('payment, late: the batch head and the posting time out while M3 commits: one balanced voucher', async () => {
+  h.systems.m3.fail(late('GLS840MI/AddBatchHead'));
+  h.systems.m3.fail(late('GLS840MI/UpdBatch'));
+  const before = transactions(/^GLS840MI\/UpdBatch$/).length;
+  await h.post('bng-payments-to-m3-gl', bngPayment(9922, 12.5), 'bng');
+  await waitFor(() => postedPayment('P000009922').vouchers.length > 0, 'the voucher');
+  await expectDrained(h.nats.url);
+  expect(postedPayment('P000009922')).toEqual({
+    vouchers: [expect.objectContaining({ KEY1: 'P000009922', DSUM: '12.50', CSUM: '-12.50' })],
+    lines: [
+      ['1930', '12.50'],
+      ['1510', '-12.50'],
+    ],
+  });
+  // The posting was sent twice; whichever came second found the batch consumed (…03) and posted nothing.
+  expect(transactions(/^GLS840MI\/UpdBatch$/).length - before).toBe(2);
+  expect(h.systems.m3.state.tables.gl_batch.has('P000009922')).toBe(false);
+});
+
+const supplier = (suno: string) => rows('supplier').filter((s) => s.SUNO === suno);
+/** How often M3 received `transaction` for supplier `suno`. */
+const calls = (transaction: string, suno: string) =>
+  h.systems.m3.requests.filter((r) => r.path.endsWith(`/${transaction}`) && r.query.SUNO === suno).length;
+
+it('vendor, late: the add times out while M3 adds it, the change too: one supplier, changed', async () => {
+  const { m3 } = h.systems;
+  m3.fail(late('CRS620MI/AddSupplier'));
+  await h.post('bng-vendors-to-m3', bngVendor(21), 'bng');
+  await waitFor(() => supplier('V000021').length > 0, 'supplier V000021');
+  await expectDrained(h.nats.url);
+  m3.fail(late('CRS620MI/UpdSupplier'));
+  const renamed = { legal_name: 'Kettle Works Group', payment_terms_days: 30, updated_at: '2026-12-02T09:00:00Z' };
+  await h.post('bng-vendors-to-m3', bngVendor(21, renamed), 'bng');
+  await waitFor(() => supplier('V000021')[0].SUNM === 'Kettle Works Group', 'supplier renamed');
+  await expectDrained(h.nats.url);
+  expect(supplier('V000021')).toEqual([
+    expect.objectContaining({ SUNM: 'Kettle Works Group', CSCD: 'GB', CUCD: 'GBP', TEPY: '30', SUTY: '0' }),
+  ]);
+});
+
+it('vendor, lost: the add and the change answered after M3 committed: one supplier, changed', async () => {
+  const { m3 } = h.systems;
+  m3.fail(lost('CRS620MI/AddSupplier'));
+  await h.post('bng-vendors-to-m3', bngVendor(22), 'bng');
+  await waitFor(() => supplier('V000022').length > 0, 'supplier V000022');
+  await expectDrained(h.nats.url);
+  m3.fail(lost('CRS620MI/UpdSupplier'));
+  await h.post(
+    'bng-vendors-to-m3',
+    bngVendor(22, { phone: '+44 20 7946 0999', updated_at: '2026-12-02T10:00Z' }),
+    'bng',
+  );
+  await waitFor(() => supplier('V000022')[0].PHNO === '+44 20 7946 0999', 'supplier phone changed');
+  await expectDrained(h.nats.url);
+  expect(supplier('V000022')).toEqual([
+    expect.objectContaining({ SUNM: 'Kettle Works Ltd', PHNO: '+44 20 7946 0999', TEPY: '60' }),
+  ]);
+  // The lost add was found on the retry (GetBasicData) and updated instead of added again; the change's lost
+  // answer made it send UpdSupplier once more (a change is safe to repeat).
+  expect(calls('CRS620MI/AddSupplier', 'V000022')).toBe(1);
+  expect(calls('CRS620MI/UpdSupplier', 'V000022')).toBe(3);
+});
+
+/** A supplier with a purchase order in M3, entered through the flows (the invoice flow reads their cross-refs). */
+async function supplierWithOrder(vendorId: number, poId: number): Promise<string> {
+  await h.post('bng-vendors-to-m3', bngVendor(vendorId), 'bng');
+  await waitFor(() => supplier(`V0000${vendorId}`).length > 0, `supplier ${vendorId}`);
+  await h.post('bng-purchase-orders-to-m3', bngPurchaseOrder(poId, vendorId), 'bng');
+  const order = () => rows('purchase_order').find((p) => p.YRE1 === `BNG PO ${poId}`);
+  await waitFor(() => order() !== undefined, `purchase order ${poId}`);
+  await expectDrained(h.nats.url);
+  return order()!.PUNO;
+}
+
+const invoiceOf = (sino: string) => {
+  const heads = rows('supplier_invoice').filter((i) => i.SINO === sino);
+  const lines = heads.flatMap((i) => rows('supplier_invoice_line').filter((l) => l.INBN === i.INBN));
+  return { heads, lines: lines.map((l) => [l.PNLI, l.IVQA, l.NLAM]) };
+};
+const invoiceLines = [
+  ['10', '100', '420'],
+  ['20', '50', '325'],
+];
+
+it('supplier invoice, lost: a line and the validation answered after M3 committed: one invoice', async () => {
+  const puno = await supplierWithOrder(31, 331);
+  h.systems.m3.fail(lost('APS450MI/AddLine'));
+  h.systems.m3.fail(lost('APS455MI/ValidByBatchNo'));
+  await h.post(
+    'bng-supplier-invoices-to-m3',
+    bngSupplierInvoice(81, { vendorId: 31, poId: 331, number: 'INV-81' }),
+    'bng',
+  );
+  await waitFor(() => invoiceOf('INV-81').heads[0]?.SUPA === '1', 'the validated invoice');
+  await expectDrained(h.nats.url);
+  expect(invoiceOf('INV-81')).toEqual({
+    heads: [expect.objectContaining({ SUNO: 'V000031', PUNO: puno, CUAM: '745', CUCD: 'GBP', SUPA: '1' })],
+    lines: invoiceLines,
+  });
+});
+
+it('supplier invoice, late: head and line time out while M3 commits; the number again is …04: one invoice', async () => {
+  const puno = await supplierWithOrder(32, 332);
+  h.systems.m3.fail(late('APS450MI/AddHead'));
+  h.systems.m3.fail(late('APS450MI/AddLine'));
+  await h.post(
+    'bng-supplier-invoices-to-m3',
+    bngSupplierInvoice(82, { vendorId: 32, poId: 332, number: 'INV-82' }),
+    'bng',
+  );
+  await waitFor(() => invoiceOf('INV-82').heads[0]?.SUPA === '1', 'the validated invoice');
+  await expectDrained(h.nats.url);
+  // BNG sends the supplier's invoice number once more under another id: M3 has it (…04), so the event is done.
+  const [heads, lines] = [transactions(/^APS450MI\/AddHead$/).length, transactions(/^APS450MI\/AddLine$/).length];
+  await h.post(
+    'bng-supplier-invoices-to-m3',
+    bngSupplierInvoice(83, { vendorId: 32, poId: 332, number: 'INV-82' }),
+    'bng',
+  );
+  await waitFor(() => transactions(/^APS450MI\/AddHead$/).length === heads + 1, 'the second AddHead');
+  await expectDrained(h.nats.url);
+  expect(transactions(/^APS450MI\/AddLine$/)).toHaveLength(lines);
+  expect(invoiceOf('INV-82')).toEqual({
+    heads: [expect.objectContaining({ SUNO: 'V000032', PUNO: puno, CUAM: '745', SUPA: '1' })],
+    lines: invoiceLines,
+  });
+});
+
+/** An item M3 changed today, as MMS200MI/LstItmByChgDate lists it. */
+function changeItem(itno: string, fields: Record<string, string>) {
+  const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+  const { item } = h.systems.m3.state.tables;
+  const current = item.get(itno) ?? { ITNO: itno, ITDS: 'Camp Stove', ITTY: 'FG', UNMS: 'EA', RESP: 'M3SRVADM' };
+  item.set(itno, { ...current, ...fields, LMDT: today });
+}
+const productErp = (sku: string) => h.systems.bng.collections.get('products')?.get(`${sku}/erp`);
+const statusesSent = (sku: string) =>
+  puts(`/products/${sku}/erp`).map((r) => (r.body as { m3_status: string }).m3_status);
+
+it('M3 item -> BNG, lost and late: BNG saves each change, its answers lost or late: the status M3 holds', async () => {
+  const { bng } = h.systems;
+  bng.fail(bngLost('/products/stove-1/erp'));
+  changeItem('STOVE-1', { STAT: '10' });
+  await waitFor(() => statusesSent('stove-1').length === 2, 'the new item in BNG');
+  await expectDrained(h.nats.url);
+  bng.fail(bngLate('/products/stove-1/erp'));
+  changeItem('STOVE-1', { STAT: '20', UNMS: 'PCS' });
+  await waitFor(() => statusesSent('stove-1').length === 4, 'the released item in BNG');
+  await expectDrained(h.nats.url);
+  expect(productErp('stove-1')).toEqual(
+    expect.objectContaining({ sku: 'stove-1', m3_item_number: 'STOVE-1', m3_status: '20', unit: 'PCS' }),
+  );
+  // Each change sent twice (the first answer lost, then late) and nothing more, however often M3 was polled.
+  expect(statusesSent('stove-1')).toEqual(['10', '10', '20', '20']);
+});
