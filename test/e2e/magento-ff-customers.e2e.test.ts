@@ -1,15 +1,21 @@
 /**
  * FinancialForce accounts becoming Magento customers, end to end through a real nats-server, the engine and the
- * vendor emulators: an account with a contact and no Magento customer creates one (contact name and e-mail, both
- * addresses, group from credit terms, VAT number) and gets the new id written back; Magento's announcement of that
- * customer then updates the same account (no second one), and the pair settles: the repeated FF change is an echo.
+ * vendor emulators, on the source FinancialForce really offers: the FF org's Account Change Data Capture events over
+ * the Pub/Sub API, enriched with the account's fields and contacts. A sales user creates the account (no contact
+ * yet: nothing to send), adds its contact, and finance sets the credit terms: that update creates the Magento
+ * customer (contact name and e-mail, both addresses, group from credit terms, VAT number) and writes the new id
+ * back. Magento's announcement of that customer then updates the same account (no second one), its change event is
+ * Magento's rename and is not sent back, and a later VAT number change in FF reaches the customer.
  */
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import {
+  changeEventEnriched,
+  createSalesforceRecord,
+  patchSalesforceRecord,
+} from '../runtime/helpers/vendor-engine.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
-
-type Row = Record<string, unknown>;
 
 let h: SeedEngine | undefined;
 afterEach(async () => {
@@ -17,10 +23,17 @@ afterEach(async () => {
   h = undefined;
 });
 
-it('an FF account appears as a Magento customer, linked both ways, and the echo stops there', async () => {
+it('an FF account appears as a Magento customer from its change events, linked both ways, and settles', async () => {
   h = await startSeedEngine(['magento-ff']);
   const { magento, ff } = h.systems;
-  const account: Row = {
+  const account = () => ff.records('Account').find((a) => a.Id === Id)!;
+  const customerWrites = () =>
+    magento.requests
+      .filter((r) => r.method !== 'GET' && r.path.includes('/V1/customers'))
+      .map((r) => `${r.method} ${r.path}`);
+
+  // A sales user creates the account: its CREATE event has no contact with an e-mail, so nothing goes to Magento.
+  const Id = await createSalesforceRecord(ff.url, 'Account', {
     Name: 'Hopper Analytics Inc.',
     Phone: '+1 555 0199',
     BillingStreet: '1 Navy Way\nSuite 5',
@@ -29,22 +42,25 @@ it('an FF account appears as a Magento customer, linked both ways, and the echo 
     BillingPostalCode: '22202',
     BillingCountry: 'US',
     c2g__CODAAccountTradingCurrency__c: 'USD',
+  });
+  // The event is enriched (the account read with its contacts) before it is stored: only then is the contact added.
+  await changeEventEnriched(ff, Id);
+  await createSalesforceRecord(ff.url, 'Contact', {
+    AccountId: Id,
+    FirstName: 'Grace',
+    LastName: 'Hopper',
+    Email: 'grace@hopper.example',
+  });
+  await expectDrained(h.nats.url);
+  expect(customerWrites()).toEqual([]);
+
+  // Finance sets the credit terms and VAT number: the update carries only those; enrichment reads the rest.
+  await patchSalesforceRecord(ff.url, 'Account', Id, {
     c2g__CODADaysOffset1__c: 30,
     c2g__CODAVATRegistrationNumber__c: 'US-88',
-  };
-  const { Id } = ff.store.insert('Account', { Id: '001000000000088AAA', ...account });
-  const contact = { FirstName: 'Grace', LastName: 'Hopper', Email: 'grace@hopper.example' };
-  ff.store.insert('Contact', { Id: '003000000000088AAA', ...contact, AccountId: Id });
-  // The FF flow sends the account with its contacts.
-  const sent = (stamp: string) => ({
-    ...ff.records('Account').find((a) => a.Id === Id),
-    SystemModstamp: stamp,
-    Contacts: { totalSize: 1, done: true, records: [contact] },
   });
-  const customers = () => [...magento.state.customers.values()].filter((c) => c.email === contact.Email);
-
-  await h.post('ff-accounts-to-magento-customers', sent('2026-12-02T09:00:00.000+0000'), 'ff');
-  await waitFor(() => ff.records('Account').find((a) => a.Id === Id)?.Magento_Customer_Id__c !== undefined, 'linked');
+  await waitFor(() => account().Magento_Customer_Id__c !== undefined, 'the account linked to its new customer');
+  const customers = () => [...magento.state.customers.values()].filter((c) => c.email === 'grace@hopper.example');
   const [created] = customers();
   expect(created).toMatchObject({
     email: 'grace@hopper.example',
@@ -66,20 +82,23 @@ it('an FF account appears as a Magento customer, linked both ways, and the echo 
       },
     ],
   });
-  expect(ff.records('Account').find((a) => a.Id === Id)?.Magento_Customer_Id__c).toBe(String(created.id));
+  expect(account().Magento_Customer_Id__c).toBe(String(created.id));
 
-  // Magento announces the new customer: the same account is updated, under its own company name.
+  // Magento announces the new customer: the same account is updated, and that change is Magento's, not sent back.
   await h.post('magento-customers-to-ff-accounts', created, 'magento');
-  // FF announces the account again (now with its Magento id), twice: one update, then an echo.
-  await h.post('ff-accounts-to-magento-customers', sent('2026-12-02T09:05:00.000+0000'), 'ff');
-  await h.post('ff-accounts-to-magento-customers', sent('2026-12-02T09:06:00.000+0000'), 'ff');
+  await waitFor(() => account().Email__c === 'grace@hopper.example', 'the account updated from Magento');
   await expectDrained(h.nats.url);
+  // A new VAT number in FF reaches the customer.
+  await patchSalesforceRecord(ff.url, 'Account', Id, { c2g__CODAVATRegistrationNumber__c: 'US-89' });
+  await waitFor(() => customers()[0]?.taxvat === 'US-89', 'the new VAT number in Magento');
+  await expectDrained(h.nats.url);
+
   const accounts = ff.records('Account').filter((a) => a.Magento_Customer_Id__c === String(created.id));
   expect(accounts).toHaveLength(1);
   expect(accounts[0]).toMatchObject({ Id, Name: 'Hopper Analytics Inc.', Email__c: 'grace@hopper.example' });
   expect(customers()).toHaveLength(1);
-  const writes = magento.requests.filter((r) => r.method !== 'GET' && r.path.includes('/V1/customers'));
-  expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([
+  expect(customers()[0]).toMatchObject({ group_id: 4, taxvat: 'US-89', firstname: 'Grace' });
+  expect(customerWrites()).toEqual([
     'POST /rest/default/V1/customers',
     `PUT /rest/default/V1/customers/${String(created.id)}`,
   ]);

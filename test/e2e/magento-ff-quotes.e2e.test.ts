@@ -1,11 +1,13 @@
 /**
  * The example Magento <-> FinancialForce specs, end to end through a real nats-server, the engine and the vendor
- * emulators: an open FF invoice reaches the customer as a B2B quote, the customer pays it at Magento's checkout,
- * and FF gets the cash entry tied to the invoice, while the order integration leaves the payment alone.
+ * emulators: an open FF invoice reaches the customer as a B2B quote (from the FF org's invoice change events), the
+ * customer pays it at Magento's checkout, and FF gets the cash entry tied to the invoice, while the order
+ * integration leaves the payment alone.
  */
 import { afterEach, expect, it } from 'vitest';
 import { placeQuoteOrder } from '../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { changeEventEnriched, enrichmentReads } from '../runtime/helpers/vendor-engine.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
@@ -17,22 +19,30 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** The posted invoice in the FF org; the webhook sends it with its relationship fields. */
+/** An invoice in the FF org, for the seeded account with Magento customer 42. */
 const INVOICE_ID = 'a1A000000000101EAA';
-const invoice = (outstanding: number, stamp: string): Row => ({
-  Id: INVOICE_ID,
-  Name: 'SIN000101',
-  SystemModstamp: stamp,
-  c2g__InvoiceStatus__c: 'Complete',
-  c2g__PaymentStatus__c: outstanding > 0 ? 'Unpaid' : 'Paid',
-  c2g__InvoiceTotal__c: 1240.5,
-  c2g__OutstandingValue__c: outstanding,
-  c2g__DueDate__c: '2026-12-24',
-  c2g__InvoiceCurrency__r: { Name: 'USD' },
-  c2g__Account__r: { Name: 'Ada Lovelace', Magento_Customer_Id__c: '42' },
-});
+type Org = SeedEngine['systems']['ff'];
+const draftInvoice = (ff: Org) =>
+  ff.store.insert('c2g__codaInvoice__c', {
+    Id: INVOICE_ID,
+    Name: 'SIN000101',
+    c2g__Account__c: ff.records('Account')[0].Id,
+    c2g__InvoiceCurrency__c: 'a0C000000000USD',
+    c2g__DueDate__c: '2026-12-24',
+    c2g__InvoiceStatus__c: 'In Progress',
+  });
+/**
+ * FinancialForce changes the invoice as its posting and cash matching do (emulator control: the outstanding value is
+ * FF's to compute); the org emits the change event, which the flow enriches with the open amount.
+ */
+const settle = (ff: Org, outstanding: number) =>
+  ff.store.update('c2g__codaInvoice__c', INVOICE_ID, {
+    c2g__InvoiceStatus__c: 'Complete',
+    c2g__PaymentStatus__c: outstanding === 1240.5 ? 'Unpaid' : outstanding > 0 ? 'Part Paid' : 'Paid',
+    c2g__OutstandingValue__c: outstanding,
+  });
 
-const post = (integration: string, body: unknown, sender: 'magento' | 'ff') => h!.post(integration, body, sender);
+const post = (integration: string, body: unknown, sender: 'magento') => h!.post(integration, body, sender);
 
 const quoteFields = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
 
@@ -40,12 +50,7 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
   h = await startSeedEngine(['magento-ff']);
   const { nats, systems } = h;
   const { magento, ff } = systems;
-  ff.store.insert('c2g__codaInvoice__c', {
-    Id: INVOICE_ID,
-    Name: 'SIN000101',
-    c2g__Account__c: ff.records('Account')[0].Id,
-    c2g__InvoiceStatus__c: 'Complete',
-  });
+  draftInvoice(ff);
 
   // The customer sync runs first: it creates the FF account and the `customer` cross-reference payments use.
   await post(
@@ -58,7 +63,8 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
     'the FF account for customer 42',
   );
 
-  await post('ff-open-invoices-to-magento-quotes', invoice(1240.5, '2026-11-24T09:00:00.000+0000'), 'ff');
+  // FF posts the invoice: its change event reaches the flow.
+  settle(ff, 1240.5);
   await waitFor(
     () => [...magento.state.negotiableQuotes.values()].some((q) => quoteFields(q).status === 'submitted_by_admin'),
     'the invoice quote sent to the buyer',
@@ -106,7 +112,9 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
   ]);
 
   // FF catches up (paid): the ordered quote is final, so nothing is declined or re-sent.
-  await post('ff-open-invoices-to-magento-quotes', invoice(0, '2026-11-25T09:00:00.000+0000'), 'ff');
+  const reads = enrichmentReads(ff, INVOICE_ID);
+  settle(ff, 0);
+  await changeEventEnriched(ff, INVOICE_ID, reads);
   await expectDrained(nats.url);
   expect([...magento.state.negotiableQuotes.values()].map((q) => quoteFields(q).status)).toEqual(['ordered']);
   // The payment was not invoiced a second time.
@@ -116,7 +124,8 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
 it('an invoice paid outside Magento withdraws its quote, and a part payment re-prices it by replacing it', async () => {
   h = await startSeedEngine(['magento-ff']);
   const { nats, systems } = h;
-  const { magento } = systems;
+  const { magento, ff } = systems;
+  draftInvoice(ff);
   const quotes = () =>
     [...magento.state.negotiableQuotes.values()].map((q) => [
       q.id,
@@ -124,17 +133,17 @@ it('an invoice paid outside Magento withdraws its quote, and a part payment re-p
       quoteFields(q).negotiated_price_value,
     ]);
 
-  await post('ff-open-invoices-to-magento-quotes', invoice(1240.5, '2026-11-24T09:00:00.000+0000'), 'ff');
+  settle(ff, 1240.5);
   await waitFor(
     () => quotes().length === 1 && quotes()[0][1] === 'submitted_by_admin',
     () => `first quote sent: ${JSON.stringify(quotes())}`,
   );
-  await post('ff-open-invoices-to-magento-quotes', invoice(240.5, '2026-11-25T09:00:00.000+0000'), 'ff');
+  settle(ff, 240.5);
   await waitFor(
     () => quotes().length === 2 && quotes()[1][1] === 'submitted_by_admin',
     () => `replacement sent: ${JSON.stringify(quotes())}`,
   );
-  await post('ff-open-invoices-to-magento-quotes', invoice(0, '2026-11-26T09:00:00.000+0000'), 'ff');
+  settle(ff, 0);
   await waitFor(
     () => quotes()[1][1] === 'declined',
     () => `withdrawn: ${JSON.stringify(quotes())}`,

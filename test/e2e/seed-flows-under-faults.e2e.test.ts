@@ -5,7 +5,6 @@
  * asserted is the emulators' own state: exactly one record per business object, every update applied, no dead letter.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { placeQuoteOrder } from '../../connectors/magento/emulator/index.js';
 import { sampleOrder } from '../../connectors/magento/emulator/state.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
@@ -31,7 +30,6 @@ const lost = (pathPrefix: string, times = 1) => ({ dropAfterCommit: true, pathPr
 /** The vendor commits 1.5 s later; the client (1 s timeout) has given up by then. */
 const late = (pathPrefix: string) => ({ delayMs: 1500, pathPrefix });
 const count = (rows: Row[], field: string, value: unknown) => rows.filter((r) => r[field] === value).length;
-const status = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
 /** The faults still pending on the Magento, FF and Salesforce emulators. */
 const faultsLeft = async () =>
   Promise.all(
@@ -85,34 +83,6 @@ it('Magento order -> FF invoice and lines, and a later change: one invoice, one 
       .map((l) => l.Magento_Order_Item_Id__c)
       .sort(),
   ).toEqual(['5001-shipping', '50011', '50012', '50014']);
-});
-
-it('FF account -> Magento customer group and VAT number, with the answer lost: applied once', async () => {
-  const { magento } = h.systems;
-  magento.fail(lost(`${M}/customers/42`));
-  const account = {
-    Id: '001000000000001AAA',
-    SystemModstamp: '2026-12-01T10:00:00.000+0000',
-    Magento_Customer_Id__c: '42',
-  };
-  await h.post(
-    'ff-accounts-to-magento-customers',
-    {
-      ...account,
-      c2g__CODAAccountTradingCurrency__c: 'USD',
-      c2g__CODADaysOffset1__c: 30,
-      c2g__CODAVATRegistrationNumber__c: 'US-77',
-    },
-    'ff',
-  );
-  await waitFor(() => magento.state.customers.get(42)!.taxvat === 'US-77', 'customer 42 taxvat');
-  await expectDrained(h.nats.url);
-  expect(magento.state.customers.get(42)).toMatchObject({
-    group_id: 4,
-    taxvat: 'US-77',
-    firstname: 'Ada',
-    email: 'ada@example.com',
-  });
 });
 
 it('FF stock -> Magento, timing out after Magento saved: the quantities applied', async () => {
@@ -186,85 +156,6 @@ it('FF fulfilment -> Magento shipment, the answer lost after Magento shipped: on
   ]);
   expect((magento.state.orders.get(1001)!.items as Row[])[0].qty_shipped).toBe(1);
   expect(calls(magento, /shipments|ship$/)).toEqual([`POST ${M}/order/1001/ship`, `GET ${M}/shipments`]);
-});
-
-it('open FF invoice -> quote, draft and send answers lost, then paid -> one cash entry', async () => {
-  const { magento, ff } = h.systems;
-  const posted = ff.store.insert('c2g__codaInvoice__c', {
-    Id: 'a1A000000000777',
-    Name: 'SIN000777',
-    c2g__Account__c: ff.records('Account')[0].Id,
-    c2g__InvoiceStatus__c: 'Complete',
-  });
-  magento.fail(lost(`${M}/negotiableQuote/draft`));
-  magento.fail(lost(`${M}/negotiableQuote/submitToCustomer`));
-  const invoice = {
-    Id: posted.Id,
-    Name: 'SIN000777',
-    SystemModstamp: '2026-12-01T10:00:00.000+0000',
-    c2g__InvoiceStatus__c: 'Complete',
-    c2g__OutstandingValue__c: 300,
-    c2g__DueDate__c: '2026-12-31',
-    c2g__InvoiceCurrency__r: { Name: 'USD' },
-    c2g__Account__r: { Magento_Customer_Id__c: '42' },
-  };
-  await h.post('ff-open-invoices-to-magento-quotes', invoice, 'ff');
-  const quotes = () =>
-    [...magento.state.negotiableQuotes.values()].filter((q) =>
-      String(status(q).quote_name).startsWith('Invoice SIN000777'),
-    );
-  await waitFor(() => quotes().length === 1 && status(quotes()[0]).status === 'submitted_by_admin', 'the quote, sent');
-  await expectDrained(h.nats.url);
-  expect([...magento.state.negotiableQuotes.values()]).toHaveLength(1);
-  expect(quotes()[0].items).toEqual([expect.objectContaining({ sku: 'INVOICE-PAYMENT', qty: 1 })]);
-  expect(calls(magento, /draft|carts\/search|submitToCustomer/)).toEqual([
-    `POST ${M}/negotiableQuote/draft`,
-    `GET ${M}/carts/search`,
-    `POST ${M}/negotiableQuote/submitToCustomer`,
-  ]);
-
-  const order = placeQuoteOrder(magento.state, Number(quotes()[0].id), {
-    method: 'braintree',
-    transactionId: 'ch_777',
-  });
-  ff.fail(lost(`${SF}/c2g__codaCashEntry__c/Magento_Order_Id__c/${String(order.entity_id)}`));
-  await h.post('magento-invoice-payments-to-ff-cash-entries', order, 'magento');
-  await waitFor(() => ff.records('c2g__codaCashEntryLineItem__c').length === 1, 'the cash entry line');
-  await expectDrained(h.nats.url);
-  expect(count(ff.records('c2g__codaCashEntry__c'), 'Magento_Order_Id__c', String(order.entity_id))).toBe(1);
-});
-
-it('approved FF sales quote -> Magento quote, the draft answer lost: one quote with its lines', async () => {
-  const { magento } = h.systems;
-  magento.fail(lost(`${M}/negotiableQuote/draft`));
-  const quote = {
-    Id: '0Q0000000000077AAA',
-    QuoteNumber: '00000077',
-    Name: 'Spring order',
-    Status: 'Approved',
-    SystemModstamp: '2026-12-01T10:00:00.000+0000',
-    TotalPrice: 40,
-    ShippingHandling: 5,
-    ExpirationDate: '2026-12-31',
-    Account: { Magento_Customer_Id__c: '42' },
-    QuoteLineItems: [
-      { Product2: { ProductCode: 'MUG-1' }, Quantity: 2 },
-      { Product2: { ProductCode: 'TEE-1' }, Quantity: 1 },
-    ],
-  };
-  await h.post('ff-quotes-to-magento-quotes', quote, 'ff');
-  const mine = () =>
-    [...magento.state.negotiableQuotes.values()].filter((q) => status(q).quote_name === '00000077 Spring order');
-  await waitFor(
-    () => mine().length === 1 && status(mine()[0]).status === 'submitted_by_admin',
-    'the sales quote, sent',
-  );
-  await expectDrained(h.nats.url);
-  expect((mine()[0].items as Row[]).map((i) => [i.sku, i.qty])).toEqual([
-    ['MUG-1', 2],
-    ['TEE-1', 1],
-  ]);
-  expect([...magento.state.negotiableQuotes.values()].filter((q) => (q.items as Row[]).length === 0)).toEqual([]);
 });
 
 it('service app ad -> Salesforce usage entry, created with the answer lost and corrected after a timeout', async () => {

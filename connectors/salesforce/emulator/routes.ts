@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import type { ApiAllocation } from './api-allocation.js';
+import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 import { objectSchema } from './field-rules.js';
 import { createRecord, deleteRecord, sfError, updateRecord } from './records.js';
 import { runComposite } from './composite.js';
@@ -234,7 +235,11 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
         if (typeof query === 'string') return sfError(400, 'MALFORMED_QUERY', query);
         if (!store().has(query.sobject))
           return sfError(400, 'INVALID_TYPE', `sObject type '${query.sobject}' is not supported.`);
-        const records = runSoql(query, store().rows(query.sobject));
+        const records = runSoql(query, {
+          store: store(),
+          fields: (o) => (o in SOBJECT_SCHEMAS ? objectSchema(o, state()).properties : {}),
+        });
+        if (typeof records === 'string') return sfError(400, records.split(':')[0], records.replace(/^\w+: /, ''));
         return page(records, records.length);
       },
     },

@@ -2,8 +2,13 @@
  * A small SOQL subset for the emulator: `SELECT fields FROM object [WHERE cond [AND cond…]] [ORDER BY f [ASC|DESC]
  * [, f2 …]] [LIMIT n]`, where a condition is `field op value` (`= != < <= > >= LIKE`) or `field IN (values)`, and a
  * dateTime value is written unquoted (`SystemModstamp >= 2026-01-01T00:00:00Z`), as SOQL requires.
+ * Relationship queries as Salesforce has them: a child-to-parent field by the dot (`Account.Name`,
+ * `c2g__Account__r.Name`: the reference field's relationship name) comes back as a nested parent record, and a
+ * parent-to-child subquery in the field list (`(SELECT LastName FROM Contacts)`: the child relationship's name)
+ * comes back as a nested query result (`totalSize`, `done`, `records`), null when there are no children.
  */
-import type { Row } from './state.js';
+import type { JsonSchema } from '../../../engine/sdk/index.js';
+import type { RecordStore, Row } from './record-store.js';
 
 type Value = string | number | boolean | null | Date;
 
@@ -16,7 +21,10 @@ export interface SoqlCondition {
 
 /** A parsed query. */
 export interface SoqlQuery {
+  /** Fields and child-to-parent paths (`Account.Name`). */
   fields: string[];
+  /** Parent-to-child subqueries, by child relationship name (their `sobject`). */
+  children: SoqlQuery[];
   sobject: string;
   where: SoqlCondition[];
   orderBy: { field: string; descending: boolean }[];
@@ -25,18 +33,24 @@ export interface SoqlQuery {
 
 const DATETIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})`;
 const LITERAL = String.raw`'(?:[^'\\]|\\.)*'|${DATETIME}|-?[\d.]+|true|false|null`;
-const CONDITION = new RegExp(String.raw`^(\w+)\s*(=|!=|<=|>=|<|>|\s+LIKE\s+)\s*(${LITERAL})$`, 'i');
-const IN_CONDITION = new RegExp(String.raw`^(\w+)\s+IN\s*\(\s*((?:${LITERAL})(?:\s*,\s*(?:${LITERAL}))*)\s*\)$`, 'i');
+const CONDITION = new RegExp(String.raw`^([\w.]+)\s*(=|!=|<=|>=|<|>|\s+LIKE\s+)\s*(${LITERAL})$`, 'i');
+const IN_CONDITION = new RegExp(
+  String.raw`^([\w.]+)\s+IN\s*\(\s*((?:${LITERAL})(?:\s*,\s*(?:${LITERAL}))*)\s*\)$`,
+  'i',
+);
 
 /** The parsed query, or the MALFORMED_QUERY message. */
 export function parseSoql(text: string): SoqlQuery | string {
+  const select = /^\s*SELECT\s+/i.exec(text);
+  const from = select ? topLevelFrom(text, select[0].length) : -1;
+  if (!select || from < 0) return `unexpected token: ${text.slice(0, 40)}`;
   const m =
-    /^\s*SELECT\s+(.+?)\s+FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+(?:\s+(?:ASC|DESC))?(?:\s*,\s*\w+(?:\s+(?:ASC|DESC))?)*))?(?:\s+LIMIT\s+(\d+))?\s*$/i.exec(
-      text,
+    /^FROM\s+(\w+)(?:\s+WHERE\s+(.+?))?(?:\s+ORDER\s+BY\s+(\w+(?:\s+(?:ASC|DESC))?(?:\s*,\s*\w+(?:\s+(?:ASC|DESC))?)*))?(?:\s+LIMIT\s+(\d+))?\s*$/i.exec(
+      text.slice(from),
     );
-  if (!m) return `unexpected token: ${text.slice(0, 40)}`;
+  if (!m) return `unexpected token: ${text.slice(from, from + 40)}`;
   const where: SoqlCondition[] = [];
-  for (const clause of m[3] ? m[3].split(/\s+AND\s+/i).map((c) => c.trim().replace(/^\((.*)\)$/, '$1')) : []) {
+  for (const clause of m[2] ? m[2].split(/\s+AND\s+/i).map((c) => c.trim().replace(/^\((.*)\)$/, '$1')) : []) {
     const inList = IN_CONDITION.exec(clause.trim());
     if (inList) {
       where.push({ field: inList[1], op: 'IN', value: inList[2].split(/\s*,\s*/).map(literal) });
@@ -46,28 +60,158 @@ export function parseSoql(text: string): SoqlQuery | string {
     if (!c) return `unexpected token in WHERE: ${clause}`;
     where.push({ field: c[1], op: c[2].trim().toUpperCase() as SoqlCondition['op'], value: literal(c[3]) });
   }
+  const fields: string[] = [];
+  const children: SoqlQuery[] = [];
+  for (const item of topLevelItems(text.slice(select[0].length, from))) {
+    if (!item.startsWith('(')) {
+      fields.push(item);
+      continue;
+    }
+    const child = parseSoql(item.slice(1, -1));
+    if (typeof child === 'string') return child;
+    children.push(child);
+  }
   return {
-    fields: m[1].split(',').map((f) => f.trim()),
-    sobject: m[2],
+    fields,
+    children,
+    sobject: m[1],
     where,
-    orderBy: (m[4] ?? '')
+    orderBy: (m[3] ?? '')
       .split(',')
       .filter((o) => o.trim())
       .map((o) => ({ field: o.trim().split(/\s+/)[0], descending: /\sdesc$/i.test(o.trim()) })),
-    limit: m[5] ? Number(m[5]) : undefined,
+    limit: m[4] ? Number(m[4]) : undefined,
   };
 }
 
-/** Filters, sorts and projects rows as Salesforce returns them (with `attributes`). */
-export function runSoql(query: SoqlQuery, rows: Iterable<Row>): Row[] {
-  let out = [...rows].filter((r) => query.where.every((c) => matches(r[c.field], c)));
+/** Where the outer query's FROM starts (a subquery's FROM is inside parentheses); -1 when there is none. */
+function topLevelFrom(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')') depth--;
+    else if (depth === 0 && /\sFROM\s/iy.test(text.slice(i - 1, i + 5))) return i;
+  }
+  return -1;
+}
+
+/** The SELECT list's items, split at the commas outside parentheses. */
+function topLevelItems(list: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of list) {
+    if (ch === ',' && depth === 0) {
+      items.push(current.trim());
+      current = '';
+      continue;
+    }
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    current += ch;
+  }
+  return [...items, current.trim()].filter(Boolean);
+}
+
+/** The org's records and its objects' fields, whose references name the relationships. */
+export interface SoqlOrg {
+  store: RecordStore;
+  fields(sobject: string): Readonly<Record<string, JsonSchema>>;
+}
+
+/**
+ * Filters, sorts and projects rows as Salesforce returns them (with `attributes`), or the INVALID_FIELD /
+ * INVALID_TYPE message for a relationship the object does not have.
+ */
+export function runSoql(query: SoqlQuery, org: SoqlOrg, rows = org.store.rows(query.sobject)): Row[] | string {
+  for (const path of [...query.fields, ...query.where.map((c) => c.field)].filter((f) => f.includes('.'))) {
+    const unknown = unknownParent(org, query.sobject, path);
+    if (unknown) return `INVALID_FIELD: Didn't understand relationship '${unknown}' in field path.`;
+  }
+  const relations = new Map<SoqlQuery, string>();
+  for (const child of query.children) {
+    const field = childField(org, query.sobject, child.sobject);
+    if (!field) return `INVALID_TYPE: Didn't understand relationship '${child.sobject}' in FROM part of query call.`;
+    const invalid = runSoql({ ...child, sobject: field.split('.')[0] }, org, []);
+    if (typeof invalid === 'string') return invalid;
+    relations.set(child, field);
+  }
+  let out = rows.filter((r) => query.where.every((c) => matches(valueAt(org, r, c.field), c)));
   for (const { field, descending } of [...query.orderBy].reverse())
     out = [...out].sort((a, b) => compare(a[field], b[field]) * (descending ? -1 : 1));
   if (query.limit !== undefined) out = out.slice(0, query.limit);
-  return out.map((r) => ({
-    attributes: { type: query.sobject, url: `/services/data/v60.0/sobjects/${query.sobject}/${String(r.Id)}` },
-    ...Object.fromEntries(query.fields.map((f) => [f, r[f] ?? null])),
-  }));
+  return out.map((r) => {
+    const row: Row = { attributes: attributes(query.sobject, r) };
+    for (const f of query.fields) project(org, r, f.split('.'), row);
+    for (const [child, field] of relations) {
+      const [type, reference] = field.split('.');
+      const mine = org.store.rows(type).filter((c) => c[reference] === r.Id);
+      const records = runSoql({ ...child, sobject: type }, org, mine) as Row[];
+      row[child.sobject] = records.length ? { totalSize: records.length, done: true, records } : null;
+    }
+    return row;
+  });
+}
+
+const attributes = (type: string, r: Row) => ({ type, url: `/services/data/v60.0/sobjects/${type}/${String(r.Id)}` });
+
+/** The reference field behind a relationship name: `Account` -> `AccountId`, `c2g__Account__r` -> `…__c`. */
+const referenceField = (relationship: string) =>
+  relationship.endsWith('__r') ? relationship.replace(/__r$/, '__c') : `${relationship}Id`;
+
+/** The parent a relationship name leads to from this record, null when the reference is empty. */
+function parentOf(org: SoqlOrg, r: Row, relationship: string): { type: string; row: Row } | null {
+  const id = r[referenceField(relationship)];
+  const type = org.store.objectOf(id);
+  const row = type ? org.store.get(type, id) : undefined;
+  return type && row ? { type, row } : null;
+}
+
+/** The first relationship in a dotted path that the object (or the parent it leads to) does not have. */
+function unknownParent(org: SoqlOrg, sobject: string, path: string): string | undefined {
+  let type = sobject;
+  for (const relationship of path.split('.').slice(0, -1)) {
+    const field = org.fields(type)[referenceField(relationship)] as { 'x-reference-to'?: string[] } | undefined;
+    const to = field?.['x-reference-to']?.[0];
+    if (!to) return relationship;
+    type = to;
+  }
+  return undefined;
+}
+
+/** `<child object>.<reference field>` of a child relationship of `parent`, if it has one by that name. */
+function childField(org: SoqlOrg, parent: string, relationship: string): string | undefined {
+  for (const type of org.store.objects())
+    for (const [name, field] of Object.entries(org.fields(type))) {
+      const f = field as { 'x-reference-to'?: string[]; 'x-child-relationship'?: string };
+      if (f['x-child-relationship'] === relationship && f['x-reference-to']?.includes(parent)) return `${type}.${name}`;
+    }
+  return undefined;
+}
+
+/** A field's value, following child-to-parent relationships. */
+function valueAt(org: SoqlOrg, r: Row, path: string): unknown {
+  const [head, ...rest] = path.split('.');
+  if (!rest.length) return r[head];
+  const parent = parentOf(org, r, head);
+  return parent ? valueAt(org, parent.row, rest.join('.')) : null;
+}
+
+/** Sets a (dotted) field on the result row: a parent comes as a nested record, or null when there is none. */
+function project(org: SoqlOrg, r: Row, path: string[], out: Row): void {
+  const [head, ...rest] = path;
+  if (!rest.length) {
+    out[head] = r[head] ?? null;
+    return;
+  }
+  const parent = parentOf(org, r, head);
+  if (!parent) {
+    out[head] = null;
+    return;
+  }
+  const nested = (out[head] as Row | undefined) ?? { attributes: attributes(parent.type, parent.row) };
+  out[head] = nested;
+  project(org, parent.row, rest, nested);
 }
 
 function literal(raw: string): Value {

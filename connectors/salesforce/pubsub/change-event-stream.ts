@@ -38,8 +38,9 @@ export const changeEventStream: StreamSourceDef = {
       enrich_fields: {
         type: 'array',
         items: { type: 'string' },
-        description: 'Read each changed record with these fields (SOQL, relationship fields allowed) before storing.',
-        examples: [['Name', 'Owner.Name']],
+        description:
+          'Read each changed record with these fields (SOQL: parent fields by the dot, child records by a subquery) before storing.',
+        examples: [['Name', 'Owner.Name', '(SELECT Email FROM Contacts)']],
       },
     },
   },
@@ -183,12 +184,14 @@ async function enrich(ctx: StreamContext, events: StreamBatch['events']): Promis
   }
 }
 
+/** The record without Salesforce's `attributes`, in its parents and in its subqueries' records too. */
 function withoutAttributes(value: unknown): Row {
+  if (Array.isArray(value)) return value.map(withoutAttributes) as unknown as Row;
   if (value === null || typeof value !== 'object') return value as Row;
   return Object.fromEntries(
     Object.entries(value as Row)
       .filter(([k]) => k !== 'attributes')
-      .map(([k, v]) => [k, v !== null && typeof v === 'object' && !Array.isArray(v) ? withoutAttributes(v) : v]),
+      .map(([k, v]) => [k, v !== null && typeof v === 'object' ? withoutAttributes(v) : v]),
   );
 }
 

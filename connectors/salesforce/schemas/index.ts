@@ -11,7 +11,16 @@ import {
   salesInvoiceLine,
   taxCode,
 } from './financialforce.js';
-import { account, contact, contract, pricebook2, pricebookEntry, product2 } from './standard-objects.js';
+import {
+  account,
+  contact,
+  contract,
+  pricebook2,
+  pricebookEntry,
+  product2,
+  quote,
+  quoteLineItem,
+} from './standard-objects.js';
 import { usageEntry } from './usage-entry.js';
 
 /** Entity schemas by sObject API name. */
@@ -23,6 +32,8 @@ export const SOBJECT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Product2: product2,
   Pricebook2: pricebook2,
   PricebookEntry: pricebookEntry,
+  Quote: quote,
+  QuoteLineItem: quoteLineItem,
   c2g__codaInvoice__c: salesInvoice,
   c2g__codaInvoiceLineItem__c: salesInvoiceLine,
   c2g__codaCreditNote__c: salesCreditNote,

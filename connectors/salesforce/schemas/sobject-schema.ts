@@ -16,6 +16,7 @@
  * | restricted picklist values | `enum` |
  * | unrestricted picklist values | `x-picklist-values` |
  * | `referenceTo` | `x-reference-to` (with an id `pattern`) |
+ * | the referenced object's `childRelationships[].relationshipName` for this field | `x-child-relationship` |
  * | `length` | `maxLength` |
  * | `nillable: false` and not defaulted on create | the object's `required` |
  *
@@ -38,9 +39,21 @@ export const field = (
 export const text = (label: string, description: string, length: number | null = 255): JsonSchema =>
   field('string', label, description, length === null ? {} : { maxLength: length });
 
-/** A lookup or master-detail (reference) to another object, by its 15/18-character record id. */
-export const reference = (to: string, label: string, description = `Id of the ${to} record`): JsonSchema =>
-  field('string', label, description, { pattern: RECORD_ID_PATTERN, 'x-reference-to': [to] });
+/**
+ * A lookup or master-detail (reference) to another object, by its 15/18-character record id; `childRelationship`
+ * is the name the parent's SOQL subqueries use for these children (`Contacts`).
+ */
+export const reference = (
+  to: string,
+  label: string,
+  description = `Id of the ${to} record`,
+  childRelationship?: string,
+): JsonSchema =>
+  field('string', label, description, {
+    pattern: RECORD_ID_PATTERN,
+    'x-reference-to': [to],
+    ...(childRelationship ? { 'x-child-relationship': childRelationship } : {}),
+  });
 
 /** A date field: `YYYY-MM-DD`. */
 export const date = (label: string, description: string): JsonSchema =>

@@ -1,4 +1,4 @@
-/** Standard Salesforce objects the seeds use: accounts, contacts, contracts, products and price books. */
+/** Standard Salesforce objects the seeds use: accounts, contacts, contracts, products, price books and quotes. */
 import type { JsonSchema } from '../../../engine/sdk/index.js';
 import {
   autoNumber,
@@ -6,6 +6,8 @@ import {
   date,
   externalId,
   field,
+  formula,
+  openPicklist,
   picklist,
   reference,
   sobject,
@@ -43,7 +45,7 @@ export const account: JsonSchema = sobject(
 
 /** Contact. */
 export const contact: JsonSchema = sobject('Contact', 'A person at an account.', '003', ['LastName'], {
-  AccountId: reference('Account', 'Account ID'),
+  AccountId: reference('Account', 'Account ID', 'Id of the Account record', 'Contacts'),
   FirstName: text('First Name', 'First name', 40),
   LastName: text('Last Name', 'Last name', 80),
   Email: text('Email', 'E-mail', 80),
@@ -108,5 +110,39 @@ export const pricebookEntry: JsonSchema = sobject(
     UnitPrice: field('number', 'List Price', 'List price'),
     IsActive: field('boolean', 'Active', 'Active entries can be used'),
     CurrencyIsoCode: text('Currency ISO Code', 'Currency (multi-currency orgs)', 3),
+  },
+);
+
+/**
+ * Quote (a sales quote on an opportunity): its account is the opportunity's, its `TotalPrice` sums the lines, and it
+ * is numbered (`QuoteNumber`). The opportunity is not modelled: the emulator's quotes are seeded with their account,
+ * which a client does not write.
+ */
+export const quote: JsonSchema = sobject('Quote', 'A sales quote: proposed prices for products.', '0Q0', ['Name'], {
+  Name: text('Quote Name', 'Quote name'),
+  QuoteNumber: autoNumber('Quote Number', 'Quote number (auto-number, read-only)', '{00000000}'),
+  AccountId: { ...reference('Account', 'Account ID', "The opportunity's account (read-only)"), readOnly: true },
+  Status: openPicklist(
+    ['Draft', 'Needs Review', 'In Review', 'Approved', 'Rejected', 'Presented', 'Accepted', 'Denied'],
+    'Status',
+    'Quote status',
+  ),
+  Description: text('Description', 'Description', 32000),
+  ExpirationDate: date('Expiration Date', 'Last day the quote is valid'),
+  ShippingHandling: field('number', 'Shipping and Handling', 'Shipping and handling charged'),
+  TotalPrice: formula('number', 'Total Price', 'Sum of the lines, with discounts, plus shipping (read-only)'),
+});
+
+/** QuoteLineItem: a product on a quote; its quote and product are set when it is created. */
+export const quoteLineItem: JsonSchema = sobject(
+  'QuoteLineItem',
+  'A product line of a quote.',
+  '0QL',
+  ['QuoteId', 'Product2Id', 'Quantity', 'UnitPrice'],
+  {
+    QuoteId: createOnly(reference('Quote', 'Quote ID', 'Id of the Quote record', 'QuoteLineItems')),
+    Product2Id: createOnly(reference('Product2', 'Product ID')),
+    Quantity: field('number', 'Quantity', 'Quantity'),
+    UnitPrice: field('number', 'Sales Price', 'Unit price'),
   },
 );

@@ -1,6 +1,7 @@
 /**
  * The demo's catalogue, refund and master-data traffic: new FinancialForce products (which Magento has never seen),
- * Magento refunds of earlier orders, and FinancialForce accounts with a contact (which become Magento customers).
+ * Magento refunds of earlier orders, and FinancialForce accounts with a contact (which become Magento customers
+ * from the FF org's change events).
  * Remembers what it sent, so the end check can find each in its target.
  */
 import { refundOrder } from '../../../connectors/magento/emulator/index.js';
@@ -67,26 +68,36 @@ export class DemoErpTraffic {
     this.sent.refunds.push(Number(refund.memo.entity_id));
   }
 
-  /** A new business customer is set up in FF with a contact: Magento gets the customer account. */
+  /**
+   * A new business customer is set up in FF with a contact, in one transaction (as a converted lead is): the
+   * account's change event, enriched with its contacts, gives Magento the customer account.
+   */
   async ffAccount(): Promise<void> {
     const n = ++this.#n;
-    const Id = `0010000000D${String(n).padStart(4, '0')}`;
     const contact = { FirstName: 'Buyer', LastName: `No. ${n}`, Email: `buyer${n}@business.example` };
-    const account = this.ff.store.insert('Account', {
-      Id,
-      Name: `Business ${n} Ltd`,
-      Phone: '+1 555 0100',
-      BillingStreet: `${n} Commerce Way`,
-      BillingCity: 'Boston',
-      BillingState: 'MA',
-      BillingPostalCode: '02110',
-      BillingCountry: 'US',
-      c2g__CODAAccountTradingCurrency__c: 'USD',
-      c2g__CODADaysOffset1__c: 30,
-    });
-    this.ff.store.insert('Contact', { Id: `0030000000D${String(n).padStart(4, '0')}`, ...contact, AccountId: Id });
-    const event = { ...account, Contacts: { totalSize: 1, done: true, records: [contact] } };
-    await this.#post('ff-accounts-to-magento-customers', event, 'ff');
+    const account = this.ff.store.transaction(
+      () => {
+        const created = this.ff.store.insert('Account', {
+          Id: `0010000000D${String(n).padStart(4, '0')}`,
+          Name: `Business ${n} Ltd`,
+          Phone: '+1 555 0100',
+          BillingStreet: `${n} Commerce Way`,
+          BillingCity: 'Boston',
+          BillingState: 'MA',
+          BillingPostalCode: '02110',
+          BillingCountry: 'US',
+          c2g__CODAAccountTradingCurrency__c: 'USD',
+          c2g__CODADaysOffset1__c: 30,
+        });
+        this.ff.store.insert('Contact', {
+          Id: `0030000000D${String(n).padStart(4, '0')}`,
+          ...contact,
+          AccountId: created.Id,
+        });
+        return created;
+      },
+      () => true,
+    );
     this.sent.accounts.push({ id: String(account.Id), email: contact.Email });
   }
 

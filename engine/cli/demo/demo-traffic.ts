@@ -1,7 +1,8 @@
 /**
- * Realistic, signed webhook traffic for the demo: customers, completed orders, FinancialForce stock changes, new
- * products, accounts and Magento refunds (demo-erp-traffic.ts), open FF invoices (which reach Magento as quotes that
- * the buyer then pays), and ads from the service app. Remembers what it sent so the end check can compare.
+ * Realistic traffic for the demo: signed webhooks for customers, completed orders, FinancialForce stock changes, new
+ * products, accounts and Magento refunds (demo-erp-traffic.ts) and ads from the service app, and open FF invoices
+ * made in the FF org, whose change events reach Magento as quotes that the buyer then pays. Remembers what it sent
+ * so the end check can compare.
  */
 import { createHmac } from 'node:crypto';
 import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
@@ -124,38 +125,29 @@ export class DemoTraffic {
       this.sent.prices.push({ sku, quantity });
     }
     if (tick % 3 === 0) await this.ad('C-1001');
-    if (tick % 4 === 1) await this.openInvoice(tick);
+    if (tick % 4 === 1) this.openInvoice(tick);
     if (tick % 4 === 3) await this.#erp.refund(entity - 2);
     if (tick % 5 === 2) await this.#erp.newProduct();
     if (tick % 6 === 4) await this.#erp.ffAccount();
   }
 
-  /** FF issues and posts an invoice for customer 42; Magento gets a quote priced at the open amount. */
-  async openInvoice(tick: number): Promise<void> {
+  /**
+   * FF issues and posts an invoice for customer 42 (emulator control: the open amount is FF's to compute); its
+   * change event reaches Magento as a quote priced at the open amount.
+   */
+  openInvoice(tick: number): void {
     const n = String(1000 + tick).padStart(6, '0');
     const posted = this.ff.store.insert('c2g__codaInvoice__c', {
       Id: `a1A000000${n}`,
       Name: `SIN${n}`,
       c2g__Account__c: this.ff.records('Account')[0].Id,
-      c2g__InvoiceStatus__c: 'Complete',
-    });
-    const invoice = {
-      Id: String(posted.Id),
-      Name: `SIN${n}`,
-      SystemModstamp: `2026-11-21T10:00:00.${tick}Z`,
-      c2g__InvoiceStatus__c: 'Complete',
-      c2g__OutstandingValue__c: 100 + (tick % 50) * 10,
+      c2g__InvoiceCurrency__c: 'a0C000000000USD',
       c2g__DueDate__c: '2026-12-21',
-      c2g__InvoiceCurrency__r: { Name: 'USD' },
-      c2g__Account__r: { Name: 'Ada Lovelace Ltd', Magento_Customer_Id__c: '42' },
-    };
-    await this.#post(
-      'ff-open-invoices-to-magento-quotes',
-      invoice,
-      'X-FF-Signature',
-      'sha256=' + sign(HOOK_SECRETS.ff, invoice, 'hex'),
-    );
-    this.sent.invoices.push({ id: invoice.Id, name: invoice.Name });
+      c2g__InvoiceStatus__c: 'Complete',
+      c2g__PaymentStatus__c: 'Unpaid',
+      c2g__OutstandingValue__c: 100 + (tick % 50) * 10,
+    });
+    this.sent.invoices.push({ id: String(posted.Id), name: String(posted.Name) });
   }
 
   /** The buyer pays every invoice quote that has reached Magento; the store sends the order to both order hooks. */

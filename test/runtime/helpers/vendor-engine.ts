@@ -8,13 +8,14 @@ import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { startHttpEmulator } from '../../../connectors/http/emulator/index.js';
 import { SALESFORCE_EMULATOR_CLIENT } from '../../../connectors/salesforce/emulator/index.js';
+import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 import type { HttpEmulator } from '../../../connectors/http/emulator/index.js';
 import { compiledSpecSet, createWiring } from '../../../engine/cli/wiring.js';
 import { startEngine } from '../../../engine/runtime/engine.js';
 import type { Engine } from '../../../engine/runtime/engine.js';
 import { startTestNatsServer } from '../../helpers/nats-server.js';
 import type { TestNatsServer } from '../../helpers/nats-server.js';
-import { TEST_TUNING, testLogger } from './runtime-harness.js';
+import { TEST_TUNING, testLogger, waitFor } from './runtime-harness.js';
 
 export interface VendorEngine {
   nats: TestNatsServer;
@@ -100,27 +101,53 @@ export function countBy(rows: Record<string, unknown>[], field: string): Map<str
   return counts;
 }
 
-/** Updates a record through the Salesforce emulator's REST API, as a user or another integration would (204). */
+/** An access token of the Salesforce emulator's integration client. */
+async function salesforceToken(url: string): Promise<string> {
+  const res = await fetch(`${url}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      ...{ client_id: SALESFORCE_EMULATOR_CLIENT.clientId, client_secret: SALESFORCE_EMULATOR_CLIENT.clientSecret },
+    }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Changes a record through the emulator's REST API, as a user or another integration would. */
 export async function patchSalesforceRecord(
   url: string,
   sobject: string,
   id: string,
   body: Record<string, unknown>,
 ): Promise<void> {
-  const token = (await (
-    await fetch(`${url}/services/oauth2/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        ...{ client_id: SALESFORCE_EMULATOR_CLIENT.clientId, client_secret: SALESFORCE_EMULATOR_CLIENT.clientSecret },
-      }),
-    })
-  ).json()) as { access_token: string };
   const res = await fetch(`${url}/services/data/v60.0/sobjects/${sobject}/${id}`, {
     method: 'PATCH',
-    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${await salesforceToken(url)}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  expect(res.status).toBe(204);
+  expect(res.status, await res.clone().text()).toBe(204);
+}
+
+/** How often the engine read this record back by its id (the enrichment of its change events). */
+export const enrichmentReads = (sf: SalesforceEmulator, id: string) =>
+  sf.requests.filter((r) => r.path.endsWith('/query') && String(r.query.q).includes(`'${id}'`)).length;
+
+/**
+ * Waits until the record is read back more than `before` times: a change event of it was enriched, and it is stored
+ * with what that read found, so a later change is no part of it.
+ */
+export async function changeEventEnriched(sf: SalesforceEmulator, id: string, before = 0): Promise<void> {
+  await waitFor(() => enrichmentReads(sf, id) > before, `a change event of ${id} enriched`);
+}
+
+/** Creates a record through the emulator's REST API, as a user or another integration would; its id. */
+export async function createSalesforceRecord(url: string, sobject: string, body: Record<string, unknown>) {
+  const res = await fetch(`${url}/services/data/v60.0/sobjects/${sobject}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await salesforceToken(url)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
 }

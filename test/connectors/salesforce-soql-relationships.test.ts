@@ -1,0 +1,103 @@
+/**
+ * SOQL relationship queries against the Salesforce emulator through the real client, as the SOQL guide describes
+ * them ("Using Relationship Queries", "Understanding Query Results"): a child-to-parent path comes back as a nested
+ * parent record, a parent-to-child subquery as a nested query result, and a relationship the object does not have
+ * is refused. Change Data Capture enrichment reads an account's contacts this way.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import { createConnectionClient } from '../../engine/http/connection-client.js';
+import type { ConnectionClient } from '../../engine/http/connection-client.js';
+import { connectionTo, emulatorSecurity, failure, registry } from './connector-fixtures.js';
+import { salesforce } from './fixtures/index.js';
+
+let sf: SalesforceEmulator;
+let client: ConnectionClient;
+beforeEach(async () => {
+  sf = await startSalesforceEmulator();
+  client = createConnectionClient({
+    connection: connectionTo(salesforce, sf.url),
+    connector: registry.get('salesforce')!,
+    env: salesforce.env,
+    security: emulatorSecurity(sf.url),
+  });
+});
+afterEach(async () => {
+  await client.close();
+  await sf.stop();
+});
+
+const query = async (q: string) =>
+  ((await client.call('query', { params: { q }, body: {} })) as unknown as { result: { records: unknown[] } }).result;
+
+/** Creates a record through the REST API; its id. */
+const create = async (sobject: string, body: Record<string, unknown>) =>
+  ((await client.call('sobjects.create', { params: { sobject }, body })) as unknown as { result: { id: string } })
+    .result.id;
+
+it('a parent-to-child subquery nests the children as a query result, null for a record without any', async () => {
+  const [ada] = sf.records('Account');
+  const bare = await create('Account', { Name: 'No Contacts Ltd' });
+  const grace = await create('Contact', { AccountId: ada.Id, FirstName: 'Grace', LastName: 'Hopper', Email: 'g@x' });
+  await create('Contact', { AccountId: ada.Id, LastName: 'Lamarr' });
+  const result = await query(
+    `SELECT Id, Name, (SELECT FirstName, LastName, Email FROM Contacts) FROM Account WHERE Id IN ('${String(ada.Id)}', '${bare}')`,
+  );
+  expect(result.records).toEqual([
+    {
+      attributes: { type: 'Account', url: `/services/data/v60.0/sobjects/Account/${String(ada.Id)}` },
+      Id: ada.Id,
+      Name: ada.Name,
+      Contacts: {
+        totalSize: 2,
+        done: true,
+        records: [
+          {
+            attributes: { type: 'Contact', url: `/services/data/v60.0/sobjects/Contact/${grace}` },
+            FirstName: 'Grace',
+            LastName: 'Hopper',
+            Email: 'g@x',
+          },
+          expect.objectContaining({ FirstName: null, LastName: 'Lamarr', Email: null }),
+        ],
+      },
+    },
+    expect.objectContaining({ Id: bare, Name: 'No Contacts Ltd', Contacts: null }),
+  ]);
+});
+
+it('a child-to-parent path nests the parent record, null when the reference is empty, and filters by it', async () => {
+  const [ada] = sf.records('Account');
+  await create('Contact', { AccountId: ada.Id, LastName: 'Hopper' });
+  await create('Contact', { LastName: 'Orphan' });
+  const result = await query('SELECT LastName, Account.Name, Account.Magento_Customer_Id__c FROM Contact');
+  expect(result.records).toEqual([
+    expect.objectContaining({
+      LastName: 'Hopper',
+      Account: {
+        attributes: { type: 'Account', url: `/services/data/v60.0/sobjects/Account/${String(ada.Id)}` },
+        Name: ada.Name,
+        Magento_Customer_Id__c: '42',
+      },
+    }),
+    expect.objectContaining({ LastName: 'Orphan', Account: null }),
+  ]);
+  const filtered = await query("SELECT LastName FROM Contact WHERE Account.Magento_Customer_Id__c = '42'");
+  expect(filtered.records).toEqual([expect.objectContaining({ LastName: 'Hopper' })]);
+});
+
+it('a relationship the object does not have is refused as Salesforce refuses it', async () => {
+  const parent = await failure(query('SELECT Owner.Name FROM Contact'));
+  expect([parent.status, parent.vendorCode, parent.message]).toEqual([
+    400,
+    'INVALID_FIELD',
+    "Didn't understand relationship 'Owner' in field path.",
+  ]);
+  const child = await failure(query('SELECT Name, (SELECT Id FROM Contracts__r) FROM Account'));
+  expect([child.status, child.vendorCode, child.message]).toEqual([
+    400,
+    'INVALID_TYPE',
+    "Didn't understand relationship 'Contracts__r' in FROM part of query call.",
+  ]);
+});

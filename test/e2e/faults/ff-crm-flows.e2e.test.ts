@@ -1,0 +1,222 @@
+/**
+ * The FinancialForce CRM-side seed flows (accounts, open invoices and sales quotes to Magento) through the engine on
+ * their native source, the FF org's Change Data Capture events over the Pub/Sub API: each test changes records in
+ * the Salesforce emulator through its REST API, the emulator emits the change events, and Magento's answer is lost
+ * after it committed (dropAfterCommit) or comes after the client gave up (a timeout after the commit). Magento honours
+ * no Idempotency-Key, so what is asserted is its own state: exactly one record per business object, with the right
+ * values, and no dead letter.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
+import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
+import {
+  changeEventEnriched,
+  createSalesforceRecord,
+  patchSalesforceRecord,
+} from '../../runtime/helpers/vendor-engine.js';
+import { startSeedEngine } from '../helpers/seed-engine.js';
+import type { SeedEngine } from '../helpers/seed-engine.js';
+
+let h: SeedEngine;
+beforeAll(async () => {
+  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
+}, 60_000);
+// Every injected fault was hit: the flows really lost those answers.
+afterEach(async () => expect(await faultsLeft()).toEqual([[], []]));
+afterAll(async () => {
+  const open = await h.engine.deadLetters.list({ status: 'open' });
+  await h.stop();
+  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
+});
+
+type Row = Record<string, unknown>;
+const M = '/rest/default/V1';
+const SF = '/services/data/v60.0/sobjects';
+/** Magento commits, then the connection drops before the answer. */
+const lost = (pathPrefix: string, method?: string) => ({ dropAfterCommit: true, pathPrefix, method, times: 1 });
+/** Magento commits 1.5 s later; the client (1 s timeout) has given up by then. */
+const late = (pathPrefix: string, method?: string) => ({ delayMs: 1500, pathPrefix, method, times: 1 });
+/** A Magento quote's negotiable-quote fields. */
+const status = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
+/** The faults still pending on the Magento and FF emulators. */
+const faultsLeft = async () =>
+  Promise.all(
+    [h.systems.magento, h.systems.ff].map(
+      async (s) => (await (await fetch(`${s.url}/__emulator/faults`)).json()) as unknown[],
+    ),
+  );
+/** The calls a system received (from its `from`th request on), as `METHOD path`. */
+const calls = (system: { requests: { method: string; path: string }[] }, match: RegExp, from = 0) =>
+  system.requests
+    .slice(from)
+    .map((r) => `${r.method} ${r.path}`)
+    .filter((c) => match.test(c));
+
+it('FF account -> new Magento customer, the create answer lost; its new terms, timing out: one customer', async () => {
+  const { magento, ff } = h.systems;
+  const from = magento.requests.length;
+  const Id = await createSalesforceRecord(ff.url, 'Account', {
+    Name: 'Lovelace Engines Ltd',
+    BillingStreet: '12 St James Square',
+    BillingCity: 'London',
+    BillingPostalCode: 'SW1Y 4JH',
+    BillingCountry: 'GB',
+    c2g__CODAAccountTradingCurrency__c: 'USD',
+  });
+  // Its CREATE event is read back (no contact yet: skipped) before the contact is added.
+  await changeEventEnriched(ff, Id);
+  await createSalesforceRecord(ff.url, 'Contact', {
+    AccountId: Id,
+    FirstName: 'Augusta',
+    LastName: 'King',
+    Email: 'augusta@lovelace.example',
+  });
+  const shoppers = () => [...magento.state.customers.values()].filter((c) => c.email === 'augusta@lovelace.example');
+  const account = () => ff.records('Account').find((a) => a.Id === Id)!;
+
+  // Finance sets the terms: the customer is created (answer lost), found by its e-mail on the retry, and linked.
+  magento.fail(lost(`${M}/customers`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'Account', Id, { c2g__CODADaysOffset1__c: 30 });
+  await waitFor(() => account().Magento_Customer_Id__c !== undefined, 'the account linked');
+  await expectDrained(h.nats.url);
+  expect(shoppers()).toHaveLength(1);
+  const [customer] = shoppers();
+  expect(customer).toMatchObject({ firstname: 'Augusta', lastname: 'King', group_id: 4 });
+  expect(account().Magento_Customer_Id__c).toBe(String(customer.id));
+
+  // New terms and a VAT number: Magento saves them after the client gave up; the retry writes them again.
+  magento.fail(late(`${M}/customers/${String(customer.id)}`, 'PUT'));
+  await patchSalesforceRecord(ff.url, 'Account', Id, {
+    c2g__CODADaysOffset1__c: 60,
+    c2g__CODAVATRegistrationNumber__c: 'GB-1815',
+  });
+  await waitFor(() => shoppers()[0]?.taxvat === 'GB-1815', 'the new VAT number in Magento');
+  await expectDrained(h.nats.url);
+  expect(shoppers()).toHaveLength(1);
+  expect(shoppers()[0]).toMatchObject({ group_id: 5, taxvat: 'GB-1815', firstname: 'Augusta' });
+  expect(calls(magento, /^(POST|PUT) .*\/customers/, from)).toEqual([
+    `POST ${M}/customers`,
+    `PUT ${M}/customers/${String(customer.id)}`,
+    `PUT ${M}/customers/${String(customer.id)}`,
+  ]);
+});
+
+it('open FF invoice -> quote, draft and send answers lost; a part payment, the decline late: one live quote', async () => {
+  const { magento, ff } = h.systems;
+  const from = magento.requests.length;
+  const Id = 'a1A000000000777AAA';
+  ff.store.insert('c2g__codaInvoice__c', {
+    Id,
+    Name: 'SIN000777',
+    c2g__Account__c: ff.records('Account')[0].Id,
+    c2g__InvoiceCurrency__c: 'a0C000000000USD',
+    c2g__DueDate__c: '2026-12-31',
+    c2g__InvoiceStatus__c: 'In Progress',
+  });
+  const mine = () =>
+    [...magento.state.negotiableQuotes.values()].filter((q) =>
+      String(status(q).quote_name).startsWith('Invoice SIN000777'),
+    );
+  const live = () => mine().filter((q) => status(q).status !== 'declined');
+
+  // FF posts the invoice (its posting sets the open amount): the draft and the send commit, their answers are lost.
+  magento.fail(lost(`${M}/negotiableQuote/draft`));
+  magento.fail(lost(`${M}/negotiableQuote/submitToCustomer`));
+  ff.store.update('c2g__codaInvoice__c', Id, { c2g__InvoiceStatus__c: 'Complete', c2g__OutstandingValue__c: 300 });
+  await waitFor(() => mine().length === 1 && status(mine()[0]).status === 'submitted_by_admin', 'the quote, sent');
+  await expectDrained(h.nats.url);
+  expect(mine()[0].items).toEqual([expect.objectContaining({ sku: 'INVOICE-PAYMENT', qty: 1 })]);
+  expect(calls(magento, /draft|carts\/search|submitToCustomer/, from)).toEqual([
+    `POST ${M}/negotiableQuote/draft`,
+    `GET ${M}/carts/search`,
+    `POST ${M}/negotiableQuote/submitToCustomer`,
+  ]);
+
+  // A part payment: the decline of the sent quote commits after the client gave up; the retry finds it declined.
+  magento.fail(late(`${M}/negotiableQuote/decline`));
+  ff.store.update('c2g__codaInvoice__c', Id, { c2g__PaymentStatus__c: 'Part Paid', c2g__OutstandingValue__c: 120 });
+  await waitFor(
+    () => live().length === 1 && status(live()[0]).negotiated_price_value === 120 && mine().length === 2,
+    () => `the replacement quote: ${JSON.stringify(mine().map(status))}`,
+  );
+  await expectDrained(h.nats.url);
+  expect(mine().map((q) => [status(q).status, status(q).negotiated_price_value])).toEqual([
+    ['declined', null],
+    ['submitted_by_admin', 120],
+  ]);
+  expect(calls(magento, /negotiableQuote\/decline/, from)).toEqual([`POST ${M}/negotiableQuote/decline`]);
+
+  // The buyer pays the quote in Magento; FF books the cash once although its answer is lost.
+  const order = placeQuoteOrder(magento.state, Number(live()[0].id), { method: 'braintree', transactionId: 'ch_777' });
+  ff.fail({
+    dropAfterCommit: true,
+    pathPrefix: `${SF}/c2g__codaCashEntry__c/Magento_Order_Id__c/${String(order.entity_id)}`,
+    times: 1,
+  });
+  await h.post('magento-invoice-payments-to-ff-cash-entries', order, 'magento');
+  await waitFor(() => ff.records('c2g__codaCashEntryLineItem__c').length === 1, 'the cash entry line');
+  await expectDrained(h.nats.url);
+  expect(
+    ff.records('c2g__codaCashEntry__c').filter((c) => c.Magento_Order_Id__c === String(order.entity_id)),
+  ).toHaveLength(1);
+});
+
+it('approved FF sales quote -> Magento quote, the draft answer lost; then Denied, the decline late: one quote', async () => {
+  const { magento, ff } = h.systems;
+  const from = magento.requests.length;
+  // The sales rep's quote for Ada's account (seeded: the account comes from its opportunity), with two lines.
+  const quote = ff.store.insert('Quote', {
+    Id: '0Q0000000000077AAA',
+    Name: 'Spring order',
+    QuoteNumber: '00000077',
+    Status: 'Draft',
+    AccountId: ff.records('Account')[0].Id,
+    ShippingHandling: 5,
+    ExpirationDate: '2026-12-31',
+    TotalPrice: 40,
+  });
+  const product = (code: string) => String(ff.records('Product2').find((p) => p.ProductCode === code)!.Id);
+  const Id = String(quote.Id);
+  await createSalesforceRecord(ff.url, 'QuoteLineItem', {
+    QuoteId: Id,
+    Product2Id: product('MUG-1'),
+    Quantity: 2,
+    UnitPrice: 10,
+  });
+  await createSalesforceRecord(ff.url, 'QuoteLineItem', {
+    QuoteId: Id,
+    Product2Id: product('TEE-1'),
+    Quantity: 1,
+    UnitPrice: 15,
+  });
+  const mine = () =>
+    [...magento.state.negotiableQuotes.values()].filter((q) => status(q).quote_name === '00000077 Spring order');
+
+  // The quote is approved: the draft commits in Magento, its answer is lost; the retry finds the empty draft.
+  magento.fail(lost(`${M}/negotiableQuote/draft`));
+  await patchSalesforceRecord(ff.url, 'Quote', Id, { Status: 'Approved' });
+  await waitFor(
+    () => mine().length === 1 && status(mine()[0]).status === 'submitted_by_admin',
+    'the sales quote, sent',
+  );
+  await expectDrained(h.nats.url);
+  expect((mine()[0].items as Row[]).map((i) => [i.sku, i.qty])).toEqual([
+    ['MUG-1', 2],
+    ['TEE-1', 1],
+  ]);
+  expect(status(mine()[0])).toMatchObject({ negotiated_price_value: 40, shipping_price: 5 });
+  expect([...magento.state.negotiableQuotes.values()].filter((q) => (q.items as Row[]).length === 0)).toEqual([]);
+
+  // The customer turns it down in FF: Magento declines it after the client gave up; the retry finds it declined.
+  magento.fail(late(`${M}/negotiableQuote/decline`));
+  await patchSalesforceRecord(ff.url, 'Quote', Id, { Status: 'Denied' });
+  await waitFor(() => status(mine()[0]).status === 'declined', 'the sales quote, declined');
+  await expectDrained(h.nats.url);
+  expect(mine().map((q) => [status(q).status, status(q).decline_reason])).toEqual([
+    ['declined', 'Quote 00000077 was withdrawn.'],
+  ]);
+  expect(calls(magento, /negotiableQuote\/(draft|decline)/, from)).toEqual([
+    `POST ${M}/negotiableQuote/draft`,
+    `POST ${M}/negotiableQuote/decline`,
+  ]);
+});
