@@ -170,6 +170,16 @@ function compileSource(
   if (source.schedule) {
     const s = source.schedule;
     resolveOperation(ctx, validated, ['source', 'schedule'], scope);
+    // A snapshot keeps no position, so a position's settings would silently do nothing.
+    const positional = { overlap: parseDuration(s.overlap) > 0, initial_cursor: s.initial_cursor !== undefined };
+    for (const [field, given] of Object.entries(positional))
+      if (s.snapshot && given)
+        ctx.error(
+          validated.spec,
+          ['source', 'schedule', field],
+          'invalid-value',
+          `a snapshot reads the whole list on every poll and keeps no position, so \`${field}\` does nothing: remove it`,
+        );
     return {
       kind: 'schedule',
       connection: s.connection,

@@ -57,6 +57,10 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-schema-overlay': ['invalid-schema-overlay/schemas/overlays/crm/Account.json:1:1 invalid-schema-overlay'],
   'invalid-value-enum.yaml': ['invalid-value-enum.yaml:10:13 invalid-value'],
   'invalid-value-source.yaml': ['invalid-value-source.yaml:5:3 invalid-value'],
+  'invalid-value-snapshot.yaml': [
+    'invalid-value-snapshot.yaml:11:14 invalid-value',
+    'invalid-value-snapshot.yaml:12:21 invalid-value',
+  ],
   isolation: ['isolation/also-broken.yaml:7:26 unknown-connection', 'isolation/broken.yaml:1:1 file-not-text'],
   'jsonata-block.yaml': ['jsonata-block.yaml:13:24 jsonata-syntax'],
   'jsonata-double-quoted.yaml': ['jsonata-double-quoted.yaml:5:23 jsonata-syntax'],
