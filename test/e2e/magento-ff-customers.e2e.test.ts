@@ -5,7 +5,8 @@
  * yet: nothing to send), adds its contact, and finance sets the credit terms: that update creates the Magento
  * customer (contact name and e-mail, both addresses, group from credit terms, VAT number) and writes the new id
  * back. Magento's announcement of that customer then updates the same account (no second one), its change event is
- * Magento's rename and is not sent back, and a later VAT number change in FF reaches the customer.
+ * Magento's rename and is not sent back, and a later VAT number change in FF reaches the customer. An account created
+ * with its contact in one transaction (a converted lead) becomes a customer from its CREATE event alone.
  */
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -13,6 +14,7 @@ import {
   changeEventEnriched,
   createSalesforceRecord,
   patchSalesforceRecord,
+  salesforceTransaction,
 } from '../runtime/helpers/vendor-engine.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
@@ -102,5 +104,43 @@ it('an FF account appears as a Magento customer from its change events, linked b
     'POST /rest/default/V1/customers',
     `PUT /rest/default/V1/customers/${String(created.id)}`,
   ]);
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+});
+
+it('an account created with its contact in one transaction (a converted lead) becomes a customer at once', async () => {
+  h = await startSeedEngine(['magento-ff']);
+  const { magento, ff } = h.systems;
+  const sobjects = '/services/data/v60.0/sobjects';
+  const [account, contact] = await salesforceTransaction(ff.url, [
+    {
+      method: 'POST',
+      url: `${sobjects}/Account`,
+      referenceId: 'account',
+      body: {
+        Name: 'Lamarr Patents',
+        BillingCity: 'Vienna',
+        BillingCountry: 'AT',
+        c2g__CODAAccountTradingCurrency__c: 'USD',
+        c2g__CODADaysOffset1__c: 60,
+      },
+    },
+    {
+      method: 'POST',
+      url: `${sobjects}/Contact`,
+      referenceId: 'contact',
+      body: { AccountId: '@{account.id}', FirstName: 'Hedy', LastName: 'Lamarr', Email: 'hedy@lamarr.example' },
+    },
+  ]);
+  expect([account.httpStatusCode, contact.httpStatusCode]).toEqual([201, 201]);
+  const Id = String(account.body.id);
+  // The account's CREATE event alone (the contact's is on another channel) carries the contact through enrichment.
+  await waitFor(
+    () => ff.records('Account').find((a) => a.Id === Id)?.Magento_Customer_Id__c !== undefined,
+    'the account linked to its new customer',
+  );
+  await expectDrained(h.nats.url);
+  const shoppers = [...magento.state.customers.values()].filter((c) => c.email === 'hedy@lamarr.example');
+  expect(shoppers).toEqual([expect.objectContaining({ firstname: 'Hedy', lastname: 'Lamarr', group_id: 5 })]);
+  expect(ff.records('Account').find((a) => a.Id === Id)?.Magento_Customer_Id__c).toBe(String(shoppers[0].id));
   expect(await h.engine.deadLetters.list()).toEqual([]);
 });

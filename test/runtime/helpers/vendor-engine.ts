@@ -151,3 +151,15 @@ export async function createSalesforceRecord(url: string, sobject: string, body:
   expect(res.status, await res.clone().text()).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
+
+/** Runs subrequests as one allOrNone composite (one transaction) through the emulator's REST API; their answers. */
+export async function salesforceTransaction(url: string, compositeRequest: Record<string, unknown>[]) {
+  const res = await fetch(`${url}/services/data/v60.0/composite`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await salesforceToken(url)}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ allOrNone: true, compositeRequest }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return ((await res.json()) as { compositeResponse: { httpStatusCode: number; body: { id?: string } }[] })
+    .compositeResponse;
+}
