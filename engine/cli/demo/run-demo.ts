@@ -148,10 +148,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         at: at(0.7, 40),
         note: 'the contract is reopened; replaying the dead letter',
         run: async () => {
+          // On a busy machine the ad may still be queued: reopened first, it would be delivered, not dead-lettered.
+          await waitUntil(async () => (await engine!.deadLetters.list({ status: 'open' })).length > 0, 30_000);
           const contract = systems.salesforce.records('Contract').find((c) => c.ContractNumber === 'C-1002')!;
           systems.salesforce.store.update('Contract', String(contract.Id), { Status: 'Activated' });
-          // On a busy machine the ad may still be on its way to the dead-letter queue.
-          await waitUntil(async () => (await engine!.deadLetters.list({ status: 'open' })).length > 0, 30_000);
           for (const entry of await engine!.deadLetters.list({ status: 'open' }))
             await engine!.replay(entry.id, entry.integration);
         },
