@@ -6,6 +6,7 @@
 import { M3_TRANSACTIONS } from '../schemas/index.js';
 import type { M3Transaction } from '../schemas/index.js';
 import { balances } from './balances.js';
+import { customerInvoices } from './customer-invoices.js';
 import { customerOrders } from './customer-orders.js';
 import { result } from './envelope.js';
 import type { M3ResultBody } from './envelope.js';
@@ -22,6 +23,7 @@ const BY_NAME = new Map(M3_TRANSACTIONS.map((t) => [t.name, t]));
 export const HANDLERS: ProgramHandlers = {
   ...masterData,
   ...customerOrders,
+  ...customerInvoices,
   ...purchaseOrders,
   ...supplierInvoices,
   ...generalLedger,

@@ -1,6 +1,8 @@
 /**
  * Customers (CRS610MI), suppliers (CRS620MI) and items (MMS200MI): keyed adds that answer "already exists", changes
- * that answer "does not exist", reads and lists. A customer added without CUNO gets the next number.
+ * that answer "does not exist", reads and lists. A customer added without CUNO gets the next number. Every add and
+ * change stamps the change date (LMDT) and the change timestamp (LMTS, milliseconds since 1970: an assumption, see
+ * docs/connectors.md); the customer and supplier lists take LMTS as "changed at or after", not returning it.
  */
 import { alreadyExists } from './messages.js';
 import { assertUnlocked, entered, existing } from './program-call.js';
@@ -24,6 +26,7 @@ function add(table: Table, key: string, defaults: Record<string, string> = {}) {
       [key]: id,
       RGDT: today(),
       LMDT: today(),
+      LMTS: String(Date.now()),
     });
     return [{ [key]: id }];
   };
@@ -34,7 +37,7 @@ function change(table: Table, key: string) {
   return ({ state, input }: ProgramCall) => {
     const row = existing(state, table, input[key], key);
     assertUnlocked(state, table, input[key], key);
-    state.tables[table].set(input[key], { ...row, ...entered(input), LMDT: today() });
+    state.tables[table].set(input[key], { ...row, ...entered(input), LMDT: today(), LMTS: String(Date.now()) });
     return [{ [key]: input[key] }];
   };
 }
@@ -43,12 +46,13 @@ const read =
   (table: Table, key: string) =>
   ({ state, input }: ProgramCall) => [existing(state, table, input[key], key)];
 
-/** A list in key order from an optional first key. */
+/** A list in key order from an optional first key, of the records changed at or after LMTS when it is given. */
 const list =
   (table: Table, key: string, from: string) =>
   ({ state, input }: ProgramCall) =>
     [...state.tables[table].values()]
       .filter((r) => !input[from] || r[key] >= input[from])
+      .filter((r) => !input.LMTS || Number(r.LMTS ?? 0) >= Number(input.LMTS))
       .sort((a, b) => a[key].localeCompare(b[key]));
 
 export const masterData: ProgramHandlers = {

@@ -1,7 +1,7 @@
 /**
  * The M3 emulator's company: tables by record type (keys as M3 keys them), records locked by another job, injected
- * contention, and the number series M3 assigns (customers, batch and final order numbers, PO entry messages, POs,
- * supplier invoice batches, vouchers).
+ * contention, and the number series M3 assigns (customers, batch and final order numbers, customer invoices, PO
+ * entry messages, POs, supplier invoice batches, vouchers).
  */
 
 export type Row = Record<string, string>;
@@ -17,6 +17,8 @@ export const TABLES = [
   'order_batch_line',
   'order_head',
   'order_line',
+  'invoice',
+  'invoice_line',
   'po_entry',
   'po_entry_head',
   'po_entry_line',
@@ -44,7 +46,7 @@ export interface M3State {
   /** Records held by another job (`<table>/<key>`): changes to them wait and time out (XO_1130). */
   locked: Set<string>;
   transients: TransientFault[];
-  sequences: Record<'CUNO' | 'BATCH' | 'ORNO' | 'MSGN' | 'PUNO' | 'INBN' | 'VONO', number>;
+  sequences: Record<'CUNO' | 'BATCH' | 'ORNO' | 'IVNO' | 'MSGN' | 'PUNO' | 'INBN' | 'VONO', number>;
 }
 
 /**
@@ -89,7 +91,7 @@ export function seedM3State(): M3State {
     tables,
     locked: new Set(),
     transients: [],
-    sequences: { CUNO: 20000, BATCH: 5000000, ORNO: 1000000, MSGN: 700000000, PUNO: 2000000, INBN: 3000, VONO: 500 },
+    sequences: { CUNO: 20000, BATCH: 5000000, ORNO: 1000000, IVNO: 100000, MSGN: 700000000, PUNO: 2000000, INBN: 3000, VONO: 500 },
   };
 }
 
@@ -107,6 +109,20 @@ function seedDocuments(put: (table: Table, key: string, row: Row) => void): void
   put('order_batch_line', '5000000/1', { ...line, ORNO: '5000000' });
   put('order_head', '1000000', { ...order, ORNO: '1000000', STAT: '22', ORSL: '22', ORST: '22' });
   put('order_line', '1000000/1', { ...line, ORNO: '1000000', ORST: '22', CUOR: 'SEED' });
+  const invoiced = { DIVI: 'AAA', YEA4: '2026', IVNO: '100000', PYNO: '10042', CUNM: 'Ada Lovelace' };
+  put('invoice', 'AAA/2026/100000', {
+    ...invoiced,
+    CUNO: '10042',
+    FACI: 'A01',
+    IDAT: '20261102',
+    DUDT: '20261202',
+    CUCD: 'USD',
+    RAFC: '12.50',
+    RGDT: '20261102',
+    LMDT: '20261102',
+  });
+  const goods = { IVTP: '01', ORNO: '1000000', DLIX: '1', WHLO: '100', AMT1: '12.50', AMT2: '12.50', VTAM: '0.00' };
+  put('invoice_line', 'AAA/2026/100000/1', { ...invoiced, ...goods });
   put('po_entry', '700000000', { MSGN: '700000000', BAOR: 'BNG', STAT: '10' });
   const entryHead = { SUNO: 'V000012', WHLO: '100', FACI: 'A01', DWDT: '20261215' };
   put('po_entry_head', '700000000/1999999', { ...entryHead, MSGN: '700000000', PUNO: '1999999' });
