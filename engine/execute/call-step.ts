@@ -116,7 +116,11 @@ export async function callStep(
   const marked = (step.find?.when === 'uncertain' || restartFrom !== undefined) && checkpoint !== undefined;
   if (marked) await checkpoint.set(callKey, { sent: true });
   const answer = await send(call, options, result, { callKey, context, marked, restart });
-  if (answer === CONTINUED) return undefined;
+  if (answer === CONTINUED) {
+    // A create the spec carries on past (its record is there, added by an attempt without an answer) is its own.
+    if (step.ownsCreatedOnly && step.kind === 'create') await rememberCreated(step, body, undefined, options);
+    return undefined;
+  }
   // The target has answered: from here on a failure is the runtime's own (a state write lost in a broker outage), so
   // the sent mark stays. The retry looks the record up instead of sending the call again.
   result.requests.push(answer.request);
@@ -266,7 +270,10 @@ async function refuseOthersRecords(step: CompiledStep, body: unknown, options: C
   );
 }
 
-/** Marks what a create (its result's `id`) or an upsert (its identity) made as this integration's own. */
+/**
+ * Marks what a create (its result's `id`, else the identity its body gave, as for M3 records keyed by the caller) or
+ * an upsert (its identity) made as this integration's own.
+ */
 async function rememberCreated(
   step: CompiledStep,
   body: unknown,
@@ -278,7 +285,7 @@ async function rememberCreated(
   const key =
     step.kind === 'create'
       ? id === undefined || id === null
-        ? undefined
+        ? identityKey(step, body)
         : `${step.connection}/${step.object ?? ''}/${String(id)}`
       : step.kind === 'upsert'
         ? identityKey(step, body)

@@ -24,6 +24,8 @@ type Role = [kind: OperationKind, object: string, identity?: string[]];
 const customer = ['CUNO'];
 const supplier = ['SUNO'];
 const item = ['ITNO'];
+/** A GL batch is keyed by the caller (KEY1), so integrations posting their own batches know them as theirs. */
+const glBatch = ['KEY1'];
 
 /** What each transaction of the catalog does. Every catalog transaction has a role, and only those (tested). */
 export const M3_ROLES: Readonly<Record<string, Role>> = {
@@ -70,10 +72,10 @@ export const M3_ROLES: Readonly<Record<string, Role>> = {
   'APS450MI/LstInvBySupInv': ['query', 'supplier_invoice'],
   'APS450MI/LstLines': ['query', 'supplier_invoice_line'],
   'APS455MI/ValidByBatchNo': ['action', 'supplier_invoice'],
-  'GLS840MI/AddBatchHead': ['create', 'gl_batch'],
-  'GLS840MI/AddBatchLine': ['create', 'gl_batch_line'],
-  'GLS840MI/CtrlBatch': ['action', 'gl_batch'],
-  'GLS840MI/UpdBatch': ['action', 'gl_batch'],
+  'GLS840MI/AddBatchHead': ['create', 'gl_batch', glBatch],
+  'GLS840MI/AddBatchLine': ['create', 'gl_batch_line', [...glBatch, 'LINE']],
+  'GLS840MI/CtrlBatch': ['action', 'gl_batch', glBatch],
+  'GLS840MI/UpdBatch': ['action', 'gl_batch', glBatch],
   'GLS200MI/GetVoucherHead': ['read', 'gl_voucher'],
   'GLS200MI/LstVoucherLines': ['query', 'gl_voucher_line'],
 };
