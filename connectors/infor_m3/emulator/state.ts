@@ -56,7 +56,9 @@ export interface M3State {
 export function seedM3State(): M3State {
   const tables = Object.fromEntries(TABLES.map((t) => [t, new Map<string, Row>()])) as M3State['tables'];
   const put = (table: Table, key: string, row: Row) => tables[table].set(key, row);
-  put('customer', 'TEMPLATE', { CUNO: 'TEMPLATE', CUNM: 'Template customer', CUA1: '-', STAT: '20', CUCD: 'USD' });
+  /** Master data was last changed on 2026-11-01 (LMTS, milliseconds since 1970). */
+  const LMTS = '1793491200000';
+  put('customer', 'TEMPLATE', { CUNO: 'TEMPLATE', CUNM: 'Template customer', CUA1: '-', STAT: '20', CUCD: 'USD', LMTS });
   put('customer', '10042', {
     CUNO: '10042',
     CUNM: 'Ada Lovelace',
@@ -65,6 +67,7 @@ export function seedM3State(): M3State {
     CSCD: 'US',
     STAT: '20',
     CUCD: 'USD',
+    LMTS,
   });
   put('supplier', 'V000012', {
     SUNO: 'V000012',
@@ -74,6 +77,7 @@ export function seedM3State(): M3State {
     CUCD: 'USD',
     TEPY: '30',
     STAT: '20',
+    LMTS,
   });
   for (const [ITNO, ITDS] of [
     ['MUG-1', 'Enamel Mug'],

@@ -1,0 +1,242 @@
+/**
+ * The BNG <-> M3 money and master-data flows through the engine (real nats-server, the M3 emulator, the BNG shop as
+ * the generic emulator, the seed specs): M3 customer invoices polled into BNG with BNG's answer lost after it saved
+ * the invoice; a BNG credit memo posted as one balanced AR journal with M3's answers lost, and an unbalanced one
+ * refused before any call; M3 customers and suppliers polled into BNG with ownership per direction, and a change
+ * that came from BNG not written back to it.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { invoiceCustomerOrder } from '../../connectors/infor_m3/emulator/customer-invoices.js';
+import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { startSeedEngine } from './helpers/seed-engine.js';
+import type { SeedEngine } from './helpers/seed-engine.js';
+
+let h: SeedEngine;
+beforeAll(async () => {
+  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
+}, 60_000);
+// Every injected fault was hit: the flows really lost those answers.
+afterEach(async () => {
+  for (const system of [h.systems.m3, h.systems.bng])
+    expect(await (await fetch(`${system.url}/__emulator/faults`)).json()).toEqual([]);
+});
+afterAll(async () => {
+  // The one dead letter these flows should leave is the unbalanced credit memo (its own test checks it).
+  const open = await h.engine.deadLetters.list({ status: 'open' });
+  await h.stop();
+  expect(open.map((d) => `${d.integration} ${d.key}`)).toEqual(['bng-credit-memos-to-m3-ar 7702']);
+});
+
+const MI = '/m3api-rest/v2/execute';
+/** M3 commits, then the connection drops before the answer. */
+const lost = (transaction: string) => ({ dropAfterCommit: true, pathPrefix: `${MI}/${transaction}`, times: 1 });
+/** The transactions M3 received (`PROGRAM/Transaction`), in order, with their input fields. */
+const calls = (transaction: RegExp, fields: Record<string, string> = {}) =>
+  h.systems.m3.requests.filter(
+    (r) => transaction.test(r.path.slice(MI.length + 1)) && Object.entries(fields).every(([k, v]) => r.query[k] === v),
+  );
+const bngPuts = (path: string) => h.systems.bng.requests.filter((r) => r.method === 'PUT' && r.path === path);
+const bng = (collection: string) => h.systems.bng.collections.get(collection) ?? new Map<string, unknown>();
+
+const grace = (name: string, updatedAt: string) => ({
+  customer: {
+    id: 601,
+    type: 'business',
+    first_name: 'Grace',
+    last_name: name,
+    email: 'grace@example.com',
+    updated_at: updatedAt,
+    address: { line1: '7 Harbor Rd', city: 'Arlington', postcode: '22201', country: 'US' },
+  },
+});
+
+it('a BNG customer reaches M3 and gets its M3 account data back; its rename in BNG is not written back', async () => {
+  const { m3 } = h.systems;
+  await h.post('bng-customers-to-m3', grace('Hopper', '2026-12-01T10:00:00Z'), 'bng');
+  await waitFor(() => bng('customers').has('601/erp'), 'the ERP data of customer 601 in BNG');
+  expect(bng('customers').get('601/erp')).toEqual({
+    id: '601',
+    m3_customer_number: 'B00000601',
+    m3_status: '20',
+    currency: 'USD',
+    credit_limit: 0,
+    payment_terms: '',
+  });
+  // Renamed in BNG: M3 changes the customer (its LMTS moves), the next polls list it again, and the ERP data BNG
+  // would get is what it has: nothing goes back, and BNG's own customer record is never written.
+  await h.post('bng-customers-to-m3', grace('Hopper-Murray', '2026-12-01T11:00:00Z'), 'bng');
+  await waitFor(() => m3.state.tables.customer.get('B00000601')?.CUNM === 'Grace Hopper-Murray', 'renamed in M3');
+  const changedAt = m3.requests.length;
+  await waitFor(
+    () => m3.requests.slice(changedAt).filter((r) => r.path.endsWith('CRS610MI/LstByNumber')).length >= 2,
+    'two polls after the change',
+  );
+  await expectDrained(h.nats.url);
+  expect(bngPuts('/customers/601/erp')).toHaveLength(1);
+  expect(bngPuts('/customers/601')).toEqual([]);
+});
+
+it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows, announced by BNG it stays', async () => {
+  const { m3 } = h.systems;
+  await waitFor(() => bng('customers').has('m3-10042/erp'), 'customer 10042 in BNG');
+  expect(bng('customers').get('m3-10042')).toEqual({
+    id: 'm3-10042',
+    source: 'm3',
+    type: 'business',
+    company_name: 'Ada Lovelace',
+    email: '',
+    phone: '',
+    address: { line1: '1 Analytical Way', line2: '', city: 'San Francisco', postcode: '', country: 'US' },
+  });
+  expect(bng('customers').has('m3-template')).toBe(false);
+  // Changed in M3 (CRS610 in M3 itself): BNG follows, its answer lost once, and holds one record.
+  h.systems.bng.fail({ dropAfterCommit: true, pathPrefix: '/customers/m3-10042', times: 1 });
+  const ada = m3.state.tables.customer.get('10042')!;
+  m3.state.tables.customer.set('10042', {
+    ...ada,
+    CUNM: 'Ada King',
+    MAIL: 'ada@example.com',
+    LMTS: String(Date.now()),
+  });
+  await waitFor(
+    () => (bng('customers').get('m3-10042') as { company_name?: string }).company_name === 'Ada King',
+    'renamed',
+  );
+  // BNG announces its changed customer: M3's, so bng-customers-to-m3 sends nothing to M3.
+  const before = calls(/^CRS610MI\/(Add|ChgBasicData|GetBasicData)/).length;
+  await h.post(
+    'bng-customers-to-m3',
+    { customer: { ...bng('customers').get('m3-10042'), updated_at: '2026-12-02' } },
+    'bng',
+  );
+  await expectDrained(h.nats.url);
+  expect(calls(/^CRS610MI\/(Add|ChgBasicData|GetBasicData)/)).toHaveLength(before);
+  expect([...m3.state.tables.customer.keys()].filter((k) => k.startsWith('Bm3'))).toEqual([]);
+  expect([...bng('customers').keys()].filter((k) => k.startsWith('m3-10042')).sort()).toEqual([
+    'm3-10042',
+    'm3-10042/erp',
+  ]);
+});
+
+it('a BNG order invoiced in M3 reaches BNG once, BNG answer lost after it saved the invoice', async () => {
+  const { m3 } = h.systems;
+  const order = {
+    order: {
+      id: 9101,
+      customer_id: 601,
+      channel: 'web',
+      region: 'west',
+      payment_status: 'paid',
+      currency: 'USD',
+      placed_at: '2026-12-01T12:00:00Z',
+      updated_at: '2026-12-01T12:01:00Z',
+      customer_reference: 'PO-9101',
+      lines: [
+        { sku: 'mug-1', quantity: 2, unit_price: 12.5 },
+        { sku: 'cap-1', quantity: 1, unit_price: 18 },
+      ],
+    },
+  };
+  await h.post('bng-orders-to-m3', order, 'bng');
+  const heads = () => [...m3.state.tables.order_head.values()].filter((o) => o.CUOR === '9101');
+  await waitFor(() => heads().length > 0, 'the M3 order');
+  h.systems.bng.fail({ dropAfterCommit: true, pathPrefix: '/invoices/2026-100001', times: 1 });
+  invoiceCustomerOrder(m3.state, heads()[0].ORNO, { date: new Date('2026-12-03T10:00:00Z'), vatRate: 0.08 });
+  await waitFor(() => bngPuts('/invoices/2026-100001').length === 2, 'the invoice sent again after the lost answer');
+  await expectDrained(h.nats.url);
+  expect([...bng('invoices').keys()].sort()).toEqual(['2026-100000', '2026-100001']);
+  expect(bng('invoices').get('2026-100001')).toEqual({
+    invoice_number: '2026-100001',
+    order_id: '9101',
+    customer_id: '601',
+    m3_customer_number: 'B00000601',
+    m3_order_numbers: [heads()[0].ORNO],
+    invoice_date: '2026-12-03',
+    due_date: '2027-01-02',
+    currency: 'USD',
+    net: 43,
+    tax: 3.44,
+    total: 46.44,
+    open_amount: 46.44,
+    id: '2026-100001',
+  });
+  // Polled every second and listed again from the last invoice on: each invoice was sent as often as BNG needed.
+  expect(bngPuts('/invoices/2026-100000')).toHaveLength(1);
+});
+
+const creditMemo = (id: number, total: number) => ({
+  credit_memo: {
+    id,
+    order_id: 9101,
+    customer_id: 601,
+    status: 'issued',
+    currency: 'USD',
+    issued_at: '2026-12-04T09:00:00Z',
+    lines: [
+      { sku: 'mug-1', quantity: 2, amount: 25, tax: 2 },
+      { sku: 'cap-1', quantity: 1, amount: 18, tax: 1.44 },
+    ],
+    total,
+  },
+});
+
+it('a BNG credit memo posts one balanced AR voucher in M3, its batch and post answers lost', async () => {
+  const { m3 } = h.systems;
+  m3.fail(lost('GLS840MI/AddBatchHead'));
+  m3.fail(lost('GLS840MI/UpdBatch'));
+  await h.post('bng-credit-memos-to-m3-ar', creditMemo(7701, 46.44), 'bng');
+  const vouchers = () => [...m3.state.tables.gl_voucher.values()].filter((v) => v.KEY1 === 'C000007701');
+  await waitFor(() => vouchers().length > 0 && !m3.state.tables.gl_batch.has('C000007701'), 'the voucher');
+  await expectDrained(h.nats.url);
+  expect(vouchers()).toHaveLength(1);
+  const [{ VONO, YEA4 }] = vouchers();
+  const lines = [...m3.state.tables.gl_voucher_line.values()].filter((l) => l.VONO === VONO && l.YEA4 === YEA4);
+  expect(lines.map((l) => [l.AIT1, l.ACAM])).toEqual([
+    ['3090', '25.00'],
+    ['3090', '18.00'],
+    ['2610', '3.44'],
+    ['1510', '-46.44'],
+  ]);
+  expect(lines.reduce((sum, l) => sum + Math.round(Number(l.ACAM) * 100), 0)).toBe(0);
+});
+
+it('a credit memo whose lines do not add up to its total is refused before any call, with the difference', async () => {
+  await h.post('bng-credit-memos-to-m3-ar', creditMemo(7702, 48.44), 'bng');
+  await waitFor(
+    async () => (await h.engine.deadLetters.list({ integration: 'bng-credit-memos-to-m3-ar' })).length > 0,
+    'the dead letter',
+  );
+  const [dead] = await h.engine.deadLetters.list({ integration: 'bng-credit-memos-to-m3-ar' });
+  expect(dead.reason).toBe('permanent');
+  expect(dead.error?.message).toContain(
+    'Credit memo 7702 does not balance: its lines and tax come to 46.44 but its total is 48.44 (difference -2.00); ' +
+      'nothing was posted. Correct the credit memo in BNG, then replay this dead letter.',
+  );
+  expect(calls(/^GLS840MI\//, { KEY1: 'C000007702' })).toEqual([]);
+});
+
+it('M3 suppliers reach BNG: purchasing data for BNG vendors, the whole vendor for suppliers M3 created', async () => {
+  const { m3 } = h.systems;
+  await waitFor(() => bng('vendors').has('12/erp'), 'the ERP data of vendor 12');
+  expect(bng('vendors').get('12/erp')).toEqual({
+    id: '12',
+    m3_supplier_number: 'V000012',
+    currency: 'USD',
+    payment_terms: '30',
+    payment_method: '',
+    supplier_group: '',
+  });
+  expect(bng('vendors').has('12')).toBe(false);
+  const supplier = { SUNO: 'S100', SUNM: 'Steel Supply AB', CSCD: 'SE', CUCD: 'SEK', TEPY: '30', PYME: 'BGO' };
+  m3.state.tables.supplier.set('S100', { ...supplier, SUCL: 'RAW', STAT: '20', LMTS: String(Date.now()) });
+  await waitFor(() => bng('vendors').has('m3-s100/erp'), 'supplier S100 in BNG');
+  await expectDrained(h.nats.url);
+  expect(bng('vendors').get('m3-s100')).toEqual({
+    id: 'm3-s100',
+    source: 'm3',
+    legal_name: 'Steel Supply AB',
+    country: 'SE',
+    phone: '',
+    approved: true,
+  });
+});
