@@ -36,7 +36,8 @@ const calls = (transaction: RegExp, fields: Record<string, string> = {}) =>
     (r) => transaction.test(r.path.slice(MI.length + 1)) && Object.entries(fields).every(([k, v]) => r.query[k] === v),
   );
 const bngPuts = (path: string) => h.systems.bng.requests.filter((r) => r.method === 'PUT' && r.path === path);
-const bng = (collection: string) => h.systems.bng.collections.get(collection) ?? new Map<string, unknown>();
+const bng = (collection: string) =>
+  h.systems.bng.collections.get(collection) ?? new Map<string, Record<string, unknown>>();
 
 const grace = (name: string, updatedAt: string) => ({
   customer: {
@@ -98,10 +99,7 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
     MAIL: 'ada@example.com',
     LMTS: String(Date.now()),
   });
-  await waitFor(
-    () => (bng('customers').get('m3-10042') as { company_name?: string }).company_name === 'Ada King',
-    'renamed',
-  );
+  await waitFor(() => bng('customers').get('m3-10042')?.company_name === 'Ada King', 'renamed');
   // BNG announces its changed customer: M3's, so bng-customers-to-m3 sends nothing to M3.
   const before = calls(/^CRS610MI\/(Add|ChgBasicData|GetBasicData)/).length;
   await h.post(

@@ -58,7 +58,14 @@ export function seedM3State(): M3State {
   const put = (table: Table, key: string, row: Row) => tables[table].set(key, row);
   /** Master data was last changed on 2026-11-01 (LMTS, milliseconds since 1970). */
   const LMTS = '1793491200000';
-  put('customer', 'TEMPLATE', { CUNO: 'TEMPLATE', CUNM: 'Template customer', CUA1: '-', STAT: '20', CUCD: 'USD', LMTS });
+  put('customer', 'TEMPLATE', {
+    CUNO: 'TEMPLATE',
+    CUNM: 'Template customer',
+    CUA1: '-',
+    STAT: '20',
+    CUCD: 'USD',
+    LMTS,
+  });
   put('customer', '10042', {
     CUNO: '10042',
     CUNM: 'Ada Lovelace',
@@ -95,7 +102,16 @@ export function seedM3State(): M3State {
     tables,
     locked: new Set(),
     transients: [],
-    sequences: { CUNO: 20000, BATCH: 5000000, ORNO: 1000000, IVNO: 100000, MSGN: 700000000, PUNO: 2000000, INBN: 3000, VONO: 500 },
+    sequences: {
+      CUNO: 20000,
+      BATCH: 5000000,
+      ORNO: 1000000,
+      IVNO: 100000,
+      MSGN: 700000000,
+      PUNO: 2000000,
+      INBN: 3000,
+      VONO: 500,
+    },
   };
 }
 
