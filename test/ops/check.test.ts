@@ -37,6 +37,8 @@ key: $string(${key})
 steps:
 ${step}
 `;
+const STEP_READING_CUSTOMER =
+  '  - { id: c, connection: erp, operation: CRS610MI/GetBasicData, body: \'{ "CUNO": $string(customer_id) }\' }';
 const FILES = {
   'sf.yaml': connectionYaml(
     'sf',
@@ -68,7 +70,7 @@ const FILES = {
   ),
   'polled.yaml': hook(
     'polled',
-    '  - { id: c, connection: erp, operation: CRS610MI/GetBasicData, body: \'{ "CUNO": $string(customer_id) }\' }',
+    STEP_READING_CUSTOMER,
     '{ schedule: { connection: shop, operation: orders.search, params: { updated_after: $cursor }, every: 1h, records: items, cursor: updated_at, initial_cursor: "2026-01-01 00:00:00" } }',
     'entity_id',
   ),
@@ -183,6 +185,30 @@ it('reads a schedule cursor and tries a NATS subscription on a real broker', asy
   expect(row(await runChecks(specSet, { env, nc, cursors }), 'polled', 'source')?.message).toBe(
     'cursor 2026-11-20 11:00:00',
   );
+  // A position as pollers store it: the cursor and the records seen at it; a snapshot: the last poll's records.
+  await cursors.put('polled', JSON.stringify({ cursor: '2026-11-20 12:00:00', seen: [['2026-11-20 12:00:00', 'h']] }));
+  const snapshot =
+    '{ schedule: { connection: shop, operation: orders.search, every: 1m, records: items, snapshot: true, cursor: $string(entity_id) } }';
+  const withSnapshot = compileOpsSpecs({
+    ...FILES,
+    'stock.yaml': hook('stock', STEP_READING_CUSTOMER, snapshot, 'entity_id'),
+  });
+  const first = await runChecks(withSnapshot, { env, nc, cursors });
+  expect(row(first, 'stock', 'source')?.message).toBe('no snapshot stored yet: the first poll stores every record');
+  await cursors.put(
+    'stock',
+    JSON.stringify({
+      seen: [
+        ['1', 'h1'],
+        ['2', 'h2'],
+      ],
+    }),
+  );
+  const later = await runChecks(withSnapshot, { env, nc, cursors });
+  expect([row(later, 'polled', 'source')?.message, row(later, 'stock', 'source')?.message]).toEqual([
+    'cursor 2026-11-20 12:00:00',
+    'snapshot of 2 records from the last poll',
+  ]);
 });
 
 it('the CLI prints the table or JSON and exits 1 on a problem; --offline makes no call', async () => {

@@ -8,6 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { ConnectorRegistry } from '../../sdk/connector.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
+import { readPollCursor } from '../../runtime/sources/poll-cursor.js';
 import { configProblems } from './config-problems.js';
 import { probeConnection } from './connection-probe.js';
 import type { ProbeResult } from './connection-probe.js';
@@ -91,13 +92,20 @@ async function probeSource(
   if (source.kind === 'schedule') {
     if (!options.cursors) return { status: 'skipped', message: 'cursor not read (no NATS)' };
     try {
-      const entry = await options.cursors.get(integration.name);
-      const cursor = entry?.operation === 'PUT' && entry.length > 0 ? entry.string() : undefined;
+      const position = await readPollCursor(options.cursors, integration.name);
+      if (source.snapshot)
+        return {
+          status: 'ok',
+          message: position.revision
+            ? `snapshot of ${position.seen.length} records from the last poll`
+            : 'no snapshot stored yet: the first poll stores every record',
+        };
       return {
         status: 'ok',
-        message: cursor
-          ? `cursor ${cursor}`
-          : `no cursor stored yet: the first poll starts at ${JSON.stringify(source.initialCursor ?? '')}`,
+        message:
+          position.cursor !== undefined
+            ? `cursor ${position.cursor}`
+            : `no cursor stored yet: the first poll starts at ${JSON.stringify(source.initialCursor ?? '')}`,
       };
     } catch (error) {
       return { status: 'problem', message: `cursor cannot be read: ${(error as Error).message}` };
