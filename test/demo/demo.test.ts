@@ -46,4 +46,5 @@ it('runs the whole loop for 15 s (M3 included) and ends with nothing lost or dup
   // BNG -> M3 ran too, and its records count in lost and duplicates.
   expect(stdout).toMatch(/bng-orders-to-m3 +in +\d+ +delivered +[1-9]/);
   expect(stdout).toMatch(/bng-payments-to-m3-gl +in +\d+ +delivered +[1-9]/);
+  expect(stdout).toMatch(/bng-credit-memos-to-m3-ar +in +\d+ +delivered +[1-9]/);
 }, 150_000);

@@ -1,6 +1,7 @@
 /**
  * The demo's BNG web shop traffic towards Infor M3: business customers, paid orders (M3 batch orders confirmed into
- * customer orders) and settled payments (balanced GL vouchers), signed as BNG signs its webhooks. Records what it
+ * customer orders), settled payments (balanced GL vouchers) and credit memos for returns (balanced AR vouchers),
+ * signed as BNG signs its webhooks. Records what it
  * sent in the shared SentEvents so the end check can compare with the M3 emulator's company.
  */
 import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
@@ -12,6 +13,7 @@ const SKUS = ['mug-1', 'tee-1', 'cap-1'];
 export class DemoBngTraffic {
   #order = 9000;
   #payment = 9900;
+  #creditMemo = 7700;
   #tick = 0;
 
   constructor(
@@ -67,6 +69,25 @@ export class DemoBngTraffic {
       await this.#post('bng-payments-to-m3-gl', { payment });
       this.sent.payments.push(payment.id);
     }
+    if (tick % 4 === 2) await this.#creditMemoFor(order);
+  }
+
+  /** A return of the order's first line: its net and 8 % tax, credited in total. */
+  async #creditMemoFor(order: { id: number; customer_id: number; lines: { sku: string; unit_price: number }[] }) {
+    const [line] = order.lines;
+    const tax = Math.round(line.unit_price * 8) / 100;
+    const credit_memo = {
+      id: ++this.#creditMemo,
+      order_id: order.id,
+      customer_id: order.customer_id,
+      status: 'issued',
+      currency: 'USD',
+      issued_at: '2026-11-22T09:00:00Z',
+      lines: [{ sku: line.sku, quantity: 1, amount: line.unit_price, tax }],
+      total: Math.round((line.unit_price + tax) * 100) / 100,
+    };
+    await this.#post('bng-credit-memos-to-m3-ar', { credit_memo });
+    this.sent.creditMemos.push(credit_memo.id);
   }
 
   #post(integration: string, body: unknown): Promise<void> {

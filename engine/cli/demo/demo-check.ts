@@ -2,8 +2,8 @@
  * The demo's end check, made against the emulators' state rather than the engine's own counters: every event sent
  * is either written to its target exactly once or sits in the dead-letter queue (lost = 0), and no target record
  * exists twice (duplicates = 0), in the FF and Salesforce orgs, the Magento store and the M3 company (customers,
- * customer orders and their batch orders by the BNG order id, GL vouchers by batch key), new products (one create
- * each), credit notes and their lines, and customers by e-mail. An invoice payment is
+ * customer orders and their batch orders by the BNG order id, GL vouchers of payments and credit memos by batch
+ * key), new products (one create each), credit notes and their lines, and customers by e-mail. An invoice payment is
  * also sent to the order integration, which skips it by design; only the event that must write counts.
  */
 import type { SeedSystems } from '../../../connectors/seed-systems.js';
@@ -70,6 +70,7 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   for (const id of bng.customers) tally(m3Customers.get(m3Key('B', id, 8)), `bng-customers-to-m3/${id}`);
   for (const id of bng.orders) tally(m3Orders.get(String(id)), `bng-orders-to-m3/${id}`);
   for (const id of bng.payments) tally(m3Vouchers.get(m3Key('P', id, 9)), `bng-payments-to-m3-gl/${id}`);
+  for (const id of bng.creditMemos) tally(m3Vouchers.get(m3Key('C', id, 9)), `bng-credit-memos-to-m3-ar/${id}`);
   const stockWrites = count(
     systems.magento.requests
       .filter((r) => r.method === 'POST' && r.path.endsWith('/inventory/source-items'))
@@ -111,6 +112,7 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     bng.customers.length +
     bng.orders.length +
     bng.payments.length +
+    bng.creditMemos.length +
     erp.products.length +
     erp.refunds.length +
     erp.accounts.length;

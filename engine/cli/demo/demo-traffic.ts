@@ -24,7 +24,7 @@ export interface SentEvents {
   /** Magento orders paying an invoice quote (each should become one FF cash entry). */
   payments: number[];
   /** BNG customers, paid orders and settled payments (M3 customers, customer orders and GL vouchers). */
-  bng: { customers: number[]; orders: number[]; payments: number[] };
+  bng: { customers: number[]; orders: number[]; payments: number[]; creditMemos: number[] };
   /** New ERP products, refunds and FF accounts (Magento products, FF credit notes, Magento customers). */
   erp: SentErpEvents;
 }
@@ -37,7 +37,7 @@ export class DemoTraffic {
     ads: [],
     invoices: [],
     payments: [],
-    bng: { customers: [], orders: [], payments: [] },
+    bng: { customers: [], orders: [], payments: [], creditMemos: [] },
     erp: { products: [], refunds: [], accounts: [] },
   };
   readonly #erp: DemoErpTraffic;
