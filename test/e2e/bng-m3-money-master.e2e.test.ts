@@ -2,8 +2,9 @@
  * The BNG <-> M3 money and master-data flows through the engine (real nats-server, the M3 emulator, the BNG shop as
  * the generic emulator, the seed specs): M3 customer invoices polled into BNG with BNG's answer lost after it saved
  * the invoice; a BNG credit memo posted as one balanced AR journal with M3's answers lost, and an unbalanced one
- * refused before any call; M3 customers and suppliers polled into BNG with ownership per direction, and a change
- * that came from BNG not written back to it.
+ * refused before any call; M3 customers and suppliers polled into BNG with ownership per direction (an M3 customer's
+ * BNG order reaching M3 through the cross-reference the poll wrote), and a change that came from BNG not written
+ * back to it.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../connectors/infor_m3/emulator/customer-invoices.js';
@@ -114,6 +115,24 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
     'm3-10042',
     'm3-10042/erp',
   ]);
+  // The customer cross-reference the poll wrote lets a BNG order of this customer reach M3 under M3's number.
+  const order = {
+    id: 9201,
+    customer_id: 'm3-10042',
+    channel: 'b2b',
+    region: 'east',
+    payment_status: 'paid',
+    currency: 'USD',
+    placed_at: '2026-12-02T12:00:00Z',
+    updated_at: '2026-12-02T12:01:00Z',
+    customer_reference: 'PO-9201',
+    lines: [{ sku: 'tee-1', quantity: 3, unit_price: 15 }],
+  };
+  await h.post('bng-orders-to-m3', { order }, 'bng');
+  const orders = () => [...m3.state.tables.order_head.values()].filter((o) => o.CUOR === '9201');
+  await waitFor(() => orders().length > 0, 'the order of M3 customer 10042');
+  await expectDrained(h.nats.url);
+  expect(orders()).toEqual([expect.objectContaining({ CUNO: '10042' })]);
 });
 
 it('a BNG order invoiced in M3 reaches BNG once, BNG answer lost after it saved the invoice', async () => {
