@@ -13,6 +13,8 @@ import {
   customerSchema,
   invoiceSchema,
   negotiableQuoteSchema,
+  orderCommentRecordSchema,
+  orderCommentSchema,
   orderSchema,
   productSchema,
   quoteDeclineSchema,
@@ -301,6 +303,41 @@ export const magentoOperations: Record<string, OperationDef> = {
       method: 'GET',
       path: `${V1(c.options)}/shipments`,
       query: filter('order_id', String(seg(record(c).order_id, 'order_id')), 'eq'),
+    }),
+  },
+  'orders.comment': {
+    description:
+      "Add a comment to an order's history (e.g. delivered, returned), e-mailing the customer if asked; Magento " +
+      'keeps every comment it is sent, so a comment whose answer was lost is looked up with orders.comments.',
+    vendorName: 'POST /V1/orders/{id}/comments',
+    kind: 'create',
+    object: 'order_comment',
+    identity: ['order_id'],
+    input: orderCommentSchema,
+    request: (c) => ({
+      method: 'POST',
+      path: `${V1(c.options)}/orders/${seg(record(c).order_id, 'order_id')}/comments`,
+      body: { statusHistory: { ...without(record(c), 'order_id'), parent_id: Number(record(c).order_id) } },
+    }),
+    result: () => ({ saved: true }),
+  },
+  'orders.comments': {
+    description: "An order's history comments, newest first: finds a comment whose answer was lost.",
+    vendorName: 'GET /V1/orders/{id}/comments',
+    kind: 'query',
+    object: 'order_comment',
+    input: {
+      type: 'object',
+      required: ['order_id'],
+      properties: { order_id: { type: ['integer', 'string'], description: 'Order id (entity_id).' } },
+    },
+    output: {
+      type: 'object',
+      properties: { items: { type: 'array', items: orderCommentRecordSchema }, total_count: { type: 'integer' } },
+    },
+    request: (c) => ({
+      method: 'GET',
+      path: `${V1(c.options)}/orders/${seg(record(c).order_id, 'order_id')}/comments`,
     }),
   },
   'invoices.create': {

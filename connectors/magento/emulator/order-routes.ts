@@ -22,7 +22,47 @@ export function orderRoutes(V1: string, state: () => MagentoState, limits?: Inpu
     { method: 'GET', path: `${V1}/shipments`, handle: (r) => searchReply(state().shipments, r.query, limits) },
     { method: 'POST', path: `${V1}/order/:orderId/ship`, handle: (r) => document(state(), r, 'shipment') },
     { method: 'POST', path: `${V1}/order/:orderId/invoice`, handle: (r) => document(state(), r, 'invoice') },
+    // OrderManagementInterface::addComment and ::getCommentsList (Sales webapi.xml).
+    { method: 'POST', path: `${V1}/orders/:id/comments`, handle: (r) => addComment(state(), r) },
+    {
+      method: 'GET',
+      path: `${V1}/orders/:id/comments`,
+      handle: (r) => {
+        const order = state().orders.get(Number(r.params.id));
+        if (!order) return noEntity();
+        const items = [...((order.status_histories as Row[] | undefined) ?? [])];
+        return { status: 200, body: { items, search_criteria: {}, total_count: items.length } };
+      },
+    },
   ];
+}
+
+/**
+ * Adds a status history comment (newest first, as the order's `status_histories` lists them); a `status` sets the
+ * order's status. Magento answers `true` and keeps every comment it is sent, the same text twice included.
+ */
+function addComment(state: MagentoState, r: EmulatorRequest): EmulatorReply {
+  const order = state.orders.get(Number(r.params.id));
+  if (!order) return noEntity();
+  const history = (r.body as { statusHistory?: Row } | undefined)?.statusHistory;
+  if (!history || typeof history !== 'object')
+    return magentoError(400, '"statusHistory" is required. Enter and try again.');
+  const comments = ((order.status_histories as Row[] | undefined) ?? []).slice();
+  const id = state.nextId.comment++;
+  const status = typeof history.status === 'string' && history.status ? history.status : order.status;
+  comments.unshift({
+    entity_id: id,
+    parent_id: order.entity_id,
+    comment: history.comment ?? null,
+    is_customer_notified: Number(history.is_customer_notified ?? 0),
+    is_visible_on_front: Number(history.is_visible_on_front ?? 0),
+    status,
+    created_at: now(),
+    entity_name: 'order',
+  });
+  order.status_histories = comments;
+  order.status = status;
+  return { status: 200, body: true };
 }
 
 /**

@@ -32,6 +32,7 @@ export interface MagentoState {
     quote: number;
     order: number;
     creditmemo: number;
+    comment: number;
   };
 }
 
@@ -114,7 +115,7 @@ export function seedMagentoState(): MagentoState {
     invoices: [],
     creditmemos: new Map(),
     negotiableQuotes: new Map(),
-    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1, quote: 31, order: 5001, creditmemo: 1 },
+    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1, quote: 31, order: 5001, creditmemo: 1, comment: 1 },
   };
 }
 

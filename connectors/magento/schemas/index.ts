@@ -1,7 +1,14 @@
 /** The Magento entity schemas, by the record type names operations use for `owns`. */
 export { customerSchema, addressSchema } from './customer.js';
 export { sourceItemSchema, stockItemSchema } from './inventory.js';
-export { invoiceSchema, orderSchema, shipmentRecordSchema, shipmentSchema } from './order.js';
+export {
+  invoiceSchema,
+  orderCommentRecordSchema,
+  orderCommentSchema,
+  orderSchema,
+  shipmentRecordSchema,
+  shipmentSchema,
+} from './order.js';
 export { productSchema } from './product.js';
 export {
   cartSchema,

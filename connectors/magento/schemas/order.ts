@@ -146,3 +146,33 @@ export const invoiceSchema: JsonSchema = entity('invoice', 'An invoice of an ord
   },
   notify: bool('E-mail the customer'),
 });
+
+/** An order status history comment (OrderStatusHistoryInterface); order_id fills the path. */
+export const orderCommentSchema: JsonSchema = entity(
+  'order_comment',
+  "A comment in an order's history, optionally notifying the customer and setting the order's status.",
+  ['order_id', 'comment'],
+  {
+    order_id: int('Order id (entity_id): fills the path'),
+    comment: str('The comment'),
+    is_customer_notified: int('1: e-mail it to the customer'),
+    is_visible_on_front: int("1: show it in the customer's account"),
+    status: str("The order's status to set with it (a status of the order's state); the current one when omitted"),
+  },
+);
+
+/** A stored order comment as `GET /V1/orders/{id}/comments` answers it. */
+export const orderCommentRecordSchema: JsonSchema = {
+  type: 'object',
+  description: "A comment in an order's history.",
+  properties: {
+    entity_id: int('Comment id'),
+    parent_id: int('Order id'),
+    comment: str('The comment'),
+    is_customer_notified: int('1 when the customer was e-mailed'),
+    is_visible_on_front: int("1 when shown in the customer's account"),
+    status: str("The order's status with the comment"),
+    created_at: str('When it was added (YYYY-MM-DD HH:MM:SS, UTC)'),
+    entity_name: str('order'),
+  },
+};

@@ -47,12 +47,43 @@ export function seedSalesforceState(
   });
   add('Contract', { AccountId: account, ContractNumber: 'C-1001', Status: 'Activated', StartDate: '2026-01-01' });
   add('Contract', { AccountId: account, ContractNumber: 'C-1002', Status: 'Fulfilled', StartDate: '2025-01-01' });
-  for (const [code, name] of [
-    ['MUG-1', 'Enamel Mug'],
-    ['TEE-1', 'Organic Tee'],
-    ['CAP-1', 'Canvas Cap'],
-  ])
-    add('Product2', { Name: name, ProductCode: code, IsActive: true });
+  // The web shop's catalogue (these ids are the ones specs/magento-ff/lookups/ff-products.csv holds): products
+  // sold online, their standard price, and their stock at the two warehouses.
+  const catalogue = [
+    ['MUG-1', 'Enamel Mug', 'Kitchen', 12.5, 0.3],
+    ['TEE-1', 'Organic Tee', 'Apparel', 25, 0.2],
+    ['CAP-1', 'Canvas Cap', 'Accessories', 18, 0.1],
+  ] as const;
+  const products = catalogue.map(([code, name, family, , weight]) =>
+    add('Product2', {
+      Name: name,
+      ProductCode: code,
+      IsActive: true,
+      Family: family,
+      Web_Visible__c: true,
+      Weight__c: weight,
+    }),
+  );
+  const books = ['Standard Price Book', 'Wholesale', 'Wholesale 24+', 'Key Accounts', 'Web Sale'].map((name) =>
+    add('Pricebook2', { Name: name, IsActive: true, IsStandard: name === 'Standard Price Book' }),
+  );
+  const locations = ['WH-EAST', 'WH-WEST', 'STORE-NYC'].map((name) =>
+    add('Location', {
+      Name: name,
+      LocationType: name.startsWith('WH') ? 'Warehouse' : 'Site',
+      IsInventoryLocation: true,
+    }),
+  );
+  products.forEach((product, i) => {
+    add('PricebookEntry', { Pricebook2Id: books[0], Product2Id: product, UnitPrice: catalogue[i][3], IsActive: true });
+    for (const location of locations.slice(0, 2))
+      add('ProductItem', {
+        Product2Id: product,
+        LocationId: location,
+        QuantityOnHand: 10,
+        QuantityUnitOfMeasure: 'Each',
+      });
+  });
   // FinancialForce reference data, with the ids the seed specs' lookups (specs/magento-ff/lookups) hold.
   add('Product2', { Name: 'Shipping', ProductCode: 'SHIPPING', IsActive: true }, '01t000000000SHP');
   add('Product2', { Name: 'Refund adjustment', ProductCode: 'ADJUSTMENT', IsActive: true }, '01t000000000ADJ');

@@ -36,11 +36,17 @@ export const changeEventStream: StreamSourceDef = {
         examples: ['/data/AccountChangeEvent', '/data/ChangeEvents'],
       },
       enrich_fields: {
-        type: 'array',
-        items: { type: 'string' },
         description:
-          'Read each changed record with these fields (SOQL: parent fields by the dot, child records by a subquery) before storing.',
-        examples: [['Name', 'Owner.Name', '(SELECT Email FROM Contacts)']],
+          'Read each changed record with these fields (SOQL: parent fields by the dot, child records by a subquery) ' +
+          'before storing; on a channel of several objects, a list per object (objects not named are not read).',
+        oneOf: [
+          { type: 'array', items: { type: 'string' } },
+          { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        ],
+        examples: [
+          ['Name', 'Owner.Name', '(SELECT Email FROM Contacts)'],
+          { Product2: ['Name'], PricebookEntry: ['Product2Id'] },
+        ],
       },
     },
   },
@@ -117,7 +123,7 @@ function subscribe(ctx: StreamContext): StreamSubscription {
       for (const data of changeEvents(info.schema_json, consumed.event.payload))
         events.push({ id: `${topic}:${replay}:${String(data.Id)}`, data });
     }
-    if (Array.isArray(ctx.params.enrich_fields) && events.length) await enrich(ctx, events);
+    if (ctx.params.enrich_fields && events.length) await enrich(ctx, events);
     const last = response.events.at(-1)?.replay_id ?? response.latest_replay_id;
     return { events, position: last?.length ? last.toString('hex') : undefined };
   };
@@ -165,17 +171,19 @@ function subscribe(ctx: StreamContext): StreamSubscription {
   };
 }
 
-/** Reads the changed records with `enrich_fields` and lays their current values over each event. */
+/** Reads the changed records with `enrich_fields` (of their object) and lays their current values over each event. */
 async function enrich(ctx: StreamContext, events: StreamBatch['events']): Promise<void> {
+  const wanted = ctx.params.enrich_fields as string[] | Record<string, string[]>;
+  const fieldsOf = (entity: string) => (Array.isArray(wanted) ? wanted : wanted[entity]);
   const byEntity = new Map<string, Row[]>();
   for (const { data } of events) {
     const row = data as Row & { ChangeEventHeader: { entityName: string; changeType: string } };
-    if (row.ChangeEventHeader.changeType.endsWith('DELETE')) continue;
+    if (row.ChangeEventHeader.changeType.endsWith('DELETE') || !fieldsOf(row.ChangeEventHeader.entityName)) continue;
     const list = byEntity.get(row.ChangeEventHeader.entityName) ?? [];
     byEntity.set(row.ChangeEventHeader.entityName, [...list, row]);
   }
-  const fields = [...new Set(['Id', ...(ctx.params.enrich_fields as string[])])];
   for (const [entity, rows] of byEntity) {
+    const fields = [...new Set(['Id', ...fieldsOf(entity)])];
     const ids = [...new Set(rows.map((r) => String(r.Id)))].map((id) => `'${id.replace(/'/g, '')}'`);
     const q = `SELECT ${fields.join(', ')} FROM ${entity} WHERE Id IN (${ids.join(', ')})`;
     const result = (await ctx.call('query', { params: { q } })) as { records?: Row[] };

@@ -21,6 +21,8 @@ import {
   quote,
   quoteLineItem,
 } from './standard-objects.js';
+import { fulfilment, fulfilmentLine, fulfilmentPackage } from './fulfilment.js';
+import { location, productItem } from './stock.js';
 import { usageEntry } from './usage-entry.js';
 
 /** Entity schemas by sObject API name. */
@@ -32,6 +34,11 @@ export const SOBJECT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Product2: product2,
   Pricebook2: pricebook2,
   PricebookEntry: pricebookEntry,
+  Location: location,
+  ProductItem: productItem,
+  Fulfilment__c: fulfilment,
+  Fulfilment_Line__c: fulfilmentLine,
+  Fulfilment_Package__c: fulfilmentPackage,
   Quote: quote,
   QuoteLineItem: quoteLineItem,
   c2g__codaInvoice__c: salesInvoice,

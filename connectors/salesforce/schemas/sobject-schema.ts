@@ -55,6 +55,10 @@ export const reference = (
     ...(childRelationship ? { 'x-child-relationship': childRelationship } : {}),
   });
 
+/** A dateTime field: `2026-12-01T00:00:00.000+0000`. */
+export const dateTime = (label: string, description: string): JsonSchema =>
+  field('string', label, description, { format: 'date-time' });
+
 /** A date field: `YYYY-MM-DD`. */
 export const date = (label: string, description: string): JsonSchema =>
   field('string', label, description, { format: 'date' });

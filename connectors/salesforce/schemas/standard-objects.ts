@@ -4,6 +4,7 @@ import {
   autoNumber,
   createOnly,
   date,
+  dateTime,
   externalId,
   field,
   formula,
@@ -88,6 +89,10 @@ export const product2: JsonSchema = sobject(
     ProductCode: text('Product Code', 'Product code (SKU)'),
     IsActive: field('boolean', 'Active', 'Active products can be sold'),
     Description: text('Product Description', 'Description', 4000),
+    Family: openPicklist(['Kitchen', 'Apparel', 'Accessories'], 'Product Family', 'Product family (picklist)'),
+    // Custom fields of the seed FF org: the web shop's flag and the shipping weight.
+    Web_Visible__c: field('boolean', 'Web Visible', 'Sold online: the product belongs in the Magento store'),
+    Weight__c: field('number', 'Weight (kg)', 'Shipping weight in kilograms'),
   },
 );
 
@@ -96,6 +101,8 @@ export const pricebook2: JsonSchema = sobject('Pricebook2', 'A price book.', '01
   Name: text('Price Book Name', 'Price book name'),
   IsActive: field('boolean', 'Active', 'Active price books can be used'),
   IsStandard: field('boolean', 'Is Standard Price Book', 'The standard price book', { readOnly: true }),
+  ValidFrom: dateTime('Valid From', 'When the price book starts to apply'),
+  ValidTo: dateTime('Valid To', 'When the price book stops applying'),
 });
 
 /** PricebookEntry: its price book and product are set when it is created and never change. */
@@ -105,8 +112,8 @@ export const pricebookEntry: JsonSchema = sobject(
   '01u',
   ['Pricebook2Id', 'Product2Id', 'UnitPrice'],
   {
-    Pricebook2Id: createOnly(reference('Pricebook2', 'Price Book ID')),
-    Product2Id: createOnly(reference('Product2', 'Product ID')),
+    Pricebook2Id: createOnly(reference('Pricebook2', 'Price Book ID', undefined, 'PricebookEntries')),
+    Product2Id: createOnly(reference('Product2', 'Product ID', undefined, 'PricebookEntries')),
     UnitPrice: field('number', 'List Price', 'List price'),
     IsActive: field('boolean', 'Active', 'Active entries can be used'),
     CurrencyIsoCode: text('Currency ISO Code', 'Currency (multi-currency orgs)', 3),
