@@ -101,3 +101,24 @@ it('a relationship the object does not have is refused as Salesforce refuses it'
     "Didn't understand relationship 'Contracts__r' in FROM part of query call.",
   ]);
 });
+
+it("a subquery's records nest their own parents: a product's price book entries with their price books", async () => {
+  const result = await query(
+    "SELECT ProductCode, (SELECT UnitPrice, Pricebook2.Name, Pricebook2.IsStandard FROM PricebookEntries) FROM Product2 WHERE ProductCode = 'MUG-1'",
+  );
+  expect(result.records).toEqual([
+    expect.objectContaining({
+      ProductCode: 'MUG-1',
+      PricebookEntries: {
+        totalSize: 1,
+        done: true,
+        records: [
+          expect.objectContaining({
+            UnitPrice: 12.5,
+            Pricebook2: expect.objectContaining({ Name: 'Standard Price Book', IsStandard: true }),
+          }),
+        ],
+      },
+    }),
+  ]);
+});

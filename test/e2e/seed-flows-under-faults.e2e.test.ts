@@ -24,7 +24,6 @@ afterAll(async () => {
 });
 
 const SF = '/services/data/v60.0/sobjects';
-const M = '/rest/default/V1';
 /** The vendor commits, then the connection drops before the answer. */
 const lost = (pathPrefix: string, times = 1) => ({ dropAfterCommit: true, pathPrefix, times });
 /** The vendor commits 1.5 s later; the client (1 s timeout) has given up by then. */
@@ -37,9 +36,6 @@ const faultsLeft = async () =>
       async (s) => (await (await fetch(`${s.url}/__emulator/faults`)).json()) as unknown[],
     ),
   );
-/** The calls a system received, as `METHOD path`. */
-const calls = (system: { requests: { method: string; path: string }[] }, match: RegExp) =>
-  system.requests.map((r) => `${r.method} ${r.path}`).filter((c) => match.test(c));
 
 it('Magento customer -> FF account, and its update: one account, renamed', async () => {
   const { ff, magento } = h.systems;
@@ -83,79 +79,6 @@ it('Magento order -> FF invoice and lines, and a later change: one invoice, one 
       .map((l) => l.Magento_Order_Item_Id__c)
       .sort(),
   ).toEqual(['5001-shipping', '50011', '50012', '50014']);
-});
-
-it('FF stock -> Magento, timing out after Magento saved: the quantities applied', async () => {
-  const { magento } = h.systems;
-  magento.fail(late(`${M}/inventory/source-items`));
-  const event = {
-    product_code: 'CAP-1',
-    web_visible: true,
-    changed_at: '2026-12-01T10:00:00Z',
-    stock: [
-      { location: 'WH-EAST', quantity: 7 },
-      { location: 'WH-WEST', quantity: 0 },
-    ],
-  };
-  await h.post('ff-prices-stock-to-magento', event, 'ff');
-  await waitFor(() => magento.state.sourceItems.size === 2, 'stock');
-  await expectDrained(h.nats.url);
-  expect([...magento.state.sourceItems.values()].map((s) => [s.source_code, s.quantity, s.status])).toEqual([
-    ['east_warehouse', 7, 1],
-    ['west_warehouse', 0, 0],
-  ]);
-});
-
-it('FF product -> Magento, the create answer lost and the price update late: one product, the new price', async () => {
-  const { magento } = h.systems;
-  const product = (stamp: string, price: number) => ({
-    Id: '01t000000000B0WAAU',
-    ProductCode: 'BOWL-1',
-    Name: 'Stoneware Bowl',
-    Family: 'Kitchen',
-    IsActive: true,
-    Web_Visible__c: true,
-    Weight__c: 0.6,
-    SystemModstamp: stamp,
-    PricebookEntries: {
-      totalSize: 1,
-      done: true,
-      records: [{ UnitPrice: price, IsActive: true, Pricebook2: { Name: 'Standard Price Book', IsStandard: true } }],
-    },
-  });
-  magento.fail({ ...lost(`${M}/products`), method: 'POST' });
-  await h.post('ff-products-to-magento-catalog', product('2026-12-01T10:00:00.000+0000', 16), 'ff');
-  await waitFor(() => magento.state.products.has('BOWL-1'), 'product BOWL-1');
-  magento.fail({ ...late(`${M}/products/BOWL-1`), method: 'PUT' });
-  await h.post('ff-products-to-magento-catalog', product('2026-12-01T11:00:00.000+0000', 17.5), 'ff');
-  await waitFor(() => magento.state.products.get('BOWL-1')?.price === 17.5, 'BOWL-1 repriced');
-  await expectDrained(h.nats.url);
-  expect(calls(magento, /^POST .*\/V1\/products$/)).toHaveLength(1);
-  expect(magento.state.products.get('BOWL-1')).toMatchObject({ name: 'Stoneware Bowl', weight: 0.6, status: 1 });
-});
-
-it('FF fulfilment -> Magento shipment, the answer lost after Magento shipped: one shipment', async () => {
-  const { magento } = h.systems;
-  magento.fail(lost(`${M}/order/1001/ship`));
-  const fulfilment = {
-    Fulfilment_Id__c: 'FUL-77',
-    Magento_Order_Id__c: '1001',
-    Status__c: 'Shipped',
-    Lines__r: [{ Magento_Order_Item_Id__c: '10011', Quantity__c: 1 }],
-    Packages__r: [{ Tracking_Number__c: '1Z77', Carrier__c: 'UPS' }],
-  };
-  await h.post('ff-fulfilment-to-magento-shipments', fulfilment, 'ff');
-  await waitFor(() => magento.state.shipments.length === 1, 'the shipment');
-  await expectDrained(h.nats.url);
-  expect(magento.state.shipments).toEqual([
-    expect.objectContaining({
-      order_id: 1001,
-      total_qty: 1,
-      tracks: [expect.objectContaining({ track_number: '1Z77' })],
-    }),
-  ]);
-  expect((magento.state.orders.get(1001)!.items as Row[])[0].qty_shipped).toBe(1);
-  expect(calls(magento, /shipments|ship$/)).toEqual([`POST ${M}/order/1001/ship`, `GET ${M}/shipments`]);
 });
 
 it('service app ad -> Salesforce usage entry, created with the answer lost and corrected after a timeout', async () => {

@@ -48,7 +48,8 @@ export function seedSalesforceState(
   add('Contract', { AccountId: account, ContractNumber: 'C-1001', Status: 'Activated', StartDate: '2026-01-01' });
   add('Contract', { AccountId: account, ContractNumber: 'C-1002', Status: 'Fulfilled', StartDate: '2025-01-01' });
   // The web shop's catalogue (these ids are the ones specs/magento-ff/lookups/ff-products.csv holds): products
-  // sold online, their standard price, and their stock at the two warehouses.
+  // sold online, their standard price, and their stock at the two warehouses. Price books, locations, entries and
+  // stock have ids of their own, so the ids the org gives new records stay as they were.
   const catalogue = [
     ['MUG-1', 'Enamel Mug', 'Kitchen', 12.5, 0.3],
     ['TEE-1', 'Organic Tee', 'Apparel', 25, 0.2],
@@ -64,25 +65,23 @@ export function seedSalesforceState(
       Weight__c: weight,
     }),
   );
-  const books = ['Standard Price Book', 'Wholesale', 'Wholesale 24+', 'Key Accounts', 'Web Sale'].map((name) =>
-    add('Pricebook2', { Name: name, IsActive: true, IsStandard: name === 'Standard Price Book' }),
+  const books = ['Standard Price Book', 'Wholesale', 'Wholesale 24+', 'Key Accounts', 'Web Sale'].map((name, i) =>
+    add('Pricebook2', { Name: name, IsActive: true, IsStandard: i === 0 }, `01s00000000000${i + 1}`),
   );
-  const locations = ['WH-EAST', 'WH-WEST', 'STORE-NYC'].map((name) =>
-    add('Location', {
-      Name: name,
-      LocationType: name.startsWith('WH') ? 'Warehouse' : 'Site',
-      IsInventoryLocation: true,
-    }),
+  const locations = ['WH-EAST', 'WH-WEST', 'STORE-NYC'].map((name, i) =>
+    add(
+      'Location',
+      { Name: name, LocationType: name.startsWith('WH') ? 'Warehouse' : 'Site', IsInventoryLocation: true },
+      `13100000000000${i + 1}`,
+    ),
   );
   products.forEach((product, i) => {
-    add('PricebookEntry', { Pricebook2Id: books[0], Product2Id: product, UnitPrice: catalogue[i][3], IsActive: true });
-    for (const location of locations.slice(0, 2))
-      add('ProductItem', {
-        Product2Id: product,
-        LocationId: location,
-        QuantityOnHand: 10,
-        QuantityUnitOfMeasure: 'Each',
-      });
+    const entry = { Pricebook2Id: books[0], Product2Id: product, UnitPrice: catalogue[i][3], IsActive: true };
+    add('PricebookEntry', entry, `01u00000000000${i + 1}`);
+    locations.slice(0, 2).forEach((location, j) => {
+      const stock = { Product2Id: product, LocationId: location, QuantityOnHand: 10, QuantityUnitOfMeasure: 'Each' };
+      add('ProductItem', stock, `0Co0000000000${i + 1}${j + 1}`);
+    });
   });
   // FinancialForce reference data, with the ids the seed specs' lookups (specs/magento-ff/lookups) hold.
   add('Product2', { Name: 'Shipping', ProductCode: 'SHIPPING', IsActive: true }, '01t000000000SHP');

@@ -80,16 +80,16 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
           .map((i) => i.quantity),
       ),
   );
-  for (const p of sent.prices) tally(stockWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
   const erp = sent.erp;
+  for (const p of erp.stock) tally(stockWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
   const magento = systems.magento;
   const productCreates = count(
     magento.requests
       .filter((r) => r.method === 'POST' && r.path.endsWith('/V1/products'))
       .map((r) => (r.body as { product?: { sku?: string } }).product?.sku),
   );
-  for (const sku of erp.products)
-    tally(magento.state.products.has(sku) ? 1 : 0, `ff-products-to-magento-catalog/${sku}`);
+  for (const p of erp.products)
+    tally(magento.state.products.has(p.sku) ? 1 : 0, `ff-products-to-magento-catalog/${p.id}`);
   const creditNotes = count(systems.ff.records('c2g__codaCreditNote__c').map((n) => n.Magento_Creditmemo_Id__c));
   const noteLines = count(
     systems.ff.records('c2g__codaCreditNoteLineItem__c').map((l) => l.Magento_Creditmemo_Item_Id__c),
@@ -97,7 +97,6 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   for (const id of erp.refunds) tally(creditNotes.get(String(id)), `magento-creditmemos-to-ff-credit-notes/${id}`);
   const shoppers = count([...magento.state.customers.values()].map((c) => c.email));
   for (const a of erp.accounts) tally(shoppers.get(a.email), `ff-accounts-to-magento-customers/${a.id}`);
-  const prices = sent.prices.length;
   const duplicates = [
     ...[accounts, invoices, lines, usage, quotes, cash, m3Orders, m3Batches, m3Vouchers],
     ...[productCreates, creditNotes, noteLines, shoppers],
@@ -106,7 +105,7 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     sent.customers.length +
     sent.orders.length +
     sent.ads.length +
-    prices +
+    erp.stock.length +
     sent.invoices.length +
     sent.payments.length +
     bng.customers.length +

@@ -1,8 +1,9 @@
 /**
- * The demo's catalogue, refund and master-data traffic: new FinancialForce products (which Magento has never seen),
- * Magento refunds of earlier orders, and FinancialForce accounts with a contact (which become Magento customers
- * from the FF org's change events).
- * Remembers what it sent, so the end check can find each in its target.
+ * The demo's catalogue, stock, refund and master-data traffic: new FinancialForce products (which Magento has never
+ * seen) and stock counts, made in the FF org like product management and the warehouse make them (the org's change
+ * events carry them), Magento refunds of earlier orders, and FinancialForce accounts with a contact (which become
+ * Magento customers from the org's change events too). Remembers what it sent, so the end check can find each in its
+ * target.
  */
 import { refundOrder } from '../../../connectors/magento/emulator/index.js';
 import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
@@ -10,9 +11,13 @@ import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator
 import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
 import { postHook, sign } from './demo-traffic.js';
 
-/** What the ERP traffic sent: new SKUs, refunded credit memo ids, FF account ids with their contact's e-mail. */
+/**
+ * What the ERP traffic sent: new products (SKU and FF id), stock counts (a unique quantity at WH-EAST each, so the
+ * check can find its write), refunded credit memo ids, FF account ids with their contact's e-mail.
+ */
 export interface SentErpEvents {
-  products: string[];
+  products: { sku: string; id: string }[];
+  stock: { sku: string; quantity: number }[];
   refunds: number[];
   accounts: { id: string; email: string }[];
 }
@@ -27,17 +32,14 @@ export class DemoErpTraffic {
     readonly sent: SentErpEvents,
   ) {}
 
-  /** A product FF starts selling online: Magento creates it with its group and sale prices. */
+  /** A product FF starts selling online, with its standard and wholesale prices: Magento creates it with them. */
   async newProduct(): Promise<void> {
     const n = ++this.#n;
     const sku = `DEMO-${n}`;
-    const entry = (book: string, price: number) => ({
-      UnitPrice: price,
-      IsActive: true,
-      Pricebook2: { Name: book, IsStandard: book === 'Standard Price Book' },
-    });
-    const product = {
-      Id: `01t0000000D${String(n).padStart(4, '0')}`,
+    const id = `01t0000000D${String(n).padStart(4, '0')}`;
+    const book = (name: string) => this.ff.records('Pricebook2').find((b) => b.Name === name)!.Id;
+    const product = this.ff.store.insert('Product2', {
+      Id: id,
       ProductCode: sku,
       Name: `Demo product ${n}`,
       Description: `Demo product ${n}, described once by the ERP.`,
@@ -45,15 +47,28 @@ export class DemoErpTraffic {
       IsActive: true,
       Web_Visible__c: true,
       Weight__c: 0.25 * n,
-      SystemModstamp: '2026-11-21T10:00:00.000+0000',
-      PricebookEntries: {
-        totalSize: 2,
-        done: true,
-        records: [entry('Standard Price Book', 10 + n), entry('Wholesale', 8 + n)],
-      },
-    };
-    await this.#post('ff-products-to-magento-catalog', product, 'ff');
-    this.sent.products.push(sku);
+    });
+    for (const [name, price, suffix] of [
+      ['Standard Price Book', 10 + n, 'S'],
+      ['Wholesale', 8 + n, 'W'],
+    ] as const)
+      this.ff.store.insert('PricebookEntry', {
+        Id: `01u0000000D${String(n).padStart(3, '0')}${suffix}`,
+        Pricebook2Id: book(name),
+        Product2Id: product.Id,
+        UnitPrice: price,
+        IsActive: true,
+      });
+    this.sent.products.push({ sku, id: String(product.Id) });
+  }
+
+  /** The warehouse counts a product at WH-EAST: the new quantity reaches Magento's east warehouse source. */
+  async stockCount(sku: string, quantity: number): Promise<void> {
+    const product = this.ff.records('Product2').find((p) => p.ProductCode === sku)!.Id;
+    const east = this.ff.records('Location').find((l) => l.Name === 'WH-EAST')!.Id;
+    const item = this.ff.records('ProductItem').find((i) => i.Product2Id === product && i.LocationId === east)!;
+    this.ff.store.update('ProductItem', String(item.Id), { QuantityOnHand: quantity });
+    this.sent.stock.push({ sku, quantity });
   }
 
   /** The customer sends one mug of an order back: Magento refunds it, and FF gets the credit note. */

@@ -1,8 +1,8 @@
 /**
- * Realistic traffic for the demo: signed webhooks for customers, completed orders, FinancialForce stock changes, new
- * products, accounts and Magento refunds (demo-erp-traffic.ts) and ads from the service app, and open FF invoices
- * made in the FF org, whose change events reach Magento as quotes that the buyer then pays. Remembers what it sent
- * so the end check can compare.
+ * Realistic traffic for the demo: signed webhooks for customers, completed orders and ads from the service app;
+ * Magento refunds, and FF accounts, stock counts and new products (demo-erp-traffic.ts) and open FF invoices made in
+ * the FF org, whose change events reach Magento (the invoices as quotes that the buyer then pays). Remembers what it
+ * sent so the end check can compare.
  */
 import { createHmac } from 'node:crypto';
 import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
@@ -16,8 +16,6 @@ import type { SentErpEvents } from './demo-erp-traffic.js';
 export interface SentEvents {
   customers: number[];
   orders: number[];
-  /** Each stock event sets a unique quantity at WH-EAST, so the check can find its write. */
-  prices: { sku: string; quantity: number }[];
   ads: { id: number; contract: string }[];
   /** Open FF invoices (sent to Magento as quotes), by FF id and number. */
   invoices: { id: string; name: string }[];
@@ -33,12 +31,11 @@ export class DemoTraffic {
   readonly sent: SentEvents = {
     customers: [],
     orders: [],
-    prices: [],
     ads: [],
     invoices: [],
     payments: [],
     bng: { customers: [], orders: [], payments: [], creditMemos: [] },
-    erp: { products: [], refunds: [], accounts: [] },
+    erp: { products: [], stock: [], refunds: [], accounts: [] },
   };
   readonly #erp: DemoErpTraffic;
   readonly #paidQuotes = new Set<number>();
@@ -104,26 +101,7 @@ export class DemoTraffic {
       sign(HOOK_SECRETS.magento, order, 'base64'),
     );
     this.sent.orders.push(entity);
-    if (tick % 2 === 0) {
-      const sku = ['MUG-1', 'TEE-1', 'CAP-1'][tick % 3];
-      const quantity = 1000 + tick;
-      const event = {
-        product_code: sku,
-        web_visible: true,
-        changed_at: `2026-11-21T10:00:00.${tick}Z`,
-        stock: [
-          { location: 'WH-EAST', quantity },
-          { location: 'WH-WEST', quantity: 5 },
-        ],
-      };
-      await this.#post(
-        'ff-prices-stock-to-magento',
-        event,
-        'X-FF-Signature',
-        'sha256=' + sign(HOOK_SECRETS.ff, event, 'hex'),
-      );
-      this.sent.prices.push({ sku, quantity });
-    }
+    if (tick % 2 === 0) await this.#erp.stockCount(['MUG-1', 'TEE-1', 'CAP-1'][tick % 3], 1000 + tick);
     if (tick % 3 === 0) await this.ad('C-1001');
     if (tick % 4 === 1) this.openInvoice(tick);
     if (tick % 4 === 3) await this.#erp.refund(entity - 2);

@@ -1,0 +1,180 @@
+/**
+ * The FinancialForce catalogue, stock and fulfilment flows through the engine on their native source (the FF org's
+ * Change Data Capture events), with Magento's answer lost after it committed (`lost`: dropAfterCommit) and with
+ * calls that time out before Magento commits (`late`). Magento honours no Idempotency-Key, so what is asserted is
+ * its own state: exactly one product, source item, shipment and history comment per business object, with the
+ * values of the latest change, and no dead letter.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
+import { createSalesforceRecord, patchSalesforceRecord } from '../../runtime/helpers/vendor-engine.js';
+import { startSeedEngine } from '../helpers/seed-engine.js';
+import type { SeedEngine } from '../helpers/seed-engine.js';
+
+type Row = Record<string, unknown>;
+let h: SeedEngine;
+beforeAll(async () => {
+  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
+}, 60_000);
+// Every injected fault was hit: the flows really lost those answers.
+afterEach(async () => {
+  const left = (await (await fetch(`${h.systems.magento.url}/__emulator/faults`)).json()) as unknown[];
+  expect(left).toEqual([]);
+});
+afterAll(async () => {
+  const open = await h.engine.deadLetters.list({ status: 'open' });
+  await h.stop();
+  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
+});
+
+const M = '/rest/default/V1';
+/** Magento commits, then the connection drops before the answer. */
+const lost = (pathPrefix: string, method: string) => ({ dropAfterCommit: true, pathPrefix, method, times: 1 });
+/**
+ * Magento commits 1.2 s after the call, which (1 s timeout) has given up by then. The retry's find comes after the
+ * shortest backoff (0.5 s, equal jitter), so after the commit: a commit later than the find would be sent again.
+ */
+const late = (pathPrefix: string, method: string) => ({ delayMs: 1200, pathPrefix, method, times: 1 });
+/** Magento's product creates of one SKU. */
+const creates = (sku: string) =>
+  h.systems.magento.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/V1/products') && (r.body as { product?: Row }).product?.sku === sku,
+  );
+/** The calls Magento received, as `METHOD path`. */
+const calls = (match: RegExp) =>
+  h.systems.magento.requests.map((r) => `${r.method} ${r.path}`).filter((c) => match.test(c));
+const book = (name: string) => String(h.systems.ff.records('Pricebook2').find((b) => b.Name === name)!.Id);
+
+/** Product management creates a product sold online with its standard price in the FF org. */
+async function newProduct(code: string, price: number): Promise<{ product: string; entry: string }> {
+  const { ff } = h.systems;
+  const fields = { Name: `Stoneware ${code}`, Family: 'Kitchen', IsActive: true, Web_Visible__c: true, Weight__c: 0.6 };
+  const product = await createSalesforceRecord(ff.url, 'Product2', { ProductCode: code, ...fields });
+  const entry = await createSalesforceRecord(ff.url, 'PricebookEntry', {
+    Pricebook2Id: book('Standard Price Book'),
+    Product2Id: product,
+    UnitPrice: price,
+    IsActive: true,
+  });
+  return { product, entry };
+}
+
+it('FF product -> Magento, the create answer lost and the price update late: one product, the new price', async () => {
+  const { magento, ff } = h.systems;
+  magento.fail(lost(`${M}/products`, 'POST'));
+  const { entry } = await newProduct('BOWL-1', 16);
+  await waitFor(() => magento.state.products.get('BOWL-1')?.price === 16, 'product BOWL-1');
+  await expectDrained(h.nats.url);
+  magento.fail(late(`${M}/products/BOWL-1`, 'PUT'));
+  await patchSalesforceRecord(ff.url, 'PricebookEntry', entry, { UnitPrice: 17.5 });
+  await waitFor(() => magento.state.products.get('BOWL-1')?.price === 17.5, 'BOWL-1 repriced');
+  await expectDrained(h.nats.url);
+  expect(creates('BOWL-1')).toHaveLength(1);
+  expect(magento.state.products.get('BOWL-1')).toMatchObject({ name: 'Stoneware BOWL-1', weight: 0.6, status: 1 });
+});
+
+it('FF product -> Magento, the create late: one product with its price, created once', async () => {
+  const { magento } = h.systems;
+  magento.fail(late(`${M}/products`, 'POST'));
+  await newProduct('JUG-1', 22);
+  await waitFor(() => magento.state.products.get('JUG-1')?.price === 22, 'product JUG-1');
+  await expectDrained(h.nats.url);
+  // The retry's find met the late create: no second POST.
+  expect(creates('JUG-1')).toHaveLength(1);
+  expect(magento.state.products.get('JUG-1')).toMatchObject({ sku: 'JUG-1', name: 'Stoneware JUG-1', status: 1 });
+});
+
+it('FF stock -> Magento sources, one answer lost and one late: the quantities FF holds', async () => {
+  const { magento, ff } = h.systems;
+  const cap = String(ff.records('Product2').find((p) => p.ProductCode === 'CAP-1')!.Id);
+  const item = (location: string) => {
+    const at = String(ff.records('Location').find((l) => l.Name === location)!.Id);
+    return String(ff.records('ProductItem').find((i) => i.Product2Id === cap && i.LocationId === at)!.Id);
+  };
+  magento.fail(lost(`${M}/inventory/source-items`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'ProductItem', item('WH-EAST'), { QuantityOnHand: 7 });
+  await waitFor(() => magento.state.sourceItems.get('CAP-1/east_warehouse')?.quantity === 7, 'east stock');
+  magento.fail(late(`${M}/inventory/source-items`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'ProductItem', item('WH-WEST'), { QuantityOnHand: 0 });
+  await waitFor(() => magento.state.sourceItems.get('CAP-1/west_warehouse')?.quantity === 0, 'west stock');
+  await expectDrained(h.nats.url);
+  const cap1 = [...magento.state.sourceItems.values()].filter((s) => s.sku === 'CAP-1');
+  expect(cap1.map((s) => [s.source_code, s.quantity, s.status])).toEqual([
+    ['east_warehouse', 7, 1],
+    ['west_warehouse', 0, 0],
+  ]);
+});
+
+/** Warehouse staff set up a fulfilment of one line of order 1001 with its parcel, still being picked. */
+async function newFulfilment(item: string, tracking: string): Promise<{ id: string; name: string }> {
+  const { ff } = h.systems;
+  const id = await createSalesforceRecord(ff.url, 'Fulfilment__c', {
+    Magento_Order_Id__c: '1001',
+    Status__c: 'Picking',
+  });
+  await createSalesforceRecord(ff.url, 'Fulfilment_Line__c', {
+    Fulfilment__c: id,
+    Magento_Order_Item_Id__c: item,
+    Quantity__c: 1,
+  });
+  await createSalesforceRecord(ff.url, 'Fulfilment_Package__c', {
+    Fulfilment__c: id,
+    Carrier__c: 'UPS',
+    Tracking_Number__c: tracking,
+  });
+  return { id, name: String(ff.store.get('Fulfilment__c', id)!.Name) };
+}
+
+it('FF fulfilment -> Magento: shipments lost and late, delivered late, returned lost: each once', async () => {
+  const { magento, ff } = h.systems;
+  const first = await newFulfilment('10011', '1Z0001');
+  const second = await newFulfilment('10012', '1Z0002');
+  const history = () => (magento.state.orders.get(1001)!.status_histories as Row[] | undefined) ?? [];
+
+  magento.fail(lost(`${M}/order/1001/ship`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'Fulfilment__c', first.id, { Status__c: 'Shipped' });
+  await waitFor(() => magento.state.shipments.length === 1, 'the first shipment');
+  await expectDrained(h.nats.url);
+  magento.fail(late(`${M}/order/1001/ship`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'Fulfilment__c', second.id, { Status__c: 'Shipped' });
+  await waitFor(() => magento.state.shipments.length === 2, 'the second shipment');
+  await expectDrained(h.nats.url);
+
+  magento.fail(late(`${M}/orders/1001/comments`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'Fulfilment__c', first.id, { Status__c: 'Delivered' });
+  await waitFor(() => history().length === 1, 'the delivered comment');
+  await expectDrained(h.nats.url);
+  magento.fail(lost(`${M}/orders/1001/comments`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'Fulfilment__c', first.id, { Status__c: 'Returned' });
+  await waitFor(() => history().length === 2, 'the returned comment');
+  await expectDrained(h.nats.url);
+
+  expect(
+    magento.state.shipments.map((s) => [
+      (s.items as Row[]).map((i) => [i.order_item_id, i.qty]),
+      (s.tracks as Row[]).map((t) => t.track_number),
+      (s.comments as Row[]).map((c) => c.comment),
+    ]),
+  ).toEqual([
+    [[[10011, 1]], ['1Z0001'], [`FinancialForce fulfilment ${first.name}`]],
+    [[[10012, 1]], ['1Z0002'], [`FinancialForce fulfilment ${second.name}`]],
+  ]);
+  expect((magento.state.orders.get(1001)!.items as Row[]).slice(0, 2).map((i) => i.qty_shipped)).toEqual([1, 1]);
+  expect(history().map((c) => c.comment)).toEqual([
+    `Returned to us: UPS 1Z0001 (FinancialForce fulfilment ${first.name})`,
+    `Delivered: UPS 1Z0001 (FinancialForce fulfilment ${first.name})`,
+  ]);
+  // The lost and late calls were each looked up once before anything was sent again.
+  expect(calls(/\/order\/1001\/ship$|\/shipments$/)).toEqual([
+    `POST ${M}/order/1001/ship`,
+    `GET ${M}/shipments`,
+    `POST ${M}/order/1001/ship`,
+    `GET ${M}/shipments`,
+  ]);
+  expect(calls(/\/orders\/1001\/comments$/)).toEqual([
+    `POST ${M}/orders/1001/comments`,
+    `GET ${M}/orders/1001/comments`,
+    `POST ${M}/orders/1001/comments`,
+    `GET ${M}/orders/1001/comments`,
+  ]);
+});
