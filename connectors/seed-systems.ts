@@ -40,7 +40,8 @@ export async function startSeedSystems(): Promise<SeedSystems> {
     // As Adobe Commerce 2.4.4+ ships: the integration's access token is no bearer token, requests are signed.
     startMagentoEmulator({ bearerIntegrationTokens: false }),
     // The FF org publishes its changes over the Pub/Sub API (Change Data Capture), as Salesforce does.
-    startSalesforceEmulator({ pubsub: true }),
+    // Its admin composed a custom channel of the catalogue's objects (PlatformEventChannel and its members).
+    startSalesforceEmulator({ pubsub: true, channels: { '/data/Catalog__chn': ['Product2', 'PricebookEntry'] } }),
     startSalesforceEmulator(),
     startM3Emulator(),
     startHttpEmulator({ token: BNG_TOKEN }),

@@ -66,6 +66,12 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
   /** Also serve the Pub/Sub API (Change Data Capture) over gRPC on loopback. @default false */
   pubsub?: boolean;
   /**
+   * The org's custom change event channels and their members (what PlatformEventChannel and
+   * PlatformEventChannelMember configure), e.g. `{ '/data/Catalog__chn': ['Product2', 'PricebookEntry'] }`.
+   * @default none
+   */
+  channels?: Record<string, string[]>;
+  /**
    * Custom fields the org's admin added, per object, as field schemas (sobject-schema.ts builders): writes accept
    * them and describe lists them. @default none
    */
@@ -185,7 +191,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     options,
   );
   url = server.url;
-  const pubsub = options.pubsub ? await startPubSubServer({ state: () => state, instanceUrl: () => url }) : undefined;
+  const pubsub = options.pubsub
+    ? await startPubSubServer({ state: () => state, instanceUrl: () => url, channels: options.channels })
+    : undefined;
   if (pubsub) state.store.onChange((change) => pubsub.publish(change));
   const stopHttp = server.stop;
   Object.defineProperty(server, 'state', { get: () => state, enumerable: true });

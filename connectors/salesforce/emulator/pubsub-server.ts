@@ -1,9 +1,10 @@
 /**
  * The emulator's Pub/Sub API: a gRPC server on loopback (plaintext; Salesforce itself is TLS on port 7443) with
  * Subscribe, GetSchema and GetTopic. Every committed record change (REST writes, composite, test controls) becomes
- * a change event on `/data/<Object>ChangeEvent` and `/data/ChangeEvents`, with an 8-byte big-endian replay id, as
- * the vendor's sample clients expect. Calls need the metadata `accesstoken` (a token the emulator issued),
- * `instanceurl` and `tenantid` (the org id); otherwise they fail UNAUTHENTICATED with the `error-code` trailer
+ * a change event on `/data/<Object>ChangeEvent`, `/data/ChangeEvents` and the custom channels (`/data/<Name>__chn`)
+ * whose member it is, with an 8-byte big-endian replay id, as the vendor's sample clients expect. Calls need the
+ * metadata `accesstoken` (a token the emulator issued), `instanceurl` and `tenantid` (the org id); otherwise they
+ * fail UNAUTHENTICATED with the `error-code` trailer
  * `sfdc.platform.eventbus.grpc.service.auth.error`. Subscribe honours LATEST, EARLIEST and CUSTOM (events after
  * the given replay id; an unknown one fails INVALID_ARGUMENT with `…fetch.replayid.corrupted`), adds up
  * `num_requested` (at most 100 a request) and never sends more than is owed.
@@ -42,6 +43,8 @@ export async function startPubSubServer(options: {
   state: () => SalesforceState;
   instanceUrl: () => string;
   host?: string;
+  /** Custom channels (`/data/<Name>__chn`) and their member objects. */
+  channels?: Record<string, string[]>;
 }): Promise<PubSubServer> {
   const log: BusEvent[] = [];
   const schemas = new Map<string, EventSchema>();
@@ -56,6 +59,9 @@ export async function startPubSubServer(options: {
     return schema;
   };
   const topics = () => new Map(Object.keys(SOBJECT_SCHEMAS).map((o) => [channelOf(o), o]));
+  const channels = Object.entries(options.channels ?? {});
+  // A channel of several objects: every object's (`/data/ChangeEvents`) or a custom channel's members.
+  const multiObject = (topic: string) => topic === '/data/ChangeEvents' || channels.some(([name]) => name === topic);
 
   const denied = (metadata: Metadata) => {
     const token = String(metadata.get('accesstoken')[0] ?? '');
@@ -81,7 +87,7 @@ export async function startPubSubServer(options: {
       const refused = denied(call.metadata);
       if (refused) return done(refused);
       const sobject = topics().get(call.request.topic_name);
-      if (!sobject && call.request.topic_name !== '/data/ChangeEvents')
+      if (!sobject && !multiObject(call.request.topic_name))
         return done(failure(status.NOT_FOUND, 'sfdc.platform.eventbus.grpc.topic.not.found'));
       done(null, {
         topic_name: call.request.topic_name,
@@ -120,7 +126,7 @@ export async function startPubSubServer(options: {
       call.on('data', (request: FetchRequest) => {
         if (topic === undefined) {
           topic = request.topic_name ?? '';
-          if (!topics().has(topic) && topic !== '/data/ChangeEvents')
+          if (!topics().has(topic) && !multiObject(topic))
             return call.destroy(failure(status.NOT_FOUND, 'sfdc.platform.eventbus.grpc.topic.not.found'));
           if (request.replay_preset === 'EARLIEST') next = 0;
           else if (request.replay_preset === 'CUSTOM') {
@@ -164,7 +170,11 @@ export async function startPubSubServer(options: {
       const schema = schemaOf(change.sobject);
       log.push({
         replay: ++replay,
-        topics: [channelOf(change.sobject), '/data/ChangeEvents'],
+        topics: [
+          channelOf(change.sobject),
+          '/data/ChangeEvents',
+          ...channels.filter(([, members]) => members.includes(change.sobject)).map(([name]) => name),
+        ],
         schemaId: schema.id,
         payload: changePayload(schema, change),
         id: `${change.id}-${replay}`,
