@@ -215,7 +215,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
 
 /** What the demo shows of the ERP flows: a new product in Magento, a refund in FF, an FF account in Magento. */
 function erpHighlights(systems: SeedSystems, sent: SentErpEvents): string[] {
-  const product = systems.magento.state.products.get(sent.products[0] ?? '');
+  const product = systems.magento.state.products.get(sent.products[0]?.sku ?? '');
   const note = systems.ff.records('c2g__codaCreditNote__c')[0];
   const account = sent.accounts[0];
   const customer = [...systems.magento.state.customers.values()].find((c) => c.email === account?.email);
