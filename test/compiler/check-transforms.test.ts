@@ -17,7 +17,14 @@ const shared = readdirSync(root)
 /** Compiles one integration whose step writes shop products (owning `owns`), returning `line:col code` per problem. */
 function check(
   body: string,
-  options: { owns?: string; source?: string; forEach?: string; when?: string; events?: string[] } = {},
+  options: {
+    owns?: string;
+    source?: string;
+    forEach?: string;
+    when?: string;
+    events?: string[];
+    operation?: string;
+  } = {},
 ): string[] {
   const yaml = [
     'apiVersion: junction/v1',
@@ -30,7 +37,7 @@ function check(
     '  - id: p',
     ...(options.forEach ? [`    for_each: ${options.forEach}`] : []),
     '    connection: shop',
-    '    operation: products.update',
+    `    operation: ${options.operation ?? 'products.update'}`,
     `    body: '${body}'`,
     'owns:',
     `  - { connection: shop, object: product, fields: ${options.owns ?? '[price, name]'} }`,
@@ -88,6 +95,17 @@ describe('written fields', () => {
 
   it('knows nothing, and says nothing, about bodies that are not constructors', () => {
     expect(check('$merge([{ "sku": sku }, { "bogus": 1 }])')).toEqual([]);
+  });
+});
+
+describe('an input schema with local $refs', () => {
+  it('reads field types, picklists and nested fields through $defs, definitions, ref chains and a ref to the root', () => {
+    const body = '{ "sku": sku, "price": $string(cost), "tier": "gold", "parts": [{ "sku": sku, "qtty": 1 }] }';
+    expect(check(body, { operation: 'bundles.update', owns: '[price, tier, parts]' })).toEqual([
+      '10:35 invalid-field-type',
+      '10:50 invalid-value',
+      '10:90 unknown-target-field',
+    ]);
   });
 });
 

@@ -40,6 +40,19 @@ const order = {
     items: { type: 'array', items: { type: 'object', properties: { sku: str, qty: num } } },
   },
 };
+/** A product bundle whose input schema reaches its types through local $refs (and holds itself in `parts`). */
+const bundle = {
+  type: 'object',
+  required: ['sku'],
+  properties: {
+    sku: { $ref: '#/definitions/sku' },
+    price: { $ref: '#/$defs/money', description: 'the bundle price' },
+    tier: { $ref: '#/$defs/tier' },
+    parts: { type: 'array', items: { $ref: '#' } },
+  },
+  definitions: { sku: { type: 'string' }, amount: { type: 'number' } },
+  $defs: { money: { $ref: '#/definitions/amount' }, tier: { type: 'string', enum: ['basic', 'premium'] } },
+};
 const SOBJECTS: Record<string, JsonSchema> = {
   // Vendor field metadata as the Salesforce schemas carry it: an external id, a restricted picklist, a formula.
   Account: {
@@ -65,6 +78,7 @@ const shop: ConnectorDef = {
   },
   operations: {
     'products.update': op({ kind: 'update', object: 'product', identity: ['sku'], input: product }),
+    'bundles.update': op({ kind: 'update', object: 'product', identity: ['sku'], input: bundle }),
     'orders.search': op({
       kind: 'query',
       object: 'order',

@@ -148,6 +148,12 @@ const EXPECTED: Record<string, string[]> = {
     'invalid-field-type-concat.yaml:15:28 invalid-field-type',
     'invalid-field-type-concat.yaml:16:19 invalid-field-type',
   ],
+  // the record schema's types are read through $defs, definitions, a chain of refs and a ref to the root; the
+  // cyclic ref (`loop`) leaves its field open, so reading from it is not reported
+  'invalid-field-type-ref.yaml': [
+    'invalid-field-type-ref.yaml:25:43 invalid-field-type',
+    'invalid-field-type-ref.yaml:25:79 unknown-source-field',
+  ],
   'invalid-field-type-source.yaml': [
     'invalid-field-type-source.yaml:11:51 invalid-field-type',
     'invalid-field-type-source.yaml:11:101 invalid-field-type',
