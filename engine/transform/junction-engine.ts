@@ -3,7 +3,7 @@
 import { parse } from './compiled/ast-process.js';
 import { compileExpression } from './compiled/compiler.js';
 import { JsonataError, jerr } from './compiled/errors.js';
-import { evaluateCompiled, isStackOverflow, startClock } from './compiled/evaluate.js';
+import { evaluateCompiled, isStackOverflow, readClockOf, unreadClock } from './compiled/evaluate.js';
 import type { Ev } from './compiled/runtime.js';
 import { deepEvaluate, mayRecurse, warmDeepEvaluation } from './deep-evaluation.js';
 import type { CompiledExpression, TransformEngine, TransformGuards } from './transform-engine.js';
@@ -23,12 +23,12 @@ function evaluate(
   bindings?: Record<string, unknown>,
   guards?: TransformGuards,
 ): unknown {
-  const clock = startClock(guards);
+  const clock = unreadClock();
   try {
     return evaluateCompiled(ev, input, bindings, guards, clock);
   } catch (e) {
     // deep recursion (or deeply nested data) outgrew this thread's stack: go on where the stack is larger
-    if (isStackOverflow(e)) return deepEvaluate(source, input, bindings, guards, clock);
+    if (isStackOverflow(e)) return deepEvaluate(source, input, bindings, guards, readClockOf(clock, guards));
     throw e;
   }
 }

@@ -13,15 +13,27 @@ const ROOT = new Frame(undefined, LIBRARY as Map<string, any>);
 /** Defaults of TransformGuards. maxDepth counts call-site nesting: about 3 per level of a simple recursion. */
 export const DEFAULT_GUARDS = { timeoutMs: 1000, maxDepth: 100_000, maxOutputLength: 10_000_000 } as const;
 
-/** The evaluation's clock: `$now()` and the deadline, fixed when it starts (shared with a deep-evaluation worker). */
+/**
+ * The evaluation's clock: `$now()` and the deadline (shared with a deep-evaluation worker). Both are 0 until the
+ * evaluation first reads the clock (guards.ts `readClock`); `evaluateCompiled` writes back what it read.
+ */
 export interface Clock {
   now: number;
   deadline: number;
 }
 
-export function startClock(guards?: TransformGuards): Clock {
-  const now = Date.now();
-  return { now, deadline: now + (guards?.timeoutMs ?? DEFAULT_GUARDS.timeoutMs) };
+/** A clock not read yet. */
+export function unreadClock(): Clock {
+  return { now: 0, deadline: 0 };
+}
+
+/** The clock, read now if the evaluation never did (a deep evaluation goes on with the same `$now()` and deadline). */
+export function readClockOf(clock: Clock, guards?: TransformGuards): Clock {
+  if (clock.now === 0) {
+    clock.now = Date.now();
+    clock.deadline = clock.now + (guards?.timeoutMs ?? DEFAULT_GUARDS.timeoutMs);
+  }
+  return clock;
 }
 
 /** The JS stack ran out: the evaluation is retried where the stack is larger (deep-evaluation.ts). */
@@ -45,21 +57,25 @@ export function evaluateCompiled(
   }
   env.bind('$', ctx);
   // saved in locals (not an object copy): evaluations may nest ($eval, binding functions that evaluate)
-  const { depth, maxDepth, deadline, maxOutput, now } = state;
+  const { depth, maxDepth, deadline, timeoutMs, maxOutput, now } = state;
   state.depth = 0;
   state.maxDepth = guards?.maxDepth ?? DEFAULT_GUARDS.maxDepth;
-  state.deadline = clock.deadline;
-  state.maxOutput = guards?.maxOutputLength ?? DEFAULT_GUARDS.maxOutputLength;
   state.now = clock.now;
+  state.deadline = clock.deadline;
+  state.timeoutMs = guards?.timeoutMs ?? DEFAULT_GUARDS.timeoutMs;
+  state.maxOutput = guards?.maxOutputLength ?? DEFAULT_GUARDS.maxOutputLength;
   try {
     const result = ev(ctx, env);
     if (typeof result === 'string') checkLength(result.length);
     else if (result !== null && typeof result === 'object') checkSize(result);
     return result;
   } finally {
+    clock.now = state.now;
+    clock.deadline = state.deadline;
     state.depth = depth;
     state.maxDepth = maxDepth;
     state.deadline = deadline;
+    state.timeoutMs = timeoutMs;
     state.maxOutput = maxOutput;
     state.now = now;
   }

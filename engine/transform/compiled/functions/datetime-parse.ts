@@ -1,6 +1,6 @@
 /** $toMillis with a picture string: builds a matcher from the picture and assembles a UTC timestamp. */
 import { jerr } from '../errors.js';
-import { state } from '../guards.js';
+import { readClock } from '../guards.js';
 import type { Marker } from './datetime-picture.js';
 import { analysePicture, DAYS, MONTHS } from './datetime-picture.js';
 import { parseWith } from './format-integer.js';
@@ -156,7 +156,7 @@ export function parseDateTime(timestamp: string, picture: string): number | unde
   if (Object.values(v).every((x) => x === undefined)) return undefined;
   const dateB = !only(v, 'YXMxWwdD', 'YMD') && only(v, 'YXMxWwdD', 'Yd');
   const timeB = !only(v, 'PHhmsf', 'Hmsf') && only(v, 'PHhmsf', 'Phmsf');
-  const now = new Date(state.now);
+  const now = new Date(readClock());
   let started = false;
   let ended = false;
   for (const c of (dateB ? 'Yd' : 'YMD') + (timeB ? 'Phmsf' : 'Hmsf')) {

@@ -1,7 +1,7 @@
 /** Date/time functions: $now, $millis, $fromMillis, $toMillis (ISO 8601 and XPath picture strings). */
 import { jerr } from '../errors.js';
 import type { NativeFn } from '../runtime.js';
-import { state } from '../guards.js';
+import { readClock } from '../guards.js';
 import { formatDateTime, parseDateTime } from './datetime-picture.js';
 import { native } from './registry.js';
 
@@ -22,8 +22,8 @@ export function toMillis(timestamp?: string, picture?: string): number | undefin
 }
 
 export const datetimeFunctions: NativeFn[] = [
-  native('now', '<s?s?:s>', (picture?: string, tz?: string) => fromMillis(state.now, picture, tz)),
-  native('millis', '<:n>', () => state.now),
+  native('now', '<s?s?:s>', (picture?: string, tz?: string) => fromMillis(readClock(), picture, tz)),
+  native('millis', '<:n>', () => readClock()),
   native('fromMillis', '<n-s?s?:s>', fromMillis),
   native('toMillis', '<s-s?:n>', toMillis),
 ];

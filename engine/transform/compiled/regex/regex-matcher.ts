@@ -10,7 +10,7 @@
  */
 import { RE2JS } from 're2js';
 import { jerr } from '../errors.js';
-import { state } from '../guards.js';
+import { deadline } from '../guards.js';
 import { analysePattern } from './js-to-re2.js';
 import { fallbackExec, warmFallback } from './regex-fallback.js';
 
@@ -94,7 +94,7 @@ function chooseExec(regex: RegExp): Exec {
   if (limit === Infinity) return nativeExec(regex);
   const native = limit > 0 ? nativeExec(regex) : undefined;
   const re2 = analysis.re2 === undefined ? undefined : compileRe2(analysis.re2, regex);
-  const fallback: Exec = (str, from) => fallbackExec(regex, str, from, state.deadline);
+  const fallback: Exec = (str, from) => fallbackExec(regex, str, from, deadline());
   if (re2 === undefined) warmFallback();
   const linear = re2 === undefined ? undefined : re2Exec(re2);
   const multiline = regex.flags.includes('m');
