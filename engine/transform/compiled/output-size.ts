@@ -5,7 +5,36 @@
  * what a caller would write. The walk uses an explicit stack (results can be nested deeper than the JS stack) and
  * stops as soon as the count passes the limit.
  */
-/** Characters of `value`'s JSON text (a top-level string counts its length), or -1 once it exceeds `limit`. */
+/** Characters of a scalar's JSON text, or -1 for an object or array (walked by `jsonSize`). */
+function scalarSize(v: any): number {
+  switch (typeof v) {
+    case 'string':
+      return v.length + 2;
+    case 'number':
+      // exact for integers; other numbers are written with at most 22 characters
+      return Number.isInteger(v) ? integerDigits(v) : 22;
+    case 'boolean':
+      return 5;
+    case 'object':
+      return v === null ? 4 : -1;
+    default:
+      return 0;
+  }
+}
+
+function integerDigits(v: number): number {
+  const sign = v < 0 ? 1 : 0;
+  const a = sign ? -v : v;
+  if (a < 10) return 1 + sign;
+  if (a < 100) return 2 + sign;
+  if (a < 1e4) return (a < 1000 ? 3 : 4) + sign;
+  return Math.floor(Math.log10(a)) + 1 + sign;
+}
+
+/**
+ * Characters of `value`'s JSON text (a top-level string counts its length), or -1 once it exceeds `limit`. Scalars
+ * inside a container are counted where they stand; only containers go on the stack.
+ */
 export function jsonSize(value: any, limit: number): number {
   if (typeof value === 'string') return value.length > limit ? -1 : value.length;
   if (value === null || typeof value !== 'object') return 0;
@@ -13,33 +42,24 @@ export function jsonSize(value: any, limit: number): number {
   const stack: any[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
-    switch (typeof v) {
-      case 'string':
-        size += v.length + 2;
-        break;
-      case 'number':
-        // exact for integers; other numbers are written with at most 22 characters
-        size += Number.isInteger(v) ? Math.floor(Math.log10(Math.abs(v) || 1)) + (v < 0 ? 2 : 1) : 22;
-        break;
-      case 'boolean':
-        size += 5;
-        break;
-      case 'object':
-        if (v === null) size += 4;
-        else if (Array.isArray(v)) {
-          size += 2 + v.length;
-          for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]);
-        } else if (v._jsonata_lambda !== true && v._jsonata_function !== true) {
-          const keys = Object.keys(v);
-          size += 2 + keys.length;
-          for (const k of keys) {
-            size += k.length + 3;
-            stack.push(v[k]);
-          }
-        }
-        break;
-      default:
-        break;
+    if (Array.isArray(v)) {
+      size += 2 + v.length;
+      for (let i = 0; i < v.length; i++) {
+        const item = v[i];
+        const n = scalarSize(item);
+        if (n >= 0) size += n;
+        else stack.push(item);
+      }
+    } else if (v._jsonata_lambda !== true && v._jsonata_function !== true) {
+      const keys = Object.keys(v);
+      size += 2;
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const item = v[k];
+        const n = scalarSize(item);
+        size += k.length + 4 + (n >= 0 ? n : 0);
+        if (n < 0) stack.push(item);
+      }
     }
     if (size > limit) return -1;
   }
