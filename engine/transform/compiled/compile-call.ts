@@ -3,7 +3,7 @@
 import type { Node } from './ast.js';
 import type { Compile } from './compile-path.js';
 import { JsonataError, jerr } from './errors.js';
-import type { Env, Ev, Lambda } from './runtime.js';
+import type { Env, Ev, Focus, Lambda, NativeFn } from './runtime.js';
 import { apply, arityOf, Frame, isLambda, Thunk } from './runtime.js';
 import { state } from './guards.js';
 
@@ -25,6 +25,23 @@ function forgotDollar(node: Node, proc: any, env: Env, code: string): void {
   }
 }
 
+/** Calls a native implementation with its validated arguments, spread for the usual counts (no `apply`). */
+function callNative(fn: NativeFn, focus: Focus | undefined, v: any[]): any {
+  const impl = fn.implementation;
+  switch (v.length) {
+    case 0:
+      return impl.call(focus as Focus);
+    case 1:
+      return impl.call(focus as Focus, v[0]);
+    case 2:
+      return impl.call(focus as Focus, v[0], v[1]);
+    case 3:
+      return impl.call(focus as Focus, v[0], v[1], v[2]);
+    default:
+      return impl.apply(focus as Focus, v);
+  }
+}
+
 export function compileFunction(
   node: Node,
   compile: Compile,
@@ -35,17 +52,20 @@ export function compileFunction(
   const name = procName(node);
   const position = node.position;
   const cost = nesting.depth;
+  const offset = withContext ? 1 : 0;
+  const count = args.length + offset;
   return (input, env, ctx?: any) => {
     const fn = proc(input, env);
-    forgotDollar(node, fn, env, 'T1005');
-    const values: any[] = withContext ? [ctx] : [];
-    for (let k = 0; k < args.length; k++) values.push(args[k](input, env));
+    if (fn === undefined) forgotDollar(node, fn, env, 'T1005');
+    const values: any[] = new Array(count);
+    if (withContext) values[0] = ctx;
+    for (let k = 0; k < args.length; k++) values[k + offset] = args[k](input, env);
     if ((state.depth += cost) >= state.maxDepth) throw jerr('U1001', { position, token: name });
     try {
       if (fn !== null && typeof fn === 'object' && fn._jsonata_function === true) {
         // library function: validate and call directly (only lambdas can return tail calls)
         const validated = fn.signature ? fn.signature.validate(values, input) : values;
-        return fn.implementation.apply(fn.usesFocus ? { input, environment: env } : undefined, validated);
+        return callNative(fn, fn.usesFocus ? { input, environment: env } : undefined, validated);
       }
       return apply(fn, values, input, env);
     } catch (e) {
