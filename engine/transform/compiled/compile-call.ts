@@ -4,7 +4,7 @@ import type { Node } from './ast.js';
 import type { Compile } from './compile-path.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev, Focus, Lambda, NativeFn } from './runtime.js';
-import { apply, arityOf, Frame, isLambda, Thunk } from './runtime.js';
+import { apply, arityOf, callJs, Frame, isLambda, Thunk } from './runtime.js';
 import { state } from './guards.js';
 
 /** Shared with compiler.ts: static nesting depth of the node being compiled. */
@@ -67,6 +67,8 @@ export function compileFunction(
         const validated = fn.signature ? fn.signature.validate(values, input) : values;
         return callNative(fn, fn.usesFocus ? { input, environment: env } : undefined, validated);
       }
+      // a binding function (`$lookup`, `$xref` in specs) cannot return a tail call: no trampoline
+      if (typeof fn === 'function') return callJs(fn, values, input, env);
       return apply(fn, values, input, env);
     } catch (e) {
       // a RangeError (stack overflow) goes up as is: the evaluation is retried on a larger stack

@@ -108,6 +108,18 @@ function wrapForJs(f: any, env: Env): any {
   return w;
 }
 
+/** Calls a JS function (a binding) with the call focus as `this`, as jsonata-js does. */
+export function callJs(proc: (...args: any[]) => any, args: any[], input: any, env: Env): any {
+  // JSONata functions passed to a JS function are wrapped so it can call them (rare: copy only then)
+  let jsArgs = args;
+  for (let i = 0; i < args.length; i++)
+    if (args[i] !== null && typeof args[i] === 'object' && isFunction(args[i])) {
+      jsArgs = args.map((a) => wrapForJs(a, env));
+      break;
+    }
+  return proc.apply({ input, environment: env }, jsArgs);
+}
+
 function applyInner(proc: any, args: any[], input: any, env: Env): any {
   try {
     if (isLambda(proc)) {
@@ -118,16 +130,7 @@ function applyInner(proc: any, args: any[], input: any, env: Env): any {
       const validated = proc.signature ? proc.signature.validate(args, input) : args;
       return proc.implementation.apply({ input, environment: env }, validated);
     }
-    if (typeof proc === 'function') {
-      // JSONata functions passed to a JS function are wrapped so it can call them (rare: copy only then)
-      let jsArgs = args;
-      for (let i = 0; i < args.length; i++)
-        if (args[i] !== null && typeof args[i] === 'object' && isFunction(args[i])) {
-          jsArgs = args.map((a) => wrapForJs(a, env));
-          break;
-        }
-      return proc.apply({ input, environment: env }, jsArgs);
-    }
+    if (typeof proc === 'function') return callJs(proc, args, input, env);
     throw jerr('T1006', {});
   } catch (e) {
     if (e instanceof JsonataError && proc && typeof proc === 'object') {
