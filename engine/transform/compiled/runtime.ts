@@ -27,6 +27,13 @@ export class Frame {
     if (this.table !== undefined) return this.table.get(name);
     return this.parent === undefined ? undefined : this.parent.lookup(name);
   }
+  /** A scope binding `names` to `values` (parallel arrays the scope takes over; a repeated name: the last wins). */
+  static of(parent: Frame, names: string[], values: any[]): Frame {
+    const frame = new Frame(parent);
+    frame.names = names;
+    frame.values = values;
+    return frame;
+  }
   bind(name: string, value: any): void {
     if (this.names === undefined) {
       this.names = [name];
@@ -142,10 +149,15 @@ function applyInner(proc: any, args: any[], input: any, env: Env): any {
 
 function invokeLambda(proc: Lambda, args: any[]): any {
   tick();
-  const frame = new Frame(proc.environment);
+  // the parameters' scope is built in one go: two arrays of the right size, no growing
   const params = proc.arguments;
-  for (let i = 0; i < params.length; i++) frame.bind(params[i].value, args[i]);
-  return proc.body(proc.input, frame);
+  const names: string[] = new Array(params.length);
+  const values: any[] = new Array(params.length);
+  for (let i = 0; i < params.length; i++) {
+    names[i] = params[i].value;
+    values[i] = args[i];
+  }
+  return proc.body(proc.input, Frame.of(proc.environment, names, values));
 }
 
 /** Applies any function value to arguments, trampolining tail calls. */
