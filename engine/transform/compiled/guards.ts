@@ -21,7 +21,8 @@ export const state: State = {
   maxDepth: 500,
   now: 0,
   deadline: Infinity,
-  timeoutMs: 1000,
+  // outside an evaluation (compile-time checks) nothing has a deadline
+  timeoutMs: Infinity,
   maxOutput: 10_000_000,
   ticks: 0,
 };
