@@ -95,17 +95,22 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     systems.ff.records('c2g__codaCreditNoteLineItem__c').map((l) => l.Magento_Creditmemo_Item_Id__c),
   );
   for (const id of erp.refunds) tally(creditNotes.get(String(id)), `magento-creditmemos-to-ff-credit-notes/${id}`);
+  // A shipment names its FF fulfilment in its comment.
+  const shipments = count(magento.state.shipments.map((s) => (s.comments as { comment?: string }[])[0]?.comment));
+  for (const s of erp.shipments)
+    tally(shipments.get(`FinancialForce fulfilment ${s.name}`), `ff-fulfilment-to-magento-shipments/${s.order}`);
   const shoppers = count([...magento.state.customers.values()].map((c) => c.email));
   for (const a of erp.accounts) tally(shoppers.get(a.email), `ff-accounts-to-magento-customers/${a.id}`);
   const duplicates = [
     ...[accounts, invoices, lines, usage, quotes, cash, m3Orders, m3Batches, m3Vouchers],
-    ...[productCreates, creditNotes, noteLines, shoppers],
+    ...[productCreates, creditNotes, noteLines, shoppers, shipments],
   ].reduce((sum, m) => sum + [...m.values()].filter((n) => n > 1).length, 0);
   const events =
     sent.customers.length +
     sent.orders.length +
     sent.ads.length +
     erp.stock.length +
+    erp.shipments.length +
     sent.invoices.length +
     sent.payments.length +
     bng.customers.length +

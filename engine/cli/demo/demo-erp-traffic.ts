@@ -18,12 +18,15 @@ import { postHook, sign } from './demo-traffic.js';
 export interface SentErpEvents {
   products: { sku: string; id: string }[];
   stock: { sku: string; quantity: number }[];
+  /** Fulfilments shipped in FF (each should become one Magento shipment), by name and Magento order. */
+  shipments: { name: string; order: number }[];
   refunds: number[];
   accounts: { id: string; email: string }[];
 }
 
 export class DemoErpTraffic {
   #n = 0;
+  #fulfilments = 0;
 
   constructor(
     private readonly engineUrl: string,
@@ -69,6 +72,28 @@ export class DemoErpTraffic {
     const item = this.ff.records('ProductItem').find((i) => i.Product2Id === product && i.LocationId === east)!;
     this.ff.store.update('ProductItem', String(item.Id), { QuantityOnHand: quantity });
     this.sent.stock.push({ sku, quantity });
+  }
+
+  /** The warehouse ships one line of an order in FF: Magento gets the shipment with its tracking number. */
+  async fulfil(orderId: number): Promise<void> {
+    const n = ++this.#fulfilments;
+    const name = `FUL-D${String(n).padStart(4, '0')}`;
+    const fulfilment = this.ff.store.insert('Fulfilment__c', {
+      Id: `a3F0000000D${String(n).padStart(4, '0')}`,
+      Name: name,
+      Magento_Order_Id__c: String(orderId),
+      Status__c: 'Picking',
+    });
+    const line = { Fulfilment__c: fulfilment.Id, Magento_Order_Item_Id__c: String(orderId * 10 + 4), Quantity__c: 1 };
+    this.ff.store.insert('Fulfilment_Line__c', { Id: `a3G0000000D${String(n).padStart(4, '0')}`, ...line });
+    this.ff.store.insert('Fulfilment_Package__c', {
+      Id: `a3H0000000D${String(n).padStart(4, '0')}`,
+      Fulfilment__c: fulfilment.Id,
+      Carrier__c: 'UPS',
+      Tracking_Number__c: `1ZDEMO${String(n).padStart(6, '0')}`,
+    });
+    this.ff.store.update('Fulfilment__c', String(fulfilment.Id), { Status__c: 'Shipped' });
+    this.sent.shipments.push({ name, order: orderId });
   }
 
   /** The customer sends one mug of an order back: Magento refunds it, and FF gets the credit note. */

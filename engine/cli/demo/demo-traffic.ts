@@ -1,8 +1,8 @@
 /**
  * Realistic traffic for the demo: signed webhooks for customers, completed orders and ads from the service app;
- * Magento refunds, and FF accounts, stock counts and new products (demo-erp-traffic.ts) and open FF invoices made in
- * the FF org, whose change events reach Magento (the invoices as quotes that the buyer then pays). Remembers what it
- * sent so the end check can compare.
+ * Magento refunds, and FF accounts, stock counts, fulfilments and new products (demo-erp-traffic.ts) and open FF
+ * invoices made in the FF org, whose change events reach Magento (the invoices as quotes that the buyer then pays).
+ * Remembers what it sent so the end check can compare.
  */
 import { createHmac } from 'node:crypto';
 import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
@@ -35,7 +35,7 @@ export class DemoTraffic {
     invoices: [],
     payments: [],
     bng: { customers: [], orders: [], payments: [], creditMemos: [] },
-    erp: { products: [], stock: [], refunds: [], accounts: [] },
+    erp: { products: [], stock: [], shipments: [], refunds: [], accounts: [] },
   };
   readonly #erp: DemoErpTraffic;
   readonly #paidQuotes = new Set<number>();
@@ -104,6 +104,7 @@ export class DemoTraffic {
     if (tick % 2 === 0) await this.#erp.stockCount(['MUG-1', 'TEE-1', 'CAP-1'][tick % 3], 1000 + tick);
     if (tick % 3 === 0) await this.ad('C-1001');
     if (tick % 4 === 1) this.openInvoice(tick);
+    if (tick % 4 === 2) await this.#erp.fulfil(entity - 1);
     if (tick % 4 === 3) await this.#erp.refund(entity - 2);
     if (tick % 5 === 2) await this.#erp.newProduct();
     if (tick % 6 === 4) await this.#erp.ffAccount();
