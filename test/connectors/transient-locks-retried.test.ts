@@ -139,7 +139,9 @@ describe('BNG <-> M3 seed flows', () => {
 
   it('M3 lock time-out (XO_1130) on the add and a concurrent change (XUP0001): retried, one customer, changed', async () => {
     const { m3 } = h.systems;
-    const transactions = () => m3.requests.map((r) => r.path.slice(MI.length)).filter((t) => t.startsWith('CRS610MI/'));
+    // This customer's calls only (the M3 -> BNG customer poll lists CRS610MI alongside).
+    const transactions = () =>
+      m3.requests.filter((r) => r.query.CUNO === 'B00000602').map((r) => r.path.slice(MI.length));
     m3.contend({ code: 'XO_1130', transaction: 'CRS610MI/Add', times: 1 });
     await h.post('bng-customers-to-m3', customer('Byron', '2026-12-01T10:00:00Z'), 'bng');
     await waitFor(() => m3.state.tables.customer.has('B00000602'), 'customer B00000602');
