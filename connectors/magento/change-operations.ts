@@ -7,7 +7,7 @@
  * 300 that Magento's input limiting allows.
  */
 import type { JsonSchema, OperationCall, OperationDef, OutboundRequest } from '../../engine/sdk/index.js';
-import { creditmemoSchema, customerSchema, orderSchema } from './schemas/index.js';
+import { creditmemoSchema, customerSchema, invoiceRecordSchema, orderSchema } from './schemas/index.js';
 
 type Row = Record<string, unknown>;
 
@@ -93,4 +93,5 @@ export const magentoChangeOperations: Record<string, OperationDef> = {
   'orders.changes': changes('order', 'orders', 'entity_id', orderSchema),
   'customers.changes': changes('customer', 'customers/search', 'id', customerSchema),
   'creditmemos.changes': changes('creditmemo', 'creditmemos', 'entity_id', creditmemoSchema),
+  'invoices.changes': changes('invoice', 'invoices', 'entity_id', invoiceRecordSchema),
 };

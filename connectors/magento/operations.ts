@@ -11,6 +11,7 @@ import {
   cartSchema,
   creditmemoSchema,
   customerSchema,
+  invoiceRecordSchema,
   invoiceSchema,
   negotiableQuoteSchema,
   orderCommentRecordSchema,
@@ -63,6 +64,15 @@ export const magentoOperations: Record<string, OperationDef> = {
     identity: ['entity_id'],
     output: creditmemoSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/creditmemo/${seg(record(c).entity_id, 'entity_id')}` }),
+  },
+  'invoices.get': {
+    description: 'Read one invoice with its items.',
+    vendorName: 'GET /V1/invoices/{id}',
+    kind: 'read',
+    object: 'invoice',
+    identity: ['entity_id'],
+    output: invoiceRecordSchema,
+    request: (c) => ({ method: 'GET', path: `${V1(c.options)}/invoices/${seg(record(c).entity_id, 'entity_id')}` }),
   },
   'orders.search': {
     description: 'Orders updated after a time (searchCriteria on updated_at), oldest first; poll with orders.changes.',

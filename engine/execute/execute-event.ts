@@ -79,11 +79,10 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         const call = await callStep({ step, stepIndex, body, index: at, lookup }, options, result, attempt);
         results.push(call === UNCHANGED ? undefined : call);
         if (step.saveXref && call !== UNCHANGED) {
-          const sourceId = await evaluate(scope, options.guards, step.saveXref.sourceId, elements[index], extra);
-          const targetId = await evaluate(scope, options.guards, step.saveXref.targetId, elements[index], {
-            ...extra,
-            result: call,
-          });
+          // Both ids see the step's result: a link from the id the target just assigned back to the source record.
+          const bound = { ...extra, result: call };
+          const sourceId = await evaluate(scope, options.guards, step.saveXref.sourceId, elements[index], bound);
+          const targetId = await evaluate(scope, options.guards, step.saveXref.targetId, elements[index], bound);
           if (sourceId !== undefined && targetId !== undefined)
             await options.state.xref.set(step.saveXref.map, String(sourceId), String(targetId));
         }

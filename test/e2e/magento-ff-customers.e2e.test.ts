@@ -4,7 +4,7 @@
  * the Pub/Sub API, enriched with the account's fields and contacts. A sales user creates the account (no contact
  * yet: nothing to send), adds its contact, and finance sets the credit terms: that update creates the Magento
  * customer (contact name and e-mail, both addresses, group from credit terms, VAT number) and writes the new id
- * back. Magento's announcement of that customer then updates the same account (no second one), its change event is
+ * back. The customer poll then finds that customer and updates the same account (no second one), its change event is
  * Magento's rename and is not sent back, and a later VAT number change in FF reaches the customer. An account created
  * with its contact in one transaction (a converted lead) becomes a customer from its CREATE event alone.
  */
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 it('an FF account appears as a Magento customer from its change events, linked both ways, and settles', async () => {
-  h = await startSeedEngine(['magento-ff']);
+  h = await startSeedEngine(['magento-ff'], { fastPolls: true });
   const { magento, ff } = h.systems;
   const account = () => ff.records('Account').find((a) => a.Id === Id)!;
   const customerWrites = () =>
@@ -86,8 +86,8 @@ it('an FF account appears as a Magento customer from its change events, linked b
   });
   expect(account().Magento_Customer_Id__c).toBe(String(created.id));
 
-  // Magento announces the new customer: the same account is updated, and that change is Magento's, not sent back.
-  await h.post('magento-customers-to-ff-accounts', created, 'magento');
+  // The customer poll finds the new customer: the same account is updated, and that change is Magento's, not sent
+  // back.
   await waitFor(() => account().Email__c === 'grace@hopper.example', 'the account updated from Magento');
   await expectDrained(h.nats.url);
   // A new VAT number in FF reaches the customer.
@@ -108,7 +108,7 @@ it('an FF account appears as a Magento customer from its change events, linked b
 });
 
 it('an account created with its contact in one transaction (a converted lead) becomes a customer at once', async () => {
-  h = await startSeedEngine(['magento-ff']);
+  h = await startSeedEngine(['magento-ff'], { fastPolls: true });
   const { magento, ff } = h.systems;
   const sobjects = '/services/data/v60.0/sobjects';
   const [account, contact] = await salesforceTransaction(ff.url, [
@@ -142,5 +142,41 @@ it('an account created with its contact in one transaction (a converted lead) be
   const shoppers = [...magento.state.customers.values()].filter((c) => c.email === 'hedy@lamarr.example');
   expect(shoppers).toEqual([expect.objectContaining({ firstname: 'Hedy', lastname: 'Lamarr', group_id: 5 })]);
   expect(ff.records('Account').find((a) => a.Id === Id)?.Magento_Customer_Id__c).toBe(String(shoppers[0].id));
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+});
+
+it('a customer FF created is found by the customer poll while FF is down for the link: still one account', async () => {
+  h = await startSeedEngine(['magento-ff'], { fastPolls: true });
+  const { magento, ff } = h.systems;
+  const Id = '001000000000089AAA';
+  const contact = { FirstName: 'Hedy', LastName: 'Lamarr', Email: 'hedy@lamarr.example' };
+  // FF refuses the link (the new id written back) for a while: Magento has the customer, FF does not know it yet.
+  ff.fail({ status: 503, times: 3, pathPrefix: `/services/data/v60.0/sobjects/Account/${Id}` });
+  // The account is set up with its contact and terms in one transaction (a converted lead): one CREATE event.
+  ff.store.transaction(
+    () => {
+      ff.store.insert('Account', {
+        Id,
+        Name: 'Lamarr Labs',
+        BillingStreet: '1 Ring St',
+        BillingCity: 'Vienna',
+        BillingCountry: 'AT',
+        c2g__CODAAccountTradingCurrency__c: 'USD',
+        c2g__CODADaysOffset1__c: 30,
+      });
+      ff.store.insert('Contact', { Id: '003000000000089AAA', ...contact, AccountId: Id });
+    },
+    () => true,
+  );
+  await waitFor(
+    () => ff.records('Account').find((a) => String(a.Id).startsWith(Id.slice(0, 15)))?.Email__c === contact.Email,
+    'the account linked and updated from the polled customer',
+  );
+  await expectDrained(h.nats.url);
+  const [customer] = [...magento.state.customers.values()].filter((c) => c.email === contact.Email);
+  expect(ff.records('Account').filter((a) => a.Magento_Customer_Id__c === String(customer.id))).toEqual([
+    expect.objectContaining({ Magento_Customer_Id__c: String(customer.id), Email__c: contact.Email }),
+  ]);
+  expect(await (await fetch(`${ff.url}/__emulator/faults`)).json()).toEqual([]);
   expect(await h.engine.deadLetters.list()).toEqual([]);
 });

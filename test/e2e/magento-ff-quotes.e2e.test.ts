@@ -5,7 +5,7 @@
  * integration leaves the payment alone.
  */
 import { afterEach, expect, it } from 'vitest';
-import { placeQuoteOrder } from '../../connectors/magento/emulator/index.js';
+import { placeQuoteOrder, touch } from '../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { changeEventEnriched, enrichmentReads } from '../runtime/helpers/vendor-engine.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
@@ -42,22 +42,17 @@ const settle = (ff: Org, outstanding: number) =>
     c2g__OutstandingValue__c: outstanding,
   });
 
-const post = (integration: string, body: unknown, sender: 'magento') => h!.post(integration, body, sender);
-
 const quoteFields = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
 
 it('an open invoice becomes a quote, is paid in Magento, and FinancialForce books the cash against it', async () => {
-  h = await startSeedEngine(['magento-ff']);
+  h = await startSeedEngine(['magento-ff'], { fastPolls: true });
   const { nats, systems } = h;
   const { magento, ff } = systems;
   draftInvoice(ff);
 
-  // The customer sync runs first: it creates the FF account and the `customer` cross-reference payments use.
-  await post(
-    'magento-customers-to-ff-accounts',
-    { ...magento.state.customers.get(42), updated_at: '2026-11-24 08:00:00' },
-    'magento',
-  );
+  // The customer changes in Magento; the customer poll creates the FF account and the `customer` cross-reference
+  // payments use.
+  touch(magento.state.customers.get(42)!);
   await waitFor(
     () => ff.records('Account').some((a) => a.Magento_Customer_Id__c === '42'),
     'the FF account for customer 42',
@@ -87,14 +82,13 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
     }),
   ]);
 
-  // The buyer pays at checkout; Magento sends the completed order to both order webhooks.
+  // The buyer pays at checkout: the order and its paid invoice; the order and invoice polls find them.
   const order = placeQuoteOrder(magento.state, Number(quote.id), { method: 'braintree', transactionId: 'ch_3PQ9x2' });
-  await post('magento-orders-to-ff-invoices', order, 'magento');
-  await post('magento-invoice-payments-to-ff-cash-entries', order, 'magento');
+  const paid = magento.state.invoices.find((i) => i.order_id === order.entity_id)!;
   await waitFor(() => ff.records('c2g__codaCashEntryLineItem__c').length === 1, 'the cash entry line');
   const [entry] = ff.records('c2g__codaCashEntry__c');
   expect(entry).toMatchObject({
-    Magento_Order_Id__c: String(order.entity_id),
+    Magento_Invoice_Id__c: String(paid.entity_id),
     c2g__Type__c: 'Receipt',
     c2g__BankAccount__c: 'a0B000000000BRTEA2',
     c2g__Reference__c: 'ch_3PQ9x2',
@@ -107,7 +101,7 @@ it('an open invoice becomes a quote, is paid in Magento, and FinancialForce book
       c2g__Account__c: account.Id,
       c2g__CashEntryValue__c: 1240.5,
       Sales_Invoice__c: INVOICE_ID,
-      c2g__AccountReference__c: `Magento ${String(order.increment_id)}`,
+      c2g__AccountReference__c: `Magento ${String(paid.increment_id)}`,
     }),
   ]);
 

@@ -2,7 +2,8 @@
  * Refunds end to end through a real nats-server, the engine and the vendor emulators: Magento refunds part of an
  * order (a credit memo with an item, the shipping and a restocking fee) and FinancialForce gets a sales credit note
  * against the order's invoice, one line per refunded item with that line's own tax code, a shipping line and the fee.
- * Only the credit memo is sent: the order's invoice, and the customer's account before it, are fetched on demand.
+ * The credit memo poll finds the refund: the order's invoice, and the customer's account before it (both older than
+ * the polls' go-live cursor), are fetched on demand.
  * Under faults (FF's answer lost after it saved, a line saved after the client gave up) it is still one credit note.
  */
 import { afterEach, expect, it } from 'vitest';
@@ -34,15 +35,14 @@ function refundMugAndCap(magento: SeedEngine['systems']['magento']) {
 }
 
 it('a Magento refund reaches FinancialForce as a credit note against the invoice, with per-line tax', async () => {
-  h = await startSeedEngine(['magento-ff']);
+  h = await startSeedEngine(['magento-ff'], { fastPolls: true });
   const { magento, ff } = h.systems;
   // The cap was taxed at New York's rate: its refund line must carry that code, not the order's first tax.
   const order = magento.state.orders.get(1001)!;
   const taxes = (order.extension_attributes as { item_applied_taxes: Row[] }).item_applied_taxes;
   taxes.find((t) => t.item_id === 10014)!.applied_taxes = [{ code: 'US-NY-*-Rate 1', percent: 8.875, amount: 0.93 }];
 
-  const refund = refundMugAndCap(magento);
-  await h.post('magento-creditmemos-to-ff-credit-notes', refund.memo, 'magento');
+  const refund = refundMugAndCap(magento); // the credit memo poll finds it
 
   await waitFor(
     () => ff.records('c2g__codaCreditNoteLineItem__c').length === 4,
@@ -88,14 +88,13 @@ it('a Magento refund reaches FinancialForce as a credit note against the invoice
 });
 
 it('the credit note upsert answer lost and a line timing out after FF saved it: one credit note, four lines', async () => {
-  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
+  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true, fastPolls: true });
   const { magento, ff } = h.systems;
   const refund = refundMugAndCap(magento);
   const SF = '/services/data/v60.0/sobjects';
   const memo = String(refund.memo.entity_id);
   ff.fail({ dropAfterCommit: true, pathPrefix: `${SF}/c2g__codaCreditNote__c/Magento_Creditmemo_Id__c/${memo}` });
   ff.fail({ delayMs: 1500, pathPrefix: `${SF}/c2g__codaCreditNoteLineItem__c/Magento_Creditmemo_Item_Id__c/` });
-  await h.post('magento-creditmemos-to-ff-credit-notes', refund.memo, 'magento');
   await waitFor(
     () => ff.records('c2g__codaCreditNoteLineItem__c').length === 4,
     'the credit note and its lines',

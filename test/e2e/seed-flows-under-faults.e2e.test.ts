@@ -3,9 +3,9 @@
  * the seed systems' emulators, the seed specs), with the vendor's answer lost after it committed (dropAfterCommit)
  * and with calls that time out after the vendor committed. None of the vendors honours Idempotency-Key, so what is
  * asserted is the emulators' own state: exactly one record per business object, every update applied, no dead letter.
+ * The Magento-origin flows (polled) are in faults/magento-flows.e2e.test.ts.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { sampleOrder } from '../../connectors/magento/emulator/state.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
@@ -36,50 +36,6 @@ const faultsLeft = async () =>
       async (s) => (await (await fetch(`${s.url}/__emulator/faults`)).json()) as unknown[],
     ),
   );
-
-it('Magento customer -> FF account, and its update: one account, renamed', async () => {
-  const { ff, magento } = h.systems;
-  const customer = { ...magento.state.customers.get(42)!, id: 77, email: 'kay@example.com', firstname: 'Kay' };
-  ff.fail(lost(`${SF}/Account/Magento_Customer_Id__c/77`));
-  await h.post('magento-customers-to-ff-accounts', { ...customer, updated_at: '2026-12-01 10:00:00' }, 'magento');
-  await waitFor(() => count(ff.records('Account'), 'Magento_Customer_Id__c', '77') === 1, 'account 77');
-  ff.fail(late(`${SF}/Account/Magento_Customer_Id__c/77`));
-  await h.post(
-    'magento-customers-to-ff-accounts',
-    { ...customer, lastname: 'Renamed', updated_at: '2026-12-01 11:00:00' },
-    'magento',
-  );
-  await waitFor(() => ff.records('Account').some((a) => a.Name === 'Kay Renamed'), 'account 77 renamed');
-  await expectDrained(h.nats.url);
-  expect(count(ff.records('Account'), 'Magento_Customer_Id__c', '77')).toBe(1);
-});
-
-it('Magento order -> FF invoice and lines, and a later change: one invoice, one line per item, updated', async () => {
-  const { ff } = h.systems;
-  const order = sampleOrder(5001, { customer_id: 77, customer_firstname: 'Kay', updated_at: '2026-12-01 12:00:00' });
-  ff.fail(lost(`${SF}/c2g__codaInvoice__c/Magento_Order_Id__c/5001`));
-  ff.fail(late(`${SF}/c2g__codaInvoiceLineItem__c/Magento_Order_Item_Id__c/50011`));
-  await h.post('magento-orders-to-ff-invoices', order, 'magento');
-  const lines = () => ff.records('c2g__codaInvoiceLineItem__c');
-  await waitFor(
-    () => lines().length === 4,
-    () => `4 invoice lines, have ${lines().length}`,
-  );
-  await h.post(
-    'magento-orders-to-ff-invoices',
-    { ...order, customer_lastname: 'Renamed', updated_at: '2026-12-01 13:00:00' },
-    'magento',
-  );
-  const invoices = () => ff.records('c2g__codaInvoice__c').filter((i) => i.Magento_Order_Id__c === '5001');
-  await waitFor(() => String(invoices()[0]?.c2g__InvoiceDescription__c).endsWith('Kay Renamed'), 'invoice updated');
-  await expectDrained(h.nats.url);
-  expect(invoices()).toHaveLength(1);
-  expect(
-    lines()
-      .map((l) => l.Magento_Order_Item_Id__c)
-      .sort(),
-  ).toEqual(['5001-shipping', '50011', '50012', '50014']);
-});
 
 it('service app ad -> Salesforce usage entry, created with the answer lost and corrected after a timeout', async () => {
   const { salesforce } = h.systems;

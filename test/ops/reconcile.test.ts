@@ -67,15 +67,17 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
   expect(drift.stdout).toBe(
     [
       `reconcile ${CUSTOMERS} (all 6 records): 4 match, 1 differ, 1 missing, 0 skipped, 0 errors`,
-      `differs  202  ff Account Id=${account(202).Id}       Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com"`,
+      // In the order Magento lists them: 202 changed last (now).
       'missing  204  ff Account Magento_Customer_Id__c=204',
+      `differs  202  ff Account Id=${account(202).Id}       Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com"`,
       '',
     ].join('\n'),
   );
   const markdown = await junction('reconcile', CUSTOMERS, world.dir, '--all', '--format', 'markdown', ...nats);
-  expect(markdown.stdout.split('\n').slice(2, 5)).toEqual([
+  expect(markdown.stdout.split('\n').slice(2, 6)).toEqual([
     '| | key | target record | difference |',
     '|---|---|---|---|',
+    '| missing | 204 | ff Account Magento_Customer_Id__c=204 |  |',
     `| differs | 202 | ff Account Id=${account(202).Id} | Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com" |`,
   ]);
   const json = JSON.parse(

@@ -1,13 +1,16 @@
 /**
  * The Magento <-> FinancialForce seed specs (a temporary copy, optionally edited) running on a real nats-server
- * against the vendor emulators: the world of the go-live, dependency, backfill and reconcile tests.
+ * against the vendor emulators: the world of the go-live, dependency, backfill and reconcile tests. The Magento
+ * flows poll every second here.
  */
 import { createHmac } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
+import { touch } from '../../connectors/magento/emulator/index.js';
+import type { MagentoState, Row } from '../../connectors/magento/emulator/state.js';
 import { HOOK_SECRETS, startSeedSystems } from '../../connectors/seed-systems.js';
 import type { SeedSystems } from '../../connectors/seed-systems.js';
 import { compiledSpecSet, createWiring } from '../../engine/cli/wiring.js';
@@ -16,7 +19,7 @@ import type { Engine } from '../../engine/runtime/engine.js';
 import type { RuntimeTuning } from '../../engine/runtime/runtime-options.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
-import { TEST_TUNING, testLogger } from '../runtime/helpers/runtime-harness.js';
+import { TEST_TUNING, testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
 
 const SEED = fileURLToPath(new URL('../../specs/magento-ff', import.meta.url));
 
@@ -28,7 +31,11 @@ export interface SeedEngine {
   dir: string;
   /** Puts the emulators' URLs and credentials into process.env, for CLI commands run in this process. */
   stubEnv(): void;
-  /** POSTs a signed webhook as Magento or FinancialForce would; returns the status. */
+  /**
+   * Sends a record as its source does: a Magento customer, order, invoice or credit memo is saved in the Magento
+   * emulator (now), and 202 once the flow's poll has stored it; anything else is POSTed as a signed webhook (its
+   * status).
+   */
   post(integration: string, body: unknown, system?: 'magento' | 'ff'): Promise<number>;
   stop(): Promise<void>;
 }
@@ -39,6 +46,8 @@ export async function startSeedEngine(
 ): Promise<SeedEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'junction-seed-'));
   await cp(SEED, dir, { recursive: true });
+  for (const file of (await readdir(dir)).filter((f) => /^magento-.*(?<!\.test)\.yaml$/.test(f)))
+    await writeFile(join(dir, file), (await readFile(join(dir, file), 'utf8')).replace(/^( {4}every:) .*$/m, '$1 1s'));
   for (const [file, pairs] of Object.entries(options.edits ?? {})) {
     let text = await readFile(join(dir, file), 'utf8');
     for (const [search, replace] of pairs) {
@@ -74,6 +83,15 @@ export async function startSeedEngine(
         if (value !== undefined && process.env[name] !== value) vi.stubEnv(name, value);
     },
     post: async (integration, body, system = 'magento') => {
+      if (saveInMagento(systems.magento.state, integration, body as Row)) {
+        const stored = async () =>
+          (await engine.status()).integrations.find((i) => i.name === integration)?.counts.in ?? 0;
+        const before = await stored();
+        // Two polls at most: a record identical to one already stored (fetched for a waiting order) is not stored
+        // again.
+        await waitFor(async () => (await stored()) > before, 'the poll', 2_500).catch(() => undefined);
+        return 202;
+      }
       const raw = JSON.stringify(body);
       const signature =
         system === 'magento'
@@ -98,4 +116,17 @@ export async function startSeedEngine(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Saves a record of a Magento-polled integration in the store, stamped now; false for other integrations. */
+function saveInMagento(state: MagentoState, integration: string, record: Row): boolean {
+  const saved = touch({ ...record });
+  if (integration === 'magento-customers-to-ff-accounts') state.customers.set(Number(saved.id), saved);
+  else if (integration === 'magento-orders-to-ff-invoices') state.orders.set(Number(saved.entity_id), saved);
+  else if (integration === 'magento-creditmemos-to-ff-credit-notes')
+    state.creditmemos.set(Number(saved.entity_id), saved);
+  else if (integration === 'magento-invoice-payments-to-ff-cash-entries')
+    state.invoices.splice(0, Infinity, ...state.invoices.filter((i) => i.entity_id !== saved.entity_id), saved);
+  else return false;
+  return true;
 }

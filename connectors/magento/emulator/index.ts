@@ -17,6 +17,8 @@ import type { MagentoState } from './state.js';
 
 export { placeQuoteOrder } from './quote-routes.js';
 export { refundOrder } from './creditmemo-routes.js';
+export { invoiceOrder } from './order-routes.js';
+export { sampleOrder, touch } from './state.js';
 
 /** The integration access token the emulator accepts unless told otherwise. */
 export const MAGENTO_EMULATOR_TOKEN = 'magento-emulator-token';

@@ -2,6 +2,7 @@
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
 import { magentoError, noEntity } from './magento-error.js';
+import { storeInvoice } from './invoice-routes.js';
 import { searchReply } from './search-criteria.js';
 import type { InputLimits } from './search-criteria.js';
 import type { MagentoState, Row } from './state.js';
@@ -109,13 +110,16 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
     const item = (order.items as Row[]).find((i) => Number(i.item_id) === line.id)!;
     item[done] = Number(item[done] ?? 0) + line.qty;
   }
-  const id = kind === 'shipment' ? state.nextId.shipment++ : state.nextId.invoice++;
+  // Magento answers the new document's id as a JSON string.
+  if (kind === 'invoice')
+    return { status: 200, body: String(storeInvoice(state, order, requested, body.comment).entity_id) };
+  const id = state.nextId.shipment++;
   const stamp = now();
   const items = requested.map((l) => {
     const item = (order.items as Row[]).find((i) => Number(i.item_id) === l.id)!;
     return { order_item_id: l.id, qty: l.qty, sku: item.sku, name: item.name };
   });
-  (kind === 'shipment' ? state.shipments : state.invoices).push({
+  state.shipments.push({
     entity_id: id,
     increment_id: String(id).padStart(9, '0'),
     order_id: order.entity_id,
@@ -123,12 +127,23 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
     updated_at: stamp,
     total_qty: requested.reduce((sum, l) => sum + l.qty, 0),
     items,
-    ...(kind === 'shipment'
-      ? { tracks: (body.tracks ?? []).map((t) => ({ ...t, order_id: order.entity_id, parent_id: id })) }
-      : {}),
+    tracks: (body.tracks ?? []).map((t) => ({ ...t, order_id: order.entity_id, parent_id: id })),
     // The request's comment is kept on the document (`appendComment` only puts it in the e-mail).
     comments: body.comment ? [{ ...body.comment, parent_id: id, created_at: stamp }] : [],
   });
-  // Magento answers the new document's id as a JSON string.
   return { status: 200, body: String(id) };
+}
+
+/**
+ * Invoices every line of an order still open (what the admin's "Invoice" button or the storefront's capture does),
+ * for tests and the demo. Returns the invoice.
+ */
+export function invoiceOrder(state: MagentoState, orderId: number): Row {
+  const reply = document(
+    state,
+    { params: { orderId: String(orderId) }, body: {} } as unknown as EmulatorRequest,
+    'invoice',
+  );
+  if (reply.status !== 200) throw new Error(`order ${orderId} cannot be invoiced: ${JSON.stringify(reply.body)}`);
+  return state.invoices.find((i) => i.entity_id === Number(reply.body))!;
 }

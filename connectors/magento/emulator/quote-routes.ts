@@ -5,6 +5,7 @@
  */
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
+import { storeInvoice } from './invoice-routes.js';
 import { magentoError, noCustomer, noProduct, requiredField } from './magento-error.js';
 import { searchReply } from './search-criteria.js';
 import { sampleOrder } from './state.js';
@@ -163,7 +164,8 @@ function read(state: MagentoState, id: string): EmulatorReply {
 
 /**
  * The buyer's checkout of a sent quote (what the storefront does): an order at the negotiated total, paid, the quote
- * marked ordered. Virtual-only orders are complete as soon as they are invoiced. Returns the order.
+ * marked ordered, and its paid invoice. Virtual-only orders are complete as soon as they are invoiced. Returns the
+ * order.
  */
 export function placeQuoteOrder(
   state: MagentoState,
@@ -219,6 +221,12 @@ export function placeQuoteOrder(
     extension_attributes: { applied_taxes: [] },
   });
   state.orders.set(entityId, order);
+  // Paid at checkout: the order's invoice is registered with it.
+  storeInvoice(
+    state,
+    order,
+    lines.map((l) => ({ id: l.item_id, qty: Number(l.qty_ordered) })),
+  );
   setStatus(quote, 'ordered');
   return order;
 }

@@ -5,6 +5,7 @@ import type { StoreAttributes } from './attribute-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { creditmemoRoutes } from './creditmemo-routes.js';
 import { customerRoutes } from './customer-routes.js';
+import { invoiceRoutes } from './invoice-routes.js';
 import { orderRoutes } from './order-routes.js';
 import { priceRoutes } from './price-routes.js';
 import { quoteRoutes } from './quote-routes.js';
@@ -32,6 +33,7 @@ export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOp
     ...catalogRoutes(V1, state),
     ...customerRoutes(V1, state, options.inputLimits),
     ...orderRoutes(V1, state, options.inputLimits),
+    ...invoiceRoutes(V1, state, options.inputLimits),
     ...creditmemoRoutes(V1, state, options.inputLimits),
     ...quoteRoutes(V1, state),
     ...storeRoutes(V1, state),

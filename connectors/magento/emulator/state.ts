@@ -1,4 +1,5 @@
 /** The Magento emulator's in-memory store, seeded with a small catalogue, a customer and orders. */
+import { now } from './catalog-routes.js';
 
 export type Row = Record<string, unknown>;
 
@@ -193,6 +194,7 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
       },
     ],
     billing_address: {
+      address_type: 'billing',
       firstname: 'Ada',
       lastname: 'Lovelace',
       street: ['12 Analytical Way'],
@@ -203,6 +205,26 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
     },
     payment: { method: 'braintree', last_trans_id: `txn_${entityId}`, amount_paid: 66.71, additional_information: [] },
     extension_attributes: {
+      // Where it ships (OrderInterface has no shipping address field of its own: ShippingAssignmentInterface).
+      shipping_assignments: [
+        {
+          shipping: {
+            method: 'flatrate_flatrate',
+            address: {
+              address_type: 'shipping',
+              firstname: 'Ada',
+              lastname: 'Lovelace',
+              company: 'Difference Engines Ltd',
+              street: ['1 Engine House', 'Unit 4'],
+              city: 'Oakland',
+              region_code: 'CA',
+              postcode: '94612',
+              country_id: 'US',
+              telephone: '+1 555 0101',
+            },
+          },
+        },
+      ],
       applied_taxes: [{ code: 'US-CA-*-Rate 1', title: 'US-CA', percent: 8.25, amount: 5.05 }],
       // Each line's own taxes (the Tax module's OrderTaxDetailsItem): product lines by item id, and the shipping.
       item_applied_taxes: [
@@ -224,4 +246,10 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
     },
     ...overrides,
   };
+}
+
+/** Stamps a record as changed now, as Magento's save does to `updated_at` (what a poll on updated_at then finds). */
+export function touch<T extends Row>(row: T): T {
+  (row as Row).updated_at = now();
+  return row;
 }

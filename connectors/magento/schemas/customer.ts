@@ -41,6 +41,8 @@ export const customerSchema: JsonSchema = entity(
     group_id: int('Customer group (pricing, tax class)'),
     store_id: int('Store view'),
     website_id: int('Website'),
+    created_at: str('Created, YYYY-MM-DD HH:MM:SS (UTC)'),
+    updated_at: str('Last updated, YYYY-MM-DD HH:MM:SS (UTC)'),
     addresses: { type: 'array', items: addressSchema, description: 'Addresses; sent as a whole list on update' },
     custom_attributes: { type: 'array', description: 'EAV attributes' },
   },

@@ -19,3 +19,4 @@ export {
 } from './negotiable-quote.js';
 export { specialPricesSchema, tierPricesSchema } from './price.js';
 export { creditmemoSchema } from './creditmemo.js';
+export { invoiceRecordSchema } from './invoice.js';

@@ -23,6 +23,22 @@ const orderItem: JsonSchema = {
   },
 };
 
+/** An order address (Magento\Sales\Api\Data\OrderAddressInterface): its region is a string, with region_code. */
+const orderAddressSchema: JsonSchema = {
+  ...addressSchema,
+  description:
+    'An order address: billing_address, or the shipping address in extension_attributes.shipping_assignments',
+  properties: {
+    ...Object.fromEntries(
+      Object.entries(addressSchema.properties as Record<string, JsonSchema>).filter(([k]) => !k.startsWith('default_')),
+    ),
+    address_type: str('billing or shipping'),
+    region: str('Region name'),
+    region_code: str('Region code'),
+    region_id: int('Region id'),
+  },
+};
+
 /** The order record. */
 export const orderSchema: JsonSchema = entity(
   'order',
@@ -50,7 +66,7 @@ export const orderSchema: JsonSchema = entity(
     shipping_description: str('Shipping method'),
     discount_amount: num('Discount (negative)'),
     items: { type: 'array', items: orderItem, description: 'Order lines' },
-    billing_address: addressSchema,
+    billing_address: orderAddressSchema,
     payment: {
       type: 'object',
       description: 'Payment',

@@ -24,6 +24,15 @@ const dimensions = Object.fromEntries(
   DIMENSIONS.map((name, i) => [name, reference(`c2g__codaDimension${i + 1}__c`, `Dimension ${i + 1}`)]),
 );
 const STATUSES = ['In Progress', 'Ready to Post', 'Complete', 'Discarded'];
+/** The seed org's address fields on a document: street, city, state, postal code, country, as Account has them. */
+const address = (prefix: 'Billing' | 'Shipping', what: string) => ({
+  [`${prefix}_Name__c`]: text(`${prefix} Name`, `Name ${what}`, 255),
+  [`${prefix}_Street__c`]: text(`${prefix} Street`, `Street ${what} (lines joined by newlines)`, 255),
+  [`${prefix}_City__c`]: text(`${prefix} City`, `City ${what}`, 40),
+  [`${prefix}_State__c`]: text(`${prefix} State`, `State or region ${what}`, 80),
+  [`${prefix}_Postal_Code__c`]: text(`${prefix} Postal Code`, `Postal code ${what}`, 20),
+  [`${prefix}_Country__c`]: text(`${prefix} Country`, `Country ${what} (ISO code)`, 80),
+});
 const PAYMENT_STATUS = 'Not Applicable until posted, then Paid, Part Paid or Unpaid from the transaction';
 
 /** c2g__codaInvoice__c: the sales invoice head. Posted (Complete) invoices can only be amended. */
@@ -63,6 +72,9 @@ export const salesInvoice: JsonSchema = sobject(
     Payment_Method__c: text('Payment Method', 'Payment method(s), joined by " + "'),
     Payment_Transaction_Id__c: text('Payment Transaction Id', "Payment processor's transaction id(s)"),
     Tax_Transaction_Id__c: text('Tax Transaction Id', "Tax engine's transaction id"),
+    // The package's invoice has no address of its own (it prints the account's): the seed org keeps the order's.
+    ...address('Billing', 'billed to'),
+    ...address('Shipping', 'shipped to'),
   },
   {
     postedLock: {
@@ -165,6 +177,7 @@ export const cashEntry: JsonSchema = sobject(
   'a2C',
   ['c2g__BankAccount__c', 'c2g__Date__c', 'c2g__Type__c'],
   {
+    Magento_Invoice_Id__c: externalId('Magento Invoice Id', 'Magento invoice entity id of the payment (unique)'),
     Magento_Order_Id__c: externalId('Magento Order Id', 'Magento order entity id of the payment (unique)'),
     c2g__ExternalId__c: externalId('External Id', 'External id (unique)', 32),
     c2g__BankAccount__c: reference('c2g__codaBankAccount__c', 'Bank Account'),
@@ -196,6 +209,7 @@ export const cashEntryLine: JsonSchema = sobject(
   'a2D',
   ['c2g__CashEntry__c', 'c2g__Account__c', 'c2g__CashEntryValue__c'],
   {
+    Magento_Invoice_Id__c: externalId('Magento Invoice Id', 'Magento invoice entity id of the payment (unique)'),
     Magento_Order_Id__c: externalId('Magento Order Id', 'Magento order entity id of the payment (unique)'),
     c2g__ExternalId__c: externalId('External Id', 'External id (unique)', 32),
     c2g__CashEntry__c: reference('c2g__codaCashEntry__c', 'Cash Entry', 'The cash entry (master-detail)'),

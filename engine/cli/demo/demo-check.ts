@@ -3,8 +3,9 @@
  * is either written to its target exactly once or sits in the dead-letter queue (lost = 0), and no target record
  * exists twice (duplicates = 0), in the FF and Salesforce orgs, the Magento store and the M3 company (customers,
  * customer orders and their batch orders by the BNG order id, GL vouchers of payments and credit memos by batch
- * key), new products (one create each), credit notes and their lines, and customers by e-mail. An invoice payment is
- * also sent to the order integration, which skips it by design; only the event that must write counts.
+ * key), new products (one create each), credit notes and their lines, cash entries by Magento invoice, and customers
+ * by e-mail. The order poll also finds the orders paying invoice quotes, which it skips by design; only the record
+ * that must write counts.
  */
 import type { SeedSystems } from '../../../connectors/seed-systems.js';
 import type { SentEvents } from './demo-traffic.js';
@@ -35,7 +36,7 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   );
   const lines = count(systems.ff.records('c2g__codaInvoiceLineItem__c').map((l) => l.Magento_Order_Item_Id__c));
   const usage = count(systems.salesforce.records('Usage_Entry__c').map((u) => u.External_Id__c));
-  const cash = count(systems.ff.records('c2g__codaCashEntry__c').map((c) => c.Magento_Order_Id__c));
+  const cash = count(systems.ff.records('c2g__codaCashEntry__c').map((c) => c.Magento_Invoice_Id__c));
   // An invoice's live quote (a declined one cannot take money, so it does not count).
   const quotes = count(
     [...systems.magento.state.negotiableQuotes.values()]
@@ -64,8 +65,8 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   for (const ad of sent.ads) tally(usage.get(`ad-${ad.id}`), `ad-usage-to-salesforce/${ad.id}`);
   for (const invoice of sent.invoices)
     tally(quotes.get(invoice.name), `ff-open-invoices-to-magento-quotes/${invoice.id}`);
-  for (const order of sent.payments)
-    tally(cash.get(String(order)), `magento-invoice-payments-to-ff-cash-entries/${order}`);
+  for (const invoice of sent.payments)
+    tally(cash.get(String(invoice)), `magento-invoice-payments-to-ff-cash-entries/${invoice}`);
   const bng = sent.bng;
   for (const id of bng.customers) tally(m3Customers.get(m3Key('B', id, 8)), `bng-customers-to-m3/${id}`);
   for (const id of bng.orders) tally(m3Orders.get(String(id)), `bng-orders-to-m3/${id}`);

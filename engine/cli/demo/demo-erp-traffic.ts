@@ -8,8 +8,6 @@
 import { refundOrder } from '../../../connectors/magento/emulator/index.js';
 import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
 import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
-import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
-import { postHook, sign } from './demo-traffic.js';
 
 /**
  * What the ERP traffic sent: new products (SKU and FF id), stock counts (a unique quantity at WH-EAST each, so the
@@ -96,15 +94,14 @@ export class DemoErpTraffic {
     this.sent.shipments.push({ name, order: orderId });
   }
 
-  /** The customer sends one mug of an order back: Magento refunds it, and FF gets the credit note. */
-  async refund(orderId: number): Promise<void> {
+  /** The customer sends one mug of an order back: Magento refunds it, its poll finds it, FF gets the credit note. */
+  refund(orderId: number): void {
     const refund = refundOrder(this.magento, orderId, {
       items: [{ order_item_id: orderId * 10 + 1, qty: 1 }],
       arguments: { shipping_amount: 0 },
       comment: { comment: 'Returned by the customer', is_visible_on_front: 0 },
     });
     if (!('memo' in refund)) return;
-    await this.#post('magento-creditmemos-to-ff-credit-notes', refund.memo, 'magento');
     this.sent.refunds.push(Number(refund.memo.entity_id));
   }
 
@@ -139,11 +136,5 @@ export class DemoErpTraffic {
       () => true,
     );
     this.sent.accounts.push({ id: String(account.Id), email: contact.Email });
-  }
-
-  #post(integration: string, body: unknown, sender: 'ff' | 'magento'): Promise<void> {
-    return sender === 'ff'
-      ? postHook(this.engineUrl, integration, body, 'X-FF-Signature', 'sha256=' + sign(HOOK_SECRETS.ff, body, 'hex'))
-      : postHook(this.engineUrl, integration, body, 'X-Magento-Signature', sign(HOOK_SECRETS.magento, body, 'base64'));
   }
 }

@@ -1,11 +1,11 @@
 /**
- * Realistic traffic for the demo: signed webhooks for customers, completed orders and ads from the service app;
- * Magento refunds, and FF accounts, stock counts, fulfilments and new products (demo-erp-traffic.ts) and open FF
- * invoices made in the FF org, whose change events reach Magento (the invoices as quotes that the buyer then pays).
- * Remembers what it sent so the end check can compare.
+ * Realistic traffic for the demo: customers, completed and paid orders and refunds (demo-erp-traffic.ts) changing in
+ * the Magento store, which its polls find; signed webhooks for ads from the service app; FF accounts, stock counts,
+ * fulfilments and new products (demo-erp-traffic.ts) and open FF invoices made in the FF org, whose change events reach Magento
+ * (the invoices as quotes that the buyer then pays). Remembers what it sent so the end check can compare.
  */
 import { createHmac } from 'node:crypto';
-import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
+import { invoiceOrder, placeQuoteOrder, touch } from '../../../connectors/magento/emulator/index.js';
 import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
 import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 import { sampleOrder } from '../../../connectors/magento/emulator/state.js';
@@ -19,7 +19,7 @@ export interface SentEvents {
   ads: { id: number; contract: string }[];
   /** Open FF invoices (sent to Magento as quotes), by FF id and number. */
   invoices: { id: string; name: string }[];
-  /** Magento orders paying an invoice quote (each should become one FF cash entry). */
+  /** Paid Magento invoices, of orders and of invoice quotes (each should become one FF cash entry). */
   payments: number[];
   /** BNG customers, paid orders and settled payments (M3 customers, customer orders and GL vouchers). */
   bng: { customers: number[]; orders: number[]; payments: number[]; creditMemos: number[] };
@@ -55,57 +55,51 @@ export class DemoTraffic {
     this.#erp = new DemoErpTraffic(engineUrl, ff, magento, this.sent.erp);
   }
 
-  async customer(id: number): Promise<void> {
-    const body = {
+  /** A customer signs up or edits their address in the store. */
+  customer(id: number): void {
+    this.magento.customers.set(
       id,
-      email: `customer${id}@example.com`,
-      firstname: 'Customer',
-      lastname: String(id),
-      updated_at: '2026-11-21 09:00:00',
-      addresses: [
-        {
-          street: [`${id} Market St`],
-          city: 'San Francisco',
-          postcode: '94103',
-          country_id: 'US',
-          default_billing: true,
-          default_shipping: true,
-        },
-      ],
-    };
-    await this.#post(
-      'magento-customers-to-ff-accounts',
-      body,
-      'X-Magento-Signature',
-      sign(HOOK_SECRETS.magento, body, 'base64'),
+      touch({
+        ...this.magento.customers.get(id),
+        id,
+        email: `customer${id}@example.com`,
+        firstname: 'Customer',
+        lastname: String(id),
+        group_id: 1,
+        website_id: 1,
+        created_at: this.magento.customers.get(id)?.created_at ?? '2026-12-01 09:00:00',
+        addresses: [
+          {
+            id,
+            street: [`${id} Market St`],
+            city: 'San Francisco',
+            postcode: '94103',
+            country_id: 'US',
+            default_billing: true,
+            default_shipping: true,
+          },
+        ],
+      }),
     );
     this.sent.customers.push(id);
   }
 
   /**
-   * One round of mixed traffic: an order, every other round a stock change, every third an ad, every fourth an open
-   * invoice and a refund of an earlier order, every fifth a new ERP product and every sixth a new FF account.
+   * One round of mixed traffic: a paid order, every other round a stock change, every third an ad, every fourth an
+   * open invoice and a refund of an earlier order, every fifth a new ERP product and every sixth a new FF account.
    */
   async round(customers: number[]): Promise<void> {
     const tick = this.#tick++;
     const entity = ++this.#order;
-    const order = sampleOrder(entity, {
-      customer_id: customers[tick % customers.length],
-      updated_at: `2026-11-21 10:${String(tick % 60).padStart(2, '0')}:00`,
-    });
-    this.magento.orders.set(entity, order);
-    await this.#post(
-      'magento-orders-to-ff-invoices',
-      order,
-      'X-Magento-Signature',
-      sign(HOOK_SECRETS.magento, order, 'base64'),
-    );
+    this.magento.orders.set(entity, touch(sampleOrder(entity, { customer_id: customers[tick % customers.length] })));
+    const invoice = invoiceOrder(this.magento, entity);
     this.sent.orders.push(entity);
+    this.sent.payments.push(Number(invoice.entity_id));
     if (tick % 2 === 0) await this.#erp.stockCount(['MUG-1', 'TEE-1', 'CAP-1'][tick % 3], 1000 + tick);
     if (tick % 3 === 0) await this.ad('C-1001');
     if (tick % 4 === 1) this.openInvoice(tick);
     if (tick % 4 === 2) await this.#erp.fulfil(entity - 1);
-    if (tick % 4 === 3) await this.#erp.refund(entity - 2);
+    if (tick % 4 === 3) this.#erp.refund(entity - 2);
     if (tick % 5 === 2) await this.#erp.newProduct();
     if (tick % 6 === 4) await this.#erp.ffAccount();
   }
@@ -129,8 +123,8 @@ export class DemoTraffic {
     this.sent.invoices.push({ id: String(posted.Id), name: String(posted.Name) });
   }
 
-  /** The buyer pays every invoice quote that has reached Magento; the store sends the order to both order hooks. */
-  async payInvoiceQuotes(magento: MagentoState): Promise<void> {
+  /** The buyer pays every invoice quote that has reached Magento: an order and its paid invoice, for the polls. */
+  payInvoiceQuotes(magento: MagentoState): void {
     for (const quote of magento.negotiableQuotes.values()) {
       const fields = (quote.extension_attributes as { negotiable_quote: { status: string; quote_name?: string } })
         .negotiable_quote;
@@ -145,10 +139,8 @@ export class DemoTraffic {
         method: 'braintree',
         transactionId: `ch_${String(quote.id)}`,
       });
-      const signature = sign(HOOK_SECRETS.magento, order, 'base64');
-      await this.#post('magento-invoice-payments-to-ff-cash-entries', order, 'X-Magento-Signature', signature);
-      await this.#post('magento-orders-to-ff-invoices', order, 'X-Magento-Signature', signature);
-      this.sent.payments.push(Number(order.entity_id));
+      const paid = magento.invoices.find((i) => i.order_id === order.entity_id)!;
+      this.sent.payments.push(Number(paid.entity_id));
     }
   }
 

@@ -36,6 +36,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CUSTOMERS = [42, 43, 44, 45, 46];
 const BNG_CUSTOMERS = [601, 602, 603];
 const M3_EXECUTE = '/m3api-rest/v2/execute';
+/** How often the demo's Magento polls run (demo-repo.ts shortens the seed specs' interval to this). */
+const POLL_MS = 1000;
 
 /** Runs the demo; resolves to the exit code (0 when nothing was lost or duplicated). */
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
@@ -44,7 +46,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   mkdirSync('.junction', { recursive: true });
   const root = mkdtempSync(join(resolve('.junction'), 'demo-'));
   const systems = await startSeedSystems();
-  const repo = await createDemoRepo(packagePath('specs'));
+  const repo = await createDemoRepo(packagePath('specs'), POLL_MS);
   let engine: Engine | undefined;
   let sync: GitSync | undefined;
   let stopping = false;
@@ -89,7 +91,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     );
     const traffic = new DemoTraffic(running.url!, systems.ff, systems.magento.state);
     const bng = new DemoBngTraffic(running.url!, traffic.sent.bng);
-    for (const id of CUSTOMERS) await traffic.customer(id);
+    for (const id of CUSTOMERS) traffic.customer(id);
     for (const id of BNG_CUSTOMERS) await bng.customer(id);
     const delivered = async (name: string) =>
       (await engine!.status()).integrations.find((i) => i.name === name)!.counts.delivered;
@@ -171,7 +173,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       }
       await traffic.round(CUSTOMERS);
       await bng.round(BNG_CUSTOMERS);
-      await traffic.payInvoiceQuotes(systems.magento.state);
+      traffic.payInvoiceQuotes(systems.magento.state);
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
         say(progressLines(await running.status(), elapsed / 1000, note));
@@ -179,10 +181,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       await sleep(200);
     }
     say('  » traffic stopped; waiting for the queues to drain');
-    const drained = async () => (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0);
+    // The Magento polls (every second in the demo) find the last changes first.
+    const drained = async () => {
+      await sleep(2 * POLL_MS);
+      return (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0);
+    };
     await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
     // Quotes sent during the drain are paid too, so every invoice ends paid or dead-lettered.
-    await traffic.payInvoiceQuotes(systems.magento.state);
+    traffic.payInvoiceQuotes(systems.magento.state);
     await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
     const letters = await running.deadLetters.list();
     for (const d of letters)

@@ -146,19 +146,18 @@ it('open FF invoice -> quote, draft and send answers lost; a part payment, the d
   ]);
   expect(calls(magento, /negotiableQuote\/decline/, from)).toEqual([`POST ${M}/negotiableQuote/decline`]);
 
-  // The buyer pays the quote in Magento; FF books the cash once although its answer is lost.
+  // The buyer pays the quote in Magento (its invoice is paid at checkout); the invoice poll finds it, and FF books the
+  // cash once although its answer is lost.
   const order = placeQuoteOrder(magento.state, Number(live()[0].id), { method: 'braintree', transactionId: 'ch_777' });
+  const paid = String(magento.state.invoices.find((i) => i.order_id === order.entity_id)!.entity_id);
   ff.fail({
     dropAfterCommit: true,
-    pathPrefix: `${SF}/c2g__codaCashEntry__c/Magento_Order_Id__c/${String(order.entity_id)}`,
+    pathPrefix: `${SF}/c2g__codaCashEntry__c/Magento_Invoice_Id__c/${paid}`,
     times: 1,
   });
-  await h.post('magento-invoice-payments-to-ff-cash-entries', order, 'magento');
   await waitFor(() => ff.records('c2g__codaCashEntryLineItem__c').length === 1, 'the cash entry line');
   await expectDrained(h.nats.url);
-  expect(
-    ff.records('c2g__codaCashEntry__c').filter((c) => c.Magento_Order_Id__c === String(order.entity_id)),
-  ).toHaveLength(1);
+  expect(ff.records('c2g__codaCashEntry__c').filter((c) => c.Magento_Invoice_Id__c === paid)).toHaveLength(1);
 });
 
 it('approved FF sales quote -> Magento quote, the draft answer lost; then Denied, the decline late: one quote', async () => {
