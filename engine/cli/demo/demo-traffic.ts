@@ -1,8 +1,9 @@
 /**
  * Realistic traffic for the demo: customers, completed and paid orders and refunds (demo-erp-traffic.ts) changing in
  * the Magento store, which its polls find; signed webhooks for ads from the service app; FF accounts, stock counts,
- * fulfilments and new products (demo-erp-traffic.ts) and open FF invoices made in the FF org, whose change events reach Magento
- * (the invoices as quotes that the buyer then pays). Remembers what it sent so the end check can compare.
+ * fulfilments and new products (demo-erp-traffic.ts) and open FF invoices made in the FF org, whose change events
+ * reach Magento (the invoices as quotes that the buyer then pays). Remembers what it sent so the end check can
+ * compare.
  */
 import { createHmac } from 'node:crypto';
 import { invoiceOrder, placeQuoteOrder, touch } from '../../../connectors/magento/emulator/index.js';
