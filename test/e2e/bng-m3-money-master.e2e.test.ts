@@ -9,6 +9,8 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../connectors/infor_m3/emulator/customer-invoices.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { bngCreditMemo } from './helpers/bng-events.js';
+import { MI, bngLost, expectFaultsUsed, lost } from './helpers/bng-m3-faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
@@ -16,11 +18,7 @@ let h: SeedEngine;
 beforeAll(async () => {
   h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
 }, 60_000);
-// Every injected fault was hit: the flows really lost those answers.
-afterEach(async () => {
-  for (const system of [h.systems.m3, h.systems.bng])
-    expect(await (await fetch(`${system.url}/__emulator/faults`)).json()).toEqual([]);
-});
+afterEach(() => expectFaultsUsed(h));
 afterAll(async () => {
   // The one dead letter these flows should leave is the unbalanced credit memo (its own test checks it).
   const open = await h.engine.deadLetters.list({ status: 'open' });
@@ -28,9 +26,6 @@ afterAll(async () => {
   expect(open.map((d) => `${d.integration} ${d.key}`)).toEqual(['bng-credit-memos-to-m3-ar 7702']);
 });
 
-const MI = '/m3api-rest/v2/execute';
-/** M3 commits, then the connection drops before the answer. */
-const lost = (transaction: string) => ({ dropAfterCommit: true, pathPrefix: `${MI}/${transaction}`, times: 1 });
 /** The transactions M3 received (`PROGRAM/Transaction`), in order, with their input fields. */
 const calls = (transaction: RegExp, fields: Record<string, string> = {}) =>
   h.systems.m3.requests.filter(
@@ -92,7 +87,7 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
   });
   expect(bng('customers').has('m3-template')).toBe(false);
   // Changed in M3 (CRS610 in M3 itself): BNG follows, its answer lost once, and holds one record.
-  h.systems.bng.fail({ dropAfterCommit: true, pathPrefix: '/customers/m3-10042', times: 1 });
+  h.systems.bng.fail(bngLost('/customers/m3-10042'));
   const ada = m3.state.tables.customer.get('10042')!;
   m3.state.tables.customer.set('10042', {
     ...ada,
@@ -157,7 +152,7 @@ it('a BNG order invoiced in M3 reaches BNG once, BNG answer lost after it saved 
   await h.post('bng-orders-to-m3', order, 'bng');
   const heads = () => [...m3.state.tables.order_head.values()].filter((o) => o.CUOR === '9101');
   await waitFor(() => heads().length > 0, 'the M3 order');
-  h.systems.bng.fail({ dropAfterCommit: true, pathPrefix: '/invoices/2026-100001', times: 1 });
+  h.systems.bng.fail(bngLost('/invoices/2026-100001'));
   invoiceCustomerOrder(m3.state, heads()[0].ORNO, { date: new Date('2026-12-03T10:00:00Z'), vatRate: 0.08 });
   await waitFor(() => bngPuts('/invoices/2026-100001').length === 2, 'the invoice sent again after the lost answer');
   await expectDrained(h.nats.url);
@@ -181,27 +176,11 @@ it('a BNG order invoiced in M3 reaches BNG once, BNG answer lost after it saved 
   expect(bngPuts('/invoices/2026-100000')).toHaveLength(1);
 });
 
-const creditMemo = (id: number, total: number) => ({
-  credit_memo: {
-    id,
-    order_id: 9101,
-    customer_id: 601,
-    status: 'issued',
-    currency: 'USD',
-    issued_at: '2026-12-04T09:00:00Z',
-    lines: [
-      { sku: 'mug-1', quantity: 2, amount: 25, tax: 2 },
-      { sku: 'cap-1', quantity: 1, amount: 18, tax: 1.44 },
-    ],
-    total,
-  },
-});
-
 it('a BNG credit memo posts one balanced AR voucher in M3, its batch and post answers lost', async () => {
   const { m3 } = h.systems;
   m3.fail(lost('GLS840MI/AddBatchHead'));
   m3.fail(lost('GLS840MI/UpdBatch'));
-  await h.post('bng-credit-memos-to-m3-ar', creditMemo(7701, 46.44), 'bng');
+  await h.post('bng-credit-memos-to-m3-ar', bngCreditMemo(7701, 46.44), 'bng');
   const vouchers = () => [...m3.state.tables.gl_voucher.values()].filter((v) => v.KEY1 === 'C000007701');
   await waitFor(() => vouchers().length > 0 && !m3.state.tables.gl_batch.has('C000007701'), 'the voucher');
   await expectDrained(h.nats.url);
@@ -218,7 +197,7 @@ it('a BNG credit memo posts one balanced AR voucher in M3, its batch and post an
 });
 
 it('a credit memo whose lines do not add up to its total is refused before any call, with the difference', async () => {
-  await h.post('bng-credit-memos-to-m3-ar', creditMemo(7702, 48.44), 'bng');
+  await h.post('bng-credit-memos-to-m3-ar', bngCreditMemo(7702, 48.44), 'bng');
   await waitFor(
     async () => (await h.engine.deadLetters.list({ integration: 'bng-credit-memos-to-m3-ar' })).length > 0,
     'the dead letter',

@@ -6,8 +6,9 @@
  * the M3 way (`…03` does not exist, `…04` already exists).
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { invoiceCustomerOrder } from '../../../connectors/infor_m3/emulator/customer-invoices.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
-import { bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from '../helpers/bng-events.js';
+import { bngCreditMemo, bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from '../helpers/bng-events.js';
 import {
   bngLate,
   bngLost,
@@ -31,8 +32,8 @@ beforeAll(async () => {
 afterEach(() => expectFaultsUsed(h));
 afterAll(() => stopWithoutDeadLetters(h));
 
-/** The voucher a payment was posted as, and its lines as [account, amount]. */
-function postedPayment(key1: string) {
+/** The voucher a GL batch (a payment, a credit memo) was posted as, and its lines as [account, amount]. */
+function posted(key1: string) {
   const vouchers = rows('gl_voucher').filter((v) => v.KEY1 === key1);
   const lines = vouchers.flatMap((v) =>
     rows('gl_voucher_line').filter((l) => l.VONO === v.VONO && l.YEA4 === v.YEA4 && l.DIVI === v.DIVI),
@@ -45,9 +46,9 @@ it('payment, lost: a line and the check answered after M3 committed: one balance
   h.systems.m3.fail(lost('GLS840MI/CtrlBatch'));
   const before = transactions(/^GLS840MI\/AddBatchLine$/).length;
   await h.post('bng-payments-to-m3-gl', bngPayment(9921, 50), 'bng');
-  await waitFor(() => postedPayment('P000009921').vouchers.length > 0, 'the voucher');
+  await waitFor(() => posted('P000009921').vouchers.length > 0, 'the voucher');
   await expectDrained(h.nats.url);
-  expect(postedPayment('P000009921')).toEqual({
+  expect(posted('P000009921')).toEqual({
     vouchers: [expect.objectContaining({ KEY1: 'P000009921', DSUM: '50.00', CSUM: '-50.00' })],
     lines: [
       ['1930', '50.00'],
@@ -64,9 +65,9 @@ it('payment, late: the batch head and the posting time out while M3 commits: one
   h.systems.m3.fail(late('GLS840MI/UpdBatch'));
   const before = transactions(/^GLS840MI\/UpdBatch$/).length;
   await h.post('bng-payments-to-m3-gl', bngPayment(9922, 12.5), 'bng');
-  await waitFor(() => postedPayment('P000009922').vouchers.length > 0, 'the voucher');
+  await waitFor(() => posted('P000009922').vouchers.length > 0, 'the voucher');
   await expectDrained(h.nats.url);
-  expect(postedPayment('P000009922')).toEqual({
+  expect(posted('P000009922')).toEqual({
     vouchers: [expect.objectContaining({ KEY1: 'P000009922', DSUM: '12.50', CSUM: '-12.50' })],
     lines: [
       ['1930', '12.50'],
@@ -76,6 +77,27 @@ it('payment, late: the batch head and the posting time out while M3 commits: one
   // The posting was sent twice; whichever came second found the batch consumed (…03) and posted nothing.
   expect(transactions(/^GLS840MI\/UpdBatch$/).length - before).toBe(2);
   expect(h.systems.m3.state.tables.gl_batch.has('P000009922')).toBe(false);
+});
+
+it('credit memo, late: a line and the posting time out while M3 commits: one balanced AR voucher', async () => {
+  h.systems.m3.fail(late('GLS840MI/AddBatchLine'));
+  h.systems.m3.fail(late('GLS840MI/UpdBatch'));
+  const before = transactions(/^GLS840MI\/UpdBatch$/).length;
+  await h.post('bng-credit-memos-to-m3-ar', bngCreditMemo(7721, 46.44), 'bng');
+  await waitFor(() => posted('C000007721').vouchers.length > 0, 'the voucher');
+  await expectDrained(h.nats.url);
+  expect(posted('C000007721')).toEqual({
+    vouchers: [expect.objectContaining({ KEY1: 'C000007721', DSUM: '46.44', CSUM: '-46.44' })],
+    lines: [
+      ['3090', '25.00'],
+      ['3090', '18.00'],
+      ['2610', '3.44'],
+      ['1510', '-46.44'],
+    ],
+  });
+  // The posting was sent twice; whichever came second found the batch consumed (…03) and posted nothing.
+  expect(transactions(/^GLS840MI\/UpdBatch$/).length - before).toBe(2);
+  expect(h.systems.m3.state.tables.gl_batch.has('C000007721')).toBe(false);
 });
 
 const supplier = (suno: string) => rows('supplier').filter((s) => s.SUNO === suno);
@@ -213,4 +235,115 @@ it('M3 item -> BNG, lost and late: BNG saves each change, its answers lost or la
   );
   // Each change sent twice (the first answer lost, then late) and nothing more, however often M3 was polled.
   expect(statusesSent('stove-1')).toEqual(['10', '10', '20', '20']);
+});
+
+const bngRecord = (collection: string, id: string) => h.systems.bng.collections.get(collection)?.get(id);
+/** The records BNG holds under `id` in `collection`: the record itself and its sub-records (`id/…`). */
+const bngRecordIds = (collection: string, id: string) =>
+  [...(h.systems.bng.collections.get(collection)?.keys() ?? [])].filter((k) => k === id || k.startsWith(`${id}/`));
+
+it('M3 invoice -> BNG, late: BNG saves the invoice after the engine gave up: one invoice, as M3 made it', async () => {
+  const { m3, bng } = h.systems;
+  // An M3 order of BNG order 9301 for M3 customer 10042, as bng-orders-to-m3 enters one: 4 CAP-1 at 18.
+  m3.state.tables.order_head.set('1000900', { CUNO: '10042', ORNO: '1000900', CUOR: '9301', WHLO: '100', STAT: '66' });
+  m3.state.tables.order_line.set('1000900/1', { ORNO: '1000900', PONR: '1', ITNO: 'CAP-1', ORQT: '4', SAPR: '18' });
+  const { IVNO } = invoiceCustomerOrder(m3.state, '1000900', { date: new Date('2026-12-03T10:00:00Z'), vatRate: 0.1 });
+  const number = `2026-${IVNO}`;
+  bng.fail(bngLate(`/invoices/${number}`));
+  await waitFor(() => puts(`/invoices/${number}`).length === 2, 'the invoice sent again after the timeout');
+  await expectDrained(h.nats.url);
+  expect(bngRecordIds('invoices', number)).toEqual([number]);
+  expect(bngRecord('invoices', number)).toEqual({
+    id: number,
+    invoice_number: number,
+    order_id: '9301',
+    m3_customer_number: '10042',
+    m3_order_numbers: ['1000900'],
+    invoice_date: '2026-12-03',
+    due_date: '2027-01-02',
+    currency: 'USD',
+    net: 72,
+    tax: 7.2,
+    total: 79.2,
+    open_amount: 79.2,
+  });
+  // Once timed out and once again, however often the invoice was listed again from the cursor on.
+  expect(puts(`/invoices/${number}`)).toHaveLength(2);
+});
+
+it('M3 customer -> BNG, late: BNG saves the customer and its ERP data after the engine gave up: one of each', async () => {
+  const { m3, bng } = h.systems;
+  bng.fail(bngLate('/customers/m3-10077'));
+  bng.fail(bngLate('/customers/m3-10077/erp'));
+  m3.state.tables.customer.set('10077', {
+    CUNO: '10077',
+    CUNM: 'Babbage Engines',
+    CUA1: '5 Difference Rd',
+    TOWN: 'London',
+    PONO: 'SW1A 1AA',
+    CSCD: 'GB',
+    MAIL: 'orders@babbage.example',
+    STAT: '20',
+    CUCD: 'GBP',
+    CRLM: '5000',
+    TEPY: '30',
+    LMTS: String(Date.now()),
+  });
+  await waitFor(() => puts('/customers/m3-10077/erp').length >= 2, 'the ERP data sent again after the timeout');
+  await expectDrained(h.nats.url);
+  expect(bngRecordIds('customers', 'm3-10077')).toEqual(['m3-10077', 'm3-10077/erp']);
+  expect(bngRecord('customers', 'm3-10077')).toEqual({
+    id: 'm3-10077',
+    source: 'm3',
+    type: 'business',
+    company_name: 'Babbage Engines',
+    email: 'orders@babbage.example',
+    phone: '',
+    address: { line1: '5 Difference Rd', line2: '', city: 'London', postcode: 'SW1A 1AA', country: 'GB' },
+  });
+  expect(bngRecord('customers', 'm3-10077/erp')).toEqual({
+    id: 'm3-10077',
+    m3_customer_number: '10077',
+    m3_status: '20',
+    currency: 'GBP',
+    credit_limit: 5000,
+    payment_terms: '30',
+  });
+});
+
+/** A supplier M3 created or changed just now, as CRS620MI/LstSuppliers lists it. */
+function changeSupplier(suno: string, fields: Record<string, string>) {
+  const current = h.systems.m3.state.tables.supplier.get(suno) ?? { SUNO: suno, SUTY: '0', STAT: '20' };
+  h.systems.m3.state.tables.supplier.set(suno, { ...current, ...fields, LMTS: String(Date.now()) });
+}
+
+it('M3 supplier -> BNG vendor, lost then late: BNG saves each change, its answers lost or late: one vendor', async () => {
+  const { bng } = h.systems;
+  bng.fail(bngLost('/vendors/m3-s200'));
+  bng.fail(bngLost('/vendors/m3-s200/erp'));
+  changeSupplier('S200', { SUNM: 'Nordic Tin AB', CSCD: 'SE', CUCD: 'SEK', TEPY: '30', PYME: 'BGO', SUCL: 'RAW' });
+  await waitFor(() => puts('/vendors/m3-s200/erp').length >= 2, 'the new vendor in BNG');
+  await expectDrained(h.nats.url);
+  bng.fail(bngLate('/vendors/m3-s200'));
+  bng.fail(bngLate('/vendors/m3-s200/erp'));
+  changeSupplier('S200', { SUNM: 'Nordic Tin Group AB', PHNO: '+46 8 123 456', TEPY: '45' });
+  await waitFor(() => bngRecord('vendors', 'm3-s200/erp')?.payment_terms === '45', 'the changed vendor in BNG');
+  await expectDrained(h.nats.url);
+  expect(bngRecordIds('vendors', 'm3-s200')).toEqual(['m3-s200', 'm3-s200/erp']);
+  expect(bngRecord('vendors', 'm3-s200')).toEqual({
+    id: 'm3-s200',
+    source: 'm3',
+    legal_name: 'Nordic Tin Group AB',
+    country: 'SE',
+    phone: '+46 8 123 456',
+    approved: true,
+  });
+  expect(bngRecord('vendors', 'm3-s200/erp')).toEqual({
+    id: 'm3-s200',
+    m3_supplier_number: 'S200',
+    currency: 'SEK',
+    payment_terms: '45',
+    payment_method: 'BGO',
+    supplier_group: 'RAW',
+  });
 });

@@ -1,4 +1,7 @@
-/** The BNG webhook bodies the BNG -> M3 end-to-end tests send: a vendor, its purchase order, invoice and a payment. */
+/**
+ * The BNG webhook bodies the BNG -> M3 end-to-end tests send: a vendor, its purchase order, invoice, a payment and
+ * a credit memo.
+ */
 
 /** An approved vendor (M3 supplier `V` + id). */
 export const bngVendor = (id: number, changes: Record<string, unknown> = {}) => ({
@@ -61,5 +64,22 @@ export const bngPayment = (id: number, amount: number) => ({
     amount,
     currency: 'USD',
     settled_at: '2026-12-01T23:00:00Z',
+  },
+});
+
+/** An issued credit memo of order 9101: two returned lines and their tax, which come to 46.44 (`total` may differ). */
+export const bngCreditMemo = (id: number, total: number) => ({
+  credit_memo: {
+    id,
+    order_id: 9101,
+    customer_id: 601,
+    status: 'issued',
+    currency: 'USD',
+    issued_at: '2026-12-04T09:00:00Z',
+    lines: [
+      { sku: 'mug-1', quantity: 2, amount: 25, tax: 2 },
+      { sku: 'cap-1', quantity: 1, amount: 18, tax: 1.44 },
+    ],
+    total,
   },
 });
