@@ -110,6 +110,11 @@ describe('junction run --repo', () => {
     });
     expect(hook.status).toBe(202);
     await waitFor(async () => (await status()).active_commit === second, 'second commit active');
+    // Each worker reports the commit it runs on its next heartbeat, a moment after the swap.
+    await waitFor(async () => {
+      const workers = (await status()).workers as { commit: string }[] | undefined;
+      return workers?.length === 1 && workers[0].commit === second;
+    }, 'the worker reports the second commit');
 
     const printed = await runCli(['status', '--url', operatorUrl, '--format', 'json']);
     expect(printed.code).toBe(0);
