@@ -6,7 +6,7 @@ import { permanentError } from '../../engine/sdk/index.js';
 import { magentoChangeOperations } from './change-operations.js';
 import { magentoPriceOperations } from './price-operations.js';
 import { attributeOperations } from './schema-pull.js';
-import type { OperationCall, OperationDef } from '../../engine/sdk/index.js';
+import type { JsonSchema, OperationCall, OperationDef } from '../../engine/sdk/index.js';
 import {
   cartSchema,
   creditmemoSchema,
@@ -44,6 +44,13 @@ const filter = (field: string, value: string, condition: string) => ({
   'searchCriteria[filter_groups][0][filters][0][value]': value,
   'searchCriteria[filter_groups][0][filters][0][condition_type]': condition,
 });
+
+/** The input of the calls that name one order: its entity_id. */
+const orderIdInput: JsonSchema = {
+  type: 'object',
+  required: ['order_id'],
+  properties: { order_id: { type: ['integer', 'string'], description: 'Order id (entity_id).' } },
+};
 
 /** The Magento operations by name. */
 export const magentoOperations: Record<string, OperationDef> = {
@@ -296,11 +303,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     vendorName: 'GET /V1/shipments?searchCriteria',
     kind: 'query',
     object: 'shipment',
-    input: {
-      type: 'object',
-      required: ['order_id'],
-      properties: { order_id: { type: ['integer', 'string'], description: 'Order id (entity_id).' } },
-    },
+    input: orderIdInput,
     output: {
       type: 'object',
       properties: {
@@ -336,11 +339,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     vendorName: 'GET /V1/orders/{id}/comments',
     kind: 'query',
     object: 'order_comment',
-    input: {
-      type: 'object',
-      required: ['order_id'],
-      properties: { order_id: { type: ['integer', 'string'], description: 'Order id (entity_id).' } },
-    },
+    input: orderIdInput,
     output: {
       type: 'object',
       properties: { items: { type: 'array', items: orderCommentRecordSchema }, total_count: { type: 'integer' } },
