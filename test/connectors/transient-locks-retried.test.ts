@@ -13,19 +13,14 @@ import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { startVendorEngine } from '../runtime/helpers/vendor-engine.js';
 import type { VendorEngine } from '../runtime/helpers/vendor-engine.js';
+import { MI } from '../e2e/helpers/bng-m3-faults.js';
+import { stopWithoutDeadLetters } from '../e2e/helpers/faults.js';
 import { startSeedEngine } from '../e2e/helpers/seed-engine.js';
 import type { SeedEngine } from '../e2e/helpers/seed-engine.js';
 
 /** The calls a system received, as `METHOD path`. */
 const calls = (system: { requests: { method: string; path: string }[] }, match: RegExp) =>
   system.requests.map((r) => `${r.method} ${r.path}`).filter((c) => match.test(c));
-
-/** Stops the engine; no event may have been dead-lettered. */
-async function stopWithoutDeadLetters(h: SeedEngine): Promise<void> {
-  const open = await h.engine.deadLetters.list({ status: 'open' });
-  await h.stop();
-  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
-}
 
 describe('service app -> Salesforce seed flow', () => {
   let h: SeedEngine;
@@ -124,7 +119,6 @@ describe('BNG <-> M3 seed flows', () => {
   }, 60_000);
   afterAll(() => stopWithoutDeadLetters(h));
 
-  const MI = '/m3api-rest/v2/execute/';
   const customer = (lastName: string, updatedAt: string) => ({
     customer: {
       id: 602,
@@ -141,7 +135,7 @@ describe('BNG <-> M3 seed flows', () => {
     const { m3 } = h.systems;
     // This customer's calls only (the M3 -> BNG customer poll lists CRS610MI alongside).
     const transactions = () =>
-      m3.requests.filter((r) => r.query.CUNO === 'B00000602').map((r) => r.path.slice(MI.length));
+      m3.requests.filter((r) => r.query.CUNO === 'B00000602').map((r) => r.path.slice(MI.length + 1));
     m3.contend({ code: 'XO_1130', transaction: 'CRS610MI/Add', times: 1 });
     await h.post('bng-customers-to-m3', customer('Byron', '2026-12-01T10:00:00Z'), 'bng');
     await waitFor(() => m3.state.tables.customer.has('B00000602'), 'customer B00000602');

@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../connectors/infor_m3/emulator/customer-invoices.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { bngCreditMemo } from './helpers/bng-events.js';
-import { MI, bngLost, expectFaultsUsed, lost } from './helpers/bng-m3-faults.js';
+import { MI, lost } from './helpers/bng-m3-faults.js';
+import { answerLost, expectFaultsUsed } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
@@ -18,7 +19,7 @@ let h: SeedEngine;
 beforeAll(async () => {
   h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
 }, 60_000);
-afterEach(() => expectFaultsUsed(h));
+afterEach(() => expectFaultsUsed(h.systems.m3, h.systems.bng));
 afterAll(async () => {
   // The one dead letter these flows should leave is the unbalanced credit memo (its own test checks it).
   const open = await h.engine.deadLetters.list({ status: 'open' });
@@ -87,7 +88,7 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
   });
   expect(bng('customers').has('m3-template')).toBe(false);
   // Changed in M3 (CRS610 in M3 itself): BNG follows, its answer lost once, and holds one record.
-  h.systems.bng.fail(bngLost('/customers/m3-10042'));
+  h.systems.bng.fail(answerLost('/customers/m3-10042'));
   const ada = m3.state.tables.customer.get('10042')!;
   m3.state.tables.customer.set('10042', {
     ...ada,
@@ -152,7 +153,7 @@ it('a BNG order invoiced in M3 reaches BNG once, BNG answer lost after it saved 
   await h.post('bng-orders-to-m3', order, 'bng');
   const heads = () => [...m3.state.tables.order_head.values()].filter((o) => o.CUOR === '9101');
   await waitFor(() => heads().length > 0, 'the M3 order');
-  h.systems.bng.fail(bngLost('/invoices/2026-100001'));
+  h.systems.bng.fail(answerLost('/invoices/2026-100001'));
   invoiceCustomerOrder(m3.state, heads()[0].ORNO, { date: new Date('2026-12-03T10:00:00Z'), vatRate: 0.08 });
   await waitFor(() => bngPuts('/invoices/2026-100001').length === 2, 'the invoice sent again after the lost answer');
   await expectDrained(h.nats.url);

@@ -10,29 +10,19 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
-import {
-  bngLate,
-  bngLost,
-  bngM3Views,
-  expectFaultsUsed,
-  late,
-  lost,
-  stopWithoutDeadLetters,
-} from './helpers/bng-m3-faults.js';
+import { bngM3Views, late, lost } from './helpers/bng-m3-faults.js';
 import { bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from './helpers/bng-events.js';
+import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
 let h: SeedEngine;
-let rows: ReturnType<typeof bngM3Views>['rows'];
-let transactions: ReturnType<typeof bngM3Views>['transactions'];
-let puts: ReturnType<typeof bngM3Views>['puts'];
 beforeAll(async () => {
   h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
-  ({ rows, transactions, puts } = bngM3Views(h));
 }, 60_000);
-afterEach(() => expectFaultsUsed(h));
+afterEach(() => expectFaultsUsed(h.systems.m3, h.systems.bng));
 afterAll(() => stopWithoutDeadLetters(h));
+const { rows, transactions, puts } = bngM3Views(() => h);
 
 const customer = (name: string, updatedAt: string) => ({
   customer: {
@@ -245,12 +235,12 @@ it('M3 stock polled per warehouse -> BNG availability, answers lost and late: on
   await waitFor(() => stock()?.available === 116, 'the first poll in BNG');
   await expectDrained(h.nats.url);
   // M3 allocates 6 more of MUG-1; BNG saves the availability but its answer is lost, so the PUT is sent again.
-  bng.fail(bngLost(path));
+  bng.fail(answerLost(path));
   change({ ALQT: '10' });
   await waitFor(() => available().length === 3, 'the allocation in BNG');
   await expectDrained(h.nats.url);
   // The allocation is released: the balance is back to what an earlier poll saw, and still flows (BNG is late).
-  bng.fail(bngLate(path));
+  bng.fail(answerLate(path));
   change({ ALQT: '4' });
   await waitFor(() => available().length === 5, 'the release in BNG');
   const polls = transactions(/^MMS060MI\/List$/).length;
@@ -279,14 +269,14 @@ it('M3 order status -> BNG order, the answers lost and late: the latest status, 
     m3.state.tables.order_head.set(order.ORNO, { ...order, ORSL, ORST: ORSL });
     return { ORNO: order.ORNO, ORSL, ORST: ORSL, CUOR: order.CUOR, LMTS, ...(DLIX ? { DLIX } : {}) };
   };
-  bng.fail(bngLost(path));
+  bng.fail(answerLost(path));
   await h.post('m3-order-status-to-bng', changed('33', '20261202090000000'), 'm3');
   await waitFor(() => status()?.status === 'allocated', 'allocated in BNG');
   await expectDrained(h.nats.url);
   // A status BNG does not show (partly delivered) is not reported.
   await h.post('m3-order-status-to-bng', changed('55', '20261202100000000'), 'm3');
   await expectDrained(h.nats.url);
-  bng.fail(bngLate(path));
+  bng.fail(answerLate(path));
   await h.post('m3-order-status-to-bng', changed('66', '20261202110000000', '7000000123'), 'm3');
   await waitFor(() => status()?.status === 'shipped' && puts(path).length === 4, 'shipped in BNG');
   await expectDrained(h.nats.url);

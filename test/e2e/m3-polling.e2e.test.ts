@@ -7,18 +7,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Row } from '../../connectors/infor_m3/emulator/state.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
-import { bngM3Views, stopWithoutDeadLetters } from './helpers/bng-m3-faults.js';
+import { bngM3Views } from './helpers/bng-m3-faults.js';
+import { stopWithoutDeadLetters } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
 let h: SeedEngine;
-let transactions: ReturnType<typeof bngM3Views>['transactions'];
-let puts: ReturnType<typeof bngM3Views>['puts'];
 beforeAll(async () => {
   h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
-  ({ transactions, puts } = bngM3Views(h));
 }, 60_000);
 afterAll(() => stopWithoutDeadLetters(h));
+const { transactions, puts } = bngM3Views(() => h);
 
 const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, '');
 const sku = (prefix: string, i: number) => `${prefix}-${String(i).padStart(3, '0')}`;

@@ -12,14 +12,13 @@ import { startSeedSystems } from '../../connectors/seed-systems.js';
 import { JUNCTION_ARGS } from '../cli/run-cli.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { MI } from './helpers/bng-m3-faults.js';
 import { copySeedSpecs, postSigned } from './helpers/seed-engine.js';
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-const MI = '/m3api-rest/v2/execute';
 
 it('a worker killed mid-entry: the next one deletes the open entry and enters the PO once', async () => {
   const nats = await startTestNatsServer();

@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
@@ -15,31 +16,15 @@ let h: SeedEngine;
 beforeAll(async () => {
   h = await startSeedEngine(['magento-ff', 'service-app-salesforce'], { fastTimeouts: true });
 }, 60_000);
-// Every injected fault was hit: the flows really lost those answers.
-afterEach(async () => expect(await faultsLeft()).toEqual([[], [], []]));
-afterAll(async () => {
-  const open = await h.engine.deadLetters.list({ status: 'open' });
-  await h.stop();
-  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
-});
+afterEach(() => expectFaultsUsed(h.systems.magento, h.systems.ff, h.systems.salesforce));
+afterAll(() => stopWithoutDeadLetters(h));
 
 const SF = '/services/data/v60.0/sobjects';
-/** The vendor commits, then the connection drops before the answer. */
-const lost = (pathPrefix: string, times = 1) => ({ dropAfterCommit: true, pathPrefix, times });
-/** The vendor commits 1.5 s later; the client (1 s timeout) has given up by then. */
-const late = (pathPrefix: string) => ({ delayMs: 1500, pathPrefix });
 const count = (rows: Row[], field: string, value: unknown) => rows.filter((r) => r[field] === value).length;
-/** The faults still pending on the Magento, FF and Salesforce emulators. */
-const faultsLeft = async () =>
-  Promise.all(
-    [h.systems.magento, h.systems.ff, h.systems.salesforce].map(
-      async (s) => (await (await fetch(`${s.url}/__emulator/faults`)).json()) as unknown[],
-    ),
-  );
 
 it('service app ad -> Salesforce usage entry, created with the answer lost and corrected after a timeout', async () => {
   const { salesforce } = h.systems;
-  salesforce.fail(lost(`${SF}/Usage_Entry__c/External_Id__c/ad-9001`));
+  salesforce.fail(answerLost(`${SF}/Usage_Entry__c/External_Id__c/ad-9001`));
   const ad = {
     id: 9001,
     customer_id: 42,
@@ -50,7 +35,7 @@ it('service app ad -> Salesforce usage entry, created with the answer lost and c
   };
   await h.post('ad-usage-to-salesforce', { event_id: 'evt-9001', type: 'ad.created', ad }, 'app');
   await waitFor(() => count(salesforce.records('Usage_Entry__c'), 'External_Id__c', 'ad-9001') === 1, 'usage ad-9001');
-  salesforce.fail(late(`${SF}/Usage_Entry__c/External_Id__c/ad-9001`));
+  salesforce.fail(answerLate(`${SF}/Usage_Entry__c/External_Id__c/ad-9001`));
   await h.post(
     'ad-usage-to-salesforce',
     { event_id: 'evt-9001-2', type: 'ad.changed', ad: { ...ad, product_type: 'video', units: 5 } },

@@ -9,28 +9,18 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../../connectors/infor_m3/emulator/customer-invoices.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import { bngCreditMemo, bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from '../helpers/bng-events.js';
-import {
-  bngLate,
-  bngLost,
-  bngM3Views,
-  expectFaultsUsed,
-  late,
-  lost,
-  stopWithoutDeadLetters,
-} from '../helpers/bng-m3-faults.js';
+import { bngM3Views, late, lost } from '../helpers/bng-m3-faults.js';
+import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
 import { startSeedEngine } from '../helpers/seed-engine.js';
 import type { SeedEngine } from '../helpers/seed-engine.js';
 
 let h: SeedEngine;
-let rows: ReturnType<typeof bngM3Views>['rows'];
-let transactions: ReturnType<typeof bngM3Views>['transactions'];
-let puts: ReturnType<typeof bngM3Views>['puts'];
 beforeAll(async () => {
   h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
-  ({ rows, transactions, puts } = bngM3Views(h));
 }, 60_000);
-afterEach(() => expectFaultsUsed(h));
+afterEach(() => expectFaultsUsed(h.systems.m3, h.systems.bng));
 afterAll(() => stopWithoutDeadLetters(h));
+const { rows, transactions, puts } = bngM3Views(() => h);
 
 /** The voucher a GL batch (a payment, a credit memo) was posted as, and its lines as [account, amount]. */
 function posted(key1: string) {
@@ -222,11 +212,11 @@ const statusesSent = (sku: string) =>
 
 it('M3 item -> BNG, lost and late: BNG saves each change, its answers lost or late: the status M3 holds', async () => {
   const { bng } = h.systems;
-  bng.fail(bngLost('/products/stove-1/erp'));
+  bng.fail(answerLost('/products/stove-1/erp'));
   changeItem('STOVE-1', { STAT: '10' });
   await waitFor(() => statusesSent('stove-1').length === 2, 'the new item in BNG');
   await expectDrained(h.nats.url);
-  bng.fail(bngLate('/products/stove-1/erp'));
+  bng.fail(answerLate('/products/stove-1/erp'));
   changeItem('STOVE-1', { STAT: '20', UNMS: 'PCS' });
   await waitFor(() => statusesSent('stove-1').length === 4, 'the released item in BNG');
   await expectDrained(h.nats.url);
@@ -249,7 +239,7 @@ it('M3 invoice -> BNG, late: BNG saves the invoice after the engine gave up: one
   m3.state.tables.order_line.set('1000900/1', { ORNO: '1000900', PONR: '1', ITNO: 'CAP-1', ORQT: '4', SAPR: '18' });
   const { IVNO } = invoiceCustomerOrder(m3.state, '1000900', { date: new Date('2026-12-03T10:00:00Z'), vatRate: 0.1 });
   const number = `2026-${IVNO}`;
-  bng.fail(bngLate(`/invoices/${number}`));
+  bng.fail(answerLate(`/invoices/${number}`));
   await waitFor(() => puts(`/invoices/${number}`).length === 2, 'the invoice sent again after the timeout');
   await expectDrained(h.nats.url);
   expect(bngRecordIds('invoices', number)).toEqual([number]);
@@ -273,8 +263,8 @@ it('M3 invoice -> BNG, late: BNG saves the invoice after the engine gave up: one
 
 it('M3 customer -> BNG, late: BNG saves the customer and its ERP data after the engine gave up: one of each', async () => {
   const { m3, bng } = h.systems;
-  bng.fail(bngLate('/customers/m3-10077'));
-  bng.fail(bngLate('/customers/m3-10077/erp'));
+  bng.fail(answerLate('/customers/m3-10077'));
+  bng.fail(answerLate('/customers/m3-10077/erp'));
   m3.state.tables.customer.set('10077', {
     CUNO: '10077',
     CUNM: 'Babbage Engines',
@@ -319,13 +309,13 @@ function changeSupplier(suno: string, fields: Record<string, string>) {
 
 it('M3 supplier -> BNG vendor, lost then late: BNG saves each change, its answers lost or late: one vendor', async () => {
   const { bng } = h.systems;
-  bng.fail(bngLost('/vendors/m3-s200'));
-  bng.fail(bngLost('/vendors/m3-s200/erp'));
+  bng.fail(answerLost('/vendors/m3-s200'));
+  bng.fail(answerLost('/vendors/m3-s200/erp'));
   changeSupplier('S200', { SUNM: 'Nordic Tin AB', CSCD: 'SE', CUCD: 'SEK', TEPY: '30', PYME: 'BGO', SUCL: 'RAW' });
   await waitFor(() => puts('/vendors/m3-s200/erp').length >= 2, 'the new vendor in BNG');
   await expectDrained(h.nats.url);
-  bng.fail(bngLate('/vendors/m3-s200'));
-  bng.fail(bngLate('/vendors/m3-s200/erp'));
+  bng.fail(answerLate('/vendors/m3-s200'));
+  bng.fail(answerLate('/vendors/m3-s200/erp'));
   changeSupplier('S200', { SUNM: 'Nordic Tin Group AB', PHNO: '+46 8 123 456', TEPY: '45' });
   await waitFor(() => bngRecord('vendors', 'm3-s200/erp')?.payment_terms === '45', 'the changed vendor in BNG');
   await expectDrained(h.nats.url);

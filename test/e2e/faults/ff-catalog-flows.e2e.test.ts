@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import { createSalesforceRecord, patchSalesforceRecord } from '../../runtime/helpers/vendor-engine.js';
+import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
 import { startSeedEngine } from '../helpers/seed-engine.js';
 import type { SeedEngine } from '../helpers/seed-engine.js';
 
@@ -16,25 +17,15 @@ let h: SeedEngine;
 beforeAll(async () => {
   h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
 }, 60_000);
-// Every injected fault was hit: the flows really lost those answers.
-afterEach(async () => {
-  const left = (await (await fetch(`${h.systems.magento.url}/__emulator/faults`)).json()) as unknown[];
-  expect(left).toEqual([]);
-});
-afterAll(async () => {
-  const open = await h.engine.deadLetters.list({ status: 'open' });
-  await h.stop();
-  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
-});
+afterEach(() => expectFaultsUsed(h.systems.magento));
+afterAll(() => stopWithoutDeadLetters(h));
 
 const M = '/rest/default/V1';
-/** Magento commits, then the connection drops before the answer. */
-const lost = (pathPrefix: string, method: string) => ({ dropAfterCommit: true, pathPrefix, method, times: 1 });
 /**
  * Magento commits 1.2 s after the call, which (1 s timeout) has given up by then. The retry's find comes after the
  * shortest backoff (0.5 s, equal jitter), so after the commit: a commit later than the find would be sent again.
  */
-const late = (pathPrefix: string, method: string) => ({ delayMs: 1200, pathPrefix, method, times: 1 });
+const late = (pathPrefix: string, method: string) => answerLate(pathPrefix, { method, delayMs: 1200 });
 /** Magento's product creates of one SKU. */
 const creates = (sku: string) =>
   h.systems.magento.requests.filter(
@@ -61,7 +52,7 @@ async function newProduct(code: string, price: number): Promise<{ product: strin
 
 it('FF product -> Magento, the create answer lost and the price update late: one product, the new price', async () => {
   const { magento, ff } = h.systems;
-  magento.fail(lost(`${M}/products`, 'POST'));
+  magento.fail(answerLost(`${M}/products`, 'POST'));
   const { entry } = await newProduct('BOWL-1', 16);
   await waitFor(() => magento.state.products.get('BOWL-1')?.price === 16, 'product BOWL-1');
   await expectDrained(h.nats.url);
@@ -91,7 +82,7 @@ it('FF stock -> Magento sources, one answer lost and one late: the quantities FF
     const at = String(ff.records('Location').find((l) => l.Name === location)!.Id);
     return String(ff.records('ProductItem').find((i) => i.Product2Id === cap && i.LocationId === at)!.Id);
   };
-  magento.fail(lost(`${M}/inventory/source-items`, 'POST'));
+  magento.fail(answerLost(`${M}/inventory/source-items`, 'POST'));
   await patchSalesforceRecord(ff.url, 'ProductItem', item('WH-EAST'), { QuantityOnHand: 7 });
   await waitFor(() => magento.state.sourceItems.get('CAP-1/east_warehouse')?.quantity === 7, 'east stock');
   magento.fail(late(`${M}/inventory/source-items`, 'POST'));
@@ -131,7 +122,7 @@ it('FF fulfilment -> Magento: shipments lost and late, delivered late, returned 
   const second = await newFulfilment('10012', '1Z0002');
   const history = () => (magento.state.orders.get(1001)!.status_histories as Row[] | undefined) ?? [];
 
-  magento.fail(lost(`${M}/order/1001/ship`, 'POST'));
+  magento.fail(answerLost(`${M}/order/1001/ship`, 'POST'));
   await patchSalesforceRecord(ff.url, 'Fulfilment__c', first.id, { Status__c: 'Shipped' });
   await waitFor(() => magento.state.shipments.length === 1, 'the first shipment');
   await expectDrained(h.nats.url);
@@ -144,7 +135,7 @@ it('FF fulfilment -> Magento: shipments lost and late, delivered late, returned 
   await patchSalesforceRecord(ff.url, 'Fulfilment__c', first.id, { Status__c: 'Delivered' });
   await waitFor(() => history().length === 1, 'the delivered comment');
   await expectDrained(h.nats.url);
-  magento.fail(lost(`${M}/orders/1001/comments`, 'POST'));
+  magento.fail(answerLost(`${M}/orders/1001/comments`, 'POST'));
   await patchSalesforceRecord(ff.url, 'Fulfilment__c', first.id, { Status__c: 'Returned' });
   await waitFor(() => history().length === 2, 'the returned comment');
   await expectDrained(h.nats.url);

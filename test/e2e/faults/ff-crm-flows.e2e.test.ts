@@ -14,6 +14,7 @@ import {
   createSalesforceRecord,
   patchSalesforceRecord,
 } from '../../runtime/helpers/vendor-engine.js';
+import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
 import { startSeedEngine } from '../helpers/seed-engine.js';
 import type { SeedEngine } from '../helpers/seed-engine.js';
 
@@ -21,30 +22,14 @@ let h: SeedEngine;
 beforeAll(async () => {
   h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
 }, 60_000);
-// Every injected fault was hit: the flows really lost those answers.
-afterEach(async () => expect(await faultsLeft()).toEqual([[], []]));
-afterAll(async () => {
-  const open = await h.engine.deadLetters.list({ status: 'open' });
-  await h.stop();
-  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
-});
+afterEach(() => expectFaultsUsed(h.systems.magento, h.systems.ff));
+afterAll(() => stopWithoutDeadLetters(h));
 
 type Row = Record<string, unknown>;
 const M = '/rest/default/V1';
 const SF = '/services/data/v60.0/sobjects';
-/** Magento commits, then the connection drops before the answer. */
-const lost = (pathPrefix: string, method?: string) => ({ dropAfterCommit: true, pathPrefix, method, times: 1 });
-/** Magento commits 1.5 s later; the client (1 s timeout) has given up by then. */
-const late = (pathPrefix: string, method?: string) => ({ delayMs: 1500, pathPrefix, method, times: 1 });
 /** A Magento quote's negotiable-quote fields. */
 const status = (q: Row) => (q.extension_attributes as { negotiable_quote: Row }).negotiable_quote;
-/** The faults still pending on the Magento and FF emulators. */
-const faultsLeft = async () =>
-  Promise.all(
-    [h.systems.magento, h.systems.ff].map(
-      async (s) => (await (await fetch(`${s.url}/__emulator/faults`)).json()) as unknown[],
-    ),
-  );
 /** The calls a system received (from its `from`th request on), as `METHOD path`. */
 const calls = (system: { requests: { method: string; path: string }[] }, match: RegExp, from = 0) =>
   system.requests
@@ -75,7 +60,7 @@ it('FF account -> new Magento customer, the create answer lost; its new terms, t
   const account = () => ff.records('Account').find((a) => a.Id === Id)!;
 
   // Finance sets the terms: the customer is created (answer lost), found by its e-mail on the retry, and linked.
-  magento.fail(lost(`${M}/customers`, 'POST'));
+  magento.fail(answerLost(`${M}/customers`, 'POST'));
   await patchSalesforceRecord(ff.url, 'Account', Id, { c2g__CODADaysOffset1__c: 30 });
   await waitFor(() => account().Magento_Customer_Id__c !== undefined, 'the account linked');
   await expectDrained(h.nats.url);
@@ -85,7 +70,7 @@ it('FF account -> new Magento customer, the create answer lost; its new terms, t
   expect(account().Magento_Customer_Id__c).toBe(String(customer.id));
 
   // New terms and a VAT number: Magento saves them after the client gave up; the retry writes them again.
-  magento.fail(late(`${M}/customers/${String(customer.id)}`, 'PUT'));
+  magento.fail(answerLate(`${M}/customers/${String(customer.id)}`, { method: 'PUT' }));
   await patchSalesforceRecord(ff.url, 'Account', Id, {
     c2g__CODADaysOffset1__c: 60,
     c2g__CODAVATRegistrationNumber__c: 'GB-1815',
@@ -120,8 +105,8 @@ it('open FF invoice -> quote, draft and send answers lost; a part payment, the d
   const live = () => mine().filter((q) => status(q).status !== 'declined');
 
   // FF posts the invoice (its posting sets the open amount): the draft and the send commit, their answers are lost.
-  magento.fail(lost(`${M}/negotiableQuote/draft`));
-  magento.fail(lost(`${M}/negotiableQuote/submitToCustomer`));
+  magento.fail(answerLost(`${M}/negotiableQuote/draft`));
+  magento.fail(answerLost(`${M}/negotiableQuote/submitToCustomer`));
   ff.store.update('c2g__codaInvoice__c', Id, { c2g__InvoiceStatus__c: 'Complete', c2g__OutstandingValue__c: 300 });
   await waitFor(() => mine().length === 1 && status(mine()[0]).status === 'submitted_by_admin', 'the quote, sent');
   await expectDrained(h.nats.url);
@@ -133,7 +118,7 @@ it('open FF invoice -> quote, draft and send answers lost; a part payment, the d
   ]);
 
   // A part payment: the decline of the sent quote commits after the client gave up; the retry finds it declined.
-  magento.fail(late(`${M}/negotiableQuote/decline`));
+  magento.fail(answerLate(`${M}/negotiableQuote/decline`));
   ff.store.update('c2g__codaInvoice__c', Id, { c2g__PaymentStatus__c: 'Part Paid', c2g__OutstandingValue__c: 120 });
   await waitFor(
     () => live().length === 1 && status(live()[0]).negotiated_price_value === 120 && mine().length === 2,
@@ -192,7 +177,7 @@ it('approved FF sales quote -> Magento quote, the draft answer lost; then Denied
     [...magento.state.negotiableQuotes.values()].filter((q) => status(q).quote_name === '00000077 Spring order');
 
   // The quote is approved: the draft commits in Magento, its answer is lost; the retry finds the empty draft.
-  magento.fail(lost(`${M}/negotiableQuote/draft`));
+  magento.fail(answerLost(`${M}/negotiableQuote/draft`));
   await patchSalesforceRecord(ff.url, 'Quote', Id, { Status: 'Approved' });
   await waitFor(
     () => mine().length === 1 && status(mine()[0]).status === 'submitted_by_admin',
@@ -207,7 +192,7 @@ it('approved FF sales quote -> Magento quote, the draft answer lost; then Denied
   expect([...magento.state.negotiableQuotes.values()].filter((q) => (q.items as Row[]).length === 0)).toEqual([]);
 
   // The customer turns it down in FF: Magento declines it after the client gave up; the retry finds it declined.
-  magento.fail(late(`${M}/negotiableQuote/decline`));
+  magento.fail(answerLate(`${M}/negotiableQuote/decline`));
   await patchSalesforceRecord(ff.url, 'Quote', Id, { Status: 'Denied' });
   await waitFor(() => status(mine()[0]).status === 'declined', 'the sales quote, declined');
   await expectDrained(h.nats.url);

@@ -8,6 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { invoiceOrder, refundOrder, sampleOrder, touch } from '../../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
+import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
 import { startSeedEngine } from '../helpers/seed-engine.js';
 import type { SeedEngine } from '../helpers/seed-engine.js';
 
@@ -16,27 +17,11 @@ let h: SeedEngine;
 beforeAll(async () => {
   h = await startSeedEngine(['magento-ff'], { fastTimeouts: true, fastPolls: true });
 }, 60_000);
-// Every injected fault was hit: the flows really lost those answers.
-afterEach(async () => expect(await faultsLeft()).toEqual([[], []]));
-afterAll(async () => {
-  const open = await h.engine.deadLetters.list({ status: 'open' });
-  await h.stop();
-  expect(open.map((d) => `${d.integration}: ${d.error?.message ?? ''}`)).toEqual([]);
-});
+afterEach(() => expectFaultsUsed(h.systems.magento, h.systems.ff));
+afterAll(() => stopWithoutDeadLetters(h));
 
 const SF = '/services/data/v60.0/sobjects';
-const FAULTS = {
-  /** FF commits, then the connection drops before the answer. */
-  lost: (pathPrefix: string) => ({ dropAfterCommit: true, pathPrefix }),
-  /** FF commits 1.5 s later; the client (1 s timeout) has given up by then. */
-  late: (pathPrefix: string) => ({ delayMs: 1500, pathPrefix }),
-};
-const faultsLeft = async () =>
-  Promise.all(
-    [h.systems.magento, h.systems.ff].map(
-      async (s) => (await (await fetch(`${s.url}/__emulator/faults`)).json()) as unknown[],
-    ),
-  );
+const FAULTS = { lost: answerLost, late: answerLate };
 const where = (sobject: string, field: string, value: unknown) =>
   h.systems.ff.records(sobject).filter((r) => r[field] === value);
 const idOf = (sobject: string, field: string, value: string) => where(sobject, field, value)[0]?.Id;
