@@ -4,6 +4,7 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import { magentoChangeOperations } from './change-operations.js';
+import { magentoConfigurableOperations } from './configurable-operations.js';
 import { magentoPriceOperations } from './price-operations.js';
 import { attributeOperations } from './schema-pull.js';
 import type { JsonSchema, OperationCall, OperationDef } from '../../engine/sdk/index.js';
@@ -447,6 +448,7 @@ export const magentoOperations: Record<string, OperationDef> = {
     result: (_r, c) => ({ id: Number(record(c).quoteId), declined: true }),
   },
   ...magentoPriceOperations,
+  ...magentoConfigurableOperations,
   ...magentoChangeOperations,
   ...attributeOperations,
 };

@@ -229,6 +229,7 @@ it('pulls Magento attributes: a custom attribute code validates, a misspelled on
     'meta_keyword',
     'meta_title',
     'short_description',
+    'size',
     'url_key',
   ]);
   const customer = JSON.parse(readFileSync(join(dir, 'schemas/overlays/shop/customer.json'), 'utf8'));

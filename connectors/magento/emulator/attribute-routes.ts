@@ -82,6 +82,15 @@ export function seedAttributes(): StoreAttributes {
       productAttribute(97, 'status', 'Enable Product', 'boolean', 'int'),
       productAttribute(99, 'visibility', 'Visibility', 'select', 'int'),
       productAttribute(121, 'url_key', 'URL Key', 'text', 'varchar'),
+      // The seed store's own: the configurable attribute of its apparel (a select, global, with its option ids).
+      productAttribute(144, 'size', 'Size', 'select', 'int', {
+        is_user_defined: true,
+        scope: 'global',
+        options: [
+          { label: ' ', value: '' },
+          ...['S', 'M', 'L', 'XL'].map((label, i) => ({ label, value: String(201 + i) })),
+        ],
+      }),
     ],
     customer: [
       customerAttribute('website_id', 'Associate to Website', 'select', 'static', { required: true }),

@@ -4,8 +4,8 @@
  * production mode); the product repository wraps them as a temporary save failure, 400 "Database deadlock found when
  * trying to get lock" / "Database lock wait timeout exceeded". Both clear when the other transaction ends.
  */
-import { randomBytes } from 'node:crypto';
 import type { Fault } from '../../../engine/sdk/index.js';
+import { internalErrorMessage } from './magento-error.js';
 
 /** What the deadlock fault control takes. */
 export interface DeadlockOptions {
@@ -27,9 +27,7 @@ export function deadlockFault(options: DeadlockOptions): Fault {
           ? 'Database lock wait timeout exceeded'
           : 'Database deadlock found when trying to get lock',
       }
-    : {
-        message: `Internal Error. Details are available in Magento log file. Report ID: webapi-${randomBytes(6).toString('hex')}`,
-      };
+    : { message: internalErrorMessage() };
   return {
     status: options.productSave ? 400 : 500,
     body,

@@ -1,4 +1,5 @@
 /** Magento's error bodies: `{"message": "…%1…", "parameters": […]}` and validation failures with an `errors` list. */
+import { randomBytes } from 'node:crypto';
 import type { EmulatorReply } from '../../../engine/sdk/index.js';
 
 /** An error reply; `parameters` fill the message's `%1`/`%name` placeholders. */
@@ -28,3 +29,7 @@ export const noProduct = (): EmulatorReply =>
 /** 404 for a missing customer. */
 export const noCustomer = (id: string): EmulatorReply =>
   magentoError(404, 'No such entity with %fieldName = %fieldValue', { fieldName: 'customerId', fieldValue: id });
+
+/** The message of an exception the web API layer does not pass on (not a LocalizedException), in production mode. */
+export const internalErrorMessage = (): string =>
+  `Internal Error. Details are available in Magento log file. Report ID: webapi-${randomBytes(6).toString('hex')}`;

@@ -34,6 +34,8 @@ export interface MagentoState {
     order: number;
     creditmemo: number;
     comment: number;
+    /** Configurable options (catalog_product_super_attribute ids). */
+    configurableOption: number;
   };
 }
 
@@ -118,7 +120,17 @@ export function seedMagentoState(): MagentoState {
     invoices: [],
     creditmemos: new Map(),
     negotiableQuotes: new Map(),
-    nextId: { customer: 100, address: 1, shipment: 1, invoice: 1, quote: 31, order: 5001, creditmemo: 1, comment: 1 },
+    nextId: {
+      customer: 100,
+      address: 1,
+      shipment: 1,
+      invoice: 1,
+      quote: 31,
+      order: 5001,
+      creditmemo: 1,
+      comment: 1,
+      configurableOption: 1,
+    },
   };
 }
 

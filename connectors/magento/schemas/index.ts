@@ -20,3 +20,4 @@ export {
 export { specialPricesSchema, tierPricesSchema } from './price.js';
 export { creditmemoSchema } from './creditmemo.js';
 export { invoiceRecordSchema } from './invoice.js';
+export { configurableChildSchema, configurableOptionSchema } from './configurable.js';

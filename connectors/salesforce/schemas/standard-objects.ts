@@ -93,6 +93,9 @@ export const product2: JsonSchema = sobject(
     // Custom fields of the seed FF org: the web shop's flag and the shipping weight.
     Web_Visible__c: field('boolean', 'Web Visible', 'Sold online: the product belongs in the Magento store'),
     Weight__c: field('number', 'Weight (kg)', 'Shipping weight in kilograms'),
+    // The seed org's own variant families: a variant names its parent product and its size.
+    Variant_Parent__c: reference('Product2', 'Variant Of', 'The parent product of this variant', 'Variants__r'),
+    Size__c: picklist(['S', 'M', 'L', 'XL'], 'Size', 'The size of a variant'),
   },
 );
 
