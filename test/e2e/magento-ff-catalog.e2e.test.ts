@@ -218,3 +218,72 @@ it('a fulfilment shipped, delivered and returned in FF: one shipment with tracki
   ]);
   expect(await h.engine.deadLetters.list()).toEqual([]);
 }, 120_000);
+
+it('a variant family in FF becomes a configurable parent with its size option and each variant linked once', async () => {
+  h = await startSeedEngine(['magento-ff']);
+  const { magento, ff } = h.systems;
+  const standard = String(ff.records('Pricebook2').find((b) => b.IsStandard === true)!.Id);
+  const priced = async (fields: Row, price: number) => {
+    const id = await createSalesforceRecord(ff.url, 'Product2', {
+      Family: 'Apparel',
+      IsActive: true,
+      Web_Visible__c: true,
+      Weight__c: 0.2,
+      ...fields,
+    });
+    await createSalesforceRecord(ff.url, 'PricebookEntry', {
+      Pricebook2Id: standard,
+      Product2Id: id,
+      UnitPrice: price,
+      IsActive: true,
+    });
+    return id;
+  };
+  // The variants first: their events wait (retry) until the parent's own event has created it in Magento.
+  const parent = await createSalesforceRecord(ff.url, 'Product2', {
+    ProductCode: 'TEE-2',
+    Name: 'Linen Tee',
+    Family: 'Apparel',
+    IsActive: true,
+    Web_Visible__c: true,
+  });
+  await priced({ ProductCode: 'TEE-2-M', Name: 'Linen Tee - M', Size__c: 'M', Variant_Parent__c: parent }, 29);
+  await priced({ ProductCode: 'TEE-2-L', Name: 'Linen Tee - L', Size__c: 'L', Variant_Parent__c: parent }, 31);
+  await createSalesforceRecord(ff.url, 'PricebookEntry', {
+    Pricebook2Id: standard,
+    Product2Id: parent,
+    UnitPrice: 29,
+    IsActive: true,
+  });
+  const tee = () => magento.state.products.get('TEE-2');
+  const links = () =>
+    (tee()?.extension_attributes as Row | undefined)?.configurable_product_links as number[] | undefined;
+  await waitFor(
+    () => links()?.length === 2,
+    () => `both variants linked; Magento got ${JSON.stringify(magento.requests.map((r) => [r.method, r.path]))}`,
+  );
+  await expectDrained(h.nats.url);
+  const child = (sku: string) => magento.state.products.get(sku)!;
+  expect(tee()).toMatchObject({
+    sku: 'TEE-2',
+    name: 'Linen Tee',
+    type_id: 'configurable',
+    visibility: 4,
+    extension_attributes: {
+      configurable_product_options: [
+        {
+          attribute_id: '144',
+          label: 'Size',
+          position: 0,
+          values: [201, 202, 203, 204].map((value_index) => ({ value_index })),
+        },
+      ],
+    },
+  });
+  expect([...links()!].sort()).toEqual([child('TEE-2-M').id, child('TEE-2-L').id].sort());
+  for (const sku of ['TEE-2-M', 'TEE-2-L'])
+    expect(child(sku)).toMatchObject({ type_id: 'simple', visibility: 1, attribute_set_id: 10, status: 1 });
+  expect(attribute(child('TEE-2-M'), 'size')).toBe('202');
+  expect(attribute(child('TEE-2-L'), 'size')).toBe('203');
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+}, 120_000);

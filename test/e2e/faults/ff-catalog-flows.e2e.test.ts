@@ -75,6 +75,42 @@ it('FF product -> Magento, the create late: one product with its price, created 
   expect(magento.state.products.get('JUG-1')).toMatchObject({ sku: 'JUG-1', name: 'Stoneware JUG-1', status: 1 });
 });
 
+it('FF variant -> Magento, the option and the link answers lost: one size option, the variant linked once', async () => {
+  const { magento, ff } = h.systems;
+  await newProduct('TEE-3', 30);
+  await waitFor(() => magento.state.products.has('TEE-3'), 'parent TEE-3');
+  await expectDrained(h.nats.url);
+  magento.fail(answerLost(`${M}/configurable-products/TEE-3/options`, 'POST'));
+  magento.fail(answerLost(`${M}/configurable-products/TEE-3/child`, 'POST'));
+  const parent = String(ff.records('Product2').find((p) => p.ProductCode === 'TEE-3')!.Id);
+  const variant = await createSalesforceRecord(ff.url, 'Product2', {
+    ProductCode: 'TEE-3-S',
+    Name: 'Stoneware TEE-3 - S',
+    Family: 'Apparel',
+    IsActive: true,
+    Web_Visible__c: true,
+    Size__c: 'S',
+    Variant_Parent__c: parent,
+  });
+  await createSalesforceRecord(ff.url, 'PricebookEntry', {
+    Pricebook2Id: book('Standard Price Book'),
+    Product2Id: variant,
+    UnitPrice: 30,
+    IsActive: true,
+  });
+  const tee = () => magento.state.products.get('TEE-3')!.extension_attributes as Row;
+  await waitFor(() => (tee().configurable_product_links as number[] | undefined)?.length === 1, 'TEE-3-S linked');
+  await expectDrained(h.nats.url);
+  expect(magento.state.products.get('TEE-3')!.type_id).toBe('configurable');
+  expect((tee().configurable_product_options as Row[]).map((o) => o.attribute_id)).toEqual(['144']);
+  expect(tee().configurable_product_links).toEqual([magento.state.products.get('TEE-3-S')!.id]);
+  // Each lost call was looked up on the parent before anything was sent again, and never sent twice.
+  expect(calls(/configurable-products\/TEE-3\//)).toEqual([
+    `POST ${M}/configurable-products/TEE-3/options`,
+    `POST ${M}/configurable-products/TEE-3/child`,
+  ]);
+});
+
 it('FF stock -> Magento sources, one answer lost and one late: the quantities FF holds', async () => {
   const { magento, ff } = h.systems;
   const cap = String(ff.records('Product2').find((p) => p.ProductCode === 'CAP-1')!.Id);
