@@ -14,20 +14,14 @@ import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { startVendorEngine } from '../runtime/helpers/vendor-engine.js';
 import type { VendorEngine } from '../runtime/helpers/vendor-engine.js';
 import { MI } from '../e2e/helpers/bng-m3-faults.js';
-import { stopWithoutDeadLetters } from '../e2e/helpers/faults.js';
-import { startSeedEngine } from '../e2e/helpers/seed-engine.js';
-import type { SeedEngine } from '../e2e/helpers/seed-engine.js';
+import { sharedSeedEngine } from '../e2e/helpers/shared-seed-engine.js';
 
 /** The calls a system received, as `METHOD path`. */
 const calls = (system: { requests: { method: string; path: string }[] }, match: RegExp) =>
   system.requests.map((r) => `${r.method} ${r.path}`).filter((c) => match.test(c));
 
 describe('service app -> Salesforce seed flow', () => {
-  let h: SeedEngine;
-  beforeAll(async () => {
-    h = await startSeedEngine(['service-app-salesforce']);
-  }, 60_000);
-  afterAll(() => stopWithoutDeadLetters(h));
+  const h = sharedSeedEngine(['service-app-salesforce']);
 
   it('Salesforce row locks, bare and wrapped by a trigger: the usage upsert is retried and lands once', async () => {
     const { salesforce } = h.systems;
@@ -113,11 +107,7 @@ retry: { max_attempts: 5, initial: 200ms, max: 1s }
 });
 
 describe('BNG <-> M3 seed flows', () => {
-  let h: SeedEngine;
-  beforeAll(async () => {
-    h = await startSeedEngine(['bng-m3']);
-  }, 60_000);
-  afterAll(() => stopWithoutDeadLetters(h));
+  const h = sharedSeedEngine(['bng-m3']);
 
   const customer = (lastName: string, updatedAt: string) => ({
     customer: {

@@ -8,21 +8,19 @@
  * warehouse 100 whole, MMS060MI/List); they and the order-status events lose BNG's answers instead, and BNG must end
  * up with what M3 holds.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { bngM3Views, late, lost } from './helpers/bng-m3-faults.js';
 import { bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from './helpers/bng-events.js';
-import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from './helpers/faults.js';
-import { startSeedEngine } from './helpers/seed-engine.js';
-import type { SeedEngine } from './helpers/seed-engine.js';
+import { answerLate, answerLost } from './helpers/faults.js';
+import { sharedSeedEngine } from './helpers/shared-seed-engine.js';
 
-let h: SeedEngine;
-beforeAll(async () => {
-  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
-}, 60_000);
-afterEach(() => expectFaultsUsed(h.systems.m3, h.systems.bng));
-afterAll(() => stopWithoutDeadLetters(h));
-const { rows, transactions, puts } = bngM3Views(() => h);
+const h = sharedSeedEngine(['bng-m3'], {
+  fastTimeouts: true,
+  fastPolls: true,
+  faulted: ({ m3, bng }) => [m3, bng],
+});
+const { rows, transactions, puts } = bngM3Views(h);
 
 const customer = (name: string, updatedAt: string) => ({
   customer: {

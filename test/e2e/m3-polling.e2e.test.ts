@@ -4,20 +4,14 @@
  * poll's: 150 items sharing one change date over two polls, and 150 balance identities of one warehouse, each reach
  * BNG once; a change committed while a poll is being answered (after M3 read its table) reaches BNG on the next poll.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Row } from '../../connectors/infor_m3/emulator/state.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { bngM3Views } from './helpers/bng-m3-faults.js';
-import { stopWithoutDeadLetters } from './helpers/faults.js';
-import { startSeedEngine } from './helpers/seed-engine.js';
-import type { SeedEngine } from './helpers/seed-engine.js';
+import { sharedSeedEngine } from './helpers/shared-seed-engine.js';
 
-let h: SeedEngine;
-beforeAll(async () => {
-  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
-}, 60_000);
-afterAll(() => stopWithoutDeadLetters(h));
-const { transactions, puts } = bngM3Views(() => h);
+const h = sharedSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
+const { transactions, puts } = bngM3Views(h);
 
 const today = () => new Date().toISOString().slice(0, 10).replace(/-/g, '');
 const sku = (prefix: string, i: number) => `${prefix}-${String(i).padStart(3, '0')}`;

@@ -5,19 +5,16 @@
  * asserted is the emulators' own state: exactly one record per business object, every update applied, no dead letter.
  * The Magento-origin flows (polled) are in faults/magento-flows.e2e.test.ts.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
-import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from './helpers/faults.js';
-import { startSeedEngine } from './helpers/seed-engine.js';
-import type { SeedEngine } from './helpers/seed-engine.js';
+import { answerLate, answerLost } from './helpers/faults.js';
+import { sharedSeedEngine } from './helpers/shared-seed-engine.js';
 
 type Row = Record<string, unknown>;
-let h: SeedEngine;
-beforeAll(async () => {
-  h = await startSeedEngine(['magento-ff', 'service-app-salesforce'], { fastTimeouts: true });
-}, 60_000);
-afterEach(() => expectFaultsUsed(h.systems.magento, h.systems.ff, h.systems.salesforce));
-afterAll(() => stopWithoutDeadLetters(h));
+const h = sharedSeedEngine(['magento-ff', 'service-app-salesforce'], {
+  fastTimeouts: true,
+  faulted: ({ magento, ff, salesforce }) => [magento, ff, salesforce],
+});
 
 const SF = '/services/data/v60.0/sobjects';
 const count = (rows: Row[], field: string, value: unknown) => rows.filter((r) => r[field] === value).length;

@@ -5,22 +5,20 @@
  * one M3 record or document per BNG record with the values sent, BNG holding what M3 holds, and M3's codes read
  * the M3 way (`…03` does not exist, `…04` already exists).
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../../connectors/infor_m3/emulator/customer-invoices.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import { bngCreditMemo, bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from '../helpers/bng-events.js';
 import { bngM3Views, late, lost } from '../helpers/bng-m3-faults.js';
-import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
-import { startSeedEngine } from '../helpers/seed-engine.js';
-import type { SeedEngine } from '../helpers/seed-engine.js';
+import { answerLate, answerLost } from '../helpers/faults.js';
+import { sharedSeedEngine } from '../helpers/shared-seed-engine.js';
 
-let h: SeedEngine;
-beforeAll(async () => {
-  h = await startSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
-}, 60_000);
-afterEach(() => expectFaultsUsed(h.systems.m3, h.systems.bng));
-afterAll(() => stopWithoutDeadLetters(h));
-const { rows, transactions, puts } = bngM3Views(() => h);
+const h = sharedSeedEngine(['bng-m3'], {
+  fastTimeouts: true,
+  fastPolls: true,
+  faulted: ({ m3, bng }) => [m3, bng],
+});
+const { rows, transactions, puts } = bngM3Views(h);
 
 /** The voucher a GL batch (a payment, a credit memo) was posted as, and its lines as [account, amount]. */
 function posted(key1: string) {

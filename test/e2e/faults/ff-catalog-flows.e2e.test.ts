@@ -5,20 +5,17 @@
  * its own state: exactly one product, source item, shipment and history comment per business object, with the
  * values of the latest change, and no dead letter.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import { createSalesforceRecord, patchSalesforceRecord } from '../../runtime/helpers/vendor-engine.js';
-import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
-import { startSeedEngine } from '../helpers/seed-engine.js';
-import type { SeedEngine } from '../helpers/seed-engine.js';
+import { answerLate, answerLost } from '../helpers/faults.js';
+import { sharedSeedEngine } from '../helpers/shared-seed-engine.js';
 
 type Row = Record<string, unknown>;
-let h: SeedEngine;
-beforeAll(async () => {
-  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
-}, 60_000);
-afterEach(() => expectFaultsUsed(h.systems.magento));
-afterAll(() => stopWithoutDeadLetters(h));
+const h = sharedSeedEngine(['magento-ff'], {
+  fastTimeouts: true,
+  faulted: ({ magento }) => [magento],
+});
 
 const M = '/rest/default/V1';
 /**

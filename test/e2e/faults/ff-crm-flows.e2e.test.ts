@@ -6,7 +6,7 @@
  * no Idempotency-Key, so what is asserted is its own state: exactly one record per business object, with the right
  * values, and no dead letter.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import {
@@ -14,16 +14,13 @@ import {
   createSalesforceRecord,
   patchSalesforceRecord,
 } from '../../runtime/helpers/vendor-engine.js';
-import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
-import { startSeedEngine } from '../helpers/seed-engine.js';
-import type { SeedEngine } from '../helpers/seed-engine.js';
+import { answerLate, answerLost } from '../helpers/faults.js';
+import { sharedSeedEngine } from '../helpers/shared-seed-engine.js';
 
-let h: SeedEngine;
-beforeAll(async () => {
-  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true });
-}, 60_000);
-afterEach(() => expectFaultsUsed(h.systems.magento, h.systems.ff));
-afterAll(() => stopWithoutDeadLetters(h));
+const h = sharedSeedEngine(['magento-ff'], {
+  fastTimeouts: true,
+  faulted: ({ magento, ff }) => [magento, ff],
+});
 
 type Row = Record<string, unknown>;
 const M = '/rest/default/V1';

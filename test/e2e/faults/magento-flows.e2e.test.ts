@@ -5,20 +5,18 @@
  * or comes after the client gave up (`late`: FF commits 1.5 s later, the connection times out after 1 s). FF honours
  * no Idempotency-Key, so what is asserted is FF's own state: exactly one record per Magento record, with its values.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { invoiceOrder, refundOrder, sampleOrder, touch } from '../../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
-import { answerLate, answerLost, expectFaultsUsed, stopWithoutDeadLetters } from '../helpers/faults.js';
-import { startSeedEngine } from '../helpers/seed-engine.js';
-import type { SeedEngine } from '../helpers/seed-engine.js';
+import { answerLate, answerLost } from '../helpers/faults.js';
+import { sharedSeedEngine } from '../helpers/shared-seed-engine.js';
 
 type Row = Record<string, unknown>;
-let h: SeedEngine;
-beforeAll(async () => {
-  h = await startSeedEngine(['magento-ff'], { fastTimeouts: true, fastPolls: true });
-}, 60_000);
-afterEach(() => expectFaultsUsed(h.systems.magento, h.systems.ff));
-afterAll(() => stopWithoutDeadLetters(h));
+const h = sharedSeedEngine(['magento-ff'], {
+  fastTimeouts: true,
+  fastPolls: true,
+  faulted: ({ magento, ff }) => [magento, ff],
+});
 
 const SF = '/services/data/v60.0/sobjects';
 const FAULTS = { lost: answerLost, late: answerLate };

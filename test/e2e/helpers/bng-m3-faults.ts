@@ -16,17 +16,15 @@ export const late = (transaction: string): Fault => answerLate(`${MI}/${transact
 
 type M3Tables = SeedEngine['systems']['m3']['state']['tables'];
 
-/** Read-backs over the seed engine `engine()` returns (read when called, so usable before it has started). */
-export function bngM3Views(engine: () => SeedEngine) {
+/** Read-backs over a seed engine, read when called. */
+export function bngM3Views(h: SeedEngine) {
   return {
     /** The rows of one M3 table. */
-    rows: (table: keyof M3Tables) => [...engine().systems.m3.state.tables[table].values()],
+    rows: (table: keyof M3Tables) => [...h.systems.m3.state.tables[table].values()],
     /** The transactions M3 received (`PROGRAM/Transaction`), in order. */
     transactions: (match: RegExp) =>
-      engine()
-        .systems.m3.requests.map((r) => r.path.slice(MI.length + 1))
-        .filter((t) => match.test(t)),
+      h.systems.m3.requests.map((r) => r.path.slice(MI.length + 1)).filter((t) => match.test(t)),
     /** The PUTs BNG received at `path`. */
-    puts: (path: string) => engine().systems.bng.requests.filter((r) => r.method === 'PUT' && r.path === path),
+    puts: (path: string) => h.systems.bng.requests.filter((r) => r.method === 'PUT' && r.path === path),
   };
 }
