@@ -9,7 +9,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../connectors/infor_m3/emulator/customer-invoices.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
-import { bngCreditMemo } from './helpers/bng-events.js';
+import { bngCreditMemo, bngCustomer, bngOrder } from './helpers/bng-events.js';
 import { MI, lost } from './helpers/bng-m3-faults.js';
 import { answerLost, expectFaultsUsed } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
@@ -36,21 +36,9 @@ const bngPuts = (path: string) => h.systems.bng.requests.filter((r) => r.method 
 const bng = (collection: string) =>
   h.systems.bng.collections.get(collection) ?? new Map<string, Record<string, unknown>>();
 
-const grace = (name: string, updatedAt: string) => ({
-  customer: {
-    id: 601,
-    type: 'business',
-    first_name: 'Grace',
-    last_name: name,
-    email: 'grace@example.com',
-    updated_at: updatedAt,
-    address: { line1: '7 Harbor Rd', city: 'Arlington', postcode: '22201', country: 'US' },
-  },
-});
-
 it('a BNG customer reaches M3 and gets its M3 account data back; its rename in BNG is not written back', async () => {
   const { m3 } = h.systems;
-  await h.post('bng-customers-to-m3', grace('Hopper', '2026-12-01T10:00:00Z'), 'bng');
+  await h.post('bng-customers-to-m3', bngCustomer('Hopper', '2026-12-01T10:00:00Z'), 'bng');
   await waitFor(() => bng('customers').has('601/erp'), 'the ERP data of customer 601 in BNG');
   expect(bng('customers').get('601/erp')).toEqual({
     id: '601',
@@ -62,7 +50,7 @@ it('a BNG customer reaches M3 and gets its M3 account data back; its rename in B
   });
   // Renamed in BNG: M3 changes the customer (its LMTS moves), the next polls list it again, and the ERP data BNG
   // would get is what it has: nothing goes back, and BNG's own customer record is never written.
-  await h.post('bng-customers-to-m3', grace('Hopper-Murray', '2026-12-01T11:00:00Z'), 'bng');
+  await h.post('bng-customers-to-m3', bngCustomer('Hopper-Murray', '2026-12-01T11:00:00Z'), 'bng');
   await waitFor(() => m3.state.tables.customer.get('B00000601')?.CUNM === 'Grace Hopper-Murray', 'renamed in M3');
   const changedAt = m3.requests.length;
   await waitFor(
@@ -133,24 +121,7 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
 
 it('a BNG order invoiced in M3 reaches BNG once, BNG answer lost after it saved the invoice', async () => {
   const { m3 } = h.systems;
-  const order = {
-    order: {
-      id: 9101,
-      customer_id: 601,
-      channel: 'web',
-      region: 'west',
-      payment_status: 'paid',
-      currency: 'USD',
-      placed_at: '2026-12-01T12:00:00Z',
-      updated_at: '2026-12-01T12:01:00Z',
-      customer_reference: 'PO-9101',
-      lines: [
-        { sku: 'mug-1', quantity: 2, unit_price: 12.5 },
-        { sku: 'cap-1', quantity: 1, unit_price: 18 },
-      ],
-    },
-  };
-  await h.post('bng-orders-to-m3', order, 'bng');
+  await h.post('bng-orders-to-m3', bngOrder(), 'bng');
   const heads = () => [...m3.state.tables.order_head.values()].filter((o) => o.CUOR === '9101');
   await waitFor(() => heads().length > 0, 'the M3 order');
   h.systems.bng.fail(answerLost('/invoices/2026-100001'));

@@ -11,7 +11,14 @@
 import { expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { bngM3Views, late, lost } from './helpers/bng-m3-faults.js';
-import { bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from './helpers/bng-events.js';
+import {
+  bngCustomer,
+  bngOrder,
+  bngPayment,
+  bngPurchaseOrder,
+  bngSupplierInvoice,
+  bngVendor,
+} from './helpers/bng-events.js';
 import { answerLate, answerLost } from './helpers/faults.js';
 import { sharedSeedEngine } from './helpers/shared-seed-engine.js';
 
@@ -22,24 +29,12 @@ const h = sharedSeedEngine(['bng-m3'], {
 });
 const { rows, transactions, puts } = bngM3Views(h);
 
-const customer = (name: string, updatedAt: string) => ({
-  customer: {
-    id: 601,
-    type: 'business',
-    first_name: 'Grace',
-    last_name: name,
-    email: 'grace@example.com',
-    updated_at: updatedAt,
-    address: { line1: '7 Harbor Rd', city: 'Arlington', postcode: '22201', country: 'US' },
-  },
-});
-
 it('BNG customer -> M3 customer, the add answer lost, then renamed: one customer, changed', async () => {
   h.systems.m3.fail(lost('CRS610MI/Add'));
-  await h.post('bng-customers-to-m3', customer('Hopper', '2026-12-01T10:00:00Z'), 'bng');
+  await h.post('bng-customers-to-m3', bngCustomer('Hopper', '2026-12-01T10:00:00Z'), 'bng');
   await waitFor(() => h.systems.m3.state.tables.customer.has('B00000601'), 'customer B00000601');
   h.systems.m3.fail(late('CRS610MI/ChgBasicData'));
-  await h.post('bng-customers-to-m3', customer('Hopper-Murray', '2026-12-01T11:00:00Z'), 'bng');
+  await h.post('bng-customers-to-m3', bngCustomer('Hopper-Murray', '2026-12-01T11:00:00Z'), 'bng');
   await waitFor(
     () => h.systems.m3.state.tables.customer.get('B00000601')?.CUNM === 'Grace Hopper-Murray',
     'customer renamed',
@@ -57,29 +52,12 @@ it('BNG order -> M3 batch order, lines and Confirm with answers lost and late: o
   m3.fail(lost('OIS100MI/AddBatchHead'));
   m3.fail(late('OIS100MI/AddBatchLine'));
   m3.fail(lost('OIS100MI/Confirm'));
-  const order = {
-    order: {
-      id: 9101,
-      customer_id: 601,
-      channel: 'web',
-      region: 'west',
-      payment_status: 'paid',
-      currency: 'USD',
-      placed_at: '2026-12-01T12:00:00Z',
-      updated_at: '2026-12-01T12:01:00Z',
-      customer_reference: 'PO-9101',
-      lines: [
-        { sku: 'mug-1', quantity: 2, unit_price: 12.5 },
-        { sku: 'cap-1', quantity: 1, unit_price: 18 },
-      ],
-    },
-  };
-  await h.post('bng-orders-to-m3', order, 'bng');
+  await h.post('bng-orders-to-m3', bngOrder(), 'bng');
   const orders = () => rows('order_head').filter((o) => o.CUOR === '9101');
   await waitFor(() => orders().length > 0, 'the customer order');
   await expectDrained(h.nats.url);
   // A later change of the same BNG order finds the order M3 has and creates nothing.
-  await h.post('bng-orders-to-m3', { order: { ...order.order, updated_at: '2026-12-01T13:00:00Z' } }, 'bng');
+  await h.post('bng-orders-to-m3', bngOrder({ updated_at: '2026-12-01T13:00:00Z' }), 'bng');
   await expectDrained(h.nats.url);
   expect(orders()).toEqual([expect.objectContaining({ CUNO: 'B00000601', WHLO: '200', ORTP: 'A01', STAT: '22' })]);
   const orno = orders()[0].ORNO;

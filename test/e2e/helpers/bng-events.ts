@@ -1,7 +1,40 @@
 /**
- * The BNG webhook bodies the BNG -> M3 end-to-end tests send: a vendor, its purchase order, invoice, a payment and
- * a credit memo.
+ * The BNG webhook bodies the BNG -> M3 end-to-end tests send: a customer and its order, a vendor, its purchase order,
+ * invoice, a payment and a credit memo.
  */
+
+/** Business customer 601, Grace `lastName` (M3 customer B00000601), as changed at `updatedAt`. */
+export const bngCustomer = (lastName: string, updatedAt: string) => ({
+  customer: {
+    id: 601,
+    type: 'business',
+    first_name: 'Grace',
+    last_name: lastName,
+    email: 'grace@example.com',
+    updated_at: updatedAt,
+    address: { line1: '7 Harbor Rd', city: 'Arlington', postcode: '22201', country: 'US' },
+  },
+});
+
+/** Customer 601's paid web order 9101: 2 MUG-1 at 12.50 and 1 CAP-1 at 18. */
+export const bngOrder = (changes: Record<string, unknown> = {}) => ({
+  order: {
+    id: 9101,
+    customer_id: 601,
+    channel: 'web',
+    region: 'west',
+    payment_status: 'paid',
+    currency: 'USD',
+    placed_at: '2026-12-01T12:00:00Z',
+    updated_at: '2026-12-01T12:01:00Z',
+    customer_reference: 'PO-9101',
+    lines: [
+      { sku: 'mug-1', quantity: 2, unit_price: 12.5 },
+      { sku: 'cap-1', quantity: 1, unit_price: 18 },
+    ],
+    ...changes,
+  },
+});
 
 /** An approved vendor (M3 supplier `V` + id). */
 export const bngVendor = (id: number, changes: Record<string, unknown> = {}) => ({
