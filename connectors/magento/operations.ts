@@ -53,6 +53,28 @@ const orderIdInput: JsonSchema = {
   properties: { order_id: { type: ['integer', 'string'], description: 'Order id (entity_id).' } },
 };
 
+/** An order's documents of one kind (`GET /V1/<path>?searchCriteria` on order_id). */
+const searchByOrder = (object: string, path: string, items: JsonSchema, description: string): OperationDef => ({
+  description,
+  vendorName: `GET /V1/${path}?searchCriteria`,
+  kind: 'query',
+  object,
+  input: orderIdInput,
+  output: {
+    type: 'object',
+    properties: {
+      items: { type: 'array', items },
+      search_criteria: { type: 'object' },
+      total_count: { type: 'integer' },
+    },
+  },
+  request: (c) => ({
+    method: 'GET',
+    path: `${V1(c.options)}/${path}`,
+    query: filter('order_id', String(seg(record(c).order_id, 'order_id')), 'eq'),
+  }),
+});
+
 /** The Magento operations by name. */
 export const magentoOperations: Record<string, OperationDef> = {
   'orders.get': {
@@ -299,26 +321,12 @@ export const magentoOperations: Record<string, OperationDef> = {
     }),
     result: (r) => ({ id: Number(r.body) }),
   },
-  'shipments.search': {
-    description: "An order's shipments (searchCriteria on order_id): finds a shipment whose answer was lost.",
-    vendorName: 'GET /V1/shipments?searchCriteria',
-    kind: 'query',
-    object: 'shipment',
-    input: orderIdInput,
-    output: {
-      type: 'object',
-      properties: {
-        items: { type: 'array', items: shipmentRecordSchema },
-        search_criteria: { type: 'object' },
-        total_count: { type: 'integer' },
-      },
-    },
-    request: (c) => ({
-      method: 'GET',
-      path: `${V1(c.options)}/shipments`,
-      query: filter('order_id', String(seg(record(c).order_id, 'order_id')), 'eq'),
-    }),
-  },
+  'shipments.search': searchByOrder(
+    'shipment',
+    'shipments',
+    shipmentRecordSchema,
+    "An order's shipments (searchCriteria on order_id): finds a shipment whose answer was lost.",
+  ),
   'orders.comment': {
     description:
       "Add a comment to an order's history (e.g. delivered, returned), e-mailing the customer if asked; Magento " +
@@ -364,6 +372,12 @@ export const magentoOperations: Record<string, OperationDef> = {
     }),
     result: (r) => ({ id: Number(r.body) }),
   },
+  'invoices.search': searchByOrder(
+    'invoice',
+    'invoices',
+    invoiceRecordSchema,
+    "An order's invoices (searchCriteria on order_id): finds an invoice whose answer was lost.",
+  ),
   'carts.get': {
     description: 'Read a cart or negotiable quote: its items and, for a quote, its status and negotiated price.',
     vendorName: 'GET /V1/carts/{cartId}',

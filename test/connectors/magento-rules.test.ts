@@ -91,6 +91,41 @@ describe('magento', () => {
     ]);
   });
 
+  it('invoices an unbilled order once: a fully invoiced or complete order is refused as CanInvoice words it', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    // Order 1001 as a purchase-order order stands after its shipment: processing, nothing invoiced.
+    const order = m.state.orders.get(1001)!;
+    Object.assign(order, { state: 'processing', status: 'processing' });
+    for (const item of order.items as Record<string, unknown>[]) item.qty_shipped = item.qty_ordered;
+    await expect(
+      client.call('invoices.create', {
+        params: {},
+        body: { order_id: 1001, capture: false, comment: { comment: 'Paid in FinancialForce: invoice SIN000001' } },
+      }),
+    ).resolves.toMatchObject({ result: { id: 1 } });
+    // Everything invoiced and shipped: the State handler completes the order.
+    expect([order.state, order.status]).toEqual(['complete', 'complete']);
+    await expect(client.call('invoices.create', { params: {}, body: { order_id: 1001 } })).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      message:
+        'Invoice Document Validation Error(s):\nAn invoice cannot be created when an order has a status of complete',
+    });
+    // Fully invoiced but still processing (not shipped yet): nothing is left to invoice.
+    Object.assign(order, { state: 'processing', status: 'processing' });
+    await expect(client.call('invoices.create', { params: {}, body: { order_id: 1001 } })).rejects.toMatchObject({
+      code: 'validation',
+      message: 'Invoice Document Validation Error(s):\nThe order does not allow an invoice to be created.',
+    });
+    expect(m.state.invoices.map((i) => [i.order_id, i.state, i.grand_total, i.comments])).toEqual([
+      [1001, 2, 66.71, [expect.objectContaining({ comment: 'Paid in FinancialForce: invoice SIN000001' })]],
+    ]);
+    await expect(client.call('invoices.search', { params: {}, body: { order_id: 1001 } })).resolves.toMatchObject({
+      result: { total_count: 1, items: [{ entity_id: 1, order_id: 1001 }] },
+    });
+  });
+
   it('reports every MSI validation failure of a source item', async () => {
     await start();
     await expect(

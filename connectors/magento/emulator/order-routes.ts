@@ -22,7 +22,7 @@ export function orderRoutes(V1: string, state: () => MagentoState, limits?: Inpu
     // Shipments by searchCriteria, e.g. order_id: how a shipment whose answer was lost is found again.
     { method: 'GET', path: `${V1}/shipments`, handle: (r) => searchReply(state().shipments, r.query, limits) },
     { method: 'POST', path: `${V1}/order/:orderId/ship`, handle: (r) => document(state(), r, 'shipment') },
-    { method: 'POST', path: `${V1}/order/:orderId/invoice`, handle: (r) => document(state(), r, 'invoice') },
+    { method: 'POST', path: `${V1}/order/:orderId/invoice`, handle: (r) => invoiceDocument(state(), r) },
     // OrderManagementInterface::addComment and ::getCommentsList (Sales webapi.xml).
     { method: 'POST', path: `${V1}/orders/:id/comments`, handle: (r) => addComment(state(), r) },
     {
@@ -64,6 +64,37 @@ function addComment(state: MagentoState, r: EmulatorRequest): EmulatorReply {
   order.status_histories = comments;
   order.status = status;
   return { status: 200, body: true };
+}
+
+/** Order states in which CanInvoice refuses any invoice, whatever is left to invoice. */
+const NOT_INVOICEABLE = ['payment_review', 'holded', 'canceled', 'complete', 'closed'];
+
+/**
+ * `POST /V1/order/:id/invoice` (InvoiceOrder): CanInvoice first refuses an order in a state that takes no invoice
+ * (a complete one included), then one with nothing left to invoice; then the quantity checks of `document`.
+ */
+function invoiceDocument(state: MagentoState, r: EmulatorRequest): EmulatorReply {
+  const order = state.orders.get(Number(r.params.orderId));
+  if (order && NOT_INVOICEABLE.includes(String(order.state)))
+    return magentoError(
+      400,
+      `Invoice Document Validation Error(s):\nAn invoice cannot be created when an order has a status of ${String(order.status)}`,
+    );
+  return document(state, r, 'invoice');
+}
+
+/**
+ * Moves the order on after a shipment or invoice, as the order's State handler does on save: a new order is
+ * processing; a processing one with nothing left to invoice or ship is complete.
+ */
+function advanceState(order: Row): void {
+  if (order.state === 'new') Object.assign(order, { state: 'processing', status: 'processing' });
+  const items = order.items as Row[];
+  const open = (i: Row, done: string) => Number(i.qty_ordered) - Number(i[done] ?? 0) > 0;
+  const uninvoiced = items.some((i) => open(i, 'qty_invoiced'));
+  const unshipped = items.some((i) => !i.parent_item_id && i.product_type !== 'virtual' && open(i, 'qty_shipped'));
+  if (order.state === 'processing' && !uninvoiced && !unshipped)
+    Object.assign(order, { state: 'complete', status: 'complete' });
 }
 
 /**
@@ -110,6 +141,7 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
     const item = (order.items as Row[]).find((i) => Number(i.item_id) === line.id)!;
     item[done] = Number(item[done] ?? 0) + line.qty;
   }
+  advanceState(order);
   // Magento answers the new document's id as a JSON string.
   if (kind === 'invoice')
     return { status: 200, body: String(storeInvoice(state, order, requested, body.comment).entity_id) };
@@ -135,8 +167,9 @@ function document(state: MagentoState, r: EmulatorRequest, kind: 'shipment' | 'i
 }
 
 /**
- * Invoices every line of an order still open (what the admin's "Invoice" button or the storefront's capture does),
- * for tests and the demo. Returns the invoice.
+ * Invoices every line of an order still open, for tests and the demo: the invoice the storefront's capture registered
+ * when the order was placed (the sample orders are complete already, so the state check of the REST call is not
+ * made). Returns the invoice.
  */
 export function invoiceOrder(state: MagentoState, orderId: number): Row {
   const reply = document(

@@ -161,6 +161,8 @@ export const invoiceSchema: JsonSchema = entity('invoice', 'An invoice of an ord
     items: { type: 'object', properties: { order_item_id: int('Order item id'), qty: num('Quantity') } },
   },
   notify: bool('E-mail the customer'),
+  appendComment: bool('Add the comment to the e-mail'),
+  comment: { type: 'object', description: 'comment, is_visible_on_front: kept on the invoice' },
 });
 
 /** An order status history comment (OrderStatusHistoryInterface); order_id fills the path. */

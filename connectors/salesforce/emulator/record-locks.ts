@@ -6,6 +6,7 @@ import type { EmulatorReply } from '../../../engine/sdk/index.js';
 import type { PostedLock } from '../schemas/sobject-schema.js';
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 import { sfError } from './field-rules.js';
+import { canonicalId } from './record-ids.js';
 import type { RecordStore, Row } from './record-store.js';
 
 /**
@@ -42,7 +43,7 @@ export function postedLockReply(
   const what = lock.via ? `a line of a ${status} document` : `a ${status} document`;
   if (!existing || !row)
     return sfError(400, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', `[emulator] ${what} cannot be added or removed`);
-  const changed = Object.keys(row).filter((f) => !amendable.includes(f) && row[f] !== existing[f]);
+  const changed = Object.keys(row).filter((f) => !amendable.includes(f) && !sameValue(row[f], existing[f]));
   if (changed.length === 0) return undefined;
   return sfError(
     400,
@@ -51,6 +52,10 @@ export function postedLockReply(
     changed,
   );
 }
+
+/** A value written again unchanged is no amendment: a lookup id in its 15-character form is the stored 18. */
+const sameValue = (sent: unknown, stored: unknown) =>
+  sent === stored || (canonicalId(sent) !== undefined && canonicalId(sent) === canonicalId(stored));
 
 const lockOf = (sobject: string) => SOBJECT_SCHEMAS[sobject]?.['x-posted-lock'] as PostedLock | undefined;
 

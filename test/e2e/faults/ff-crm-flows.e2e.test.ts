@@ -1,13 +1,13 @@
 /**
- * The FinancialForce CRM-side seed flows (accounts, open invoices and sales quotes to Magento) through the engine on
- * their native source, the FF org's Change Data Capture events over the Pub/Sub API: each test changes records in
+ * The FinancialForce CRM-side seed flows (accounts, open and paid invoices, sales quotes to Magento) through the engine
+ * on their native source, the FF org's Change Data Capture events over the Pub/Sub API: each test changes records in
  * the Salesforce emulator through its REST API, the emulator emits the change events, and Magento's answer is lost
  * after it committed (dropAfterCommit) or comes after the client gave up (a timeout after the commit). Magento honours
  * no Idempotency-Key, so what is asserted is its own state: exactly one record per business object, with the right
  * values, and no dead letter.
  */
 import { expect, it } from 'vitest';
-import { placeQuoteOrder } from '../../../connectors/magento/emulator/index.js';
+import { placeQuoteOrder, sampleOrder, touch } from '../../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import {
   changeEventEnriched,
@@ -201,3 +201,60 @@ it('approved FF sales quote -> Magento quote, the draft answer lost; then Denied
     `POST ${M}/negotiableQuote/decline`,
   ]);
 });
+
+it.each([
+  ['lost', 2101],
+  ['late', 2102],
+] as const)(
+  'paid FF invoice -> Magento invoice of an order paid on account, the answer %s: one invoice',
+  async (fault, entity) => {
+    const { magento, ff } = h.systems;
+    // A purchase-order order, shipped and not invoiced; the order poll bills it in FF.
+    const order = touch(
+      sampleOrder(entity, {
+        state: 'processing',
+        status: 'processing',
+        payment: { method: 'purchaseorder', po_number: `PO-${entity}`, additional_information: [] },
+      }),
+    );
+    for (const item of order.items as Row[]) item.qty_shipped = item.qty_ordered;
+    magento.state.orders.set(entity, order);
+    const billed = () => ff.records('c2g__codaInvoice__c').find((i) => i.Magento_Order_Id__c === String(entity));
+    await waitFor(
+      () => ff.records('c2g__codaInvoiceLineItem__c').filter((l) => l.c2g__Invoice__c === billed()?.Id).length === 4,
+      `the FF invoice of order ${entity}`,
+    );
+    const { Id, Name } = billed()!;
+
+    // FF posts it and matches the payment: Magento invoices the order, and its answer is lost (or comes too late).
+    const path = `${M}/order/${entity}/invoice`;
+    magento.fail(fault === 'lost' ? lost(path, 'POST') : late(path, 'POST'));
+    const from = magento.requests.length;
+    ff.post('c2g__codaInvoice__c', String(Id));
+    ff.store.update('c2g__codaInvoice__c', String(Id), { c2g__PaymentStatus__c: 'Paid', c2g__OutstandingValue__c: 0 });
+    const invoices = () => magento.state.invoices.filter((i) => i.order_id === entity);
+    await waitFor(() => invoices().length === 1 && order.state === 'complete', `order ${entity} invoiced and complete`);
+    // The invoice's searches by order (not the invoice poll's searches by updated_at), and its POSTs.
+    const invoiceCalls = () =>
+      magento.requests
+        .slice(from)
+        .filter((r) => r.path === path || (r.path === `${M}/invoices` && Object.values(r.query).includes('order_id')))
+        .map((r) => `${r.method} ${r.path}`);
+    await waitFor(
+      () => invoiceCalls().length === 2,
+      () => `the retry's look-up: ${JSON.stringify(invoiceCalls())}`,
+    );
+    await expectDrained(h.nats.url);
+    expect(invoices()).toEqual([
+      expect.objectContaining({
+        state: 2,
+        grand_total: 66.71,
+        comments: [expect.objectContaining({ comment: `Paid in FinancialForce: invoice ${String(Name)}` })],
+      }),
+    ]);
+    // One POST, then the search that finds it; never a second invoice.
+    expect(invoiceCalls()).toEqual([`POST ${path}`, `GET ${M}/invoices`]);
+    // No cash entry for money FF collected itself.
+    expect(ff.records('c2g__codaCashEntryLineItem__c').filter((l) => l.Sales_Invoice__c === Id)).toEqual([]);
+  },
+);
