@@ -264,10 +264,16 @@ describe('FinancialForce posting', () => {
 
   it('lets a posted invoice be amended only in its amendable fields, and its lines only in their descriptions', async () => {
     await start();
-    const { line } = await postedInvoice();
+    const { line, account } = await postedInvoice();
     await upsert('c2g__codaInvoice__c', 'Magento_Order_Id__c', {
       Magento_Order_Id__c: '1001',
       c2g__DueDate__c: '2027-01-20',
+      c2g__CustomerReference__c: 'PO-7',
+    });
+    // Written again unchanged (the account as its 15-character id): no amendment, accepted.
+    await upsert('c2g__codaInvoice__c', 'Magento_Order_Id__c', {
+      Magento_Order_Id__c: '1001',
+      c2g__Account__c: account.slice(0, 15),
       c2g__CustomerReference__c: 'PO-7',
     });
     expect(
