@@ -228,7 +228,7 @@ it.each([
 
     // FF posts it and matches the payment: Magento invoices the order, and its answer is lost (or comes too late).
     const path = `${M}/order/${entity}/invoice`;
-    magento.fail(fault === 'lost' ? lost(path, 'POST') : late(path, 'POST'));
+    magento.fail(fault === 'lost' ? answerLost(path, 'POST') : answerLate(path, { method: 'POST' }));
     const from = magento.requests.length;
     ff.post('c2g__codaInvoice__c', String(Id));
     ff.store.update('c2g__codaInvoice__c', String(Id), { c2g__PaymentStatus__c: 'Paid', c2g__OutstandingValue__c: 0 });
