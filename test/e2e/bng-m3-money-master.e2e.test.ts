@@ -46,7 +46,12 @@ it('a BNG customer reaches M3 and gets its M3 account data back; its rename in B
     m3_status: '20',
     currency: 'USD',
     credit_limit: 0,
+    credit_limit_invoices: 0,
+    credit_limit_total: 0,
+    credit_days_overdue: 0,
     payment_terms: '',
+    vat_number: '',
+    tax_status: 'taxable',
   });
   // Renamed in BNG: M3 changes the customer (its LMTS moves), the next polls list it again, and the ERP data BNG
   // would get is what it has: nothing goes back, and BNG's own customer record is never written.
@@ -82,9 +87,19 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
     ...ada,
     CUNM: 'Ada King',
     MAIL: 'ada@example.com',
+    CRL3: '25000',
+    VTCD: '8',
+    VRNO: 'US-EX-0042',
     LMTS: String(Date.now()),
   });
   await waitFor(() => bng('customers').get('m3-10042')?.company_name === 'Ada King', 'renamed');
+  // Its new credit limit and tax exemption (M3's: the ERP owns them) reach the ERP sub-record.
+  await waitFor(() => bng('customers').get('m3-10042/erp')?.tax_status === 'exempt', 'tax exempt in BNG');
+  expect(bng('customers').get('m3-10042/erp')).toMatchObject({
+    credit_limit_total: 25000,
+    vat_number: 'US-EX-0042',
+    tax_status: 'exempt',
+  });
   // BNG announces its changed customer: M3's, so bng-customers-to-m3 sends nothing to M3.
   const before = calls(/^CRS610MI\/(Add|ChgBasicData|GetBasicData)/).length;
   await h.post(

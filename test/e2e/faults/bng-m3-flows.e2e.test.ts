@@ -274,6 +274,11 @@ it('M3 customer -> BNG, late: BNG saves the customer and its ERP data after the 
     STAT: '20',
     CUCD: 'GBP',
     CRLM: '5000',
+    CRL2: '15000',
+    CRL3: '20000',
+    ODUD: '45',
+    VTCD: '9',
+    VRNO: 'GB123456789',
     TEPY: '30',
     LMTS: String(Date.now()),
   });
@@ -295,7 +300,12 @@ it('M3 customer -> BNG, late: BNG saves the customer and its ERP data after the 
     m3_status: '20',
     currency: 'GBP',
     credit_limit: 5000,
+    credit_limit_invoices: 15000,
+    credit_limit_total: 20000,
+    credit_days_overdue: 45,
     payment_terms: '30',
+    vat_number: 'GB123456789',
+    tax_status: 'exempt',
   });
 });
 
