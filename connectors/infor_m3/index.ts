@@ -3,6 +3,7 @@ import type { ConnectorDef } from '../../engine/sdk/index.js';
 import { startM3Emulator } from './emulator/index.js';
 import { classifyM3Error } from './errors.js';
 import { m3Operations } from './operations.js';
+import { m3SchemaPull } from './schema-pull.js';
 import { suggestTransaction } from './suggest.js';
 
 /** Infor M3 MI transactions over REST. */
@@ -30,5 +31,6 @@ export const inforM3Connector: ConnectorDef = {
       query: { maxrecs: 1, ...(options.company === undefined ? {} : { CONO: Number(options.company) }) },
     }),
   },
+  schemaPull: m3SchemaPull,
   startEmulator: startM3Emulator,
 };

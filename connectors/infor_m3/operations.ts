@@ -20,6 +20,8 @@ function operation(tx: M3Transaction): OperationDef {
     kind: tx.kind,
     object: tx.object,
     identity: tx.identity,
+    // The site's layout of this transaction, pulled from MRS001MI (`junction schema pull`), replaces the catalog's.
+    overlayEntity: tx.name,
     ...(tx.kind === 'query'
       ? {
           params: {

@@ -48,6 +48,8 @@ export interface CompileResult {
   specSet?: CompiledSpecSet;
   /** The connections that compiled, even when other specs have errors (`junction schema pull` needs only these). */
   connections: ReadonlyMap<string, CompiledConnection>;
+  /** The integrations that compiled, even when other specs have errors (`junction schema pull` reads their steps). */
+  integrations: ReadonlyMap<string, CompiledIntegration>;
   tests: TestSpecFile[];
   /** Names of the spec set's environments (`kind: Environment`), whichever one was compiled. */
   environments: string[];
@@ -66,6 +68,7 @@ export function compileSpecTree(tree: SpecTree, options: CompileOptions): Compil
       diagnostics: [{ file: tree.displayRoot, line: 1, col: 1, severity: 'error', code: 'internal-error', message }],
       tests: [],
       connections: new Map(),
+      integrations: new Map(),
       times: { parse: 0, schema: 0, jsonata: 0, crossChecks: 0 },
       environments: [],
     };
@@ -143,7 +146,15 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const specSet = hasErrors
     ? undefined
     : deepFreeze({ commit: options.commit ?? 'working-tree', connections, lookups, integrations, overlays, alerts });
-  return { diagnostics, specSet, connections, tests, times: ctx.times, environments: environments.map(specName) };
+  return {
+    diagnostics,
+    specSet,
+    connections,
+    integrations,
+    tests,
+    times: ctx.times,
+    environments: environments.map(specName),
+  };
 }
 
 function checkTests(

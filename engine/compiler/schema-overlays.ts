@@ -10,10 +10,13 @@ import type { CompiledConnection } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import { displayPath } from './spec-tree.js';
 
-/** Overlays by connection name, then entity (the operation's record type: `Account`, `product`). */
+/**
+ * Overlays by connection name, then entity: the operation's record type (`Account`, `product`), or the operation
+ * itself where the vendor describes each operation's input (M3 `CRS610MI/Add`, in `CRS610MI/Add.json`).
+ */
 export type SchemaOverlays = ReadonlyMap<string, ReadonlyMap<string, EntityOverlay>>;
 
-const OVERLAY_PATH = /(?:^|\/)schemas\/overlays\/([^/]+)\/([^/]+)\.json$/;
+const OVERLAY_PATH = /(?:^|\/)schemas\/overlays\/([^/]+)\/([^/]+(?:\/[^/]+)?)\.json$/;
 
 /** Reads every overlay file of the tree; a malformed one, or one for no known connection, is an error. */
 export function readSchemaOverlays(
@@ -124,7 +127,8 @@ const merged = new WeakMap<EntityOverlay, Map<JsonSchema | undefined, JsonSchema
 /**
  * The record schema a step writes: the operation's own, with the connection's overlay for the step's object laid
  * over it. An overlay applies only to operations whose input is that entity's record (a param-typed operation such as
- * Salesforce `sobjects.*`, or an input schema titled with the object), never to a search's criteria.
+ * Salesforce `sobjects.*`, an input schema titled with the object, or the operation's own `overlayEntity`), never to a
+ * search's criteria.
  */
 export function entityInputSchema(
   operation: OperationDef,
@@ -133,12 +137,13 @@ export function entityInputSchema(
   overlays: ReadonlyMap<string, EntityOverlay> | undefined,
 ): JsonSchema | undefined {
   const base = operation.inputFor?.(params as Record<string, unknown>) ?? operation.input;
-  const overlay = object === undefined ? undefined : overlays?.get(object);
-  if (!overlay || !(operation.inputFor || base?.title === object)) return base;
+  const entity = operation.overlayEntity ?? object;
+  const overlay = entity === undefined ? undefined : overlays?.get(entity);
+  if (!overlay || !(operation.overlayEntity || operation.inputFor || base?.title === object)) return base;
   let cache = merged.get(overlay);
   if (!cache) merged.set(overlay, (cache = new Map()));
   let schema = cache.get(base);
-  if (!schema) cache.set(base, (schema = overlaid(base, overlay, object!)));
+  if (!schema) cache.set(base, (schema = overlaid(base, overlay, entity!)));
   return schema;
 }
 

@@ -53,6 +53,11 @@ export interface OperationDef {
   input?: JsonSchema;
   /** For operations whose record type is a param (Salesforce sobjects): the record schema for those params. */
   inputFor?(params: Record<string, unknown>): JsonSchema | undefined;
+  /**
+   * The pulled schema overlay that is this operation's input, where the vendor's metadata describes each operation's
+   * input rather than an object (M3: each MI transaction has its own input layout, `CRS610MI/Add`).
+   */
+  overlayEntity?: string;
   /** Schema of the step result that later steps read as `$steps.<id>`. */
   output?: JsonSchema;
   /** Builds the vendor request from the record: wraps it in the vendor's envelope and fills the path. */
@@ -155,12 +160,17 @@ export interface SchemaPullDef {
   /** The entities pulled when none are named: those the connector's schemas describe. */
   entities: readonly string[];
   /**
+   * Where entities are operations (`overlayEntity`): the entities to pull when none are named, from the operations the
+   * specs call on the connection; `entities` when the specs call none.
+   */
+  entitiesUsed?(operations: readonly string[]): string[];
+  /**
    * Reads one entity's metadata through `read` (runs one of the connector's operations over the connection); undefined
    * when the system has no such entity.
    */
   pull(
     entity: string,
-    read: (operation: string, params: Record<string, unknown>) => Promise<unknown>,
+    read: (operation: string, params: Record<string, unknown>, body?: Record<string, unknown>) => Promise<unknown>,
     options: Record<string, unknown>,
   ): Promise<EntityOverlay | undefined>;
 }

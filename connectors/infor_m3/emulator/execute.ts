@@ -1,9 +1,8 @@
 /**
- * Executes one MI transaction against the emulator's company, as M3 does: the catalog's metadata first (fields the
+ * Executes one MI transaction against the emulator's company, as M3 does: the site's layout first (fields the
  * transaction does not take, values longer than the field, mandatory fields left blank, numbers and dates that are
  * not), injected contention, then the program; its records come back in the transaction's output layout.
  */
-import { M3_TRANSACTIONS } from '../schemas/index.js';
 import type { M3Transaction } from '../schemas/index.js';
 import { balances } from './balances.js';
 import { customerInvoices } from './customer-invoices.js';
@@ -12,13 +11,14 @@ import { result } from './envelope.js';
 import type { M3ResultBody } from './envelope.js';
 import { generalLedger } from './general-ledger.js';
 import { masterData } from './master-data.js';
+import { miRepository } from './mi-repository.js';
 import { Nok, incorrectDate, mustBeEntered, numericError, transient } from './messages.js';
 import type { ProgramHandlers } from './program-call.js';
 import { purchaseOrders } from './purchase-orders.js';
 import type { M3State, Row } from './state.js';
 import { supplierInvoices } from './supplier-invoices.js';
+import type { M3Tenant } from './tenant.js';
 
-const BY_NAME = new Map(M3_TRANSACTIONS.map((t) => [t.name, t]));
 /** Every transaction's program logic. */
 export const HANDLERS: ProgramHandlers = {
   ...masterData,
@@ -28,6 +28,7 @@ export const HANDLERS: ProgramHandlers = {
   ...supplierInvoices,
   ...generalLedger,
   ...balances,
+  ...miRepository,
 };
 /** Request options of the REST API (lower case), never transaction fields. */
 const META = new Set([
@@ -56,14 +57,9 @@ export class MiRefusal {
   ) {}
 }
 
-/** True when the catalog has `PROGRAM/Transaction`. */
-export function knownTransaction(name: string): boolean {
-  return BY_NAME.has(name);
-}
-
-/** Runs a transaction; the caller wraps the result in the envelope (or a refusal in a 400). */
-export function executeTransaction(state: M3State, name: string, raw: Row): M3ResultBody | MiRefusal {
-  const tx = BY_NAME.get(name)!;
+/** Runs a transaction the site runs (see `runs`); the caller wraps the result in the envelope or a refusal in a 400. */
+export function executeTransaction(state: M3State, tenant: M3Tenant, name: string, raw: Row): M3ResultBody | MiRefusal {
+  const tx = tenant.transactions.get(name)!;
   const short = name.split('/')[1];
   const input = Object.fromEntries(Object.entries(raw).filter(([k]) => !META.has(k)));
   try {
@@ -74,7 +70,7 @@ export function executeTransaction(state: M3State, name: string, raw: Row): M3Re
       contention.times--;
       throw transient(contention.code);
     }
-    const rows = HANDLERS[name]({ state, input });
+    const rows = HANDLERS[name]({ state, input, layouts: tenant.transactions });
     const maxrecs = raw.maxrecs === undefined ? DEFAULT_MAXRECS : Number(raw.maxrecs);
     const listed = tx.kind === 'query' && maxrecs > 0 ? rows.slice(0, maxrecs) : rows;
     // Records carry the company and division they belong to, as M3's output layouts do.

@@ -1,13 +1,16 @@
 /**
  * Starts the Infor M3 emulator: MI REST v2 execute endpoints driven by the catalog, NOK results the M3 way, and either
  * basic auth (an M3 user) or OAuth2 bearer tokens from an ION-API-style token endpoint (`POST /as/token.oauth2`): the
- * resource-owner password grant of a service account (.ionapi saak/sask) or client credentials.
+ * resource-owner password grant of a service account (.ionapi saak/sask) or client credentials. The site's layouts can
+ * have input fields the catalog lacks (`extraInputs`), and the site can refuse MRS001MI (`miRepository: false`).
  */
 import { bearerToken, createTokenIssuer, startEmulatorServer } from '../../../engine/sdk/index.js';
 import type { EmulatorOptions, EmulatorServer } from '../../../engine/sdk/index.js';
 import { m3Routes } from './routes.js';
 import { TABLES, seedM3State } from './state.js';
 import type { M3State, Table, TransientFault } from './state.js';
+import { m3Tenant } from './tenant.js';
+import type { M3TenantOptions } from './tenant.js';
 
 /** The M3 user the emulator accepts for basic auth unless told otherwise. */
 export const M3_EMULATOR_USER = { username: 'M3SRVADM', password: 'm3-emulator-password' };
@@ -30,7 +33,7 @@ export interface M3Emulator extends EmulatorServer {
 }
 
 /** Options of the M3 emulator. */
-export interface M3EmulatorOptions extends EmulatorOptions {
+export interface M3EmulatorOptions extends EmulatorOptions, M3TenantOptions {
   username?: string;
   password?: string;
   clientId?: string;
@@ -43,6 +46,7 @@ export interface M3EmulatorOptions extends EmulatorOptions {
 /** Starts the emulator on loopback (a random port unless `port` is given). */
 export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<M3Emulator> {
   let state = seedM3State();
+  const tenant = m3Tenant(options);
   const basic =
     'Basic ' +
     Buffer.from(
@@ -82,7 +86,7 @@ export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<
             return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: expiresInSeconds } };
           },
         },
-        ...m3Routes(() => state),
+        ...m3Routes(() => state, tenant),
       ],
       authenticate: (r) =>
         r.headers.authorization === basic || tokens.valid(bearerToken(r.headers.authorization))
@@ -113,6 +117,12 @@ export async function startM3Emulator(options: M3EmulatorOptions = {}): Promise<
               },
             };
           contend({ code, transaction, times: times ?? 1 });
+          return { status: 204 };
+        },
+        'mi-repository': (body) => {
+          const { available } = (body ?? {}) as { available?: unknown };
+          if (typeof available !== 'boolean') return { status: 400, body: { message: 'POST {"available": false}' } };
+          tenant.miRepository = available;
           return { status: 204 };
         },
         'expire-tokens': () => {

@@ -68,12 +68,12 @@ export const masterData: ProgramHandlers = {
   'MMS200MI/UpdItmBasic': change('item', 'ITNO'),
   'MMS200MI/GetItmBasic': read('item', 'ITNO'),
   // Items changed between FLMD and TLMD (change dates, YYYYMMDD), in item order.
-  'MMS200MI/LstItmByChgDate': ({ state, input }) =>
+  'MMS200MI/LstItmByChgDate': ({ input, ...call }) =>
     list(
       'item',
       'ITNO',
       'ITNO',
-    )({ state, input: {} }).filter(
+    )({ ...call, input: {} }).filter(
       (r) => (!input.FLMD || r.LMDT >= input.FLMD) && (!input.TLMD || r.LMDT <= input.TLMD),
     ),
 };

@@ -1,11 +1,13 @@
 /** What a program handler of the emulator gets, and the table helpers every handler uses. */
+import type { M3Transaction } from '../schemas/index.js';
 import { doesNotExist, transient } from './messages.js';
 import type { M3State, Row, Table } from './state.js';
 
-/** One transaction call: the company and the input fields (checked against the catalog already). */
+/** One transaction call: the company, the input fields (checked against the layout already) and the site's layouts. */
 export interface ProgramCall {
   state: M3State;
   input: Row;
+  layouts: ReadonlyMap<string, M3Transaction>;
 }
 
 /** Runs one transaction: its records, or a thrown Nok. */

@@ -8,8 +8,10 @@
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { envelope, result } from './envelope.js';
 import type { M3ResultBody } from './envelope.js';
-import { MiRefusal, executeTransaction, knownTransaction } from './execute.js';
+import { MiRefusal, executeTransaction } from './execute.js';
 import type { M3State, Row } from './state.js';
+import { runs } from './tenant.js';
+import type { M3Tenant } from './tenant.js';
 
 const BASE = '/m3api-rest/v2/execute';
 
@@ -29,18 +31,18 @@ function unknownTransaction(program: string, transaction: string): MiRefusal {
   return new MiRefusal('TransactionNotFound', `Transaction ${transaction} does not exist in program ${program}`);
 }
 
-/** Routes over the emulator's current state. */
-export function m3Routes(state: () => M3State): Route[] {
+/** Routes over the emulator's current state, for the transactions the site runs. */
+export function m3Routes(state: () => M3State, tenant: M3Tenant): Route[] {
   const single = (r: EmulatorRequest): EmulatorReply => {
     const [transaction, ...matrix] = r.params.transaction.split(';');
     const name = `${r.params.program}/${transaction}`;
-    if (!knownTransaction(name)) return refused(unknownTransaction(r.params.program, transaction));
+    if (!runs(tenant, name)) return refused(unknownTransaction(r.params.program, transaction));
     const fields: Row = {
       ...Object.fromEntries(matrix.map((m) => m.split('=') as [string, string])),
       ...r.query,
       ...asFields(r.body),
     };
-    const outcome = executeTransaction(state(), name, fields);
+    const outcome = executeTransaction(state(), tenant, name, fields);
     return outcome instanceof MiRefusal ? refused(outcome) : envelope([outcome]);
   };
   return [
@@ -66,8 +68,8 @@ export function m3Routes(state: () => M3State): Route[] {
             ...(body.cono === undefined ? {} : { CONO: String(body.cono) }),
             ...(body.divi === undefined ? {} : { DIVI: body.divi }),
           };
-          const run = knownTransaction(name)
-            ? executeTransaction(state(), name, { ...context, ...asFields(tx.record) })
+          const run = runs(tenant, name)
+            ? executeTransaction(state(), tenant, name, { ...context, ...asFields(tx.record) })
             : unknownTransaction(body.program, tx.transaction);
           const outcome =
             run instanceof MiRefusal

@@ -3,7 +3,7 @@
  * flag (so validate reports unknown and missing fields and constants that cannot fit), and what it returns.
  */
 import type { JsonSchema } from '../../../engine/sdk/index.js';
-import type { M3FieldType } from '../catalog/catalog-types.js';
+import type { M3FieldType, M3Input } from '../catalog/catalog-types.js';
 import type { M3Transaction } from './transactions.js';
 
 export { M3_ROLES, M3_TRANSACTIONS } from './transactions.js';
@@ -36,6 +36,11 @@ export function m3FieldSchema(type: M3FieldType, length: number | null, label: s
   };
 }
 
+/** The mandatory inputs a body must set: company and division come from the connection's options. */
+export function m3RequiredInputs(inputs: readonly M3Input[]): string[] {
+  return inputs.filter(([name, , , mandatory]) => mandatory && !FROM_OPTIONS.has(name)).map(([name]) => name);
+}
+
 /** Schema of the record a step sends: M3's field names; the mandatory ones required (company from the options). */
 export function m3InputSchema(tx: M3Transaction): JsonSchema {
   return {
@@ -44,7 +49,7 @@ export function m3InputSchema(tx: M3Transaction): JsonSchema {
     description: tx.description,
     type: 'object',
     additionalProperties: false,
-    required: tx.inputs.filter(([name, , , mandatory]) => mandatory && !FROM_OPTIONS.has(name)).map(([name]) => name),
+    required: m3RequiredInputs(tx.inputs),
     properties: Object.fromEntries(
       tx.inputs.map(([name, type, length, , label]) => [name, m3FieldSchema(type, length, label)]),
     ),

@@ -78,6 +78,8 @@ export const M3_ROLES: Readonly<Record<string, Role>> = {
   'GLS840MI/UpdBatch': ['action', 'gl_batch', glBatch],
   'GLS200MI/GetVoucherHead': ['read', 'gl_voucher'],
   'GLS200MI/LstVoucherLines': ['query', 'gl_voucher_line'],
+  'MRS001MI/LstTransactions': ['query', 'mi_transaction'],
+  'MRS001MI/LstFields': ['query', 'mi_field'],
 };
 
 /** Every transaction the connector and its emulator support, in catalog order. */

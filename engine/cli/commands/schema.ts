@@ -4,6 +4,8 @@
  * plan and the engine then read over the connector's built-in schemas. Commit the files and review them like specs.
  */
 import type { Command } from 'commander';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import type { SchemaPullDef } from '../../sdk/connector.js';
 import { addSecurityOptions, engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
 import { UsageError } from '../usage-error.js';
@@ -19,7 +21,10 @@ export function registerSchemaCommand(program: Command): void {
     .description('read the field metadata of a connection (custom fields included) into schemas/overlays/')
     .argument('<connection>', 'connection name (its spec gives the URL and credentials)')
     .argument('[dir]', 'spec directory', 'specs')
-    .option('--entity <name...>', 'entities to pull (e.g. Account, product); default: those the connector describes');
+    .option(
+      '--entity <name...>',
+      'entities to pull (e.g. Account, product, CRS610MI/Add); default: those the connector describes (M3: the transactions the specs call)',
+    );
   addSecurityOptions(pull).action(async (name: string, dir: string, opts: PullOptions) => {
     // Loaded when the command runs, so `junction --help` does not pay for the compiler and the HTTP stack.
     const { compileDirectory, createWiring } = await import('../wiring.js');
@@ -34,11 +39,12 @@ export function registerSchemaCommand(program: Command): void {
     const connector = wiring.connectors.get(connection.type)!;
     if (!connector.schemaPull)
       throw new UsageError(`connector ${connector.id} has no field metadata to pull (${name} is a ${connector.id})`);
+    const entities = opts.entity ?? usedEntities(connector.schemaPull, name, result.integrations);
     const pulled = await pullSchemas({
       connection,
       connector,
       dir,
-      ...(opts.entity ? { entities: opts.entity } : {}),
+      ...(entities ? { entities } : {}),
       security: wiring.security,
     }).catch((error: Error) => {
       process.stderr.write(`junction: pulling the field metadata of ${name} failed: ${error.message}\n`);
@@ -56,4 +62,20 @@ export function registerSchemaCommand(program: Command): void {
       );
     process.stderr.write(`pulled from ${connector.schemaPull.description}; commit the files with your specs\n`);
   });
+}
+
+/** For a connector whose entities are operations: those the integrations call on the connection (undefined: none). */
+function usedEntities(
+  pull: SchemaPullDef,
+  connection: string,
+  integrations: ReadonlyMap<string, CompiledIntegration>,
+): string[] | undefined {
+  if (!pull.entitiesUsed) return undefined;
+  const operations = [...integrations.values()].flatMap((i) =>
+    i.steps
+      .filter((s) => s.connection === connection)
+      .flatMap((s) => [s.operation, s.find?.operation, s.abandon?.operation]),
+  );
+  const used = pull.entitiesUsed([...new Set(operations.filter((o): o is string => o !== undefined))].sort());
+  return used.length ? used : undefined;
 }

@@ -1,11 +1,12 @@
 /**
  * `junction schema pull <connection>`: reads the live system's field metadata through the connection (the connector's
  * `schemaPull`, over the whole HTTP stack: auth, guard, rate limit) and writes one overlay per entity into the spec
- * repository, `schemas/overlays/<connection>/<entity>.json`. The files are stable (keys sorted, no timestamps), so a
- * pull that finds nothing new changes nothing, and a new custom field shows in the PR as a few added lines.
+ * repository, `schemas/overlays/<connection>/<entity>.json` (an M3 transaction, `CRS610MI/Add`, is a folder and a
+ * file). The files are stable (keys sorted, no timestamps), so a pull that finds nothing new changes nothing, and a
+ * new custom field shows in the PR as a few added lines.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CompiledConnection } from '../../compiler/compiled-spec.js';
 import { createConnectionClient } from '../../http/connection-client.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
@@ -45,6 +46,11 @@ export async function pullSchemas(options: PullSchemasOptions): Promise<PulledEn
   const { connection, connector } = options;
   const pull = connector.schemaPull;
   if (!pull) throw new Error(`connector ${connector.id} cannot pull schemas (it reads no field metadata)`);
+  const entities = options.entities ?? pull.entities;
+  // Entity names become file paths: a name or a `PROGRAM/Transaction`, never `..` or an absolute path.
+  const unsafe = entities.find((e) => !/^\w[\w.-]*(\/\w[\w.-]*)?$/.test(e) || e.includes('..'));
+  if (unsafe !== undefined)
+    throw new Error(`${JSON.stringify(unsafe)} is not an entity name (a name such as Account, or PROGRAM/Transaction)`);
   const client = createConnectionClient({
     connection,
     connector,
@@ -52,11 +58,11 @@ export async function pullSchemas(options: PullSchemasOptions): Promise<PulledEn
     ...(options.security ? { security: options.security } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
   });
-  const read = async (operation: string, params: Record<string, unknown>) =>
-    (await client.call(operation, { params, body: {} })).result;
+  const read = async (operation: string, params: Record<string, unknown>, body: Record<string, unknown> = {}) =>
+    (await client.call(operation, { params, body })).result;
   const out: PulledEntity[] = [];
   try {
-    for (const entity of options.entities ?? pull.entities) {
+    for (const entity of entities) {
       const overlay = await pull.pull(entity, read, connection.options).catch((error: unknown) => {
         if (error instanceof ConnectorError && error.code === 'not-found') return undefined;
         throw error;
@@ -70,7 +76,7 @@ export async function pullSchemas(options: PullSchemasOptions): Promise<PulledEn
       const path = join(options.dir, file);
       const before = await readFile(path, 'utf8').catch(() => undefined);
       if (before !== content) {
-        await mkdir(join(options.dir, overlayDir(connection.name)), { recursive: true });
+        await mkdir(dirname(path), { recursive: true });
         await writeFile(path, content);
       }
       const fields = Object.keys(overlay.fields ?? overlay.attributes?.codes ?? {}).length;
