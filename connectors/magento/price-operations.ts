@@ -12,11 +12,17 @@ import { specialPricesSchema, tierPricesSchema } from './schemas/index.js';
 type Row = Record<string, unknown>;
 const V1 = (options: Row) => `/rest/${String(options.store_code ?? 'default')}/V1`;
 
+/** The record's SKU, which every price call needs. */
+function skuOf(call: OperationCall): unknown {
+  const sku = (call.body as Row | undefined)?.sku;
+  if (!sku) throw permanentError('validation', 'the record has no sku; the step body must set it');
+  return sku;
+}
+
 /** `{sku, prices}` -> Magento's `{"prices": [...]}` with the SKU on every row. */
 function pricesBody(call: OperationCall): { prices: Row[] } {
-  const record = (call.body ?? {}) as { sku?: unknown; prices?: Row[] };
-  if (!record.sku) throw permanentError('validation', 'the record has no sku; the step body must set it');
-  return { prices: (record.prices ?? []).map((p) => ({ ...p, sku: record.sku })) };
+  const sku = skuOf(call);
+  return { prices: (((call.body as Row).prices as Row[] | undefined) ?? []).map((p) => ({ ...p, sku })) };
 }
 
 /** The answer lists the rows Magento refused; none refused is success. */
@@ -40,6 +46,36 @@ export const magentoPriceOperations: Record<string, OperationDef> = {
     identity: ['sku'],
     input: tierPricesSchema,
     request: (c) => ({ method: 'PUT', path: `${V1(c.options)}/products/tier-prices`, body: pricesBody(c) }),
+    result: refusedRows,
+  },
+  'tier_prices.get': {
+    description: "A SKU's tier and customer-group prices as Magento has them (none for a SKU it does not have).",
+    vendorName: 'POST /V1/products/tier-prices-information',
+    kind: 'query',
+    object: 'tier_price',
+    input: {
+      type: 'object',
+      required: ['sku'],
+      properties: { sku: { type: 'string', description: 'Product SKU' } },
+    },
+    output: tierPricesSchema,
+    request: (c) => ({
+      method: 'POST',
+      path: `${V1(c.options)}/products/tier-prices-information`,
+      body: { skus: [skuOf(c)] },
+    }),
+    result: (r, c) => ({ sku: skuOf(c), prices: Array.isArray(r.body) ? r.body : [] }),
+  },
+  'tier_prices.delete': {
+    description:
+      'Remove tier prices of a SKU: each row sent (group, quantity and price as Magento has it) is deleted. A replace ' +
+      'with no rows removes nothing, so prices the source dropped are deleted with this; one already gone is no error.',
+    vendorName: 'POST /V1/products/tier-prices-delete',
+    kind: 'delete',
+    object: 'tier_price',
+    identity: ['sku'],
+    input: tierPricesSchema,
+    request: (c) => ({ method: 'POST', path: `${V1(c.options)}/products/tier-prices-delete`, body: pricesBody(c) }),
     result: refusedRows,
   },
   'special_prices.update': {

@@ -5,32 +5,17 @@
  * a value for the parent's attribute.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
-import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
-import { createConnectionClient } from '../../engine/http/connection-client.js';
-import type { ConnectionClient } from '../../engine/http/connection-client.js';
-import { connectionTo, emulatorSecurity, failure, registry } from './connector-fixtures.js';
-import { magento } from './fixtures/index.js';
+import { failure } from './connector-fixtures.js';
+import { startMagentoUnderTest } from './magento-emulator-client.js';
+import type { MagentoUnderTest } from './magento-emulator-client.js';
 
-let emulator: MagentoEmulator | undefined;
-let client: ConnectionClient | undefined;
+let magento: MagentoUnderTest | undefined;
 afterEach(async () => {
-  await client?.close();
-  await emulator?.stop();
-  emulator = undefined;
+  await magento?.stop();
+  magento = undefined;
 });
 
-async function start(): Promise<{ m: MagentoEmulator; call: (op: string, body: object) => Promise<unknown> }> {
-  const m = (emulator = await startMagentoEmulator());
-  client = createConnectionClient({
-    connection: connectionTo(magento, m.url),
-    connector: registry.get('magento')!,
-    env: magento.env,
-    security: emulatorSecurity(m.url),
-  });
-  const c = client;
-  return { m, call: async (operation, body) => (await c.call(operation, { params: {}, body })).result };
-}
+const start = async () => (magento = await startMagentoUnderTest());
 
 const size = { attribute_id: '144', label: 'Size', position: 0, values: [{ value_index: 202 }, { value_index: 203 }] };
 /** A simple child of size M (option 202 of the store's `size` attribute). */

@@ -3,8 +3,10 @@
  * Data Capture (Pub/Sub API) and the Magento emulator: a product and its price book entries created in the FF org
  * become a Magento product with its attribute set, categories, weight, status, group and sale prices; merchandising
  * then rewrites its content in Magento, and the ERP's next changes (the product, a price, a price book entry
- * deactivated) move only price, weight, status and prices, never the content. Stock counted in FF reaches the
- * Magento sources, and a fulfilment moves the order through shipped, delivered and returned.
+ * deactivated, then the last group price's) move only price, weight, status and prices, never the content; the
+ * dropped group prices are deleted from Magento. A variant family becomes a configurable parent with its children.
+ * Stock counted in FF reaches the Magento sources, and a fulfilment moves the order through shipped, delivered and
+ * returned.
  */
 import { afterEach, expect, it } from 'vitest';
 import { MAGENTO_EMULATOR_ADMIN } from '../../connectors/magento/emulator/index.js';
@@ -126,6 +128,23 @@ it('a new ERP product appears in Magento, and its content stays merchandising’
   expect(attribute(mug(), 'meta_title')).toBe('Harbour Blue Stoneware Mug');
   expect(magento.state.tierPrices.get('MUG-2')).toEqual([
     { customer_group: 'Wholesale', quantity: 1, price: 11.5, price_type: 'fixed', website_id: 0, sku: 'MUG-2' },
+  ]);
+  // The last group price goes too: deleted (a replace with no rows would have left it).
+  await patchSalesforceRecord(ff.url, 'PricebookEntry', entries.Wholesale, { IsActive: false });
+  await waitFor(() => magento.state.tierPrices.get('MUG-2')?.length === 0, 'the last group price deleted');
+  await expectDrained(h.nats.url);
+  const deletes = magento.requests.filter((r) => r.path.endsWith('/products/tier-prices-delete'));
+  expect(deletes.map((r) => r.body)).toEqual([
+    {
+      prices: [
+        { customer_group: 'Wholesale', quantity: 24, price: 10, price_type: 'fixed', website_id: 0, sku: 'MUG-2' },
+      ],
+    },
+    {
+      prices: [
+        { customer_group: 'Wholesale', quantity: 1, price: 11.5, price_type: 'fixed', website_id: 0, sku: 'MUG-2' },
+      ],
+    },
   ]);
   // One create ever; every later write was a partial update carrying only what the ERP owns.
   expect(magento.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/V1/products'))).toHaveLength(1);

@@ -1,10 +1,12 @@
 /**
- * The price APIs: `PUT /V1/products/tier-prices` (replace a SKU's tier prices) and `POST /V1/products/special-price`
- * (add or update special prices). Both answer 200 with the rows they refused (`[{message, parameters}]`) and save the
- * others, as Magento's TierPriceStorage and SpecialPriceStorage do.
+ * The price APIs: `PUT /V1/products/tier-prices` (replace a SKU's tier prices; an empty list changes nothing, as
+ * TierPriceStorage::replace only clears the products of the rows it is sent), `POST
+ * /V1/products/tier-prices-information` (read them), `POST /V1/products/tier-prices-delete` (remove rows) and `POST
+ * /V1/products/special-price` (add or update special prices). The writes answer 200 with the rows they refused
+ * (`[{message, parameters}]`) and save the others, as Magento's TierPriceStorage and SpecialPriceStorage do.
  */
 import type { Route } from '../../../engine/sdk/index.js';
-import { magentoError } from './magento-error.js';
+import { requiredField } from './magento-error.js';
 import type { MagentoState, Row } from './state.js';
 
 type Refusal = { message: string; parameters: Record<string, unknown> };
@@ -32,6 +34,33 @@ export function priceRoutes(V1: string, state: () => MagentoState): Route[] {
       },
     },
     {
+      // TierPriceStorage::get: the SKUs' rows; a SKU the store does not have is left out (validateSkus filters it).
+      method: 'POST',
+      path: `${V1}/products/tier-prices-information`,
+      handle: (r) => {
+        const skus = (r.body as { skus?: unknown } | undefined)?.skus;
+        if (!Array.isArray(skus)) return requiredField('skus');
+        return { status: 200, body: skus.flatMap((sku) => state().tierPrices.get(String(sku)) ?? []) };
+      },
+    },
+    {
+      // TierPriceStorage::delete: valid rows remove the stored row of the same group, quantity and price (the
+      // website is not compared); a row that matches nothing removes nothing.
+      method: 'POST',
+      path: `${V1}/products/tier-prices-delete`,
+      handle: (r) => {
+        const prices = pricesOf(r.body);
+        if (!prices) return noPrices();
+        const { valid, refused } = checkTierPrices(state(), prices);
+        for (const gone of valid) {
+          const sku = String(gone.sku);
+          const kept = (state().tierPrices.get(sku) ?? []).filter((p) => !sameTier(p, gone));
+          state().tierPrices.set(sku, kept);
+        }
+        return { status: 200, body: refused };
+      },
+    },
+    {
       method: 'POST',
       path: `${V1}/products/special-price`,
       handle: (r) => {
@@ -52,13 +81,24 @@ export function priceRoutes(V1: string, state: () => MagentoState): Route[] {
   ];
 }
 
+/** TierPriceStorage::retrievePriceId: the same customer group, quantity and price value (fixed or percentage). */
+function sameTier(stored: Row, row: Row): boolean {
+  return (
+    String(stored.customer_group).toLowerCase() === String(row.customer_group).toLowerCase() &&
+    Number(stored.quantity) === Number(row.quantity) &&
+    stored.price_type === row.price_type &&
+    Number(stored.price) !== 0 &&
+    Number(stored.price) === Number(row.price)
+  );
+}
+
 function pricesOf(body: unknown): Row[] | undefined {
   const prices = (body as { prices?: unknown } | undefined)?.prices;
   return Array.isArray(prices) ? (prices as Row[]) : undefined;
 }
 
 /** TierPriceStorage::replace without a price list: the webapi layer cannot build the argument. */
-const noPrices = () => magentoError(400, '"%fieldName" is required. Enter and try again.', { fieldName: 'prices' });
+const noPrices = () => requiredField('prices');
 
 /** TierPriceValidator: SKU, price, price type, quantity, website, duplicates in the request, customer group. */
 function checkTierPrices(state: MagentoState, prices: Row[]) {

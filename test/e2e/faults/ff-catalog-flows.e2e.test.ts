@@ -108,6 +108,29 @@ it('FF variant -> Magento, the option and the link answers lost: one size option
   ]);
 });
 
+it('FF group price deactivated -> Magento, the delete answer lost: sent again, the tier price gone', async () => {
+  const { magento, ff } = h.systems;
+  const { product } = await newProduct('PLATE-1', 9);
+  const group = await createSalesforceRecord(ff.url, 'PricebookEntry', {
+    Pricebook2Id: book('Wholesale'),
+    Product2Id: product,
+    UnitPrice: 7,
+    IsActive: true,
+  });
+  await waitFor(() => magento.state.tierPrices.get('PLATE-1')?.length === 1, 'the PLATE-1 group price');
+  await expectDrained(h.nats.url);
+  magento.fail(answerLost(`${M}/products/tier-prices-delete`, 'POST'));
+  await patchSalesforceRecord(ff.url, 'PricebookEntry', group, { IsActive: false });
+  await waitFor(() => magento.state.tierPrices.get('PLATE-1')?.length === 0, 'the PLATE-1 group price deleted');
+  await expectDrained(h.nats.url);
+  // The delete committed, its answer was lost, and it was sent again: a row already gone removes nothing.
+  expect(calls(/tier-prices-delete$/)).toEqual([
+    `POST ${M}/products/tier-prices-delete`,
+    `POST ${M}/products/tier-prices-delete`,
+  ]);
+  expect(magento.state.products.get('PLATE-1')).toMatchObject({ price: 9, status: 1 });
+});
+
 it('FF stock -> Magento sources, one answer lost and one late: the quantities FF holds', async () => {
   const { magento, ff } = h.systems;
   const cap = String(ff.records('Product2').find((p) => p.ProductCode === 'CAP-1')!.Id);
