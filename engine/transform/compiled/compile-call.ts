@@ -6,6 +6,9 @@ import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev, Focus, Lambda, NativeFn } from './runtime.js';
 import { apply, arityOf, callJs, Frame, isLambda, Thunk } from './runtime.js';
 import { state } from './guards.js';
+import { scope } from './compile-ops.js';
+import { LIBRARY } from './library.js';
+import type { Signature } from './signature.js';
 
 /** Shared with compiler.ts: static nesting depth of the node being compiled. */
 export const nesting = { depth: 0 };
@@ -42,6 +45,22 @@ function callNative(fn: NativeFn, focus: Focus | undefined, v: any[]): any {
   }
 }
 
+/**
+ * The library function a call names, when the name is free in a self-contained expression: it can then only come
+ * from the evaluation's bindings (checked at each call: a binding of that name wins) or the library.
+ */
+function staticNative(node: Node): NativeFn | undefined {
+  const proc = node.procedure;
+  if (proc.type !== 'variable' || proc.predicate || proc.group || proc.keepArray) return undefined;
+  if (scope.bound === null || scope.bound.has(proc.value)) return undefined;
+  return LIBRARY.get(proc.value);
+}
+
+/** A native that calls no function argument (no `f` in its signature) cannot nest calls: no depth bookkeeping. */
+function isLeaf(fn: NativeFn): boolean {
+  return fn.name !== 'eval' && fn.signature !== undefined && !fn.signature.definition.includes('f');
+}
+
 export function compileFunction(
   node: Node,
   compile: Compile,
@@ -54,7 +73,7 @@ export function compileFunction(
   const cost = nesting.depth;
   const offset = withContext ? 1 : 0;
   const count = args.length + offset;
-  return (input, env, ctx?: any) => {
+  const general = (input: any, env: Env, ctx?: any): any => {
     const fn = proc(input, env);
     if (fn === undefined) forgotDollar(node, fn, env, 'T1005');
     const values: any[] = new Array(count);
@@ -76,6 +95,25 @@ export function compileFunction(
       throw e;
     } finally {
       state.depth -= cost;
+    }
+  };
+  const fn = staticNative(node);
+  if (fn === undefined || fn.usesFocus || !isLeaf(fn)) return general;
+  // a leaf library function named directly: no lookup, and the depth check without the bookkeeping (it calls nothing)
+  const signature = fn.signature as Signature;
+  const fnName: string = node.procedure.value;
+  return (input, env, ctx?: any) => {
+    const globals = env.globals;
+    if (globals === undefined || globals.binds(fnName)) return general(input, env, ctx);
+    const values: any[] = new Array(count);
+    if (withContext) values[0] = ctx;
+    for (let k = 0; k < args.length; k++) values[k + offset] = args[k](input, env);
+    if (state.depth + cost >= state.maxDepth) throw jerr('U1001', { position, token: name });
+    try {
+      return callNative(fn, undefined, signature.validate(values, input));
+    } catch (e) {
+      if (e instanceof JsonataError) e.locate(position, name);
+      throw e;
     }
   };
 }

@@ -5,7 +5,7 @@ import type { Env, Ev } from './runtime.js';
 import { frameFromTuple } from './runtime.js';
 import { checkLength, state, tick } from './guards.js';
 import { compileGroup, compileSort } from './compile-group.js';
-import { assignOwn } from './own-keys.js';
+import { assignOwn, isPlainName } from './own-keys.js';
 import { isArrayOfNumbers, isNumeric, seq, toBoolean } from './sequence.js';
 
 export type Compile = (node: Node) => Ev;
@@ -194,6 +194,40 @@ function simplePath(steps: Step[], firstIsVar: boolean): Ev {
   };
 }
 
+/** A step that is a plain field name and nothing else (no stages, binding, grouping or flags). */
+function isNameStep(s: Node): boolean {
+  return (
+    s.type === 'name' &&
+    isPlainName(s.value) &&
+    Object.keys(s).every((k) => k === 'type' || k === 'value' || k === 'position')
+  );
+}
+
+/**
+ * `a.b.c` or `$v.b.c` (plain names after an optional variable): property reads while the context is one object.
+ * Anything else on the way (an array, a sequence at the end) goes to `slow`, the simple path, from the start; a
+ * variable lookup is pure, so reading it again is safe.
+ */
+function namePath(keys: string[], first: Ev | undefined, slow: Ev): Ev {
+  const n = keys.length;
+  return (input, env) => {
+    let item = input;
+    let i = 0;
+    if (first !== undefined) {
+      item = first(input, env);
+      if (item === undefined) return undefined;
+      i = 1;
+    } else if (Array.isArray(input)) return slow(input, env);
+    for (; i < n; i++) {
+      if (typeof item !== 'object' || item === null) return undefined;
+      if (Array.isArray(item)) return slow(input, env);
+      item = item[keys[i]];
+      if (item === undefined) return undefined;
+    }
+    return Array.isArray(item) && (item as any).sequence === true ? slow(input, env) : item;
+  };
+}
+
 export function compilePath(node: Node, compile: Compile): Ev {
   const steps: Step[] = node.steps.map((s: Node): Step => {
     if (s.type === 'sort')
@@ -219,7 +253,16 @@ export function compilePath(node: Node, compile: Compile): Ev {
         s.focus === undefined &&
         s.index === undefined,
     );
-  if (simple) return simplePath(steps, firstIsVar);
+  if (simple) {
+    const slow = simplePath(steps, firstIsVar);
+    const rest: Node[] = firstIsVar ? node.steps.slice(1) : node.steps;
+    if (!rest.every(isNameStep)) return slow;
+    return namePath(
+      node.steps.map((s: Node) => s.value),
+      firstIsVar ? steps[0].ev : undefined,
+      slow,
+    );
+  }
   return (input, env) => {
     let inputSeq: any = Array.isArray(input) && !firstIsVar ? input : seq(input);
     let resultSeq: any;

@@ -25,24 +25,8 @@ import { compileGroup } from './compile-group.js';
 import { compileFilter, compilePath } from './compile-path.js';
 import { jerr } from './errors.js';
 import type { Ev } from './runtime.js';
-import { isInheritedName } from './own-keys.js';
+import { isPlainName } from './own-keys.js';
 import { lookup } from './sequence.js';
-
-const FUNCTION_KEYS = new Set([
-  '_jsonata_lambda',
-  '_jsonata_function',
-  'input',
-  'environment',
-  'arguments',
-  'signature',
-  'body',
-  'arity',
-  'name',
-  'implementation',
-  'thunk',
-  'token',
-  'position',
-]);
 
 function compileCore(node: Node): Ev {
   switch (node.type) {
@@ -56,7 +40,7 @@ function compileCore(node: Node): Ev {
       const key: string = node.value;
       // inherited names (constructor, __proto__, ...) need an own-property check; a function value has no other
       // own keys, so plain property access is safe for every other name
-      if (FUNCTION_KEYS.has(key) || isInheritedName(key)) return (input) => lookup(input, key);
+      if (!isPlainName(key)) return (input) => lookup(input, key);
       return (input) =>
         typeof input === 'object' && input !== null
           ? Array.isArray(input)
@@ -118,8 +102,7 @@ function normalise(r: any, keepArray: boolean): any {
   return r;
 }
 
-const PLAIN_NAME = (node: Node) =>
-  node.type === 'name' && !FUNCTION_KEYS.has(node.value) && !isInheritedName(node.value);
+const PLAIN_NAME = (node: Node) => node.type === 'name' && isPlainName(node.value);
 
 function collectBound(node: unknown, out: Set<string>): boolean {
   if (Array.isArray(node)) return node.every((n) => collectBound(n, out));

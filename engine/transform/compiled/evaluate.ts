@@ -48,14 +48,22 @@ export function evaluateCompiled(
   guards: TransformGuards | undefined,
   clock: Clock,
 ): unknown {
-  const env = new Frame(ROOT);
-  if (bindings) for (const k in bindings) env.bind(k, bindings[k]);
   let ctx: any = input;
   if (Array.isArray(ctx) && !(ctx as any).sequence) {
     ctx = seq(ctx);
     ctx.outerWrapper = true;
   }
-  env.bind('$', ctx);
+  // the bindings' scope in one go; `$` last, so it wins over a binding of that name as `bind` would replace it
+  const names: string[] = [];
+  const values: unknown[] = [];
+  if (bindings)
+    for (const k in bindings) {
+      names.push(k);
+      values.push(bindings[k]);
+    }
+  names.push('$');
+  values.push(ctx);
+  const env = Frame.of(ROOT, names, values);
   // saved in locals (not an object copy): evaluations may nest ($eval, binding functions that evaluate)
   const { depth, maxDepth, deadline, timeoutMs, maxOutput, now } = state;
   state.depth = 0;

@@ -10,8 +10,29 @@ const hasOwnProperty = Object.prototype.hasOwnProperty;
 /** Names every plain object inherits from Object.prototype: a read of one of these must check own-ness. */
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-export function isInheritedName(key: string): boolean {
-  return INHERITED.has(key);
+/** The keys of a function value (lambda or library function): a path step must not read them from one. */
+const FUNCTION_KEYS = new Set([
+  '_jsonata_lambda',
+  '_jsonata_function',
+  'input',
+  'environment',
+  'arguments',
+  'signature',
+  'body',
+  'arity',
+  'name',
+  'implementation',
+  'thunk',
+  'token',
+  'position',
+]);
+
+/**
+ * A name plain property access reads correctly (`obj[key]`): not inherited, and not a key of a function value (a
+ * function value has no other own keys, so such a read gives undefined, as it must).
+ */
+export function isPlainName(key: string): boolean {
+  return !FUNCTION_KEYS.has(key) && !INHERITED.has(key);
 }
 
 export function hasOwn(obj: object, key: string): boolean {

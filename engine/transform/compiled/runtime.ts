@@ -27,6 +27,12 @@ export class Frame {
     if (this.table !== undefined) return this.table.get(name);
     return this.parent === undefined ? undefined : this.parent.lookup(name);
   }
+  /** Whether this scope itself binds `name` (not its parents). */
+  binds(name: string): boolean {
+    const names = this.names;
+    if (names !== undefined) for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
+    return false;
+  }
   /** A scope binding `names` to `values` (parallel arrays the scope takes over; a repeated name: the last wins). */
   static of(parent: Frame, names: string[], values: any[]): Frame {
     const frame = new Frame(parent);
