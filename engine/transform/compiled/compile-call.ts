@@ -13,7 +13,7 @@ import type { Signature } from './signature.js';
 /** Shared with compiler.ts: static nesting depth of the node being compiled. */
 export const nesting = { depth: 0 };
 import { assignOwn } from './own-keys.js';
-import { isFunction } from './sequence.js';
+import { isFunction, normalise, normalising } from './sequence.js';
 import { parseSignature } from './signature.js';
 
 const PLACEHOLDER = Symbol('partial-placeholder');
@@ -30,7 +30,8 @@ function forgotDollar(node: Node, proc: any, env: Env, code: string): void {
 
 /** Calls a native implementation with its validated arguments, spread for the usual counts (no `apply`). */
 function callNative(fn: NativeFn, focus: Focus | undefined, v: any[]): any {
-  const impl = fn.implementation;
+  // a leaf library function does not read `this` (usesFocus is false)
+  const impl = fn.implementation as (...a: any[]) => any;
   switch (v.length) {
     case 0:
       return impl.call(focus as Focus);
@@ -102,20 +103,51 @@ export function compileFunction(
   // a leaf library function named directly: no lookup, and the depth check without the bookkeeping (it calls nothing)
   const signature = fn.signature as Signature;
   const fnName: string = node.procedure.value;
-  return (input, env, ctx?: any) => {
+  // a leaf library function does not read `this` (usesFocus is false)
+  const impl = fn.implementation as (...a: any[]) => any;
+  const located = (e: unknown): never => {
+    if (e instanceof JsonataError) e.locate(position, name);
+    throw e;
+  };
+  const seqOut = (r: any): any => (Array.isArray(r) && (r as any).sequence === true ? normalise(r, false) : r);
+  // up to three arguments (the usual calls): evaluated into locals and passed on as they are when the signature
+  // passes them unchanged, else validated as an array as any call is
+  if (!withContext && count <= 3) {
+    const [e0, e1, e2] = args;
+    return normalising((input: any, env: Env) => {
+      const globals = env.globals;
+      if (globals === undefined || globals.binds(fnName)) return normalise(general(input, env), false);
+      const a0 = count > 0 ? (e0 as Ev)(input, env) : undefined;
+      const a1 = count > 1 ? (e1 as Ev)(input, env) : undefined;
+      const a2 = count > 2 ? (e2 as Ev)(input, env) : undefined;
+      if (state.depth + cost >= state.maxDepth) throw jerr('U1001', { position, token: name });
+      let r: any;
+      try {
+        if (signature.passes(count, a0, a1, a2))
+          r = count === 0 ? impl() : count === 1 ? impl(a0) : count === 2 ? impl(a0, a1) : impl(a0, a1, a2);
+        else r = callNative(fn, undefined, signature.validate([a0, a1, a2].slice(0, count), input));
+      } catch (e) {
+        located(e);
+      }
+      return seqOut(r);
+    });
+  }
+  // the result is normalised here, not by a wrapper
+  return normalising((input: any, env: Env, ctx?: any) => {
     const globals = env.globals;
-    if (globals === undefined || globals.binds(fnName)) return general(input, env, ctx);
+    if (globals === undefined || globals.binds(fnName)) return normalise(general(input, env, ctx), false);
     const values: any[] = new Array(count);
     if (withContext) values[0] = ctx;
     for (let k = 0; k < args.length; k++) values[k + offset] = args[k](input, env);
     if (state.depth + cost >= state.maxDepth) throw jerr('U1001', { position, token: name });
+    let r: any;
     try {
-      return callNative(fn, undefined, signature.validate(values, input));
+      r = callNative(fn, undefined, signature.validate(values, input));
     } catch (e) {
-      if (e instanceof JsonataError) e.locate(position, name);
-      throw e;
+      located(e);
     }
-  };
+    return seqOut(r);
+  });
 }
 
 export function compileTailCall(node: Node, compile: Compile): Ev {

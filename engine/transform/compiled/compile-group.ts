@@ -94,41 +94,27 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
     literalKeys !== undefined &&
     new Set(literalKeys).size === literalKeys.length &&
     literalKeys.every((k) => k !== '__proto__' && k !== '_jsonata_lambda' && k !== '_jsonata_function');
-  const single = distinct
-    ? (item: any, env: Env): any => {
-        // constant, distinct keys: no key evaluation or duplicate check needed
-        const result: any = {};
-        for (let p = 0; p < pairs.length; p++) {
-          const value = pairs[p][1](item, env);
-          if (value !== undefined) result[(literalKeys as string[])[p]] = value;
-        }
-        return result;
-      }
-    : (item: any, env: Env): any => {
-        // one context item (the usual object constructor): no grouping, keys first, then values
-        const keys: any[] = [];
-        for (let p = 0; p < pairs.length; p++) {
-          const key = pairs[p][0](item, env);
-          if (key !== undefined) checkKey(key, position);
-          if (key !== undefined && pairs.length > 1 && keys.includes(key))
-            throw jerr('D1009', { position, value: key });
-          keys.push(key);
-        }
-        const result: any = {};
-        for (let p = 0; p < pairs.length; p++) {
-          if (keys[p] === undefined) continue;
-          const value = pairs[p][1](item, env);
-          if (value !== undefined) setOwn(result, keys[p], value);
-        }
-        return result;
-      };
-  return (input, env) => {
-    if (!Array.isArray(input)) return single(input, env);
-    if (input.length === 1 && !(input as { tupleStream?: boolean }).tupleStream) return single(input[0], env);
+  const single = (item: any, env: Env): any => {
+    // one context item (the usual object constructor): no grouping, keys first, then values
+    const keys: any[] = [];
+    for (let p = 0; p < pairs.length; p++) {
+      const key = pairs[p][0](item, env);
+      if (key !== undefined) checkKey(key, position);
+      if (key !== undefined && pairs.length > 1 && keys.includes(key)) throw jerr('D1009', { position, value: key });
+      keys.push(key);
+    }
+    const result: any = {};
+    for (let p = 0; p < pairs.length; p++) {
+      if (keys[p] === undefined) continue;
+      const value = pairs[p][1](item, env);
+      if (value !== undefined) setOwn(result, keys[p], value);
+    }
+    return result;
+  };
+  const grouped = (input: any, env: Env): any => {
     const result: any = {};
     const groups = new Map<string, GroupData>();
     const reduce = !!(input && (input as any).tupleStream);
-    if (!Array.isArray(input)) input = seq(input);
     if (input.length === 0) input.push(undefined);
     for (let i = 0; i < input.length; i++) {
       tick();
@@ -158,5 +144,28 @@ export function compileGroup(group: Node, compile: Compile): (input: any, env: E
       if (value !== undefined) setOwn(result, key, value);
     }
     return result;
+  };
+  if (distinct) {
+    // constant, distinct keys: no key evaluation or duplicate check, and one closure for one context item
+    const keys = literalKeys as string[];
+    const values = pairs.map((p) => p[1]);
+    return (input, env) => {
+      let item = input;
+      if (Array.isArray(input)) {
+        if (input.length !== 1 || (input as { tupleStream?: boolean }).tupleStream) return grouped(input, env);
+        item = input[0];
+      }
+      const result: any = {};
+      for (let p = 0; p < values.length; p++) {
+        const value = values[p](item, env);
+        if (value !== undefined) result[keys[p]] = value;
+      }
+      return result;
+    };
+  }
+  return (input, env) => {
+    if (!Array.isArray(input)) return single(input, env);
+    if (input.length === 1 && !(input as { tupleStream?: boolean }).tupleStream) return single(input[0], env);
+    return grouped(input, env);
   };
 }

@@ -6,7 +6,7 @@ import { frameFromTuple } from './runtime.js';
 import { checkLength, state, tick } from './guards.js';
 import { compileGroup, compileSort } from './compile-group.js';
 import { assignOwn, isPlainName } from './own-keys.js';
-import { isArrayOfNumbers, isNumeric, seq, toBoolean } from './sequence.js';
+import { isArrayOfNumbers, isNumeric, normalise, normalising, seq, toBoolean } from './sequence.js';
 
 export type Compile = (node: Node) => Ev;
 
@@ -205,12 +205,13 @@ function isNameStep(s: Node): boolean {
 
 /**
  * `a.b.c` or `$v.b.c` (plain names after an optional variable): property reads while the context is one object.
- * Anything else on the way (an array, a sequence at the end) goes to `slow`, the simple path, from the start; a
- * variable lookup is pure, so reading it again is safe.
+ * Anything else on the way (an array, a sequence at the end) goes to the simple path, from the start; a variable
+ * lookup is pure, so reading it again is safe. The result is normalised here (no wrapper).
  */
-function namePath(keys: string[], first: Ev | undefined, slow: Ev): Ev {
+function namePath(keys: string[], first: Ev | undefined, simple: Ev): Ev {
   const n = keys.length;
-  return (input, env) => {
+  const slow: Ev = (input, env) => normalise(simple(input, env), false);
+  return normalising((input: any, env: Env) => {
     let item = input;
     let i = 0;
     if (first !== undefined) {
@@ -225,7 +226,7 @@ function namePath(keys: string[], first: Ev | undefined, slow: Ev): Ev {
       if (item === undefined) return undefined;
     }
     return Array.isArray(item) && (item as any).sequence === true ? slow(input, env) : item;
-  };
+  });
 }
 
 export function compilePath(node: Node, compile: Compile): Ev {

@@ -26,7 +26,7 @@ import { compileFilter, compilePath } from './compile-path.js';
 import { jerr } from './errors.js';
 import type { Ev } from './runtime.js';
 import { isPlainName } from './own-keys.js';
-import { lookup } from './sequence.js';
+import { isNormalising, lookup, normalise } from './sequence.js';
 
 function compileCore(node: Node): Ev {
   switch (node.type) {
@@ -87,20 +87,22 @@ function compileCore(node: Node): Ev {
   }
 }
 
-/** Node kinds whose value never needs sequence normalisation (literals, or already-normalised child values). */
-const LITERALS = new Set(['string', 'number', 'value', 'regex', 'lambda', 'transform', 'condition', 'block', 'bind']);
-
-/** JSONata's result normalisation: an empty sequence is nothing, a singleton sequence its item (unless kept). */
-function normalise(r: any, keepArray: boolean): any {
-  if (Array.isArray(r) && (r as any).sequence === true) {
-    const s = r as any;
-    if (s.tupleStream) return s;
-    if (keepArray) s.keepSingleton = true;
-    if (s.length === 0) return undefined;
-    if (s.length === 1) return s.keepSingleton ? s : s[0];
-  }
-  return r;
-}
+/**
+ * Node kinds whose value never needs sequence normalisation (literals, constructors, or already-normalised child
+ * values).
+ */
+const LITERALS = new Set([
+  'string',
+  'number',
+  'value',
+  'regex',
+  'lambda',
+  'transform',
+  'condition',
+  'block',
+  'bind',
+  'unary',
+]);
 
 const PLAIN_NAME = (node: Node) => node.type === 'name' && isPlainName(node.value);
 
@@ -149,6 +151,7 @@ export function compile(node: Node): Ev {
   const keepArray = !!node.keepArray;
   if (!preds && !group && !keepArray) {
     if (LITERALS.has(node.type) || (node.type === 'binary' && node.value !== '..') || PLAIN_NAME(node)) return core;
+    if (isNormalising(core)) return core;
     // variables hold normalised values (except the root context `$`, bound to the wrapped input)
     if (node.type === 'variable' && node.value !== '$' && node.value !== '') return core;
     return (input, env) => {

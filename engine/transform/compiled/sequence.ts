@@ -17,6 +17,30 @@ export function emptySeq(): any[] {
   return s;
 }
 
+/** JSONata's result normalisation: an empty sequence is nothing, a singleton sequence its item (unless kept). */
+export function normalise(r: any, keepArray: boolean): any {
+  if (Array.isArray(r) && (r as any).sequence === true) {
+    const s = r as any;
+    if (s.tupleStream) return s;
+    if (keepArray) s.keepSingleton = true;
+    if (s.length === 0) return undefined;
+    if (s.length === 1) return s.keepSingleton ? s : s[0];
+  }
+  return r;
+}
+
+/** Compiled closures that normalise their own result (the compiler adds no normalising wrapper around them). */
+const NORMALISING = new WeakSet<object>();
+
+export function normalising<T extends object>(ev: T): T {
+  NORMALISING.add(ev);
+  return ev;
+}
+
+export function isNormalising(ev: object): boolean {
+  return NORMALISING.has(ev);
+}
+
 export function isSeq(v: any): boolean {
   return Array.isArray(v) && (v as any).sequence === true;
 }

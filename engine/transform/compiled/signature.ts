@@ -14,6 +14,11 @@ interface Param {
 export interface Signature {
   definition: string;
   validate(args: any[], context: any): any[];
+  /**
+   * Whether `count` (at most 3) arguments pass unchanged (each of an accepted type, no context substitution,
+   * wrapping or omission to fill): then `validate` would return them as they are.
+   */
+  passes(count: number, a0: any, a1: any, a2: any): boolean;
 }
 
 const ARRAY_TYPES: Record<string, string> = {
@@ -44,6 +49,28 @@ export function symbolOf(value: any): string {
       return Array.isArray(value) ? 'a' : 'o';
     default:
       return 'm';
+  }
+}
+
+/** `symbolOf` as a bit, for the validation fast path (one mask test per argument). */
+const BITS: Record<string, number> = { s: 1, n: 2, b: 4, l: 8, o: 16, a: 32, f: 64, m: 128 };
+
+function typeBit(value: any): number {
+  switch (typeof value) {
+    case 'string':
+      return 1;
+    case 'number':
+      return 2;
+    case 'boolean':
+      return 4;
+    case 'function':
+      return 64;
+    case 'object':
+      if (value === null) return 8;
+      if (value._jsonata_lambda || value._jsonata_function) return 64;
+      return Array.isArray(value) ? 32 : 16;
+    default:
+      return 128;
   }
 }
 
@@ -150,7 +177,11 @@ export function parseSignature(signature: string, offset = 0): Signature {
   // Fast path: one argument per parameter, each of an accepted type that needs no wrapping or element check.
   const accepted = params.map((p) => {
     const m = /^\[([a-z]+)\]\??$|^(f)\??$/.exec(p.regex);
-    return m && (p.subtype === undefined || p.type === 'a') ? new Set((m[1] ?? m[2]).replace('m', '')) : undefined;
+    if (!m || (p.subtype !== undefined && p.type !== 'a')) return undefined;
+    let mask = 0;
+    for (const c of (m[1] ?? m[2]).replace('m', '')) mask |= BITS[c];
+    // an `a` parameter takes arrays only on this path (a single value is wrapped by the general one)
+    return p.type === 'a' ? mask & BITS.a : mask;
   });
   const simple = accepted.every((a) => a !== undefined);
   // parameters that may be left out without context substitution (trailing optional ones)
@@ -158,25 +189,29 @@ export function parseSignature(signature: string, offset = 0): Signature {
   const matches = new Map<string, RegExpExecArray | null>();
   /** Supplied-type strings for which the arguments pass through unchanged (no context, wrapping or subtype check). */
   const identity = new Set<string>();
+  /** Argument `i` is of an accepted type that needs no wrapping (and its items of the subtype). */
+  const accepts = (i: number, arg: any): boolean => {
+    if (((accepted[i] as number) & typeBit(arg)) === 0) return false;
+    const subtype = params[i].subtype;
+    if (subtype !== undefined && arg.length > 0)
+      for (let k = 0; k < arg.length; k++) if (symbolOf(arg[k]) !== subtype[0]) return false;
+    return true;
+  };
   return {
     definition: signature,
+    passes(count: number, a0: any, a1: any, a2: any): boolean {
+      if (!simple || count > params.length) return false;
+      for (let i = 0; i < params.length; i++) {
+        if (i >= count) {
+          if (!omittable[i]) return false;
+        } else if (!accepts(i, i === 0 ? a0 : i === 1 ? a1 : a2)) return false;
+      }
+      return true;
+    },
     validate(args: any[], context: any): any[] {
       if (simple && args.length <= params.length) {
         let ok = true;
-        for (let i = 0; i < params.length && ok; i++) {
-          if (i >= args.length) {
-            ok = omittable[i];
-            continue;
-          }
-          const arg = args[i];
-          const sym = symbolOf(arg);
-          const p = params[i];
-          ok = (accepted[i] as Set<string>).has(sym) && !(p.type === 'a' && sym !== 'a');
-          if (ok && p.subtype !== undefined && arg.length > 0) {
-            const want = p.subtype[0];
-            for (let k = 0; k < arg.length && ok; k++) ok = symbolOf(arg[k]) === want;
-          }
-        }
+        for (let i = 0; i < params.length && ok; i++) ok = i >= args.length ? omittable[i] : accepts(i, args[i]);
         if (ok) return args;
       }
       let supplied = '';
