@@ -3,7 +3,7 @@
 import { parse } from './compiled/ast-process.js';
 import { compileExpression } from './compiled/compiler.js';
 import { JsonataError, jerr } from './compiled/errors.js';
-import { evaluateCompiled, isStackOverflow, readClockOf, unreadClock } from './compiled/evaluate.js';
+import { clockOfLastEvaluation, evaluateCompiled, isStackOverflow, readClockOf } from './compiled/evaluate.js';
 import type { Ev } from './compiled/runtime.js';
 import { deepEvaluate, mayRecurse, warmDeepEvaluation } from './deep-evaluation.js';
 import type { CompiledExpression, TransformEngine, TransformGuards } from './transform-engine.js';
@@ -23,12 +23,13 @@ function evaluate(
   bindings?: Record<string, unknown>,
   guards?: TransformGuards,
 ): unknown {
-  const clock = unreadClock();
   try {
-    return evaluateCompiled(ev, input, bindings, guards, clock);
+    return evaluateCompiled(ev, input, bindings, guards);
   } catch (e) {
-    // deep recursion (or deeply nested data) outgrew this thread's stack: go on where the stack is larger
-    if (isStackOverflow(e)) return deepEvaluate(source, input, bindings, guards, readClockOf(clock, guards));
+    // deep recursion (or deeply nested data) outgrew this thread's stack: go on where the stack is larger, with the
+    // clock this evaluation ended with
+    if (isStackOverflow(e))
+      return deepEvaluate(source, input, bindings, guards, readClockOf(clockOfLastEvaluation(), guards));
     throw e;
   }
 }

@@ -22,9 +22,12 @@ export interface Clock {
   deadline: number;
 }
 
-/** A clock not read yet. */
-export function unreadClock(): Clock {
-  return { now: 0, deadline: 0 };
+/** The clock of the last evaluation started without one, as it ended (read by the caller when it must go on). */
+const lastClock: Clock = { now: 0, deadline: 0 };
+
+/** A copy of the clock the last evaluation without a given clock ended with (an unread clock is all zeroes). */
+export function clockOfLastEvaluation(): Clock {
+  return { now: lastClock.now, deadline: lastClock.deadline };
 }
 
 /** The clock, read now if the evaluation never did (a deep evaluation goes on with the same `$now()` and deadline). */
@@ -46,7 +49,7 @@ export function evaluateCompiled(
   input: unknown,
   bindings: Record<string, unknown> | undefined,
   guards: TransformGuards | undefined,
-  clock: Clock,
+  clock?: Clock,
 ): unknown {
   let ctx: any = input;
   if (Array.isArray(ctx) && !(ctx as any).sequence) {
@@ -68,8 +71,9 @@ export function evaluateCompiled(
   const { depth, maxDepth, deadline, timeoutMs, maxOutput, now } = state;
   state.depth = 0;
   state.maxDepth = guards?.maxDepth ?? DEFAULT_GUARDS.maxDepth;
-  state.now = clock.now;
-  state.deadline = clock.deadline;
+  // no clock given: a new, unread one (no object per evaluation; the caller asks for it only when it must go on)
+  state.now = clock === undefined ? 0 : clock.now;
+  state.deadline = clock === undefined ? 0 : clock.deadline;
   state.timeoutMs = guards?.timeoutMs ?? DEFAULT_GUARDS.timeoutMs;
   state.maxOutput = guards?.maxOutputLength ?? DEFAULT_GUARDS.maxOutputLength;
   try {
@@ -78,8 +82,9 @@ export function evaluateCompiled(
     else if (result !== null && typeof result === 'object') checkSize(result);
     return result;
   } finally {
-    clock.now = state.now;
-    clock.deadline = state.deadline;
+    const out = clock ?? lastClock;
+    out.now = state.now;
+    out.deadline = state.deadline;
     state.depth = depth;
     state.maxDepth = maxDepth;
     state.deadline = deadline;

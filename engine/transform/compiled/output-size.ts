@@ -33,35 +33,36 @@ function integerDigits(v: number): number {
 
 /**
  * Characters of `value`'s JSON text (a top-level string counts its length), or -1 once it exceeds `limit`. Scalars
- * inside a container are counted where they stand; only containers go on the stack.
+ * inside a container are counted where they stand; only nested containers go on a stack (made when the first one is
+ * met: a flat result, the usual, needs none). Keys are enumerated with `for…in` (no key array per object); a result
+ * holds plain objects, so that is the own keys JSON writes.
  */
 export function jsonSize(value: any, limit: number): number {
   if (typeof value === 'string') return value.length > limit ? -1 : value.length;
   if (value === null || typeof value !== 'object') return 0;
   let size = 0;
-  const stack: any[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
+  let stack: any[] | undefined;
+  let v = value;
+  for (;;) {
     if (Array.isArray(v)) {
       size += 2 + v.length;
       for (let i = 0; i < v.length; i++) {
         const item = v[i];
         const n = scalarSize(item);
         if (n >= 0) size += n;
-        else stack.push(item);
+        else (stack ??= []).push(item);
       }
     } else if (v._jsonata_lambda !== true && v._jsonata_function !== true) {
-      const keys = Object.keys(v);
       size += 2;
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
+      for (const k in v) {
         const item = v[k];
         const n = scalarSize(item);
         size += k.length + 4 + (n >= 0 ? n : 0);
-        if (n < 0) stack.push(item);
+        if (n < 0) (stack ??= []).push(item);
       }
     }
     if (size > limit) return -1;
+    if (stack === undefined || stack.length === 0) return size;
+    v = stack.pop();
   }
-  return size;
 }
