@@ -13,7 +13,8 @@ import { JUNCTION_ARGS } from '../cli/run-cli.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { MI } from './helpers/bng-m3-faults.js';
-import { copySeedSpecs, postSigned } from './helpers/seed-engine.js';
+import { postSigned } from '../helpers/seed-webhooks.js';
+import { copySeedSpecs } from './helpers/seed-engine.js';
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {

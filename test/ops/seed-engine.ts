@@ -3,7 +3,6 @@
  * against the vendor emulators: the world of the go-live, dependency, backfill and reconcile tests. The Magento
  * flows poll every second here.
  */
-import { createHmac } from 'node:crypto';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,22 +10,15 @@ import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { touch } from '../../connectors/magento/emulator/index.js';
 import type { MagentoState, Row } from '../../connectors/magento/emulator/state.js';
-import { HOOK_SECRETS, startSeedSystems } from '../../connectors/seed-systems.js';
-import type { SeedSystems } from '../../connectors/seed-systems.js';
-import { compiledSpecSet, createWiring } from '../../engine/cli/wiring.js';
-import { startEngine } from '../../engine/runtime/engine.js';
-import type { Engine } from '../../engine/runtime/engine.js';
 import type { RuntimeTuning } from '../../engine/runtime/runtime-options.js';
-import { startTestNatsServer } from '../helpers/nats-server.js';
-import type { TestNatsServer } from '../helpers/nats-server.js';
-import { TEST_TUNING, testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { sendSigned } from '../helpers/seed-webhooks.js';
+import { startSeedWorld } from '../helpers/seed-world.js';
+import type { SeedWorld } from '../helpers/seed-world.js';
+import { waitFor } from '../runtime/helpers/runtime-harness.js';
 
 const SEED = fileURLToPath(new URL('../../specs/magento-ff', import.meta.url));
 
-export interface SeedEngine {
-  nats: TestNatsServer;
-  systems: SeedSystems;
-  engine: Engine;
+export interface SeedEngine extends SeedWorld {
   /** The spec directory the engine runs (a copy). */
   dir: string;
   /** Puts the emulators' URLs and credentials into process.env, for CLI commands run in this process. */
@@ -37,7 +29,6 @@ export interface SeedEngine {
    * status).
    */
   post(integration: string, body: unknown, system?: 'magento' | 'ff'): Promise<number>;
-  stop(): Promise<void>;
 }
 
 /** `edits`: per spec file, [search, replace] pairs applied to the copy before it is compiled. */
@@ -56,27 +47,10 @@ export async function startSeedEngine(
     }
     await writeFile(join(dir, file), text);
   }
-  const nats = await startTestNatsServer();
-  const systems = await startSeedSystems();
-  const wiring = createWiring({ env: systems.env });
-  const engine = await startEngine({
-    specSet: await compiledSpecSet(wiring, dir),
-    invoker: wiring.invokerFactory,
-    streams: wiring.streamFactory,
-    natsUrl: nats.url,
-    env: systems.env,
-    port: 0,
-    host: '127.0.0.1',
-    tuning: { ...TEST_TUNING, ...options.tuning },
-    logger: testLogger(),
-    connectors: wiring.connectors,
-    security: wiring.security,
-    ...(options.workers === false ? { roles: { workers: false } } : {}),
-  });
+  const world = await startSeedWorld(dir, { tuning: options.tuning, workers: options.workers, probeConnections: true });
+  const { systems, engine } = world;
   return {
-    nats,
-    systems,
-    engine,
+    ...world,
     dir,
     stubEnv: () => {
       for (const [name, value] of Object.entries(systems.env))
@@ -92,27 +66,13 @@ export async function startSeedEngine(
         await waitFor(async () => (await stored()) > before, 'the poll', 2_500).catch(() => undefined);
         return 202;
       }
-      const raw = JSON.stringify(body);
-      const signature =
-        system === 'magento'
-          ? createHmac('sha256', HOOK_SECRETS.magento).update(raw).digest('base64')
-          : 'sha256=' + createHmac('sha256', HOOK_SECRETS.ff).update(raw).digest('hex');
-      const res = await fetch(`${engine.url}/hooks/${integration}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [system === 'magento' ? 'X-Magento-Signature' : 'X-FF-Signature']: signature,
-        },
-        body: raw,
-      });
+      const res = await sendSigned(engine.url!, integration, body, system);
       await res.arrayBuffer();
       return res.status;
     },
     stop: async () => {
       vi.unstubAllEnvs();
-      await engine.stop().catch(() => undefined);
-      await systems.stop();
-      await nats.dispose();
+      await world.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
