@@ -1,8 +1,7 @@
 /**
- * Reads one spec file into a YAML document with source positions. Every kind of bad input (empty, binary, huge,
- * several documents, tabs, duplicate keys, alias bombs) becomes a diagnostic instead of an exception.
+ * Parses one spec file's bytes into a YAML document with source positions. Every kind of bad input (empty, binary,
+ * huge, several documents, tabs, duplicate keys, alias bombs) becomes a diagnostic instead of an exception.
  */
-import { readFile } from 'node:fs/promises';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { SpecFile } from './spec-file.js';
@@ -12,20 +11,6 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
 const MAX_ALIAS_COUNT = 100;
 
 export type LoadResult = { ok: true; spec: SpecFile } | { ok: false; diagnostics: Diagnostic[] };
-
-export async function loadSpecFile(absolutePath: string, file: string): Promise<LoadResult> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(absolutePath);
-  } catch (error) {
-    return fail(
-      file,
-      'file-unreadable',
-      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-  }
-  return parseSpecText(bytes, absolutePath, file);
-}
 
 export function parseSpecText(bytes: Buffer, absolutePath: string, file: string): LoadResult {
   if (bytes.length > MAX_SPEC_BYTES) {
