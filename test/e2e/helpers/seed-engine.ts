@@ -31,9 +31,16 @@ export interface SeedEngine extends SeedWorld {
 /** Starts everything on the given seed spec sets (directories under specs/). */
 export async function startSeedEngine(
   sets: string[],
-  options: { fastTimeouts?: boolean; fastPolls?: boolean } = {},
+  options: {
+    fastTimeouts?: boolean;
+    fastPolls?: boolean;
+    /** Changes the copy of a spec file (by its name) before the engine starts, e.g. a poll's initial cursor. */
+    edit?: Record<string, (yaml: string) => string>;
+  } = {},
 ): Promise<SeedEngine> {
   const dir = copySeedSpecs(sets);
+  for (const [file, change] of Object.entries(options.edit ?? {}))
+    writeFileSync(join(dir, file), change(readFileSync(join(dir, file), 'utf8')));
   if (options.fastTimeouts) {
     const connections = join(dir, 'connections');
     for (const file of readdirSync(connections)) {
