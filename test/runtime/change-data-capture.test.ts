@@ -8,10 +8,11 @@
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
-import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { expectDrained, waitFor } from './helpers/runtime-harness.js';
+import { salesforceConnection, salesforceEnv } from './helpers/vendor-connections.js';
 import { countBy, patchSalesforceRecord, startVendorEngine } from './helpers/vendor-engine.js';
 import type { VendorEngine } from './helpers/vendor-engine.js';
 
@@ -24,19 +25,7 @@ afterEach(async () => {
 });
 
 const specs = (enrich: string) => ({
-  'connections/sf.yaml': `apiVersion: junction/v1
-kind: Connection
-name: sf
-type: salesforce
-base_url: \${env:SF_URL}
-auth:
-  type: oauth2_client_credentials
-  token_url: /services/oauth2/token
-  client_id: \${env:SF_ID}
-  client_secret: \${env:SF_SECRET}
-options:
-  pubsub_url: \${env:SF_PUBSUB_URL}
-`,
+  'connections/sf.yaml': salesforceConnection({ pubsub: true }),
   'account-changes.yaml': `apiVersion: junction/v1
 kind: Integration
 name: account-changes
@@ -63,12 +52,7 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
 
 async function start(enrich = '') {
   sf = await startSalesforceEmulator({ pubsub: true });
-  h = await startVendorEngine(specs(enrich), {
-    SF_URL: sf.url,
-    SF_PUBSUB_URL: sf.pubsubUrl,
-    SF_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
-    SF_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
-  });
+  h = await startVendorEngine(specs(enrich), salesforceEnv(sf));
   return sf;
 }
 

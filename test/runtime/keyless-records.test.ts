@@ -4,9 +4,10 @@
  * the cursor moves past it. Through the engine, a real nats-server and the Magento emulator.
  */
 import { afterEach, expect, it } from 'vitest';
-import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { waitFor } from './helpers/runtime-harness.js';
+import { MAGENTO_CONNECTION, magentoEnv } from './helpers/vendor-connections.js';
 import { countBy, startVendorEngine } from './helpers/vendor-engine.js';
 import type { VendorEngine } from './helpers/vendor-engine.js';
 
@@ -33,15 +34,7 @@ it('dead-letters a polled order without a key with the reason, delivers the rest
   magento.state.orders.set(3003, order(3003, '2026-12-01 10:00:02'));
   h = await startVendorEngine(
     {
-      'connections/magento.yaml': `apiVersion: junction/v1
-kind: Connection
-name: magento
-type: magento
-base_url: \${env:MAGENTO_URL}
-auth:
-  type: magento_token
-  token: \${env:MAGENTO_TOKEN}
-`,
+      'connections/magento.yaml': MAGENTO_CONNECTION,
       'orders.yaml': `apiVersion: junction/v1
 kind: Integration
 name: magento-orders
@@ -64,7 +57,7 @@ steps:
 owns: [{ connection: target, object: resource, fields: ["*"] }]
 `,
     },
-    { MAGENTO_URL: magento.url, MAGENTO_TOKEN: MAGENTO_EMULATOR_TOKEN },
+    magentoEnv(magento),
   );
   await waitFor(() => h!.received('orders').length >= 2, 'the keyed orders delivered');
   const polls = () => magento!.requests.filter((r) => r.path.endsWith('/V1/orders'));

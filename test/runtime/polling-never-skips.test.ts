@@ -4,11 +4,12 @@
  * while the poll is paging is picked up by the next poll (the bound is inclusive; stored records are skipped).
  */
 import { afterEach, expect, it } from 'vitest';
-import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
-import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { expectDrained, waitFor } from './helpers/runtime-harness.js';
+import { MAGENTO_CONNECTION, magentoEnv, salesforceConnection, salesforceEnv } from './helpers/vendor-connections.js';
 import { countBy, startVendorEngine } from './helpers/vendor-engine.js';
 import type { VendorEngine } from './helpers/vendor-engine.js';
 
@@ -48,17 +49,7 @@ it('Salesforce: 150 accounts with one SystemModstamp across a page boundary, and
   commitDuringFirstRead(sf.store, 'rows', () => account('001POLL00000999', 'Poll late'));
   h = await startVendorEngine(
     {
-      'connections/sf.yaml': `apiVersion: junction/v1
-kind: Connection
-name: sf
-type: salesforce
-base_url: \${env:SF_URL}
-auth:
-  type: oauth2_client_credentials
-  token_url: /services/oauth2/token
-  client_id: \${env:SF_ID}
-  client_secret: \${env:SF_SECRET}
-`,
+      'connections/sf.yaml': salesforceConnection(),
       'accounts.yaml': `apiVersion: junction/v1
 kind: Integration
 name: sf-accounts
@@ -80,7 +71,7 @@ steps:
 owns: [{ connection: target, object: resource, fields: ["*"] }]
 `,
     },
-    { SF_URL: sf.url, SF_ID: SALESFORCE_EMULATOR_CLIENT.clientId, SF_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret },
+    salesforceEnv(sf),
   );
   await waitFor(() => h!.received('accounts').length >= 151, 'all 151 accounts delivered');
   const polls = () => sf.requests.filter((r) => r.path.endsWith('/query')).length;
@@ -111,15 +102,7 @@ it('Magento: 150 orders with one updated_at across a page boundary, and one comm
   commitDuringFirstRead(magento.state.orders, 'values', () => magento.state.orders.set(1500, order(1500)));
   h = await startVendorEngine(
     {
-      'connections/magento.yaml': `apiVersion: junction/v1
-kind: Connection
-name: magento
-type: magento
-base_url: \${env:MAGENTO_URL}
-auth:
-  type: magento_token
-  token: \${env:MAGENTO_TOKEN}
-`,
+      'connections/magento.yaml': MAGENTO_CONNECTION,
       'orders.yaml': `apiVersion: junction/v1
 kind: Integration
 name: magento-orders
@@ -142,7 +125,7 @@ steps:
 owns: [{ connection: target, object: resource, fields: ["*"] }]
 `,
     },
-    { MAGENTO_URL: magento.url, MAGENTO_TOKEN: MAGENTO_EMULATOR_TOKEN },
+    magentoEnv(magento),
   );
   await waitFor(() => h!.received('orders').length >= 151, 'all 151 orders delivered');
   const polls = () => magento.requests.filter((r) => r.path.endsWith('/V1/orders')).length;
