@@ -11,11 +11,13 @@ import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js
 import { bngCreditMemo, bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from '../helpers/bng-events.js';
 import { bngM3Views, late, lost } from '../helpers/bng-m3-faults.js';
 import { answerLate, answerLost } from '../helpers/faults.js';
+import { invoiceDay, invoicePollFrom, invoiceYear, isoDay } from '../helpers/m3-invoice-year.js';
 import { sharedSeedEngine } from '../helpers/shared-seed-engine.js';
 
 const h = sharedSeedEngine(['bng-m3'], {
   fastTimeouts: true,
   fastPolls: true,
+  edit: invoicePollFrom(100001),
   faulted: ({ m3, bng }) => [m3, bng],
 });
 const { rows, transactions, puts } = bngM3Views(h);
@@ -235,8 +237,8 @@ it('M3 invoice -> BNG, late: BNG saves the invoice after the engine gave up: one
   // An M3 order of BNG order 9301 for M3 customer 10042, as bng-orders-to-m3 enters one: 4 CAP-1 at 18.
   m3.state.tables.order_head.set('1000900', { CUNO: '10042', ORNO: '1000900', CUOR: '9301', WHLO: '100', STAT: '66' });
   m3.state.tables.order_line.set('1000900/1', { ORNO: '1000900', PONR: '1', ITNO: 'CAP-1', ORQT: '4', SAPR: '18' });
-  const { IVNO } = invoiceCustomerOrder(m3.state, '1000900', { date: new Date('2026-12-03T10:00:00Z'), vatRate: 0.1 });
-  const number = `2026-${IVNO}`;
+  const { IVNO } = invoiceCustomerOrder(m3.state, '1000900', { date: invoiceDay, vatRate: 0.1 });
+  const number = `${invoiceYear}-${String(IVNO)}`;
   bng.fail(answerLate(`/invoices/${number}`));
   await waitFor(() => puts(`/invoices/${number}`).length === 2, 'the invoice sent again after the timeout');
   await expectDrained(h.nats.url);
@@ -247,8 +249,8 @@ it('M3 invoice -> BNG, late: BNG saves the invoice after the engine gave up: one
     order_id: '9301',
     m3_customer_number: '10042',
     m3_order_numbers: ['1000900'],
-    invoice_date: '2026-12-03',
-    due_date: '2027-01-02',
+    invoice_date: isoDay(invoiceDay),
+    due_date: isoDay(invoiceDay, 30),
     currency: 'USD',
     net: 72,
     tax: 7.2,

@@ -9,9 +9,8 @@ import { expectFaultsUsed, stopWithoutDeadLetters } from './faults.js';
 import { startSeedEngine } from './seed-engine.js';
 import type { SeedEngine } from './seed-engine.js';
 
-export interface SharedSeedEngineOptions {
-  fastTimeouts?: boolean;
-  fastPolls?: boolean;
+/** startSeedEngine's options, and the systems the tests fault. */
+export interface SharedSeedEngineOptions extends NonNullable<Parameters<typeof startSeedEngine>[1]> {
   /** The systems the tests inject faults into. */
   faulted?: (systems: SeedSystems) => { url: string }[];
 }
@@ -24,7 +23,7 @@ export function sharedSeedEngine(sets: string[], options: SharedSeedEngineOption
     return started;
   };
   beforeAll(async () => {
-    started = await startSeedEngine(sets, { fastTimeouts: options.fastTimeouts, fastPolls: options.fastPolls });
+    started = await startSeedEngine(sets, options);
   }, 60_000);
   if (options.faulted) {
     const faulted = options.faulted;
