@@ -100,9 +100,10 @@ export async function callStep(
   if (found !== NOT_FOUND) return attempt.done(callKey, found);
   if (step.ownsCreatedOnly) await refuseOthersRecords(step, body, options);
   // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
-  const recordKey = readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
+  const lastWritten = options.state.lastWritten;
+  const recordKey = !lastWritten || readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
   const bodyHash = recordKey ? stableHash(body) : undefined;
-  if (!options.force && recordKey && (await options.state.lastWritten.get(recordKey)) === bodyHash) {
+  if (!options.force && recordKey && (await lastWritten!.get(recordKey)) === bodyHash) {
     result.unchanged.push(recordKey);
     return UNCHANGED;
   }
@@ -129,7 +130,7 @@ export async function callStep(
   // nothing later in the attempt reads it, and a redelivery that repeats it writes the same record again.
   if (checkpointed(options.integration, step))
     await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
-  if (recordKey && bodyHash) await options.state.lastWritten.set(recordKey, bodyHash);
+  if (recordKey && bodyHash) await lastWritten!.set(recordKey, bodyHash);
   return attempt.done(callKey, answer.result);
 }
 

@@ -47,8 +47,11 @@ export interface ExecutionState {
     get(map: string, sourceId: string): string | undefined;
     set(map: string, sourceId: string, targetId: string): Promise<void>;
   };
-  /** Hash of the last body written to a target record (`<connection>/<object>/<id>`): identical writes are skipped. */
-  lastWritten: {
+  /**
+   * Hash of the last body written to a target record (`<connection>/<object>/<id>`): identical writes are skipped.
+   * Without it (no echo-suppression state) every write is sent, and the body is not hashed.
+   */
+  lastWritten?: {
     get(recordKey: string): Promise<string | undefined>;
     set(recordKey: string, hash: string): Promise<void>;
   };

@@ -271,6 +271,14 @@ owns:
     );
     expect(again).toMatchObject({ outcome: 'echo_suppressed', unchanged: ['shop/product/A'] });
     expect(echo.calls).toEqual([]);
+    // Without last-written state (no reverse partner) the same write is sent again.
+    const stateless = recordingInvoker();
+    const sent = await executeEvent(
+      { sku: 'A', price: 5, name: 'Renamed' },
+      { ...options, state: { xref: options.state.xref }, eventId: 'e3', invoke: stateless },
+    );
+    expect(sent).toMatchObject({ outcome: 'delivered', unchanged: [] });
+    expect(stateless.calls.map((c) => c.body)).toEqual([{ sku: 'A', price: 5 }]);
   });
   it('replays a create guarded by "no xref yet" from its checkpoint on a retry, so later steps still get its id', async () => {
     const createOnce = `apiVersion: junction/v1

@@ -93,7 +93,6 @@ export async function compareRecord(key: string, record: unknown, options: Compa
   };
   const state: ExecutionState = {
     xref: { get: options.xref.get, set: async () => undefined },
-    lastWritten: { get: async () => undefined, set: async () => undefined },
   };
   const result = await executeEvent(record, {
     integration: options.integration,

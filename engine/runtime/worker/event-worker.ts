@@ -212,7 +212,10 @@ function readsXref(integration: CompiledIntegration): boolean {
 function infraErrorsRetryable(state: ExecutionState): ExecutionState {
   return {
     xref: { get: state.xref.get, set: retryableOnFailure(state.xref.set) },
-    lastWritten: { get: retryableOnFailure(state.lastWritten.get), set: retryableOnFailure(state.lastWritten.set) },
+    lastWritten: state.lastWritten && {
+      get: retryableOnFailure(state.lastWritten.get),
+      set: retryableOnFailure(state.lastWritten.set),
+    },
     createdBy: state.createdBy && {
       get: retryableOnFailure(state.createdBy.get),
       set: retryableOnFailure(state.createdBy.set),

@@ -20,12 +20,6 @@ export interface EventStateOptions {
   echoState: boolean;
 }
 
-/** No echo-suppression state: every write is sent, nothing is read or stored. */
-const NO_ECHO_STATE: ExecutionState['lastWritten'] = {
-  get: () => Promise.resolve(undefined),
-  set: () => Promise.resolve(),
-};
-
 export function eventExecutionState(options: EventStateOptions): ExecutionState {
   const { written, checkpoints, integration, eventDigest } = options;
   // A write reads the record's last hash and then sets it: digest the record key once.
@@ -42,7 +36,7 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
             await written.put(digests.of(recordKey), hash);
           },
         }
-      : NO_ECHO_STATE,
+      : undefined, // every write is sent, nothing is hashed, read or stored
     // In the same bucket as the hashes, under a key of its own (`created/` is part of what is digested).
     createdBy: {
       async get(recordKey) {
