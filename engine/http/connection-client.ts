@@ -214,6 +214,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     url: string,
     sent: SentRequest,
     context: CallContext,
+    body: string | undefined,
   ): Promise<InboundResponse> {
     for (let attempt = 1; ; attempt++) {
       await allocation?.admit();
@@ -243,7 +244,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
           method: outbound.method,
           url,
           headers,
-          body: outbound.body === undefined ? undefined : JSON.stringify(outbound.body),
+          body,
           timeoutMs: connection.timeoutMs,
         },
         { kind: 'call', operation, attempt },
@@ -267,14 +268,17 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     try {
       const outbound = build();
       const { url, path } = requestUrl(baseUrl(), outbound);
+      const masked = secrets();
+      // Serialised once: the text sent is the text checked for secret values.
+      const body = outbound.body === undefined ? undefined : JSON.stringify(outbound.body);
       sent = {
         method: outbound.method,
-        url: redactUrl(url, secrets()),
-        path: redactUrl(path, secrets()),
+        url: redactUrl(url, masked),
+        path: redactUrl(path, masked),
         headers: {},
-        body: redactBody(outbound.body, secrets()),
+        body: redactBody(outbound.body, masked, body),
       };
-      const response = await send(name, outbound, url, sent, context);
+      const response = await send(name, outbound, url, sent, context, body);
       return { sent, response, result: interpret(response) };
     } catch (error) {
       const failed =

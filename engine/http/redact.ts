@@ -20,10 +20,20 @@ const SECRET_KEY_PART =
 const SECRET_KEY_WHOLE = new Set(['pass', 'pwd', 'pin', 'ssn', 'session', 'auth']);
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|x-auth-token)$/i;
 
+/** Answers of isSecretKey by key: bodies repeat the same field names on every event. */
+const secretKeys = new Map<string, boolean>();
+const SECRET_KEYS_KEPT = 10_000;
+
 /** True when a field or parameter named `key` holds a secret. */
 export function isSecretKey(key: string): boolean {
-  const normalised = key.toLowerCase().replace(/[-_\s]/g, '');
-  return SECRET_KEY_WHOLE.has(normalised) || SECRET_KEY_PART.test(normalised);
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    const normalised = key.toLowerCase().replace(/[-_\s]/g, '');
+    secret = SECRET_KEY_WHOLE.has(normalised) || SECRET_KEY_PART.test(normalised);
+    if (secretKeys.size >= SECRET_KEYS_KEPT) secretKeys.clear();
+    secretKeys.set(key, secret);
+  }
+  return secret;
 }
 
 /** Copy of `headers` with auth and cookie headers masked. */
@@ -73,11 +83,12 @@ export function redactText(text: string, secrets: Iterable<string>): string {
 
 /**
  * A request or response body as it may be recorded: secret-looking fields and literal secret values masked. Returns
- * `value` itself when there is nothing to mask, so plans and fixtures keep their exact shape.
+ * `value` itself when there is nothing to mask, so plans and fixtures keep their exact shape. `json` is the value's
+ * JSON text when the caller has it already.
  */
-export function redactBody(value: unknown, secrets: readonly string[]): unknown {
+export function redactBody(value: unknown, secrets: readonly string[], json?: string): unknown {
   if (value === undefined || value === null) return value;
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : (json ?? JSON.stringify(value));
   if (text === undefined) return value;
   const literal = secrets.some((s) => s.length >= MIN_SECRET_LENGTH && text.includes(s));
   if (!literal && !hasSecretField(value)) return value;
@@ -114,9 +125,15 @@ function hasSecretField(value: unknown): boolean {
   while (stack.length > 0) {
     const v = stack.pop();
     if (v === null || typeof v !== 'object') continue;
-    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      if (!Array.isArray(v) && isSecretKey(k) && child !== null && child !== undefined) return true;
-      if (child !== null && typeof child === 'object') stack.push(child);
+    if (Array.isArray(v)) {
+      for (const child of v) if (child !== null && typeof child === 'object') stack.push(child);
+      continue;
+    }
+    for (const k of Object.keys(v)) {
+      const child = (v as Record<string, unknown>)[k];
+      if (child === null || child === undefined) continue;
+      if (isSecretKey(k)) return true;
+      if (typeof child === 'object') stack.push(child);
     }
   }
   return false;
