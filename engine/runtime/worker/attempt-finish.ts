@@ -154,8 +154,12 @@ function traced(a: Attempt) {
   };
 }
 
+/** Masks nothing: an integration without `redact` paths. */
+const NO_REDACTION = new FieldRedaction([], []);
+
 /** The integration's `redact` paths over this event's data (log lines and the trace mask their values). */
 function redaction(a: Attempt): FieldRedaction {
+  if (a.integration.redact.length === 0) return NO_REDACTION;
   return new FieldRedaction(a.integration.redact, [
     a.event,
     ...a.result.requests.map((r) => r.body),
