@@ -101,7 +101,8 @@ export async function callStep(
   if (step.ownsCreatedOnly) await refuseOthersRecords(step, body, options);
   // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
   const lastWritten = options.state.lastWritten;
-  const recordKey = !lastWritten || readByLaterSteps(options.integration, step) ? undefined : writeRecordKey(step, body);
+  const skippable = lastWritten && !readByLaterSteps(options.integration, step);
+  const recordKey = skippable ? writeRecordKey(step, body) : undefined;
   const bodyHash = recordKey ? stableHash(body) : undefined;
   if (!options.force && recordKey && (await lastWritten!.get(recordKey)) === bodyHash) {
     result.unchanged.push(recordKey);
