@@ -52,7 +52,6 @@ import { fetchDependency } from './control/dependency-fetch.js';
 import { registerOpsMetrics } from './observe/ops-metrics.js';
 import { WaitingStore } from './stores/waiting-store.js';
 import { KeyParking } from './worker/key-parking.js';
-import { ParsedHandoff } from './worker/parsed-handoff.js';
 import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
@@ -223,8 +222,6 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     reconcile: () => reconcileReports(buckets.control),
     alerts: () => readAlertStates(buckets.control),
   });
-  // One parse per webhook event when this process both ingests and delivers.
-  const parsed = roles.http && roles.workers ? new ParsedHandoff() : undefined;
   const ctx = {
     specs,
     buckets,
@@ -239,7 +236,6 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,
-    parsed,
   };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
@@ -345,7 +341,6 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
             env: options.env,
             secretPolicy: options.security?.secretPolicy,
             budget: ingestBudget,
-            parsed,
           }),
         ready,
         gitWebhook: (req) =>

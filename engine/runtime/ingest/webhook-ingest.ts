@@ -20,7 +20,6 @@ import type { ClaimedSignature } from './verify-signature.js';
 import { discard, readWebhookBody } from './read-webhook-body.js';
 import type { IngestBudget } from './read-webhook-body.js';
 import { MAX_EVENT_DEPTH, jsonTextDepth } from './json-depth.js';
-import type { ParsedHandoff } from '../worker/parsed-handoff.js';
 
 export interface IngestReply {
   status: number;
@@ -44,8 +43,6 @@ export interface WebhookIngestDeps {
   secretPolicy?: SecretPolicy;
   /** Bytes of bodies being read at once, across requests: over it, 503 with Retry-After. */
   budget: IngestBudget;
-  /** This process's workers, when it runs them: stored events are handed on parsed. */
-  parsed?: ParsedHandoff;
 }
 
 export async function ingestWebhook(name: string, req: IncomingMessage, deps: WebhookIngestDeps): Promise<IngestReply> {
@@ -148,10 +145,7 @@ async function accept(
   try {
     const stored = await deps.publisher.publish({ integration: name, identity, data: raw, commit });
     if (stored.duplicate) deps.metrics.duplicates.inc({ integration: name });
-    else {
-      deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
-      deps.parsed?.put(stored.seq, raw, event);
-    }
+    else deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
     return {
       status: 202,
       body: { id: identity.eventId, key: identity.key, seq: stored.seq, duplicate: stored.duplicate },

@@ -21,8 +21,6 @@ export interface EventDelivery {
   attempt: number;
   /** When the stream stored the event (latency is measured from here). */
   storedAtMs: number;
-  /** The events stream's sequence of this delivery, when it came from its partition. */
-  seq?: number;
   data: Uint8Array;
 }
 
@@ -38,7 +36,6 @@ export function partitionDelivery(msg: JsMsg, integration: string): EventDeliver
     ...(headers?.get(HEADER.force) === '1' ? { force: true } : {}),
     attempt: msg.info.deliveryCount,
     storedAtMs: Number(msg.info.timestampNanos) / 1e6,
-    seq: msg.seq,
     data: msg.data,
   };
 }

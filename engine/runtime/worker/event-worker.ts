@@ -31,7 +31,6 @@ import type { Route } from './attempt-finish.js';
 import { parseTicket } from './key-parking.js';
 import { hasReversePartner } from './echo-partners.js';
 import type { KeyParking } from './key-parking.js';
-import type { ParsedHandoff } from './parsed-handoff.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -50,8 +49,6 @@ export interface WorkerContext {
   fetchDependency?: (map: string, key: string) => Promise<string | undefined>;
   /** Where every finished attempt is traced (`junction trace`). */
   trace?: TraceLog;
-  /** Webhook events this process's ingest stored and parsed already. */
-  parsed?: ParsedHandoff;
 }
 
 /**
@@ -146,9 +143,9 @@ async function attempt(
     return settle(flight, 'nak', fate?.kind === 'retry' ? fate.delayMs : undefined);
   }
   const base = { d, route, integration, commit: specSet.commit, digest, done, log, waited };
-  let event = d.seq === undefined ? undefined : ctx.parsed?.take(d.seq, d.data);
+  let event: unknown;
   try {
-    event ??= JSON.parse(deliveryText(d));
+    event = JSON.parse(deliveryText(d));
   } catch (error) {
     const message = `event is not JSON: ${(error as Error).message}`;
     const failure = { code: 'malformed-event', message, action: 'dead_letter' as const };
