@@ -8,9 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
-import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { MAGENTO_CONNECTION, magentoEnv } from '../runtime/helpers/vendor-connections.js';
 import { startVendorEngine } from '../runtime/helpers/vendor-engine.js';
 import type { VendorEngine } from '../runtime/helpers/vendor-engine.js';
 import { MI } from '../e2e/helpers/bng-m3-faults.js';
@@ -54,13 +55,7 @@ describe('a Magento product update', () => {
     magento = await startMagentoEmulator();
     h = await startVendorEngine(
       {
-        'connections/magento.yaml': `apiVersion: junction/v1
-kind: Connection
-name: magento
-type: magento
-base_url: \${env:MAGENTO_URL}
-auth: { type: magento_token, token: "\${env:MAGENTO_TOKEN}" }
-`,
+        'connections/magento.yaml': MAGENTO_CONNECTION,
         'erp-prices-to-magento.yaml': `apiVersion: junction/v1
 kind: Integration
 name: erp-prices-to-magento
@@ -75,7 +70,7 @@ owns: [{ connection: magento, object: product, fields: [price] }]
 retry: { max_attempts: 5, initial: 200ms, max: 1s }
 `,
       },
-      { MAGENTO_URL: magento.url, MAGENTO_TOKEN: MAGENTO_EMULATOR_TOKEN, HOOK_SECRET: SECRET },
+      { ...magentoEnv(magento), HOOK_SECRET: SECRET },
     );
   }, 60_000);
   afterAll(async () => {

@@ -16,6 +16,7 @@ import {
   patchSalesforceRecord,
   salesforceTransaction,
 } from '../runtime/helpers/vendor-engine.js';
+import { expectFaultsUsed } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
@@ -177,6 +178,6 @@ it('a customer FF created is found by the customer poll while FF is down for the
   expect(ff.records('Account').filter((a) => a.Magento_Customer_Id__c === String(customer.id))).toEqual([
     expect.objectContaining({ Magento_Customer_Id__c: String(customer.id), Email__c: contact.Email }),
   ]);
-  expect(await (await fetch(`${ff.url}/__emulator/faults`)).json()).toEqual([]);
+  await expectFaultsUsed(ff);
   expect(await h.engine.deadLetters.list()).toEqual([]);
 });

@@ -9,6 +9,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { refundOrder } from '../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { answerLate, answerLost, expectFaultsUsed } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
 
@@ -93,15 +94,15 @@ it('the credit note upsert answer lost and a line timing out after FF saved it: 
   const refund = refundMugAndCap(magento);
   const SF = '/services/data/v60.0/sobjects';
   const memo = String(refund.memo.entity_id);
-  ff.fail({ dropAfterCommit: true, pathPrefix: `${SF}/c2g__codaCreditNote__c/Magento_Creditmemo_Id__c/${memo}` });
-  ff.fail({ delayMs: 1500, pathPrefix: `${SF}/c2g__codaCreditNoteLineItem__c/Magento_Creditmemo_Item_Id__c/` });
+  ff.fail(answerLost(`${SF}/c2g__codaCreditNote__c/Magento_Creditmemo_Id__c/${memo}`));
+  ff.fail(answerLate(`${SF}/c2g__codaCreditNoteLineItem__c/Magento_Creditmemo_Item_Id__c/`));
   await waitFor(
     () => ff.records('c2g__codaCreditNoteLineItem__c').length === 4,
     'the credit note and its lines',
     60_000,
   );
   await expectDrained(h.nats.url);
-  expect(await (await fetch(`${ff.url}/__emulator/faults`)).json()).toEqual([]);
+  await expectFaultsUsed(ff);
   const notes = ff.records('c2g__codaCreditNote__c');
   expect(notes.map((n) => n.Magento_Creditmemo_Id__c)).toEqual([memo]);
   const lines = ff.records('c2g__codaCreditNoteLineItem__c');
