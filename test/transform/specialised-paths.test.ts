@@ -83,6 +83,16 @@ describe('library functions called by name', () => {
     expect(await agree('$uppercase("a")', {}, bindings)).toEqual({ value: 'A' });
   });
 
+  it('read the bindings in place: `$` and a top-level `:=` win over a binding of that name', async () => {
+    const bindings = { v: 1, $: 'binding', string: undefined };
+    expect(await agree('$v', { a: 2 }, bindings)).toEqual({ value: 1 });
+    expect(await agree('$.a', { a: 2 }, bindings)).toEqual({ value: 2 });
+    expect(await agree('($v := 3; $v)', {}, bindings)).toEqual({ value: 3 });
+    await agree('$v := 4', {}, bindings);
+    await agree('$string(1)', {}, bindings);
+    await agree('$constructor', {}, bindings);
+  });
+
   it('yield to a variable of the same name, in the expression or in $eval', async () => {
     expect(await agree('($string := function($v) { "mine" }; $string(1))', {})).toEqual({ value: 'mine' });
     expect(await agree('$eval("$string(1)")', {})).toEqual({ value: '1' });

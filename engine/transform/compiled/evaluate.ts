@@ -56,17 +56,8 @@ export function evaluateCompiled(
     ctx = seq(ctx);
     ctx.outerWrapper = true;
   }
-  // the bindings' scope in one go; `$` last, so it wins over a binding of that name as `bind` would replace it
-  const names: string[] = [];
-  const values: unknown[] = [];
-  if (bindings)
-    for (const k in bindings) {
-      names.push(k);
-      values.push(bindings[k]);
-    }
-  names.push('$');
-  values.push(ctx);
-  const env = Frame.of(ROOT, names, values);
+  // `$` is bound in the scope itself, so it wins over a binding of that name
+  const env = Frame.forEvaluation(ROOT, bindings, ctx);
   // saved in locals (not an object copy): evaluations may nest ($eval, binding functions that evaluate)
   const { depth, maxDepth, deadline, timeoutMs, maxOutput, now } = state;
   state.depth = 0;

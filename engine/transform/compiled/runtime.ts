@@ -6,11 +6,18 @@ import { tick } from './guards.js';
 import { isFunction } from './sequence.js';
 import type { Signature } from './signature.js';
 
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
 /** A variable scope: bindings plus the enclosing scope; a name bound here (even to undefined) shadows outer ones. */
 export class Frame {
   /** Small scopes (the norm) keep names and values in parallel arrays; `table` serves the library's root scope. */
   private names: string[] | undefined;
   private values: any[] | undefined;
+  /**
+   * The caller's bindings object, read in place by the evaluation's bindings scope (its own keys, after the names
+   * bound in the scope itself: `$` and top-level `:=`), so an evaluation does not copy it.
+   */
+  private bindings: Record<string, unknown> | undefined;
   /** The evaluation's bindings scope (the child of the library scope) this frame descends from. */
   readonly globals: Frame | undefined;
   constructor(
@@ -24,6 +31,8 @@ export class Frame {
     if (names !== undefined) {
       for (let i = names.length - 1; i >= 0; i--) if (names[i] === name) return (this.values as any[])[i];
     }
+    const bindings = this.bindings;
+    if (bindings !== undefined && hasOwnProperty.call(bindings, name)) return bindings[name];
     if (this.table !== undefined) return this.table.get(name);
     return this.parent === undefined ? undefined : this.parent.lookup(name);
   }
@@ -31,7 +40,13 @@ export class Frame {
   binds(name: string): boolean {
     const names = this.names;
     if (names !== undefined) for (let i = 0; i < names.length; i++) if (names[i] === name) return true;
-    return false;
+    return this.bindings !== undefined && hasOwnProperty.call(this.bindings, name);
+  }
+  /** An evaluation's bindings scope: the caller's bindings (read in place) and the root context `$`. */
+  static forEvaluation(parent: Frame, bindings: Record<string, unknown> | undefined, root: unknown): Frame {
+    const frame = Frame.of(parent, ['$'], [root]);
+    frame.bindings = bindings;
+    return frame;
   }
   /** A scope binding `names` to `values` (parallel arrays the scope takes over; a repeated name: the last wins). */
   static of(parent: Frame, names: string[], values: any[]): Frame {
