@@ -75,6 +75,19 @@ describe('field paths read as properties', () => {
   });
 });
 
+describe('predicates that are comparisons', () => {
+  it('agree with jsonata-js on undefined operands, single values and tuple streams', async () => {
+    const input = { items: [{ q: 1, k: 'a' }, { q: 3 }, { q: '3' }, { k: 'b' }], one: { q: 5 } };
+    expect(await agree('items[q > 1].q', { items: input.items.slice(0, 2) })).toEqual({ value: 3 });
+    await agree('items[k = "a" or q = 3]', input);
+    await agree('items[k in ["a", "b"]].k', input);
+    await agree('items[k != "a"]', input);
+    await agree('one[q >= 5].q', input);
+    await agree('items@$i#$p[$i.k = "b"].$p', input);
+    expect((await agree('items[q > 1]', input)).code).toBe('T2009');
+  });
+});
+
 describe('library functions called by name', () => {
   it('yield to a binding of the same name', async () => {
     const bindings = { string: (v: unknown) => `bound ${String(v)}`, pad: 'not a function' };

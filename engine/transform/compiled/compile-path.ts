@@ -28,7 +28,7 @@ export function compileFilter(pred: Node, compile: Compile): (input: any, env: E
     };
   }
   const ev = compile(pred);
-  return (input, env) => {
+  const general = (input: any, env: Env): any => {
     const results: any = seq();
     const tuples = !!(input && input.tupleStream);
     if (tuples) results.tupleStream = true;
@@ -48,6 +48,28 @@ export function compileFilter(pred: Node, compile: Compile): (input: any, env: E
     }
     return results;
   };
+  if (!isBooleanExpression(pred)) return general;
+  // a comparison or boolean operator gives true, false or undefined: no index or truthiness tests per item
+  return (input, env) => {
+    if (input && input.tupleStream) return general(input, env);
+    const results: any = seq();
+    if (!Array.isArray(input)) input = seq(input);
+    for (let index = 0; index < input.length; index++) {
+      tick();
+      const item = input[index];
+      if (ev(item, env) === true) results.push(item);
+    }
+    return results;
+  };
+}
+
+const BOOLEAN_OPERATORS = new Set(['=', '!=', '<', '<=', '>', '>=', 'and', 'or', 'in']);
+
+/** An operator node whose value is always true, false or undefined (nothing applied to its result). */
+function isBooleanExpression(node: Node): boolean {
+  return (
+    node.type === 'binary' && BOOLEAN_OPERATORS.has(node.value) && !node.predicate && !node.group && !node.keepArray
+  );
 }
 
 type Stage = (input: any, env: Env) => any;
