@@ -72,6 +72,7 @@ describe('field paths read as properties', () => {
     await agree('b.toString', input);
     await agree('b.__proto__', input);
     await agree('$string.name', input);
+    await agree('$string.usesFocus', input);
   });
 });
 

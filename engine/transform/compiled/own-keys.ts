@@ -22,6 +22,7 @@ const FUNCTION_KEYS = new Set([
   'arity',
   'name',
   'implementation',
+  'usesFocus',
   'thunk',
   'token',
   'position',
