@@ -10,12 +10,15 @@
  * duplicate delivery would show as a second write. While events are sent, one fault every few seconds, at random:
  * a worker SIGKILLed (and replaced), nats-server killed with -9 and restarted, the workers' network blackholed for 3 s,
  * or a spell of 5xx, 429 with Retry-After, or stalled answers from the target; 1 % of calls fail with 503 throughout.
- * Every 5 s a line: events accepted and delivered, throughput, lag. At the end, after the faults stop:
+ * Every 5 s a line: events accepted and delivered, throughput, lag (events, and seconds behind), the broker's store
+ * on disk; at the end the same as a table over time (soak-timeline.ts). At the end, after the faults stop:
  * `lost=<accepted events neither written nor dead-lettered>, duplicates=<writes beyond one per event>`; exit 1 unless
- * both are 0.
+ * both are 0. `--max-minutes` (or SIGINT/SIGTERM) stops a run early with the figures so far: the duplicates among the
+ * events written, and how many accepted events are unfinished (not checked for loss); exit 2.
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import { SoakTimeline, directoryMegabytes } from './soak-timeline.js';
 import { startEngine } from '../../engine/runtime/engine.js';
 import type { RuntimeTuning } from '../../engine/runtime/runtime-options.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
@@ -38,6 +41,8 @@ const { values } = parseArgs({
     'fault-every': { type: 'string', default: '8' },
     /** Only the faults whose names contain one of these words (comma-separated), e.g. `blackhole,SIGKILL`. */
     faults: { type: 'string', default: '' },
+    /** Stop early after this many minutes and report the figures so far (a run that did not finish). */
+    'max-minutes': { type: 'string', default: '0' },
   },
 });
 const EVENTS = Number(values.events);
@@ -68,10 +73,10 @@ const proxy = await startBlackholeProxy({ port: nats.port });
 const target = await startFakeTarget();
 /** The target's current spell of trouble, and the 1 % of 503 that is always there. */
 let weather: { until: number; fault: () => Fault | undefined } | undefined;
-/** Every call per record key that was written more than once (the evidence of a duplicate). */
-const calls = new Map<string, string[]>();
+/** Every call per record key, one string per key (the evidence of a duplicate; about 100 bytes per event). */
+const calls = new Map<string, string>();
 target.fault = (r) => {
-  if (r.key) calls.set(r.key, [...(calls.get(r.key) ?? []), `${elapsed()} ${r.method} ${r.path} pid=${r.workerPid}`]);
+  if (r.key) calls.set(r.key, `${calls.get(r.key) ?? ''} | ${elapsed()} ${r.method} ${r.path} pid=${r.workerPid}`);
   if (weather && Date.now() < weather.until) return weather.fault();
   return Math.random() < 0.01 ? { respond: { status: 503 } } : undefined;
 };
@@ -93,7 +98,11 @@ const config: WorkerConfig = {
   integrations: [CREATE],
   tuning: TUNING,
 };
-const workers: WorkerProcess[] = await Promise.all(Array.from({ length: WORKERS }, () => spawnWorker(config)));
+/** A worker's start (tsx compiling the engine) can take a minute on a machine loaded by other work. */
+const WORKER_START_MS = 180_000;
+const workers: WorkerProcess[] = await Promise.all(
+  Array.from({ length: WORKERS }, () => spawnWorker(config, WORKER_START_MS)),
+);
 say(`soak: ${EVENTS} events, ${WORKERS} worker processes, a fault every ~${FAULT_EVERY_MS / 1000}s`);
 
 const ids = Array.from({ length: EVENTS }, (_, i) => i + 1);
@@ -112,7 +121,7 @@ const FAULTS: Record<string, () => Promise<void>> = {
   'worker SIGKILL': async () => {
     const victim = pick(workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null));
     victim?.child.kill('SIGKILL');
-    workers.push(await spawnWorker(config));
+    workers.push(await spawnWorker(config, WORKER_START_MS));
   },
   'nats-server kill -9 and restart': async () => {
     await nats.kill();
@@ -145,54 +154,80 @@ const faultLoop = (async () => {
     const only = values.faults.split(',').filter(Boolean);
     const kind = pick(Object.keys(FAULTS).filter((k) => only.length === 0 || only.some((w) => k.includes(w))));
     faults.set(kind, (faults.get(kind) ?? 0) + 1);
-    say(`fault: ${kind}`);
-    await FAULTS[kind]().catch((error: Error) => say(`fault ${kind} failed: ${error.message}`));
+    const begun = Date.now();
+    await FAULTS[kind]().then(
+      () => say(`fault: ${kind} (${((Date.now() - begun) / 1000).toFixed(1)}s)`),
+      (error: Error) => say(`fault ${kind} failed: ${error.message}`),
+    );
   }
 })();
 
+/** Why the run stops before the end: `--max-minutes` ran out, or a signal. */
+let stopEarly: string | undefined;
+const maxMinutes = Number(values['max-minutes']);
+if (maxMinutes > 0) setTimeout(() => (stopEarly = `--max-minutes ${maxMinutes}`), maxMinutes * 60_000).unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => (stopEarly = signal));
+
 /** Throughput and lag, every 5 s, until everything accepted is written or dead-lettered. */
-const delivered = () => target.records.size;
-const samples: { t: number; delivered: number }[] = [];
-let last = { t: Date.now(), delivered: 0 };
-let deadLetters = 0;
+const timeline = new SoakTimeline();
+const faultCount = () => [...faults.values()].reduce((a, b) => a + b, 0);
 for (;;) {
   await sleep(5_000);
   target.requests.length = 0; // the fault function needs no history: keep memory flat
-  const now = { t: Date.now(), delivered: delivered() };
-  const rate = ((now.delivered - last.delivered) * 1000) / (now.t - last.t);
-  samples.push(now);
-  last = now;
-  deadLetters = (await ingest.deadLetters.list({ status: 'open' }).catch(() => [])).length;
-  const lag = sender.accepted.size - now.delivered - deadLetters;
+  const deadLetters = (await ingest.deadLetters.list({ status: 'open' }).catch(() => [])).length;
+  const delivered = target.records.size;
+  const sample = {
+    at: (Date.now() - started) / 1000,
+    accepted: sender.accepted.size,
+    finished: delivered + deadLetters,
+    storeMb: await directoryMegabytes(nats.storeDir),
+    faults: faultCount(),
+  };
+  const rate = SoakTimeline.rate(timeline.samples.at(-1)!, sample);
+  timeline.add(sample);
+  const lag = sample.accepted - sample.finished;
   say(
-    `accepted=${sender.accepted.size} delivered=${now.delivered} dlq=${deadLetters} ` +
-      `rate=${rate.toFixed(0)}/s lag=${lag} rss=${Math.round(process.memoryUsage().rss / 1e6)}MB`,
+    `accepted=${sample.accepted} delivered=${delivered} dlq=${deadLetters} rate=${rate.toFixed(0)}/s lag=${lag} ` +
+      `behind=${timeline.behindSeconds(sample).toFixed(0)}s store=${sample.storeMb}MB ` +
+      `rss=${Math.round(process.memoryUsage().rss / 1e6)}MB`,
   );
+  if (stopEarly) break;
   if (!sending && lag <= 0) {
     faulting = false;
     const backlog = await brokerBacklog(nats.url).catch(() => undefined);
     if (backlog && backlog.pending === 0 && backlog.ackPending === 0) break;
   }
 }
+sender.stop();
+faulting = false;
 await faultLoop;
 
 const accepted = [...sender.accepted];
 const dead = new Set((await ingest.deadLetters.list({ status: 'open' })).map((d) => d.key));
-const lost = accepted.filter((id) => !target.records.has(String(id)) && !dead.has(String(id))).length;
+const unfinished = accepted.filter((id) => !target.records.has(String(id)) && !dead.has(String(id))).length;
 const duplicates = [...target.effectiveWrites.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
 const seconds = (Date.now() - started) / 1000;
+say('progress over time (finished = written or dead-lettered; behind = how long ago that many were accepted):');
+for (const line of timeline.table()) process.stdout.write(`${line}\n`);
 say(`faults injected: ${[...faults].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'}`);
 say(`refused webhook posts (retried by the sender): ${JSON.stringify(Object.fromEntries(sender.refused))}`);
 say(
-  `${accepted.length} events in ${seconds.toFixed(0)}s: ${(accepted.length / seconds).toFixed(0)} events/s overall, ` +
-    `dead-lettered ${dead.size}`,
+  `${accepted.length} events accepted in ${seconds.toFixed(0)}s, ${target.records.size} written ` +
+    `(${(target.records.size / seconds).toFixed(0)} events/s overall), dead-lettered ${dead.size}`,
 );
 for (const [key, n] of target.effectiveWrites)
-  if (n > 1) say(`duplicate: record ${key} written ${n} times; its calls: ${calls.get(key)?.join(' | ')}`);
-say(`lost=${lost}, duplicates=${duplicates}`);
+  if (n > 1) say(`duplicate: record ${key} written ${n} times; its calls:${calls.get(key)}`);
+if (stopEarly) {
+  const stored = (await brokerBacklog(nats.url).catch(() => undefined))?.stored;
+  say(
+    `STOPPED EARLY (${stopEarly}), not a finished run: ${EVENTS - accepted.length} events never sent, ` +
+      `${unfinished} accepted events unfinished (not checked for loss; the events stream holds ${stored ?? '?'})`,
+  );
+  say(`so far: duplicates=${duplicates} among ${target.records.size} written`);
+} else say(`lost=${unfinished}, duplicates=${duplicates}`);
 await killAll(workers);
 await ingest.stop();
 await proxy.close();
 await target.stop();
 await nats.dispose();
-process.exit(lost === 0 && duplicates === 0 ? 0 : 1);
+process.exit(stopEarly ? 2 : unfinished === 0 && duplicates === 0 ? 0 : 1);

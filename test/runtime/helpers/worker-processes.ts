@@ -25,7 +25,11 @@ export async function spawnWorker(config: WorkerConfig, timeoutMs = 30_000): Pro
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in ${timeoutMs} ms:\n${err}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running untracked: the caller never gets a handle to kill it.
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start in ${timeoutMs} ms:\n${err}`));
+    }, timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) {
         clearTimeout(timer);
