@@ -9,6 +9,8 @@ import type { RuntimeTuning } from '../../../engine/runtime/runtime-options.js';
 import { httpTestInvoker } from './http-invoker.js';
 import { testLogger } from './runtime-harness.js';
 import { compileRuntimeSpecs } from './runtime-specs.js';
+import { transformEngine } from '../../../engine/transform/select-engine.js';
+import type { TransformEngineName } from '../../../engine/transform/select-engine.js';
 
 export interface WorkerConfig {
   natsUrl: string;
@@ -20,10 +22,14 @@ export interface WorkerConfig {
    * file).
    */
   killBeforeCall?: { key: string; marker: string };
+  /** The JSONata engine as shipped (the runtime's guards) instead of the tests' guarded jsonata-js. */
+  transformEngine?: TransformEngineName;
 }
 
 const config = JSON.parse(process.env.JUNCTION_TEST_WORKER ?? '{}') as WorkerConfig;
-const specSet = compileRuntimeSpecs(config.targetUrl, config.integrations);
+const specSet = compileRuntimeSpecs(config.targetUrl, config.integrations, {
+  engine: config.transformEngine && transformEngine(config.transformEngine),
+});
 
 const invoker = (set: typeof specSet): StepInvoker => {
   const real = httpTestInvoker(set);
