@@ -112,6 +112,7 @@ const workers: WorkerProcess[] = await Promise.all(
 );
 say(`soak: ${EVENTS} events, ${WORKERS} worker processes, a fault every ~${FAULT_EVERY_MS / 1000}s`);
 
+const sendingFrom = Date.now();
 const ids = Array.from({ length: EVENTS }, (_, i) => i + 1);
 const sender = startWebhookSender(() => `${ingest.url}/hooks/orders`, ids, {
   concurrency: Number(values.senders),
@@ -226,14 +227,15 @@ const deadList = await patiently(() => ingest.deadLetters.list({ status: 'open' 
 const dead = new Set(deadList.map((d) => d.key));
 const unfinished = accepted.filter((id) => !target.records.has(String(id)) && !dead.has(String(id))).length;
 const duplicates = [...target.effectiveWrites.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
-const seconds = (Date.now() - started) / 1000;
+const written = target.records.size;
+const seconds = (Date.now() - sendingFrom) / 1000;
 say('progress over time (finished = written or dead-lettered; behind = how long ago that many were accepted):');
 for (const line of timeline.table()) process.stdout.write(`${line}\n`);
 say(`faults injected: ${[...faults].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'}`);
 say(`refused webhook posts (retried by the sender): ${JSON.stringify(Object.fromEntries(sender.refused))}`);
 say(
-  `${accepted.length} events accepted in ${seconds.toFixed(0)}s, ${target.records.size} written ` +
-    `(${(target.records.size / seconds).toFixed(0)} events/s overall), dead-lettered ${dead.size}`,
+  `${accepted.length} events accepted, ${written} written in ${seconds.toFixed(0)}s from the first event sent ` +
+    `(${(written / seconds).toFixed(1)} events/s overall), dead-lettered ${dead.size}`,
 );
 for (const [key, n] of target.effectiveWrites)
   if (n > 1) say(`duplicate: record ${key} written ${n} times; its calls:${calls.get(key)}`);
@@ -246,7 +248,7 @@ if (stopEarly) {
     `STOPPED EARLY (${stopEarly}), not a finished run: ${EVENTS - accepted.length} events never sent, ` +
       `${unfinished} accepted events unfinished (not checked for loss; the events stream holds ${stored ?? '?'})`,
   );
-  say(`so far: duplicates=${duplicates} among ${target.records.size} written`);
+  say(`so far: duplicates=${duplicates} among ${written} written`);
 } else say(`lost=${unfinished}, duplicates=${duplicates}, dead-lettered=${dead.size}`);
 await killAll(workers);
 await ingest.stop();
