@@ -283,6 +283,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     jsm,
     specs,
     control: buckets.control,
+    parking: ctx.parking,
     holder,
     partitions,
     tuning,

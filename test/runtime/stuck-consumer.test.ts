@@ -3,21 +3,29 @@
  * from kill -9 with a consumer state older than its stream, still waiting for the ack of an event the stream already
  * removed. The test makes that state exactly: it keeps a copy of the consumer's state while event A is in flight,
  * lets A finish, and puts the old state back on a broker restart. The partition's next event B then never arrives,
- * until an engine with the watchdog on recreates the consumer.
+ * until an engine with the watchdog on recreates the consumer. The retry consumer (many tickets in flight, acked out
+ * of order) can keep such a phantom behind tickets the stream still stores but that are no longer any key's current
+ * one (the 100,000-event soak's end): those must not count as real work.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { afterEach, expect, it } from 'vitest';
 import { phantomPending } from '../../engine/runtime/broker/phantom-pending.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { currentTicket } from '../../engine/runtime/control/consumer-watchdog.js';
+import { KeyParking } from '../../engine/runtime/worker/key-parking.js';
 import {
   EVENTS_PREFIX,
   EVENTS_STREAM,
   consumerName,
   eventSubject,
   partitionOf,
+  retryConsumerName,
+  retrySubject,
 } from '../../engine/runtime/broker/subjects.js';
 import { TEST_TUNING, brokerBacklog, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
@@ -91,6 +99,89 @@ it(
       expect(recreated.values).toEqual([{ value: 1, labels: { integration: 'orders' } }]);
     } finally {
       await admin.close();
+      rmSync(saved, { recursive: true, force: true });
+    }
+  },
+);
+
+it(
+  'recreates the retry consumer when its phantom hides behind stored tickets that are no longer current',
+  { timeout: 60_000 },
+  async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { stuckConsumerCheckMs: 0 } });
+    const harness = h;
+    // No worker takes tickets: the test is the worker that took two of them.
+    await harness.engine.stop();
+    const obs = join(harness.nats.storeDir, 'jetstream', '$G', 'streams', EVENTS_STREAM, 'obs', 'orders-retry');
+    const saved = join(mkdtempSync(join(tmpdir(), 'junction-obs-')), 'orders-retry');
+    // Reconnects by itself across the broker restarts below.
+    const nc = await connect({ servers: harness.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    try {
+      const js = jetstream(nc);
+      const jsm = await jetstreamManager(nc);
+      const parked = await new Kvm(nc).open(BUCKET_NAMES.parked);
+      const parking = new KeyParking(parked, js);
+      const [consumer, subject] = [retryConsumerName('orders'), retrySubject('orders')];
+      // As in the case above: an event no consumer takes keeps the stream's first sequence below A's.
+      await js.publish(`${EVENTS_PREFIX}.unconsumed.0`, '{}');
+      // Ticket A of a parked key, and ticket B of a parking that has ended (its marker is gone).
+      await parked.create('orders.ka', JSON.stringify({ gen: 'ga', next: 0, tail: 0 }));
+      await parking.publishTicket({ integration: 'orders', kd: 'ka', gen: 'ga', idx: 0, attempts: 1 });
+      await parking.publishTicket({ integration: 'orders', kd: 'kb', gen: 'gb', idx: 0, attempts: 1 });
+      const take = async () => {
+        const batch = await (await js.consumers.get(EVENTS_STREAM, consumer)).fetch({ max_messages: 2, expires: 5000 });
+        const msgs = [];
+        for await (const m of batch) msgs.push(m);
+        return msgs;
+      };
+      const restart = async (between: () => void) => {
+        await harness.nats.stop();
+        between();
+        await harness.nats.restart();
+        const back = () => jsm.consumers.info(EVENTS_STREAM, consumer).then(Boolean, () => false);
+        await waitFor(back, 'the broker and its consumer back after the restart');
+      };
+      const taken = (await take()).map((m) => m.seq);
+      expect(taken).toHaveLength(2);
+      // Both in flight: keep the consumer's state of that moment. Then A is acked (and removed), B is not.
+      await restart(() => cpSync(obs, saved, { recursive: true }));
+      const again = await take();
+      expect(again.map((m) => m.seq)).toEqual(taken);
+      await again[0].ackAck();
+      // The crash: the consumer comes back still waiting for A, which the stream removed; B is still stored.
+      await restart(() => {
+        rmSync(obs, { recursive: true });
+        cpSync(saved, obs, { recursive: true });
+      });
+      const info = await jsm.consumers.info(EVENTS_STREAM, consumer);
+      expect(info.num_ack_pending).toBe(2);
+      expect((await jsm.streams.info(EVENTS_STREAM)).state.messages).toBe(2);
+
+      // Counting every stored message, B hides the phantom; counting current tickets only, it shows.
+      expect(await phantomPending(jsm, consumer, subject)).toBeUndefined();
+      const live = currentTicket(parking, 'orders');
+      expect(await phantomPending(jsm, consumer, subject, live)).toEqual({
+        ackFloor: info.ack_floor.stream_seq,
+        delivered: taken[1],
+      });
+      // While B is its key's current ticket, it is real work.
+      await parked.create('orders.kb', JSON.stringify({ gen: 'gb', next: 0, tail: 0 }));
+      expect(await phantomPending(jsm, consumer, subject, live)).toBeUndefined();
+      await parked.delete('orders.kb');
+
+      // An engine with the watchdog on (and no workers) recreates the retry consumer: nothing waits for A any more,
+      // and B is delivered again (a worker acks a stale ticket on sight).
+      const watched = await harness.startEngine({
+        roles: { workers: false, sources: false },
+        tuning: { ...TEST_TUNING, stuckConsumerCheckMs: 300 },
+      });
+      const recreated = watched.metrics.getSingleMetric('junction_consumers_recreated_total')!;
+      await waitFor(async () => (await recreated.get()).values[0]?.value === 1, 'retry consumer recreated', 15_000);
+      const after = await jsm.consumers.info(EVENTS_STREAM, consumer);
+      expect([after.num_ack_pending, after.num_pending]).toEqual([0, 1]);
+      expect((await recreated.get()).values).toEqual([{ value: 1, labels: { integration: 'orders' } }]);
+    } finally {
+      await nc.close();
       rmSync(saved, { recursive: true, force: true });
     }
   },

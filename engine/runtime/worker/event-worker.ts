@@ -91,7 +91,7 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
 
 /** A parked key's ticket: runs the key's current event (after the backoff of the failure that parked it). */
 async function processTicket(flight: InFlight, ctx: WorkerContext, integration: string): Promise<void> {
-  const ticket = parseTicket(flight.msg, integration);
+  const ticket = parseTicket(flight.msg.headers, integration);
   if (!ticket) return settle(flight, 'term');
   if (!(await ctx.parking.current(ticket))) return settle(flight, 'ack');
   const deliveries = flight.msg.info.deliveryCount;

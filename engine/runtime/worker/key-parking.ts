@@ -13,7 +13,8 @@
  * partition (one event at a time), releases from its single current ticket. See docs/runtime.md.
  */
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { MsgHdrs } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
 import { retrySubject } from '../broker/subjects.js';
@@ -144,10 +145,15 @@ export class KeyParking {
    */
   async current(t: ParkTicket): Promise<boolean> {
     const parked = await this.marker(t.integration, t.kd);
-    if (parked?.marker.gen === t.gen && parked.marker.next === t.idx) return true;
+    if (isCurrent(t, parked)) return true;
     if (parked?.marker.gen === t.gen && parked.marker.next === t.idx + 1)
       await this.publishTicket({ ...t, idx: t.idx + 1, attempts: 0, delayMs: undefined });
     return false;
+  }
+
+  /** Whether a ticket is the current one of its key, without re-publishing anything (the consumer watchdog). */
+  async isCurrent(t: ParkTicket): Promise<boolean> {
+    return isCurrent(t, await this.marker(t.integration, t.kd));
   }
 
   async publishTicket(t: ParkTicket): Promise<void> {
@@ -163,17 +169,21 @@ export class KeyParking {
   }
 }
 
-/** Reads a ticket message; undefined for anything else. */
-export function parseTicket(msg: JsMsg, integration: string): ParkTicket | undefined {
-  const [kd, gen, idx] = (msg.headers?.get(TICKET.park) ?? '').split('.');
-  const delay = msg.headers?.get(TICKET.delay);
+function isCurrent(t: ParkTicket, parked: ParkedKey | undefined): boolean {
+  return parked?.marker.gen === t.gen && parked.marker.next === t.idx;
+}
+
+/** Reads a ticket from a message's headers (delivered or stored); undefined for anything else. */
+export function parseTicket(headers: MsgHdrs | undefined, integration: string): ParkTicket | undefined {
+  const [kd, gen, idx] = (headers?.get(TICKET.park) ?? '').split('.');
+  const delay = headers?.get(TICKET.delay);
   if (!kd || !gen || !/^\d+$/.test(idx ?? '')) return undefined;
   return {
     integration,
     kd,
     gen,
     idx: Number(idx),
-    attempts: Number(msg.headers?.get(TICKET.attempts)) || 0,
+    attempts: Number(headers?.get(TICKET.attempts)) || 0,
     ...(delay ? { delayMs: Number(delay) } : {}),
   };
 }
