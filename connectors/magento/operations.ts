@@ -3,6 +3,7 @@
  * Magento's envelope (`{"product": …}`, `{"sourceItems": […]}`) and fills the path from it.
  */
 import { permanentError } from '../../engine/sdk/index.js';
+import { magentoCategoryOperations } from './category-operations.js';
 import { magentoChangeOperations } from './change-operations.js';
 import { magentoConfigurableOperations } from './configurable-operations.js';
 import { magentoPriceOperations } from './price-operations.js';
@@ -463,6 +464,7 @@ export const magentoOperations: Record<string, OperationDef> = {
   },
   ...magentoPriceOperations,
   ...magentoConfigurableOperations,
+  ...magentoCategoryOperations,
   ...magentoChangeOperations,
   ...attributeOperations,
 };

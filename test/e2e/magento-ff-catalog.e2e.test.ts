@@ -306,3 +306,40 @@ it('a variant family in FF becomes a configurable parent with its size option an
   expect(attribute(child('TEE-2-L'), 'size')).toBe('203');
   expect(await h.engine.deadLetters.list()).toEqual([]);
 }, 120_000);
+
+it('a new ERP product with a category path goes into it; the levels Magento lacks are created once', async () => {
+  h = await startSeedEngine(['magento-ff']);
+  const { magento, ff } = h.systems;
+  const standard = String(ff.records('Pricebook2').find((b) => b.IsStandard === true)!.Id);
+  for (const [code, path] of [
+    ['BAG-1', 'Shop/Bags'],
+    ['BAG-2', 'Shop/Bags/Totes'],
+  ]) {
+    const id = await createSalesforceRecord(ff.url, 'Product2', {
+      ProductCode: code,
+      Name: `Canvas ${code}`,
+      Family: 'Accessories',
+      IsActive: true,
+      Web_Visible__c: true,
+      Web_Category__c: path,
+    });
+    await createSalesforceRecord(ff.url, 'PricebookEntry', {
+      Pricebook2Id: standard,
+      Product2Id: id,
+      UnitPrice: 20,
+      IsActive: true,
+    });
+    // One product at a time: two new products of one new category would each look it up and create it.
+    await waitFor(() => magento.state.products.has(code), `product ${code}`);
+    await expectDrained(h.nats.url);
+  }
+  const named = (name: string) => [...magento.state.categories.values()].filter((c) => c.name === name);
+  expect(named('Bags')).toEqual([expect.objectContaining({ parent_id: 3, level: 3 })]);
+  const bags = Number(named('Bags')[0].id);
+  expect(named('Totes')).toEqual([expect.objectContaining({ parent_id: bags, level: 4 })]);
+  const totes = Number(named('Totes')[0].id);
+  const links = (sku: string) => (magento.state.products.get(sku)!.extension_attributes as Row).category_links;
+  expect(links('BAG-1')).toEqual([{ position: 0, category_id: String(bags) }]);
+  expect(links('BAG-2')).toEqual([{ position: 0, category_id: String(totes) }]);
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+}, 120_000);

@@ -3,6 +3,7 @@ import type { EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { attributeRoutes, seedAttributes } from './attribute-routes.js';
 import type { StoreAttributes } from './attribute-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
+import { categoryRoutes } from './category-routes.js';
 import { configurableRoutes } from './configurable-routes.js';
 import { creditmemoRoutes } from './creditmemo-routes.js';
 import { customerRoutes } from './customer-routes.js';
@@ -33,6 +34,7 @@ export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOp
     ...priceRoutes(V1, state),
     ...catalogRoutes(V1, state),
     ...configurableRoutes(V1, state, attributes),
+    ...categoryRoutes(V1, state),
     ...customerRoutes(V1, state, options.inputLimits),
     ...orderRoutes(V1, state, options.inputLimits),
     ...invoiceRoutes(V1, state, options.inputLimits),

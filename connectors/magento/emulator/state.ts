@@ -10,6 +10,8 @@ export interface MagentoState {
   /** MSI inventory source codes. */
   sources: Set<string>;
   products: Map<string, Row>;
+  /** Categories by id: `id, parent_id, name, is_active, position, level, path` (the store's root is 2). */
+  categories: Map<number, Row>;
   /** Customer groups by id (tier prices name them by code). */
   customerGroups: Map<number, string>;
   /** Tier and customer-group prices by SKU (the price APIs' own storage). */
@@ -87,6 +89,7 @@ export function seedMagentoState(): MagentoState {
     stores: new Set(['default', 'all']),
     sources: new Set(['default', 'east_warehouse', 'west_warehouse', 'nyc_store', 'main_warehouse', 'city_store']),
     products,
+    categories: seedCategories(),
     // A default install's groups, plus the seed store's payment-terms groups.
     customerGroups: new Map([
       [0, 'NOT LOGGED IN'],
@@ -132,6 +135,28 @@ export function seedMagentoState(): MagentoState {
       configurableOption: 1,
     },
   };
+}
+
+/**
+ * A default install's tree (1 the hidden root, 2 Default Category: the default store's root) with the seed store's
+ * Shop (3) and its Kitchen (11) and Apparel (12), the ids of specs/magento-ff/lookups/magento-categories.yaml.
+ */
+function seedCategories(): Map<number, Row> {
+  const rows: [number, number, string][] = [
+    [1, 0, 'Root Catalog'],
+    [2, 1, 'Default Category'],
+    [3, 2, 'Shop'],
+    [11, 3, 'Kitchen'],
+    [12, 3, 'Apparel'],
+  ];
+  const categories = new Map<number, Row>();
+  for (const [id, parentId, name] of rows) {
+    const parent = categories.get(parentId);
+    const level = parent ? Number(parent.level) + 1 : 0;
+    const path = parent ? `${String(parent.path)}/${id}` : String(id);
+    categories.set(id, { id, parent_id: parentId, name, is_active: true, position: 1, level, path });
+  }
+  return categories;
 }
 
 /** A realistic completed order, used as the seed and by tests and the demo's traffic generator. */

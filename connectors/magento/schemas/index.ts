@@ -21,3 +21,4 @@ export { specialPricesSchema, tierPricesSchema } from './price.js';
 export { creditmemoSchema } from './creditmemo.js';
 export { invoiceRecordSchema } from './invoice.js';
 export { configurableChildSchema, configurableOptionSchema } from './configurable.js';
+export { categorySchema, categoryTreeSchema } from './category.js';

@@ -96,6 +96,7 @@ export const product2: JsonSchema = sobject(
     // The seed org's own variant families: a variant names its parent product and its size.
     Variant_Parent__c: reference('Product2', 'Variant Of', 'The parent product of this variant', 'Variants__r'),
     Size__c: picklist(['S', 'M', 'L', 'XL'], 'Size', 'The size of a variant'),
+    Web_Category__c: text('Web Category', 'The store category path, such as Gear/Bags (the org’s own)', 255),
   },
 );
 

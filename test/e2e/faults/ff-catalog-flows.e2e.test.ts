@@ -131,6 +131,37 @@ it('FF group price deactivated -> Magento, the delete answer lost: sent again, t
   expect(magento.state.products.get('PLATE-1')).toMatchObject({ price: 9, status: 1 });
 });
 
+it('FF product with a category path -> Magento, the category create answer lost: one category, the product in it', async () => {
+  const { magento, ff } = h.systems;
+  magento.fail(answerLost(`${M}/categories`, 'POST'));
+  const product = await createSalesforceRecord(ff.url, 'Product2', {
+    ProductCode: 'LAMP-1',
+    Name: 'Desk Lamp',
+    Family: 'Accessories',
+    IsActive: true,
+    Web_Visible__c: true,
+    Web_Category__c: 'Lighting',
+  });
+  await createSalesforceRecord(ff.url, 'PricebookEntry', {
+    Pricebook2Id: book('Standard Price Book'),
+    Product2Id: product,
+    UnitPrice: 45,
+    IsActive: true,
+  });
+  await waitFor(() => magento.state.products.has('LAMP-1'), 'product LAMP-1');
+  await expectDrained(h.nats.url);
+  const lighting = [...magento.state.categories.values()].filter((c) => c.name === 'Lighting');
+  expect(lighting).toEqual([expect.objectContaining({ parent_id: 2, level: 2 })]);
+  expect((magento.state.products.get('LAMP-1')!.extension_attributes as Row).category_links).toEqual([
+    { position: 0, category_id: String(lighting[0].id) },
+  ]);
+  // Looked up before the create, created (the answer lost), and looked up again: found, never created twice (the
+  // product's own event, which may read the product with its price too, looks it up as well).
+  const categoryCalls = calls(/\/V1\/categories$/);
+  expect(categoryCalls.slice(0, 3)).toEqual([`GET ${M}/categories`, `POST ${M}/categories`, `GET ${M}/categories`]);
+  expect(categoryCalls.filter((c) => c.startsWith('POST'))).toHaveLength(1);
+});
+
 it('FF stock -> Magento sources, one answer lost and one late: the quantities FF holds', async () => {
   const { magento, ff } = h.systems;
   const cap = String(ff.records('Product2').find((p) => p.ProductCode === 'CAP-1')!.Id);
