@@ -112,8 +112,6 @@ export function seedMagentoState(): MagentoState {
           lastname: 'Lovelace',
           group_id: 1,
           website_id: 1,
-          created_at: '2026-11-02 09:30:00',
-          updated_at: '2026-11-02 09:30:00',
           addresses: [],
         },
       ],
