@@ -12,6 +12,15 @@ const MAX_ALIAS_COUNT = 100;
 
 export type LoadResult = { ok: true; spec: SpecFile } | { ok: false; diagnostics: Diagnostic[] };
 
+/** A spec file the tree could not read (`reason`: its errno code, or that it is a link). */
+export function unreadableSpec(file: string, reason: string): LoadResult {
+  return fail(
+    file,
+    'file-unreadable',
+    `cannot read the file (${reason}): check its permissions, or replace the link with the file itself`,
+  );
+}
+
 export function parseSpecText(bytes: Buffer, absolutePath: string, file: string): LoadResult {
   if (bytes.length > MAX_SPEC_BYTES) {
     return fail(

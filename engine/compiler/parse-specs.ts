@@ -3,7 +3,7 @@
  * handled on its own, so one bad file never hides the diagnostics of the others.
  */
 import type { CompileContext } from './compile-context.js';
-import { parseSpecText } from './load-yaml.js';
+import { parseSpecText, unreadableSpec } from './load-yaml.js';
 import { SPEC_KINDS, kindValidator } from './schema-registry.js';
 import type { SpecKind, SpecValues } from './schema-registry.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
@@ -40,7 +40,10 @@ export function parseAndValidate(ctx: CompileContext): ParsedSpec[] {
   const out: ParsedSpec[] = [];
   for (const file of ctx.tree.files) {
     if (!isSpecFile(file.path)) continue;
-    const loaded = ctx.timed('parse', () => parseSpecText(file.bytes, file.path, displayPath(ctx.tree, file.path)));
+    const shown = displayPath(ctx.tree, file.path);
+    const loaded = file.unreadable
+      ? unreadableSpec(shown, file.unreadable)
+      : ctx.timed('parse', () => parseSpecText(file.bytes, file.path, shown));
     if (!loaded.ok) {
       ctx.diagnostics.push(...loaded.diagnostics);
       continue;

@@ -9,6 +9,8 @@ export interface SpecTreeFile {
   /** Path relative to the tree root, with forward slashes. */
   path: string;
   bytes: Buffer;
+  /** Why the file could not be read (an errno code such as EACCES, or a symbolic link); its bytes are then empty. */
+  unreadable?: string;
 }
 
 export interface SpecTree {
@@ -36,11 +38,33 @@ async function walk(root: string, dir: string, out: SpecTreeFile[]): Promise<voi
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) await walk(root, full, out);
-    } else if (entry.isFile() && (SPEC_FILE.test(entry.name) || DATA_FILE.test(entry.name))) {
-      out.push({ path: relative(root, full).split(sep).join('/'), bytes: await readFile(full) });
+    } else if (SPEC_FILE.test(entry.name) || DATA_FILE.test(entry.name)) {
+      // A link is never followed: one in a pull request could show a file from outside the spec directory in CI.
+      const file = entry.isFile()
+        ? await readTreeFile(root, full)
+        : entry.isSymbolicLink()
+          ? unreadable(root, full, 'a symbolic link, which is not followed')
+          : undefined;
+      // An unreadable spec gets its diagnostic; an unreadable data file is left out, reported missing where used.
+      if (file && (!file.unreadable || SPEC_FILE.test(entry.name))) out.push(file);
     }
   }
 }
+
+/** One file; a file that cannot be read is kept with the reason, for a diagnostic at its path. */
+async function readTreeFile(root: string, full: string): Promise<SpecTreeFile> {
+  try {
+    return { path: treePath(root, full), bytes: await readFile(full) };
+  } catch (error) {
+    return unreadable(root, full, (error as NodeJS.ErrnoException).code ?? String(error));
+  }
+}
+
+function unreadable(root: string, full: string, reason: string): SpecTreeFile {
+  return { path: treePath(root, full), bytes: Buffer.alloc(0), unreadable: reason };
+}
+
+const treePath = (root: string, full: string) => relative(root, full).split(sep).join('/');
 
 export function isSpecFile(path: string): boolean {
   return SPEC_FILE.test(path);

@@ -2,7 +2,7 @@
  * Golden CLI scenarios: `junction validate` and `junction test` on the fixture specs and on PR-like broken copies
  * of them — exact output lines, annotations and exit codes. The example specs in specs/ must pass too.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSpecRepo } from '../plan/spec-repo.js';
@@ -64,6 +64,27 @@ describe('junction validate', () => {
           '`auth.type` must be one of none, bearer, basic, magento_token, magento_admin_token, oauth2_client_credentials, oauth1, oauth2_password',
       },
     ]);
+  });
+
+  it('reports a spec that is a symbolic link as unreadable and never shows what it points at', async () => {
+    repo = createSpecRepo();
+    const secret = join(repo.dir, 'outside.yaml');
+    writeFileSync(secret, 'token: s3cr3t-outside-the-specs\n');
+    symlinkSync(secret, join(repo.dir, 'specs', 'leak.yaml'));
+    const result = await runCli(['validate', 'specs', '--format', 'json'], { cwd: repo.dir });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual([
+      {
+        file: 'specs/leak.yaml',
+        line: 1,
+        col: 1,
+        severity: 'error',
+        code: 'file-unreadable',
+        message:
+          'cannot read the file (a symbolic link, which is not followed): check its permissions, or replace the link with the file itself',
+      },
+    ]);
+    expect(result.stdout + result.stderr).not.toContain('s3cr3t');
   });
 
   it('exits 2 on bad usage', async () => {
