@@ -2,9 +2,9 @@
  * `junction schema pull` for Infor M3: the site's MI transaction layouts, read from MRS001MI (LstTransactions,
  * LstFields) over loopback HTTP, become `schemas/overlays/<connection>/<PROGRAM>/<Transaction>.json` in a git spec
  * repository. A field the site's layout has and the built-in catalog lacks is unknown-target-field before the pull and
- * valid after it; a typo, a constant longer than the pulled length and a missing pulled-mandatory field are still
- * diagnostics at their line:col, and the emulator enforces the same layout. A site that refuses MRS001MI fails the
- * pull with what to do.
+ * valid after it, and the spec's own test passes against it; a typo, a constant longer than the pulled length and a
+ * missing pulled-mandatory field are still diagnostics at their line:col, and the emulator enforces the same layout.
+ * A site that refuses MRS001MI fails the pull with what to do.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,25 @@ steps:
   - { id: customer, connection: m3, operation: CRS610MI/Add, body: ${body} }
 owns: [{ connection: m3, object: customer, fields: ["*"] }]
 `;
+
+/** A spec test of `customers` whose expected request carries the two site fields. */
+const CUSTOMERS_TEST = `apiVersion: junction/v1
+kind: Test
+integration: customers
+cases:
+  - name: a customer goes to M3 with its loyalty tier and sales region
+    event: { id: 7, name: Ada, street: 1 Way, tier: GOLD }
+    responses:
+      customer: { status: 200, body: { results: [{ transaction: Add, records: [{ CUNO: "10077" }] }] } }
+    expect:
+      outcome: delivered
+      requests:
+        - step: customer
+          method: GET
+          path: /m3api-rest/v2/execute/CRS610MI/Add?CONO=100&CUTM=TEMPLATE&CUNM=Ada&CUA1=1+Way&LOTI=GOLD&SREG=NE
+`;
+const TEST_PASSED =
+  '✓ customers › a customer goes to M3 with its loyalty tier and sales region\n\n1 passed, 0 failed\n';
 
 const git = (dir: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.name=junction', '-c', 'user.email=dev@junction.local', ...args], {
@@ -146,6 +165,12 @@ it("pulls the site's layout of each transaction the specs call; validate then ho
   expect(git(dir, 'status', '--porcelain')).toBe('');
 
   expect(await junction('validate', dir)).toMatchObject({ code: 0, stdout: '' });
+
+  // The spec's own test runs against the pulled layout too: the site's fields go out as the mapping writes them.
+  writeFileSync(join(dir, 'customers.test.yaml'), CUSTOMERS_TEST);
+  const tested = await junction('test', dir);
+  expect({ code: tested.code, stdout: tested.stdout }).toEqual({ code: 0, stdout: TEST_PASSED });
+  rmSync(join(dir, 'customers.test.yaml'));
 
   // A typo is still unknown, with the pulled name suggested.
   writeFileSync(spec, customers(BODY.replace('"LOTI"', '"LOTY"')));
