@@ -9,7 +9,7 @@ import { XrefStore } from '../../engine/runtime/stores/xref-store.js';
 import { setPaused } from '../../engine/runtime/control/pause-control.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { auditTrail, junction } from './cli-in-process.js';
-import { startSeedEngine } from './seed-engine.js';
+import { accountCustomerIds, customerIds, listedCustomers, startSeedEngine } from './seed-engine.js';
 import type { SeedEngine } from './seed-engine.js';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -23,8 +23,11 @@ afterEach(async () => {
 const CUSTOMERS = 'magento-customers-to-ff-accounts';
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** `count` existing Magento customers 100.., each changed at its own second. */
-function seedCustomers(w: SeedEngine, count: number) {
+/**
+ * `count` existing Magento customers 100.., each changed at its own second (before the emulator's seed customers, so
+ * those come last in a listing); every listing finds the seed's customers too, so expectations count listedCustomers.
+ */
+function addCustomers(w: SeedEngine, count: number) {
   w.stubEnv();
   for (let i = 0; i < count; i++) {
     const id = 100 + i;
@@ -56,59 +59,72 @@ const upserts = (w: SeedEngine) =>
 
 it('loads existing customers once, with their cross-references; a re-run stores nothing new', async () => {
   world = await startSeedEngine();
-  seedCustomers(world, 30);
+  addCustomers(world, 30);
+  const listed = listedCustomers(world);
+  const [n, cursor] = [listed.length, String(listed.at(-1)!.updated_at)];
   const args = ['backfill', CUSTOMERS, world.dir, '--nats', world.nats.url];
   const first = await junction(...args);
   expect(first.stdout).toBe(
-    `backfilled ${CUSTOMERS}: 30 stored, 0 already stored, 0 filtered out (30 listed, up to cursor 2026-10-01 00:00:29)\n`,
+    `backfilled ${CUSTOMERS}: ${n} stored, 0 already stored, 0 filtered out (${n} listed, up to cursor ${cursor})\n`,
   );
   expect(first.stderr.trim().split('\n').at(-1)).toMatch(
-    /^\[#{24}\] {2}30\/30 {2}\d+\/s {2}ETA \d+s {2}\(stored 30, already stored 0\)$/,
+    new RegExp(`^\\[#{24}\\] {2}${n}/${n} {2}\\d+/s {2}ETA \\d+s {2}\\(stored ${n}, already stored 0\\)$`),
   );
-  await waitFor(() => world!.systems.ff.records('Account').length === 31, '30 accounts besides the seed one');
+  await waitFor(() => accountCustomerIds(world!).length === n, 'an account per customer');
   await expectDrained(world.nats.url);
+  expect(accountCustomerIds(world)).toEqual(customerIds(listed));
   const links = await xrefs(world.nats.url);
-  expect(links.map((l) => l.sourceId)).toEqual(Array.from({ length: 30 }, (_, i) => String(100 + i)));
+  expect(links.map((l) => l.sourceId).sort()).toEqual(customerIds(listed));
   const account = world.systems.ff.records('Account').find((a) => a.Magento_Customer_Id__c === '107')!;
   expect(links.find((l) => l.sourceId === '107')?.targetId).toBe(account.Id);
   expect(account).toMatchObject({ Name: 'Customer 107', Email__c: 'customer107@example.com' });
 
   const again = await junction(...args);
   expect(again.stdout).toBe(
-    `backfilled ${CUSTOMERS}: 0 stored, 30 already stored, 0 filtered out (30 listed, up to cursor 2026-10-01 00:00:29)\n`,
+    `backfilled ${CUSTOMERS}: 0 stored, ${n} already stored, 0 filtered out (${n} listed, up to cursor ${cursor})\n`,
   );
   await expectDrained(world.nats.url);
-  expect(upserts(world)).toBe(30);
+  expect(upserts(world)).toBe(n);
   expect(
     (await auditTrail(world.nats.url)).map((e) => [e.action, e.target, (e.detail as { stored: number }).stored]),
   ).toEqual([
-    ['integration.backfill', CUSTOMERS, 30],
+    ['integration.backfill', CUSTOMERS, n],
     ['integration.backfill', CUSTOMERS, 0],
   ]);
 });
 
 it('resumes an interrupted run where it stopped, and filters with --where', async () => {
   world = await startSeedEngine();
-  seedCustomers(world, 24);
+  addCustomers(world, 24);
+  const listed = listedCustomers(world);
+  const stamp = (i: number) => String(listed.at(i)!.updated_at);
   const args = ['backfill', CUSTOMERS, world.dir, '--nats', world.nats.url];
   expect((await junction(...args, '--limit', '10')).stdout).toMatch(
-    /: 10 stored, 0 already stored, 0 filtered out \(10 listed, up to cursor 2026-10-01 00:00:09\)/,
+    `: 10 stored, 0 already stored, 0 filtered out (10 listed, up to cursor ${stamp(9)})`,
   );
-  // The next run resumes at the 10th record's cursor (inclusive): that one is already stored, the other 14 are new.
+  // The next run resumes at the 10th record's cursor (inclusive): that one is already stored, the others are new (the
+  // report counts both runs).
   expect((await junction(...args)).stdout).toMatch(
-    /: 24 stored, 1 already stored, 0 filtered out \(25 listed, resumed from a run started \S+, up to cursor 2026-10-01 00:00:23\)/,
+    new RegExp(
+      `: ${listed.length} stored, 1 already stored, 0 filtered out \\(${listed.length + 1} listed, resumed from a run started \\S+, up to cursor ${stamp(-1)}\\)`,
+    ),
   );
-  await waitFor(() => world!.systems.ff.records('Account').length === 25, 'all accounts');
+  await waitFor(() => accountCustomerIds(world!).length === listed.length, 'an account per customer');
 
   const filtered = await junction(...args, '--restart', '--where', '$contains(email, "@b2b.example")');
-  expect(filtered.stdout).toMatch(/: 0 stored, 8 already stored, 16 filtered out \(24 listed/);
+  const b2b = listed.filter((c) => String(c.email).endsWith('@b2b.example')).length;
+  expect(filtered.stdout).toMatch(
+    `: 0 stored, ${b2b} already stored, ${listed.length - b2b} filtered out (${listed.length} listed`,
+  );
   await expectDrained(world.nats.url);
-  expect(upserts(world)).toBe(24);
+  expect(accountCustomerIds(world)).toEqual(customerIds(listed));
+  expect(upserts(world)).toBe(listed.length);
 });
 
 it('never gets more than --max-in-flight events ahead of live traffic', async () => {
   world = await startSeedEngine();
-  seedCustomers(world, 12);
+  addCustomers(world, 12);
+  const existing = listedCustomers(world).length;
   const nats = ['--nats', world.nats.url];
   await junction('pause', CUSTOMERS, ...nats);
   const running = junction('backfill', CUSTOMERS, world.dir, '--max-in-flight', '5', ...nats);
@@ -121,27 +137,30 @@ it('never gets more than --max-in-flight events ahead of live traffic', async ()
   await waitFor(async () => (await lag()) === 5, 'five backfilled events stored');
   await new Promise((r) => setTimeout(r, 600));
   expect(await lag()).toBe(5);
-  // A live change arrives (the customer poll finds it): it is stored right behind the five, not behind all twelve.
+  // A customer signs up live (the customer poll finds it): it is stored right behind the five, not behind all the
+  // existing ones.
+  const signedUp = { id: 500, email: 'live@example.com', firstname: 'Live', lastname: 'Customer', group_id: 1 };
   expect(
-    await world.post(CUSTOMERS, {
-      ...world.systems.magento.state.customers.get(42),
-      updated_at: '2026-12-01 09:00:00',
-    }),
+    await world.post(CUSTOMERS, { ...signedUp, website_id: 1, addresses: [], created_at: '2026-12-01 09:00:00' }),
   ).toBe(202);
   expect(await lag()).toBe(6);
   // Resumed straight on the bucket (a second in-process CLI would share the captured output).
   const nc = await connect({ servers: world.nats.url });
   await setPaused(await new Kvm(nc).open('junction_control'), CUSTOMERS, undefined);
   await nc.close();
-  // The listing runs into the live change too (customer 42, changed now), which the poll already stored.
-  expect((await running).stdout).toMatch(/: 12 stored, 1 already stored/);
-  await waitFor(() => world!.systems.ff.records('Account').length === 13, 'all accounts');
+  // The listing runs into the live customer too (changed now), which the poll already stored.
+  expect((await running).stdout).toMatch(
+    `: ${existing} stored, 1 already stored, 0 filtered out (${existing + 1} listed`,
+  );
+  await waitFor(() => accountCustomerIds(world!).length === existing + 1, 'an account per customer');
   await expectDrained(world.nats.url);
+  expect(accountCustomerIds(world)).toEqual(customerIds(listedCustomers(world)));
 });
 
 it('a customer changed during the load ends with its new version, though its webhook came before the old one', async () => {
   world = await startSeedEngine();
-  seedCustomers(world, 3);
+  addCustomers(world, 3);
+  const existing = listedCustomers(world).length;
   const nats = ['--nats', world.nats.url];
   await junction('pause', CUSTOMERS, ...nats);
   const running = junction('backfill', CUSTOMERS, world.dir, '--max-in-flight', '1', ...nats);
@@ -151,7 +170,7 @@ it('a customer changed during the load ends with its new version, though its web
         integrations: { name: string; lag: number }[];
       }
     ).integrations.find((i) => i.name === CUSTOMERS)!.lag;
-  // The backfill has listed all three and stored 100; it holds 101 and 102 until there is room.
+  // The backfill has listed all existing customers and stored 100; it holds the others until there is room.
   await waitFor(async () => (await lag()) === 1, 'customer 100 stored');
   const renamed = {
     ...world.systems.magento.state.customers.get(101)!,
@@ -167,11 +186,12 @@ it('a customer changed during the load ends with its new version, though its web
   // the poll already stored: it is stored once more, so it is delivered last.
   expect((await running).stdout).toMatch(
     new RegExp(
-      `^backfilled ${CUSTOMERS}: 4 stored, 0 already stored, 0 filtered out \\(4 listed, up to cursor 2026-12-`,
+      `^backfilled ${CUSTOMERS}: ${existing + 1} stored, 0 already stored, 0 filtered out \\(${existing + 1} listed, up to cursor 2026-12-`,
     ),
   );
-  await waitFor(() => world!.systems.ff.records('Account').length === 4, 'three accounts');
+  await waitFor(() => accountCustomerIds(world!).length === existing, 'an account per customer');
   await expectDrained(world.nats.url);
+  expect(accountCustomerIds(world)).toEqual(customerIds(listedCustomers(world)));
   expect(world.systems.ff.records('Account').find((a) => a.Magento_Customer_Id__c === '101')).toMatchObject({
     Name: 'Customer Renamed',
   });
@@ -179,7 +199,7 @@ it('a customer changed during the load ends with its new version, though its web
 
 it('--dry-run prints what the first records would write and stores nothing', async () => {
   world = await startSeedEngine();
-  seedCustomers(world, 8);
+  addCustomers(world, 8);
   const dry = await junction('backfill', CUSTOMERS, world.dir, '--dry-run', '--limit', '2', '--nats', world.nats.url);
   expect(dry.stdout).toBe(
     [

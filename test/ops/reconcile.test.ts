@@ -6,7 +6,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { junction } from './cli-in-process.js';
-import { startSeedEngine } from './seed-engine.js';
+import { accountCustomerIds, customerIds, listedCustomers, startSeedEngine } from './seed-engine.js';
 import type { SeedEngine } from './seed-engine.js';
 
 let world: SeedEngine | undefined;
@@ -32,17 +32,17 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
       addresses: [],
       updated_at: `2026-10-02 00:00:0${i}`,
     });
+  // The seed store's own customers are listed (and backfilled) with the six.
+  const n = listedCustomers(world).length;
   const nats = ['--nats', world.nats.url];
   await junction('backfill', CUSTOMERS, world.dir, ...nats);
-  await waitFor(() => ff.records('Account').length === 7, 'six accounts');
+  await waitFor(() => accountCustomerIds(world!).length === n, 'an account per customer');
   await expectDrained(world.nats.url);
+  expect(accountCustomerIds(world)).toEqual(customerIds(listedCustomers(world)));
 
   const clean = await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats);
-  expect(clean).toEqual({
-    code: 0,
-    stdout: `reconcile ${CUSTOMERS} (all 6 records): 6 match, 0 differ, 0 missing, 0 skipped, 0 errors\n`,
-    stderr: '',
-  });
+  const allMatch = `reconcile ${CUSTOMERS} (all ${n} records): ${n} match, 0 differ, 0 missing, 0 skipped, 0 errors\n`;
+  expect(clean).toEqual({ code: 0, stdout: allMatch, stderr: '' });
 
   const account = (id: number) => ff.records('Account').find((a) => a.Magento_Customer_Id__c === String(id))!;
   // A change of 202 arrives: linked now, it updates the account by its id.
@@ -66,7 +66,7 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
   expect(drift.code).toBe(1);
   expect(drift.stdout).toBe(
     [
-      `reconcile ${CUSTOMERS} (all 6 records): 4 match, 1 differ, 1 missing, 0 skipped, 0 errors`,
+      `reconcile ${CUSTOMERS} (all ${n} records): ${n - 2} match, 1 differ, 1 missing, 0 skipped, 0 errors`,
       // In the order Magento lists them: 202 changed last (now).
       'missing  204  ff Account Magento_Customer_Id__c=204',
       `differs  202  ff Account Id=${account(202).Id}       Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com"`,
@@ -81,14 +81,14 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
     `| differs | 202 | ff Account Id=${account(202).Id} | Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com" |`,
   ]);
   const json = JSON.parse(
-    (await junction('reconcile', CUSTOMERS, world.dir, '--sample', '6', '--format', 'json', ...nats)).stdout,
+    (await junction('reconcile', CUSTOMERS, world.dir, '--sample', String(n), '--format', 'json', ...nats)).stdout,
   );
   expect(json).toMatchObject({
     integration: CUSTOMERS,
-    scope: 6,
-    listed: 6,
-    checked: 6,
-    counts: { match: 4, differs: 1, missing: 1 },
+    scope: n,
+    listed: n,
+    checked: n,
+    counts: { match: n - 2, differs: 1, missing: 1 },
   });
   expect(json.problems[0]).not.toHaveProperty('record');
 
@@ -100,9 +100,7 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
   expect(fixed.stderr).toBe(`re-sent 2 records; \`junction reconcile ${CUSTOMERS}\` again once they are delivered\n`);
   await waitFor(() => account(202).Email__c === 'c202@example.com' && account(204) !== undefined, 'written back');
   await expectDrained(world.nats.url);
-  expect((await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats)).stdout).toBe(
-    `reconcile ${CUSTOMERS} (all 6 records): 6 match, 0 differ, 0 missing, 0 skipped, 0 errors\n`,
-  );
+  expect((await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats)).stdout).toBe(allMatch);
 });
 
 it('reconciles on a schedule in the engine: the report on the operator API and as metrics', async () => {
@@ -118,6 +116,11 @@ it('reconciles on a schedule in the engine: the report on the operator API and a
   });
   world.stubEnv();
   const { magento, ff } = world.systems;
+  // The seed store's own customers are loaded first: the rounds below start from two sides that agree.
+  const seeded = listedCustomers(world).length;
+  await junction('backfill', CUSTOMERS, world.dir, '--nats', world.nats.url);
+  await waitFor(() => accountCustomerIds(world!).length === seeded, 'an account per seed customer');
+  await expectDrained(world.nats.url);
   magento.state.customers.set(300, {
     id: 300,
     email: 'c300@example.com',
@@ -137,10 +140,12 @@ it('reconciles on a schedule in the engine: the report on the operator API and a
   );
   expect(await world.post(CUSTOMERS, magento.state.customers.get(300))).toBe(202);
   await waitFor(() => ff.records('Account').some((a) => a.Magento_Customer_Id__c === '300'), 'synced');
-  await waitFor(async () => (await reports())[0]?.counts.match === 1, 'a later round finds it');
-  expect(await reports()).toMatchObject([{ integration: CUSTOMERS, scope: 10, listed: 1, checked: 1 }]);
+  await waitFor(async () => (await reports())[0]?.counts.match === seeded + 1, 'a later round finds it');
+  expect(await reports()).toMatchObject([
+    { integration: CUSTOMERS, scope: 10, listed: seeded + 1, checked: seeded + 1, counts: { match: seeded + 1 } },
+  ]);
   const metrics = await (await fetch(`${world.engine.operatorUrl}/metrics`)).text();
-  expect(metrics).toContain(`junction_reconcile_records{integration="${CUSTOMERS}",outcome="match"} 1`);
+  expect(metrics).toContain(`junction_reconcile_records{integration="${CUSTOMERS}",outcome="match"} ${seeded + 1}`);
   expect(metrics).toMatch(
     new RegExp(`junction_reconcile_last_run_timestamp_seconds\\{integration="${CUSTOMERS}"\\} \\d+`),
   );

@@ -90,3 +90,29 @@ function saveInMagento(state: MagentoState, integration: string, record: Row): b
   else return false;
   return true;
 }
+
+/**
+ * The Magento store's customers in the order the customer listings (backfill, reconcile, xref match) return them:
+ * by `updated_at`, then id. The emulator's seed customers are among them, so counts come from here, not from the
+ * customers a test adds.
+ */
+export function listedCustomers(w: SeedWorld): Row[] {
+  return [...w.systems.magento.state.customers.values()].sort(
+    (a, b) => String(a.updated_at).localeCompare(String(b.updated_at)) || Number(a.id) - Number(b.id),
+  );
+}
+
+/** The Magento customer ids FF's accounts carry, sorted: once all is delivered, each customer's id exactly once. */
+export function accountCustomerIds(w: SeedWorld): string[] {
+  return w.systems.ff
+    .records('Account')
+    .flatMap((a) =>
+      a.Magento_Customer_Id__c === undefined || a.Magento_Customer_Id__c === null
+        ? []
+        : [String(a.Magento_Customer_Id__c)],
+    )
+    .sort();
+}
+
+/** Customer ids as strings, sorted as accountCustomerIds sorts them. */
+export const customerIds = (customers: Row[]): string[] => customers.map((c) => String(c.id)).sort();
