@@ -4,6 +4,7 @@
  */
 import { permanentError } from '../../engine/sdk/index.js';
 import { magentoCategoryOperations } from './category-operations.js';
+import { magentoCompanyCreditOperations } from './company-credit-operations.js';
 import { magentoChangeOperations } from './change-operations.js';
 import { magentoConfigurableOperations } from './configurable-operations.js';
 import { magentoPriceOperations } from './price-operations.js';
@@ -465,6 +466,7 @@ export const magentoOperations: Record<string, OperationDef> = {
   ...magentoPriceOperations,
   ...magentoConfigurableOperations,
   ...magentoCategoryOperations,
+  ...magentoCompanyCreditOperations,
   ...magentoChangeOperations,
   ...attributeOperations,
 };

@@ -15,6 +15,7 @@ import type { InputLimits } from './search-criteria.js';
 import { seedMagentoState } from './state.js';
 import type { MagentoState } from './state.js';
 
+export { addCompany } from './company-credit-routes.js';
 export { placeQuoteOrder } from './quote-routes.js';
 export { refundOrder } from './creditmemo-routes.js';
 export { invoiceOrder } from './order-routes.js';

@@ -104,7 +104,7 @@ const noPrices = () => requiredField('prices');
 function checkTierPrices(state: MagentoState, prices: Row[]) {
   const refused: Refusal[] = [];
   const valid: Row[] = [];
-  const groups = new Set([...state.customerGroups.values()].map((g) => g.toLowerCase()));
+  const groups = new Set([...state.customerGroups.values()].map((g) => g.code.toLowerCase()));
   prices.forEach((p, i) => {
     const parameters = {
       SKU: p.sku,

@@ -4,6 +4,7 @@ import { attributeRoutes, seedAttributes } from './attribute-routes.js';
 import type { StoreAttributes } from './attribute-routes.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { categoryRoutes } from './category-routes.js';
+import { companyCreditRoutes } from './company-credit-routes.js';
 import { configurableRoutes } from './configurable-routes.js';
 import { creditmemoRoutes } from './creditmemo-routes.js';
 import { customerRoutes } from './customer-routes.js';
@@ -36,6 +37,7 @@ export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOp
     ...configurableRoutes(V1, state, attributes),
     ...categoryRoutes(V1, state),
     ...customerRoutes(V1, state, options.inputLimits),
+    ...companyCreditRoutes(V1, state),
     ...orderRoutes(V1, state, options.inputLimits),
     ...invoiceRoutes(V1, state, options.inputLimits),
     ...creditmemoRoutes(V1, state, options.inputLimits),

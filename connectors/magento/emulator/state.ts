@@ -12,8 +12,12 @@ export interface MagentoState {
   products: Map<string, Row>;
   /** Categories by id: `id, parent_id, name, is_active, position, level, path` (the store's root is 2). */
   categories: Map<number, Row>;
-  /** Customer groups by id (tier prices name them by code). */
-  customerGroups: Map<number, string>;
+  /** Customer groups by id: code (tier prices name them by it) and customer tax class (which tax rules apply). */
+  customerGroups: Map<number, { code: string; tax_class_id: number }>;
+  /** B2B companies (Adobe Commerce) by id: `id, company_name, super_user_id`. */
+  companies: Map<number, Row>;
+  /** B2B company credit by credit id: one per company (`id, company_id, credit_limit, balance, currency_code, …`). */
+  companyCredits: Map<number, Row>;
   /** Tier and customer-group prices by SKU (the price APIs' own storage). */
   tierPrices: Map<string, Row[]>;
   /** Special prices by SKU. */
@@ -38,6 +42,8 @@ export interface MagentoState {
     comment: number;
     /** Configurable options (catalog_product_super_attribute ids). */
     configurableOption: number;
+    /** B2B companies and their credit records. */
+    company: number;
   };
 }
 
@@ -90,15 +96,25 @@ export function seedMagentoState(): MagentoState {
     sources: new Set(['default', 'east_warehouse', 'west_warehouse', 'nyc_store', 'main_warehouse', 'city_store']),
     products,
     categories: seedCategories(),
-    // A default install's groups, plus the seed store's payment-terms groups.
-    customerGroups: new Map([
-      [0, 'NOT LOGGED IN'],
-      [1, 'General'],
-      [2, 'Wholesale'],
-      [3, 'Retailer'],
-      [4, 'Net 30'],
-      [5, 'Net 60'],
-    ]),
+    // A default install's groups (tax class 3, Retail Customer), plus the seed store's payment-terms groups and
+    // their tax-exempt twins, of the store's own customer tax class 4 (Tax Exempt), which no tax rule names.
+    customerGroups: new Map(
+      (
+        [
+          [0, 'NOT LOGGED IN', 3],
+          [1, 'General', 3],
+          [2, 'Wholesale', 3],
+          [3, 'Retailer', 3],
+          [4, 'Net 30', 3],
+          [5, 'Net 60', 3],
+          [6, 'Tax Exempt', 4],
+          [7, 'Net 30 Tax Exempt', 4],
+          [8, 'Net 60 Tax Exempt', 4],
+        ] as const
+      ).map(([id, code, taxClass]) => [id, { code, tax_class_id: taxClass }]),
+    ),
+    companies: new Map(),
+    companyCredits: new Map(),
     tierPrices: new Map(),
     specialPrices: new Map(),
     sourceItems: new Map(),
@@ -134,6 +150,7 @@ export function seedMagentoState(): MagentoState {
       creditmemo: 1,
       comment: 1,
       configurableOption: 1,
+      company: 1,
     },
   };
 }

@@ -45,5 +45,20 @@ export const customerSchema: JsonSchema = entity(
     updated_at: str('Last updated, YYYY-MM-DD HH:MM:SS (UTC)'),
     addresses: { type: 'array', items: addressSchema, description: 'Addresses; sent as a whole list on update' },
     custom_attributes: { type: 'array', description: 'EAV attributes' },
+    extension_attributes: {
+      type: 'object',
+      description:
+        "Modules' data; on Adobe Commerce B2B, company_attributes: the customer's company (company_id, status)",
+      properties: {
+        company_attributes: {
+          type: 'object',
+          properties: {
+            customer_id: int('The customer'),
+            company_id: int('Its company (0: none)'),
+            status: int('1 active'),
+          },
+        },
+      },
+    },
   },
 );

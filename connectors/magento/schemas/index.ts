@@ -22,3 +22,4 @@ export { creditmemoSchema } from './creditmemo.js';
 export { invoiceRecordSchema } from './invoice.js';
 export { configurableChildSchema, configurableOptionSchema } from './configurable.js';
 export { categorySchema, categoryTreeSchema } from './category.js';
+export { companyCreditSchema } from './company-credit.js';

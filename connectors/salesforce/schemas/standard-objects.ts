@@ -41,6 +41,12 @@ export const account: JsonSchema = sobject(
     c2g__CODAAccountTradingCurrency__c: text('Account Currency', 'FinancialForce trading currency (ISO code)', 3),
     c2g__CODADaysOffset1__c: field('number', 'Days Offset 1', 'FinancialForce credit terms: days until due'),
     c2g__CODAVATRegistrationNumber__c: text('VAT Registration Number', 'VAT registration number', 20),
+    c2g__CODASalesTaxStatus__c: openPicklist(
+      ['Taxable', 'Exempt'],
+      'Sales Tax Status',
+      'FinancialForce sales tax (SUT) status of the customer: Exempt means no sales tax is charged',
+    ),
+    c2g__CODACreditLimit__c: field('number', 'Credit Limit', 'FinancialForce credit limit, in the trading currency'),
   },
 );
 
