@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { ConsumerPool } from './worker/consumer-pool.js';
+import { RunningEvents } from './worker/running-events.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
 import { DeadLetterStore, loadDeadLetterIdKey } from './stores/dead-letter-store.js';
 import { AuditLog, provisionAuditStream } from './stores/audit-log.js';
@@ -233,6 +234,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     log,
     waiting,
     parking: new KeyParking(buckets.parked, js),
+    running: new RunningEvents(),
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,

@@ -13,6 +13,7 @@ import { ConsumerPool, heartbeatIntervalMs } from '../../engine/runtime/worker/c
 import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import { EventLog } from '../../engine/runtime/worker/event-log.js';
 import type { WorkerContext } from '../../engine/runtime/worker/event-worker.js';
+import { RunningEvents } from '../../engine/runtime/worker/running-events.js';
 import { checkpointJson, eventExecutionState } from '../../engine/runtime/worker/execution-state.js';
 import { keyDigest } from '../../engine/runtime/broker/subjects.js';
 import { IngestBudget, readWebhookBody } from '../../engine/runtime/ingest/read-webhook-body.js';
@@ -52,6 +53,7 @@ describe('consumer pool heartbeat', () => {
     const ctx = {
       ledger: { get: () => new Promise((resolve) => (finishLedgerRead = resolve)) },
       parking: { marker: async () => undefined },
+      running: new RunningEvents(),
       tuning: { ackWaitMs },
       metrics: { inFlight: { inc: () => undefined, dec: () => undefined }, duplicates: { inc: () => undefined } },
       log: pino({ level: 'silent' }),

@@ -10,6 +10,8 @@ export interface RuntimeMetrics {
   registry: Registry;
   eventsIn: Counter<'integration' | 'source'>;
   duplicates: Counter<'integration'>;
+  /** Deliveries of an event whose attempt this process was still running: they waited for it (running-events.ts). */
+  joined: Counter<'integration'>;
   finished: Counter<'integration' | 'outcome'>;
   retried: Counter<'integration' | 'code'>;
   deadLettered: Counter<'integration' | 'code'>;
@@ -50,6 +52,12 @@ export function createRuntimeMetrics(
     duplicates: new Counter({
       name: 'junction_events_duplicate_total',
       help: 'Events dropped as duplicates (broker dedup window or delivery ledger).',
+      labelNames: ['integration'],
+      registers,
+    }),
+    joined: new Counter({
+      name: 'junction_events_joined_total',
+      help: 'Deliveries of an event whose attempt this process was still running (the broker missed its heartbeats): they waited for that attempt instead of running a second one.',
       labelNames: ['integration'],
       registers,
     }),

@@ -133,6 +133,7 @@ export async function finished(flight: InFlight, ctx: WorkerContext, route: Rout
 export function settle(flight: InFlight, action: 'ack' | 'nak' | 'term', delayMs?: number): void {
   if (flight.settled) return;
   flight.settled = true;
+  flight.settledAs = { action, delayMs };
   try {
     if (action === 'ack') flight.msg.ack();
     else if (action === 'nak') flight.msg.nak(delayMs);

@@ -7,6 +7,7 @@ import { processEvent } from './event-worker.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
 import { EVENTS_STREAM, consumerName, retryConsumerName } from '../broker/subjects.js';
 import { decideFate } from './error-fate.js';
+import { settle } from './attempt-finish.js';
 
 const PULL_EXPIRES_MS = 5_000;
 /** Tickets of parked keys pulled at once: most of them only wait out their backoff. */
@@ -85,8 +86,7 @@ export class ConsumerPool {
     let nakked = 0;
     for (const flight of this.#inFlight) {
       if (flight.settled) continue;
-      flight.settled = true;
-      safeNak(flight.msg);
+      settle(flight, 'nak');
       nakked++;
     }
     return nakked;
@@ -110,11 +110,8 @@ export class ConsumerPool {
           { err: error, integration, subject: msg.subject },
           'event processing failed; will be redelivered',
         );
-        if (!flight.settled) {
-          flight.settled = true;
-          const fate = decideFate({ kind: 'processing-failed', deliveries: msg.info.deliveryCount });
-          safeNak(msg, fate?.kind === 'retry' ? fate.delayMs : undefined);
-        }
+        const fate = decideFate({ kind: 'processing-failed', deliveries: msg.info.deliveryCount });
+        settle(flight, 'nak', fate?.kind === 'retry' ? fate.delayMs : undefined);
       })
       .finally(() => {
         this.#inFlight.delete(flight);

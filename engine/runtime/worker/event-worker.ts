@@ -31,6 +31,7 @@ import type { Route } from './attempt-finish.js';
 import { parseTicket } from './key-parking.js';
 import { hasReversePartner } from './echo-partners.js';
 import type { KeyParking } from './key-parking.js';
+import type { RunningAttempt, RunningEvents } from './running-events.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -49,15 +50,18 @@ export interface WorkerContext {
   fetchDependency?: (map: string, key: string) => Promise<string | undefined>;
   /** Where every finished attempt is traced (`junction trace`). */
   trace?: TraceLog;
+  /** The events this process is running an attempt of: a redelivery of one waits for it (running-events.ts). */
+  running: RunningEvents;
 }
 
 /**
  * One in-flight message; `settled` is set once it is acked or nakked (or given up by a drain), so it is never settled
- * twice.
+ * twice. `settledAs` says how (a redelivery that waited for this attempt is settled the same way).
  */
 export interface InFlight {
   msg: JsMsg;
   settled: boolean;
+  settledAs?: { action: 'ack' | 'nak' | 'term'; delayMs?: number };
 }
 
 /**
@@ -69,6 +73,13 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
   if (!where) return settle(flight, 'term');
   if ('retry' in where) return processTicket(flight, ctx, where.integration);
   const d = partitionDelivery(flight.msg, where.integration);
+  const running = ctx.running.of(d.eventId);
+  if (running) return joinRunning(flight, ctx, d, running);
+  return ctx.running.run(d.eventId, flight, () => fromPartition(flight, ctx, d));
+}
+
+/** An event from its partition: the ledger and the key's parking first (both reads at once), then the attempt. */
+async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDelivery): Promise<void> {
   const name = d.integration;
   // One digest per event: it keys the ledger entry, the checkpoints and the pinned commit.
   const digest = keyDigest(d.eventId);
@@ -101,10 +112,32 @@ async function processTicket(flight: InFlight, ctx: WorkerContext, integration: 
     ctx.log.error({ integration, ticket }, 'parked event is missing from junction_parked: its key moves on');
     return finished(flight, ctx, { ticket });
   }
-  const digest = keyDigest(d.eventId);
-  const done = await ctx.ledger.get(integration, d.eventId, digest);
-  if (finishedBefore(done, d)) return duplicate(flight, ctx, d, { ticket });
-  return attempt(flight, ctx, d, digest, done, { ticket });
+  const running = ctx.running.of(d.eventId);
+  if (running) return joinRunning(flight, ctx, d, running);
+  return ctx.running.run(d.eventId, flight, async () => {
+    const digest = keyDigest(d.eventId);
+    const done = await ctx.ledger.get(integration, d.eventId, digest);
+    if (finishedBefore(done, d)) return duplicate(flight, ctx, d, { ticket });
+    return attempt(flight, ctx, d, digest, done, { ticket });
+  });
+}
+
+/**
+ * A delivery of an event whose attempt this process is running (the broker missed its heartbeats, or a broker
+ * restart forgot it): never a second attempt at the same time. It waits for the running one; a redelivery of the
+ * same message is then settled as that one was (acked once delivered, dead-lettered or parked; nakked with its delay
+ * when it is to be retried), and another message of the event is processed anew, when the ledger knows the outcome.
+ */
+async function joinRunning(flight: InFlight, ctx: WorkerContext, d: EventDelivery, running: RunningAttempt) {
+  eventLog(ctx, d).info('delivered again while its attempt runs in this process: waiting for that attempt');
+  ctx.metrics.joined.inc({ integration: d.integration });
+  await running.ended;
+  if (running.flight.msg.seq !== flight.msg.seq) return processEvent(flight, ctx);
+  const first = running.flight.settledAs;
+  if (first) return settle(flight, first.action, first.delayMs);
+  // The attempt crashed before it settled (its own nak follows): retry this delivery as a crash would be.
+  const fate = decideFate({ kind: 'processing-failed', deliveries: flight.msg.info.deliveryCount });
+  return settle(flight, 'nak', fate?.kind === 'retry' ? fate.delayMs : undefined);
 }
 
 /** A redelivery (crash, lost ack) or a duplicate beyond the dedup window; a replay of a dead letter runs again. */

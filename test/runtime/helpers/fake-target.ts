@@ -24,7 +24,8 @@ export interface TargetRequest {
 
 /** What to do with one request. */
 export type Fault =
-  | { respond: { status: number; headers?: Record<string, string>; body?: unknown } }
+  /** Answer this instead of committing (after `delayMs`, if given). */
+  | { respond: { status: number; headers?: Record<string, string>; body?: unknown }; delayMs?: number }
   | { stall: true }
   | { delayMs: number }
   | { afterCommit: 'destroy' }
@@ -129,9 +130,9 @@ export async function startFakeTarget(): Promise<FakeTarget> {
       target.requests.push(request);
       const fault = target.fault?.(request);
       if (fault && 'stall' in fault) return; // never answer; the client times out
+      if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault && 'respond' in fault)
         return send(res, fault.respond.status, fault.respond.body ?? { error: 'injected' }, fault.respond.headers);
-      if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
       const answer = commit(request);
       if (fault && 'afterCommit' in fault) {
         if (fault.afterCommit === 'kill' && request.workerPid) process.kill(request.workerPid, 'SIGKILL');
