@@ -74,6 +74,49 @@ it('a BNG customer reaches M3 and gets its M3 account data back; its rename in B
   expect(bngPuts('/customers/601')).toEqual([]);
 });
 
+it("a BNG customer's credit limit and tax status are M3's: BNG's own values never reach M3, M3's reach BNG", async () => {
+  const { m3 } = h.systems;
+  // Credit control sets the customer's limits and tax exemption in M3 (CRS610); the poll brings them to BNG.
+  const grace = m3.state.tables.customer.get('B00000601')!;
+  m3.state.tables.customer.set('B00000601', {
+    ...grace,
+    CRLM: '7500',
+    CRL3: '20000',
+    VTCD: '8',
+    LMTS: String(Date.now()),
+  });
+  await waitFor(() => bng('customers').get('601/erp')?.tax_status === 'exempt', 'the exemption in BNG');
+  // The shop sends the customer with values of its own for both (a stale copy, or a field the shop lets users edit).
+  const before = m3.requests.length;
+  const event = bngCustomer('Hopper', '2026-12-01T12:00:00Z');
+  await h.post(
+    'bng-customers-to-m3',
+    {
+      customer: {
+        ...event.customer,
+        phone: '+1 555 0601',
+        credit_limit: 99999,
+        tax_status: 'taxable',
+        vat_number: 'US-1',
+      },
+    },
+    'bng',
+  );
+  await waitFor(() => m3.state.tables.customer.get('B00000601')?.PHNO === '+1 555 0601', 'the phone change in M3');
+  await expectDrained(h.nats.url);
+  // M3 got BNG's fields only (ChgBasicData has no credit or tax field, and the spec owns none), and kept its own.
+  const changes = m3.requests.slice(before).filter((r) => r.path.endsWith('CRS610MI/ChgBasicData'));
+  expect(changes).toHaveLength(1);
+  expect(changes[0].query).toMatchObject({ CUNO: 'B00000601', PHNO: '+1 555 0601' });
+  expect(Object.keys(changes[0].query).filter((k) => /^(CRL|VTCD|TXAP|VRNO|ODUD)/.test(k))).toEqual([]);
+  expect(m3.state.tables.customer.get('B00000601')).toMatchObject({ CRLM: '7500', CRL3: '20000', VTCD: '8' });
+  expect(bng('customers').get('601/erp')).toMatchObject({
+    credit_limit: 7500,
+    credit_limit_total: 20000,
+    tax_status: 'exempt',
+  });
+});
+
 it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows, announced by BNG it stays', async () => {
   const { m3 } = h.systems;
   await waitFor(() => bng('customers').has('m3-10042/erp'), 'customer 10042 in BNG');
