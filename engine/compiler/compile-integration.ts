@@ -50,6 +50,7 @@ export function compileIntegration(
   const onError = (value.on_error ?? []).map((rule, i) => ({
     match: expr(['on_error', i, 'match']),
     action: rule.action,
+    readsSentBefore: /\bsent_before\b/.test(rule.match),
   }));
   const compiled = {
     name: value.name,

@@ -259,9 +259,11 @@ export interface RetryPolicy {
 export type ErrorAction = 'retry' | 'dead_letter' | 'skip' | 'continue';
 
 export interface CompiledErrorRule {
-  /** JSONata over `{code, status, vendor_code, message, step}`. */
+  /** JSONata over `{code, status, vendor_code, message, step, sent_before}`. */
   match: CompiledExpression;
   action: ErrorAction;
+  /** The match names `sent_before`: the calls it can apply to leave a sent mark, so a repeat can be told apart. */
+  readsSentBefore: boolean;
 }
 
 export interface OwnedFields {

@@ -12,7 +12,7 @@ import { isSentCall } from './execution-types.js';
 import { findExisting } from './find-existing.js';
 import { plain } from './plain-json.js';
 import type { FindCall } from './find-existing.js';
-import { continuesAfter } from './resolve-failure.js';
+import { continuesAfter, marksSentForRules } from './resolve-failure.js';
 import { stableHash } from './stable-hash.js';
 
 /** What every call of an event shares. */
@@ -114,10 +114,16 @@ export async function callStep(
     index,
     idempotencyKey: `${options.eventId}:${callKey}`,
   };
-  // Until the answer is in, the call counts as sent: a retry (or the redelivery after a crash) looks it up first.
-  const marked = (step.find?.when === 'uncertain' || restartFrom !== undefined) && checkpoint !== undefined;
+  // Until the answer is in, the call counts as sent: a retry (or the redelivery after a crash) looks it up first, or
+  // an on_error rule tells its answer apart from a first send's (sent_before).
+  const marked =
+    (step.find?.when === 'uncertain' ||
+      restartFrom !== undefined ||
+      (marksSentForRules(options.integration) && checkpointed(options.integration, step))) &&
+    checkpoint !== undefined;
   if (marked) await checkpoint.set(callKey, { sent: true });
-  const answer = await send(call, options, result, { callKey, context, marked, restart });
+  const sentBefore = saved !== undefined;
+  const answer = await send(call, options, result, { callKey, context, marked, sentBefore, restart });
   if (answer === CONTINUED) {
     // A create the spec carries on past (its record is there, added by an attempt without an answer) is its own.
     if (step.ownsCreatedOnly && step.kind === 'create') await rememberCreated(step, body, undefined, options);
@@ -146,7 +152,13 @@ async function send(
   call: StepCall,
   options: CallOptions,
   result: ExecutionResult,
-  how: { callKey: string; context: Parameters<StepInvoker>[2]; marked: boolean; restart: () => Promise<void> },
+  how: {
+    callKey: string;
+    context: Parameters<StepInvoker>[2];
+    marked: boolean;
+    sentBefore: boolean;
+    restart: () => Promise<void>;
+  },
 ): Promise<Awaited<ReturnType<StepInvoker>> | typeof CONTINUED> {
   const { step, index } = call;
   const checkpoint = options.state.checkpoint;
@@ -161,7 +173,7 @@ async function send(
     if (
       error instanceof ConnectorError &&
       request &&
-      (await continuesAfter(options.integration, connectorFailure(error, { step: step.id, index })))
+      (await continuesAfter(options.integration, connectorFailure(error, { step: step.id, index }), how.sentBefore))
     ) {
       (result.continued ??= []).push({ step: step.id, ...(index === undefined ? {} : { index }), code: error.code });
       await checkpoint?.set(how.callKey, { result: null, request });

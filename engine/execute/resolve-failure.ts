@@ -2,18 +2,22 @@
  * The one place where an error's consequence is decided: the integration's `on_error` rules first (in order), then
  * the error's own classification (retryable -> retry, permanent -> dead letter). A `continue` rule decides for a
  * failed call (it counts as done and the event goes on); for the event, rules that only apply to calls are passed over.
+ * `sent_before` is true for a call an earlier attempt sent without getting an answer (its sent mark): an answer such
+ * as M3's "does not exist" can then mean that attempt did the work, where on a first send it means the record is gone.
  */
 import type { CompiledIntegration, ErrorAction } from '../compiler/compiled-spec.js';
 import type { ExecutionFailure, FailureAction } from './execution-types.js';
 
 /** The action of the first rule matching the failure, or undefined. */
-async function firstMatch(integration: CompiledIntegration, failure: ExecutionFailure, forCall: boolean) {
+async function firstMatch(integration: CompiledIntegration, failure: ExecutionFailure, sentBefore?: boolean) {
+  const forCall = sentBefore !== undefined;
   const facts = {
     code: failure.code,
     status: failure.status,
     vendor_code: failure.vendorCode,
     message: failure.message,
     step: failure.step,
+    sent_before: sentBefore === true,
   };
   for (const rule of integration.onError) {
     if (!forCall && rule.action === 'continue') continue;
@@ -26,13 +30,22 @@ export async function resolveFailureAction(
   integration: CompiledIntegration,
   failure: ExecutionFailure,
 ): Promise<FailureAction> {
-  return (
-    ((await firstMatch(integration, failure, false)) as Exclude<ErrorAction, 'continue'> | undefined) ?? failure.action
-  );
+  return ((await firstMatch(integration, failure)) as Exclude<ErrorAction, 'continue'> | undefined) ?? failure.action;
 }
 
-/** True when the first rule matching a failed call says `continue`: the call counts as done. */
-export async function continuesAfter(integration: CompiledIntegration, failure: ExecutionFailure): Promise<boolean> {
+/**
+ * True when the first rule matching a failed call says `continue`: the call counts as done. `sentBefore`: an earlier
+ * attempt sent this call and got no answer.
+ */
+export async function continuesAfter(
+  integration: CompiledIntegration,
+  failure: ExecutionFailure,
+  sentBefore = false,
+): Promise<boolean> {
   if (!integration.onError.some((rule) => rule.action === 'continue')) return false;
-  return (await firstMatch(integration, failure, true)) === 'continue';
+  return (await firstMatch(integration, failure, sentBefore)) === 'continue';
 }
+
+/** Whether calls of this integration leave a sent mark for its `on_error` rules (a `continue` that reads it). */
+export const marksSentForRules = (integration: CompiledIntegration): boolean =>
+  integration.onError.some((rule) => rule.action === 'continue' && rule.readsSentBefore);

@@ -44,6 +44,30 @@ on_error:
   - { match: 'code = "duplicate" and step = "entry"', action: continue }
 `;
 
+/** A batch opened then posted; posting consumes it, so a repeated post finds no batch (not-found). */
+const POSTING = `apiVersion: junction/v1
+kind: Integration
+name: postings
+source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "\${env:HOOK_SECRET}" } } } }
+key: $string(id)
+steps:
+  - id: open
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Batch }
+    body: '{ "Ref__c": $string(id) }'
+  - id: post
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Posting }
+    body: '{ "Ref__c": $string(id) }'
+owns:
+  - { connection: crm, object: Batch, fields: ["*"] }
+  - { connection: crm, object: Posting, fields: ["*"] }
+on_error:
+  - { match: 'step = "post" and sent_before and code = "not-found"', action: continue }
+`;
+
 describe('restart_from and continue', () => {
   const set = compileTestSpecs({ 'crm.yaml': CRM, 'entries.yaml': ENTRY });
   const integration = set.integrations.get('entries')!;
@@ -114,5 +138,49 @@ describe('restart_from and continue', () => {
     expect(result.continued).toEqual([{ step: 'entry', code: 'duplicate' }]);
     expect(result.steps.entry).toBeUndefined();
     expect(target.calls.map((c) => c.step)).toEqual(['entry', 'head', 'finish']);
+  });
+
+  describe('continue on sent_before', () => {
+    const postings = compileTestSpecs({ 'crm.yaml': CRM, 'postings.yaml': POSTING }).integrations.get('postings')!;
+    const post = (target: ReturnType<typeof crm>, state = createMemoryState()) =>
+      executeEvent(
+        { id: 1 },
+        { integration: postings, lookups: set.lookups, invoke: target.invoke, state, eventId: 'e1' },
+      );
+    const gone = () =>
+      new ConnectorError('not-found', 'crm: batch 1 does not exist', 'permanent', { vendorCode: 'XRE0103' });
+
+    it('a repeat of a post whose answer was lost that finds the batch gone counts as done', async () => {
+      const state = createMemoryState();
+      const target = crm((step, _index, attempt) => (step === 'post' ? (attempt === 1 ? lost() : gone()) : undefined));
+      expect((await post(target, state)).failure).toMatchObject({ step: 'post', code: 'timeout', action: 'retry' });
+      const repeat = await post(target, state);
+      expect(repeat.outcome).toBe('delivered');
+      expect(repeat.continued).toEqual([{ step: 'post', code: 'not-found' }]);
+      expect(target.calls.map((c) => c.step)).toEqual(['open', 'post', 'post']);
+    });
+
+    it('a post that finds the batch gone on its first send is a permanent failure, not a posting', async () => {
+      const target = crm((step) => (step === 'post' ? gone() : undefined));
+      const result = await post(target);
+      expect(result.continued).toBeUndefined();
+      expect(result.failure).toMatchObject({
+        step: 'post',
+        code: 'not-found',
+        action: 'dead_letter',
+        vendorCode: 'XRE0103',
+        message: expect.stringContaining('crm: batch 1 does not exist'),
+      });
+    });
+
+    it('after a definite refusal the sent mark is gone: the replay that finds the batch gone fails again', async () => {
+      const state = createMemoryState();
+      const refused = new ConnectorError('validation', 'crm: period closed', 'permanent', { vendorCode: 'XGL0001' });
+      const target = crm((step, _index, attempt) => (step === 'post' ? (attempt === 1 ? refused : gone()) : undefined));
+      expect((await post(target, state)).failure).toMatchObject({ step: 'post', code: 'validation' });
+      const replay = await post(target, state);
+      expect(replay.failure).toMatchObject({ step: 'post', code: 'not-found', action: 'dead_letter' });
+      expect(target.calls.map((c) => c.step)).toEqual(['open', 'post', 'post']);
+    });
   });
 });

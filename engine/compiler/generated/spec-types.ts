@@ -720,7 +720,7 @@ export interface Retry {
  */
 export interface ErrorRule {
   /**
-   * JSONata over {code, status, vendor_code, message, step}.
+   * JSONata over {code, status, vendor_code, message, step, sent_before}. sent_before (continue rules only) is true when an earlier attempt sent this call and got no answer.
    */
   match: string;
   /**

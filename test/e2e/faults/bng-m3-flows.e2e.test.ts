@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../../connectors/infor_m3/emulator/customer-invoices.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import { bngCreditMemo, bngPayment, bngPurchaseOrder, bngSupplierInvoice, bngVendor } from '../helpers/bng-events.js';
-import { bngM3Views, late, lost } from '../helpers/bng-m3-faults.js';
+import { MI, bngM3Views, late, lost } from '../helpers/bng-m3-faults.js';
 import { answerLate, answerLost } from '../helpers/faults.js';
 import { invoiceDay, invoicePollFrom, invoiceYear, isoDay } from '../helpers/m3-invoice-year.js';
 import { sharedSeedEngine } from '../helpers/shared-seed-engine.js';
@@ -88,6 +88,54 @@ it('credit memo, late: a line and the posting time out while M3 commits: one bal
   // The posting was sent twice; whichever came second found the batch consumed (…03) and posted nothing.
   expect(transactions(/^GLS840MI\/UpdBatch$/).length - before).toBe(2);
   expect(h.systems.m3.state.tables.gl_batch.has('C000007721')).toBe(false);
+});
+
+it('payment: a batch deleted in GLS840 after its posting was refused is not taken as posted on replay', async () => {
+  const { m3 } = h.systems;
+  const payments = 'bng-payments-to-m3-gl';
+  const open = async () =>
+    (await h.engine.deadLetters.list({ integration: payments, status: 'open' })).filter((d) => d.key === '9923');
+  // M3 refuses the posting (a NOK without a message id: a definite answer, nothing posted).
+  const refusal = { errorMessage: 'Accounting period is closed', errorType: 'ServerReturnedNOK', errorField: 'ACDT' };
+  m3.fail({
+    pathPrefix: `${MI}/GLS840MI/UpdBatch`,
+    status: 200,
+    body: {
+      results: [{ transaction: 'UpdBatch', records: [], ...refusal }],
+      wasTerminated: false,
+      nrOfSuccessfullTransactions: 0,
+      nrOfFailedTransactions: 1,
+    },
+  });
+  await h.post(payments, bngPayment(9923, 20), 'bng');
+  await waitFor(async () => (await open()).length === 1, 'the refused posting dead-lettered');
+  const [refused] = await open();
+  expect(refused).toMatchObject({ step: 'post', error: { code: 'validation' } });
+  // The accountant deletes the batch in GLS840 (its head and lines), then the dead letter is replayed.
+  m3.state.tables.gl_batch.delete('P000009923');
+  for (const [key, line] of m3.state.tables.gl_batch_line)
+    if (line.KEY1 === 'P000009923') m3.state.tables.gl_batch_line.delete(key);
+  const actor = { kind: 'user', id: 'ops@example.com' } as const;
+  expect(await h.engine.actions.replay(actor, refused.id)).toMatchObject({ status: 'replayed' });
+  await waitFor(async () => (await open()).some((d) => d.id !== refused.id), 'the replay dead-lettered');
+  // The posting found no batch (…03) on a send that was not a repeat of one without an answer: not a posting.
+  const [gone] = await open();
+  expect(gone).toMatchObject({
+    step: 'post',
+    reason: 'permanent',
+    error: {
+      code: 'not-found',
+      vendorCode: 'XRE0103',
+      message: expect.stringContaining('UpdBatch: Record does not exist'),
+    },
+  });
+  expect(posted('P000009923').vouchers).toEqual([]);
+  expect(m3.requests.filter((r) => r.path === `${MI}/GLS840MI/UpdBatch` && r.query.KEY1 === 'P000009923')).toHaveLength(
+    2,
+  );
+  expect(await h.engine.actions.resolve(actor, gone.id, 'voucher entered by hand')).toMatchObject({
+    status: 'resolved',
+  });
 });
 
 const supplier = (suno: string) => rows('supplier').filter((s) => s.SUNO === suno);
