@@ -1,7 +1,8 @@
 /**
  * Customer orders as M3's batch order interface takes them (OIS100MI): AddBatchHead opens a batch order with a
  * temporary number, AddBatchLine adds its lines, Confirm turns it into a customer order with its final number (the
- * batch keeps ORNR, as GetOrderNo reads it). Lists by customer give the find-by-reference a way back (CUOR).
+ * batch keeps ORNR, as GetOrderNo reads it). Lists by customer give the find-by-reference a way back (CUOR); the
+ * customer order inquiry (OIS175MI) lists the heads by status range, which the order-status poll reads whole.
  */
 import { doesNotExist, statusForbids } from './messages.js';
 import { entered, existing, rowsWhere } from './program-call.js';
@@ -64,6 +65,22 @@ function byCustomer(table: 'order_batch' | 'order_head') {
   };
 }
 
+/**
+ * OIS175MI/LstHeadByCust: order heads of one customer, or of every customer when CUNO is blank (none of its inputs
+ * is mandatory), within a status range: the order's lowest status from ORSL on, its highest up to ORST. The blank
+ * CUNO and the range's meaning are the emulator's reading of the metadata [U] (docs/connectors.md, Infor M3).
+ */
+function headsInStatusRange({ state, input }: ProgramCall): Row[] {
+  if (input.CUNO) existing(state, 'customer', input.CUNO, 'CUNO');
+  const within = (order: Row) =>
+    (!input.CUNO || order.CUNO === input.CUNO) &&
+    (!input.ORSL || order.ORSL >= input.ORSL) &&
+    (!input.ORST || order.ORST <= input.ORST);
+  const byCustomerAndNumber = (a: Row, b: Row) =>
+    (a.CUNO ?? '').localeCompare(b.CUNO ?? '') || a.ORNO.localeCompare(b.ORNO);
+  return [...state.tables.order_head.values()].filter(within).sort(byCustomerAndNumber);
+}
+
 export const customerOrders: ProgramHandlers = {
   'OIS100MI/AddBatchHead': addBatchHead,
   'OIS100MI/AddBatchLine': addBatchLine,
@@ -92,4 +109,5 @@ export const customerOrders: ProgramHandlers = {
     existing(state, 'order_head', input.ORNO, 'ORNO');
     return rowsWhere(state, 'order_line', { ORNO: input.ORNO, ORST: input.ORST, ITNO: input.ITNO });
   },
+  'OIS175MI/LstHeadByCust': headsInStatusRange,
 };

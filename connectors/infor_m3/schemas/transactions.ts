@@ -56,6 +56,7 @@ export const M3_ROLES: Readonly<Record<string, Role>> = {
   'OIS100MI/LstBatchLine': ['query', 'order_batch_line'],
   'OIS100MI/LstHead': ['query', 'order_head'],
   'OIS100MI/LstLine': ['query', 'order_line'],
+  'OIS175MI/LstHeadByCust': ['query', 'order_head'],
   'OIS350MI/GetInvHead': ['read', 'invoice'],
   'OIS350MI/LstInvHead': ['query', 'invoice'],
   'OIS350MI/LstInvLine': ['query', 'invoice_line'],
