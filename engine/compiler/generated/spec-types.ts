@@ -425,7 +425,7 @@ export interface ScheduleSource {
    */
   every: string;
   /**
-   * JSONata over the poll result giving the list of records. Defaults to the result itself.
+   * JSONata over the poll result giving the list of records, with $lookup and $xref as in body (a record may carry what Junction already links it to). Defaults to the result itself.
    */
   records?: string;
   /**

@@ -28,7 +28,7 @@ const PUBLISH_BATCH = 64;
 
 export interface PollerDeps extends KeylessDeps {
   specs: SpecRegistry;
-  /** What `$xref` reads in the source's `body`. */
+  /** What `$xref` reads in the source's `body` and `records`. */
   xref: ExecutionState['xref'];
   publisher: EventPublisher;
   cursors: KV;
@@ -67,9 +67,8 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     { params, body },
     { integration: integration.name, stepId: 'poll', idempotencyKey: `${integration.name}:poll:${from ?? ''}` },
   );
-  const listed = source.records
-    ? await Promise.resolve(source.records.evaluate(call.result, {}, deps.guards))
-    : call.result;
+  // `records` sees $lookup and $xref as the body does: a record may carry what Junction already links it to.
+  const listed = source.records ? await evaluate(scope, deps.guards, source.records, call.result) : call.result;
   const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
   const seen = new Set(position.seen.map(([, hash]) => hash));
   // A snapshot remembers the last poll's content per record identity (the cursor value).
