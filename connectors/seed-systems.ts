@@ -19,7 +19,6 @@ export const HOOK_SECRETS = {
   ff: 'demo-ff-hook-secret',
   app: 'demo-app-hook-secret',
   bng: 'demo-bng-hook-secret',
-  m3: 'demo-m3-hook-secret',
 };
 
 /** The bearer token the BNG shop emulator accepts. */
@@ -66,7 +65,6 @@ export async function startSeedSystems(): Promise<SeedSystems> {
     M3_URL: m3.url,
     M3_USER: M3_EMULATOR_USER.username,
     M3_PASSWORD: M3_EMULATOR_USER.password,
-    M3_HOOK_SECRET: HOOK_SECRETS.m3,
     BNG_URL: bng.url,
     BNG_TOKEN,
     BNG_HOOK_SECRET: HOOK_SECRETS.bng,

@@ -5,8 +5,8 @@
  * customer, item, customer order, supplier, purchase order and supplier invoice per BNG record, later changes
  * applied, GL vouchers balanced, no dead letter.
  * The M3 -> BNG polls run every second alongside (items by change date, MMS200MI/LstItmByChgDate; the stock of
- * warehouse 100 whole, MMS060MI/List); they and the order-status events lose BNG's answers instead, and BNG must end
- * up with what M3 holds.
+ * warehouse 100 whole, MMS060MI/List; the customer orders from confirmed to invoiced whole, OIS175MI/LstHeadByCust);
+ * they lose BNG's answers instead, and BNG must end up with what M3 holds.
  */
 import { expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -235,38 +235,38 @@ it('M3 stock polled per warehouse -> BNG availability, answers lost and late: on
   expect(puts('/inventory/tee-1/100')).toHaveLength(1);
 });
 
-it('M3 order status -> BNG order, the answers lost and late: the latest status, with the tracking number', async () => {
+it('M3 order status polled -> BNG order, the answers lost and late: each status BNG shows, the latest last', async () => {
   const { m3, bng } = h.systems;
   const [order] = rows('order_head').filter((o) => o.CUOR === '9101');
   const path = '/orders/9101/status';
   const status = () => bng.collections.get('orders')?.get('9101/status');
-  /** The event M3's hub publishes when the order's highest line status changes. */
-  const changed = (ORSL: string, LMTS: string, DLIX?: string) => {
-    m3.state.tables.order_head.set(order.ORNO, { ...order, ORSL, ORST: ORSL });
-    return { ORNO: order.ORNO, ORSL, ORST: ORSL, CUOR: order.CUOR, LMTS, ...(DLIX ? { DLIX } : {}) };
-  };
-  bng.fail(answerLost(path));
-  await h.post('m3-order-status-to-bng', changed('33', '20261202090000000'), 'm3');
-  await waitFor(() => status()?.status === 'allocated', 'allocated in BNG');
+  /** M3 moves the order on (its lines' lowest and highest status); the next poll of OIS175MI sees it. */
+  const moveTo = (ORSL: string, ORST = ORSL) =>
+    m3.state.tables.order_head.set(order.ORNO, { ...m3.state.tables.order_head.get(order.ORNO)!, ORSL, ORST });
+  // Confirmed (22) since bng-orders-to-m3 entered it: the first poll that saw it reported it.
+  await waitFor(() => status()?.status === 'confirmed', 'confirmed in BNG');
   await expectDrained(h.nats.url);
-  // A status BNG does not show (partly delivered) is not reported.
-  await h.post('m3-order-status-to-bng', changed('55', '20261202100000000'), 'm3');
+  bng.fail(answerLost(path));
+  moveTo('33');
+  await waitFor(() => status()?.status === 'allocated' && puts(path).length === 3, 'allocated in BNG');
+  await expectDrained(h.nats.url);
+  // A status BNG does not show (partly delivered, 55) is not reported.
+  const polls = transactions(/^OIS175MI\/LstHeadByCust$/).length;
+  moveTo('55');
+  await waitFor(() => transactions(/^OIS175MI\/LstHeadByCust$/).length >= polls + 2, 'two polls');
   await expectDrained(h.nats.url);
   bng.fail(answerLate(path));
-  await h.post('m3-order-status-to-bng', changed('66', '20261202110000000', '7000000123'), 'm3');
-  await waitFor(() => status()?.status === 'shipped' && puts(path).length === 4, 'shipped in BNG');
+  moveTo('66', '77');
+  await waitFor(() => status()?.status === 'shipped' && puts(path).length === 5, 'shipped in BNG');
   await expectDrained(h.nats.url);
-  expect(status()).toEqual({
-    order_id: '9101',
-    status: 'shipped',
-    erp_order_number: order.ORNO,
-    tracking_number: '7000000123',
-    id: '9101',
-  });
+  expect(status()).toEqual({ order_id: '9101', status: 'shipped', erp_order_number: order.ORNO, id: '9101' });
   expect(puts(path).map((r) => (r.body as { status: string }).status)).toEqual([
+    'confirmed',
     'allocated',
     'allocated',
     'shipped',
     'shipped',
   ]);
+  // The orders no BNG order entered (the seed order, CUOR "SEED") are polled too but never reported.
+  expect(bng.requests.filter((r) => r.path === '/orders/SEED/status')).toEqual([]);
 });

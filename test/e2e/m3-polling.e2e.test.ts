@@ -8,6 +8,7 @@ import { expect, it } from 'vitest';
 import type { Row } from '../../connectors/infor_m3/emulator/state.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { bngM3Views } from './helpers/bng-m3-faults.js';
+import { commitDuringNextRead } from './helpers/m3-table-reads.js';
 import { sharedSeedEngine } from './helpers/shared-seed-engine.js';
 
 const h = sharedSeedEngine(['bng-m3'], { fastTimeouts: true, fastPolls: true });
@@ -25,17 +26,6 @@ const item = (itno: string, changed?: string): Row => ({
   RESP: 'M3SRVADM',
   ...(changed ? { LMDT: changed } : {}),
 });
-
-/** Commits `change` right after the next full read of `table`: M3 has answered the poll from what it read before. */
-function commitDuringNextRead(table: Map<string, Row>, change: () => void): void {
-  const values = table.values.bind(table);
-  table.values = (() => {
-    const read = [...values()];
-    table.values = values;
-    change();
-    return read[Symbol.iterator]();
-  }) as typeof table.values;
-}
 
 it('150 M3 items changed on one day over two polls, one changed during a poll: each change in BNG once', async () => {
   const { m3, bng } = h.systems;

@@ -4,17 +4,11 @@
  * entry back, so the next process must neither add the line to that entry again nor leave it open: it deletes the
  * entry (DeleteEntry, allowed in status 10), enters the PO afresh and ends with exactly one PO with its lines.
  */
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { freePort } from '../../engine/runtime/broker/nats-server-process.js';
-import { startSeedSystems } from '../../connectors/seed-systems.js';
-import { JUNCTION_ARGS } from '../cli/run-cli.js';
-import { startTestNatsServer } from '../helpers/nats-server.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { MI } from './helpers/bng-m3-faults.js';
 import { postSigned } from '../helpers/seed-webhooks.js';
-import { copySeedSpecs } from './helpers/seed-engine.js';
+import { seedProcesses } from './helpers/junction-process.js';
 
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -22,31 +16,8 @@ afterEach(async () => {
 });
 
 it('a worker killed mid-entry: the next one deletes the open entry and enters the PO once', async () => {
-  const nats = await startTestNatsServer();
-  const systems = await startSeedSystems();
-  const dir = copySeedSpecs(['bng-m3']);
-  cleanup.push(
-    () => nats.dispose(),
-    () => systems.stop(),
-    () => rmSync(dir, { recursive: true, force: true }),
-  );
+  const { nats, systems, engineUrl, run, ready } = await seedProcesses(['bng-m3'], cleanup, ['--ack-wait', '2s']);
   const { m3 } = systems;
-  const port = await freePort();
-  const engineUrl = `http://127.0.0.1:${port}`;
-  const run = () => {
-    const args = ['run', dir, '--nats', nats.url, '--port', String(port), '--operator-port', '0', '--ack-wait', '2s'];
-    const child = spawn(process.execPath, [...JUNCTION_ARGS, ...args], {
-      env: { ...systems.env, JUNCTION_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exit = new Promise<void>((r) => child.on('close', () => r()));
-    cleanup.push(() => (child.kill('SIGKILL'), exit));
-    return { child, exit, stderr: () => stderr };
-  };
-  const ready = async (label: () => string) =>
-    waitFor(async () => (await fetch(`${engineUrl}/readyz`).catch(() => undefined))?.ok === true, label, 60_000);
   const transactions = () =>
     m3.requests.map((r) => r.path.slice(MI.length + 1)).filter((t) => t.startsWith('PPS370MI/'));
 

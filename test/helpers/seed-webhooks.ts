@@ -12,7 +12,6 @@ const SIGNING: Record<Sender, string> = {
   ff: 'X-FF-Signature',
   app: 'X-App-Signature',
   bng: 'X-BNG-Signature',
-  m3: 'X-M3-Signature',
 };
 
 function signature(sender: Sender, raw: string): string {
