@@ -24,7 +24,3 @@ export const ANONYMOUS_OPERATOR: Principal = {
   role: 'operator',
   via: 'loopback',
 };
-
-export function isRole(value: unknown): value is Role {
-  return value === 'viewer' || value === 'operator';
-}

@@ -175,7 +175,3 @@ function formatMessage(code: string, d: ErrorDetails): string {
 export function jerr(code: string, details: ErrorDetails = {}): JsonataError {
   return new JsonataError(code, details);
 }
-
-export function isJsonataError(e: unknown): e is JsonataError {
-  return e instanceof JsonataError;
-}

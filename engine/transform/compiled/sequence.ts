@@ -10,13 +10,6 @@ export function seq(...items: any[]): any[] {
   return s;
 }
 
-/** An empty sequence (no rest-parameter allocation). */
-export function emptySeq(): any[] {
-  const s: any = [];
-  s.sequence = true;
-  return s;
-}
-
 /** JSONata's result normalisation: an empty sequence is nothing, a singleton sequence its item (unless kept). */
 export function normalise(r: any, keepArray: boolean): any {
   if (Array.isArray(r) && (r as any).sequence === true) {
