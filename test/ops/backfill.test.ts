@@ -197,6 +197,11 @@ it('a customer changed during the load ends with its new version, though its web
   });
 });
 
+const CONTACT_QUERY =
+  '  GET /services/data/v60.0/query?q=SELECT+Id%2C+Email%2C+Magento_Customer_Id__c+FROM+Contact+WHERE+AccountId+%3D+%27%3Caccount+id%3E%27';
+const ADDRESS_BOOK_QUERY =
+  '  GET /services/data/v60.0/query?q=SELECT+Id%2C+Magento_Address_Id__c+FROM+ContactPointAddress+WHERE+ParentId+%3D+%27%3Caccount+id%3E%27';
+
 it('--dry-run prints what the first records would write and stores nothing', async () => {
   world = await startSeedEngine();
   addCustomers(world, 8);
@@ -206,9 +211,19 @@ it('--dry-run prints what the first records would write and stores nothing', asy
       'record 100  would be written',
       '  PATCH /services/data/v60.0/sobjects/Account/Magento_Customer_Id__c/100',
       '    {"Name":"Customer 100","Email__c":"customer100@b2b.example"}',
+      // the customer's contact (its look-up finds nothing in a dry run) and the account's address book
+      CONTACT_QUERY,
+      '  POST /services/data/v60.0/sobjects/Contact',
+      '    {"AccountId":"<account id>","FirstName":"Customer","LastName":"100","Email":"customer100@b2b.example","Magento_Customer_Id__c":"100"}',
+      ADDRESS_BOOK_QUERY,
       'record 101  would be written',
       '  PATCH /services/data/v60.0/sobjects/Account/Magento_Customer_Id__c/101',
       '    {"Name":"Customer 101","Email__c":"customer101@example.com"}',
+      // the customer's contact (its look-up finds nothing in a dry run) and the account's address book
+      CONTACT_QUERY,
+      '  POST /services/data/v60.0/sobjects/Contact',
+      '    {"AccountId":"<account id>","FirstName":"Customer","LastName":"101","Email":"customer101@example.com","Magento_Customer_Id__c":"101"}',
+      ADDRESS_BOOK_QUERY,
       'dry run: 2 records shown (0 filtered out); nothing stored',
       '',
     ].join('\n'),

@@ -291,7 +291,7 @@ it('a full pull of the seed connections changes no verdict: the seed specs valid
   const allow = ['--allow-private-host', `127.0.0.1:${new URL(sf.url).port}`];
   const ff = await junction('schema', 'pull', 'ff', dir, ...allow);
   expect(ff.code).toBe(0);
-  expect(ff.stdout.split('\n').filter(Boolean)).toHaveLength(23);
+  expect(ff.stdout.split('\n').filter(Boolean)).toHaveLength(24);
   expect(ff.stdout).toContain('c2g__codaInvoice__c: 42 fields');
   expect(ff.stdout).toContain('c2g__codaCreditNote__c: 17 fields');
   const magento = await junction(

@@ -19,7 +19,10 @@ export function createRecord(state: SalesforceState, sobject: string, row: Row):
     postedLockReply(state.store, sobject, undefined, row) ??
     usageLockReply(state.store, sobject, undefined, row);
   if (invalid) return invalid;
-  const Id = newRecordId(String(SOBJECT_SCHEMAS[sobject]['x-key-prefix']), ++state.counter);
+  // Never the id of a record already there (one a test or the seed inserted with an id of its choosing).
+  let Id: string;
+  do Id = newRecordId(String(SOBJECT_SCHEMAS[sobject]['x-key-prefix']), ++state.counter);
+  while (state.store.objectOf(Id));
   state.store.insert(sobject, { ...generated(state, sobject), ...canonicalReferences(state, sobject, row), Id });
   return { status: 201, body: { id: Id, success: true, errors: [] } };
 }

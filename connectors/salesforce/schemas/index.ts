@@ -14,6 +14,7 @@ import {
 import {
   account,
   contact,
+  contactPointAddress,
   contract,
   pricebook2,
   pricebookEntry,
@@ -29,6 +30,7 @@ import { usageEntry } from './usage-entry.js';
 export const SOBJECT_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   Account: account,
   Contact: contact,
+  ContactPointAddress: contactPointAddress,
   Contract: contract,
   Usage_Entry__c: usageEntry,
   Product2: product2,

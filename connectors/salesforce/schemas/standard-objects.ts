@@ -60,6 +60,33 @@ export const contact: JsonSchema = sobject('Contact', 'A person at an account.',
   Magento_Customer_Id__c: externalId('Magento Customer Id', 'Magento customer id (external id, unique)'),
 });
 
+/**
+ * ContactPointAddress: the billing and shipping addresses of an account (its `ParentId`), any number of each, as
+ * Salesforce's B2B Commerce keeps a buyer account's address book. `Magento_Address_Id__c` is the seed org's own
+ * external id: the Magento address a record stands for.
+ */
+export const contactPointAddress: JsonSchema = sobject(
+  'ContactPointAddress',
+  "One billing or shipping address of an account's address book.",
+  '8lW',
+  ['Name'],
+  {
+    ParentId: reference('Account', 'Parent ID', 'The account the address belongs to', 'ContactPointAddresses'),
+    Name: text('Name', 'Name of the address'),
+    AddressType: picklist(['Billing', 'Shipping'], 'Address Type', 'Billing or Shipping'),
+    IsDefault: field('boolean', 'Is Default Address', 'The default address of its type'),
+    Street: text('Street', 'Street (lines separated by newlines)'),
+    City: text('City', 'City', 40),
+    State: text('State/Province', 'State or province', 80),
+    PostalCode: text('Zip/Postal Code', 'Postal code', 20),
+    Country: text('Country', 'Country', 80),
+    AddressFirstName: text('First Name', 'First name on the address'),
+    AddressLastName: text('Last Name', 'Last name on the address'),
+    CompanyName: text('Company Name', 'Company on the address'),
+    Magento_Address_Id__c: externalId('Magento Address Id', 'Magento customer address id (external id, unique)'),
+  },
+);
+
 /** Contract. */
 export const contract: JsonSchema = sobject(
   'Contract',

@@ -2,7 +2,8 @@
  * `junction backfill --dry-run`: what one listed record would write, through the dry run (same executor, connectors
  * and HTTP stack as the runtime; only the transport is a fixture). Targets are not called: every step is answered
  * `200 {"id": "<step id>"}`, so ids a target would return show as placeholders, and a connector that cannot read
- * such an answer ends the preview at that step. Cross-references come from the cluster when it is reachable.
+ * such an answer ends the preview at that step. A step's look-up (`find`) finds nothing, so the create it guards
+ * shows. Cross-references come from the cluster when it is reachable.
  */
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import { dryRun } from '../../plan/dry-run.js';
@@ -18,7 +19,10 @@ export async function previewRecord(
   xref: Record<string, Record<string, string>>,
 ): Promise<DryRunResult> {
   const responses: RecordedResponses = Object.fromEntries(
-    integration.steps.map((s) => [s.id, { status: 200, body: { id: `<${s.id} id>`, success: true } }]),
+    integration.steps.flatMap((s) => [
+      [s.id, { status: 200, body: { id: `<${s.id} id>`, success: true } }],
+      [`${s.id}.find`, { status: 200, body: {} }],
+    ]),
   );
   return dryRun(specSet, connectors, { integration: integration.name, event: record, responses, xref });
 }
