@@ -6,10 +6,14 @@
  * after FF saved it: the find looks it up, so there is still one record per address. Then the customer changes the
  * name, deletes an address and adds another: the same contact is updated, the deleted address leaves the address
  * book and the new one joins it.
+ * The other way, an address FinancialForce adds to the address book reaches the Magento customer with the account's
+ * next change (its change event, enriched with the address book): Magento's own addresses stay as they were, with
+ * their ids, and the customer poll links the FF record to the new Magento address instead of copying it.
  */
 import { afterEach, expect, it } from 'vitest';
 import { touch } from '../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { createSalesforceRecord, patchSalesforceRecord } from '../runtime/helpers/vendor-engine.js';
 import { answerLost, expectFaultsUsed } from './helpers/faults.js';
 import { startSeedEngine } from './helpers/seed-engine.js';
 import type { SeedEngine } from './helpers/seed-engine.js';
@@ -143,5 +147,82 @@ it('every address and the contact of a Magento customer reach the FF account, on
   expect(book()[2]).toEqual(cpa('884', '3 Pier Ave, Hampton', 'Shipping', false, '3 Pier Ave', 'Hampton', '23661'));
   expect(contacts()).toEqual([expect.objectContaining({ Id: contact.Id, LastName: 'Murray Hopper' })]);
   expect(ff.records('Account').filter((a) => a.Magento_Customer_Id__c === '880')).toHaveLength(1);
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+});
+
+it('an address FF adds reaches the Magento customer beside the addresses Magento has, and is linked, not copied', async () => {
+  h = await startSeedEngine(['magento-ff'], { fastPolls: true });
+  const { magento, ff } = h.systems;
+  const billing = address(891, ['1 Navy Way'], 'Arlington', '22202', { default_billing: true, default_shipping: true });
+  const other = address(892, ['9 Dock St'], 'Norfolk', '23510');
+  const customer = touch({
+    id: 890,
+    email: 'ada@hopper.example',
+    firstname: 'Grace',
+    lastname: 'Hopper',
+    group_id: 1,
+    website_id: 1,
+    addresses: [billing, other],
+  });
+  magento.state.customers.set(890, customer);
+  const account = () => ff.records('Account').find((a) => a.Magento_Customer_Id__c === '890');
+  const book = () => ff.records('ContactPointAddress').filter((a) => a.ParentId === account()?.Id);
+  await waitFor(() => book().length === 2, 'the customer and its two addresses in FF');
+  await expectDrained(h.nats.url);
+  const addressWrites = () => magento.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/customers/890'));
+
+  // Sales adds the customer's new depot to the address book, then updates the account's phone.
+  const Id = String(account()!.Id);
+  const depot = await createSalesforceRecord(ff.url, 'ContactPointAddress', {
+    ParentId: Id,
+    Name: 'Depot',
+    AddressType: 'Shipping',
+    Street: '77 Depot Rd\nGate 3',
+    City: 'Richmond',
+    State: 'VA',
+    PostalCode: '23219',
+    Country: 'US',
+    CompanyName: 'Hopper Depot',
+  });
+  await patchSalesforceRecord(ff.url, 'Account', Id, { Phone: '+1 555 0101' });
+  await waitFor(() => (magento.state.customers.get(890)!.addresses as Row[]).length === 3, 'the depot in Magento');
+  await waitFor(
+    () => ff.records('ContactPointAddress').find((a) => a.Id === depot)?.Magento_Address_Id__c !== undefined,
+    'the FF address linked to the new Magento address',
+  );
+  await expectDrained(h.nats.url);
+
+  const [kept, kept2, added] = magento.state.customers.get(890)!.addresses as Row[];
+  expect([kept, kept2]).toEqual([
+    { ...billing, customer_id: 890 },
+    { ...other, customer_id: 890 },
+  ]);
+  expect(added).toEqual({
+    id: expect.any(Number),
+    customer_id: 890,
+    firstname: 'Grace',
+    lastname: 'Hopper',
+    company: 'Hopper Depot',
+    street: ['77 Depot Rd', 'Gate 3'],
+    city: 'Richmond',
+    region: { region: 'VA' },
+    postcode: '23219',
+    country_id: 'US',
+    telephone: '+1 555 0101',
+    default_billing: false,
+    default_shipping: false,
+  });
+  expect(
+    book()
+      .map((a) => [a.Id === depot, a.Magento_Address_Id__c])
+      .sort(),
+  ).toEqual(
+    [
+      [false, '891'],
+      [false, '892'],
+      [true, String(added.id)],
+    ].sort(),
+  );
+  expect(addressWrites().map((r) => r.body)).toHaveLength(1);
   expect(await h.engine.deadLetters.list()).toEqual([]);
 });

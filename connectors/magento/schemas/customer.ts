@@ -8,6 +8,7 @@ export const addressSchema: JsonSchema = {
   description: 'A customer or order address',
   properties: {
     id: int('Address id (assigned by Magento)'),
+    customer_id: int('Id of the customer the address belongs to (set by Magento)'),
     firstname: str('First name'),
     lastname: str('Last name'),
     company: str('Company'),
