@@ -43,6 +43,11 @@ it('runs the whole loop for 15 s (M3 included) and ends with nothing lost or dup
   expect(stdout).toMatch(
     /customers: [1-9]\d* FinancialForce accounts created as Magento customers, e\.g\. buyer\d+@business\.example/,
   );
+  // Money both ways: orders paid on account were billed in FF, paid there, and FF's payment invoiced them in Magento.
+  expect(stdout).toMatch(/ff-invoice-payments-to-magento-orders +in +\d+ +delivered +[1-9]/);
+  expect(stdout).toMatch(
+    /payments: [1-9]\d* orders paid on account and paid in FinancialForce invoiced in Magento, e\.g\. order \d+ paid by SIN\d{6}, now complete/,
+  );
   // BNG -> M3 ran too, and its records count in lost and duplicates.
   expect(stdout).toMatch(/bng-orders-to-m3 +in +\d+ +delivered +[1-9]/);
   expect(stdout).toMatch(/bng-payments-to-m3-gl +in +\d+ +delivered +[1-9]/);

@@ -3,9 +3,9 @@
  * is either written to its target exactly once or sits in the dead-letter queue (lost = 0), and no target record
  * exists twice (duplicates = 0), in the FF and Salesforce orgs, the Magento store and the M3 company (customers,
  * customer orders and their batch orders by the BNG order id, GL vouchers of payments and credit memos by batch
- * key), new products (one create each), credit notes and their lines, cash entries by Magento invoice, and customers
- * by e-mail. The order poll also finds the orders paying invoice quotes, which it skips by design; only the record
- * that must write counts.
+ * key), new products (one create each), credit notes and their lines, cash entries by Magento invoice, customers
+ * by e-mail, and the Magento invoices FF's payments of orders on account made (one per order). The order poll
+ * also finds the orders paying invoice quotes, which it skips by design; only the record that must write counts.
  */
 import type { SeedSystems } from '../../../connectors/seed-systems.js';
 import type { SentEvents } from './demo-traffic.js';
@@ -102,9 +102,22 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     tally(shipments.get(`FinancialForce fulfilment ${s.name}`), `ff-fulfilment-to-magento-shipments/${s.order}`);
   const shoppers = count([...magento.state.customers.values()].map((c) => c.email));
   for (const a of erp.accounts) tally(shoppers.get(a.email), `ff-accounts-to-magento-customers/${a.id}`);
+  // An order paid on account gets its Magento invoice only from FF's payment: one per order, naming the FF invoice.
+  const onAccount = new Set(erp.onAccount);
+  const paidOnAccount = count(
+    magento.state.invoices.filter((i) => onAccount.has(Number(i.order_id))).map((i) => i.order_id),
+  );
+  const paidComments = new Set(
+    magento.state.invoices.flatMap((i) => ((i.comments ?? []) as { comment?: string }[]).map((c) => c.comment)),
+  );
+  for (const p of erp.paidInFf)
+    tally(
+      paidComments.has(`Paid in FinancialForce: invoice ${p.name}`) ? paidOnAccount.get(String(p.order)) : 0,
+      `ff-invoice-payments-to-magento-orders/${p.id}`,
+    );
   const duplicates = [
     ...[accounts, invoices, lines, usage, quotes, cash, m3Orders, m3Batches, m3Vouchers],
-    ...[productCreates, creditNotes, noteLines, shoppers, shipments],
+    ...[productCreates, creditNotes, noteLines, shoppers, shipments, paidOnAccount],
   ].reduce((sum, m) => sum + [...m.values()].filter((n) => n > 1).length, 0);
   const events =
     sent.customers.length +
@@ -120,7 +133,8 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     bng.creditMemos.length +
     erp.products.length +
     erp.refunds.length +
-    erp.accounts.length;
+    erp.accounts.length +
+    erp.paidInFf.length;
   return { events, delivered, dead_lettered: dead, lost, duplicates };
 }
 

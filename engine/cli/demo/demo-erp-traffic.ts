@@ -1,11 +1,11 @@
 /**
  * The demo's catalogue, stock, refund and master-data traffic: new FinancialForce products (which Magento has never
  * seen) and stock counts, made in the FF org like product management and the warehouse make them (the org's change
- * events carry them), Magento refunds of earlier orders, and FinancialForce accounts with a contact (which become
- * Magento customers from the org's change events too). Remembers what it sent, so the end check can find each in its
- * target.
+ * events carry them), Magento refunds of earlier orders, FinancialForce accounts with a contact (which become
+ * Magento customers from the org's change events too), and orders paid on account, which FF bills and, once paid
+ * there, Magento invoices. Remembers what it sent, so the end check can find each in its target.
  */
-import { refundOrder } from '../../../connectors/magento/emulator/index.js';
+import { refundOrder, sampleOrder, touch } from '../../../connectors/magento/emulator/index.js';
 import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
 import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 
@@ -20,6 +20,10 @@ export interface SentErpEvents {
   shipments: { name: string; order: number }[];
   refunds: number[];
   accounts: { id: string; email: string }[];
+  /** Shipped orders paid on account (purchase order), each billed in FF and to be paid there. */
+  onAccount: number[];
+  /** Their FF invoices made Paid (each should invoice its Magento order once), by FF id and number. */
+  paidInFf: { id: string; name: string; order: number }[];
 }
 
 export class DemoErpTraffic {
@@ -103,6 +107,49 @@ export class DemoErpTraffic {
     });
     if (!('memo' in refund)) return;
     this.sent.refunds.push(Number(refund.memo.entity_id));
+  }
+
+  /**
+   * A B2B buyer orders with a purchase order (no money taken at checkout) and the warehouse ships everything: the
+   * order poll bills it in FF (`payBilledOrders` then has FF collect the money).
+   */
+  orderOnAccount(orderId: number, customerId: number): void {
+    const order = sampleOrder(orderId, {
+      customer_id: customerId,
+      state: 'processing',
+      status: 'processing',
+      payment: { method: 'purchaseorder', po_number: `PO-${orderId}`, additional_information: [] },
+    });
+    for (const item of order.items as Record<string, unknown>[]) item.qty_shipped = item.qty_ordered;
+    this.magento.orders.set(orderId, touch(order));
+    this.sent.onAccount.push(orderId);
+  }
+
+  /**
+   * FF posts the invoice of each order paid on account that it has billed in full, and its cash matching makes it
+   * Paid (emulator control: FF computes the status): the change event invoices the Magento order.
+   */
+  payBilledOrders(): void {
+    const paid = new Set(this.sent.paidInFf.map((p) => p.order));
+    const lines = (invoiceId: unknown) =>
+      this.ff.records('c2g__codaInvoiceLineItem__c').filter((l) => l.c2g__Invoice__c === invoiceId).length;
+    for (const order of this.sent.onAccount.filter((o) => !paid.has(o))) {
+      const invoice = this.ff.records('c2g__codaInvoice__c').find((i) => i.Magento_Order_Id__c === String(order));
+      // Posted only once every line is there: a posted invoice takes no more lines.
+      if (!invoice || lines(invoice.Id) < this.#billedLines(order)) continue;
+      this.ff.post('c2g__codaInvoice__c', String(invoice.Id));
+      this.ff.store.update('c2g__codaInvoice__c', String(invoice.Id), {
+        c2g__PaymentStatus__c: 'Paid',
+        c2g__OutstandingValue__c: 0,
+      });
+      this.sent.paidInFf.push({ id: String(invoice.Id), name: String(invoice.Name), order });
+    }
+  }
+
+  /** The lines FF bills for an order: one per product (a configurable's child is its parent's line) and shipping. */
+  #billedLines(orderId: number): number {
+    const order = this.magento.orders.get(orderId)!;
+    return (order.items as Record<string, unknown>[]).filter((i) => !i.parent_item_id).length + 1;
   }
 
   /**

@@ -36,11 +36,12 @@ export class DemoTraffic {
     invoices: [],
     payments: [],
     bng: { customers: [], orders: [], payments: [], creditMemos: [] },
-    erp: { products: [], stock: [], shipments: [], refunds: [], accounts: [] },
+    erp: { products: [], stock: [], shipments: [], refunds: [], accounts: [], onAccount: [], paidInFf: [] },
   };
   readonly #erp: DemoErpTraffic;
   readonly #paidQuotes = new Set<number>();
   #order = 2000;
+  #onAccountOrder = 8000;
   #ad = 7000;
   #tick = 0;
 
@@ -87,7 +88,8 @@ export class DemoTraffic {
 
   /**
    * One round of mixed traffic: a paid order, every other round a stock change, every third an ad, every fourth an
-   * open invoice and a refund of an earlier order, every fifth a new ERP product and every sixth a new FF account.
+   * open invoice, a refund of an earlier order and an order paid on account, every fifth a new ERP product and every
+   * sixth a new FF account.
    */
   async round(customers: number[]): Promise<void> {
     const tick = this.#tick++;
@@ -101,6 +103,12 @@ export class DemoTraffic {
     if (tick % 4 === 1) this.openInvoice(tick);
     if (tick % 4 === 2) await this.#erp.fulfil(entity - 1);
     if (tick % 4 === 3) this.#erp.refund(entity - 2);
+    if (tick % 4 === 0) {
+      // Numbered apart from the paid orders, which the fulfilments and refunds above count back from.
+      const onAccount = ++this.#onAccountOrder;
+      this.#erp.orderOnAccount(onAccount, customers[(tick + 1) % customers.length]);
+      this.sent.orders.push(onAccount);
+    }
     if (tick % 5 === 2) await this.#erp.newProduct();
     if (tick % 6 === 4) await this.#erp.ffAccount();
   }
@@ -122,6 +130,11 @@ export class DemoTraffic {
       c2g__OutstandingValue__c: 100 + (tick % 50) * 10,
     });
     this.sent.invoices.push({ id: String(posted.Id), name: String(posted.Name) });
+  }
+
+  /** FF collects the money of the orders paid on account it has billed (see DemoErpTraffic.payBilledOrders). */
+  payBilledOrders(): void {
+    this.#erp.payBilledOrders();
   }
 
   /** The buyer pays every invoice quote that has reached Magento: an order and its paid invoice, for the polls. */

@@ -174,6 +174,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       await traffic.round(CUSTOMERS);
       await bng.round(BNG_CUSTOMERS);
       traffic.payInvoiceQuotes(systems.magento.state);
+      traffic.payBilledOrders();
       if (Date.now() - lastPrint > 2000) {
         lastPrint = Date.now();
         say(progressLines(await running.status(), elapsed / 1000, note));
@@ -187,8 +188,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       return (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0);
     };
     await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
-    // Quotes sent during the drain are paid too, so every invoice ends paid or dead-lettered.
+    // Quotes sent and orders billed during the drain are paid too, so every invoice ends paid or dead-lettered.
     traffic.payInvoiceQuotes(systems.magento.state);
+    traffic.payBilledOrders();
     await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
     const letters = await running.deadLetters.list();
     for (const d of letters)
@@ -219,12 +221,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   }
 }
 
-/** What the demo shows of the ERP flows: a new product in Magento, a refund in FF, an FF account in Magento. */
+/**
+ * What the demo shows of the ERP flows: a new product in Magento, a refund in FF, an FF account in Magento, and an
+ * order paid on account whose payment in FF invoiced it in Magento.
+ */
 function erpHighlights(systems: SeedSystems, sent: SentErpEvents): string[] {
   const product = systems.magento.state.products.get(sent.products[0]?.sku ?? '');
   const note = systems.ff.records('c2g__codaCreditNote__c')[0];
   const account = sent.accounts[0];
   const customer = [...systems.magento.state.customers.values()].find((c) => c.email === account?.email);
+  const paid = sent.paidInFf[0];
+  const order = paid && systems.magento.state.orders.get(paid.order);
   return [
     `  catalog: ${sent.products.length} new ERP products created in Magento` +
       (product ? `, e.g. ${String(product.sku)} "${String(product.name)}" at ${String(product.price)}` : ''),
@@ -232,6 +239,8 @@ function erpHighlights(systems: SeedSystems, sent: SentErpEvents): string[] {
       (note ? `, e.g. ${String(note.Name)} for credit memo ${String(note.Magento_Creditmemo_Id__c)}` : ''),
     `  customers: ${sent.accounts.length} FinancialForce accounts created as Magento customers` +
       (customer ? `, e.g. ${String(customer.email)} (customer ${String(customer.id)})` : ''),
+    `  payments: ${sent.paidInFf.length} orders paid on account and paid in FinancialForce invoiced in Magento` +
+      (order ? `, e.g. order ${String(order.increment_id)} paid by ${paid.name}, now ${String(order.state)}` : ''),
   ];
 }
 
