@@ -7,7 +7,7 @@
  * values, and no dead letter.
  */
 import { expect, it } from 'vitest';
-import { placeQuoteOrder, sampleOrder, touch } from '../../../connectors/magento/emulator/index.js';
+import { addCompany, placeQuoteOrder, sampleOrder, touch } from '../../../connectors/magento/emulator/index.js';
 import { expectDrained, waitFor } from '../../runtime/helpers/runtime-harness.js';
 import {
   changeEventEnriched,
@@ -80,6 +80,62 @@ it('FF account -> new Magento customer, the create answer lost; its new terms, t
     `POST ${M}/customers`,
     `PUT ${M}/customers/${String(customer.id)}`,
     `PUT ${M}/customers/${String(customer.id)}`,
+  ]);
+});
+
+it('FF tax exemption and credit limit -> exempt group and company credit, the credit answer lost, then late', async () => {
+  const { magento, ff } = h.systems;
+  // A B2B buyer of the store, admin of their company, reaches FF through the customer poll.
+  magento.state.customers.set(
+    90,
+    touch({
+      id: 90,
+      email: 'kay@kayco.example',
+      firstname: 'Kay',
+      lastname: 'Co',
+      group_id: 1,
+      website_id: 1,
+      addresses: [],
+    }),
+  );
+  const account = () => ff.records('Account').find((a) => a.Magento_Customer_Id__c === '90');
+  await waitFor(() => account() !== undefined, 'the FF account of customer 90');
+  const company = addCompany(magento.state, 90, 'KayCo');
+  const credit = () => [...magento.state.companyCredits.values()].find((c) => c.company_id === company)!;
+  const path = `${M}/companyCredits/${String(credit().id)}`;
+  const from = magento.requests.length;
+
+  // Finance makes it exempt with a limit: Magento saves the limit and the answer is lost; the retry sets it again.
+  magento.fail(answerLost(path, 'PUT'));
+  await patchSalesforceRecord(ff.url, 'Account', String(account()!.Id), {
+    c2g__CODAAccountTradingCurrency__c: 'USD',
+    c2g__CODADaysOffset1__c: 30,
+    c2g__CODASalesTaxStatus__c: 'Exempt',
+    c2g__CODACreditLimit__c: 15000,
+  });
+  await waitFor(
+    () => credit().credit_limit === 15000 && magento.state.customers.get(90)!.group_id === 7,
+    'exempt, 15000',
+  );
+  await expectDrained(h.nats.url);
+
+  // A higher limit, saved after the client gave up: the retry writes the same limit again.
+  magento.fail(answerLate(path, { method: 'PUT' }));
+  await patchSalesforceRecord(ff.url, 'Account', String(account()!.Id), { c2g__CODACreditLimit__c: 20000 });
+  await waitFor(() => credit().credit_limit === 20000, 'the limit of 20000');
+  await expectDrained(h.nats.url);
+  expect(credit()).toMatchObject({ credit_limit: 20000, currency_code: 'USD', balance: 0, available_limit: 20000 });
+  expect(magento.state.customers.get(90)).toMatchObject({ group_id: 7, email: 'kay@kayco.example' });
+  // Each change reads the company's credit once; the write whose answer was lost or late is sent again (a PUT of the
+  // same limit), never a different one.
+  const read = `GET ${M}/companyCredits/company/${company}`;
+  expect(calls(magento, /companyCredits/, from)).toEqual([
+    read,
+    `PUT ${path}`,
+    `PUT ${path}`,
+    read,
+    `PUT ${path}`,
+    `PUT ${path}`,
   ]);
 });
 
