@@ -92,6 +92,12 @@ it(
         'B delivered after the consumer was recreated',
         15_000,
       );
+      // B reaches the target before its ack: a check between reading the consumer and reading the stream would see
+      // B pending yet already removed. Once B is acked and removed the consumer waits for nothing.
+      await waitFor(async () => {
+        const backlog = await brokerBacklog(harness.nats.url).catch(() => undefined);
+        return backlog?.ackPending === 0 && backlog.stored === 1;
+      }, 'B acked and removed');
       expect(await phantomPending(jsm, consumer, eventSubject('orders', partition))).toBeUndefined();
       expect(harness.target.effectiveWrites.get('1')).toBe(1);
       expect(harness.target.effectiveWrites.get(String(b))).toBe(1);
