@@ -13,7 +13,8 @@ import type { CompiledExpression } from '../../transform/transform-engine.js';
 import { withCluster } from '../cluster-connection.js';
 import { formatRecordPlan, progressLine } from '../formats/backfill-report.js';
 import { UsageError } from '../usage-error.js';
-import { compiledSpecSet, createWiring } from '../wiring.js';
+import { listableIntegration } from '../listable-integration.js';
+import { createWiring } from '../wiring.js';
 
 export interface BackfillFlags {
   since?: string;
@@ -29,11 +30,7 @@ export async function backfill(name: string, dir: string, flags: BackfillFlags):
   const limit = flags.limit === undefined ? undefined : count('--limit', flags.limit);
   const maxInFlight = count('--max-in-flight', flags.maxInFlight);
   const wiring = createWiring();
-  const specSet = await compiledSpecSet(wiring, dir);
-  const integration = specSet.integrations.get(name);
-  if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${dir}`);
-  if (!integration.read?.list)
-    throw new UsageError(`${name} has no read.list (and no schedule source): add one to say how to list its records`);
+  const { specSet, integration } = await listableIntegration(wiring, dir, name);
   let where: CompiledExpression | undefined;
   try {
     where = flags.where === undefined ? undefined : wiring.transform.compile(flags.where);

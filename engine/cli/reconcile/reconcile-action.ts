@@ -12,7 +12,8 @@ import { formatReconcile } from '../formats/reconcile-report.js';
 import type { ReconcileFormat } from '../formats/reconcile-report.js';
 import { storeReconcileReport } from '../../runtime/control/reconcile-reports.js';
 import { UsageError } from '../usage-error.js';
-import { compiledSpecSet, createWiring } from '../wiring.js';
+import { listableIntegration } from '../listable-integration.js';
+import { createWiring } from '../wiring.js';
 
 export interface ReconcileFlags {
   sample?: string;
@@ -29,11 +30,7 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
   if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample))
     throw new UsageError(`--sample must be a positive whole number, got ${JSON.stringify(flags.sample)}`);
   const wiring = createWiring();
-  const specSet = await compiledSpecSet(wiring, dir);
-  const integration = specSet.integrations.get(name);
-  if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${dir}`);
-  if (!integration.read?.list)
-    throw new UsageError(`${name} has no read.list (and no schedule source): add one to say how to list its records`);
+  const { specSet, integration } = await listableIntegration(wiring, dir, name);
   await withCluster(flags.nats, 'junction-reconcile', async (cluster) => {
     const xrefs = await xrefSnapshot(new XrefStore(await cluster.bucket('xref')), xrefMapsRead(integration));
     const report = await runReconcile({
