@@ -12,7 +12,7 @@ import { waitFor } from '../runtime/helpers/runtime-harness.js';
 import { ordersSpec, startGitopsWorld, targetConnection } from '../gitops/gitops-harness.js';
 import type { GitopsWorld } from '../gitops/gitops-harness.js';
 import { signIn } from './helpers/sign-in.js';
-import { startTestIdentityProvider } from './helpers/test-identity-provider.js';
+import { acmeSignIn, startTestIdentityProvider } from './helpers/test-identity-provider.js';
 import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,16 +48,7 @@ it('shows the active commit, a rejected commit with its diagnostics, and every w
   );
   const a = await world.startProcess({
     engine: {
-      operator: {
-        auth: 'oidc',
-        oidc: {
-          issuer: idp.issuer,
-          clientId: idp.clientId,
-          clientSecret: idp.clientSecret,
-          operators: ['ops@acme.test'],
-          viewers: ['@acme.test'],
-        },
-      },
+      operator: acmeSignIn(idp),
     },
   });
   idp.registerClient(`${a.engine.operatorUrl}/auth/callback`);

@@ -17,7 +17,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { storeReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
 import { signIn } from './helpers/sign-in.js';
-import { startTestIdentityProvider } from './helpers/test-identity-provider.js';
+import { acmeSignIn, startTestIdentityProvider } from './helpers/test-identity-provider.js';
 import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -34,16 +34,7 @@ beforeAll(async () => {
   h = await startRuntimeHarness({
     integrations: [integrationYaml()],
     engine: {
-      operator: {
-        auth: 'oidc',
-        oidc: {
-          issuer: idp.issuer,
-          clientId: idp.clientId,
-          clientSecret: idp.clientSecret,
-          operators: ['ops@acme.test'],
-          viewers: ['@acme.test'],
-        },
-      },
+      operator: acmeSignIn(idp),
     },
   });
   dashboard = h.engine.operatorUrl!;

@@ -54,6 +54,24 @@ async function xrefs(natsUrl: string) {
   }
 }
 
+/** The customer integration's lag on the operator API: events stored and not yet delivered. */
+async function customerLag(w: SeedEngine): Promise<number> {
+  const status = (await (await fetch(`${w.engine.operatorUrl}/api/status`)).json()) as {
+    integrations: { name: string; lag: number }[];
+  };
+  return status.integrations.find((i) => i.name === CUSTOMERS)!.lag;
+}
+
+/** Resumes the paused customer integration straight on the bucket (a second in-process CLI would share the output). */
+async function resumeCustomers(w: SeedEngine): Promise<void> {
+  const nc = await connect({ servers: w.nats.url });
+  try {
+    await setPaused(await new Kvm(nc).open('junction_control'), CUSTOMERS, undefined);
+  } finally {
+    await nc.close();
+  }
+}
+
 const upserts = (w: SeedEngine) =>
   w.systems.ff.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/sobjects/Account/')).length;
 
@@ -128,12 +146,7 @@ it('never gets more than --max-in-flight events ahead of live traffic', async ()
   const nats = ['--nats', world.nats.url];
   await junction('pause', CUSTOMERS, ...nats);
   const running = junction('backfill', CUSTOMERS, world.dir, '--max-in-flight', '5', ...nats);
-  const lag = async () =>
-    (
-      (await (await fetch(`${world!.engine.operatorUrl}/api/status`)).json()) as {
-        integrations: { name: string; lag: number }[];
-      }
-    ).integrations.find((i) => i.name === CUSTOMERS)!.lag;
+  const lag = () => customerLag(world!);
   await waitFor(async () => (await lag()) === 5, 'five backfilled events stored');
   await new Promise((r) => setTimeout(r, 600));
   expect(await lag()).toBe(5);
@@ -144,10 +157,7 @@ it('never gets more than --max-in-flight events ahead of live traffic', async ()
     await world.post(CUSTOMERS, { ...signedUp, website_id: 1, addresses: [], created_at: '2026-12-01 09:00:00' }),
   ).toBe(202);
   expect(await lag()).toBe(6);
-  // Resumed straight on the bucket (a second in-process CLI would share the captured output).
-  const nc = await connect({ servers: world.nats.url });
-  await setPaused(await new Kvm(nc).open('junction_control'), CUSTOMERS, undefined);
-  await nc.close();
+  await resumeCustomers(world);
   // The listing runs into the live customer too (changed now), which the poll already stored.
   expect((await running).stdout).toMatch(
     `: ${existing} stored, 1 already stored, 0 filtered out (${existing + 1} listed`,
@@ -164,12 +174,7 @@ it('a customer changed during the load ends with its new version, though its web
   const nats = ['--nats', world.nats.url];
   await junction('pause', CUSTOMERS, ...nats);
   const running = junction('backfill', CUSTOMERS, world.dir, '--max-in-flight', '1', ...nats);
-  const lag = async () =>
-    (
-      (await (await fetch(`${world!.engine.operatorUrl}/api/status`)).json()) as {
-        integrations: { name: string; lag: number }[];
-      }
-    ).integrations.find((i) => i.name === CUSTOMERS)!.lag;
+  const lag = () => customerLag(world!);
   // The backfill has listed all existing customers and stored 100; it holds the others until there is room.
   await waitFor(async () => (await lag()) === 1, 'customer 100 stored');
   const renamed = {
@@ -179,9 +184,7 @@ it('a customer changed during the load ends with its new version, though its web
   };
   world.systems.magento.state.customers.set(101, renamed);
   expect(await world.post(CUSTOMERS, renamed)).toBe(202); // once the customer poll stored it
-  const nc = await connect({ servers: world.nats.url });
-  await setPaused(await new Kvm(nc).open('junction_control'), CUSTOMERS, undefined);
-  await nc.close();
+  await resumeCustomers(world);
   // The old 101 is stored after the polled new one; the listing then brings the new one again (changed now), which
   // the poll already stored: it is stored once more, so it is delivered last.
   expect((await running).stdout).toMatch(

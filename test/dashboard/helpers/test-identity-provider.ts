@@ -18,6 +18,20 @@ export interface TestIdentityProvider {
   stop(): Promise<void>;
 }
 
+/** The engine's operator sign-in through `idp`: ops@acme.test operates, everyone else at acme.test views. */
+export function acmeSignIn(idp: TestIdentityProvider) {
+  return {
+    auth: 'oidc' as const,
+    oidc: {
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      operators: ['ops@acme.test'],
+      viewers: ['@acme.test'],
+    },
+  };
+}
+
 export async function startTestIdentityProvider(): Promise<TestIdentityProvider> {
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer((req, res) => {

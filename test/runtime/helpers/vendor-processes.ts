@@ -10,31 +10,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startHttpEmulator } from '../../../connectors/http/emulator/index.js';
 import type { HttpEmulator } from '../../../connectors/http/emulator/index.js';
-import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../../connectors/magento/emulator/index.js';
+import { startMagentoEmulator } from '../../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../../connectors/magento/emulator/index.js';
-import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
+import { startSalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 import { JUNCTION_ARGS } from '../../cli/run-cli.js';
 import { startTestNatsServer } from '../../helpers/nats-server.js';
 import type { TestNatsServer } from '../../helpers/nats-server.js';
+import { MAGENTO_CONNECTION, magentoEnv, salesforceConnection, salesforceEnv } from './vendor-connections.js';
 import { TARGET_CONNECTION } from './vendor-engine.js';
 
 const SPECS = {
-  'connections/sf.yaml': `apiVersion: junction/v1
-kind: Connection
-name: sf
-type: salesforce
-base_url: \${env:SF_URL}
-auth: { type: oauth2_client_credentials, token_url: /services/oauth2/token, client_id: "\${env:SF_ID}", client_secret: "\${env:SF_SECRET}" }
-options: { pubsub_url: "\${env:SF_PUBSUB_URL}" }
-`,
-  'connections/magento.yaml': `apiVersion: junction/v1
-kind: Connection
-name: magento
-type: magento
-base_url: \${env:MAGENTO_URL}
-auth: { type: magento_token, token: "\${env:MAGENTO_TOKEN}" }
-`,
+  'connections/sf.yaml': salesforceConnection({ pubsub: true }),
+  'connections/magento.yaml': MAGENTO_CONNECTION,
   'connections/target.yaml': TARGET_CONNECTION,
   'accounts.yaml': `apiVersion: junction/v1
 kind: Integration
@@ -95,12 +83,8 @@ export async function startVendorProcesses(): Promise<VendorProcesses> {
   const hosts = [target.url, sf.url, magento.url, sf.pubsubUrl!].map((u) => new URL(u).host).join(',');
   const env = {
     ...process.env,
-    ...{
-      SF_URL: sf.url,
-      SF_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
-      SF_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
-    },
-    ...{ SF_PUBSUB_URL: sf.pubsubUrl!, MAGENTO_URL: magento.url, MAGENTO_TOKEN: MAGENTO_EMULATOR_TOKEN },
+    ...salesforceEnv(sf),
+    ...magentoEnv(magento),
     TARGET_URL: target.url,
     JUNCTION_ALLOWED_SECRETS: 'SF_*,MAGENTO_*,TARGET_URL',
     JUNCTION_ALLOWED_PRIVATE_HOSTS: hosts,
