@@ -3,7 +3,7 @@
  * the sources; any number of processes share the work through the same durable consumers. Tests, the demo and
  * GitOps embed it through this function; `junction run` is a thin CLI over it.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -20,6 +20,7 @@ import { applyDeadLetterRetention } from './stores/dead-letter-retention.js';
 import { DeadLetterIndex } from './stores/dead-letter-index.js';
 import { DeliveryLedger } from './stores/delivery-ledger.js';
 import { connectNats } from './broker/connect.js';
+import { withReplyInbox } from './broker/reply-inbox.js';
 import { startEmbeddedNats } from './broker/embedded-nats.js';
 import { consumerLag, dropsAtStreamLimit, engineStatus, readEventsStreamUsage } from './observe/engine-status.js';
 import type { EngineStatus } from './observe/engine-status.js';
@@ -177,6 +178,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   })();
   const jsm = await jetstreamManager(nc);
   const js = jsm.jetstream();
+  // The per-event broker calls (event publish, KV reads and writes) skip nats.js's request() (broker/reply-inbox.ts).
+  const eventJs = jetstream(withReplyInbox(nc));
   await provisionEventsStream(jsm, tuning);
   if (dropsAtStreamLimit(nc.info?.version))
     log.warn(
@@ -188,7 +191,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   await provisionAuditStream(jsm, { replicas: tuning.replicas });
   await provisionTraceStream(jsm, { replicas: tuning.replicas, maxAgeMs: tuning.ledgerTtlMs });
   const trace = new TraceLog(js, jsm, nc);
-  const buckets = await provisionBuckets(new Kvm(js), tuning);
+  const buckets = await provisionBuckets(new Kvm(eventJs), tuning);
   await applyDeadLetterRetention(jsm, tuning.dlqRetentionMs);
   const partitions = await agreePartitions(buckets.meta, tuning.partitions);
   if (partitions !== tuning.partitions)
@@ -214,7 +217,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     lastStreamRefusal = Date.now();
     metrics.refused.inc({ integration, reason: 'stream-full' });
   };
-  const publisher = new EventPublisher(js, () => partitions, tuning.publishTimeoutMs, onStreamFull, room);
+  const publisher = new EventPublisher(eventJs, () => partitions, tuning.publishTimeoutMs, onStreamFull, room);
   const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
   const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm), trace });
   const waiting = new WaitingStore(buckets.waiting);
@@ -233,7 +236,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     metrics,
     log,
     waiting,
-    parking: new KeyParking(buckets.parked, js),
+    parking: new KeyParking(buckets.parked, eventJs),
     running: new RunningEvents(),
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),

@@ -1,0 +1,230 @@
+/**
+ * The engine's per-event broker calls go through its own reply inbox (engine/runtime/broker/reply-inbox.ts) instead
+ * of nats.js's request(). Against a real nats-server, KV buckets and JetStream publishes built on it must answer
+ * exactly as the stock client does: missing, deleted and purged keys, revisions, create over a deleted key, lost
+ * compare-and-sets, duplicate publishes; and requests fail as stock ones do on a timeout, with no responders, and
+ * when the connection closes.
+ */
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import type { KvEntry } from '@nats-io/kv';
+import { connect, errors } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
+import { ReplyInbox, withReplyInbox } from '../../engine/runtime/broker/reply-inbox.js';
+import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
+import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
+import { startTestNatsServer } from '../helpers/nats-server.js';
+import type { TestNatsServer } from '../helpers/nats-server.js';
+
+let nats: TestNatsServer;
+let nc: NatsConnection;
+beforeEach(async () => {
+  nats = await startTestNatsServer();
+  nc = await connect({ servers: nats.url, noAsyncTraces: true });
+});
+afterEach(async () => {
+  if (!nc.isClosed()) await nc.close();
+  await nats.dispose();
+});
+
+/** The same bucket, once through the stock client and once through the reply inbox. */
+async function bothBuckets(name: string) {
+  const stock = await new Kvm(jetstream(nc)).create(name, { history: 1 });
+  const replies = new ReplyInbox(nc);
+  const sent = vi.spyOn(replies, 'request');
+  const inboxJs: JetStreamClient = jetstream(withReplyInbox(nc, replies));
+  return { stock, inbox: await new Kvm(inboxJs).open(name), inboxJs, sent };
+}
+
+/** What the engine reads off an entry. */
+function seen(entry: KvEntry | null) {
+  return (
+    entry && {
+      key: entry.key,
+      operation: entry.operation,
+      revision: entry.revision,
+      length: entry.length,
+      value: entry.string(),
+    }
+  );
+}
+
+/** Runs `act` on both clients and expects the same outcome (value or error message). */
+async function same<T>(stock: () => Promise<T>, inbox: () => Promise<T>): Promise<T | string> {
+  const settle = (p: Promise<T>) => p.catch((error: Error) => `${error.name}: ${error.message}`);
+  const [a, b] = [await settle(stock()), await settle(inbox())];
+  expect(b).toEqual(a);
+  return b;
+}
+
+describe('KV through the reply inbox', () => {
+  it('answers a missing key, a value, a deleted key and a purged key as the stock client, with revisions', async () => {
+    const { stock, inbox } = await bothBuckets('probe');
+    expect(
+      await same(
+        async () => seen(await stock.get('a.b')),
+        async () => seen(await inbox.get('a.b')),
+      ),
+    ).toBeNull();
+
+    const revision = await inbox.put('a.b', 'one');
+    const value = await same(
+      async () => seen(await stock.get('a.b')),
+      async () => seen(await inbox.get('a.b')),
+    );
+    expect(value).toEqual({ key: 'a.b', operation: 'PUT', revision, length: 3, value: 'one' });
+
+    await stock.delete('a.b');
+    const deleted = await same(
+      async () => seen(await stock.get('a.b')),
+      async () => seen(await inbox.get('a.b')),
+    );
+    expect(deleted).toEqual({ key: 'a.b', operation: 'DEL', revision: revision + 1, length: 0, value: '' });
+
+    await inbox.put('c', 'two');
+    await inbox.purge('c');
+    const purged = await same(
+      async () => seen(await stock.get('c')),
+      async () => seen(await inbox.get('c')),
+    );
+    expect(purged).toMatchObject({ key: 'c', operation: 'PURGE', length: 0 });
+
+    // An older revision by number still reads through the stock path (a payload request), the same either way.
+    await same(
+      async () => seen(await stock.get('a.b', { revision })),
+      async () => seen(await inbox.get('a.b', { revision })),
+    );
+  });
+
+  it('creates over a deleted or purged key, refuses a create over a live one and an update of a stale revision', async () => {
+    const { stock, inbox } = await bothBuckets('probe');
+    const first = await inbox.create('k', 'v1');
+    expect(first).toBe(1);
+    await same(
+      () => stock.create('k', 'x'),
+      () => inbox.create('k', 'x'),
+    );
+    await same(
+      () => stock.update('k', 'x', first + 5),
+      () => inbox.update('k', 'x', first + 5),
+    );
+    await expect(inbox.create('k', 'x')).rejects.toThrow(/wrong last sequence: 1/);
+
+    await inbox.delete('k');
+    expect(await inbox.create('k', 'v2')).toBe(3); // put over the DEL marker (revision 2), as nats.js does
+    await inbox.purge('k');
+    expect(await inbox.create('k', 'v3')).toBe(5);
+    expect(seen(await stock.get('k'))).toMatchObject({ operation: 'PUT', revision: 5, value: 'v3' });
+    expect(await inbox.update('k', 'v4', 5)).toBe(6);
+  });
+
+  it('keeps the delivery ledger exactly-once: one create wins, deleted entries read as missing', async () => {
+    const { inbox } = await bothBuckets('ledger');
+    const ledger = new DeliveryLedger(inbox);
+    const entry: LedgerEntry = {
+      status: 'delivered',
+      commit: 'c1',
+      attempts: 1,
+      at: '2026-12-04T00:00:00Z',
+      requests: 1,
+    };
+    expect(await ledger.get('orders', 'evt-1')).toBeUndefined();
+    expect(
+      await Promise.all([ledger.record('orders', 'evt-1', entry), ledger.record('orders', 'evt-1', entry)]),
+    ).toEqual(expect.arrayContaining([true, false]));
+    expect(await ledger.get('orders', 'evt-1')).toEqual({ entry, revision: 1 });
+    await inbox.delete(DeliveryLedger.key('orders', 'evt-1'));
+    expect(await ledger.get('orders', 'evt-1')).toBeUndefined();
+  });
+});
+
+describe('JetStream publish through the reply inbox', () => {
+  it('acks, reports a duplicate msg id, and refuses a subject no stream holds as the stock client', async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'EVENTS', subjects: ['ev.>'] });
+    const stock = jetstream(nc);
+    const { inboxJs, sent } = await bothBuckets('probe');
+
+    const ack = await inboxJs.publish('ev.1', 'a', { msgID: 'm1' });
+    expect(sent).toHaveBeenLastCalledWith('ev.1', expect.anything(), expect.objectContaining({ timeout: 5_000 }));
+    expect(ack).toMatchObject({ stream: 'EVENTS', seq: 1, duplicate: false });
+    expect(await inboxJs.publish('ev.1', 'a', { msgID: 'm1' })).toMatchObject({ seq: 1, duplicate: true });
+    expect(
+      await same(
+        () => stock.publish('nowhere', 'a'),
+        () => inboxJs.publish('nowhere', 'a'),
+      ),
+    ).toBe('JetStreamNotEnabled: jetstream is not enabled');
+  });
+});
+
+describe('reply inbox requests', () => {
+  it('times out with TimeoutError when nobody answers, and forgets the request', async () => {
+    const silent = nc.subscribe('silent');
+    const inbox = new ReplyInbox(nc);
+    const error = await inbox.request('silent', 'x', { timeout: 50 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(errors.TimeoutError);
+    expect(inbox.pending).toBe(0);
+    silent.unsubscribe();
+  });
+
+  it('fails with a no-responders RequestError at once when nothing subscribes', async () => {
+    const error = await new ReplyInbox(nc).request('nobody.here', 'x', { timeout: 5_000 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(errors.RequestError);
+    expect((error as InstanceType<typeof errors.RequestError>).isNoResponders()).toBe(true);
+    expect((error as Error).message).toBe("no responders: 'nobody.here'");
+  });
+
+  it('answers each request with its own reply, also when many are in flight', async () => {
+    const echo = nc.subscribe('echo', {
+      callback: (_e, m) => void setTimeout(() => m.respond(m.data), Number(m.string()) % 7), // answers out of order
+    });
+    const inbox = new ReplyInbox(nc);
+    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => inbox.request('echo', String(i))));
+    expect(replies.map((m) => m.string())).toEqual(Array.from({ length: 200 }, (_, i) => String(i)));
+    expect(inbox.pending).toBe(0);
+    echo.unsubscribe();
+  });
+
+  it('fails a request at once when the connection may not publish to its subject', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'junction-perm-'));
+    const config = join(dir, 'nats.conf');
+    await writeFile(
+      config,
+      'authorization { users = [ { user: app, password: pw, permissions: { publish: { deny: ["forbidden.>"] } } } ] }\n',
+    );
+    const server = await startNatsServer({ storeDir: join(dir, 'js'), args: ['-c', config] });
+    const limited = await connect({ servers: server.url, user: 'app', pass: 'pw', noAsyncTraces: true });
+    try {
+      limited.subscribe('forbidden.x'); // a responder exists, so only the permission stops the request
+      const error = await new ReplyInbox(limited)
+        .request('forbidden.x', 'x', { timeout: 20_000 })
+        .catch((e: Error) => e);
+      expect(error).toBeInstanceOf(errors.RequestError);
+      expect((error as Error).cause).toBeInstanceOf(errors.PermissionViolationError);
+      expect((error as Error).message).toMatch(/permissions violation for publish to "forbidden\.x"/i);
+    } finally {
+      await limited.close();
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects requests in flight when the connection closes', async () => {
+    nc.subscribe('silent');
+    const inbox = new ReplyInbox(nc);
+    const waiting = inbox.request('silent', 'x', { timeout: 10_000 }).catch((e: Error) => e);
+    await nc.flush();
+    await nc.close();
+    const error = await waiting;
+    expect(error).toBeInstanceOf(errors.RequestError);
+    expect((error as Error).message).toBe('connection closed');
+    expect(inbox.pending).toBe(0);
+  });
+});
