@@ -38,6 +38,15 @@ describe('poison events', () => {
         body: { error: 'too-deep', message: 'body is nested deeper than 64 levels' },
       });
     }
+    // Too deep and malformed at once: still too deep (the bytes are counted when the body does not parse).
+    expect(await h.post('orders', `{"id":3,"n":${'['.repeat(6_000)}`)).toEqual({
+      status: 400,
+      body: { error: 'too-deep', message: 'body is nested deeper than 64 levels' },
+    });
+    expect(await h.post('orders', `{"id":3,"n":${'['.repeat(10)}`)).toMatchObject({
+      status: 400,
+      body: { error: 'malformed-json' },
+    });
     await waitFor(() => h!.target.records.has('1'), 'the event at the limit delivered');
     await expectDrained(h.nats.url);
     expect(h.target.records.has('2')).toBe(false);

@@ -19,7 +19,7 @@ import { claimedSignature, digestMatches, startDigest } from './verify-signature
 import type { ClaimedSignature } from './verify-signature.js';
 import { discard, readWebhookBody } from './read-webhook-body.js';
 import type { IngestBudget } from './read-webhook-body.js';
-import { MAX_EVENT_DEPTH, jsonTextDepth } from './json-depth.js';
+import { MAX_EVENT_DEPTH, jsonTextDepth, valueDepth } from './json-depth.js';
 
 export interface IngestReply {
   status: number;
@@ -116,21 +116,18 @@ async function accept(
     const refused = await verifyAdobe(source.adobe, headers, raw, deps.env);
     if (refused) return { status: 401, body: { error: 'bad-signature', message: refused } };
   }
-  // Counted on the bytes before parsing, without recursion: a poison event never gets into the stream from here.
-  if (jsonTextDepth(raw, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH)
-    return {
-      status: 400,
-      body: { error: 'too-deep', message: `body is nested deeper than ${MAX_EVENT_DEPTH} levels` },
-    };
+  // Measured before anything else walks the event: a poison event never gets into the stream from here.
   let event: unknown;
   try {
     event = JSON.parse(raw.toString('utf8'));
   } catch (error) {
+    if (jsonTextDepth(raw, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) return tooDeep();
     return {
       status: 400,
       body: { error: 'malformed-json', message: `body is not valid JSON: ${(error as Error).message}` },
     };
   }
+  if (valueDepth(event, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) return tooDeep();
   if (event === null || typeof event !== 'object')
     return { status: 400, body: { error: 'not-an-object', message: 'body must be a JSON object or array' } };
   let identity;
@@ -160,6 +157,10 @@ async function accept(
     deps.log.warn({ integration: name, err: error }, 'publish failed: answered 503');
     return unavailable((error as Error).message);
   }
+}
+
+function tooDeep(): IngestReply {
+  return { status: 400, body: { error: 'too-deep', message: `body is nested deeper than ${MAX_EVENT_DEPTH} levels` } };
 }
 
 function unavailable(reason: string): IngestReply {
