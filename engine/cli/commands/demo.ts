@@ -6,7 +6,7 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'run the demo: emulated Magento, FinancialForce and Salesforce, live traffic, an outage, a hot-swapped commit and a replay',
+      'run the demo: emulated Magento, FinancialForce, Salesforce, Infor M3 and BNG, live traffic, an outage, a hot-swapped commit and a replay',
     )
     .option('--for <seconds>', 'stop after this many seconds and print a JSON summary (default: until Ctrl-C)')
     .option(

@@ -15,6 +15,8 @@ export interface DemoCheck {
   delivered: number;
   dead_lettered: number;
   lost: number;
+  /** The integration/key of each event lost, so a failed demo says which. */
+  lostKeys: string[];
   duplicates: number;
 }
 
@@ -54,11 +56,11 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   const m3Vouchers = count([...m3.gl_voucher.values()].map((v) => v.KEY1));
   let delivered = 0;
   let dead = 0;
-  let lost = 0;
+  const lostKeys: string[] = [];
   const tally = (written: number | undefined, key: string) => {
     if (written) delivered++;
     else if (openDeadLetterKeys.has(key)) dead++;
-    else lost++;
+    else lostKeys.push(key);
   };
   for (const id of sent.customers) tally(accounts.get(String(id)), `magento-customers-to-ff-accounts/${id}`);
   for (const id of sent.orders) tally(invoices.get(String(id)), `magento-orders-to-ff-invoices/${id}`);
@@ -135,7 +137,7 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     erp.refunds.length +
     erp.accounts.length +
     erp.paidInFf.length;
-  return { events, delivered, dead_lettered: dead, lost, duplicates };
+  return { events, delivered, dead_lettered: dead, lost: lostKeys.length, lostKeys, duplicates };
 }
 
 /** The M3 key the BNG specs give a record: a prefix and the BNG id zero-padded (`B00000601`, `P000009911`). */

@@ -185,7 +185,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     // The Magento polls (every second in the demo) find the last changes first.
     const drained = async () => {
       await sleep(2 * POLL_MS);
-      return (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0);
+      return (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0 && i.waiting === 0);
     };
     await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
     // Quotes sent and orders billed during the drain are paid too, so every invoice ends paid or dead-lettered.
@@ -199,6 +199,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       );
     const open = new Set(letters.filter((d) => d.status === 'open').map((d) => `${d.integration}/${d.key}`));
     const check = checkTargets(systems, traffic.sent, open);
+    for (const key of check.lostKeys) say(`  lost: ${key} was sent but is not in its target and not dead-lettered`);
     for (const line of erpHighlights(systems, traffic.sent.erp)) say(line);
     say(progressLines(await running.status(), (Date.now() - started) / 1000, 'done'));
     say(
