@@ -47,6 +47,74 @@ it('BNG customer -> M3 customer, the add answer lost, then renamed: one customer
   expect(transactions(/^CRS610MI\/Add$/)).toEqual(['CRS610MI/Add']);
 });
 
+it('BNG customer addresses -> M3 customer addresses, the first add answer lost, then changed: one each', async () => {
+  const { m3 } = h.systems;
+  m3.fail(lost('CRS610MI/AddAddress'));
+  const customer = (addresses: Record<string, unknown>[], updatedAt: string) => {
+    const event = bngCustomer('Hopper', updatedAt);
+    return { customer: { ...event.customer, id: 602, email: 'grace602@example.com', addresses } };
+  };
+  const shipping = {
+    id: 7001,
+    type: 'shipping',
+    line1: '9 Dock St',
+    line2: 'Gate 3',
+    city: 'Norfolk',
+    postcode: '23510',
+    country: 'US',
+  };
+  const billing = {
+    id: 7002,
+    type: 'billing',
+    line1: '7 Harbor Rd',
+    city: 'Arlington',
+    postcode: '22201',
+    country: 'US',
+  };
+  await h.post('bng-customers-to-m3', customer([shipping, billing], '2026-12-01T10:00:00Z'), 'bng');
+  const addresses = () =>
+    rows('customer_address')
+      .filter((a) => a.CUNO === 'B00000602')
+      .map(({ CUNO, ADRT, ADID, CUNM, CUA1, CUA2, TOWN, PONO, CSCD }) => ({
+        CUNO,
+        ADRT,
+        ADID,
+        CUNM,
+        CUA1,
+        CUA2,
+        TOWN,
+        PONO,
+        CSCD,
+      }));
+  await waitFor(() => addresses().length === 2, 'both addresses in M3');
+  await expectDrained(h.nats.url);
+  // The depot moves, and a second delivery address is added.
+  const depot = { id: 7003, type: 'shipping', line1: '3 Pier Ave', city: 'Hampton', postcode: '23661', country: 'US' };
+  await h.post(
+    'bng-customers-to-m3',
+    customer([{ ...shipping, line1: '11 Dock St' }, billing, depot], '2026-12-01T11:00:00Z'),
+    'bng',
+  );
+  await waitFor(() => addresses().length === 3, 'the new delivery address in M3');
+  await expectDrained(h.nats.url);
+  const grace = { CUNO: 'B00000602', CUNM: 'Grace Hopper', CSCD: 'US' };
+  expect(addresses()).toEqual([
+    { ...grace, ADRT: '1', ADID: '7001', CUA1: '11 Dock St', CUA2: 'Gate 3', TOWN: 'Norfolk', PONO: '23510' },
+    { ...grace, ADRT: '3', ADID: '7002', CUA1: '7 Harbor Rd', CUA2: undefined, TOWN: 'Arlington', PONO: '22201' },
+    { ...grace, ADRT: '1', ADID: '7003', CUA1: '3 Pier Ave', CUA2: undefined, TOWN: 'Hampton', PONO: '23661' },
+  ]);
+  // The lost add was looked up (GetAddress found it) and changed, never added again; the second event found both
+  // addresses M3 had, added the new one, then changed the two.
+  expect(transactions(/^CRS610MI\/(AddAddress|ChgAddress)$/).map((t) => t.slice(9))).toEqual([
+    'AddAddress',
+    'AddAddress',
+    'ChgAddress',
+    'AddAddress',
+    'ChgAddress',
+    'ChgAddress',
+  ]);
+});
+
 it('BNG order -> M3 batch order, lines and Confirm with answers lost and late: one customer order', async () => {
   const { m3 } = h.systems;
   m3.fail(lost('OIS100MI/AddBatchHead'));

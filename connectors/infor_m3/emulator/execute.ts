@@ -5,6 +5,7 @@
  */
 import type { M3Transaction } from '../schemas/index.js';
 import { balances } from './balances.js';
+import { customerAddresses } from './customer-addresses.js';
 import { customerInvoices } from './customer-invoices.js';
 import { customerOrders } from './customer-orders.js';
 import { result } from './envelope.js';
@@ -22,6 +23,7 @@ import type { M3Tenant } from './tenant.js';
 /** Every transaction's program logic. */
 export const HANDLERS: ProgramHandlers = {
   ...masterData,
+  ...customerAddresses,
   ...customerOrders,
   ...customerInvoices,
   ...purchaseOrders,

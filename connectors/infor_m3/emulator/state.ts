@@ -9,6 +9,7 @@ export type Row = Record<string, string>;
 /** The tables, by record type. Composite keys are joined with `/` (`ORNO/PONR`, `WHLO/ITNO/WHSL`). */
 export const TABLES = [
   'customer',
+  'customer_address',
   'supplier',
   'item',
   'warehouse',
@@ -74,6 +75,17 @@ export function seedM3State(): M3State {
     CSCD: 'US',
     STAT: '20',
     CUCD: 'USD',
+    LMTS,
+  });
+  // Its delivery address (type 1), as 'Customer. Connect Addresses' (OIS002) keeps it.
+  put('customer_address', '10042/1/DOCK', {
+    CUNO: '10042',
+    ADRT: '1',
+    ADID: 'DOCK',
+    CUA1: '9 Dock St',
+    TOWN: 'Norfolk',
+    PONO: '23510',
+    CSCD: 'US',
     LMTS,
   });
   put('supplier', 'V000012', {

@@ -22,6 +22,8 @@ export interface M3Transaction {
 type Role = [kind: OperationKind, object: string, identity?: string[]];
 
 const customer = ['CUNO'];
+/** A customer address (OCUSAD, 'Customer. Connect Addresses' OIS002): customer, address type and address number. */
+const customerAddress = ['CUNO', 'ADRT', 'ADID'];
 const supplier = ['SUNO'];
 const item = ['ITNO'];
 /** A GL batch is keyed by the caller (KEY1), so integrations posting their own batches know them as theirs. */
@@ -33,6 +35,11 @@ export const M3_ROLES: Readonly<Record<string, Role>> = {
   'CRS610MI/ChgBasicData': ['update', 'customer', customer],
   'CRS610MI/GetBasicData': ['read', 'customer', customer],
   'CRS610MI/LstByNumber': ['query', 'customer'],
+  'CRS610MI/AddAddress': ['create', 'customer_address', customerAddress],
+  'CRS610MI/ChgAddress': ['update', 'customer_address', customerAddress],
+  'CRS610MI/GetAddress': ['read', 'customer_address', customerAddress],
+  'CRS610MI/LstAddresses': ['query', 'customer_address'],
+  'CRS610MI/DeleteAddress': ['delete', 'customer_address', customerAddress],
   'CRS620MI/AddSupplier': ['create', 'supplier', supplier],
   'CRS620MI/UpdSupplier': ['update', 'supplier', supplier],
   'CRS620MI/GetBasicData': ['read', 'supplier', supplier],
