@@ -81,18 +81,14 @@ export class TraceLog {
 
   /** Appends a record; never throws and never waits for the broker. */
   record(record: TraceRecord): void {
-    const compact: TraceRecord = {
-      ...record,
-      requests: record.requests.map((r) => (r.body === undefined ? r : { ...r, body: cut(r.body) })),
-      ...(record.results === undefined ? {} : { results: cut(record.results) }),
-    };
     const subject = traceSubject(record.integration, record.key);
+    const text = traceJson(record);
     if (!this.nc) {
-      void this.js.publish(subject, JSON.stringify(compact)).catch(() => undefined);
+      void this.js.publish(subject, text).catch(() => undefined);
       return;
     }
     try {
-      this.nc.publish(subject, JSON.stringify(compact));
+      this.nc.publish(subject, text);
     } catch {
       // closed connection: the record is lost, the event is not
     }
@@ -116,8 +112,28 @@ export class TraceLog {
   }
 }
 
-/** A value kept whole when small, else its JSON cut at 2 KB (marked). */
-function cut(value: unknown): unknown {
-  const text = JSON.stringify(value);
-  return text === undefined || text.length <= 2048 ? value : `${text.slice(0, 2048)}… (${text.length} bytes)`;
+/**
+ * The record as stored: each request body and the step results kept whole when their JSON is 2 KB or less, else that
+ * JSON cut at 2 KB (marked). Built from the pieces' own JSON, so no body is serialised twice (once to measure it,
+ * once in the record).
+ */
+export function traceJson(record: TraceRecord): string {
+  const { requests, results, ...rest } = record;
+  const requestsJson = requests.map(({ body, ...request }) => {
+    const head = JSON.stringify(request);
+    const cutBody = body === undefined ? undefined : cutJson(body);
+    return cutBody === undefined ? head : `${head.slice(0, -1)},"body":${cutBody}}`;
+  });
+  const cutResults = results === undefined ? undefined : cutJson(results);
+  // `rest` always holds the record's required fields, so its JSON is a non-empty object to extend.
+  const tail = `"requests":[${requestsJson.join(',')}]${cutResults === undefined ? '' : `,"results":${cutResults}`}}`;
+  return `${JSON.stringify(rest).slice(0, -1)},${tail}`;
+}
+
+/** A value's JSON when 2 KB or less, else the JSON of a string: that JSON cut at 2 KB, marked with its length. */
+function cutJson(value: unknown): string | undefined {
+  const text = JSON.stringify(value) as string | undefined;
+  return text === undefined || text.length <= 2048
+    ? text
+    : JSON.stringify(`${text.slice(0, 2048)}… (${text.length} bytes)`);
 }
