@@ -88,6 +88,11 @@ export async function callStep(
     await abandonEntry(call, options, result, attempt, restartFrom as number);
     await attempt.forget(options.state, restartFrom as number, call.stepIndex);
   };
+  // Until the answer is in, the call counts as sent: a retry (or the redelivery after a crash) looks it up first, or
+  // an on_error rule tells its answer apart from a first send's (sent_before). The mark comes before the look-up, so
+  // of two attempts of the event that run at once only one looks up and sends.
+  const marked = marksSent(options.integration, step) && checkpoint !== undefined;
+  if (marked) await (checkpoint.claim ? checkpoint.claim(callKey) : checkpoint.set(callKey, { sent: true }));
   if (saved && restartFrom !== undefined) {
     await restart();
     throw new ConnectorError(
@@ -98,13 +103,23 @@ export async function callStep(
   }
   const found = await lookUp(call, options, result, saved !== undefined);
   if (found !== NOT_FOUND) return attempt.done(callKey, found);
-  if (step.ownsCreatedOnly) await refuseOthersRecords(step, body, options);
+  // Not sent after all: no mark may make a retry look it up.
+  const unmark = () => (marked ? checkpoint.clear(callKey) : undefined);
+  if (step.ownsCreatedOnly) {
+    try {
+      await refuseOthersRecords(step, body, options);
+    } catch (error) {
+      await unmark();
+      throw error;
+    }
+  }
   // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
   const lastWritten = options.state.lastWritten;
   const skippable = lastWritten && !readByLaterSteps(options.integration, step);
   const recordKey = skippable ? writeRecordKey(step, body) : undefined;
   const bodyHash = recordKey ? stableHash(body) : undefined;
   if (!options.force && recordKey && (await lastWritten!.get(recordKey)) === bodyHash) {
+    await unmark();
     result.unchanged.push(recordKey);
     return UNCHANGED;
   }
@@ -114,14 +129,6 @@ export async function callStep(
     index,
     idempotencyKey: `${options.eventId}:${callKey}`,
   };
-  // Until the answer is in, the call counts as sent: a retry (or the redelivery after a crash) looks it up first, or
-  // an on_error rule tells its answer apart from a first send's (sent_before).
-  const marked =
-    (step.find?.when === 'uncertain' ||
-      restartFrom !== undefined ||
-      (marksSentForRules(options.integration) && checkpointed(options.integration, step))) &&
-    checkpoint !== undefined;
-  if (marked) await checkpoint.set(callKey, { sent: true });
   const sentBefore = saved !== undefined;
   const answer = await send(call, options, result, { callKey, context, marked, sentBefore, restart });
   if (answer === CONTINUED) {
@@ -255,10 +262,8 @@ async function lookUp(
     throw error;
   });
   if (request) result.requests.push(request);
-  if (!found) {
-    if (sentBefore) await options.state.checkpoint?.clear(callKey);
-    return NOT_FOUND;
-  }
+  // Not found: the call is sent (again) under the mark this attempt made.
+  if (!found) return NOT_FOUND;
   (result.found ??= []).push({ step: step.id, ...(index === undefined ? {} : { index }) });
   // What an earlier attempt of this event created is this integration's own record.
   if (step.ownsCreatedOnly && sentBefore) await rememberCreated(step, call.body, found.result, options);
@@ -318,14 +323,24 @@ function identityKey(step: CompiledStep, body: unknown): string | undefined {
 const REPEATABLE_KINDS = new Set(['update', 'upsert', 'read', 'query']);
 
 /**
- * Whether a call of this step can leave a checkpoint: a sent mark (a find after an unknown outcome, a batch restart)
- * or a completed call, except the event's last when repeating it is harmless (an update, upsert or read, no
+ * Whether a call of this step can leave a checkpoint: a sent mark (a step with a `find` or a batch restart) or a
+ * completed call, except the event's last when repeating it is harmless (an update, upsert or read, no
  * `for_each`). Only such calls read one, on every attempt: the delivery count cannot tell a first attempt, because a
  * consumer created anew (or a broker that lost its consumer state in a crash) delivers an event that already ran as
  * number 1 again.
  */
+/**
+ * Whether a call of this step is marked as sent until its answer is in: a step with a `find` (the retry looks it up)
+ * or `restart_from` (the retry restarts the entry), and every checkpointed call of an integration whose `on_error`
+ * rules read `sent_before`. The runtime leases these marks across processes (call-leases.ts).
+ */
+export function marksSent(integration: CompiledIntegration, step: CompiledStep): boolean {
+  if (step.find || step.restartFrom) return true;
+  return marksSentForRules(integration) && checkpointed(integration, step);
+}
+
 export function checkpointed(integration: CompiledIntegration, step: CompiledStep): boolean {
-  if (step.find?.when === 'uncertain' || step.restartFrom) return true;
+  if (step.find || step.restartFrom) return true;
   return !(step === integration.steps.at(-1) && !step.forEach && REPEATABLE_KINDS.has(step.kind ?? ''));
 }
 

@@ -72,6 +72,12 @@ export interface ExecutionState {
     set(callKey: string, value: CallCheckpoint): Promise<void>;
     /** Forgets a sent marker: the call got a definite answer, so it did not happen. */
     clear(callKey: string): Promise<void>;
+    /**
+     * Marks the call as sent by this attempt (instead of `set` with a sent marker), unless another attempt of the
+     * event that is still running marked it: then it throws a retryable error and this attempt neither looks the
+     * record up nor sends the call. The runtime's marker is a lease across processes (call-leases.ts).
+     */
+    claim?(callKey: string): Promise<void>;
   };
 }
 

@@ -13,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { ConsumerPool } from './worker/consumer-pool.js';
 import { RunningEvents } from './worker/running-events.js';
+import { CallLeases } from './worker/call-leases.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
 import { DeadLetterStore, loadDeadLetterIdKey } from './stores/dead-letter-store.js';
 import { AuditLog, provisionAuditStream } from './stores/audit-log.js';
@@ -226,6 +227,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     reconcile: () => reconcileReports(buckets.control),
     alerts: () => readAlertStates(buckets.control),
   });
+  // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
+  // It is also part of KV keys (alert counts), so it keeps to the characters NATS allows in a key.
+  const holder = `${hostname().replace(/[^-\w.]/g, '_')}_${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const ctx = {
     specs,
     buckets,
@@ -238,15 +242,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     waiting,
     parking: new KeyParking(buckets.parked, eventJs),
     running: new RunningEvents(),
+    leases: new CallLeases(holder, tuning.ackWaitMs),
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,
   };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
-  // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
-  // It is also part of KV keys (alert counts), so it keeps to the characters NATS allows in a key.
-  const holder = `${hostname().replace(/[^-\w.]/g, '_')}_${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lease = { control: buckets.control, holder, ttlMs: tuning.sourceLeaseTtlMs };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors, lease, xref: xref.xref });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });

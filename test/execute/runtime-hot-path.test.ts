@@ -14,6 +14,7 @@ import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import { EventLog } from '../../engine/runtime/worker/event-log.js';
 import type { WorkerContext } from '../../engine/runtime/worker/event-worker.js';
 import { RunningEvents } from '../../engine/runtime/worker/running-events.js';
+import { CallLeases } from '../../engine/runtime/worker/call-leases.js';
 import { checkpointJson, eventExecutionState } from '../../engine/runtime/worker/execution-state.js';
 import { keyDigest } from '../../engine/runtime/broker/subjects.js';
 import { IngestBudget, readWebhookBody } from '../../engine/runtime/ingest/read-webhook-body.js';
@@ -54,6 +55,7 @@ describe('consumer pool heartbeat', () => {
       ledger: { get: () => new Promise((resolve) => (finishLedgerRead = resolve)) },
       parking: { marker: async () => undefined },
       running: new RunningEvents(),
+      leases: new CallLeases('test', ackWaitMs),
       tuning: { ackWaitMs },
       metrics: { inFlight: { inc: () => undefined, dec: () => undefined }, duplicates: { inc: () => undefined } },
       log: pino({ level: 'silent' }),

@@ -34,6 +34,7 @@ const http503 = failure({ action: 'retry' });
 const http429 = failure({ action: 'retry', code: 'rate-limited', retryAfterMs: 5_000 });
 const invalid = failure({ action: 'dead_letter', code: 'validation', status: 400 });
 const stateDown = failure({ action: 'retry', code: 'state-unavailable', message: 'KV timeout' });
+const leased = failure({ action: 'retry', code: 'call-in-flight', retryAfterMs: 2_500 });
 const missing = failure({
   action: 'retry',
   code: 'dependency-missing',
@@ -70,6 +71,11 @@ const TABLE: [string, Situation, Fate | undefined][] = [
   ],
   ['429: Retry-After wins when longer', attempt(http429, 1), { kind: 'retry', delayMs: 5_000 }],
   ['state unavailable: no budget spent', attempt(stateDown, 9), { kind: 'retry', delayMs: 500 }],
+  [
+    'a call of the event held by another attempt: ask again when its lease runs out, no budget spent',
+    attempt(leased, 9),
+    { kind: 'retry', delayMs: 2_500 },
+  ],
   [
     'waits do not spend the budget',
     attempt(http503, 6, { waited: { waits: 3, since: ago(1_000) } }),

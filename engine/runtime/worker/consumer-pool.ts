@@ -127,9 +127,11 @@ export class ConsumerPool {
   /**
    * One timer for every in-flight event (instead of one per event): while any event is being processed, each tick
    * tells the broker that every unsettled one is still being worked on, so a call slower than the ack wait does not
-   * cause a redelivery. An event therefore gets its first `working()` within one interval of starting.
+   * cause a redelivery. An event therefore gets its first `working()` within one interval of starting. The leases of
+   * calls being sent are renewed at the same pace (call-leases.ts).
    */
   #beat(): void {
+    this.ctx.leases.renew();
     for (const flight of this.#inFlight) {
       if (flight.settled) continue;
       try {

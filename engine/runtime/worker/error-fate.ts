@@ -26,6 +26,11 @@ export type Fate =
 
 /** The code of a failure of the runtime's own state (KV), not of the event or its target. */
 export const STATE_UNAVAILABLE = 'state-unavailable';
+/**
+ * The code of an attempt that found a call of its event being sent by another running attempt (call-leases.ts): it
+ * tries again when that one's lease runs out, without spending the budget.
+ */
+export const CALL_IN_FLIGHT = 'call-in-flight';
 /** The code of an event that came back more often than its budget allows (see `before-attempt`). */
 export const DELIVERY_LIMIT = 'delivery-limit';
 export const DEFAULT_DEPENDENCY_DEADLINE_MS = 3600_000;
@@ -100,6 +105,9 @@ function afterAttempt(s: Extract<Situation, { kind: 'attempt' }>, random: () => 
   // The runtime's own state (KV) being unavailable says nothing about the event: it does not use up the budget.
   if (failure.code === STATE_UNAVAILABLE)
     return { kind: 'retry', delayMs: retryDelay(budget, retry, undefined, maxDelayMs, random) };
+  // Nor does another attempt of it sending a call: ask again once its lease runs out.
+  if (failure.code === CALL_IN_FLIGHT)
+    return { kind: 'retry', delayMs: Math.max(1, Math.min(failure.retryAfterMs ?? retry.initialMs, maxDelayMs)) };
   if (budget >= retry.maxAttempts) return { kind: 'dead_letter', reason: 'exhausted', failure };
   return { kind: 'retry', delayMs: retryDelay(budget, retry, failure.retryAfterMs, maxDelayMs, random) };
 }

@@ -7,12 +7,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { executeEvent } from '../../execute/execute-event.js';
+import { marksSent } from '../../execute/call-step.js';
 import { ResolvedLookupCache } from '../../execute/lookup-resolver.js';
 import type { ExecutionResult, ExecutionState } from '../../execute/execution-types.js';
 import { retryableError } from '../../sdk/errors.js';
-import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
-import { STATE_UNAVAILABLE, decideFate } from './error-fate.js';
+import { CALL_IN_FLIGHT, STATE_UNAVAILABLE, decideFate } from './error-fate.js';
 import type { DeliveryLedger, LedgerRecord } from '../stores/delivery-ledger.js';
 import { eventExecutionState, pinnedCommit } from './execution-state.js';
 import type { RuntimeBuckets } from '../broker/provision.js';
@@ -32,6 +33,7 @@ import { parseTicket } from './key-parking.js';
 import { hasReversePartner } from './echo-partners.js';
 import type { KeyParking } from './key-parking.js';
 import type { RunningAttempt, RunningEvents } from './running-events.js';
+import type { CallLeases } from './call-leases.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -52,6 +54,8 @@ export interface WorkerContext {
   trace?: TraceLog;
   /** The events this process is running an attempt of: a redelivery of one waits for it (running-events.ts). */
   running: RunningEvents;
+  /** Leases on the calls that can duplicate, across processes (call-leases.ts). */
+  leases: CallLeases;
 }
 
 /**
@@ -194,6 +198,8 @@ async function attempt(
   if (limit?.kind === 'dead_letter')
     return finishAttempt(flight, ctx, { ...base, event, result: failedWith(limit.failure) }, limit);
   if (readsXref(integration)) await ctx.xref.sync();
+  const leaseTtlMs = callLeaseTtl(specSet, integration, ctx.tuning.ackWaitMs);
+  const leases = leaseTtlMs === undefined ? undefined : ctx.leases.attempt(ctx.buckets.checkpoints, leaseTtlMs);
   const state = infraErrorsRetryable(
     eventExecutionState({
       ...ctx.buckets,
@@ -201,6 +207,7 @@ async function attempt(
       integration: name,
       eventDigest: digest,
       echoState: hasReversePartner(specSet, name),
+      leases,
     }),
   );
   const result = await executeEvent(event, {
@@ -213,6 +220,8 @@ async function attempt(
     force: d.force === true,
     lookupCache: lookupCacheOf(specSet),
   });
+  // Calls still held have an unknown outcome: hand them back, so the retry looks them up wherever it runs.
+  await leases?.end();
   return finishAttempt(flight, ctx, { ...base, event, result });
 }
 
@@ -241,6 +250,23 @@ function readsXref(integration: CompiledIntegration): boolean {
   return uses;
 }
 
+const LEASE_TTLS = new WeakMap<CompiledIntegration, number | undefined>();
+
+/**
+ * How long a lease on one of the integration's calls marked as sent (a step with a `find` or `restart_from`, see
+ * marksSent) outlives its last renewal: the longest call timeout of those steps' connections plus an ack wait, so the
+ * holder's call has ended before another process takes the call over. Undefined when the integration has no such
+ * call (no lease, no cost).
+ */
+function callLeaseTtl(specSet: CompiledSpecSet, integration: CompiledIntegration, ackWaitMs: number) {
+  if (LEASE_TTLS.has(integration)) return LEASE_TTLS.get(integration);
+  const leased = integration.steps.filter((s) => marksSent(integration, s));
+  const timeouts = leased.map((s) => specSet.connections.get(s.connection)?.timeoutMs ?? 0);
+  const ttl = leased.length === 0 ? undefined : Math.max(...timeouts) + ackWaitMs;
+  LEASE_TTLS.set(integration, ttl);
+  return ttl;
+}
+
 /** A KV failure inside the executor is the broker's problem, not the event's: make it retryable, never a DLQ. */
 function infraErrorsRetryable(state: ExecutionState): ExecutionState {
   return {
@@ -257,15 +283,21 @@ function infraErrorsRetryable(state: ExecutionState): ExecutionState {
       get: retryableOnFailure(state.checkpoint.get),
       set: retryableOnFailure(state.checkpoint.set),
       clear: retryableOnFailure(state.checkpoint.clear),
+      // Its call-in-flight error is about the event, and passes as it is.
+      ...(state.checkpoint.claim && { claim: retryableOnFailure(state.checkpoint.claim, CALL_IN_FLIGHT) }),
     },
   };
 }
 
-function retryableOnFailure<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+function retryableOnFailure<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+  passes?: string,
+): (...args: A) => Promise<R> {
   return async (...args: A): Promise<R> => {
     try {
       return await fn(...args);
     } catch (error) {
+      if (passes && (error as { code?: unknown }).code === passes) throw error;
       throw retryableError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, {
         cause: error,
       });

@@ -3,11 +3,12 @@
  * hashes per target record (echo suppression), the creator of records owned as `records: created`, and checkpoints
  * of completed step calls (a retry resumes after them instead of writing twice).
  */
-import type { KV } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import type { CallCheckpoint, ExecutionState } from '../../execute/execution-types.js';
 import { isSentCall } from '../../execute/execution-types.js';
 import { keyDigest } from '../broker/subjects.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
+import type { AttemptLeases } from './call-leases.js';
 
 export interface EventStateOptions {
   written: KV;
@@ -18,10 +19,14 @@ export interface EventStateOptions {
   eventDigest: string;
   /** Keep last-written hashes (echo suppression): only integrations with a reverse partner (echo-partners.ts). */
   echoState: boolean;
+  /** Sent marks as leases across processes (call-leases.ts); without it a mark is a plain checkpoint. */
+  leases?: AttemptLeases;
 }
 
 export function eventExecutionState(options: EventStateOptions): ExecutionState {
-  const { written, checkpoints, integration, eventDigest } = options;
+  const { written, checkpoints, integration, eventDigest, leases } = options;
+  // The checkpoint entries this attempt read, so a claim is a compare-and-set against what the attempt saw.
+  const seen = leases && new Map<string, KvEntry | null>();
   // A write reads the record's last hash and then sets it: digest the record key once.
   const digests = new RecordDigest();
   // Method shorthand, not arrow properties: tsx names every arrow it assigns (a defineProperty per event).
@@ -49,14 +54,24 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
     checkpoint: {
       async get(callKey) {
         const entry = await checkpoints.get(checkpointKey(integration, eventDigest, callKey));
+        seen?.set(callKey, entry);
         return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<CallCheckpoint>() : undefined;
       },
       async set(callKey, value) {
-        await checkpoints.put(checkpointKey(integration, eventDigest, callKey), checkpointJson(value));
+        const key = checkpointKey(integration, eventDigest, callKey);
+        await checkpoints.put(key, checkpointJson(value));
+        leases?.settled(key);
       },
       async clear(callKey) {
-        await checkpoints.delete(checkpointKey(integration, eventDigest, callKey));
+        const key = checkpointKey(integration, eventDigest, callKey);
+        await checkpoints.delete(key);
+        leases?.settled(key);
       },
+      ...(leases && {
+        async claim(callKey: string) {
+          await leases.claim(checkpointKey(integration, eventDigest, callKey), seen?.get(callKey));
+        },
+      }),
     },
   };
 }

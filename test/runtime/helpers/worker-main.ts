@@ -24,11 +24,14 @@ export interface WorkerConfig {
   killBeforeCall?: { key: string; marker: string };
   /** The JSONata engine as shipped (the runtime's guards) instead of the tests' guarded jsonata-js. */
   transformEngine?: TransformEngineName;
+  /** The target connection's call timeout (`2s` unless given). */
+  timeout?: string;
 }
 
 const config = JSON.parse(process.env.JUNCTION_TEST_WORKER ?? '{}') as WorkerConfig;
 const specSet = compileRuntimeSpecs(config.targetUrl, config.integrations, {
   engine: config.transformEngine && transformEngine(config.transformEngine),
+  timeout: config.timeout,
 });
 
 const invoker = (set: typeof specSet): StepInvoker => {

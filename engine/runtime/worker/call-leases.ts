@@ -1,0 +1,162 @@
+/**
+ * Leases across worker processes on the calls that can duplicate: a create with a `find` and a batch step with
+ * `restart_from`, whose sent mark tells a retry to look the record up (or restart) instead of sending again. A broker
+ * restart can deliver an event to a second process while the first is still inside such a call; both would find no
+ * record and create it twice. So the sent mark is a lease, `{sent: true, holder, until}` in junction_checkpoints,
+ * written by compare-and-set against the entry the attempt read before: of two attempts that race, one marks the call;
+ * the other finds a live holder (or loses the compare-and-set) and is retried later (code `call-in-flight`), without
+ * a look-up or a call. The mark was written anyway, so the lease costs no round trip on the way of an event.
+ *
+ * The holder renews its leases with the in-flight heartbeat (consumer-pool.ts) and hands back what it still holds
+ * when the attempt ends (an unknown outcome: the retry, anywhere, looks the record up at once). A lease runs out
+ * `ttlMs` after its last renewal, so a holder that was SIGKILLed blocks the event only that long: the connection's
+ * call timeout plus an ack wait, so its call is over, answered or timed out, before another process looks it up.
+ */
+import type { KV, KvEntry } from '@nats-io/kv';
+import { retryableError } from '../../sdk/errors.js';
+import { CALL_IN_FLIGHT } from './error-fate.js';
+
+interface LeaseMark {
+  sent: true;
+  /** `<engine holder>#<n>`: the attempt that holds the call. */
+  holder?: string;
+  /** Epoch ms the lease runs out unless renewed. */
+  until?: number;
+}
+
+interface Held {
+  kv: KV;
+  key: string;
+  token: string;
+  revision: number;
+  ttlMs: number;
+  renewedAt: number;
+  renewing?: boolean;
+}
+
+/** This process's leases: one per call being sent by one of its attempts. */
+export class CallLeases {
+  readonly #held = new Map<string, Held>();
+  #next = 0;
+
+  /** How old a lease is before a heartbeat renews it (the heartbeat's own interval). */
+  readonly renewEveryMs: number;
+
+  /**
+   * @param holder this engine (`<host>_<pid>-<tag>`): a lease of this engine whose attempt no longer runs is stale.
+   * @param ackWaitMs the consumers' ack wait: leases are renewed every third of it.
+   */
+  constructor(
+    private readonly holder: string,
+    readonly ackWaitMs: number,
+  ) {
+    this.renewEveryMs = ackWaitMs / 3;
+  }
+
+  /** The leases of one attempt, in `kv`, each lasting `ttlMs` past its last renewal. */
+  attempt(kv: KV, ttlMs: number): AttemptLeases {
+    return new AttemptLeases(this, kv, ttlMs);
+  }
+
+  /** Called with every in-flight heartbeat: renews the leases older than a heartbeat. */
+  renew(now = Date.now()): void {
+    for (const held of this.#held.values()) {
+      if (held.renewing || now - held.renewedAt < this.renewEveryMs) continue;
+      held.renewing = true;
+      held.kv
+        .put(held.key, markJson(held.token, now + held.ttlMs), { previousSeq: held.revision })
+        .then((revision) => Object.assign(held, { revision, renewedAt: now }))
+        // The mark changed under it (the call's outcome was stored) or the broker is away: it runs out by itself.
+        .catch(() => undefined)
+        .finally(() => (held.renewing = false));
+    }
+  }
+
+  /**
+   * When to ask again about a call `mark` says another running attempt holds: when its lease runs out (one try per
+   * lease, so waiting spends few deliveries), or after an ack wait for an attempt of this engine. Undefined when the
+   * call is free to take.
+   */
+  heldElsewhere(mark: LeaseMark, now: number): number | undefined {
+    if (!mark.holder || mark.until === undefined) return undefined;
+    // One of this engine's own: held while its attempt runs (renewed or not), stale once it ended.
+    if (mark.holder.startsWith(`${this.holder}#`)) return this.#held.has(mark.holder) ? this.ackWaitMs : undefined;
+    return mark.until > now ? mark.until - now : undefined;
+  }
+
+  token(): string {
+    return `${this.holder}#${++this.#next}`;
+  }
+
+  hold(held: Held): void {
+    this.#held.set(held.token, held);
+  }
+
+  drop(token: string): Held | undefined {
+    const held = this.#held.get(token);
+    this.#held.delete(token);
+    return held;
+  }
+}
+
+/** The calls one attempt holds, by checkpoint key. */
+export class AttemptLeases {
+  readonly #tokens = new Map<string, string>();
+
+  constructor(
+    private readonly leases: CallLeases,
+    private readonly kv: KV,
+    private readonly ttlMs: number,
+  ) {}
+
+  /**
+   * Marks the call at `key` as sent by this attempt, by compare-and-set against `seen` (the entry the attempt read:
+   * none, a deleted one, or a sent mark). Throws `call-in-flight` when another running attempt holds it.
+   */
+  async claim(key: string, seen: KvEntry | null | undefined): Promise<void> {
+    const now = Date.now();
+    const mark = seen?.operation === 'PUT' && seen.length > 0 ? seen.json<LeaseMark>() : undefined;
+    const busy = mark && this.leases.heldElsewhere(mark, now);
+    if (busy !== undefined) throw inFlight(busy, 'another attempt of this event is sending this call');
+    const token = this.leases.token();
+    let revision: number;
+    try {
+      revision = await this.kv.put(key, markJson(token, now + this.ttlMs), { previousSeq: seen?.revision ?? 0 });
+    } catch (error) {
+      if (!/wrong last sequence/i.test(String((error as Error)?.message))) throw error;
+      throw inFlight(this.leases.ackWaitMs, 'another attempt of this event marked this call first');
+    }
+    this.#tokens.set(key, token);
+    this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: now });
+  }
+
+  /** The call's outcome replaced the mark (its result, or the mark cleared): nothing left to renew or hand back. */
+  settled(key: string): void {
+    const token = this.#tokens.get(key);
+    if (token === undefined) return;
+    this.#tokens.delete(key);
+    this.leases.drop(token);
+  }
+
+  /**
+   * The attempt ended: hands back the calls it still holds (their outcome is unknown), keeping the sent mark, so the
+   * retry looks the record up at once wherever it runs. Best effort: a lease not handed back runs out.
+   */
+  async end(): Promise<void> {
+    for (const token of this.#tokens.values()) {
+      const held = this.leases.drop(token);
+      if (held) await this.kv.put(held.key, '{"sent":true}', { previousSeq: held.revision }).catch(() => undefined);
+    }
+    this.#tokens.clear();
+  }
+}
+
+function markJson(holder: string, until: number): string {
+  return JSON.stringify({ sent: true, holder, until } satisfies LeaseMark);
+}
+
+function inFlight(retryAfterMs: number, why: string) {
+  return retryableError(CALL_IN_FLIGHT, `${why}; trying again in ${Math.ceil(retryAfterMs / 1000)} s`, {
+    retryAfterMs,
+  });
+}

@@ -1,0 +1,201 @@
+/**
+ * Two worker processes, one event: the broker delivers it to the second while the first is still inside its create
+ * (a network blackhole longer than the ack wait, a broker restart). The create's sent mark is a lease: the second
+ * finds it held and retries later instead of looking the record up before it exists and creating it again; a holder
+ * that was SIGKILLed holds it only until it runs out. Real nats-server, real fake target that ignores
+ * Idempotency-Key. The lease's own rules run against a real KV bucket at the end.
+ */
+import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEngine } from '../../engine/runtime/engine.js';
+import type { Engine } from '../../engine/runtime/engine.js';
+import { CallLeases } from '../../engine/runtime/worker/call-leases.js';
+import { startBlackholeProxy } from '../helpers/blackhole-proxy.js';
+import { startTestNatsServer } from '../helpers/nats-server.js';
+import type { TestNatsServer } from '../helpers/nats-server.js';
+import { startFakeTarget } from './helpers/fake-target.js';
+import { httpTestInvoker } from './helpers/http-invoker.js';
+import { TEST_TUNING, expectDrained, startRuntimeHarness, testLogger, waitFor } from './helpers/runtime-harness.js';
+import { killAll, spawnWorker } from './helpers/worker-processes.js';
+import type { WorkerProcess } from './helpers/worker-processes.js';
+import { FOUND_CREATE_STEP, compileRuntimeSpecs, integrationYaml } from './helpers/runtime-specs.js';
+
+const FOUND_CREATE = integrationYaml({ steps: FOUND_CREATE_STEP });
+
+/** What each test started, stopped in reverse order. */
+const started: { stop(): Promise<unknown> }[] = [];
+let workers: WorkerProcess[] = [];
+afterEach(async () => {
+  await killAll(workers);
+  workers = [];
+  for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  started.length = 0;
+});
+
+/** Retries of `orders` events with `code`, counted by one engine. */
+async function retried(engine: Engine, code: string): Promise<number> {
+  const text = await engine.metrics.getSingleMetricAsString('junction_events_retried_total');
+  return Number(new RegExp(`integration="orders",code="${code}"} (\\d+)`).exec(text)?.[1] ?? 0);
+}
+
+it('fault 18 across processes: engine A is cut off from NATS inside its create, engine B gets the redelivery, finds the call held and waits; one create', async () => {
+  const nats = await startTestNatsServer();
+  started.push({ stop: () => nats.dispose() });
+  const proxy = await startBlackholeProxy({ port: nats.port });
+  started.push({ stop: () => proxy.close() });
+  const target = await startFakeTarget();
+  started.push(target);
+  // The call timeout outlasts the held create: A's lease lasts 13 s past its last renewal.
+  const specSet = compileRuntimeSpecs(target.url, [FOUND_CREATE], { timeout: '12s' });
+  const engineOptions = { specSet, invoker: httpTestInvoker, port: 0, host: '127.0.0.1', logger: testLogger() };
+  const a = await startEngine({ ...engineOptions, natsUrl: proxy.url('nats'), tuning: TEST_TUNING });
+  started.push(a);
+  // A's create is held open for 10 s; the moment it arrives, A's link to NATS goes dark for 5 s.
+  target.fault = (r) => {
+    if (r.method !== 'POST' || r.attempt !== 1) return undefined;
+    proxy.blackhole();
+    setTimeout(() => proxy.heal(), 5_000);
+    return { delayMs: 10_000 };
+  };
+  const res = await fetch(`${a.url}/hooks/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 1, seq: 1 }),
+  });
+  expect(res.status).toBe(202);
+  await waitFor(() => target.requests.length === 1, "A's create reached the target");
+
+  // B joins on a link of its own: A's heartbeats no longer reach the broker, which delivers the event to B.
+  const b = await startEngine({
+    ...engineOptions,
+    natsUrl: nats.url,
+    tuning: TEST_TUNING,
+    roles: { workers: true, http: false },
+  });
+  started.push(b);
+
+  await waitFor(() => target.records.has('1'), "A's held create committed", 40_000);
+  await expectDrained(nats.url, 40_000);
+  // Without the lease B looked the record up (not there yet) and created it a second time.
+  expect(target.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /records']);
+  // B took the event while A's create ran, and found the call held.
+  expect(await retried(b, 'call-in-flight')).toBeGreaterThanOrEqual(1);
+  expect(target.effectiveWrites.get('1')).toBe(1);
+  expect(await a.deadLetters.list()).toEqual([]);
+}, 120_000);
+
+it('fault 2 inside the create: the holder is SIGKILLed before the target commits; its lease runs out and the other process looks up, then creates once', async () => {
+  const h = await startRuntimeHarness({
+    integrations: [FOUND_CREATE],
+    timeout: '10s',
+    engine: { roles: { workers: false } },
+  });
+  started.push({ stop: () => h.dispose() });
+  workers.push(
+    await spawnWorker({
+      natsUrl: h.nats.url,
+      targetUrl: h.target.url,
+      integrations: [FOUND_CREATE],
+      tuning: TEST_TUNING,
+      timeout: '10s',
+    }),
+  );
+  // A 10 s call timeout: the holder's lease lasts 11 s past its last renewal, longer than B takes to start.
+  const holderPid = workers[0].pid;
+  // The worker's create reaches the target, which SIGKILLs the worker and never commits or answers.
+  h.target.fault = (r) => {
+    if (r.method !== 'POST' || r.workerPid !== holderPid) return undefined;
+    process.kill(holderPid, 'SIGKILL');
+    return { stall: true };
+  };
+  expect((await h.post('orders', { id: 1, seq: 1 })).status).toBe(202);
+  await waitFor(() => workers[0].child.signalCode === 'SIGKILL', 'the holder was killed inside its create');
+
+  const b = await h.startEngine({ roles: { workers: true, http: false } });
+  await waitFor(() => h.target.records.has('1'), 'the other process created the record', 40_000);
+  await expectDrained(h.nats.url, 30_000);
+  // B waited for the dead holder's lease to run out, then looked the call up and sent it.
+  expect(await retried(b, 'call-in-flight')).toBeGreaterThanOrEqual(1);
+  expect(h.target.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    'POST /records',
+    'GET /records?key=1',
+    'POST /records',
+  ]);
+  expect(h.target.effectiveWrites.get('1')).toBe(1);
+  expect(await h.engine.deadLetters.list()).toEqual([]);
+}, 120_000);
+
+describe('call leases in KV', () => {
+  let nats: TestNatsServer;
+  let nc: NatsConnection;
+  let kv: KV;
+  const KEY = 'orders.e1.create';
+  afterEach(async () => {
+    await nc?.close();
+    await nats?.dispose();
+  });
+  async function bucket(): Promise<KV> {
+    nats = await startTestNatsServer();
+    nc = await connect({ servers: nats.url });
+    return (kv = await new Kvm(nc).create('leases_test', { history: 1 }));
+  }
+  const mark = async () => (await kv.get(KEY))?.json<{ sent: true; holder?: string; until?: number }>();
+
+  it('one claim wins: a second process finds the call held, or loses the compare-and-set when both read nothing', async () => {
+    await bucket();
+    const a = new CallLeases('a', 1_000).attempt(kv, 30_000);
+    const b = new CallLeases('b', 1_000).attempt(kv, 30_000);
+    await a.claim(KEY, await kv.get(KEY));
+    expect(await mark()).toMatchObject({ sent: true, holder: 'a#1' });
+    // It asks again when a's lease runs out (30 s from its claim), not before.
+    const held = await b.claim(KEY, await kv.get(KEY)).catch((error: unknown) => error);
+    expect(held).toMatchObject({ code: 'call-in-flight' });
+    expect((held as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(20_000);
+    // Both read the key before either marked it: the later compare-and-set fails.
+    await expect(b.claim(KEY, null)).rejects.toMatchObject({ code: 'call-in-flight' });
+    expect(await mark()).toMatchObject({ holder: 'a#1' });
+  });
+
+  it('an attempt that ends with the call unanswered hands it back: the mark stays, the next attempt anywhere takes it at once', async () => {
+    await bucket();
+    const a = new CallLeases('a', 1_000).attempt(kv, 30_000);
+    await a.claim(KEY, await kv.get(KEY));
+    await a.end();
+    expect(await mark()).toEqual({ sent: true });
+    await new CallLeases('b', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
+    expect(await mark()).toMatchObject({ holder: 'b#1' });
+  });
+
+  it('a lease whose attempt is gone: this engine takes its own back at once, another engine once it has run out', async () => {
+    await bucket();
+    // Written by an attempt of engine a that no longer runs (its process was replaced, or the write's answer was lost).
+    await kv.put(KEY, JSON.stringify({ sent: true, holder: 'a#7', until: Date.now() + 60_000 }));
+    await expect(new CallLeases('b', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY))).rejects.toMatchObject({
+      code: 'call-in-flight',
+    });
+    await new CallLeases('a', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
+    expect(await mark()).toMatchObject({ holder: 'a#1' });
+
+    await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1 }));
+    await new CallLeases('b', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
+    expect(await mark()).toMatchObject({ holder: 'b#1' });
+  });
+
+  it('renews what it holds with the heartbeat, and stops once the call settled', async () => {
+    await bucket();
+    const leases = new CallLeases('a', 300);
+    const a = leases.attempt(kv, 5_000);
+    await a.claim(KEY, await kv.get(KEY));
+    const first = (await mark())!.until!;
+    leases.renew(Date.now() + 1_000);
+    await waitFor(async () => (await mark())!.until! > first, 'renewed');
+    a.settled(KEY);
+    await kv.put(KEY, JSON.stringify({ result: 1 }));
+    leases.renew(Date.now() + 2_000);
+    await a.end();
+    expect((await kv.get(KEY))?.json()).toEqual({ result: 1 });
+  });
+});
