@@ -3,8 +3,8 @@
  * the generic emulator, the seed specs): M3 customer invoices polled into BNG with BNG's answer lost after it saved
  * the invoice; a BNG credit memo posted as one balanced AR journal with M3's answers lost, and an unbalanced one
  * refused before any call; M3 customers and suppliers polled into BNG with ownership per direction (an M3 customer's
- * BNG order reaching M3 through the cross-reference the poll wrote), and a change that came from BNG not written
- * back to it.
+ * delivery and invoice addresses with it, its BNG order reaching M3 through the cross-reference the poll wrote), and
+ * a change that came from BNG not written back to it.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { invoiceCustomerOrder } from '../../connectors/infor_m3/emulator/customer-invoices.js';
@@ -118,6 +118,17 @@ it("a BNG customer's credit limit and tax status are M3's: BNG's own values neve
 });
 
 it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows, announced by BNG it stays', async () => {
+  // The seed company's delivery address of customer 10042 ('Customer. Connect Addresses' OIS002, type 1).
+  const dock = {
+    id: 'DOCK',
+    type: 'shipping',
+    line1: '9 Dock St',
+    line2: '',
+    city: 'Norfolk',
+    postcode: '23510',
+    country: 'US',
+    phone: '',
+  };
   const { m3 } = h.systems;
   await waitFor(() => bng('customers').has('m3-10042/erp'), 'customer 10042 in BNG');
   expect(bng('customers').get('m3-10042')).toEqual({
@@ -128,10 +139,22 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
     email: '',
     phone: '',
     address: { line1: '1 Analytical Way', line2: '', city: 'San Francisco', postcode: '', country: 'US' },
+    addresses: [dock],
   });
   expect(bng('customers').has('m3-template')).toBe(false);
   // Changed in M3 (CRS610 in M3 itself): BNG follows, its answer lost once, and holds one record.
   h.systems.bng.fail(answerLost('/customers/m3-10042'));
+  // An invoice address added in OIS002 comes with the customer's change (M3 stamps the customer, not the address).
+  m3.state.tables.customer_address.set('10042/3/HQ', {
+    CUNO: '10042',
+    ADRT: '3',
+    ADID: 'HQ',
+    CUA1: '1 Analytical Way',
+    CUA2: 'Floor 2',
+    TOWN: 'San Francisco',
+    PONO: '94105',
+    CSCD: 'US',
+  });
   const ada = m3.state.tables.customer.get('10042')!;
   m3.state.tables.customer.set('10042', {
     ...ada,
@@ -143,6 +166,19 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
     LMTS: String(Date.now()),
   });
   await waitFor(() => bng('customers').get('m3-10042')?.company_name === 'Ada King', 'renamed');
+  expect(bng('customers').get('m3-10042')?.addresses).toEqual([
+    dock,
+    {
+      id: 'HQ',
+      type: 'billing',
+      line1: '1 Analytical Way',
+      line2: 'Floor 2',
+      city: 'San Francisco',
+      postcode: '94105',
+      country: 'US',
+      phone: '',
+    },
+  ]);
   // Its new credit limit and tax exemption (M3's: the ERP owns them) reach the ERP sub-record.
   await waitFor(() => bng('customers').get('m3-10042/erp')?.tax_status === 'exempt', 'tax exempt in BNG');
   expect(bng('customers').get('m3-10042/erp')).toMatchObject({

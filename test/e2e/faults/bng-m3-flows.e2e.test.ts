@@ -343,6 +343,7 @@ it('M3 customer -> BNG, late: BNG saves the customer and its ERP data after the 
     email: 'orders@babbage.example',
     phone: '',
     address: { line1: '5 Difference Rd', line2: '', city: 'London', postcode: 'SW1A 1AA', country: 'GB' },
+    addresses: [], // none in OIS002
   });
   expect(bngRecord('customers', 'm3-10077/erp')).toEqual({
     id: 'm3-10077',
