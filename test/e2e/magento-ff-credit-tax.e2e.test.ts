@@ -53,7 +53,6 @@ it('an FF account made tax exempt with a credit limit: exempt customer group and
     currency_code: 'USD',
     exceed_limit: false,
     available_limit: 25000,
-    credit_comment: 'Credit limit of FinancialForce account Ada Lovelace',
   });
 
   // Later the account becomes taxable again and its limit is raised.

@@ -35,12 +35,13 @@ export function companyCreditRoutes(V1: string, state: () => MagentoState): Rout
         // required-field form [U]); available_limit is computed, never taken from the request.
         for (const field of ['credit_limit', 'currency_code'])
           if (sent[field] === undefined || sent[field] === null) return requiredField(field);
+        // credit_comment is not kept: CreditLimitInterface has it as the comment "for company credit history", and
+        // Adobe's credit reads never show it (whether the PUT's own answer echoes it is [U]).
         const updated: Row = {
           ...existing,
           credit_limit: sent.credit_limit,
           currency_code: sent.currency_code,
           ...(sent.exceed_limit === undefined ? {} : { exceed_limit: Boolean(sent.exceed_limit) }),
-          ...(sent.credit_comment === undefined ? {} : { credit_comment: sent.credit_comment }),
         };
         updated.available_limit = Number(updated.credit_limit) - Number(updated.balance);
         state().companyCredits.set(Number(existing.id), updated);

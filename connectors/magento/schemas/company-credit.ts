@@ -15,6 +15,8 @@ export const companyCreditSchema: JsonSchema = entity(
     currency_code: str("The credit's currency, such as USD"),
     exceed_limit: bool('Whether the company may exceed its credit limit'),
     available_limit: num('Credit currently available (computed)'),
-    credit_comment: str('Describes the change being made (kept in the credit history)'),
+    credit_comment: str(
+      'Describes the change being made (sent with an update; kept in the credit history, not on the credit)',
+    ),
   },
 );
