@@ -520,6 +520,26 @@ describe('transactions and change events', () => {
     ]);
   });
 
+  it('refuses an insert under an id the org issued (also in its 15-character form): the record stays', async () => {
+    await start();
+    const created = await create('Account', { Name: 'Kept Co', Magento_Customer_Id__c: '77' });
+    const changes: RecordChange[] = [];
+    sf.onChange((c) => changes.push(c));
+    // What the demo's open invoices did: a hand-made 15-character id equal to one the org had handed out.
+    const handMade = created.result.id.slice(0, 15);
+    expect(() => sf.store.insert('Account', { Id: handMade, Name: 'Open invoice Co' })).toThrow(
+      `[emulator] Account insert: id ${created.result.id} is already the Account record's; a new record needs an unused id (change the existing record with update)`,
+    );
+    expect(() => sf.store.insert('Account', { Id: 'not an id', Name: 'Nameless' })).toThrow(
+      '[emulator] Account insert: "not an id" is not a record id',
+    );
+    expect(sf.records('Account').map((a) => [a.Id, a.Name, a.Magento_Customer_Id__c])).toEqual([
+      [sf.records('Account')[0].Id, 'Ada Lovelace Ltd', '42'],
+      [created.result.id, 'Kept Co', '77'],
+    ]);
+    expect(changes).toEqual([]);
+  });
+
   it('answers SOQL filters with comparison, IN and LIKE, ordered descending', async () => {
     await start();
     const result = await client.call('query', {

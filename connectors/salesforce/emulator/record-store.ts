@@ -62,12 +62,20 @@ export class RecordStore {
 
   /**
    * Stores a new record (its `Id` set by the caller, kept in the 18-character form) and stamps it; `seed` records
-   * (the org as it starts) are not announced.
+   * (the org as it starts) are not announced. An id the org already has is refused: ids are unique in an org, and
+   * an insert that replaced a record would silently lose it (a test's hand-made id can equal one the org issued).
    */
   insert(sobject: string, row: Row, options: { seed?: boolean } = {}): Row {
     const at = this.now();
     const stamp = salesforceDateTime(at);
-    const Id = canonicalId(row.Id)!;
+    const Id = canonicalId(row.Id);
+    if (Id === undefined) throw new Error(`[emulator] ${sobject} insert: ${JSON.stringify(row.Id)} is not a record id`);
+    const taken = this.objectOf(Id);
+    if (taken)
+      throw new Error(
+        `[emulator] ${sobject} insert: id ${Id} is already the ${taken} record's; a new record needs an unused id ` +
+          '(change the existing record with update)',
+      );
     const stored = { ...row, Id, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp };
     this.tables.get(sobject)!.set(Id, stored);
     if (!options.seed) this.announce({ sobject, type: 'CREATE', id: Id, record: stored, changed: [], at });

@@ -120,7 +120,9 @@ export class DemoTraffic {
   openInvoice(tick: number): void {
     const n = String(1000 + tick).padStart(6, '0');
     const posted = this.ff.store.insert('c2g__codaInvoice__c', {
-      Id: `a1A000000${n}`,
+      // The "D" keeps the id out of the org's own (prefix and a 12-digit counter), which the invoices the engine
+      // creates get: `a1A000000001125` was once both the open invoice of tick 125 and an order's invoice.
+      Id: `a1A000D${String(tick).padStart(8, '0')}`,
       Name: `SIN${n}`,
       c2g__Account__c: this.ff.records('Account')[0].Id,
       c2g__InvoiceCurrency__c: 'a0C000000000USD',
