@@ -2,8 +2,8 @@
  * A customer's addresses (OCUSAD, maintained in 'Customer. Connect Addresses' OIS002) through CRS610MI: each keyed
  * by customer, address type (ADRT) and address number (ADID). An add needs the customer and a new key; a change or
  * delete needs the address; blank fields of a change stay as they are, and neither answers a record (their
- * transactions have no output layout). The list is the customer's addresses (of one type when ADRT is given) in type
- * and number order.
+ * transactions have no output layout). The list is the customer's addresses (of one type when ADRT is given, changed
+ * at or after LMTS when that is given) in type and number order.
  */
 import { alreadyExists, doesNotExist } from './messages.js';
 import { entered, existing } from './program-call.js';
@@ -40,8 +40,10 @@ export const customerAddresses: ProgramHandlers = {
   'CRS610MI/GetAddress': (call) => [address(call)],
   'CRS610MI/LstAddresses': ({ state, input }) => {
     existing(state, 'customer', input.CUNO, 'CUNO');
+    // LMTS as the customer list takes it: changed at or after (the format is the same assumption [U]).
     return [...state.tables.customer_address.values()]
       .filter((a) => a.CUNO === input.CUNO && (!input.ADRT?.trim() || Number(a.ADRT) === Number(input.ADRT)))
+      .filter((a) => !input.LMTS?.trim() || Number(a.LMTS ?? 0) >= Number(input.LMTS))
       .sort((a, b) => Number(a.ADRT) - Number(b.ADRT) || a.ADID.localeCompare(b.ADID));
   },
   'CRS610MI/DeleteAddress': (call) => {
