@@ -85,9 +85,12 @@ function invoiceDocument(state: MagentoState, r: EmulatorRequest): EmulatorReply
 
 /**
  * Moves the order on after a shipment or invoice, as the order's State handler does on save: a new order is
- * processing; a processing one with nothing left to invoice or ship is complete.
+ * processing; a processing one with nothing left to invoice or ship is complete. A new state is a change of the
+ * order's own row, which the save writes, so `updated_at` moves; a shipment that leaves the state as it was changes
+ * only its items' quantities, and the order row (and its `updated_at`) stays as it was (docs/connectors.md).
  */
 function advanceState(order: Row): void {
+  const before = order.state;
   if (order.state === 'new') Object.assign(order, { state: 'processing', status: 'processing' });
   const items = order.items as Row[];
   const open = (i: Row, done: string) => Number(i.qty_ordered) - Number(i[done] ?? 0) > 0;
@@ -95,6 +98,7 @@ function advanceState(order: Row): void {
   const unshipped = items.some((i) => !i.parent_item_id && i.product_type !== 'virtual' && open(i, 'qty_shipped'));
   if (order.state === 'processing' && !uninvoiced && !unshipped)
     Object.assign(order, { state: 'complete', status: 'complete' });
+  if (order.state !== before) order.updated_at = now();
 }
 
 /**
