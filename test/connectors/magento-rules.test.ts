@@ -96,37 +96,25 @@ describe('magento', () => {
     const client = clientFor(magento, m.url);
     const order = m.state.orders.get(1001)!;
     const stamped = order.updated_at;
-    const shipped = () => (order.items as Record<string, unknown>[]).map((i) => i.qty_shipped);
+    /** Ships one of an item, then answers the order's state, updated_at and each item's qty_shipped. */
+    const ship = async (itemId: number) => {
+      const items = [{ order_item_id: itemId, qty: 1 }];
+      await client.call('shipments.create', { params: {}, body: { order_id: 1001, items } });
+      return [order.state, order.updated_at, (order.items as Record<string, unknown>[]).map((i) => i.qty_shipped)];
+    };
     // A complete order: the shipment saves the items' quantities, the order row is not written.
-    await client.call('shipments.create', {
-      params: {},
-      body: { order_id: 1001, items: [{ order_item_id: 10014, qty: 1 }] },
-    });
-    expect([order.state, order.updated_at, shipped()]).toEqual([
-      'complete',
-      stamped,
-      [undefined, undefined, undefined, 1],
-    ]);
+    expect(await ship(10014)).toEqual(['complete', stamped, [undefined, undefined, undefined, 1]]);
     // A new order: its first shipment makes it processing, a change of the order row.
     Object.assign(order, { state: 'new', status: 'pending' });
-    await client.call('shipments.create', {
-      params: {},
-      body: { order_id: 1001, items: [{ order_item_id: 10011, qty: 1 }] },
-    });
-    expect([order.state, order.status, shipped()]).toEqual(['processing', 'processing', [1, undefined, undefined, 1]]);
-    expect(order.updated_at).toMatch(MAGENTO_TIME);
+    expect(await ship(10011)).toEqual([
+      'processing',
+      expect.stringMatching(MAGENTO_TIME),
+      [1, undefined, undefined, 1],
+    ]);
     expect(order.updated_at).not.toBe(stamped);
     // Processing, and more shipped without completing it (nothing is invoiced): the row stays as it was.
-    const processing = (order.updated_at = '2026-11-21 08:00:00');
-    await client.call('shipments.create', {
-      params: {},
-      body: { order_id: 1001, items: [{ order_item_id: 10011, qty: 1 }] },
-    });
-    expect([order.state, order.updated_at, shipped()]).toEqual([
-      'processing',
-      processing,
-      [2, undefined, undefined, 1],
-    ]);
+    order.updated_at = '2026-11-21 08:00:00';
+    expect(await ship(10011)).toEqual(['processing', '2026-11-21 08:00:00', [2, undefined, undefined, 1]]);
   });
 
   it('invoices an unbilled order once: a fully invoiced or complete order is refused as CanInvoice words it', async () => {
