@@ -144,7 +144,8 @@ it('an M3 customer becomes a BNG customer owned by M3: changed in M3 it follows,
   expect(bng('customers').has('m3-template')).toBe(false);
   // Changed in M3 (CRS610 in M3 itself): BNG follows, its answer lost once, and holds one record.
   h.systems.bng.fail(answerLost('/customers/m3-10042'));
-  // An invoice address added in OIS002 comes with the customer's change (M3 stamps the customer, not the address).
+  // An invoice address added in OIS002 comes with the customer's change (the emulator stamps the address only;
+  // whether M3 also moves the customer's LMTS is [U], docs/connectors.md).
   m3.state.tables.customer_address.set('10042/3/HQ', {
     CUNO: '10042',
     ADRT: '3',
