@@ -71,7 +71,6 @@ it('an FF account made tax exempt with a credit limit: exempt customer group and
         company_id: company,
         credit_limit: 25000,
         currency_code: 'USD',
-        credit_comment: 'Credit limit of FinancialForce account Ada Lovelace',
       },
     },
     {
@@ -80,7 +79,6 @@ it('an FF account made tax exempt with a credit limit: exempt customer group and
         company_id: company,
         credit_limit: 30000,
         currency_code: 'USD',
-        credit_comment: 'Credit limit of FinancialForce account Ada Lovelace',
       },
     },
   ]);
