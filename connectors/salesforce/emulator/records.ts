@@ -19,12 +19,22 @@ export function createRecord(state: SalesforceState, sobject: string, row: Row):
     postedLockReply(state.store, sobject, undefined, row) ??
     usageLockReply(state.store, sobject, undefined, row);
   if (invalid) return invalid;
+  const issued = issuedFields(state, sobject);
+  state.store.insert(sobject, { ...issued, ...canonicalReferences(state, sobject, row), Id: issued.Id });
+  return { status: 201, body: { id: issued.Id, success: true, errors: [] } };
+}
+
+/**
+ * What the org gives a new record: its id, picklist defaults and auto-numbers. Emulator control inserts of records
+ * made "in the org" (the demo's open invoices) take them too, so they never share an id or a number with a record
+ * the org issued through the API.
+ */
+export function issuedFields(state: SalesforceState, sobject: string): Row & { Id: string } {
   // Never the id of a record already there (one a test or the seed inserted with an id of its choosing).
   let Id: string;
   do Id = newRecordId(String(SOBJECT_SCHEMAS[sobject]['x-key-prefix']), ++state.counter);
   while (state.store.objectOf(Id));
-  state.store.insert(sobject, { ...generated(state, sobject), ...canonicalReferences(state, sobject, row), Id });
-  return { status: 201, body: { id: Id, success: true, errors: [] } };
+  return { ...generated(state, sobject), Id };
 }
 
 /** Applies a change to a record; an error reply, or undefined on success. */

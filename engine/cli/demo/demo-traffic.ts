@@ -6,6 +6,7 @@
  * compare.
  */
 import { createHmac } from 'node:crypto';
+import { issuedFields } from '../../../connectors/salesforce/emulator/records.js';
 import { invoiceOrder, placeQuoteOrder, touch } from '../../../connectors/magento/emulator/index.js';
 import type { MagentoState } from '../../../connectors/magento/emulator/state.js';
 import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
@@ -40,8 +41,8 @@ export class DemoTraffic {
   };
   readonly #erp: DemoErpTraffic;
   readonly #paidQuotes = new Set<number>();
-  #order = 2000;
-  #onAccountOrder = 8000;
+  /** The paid orders placed so far, newest last: fulfilments and refunds go back to earlier ones. */
+  readonly #paid: number[] = [];
   #ad = 7000;
   #tick = 0;
 
@@ -93,7 +94,10 @@ export class DemoTraffic {
    */
   async round(customers: number[]): Promise<void> {
     const tick = this.#tick++;
-    const entity = ++this.#order;
+    // Numbered by the store, as checkout numbers orders: a number of the demo's own would one day be an order the
+    // store numbered itself (those paying invoice quotes), and replace it.
+    const entity = this.magento.nextId.order++;
+    this.#paid.push(entity);
     this.magento.orders.set(entity, touch(sampleOrder(entity, { customer_id: customers[tick % customers.length] })));
     const invoice = invoiceOrder(this.magento, entity);
     this.sent.orders.push(entity);
@@ -101,11 +105,10 @@ export class DemoTraffic {
     if (tick % 2 === 0) await this.#erp.stockCount(['MUG-1', 'TEE-1', 'CAP-1'][tick % 3], 1000 + tick);
     if (tick % 3 === 0) await this.ad('C-1001');
     if (tick % 4 === 1) this.openInvoice(tick);
-    if (tick % 4 === 2) await this.#erp.fulfil(entity - 1);
-    if (tick % 4 === 3) this.#erp.refund(entity - 2);
+    if (tick % 4 === 2) await this.#erp.fulfil(this.#paid.at(-2)!);
+    if (tick % 4 === 3) this.#erp.refund(this.#paid.at(-3)!);
     if (tick % 4 === 0) {
-      // Numbered apart from the paid orders, which the fulfilments and refunds above count back from.
-      const onAccount = ++this.#onAccountOrder;
+      const onAccount = this.magento.nextId.order++;
       this.#erp.orderOnAccount(onAccount, customers[(tick + 1) % customers.length]);
       this.sent.orders.push(onAccount);
     }
@@ -118,12 +121,10 @@ export class DemoTraffic {
    * change event reaches Magento as a quote priced at the open amount.
    */
   openInvoice(tick: number): void {
-    const n = String(1000 + tick).padStart(6, '0');
     const posted = this.ff.store.insert('c2g__codaInvoice__c', {
-      // The "D" keeps the id out of the org's own (prefix and a 12-digit counter), which the invoices the engine
-      // creates get: `a1A000000001125` was once both the open invoice of tick 125 and an order's invoice.
-      Id: `a1A000D${String(tick).padStart(8, '0')}`,
-      Name: `SIN${n}`,
+      // The org's own id and invoice number, as every invoice gets: hand-made ones can equal those of an order's
+      // invoice the engine created, and replace it (docs/connectors.md).
+      ...issuedFields(this.ff.state, 'c2g__codaInvoice__c'),
       c2g__Account__c: this.ff.records('Account')[0].Id,
       c2g__InvoiceCurrency__c: 'a0C000000000USD',
       c2g__DueDate__c: '2026-12-21',
