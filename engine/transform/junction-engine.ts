@@ -1,7 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-/** Junction's own JSONata engine: expressions are parsed once and compiled to synchronous JS closures. */
+/** Junction's own JSONata engine: expressions are parsed once and compiled to synchronous JS (generated, closures). */
 import { parse } from './compiled/ast-process.js';
 import { compileExpression } from './compiled/compiler.js';
+import { codegen } from './compiled/codegen-runtime.js';
 import { JsonataError, jerr } from './compiled/errors.js';
 import { clockOfLastEvaluation, evaluateCompiled, isStackOverflow, readClockOf } from './compiled/evaluate.js';
 import type { Ev } from './compiled/runtime.js';
@@ -34,23 +35,35 @@ function evaluate(
   }
 }
 
-export const junctionEngine: TransformEngine = {
-  name: 'junction',
-  compile(source: string): CompiledExpression {
-    let ast;
-    let ev: Ev;
-    try {
-      ast = parse(source);
-      ev = compileExpression(ast);
-    } catch (e) {
-      if (e instanceof JsonataError) throw e;
-      throw jerr('S0201', { position: 0, token: source });
-    }
-    if (mayRecurse(ast)) warmDeepEvaluation();
-    return {
-      source,
-      evaluate: (input, bindings, guards) => evaluate(source, ev, input, bindings, guards),
-      ast: () => stripAst(ast),
-    };
-  },
-};
+/**
+ * The engine; `generateCode` false compiles to closures only (as everywhere code generation is unavailable, see
+ * compiled/codegen-runtime.ts).
+ */
+function engine(generateCode: boolean): TransformEngine {
+  return {
+    name: 'junction',
+    compile(source: string): CompiledExpression {
+      let ast;
+      let ev: Ev;
+      try {
+        ast = parse(source);
+        ev = compileExpression(ast, true, generateCode && codegen.enabled);
+      } catch (e) {
+        if (e instanceof JsonataError) throw e;
+        throw jerr('S0201', { position: 0, token: source });
+      }
+      if (mayRecurse(ast)) warmDeepEvaluation();
+      return {
+        source,
+        evaluate: (input, bindings, guards) => evaluate(source, ev, input, bindings, guards),
+        ast: () => stripAst(ast),
+      };
+    },
+  };
+}
+
+/** Generated code for the hot shapes where the host allows code generation, closures for the rest. */
+export const junctionEngine: TransformEngine = engine(true);
+
+/** Closures only: what `junctionEngine` is where code generation is unavailable (and its differential twin). */
+export const junctionClosureEngine: TransformEngine = engine(false);

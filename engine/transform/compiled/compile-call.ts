@@ -18,7 +18,7 @@ import { parseSignature } from './signature.js';
 
 const PLACEHOLDER = Symbol('partial-placeholder');
 
-function procName(node: Node): any {
+export function procName(node: Node): any {
   return node.procedure.type === 'path' ? node.procedure.steps[0].value : node.procedure.value;
 }
 
@@ -29,7 +29,7 @@ function forgotDollar(node: Node, proc: any, env: Env, code: string): void {
 }
 
 /** Calls a native implementation with its validated arguments, spread for the usual counts (no `apply`). */
-function callNative(fn: NativeFn, focus: Focus | undefined, v: any[]): any {
+export function callNative(fn: NativeFn, focus: Focus | undefined, v: any[]): any {
   // a leaf library function does not read `this` (usesFocus is false)
   const impl = fn.implementation as (...a: any[]) => any;
   switch (v.length) {
@@ -50,7 +50,7 @@ function callNative(fn: NativeFn, focus: Focus | undefined, v: any[]): any {
  * The library function a call names, when the name is free in a self-contained expression: it can then only come
  * from the evaluation's bindings (checked at each call: a binding of that name wins) or the library.
  */
-function staticNative(node: Node): NativeFn | undefined {
+export function staticNative(node: Node): NativeFn | undefined {
   const proc = node.procedure;
   if (proc.type !== 'variable' || proc.predicate || proc.group || proc.keepArray) return undefined;
   if (scope.bound === null || scope.bound.has(proc.value)) return undefined;
@@ -58,7 +58,7 @@ function staticNative(node: Node): NativeFn | undefined {
 }
 
 /** A native that calls no function argument (no `f` in its signature) cannot nest calls: no depth bookkeeping. */
-function isLeaf(fn: NativeFn): boolean {
+export function isLeaf(fn: NativeFn): boolean {
   return fn.name !== 'eval' && fn.signature !== undefined && !fn.signature.definition.includes('f');
 }
 

@@ -10,7 +10,7 @@ import { checkLength } from './guards.js';
 import { compileMatcher } from './regex/regex-matcher.js';
 import { append, deepEqual, isFunction, isNumeric, seq, stringify, toBoolean } from './sequence.js';
 
-function locate<T>(fn: () => T, position: number | undefined, token: string): T {
+export function locate<T>(fn: () => T, position: number | undefined, token: string): T {
   try {
     return fn();
   } catch (e) {
@@ -19,7 +19,7 @@ function locate<T>(fn: () => T, position: number | undefined, token: string): T 
   }
 }
 
-function numeric(op: string, position: number | undefined): (l: any, r: any) => any {
+export function numeric(op: string, position: number | undefined): (l: any, r: any) => any {
   const check = (l: any, r: any): boolean => {
     if (l !== undefined && !isNumeric(l)) throw jerr('T2001', { position, token: op, value: l });
     if (r !== undefined && !isNumeric(r)) throw jerr('T2002', { position, token: op, value: r });
@@ -44,7 +44,7 @@ function numeric(op: string, position: number | undefined): (l: any, r: any) => 
   }
 }
 
-function comparison(op: string, position: number | undefined): (l: any, r: any) => any {
+export function comparison(op: string, position: number | undefined): (l: any, r: any) => any {
   const cmp = (l: any, r: any): any => {
     const lt = typeof l;
     const rt = typeof r;
@@ -190,7 +190,7 @@ export function compileCondition(node: Node, compile: Compile): Ev {
 /**
  * Whether evaluating `node` may bind a variable in the current scope (`:=` or `$eval` outside nested blocks/lambdas).
  */
-function bindsInScope(node: unknown): boolean {
+export function bindsInScope(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(bindsInScope);
   if (node === null || typeof node !== 'object' || node instanceof RegExp) return false;
   const n = node as Node;
@@ -267,7 +267,7 @@ export function compileDescendant(): Ev {
 }
 
 /** Names the expression being compiled may bind (`:=`, parameters, `@`/`#`); null when `$eval` could bind anything. */
-export const scope: { bound: Set<string> | null } = { bound: null };
+export const scope: { bound: Set<string> | null; codegen: boolean } = { bound: null, codegen: false };
 
 export function compileVariable(node: Node): Ev {
   const name: string = node.value;

@@ -22,6 +22,8 @@ import {
   compileWildcard,
 } from './compile-ops.js';
 import { compileGroup } from './compile-group.js';
+import { generate } from './codegen.js';
+import { codegen } from './codegen-runtime.js';
 import { compileFilter, compilePath } from './compile-path.js';
 import { jerr } from './errors.js';
 import type { Ev } from './runtime.js';
@@ -125,20 +127,38 @@ function collectBound(node: unknown, out: Set<string>): boolean {
 
 /**
  * Compiles a whole expression. Knowing every name it can bind lets free variables skip the scope chain; an expression
- * evaluated inside another one's scope (`$eval`) is not self-contained and always walks the chain.
+ * evaluated inside another one's scope (`$eval`) is not self-contained and always walks the chain. `generateCode`
+ * false compiles to closures only (the closure engine, also used where code generation is unavailable).
  */
-export function compileExpression(ast: Node, selfContained = true): Ev {
-  const saved = scope.bound;
+export function compileExpression(ast: Node, selfContained = true, generateCode = codegen.enabled): Ev {
+  const saved = [scope.bound, scope.codegen] as const;
   const bound = new Set<string>();
   scope.bound = selfContained && collectBound(ast, bound) ? bound : null;
+  // an expression `$eval` compiles at evaluation time stays closures: no code generated per call
+  scope.codegen = generateCode && selfContained;
   try {
     return compile(ast);
   } finally {
-    scope.bound = saved;
+    [scope.bound, scope.codegen] = saved;
   }
 }
 
+/** The compilers generated code falls back to. */
+const COMPILERS = { compile, closure: compileClosure };
+
+/**
+ * Compiles a node: to generated code when code generation is on for the expression and the node has a shape it
+ * handles (codegen.ts), else to closures.
+ */
 export function compile(node: Node): Ev {
+  if (scope.codegen) {
+    const ev = generate(node, COMPILERS);
+    if (ev !== undefined) return ev;
+  }
+  return compileClosure(node);
+}
+
+function compileClosure(node: Node): Ev {
   nesting.depth++;
   let core: Ev;
   try {

@@ -1,0 +1,76 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * What generated code (codegen.ts) runs with: whether code generation is available at all, the helpers it calls, and
+ * the one place a generated source becomes a function.
+ */
+import { checkLength, state, tick } from './guards.js';
+import { Frame } from './runtime.js';
+import type { Ev } from './runtime.js';
+import { deepEqual, normalise, toBoolean } from './sequence.js';
+
+/**
+ * Code generation is on unless the host forbids it (`--disallow-code-generation-from-strings`, a CSP: `new Function`
+ * throws) or `JUNCTION_TRANSFORM_CODEGEN=off` turns it off; then every expression is compiled to closures only.
+ */
+function probe(): boolean {
+  if (process.env.JUNCTION_TRANSFORM_CODEGEN === 'off') return false;
+  try {
+    return new Function('return 1')() === 1;
+  } catch {
+    return false;
+  }
+}
+
+export const codegen = { enabled: probe() };
+
+/** A sequence of one item (the context of a path's first step). */
+function seq1(item: any): any[] {
+  const s: any = [item];
+  s.sequence = true;
+  return s;
+}
+
+function seq0(): any[] {
+  const s: any = [];
+  s.sequence = true;
+  return s;
+}
+
+/** A fresh sequence holding the items of an array. */
+function copySeq(a: any[]): any[] {
+  const out: any = [];
+  out.sequence = true;
+  for (let j = 0; j < a.length; j++) out.push(a[j]);
+  return out;
+}
+
+/** The helpers every generated unit receives as `H` (functions of the engine, never values of an expression). */
+export const HELPERS = Object.freeze({
+  state,
+  tick,
+  checkLength,
+  normalise,
+  toBoolean,
+  deepEqual,
+  seq0,
+  seq1,
+  copySeq,
+  Frame,
+});
+
+/**
+ * Turns generated source into the unit's root function. `source` is built by codegen.ts from the AST only: every
+ * string or number from the expression is in it as a JSON literal, everything else is in `constants`. Null when the
+ * host refuses (code generation is then switched off for the process).
+ */
+export function instantiate(source: string, constants: unknown[]): Ev | null {
+  try {
+    return new Function('K', 'H', source)(constants, HELPERS) as Ev;
+  } catch (e) {
+    if (e instanceof EvalError) {
+      codegen.enabled = false;
+      return null;
+    }
+    throw e;
+  }
+}
