@@ -21,7 +21,8 @@ function probe(): boolean {
   }
 }
 
-export const codegen = { enabled: probe() };
+/** Whether code generation is on, and how many units this process generated (tests check the path was taken). */
+export const codegen = { enabled: probe(), units: 0 };
 
 /** A sequence of one item (the context of a path's first step). */
 function seq1(item: any): any[] {
@@ -65,7 +66,9 @@ export const HELPERS = Object.freeze({
  */
 export function instantiate(source: string, constants: unknown[]): Ev | null {
   try {
-    return new Function('K', 'H', source)(constants, HELPERS) as Ev;
+    const root = new Function('K', 'H', source)(constants, HELPERS) as Ev;
+    codegen.units++;
+    return root;
   } catch (e) {
     if (e instanceof EvalError) {
       codegen.enabled = false;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jsonata from 'jsonata';
 import { junctionEngine } from '../../../engine/transform/junction-engine.js';
+import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
 import { sameValue } from '../suite-cases.js';
 
 export const CORPUS_DIR = fileURLToPath(new URL('.', import.meta.url));
@@ -80,9 +81,9 @@ function outcomeOf(e: unknown): Outcome {
 export const CASE_TIMEOUT_MS = 2000;
 const REFERENCE_MAX_DEPTH = 20_000;
 
-export function runJunction(c: LoadedCase): Outcome {
+export function runJunction(c: LoadedCase, engine: TransformEngine = junctionEngine): Outcome {
   try {
-    return valueOutcome(junctionEngine.compile(c.expr).evaluate(c.input, c.bindings, { timeoutMs: CASE_TIMEOUT_MS }));
+    return valueOutcome(engine.compile(c.expr).evaluate(c.input, c.bindings, { timeoutMs: CASE_TIMEOUT_MS }));
   } catch (e) {
     return outcomeOf(e);
   }
