@@ -106,6 +106,31 @@ async function outcomes(expr: string, input: unknown): Promise<Outcome[]> {
   return [runJunction(c, junctionEngine), runJunction(c, junctionClosureEngine), await runReference(c)];
 }
 
+describe('generated $map and $filter loops', () => {
+  it('agree with the closures and jsonata-js on arrays, single values, nothing, arities and nesting', async () => {
+    const doc = { a: [{ b: 1 }, { b: 2 }, { b: 3 }], s: { b: 9 } };
+    for (const expr of [
+      '$map(a, function($v, $i) { {"b": $v.b, "i": $i} })',
+      '$filter(a, function($v) { $v.b > 1 })',
+      '$map(s, function($v) { $v.b })',
+      '$map(nothing, function($v) { $v.b })',
+      '$map(a, function($v, $i, $all) { $count($all) + $i })',
+      '$map(a, function() { 1 })',
+      '$map([1, 2], function($x) { $x := $x + 1 })',
+      '$map(a.b, function($x) { $map([1, 2], function($y) { $x * $y }) })',
+      '$filter(a, function($v, $i) { $i = 0 }).b',
+      '$map(a, function($v) { $v.b = 2 ? undefined : $v.b })',
+      '$map("text", function($v) { $v & "!" })',
+      '$map(a, function($v) { $v.b + "x" })',
+      '($map := function($a, $f) { "mine" }; $map(a, function($v) { $v }))',
+    ]) {
+      const [generated, closures, reference] = await outcomes(expr, doc);
+      expect(generated, expr).toEqual(closures);
+      expect(sameOutcome(generated, reference), `${expr}: jsonata-js ${show(reference)}`).toBe(true);
+    }
+  });
+});
+
 describe('text of the expression never becomes code', () => {
   it('literal() gives a JS literal that reads back as the same value', () => {
     for (const s of [...HOSTILE, '\u0000', '\ud800', 'é😀']) expect(new Function(`return ${literal(s)};`)()).toBe(s);

@@ -17,7 +17,7 @@ import { bindsInScope, comparison, locate, numeric, scope } from './compile-ops.
 import { compileFilter } from './compile-path.js';
 import { instantiate } from './codegen-runtime.js';
 import { JsonataError, jerr } from './errors.js';
-import type { Ev } from './runtime.js';
+import type { Ev, NativeFn } from './runtime.js';
 import { isPlainName } from './own-keys.js';
 import { isNumeric, lookup as lookupAll, stringify } from './sequence.js';
 import type { Signature } from './signature.js';
@@ -110,7 +110,7 @@ function handles(node: Node): boolean {
     case 'unary':
       return node.value === '-' || (node.value === '{' && hasPlainKeys(node));
     case 'function':
-      return leafCall(node) !== undefined;
+      return leafCall(node) !== undefined || iteration(node) !== undefined;
     case 'path':
       return isGeneratedPath(node);
     default:
@@ -124,6 +124,30 @@ function leafCall(node: Node) {
   const fn = staticNative(node);
   if (fn === undefined || fn.usesFocus || !isLeaf(fn)) return undefined;
   return fn;
+}
+
+/** Whether a lambda body can end in a tail call (a thunk the runtime trampolines). */
+function endsInTailCall(body: Node): boolean {
+  if (body.type === 'lambda' && body.thunk) return true;
+  if (body.type === 'condition')
+    return endsInTailCall(body.then) || (body.else !== undefined && endsInTailCall(body.else));
+  if (body.type === 'block') return body.expressions.length > 0 && endsInTailCall(body.expressions.at(-1));
+  return false;
+}
+
+/**
+ * `$map(array, function($v, $i, $a) {…})` or `$filter(…)` with the function written in place (no signature, no tail
+ * call, at most three parameters), the library's function named directly: the loop is generated, the body inline.
+ */
+function iteration(node: Node) {
+  if (node.arguments.length !== 2) return undefined;
+  const lambda: Node = node.arguments[1];
+  if (lambda.type !== 'lambda' || lambda.thunk || lambda.signature !== undefined || lambda.arguments.length > 3)
+    return undefined;
+  if (lambda.predicate || lambda.group || lambda.keepArray || endsInTailCall(lambda.body)) return undefined;
+  const fn = staticNative(node);
+  if (fn === undefined || (fn.name !== 'map' && fn.name !== 'filter')) return undefined;
+  return { fn, lambda };
 }
 
 /** Node kinds worth a generated unit of their own (a lone literal, name or variable is not). */
@@ -162,9 +186,13 @@ class Unit {
    * state it would have had: the call-site depth `depth` and the names the expression binds.
    */
   lazy(compileIt: () => Ev, depth: number): string {
+    return this.k(this.lazyFunction(compileIt, depth));
+  }
+
+  lazyFunction(compileIt: () => Ev, depth: number): Ev {
     const bound = scope.bound;
     let ev: Ev | undefined;
-    return this.k((input: any, env: any) => {
+    return (input: any, env: any) => {
       if (ev === undefined) {
         const saved = [nesting.depth, scope.bound, scope.codegen] as const;
         nesting.depth = depth;
@@ -177,7 +205,7 @@ class Unit {
         }
       }
       return ev(input, env);
-    });
+    };
   }
 
   source(root: string): string {
@@ -387,19 +415,23 @@ class Unit {
     return this.temp(L, `${this.fn('x, e', body)}(${x}, ${e})`);
   }
 
-  private call(node: Node, L: string[], x: string, e: string): string {
-    const fn = leafCall(node);
-    if (fn === undefined) throw new Error('not a leaf call');
-    const signature = fn.signature as Signature;
-    const count: number = node.arguments.length;
+  /** A library call whose name no binding of the evaluation takes: `generated`, else the closure's general call. */
+  private libraryCall(node: Node, L: string[], x: string, e: string, generated: (r: string) => void): string {
+    const r = this.id('v');
+    L.push(
+      `let ${r};`,
+      `if (${e}.globals === undefined || ${e}.globals.binds(${this.lit(node.procedure.value)})) ${r} = ${this.fallback(node)}(${x}, ${e});`,
+      'else {',
+    );
+    generated(r);
+    L.push(`if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`, '}');
+    return r;
+  }
+
+  /** Errors located at the call (compile-call.ts), and the depth limit reached there. */
+  private callErrors(node: Node): { located: string; tooDeep: string } {
     const position = node.position;
     const name = procName(node);
-    const general = this.fallback(node);
-    const sig = this.k(signature);
-    const impl = this.k(fn.implementation);
-    const validated = this.k((input: any, a0: any, a1: any, a2: any) =>
-      callNative(fn, undefined, signature.validate([a0, a1, a2].slice(0, count), input)),
-    );
     const located = this.k((err: unknown) => {
       if (err instanceof JsonataError) err.locate(position, name);
       throw err;
@@ -407,24 +439,87 @@ class Unit {
     const tooDeep = this.k(() => {
       throw jerr('U1001', { position, token: name });
     });
+    return { located, tooDeep };
+  }
+
+  private call(node: Node, L: string[], x: string, e: string): string {
+    const loop = iteration(node);
+    if (loop !== undefined) return this.iterate(node, loop.fn, loop.lambda, L, x, e);
+    const fn = leafCall(node);
+    if (fn === undefined) throw new Error('not a generated call');
+    const signature = fn.signature as Signature;
+    const count: number = node.arguments.length;
+    const sig = this.k(signature);
+    const impl = this.k(fn.implementation);
+    const validated = this.k((input: any, a0: any, a1: any, a2: any) =>
+      callNative(fn, undefined, signature.validate([a0, a1, a2].slice(0, count), input)),
+    );
+    const { located, tooDeep } = this.callErrors(node);
     const cost = nesting.depth;
-    const r = this.id('v');
-    L.push(
-      `let ${r};`,
-      `if (${e}.globals === undefined || ${e}.globals.binds(${this.lit(node.procedure.value)})) ${r} = ${general}(${x}, ${e});`,
-      'else {',
+    return this.libraryCall(node, L, x, e, (r) => {
+      const a: string[] = [];
+      for (const arg of node.arguments as Node[]) a.push(this.gen(arg, L, x, e));
+      const args = a.join(', ');
+      const all = [0, 1, 2].map((i) => a[i] ?? 'undefined').join(', ');
+      L.push(
+        `if (S.depth + ${cost} >= S.maxDepth) ${tooDeep}();`,
+        `try { ${r} = ${sig}.passes(${count}, ${all}) ? ${impl}(${args}) : ${validated}(${x}, ${all}); } catch (err) { ${located}(err); }`,
+      );
+    });
+  }
+
+  /**
+   * `$map`/`$filter` over an array with the function in place (compile-call.ts general call, higher-order.ts,
+   * runtime.ts `invokeLambda`): the depth counted for the call, a tick and a parameter scope per item, the body inline.
+   */
+  private iterate(node: Node, fn: NativeFn, lambda: Node, L: string[], x: string, e: string): string {
+    const { located, tooDeep } = this.callErrors(node);
+    const cost = nesting.depth;
+    const lambdaValue = this.lazyFunction(() => this.compilers.compile(lambda), nesting.depth);
+    // anything but an array (wrapped by the signature, or rejected) goes as the closures take it
+    const other = this.k((array: any, input: any, env: any) =>
+      callNative(
+        fn,
+        { input, environment: env },
+        (fn.signature as Signature).validate([array, lambdaValue(input, env)], input),
+      ),
     );
-    const a: string[] = [];
-    for (const arg of node.arguments as Node[]) a.push(this.gen(arg, L, x, e));
-    const args = a.join(', ');
-    const all = [0, 1, 2].map((i) => a[i] ?? 'undefined').join(', ');
-    L.push(
-      `if (S.depth + ${cost} >= S.maxDepth) ${tooDeep}();`,
-      `try { ${r} = ${sig}.passes(${count}, ${all}) ? ${impl}(${args}) : ${validated}(${x}, ${all}); } catch (err) { ${located}(err); }`,
-      `if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`,
-      '}',
-    );
-    return r;
+    const names = (lambda.arguments as Node[]).map((p) => this.lit(p.value));
+    return this.libraryCall(node, L, x, e, (r) => {
+      const array = this.gen(node.arguments[0], L, x, e);
+      const [out, i, item, frame] = [this.id('out'), this.id('i'), this.id('item'), this.id('e')];
+      // the function is called with as many arguments as it declares (runtime.ts callHof)
+      const values = [item, i, array].slice(0, Math.max(1, names.length));
+      L.push(
+        `if ((S.depth += ${cost}) >= S.maxDepth) ${tooDeep}();`,
+        'try {',
+        `if (${array} === undefined) ${r} = undefined;`,
+        `else if (!Array.isArray(${array})) ${r} = ${other}(${array}, ${x}, ${e});`,
+        'else {',
+        `const ${out} = H.seq0();`,
+        `for (let ${i} = 0; ${i} < ${array}.length; ${i}++) {`,
+        'H.tick();',
+        `const ${item} = ${array}[${i}];`,
+        `const ${frame} = H.Frame.of(${e}, [${names.join(', ')}], [${values.slice(0, names.length).join(', ')}]);`,
+      );
+      const saved = nesting.depth;
+      nesting.depth = 0;
+      let v: string;
+      try {
+        v = this.gen(lambda.body, L, x, frame);
+      } finally {
+        nesting.depth = saved;
+      }
+      L.push(
+        fn.name === 'map'
+          ? `if (${v} !== undefined) ${out}.push(${v});`
+          : `if (H.toBoolean(${v})) ${out}.push(${item});`,
+        '}',
+        `${r} = ${out};`,
+        '}',
+        `} catch (err) { ${located}(err); } finally { S.depth -= ${cost}; }`,
+      );
+    });
   }
 
   /** A function `(x, e)` giving a step's value for one context item. */
