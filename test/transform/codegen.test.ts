@@ -101,8 +101,8 @@ const quoted = (name: string) => '`' + name + '`';
 /** A JSONata string literal of `s`. */
 const str = (s: string) => JSON.stringify(s);
 
-async function outcomes(expr: string, input: unknown): Promise<Outcome[]> {
-  const c: LoadedCase = { id: expr, expr, input };
+async function outcomes(expr: string, input: unknown, bindings?: Record<string, unknown>): Promise<Outcome[]> {
+  const c: LoadedCase = { id: expr, expr, input, bindings };
   return [runJunction(c, junctionEngine), runJunction(c, junctionClosureEngine), await runReference(c)];
 }
 
@@ -125,6 +125,32 @@ describe('generated $map and $filter loops', () => {
       '($map := function($a, $f) { "mine" }; $map(a, function($v) { $v }))',
     ]) {
       const [generated, closures, reference] = await outcomes(expr, doc);
+      expect(generated, expr).toEqual(closures);
+      expect(sameOutcome(generated, reference), `${expr}: jsonata-js ${show(reference)}`).toBe(true);
+    }
+  });
+});
+
+describe('generated calls of binding functions', () => {
+  it('agree with the closures and jsonata-js when a binding gives the function, replaces a library one or is no function', async () => {
+    const doc = { id: 7, items: [{ sku: 'A' }, { sku: 'B' }] };
+    const bindings = {
+      xref: (map: string, id: unknown) => (id === undefined ? undefined : `${map}:${String(id)}`),
+      lookup: (table: string, key: unknown) => [table, key],
+      string: 'not a function',
+      nothing: undefined,
+    };
+    for (const expr of [
+      '$xref("customers", id)',
+      'items.$xref("skus", sku)',
+      '$xref("customers", missing)',
+      '$lookup("t", id)',
+      'items.{"k": $lookup("t", sku)}',
+      '$string(id)',
+      '$nothing(id)',
+      '$xref()',
+    ]) {
+      const [generated, closures, reference] = await outcomes(expr, doc, bindings);
       expect(generated, expr).toEqual(closures);
       expect(sameOutcome(generated, reference), `${expr}: jsonata-js ${show(reference)}`).toBe(true);
     }

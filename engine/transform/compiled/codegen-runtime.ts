@@ -4,7 +4,7 @@
  * the one place a generated source becomes a function.
  */
 import { checkLength, state, tick } from './guards.js';
-import { Frame } from './runtime.js';
+import { callJs, Frame } from './runtime.js';
 import type { Ev } from './runtime.js';
 import { deepEqual, normalise, toBoolean } from './sequence.js';
 
@@ -57,6 +57,7 @@ export const HELPERS = Object.freeze({
   seq1,
   copySeq,
   Frame,
+  callJs,
 });
 
 /**

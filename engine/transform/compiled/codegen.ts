@@ -16,6 +16,7 @@ import { callNative, isLeaf, nesting, procName, staticNative } from './compile-c
 import { bindsInScope, comparison, locate, numeric, scope } from './compile-ops.js';
 import { compileFilter } from './compile-path.js';
 import { instantiate } from './codegen-runtime.js';
+import { LIBRARY } from './library.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Ev, NativeFn } from './runtime.js';
 import { isPlainName } from './own-keys.js';
@@ -110,7 +111,7 @@ function handles(node: Node): boolean {
     case 'unary':
       return node.value === '-' || (node.value === '{' && hasPlainKeys(node));
     case 'function':
-      return leafCall(node) !== undefined || iteration(node) !== undefined;
+      return leafCall(node) !== undefined || iteration(node) !== undefined || isBindingName(node);
     case 'path':
       return isGeneratedPath(node);
     default:
@@ -124,6 +125,13 @@ function leafCall(node: Node) {
   const fn = staticNative(node);
   if (fn === undefined || fn.usesFocus || !isLeaf(fn)) return undefined;
   return fn;
+}
+
+/** A call of a name the expression never binds and the library does not have: only a binding can give it. */
+function isBindingName(node: Node): boolean {
+  const proc = node.procedure;
+  if (proc.type !== 'variable' || proc.predicate || proc.group || proc.keepArray) return false;
+  return scope.bound !== null && !scope.bound.has(proc.value) && !LIBRARY.has(proc.value);
 }
 
 /** Whether a lambda body can end in a tail call (a thunk the runtime trampolines). */
@@ -418,13 +426,41 @@ class Unit {
   /** A library call whose name no binding of the evaluation takes: `generated`, else the closure's general call. */
   private libraryCall(node: Node, L: string[], x: string, e: string, generated: (r: string) => void): string {
     const r = this.id('v');
+    L.push(`let ${r};`, `if (${e}.globals === undefined || ${e}.globals.binds(${this.lit(node.procedure.value)})) {`);
+    this.bindingCall(node, L, x, e, r);
+    L.push('} else {');
+    generated(r);
+    L.push('}', `if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`);
+    return r;
+  }
+
+  /**
+   * A call of a JS function the evaluation's bindings give (`$lookup`, `$xref` in specs; compile-call.ts general
+   * call): looked up, then the arguments, called with the call focus as `this`. Any other value goes to the closure.
+   */
+  private bindingCall(node: Node, L: string[], x: string, e: string, r: string): void {
+    const { located, tooDeep } = this.callErrors(node);
+    const cost = nesting.depth;
+    const fn = this.id('fn');
     L.push(
-      `let ${r};`,
-      `if (${e}.globals === undefined || ${e}.globals.binds(${this.lit(node.procedure.value)})) ${r} = ${this.fallback(node)}(${x}, ${e});`,
+      `const ${fn} = (${e}.globals ?? ${e}).lookup(${this.lit(node.procedure.value)});`,
+      `if (typeof ${fn} !== 'function') ${r} = ${this.fallback(node)}(${x}, ${e});`,
       'else {',
     );
-    generated(r);
-    L.push(`if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`, '}');
+    const args = (node.arguments as Node[]).map((arg) => this.gen(arg, L, x, e));
+    L.push(
+      `if ((S.depth += ${cost}) >= S.maxDepth) ${tooDeep}();`,
+      `try { ${r} = H.callJs(${fn}, [${args.join(', ')}], ${x}, ${e}); } catch (err) { ${located}(err); } finally { S.depth -= ${cost}; }`,
+      '}',
+    );
+  }
+
+  /** A call of a name the expression does not bind and the library does not have: a binding's function. */
+  private boundCall(node: Node, L: string[], x: string, e: string): string {
+    const r = this.id('v');
+    L.push(`let ${r};`);
+    this.bindingCall(node, L, x, e, r);
+    L.push(`if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`);
     return r;
   }
 
@@ -446,7 +482,7 @@ class Unit {
     const loop = iteration(node);
     if (loop !== undefined) return this.iterate(node, loop.fn, loop.lambda, L, x, e);
     const fn = leafCall(node);
-    if (fn === undefined) throw new Error('not a generated call');
+    if (fn === undefined) return this.boundCall(node, L, x, e);
     const signature = fn.signature as Signature;
     const count: number = node.arguments.length;
     const sig = this.k(signature);
