@@ -36,8 +36,10 @@ function evaluate(
 }
 
 /**
- * The engine; `generateCode` false compiles to closures only (as everywhere code generation is unavailable, see
- * compiled/codegen-runtime.ts).
+ * The engine. An expression is compiled to closures first; with `generateCode`, once it has been evaluated
+ * `codegen.after` times it is compiled again with generated code (compiled/codegen.ts), so expressions compiled and
+ * evaluated rarely (validate, `when` checks) never pay for generating code. `generateCode` false compiles to
+ * closures only (as everywhere code generation is unavailable, see compiled/codegen-runtime.ts).
  */
 function engine(generateCode: boolean): TransformEngine {
   return {
@@ -47,15 +49,20 @@ function engine(generateCode: boolean): TransformEngine {
       let ev: Ev;
       try {
         ast = parse(source);
-        ev = compileExpression(ast, true, generateCode && codegen.enabled);
+        ev = compileExpression(ast, true, false);
       } catch (e) {
         if (e instanceof JsonataError) throw e;
         throw jerr('S0201', { position: 0, token: source });
       }
       if (mayRecurse(ast)) warmDeepEvaluation();
+      const parsed = ast;
+      let evaluations = generateCode ? 0 : -Infinity;
       return {
         source,
-        evaluate: (input, bindings, guards) => evaluate(source, ev, input, bindings, guards),
+        evaluate: (input, bindings, guards) => {
+          if (++evaluations === codegen.after && codegen.enabled) ev = compileExpression(parsed, true, true);
+          return evaluate(source, ev, input, bindings, guards);
+        },
         ast: () => stripAst(ast),
       };
     },

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { codegen } from '../../engine/transform/compiled/codegen-runtime.js';
 import { literal } from '../../engine/transform/compiled/codegen.js';
 import { junctionClosureEngine, junctionEngine } from '../../engine/transform/junction-engine.js';
@@ -28,12 +28,33 @@ function pathsDiffer(list: LoadedCase[]): string[] {
   return out;
 }
 
+beforeAll(() => {
+  // every case below is evaluated once: generate code from the first evaluation
+  codegen.after = 1;
+});
+
 describe('generated code and closures agree', () => {
-  it('is on in this process and generates code for the corpus', () => {
+  it('is on in this process and generates code for an expression once it is evaluated', () => {
     expect(codegen.enabled).toBe(true);
     const before = codegen.units;
-    junctionEngine.compile('a[b > 1].{"c": b & "x"}');
+    const expr = junctionEngine.compile('a[b > 1].{"c": b & "x"}');
+    expect(codegen.units).toBe(before);
+    expect(expr.evaluate({ a: [{ b: 2 }] })).toEqual({ c: '2x' });
     expect(codegen.units).toBeGreaterThan(before);
+  });
+
+  it('by default after 16 evaluations (closures until then, and for an expression evaluated rarely)', () => {
+    codegen.after = 16;
+    try {
+      const before = codegen.units;
+      const expr = junctionEngine.compile('a.b & "x"');
+      for (let i = 0; i < 15; i++) expect(expr.evaluate({ a: { b: i } })).toBe(`${i}x`);
+      expect(codegen.units).toBe(before);
+      expect(expr.evaluate({ a: { b: 15 } })).toBe('15x');
+      expect(codegen.units).toBeGreaterThan(before);
+    } finally {
+      codegen.after = 1;
+    }
   });
 
   it('on every differential corpus case, both as jsonata-js recorded it', () => {
@@ -240,6 +261,7 @@ describe('without code generation', () => {
     const script = [
       `import { junctionEngine } from ${JSON.stringify(engine)};`,
       `import { codegen } from ${JSON.stringify(runtime)};`,
+      'codegen.after = 1;',
       `const value = junctionEngine.compile('a[b > 1].{"c": b & "x", "n": $count(a)}').evaluate({ a: [{ b: 1 }, { b: 2 }] });`,
       'console.log(JSON.stringify({ enabled: codegen.enabled, units: codegen.units, value }));',
     ].join('\n');

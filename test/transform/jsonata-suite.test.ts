@@ -1,5 +1,9 @@
-/** The official JSONata test suite, one `it` per group, against Junction's compiled engine. */
+/**
+ * The official JSONata test suite, one `it` per group, against Junction's compiled engine: its closures (each case is
+ * evaluated once, before the engine generates code) and its generated code (generated from the first evaluation).
+ */
 import { describe, expect, it } from 'vitest';
+import { codegen } from '../../engine/transform/compiled/codegen-runtime.js';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { DEFAULT_SUITE_DIR, loadSuite, runCase, suiteExists } from './suite-cases.js';
 import type { SuiteCase } from './suite-cases.js';
@@ -31,16 +35,27 @@ describe('JSONata test suite (junction engine)', () => {
     expect(groups.size).toBeGreaterThan(100);
   });
 
-  for (const [group, cases] of groups) {
-    it(group, async () => {
-      const failures: string[] = [];
-      for (const c of cases) {
-        const outcome = await runCase(junctionEngine, c);
-        const known = KNOWN_FAILURES[c.id] !== undefined;
-        if (!outcome.ok && !known) failures.push(`${c.id}: ${c.expr}\n  ${outcome.detail}`);
-        if (outcome.ok && known) failures.push(`${c.id} passes now: remove it from KNOWN_FAILURES`);
-      }
-      expect(failures).toEqual([]);
-    });
+  for (const [label, after] of [
+    ['closures', codegen.after],
+    ['generated code', 1],
+  ] as const) {
+    for (const [group, cases] of groups) {
+      it(`${group} (${label})`, async () => {
+        const saved = codegen.after;
+        codegen.after = after;
+        const failures: string[] = [];
+        try {
+          for (const c of cases) {
+            const outcome = await runCase(junctionEngine, c);
+            const known = KNOWN_FAILURES[c.id] !== undefined;
+            if (!outcome.ok && !known) failures.push(`${c.id}: ${c.expr}\n  ${outcome.detail}`);
+            if (outcome.ok && known) failures.push(`${c.id} passes now: remove it from KNOWN_FAILURES`);
+          }
+        } finally {
+          codegen.after = saved;
+        }
+        expect(failures).toEqual([]);
+      });
+    }
   }
 });

@@ -11,6 +11,7 @@ import { deepEqual, normalise, toBoolean } from './sequence.js';
 /**
  * Code generation is on unless the host forbids it (`--disallow-code-generation-from-strings`, a CSP: `new Function`
  * throws) or `JUNCTION_TRANSFORM_CODEGEN=off` turns it off; then every expression is compiled to closures only.
+ * `JUNCTION_TRANSFORM_CODEGEN=eager` generates code from an expression's first evaluation on.
  */
 function probe(): boolean {
   if (process.env.JUNCTION_TRANSFORM_CODEGEN === 'off') return false;
@@ -21,8 +22,16 @@ function probe(): boolean {
   }
 }
 
-/** Whether code generation is on, and how many units this process generated (tests check the path was taken). */
-export const codegen = { enabled: probe(), units: 0 };
+/**
+ * Whether code generation is on, after how many evaluations an expression gets generated code (junction-engine.ts;
+ * the differential tests set 1), and how many units this process generated (tests check the path was taken).
+ */
+export const codegen = {
+  enabled: probe(),
+  // `eager`: from the first evaluation (the conformance, corpus and fuzz commands evaluate each expression once)
+  after: process.env.JUNCTION_TRANSFORM_CODEGEN === 'eager' ? 1 : 16,
+  units: 0,
+};
 
 /** A sequence of one item (the context of a path's first step). */
 function seq1(item: any): any[] {
