@@ -14,7 +14,7 @@
 import type { Node } from './ast.js';
 import { callNative, isLeaf, nesting, procName, staticNative } from './compile-call.js';
 import { bindsInScope, comparison, locate, numeric, scope } from './compile-ops.js';
-import { compileFilter } from './compile-path.js';
+import { compileFilter, isBooleanExpression, isNameStep, isPlainStep } from './compile-path.js';
 import { instantiate } from './codegen-runtime.js';
 import { LIBRARY } from './library.js';
 import { JsonataError, jerr } from './errors.js';
@@ -48,14 +48,6 @@ export function literal(v: unknown): string | undefined {
 }
 
 const GENERATED_BINARY = new Set(['and', 'or', '+', '-', '*', '/', '%', '=', '!=', '<', '<=', '>', '>=', '&', 'in']);
-const BOOLEAN_OPERATORS = new Set(['=', '!=', '<', '<=', '>', '>=', 'and', 'or', 'in']);
-
-function isBooleanExpression(node: Node): boolean {
-  return (
-    node.type === 'binary' && BOOLEAN_OPERATORS.has(node.value) && !node.predicate && !node.group && !node.keepArray
-  );
-}
-
 /** An object constructor with constant, distinct keys, none of them special (`__proto__`, function markers). */
 function hasPlainKeys(node: Node): boolean {
   const keys: string[] = [];
@@ -74,21 +66,7 @@ function isGeneratedPath(node: Node): boolean {
   if (node.keepSingletonArray || node.group || node.tuple) return false;
   return node.steps.every(
     (s: Node) =>
-      s.type !== 'sort' &&
-      !s.tuple &&
-      !s.consarray &&
-      !s.keepArray &&
-      s.focus === undefined &&
-      s.index === undefined &&
-      (s.stages === undefined || s.stages.every((st: Node) => st.type === 'filter')),
-  );
-}
-
-function isNameStep(s: Node): boolean {
-  return (
-    s.type === 'name' &&
-    isPlainName(s.value) &&
-    Object.keys(s).every((k) => k === 'type' || k === 'value' || k === 'position')
+      isPlainStep(s) && !s.tuple && (s.stages === undefined || s.stages.every((st: Node) => st.type === 'filter')),
   );
 }
 

@@ -66,7 +66,7 @@ export function compileFilter(pred: Node, compile: Compile): (input: any, env: E
 const BOOLEAN_OPERATORS = new Set(['=', '!=', '<', '<=', '>', '>=', 'and', 'or', 'in']);
 
 /** An operator node whose value is always true, false or undefined (nothing applied to its result). */
-function isBooleanExpression(node: Node): boolean {
+export function isBooleanExpression(node: Node): boolean {
   return (
     node.type === 'binary' && BOOLEAN_OPERATORS.has(node.value) && !node.predicate && !node.group && !node.keepArray
   );
@@ -216,8 +216,13 @@ function simplePath(steps: Step[], firstIsVar: boolean): Ev {
   };
 }
 
+/** A step without sorting, array constructor, `[]`, focus or index binding (it may have stages). */
+export function isPlainStep(s: Node): boolean {
+  return s.type !== 'sort' && !s.consarray && !s.keepArray && s.focus === undefined && s.index === undefined;
+}
+
 /** A step that is a plain field name and nothing else (no stages, binding, grouping or flags). */
-function isNameStep(s: Node): boolean {
+export function isNameStep(s: Node): boolean {
   return (
     s.type === 'name' &&
     isPlainName(s.value) &&
@@ -263,19 +268,7 @@ export function compilePath(node: Node, compile: Compile): Ev {
   const tupleResult = !!node.tuple;
   const anyTuple = node.steps.some((s: Node) => s.tuple);
   const n = steps.length;
-  const simple =
-    !keepSingleton &&
-    !group &&
-    !anyTuple &&
-    node.steps.every(
-      (s: Node) =>
-        s.type !== 'sort' &&
-        !s.stages &&
-        !s.consarray &&
-        !s.keepArray &&
-        s.focus === undefined &&
-        s.index === undefined,
-    );
+  const simple = !keepSingleton && !group && !anyTuple && node.steps.every((s: Node) => isPlainStep(s) && !s.stages);
   if (simple) {
     const slow = simplePath(steps, firstIsVar);
     const rest: Node[] = firstIsVar ? node.steps.slice(1) : node.steps;
