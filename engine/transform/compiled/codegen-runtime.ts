@@ -4,7 +4,8 @@
  * the one place a generated source becomes a function.
  */
 import { checkLength, state, tick } from './guards.js';
-import { callJs, Frame } from './runtime.js';
+import { Frame } from './runtime.js';
+import { invoke } from './compile-call.js';
 import type { Ev } from './runtime.js';
 import { deepEqual, normalise, toBoolean } from './sequence.js';
 
@@ -66,7 +67,7 @@ export const HELPERS = Object.freeze({
   seq1,
   copySeq,
   Frame,
-  callJs,
+  invoke,
 });
 
 /**

@@ -401,49 +401,19 @@ class Unit {
     return this.temp(L, `${this.fn('x, e', body)}(${x}, ${e})`);
   }
 
-  /** A library call whose name no binding of the evaluation takes: `generated`, else the closure's general call. */
-  private libraryCall(node: Node, L: string[], x: string, e: string, generated: (r: string) => void): string {
-    const r = this.id('v');
-    L.push(`let ${r};`, `if (${e}.globals === undefined || ${e}.globals.binds(${this.lit(node.procedure.value)})) {`);
-    this.bindingCall(node, L, x, e, r);
-    L.push('} else {');
-    generated(r);
-    L.push('}', `if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`);
-    return r;
-  }
-
   /**
-   * A call of a JS function the evaluation's bindings give (`$lookup`, `$xref` in specs; compile-call.ts general
-   * call): looked up, then the arguments, called with the call focus as `this`. Any other value goes to the closure.
+   * A call by name of whatever function the scope gives (compile-call.ts general call): a binding's JS function
+   * (`$lookup`, `$xref` in specs), a library function a binding replaces, or any other value (which fails as there).
    */
-  private bindingCall(node: Node, L: string[], x: string, e: string, r: string): void {
-    const { located, tooDeep } = this.callErrors(node);
-    const cost = nesting.depth;
-    const fn = this.id('fn');
-    L.push(
-      `const ${fn} = (${e}.globals ?? ${e}).lookup(${this.lit(node.procedure.value)});`,
-      `if (typeof ${fn} !== 'function') ${r} = ${this.fallback(node)}(${x}, ${e});`,
-      'else {',
-    );
-    const args = (node.arguments as Node[]).map((arg) => this.gen(arg, L, x, e));
-    L.push(
-      `if ((S.depth += ${cost}) >= S.maxDepth) ${tooDeep}();`,
-      `try { ${r} = H.callJs(${fn}, [${args.join(', ')}], ${x}, ${e}); } catch (err) { ${located}(err); } finally { S.depth -= ${cost}; }`,
-      '}',
-    );
-  }
-
-  /** A call of a name the expression does not bind and the library does not have: a binding's function. */
-  private boundCall(node: Node, L: string[], x: string, e: string): string {
-    const r = this.id('v');
-    L.push(`let ${r};`);
-    this.bindingCall(node, L, x, e, r);
-    L.push(`if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`);
-    return r;
+  private callByName(node: Node, args: string[], x: string, e: string): string {
+    const name = procName(node);
+    const fn = `(${e}.globals ?? ${e}).lookup(${this.lit(node.procedure.value)})`;
+    const site = `${nesting.depth}, ${this.lit(node.position ?? null)}, ${this.lit(name)}`;
+    return `H.invoke(${fn}, [${args.join(', ')}], ${x}, ${e}, ${site})`;
   }
 
   /** Errors located at the call (compile-call.ts), and the depth limit reached there. */
-  private callErrors(node: Node): { located: string; tooDeep: string } {
+  private callSite(node: Node): { located: string; tooDeep: string } {
     const position = node.position;
     const name = procName(node);
     const located = this.k((err: unknown) => {
@@ -456,11 +426,47 @@ class Unit {
     return { located, tooDeep };
   }
 
+  /** The result normalised as the closure compiler's wrapper does (a function call's result may be a sequence). */
+  private callResult(L: string[], r: string): string {
+    L.push(`if (Array.isArray(${r}) && ${r}.sequence === true) ${r} = H.normalise(${r}, false);`);
+    return r;
+  }
+
+  /** `libraryBranch` when no binding of the evaluation takes the library function's name, else the general call. */
+  private libraryOrBinding(
+    node: Node,
+    args: string[],
+    L: string[],
+    x: string,
+    e: string,
+    libraryBranch: (r: string) => void,
+  ): string {
+    const r = this.id('v');
+    L.push(
+      `let ${r};`,
+      `if (${e}.globals === undefined || ${e}.globals.binds(${this.lit(node.procedure.value)})) ${r} = ${this.callByName(node, args, x, e)};`,
+      'else {',
+    );
+    libraryBranch(r);
+    L.push('}');
+    return this.callResult(L, r);
+  }
+
+  /**
+   * Calls. The arguments are evaluated before the function is looked up (the closures look it up first: a read
+   * without effects, so the order does not show).
+   */
   private call(node: Node, L: string[], x: string, e: string): string {
     const loop = iteration(node);
     if (loop !== undefined) return this.iterate(node, loop.fn, loop.lambda, L, x, e);
+    const args = (node.arguments as Node[]).map((arg) => this.gen(arg, L, x, e));
     const fn = leafCall(node);
-    if (fn === undefined) return this.boundCall(node, L, x, e);
+    if (fn === undefined) {
+      // a name the expression does not bind and the library does not have: only a binding can give it
+      const r = this.id('v');
+      L.push(`let ${r} = ${this.callByName(node, args, x, e)};`);
+      return this.callResult(L, r);
+    }
     const signature = fn.signature as Signature;
     const count: number = node.arguments.length;
     const sig = this.k(signature);
@@ -468,53 +474,46 @@ class Unit {
     const validated = this.k((input: any, a0: any, a1: any, a2: any) =>
       callNative(fn, undefined, signature.validate([a0, a1, a2].slice(0, count), input)),
     );
-    const { located, tooDeep } = this.callErrors(node);
+    const { located, tooDeep } = this.callSite(node);
     const cost = nesting.depth;
-    return this.libraryCall(node, L, x, e, (r) => {
-      const a: string[] = [];
-      for (const arg of node.arguments as Node[]) a.push(this.gen(arg, L, x, e));
-      const args = a.join(', ');
-      const all = [0, 1, 2].map((i) => a[i] ?? 'undefined').join(', ');
+    const all = [0, 1, 2].map((i) => args[i] ?? 'undefined').join(', ');
+    // a leaf function calls nothing: the depth check without the bookkeeping (compile-call.ts)
+    return this.libraryOrBinding(node, args, L, x, e, (r) =>
       L.push(
         `if (S.depth + ${cost} >= S.maxDepth) ${tooDeep}();`,
-        `try { ${r} = ${sig}.passes(${count}, ${all}) ? ${impl}(${args}) : ${validated}(${x}, ${all}); } catch (err) { ${located}(err); }`,
-      );
-    });
+        `try { ${r} = ${sig}.passes(${count}, ${all}) ? ${impl}(${args.join(', ')}) : ${validated}(${x}, ${all}); } catch (err) { ${located}(err); }`,
+      ),
+    );
   }
 
   /**
    * `$map`/`$filter` over an array with the function in place (compile-call.ts general call, higher-order.ts,
    * runtime.ts `invokeLambda`): the depth counted for the call, a tick and a parameter scope per item, the body inline.
+   * Anything but an array (wrapped by the signature, or rejected) goes to the library function as the closures do.
    */
   private iterate(node: Node, fn: NativeFn, lambda: Node, L: string[], x: string, e: string): string {
-    const { located, tooDeep } = this.callErrors(node);
-    const cost = nesting.depth;
-    const lambdaValue = this.lazyFunction(() => this.compilers.compile(lambda), nesting.depth);
-    // anything but an array (wrapped by the signature, or rejected) goes as the closures take it
-    const other = this.k((array: any, input: any, env: any) =>
-      callNative(
-        fn,
-        { input, environment: env },
-        (fn.signature as Signature).validate([array, lambdaValue(input, env)], input),
-      ),
-    );
+    const array = this.gen(node.arguments[0], L, x, e);
+    const lambdaValue = this.lazy(() => this.compilers.compile(lambda), nesting.depth);
+    const args = [array, `${lambdaValue}(${x}, ${e})`];
     const names = (lambda.arguments as Node[]).map((p) => this.lit(p.value));
-    return this.libraryCall(node, L, x, e, (r) => {
-      const array = this.gen(node.arguments[0], L, x, e);
+    const library = this.k(fn);
+    const { located, tooDeep } = this.callSite(node);
+    const cost = nesting.depth;
+    const site = `${cost}, ${this.lit(node.position ?? null)}, ${this.lit(procName(node))}`;
+    return this.libraryOrBinding(node, args, L, x, e, (r) => {
       const [out, i, item, frame] = [this.id('out'), this.id('i'), this.id('item'), this.id('e')];
       // the function is called with as many arguments as it declares (runtime.ts callHof)
-      const values = [item, i, array].slice(0, Math.max(1, names.length));
+      const values = [item, i, array].slice(0, names.length);
       L.push(
+        `if (!Array.isArray(${array})) ${r} = H.invoke(${library}, [${args.join(', ')}], ${x}, ${e}, ${site});`,
+        'else {',
         `if ((S.depth += ${cost}) >= S.maxDepth) ${tooDeep}();`,
         'try {',
-        `if (${array} === undefined) ${r} = undefined;`,
-        `else if (!Array.isArray(${array})) ${r} = ${other}(${array}, ${x}, ${e});`,
-        'else {',
         `const ${out} = H.seq0();`,
         `for (let ${i} = 0; ${i} < ${array}.length; ${i}++) {`,
         'H.tick();',
         `const ${item} = ${array}[${i}];`,
-        `const ${frame} = H.Frame.of(${e}, [${names.join(', ')}], [${values.slice(0, names.length).join(', ')}]);`,
+        `const ${frame} = H.Frame.of(${e}, [${names.join(', ')}], [${values.join(', ')}]);`,
       );
       const saved = nesting.depth;
       nesting.depth = 0;
@@ -530,8 +529,8 @@ class Unit {
           : `if (H.toBoolean(${v})) ${out}.push(${item});`,
         '}',
         `${r} = ${out};`,
-        '}',
         `} catch (err) { ${located}(err); } finally { S.depth -= ${cost}; }`,
+        '}',
       );
     });
   }

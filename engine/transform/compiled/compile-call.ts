@@ -62,6 +62,30 @@ export function isLeaf(fn: NativeFn): boolean {
   return fn.name !== 'eval' && fn.signature !== undefined && !fn.signature.definition.includes('f');
 }
 
+/**
+ * Calls any function value with evaluated arguments at a call site of static depth `cost` (the general call, also
+ * made by generated code): the depth counted for the call, errors located at the call site.
+ */
+export function invoke(fn: any, values: any[], input: any, env: Env, cost: number, position: any, name: any): any {
+  if ((state.depth += cost) >= state.maxDepth) throw jerr('U1001', { position, token: name });
+  try {
+    if (fn !== null && typeof fn === 'object' && fn._jsonata_function === true) {
+      // library function: validate and call directly (only lambdas can return tail calls)
+      const validated = fn.signature ? fn.signature.validate(values, input) : values;
+      return callNative(fn, fn.usesFocus ? { input, environment: env } : undefined, validated);
+    }
+    // a binding function (`$lookup`, `$xref` in specs) cannot return a tail call: no trampoline
+    if (typeof fn === 'function') return callJs(fn, values, input, env);
+    return apply(fn, values, input, env);
+  } catch (e) {
+    // a RangeError (stack overflow) goes up as is: the evaluation is retried on a larger stack
+    if (e instanceof JsonataError) e.locate(position, name);
+    throw e;
+  } finally {
+    state.depth -= cost;
+  }
+}
+
 export function compileFunction(
   node: Node,
   compile: Compile,
@@ -80,23 +104,7 @@ export function compileFunction(
     const values: any[] = new Array(count);
     if (withContext) values[0] = ctx;
     for (let k = 0; k < args.length; k++) values[k + offset] = args[k](input, env);
-    if ((state.depth += cost) >= state.maxDepth) throw jerr('U1001', { position, token: name });
-    try {
-      if (fn !== null && typeof fn === 'object' && fn._jsonata_function === true) {
-        // library function: validate and call directly (only lambdas can return tail calls)
-        const validated = fn.signature ? fn.signature.validate(values, input) : values;
-        return callNative(fn, fn.usesFocus ? { input, environment: env } : undefined, validated);
-      }
-      // a binding function (`$lookup`, `$xref` in specs) cannot return a tail call: no trampoline
-      if (typeof fn === 'function') return callJs(fn, values, input, env);
-      return apply(fn, values, input, env);
-    } catch (e) {
-      // a RangeError (stack overflow) goes up as is: the evaluation is retried on a larger stack
-      if (e instanceof JsonataError) e.locate(position, name);
-      throw e;
-    } finally {
-      state.depth -= cost;
-    }
+    return invoke(fn, values, input, env, cost, position, name);
   };
   const fn = staticNative(node);
   if (fn === undefined || fn.usesFocus || !isLeaf(fn)) return general;
