@@ -620,8 +620,9 @@ class Unit {
     const items = steps.map((s) => this.stepFunction(s));
     const stages = steps.map((s) => (s.stages ?? []).map((st: Node) => this.filterFunction(st.expr)));
     const over = items.map((item, i) => this.stepOverSequence(item, stages[i], i === n - 1));
-    // steps i..n-1 over a sequence
-    const rest = over.map((_, start) => {
+    // steps start..n-1 over a sequence (generated when referred to; the last step alone is its own function)
+    const rest = (start: number): string => {
+      if (start === n - 1) return over[start];
       const body = ['let s = input;'];
       for (let i = start; i < n; i++) {
         body.push(`s = ${over[i]}(s, e);`);
@@ -629,22 +630,22 @@ class Unit {
       }
       body.push('return s;');
       return this.fn('input, e', body);
-    });
+    };
     const simple = stages.every((s) => s.length === 0);
     let whole: string;
     if (!simple)
       whole = this.fn('x, e', [
-        `return ${rest[0]}(${firstIsVar ? 'H.seq1(x)' : 'Array.isArray(x) ? x : H.seq1(x)'}, e);`,
+        `return ${rest(0)}(${firstIsVar ? 'H.seq1(x)' : 'Array.isArray(x) ? x : H.seq1(x)'}, e);`,
       ]);
     else {
       // one context item is threaded through the steps without sequences while each step gives one value
-      const body = [firstIsVar ? '' : `if (Array.isArray(x)) return ${rest[0]}(x, e);`, 'let it = x;', 'let r;'];
+      const body = [firstIsVar ? '' : `if (Array.isArray(x)) return ${rest(0)}(x, e);`, 'let it = x;', 'let r;'];
       for (let i = 0; i < n; i++) {
         const last = i === n - 1;
         body.push(
           `r = ${items[i]}(it, e);`,
           'if (r === undefined) return undefined;',
-          `if (Array.isArray(r) && !r.cons) ${last ? 'return r.sequence ? H.copySeq(r) : r;' : `return ${rest[i + 1]}(H.copySeq(r), e);`}`,
+          `if (Array.isArray(r) && !r.cons) ${last ? 'return r.sequence ? H.copySeq(r) : r;' : `return ${rest(i + 1)}(H.copySeq(r), e);`}`,
           'it = r;',
         );
       }
