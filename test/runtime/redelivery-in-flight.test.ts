@@ -32,7 +32,8 @@ afterEach(async () => {
 const FOUND_CREATE = integrationYaml({ steps: FOUND_CREATE_STEP });
 /** Longer than the pull the engine had waiting (5 s), so the broker keeps the redelivery for the next pull. */
 const BLACKHOLE_MS = 6_000;
-const HOLD_MS = 12_000;
+/** Long enough for the engine to reconnect after the heal and pull the redelivery, even on a loaded machine. */
+const HOLD_MS = 20_000;
 
 /** One engine reaching NATS through the proxy; the target holds the first create open for HOLD_MS. */
 async function startBehindProxy(answer: (r: TargetRequest) => 'commit' | 'refuse'): Promise<void> {
@@ -43,7 +44,7 @@ async function startBehindProxy(answer: (r: TargetRequest) => 'commit' | 'refuse
   target = await startFakeTarget();
   started.push(target);
   engine = await startEngine({
-    specSet: compileRuntimeSpecs(target.url, [FOUND_CREATE], { timeout: '20s' }),
+    specSet: compileRuntimeSpecs(target.url, [FOUND_CREATE], { timeout: '30s' }),
     invoker: httpTestInvoker,
     natsUrl: proxy.url('nats'),
     port: 0,
