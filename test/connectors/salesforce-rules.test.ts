@@ -15,8 +15,8 @@ import { salesforce } from './fixtures/index.js';
 
 let sf: SalesforceEmulator;
 let client: ConnectionClient;
-const start = async () => {
-  sf = await startSalesforceEmulator();
+const start = async (options: Parameters<typeof startSalesforceEmulator>[0] = {}) => {
+  sf = await startSalesforceEmulator(options);
   client = createConnectionClient({
     connection: connectionTo(salesforce, sf.url),
     connector: registry.get('salesforce')!,
@@ -221,6 +221,30 @@ describe('field metadata', () => {
     await contact(String(account.Id).slice(0, 15));
     await contact(String(account.Id).toLowerCase());
     expect(sf.records('Contact').map((c) => c.AccountId)).toEqual([account.Id, account.Id]);
+  });
+
+  it('an org without the B2B Commerce licence has no address names: a write with them is INVALID_FIELD', async () => {
+    await start({ absentFields: { ContactPointAddress: ['AddressFirstName', 'AddressLastName'] } });
+    const address = { ParentId: String(sf.records('Account')[0].Id), Name: '1 Navy Way, Arlington', City: 'Arlington' };
+    expect(await rejection(create('ContactPointAddress', { ...address, AddressFirstName: 'Grace' }))).toEqual(
+      invalid(
+        'INVALID_FIELD',
+        "No such column 'AddressFirstName' on sobject of type ContactPointAddress",
+        'AddressFirstName',
+      ),
+    );
+    expect(sf.records('ContactPointAddress')).toEqual([]);
+    const { id } = (await create('ContactPointAddress', address)).result;
+    expect(sf.records('ContactPointAddress').map((r) => r.Id)).toEqual([id]);
+    const described = (await client.call('sobjects.describe', {
+      params: { sobject: 'ContactPointAddress' },
+      body: undefined,
+    })) as {
+      result: { fields: { name: string }[] };
+    };
+    const names = described.result.fields.map((f) => f.name);
+    expect(names).toContain('CompanyName');
+    expect(names.filter((n) => n.startsWith('Address'))).toEqual(['AddressType']);
   });
 
   it('gives new records their auto-numbers and picklist defaults', async () => {

@@ -27,14 +27,20 @@ export const sfError = (status: number, errorCode: string, message: string, fiel
   body: [{ message, errorCode, fields }],
 });
 
-/** The schema of an sObject the org has, with its field map: the connector's, plus the custom fields the org added. */
+/**
+ * The schema of an sObject the org has, with its field map: the connector's, less the standard fields the org lacks,
+ * plus the custom fields the org added.
+ */
 export function objectSchema(
   sobject: string,
-  state?: Pick<SalesforceState, 'customFields'>,
+  state?: Pick<SalesforceState, 'customFields' | 'absentFields'>,
 ): { properties: Record<string, FieldSchema>; required: string[] } {
   const schema = SOBJECT_SCHEMAS[sobject] as unknown as { properties: Record<string, FieldSchema>; required: string[] };
   const custom = state?.customFields.get(sobject) as Record<string, FieldSchema> | undefined;
-  return custom ? { ...schema, properties: { ...schema.properties, ...custom } } : schema;
+  const absent = state?.absentFields.get(sobject) ?? [];
+  if (!custom && absent.length === 0) return schema;
+  const standard = Object.entries(schema.properties).filter(([name]) => !absent.includes(name));
+  return { ...schema, properties: { ...Object.fromEntries(standard), ...custom } };
 }
 
 /** The first problem with the fields of a create (`existing` undefined) or an update, as Salesforce answers it. */

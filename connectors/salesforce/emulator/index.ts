@@ -76,6 +76,12 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
    * them and describe lists them. @default none
    */
   customFields?: Record<string, Record<string, JsonSchema>>;
+  /**
+   * Standard fields this org does not have, per object: fields that exist only with a licence the org lacks, e.g.
+   * `{ ContactPointAddress: ['AddressFirstName', 'AddressLastName'] }` without B2B Commerce. Writes refuse them
+   * (INVALID_FIELD) and describe leaves them out. @default none
+   */
+  absentFields?: Record<string, string[]>;
 }
 
 const REST = '/services/data/';
@@ -88,6 +94,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   let state = seedSalesforceState(
     new RecordStore(Object.keys(SOBJECT_SCHEMAS), () => frozenAt ?? Date.now()),
     new Map(Object.entries(options.customFields ?? {})),
+    new Map(Object.entries(options.absentFields ?? {})),
   );
   const allocation = new ApiAllocation(options.allocation);
   let url = '';
@@ -146,7 +153,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       }),
       state: () => Object.fromEntries(state.store.objects().map((k) => [k, state.store.rows(k)])),
       reset: () => {
-        state = seedSalesforceState(state.store, state.customFields);
+        state = seedSalesforceState(state.store, state.customFields, state.absentFields);
         allocation.setUsed(0);
       },
       controls: {

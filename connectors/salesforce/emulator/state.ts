@@ -18,17 +18,21 @@ export interface SalesforceState {
   autoNumbers: Map<string, number>;
   /** Custom fields the org's admin added, per object (metadata: kept across a reset of the data). */
   customFields: Map<string, Record<string, JsonSchema>>;
+  /** Standard fields the org does not have, per object (a licence it lacks), also kept across a reset. */
+  absentFields: Map<string, readonly string[]>;
 }
 
 /** A fresh org with the seed data the examples use, in `store` (emptied first) or a new one. */
 export function seedSalesforceState(
   store = new RecordStore(Object.keys(SOBJECT_SCHEMAS)),
   customFields = new Map<string, Record<string, JsonSchema>>(),
+  absentFields = new Map<string, readonly string[]>(),
 ): SalesforceState {
   store.clear();
   const state: SalesforceState = {
     store,
     customFields,
+    absentFields,
     tokens: new Map(),
     counter: 0,
     autoNumbers: new Map([['Contract', 1002]]),
