@@ -323,13 +323,6 @@ function identityKey(step: CompiledStep, body: unknown): string | undefined {
 const REPEATABLE_KINDS = new Set(['update', 'upsert', 'read', 'query']);
 
 /**
- * Whether a call of this step can leave a checkpoint: a sent mark (a step with a `find` or a batch restart) or a
- * completed call, except the event's last when repeating it is harmless (an update, upsert or read, no
- * `for_each`). Only such calls read one, on every attempt: the delivery count cannot tell a first attempt, because a
- * consumer created anew (or a broker that lost its consumer state in a crash) delivers an event that already ran as
- * number 1 again.
- */
-/**
  * Whether a call of this step is marked as sent until its answer is in: a step with a `find` (the retry looks it up)
  * or `restart_from` (the retry restarts the entry), and every checkpointed call of an integration whose `on_error`
  * rules read `sent_before`. The runtime leases these marks across processes (call-leases.ts).
@@ -339,6 +332,13 @@ export function marksSent(integration: CompiledIntegration, step: CompiledStep):
   return marksSentForRules(integration) && checkpointed(integration, step);
 }
 
+/**
+ * Whether a call of this step can leave a checkpoint: a sent mark (a step with a `find` or a batch restart) or a
+ * completed call, except the event's last when repeating it is harmless (an update, upsert or read, no
+ * `for_each`). Only such calls read one, on every attempt: the delivery count cannot tell a first attempt, because a
+ * consumer created anew (or a broker that lost its consumer state in a crash) delivers an event that already ran as
+ * number 1 again.
+ */
 export function checkpointed(integration: CompiledIntegration, step: CompiledStep): boolean {
   if (step.find || step.restartFrom) return true;
   return !(step === integration.steps.at(-1) && !step.forEach && REPEATABLE_KINDS.has(step.kind ?? ''));
