@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Junction's own JSONata engine: expressions are parsed once and compiled to synchronous JS (generated, closures). */
+import type { Node } from './compiled/ast.js';
 import { parse } from './compiled/ast-process.js';
 import { compileExpression } from './compiled/compiler.js';
 import { codegen } from './compiled/codegen-runtime.js';
@@ -36,6 +37,18 @@ function evaluate(
 }
 
 /**
+ * The expression compiled again with generated code; the closures it has if that fails (the closures already
+ * compiled it, so a failure could only be a flaw of the generator, which must not break a working transform).
+ */
+function withGeneratedCode(ast: Node, closures: Ev): Ev {
+  try {
+    return compileExpression(ast, true, true);
+  } catch {
+    return closures;
+  }
+}
+
+/**
  * The engine. An expression is compiled to closures first; with `generateCode`, once it has been evaluated
  * `codegen.after` times it is compiled again with generated code (compiled/codegen.ts), so expressions compiled and
  * evaluated rarely (validate, `when` checks) never pay for generating code. `generateCode` false compiles to
@@ -60,7 +73,7 @@ function engine(generateCode: boolean): TransformEngine {
       return {
         source,
         evaluate: (input, bindings, guards) => {
-          if (++evaluations === codegen.after && codegen.enabled) ev = compileExpression(parsed, true, true);
+          if (++evaluations === codegen.after && codegen.enabled) ev = withGeneratedCode(parsed, ev);
           return evaluate(source, ev, input, bindings, guards);
         },
         ast: () => stripAst(ast),
