@@ -62,6 +62,11 @@ describe('infinite numbers', () => {
     expect(code('$type(1/0)')).toBe('D1001');
     expect([...(ev('$map($append([1], 1/0), function($v) { 1 })') as number[])]).toEqual([1, 1]);
   });
+
+  it("$type of NaN (`% 0`) is 'object', as jsonata-js's isNumeric says NaN is no number (fuzz seed 5)", () => {
+    expect(ev('$type(1 % 0)')).toBe('object');
+    expect(ev('$map([1], function($v) { $type($v % 0) })')).toBe('object');
+  });
 });
 
 describe('regex groups', () => {

@@ -36,8 +36,8 @@ function typeOf(v: any): string | undefined {
   if (v === undefined) return undefined;
   if (v === null) return 'null';
   if (isFunction(v)) return 'function';
-  // an infinite number is D1001, as in jsonata-js
-  if (typeof v === 'number') isNumeric(v);
+  // as in jsonata-js: an infinite number is D1001, and NaN (from `% 0`) is not numeric, so it is an 'object'
+  if (typeof v === 'number' && !isNumeric(v)) return 'object';
   if (Array.isArray(v)) return 'array';
   return typeof v;
 }
