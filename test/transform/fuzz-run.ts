@@ -14,19 +14,28 @@ export interface FuzzReport {
   byArea: Map<string, { count: number; examples: string[] }>;
 }
 
-/** jsonata-js's garbled $formatNumber output: NaN/Infinity ("-NaN.00"), an unrenormalised mantissa ("10.00e1"). */
-const GARBLED_NUMBER = /NaN|(^|\D)10\.\d*e/;
+/**
+ * jsonata-js's garbled $formatNumber output: NaN/Infinity ("-NaN.00"), an unrenormalised mantissa ("10.00e1"), also
+ * upper-cased or inside a list or object.
+ */
+const GARBLED_NUMBER = /NaN|(^|\D)10\.\d*[eE]/;
 
-/** Known deviations the generator can produce (docs/jsonata-engine.md, "Deviations"). */
-function documented(expr: string, ref: Outcome): boolean {
-  if (expr.includes('$formatNumber')) {
-    if ('value' in ref && typeof ref.value === 'string' && GARBLED_NUMBER.test(ref.value)) return true;
-    // NaN or an infinity formatted, whatever is done with the text afterwards
-    if (/[%/] 0\b/.test(expr)) return true;
-  }
+/**
+ * Known deviations the generator can produce that the expression alone tells (docs/jsonata-engine.md,
+ * "Deviations"). jsonata-js is not run on these: on some it never returns (`$formatNumber(n / 0, "0.00e0")` loops
+ * renormalising an infinite mantissa), and nothing can stop a synchronous evaluation in this process.
+ */
+function documentedExpression(expr: string): boolean {
+  // NaN or an infinity formatted, whatever is done with the text afterwards
+  if (expr.includes('$formatNumber') && /[%/] 0\b/.test(expr)) return true;
   // an update object with a `__proto__` key: an own key for Junction, a new prototype for jsonata-js
   // and $fromMillis with a negative half-hour offset: jsonata-js shifts the time by an hour
   return deviationFor(expr) !== undefined || /\| \{"__proto__": \{"p": 1\}\}/.test(expr) || expr.includes('"-0530"');
+}
+
+/** A known deviation seen in jsonata-js's result: its garbled $formatNumber text. */
+function documentedResult(expr: string, ref: Outcome): boolean {
+  return expr.includes('$formatNumber') && 'value' in ref && GARBLED_NUMBER.test(JSON.stringify(ref.value) ?? '');
 }
 
 export async function fuzz(count: number, seed: number, onProgress?: (done: number) => void): Promise<FuzzReport> {
@@ -35,17 +44,21 @@ export async function fuzz(count: number, seed: number, onProgress?: (done: numb
   for (let i = 0; i < count; i++) {
     const { area, expr, data } = genCase(g);
     const c: LoadedCase = { id: `${seed}#${i}`, expr, input: data };
-    const ours = runJunction(c);
-    const ref = await runReference(c);
-    if (sameOutcome(ours, ref) || documented(expr, ref)) report.agreed++;
+    // jsonata-js is not run on a deviation the expression tells (it may never return)
+    if (documentedExpression(expr)) report.agreed++;
     else {
-      const entry = report.byArea.get(area) ?? { count: 0, examples: [] };
-      entry.count++;
-      if (entry.examples.length < 5)
-        entry.examples.push(
-          `#${i} ${expr}\n      data: ${JSON.stringify(data)}\n      jsonata-js: ${show(ref)}\n      junction:   ${show(ours)}`,
-        );
-      report.byArea.set(area, entry);
+      const ours = runJunction(c);
+      const ref = await runReference(c);
+      if (sameOutcome(ours, ref) || documentedResult(expr, ref)) report.agreed++;
+      else {
+        const entry = report.byArea.get(area) ?? { count: 0, examples: [] };
+        entry.count++;
+        if (entry.examples.length < 5)
+          entry.examples.push(
+            `#${i} ${expr}\n      data: ${JSON.stringify(data)}\n      jsonata-js: ${show(ref)}\n      junction:   ${show(ours)}`,
+          );
+        report.byArea.set(area, entry);
+      }
     }
     if (onProgress && (i + 1) % 10_000 === 0) onProgress(i + 1);
   }
