@@ -1,9 +1,12 @@
 /**
  * Every NATS connection the engine opens: the engine's own, Git sync's and the CLI's short-lived ones. One place
- * decides reconnects and liveness pings, so a silent partition is noticed the same way everywhere.
+ * decides reconnects and liveness pings, so a silent partition is noticed the same way everywhere, and writes each
+ * event-loop turn's frames to the socket at once (`turn-coalescing-transport.ts`).
  */
-import { connect } from '@nats-io/transport-node';
+import { NatsConnectionImpl, setTransportFactory } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
+import { nodeResolveHost } from '@nats-io/transport-node/lib/node_transport.js';
+import { TurnCoalescingTransport } from './turn-coalescing-transport.js';
 
 export type NatsRole = 'engine' | 'gitops' | 'cli';
 
@@ -18,7 +21,8 @@ export function connectNats(
   extra: Partial<NodeConnectionOptions> = {},
 ): Promise<NatsConnection> {
   const longLived = role !== 'cli';
-  return connect({
+  useTurnCoalescingTransport();
+  return NatsConnectionImpl.connect({
     servers: urls.split(','),
     name,
     noAsyncTraces: true,
@@ -27,4 +31,14 @@ export function connectNats(
       : { timeout: 5_000 }),
     ...extra,
   });
+}
+
+/**
+ * nats.js keeps one transport factory per process and reads it at every dial, reconnects included; its own
+ * `connect()` sets the stock transport. The engine opens connections only here, so its connections, and their
+ * reconnects, use the coalescing one (a stock `connect()` in the same process, as tests do, would switch it back:
+ * still correct, one write per flush again).
+ */
+function useTurnCoalescingTransport(): void {
+  setTransportFactory({ factory: () => new TurnCoalescingTransport(), dnsResolveFn: nodeResolveHost });
 }
