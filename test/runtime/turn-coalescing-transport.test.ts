@@ -87,7 +87,11 @@ it('writes the publishes of several macrotasks of one turn in one socket write, 
 
 it('still answers a request/reply and a JetStream publish, and flush() waits for the server', async () => {
   const engine = await open('engine');
-  const responder = engine.subscribe('echo', { callback: (_err, m) => m.respond(`re:${m.string()}`) });
+  const responder = engine.subscribe('echo', {
+    callback: (_err, m) => {
+      m.respond(`re:${m.string()}`);
+    },
+  });
   await engine.flush();
   expect((await engine.request('echo', 'hello', { timeout: 5_000 })).string()).toBe('re:hello');
 
