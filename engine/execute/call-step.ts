@@ -123,14 +123,21 @@ export async function callStep(
     result.unchanged.push(recordKey);
     return UNCHANGED;
   }
+  const lease: Withdrawal | undefined = marked && checkpoint.holds ? {} : undefined;
   const context = {
     integration: options.integration.name,
     stepId: step.id,
     index,
     idempotencyKey: `${options.eventId}:${callKey}`,
+    // A leased call goes out only while this attempt still holds it: it may have waited at its connection's gate.
+    ...(lease && {
+      beforeSend: async () => {
+        if (!(await checkpoint!.holds!(callKey))) throw (lease.withdrawn = leaseExpired(step, callKey));
+      },
+    }),
   };
   const sentBefore = saved !== undefined;
-  const answer = await send(call, options, result, { callKey, context, marked, sentBefore, restart });
+  const answer = await send(call, options, result, { callKey, context, marked, sentBefore, restart, lease });
   if (answer === CONTINUED) {
     // A create the spec carries on past (its record is there, added by an attempt without an answer) is its own.
     if (step.ownsCreatedOnly && step.kind === 'create') await rememberCreated(step, body, undefined, options);
@@ -146,6 +153,26 @@ export async function callStep(
     await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
   if (recordKey && bodyHash) await lastWritten!.set(recordKey, bodyHash);
   return attempt.done(callKey, answer.result);
+}
+
+/**
+ * The code of a leased call withdrawn unsent: its attempt's lease would run out before the call could end (it waited
+ * at its connection's gate while cut off from NATS). Retried without spending the budget; the mark stays, so the
+ * retry looks the record up.
+ */
+export const LEASE_EXPIRED = 'lease-expired';
+
+/** A leased call's withdrawal, once its lease was found short: the error it was withdrawn with. */
+interface Withdrawal {
+  withdrawn?: ConnectorError;
+}
+
+function leaseExpired(step: CompiledStep, callKey: string): ConnectorError {
+  return new ConnectorError(
+    LEASE_EXPIRED,
+    `step ${step.id}: call ${callKey} not sent: this attempt's lease on it would run out before the call could end (it waited at connection ${step.connection}'s concurrency gate or rate limit, and the lease could not be renewed)`,
+    'retryable',
+  );
 }
 
 /** A failed call that an `on_error: continue` rule counts as done. */
@@ -165,6 +192,7 @@ async function send(
     marked: boolean;
     sentBefore: boolean;
     restart: () => Promise<void>;
+    lease?: Withdrawal;
   },
 ): Promise<Awaited<ReturnType<StepInvoker>> | typeof CONTINUED> {
   const { step, index } = call;
@@ -172,6 +200,8 @@ async function send(
   try {
     return await options.invoke(step, { params: { ...step.params }, body: call.body }, how.context);
   } catch (error) {
+    // Withdrawn unsent: the mark is no longer this attempt's to clear, and no on_error rule may count it as done.
+    if (how.lease?.withdrawn && error === how.lease.withdrawn) throw error;
     const request = (error as { request?: PlannedRequest }).request;
     if (request) result.requests.push(request);
     const refused = error instanceof ConnectorError && error.outcomeUnknown !== true;

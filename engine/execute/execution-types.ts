@@ -78,6 +78,12 @@ export interface ExecutionState {
      * record up nor sends the call. The runtime's marker is a lease across processes (call-leases.ts).
      */
     claim?(callKey: string): Promise<void>;
+    /**
+     * Asked right before a claimed call goes out, after its connection's concurrency gate and rate limit: false when
+     * this attempt no longer holds the call long enough for it to end (the lease may run out, and another process
+     * send it too). The call is then withdrawn unsent.
+     */
+    holds?(callKey: string): Promise<boolean>;
   };
 }
 

@@ -128,8 +128,9 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   };
 
   /**
-   * Guard -> concurrency gate -> rate limit -> transport (with the connection's timeout) -> telemetry, for calls and
-   * token requests alike. The time spent waiting at the gate is not part of the request's duration or timeout.
+   * Guard -> concurrency gate -> rate limit -> the context's last word (`beforeSend`) -> transport (with the
+   * connection's timeout) -> telemetry, for calls and token requests alike. The time spent waiting at the gate is not
+   * part of the request's duration or timeout.
    */
   async function exchange(
     request: TransportRequest,
@@ -174,6 +175,13 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     started = performance.now();
     try {
       await limiter?.take();
+      await context.beforeSend?.();
+    } catch (error) {
+      // Withdrawn before anything was sent: not an exchange, so not reported as one.
+      release?.();
+      throw error;
+    }
+    try {
       const response = await transport(request, context);
       report(response.status, judge?.(response));
       return response;

@@ -31,6 +31,11 @@ export interface CallContext {
   stepId?: string;
   index?: number;
   idempotencyKey?: string;
+  /**
+   * Awaited right before the request goes out, after the connection's concurrency gate and rate limit: it throws to
+   * withdraw the call unsent (the runtime's lease on the call ran out while it waited). Its error passes as it is.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 /** The innermost layer: the real network, or the dry run's recorded responses. */

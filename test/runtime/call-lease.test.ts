@@ -9,10 +9,13 @@ import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEngine } from '../../engine/runtime/engine.js';
 import type { Engine } from '../../engine/runtime/engine.js';
 import { CallLeases } from '../../engine/runtime/worker/call-leases.js';
+import { createStepInvoker } from '../../engine/execute/step-invoker.js';
+import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
+import { targetConnectors } from './helpers/target-connector.js';
 import { startBlackholeProxy } from '../helpers/blackhole-proxy.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
@@ -24,6 +27,7 @@ import type { WorkerProcess } from './helpers/worker-processes.js';
 import { FOUND_CREATE_STEP, compileRuntimeSpecs, integrationYaml } from './helpers/runtime-specs.js';
 
 const FOUND_CREATE = integrationYaml({ steps: FOUND_CREATE_STEP });
+const ENTRIES = '  - { connection: target, object: entry, fields: ["*"] }';
 
 /** What each test started, stopped in reverse order. */
 const started: { stop(): Promise<unknown> }[] = [];
@@ -41,13 +45,28 @@ async function retried(engine: Engine, code: string): Promise<number> {
   return Number(new RegExp(`integration="orders",code="${code}"} (\\d+)`).exec(text)?.[1] ?? 0);
 }
 
-it('fault 18 across processes: engine A is cut off from NATS inside its create, engine B gets the redelivery, finds the call held and waits; one create', async () => {
+/** A nats-server, the blackhole proxy engine A reaches it through, and the fake target; stopped after the test. */
+async function natsBehindProxy() {
   const nats = await startTestNatsServer();
   started.push({ stop: () => nats.dispose() });
   const proxy = await startBlackholeProxy({ port: nats.port });
   started.push({ stop: () => proxy.close() });
   const target = await startFakeTarget();
   started.push(target);
+  return { nats, proxy, target };
+}
+
+/** Posts an event to an engine's webhook. */
+function post(engine: Engine, integration: string, body: unknown): Promise<Response> {
+  return fetch(`${engine.url}/hooks/${integration}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+it('fault 18 across processes: engine A is cut off from NATS inside its create, engine B gets the redelivery, finds the call held and waits; one create', async () => {
+  const { nats, proxy, target } = await natsBehindProxy();
   // The call timeout outlasts the held create: A's lease lasts 13 s past its last renewal.
   const specSet = compileRuntimeSpecs(target.url, [FOUND_CREATE], { timeout: '12s' });
   const engineOptions = { specSet, invoker: httpTestInvoker, port: 0, host: '127.0.0.1', logger: testLogger() };
@@ -60,12 +79,7 @@ it('fault 18 across processes: engine A is cut off from NATS inside its create, 
     setTimeout(() => proxy.heal(), 5_000);
     return { delayMs: 10_000 };
   };
-  const res = await fetch(`${a.url}/hooks/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ id: 1, seq: 1 }),
-  });
-  expect(res.status).toBe(202);
+  expect((await post(a, 'orders', { id: 1, seq: 1 })).status).toBe(202);
   await waitFor(() => target.requests.length === 1, "A's create reached the target");
 
   // B joins on a link of its own: A's heartbeats no longer reach the broker, which delivers the event to B.
@@ -128,6 +142,65 @@ it('fault 2 inside the create: the holder is SIGKILLed before the target commits
   expect(await h.engine.deadLetters.list()).toEqual([]);
 }, 120_000);
 
+it('a holder cut off from NATS while its create waits at the rate limit longer than its lease withdraws the call unsent; the process that took the lease over creates once', async () => {
+  const { nats, proxy, target } = await natsBehindProxy();
+  // Two requests at once, then one every 20 s, per process: a 2 s call timeout, so a lease lasts 3 s past its renewal.
+  const orders = integrationYaml({ steps: FOUND_CREATE_STEP, owns: ENTRIES });
+  const warmup = integrationYaml({ name: 'warmup', owns: '  - { connection: target, object: record, fields: ["*"] }' });
+  const specSet = compileRuntimeSpecs(target.url, [orders, warmup], {
+    connection: 'rate_limit: { requests_per_second: 0.05, burst: 2 }\n',
+  });
+  // The engine's own HTTP stack, where the rate limit lives.
+  const invoker = (set: CompiledSpecSet) =>
+    createStepInvoker({
+      specSet: set,
+      connectors: targetConnectors(),
+      security: { outbound: { allowPrivateNetwork: true, allowedHosts: [] } },
+    });
+  const engineOptions = { specSet, invoker, port: 0, host: '127.0.0.1', logger: testLogger(), tuning: TEST_TUNING };
+  const a = await startEngine({ ...engineOptions, natsUrl: proxy.url('nats') });
+  started.push(a);
+  // Two upserts take A's two tokens, so its create waits about 20 s for the next one.
+  for (const id of [8, 9]) {
+    expect((await post(a, 'warmup', { id, seq: 1, status: 'new' })).status).toBe(202);
+    await waitFor(() => target.records.has(String(id)), `warm-up record ${id} written`);
+  }
+  expect((await post(a, 'orders', { id: 1, seq: 1 })).status).toBe(202);
+  const nc = await connect({ servers: nats.url });
+  started.push({ stop: () => nc.close() });
+  const checkpoints = await new Kvm(nc).open('junction_checkpoints');
+  const leased = async () => {
+    for await (const key of await checkpoints.keys('orders.*.create'))
+      return (await checkpoints.get(key))?.json<{ holder?: string }>().holder !== undefined;
+    return false;
+  };
+  await waitFor(leased, "A leased the create, which now waits at A's rate limit");
+  // A is cut off from NATS until well after its token comes: its lease runs out while the create waits.
+  proxy.blackhole();
+  const b = await startEngine({ ...engineOptions, natsUrl: nats.url, roles: { workers: true, http: false } });
+  started.push(b, { stop: async () => proxy.heal() });
+  // B gets the event once A's heartbeats stop and A's lease ran out: it looks the record up and creates it.
+  await waitFor(() => target.records.has('1'), 'the record was created', 40_000);
+  // A's token comes about 20 s after the warm-ups: without the check A then sent the create a second time.
+  const creates = () => target.requests.filter((r) => r.method === 'POST').length;
+  await waitFor(
+    async () => creates() > 1 || (await retried(a, 'lease-expired')) > 0,
+    "A's create sent or withdrawn",
+    60_000,
+  );
+  proxy.heal();
+  await expectDrained(nats.url, 40_000);
+  expect(target.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    'PUT /records/8',
+    'PUT /records/9',
+    'GET /records?key=1',
+    'POST /records',
+  ]);
+  expect(target.effectiveWrites.get('1')).toBe(1);
+  expect(await retried(a, 'lease-expired')).toBe(1);
+  expect(await a.deadLetters.list()).toEqual([]);
+}, 150_000);
+
 describe('call leases in KV', () => {
   let nats: TestNatsServer;
   let nc: NatsConnection;
@@ -182,6 +255,32 @@ describe('call leases in KV', () => {
     await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1 }));
     await new CallLeases('b', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'b#1' });
+  });
+
+  it('right before the call goes out: held long enough, renewed first when short, refused once another process took it', async () => {
+    await bucket();
+    // A 500 ms call timeout: the lease lasts 3.5 s; a call goes out only with 1.5 s of it left (timeout + heartbeat).
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    try {
+      const a = new CallLeases('a', 3_000).attempt(kv, 3_500);
+      await a.claim(KEY, await kv.get(KEY));
+      expect(await a.holdsForCall(KEY)).toBe(true);
+      expect((await mark())!.until).toBe(start + 3_500);
+      // 2.5 s on (cut off from NATS at the gate, say): 1 s left is too short, so it renews first.
+      vi.setSystemTime(start + 2_500);
+      expect(await a.holdsForCall(KEY)).toBe(true);
+      expect((await mark())!.until).toBe(start + 6_000);
+      // Another process took the lease over: the renewal's compare-and-set fails, and the call is not to be sent.
+      await kv.put(KEY, JSON.stringify({ sent: true, holder: 'b#1', until: start + 9_000 }));
+      vi.setSystemTime(start + 5_000);
+      expect(await a.holdsForCall(KEY)).toBe(false);
+      expect(await mark()).toMatchObject({ holder: 'b#1' });
+      // A call this attempt does not hold (settled, or never claimed) is never to be sent under a lease.
+      expect(await a.holdsForCall('orders.e1.other')).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('renews what it holds with the heartbeat, and stops once the call settled', async () => {

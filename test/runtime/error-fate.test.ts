@@ -35,6 +35,7 @@ const http429 = failure({ action: 'retry', code: 'rate-limited', retryAfterMs: 5
 const invalid = failure({ action: 'dead_letter', code: 'validation', status: 400 });
 const stateDown = failure({ action: 'retry', code: 'state-unavailable', message: 'KV timeout' });
 const leased = failure({ action: 'retry', code: 'call-in-flight', retryAfterMs: 2_500 });
+const leaseExpired = failure({ action: 'retry', code: 'lease-expired' });
 const missing = failure({
   action: 'retry',
   code: 'dependency-missing',
@@ -75,6 +76,11 @@ const TABLE: [string, Situation, Fate | undefined][] = [
     'a call of the event held by another attempt: ask again when its lease runs out, no budget spent',
     attempt(leased, 9),
     { kind: 'retry', delayMs: 2_500 },
+  ],
+  [
+    "this attempt's lease ran out before its call went out (withdrawn unsent): again after the initial delay, no budget spent",
+    attempt(leaseExpired, 9),
+    { kind: 'retry', delayMs: 100 },
   ],
   [
     'waits do not spend the budget',

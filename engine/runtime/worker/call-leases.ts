@@ -11,6 +11,11 @@
  * when the attempt ends (an unknown outcome: the retry, anywhere, looks the record up at once). A lease runs out
  * `ttlMs` after its last renewal, so a holder that was SIGKILLed blocks the event only that long: the connection's
  * call timeout plus an ack wait, so its call is over, answered or timed out, before another process looks it up.
+ *
+ * That holds only if the call goes out while the lease still has its timeout to run. A call can wait at its
+ * connection's concurrency gate or rate limit for longer than the lease, and a holder cut off from NATS cannot renew
+ * meanwhile: so right before the request goes out the holder checks, by its own clock, that its lease outlasts the
+ * call's timeout by a heartbeat (renewing it first when it is short), and withdraws the call unsent otherwise.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { retryableError } from '../../sdk/errors.js';
@@ -30,8 +35,10 @@ interface Held {
   token: string;
   revision: number;
   ttlMs: number;
+  /** When the lease in KV was last written: it runs out `ttlMs` later. */
   renewedAt: number;
-  renewing?: boolean;
+  /** The renewal under way, if any. */
+  renewal?: Promise<void>;
 }
 
 /** This process's leases: one per call being sent by one of its attempts. */
@@ -60,16 +67,32 @@ export class CallLeases {
 
   /** Called with every in-flight heartbeat: renews the leases older than a heartbeat. */
   renew(now = Date.now()): void {
-    for (const held of this.#held.values()) {
-      if (held.renewing || now - held.renewedAt < this.renewEveryMs) continue;
-      held.renewing = true;
-      held.kv
-        .put(held.key, markJson(held.token, now + held.ttlMs), { previousSeq: held.revision })
-        .then((revision) => Object.assign(held, { revision, renewedAt: now }))
-        // The mark changed under it (the call's outcome was stored) or the broker is away: it runs out by itself.
-        .catch(() => undefined)
-        .finally(() => (held.renewing = false));
-    }
+    for (const held of this.#held.values())
+      if (!held.renewal && now - held.renewedAt >= this.renewEveryMs) this.#renewal(held, now);
+  }
+
+  /**
+   * Whether the lease `token` still runs for `forMs` by this process's clock, renewed first when it is shorter (one
+   * compare-and-set, so never past another process that took it over). False when it is not held any more.
+   */
+  async lasts(token: string, forMs: number): Promise<boolean> {
+    const held = this.#held.get(token);
+    if (!held) return false;
+    const left = () => held.renewedAt + held.ttlMs - Date.now();
+    if (left() >= forMs) return true;
+    await this.#renewal(held, Date.now());
+    return left() >= forMs;
+  }
+
+  /** The renewal under way, or a new one: the lease written again to run `ttlMs` from `now`. */
+  #renewal(held: Held, now: number): Promise<void> {
+    return (held.renewal ??= held.kv
+      .put(held.key, markJson(held.token, now + held.ttlMs), { previousSeq: held.revision })
+      .then((revision) => void Object.assign(held, { revision, renewedAt: now }))
+      // The mark changed under it (the call's outcome was stored, or another process took the lease over) or the
+      // broker is away: the lease runs out by itself.
+      .catch(() => undefined)
+      .finally(() => (held.renewal = undefined)));
   }
 
   /**
@@ -128,6 +151,17 @@ export class AttemptLeases {
     }
     this.#tokens.set(key, token);
     this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: now });
+  }
+
+  /**
+   * Right before the call at `key` goes out (after its connection's gate and rate limit): whether this attempt still
+   * holds it for the call's timeout and a heartbeat more, so the call is over before the lease can run out. The lease
+   * lasts the longest call timeout of the leased steps plus an ack wait past its last renewal.
+   */
+  async holdsForCall(key: string): Promise<boolean> {
+    const token = this.#tokens.get(key);
+    const timeoutMs = this.ttlMs - this.leases.ackWaitMs;
+    return token !== undefined && this.leases.lasts(token, timeoutMs + this.leases.renewEveryMs);
   }
 
   /** The call's outcome replaced the mark (its result, or the mark cleared): nothing left to renew or hand back. */

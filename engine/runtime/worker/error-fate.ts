@@ -11,6 +11,7 @@
 import type { ExecutionFailure, ExecutionResult } from '../../execute/execution-types.js';
 import type { RetryPolicy } from '../../compiler/compiled-spec.js';
 import { DEPENDENCY_MISSING } from '../../execute/require-xrefs.js';
+import { LEASE_EXPIRED } from '../../execute/call-step.js';
 
 export type Fate =
   /** Finished: record in the ledger, then ack. */
@@ -105,8 +106,9 @@ function afterAttempt(s: Extract<Situation, { kind: 'attempt' }>, random: () => 
   // The runtime's own state (KV) being unavailable says nothing about the event: it does not use up the budget.
   if (failure.code === STATE_UNAVAILABLE)
     return { kind: 'retry', delayMs: retryDelay(budget, retry, undefined, maxDelayMs, random) };
-  // Nor does another attempt of it sending a call: ask again once its lease runs out.
-  if (failure.code === CALL_IN_FLIGHT)
+  // Nor does another attempt of it sending a call (ask again once its lease runs out), or this attempt's lease on a
+  // call running out before the call could go out.
+  if (failure.code === CALL_IN_FLIGHT || failure.code === LEASE_EXPIRED)
     return { kind: 'retry', delayMs: Math.max(1, Math.min(failure.retryAfterMs ?? retry.initialMs, maxDelayMs)) };
   if (budget >= retry.maxAttempts) return { kind: 'dead_letter', reason: 'exhausted', failure };
   return { kind: 'retry', delayMs: retryDelay(budget, retry, failure.retryAfterMs, maxDelayMs, random) };

@@ -285,6 +285,8 @@ function infraErrorsRetryable(state: ExecutionState): ExecutionState {
       clear: retryableOnFailure(state.checkpoint.clear),
       // Its call-in-flight error is about the event, and passes as it is.
       ...(state.checkpoint.claim && { claim: retryableOnFailure(state.checkpoint.claim, CALL_IN_FLIGHT) }),
+      // Never fails: a renewal the broker did not take only answers false.
+      ...(state.checkpoint.holds && { holds: state.checkpoint.holds }),
     },
   };
 }

@@ -71,6 +71,9 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
         async claim(callKey: string) {
           await leases.claim(checkpointKey(integration, eventDigest, callKey), seen?.get(callKey));
         },
+        holds(callKey: string) {
+          return leases.holdsForCall(checkpointKey(integration, eventDigest, callKey));
+        },
       }),
     },
   };
