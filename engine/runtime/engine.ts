@@ -417,6 +417,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
 
   if (roles.sources) alerts.start();
   watchdog.start();
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'reconnect') watchdog.afterReconnect();
+  })();
   let stopping: Promise<void> | undefined;
   return {
     url: http?.url,

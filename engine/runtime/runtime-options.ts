@@ -53,7 +53,8 @@ export interface RuntimeTuning {
   /**
    * How often one engine of the cluster looks for consumers stuck on an event that a broker crash left ack-pending
    * after it was removed (runtime/control/consumer-watchdog.ts); such a consumer is recreated on the second round
-   * that finds it unchanged. 0 turns the check off. @default 60000
+   * that finds it unchanged. For two minutes after the engine reconnects to NATS (a broker restart is what leaves
+   * such consumers) the rounds run every 5 s, or this often if shorter. 0 turns the check off. @default 60000
    */
   stuckConsumerCheckMs: number;
   /** JSONata guards for every evaluation. */

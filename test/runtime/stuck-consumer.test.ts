@@ -43,38 +43,7 @@ it(
   async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { stuckConsumerCheckMs: 300 } });
     const harness = h;
-    const partition = partitionOf('1', TEST_TUNING.partitions!);
-    const consumer = consumerName('orders', partition);
-    const obs = join(harness.nats.storeDir, 'jetstream', '$G', 'streams', EVENTS_STREAM, 'obs', consumer);
-    const saved = join(mkdtempSync(join(tmpdir(), 'junction-obs-')), consumer);
-    // An event no consumer takes keeps the stream's first sequence below A's, as other integrations' events do: the
-    // broker forgets pending events below its first sequence by itself.
-    const nc = await connect({ servers: harness.nats.url });
-    await jetstream(nc).publish(`${EVENTS_PREFIX}.unconsumed.0`, '{}');
-    await nc.close();
-
-    // A is in flight (the target holds it): keep the consumer's state of that moment.
-    harness.target.fault = (r) => (r.key === '1' ? { delayMs: 2000 } : undefined);
-    await harness.post('orders', { id: 1, seq: 1, status: 'new' });
-    await waitFor(() => harness.target.requests.length === 1, 'A reached the target');
-    await harness.nats.stop();
-    cpSync(obs, saved, { recursive: true });
-    await harness.nats.restart();
-    await waitFor(async () => {
-      const backlog = await brokerBacklog(harness.nats.url).catch(() => undefined);
-      return harness.target.records.has('1') && backlog?.ackPending === 0 && backlog.stored === 1;
-    }, 'A delivered, acked and removed');
-
-    // The crash: the consumer comes back with A still ack-pending.
-    await harness.nats.stop();
-    rmSync(obs, { recursive: true });
-    cpSync(saved, obs, { recursive: true });
-    await harness.nats.restart();
-    const b = Array.from({ length: 100 }, (_, i) => i + 2).find((id) => partitionOf(String(id), 4) === partition)!;
-    await waitFor(
-      async () => (await harness.post('orders', { id: b, seq: 1, status: 'new' })).status === 202,
-      'B stored',
-    );
+    const { partition, consumer, b, saved } = await crashIntoPhantom(harness);
 
     const admin = await connect({ servers: harness.nats.url });
     try {
@@ -105,6 +74,25 @@ it(
       expect(recreated.values).toEqual([{ value: 1, labels: { integration: 'orders' } }]);
     } finally {
       await admin.close();
+      rmSync(saved, { recursive: true, force: true });
+    }
+  },
+);
+
+it(
+  'after a reconnect the watchdog checks every few seconds: a partition is freed long before its interval',
+  { timeout: 60_000 },
+  async () => {
+    // An interval no test waits for: only the quick rounds after the engine's reconnect can free the partition.
+    h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { stuckConsumerCheckMs: 600_000 } });
+    const harness = h;
+    const { b, saved } = await crashIntoPhantom(harness);
+    try {
+      await waitFor(() => harness.target.records.has(String(b)), 'B delivered after the quick rounds', 30_000);
+      const recreated = await harness.engine.metrics.getSingleMetric('junction_consumers_recreated_total')!.get();
+      expect(recreated.values).toEqual([{ value: 1, labels: { integration: 'orders' } }]);
+      expect(harness.target.effectiveWrites.get(String(b))).toBe(1);
+    } finally {
       rmSync(saved, { recursive: true, force: true });
     }
   },
@@ -192,3 +180,45 @@ it(
     }
   },
 );
+
+/**
+ * The crash, made exactly: event A of partition `partition` in flight, the consumer's state of that moment kept, A
+ * delivered and removed, then the broker restarted with the kept state (A ack-pending again). Returns event B of the
+ * same partition, stored after the crash, which the consumer never delivers while it waits for A.
+ */
+async function crashIntoPhantom(harness: RuntimeHarness) {
+  const partition = partitionOf('1', TEST_TUNING.partitions!);
+  const consumer = consumerName('orders', partition);
+  const obs = join(harness.nats.storeDir, 'jetstream', '$G', 'streams', EVENTS_STREAM, 'obs', consumer);
+  const saved = join(mkdtempSync(join(tmpdir(), 'junction-obs-')), consumer);
+  // An event no consumer takes keeps the stream's first sequence below A's, as other integrations' events do: the
+  // broker forgets pending events below its first sequence by itself.
+  const nc = await connect({ servers: harness.nats.url });
+  await jetstream(nc).publish(`${EVENTS_PREFIX}.unconsumed.0`, '{}');
+  await nc.close();
+
+  // A is in flight (the target holds it): keep the consumer's state of that moment.
+  harness.target.fault = (r) => (r.key === '1' ? { delayMs: 2000 } : undefined);
+  await harness.post('orders', { id: 1, seq: 1, status: 'new' });
+  await waitFor(() => harness.target.requests.length === 1, 'A reached the target');
+  await harness.nats.stop();
+  cpSync(obs, saved, { recursive: true });
+  await harness.nats.restart();
+  await waitFor(async () => {
+    const backlog = await brokerBacklog(harness.nats.url).catch(() => undefined);
+    return harness.target.records.has('1') && backlog?.ackPending === 0 && backlog.stored === 1;
+  }, 'A delivered, acked and removed');
+
+  // The crash: the consumer comes back with A still ack-pending.
+  await harness.nats.stop();
+  rmSync(obs, { recursive: true });
+  cpSync(saved, obs, { recursive: true });
+  await harness.nats.restart();
+  const b = Array.from({ length: 100 }, (_, i) => i + 2).find((id) => partitionOf(String(id), 4) === partition)!;
+  await waitFor(
+    async () => (await harness.post('orders', { id: b, seq: 1, status: 'new' })).status === 202,
+    'B stored',
+  );
+
+  return { partition, consumer, b, saved };
+}
