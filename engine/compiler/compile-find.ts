@@ -3,7 +3,7 @@
  * create from being sent twice; its operation must be a read or query of the step's own connection, and the step
  * must change something (a find on a read has nothing to protect). `restart_from`: start again from an earlier step
  * (or this one) instead; never both. `abandon`: on the step a restart starts from, the call that drops the entry the
- * restart leaves behind.
+ * restart leaves behind. A create with none of these (nor an `on_error` rule that continues after it) gets a warning.
  */
 import type { OperationDef } from '../sdk/connector.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
@@ -59,6 +59,35 @@ export function compileFind(
     match: optional('match'),
     result: optional('result'),
   };
+}
+
+/**
+ * Warns about a create that nothing keeps from being sent twice: no `find`, no `restart_from`, and no `on_error` rule
+ * with `action: continue` that can apply to it (one naming the step, `step = "<id>"`, or one naming no step: the
+ * answer for creates keyed by the caller, whose second send the target refuses as a duplicate). A warning, not an
+ * error: an integration may accept the risk, and no connector of ours can count on the target honouring the
+ * Idempotency-Key the engine sends.
+ */
+export function warnUnguardedCreate(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Integration'>,
+  i: number,
+  operation: OperationDef | undefined,
+): void {
+  const step = validated.value.steps[i];
+  if (operation?.kind !== 'create' || step.find || step.restart_from) return;
+  const continues = (validated.value.on_error ?? []).some(
+    (rule) =>
+      rule.action === 'continue' &&
+      (!/\bstep\b/.test(rule.match) || new RegExp(`\\bstep\\s*=\\s*(["'])${step.id}\\1`).test(rule.match)),
+  );
+  if (continues) return;
+  ctx.warn(
+    validated.spec,
+    ['steps', i, 'operation'],
+    'unguarded-create',
+    `step \`${step.id}\` creates a record (${step.operation}) with no \`find\`: a lost answer (a timeout, a dropped connection, a worker killed mid-call) or two attempts of one event at once (a broker redelivery) can create it twice, since the target is not known to honour the Idempotency-Key the engine sends; add \`find:\` with a read or query of connection ${step.connection} that finds the record by a reference the create stores (docs/runtime.md "Creates that never duplicate")`,
+  );
 }
 
 /** The checked `steps[i].restart_from`: a step at or before this one, on a step without `find`. */

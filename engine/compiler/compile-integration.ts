@@ -10,7 +10,7 @@ import type { CompileContext } from './compile-context.js';
 import { compileExpression, positionInExpression } from './compile-expression.js';
 import { parseDuration } from './duration.js';
 import { expressionReferences } from './expression-references.js';
-import { compileAbandon, compileFind, compileRestart } from './compile-find.js';
+import { compileAbandon, compileFind, compileRestart, warnUnguardedCreate } from './compile-find.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, resolveOperation, resolveStream } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
@@ -130,6 +130,7 @@ function compileSteps(
       entries.length > 0 &&
       entries.every((o) => o.records === 'created');
     const xref = step.xref;
+    warnUnguardedCreate(ctx, validated, i, operation);
     const compiled: CompiledStep = {
       id,
       connection: step.connection,

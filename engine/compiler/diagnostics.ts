@@ -52,6 +52,8 @@ export const DIAGNOSTIC_CODES = {
   'invalid-params': "A step's params do not match the operation's parameter schema.",
   'invalid-find':
     "A step's `find` looks up with an operation that is not a read or query, or guards a step that only reads.",
+  'unguarded-create':
+    'A create step has no `find`, `restart_from` or `on_error` continue rule (a warning): a lost answer or two attempts at once can create the record twice.',
   'invalid-abandon':
     "A step's `abandon` is on a step that no `restart_from` names, or drops the entry with a read or query.",
   'invalid-options': "A connection's options do not match the connector's options schema.",

@@ -47,7 +47,13 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-auth-variant.yaml': ['invalid-auth-variant.yaml:7:9 invalid-value'],
   'invalid-format-duration.yaml': ['invalid-format-duration.yaml:8:19 invalid-format'],
   // abandon on a step no restart_from names, and abandon with a read; the abandon of `head` is fine.
-  'invalid-abandon.yaml': ['invalid-abandon.yaml:12:5 invalid-abandon', 'invalid-abandon.yaml:13:18 invalid-abandon'],
+  // Its creates `entry` and `head` have neither find nor restart_from: warned as creates that can run twice.
+  'invalid-abandon.yaml': [
+    'invalid-abandon.yaml:9:16 unguarded-create',
+    'invalid-abandon.yaml:12:5 invalid-abandon',
+    'invalid-abandon.yaml:13:18 invalid-abandon',
+    'invalid-abandon.yaml:17:16 unguarded-create',
+  ],
   'invalid-find.yaml': ['invalid-find.yaml:13:18 invalid-find'],
   'invalid-format-name.yaml': ['invalid-format-name.yaml:3:7 invalid-format'],
   'invalid-max-concurrency.yaml': ['invalid-max-concurrency.yaml:7:18 invalid-value'],
@@ -76,7 +82,12 @@ const EXPECTED: Record<string, string[]> = {
   'not-a-mapping.yaml': ['not-a-mapping.yaml:1:1 not-a-mapping'],
   'owned-field-conflict': ['owned-field-conflict/prices.yaml:14:29 owned-field-conflict'],
   // Two owners of only the records they create share fields; an owner of all records still clashes with them.
-  'owned-records-created': ['owned-records-created/c.yaml:15:14 owned-field-conflict'],
+  'owned-records-created': [
+    'owned-records-created/a.yaml:9:16 unguarded-create',
+    'owned-records-created/b.yaml:9:16 unguarded-create',
+    'owned-records-created/c.yaml:9:16 unguarded-create',
+    'owned-records-created/c.yaml:15:14 owned-field-conflict',
+  ],
   'read-operation.yaml': ['read-operation.yaml:11:39 read-operation'],
   'read-operation-xref-match.yaml': ['read-operation-xref-match.yaml:17:48 read-operation'],
   'removed-property.yaml': ['removed-property.yaml:6:1 removed-property'],
@@ -116,6 +127,7 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-target-field.yaml': ['unknown-target-field.yaml:13:9 unknown-target-field'],
   'unknown-top-property.yaml': ['unknown-top-property.yaml:6:1 unknown-property'],
   'unverified-webhook.yaml': ['unverified-webhook.yaml:5:22 unverified-webhook'],
+  'unguarded-create.yaml': ['unguarded-create.yaml:9:16 unguarded-create'],
   'unowned-field-write.yaml': ['unowned-field-write.yaml:10:50 unowned-field-write'],
   'wrong-api-version.yaml': ['wrong-api-version.yaml:1:13 invalid-value'],
   'unknown-function.yaml': ['unknown-function.yaml:10:34 unknown-function'],
@@ -280,6 +292,37 @@ describe('broken-spec corpus', () => {
   it('covers every diagnostic code except file-unreadable (disk errors, tested in the CLI tests)', () => {
     const missing = Object.keys(DIAGNOSTIC_CODES).filter((c) => !seenCodes.has(c) && c !== 'file-unreadable');
     expect(missing).toEqual([]);
+  });
+
+  it('warns about a create nothing keeps from running twice, with the risk and the fix, and still compiles it', () => {
+    const result = compileSpecTree(
+      { displayRoot: '.', files: [...shared, read('unguarded-create.yaml')] },
+      { connectors: testConnectors(), engine: referenceEngine },
+    );
+    expect(result.specSet?.integrations.has('leads-created-blind')).toBe(true);
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`)).toEqual([
+      'unguarded-create.yaml:9:16 warning unguarded-create step `lead` creates a record (sobjects.create) with no `find`: a lost answer (a timeout, a dropped connection, a worker killed mid-call) or two attempts of one event at once (a broker redelivery) can create it twice, since the target is not known to honour the Idempotency-Key the engine sends; add `find:` with a read or query of connection crm that finds the record by a reference the create stores (docs/runtime.md "Creates that never duplicate")',
+    ]);
+  });
+
+  it('takes a find, a restart_from, or an on_error continue rule that names the create or no step as its guard', () => {
+    const text = readFileSync(root + 'unguarded-create.yaml', 'utf8');
+    const warned = (change: (yaml: string) => string) =>
+      compileCase([{ path: 'guarded.yaml', bytes: Buffer.from(change(text)) }]).map(
+        (d) => `${d.line}:${d.col} ${d.code}`,
+      );
+    const body = `    body: '{ "Email": email }'\n`;
+    const rule = (match: string) => (yaml: string) => `${yaml}on_error:\n  - { match: '${match}', action: continue }\n`;
+    expect(
+      warned((yaml) =>
+        yaml.replace(body, `${body}    find: { operation: sobjects.query, body: '{ "q": "x" }', match: records }\n`),
+      ),
+    ).toEqual([]);
+    expect(warned((yaml) => yaml.replace(body, `${body}    restart_from: lead\n`))).toEqual([]);
+    expect(warned(rule('step = "lead" and status = 400'))).toEqual([]);
+    expect(warned(rule('status = 400'))).toEqual([]);
+    // A continue rule of another step does not cover this one.
+    expect(warned(rule('step = "other" and status = 400'))).toEqual(['9:16 unguarded-create']);
   });
 
   it('names the vendor field metadata a write breaks', () => {

@@ -67,13 +67,16 @@ owns:
   - { connection: m3, object: purchase_order_line, fields: ["*"] }
 `;
 
+/** The catalog's diagnostics; these creates have no `find` to stay short (that warning: test/compiler corpus). */
 function diagnose(steps: string): string[] {
   const files = { 'm3.yaml': CONNECTION, 'check.yaml': integration(steps) };
   const result = compileSpecTree(
     { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) },
     { connectors: createConnectorRegistry(), engine: referenceEngine },
   );
-  return result.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`);
+  return result.diagnostics
+    .filter((d) => d.code !== 'unguarded-create')
+    .map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`);
 }
 
 describe('validate with the M3 catalog', () => {

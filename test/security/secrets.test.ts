@@ -70,6 +70,8 @@ describe('the secret allowlist', () => {
     ).toEqual([
       [5, 11, 'secret-not-allowed'],
       [6, 30, 'secret-not-allowed'],
+      // A warning: the orders create has no find.
+      [9, 16, 'unguarded-create'],
     ]);
     expect((await runCli(['validate', dir], { env: { JUNCTION_ALLOWED_SECRETS: undefined } })).code).toBe(0);
   });
