@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { guardedLookup } from './outbound-guard.js';
+import { ResponseCollector } from './response-collector.js';
 import type { OutboundPolicy } from './outbound-guard.js';
 
 /** One HTTP request as the transport sends it. */
@@ -65,59 +66,38 @@ export interface UndiciTransportOptions {
   outbound?: OutboundPolicy;
 }
 
-/** Dispatch options with the flag the `markSent` interceptor sets once undici starts writing the request. */
-type MarkedOptions = Dispatcher.DispatchOptions & { sentMarker?: { sent: boolean } };
-
-/**
- * Records whether a request reached the socket: undici starts a request (onRequestStart) right before writing it, so
- * a refused or failed connect leaves the flag unset, and the create is known not to have happened.
- */
-const markSent: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
-  dispatch(opts, {
-    onRequestStart: (controller, context) => {
-      const marker = (opts as MarkedOptions).sentMarker;
-      if (marker) marker.sent = true;
-      handler.onRequestStart?.(controller, context);
-    },
-    onRequestUpgrade: (...args) => handler.onRequestUpgrade?.(...args),
-    onResponseStart: (...args) => handler.onResponseStart?.(...args),
-    onResponseData: (...args) => handler.onResponseData?.(...args),
-    onResponseEnd: (...args) => handler.onResponseEnd?.(...args),
-    onResponseError: (...args) => handler.onResponseError?.(...args),
-  });
-
 /** An undici Pool per origin, kept for the life of the transport. Redirects are never followed (undici's default). */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport & { close(): Promise<void> } {
-  const pools = new Map<string, { pool: Pool; dispatcher: Dispatcher }>();
+  const pools = new Map<string, Pool>();
   const lookup = guardedLookup(options.outbound);
   const poolFor = (origin: string) => {
-    let entry = pools.get(origin);
-    if (!entry) {
-      const pool = new Pool(origin, { connections: options.connections ?? 16, pipelining: 1, connect: { lookup } });
-      entry = { pool, dispatcher: pool.compose(markSent) };
-      pools.set(origin, entry);
+    let pool = pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, { connections: options.connections ?? 16, pipelining: 1, connect: { lookup } });
+      pools.set(origin, pool);
     }
-    return entry.dispatcher;
+    return pool;
   };
   const transport = async (request: TransportRequest): Promise<TransportResponse> => {
     const url = new URL(request.url);
-    const sentMarker = { sent: false };
+    const exchange = new ResponseCollector(request.timeoutMs);
     try {
-      const response = await poolFor(url.origin).request({
-        method: request.method as Dispatcher.HttpMethod,
-        path: url.pathname + url.search,
-        headers: request.headers,
-        body: request.body,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.timeoutMs,
-        signal: AbortSignal.timeout(request.timeoutMs),
-        sentMarker,
-      } as MarkedOptions & Dispatcher.RequestOptions);
-      const body = await response.body.text();
+      poolFor(url.origin).dispatch(
+        {
+          method: request.method as Dispatcher.HttpMethod,
+          path: url.pathname + url.search,
+          headers: request.headers,
+          body: request.body,
+          headersTimeout: request.timeoutMs,
+          bodyTimeout: request.timeoutMs,
+        },
+        exchange,
+      );
+      const response = await exchange.done;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(response.headers))
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-      return { status: response.statusCode, headers, body };
+      return { status: response.status, headers, body: response.body };
     } catch (error) {
       const e = error as {
         name?: string;
@@ -139,13 +119,13 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         timedOut,
         { cause: error },
         false,
-        sentMarker.sent,
+        exchange.sent,
       );
     }
   };
   return Object.assign(transport, {
     close: async () => {
-      await Promise.all([...pools.values()].map((p) => p.pool.close()));
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
       pools.clear();
     },
   });

@@ -327,6 +327,59 @@ describe('the default transport', () => {
     await new Promise((r) => server.close(r));
   });
 
+  it('answers with the final status, lower-case headers (repeated ones joined) and the body text, without a BOM', async () => {
+    const server = createServer((req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      res.writeHead(201, { 'Content-Type': 'application/json', 'X-Multi': ['a', 'b'] });
+      // The body arrives in pieces, one of them splitting a two-byte character.
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"Zoë","n":1}')]);
+      res.write(bytes.subarray(0, 14));
+      setTimeout(() => res.end(bytes.subarray(14)), 20);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const transport = createUndiciTransport({ outbound: OPEN });
+    const response = await transport(
+      { method: 'GET', url: `http://127.0.0.1:${port}/x`, headers: {}, timeoutMs: 5_000 },
+      {},
+    );
+    expect(response).toMatchObject({ status: 201, body: '{"name":"Zoë","n":1}' });
+    expect(response.headers).toMatchObject({ 'content-type': 'application/json', 'x-multi': 'a, b' });
+    await transport.close();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('times out a body that stalls half way (written: outcome unknown), and never writes a request that timed out in the queue', async () => {
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      received.push(req.url!);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    // One connection: the second request waits in the pool's queue behind the stalled first one, and its own
+    // timeout (the shorter) runs out there; undici starts it only when the first gives up, and it is aborted then.
+    const transport = createUndiciTransport({ outbound: OPEN, connections: 1 });
+    const send = (path: string, timeoutMs: number) =>
+      transport(
+        { method: 'POST', url: `http://127.0.0.1:${port}${path}`, headers: {}, body: '{}', timeoutMs },
+        {},
+      ).then(
+        () => new TransportError('answered', false),
+        (e: unknown) => e as TransportError,
+      );
+    const [stalled, queued] = await Promise.all([send('/stalled', 600), send('/queued', 200)]);
+    expect([stalled, queued].map((e) => [e instanceof TransportError, e.timedOut, e.requestSent, e.message])).toEqual([
+      [true, true, true, 'no response within 600 ms'],
+      [true, true, false, 'no response within 200 ms'],
+    ]);
+    await transport.close();
+    expect(received).toEqual(['/stalled']);
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
   it('refuses a host name that resolves to a private address unless allowed', async () => {
     const transport = createUndiciTransport({ outbound: PUBLIC_ONLY });
     const error = await transport(
