@@ -9,6 +9,8 @@
  * rest share CPU 1 (BENCH_PIN=0 turns pinning off); the output says which layout ran and how busy each process was.
  * To profile the engine alone: BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the engine process over the
  * measured run only; BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_EVENTS sets the measured count (3000).
+ * The engine is the tsc build in dist/, as the package ships it, built first; BENCH_ENGINE=source runs the engine/
+ * sources through tsx instead (shipped-engine.ts).
  */
 import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -18,12 +20,11 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { createWiring } from '../../engine/cli/wiring.js';
-import { startEngine } from '../../engine/runtime/engine.js';
 import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import { ownCpuMs, pinToCpu, procCpuMs, spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
 import { compileBenchSpecs } from './engine-bench-fixtures.js';
+import { loadBenchEngine } from './shipped-engine.js';
 
 const CEILING_MESSAGES = 30_000;
 const ENGINE_EVENTS = Number(process.env.BENCH_EVENTS) || 3_000;
@@ -124,6 +125,8 @@ async function latency(
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 export async function benchEngine(): Promise<Record<string, number | string>> {
+  const { code, describe, createWiring, startEngine } = await loadBenchEngine();
+  console.log(describe);
   const root = await mkdtemp(join(tmpdir(), 'junction-bench-'));
   const nats = await startNatsServer({ storeDir: join(root, 'js') });
   const children: BenchChild[] = [];
@@ -209,6 +212,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         engine_cpu_busy: round3(busy('engine')!),
         ...(perEvent('nats') === undefined ? {} : { nats_cpu_ms_per_event: round3(perEvent('nats')!) }),
         pinned: pinned ? 1 : 0,
+        engine_code: code,
       };
     } finally {
       await engine.stop();

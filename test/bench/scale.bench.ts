@@ -10,7 +10,7 @@
  * workers share the cores with nats-server, the load generator and the ERP. Prints figures only; ends with one JSON
  * line. BENCH_EVENTS sets the measured orders per run (3000).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -22,6 +22,7 @@ import { startNatsServer } from '../../engine/runtime/broker/nats-server-process
 import { spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
 import { BENCH_LOOKUPS, ORDER_INTEGRATION, erpConnection } from './engine-bench-fixtures.js';
+import { buildShippedEngine } from './shipped-engine.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '../..');
@@ -144,7 +145,7 @@ async function throughput(
 }
 
 export async function benchScale(): Promise<Record<string, number>> {
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  buildShippedEngine();
   const root = await mkdtemp(join(tmpdir(), 'junction-scale-bench-'));
   const target = await spawnBenchChild(join(here, 'bench-target.ts'));
   const loadgen = await spawnBenchChild(join(here, 'bench-loadgen.ts'));
