@@ -140,8 +140,9 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
   ): Promise<TransportResponse> {
     let started = performance.now();
     let queuedMs = 0;
+    // Without a hook or a logger there is no `emit`, and `?.` skips building the event (URL redaction included).
     const report = (status: number | undefined, error?: ConnectorError) =>
-      emit({
+      emit?.({
         ...event,
         connection: connection.name,
         connector: connector.id,

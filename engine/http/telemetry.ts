@@ -39,12 +39,14 @@ export interface HttpLogger {
 
 /**
  * Returns the function the client calls once per exchange: it feeds the hook and logs (debug when ok, warn on error).
+ * Undefined when there is neither: the engine's own clients have none, and an event nobody receives is not built.
  */
 export function createTelemetry(options: {
   hook?: TelemetryHook;
   logger?: HttpLogger;
-}): (event: HttpCallEvent) => void {
+}): ((event: HttpCallEvent) => void) | undefined {
   const { hook, logger } = options;
+  if (!hook && !logger) return undefined;
   return (event) => {
     try {
       hook?.(event);

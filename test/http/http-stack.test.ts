@@ -184,6 +184,28 @@ describe('the client above the transport', () => {
     expect(unknown).toEqual([true, true, undefined, true, undefined]);
   });
 
+  it('logs every exchange to a logger given without a metrics hook, the URL redacted', async () => {
+    const lines: [string, string][] = [];
+    const logger = {
+      debug: (_line: object, message?: string) => lines.push(['debug', message!]),
+      warn: (_line: object, message?: string) => lines.push(['warn', message!]),
+    };
+    const { transport } = scripted(json(200, {}), json(404, { message: 'no such thing' }));
+    const client = createConnectionClient({
+      connection: connection('http', bearer),
+      connector: registry.get('http')!,
+      transport,
+      env,
+      logger,
+    });
+    await client.call('get', { params: { path: '/x?api_key=tok-123456' }, body: {} });
+    await failure(client.call('get', { params: { path: '/y' }, body: {} }));
+    expect(lines).toEqual([
+      ['debug', `GET https://api.example.com/x?api_key=${encodeURIComponent(REDACTED)} -> 200`],
+      ['warn', 'GET https://api.example.com/y failed: not-found'],
+    ]);
+  });
+
   it('records the request with secret fields and values masked, but sends them', async () => {
     const { transport, seen } = scripted(json(200, { id: 7 }));
     const magento = createConnectionClient({
