@@ -242,7 +242,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     waiting,
     parking: new KeyParking(buckets.parked, eventJs),
     running: new RunningEvents(),
-    leases: new CallLeases(holder, tuning.ackWaitMs),
+    leases: new CallLeases(holder, tuning.ackWaitMs, metrics),
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,

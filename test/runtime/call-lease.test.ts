@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEngine } from '../../engine/runtime/engine.js';
 import type { Engine } from '../../engine/runtime/engine.js';
 import { CallLeases } from '../../engine/runtime/worker/call-leases.js';
+import { createRuntimeMetrics } from '../../engine/runtime/observe/runtime-metrics.js';
 import { createStepInvoker } from '../../engine/execute/step-invoker.js';
 import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 import { targetConnectors } from './helpers/target-connector.js';
@@ -253,8 +254,10 @@ describe('call leases in KV', () => {
     expect(await mark()).toMatchObject({ holder: 'a#1' });
 
     await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1 }));
-    await new CallLeases('b', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
+    const metrics = createRuntimeMetrics(async () => new Map());
+    await new CallLeases('b', 1_000, metrics).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'b#1' });
+    expect((await metrics.leasesTakenOver.get()).values[0].value).toBe(1);
   });
 
   it('right before the call goes out: held long enough, renewed first when short, refused once another process took it', async () => {
@@ -263,7 +266,8 @@ describe('call leases in KV', () => {
     const start = Date.now();
     vi.useFakeTimers({ toFake: ['Date'], now: start });
     try {
-      const a = new CallLeases('a', 3_000).attempt(kv, 3_500);
+      const metrics = createRuntimeMetrics(async () => new Map());
+      const a = new CallLeases('a', 3_000, metrics).attempt(kv, 3_500);
       await a.claim(KEY, await kv.get(KEY));
       expect(await a.holdsForCall(KEY)).toBe(true);
       expect((await mark())!.until).toBe(start + 3_500);
@@ -271,6 +275,7 @@ describe('call leases in KV', () => {
       vi.setSystemTime(start + 2_500);
       expect(await a.holdsForCall(KEY)).toBe(true);
       expect((await mark())!.until).toBe(start + 6_000);
+      expect((await metrics.leasesRenewed.get()).values[0].value).toBe(1);
       // Another process took the lease over: the renewal's compare-and-set fails, and the call is not to be sent.
       await kv.put(KEY, JSON.stringify({ sent: true, holder: 'b#1', until: start + 9_000 }));
       vi.setSystemTime(start + 5_000);

@@ -16,10 +16,12 @@
  * dead-lettered=<n>` (no fault is permanent, so a dead letter is a finding; each is listed with its error); exit 1
  * unless all three are 0. `--max-minutes` (or SIGINT/SIGTERM) stops a run early with the figures so far: the
  * duplicates among the events written, and how many accepted events are unfinished (not checked for loss); exit 2.
+ * Before the verdict, how often the duplicate windows opened (window-counts.ts), per engine still running.
  */
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { SoakTimeline, directoryMegabytes } from './soak-timeline.js';
+import { addCounts, formatCounts, windowCounts } from './window-counts.js';
 import { transformEngine } from '../../engine/transform/select-engine.js';
 import { startEngine } from '../../engine/runtime/engine.js';
 import type { RuntimeTuning } from '../../engine/runtime/runtime-options.js';
@@ -242,6 +244,7 @@ for (const [key, n] of target.effectiveWrites)
 // The soak injects no permanent fault and allows 200 attempts: a dead letter is a finding, not an outcome.
 for (const d of deadList)
   say(`dead letter: record ${d.key} after ${d.attempts} attempts: ${d.error.code} ${d.error.message}`);
+await reportWindows();
 if (stopEarly) {
   const stored = (await patiently(() => brokerBacklog(nats.url)).catch(() => undefined))?.stored;
   say(
@@ -256,3 +259,30 @@ await proxy.close();
 await target.stop();
 await nats.dispose();
 process.exit(stopEarly ? 2 : unfinished === 0 && duplicates === 0 && dead.size === 0 ? 0 : 1);
+
+/**
+ * How often the duplicate windows opened, by the engines' own counters: the ingest engine's and each live worker's.
+ * A worker SIGKILLed by a fault took its counts with it, so these are lower bounds.
+ */
+async function reportWindows(): Promise<void> {
+  const live = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+  const killed = workers.filter((w) => w.child.signalCode === 'SIGKILL').length;
+  const otherwise = workers.length - live.length - killed;
+  say(
+    `windows opened, counted by the engines still running (${killed} worker processes were SIGKILLed and took ` +
+      `their counts with them${otherwise ? `, ${otherwise} exited otherwise` : ''}):`,
+  );
+  let total = windowCounts(await ingest.metrics.metrics());
+  say(`  ingest engine: ${formatCounts(total)}`);
+  for (const w of live) {
+    const text = await Promise.race([w.metrics(), sleep(10_000).then(() => undefined)]);
+    if (text === undefined) {
+      say(`  worker ${w.pid}: no answer in 10 s`);
+      continue;
+    }
+    const counts = windowCounts(text);
+    total = addCounts(total, counts);
+    say(`  worker ${w.pid}: ${formatCounts(counts)}`);
+  }
+  say(`  all ${live.length + 1} engines: ${formatCounts(total)}`);
+}

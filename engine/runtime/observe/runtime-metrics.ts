@@ -12,6 +12,10 @@ export interface RuntimeMetrics {
   duplicates: Counter<'integration'>;
   /** Deliveries of an event whose attempt this process was still running: they waited for it (running-events.ts). */
   joined: Counter<'integration'>;
+  /** Call leases renewed by this process's heartbeat, or right before a call went out (call-leases.ts). */
+  leasesRenewed: Counter;
+  /** Call leases this process took over once they had run out: their holder died, was cut off, or never let go. */
+  leasesTakenOver: Counter;
   finished: Counter<'integration' | 'outcome'>;
   retried: Counter<'integration' | 'code'>;
   deadLettered: Counter<'integration' | 'code'>;
@@ -59,6 +63,16 @@ export function createRuntimeMetrics(
       name: 'junction_events_joined_total',
       help: 'Deliveries of an event whose attempt this process was still running (the broker missed its heartbeats): they waited for that attempt instead of running a second one.',
       labelNames: ['integration'],
+      registers,
+    }),
+    leasesRenewed: new Counter({
+      name: 'junction_call_leases_renewed_total',
+      help: 'Leases on calls that can duplicate (a create with a find), renewed while their call ran or waited to go out.',
+      registers,
+    }),
+    leasesTakenOver: new Counter({
+      name: 'junction_call_leases_taken_over_total',
+      help: 'Leases on calls that can duplicate taken over after they ran out: the holder died, was cut off from NATS, or its attempt ended without handing the lease back. The call is looked up before it is sent again.',
       registers,
     }),
     finished: new Counter({

@@ -19,6 +19,7 @@
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { retryableError } from '../../sdk/errors.js';
+import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import { CALL_IN_FLIGHT } from './error-fate.js';
 
 interface LeaseMark {
@@ -52,10 +53,12 @@ export class CallLeases {
   /**
    * @param holder this engine (`<host>_<pid>-<tag>`): a lease of this engine whose attempt no longer runs is stale.
    * @param ackWaitMs the consumers' ack wait: leases are renewed every third of it.
+   * @param counts where renewals and takeovers are counted (the engine's metrics).
    */
   constructor(
     private readonly holder: string,
     readonly ackWaitMs: number,
+    private readonly counts?: Pick<RuntimeMetrics, 'leasesRenewed' | 'leasesTakenOver'>,
   ) {
     this.renewEveryMs = ackWaitMs / 3;
   }
@@ -88,7 +91,10 @@ export class CallLeases {
   #renewal(held: Held, now: number): Promise<void> {
     return (held.renewal ??= held.kv
       .put(held.key, markJson(held.token, now + held.ttlMs), { previousSeq: held.revision })
-      .then((revision) => void Object.assign(held, { revision, renewedAt: now }))
+      .then((revision) => {
+        Object.assign(held, { revision, renewedAt: now });
+        this.counts?.leasesRenewed.inc();
+      })
       // The mark changed under it (the call's outcome was stored, or another process took the lease over) or the
       // broker is away: the lease runs out by itself.
       .catch(() => undefined)
@@ -111,8 +117,10 @@ export class CallLeases {
     return `${this.holder}#${++this.#next}`;
   }
 
-  hold(held: Held): void {
+  /** `held` is this process's now; `previous` the mark it replaced, when that was another holder's lease. */
+  hold(held: Held, previous?: LeaseMark): void {
     this.#held.set(held.token, held);
+    if (previous?.holder) this.counts?.leasesTakenOver.inc();
   }
 
   drop(token: string): Held | undefined {
@@ -150,7 +158,7 @@ export class AttemptLeases {
       throw inFlight(this.leases.ackWaitMs, 'another attempt of this event marked this call first');
     }
     this.#tokens.set(key, token);
-    this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: now });
+    this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: now }, mark);
   }
 
   /**

@@ -1,7 +1,9 @@
 /**
  * A worker-only engine in a child process, for the fault cases that SIGKILL or SIGTERM a worker. Configured by the
- * JUNCTION_TEST_WORKER environment variable (JSON); prints "ready" once it consumes.
+ * JUNCTION_TEST_WORKER environment variable (JSON); prints "ready" once it consumes. Asked `metrics` on stdin, it
+ * prints `metrics <its Prometheus text as a JSON string>` (the soak counts the duplicate windows with it).
  */
+import { createInterface } from 'node:readline';
 import { existsSync, writeFileSync } from 'node:fs';
 import { startEngine } from '../../../engine/runtime/engine.js';
 import type { StepInvoker } from '../../../engine/execute/execution-types.js';
@@ -56,5 +58,9 @@ const engine = await startEngine({
 });
 process.once('SIGTERM', () => {
   void engine.stop().then(() => process.exit(0));
+});
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'metrics')
+    void engine.metrics.metrics().then((text) => process.stdout.write(`metrics ${JSON.stringify(text)}\n`));
 });
 process.stdout.write('ready\n');

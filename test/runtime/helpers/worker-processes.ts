@@ -12,13 +12,18 @@ export interface WorkerProcess {
   /** Resolves with the exit code (null when killed by a signal) and the signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr: () => string;
+  /** The worker engine's Prometheus text, as it is now (the worker must be running). */
+  metrics: () => Promise<string>;
 }
 
 export async function spawnWorker(config: WorkerConfig, timeoutMs = 30_000): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER_MAIN], {
     env: { ...process.env, JUNCTION_TEST_WORKER: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  // A worker that lost its parent's pipe (the parent exited) must not die of EPIPE on a write it cannot make.
+  child.stdin!.on('error', () => undefined);
+  const answers = readMetricsAnswers(child);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -38,7 +43,24 @@ export async function spawnWorker(config: WorkerConfig, timeoutMs = 30_000): Pro
     });
     void exited.then(({ code, signal }) => reject(new Error(`worker exited early (${code ?? signal}):\n${err}`)));
   });
-  return { pid: child.pid!, child, exited, stderr: () => err };
+  const metrics = () => {
+    const answer = answers.next();
+    child.stdin!.write('metrics\n');
+    return answer;
+  };
+  return { pid: child.pid!, child, exited, stderr: () => err, metrics };
+}
+
+/** The worker's answers to `metrics`, one per line of its stdout that starts with `metrics `, in order. */
+function readMetricsAnswers(child: ChildProcess) {
+  const waiting: ((text: string) => void)[] = [];
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const lines = (partial + d.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) if (line.startsWith('metrics ')) waiting.shift()?.(JSON.parse(line.slice(8)) as string);
+  });
+  return { next: () => new Promise<string>((resolve) => waiting.push(resolve)) };
 }
 
 /** SIGKILLs whatever is still running (test cleanup). */
