@@ -102,6 +102,54 @@ it('fault 18 across processes: engine A is cut off from NATS inside its create, 
   expect(await a.deadLetters.list()).toEqual([]);
 }, 120_000);
 
+it("clock drift: the process that takes the call over runs a minute ahead, so the holder's lease looks run out at once; it waits out the rest by the broker's clock and finds the record; one create", async () => {
+  const { nats, proxy, target } = await natsBehindProxy();
+  // B's own link to NATS, dark until A holds the create, so the first delivery can only reach A.
+  const bLink = await startBlackholeProxy({ port: nats.port });
+  started.push({ stop: () => bLink.close() });
+  // A 12 s call timeout: A's lease lasts 13 s past its last write, by the broker's clock as by A's.
+  const specSet = compileRuntimeSpecs(target.url, [FOUND_CREATE], { timeout: '12s' });
+  const a = await startEngine({
+    specSet,
+    invoker: httpTestInvoker,
+    port: 0,
+    host: '127.0.0.1',
+    logger: testLogger(),
+    natsUrl: proxy.url('nats'),
+    tuning: TEST_TUNING,
+  });
+  started.push(a);
+  const config = { targetUrl: target.url, integrations: [FOUND_CREATE], tuning: TEST_TUNING, timeout: '12s' };
+  workers.push(await spawnWorker({ ...config, natsUrl: bLink.url('nats'), clockAheadMs: 60_000 }));
+  bLink.blackhole();
+  // A's create is held open for 10 s; the moment it arrives, A's link goes dark for 15 s and B's comes back.
+  target.fault = (r) => {
+    if (r.method !== 'POST' || r.attempt !== 1) return undefined;
+    proxy.blackhole();
+    bLink.heal();
+    setTimeout(() => proxy.heal(), 15_000);
+    return { delayMs: 10_000 };
+  };
+  expect((await post(a, 'orders', { id: 1, seq: 1 })).status).toBe(202);
+
+  await waitFor(() => target.records.has('1'), "A's held create committed", 60_000);
+  await expectDrained(nats.url, 60_000);
+  // B took A's lease over by its own clock; without the broker's clock it looked up before A's create had committed,
+  // found nothing and created the record a second time.
+  expect(/junction_call_leases_taken_over_total (\d+)/.exec(await workers[0].metrics())?.[1]).toBe('1');
+  expect(target.requests.map((r) => `${r.method} ${r.path} ${r.workerPid === process.pid ? 'A' : 'B'}`)).toEqual([
+    'POST /records A',
+    'GET /records?key=1 B',
+  ]);
+  expect(target.effectiveWrites.get('1')).toBe(1);
+  // Nothing dead-lettered: asked through A once its link is back.
+  proxy.heal();
+  await waitFor(
+    async () => (await a.deadLetters.list().catch(() => undefined))?.length === 0,
+    'A reads no dead letter',
+  );
+}, 150_000);
+
 it('fault 2 inside the create: the holder is SIGKILLed before the target commits; its lease runs out and the other process looks up, then creates once', async () => {
   const h = await startRuntimeHarness({
     integrations: [FOUND_CREATE],
@@ -253,7 +301,8 @@ describe('call leases in KV', () => {
     await new CallLeases('a', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'a#1' });
 
-    await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1 }));
+    // Run out by the broker's clock too: written with a lease of 1 ms.
+    await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1, ttl: 1 }));
     const metrics = createRuntimeMetrics(async () => new Map());
     await new CallLeases('b', 1_000, metrics).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'b#1' });

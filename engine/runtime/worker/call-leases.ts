@@ -16,6 +16,9 @@
  * connection's concurrency gate or rate limit for longer than the lease, and a holder cut off from NATS cannot renew
  * meanwhile: so right before the request goes out the holder checks, by its own clock, that its lease outlasts the
  * call's timeout by a heartbeat (renewing it first when it is short), and withdraws the call unsent otherwise.
+ *
+ * Another process reads the holder's `until` by its own clock, which may run ahead; after taking such a lease over it
+ * waits out what is left of it by the broker's timestamps, so no two engines' clocks are ever compared.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { retryableError } from '../../sdk/errors.js';
@@ -26,8 +29,10 @@ interface LeaseMark {
   sent: true;
   /** `<engine holder>#<n>`: the attempt that holds the call. */
   holder?: string;
-  /** Epoch ms the lease runs out unless renewed. */
+  /** Epoch ms the lease runs out unless renewed, by the holder's clock. */
   until?: number;
+  /** How long the lease lasts past each write of it (marks written before this field: the reader's own). */
+  ttl?: number;
 }
 
 interface Held {
@@ -90,7 +95,7 @@ export class CallLeases {
   /** The renewal under way, or a new one: the lease written again to run `ttlMs` from `now`. */
   #renewal(held: Held, now: number): Promise<void> {
     return (held.renewal ??= held.kv
-      .put(held.key, markJson(held.token, now + held.ttlMs), { previousSeq: held.revision })
+      .put(held.key, markJson(held.token, now, held.ttlMs), { previousSeq: held.revision })
       .then((revision) => {
         Object.assign(held, { revision, renewedAt: now });
         this.counts?.leasesRenewed.inc();
@@ -109,8 +114,13 @@ export class CallLeases {
   heldElsewhere(mark: LeaseMark, now: number): number | undefined {
     if (!mark.holder || mark.until === undefined) return undefined;
     // One of this engine's own: held while its attempt runs (renewed or not), stale once it ended.
-    if (mark.holder.startsWith(`${this.holder}#`)) return this.#held.has(mark.holder) ? this.ackWaitMs : undefined;
+    if (this.owns(mark.holder)) return this.#held.has(mark.holder) ? this.ackWaitMs : undefined;
     return mark.until > now ? mark.until - now : undefined;
+  }
+
+  /** Whether a lease holder is one of this engine's attempts. */
+  owns(holder: string): boolean {
+    return holder.startsWith(`${this.holder}#`);
   }
 
   token(): string {
@@ -152,13 +162,27 @@ export class AttemptLeases {
     const token = this.leases.token();
     let revision: number;
     try {
-      revision = await this.kv.put(key, markJson(token, now + this.ttlMs), { previousSeq: seen?.revision ?? 0 });
+      revision = await this.kv.put(key, markJson(token, now, this.ttlMs), { previousSeq: seen?.revision ?? 0 });
     } catch (error) {
       if (!/wrong last sequence/i.test(String((error as Error)?.message))) throw error;
       throw inFlight(this.leases.ackWaitMs, 'another attempt of this event marked this call first');
     }
     this.#tokens.set(key, token);
     this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: now }, mark);
+    if (seen && mark?.holder && !this.leases.owns(mark.holder)) await this.#outlast(key, revision, seen, mark);
+  }
+
+  /**
+   * Another engine's lease was taken over because it had run out by this process's clock, which may run ahead of
+   * the holder's. Judged by the broker's clock instead (the times it stored the holder's last write and this one), the
+   * rest of that lease is waited out before the call is looked up or sent, so the old holder's call has ended by then.
+   * When this write cannot be read back, the whole lease is waited out.
+   */
+  async #outlast(key: string, revision: number, seen: KvEntry, mark: LeaseMark): Promise<void> {
+    const ttlMs = mark.ttl ?? this.ttlMs;
+    const ours = await this.kv.get(key, { revision }).catch(() => null);
+    const early = ours ? seen.created.getTime() + ttlMs - ours.created.getTime() : ttlMs;
+    if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
   }
 
   /**
@@ -193,8 +217,8 @@ export class AttemptLeases {
   }
 }
 
-function markJson(holder: string, until: number): string {
-  return JSON.stringify({ sent: true, holder, until } satisfies LeaseMark);
+function markJson(holder: string, now: number, ttl: number): string {
+  return JSON.stringify({ sent: true, holder, until: now + ttl, ttl } satisfies LeaseMark);
 }
 
 function inFlight(retryAfterMs: number, why: string) {

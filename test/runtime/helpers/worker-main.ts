@@ -28,9 +28,15 @@ export interface WorkerConfig {
   transformEngine?: TransformEngineName;
   /** The target connection's call timeout (`2s` unless given). */
   timeout?: string;
+  /** This process's clock runs this far ahead of the others' (`Date.now`): clock drift between engines. */
+  clockAheadMs?: number;
 }
 
 const config = JSON.parse(process.env.JUNCTION_TEST_WORKER ?? '{}') as WorkerConfig;
+if (config.clockAheadMs) {
+  const now = Date.now;
+  Date.now = () => now() + config.clockAheadMs!;
+}
 const specSet = compileRuntimeSpecs(config.targetUrl, config.integrations, {
   engine: config.transformEngine && transformEngine(config.transformEngine),
   timeout: config.timeout,
