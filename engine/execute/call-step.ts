@@ -7,6 +7,7 @@
 import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledFind, CompiledIntegration, CompiledStep } from '../compiler/compiled-spec.js';
 import { connectorFailure } from './describe-failure.js';
+import { EngineStateError } from './engine-state-error.js';
 import type { ExecutionResult, ExecutionState, PlannedRequest, StepInvoker } from './execution-types.js';
 import { isSentCall } from './execution-types.js';
 import { findExisting } from './find-existing.js';
@@ -168,10 +169,9 @@ interface Withdrawal {
 }
 
 function leaseExpired(step: CompiledStep, callKey: string): ConnectorError {
-  return new ConnectorError(
+  return new EngineStateError(
     LEASE_EXPIRED,
     `step ${step.id}: call ${callKey} not sent: this attempt's lease on it would run out before the call could end (it waited at connection ${step.connection}'s concurrency gate or rate limit, and the lease could not be renewed)`,
-    'retryable',
   );
 }
 

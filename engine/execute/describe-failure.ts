@@ -5,6 +5,7 @@
 import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledIntegration } from '../compiler/compiled-spec.js';
 import type { ExecutionFailure, PlannedRequest } from './execution-types.js';
+import { EngineStateError } from './engine-state-error.js';
 import { DependencyMissingError } from './require-xrefs.js';
 import { resolveFailureAction } from './resolve-failure.js';
 
@@ -36,6 +37,8 @@ export async function describeFailure(
   at: FailureSite,
   integration: CompiledIntegration,
 ): Promise<ExecutionFailure> {
+  // The engine's own coordination failing says nothing about the target: no on_error rule applies.
+  if (error instanceof EngineStateError) return connectorFailure(error, at);
   if (error instanceof ConnectorError) {
     const failure = connectorFailure(error, at);
     return { ...failure, action: await resolveFailureAction(integration, failure) };

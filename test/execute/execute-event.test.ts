@@ -12,6 +12,8 @@ import type {
 } from '../../engine/execute/execution-types.js';
 import { createMemoryState } from '../../engine/plan/memory-state.js';
 import { ConnectorError } from '../../engine/sdk/errors.js';
+import { LEASE_EXPIRED } from '../../engine/execute/call-step.js';
+import { EngineStateError } from '../../engine/execute/engine-state-error.js';
 import { compileTestSpecs } from '../compiler/test-connectors.js';
 
 const CONNECTIONS = {
@@ -229,6 +231,27 @@ owns:
       ),
     );
     expect(missing.failure?.action).toBe('skip');
+  });
+
+  it('applies no on_error rule to a failure of the engine itself: a rule covering the whole step skips only the target', async () => {
+    const wholeStep = compileTestSpecs({
+      ...CONNECTIONS,
+      'orders.yaml': ORDER_SYNC.replace(`match: 'vendor_code = "NOT_FOUND"'`, `match: 'step = "head"'`),
+    });
+    const runWith = (error: Error) =>
+      executeEvent(event, {
+        integration: wholeStep.integrations.get('orders')!,
+        lookups: wholeStep.lookups,
+        invoke: recordingInvoker((step) => (step === 'head' ? error : undefined)),
+        state: memoryState({ 'customer:42': '001C' }),
+        eventId: 'evt-1',
+      });
+    const refused = await runWith(new ConnectorError('validation', 'bad field', 'permanent', { status: 400 }));
+    expect(refused.failure).toMatchObject({ step: 'head', code: 'validation', action: 'skip' });
+    // Withdrawn unsent (its lease ran out at the gate): skipping would end the event with its call never sent.
+    const withdrawn = await runWith(new EngineStateError(LEASE_EXPIRED, 'step head: call head not sent'));
+    expect(withdrawn.outcome).toBe('failed');
+    expect(withdrawn.failure).toMatchObject({ step: 'head', code: LEASE_EXPIRED, action: 'retry' });
   });
 
   it('turns a transform error into a permanent failure naming the step', async () => {

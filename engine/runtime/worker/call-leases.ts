@@ -21,7 +21,7 @@
  * waits out what is left of it by the broker's timestamps, so no two engines' clocks are ever compared.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
-import { retryableError } from '../../sdk/errors.js';
+import { EngineStateError } from '../../execute/engine-state-error.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import { CALL_IN_FLIGHT } from './error-fate.js';
 
@@ -222,7 +222,7 @@ function markJson(holder: string, now: number, ttl: number): string {
 }
 
 function inFlight(retryAfterMs: number, why: string) {
-  return retryableError(CALL_IN_FLIGHT, `${why}; trying again in ${Math.ceil(retryAfterMs / 1000)} s`, {
+  return new EngineStateError(CALL_IN_FLIGHT, `${why}; trying again in ${Math.ceil(retryAfterMs / 1000)} s`, {
     retryAfterMs,
   });
 }

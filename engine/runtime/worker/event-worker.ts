@@ -10,7 +10,7 @@ import { executeEvent } from '../../execute/execute-event.js';
 import { marksSent } from '../../execute/call-step.js';
 import { ResolvedLookupCache } from '../../execute/lookup-resolver.js';
 import type { ExecutionResult, ExecutionState } from '../../execute/execution-types.js';
-import { retryableError } from '../../sdk/errors.js';
+import { EngineStateError } from '../../execute/engine-state-error.js';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { CALL_IN_FLIGHT, STATE_UNAVAILABLE, decideFate } from './error-fate.js';
@@ -300,7 +300,7 @@ function retryableOnFailure<A extends unknown[], R>(
       return await fn(...args);
     } catch (error) {
       if (passes && (error as { code?: unknown }).code === passes) throw error;
-      throw retryableError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, {
+      throw new EngineStateError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, {
         cause: error,
       });
     }
