@@ -16,6 +16,7 @@ import type { ResolvedLookupCache } from './lookup-resolver.js';
 import { droppedFields, filterOwnedFields } from './ownership-filter.js';
 import { plain, toList } from './plain-json.js';
 import { requireXrefs } from './require-xrefs.js';
+import { markStage } from './stage-marks.js';
 
 export interface ExecuteOptions extends CallOptions {
   lookups: ReadonlyMap<string, CompiledLookup>;
@@ -67,6 +68,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         const raw = plain(
           step.body ? await evaluate(scope, options.guards, step.body, elements[index], extra) : undefined,
         );
+        markStage('transformed', options.eventId);
         const body = step.ownedFields ? filterOwnedFields(raw, step.ownedFields, step.identityFields) : raw;
         const dropped = step.ownedFields ? droppedFields(raw, step.ownedFields, step.identityFields) : [];
         if (dropped.length > 0)

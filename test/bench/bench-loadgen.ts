@@ -7,6 +7,7 @@
 import { Agent, request } from 'node:http';
 import { magentoOrder } from './engine-bench-fixtures.js';
 import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
+import { ORDER_HEADER } from './latency-stages.js';
 
 const PATH = '/hooks/magento-orders-to-erp';
 let agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -14,8 +15,11 @@ let agent = new Agent({ keepAlive: true, maxSockets: 64 });
 /** The orders of the next run, built before its clock starts, and the webhook paths they go to in turn. */
 let prepared: { from: number; bodies: Buffer[]; paths: string[] } = { from: 0, bodies: [], paths: [PATH] };
 
-/** One POST; resolves with the status. A reused keep-alive socket the server just closed is retried once. */
-function post(url: URL, body: Buffer, path: string, retry = true): Promise<number> {
+/**
+ * One POST; resolves with the status. A reused keep-alive socket the server just closed is retried once. `order` is
+ * named in a header for the latency breakdown (latency-stages.ts).
+ */
+function post(url: URL, body: Buffer, path: string, order?: number, retry = true): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -24,7 +28,11 @@ function post(url: URL, body: Buffer, path: string, retry = true): Promise<numbe
         port: url.port,
         path,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': body.length,
+          ...(order === undefined ? {} : { [ORDER_HEADER]: String(order) }),
+        },
       },
       (res) => {
         res.resume();
@@ -34,7 +42,7 @@ function post(url: URL, body: Buffer, path: string, retry = true): Promise<numbe
     );
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (retry && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
-        post(url, body, path, false).then(resolve, reject);
+        post(url, body, path, order, false).then(resolve, reject);
       else reject(error);
     });
     req.end(body);
@@ -75,21 +83,21 @@ serveParent({
     return { startedAt: start, elapsedMs: wallMs() - start };
   },
   /**
-   * Open loop at `rate`/s over the prepared orders; resolves with each order's target key and the wall time its POST
-   * started.
+   * Open loop at `rate`/s over the prepared orders; resolves with each order's number, target key and the wall time
+   * its POST started.
    */
   openLoop: async ({ url, rate }: { url: string; rate: number }) => {
     const target = new URL(url);
     const { from, bodies: all, paths } = prepared;
     const count = all.length;
-    const sent: { key: string; at: number }[] = [];
+    const sent: { order: number; key: string; at: number }[] = [];
     const posts: Promise<number>[] = [];
     const start = performance.now();
     for (let i = 0; i < count; i++) {
       const wait = start + (i * 1000) / rate - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      sent.push({ key: targetKey(from + i), at: wallMs() });
-      posts.push(post(target, all[i], paths[i % paths.length]));
+      sent.push({ order: from + i, key: targetKey(from + i), at: wallMs() });
+      posts.push(post(target, all[i], paths[i % paths.length], from + i));
     }
     const statuses = await Promise.all(posts);
     const refused = statuses.filter((s) => s !== 202).length;

@@ -25,6 +25,8 @@ import { ownCpuMs, pinToCpu, procCpuMs, spawnBenchChild } from './bench-child.js
 import type { BenchChild } from './bench-child.js';
 import { compileBenchSpecs } from './engine-bench-fixtures.js';
 import { loadBenchEngine } from './shipped-engine.js';
+import { LatencyStages } from './latency-stages.js';
+import type { TailSummary } from './latency-stages.js';
 
 const CEILING_MESSAGES = 30_000;
 const ENGINE_EVENTS = Number(process.env.BENCH_EVENTS) || 3_000;
@@ -110,16 +112,24 @@ async function latency(
   target: BenchChild,
   from: number,
   rate: number,
-): Promise<{ p50: number; p99: number }> {
+): Promise<{ p50: number; p99: number; tail: TailSummary }> {
   const count = Math.max(50, Math.round(rate * LATENCY_SECONDS));
   await loadgen.call('prepare', { from, count });
-  const sent = await loadgen.call<{ key: string; at: number }[]>('openLoop', { url, rate });
-  await target.call('waitFor', { count: from + count });
+  const stages = new LatencyStages();
+  stages.start();
+  let sent: { order: number; key: string; at: number }[];
+  try {
+    sent = await loadgen.call<{ order: number; key: string; at: number }[]>('openLoop', { url, rate });
+    await target.call('waitFor', { count: from + count });
+  } finally {
+    stages.stop();
+  }
   const arrived = await target.call<(number | null)[]>('arrivals', { keys: sent.map((s) => s.key) });
   const samples = sent.map((s, i) => arrived[i]! - s.at).sort((a, b) => a - b);
   const pct = (p: number) =>
     Math.round(samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] * 10) / 10;
-  return { p50: pct(50), p99: pct(99) };
+  const tail = stages.summarise(sent.map((s, i) => ({ order: s.order, postedAt: s.at, receivedAt: arrived[i]! })));
+  return { p50: pct(50), p99: pct(99), tail };
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -198,16 +208,18 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       const counts = await target.call<{ keys: number; requests: number }>('counts');
       if (counts.requests !== counts.keys)
         console.log(`note: the ERP got ${counts.requests} writes for ${counts.keys} orders (redeliveries)`);
-      const { p50, p99 } = await latency(engine.url!, loadgen, target, 300 + ENGINE_EVENTS, run.perS / 2);
+      const { p50, p99, tail } = await latency(engine.url!, loadgen, target, 300 + ENGINE_EVENTS, run.perS / 2);
       console.log(
         `latency at ${Math.round(run.perS / 2)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> ERP receipt)`,
       );
+      for (const line of tail.lines) console.log(line);
       return {
         ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
         engine_per_s: Math.round(run.perS),
         ...(ceiling ? { ratio: round3(run.perS / ceiling) } : {}),
         p50_ms: p50,
         p99_ms: p99,
+        p99_stage: tail.dominant,
         engine_cpu_ms_per_event: round3(perEvent('engine')!),
         engine_cpu_busy: round3(busy('engine')!),
         ...(perEvent('nats') === undefined ? {} : { nats_cpu_ms_per_event: round3(perEvent('nats')!) }),

@@ -18,6 +18,7 @@ import type { InFlight, WorkerContext } from './event-worker.js';
 import type { ParkTicket } from './key-parking.js';
 import { traceAttempt } from './trace-attempt.js';
 import { FieldRedaction } from '../../http/redact.js';
+import { markStage } from '../../execute/stage-marks.js';
 
 /** How the event reached this attempt: from its partition (`kd`: its key's digest), or by its parking's ticket. */
 export type Route = { kd: string; ticket?: undefined } | { ticket: ParkTicket; kd?: undefined };
@@ -134,6 +135,7 @@ export function settle(flight: InFlight, action: 'ack' | 'nak' | 'term', delayMs
   if (flight.settled) return;
   flight.settled = true;
   flight.settledAs = { action, delayMs };
+  markStage('settled', undefined, flight.msg.seq, flight.msg.subject);
   try {
     if (action === 'ack') flight.msg.ack();
     else if (action === 'nak') flight.msg.nak(delayMs);

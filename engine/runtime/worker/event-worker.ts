@@ -8,6 +8,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { executeEvent } from '../../execute/execute-event.js';
 import { marksSent } from '../../execute/call-step.js';
+import { markStage } from '../../execute/stage-marks.js';
 import { ResolvedLookupCache } from '../../execute/lookup-resolver.js';
 import type { ExecutionResult, ExecutionState } from '../../execute/execution-types.js';
 import { EngineStateError } from '../../execute/engine-state-error.js';
@@ -77,6 +78,7 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
   if (!where) return settle(flight, 'term');
   if ('retry' in where) return processTicket(flight, ctx, where.integration);
   const d = partitionDelivery(flight.msg, where.integration);
+  markStage('delivered', d.eventId, flight.msg.seq, d.subject, d.storedAtMs);
   const running = ctx.running.of(d.eventId);
   if (running) return joinRunning(flight, ctx, d, running);
   return ctx.running.run(d.eventId, flight, () => fromPartition(flight, ctx, d));
