@@ -113,8 +113,8 @@ function clockTicks(): number {
   return ticks;
 }
 
-/** Pins every thread of `pid` to `cpu` with taskset; false when that is not possible. */
-export function pinToCpu(pid: number, cpu: number): boolean {
+/** Pins every thread of `pid` to `cpu` (a CPU or a taskset list, `0-1`) with taskset; false when not possible. */
+export function pinToCpu(pid: number, cpu: number | string): boolean {
   try {
     execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
     return true;
