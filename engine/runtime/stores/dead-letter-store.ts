@@ -128,14 +128,26 @@ export function deadLetterId(idKey: Buffer, eventDigest: string, replayOf?: stri
 
 const ID_KEY = 'dlq-id-key';
 
-/** The cluster's dead-letter id key: created at random by the first engine (KV `create` wins once), read after. */
-export async function loadDeadLetterIdKey(meta: KV): Promise<Buffer> {
+/**
+ * The cluster's dead-letter id key: created at random by the first engine (KV `create` wins once), read by the others.
+ * A KV read may be answered by a replica that has not applied the winner's write yet (direct get on an R3 bucket), or
+ * the create may have timed out during a leader election and still be committed: so the read is retried for a while.
+ */
+export async function loadDeadLetterIdKey(meta: KV, readTries = 20): Promise<Buffer> {
+  const created = randomBytes(32).toString('base64');
   try {
-    await meta.create(ID_KEY, randomBytes(32).toString('base64'));
-  } catch {
-    // Another engine created it first.
+    await meta.create(ID_KEY, created);
+    return Buffer.from(created, 'base64');
+  } catch (error) {
+    // Another engine created it first, or the answer was lost: read what is stored.
+    for (let attempt = 1; ; attempt++) {
+      const stored = (await meta.get(ID_KEY).catch(() => null))?.string();
+      if (stored) return Buffer.from(stored, 'base64');
+      if (attempt >= readTries)
+        throw new Error(
+          `KV ${ID_KEY} could not be created (${(error as Error).message}) nor read after ${readTries} tries: check that the NATS cluster has a JetStream leader for the runtime buckets, then start again`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
-  const stored = (await meta.get(ID_KEY))?.string();
-  if (!stored) throw new Error(`KV ${ID_KEY} is missing after create`);
-  return Buffer.from(stored, 'base64');
 }
