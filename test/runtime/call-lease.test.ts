@@ -313,7 +313,7 @@ describe('call leases in KV', () => {
     await bucket();
     // A 500 ms call timeout: the lease lasts 3.5 s; a call goes out only with 1.5 s of it left (timeout + heartbeat).
     const start = Date.now();
-    vi.useFakeTimers({ toFake: ['Date'], now: start });
+    vi.useFakeTimers({ toFake: ['Date', 'performance'], now: start });
     try {
       const metrics = createRuntimeMetrics(async () => new Map());
       const a = new CallLeases('a', 3_000, metrics).attempt(kv, 3_500);
@@ -321,17 +321,37 @@ describe('call leases in KV', () => {
       expect(await a.holdsForCall(KEY)).toBe(true);
       expect((await mark())!.until).toBe(start + 3_500);
       // 2.5 s on (cut off from NATS at the gate, say): 1 s left is too short, so it renews first.
-      vi.setSystemTime(start + 2_500);
+      vi.advanceTimersByTime(2_500);
       expect(await a.holdsForCall(KEY)).toBe(true);
       expect((await mark())!.until).toBe(start + 6_000);
       expect((await metrics.leasesRenewed.get()).values[0].value).toBe(1);
       // Another process took the lease over: the renewal's compare-and-set fails, and the call is not to be sent.
       await kv.put(KEY, JSON.stringify({ sent: true, holder: 'b#1', until: start + 9_000 }));
-      vi.setSystemTime(start + 5_000);
+      vi.advanceTimersByTime(2_500);
       expect(await a.holdsForCall(KEY)).toBe(false);
       expect(await mark()).toMatchObject({ holder: 'b#1' });
       // A call this attempt does not hold (settled, or never claimed) is never to be sent under a lease.
       expect(await a.holdsForCall('orders.e1.other')).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a wall clock stepped back an hour while it holds a lease does not stretch it: the call is withdrawn once it ran out', async () => {
+    await bucket();
+    const start = Date.now();
+    vi.useFakeTimers({ toFake: ['Date', 'performance'], now: start });
+    try {
+      // A 500 ms call timeout: the lease lasts 3.5 s past its last write.
+      const a = new CallLeases('a', 3_000).attempt(kv, 3_500);
+      await a.claim(KEY, await kv.get(KEY));
+      // NTP steps the clock back an hour; then 5 s pass at the gate, cut off from NATS, and the lease runs out.
+      vi.setSystemTime(start - 3_600_000);
+      vi.advanceTimersByTime(5_000);
+      await kv.put(KEY, JSON.stringify({ sent: true, holder: 'b#1', until: start + 9_000 }));
+      // By the stepped clock the lease would still have an hour to run; by the time that passed it has none.
+      expect(await a.holdsForCall(KEY)).toBe(false);
+      expect(await mark()).toMatchObject({ holder: 'b#1' });
     } finally {
       vi.useRealTimers();
     }
@@ -343,11 +363,11 @@ describe('call leases in KV', () => {
     const a = leases.attempt(kv, 5_000);
     await a.claim(KEY, await kv.get(KEY));
     const first = (await mark())!.until!;
-    leases.renew(Date.now() + 1_000);
+    leases.renew(performance.now() + 1_000);
     await waitFor(async () => (await mark())!.until! > first, 'renewed');
     a.settled(KEY);
     await kv.put(KEY, JSON.stringify({ result: 1 }));
-    leases.renew(Date.now() + 2_000);
+    leases.renew(performance.now() + 2_000);
     await a.end();
     expect((await kv.get(KEY))?.json()).toEqual({ result: 1 });
   });

@@ -18,7 +18,9 @@
  * call's timeout by a heartbeat (renewing it first when it is short), and withdraws the call unsent otherwise.
  *
  * Another process reads the holder's `until` by its own clock, which may run ahead; after taking such a lease over it
- * waits out what is left of it by the broker's timestamps, so no two engines' clocks are ever compared.
+ * waits out what is left of it by the broker's timestamps, so no two engines' clocks are ever compared. The holder
+ * times its own lease by a monotonic clock: a wall clock stepped back while it holds one (NTP, a VM resumed) would
+ * otherwise make a lease that ran out look alive to its holder.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { EngineStateError } from '../../execute/engine-state-error.js';
@@ -41,7 +43,7 @@ interface Held {
   token: string;
   revision: number;
   ttlMs: number;
-  /** When the lease in KV was last written: it runs out `ttlMs` later. */
+  /** When the lease in KV was last written, by `monotonicNow`: it runs out `ttlMs` later. */
   renewedAt: number;
   /** The renewal under way, if any. */
   renewal?: Promise<void>;
@@ -73,8 +75,8 @@ export class CallLeases {
     return new AttemptLeases(this, kv, ttlMs);
   }
 
-  /** Called with every in-flight heartbeat: renews the leases older than a heartbeat. */
-  renew(now = Date.now()): void {
+  /** Called with every in-flight heartbeat: renews the leases older than a heartbeat (`now` by `monotonicNow`). */
+  renew(now = monotonicNow()): void {
     for (const held of this.#held.values())
       if (!held.renewal && now - held.renewedAt >= this.renewEveryMs) this.#renewal(held, now);
   }
@@ -86,16 +88,16 @@ export class CallLeases {
   async lasts(token: string, forMs: number): Promise<boolean> {
     const held = this.#held.get(token);
     if (!held) return false;
-    const left = () => held.renewedAt + held.ttlMs - Date.now();
+    const left = () => held.renewedAt + held.ttlMs - monotonicNow();
     if (left() >= forMs) return true;
-    await this.#renewal(held, Date.now());
+    await this.#renewal(held, monotonicNow());
     return left() >= forMs;
   }
 
-  /** The renewal under way, or a new one: the lease written again to run `ttlMs` from `now`. */
+  /** The renewal under way, or a new one: the lease written again to run `ttlMs` from `now` (by `monotonicNow`). */
   #renewal(held: Held, now: number): Promise<void> {
     return (held.renewal ??= held.kv
-      .put(held.key, markJson(held.token, now, held.ttlMs), { previousSeq: held.revision })
+      .put(held.key, markJson(held.token, Date.now(), held.ttlMs), { previousSeq: held.revision })
       .then((revision) => {
         Object.assign(held, { revision, renewedAt: now });
         this.counts?.leasesRenewed.inc();
@@ -160,6 +162,7 @@ export class AttemptLeases {
     const busy = mark && this.leases.heldElsewhere(mark, now);
     if (busy !== undefined) throw inFlight(busy, 'another attempt of this event is sending this call');
     const token = this.leases.token();
+    const writtenAt = monotonicNow();
     let revision: number;
     try {
       revision = await this.kv.put(key, markJson(token, now, this.ttlMs), { previousSeq: seen?.revision ?? 0 });
@@ -168,7 +171,7 @@ export class AttemptLeases {
       throw inFlight(this.leases.ackWaitMs, 'another attempt of this event marked this call first');
     }
     this.#tokens.set(key, token);
-    this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: now }, mark);
+    this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: writtenAt }, mark);
     if (seen && mark?.holder && !this.leases.owns(mark.holder)) await this.#outlast(key, revision, seen, mark);
   }
 
@@ -215,6 +218,11 @@ export class AttemptLeases {
     }
     this.#tokens.clear();
   }
+}
+
+/** The holder's clock for its own leases: never stepped, unlike `Date.now()`. */
+function monotonicNow(): number {
+  return performance.now();
 }
 
 function markJson(holder: string, now: number, ttl: number): string {
