@@ -67,6 +67,7 @@ export function compileConnection(
       : undefined,
     ...(value.max_concurrency === undefined ? {} : { maxConcurrency: value.max_concurrency }),
     timeoutMs: parseDuration(value.timeout),
+    commitWindowMs: parseDuration(value.commit_window),
     options,
     file: spec.file,
   };

@@ -54,6 +54,8 @@ export interface CompiledConnection {
   /** Requests at once from this process, across integrations (`max_concurrency`); unset: no limit. */
   maxConcurrency?: number;
   timeoutMs: number;
+  /** How long the system may still commit a request after its client gave up (`commit_window`); 0: not waited for. */
+  commitWindowMs: number;
   /** Connector-specific options, validated against the connector's `options` schema. */
   options: Record<string, unknown>;
   file: string;

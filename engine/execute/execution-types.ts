@@ -30,6 +30,11 @@ export interface StepCallContext {
   index?: number;
   /** Stable per event, step and element: the same on every retry. */
   idempotencyKey: string;
+  /**
+   * Asked right before the request goes out (after the connection's gate and rate limit); throws to withdraw the call
+   * unsent. An invoker that sends must ask it: a leased call's holder learns here that its call goes out.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 /** Calls one connector operation. Throws ConnectorError (with `request`/`response` attached when known). */

@@ -26,6 +26,7 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
     filled: {
       'connection.schema.json#/properties/auth': 'auth',
       'connection.schema.json#/properties/timeout': 'timeout',
+      'connection.schema.json#/properties/commit_window': 'commit_window',
     },
   },
   {

@@ -77,6 +77,7 @@ export function connectionTo(
     baseUrl: url,
     auth: fixture.auth,
     timeoutMs: 2000,
+    commitWindowMs: 0,
     options: fixture.options ?? {},
     file: 'test',
     ...extra,

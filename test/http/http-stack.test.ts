@@ -26,6 +26,7 @@ const connection = (type: string, auth: AuthSpec, extra: Partial<CompiledConnect
   baseUrl: 'https://api.example.com',
   auth,
   timeoutMs: 1000,
+  commitWindowMs: 0,
   options: {},
   file: 'test',
   ...extra,

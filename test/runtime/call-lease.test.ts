@@ -268,8 +268,8 @@ describe('call leases in KV', () => {
 
   it('one claim wins: a second process finds the call held, or loses the compare-and-set when both read nothing', async () => {
     await bucket();
-    const a = new CallLeases('a', 1_000).attempt(kv, 30_000);
-    const b = new CallLeases('b', 1_000).attempt(kv, 30_000);
+    const a = new CallLeases('a', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 });
+    const b = new CallLeases('b', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 });
     await a.claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ sent: true, holder: 'a#1' });
     // It asks again when a's lease runs out (30 s from its claim), not before.
@@ -283,11 +283,12 @@ describe('call leases in KV', () => {
 
   it('an attempt that ends with the call unanswered hands it back: the mark stays, the next attempt anywhere takes it at once', async () => {
     await bucket();
-    const a = new CallLeases('a', 1_000).attempt(kv, 30_000);
+    const a = new CallLeases('a', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 });
     await a.claim(KEY, await kv.get(KEY));
+    expect(await a.holdsForCall(KEY)).toBe(true);
     await a.end();
     expect(await mark()).toEqual({ sent: true });
-    await new CallLeases('b', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
+    await new CallLeases('b', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 }).claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'b#1' });
   });
 
@@ -295,16 +296,20 @@ describe('call leases in KV', () => {
     await bucket();
     // Written by an attempt of engine a that no longer runs (its process was replaced, or the write's answer was lost).
     await kv.put(KEY, JSON.stringify({ sent: true, holder: 'a#7', until: Date.now() + 60_000 }));
-    await expect(new CallLeases('b', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY))).rejects.toMatchObject({
+    await expect(
+      new CallLeases('b', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 }).claim(KEY, await kv.get(KEY)),
+    ).rejects.toMatchObject({
       code: 'call-in-flight',
     });
-    await new CallLeases('a', 1_000).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
+    await new CallLeases('a', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 }).claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'a#1' });
 
     // Run out by the broker's clock too: written with a lease of 1 ms.
     await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1, ttl: 1 }));
     const metrics = createRuntimeMetrics(async () => new Map());
-    await new CallLeases('b', 1_000, metrics).attempt(kv, 30_000).claim(KEY, await kv.get(KEY));
+    await new CallLeases('b', 1_000, metrics)
+      .attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 })
+      .claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'b#1' });
     expect((await metrics.leasesTakenOver.get()).values[0].value).toBe(1);
   });
@@ -316,7 +321,7 @@ describe('call leases in KV', () => {
     vi.useFakeTimers({ toFake: ['Date', 'performance'], now: start });
     try {
       const metrics = createRuntimeMetrics(async () => new Map());
-      const a = new CallLeases('a', 3_000, metrics).attempt(kv, 3_500);
+      const a = new CallLeases('a', 3_000, metrics).attempt(kv, { ttlMs: 3_500, commitWindowMs: 0 });
       await a.claim(KEY, await kv.get(KEY));
       expect(await a.holdsForCall(KEY)).toBe(true);
       expect((await mark())!.until).toBe(start + 3_500);
@@ -343,7 +348,7 @@ describe('call leases in KV', () => {
     vi.useFakeTimers({ toFake: ['Date', 'performance'], now: start });
     try {
       // A 500 ms call timeout: the lease lasts 3.5 s past its last write.
-      const a = new CallLeases('a', 3_000).attempt(kv, 3_500);
+      const a = new CallLeases('a', 3_000).attempt(kv, { ttlMs: 3_500, commitWindowMs: 0 });
       await a.claim(KEY, await kv.get(KEY));
       // NTP steps the clock back an hour; then 5 s pass at the gate, cut off from NATS, and the lease runs out.
       vi.setSystemTime(start - 3_600_000);
@@ -360,7 +365,7 @@ describe('call leases in KV', () => {
   it('renews what it holds with the heartbeat, and stops once the call settled', async () => {
     await bucket();
     const leases = new CallLeases('a', 300);
-    const a = leases.attempt(kv, 5_000);
+    const a = leases.attempt(kv, { ttlMs: 5_000, commitWindowMs: 0 });
     await a.claim(KEY, await kv.get(KEY));
     const first = (await mark())!.until!;
     leases.renew(performance.now() + 1_000);

@@ -36,6 +36,7 @@ const invalid = failure({ action: 'dead_letter', code: 'validation', status: 400
 const stateDown = failure({ action: 'retry', code: 'state-unavailable', message: 'KV timeout' });
 const leased = failure({ action: 'retry', code: 'call-in-flight', retryAfterMs: 2_500 });
 const leaseExpired = failure({ action: 'retry', code: 'lease-expired' });
+const awaitingCommit = failure({ action: 'retry', code: 'awaiting-commit', retryAfterMs: 7_000 });
 const missing = failure({
   action: 'retry',
   code: 'dependency-missing',
@@ -81,6 +82,11 @@ const TABLE: [string, Situation, Fate | undefined][] = [
     "this attempt's lease ran out before its call went out (withdrawn unsent): again after the initial delay, no budget spent",
     attempt(leaseExpired, 9),
     { kind: 'retry', delayMs: 100 },
+  ],
+  [
+    'the target may still commit an unanswered call (commit_window): look it up once the window has passed, no budget spent',
+    attempt(awaitingCommit, 9),
+    { kind: 'retry', delayMs: 7_000 },
   ],
   [
     'waits do not spend the budget',

@@ -95,6 +95,7 @@ describe('the secret allowlist', () => {
         baseUrl: target.url,
         auth: { type: 'bearer', token: '${env:CRM_SECRET}' },
         timeoutMs: 1000,
+        commitWindowMs: 0,
         options: {},
         file: 'app.yaml',
       },

@@ -66,6 +66,10 @@ export interface Connection {
    */
   timeout: string;
   /**
+   * How long this system may still commit a request after Junction stopped waiting for its answer (a timeout, a connection lost after sending). Servers go on with a request whose client gave up, so a create can appear later. A retry's `find` then waits until this long after the unanswered call ended before it looks the record up, so it finds a late create instead of sending a second one. Only events whose call went unanswered wait (and later events of their key, in order). Set it to the longest time the system can take to finish a request.
+   */
+  commit_window: string;
+  /**
    * Removed: a validation error. Private targets (emulators, on-premise systems) are allowed by the engine, never by a spec: junction run --allow-private-host <host:port> or --allow-private-network.
    */
   allow_private_network?: boolean;
@@ -1107,6 +1111,10 @@ export interface Environment {
        * Time limit of one request, including the response body.
        */
       timeout?: string;
+      /**
+       * How long this system may still commit a request after Junction stopped waiting for its answer (a timeout, a connection lost after sending). Servers go on with a request whose client gave up, so a create can appear later. A retry's `find` then waits until this long after the unanswered call ended before it looks the record up, so it finds a late create instead of sending a second one. Only events whose call went unanswered wait (and later events of their key, in order). Set it to the longest time the system can take to finish a request.
+       */
+      commit_window?: string;
       options?: Options;
     };
   };

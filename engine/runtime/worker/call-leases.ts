@@ -25,7 +25,15 @@
 import type { KV, KvEntry } from '@nats-io/kv';
 import { EngineStateError } from '../../execute/engine-state-error.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
-import { CALL_IN_FLIGHT } from './error-fate.js';
+import { AWAITING_COMMIT, CALL_IN_FLIGHT } from './error-fate.js';
+
+/** What a lease on a call lasts and waits for. */
+export interface LeaseTerms {
+  /** How long the lease lasts past each write of it: the longest call timeout plus an ack wait. */
+  ttlMs: number;
+  /** How long the target may still commit a call after its client gave up (`commit_window`); 0: not waited for. */
+  commitWindowMs: number;
+}
 
 interface LeaseMark {
   sent: true;
@@ -35,6 +43,11 @@ interface LeaseMark {
   until?: number;
   /** How long the lease lasts past each write of it (marks written before this field: the reader's own). */
   ttl?: number;
+  /**
+   * In a mark handed back by an attempt that sent nothing: when the last unanswered call ended, by the broker's clock
+   * (0: none was sent). Without it, a handed-back mark's own write time is when its attempt's call ended.
+   */
+  since?: number;
 }
 
 interface Held {
@@ -47,6 +60,8 @@ interface Held {
   renewedAt: number;
   /** The renewal under way, if any. */
   renewal?: Promise<void>;
+  /** When the last unanswered call ended (broker ms), until this attempt sends the call itself: handed back as is. */
+  since?: number;
 }
 
 /** This process's leases: one per call being sent by one of its attempts. */
@@ -70,9 +85,9 @@ export class CallLeases {
     this.renewEveryMs = ackWaitMs / 3;
   }
 
-  /** The leases of one attempt, in `kv`, each lasting `ttlMs` past its last renewal. */
-  attempt(kv: KV, ttlMs: number): AttemptLeases {
-    return new AttemptLeases(this, kv, ttlMs);
+  /** The leases of one attempt, in `kv`, on `terms`. */
+  attempt(kv: KV, terms: LeaseTerms): AttemptLeases {
+    return new AttemptLeases(this, kv, terms);
   }
 
   /** Called with every in-flight heartbeat: renews the leases older than a heartbeat (`now` by `monotonicNow`). */
@@ -135,6 +150,12 @@ export class CallLeases {
     if (previous?.holder) this.counts?.leasesTakenOver.inc();
   }
 
+  /** The call held by `token` goes out now. */
+  sending(token: string): void {
+    const held = this.#held.get(token);
+    if (held) held.since = undefined;
+  }
+
   drop(token: string): Held | undefined {
     const held = this.#held.get(token);
     this.#held.delete(token);
@@ -146,15 +167,22 @@ export class CallLeases {
 export class AttemptLeases {
   readonly #tokens = new Map<string, string>();
 
+  readonly #ttlMs: number;
+  readonly #commitWindowMs: number;
+
   constructor(
     private readonly leases: CallLeases,
     private readonly kv: KV,
-    private readonly ttlMs: number,
-  ) {}
+    terms: LeaseTerms,
+  ) {
+    this.#ttlMs = terms.ttlMs;
+    this.#commitWindowMs = terms.commitWindowMs;
+  }
 
   /**
    * Marks the call at `key` as sent by this attempt, by compare-and-set against `seen` (the entry the attempt read:
-   * none, a deleted one, or a sent mark). Throws `call-in-flight` when another running attempt holds it.
+   * none, a deleted one, or a sent mark). Throws `call-in-flight` when another running attempt holds it, and
+   * `awaiting-commit` while the target may still commit an earlier attempt's unanswered call (`commit_window`).
    */
   async claim(key: string, seen: KvEntry | null | undefined): Promise<void> {
     const now = Date.now();
@@ -165,14 +193,41 @@ export class AttemptLeases {
     const writtenAt = monotonicNow();
     let revision: number;
     try {
-      revision = await this.kv.put(key, markJson(token, now, this.ttlMs), { previousSeq: seen?.revision ?? 0 });
+      revision = await this.kv.put(key, markJson(token, now, this.#ttlMs), { previousSeq: seen?.revision ?? 0 });
     } catch (error) {
       if (!/wrong last sequence/i.test(String((error as Error)?.message))) throw error;
       throw inFlight(this.leases.ackWaitMs, 'another attempt of this event marked this call first');
     }
     this.#tokens.set(key, token);
-    this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.ttlMs, renewedAt: writtenAt }, mark);
-    if (seen && mark?.holder && !this.leases.owns(mark.holder)) await this.#outlast(key, revision, seen, mark);
+    const since = seen && mark ? this.#unansweredSince(seen, mark) : 0;
+    this.leases.hold({ kv: this.kv, key, token, revision, ttlMs: this.#ttlMs, renewedAt: writtenAt, since }, mark);
+    if (since > 0 && this.#commitWindowMs > 0) await this.#awaitCommit(key, revision, since);
+    else if (seen && mark?.holder && !this.leases.owns(mark.holder)) await this.#outlast(key, revision, seen, mark);
+  }
+
+  /**
+   * When the last call sent under `mark` without an answer ended, by the broker's clock: a lease's holder may have
+   * sent until its lease ran out; a handed-back mark says so itself, or was written when its attempt's call ended.
+   */
+  #unansweredSince(seen: KvEntry, mark: LeaseMark): number {
+    if (mark.holder) return seen.created.getTime() + (mark.ttl ?? this.#ttlMs);
+    return mark.since ?? seen.created.getTime();
+  }
+
+  /**
+   * The target may commit a call for `commit_window` after its client gave up: until then a look-up could miss a
+   * create that is still coming, so the attempt is retried once the window has passed (judged by the broker's clock:
+   * the time it stored this attempt's lease), without spending the budget.
+   */
+  async #awaitCommit(key: string, revision: number, since: number): Promise<void> {
+    const ours = await this.kv.get(key, { revision }).catch(() => null);
+    const left = ours ? since + this.#commitWindowMs - ours.created.getTime() : this.#commitWindowMs;
+    if (left <= 0) return;
+    throw new EngineStateError(
+      AWAITING_COMMIT,
+      `an earlier attempt sent this call without an answer, and the target may still commit it (commit_window ${Math.ceil(this.#commitWindowMs / 1000)} s); looking it up in ${Math.ceil(left / 1000)} s`,
+      { retryAfterMs: left },
+    );
   }
 
   /**
@@ -182,7 +237,7 @@ export class AttemptLeases {
    * When this write cannot be read back, the whole lease is waited out.
    */
   async #outlast(key: string, revision: number, seen: KvEntry, mark: LeaseMark): Promise<void> {
-    const ttlMs = mark.ttl ?? this.ttlMs;
+    const ttlMs = mark.ttl ?? this.#ttlMs;
     const ours = await this.kv.get(key, { revision }).catch(() => null);
     const early = ours ? seen.created.getTime() + ttlMs - ours.created.getTime() : ttlMs;
     if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
@@ -195,8 +250,11 @@ export class AttemptLeases {
    */
   async holdsForCall(key: string): Promise<boolean> {
     const token = this.#tokens.get(key);
-    const timeoutMs = this.ttlMs - this.leases.ackWaitMs;
-    return token !== undefined && this.leases.lasts(token, timeoutMs + this.leases.renewEveryMs);
+    const timeoutMs = this.#ttlMs - this.leases.ackWaitMs;
+    const holds = token !== undefined && (await this.leases.lasts(token, timeoutMs + this.leases.renewEveryMs));
+    // The call goes out: from now on its own end is when it went unanswered, if it does.
+    if (holds) this.leases.sending(token!);
+    return holds;
   }
 
   /** The call's outcome replaced the mark (its result, or the mark cleared): nothing left to renew or hand back. */
@@ -214,7 +272,7 @@ export class AttemptLeases {
   async end(): Promise<void> {
     for (const token of this.#tokens.values()) {
       const held = this.leases.drop(token);
-      if (held) await this.kv.put(held.key, '{"sent":true}', { previousSeq: held.revision }).catch(() => undefined);
+      if (held) await this.kv.put(held.key, handedBack(held), { previousSeq: held.revision }).catch(() => undefined);
     }
     this.#tokens.clear();
   }
@@ -223,6 +281,11 @@ export class AttemptLeases {
 /** The holder's clock for its own leases: never stepped, unlike `Date.now()`. */
 function monotonicNow(): number {
   return performance.now();
+}
+
+/** The mark an attempt leaves on a call it still holds as it ends: sent, with no holder. */
+function handedBack(held: Held): string {
+  return JSON.stringify({ sent: true, ...(held.since === undefined ? {} : { since: held.since }) } satisfies LeaseMark);
 }
 
 function markJson(holder: string, now: number, ttl: number): string {

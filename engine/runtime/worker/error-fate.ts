@@ -32,6 +32,12 @@ export const STATE_UNAVAILABLE = 'state-unavailable';
  * tries again when that one's lease runs out, without spending the budget.
  */
 export const CALL_IN_FLIGHT = 'call-in-flight';
+/**
+ * The code of an attempt that would look up a call an earlier attempt sent without an answer while the target may
+ * still commit it (the connection's `commit_window`): it tries again once the window has passed, without spending
+ * the budget.
+ */
+export const AWAITING_COMMIT = 'awaiting-commit';
 /** The code of an event that came back more often than its budget allows (see `before-attempt`). */
 export const DELIVERY_LIMIT = 'delivery-limit';
 export const DEFAULT_DEPENDENCY_DEADLINE_MS = 3600_000;
@@ -106,9 +112,9 @@ function afterAttempt(s: Extract<Situation, { kind: 'attempt' }>, random: () => 
   // The runtime's own state (KV) being unavailable says nothing about the event: it does not use up the budget.
   if (failure.code === STATE_UNAVAILABLE)
     return { kind: 'retry', delayMs: retryDelay(budget, retry, undefined, maxDelayMs, random) };
-  // Nor does another attempt of it sending a call (ask again once its lease runs out), or this attempt's lease on a
-  // call running out before the call could go out.
-  if (failure.code === CALL_IN_FLIGHT || failure.code === LEASE_EXPIRED)
+  // Nor does another attempt of it sending a call (ask again once its lease runs out), this attempt's lease on a
+  // call running out before the call could go out, or a call the target may still commit.
+  if (failure.code === CALL_IN_FLIGHT || failure.code === LEASE_EXPIRED || failure.code === AWAITING_COMMIT)
     return { kind: 'retry', delayMs: Math.max(1, Math.min(failure.retryAfterMs ?? retry.initialMs, maxDelayMs)) };
   if (budget >= retry.maxAttempts) return { kind: 'dead_letter', reason: 'exhausted', failure };
   return { kind: 'retry', delayMs: retryDelay(budget, retry, failure.retryAfterMs, maxDelayMs, random) };

@@ -14,7 +14,7 @@ import type { ExecutionResult, ExecutionState } from '../../execute/execution-ty
 import { EngineStateError } from '../../execute/engine-state-error.js';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
-import { CALL_IN_FLIGHT, STATE_UNAVAILABLE, decideFate } from './error-fate.js';
+import { AWAITING_COMMIT, CALL_IN_FLIGHT, STATE_UNAVAILABLE, decideFate } from './error-fate.js';
 import type { DeliveryLedger, LedgerRecord } from '../stores/delivery-ledger.js';
 import { eventExecutionState, pinnedCommit } from './execution-state.js';
 import type { RuntimeBuckets } from '../broker/provision.js';
@@ -34,7 +34,7 @@ import { parseTicket } from './key-parking.js';
 import { hasReversePartner } from './echo-partners.js';
 import type { KeyParking } from './key-parking.js';
 import type { RunningAttempt, RunningEvents } from './running-events.js';
-import type { CallLeases } from './call-leases.js';
+import type { CallLeases, LeaseTerms } from './call-leases.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -200,8 +200,8 @@ async function attempt(
   if (limit?.kind === 'dead_letter')
     return finishAttempt(flight, ctx, { ...base, event, result: failedWith(limit.failure) }, limit);
   if (readsXref(integration)) await ctx.xref.sync();
-  const leaseTtlMs = callLeaseTtl(specSet, integration, ctx.tuning.ackWaitMs);
-  const leases = leaseTtlMs === undefined ? undefined : ctx.leases.attempt(ctx.buckets.checkpoints, leaseTtlMs);
+  const terms = callLeaseTerms(specSet, integration, ctx.tuning.ackWaitMs);
+  const leases = terms && ctx.leases.attempt(ctx.buckets.checkpoints, terms);
   const state = infraErrorsRetryable(
     eventExecutionState({
       ...ctx.buckets,
@@ -252,21 +252,29 @@ function readsXref(integration: CompiledIntegration): boolean {
   return uses;
 }
 
-const LEASE_TTLS = new WeakMap<CompiledIntegration, number | undefined>();
+const LEASE_TERMS = new WeakMap<CompiledIntegration, LeaseTerms | undefined>();
 
 /**
- * How long a lease on one of the integration's calls marked as sent (a step with a `find` or `restart_from`, see
- * marksSent) outlives its last renewal: the longest call timeout of those steps' connections plus an ack wait, so the
- * holder's call has ended before another process takes the call over. Undefined when the integration has no such
- * call (no lease, no cost).
+ * The terms of a lease on one of the integration's calls marked as sent (a step with a `find` or `restart_from`, see
+ * marksSent): it outlives its last renewal by the longest call timeout of those steps' connections plus an ack wait,
+ * so the holder's call has ended before another process takes the call over; and a look-up after an unanswered call
+ * waits the longest `commit_window` of those connections. Undefined when the integration has no such call (no lease,
+ * no cost).
  */
-function callLeaseTtl(specSet: CompiledSpecSet, integration: CompiledIntegration, ackWaitMs: number) {
-  if (LEASE_TTLS.has(integration)) return LEASE_TTLS.get(integration);
-  const leased = integration.steps.filter((s) => marksSent(integration, s));
-  const timeouts = leased.map((s) => specSet.connections.get(s.connection)?.timeoutMs ?? 0);
-  const ttl = leased.length === 0 ? undefined : Math.max(...timeouts) + ackWaitMs;
-  LEASE_TTLS.set(integration, ttl);
-  return ttl;
+function callLeaseTerms(specSet: CompiledSpecSet, integration: CompiledIntegration, ackWaitMs: number) {
+  if (LEASE_TERMS.has(integration)) return LEASE_TERMS.get(integration);
+  const connections = integration.steps
+    .filter((s) => marksSent(integration, s))
+    .map((s) => specSet.connections.get(s.connection));
+  const terms =
+    connections.length === 0
+      ? undefined
+      : {
+          ttlMs: Math.max(...connections.map((c) => c?.timeoutMs ?? 0)) + ackWaitMs,
+          commitWindowMs: Math.max(...connections.map((c) => c?.commitWindowMs ?? 0)),
+        };
+  LEASE_TERMS.set(integration, terms);
+  return terms;
 }
 
 /** A KV failure inside the executor is the broker's problem, not the event's: make it retryable, never a DLQ. */
@@ -285,8 +293,10 @@ function infraErrorsRetryable(state: ExecutionState): ExecutionState {
       get: retryableOnFailure(state.checkpoint.get),
       set: retryableOnFailure(state.checkpoint.set),
       clear: retryableOnFailure(state.checkpoint.clear),
-      // Its call-in-flight error is about the event, and passes as it is.
-      ...(state.checkpoint.claim && { claim: retryableOnFailure(state.checkpoint.claim, CALL_IN_FLIGHT) }),
+      // Its call-in-flight and awaiting-commit errors are about the event, and pass as they are.
+      ...(state.checkpoint.claim && {
+        claim: retryableOnFailure(state.checkpoint.claim, [CALL_IN_FLIGHT, AWAITING_COMMIT]),
+      }),
       // Never fails: a renewal the broker did not take only answers false.
       ...(state.checkpoint.holds && { holds: state.checkpoint.holds }),
     },
@@ -295,13 +305,13 @@ function infraErrorsRetryable(state: ExecutionState): ExecutionState {
 
 function retryableOnFailure<A extends unknown[], R>(
   fn: (...args: A) => Promise<R>,
-  passes?: string,
+  passes: readonly string[] = [],
 ): (...args: A) => Promise<R> {
   return async (...args: A): Promise<R> => {
     try {
       return await fn(...args);
     } catch (error) {
-      if (passes && (error as { code?: unknown }).code === passes) throw error;
+      if (passes.includes((error as { code?: string }).code ?? '')) throw error;
       throw new EngineStateError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, {
         cause: error,
       });

@@ -25,6 +25,8 @@ export function httpTestInvoker(specSet: CompiledSpecSet): StepInvoker {
       path: out.path + query,
       body: out.body,
     };
+    // The engine's stack asks the attempt right before the request goes out (a leased call's last word).
+    await context.beforeSend?.();
     let response: Response;
     try {
       response = await fetch(connection.baseUrl + request.path, {
