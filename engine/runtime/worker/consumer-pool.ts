@@ -9,9 +9,18 @@ import { EVENTS_STREAM, consumerName, retryConsumerName } from '../broker/subjec
 import { decideFate } from './error-fate.js';
 import { settle } from './attempt-finish.js';
 
-const PULL_EXPIRES_MS = 5_000;
-/** Tickets of parked keys pulled at once: most of them only wait out their backoff. */
-const RETRY_PULL = 64;
+/**
+ * Every consumer's pulls (partitions and parked keys' tickets). A pull asks for up to 64 messages, and nats.js asks
+ * for 32 more once 32 have arrived: one pull request per 32 deliveries. The client's rule (re-pull below 75 % of
+ * `max_messages`) with the 4 a partition had before sent a pull of 1 for every event, one message in twelve of an
+ * event's broker traffic (docs/runtime.md, "Broker messages per event"). A large batch hoards nothing: a partition's
+ * `max_ack_pending` of 1 lets the broker hand out one message at a time whatever the batch, nats-server puts a pull
+ * with messages left at the back of the consumer's queue after each message (so processes take turns), and it drops
+ * a pull whose inbox nobody listens to any more (a stopped or dead process). Pulls expire after 5 s (the client's
+ * default is 30 s): a pull that lived on a consumer leader that died is noticed after two missed heartbeats, so a
+ * partition resumes within seconds of a failover, not a minute.
+ */
+const PULL = { max_messages: 64, threshold_messages: 32, expires: 5_000 } as const;
 
 export class ConsumerPool {
   readonly #running = new Map<string, ConsumerMessages[]>();
@@ -47,13 +56,7 @@ export class ConsumerPool {
     await Promise.all(
       [...names, retryConsumerName(integration)].map(async (name) => {
         const consumer = await this.js.consumers.get(EVENTS_STREAM, name);
-        // max_ack_pending is 1 per partition, so a small pull batch is enough and leaves little to recover on a stop.
-        // Pulls expire after 5 s (the client's default is 30 s): a pull that lived on a consumer leader that died is
-        // noticed after two missed heartbeats, so a partition resumes within seconds of a failover, not a minute.
-        const max = names.includes(name) ? 4 : RETRY_PULL;
-        loops.push(
-          await consumer.consume({ max_messages: max, expires: PULL_EXPIRES_MS, callback: (m) => this.#dispatch(m) }),
-        );
+        loops.push(await consumer.consume({ ...PULL, callback: (m) => this.#dispatch(m) }));
       }),
     );
   }
