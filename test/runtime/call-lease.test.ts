@@ -304,6 +304,15 @@ describe('call leases in KV', () => {
     await new CallLeases('a', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 }).claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'a#1' });
 
+    // Written by a holder whose clock runs an hour ahead of this reader's: asked again when its lease (3 s) has run
+    // out at the latest, not in an hour.
+    await kv.put(KEY, JSON.stringify({ sent: true, holder: 'd#1', until: Date.now() + 3_600_000, ttl: 3_000 }));
+    const ahead = await new CallLeases('b', 1_000)
+      .attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 })
+      .claim(KEY, await kv.get(KEY))
+      .catch((error: unknown) => error);
+    expect(ahead).toMatchObject({ code: 'call-in-flight', retryAfterMs: 3_000 });
+
     // Run out by the broker's clock too: written with a lease of 1 ms.
     await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1, ttl: 1 }));
     const metrics = createRuntimeMetrics(async () => new Map());

@@ -126,13 +126,14 @@ export class CallLeases {
   /**
    * When to ask again about a call `mark` says another running attempt holds: when its lease runs out (one try per
    * lease, so waiting spends few deliveries), or after an ack wait for an attempt of this engine. Undefined when the
-   * call is free to take.
+   * call is free to take. A lease never has more than its `ttl` left after the write the reader saw, whatever the
+   * reader's clock says: a reader whose clock runs behind the holder's waits at most that long, not the drift.
    */
   heldElsewhere(mark: LeaseMark, now: number): number | undefined {
     if (!mark.holder || mark.until === undefined) return undefined;
     // One of this engine's own: held while its attempt runs (renewed or not), stale once it ended.
     if (this.owns(mark.holder)) return this.#held.has(mark.holder) ? this.ackWaitMs : undefined;
-    return mark.until > now ? mark.until - now : undefined;
+    return mark.until > now ? Math.min(mark.until - now, mark.ttl ?? Infinity) : undefined;
   }
 
   /** Whether a lease holder is one of this engine's attempts. */
