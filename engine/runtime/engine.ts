@@ -55,6 +55,7 @@ import { fetchDependency } from './control/dependency-fetch.js';
 import { registerOpsMetrics } from './observe/ops-metrics.js';
 import { WaitingStore } from './stores/waiting-store.js';
 import { KeyParking } from './worker/key-parking.js';
+import { ParsedHandoff } from './worker/parsed-handoff.js';
 import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
@@ -230,6 +231,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
   // It is also part of KV keys (alert counts), so it keeps to the characters NATS allows in a key.
   const holder = `${hostname().replace(/[^-\w.]/g, '_')}_${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  // One parse per webhook event when this process both ingests and delivers it.
+  const handoff = roles.http && roles.workers ? new ParsedHandoff() : undefined;
   const ctx = {
     specs,
     buckets,
@@ -246,6 +249,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,
+    handoff,
   };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
@@ -349,6 +353,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
             env: options.env,
             secretPolicy: options.security?.secretPolicy,
             budget: ingestBudget,
+            handoff,
           }),
         ready,
         gitWebhook: (req) =>

@@ -85,6 +85,8 @@ export interface PublishRequest {
 
 export interface PublishResult {
   subject: string;
+  /** Where the broker stored the event (or the earlier one this duplicates): its stream and sequence. */
+  stream: string;
   seq: number;
   /** The broker had already stored this msg id inside its dedup window. */
   duplicate: boolean;
@@ -152,7 +154,7 @@ export class EventPublisher {
           throw new EventsStreamFullError(error);
         });
       stored = !ack.duplicate;
-      return { subject, seq: ack.seq, duplicate: ack.duplicate };
+      return { subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     } finally {
       this.room?.settle(size, stored);
     }

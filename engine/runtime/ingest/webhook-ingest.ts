@@ -20,6 +20,8 @@ import type { ClaimedSignature } from './verify-signature.js';
 import { discard, readWebhookBody } from './read-webhook-body.js';
 import type { IngestBudget } from './read-webhook-body.js';
 import { MAX_EVENT_DEPTH, jsonTextDepth, valueDepth } from './json-depth.js';
+import { handsOffEvents } from '../worker/parsed-handoff.js';
+import type { ParsedHandoff } from '../worker/parsed-handoff.js';
 
 export interface IngestReply {
   status: number;
@@ -43,6 +45,8 @@ export interface WebhookIngestDeps {
   secretPolicy?: SecretPolicy;
   /** Bytes of bodies being read at once, across requests: over it, 503 with Retry-After. */
   budget: IngestBudget;
+  /** Set when this process also delivers: a stored event is handed to its worker as parsed here. */
+  handoff?: ParsedHandoff;
 }
 
 export async function ingestWebhook(name: string, req: IncomingMessage, deps: WebhookIngestDeps): Promise<IngestReply> {
@@ -142,7 +146,10 @@ async function accept(
   try {
     const stored = await deps.publisher.publish({ integration: name, identity, data: raw, commit });
     if (stored.duplicate) deps.metrics.duplicates.inc({ integration: name });
-    else deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
+    else {
+      deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
+      if (deps.handoff && handsOffEvents(integration)) deps.handoff.put(stored.stream, stored.seq, event, raw.length);
+    }
     return {
       status: 202,
       body: { id: identity.eventId, key: identity.key, seq: stored.seq, duplicate: stored.duplicate },

@@ -35,6 +35,7 @@ import { hasReversePartner } from './echo-partners.js';
 import type { KeyParking } from './key-parking.js';
 import type { RunningAttempt, RunningEvents } from './running-events.js';
 import type { CallLeases, LeaseTerms } from './call-leases.js';
+import type { ParsedHandoff } from './parsed-handoff.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -57,6 +58,8 @@ export interface WorkerContext {
   running: RunningEvents;
   /** Leases on the calls that can duplicate, across processes (call-leases.ts). */
   leases: CallLeases;
+  /** Webhook events this process's ingest stored, as it parsed them (only when it ingests too). */
+  handoff?: ParsedHandoff;
 }
 
 /**
@@ -91,6 +94,8 @@ async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDeliv
   const digest = keyDigest(d.eventId);
   const kd = keyDigest(d.key);
   const [done, parked] = await Promise.all([ctx.ledger.get(name, d.eventId, digest), ctx.parking.marker(name, kd)]);
+  // Taken after these reads (the message can come in before ingest's PubAck), and whatever becomes of this delivery.
+  const handed = ctx.handoff?.take(flight.msg);
   if (finishedBefore(done, d)) return duplicate(flight, ctx, d, { kd });
   if (parked) {
     // This event parked the key and was not acked (a crash): its ticket may be missing.
@@ -103,7 +108,7 @@ async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDeliv
       return settle(flight, 'ack');
     }
   }
-  return attempt(flight, ctx, d, digest, done, { kd });
+  return attempt(flight, ctx, d, digest, done, { kd }, handed);
 }
 
 /** A parked key's ticket: runs the key's current event (after the backoff of the failure that parked it). */
@@ -164,6 +169,8 @@ async function attempt(
   digest: string,
   done: LedgerRecord | undefined,
   route: Route,
+  /** The event as ingest parsed it (parsed-handoff.ts), on its first delivery in the process that stored it. */
+  handed?: unknown,
 ): Promise<void> {
   const name = d.integration;
   const log = eventLog(ctx, d);
@@ -182,9 +189,9 @@ async function attempt(
     return settle(flight, 'nak', fate?.kind === 'retry' ? fate.delayMs : undefined);
   }
   const base = { d, route, integration, commit: specSet.commit, digest, done, log, waited };
-  let event: unknown;
+  let event = handed;
   try {
-    event = JSON.parse(deliveryText(d));
+    event ??= JSON.parse(deliveryText(d));
   } catch (error) {
     const message = `event is not JSON: ${(error as Error).message}`;
     const failure = { code: 'malformed-event', message, action: 'dead_letter' as const };

@@ -1,0 +1,113 @@
+/**
+ * Webhook events this process just stored, as ingest parsed them, for this process's own worker: ingest must parse a
+ * body to find its key, and without this the worker parses the same bytes again (each parse about 5 % of the
+ * engine's CPU on the engine bench).
+ *
+ * An entry is keyed by where the broker stored the bytes (stream name and sequence from the PubAck): the message the
+ * worker is delivered at that place is exactly those bytes, so the object is what its own parse would give, provided
+ * nothing changed it. Ingest only parses, measures depth, hashes and evaluates the key and dedup expressions between
+ * the parse and the publish; of those, only an expression can write to its input (`[]` flags an array of the event,
+ * a transform with a rebound `$clone` changes it, `$eval` can do either), so integrations whose expressions may do
+ * that are not handed on (`handsOffEvents`).
+ *
+ * Only a first delivery takes its entry, and only once: a redelivery, a retry, a parked event or an event stored by
+ * another process is parsed from its bytes. Entries are bounded in number and age, so a backlog, or another process
+ * consuming what this one stores, never makes this grow; a missed entry only costs the parse.
+ */
+import type { JsMsg } from '@nats-io/jetstream';
+import type { CompiledExpression } from '../../transform/transform-engine.js';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
+
+/** Entries kept at most, their bytes (as received) at most, and for how long. */
+const MAX_ENTRIES = 256;
+const MAX_BYTES = 8 * 1024 * 1024;
+const MAX_AGE_MS = 2_000;
+
+interface Entry {
+  event: unknown;
+  bytes: number;
+  at: number;
+}
+
+export class ParsedHandoff {
+  readonly #entries = new Map<string, Entry>();
+  #bytes = 0;
+
+  constructor(private readonly now: () => number = performance.now.bind(performance)) {}
+
+  /**
+   * Ingest, after the PubAck of a new (not duplicate) message: `event` was parsed from the bytes stored there. When
+   * full, the new event is not kept (rather than the oldest dropped): a full handoff means the worker is behind, and
+   * it takes the oldest entries first.
+   */
+  put(stream: string, seq: number, event: unknown, bytes: number): void {
+    const at = this.now();
+    this.#evictAged(at);
+    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + bytes > MAX_BYTES) return;
+    this.#entries.set(`${stream}:${seq}`, { event, bytes, at });
+    this.#bytes += bytes;
+  }
+
+  /** Worker, for a message of a partition: its parsed event when this is its first delivery, once; else undefined. */
+  take(msg: JsMsg): unknown {
+    if (this.#entries.size === 0) return undefined;
+    const id = `${msg.info.stream}:${msg.seq}`;
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    this.#drop(id, entry);
+    return msg.info.deliveryCount === 1 && this.now() - entry.at <= MAX_AGE_MS ? entry.event : undefined;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Drops the entries past their age (the map is in insertion order, so the oldest come first). */
+  #evictAged(now: number): void {
+    for (const [id, entry] of this.#entries) {
+      if (now - entry.at <= MAX_AGE_MS) return;
+      this.#drop(id, entry);
+    }
+  }
+
+  #drop(id: string, entry: Entry): void {
+    this.#entries.delete(id);
+    this.#bytes -= entry.bytes;
+  }
+}
+
+const SAFE = new WeakMap<CompiledIntegration, boolean>();
+
+/**
+ * Whether ingest may hand this integration's events on: its key and dedup expressions can be shown not to write to
+ * the event. Decided from their syntax trees; an expression without one is not trusted.
+ */
+export function handsOffEvents(integration: CompiledIntegration): boolean {
+  let safe = SAFE.get(integration);
+  if (safe === undefined) {
+    safe = readsOnly(integration.key) && (!integration.dedupId || readsOnly(integration.dedupId));
+    SAFE.set(integration, safe);
+  }
+  return safe;
+}
+
+function readsOnly(expression: CompiledExpression): boolean {
+  const ast = expression.ast?.();
+  if (ast === undefined) return false;
+  const stack: unknown[] = [ast];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== 'object' || seen.has(node)) continue;
+    seen.add(node);
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    const n = node as Record<string, unknown>;
+    if (n.keepArray === true || n.keepSingletonArray === true || n.type === 'transform') return false;
+    if (n.type === 'variable' && n.value === 'eval') return false;
+    stack.push(...Object.values(n));
+  }
+  return true;
+}
