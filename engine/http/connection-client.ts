@@ -20,6 +20,7 @@ import { ConcurrencyGate } from './concurrency-gate.js';
 import { TokenBucket } from './rate-limiter.js';
 import { redactBody, redactHeaders, redactUrl } from './redact.js';
 import { requestUrl } from './request-url.js';
+import { rememberSentJson } from './sent-json.js';
 import { createTelemetry } from './telemetry.js';
 import type { HttpCallEvent, HttpLogger, TelemetryHook } from './telemetry.js';
 import { TransportError, createUndiciTransport } from './transport.js';
@@ -287,6 +288,8 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
         headers: {},
         body: redactBody(outbound.body, masked, body),
       };
+      // Recorded as sent (nothing masked): the trace record reuses the text.
+      if (body !== undefined && sent.body === outbound.body) rememberSentJson(outbound.body, body);
       const response = await send(name, outbound, url, sent, context, body);
       return { sent, response, result: interpret(response) };
     } catch (error) {

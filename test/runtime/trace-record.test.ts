@@ -1,11 +1,25 @@
 /**
  * A trace record as stored (engine/runtime/stores/trace-log.ts, `traceJson`): every field of the attempt, request
  * bodies and step results kept whole up to 2 KB of JSON and cut beyond it, marked with their full length. The JSON is
- * assembled from each piece's own serialisation, so it must parse to exactly that record.
+ * assembled from each piece's own serialisation, so it must parse to exactly that record. Through a real engine, a
+ * body is traced as the target received it (the HTTP client's text is reused), and masked when it was recorded masked.
  */
-import { describe, expect, it } from 'vitest';
-import { traceJson } from '../../engine/runtime/stores/trace-log.js';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REDACTED } from '../../engine/http/redact.js';
+import { rememberSentJson } from '../../engine/http/sent-json.js';
+import { TraceLog, traceJson } from '../../engine/runtime/stores/trace-log.js';
 import type { TraceRecord } from '../../engine/runtime/stores/trace-log.js';
+import { waitFor } from './helpers/runtime-harness.js';
+import { startVendorEngine } from './helpers/vendor-engine.js';
+import type { VendorEngine } from './helpers/vendor-engine.js';
+
+let h: VendorEngine | undefined;
+afterEach(async () => {
+  await h?.dispose();
+  h = undefined;
+});
 
 const base: TraceRecord = {
   integration: 'orders',
@@ -50,6 +64,14 @@ describe('trace records', () => {
     expect(stored).toMatchObject({ integration: 'orders', key: 'o-"1"', attempt: 2, outcome: 'dead_lettered' });
   });
 
+  it('take a sent body from the text the HTTP client sent, not from serialising it again', () => {
+    const body = { id: 1, note: 'x' };
+    // The wire text differs here only to show where the record's text comes from.
+    rememberSentJson(body, '{"id":1,"note":"x","sent":true}');
+    const stored = JSON.parse(traceJson({ ...base, requests: [{ step: 's', method: 'PUT', path: '/p', body }] }));
+    expect(stored.requests[0].body).toStrictEqual({ id: 1, note: 'x', sent: true });
+  });
+
   it('keep a body of exactly 2 KB whole, and write no requests as an empty list', () => {
     const body = { pad: 'y'.repeat(2048 - '{"pad":""}'.length) };
     expect(JSON.stringify(body)).toHaveLength(2048);
@@ -58,5 +80,59 @@ describe('trace records', () => {
     ) as TraceRecord;
     expect(stored.requests[0].body).toStrictEqual(body);
     expect(JSON.parse(traceJson(base))).toStrictEqual(base);
+  });
+});
+
+describe('trace records of delivered events', () => {
+  it('show each body as the target received it: whole, cut at 2 KB, or with secret fields masked', async () => {
+    h = await startVendorEngine(
+      {
+        'orders.yaml': `apiVersion: junction/v1
+kind: Integration
+name: orders
+source: { webhook: { verify: none } }
+key: $string(id)
+steps:
+  - id: write
+    connection: target
+    operation: post
+    params: { path: /orders }
+    body: '$'
+owns: [{ connection: target, object: resource, fields: ["*"] }]
+`,
+      },
+      {},
+    );
+    const events = [
+      { id: 1, note: 'long "quoted" \u2028 text é'.repeat(120) },
+      { id: 2, note: 'short' },
+      { id: 3, password: 'hunter2-but-longer', note: 'n'.repeat(3000) },
+    ];
+    for (const event of events) {
+      const res = await fetch(`${h.engine.url}/hooks/orders`, { method: 'POST', body: JSON.stringify(event) });
+      expect(res.status).toBe(202);
+    }
+    await waitFor(() => h!.received('orders').length === 3, 'delivered');
+
+    const nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
+    try {
+      const trace = new TraceLog(jetstream(nc), await jetstreamManager(nc));
+      const traced = async (key: string) => {
+        let records: TraceRecord[] = [];
+        await waitFor(async () => (records = await trace.read('orders', key)).length === 1, `trace of ${key}`);
+        return records[0].requests[0].body;
+      };
+      const received = (id: number) => h!.received('orders').find((body) => body.id === id)!;
+      const cut = (json: string) => `${json.slice(0, 2048)}… (${json.length} bytes)`;
+
+      const first = JSON.stringify(received(1));
+      expect(first.length).toBeGreaterThan(2048);
+      expect(await traced('1')).toBe(cut(first));
+      expect(await traced('2')).toStrictEqual(received(2));
+      expect(received(3).password).toBe('hunter2-but-longer');
+      expect(await traced('3')).toBe(cut(JSON.stringify({ ...received(3), password: REDACTED })));
+    } finally {
+      await nc.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { keyToken } from '../broker/subjects.js';
+import { jsonOf } from '../../http/sent-json.js';
 
 export const TRACE_STREAM = 'JUNCTION_TRACE';
 export const TRACE_PREFIX = 'junction.trace';
@@ -115,7 +116,7 @@ export class TraceLog {
 /**
  * The record as stored: each request body and the step results kept whole when their JSON is 2 KB or less, else that
  * JSON cut at 2 KB (marked). Built from the pieces' own JSON, so no body is serialised twice (once to measure it,
- * once in the record).
+ * once in the record), and a request body as the HTTP client sent it is not serialised again (sent-json.ts).
  */
 export function traceJson(record: TraceRecord): string {
   const { requests, results, ...rest } = record;
@@ -132,7 +133,7 @@ export function traceJson(record: TraceRecord): string {
 
 /** A value's JSON when 2 KB or less, else the JSON of a string: that JSON cut at 2 KB, marked with its length. */
 function cutJson(value: unknown): string | undefined {
-  const text = JSON.stringify(value) as string | undefined;
+  const text = jsonOf(value);
   return text === undefined || text.length <= 2048
     ? text
     : JSON.stringify(`${text.slice(0, 2048)}… (${text.length} bytes)`);
