@@ -8,7 +8,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import type { KvEntry } from '@nats-io/kv';
 import { connect, errors } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -21,6 +20,7 @@ import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
+import { outcome, seen } from './helpers/kv-outcomes.js';
 
 let nats: TestNatsServer;
 let nc: NatsConnection;
@@ -42,23 +42,9 @@ async function bothBuckets(name: string) {
   return { stock, inbox: await new Kvm(inboxJs).open(name), inboxJs, sent };
 }
 
-/** What the engine reads off an entry. */
-function seen(entry: KvEntry | null) {
-  return (
-    entry && {
-      key: entry.key,
-      operation: entry.operation,
-      revision: entry.revision,
-      length: entry.length,
-      value: entry.string(),
-    }
-  );
-}
-
 /** Runs `act` on both clients and expects the same outcome (value or error message). */
 async function same<T>(stock: () => Promise<T>, inbox: () => Promise<T>): Promise<T | string> {
-  const settle = (p: Promise<T>) => p.catch((error: Error) => `${error.name}: ${error.message}`);
-  const [a, b] = [await settle(stock()), await settle(inbox())];
+  const [a, b] = [await outcome(stock), await outcome(inbox)];
   expect(b).toEqual(a);
   return b;
 }

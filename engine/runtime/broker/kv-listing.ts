@@ -24,7 +24,11 @@ export async function listKvKeys(kv: KV, filter = '>'): Promise<string[]> {
 
 /** The live (not deleted) entry of a key. */
 export async function readLiveEntry(kv: KV, key: string): Promise<KvEntry | undefined> {
-  const entry = await kv.get(key);
+  return liveEntry(await kv.get(key));
+}
+
+/** The entry if it holds a value (not a deleted or purged key's marker). */
+export function liveEntry(entry: KvEntry | null): KvEntry | undefined {
   return entry && entry.operation === 'PUT' && entry.length > 0 ? entry : undefined;
 }
 

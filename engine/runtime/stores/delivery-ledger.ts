@@ -4,6 +4,9 @@
  * without touching the target. `create()` fails when the key exists, so two writers can never both record one event.
  */
 import type { KV } from '@nats-io/kv';
+import { hotKv } from '../broker/hot-kv.js';
+import { liveEntry } from '../broker/kv-listing.js';
+import type { HotKv } from '../broker/hot-kv.js';
 import { keyDigest } from '../broker/subjects.js';
 
 export type LedgerStatus = 'delivered' | 'skipped' | 'echo_suppressed' | 'dead_lettered';
@@ -29,8 +32,11 @@ export interface LedgerRecord {
 
 export class DeliveryLedger {
   readonly #kv: KV;
+  /** The read and the create every event makes. */
+  readonly #hot: HotKv;
   constructor(kv: KV) {
     this.#kv = kv;
+    this.#hot = hotKv(kv);
   }
 
   /**
@@ -41,9 +47,8 @@ export class DeliveryLedger {
   }
 
   async get(integration: string, eventId: string, digest?: string): Promise<LedgerRecord | undefined> {
-    const entry = await this.#kv.get(DeliveryLedger.key(integration, eventId, digest));
-    if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
-    return { entry: entry.json<LedgerEntry>(), revision: entry.revision };
+    const entry = liveEntry(await this.#hot.get(DeliveryLedger.key(integration, eventId, digest)));
+    return entry && { entry: entry.json<LedgerEntry>(), revision: entry.revision };
   }
 
   /**
@@ -61,7 +66,7 @@ export class DeliveryLedger {
     const key = DeliveryLedger.key(integration, eventId, digest);
     const value = JSON.stringify(entry);
     try {
-      if (revision === undefined) await this.#kv.create(key, value);
+      if (revision === undefined) await this.#hot.create(key, value);
       else await this.#kv.update(key, value, revision);
       return true;
     } catch (error) {

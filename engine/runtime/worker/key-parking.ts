@@ -16,7 +16,9 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
+import { liveEntry, purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
+import { hotKv } from '../broker/hot-kv.js';
+import type { HotKv } from '../broker/hot-kv.js';
 import { retrySubject } from '../broker/subjects.js';
 import type { EventDelivery } from './event-delivery.js';
 
@@ -54,14 +56,19 @@ interface StoredEvent extends Omit<EventDelivery, 'data' | 'attempt'> {
 }
 
 export class KeyParking {
+  /** The marker read every event from a partition makes. */
+  readonly #hot: HotKv;
+
   constructor(
     private readonly kv: KV,
     private readonly js: JetStreamClient,
-  ) {}
+  ) {
+    this.#hot = hotKv(kv);
+  }
 
   /** The key's parking, if it is parked. */
   async marker(integration: string, kd: string): Promise<ParkedKey | undefined> {
-    const entry = await readLiveEntry(this.kv, markerKey(integration, kd));
+    const entry = liveEntry(await this.#hot.get(markerKey(integration, kd)));
     return entry && { marker: entry.json<ParkMarker>(), revision: entry.revision };
   }
 
