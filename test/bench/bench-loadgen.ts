@@ -10,7 +10,18 @@ import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
 import { ORDER_HEADER } from './latency-stages.js';
 
 const PATH = '/hooks/magento-orders-to-erp';
-let agent = new Agent({ keepAlive: true, maxSockets: 64 });
+let agent: Agent | undefined;
+
+/**
+ * Each loop opens its own connections. The ingest closes a connection idle for its keep-alive timeout (5 s, and
+ * node:http waits 1 s more), and Node 20's Agent ignores the server's `Keep-Alive: timeout=5` hint unless it has a
+ * `timeout` option, so sockets left idle over the pause between two phases could be closed by the server just as the
+ * next phase reused them: `socket hang up` (ECONNRESET), and the one retry could meet another socket closing.
+ */
+function freshAgent(maxSockets: number): void {
+  agent?.destroy();
+  agent = new Agent({ keepAlive: true, maxSockets });
+}
 
 /** The orders of the next run, built before its clock starts, and the webhook paths they go to in turn. */
 let prepared: { from: number; bodies: Buffer[]; paths: string[] } = { from: 0, bodies: [], paths: [PATH] };
@@ -63,10 +74,7 @@ serveParent({
   },
   /** Closed loop over the prepared orders; resolves with the elapsed ms once every order got its 202. */
   closedLoop: async ({ url, concurrency }: { url: string; concurrency: number }) => {
-    if (agent.maxSockets !== concurrency) {
-      agent.destroy();
-      agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-    }
+    freshAgent(concurrency);
     const target = new URL(url);
     const { from, bodies: all, paths } = prepared;
     const count = all.length;
@@ -87,6 +95,7 @@ serveParent({
    * its POST started.
    */
   openLoop: async ({ url, rate }: { url: string; rate: number }) => {
+    freshAgent(64);
     const target = new URL(url);
     const { from, bodies: all, paths } = prepared;
     const count = all.length;
