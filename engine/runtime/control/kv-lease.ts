@@ -1,32 +1,64 @@
 /**
  * A lease in a KV bucket: one process of the cluster does a periodic job (a reconcile round, alert evaluation) or
  * runs a source. Taken with compare-and-set when free or expired, renewed by its holder; a holder that dies loses it
- * at `until`, one that stops hands it back.
+ * at `until`, one that stops hands it back. `until` is the holder's clock: a taker whose clock runs ahead waits out the
+ * rest by the broker's timestamps (`brokerMsUntil`) where running twice matters.
  */
 import type { KV } from '@nats-io/kv';
 
 export interface LeaseHolder {
   holder: string;
-  /** Epoch ms the lease runs out unless renewed. */
+  /** Epoch ms the lease runs out unless renewed, by the holder's clock. */
   until: number;
 }
 
-/** True when `holder` holds `key` for the next `ttlMs` (took it, or renewed its own). */
-export async function takeLease(kv: KV, key: string, holder: string, ttlMs: number): Promise<boolean> {
-  const value = JSON.stringify({ holder, until: Date.now() + ttlMs });
+/** What `takeLease` wrote, and the lease of another holder it replaced. */
+export interface TakenLease {
+  /** The revision of this holder's lease. */
+  revision: number;
+  /**
+   * Another holder's lease that this process's clock judged run out (not handed back): when the broker stored its
+   * last write, and how long it lasted past that write (undefined for leases written before the TTL was stored).
+   */
+  replaced?: { written: Date; ttlMs: number | undefined };
+}
+
+/**
+ * Takes `key` for `holder` for the next `ttlMs` when it is free, handed back or run out by this process's clock, or
+ * renews `holder`'s own; undefined while another holder's lease runs (or another process won the compare-and-set).
+ */
+export async function takeLease(kv: KV, key: string, holder: string, ttlMs: number): Promise<TakenLease | undefined> {
+  const value = JSON.stringify({ holder, until: Date.now() + ttlMs, ttl: ttlMs });
   try {
     const entry = await kv.get(key);
-    if (!entry || entry.operation !== 'PUT') await kv.create(key, value);
-    else {
-      const held = entry.json<{ holder?: string; until?: number }>();
-      if (held.holder !== holder && (held.until ?? 0) > Date.now()) return false;
-      await kv.update(key, value, entry.revision);
-    }
-    return true;
+    if (!entry || entry.operation !== 'PUT') return { revision: await kv.create(key, value) };
+    const held = entry.json<{ holder?: string; until?: number; ttl?: number }>();
+    if (held.holder !== holder && (held.until ?? 0) > Date.now()) return undefined;
+    const revision = await kv.update(key, value, entry.revision);
+    const live = held.holder && held.holder !== holder && (held.until ?? 0) > 0;
+    return live ? { revision, replaced: { written: entry.created, ttlMs: held.ttl } } : { revision };
   } catch {
     // Another process won the compare-and-set.
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * How long after the broker stored this process's write `revision` of `key` it is `endsAt` (epoch ms by the broker's
+ * clock, from a time it stored: another holder's last write plus its TTL, say). Both times are the broker's, so no two
+ * processes' clocks are compared: a reader whose clock runs ahead takes a lease over early, then waits this long before
+ * it acts as the holder. `unread` when the write cannot be read back. Used by the source leases and the call leases
+ * (worker/call-leases.ts).
+ */
+export async function brokerMsUntil(
+  kv: KV,
+  key: string,
+  revision: number,
+  endsAt: number,
+  unread: number,
+): Promise<number> {
+  const ours = await kv.get(key, { revision }).catch(() => null);
+  return ours ? endsAt - ours.created.getTime() : unread;
 }
 
 /** Who holds `key` now; undefined when nobody does (never taken, handed back or run out). */

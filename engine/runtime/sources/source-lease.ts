@@ -5,12 +5,14 @@
  * in the control bucket (kv-lease.ts). The holder runs the source and renews every third of the TTL; the others
  * retry at that pace and the moment the held lease runs out, then resume from the stored replay id or cursor.
  * A leader that cannot renew stops before its lease can run out, and a graceful stop hands the lease back.
- * Exactly-once does not rest on the lease: should two engines overlap (clocks drifting past the margin), the
- * broker's dedup id and the ledger still drop what both stored.
+ * Another engine judges the lease run out by its own clock, which may run ahead of the holder's: having taken it over,
+ * it starts the source only once the old lease has run out by the broker's timestamps (brokerMsUntil), by when
+ * the old holder has stopped (its next renewal finds the lease taken, or its deadline passes). Exactly-once does not
+ * rest on the lease anyway: the broker's dedup id and the ledger drop what two sources stored.
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import { leaseHolder, releaseLease, takeLease } from '../control/kv-lease.js';
+import { leaseHolder, brokerMsUntil, releaseLease, takeLease } from '../control/kv-lease.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
 
 export interface SourceLeaseDeps {
@@ -35,6 +37,8 @@ export class SourceLease {
   #leading: (() => Promise<void>) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
+  /** Not leading before then (monotonic ms): the rest of another holder's lease, taken over early. */
+  #notBefore = 0;
   #stopped = false;
   #tick: Promise<void> = Promise.resolve();
 
@@ -66,15 +70,26 @@ export class SourceLease {
     const { control, holder, ttlMs, log } = this.deps;
     const asked = Date.now();
     const held = await takeLease(control, this.#key, holder, ttlMs);
+    if (held?.replaced) {
+      const theirs = held.replaced.ttlMs ?? ttlMs;
+      const endsAt = held.replaced.written.getTime() + theirs;
+      const left = await brokerMsUntil(control, this.#key, held.revision, endsAt, theirs);
+      if (left > 0) {
+        this.#notBefore = performance.now() + left;
+        log.info({ integration: this.integration, holder, waitMs: left }, "waiting out the previous holder's lease");
+      }
+    }
     if (this.#stopped) return;
     if (held) {
+      // Should the next renewals fail or hang, stop while the lease still holds (a sixth of the TTL to spare).
+      clearTimeout(this.#deadline);
+      this.#deadline = setTimeout(() => void this.#abdicate('lease not renewed'), asked + (ttlMs * 5) / 6 - Date.now());
+      const wait = this.#notBefore - performance.now();
+      if (!this.#leading && wait > 0) return this.#schedule(Math.min(ttlMs / 3, wait));
       if (!this.#leading) {
         log.info({ integration: this.integration, holder }, 'leading the source');
         this.#leading = this.lead();
       }
-      // Should the next renewals fail or hang, stop while the lease still holds (a sixth of the TTL to spare).
-      clearTimeout(this.#deadline);
-      this.#deadline = setTimeout(() => void this.#abdicate('lease not renewed'), asked + (ttlMs * 5) / 6 - Date.now());
       return this.#schedule(ttlMs / 3);
     }
     if (this.#leading) await this.#abdicate('lease lost');

@@ -24,6 +24,7 @@
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { EngineStateError } from '../../execute/engine-state-error.js';
+import { brokerMsUntil } from '../control/kv-lease.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import { AWAITING_COMMIT, CALL_IN_FLIGHT } from './error-fate.js';
 
@@ -221,8 +222,7 @@ export class AttemptLeases {
    * the time it stored this attempt's lease), without spending the budget.
    */
   async #awaitCommit(key: string, revision: number, since: number): Promise<void> {
-    const ours = await this.kv.get(key, { revision }).catch(() => null);
-    const left = ours ? since + this.#commitWindowMs - ours.created.getTime() : this.#commitWindowMs;
+    const left = await brokerMsUntil(this.kv, key, revision, since + this.#commitWindowMs, this.#commitWindowMs);
     if (left <= 0) return;
     throw new EngineStateError(
       AWAITING_COMMIT,
@@ -239,8 +239,7 @@ export class AttemptLeases {
    */
   async #outlast(key: string, revision: number, seen: KvEntry, mark: LeaseMark): Promise<void> {
     const ttlMs = mark.ttl ?? this.#ttlMs;
-    const ours = await this.kv.get(key, { revision }).catch(() => null);
-    const early = ours ? seen.created.getTime() + ttlMs - ours.created.getTime() : ttlMs;
+    const early = await brokerMsUntil(this.kv, key, revision, seen.created.getTime() + ttlMs, ttlMs);
     if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
   }
 
