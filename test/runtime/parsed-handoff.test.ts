@@ -4,11 +4,14 @@
  * attempt did to the event, expressions that can write to the event are not handed on, and the handoff stays bounded
  * when nothing takes from it.
  */
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ParsedHandoff, handsOffEvents } from '../../engine/runtime/worker/parsed-handoff.js';
 import { identifyEvent } from '../../engine/runtime/ingest/event-publisher.js';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
+import { startTestNatsServer } from '../helpers/nats-server.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { compileRuntimeSpecs, integrationYaml } from './helpers/runtime-specs.js';
@@ -123,19 +126,22 @@ describe('parsed handoff from ingest to worker', () => {
   });
 });
 
+/** A stored body of `n` bytes. */
+const body = (n: number) => Buffer.alloc(n, 'x');
+
 describe('ParsedHandoff bounds', () => {
-  const message = (seq: number, deliveryCount = 1, stream = 'JUNCTION_EVENTS') =>
-    ({ seq, info: { stream, deliveryCount } }) as unknown as JsMsg;
+  const message = (seq: number, deliveryCount = 1, stream = 'JUNCTION_EVENTS', data = body(10)) =>
+    ({ seq, data, info: { stream, deliveryCount } }) as unknown as JsMsg;
 
   it('gives an entry once, to the first delivery of the same stream and sequence only', () => {
     const handoff = new ParsedHandoff(() => 0);
     const event = { id: 1 };
-    handoff.put('JUNCTION_EVENTS', 5, event, 10);
+    handoff.put('JUNCTION_EVENTS', 5, event, body(10));
     expect(handoff.take(message(5, 1, 'OTHER'))).toBeUndefined();
     expect(handoff.take(message(6))).toBeUndefined();
     expect(handoff.take(message(5))).toBe(event);
     expect(handoff.take(message(5))).toBeUndefined();
-    handoff.put('JUNCTION_EVENTS', 9, event, 10);
+    handoff.put('JUNCTION_EVENTS', 9, event, body(10));
     // A redelivery takes the entry away and parses.
     expect(handoff.take(message(9, 2))).toBeUndefined();
     expect(handoff.take(message(9))).toBeUndefined();
@@ -145,22 +151,72 @@ describe('ParsedHandoff bounds', () => {
   it('stays bounded in entries, bytes and age when nothing takes, keeping the oldest (taken first)', () => {
     let now = 0;
     const handoff = new ParsedHandoff(() => now);
-    for (let seq = 1; seq <= 5_000; seq++) handoff.put('S', seq, { seq }, 100);
+    for (let seq = 1; seq <= 5_000; seq++) handoff.put('S', seq, { seq }, body(100));
     expect(handoff.size).toBe(256);
     expect(handoff.take(message(257, 1, 'S'))).toBeUndefined();
-    expect(handoff.take(message(1, 1, 'S'))).toEqual({ seq: 1 });
+    expect(handoff.take(message(1, 1, 'S', body(100)))).toEqual({ seq: 1 });
 
     const big = new ParsedHandoff(() => now);
-    for (let seq = 1; seq <= 100; seq++) big.put('B', seq, { seq }, 1024 * 1024);
+    for (let seq = 1; seq <= 100; seq++) big.put('B', seq, { seq }, body(1024 * 1024));
     expect(big.size).toBe(8);
     expect(big.take(message(9, 1, 'B'))).toBeUndefined();
-    expect(big.take(message(8, 1, 'B'))).toEqual({ seq: 8 });
+    expect(big.take(message(8, 1, 'B', body(1024 * 1024)))).toEqual({ seq: 8 });
 
     // Past their age, entries give nothing and go with the next put.
     now = 2_001;
     expect(handoff.take(message(2, 1, 'S'))).toBeUndefined();
-    handoff.put('C', 1, { seq: 1 }, 100);
+    handoff.put('C', 1, { seq: 1 }, body(100));
     expect(handoff.size).toBe(1);
-    expect(handoff.take(message(1, 1, 'C'))).toEqual({ seq: 1 });
+    expect(handoff.take(message(1, 1, 'C', body(100)))).toEqual({ seq: 1 });
+  });
+});
+
+describe('ParsedHandoff after the broker gave a sequence again', () => {
+  it('a message stored at the place of an entry whose message is gone is parsed, not given that entry', async () => {
+    // A stream made again (as after a crash that lost its tail) gives its sequences again: the entry left by the
+    // first event must not reach the worker as another event (here of another integration, never handed on).
+    const nats = await startTestNatsServer();
+    const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const js = jetstream(nc);
+      const stream = { name: 'EVENTS', subjects: ['ev.>'] };
+      await jsm.streams.add(stream);
+      const handoff = new ParsedHandoff();
+      const first = Buffer.from('{"id":1,"for":"orders"}');
+      const stored = await js.publish('ev.orders', first);
+      handoff.put(stored.stream, stored.seq, JSON.parse(first.toString()), first);
+
+      await jsm.streams.delete(stream.name);
+      await jsm.streams.add(stream);
+      const second = Buffer.from('{"id":2,"for":"customers"}');
+      const again = await js.publish('ev.customers', second);
+      expect([again.stream, again.seq]).toEqual([stored.stream, stored.seq]);
+      // A rewound broker can also store a new event of the same length at a reused place.
+      handoff.put('S', 1, { id: 1 }, Buffer.from('{"id":1}'));
+
+      await jsm.consumers.add(stream.name, { durable_name: 'worker', ack_policy: AckPolicy.Explicit });
+      const msg = await (await js.consumers.get(stream.name, 'worker')).next({ expires: 5_000 });
+      expect(msg?.seq).toBe(stored.seq);
+      expect(msg?.info.deliveryCount).toBe(1);
+      expect(handoff.take(msg!)).toBeUndefined();
+      const sameLength = { seq: 1, data: Buffer.from('{"id":2}'), info: { stream: 'S', deliveryCount: 1 } };
+      expect(handoff.take(sameLength as unknown as JsMsg)).toBeUndefined();
+      expect(handoff.size).toBe(0);
+    } finally {
+      await nc.close();
+      await nats.dispose();
+    }
+  });
+
+  it('an entry put again at the same place replaces the first and frees its bytes', () => {
+    const handoff = new ParsedHandoff(() => 0);
+    const big = body(5 * 1024 * 1024);
+    handoff.put('S', 1, { v: 1 }, big);
+    handoff.put('S', 1, { v: 2 }, big);
+    handoff.put('S', 2, { v: 3 }, body(2 * 1024 * 1024));
+    const msg = (seq: number, data: Buffer) => ({ seq, data, info: { stream: 'S', deliveryCount: 1 } }) as unknown;
+    expect(handoff.take(msg(1, big) as JsMsg)).toEqual({ v: 2 });
+    expect(handoff.take(msg(2, body(2 * 1024 * 1024)) as JsMsg)).toEqual({ v: 3 });
   });
 });

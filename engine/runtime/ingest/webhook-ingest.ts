@@ -148,7 +148,7 @@ async function accept(
     if (stored.duplicate) deps.metrics.duplicates.inc({ integration: name });
     else {
       deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
-      if (deps.handoff && handsOffEvents(integration)) deps.handoff.put(stored.stream, stored.seq, event, raw.length);
+      if (deps.handoff && handsOffEvents(integration)) deps.handoff.put(stored.stream, stored.seq, event, raw);
     }
     return {
       status: 202,

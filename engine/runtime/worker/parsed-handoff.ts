@@ -3,12 +3,14 @@
  * body to find its key, and without this the worker parses the same bytes again (each parse about 5 % of the
  * engine's CPU on the engine bench).
  *
- * An entry is keyed by where the broker stored the bytes (stream name and sequence from the PubAck): the message the
- * worker is delivered at that place is exactly those bytes, so the object is what its own parse would give, provided
- * nothing changed it. Ingest only parses, measures depth, hashes and evaluates the key and dedup expressions between
- * the parse and the publish; of those, only an expression can write to its input (`[]` flags an array of the event,
- * a transform with a rebound `$clone` changes it, `$eval` can do either), so integrations whose expressions may do
- * that are not handed on (`handsOffEvents`).
+ * An entry is keyed by where the broker stored the bytes (stream name and sequence from the PubAck) and given only to
+ * a message with exactly those bytes: a broker whose state was rewound (a crash that lost the stream's tail, a
+ * stream deleted and made again) stores other messages at sequences it already gave, possibly events of another
+ * integration, so the place alone does not prove the bytes. The object is then what the worker's own parse would
+ * give, provided nothing changed it. Ingest only parses, measures depth, hashes and evaluates the key and dedup
+ * expressions between the parse and the publish; of those, only an expression can write to its input (`[]` flags an
+ * array of the event, a transform with a rebound `$clone` changes it, `$eval` can do either), so integrations whose
+ * expressions may do that are not handed on (`handsOffEvents`).
  *
  * Only a first delivery takes its entry, and only once: a redelivery, a retry, a parked event or an event stored by
  * another process is parsed from its bytes. Entries are bounded in number and age, so a backlog, or another process
@@ -25,7 +27,8 @@ const MAX_AGE_MS = 2_000;
 
 interface Entry {
   event: unknown;
-  bytes: number;
+  /** The body as received and stored: kept to compare with the delivered message's bytes. */
+  data: Buffer;
   at: number;
 }
 
@@ -40,12 +43,16 @@ export class ParsedHandoff {
    * full, the new event is not kept (rather than the oldest dropped): a full handoff means the worker is behind, and
    * it takes the oldest entries first.
    */
-  put(stream: string, seq: number, event: unknown, bytes: number): void {
+  put(stream: string, seq: number, event: unknown, data: Buffer): void {
     const at = this.now();
     this.#evictAged(at);
-    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + bytes > MAX_BYTES) return;
-    this.#entries.set(`${stream}:${seq}`, { event, bytes, at });
-    this.#bytes += bytes;
+    const id = `${stream}:${seq}`;
+    // An entry still at this place is from before a rewind of the broker: its message is gone.
+    const stale = this.#entries.get(id);
+    if (stale) this.#drop(id, stale);
+    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + data.length > MAX_BYTES) return;
+    this.#entries.set(id, { event, data, at });
+    this.#bytes += data.length;
   }
 
   /** Worker, for a message of a partition: its parsed event when this is its first delivery, once; else undefined. */
@@ -55,7 +62,8 @@ export class ParsedHandoff {
     const entry = this.#entries.get(id);
     if (!entry) return undefined;
     this.#drop(id, entry);
-    return msg.info.deliveryCount === 1 && this.now() - entry.at <= MAX_AGE_MS ? entry.event : undefined;
+    const first = msg.info.deliveryCount === 1 && this.now() - entry.at <= MAX_AGE_MS;
+    return first && entry.data.equals(msg.data) ? entry.event : undefined;
   }
 
   get size(): number {
@@ -72,7 +80,7 @@ export class ParsedHandoff {
 
   #drop(id: string, entry: Entry): void {
     this.#entries.delete(id);
-    this.#bytes -= entry.bytes;
+    this.#bytes -= entry.data.length;
   }
 }
 
