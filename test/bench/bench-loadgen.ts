@@ -23,6 +23,9 @@ function freshAgent(maxSockets: number): void {
   agent = new Agent({ keepAlive: true, maxSockets });
 }
 
+/** Orders the closed loops of this process got a 202 for so far. */
+let accepted = 0;
+
 /** The orders of the next run, built before its clock starts, and the webhook paths they go to in turn. */
 let prepared: { from: number; bodies: Buffer[]; paths: string[] } = { from: 0, bodies: [], paths: [PATH] };
 
@@ -72,19 +75,33 @@ serveParent({
       paths,
     };
   },
-  /** Closed loop over the prepared orders; resolves with the elapsed ms once every order got its 202. */
-  closedLoop: async ({ url, concurrency }: { url: string; concurrency: number }) => {
+  /**
+   * Closed loop over the prepared orders, or over orders `first` .. `end - 1` of them (so that two loops can run back
+   * to back without building bodies in between); resolves with the elapsed ms once every order got its 202.
+   */
+  closedLoop: async ({
+    url,
+    concurrency,
+    first,
+    end,
+  }: {
+    url: string;
+    concurrency: number;
+    first?: number;
+    end?: number;
+  }) => {
     freshAgent(concurrency);
     const target = new URL(url);
     const { from, bodies: all, paths } = prepared;
-    const count = all.length;
-    let next = 0;
+    const count = end === undefined ? all.length : end - from;
+    let next = first === undefined ? 0 : first - from;
     const start = wallMs();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         for (let i = next++; i < count; i = next++) {
           const status = await post(target, all[i], paths[i % paths.length]);
           if (status !== 202) throw new Error(`order ${from + i} refused: ${status}`);
+          accepted++;
         }
       }),
     );
@@ -114,4 +131,6 @@ serveParent({
     return sent;
   },
   cpuMs: () => ownCpuMs(),
+  /** Orders the closed loops of this process got a 202 for so far. */
+  accepted: () => accepted,
 });

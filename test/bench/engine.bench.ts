@@ -10,7 +10,8 @@
  * The latency phase runs unpinned (BENCH_LATENCY_PIN=1 keeps the pinning), and says where its slowest 1 % spent
  * their time (latency-stages.ts).
  * To profile the engine alone: BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the engine process over the
- * measured run only; BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_EVENTS sets the measured count (3000).
+ * measured run only; BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_WARMUP and BENCH_EVENTS set the warm-up
+ * (10,000) and the measured count (20,000); both runs print their figures per block of BENCH_BLOCK events (2,000).
  * The engine is the tsc build in dist/, as the package ships it, built first; BENCH_ENGINE=source runs the engine/
  * sources through tsx instead (shipped-engine.ts).
  */
@@ -29,9 +30,20 @@ import { compileBenchSpecs } from './engine-bench-fixtures.js';
 import { loadBenchEngine } from './shipped-engine.js';
 import { LatencyStages } from './latency-stages.js';
 import type { TailSummary } from './latency-stages.js';
+import { RunSampler, blocksOf } from './run-blocks.js';
+import type { Block } from './run-blocks.js';
 
 const CEILING_MESSAGES = 30_000;
-const ENGINE_EVENTS = Number(process.env.BENCH_EVENTS) || 3_000;
+/**
+ * Events before the measured run (BENCH_WARMUP). A fresh engine spends 2-3 times the steady CPU per event on its
+ * first few thousand (V8 has not optimised the hot path yet); on the 2-core VM it cost what a warm one does after
+ * 4,000 deliveries (docs/runtime.md, "Warm-up and steady state"), so a run of 3,000 after 300 measured mostly that.
+ */
+const WARM_UP_EVENTS = Number(process.env.BENCH_WARMUP) || 10_000;
+/** Events of the measured run (BENCH_EVENTS). */
+const ENGINE_EVENTS = Number(process.env.BENCH_EVENTS) || 20_000;
+/** Events per block of the per-block figures (BENCH_BLOCK). */
+const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK) || 2_000;
 const LATENCY_SECONDS = 6;
 
 /** Publish (window of 1000 PubAcks in flight) and consume (callback, explicit ack) 1 KB messages concurrently. */
@@ -91,21 +103,44 @@ async function cpuSample(natsPid: number, loadgen: BenchChild, target: BenchChil
   return { engine: ownCpuMs(), nats: procCpuMs(natsPid), loadgen: l, target: t };
 }
 
-/** Closed loop: CONCURRENCY senders until `count` orders are accepted; timed until the ERP has them all. */
+/**
+ * Closed loop: CONCURRENCY senders until orders `from` .. `from + count - 1` (prepared before) are accepted; timed
+ * until the ERP has them all. Also cut into blocks of BLOCK_EVENTS delivered events (run-blocks.ts), to show whether
+ * the run was steady.
+ */
 async function engineThroughput(
   url: string,
-  loadgen: BenchChild,
-  target: BenchChild,
+  children: { loadgen: BenchChild; target: BenchChild; natsPid: number },
   from: number,
   count: number,
-): Promise<{ perS: number; wallMs: number }> {
-  await loadgen.call('prepare', { from, count });
+): Promise<{ perS: number; wallMs: number; blocks: Block[] }> {
+  const { loadgen, target, natsPid } = children;
+  const sampler = new RunSampler(async () => {
+    const [{ keys }, accepted] = await Promise.all([
+      target.call<{ keys: number }>('counts'),
+      loadgen.call<number>('accepted'),
+    ]);
+    const cpuMs = { engine: ownCpuMs(), nats: procCpuMs(natsPid) };
+    return { at: performance.now(), delivered: keys - from, accepted, cpuMs };
+  });
+  await sampler.start();
   const start = performance.now();
-  await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY });
+  await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY, first: from, end: from + count });
   await target.call('waitFor', { count: from + count });
   const wallMs = performance.now() - start;
-  return { perS: count / (wallMs / 1000), wallMs };
+  const blocks = blocksOf(await sampler.stop(), BLOCK_EVENTS);
+  return { perS: count / (wallMs / 1000), wallMs, blocks };
 }
+
+/** `engine/nats-server CPU ms per delivered event @ events/s, accepted meanwhile` per block, on one line. */
+const blockLine = (blocks: Block[]) =>
+  blocks
+    .map((b) => {
+      const { engine, nats } = b.cpuMsPerEvent;
+      const cpu = `${engine!.toFixed(2)}/${nats === undefined ? 'n/a' : nats.toFixed(2)}`;
+      return `${cpu} @ ${Math.round(b.perS)}/s, ${b.accepted} in`;
+    })
+    .join(' | ');
 
 /** Open loop at `rate`/s for LATENCY_SECONDS: latency from the start of the webhook POST to the ERP's receipt. */
 async function latency(
@@ -176,7 +211,14 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       logger: pino({ level: 'silent' }),
     });
     try {
-      await engineThroughput(engine.url!, loadgen, target, 0, 300); // warm-up
+      const children = { loadgen, target, natsPid: nats.pid };
+      // Both runs' orders are built first (seconds for 30,000): the measured run starts as soon as the warm-up's
+      // orders reached the ERP, with nothing between the two loops.
+      await loadgen.call('prepare', { from: 0, count: WARM_UP_EVENTS + ENGINE_EVENTS });
+      const warmUp = await engineThroughput(engine.url!, children, 0, WARM_UP_EVENTS);
+      console.log(
+        `warm-up, ${WARM_UP_EVENTS} events: ${Math.round(warmUp.perS)} events/s; per block of ${BLOCK_EVENTS} (engine/nats-server cpu ms per delivered event @ events/s delivered, orders accepted meanwhile): ${blockLine(warmUp.blocks)}`,
+      );
       const profiler = process.env.BENCH_PROFILE ? new Session() : undefined;
       if (profiler) {
         profiler.connect();
@@ -184,7 +226,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         await profiler.post('Profiler.start');
       }
       const before = await cpuSample(nats.pid, loadgen, target);
-      const run = await engineThroughput(engine.url!, loadgen, target, 300, ENGINE_EVENTS);
+      const run = await engineThroughput(engine.url!, children, WARM_UP_EVENTS, ENGINE_EVENTS);
       const after = await cpuSample(nats.pid, loadgen, target);
       if (profiler) {
         const { profile } = await profiler.post('Profiler.stop');
@@ -199,8 +241,9 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v * 100)}%`);
       const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)} ms`);
       console.log(
-        `engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`,
+        `engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`,
       );
+      console.log(`measured run, per block of ${BLOCK_EVENTS}: ${blockLine(run.blocks)}`);
       console.log(
         `cpu per event: engine ${ms(perEvent('engine'))}, nats-server ${ms(perEvent('nats'))}, load generator ${ms(perEvent('loadgen'))}, fake ERP ${ms(perEvent('target'))}`,
       );
@@ -218,13 +261,21 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         const all = `0-${cpus().length - 1}`;
         for (const pid of [process.pid, nats.pid, loadgen.pid, target.pid]) pinToCpu(pid, all);
       }
-      const { p50, p99, tail } = await latency(engine.url!, loadgen, target, 300 + ENGINE_EVENTS, run.perS / 2);
+      const { p50, p99, tail } = await latency(
+        engine.url!,
+        loadgen,
+        target,
+        WARM_UP_EVENTS + ENGINE_EVENTS,
+        run.perS / 2,
+      );
       console.log(
         `latency at ${Math.round(run.perS / 2)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> ERP receipt, ${latencyPinned ? 'pinned as above' : 'unpinned'})`,
       );
       for (const line of tail.lines) console.log(line);
       return {
         ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
+        warmup_events: WARM_UP_EVENTS,
+        events: ENGINE_EVENTS,
         engine_per_s: Math.round(run.perS),
         ...(ceiling ? { ratio: round3(run.perS / ceiling) } : {}),
         p50_ms: p50,

@@ -8,7 +8,10 @@
  * would add the compiler's memory. Each run gets its own nats-server and store. The load generator and the fake ERP
  * of the engine bench are child processes (bench-child.ts); nothing is pinned, so on a 2-core machine the engine
  * workers share the cores with nats-server, the load generator and the ERP. Prints figures only; ends with one JSON
- * line. BENCH_EVENTS sets the measured orders per run (3000).
+ * line. The scaling runs measure BENCH_EVENTS orders (20,000) after BENCH_WARMUP (10,000), with events/s per block of
+ * BENCH_BLOCK (2,000): a fresh engine needs a few thousand events before V8 has optimised its hot path (see
+ * engine.bench.ts), and each of two workers sees half of them. The memory run sends BENCH_MEMORY_EVENTS (3,000) after
+ * 300 at its steady rate.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -23,13 +26,18 @@ import { spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
 import { BENCH_LOOKUPS, ORDER_INTEGRATION, erpConnection } from './engine-bench-fixtures.js';
 import { buildShippedEngine } from './shipped-engine.js';
+import { RunSampler, blocksOf } from './run-blocks.js';
+import type { Block } from './run-blocks.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '../..');
 /** The command as the package ships it (compiled by `npm run build`), not the sources through tsx. */
 const JUNCTION = join(ROOT, 'dist/engine/cli/junction.js');
-const EVENTS = Number(process.env.BENCH_EVENTS) || 3_000;
-const WARM_UP = 300;
+const EVENTS = Number(process.env.BENCH_EVENTS) || 20_000;
+const WARM_UP = Number(process.env.BENCH_WARMUP) || 10_000;
+const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK) || 2_000;
+const MEMORY_EVENTS = Number(process.env.BENCH_MEMORY_EVENTS) || 3_000;
+const MEMORY_WARM_UP = 300;
 const CONCURRENCY = 48;
 const MANY_INTEGRATIONS = 100;
 /**
@@ -113,22 +121,26 @@ async function rssMb(pid: number): Promise<number> {
 type Load = { closed: true } | { rate: number };
 
 /**
- * `count` orders from `from`, to `paths` in turn; events/s until the ERP has them all. Fails (naming how many
- * arrived) when they are not all there within a minute of the last POST: a bench never waits for ever.
+ * Orders `from` .. `from + count - 1` (prepared before, each to its webhook); events/s until the ERP has them all,
+ * overall and per block of BLOCK_EVENTS. Fails (naming how many arrived) when they are not all there within a minute
+ * of the last POST: a bench never waits for ever.
  */
 async function throughput(
   url: string,
-  paths: string[],
   children: { loadgen: BenchChild; target: BenchChild },
   from: number,
   count: number,
   load: Load,
-): Promise<number> {
+): Promise<{ perS: number; blocks: Block[] }> {
   const { loadgen, target } = children;
-  await loadgen.call('prepare', { from, count, paths });
+  const sampler = new RunSampler(async () => {
+    const { keys } = await target.call<{ keys: number }>('counts');
+    return { at: performance.now(), delivered: keys - from, cpuMs: {} };
+  });
+  await sampler.start();
   const start = performance.now();
   if ('rate' in load) await loadgen.call('openLoop', { url, rate: load.rate });
-  else await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY });
+  else await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY, first: from, end: from + count });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timed out')), 60_000);
@@ -141,8 +153,13 @@ async function throughput(
   } finally {
     clearTimeout(timer);
   }
-  return count / ((performance.now() - start) / 1000);
+  const perS = count / ((performance.now() - start) / 1000);
+  return { perS, blocks: blocksOf(await sampler.stop(), BLOCK_EVENTS) };
 }
+
+/** Events/s per block, on one line. */
+const blockLine = (name: string, blocks: Block[]) =>
+  `${name}, events/s per block of ${BLOCK_EVENTS}: ${blocks.map((b) => Math.round(b.perS)).join(' | ')}`;
 
 export async function benchScale(): Promise<Record<string, number>> {
   buildShippedEngine();
@@ -151,17 +168,30 @@ export async function benchScale(): Promise<Record<string, number>> {
   const loadgen = await spawnBenchChild(join(here, 'bench-loadgen.ts'));
   const erpUrl = await target.call<string>('url');
   let next = 0;
-  /** One run on a fresh nats-server: warm-up, then the measured orders while the engine process's RSS is sampled. */
+  /**
+   * One run on a fresh nats-server: a warm-up, then the measured orders while the engine process's RSS is sampled.
+   * A closed loop's orders are all built first, so the measured run starts as soon as the warm-up reached the ERP.
+   */
   const children = { loadgen, target };
-  const run = async (name: string, integrations: number, workers: number, partitions: number, load: Load) => {
+  const run = async (
+    name: string,
+    shape: { integrations: number; workers: number; partitions: number },
+    load: Load,
+    counts: { warmUp: number; events: number },
+  ) => {
+    const { integrations, workers, partitions } = shape;
     const nats = await startNatsServer({ storeDir: join(root, `${name}-js`) });
     let junction: Junction | undefined;
     try {
       const paths = await writeSpecs(join(root, name), erpUrl, integrations);
       junction = await startJunction(join(root, name), nats.url, erpUrl, workers, partitions);
       const { url, child } = junction;
-      await throughput(url, paths, children, next, WARM_UP, load);
-      next += WARM_UP;
+      const closed = !('rate' in load);
+      const prepare = (from: number, count: number) => loadgen.call('prepare', { from, count, paths });
+      await prepare(next, closed ? counts.warmUp + counts.events : counts.warmUp);
+      await throughput(url, children, next, counts.warmUp, load);
+      next += counts.warmUp;
+      if (!closed) await prepare(next, counts.events);
       let peakRss = 0;
       const sampler = setInterval(() => {
         void rssMb(child.pid!).then(
@@ -169,28 +199,38 @@ export async function benchScale(): Promise<Record<string, number>> {
           () => undefined,
         );
       }, 200);
-      const perS = await throughput(url, paths, children, next, EVENTS, load);
+      const { perS, blocks } = await throughput(url, children, next, counts.events, load);
       clearInterval(sampler);
-      next += EVENTS;
-      return { perS, peakRss };
+      next += counts.events;
+      return { perS, blocks, peakRss };
     } finally {
       await junction?.stop();
       await nats.stop();
     }
   };
   try {
-    const many = await run('memory', MANY_INTEGRATIONS, 1, 16, { rate: MEMORY_RATE });
-    console.log(
-      `memory: one engine process with ${MANY_INTEGRATIONS} integrations (16 partitions each): peak RSS ${Math.round(many.peakRss)} MB under load (${EVENTS} orders round-robin at ${MEMORY_RATE}/s, ${Math.round(many.perS)} events/s delivered)`,
+    const many = await run(
+      'memory',
+      { integrations: MANY_INTEGRATIONS, workers: 1, partitions: 16 },
+      { rate: MEMORY_RATE },
+      { warmUp: MEMORY_WARM_UP, events: MEMORY_EVENTS },
     );
-    const one = await run('workers-1', 1, 1, 32, { closed: true });
-    const two = await run('workers-2', 1, 2, 32, { closed: true });
+    console.log(
+      `memory: one engine process with ${MANY_INTEGRATIONS} integrations (16 partitions each): peak RSS ${Math.round(many.peakRss)} MB under load (${MEMORY_EVENTS} orders round-robin at ${MEMORY_RATE}/s, ${Math.round(many.perS)} events/s delivered)`,
+    );
+    const scaling = { warmUp: WARM_UP, events: EVENTS };
+    const one = await run('workers-1', { integrations: 1, workers: 1, partitions: 32 }, { closed: true }, scaling);
+    console.log(blockLine('--workers 1', one.blocks));
+    const two = await run('workers-2', { integrations: 1, workers: 2, partitions: 32 }, { closed: true }, scaling);
+    console.log(blockLine('--workers 2', two.blocks));
     const ratio = two.perS / one.perS;
     console.log(
-      `scaling: junction run --workers 1: ${Math.round(one.perS)} events/s; --workers 2: ${Math.round(two.perS)} events/s; ratio ${ratio.toFixed(2)} (${EVENTS} orders, 32 partitions, ${CONCURRENCY} senders, unpinned)`,
+      `scaling: junction run --workers 1: ${Math.round(one.perS)} events/s; --workers 2: ${Math.round(two.perS)} events/s; ratio ${ratio.toFixed(2)} (${EVENTS} orders after ${WARM_UP} of warm-up, 32 partitions, ${CONCURRENCY} senders, unpinned)`,
     );
     return {
       rss_100_integrations_mb: Math.round(many.peakRss),
+      warmup_events: WARM_UP,
+      events: EVENTS,
       workers_1_per_s: Math.round(one.perS),
       workers_2_per_s: Math.round(two.perS),
       workers_2_to_1_ratio: Math.round(ratio * 100) / 100,
