@@ -312,6 +312,12 @@ describe('call leases in KV', () => {
       .claim(KEY, await kv.get(KEY))
       .catch((error: unknown) => error);
     expect(ahead).toMatchObject({ code: 'call-in-flight', retryAfterMs: 3_000 });
+    // Asked again once it has run out by the broker's clock (its last write plus its ttl), the holder having died:
+    // taken over then, not an hour later when this reader's clock reaches `until`.
+    const runsOut = (await kv.get(KEY))!.created.getTime() + 3_000;
+    await new Promise((resolve) => setTimeout(resolve, runsOut - Date.now()));
+    await new CallLeases('b', 1_000).attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 }).claim(KEY, await kv.get(KEY));
+    expect(await mark()).toMatchObject({ holder: 'b#1' });
 
     // Run out by the broker's clock too: written with a lease of 1 ms.
     await kv.put(KEY, JSON.stringify({ sent: true, holder: 'c#1', until: Date.now() - 1, ttl: 1 }));

@@ -127,14 +127,19 @@ export class CallLeases {
   /**
    * When to ask again about a call `mark` says another running attempt holds: when its lease runs out (one try per
    * lease, so waiting spends few deliveries), or after an ack wait for an attempt of this engine. Undefined when the
-   * call is free to take. A lease never has more than its `ttl` left after the write the reader saw, whatever the
-   * reader's clock says: a reader whose clock runs behind the holder's waits at most that long, not the drift.
+   * call is free to take. A lease never has more than its `ttl` left after the write the reader saw (`writtenAt`, the
+   * broker's timestamp), whatever the reader's clock says: a reader whose clock runs behind the holder's waits at
+   * most that long, not the drift, and takes over a lease not renewed since (its holder died). Should the reader's
+   * clock run ahead of the broker's, the taker waits out the rest by the broker's timestamps (`claim`).
    */
-  heldElsewhere(mark: LeaseMark, now: number): number | undefined {
+  heldElsewhere(mark: LeaseMark, now: number, writtenAt: number): number | undefined {
     if (!mark.holder || mark.until === undefined) return undefined;
     // One of this engine's own: held while its attempt runs (renewed or not), stale once it ended.
     if (this.owns(mark.holder)) return this.#held.has(mark.holder) ? this.ackWaitMs : undefined;
-    return mark.until > now ? Math.min(mark.until - now, mark.ttl ?? Infinity) : undefined;
+    if (mark.until <= now) return undefined;
+    // Not written again for its ttl since the write the reader saw: run out, however far ahead `until` is.
+    if (mark.ttl !== undefined && writtenAt + mark.ttl <= now) return undefined;
+    return Math.min(mark.until - now, mark.ttl ?? Infinity);
   }
 
   /** Whether a lease holder is one of this engine's attempts. */
@@ -189,7 +194,7 @@ export class AttemptLeases {
   async claim(key: string, seen: KvEntry | null | undefined): Promise<void> {
     const now = Date.now();
     const mark = seen?.operation === 'PUT' && seen.length > 0 ? seen.json<LeaseMark>() : undefined;
-    const busy = mark && this.leases.heldElsewhere(mark, now);
+    const busy = mark && this.leases.heldElsewhere(mark, now, seen!.created.getTime());
     if (busy !== undefined) throw inFlight(busy, 'another attempt of this event is sending this call');
     const token = this.leases.token();
     const writtenAt = monotonicNow();
