@@ -103,3 +103,61 @@ it("takeLease reports another holder's lease it replaced, and brokerMsUntil what
   expect(left).toBeGreaterThan(0);
   expect(left).toBeLessThanOrEqual(60_000);
 });
+
+it('a wall clock stepped back an hour during a renewal does not stretch the leader: it stops by its deadline when the next renewal hangs', async () => {
+  const control = await controlBucket();
+  const ttlMs = 3_000;
+  const realNow = Date.now.bind(Date);
+  let offset = 0;
+  const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+  // The first renewal's write is answered as NTP steps the clock back an hour; the renewals after it hang 10 s.
+  let renewals = 0;
+  let hang = false;
+  let hungAnswered = 0;
+  const stepping = new Proxy(control, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (prop === 'get')
+        return async (...args: unknown[]) => {
+          if (hang) {
+            await new Promise((resolve) => setTimeout(resolve, 10_000));
+            hungAnswered++;
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      if (prop === 'update')
+        return async (...args: unknown[]) => {
+          const revision = await (value as (...a: unknown[]) => Promise<number>).apply(target, args);
+          if (++renewals === 1) {
+            offset -= 3_600_000;
+            hang = true;
+          }
+          return revision;
+        };
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+  const seen: string[] = [];
+  leases.push(
+    new SourceLease({ control: stepping, holder: 'a', ttlMs, log: testLogger() }, 'orders', () => {
+      seen.push('a leads');
+      return async () => void seen.push('a stops');
+    }),
+  );
+  try {
+    await waitFor(() => renewals === 1, 'the first renewal');
+    // Its lease runs out 3 s after that renewal: the leader stops by its deadline (2.5 s), while the next renewal
+    // still hangs, not an hour later.
+    await waitFor(
+      () => seen.includes('a stops'),
+      () => `engine a stops (${seen.join(', ')})`,
+      8_000,
+    );
+    expect(hungAnswered).toBe(0);
+    expect(seen).toEqual(['a leads', 'a stops']);
+  } finally {
+    hang = false;
+    clock.mockRestore();
+  }
+}, 60_000);

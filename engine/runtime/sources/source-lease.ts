@@ -68,7 +68,8 @@ export class SourceLease {
 
   async #renew(): Promise<void> {
     const { control, holder, ttlMs, log } = this.deps;
-    const asked = Date.now();
+    // Monotonic: a wall clock stepped back during the renewal would put the deadline off by the step.
+    const asked = performance.now();
     const held = await takeLease(control, this.#key, holder, ttlMs);
     if (held?.replaced) {
       const theirs = held.replaced.ttlMs ?? ttlMs;
@@ -83,7 +84,8 @@ export class SourceLease {
     if (held) {
       // Should the next renewals fail or hang, stop while the lease still holds (a sixth of the TTL to spare).
       clearTimeout(this.#deadline);
-      this.#deadline = setTimeout(() => void this.#abdicate('lease not renewed'), asked + (ttlMs * 5) / 6 - Date.now());
+      const deadline = asked + (ttlMs * 5) / 6 - performance.now();
+      this.#deadline = setTimeout(() => void this.#abdicate('lease not renewed'), deadline);
       const wait = this.#notBefore - performance.now();
       if (!this.#leading && wait > 0) return this.#schedule(Math.min(ttlMs / 3, wait));
       if (!this.#leading) {
