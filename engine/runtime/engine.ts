@@ -364,7 +364,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
                 body: { error: 'not-found', message: 'Git sync is not enabled (junction run --repo …)' },
               }),
       },
-      { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', onError },
+      { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', keepAliveMs: tuning.httpKeepAliveMs, onError },
     );
     const tokens = await ApiTokens.open(new Kvm(js), tuning.replicas);
     const authenticator = await operatorAuthenticator(new Kvm(js), tokens, actions.audit, operatorOptions, tuning);
@@ -390,7 +390,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
           ),
       },
       authenticator,
-      { ...operatorOptions, onError },
+      { ...operatorOptions, keepAliveMs: tuning.httpKeepAliveMs, onError },
     ).catch(async (error: unknown) => {
       await http?.close();
       throw error;

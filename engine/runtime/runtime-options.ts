@@ -57,6 +57,12 @@ export interface RuntimeTuning {
    * such consumers) the rounds run every 5 s, or this often if shorter. 0 turns the check off. @default 60000
    */
   stuckConsumerCheckMs: number;
+  /**
+   * How long the HTTP listeners keep an idle keep-alive connection open. Above a load balancer's idle timeout, so the
+   * balancer, not the engine, closes idle connections: otherwise it may send a request on a connection the engine is
+   * closing and answer the sender 502 (AWS ALB's docs; its default is 60 s). @default 65000
+   */
+  httpKeepAliveMs: number;
   /** JSONata guards for every evaluation. */
   guards: TransformGuards;
 }
@@ -77,6 +83,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   alertIntervalMs: 15_000,
   sourceLeaseTtlMs: 15_000,
   stuckConsumerCheckMs: 60_000,
+  httpKeepAliveMs: 65_000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };
 

@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../engine/runtime/ingest/http-server.js';
 import type { HttpServerHandle, PublicApi } from '../../engine/runtime/ingest/http-server.js';
+import { DEFAULT_TUNING } from '../../engine/runtime/runtime-options.js';
 
 let server: HttpServerHandle | undefined;
 afterEach(async () => {
@@ -45,6 +46,7 @@ describe('malformed request paths', () => {
     server = await startHttpServer(stubApi(ingested), {
       port: 0,
       host: '127.0.0.1',
+      keepAliveMs: DEFAULT_TUNING.httpKeepAliveMs,
       onError: (e) => errors.push(e),
     });
     const escape = await fetch(`${server.url}/hooks/%E0%A4%A`, { method: 'POST', body: '{}' });

@@ -43,6 +43,7 @@ interface RunOptions extends SecurityFlags {
   dlqRetention: string;
   sourceLease: string;
   eventsMaxBytes: string;
+  keepAlive: string;
   logLevel: string;
   repo?: string;
   branch: string;
@@ -125,6 +126,14 @@ export function registerRunCommand(program: Command): void {
       ),
     )
     .addOption(
+      advancedOption(
+        new Option(
+          '--keep-alive <duration>',
+          "how long the HTTP listeners keep an idle connection open: above a load balancer's idle timeout (AWS ALB: 60s)",
+        ).default(`${DEFAULT_TUNING.httpKeepAliveMs / 1000}s`),
+      ),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
         .default(process.env.JUNCTION_LOG_LEVEL ?? 'info', '$JUNCTION_LOG_LEVEL, else "info"'),
@@ -175,6 +184,7 @@ export function registerRunCommand(program: Command): void {
       dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
       sourceLeaseTtlMs: durationOption('--source-lease', opts.sourceLease),
       eventsMaxBytes: sizeOption('--events-max-bytes', opts.eventsMaxBytes),
+      httpKeepAliveMs: durationOption('--keep-alive', opts.keepAlive),
     };
     const wiring = createWiring({ security, environment: opts.env });
     // A named server, or (for a worker of --workers) the primary's embedded one: its credentials come with its URL.

@@ -28,18 +28,20 @@ export interface HttpServerHandle {
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** Starts the public listener. */
-export function startHttpServer(
-  api: PublicApi,
-  options: { port: number; host: string; onError?: (error: unknown) => void },
-): Promise<HttpServerHandle> {
+export function startHttpServer(api: PublicApi, options: ListenOptions): Promise<HttpServerHandle> {
   return listen((req, res) => publicRoute(api, req, res), options);
 }
 
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** How long an idle keep-alive connection stays open (RuntimeTuning.httpKeepAliveMs). */
+  keepAliveMs: number;
+  onError?: (error: unknown) => void;
+}
+
 /** A node:http listener around `handler`: an unexpected error answers 500 (or drops a half-sent response). */
-export async function listen(
-  handler: RequestHandler,
-  options: { port: number; host: string; onError?: (error: unknown) => void },
-): Promise<HttpServerHandle> {
+export async function listen(handler: RequestHandler, options: ListenOptions): Promise<HttpServerHandle> {
   const server = createServer((req, res) => {
     handler(req, res).catch((error) => {
       options.onError?.(error);
@@ -47,7 +49,7 @@ export async function listen(
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = options.keepAliveMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { serveDashboard } from '../../dashboard/serve-dashboard.js';
 import { badTarget, listen, requestUrl, sendJson } from '../ingest/http-server.js';
-import type { HttpServerHandle } from '../ingest/http-server.js';
+import type { HttpServerHandle, ListenOptions } from '../ingest/http-server.js';
 import { operatorRoute } from './operator-routes.js';
 import type { OperatorApi } from './operator-routes.js';
 import type { ResolvedOperatorOptions } from './operator-options.js';
@@ -26,7 +26,7 @@ export interface Authenticator {
 export function startOperatorServer(
   api: OperatorApi,
   auth: Authenticator,
-  options: ResolvedOperatorOptions & { onError?: (error: unknown) => void },
+  options: ResolvedOperatorOptions & Pick<ListenOptions, 'keepAliveMs' | 'onError'>,
 ): Promise<HttpServerHandle> {
   const refuse = (res: ServerResponse, status: number, error: string, message: string) =>
     sendJson(res, status, { error, message }, SECURITY_HEADERS);
