@@ -16,6 +16,7 @@ import type { EventLog } from './event-log.js';
 import { pinCommit } from './execution-state.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
 import type { ParkTicket } from './key-parking.js';
+import { isoTime } from './iso-time.js';
 import { traceAttempt } from './trace-attempt.js';
 import { FieldRedaction } from '../../http/redact.js';
 import { markStage } from '../../execute/stage-marks.js';
@@ -176,7 +177,7 @@ function ledgerEntry(a: Attempt, status: LedgerEntry['status'], dlqId?: string):
     status,
     commit: a.commit,
     attempts: a.d.attempt,
-    at: new Date().toISOString(),
+    at: isoTime(),
     requests: a.result.requests.length,
     ...(dlqId ? { dlqId } : {}),
   };

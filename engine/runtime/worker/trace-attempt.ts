@@ -3,6 +3,7 @@ import type { ExecutionFailure, ExecutionResult } from '../../execute/execution-
 import type { FieldRedaction } from '../../http/redact.js';
 import type { TraceLog, TraceRecord } from '../stores/trace-log.js';
 import type { EventDelivery } from './event-delivery.js';
+import { isoTime } from './iso-time.js';
 
 export interface TracedAttempt {
   integration: string;
@@ -34,8 +35,8 @@ export function traceAttempt(
     attempt: a.attempt,
     outcome,
     commit: a.commit,
-    storedAt: new Date(d.storedAtMs).toISOString(),
-    at: new Date().toISOString(),
+    storedAt: isoTime(d.storedAtMs),
+    at: isoTime(),
     requests: a.result.requests.map(({ step, index, method, path, body }) => ({
       step,
       ...(index === undefined ? {} : { index }),
