@@ -56,12 +56,23 @@ describe('trace records', () => {
     const bodyJson = JSON.stringify(body);
     const resultsJson = JSON.stringify(results);
     expect(bodyJson.length).toBeGreaterThan(2048);
-    const stored = JSON.parse(
-      traceJson({ ...base, requests: [{ step: 'order', method: 'PUT', path: '/o', body }], results }),
-    ) as TraceRecord;
+    const text = traceJson({ ...base, requests: [{ step: 'order', method: 'PUT', path: '/o', body }], results });
+    // The mark's `…` is written escaped: a record of ASCII JSON stays ASCII (a one-byte string, cheaper to encode).
+    expect(text).toMatch(/^[\x20-\x7e]*$/);
+    const stored = JSON.parse(text) as TraceRecord;
     expect(stored.requests[0].body).toBe(`${bodyJson.slice(0, 2048)}… (${bodyJson.length} bytes)`);
     expect(stored.results).toBe(`${resultsJson.slice(0, 2048)}… (${resultsJson.length} bytes)`);
     expect(stored).toMatchObject({ integration: 'orders', key: 'o-"1"', attempt: 2, outcome: 'dead_lettered' });
+  });
+
+  it('cut non-ASCII JSON the same way, also when 2 KB ends inside a character of two UTF-16 units', () => {
+    const note = `${'a'.repeat(2048 - '{"note":"'.length - 1)}😀 é \u2028 "q"`;
+    const bodyJson = JSON.stringify({ note });
+    expect(bodyJson.charCodeAt(2047)).toBe(0xd83d); // the 2 KB cut keeps half of the emoji
+    const stored = JSON.parse(
+      traceJson({ ...base, requests: [{ step: 's', method: 'PUT', path: '/p', body: { note } }] }),
+    ) as TraceRecord;
+    expect(stored.requests[0].body).toBe(`${bodyJson.slice(0, 2048)}… (${bodyJson.length} bytes)`);
   });
 
   it('take a sent body from the text the HTTP client sent, not from serialising it again', () => {

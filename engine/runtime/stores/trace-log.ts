@@ -134,7 +134,8 @@ export function traceJson(record: TraceRecord): string {
 /** A value's JSON when 2 KB or less, else the JSON of a string: that JSON cut at 2 KB, marked with its length. */
 function cutJson(value: unknown): string | undefined {
   const text = jsonOf(value);
-  return text === undefined || text.length <= 2048
-    ? text
-    : JSON.stringify(`${text.slice(0, 2048)}… (${text.length} bytes)`);
+  if (text === undefined || text.length <= 2048) return text;
+  // The mark's `…` as its JSON escape: the same string when read, but a record of ASCII JSON stays a one-byte string,
+  // which encodes for its publish about three times faster than a two-byte one (issue #16).
+  return `${JSON.stringify(text.slice(0, 2048)).slice(0, -1)}\\u2026 (${text.length} bytes)"`;
 }
