@@ -60,6 +60,7 @@ import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
+import { BrokerClock } from './control/broker-clock.js';
 import { ConsumerWatchdog } from './control/consumer-watchdog.js';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertSignals } from './alerts/alert-conditions.js';
@@ -231,6 +232,15 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
   // It is also part of KV keys (alert counts), so it keeps to the characters NATS allows in a key.
   const holder = `${hostname().replace(/[^-\w.]/g, '_')}_${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  // Every lease's `until` is by the broker's clock, as this engine estimates it from its own writes' timestamps.
+  const clock = new BrokerClock(buckets.control, holder);
+  const estimate = await clock.start();
+  undo.push(async () => clock.stop());
+  if (estimate && Math.abs(estimate.offsetMs) > 1_000)
+    log.warn(
+      { offsetMs: Math.round(estimate.offsetMs) },
+      "this machine's clock is off the broker's: leases go by the broker's",
+    );
   // One parse per webhook event when this process both ingests and delivers it.
   const handoff = roles.http && roles.workers ? new ParsedHandoff() : undefined;
   const ctx = {
@@ -245,7 +255,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     waiting,
     parking: new KeyParking(buckets.parked, eventJs),
     running: new RunningEvents(),
-    leases: new CallLeases(holder, tuning.ackWaitMs, metrics),
+    leases: new CallLeases(holder, tuning.ackWaitMs, metrics, clock),
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,
@@ -253,7 +263,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
-  const lease = { control: buckets.control, holder, ttlMs: tuning.sourceLeaseTtlMs };
+  const lease = { control: buckets.control, holder, clock, ttlMs: tuning.sourceLeaseTtlMs };
   const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors, lease, xref: xref.xref });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
   const reconciles = options.connectors
@@ -268,6 +278,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         guards: tuning.guards,
         log,
         holder,
+        clock,
       })
     : undefined;
   const openDeadLetters = async () => {
@@ -288,6 +299,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     security: options.security,
     log,
     holder,
+    clock,
     intervalMs: tuning.alertIntervalMs,
   });
   const watchdog = new ConsumerWatchdog({
@@ -296,6 +308,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     control: buckets.control,
     parking: ctx.parking,
     holder,
+    clock,
     partitions,
     tuning,
     registry: metrics.registry,
@@ -415,7 +428,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       waiting: () => waiting.counts(),
       paused: (i) => pause.info(i),
       holder,
-      sourceLeader: (i) => sourceLeader(buckets.control, i),
+      sourceLeader: (i) => sourceLeader(buckets.control, i, clock),
       lastStreamRefusal: () => lastStreamRefusal,
       serverVersion: () => nc.info?.version,
     });
@@ -423,7 +436,12 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   if (roles.sources) alerts.start();
   watchdog.start();
   void (async () => {
-    for await (const s of nc.status()) if (s.type === 'reconnect') watchdog.afterReconnect();
+    for await (const s of nc.status())
+      if (s.type === 'reconnect') {
+        watchdog.afterReconnect();
+        // The broker may be another server now, or its clock stepped: estimate again.
+        void clock.sync();
+      }
   })();
   let stopping: Promise<void> | undefined;
   return {
@@ -463,6 +481,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         dlqIndex?.stop();
         room?.stop();
         pause.stop();
+        clock.stop();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();
       })()),

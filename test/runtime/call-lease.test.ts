@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startEngine } from '../../engine/runtime/engine.js';
 import type { Engine } from '../../engine/runtime/engine.js';
 import { CallLeases } from '../../engine/runtime/worker/call-leases.js';
+import { BrokerClock } from '../../engine/runtime/control/broker-clock.js';
 import { createRuntimeMetrics } from '../../engine/runtime/observe/runtime-metrics.js';
 import { createStepInvoker } from '../../engine/execute/step-invoker.js';
 import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
@@ -102,7 +103,7 @@ it('fault 18 across processes: engine A is cut off from NATS inside its create, 
   expect(await a.deadLetters.list()).toEqual([]);
 }, 120_000);
 
-it("clock drift: the process that takes the call over runs a minute ahead, so the holder's lease looks run out at once; it waits out the rest by the broker's clock and finds the record; one create", async () => {
+it("clock drift: the process that gets the redelivery has its wall clock an hour ahead; it judges the holder's lease by the broker's clock, finds the call held, and the record is created once", async () => {
   const { nats, proxy, target } = await natsBehindProxy();
   // B's own link to NATS, dark until A holds the create, so the first delivery can only reach A.
   const bLink = await startBlackholeProxy({ port: nats.port });
@@ -120,7 +121,7 @@ it("clock drift: the process that takes the call over runs a minute ahead, so th
   });
   started.push(a);
   const config = { targetUrl: target.url, integrations: [FOUND_CREATE], tuning: TEST_TUNING, timeout: '12s' };
-  workers.push(await spawnWorker({ ...config, natsUrl: bLink.url('nats'), clockAheadMs: 60_000 }));
+  workers.push(await spawnWorker({ ...config, natsUrl: bLink.url('nats'), clockAheadMs: 3_600_000 }));
   bLink.blackhole();
   // A's create is held open for 10 s; the moment it arrives, A's link goes dark for 15 s and B's comes back.
   target.fault = (r) => {
@@ -134,13 +135,13 @@ it("clock drift: the process that takes the call over runs a minute ahead, so th
 
   await waitFor(() => target.records.has('1'), "A's held create committed", 60_000);
   await expectDrained(nats.url, 60_000);
-  // B took A's lease over by its own clock; without the broker's clock it looked up before A's create had committed,
-  // found nothing and created the record a second time.
-  expect(/junction_call_leases_taken_over_total (\d+)/.exec(await workers[0].metrics())?.[1]).toBe('1');
-  expect(target.requests.map((r) => `${r.method} ${r.path} ${r.workerPid === process.pid ? 'A' : 'B'}`)).toEqual([
-    'POST /records A',
-    'GET /records?key=1 B',
-  ]);
+  // By its own clock A's lease ran out an hour ago: B judged it by the broker's clock and found the call held (it took
+  // it over early before the broker clock, and waited out the rest by the broker's timestamps).
+  const retriedByB = /junction_events_retried_total\{integration="orders",code="call-in-flight"\} (\d+)/;
+  expect(Number(retriedByB.exec(await workers[0].metrics())?.[1] ?? 0)).toBeGreaterThanOrEqual(1);
+  expect(
+    target.requests.filter((r) => r.method === 'POST').map((r) => (r.workerPid === process.pid ? 'A' : 'B')),
+  ).toEqual(['A']);
   expect(target.effectiveWrites.get('1')).toBe(1);
   // Nothing dead-lettered: asked through A once its link is back.
   proxy.heal();
@@ -150,33 +151,32 @@ it("clock drift: the process that takes the call over runs a minute ahead, so th
   );
 }, 150_000);
 
-it('fault 2 inside the create: the holder is SIGKILLed before the target commits; its lease runs out and the other process looks up, then creates once', async () => {
+/**
+ * Fault 2 inside a create: a worker process takes the event, and its create reaches the target, which SIGKILLs the
+ * worker and never commits or answers. A 10 s call timeout: the dead holder's lease lasts 11 s past its last write.
+ */
+async function holderKilledInsideCreate() {
   const h = await startRuntimeHarness({
     integrations: [FOUND_CREATE],
     timeout: '10s',
     engine: { roles: { workers: false } },
   });
   started.push({ stop: () => h.dispose() });
-  workers.push(
-    await spawnWorker({
-      natsUrl: h.nats.url,
-      targetUrl: h.target.url,
-      integrations: [FOUND_CREATE],
-      tuning: TEST_TUNING,
-      timeout: '10s',
-    }),
-  );
-  // A 10 s call timeout: the holder's lease lasts 11 s past its last renewal, longer than B takes to start.
-  const holderPid = workers[0].pid;
-  // The worker's create reaches the target, which SIGKILLs the worker and never commits or answers.
+  const config = { natsUrl: h.nats.url, targetUrl: h.target.url, integrations: [FOUND_CREATE], tuning: TEST_TUNING };
+  const holder = await spawnWorker({ ...config, timeout: '10s' });
+  workers.push(holder);
   h.target.fault = (r) => {
-    if (r.method !== 'POST' || r.workerPid !== holderPid) return undefined;
-    process.kill(holderPid, 'SIGKILL');
+    if (r.method !== 'POST' || r.workerPid !== holder.pid) return undefined;
+    process.kill(holder.pid, 'SIGKILL');
     return { stall: true };
   };
   expect((await h.post('orders', { id: 1, seq: 1 })).status).toBe(202);
-  await waitFor(() => workers[0].child.signalCode === 'SIGKILL', 'the holder was killed inside its create');
+  await waitFor(() => holder.child.signalCode === 'SIGKILL', 'the holder was killed inside its create');
+  return h;
+}
 
+it('fault 2 inside the create: the holder is SIGKILLed before the target commits; its lease runs out and the other process looks up, then creates once', async () => {
+  const h = await holderKilledInsideCreate();
   const b = await h.startEngine({ roles: { workers: true, http: false } });
   await waitFor(() => h.target.records.has('1'), 'the other process created the record', 40_000);
   await expectDrained(h.nats.url, 30_000);
@@ -189,6 +189,22 @@ it('fault 2 inside the create: the holder is SIGKILLed before the target commits
   ]);
   expect(h.target.effectiveWrites.get('1')).toBe(1);
   expect(await h.engine.deadLetters.list()).toEqual([]);
+}, 120_000);
+
+it("fault 2 with the other process's clock an hour behind: it takes the dead holder's lease over once the lease has run out by the broker's clock, not an hour later; creates once", async () => {
+  const h = await holderKilledInsideCreate();
+  // By this process's own clock the dead holder's lease (11 s) runs for another hour.
+  const config = { natsUrl: h.nats.url, targetUrl: h.target.url, integrations: [FOUND_CREATE], tuning: TEST_TUNING };
+  workers.push(await spawnWorker({ ...config, timeout: '10s', clockAheadMs: -3_600_000 }));
+  await waitFor(() => h.target.records.has('1'), 'the process an hour behind created the record', 40_000);
+  await expectDrained(h.nats.url, 30_000);
+  expect(/junction_call_leases_taken_over_total (\d+)/.exec(await workers[1].metrics())?.[1]).toBe('1');
+  expect(h.target.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    'POST /records',
+    'GET /records?key=1',
+    'POST /records',
+  ]);
+  expect(h.target.effectiveWrites.get('1')).toBe(1);
 }, 120_000);
 
 it('a holder cut off from NATS while its create waits at the rate limit longer than its lease withdraws the call unsent; the process that took the lease over creates once', async () => {
@@ -327,6 +343,57 @@ describe('call leases in KV', () => {
       .claim(KEY, await kv.get(KEY));
     expect(await mark()).toMatchObject({ holder: 'b#1' });
     expect((await metrics.leasesTakenOver.get()).values[0].value).toBe(1);
+  });
+
+  it("a reader whose wall clock runs an hour behind the broker's takes a dead holder's lease over once it ran out; one an hour ahead never takes a live one", async () => {
+    await bucket();
+    const realNow = Date.now.bind(Date);
+    const terms = { ttlMs: 3_000, commitWindowMs: 0 };
+    // A holder on the broker's clock (this machine's) that dies: its lease runs out 3 s after its write.
+    await new CallLeases('a', 1_000, undefined, { now: realNow }).attempt(kv, terms).claim(KEY, null);
+    const written = (await kv.get(KEY))!;
+    let offset = -3_600_000;
+    const local = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+    try {
+      const behind = new BrokerClock(kv, 'b');
+      await behind.start();
+      behind.stop();
+      const b = new CallLeases('b', 1_000, undefined, behind);
+      const held = await b
+        .attempt(kv, terms)
+        .claim(KEY, written)
+        .catch((error: unknown) => error);
+      expect(held).toMatchObject({ code: 'call-in-flight' });
+      expect((held as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(3_000);
+      // Asked again once it has run out: taken over, though by b's own clock it runs another hour.
+      await new Promise((resolve) => setTimeout(resolve, written.created.getTime() + 3_000 - realNow() + 50));
+      await b.attempt(kv, terms).claim(KEY, await kv.get(KEY));
+      expect(await mark()).toMatchObject({ holder: 'b#1' });
+
+      // b holds it (a live lease): c's wall clock runs an hour ahead, and c still finds it held.
+      offset = 3_600_000;
+      const ahead = new BrokerClock(kv, 'c');
+      await ahead.start();
+      ahead.stop();
+      await expect(
+        new CallLeases('c', 1_000, undefined, ahead).attempt(kv, terms).claim(KEY, await kv.get(KEY)),
+      ).rejects.toMatchObject({ code: 'call-in-flight' });
+      expect(await mark()).toMatchObject({ holder: 'b#1' });
+    } finally {
+      local.mockRestore();
+    }
+  });
+
+  it("a reader whose estimate of the broker's clock runs ahead takes a live lease over early, then waits out the rest by the broker's timestamps", async () => {
+    await bucket();
+    const terms = { ttlMs: 3_000, commitWindowMs: 0 };
+    await new CallLeases('a', 1_000).attempt(kv, terms).claim(KEY, null);
+    const written = (await kv.get(KEY))!;
+    const early = new CallLeases('b', 1_000, undefined, { now: () => Date.now() + 60_000 });
+    await early.attempt(kv, terms).claim(KEY, written);
+    expect(await mark()).toMatchObject({ holder: 'b#1' });
+    // Not before a's lease ran out by the broker's clock: its last write's timestamp plus its ttl.
+    expect(Date.now()).toBeGreaterThanOrEqual(written.created.getTime() + 3_000);
   });
 
   it('right before the call goes out: held long enough, renewed first when short, refused once another process took it', async () => {

@@ -1,14 +1,18 @@
 /**
- * Source leases against a real nats-server: `until` is written by the holder's clock, so an engine whose clock runs
- * ahead judges a live lease run out. It may take the lease over, but starts the source only once the old lease has
- * run out by the broker's timestamps, by when the old holder has stopped: never two sources at once. The lease rules
- * (what `takeLease` reports as replaced, and how much of it is left by the broker's clock) are checked on their own.
+ * Source leases against a real nats-server: `until` is written and judged by the broker's clock as each engine
+ * estimates it (BrokerClock), so an engine whose own clock runs an hour behind takes a dead leader's source over within
+ * the TTL, and one an hour ahead never takes a live lease. Estimates may still differ a little: an engine whose
+ * estimate runs ahead may take a live lease over, but starts the source only once the old lease has run out by the
+ * broker's timestamps, by when the old holder has stopped: never two sources at once. The lease rules (what
+ * `takeLease` reports as replaced, and how much of it is left by the broker's clock) are checked on their own.
  */
 import { Kvm } from '@nats-io/kv';
 import type { KV } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, expect, it, vi } from 'vitest';
+import { BrokerClock, localClock } from '../../engine/runtime/control/broker-clock.js';
+import type { LeaseClock } from '../../engine/runtime/control/broker-clock.js';
 import { brokerMsUntil, releaseLease, takeLease } from '../../engine/runtime/control/kv-lease.js';
 import { SourceLease } from '../../engine/runtime/sources/source-lease.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
@@ -34,7 +38,7 @@ async function controlBucket(): Promise<KV> {
 
 const KEY = 'source-lease.orders';
 
-it("an engine whose clock runs a minute ahead takes a live lease over, but starts the source only once it has run out by the broker's clock, after the holder stopped", async () => {
+it("an engine whose estimate of the broker's clock runs a minute ahead takes a live lease over, but starts the source only once it has run out by the broker's clock, after the holder stopped", async () => {
   const control = await controlBucket();
   const ttlMs = 6_000;
   const log = testLogger();
@@ -51,16 +55,15 @@ it("an engine whose clock runs a minute ahead takes a live lease over, but start
     };
   };
 
-  // Engine a's clock is a minute behind b's while it takes the lease: to b, a's lease ran out long ago.
-  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() - 60_000 });
-  leases.push(new SourceLease({ control, holder: 'a', ttlMs, log }, 'orders', source('a')));
+  // Engine a's clock is a minute behind b's: to b, a's lease ran out long ago.
+  const behind: LeaseClock = { now: () => Date.now() - 60_000 };
+  leases.push(new SourceLease({ control, holder: 'a', clock: behind, ttlMs, log }, 'orders', source('a')));
   await waitFor(() => leading.has('a'), 'engine a leads');
-  vi.useRealTimers();
   const taken = (await control.get(KEY))!;
   expect(taken.json<{ holder: string; until: number }>()).toMatchObject({ holder: 'a', ttl: ttlMs });
   expect(taken.json<{ until: number }>().until).toBeLessThan(Date.now());
 
-  leases.push(new SourceLease({ control, holder: 'b', ttlMs, log }, 'orders', source('b')));
+  leases.push(new SourceLease({ control, holder: 'b', clock: localClock, ttlMs, log }, 'orders', source('b')));
   // b takes the lease over by its own clock at once; a's next renewal finds it taken and a stops its source.
   await waitFor(
     () => seen.includes('a stops'),
@@ -79,14 +82,14 @@ it("an engine whose clock runs a minute ahead takes a live lease over, but start
 
 it("takeLease reports another holder's lease it replaced, and brokerMsUntil what was left of it by the broker's clock", async () => {
   const control = await controlBucket();
-  expect(await takeLease(control, KEY, 'a', 60_000)).toEqual({ revision: expect.any(Number) });
+  expect(await takeLease(control, KEY, 'a', 60_000, localClock)).toEqual({ revision: expect.any(Number) });
   // Its own lease renewed, another holder's live lease refused.
-  expect((await takeLease(control, KEY, 'a', 60_000))?.replaced).toBeUndefined();
-  expect(await takeLease(control, KEY, 'b', 60_000)).toBeUndefined();
+  expect((await takeLease(control, KEY, 'a', 60_000, localClock))?.replaced).toBeUndefined();
+  expect(await takeLease(control, KEY, 'b', 60_000, localClock)).toBeUndefined();
 
   // Handed back: free to take, nothing to wait out.
   await releaseLease(control, KEY, 'a');
-  expect((await takeLease(control, KEY, 'b', 60_000))?.replaced).toBeUndefined();
+  expect((await takeLease(control, KEY, 'b', 60_000, localClock))?.replaced).toBeUndefined();
 
   // Run out by c's clock, written by b a moment ago with a 60 s lease: c replaces it and has most of a minute to wait.
   const written = (await control.get(KEY))!;
@@ -94,7 +97,7 @@ it("takeLease reports another holder's lease it replaced, and brokerMsUntil what
     previousSeq: written.revision,
   });
   const before = (await control.get(KEY))!;
-  const taken = await takeLease(control, KEY, 'c', 60_000);
+  const taken = await takeLease(control, KEY, 'c', 60_000, localClock);
   expect(taken?.replaced).toEqual({ written: before.created, ttlMs: 60_000 });
   const endsAt = before.created.getTime() + 60_000;
   const left = await brokerMsUntil(control, KEY, taken!.revision, endsAt, 60_000);
@@ -140,7 +143,7 @@ it('a wall clock stepped back an hour during a renewal does not stretch the lead
   });
   const seen: string[] = [];
   leases.push(
-    new SourceLease({ control: stepping, holder: 'a', ttlMs, log: testLogger() }, 'orders', () => {
+    new SourceLease({ control: stepping, holder: 'a', clock: localClock, ttlMs, log: testLogger() }, 'orders', () => {
       seen.push('a leads');
       return async () => void seen.push('a stops');
     }),
@@ -159,5 +162,66 @@ it('a wall clock stepped back an hour during a renewal does not stretch the lead
   } finally {
     hang = false;
     clock.mockRestore();
+  }
+}, 60_000);
+
+/** A leader that dies holding the lease: its last write, by the broker's clock (this test's own runs on it). */
+async function deadLeader(control: KV, ttlMs: number): Promise<void> {
+  await control.put(KEY, JSON.stringify({ holder: 'dead', until: Date.now() + ttlMs, ttl: ttlMs }));
+}
+
+it("an engine whose wall clock runs an hour behind the broker's takes a dead leader's source over within the TTL, not an hour later", async () => {
+  const control = await controlBucket();
+  const ttlMs = 3_000;
+  await deadLeader(control, ttlMs);
+  const realNow = Date.now.bind(Date);
+  const behind = vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 3_600_000);
+  const clock = new BrokerClock(control, 'b', 60_000);
+  try {
+    const estimate = await clock.start();
+    // The broker's clock is an hour ahead of this engine's, to within the write's round trip.
+    expect(estimate!.offsetMs).toBeGreaterThan(3_600_000 - 1_000);
+    expect(estimate!.offsetMs).toBeLessThan(3_600_000 + 1_000);
+    const seen: string[] = [];
+    leases.push(
+      new SourceLease({ control, holder: 'b', clock, ttlMs, log: testLogger() }, 'orders', () => {
+        seen.push('b leads');
+        return async () => void seen.push('b stops');
+      }),
+    );
+    // By its own clock the dead leader's lease runs another hour: it waited that long before the broker clock.
+    await waitFor(() => seen.includes('b leads'), 'engine b leads', 15_000);
+    expect((await control.get(KEY))!.json<{ holder: string }>().holder).toBe('b');
+  } finally {
+    clock.stop();
+    behind.mockRestore();
+  }
+}, 60_000);
+
+it("an engine whose wall clock runs an hour ahead of the broker's never takes a live leader's lease", async () => {
+  const control = await controlBucket();
+  const ttlMs = 3_000;
+  const realNow = Date.now.bind(Date);
+  const log = testLogger();
+  const seen: string[] = [];
+  const source = (name: string) => () => {
+    seen.push(`${name} leads`);
+    return async () => void seen.push(`${name} stops`);
+  };
+  // Leader a runs on the broker's clock (this machine's); b's wall clock then runs an hour ahead.
+  leases.push(new SourceLease({ control, holder: 'a', clock: { now: realNow }, ttlMs, log }, 'orders', source('a')));
+  await waitFor(() => seen.includes('a leads'), 'engine a leads');
+  const ahead = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+  const clock = new BrokerClock(control, 'b', 60_000);
+  try {
+    expect((await clock.start())!.offsetMs).toBeLessThan(-3_600_000 + 1_000);
+    leases.push(new SourceLease({ control, holder: 'b', clock, ttlMs, log }, 'orders', source('b')));
+    // Three leases' time, renewed by a throughout: by b's own clock a's lease ran out an hour ago all along.
+    await new Promise((resolve) => setTimeout(resolve, ttlMs * 3));
+    expect(seen).toEqual(['a leads']);
+    expect((await control.get(KEY))!.json<{ holder: string }>().holder).toBe('a');
+  } finally {
+    clock.stop();
+    ahead.mockRestore();
   }
 }, 60_000);

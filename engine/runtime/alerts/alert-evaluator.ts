@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { CompiledAlert } from '../../compiler/compiled-spec.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
+import type { LeaseClock } from '../control/broker-clock.js';
 import { takeLease } from '../control/kv-lease.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
@@ -34,6 +35,8 @@ export interface AlertEvaluatorDeps {
   log: Logger;
   /** This process, as lease holder and counts publisher. */
   holder: string;
+  /** The broker's clock, as this process estimates it: the lease's `until` is by it. */
+  clock: LeaseClock;
   intervalMs: number;
 }
 
@@ -75,9 +78,9 @@ export class AlertEvaluator {
   async tick(now = Date.now()): Promise<void> {
     const alerts = [...(this.deps.specs.active.alerts?.values() ?? [])];
     if (alerts.length === 0) return;
-    const { control, holder, intervalMs } = this.deps;
+    const { control, holder, clock, intervalMs } = this.deps;
     await publishCounts(control, holder, await processCounts(this.deps.metrics));
-    if (!(await takeLease(control, LEASE_KEY, holder, intervalMs * 3))) {
+    if (!(await takeLease(control, LEASE_KEY, holder, intervalMs * 3, clock))) {
       this.#history = []; // another process evaluates; a stale history must not count once this one takes over
       return;
     }

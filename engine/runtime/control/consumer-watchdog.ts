@@ -24,6 +24,7 @@ import type { RuntimeTuning } from '../runtime-options.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { parseTicket } from '../worker/key-parking.js';
 import type { KeyParking } from '../worker/key-parking.js';
+import type { LeaseClock } from './broker-clock.js';
 import { takeLease } from './kv-lease.js';
 
 const LEASE_KEY = 'consumer-watchdog-lease';
@@ -38,6 +39,8 @@ export interface ConsumerWatchdogDeps {
   parking: KeyParking;
   /** This process, as the lease holder. */
   holder: string;
+  /** The broker's clock, as this process estimates it: the lease's `until` is by it. */
+  clock: LeaseClock;
   partitions: number;
   tuning: RuntimeTuning;
   registry: Registry;
@@ -98,8 +101,8 @@ export class ConsumerWatchdog {
 
   /** One round: suspect the consumers with a phantom, recreate those already suspected with the same one. */
   async tick(): Promise<void> {
-    const { jsm, control, holder, tuning, log } = this.deps;
-    if (!(await takeLease(control, LEASE_KEY, holder, tuning.stuckConsumerCheckMs * 3))) {
+    const { jsm, control, holder, clock, tuning, log } = this.deps;
+    if (!(await takeLease(control, LEASE_KEY, holder, tuning.stuckConsumerCheckMs * 3, clock))) {
       this.#suspects.clear();
       return;
     }

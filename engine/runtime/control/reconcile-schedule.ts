@@ -14,6 +14,7 @@ import type { TransformGuards } from '../../transform/transform-engine.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
+import type { LeaseClock } from './broker-clock.js';
 import { takeLease } from './kv-lease.js';
 import { storeReconcileReport } from './reconcile-reports.js';
 
@@ -29,6 +30,8 @@ export interface ReconcileScheduleDeps {
   log: Logger;
   /** This process, as the lease holder. */
   holder: string;
+  /** The broker's clock, as this process estimates it: the lease's `until` is by it. */
+  clock: LeaseClock;
 }
 
 export class ReconcileSchedule {
@@ -75,7 +78,15 @@ export class ReconcileSchedule {
   async #reconcile(integration: CompiledIntegration): Promise<void> {
     const { everyMs, sample, fix } = integration.reconcile!;
     // One round per interval across the cluster: the first process to take the lease runs it.
-    if (!(await takeLease(this.deps.control, `reconcile-lease.${integration.name}`, this.deps.holder, everyMs * 0.9)))
+    if (
+      !(await takeLease(
+        this.deps.control,
+        `reconcile-lease.${integration.name}`,
+        this.deps.holder,
+        everyMs * 0.9,
+        this.deps.clock,
+      ))
+    )
       return;
     const set = this.deps.specs.active;
     await this.deps.xref.sync();

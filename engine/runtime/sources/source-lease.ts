@@ -1,24 +1,29 @@
 /**
- * One leader per source across the cluster. A Change Data Capture subscription or a poll calls the vendor, and
- * engines running the same specs must not all do it: each subscription and call counts against the vendor's limits,
- * and two subscribers race each other's stored replay id. Every engine tries to take `source-lease.<integration>`
- * in the control bucket (kv-lease.ts). The holder runs the source and renews every third of the TTL; the others
- * retry at that pace and the moment the held lease runs out, then resume from the stored replay id or cursor.
- * A leader that cannot renew stops before its lease can run out, and a graceful stop hands the lease back.
- * Another engine judges the lease run out by its own clock, which may run ahead of the holder's: having taken it over,
- * it starts the source only once the old lease has run out by the broker's timestamps (brokerMsUntil), by when
- * the old holder has stopped (its next renewal finds the lease taken, or its deadline passes). Exactly-once does not
- * rest on the lease anyway: the broker's dedup id and the ledger drop what two sources stored.
+ * One leader per source across the cluster. A Change Data Capture subscription or a poll calls the vendor, and engines
+ * running the same specs must not all do it: each subscription and call counts against the vendor's limits, and two
+ * subscribers race each other's stored replay id. Every engine tries to take `source-lease.<integration>` in the
+ * control bucket (kv-lease.ts). The holder runs the source and renews every third of the TTL; the others retry at that
+ * pace and the moment the held lease runs out, then resume from the stored replay id or cursor. A leader that cannot
+ * renew stops before its lease can run out, and a graceful stop hands the lease back. The lease's `until` is written
+ * and judged by the broker's clock as each engine estimates it (broker-clock.ts), so an engine whose own clock runs
+ * behind takes a dead leader's source over within the TTL, and one whose clock runs ahead never takes a live lease. The
+ * estimates may still differ by a round trip or so: having taken another holder's lease over, an engine starts the
+ * source only once the old lease has run out by the broker's timestamps of the two writes (brokerMsUntil), by when the
+ * old holder has stopped (its next renewal finds the lease taken, or its deadline passes). Exactly-once does not rest
+ * on the lease anyway: the broker's dedup id and the ledger drop what two sources stored.
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { leaseHolder, brokerMsUntil, releaseLease, takeLease } from '../control/kv-lease.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
+import type { LeaseClock } from '../control/broker-clock.js';
 
 export interface SourceLeaseDeps {
   control: KV;
   /** This engine, as the lease holder. */
   holder: string;
+  /** The broker's clock, as this engine estimates it: the lease's `until` is by it. */
+  clock: LeaseClock;
   /** How long a lease lasts unless renewed: the longest a source pauses when its leader dies. */
   ttlMs: number;
   log: Logger;
@@ -26,9 +31,9 @@ export interface SourceLeaseDeps {
 
 export const sourceLeaseKey = (integration: string) => `source-lease.${integration}`;
 
-/** Who leads `integration`'s source now (status, dashboard); undefined while nobody does. */
-export function sourceLeader(control: KV, integration: string): Promise<LeaseHolder | undefined> {
-  return leaseHolder(control, sourceLeaseKey(integration));
+/** Who leads `integration`'s source now by `clock` (status, dashboard); undefined while nobody does. */
+export function sourceLeader(control: KV, integration: string, clock: LeaseClock): Promise<LeaseHolder | undefined> {
+  return leaseHolder(control, sourceLeaseKey(integration), clock);
 }
 
 /** Runs `lead` while this engine holds the source's lease; `lead` starts the source and returns its stop. */
@@ -67,10 +72,10 @@ export class SourceLease {
   }
 
   async #renew(): Promise<void> {
-    const { control, holder, ttlMs, log } = this.deps;
+    const { control, holder, clock, ttlMs, log } = this.deps;
     // Monotonic: a wall clock stepped back during the renewal would put the deadline off by the step.
     const asked = performance.now();
-    const held = await takeLease(control, this.#key, holder, ttlMs);
+    const held = await takeLease(control, this.#key, holder, ttlMs, clock);
     if (held?.replaced) {
       const theirs = held.replaced.ttlMs ?? ttlMs;
       const endsAt = held.replaced.written.getTime() + theirs;
@@ -96,8 +101,8 @@ export class SourceLease {
     }
     if (this.#leading) await this.#abdicate('lease lost');
     // Follow: try again at the renewal pace, or as soon as the leader's lease runs out if that is sooner.
-    const current = await leaseHolder(control, this.#key).catch(() => undefined);
-    const runsOut = current ? current.until - Date.now() + 5 : 0;
+    const current = await leaseHolder(control, this.#key, clock).catch(() => undefined);
+    const runsOut = current ? current.until - clock.now() + 5 : 0;
     this.#schedule(Math.max(5, Math.min(ttlMs / 3, runsOut)));
   }
 

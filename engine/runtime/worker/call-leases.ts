@@ -17,13 +17,16 @@
  * meanwhile: so right before the request goes out the holder checks, by its own clock, that its lease outlasts the
  * call's timeout by a heartbeat (renewing it first when it is short), and withdraws the call unsent otherwise.
  *
- * Another process reads the holder's `until` by its own clock, which may run ahead; after taking such a lease over it
- * waits out what is left of it by the broker's timestamps, so no two engines' clocks are ever compared. The holder
- * times its own lease by a monotonic clock: a wall clock stepped back while it holds one (NTP, a VM resumed) would
+ * `until` is written and judged by the broker's clock as each process estimates it (control/broker-clock.ts), so no two
+ * engines' clocks are compared. The estimates may differ by a round trip or so: after taking another holder's lease
+ * over, a process waits out what is left of it by the broker's timestamps of the two writes. The holder times its own
+ * lease by a monotonic clock: a wall clock stepped back while it holds one (NTP, a VM resumed) would
  * otherwise make a lease that ran out look alive to its holder.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import { EngineStateError } from '../../execute/engine-state-error.js';
+import { localClock } from '../control/broker-clock.js';
+import type { LeaseClock } from '../control/broker-clock.js';
 import { brokerMsUntil } from '../control/kv-lease.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import { AWAITING_COMMIT, CALL_IN_FLIGHT } from './error-fate.js';
@@ -40,7 +43,7 @@ interface LeaseMark {
   sent: true;
   /** `<engine holder>#<n>`: the attempt that holds the call. */
   holder?: string;
-  /** Epoch ms the lease runs out unless renewed, by the holder's clock. */
+  /** Epoch ms the lease runs out unless renewed, by the broker's clock as the holder estimated it. */
   until?: number;
   /** How long the lease lasts past each write of it (marks written before this field: the reader's own). */
   ttl?: number;
@@ -77,11 +80,13 @@ export class CallLeases {
    * @param holder this engine (`<host>_<pid>-<tag>`): a lease of this engine whose attempt no longer runs is stale.
    * @param ackWaitMs the consumers' ack wait: leases are renewed every third of it.
    * @param counts where renewals and takeovers are counted (the engine's metrics).
+   * @param clock what `until` is written and judged by: the broker's clock, as this process estimates it.
    */
   constructor(
     private readonly holder: string,
     readonly ackWaitMs: number,
     private readonly counts?: Pick<RuntimeMetrics, 'leasesRenewed' | 'leasesTakenOver'>,
+    readonly clock: LeaseClock = localClock,
   ) {
     this.renewEveryMs = ackWaitMs / 3;
   }
@@ -113,7 +118,7 @@ export class CallLeases {
   /** The renewal under way, or a new one: the lease written again to run `ttlMs` from `now` (by `monotonicNow`). */
   #renewal(held: Held, now: number): Promise<void> {
     return (held.renewal ??= held.kv
-      .put(held.key, markJson(held.token, Date.now(), held.ttlMs), { previousSeq: held.revision })
+      .put(held.key, markJson(held.token, this.clock.now(), held.ttlMs), { previousSeq: held.revision })
       .then((revision) => {
         Object.assign(held, { revision, renewedAt: now });
         this.counts?.leasesRenewed.inc();
@@ -127,10 +132,11 @@ export class CallLeases {
   /**
    * When to ask again about a call `mark` says another running attempt holds: when its lease runs out (one try per
    * lease, so waiting spends few deliveries), or after an ack wait for an attempt of this engine. Undefined when the
-   * call is free to take. A lease never has more than its `ttl` left after the write the reader saw (`writtenAt`, the
-   * broker's timestamp), whatever the reader's clock says: a reader whose clock runs behind the holder's waits at
-   * most that long, not the drift, and takes over a lease not renewed since (its holder died). Should the reader's
-   * clock run ahead of the broker's, the taker waits out the rest by the broker's timestamps (`claim`).
+   * call is free to take. `now` is the broker's clock as this process estimates it. A lease never has more than its
+   * `ttl` left after the write the reader saw (`writtenAt`, the broker's timestamp), whatever its `until` says: a
+   * holder that wrote `until` by another clock (an engine from before the broker clock) blocks a reader that long at
+   * most. Should the reader's estimate run ahead of the broker's, the taker waits out the rest by the broker's
+   * timestamps (`claim`).
    */
   heldElsewhere(mark: LeaseMark, now: number, writtenAt: number): number | undefined {
     if (!mark.holder || mark.until === undefined) return undefined;
@@ -192,7 +198,7 @@ export class AttemptLeases {
    * `awaiting-commit` while the target may still commit an earlier attempt's unanswered call (`commit_window`).
    */
   async claim(key: string, seen: KvEntry | null | undefined): Promise<void> {
-    const now = Date.now();
+    const now = this.leases.clock.now();
     const mark = seen?.operation === 'PUT' && seen.length > 0 ? seen.json<LeaseMark>() : undefined;
     const busy = mark && this.leases.heldElsewhere(mark, now, seen!.created.getTime());
     if (busy !== undefined) throw inFlight(busy, 'another attempt of this event is sending this call');
@@ -237,10 +243,11 @@ export class AttemptLeases {
   }
 
   /**
-   * Another engine's lease was taken over because it had run out by this process's clock, which may run ahead of
-   * the holder's. Judged by the broker's clock instead (the times it stored the holder's last write and this one), the
-   * rest of that lease is waited out before the call is looked up or sent, so the old holder's call has ended by then.
-   * When this write cannot be read back, the whole lease is waited out.
+   * Another engine's lease was taken over because it had run out by this process's estimate of the broker's clock,
+   * which may run ahead of the holder's by a round trip or so. Judged by the broker's own timestamps instead (the times
+   * it stored the holder's last write and this one), the rest of that lease is waited out before the call is looked up
+   * or sent, so the old holder's call has ended by then. When this write cannot be read back, the whole lease is waited
+   * out.
    */
   async #outlast(key: string, revision: number, seen: KvEntry, mark: LeaseMark): Promise<void> {
     const ttlMs = mark.ttl ?? this.#ttlMs;
