@@ -449,9 +449,11 @@ describe('call leases in KV', () => {
     const leases = new CallLeases('a', 300);
     const a = leases.attempt(kv, { ttlMs: 5_000, commitWindowMs: 0 });
     await a.claim(KEY, await kv.get(KEY));
-    const first = (await mark())!.until!;
+    const claimed = (await kv.get(KEY))!;
+    // A heartbeat a second on: the lease is written again (in the same millisecond its until may not move).
     leases.renew(performance.now() + 1_000);
-    await waitFor(async () => (await mark())!.until! > first, 'renewed');
+    await waitFor(async () => (await kv.get(KEY))!.revision > claimed.revision, 'renewed');
+    expect((await mark())!.holder).toBe(claimed.json<{ holder: string }>().holder);
     a.settled(KEY);
     await kv.put(KEY, JSON.stringify({ result: 1 }));
     leases.renew(performance.now() + 2_000);
