@@ -9,6 +9,7 @@
  * Keys are dot-separated tokens, so watches and listings can filter them (`rejected.>`, `worker.>`).
  */
 import type { KV, KvEntry, Kvm } from '@nats-io/kv';
+import { createBucket } from '../runtime/broker/create-bucket.js';
 import { listLiveEntries, readLiveEntry } from '../runtime/broker/kv-listing.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
@@ -60,7 +61,7 @@ export const workerKey = (id: string): string => `worker.${id.replace(/[^A-Za-z0
 
 /** Creates (or opens, idempotently) the bucket. */
 export async function openGitopsStore(kvm: Kvm, replicas = 1): Promise<KV> {
-  return kvm.create(SPECS_BUCKET, { history: 1, replicas });
+  return createBucket(kvm, SPECS_BUCKET, { history: 1, replicas });
 }
 
 /** Packs a spec tree read from Git into a bundle. */

@@ -18,6 +18,7 @@ import type { KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { RuntimeTuning } from '../runtime-options.js';
+import { createBucket } from './create-bucket.js';
 import {
   EVENTS_PREFIX,
   EVENTS_STREAM,
@@ -99,7 +100,12 @@ export async function provisionEventsStream(jsm: JetStreamManager, tuning: Runti
 /** Opens (creating when missing) every runtime KV bucket. */
 export async function provisionBuckets(kvm: Kvm, tuning: RuntimeTuning): Promise<RuntimeBuckets> {
   const open = (name: string, ttl?: number) =>
-    kvm.create(name, { history: 1, replicas: tuning.replicas, storage: StorageType.File, ...(ttl ? { ttl } : {}) });
+    createBucket(kvm, name, {
+      history: 1,
+      replicas: tuning.replicas,
+      storage: StorageType.File,
+      ...(ttl ? { ttl } : {}),
+    });
   const [ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control, parked] = await Promise.all([
     open(BUCKET_NAMES.ledger, tuning.ledgerTtlMs),
     open(BUCKET_NAMES.checkpoints, tuning.ledgerTtlMs),

@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { StorageType } from '@nats-io/jetstream';
 import type { KV, Kvm } from '@nats-io/kv';
+import { createBucket } from '../../broker/create-bucket.js';
 import { listLiveEntries, readLiveEntry } from '../../broker/kv-listing.js';
 import type { Role } from '../principal.js';
 
@@ -35,7 +36,7 @@ export class ApiTokens {
 
   /** Opens the token bucket, creating it when missing (the CLI may create the first token before any engine ran). */
   static async open(kvm: Kvm, replicas = 1): Promise<ApiTokens> {
-    return new ApiTokens(await kvm.create(TOKENS_BUCKET, { history: 1, replicas, storage: StorageType.File }));
+    return new ApiTokens(await createBucket(kvm, TOKENS_BUCKET, { history: 1, replicas, storage: StorageType.File }));
   }
 
   /** Creates a token; the returned `token` is the only copy of its secret. */

@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { StorageType } from '@nats-io/jetstream';
 import type { KV, Kvm } from '@nats-io/kv';
+import { createBucket } from '../../broker/create-bucket.js';
 import { readLiveEntry } from '../../broker/kv-listing.js';
 import type { Principal } from '../principal.js';
 
@@ -36,7 +37,7 @@ export class Sessions {
   ) {}
 
   static async open(kvm: Kvm, options: { ttlMs: number; secure: boolean; replicas?: number }): Promise<Sessions> {
-    const kv = await kvm.create(SESSIONS_BUCKET, {
+    const kv = await createBucket(kvm, SESSIONS_BUCKET, {
       history: 1,
       replicas: options.replicas ?? 1,
       storage: StorageType.File,
