@@ -88,7 +88,17 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   const compile = options.compile;
   const displayRoot = options.mirror.path || '.';
   const maxBundleBytes = (nc.info?.max_payload ?? 1024 * 1024) - 4096;
-  const ctx: PublishContext = { kv, mirror, holder: id, leaseMs, displayRoot, compile, maxBundleBytes, log };
+  const ctx: PublishContext = {
+    kv,
+    mirror,
+    holder: id,
+    leaseMs,
+    clock: engine.leaseClock,
+    displayRoot,
+    compile,
+    maxBundleBytes,
+    log,
+  };
   let applied = engine.specSet.commit;
   let appliedAt = new Date().toISOString();
   let pinned: { commit: string; tree: SpecTree; at: string } | undefined;

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
+import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { acquireLease, releaseLease, renewLease } from './compile-lease.js';
 import { livePin } from './emergency-pin.js';
 import type { GitMirror } from './git-mirror.js';
@@ -21,6 +22,8 @@ export interface PublishContext {
   /** This process's id (the lease holder). */
   holder: string;
   leaseMs: number;
+  /** The broker's clock as this process estimates it (the engine's): the compile lease's expiry is by it. */
+  clock: LeaseClock;
   /** Prefix of file names in diagnostics (the spec path inside the repository). */
   displayRoot: string;
   compile(tree: SpecTree, commit: string): CompileResult;
@@ -53,11 +56,11 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
   const { kv, log } = ctx;
   if (await settled(kv, head)) return 'current';
   if (await livePin(kv)) return 'pinned';
-  if (!(await acquireLease(kv, ctx.holder, head, ctx.leaseMs))) return 'leased';
+  if (!(await acquireLease(kv, ctx.holder, head, ctx.leaseMs, ctx.clock))) return 'leased';
   // Heartbeat while the async steps (a fetch, reading the tree) run. The compile itself blocks the event loop, so a
   // process stuck in it stops renewing and its lease lapses, as a dead one's does.
   const heartbeat = setInterval(
-    () => void renewLease(kv, ctx.holder, ctx.leaseMs).catch(() => false),
+    () => void renewLease(kv, ctx.holder, ctx.leaseMs, ctx.clock).catch(() => false),
     Math.max(ctx.leaseMs / 3, 50),
   );
   try {

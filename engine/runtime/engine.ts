@@ -61,6 +61,7 @@ import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
 import { BrokerClock } from './control/broker-clock.js';
+import type { LeaseClock } from './control/broker-clock.js';
 import { ConsumerWatchdog } from './control/consumer-watchdog.js';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertSignals } from './alerts/alert-conditions.js';
@@ -112,6 +113,8 @@ export interface Engine {
   readonly natsUrl: string;
   /** What the engine connects to NATS with (the embedded server's credentials, or `natsOptions`): Git sync uses it. */
   readonly natsOptions: Partial<NodeConnectionOptions>;
+  /** The broker's clock as this engine estimates it (control/broker-clock.ts): Git sync's compile lease goes by it. */
+  readonly leaseClock: LeaseClock;
   /** The active spec set. */
   readonly specSet: CompiledSpecSet;
   readonly partitions: number;
@@ -449,6 +452,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     operatorUrl: operator?.url,
     natsUrl,
     natsOptions,
+    leaseClock: clock,
     get specSet() {
       return specs.active;
     },

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { acquireLease, releaseLease, renewLease } from '../../engine/gitops/compile-lease.js';
 import type { Lease } from '../../engine/gitops/compile-lease.js';
 import { openGitopsStore } from '../../engine/gitops/gitops-store.js';
+import { localClock } from '../../engine/runtime/control/broker-clock.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
 
@@ -38,31 +39,33 @@ async function expire(kv: KV): Promise<void> {
 describe('compile lease', () => {
   it('has one holder; only the holder renews it; an expired lease is taken over and the old holder cannot touch it', async () => {
     const kv = await store();
-    expect(await acquireLease(kv, 'a', 'c1', 60_000)).toBe(true);
-    expect(await acquireLease(kv, 'b', 'c1', 60_000)).toBe(false);
+    expect(await acquireLease(kv, 'a', 'c1', 60_000, localClock)).toBe(true);
+    expect(await acquireLease(kv, 'b', 'c1', 60_000, localClock)).toBe(false);
     const before = (await lease(kv))!.expires_at;
-    expect(await renewLease(kv, 'a', 120_000)).toBe(true);
+    expect(await renewLease(kv, 'a', 120_000, localClock)).toBe(true);
     expect((await lease(kv))!.expires_at).toBeGreaterThan(before);
     expect(await lease(kv)).toMatchObject({ holder: 'a', commit: 'c1' });
-    expect(await renewLease(kv, 'b', 120_000)).toBe(false);
+    expect(await renewLease(kv, 'b', 120_000, localClock)).toBe(false);
 
     await expire(kv);
-    expect(await acquireLease(kv, 'b', 'c2', 60_000)).toBe(true);
-    expect(await renewLease(kv, 'a', 60_000)).toBe(false);
+    expect(await acquireLease(kv, 'b', 'c2', 60_000, localClock)).toBe(true);
+    expect(await renewLease(kv, 'a', 60_000, localClock)).toBe(false);
     await releaseLease(kv, 'a');
     expect(await lease(kv)).toMatchObject({ holder: 'b', commit: 'c2' });
 
     await releaseLease(kv, 'b');
     expect((await kv.get('lease'))?.operation).toBe('DEL');
-    expect(await renewLease(kv, 'b', 60_000)).toBe(false);
+    expect(await renewLease(kv, 'b', 60_000, localClock)).toBe(false);
     // A freed lease is taken with create() over the delete marker.
-    expect(await acquireLease(kv, 'a', 'c3', 60_000)).toBe(true);
+    expect(await acquireLease(kv, 'a', 'c3', 60_000, localClock)).toBe(true);
     expect(await lease(kv)).toMatchObject({ holder: 'a', commit: 'c3' });
   });
 
   it('lets exactly one of many simultaneous contenders win', async () => {
     const kv = await store();
-    const won = await Promise.all(Array.from({ length: 8 }, (_, i) => acquireLease(kv, `p${i}`, 'c1', 60_000)));
+    const won = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => acquireLease(kv, `p${i}`, 'c1', 60_000, localClock)),
+    );
     expect(won.filter(Boolean)).toHaveLength(1);
     expect((await lease(kv))!.holder).toBe(`p${won.indexOf(true)}`);
   });

@@ -93,6 +93,7 @@ describe('gitops cluster', () => {
       mirror,
       holder: 'slow',
       leaseMs: 5_000,
+      clock: a.engine.leaseClock,
       displayRoot: 'specs',
       compile,
       maxBundleBytes: 1_000_000,

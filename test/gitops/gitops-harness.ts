@@ -60,6 +60,49 @@ export interface GitopsWorld {
   dispose(): Promise<void>;
 }
 
+/** Where a process of {@link startSyncedProcess} finds the broker and the repository, and how it runs. */
+export interface SyncedProcessOptions {
+  natsUrl: string;
+  /** The bare repository it follows (branch main, specs under specs/). */
+  remote: string;
+  /** Its own mirror clone's directory. */
+  mirrorDir: string;
+  /** Its worker id (the compile lease's holder). */
+  id: string;
+  pollMs?: number;
+  pin?: string;
+  leaseMs?: number;
+  engine?: Partial<EngineOptions>;
+}
+
+/** An engine that follows the repository with startGitSync: one process of a GitOps cluster. */
+export async function startSyncedProcess(options: SyncedProcessOptions): Promise<Process> {
+  const engine = await startEngine({
+    specSet: emptySpecSet(),
+    invoker: httpTestInvoker,
+    natsUrl: options.natsUrl,
+    port: 0,
+    host: '127.0.0.1',
+    tuning: TEST_TUNING,
+    logger: testLogger(),
+    ...options.engine,
+  });
+  const sync = await startGitSync(engine, {
+    mirror: { repo: options.remote, branch: 'main', path: 'specs', dir: options.mirrorDir },
+    natsUrl: options.natsUrl,
+    compile: (tree, commit) =>
+      compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit }),
+    pollMs: options.pollMs ?? 3_600_000,
+    pin: options.pin,
+    leaseMs: options.leaseMs,
+    webhookSecret: WEBHOOK_SECRET,
+    workerId: options.id,
+    log: testLogger(),
+  });
+  engine.attachSync(sync);
+  return { engine, sync };
+}
+
 export function ordersSpec(body: string): string {
   return integrationYaml({ body });
 }
@@ -98,30 +141,13 @@ export async function startGitopsWorld(): Promise<GitopsWorld> {
     },
     async startProcess(options = {}) {
       const id = `proc-${++counter}`;
-      const engine = await startEngine({
-        specSet: emptySpecSet(),
-        invoker: httpTestInvoker,
+      const process = await startSyncedProcess({
+        ...options,
         natsUrl: nats.url,
-        port: 0,
-        host: '127.0.0.1',
-        tuning: TEST_TUNING,
-        logger: testLogger(),
-        ...options.engine,
+        remote,
+        mirrorDir: join(root, `mirror-${id}`),
+        id,
       });
-      const sync = await startGitSync(engine, {
-        mirror: { repo: remote, branch: 'main', path: 'specs', dir: join(root, `mirror-${id}`) },
-        natsUrl: nats.url,
-        compile: (tree, commit) =>
-          compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit }),
-        pollMs: options.pollMs ?? 3_600_000,
-        pin: options.pin,
-        leaseMs: options.leaseMs,
-        webhookSecret: WEBHOOK_SECRET,
-        workerId: id,
-        log: testLogger(),
-      });
-      engine.attachSync(sync);
-      const process = { engine, sync };
       processes.push(process);
       return process;
     },

@@ -3,7 +3,6 @@
  * integration stops consuming, keeps its stream data and is reported, and a `git revert` brings it back, delivering
  * the kept event exactly once with the commit it started with; a lease holder SIGKILLed mid-compile is taken over.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
 import type { GitopsWorld, Process } from './gitops-harness.js';
+import { spawnGitopsChild } from './gitops-child.js';
 import type { LeaseHolderConfig } from './lease-holder-main.js';
 
 const LEASE_HOLDER_MAIN = fileURLToPath(new URL('./lease-holder-main.ts', import.meta.url));
@@ -167,24 +167,11 @@ describe('gitops swap', () => {
       holder: 'doomed',
       leaseMs: 1_500,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', LEASE_HOLDER_MAIN], {
-      env: { ...process.env, JUNCTION_TEST_LEASE_HOLDER: JSON.stringify(config) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.once('exit', (_code, signal) => resolve(signal)),
-    );
-    cleanup.push(async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const child = spawnGitopsChild(LEASE_HOLDER_MAIN, 'JUNCTION_TEST_LEASE_HOLDER', config);
+    cleanup.push(() => child.kill().then(() => undefined));
     await waitFor(
-      () => stdout.includes('compiling'),
-      () => `the holder did not reach the compiler: ${stderr}`,
+      () => child.stdout().includes('compiling'),
+      () => `the holder did not reach the compiler: ${child.stderr()}`,
       30_000,
     );
     expect((await w.kv.get('lease'))!.json<{ holder: string; commit: string }>()).toMatchObject({
@@ -194,8 +181,7 @@ describe('gitops swap', () => {
 
     const a = await w.startProcess();
     expect(await a.sync.poll()).toBe('leased');
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await child.kill()).toBe('SIGKILL');
     const outcomes: (string | undefined)[] = [];
     await waitFor(
       async () => (outcomes.push(await a.sync.poll()), a.engine.specSet.commit === head),

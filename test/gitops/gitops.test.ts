@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireLease } from '../../engine/gitops/compile-lease.js';
+import { localClock } from '../../engine/runtime/control/broker-clock.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { WEBHOOK_SECRET, ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
 import type { GitopsWorld, Process } from './gitops-harness.js';
@@ -179,7 +180,7 @@ describe('gitops', () => {
       'v1',
     );
     // A process took the lease for this commit and died before publishing: the lease is never renewed.
-    expect(await acquireLease(world.kv, 'dead-process', first, 60_000)).toBe(true);
+    expect(await acquireLease(world.kv, 'dead-process', first, 60_000, localClock)).toBe(true);
     const a = await world.startProcess({ leaseMs: 5_000 });
     expect(a.engine.specSet.commit).toBe('none');
     expect(await a.sync.poll()).toBe('leased');
