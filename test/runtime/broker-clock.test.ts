@@ -1,0 +1,35 @@
+/**
+ * The broker clock's estimate against a real nats-server. Engines that start together estimate at once, each writing
+ * the same key (history 1), so one engine's write is often replaced before it reads it back: more than a third of the
+ * estimates of four such engines were lost, and a lost estimate leaves an engine on its own wall clock until the next
+ * one (a minute later, when the others sample again too). The write that replaced it serves as well.
+ */
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterEach, expect, it } from 'vitest';
+import { BrokerClock } from '../../engine/runtime/control/broker-clock.js';
+import { startTestNatsServer } from '../helpers/nats-server.js';
+import type { TestNatsServer } from '../helpers/nats-server.js';
+
+let nats: TestNatsServer | undefined;
+const connections: NatsConnection[] = [];
+afterEach(async () => {
+  await Promise.all(connections.splice(0).map((nc) => nc.close()));
+  await nats?.dispose();
+  nats = undefined;
+});
+
+it('gives every one of four engines estimating at once an estimate, within its stated error of the broker clock', async () => {
+  nats = await startTestNatsServer();
+  for (let i = 0; i < 4; i++) connections.push(await connect({ servers: nats.url, noAsyncTraces: true }));
+  const buckets = await Promise.all(connections.map((nc) => new Kvm(nc).create('junction_control', { history: 1 })));
+  const clocks = buckets.map((kv, i) => new BrokerClock(kv, `engine-${i}`));
+  for (let round = 0; round < 20; round++) {
+    const estimates = await Promise.all(clocks.map((clock) => clock.sync()));
+    expect(estimates.filter((estimate) => estimate === undefined)).toEqual([]);
+    // The broker runs on this machine's clock: each offset is zero within its error (plus the broker timestamp's
+    // cut to whole ms and the estimate's rounding).
+    for (const estimate of estimates) expect(Math.abs(estimate!.offsetMs)).toBeLessThanOrEqual(estimate!.errorMs + 2);
+  }
+});
