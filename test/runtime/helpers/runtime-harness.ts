@@ -12,6 +12,7 @@ import type { Engine, EngineOptions } from '../../../engine/runtime/engine.js';
 import type { RuntimeTuning } from '../../../engine/runtime/runtime-options.js';
 import { EVENTS_STREAM } from '../../../engine/runtime/broker/subjects.js';
 import type { CompiledSpecSet } from '../../../engine/compiler/compiled-spec.js';
+import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
 import { startTestNatsServer } from '../../helpers/nats-server.js';
 import type { TestNatsServer } from '../../helpers/nats-server.js';
 import { startFakeTarget } from './fake-target.js';
@@ -56,6 +57,8 @@ export async function startRuntimeHarness(options: {
   tuning?: Partial<RuntimeTuning>;
   env?: NodeJS.ProcessEnv;
   engine?: Partial<EngineOptions>;
+  /** The JSONata engine the specs compile with (default: the guarded reference engine). */
+  transforms?: TransformEngine;
 }): Promise<RuntimeHarness> {
   const nats = await startTestNatsServer();
   const target = await startFakeTarget();
@@ -63,6 +66,7 @@ export async function startRuntimeHarness(options: {
     timeout: options.timeout,
     connection: options.connection,
     extra: options.extra,
+    engine: options.transforms,
   });
   const engines: Engine[] = [];
   const start = async (extra: Partial<EngineOptions> = {}) => {
