@@ -28,14 +28,16 @@ interface Received {
   body: string;
 }
 
-async function receiver(): Promise<{ url: string; host: string; requests: Received[] }> {
+/** A local HTTP receiver; with `firstAnswered`, the first request is answered only once that resolves. */
+async function receiver(firstAnswered?: Promise<void>): Promise<{ url: string; host: string; requests: Received[] }> {
   const requests: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
       requests.push({ path: req.url ?? '', headers: req.headers, body });
-      res.end('ok');
+      if (requests.length === 1 && firstAnswered) void firstAnswered.then(() => res.end('ok'));
+      else res.end('ok');
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -60,6 +62,30 @@ async function evaluating(h: RuntimeHarness): Promise<void> {
 
 function security(...hosts: string[]) {
   return { outbound: { allowPrivateNetwork: false, allowedHosts: hosts } };
+}
+
+/** An engine whose alert `orders-lag` fires while an event of `orders` is undelivered, told on `slack`. */
+function lagAlertHarness(
+  slack: { url: string; host: string },
+  tuning = TUNING,
+  timeout?: string,
+): Promise<RuntimeHarness> {
+  const alert = `apiVersion: junction/v1
+kind: Alert
+name: orders-lag
+condition:
+  lag: { more_than: 0 }
+notify:
+  - slack: { url: "\${env:SLACK_URL}" }
+`;
+  return startRuntimeHarness({
+    integrations: [integrationYaml({ maxAttempts: 1 })],
+    timeout,
+    extra: { 'alert.yaml': alert },
+    tuning,
+    env: { SLACK_URL: `${slack.url}/hook` },
+    engine: { security: security(slack.host) },
+  });
 }
 
 it('fires on DLQ growth to a Slack-style and a signed webhook once, then sends "resolved"', async () => {
@@ -206,21 +232,7 @@ notify:
 
 it('junction alert silence keeps a firing alert quiet on every engine, audited; unsilence lets it notify', async () => {
   const slack = await receiver();
-  const alert = `apiVersion: junction/v1
-kind: Alert
-name: orders-lag
-condition:
-  lag: { more_than: 0 }
-notify:
-  - slack: { url: "\${env:SLACK_URL}" }
-`;
-  h = await startRuntimeHarness({
-    integrations: [integrationYaml({ maxAttempts: 1 })],
-    extra: { 'alert.yaml': alert },
-    tuning: TUNING,
-    env: { SLACK_URL: `${slack.url}/hook` },
-    engine: { security: security(slack.host) },
-  });
+  h = await lagAlertHarness(slack);
   const nats = ['--nats', h.nats.url];
   const silenced = await junction(
     'alert',
@@ -266,3 +278,27 @@ notify:
   ]);
   h.target.fault = undefined;
 });
+
+it('two engines: a holder whose round outlasts its lease (a receiver slow to answer) keeps it, so the other engine does not notify the same firing again', async () => {
+  let answer = () => undefined as void;
+  const slack = await receiver(new Promise<void>((resolve) => (answer = resolve)));
+  // A round every second, a lease of three: the first notification is held for 8 s (the notifier gives up at 10).
+  // The stalled call's timeout is longer, so the event stays undelivered and the condition holds throughout.
+  h = await lagAlertHarness(slack, { alertIntervalMs: 1_000 }, '60s');
+  const second = await h.startEngine();
+  h.target.fault = () => ({ stall: true });
+  await h.post('orders', { id: 9, seq: 1, status: 'new' });
+  await waitFor(() => slack.requests.length === 1, 'the firing notification sent', 30_000);
+  // Both engines run their rounds meanwhile; before, the lease ran out under the held request and the other engine
+  // took it over and told the receiver again.
+  await new Promise((r) => setTimeout(r, 8_000));
+  answer();
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect(slack.requests).toHaveLength(1);
+  expect(JSON.parse(slack.requests[0].body).text).toMatch(/^\[FIRING\] orders-lag \(warning\) orders: 1 events/);
+  const rounds = async (e: typeof second) =>
+    Number(/^junction_alert_rounds_total (\d+)/m.exec(await (await fetch(`${e.operatorUrl}/metrics`)).text())?.[1]);
+  // One engine evaluated throughout: the other never held the lease.
+  expect([await rounds(h.engine), await rounds(second)].filter((n) => n > 0)).toHaveLength(1);
+  h.target.fault = undefined;
+}, 60_000);

@@ -1,9 +1,9 @@
 /**
  * Evaluates the active set's Alert specs every `alertIntervalMs`. Every process publishes its attempt counts; one
- * process at a time (a lease in the control bucket) looks at the cluster, moves each alert's subjects through
- * pending -> firing -> resolved, and notifies: once when a subject fires, again every `repeat_every` while it keeps
- * firing, and once when it resolves. A silenced alert notifies nothing. The state lives in KV (alert-state.ts),
- * so the next holder carries on where the last one stopped.
+ * process at a time (a lease in the control bucket, held through each round: control/lease-turn.ts) looks at the
+ * cluster, moves each alert's subjects through pending -> firing -> resolved, and notifies: once when a subject fires,
+ * again every `repeat_every` while it keeps firing, and once when it resolves. A silenced alert notifies nothing. The
+ * state lives in KV (alert-state.ts), so the next holder carries on where the last one stopped.
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
@@ -11,7 +11,7 @@ import { Counter } from 'prom-client';
 import type { CompiledAlert } from '../../compiler/compiled-spec.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
 import type { LeaseClock } from '../control/broker-clock.js';
-import { takeLease } from '../control/kv-lease.js';
+import { LeaseTurn } from '../control/lease-turn.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { evaluateCondition } from './alert-conditions.js';
@@ -80,21 +80,30 @@ export class AlertEvaluator {
     if (alerts.length === 0) return;
     const { control, holder, clock, intervalMs } = this.deps;
     await publishCounts(control, holder, await processCounts(this.deps.metrics));
-    if (!(await takeLease(control, LEASE_KEY, holder, intervalMs * 3, clock))) {
+    // A turn, not a bare lease: a round that outlasts it (slow receivers) or a holder paused past it must not notify
+    // beside the engine that took over.
+    const turn = await LeaseTurn.take({ kv: control, key: LEASE_KEY, holder, ttlMs: intervalMs * 3, clock });
+    if (!turn) {
       this.#history = []; // another process evaluates; a stale history must not count once this one takes over
       return;
     }
-    const signals = await this.#signals(now);
-    const [states, silences] = await Promise.all([readAlertStates(control), readSilences(control, now)]);
-    for (const alert of alerts) {
-      const before = states.get(alert.name) ?? {};
-      const instances = evaluateCondition(alert, signals, this.#history);
-      const after = await this.#advance(alert, before, instances, silences.has(alert.name), now);
-      if (JSON.stringify(after) !== JSON.stringify(before)) await writeAlertState(control, alert.name, after);
+    try {
+      const signals = await this.#signals(now);
+      const [states, silences] = await Promise.all([readAlertStates(control), readSilences(control, now)]);
+      for (const alert of alerts) {
+        const before = states.get(alert.name) ?? {};
+        const instances = evaluateCondition(alert, signals, this.#history);
+        const after = await this.#advance(alert, before, instances, silences.has(alert.name), now, turn);
+        // Lost meanwhile: the new holder carries on from the state it reads; this round's would overwrite it.
+        if (!turn.held()) return;
+        if (JSON.stringify(after) !== JSON.stringify(before)) await writeAlertState(control, alert.name, after);
+      }
+      const longest = Math.max(...alerts.map((a) => ('withinMs' in a.condition ? a.condition.withinMs : 0)));
+      this.#history = [...this.#history, signals].filter((s) => s.at >= now - longest - intervalMs);
+      this.#rounds.inc();
+    } finally {
+      turn.end();
     }
-    const longest = Math.max(...alerts.map((a) => ('withinMs' in a.condition ? a.condition.withinMs : 0)));
-    this.#history = [...this.#history, signals].filter((s) => s.at >= now - longest - intervalMs);
-    this.#rounds.inc();
   }
 
   async #signals(now: number): Promise<AlertSignals> {
@@ -115,6 +124,7 @@ export class AlertEvaluator {
     instances: AlertInstance[],
     silenced: boolean,
     now: number,
+    turn: LeaseTurn,
   ): Promise<AlertState> {
     const at = new Date(now).toISOString();
     const next: AlertState = {};
@@ -122,13 +132,15 @@ export class AlertEvaluator {
       const s: InstanceState = { ...(state[i.subject] ?? { since: at }), value: i.value, summary: i.summary };
       if (!s.firingAt && now - Date.parse(s.since) >= alert.forMs) s.firingAt = at;
       const due = !s.notifiedAt || now - Date.parse(s.notifiedAt) >= alert.repeatMs;
-      if (s.firingAt && due && !silenced && (await this.#notify(alert, 'firing', i.subject, s, at))) s.notifiedAt = at;
+      if (s.firingAt && due && !silenced && (await this.#notify(alert, 'firing', i.subject, s, at, turn)))
+        s.notifiedAt = at;
       next[i.subject] = s;
     }
     for (const [subject, s] of Object.entries(state)) {
       if (next[subject]) continue;
       // It stopped holding: receivers that were told it fires hear that it resolved (unless silenced).
-      if (s.notifiedAt && !silenced && !(await this.#notify(alert, 'resolved', subject, s, at))) next[subject] = s;
+      if (s.notifiedAt && !silenced && !(await this.#notify(alert, 'resolved', subject, s, at, turn)))
+        next[subject] = s;
     }
     return next;
   }
@@ -139,7 +151,10 @@ export class AlertEvaluator {
     subject: string,
     s: InstanceState,
     at: string,
+    turn: LeaseTurn,
   ): Promise<boolean> {
+    // Only while this engine still holds the lease: otherwise the new holder notifies (once).
+    if (!(await turn.confirm())) return false;
     const n: AlertNotification = {
       alert: alert.name,
       status,

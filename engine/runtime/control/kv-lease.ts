@@ -71,6 +71,17 @@ export async function brokerMsUntil(
   return ours ? endsAt - ours.created.getTime() : unread;
 }
 
+/**
+ * What is left, by the broker's own timestamps, of another holder's lease that `taken` replaced (0 when it replaced
+ * none): the broker's time of that holder's last write plus its TTL (`ttlMs` for a lease that did not store one),
+ * against the broker's time of the takeover. A taker waits this long before it acts as the holder.
+ */
+export async function replacedLeaseLeft(kv: KV, key: string, taken: TakenLease, ttlMs: number): Promise<number> {
+  if (!taken.replaced) return 0;
+  const theirs = taken.replaced.ttlMs ?? ttlMs;
+  return brokerMsUntil(kv, key, taken.revision, taken.replaced.written.getTime() + theirs, theirs);
+}
+
 /** Who holds `key` now by `clock` (the broker's); undefined when nobody does (never taken, handed back or run out). */
 export async function leaseHolder(kv: KV, key: string, clock: LeaseClock): Promise<LeaseHolder | undefined> {
   const entry = await kv.get(key);

@@ -15,7 +15,7 @@ import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
 import type { LeaseClock } from './broker-clock.js';
-import { takeLease } from './kv-lease.js';
+import { LeaseTurn } from './lease-turn.js';
 import { storeReconcileReport } from './reconcile-reports.js';
 
 export interface ReconcileScheduleDeps {
@@ -37,6 +37,8 @@ export interface ReconcileScheduleDeps {
 export class ReconcileSchedule {
   readonly #timers = new Map<string, { timer: NodeJS.Timeout; everyMs: number }>();
   readonly #running = new Set<Promise<unknown>>();
+  /** Integrations whose round runs now in this process. */
+  readonly #busy = new Set<string>();
 
   constructor(private readonly deps: ReconcileScheduleDeps) {}
 
@@ -68,26 +70,35 @@ export class ReconcileSchedule {
 
   #round(name: string): void {
     const integration = this.deps.specs.active.integrations.get(name);
-    if (!integration?.reconcile) return;
+    // A round longer than the interval is not joined by the next one: with `fix`, both would re-send.
+    if (!integration?.reconcile || this.#busy.has(name)) return;
+    this.#busy.add(name);
     const run = this.#reconcile(integration)
       .catch((error: Error) => this.deps.log.warn({ integration: name, err: error }, 'scheduled reconcile failed'))
-      .finally(() => this.#running.delete(run));
+      .finally(() => {
+        this.#running.delete(run);
+        this.#busy.delete(name);
+      });
     this.#running.add(run);
   }
 
   async #reconcile(integration: CompiledIntegration): Promise<void> {
-    const { everyMs, sample, fix } = integration.reconcile!;
-    // One round per interval across the cluster: the first process to take the lease runs it.
-    if (
-      !(await takeLease(
-        this.deps.control,
-        `reconcile-lease.${integration.name}`,
-        this.deps.holder,
-        everyMs * 0.9,
-        this.deps.clock,
-      ))
-    )
-      return;
+    const { everyMs } = integration.reconcile!;
+    // One round per interval across the cluster: the first process to take the lease runs it, and holds it through
+    // the round (lease-turn.ts), so a round that outlasts the lease is not run beside it by another engine.
+    const { control, holder, clock } = this.deps;
+    const key = `reconcile-lease.${integration.name}`;
+    const turn = await LeaseTurn.take({ kv: control, key, holder, ttlMs: everyMs * 0.9, clock });
+    if (!turn) return;
+    try {
+      await this.#reconcileHeld(integration, turn);
+    } finally {
+      turn.end();
+    }
+  }
+
+  async #reconcileHeld(integration: CompiledIntegration, turn: LeaseTurn): Promise<void> {
+    const { sample, fix } = integration.reconcile!;
     const set = this.deps.specs.active;
     await this.deps.xref.sync();
     const report = await runReconcile({
@@ -101,8 +112,14 @@ export class ReconcileSchedule {
       sample,
       guards: this.deps.guards,
     });
+    // Lost the lease meanwhile (a pause, a partition): the engine that took over runs its own round.
+    if (!(await turn.confirm()))
+      return void this.deps.log.warn({ integration: integration.name }, 'reconcile lease lost during the round');
     await storeReconcileReport(this.deps.control, report);
-    const resent = fix ? await fixRecords(report, integration, this.deps.publisher, set.commit, this.deps.guards) : 0;
+    const resent =
+      fix && (await turn.confirm())
+        ? await fixRecords(report, integration, this.deps.publisher, set.commit, this.deps.guards)
+        : 0;
     this.deps.log.info({ integration: integration.name, ...report.counts, resent }, 'scheduled reconcile');
   }
 }

@@ -8,13 +8,13 @@
  * and judged by the broker's clock as each engine estimates it (broker-clock.ts), so an engine whose own clock runs
  * behind takes a dead leader's source over within the TTL, and one whose clock runs ahead never takes a live lease. The
  * estimates may still differ by a round trip or so: having taken another holder's lease over, an engine starts the
- * source only once the old lease has run out by the broker's timestamps of the two writes (brokerMsUntil), by when the
- * old holder has stopped (its next renewal finds the lease taken, or its deadline passes). Exactly-once does not rest
- * on the lease anyway: the broker's dedup id and the ledger drop what two sources stored.
+ * source only once the old lease has run out by the broker's timestamps of the two writes (replacedLeaseLeft), by when
+ * the old holder has stopped (its next renewal finds the lease taken, or its deadline passes). Exactly-once does not
+ * rest on the lease anyway: the broker's dedup id and the ledger drop what two sources stored.
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import { leaseHolder, brokerMsUntil, releaseLease, takeLease } from '../control/kv-lease.js';
+import { leaseHolder, releaseLease, replacedLeaseLeft, takeLease } from '../control/kv-lease.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
 import type { LeaseClock } from '../control/broker-clock.js';
 
@@ -77,9 +77,7 @@ export class SourceLease {
     const asked = performance.now();
     const held = await takeLease(control, this.#key, holder, ttlMs, clock);
     if (held?.replaced) {
-      const theirs = held.replaced.ttlMs ?? ttlMs;
-      const endsAt = held.replaced.written.getTime() + theirs;
-      const left = await brokerMsUntil(control, this.#key, held.revision, endsAt, theirs);
+      const left = await replacedLeaseLeft(control, this.#key, held, ttlMs);
       if (left > 0) {
         this.#notBefore = performance.now() + left;
         log.info({ integration: this.integration, holder, waitMs: left }, "waiting out the previous holder's lease");
