@@ -28,6 +28,8 @@ export type Fault =
   | { respond: { status: number; headers?: Record<string, string>; body?: unknown }; delayMs?: number }
   | { stall: true }
   | { delayMs: number }
+  /** Commit once `until` settles (a test's gate: hold requests until enough are at the target together). */
+  | { until: Promise<unknown> }
   | { afterCommit: 'destroy' }
   | { afterCommit: 'kill' };
 
@@ -131,6 +133,7 @@ export async function startFakeTarget(): Promise<FakeTarget> {
       const fault = target.fault?.(request);
       if (fault && 'stall' in fault) return; // never answer; the client times out
       if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault && 'until' in fault) await fault.until;
       if (fault && 'respond' in fault)
         return send(res, fault.respond.status, fault.respond.body ?? { error: 'injected' }, fault.respond.headers);
       const answer = commit(request);
