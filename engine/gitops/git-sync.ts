@@ -109,7 +109,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   /** Renews the pin (and restores the pinned bundle if it was overwritten after a lapse), then the heartbeat. */
   const heartbeat = async () => {
     if (pinned) {
-      await holdPin(kv, id, pinned.commit, pinned.at, leaseMs);
+      await holdPin(kv, id, pinned.commit, pinned.at, leaseMs, engine.leaseClock);
       if ((await readJson<SpecBundle>(kv, BUNDLE_KEY))?.commit !== pinned.commit)
         await kv.put(BUNDLE_KEY, JSON.stringify(bundleFromTree(pinned.commit, pinned.tree, true)));
     }
@@ -230,7 +230,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   return {
     poll,
     status: async () => ({
-      ...(await readSyncStatus(kv, { branch: options.mirror.branch, commit: applied })),
+      ...(await readSyncStatus(kv, { branch: options.mirror.branch, commit: applied }, engine.leaseClock)),
       last_swap: lastSwap ?? null,
     }),
     webhook: (req) =>

@@ -22,7 +22,7 @@ export interface PublishContext {
   /** This process's id (the lease holder). */
   holder: string;
   leaseMs: number;
-  /** The broker's clock as this process estimates it (the engine's): the compile lease's expiry is by it. */
+  /** The broker's clock as this process estimates it (the engine's): the compile lease and the pin expire by it. */
   clock: LeaseClock;
   /** Prefix of file names in diagnostics (the spec path inside the repository). */
   displayRoot: string;
@@ -55,7 +55,7 @@ async function settled(kv: KV, commit: string): Promise<boolean> {
 export async function publishHead(ctx: PublishContext, head: string): Promise<PublishOutcome> {
   const { kv, log } = ctx;
   if (await settled(kv, head)) return 'current';
-  if (await livePin(kv)) return 'pinned';
+  if (await livePin(kv, ctx.clock)) return 'pinned';
   if (!(await acquireLease(kv, ctx.holder, head, ctx.leaseMs, ctx.clock))) return 'leased';
   // Heartbeat while the async steps (a fetch, reading the tree) run. The compile itself blocks the event loop, so a
   // process stuck in it stops renewing and its lease lapses, as a dead one's does.
@@ -67,7 +67,7 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
     // Read the bundle's revision before checking the pin: a pin set after this check re-publishes the bundle, so
     // the compare-and-set below fails instead of overwriting the pinned set.
     const current = await readEntry(kv, BUNDLE_KEY);
-    if (await livePin(kv)) return 'pinned';
+    if (await livePin(kv, ctx.clock)) return 'pinned';
     // A head fetched before another holder published a newer commit is stale: publishing it would move the cluster
     // backwards. Unless the active commit is in the head's history (the usual case), fetch again under the lease.
     const active = current?.json<SpecBundle>().commit;

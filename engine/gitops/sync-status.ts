@@ -4,6 +4,8 @@
  */
 import type { KV } from '@nats-io/kv';
 import type { Diagnostic } from '../compiler/diagnostics.js';
+import { localClock } from '../runtime/control/broker-clock.js';
+import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { livePin } from './emergency-pin.js';
 import { BUNDLE_KEY, SYNC_KEY, listEntries, listWorkers, readEntry, readJson } from './gitops-store.js';
 import type { BranchSeen, RejectedCommit, SpecBundle } from './gitops-store.js';
@@ -23,14 +25,21 @@ export type SyncStatus = {
   pinned: string | null;
 };
 
-/** Reads the sync status; `fallback` fills what the bucket does not know yet (a process that has not fetched). */
-export async function readSyncStatus(kv: KV, fallback: { branch?: string; commit?: string } = {}): Promise<SyncStatus> {
+/**
+ * Reads the sync status; `fallback` fills what the bucket does not know yet (a process that has not fetched). `clock`
+ * judges the pin's expiry: an engine's estimate of the broker's; this machine's for `junction status --nats`.
+ */
+export async function readSyncStatus(
+  kv: KV,
+  fallback: { branch?: string; commit?: string } = {},
+  clock: LeaseClock = localClock,
+): Promise<SyncStatus> {
   const [seen, bundleEntry, rejections, workers, pin] = await Promise.all([
     readJson<BranchSeen>(kv, SYNC_KEY),
     readEntry(kv, BUNDLE_KEY),
     listEntries(kv, 'rejected'),
     listWorkers(kv),
-    livePin(kv),
+    livePin(kv, clock),
   ]);
   const bundle = bundleEntry?.json<SpecBundle>();
   // A rejection recorded before the active bundle was published is superseded (by a fix, a revert or a pin).

@@ -1,8 +1,8 @@
 /**
- * The compile lease between processes whose wall clocks disagree, with real processes against real git and a real
- * nats-server: the lease's expiry is written and judged by the broker's clock as each engine estimates it, so a
- * process an hour ahead never takes a live lease over, and one an hour behind takes a dead holder's lease over once it
- * ran out, not an hour later. Both went by each process's own clock before.
+ * The compile lease and the emergency pin between processes whose wall clocks disagree, with real processes against
+ * real git and a real nats-server: their expiry is written and judged by the broker's clock as each engine estimates
+ * it, so a process an hour ahead never takes a live lease over nor finds a live pin lapsed, and one an hour behind
+ * takes a dead holder's lease over once it ran out, not an hour later. All went by each process's own clock before.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,4 +129,20 @@ it("a process whose clock runs an hour behind takes a dead holder's compile leas
     () => `the head was not published: ${outcomes(behind).join(' ')} ${behind.stderr()}`,
     90_000,
   );
+}, 180_000);
+
+it('a process whose clock runs an hour ahead does not publish the branch head over a live emergency pin', async () => {
+  const { w, head: pinnedCommit } = await branchWithHead();
+  await w.startProcess({ pin: pinnedCommit });
+  await waitFor(async () => (await bundleCommit(w)) === pinnedCommit, 'the pinned commit published');
+  await w.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "status": "v2" }') }, 'v2');
+  const ahead = skewedProcess(w, 30_000, HOUR);
+  // Ten rounds on the new head, the pin renewed meanwhile: by the process's own clock it lapsed an hour ago.
+  await waitFor(
+    () => outcomes(ahead).length >= 10,
+    () => `ten rounds: ${ahead.stderr()}`,
+    60_000,
+  );
+  expect(new Set(outcomes(ahead))).toEqual(new Set(['pinned']));
+  expect(await bundleCommit(w)).toBe(pinnedCommit);
 }, 180_000);
