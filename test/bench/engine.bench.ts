@@ -13,7 +13,7 @@
  * measured run only; BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_WARMUP and BENCH_EVENTS set the warm-up
  * (10,000) and the measured count (20,000); both runs print their figures per block of BENCH_BLOCK events (2,000).
  * The engine is the tsc build in dist/, as the package ships it, built first; BENCH_ENGINE=source runs the engine/
- * sources through tsx instead (shipped-engine.ts).
+ * sources through tsx instead (shipped-engine.ts). The engine runs with the V8 flags `junction run` sets.
  */
 import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -28,6 +28,7 @@ import { ownCpuMs, pinToCpu, procCpuMs, spawnBenchChild } from './bench-child.js
 import type { BenchChild } from './bench-child.js';
 import { compileBenchSpecs } from './engine-bench-fixtures.js';
 import { loadBenchEngine } from './shipped-engine.js';
+import { useEngineV8Flags } from '../../engine/cli/engine-v8-flags.js';
 import { LatencyStages } from './latency-stages.js';
 import type { TailSummary } from './latency-stages.js';
 import { RunSampler, blocksOf } from './run-blocks.js';
@@ -173,6 +174,8 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 export async function benchEngine(): Promise<Record<string, number | string>> {
   const { code, describe, createWiring, startEngine } = await loadBenchEngine();
+  // This process runs the engine: with the V8 flags `junction run` sets (engine-v8-flags.ts).
+  useEngineV8Flags();
   console.log(describe);
   const root = await mkdtemp(join(tmpdir(), 'junction-bench-'));
   const nats = await startNatsServer({ storeDir: join(root, 'js') });

@@ -21,6 +21,7 @@ import type { Wiring } from '../wiring.js';
 import { addSecurityOptions, engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
 import { WORKER_READY, runCluster } from './run-cluster.js';
+import { useEngineV8Flags } from '../engine-v8-flags.js';
 
 interface RunOptions extends SecurityFlags {
   port: string;
@@ -165,6 +166,7 @@ export function registerRunCommand(program: Command): void {
       process.exitCode = await runCluster(workers, opts.nats ?? process.env.JUNCTION_NATS_URL, drainTimeoutMs);
       return;
     }
+    useEngineV8Flags();
     // Loaded when the command runs, so `junction --help` does not pay for the runtime.
     const { createRuntimeLogger } = await import('../../runtime/observe/runtime-logger.js');
     const { startEngine } = await import('../../runtime/engine.js');
