@@ -219,18 +219,24 @@ async function attempt(
       leases,
     }),
   );
-  const result = await executeEvent(event, {
-    integration,
-    lookups: specSet.lookups,
-    invoke: ctx.specs.invoker(specSet),
-    state,
-    eventId: d.eventId,
-    guards: ctx.tuning.guards,
-    force: d.force === true,
-    lookupCache: lookupCacheOf(specSet),
-  });
-  // Calls still held have an unknown outcome: hand them back, so the retry looks them up wherever it runs.
-  await leases?.end();
+  let result: ExecutionResult;
+  try {
+    result = await executeEvent(event, {
+      integration,
+      lookups: specSet.lookups,
+      invoke: ctx.specs.invoker(specSet),
+      state,
+      eventId: d.eventId,
+      guards: ctx.tuning.guards,
+      force: d.force === true,
+      lookupCache: lookupCacheOf(specSet),
+    });
+  } finally {
+    // Calls still held have an unknown outcome: hand them back, so the retry looks them up wherever it runs. Also
+    // when the attempt throws (an on_error rule that fails to evaluate): a lease kept would be renewed with every
+    // heartbeat, and every later delivery of the event, a replay too, would find its own call in flight.
+    await leases?.end();
+  }
   return finishAttempt(flight, ctx, { ...base, event, result });
 }
 
