@@ -217,7 +217,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   })();
   await heartbeat();
   // Clears the heartbeats that processes which died long ago left behind (status only lists recent ones anyway).
-  await purgeStaleWorkers(kv, 60 * 60_000).catch((error: Error) =>
+  await purgeStaleWorkers(kv, 60 * 60_000, engine.leaseClock).catch((error: Error) =>
     log.warn({ err: error }, 'could not purge stale worker heartbeats'),
   );
   await poll();

@@ -13,6 +13,7 @@ import { createBucket } from '../runtime/broker/create-bucket.js';
 import { listLiveEntries, readLiveEntry } from '../runtime/broker/kv-listing.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
+import type { LeaseClock } from '../runtime/control/broker-clock.js';
 
 /** The published, valid spec set: what every process compiles and runs. */
 export interface SpecBundle {
@@ -113,9 +114,10 @@ export async function listEntries(kv: KV, prefix: string): Promise<KvEntry[]> {
 /**
  * Deletes heartbeats older than `maxAgeMs`: those of processes that died without stopping, which would otherwise
  * pile up with every restart (ids carry the pid). Each delete is a compare-and-set, so a live heartbeat is never lost.
+ * Ages are the broker's timestamps against `clock` (the broker's, as this process estimates it).
  */
-export async function purgeStaleWorkers(kv: KV, maxAgeMs: number): Promise<number> {
-  const stale = (await listEntries(kv, 'worker')).filter((e) => Date.now() - e.created.getTime() > maxAgeMs);
+export async function purgeStaleWorkers(kv: KV, maxAgeMs: number, clock: LeaseClock): Promise<number> {
+  const stale = (await listEntries(kv, 'worker')).filter((e) => clock.now() - e.created.getTime() > maxAgeMs);
   const deleted = await Promise.all(
     stale.map((e) =>
       kv.delete(e.key, { previousSeq: e.revision }).then(
@@ -127,8 +129,11 @@ export async function purgeStaleWorkers(kv: KV, maxAgeMs: number): Promise<numbe
   return deleted.filter(Boolean).length;
 }
 
-/** Heartbeats newer than `maxAgeMs` (by the server's timestamp), sorted by id; stopped processes delete theirs. */
-export async function listWorkers(kv: KV, maxAgeMs = 30_000): Promise<WorkerSync[]> {
-  const live = (await listEntries(kv, 'worker')).filter((e) => Date.now() - e.created.getTime() <= maxAgeMs);
+/**
+ * Heartbeats newer than `maxAgeMs` (the server's timestamp against `clock`, the broker's as this process estimates
+ * it), sorted by id; stopped processes delete theirs.
+ */
+export async function listWorkers(kv: KV, clock: LeaseClock, maxAgeMs = 30_000): Promise<WorkerSync[]> {
+  const live = (await listEntries(kv, 'worker')).filter((e) => clock.now() - e.created.getTime() <= maxAgeMs);
   return live.map((e) => e.json<WorkerSync>()).sort((a, b) => a.id.localeCompare(b.id));
 }

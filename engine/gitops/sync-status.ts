@@ -27,7 +27,8 @@ export type SyncStatus = {
 
 /**
  * Reads the sync status; `fallback` fills what the bucket does not know yet (a process that has not fetched). `clock`
- * judges the pin's expiry: an engine's estimate of the broker's; this machine's for `junction status --nats`.
+ * judges the pin's expiry and the heartbeats' age: an engine's estimate of the broker's; this machine's for
+ * `junction status --nats`.
  */
 export async function readSyncStatus(
   kv: KV,
@@ -38,7 +39,7 @@ export async function readSyncStatus(
     readJson<BranchSeen>(kv, SYNC_KEY),
     readEntry(kv, BUNDLE_KEY),
     listEntries(kv, 'rejected'),
-    listWorkers(kv),
+    listWorkers(kv, clock),
     livePin(kv, clock),
   ]);
   const bundle = bundleEntry?.json<SpecBundle>();

@@ -17,6 +17,7 @@ import {
 } from '../../engine/gitops/gitops-store.js';
 import type { WorkerSync } from '../../engine/gitops/gitops-store.js';
 import { swapReport } from '../../engine/gitops/swap-report.js';
+import { localClock } from '../../engine/runtime/control/broker-clock.js';
 import type { CompiledIntegration, CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
@@ -51,11 +52,11 @@ describe('gitops store', () => {
     await kv.put('rejected.abc', '{}');
     expect(workerKey('host.b 2')).toBe('worker.host_b_2');
     expect((await listEntries(kv, 'worker')).map((e) => e.key).sort()).toEqual(['worker.host-a-1', 'worker.host_b_2']);
-    expect(await purgeStaleWorkers(kv, 60 * 60_000)).toBe(0);
-    expect((await listWorkers(kv)).map((w) => w.id)).toEqual(['host-a-1', 'host.b 2']);
+    expect(await purgeStaleWorkers(kv, 60 * 60_000, localClock)).toBe(0);
+    expect((await listWorkers(kv, localClock)).map((w) => w.id)).toEqual(['host-a-1', 'host.b 2']);
     // Any age limit below the heartbeats' age makes them stale.
-    expect(await purgeStaleWorkers(kv, -1)).toBe(2);
-    expect(await listWorkers(kv)).toEqual([]);
+    expect(await purgeStaleWorkers(kv, -1, localClock)).toBe(2);
+    expect(await listWorkers(kv, localClock)).toEqual([]);
     expect((await listEntries(kv, 'rejected')).map((e) => e.key)).toEqual(['rejected.abc']);
   });
 

@@ -2,7 +2,7 @@
  * One process of a GitOps cluster (an engine with Git sync) in a child process whose wall clock runs ahead of or
  * behind the others' (`Date.now` shifted): clock drift between machines. Configured by the JUNCTION_TEST_SKEWED_SYNC
  * environment variable (JSON). It asks for the branch head every 250 ms and prints each round's outcome as
- * `outcome <published|leased|current|...>`.
+ * `outcome <published|leased|current|...>`, then the workers its status lists as `workers <id>,<id>...`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSyncedProcess } from './gitops-harness.js';
@@ -20,5 +20,6 @@ Date.now = () => now() + config.clockAheadMs;
 const { sync } = await startSyncedProcess(config);
 for (;;) {
   process.stdout.write(`outcome ${(await sync.poll()) ?? 'failed'}\n`);
+  process.stdout.write(`workers ${(await sync.status()).workers.map((w) => w.id).join(',')}\n`);
   await sleep(250);
 }

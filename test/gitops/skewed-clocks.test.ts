@@ -1,8 +1,9 @@
 /**
- * The compile lease and the emergency pin between processes whose wall clocks disagree, with real processes against
- * real git and a real nats-server: their expiry is written and judged by the broker's clock as each engine estimates
- * it, so a process an hour ahead never takes a live lease over nor finds a live pin lapsed, and one an hour behind
- * takes a dead holder's lease over once it ran out, not an hour later. All went by each process's own clock before.
+ * Git sync between processes whose wall clocks disagree, with real processes against real git and a real
+ * nats-server: the compile lease's and the emergency pin's expiry and the workers' heartbeats are judged by the
+ * broker's clock as each engine estimates it, so a process an hour ahead never takes a live lease over, finds no live
+ * pin lapsed and still lists the live workers, and one an hour behind takes a dead holder's lease over once it ran
+ * out, not an hour later. All went by each process's own clock before.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,4 +146,17 @@ it('a process whose clock runs an hour ahead does not publish the branch head ov
   );
   expect(new Set(outcomes(ahead))).toEqual(new Set(['pinned']));
   expect(await bundleCommit(w)).toBe(pinnedCommit);
+}, 180_000);
+
+it('a process whose clock runs an hour ahead lists the live workers in its status', async () => {
+  const { w } = await branchWithHead();
+  await w.startProcess();
+  const ahead = skewedProcess(w, 30_000, HOUR);
+  const listed = () => [...ahead.stdout().matchAll(/^workers (.*)$/gm)].map((m) => m[1]);
+  // Both heartbeats are seconds old by the broker's clock; by the process's own, an hour old.
+  await waitFor(
+    () => listed().includes('ahead,proc-1'),
+    () => `both workers listed: ${listed().at(-1)}`,
+    60_000,
+  );
 }, 180_000);
