@@ -6,7 +6,7 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
+import { connect, errors } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBucket } from '../../engine/runtime/broker/create-bucket.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
@@ -30,16 +30,23 @@ describe('createBucket', () => {
     expect(create).toHaveBeenLastCalledWith('junction_ledger', { history: 1 });
   });
 
-  it('gives up with the server refusal when it persists, and at once on an error that is not a refusal', async () => {
+  it('asks again after a create that timed out: the broker may have carried it out, or still be at it', async () => {
+    const bucket = {} as KV;
+    const create = vi.fn().mockRejectedValueOnce(new errors.TimeoutError()).mockResolvedValueOnce(bucket);
+    await expect(createBucket({ create }, 'junction_ledger', { history: 1 })).resolves.toBe(bucket);
+    expect(create).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives up with the server refusal when it persists, and at once on an error that is neither', async () => {
     const refused = vi.fn().mockRejectedValue(overlap());
     await expect(createBucket({ create: refused }, 'b', {})).rejects.toThrow(
       'subjects overlap with an existing stream',
     );
     expect(refused).toHaveBeenCalledTimes(4);
 
-    const timeout = vi.fn().mockRejectedValue(new Error('TIMEOUT'));
-    await expect(createBucket({ create: timeout }, 'b', {})).rejects.toThrow('TIMEOUT');
-    expect(timeout).toHaveBeenCalledTimes(1);
+    const invalid = vi.fn().mockRejectedValue(new Error('invalid bucket name'));
+    await expect(createBucket({ create: invalid }, 'b', {})).rejects.toThrow('invalid bucket name');
+    expect(invalid).toHaveBeenCalledTimes(1);
   });
 
   it('lets four connections create the same 10 buckets at once, 40 times over, on a real nats-server', async () => {
