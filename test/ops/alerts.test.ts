@@ -7,7 +7,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { afterEach, expect, it } from 'vitest';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { afterEach, expect, it, vi } from 'vitest';
 import { signNotification } from '../../engine/runtime/alerts/alert-notifiers.js';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
@@ -69,10 +71,12 @@ function lagAlertHarness(
   slack: { url: string; host: string },
   tuning = TUNING,
   timeout?: string,
+  holdFor = '0s',
 ): Promise<RuntimeHarness> {
   const alert = `apiVersion: junction/v1
 kind: Alert
 name: orders-lag
+for: ${holdFor}
 condition:
   lag: { more_than: 0 }
 notify:
@@ -300,5 +304,38 @@ it('two engines: a holder whose round outlasts its lease (a receiver slow to ans
     Number(/^junction_alert_rounds_total (\d+)/m.exec(await (await fetch(`${e.operatorUrl}/metrics`)).text())?.[1]);
   // One engine evaluated throughout: the other never held the lease.
   expect([await rounds(h.engine), await rounds(second)].filter((n) => n > 0)).toHaveLength(1);
+  h.target.fault = undefined;
+}, 60_000);
+
+it("an engine whose clock runs an hour ahead carries on another holder's pending alert by the broker's clock: it does not fire before its `for`", async () => {
+  const slack = await receiver();
+  h = await lagAlertHarness(slack, TUNING, '60s', '10m');
+  h.target.fault = () => ({ stall: true });
+  await h.post('orders', { id: 9, seq: 1, status: 'new' });
+  const nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
+  closers.push(() => nc.close());
+  const control = await new Kvm(nc).open('junction_control');
+  const state = async () =>
+    (await control.get('alert-state.orders-lag'))?.json<Record<string, { since: string; firingAt?: string }>>();
+  // The first engine (on this machine's clock, the broker's) finds the condition holding: pending for 10 minutes.
+  await waitFor(async () => (await state())?.orders !== undefined, 'the alert pending');
+  const second = await h.startEngine();
+  await h.engine.stop();
+  // From now on the second engine's own clock runs an hour ahead; its estimate of the broker's was taken before.
+  const realNow = Date.now.bind(Date);
+  const ahead = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+  try {
+    const rounds = async () =>
+      Number(
+        /^junction_alert_rounds_total (\d+)/m.exec(await (await fetch(`${second.operatorUrl}/metrics`)).text())?.[1],
+      );
+    // Ten more rounds as the holder: by its own clock the condition has held for an hour, far past `for`.
+    const before = await rounds();
+    await waitFor(async () => (await rounds()) >= before + 10, 'ten rounds on the second engine');
+    expect(slack.requests).toHaveLength(0);
+    expect((await state())?.orders).not.toHaveProperty('firingAt');
+  } finally {
+    ahead.mockRestore();
+  }
   h.target.fault = undefined;
 }, 60_000);

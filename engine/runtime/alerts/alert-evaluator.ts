@@ -74,8 +74,12 @@ export class AlertEvaluator {
     await removeCounts(this.deps.control, this.deps.holder);
   }
 
-  /** One round: publish this process's counts; evaluate when this process holds the lease. */
-  async tick(now = Date.now()): Promise<void> {
+  /**
+   * One round: publish this process's counts; evaluate when this process holds the lease. `now` is the broker's clock
+   * (as this engine estimates it), as are the state's times: another holder wrote them, and with each engine's own
+   * clock one whose clock ran ahead fired a pending alert before its `for` (and repeated before `repeat_every`).
+   */
+  async tick(now = this.deps.clock.now()): Promise<void> {
     const alerts = [...(this.deps.specs.active.alerts?.values() ?? [])];
     if (alerts.length === 0) return;
     const { control, holder, clock, intervalMs } = this.deps;
