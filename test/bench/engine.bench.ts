@@ -10,7 +10,8 @@
  * The latency phase runs unpinned (BENCH_LATENCY_PIN=1 keeps the pinning), and says where its slowest 1 % spent
  * their time (latency-stages.ts).
  * To profile the engine alone: BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the engine process over the
- * measured run only; BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_WARMUP and BENCH_EVENTS set the warm-up
+ * measured run only, BENCH_HEAP_PROFILE=<file.heapprofile> a sampling heap profile of it (bytes allocated, collected
+ * objects included); BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_WARMUP and BENCH_EVENTS set the warm-up
  * (10,000) and the measured count (20,000); both runs print their figures per block of BENCH_BLOCK events (2,000).
  * The engine is the tsc build in dist/, as the package ships it, built first; BENCH_ENGINE=source runs the engine/
  * sources through tsx instead (shipped-engine.ts). The engine runs with the V8 flags `junction run` sets.
@@ -228,6 +229,16 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         await profiler.post('Profiler.enable');
         await profiler.post('Profiler.start');
       }
+      const heapProfiler = process.env.BENCH_HEAP_PROFILE ? new Session() : undefined;
+      if (heapProfiler) {
+        heapProfiler.connect();
+        // Objects collected by GC stay in the profile: it counts the bytes allocated, not the bytes retained.
+        await heapProfiler.post('HeapProfiler.startSampling', {
+          samplingInterval: 16_384,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+      }
       const before = await cpuSample(nats.pid, loadgen, target);
       const run = await engineThroughput(engine.url!, children, WARM_UP_EVENTS, ENGINE_EVENTS);
       const after = await cpuSample(nats.pid, loadgen, target);
@@ -236,6 +247,12 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
         profiler.disconnect();
         console.log(`cpu profile of the measured run: ${process.env.BENCH_PROFILE}`);
+      }
+      if (heapProfiler) {
+        const { profile } = await heapProfiler.post('HeapProfiler.stopSampling');
+        await writeFile(process.env.BENCH_HEAP_PROFILE!, JSON.stringify(profile));
+        heapProfiler.disconnect();
+        console.log(`heap sampling profile of the measured run: ${process.env.BENCH_HEAP_PROFILE}`);
       }
       const perEvent = (k: keyof CpuSample) =>
         after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / ENGINE_EVENTS;
