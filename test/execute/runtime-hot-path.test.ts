@@ -1,7 +1,7 @@
 /**
  * Unit tests of the runtime's per-event hot path (no broker): the pool-wide heartbeat, lazy event logging, one digest
- * per record key, checkpoints stored without the request body, the ledger key from a known digest, and the webhook
- * body reader.
+ * per record key, the key digest as stored, checkpoints stored without the request body, the ledger key from a known
+ * digest, and the webhook body reader.
  */
 import type { JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
@@ -214,6 +214,21 @@ describe('event execution state', () => {
       result: { id: 'A-1' },
       request: { step: 's', index: 2, connection: 'erp', operation: 'put', method: 'PUT', path: '/x' },
     });
+  });
+});
+
+describe('keyDigest', () => {
+  // Ledger, parking and checkpoint keys are these digests: they must not move.
+  it('is sha256 of the UTF-8 text, base64url, cut at 32', () => {
+    // As createHash('sha256').update(value).digest('base64url').slice(0, 32) gave them before.
+    const stored: [string, string][] = [
+      ['orders:42', 'il8hfdsMnwPRbA2zjyuhw6-6Vsqb4xpr'],
+      ['', '47DEQpj8HBSa-_TImW-5JCeuQeRkm5NM'],
+      ['é ü ✓ 日本', 'ar7xN5vsyX5rwE8wU4KRVHXKrdoFmUVS'],
+      ['\ud800x', 'qHzkZ5PMZZt5vRh-mY-EiGNfcH1b4JV-'],
+      ['a'.repeat(300), 'mDX6a_TiCpueqBJQYwLpiYJyGmz40srm'],
+    ];
+    for (const [value, digest] of stored) expect(keyDigest(value)).toBe(digest);
   });
 });
 

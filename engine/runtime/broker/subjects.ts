@@ -2,7 +2,7 @@
  * Names on the broker: event subjects, partitions, consumer names and KV keys. One place, so ingest, workers,
  * replay and the CLI always agree.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Stream holding every ingested event, one subject per integration and partition. */
 export const EVENTS_STREAM = 'JUNCTION_EVENTS';
@@ -66,9 +66,12 @@ export function partitionOf(key: string, partitions: number): number {
   return (hash >>> 0) % partitions;
 }
 
-/** A KV-key-safe digest of an arbitrary id (KV keys allow only `[-/_=.a-zA-Z0-9]`). */
+/**
+ * A KV-key-safe digest of an arbitrary id (KV keys allow only `[-/_=.a-zA-Z0-9]`): sha256, base64url, 32 characters.
+ * One-shot `hash`, not a `Hash` object: the worker digests every event's id and key (about 1 µs less each).
+ */
 export function keyDigest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
+  return hash('sha256', value, 'base64url').slice(0, 32);
 }
 
 /** Base64url of a value: reversible, and safe inside one KV key token. */
