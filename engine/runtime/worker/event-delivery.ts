@@ -3,6 +3,7 @@
  * of its key (key-parking.ts). The worker reads the event only through this, so both paths run the same code.
  */
 import type { JsMsg } from '@nats-io/jetstream';
+import { headerValues } from '../broker/header-values.js';
 import { HEADER } from '../broker/subjects.js';
 
 export interface EventDelivery {
@@ -24,16 +25,20 @@ export interface EventDelivery {
   data: Uint8Array;
 }
 
+/** The headers every delivery reads, in the order `headerValues` answers them. */
+const EVENT_HEADERS = [HEADER.eventId, HEADER.key, HEADER.replayOf, HEADER.force] as const;
+
 /** The delivery of a message of a partition consumer. */
 export function partitionDelivery(msg: JsMsg, integration: string): EventDelivery {
-  const headers = msg.headers;
+  const [eventId, key, replayOf, force] =
+    headerValues(msg, EVENT_HEADERS) ?? EVENT_HEADERS.map((name) => msg.headers?.get(name) ?? '');
   return {
     integration,
     subject: msg.subject,
-    eventId: `${integration}:${headers?.get(HEADER.eventId) || `seq-${msg.seq}`}`,
-    key: headers?.get(HEADER.key) ?? '',
-    replayOf: headers?.get(HEADER.replayOf) || undefined,
-    ...(headers?.get(HEADER.force) === '1' ? { force: true } : {}),
+    eventId: `${integration}:${eventId || `seq-${msg.seq}`}`,
+    key: key!,
+    replayOf: replayOf || undefined,
+    ...(force === '1' ? { force: true } : {}),
     attempt: msg.info.deliveryCount,
     storedAtMs: Number(msg.info.timestampNanos) / 1e6,
     data: msg.data,
