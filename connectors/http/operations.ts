@@ -20,14 +20,35 @@ const KIND: Record<HttpMethod, OperationKind> = {
 /** The path with every `{field}` replaced by the record's URL-encoded value. */
 function fillPath(call: OperationCall): string {
   const row = (call.body ?? {}) as Row;
-  return String(call.params.path).replace(/\{(\w+)\}/g, (_, field: string) => {
+  const parts = templateParts(String(call.params.path));
+  let path = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const field = parts[i]!;
     const value = row[field];
     if (value === undefined || value === null || value === '')
       throw permanentError('validation', `the record has no ${field} for the path ${String(call.params.path)}`, {
         field,
       });
-    return encodeURIComponent(String(value));
-  });
+    path += encodeURIComponent(String(value)) + parts[i + 1]!;
+  }
+  return path;
+}
+
+/**
+ * Path templates split at their `{field}` parts (text, field, text, ..., text), so a call fills its template without
+ * matching it again: every event of a step has the same one. Kept per template text, as many as a spec set may use.
+ */
+const templates = new Map<string, string[]>();
+const TEMPLATES_KEPT = 1_000;
+
+function templateParts(template: string): string[] {
+  let parts = templates.get(template);
+  if (!parts) {
+    parts = template.split(/\{(\w+)\}/);
+    if (templates.size >= TEMPLATES_KEPT) templates.clear();
+    templates.set(template, parts);
+  }
+  return parts;
 }
 
 function methodOf(call: OperationCall, fixed?: HttpMethod): HttpMethod {
