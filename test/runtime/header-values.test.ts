@@ -6,26 +6,14 @@
  */
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { connect as dial } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { headerValues } from '../../engine/runtime/broker/header-values.js';
 import { HEADER } from '../../engine/runtime/broker/subjects.js';
 import { partitionDelivery } from '../../engine/runtime/worker/event-delivery.js';
-import { startTestNatsServer } from '../helpers/nats-server.js';
-import type { TestNatsServer } from '../helpers/nats-server.js';
+import { natsForFile } from '../helpers/nats-for-file.js';
 
-let nats: TestNatsServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  nats = await startTestNatsServer();
-  nc = await connect({ servers: nats.url, noAsyncTraces: true });
-});
-afterAll(async () => {
-  await nc.close();
-  await nats.dispose();
-});
+const nats = natsForFile();
 
 const NAMES = [HEADER.eventId, HEADER.key, HEADER.replayOf, HEADER.force];
 
@@ -51,7 +39,7 @@ const BLOCKS: Record<string, string> = {
 
 /** Stores each block (and one message without headers) on a raw connection, then returns them as delivered. */
 async function delivered(stream: string): Promise<Map<string, JsMsg>> {
-  const jsm = await jetstreamManager(nc);
+  const jsm = await jetstreamManager(nats.nc);
   await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
   await jsm.consumers.add(stream, { durable_name: 'reader', ack_policy: AckPolicy.Explicit });
   const frames = Object.entries(BLOCKS).map(([name, block]) => {
@@ -64,7 +52,7 @@ async function delivered(stream: string): Promise<Map<string, JsMsg>> {
   });
   frames.push(Buffer.from(`PUB ${stream}.none 2\r\n{}\r\n`));
   await rawPublish(frames);
-  const consumer = await jetstream(nc).consumers.get(stream, 'reader');
+  const consumer = await jetstream(nats.nc).consumers.get(stream, 'reader');
   const out = new Map<string, JsMsg>();
   for (let i = 0; i < frames.length; i++) {
     const msg = await consumer.next({ expires: 10_000 });
@@ -77,7 +65,7 @@ async function delivered(stream: string): Promise<Map<string, JsMsg>> {
 /** Writes frames on a plain socket after the server's INFO, then PING: its PONG says the frames were processed. */
 function rawPublish(frames: Buffer[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = dial(nats.port, '127.0.0.1');
+    const socket = dial(nats.server.port, '127.0.0.1');
     let text = '';
     socket.on('error', reject);
     socket.once('data', () => {

@@ -7,30 +7,19 @@
 import { jetstream } from '@nats-io/jetstream';
 import { Base64KeyCodec, Kvm, NoopKvCodecs } from '@nats-io/kv';
 import type { Bucket, KV } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Msg } from '@nats-io/transport-node';
+import { describe, expect, it, vi } from 'vitest';
 import { hotKv } from '../../engine/runtime/broker/hot-kv.js';
 import { withReplyInbox } from '../../engine/runtime/broker/reply-inbox.js';
-import { startTestNatsServer } from '../helpers/nats-server.js';
-import type { TestNatsServer } from '../helpers/nats-server.js';
+import { natsForFile } from '../helpers/nats-for-file.js';
 import { outcome, seen } from './helpers/kv-outcomes.js';
 
 // One server for the file: every test uses buckets of its own.
-let nats: TestNatsServer;
-let nc: NatsConnection;
-beforeAll(async () => {
-  nats = await startTestNatsServer();
-  nc = await connect({ servers: nats.url, noAsyncTraces: true });
-});
-afterAll(async () => {
-  await nc.close();
-  await nats.dispose();
-});
+const nats = natsForFile();
 
 /** A bucket as the engine opens it: on a JetStream client whose requests go through the reply inbox. */
 function openBucket(name: string): Promise<KV> {
-  return new Kvm(jetstream(withReplyInbox(nc))).create(name, { history: 1 });
+  return new Kvm(jetstream(withReplyInbox(nats.nc))).create(name, { history: 1 });
 }
 
 describe('hot KV calls', () => {
@@ -102,9 +91,9 @@ describe('hot KV calls', () => {
         data: msg.string(),
       });
     };
-    nc.subscribe('$KV.wire.>', { callback: (_, m) => watch(m) });
-    nc.subscribe('$JS.API.DIRECT.GET.KV_wire.>', { callback: (_, m) => watch(m) });
-    await nc.flush();
+    nats.nc.subscribe('$KV.wire.>', { callback: (_, m) => watch(m) });
+    nats.nc.subscribe('$JS.API.DIRECT.GET.KV_wire.>', { callback: (_, m) => watch(m) });
+    await nats.nc.flush();
     const encodeKey = vi.spyOn(kv as Bucket, 'encodeKey');
 
     await hot.create('i.k1', 'v');
@@ -113,7 +102,7 @@ describe('hot KV calls', () => {
     await kv.create('i.k2', 'v');
     await kv.get('i.k2');
     expect(encodeKey).toHaveBeenCalledTimes(2);
-    await nc.flush();
+    await nats.nc.flush();
 
     const [hotCreate, hotGet, stockCreate, stockGet] = wire;
     expect(hotCreate).toEqual({ ...stockCreate, subject: '$KV.wire.i.k1' });
@@ -127,7 +116,7 @@ describe('hot KV calls', () => {
   });
 
   it('leave a bucket with a key codec to nats.js', async () => {
-    const js = jetstream(withReplyInbox(nc));
+    const js = jetstream(withReplyInbox(nats.nc));
     const kv = await new Kvm(js).create('coded', {
       history: 1,
       codec: { key: Base64KeyCodec(), value: NoopKvCodecs().value },
