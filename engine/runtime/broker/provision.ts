@@ -121,15 +121,35 @@ export async function provisionBuckets(kvm: Kvm, tuning: RuntimeTuning): Promise
   return { ledger, checkpoints, written, xref, cursors, dlq, meta, waiting, control, parked };
 }
 
-/** The partition count all processes share: the first engine stores its own, later ones adopt the stored value. */
-export async function agreePartitions(meta: KV, wanted: number): Promise<number> {
-  try {
-    await meta.create('partitions', String(wanted));
-    return wanted;
-  } catch {
-    const entry = await meta.get('partitions');
-    const stored = Number(entry?.string());
-    return Number.isInteger(stored) && stored > 0 ? stored : wanted;
+/** The key of the shared partition count in the meta bucket. */
+const PARTITIONS_KEY = 'partitions';
+
+/**
+ * The partition count all processes share: the first engine stores its own, later ones adopt the stored value. An
+ * engine never goes on with a count it neither stored nor read (two engines with different counts put one key's
+ * events in two partitions): a create that failed with nothing stored to read (it timed out, and the broker did not
+ * carry it out) is asked again, and a stored value that is no count is an error that says so.
+ */
+export async function agreePartitions(meta: KV, wanted: number, attempts = 4): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    let failure: unknown;
+    try {
+      await meta.create(PARTITIONS_KEY, String(wanted));
+      return wanted;
+    } catch (error) {
+      failure = error;
+    }
+    const text = (await meta.get(PARTITIONS_KEY).catch(() => null))?.string();
+    const stored = Number(text);
+    if (text && Number.isInteger(stored) && stored > 0) return stored;
+    if (text)
+      throw new Error(
+        `KV ${BUCKET_NAMES.meta} key ${PARTITIONS_KEY} holds ${JSON.stringify(text)}, not a partition count: put the count every engine of this cluster uses (a positive integer) there, then start again`,
+      );
+    if (attempt >= attempts)
+      throw new Error(
+        `the partition count could be neither stored nor read in KV ${BUCKET_NAMES.meta} (${(failure as Error)?.message}): check that the NATS server answers JetStream requests, then start again`,
+      );
   }
 }
 
