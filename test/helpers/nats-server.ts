@@ -5,6 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import type { NatsServerProcess } from '../../engine/runtime/broker/nats-server-process.js';
 
@@ -63,6 +65,31 @@ export async function startTestNatsServer(): Promise<TestNatsServer> {
       await current?.kill('SIGKILL');
       current = undefined;
       await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A test's nats-server and the client connections it opens: `start` it in the test, `connect` as often as needed,
+ * and `dispose` after each test (closes the connections, then stops the server and deletes its store).
+ */
+export function natsTestBed() {
+  let server: TestNatsServer | undefined;
+  const connections: NatsConnection[] = [];
+  return {
+    async start(): Promise<TestNatsServer> {
+      server = await startTestNatsServer();
+      return server;
+    },
+    async connect(): Promise<NatsConnection> {
+      const nc = await connect({ servers: server!.url, noAsyncTraces: true });
+      connections.push(nc);
+      return nc;
+    },
+    async dispose(): Promise<void> {
+      await Promise.all(connections.splice(0).map((nc) => nc.close()));
+      await server?.dispose();
+      server = undefined;
     },
   };
 }

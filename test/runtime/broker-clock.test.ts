@@ -5,25 +5,21 @@
  * one (a minute later, when the others sample again too). The write that replaced it serves as well.
  */
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
+import { createBucket } from '../../engine/runtime/broker/create-bucket.js';
 import { BrokerClock } from '../../engine/runtime/control/broker-clock.js';
-import { startTestNatsServer } from '../helpers/nats-server.js';
-import type { TestNatsServer } from '../helpers/nats-server.js';
+import { natsTestBed } from '../helpers/nats-server.js';
 
-let nats: TestNatsServer | undefined;
-const connections: NatsConnection[] = [];
-afterEach(async () => {
-  await Promise.all(connections.splice(0).map((nc) => nc.close()));
-  await nats?.dispose();
-  nats = undefined;
-});
+const bed = natsTestBed();
+afterEach(() => bed.dispose());
 
 it('gives every one of four engines estimating at once an estimate, within its stated error of the broker clock', async () => {
-  nats = await startTestNatsServer();
-  for (let i = 0; i < 4; i++) connections.push(await connect({ servers: nats.url, noAsyncTraces: true }));
-  const buckets = await Promise.all(connections.map((nc) => new Kvm(nc).create('junction_control', { history: 1 })));
+  await bed.start();
+  const connections = [await bed.connect(), await bed.connect(), await bed.connect(), await bed.connect()];
+  // Created as engines create it: four at once race to add its stream (create-bucket.ts).
+  const buckets = await Promise.all(
+    connections.map((nc) => createBucket(new Kvm(nc), 'junction_control', { history: 1 })),
+  );
   const clocks = buckets.map((kv, i) => new BrokerClock(kv, `engine-${i}`));
   for (let round = 0; round < 20; round++) {
     const estimates = await Promise.all(clocks.map((clock) => clock.sync()));

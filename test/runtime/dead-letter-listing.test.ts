@@ -5,23 +5,15 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { DeadLetterStore } from '../../engine/runtime/stores/dead-letter-store.js';
 import type { DeadLetter } from '../../engine/runtime/stores/dead-letter-store.js';
 import { listKvKeys, listLiveEntries } from '../../engine/runtime/broker/kv-listing.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
-import { startTestNatsServer } from '../helpers/nats-server.js';
-import type { TestNatsServer } from '../helpers/nats-server.js';
+import { natsTestBed } from '../helpers/nats-server.js';
 
-let nats: TestNatsServer | undefined;
-const connections: NatsConnection[] = [];
-afterEach(async () => {
-  await Promise.all(connections.splice(0).map((nc) => nc.close()));
-  await nats?.dispose();
-  nats = undefined;
-});
+const bed = natsTestBed();
+afterEach(() => bed.dispose());
 
 function entry(integration: string, n: number): DeadLetter {
   return {
@@ -49,18 +41,17 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function openStore(url: string): Promise<DeadLetterStore> {
-  const nc = await connect({ servers: url, noAsyncTraces: true });
-  connections.push(nc);
+async function openStore(): Promise<DeadLetterStore> {
+  const nc = await bed.connect();
   const kv = await new Kvm(jetstream(nc)).create(BUCKET_NAMES.dlq, { history: 1 });
   return new DeadLetterStore(kv);
 }
 
 it('lists, filters and finds dead letters while other connections write and update entries', async () => {
-  nats = await startTestNatsServer();
+  await bed.start();
   // Writers use their own connections, as other engine processes would.
-  const readers = await openStore(nats.url);
-  const writers = await Promise.all([openStore(nats.url), openStore(nats.url), openStore(nats.url)]);
+  const readers = await openStore();
+  const writers = await Promise.all([openStore(), openStore(), openStore()]);
   const integrations = ['orders', 'refunds', 'stock'];
   const perWriter = 150;
 
@@ -114,9 +105,8 @@ it('lists, filters and finds dead letters while other connections write and upda
 });
 
 it('listKvKeys matches KV key filters token by token, and an empty bucket lists nothing', async () => {
-  nats = await startTestNatsServer();
-  const nc = await connect({ servers: nats.url, noAsyncTraces: true });
-  connections.push(nc);
+  await bed.start();
+  const nc = await bed.connect();
   const kv = await new Kvm(jetstream(nc)).create('listing_test', { history: 1 });
   expect(await listKvKeys(kv)).toEqual([]);
   for (const key of ['a.1', 'a.2', 'ab.1', 'b.x.1']) await kv.put(key, '{}');
