@@ -7,7 +7,7 @@ import type { CompiledIntegration } from '../compiler/compiled-spec.js';
 import type { ExecutionFailure, PlannedRequest } from './execution-types.js';
 import { EngineStateError } from './engine-state-error.js';
 import { DependencyMissingError } from './require-xrefs.js';
-import { resolveFailureAction } from './resolve-failure.js';
+import { RuleEvaluationError, resolveFailureAction } from './resolve-failure.js';
 
 /** Where the failure happened. */
 export interface FailureSite {
@@ -39,9 +39,11 @@ export async function describeFailure(
 ): Promise<ExecutionFailure> {
   // The engine's own coordination failing says nothing about the target: no on_error rule applies.
   if (error instanceof EngineStateError) return connectorFailure(error, at);
+  // A rule that fails to evaluate (deciding whether a failed call continues) is itself the failure.
+  if (error instanceof RuleEvaluationError) return ruleFailure(error, at);
   if (error instanceof ConnectorError) {
     const failure = connectorFailure(error, at);
-    return { ...failure, action: await resolveFailureAction(integration, failure) };
+    return ruled(integration, failure);
   }
   const e = error as { code?: string; message?: string };
   const guard = typeof e.code === 'string' && /^U10/.test(e.code);
@@ -53,5 +55,29 @@ export async function describeFailure(
     message: `${e.code ? `JSONata ${e.code}: ` : ''}${e.message ?? String(error)}`,
     action: 'dead_letter',
   };
-  return { ...failure, action: await resolveFailureAction(integration, failure) };
+  return ruled(integration, failure);
 }
+
+/** The failure with the consequence its integration's `on_error` rules give it. */
+async function ruled(integration: CompiledIntegration, failure: ExecutionFailure): Promise<ExecutionFailure> {
+  try {
+    return { ...failure, action: await resolveFailureAction(integration, failure) };
+  } catch (error) {
+    if (!(error instanceof RuleEvaluationError)) throw error;
+    // The spec cannot decide this failure's fate: a dead letter that says why, replayed once the rule is fixed.
+    return {
+      ...failure,
+      code: ON_ERROR_RULE,
+      message: `${error.message}. The failure: ${failure.message}`,
+      action: 'dead_letter',
+    };
+  }
+}
+
+/** A rule that could not be evaluated, as the failure of the step it decided for. */
+function ruleFailure(error: RuleEvaluationError, at: FailureSite): ExecutionFailure {
+  return { step: at.step, index: at.index, code: ON_ERROR_RULE, message: error.message, action: 'dead_letter' };
+}
+
+/** The code of a failure whose `on_error` rule could not be evaluated on it. */
+export const ON_ERROR_RULE = 'on-error-rule';

@@ -8,6 +8,21 @@
 import type { CompiledIntegration, ErrorAction } from '../compiler/compiled-spec.js';
 import type { ExecutionFailure, FailureAction } from './execution-types.js';
 
+/**
+ * An `on_error` rule whose match could not be evaluated on a failure (a JSONata error in the rule, say `$number` of a
+ * text): the spec cannot decide that failure's fate.
+ */
+export class RuleEvaluationError extends Error {
+  constructor(rule: number, source: string, cause: unknown) {
+    const e = cause as { code?: string; message?: string };
+    super(
+      `on_error rule ${rule} (match: ${source}) could not be evaluated on this failure: ${e?.code ? `JSONata ${e.code}: ` : ''}${e?.message ?? String(cause)}; fix the rule, then replay the dead letter`,
+      { cause },
+    );
+    this.name = 'RuleEvaluationError';
+  }
+}
+
 /** The action of the first rule matching the failure, or undefined. */
 async function firstMatch(integration: CompiledIntegration, failure: ExecutionFailure, sentBefore?: boolean) {
   const forCall = sentBefore !== undefined;
@@ -19,9 +34,15 @@ async function firstMatch(integration: CompiledIntegration, failure: ExecutionFa
     step: failure.step,
     sent_before: sentBefore === true,
   };
-  for (const rule of integration.onError) {
+  for (const [i, rule] of integration.onError.entries()) {
     if (!forCall && rule.action === 'continue') continue;
-    if ((await Promise.resolve(rule.match.evaluate(facts))) === true) return rule.action;
+    let matched: unknown;
+    try {
+      matched = await Promise.resolve(rule.match.evaluate(facts));
+    } catch (error) {
+      throw new RuleEvaluationError(i + 1, rule.match.source, error);
+    }
+    if (matched === true) return rule.action;
   }
   return undefined;
 }

@@ -233,8 +233,8 @@ async function attempt(
     });
   } finally {
     // Calls still held have an unknown outcome: hand them back, so the retry looks them up wherever it runs. Also
-    // when the attempt throws (an on_error rule that fails to evaluate): a lease kept would be renewed with every
-    // heartbeat, and every later delivery of the event, a replay too, would find its own call in flight.
+    // when the attempt throws: a lease kept would be renewed with every heartbeat, and every later delivery of the
+    // event, a replay too, would find its own call in flight (seen with an on_error rule that failed to evaluate).
     await leases?.end();
   }
   return finishAttempt(flight, ctx, { ...base, event, result });
