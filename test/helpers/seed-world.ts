@@ -17,6 +17,8 @@ export interface SeedWorld {
   nats: TestNatsServer;
   systems: SeedSystems;
   engine: Engine;
+  /** Starts another engine on the same broker, specs and systems (a second process of the cluster). */
+  startEngine(): Promise<Engine>;
   /** Stops the engine, the emulators and the nats-server (deleting its store); the spec directory is the caller's. */
   stop(): Promise<void>;
 }
@@ -35,25 +37,33 @@ export async function startSeedWorld(dir: string, options: SeedWorldOptions = {}
   const nats = await startTestNatsServer();
   const systems = await startSeedSystems();
   const wiring = createWiring({ env: systems.env });
-  const engine = await startEngine({
-    specSet: await compiledSpecSet(wiring, dir),
-    invoker: wiring.invokerFactory,
-    streams: wiring.streamFactory,
-    natsUrl: nats.url,
-    env: systems.env,
-    port: 0,
-    host: '127.0.0.1',
-    tuning: { ...TEST_TUNING, ...options.tuning },
-    logger: testLogger(),
-    ...(options.probeConnections ? { connectors: wiring.connectors, security: wiring.security } : {}),
-    ...(options.workers === false ? { roles: { workers: false } } : {}),
-  });
+  const specSet = await compiledSpecSet(wiring, dir);
+  const engines: Engine[] = [];
+  const start = async () => {
+    const started = await startEngine({
+      specSet,
+      invoker: wiring.invokerFactory,
+      streams: wiring.streamFactory,
+      natsUrl: nats.url,
+      env: systems.env,
+      port: 0,
+      host: '127.0.0.1',
+      tuning: { ...TEST_TUNING, ...options.tuning },
+      logger: testLogger(),
+      ...(options.probeConnections ? { connectors: wiring.connectors, security: wiring.security } : {}),
+      ...(options.workers === false ? { roles: { workers: false } } : {}),
+    });
+    engines.push(started);
+    return started;
+  };
+  const engine = await start();
   return {
     nats,
     systems,
     engine,
+    startEngine: start,
     stop: async () => {
-      await engine.stop();
+      await Promise.all(engines.map((e) => e.stop()));
       await systems.stop();
       await nats.dispose();
     },

@@ -3,6 +3,8 @@
  * by hand in FinancialForce and a deleted account are reported (table, markdown, JSON) and exit 1; the change is one
  * echo suppression would hide (the same source record is skipped as unchanged), and `--fix --yes` writes it back.
  */
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { junction } from './cli-in-process.js';
@@ -17,12 +19,10 @@ afterEach(async () => {
 
 const CUSTOMERS = 'magento-customers-to-ff-accounts';
 
-it('reports hand-made changes and missing records, and --fix writes them back past echo suppression', async () => {
-  world = await startSeedEngine();
-  world.stubEnv();
-  const { magento, ff } = world.systems;
-  for (let i = 0; i < 6; i++)
-    magento.state.customers.set(200 + i, {
+/** Saves `count` customers (ids from 200) in the Magento emulator. */
+function addCustomers(w: SeedEngine, count: number): void {
+  for (let i = 0; i < count; i++)
+    w.systems.magento.state.customers.set(200 + i, {
       id: 200 + i,
       email: `c${200 + i}@example.com`,
       firstname: 'C',
@@ -32,6 +32,13 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
       addresses: [],
       updated_at: `2026-10-02 00:00:0${i}`,
     });
+}
+
+it('reports hand-made changes and missing records, and --fix writes them back past echo suppression', async () => {
+  world = await startSeedEngine();
+  world.stubEnv();
+  const { magento, ff } = world.systems;
+  addCustomers(world, 6);
   // The seed store's own customers are listed (and backfilled) with the six.
   const n = listedCustomers(world).length;
   const nats = ['--nats', world.nats.url];
@@ -150,3 +157,46 @@ it('reconciles on a schedule in the engine: the report on the operator API and a
     new RegExp(`junction_reconcile_last_run_timestamp_seconds\\{integration="${CUSTOMERS}"\\} \\d+`),
   );
 });
+
+it('two engines: a scheduled round longer than its interval runs on one engine at a time, and the next one only after it', async () => {
+  const retry = 'retry: { max_attempts: 10, initial: 1s, max: 10m }';
+  world = await startSeedEngine({
+    edits: { [`${CUSTOMERS}.yaml`]: [[retry, `${retry}\nreconcile: { every: 1s, sample: 10 }`]] },
+  });
+  world.stubEnv();
+  addCustomers(world, 6);
+  // Both sides agree first, so every round reads each sampled account back from FinancialForce.
+  const seeded = listedCustomers(world).length;
+  await junction('backfill', CUSTOMERS, world.dir, '--nats', world.nats.url);
+  await waitFor(() => accountCustomerIds(world!).length === seeded, 'an account per seed customer');
+  await expectDrained(world.nats.url);
+  const second = await world.startEngine();
+  expect(second.operatorUrl).toBeDefined();
+  // Every FinancialForce call answers 400 ms late: a round, which reads its sampled accounts back one after the
+  // other, takes at least this long, well over its interval (1 s) and its lease (0.9 s).
+  const readBacks = Math.min(seeded, 10);
+  const roundMs = readBacks * 400;
+  expect(roundMs).toBeGreaterThanOrEqual(2_800);
+  world.systems.ff.fail({ delayMs: 400, times: 1_000_000 });
+  const nc = await connect({ servers: world.nats.url, noAsyncTraces: true });
+  try {
+    const control = await new Kvm(nc).open('junction_control');
+    const stored: number[] = [];
+    const watch = await control.watch({ key: `reconcile.${CUSTOMERS}` });
+    const watching = (async () => {
+      for await (const e of watch) if (e.operation === 'PUT') stored.push(e.created.getTime());
+    })();
+    // The first may be the last report before the watch (a watch starts with the current value).
+    await waitFor(() => stored.length >= 4, 'four reports stored', 90_000);
+    watch.stop();
+    await watching;
+    // One round at a time across both engines: each report comes about a whole round after the one before (before, a
+    // round started every second on the holder, and on the other engine once the lease ran out, beside the running
+    // one). A second is left for the report's own write: the next round may begin while it is still on its way.
+    const gaps = stored.slice(2).map((t, i) => t - stored[i + 1]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(roundMs - 1_000);
+  } finally {
+    world.systems.ff.clearFaults();
+    await nc.close();
+  }
+}, 180_000);

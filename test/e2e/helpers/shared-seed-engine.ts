@@ -42,6 +42,7 @@ export function sharedSeedEngine(sets: string[], options: SharedSeedEngineOption
     get engine() {
       return current().engine;
     },
+    startEngine: () => current().startEngine(),
     post: (integration, body, sender) => current().post(integration, body, sender),
     stop: () => current().stop(),
   };
