@@ -78,6 +78,8 @@ export function redactFields<T>(value: T): T {
 export function redactText(text: string, secrets: Iterable<string>): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join(REDACTED);
+  // The pattern starts with one of the two words: a text with neither is not searched (every request's URL and path).
+  if (!out.includes('Bearer') && !out.includes('Basic')) return out;
   return out.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`);
 }
 
@@ -102,7 +104,8 @@ export function redactBody(value: unknown, secrets: readonly string[], json?: st
 /** A URL with secret-looking query parameters, user info and literal secrets masked. */
 export function redactUrl(url: string, secrets: readonly string[]): string {
   const all = [...secrets, ...secrets.map(encodeURIComponent)];
-  const withoutUser = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}@`);
+  // User info ends at an `@`: a URL without one is not searched.
+  const withoutUser = url.includes('@') ? url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, `$1${REDACTED}@`) : url;
   const q = withoutUser.indexOf('?');
   if (q < 0) return redactText(withoutUser, all);
   const params = new URLSearchParams(withoutUser.slice(q + 1));

@@ -14,7 +14,7 @@ export interface RequestUrl {
 
 /** Resolves `outbound` against `baseUrl` (no trailing slash); throws OutboundBlockedError for another origin. */
 export function requestUrl(baseUrl: string, outbound: OutboundRequest): RequestUrl {
-  const base = new URL(baseUrl);
+  const base = parsedBase(baseUrl);
   let url: string;
   if (/^https?:\/\//i.test(outbound.path)) {
     const target = new URL(outbound.path);
@@ -29,9 +29,32 @@ export function requestUrl(baseUrl: string, outbound: OutboundRequest): RequestU
     url = baseUrl + outbound.path + queryString(outbound.query);
   }
   const parsed = new URL(url);
-  const basePath = base.pathname.replace(/\/$/, '');
-  const path = parsed.pathname.startsWith(basePath) ? parsed.pathname.slice(basePath.length) : parsed.pathname;
+  const path = parsed.pathname.startsWith(base.path) ? parsed.pathname.slice(base.path.length) : parsed.pathname;
   return { url, path: path + parsed.search };
+}
+
+/** What a request needs of its base URL: its origin and its path without a trailing `/`. */
+interface BaseUrl {
+  origin: string;
+  path: string;
+}
+
+/**
+ * Base URLs parsed once: every call of a connection has the same one, and a base URL is parsed the same way each
+ * time (one that does not parse throws here, as `new URL` does, and is not kept).
+ */
+const bases = new Map<string, BaseUrl>();
+const BASES_KEPT = 1_000;
+
+function parsedBase(baseUrl: string): BaseUrl {
+  let base = bases.get(baseUrl);
+  if (!base) {
+    const parsed = new URL(baseUrl);
+    base = { origin: parsed.origin, path: parsed.pathname.replace(/\/$/, '') };
+    if (bases.size >= BASES_KEPT) bases.clear();
+    bases.set(baseUrl, base);
+  }
+  return base;
 }
 
 /** `?a=1&b=2` in the order given (URLSearchParams encoding), or '' when there is nothing to send. */
