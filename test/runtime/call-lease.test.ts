@@ -308,6 +308,20 @@ describe('call leases in KV', () => {
     expect(await mark()).toMatchObject({ holder: 'b#1' });
   });
 
+  it('an attempt that ends while its lease is being renewed hands it back all the same', async () => {
+    await bucket();
+    const leases = new CallLeases('a', 300);
+    const a = leases.attempt(kv, { ttlMs: 30_000, commitWindowMs: 0 });
+    await a.claim(KEY, await kv.get(KEY));
+    expect(await a.holdsForCall(KEY)).toBe(true);
+    // A heartbeat's renewal goes out, and the attempt ends before its answer: the hand-back must follow the renewal
+    // (written at the revision the renewal made), or it loses the compare-and-set and the lease stays held until it
+    // runs out, another engine's retry waiting all that time.
+    leases.renew(performance.now() + 1_000);
+    await a.end();
+    expect(await mark()).toEqual({ sent: true });
+  });
+
   it('a lease whose attempt is gone: this engine takes its own back at once, another engine once it has run out', async () => {
     await bucket();
     // Written by an attempt of engine a that no longer runs (its process was replaced, or the write's answer was lost).

@@ -284,7 +284,11 @@ export class AttemptLeases {
   async end(): Promise<void> {
     for (const token of this.#tokens.values()) {
       const held = this.leases.drop(token);
-      if (held) await this.kv.put(held.key, handedBack(held), { previousSeq: held.revision }).catch(() => undefined);
+      if (!held) continue;
+      // A renewal under way moves the revision: written before it lands, the hand-back would lose the compare-and-set
+      // and the lease would stay held until it ran out.
+      await held.renewal;
+      await this.kv.put(held.key, handedBack(held), { previousSeq: held.revision }).catch(() => undefined);
     }
     this.#tokens.clear();
   }
