@@ -39,8 +39,8 @@ export async function describeFailure(
 ): Promise<ExecutionFailure> {
   // The engine's own coordination failing says nothing about the target: no on_error rule applies.
   if (error instanceof EngineStateError) return connectorFailure(error, at);
-  // A rule that fails to evaluate (deciding whether a failed call continues) is itself the failure.
-  if (error instanceof RuleEvaluationError) return ruleFailure(error, at);
+  // A rule that failed to evaluate deciding whether a failed call continues: the error holds that call's failure.
+  if (error instanceof RuleEvaluationError) return ruleFailure(error);
   if (error instanceof ConnectorError) {
     const failure = connectorFailure(error, at);
     return ruled(integration, failure);
@@ -64,19 +64,22 @@ async function ruled(integration: CompiledIntegration, failure: ExecutionFailure
     return { ...failure, action: await resolveFailureAction(integration, failure) };
   } catch (error) {
     if (!(error instanceof RuleEvaluationError)) throw error;
-    // The spec cannot decide this failure's fate: a dead letter that says why, replayed once the rule is fixed.
-    return {
-      ...failure,
-      code: ON_ERROR_RULE,
-      message: `${error.message}. The failure: ${failure.message}`,
-      action: 'dead_letter',
-    };
+    return ruleFailure(error);
   }
 }
 
-/** A rule that could not be evaluated, as the failure of the step it decided for. */
-function ruleFailure(error: RuleEvaluationError, at: FailureSite): ExecutionFailure {
-  return { step: at.step, index: at.index, code: ON_ERROR_RULE, message: error.message, action: 'dead_letter' };
+/**
+ * The spec cannot decide the fate of the failure a rule was asked about: a dead letter that says why, and keeps that
+ * failure (message, status, request), replayed once the rule is fixed.
+ */
+function ruleFailure(error: RuleEvaluationError): ExecutionFailure {
+  const { failure } = error;
+  return {
+    ...failure,
+    code: ON_ERROR_RULE,
+    message: `${error.message}. The failure: ${failure.message}`,
+    action: 'dead_letter',
+  };
 }
 
 /** The code of a failure whose `on_error` rule could not be evaluated on it. */

@@ -10,10 +10,15 @@ import type { ExecutionFailure, FailureAction } from './execution-types.js';
 
 /**
  * An `on_error` rule whose match could not be evaluated on a failure (a JSONata error in the rule, say `$number` of a
- * text): the spec cannot decide that failure's fate.
+ * text): the spec cannot decide that failure's fate. Keeps the failure, for the dead letter to show it.
  */
 export class RuleEvaluationError extends Error {
-  constructor(rule: number, source: string, cause: unknown) {
+  constructor(
+    rule: number,
+    source: string,
+    cause: unknown,
+    readonly failure: ExecutionFailure,
+  ) {
     const e = cause as { code?: string; message?: string };
     super(
       `on_error rule ${rule} (match: ${source}) could not be evaluated on this failure: ${e?.code ? `JSONata ${e.code}: ` : ''}${e?.message ?? String(cause)}; fix the rule, then replay the dead letter`,
@@ -40,7 +45,7 @@ async function firstMatch(integration: CompiledIntegration, failure: ExecutionFa
     try {
       matched = await Promise.resolve(rule.match.evaluate(facts));
     } catch (error) {
-      throw new RuleEvaluationError(i + 1, rule.match.source, error);
+      throw new RuleEvaluationError(i + 1, rule.match.source, error, failure);
     }
     if (matched === true) return rule.action;
   }

@@ -2,7 +2,7 @@
  * The other answers to an unknown outcome: `restart_from` starts a batch entry again instead of sending a call into
  * an entry that cannot be read back (and the entry step's `abandon` drops the entry left open), and an `on_error`
  * rule with `continue` counts a failed call as done (an "already exists" after an earlier attempt got no answer) and
- * goes on with the event.
+ * goes on with the event; a rule that cannot be evaluated on the failure dead-letters it, keeping the failure.
  */
 import { describe, expect, it } from 'vitest';
 import { executeEvent } from '../../engine/execute/execute-event.js';
@@ -181,6 +181,32 @@ describe('restart_from and continue', () => {
       const replay = await post(target, state);
       expect(replay.failure).toMatchObject({ step: 'post', code: 'not-found', action: 'dead_letter' });
       expect(target.calls.map((c) => c.step)).toEqual(['open', 'post', 'post']);
+    });
+
+    it('a rule before the continue that fails to evaluate dead-letters the post with its failure kept', async () => {
+      // Asked whether the failed post continues, rule 1 cannot be evaluated ($number of a text: JSONata D3030).
+      const broken = POSTING.replace('on_error:\n', "on_error:\n  - { match: '$number(message) > 0', action: skip }\n");
+      const integration = compileTestSpecs({ 'crm.yaml': CRM, 'postings.yaml': broken }).integrations.get('postings')!;
+      const refused = new ConnectorError('validation', 'crm: period closed', 'permanent', {
+        status: 400,
+        vendorCode: 'XGL0001',
+      });
+      const target = crm((step) => (step === 'post' ? refused : undefined));
+      const result = await executeEvent(
+        { id: 1 },
+        { integration, lookups: set.lookups, invoke: target.invoke, state: createMemoryState(), eventId: 'e1' },
+      );
+      expect(result.failure).toMatchObject({
+        step: 'post',
+        code: 'on-error-rule',
+        action: 'dead_letter',
+        status: 400,
+        vendorCode: 'XGL0001',
+        request: { step: 'post', method: 'POST', path: '/sobjects' },
+      });
+      expect(result.failure!.message).toMatch(
+        /^on_error rule 1 \(match: \$number\(message\) > 0\) could not be evaluated on this failure: JSONata D3030: .+; fix the rule, then replay the dead letter\. The failure: crm: period closed$/,
+      );
     });
   });
 });
