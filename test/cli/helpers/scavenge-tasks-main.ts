@@ -1,11 +1,14 @@
 /**
  * Child process of engine-v8-flags.test.ts: sets the engine's V8 flags unless told not to (`default` argument), then
- * makes the young generation collect many times, with objects surviving (as an engine's in-flight events do). Run
- * with `--trace-parallel-scavenge --trace-gc`, V8 prints each scavenge's tasks and then the scavenge.
+ * switches on V8's per-collection trace (`--trace-gc-nvp`, one line per collection with the helper threads' share of
+ * a scavenge as `background.scavenge.parallel`), so every scavenge it traces ran after that choice. Then it makes the
+ * young generation collect many times, with objects surviving (as an engine's in-flight events do).
  */
+import { setFlagsFromString } from 'node:v8';
 import { useEngineV8Flags } from '../../../engine/cli/engine-v8-flags.js';
 
 if (process.argv[2] !== 'default') useEngineV8Flags();
+setFlagsFromString('--trace-gc-nvp');
 let live: { n: number; list: number[] }[] = [];
 for (let i = 0; i < 10_000_000; i++) {
   live.push({ n: i, list: [i] });
