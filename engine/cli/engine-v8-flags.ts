@@ -14,7 +14,20 @@ import { setFlagsFromString } from 'node:v8';
 
 export const ENGINE_V8_FLAGS: readonly string[] = ['--no-parallel-scavenge'];
 
-/** Sets the engine's V8 flags in this process. */
-export function useEngineV8Flags(): void {
-  for (const flag of ENGINE_V8_FLAGS) setFlagsFromString(flag);
+/**
+ * Sets the engine's V8 flags in this process, except those node was started with in either form: an operator who
+ * starts `node --parallel-scavenge …/junction.js run` (an engine with idle cores beside it) keeps V8's default.
+ * Workers of `--workers` inherit node's command line, so the choice holds for them too.
+ */
+export function useEngineV8Flags(execArgv: readonly string[] = process.execArgv): void {
+  const given = new Set(execArgv.map(v8FlagName));
+  for (const flag of ENGINE_V8_FLAGS) if (!given.has(v8FlagName(flag))) setFlagsFromString(flag);
+}
+
+/** A V8 flag's name as V8 matches it: without `--`, `no-` or a value, `_` and `-` alike. */
+function v8FlagName(arg: string): string {
+  return arg
+    .replace(/^--?(no[-_])?/, '')
+    .split('=')[0]!
+    .replace(/_/g, '-');
 }

@@ -17,8 +17,8 @@ const exec = promisify(execFile);
 const CHILD = join(REPO_ROOT, 'test/cli/helpers/scavenge-tasks-main.ts');
 
 /** The helper threads' ms of each scavenge of a child run, from `--trace-gc-nvp` (`gc=s` lines). */
-async function scavengeHelperMs(mode: 'engine' | 'default'): Promise<number[]> {
-  const args = ['--import', 'tsx', CHILD, mode];
+async function scavengeHelperMs(mode: 'engine' | 'default', nodeFlags: string[] = []): Promise<number[]> {
+  const args = [...nodeFlags, '--import', 'tsx', CHILD, mode];
   const { stdout } = await exec(process.execPath, args, { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
   return [...stdout.matchAll(/gc=s .*?background\.scavenge\.parallel=([\d.]+)/g)].map((m) => Number(m[1]));
 }
@@ -31,6 +31,12 @@ it('scavenges on the main thread alone once the flags are set', async () => {
 
 it('scavenges with helper threads without them', async () => {
   const helperMs = await scavengeHelperMs('default');
+  expect(helperMs.length).toBeGreaterThanOrEqual(20);
+  expect(helperMs.some((ms) => ms > 0)).toBe(true);
+}, 60_000);
+
+it('leaves a flag node was started with alone: --parallel-scavenge keeps the helper threads', async () => {
+  const helperMs = await scavengeHelperMs('engine', ['--parallel-scavenge']);
   expect(helperMs.length).toBeGreaterThanOrEqual(20);
   expect(helperMs.some((ms) => ms > 0)).toBe(true);
 }, 60_000);
