@@ -2,7 +2,10 @@
  * The delivery ledger and the DLQ operations: duplicates beyond the broker's dedup window (fault 15), replay after
  * a fix (fault 16) through the HTTP API, and the status and metrics endpoints that report them.
  */
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { EVENTS_PREFIX } from '../../engine/runtime/broker/subjects.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -18,6 +21,38 @@ const api = async (path: string, method = 'GET') => {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
+/**
+ * Resolves once the broker's dedup window no longer holds `msgId` (it purges expired ids on a timer, late under
+ * load). A probe with that id and an expected last sequence the stream never reaches is answered as a duplicate
+ * while the id is held, and refused with "wrong last sequence" once it is gone: nats-server checks the id first.
+ * Either way nothing is stored, and the probe's subject has no consumer.
+ */
+async function dedupWindowPassed(natsUrl: string, msgId: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  try {
+    const js = jetstream(nc);
+    const held = () =>
+      js
+        .publish(`${EVENTS_PREFIX}.dedup-probe.0`, '', {
+          msgID: msgId,
+          expect: { lastSequence: Number.MAX_SAFE_INTEGER },
+        })
+        .then(
+          (ack) => {
+            if (!ack.duplicate) throw new Error(`the dedup probe for ${msgId} was stored: ${JSON.stringify(ack)}`);
+            return true;
+          },
+          (error: Error) => {
+            if (/wrong last sequence/.test(error.message)) return false;
+            throw error;
+          },
+        );
+    await waitFor(async () => !(await held()), `the broker's dedup window to drop ${msgId}`);
+  } finally {
+    await nc.close();
+  }
+}
+
 describe('ledger and dead-letter queue', () => {
   it('fault 15: a duplicate beyond the dedup window is stored again but skipped by the ledger: one write', async () => {
     h = await startRuntimeHarness({
@@ -30,7 +65,8 @@ describe('ledger and dead-letter queue', () => {
     ]);
     await h.post('orders', { id: 1, seq: 1, status: 'new' });
     await waitFor(() => h!.target.records.has('1'), 'first copy delivered');
-    await new Promise((r) => setTimeout(r, 600));
+    // The engine's Nats-Msg-Id of an event: <integration>:<event id>.
+    await dedupWindowPassed(h.nats.url, 'orders:1-1');
     const late = await h.post('orders', { id: 1, seq: 1, status: 'new' });
     expect(late.body).toMatchObject({ id: '1-1', duplicate: false });
     await expectDrained(h.nats.url);
