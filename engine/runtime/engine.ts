@@ -61,7 +61,6 @@ import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
 import { BrokerClock } from './control/broker-clock.js';
-import type { LeaseClock } from './control/broker-clock.js';
 import { ConsumerWatchdog } from './control/consumer-watchdog.js';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertSignals } from './alerts/alert-conditions.js';
@@ -114,7 +113,7 @@ export interface Engine {
   /** What the engine connects to NATS with (the embedded server's credentials, or `natsOptions`): Git sync uses it. */
   readonly natsOptions: Partial<NodeConnectionOptions>;
   /** The broker's clock as this engine estimates it (control/broker-clock.ts): Git sync's compile lease goes by it. */
-  readonly leaseClock: LeaseClock;
+  readonly leaseClock: BrokerClock;
   /** The active spec set. */
   readonly specSet: CompiledSpecSet;
   readonly partitions: number;
@@ -239,7 +238,11 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   const clock = new BrokerClock(buckets.control, holder);
   const estimate = await clock.start();
   undo.push(async () => clock.stop());
-  if (estimate && Math.abs(estimate.offsetMs) > 1_000)
+  if (!estimate)
+    log.warn(
+      "no estimate of the broker's clock yet: leases go by this machine's clock until one is taken (tried every second)",
+    );
+  else if (Math.abs(estimate.offsetMs) > 1_000)
     log.warn(
       { offsetMs: Math.round(estimate.offsetMs) },
       "this machine's clock is off the broker's: leases go by the broker's",

@@ -5,10 +5,11 @@
  * one (a minute later, when the others sample again too). The write that replaced it serves as well.
  */
 import { Kvm } from '@nats-io/kv';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { createBucket } from '../../engine/runtime/broker/create-bucket.js';
 import { BrokerClock } from '../../engine/runtime/control/broker-clock.js';
 import { natsTestBed } from '../helpers/nats-server.js';
+import { waitFor } from './helpers/runtime-harness.js';
 
 const bed = natsTestBed();
 afterEach(() => bed.dispose());
@@ -27,5 +28,35 @@ it('gives every one of four engines estimating at once an estimate, within its s
     // The broker runs on this machine's clock: each offset is zero within its error (plus the broker timestamp's
     // cut to whole ms and the estimate's rounding).
     for (const estimate of estimates) expect(Math.abs(estimate!.offsetMs)).toBeLessThanOrEqual(estimate!.errorMs + 2);
+  }
+});
+
+it('an engine whose first estimate is lost (its writes time out) takes one a second later, not a minute later', async () => {
+  await bed.start();
+  const control = await createBucket(new Kvm(await bed.connect()), 'junction_control', { history: 1 });
+  // The broker does not answer this engine's first writes in time, as when it is slow under load.
+  let lost = 3;
+  const slow = new Proxy(control, {
+    get: (target, name, receiver) =>
+      name === 'put'
+        ? (...args: Parameters<typeof control.put>) =>
+            lost-- > 0 ? Promise.reject(new Error('TimeoutError: timeout')) : target.put(...args)
+        : (Reflect.get(target, name, receiver) as unknown),
+  });
+  const clock = new BrokerClock(slow, 'engine-0');
+  try {
+    expect(await clock.start()).toBeUndefined();
+    expect(clock.estimated).toBe(false);
+    await waitFor(() => clock.estimated, 'an estimate of the broker clock');
+    // From the estimate on, this process's wall clock no longer matters: it runs an hour ahead here.
+    const realNow = Date.now.bind(Date);
+    const ahead = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
+    try {
+      expect(Math.abs(clock.now() - realNow())).toBeLessThan(60_000);
+    } finally {
+      ahead.mockRestore();
+    }
+  } finally {
+    clock.stop();
   }
 });

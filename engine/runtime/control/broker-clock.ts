@@ -26,6 +26,12 @@ export const BROKER_CLOCK_KEY = 'broker-clock';
 /** Writes per estimate: the one with the shortest round trip is kept. */
 const SAMPLES = 3;
 
+/**
+ * Until the first estimate is taken, it is tried again this often (ms) rather than every `refreshMs`: meanwhile the
+ * engine judges leases and alert times by its own wall clock, which may be hours off the broker's.
+ */
+const FIRST_RETRY_MS = 1_000;
+
 /** What one estimate found. */
 export interface ClockEstimate {
   /** The broker's clock minus this process's wall clock (ms): positive when this process runs behind. */
@@ -59,11 +65,19 @@ export class BrokerClock implements LeaseClock {
     return this.#base === undefined ? Date.now() : Math.round(performance.now() + this.#base);
   }
 
-  /** Takes an estimate now, then again every `refreshMs`. Resolves once the first one is taken or failed. */
+  /**
+   * Takes an estimate now, then again every `refreshMs` (every second until one is taken). Resolves once the first
+   * try is taken or failed; undefined when it failed (its writes lost or timed out, as on a broker slow under load).
+   */
   async start(): Promise<ClockEstimate | undefined> {
     const first = await this.sync();
     this.#schedule();
     return first;
+  }
+
+  /** Whether an estimate was taken: until then `now()` is this process's wall clock. */
+  get estimated(): boolean {
+    return this.#base !== undefined;
   }
 
   stop(): void {
@@ -80,7 +94,8 @@ export class BrokerClock implements LeaseClock {
   }
 
   #schedule(): void {
-    this.#timer = setTimeout(() => void this.sync().finally(() => this.#timer && this.#schedule()), this.refreshMs);
+    const delay = this.estimated ? this.refreshMs : Math.min(FIRST_RETRY_MS, this.refreshMs);
+    this.#timer = setTimeout(() => void this.sync().finally(() => this.#timer && this.#schedule()), delay);
     this.#timer.unref();
   }
 
