@@ -25,8 +25,8 @@ export interface SeedEngine extends SeedWorld {
   stubEnv(): void;
   /**
    * Sends a record as its source does: a Magento customer, order, invoice or credit memo is saved in the Magento
-   * emulator (now), and 202 once the flow's poll has stored it; anything else is POSTed as a signed webhook (its
-   * status).
+   * emulator (now), and 202 once the flow's poll has stored it (or found it stored before); anything else is POSTed
+   * as a signed webhook (its status).
    */
   post(integration: string, body: unknown, system?: 'magento' | 'ff'): Promise<number>;
 }
@@ -60,10 +60,18 @@ export async function startSeedEngine(
       if (saveInMagento(systems.magento.state, integration, body as Row)) {
         const stored = async () =>
           (await engine.status()).integrations.find((i) => i.name === integration)?.counts.in ?? 0;
-        const before = await stored();
-        // Two polls at most: a record identical to one already stored (fetched for a waiting order) is not stored
-        // again.
-        await waitFor(async () => (await stored()) > before, 'the poll', 2_500).catch(() => undefined);
+        const polls = async () =>
+          (await engine.metrics.getSingleMetric('junction_polls_total')?.get())?.values.find(
+            (v) => v.labels.integration === integration,
+          )?.value ?? 0;
+        const [storedBefore, pollsBefore] = [await stored(), await polls()];
+        // Stored, or two polls finished: the one running now may have listed before the save, the next one lists it
+        // (a record identical to one already stored, fetched for a waiting order, is not stored again).
+        await waitFor(
+          async () => (await stored()) > storedBefore || (await polls()) >= pollsBefore + 2,
+          `a poll of ${integration} after the record was saved (this engine polls it every second)`,
+          30_000,
+        );
         return 202;
       }
       const res = await sendSigned(engine.url!, integration, body, system);

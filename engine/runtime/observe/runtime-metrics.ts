@@ -9,6 +9,8 @@ import { IntegrationWindows } from './integration-window.js';
 export interface RuntimeMetrics {
   registry: Registry;
   eventsIn: Counter<'integration' | 'source'>;
+  /** Schedule polls that finished: every record they listed is stored (or was before), the position moved. */
+  polls: Counter<'integration'>;
   duplicates: Counter<'integration'>;
   /** Deliveries of an event whose attempt this process was still running: they waited for it (running-events.ts). */
   joined: Counter<'integration'>;
@@ -51,6 +53,12 @@ export function createRuntimeMetrics(
       name: 'junction_events_in_total',
       help: 'Events stored by ingest (webhook, schedule, nats, replay).',
       labelNames: ['integration', 'source'],
+      registers,
+    }),
+    polls: new Counter({
+      name: 'junction_polls_total',
+      help: 'Schedule polls that finished: every record they listed is stored (or was before), the position moved.',
+      labelNames: ['integration'],
       registers,
     }),
     duplicates: new Counter({

@@ -108,6 +108,7 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     if (!(await writePollCursor(deps.cursors, integration.name, next, position.revision)))
       deps.log.info({ integration: integration.name }, 'cursor moved by another poller');
   }
+  deps.metrics.polls.inc({ integration: integration.name });
   return published;
 }
 
