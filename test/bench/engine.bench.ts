@@ -15,6 +15,8 @@
  * (10,000) and the measured count (20,000); both runs print their figures per block of BENCH_BLOCK events (2,000).
  * The engine is the tsc build in dist/, as the package ships it, built first; BENCH_ENGINE=source runs the engine/
  * sources through tsx instead (shipped-engine.ts). The engine runs with the V8 flags `junction run` sets.
+ * BENCH_INGEST=1 measures the ingest alone (webhook POST -> JetStream stored -> 202): the engine runs without its
+ * workers, nothing is delivered, and the figures are per accepted order; no latency phase.
  */
 import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -47,6 +49,8 @@ const ENGINE_EVENTS = Number(process.env.BENCH_EVENTS) || 20_000;
 /** Events per block of the per-block figures (BENCH_BLOCK). */
 const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK) || 2_000;
 const LATENCY_SECONDS = 6;
+/** BENCH_INGEST=1: an engine without workers, so a run's CPU is the ingest's alone, per accepted order. */
+const INGEST_ONLY = process.env.BENCH_INGEST === '1';
 
 /** Publish (window of 1000 PubAcks in flight) and consume (callback, explicit ack) 1 KB messages concurrently. */
 async function jetstreamCeiling(url: string): Promise<number> {
@@ -108,7 +112,7 @@ async function cpuSample(natsPid: number, loadgen: BenchChild, target: BenchChil
 /**
  * Closed loop: CONCURRENCY senders until orders `from` .. `from + count - 1` (prepared before) are accepted; timed
  * until the ERP has them all. Also cut into blocks of BLOCK_EVENTS delivered events (run-blocks.ts), to show whether
- * the run was steady.
+ * the run was steady. With INGEST_ONLY nothing is delivered: timed until the last 202, blocks of accepted orders.
  */
 async function engineThroughput(
   url: string,
@@ -123,12 +127,12 @@ async function engineThroughput(
       loadgen.call<number>('accepted'),
     ]);
     const cpuMs = { engine: ownCpuMs(), nats: procCpuMs(natsPid) };
-    return { at: performance.now(), delivered: keys - from, accepted, cpuMs };
+    return { at: performance.now(), delivered: INGEST_ONLY ? accepted - from : keys - from, accepted, cpuMs };
   });
   await sampler.start();
   const start = performance.now();
   await loadgen.call('closedLoop', { url, concurrency: CONCURRENCY, first: from, end: from + count });
-  await target.call('waitFor', { count: from + count });
+  if (!INGEST_ONLY) await target.call('waitFor', { count: from + count });
   const wallMs = performance.now() - start;
   const blocks = blocksOf(await sampler.stop(), BLOCK_EVENTS);
   return { perS: count / (wallMs / 1000), wallMs, blocks };
@@ -213,6 +217,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       host: '127.0.0.1',
       tuning: { partitions: 32 },
       logger: pino({ level: 'silent' }),
+      ...(INGEST_ONLY ? { roles: { workers: false } } : {}),
     });
     try {
       const children = { loadgen, target, natsPid: nats.pid };
@@ -261,7 +266,9 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v * 100)}%`);
       const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)} ms`);
       console.log(
-        `engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`,
+        INGEST_ONLY
+          ? `ingest alone: ${Math.round(run.perS)} orders/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up, webhook POST -> JetStream stored -> 202, no workers, 32 partitions, ${CONCURRENCY} senders); cpu figures below are per accepted order`
+          : `engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`,
       );
       console.log(`measured run, per block of ${BLOCK_EVENTS}: ${blockLine(run.blocks)}`);
       console.log(
@@ -270,6 +277,20 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       console.log(
         `cpu busy (of one core): engine ${pct(busy('engine'))}, nats-server ${pct(busy('nats'))}, load generator ${pct(busy('loadgen'))}, fake ERP ${pct(busy('target'))}`,
       );
+      const figures = {
+        ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
+        warmup_events: WARM_UP_EVENTS,
+        events: ENGINE_EVENTS,
+        engine_per_s: Math.round(run.perS),
+        ...(ceiling ? { ratio: round3(run.perS / ceiling) } : {}),
+      };
+      const cpuFigures = {
+        engine_cpu_ms_per_event: round3(perEvent('engine')!),
+        engine_cpu_busy: round3(busy('engine')!),
+        ...(perEvent('nats') === undefined ? {} : { nats_cpu_ms_per_event: round3(perEvent('nats')!) }),
+        pinned: pinned ? 1 : 0,
+      };
+      if (INGEST_ONLY) return { ...figures, ...cpuFigures, ingest_only: 1, engine_code: code };
       const counts = await target.call<{ keys: number; requests: number }>('counts');
       if (counts.requests !== counts.keys)
         console.log(`note: the ERP got ${counts.requests} writes for ${counts.keys} orders (redeliveries)`);
@@ -295,18 +316,11 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       );
       for (const line of tail.lines) console.log(line);
       return {
-        ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
-        warmup_events: WARM_UP_EVENTS,
-        events: ENGINE_EVENTS,
-        engine_per_s: Math.round(run.perS),
-        ...(ceiling ? { ratio: round3(run.perS / ceiling) } : {}),
+        ...figures,
         p50_ms: p50,
         p99_ms: p99,
         p99_stage: tail.dominant,
-        engine_cpu_ms_per_event: round3(perEvent('engine')!),
-        engine_cpu_busy: round3(busy('engine')!),
-        ...(perEvent('nats') === undefined ? {} : { nats_cpu_ms_per_event: round3(perEvent('nats')!) }),
-        pinned: pinned ? 1 : 0,
+        ...cpuFigures,
         latency_pinned: latencyPinned ? 1 : 0,
         engine_code: code,
       };
