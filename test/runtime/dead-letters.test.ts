@@ -144,6 +144,30 @@ describe('ledger and dead-letter queue', () => {
     expect(h.target.requests).toHaveLength(2);
   });
 
+  it('a replay that fails again with a retry, within the dedup window, parks its key anew and is delivered', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+    h.target.fault = () => ({ respond: { status: 503 } });
+    await h.post('orders', { id: 5, seq: 1, status: 'new' });
+    // Parked after its first failure, retried from its ticket until the budget ran out.
+    await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'dead-lettered after its retries');
+    const [entry] = await h.engine.deadLetters.list();
+    // The replay's first call fails once more (the target is not quite back), well inside the 2-minute window.
+    let failures = 0;
+    h.target.fault = () => (failures++ === 0 ? { respond: { status: 503 } } : undefined);
+    expect((await h.engine.replay(entry.id)).status).toBe('replayed');
+    await waitFor(() => failures > 0, 'the replay attempted');
+    // A later event of the key queues behind the replay.
+    await h.post('orders', { id: 5, seq: 2, status: 'paid' });
+    await waitFor(
+      () => h!.target.committedOrder.get('5')?.length === 2,
+      () =>
+        `the replay and the later event delivered (committed: ${JSON.stringify(h!.target.committedOrder.get('5'))})`,
+    );
+    expect(h.target.committedOrder.get('5')).toEqual([1, 2]);
+    await expectDrained(h.nats.url);
+    expect((await h.engine.deadLetters.list({ status: 'open' })).length).toBe(0);
+  });
+
   it('exposes Prometheus metrics on the operator listener, health and readiness on the public one', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml()] });
     await h.post('orders', { id: 1, seq: 1, status: 'new' });

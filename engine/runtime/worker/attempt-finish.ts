@@ -16,6 +16,7 @@ import type { EventLog } from './event-log.js';
 import { pinCommit } from './execution-state.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
 import type { ParkTicket } from './key-parking.js';
+import { parkingGen } from './key-parking.js';
 import { isoTime } from './iso-time.js';
 import { traceAttempt } from './trace-attempt.js';
 import { FieldRedaction } from '../../http/redact.js';
@@ -120,7 +121,7 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
  * if the key got parked by another process meanwhile, nak keeps the order instead. A parked event naks its ticket.
  */
 async function later(flight: InFlight, ctx: WorkerContext, a: Attempt, delayMs: number): Promise<void> {
-  if (a.route.kd !== undefined && (await ctx.parking.park(a.d, a.route.kd, a.digest, delayMs)))
+  if (a.route.kd !== undefined && (await ctx.parking.park(a.d, a.route.kd, parkingGen(a.d, a.digest), delayMs)))
     return settle(flight, 'ack');
   return settle(flight, 'nak', delayMs);
 }

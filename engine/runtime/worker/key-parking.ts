@@ -19,7 +19,7 @@ import type { KV } from '@nats-io/kv';
 import { liveEntry, purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
 import { hotKv } from '../broker/hot-kv.js';
 import type { HotKv } from '../broker/hot-kv.js';
-import { retrySubject } from '../broker/subjects.js';
+import { keyDigest, retrySubject } from '../broker/subjects.js';
 import type { EventDelivery } from './event-delivery.js';
 
 export interface ParkMarker {
@@ -174,6 +174,17 @@ export class KeyParking {
       msgID: `park:${t.integration}:${t.kd}:${t.gen}:${t.idx}`,
     });
   }
+}
+
+/**
+ * The name (`gen`) of the parking event `d` starts (`digest` = `keyDigest(d.eventId)`): the digest of its id, and for
+ * a replay of its id and the dead letter it replays. A replay has its event's id, and that event may have parked the
+ * key minutes before: under the same name the replay's tickets would carry that parking's msg ids, which the broker
+ * drops as duplicates within its dedup window (the key stayed parked with no ticket, its later events behind it),
+ * and a late ticket of the earlier parking would pass as current.
+ */
+export function parkingGen(d: EventDelivery, digest: string): string {
+  return d.replayOf ? keyDigest(`${d.eventId}\n${d.replayOf}`) : digest;
 }
 
 function isCurrent(t: ParkTicket, parked: ParkedKey | undefined): boolean {
