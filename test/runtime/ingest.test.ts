@@ -69,6 +69,37 @@ describe('webhook ingest', () => {
     expect(h.target.requests).toEqual([]);
   });
 
+  it('identifies an event by the key and id its headers carry: trimmed, and a line break refused with 400', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: 'ref' })] });
+    // A header value cannot hold CR or LF: before, the publish threw and the sender got 503 on every retry.
+    expect(await h.post('orders', { id: 'A-1\nA-2', ref: 'r0', seq: 1, status: 'new' })).toEqual({
+      status: 400,
+      body: {
+        error: 'unidentifiable-event',
+        message:
+          'the key expression `$string(id)` gave a value with a line break (CR or LF), which an event\'s headers cannot carry: "A-1\\nA-2"',
+      },
+    });
+    expect((await h.post('orders', { id: 5, ref: 'r\r1', seq: 1, status: 'new' })).body).toMatchObject({
+      error: 'unidentifiable-event',
+      message: expect.stringContaining('the dedup_id expression `ref` gave a value with a line break'),
+    });
+    expect(await brokerBacklog(h.nats.url)).toEqual({ pending: 0, ackPending: 0, stored: 0 });
+    // Padded as ERP fields often are: the headers carry the trimmed values, and so does the answer.
+    expect(await h.post('orders', { id: ' 9 ', ref: 'r9\n', seq: 1, status: 'new' })).toEqual({
+      status: 202,
+      body: { id: 'r9', key: '9', seq: 1, duplicate: false },
+    });
+    // The broker's dedup id is the trimmed one too, as the ledger's is: the same event, not a second one.
+    expect((await h.post('orders', { id: ' 9 ', ref: 'r9', seq: 1, status: 'new' })).body).toMatchObject({
+      id: 'r9',
+      duplicate: true,
+    });
+    await waitFor(() => h!.target.records.has(' 9 '), 'record " 9 " delivered');
+    await expectDrained(h.nats.url);
+    expect(h.target.requests).toHaveLength(1);
+  });
+
   it('fault 14: a duplicate webhook inside the dedup window is dropped by the broker: one write', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })] });
     const first = await h.post('orders', { id: 3, seq: 1, status: 'new' });

@@ -32,6 +32,9 @@ it('dead-letters a polled order without a key with the reason, delivers the rest
   const { increment_id: _dropped, ...keyless } = order(3002, '2026-12-01 10:00:01');
   magento.state.orders.set(3002, keyless);
   magento.state.orders.set(3003, order(3003, '2026-12-01 10:00:02'));
+  // One whose key holds a line break, which an event header cannot carry: before, its publish threw on every poll and
+  // the cursor never moved past it.
+  magento.state.orders.set(3004, { ...order(3004, '2026-12-01 10:00:03'), increment_id: '0000\n3004' });
   h = await startVendorEngine(
     {
       'connections/magento.yaml': MAGENTO_CONNECTION,
@@ -70,8 +73,13 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
     ['3003', 1],
   ]);
   const dead = await h.engine.deadLetters.list({ integration: 'magento-orders' });
-  expect(dead).toHaveLength(1);
-  expect(dead[0]).toMatchObject({
+  expect(dead).toHaveLength(2);
+  expect(dead.find((d) => (d.event as { entity_id: number }).entity_id === 3004)?.error).toEqual({
+    code: 'no-key',
+    message:
+      'the key expression `increment_id` gave a value with a line break (CR or LF), which an event\'s headers cannot carry: "0000\\n3004": the record was not stored as an event; fix the key expression (or the record) and replay it',
+  });
+  expect(dead.find((d) => (d.event as { entity_id: number }).entity_id === 3002)).toMatchObject({
     integration: 'magento-orders',
     key: '',
     event: keyless,
@@ -83,8 +91,8 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
         'the key expression `increment_id` gave no scalar value for this event: the record was not stored as an event; fix the key expression (or the record) and replay it',
     },
   });
-  // The cursor moved past the key-less order: later polls ask from the last order's second, not from before it.
-  expect(polls().at(-1)!.query['searchCriteria[filter_groups][0][filters][0][value]']).toBe('2026-12-01 10:00:02');
-  // And it is dead-lettered once, not on every poll that sees it again.
-  expect(await h.engine.deadLetters.list({ integration: 'magento-orders' })).toHaveLength(1);
+  // The cursor moved past both: later polls ask from the last order's second, not from before it.
+  expect(polls().at(-1)!.query['searchCriteria[filter_groups][0][filters][0][value]']).toBe('2026-12-01 10:00:03');
+  // And each is dead-lettered once, not on every poll that sees it again.
+  expect(await h.engine.deadLetters.list({ integration: 'magento-orders' })).toHaveLength(2);
 });

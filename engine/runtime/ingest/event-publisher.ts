@@ -30,17 +30,40 @@ export async function identifyEvent(
   event: unknown,
   guards?: TransformGuards,
 ): Promise<EventIdentity> {
-  const key = await evaluateIdentity('key', integration.key, event, guards);
-  if (key === undefined || key === null || key === '' || typeof key === 'object') {
+  const value = await evaluateIdentity('key', integration.key, event, guards);
+  const key = value === undefined || value === null || typeof value === 'object' ? '' : headerForm(value);
+  if (key === '')
     throw new EventIdentityError(
       `the key expression \`${integration.key.source}\` gave no scalar value for this event`,
     );
-  }
+  if (LINE_BREAK.test(key)) throw lineBreak('key', integration.key.source, key);
   const dedup = integration.dedupId
     ? await evaluateIdentity('dedup_id', integration.dedupId, event, guards)
     : undefined;
-  const eventId = dedup === undefined || dedup === null || dedup === '' ? stableHash(event) : String(dedup);
-  return { key: String(key), eventId: eventId.length > 200 ? stableHash(eventId) : eventId };
+  const id = dedup === undefined || dedup === null ? '' : headerForm(dedup);
+  // A longer id goes into the headers as its hash.
+  if (id.length <= 200 && LINE_BREAK.test(id)) throw lineBreak('dedup_id', integration.dedupId!.source, id);
+  const eventId = id === '' ? stableHash(event) : id;
+  return { key, eventId: eventId.length > 200 ? stableHash(eventId) : eventId };
+}
+
+function lineBreak(what: string, source: string, value: string): EventIdentityError {
+  return new EventIdentityError(
+    `the ${what} expression \`${source}\` gave a value with a line break (CR or LF), which an event's headers ` +
+      `cannot carry: ${JSON.stringify(value.slice(0, 100))}`,
+  );
+}
+
+/** What an event header refuses (nats.js `MsgHdrsImpl.validHeaderValue`, pinned 3.4.0). */
+const LINE_BREAK = /[\r\n]/;
+
+/**
+ * A key or event id as the event's headers carry it, and so as the worker reads it: nats.js trims every header value
+ * (`validHeaderValue`), so untrimmed, the partition and the broker's dedup id would be another value's than the
+ * ledger, the parking and the dead letter the worker keys by the header's.
+ */
+function headerForm(value: unknown): string {
+  return String(value).trim();
 }
 
 async function evaluateIdentity(
