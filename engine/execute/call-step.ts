@@ -47,24 +47,30 @@ const WRITE_KINDS_WITH_IDENTITY = new Set(['update', 'upsert']);
 
 /**
  * The call keys of this attempt by step position, so a restart can forget a run of steps, and the results calls had
- * in this attempt, so a restart knows the entry it abandons without reading a checkpoint back.
+ * in this attempt, so a restart knows the entry it abandons without reading a checkpoint back. Only a restart reads
+ * them: an integration without a `restart_from` step keeps nothing (a map and an array less per event).
  */
 export class AttemptCalls {
-  readonly #keys: { stepIndex: number; callKey: string }[] = [];
-  readonly #results = new Map<string, unknown>();
+  readonly #keys: { stepIndex: number; callKey: string }[] | undefined;
+  readonly #results: Map<string, unknown> | undefined;
+  constructor(integration: CompiledIntegration) {
+    if (!integration.steps.some((s) => s.restartFrom !== undefined)) return;
+    this.#keys = [];
+    this.#results = new Map();
+  }
   track(stepIndex: number, callKey: string): void {
-    this.#keys.push({ stepIndex, callKey });
+    this.#keys?.push({ stepIndex, callKey });
   }
   done(callKey: string, result: unknown): unknown {
-    this.#results.set(callKey, result);
+    this.#results?.set(callKey, result);
     return result;
   }
   resultOf(callKey: string): { result: unknown } | undefined {
-    return this.#results.has(callKey) ? { result: this.#results.get(callKey) } : undefined;
+    return this.#results?.has(callKey) ? { result: this.#results.get(callKey) } : undefined;
   }
   /** Forgets the checkpoints of steps `from`..`to` (positions), so the next attempt runs them again. */
   async forget(state: ExecutionState, from: number, to: number): Promise<void> {
-    for (const { stepIndex, callKey } of this.#keys)
+    for (const { stepIndex, callKey } of this.#keys ?? [])
       if (stepIndex >= from && stepIndex <= to) await state.checkpoint?.clear(callKey);
   }
 }

@@ -19,7 +19,10 @@ export async function evaluate(
   for (let round = 0; ; round++) {
     let value: unknown;
     try {
-      value = await expr.evaluate(input, expressionBindings(scope, extra), guards);
+      // Without extra bindings every evaluation of the scope sees the same ones: built once (nothing writes to them).
+      const bindings =
+        extra === undefined ? (scope.bindings ??= expressionBindings(scope)) : expressionBindings(scope, extra);
+      value = await expr.evaluate(input, bindings, guards);
     } catch (error) {
       if (!resolver?.hasPending) throw error;
     }

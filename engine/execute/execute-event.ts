@@ -30,7 +30,8 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   const steps: Record<string, unknown> = {};
   const result: ExecutionResult = { outcome: 'delivered', requests: [], steps, unchanged: [] };
   const scope: BindingScope = { event, steps, lookups: options.lookups, xref: options.state.xref };
-  if (options.lookupCache)
+  // Only a spec set with a lookup resolved through a connection reads one (three maps per event otherwise).
+  if (options.lookupCache && resolvesLookups(options.lookups))
     scope.resolver = new LookupResolver({
       cache: options.lookupCache,
       invoke: options.invoke,
@@ -40,7 +41,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
     });
   let current: { step?: string; index?: number } = {};
   let writes = 0;
-  const attempt = new AttemptCalls();
+  const attempt = new AttemptCalls(integration);
   try {
     if (integration.when && !truthy(await evaluate(scope, options.guards, integration.when, event))) {
       return { ...result, outcome: 'skipped', skippedReason: 'when' };
@@ -97,6 +98,12 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   }
   if (writes > 0 && result.unchanged.length === writes) return { ...result, outcome: 'echo_suppressed' };
   return result;
+}
+
+/** Whether any of the lookups is resolved through a connection (`resolve`). */
+function resolvesLookups(lookups: ReadonlyMap<string, CompiledLookup>): boolean {
+  for (const lookup of lookups.values()) if (lookup.resolve) return true;
+  return false;
 }
 
 function truthy(value: unknown): boolean {

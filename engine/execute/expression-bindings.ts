@@ -10,6 +10,8 @@ export interface BindingScope {
   xref: ExecutionState['xref'];
   /** Reads the lookups resolved through a connection (`resolve`); without it they give no value. */
   resolver?: LookupResolver;
+  /** The bindings without extras, once an expression of the scope was evaluated with them (evaluate-expression.ts). */
+  bindings?: Record<string, unknown>;
 }
 
 export function expressionBindings(scope: BindingScope, extra?: Record<string, unknown>): Record<string, unknown> {

@@ -39,8 +39,10 @@ export function isSecretKey(key: string): boolean {
 /** Copy of `headers` with auth and cookie headers masked. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers))
-    out[name] = SECRET_HEADER.test(name) || isSecretKey(name) ? REDACTED : value;
+  // for-in over own keys: Object.entries' array and pairs, per request, for the same keys in the same order.
+  for (const name in headers)
+    if (Object.hasOwn(headers, name))
+      out[name] = SECRET_HEADER.test(name) || isSecretKey(name) ? REDACTED : headers[name];
   return out;
 }
 
@@ -132,7 +134,9 @@ function hasSecretField(value: unknown): boolean {
       for (const child of v) if (child !== null && typeof child === 'object') stack.push(child);
       continue;
     }
-    for (const k of Object.keys(v)) {
+    // for-in over own keys: no key array per object of every request body.
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
       const child = (v as Record<string, unknown>)[k];
       if (child === null || child === undefined) continue;
       if (isSecretKey(k)) return true;

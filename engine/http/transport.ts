@@ -95,8 +95,11 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       );
       const response = await exchange.done;
       const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers))
+      // for-in over own keys: Object.entries' array and pairs, per response, for the same keys in the same order.
+      for (const name in response.headers) {
+        const value = Object.hasOwn(response.headers, name) ? response.headers[name] : undefined;
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      }
       return { status: response.status, headers, body: response.body };
     } catch (error) {
       const e = error as {
