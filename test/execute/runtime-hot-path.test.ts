@@ -1,7 +1,7 @@
 /**
  * Unit tests of the runtime's per-event hot path (no broker): the pool-wide heartbeat, lazy event logging, one digest
  * per record key, the key digest as stored, checkpoints stored without the request body, the ledger key from a known
- * digest, and the webhook body reader.
+ * digest, KV failures of an event's state as retryable errors, and the webhook body reader.
  */
 import type { JsMsg } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
@@ -15,6 +15,8 @@ import { EventLog } from '../../engine/runtime/worker/event-log.js';
 import type { WorkerContext } from '../../engine/runtime/worker/event-worker.js';
 import { RunningEvents } from '../../engine/runtime/worker/running-events.js';
 import { CallLeases } from '../../engine/runtime/worker/call-leases.js';
+import type { AttemptLeases } from '../../engine/runtime/worker/call-leases.js';
+import { EngineStateError } from '../../engine/execute/engine-state-error.js';
 import { checkpointJson, eventExecutionState } from '../../engine/runtime/worker/execution-state.js';
 import { keyDigest } from '../../engine/runtime/broker/subjects.js';
 import { IngestBudget, readWebhookBody } from '../../engine/runtime/ingest/read-webhook-body.js';
@@ -195,6 +197,85 @@ describe('event execution state', () => {
     const { body: _body, ...withoutBody } = request;
     expect(await state.checkpoint!.get('write')).toEqual({ result: { id: 1 }, request: withoutBody });
     expect([...checkpoints.store.keys()]).toEqual(['orders.d.write']);
+  });
+
+  it('turns every KV failure into a retryable state-unavailable error, never a DLQ', async () => {
+    const down = new Error('TIMEOUT');
+    const failing = {
+      get: vi.fn(async () => Promise.reject(down)),
+      put: vi.fn(async () => Promise.reject(down)),
+      delete: vi.fn(async () => Promise.reject(down)),
+    } as unknown as KV;
+    const replica = {
+      xref: { get: () => 'T-1', set: async () => Promise.reject(down) },
+    } as unknown as XrefReplica;
+    const state = eventExecutionState({
+      written: failing,
+      checkpoints: failing,
+      xref: replica,
+      integration: 'orders',
+      eventDigest: 'd',
+      echoState: true,
+    });
+    const calls: Promise<unknown>[] = [
+      state.xref.set('m', 's', 't'),
+      state.lastWritten!.get('erp/order/1'),
+      state.lastWritten!.set('erp/order/1', 'h'),
+      state.createdBy!.get('erp/order/1'),
+      state.createdBy!.set('erp/order/1', 'orders'),
+      state.checkpoint!.get('write'),
+      state.checkpoint!.set('write', { sent: true }),
+      state.checkpoint!.clear('write'),
+    ];
+    for (const call of calls) {
+      const error = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(EngineStateError);
+      expect(error).toMatchObject({
+        code: 'state-unavailable',
+        disposition: 'retryable',
+        message: 'runtime state unavailable: TIMEOUT',
+        cause: down,
+      });
+    }
+    // The replica's reads never fail; without leases a mark is a plain checkpoint (no claim, nothing to hold).
+    expect(state.xref.get('m', 's')).toBe('T-1');
+    expect(state.checkpoint!.claim).toBeUndefined();
+    expect(state.checkpoint!.holds).toBeUndefined();
+  });
+
+  it('passes a claim refused for the event as it is, and a failed one as state-unavailable', async () => {
+    const kv = fakeKv().kv as unknown as KV;
+    const inFlight = Object.assign(new Error('in flight'), { code: 'call-in-flight' });
+    const awaiting = Object.assign(new Error('awaiting commit'), { code: 'awaiting-commit' });
+    const down = new Error('no responders');
+    const claims = [inFlight, awaiting, down];
+    const leases = {
+      claim: vi.fn(async () => Promise.reject(claims.shift())),
+      holdsForCall: vi.fn(async (key: string) => key === 'orders.d.write'),
+      settled: vi.fn(),
+    } as unknown as AttemptLeases;
+    const state = eventExecutionState({
+      written: kv,
+      checkpoints: kv,
+      xref,
+      integration: 'orders',
+      eventDigest: 'd',
+      echoState: false,
+      leases,
+    });
+    const checkpoint = state.checkpoint!;
+    expect(await checkpoint.get('write')).toBeUndefined();
+    await expect(checkpoint.claim!('write')).rejects.toBe(inFlight);
+    await expect(checkpoint.claim!('write')).rejects.toBe(awaiting);
+    await expect(checkpoint.claim!('write')).rejects.toMatchObject({ code: 'state-unavailable', cause: down });
+    // The claim compares against the entry the attempt read (none), under the checkpoint's key.
+    expect(leases.claim).toHaveBeenCalledWith('orders.d.write', null);
+    expect(await checkpoint.holds!('write')).toBe(true);
+    await checkpoint.set('write', { sent: true });
+    expect(leases.settled).toHaveBeenCalledWith('orders.d.write');
   });
 
   it('stores a checkpoint without the request body', () => {

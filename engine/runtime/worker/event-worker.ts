@@ -10,11 +10,10 @@ import { executeEvent } from '../../execute/execute-event.js';
 import { marksSent } from '../../execute/call-step.js';
 import { markStage } from '../../execute/stage-marks.js';
 import { ResolvedLookupCache } from '../../execute/lookup-resolver.js';
-import type { ExecutionResult, ExecutionState } from '../../execute/execution-types.js';
-import { EngineStateError } from '../../execute/engine-state-error.js';
+import type { ExecutionResult } from '../../execute/execution-types.js';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
-import { AWAITING_COMMIT, CALL_IN_FLIGHT, STATE_UNAVAILABLE, decideFate } from './error-fate.js';
+import { decideFate } from './error-fate.js';
 import type { DeliveryLedger, LedgerRecord } from '../stores/delivery-ledger.js';
 import { eventExecutionState, pinnedCommit } from './execution-state.js';
 import type { RuntimeBuckets } from '../broker/provision.js';
@@ -209,16 +208,16 @@ async function attempt(
   if (readsXref(integration)) await ctx.xref.sync();
   const terms = callLeaseTerms(specSet, integration, ctx.tuning.ackWaitMs);
   const leases = terms && ctx.leases.attempt(ctx.buckets.checkpoints, terms);
-  const state = infraErrorsRetryable(
-    eventExecutionState({
-      ...ctx.buckets,
-      xref: ctx.xref,
-      integration: name,
-      eventDigest: digest,
-      echoState: hasReversePartner(specSet, name),
-      leases,
-    }),
-  );
+  // Its KV failures are retryable, never a DLQ (execution-state.ts).
+  const state = eventExecutionState({
+    written: ctx.buckets.written,
+    checkpoints: ctx.buckets.checkpoints,
+    xref: ctx.xref,
+    integration: name,
+    eventDigest: digest,
+    echoState: hasReversePartner(specSet, name),
+    leases,
+  });
   let result: ExecutionResult;
   try {
     result = await executeEvent(event, {
@@ -288,48 +287,6 @@ function callLeaseTerms(specSet: CompiledSpecSet, integration: CompiledIntegrati
         };
   LEASE_TERMS.set(integration, terms);
   return terms;
-}
-
-/** A KV failure inside the executor is the broker's problem, not the event's: make it retryable, never a DLQ. */
-function infraErrorsRetryable(state: ExecutionState): ExecutionState {
-  return {
-    xref: { get: state.xref.get, set: retryableOnFailure(state.xref.set) },
-    lastWritten: state.lastWritten && {
-      get: retryableOnFailure(state.lastWritten.get),
-      set: retryableOnFailure(state.lastWritten.set),
-    },
-    createdBy: state.createdBy && {
-      get: retryableOnFailure(state.createdBy.get),
-      set: retryableOnFailure(state.createdBy.set),
-    },
-    checkpoint: state.checkpoint && {
-      get: retryableOnFailure(state.checkpoint.get),
-      set: retryableOnFailure(state.checkpoint.set),
-      clear: retryableOnFailure(state.checkpoint.clear),
-      // Its call-in-flight and awaiting-commit errors are about the event, and pass as they are.
-      ...(state.checkpoint.claim && {
-        claim: retryableOnFailure(state.checkpoint.claim, [CALL_IN_FLIGHT, AWAITING_COMMIT]),
-      }),
-      // Never fails: a renewal the broker did not take only answers false.
-      ...(state.checkpoint.holds && { holds: state.checkpoint.holds }),
-    },
-  };
-}
-
-function retryableOnFailure<A extends unknown[], R>(
-  fn: (...args: A) => Promise<R>,
-  passes: readonly string[] = [],
-): (...args: A) => Promise<R> {
-  return async (...args: A): Promise<R> => {
-    try {
-      return await fn(...args);
-    } catch (error) {
-      if (passes.includes((error as { code?: string }).code ?? '')) throw error;
-      throw new EngineStateError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-  };
 }
 
 /** Resolved lookup values live as long as the spec set: a new commit asks again. */

@@ -2,13 +2,20 @@
  * The executor's state (ExecutionState) for one event, on NATS KV: xref from the shared replica, last-written
  * hashes per target record (echo suppression), the creator of records owned as `records: created`, and checkpoints
  * of completed step calls (a retry resumes after them instead of writing twice).
+ *
+ * A KV failure inside the executor is the broker's problem, not the event's: every call here that fails rejects with
+ * a retryable `state-unavailable` error, never a DLQ (a claim's call-in-flight and awaiting-commit errors are about
+ * the event, and pass as they are). The parts are small classes, so an event's state is a few objects and no
+ * closures (issue #16: most events never call any of it).
  */
 import type { KV, KvEntry } from '@nats-io/kv';
 import type { CallCheckpoint, ExecutionState } from '../../execute/execution-types.js';
 import { isSentCall } from '../../execute/execution-types.js';
+import { EngineStateError } from '../../execute/engine-state-error.js';
 import { keyDigest } from '../broker/subjects.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
 import type { AttemptLeases } from './call-leases.js';
+import { AWAITING_COMMIT, CALL_IN_FLIGHT, STATE_UNAVAILABLE } from './error-fate.js';
 
 export interface EventStateOptions {
   written: KV;
@@ -25,58 +32,161 @@ export interface EventStateOptions {
 
 export function eventExecutionState(options: EventStateOptions): ExecutionState {
   const { written, checkpoints, integration, eventDigest, leases } = options;
-  // The checkpoint entries this attempt read, so a claim is a compare-and-set against what the attempt saw.
-  const seen = leases && new Map<string, KvEntry | null>();
-  // A write reads the record's last hash and then sets it: digest the record key once.
-  const digests = new RecordDigest();
-  // Method shorthand, not arrow properties: tsx names every arrow it assigns (a defineProperty per event).
   return {
-    xref: options.xref.xref,
-    lastWritten: options.echoState
-      ? {
-          async get(recordKey) {
-            return (await written.get(digests.of(recordKey)))?.string() || undefined;
-          },
-          async set(recordKey, hash) {
-            await written.put(digests.of(recordKey), hash);
-          },
-        }
-      : undefined, // every write is sent, nothing is hashed, read or stored
-    // In the same bucket as the hashes, under a key of its own (`created/` is part of what is digested).
-    createdBy: {
-      async get(recordKey) {
-        return (await written.get(keyDigest(`created/${recordKey}`)))?.string() || undefined;
-      },
-      async set(recordKey, creator) {
-        await written.put(keyDigest(`created/${recordKey}`), creator);
-      },
-    },
-    checkpoint: {
-      async get(callKey) {
-        const entry = await checkpoints.get(checkpointKey(integration, eventDigest, callKey));
-        seen?.set(callKey, entry);
-        return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<CallCheckpoint>() : undefined;
-      },
-      async set(callKey, value) {
-        const key = checkpointKey(integration, eventDigest, callKey);
-        await checkpoints.put(key, checkpointJson(value));
-        leases?.settled(key);
-      },
-      async clear(callKey) {
-        const key = checkpointKey(integration, eventDigest, callKey);
-        await checkpoints.delete(key);
-        leases?.settled(key);
-      },
-      ...(leases && {
-        async claim(callKey: string) {
-          await leases.claim(checkpointKey(integration, eventDigest, callKey), seen?.get(callKey));
-        },
-        holds(callKey: string) {
-          return leases.holdsForCall(checkpointKey(integration, eventDigest, callKey));
-        },
-      }),
-    },
+    xref: retryableXref(options.xref.xref),
+    // Without: every write is sent, nothing is hashed, read or stored.
+    lastWritten: options.echoState ? new LastWritten(written) : undefined,
+    createdBy: new CreatedBy(written),
+    checkpoint: leases
+      ? new LeasedCheckpoints(checkpoints, integration, eventDigest, leases)
+      : new Checkpoints(checkpoints, integration, eventDigest),
   };
+}
+
+/** The error a failed KV call rejects with: retryable, the broker's failure as its cause. */
+function unavailable(error: unknown): EngineStateError {
+  return new EngineStateError(STATE_UNAVAILABLE, `runtime state unavailable: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
+const RETRYABLE_XREFS = new WeakMap<ExecutionState['xref'], ExecutionState['xref']>();
+
+/** The replica's xref with a retryable `set` (its `get` reads the replica, which never fails): one per replica. */
+function retryableXref(xref: ExecutionState['xref']): ExecutionState['xref'] {
+  let retryable = RETRYABLE_XREFS.get(xref);
+  if (!retryable) {
+    const { get, set } = xref;
+    retryable = {
+      get,
+      async set(map, sourceId, targetId) {
+        try {
+          return await set(map, sourceId, targetId);
+        } catch (error) {
+          throw unavailable(error);
+        }
+      },
+    };
+    RETRYABLE_XREFS.set(xref, retryable);
+  }
+  return retryable;
+}
+
+/** Last-written hashes by the digest of the record key. */
+class LastWritten implements NonNullable<ExecutionState['lastWritten']> {
+  // A write reads the record's last hash and then sets it: digest the record key once.
+  readonly #digests = new RecordDigest();
+  constructor(private readonly written: KV) {}
+  async get(recordKey: string): Promise<string | undefined> {
+    try {
+      return (await this.written.get(this.#digests.of(recordKey)))?.string() || undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+  async set(recordKey: string, hash: string): Promise<void> {
+    try {
+      await this.written.put(this.#digests.of(recordKey), hash);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+/** In the same bucket as the hashes, under a key of its own (`created/` is part of what is digested). */
+class CreatedBy implements NonNullable<ExecutionState['createdBy']> {
+  constructor(private readonly written: KV) {}
+  async get(recordKey: string): Promise<string | undefined> {
+    try {
+      return (await this.written.get(keyDigest(`created/${recordKey}`)))?.string() || undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+  async set(recordKey: string, creator: string): Promise<void> {
+    try {
+      await this.written.put(keyDigest(`created/${recordKey}`), creator);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+/** The event's checkpoints; sent marks are plain checkpoints. */
+class Checkpoints implements NonNullable<ExecutionState['checkpoint']> {
+  constructor(
+    private readonly kv: KV,
+    private readonly integration: string,
+    private readonly eventDigest: string,
+  ) {}
+  async get(callKey: string): Promise<CallCheckpoint | undefined> {
+    try {
+      const entry = await this.kv.get(this.key(callKey));
+      this.seen(callKey, entry);
+      return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<CallCheckpoint>() : undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+  async set(callKey: string, value: CallCheckpoint): Promise<void> {
+    try {
+      const key = this.key(callKey);
+      await this.kv.put(key, checkpointJson(value));
+      this.settled(key);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+  async clear(callKey: string): Promise<void> {
+    try {
+      const key = this.key(callKey);
+      await this.kv.delete(key);
+      this.settled(key);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+  protected key(callKey: string): string {
+    return checkpointKey(this.integration, this.eventDigest, callKey);
+  }
+  /** A checkpoint entry the attempt read (or null). */
+  protected seen(_callKey: string, _entry: KvEntry | null): void {}
+  /** A call's checkpoint was written or cleared. */
+  protected settled(_key: string): void {}
+}
+
+/** Checkpoints whose sent marks are leases across processes (call-leases.ts). */
+class LeasedCheckpoints extends Checkpoints {
+  // The checkpoint entries this attempt read, so a claim is a compare-and-set against what the attempt saw.
+  readonly #seen = new Map<string, KvEntry | null>();
+  constructor(
+    kv: KV,
+    integration: string,
+    eventDigest: string,
+    private readonly leases: AttemptLeases,
+  ) {
+    super(kv, integration, eventDigest);
+  }
+  async claim(callKey: string): Promise<void> {
+    try {
+      await this.leases.claim(this.key(callKey), this.#seen.get(callKey));
+    } catch (error) {
+      // Its call-in-flight and awaiting-commit errors are about the event, and pass as they are.
+      const code = (error as { code?: string }).code;
+      if (code === CALL_IN_FLIGHT || code === AWAITING_COMMIT) throw error;
+      throw unavailable(error);
+    }
+  }
+  /** Never fails: a renewal the broker did not take only answers false. */
+  holds(callKey: string): Promise<boolean> {
+    return this.leases.holdsForCall(this.key(callKey));
+  }
+  protected override seen(callKey: string, entry: KvEntry | null): void {
+    this.#seen.set(callKey, entry);
+  }
+  protected override settled(key: string): void {
+    this.leases.settled(key);
+  }
 }
 
 function checkpointKey(integration: string, eventDigest: string, callKey: string): string {
