@@ -2,10 +2,10 @@
  * The delivery ledger and the DLQ operations: duplicates beyond the broker's dedup window (fault 15), replay after
  * a fix (fault 16) through the HTTP API, and the status and metrics endpoints that report them.
  */
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EVENTS_PREFIX } from '../../engine/runtime/broker/subjects.js';
+import { EVENTS_PREFIX, EVENTS_STREAM, keyDigest } from '../../engine/runtime/broker/subjects.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -92,6 +92,42 @@ describe('ledger and dead-letter queue', () => {
     // A single sample is both percentiles.
     expect(orders.latencyP99Ms).toBe(orders.latencyP50Ms);
     expect(orders.latencyP50Ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('fault 15 while the event is parked: the late duplicate queues behind it, no second ticket, one write', async () => {
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)', maxAttempts: 50, max: '1s' })],
+      tuning: { duplicateWindowMs: 200 },
+    });
+    let down = true;
+    h.target.fault = () => (down ? { respond: { status: 503 } } : undefined);
+    await h.post('orders', { id: 1, seq: 1, status: 'new' });
+    await waitFor(() => h!.target.requests.length > 0, 'the first attempt failed and parked the key');
+    // Past the window for the event and for its ticket (`park:<integration>:<key digest>:<gen>:<n>`) alike.
+    await dedupWindowPassed(h.nats.url, 'orders:1-1');
+    await dedupWindowPassed(h.nats.url, `park:orders:${keyDigest('1')}:${keyDigest('orders:1-1')}:0`);
+    expect((await h.post('orders', { id: 1, seq: 1, status: 'new' })).body).toMatchObject({ duplicate: false });
+    const nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const partitionsBusy = async () => {
+        let busy = 0;
+        for await (const c of jsm.consumers.list(EVENTS_STREAM))
+          if (!c.name.endsWith('-retry')) busy += c.num_pending + c.num_ack_pending;
+        return busy;
+      };
+      await waitFor(async () => (await partitionsBusy()) === 0, 'the duplicate taken from its partition');
+      // Still failing, so the parked event's ticket is stored until it is delivered: one, not a second one that
+      // would run the event beside it with its attempt count started again.
+      const tickets = await jsm.streams.info(EVENTS_STREAM, { subjects_filter: `${EVENTS_PREFIX}.orders.retry` });
+      expect(tickets.state.subjects).toEqual({ [`${EVENTS_PREFIX}.orders.retry`]: 1 });
+    } finally {
+      await nc.close();
+    }
+    down = false;
+    await waitFor(() => h!.target.records.has('1'), 'delivered once the target is back');
+    await expectDrained(h.nats.url);
+    expect(h.target.effectiveWrites.get('1')).toBe(1);
   });
 
   it('fault 16: replay after the target is fixed delivers once and marks the entry replayed', async () => {

@@ -121,7 +121,10 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
  * if the key got parked by another process meanwhile, nak keeps the order instead. A parked event naks its ticket.
  */
 async function later(flight: InFlight, ctx: WorkerContext, a: Attempt, delayMs: number): Promise<void> {
-  if (a.route.kd !== undefined && (await ctx.parking.park(a.d, a.route.kd, parkingGen(a.d, a.digest), delayMs)))
+  if (
+    a.route.kd !== undefined &&
+    (await ctx.parking.park(a.d, a.route.kd, parkingGen(a.d, a.digest), flight.msg.seq, delayMs))
+  )
     return settle(flight, 'ack');
   return settle(flight, 'nak', delayMs);
 }

@@ -29,7 +29,7 @@ import { deliveryText, partitionDelivery } from './event-delivery.js';
 import type { EventDelivery } from './event-delivery.js';
 import { finishAttempt, finished, settle } from './attempt-finish.js';
 import type { Route } from './attempt-finish.js';
-import { parkingGen, parseTicket } from './key-parking.js';
+import { parkingGen, parseTicket, startedBy } from './key-parking.js';
 import { hasReversePartner } from './echo-partners.js';
 import type { KeyParking } from './key-parking.js';
 import type { RunningAttempt, RunningEvents } from './running-events.js';
@@ -97,8 +97,8 @@ async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDeliv
   const handed = ctx.handoff?.take(flight.msg);
   if (finishedBefore(done, d)) return duplicate(flight, ctx, d, { kd });
   if (parked) {
-    // This event parked the key and was not acked (a crash): its ticket may be missing.
-    if (parked.marker.gen === parkingGen(d, digest) && parked.marker.next === 0) {
+    // This message parked the key and was not acked (a crash): its ticket may be missing.
+    if (startedBy(parked.marker, parkingGen(d, digest), flight.msg.seq)) {
       await ctx.parking.resumeHead(d, kd, parked.marker);
       return settle(flight, 'ack');
     }

@@ -4,7 +4,7 @@
  * parks the event under its key and acks it: the partition goes on with every other key, and later events of the
  * parked key queue behind it, in order.
  *
- * In KV (`junction_parked`), per parked key: a marker `<integration>.<key digest>` = `{gen, next, tail}` and the
+ * In KV (`junction_parked`), per parked key: a marker `<integration>.<key digest>` = `{gen, next, tail, seq}` and the
  * queued events `<integration>.<key digest>.<n>` for n in next..tail; event `next` is the one being retried. Its
  * retries are driven by one ticket on `junction.events.<integration>.retry`, consumed by the integration's retry
  * consumer (many tickets in flight, so one key's nak(delay) never holds another's). When the head finishes
@@ -29,6 +29,8 @@ export interface ParkMarker {
   next: number;
   /** The last queued event. */
   tail: number;
+  /** Stream sequence of the message that parked the key (markers written before this field: none). */
+  seq?: number;
 }
 
 export interface ParkedKey {
@@ -76,10 +78,10 @@ export class KeyParking {
    * Parks a key behind its failing event `d`: stores it as queued event 0 and publishes its ticket. False when the
    * key got parked meanwhile (another process; the caller falls back to nak).
    */
-  async park(d: EventDelivery, kd: string, gen: string, delayMs: number): Promise<boolean> {
+  async park(d: EventDelivery, kd: string, gen: string, seq: number, delayMs: number): Promise<boolean> {
     await this.kv.put(itemKey(d.integration, kd, 0), storedJson(d));
     try {
-      await this.kv.create(markerKey(d.integration, kd), JSON.stringify({ gen, next: 0, tail: 0 }));
+      await this.kv.create(markerKey(d.integration, kd), JSON.stringify({ gen, next: 0, tail: 0, seq }));
     } catch (error) {
       if (casConflict(error)) return false;
       throw error;
@@ -185,6 +187,18 @@ export class KeyParking {
  */
 export function parkingGen(d: EventDelivery, digest: string): string {
   return d.replayOf ? keyDigest(`${d.eventId}\n${d.replayOf}`) : digest;
+}
+
+/**
+ * Whether `marker` is the parking that the message at stream sequence `seq` started, its event not released yet: that
+ * message is delivered again only after a crash before its ack, and must make sure its ticket exists. Another message
+ * of the same event (`gen`), a duplicate stored after the broker's dedup window dropped its id, is not it: it queues
+ * behind the parking like any later event (the ledger skips it there). Taken for the parking's own message, it
+ * published a second ticket of event 0, its msg id past the window too, which ran the event beside the first with
+ * its attempt count started again.
+ */
+export function startedBy(marker: ParkMarker, gen: string, seq: number): boolean {
+  return marker.gen === gen && marker.next === 0 && (marker.seq === undefined || marker.seq === seq);
 }
 
 function isCurrent(t: ParkTicket, parked: ParkedKey | undefined): boolean {
