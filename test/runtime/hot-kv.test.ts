@@ -96,10 +96,12 @@ describe('hot KV calls', () => {
     await nats.nc.flush();
     const encodeKey = vi.spyOn(kv as Bucket, 'encodeKey');
 
-    await hot.create('i.k1', 'v');
+    // A value beyond ASCII: the create sends it as UTF-8 bytes of its own making (from Node's buffer pool).
+    const value = '{"note":"é 😀 \u2028 中"}';
+    await hot.create('i.k1', value);
     await hot.get('i.k1');
     expect(encodeKey).not.toHaveBeenCalled();
-    await kv.create('i.k2', 'v');
+    await kv.create('i.k2', value);
     await kv.get('i.k2');
     expect(encodeKey).toHaveBeenCalledTimes(2);
     await nats.nc.flush();
@@ -109,7 +111,7 @@ describe('hot KV calls', () => {
     expect(stockCreate).toEqual({
       subject: '$KV.wire.i.k2',
       headers: ['Nats-Expected-Last-Subject-Sequence: 0'],
-      data: 'v',
+      data: value,
     });
     expect(hotGet).toEqual({ ...stockGet, subject: '$JS.API.DIRECT.GET.KV_wire.$KV.wire.i.k1' });
     expect(stockGet).toEqual({ subject: '$JS.API.DIRECT.GET.KV_wire.$KV.wire.i.k2', headers: [], data: '' });

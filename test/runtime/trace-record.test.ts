@@ -1,15 +1,16 @@
 /**
- * A trace record as stored (engine/runtime/stores/trace-log.ts, `traceJson`): every field of the attempt, request
- * bodies and step results kept whole up to 2 KB of JSON and cut beyond it, marked with their full length. The JSON is
- * assembled from each piece's own serialisation, so it must parse to exactly that record. Through a real engine, a
- * body is traced as the target received it (the HTTP client's text is reused), and masked when it was recorded masked.
+ * A trace record as stored (engine/runtime/stores/trace-log.ts, `traceJson`, published as `traceBytes`): every field
+ * of the attempt, request bodies and step results kept whole up to 2 KB of JSON and cut beyond it, marked with their
+ * full length. The JSON is assembled from each piece's own serialisation, so it must parse to exactly that record.
+ * Through a real engine, a body is traced as the target received it (the HTTP client's text is reused), and masked
+ * when it was recorded masked.
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../engine/http/redact.js';
 import { rememberSentJson } from '../../engine/http/sent-json.js';
-import { TraceLog, traceJson } from '../../engine/runtime/stores/trace-log.js';
+import { TraceLog, traceBytes, traceJson } from '../../engine/runtime/stores/trace-log.js';
 import type { TraceRecord } from '../../engine/runtime/stores/trace-log.js';
 import { waitFor } from './helpers/runtime-harness.js';
 import { startVendorEngine } from './helpers/vendor-engine.js';
@@ -91,6 +92,91 @@ describe('trace records', () => {
     ) as TraceRecord;
     expect(stored.requests[0].body).toStrictEqual(body);
     expect(JSON.parse(traceJson(base))).toStrictEqual(base);
+  });
+});
+
+describe('trace record bytes', () => {
+  /** A random string from ASCII, quotes and escapes, Latin-1, BMP, emoji (surrogate pairs) and lone surrogates. */
+  function text(random: () => number, max: number): string {
+    const pieces = [
+      'a',
+      'Z',
+      '0',
+      ' ',
+      '"',
+      '\\',
+      '\n',
+      '\u2028',
+      'é',
+      'ß',
+      '€',
+      '中',
+      '😀',
+      '\ud800',
+      '\udfff',
+      '\u0000',
+    ];
+    let out = '';
+    const length = Math.floor(random() * max);
+    for (let i = 0; i < length; i++) out += pieces[Math.floor(random() * pieces.length)];
+    return out;
+  }
+  function value(random: () => number, depth: number): unknown {
+    const pick = random();
+    if (depth > 2 || pick < 0.3) return text(random, 12);
+    if (pick < 0.4) return Math.round(random() * 1e6) / 100;
+    if (pick < 0.45) return random() < 0.5;
+    if (pick < 0.5) return null;
+    if (pick < 0.7) return Array.from({ length: Math.floor(random() * 4) }, () => value(random, depth + 1));
+    const object: Record<string, unknown> = {};
+    for (let i = Math.floor(random() * 5); i > 0; i--) object[text(random, 6)] = value(random, depth + 1);
+    return object;
+  }
+  function record(random: () => number): TraceRecord {
+    const requests = Array.from({ length: Math.floor(random() * 3) }, (_, i) => ({
+      step: text(random, 8),
+      ...(random() < 0.3 ? { index: i } : {}),
+      method: 'PUT',
+      path: `/${text(random, 10)}`,
+      ...(random() < 0.8 ? { body: random() < 0.1 ? { big: text(random, 1500) } : value(random, 0) } : {}),
+    }));
+    return {
+      ...base,
+      key: text(random, 10),
+      eventId: text(random, 10),
+      requests,
+      ...(random() < 0.5 ? { results: random() < 0.1 ? { big: text(random, 1500) } : value(random, 0) } : {}),
+      ...(random() < 0.3 ? { error: { code: 'validation', message: text(random, 40) } } : {}),
+      ...(random() < 0.2 ? { nextInMs: 250 } : {}),
+    };
+  }
+
+  it('are the UTF-8 of the record text, which is the record as JSON (bodies and results last), on 5,000 records', () => {
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const encoder = new TextEncoder();
+    let cut = 0;
+    for (let n = 0; n < 5_000; n++) {
+      const r = record(random);
+      const json = traceJson(r);
+      expect(Buffer.from(traceBytes(r)).equals(Buffer.from(encoder.encode(json)))).toBe(true);
+      const { requests, results, ...rest } = r;
+      const whole = [...requests.map((q) => q.body), results].every(
+        (v) => v === undefined || JSON.stringify(v).length <= 2048,
+      );
+      if (!whole) {
+        cut++;
+        continue;
+      }
+      const asJson = {
+        ...rest,
+        requests: requests.map(({ body, ...q }) => (body === undefined ? q : { ...q, body })),
+        ...(results === undefined ? {} : { results }),
+      };
+      expect(json).toBe(JSON.stringify(asJson));
+    }
+    // Records with a body or results over 2 KB were among them (their text is checked by the tests above).
+    expect(cut).toBeGreaterThan(25);
   });
 });
 

@@ -76,7 +76,9 @@ class PrefixedKv implements HotKv {
     validateKey(key);
     let ack: Msg;
     try {
-      ack = await this.#nc.request(this.#writePrefix + key, value, {
+      // The UTF-8 nats.js would send for the string, from Node's buffer pool: its TextEncoder gives every value an
+      // ArrayBuffer of its own, one more for each young-generation collection to sweep.
+      ack = await this.#nc.request(this.#writePrefix + key, Buffer.from(value), {
         timeout: this.#timeout,
         headers: this.#mustBeNew,
       });
