@@ -5,7 +5,8 @@
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
+import { MsgHdrsImpl } from '@nats-io/transport-node';
+import type { MsgHdrs } from '@nats-io/transport-node';
 import { stableHash, stableStringify } from '../../execute/stable-hash.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
@@ -149,12 +150,13 @@ export class EventPublisher {
       [HEADER.eventId, request.identity.eventId],
       [HEADER.key, request.identity.key],
       [HEADER.commit, request.commit],
-      ...(request.replayOf ? [[HEADER.replayOf, request.replayOf] as [string, string]] : []),
-      ...(request.force ? [[HEADER.force, '1'] as [string, string]] : []),
     ];
-    const h = natsHeaders();
-    for (const [name, value] of fields) h.set(name, value);
-    const size = this.room ? storedSize(subject, [...fields, ['Nats-Msg-Id', msgID]], request.data) : 0;
+    if (request.replayOf) fields.push([HEADER.replayOf, request.replayOf]);
+    if (request.force) fields.push([HEADER.force, '1']);
+    // Last, as nats.js's publish would set it from its `msgID` option (and not at all when empty).
+    if (msgID) fields.push(['Nats-Msg-Id', msgID]);
+    const h = eventHeaders(fields);
+    const size = this.room ? storedSize(subject, fields, request.data) : 0;
     if (this.room && !this.room.take(size)) {
       this.onStreamFull(request.integration);
       throw new EventsStreamFullError(new Error('maximum bytes exceeded, counted by this engine'));
@@ -164,7 +166,6 @@ export class EventPublisher {
     try {
       const ack = await this.js
         .publish(subject, request.data, {
-          msgID,
           headers: h,
           timeout: this.timeoutMs,
           // During a broker restart "no responders" is transient; the caller answers 503 if it persists.
@@ -182,4 +183,25 @@ export class EventPublisher {
       this.room?.settle(size, stored);
     }
   }
+}
+
+/** What `MsgHdrsImpl.validHeaderValue` refuses in a header value. */
+const CR_OR_LF = /[\r\n]/;
+
+/**
+ * The headers as `headers()`, `set(name, value)` for each field and JetStream's publish with `msgID` build them in
+ * nats.js 3.4.0 (`@nats-io/nats-core` `lib/headers.js`, `@nats-io/jetstream` `buildPublishHeaders`): in this order,
+ * each value trimmed, a value with CR or LF refused with nats.js's own error. Each `set` would also search the names
+ * twice and check the name's characters; these names are ours, fixed and valid. 1.3 µs per event less (docs/runtime.md,
+ * "The ingest cuts"). Each field's value is replaced by the trimmed one, which is what the stream stores (and what its
+ * stored size counts).
+ */
+function eventHeaders(fields: [string, string][]): MsgHdrs {
+  const h = new MsgHdrsImpl();
+  for (const field of fields) {
+    // `validHeaderValue` makes a new RegExp on every call: it runs only to throw its error for a refused value.
+    field[1] = CR_OR_LF.test(field[1]) ? MsgHdrsImpl.validHeaderValue(field[1]) : field[1].trim();
+    h.headers.set(field[0], [field[1]]);
+  }
+  return h;
 }
