@@ -192,9 +192,9 @@ const CR_OR_LF = /[\r\n]/;
  * The headers as `headers()`, `set(name, value)` for each field and JetStream's publish with `msgID` build them in
  * nats.js 3.4.0 (`@nats-io/nats-core` `lib/headers.js`, `@nats-io/jetstream` `buildPublishHeaders`): in this order,
  * each value trimmed, a value with CR or LF refused with nats.js's own error. Each `set` would also search the names
- * twice and check the name's characters; these names are ours, fixed and valid. 1.3 µs per event less (docs/runtime.md,
- * "The ingest cuts"). Each field's value is replaced by the trimmed one, which is what the stream stores (and what its
- * stored size counts).
+ * twice and check the name's characters; these names are ours, fixed and valid. About 1 µs per event less
+ * (docs/runtime.md, "The ingest cuts"). Each field's value is replaced by the trimmed one, which is what the stream
+ * stores (and what its stored size counts).
  */
 function eventHeaders(fields: [string, string][]): MsgHdrs {
   const h = new MsgHdrsImpl();
