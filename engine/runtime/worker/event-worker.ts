@@ -119,7 +119,11 @@ async function processTicket(flight: InFlight, ctx: WorkerContext, integration: 
   if (ticket.delayMs !== undefined && deliveries === 1) return settle(flight, 'nak', ticket.delayMs);
   const d = await ctx.parking.event(ticket, ticket.attempts + deliveries - (ticket.delayMs === undefined ? 0 : 1));
   if (!d) {
-    ctx.log.error({ integration, ticket }, 'parked event is missing from junction_parked: its key moves on');
+    // Also after a crash inside its release, which removes the finished event before it moves the marker on.
+    ctx.log.error(
+      { integration, ticket },
+      'parked event is missing from junction_parked (finished, its release cut short, or lost): its key moves on',
+    );
     return finished(flight, ctx, { ticket });
   }
   const running = ctx.running.of(d.eventId);

@@ -127,14 +127,20 @@ export class KeyParking {
 
   /**
    * The ticket's event finished: the next queued event (if any) gets its ticket, else the key is unparked. Safe to
-   * repeat after a crash: a ticket whose event was released already only makes sure its successor's ticket exists.
+   * repeat after a crash: a ticket whose event was released already changes nothing (`current` re-publishes its
+   * successor's ticket). The event is removed first, while the marker still names it: once the marker has moved on,
+   * the key may be parked again (queued events of every parking share the places `<n>`), and a removal then, by this
+   * release or by a second delivery of its ticket finishing late, took the new parking's head with it.
    */
   async release(t: ParkTicket): Promise<void> {
     const key = markerKey(t.integration, t.kd);
+    let removed = false;
     for (;;) {
       const parked = await this.marker(t.integration, t.kd);
-      if (!parked || parked.marker.gen !== t.gen || parked.marker.next !== t.idx) break;
-      const { marker, revision } = parked;
+      if (!isCurrent(t, parked)) break;
+      const { marker, revision } = parked!;
+      if (!removed) await purgeKeyHistory(this.kv, itemKey(t.integration, t.kd, t.idx));
+      removed = true;
       try {
         if (marker.tail <= t.idx) await this.kv.delete(key, { previousSeq: revision });
         else await this.kv.update(key, JSON.stringify({ ...marker, next: t.idx + 1 }), revision);
@@ -145,7 +151,6 @@ export class KeyParking {
       if (marker.tail > t.idx) await this.publishTicket({ ...t, idx: t.idx + 1, attempts: 0, delayMs: undefined });
       break;
     }
-    await purgeKeyHistory(this.kv, itemKey(t.integration, t.kd, t.idx));
   }
 
   /**
