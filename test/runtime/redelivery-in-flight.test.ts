@@ -32,10 +32,14 @@ afterEach(async () => {
 const FOUND_CREATE = integrationYaml({ steps: FOUND_CREATE_STEP });
 /** Longer than the pull the engine had waiting (5 s), so the broker keeps the redelivery for the next pull. */
 const BLACKHOLE_MS = 6_000;
-/** Long enough for the engine to reconnect after the heal and pull the redelivery, even on a loaded machine. */
-const HOLD_MS = 20_000;
+/**
+ * The longest the first create is held while waiting for the redelivery to join it (the engine reconnects after the
+ * heal and pulls it, about 3 s on a quiet machine): shorter than the call's timeout (30 s), so a redelivery that never
+ * joins lets the create commit and the test fail on the join count, not on a timeout.
+ */
+const HOLD_MAX_MS = 25_000;
 
-/** One engine reaching NATS through the proxy; the target holds the first create open for HOLD_MS. */
+/** One engine reaching NATS through the proxy; the target holds the first create open until the redelivery joined. */
 async function startBehindProxy(answer: (r: TargetRequest) => 'commit' | 'refuse'): Promise<void> {
   nats = await startTestNatsServer();
   started.push({ stop: () => nats!.dispose() });
@@ -57,12 +61,15 @@ async function startBehindProxy(answer: (r: TargetRequest) => 'commit' | 'refuse
   const p = proxy;
   // While the first create is held open, the engine's link to NATS goes dark for 6 s: no heartbeat reaches the
   // broker, the ack wait runs out again and again, the engine's pull expires, and after the heal the broker delivers
-  // the event again to this engine's new pull.
+  // the event again to this engine's new pull. The create is answered once that redelivery is waiting for it.
   target.fault = (r) => {
     if (r.method !== 'POST' || r.attempt !== 1) return undefined;
     p.blackhole();
     setTimeout(() => p.heal(), BLACKHOLE_MS);
-    return answer(r) === 'commit' ? { delayMs: HOLD_MS } : { respond: { status: 503 }, delayMs: HOLD_MS };
+    const until = waitFor(async () => (await joined()) >= 1, 'the redelivery joined', HOLD_MAX_MS).catch(
+      () => undefined,
+    );
+    return answer(r) === 'commit' ? { until } : { respond: { status: 503 }, until };
   };
 }
 

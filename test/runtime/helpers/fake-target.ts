@@ -24,8 +24,12 @@ export interface TargetRequest {
 
 /** What to do with one request. */
 export type Fault =
-  /** Answer this instead of committing (after `delayMs`, if given). */
-  | { respond: { status: number; headers?: Record<string, string>; body?: unknown }; delayMs?: number }
+  /** Answer this instead of committing (after `delayMs`, and once `until` settles, if given). */
+  | {
+      respond: { status: number; headers?: Record<string, string>; body?: unknown };
+      delayMs?: number;
+      until?: Promise<unknown>;
+    }
   | { stall: true }
   | { delayMs: number }
   /** Commit once `until` settles (a test's gate: hold requests until enough are at the target together). */
@@ -133,7 +137,7 @@ export async function startFakeTarget(): Promise<FakeTarget> {
       const fault = target.fault?.(request);
       if (fault && 'stall' in fault) return; // never answer; the client times out
       if (fault && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault && 'until' in fault) await fault.until;
+      if (fault && 'until' in fault && fault.until) await fault.until;
       if (fault && 'respond' in fault)
         return send(res, fault.respond.status, fault.respond.body ?? { error: 'injected' }, fault.respond.headers);
       const answer = commit(request);
