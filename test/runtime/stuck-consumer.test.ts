@@ -197,13 +197,24 @@ async function crashIntoPhantom(harness: RuntimeHarness) {
   await jetstream(nc).publish(`${EVENTS_PREFIX}.unconsumed.0`, '{}');
   await nc.close();
 
-  // A is in flight (the target holds it): keep the consumer's state of that moment.
-  harness.target.fault = (r) => (r.key === '1' ? { delayMs: 2000 } : undefined);
+  // A is in flight (the target holds it until the engine is connected again): keep the consumer's state of that
+  // moment. Held 2 s, A's call timed out on every attempt and A was dead-lettered 10 s later; answered before the
+  // engine reconnected, A's ledger write was lost with the old connection and A redelivered 5 s later.
+  let release = () => undefined as void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  harness.target.fault = (r) => (r.key === '1' ? { until: held } : undefined);
   await harness.post('orders', { id: 1, seq: 1, status: 'new' });
   await waitFor(() => harness.target.requests.length === 1, 'A reached the target');
   await harness.nats.stop();
   cpSync(obs, saved, { recursive: true });
   await harness.nats.restart();
+  const ready = () =>
+    fetch(`${harness.engine.url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+  await waitFor(ready, 'the engine connected to the broker again');
+  release();
   await waitFor(async () => {
     const backlog = await brokerBacklog(harness.nats.url).catch(() => undefined);
     return harness.target.records.has('1') && backlog?.ackPending === 0 && backlog.stored === 1;
