@@ -186,8 +186,9 @@ it('two engines: a scheduled round longer than its interval runs on one engine a
     const watching = (async () => {
       for await (const e of watch) if (e.operation === 'PUT') stored.push(e.created.getTime());
     })();
-    // The first may be the last report before the watch (a watch starts with the current value).
-    await waitFor(() => stored.length >= 4, 'four reports stored', 90_000);
+    // The first may be the last report before the watch (a watch starts with the current value); the two after it
+    // are a whole round apart (about 12 s here: each sampled account takes several FinancialForce calls).
+    await waitFor(() => stored.length >= 3, 'three reports stored', 90_000);
     watch.stop();
     await watching;
     // One round at a time across both engines: each report comes about a whole round after the one before (before, a
