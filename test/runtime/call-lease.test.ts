@@ -153,17 +153,18 @@ it("clock drift: the process that gets the redelivery has its wall clock an hour
 
 /**
  * Fault 2 inside a create: a worker process takes the event, and its create reaches the target, which SIGKILLs the
- * worker and never commits or answers. A 10 s call timeout: the dead holder's lease lasts 11 s past its last write.
+ * worker and never commits or answers. The dead holder's lease lasts the call's `timeout` and an ack wait (1 s) past
+ * its last write.
  */
-async function holderKilledInsideCreate() {
+async function holderKilledInsideCreate(timeout: string) {
   const h = await startRuntimeHarness({
     integrations: [FOUND_CREATE],
-    timeout: '10s',
+    timeout,
     engine: { roles: { workers: false } },
   });
   started.push({ stop: () => h.dispose() });
   const config = { natsUrl: h.nats.url, targetUrl: h.target.url, integrations: [FOUND_CREATE], tuning: TEST_TUNING };
-  const holder = await spawnWorker({ ...config, timeout: '10s' });
+  const holder = await spawnWorker({ ...config, timeout });
   workers.push(holder);
   h.target.fault = (r) => {
     if (r.method !== 'POST' || r.workerPid !== holder.pid) return undefined;
@@ -176,7 +177,8 @@ async function holderKilledInsideCreate() {
 }
 
 it('fault 2 inside the create: the holder is SIGKILLed before the target commits; its lease runs out and the other process looks up, then creates once', async () => {
-  const h = await holderKilledInsideCreate();
+  // A 10 s call timeout: the dead holder's lease lasts 11 s, so the other process, started now, finds it held.
+  const h = await holderKilledInsideCreate('10s');
   const b = await h.startEngine({ roles: { workers: true, http: false } });
   await waitFor(() => h.target.records.has('1'), 'the other process created the record', 40_000);
   await expectDrained(h.nats.url, 30_000);
@@ -192,10 +194,10 @@ it('fault 2 inside the create: the holder is SIGKILLed before the target commits
 }, 120_000);
 
 it("fault 2 with the other process's clock an hour behind: it takes the dead holder's lease over once the lease has run out by the broker's clock, not an hour later; creates once", async () => {
-  const h = await holderKilledInsideCreate();
-  // By this process's own clock the dead holder's lease (11 s) runs for another hour.
+  // A 3 s call timeout: the dead holder's lease lasts 4 s, and by this process's own clock for another hour.
+  const h = await holderKilledInsideCreate('3s');
   const config = { natsUrl: h.nats.url, targetUrl: h.target.url, integrations: [FOUND_CREATE], tuning: TEST_TUNING };
-  workers.push(await spawnWorker({ ...config, timeout: '10s', clockAheadMs: -3_600_000 }));
+  workers.push(await spawnWorker({ ...config, timeout: '3s', clockAheadMs: -3_600_000 }));
   await waitFor(() => h.target.records.has('1'), 'the process an hour behind created the record', 40_000);
   await expectDrained(h.nats.url, 30_000);
   expect(/junction_call_leases_taken_over_total (\d+)/.exec(await workers[1].metrics())?.[1]).toBe('1');
@@ -209,11 +211,11 @@ it("fault 2 with the other process's clock an hour behind: it takes the dead hol
 
 it('a holder cut off from NATS while its create waits at the rate limit longer than its lease withdraws the call unsent; the process that took the lease over creates once', async () => {
   const { nats, proxy, target } = await natsBehindProxy();
-  // Two requests at once, then one every 20 s, per process: a 2 s call timeout, so a lease lasts 3 s past its renewal.
+  // Two requests at once, then one every 10 s, per process: a 2 s call timeout, so a lease lasts 3 s past its renewal.
   const orders = integrationYaml({ steps: FOUND_CREATE_STEP, owns: ENTRIES });
   const warmup = integrationYaml({ name: 'warmup', owns: '  - { connection: target, object: record, fields: ["*"] }' });
   const specSet = compileRuntimeSpecs(target.url, [orders, warmup], {
-    connection: 'rate_limit: { requests_per_second: 0.05, burst: 2 }\n',
+    connection: 'rate_limit: { requests_per_second: 0.1, burst: 2 }\n',
   });
   // The engine's own HTTP stack, where the rate limit lives.
   const invoker = (set: CompiledSpecSet) =>
@@ -225,7 +227,7 @@ it('a holder cut off from NATS while its create waits at the rate limit longer t
   const engineOptions = { specSet, invoker, port: 0, host: '127.0.0.1', logger: testLogger(), tuning: TEST_TUNING };
   const a = await startEngine({ ...engineOptions, natsUrl: proxy.url('nats') });
   started.push(a);
-  // Two upserts take A's two tokens, so its create waits about 20 s for the next one.
+  // Two upserts take A's two tokens, so its create waits about 10 s for the next one.
   for (const id of [8, 9]) {
     expect((await post(a, 'warmup', { id, seq: 1, status: 'new' })).status).toBe(202);
     await waitFor(() => target.records.has(String(id)), `warm-up record ${id} written`);
@@ -246,7 +248,7 @@ it('a holder cut off from NATS while its create waits at the rate limit longer t
   started.push(b, { stop: async () => proxy.heal() });
   // B gets the event once A's heartbeats stop and A's lease ran out: it looks the record up and creates it.
   await waitFor(() => target.records.has('1'), 'the record was created', 40_000);
-  // A's token comes about 20 s after the warm-ups: without the check A then sent the create a second time.
+  // A's token comes about 10 s after the warm-ups: without the check A then sent the create a second time.
   const creates = () => target.requests.filter((r) => r.method === 'POST').length;
   await waitFor(
     async () => creates() > 1 || (await retried(a, 'lease-expired')) > 0,
