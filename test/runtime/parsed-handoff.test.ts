@@ -2,7 +2,7 @@
  * The ingest-to-worker handoff of parsed webhook events (engine/runtime/worker/parsed-handoff.ts): the target gets
  * exactly what it gets when the worker parses, a worker in another process parses, a retry never sees what an earlier
  * attempt did to the event, expressions that can write to the event are not handed on, and the handoff stays bounded
- * when nothing takes from it.
+ * when nothing takes from it, and keeps nothing for a worker far behind.
  */
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
@@ -168,6 +168,25 @@ describe('ParsedHandoff bounds', () => {
     handoff.put('C', 1, { seq: 1 }, body(100));
     expect(handoff.size).toBe(1);
     expect(handoff.take(message(1, 1, 'C', body(100)))).toEqual({ seq: 1 });
+  });
+
+  it('keeps no event stored more than 256 places after the last message the worker had from its stream', () => {
+    const handoff = new ParsedHandoff(() => 0);
+    // Nothing delivered yet: kept (bounded as ever).
+    handoff.put('S', 1_000, { seq: 1_000 }, body(10));
+    expect(handoff.take(message(10, 1, 'S'))).toBeUndefined();
+    // The worker had message 10 of S: 266 is 256 places on, 267 beyond; another stream is measured on its own.
+    handoff.put('S', 266, { seq: 266 }, body(10));
+    handoff.put('S', 267, { seq: 267 }, body(10));
+    handoff.put('T', 5_000, { seq: 5_000 }, body(10));
+    expect(handoff.take(message(266, 1, 'S', body(10)))).toEqual({ seq: 266 });
+    expect(handoff.take(message(267, 1, 'S', body(10)))).toBeUndefined();
+    expect(handoff.take(message(5_000, 1, 'T', body(10)))).toEqual({ seq: 5_000 });
+    // A redelivery of an older message does not move the worker back: 267 + 256 is still close enough.
+    expect(handoff.take(message(3, 2, 'S'))).toBeUndefined();
+    handoff.put('S', 523, { seq: 523 }, body(10));
+    expect(handoff.take(message(523, 1, 'S', body(10)))).toEqual({ seq: 523 });
+    expect(handoff.take(message(1_000, 1, 'S', body(10)))).toEqual({ seq: 1_000 });
   });
 });
 
