@@ -11,6 +11,7 @@ import { stableHash, stableStringify } from '../../execute/stable-hash.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { HEADER, eventSubject, partitionOf } from '../broker/subjects.js';
+import { publishForAck } from '../broker/jetstream-publish.js';
 import { storedSize } from './stream-room.js';
 import type { StreamRoom } from './stream-room.js';
 
@@ -164,19 +165,14 @@ export class EventPublisher {
     // A publish that timed out may have been stored: counted, so the room errs on the safe side until a refresh.
     let stored = true;
     try {
-      const ack = await this.js
-        .publish(subject, request.data, {
-          headers: h,
-          timeout: this.timeoutMs,
-          // During a broker restart "no responders" is transient; the caller answers 503 if it persists.
-          retries: 2,
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof JetStreamApiError && STREAM_LIMIT.test(error.message))) throw error;
-          stored = false;
-          this.onStreamFull(request.integration);
-          throw new EventsStreamFullError(error);
-        });
+      // With nats.js's `retries: 2`: during a broker restart "no responders" is transient; the caller answers 503 if
+      // it persists.
+      const ack = await publishForAck(this.js, subject, request.data, h, this.timeoutMs).catch((error: unknown) => {
+        if (!(error instanceof JetStreamApiError && STREAM_LIMIT.test(error.message))) throw error;
+        stored = false;
+        this.onStreamFull(request.integration);
+        throw new EventsStreamFullError(error);
+      });
       stored = !ack.duplicate;
       return { subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     } finally {
