@@ -108,7 +108,8 @@ export async function callStep(
       'retryable',
     );
   }
-  const found = await lookUp(call, options, result, saved !== undefined);
+  // Without a find there is nothing to look up (no promise and no microtask turn per call).
+  const found = step.find ? await lookUp(call, options, result, saved !== undefined) : NOT_FOUND;
   if (found !== NOT_FOUND) return attempt.done(callKey, found);
   // Not sent after all: no mark may make a retry look it up.
   const unmark = () => (marked ? checkpoint.clear(callKey) : undefined);

@@ -46,7 +46,9 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
     if (integration.when && !truthy(await evaluate(scope, options.guards, integration.when, event))) {
       return { ...result, outcome: 'skipped', skippedReason: 'when' };
     }
-    await requireXrefs(integration.requires, scope.xref, (r) => evaluate(scope, options.guards, r.key, event));
+    // Awaited only when there is something to require (no promise and no microtask turn per event otherwise).
+    if (integration.requires)
+      await requireXrefs(integration.requires, scope.xref, (r) => evaluate(scope, options.guards, r.key, event));
     for (const [stepIndex, step] of integration.steps.entries()) {
       current = { step: step.id };
       // A step that ran in an earlier attempt replays from its checkpoint even when its condition now reads state it
@@ -63,9 +65,10 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
         const at = step.forEach ? index : undefined;
         current = { step: step.id, index: at };
         const extra = at === undefined ? undefined : { index: at };
-        await requireXrefs(step.requires, scope.xref, (r) =>
-          evaluate(scope, options.guards, r.key, elements[index], extra),
-        );
+        if (step.requires)
+          await requireXrefs(step.requires, scope.xref, (r) =>
+            evaluate(scope, options.guards, r.key, elements[index], extra),
+          );
         const raw = plain(
           step.body ? await evaluate(scope, options.guards, step.body, elements[index], extra) : undefined,
         );

@@ -172,12 +172,13 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       report(undefined, blocked);
       throw blocked;
     }
-    const release = await gate?.acquire();
+    // Each layer the connection has is awaited; one it has not costs no promise and no turn of the microtask queue.
+    const release = gate ? await gate.acquire() : undefined;
     if (gate) queuedMs = Math.round(performance.now() - started);
     started = performance.now();
     try {
-      await limiter?.take();
-      await context.beforeSend?.();
+      if (limiter) await limiter.take();
+      if (context.beforeSend) await context.beforeSend();
     } catch (error) {
       // Withdrawn before anything was sent: not an exchange, so not reported as one.
       release?.();
@@ -227,7 +228,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     body: string | undefined,
   ): Promise<InboundResponse> {
     for (let attempt = 1; ; attempt++) {
-      await allocation?.admit();
+      if (allocation) await allocation.admit();
       const authHeaders = await authProvider().headers({ method: outbound.method, url });
       const headers = {
         accept: 'application/json',

@@ -240,7 +240,7 @@ async function attempt(
     // Calls still held have an unknown outcome: hand them back, so the retry looks them up wherever it runs. Also
     // when the attempt throws: a lease kept would be renewed with every heartbeat, and every later delivery of the
     // event, a replay too, would find its own call in flight (seen with an on_error rule that failed to evaluate).
-    await leases?.end();
+    if (leases) await leases.end();
   }
   return finishAttempt(flight, ctx, { ...base, event, result });
 }
