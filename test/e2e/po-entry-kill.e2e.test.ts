@@ -4,6 +4,8 @@
  * entry back, so the next process must neither add the line to that entry again nor leave it open: it deletes the
  * entry (DeleteEntry, allowed in status 10), enters the PO afresh and ends with exactly one PO with its lines.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { MI } from './helpers/bng-m3-faults.js';
@@ -16,7 +18,10 @@ afterEach(async () => {
 });
 
 it('a worker killed mid-entry: the next one deletes the open entry and enters the PO once', async () => {
-  const { nats, systems, engineUrl, run, ready } = await seedProcesses(['bng-m3'], cleanup, ['--ack-wait', '2s']);
+  const { nats, systems, dir, engineUrl, run, ready } = await seedProcesses(['bng-m3'], cleanup, ['--ack-wait', '2s']);
+  // The killed process's lease on its AddLine lasts the call's timeout and an ack wait: 7 s with 5 s, not 32 s.
+  const m3Connection = join(dir, 'connections', 'm3.yaml');
+  writeFileSync(m3Connection, readFileSync(m3Connection, 'utf8').replace(/^timeout: .*$/m, 'timeout: 5s'));
   const { m3 } = systems;
   const transactions = () =>
     m3.requests.map((r) => r.path.slice(MI.length + 1)).filter((t) => t.startsWith('PPS370MI/'));
