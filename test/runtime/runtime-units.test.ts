@@ -38,6 +38,12 @@ describe('subjects and keys', () => {
     expect(parseEventSubject('other.events.orders.3')).toBeUndefined();
     expect(parseEventSubject('junction.events.orders.retry')).toEqual({ integration: 'orders', retry: true });
     expect(parseEventSubject('junction.events.orders.x')).toBeUndefined();
+    // Parsed once per subject: the same (frozen) answer again, a bad subject still none.
+    const first = parseEventSubject('junction.events.orders.3');
+    expect(parseEventSubject('junction.events.orders.3')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(parseEventSubject('junction.events.orders.retry')).toEqual({ integration: 'orders', retry: true });
+    expect(parseEventSubject('other.events.orders.3')).toBeUndefined();
     expect(consumerName('orders', 3)).toBe('orders-p3');
     expect(fromKeyToken(keyToken('a b/ü.'))).toBe('a b/ü.');
     expect(keyToken('a.b')).toMatch(/^[A-Za-z0-9_-]+$/);

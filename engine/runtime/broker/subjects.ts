@@ -37,8 +37,28 @@ export function retryConsumerName(integration: string): string {
   return `${integration}-retry`;
 }
 
+type EventSubject = Readonly<{ integration: string; partition: number } | { integration: string; retry: true }>;
+
+/**
+ * Event subjects parsed before. Every delivery parses its subject, and a deployment has few (each integration's
+ * partitions and retry subject), so each is parsed once and its answer shared (frozen). Forgotten all at once past
+ * 10,000, so subjects of integrations long gone are not kept forever.
+ */
+const PARSED_SUBJECTS = new Map<string, EventSubject>();
+const PARSED_SUBJECTS_KEPT = 10_000;
+
 /** Parses an event subject back into integration and partition. */
-export function parseEventSubject(
+export function parseEventSubject(subject: string): EventSubject | undefined {
+  let parsed = PARSED_SUBJECTS.get(subject);
+  if (parsed) return parsed;
+  parsed = parseSubject(subject);
+  if (!parsed) return undefined;
+  if (PARSED_SUBJECTS.size >= PARSED_SUBJECTS_KEPT) PARSED_SUBJECTS.clear();
+  PARSED_SUBJECTS.set(subject, Object.freeze(parsed));
+  return parsed;
+}
+
+function parseSubject(
   subject: string,
 ): { integration: string; partition: number } | { integration: string; retry: true } | undefined {
   const parts = subject.split('.');

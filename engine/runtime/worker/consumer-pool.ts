@@ -5,7 +5,7 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { processEvent } from './event-worker.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
-import { EVENTS_STREAM, consumerName, retryConsumerName } from '../broker/subjects.js';
+import { EVENTS_STREAM, consumerName, parseEventSubject, retryConsumerName } from '../broker/subjects.js';
 import { decideFate } from './error-fate.js';
 import { settle } from './attempt-finish.js';
 
@@ -102,7 +102,8 @@ export class ConsumerPool {
       return;
     }
     const flight: InFlight = { msg, settled: false };
-    const integration = msg.subject.split('.')[2];
+    // The parse of an event subject is kept (subjects.ts): no split per message.
+    const integration = parseEventSubject(msg.subject)?.integration ?? msg.subject.split('.')[2];
     this.#inFlight.add(flight);
     this.#heartbeat ??= setInterval(() => this.#beat(), heartbeatIntervalMs(this.ctx.tuning.ackWaitMs)).unref();
     this.ctx.metrics.inFlight.inc({ integration });
