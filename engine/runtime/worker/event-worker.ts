@@ -114,12 +114,10 @@ async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDeliv
 async function processTicket(flight: InFlight, ctx: WorkerContext, integration: string): Promise<void> {
   const ticket = parseTicket(flight.msg.headers, integration);
   if (!ticket) return settle(flight, 'term');
-  const parked = await ctx.parking.current(ticket);
-  if (!parked) return settle(flight, 'ack');
+  if (!(await ctx.parking.current(ticket))) return settle(flight, 'ack');
   const deliveries = flight.msg.info.deliveryCount;
   if (ticket.delayMs !== undefined && deliveries === 1) return settle(flight, 'nak', ticket.delayMs);
-  const attemptNumber = ticket.attempts + deliveries - (ticket.delayMs === undefined ? 0 : 1);
-  const d = await ctx.parking.event(ticket, parked.marker, attemptNumber);
+  const d = await ctx.parking.event(ticket, ticket.attempts + deliveries - (ticket.delayMs === undefined ? 0 : 1));
   if (!d) {
     // Also after a crash inside its release, which removes the finished event before it moves the marker on.
     ctx.log.error(

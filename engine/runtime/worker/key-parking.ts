@@ -4,9 +4,8 @@
  * parks the event under its key and acks it: the partition goes on with every other key, and later events of the
  * parked key queue behind it, in order.
  *
- * In KV (`junction_parked`), per parked key: a marker `<integration>.<key digest>` = `{gen, next, tail, seq, layout}`
- * and the queued events `<integration>.<key digest>.<gen>.<n>` for n in next..tail (each parking its own places);
- * event `next` is the one being retried. Its
+ * In KV (`junction_parked`), per parked key: a marker `<integration>.<key digest>` = `{gen, next, tail, seq}` and the
+ * queued events `<integration>.<key digest>.<n>` for n in next..tail; event `next` is the one being retried. Its
  * retries are driven by one ticket on `junction.events.<integration>.retry`, consumed by the integration's retry
  * consumer (many tickets in flight, so one key's nak(delay) never holds another's). When the head finishes
  * (delivered or dead-lettered), `release` moves `next` on and publishes the ticket of the next queued event, or
@@ -32,11 +31,6 @@ export interface ParkMarker {
   tail: number;
   /** Stream sequence of the message that parked the key (markers written before this field: none). */
   seq?: number;
-  /**
-   * 2: the queued events are at `<integration>.<key digest>.<gen>.<n>`, this parking's own places. Absent (markers
-   * written before): at `<integration>.<key digest>.<n>`, shared by every parking of the key.
-   */
-  layout?: 2;
 }
 
 export interface ParkedKey {
@@ -85,22 +79,26 @@ export class KeyParking {
    * key got parked meanwhile (another process; the caller falls back to nak).
    */
   async park(d: EventDelivery, kd: string, gen: string, seq: number, delayMs: number): Promise<boolean> {
-    const marker: ParkMarker = { gen, next: 0, tail: 0, seq, layout: 2 };
-    // At this parking's own place: a park that loses to a parking of the key that began meanwhile wrote over that
-    // parking's head when the places were shared, and its write may land late (a process cut off from NATS).
-    await this.kv.put(itemKey(d.integration, kd, marker, 0), storedJson(d));
+    // The marker first, by compare-and-set: every parking of a key keeps its queued events at the same places, and a
+    // park that stored its event first and lost to a parking begun meanwhile (an event that outlived its ack wait)
+    // wrote over that parking's head. A crash before the event is stored is repaired by its redelivery (resumeHead).
     try {
-      await this.kv.create(markerKey(d.integration, kd), JSON.stringify(marker));
+      await this.kv.create(markerKey(d.integration, kd), JSON.stringify({ gen, next: 0, tail: 0, seq }));
     } catch (error) {
       if (casConflict(error)) return false;
       throw error;
     }
+    await this.kv.put(itemKey(d.integration, kd, 0), storedJson(d));
     await this.publishTicket({ integration: d.integration, kd, gen, idx: 0, attempts: d.attempt, delayMs });
     return true;
   }
 
-  /** A redelivery of the event that parked the key (a crash before its ack): make sure its ticket exists. */
+  /**
+   * A redelivery of the message that parked the key (a crash before its ack): its event stored (the crash may have
+   * come before it was) and its ticket published, both again if they were already.
+   */
   async resumeHead(d: EventDelivery, kd: string, marker: ParkMarker): Promise<void> {
+    await this.kv.put(itemKey(d.integration, kd, 0), storedJson(d));
     await this.publishTicket({ integration: d.integration, kd, gen: marker.gen, idx: 0, attempts: d.attempt - 1 });
   }
 
@@ -109,8 +107,7 @@ export class KeyParking {
     let current: ParkedKey | undefined = parked;
     while (current) {
       const idx = current.marker.tail + 1;
-      const item = itemKey(d.integration, kd, current.marker, idx);
-      await this.kv.put(item, storedJson(d));
+      await this.kv.put(itemKey(d.integration, kd, idx), storedJson(d));
       try {
         await this.kv.update(
           markerKey(d.integration, kd),
@@ -122,14 +119,14 @@ export class KeyParking {
         if (!casConflict(error)) throw error;
       }
       current = await this.marker(d.integration, kd);
-      if (!current) await purgeKeyHistory(this.kv, item);
+      if (!current) await purgeKeyHistory(this.kv, itemKey(d.integration, kd, idx));
     }
     return false;
   }
 
-  /** The queued event a ticket of parking `marker` names, with `attempt` as its attempt number. */
-  async event(t: ParkTicket, marker: ParkMarker, attempt: number): Promise<EventDelivery | undefined> {
-    const entry = await readLiveEntry(this.kv, itemKey(t.integration, t.kd, marker, t.idx));
+  /** The queued event a ticket names, with `attempt` as its attempt number. */
+  async event(t: ParkTicket, attempt: number): Promise<EventDelivery | undefined> {
+    const entry = await readLiveEntry(this.kv, itemKey(t.integration, t.kd, t.idx));
     if (!entry) return undefined;
     const stored = entry.json<StoredEvent>();
     return { ...stored, attempt, data: Buffer.from(stored.data, 'base64') };
@@ -139,8 +136,8 @@ export class KeyParking {
    * The ticket's event finished: the next queued event (if any) gets its ticket, else the key is unparked. Safe to
    * repeat after a crash: a ticket whose event was released already changes nothing (`current` re-publishes its
    * successor's ticket). The event is removed first, while the marker still names it: once the marker has moved on,
-   * the key may be parked again, and under markers whose parkings share their places a removal then, by this release
-   * or by a second delivery of its ticket finishing late, took the new parking's head with it.
+   * the key may be parked again (queued events of every parking share the places `<n>`), and a removal then, by this
+   * release or by a second delivery of its ticket finishing late, took the new parking's head with it.
    */
   async release(t: ParkTicket): Promise<void> {
     const key = markerKey(t.integration, t.kd);
@@ -149,7 +146,7 @@ export class KeyParking {
       const parked = await this.marker(t.integration, t.kd);
       if (!isCurrent(t, parked)) break;
       const { marker, revision } = parked!;
-      if (!removed) await purgeKeyHistory(this.kv, itemKey(t.integration, t.kd, marker, t.idx));
+      if (!removed) await purgeKeyHistory(this.kv, itemKey(t.integration, t.kd, t.idx));
       removed = true;
       try {
         if (marker.tail <= t.idx) await this.kv.delete(key, { previousSeq: revision });
@@ -164,15 +161,15 @@ export class KeyParking {
   }
 
   /**
-   * The key's parking when a ticket is its current one; else undefined. A stale ticket (its event was released, or its
-   * parking ended) only re-publishes its successor's ticket, in case a crash came between a release and its ack.
+   * Whether a ticket is the current one of its key. A stale ticket (its event was released, or its parking ended)
+   * only re-publishes its successor's ticket, in case a crash came between a release and its ack.
    */
-  async current(t: ParkTicket): Promise<ParkedKey | undefined> {
+  async current(t: ParkTicket): Promise<boolean> {
     const parked = await this.marker(t.integration, t.kd);
-    if (isCurrent(t, parked)) return parked;
+    if (isCurrent(t, parked)) return true;
     if (parked?.marker.gen === t.gen && parked.marker.next === t.idx + 1)
       await this.publishTicket({ ...t, idx: t.idx + 1, attempts: 0, delayMs: undefined });
-    return undefined;
+    return false;
   }
 
   /** Whether a ticket is the current one of its key, without re-publishing anything (the consumer watchdog). */
@@ -239,9 +236,8 @@ function markerKey(integration: string, kd: string): string {
   return `${integration}.${kd}`;
 }
 
-/** Where queued event `idx` of parking `marker` is kept. */
-function itemKey(integration: string, kd: string, marker: ParkMarker, idx: number): string {
-  return marker.layout === 2 ? `${integration}.${kd}.${marker.gen}.${idx}` : `${integration}.${kd}.${idx}`;
+function itemKey(integration: string, kd: string, idx: number): string {
+  return `${integration}.${kd}.${idx}`;
 }
 
 function storedJson(d: EventDelivery): string {
