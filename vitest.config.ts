@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'engine/**/*.test.ts', 'connectors/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Most tests start a nats-server, emulators and an engine, compile spec sets and run CLI commands: CPU work that
+    // a loaded 2-core machine stretches 4-5 times (the reconcile CLI test: 4.7 s in CI, 21.8 s at a load of 19), while
+    // the longest of them take 15 s on a quiet one. Only a test that fails waits this long.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     // Integration tests start their own nats-server processes; two cores do not like many at once.
     maxWorkers: 2,
   },
