@@ -107,6 +107,17 @@ describe("a parking's queued events", () => {
     expect(await parking.event(head('g1'), 2)).toMatchObject({ eventId: 'orders:e1', attempt: 2 });
   });
 
+  it("a marker that landed after its message was processed elsewhere does not hold the key's next event", async () => {
+    const kv = await new Kvm(nats.nc).create('parked_stray', { history: 1 });
+    const parking = new KeyParking(kv, jetstream(nats.nc));
+    // Its process was cut off from NATS as it parked e1; the write went out once it reconnected, after e1's
+    // redelivery was delivered by another process. No event stored, no ticket: nothing would ever release it.
+    await kv.create(`orders.${kd}`, JSON.stringify({ gen: 'g1', next: 0, tail: 0, seq: 1 }));
+    expect(await parking.append(delivery('e2'), kd, (await parking.marker('orders', kd))!)).toBe(false);
+    expect(await parking.marker('orders', kd)).toBeUndefined();
+    expect(await kv.get(`orders.${kd}.1`)).toBeNull();
+  });
+
   it('a release removes its head and leaves the queue behind it; repeated, it removes nothing', async () => {
     const kv = await new Kvm(nats.nc).create('parked_queue', { history: 1 });
     const parking = new KeyParking(kv, jetstream(nats.nc));

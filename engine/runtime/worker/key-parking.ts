@@ -106,6 +106,7 @@ export class KeyParking {
   async append(d: EventDelivery, kd: string, parked: ParkedKey): Promise<boolean> {
     let current: ParkedKey | undefined = parked;
     while (current) {
+      if (await this.#unparkedEmpty(d.integration, kd, current)) return false;
       const idx = current.marker.tail + 1;
       await this.kv.put(itemKey(d.integration, kd, idx), storedJson(d));
       try {
@@ -122,6 +123,24 @@ export class KeyParking {
       if (!current) await purgeKeyHistory(this.kv, itemKey(d.integration, kd, idx));
     }
     return false;
+  }
+
+  /**
+   * Deletes (by compare-and-set) a marker with no event stored behind it, as the partition's next event finds it: a
+   * park whose marker landed after its message was processed elsewhere (its process cut off from NATS, the write
+   * sent once it reconnected), which no ticket will ever run, so every later event of the key queued behind it for
+   * good; or the release of its only event under way, which deletes it all the same. True once it is gone.
+   */
+  async #unparkedEmpty(integration: string, kd: string, parked: ParkedKey): Promise<boolean> {
+    const { next, tail } = parked.marker;
+    if (next !== 0 || tail !== 0 || (await readLiveEntry(this.kv, itemKey(integration, kd, 0)))) return false;
+    try {
+      await this.kv.delete(markerKey(integration, kd), { previousSeq: parked.revision });
+      return true;
+    } catch (error) {
+      if (casConflict(error)) return false;
+      throw error;
+    }
   }
 
   /** The queued event a ticket names, with `attempt` as its attempt number. */
