@@ -3,13 +3,21 @@
  * connection that records the request: the header bytes are the ones nats.js's `headers()`, `set()` and the `msgID`
  * publish option give for the same fields (random values, surrounding blanks and non-ASCII included), a value with
  * CR or LF is refused with nats.js's own error and nothing is sent, and the room the publish reserves is the stored
- * record's exact size.
+ * record's exact size. And the event's identity: at once when the expressions give their values at once, through a
+ * promise when they give promises (the reference engine's), the same identity or error either way.
  */
 import { jetstream } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { MsgHdrs, MsgHdrsImpl, NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it, vi } from 'vitest';
-import { EventPublisher } from '../../engine/runtime/ingest/event-publisher.js';
+import {
+  EventIdentityError,
+  EventPublisher,
+  identifyEvent,
+  identifyEventNow,
+} from '../../engine/runtime/ingest/event-publisher.js';
+import type { CompiledIntegration } from '../../engine/compiler/compiled-spec.js';
+import { stableHash } from '../../engine/execute/stable-hash.js';
 import type { PublishRequest } from '../../engine/runtime/ingest/event-publisher.js';
 import { StreamRoom } from '../../engine/runtime/ingest/stream-room.js';
 import { HEADER } from '../../engine/runtime/broker/subjects.js';
@@ -128,5 +136,109 @@ describe('event publish message', () => {
       const stored = 34 + Buffer.byteLength(message.subject) + wire(message.headers).length + message.data.length;
       expect(take).toHaveBeenLastCalledWith(stored);
     }
+  });
+});
+
+/** An expression that gives `value` (or throws `error`) at once, or as a promise when `later`. */
+function expression(source: string, value: unknown, later: boolean, error?: Error) {
+  return {
+    source,
+    evaluate: () => {
+      if (error) {
+        if (later) return Promise.reject(error);
+        throw error;
+      }
+      return later ? Promise.resolve(value) : value;
+    },
+  };
+}
+
+type Outcome = { identity: unknown } | { error: string; message: string };
+
+async function identityOf(integration: CompiledIntegration, event: unknown): Promise<Outcome> {
+  try {
+    const now = identifyEventNow(integration, event);
+    return { identity: now instanceof Promise ? await now : now };
+  } catch (error) {
+    return { error: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+describe('event identity', () => {
+  const event = { id: 7, name: 'Zoë' };
+  const long = 'x'.repeat(201);
+  const cases: { name: string; key: [unknown, Error?]; dedup?: [unknown, Error?]; expected: Outcome }[] = [
+    { name: 'key and id', key: [7], dedup: ['ord-7'], expected: { identity: { key: '7', eventId: 'ord-7' } } },
+    { name: 'no dedup_id', key: ['k'], expected: { identity: { key: 'k', eventId: stableHash(event) } } },
+    { name: 'empty id', key: [true], dedup: [''], expected: { identity: { key: 'true', eventId: stableHash(event) } } },
+    { name: 'null id', key: [0], dedup: [null], expected: { identity: { key: '0', eventId: stableHash(event) } } },
+    { name: 'long id', key: ['k'], dedup: [long], expected: { identity: { key: 'k', eventId: stableHash(long) } } },
+    { name: 'blanks', key: [' k\t'], dedup: [' d '], expected: { identity: { key: 'k', eventId: 'd' } } },
+    { name: 'blank id', key: ['k'], dedup: ['  '], expected: { identity: { key: 'k', eventId: stableHash(event) } } },
+    {
+      name: 'line break in the key',
+      key: ['a\nb'],
+      expected: {
+        error: 'EventIdentityError',
+        message:
+          'the key expression `k` gave a value with a line break (CR or LF), which an event\'s headers cannot carry: "a\\nb"',
+      },
+    },
+    {
+      name: 'line break in the id',
+      key: ['k'],
+      dedup: ['a\rb'],
+      expected: {
+        error: 'EventIdentityError',
+        message:
+          'the dedup_id expression `d` gave a value with a line break (CR or LF), which an event\'s headers cannot carry: "a\\rb"',
+      },
+    },
+    {
+      name: 'no key',
+      key: [undefined],
+      dedup: ['id'],
+      expected: { error: 'EventIdentityError', message: 'the key expression `k` gave no scalar value for this event' },
+    },
+    {
+      name: 'object key',
+      key: [{ a: 1 }],
+      expected: { error: 'EventIdentityError', message: 'the key expression `k` gave no scalar value for this event' },
+    },
+    {
+      name: 'key fails',
+      key: [undefined, new Error('$boom() is not a function')],
+      expected: { error: 'EventIdentityError', message: 'key expression failed: $boom() is not a function' },
+    },
+    {
+      name: 'dedup_id fails',
+      key: ['k'],
+      dedup: [undefined, new RangeError('too deep')],
+      expected: { error: 'EventIdentityError', message: 'dedup_id expression failed: too deep' },
+    },
+  ];
+  for (const c of cases)
+    it(`is the same at once and through promises: ${c.name}`, async () => {
+      for (const later of [false, true]) {
+        const integration = {
+          key: expression('k', c.key[0], later, c.key[1]),
+          ...(c.dedup ? { dedupId: expression('d', c.dedup[0], later, c.dedup[1]) } : {}),
+        } as unknown as CompiledIntegration;
+        expect(await identityOf(integration, event), `later: ${later}`).toEqual(c.expected);
+        // The async form answers the same, failing with a rejection.
+        const settled = await identifyEvent(integration, event).then(
+          (identity) => ({ identity }),
+          (error: Error) => ({ error: error.name, message: error.message, typed: error instanceof EventIdentityError }),
+        );
+        expect(settled).toEqual('error' in c.expected ? { ...c.expected, typed: true } : c.expected);
+      }
+    });
+
+  it('gives a plain value, not a promise, when the expressions do', () => {
+    const integration = {
+      key: expression('k', 1, false),
+      dedupId: expression('d', 'x', false),
+    } as unknown as CompiledIntegration;
+    expect(identifyEventNow(integration, event)).toEqual({ key: '1', eventId: 'x' });
   });
 });

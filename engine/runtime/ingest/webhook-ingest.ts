@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { MissingSecretError, SecretNotAllowedError, resolveRefs } from '../../compiler/secret-ref.js';
 import type { SecretPolicy } from '../../compiler/secret-ref.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
-import { EventIdentityError, EventsStreamFullError, identifyEvent } from './event-publisher.js';
+import { EventIdentityError, EventsStreamFullError, identifyEventNow } from './event-publisher.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
@@ -136,7 +136,8 @@ async function accept(
     return { status: 400, body: { error: 'not-an-object', message: 'body must be a JSON object or array' } };
   let identity;
   try {
-    identity = await identifyEvent(integration, event, deps.guards);
+    const now = identifyEventNow(integration, event, deps.guards);
+    identity = now instanceof Promise ? await now : now;
   } catch (error) {
     if (error instanceof EventIdentityError)
       return { status: 400, body: { error: 'unidentifiable-event', message: error.message } };
