@@ -53,7 +53,9 @@ it(
 
 it('fault 22: a 1.5 s target with a burst of 1000: concurrency capped at the partitions, no ack-timeout redelivery', async () => {
   const partitions = 100;
-  h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { partitions }, timeout: '5s' });
+  // A call timeout far above the target's 1.5 s: a response that a loaded machine delays is not retried as a timeout,
+  // which would be a second request here. What the heartbeats must outlast is the 1 s ack wait.
+  h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { partitions }, timeout: '30s' });
   expect(h.engine.partitions).toBe(partitions);
   h.target.fault = () => ({ delayMs: 1500 });
   const ids = Array.from({ length: 1000 }, (_, i) => i + 1);
@@ -65,7 +67,9 @@ it('fault 22: a 1.5 s target with a burst of 1000: concurrency capped at the par
   );
   await expectDrained(h.nats.url);
   // Each call outlives the 1 s ack wait; working() heartbeats keep the broker from redelivering.
-  expect(h.target.requests).toHaveLength(1000);
+  const repeated = ids.filter((id) => h!.target.requests.filter((r) => r.key === String(id)).length > 1);
+  const retried = await h.engine.metrics.getSingleMetricAsString('junction_events_retried_total');
+  expect(h.target.requests, `sent more than once: ${repeated.join(', ')}\n${retried}`).toHaveLength(1000);
   expect(h.target.maxConcurrent).toBeLessThanOrEqual(partitions);
   expect([...h.target.effectiveWrites.values()].every((n) => n === 1)).toBe(true);
 }, 150_000);
