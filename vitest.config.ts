@@ -8,6 +8,9 @@ export default defineConfig({
     // the longest of them take 15 s on a quiet one. Only a test that fails waits this long.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll gives up after 1 s by default: too short for a page a loaded machine renders (the dashboard tests'
+    // first polls of a signed-in page and of the details a click opens).
+    expect: { poll: { timeout: 10_000 } },
     // Integration tests start their own nats-server processes; two cores do not like many at once.
     maxWorkers: 2,
   },
