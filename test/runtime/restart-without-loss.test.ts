@@ -24,8 +24,9 @@ it('SIGKILL mid-flight, restart: every polled and streamed record reaches the ta
     order(4000 + n, 'processing');
     account(n);
   }
-  // The killed process's source leases would hold the new one back for their TTL: keep it short.
-  const run = () => v!.run('--source-lease', '1s');
+  // The killed process's source leases would hold the new one back for their TTL, and its unacked events wait out the
+  // ack wait (30 s by default) before the broker delivers them again: keep both short.
+  const run = () => v!.run('--source-lease', '1s', '--ack-wait', '2s');
   const first = run();
   await waitFor(
     () => stored('orders').size >= 8 && stored('accounts').size >= 8,
