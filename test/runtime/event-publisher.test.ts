@@ -195,6 +195,40 @@ describe('event identity', () => {
       },
     },
     {
+      name: 'lone surrogate in the key',
+      key: ['a\udc00b'],
+      expected: {
+        error: 'EventIdentityError',
+        message:
+          "the key expression `k` gave a value with a lone surrogate (not valid Unicode), which an event's headers " +
+          'cannot carry: "a\\udc00b"',
+      },
+    },
+    {
+      name: 'lone surrogate in the id',
+      key: ['k'],
+      dedup: ['r\ud800'],
+      expected: {
+        error: 'EventIdentityError',
+        message:
+          "the dedup_id expression `d` gave a value with a lone surrogate (not valid Unicode), which an event's " +
+          'headers cannot carry: "r\\ud800"',
+      },
+    },
+    // A pair is one character; a long id goes into the headers as its hash, whatever it holds.
+    {
+      name: 'surrogate pairs',
+      key: ['\u{1F600}'],
+      dedup: ['r\u{1F600}'],
+      expected: { identity: { key: '\u{1F600}', eventId: 'r\u{1F600}' } },
+    },
+    {
+      name: 'long id, lone surrogate',
+      key: ['k'],
+      dedup: [long + '\ud800'],
+      expected: { identity: { key: 'k', eventId: stableHash(long + '\ud800') } },
+    },
+    {
       name: 'no key',
       key: [undefined],
       dedup: ['id'],

@@ -100,6 +100,28 @@ describe('webhook ingest', () => {
     expect(h.target.requests).toHaveLength(1);
   });
 
+  it('refuses with 400 a key or id with a lone surrogate, which its headers would carry as U+FFFD', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: 'ref' })] });
+    // Headers are UTF-8: a lone surrogate goes out as U+FFFD, so ids 'r\ud800' and 'r\udc00' were one dedup id to the
+    // broker. Before: both answered 202, the second as a duplicate of the first, and never delivered.
+    expect(await h.post('orders', { id: 1, ref: 'r\ud800', seq: 1, status: 'new' })).toEqual({
+      status: 400,
+      body: {
+        error: 'unidentifiable-event',
+        message:
+          'the dedup_id expression `ref` gave a value with a lone surrogate (not valid Unicode), which an ' +
+          'event\'s headers cannot carry: "r\\ud800"',
+      },
+    });
+    expect((await h.post('orders', { id: 2, ref: 'r\udc00', seq: 1, status: 'new' })).status).toBe(400);
+    // The key too: the worker would key the ledger and parking by 'k\ufffd', ingest partitioned by 'k\udbff'.
+    expect((await h.post('orders', { id: 'k\udbff', ref: 'r2', seq: 1, status: 'new' })).body).toEqual({
+      error: 'unidentifiable-event',
+      message: expect.stringContaining('the key expression `$string(id)` gave a value with a lone surrogate'),
+    });
+    expect(await brokerBacklog(h.nats.url)).toEqual({ pending: 0, ackPending: 0, stored: 0 });
+  });
+
   it('fault 14: a duplicate webhook inside the dedup window is dropped by the broker: one write', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })] });
     const first = await h.post('orders', { id: 3, seq: 1, status: 'new' });

@@ -51,12 +51,14 @@ export function identifyEventNow(
       throw new EventIdentityError(
         `the key expression \`${integration.key.source}\` gave no scalar value for this event`,
       );
-    if (LINE_BREAK.test(key)) throw lineBreak('key', integration.key.source, key);
+    const unfitKey = unfitForHeader(key);
+    if (unfitKey) throw unfit('key', integration.key.source, key, unfitKey);
     const dedup = integration.dedupId ? evaluateIdentity('dedup_id', integration.dedupId, event, guards) : undefined;
     return afterValue(dedup, (given) => {
       const id = given === undefined || given === null ? '' : headerForm(given);
       // A longer id goes into the headers as its hash.
-      if (id.length <= 200 && LINE_BREAK.test(id)) throw lineBreak('dedup_id', integration.dedupId!.source, id);
+      const unfitId = id.length <= 200 ? unfitForHeader(id) : undefined;
+      if (unfitId) throw unfit('dedup_id', integration.dedupId!.source, id, unfitId);
       const eventId = id === '' ? stableHash(event) : id;
       return { key, eventId: eventId.length > 200 ? stableHash(eventId) : eventId };
     });
@@ -76,15 +78,29 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
-function lineBreak(what: string, source: string, value: string): EventIdentityError {
+function unfit(what: string, source: string, value: string, why: string): EventIdentityError {
   return new EventIdentityError(
-    `the ${what} expression \`${source}\` gave a value with a line break (CR or LF), which an event's headers ` +
-      `cannot carry: ${JSON.stringify(value.slice(0, 100))}`,
+    `the ${what} expression \`${source}\` gave a value with ${why}, which an event's headers cannot carry: ` +
+      JSON.stringify(value.slice(0, 100)),
   );
 }
 
 /** What an event header refuses (nats.js `MsgHdrsImpl.validHeaderValue`, pinned 3.4.0). */
 const LINE_BREAK = /[\r\n]/;
+
+/**
+ * Half of a surrogate pair without its other half. Headers go out as UTF-8, which has no such thing: the encoder
+ * writes U+FFFD instead, so the broker would dedup 'r\ud800' and 'r\udc00' as one id and the worker would read a key
+ * other than the one ingest partitioned by.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why the headers cannot carry this key or id as it is, or undefined when they can. */
+function unfitForHeader(value: string): string | undefined {
+  if (LINE_BREAK.test(value)) return 'a line break (CR or LF)';
+  if (LONE_SURROGATE.test(value)) return 'a lone surrogate (not valid Unicode)';
+  return undefined;
+}
 
 /**
  * A key or event id as the event's headers carry it, and so as the worker reads it: nats.js trims every header value
