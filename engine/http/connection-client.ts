@@ -233,7 +233,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       const headers = {
         accept: 'application/json',
         ...(outbound.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(context.idempotencyKey ? { 'idempotency-key': context.idempotencyKey } : {}),
+        ...(context.idempotencyKey ? { 'idempotency-key': idempotencyHeader(context.idempotencyKey) } : {}),
         ...outbound.headers,
         ...authHeaders,
       };
@@ -361,4 +361,16 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     },
     close: async () => ownTransport?.close(),
   };
+}
+
+/** A character a header value cannot hold as one byte: undici refuses such a value before sending anything. */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+
+/**
+ * The Idempotency-Key header for a key (an event id and call): as it is when each character fits a byte, as before;
+ * else its UTF-8 bytes. Event ids come from the events (`dedup_id`): one holding, say, `日` or `😀` made undici
+ * refuse the header ("invalid idempotency-key header") on every attempt, and the event ended in the DLQ, never sent.
+ */
+function idempotencyHeader(key: string): string {
+  return BEYOND_LATIN1.test(key) ? Buffer.from(key, 'utf8').toString('latin1') : key;
 }

@@ -350,6 +350,33 @@ describe('the default transport', () => {
     await new Promise((r) => server.close(r));
   });
 
+  it('sends an Idempotency-Key beyond Latin-1 as its UTF-8 bytes, and one within it as before', async () => {
+    const received: string[] = [];
+    const server = createServer((req, res) => {
+      // node:http reads header bytes as Latin-1.
+      received.push(req.headers['idempotency-key'] as string);
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const client = createConnectionClient({
+      connection: connection('http', { type: 'none' }, { baseUrl: `http://127.0.0.1:${port}` }),
+      connector: registry.get('http')!,
+      security: { outbound: OPEN },
+    });
+    // Event ids come from the events (dedup_id). Before: undici refused the header ("invalid idempotency-key
+    // header") on every attempt, so such an event was never sent and ended in the DLQ.
+    for (const idempotencyKey of ['r-日-\u{1F600}:write', 'a-é:write'])
+      await client.call('post', { params: { path: '/o' }, body: { a: 1 } }, { integration: 'o', idempotencyKey });
+    expect([Buffer.from(received[0]!, 'latin1').toString('utf8'), received[1]]).toEqual([
+      'r-日-\u{1F600}:write',
+      'a-é:write',
+    ]);
+    await client.close();
+    await new Promise((r) => server.close(r));
+  });
+
   it('answers with the final status, lower-case headers (repeated ones joined) and the body text, without a BOM', async () => {
     const server = createServer((req, res) => {
       res.writeEarlyHints({ link: '</style.css>; rel=preload' });
