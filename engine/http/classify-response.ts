@@ -7,6 +7,7 @@ import type { ConnectorDef, InboundResponse, OutboundRequest } from '../sdk/conn
 import { ConnectorError } from '../sdk/errors.js';
 import { redactText } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
+import { InvalidRequestError } from './transport.js';
 import type { TransportError } from './transport.js';
 
 /** How many characters of a response body a DLQ entry keeps. */
@@ -53,12 +54,14 @@ export function classifyResponse(
 }
 
 /**
- * A transport failure (no response): timeouts and network errors are retryable; a blocked address is not. When the
- * request was already written, its outcome is unknown.
+ * A transport failure (no response): timeouts and network errors are retryable; a blocked address and a request the
+ * HTTP client refused to build are not. When the request was already written, its outcome is unknown.
  */
 export function classifyTransportError(error: TransportError, connection: string, secrets: string[]): ConnectorError {
   const message = redactText(`${connection}: ${error.message}`, secrets);
   if (error.blocked) return new ConnectorError('outbound-blocked', message, 'permanent', { cause: error });
+  if (error instanceof InvalidRequestError)
+    return new ConnectorError('invalid-request', message, 'permanent', { cause: error });
   return new ConnectorError(error.timedOut ? 'timeout' : 'network', message, 'retryable', {
     cause: error,
     outcomeUnknown: error.requestSent,

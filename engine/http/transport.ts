@@ -58,6 +58,14 @@ export class TransportError extends Error {
   }
 }
 
+/** The HTTP client refused to build the request: nothing was sent, and a retry of it would be refused the same way. */
+export class InvalidRequestError extends TransportError {
+  override name = 'InvalidRequestError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, false, options, false, false);
+  }
+}
+
 /** Options of the default transport. */
 export interface UndiciTransportOptions {
   /** Connections per origin. @default 16 */
@@ -110,6 +118,10 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       };
       if (e.code === 'ERR_OUTBOUND_BLOCKED' || e.cause?.code === 'ERR_OUTBOUND_BLOCKED')
         throw new TransportError(e.cause?.message ?? e.message ?? 'blocked', false, { cause: error }, true);
+      // undici refuses to build the request (a header value beyond Latin-1 or with a line break, a bad header name):
+      // nothing was sent, and the same request would be refused on every retry.
+      if (e.code === 'UND_ERR_INVALID_ARG' && !exchange.sent)
+        throw new InvalidRequestError(`the request was not sent: ${e.message ?? 'invalid request'}`, { cause: error });
       const timedOut =
         e.name === 'TimeoutError' ||
         e.name === 'AbortError' ||

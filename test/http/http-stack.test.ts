@@ -13,6 +13,7 @@ import { TransportError, createUndiciTransport } from '../../engine/http/transpo
 import type { CallContext, Transport, TransportRequest, TransportResponse } from '../../engine/http/transport.js';
 import { ConnectorError } from '../../engine/sdk/index.js';
 import type { AuthSpec, CompiledConnection } from '../../engine/compiler/compiled-spec.js';
+import type { OperationCall } from '../../engine/sdk/connector.js';
 import { failure, registry } from '../connectors/connector-fixtures.js';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): TransportResponse => ({
@@ -373,6 +374,55 @@ describe('the default transport', () => {
       'r-日-\u{1F600}:write',
       'a-é:write',
     ]);
+    await client.close();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('fails a request the client refuses to build as permanent invalid-request, with nothing sent', async () => {
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    // A connector whose operation puts event data into a header: undici refuses a value beyond Latin-1. Before,
+    // that was a retryable `network` error, so the event took every attempt and then the DLQ as `exhausted`.
+    const http = registry.get('http')!;
+    const connector = {
+      ...http,
+      operations: {
+        ...http.operations,
+        post: {
+          ...http.operations.post!,
+          request: ({ body }: OperationCall) => ({
+            method: 'POST' as const,
+            path: '/o',
+            headers: { 'x-name': (body as { name: string }).name },
+          }),
+        },
+      },
+    };
+    const client = createConnectionClient({
+      connection: connection('http', { type: 'none' }, { baseUrl: `http://127.0.0.1:${port}` }),
+      connector,
+      security: { outbound: OPEN },
+    });
+    const error = await client
+      .call('post', { params: {}, body: { name: 'Zoë 日本' } }, { integration: 'o' })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectorError);
+    const { code, disposition, message } = error as ConnectorError;
+    expect({ code, disposition, message }).toEqual({
+      code: 'invalid-request',
+      disposition: 'permanent',
+      message: 'target: the request was not sent: invalid x-name header',
+    });
+    expect(requests).toBe(0);
+    // Latin-1 goes out as before.
+    await client.call('post', { params: {}, body: { name: 'Zoë' } }, { integration: 'o' });
+    expect(requests).toBe(1);
     await client.close();
     await new Promise((r) => server.close(r));
   });
