@@ -41,7 +41,8 @@ it(
   'recreates a consumer waiting for an event that no longer exists, and the partition delivers again',
   { timeout: 60_000 },
   async () => {
-    h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { stuckConsumerCheckMs: 300 } });
+    // The first engine runs no watchdog: the partition stays stuck until the second one, which has it, starts.
+    h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { stuckConsumerCheckMs: 0 } });
     const harness = h;
     const { partition, consumer, b, saved } = await crashIntoPhantom(harness);
 
