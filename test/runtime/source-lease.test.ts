@@ -208,15 +208,19 @@ it("an engine whose wall clock runs an hour ahead of the broker's never takes a 
     seen.push(`${name} leads`);
     return async () => void seen.push(`${name} stops`);
   };
-  // Leader a runs on the broker's clock (this machine's); b's wall clock then runs an hour ahead.
-  leases.push(new SourceLease({ control, holder: 'a', clock: { now: realNow }, ttlMs, log }, 'orders', source('a')));
+  // Leader a runs on the broker's clock (this machine's); b's wall clock then runs an hour ahead. a's lease is long: a
+  // 3 s one lapsed whenever a loaded broker answered two renewals 0.75 s late (a's deadline is 2.5 s after it asks),
+  // and a stopped and led again without b's doing. Live throughout, it is b's judgement alone that is tested.
+  leases.push(
+    new SourceLease({ control, holder: 'a', clock: { now: realNow }, ttlMs: 60_000, log }, 'orders', source('a')),
+  );
   await waitFor(() => seen.includes('a leads'), 'engine a leads');
   const ahead = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
   const clock = new BrokerClock(control, 'b', 60_000);
   try {
     expect((await clock.start())!.offsetMs).toBeLessThan(-3_600_000 + 1_000);
     leases.push(new SourceLease({ control, holder: 'b', clock, ttlMs, log }, 'orders', source('b')));
-    // Three leases' time, renewed by a throughout: by b's own clock a's lease ran out an hour ago all along.
+    // Nine of b's tries, a second apart: by b's own clock a's lease ran out an hour ago all along.
     await new Promise((resolve) => setTimeout(resolve, ttlMs * 3));
     expect(seen).toEqual(['a leads']);
     expect((await control.get(KEY))!.json<{ holder: string }>().holder).toBe('a');
