@@ -22,7 +22,9 @@ export interface OperatorActionDeps {
 /** The outcome of resolving or discarding one dead letter. */
 export type DeadLetterChange =
   | { status: 'resolved' | 'discarded'; entry: DeadLetter }
-  | { status: 'not-found' | 'changed-meanwhile' | `already-${string}` };
+  | { status: 'not-found' | 'changed-meanwhile' | `already-${string}` }
+  /** A replay claimed it (it may have been sent): resolving would record it handled without one. */
+  | { status: 'replay-started'; at: string };
 
 export class OperatorActions {
   constructor(private readonly deps: OperatorActionDeps) {}
@@ -71,6 +73,7 @@ export class OperatorActions {
         const found = await this.deps.deadLetters.get(id);
         if (!found) return { status: 'not-found' };
         if (found.entry.status !== 'open') return { status: `already-${found.entry.status}` };
+        if (found.entry.replayStartedAt) return { status: 'replay-started', at: found.entry.replayStartedAt };
         const by = `${actor.kind}:${actor.id}`;
         const marked = await this.deps.deadLetters.markResolved(found.entry, found.revision, by, reason);
         return marked ? { status: 'resolved', entry: found.entry } : { status: 'changed-meanwhile' };

@@ -129,8 +129,7 @@ export async function operatorRoute(
         ? await api.actions.resolve(who.actor, id, body.reason)
         : await api.actions.discard(who.actor, id, body.reason);
     if (outcome.status === 'not-found') return json(404, notFound(id));
-    if (!('entry' in outcome))
-      return json(409, { error: outcome.status, message: `dead letter ${id} is ${outcome.status}` });
+    if (!('entry' in outcome)) return json(409, refusal(id, outcome));
     return json(200, { [outcome.status]: id });
   }
   const replay = /^\/api\/dlq\/([A-Za-z0-9_-]+)\/replay$/.exec(path);
@@ -147,11 +146,7 @@ export async function operatorRoute(
           'would write older data over it; replay with ?force=1 to do it anyway',
         newer: outcome.newer,
       });
-    if (outcome.status !== 'replayed')
-      return json(409, {
-        error: outcome.status,
-        message: `dead letter ${replay[1]} ${outcome.status.replace('already-', 'was already ')}`,
-      });
+    if (outcome.status !== 'replayed') return json(409, refusal(replay[1], outcome));
     return json(202, { replayed: outcome.entry.id, seq: outcome.seq });
   }
   return false;
@@ -193,6 +188,19 @@ async function allowed(api: OperatorApi, who: Principal, action: string, target:
 
 function roleRefusal(verb: string) {
   return { error: 'forbidden', message: `your role cannot ${verb}; it needs the operator role` };
+}
+
+/** Why an action on a dead letter was not done, and what to do instead. */
+function refusal(id: string, outcome: { status: string; at?: string }) {
+  const why =
+    outcome.status === 'replay-started'
+      ? `is being replayed: a replay started at ${outcome.at} and may have sent the event; replay it again to ` +
+        'finish that replay (the broker keeps one copy), or discard it'
+      : outcome.status === 'changed-meanwhile'
+        ? `changed while this request ran (replayed, resolved or rewritten by someone else): look at it again ` +
+          `(GET /api/dlq/${id})`
+        : outcome.status.replace('already-', 'was already ');
+  return { error: outcome.status, message: `dead letter ${id} ${why}` };
 }
 
 function notFound(id: string) {

@@ -10,8 +10,13 @@ export type ReplayOutcome =
   | { status: 'replayed'; entry: DeadLetter; seq: number }
   | { status: 'not-found' }
   | { status: 'already-replayed' | 'already-resolved'; entry: DeadLetter }
+  /** The entry kept changing under the replay (another writer each time it was claimed): nothing was published. */
+  | { status: 'changed-meanwhile' }
   /** A later event of the same key was delivered: replaying would write older data over it (needs `force`). */
   | { status: 'stale'; entry: DeadLetter; newer: { eventId: string; storedAt: string; deliveredAt: string } };
+
+/** Claims lost to another writer before giving up (each loss means the entry changed: it is read again). */
+const CLAIM_TRIES = 5;
 
 export async function replayDeadLetter(
   store: DeadLetterStore,
@@ -19,21 +24,28 @@ export async function replayDeadLetter(
   id: string,
   options: { integration?: string; commit?: string } = {},
 ): Promise<ReplayOutcome> {
-  const found = await store.get(id, options.integration);
-  if (!found) return { status: 'not-found' };
-  const { entry, revision } = found;
-  if (entry.status !== 'open') return { status: `already-${entry.status}`, entry };
-  const data = Buffer.from(typeof entry.event === 'string' ? entry.event : JSON.stringify(entry.event));
-  // Publish first, so a failed publish leaves the entry open; the msg id is fixed per entry, so two operators
-  // replaying at once are deduplicated by the broker.
-  const stored = await publisher.publish({
-    integration: entry.integration,
-    identity: { key: entry.key, eventId: entry.eventId },
-    data,
-    commit: options.commit ?? entry.commit,
-    msgId: `replay:${entry.integration}:${entry.id}`,
-    replayOf: entry.id,
-  });
-  await store.markReplayed(entry, revision);
-  return { status: 'replayed', entry: { ...entry, status: 'replayed' }, seq: stored.seq };
+  for (let tries = 0; tries < CLAIM_TRIES; tries++) {
+    const found = await store.get(id, options.integration);
+    if (!found) return { status: 'not-found' };
+    if (found.entry.status !== 'open') return { status: `already-${found.entry.status}`, entry: found.entry };
+    // Claimed (compare-and-set) before publishing, so a resolve racing this replay either lands first (and the claim
+    // fails: nothing is sent) or is refused; an entry claimed already is an interrupted replay, finished here.
+    const claimed = found.entry.replayStartedAt ? found : await store.markReplayStarted(found.entry, found.revision);
+    if (!claimed) continue;
+    const { entry, revision } = claimed;
+    const data = Buffer.from(typeof entry.event === 'string' ? entry.event : JSON.stringify(entry.event));
+    // The msg id is fixed per entry, so two operators replaying at once, or a replay finished again, are
+    // deduplicated by the broker; a failed publish leaves the entry open and claimed, to be replayed again.
+    const stored = await publisher.publish({
+      integration: entry.integration,
+      identity: { key: entry.key, eventId: entry.eventId },
+      data,
+      commit: options.commit ?? entry.commit,
+      msgId: `replay:${entry.integration}:${entry.id}`,
+      replayOf: entry.id,
+    });
+    await store.markReplayed(entry, revision);
+    return { status: 'replayed', entry: { ...entry, status: 'replayed' }, seq: stored.seq };
+  }
+  return { status: 'changed-meanwhile' };
 }

@@ -40,6 +40,11 @@ export interface DeadLetter {
   /** `open` until replayed, or resolved by an operator (handled without a replay, with a reason). */
   status: DeadLetterStatus;
   replayedAt?: string;
+  /**
+   * When a replay claimed the entry, before it published the event: from then on a resolve is refused (the event may
+   * have been sent), and a replay of it again finishes an interrupted one (the broker keeps one copy).
+   */
+  replayStartedAt?: string;
   /** Who resolved it, when and why (`junction dlq resolve`). */
   resolution?: { by: string; at: string; reason: string };
 }
@@ -88,15 +93,29 @@ export class DeadLetterStore {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
+  /**
+   * Claims an entry for a replay, before the event is published, if it has not changed since `revision` was read:
+   * the claimed entry and its new revision, or undefined if it had changed.
+   */
+  async markReplayStarted(
+    entry: DeadLetter,
+    revision: number,
+  ): Promise<{ entry: DeadLetter; revision: number } | undefined> {
+    const claimed: DeadLetter = { ...entry, replayStartedAt: new Date().toISOString() };
+    const next = await this.#update(claimed, revision);
+    return next === undefined ? undefined : { entry: claimed, revision: next };
+  }
+
   /** Marks an entry replayed if it has not changed since `revision` was read. Returns false if it had. */
-  markReplayed(entry: DeadLetter, revision: number): Promise<boolean> {
-    return this.#update({ ...entry, status: 'replayed', replayedAt: new Date().toISOString() }, revision);
+  async markReplayed(entry: DeadLetter, revision: number): Promise<boolean> {
+    const replayed: DeadLetter = { ...entry, status: 'replayed', replayedAt: new Date().toISOString() };
+    return (await this.#update(replayed, revision)) !== undefined;
   }
 
   /** Marks an entry handled without a replay, if unchanged since `revision`. Returns false if it had changed. */
-  markResolved(entry: DeadLetter, revision: number, by: string, reason: string): Promise<boolean> {
+  async markResolved(entry: DeadLetter, revision: number, by: string, reason: string): Promise<boolean> {
     const resolution = { by, at: new Date().toISOString(), reason };
-    return this.#update({ ...entry, status: 'resolved', resolution }, revision);
+    return (await this.#update({ ...entry, status: 'resolved', resolution }, revision)) !== undefined;
   }
 
   /** Deletes an entry's content for good (KV purge: no earlier revision is kept). */
@@ -104,12 +123,12 @@ export class DeadLetterStore {
     await this.#kv.purge(`${entry.integration}.${entry.id}`);
   }
 
-  async #update(updated: DeadLetter, revision: number): Promise<boolean> {
+  /** The entry's new revision, or undefined when it changed since `revision` (or is gone). */
+  async #update(updated: DeadLetter, revision: number): Promise<number | undefined> {
     try {
-      await this.#kv.update(`${updated.integration}.${updated.id}`, JSON.stringify(updated), revision);
-      return true;
+      return await this.#kv.update(`${updated.integration}.${updated.id}`, JSON.stringify(updated), revision);
     } catch {
-      return false;
+      return undefined;
     }
   }
 }
