@@ -5,6 +5,8 @@
  *   blackhole  connections stay open but bytes are silently dropped in both directions, and new connections are
  *              accepted and then ignored: nobody sees a reset or a FIN, exactly like a cable pulled mid-route. Only
  *              timeouts (pings, request deadlines) can notice;
+ *   mute       what the client sends still reaches the server, what the server sends back is dropped: a request is
+ *              carried out and its answer lost (a PubAck for an event the broker stored);
  *   heal       bytes flow again for new connections. Connections that lost bytes have a gap in their stream, so they
  *              are destroyed on heal (as TCP would after its retransmissions gave up); connections that stayed quiet
  *              during the blackhole carry on.
@@ -12,7 +14,7 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'blackhole';
+export type ProxyMode = 'pass' | 'blackhole' | 'mute';
 
 export interface BlackholeProxy {
   /** The port the proxy listens on (127.0.0.1). */
@@ -28,6 +30,8 @@ export interface BlackholeProxy {
   url(scheme: string): string;
   /** Starts dropping every byte, on open and new connections. */
   blackhole(): void;
+  /** Starts dropping every byte from the server to the client, on open and new connections. */
+  mute(): void;
   /** Lets bytes through again; destroys the connections whose streams lost bytes. */
   heal(): void;
   /** Closes the listener and every connection. */
@@ -39,6 +43,8 @@ interface Link {
   upstream?: Socket;
   /** Lost bytes (or was accepted while blackholed): never forwards again. */
   broken: boolean;
+  /** Lost bytes from the server to the client: never forwards that way again. */
+  muted?: boolean;
 }
 
 export async function startBlackholeProxy(
@@ -57,10 +63,15 @@ export async function startBlackholeProxy(
     link.upstream?.destroy();
   };
 
-  /** Forwards `from` -> `to` while passing; drops (and breaks the link) while blackholed. */
-  const forward = (link: Link, from: Socket, to: () => Socket | undefined) => {
+  /** Forwards `from` -> `to` while passing; drops (and breaks the link) while blackholed or, answers, muted. */
+  const forward = (link: Link, from: Socket, to: () => Socket | undefined, answers = false) => {
     from.on('data', (chunk: Buffer) => {
       const out = to();
+      if (answers && (mode === 'mute' || link.muted)) {
+        link.muted = true;
+        droppedBytes += chunk.length;
+        return;
+      }
       if (mode === 'blackhole' || link.broken || !out) {
         link.broken = true;
         droppedBytes += chunk.length;
@@ -87,7 +98,7 @@ export async function startBlackholeProxy(
     upstream.on('connect', () => client.resume());
     upstream.on('error', () => destroy(link));
     upstream.on('close', () => destroy(link));
-    forward(link, upstream, () => link.client);
+    forward(link, upstream, () => link.client, true);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -113,9 +124,12 @@ export async function startBlackholeProxy(
     blackhole: () => {
       mode = 'blackhole';
     },
+    mute: () => {
+      mode = 'mute';
+    },
     heal: () => {
       mode = 'pass';
-      for (const link of [...links]) if (link.broken) destroy(link);
+      for (const link of [...links]) if (link.broken || link.muted) destroy(link);
     },
     close: () =>
       new Promise<void>((resolve) => {
