@@ -222,6 +222,20 @@ describe('event identity', () => {
       dedup: ['r\u{1F600}'],
       expected: { identity: { key: '\u{1F600}', eventId: 'r\u{1F600}' } },
     },
+    // JetStream takes 64 KiB of headers at most; the key may have 32 KiB of them, counted in UTF-8.
+    {
+      name: 'key of 32 KiB',
+      key: ['日'.repeat(10_922)],
+      expected: { identity: { key: '日'.repeat(10_922), eventId: stableHash(event) } },
+    },
+    {
+      name: 'key over 32 KiB in UTF-8',
+      key: ['日'.repeat(10_923)],
+      expected: {
+        error: 'EventIdentityError',
+        message: `the key expression \`k\` gave a value with more than 32768 bytes (32769), which an event's headers cannot carry: "${'日'.repeat(100)}"`,
+      },
+    },
     {
       name: 'long id, lone surrogate',
       key: ['k'],

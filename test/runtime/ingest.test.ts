@@ -122,6 +122,49 @@ describe('webhook ingest', () => {
     expect(await brokerBacklog(h.nats.url)).toEqual({ pending: 0, ackPending: 0, stored: 0 });
   });
 
+  it("refuses with 413 an event over the broker's max_payload with its headers, and with 400 a key its headers cannot hold", async () => {
+    // nats-server's default max_payload (the test server sets none): 1 MiB, which is also max_body_bytes' default.
+    const maxPayload = 1024 * 1024;
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ maxBodyBytes: 2 * maxPayload })] });
+    const padded = (event: Record<string, unknown>, bytes: number) => {
+      const text = JSON.stringify({ ...event, pad: '' });
+      return JSON.stringify({ ...event, pad: 'x'.repeat(bytes - text.length) });
+    };
+    // Under max_payload alone, over it with the event's headers. Before: 503 on every retry, so the sender never
+    // stopped sending it.
+    const body = padded({ id: 1, seq: 1, status: 'new' }, maxPayload - 50);
+    expect(await h.post('orders', body)).toEqual({
+      status: 413,
+      body: {
+        error: 'event-too-large',
+        message: expect.stringMatching(
+          new RegExp(
+            `^the event is \\d+ bytes as a message \\(body ${maxPayload - 50}, key 1, other headers \\d+\\), over the ` +
+              `NATS server's max_payload of ${maxPayload} bytes: send a smaller body or a shorter key, or raise ` +
+              'max_payload on the NATS server$',
+          ),
+        ),
+      },
+    });
+    // A key goes into the headers whole, and JetStream refuses a message whose headers pass 64 KiB (400, code
+    // 10097). Before: 503 on every retry.
+    const key = 'k'.repeat(70_000);
+    expect(await h.post('orders', { id: key, seq: 1, status: 'new' })).toEqual({
+      status: 400,
+      body: {
+        error: 'unidentifiable-event',
+        message:
+          "the key expression `$string(id)` gave a value with more than 32768 bytes (70000), which an event's " +
+          `headers cannot carry: "${key.slice(0, 100)}"`,
+      },
+    });
+    expect(await brokerBacklog(h.nats.url)).toEqual({ pending: 0, ackPending: 0, stored: 0 });
+    // The connection is unharmed: the next event is stored and delivered.
+    expect((await h.post('orders', { id: 2, seq: 1, status: 'new' })).status).toBe(202);
+    await waitFor(() => h!.target.records.has('2'), 'record 2 delivered');
+    expect(h.target.requests.map((r) => r.key)).toEqual(['2']);
+  });
+
   it('fault 14: a duplicate webhook inside the dedup window is dropped by the broker: one write', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml({ dedupId: '$string(id) & "-" & $string(seq)' })] });
     const first = await h.post('orders', { id: 3, seq: 1, status: 'new' });

@@ -20,6 +20,11 @@ interface ClientInternals {
   parseJsResponse?: (msg: Msg) => unknown;
 }
 
+/** The most bytes (headers and data) the client's server takes as one message, once the client has its INFO. */
+export function maxPayloadOf(js: JetStreamClient): number | undefined {
+  return (js as unknown as ClientInternals).nc?.info?.max_payload;
+}
+
 export function publishForAck(
   js: JetStreamClient,
   subject: string,

@@ -5,13 +5,13 @@
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { MsgHdrsImpl } from '@nats-io/transport-node';
+import { InvalidArgumentError, MsgHdrsImpl } from '@nats-io/transport-node';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { stableHash, stableStringify } from '../../execute/stable-hash.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { HEADER, eventSubject, partitionOf } from '../broker/subjects.js';
-import { publishForAck } from '../broker/jetstream-publish.js';
+import { maxPayloadOf, publishForAck } from '../broker/jetstream-publish.js';
 import { storedSize } from './stream-room.js';
 import type { StreamRoom } from './stream-room.js';
 
@@ -95,10 +95,21 @@ const LINE_BREAK = /[\r\n]/;
  */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * JetStream stores a message's headers in at most 65,535 bytes (their length is kept in 16 bits) and refuses a publish
+ * with more (nats-server `processJetStreamMsg`, JSStreamHeaderExceedsMaximumErr 10097). The key goes into the headers
+ * whole: it may take half of them, the rest is for the event's other headers (an id longer than 200 characters is
+ * hashed).
+ */
+const MAX_KEY_BYTES = 32 * 1024;
+
 /** Why the headers cannot carry this key or id as it is, or undefined when they can. */
 function unfitForHeader(value: string): string | undefined {
   if (LINE_BREAK.test(value)) return 'a line break (CR or LF)';
   if (LONE_SURROGATE.test(value)) return 'a lone surrogate (not valid Unicode)';
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only a long string needs counting.
+  if (value.length > MAX_KEY_BYTES / 3 && Buffer.byteLength(value) > MAX_KEY_BYTES)
+    return `more than ${MAX_KEY_BYTES} bytes (${Buffer.byteLength(value)})`;
   return undefined;
 }
 
@@ -186,6 +197,34 @@ export class EventsStreamFullError extends Error {
 /** nats-server's store error for a stream at its byte or message limit with discard `new` (server/store.go). */
 const STREAM_LIMIT = /maximum (bytes|messages) exceeded/i;
 
+/**
+ * The event with its headers is more than the NATS server takes as one message (its `max_payload`, 1 MiB by default):
+ * nothing was stored, and no retry of the same event can be. A webhook sender gets 413, not 503 (which it would retry
+ * for ever).
+ */
+export class EventTooLargeError extends Error {
+  override name = 'EventTooLargeError';
+}
+
+/**
+ * nats.js's refusal of a message over the server's `max_payload`, thrown by `publish` before anything is written
+ * (`@nats-io/nats-core` 3.4.0 `lib/protocol.js`, `publish`: `InvalidArgumentError.format("payload", "max_payload size
+ * exceeded")`). Checked there once the client has the server's INFO; the server itself would close the connection.
+ */
+const OVER_MAX_PAYLOAD = /max_payload size exceeded/;
+
+function tooLarge(js: JetStreamClient, headers: MsgHdrs, data: Uint8Array, key: string): EventTooLargeError {
+  const headerBytes = (headers as MsgHdrsImpl).encode().length;
+  const keyBytes = Buffer.byteLength(key);
+  const max = maxPayloadOf(js);
+  return new EventTooLargeError(
+    `the event is ${data.length + headerBytes} bytes as a message (body ${data.length}, key ${keyBytes}, other ` +
+      `headers ${headerBytes - keyBytes}), over the NATS server's max_payload` +
+      `${max === undefined ? '' : ` of ${max} bytes`}: send a smaller body or a shorter key, or raise max_payload ` +
+      'on the NATS server',
+  );
+}
+
 export class EventPublisher {
   constructor(
     private readonly js: JetStreamClient,
@@ -222,6 +261,10 @@ export class EventPublisher {
       // With nats.js's `retries: 2`: during a broker restart "no responders" is transient; the caller answers 503 if
       // it persists.
       const ack = await publishForAck(this.js, subject, request.data, h, this.timeoutMs).catch((error: unknown) => {
+        if (error instanceof InvalidArgumentError && OVER_MAX_PAYLOAD.test(error.message)) {
+          stored = false;
+          throw tooLarge(this.js, h, request.data, request.identity.key);
+        }
         if (!(error instanceof JetStreamApiError && STREAM_LIMIT.test(error.message))) throw error;
         stored = false;
         this.onStreamFull(request.integration);

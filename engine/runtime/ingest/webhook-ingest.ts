@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { MissingSecretError, SecretNotAllowedError, resolveRefs } from '../../compiler/secret-ref.js';
 import type { SecretPolicy } from '../../compiler/secret-ref.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
-import { EventIdentityError, EventsStreamFullError, identifyEventNow } from './event-publisher.js';
+import { EventIdentityError, EventTooLargeError, EventsStreamFullError, identifyEventNow } from './event-publisher.js';
 import type { EventPublisher } from './event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
@@ -162,6 +162,8 @@ async function accept(
       const body = { error: 'events-stream-full', message: `event not stored, retry later: ${error.message}` };
       return { status: 507, body, headers: { 'retry-after': '60' } };
     }
+    if (error instanceof EventTooLargeError)
+      return { status: 413, body: { error: 'event-too-large', message: error.message } };
     deps.log.warn({ integration: name, err: error }, 'publish failed: answered 503');
     return unavailable((error as Error).message);
   }
