@@ -31,14 +31,20 @@ async function retried(code: string): Promise<number> {
   return Number(new RegExp(`integration="orders",code="${code}"} (\\d+)`).exec(text)?.[1] ?? 0);
 }
 
-/** The target's first create of the record answers nothing in time (1 s timeout) and commits 6 s after it arrived. */
-async function lateCommit(connection?: string): Promise<RuntimeHarness> {
+/**
+ * The target's first create of the record answers nothing in time (1 s timeout) and commits late: 6 s after it arrived,
+ * or (`'after-the-retry'`) once the retry's own create has come.
+ */
+async function lateCommit(commit: '6s' | 'after-the-retry', connection?: string): Promise<RuntimeHarness> {
   h = await startRuntimeHarness({ integrations: [FOUND_CREATE], timeout: '1s', connection });
   let committedLate = false;
+  let retryCreates = () => undefined as void;
+  const retryCreated = new Promise<void>((resolve) => (retryCreates = resolve));
   h.target.fault = (r) => {
-    if (r.method !== 'POST' || r.attempt !== 1) return undefined;
-    setTimeout(() => (committedLate = true), 6_100);
-    return { delayMs: 6_000 };
+    if (r.method !== 'POST') return undefined;
+    if (r.attempt > 1) return void retryCreates();
+    const late = commit === '6s' ? new Promise((resolve) => setTimeout(resolve, 6_000)) : retryCreated;
+    return { until: late.then(() => (committedLate = true)) };
   };
   expect((await h.post('orders', { id: 1, seq: 1 })).status).toBe(202);
   await waitFor(() => committedLate, 'the late create committed', 30_000);
@@ -49,13 +55,15 @@ async function lateCommit(connection?: string): Promise<RuntimeHarness> {
 const creates = () => h!.target.requests.filter((r) => r.method === 'POST').length;
 
 it('without a commit window the retry looks up before the late commit and creates the record a second time', async () => {
-  await lateCommit();
+  // The late commit waits for the retry's create: with a fixed 6 s the test raced the retry (1 s timeout, backoff,
+  // redelivery) against that timer, and a retry a loaded machine delayed past it found the record and created none.
+  await lateCommit('after-the-retry');
   expect(creates()).toBe(2);
   expect(h!.target.effectiveWrites.get('1')).toBe(2);
 }, 60_000);
 
 it('with commit_window: 8s the retry waits for the window, then finds the late create: one create', async () => {
-  await lateCommit('commit_window: 8s');
+  await lateCommit('6s', 'commit_window: 8s');
   expect(creates()).toBe(1);
   expect(h!.target.effectiveWrites.get('1')).toBe(1);
   // The look-up ran once the window had passed, and found what the late commit created.
