@@ -356,7 +356,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   let operator: HttpServerHandle | undefined;
   let dlqIndex: DeadLetterIndex | undefined;
   if (roles.http) {
-    dlqIndex = new DeadLetterIndex(buckets.dlq, tuning.dlqRetentionMs);
+    dlqIndex = new DeadLetterIndex(buckets.dlq, tuning.dlqRetentionMs, redactPaths);
     await dlqIndex.start();
     const onError = (error: unknown) => log.error({ err: error }, 'HTTP handler failed');
     http = await startHttpServer(

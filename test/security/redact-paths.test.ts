@@ -121,6 +121,26 @@ describe('redact paths', () => {
     expect(logLines.filter((l) => l.includes('ada@example.com'))).toEqual([]);
   });
 
+  it('mask their values in the DLQ listing (the dashboard table) wherever the error message quotes them', async () => {
+    // A validation refusal quotes the vendor's message in the error message itself.
+    h.target.fault = (req) =>
+      req.key === '8' ? { respond: { status: 422, body: { message: 'grace@example.com is not allowed' } } } : undefined;
+    await h.post('orders', { ...EVENT, id: 8, customer: { ...EVENT.customer, email: 'grace@example.com' } });
+    const listed = async (token: string) =>
+      ((await api('/api/dlq', token)) as unknown as { entries: DeadLetter[] }).entries.find((e) => e.key === '8');
+    await waitFor(async () => (await listed(operator)) !== undefined, 'key 8 dead-lettered');
+    for (const token of [operator, viewer]) {
+      const entry = await listed(token);
+      expect(entry?.error).toEqual({
+        code: 'validation',
+        status: 422,
+        message: 'target answered 422: {"message":"[redacted] is not allowed"}',
+      });
+    }
+    const stored = (await h.engine.deadLetters.list()).find((e) => e.key === '8');
+    expect(stored?.error.message).toContain('grace@example.com');
+  });
+
   it('are validate diagnostics at line:col when they are not field paths', () => {
     const text = [
       'apiVersion: junction/v1',

@@ -5,6 +5,8 @@
  * no watch event; they are dropped by age when read.
  */
 import type { KV } from '@nats-io/kv';
+import { FieldRedaction } from '../../http/redact.js';
+import type { FieldPath } from '../../http/redact.js';
 import type { DeadLetterStatus } from './dead-letter-statuses.js';
 import type { DeadLetter } from './dead-letter-store.js';
 
@@ -29,6 +31,8 @@ export class DeadLetterIndex {
   constructor(
     private readonly kv: KV,
     private readonly retentionMs: number,
+    /** An integration's `redact` paths: their values are masked wherever a summary's error message quotes them. */
+    private readonly redactPaths: (integration: string) => readonly FieldPath[] = () => [],
   ) {}
 
   /** Starts the watch; resolves once the entries stored now are loaded. */
@@ -43,7 +47,8 @@ export class DeadLetterIndex {
       for await (const e of watch) {
         if (e.operation === 'PUT' && e.length > 0) {
           const full = e.json<DeadLetter>();
-          this.#entries.set(e.key, { summary: summarize(full), changedAt: e.created.getTime() });
+          const summary = summarize(full, this.redactPaths(full.integration));
+          this.#entries.set(e.key, { summary, changedAt: e.created.getTime() });
         } else this.#entries.delete(e.key);
         this.#revision = Math.max(this.#revision, e.revision);
         if (++loaded >= pending) ready();
@@ -97,9 +102,14 @@ export class DeadLetterIndex {
   }
 }
 
-function summarize(entry: DeadLetter): DeadLetterSummary {
+/**
+ * The listed part of an entry. Its error message may quote the event (a vendor's refusal naming the e-mail address):
+ * the values at the `redact` paths active when the entry is read are masked, as in the entry's own view.
+ */
+function summarize(entry: DeadLetter, paths: readonly FieldPath[]): DeadLetterSummary {
   const { id, integration, key, status, error, step, attempts, createdAt, reason } = entry;
-  return { id, integration, key, status, error, step, attempts, createdAt, reason };
+  const message = new FieldRedaction(paths, [entry.event, entry.request?.body]).text(error.message);
+  return { id, integration, key, status, error: { ...error, message }, step, attempts, createdAt, reason };
 }
 
 function encodeCursor(s: DeadLetterSummary): string {
