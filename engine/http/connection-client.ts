@@ -166,7 +166,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
         context,
       });
     try {
-      assertOutboundAllowed(new URL(request.url), outbound);
+      assertOutboundAllowed(request.target ?? new URL(request.url), outbound);
     } catch (error) {
       const blocked = new ConnectorError('outbound-blocked', (error as Error).message, 'permanent');
       report(undefined, blocked);
@@ -223,6 +223,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     operation: string,
     outbound: OutboundRequest,
     url: string,
+    target: URL,
     sent: SentRequest,
     context: CallContext,
     body: string | undefined,
@@ -254,6 +255,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
         {
           method: outbound.method,
           url,
+          target,
           headers,
           body,
           timeoutMs: connection.timeoutMs,
@@ -278,7 +280,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     let sent: SentRequest | undefined;
     try {
       const outbound = build();
-      const { url, path } = requestUrl(baseUrl(), outbound);
+      const { url, path, target } = requestUrl(baseUrl(), outbound);
       const masked = secrets();
       // Serialised once: the text sent is the text checked for secret values.
       const body = outbound.body === undefined ? undefined : JSON.stringify(outbound.body);
@@ -291,7 +293,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       };
       // Recorded as sent (nothing masked): the trace record reuses the text.
       if (body !== undefined && sent.body === outbound.body) rememberSentJson(outbound.body, body);
-      const response = await send(name, outbound, url, sent, context, body);
+      const response = await send(name, outbound, url, target, sent, context, body);
       return { sent, response, result: interpret(response) };
     } catch (error) {
       const failed =

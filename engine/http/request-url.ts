@@ -10,6 +10,8 @@ import { OutboundBlockedError } from './outbound-guard.js';
 export interface RequestUrl {
   url: string;
   path: string;
+  /** `url` parsed: the outbound guard and the transport read it rather than parse `url` again each. */
+  target: URL;
 }
 
 /** Resolves `outbound` against `baseUrl` (no trailing slash); throws OutboundBlockedError for another origin. */
@@ -30,7 +32,7 @@ export function requestUrl(baseUrl: string, outbound: OutboundRequest): RequestU
   }
   const parsed = new URL(url);
   const path = parsed.pathname.startsWith(base.path) ? parsed.pathname.slice(base.path.length) : parsed.pathname;
-  return { url, path: path + parsed.search };
+  return { url, path: path + parsed.search, target: parsed };
 }
 
 /** What a request needs of its base URL: its origin and its path without a trailing `/`. */

@@ -14,6 +14,8 @@ export interface TransportRequest {
   method: string;
   /** Absolute URL. */
   url: string;
+  /** `url` parsed, when the caller has it (nothing writes to it); else the layers that need it parse `url`. */
+  target?: URL;
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;
@@ -87,7 +89,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
     return pool;
   };
   const transport = async (request: TransportRequest): Promise<TransportResponse> => {
-    const url = new URL(request.url);
+    const url = request.target ?? new URL(request.url);
     const exchange = new ResponseCollector(request.timeoutMs);
     try {
       poolFor(url.origin).dispatch(

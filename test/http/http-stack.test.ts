@@ -67,6 +67,7 @@ describe('the client above the transport', () => {
         request: {
           method: 'POST',
           url: 'https://api.example.com/orders',
+          target: expect.any(URL),
           headers: {
             accept: 'application/json',
             'content-type': 'application/json',
@@ -79,6 +80,8 @@ describe('the client above the transport', () => {
         context: { integration: 'orders', stepId: 'create', index: 2, idempotencyKey: 'evt-9:create:2' },
       },
     ]);
+    // The URL parsed once, for the outbound guard and the transport: the parse of the URL sent.
+    expect(seen[0]!.request.target!.href).toBe('https://api.example.com/orders');
     expect(result.request).toEqual({
       method: 'POST',
       url: 'https://api.example.com/orders',
