@@ -1,7 +1,8 @@
 /**
  * What every vendor emulator shares: a node:http server on loopback, routing by method and path template, a log of
  * every request, a rate limit answered with 429 + Retry-After, and failure controls (next N calls fail, add latency,
- * stall, drop the connection after the change is committed), from code and over HTTP under `/__emulator/`.
+ * stall, drop the connection after the change is committed, commit once the client has given up), from code and over
+ * HTTP under `/__emulator/`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -54,6 +55,13 @@ export interface Fault {
   stall?: boolean;
   /** Handle the call (the change is committed), then destroy the socket without answering. */
   dropAfterCommit?: boolean;
+  /**
+   * Wait until the client gives up on the call (its timeout closes the connection), then handle it (the change is
+   * committed) and answer nothing: a commit too late for the client, made before anything the client sends next (its
+   * retry). A fixed delay cannot promise both: it counts from when the emulator read the call, which a loaded machine
+   * delays, so the commit and the retry's look-up could come in either order.
+   */
+  commitWhenAbandoned?: boolean;
 }
 
 /** A running emulator with its failure controls and request log. */
@@ -113,6 +121,7 @@ export async function startEmulatorServer(
     if (fault) fault.left--;
     faults = faults.filter((f) => f.left > 0);
     if (fault?.stall) return; // the socket stays open and silent
+    if (fault?.commitWhenAbandoned) await abandoned(res);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.status) return send(res, { status: fault.status, body: fault.body, headers: fault.headers });
     if (limit > 0) {
@@ -147,7 +156,7 @@ export async function startEmulatorServer(
       Object.entries(match.m!.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
     );
     const reply = safeHandle(match.r, request);
-    if (fault?.dropAfterCommit) return void res.socket?.destroy();
+    if (fault?.dropAfterCommit || fault?.commitWhenAbandoned) return void res.socket?.destroy();
     send(res, reply);
   });
 
@@ -223,6 +232,12 @@ function safeHandle(route: Route, request: EmulatorRequest): EmulatorReply {
 function templateRegex(template: string): RegExp {
   const pattern = template.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:([A-Za-z_]+)/g, '(?<$1>[^/]+)');
   return new RegExp(`^${pattern}$`);
+}
+
+/** Settles once the client has closed the call's connection (at once if it already has). */
+function abandoned(res: ServerResponse): Promise<void> {
+  if (!res.socket || res.socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => res.once('close', () => resolve()));
 }
 
 async function readRequest(req: IncomingMessage): Promise<EmulatorRequest> {

@@ -18,7 +18,7 @@ const h = sharedSeedEngine(['magento-ff'], {
 });
 
 const M = '/rest/default/V1';
-/** Magento commits 1.2 s after the call, which (1 s timeout) has given up by then, and before the retry's find. */
+/** Magento commits once the call (1 s timeout) has given up, and before the retry's find. */
 const late = (pathPrefix: string, method: string) => answerLate(pathPrefix, { method });
 /** Magento's product creates of one SKU. */
 const creates = (sku: string) =>

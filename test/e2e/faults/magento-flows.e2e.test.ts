@@ -2,8 +2,9 @@
  * The Magento-origin seed flows under faults, driven the real way: a customer, order, credit memo or paid invoice
  * changes in the Magento emulator, the flow's poll (searchCriteria on updated_at) finds it, and the engine writes to
  * the FinancialForce emulator. FF's answer to the create is lost after it committed (`lost`: the connection drops)
- * or comes after the client gave up (`late`: FF commits 1.2 s later, the connection times out after 1 s). FF honours
- * no Idempotency-Key, so what is asserted is FF's own state: exactly one record per Magento record, with its values.
+ * or comes after the client gave up (`late`: FF commits once the call timed out after 1 s, before the retry). FF
+ * honours no Idempotency-Key, so what is asserted is FF's own state: exactly one record per Magento record, with its
+ * values.
  */
 import { describe, expect, it } from 'vitest';
 import { invoiceOrder, refundOrder, sampleOrder, touch } from '../../../connectors/magento/emulator/index.js';

@@ -11,7 +11,7 @@ export const MI = '/m3api-rest/v2/execute';
 
 /** M3 commits `transaction` (`PROGRAM/Transaction`), then the connection drops before the answer. */
 export const lost = (transaction: string): Fault => answerLost(`${MI}/${transaction}`);
-/** M3 commits `transaction` 1.2 s later; the client (1 s timeout with `fastTimeouts`) has given up by then. */
+/** M3 commits `transaction` once the client (1 s timeout with `fastTimeouts`) has given up, before its retry. */
 export const late = (transaction: string): Fault => answerLate(`${MI}/${transaction}`);
 
 type M3Tables = SeedEngine['systems']['m3']['state']['tables'];

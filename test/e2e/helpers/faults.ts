@@ -15,13 +15,12 @@ export const answerLost = (pathPrefix: string, method?: string): Fault => ({
 });
 
 /**
- * The system commits the call `delayMs` late (1.2 s by default); the client (1 s timeout with `fastTimeouts`) has
- * given up by then. The retry's look-up comes after the shortest backoff (half of a 1 s `initial`, equal jitter), so
- * 1.5 s after the call at the earliest: with 1.5 s the commit (counted from when the system read the call,
- * which a loaded machine delays) and that look-up could come in either order, and the record be created twice.
+ * The system commits the call once the client (1 s timeout with `fastTimeouts`) has given up on it, and before the
+ * retry's look-up (`commitWhenAbandoned`). A commit 1.2 s after the emulator read the call raced that look-up (1.5 s
+ * after the call at the earliest): a loaded machine delays the read, and the record was then created twice.
  */
-export const answerLate = (pathPrefix: string, options: { method?: string; delayMs?: number } = {}): Fault => ({
-  delayMs: options.delayMs ?? 1200,
+export const answerLate = (pathPrefix: string, options: { method?: string } = {}): Fault => ({
+  commitWhenAbandoned: true,
   pathPrefix,
   ...(options.method ? { method: options.method } : {}),
 });
