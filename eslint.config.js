@@ -91,6 +91,7 @@ export default tseslint.config(
         setInterval: 'readonly',
         location: 'readonly',
         confirm: 'readonly',
+        alert: 'readonly',
       },
     },
   },

@@ -198,16 +198,25 @@ function openEntry(entry) {
 }
 
 async function replay(ids) {
+  // Every entry is tried; the ones not replayed are listed at the end with the engine's reason.
+  const failed = [];
   for (const id of ids) {
     const path = `/api/dlq/${encodeURIComponent(id)}/replay`;
-    const response = await fetch(path, { method: 'POST' });
-    // A stale entry needs a confirmation: replaying it overwrites newer data of the same record.
-    if (response.status === 409) {
-      const body = await response.json();
-      if (body.error === 'stale' && confirm(`${id}: ${body.message}. Replay anyway?`))
-        await fetch(`${path}?force=1`, { method: 'POST' });
+    try {
+      let response = await fetch(path, { method: 'POST' });
+      let body = await response.json().catch(() => ({}));
+      // A stale entry needs a confirmation: replaying it overwrites newer data of the same record.
+      if (body.error === 'stale') {
+        if (!confirm(`${id}: ${body.message}. Replay anyway?`)) continue;
+        response = await fetch(`${path}?force=1`, { method: 'POST' });
+        body = await response.json().catch(() => ({}));
+      }
+      if (!response.ok) failed.push(`${id}: ${body.message ?? `answered ${response.status}`}`);
+    } catch (error) {
+      failed.push(`${id}: ${error.message}`);
     }
   }
+  if (failed.length > 0) alert(`${failed.length} of ${ids.length} not replayed:\n${failed.join('\n')}`);
   state.selected.clear();
   $('#replay-selected').disabled = true;
   await refresh();

@@ -10,7 +10,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
+import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { Kvm } from '@nats-io/kv';
@@ -198,6 +200,64 @@ describe('dashboard', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await stranger.screenshot({ path: new URL('dashboard-sign-in.png', ARTIFACTS).pathname });
     expect((await stranger.goto(`${dashboard}/api/dlq`))?.status()).toBe(401);
+    expect(errors).toEqual([]);
+  });
+
+  it('replays the selected dead letters and lists the ones the engine could not replay, with why', async () => {
+    h.target.fault = (req) =>
+      req.body && ['11', '12'].includes(req.key ?? '') ? { respond: { status: 422 } } : undefined;
+    for (const id of [11, 12]) expect((await h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
+    const ids: string[] = [];
+    await waitFor(async () => {
+      const open = (await h.engine.deadLetters.list({ status: 'open' })).filter((e) => ['11', '12'].includes(e.key));
+      ids.splice(0, ids.length, ...open.map((e) => e.id));
+      return ids.length === 2;
+    }, 'orders 11 and 12 dead-lettered');
+    h.target.fault = undefined;
+    await expectDrained(h.nats.url);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    const dialogs: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('dialog', (d) => (dialogs.push(d.message()), void d.accept()));
+    await signIn(page, dashboard, 'ops@acme.test');
+    const select = async () => {
+      for (const id of ids) {
+        const box = page.getByLabel(`select ${id}`);
+        await expect.poll(() => box.isEnabled(), { timeout: 15_000 }).toBe(true);
+        await box.check();
+      }
+    };
+
+    // The events stream refuses every publish: both replays fail, and the dashboard says which and why.
+    const nc = await connect({ servers: h.nats.url });
+    const jsm = await jetstreamManager(nc);
+    const room = (await jsm.streams.info(EVENTS_STREAM)).config.max_bytes;
+    await jsm.streams.update(EVENTS_STREAM, { max_bytes: 1 });
+    await select();
+    await page.click('#replay-selected');
+    await expect.poll(() => dialogs.length, { timeout: 15_000 }).toBe(1);
+    expect(dialogs[0].split('\n')).toEqual([
+      '2 of 2 not replayed:',
+      ...ids.map((id) =>
+        expect.stringMatching(new RegExp(`^${id}: dead letter ${id} was not replayed: the events stream is full`)),
+      ),
+    ]);
+    expect(h.target.records.has('11') || h.target.records.has('12')).toBe(false);
+
+    await jsm.streams.update(EVENTS_STREAM, { max_bytes: room });
+    await nc.close();
+    // The engine counts the stream's room too (refreshed every second): it takes events again once it sees room.
+    await waitFor(async () => (await h.post('orders', { id: 13, seq: 1, status: 'new' })).status === 202, 'room');
+    await select();
+    await page.click('#replay-selected');
+    await waitFor(
+      () => h.target.records.has('11') && h.target.records.has('12'),
+      () => `both delivered by the replay (dialogs: ${JSON.stringify(dialogs)})`,
+    );
+    await expectDrained(h.nats.url);
+    expect([h.target.effectiveWrites.get('11'), h.target.effectiveWrites.get('12')]).toEqual([1, 1]);
+    expect(dialogs).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 });

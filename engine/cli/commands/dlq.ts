@@ -82,7 +82,8 @@ export function registerDlqCommand(program: Command): void {
           : await backend.list({ integration: opts.integration, status: 'open' });
       let failed = 0;
       for (const { id, integration } of targets) {
-        const outcome = await backend.replay(id, { integration, force: opts.force });
+        // One entry failing (the broker refused the publish) is reported, and the others are still replayed.
+        const outcome = await backend.replay(id, { integration, force: opts.force }).catch(asFailure);
         if (outcome.status !== 'replayed') failed++;
         const note =
           outcome.status === 'replayed'
@@ -90,9 +91,12 @@ export function registerDlqCommand(program: Command): void {
             : outcome.newer
               ? ` (event ${outcome.newer.eventId} of the same key was delivered at ${outcome.newer.deliveredAt}; ` +
                 '--force replays anyway)'
-              : '';
+              : outcome.message
+                ? ` (${outcome.message})`
+                : '';
         process.stdout.write(`${id}  ${outcome.status}${note}\n`);
       }
+      if (failed > 0) process.stderr.write(`${failed} of ${targets.length} not replayed\n`);
       process.exitCode = failed > 0 ? 1 : 0;
     });
   });
@@ -110,9 +114,9 @@ export function registerDlqCommand(program: Command): void {
       withDlqBackend(opts, async (backend) => {
         let failed = 0;
         for (const id of ids) {
-          const outcome = await backend.change(verb, id, opts.reason);
+          const outcome = await backend.change(verb, id, opts.reason).catch(asFailure);
           if (outcome.status !== `${verb === 'resolve' ? 'resolved' : 'discarded'}`) failed++;
-          process.stdout.write(`${id}  ${outcome.status}\n`);
+          process.stdout.write(`${id}  ${outcome.status}${outcome.message ? ` (${outcome.message})` : ''}\n`);
         }
         process.exitCode = failed > 0 ? 1 : 0;
       }),
@@ -133,6 +137,11 @@ export function registerDlqCommand(program: Command): void {
       process.stderr.write(`${ids.length} dead letter${ids.length === 1 ? '' : 's'} purged\n`);
     });
   });
+}
+
+/** An action on one entry that threw (no answer, a refused publish): reported as that entry's outcome. */
+function asFailure(error: unknown): { status: 'failed'; message: string; seq?: undefined; newer?: undefined } {
+  return { status: 'failed', message: (error as Error).message };
 }
 
 /** `--before`: an ISO time, or a duration ago (`7d`). */

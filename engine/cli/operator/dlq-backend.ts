@@ -24,9 +24,9 @@ export interface DlqBackend {
   replay(
     id: string,
     options?: { integration?: string; force?: boolean },
-  ): Promise<{ status: string; seq?: number; newer?: { eventId: string; deliveredAt: string } }>;
+  ): Promise<{ status: string; seq?: number; newer?: { eventId: string; deliveredAt: string }; message?: string }>;
   /** `resolved`, `discarded`, `not-found` or why not (`already-replayed`…). */
-  change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string }>;
+  change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string; message?: string }>;
   /** The ids purged. */
   purge(filter: { integration?: string; before?: Date }, reason: string): Promise<string[]>;
 }

@@ -106,8 +106,11 @@ export async function operatorRoute(
       Number.isNaN(before?.getTime())
     )
       return json(400, { error: 'bad-request', message: 'give an integration name and/or an ISO time "before"' });
-    const outcome = await api.actions.purge(who.actor, { integration, before }, body.reason);
-    return json(200, { purged: outcome.ids });
+    const reason = body.reason;
+    const outcome = await unlessFailed(res, 'purge', undefined, () =>
+      api.actions.purge(who.actor, { integration, before }, reason),
+    );
+    return outcome === undefined || json(200, { purged: outcome.ids });
   }
   const one = /^\/api\/dlq\/([A-Za-z0-9_-]+)$/.exec(path);
   if (method === 'GET' && one) {
@@ -124,10 +127,11 @@ export async function operatorRoute(
     const body = await readJson(req);
     if (!body || typeof body.reason !== 'string' || !body.reason.trim())
       return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
-    const outcome: DeadLetterChange =
-      verb === 'resolve'
-        ? await api.actions.resolve(who.actor, id, body.reason)
-        : await api.actions.discard(who.actor, id, body.reason);
+    const reason = body.reason;
+    const outcome: DeadLetterChange | undefined = await unlessFailed(res, verb as 'resolve' | 'discard', id, () =>
+      verb === 'resolve' ? api.actions.resolve(who.actor, id, reason) : api.actions.discard(who.actor, id, reason),
+    );
+    if (outcome === undefined) return true;
     if (outcome.status === 'not-found') return json(404, notFound(id));
     if (!('entry' in outcome)) return json(409, refusal(id, outcome));
     return json(200, { [outcome.status]: id });
@@ -136,7 +140,10 @@ export async function operatorRoute(
   if (method === 'POST' && replay) {
     if (!(await allowed(api, who, 'dlq.replay', replay[1]))) return json(403, roleRefusal('replay'));
     const force = url.searchParams.get('force') === '1';
-    const outcome = await api.actions.replay(who.actor, replay[1], { force });
+    const outcome = await unlessFailed(res, 'replay', replay[1], () =>
+      api.actions.replay(who.actor, replay[1], { force }),
+    );
+    if (outcome === undefined) return true;
     if (outcome.status === 'not-found') return json(404, notFound(replay[1]));
     if (outcome.status === 'stale')
       return json(409, {
@@ -188,6 +195,31 @@ async function allowed(api: OperatorApi, who: Principal, action: string, target:
 
 function roleRefusal(verb: string) {
   return { error: 'forbidden', message: `your role cannot ${verb}; it needs the operator role` };
+}
+
+/**
+ * Runs an action; when it throws (the broker refused or did not answer a publish or a KV write), answers 503 with
+ * why and what to do, instead of a bare 500 (so a bulk replay goes on with the next entry and reports this one).
+ */
+async function unlessFailed<T>(
+  res: ServerResponse,
+  verb: 'replay' | 'resolve' | 'discard' | 'purge',
+  id: string | undefined,
+  run: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    const why = (error as Error).message;
+    const message =
+      verb === 'purge'
+        ? `the purge stopped: ${why}; entries discarded before it stopped are gone: run it again for the rest`
+        : verb === 'replay'
+          ? `dead letter ${id} was not replayed: ${why}; it stays open: replay it again once that is fixed`
+          : `dead letter ${id} was not ${verb === 'resolve' ? 'resolved' : 'discarded'}: ${why}; try again`;
+    sendJson(res, 503, { error: `${verb}-failed`, message }, SECURITY_HEADERS);
+    return undefined;
+  }
 }
 
 /** Why an action on a dead letter was not done, and what to do instead. */

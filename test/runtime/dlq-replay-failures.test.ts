@@ -1,0 +1,82 @@
+/**
+ * A replay the broker refuses (here: the events stream is full), alone and inside a bulk `junction dlq replay`, on a
+ * real nats-server. The API answers 503 with why and what to do (it answered a bare 500 "internal error"), the CLI
+ * reports that entry as failed and goes on with the others (it stopped at the first, leaving the rest unreported),
+ * and once the stream has room, replaying again delivers the event exactly once.
+ */
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
+import { junction } from '../security/helpers/junction.js';
+import { rawRequest } from '../security/helpers/raw-request.js';
+import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import type { RuntimeHarness } from './helpers/runtime-harness.js';
+import { integrationYaml } from './helpers/runtime-specs.js';
+
+let h: RuntimeHarness;
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+
+beforeAll(async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 1 })] });
+  nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
+  jsm = await jetstreamManager(nc);
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await h?.dispose();
+});
+
+/** The publisher's refusal: the broker's, or the engine's own count of the stream's room (refreshed every second). */
+const STREAM_FULL =
+  'the events stream is full \\(maximum bytes exceeded(, counted by this engine)?\\): it keeps every event not yet ' +
+  'delivered and refuses new ones until deliveries make room; resume paused integrations, fix failing targets, or ' +
+  'raise --events-max-bytes';
+
+const writes = (key: string) => h.target.requests.filter((r) => r.key === key && r.method === 'PUT' && r.body);
+
+it('reports a replay the broker refuses, goes on with the rest, and delivers once when replayed again', async () => {
+  h.target.fault = (req) => (req.body && req.attempt === 1 ? { respond: { status: 422 } } : undefined);
+  await h.post('orders', { id: 41, seq: 1, status: 'v1 of 41' });
+  await h.post('orders', { id: 42, seq: 1, status: 'v1 of 42' });
+  const ids = new Map<string, string>();
+  await waitFor(async () => {
+    for (const e of await h.engine.deadLetters.list()) ids.set(e.key, e.id);
+    return ids.size === 2;
+  }, 'both dead-lettered');
+  h.target.fault = undefined;
+  const [first, second] = [ids.get('41')!, ids.get('42')!];
+  expect((await rawRequest(`${h.engine.operatorUrl}/api/dlq/${first}/replay`, { method: 'POST' })).status).toBe(202);
+  await waitFor(() => h.target.records.has('41'), '41 written by its replay');
+  await expectDrained(h.nats.url);
+
+  const room = (await jsm.streams.info(EVENTS_STREAM)).config.max_bytes;
+  await jsm.streams.update(EVENTS_STREAM, { max_bytes: 1 });
+  const refused = await rawRequest(`${h.engine.operatorUrl}/api/dlq/${second}/replay`, { method: 'POST' });
+  expect(refused.status).toBe(503);
+  expect(refused.json?.error).toBe('replay-failed');
+  const notReplayed = `dead letter ${second} was not replayed: ${STREAM_FULL}; it stays open: replay it again once that is fixed`;
+  expect(refused.json?.message).toMatch(new RegExp(`^${notReplayed}$`));
+  const overApi = await junction(['dlq', 'replay', second, first, '--url', h.engine.operatorUrl!]);
+  expect(overApi).toMatchObject({ code: 1, stderr: '2 of 2 not replayed\n' });
+  expect(overApi.stdout).toMatch(
+    new RegExp(`^${second}  failed \\(the engine answered 503: ${notReplayed}\\)\n${first}  already-replayed\n$`),
+  );
+  const overNats = await junction(['dlq', 'replay', second, first, '--nats', h.nats.url]);
+  expect(overNats).toMatchObject({ code: 1, stderr: '2 of 2 not replayed\n' });
+  expect(overNats.stdout).toMatch(new RegExp(`^${second}  failed \\(${STREAM_FULL}\\)\n${first}  already-replayed\n$`));
+  expect((await h.engine.deadLetters.get(second))!.entry.status).toBe('open');
+
+  await jsm.streams.update(EVENTS_STREAM, { max_bytes: room });
+  const again = await junction(['dlq', 'replay', second, '--nats', h.nats.url]);
+  expect(again.stdout).toMatch(new RegExp(`^${second}  replayed \\(stream seq \\d+\\)\\n$`));
+  await waitFor(() => h.target.records.get('42')?.status === 'v1 of 42', '42 written by the replay');
+  await expectDrained(h.nats.url);
+  expect(writes('42')).toHaveLength(2);
+  expect(writes('41')).toHaveLength(2);
+  expect((await h.engine.deadLetters.get(second))!.entry.status).toBe('replayed');
+});
