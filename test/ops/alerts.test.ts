@@ -48,18 +48,25 @@ async function receiver(firstAnswered?: Promise<void>): Promise<{ url: string; h
   return { url: `http://${host}`, host, requests };
 }
 
-const TUNING = { alertIntervalMs: 100 };
+/**
+ * A round every 300 ms holds the alert lease for 900 ms (three rounds). At 100 ms the lease was 300 ms, and a round
+ * counts only while its lease holds: a loaded broker answering a renewal 300 ms late (proven with that delay) kept the
+ * engine from finishing any round, and a test waiting for rounds timed out.
+ */
+const TUNING = { alertIntervalMs: 300 };
+
+/** Alert rounds the engine ran as the holder of the alert lease. */
+async function alertRounds(engine: RuntimeHarness['engine']): Promise<number> {
+  const metrics = await (await fetch(`${engine.operatorUrl}/metrics`)).text();
+  return Number(/^junction_alert_rounds_total (\d+)/m.exec(metrics)?.[1]);
+}
 
 /**
  * Growth is measured from the first round on (an evaluator has no earlier samples), so the test waits for two
  * rounds before it makes anything grow.
  */
 async function evaluating(h: RuntimeHarness): Promise<void> {
-  const rounds = async () =>
-    Number(
-      /^junction_alert_rounds_total (\d+)/m.exec(await (await fetch(`${h.engine.operatorUrl}/metrics`)).text())?.[1],
-    );
-  await waitFor(async () => (await rounds()) >= 2, 'two alert rounds');
+  await waitFor(async () => (await alertRounds(h.engine)) >= 2, 'two alert rounds');
 }
 
 function security(...hosts: string[]) {
@@ -159,8 +166,9 @@ notify:
       },
     ],
   ]);
-  // Deduplicated: rounds every 100 ms while it fired, yet one message each.
-  await new Promise((r) => setTimeout(r, 500));
+  // Deduplicated: three more rounds, yet one message each.
+  const rounds = await alertRounds(h.engine);
+  await waitFor(async () => (await alertRounds(h!.engine)) >= rounds + 3, 'three more alert rounds');
   expect(hook.requests).toHaveLength(2);
   const metrics = await (await fetch(`${h.engine.operatorUrl}/metrics`)).text();
   expect(metrics).toContain('junction_alerts_firing');
@@ -300,10 +308,8 @@ it('two engines: a holder whose round outlasts its lease (a receiver slow to ans
   await new Promise((r) => setTimeout(r, 3_000));
   expect(slack.requests).toHaveLength(1);
   expect(JSON.parse(slack.requests[0].body).text).toMatch(/^\[FIRING\] orders-lag \(warning\) orders: 1 events/);
-  const rounds = async (e: typeof second) =>
-    Number(/^junction_alert_rounds_total (\d+)/m.exec(await (await fetch(`${e.operatorUrl}/metrics`)).text())?.[1]);
   // One engine evaluated throughout: the other never held the lease.
-  expect([await rounds(h.engine), await rounds(second)].filter((n) => n > 0)).toHaveLength(1);
+  expect([await alertRounds(h.engine), await alertRounds(second)].filter((n) => n > 0)).toHaveLength(1);
   h.target.fault = undefined;
 }, 60_000);
 
@@ -328,13 +334,9 @@ it("an engine whose clock runs an hour ahead carries on another holder's pending
   const realNow = Date.now.bind(Date);
   const ahead = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + 3_600_000);
   try {
-    const rounds = async () =>
-      Number(
-        /^junction_alert_rounds_total (\d+)/m.exec(await (await fetch(`${second.operatorUrl}/metrics`)).text())?.[1],
-      );
     // Ten more rounds as the holder: by its own clock the condition has held for an hour, far past `for`.
-    const before = await rounds();
-    await waitFor(async () => (await rounds()) >= before + 10, 'ten rounds on the second engine');
+    const before = await alertRounds(second);
+    await waitFor(async () => (await alertRounds(second)) >= before + 10, 'ten rounds on the second engine');
     expect(slack.requests.map((r) => r.body)).toEqual([]);
     expect((await state())?.orders).not.toHaveProperty('firingAt');
   } finally {
