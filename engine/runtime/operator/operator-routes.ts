@@ -13,6 +13,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../ingest/http-server.js';
+import { discard } from '../ingest/read-webhook-body.js';
 import type { EngineStatus } from '../observe/engine-status.js';
 import { DEAD_LETTER_STATUSES } from '../stores/dead-letter-statuses.js';
 import type { DeadLetterStatus } from '../stores/dead-letter-statuses.js';
@@ -96,6 +97,7 @@ export async function operatorRoute(
   if (method === 'POST' && path === '/api/dlq/purge') {
     if (!(await allowed(api, who, 'dlq.purge', 'dlq'))) return json(403, roleRefusal('purge'));
     const body = await readJson(req);
+    if (body === 'too-large') return tooLarge(res);
     const integration = typeof body?.integration === 'string' ? body.integration : undefined;
     const before = typeof body?.before === 'string' ? new Date(body.before) : undefined;
     if (!body || typeof body.reason !== 'string' || !body.reason.trim())
@@ -125,6 +127,7 @@ export async function operatorRoute(
     const [, id, verb] = change;
     if (!(await allowed(api, who, `dlq.${verb}`, id))) return json(403, roleRefusal(verb));
     const body = await readJson(req);
+    if (body === 'too-large') return tooLarge(res);
     if (!body || typeof body.reason !== 'string' || !body.reason.trim())
       return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
     const reason = body.reason;
@@ -159,13 +162,19 @@ export async function operatorRoute(
   return false;
 }
 
-/** A small JSON object body; undefined when it is missing, too large or not an object. */
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+/**
+ * A small JSON object body; undefined when it is missing or not an object, `too-large` past the limit (the rest is
+ * discarded unread and the connection closed after the answer, so a keep-alive client's next request is not read
+ * as this body's remainder).
+ */
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined | 'too-large'> {
   const chunks: Buffer[] = [];
-  let size = 0;
+  let size = Number(req.headers['content-length'] ?? 0);
+  if (size > MAX_BODY_BYTES) return discard(req, 'too-large' as const).refused;
+  size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
+    if (size > MAX_BODY_BYTES) return discard(req, 'too-large' as const).refused;
     chunks.push(chunk);
   }
   try {
@@ -176,6 +185,13 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
   } catch {
     return undefined;
   }
+}
+
+/** 413 for a body past the limit; the connection closes after it (the body's rest is not read). */
+function tooLarge(res: ServerResponse): true {
+  const message = `the request body is larger than ${MAX_BODY_BYTES} bytes: send {"reason": "…"} with a shorter reason`;
+  sendJson(res, 413, { error: 'body-too-large', message }, { ...SECURITY_HEADERS, connection: 'close' });
+  return true;
 }
 
 /** An integer query parameter within bounds: undefined when absent, null when invalid. */
