@@ -206,7 +206,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
 
   const specs = new SpecRegistry(initial, options.invoker);
   const redactPaths = (integration: string) => specs.active.integrations.get(integration)?.redact ?? [];
-  const health = new ConfigHealth(options.env ?? process.env, log, options.connectors, options.security);
+  const health = new ConfigHealth(
+    options.env ?? process.env,
+    log,
+    options.connectors,
+    options.security,
+    () => nc.info?.max_payload,
+  );
   void health.refresh(initial);
   const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
     defaultMetrics: !!options.port,

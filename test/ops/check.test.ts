@@ -211,6 +211,32 @@ it('reads a schedule cursor and tries a NATS subscription on a real broker', asy
   ]);
 });
 
+/** A webhook taking bodies up to 2 MiB, twice the test server's (default) max_payload. */
+const BIG_BODIES = hook(
+  'big',
+  STEP_READING_CUSTOMER,
+  '{ webhook: { max_body_bytes: 2097152, verify: { hmac_sha256: { header: X-Sig, secret: "${env:HOOK_SECRET}" } } } }',
+);
+const OVER_MAX_PAYLOAD =
+  "max_body_bytes 2097152 is over the NATS server's max_payload of 1048576 bytes: a larger body is refused with 413 " +
+  'event-too-large; lower max_body_bytes or raise max_payload on the server';
+
+it("reads the NATS server's max_payload: a webhook taking larger bodies is a problem, the default 1 MiB is not", async () => {
+  const nats = await startTestNatsServer();
+  cleanup.push(() => nats.dispose());
+  const nc = await connect({ servers: nats.url });
+  cleanup.push(() => nc.close());
+  const rows = await runChecks(compileOpsSpecs({ ...FILES, 'big.yaml': BIG_BODIES }), { env: {}, nc });
+  expect(row(rows, 'big', 'source')).toEqual({
+    kind: 'integration',
+    name: 'big',
+    check: 'source',
+    status: 'problem',
+    message: OVER_MAX_PAYLOAD,
+  });
+  expect(row(rows, 'accounts', 'source')).toMatchObject({ status: 'ok', message: 'webhook POST /hooks/accounts' });
+});
+
 it('the CLI prints the table or JSON and exits 1 on a problem; --offline makes no call', async () => {
   const env = await systems();
   const dir = await writeSpecs(FILES);
@@ -230,13 +256,13 @@ it('the CLI prints the table or JSON and exits 1 on a problem; --offline makes n
   expect(offline.stderr).toBe('✗ 2 problems in 1 connection and 1 integration\n');
 });
 
-it('the engine shows an integration with an unset secret as misconfigured, with the problem', async () => {
+it('the engine shows an integration with an unset secret, or bodies over max_payload, as misconfigured, with the problem', async () => {
   const nats = await startTestNatsServer();
   cleanup.push(() => nats.dispose());
   const env = { ...(await systems()), SF_ID: '' };
   const wiring = createWiring({ env });
   const engine = await startEngine({
-    specSet: compileOpsSpecs(FILES),
+    specSet: compileOpsSpecs({ ...FILES, 'big.yaml': BIG_BODIES }),
     invoker: wiring.invokerFactory,
     natsUrl: nats.url,
     port: 0,
@@ -256,6 +282,7 @@ it('the engine shows an integration with an unset secret as misconfigured, with 
     ['accounts', 'misconfigured', ['connection sf has 1 problem']],
     ['polled', 'ok', undefined],
     ['subject', 'ok', undefined],
+    ['big', 'misconfigured', [OVER_MAX_PAYLOAD]],
   ]);
 });
 

@@ -29,8 +29,10 @@ export interface CheckOptions {
   security?: ConnectionSecurity;
   /** The runtime's cursor bucket, to read schedule cursors. */
   cursors?: KV;
-  /** A NATS connection, to try each NATS source's subscription. */
+  /** A NATS connection, to try each NATS source's subscription (and read the server's `max_payload`). */
   nc?: NatsConnection;
+  /** The NATS server's `max_payload`, when known without `nc` (the engine's connection). */
+  maxPayload?: number;
 }
 
 export async function runChecks(specSet: CompiledSpecSet, options: CheckOptions): Promise<CheckRow[]> {
@@ -79,7 +81,18 @@ async function probeSource(
   options: CheckOptions,
 ): Promise<Pick<CheckRow, 'status' | 'message'>> {
   const source = integration.source;
-  if (source.kind === 'webhook') return { status: 'ok', message: `webhook POST /hooks/${integration.name}` };
+  if (source.kind === 'webhook') {
+    // An event is one NATS message: a body the server cannot take is refused (413 event-too-large), whatever the spec.
+    const maxPayload = options.maxPayload ?? options.nc?.info?.max_payload;
+    if (maxPayload !== undefined && source.maxBodyBytes > maxPayload)
+      return {
+        status: 'problem',
+        message:
+          `max_body_bytes ${source.maxBodyBytes} is over the NATS server's max_payload of ${maxPayload} bytes: ` +
+          'a larger body is refused with 413 event-too-large; lower max_body_bytes or raise max_payload on the server',
+      };
+    return { status: 'ok', message: `webhook POST /hooks/${integration.name}` };
+  }
   if (source.kind === 'stream') {
     if (!options.cursors) return { status: 'skipped', message: 'replay position not read (no NATS)' };
     const entry = await options.cursors.get(integration.name).catch(() => undefined);

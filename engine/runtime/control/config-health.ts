@@ -20,16 +20,20 @@ export class ConfigHealth {
     private readonly log: Logger,
     private readonly connectors?: ConnectorRegistry,
     private readonly security?: ConnectionSecurity,
+    /** The NATS server's `max_payload`, once the connection has its INFO. */
+    private readonly maxPayload: () => number | undefined = () => undefined,
   ) {}
 
   /** Re-checks a spec set: offline rows at once, then the probed ones. Resolves with the probed rows. */
   refresh(set: CompiledSpecSet): Promise<CheckRow[]> {
     const generation = ++this.#generation;
-    const offline = runChecks(set, { env: this.env }).then((rows) => this.#adopt(rows, generation));
+    const maxPayload = this.maxPayload();
+    const offline = runChecks(set, { env: this.env, maxPayload }).then((rows) => this.#adopt(rows, generation));
     this.#latest = offline.then(async (rows) => {
       if (!this.connectors) return rows;
       const probed = await runChecks(set, {
         env: this.env,
+        maxPayload,
         connectors: this.connectors,
         security: this.security,
       }).catch(() => rows);
