@@ -148,7 +148,7 @@ describe('gitops swap', () => {
     expect(await ledgerEntry(w.nats.url, 'refunds', eventId)).toMatchObject({ status: 'delivered', commit: first });
   });
 
-  it('takes over the compile lease from a holder process SIGKILLed mid-compile', async () => {
+  it('takes over the compile lease from a holder process SIGKILLed while it publishes', async () => {
     world = await startGitopsWorld();
     const w = world;
     const head = await w.commit(
@@ -166,12 +166,16 @@ describe('gitops swap', () => {
       mirrorDir,
       holder: 'doomed',
       leaseMs: 1_500,
+      // Renewing its lease until the SIGKILL: one stuck in the compile (no renewals) lost it 1.5 s after taking it,
+      // and the survivor's start (its first poll included) took 0.6-1 s of that at load 14; a slower start found the
+      // lease run out and published, so the refusal below depended on the start's speed.
+      hangIn: 'tree',
     };
     const child = spawnGitopsChild(LEASE_HOLDER_MAIN, 'JUNCTION_TEST_LEASE_HOLDER', config);
     cleanup.push(() => child.kill().then(() => undefined));
     await waitFor(
-      () => child.stdout().includes('compiling'),
-      () => `the holder did not reach the compiler: ${child.stderr()}`,
+      () => child.stdout().includes('reading the tree'),
+      () => `the holder did not start publishing: ${child.stderr()}`,
       30_000,
     );
     expect((await w.kv.get('lease'))!.json<{ holder: string; commit: string }>()).toMatchObject({
