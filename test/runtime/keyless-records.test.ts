@@ -35,6 +35,9 @@ it('dead-letters a polled order without a key with the reason, delivers the rest
   // One whose key holds a line break, which an event header cannot carry: before, its publish threw on every poll and
   // the cursor never moved past it.
   magento.state.orders.set(3004, { ...order(3004, '2026-12-01 10:00:03'), increment_id: '0000\n3004' });
+  // One whose key is over 64 KiB, more headers than JetStream takes: before, its publish was refused on every poll
+  // and the cursor never moved past it. (The engine refuses keys over 32 KiB.)
+  magento.state.orders.set(3005, { ...order(3005, '2026-12-01 10:00:04'), increment_id: 'k'.repeat(70_000) });
   h = await startVendorEngine(
     {
       'connections/magento.yaml': MAGENTO_CONNECTION,
@@ -73,7 +76,13 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
     ['3003', 1],
   ]);
   const dead = await h.engine.deadLetters.list({ integration: 'magento-orders' });
-  expect(dead).toHaveLength(2);
+  expect(dead).toHaveLength(3);
+  expect(dead.find((d) => (d.event as { entity_id: number }).entity_id === 3005)?.error).toEqual({
+    code: 'no-key',
+    message: expect.stringMatching(
+      /^the key expression `increment_id` gave a value with more than 32768 bytes \(70000\), which an event's headers cannot carry: "k{100}": the record was not stored/,
+    ),
+  });
   expect(dead.find((d) => (d.event as { entity_id: number }).entity_id === 3004)?.error).toEqual({
     code: 'no-key',
     message:
@@ -91,8 +100,8 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
         'the key expression `increment_id` gave no scalar value for this event: the record was not stored as an event; fix the key expression (or the record) and replay it',
     },
   });
-  // The cursor moved past both: later polls ask from the last order's second, not from before it.
-  expect(polls().at(-1)!.query['searchCriteria[filter_groups][0][filters][0][value]']).toBe('2026-12-01 10:00:03');
+  // The cursor moved past them: later polls ask from the last order's second, not from before it.
+  expect(polls().at(-1)!.query['searchCriteria[filter_groups][0][filters][0][value]']).toBe('2026-12-01 10:00:04');
   // And each is dead-lettered once, not on every poll that sees it again.
-  expect(await h.engine.deadLetters.list({ integration: 'magento-orders' })).toHaveLength(2);
+  expect(await h.engine.deadLetters.list({ integration: 'magento-orders' })).toHaveLength(3);
 });
