@@ -190,9 +190,11 @@ function openEntry(entry) {
     $('#entry-request').textContent = JSON.stringify(detail.request ?? null, null, 2);
     $('#entry-response').textContent = detail.responseExcerpt ?? '';
     if (!detail.stale) return;
-    $('#entry-stale').textContent =
-      `Older than the record's last delivery: event ${detail.stale.eventId} of key ${entry.key} was delivered at ` +
-      `${new Date(detail.stale.deliveredAt).toLocaleString()}. A replay would write older data over it.`;
+    $('#entry-stale').textContent = detail.stale.deliveredAt
+      ? `Older than the record's last delivery: event ${detail.stale.eventId} of key ${entry.key} was delivered at ` +
+        `${new Date(detail.stale.deliveredAt).toLocaleString()}. A replay would write older data over it.`
+      : `A later event ${detail.stale.eventId} of key ${entry.key} is still being retried: it will be delivered ` +
+        'before a replay, which would then write older data over it.';
     $('#entry-stale').hidden = false;
   });
 }

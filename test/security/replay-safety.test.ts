@@ -8,6 +8,7 @@ import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { junction } from './helpers/junction.js';
+import { openDeadLetter } from './helpers/open-dead-letter.js';
 import { rawRequest } from './helpers/raw-request.js';
 
 let h: RuntimeHarness;
@@ -20,14 +21,7 @@ afterAll(async () => {
   await h?.dispose();
 });
 
-async function deadLettered(key: string): Promise<{ id: string; eventId: string }> {
-  let found: { id: string; eventId: string } | undefined;
-  await waitFor(async () => {
-    found = (await h.engine.deadLetters.list()).find((e) => e.key === key && e.status === 'open');
-    return found !== undefined;
-  }, `key ${key} dead-lettered`);
-  return found!;
-}
+const deadLettered = (key: string) => openDeadLetter(h, key);
 
 const replay = (id: string, query = '') =>
   rawRequest(`${h.engine.operatorUrl}/api/dlq/${id}/replay${query}`, { method: 'POST' });

@@ -89,8 +89,9 @@ export function registerDlqCommand(program: Command): void {
           outcome.status === 'replayed'
             ? ` (stream seq ${outcome.seq})`
             : outcome.newer
-              ? ` (event ${outcome.newer.eventId} of the same key was delivered at ${outcome.newer.deliveredAt}; ` +
-                '--force replays anyway)'
+              ? ` (event ${outcome.newer.eventId} of the same key ` +
+                (outcome.newer.deliveredAt ? `was delivered at ${outcome.newer.deliveredAt}` : 'is being retried') +
+                '; --force replays anyway)'
               : outcome.message
                 ? ` (${outcome.message})`
                 : '';

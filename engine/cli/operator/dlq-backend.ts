@@ -24,7 +24,7 @@ export interface DlqBackend {
   replay(
     id: string,
     options?: { integration?: string; force?: boolean },
-  ): Promise<{ status: string; seq?: number; newer?: { eventId: string; deliveredAt: string }; message?: string }>;
+  ): Promise<{ status: string; seq?: number; newer?: { eventId: string; deliveredAt?: string }; message?: string }>;
   /** `resolved`, `discarded`, `not-found` or why not (`already-replayed`…). */
   change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string; message?: string }>;
   /** The ids purged. */
@@ -70,7 +70,7 @@ function apiBackend(target: OperatorTarget): DlqBackend {
       const res = await callOperator<{
         seq?: number;
         error?: string;
-        newer?: { eventId: string; deliveredAt: string };
+        newer?: { eventId: string; deliveredAt?: string };
       }>(target, 'POST', path);
       if (res.status === 202) return { status: 'replayed', seq: res.body.seq };
       return {

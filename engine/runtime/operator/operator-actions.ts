@@ -55,7 +55,9 @@ export class OperatorActions {
       (o) => o.status === 'replayed',
       (o) => ({
         ...(options.force ? { forced: true } : {}),
-        ...(o.status === 'stale' ? { newerEvent: o.newer.eventId, newerDeliveredAt: o.newer.deliveredAt } : {}),
+        ...(o.status === 'stale'
+          ? { newerEvent: o.newer.eventId, newerDeliveredAt: o.newer.deliveredAt, newerFailedAt: o.newer.lastFailedAt }
+          : {}),
       }),
     );
   }

@@ -152,8 +152,12 @@ export async function operatorRoute(
       return json(409, {
         error: 'stale',
         message:
-          `a later event of key ${outcome.entry.key} was delivered at ${outcome.newer.deliveredAt}: replaying ` +
-          'would write older data over it; replay with ?force=1 to do it anyway',
+          (outcome.newer.deliveredAt
+            ? `a later event of key ${outcome.entry.key} was delivered at ${outcome.newer.deliveredAt}: replaying ` +
+              'would write older data over it'
+            : `a later event of key ${outcome.entry.key} (stored at ${outcome.newer.storedAt}) is still being ` +
+              `retried (its last attempt failed at ${outcome.newer.lastFailedAt}): it will be delivered before this ` +
+              'replay, which would then write older data over it') + '; replay with ?force=1 to do it anyway',
         newer: outcome.newer,
       });
     if (outcome.status !== 'replayed') return json(409, refusal(replay[1], outcome));

@@ -5,6 +5,7 @@
  */
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
+import type { NewerDelivery } from '../operator/replay-staleness.js';
 
 export type ReplayOutcome =
   | { status: 'replayed'; entry: DeadLetter; seq: number }
@@ -12,8 +13,8 @@ export type ReplayOutcome =
   | { status: 'already-replayed' | 'already-resolved'; entry: DeadLetter }
   /** The entry kept changing under the replay (another writer each time it was claimed): nothing was published. */
   | { status: 'changed-meanwhile' }
-  /** A later event of the same key was delivered: replaying would write older data over it (needs `force`). */
-  | { status: 'stale'; entry: DeadLetter; newer: { eventId: string; storedAt: string; deliveredAt: string } };
+  /** A later event of the same key was delivered, or will be first: the replay would overwrite it (needs `force`). */
+  | { status: 'stale'; entry: DeadLetter; newer: NewerDelivery };
 
 /** Claims lost to another writer before giving up (each loss means the entry changed: it is read again). */
 const CLAIM_TRIES = 5;
