@@ -17,6 +17,10 @@ import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import type { DeadLetter } from '../../engine/runtime/stores/dead-letter-store.js';
 import type { TraceRecord } from '../../engine/runtime/stores/trace-log.js';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
+import { storeReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
+import type { StoredReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
 import { junction } from './helpers/junction.js';
 import { rawRequest } from './helpers/raw-request.js';
 
@@ -139,6 +143,49 @@ describe('redact paths', () => {
     }
     const stored = (await h.engine.deadLetters.list()).find((e) => e.key === '8');
     expect(stored?.error.message).toContain('grace@example.com');
+  });
+
+  it('mask their values in reconcile reports (GET /api/reconcile), and a viewer sees which fields differ only', async () => {
+    const nc = await connect({ servers: h.nats.url });
+    await storeReconcileReport(await new Kvm(nc).open('junction_control'), {
+      integration: 'orders',
+      commit: 'abc1234',
+      at: new Date().toISOString(),
+      scope: 'all',
+      listed: 1,
+      checked: 1,
+      counts: { match: 0, differs: 1, missing: 0, skipped: 0, error: 0 },
+      problems: [
+        {
+          key: '7',
+          outcome: 'differs',
+          record: EVENT,
+          steps: [
+            {
+              step: 'write',
+              target: 'target record key=7',
+              status: 'differs',
+              differences: [
+                { field: 'email', expected: 'ada@example.com', actual: 'ada@old.example.com' },
+                { field: 'status', expected: 'new', actual: 'typed' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    await nc.close();
+    const differences = async (token: string) =>
+      ((await api('/api/reconcile', token)) as unknown as { reports: StoredReconcileReport[] }).reports[0].problems[0]
+        .steps[0].differences;
+    expect(await differences(operator)).toEqual([
+      { field: 'email', expected: '[redacted]', actual: '[redacted]' },
+      { field: 'status', expected: 'new', actual: 'typed' },
+    ]);
+    expect(await differences(viewer)).toEqual([
+      { field: 'email', expected: '[masked]', actual: '[masked]' },
+      { field: 'status', expected: '[masked]', actual: '[masked]' },
+    ]);
   });
 
   it('are validate diagnostics at line:col when they are not field paths', () => {

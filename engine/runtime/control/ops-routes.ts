@@ -1,7 +1,7 @@
 /**
  * The operator API's read-only routes for the operator features (viewer role):
  *   GET /api/trace?integration=&key=   every traced attempt of one record, and its dead letters
- *   GET /api/reconcile                 the latest reconcile report of each integration
+ *   GET /api/reconcile                 the latest reconcile report of each integration (values masked by role)
  */
 import type { FieldPath } from '../../http/redact.js';
 import type { Role } from '../operator/principal.js';
@@ -9,6 +9,7 @@ import { deadLetterView } from '../operator/dead-letter-views.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import type { TraceLog } from '../stores/trace-log.js';
 import { traceView } from '../operator/trace-views.js';
+import { reconcileView } from '../operator/reconcile-views.js';
 import type { StoredReconcileReport } from './reconcile-reports.js';
 
 export interface OpsApi {
@@ -29,7 +30,11 @@ export async function opsRoute(
   role: Role,
 ): Promise<[number, unknown] | undefined> {
   if (method !== 'GET') return undefined;
-  if (url.pathname === '/api/reconcile') return [200, { reports: await api.reconcileReports() }];
+  if (url.pathname === '/api/reconcile') {
+    const reports = await api.reconcileReports();
+    const paths = (integration: string) => api.redactPaths?.(integration) ?? [];
+    return [200, { reports: reports.map((r) => reconcileView(r, role, paths(r.integration))) }];
+  }
   if (url.pathname !== '/api/trace') return undefined;
   const integration = url.searchParams.get('integration') ?? '';
   const key = url.searchParams.get('key') ?? '';
