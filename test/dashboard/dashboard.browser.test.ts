@@ -15,9 +15,8 @@ import { EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
 import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import { storeReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
+import { storeDifferingReport } from '../helpers/stored-reconcile-report.js';
 import { signIn } from './helpers/sign-in.js';
 import { acmeSignIn, startTestIdentityProvider } from './helpers/test-identity-provider.js';
 import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
@@ -123,32 +122,16 @@ describe('dashboard', () => {
   });
 
   it("traces a record's attempts from the search form and shows the latest reconciliation", async () => {
-    const nc = await connect({ servers: h.nats.url });
-    await storeReconcileReport(await new Kvm(nc).open('junction_control'), {
-      integration: 'orders',
-      commit: 'abc1234',
-      at: new Date().toISOString(),
-      scope: 'all',
-      listed: 4,
-      checked: 4,
-      counts: { match: 3, differs: 1, missing: 0, skipped: 0, error: 0 },
-      problems: [
-        {
-          key: '2',
-          outcome: 'differs',
-          record: { id: 2 },
-          steps: [
-            {
-              step: 'write',
-              target: 'target order id=2',
-              status: 'differs',
-              differences: [{ field: 'status', expected: 'new', actual: 'typed' }],
-            },
-          ],
-        },
-      ],
-    });
-    await nc.close();
+    await storeDifferingReport(
+      h.nats.url,
+      {
+        key: '2',
+        record: { id: 2 },
+        target: 'target order id=2',
+        differences: [{ field: 'status', expected: 'new', actual: 'typed' }],
+      },
+      { checked: 4, match: 3 },
+    );
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

@@ -17,10 +17,8 @@ import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import type { DeadLetter } from '../../engine/runtime/stores/dead-letter-store.js';
 import type { TraceRecord } from '../../engine/runtime/stores/trace-log.js';
-import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
-import { storeReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
 import type { StoredReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
+import { storeDifferingReport } from '../helpers/stored-reconcile-report.js';
 import { junction } from './helpers/junction.js';
 import { rawRequest } from './helpers/raw-request.js';
 
@@ -146,35 +144,19 @@ describe('redact paths', () => {
   });
 
   it('mask their values in reconcile reports (GET /api/reconcile), and a viewer sees which fields differ only', async () => {
-    const nc = await connect({ servers: h.nats.url });
-    await storeReconcileReport(await new Kvm(nc).open('junction_control'), {
-      integration: 'orders',
-      commit: 'abc1234',
-      at: new Date().toISOString(),
-      scope: 'all',
-      listed: 1,
-      checked: 1,
-      counts: { match: 0, differs: 1, missing: 0, skipped: 0, error: 0 },
-      problems: [
-        {
-          key: '7',
-          outcome: 'differs',
-          record: EVENT,
-          steps: [
-            {
-              step: 'write',
-              target: 'target record key=7',
-              status: 'differs',
-              differences: [
-                { field: 'email', expected: 'ada@example.com', actual: 'ada@old.example.com' },
-                { field: 'status', expected: 'new', actual: 'typed' },
-              ],
-            },
-          ],
-        },
-      ],
-    });
-    await nc.close();
+    await storeDifferingReport(
+      h.nats.url,
+      {
+        key: '7',
+        record: EVENT,
+        target: 'target record key=7',
+        differences: [
+          { field: 'email', expected: 'ada@example.com', actual: 'ada@old.example.com' },
+          { field: 'status', expected: 'new', actual: 'typed' },
+        ],
+      },
+      { checked: 1, match: 0 },
+    );
     const differences = async (token: string) =>
       ((await api('/api/reconcile', token)) as unknown as { reports: StoredReconcileReport[] }).reports[0].problems[0]
         .steps[0].differences;
