@@ -230,7 +230,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   };
   const publisher = new EventPublisher(eventJs, () => partitions, tuning.publishTimeoutMs, onStreamFull, room);
   const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
-  const actions = new OperatorActions({ deadLetters, publisher, audit: new AuditLog(js, jsm), trace });
+  const actions = new OperatorActions({
+    deadLetters,
+    publisher,
+    audit: new AuditLog(js, jsm),
+    trace,
+    isActive: (integration) => specs.active.integrations.has(integration),
+  });
   const waiting = new WaitingStore(buckets.waiting);
   registerOpsMetrics(metrics.registry, {
     waiting: () => waiting.counts(),

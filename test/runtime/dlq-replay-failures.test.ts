@@ -12,9 +12,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
 import { junction } from '../security/helpers/junction.js';
 import { rawRequest } from '../security/helpers/raw-request.js';
-import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import { brokerBacklog, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
-import { integrationYaml } from './helpers/runtime-specs.js';
+import { compileRuntimeSpecs, integrationYaml } from './helpers/runtime-specs.js';
 
 let h: RuntimeHarness;
 let nc: NatsConnection;
@@ -79,4 +79,37 @@ it('reports a replay the broker refuses, goes on with the rest, and delivers onc
   expect(writes('42')).toHaveLength(2);
   expect(writes('41')).toHaveLength(2);
   expect((await h.engine.deadLetters.get(second))!.entry.status).toBe('replayed');
+});
+
+it('refuses to replay a dead letter of an integration the active spec set no longer has', async () => {
+  h.target.fault = (req) => (req.body && req.key === '43' ? { respond: { status: 422 } } : undefined);
+  await h.post('orders', { id: 43, seq: 1, status: 'v1 of 43' });
+  let id: string | undefined;
+  await waitFor(async () => {
+    id = (await h.engine.deadLetters.list({ status: 'open' })).find((e) => e.key === '43')?.id;
+    return id !== undefined;
+  }, '43 dead-lettered');
+  h.target.fault = undefined;
+  await expectDrained(h.nats.url);
+  // The specs changed: `orders` is gone (a replay would wait in the events stream, unprocessed, until it is back).
+  await h.engine.stop();
+  const engine = await h.startEngine({
+    specSet: compileRuntimeSpecs(h.target.url, [integrationYaml({ name: 'invoices' })]),
+  });
+
+  const refused = await rawRequest(`${engine.operatorUrl}/api/dlq/${id}/replay`, { method: 'POST' });
+
+  expect({ status: refused.status, body: refused.json }).toEqual({
+    status: 409,
+    body: {
+      error: 'integration-missing',
+      message:
+        `dead letter ${id} is of integration orders, which is not in the active spec set: a replay would wait ` +
+        'unprocessed in the events stream until it is back; restore the integration first, or resolve or discard ' +
+        'the entry',
+    },
+  });
+  expect((await engine.deadLetters.get(id!))!.entry).toMatchObject({ status: 'open' });
+  expect((await engine.deadLetters.get(id!))!.entry.replayStartedAt).toBeUndefined();
+  expect((await brokerBacklog(h.nats.url)).stored).toBe(0);
 });

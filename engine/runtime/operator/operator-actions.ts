@@ -17,6 +17,8 @@ export interface OperatorActionDeps {
   audit: AuditLog;
   /** Each record's delivery history, for the staleness check before a replay. */
   trace?: TraceLog;
+  /** Whether an integration is in the active spec set (an engine knows; the CLI on NATS does not). */
+  isActive?: (integration: string) => boolean;
 }
 
 /** The outcome of resolving or discarding one dead letter. */
@@ -35,7 +37,8 @@ export class OperatorActions {
 
   /**
    * Replays a dead letter, unless a later event of its key was delivered since (replaying would write older data
-   * over newer): then the outcome is `stale`, and `force` replays anyway (audited as forced).
+   * over newer): then the outcome is `stale`, and `force` replays anyway (audited as forced). An entry of an
+   * integration the active spec set lacks is refused (`integration-missing`): no worker would take its event.
    */
   async replay(
     actor: AuditActor,
@@ -45,10 +48,14 @@ export class OperatorActions {
     return this.#audited(
       { actor, action: 'dlq.replay', target: id },
       async (): Promise<ReplayOutcome> => {
-        if (!options.force && this.deps.trace) {
-          const found = await this.deps.deadLetters.get(id, options.integration);
-          const newer = found?.entry.status === 'open' && (await newerDelivery(this.deps.trace, found.entry));
-          if (found && newer) return { status: 'stale', entry: found.entry, newer };
+        const { trace, isActive } = this.deps;
+        const found =
+          (isActive || (!options.force && trace)) && (await this.deps.deadLetters.get(id, options.integration));
+        if (found && found.entry.status === 'open') {
+          if (isActive && !isActive(found.entry.integration))
+            return { status: 'integration-missing', entry: found.entry };
+          const newer = !options.force && trace && (await newerDelivery(trace, found.entry));
+          if (newer) return { status: 'stale', entry: found.entry, newer };
         }
         return replayDeadLetter(this.deps.deadLetters, this.deps.publisher, id, options);
       },

@@ -243,15 +243,19 @@ async function unlessFailed<T>(
 }
 
 /** Why an action on a dead letter was not done, and what to do instead. */
-function refusal(id: string, outcome: { status: string; at?: string }) {
+function refusal(id: string, outcome: { status: string; at?: string; entry?: { integration: string } }) {
   const why =
-    outcome.status === 'replay-started'
-      ? `is being replayed: a replay started at ${outcome.at} and may have sent the event; replay it again to ` +
-        'finish that replay (the broker keeps one copy), or discard it'
-      : outcome.status === 'changed-meanwhile'
-        ? `changed while this request ran (replayed, resolved or rewritten by someone else): look at it again ` +
-          `(GET /api/dlq/${id})`
-        : outcome.status.replace('already-', 'was already ');
+    outcome.status === 'integration-missing'
+      ? `is of integration ${outcome.entry?.integration}, which is not in the active spec set: a replay would wait ` +
+        'unprocessed in the events stream until it is back; restore the integration first, or resolve or discard ' +
+        'the entry'
+      : outcome.status === 'replay-started'
+        ? `is being replayed: a replay started at ${outcome.at} and may have sent the event; replay it again to ` +
+          'finish that replay (the broker keeps one copy), or discard it'
+        : outcome.status === 'changed-meanwhile'
+          ? `changed while this request ran (replayed, resolved or rewritten by someone else): look at it again ` +
+            `(GET /api/dlq/${id})`
+          : outcome.status.replace('already-', 'was already ');
   return { error: outcome.status, message: `dead letter ${id} ${why}` };
 }
 

@@ -11,6 +11,8 @@ export type ReplayOutcome =
   | { status: 'replayed'; entry: DeadLetter; seq: number }
   | { status: 'not-found' }
   | { status: 'already-replayed' | 'already-resolved'; entry: DeadLetter }
+  /** Its integration is not in the active spec set: no worker would take the event (checked by an engine). */
+  | { status: 'integration-missing'; entry: DeadLetter }
   /** The entry kept changing under the replay (another writer each time it was claimed): nothing was published. */
   | { status: 'changed-meanwhile' }
   /** A later event of the same key was delivered, or will be first: the replay would overwrite it (needs `force`). */
