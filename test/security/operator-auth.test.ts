@@ -110,7 +110,18 @@ describe('authentication', () => {
   it('drives the CLI through the API with a token: status, dlq list, replay, audited as the token', async () => {
     const noToken = await junction(['dlq', 'list', '--url', h.engine.operatorUrl!], { JUNCTION_TOKEN: undefined });
     expect(noToken.code).toBe(2);
-    expect(noToken.stderr).toContain('needs an API token: pass --token or set JUNCTION_TOKEN');
+    expect(noToken.stderr).toContain('needs an API token: set JUNCTION_TOKEN (junction token create)');
+    // A token on the command line is readable by every local user (the process list): refused before anything is sent.
+    for (const command of [['dlq', 'list'], ['status']]) {
+      const inArgv = await junction([...command, '--url', h.engine.operatorUrl!, '--token', operatorToken]);
+      expect(inArgv).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'junction: --token is refused: a token on the command line is readable by every local user (the process ' +
+          'list) and stays in the shell history; set JUNCTION_TOKEN instead\n',
+      });
+    }
     const env = { JUNCTION_URL: h.engine.operatorUrl, JUNCTION_TOKEN: operatorToken };
     const status = await junction(['status', '--format', 'json'], env);
     expect(JSON.parse(status.stdout)).toMatchObject({ integrations: [{ name: 'orders', dead_letters: 1 }] });

@@ -10,12 +10,16 @@ import { DEAD_LETTER_STATUSES } from '../../runtime/stores/dead-letter-statuses.
 import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
+import { refusedTokenOption } from '../operator/operator-client.js';
 
-/** Where the command acts: the operator API (`--url`, `--token`) or NATS (`--nats`). */
+/** Where the command acts: the operator API (`--url`, the token from $JUNCTION_TOKEN) or NATS (`--nats`). */
 const targetOptions = (c: Command) =>
   c
-    .option('--url <url>', 'operator URL of a running engine (default: $JUNCTION_URL; else NATS is used)')
-    .option('--token <token>', 'API token for --url (default: $JUNCTION_TOKEN)')
+    .option(
+      '--url <url>',
+      'operator URL of a running engine (default: $JUNCTION_URL; else NATS is used), with the API token in $JUNCTION_TOKEN',
+    )
+    .addOption(refusedTokenOption())
     .addOption(
       new Option(
         '--nats <url>',

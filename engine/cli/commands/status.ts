@@ -8,7 +8,7 @@ import { Option } from 'commander';
 import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
 import { UsageError } from '../usage-error.js';
-import { callOperator, operatorTarget } from '../operator/operator-client.js';
+import { callOperator, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
 import { guardWorkflowCommands } from '../formats/workflow-command-guard.js';
 
@@ -128,8 +128,12 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description('show spec sync (active commit, rejections, workers, pin) and integration health')
-    .option('--url <url>', 'operator URL of the engine (default: $JUNCTION_URL, else http://127.0.0.1:8081)')
-    .option('--token <token>', 'API token for an engine with sign-in (default: $JUNCTION_TOKEN)')
+    .option(
+      '--url <url>',
+      'operator URL of the engine (default: $JUNCTION_URL, else http://127.0.0.1:8081); the API token of an engine ' +
+        'with sign-in in $JUNCTION_TOKEN',
+    )
+    .addOption(refusedTokenOption())
     .option('--nats <url>', 'read spec sync from NATS directly (no engine needed)')
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
     .action(async (opts: { url?: string; token?: string; nats?: string; format: 'stylish' | 'json' }) => {

@@ -39,8 +39,8 @@ export interface DlqTargetOptions {
 
 /** Runs `work` against the API when a URL is given (and `--nats` is not), else against NATS. */
 export function withDlqBackend(opts: DlqTargetOptions, work: (backend: DlqBackend) => Promise<void>): Promise<void> {
-  const target = opts.nats ? undefined : operatorTarget(opts);
-  return target ? work(apiBackend(target)) : withNatsBackend(opts.nats, work);
+  const target = operatorTarget(opts);
+  return target && !opts.nats ? work(apiBackend(target)) : withNatsBackend(opts.nats, work);
 }
 
 function apiBackend(target: OperatorTarget): DlqBackend {

@@ -1,7 +1,8 @@
 /**
  * The CLI's calls to a running engine's operator API: the URL from `--url` or `$JUNCTION_URL`, and an API token from
- * `--token` or `$JUNCTION_TOKEN` sent as `Authorization: Bearer`. Refusals become usage errors that say what to do.
+ * `$JUNCTION_TOKEN` only, sent as `Authorization: Bearer`. Refusals become usage errors that say what to do.
  */
+import { Option } from 'commander';
 import { UsageError } from '../usage-error.js';
 
 export interface OperatorTarget {
@@ -9,10 +10,20 @@ export interface OperatorTarget {
   token?: string;
 }
 
+/** `--token`, parsed only to be refused with why (see `operatorTarget`); not in the help. */
+export function refusedTokenOption(): Option {
+  return new Option('--token <token>').hideHelp();
+}
+
 /** Where to reach the operator API; undefined when neither `--url` nor `$JUNCTION_URL` is set. */
 export function operatorTarget(opts: { url?: string; token?: string }): OperatorTarget | undefined {
+  if (opts.token !== undefined)
+    throw new UsageError(
+      '--token is refused: a token on the command line is readable by every local user (the process list) and ' +
+        'stays in the shell history; set JUNCTION_TOKEN instead',
+    );
   const url = opts.url ?? process.env.JUNCTION_URL;
-  return url ? { url, token: opts.token ?? process.env.JUNCTION_TOKEN } : undefined;
+  return url ? { url, token: process.env.JUNCTION_TOKEN } : undefined;
 }
 
 /** One request; resolves with the JSON body of a 2xx, 404 or 409 answer, throws a UsageError for anything else. */
@@ -41,7 +52,7 @@ export async function callOperator<T>(
     throw new UsageError(
       target.token
         ? `the engine at ${target.url} refused the token (revoked, expired or mistyped)`
-        : `the engine at ${target.url} needs an API token: pass --token or set JUNCTION_TOKEN (junction token create)`,
+        : `the engine at ${target.url} needs an API token: set JUNCTION_TOKEN (junction token create)`,
     );
   if (res.status === 403) throw new UsageError(`refused: ${json.message ?? 'forbidden'}`);
   if (res.status >= 400 && res.status !== 404 && res.status !== 409)
