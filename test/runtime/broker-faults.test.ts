@@ -66,12 +66,11 @@ it('fault 22: a 1.5 s target with a burst of 1000: concurrency capped at the par
     120_000,
   );
   await expectDrained(h.nats.url);
-  // Each call outlives the 1 s ack wait; working() heartbeats keep the broker from redelivering. A redelivery while
-  // the attempt runs waits for it (running-events.ts) and sends nothing, so the requests alone do not show a storm:
-  // without heartbeats every event came again (1,433 such deliveries, no extra request). A loaded machine may delay a
-  // heartbeat past the ack wait now and then (none at load 19).
-  const joined = (await h.engine.metrics.getSingleMetric('junction_events_joined_total')!.get()).values;
-  expect(joined.reduce((sum, v) => sum + v.value, 0)).toBeLessThan(100);
+  // Each call outlives the 1 s ack wait; working() heartbeats keep the broker from redelivering, and a redelivery
+  // that comes all the same waits for the running attempt (running-events.ts) and sends nothing: one request each.
+  // How many came is not asserted: with heartbeats off every event came again (1,433), and with them none at load 19
+  // but 567-599 at load 22-26 beside CPU burners (stalls past the compressed ack wait). The heartbeat's own pace is
+  // asserted without a broker (test/execute/runtime-hot-path.test.ts).
   const repeated = ids.filter((id) => h!.target.requests.filter((r) => r.key === String(id)).length > 1);
   const retried = await h.engine.metrics.getSingleMetricAsString('junction_events_retried_total');
   expect(h.target.requests, `sent more than once: ${repeated.join(', ')}\n${retried}`).toHaveLength(1000);
