@@ -42,6 +42,14 @@ function sourceCell(i) {
   return `${i.source} · ${i.leader.holder}${i.leader.self ? ' (this engine)' : ''}`;
 }
 
+// A source failing round after round: how long, and why (the status cell's tooltip).
+function sourceFailure(health) {
+  if (!health?.failedRounds) return undefined;
+  const since = health.lastSuccessAt ? `last success ${health.lastSuccessAt}` : 'no success yet';
+  const last = health.lastFailure ? `, the last at ${health.lastFailure.at}: ${health.lastFailure.message}` : '';
+  return `source failed ${health.failedRounds} rounds in a row (${since})${last}`;
+}
+
 // Git commits are shortened; other labels ("working-tree" when running a plain directory) are shown whole.
 const short = (sha) => (!sha ? '–' : /^[0-9a-f]{40}$/.test(String(sha)) ? String(sha).slice(0, 10) : String(sha));
 
@@ -89,7 +97,9 @@ function renderStatus(status) {
       const c = i.counts ?? {};
       const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
       const statusCell = el('span', health, health === 'ok' ? 'ok' : health === 'busy' ? 'warn' : 'bad');
-      if (i.problems?.length) statusCell.title = i.problems.join('\n');
+      const failing = sourceFailure(i.sourceHealth);
+      if (i.problems?.length || failing)
+        statusCell.title = [...(failing ? [failing] : []), ...(i.problems ?? [])].join('\n');
       const row_ = row([
         i.name,
         statusCell,

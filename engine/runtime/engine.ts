@@ -43,6 +43,7 @@ import type { RuntimeTuning } from './runtime-options.js';
 import { SchedulePoller } from './sources/schedule-poller.js';
 import { StreamSources } from './sources/stream-source.js';
 import { sourceLeader } from './sources/source-lease.js';
+import { readSourceHealth } from './sources/source-health.js';
 import type { StreamOpenerFactory } from '../http/stream-opener.js';
 import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
@@ -282,7 +283,16 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   const lease = { control: buckets.control, holder, clock, ttlMs: tuning.sourceLeaseTtlMs };
-  const poller = new SchedulePoller({ ...sourceDeps, cursors: buckets.cursors, lease, xref: xref.xref });
+  // A source's failures are stored with the allowed secrets' values masked, as log lines are.
+  const secrets = options.security?.secretPolicy?.values(options.env ?? process.env) ?? [];
+  const sourceHealth = { control: buckets.control, metrics, log, secrets };
+  const poller = new SchedulePoller({
+    ...sourceDeps,
+    cursors: buckets.cursors,
+    lease,
+    health: sourceHealth,
+    xref: xref.xref,
+  });
   const natsSources = new NatsSubjectSources({ ...sourceDeps, nc });
   const reconciles = options.connectors
     ? new ReconcileSchedule({
@@ -332,7 +342,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     registry: metrics.registry,
     log,
   });
-  const streamSources = new StreamSources({ ...sourceDeps, cursors: buckets.cursors, open: options.streams, lease });
+  const streamSources = new StreamSources({
+    ...sourceDeps,
+    cursors: buckets.cursors,
+    open: options.streams,
+    lease,
+    health: sourceHealth,
+  });
 
   // Paused integrations (junction pause) keep storing events; their workers stop pulling until resumed.
   const pause = new PauseControl(buckets.control);
@@ -447,6 +463,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       paused: (i) => pause.info(i),
       holder,
       sourceLeader: (i) => sourceLeader(buckets.control, i, clock),
+      sourceHealth: (i) => readSourceHealth(buckets.control, i),
       lastStreamRefusal: () => lastStreamRefusal,
       serverVersion: () => nc.info?.version,
     });

@@ -1,6 +1,7 @@
 /**
- * Non-webhook sources: schedule polling (cursor in KV, moved only after the events are stored) and NATS subjects
- * (answered only after the PubAck).
+ * Non-webhook sources: schedule polling (cursor in KV, moved only after the events are stored; a record over the
+ * broker's max_payload stops the source with a status that says how to fix it) and NATS subjects (answered only after
+ * the PubAck).
  */
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -44,6 +45,42 @@ it('polls a schedule source, stores each record once, and moves the cursor after
   expect(polls[0]).toBe('/source?after=0');
   expect(polls).toContain('/source?after=3');
 });
+
+it("a polled record over the broker's max_payload stops its source: the status names the record, its size and the max_payload to set; the cursor stays until it fits", async () => {
+  const source =
+    '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })],
+  });
+  // nats-server's default max_payload (the test server sets none): 1 MiB.
+  const maxPayload = 1024 * 1024;
+  const big = { id: 2, updated: 2, notes: 'x'.repeat(maxPayload + 100) };
+  h.target.source = [
+    { cursor: 1, record: { id: 1, updated: 1 } },
+    { cursor: 2, record: big },
+  ];
+  type Health = { failedRounds: number; lastFailure?: { message: string } };
+  let health: Health | undefined;
+  const pollHealth = async () => {
+    const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
+    return (health = status.integrations.find((i) => i.name === 'poll')!.sourceHealth);
+  };
+  await waitFor(async () => ((await pollHealth())?.failedRounds ?? 0) >= 2, 'two failed polls in the status');
+  const bytes = Number(/ is (\d+) bytes as an event/.exec(health!.lastFailure!.message)?.[1]);
+  expect(bytes).toBeGreaterThan(maxPayload);
+  expect(health!.lastFailure!.message).toBe(
+    `record "2" of poll is ${bytes} bytes as an event, over the NATS server's max_payload of ${maxPayload} bytes: ` +
+      'the source stops at it (its position stays, nothing is lost) until it fits; raise max_payload in ' +
+      `nats-server.conf to at least ${bytes} and restart nats-server`,
+  );
+  // Not moved past the record (a poll before the records were there may have stored the initial cursor).
+  expect([undefined, '0']).toContain(await storedCursor('poll'));
+  // The vendor's record shrinks (or max_payload is raised): the source goes on from where it stopped.
+  h.target.source[1] = { cursor: 2, record: { id: 2, updated: 2 } };
+  await waitFor(async () => (await storedCursor('poll')) === '2', 'cursor moved to 2');
+  await waitFor(() => h!.target.records.has('1') && h!.target.records.has('2'), 'both records delivered');
+  await waitFor(async () => (await pollHealth())?.failedRounds === 0, 'the source healthy again');
+}, 60_000);
 
 it("evaluates a schedule source's body with the steps' bindings: $lookup and $xref", async () => {
   const source =

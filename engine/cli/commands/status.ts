@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
+import type { SourceHealthRecord } from '../../runtime/sources/source-health.js';
 import { UsageError } from '../usage-error.js';
 import { callOperator, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
@@ -25,6 +26,7 @@ interface EngineBody extends Partial<SyncStatus> {
     deadLetters: number;
     waiting?: number;
     paused?: { by: { kind: string; id: string }; at: string; reason?: string };
+    sourceHealth?: SourceHealthRecord;
     counts: Record<string, number>;
   }[];
 }
@@ -64,7 +66,10 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
       name: i.name,
       ...(i.hash ? { hash: i.hash } : {}),
       health: i.status ?? (i.deadLetters > 0 ? 'dead-letters' : 'ok'),
-      ...(i.problems?.length || i.paused ? { problems: [...pausedLine(i.paused), ...(i.problems ?? [])] } : {}),
+      ...(i.problems?.length || i.paused || i.sourceHealth?.failedRounds
+        ? { problems: [...pausedLine(i.paused), ...failingLine(i.sourceHealth), ...(i.problems ?? [])] }
+        : {}),
+      ...(i.sourceHealth ? { source_health: sourceHealthJson(i.sourceHealth) } : {}),
       lag: i.lag,
       dead_letters: i.deadLetters,
       ...(i.waiting ? { waiting: i.waiting } : {}),
@@ -150,6 +155,25 @@ export function registerStatusCommand(program: Command): void {
         opts.format === 'json' ? JSON.stringify(summary) + '\n' : guardWorkflowCommands(render(summary)),
       );
     });
+}
+
+function failingLine(health: SourceHealthRecord | undefined): string[] {
+  if (!health?.failedRounds) return [];
+  const last = health.lastFailure;
+  const since = health.lastSuccessAt ? `last success ${health.lastSuccessAt}` : 'no success yet';
+  return [
+    `source failed ${health.failedRounds} round${health.failedRounds === 1 ? '' : 's'} in a row (${since})` +
+      (last ? `, the last at ${last.at}: ${last.message}` : ''),
+  ];
+}
+
+/** A source's health in the JSON output, in its snake_case. */
+function sourceHealthJson(health: SourceHealthRecord) {
+  return {
+    last_success_at: health.lastSuccessAt ?? null,
+    last_failure: health.lastFailure ?? null,
+    failed_rounds: health.failedRounds,
+  };
 }
 
 function pausedLine(paused: EngineBody['integrations'][number]['paused']): string[] {

@@ -204,6 +204,15 @@ const STREAM_LIMIT = /maximum (bytes|messages) exceeded/i;
  */
 export class EventTooLargeError extends Error {
   override name = 'EventTooLargeError';
+  constructor(
+    message: string,
+    /** The event's size as a message, with its headers. */
+    readonly bytes: number,
+    /** The server's max_payload, when the connection has its INFO. */
+    readonly maxPayload: number | undefined,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -217,11 +226,14 @@ function tooLarge(js: JetStreamClient, headers: MsgHdrs, data: Uint8Array, key: 
   const headerBytes = (headers as MsgHdrsImpl).encode().length;
   const keyBytes = Buffer.byteLength(key);
   const max = maxPayloadOf(js);
+  const bytes = data.length + headerBytes;
   return new EventTooLargeError(
-    `the event is ${data.length + headerBytes} bytes as a message (body ${data.length}, key ${keyBytes}, other ` +
+    `the event is ${bytes} bytes as a message (body ${data.length}, key ${keyBytes}, other ` +
       `headers ${headerBytes - keyBytes}), over the NATS server's max_payload` +
       `${max === undefined ? '' : ` of ${max} bytes`}: send a smaller body or a shorter key, or raise max_payload ` +
       'on the NATS server',
+    bytes,
+    max,
   );
 }
 

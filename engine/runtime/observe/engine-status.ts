@@ -10,11 +10,15 @@ import type { SpecRegistry } from '../spec-registry.js';
 import type { PauseInfo } from '../control/pause-control.js';
 import { EVENTS_STREAM } from '../broker/subjects.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
+import type { SourceHealthRecord } from '../sources/source-health.js';
 
 export interface IntegrationStatus {
   name: string;
-  /** Set when something needs an operator: `paused` (see `paused`), `misconfigured` (see `problems`), `waiting`. */
-  status?: 'paused' | 'misconfigured' | 'waiting';
+  /**
+   * Set when something needs an operator: `paused` (see `paused`), `misconfigured` (see `problems`), `failing` (its
+   * source's last round failed: see `sourceHealth`), `waiting`.
+   */
+  status?: 'paused' | 'misconfigured' | 'failing' | 'waiting';
   /** Who paused it, when and why (`junction pause`). */
   paused?: PauseInfo;
   /** Events waiting for a required cross-reference (`requires`), across all processes. */
@@ -27,6 +31,11 @@ export interface IntegrationStatus {
    * other sources, and while no engine leads it (one just died and its lease has not run out yet).
    */
   leader?: { holder: string; self: boolean };
+  /**
+   * How its stream or schedule source fares, as its leader stored it (cluster-wide): the last success, the last
+   * failure with its message, and the rounds failed in a row. Absent for other sources and before a first round.
+   */
+  sourceHealth?: SourceHealthRecord;
   /** Content hash of the integration's spec. */
   hash: string;
   /** Spec commit this process runs the integration at (that of the active set). */
@@ -83,6 +92,8 @@ export interface StatusDeps {
   /** This engine's lease holder id, and who holds an integration's source lease. */
   holder: string;
   sourceLeader: (integration: string) => Promise<LeaseHolder | undefined>;
+  /** How an integration's stream or schedule source fares (sources/source-health.ts). */
+  sourceHealth: (integration: string) => Promise<SourceHealthRecord | undefined>;
   /** When the events stream last refused an event for being full (epoch ms), if ever. */
   lastStreamRefusal: () => number | undefined;
   /** The connected nats-server's version (`INFO`), if known. */
@@ -168,12 +179,10 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   ]);
   const set = deps.specs.active;
   const leased = [...set.integrations.values()].filter((i) => LEASED_SOURCES.has(i.source.kind));
-  const leaders = new Map(
-    connected
-      ? await Promise.all(
-          leased.map(async (i) => [i.name, await deps.sourceLeader(i.name).catch(() => undefined)] as const),
-        )
-      : [],
+  const perSource = <T>(read: (integration: string) => Promise<T | undefined>) =>
+    connected ? Promise.all(leased.map(async (i) => [i.name, await read(i.name).catch(() => undefined)] as const)) : [];
+  const [leaders, sources] = await Promise.all([perSource(deps.sourceLeader), perSource(deps.sourceHealth)]).then(
+    ([l, h]) => [new Map(l), new Map(h)] as const,
   );
   return {
     commit: set.commit,
@@ -183,10 +192,11 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     partitions: deps.partitions(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
-      ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0, deps.paused(i.name)),
+      ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0, deps.paused(i.name), sources.get(i.name)),
       waiting: waiting.get(i.name) ?? 0,
       source: i.source.kind,
       ...leaderOf(leaders.get(i.name), deps.holder),
+      ...sourceHealthOf(sources.get(i.name)),
       hash: i.hash,
       commit: set.commit,
       inFlight: deps.inFlight(i.name),
@@ -213,6 +223,10 @@ function leaderOf(lease: LeaseHolder | undefined, holder: string): Pick<Integrat
   return lease ? { leader: { holder: lease.holder, self: lease.holder === holder } } : {};
 }
 
+function sourceHealthOf(health: SourceHealthRecord | undefined): Pick<IntegrationStatus, 'sourceHealth'> {
+  return health ? { sourceHealth: health } : {};
+}
+
 /** Sums a counter per integration (or per `integration/<label>`). */
 async function totals(counter: Counter<string>, label?: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -227,9 +241,11 @@ function statusOf(
   problems: string[],
   waiting: number,
   paused: PauseInfo | undefined,
+  source: SourceHealthRecord | undefined,
 ): Pick<IntegrationStatus, 'status' | 'problems' | 'paused'> {
   const listed = problems.length > 0 ? { problems } : {};
   if (paused) return { status: 'paused', paused, ...listed };
   if (problems.length > 0) return { status: 'misconfigured', problems };
+  if (source && source.failedRounds > 0) return { status: 'failing' };
   return waiting > 0 ? { status: 'waiting' } : {};
 }

@@ -11,6 +11,12 @@ export interface RuntimeMetrics {
   eventsIn: Counter<'integration' | 'source'>;
   /** Schedule polls that finished: every record they listed is stored (or was before), the position moved. */
   polls: Counter<'integration'>;
+  /** Rounds of a leased source that failed: a poll, or a stream subscription (sources/source-health.ts). */
+  sourceFailures: Counter<'integration' | 'source'>;
+  /** Rounds of a source failed in a row on this process (0 once one succeeds); only the source's leader sets it. */
+  sourceFailedRounds: Gauge<'integration'>;
+  /** When a source's round last succeeded on this process (epoch seconds); only the source's leader sets it. */
+  sourceLastSuccess: Gauge<'integration'>;
   duplicates: Counter<'integration'>;
   /** Deliveries of an event whose attempt this process was still running: they waited for it (running-events.ts). */
   joined: Counter<'integration'>;
@@ -58,6 +64,24 @@ export function createRuntimeMetrics(
     polls: new Counter({
       name: 'junction_polls_total',
       help: 'Schedule polls that finished: every record they listed is stored (or was before), the position moved.',
+      labelNames: ['integration'],
+      registers,
+    }),
+    sourceFailures: new Counter({
+      name: 'junction_source_failures_total',
+      help: 'Rounds of a schedule or stream source that failed (a poll, or a subscription): nothing was stored by them and the position did not move.',
+      labelNames: ['integration', 'source'],
+      registers,
+    }),
+    sourceFailedRounds: new Gauge({
+      name: 'junction_source_failed_rounds',
+      help: 'Rounds of a source failed in a row (0 once one succeeds), on the engine leading the source.',
+      labelNames: ['integration'],
+      registers,
+    }),
+    sourceLastSuccess: new Gauge({
+      name: 'junction_source_last_success_timestamp_seconds',
+      help: "When a source's round last succeeded (a poll finished, a stream batch was stored), on the engine leading the source.",
       labelNames: ['integration'],
       registers,
     }),

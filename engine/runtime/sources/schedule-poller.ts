@@ -22,6 +22,9 @@ import type { KeylessDeps } from './keyless-records.js';
 import { advance, readPollCursor, shiftTimestamp, snapshotPosition, writePollCursor } from './poll-cursor.js';
 import { SourceLease } from './source-lease.js';
 import type { SourceLeaseDeps } from './source-lease.js';
+import { SourceRounds } from './source-health.js';
+import type { SourceHealthDeps } from './source-health.js';
+import { storeRecord } from './store-record.js';
 
 /** Records published at once: a large first poll must not open thousands of PubAcks together. */
 const PUBLISH_BATCH = 64;
@@ -40,6 +43,8 @@ export interface PollerDeps extends KeylessDeps {
 export interface SchedulePollerDeps extends PollerDeps {
   /** The cluster-wide lease each source is polled under. */
   lease: Omit<SourceLeaseDeps, 'log'>;
+  /** Where each poll's outcome is kept for status and alerts. */
+  health: SourceHealthDeps;
 }
 
 /** Polls once; returns how many events were stored. Exported for tests and `junction run --once`-style tools. */
@@ -89,12 +94,17 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
         // A snapshot record may come back to an earlier content: its event id also names the content it replaces.
         const replaced = before?.get(value ?? '');
         const eventId = before ? stableHash([identity.eventId, replaced ?? null]) : identity.eventId;
-        const result = await deps.publisher.publish({
-          integration: integration.name,
-          identity: { ...identity, eventId },
-          data: eventData(record),
-          commit: specSet.commit,
-        });
+        const result = await storeRecord(
+          deps.publisher,
+          {
+            integration: integration.name,
+            identity: { ...identity, eventId },
+            data: eventData(record),
+            commit: specSet.commit,
+          },
+          record,
+          integration.redact,
+        );
         if (!result.duplicate) published++;
       }),
     );
@@ -147,12 +157,19 @@ export class SchedulePoller {
     let busy: Promise<unknown> | undefined;
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
+    const rounds = new SourceRounds(this.deps.health, name, 'schedule');
     const tick = () => {
       const current = this.deps.specs.active.integrations.get(name);
       if (stopped || current?.source.kind !== 'schedule') return;
       const every = current.source.everyMs;
       busy = pollOnce(current, this.deps)
-        .catch((error) => this.deps.log.warn({ integration: name, err: error }, 'poll failed; cursor unchanged'))
+        .then(
+          () => rounds.succeeded(),
+          (error: unknown) => {
+            this.deps.log.warn({ integration: name, err: error }, 'poll failed; cursor unchanged');
+            return rounds.failed(error);
+          },
+        )
         .finally(() => {
           busy = undefined;
           if (!stopped) timer = setTimeout(tick, every);

@@ -21,6 +21,9 @@ import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { SourceLease } from './source-lease.js';
 import type { SourceLeaseDeps } from './source-lease.js';
+import { SourceRounds } from './source-health.js';
+import type { SourceHealthDeps } from './source-health.js';
+import { storeRecord } from './store-record.js';
 
 export interface StreamSourceDeps extends KeylessDeps {
   specs: SpecRegistry;
@@ -33,6 +36,8 @@ export interface StreamSourceDeps extends KeylessDeps {
   open?: StreamOpenerFactory;
   /** The cluster-wide lease each source is run under. */
   lease: Omit<SourceLeaseDeps, 'log'>;
+  /** Where each subscription's failures and stored batches are kept for status and alerts. */
+  health: SourceHealthDeps;
 }
 
 /** The stored position; `source` ties it to the source's settings, so a changed topic starts afresh. */
@@ -80,6 +85,7 @@ export class StreamSources {
     let stopped = false;
     let subscription: StreamSubscription | undefined;
     let wake: (() => void) | undefined;
+    const rounds = new SourceRounds(this.deps.health, name, 'stream');
     const loop = (async () => {
       let delay = 1000;
       while (!stopped) {
@@ -88,11 +94,13 @@ export class StreamSources {
             name,
             (s) => (subscription = s),
             () => stopped,
+            rounds,
           );
           delay = 1000;
         } catch (error) {
           if (stopped) break;
           this.deps.log.warn({ integration: name, err: error }, 'stream subscription failed; resubscribing');
+          await rounds.failed(error);
         }
         if (stopped) break;
         await new Promise<void>((resolve) => {
@@ -110,7 +118,12 @@ export class StreamSources {
     };
   }
 
-  async #consume(name: string, opened: (s: StreamSubscription) => void, stopped: () => boolean): Promise<void> {
+  async #consume(
+    name: string,
+    opened: (s: StreamSubscription) => void,
+    stopped: () => boolean,
+    rounds: SourceRounds,
+  ): Promise<void> {
     const specSet = this.deps.specs.active;
     const integration = specSet.integrations.get(name);
     if (!integration || integration.source.kind !== 'stream') return;
@@ -137,18 +150,19 @@ export class StreamSources {
           const identity = await identifyOrDeadLetter(integration, event.data, specSet.commit, this.deps);
           if (!identity) continue;
           if (!integration.dedupId) identity.eventId = event.id.length > 200 ? stableHash(event.id) : event.id;
-          const result = await this.deps.publisher.publish({
-            integration: name,
-            identity,
-            data: Buffer.from(JSON.stringify(event.data)),
-            commit: specSet.commit,
-          });
+          const result = await storeRecord(
+            this.deps.publisher,
+            { integration: name, identity, data: Buffer.from(JSON.stringify(event.data)), commit: specSet.commit },
+            event.data,
+            integration.redact,
+          );
           if (!result.duplicate) published++;
         }
         this.deps.metrics.eventsIn.inc({ integration: name, source: 'stream' }, published);
         // Every event of the batch is stored: now the position may move past them.
         if (batch.position !== undefined)
           await this.deps.cursors.put(name, JSON.stringify({ position: batch.position, source: hash }));
+        await rounds.succeeded();
       }
     } finally {
       subscription.close();
