@@ -56,6 +56,7 @@ function compileCondition(c: Condition): AlertCondition {
   }
   if (c.auth_failures)
     return { kind: 'auth_failures', moreThan: c.auth_failures.more_than, withinMs: ms(c.auth_failures.within) };
+  if (c.source_failing) return { kind: 'source_failing', rounds: c.source_failing.rounds };
   return c.workers_behind ? { kind: 'workers_behind' } : { kind: 'rejected_commits' };
 }
 

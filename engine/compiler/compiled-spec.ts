@@ -319,6 +319,7 @@ export type AlertCondition =
   | { kind: 'lag'; moreThan: number }
   | { kind: 'error_rate'; code?: string; moreThan: number; withinMs: number; minAttempts: number }
   | { kind: 'auth_failures'; moreThan: number; withinMs: number }
+  | { kind: 'source_failing'; rounds: number }
   | { kind: 'workers_behind' }
   | { kind: 'rejected_commits' };
 

@@ -136,6 +136,7 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
     ['dlq_growth', ['more_than', 'within']],
     ['auth_failures', ['more_than', 'within']],
     ['error_rate', ['min_attempts', 'within']],
+    ['source_failing', ['rounds']],
   ].map(([condition, fields]) => ({
     kind: 'Alert' as const,
     spec: {

@@ -1,6 +1,7 @@
 /**
  * The conditions of Alert specs as data: per integration (dlq growth over a window, lag, error rate of one code or
- * of all, authentication refusals) and per cluster (workers on another commit, rejected commits).
+ * of all, authentication refusals, a source failing round after round) and per cluster (workers on another commit,
+ * rejected commits).
  */
 import { expect, it } from 'vitest';
 import type { AlertCondition, CompiledAlert } from '../../engine/compiler/compiled-spec.js';
@@ -109,4 +110,30 @@ it('workers behind the active commit and rejected commits come from Git sync', (
   expect(evaluateCondition(alert({ kind: 'lag', moreThan: 1000 }), now, [])).toEqual([
     { subject: 'orders', value: 1500, summary: '1500 events stored and not yet delivered (more than 1000)' },
   ]);
+});
+
+it('a source holds source_failing from `rounds` failed rounds in a row, with its last error in the summary', () => {
+  const c: AlertCondition = { kind: 'source_failing', rounds: 3 };
+  const failure = { at: '2026-12-05T08:00:00.000Z', message: 'HTTP 500 from GET /source' };
+  const now = signals(0, {
+    sources: new Map([
+      ['orders', { failedRounds: 3, lastFailure: failure, lastSuccessAt: '2026-12-05T07:00:00.000Z' }],
+      ['customers', { failedRounds: 2, lastFailure: failure }],
+    ]),
+  });
+  expect(evaluateCondition(alert(c), now, [])).toEqual([
+    {
+      subject: 'orders',
+      value: 3,
+      summary:
+        'its source failed 3 rounds in a row (3 or more), the last at 2026-12-05T08:00:00.000Z: HTTP 500 from GET /source',
+    },
+  ]);
+  expect(evaluateCondition(alert({ kind: 'source_failing', rounds: 2 }, ['customers']), now, [])).toEqual([
+    expect.objectContaining({ subject: 'customers', value: 2 }),
+  ]);
+  // A source that succeeded since (0 rounds failed), or never reported, does not hold.
+  const recovered = signals(1, { sources: new Map([['orders', { failedRounds: 0, lastFailure: failure }]]) });
+  expect(evaluateCondition(alert(c), recovered, [])).toEqual([]);
+  expect(evaluateCondition(alert(c), signals(2), [])).toEqual([]);
 });

@@ -1,8 +1,9 @@
 /**
  * Alert specs on a real nats-server: a dead letter makes `dlq_growth` fire to a Slack-style webhook and a signed
  * webhook on local HTTP receivers (each told exactly once), then "resolved" once the window passes; failures of one
- * error code make `error_rate` send e-mail to a real SMTP server started here; `junction alert silence` (audited)
- * keeps a firing alert quiet cluster-wide.
+ * error code make `error_rate` send e-mail to a real SMTP server started here; a vendor answering 500 to every poll
+ * makes `source_failing` fire (and the status show it on every engine) until polls succeed; `junction alert silence`
+ * (audited) keeps a firing alert quiet cluster-wide.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { SMTPServer } from 'smtp-server';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it, vi } from 'vitest';
+import { secretPolicy } from '../../engine/compiler/secret-ref.js';
 import { signNotification } from '../../engine/runtime/alerts/alert-notifiers.js';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
@@ -347,3 +349,95 @@ it("an engine whose clock runs an hour ahead carries on another holder's pending
   }
   h.target.fault = undefined;
 }, 90_000);
+
+interface SourceStatus {
+  status?: string;
+  sourceHealth?: { failedRounds: number; lastSuccessAt?: string; lastFailure?: { at: string; message: string } };
+}
+
+async function sourceStatus(operatorUrl: string, integration: string): Promise<SourceStatus> {
+  const status = (await (await fetch(`${operatorUrl}/api/status`)).json()) as {
+    integrations: (SourceStatus & { name: string })[];
+  };
+  return status.integrations.find((i) => i.name === integration)!;
+}
+
+it('source_failing fires while every poll fails, naming the integration and the error; every engine shows it; it resolves once polls succeed', async () => {
+  const hook = await receiver();
+  const alert = `apiVersion: junction/v1
+kind: Alert
+name: poll-failing
+condition:
+  source_failing: { rounds: 3 }
+notify:
+  - webhook: { url: "${hook.url}/junction", secret: "\${env:ALERT_SECRET}" }
+`;
+  const source =
+    '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })],
+    extra: { 'alert.yaml': alert },
+    tuning: TUNING,
+    env: { ALERT_SECRET: 'hush', VENDOR_KEY: 'sk-vendor-4242' },
+    engine: { security: { ...security(hook.host), secretPolicy: secretPolicy(['ALERT_SECRET', 'VENDOR_KEY']) } },
+  });
+  const polls = (r: { method: string; path: string }) => r.method === 'GET' && r.path.startsWith('/source');
+  h.target.source = [{ cursor: 1, record: { id: 1, updated: 1 } }];
+  // From now on (a first poll may have succeeded before), every poll fails.
+  h.target.fault = (r) => (polls(r) ? { respond: { status: 500 } } : undefined);
+  // Status is read from the control bucket: an engine that runs no sources shows what the leader stored.
+  const other = await h.startEngine({ roles: { sources: false } });
+
+  await waitFor(() => hook.requests.length >= 1, 'the alert firing on the webhook', 60_000);
+  const firing = JSON.parse(hook.requests[0].body) as Record<string, unknown>;
+  expect(firing).toMatchObject({ alert: 'poll-failing', status: 'firing', subject: 'poll' });
+  expect(firing.summary).toMatch(
+    /^its source failed \d+ rounds in a row \(3 or more\), the last at \d{4}-\d\d-\d\dT\S+: target answered 500$/,
+  );
+  expect(firing.value).toBeGreaterThanOrEqual(3);
+  for (const url of [h.engine.operatorUrl!, other.operatorUrl!]) {
+    const poll = await sourceStatus(url, 'poll');
+    expect(poll.status).toBe('failing');
+    expect(poll.sourceHealth!.failedRounds).toBeGreaterThanOrEqual(3);
+    expect(poll.sourceHealth!.lastFailure!.message).toBe('target answered 500');
+  }
+  const cli = await junction('status', '--url', other.operatorUrl!);
+  expect(cli.stdout).toMatch(
+    /integration {5}poll {2}failing .*\n {22}source failed \d+ rounds in a row \((no success yet|last success \S+)\), the last at \S+: target answered 500\n/,
+  );
+  const metrics = await (await fetch(`${h.engine.operatorUrl}/metrics`)).text();
+  const failures = /^junction_source_failures_total\{integration="poll",source="schedule"\} (\d+)$/m.exec(metrics);
+  expect(Number(failures?.[1])).toBeGreaterThanOrEqual(3);
+  expect(metrics).toMatch(/^junction_source_failed_rounds\{integration="poll"\} [1-9]\d*$/m);
+
+  h.target.fault = undefined;
+  await waitFor(() => hook.requests.length >= 2, 'the alert resolved on the webhook', 60_000);
+  expect(JSON.parse(hook.requests[1].body)).toMatchObject({
+    alert: 'poll-failing',
+    status: 'resolved',
+    subject: 'poll',
+  });
+  await waitFor(() => h!.target.records.has('1'), 'the record polled and delivered');
+  const recovered = await sourceStatus(other.operatorUrl!, 'poll');
+  expect(recovered.status).toBeUndefined();
+  expect(recovered.sourceHealth).toEqual({
+    failedRounds: 0,
+    lastSuccessAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    lastFailure: { at: expect.stringMatching(/^\d{4}-/), message: 'target answered 500' },
+  });
+  const after = await (await fetch(`${h.engine.operatorUrl}/metrics`)).text();
+  expect(after).toMatch(/^junction_source_failed_rounds\{integration="poll"\} 0$/m);
+  expect(after).toMatch(/^junction_source_last_success_timestamp_seconds\{integration="poll"\} \d{10}/m);
+
+  // A vendor's refusal quoting an allowed secret is stored with the secret masked, as log lines are.
+  h.target.fault = (r) =>
+    polls(r) ? { respond: { status: 400, body: { message: 'key sk-vendor-4242 is not valid' } } } : undefined;
+  let failed: SourceStatus = {};
+  await waitFor(
+    async () => ((failed = await sourceStatus(other.operatorUrl!, 'poll')).sourceHealth?.failedRounds ?? 0) > 0,
+    'a failed poll stored',
+  );
+  expect(failed.sourceHealth!.lastFailure!.message).toBe(
+    'target answered 400: {"message":"key [redacted] is not valid"}',
+  );
+}, 120_000);

@@ -1238,7 +1238,7 @@ export interface Resolve {
 export type Count = number;
 
 /**
- * A condition on the running cluster (dead letters, lag, errors, Git sync) and who to tell when it holds and when it stops holding. One engine of the cluster evaluates every alert (a lease); notifications are deduplicated.
+ * A condition on the running cluster (dead letters, lag, errors, failing sources, Git sync) and who to tell when it holds and when it stops holding. One engine of the cluster evaluates every alert (a lease); notifications are deduplicated.
  */
 export interface Alert {
   /**
@@ -1345,6 +1345,15 @@ export interface Condition {
      * The sliding window the condition counts over.
      */
     within: string;
+  };
+  /**
+   * The stream or schedule source of an integration failed `rounds` rounds in a row (polls that failed, or subscriptions that failed), as its leading engine stored it: nothing new comes in from it. Resolves once a round succeeds.
+   */
+  source_failing?: {
+    /**
+     * Failed rounds in a row from which the condition holds.
+     */
+    rounds: number;
   };
   /**
    * An engine process runs another commit than the active one (Git sync), for longer than the alert's `for`.

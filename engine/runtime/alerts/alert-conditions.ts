@@ -3,6 +3,7 @@
  * the cluster and the samples kept for the windows. Pure: the evaluator gathers the signals and keeps the history.
  */
 import type { AlertCondition, CompiledAlert } from '../../compiler/compiled-spec.js';
+import type { SourceHealthRecord } from '../sources/source-health.js';
 import type { AttemptCounts } from './attempt-counts.js';
 
 /** One look at the cluster. */
@@ -14,6 +15,8 @@ export interface AlertSignals {
   lag: ReadonlyMap<string, number>;
   /** Cluster totals since the evaluator started (attempt-counts.ts). */
   counts: AttemptCounts;
+  /** How each stream or schedule source fares, as its leader stored it (sources/source-health.ts). */
+  sources?: ReadonlyMap<string, SourceHealthRecord>;
   /** Git sync, when the engines run with --repo. */
   sync?: {
     active_commit: string | null;
@@ -80,6 +83,19 @@ export function evaluateCondition(
       }
       break;
     }
+    case 'source_failing':
+      for (const i of watched) {
+        const health = now.sources?.get(i);
+        if (!health || health.failedRounds < c.rounds) continue;
+        const last = health.lastFailure;
+        hold(
+          i,
+          health.failedRounds,
+          `its source failed ${health.failedRounds} rounds in a row (${c.rounds} or more)` +
+            (last ? `, the last at ${last.at}: ${last.message}` : ''),
+        );
+      }
+      break;
     case 'workers_behind': {
       const active = now.sync?.active_commit;
       for (const w of now.sync?.workers ?? [])

@@ -21,6 +21,7 @@ import type { AlertNotification } from './alert-notifiers.js';
 import { readAlertStates, readSilences, writeAlertState } from './alert-state.js';
 import type { AlertState, InstanceState } from './alert-state.js';
 import { ClusterCounts, processCounts, publishCounts, removeCounts } from './attempt-counts.js';
+import { readSourcesHealth } from '../sources/source-health.js';
 
 export interface AlertEvaluatorDeps {
   specs: SpecRegistry;
@@ -112,13 +113,26 @@ export class AlertEvaluator {
 
   async #signals(now: number): Promise<AlertSignals> {
     const integrations = [...this.deps.specs.active.integrations.keys()];
-    const [counts, openDeadLetters, lag, sync] = await Promise.all([
+    // Sources' health is one KV listing a round: read only when an alert watches it.
+    const watchesSources = [...(this.deps.specs.active.alerts?.values() ?? [])].some(
+      (a) => a.condition.kind === 'source_failing',
+    );
+    const [counts, openDeadLetters, lag, sync, sources] = await Promise.all([
       this.#counts.update(),
       this.deps.openDeadLetters(),
       this.deps.lag(integrations),
       this.deps.sync(),
+      watchesSources ? readSourcesHealth(this.deps.control) : undefined,
     ]);
-    return { at: now, integrations, openDeadLetters, lag, counts, ...(sync ? { sync } : {}) };
+    return {
+      at: now,
+      integrations,
+      openDeadLetters,
+      lag,
+      counts,
+      ...(sources ? { sources } : {}),
+      ...(sync ? { sync } : {}),
+    };
   }
 
   /** The alert's next state; notifies on the way. A notification that reached no receiver is tried next round. */
