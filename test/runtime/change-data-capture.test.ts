@@ -3,7 +3,8 @@
  * and publishes a change event for every committed write; the engine subscribes (a real nats-server), stores each
  * event before it stores the replay id, and delivers it. An update carries only its changed fields; enrichment
  * reads the record first. Stopping the engine mid-stream, and even losing the last stored replay id (a crash
- * between the PubAck and the KV write), loses nothing and writes nothing twice.
+ * between the PubAck and the KV write), loses nothing and writes nothing twice. A subscription that keeps failing
+ * shows in the status.
  */
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -127,3 +128,29 @@ it('resumes after a restart mid-stream, and after losing the last stored replay 
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   expect(await h!.engine.deadLetters.list({})).toEqual([]);
 });
+
+it('a subscription that keeps failing shows in the status: failing, the rounds in a row and the error', async () => {
+  const org = await start();
+  org.store.insert('Account', { Id: '001900000000001AAA', Name: 'Account 1' });
+  await waitFor(() => h!.received('changes').length >= 1, 'the stream under way');
+  // Salesforce gone: every subscription from now on fails.
+  await org.stop();
+  sf = undefined;
+  type Health = { failedRounds: number; lastSuccessAt?: string; lastFailure?: { message: string } };
+  let integration: { status?: string; sourceHealth?: Health } | undefined;
+  await waitFor(
+    async () => {
+      const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
+      integration = status.integrations.find((i) => i.name === 'account-changes');
+      return (integration?.sourceHealth?.failedRounds ?? 0) >= 2;
+    },
+    'two failed subscriptions in the status',
+    60_000,
+  );
+  expect(integration!.status).toBe('failing');
+  expect(integration!.sourceHealth!.lastSuccessAt).toMatch(/^\d{4}-/);
+  // Reconnecting to the Pub/Sub API or, before it, asking the REST API who the user is.
+  expect(integration!.sourceHealth!.lastFailure!.message).toMatch(
+    /^sf: ECONNREFUSED: connect ECONNREFUSED 127\.0\.0\.1:\d+$|UNAVAILABLE/,
+  );
+}, 90_000);
