@@ -54,4 +54,11 @@ it('counts failed rounds across leaders, masks secrets, and writes a success onl
   expect((await metrics.sourceFailedRounds.get()).values.find((v) => v.labels.integration === 'changes')?.value).toBe(
     0,
   );
+  // Once this process no longer leads the source, its gauges are the next leader's to report.
+  second.end();
+  const gauges = [
+    ...(await metrics.sourceFailedRounds.get()).values,
+    ...(await metrics.sourceLastSuccess.get()).values,
+  ];
+  expect(gauges.map((v) => v.labels.integration)).toEqual(['other']);
 });

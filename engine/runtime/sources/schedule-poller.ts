@@ -180,6 +180,7 @@ export class SchedulePoller {
       stopped = true;
       clearTimeout(timer);
       await busy;
+      rounds.end();
     };
   }
 }

@@ -86,6 +86,12 @@ export class SourceRounds {
     await this.#write(next);
   }
 
+  /** The term ended (lease lost or handed back): the next leader reports the gauges, this process no longer does. */
+  end(): void {
+    this.deps.metrics.sourceLastSuccess.remove({ integration: this.integration });
+    this.deps.metrics.sourceFailedRounds.remove({ integration: this.integration });
+  }
+
   async #write(record: SourceHealthRecord): Promise<void> {
     this.#record = Promise.resolve(record);
     // Health is for people: a broker that refuses the write must not stop the source.

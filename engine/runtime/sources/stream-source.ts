@@ -115,6 +115,7 @@ export class StreamSources {
       subscription?.close();
       wake?.();
       await loop;
+      rounds.end();
     };
   }
 
