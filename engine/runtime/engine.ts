@@ -414,7 +414,14 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', keepAliveMs: tuning.httpKeepAliveMs, onError },
     );
     const tokens = await ApiTokens.open(new Kvm(js), tuning.replicas);
-    const authenticator = await operatorAuthenticator(new Kvm(js), tokens, actions.audit, operatorOptions, tuning);
+    const authenticator = await operatorAuthenticator(
+      new Kvm(js),
+      tokens,
+      actions.audit,
+      operatorOptions,
+      tuning,
+      (e) => log.error({ err: e }, 'sign-in audit failed'),
+    );
     if (operatorOptions.insecure && operatorOptions.auth === 'none' && !isLoopback(operatorOptions.host))
       log.warn(
         { host: operatorOptions.host },

@@ -5,6 +5,8 @@
  */
 import { isIP } from 'node:net';
 import type { RoleRules } from './auth/role-mapping.js';
+import { SIGN_IN_THROTTLE_DEFAULTS } from './auth/sign-in-throttle.js';
+import type { ResolvedSignInThrottle, SignInThrottleOptions } from './auth/sign-in-throttle.js';
 
 /** OpenID Connect sign-in for people (`auth: 'oidc'`). */
 export interface OidcOptions extends RoleRules {
@@ -41,6 +43,8 @@ export interface OperatorOptions {
   sessionTtlMs?: number;
   /** Serve an unauthenticated operator surface on a non-loopback address anyway. Never in production. */
   insecure?: boolean;
+  /** Limits on failed sign-ins (docs/operator-access.md, "Failed sign-ins"). */
+  signInThrottle?: SignInThrottleOptions;
 }
 
 export type OperatorAuthMode = 'none' | 'token' | 'oidc';
@@ -56,6 +60,7 @@ export interface ResolvedOperatorOptions {
   oidc?: OidcOptions;
   sessionTtlMs: number;
   insecure: boolean;
+  signInThrottle: ResolvedSignInThrottle;
 }
 
 /** Raised when the operator surface would be served unauthenticated beyond loopback, or is misconfigured. */
@@ -88,6 +93,7 @@ export function resolveOperatorOptions(options: OperatorOptions = {}): ResolvedO
     oidc: checkedOidc(options),
     sessionTtlMs: options.sessionTtlMs ?? 8 * 3600_000,
     insecure: options.insecure ?? false,
+    signInThrottle: checkedThrottle(options.signInThrottle),
   };
 }
 
@@ -97,6 +103,14 @@ export function isLoopback(host: string): boolean {
   if (bare === 'localhost') return true;
   if (isIP(bare) === 4) return bare.startsWith('127.');
   return bare === '::1' || bare === '::ffff:127.0.0.1';
+}
+
+function checkedThrottle(options: SignInThrottleOptions = {}): ResolvedSignInThrottle {
+  const resolved = { ...SIGN_IN_THROTTLE_DEFAULTS, ...options };
+  for (const name of ['perAddress', 'global', 'windowMs', 'maxAddresses'] as const)
+    if (!Number.isInteger(resolved[name]) || resolved[name] < 1)
+      throw new OperatorConfigError(`signInThrottle.${name} must be a positive integer, got ${resolved[name]}`);
+  return resolved;
 }
 
 function checkedOidc(options: OperatorOptions): OidcOptions | undefined {

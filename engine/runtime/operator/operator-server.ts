@@ -21,6 +21,8 @@ export interface Authenticator {
   route?(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** Where a browser without a session is sent; undefined answers 401. */
   signInPath?: string;
+  /** Writes what it still holds (the sign-in throttle's summaries) when the listener closes. */
+  close?(): Promise<void>;
 }
 
 export function startOperatorServer(
@@ -30,7 +32,7 @@ export function startOperatorServer(
 ): Promise<HttpServerHandle> {
   const refuse = (res: ServerResponse, status: number, error: string, message: string) =>
     sendJson(res, status, { error, message }, SECURITY_HEADERS);
-  return listen(async (req, res) => {
+  const server = listen(async (req, res) => {
     const url = requestUrl(req);
     if (!url) return badTarget(res, SECURITY_HEADERS);
     const badHost = hostRefusal(req, options.allowedHosts);
@@ -57,4 +59,17 @@ export function startOperatorServer(
     if (await operatorRoute(api, who, req, res, url)) return;
     refuse(res, 404, 'not-found', `no route ${req.method} ${url.pathname}`);
   }, options);
+  return server.then(
+    (handle) => ({
+      ...handle,
+      close: async () => {
+        await handle.close();
+        await auth.close?.();
+      },
+    }),
+    async (error: unknown) => {
+      await auth.close?.();
+      throw error;
+    },
+  );
 }

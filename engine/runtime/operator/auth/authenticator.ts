@@ -45,17 +45,28 @@ export async function operatorAuthenticator(
   audit: AuditLog,
   options: ResolvedOperatorOptions,
   tuning: { replicas: number },
+  onError?: (error: unknown) => void,
 ): Promise<Authenticator> {
   if (options.auth === 'none') return createAuthenticator({ tokens, signIn: false });
   const { Sessions } = await import('./sessions.js');
   const { SIGN_IN_PATH, signInRoutes } = await import('./sign-in-routes.js');
+  const { SignInThrottle } = await import('./sign-in-throttle.js');
   const sessions = await Sessions.open(kvm, {
     ttlMs: options.sessionTtlMs,
     secure: options.publicUrl?.protocol === 'https:',
     replicas: tuning.replicas,
   });
+  const throttle = new SignInThrottle(
+    options.signInThrottle,
+    audit,
+    options.auth === 'token'
+      ? { actor: { kind: 'token', id: 'unknown' }, target: 'token' }
+      : { actor: { kind: 'user', id: 'unknown' }, target: 'oidc' },
+    onError,
+  );
   const route = signInRoutes({
     mode: options.auth,
+    throttle,
     sessions,
     tokens,
     audit,
@@ -65,6 +76,6 @@ export async function operatorAuthenticator(
   });
   return createAuthenticator(
     { tokens, signIn: true, session: (req) => sessions.principal(req.headers.cookie) },
-    { route, signInPath: SIGN_IN_PATH },
+    { route, signInPath: SIGN_IN_PATH, close: () => throttle.close() },
   );
 }

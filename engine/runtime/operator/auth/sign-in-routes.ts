@@ -5,7 +5,8 @@
  *   GET  /auth/callback    code exchange (openid-client), ID-token checks, role from claims, session cookie
  *   POST /auth/token       sign in with an API token (the token's role), for `--operator-auth token`
  *   POST /auth/sign-out    ends the session everywhere
- * Every sign-in, refused or not, is audited as `auth.sign-in`.
+ * Every sign-in, refused or not, is audited as `auth.sign-in`; failures are throttled per client address and in
+ * all (sign-in-throttle.ts), and the refusals past the limits are audited as one summary per address and window.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
@@ -16,12 +17,15 @@ import type { ApiTokens } from './api-tokens.js';
 import { roleFor } from './role-mapping.js';
 import type { Sessions } from './sessions.js';
 import { signInPage } from './sign-in-page.js';
+import { clientAddress } from './sign-in-throttle.js';
+import type { Admission, SignInThrottle } from './sign-in-throttle.js';
 
 export interface SignInDeps {
   mode: Exclude<OperatorAuthMode, 'none'>;
   sessions: Sessions;
   tokens: ApiTokens;
   audit: AuditLog;
+  throttle: SignInThrottle;
   oidc?: OidcOptions;
   /** The operator listener's public URL, when it is behind a proxy; else the request's Host is used. */
   publicUrl?: URL;
@@ -53,8 +57,8 @@ export function signInRoutes(deps: SignInDeps) {
 
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const method = req.method ?? 'GET';
-    const page = (status: number, message?: string) => {
-      res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
+    const page = (status: number, message?: string, headers = {}) => {
+      res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers });
       res.end(signInPage({ oidc: !!deps.oidc, tokens: deps.mode === 'token', next: safeNext(url), message }));
       return true;
     };
@@ -63,6 +67,9 @@ export function signInRoutes(deps: SignInDeps) {
       res.end();
       return true;
     };
+    // Past the limit of failed sign-ins: refused unchecked, so the answer takes the same time whatever was sent.
+    const tooMany = (refusal: Extract<Admission, { refused: true }>) =>
+      page(429, refusal.message, { 'retry-after': String(refusal.retryAfterSeconds) });
     if (method === 'GET' && url.pathname === SIGN_IN_PATH) return page(200);
     if (method === 'GET' && url.pathname === '/auth/login' && deps.oidc) {
       const config = await configuration().catch(() => undefined);
@@ -84,6 +91,9 @@ export function signInRoutes(deps: SignInDeps) {
     if (method === 'GET' && url.pathname === '/auth/callback' && deps.oidc) {
       const pending = await deps.sessions.takePending(url.searchParams.get('state') ?? '');
       if (!pending) return page(400, 'That sign-in expired or was already used; sign in again.');
+      const address = clientAddress(req);
+      const admission = deps.throttle.admit(address);
+      if (admission.refused) return tooMany(admission);
       let claims: Record<string, unknown>;
       try {
         const config = await configuration();
@@ -106,6 +116,7 @@ export function signInRoutes(deps: SignInDeps) {
           target: 'oidc',
           result: 'failed',
           reason: (error as Error).message,
+          detail: { address },
         });
         return page(401, 'The identity provider did not confirm the sign-in.');
       }
@@ -113,9 +124,11 @@ export function signInRoutes(deps: SignInDeps) {
       const role = roleFor(claims, deps.oidc);
       const actor = { kind: 'user' as const, id: who };
       if (!role) {
-        await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', result: 'denied', reason: 'no role' });
+        const denied = { result: 'denied' as const, reason: 'no role', detail: { address } };
+        await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', ...denied });
         return page(403, `${who} has no role here; ask an administrator to add you.`);
       }
+      admission.succeeded();
       await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', result: 'ok', detail: { role } });
       return redirect(pending.next, await deps.sessions.create({ actor, role }));
     }
@@ -125,6 +138,9 @@ export function signInRoutes(deps: SignInDeps) {
       if (forged) return page(403, forged.message);
       if (url.pathname === '/auth/sign-out') return redirect(SIGN_IN_PATH, await deps.sessions.end(req.headers.cookie));
       if (deps.mode !== 'token') return false;
+      const address = clientAddress(req);
+      const admission = deps.throttle.admit(address);
+      if (admission.refused) return tooMany(admission);
       const form = new URLSearchParams(await readForm(req));
       const info = await deps.tokens.verify(form.get('token') ?? '');
       if (!info) {
@@ -134,9 +150,11 @@ export function signInRoutes(deps: SignInDeps) {
           target: 'token',
           result: 'denied',
           reason: 'not a valid token',
+          detail: { address },
         });
         return page(401, 'That token is not valid (revoked, expired or mistyped).');
       }
+      admission.succeeded();
       const actor = { kind: 'token' as const, id: info.name };
       await deps.audit.record({
         actor,
