@@ -28,7 +28,7 @@ beforeAll(async () => {
     engine: {
       operator: {
         auth: 'token',
-        signInThrottle: { perAddress: 3, global: 6, windowMs: WINDOW_MS, now: () => clock },
+        signInThrottle: { perAddress: 3, global: 6, windowMs: WINDOW_MS, maxAddresses: 3, now: () => clock },
       },
     },
   });
@@ -137,6 +137,23 @@ describe('failed token sign-ins', () => {
           detail: { refused: 2, from: iso(START + 3 * WINDOW_MS), to: iso(START + 3 * WINDOW_MS) },
         }),
       ]),
+    );
+  });
+});
+
+describe('the table of client addresses', () => {
+  it('writes the summary of an address it drops to make room, before its window ends', async () => {
+    clock = START + 6 * WINDOW_MS;
+    const before = (await signIns()).length;
+    for (let i = 0; i < 3; i++) expect((await signIn('127.0.0.7', BAD_TOKEN)).status).toBe(401);
+    for (let i = 0; i < 2; i++) expect((await signIn('127.0.0.7', BAD_TOKEN)).status).toBe(429);
+    // Three more addresses fill the table (3): the least recently seen, 127.0.0.7, is dropped.
+    for (const from of ['127.0.0.8', '127.0.0.9', '127.0.0.10'])
+      expect((await signIn(from, BAD_TOKEN)).status, from).toBe(401);
+    await waitFor(async () => (await signIns()).length === before + 7, 'the dropped address summary');
+    expect((await signIns()).slice(before).map((e) => e.reason)).toContain(
+      `2 more denied sign-ins from 127.0.0.7 between ${iso(START + 6 * WINDOW_MS)} and ` +
+        `${iso(START + 6 * WINDOW_MS)} (answered 429 unchecked: the per-address limit of failed sign-ins was reached)`,
     );
   });
 });
