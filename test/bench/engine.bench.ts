@@ -15,6 +15,7 @@
  * (10,000) and the measured count (20,000); both runs print their figures per block of BENCH_BLOCK events (2,000).
  * The engine is the tsc build in dist/, as the package ships it, built first; BENCH_ENGINE=source runs the engine/
  * sources through tsx instead (shipped-engine.ts). The engine runs with the V8 flags `junction run` sets.
+ * BENCH_PARTITIONS sets the partitions per integration (32; the engine's default is 16).
  * BENCH_INGEST=1 measures the ingest alone (webhook POST -> JetStream stored -> 202): the engine runs without its
  * workers, nothing is delivered, and the figures are per accepted order; no latency phase.
  */
@@ -49,6 +50,8 @@ const ENGINE_EVENTS = Number(process.env.BENCH_EVENTS) || 20_000;
 /** Events per block of the per-block figures (BENCH_BLOCK). */
 const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK) || 2_000;
 const LATENCY_SECONDS = 6;
+/** Partitions per integration (BENCH_PARTITIONS; the engine's default is 16). */
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS) || 32;
 /** BENCH_INGEST=1: an engine without workers, so a run's CPU is the ingest's alone, per accepted order. */
 const INGEST_ONLY = process.env.BENCH_INGEST === '1';
 
@@ -215,7 +218,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       natsUrl: nats.url,
       port: 0,
       host: '127.0.0.1',
-      tuning: { partitions: 32 },
+      tuning: { partitions: PARTITIONS },
       logger: pino({ level: 'silent' }),
       ...(INGEST_ONLY ? { roles: { workers: false } } : {}),
     });
@@ -267,8 +270,8 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)} ms`);
       console.log(
         INGEST_ONLY
-          ? `ingest alone: ${Math.round(run.perS)} orders/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up, webhook POST -> JetStream stored -> 202, no workers, 32 partitions, ${CONCURRENCY} senders); cpu figures below are per accepted order`
-          : `engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up -> ERP orders via the http connector, 32 partitions, ${CONCURRENCY} senders)`,
+          ? `ingest alone: ${Math.round(run.perS)} orders/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up, webhook POST -> JetStream stored -> 202, no workers, ${PARTITIONS} partitions, ${CONCURRENCY} senders); cpu figures below are per accepted order`
+          : `engine end to end: ${Math.round(run.perS)} events/s (${ENGINE_EVENTS} Magento orders after ${WARM_UP_EVENTS} of warm-up -> ERP orders via the http connector, ${PARTITIONS} partitions, ${CONCURRENCY} senders)`,
       );
       console.log(`measured run, per block of ${BLOCK_EVENTS}: ${blockLine(run.blocks)}`);
       console.log(

@@ -244,6 +244,7 @@ export class LatencyStages {
         `  engine event loop: delay p99 ${fmt(percentile(this.#lateness, 99))} ms, max ${fmt(Math.max(0, ...this.#lateness))} ms; ` +
           `${this.#stalls.length} stalls >= ${STALL_MS} ms, ${stallHit.length} of the slowest overlap one${cpuWait}`,
         `  partition waits (stored while the previous event of its partition was unsettled): ${blocked} of the slowest, ${blockedAll} of all`,
+        this.#partitionTurns(),
         `  the slowest came in ${spells.length} spell${spells.length === 1 ? '' : 's'} (POSTed at, into the phase): ${spells.join(', ')}`,
       ],
     };
@@ -260,6 +261,35 @@ export class LatencyStages {
       http: m.sent! - m.transformed!,
       erp: e.receivedAt - m.sent!,
     };
+  }
+
+  /**
+   * How long each event held its partition (delivered -> settled), and for the events that waited for the previous
+   * one, the hand-over: the previous event's settle (its ack) -> this one delivered to the worker. With
+   * `max_ack_pending` 1 a queued event waits for the sum of both over the events ahead of it.
+   */
+  #partitionTurns(): string {
+    const held: number[] = [];
+    const handOver: number[] = [];
+    const byPartition = new Map<string, Moments[]>();
+    for (const m of this.#orders.values()) {
+      if (m.subject === undefined || m.seq === undefined) continue;
+      const list = byPartition.get(m.subject) ?? [];
+      byPartition.set(m.subject, list);
+      list.push(m);
+    }
+    for (const list of byPartition.values()) {
+      list.sort((a, b) => a.seq! - b.seq!);
+      list.forEach((m, i) => {
+        const settled = this.#settled.get(m.seq!);
+        if (settled !== undefined) held.push(settled - m.delivered!);
+        const before = i > 0 ? this.#settled.get(list[i - 1].seq!) : undefined;
+        if (before !== undefined && before > m.stored!) handOver.push(m.delivered! - before);
+      });
+    }
+    const fmt = (values: number[]) =>
+      `median ${percentile(values, 50).toFixed(1)}, p99 ${percentile(values, 99).toFixed(1)} ms`;
+    return `  partition turns: delivered -> settled ${fmt(held)} (${held.length} events); hand-over to a waiting event (the previous one's ack -> delivered) ${fmt(handOver)} (${handOver.length} events)`;
   }
 
   /** Whether the previous message of this order's partition was delivered but not yet settled when it was stored. */
