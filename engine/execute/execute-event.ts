@@ -44,7 +44,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   const attempt = new AttemptCalls(integration);
   try {
     if (integration.when && !truthy(await evaluate(scope, options.guards, integration.when, event))) {
-      return { ...result, outcome: 'skipped', skippedReason: 'when' };
+      return finish(result, 'skipped', { skippedReason: 'when' });
     }
     // Awaited only when there is something to require (no promise and no microtask turn per event otherwise).
     if (integration.requires)
@@ -97,9 +97,24 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
     }
   } catch (error) {
     const failure = await describeFailure(error, current, integration);
-    return { ...result, outcome: 'failed', failure };
+    return finish(result, 'failed', { failure });
   }
-  if (writes > 0 && result.unchanged.length === writes) return { ...result, outcome: 'echo_suppressed' };
+  if (writes > 0 && result.unchanged.length === writes) return finish(result, 'echo_suppressed');
+  return result;
+}
+
+/**
+ * The result with its outcome set: the object itself, which nothing else holds once the event ends here. A copy
+ * (`{ ...result, outcome }`) cost about 1.5 µs on Node 20, whose V8 adds properties to a spread's copy the slow way
+ * (docs/runtime.md, "Delivery CPU cuts, session 11").
+ */
+function finish(
+  result: ExecutionResult,
+  outcome: ExecutionResult['outcome'],
+  more?: Pick<ExecutionResult, 'skippedReason' | 'failure'>,
+): ExecutionResult {
+  result.outcome = outcome;
+  if (more) Object.assign(result, more);
   return result;
 }
 
