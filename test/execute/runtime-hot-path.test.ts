@@ -59,7 +59,7 @@ describe('consumer pool heartbeat', () => {
       running: new RunningEvents(),
       leases: new CallLeases('test', ackWaitMs),
       tuning: { ackWaitMs },
-      metrics: { inFlight: { inc: () => undefined, dec: () => undefined }, duplicates: { inc: () => undefined } },
+      metrics: { perEvent: { inFlight: () => undefined }, duplicates: { inc: () => undefined } },
       log: pino({ level: 'silent' }),
     } as unknown as WorkerContext;
     const pool = new ConsumerPool(js as never, ctx);

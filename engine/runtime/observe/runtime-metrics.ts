@@ -4,6 +4,7 @@
  * rolling window of recent deliveries that `GET /api/status` reports as live latency and throughput.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DeferredIncrements } from './deferred-increments.js';
 import { IntegrationWindows } from './integration-window.js';
 
 export interface RuntimeMetrics {
@@ -34,6 +35,11 @@ export interface RuntimeMetrics {
   refused: Counter<'integration' | 'reason'>;
   /** This process's recent deliveries per integration (not Prometheus: exact percentiles for the dashboard). */
   recent: IntegrationWindows;
+  /** The worker's per-event updates of `inFlight` and `finished`, added to them when they are read. */
+  perEvent: {
+    inFlight(integration: string, by: 1 | -1): void;
+    finished(integration: string, outcome: string): void;
+  };
 }
 
 /** The events stream's size and limit, read from the broker. */
@@ -53,6 +59,8 @@ export function createRuntimeMetrics(
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const inFlight = new DeferredIncrements(['integration']);
+  const finished = new DeferredIncrements(['integration', 'outcome']);
   const metrics: RuntimeMetrics = {
     registry,
     eventsIn: new Counter({
@@ -112,6 +120,9 @@ export function createRuntimeMetrics(
       help: 'Events finished, by outcome (delivered, skipped, echo_suppressed).',
       labelNames: ['integration', 'outcome'],
       registers,
+      collect() {
+        finished.flush(this);
+      },
     }),
     retried: new Counter({
       name: 'junction_events_retried_total',
@@ -130,6 +141,9 @@ export function createRuntimeMetrics(
       help: 'Events being processed by this process.',
       labelNames: ['integration'],
       registers,
+      collect() {
+        inFlight.flush(this);
+      },
     }),
     latency: new Histogram({
       name: 'junction_delivery_latency_seconds',
@@ -156,6 +170,10 @@ export function createRuntimeMetrics(
       registers,
     }),
     recent: new IntegrationWindows(),
+    perEvent: {
+      inFlight: (integration, by) => inFlight.add(by, integration),
+      finished: (integration, outcome) => finished.add(1, integration, outcome),
+    },
   };
   const { readEventsStream } = options;
   if (readEventsStream) {

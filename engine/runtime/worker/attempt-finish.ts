@@ -110,7 +110,7 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
   if (fate.kind === 'term') return settle(flight, 'term');
   await ctx.ledger.record(name, d.eventId, ledgerEntry(a, fate.status), a.done?.revision, a.digest);
   a.log.info({ outcome: fate.status, requests: result.requests.length, commit: a.commit }, fate.status);
-  ctx.metrics.finished.inc({ integration: name, outcome: fate.status });
+  ctx.metrics.perEvent.finished(name, fate.status);
   observeLatency(ctx, d, fate.status);
   traceAttempt(ctx.trace, d, traced(a), fate.status);
   return finished(flight, ctx, a.route);

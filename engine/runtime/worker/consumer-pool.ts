@@ -114,7 +114,7 @@ export class ConsumerPool {
     const integration = parseEventSubject(msg.subject)?.integration ?? msg.subject.split('.')[2];
     this.#inFlight.add(flight);
     this.#heartbeat ??= setInterval(() => this.#beat(), heartbeatIntervalMs(this.ctx.tuning.ackWaitMs)).unref();
-    this.ctx.metrics.inFlight.inc({ integration });
+    this.ctx.metrics.perEvent.inFlight(integration, 1);
     processEvent(flight, this.ctx)
       .catch((error) => {
         // The broker or KV failed under us: try again shortly; if even the nak is lost, the ack wait redelivers.
@@ -131,7 +131,7 @@ export class ConsumerPool {
           clearInterval(this.#heartbeat);
           this.#heartbeat = undefined;
         }
-        this.ctx.metrics.inFlight.dec({ integration });
+        this.ctx.metrics.perEvent.inFlight(integration, -1);
         for (const check of this.#idle) check();
       });
   }
