@@ -234,10 +234,21 @@ function templateRegex(template: string): RegExp {
   return new RegExp(`^${pattern}$`);
 }
 
-/** Settles once the client has closed the call's connection (at once if it already has). */
+/**
+ * Settles once the client has closed the call's connection (at once if it already has). Its FIN or RST is read as the
+ * socket's `end` or `error`, in the same turn and before the connection the client opens next can deliver a request;
+ * `close` comes a turn later, when that request may already have been handled (seen at load 20).
+ */
 function abandoned(res: ServerResponse): Promise<void> {
-  if (!res.socket || res.socket.destroyed) return Promise.resolve();
-  return new Promise((resolve) => res.once('close', () => resolve()));
+  const socket = res.socket;
+  if (!socket || socket.destroyed || socket.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      socket.off('end', done).off('error', done).off('close', done);
+      resolve();
+    };
+    socket.on('end', done).on('error', done).on('close', done);
+  });
 }
 
 async function readRequest(req: IncomingMessage): Promise<EmulatorRequest> {
