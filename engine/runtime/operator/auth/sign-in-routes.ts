@@ -110,14 +110,15 @@ export function signInRoutes(deps: SignInDeps) {
           : {};
         claims = { ...idClaims, ...userInfo };
       } catch (error) {
-        await deps.audit.record({
-          actor: { kind: 'user', id: 'unknown' },
-          action: 'auth.sign-in',
-          target: 'oidc',
-          result: 'failed',
-          reason: (error as Error).message,
-          detail: { address },
-        });
+        if (admission.audit)
+          await deps.audit.record({
+            actor: { kind: 'user', id: 'unknown' },
+            action: 'auth.sign-in',
+            target: 'oidc',
+            result: 'failed',
+            reason: (error as Error).message,
+            detail: { address },
+          });
         return page(401, 'The identity provider did not confirm the sign-in.');
       }
       const who = String(claims.email ?? claims.sub);
@@ -125,7 +126,7 @@ export function signInRoutes(deps: SignInDeps) {
       const actor = { kind: 'user' as const, id: who };
       if (!role) {
         const denied = { result: 'denied' as const, reason: 'no role', detail: { address } };
-        await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', ...denied });
+        if (admission.audit) await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', ...denied });
         return page(403, `${who} has no role here; ask an administrator to add you.`);
       }
       admission.succeeded();
@@ -144,14 +145,15 @@ export function signInRoutes(deps: SignInDeps) {
       const form = new URLSearchParams(await readForm(req));
       const info = await deps.tokens.verify(form.get('token') ?? '');
       if (!info) {
-        await deps.audit.record({
-          actor: { kind: 'token', id: 'unknown' },
-          action: 'auth.sign-in',
-          target: 'token',
-          result: 'denied',
-          reason: 'not a valid token',
-          detail: { address },
-        });
+        if (admission.audit)
+          await deps.audit.record({
+            actor: { kind: 'token', id: 'unknown' },
+            action: 'auth.sign-in',
+            target: 'token',
+            result: 'denied',
+            reason: 'not a valid token',
+            detail: { address },
+          });
         return page(401, 'That token is not valid (revoked, expired or mistyped).');
       }
       admission.succeeded();

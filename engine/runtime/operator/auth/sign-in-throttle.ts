@@ -1,11 +1,12 @@
 /**
  * Failed sign-ins on the operator listener, throttled so that neither a token guesser nor the audit trail (kept 365
  * days, no byte limit) can grow without bound. A client address may fail `perAddress` times in a window that starts
- * at its first failure, and all addresses together `global` times in a window; past either limit a sign-in is
- * refused (429) without looking at what was sent, so a refusal costs the same whatever the token. A sign-in is
- * counted as a failure when it is admitted and uncounted when it succeeds, so requests running at once cannot pass
- * the limit either: each admitted failure is audited one by one by the sign-in route, and the refusals are written
- * here as one summary entry per address (and one for the global limit) per window, so nothing goes unrecorded.
+ * at its first failure; past it a sign-in from that address is refused (429) without looking at what was sent, so a
+ * refusal costs the same whatever the token. All addresses together have `global` failures per window audited one
+ * by one; past that, sign-ins are still checked (refusing them would let anyone lock every operator out) and their
+ * failures are only counted. A sign-in is counted as a failure when it is admitted and uncounted when it succeeds, so
+ * requests running at once cannot pass a limit together. The refusals, and the failures past the global limit, are
+ * written here as one summary entry per address (and one for all addresses) per window: nothing goes unrecorded.
  */
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
@@ -14,7 +15,7 @@ import type { AuditActor, AuditLog } from '../../stores/audit-log.js';
 export interface SignInThrottleOptions {
   /** Failed sign-ins one client address may make per window. @default 5 */
   perAddress?: number;
-  /** Failed sign-ins from all addresses together per window. @default 50 */
+  /** Failed sign-ins from all addresses together audited one by one per window; the rest are counted. @default 50 */
   global?: number;
   /** @default 15 minutes */
   windowMs?: number;
@@ -34,16 +35,22 @@ export const SIGN_IN_THROTTLE_DEFAULTS: ResolvedSignInThrottle = {
   now: Date.now,
 };
 
-/** Whether a sign-in may be checked: when it may, `succeeded()` uncounts it; else the 429's Retry-After and text. */
+/**
+ * Whether a sign-in may be checked: when it may, `succeeded()` uncounts it, and `audit` says whether its failure is
+ * audited one by one (else this counts it in the summary for all addresses); when not, the 429's Retry-After and text.
+ */
 export type Admission =
-  { refused: false; succeeded(): void } | { refused: true; retryAfterSeconds: number; message: string };
+  { refused: false; audit: boolean; succeeded(): void } | { refused: true; retryAfterSeconds: number; message: string };
 
 interface Window {
   start: number;
   failures: number;
+  /** Sign-ins refused (an address's window) or failures only counted (the window for all addresses). */
+  summarised: number;
+  /** The window for all addresses: refusals of addresses first refused after its limit was reached. */
   refused: number;
-  firstRefused: number;
-  lastRefused: number;
+  firstSummarised: number;
+  lastSummarised: number;
 }
 
 export class SignInThrottle {
@@ -67,26 +74,31 @@ export class SignInThrottle {
     const now = this.options.now();
     this.expire(now, address);
     const own = this.addresses.get(address);
-    if (own && own.failures >= this.options.perAddress)
-      return this.refuse(own, now, `from your address (${address})`, this.options.perAddress);
-    if (this.global && this.global.failures >= this.options.global)
-      return this.refuse(this.global, now, 'on this listener from all addresses', this.options.global);
+    if (own && own.failures >= this.options.perAddress) return this.refuse(own, now, address);
     const mine = own ?? newWindow(now);
     this.addresses.delete(address); // re-inserted last: the map's order is least recently seen first
     this.addresses.set(address, mine);
     this.evictPast(this.options.maxAddresses);
     const all = (this.global ??= newWindow(now));
     mine.failures++;
-    all.failures++;
+    const audit = all.failures < this.options.global;
+    if (audit) all.failures++;
+    else {
+      stamp(all, now);
+      all.summarised++;
+    }
     return {
       refused: false,
+      audit,
       succeeded: () => {
         mine.failures--;
-        all.failures--;
+        if (audit) all.failures--;
+        else all.summarised--;
         // A window with nothing in it is dropped, so the next failure starts a new one.
-        if (mine.failures === 0 && mine.refused === 0 && this.addresses.get(address) === mine)
+        if (mine.failures === 0 && mine.summarised === 0 && this.addresses.get(address) === mine)
           this.addresses.delete(address);
-        if (all.failures === 0 && all.refused === 0 && this.global === all) this.global = undefined;
+        if (all.failures === 0 && all.summarised === 0 && all.refused === 0 && this.global === all)
+          this.global = undefined;
       },
     };
   }
@@ -100,17 +112,26 @@ export class SignInThrottle {
     await Promise.all([...this.writes]);
   }
 
-  private refuse(window: Window, now: number, where: string, limit: number): Admission {
-    if (window.refused++ === 0) window.firstRefused = now;
-    window.lastRefused = now;
+  private refuse(window: Window, now: number, address: string): Admission {
+    // Past the limit for all addresses, an address not refused before is counted in that window's summary: else an
+    // attacker with many addresses (an IPv6 /48 holds 65,536 /64s) would write one summary per address.
+    const all = this.global;
+    if (window.summarised === 0 && all && all.failures >= this.options.global) {
+      stamp(all, now);
+      all.refused++;
+    } else {
+      stamp(window, now);
+      window.summarised++;
+    }
     const until = window.start + this.options.windowMs;
     const retryAfterSeconds = Math.max(1, Math.ceil((until - now) / 1000));
     return {
       refused: true,
       retryAfterSeconds,
       message:
-        `Too many failed sign-ins ${where}: ${limit} in ${minutes(this.options.windowMs)}. This one was not ` +
-        `checked; try again in ${retryAfterSeconds} seconds (after ${new Date(until).toISOString()}).`,
+        `Too many failed sign-ins from your address (${address}): ${this.options.perAddress} in ` +
+        `${minutes(this.options.windowMs)}. This one was not checked; try again in ${retryAfterSeconds} seconds ` +
+        `(after ${new Date(until).toISOString()}).`,
     };
   }
 
@@ -137,21 +158,25 @@ export class SignInThrottle {
     }
   }
 
-  /** One audit entry for a window's refusals, if it had any. */
+  /** One audit entry for what a window counted without auditing it one by one, if anything. */
   private summarize(address: string | undefined, window: Window): void {
-    if (window.refused === 0) return;
-    const [from, to] = [new Date(window.firstRefused).toISOString(), new Date(window.lastRefused).toISOString()];
-    const reason =
-      `${window.refused} more denied sign-ins ${address ? `from ${address}` : 'from all addresses'} between ` +
-      `${from} and ${to} (answered 429 unchecked: the ${address ? 'per-address' : 'global'} limit of failed ` +
-      `sign-ins was reached)`;
+    if (window.summarised === 0 && window.refused === 0) return;
+    const [from, to] = [new Date(window.firstSummarised).toISOString(), new Date(window.lastSummarised).toISOString()];
+    const reason = address
+      ? `${window.summarised} more denied sign-ins from ${address} between ${from} and ${to} (answered 429 ` +
+        'unchecked: the per-address limit of failed sign-ins was reached)'
+      : `${window.summarised} more failed sign-ins from all addresses${window.refused ? ` and ${window.refused} refused` : ''} ` +
+        `between ${from} and ${to} (past the limit of ${this.options.global} audited failures per window: failures ` +
+        `checked and counted${window.refused ? ', refusals answered 429 unchecked' : ''})`;
     const write = this.audit
       .record({
         ...this.subject,
         action: 'auth.sign-in',
         result: 'denied',
         reason,
-        detail: { ...(address ? { address } : {}), refused: window.refused, from, to },
+        detail: address
+          ? { address, refused: window.summarised, from, to }
+          : { failed: window.summarised, refused: window.refused, from, to },
       })
       .then(
         () => undefined,
@@ -182,7 +207,13 @@ export function clientAddress(req: IncomingMessage): string {
 }
 
 function newWindow(now: number): Window {
-  return { start: now, failures: 0, refused: 0, firstRefused: now, lastRefused: now };
+  return { start: now, failures: 0, summarised: 0, refused: 0, firstSummarised: now, lastSummarised: now };
+}
+
+/** Marks the time of a sign-in a window's summary will count. */
+function stamp(window: Window, now: number): void {
+  if (window.summarised + window.refused === 0) window.firstSummarised = now;
+  window.lastSummarised = now;
 }
 
 function minutes(ms: number): string {
