@@ -39,11 +39,14 @@ export async function identifyEvent(
  * As identifyEvent, without a promise when both expressions give their value at once, as the junction engine's do
  * (the reference engine's give promises): webhook ingest runs it for every event, and two async layers per expression
  * were about 1 KB of allocation per event. Fails as identifyEvent does, by throwing or with a rejected promise.
+ * `whole` gives the whole event when `event` holds only the fields the expressions read (webhook ingest, see
+ * identity-fields.ts): an event whose dedup id gives no value is identified by the hash of the whole.
  */
 export function identifyEventNow(
   integration: CompiledIntegration,
   event: unknown,
   guards?: TransformGuards,
+  whole?: () => unknown,
 ): EventIdentity | Promise<EventIdentity> {
   return afterValue(evaluateIdentity('key', integration.key, event, guards), (value) => {
     const key = value === undefined || value === null || typeof value === 'object' ? '' : headerForm(value);
@@ -59,7 +62,7 @@ export function identifyEventNow(
       // A longer id goes into the headers as its hash.
       const unfitId = id.length <= 200 ? unfitForHeader(id) : undefined;
       if (unfitId) throw unfit('dedup_id', integration.dedupId!.source, id, unfitId);
-      const eventId = id === '' ? stableHash(event) : id;
+      const eventId = id === '' ? stableHash(whole ? whole() : event) : id;
       return { key, eventId: eventId.length > 200 ? stableHash(eventId) : eventId };
     });
   });

@@ -4,6 +4,7 @@
  * events deeper than the documented limit, and the dead-letter queue keeps such events as raw text. Ingest measures
  * the parsed event (`JSON.parse` does not recurse, and the walk of a parsed order costs a fifth of a scan of its
  * bytes); the text is scanned only when it does not parse, so a body both too deep and malformed is still too deep.
+ * A body ingest does not parse whole (identity-fields.ts) has its depth counted by the scan that checks it.
  */
 
 /**

@@ -20,6 +20,7 @@ import type { ClaimedSignature } from './verify-signature.js';
 import { discard, readWebhookBody } from './read-webhook-body.js';
 import type { IngestBudget } from './read-webhook-body.js';
 import { MAX_EVENT_DEPTH, jsonTextDepth, valueDepth } from './json-depth.js';
+import { identityEvent, identityFields } from './identity-fields.js';
 import { handsOffEvents } from '../worker/parsed-handoff.js';
 import type { ParsedHandoff } from '../worker/parsed-handoff.js';
 
@@ -120,23 +121,32 @@ async function accept(
     const refused = await verifyAdobe(source.adobe, headers, raw, deps.env);
     if (refused) return { status: 401, body: { error: 'bad-signature', message: refused } };
   }
-  // Measured before anything else walks the event: a poison event never gets into the stream from here.
-  let event: unknown;
-  try {
-    event = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    if (jsonTextDepth(raw, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) return tooDeep();
-    return {
-      status: 400,
-      body: { error: 'malformed-json', message: `body is not valid JSON: ${(error as Error).message}` },
-    };
+  // The whole event is parsed only where it is needed: for identity expressions that read more than some top-level
+  // fields, and for this process's worker while it keeps up (it takes the parsed event instead of parsing again).
+  const fields = identityFields(integration);
+  const handsOn = deps.handoff !== undefined && handsOffEvents(integration);
+  const cut = fields && !(handsOn && keepingUp(deps.budget, raw)) ? identityEvent(raw, fields) : undefined;
+  let event: unknown = cut;
+  if (cut === undefined) {
+    // Measured before anything else walks the event: a poison event never gets into the stream from here.
+    try {
+      event = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      if (jsonTextDepth(raw, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) return tooDeep();
+      return {
+        status: 400,
+        body: { error: 'malformed-json', message: `body is not valid JSON: ${(error as Error).message}` },
+      };
+    }
+    if (valueDepth(event, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) return tooDeep();
+    if (event === null || typeof event !== 'object')
+      return { status: 400, body: { error: 'not-an-object', message: 'body must be a JSON object or array' } };
   }
-  if (valueDepth(event, MAX_EVENT_DEPTH) > MAX_EVENT_DEPTH) return tooDeep();
-  if (event === null || typeof event !== 'object')
-    return { status: 400, body: { error: 'not-an-object', message: 'body must be a JSON object or array' } };
   let identity;
   try {
-    const now = identifyEventNow(integration, event, deps.guards);
+    // The scan found the body valid and shallow enough, so the whole is parsed only if its hash is the id.
+    const whole = cut && (() => JSON.parse(raw.toString('utf8')) as unknown);
+    const now = identifyEventNow(integration, event, deps.guards, whole);
     identity = now instanceof Promise ? await now : now;
   } catch (error) {
     if (error instanceof EventIdentityError)
@@ -149,7 +159,7 @@ async function accept(
     if (stored.duplicate) deps.metrics.duplicates.inc({ integration: name });
     else {
       deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
-      if (deps.handoff && handsOffEvents(integration)) deps.handoff.put(stored.stream, stored.seq, event, raw);
+      if (handsOn && cut === undefined) deps.handoff!.put(stored.stream, stored.seq, event, raw);
     }
     return {
       status: 202,
@@ -167,6 +177,17 @@ async function accept(
     deps.log.warn({ integration: name, err: error }, 'publish failed: answered 503');
     return unavailable((error as Error).message);
   }
+}
+
+/**
+ * Bodies in flight (being read or stored), in multiples of this one's size, up to which the worker is taken to keep
+ * up. While ingest runs ahead of delivery (many requests at once), the worker reaches an event long after the
+ * handoff dropped it (docs/runtime.md, "The delivery allocation cuts"), so its parse would be for nothing.
+ */
+const KEEPING_UP_BODIES = 4;
+
+function keepingUp(budget: IngestBudget, raw: Buffer): boolean {
+  return budget.used <= KEEPING_UP_BODIES * Math.max(raw.length, 1);
 }
 
 function tooDeep(): IngestReply {
