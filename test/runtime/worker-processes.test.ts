@@ -39,7 +39,12 @@ async function world(integration: string, count: number, extra: Partial<WorkerCo
     tuning: TEST_TUNING,
     ...extra,
   };
-  workers = await Promise.all(Array.from({ length: count }, () => spawnWorker(config)));
+  // Every worker that started is kept for afterEach to kill, also when another failed to start: with Promise.all the
+  // started ones were lost with the rejection and ran on after the test (one was found 36 minutes later).
+  const started = await Promise.allSettled(Array.from({ length: count }, () => spawnWorker(config)));
+  workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
   return config;
 }
 
