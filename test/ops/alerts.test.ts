@@ -441,3 +441,36 @@ notify:
     'target answered 400: {"message":"key [redacted] is not valid"}',
   );
 }, 120_000);
+
+it('source_failing leaves out the health an earlier schedule source stored for an integration that now takes webhooks', async () => {
+  const hook = await receiver();
+  const alert = `apiVersion: junction/v1
+kind: Alert
+name: source-failing
+condition:
+  source_failing: { rounds: 1 }
+notify:
+  - webhook: { url: "${hook.url}/junction", secret: "\${env:ALERT_SECRET}" }
+`;
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'orders' })],
+    extra: { 'alert.yaml': alert },
+    tuning: TUNING,
+    env: { ALERT_SECRET: 'hush' },
+    engine: { security: security(hook.host) },
+  });
+  // What the last leader of its poll stored before the spec gave orders a webhook source: nothing polls it any
+  // more, so nothing will ever set it back to 0.
+  const nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
+  closers.push(() => nc.close());
+  const control = await new Kvm(nc).open('junction_control');
+  const stale = { failedRounds: 4, lastFailure: { at: '2026-12-05T08:00:00.000Z', message: 'target answered 500' } };
+  await control.put('source-health.orders', JSON.stringify(stale));
+  const rounds = await alertRounds(h.engine);
+  await waitFor(async () => (await alertRounds(h!.engine)) >= rounds + 3, 'three alert rounds after the record');
+  // Each round writes what holds (firing at once: no `for`), before it notifies.
+  const state = await control.get('alert-state.source-failing');
+  expect(state?.operation === 'PUT' ? state.json<Record<string, unknown>>() : {}).toEqual({});
+  expect(hook.requests).toEqual([]);
+  expect((await sourceStatus(h.engine.operatorUrl!, 'orders')).status).toBeUndefined();
+}, 60_000);

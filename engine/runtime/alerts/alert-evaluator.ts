@@ -122,7 +122,7 @@ export class AlertEvaluator {
       this.deps.openDeadLetters(),
       this.deps.lag(integrations),
       this.deps.sync(),
-      watchesSources ? readSourcesHealth(this.deps.control) : undefined,
+      watchesSources ? readSourcesHealth(this.deps.control, this.deps.specs.active.integrations.values()) : undefined,
     ]);
     return {
       at: now,

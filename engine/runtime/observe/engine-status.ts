@@ -10,6 +10,7 @@ import type { SpecRegistry } from '../spec-registry.js';
 import type { PauseInfo } from '../control/pause-control.js';
 import { EVENTS_STREAM } from '../broker/subjects.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
+import { hasLeasedSource } from '../sources/source-health.js';
 import type { SourceHealthRecord } from '../sources/source-health.js';
 
 export interface IntegrationStatus {
@@ -178,7 +179,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     totals(m.duplicates),
   ]);
   const set = deps.specs.active;
-  const leased = [...set.integrations.values()].filter((i) => LEASED_SOURCES.has(i.source.kind));
+  const leased = [...set.integrations.values()].filter(hasLeasedSource);
   const perSource = <T>(read: (integration: string) => Promise<T | undefined>) =>
     connected ? Promise.all(leased.map(async (i) => [i.name, await read(i.name).catch(() => undefined)] as const)) : [];
   const [leaders, sources] = await Promise.all([perSource(deps.sourceLeader), perSource(deps.sourceHealth)]).then(
@@ -215,9 +216,6 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     })),
   };
 }
-
-/** Source kinds one engine of the cluster runs at a time (sources/source-lease.ts). */
-const LEASED_SOURCES = new Set(['stream', 'schedule']);
 
 function leaderOf(lease: LeaseHolder | undefined, holder: string): Pick<IntegrationStatus, 'leader'> {
   return lease ? { leader: { holder: lease.holder, self: lease.holder === holder } } : {};

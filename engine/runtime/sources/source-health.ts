@@ -7,6 +7,7 @@
  */
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import { redactText } from '../../http/redact.js';
 import { listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
@@ -30,10 +31,25 @@ export async function readSourceHealth(control: KV, integration: string): Promis
   return (await readLiveEntry(control, sourceHealthKey(integration)))?.json<SourceHealthRecord>();
 }
 
-/** Every source's stored health, by integration (the alert evaluator's one listing per round). */
-export async function readSourcesHealth(control: KV): Promise<Map<string, SourceHealthRecord>> {
+/** A schedule or stream source: one engine of the cluster runs it at a time (source-lease.ts), and it reports here. */
+export const hasLeasedSource = (integration: CompiledIntegration) =>
+  integration.source.kind === 'schedule' || integration.source.kind === 'stream';
+
+/**
+ * The stored health of each of `integrations` whose source reports it (the alert evaluator's one listing per round).
+ * A record left by an earlier schedule or stream source of an integration that now has another kind of source (or
+ * none) is nobody's to update or clear: it is left out, as the status leaves it out.
+ */
+export async function readSourcesHealth(
+  control: KV,
+  integrations: Iterable<CompiledIntegration>,
+): Promise<Map<string, SourceHealthRecord>> {
+  const reporting = new Set([...integrations].filter(hasLeasedSource).map((i) => i.name));
   const entries = await listLiveEntries(control, sourceHealthKey('*'));
-  return new Map(entries.map((e) => [e.key.slice(sourceHealthKey('').length), e.json<SourceHealthRecord>()]));
+  const named = entries.map((e) => [e.key.slice(sourceHealthKey('').length), e] as const);
+  return new Map(
+    named.filter(([name]) => reporting.has(name)).map(([name, e]) => [name, e.json<SourceHealthRecord>()]),
+  );
 }
 
 export interface SourceHealthDeps {
