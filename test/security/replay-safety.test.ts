@@ -79,3 +79,35 @@ it('replays without --force when no later event of the record was delivered', as
   expect((await replay(only.id)).status).toBe(202);
   await waitFor(() => h.target.records.get('8')?.status === 'only', 'delivered by the replay');
 });
+
+it('refuses to replay v1 over a v2 that was dead-lettered too and replayed first', async () => {
+  h.target.fault = (req) => (req.body && req.key === '9' ? { respond: { status: 422 } } : undefined);
+  await h.post('orders', { id: 9, seq: 1, status: 'v1' });
+  await h.post('orders', { id: 9, seq: 2, status: 'v2' });
+  const open = async () => (await h.engine.deadLetters.list()).filter((e) => e.key === '9' && e.status === 'open');
+  await waitFor(async () => (await open()).length === 2, 'v1 and v2 dead-lettered');
+  const version = (status: string) => async () =>
+    (await open()).find((e) => JSON.stringify(e.event).includes(`"status":"${status}"`))!;
+  const [v1, v2] = [await version('v1')(), await version('v2')()];
+  h.target.fault = undefined;
+  // Replayed newest first (the DLQ table lists it first): v2 is delivered by its replay.
+  expect((await replay(v2.id)).status).toBe(202);
+  await waitFor(() => h.target.records.get('9')?.status === 'v2', 'v2 delivered by its replay');
+  const trace = async () =>
+    (await rawRequest(`${h.engine.operatorUrl}/api/trace?integration=orders&key=9`)).json as {
+      attempts: { replayOf?: string; outcome: string }[];
+    };
+  await waitFor(
+    async () => (await trace()).attempts.some((a) => a.replayOf === v2.id && a.outcome === 'delivered'),
+    "v2's replay delivered in the trace",
+  );
+
+  const refused = await replay(v1.id);
+  expect(refused.status).toBe(409);
+  expect(refused.json).toMatchObject({
+    error: 'stale',
+    newer: { eventId: v2.eventId, deliveredAt: expect.any(String) },
+  });
+  await expectDrained(h.nats.url);
+  expect(h.target.records.get('9')?.status).toBe('v2');
+});

@@ -24,11 +24,16 @@ export async function newerDelivery(trace: TraceLog, entry: DeadLetter): Promise
   const records = await trace.read(entry.integration, entry.key).catch((): TraceRecord[] => []);
   // When the dead-lettered event was stored; the entry's own creation time is a later bound when untraced.
   const storedAt = records.find((r) => r.dlqId === entry.id)?.storedAt ?? entry.createdAt;
-  const later = records.filter((r) => !r.replayOf && r.eventId !== entry.eventId && r.storedAt > storedAt);
+  // A replay's attempts are stored when it was replayed: they count as of when their event was first stored (a v2
+  // dead-lettered too, replayed and delivered first, is newer than v1), and not at all when that is no longer traced.
+  const firstStored = new Map<string, string>();
+  for (const r of records) if (!r.replayOf && !firstStored.has(r.eventId)) firstStored.set(r.eventId, r.storedAt);
+  const storedOf = (r: TraceRecord) => (r.replayOf ? firstStored.get(r.eventId) : r.storedAt);
+  const later = records.filter((r) => r.eventId !== entry.eventId && (storedOf(r) ?? '') > storedAt);
   const delivered = later.filter((r) => r.outcome === 'delivered').pop();
-  if (delivered) return { eventId: delivered.eventId, storedAt: delivered.storedAt, deliveredAt: delivered.at };
-  // Each later event's last traced attempt: one to be tried again is still in flight.
+  if (delivered) return { eventId: delivered.eventId, storedAt: storedOf(delivered)!, deliveredAt: delivered.at };
+  // Each later event's last traced attempt (its replay's, once replayed): one to be tried again is still in flight.
   const last = new Map(later.map((r) => [r.eventId, r]));
   const retrying = [...last.values()].filter((r) => r.outcome === 'retrying' || r.outcome === 'waiting').pop();
-  return retrying && { eventId: retrying.eventId, storedAt: retrying.storedAt, lastFailedAt: retrying.at };
+  return retrying && { eventId: retrying.eventId, storedAt: storedOf(retrying)!, lastFailedAt: retrying.at };
 }
