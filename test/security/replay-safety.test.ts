@@ -111,3 +111,24 @@ it('refuses to replay v1 over a v2 that was dead-lettered too and replayed first
   await expectDrained(h.nats.url);
   expect(h.target.records.get('9')?.status).toBe('v2');
 });
+
+it('still flags v1 once its forced replay was dead-lettered again: the new dead letter is as old as v1', async () => {
+  h.target.fault = (req) =>
+    req.body && req.key === '10' && req.body.status === 'v1' ? { respond: { status: 422 } } : undefined;
+  await h.post('orders', { id: 10, seq: 1, status: 'v1' });
+  const first = await deadLettered('10');
+  await h.post('orders', { id: 10, seq: 2, status: 'v2' });
+  await waitFor(() => h.target.records.get('10')?.status === 'v2', 'v2 delivered');
+  const entry = (await h.engine.deadLetters.get(first.id))!.entry;
+  await waitFor(async () => (await h.engine.actions.staleness(entry)) !== undefined, 'v2 in the trace');
+  // Forced, and refused by the target again: a dead letter of the replay.
+  expect((await replay(first.id, '?force=1')).status).toBe(202);
+  const again = await deadLettered('10');
+  expect(again.id).not.toBe(first.id);
+
+  const refused = await replay(again.id);
+  expect(refused.status).toBe(409);
+  expect(refused.json).toMatchObject({ error: 'stale', newer: { deliveredAt: expect.any(String) } });
+  await expectDrained(h.nats.url);
+  expect(h.target.records.get('10')?.status).toBe('v2');
+});

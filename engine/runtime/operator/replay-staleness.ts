@@ -22,12 +22,14 @@ export interface NewerDelivery {
 
 export async function newerDelivery(trace: TraceLog, entry: DeadLetter): Promise<NewerDelivery | undefined> {
   const records = await trace.read(entry.integration, entry.key).catch((): TraceRecord[] => []);
-  // When the dead-lettered event was stored; the entry's own creation time is a later bound when untraced.
-  const storedAt = records.find((r) => r.dlqId === entry.id)?.storedAt ?? entry.createdAt;
   // A replay's attempts are stored when it was replayed: they count as of when their event was first stored (a v2
   // dead-lettered too, replayed and delivered first, is newer than v1), and not at all when that is no longer traced.
   const firstStored = new Map<string, string>();
   for (const r of records) if (!r.replayOf && !firstStored.has(r.eventId)) firstStored.set(r.eventId, r.storedAt);
+  // When the dead-lettered event was first stored (a dead letter of its replay too); the entry's own creation time is
+  // a later bound when untraced.
+  const storedAt =
+    firstStored.get(entry.eventId) ?? records.find((r) => r.dlqId === entry.id)?.storedAt ?? entry.createdAt;
   const storedOf = (r: TraceRecord) => (r.replayOf ? firstStored.get(r.eventId) : r.storedAt);
   const later = records.filter((r) => r.eventId !== entry.eventId && (storedOf(r) ?? '') > storedAt);
   const delivered = later.filter((r) => r.outcome === 'delivered').pop();
