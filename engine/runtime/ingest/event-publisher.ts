@@ -302,11 +302,22 @@ export class EventPublisher {
  * stores (and what its stored size counts).
  */
 function eventHeaders(fields: [string, string][]): MsgHdrs {
-  const h = new MsgHdrsImpl();
+  const h = new EventHeaders();
   for (const field of fields) {
     // `validHeaderValue` makes a new RegExp on every call: it runs only to throw its error for a refused value.
     field[1] = LINE_BREAK.test(field[1]) ? MsgHdrsImpl.validHeaderValue(field[1]) : field[1].trim();
     h.headers.set(field[0], [field[1]]);
   }
   return h;
+}
+
+/**
+ * nats.js's header map, whose `encode` (called by the connection's publish) gives the same UTF-8 bytes through
+ * `Buffer.from` instead of a `TextEncoder`: a slice of Node's buffer pool rather than a new ArrayBuffer outside V8's
+ * heap per event. 0.56 -> 0.18 µs for the event's header block (docs/runtime.md, "Ingest CPU cuts, session 11").
+ */
+class EventHeaders extends MsgHdrsImpl {
+  override encode(): Uint8Array {
+    return Buffer.from(this.toString());
+  }
 }
