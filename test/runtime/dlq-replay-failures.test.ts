@@ -21,7 +21,8 @@ let nc: NatsConnection;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 1 })] });
+  // Bodies up to 2 MiB are read, so the broker's max_payload (1 MiB) is the limit an event meets.
+  h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 1, maxBodyBytes: 2 * 1024 * 1024 })] });
   nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
   jsm = await jetstreamManager(nc);
 });
@@ -79,6 +80,33 @@ it('reports a replay the broker refuses, goes on with the rest, and delivers onc
   expect(writes('42')).toHaveLength(2);
   expect(writes('41')).toHaveLength(2);
   expect((await h.engine.deadLetters.get(second))!.entry.status).toBe('replayed');
+});
+
+it('dead-letters an event whose request makes the entry too large without the request body, and replays it', async () => {
+  // The order fits the stream (600 KB), its request maps the same 600 KB: the entry with both is over max_payload
+  // (1 MiB). It was never written, and the event was redelivered for ever, holding its partition.
+  const status = 'x'.repeat(600_000);
+  h.target.fault = (req) => (req.body && req.key === '45' ? { respond: { status: 422 } } : undefined);
+  expect((await h.post('orders', { id: 45, seq: 1, status })).status).toBe(202);
+  let id: string | undefined;
+  await waitFor(async () => {
+    id = (await h.engine.deadLetters.list({ status: 'open' })).find((e) => e.key === '45')?.id;
+    return id !== undefined;
+  }, '45 dead-lettered');
+  h.target.fault = undefined;
+  await expectDrained(h.nats.url);
+  const { entry } = (await h.engine.deadLetters.get(id!))!;
+  expect(entry.event).toEqual({ id: 45, seq: 1, status });
+  expect(entry.request?.body).toMatch(
+    /^\[omitted: the dead letter with it was 12\d{5} bytes, over the NATS server's max_payload\]$/,
+  );
+  expect(entry.responseExcerpt).toBeUndefined();
+  expect(entry.error).toMatchObject({ code: 'validation', status: 422 });
+
+  expect((await rawRequest(`${h.engine.operatorUrl}/api/dlq/${id}/replay`, { method: 'POST' })).status).toBe(202);
+  await waitFor(() => h.target.records.get('45')?.status === status, '45 written by its replay');
+  await expectDrained(h.nats.url);
+  expect(writes('45')).toHaveLength(2);
 });
 
 it('refuses to replay a dead letter of an integration the active spec set no longer has', async () => {

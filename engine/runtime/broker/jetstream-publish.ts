@@ -20,6 +20,13 @@ interface ClientInternals {
   parseJsResponse?: (msg: Msg) => unknown;
 }
 
+/**
+ * nats.js's refusal of a message over the server's `max_payload`, thrown by `publish` before anything is written
+ * (`@nats-io/nats-core` 3.4.0 `lib/protocol.js`, `publish`: `InvalidArgumentError.format("payload", "max_payload size
+ * exceeded")`). Checked there once the client has the server's INFO; the server itself would close the connection.
+ */
+export const OVER_MAX_PAYLOAD = /max_payload size exceeded/;
+
 /** The most bytes (headers and data) the client's server takes as one message, once the client has its INFO. */
 export function maxPayloadOf(js: JetStreamClient): number | undefined {
   return (js as unknown as ClientInternals).nc?.info?.max_payload;

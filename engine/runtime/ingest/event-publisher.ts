@@ -11,7 +11,7 @@ import { stableHash, stableStringify } from '../../execute/stable-hash.js';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { HEADER, eventSubject, partitionOf } from '../broker/subjects.js';
-import { maxPayloadOf, publishForAck } from '../broker/jetstream-publish.js';
+import { OVER_MAX_PAYLOAD, maxPayloadOf, publishForAck } from '../broker/jetstream-publish.js';
 import { storedSize } from './stream-room.js';
 import type { StreamRoom } from './stream-room.js';
 
@@ -217,13 +217,6 @@ export class EventTooLargeError extends Error {
     super(message);
   }
 }
-
-/**
- * nats.js's refusal of a message over the server's `max_payload`, thrown by `publish` before anything is written
- * (`@nats-io/nats-core` 3.4.0 `lib/protocol.js`, `publish`: `InvalidArgumentError.format("payload", "max_payload size
- * exceeded")`). Checked there once the client has the server's INFO; the server itself would close the connection.
- */
-const OVER_MAX_PAYLOAD = /max_payload size exceeded/;
 
 function tooLarge(js: JetStreamClient, headers: MsgHdrs, data: Uint8Array, key: string): EventTooLargeError {
   const headerBytes = (headers as MsgHdrsImpl).encode().length;

@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../../execute/execution-types.js';
+import { OVER_MAX_PAYLOAD } from '../broker/jetstream-publish.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import { redactFields } from '../../http/redact.js';
 import { deadLetterText } from './dead-letter-text.js';
@@ -70,8 +71,20 @@ export class DeadLetterStore {
    */
   async write(entry: DeadLetter, rawEvent?: string): Promise<void> {
     const safe: DeadLetter = { ...entry, request: redactFields(entry.request) };
+    const key = `${entry.integration}.${entry.id}`;
     // Never fails on the event's shape: a too-deep event is stored as its raw text (dead-letter-text.ts).
-    await this.#kv.put(`${entry.integration}.${entry.id}`, deadLetterText(safe, rawEvent));
+    const text = deadLetterText(safe, rawEvent);
+    try {
+      await this.#kv.put(key, text);
+    } catch (error) {
+      // An event and its request together can be over the server's max_payload (a 600 KB order mapped whole): an
+      // entry that is never written holds its event, redelivered for ever, and its partition. Replay needs only the
+      // event, so the request's body and the response excerpt give way, with a note of why.
+      if (!(error instanceof Error) || !OVER_MAX_PAYLOAD.test(error.message) || !safe.request) throw error;
+      const omitted = `[omitted: the dead letter with it was ${Buffer.byteLength(text)} bytes, over the NATS server's max_payload]`;
+      const { responseExcerpt: _excerpt, ...rest } = safe;
+      await this.#kv.put(key, deadLetterText({ ...rest, request: { ...safe.request, body: omitted } }, rawEvent));
+    }
   }
 
   async get(id: string, integration?: string): Promise<{ entry: DeadLetter; revision: number } | undefined> {
