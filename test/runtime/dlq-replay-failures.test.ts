@@ -109,6 +109,50 @@ it('dead-letters an event whose request makes the entry too large without the re
   expect(writes('45')).toHaveLength(2);
 });
 
+it('refuses an event that leaves no room for its dead letter, and dead-letters the largest it takes', async () => {
+  const maxPayload = 1024 * 1024;
+  const padded = (bytes: number) => {
+    const text = JSON.stringify({ id: 46, seq: 1, status: '' });
+    return JSON.stringify({ id: 46, seq: 1, status: 'x'.repeat(bytes - text.length) });
+  };
+  h.target.fault = (req) => (req.body && req.key === '46' ? { respond: { status: 422 } } : undefined);
+  // Under max_payload with its headers, but its dead letter (the event with its id, error and times) is not. Before:
+  // taken (202), never dead-lettered, redelivered for ever and holding its partition.
+  const nearLimit = await h.post('orders', padded(maxPayload - 2000));
+  expect(nearLimit).toEqual({
+    status: 413,
+    body: {
+      error: 'event-too-large',
+      message: expect.stringMatching(
+        new RegExp(
+          `^the event is \\d+ bytes as a message \\(body ${maxPayload - 2000}, key 2, other headers \\d+\\), over ` +
+            `the ${maxPayload - 16384} bytes an event may take \\(the NATS server's max_payload of ${maxPayload} ` +
+            'bytes, less 16384 kept for its dead-letter entry\\): send a smaller body or a shorter key, or raise ' +
+            'max_payload on the NATS server to at least \\d+$',
+        ),
+      ),
+    },
+  });
+  // The largest body taken, found from the refusal's figures (the headers are the same size: the id is a hash).
+  const headers = /key (\d+), other headers (\d+)\)/.exec((nearLimit.body as { message: string }).message)!;
+  const largest = padded(maxPayload - 16384 - Number(headers[1]) - Number(headers[2]));
+  expect((await h.post('orders', largest)).status).toBe(202);
+  let id: string | undefined;
+  await waitFor(
+    async () => {
+      id = (await h.engine.deadLetters.list({ status: 'open' })).find((e) => e.key === '46')?.id;
+      return id !== undefined;
+    },
+    '46 dead-lettered',
+    60_000,
+  );
+  h.target.fault = undefined;
+  await expectDrained(h.nats.url, 60_000);
+  const { entry } = (await h.engine.deadLetters.get(id!))!;
+  expect(entry.event).toEqual(JSON.parse(largest));
+  expect(entry.error).toMatchObject({ code: 'validation', status: 422 });
+});
+
 it('refuses to replay a dead letter of an integration the active spec set no longer has', async () => {
   h.target.fault = (req) => (req.body && req.key === '43' ? { respond: { status: 422 } } : undefined);
   await h.post('orders', { id: 43, seq: 1, status: 'v1 of 43' });

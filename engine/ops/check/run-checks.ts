@@ -9,6 +9,7 @@ import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compil
 import type { ConnectorRegistry } from '../../sdk/connector.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
 import { readPollCursor } from '../../runtime/sources/poll-cursor.js';
+import { DEAD_LETTER_RESERVE } from '../../runtime/stores/dead-letter-room.js';
 import { configProblems } from './config-problems.js';
 import { probeConnection } from './connection-probe.js';
 import type { ProbeResult } from './connection-probe.js';
@@ -82,14 +83,18 @@ async function probeSource(
 ): Promise<Pick<CheckRow, 'status' | 'message'>> {
   const source = integration.source;
   if (source.kind === 'webhook') {
-    // An event is one NATS message: a body the server cannot take is refused (413 event-too-large), whatever the spec.
+    // An event is one NATS message, which leaves room for its dead letter: a larger body is refused (413
+    // event-too-large), whatever the spec. Equal defaults (1 MiB each) are not a problem: only the last
+    // DEAD_LETTER_RESERVE bytes and the headers' are refused.
     const maxPayload = options.maxPayload ?? options.nc?.info?.max_payload;
     if (maxPayload !== undefined && source.maxBodyBytes > maxPayload)
       return {
         status: 'problem',
         message:
           `max_body_bytes ${source.maxBodyBytes} is over the NATS server's max_payload of ${maxPayload} bytes: ` +
-          'a larger body is refused with 413 event-too-large; lower max_body_bytes or raise max_payload on the server',
+          `a body over ${maxPayload - DEAD_LETTER_RESERVE} bytes less its headers (max_payload less ` +
+          `${DEAD_LETTER_RESERVE} kept for its dead-letter entry) is refused with 413 event-too-large; lower ` +
+          `max_body_bytes or raise max_payload on the server to at least ${source.maxBodyBytes + DEAD_LETTER_RESERVE}`,
       };
     return { status: 'ok', message: `webhook POST /hooks/${integration.name}` };
   }

@@ -12,6 +12,7 @@ import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { HEADER, eventSubject, partitionOf } from '../broker/subjects.js';
 import { OVER_MAX_PAYLOAD, maxPayloadOf, publishForAck } from '../broker/jetstream-publish.js';
+import { DEAD_LETTER_RESERVE } from '../stores/dead-letter-room.js';
 import { storedSize } from './stream-room.js';
 import type { StreamRoom } from './stream-room.js';
 
@@ -201,9 +202,9 @@ export class EventsStreamFullError extends Error {
 const STREAM_LIMIT = /maximum (bytes|messages) exceeded/i;
 
 /**
- * The event with its headers is more than the NATS server takes as one message (its `max_payload`, 1 MiB by default):
- * nothing was stored, and no retry of the same event can be. A webhook sender gets 413, not 503 (which it would retry
- * for ever).
+ * The event with its headers is more than the NATS server takes as one message (its `max_payload`, 1 MiB by default),
+ * less the room its dead-letter entry would need (DEAD_LETTER_RESERVE): nothing was stored, and no retry of the same
+ * event can be. A webhook sender gets 413, not 503 (which it would retry for ever).
  */
 export class EventTooLargeError extends Error {
   override name = 'EventTooLargeError';
@@ -218,16 +219,37 @@ export class EventTooLargeError extends Error {
   }
 }
 
+/** The headers of a message stay under 64 KiB (see MAX_KEY_BYTES): a body further than that from the limit fits. */
+const MAX_HEADER_BYTES = 65_536;
+
+/**
+ * Whether the event with its headers leaves room for its dead letter: at most max_payload less DEAD_LETTER_RESERVE (an
+ * event that leaves none could never be dead-lettered, and would be redelivered for ever, holding its partition).
+ * Encodes the headers only for a body near the limit.
+ */
+function leavesRoom(data: Uint8Array, headers: MsgHdrs, max: number | undefined): boolean {
+  const limit = max === undefined ? Infinity : max - DEAD_LETTER_RESERVE;
+  return data.length <= limit - MAX_HEADER_BYTES || data.length + encodedSize(headers) <= limit;
+}
+
+function encodedSize(headers: MsgHdrs): number {
+  return (headers as MsgHdrsImpl).encode().length;
+}
+
 function tooLarge(js: JetStreamClient, headers: MsgHdrs, data: Uint8Array, key: string): EventTooLargeError {
-  const headerBytes = (headers as MsgHdrsImpl).encode().length;
+  const headerBytes = encodedSize(headers);
   const keyBytes = Buffer.byteLength(key);
   const max = maxPayloadOf(js);
   const bytes = data.length + headerBytes;
+  const limit =
+    max === undefined
+      ? "the NATS server's max_payload"
+      : `the ${max - DEAD_LETTER_RESERVE} bytes an event may take (the NATS server's max_payload of ${max} bytes, ` +
+        `less ${DEAD_LETTER_RESERVE} kept for its dead-letter entry)`;
   return new EventTooLargeError(
-    `the event is ${bytes} bytes as a message (body ${data.length}, key ${keyBytes}, other ` +
-      `headers ${headerBytes - keyBytes}), over the NATS server's max_payload` +
-      `${max === undefined ? '' : ` of ${max} bytes`}: send a smaller body or a shorter key, or raise max_payload ` +
-      'on the NATS server',
+    `the event is ${bytes} bytes as a message (body ${data.length}, key ${keyBytes}, other headers ` +
+      `${headerBytes - keyBytes}), over ${limit}: send a smaller body or a shorter key, or raise max_payload on ` +
+      `the NATS server to at least ${bytes + DEAD_LETTER_RESERVE}`,
     bytes,
     max,
   );
@@ -258,6 +280,8 @@ export class EventPublisher {
     // Last, as nats.js's publish would set it from its `msgID` option (and not at all when empty).
     if (msgID) fields.push(['Nats-Msg-Id', msgID]);
     const h = eventHeaders(fields);
+    if (!leavesRoom(request.data, h, maxPayloadOf(this.js)))
+      throw tooLarge(this.js, h, request.data, request.identity.key);
     const size = this.room ? storedSize(subject, fields, request.data) : 0;
     if (this.room && !this.room.take(size)) {
       this.onStreamFull(request.integration);

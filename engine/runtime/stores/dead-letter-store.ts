@@ -9,6 +9,7 @@ import type { PlannedRequest } from '../../execute/execution-types.js';
 import { OVER_MAX_PAYLOAD } from '../broker/jetstream-publish.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import { redactFields } from '../../http/redact.js';
+import { boundedText } from './dead-letter-room.js';
 import { deadLetterText } from './dead-letter-text.js';
 import type { DeadLetterStatus } from './dead-letter-statuses.js';
 
@@ -70,7 +71,9 @@ export class DeadLetterStore {
    * needs it (use `redactedView` to show one). `rawEvent` is the event as stored in the stream.
    */
   async write(entry: DeadLetter, rawEvent?: string): Promise<void> {
-    const safe: DeadLetter = { ...entry, request: redactFields(entry.request) };
+    // The error message is bounded: the room ingest keeps for the entry counts on it (dead-letter-room.ts).
+    const failure = { ...entry.error, message: boundedText(entry.error.message) };
+    const safe: DeadLetter = { ...entry, error: failure, request: redactFields(entry.request) };
     const key = `${entry.integration}.${entry.id}`;
     // Never fails on the event's shape: a too-deep event is stored as its raw text (dead-letter-text.ts).
     const text = deadLetterText(safe, rawEvent);
@@ -79,11 +82,13 @@ export class DeadLetterStore {
     } catch (error) {
       // An event and its request together can be over the server's max_payload (a 600 KB order mapped whole): an
       // entry that is never written holds its event, redelivered for ever, and its partition. Replay needs only the
-      // event, so the request's body and the response excerpt give way, with a note of why.
-      if (!(error instanceof Error) || !OVER_MAX_PAYLOAD.test(error.message) || !safe.request) throw error;
+      // event, so the request's body and the response excerpt give way, with a note of why, and its path is bounded:
+      // what is left fits the room ingest keeps beside every event (dead-letter-room.ts).
+      if (!(error instanceof Error) || !OVER_MAX_PAYLOAD.test(error.message)) throw error;
       const omitted = `[omitted: the dead letter with it was ${Buffer.byteLength(text)} bytes, over the NATS server's max_payload]`;
-      const { responseExcerpt: _excerpt, ...rest } = safe;
-      await this.#kv.put(key, deadLetterText({ ...rest, request: { ...safe.request, body: omitted } }, rawEvent));
+      const { responseExcerpt: _excerpt, request, ...rest } = safe;
+      const bounded = request && { ...request, path: boundedText(request.path), body: omitted };
+      await this.#kv.put(key, deadLetterText({ ...rest, ...(bounded && { request: bounded }) }, rawEvent));
     }
   }
 
