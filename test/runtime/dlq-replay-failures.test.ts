@@ -2,17 +2,21 @@
  * A replay the broker refuses (here: the events stream is full), alone and inside a bulk `junction dlq replay`, on a
  * real nats-server. The API answers 503 with why and what to do (it answered a bare 500 "internal error"), the CLI
  * reports that entry as failed and goes on with the others (it stopped at the first, leaving the rest unreported),
- * and once the stream has room, replaying again delivers the event exactly once.
+ * and once the stream has room, replaying again delivers the event exactly once. A refused replay takes its claim on
+ * the entry back (a resolve is then allowed); a replay whose PubAck is lost keeps it (the event may have been stored).
  */
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
+import { EventPublisher } from '../../engine/runtime/ingest/event-publisher.js';
+import type { PublishRequest, PublishResult } from '../../engine/runtime/ingest/event-publisher.js';
+import { replayDeadLetter } from '../../engine/runtime/stores/dead-letter-replay.js';
 import { junction } from '../security/helpers/junction.js';
 import { rawRequest } from '../security/helpers/raw-request.js';
-import { brokerBacklog, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import { TEST_TUNING, brokerBacklog, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { compileRuntimeSpecs, integrationYaml } from './helpers/runtime-specs.js';
 
@@ -39,6 +43,43 @@ const STREAM_FULL =
   'raise --events-max-bytes';
 
 const writes = (key: string) => h.target.requests.filter((r) => r.key === key && r.method === 'PUT' && r.body);
+
+/** An open dead letter of `key` (the target refuses it with 422 once, then accepts everything), the events drained. */
+async function deadLetter(key: string): Promise<string> {
+  h.target.fault = (req) => (req.body && req.key === key ? { respond: { status: 422 } } : undefined);
+  // Just after the stream was full, the engine's own count of its room (kept on a nats-server before 2.10.5) may say
+  // full until its next refresh, a second later: the event is sent again then, as a webhook sender would.
+  const event = { id: Number(key), seq: 1, status: `v1 of ${key}` };
+  await waitFor(async () => (await h.post('orders', event)).status === 202, `${key} accepted`);
+  let id: string | undefined;
+  await waitFor(async () => {
+    id = (await h.engine.deadLetters.list({ status: 'open' })).find((e) => e.key === key)?.id;
+    return id !== undefined;
+  }, `${key} dead-lettered`);
+  h.target.fault = undefined;
+  await expectDrained(h.nats.url);
+  return id!;
+}
+
+/** Runs `act` while the events stream refuses new events for being full (max_bytes 1), then gives the room back. */
+async function whileStreamFull<T>(act: () => Promise<T>): Promise<T> {
+  const room = (await jsm.streams.info(EVENTS_STREAM)).config.max_bytes;
+  await jsm.streams.update(EVENTS_STREAM, { max_bytes: 1 });
+  try {
+    return await act();
+  } finally {
+    await jsm.streams.update(EVENTS_STREAM, { max_bytes: room });
+  }
+}
+
+const replayOverApi = (id: string) => rawRequest(`${h.engine.operatorUrl}/api/dlq/${id}/replay`, { method: 'POST' });
+
+const resolve = (id: string) =>
+  rawRequest(`${h.engine.operatorUrl}/api/dlq/${id}/resolve`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'fixed by hand' }),
+  });
 
 it('reports a replay the broker refuses, goes on with the rest, and delivers once when replayed again', async () => {
   h.target.fault = (req) => (req.body && req.attempt === 1 ? { respond: { status: 422 } } : undefined);
@@ -80,6 +121,66 @@ it('reports a replay the broker refuses, goes on with the rest, and delivers onc
   expect(writes('42')).toHaveLength(2);
   expect(writes('41')).toHaveLength(2);
   expect((await h.engine.deadLetters.get(second))!.entry.status).toBe('replayed');
+});
+
+it('takes the claim back when the full stream refuses the replay: a resolve then succeeds, nothing is sent', async () => {
+  const id = await deadLetter('44');
+
+  const refused = await whileStreamFull(() => replayOverApi(id));
+
+  expect(refused).toMatchObject({ status: 503, json: { error: 'replay-failed' } });
+  const { entry } = (await h.engine.deadLetters.get(id))!;
+  expect(entry.status).toBe('open');
+  expect(entry.replayStartedAt).toBeUndefined();
+  const resolved = await resolve(id);
+  expect({ status: resolved.status, body: resolved.json }).toEqual({ status: 200, body: { resolved: id } });
+  expect((await h.engine.deadLetters.get(id))!.entry).toMatchObject({ status: 'resolved' });
+  await expectDrained(h.nats.url);
+  expect(writes('44')).toHaveLength(1);
+  expect(h.target.records.has('44')).toBe(false);
+});
+
+it('keeps an earlier claim when the full stream refuses the replay (the earlier replay may have sent it)', async () => {
+  const id = await deadLetter('47');
+  // A replay that stopped after its claim, or is still publishing.
+  const found = (await h.engine.deadLetters.get(id))!;
+  const earlier = (await h.engine.deadLetters.markReplayStarted(found.entry, found.revision))!;
+
+  expect((await whileStreamFull(() => replayOverApi(id))).status).toBe(503);
+
+  const { entry } = (await h.engine.deadLetters.get(id))!;
+  expect(entry).toMatchObject({ status: 'open', replayStartedAt: expect.any(String) });
+  expect(entry.replayStartedAt! >= earlier.entry.replayStartedAt!).toBe(true);
+  expect((await resolve(id)).json?.error).toBe('replay-started');
+  await expectDrained(h.nats.url);
+  expect(writes('47')).toHaveLength(1);
+});
+
+it('keeps the claim when the PubAck is lost (the event may be stored): a resolve is refused', async () => {
+  const id = await deadLetter('46');
+  // The broker stores the event, its answer never arrives (as a publish that timed out after the broker stored it).
+  class AckLostPublisher extends EventPublisher {
+    override async publish(request: PublishRequest): Promise<PublishResult> {
+      await super.publish(request);
+      throw new Error('TIMEOUT');
+    }
+  }
+  const publisher = new AckLostPublisher(jetstream(nc), () => TEST_TUNING.partitions!, 5_000);
+
+  await expect(replayDeadLetter(h.engine.deadLetters, publisher, id)).rejects.toThrow('TIMEOUT');
+
+  expect((await h.engine.deadLetters.get(id))!.entry).toMatchObject({
+    status: 'open',
+    replayStartedAt: expect.any(String),
+  });
+  const resolved = await resolve(id);
+  expect({ status: resolved.status, error: resolved.json?.error }).toEqual({ status: 409, error: 'replay-started' });
+  await waitFor(() => h.target.records.get('46')?.status === 'v1 of 46', '46 written by the replay');
+  // Replayed again to finish it: the broker knows the copy by its msg id, so it is delivered once.
+  expect((await replayOverApi(id)).status).toBe(202);
+  await expectDrained(h.nats.url);
+  expect(writes('46')).toHaveLength(2);
+  expect((await h.engine.deadLetters.get(id))!.entry.status).toBe('replayed');
 });
 
 it('dead-letters an event whose request makes the entry too large without the request body, and replays it', async () => {
@@ -154,15 +255,7 @@ it('refuses an event that leaves no room for its dead letter, and dead-letters t
 });
 
 it('refuses to replay a dead letter of an integration the active spec set no longer has', async () => {
-  h.target.fault = (req) => (req.body && req.key === '43' ? { respond: { status: 422 } } : undefined);
-  await h.post('orders', { id: 43, seq: 1, status: 'v1 of 43' });
-  let id: string | undefined;
-  await waitFor(async () => {
-    id = (await h.engine.deadLetters.list({ status: 'open' })).find((e) => e.key === '43')?.id;
-    return id !== undefined;
-  }, '43 dead-lettered');
-  h.target.fault = undefined;
-  await expectDrained(h.nats.url);
+  const id = await deadLetter('43');
   // The specs changed: `orders` is gone (a replay would wait in the events stream, unprocessed, until it is back).
   await h.engine.stop();
   const engine = await h.startEngine({
@@ -181,7 +274,7 @@ it('refuses to replay a dead letter of an integration the active spec set no lon
         'the entry',
     },
   });
-  expect((await engine.deadLetters.get(id!))!.entry).toMatchObject({ status: 'open' });
-  expect((await engine.deadLetters.get(id!))!.entry.replayStartedAt).toBeUndefined();
+  expect((await engine.deadLetters.get(id))!.entry).toMatchObject({ status: 'open' });
+  expect((await engine.deadLetters.get(id))!.entry.replayStartedAt).toBeUndefined();
   expect((await brokerBacklog(h.nats.url)).stored).toBe(0);
 });

@@ -3,7 +3,9 @@
  * and-set) before it publishes, so a resolve that lands while the replay runs is refused, and a replay that read
  * the entry before a resolve landed sends nothing. Before the claim, the replay published first and ignored its
  * failed "replayed" mark: both actions reported success, the target got the event, and the entry said resolved.
- * The races are made deterministic by running the other action from inside the replay (its read, its publish).
+ * A replay refused by the broker takes its claim back only if no other replay claimed the entry since: every replay
+ * claims, also an entry claimed already. The races are made deterministic by running the other action from inside
+ * the replay (its read, its publish).
  */
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
@@ -11,9 +13,11 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
-import { EventPublisher } from '../../engine/runtime/ingest/event-publisher.js';
+import { EventPublisher, EventsStreamFullError } from '../../engine/runtime/ingest/event-publisher.js';
 import type { PublishRequest, PublishResult } from '../../engine/runtime/ingest/event-publisher.js';
 import { OperatorActions } from '../../engine/runtime/operator/operator-actions.js';
+import { replayDeadLetter } from '../../engine/runtime/stores/dead-letter-replay.js';
+import type { ReplayOutcome } from '../../engine/runtime/stores/dead-letter-replay.js';
 import { DeadLetterStore } from '../../engine/runtime/stores/dead-letter-store.js';
 import { TEST_TUNING, expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
@@ -139,4 +143,34 @@ it('delivers once when two operators replay the same entry at once', async () =>
   await expectDrained(h.nats.url);
   expect(writes('23')).toHaveLength(2);
   expect((await h.engine.deadLetters.get(id))!.entry.status).toBe('replayed');
+});
+
+it('keeps the claim of a second replay when the first one is refused meanwhile: the entry ends replayed', async () => {
+  const id = await deadLetter('24');
+  const store = new DeadLetterStore(await kvm.open(BUCKET_NAMES.dlq, { bindOnly: true }));
+  let second: Promise<ReplayOutcome> | undefined;
+  // The second replay claims the entry while the first publishes, and publishes (stores) once the first was refused.
+  class AfterFirst extends EventPublisher {
+    override async publish(request: PublishRequest): Promise<PublishResult> {
+      await first.catch(() => undefined);
+      return super.publish(request);
+    }
+  }
+  class RefusedOnceClaimedAgain extends EventPublisher {
+    override async publish(): Promise<PublishResult> {
+      const claimed = (await store.get(id))!.revision;
+      second = replayDeadLetter(store, new AfterFirst(jetstream(nc), () => TEST_TUNING.partitions!, 5_000), id);
+      await waitFor(async () => (await store.get(id))!.revision > claimed, 'the second replay claimed the entry');
+      throw new EventsStreamFullError(new Error('maximum bytes exceeded'));
+    }
+  }
+
+  const first = replayDeadLetter(store, new RefusedOnceClaimedAgain(jetstream(nc), () => 1, 5_000), id);
+
+  await expect(first).rejects.toThrow(EventsStreamFullError);
+  expect(await second).toMatchObject({ status: 'replayed' });
+  await waitFor(() => h.target.records.get('24')?.status === 'v1 of 24', 'v1 written by the second replay');
+  await expectDrained(h.nats.url);
+  expect(writes('24')).toHaveLength(2);
+  expect((await h.engine.deadLetters.get(id))!.entry).toMatchObject({ status: 'replayed' });
 });

@@ -4,6 +4,7 @@
  * entry replayed. The CLI and `POST /api/dlq/<id>/replay` both call this.
  */
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store.js';
+import { EventTooLargeError, EventsStreamFullError } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { NewerDelivery } from '../operator/replay-staleness.js';
 
@@ -32,23 +33,37 @@ export async function replayDeadLetter(
     if (!found) return { status: 'not-found' };
     if (found.entry.status !== 'open') return { status: `already-${found.entry.status}`, entry: found.entry };
     // Claimed (compare-and-set) before publishing, so a resolve racing this replay either lands first (and the claim
-    // fails: nothing is sent) or is refused; an entry claimed already is an interrupted replay, finished here.
-    const claimed = found.entry.replayStartedAt ? found : await store.markReplayStarted(found.entry, found.revision);
+    // fails: nothing is sent) or is refused. An entry claimed already is an interrupted or running replay, finished
+    // here: claimed again all the same, so that the earlier replay cannot take its claim back while this one sends.
+    const claimed = await store.markReplayStarted(found.entry, found.revision);
     if (!claimed) continue;
     const { entry, revision } = claimed;
     const data = Buffer.from(typeof entry.event === 'string' ? entry.event : JSON.stringify(entry.event));
     // The msg id is fixed per entry, so two operators replaying at once, or a replay finished again, are
-    // deduplicated by the broker; a failed publish leaves the entry open and claimed, to be replayed again.
-    const stored = await publisher.publish({
-      integration: entry.integration,
-      identity: { key: entry.key, eventId: entry.eventId },
-      data,
-      commit: options.commit ?? entry.commit,
-      msgId: `replay:${entry.integration}:${entry.id}`,
-      replayOf: entry.id,
-    });
+    // deduplicated by the broker.
+    const stored = await publisher
+      .publish({
+        integration: entry.integration,
+        identity: { key: entry.key, eventId: entry.eventId },
+        data,
+        commit: options.commit ?? entry.commit,
+        msgId: `replay:${entry.integration}:${entry.id}`,
+        replayOf: entry.id,
+      })
+      .catch(async (error: unknown) => {
+        // Refused before anything was stored: the claim is taken back, unless the entry was claimed when read (an
+        // earlier replay, still running or stopped, may have sent it) or changed since (another replay claimed it).
+        // Any other failure (a timeout, a lost PubAck) may have stored the event: the entry stays claimed.
+        if (storedNothing(error) && !found.entry.replayStartedAt) await store.releaseReplayClaim(entry, revision);
+        throw error;
+      });
     await store.markReplayed(entry, revision);
     return { status: 'replayed', entry: { ...entry, status: 'replayed' }, seq: stored.seq };
   }
   return { status: 'changed-meanwhile' };
+}
+
+/** The publisher's refusals that certainly stored nothing (the broker refused it, or it was never sent). */
+function storedNothing(error: unknown): boolean {
+  return error instanceof EventsStreamFullError || error instanceof EventTooLargeError;
 }

@@ -44,7 +44,8 @@ export interface DeadLetter {
   replayedAt?: string;
   /**
    * When a replay claimed the entry, before it published the event: from then on a resolve is refused (the event may
-   * have been sent), and a replay of it again finishes an interrupted one (the broker keeps one copy).
+   * have been sent), and a replay of it again finishes an interrupted one (the broker keeps one copy). Cleared again
+   * when the broker refused that publish (nothing was stored) and no other replay claimed the entry meanwhile.
    */
   replayStartedAt?: string;
   /** Who resolved it, when and why (`junction dlq resolve`). */
@@ -122,6 +123,15 @@ export class DeadLetterStore {
     const claimed: DeadLetter = { ...entry, replayStartedAt: new Date().toISOString() };
     const next = await this.#update(claimed, revision);
     return next === undefined ? undefined : { entry: claimed, revision: next };
+  }
+
+  /**
+   * Takes a replay's claim back after its publish certainly stored nothing, if the entry is still at the claim's
+   * `revision` (no other replay claimed it since): open and unclaimed again, so a resolve is no longer refused.
+   */
+  async releaseReplayClaim(entry: DeadLetter, revision: number): Promise<boolean> {
+    const { replayStartedAt: _claim, ...unclaimed } = entry;
+    return (await this.#update(unclaimed, revision)) !== undefined;
   }
 
   /** Marks an entry replayed if it has not changed since `revision` was read. Returns false if it had. */
