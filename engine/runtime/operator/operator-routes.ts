@@ -173,9 +173,8 @@ export async function operatorRoute(
  */
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined | 'too-large'> {
   const chunks: Buffer[] = [];
-  let size = Number(req.headers['content-length'] ?? 0);
-  if (size > MAX_BODY_BYTES) return discard(req, 'too-large' as const).refused;
-  size = 0;
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return discard(req, 'too-large' as const).refused;
+  let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) return discard(req, 'too-large' as const).refused;

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
-import type { AuditLog } from '../../stores/audit-log.js';
+import type { AuditActor, AuditLog } from '../../stores/audit-log.js';
 import type { OidcOptions, OperatorAuthMode } from '../operator-options.js';
 import { SECURITY_HEADERS, crossOriginRefusal } from '../request-guards.js';
 import type { ApiTokens } from './api-tokens.js';
@@ -36,6 +36,18 @@ export const SIGN_IN_PATH = '/auth/sign-in';
 
 /** The sign-in routes; resolves true when the request was one of them. */
 export function signInRoutes(deps: SignInDeps) {
+  /** A failed sign-in, audited one by one unless the throttle counts it in a summary (past its limit for all). */
+  const failure = async (
+    admission: Extract<Admission, { refused: false }>,
+    actor: AuditActor,
+    target: 'oidc' | 'token',
+    result: 'denied' | 'failed',
+    reason: string,
+    address: string,
+  ) => {
+    if (admission.audit)
+      await deps.audit.record({ actor, action: 'auth.sign-in', target, result, reason, detail: { address } });
+  };
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
     const o = deps.oidc!;
@@ -110,23 +122,15 @@ export function signInRoutes(deps: SignInDeps) {
           : {};
         claims = { ...idClaims, ...userInfo };
       } catch (error) {
-        if (admission.audit)
-          await deps.audit.record({
-            actor: { kind: 'user', id: 'unknown' },
-            action: 'auth.sign-in',
-            target: 'oidc',
-            result: 'failed',
-            reason: (error as Error).message,
-            detail: { address },
-          });
+        const reason = (error as Error).message;
+        await failure(admission, { kind: 'user', id: 'unknown' }, 'oidc', 'failed', reason, address);
         return page(401, 'The identity provider did not confirm the sign-in.');
       }
       const who = String(claims.email ?? claims.sub);
       const role = roleFor(claims, deps.oidc);
       const actor = { kind: 'user' as const, id: who };
       if (!role) {
-        const denied = { result: 'denied' as const, reason: 'no role', detail: { address } };
-        if (admission.audit) await deps.audit.record({ actor, action: 'auth.sign-in', target: 'oidc', ...denied });
+        await failure(admission, actor, 'oidc', 'denied', 'no role', address);
         return page(403, `${who} has no role here; ask an administrator to add you.`);
       }
       admission.succeeded();
@@ -145,15 +149,7 @@ export function signInRoutes(deps: SignInDeps) {
       const form = new URLSearchParams(await readForm(req));
       const info = await deps.tokens.verify(form.get('token') ?? '');
       if (!info) {
-        if (admission.audit)
-          await deps.audit.record({
-            actor: { kind: 'token', id: 'unknown' },
-            action: 'auth.sign-in',
-            target: 'token',
-            result: 'denied',
-            reason: 'not a valid token',
-            detail: { address },
-          });
+        await failure(admission, { kind: 'token', id: 'unknown' }, 'token', 'denied', 'not a valid token', address);
         return page(401, 'That token is not valid (revoked, expired or mistyped).');
       }
       admission.succeeded();
