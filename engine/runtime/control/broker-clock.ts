@@ -34,7 +34,11 @@ const FIRST_RETRY_MS = 1_000;
 
 /** What one estimate found. */
 export interface ClockEstimate {
-  /** The broker's clock minus this process's wall clock (ms): positive when this process runs behind. */
+  /**
+   * The broker's clock minus this process's wall clock (ms): positive when this process runs behind. The two clocks
+   * are read one after the other, so a pause of this process between the reads (a loaded machine) shifts it by the
+   * pause: within `errorMs` only on a quiet machine. It serves the start's warning of clocks a second apart.
+   */
   offsetMs: number;
   /** How far the estimate may be off at most (ms): half the round trip of the write it came from. */
   errorMs: number;
