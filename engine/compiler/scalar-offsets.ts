@@ -36,7 +36,8 @@ function readBlock(text: string, start: number, end: number, folded: boolean): B
   while (pos < end) {
     const nl = text.indexOf('\n', pos);
     const lineEnd = nl < 0 || nl > end ? end : nl;
-    lines.push({ from: pos, text: text.slice(pos, lineEnd) });
+    // A CRLF line's '\r' is part of the break, not of the value (YAML reads both breaks as one '\n').
+    lines.push({ from: pos, text: text.slice(pos, text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd) });
     pos = lineEnd + 1;
   }
   const firstContent = lines.find((l) => l.text.trim() !== '');

@@ -220,6 +220,17 @@ describe('broken-spec corpus', () => {
     });
   }
 
+  // Windows line endings (a spec repository without core.autocrlf) must not move any diagnostic.
+  it('reports the same line:col for every case with CRLF line endings', () => {
+    const crlf = (f: SpecTreeFile): SpecTreeFile =>
+      /\.ya?ml$/.test(f.path) ? { ...f, bytes: Buffer.from(f.bytes.toString('utf8').replace(/\r?\n/g, '\r\n')) } : f;
+    const moved = Object.entries(EXPECTED).flatMap(([name, expected]) => {
+      const actual = compileCase(caseFiles(name).map(crlf)).map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`);
+      return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ name, actual, expected }];
+    });
+    expect(moved).toEqual([]);
+  });
+
   it('turns an unexpected failure inside the compiler into an internal-error diagnostic', () => {
     const broken = {
       get: () => {
