@@ -4,7 +4,8 @@
  * entity seen, `updated_at >= t AND (updated_at > t OR id > last)` (filters in one group are OR-ed, groups AND-ed),
  * so an entity updated while the poll pages never shifts another one out of sight, and Magento's past-the-end
  * behaviour (2.3 repeats the last page, 2.4 answers no items) never comes into play. `pageSize` stays within the
- * 300 that Magento's input limiting allows.
+ * 300 that Magento's input limiting allows. The id is filtered and sorted by its column: a customer's REST `id` is
+ * `entity_id` in the customer search, which refuses `id` as an invalid attribute name.
  */
 import type { JsonSchema, OperationCall, OperationDef, OutboundRequest } from '../../engine/sdk/index.js';
 import { creditmemoSchema, customerSchema, invoiceRecordSchema, orderSchema } from './schemas/index.js';
@@ -19,7 +20,13 @@ interface Keyset {
   after?: { updatedAt: string; id: unknown };
 }
 
-function changesRequest(path: string, idField: string, pageSize: number, keyset: Keyset): OutboundRequest {
+/** Where an entity's id is: its field in the answer, and the column searchCriteria filters and sorts it by. */
+interface IdKey {
+  field: string;
+  column: string;
+}
+
+function changesRequest(path: string, idColumn: string, pageSize: number, keyset: Keyset): OutboundRequest {
   const f = (group: number, filter: number, field: string, value: unknown, condition: string) => ({
     [`searchCriteria[filter_groups][${group}][filters][${filter}][field]`]: field,
     [`searchCriteria[filter_groups][${group}][filters][${filter}][value]`]: String(value),
@@ -31,10 +38,10 @@ function changesRequest(path: string, idField: string, pageSize: number, keyset:
     path,
     query: {
       ...f(0, 0, 'updated_at', after?.updatedAt ?? keyset.since, 'gteq'),
-      ...(after ? { ...f(1, 0, 'updated_at', after.updatedAt, 'gt'), ...f(1, 1, idField, after.id, 'gt') } : {}),
+      ...(after ? { ...f(1, 0, 'updated_at', after.updatedAt, 'gt'), ...f(1, 1, idColumn, after.id, 'gt') } : {}),
       'searchCriteria[sortOrders][0][field]': 'updated_at',
       'searchCriteria[sortOrders][0][direction]': 'ASC',
-      'searchCriteria[sortOrders][1][field]': idField,
+      'searchCriteria[sortOrders][1][field]': idColumn,
       'searchCriteria[sortOrders][1][direction]': 'ASC',
       'searchCriteria[pageSize]': pageSize,
       'searchCriteria[currentPage]': 1,
@@ -63,35 +70,38 @@ const params: JsonSchema = {
   },
 };
 
-function changes(entity: string, path: string, idField: string, schema: JsonSchema): OperationDef {
+function changes(entity: string, path: string, id: IdKey, schema: JsonSchema): OperationDef {
   const url = (c: OperationCall) => `/rest/${String(c.options.store_code ?? 'default')}/V1/${path}`;
   const pageSize = (c: OperationCall) => Number(c.params.page_size ?? 100);
   return {
     description: `${entity}s updated at or after \`since\`, oldest first, every page (searchCriteria on updated_at).`,
-    vendorName: `GET /V1/${path}?searchCriteria (updated_at gteq, sorted by updated_at, ${idField})`,
+    vendorName: `GET /V1/${path}?searchCriteria (updated_at gteq, sorted by updated_at, ${id.column})`,
     kind: 'query',
     object: entity,
     params,
     output: { type: 'array', items: schema },
-    request: (c) => changesRequest(url(c), idField, pageSize(c), { since: String(c.params.since ?? '') }),
+    request: (c) => changesRequest(url(c), id.column, pageSize(c), { since: String(c.params.since ?? '') }),
     result: (r) => ((r.body ?? {}) as { items?: Row[] }).items ?? [],
     paginate: {
       next: (r, c) => {
         const items = ((r.body ?? {}) as { items?: Row[] }).items ?? [];
         if (items.length < pageSize(c)) return undefined;
         const last = items[items.length - 1];
-        const after = { updatedAt: String(last.updated_at), id: last[idField] };
-        return changesRequest(url(c), idField, pageSize(c), { since: after.updatedAt, after });
+        const after = { updatedAt: String(last.updated_at), id: last[id.field] };
+        return changesRequest(url(c), id.column, pageSize(c), { since: after.updatedAt, after });
       },
       combine: (pages) => (pages as Row[][]).flat(),
     },
   };
 }
 
+/** The sales documents' id: `entity_id` in the answer and in the table. */
+const ENTITY_ID: IdKey = { field: 'entity_id', column: 'entity_id' };
+
 /** The change-polling operations of the Magento connector. */
 export const magentoChangeOperations: Record<string, OperationDef> = {
-  'orders.changes': changes('order', 'orders', 'entity_id', orderSchema),
-  'customers.changes': changes('customer', 'customers/search', 'id', customerSchema),
-  'creditmemos.changes': changes('creditmemo', 'creditmemos', 'entity_id', creditmemoSchema),
-  'invoices.changes': changes('invoice', 'invoices', 'entity_id', invoiceRecordSchema),
+  'orders.changes': changes('order', 'orders', ENTITY_ID, orderSchema),
+  'customers.changes': changes('customer', 'customers/search', { field: 'id', column: 'entity_id' }, customerSchema),
+  'creditmemos.changes': changes('creditmemo', 'creditmemos', ENTITY_ID, creditmemoSchema),
+  'invoices.changes': changes('invoice', 'invoices', ENTITY_ID, invoiceRecordSchema),
 };

@@ -450,6 +450,37 @@ describe('magento 2.4 REST semantics', () => {
     ]);
   });
 
+  it('polls customers keyed by entity_id, since the customer search has no `id` attribute: every page is read', async () => {
+    const m = await start();
+    const ada = m.state.customers.get(42)!;
+    for (const id of [43, 44, 45]) m.state.customers.set(id, { ...ada, id, email: `c${id}@example.com` });
+    const { result } = await clientFor(magento, m.url).call('customers.changes', {
+      params: { since: '2026-11-01 00:00:00', page_size: 2 },
+      body: {},
+    });
+    expect((result as { id: number }[]).map((c) => c.id)).toEqual([42, 43, 44, 45]);
+    const searches = m.requests.filter((r) => r.path.endsWith('/customers/search'));
+    expect(
+      searches.map((r) => [
+        r.query['searchCriteria[sortOrders][1][field]'],
+        r.query['searchCriteria[filter_groups][1][filters][1][field]'],
+        r.query['searchCriteria[filter_groups][1][filters][1][value]'],
+      ]),
+    ).toEqual([
+      ['entity_id', undefined, undefined],
+      ['entity_id', 'entity_id', '43'],
+      ['entity_id', 'entity_id', '45'],
+    ]);
+    const byId = await fetch(
+      `${m.url}/rest/default/V1/customers/search?searchCriteria[filter_groups][0][filters][0][field]=id&searchCriteria[filter_groups][0][filters][0][value]=42`,
+      { headers: { authorization: 'Bearer magento-emulator-token' } },
+    );
+    expect([byId.status, await byId.json()]).toEqual([
+      400,
+      { message: 'The "%1" attribute name is invalid. Reset the name and try again.', parameters: ['id'] },
+    ]);
+  });
+
   it('finds the shipments of an order, with their items and tracking numbers', async () => {
     const m = await start();
     const client = clientFor(magento, m.url);

@@ -2,7 +2,7 @@
 import type { EmulatorReply, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
 import { magentoError, noCustomer, requiredField } from './magento-error.js';
-import { searchReply } from './search-criteria.js';
+import { filterFields, searchReply } from './search-criteria.js';
 import type { InputLimits } from './search-criteria.js';
 import type { MagentoState, Row } from './state.js';
 
@@ -12,6 +12,13 @@ const REQUIRED: [string, string][] = [
   ['lastname', 'Last Name'],
 ];
 
+/**
+ * The customer search runs over an EAV collection: the REST `id` is its `entity_id` column, and `id` is no attribute
+ * (a filter on it is refused, a sort on it does nothing).
+ */
+const customerColumn = (row: Row, field: string): unknown =>
+  field === 'entity_id' ? row.id : field === 'id' ? undefined : row[field];
+
 /** Customer routes under `/rest/:store/V1`. */
 export function customerRoutes(V1: string, state: () => MagentoState, limits?: InputLimits): Route[] {
   return [
@@ -19,7 +26,10 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
     {
       method: 'GET',
       path: `${V1}/customers/search`,
-      handle: (r) => searchReply([...state().customers.values()], r.query, limits),
+      handle: (r) =>
+        filterFields(r.query).includes('id')
+          ? magentoError(400, 'The "%1" attribute name is invalid. Reset the name and try again.', ['id'])
+          : searchReply([...state().customers.values()], r.query, limits, customerColumn),
     },
     {
       method: 'GET',

@@ -21,6 +21,14 @@ export interface InputLimits {
   defaultPageSize?: number;
 }
 
+const FILTER_KEY = /^searchCriteria\[filter_groups\]\[(\d+)\]\[filters\]\[(\d+)\]\[(field|value|condition_type)\]$/;
+
+/** The fields the query's filters name. */
+export const filterFields = (query: Record<string, string>): string[] =>
+  Object.entries(query)
+    .filter(([key]) => FILTER_KEY.exec(key)?.[3] === 'field')
+    .map(([, field]) => field);
+
 /**
  * Runs the query's searchCriteria over `rows` and answers Magento's search result. A page past the last one is empty
  * (Magento 2.4; 2.3 answered the last page again).
@@ -29,7 +37,7 @@ export function searchReply(
   rows: Row[],
   query: Record<string, string>,
   limits?: InputLimits,
-  /** A table column that the answer does not show (a quote's `customer_id`). */
+  /** A table column, also one that the answer does not show (a quote's `customer_id`), for filters and sorts. */
   column: (row: Row, field: string) => unknown = (row, field) => row[field],
 ): EmulatorReply {
   const requested = query['searchCriteria[pageSize]'] ? Number(query['searchCriteria[pageSize]']) : undefined;
@@ -39,9 +47,7 @@ export function searchReply(
   const groups = new Map<number, Map<number, Partial<Filter>>>();
   const sorts = new Map<number, { field?: string; direction?: string }>();
   for (const [key, value] of Object.entries(query)) {
-    const f = /^searchCriteria\[filter_groups\]\[(\d+)\]\[filters\]\[(\d+)\]\[(field|value|condition_type)\]$/.exec(
-      key,
-    );
+    const f = FILTER_KEY.exec(key);
     if (f) {
       const group = groups.get(Number(f[1])) ?? new Map<number, Partial<Filter>>();
       group.set(Number(f[2]), { ...group.get(Number(f[2])), [f[3]]: value });
@@ -63,7 +69,9 @@ export function searchReply(
     .map((s) => ({ field: s.field!, direction: (s.direction ?? 'ASC').toUpperCase() }));
   let items = rows.filter((row) => filterGroups.every((g) => g.filters.some((f) => matches(column(row, f.field), f))));
   for (const sort of [...sortOrders].reverse())
-    items = [...items].sort((a, b) => compare(a[sort.field], b[sort.field]) * (sort.direction === 'DESC' ? -1 : 1));
+    items = [...items].sort(
+      (a, b) => compare(column(a, sort.field), column(b, sort.field)) * (sort.direction === 'DESC' ? -1 : 1),
+    );
   const total = items.length;
   const pageSize = requested ?? (limits ? (limits.defaultPageSize ?? 20) : undefined);
   const currentPage = Number(query['searchCriteria[currentPage]'] ?? 1);
