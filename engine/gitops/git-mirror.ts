@@ -29,6 +29,19 @@ export interface GitMirrorOptions {
   gitTimeoutMs?: number;
 }
 
+/** The repository for messages: a URL's user and password (a token) become `***`. */
+export function maskCredentials(repo: string): string {
+  try {
+    const url = new URL(repo);
+    if (!url.username && !url.password) return repo;
+    url.username = '***';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return repo; // a path or scp-like address (git@host:repo) carries no password
+  }
+}
+
 /** A bare mirror that fetches one branch and reads spec trees from git objects at exact commits. */
 export class GitMirror {
   readonly #git: SimpleGit;
@@ -52,8 +65,21 @@ export class GitMirror {
     }
     const git = this.#git.cwd(dir);
     // Fetch only the tracked branch: other branches (unreviewed work) never reach the runtime.
-    await git.raw(['fetch', '--quiet', '--no-tags', '--force', '--', repo, `+refs/heads/${branch}:${this.#ref}`]);
+    await git
+      .raw(['fetch', '--quiet', '--no-tags', '--force', '--', repo, `+refs/heads/${branch}:${this.#ref}`])
+      .catch((error: Error) => {
+        throw this.#withoutCredentials(error);
+      });
     return this.resolve(this.#ref);
+  }
+
+  /**
+   * simple-git's error carries the git command line (`task.commands`, with the URL), and the logger prints every
+   * property of an error: a fresh error with the message alone, credentials masked, is all that leaves the mirror.
+   */
+  #withoutCredentials(error: Error): Error {
+    const { repo } = this.options;
+    return new Error(error.message.split(repo).join(maskCredentials(repo)));
   }
 
   /** The commit a ref or SHA names in the mirror. */
@@ -65,7 +91,7 @@ export class GitMirror {
         .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
         .catch(() => '')
     ).trim();
-    if (!OBJECT_ID.test(sha)) throw new Error(`${ref} is not a commit of ${this.options.repo}`);
+    if (!OBJECT_ID.test(sha)) throw new Error(`${ref} is not a commit of ${maskCredentials(this.options.repo)}`);
     return sha;
   }
 

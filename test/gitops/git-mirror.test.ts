@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stdSerializers } from 'pino';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -111,6 +112,28 @@ describe('GitMirror', () => {
     const mirror = new GitMirror({ repo: '/r', branch: 'main', path: 'specs', dir });
     await expect(mirror.resolve('--output=/tmp/x')).rejects.toThrow('invalid ref');
     await expect(mirror.treeAt('HEAD', 'specs')).rejects.toThrow('not a commit id: HEAD');
+  });
+
+  it('keeps credentials in the repository URL out of its errors (and so out of the logs)', async () => {
+    root = mkdtempSync(join(tmpdir(), 'junction-mirror-'));
+    // A port nothing listens on: the fetch fails at once.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const mirror = new GitMirror({
+      repo: `https://deploy:s3cr3t-token@127.0.0.1:${port}/acme/specs.git`,
+      branch: 'main',
+      path: 'specs',
+      dir: join(root, 'mirror'),
+    });
+    const failed = (await mirror.fetch().catch((error: unknown) => error)) as Error;
+    // As git-sync logs it: pino's error serializer copies every enumerable property of the error.
+    const logged = JSON.stringify(stdSerializers.err(failed));
+    expect(logged).toContain(`127.0.0.1:${port}`);
+    expect(logged).not.toContain('s3cr3t-token');
+    const unknown = (await mirror.resolve('abc1234').catch((error: unknown) => error)) as Error;
+    expect(unknown.message).toBe(`abc1234 is not a commit of https://***@127.0.0.1:${port}/acme/specs.git`);
   });
 
   it('fails a fetch from a remote that stops answering instead of hanging', async () => {
