@@ -3,7 +3,7 @@
  * upsert keys, field metadata (read-only, create-only, picklists, lookups, lengths, required), the FinancialForce
  * posting lock, the usage-entry lock, composite transactions, row-lock faults and the record store's change feed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiAllocation } from '../../connectors/salesforce/emulator/api-allocation.js';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
@@ -25,6 +25,7 @@ const start = async (options: Parameters<typeof startSalesforceEmulator>[0] = {}
   });
 };
 afterEach(async () => {
+  vi.useRealTimers();
   await client?.close();
   await sf?.stop();
 });
@@ -667,7 +668,9 @@ describe('the daily API allocation', () => {
     expect(paced.retryAfterMs).toBeLessThanOrEqual(864_000);
   });
 
-  it('stops calling once the allocation is spent, and retries when the window has freed the reserve', async () => {
+  it('stops calling once the allocation is spent, and calls again when the window has freed the reserve', async () => {
+    // Only the clock is fake: the window's 144 minutes pass at once, sockets and timers stay real.
+    vi.useFakeTimers({ toFake: ['Date'] });
     await start();
     sf.allocation.limit = 100;
     sf.allocation.setUsed(100);
@@ -691,5 +694,14 @@ describe('the daily API allocation', () => {
     const before = calls();
     expect(await failure(probe())).toMatchObject({ code: 'rate-limited', retryAfterMs: 8_640_000 });
     expect(calls()).toBe(before);
+    vi.setSystemTime(Date.now() + 8_640_000 - 1);
+    expect(await failure(probe())).toMatchObject({ code: 'rate-limited', retryAfterMs: 1 });
+    expect(calls()).toBe(before);
+    // The reserve's share of the window later, the org's earlier calls have aged out: one call goes to learn that.
+    vi.setSystemTime(Date.now() + 1);
+    sf.allocation.setUsed(50);
+    await probe();
+    await probe();
+    expect(calls()).toBe(before + 2);
   });
 });
