@@ -198,7 +198,7 @@ function compileSource(
   }
   if (source.stream) {
     const s = source.stream;
-    resolveStream(ctx, validated, scope);
+    const def = resolveStream(ctx, validated, scope);
     return {
       kind: 'stream',
       connection: s.connection,
@@ -206,6 +206,7 @@ function compileSource(
       params: s.params ?? {},
       start: s.start,
       batchSize: s.batch_size,
+      positionParams: def?.positionParams && [...def.positionParams],
     };
   }
   if (source.nats) return { kind: 'nats', subject: source.nats.subject };

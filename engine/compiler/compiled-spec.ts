@@ -132,6 +132,8 @@ export type CompiledSource =
       /** Where to begin while no position is stored. */
       start: 'earliest' | 'latest';
       batchSize: number;
+      /** The params the stored position belongs to (the connector's `positionParams`); undefined: all of them. */
+      positionParams?: string[];
     }
   | { kind: 'nats'; subject: string };
 

@@ -2,7 +2,7 @@
  * Resolves what steps, sources and finds name: a connection by name, and an operation of that connection's connector,
  * with its static params checked against the operation's parameter schema. Unknown names get a did-you-mean.
  */
-import type { ConnectorDef, OperationDef } from '../sdk/connector.js';
+import type { ConnectorDef, OperationDef, StreamSourceDef } from '../sdk/connector.js';
 import type { CompiledConnection } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import type { ValidatedSpec } from './parse-specs.js';
@@ -97,7 +97,7 @@ export function resolveStream(
   ctx: CompileContext,
   validated: ValidatedSpec<'Integration'>,
   scope: ConnectionScope,
-): void {
+): StreamSourceDef | undefined {
   const at: JsonPath = ['source', 'stream'];
   const connection = checkConnection(ctx, validated, [...at, 'connection'], scope);
   const connector: ConnectorDef | undefined = connection && ctx.options.connectors.get(connection.type);
@@ -122,4 +122,5 @@ export function resolveStream(
       for (const d of schemaDiagnostics(validated.spec, validate.errors ?? [], [...at, 'params']))
         ctx.diagnostics.push({ ...d, code: 'invalid-params', message: `${d.message} (stream ${name})` });
   }
+  return stream;
 }

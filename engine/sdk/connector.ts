@@ -132,6 +132,11 @@ export interface StreamSourceDef {
   description: string;
   vendorName: string;
   params?: JsonSchema;
+  /**
+   * The params a stored position belongs to (a replay id is its topic's): a spec that changes only the others (what
+   * is read with each event) resumes from the stored position. Without it, a change of any param starts afresh.
+   */
+  positionParams?: readonly string[];
   open(context: StreamContext): StreamSubscription;
 }
 

@@ -3,8 +3,8 @@
  * and publishes a change event for every committed write; the engine subscribes (a real nats-server), stores each
  * event before it stores the replay id, and delivers it. An update carries only its changed fields; enrichment
  * reads the record first. Stopping the engine mid-stream, and even losing the last stored replay id (a crash
- * between the PubAck and the KV write), loses nothing and writes nothing twice. A subscription that keeps failing
- * shows in the status.
+ * between the PubAck and the KV write), loses nothing and writes nothing twice; nor does a spec change that keeps
+ * the topic (the stored replay id is still resumed). A subscription that keeps failing shows in the status.
  */
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -25,7 +25,7 @@ afterEach(async () => {
   h = sf = undefined;
 });
 
-const specs = (enrich: string) => ({
+const specs = (enrich: string, begin = 'earliest', batchSize = 5) => ({
   'connections/sf.yaml': salesforceConnection({ pubsub: true }),
   'account-changes.yaml': `apiVersion: junction/v1
 kind: Integration
@@ -35,8 +35,8 @@ source:
     connection: sf
     stream: change_events
     params: { topic: /data/AccountChangeEvent${enrich} }
-    start: earliest
-    batch_size: 5
+    start: ${begin}
+    batch_size: ${batchSize}
 key: Id
 steps:
   - id: write
@@ -51,9 +51,9 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
 `,
 });
 
-async function start(enrich = '') {
+async function start(enrich = '', begin = 'earliest') {
   sf = await startSalesforceEmulator({ pubsub: true });
-  h = await startVendorEngine(specs(enrich), salesforceEnv(sf));
+  h = await startVendorEngine(specs(enrich, begin), salesforceEnv(sf));
   return sf;
 }
 
@@ -127,6 +127,39 @@ it('resumes after a restart mid-stream, and after losing the last stored replay 
   expect(counts.size).toBe(written);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   expect(await h!.engine.deadLetters.list({})).toEqual([]);
+});
+
+it('keeps its replay id when a changed spec leaves the topic as it was: no change made meanwhile is lost', async () => {
+  const org = await start('', 'latest');
+  // From the latest event on: an account created before the subscription opened never comes, so create until one does.
+  let created = 0;
+  const create = () => {
+    created++;
+    org.store.insert('Account', { Id: `0019${String(created).padStart(11, '0')}AAA`, Name: `Account ${created}` });
+  };
+  await waitFor(() => {
+    create();
+    return h!.received('changes').length >= 1;
+  }, 'the subscription open');
+  await waitFor(async () => {
+    const nc = await connect({ servers: h!.nats.url });
+    const stored = await (await new Kvm(nc).open(BUCKET_NAMES.cursors)).get('account-changes');
+    await nc.close();
+    return !!stored;
+  }, 'a replay id stored');
+  const before = h!.received('changes').length;
+  await h!.engine.stop();
+  // Changed while the engine is down; then the spec reads more with each event and asks for larger batches.
+  org.store.insert('Account', { Id: '001900000000900AAA', Name: 'Changed while down' });
+  await h!.restart(specs(', enrich_fields: [Name]', 'latest', 10));
+  org.store.insert('Account', { Id: '001900000000901AAA', Name: 'Changed after the restart' });
+  await waitFor(
+    () => h!.received('changes').some((c) => c.record === '001900000000901AAA'),
+    'the change after the restart delivered',
+  );
+  const after = h!.received('changes').slice(before);
+  expect(after.map((c) => c.record)).toContain('001900000000900AAA');
+  expect(countBy(h!.received('changes'), 'record').get('001900000000900AAA')).toBe(1);
 });
 
 it('a subscription that keeps failing shows in the status: failing, the rounds in a row and the error', async () => {

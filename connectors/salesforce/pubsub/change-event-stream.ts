@@ -50,6 +50,8 @@ export const changeEventStream: StreamSourceDef = {
       },
     },
   },
+  // A replay id is the channel's: enrichment may change and the subscription still resumes after it.
+  positionParams: ['topic'],
   open: (ctx) => subscribe(ctx),
 };
 

@@ -40,7 +40,10 @@ export interface StreamSourceDeps extends KeylessDeps {
   health: SourceHealthDeps;
 }
 
-/** The stored position; `source` ties it to the source's settings, so a changed topic starts afresh. */
+/**
+ * The stored position; `source` ties it to what the position belongs to (positionHash), so a changed topic starts
+ * afresh while a change of what is read with each event does not.
+ */
 interface StoredPosition {
   position: string;
   source: string;
@@ -129,7 +132,7 @@ export class StreamSources {
     const integration = specSet.integrations.get(name);
     if (!integration || integration.source.kind !== 'stream') return;
     const source = integration.source;
-    const hash = sourceHash(integration);
+    const hash = positionHash(source);
     const entry = await this.deps.cursors.get(name);
     const stored = entry?.operation === 'PUT' && entry.length > 0 ? parseStored(entry.string()) : undefined;
     const open = this.#opener(specSet);
@@ -139,7 +142,7 @@ export class StreamSources {
       params: source.params,
       start: source.start,
       batchSize: source.batchSize,
-      position: stored?.source === hash ? stored.position : undefined,
+      position: stored && [hash, legacyPositionHash(source)].includes(stored.source) ? stored.position : undefined,
     });
     opened(subscription);
     try {
@@ -181,6 +184,18 @@ export class StreamSources {
 }
 
 const sourceHash = (integration: CompiledIntegration) => stableHash(integration.source);
+
+type CompiledStreamSource = Extract<CompiledIntegration['source'], { kind: 'stream' }>;
+
+/** What a stored position belongs to: the connection, the stream, the params the connector names (all by default). */
+function positionHash(source: CompiledStreamSource): string {
+  const { connection, stream, params, positionParams } = source;
+  const owning = positionParams ? Object.fromEntries(positionParams.map((p) => [p, params[p]])) : params;
+  return stableHash({ kind: 'position', connection, stream, params: owning });
+}
+
+/** How engines before positionParams tied a position: to the whole source, so it is still resumed after an upgrade. */
+const legacyPositionHash = (source: CompiledStreamSource) => stableHash({ ...source, positionParams: undefined });
 
 function parseStored(text: string): StoredPosition | undefined {
   try {

@@ -24,8 +24,8 @@ export interface VendorEngine {
   dir: string;
   /** Bodies the target received at POST /<collection>, in arrival order. */
   received(collection: string): Record<string, unknown>[];
-  /** Stops the engine only (the broker and its KV stay), e.g. to restart it. */
-  restart(): Promise<Engine>;
+  /** Stops the engine only (the broker and its KV stay) and starts it again, on `files` rewritten when given. */
+  restart(files?: Record<string, string>): Promise<Engine>;
   dispose(): Promise<void>;
 }
 
@@ -51,12 +51,15 @@ export async function startVendorEngine(files: Record<string, string>, env: Node
     TARGET_URL: target.url,
     JUNCTION_ALLOWED_PRIVATE_HOSTS: urls.flatMap((u) => URL.parse(u)?.host || []).join(','),
   };
-  for (const [path, text] of Object.entries({ ...files, 'connections/target.yaml': TARGET_CONNECTION })) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), text);
-  }
+  const write = async (written: Record<string, string>) => {
+    for (const [path, text] of Object.entries(written)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), text);
+    }
+  };
+  await write({ ...files, 'connections/target.yaml': TARGET_CONNECTION });
   const wiring = createWiring({ env: fullEnv });
-  const specSet = await compiledSpecSet(wiring, dir);
+  let specSet = await compiledSpecSet(wiring, dir);
   const start = () =>
     startEngine({
       specSet,
@@ -79,8 +82,12 @@ export async function startVendorEngine(files: Record<string, string>, env: Node
       target.requests
         .filter((r) => r.method === 'POST' && r.path === `/${collection}`)
         .map((r) => r.body as Record<string, unknown>),
-    restart: async () => {
+    restart: async (changed) => {
       await handle.engine.stop();
+      if (changed) {
+        await write(changed);
+        specSet = await compiledSpecSet(wiring, dir);
+      }
       handle.engine = await start();
       return handle.engine;
     },
