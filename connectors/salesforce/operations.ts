@@ -47,8 +47,12 @@ const saved = (r: InboundResponse, fallbackId?: string) => {
   return { id: (body.id as string | undefined) ?? fallbackId, success: true, created: r.status === 201 };
 };
 
-/** Composite answers 200 even when subrequests fail: the first failure becomes the step's error. */
-function compositeResult(r: InboundResponse) {
+/**
+ * Composite answers 200 even when subrequests fail: the first failure becomes the step's error. Without allOrNone the
+ * subrequests that succeeded stay applied, so the call is not sent again (a retry would repeat them): the error is
+ * permanent and names them.
+ */
+function compositeResult(r: InboundResponse, c: OperationCall) {
   const responses =
     ((r.body ?? {}) as { compositeResponse?: { body: unknown; httpStatusCode: number; referenceId: string }[] })
       .compositeResponse ?? [];
@@ -57,7 +61,14 @@ function compositeResult(r: InboundResponse) {
     responses.find((s) => s.httpStatusCode >= 400);
   if (failed) {
     const error = classifySalesforceError({ status: failed.httpStatusCode, headers: {}, body: failed.body });
-    throw Object.assign(error, { message: `composite subrequest ${failed.referenceId}: ${error.message}` });
+    const message = `composite subrequest ${failed.referenceId}: ${error.message}`;
+    const applied = row(c).allOrNone === true ? [] : responses.filter((s) => s.httpStatusCode < 400);
+    if (!applied.length) throw Object.assign(error, { message });
+    throw permanentError(
+      error.code,
+      `${message} (not retried: without allOrNone the subrequests ${applied.map((s) => s.referenceId).join(', ')} were applied, and sending the call again would repeat them; set allOrNone: true to retry it whole)`,
+      { status: error.status, vendorCode: error.vendorCode, field: error.field },
+    );
   }
   return { compositeResponse: responses, results: Object.fromEntries(responses.map((s) => [s.referenceId, s.body])) };
 }
@@ -218,7 +229,7 @@ export const salesforceOperations: Record<string, OperationDef> = {
       },
     },
     request: (c) => ({ method: 'POST', path: `${base(c)}/composite`, body: row(c) }),
-    result: (r) => compositeResult(r),
+    result: (r, c) => compositeResult(r, c),
   },
   ...salesforceChangeOperations,
   ...salesforceIdentityOperations,
