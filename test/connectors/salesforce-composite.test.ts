@@ -2,11 +2,20 @@
  * Salesforce composite answers 200 whatever its subrequests did; the step's error is the first failed subrequest's.
  * Without allOrNone the subrequests before it stay applied, so sending the call again would repeat them.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { CompiledConnection } from '../../engine/compiler/compiled-spec.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { Transport } from '../../engine/http/transport.js';
-import { failure, registry } from './connector-fixtures.js';
+import { connectionTo, emulatorSecurity, failure, registry } from './connector-fixtures.js';
+import { salesforce } from './fixtures/index.js';
+
+let sf: SalesforceEmulator | undefined;
+afterEach(async () => {
+  await sf?.stop();
+  sf = undefined;
+});
 
 const connection: CompiledConnection = {
   name: 'ff',
@@ -66,5 +75,46 @@ describe('salesforce composite', () => {
       'UNABLE_TO_LOCK_ROW',
       `composite subrequest locked: ${lock} (not retried: without allOrNone the subrequests acct were applied, and sending the call again would repeat them; set allOrNone: true to retry it whole)`,
     ]);
+  });
+
+  it('does not execute a subrequest that refers to a failed one, and keeps the others without allOrNone', async () => {
+    sf = await startSalesforceEmulator();
+    const client = createConnectionClient({
+      connection: connectionTo(salesforce, sf.url),
+      connector: registry.get('salesforce')!,
+      env: salesforce.env,
+      security: emulatorSecurity(sf.url),
+    });
+    const contacts = sf.records('Contact').length;
+    const error = await failure(
+      client.call('composite', {
+        params: {},
+        body: {
+          compositeRequest: [
+            { method: 'POST', url: '/services/data/v60.0/sobjects/Account', referenceId: 'nameless', body: {} },
+            {
+              method: 'POST',
+              url: '/services/data/v60.0/sobjects/Contact',
+              referenceId: 'contact',
+              body: { LastName: 'Orphan', Phone: '@{nameless.id}' },
+            },
+            {
+              method: 'POST',
+              url: '/services/data/v60.0/sobjects/Account',
+              referenceId: 'other',
+              body: { Name: 'Kept' },
+            },
+          ],
+        },
+      }),
+    );
+    await client.close();
+    expect([error.code, error.disposition, error.message]).toEqual([
+      'validation',
+      'permanent',
+      'composite subrequest nameless: Required fields are missing: [Name] (not retried: without allOrNone the subrequests other were applied, and sending the call again would repeat them; set allOrNone: true to retry it whole)',
+    ]);
+    expect(sf.records('Contact')).toHaveLength(contacts);
+    expect(sf.records('Account').map((a) => a.Name)).toEqual(['Ada Lovelace Ltd', 'Kept']);
   });
 });

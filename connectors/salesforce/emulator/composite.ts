@@ -1,7 +1,8 @@
 /**
  * `POST /composite`: up to 25 subrequests in order, each able to use an earlier result as `@{referenceId.field}`.
  * With `allOrNone: true` a failure rolls back everything and the other subrequests answer PROCESSING_HALTED, as
- * Salesforce does; without it, earlier successes stay.
+ * Salesforce does; without it, earlier successes stay, and a subrequest that refers to one that failed is not
+ * executed (its answer's wording is the emulator's: Salesforce documents only that it is not executed).
  */
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { sfError } from './records.js';
@@ -44,6 +45,12 @@ function templateRegex(template: string): RegExp {
   return new RegExp('^' + template.replace(/:([A-Za-z_]+)/g, '(?<$1>[^/]+)') + '$');
 }
 
+/** The referenceIds a subrequest's URL and body refer to (`@{referenceId.field}`). */
+function referencesOf(sub: Subrequest): string[] {
+  const text = sub.url + JSON.stringify(sub.body ?? null);
+  return [...text.matchAll(/@\{(\w+)\./g)].map((m) => m[1]);
+}
+
 /** Runs the subrequests in order into `out`; true when one failed. */
 function runAll(
   r: EmulatorRequest,
@@ -57,6 +64,12 @@ function runAll(
   for (const sub of subrequests) {
     if (failed && allOrNone) {
       out.push({ body: [HALTED], httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
+      continue;
+    }
+    const missing = referencesOf(sub).find((ref) => !(ref in results));
+    if (missing !== undefined) {
+      const message = `[emulator] Not executed: it refers to subrequest '${missing}', which did not succeed.`;
+      out.push({ body: [{ ...HALTED, message }], httpHeaders: {}, httpStatusCode: 400, referenceId: sub.referenceId });
       continue;
     }
     const fill = (text: string) =>
@@ -76,7 +89,7 @@ function runAll(
           params: { ...found.m!.groups },
         })
       : sfError(404, 'NOT_FOUND', `The requested resource does not exist: ${sub.url}`);
-    results[sub.referenceId] = reply.body;
+    if (reply.status < 400) results[sub.referenceId] = reply.body;
     out.push({ body: reply.body ?? null, httpHeaders: {}, httpStatusCode: reply.status, referenceId: sub.referenceId });
     if (reply.status >= 400) failed = true;
   }
