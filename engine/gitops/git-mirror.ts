@@ -29,6 +29,13 @@ export interface GitMirrorOptions {
   gitTimeoutMs?: number;
 }
 
+/** A file of the spec directory at a commit, before it is read: its path in the directory, blob id and size. */
+export interface ListedFile {
+  path: string;
+  id: string;
+  bytes: number;
+}
+
 /** The repository for messages: a URL's user and password (a token) become `***`. */
 export function maskCredentials(repo: string): string {
   try {
@@ -107,24 +114,34 @@ export class GitMirror {
 
   /** The spec directory as it is at `commit`, read from git objects (no checkout that could change underneath). */
   async treeAt(commit: string, displayRoot: string): Promise<SpecTree> {
+    return this.readFiles(await this.filesAt(commit), displayRoot);
+  }
+
+  /** The spec and data files at `commit` with their sizes, listed without reading one byte of them. */
+  async filesAt(commit: string): Promise<ListedFile[]> {
     if (!OBJECT_ID.test(commit)) throw new Error(`not a commit id: ${commit}`);
     const git = this.#git.cwd(this.options.dir);
     const prefix = this.options.path.replace(/^\.?\/*|\/+$/g, '');
-    const listing = await git.raw(['ls-tree', '-r', '-z', commit, '--', prefix === '' ? '.' : prefix]);
-    const wanted: { path: string; id: string }[] = [];
+    const listing = await git.raw(['ls-tree', '-r', '-z', '--long', commit, '--', prefix === '' ? '.' : prefix]);
+    const listed: ListedFile[] = [];
     for (const entry of listing.split('\0')) {
-      const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry);
+      const match = /^(\d+) (\w+) ([0-9a-f]+) +(\d+)\t(.*)$/s.exec(entry);
       // Blobs only: no submodules, and no symlinks (mode 120000), whose "content" is a path.
       if (!match || match[2] !== 'blob' || match[1] === '120000' || !OBJECT_ID.test(match[3])) continue;
-      const path = prefix === '' ? match[4] : match[4].slice(prefix.length + 1);
+      const path = prefix === '' ? match[5] : match[5].slice(prefix.length + 1);
       if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.'))) continue;
-      wanted.push({ path, id: match[3] });
+      listed.push({ path, id: match[3], bytes: Number(match[4]) });
     }
+    return listed;
+  }
+
+  /** Reads listed files into a spec tree. */
+  async readFiles(listed: readonly ListedFile[], displayRoot: string): Promise<SpecTree> {
     const blobs = await readBlobs(
       this.options.dir,
-      wanted.map((w) => w.id),
+      listed.map((f) => f.id),
     );
-    const files: SpecTreeFile[] = wanted.map((w, i) => ({ path: w.path, bytes: blobs[i] }));
+    const files: SpecTreeFile[] = listed.map((f, i) => ({ path: f.path, bytes: blobs[i] }));
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { displayRoot, files };
   }

@@ -7,11 +7,12 @@ import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
+import { displayPath } from '../compiler/spec-tree.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
 import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { acquireLease, releaseLease, renewLease } from './compile-lease.js';
 import { livePin } from './emergency-pin.js';
-import type { GitMirror } from './git-mirror.js';
+import type { GitMirror, ListedFile } from './git-mirror.js';
 import { BUNDLE_KEY, bundleFromTree, compareAndSet, readEntry, rejectedKey } from './gitops-store.js';
 import type { RejectedCommit, SpecBundle } from './gitops-store.js';
 
@@ -40,10 +41,30 @@ export interface PublishContext {
  */
 export type PublishOutcome = 'published' | 'rejected' | 'current' | 'pinned' | 'leased' | 'lost-race';
 
-/** A set that compiles but cannot be published in one KV value is rejected like an invalid one, with this reason. */
-function tooLarge(ctx: PublishContext, bytes: number): Diagnostic {
-  const message = `the spec set is ${bytes} bytes as a bundle; the NATS server takes at most ${ctx.maxBundleBytes} (raise max_payload, or move large lookups out)`;
-  return { file: ctx.displayRoot, line: 1, col: 1, severity: 'error', code: 'file-too-large', message };
+/** The smallest a bundle of these files can be: each file's base64 and path, nothing else counted. */
+const leastBundleBytes = (listed: readonly ListedFile[]) =>
+  listed.reduce((n, f) => n + Math.ceil(f.bytes / 3) * 4 + f.path.length, 0);
+
+/**
+ * A set too large for one KV value is rejected like an invalid one, at the largest files whose removal would make it
+ * fit (up to three): those are what to move out.
+ */
+function tooLarge(ctx: PublishContext, bytes: number, listed: readonly ListedFile[], least = false): Diagnostic[] {
+  const culprits: ListedFile[] = [];
+  let left = bytes;
+  for (const f of [...listed].sort((x, y) => y.bytes - x.bytes)) {
+    if (left <= ctx.maxBundleBytes || culprits.length === 3) break;
+    culprits.push(f);
+    left -= leastBundleBytes([f]);
+  }
+  return culprits.map((f) => ({
+    file: displayPath({ displayRoot: ctx.displayRoot, files: [] }, f.path),
+    line: 1,
+    col: 1,
+    severity: 'error',
+    code: 'file-too-large',
+    message: `the file has ${f.bytes} bytes; the spec set is ${least ? 'at least ' : ''}${bytes} bytes as a bundle, the NATS server takes at most ${ctx.maxBundleBytes} (raise max_payload, or move large lookups out)`,
+  }));
 }
 
 async function settled(kv: KV, commit: string): Promise<boolean> {
@@ -73,13 +94,7 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
     const active = current?.json<SpecBundle>().commit;
     const fresh = active === undefined || (await ctx.mirror.isAncestor(active, head)) ? head : await ctx.mirror.fetch();
     if (current?.json<SpecBundle>().commit === fresh || (await readEntry(kv, rejectedKey(fresh)))) return 'current';
-    const tree = await ctx.mirror.treeAt(fresh, ctx.displayRoot);
-    const result = ctx.compile(tree, fresh);
-    const bundle = JSON.stringify(bundleFromTree(fresh, tree));
-    if (!result.specSet || Buffer.byteLength(bundle) > ctx.maxBundleBytes) {
-      const diagnostics = result.specSet
-        ? [tooLarge(ctx, Buffer.byteLength(bundle))]
-        : result.diagnostics.filter((d) => d.severity === 'error');
+    const reject = async (diagnostics: Diagnostic[]): Promise<'rejected'> => {
       const rejection: RejectedCommit = { commit: fresh, diagnostics, rejected_at: new Date().toISOString() };
       await kv.put(rejectedKey(fresh), JSON.stringify(rejection));
       log.error(
@@ -87,7 +102,18 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
         'commit rejected: the running spec set stays',
       );
       return 'rejected';
-    }
+    };
+    // A set that cannot fit is rejected from the listing alone: a huge file merged by mistake is never read nor
+    // compiled (hundreds of MB would block or exhaust every process that takes the lease in turn).
+    const listed = await ctx.mirror.filesAt(fresh);
+    const least = leastBundleBytes(listed);
+    if (least > ctx.maxBundleBytes) return await reject(tooLarge(ctx, least, listed, true));
+    const tree = await ctx.mirror.readFiles(listed, ctx.displayRoot);
+    const result = ctx.compile(tree, fresh);
+    if (!result.specSet) return await reject(result.diagnostics.filter((d) => d.severity === 'error'));
+    const bundle = JSON.stringify(bundleFromTree(fresh, tree));
+    const bytes = Buffer.byteLength(bundle);
+    if (bytes > ctx.maxBundleBytes) return await reject(tooLarge(ctx, bytes, listed));
     if (!(await compareAndSet(kv, BUNDLE_KEY, bundle, current?.revision ?? 0))) {
       log.warn({ commit: fresh }, 'the bundle changed while compiling; not publishing');
       return 'lost-race';

@@ -109,9 +109,73 @@ describe('gitops cluster', () => {
     const status = await statusOf(a);
     expect(status).toMatchObject({
       active_commit: second,
-      rejected: [{ commit: third, diagnostics: [{ file: 'specs', code: 'file-too-large' }] }],
+      rejected: [
+        {
+          commit: third,
+          diagnostics: [
+            { file: 'specs/orders.yaml', code: 'file-too-large' },
+            { file: 'specs/target.yaml', code: 'file-too-large' },
+          ],
+        },
+      ],
     });
     expect(a.engine.specSet.commit).toBe(second);
+  });
+
+  it('rejects a commit with a file too large for the bundle before compiling it, naming the file', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    const a = await world.startProcess();
+    await waitFor(onAll([a], first), 'v1 active');
+    // A lookup table of 1.5 MB merged into a cluster whose server takes 1 MB per message.
+    const rows = Array.from({ length: 50_000 }, (_, i) => `SKU-${String(i).padStart(8, '0')},warehouse-${i % 7}`);
+    const big = await world.commit(
+      { 'lookups/stock.csv': `sku,warehouse\n${rows.join('\n')}\n`.padEnd(1_500_000) },
+      'big',
+    );
+    const compiled: string[] = [];
+    const ctx = {
+      kv: world.kv,
+      mirror: new GitMirror({
+        repo: world.remote,
+        branch: 'main',
+        path: 'specs',
+        dir: mkdtempSync(join(tmpdir(), 'junction-big-')),
+      }),
+      holder: 'big',
+      leaseMs: 5_000,
+      clock: a.engine.leaseClock,
+      displayRoot: 'specs',
+      compile: (tree: Parameters<typeof compileSpecTree>[0], commit: string) => {
+        compiled.push(commit);
+        return compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit });
+      },
+      maxBundleBytes: 1_000_000,
+      log: testLogger(),
+    };
+    expect(await ctx.mirror.fetch()).toBe(big);
+    expect(await publishHead(ctx, big)).toBe('rejected');
+    expect(compiled).toEqual([]);
+    const status = await statusOf(a);
+    expect(status).toMatchObject({ active_commit: first });
+    expect(status.rejected).toEqual([
+      {
+        commit: big,
+        rejected_at: expect.any(String),
+        diagnostics: [
+          {
+            file: 'specs/lookups/stock.csv',
+            line: 1,
+            col: 1,
+            severity: 'error',
+            code: 'file-too-large',
+            message: expect.stringMatching(
+              /^the file has 1500000 bytes; the spec set is at least \d+ bytes as a bundle, the NATS server takes at most 1000000 \(raise max_payload, or move large lookups out\)$/,
+            ),
+          },
+        ],
+      },
+    ]);
   });
 
   it('junction status prints the sync view from an engine and straight from NATS', async () => {

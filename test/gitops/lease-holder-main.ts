@@ -29,7 +29,7 @@ export interface LeaseHolderConfig {
 
 /** A mirror whose tree never arrives: the leader step waits under its lease, renewing it. */
 class StalledMirror extends GitMirror {
-  override treeAt(): Promise<SpecTree> {
+  override readFiles(): Promise<SpecTree> {
     process.stdout.write('reading the tree\n');
     return new Promise(() => undefined);
   }
