@@ -1,83 +1,74 @@
 /**
- * The engine bench's load generator, in its own process: posts Magento order webhooks with node:http over
- * keep-alive connections (bodies are built before the clock starts). Two modes, driven by the parent over IPC:
- * a closed loop (`concurrency` senders until `count` orders are accepted) and an open loop at a fixed rate that
- * records when each POST started, for latency.
+ * The engine bench's load generator, in its own process: posts Magento order webhooks over keep-alive connections
+ * with a lean HTTP/1.1 client (bench-http-client.ts); each request's bytes are built before the clock starts. Two
+ * modes, driven by the parent over IPC: a closed loop (`concurrency` senders until `count` orders are accepted) and an
+ * open loop at a fixed rate that records when each POST started, for latency.
  */
-import { Agent, request } from 'node:http';
 import { magentoOrder } from './engine-bench-fixtures.js';
 import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
+import { KeepAliveClient, postRequest } from './bench-http-client.js';
 import { ORDER_HEADER } from './latency-stages.js';
 
 const PATH = '/hooks/magento-orders-to-erp';
-let agent: Agent | undefined;
-
-/**
- * Each loop opens its own connections. The ingest closes a connection idle for its keep-alive timeout (5 s, and
- * node:http waits 1 s more), and Node 20's Agent ignores the server's `Keep-Alive: timeout=5` hint unless it has a
- * `timeout` option, so sockets left idle over the pause between two phases could be closed by the server just as the
- * next phase reused them: `socket hang up` (ECONNRESET), and the one retry could meet another socket closing.
- */
-function freshAgent(maxSockets: number): void {
-  agent?.destroy();
-  agent = new Agent({ keepAlive: true, maxSockets });
-}
+/** Connections of the open loop: requests beyond this many in flight wait for one (as node:http's Agent did). */
+const OPEN_LOOP_CONNECTIONS = 64;
 
 /** Orders the closed loops of this process got a 202 for so far. */
 let accepted = 0;
 
-/** The orders of the next run, built before its clock starts, and the webhook paths they go to in turn. */
-let prepared: { from: number; bodies: Buffer[]; paths: string[] } = { from: 0, bodies: [], paths: [PATH] };
+/** The requests of the next run, built before its clock starts, for the orders from `from` on. */
+let prepared: { from: number; requests: Buffer[] } = { from: 0, requests: [] };
 
 /**
- * One POST; resolves with the status. A reused keep-alive socket the server just closed is retried once. `order` is
- * named in a header for the latency breakdown (latency-stages.ts).
+ * Each loop opens its own connections and closes them when it ends: the ingest closes a connection idle for its
+ * keep-alive timeout (5 s), so one left open over the pause between two phases could be closed just as it was reused.
  */
-function post(url: URL, body: Buffer, path: string, order?: number, retry = true): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': body.length,
-          ...(order === undefined ? {} : { [ORDER_HEADER]: String(order) }),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (retry && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
-        post(url, body, path, order, false).then(resolve, reject);
-      else reject(error);
-    });
-    req.end(body);
-  });
+function clientFor(url: string, connections: number): KeepAliveClient {
+  const { hostname, port } = new URL(url);
+  return new KeepAliveClient(hostname, Number(port), connections);
 }
 
 /** The key the target sees for order `n` (see ORDER_INTEGRATION). */
 const targetKey = (n: number) => `order-${100000000 + n}`;
 
 serveParent({
-  /** Builds orders `from` .. `from + count - 1` for the next loop; order i goes to `paths[i % paths.length]`. */
-  prepare: ({ from, count, paths = [PATH] }: { from: number; count: number; paths?: string[] }) => {
+  /**
+   * Builds the POSTs of orders `from` .. `from + count - 1` to `url` for the next loop; order i goes to
+   * `paths[i % paths.length]`. With `nameOrders` each names its order in ORDER_HEADER, for the latency breakdown
+   * (latency-stages.ts): the open loop's requests do, the closed loop's carry nothing the engine does not need.
+   */
+  prepare: ({
+    url,
+    from,
+    count,
+    paths = [PATH],
+    nameOrders = false,
+  }: {
+    url: string;
+    from: number;
+    count: number;
+    paths?: string[];
+    nameOrders?: boolean;
+  }) => {
+    const { host } = new URL(url);
     prepared = {
       from,
-      bodies: Array.from({ length: count }, (_, i) => Buffer.from(JSON.stringify(magentoOrder(from + i)))),
-      paths,
+      requests: Array.from({ length: count }, (_, i) =>
+        postRequest(
+          host,
+          paths[i % paths.length],
+          {
+            'content-type': 'application/json',
+            ...(nameOrders ? { [ORDER_HEADER]: String(from + i) } : {}),
+          },
+          Buffer.from(JSON.stringify(magentoOrder(from + i))),
+        ),
+      ),
     };
   },
   /**
    * Closed loop over the prepared orders, or over orders `first` .. `end - 1` of them (so that two loops can run back
-   * to back without building bodies in between); resolves with the elapsed ms once every order got its 202.
+   * to back without building requests in between); resolves with the elapsed ms once every order got its 202.
    */
   closedLoop: async ({
     url,
@@ -90,21 +81,24 @@ serveParent({
     first?: number;
     end?: number;
   }) => {
-    freshAgent(concurrency);
-    const target = new URL(url);
-    const { from, bodies: all, paths } = prepared;
-    const count = end === undefined ? all.length : end - from;
+    const client = clientFor(url, concurrency);
+    const { from, requests } = prepared;
+    const count = end === undefined ? requests.length : end - from;
     let next = first === undefined ? 0 : first - from;
     const start = wallMs();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < count; i = next++) {
-          const status = await post(target, all[i], paths[i % paths.length]);
-          if (status !== 202) throw new Error(`order ${from + i} refused: ${status}`);
-          accepted++;
-        }
-      }),
-    );
+    try {
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let i = next++; i < count; i = next++) {
+            const status = await client.send(requests[i]);
+            if (status !== 202) throw new Error(`order ${from + i} refused: ${status}`);
+            accepted++;
+          }
+        }),
+      );
+    } finally {
+      client.close();
+    }
     return { startedAt: start, elapsedMs: wallMs() - start };
   },
   /**
@@ -112,22 +106,25 @@ serveParent({
    * its POST started.
    */
   openLoop: async ({ url, rate }: { url: string; rate: number }) => {
-    freshAgent(64);
-    const target = new URL(url);
-    const { from, bodies: all, paths } = prepared;
-    const count = all.length;
+    const client = clientFor(url, OPEN_LOOP_CONNECTIONS);
+    const { from, requests } = prepared;
+    const count = requests.length;
     const sent: { order: number; key: string; at: number }[] = [];
     const posts: Promise<number>[] = [];
     const start = performance.now();
-    for (let i = 0; i < count; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-      sent.push({ order: from + i, key: targetKey(from + i), at: wallMs() });
-      posts.push(post(target, all[i], paths[i % paths.length], from + i));
+    try {
+      for (let i = 0; i < count; i++) {
+        const wait = start + (i * 1000) / rate - performance.now();
+        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+        sent.push({ order: from + i, key: targetKey(from + i), at: wallMs() });
+        posts.push(client.send(requests[i]));
+      }
+      const statuses = await Promise.all(posts);
+      const refused = statuses.filter((s) => s !== 202).length;
+      if (refused > 0) throw new Error(`${refused} orders refused`);
+    } finally {
+      client.close();
     }
-    const statuses = await Promise.all(posts);
-    const refused = statuses.filter((s) => s !== 202).length;
-    if (refused > 0) throw new Error(`${refused} orders refused`);
     return sent;
   },
   cpuMs: () => ownCpuMs(),

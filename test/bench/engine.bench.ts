@@ -4,9 +4,10 @@
  * a fake ERP -> ack), and ingest-to-delivered latency at half the measured throughput. Ends with one JSON line of
  * figures.
  *
- * Only the engine runs in this process. The load generator (node:http keep-alive) and the fake ERP are child
- * processes, and nats-server is its own process. On a machine with 2+ CPUs the engine is pinned to CPU 0 and the
- * rest share CPU 1 (BENCH_PIN=0 turns pinning off); the output says which layout ran and how busy each process was.
+ * Only the engine runs in this process. The load generator and the fake ERP are child processes with lean
+ * keep-alive HTTP/1.1 on node:net (bench-http-client.ts, bench-http-server.ts), and nats-server is its own process.
+ * On a machine with 2+ CPUs the engine is pinned to CPU 0 and the rest share CPU 1 (BENCH_PIN=0 turns pinning off);
+ * the output says which layout ran and how busy each process was.
  * The latency phase runs unpinned (BENCH_LATENCY_PIN=1 keeps the pinning), and says where its slowest 1 % spent
  * their time (latency-stages.ts).
  * To profile the engine alone: BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the engine process over the
@@ -160,7 +161,7 @@ async function latency(
   rate: number,
 ): Promise<{ p50: number; p99: number; tail: TailSummary }> {
   const count = Math.max(50, Math.round(rate * LATENCY_SECONDS));
-  await loadgen.call('prepare', { from, count });
+  await loadgen.call('prepare', { url, from, count, nameOrders: true });
   const stages = new LatencyStages();
   stages.start();
   let sent: { order: number; key: string; at: number }[];
@@ -226,7 +227,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       const children = { loadgen, target, natsPid: nats.pid };
       // Both runs' orders are built first (seconds for 30,000): the measured run starts as soon as the warm-up's
       // orders reached the ERP, with nothing between the two loops.
-      await loadgen.call('prepare', { from: 0, count: WARM_UP_EVENTS + ENGINE_EVENTS });
+      await loadgen.call('prepare', { url: engine.url!, from: 0, count: WARM_UP_EVENTS + ENGINE_EVENTS });
       const warmUp = await engineThroughput(engine.url!, children, 0, WARM_UP_EVENTS);
       console.log(
         `warm-up, ${WARM_UP_EVENTS} events: ${Math.round(warmUp.perS)} events/s; per block of ${BLOCK_EVENTS} (engine/nats-server cpu ms per delivered event @ events/s delivered, orders accepted meanwhile): ${blockLine(warmUp.blocks)}`,

@@ -187,7 +187,8 @@ export async function benchScale(): Promise<Record<string, number>> {
       junction = await startJunction(join(root, name), nats.url, erpUrl, workers, partitions);
       const { url, child } = junction;
       const closed = !('rate' in load);
-      const prepare = (from: number, count: number) => loadgen.call('prepare', { from, count, paths });
+      const prepare = (from: number, count: number) =>
+        loadgen.call('prepare', { url, from, count, paths, nameOrders: !closed });
       await prepare(next, closed ? counts.warmUp + counts.events : counts.warmUp);
       await throughput(url, children, next, counts.warmUp, load);
       next += counts.warmUp;
