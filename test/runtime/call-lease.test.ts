@@ -35,7 +35,7 @@ const ENTRIES = '  - { connection: target, object: entry, fields: ["*"] }';
 const started: { stop(): Promise<unknown> }[] = [];
 let workers: WorkerProcess[] = [];
 afterEach(async () => {
-  await killAll(workers);
+  await killAll();
   workers = [];
   for (const s of started.reverse()) await s.stop().catch(() => undefined);
   started.length = 0;

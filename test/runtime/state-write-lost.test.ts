@@ -31,7 +31,7 @@ let engine: Engine | undefined;
 let h: RuntimeHarness | undefined;
 let workers: WorkerProcess[] = [];
 afterEach(async () => {
-  await killAll(workers);
+  await killAll();
   workers = [];
   await h?.dispose();
   h = undefined;

@@ -253,7 +253,7 @@ if (stopEarly) {
   );
   say(`so far: duplicates=${duplicates} among ${written} written`);
 } else say(`lost=${unfinished}, duplicates=${duplicates}, dead-lettered=${dead.size}`);
-await killAll(workers);
+await killAll();
 await ingest.stop();
 await proxy.close();
 await target.stop();
