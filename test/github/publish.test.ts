@@ -84,6 +84,9 @@ describe('check run', () => {
   });
 });
 
+const HUMAN = { login: 'reviewer', type: 'User' };
+const BOT = { login: 'github-actions[bot]', type: 'Bot' };
+
 describe('sticky comment', () => {
   it('is created once, then updated in place; other comments stay untouched', async () => {
     github.comments.set(7, [{ id: 1, body: 'LGTM', user: { login: 'reviewer', type: 'User' } }]);
@@ -117,6 +120,14 @@ describe('sticky comment', () => {
       id: 131,
     });
     expect(github.comments.get(9)).toHaveLength(150);
+  });
+
+  it('leaves alone a comment that only mentions the marker', async () => {
+    const question = { id: 1, body: 'Why does the bot start with `<!-- junction-plan -->`?', user: HUMAN };
+    github.comments.set(5, [question]);
+    const posted = await upsertStickyComment(octokit, { owner: 'acme', repo: 'specs', issueNumber: 5 }, 'plan');
+    expect(posted.action).toBe('created');
+    expect(github.comments.get(5)).toEqual([question, { id: posted.id, body: `${PLAN_MARKER}\nplan`, user: BOT }]);
   });
 
   it('keeps an oversized report under GitHub’s 65,536-character limit, naming what it left out', async () => {

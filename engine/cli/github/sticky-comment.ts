@@ -28,7 +28,8 @@ export async function upsertStickyComment(
     issue_number: issueNumber,
     per_page: 100,
   });
-  const existing = comments.find((c) => c.body?.includes(PLAN_MARKER));
+  // Ours starts with the marker; a comment that only mentions it (a question about the bot) is someone else's.
+  const existing = comments.find((c) => c.body?.startsWith(PLAN_MARKER));
   if (existing) {
     await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body: text });
     return { action: 'updated', id: existing.id };
