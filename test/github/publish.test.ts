@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishCheckRun } from '../../engine/cli/github/check-run.js';
 import type { CheckAnnotation } from '../../engine/cli/github/check-run.js';
 import { MAX_COMMENT_CHARS, fitComment } from '../../engine/cli/github/fit-comment.js';
+import { publishReport } from '../../engine/cli/github/publish-report.js';
 import { PLAN_MARKER, upsertStickyComment } from '../../engine/cli/github/sticky-comment.js';
 import { startFakeGitHub } from './fake-github.js';
 import type { FakeGitHub } from './fake-github.js';
@@ -128,6 +129,32 @@ describe('sticky comment', () => {
     const posted = await upsertStickyComment(octokit, { owner: 'acme', repo: 'specs', issueNumber: 5 }, 'plan');
     expect(posted.action).toBe('created');
     expect(github.comments.get(5)).toEqual([question, { id: posted.id, body: `${PLAN_MARKER}\nplan`, user: BOT }]);
+  });
+
+  it('keeps one comment per check run name, each updated in place', async () => {
+    const context = {
+      apiUrl: github.url,
+      token: 'test-token',
+      owner: 'acme',
+      repo: 'specs',
+      headSha: 'abc',
+      pullNumber: 4,
+    };
+    const report = (name: string, text: string) => ({
+      name,
+      conclusion: 'success' as const,
+      title: text,
+      blocks: [`# ${name}: ${text}`],
+      annotations: [],
+    });
+    for (const round of ['v1', 'v2']) {
+      await publishReport(octokit, context, report('Junction', round));
+      await publishReport(octokit, context, report('staging specs', round));
+    }
+    expect(github.comments.get(4)!.map((c) => c.body)).toEqual([
+      `${PLAN_MARKER}\n# Junction: v2`,
+      '<!-- junction-plan staging%20specs -->\n# staging specs: v2',
+    ]);
   });
 
   it('keeps an oversized report under GitHub’s 65,536-character limit, naming what it left out', async () => {

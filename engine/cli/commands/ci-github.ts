@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { TransformEngineName } from '../../transform/select-engine.js';
 import type { CiReportInput } from '../formats/ci-report-markdown.js';
+import { DEFAULT_CHECK_NAME } from '../github/sticky-comment.js';
 import { transformEngineOption } from '../transform-engine-option.js';
 
 const FOLD_AFTER_CHANGES = 20;
@@ -27,7 +28,7 @@ export function registerCiGithubCommand(program: Command): void {
     )
     .argument('[dir]', 'spec directory', 'specs')
     .option('--base <ref>', 'git ref to plan against (default: the pull request base)')
-    .option('--name <name>', 'check run name', 'Junction')
+    .option('--name <name>', 'check run name (each name keeps its own PR comment)', DEFAULT_CHECK_NAME)
     .addOption(transformEngineOption())
     .action(async (dir: string, opts: Options) => {
       // Loaded when the command runs, so `junction --help` does not pay for the compiler, Git and Octokit.

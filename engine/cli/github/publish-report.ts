@@ -8,7 +8,7 @@ import type { CheckAnnotation } from './check-run.js';
 import { publishCheckRun } from './check-run.js';
 import { MAX_COMMENT_CHARS, fitComment } from './fit-comment.js';
 import type { GitHubContext } from './github-context.js';
-import { PLAN_MARKER, upsertStickyComment } from './sticky-comment.js';
+import { stickyMarker, upsertStickyComment } from './sticky-comment.js';
 
 /** One CI run's report, ready to publish. */
 export interface CiReport {
@@ -41,10 +41,12 @@ export async function publishReport(octokit: Octokit, context: GitHubContext, re
     `check run ${check.id}: ${report.conclusion}, ${report.annotations.length} annotation${report.annotations.length === 1 ? '' : 's'} in ${check.requests} request${check.requests === 1 ? '' : 's'}`,
   );
   if (context.pullNumber !== undefined) {
+    const marker = stickyMarker(report.name);
     const comment = await upsertStickyComment(
       octokit,
       { owner: context.owner, repo: context.repo, issueNumber: context.pullNumber },
-      fitComment(report.blocks, MAX_COMMENT_CHARS - PLAN_MARKER.length - 1),
+      fitComment(report.blocks, MAX_COMMENT_CHARS - marker.length - 1),
+      marker,
     );
     log.push(`PR #${context.pullNumber} comment ${comment.id} ${comment.action}`);
   }
