@@ -146,6 +146,26 @@ it('BNG order -> M3 batch order, lines and Confirm with answers lost and late: o
   ]);
 });
 
+it('BNG order of a customer with more batch orders than an M3 list returns by default, the head answer lost: one order', async () => {
+  const { m3 } = h.systems;
+  // 120 earlier batch orders of the customer, confirmed long ago: a list without maxrecs=0 ends before the new one.
+  for (let i = 0; i < 120; i++) {
+    const orno = String(4000000 + i);
+    const old = { CUNO: 'B00000601', ORTP: 'A01', ORDT: '20261101', WHLO: '200', CUOR: `OLD-${i}`, ORNO: orno };
+    m3.state.tables.order_batch.set(orno, { ...old, STAT: '90', ORSL: '15', ORST: '15', ORNR: '' });
+  }
+  m3.fail(lost('OIS100MI/AddBatchHead'));
+  await h.post('bng-orders-to-m3', bngOrder({ id: 9102, customer_reference: 'PO-9102' }), 'bng');
+  const orders = () => rows('order_head').filter((o) => o.CUOR === '9102');
+  await waitFor(() => orders().length > 0, 'the customer order');
+  await expectDrained(h.nats.url);
+  // The lost head was found among all the customer's batch orders, not opened a second time.
+  expect(rows('order_batch').filter((b) => b.CUOR === '9102')).toEqual([
+    expect.objectContaining({ ORNR: orders()[0].ORNO }),
+  ]);
+  expect(orders()).toHaveLength(1);
+});
+
 it('BNG item -> M3 item, timing out after M3 added it, then changed, that answer lost: one item, updated', async () => {
   const item = { sku: 'kettle-1', name: 'Enamel Kettle', description: 'Two litres', category: 'kitchen' };
   h.systems.m3.fail(late('MMS200MI/AddItmBasic'));
