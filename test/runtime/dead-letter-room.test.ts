@@ -10,6 +10,7 @@ import { afterEach, expect, it } from 'vitest';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { DEAD_LETTER_RESERVE, MAX_ENTRY_TEXT } from '../../engine/runtime/stores/dead-letter-room.js';
 import { DeadLetterStore } from '../../engine/runtime/stores/dead-letter-store.js';
+import { storedEventBytes } from '../../engine/runtime/stores/dead-letter-text.js';
 import { natsTestBed } from '../helpers/nats-server.js';
 
 const bed = natsTestBed();
@@ -62,4 +63,52 @@ it('writes the dead letter of the largest event ingest takes, with its error and
   // A replay's claim and mark fit too.
   const claimed = (await store.markReplayStarted(entry, revision))!;
   expect(await store.markReplayed(claimed.entry, claimed.revision)).toBe(true);
+});
+
+it('keeps the event as the bytes stored, so an event that grows when serialised again still fits, and replays byte for byte', async () => {
+  await bed.start();
+  const nc = await bed.connect();
+  const store = new DeadLetterStore(await new Kvm(jetstream(nc)).create(BUCKET_NAMES.dlq, { history: 1 }));
+  const maxPayload = nc.info!.max_payload;
+  // The largest event ingest takes, all numbers written short: `1e20` is 21 digits once parsed and serialised again,
+  // so this event as JSON.stringify writes it is about five times max_payload.
+  const count = Math.floor((maxPayload - DEAD_LETTER_RESERVE - '{"n":[]}'.length) / '1e20,'.length);
+  const raw = `{"n":[${Array(count).fill('1e20').join(',')}]}`;
+  const event = JSON.parse(raw) as { n: number[] };
+  expect(Buffer.byteLength(JSON.stringify(event))).toBeGreaterThan(maxPayload);
+  await store.write(
+    {
+      id: 'numbers-0',
+      integration: 'orders',
+      eventId: 'e2',
+      key: '2',
+      subject: 'junction.events.orders.1',
+      event,
+      commit: 'c'.repeat(40),
+      error: { code: 'validation', message: 'rejected', status: 422 },
+      reason: 'permanent',
+      attempts: 1,
+      createdAt: new Date().toISOString(),
+      status: 'open',
+    },
+    raw,
+  );
+
+  // Compared as text: a failure would print a megabyte of numbers.
+  const same = (a: unknown, b: unknown) => expect(JSON.stringify(a) === JSON.stringify(b)).toBe(true);
+  const { entry, revision } = (await store.get('numbers-0', 'orders'))!;
+  same(entry.event, event);
+  expect(storedEventBytes(entry).toString() === raw).toBe(true);
+  // Listing reads it the same way, and an answer (JSON) shows the parsed event, not the stored bytes.
+  const [listed] = await store.list({ integration: 'orders' });
+  same(listed.event, event);
+  const answered = JSON.parse(JSON.stringify(listed)) as Record<string, unknown>;
+  expect(Object.keys(answered).sort()).toEqual(Object.keys(listed).sort());
+  same(answered.event, event);
+  // A replay's claim and mark store the bytes again unchanged.
+  const claimed = (await store.markReplayStarted(entry, revision))!;
+  expect(await store.markReplayed(claimed.entry, claimed.revision)).toBe(true);
+  const replayed = (await store.get('numbers-0', 'orders'))!.entry;
+  expect(replayed.status).toBe('replayed');
+  expect(storedEventBytes(replayed).toString() === raw).toBe(true);
 });

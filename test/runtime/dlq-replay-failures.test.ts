@@ -14,6 +14,7 @@ import { EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
 import { EventPublisher } from '../../engine/runtime/ingest/event-publisher.js';
 import type { PublishRequest, PublishResult } from '../../engine/runtime/ingest/event-publisher.js';
 import { replayDeadLetter } from '../../engine/runtime/stores/dead-letter-replay.js';
+import { storedEventBytes } from '../../engine/runtime/stores/dead-letter-text.js';
 import { junction } from '../security/helpers/junction.js';
 import { rawRequest } from '../security/helpers/raw-request.js';
 import { TEST_TUNING, brokerBacklog, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
@@ -44,12 +45,14 @@ const STREAM_FULL =
 
 const writes = (key: string) => h.target.requests.filter((r) => r.key === key && r.method === 'PUT' && r.body);
 
-/** An open dead letter of `key` (the target refuses it with 422 once, then accepts everything), the events drained. */
-async function deadLetter(key: string): Promise<string> {
+/**
+ * An open dead letter of `key` (the target refuses it with 422 once, then accepts everything), the events drained.
+ * `event`: the body sent (an object, or its text), by default v1 of the key.
+ */
+async function deadLetter(key: string, event: unknown = { id: Number(key), seq: 1, status: `v1 of ${key}` }) {
   h.target.fault = (req) => (req.body && req.key === key ? { respond: { status: 422 } } : undefined);
   // Just after the stream was full, the engine's own count of its room (kept on a nats-server before 2.10.5) may say
   // full until its next refresh, a second later: the event is sent again then, as a webhook sender would.
-  const event = { id: Number(key), seq: 1, status: `v1 of ${key}` };
   await waitFor(async () => (await h.post('orders', event)).status === 202, `${key} accepted`);
   let id: string | undefined;
   await waitFor(async () => {
@@ -187,16 +190,8 @@ it('dead-letters an event whose request makes the entry too large without the re
   // The order fits the stream (600 KB), its request maps the same 600 KB: the entry with both is over max_payload
   // (1 MiB). It was never written, and the event was redelivered for ever, holding its partition.
   const status = 'x'.repeat(600_000);
-  h.target.fault = (req) => (req.body && req.key === '45' ? { respond: { status: 422 } } : undefined);
-  expect((await h.post('orders', { id: 45, seq: 1, status })).status).toBe(202);
-  let id: string | undefined;
-  await waitFor(async () => {
-    id = (await h.engine.deadLetters.list({ status: 'open' })).find((e) => e.key === '45')?.id;
-    return id !== undefined;
-  }, '45 dead-lettered');
-  h.target.fault = undefined;
-  await expectDrained(h.nats.url);
-  const { entry } = (await h.engine.deadLetters.get(id!))!;
+  const id = await deadLetter('45', { id: 45, seq: 1, status });
+  const { entry } = (await h.engine.deadLetters.get(id))!;
   expect(entry.event).toEqual({ id: 45, seq: 1, status });
   expect(entry.request?.body).toMatch(
     /^\[omitted: the dead letter with it was 12\d{5} bytes, over the NATS server's max_payload\]$/,
@@ -204,10 +199,26 @@ it('dead-letters an event whose request makes the entry too large without the re
   expect(entry.responseExcerpt).toBeUndefined();
   expect(entry.error).toMatchObject({ code: 'validation', status: 422 });
 
-  expect((await rawRequest(`${h.engine.operatorUrl}/api/dlq/${id}/replay`, { method: 'POST' })).status).toBe(202);
+  expect((await replayOverApi(id)).status).toBe(202);
   await waitFor(() => h.target.records.get('45')?.status === status, '45 written by its replay');
   await expectDrained(h.nats.url);
   expect(writes('45')).toHaveLength(2);
+});
+
+it('dead-letters and replays an event that grows when serialised again: its entry keeps the bytes stored', async () => {
+  // 300 KB as sent; parsed and serialised again, each `1e20` is 21 digits: 1.5 MB, over max_payload (1 MiB). Its
+  // dead letter held the event as JSON, was never written, and the event was redelivered for ever.
+  const numbers = Array(60_000).fill('1e20').join(',');
+  const body = `{"id":48,"seq":1,"status":"v1 of 48","n":[${numbers}]}`;
+  const id = await deadLetter('48', body);
+  const { entry } = (await h.engine.deadLetters.get(id))!;
+  expect(storedEventBytes(entry).toString() === body).toBe(true);
+  expect((entry.event as { n: number[] }).n).toHaveLength(60_000);
+
+  expect((await replayOverApi(id)).status).toBe(202);
+  await waitFor(() => h.target.records.get('48')?.status === 'v1 of 48', '48 written by its replay');
+  await expectDrained(h.nats.url);
+  expect(writes('48')).toHaveLength(2);
 });
 
 it('refuses an event that leaves no room for its dead letter, and dead-letters the largest it takes', async () => {

@@ -9,6 +9,7 @@ import { FieldRedaction } from '../../http/redact.js';
 import type { FieldPath } from '../../http/redact.js';
 import type { DeadLetterStatus } from './dead-letter-statuses.js';
 import type { DeadLetter } from './dead-letter-store.js';
+import { parseDeadLetter } from './dead-letter-text.js';
 
 export type DeadLetterSummary = Pick<
   DeadLetter,
@@ -46,7 +47,7 @@ export class DeadLetterIndex {
     void (async () => {
       for await (const e of watch) {
         if (e.operation === 'PUT' && e.length > 0) {
-          const full = e.json<DeadLetter>();
+          const full = parseDeadLetter(e.string());
           const summary = summarize(full, this.redactPaths(full.integration));
           this.#entries.set(e.key, { summary, changedAt: e.created.getTime() });
         } else this.#entries.delete(e.key);

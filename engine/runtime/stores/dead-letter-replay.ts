@@ -7,6 +7,7 @@ import type { DeadLetter, DeadLetterStore } from './dead-letter-store.js';
 import { EventTooLargeError, EventsStreamFullError } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { NewerDelivery } from '../operator/replay-staleness.js';
+import { storedEventBytes } from './dead-letter-text.js';
 
 export type ReplayOutcome =
   | { status: 'replayed'; entry: DeadLetter; seq: number }
@@ -38,7 +39,7 @@ export async function replayDeadLetter(
     const claimed = await store.markReplayStarted(found.entry, found.revision);
     if (!claimed) continue;
     const { entry, revision } = claimed;
-    const data = Buffer.from(typeof entry.event === 'string' ? entry.event : JSON.stringify(entry.event));
+    const data = storedEventBytes(entry);
     // The msg id is fixed per entry, so two operators replaying at once, or a replay finished again, are
     // deduplicated by the broker.
     const stored = await publisher

@@ -10,7 +10,7 @@ import { OVER_MAX_PAYLOAD } from '../broker/jetstream-publish.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import { redactFields } from '../../http/redact.js';
 import { boundedText } from './dead-letter-room.js';
-import { deadLetterText } from './dead-letter-text.js';
+import { carryStoredEvent, deadLetterText, parseDeadLetter } from './dead-letter-text.js';
 import type { DeadLetterStatus } from './dead-letter-statuses.js';
 
 export interface DeadLetter {
@@ -76,7 +76,7 @@ export class DeadLetterStore {
     const failure = { ...entry.error, message: boundedText(entry.error.message) };
     const safe: DeadLetter = { ...entry, error: failure, request: redactFields(entry.request) };
     const key = `${entry.integration}.${entry.id}`;
-    // Never fails on the event's shape: a too-deep event is stored as its raw text (dead-letter-text.ts).
+    // Never fails on the event's shape or size: the event is kept as the bytes stored (dead-letter-text.ts).
     const text = deadLetterText(safe, rawEvent);
     try {
       await this.#kv.put(key, text);
@@ -97,7 +97,7 @@ export class DeadLetterStore {
     const key = integration ? `${integration}.${id}` : (await listKvKeys(this.#kv, `*.${id}`))[0];
     if (!key) return undefined;
     const kvEntry = await readLiveEntry(this.#kv, key);
-    return kvEntry && { entry: kvEntry.json<DeadLetter>(), revision: kvEntry.revision };
+    return kvEntry && { entry: parseDeadLetter(kvEntry.string()), revision: kvEntry.revision };
   }
 
   /**
@@ -107,7 +107,7 @@ export class DeadLetterStore {
   async list(filter: { integration?: string; status?: DeadLetterStatus } = {}): Promise<DeadLetter[]> {
     const entries = await listLiveEntries(this.#kv, filter.integration ? `${filter.integration}.>` : '>');
     return entries
-      .map((e) => e.json<DeadLetter>())
+      .map((e) => parseDeadLetter(e.string()))
       .filter((e) => !filter.status || e.status === filter.status)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
@@ -120,7 +120,7 @@ export class DeadLetterStore {
     entry: DeadLetter,
     revision: number,
   ): Promise<{ entry: DeadLetter; revision: number } | undefined> {
-    const claimed: DeadLetter = { ...entry, replayStartedAt: new Date().toISOString() };
+    const claimed = carryStoredEvent(entry, { ...entry, replayStartedAt: new Date().toISOString() });
     const next = await this.#update(claimed, revision);
     return next === undefined ? undefined : { entry: claimed, revision: next };
   }
@@ -131,19 +131,20 @@ export class DeadLetterStore {
    */
   async releaseReplayClaim(entry: DeadLetter, revision: number): Promise<boolean> {
     const { replayStartedAt: _claim, ...unclaimed } = entry;
-    return (await this.#update(unclaimed, revision)) !== undefined;
+    return (await this.#update(carryStoredEvent(entry, unclaimed), revision)) !== undefined;
   }
 
   /** Marks an entry replayed if it has not changed since `revision` was read. Returns false if it had. */
   async markReplayed(entry: DeadLetter, revision: number): Promise<boolean> {
     const replayed: DeadLetter = { ...entry, status: 'replayed', replayedAt: new Date().toISOString() };
-    return (await this.#update(replayed, revision)) !== undefined;
+    return (await this.#update(carryStoredEvent(entry, replayed), revision)) !== undefined;
   }
 
   /** Marks an entry handled without a replay, if unchanged since `revision`. Returns false if it had changed. */
   async markResolved(entry: DeadLetter, revision: number, by: string, reason: string): Promise<boolean> {
     const resolution = { by, at: new Date().toISOString(), reason };
-    return (await this.#update({ ...entry, status: 'resolved', resolution }, revision)) !== undefined;
+    const resolved: DeadLetter = { ...entry, status: 'resolved', resolution };
+    return (await this.#update(carryStoredEvent(entry, resolved), revision)) !== undefined;
   }
 
   /** Deletes an entry's content for good (KV purge: no earlier revision is kept). */
@@ -151,10 +152,13 @@ export class DeadLetterStore {
     await this.#kv.purge(`${entry.integration}.${entry.id}`);
   }
 
-  /** The entry's new revision, or undefined when it changed since `revision` (or is gone). */
+  /**
+   * The entry's new revision, or undefined when it changed since `revision` (or is gone). `updated` keeps the event
+   * bytes of the entry it was made from (`carryStoredEvent`).
+   */
   async #update(updated: DeadLetter, revision: number): Promise<number | undefined> {
     try {
-      return await this.#kv.update(`${updated.integration}.${updated.id}`, JSON.stringify(updated), revision);
+      return await this.#kv.update(`${updated.integration}.${updated.id}`, deadLetterText(updated), revision);
     } catch {
       return undefined;
     }
