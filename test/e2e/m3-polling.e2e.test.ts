@@ -3,9 +3,14 @@
  * specs, polls every second). M3 lists are not paged (`maxrecs` 0 returns all), so the boundary that matters is the
  * poll's: 150 items sharing one change date over two polls, and 150 balance identities of one warehouse, each reach
  * BNG once; a change committed while a poll is being answered (after M3 read its table) reaches BNG on the next poll.
+ * A record changed back to what it was before reaches BNG too: an item the same day (its change date the same), and
+ * a customer (whose list returns no change stamp at all) after later changes moved the poll past its earlier ones.
  */
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import { expect, it } from 'vitest';
 import type { Row } from '../../connectors/infor_m3/emulator/state.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { bngM3Views } from './helpers/bng-m3-faults.js';
 import { commitDuringNextRead } from './helpers/m3-table-reads.js';
@@ -17,6 +22,9 @@ const h = sharedSeedEngine(['bng-m3'], {
   // M3's API allocation is a deployment setting; these tests are about the polls' boundaries, not its pacing.
   edit: {
     'connections/m3.yaml': (yaml) => yaml.replace(/^rate_limit: .*$/m, 'rate_limit: { requests_per_second: 2000 }'),
+    // The minute re-read for the clock difference with M3, as a second: what a day of later changes does to the
+    // customer poll's position takes seconds here.
+    'm3-customers-to-bng.yaml': (yaml) => yaml.replace(/^( {4}overlap:) 60s$/m, '$1 1s'),
   },
 });
 const { transactions, puts } = bngM3Views(h);
@@ -79,4 +87,68 @@ it('150 balance identities of the polled warehouse, one changed during a poll: e
   expect(sent()).toEqual(range(0, 150).map((i) => (i === 42 ? 2 : 1)));
   expect(stock(42)).toEqual({ sku: 'pot-042', warehouse: '100', on_hand: 15, available: 15, id: 'pot-042' });
   expect(stock(0)).toEqual({ sku: 'pot-000', warehouse: '100', on_hand: 10, available: 10, id: 'pot-000' });
+});
+
+it('a stock level going back and forth reaches BNG each time', async () => {
+  const { m3, bng } = h.systems;
+  const key = '100/SWING-1/C-01';
+  const stock = () => bng.collections.get('inventory')?.get('swing-1/100');
+  const onHand = (STQT: string) =>
+    m3.state.tables.balance.set(key, { WHLO: '100', ITNO: 'SWING-1', WHSL: 'C-01', STQT, ALQT: '0' });
+  m3.state.tables.item.set('SWING-1', item('SWING-1'));
+  for (const level of ['10', '15', '10', '15']) {
+    onHand(level);
+    await waitFor(() => stock()?.on_hand === Number(level), `${level} on hand in BNG`);
+  }
+  await expectDrained(h.nats.url);
+  expect(puts('/inventory/swing-1/100').map((p) => (p.body as Row).on_hand)).toEqual([10, 15, 10, 15]);
+});
+
+it('an M3 item changed back and forth the same day reaches BNG each time', async () => {
+  const { m3, bng } = h.systems;
+  const erp = () => bng.collections.get('products')?.get('ret-001/erp');
+  const status = (STAT: string) => m3.state.tables.item.set('RET-001', { ...item('RET-001', today()), STAT });
+  status('20');
+  await waitFor(() => erp()?.m3_status === '20', 'the item in BNG');
+  status('90');
+  await waitFor(() => erp()?.m3_status === '90', 'blocked in BNG');
+  // The same content as the first, on the same change date: a change all the same; and so is blocking it again.
+  status('20');
+  await waitFor(() => erp()?.m3_status === '20', 'released again in BNG');
+  status('90');
+  await waitFor(() => erp()?.m3_status === '90', 'blocked again in BNG');
+  await expectDrained(h.nats.url);
+  expect(puts('/products/ret-001/erp').map((p) => (p.body as Row).m3_status)).toEqual(['20', '90', '20', '90']);
+});
+
+it('an M3 customer changed back to what it was reaches BNG after other changes moved the poll past it', async () => {
+  const { m3, bng } = h.systems;
+  const customers = m3.state.tables.customer;
+  const status = (cuno: string, STAT: string) =>
+    customers.set(cuno, {
+      ...customers.get('10042')!,
+      CUNO: cuno,
+      CUNM: `Customer ${cuno}`,
+      STAT,
+      LMTS: `${Date.now()}`,
+    });
+  const erp = (cuno: string) => bng.collections.get('customers')?.get(`m3-${cuno}/erp`);
+  status('10071', '20');
+  await waitFor(() => erp('10071')?.m3_status === '20', 'the customer in BNG');
+  status('10071', '90');
+  await waitFor(() => erp('10071')?.m3_status === '90', 'blocked in BNG');
+  // Another customer's changes move the poll on until its position keeps nothing of 10071 (a day later, say).
+  const nc = await connect({ servers: h.nats.url });
+  const cursors = await new Kvm(nc).open(BUCKET_NAMES.cursors);
+  await waitFor(async () => {
+    status('10072', '20');
+    const position = (await cursors.get('m3-customers-to-bng'))?.json<{ seen: unknown[] }>();
+    return position?.seen.length === 1 && erp('10072') !== undefined;
+  }, "the poll's position past customer 10071");
+  await nc.close();
+  // Released: the same content as when it was first sent, and no change stamp in the list to tell them apart.
+  status('10071', '20');
+  await waitFor(() => erp('10071')?.m3_status === '20', 'released again in BNG');
+  await expectDrained(h.nats.url);
+  expect(puts('/customers/m3-10071/erp').map((p) => (p.body as Row).m3_status)).toEqual(['20', '90', '20']);
 });

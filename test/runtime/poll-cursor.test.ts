@@ -1,6 +1,8 @@
 /** The schedule source's stored position: inclusive cursors with the records already stored at them. */
 import { expect, it } from 'vitest';
 import { advance, shiftTimestamp, snapshotPosition } from '../../engine/runtime/sources/poll-cursor.js';
+import { cursorReadsNoRecord } from '../../engine/runtime/sources/record-free-cursor.js';
+import { junctionEngine } from '../../engine/transform/junction-engine.js';
 
 it('moves timestamps in the format they came in, in UTC', () => {
   expect(shiftTimestamp('2026-12-01 10:00:00', -5000)).toBe('2026-12-01 09:59:55');
@@ -41,6 +43,39 @@ it('keeps the greatest cursor and remembers only the records at it (or within th
     cursor: '20261201',
     seen: [['20261201', 'd']],
   });
+});
+
+it('remembers the content each record key was stored with last, so an earlier content is a change again', () => {
+  const stored = {
+    cursor: '20261201',
+    seen: [['20261201', 'item-a', 'RET-1'] as [string, string, string]],
+    revision: 7,
+  };
+  // RET-1 changed to b the same day (the same change date): b replaces a, which is no longer remembered.
+  expect(advance(stored, [{ value: '20261201', hash: 'item-b', key: 'RET-1' }], 0)).toEqual({
+    cursor: '20261201',
+    seen: [['20261201', 'item-b', 'RET-1']],
+  });
+  // Entries of older engines (no key) stand for their content alone; a record without a key is kept by its hash.
+  expect(
+    advance({ cursor: '20261201', seen: [['20261201', 'old']], revision: 8 }, [{ value: '20261201', hash: 'x' }], 0),
+  ).toEqual({
+    cursor: '20261201',
+    seen: [
+      ['20261201', 'old'],
+      ['20261201', 'x'],
+    ],
+  });
+});
+
+it('tells a cursor that reads nothing of the record ($now()) from one that reads a field', () => {
+  const readsNothing = (source: string) => cursorReadsNoRecord(junctionEngine.compile(source));
+  expect(readsNothing('$now()')).toBe(true);
+  expect(readsNothing('$fromMillis($toMillis($now()) - 1000)')).toBe(true);
+  expect(readsNothing('LMDT')).toBe(false);
+  expect(readsNothing('$substring(IDAT, 0, 4) & $pad(IVNO, -9, "0")')).toBe(false);
+  expect(readsNothing('$string($)')).toBe(false);
+  expect(readsNothing('$now() & **.x')).toBe(false);
 });
 
 it('a snapshot keeps its cursor and remembers exactly the last poll, by record identity', () => {

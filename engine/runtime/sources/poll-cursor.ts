@@ -2,18 +2,26 @@
  * A schedule source's position, kept in KV: the greatest cursor value stored so far, and which records at (or,
  * with an overlap, just before) that value were already stored. Vendor change timestamps have second (Magento,
  * Salesforce) or day (M3) precision, so the next poll asks from the cursor inclusively and skips those records:
- * records that share the cursor's second, or commit in it after the poll, are neither lost nor stored twice.
+ * records that share the cursor's second, or commit in it after the poll, are neither lost nor stored twice. Each
+ * record key keeps only its content stored last, so a record changed back to an earlier content (the same day, on a
+ * day-precision cursor) is a change again.
  */
 import type { KV } from '@nats-io/kv';
 
 /** The stored position of one schedule source. */
 export interface PollCursor {
   cursor?: string;
-  /** `[cursor value, record hash]` of the records stored at or near `cursor`. */
-  seen: [string, string][];
+  /**
+   * `[cursor value, record hash, record key]` of the records stored at or near `cursor`, the last content of each
+   * key; a snapshot's `[identity, hash]`. Without a key (stored by older engines, or a record without one) the
+   * entry stands for its content alone.
+   */
+  seen: SeenRecord[];
   /** KV revision read (0: no entry yet), for the compare-and-set. */
   revision: number;
 }
+
+export type SeenRecord = [value: string, hash: string, key?: string];
 
 /** More than this many records at one cursor value are not all remembered; the broker and ledger still dedup. */
 export const SEEN_LIMIT = 5000;
@@ -24,7 +32,7 @@ export async function readPollCursor(kv: KV, name: string): Promise<PollCursor> 
   if (!entry || entry.operation !== 'PUT' || entry.length === 0) return { seen: [], revision: entry?.revision ?? 0 };
   const text = entry.string();
   try {
-    const parsed = JSON.parse(text) as { cursor?: string; seen?: [string, string][] };
+    const parsed = JSON.parse(text) as { cursor?: string; seen?: SeenRecord[] };
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
       return { cursor: parsed.cursor, seen: parsed.seen ?? [], revision: entry.revision };
   } catch {
@@ -45,12 +53,13 @@ export async function writePollCursor(kv: KV, name: string, next: Omit<PollCurso
 }
 
 /**
- * The position after storing `polled` (cursor value and hash of each record): the greatest value, and the records
- * that the next poll will read again (those at or after the new cursor minus the overlap).
+ * The position after storing `polled` (cursor value, hash and key of each record, in the order listed): the greatest
+ * value, and the records that the next poll will read again (those at or after the new cursor minus the overlap),
+ * each key with the content it was stored with last.
  */
 export function advance(
   current: PollCursor,
-  polled: readonly { value?: string; hash: string }[],
+  polled: readonly { value?: string; hash: string; key?: string }[],
   overlapMs: number,
 ): Omit<PollCursor, 'revision'> {
   let cursor = current.cursor;
@@ -58,11 +67,16 @@ export function advance(
     if (value !== undefined && (cursor === undefined || compareCursor(value, cursor) > 0)) cursor = value;
   if (cursor === undefined) return { cursor, seen: [] };
   const floor = (overlapMs > 0 && shiftTimestamp(cursor, -overlapMs)) || cursor;
-  const seen = new Map<string, string>();
-  for (const [value, hash] of current.seen) if (compareCursor(value, floor) >= 0) seen.set(hash, value);
-  for (const { value, hash } of polled)
-    if (value !== undefined && compareCursor(value, floor) >= 0) seen.set(hash, value);
-  const kept = [...seen].map(([hash, value]): [string, string] => [value, hash]);
+  // By key (a record without one by its hash): a later content of the key replaces the earlier one.
+  const seen = new Map<string, SeenRecord>();
+  const remember = (entry: SeenRecord) => {
+    if (compareCursor(entry[0], floor) >= 0) seen.set(entry[2] ?? entry[1], entry);
+    else seen.delete(entry[2] ?? entry[1]);
+  };
+  for (const entry of current.seen) remember(entry);
+  for (const { value, hash, key } of polled)
+    if (value !== undefined) remember(key === undefined ? [value, hash] : [value, hash, key]);
+  const kept = [...seen.values()];
   kept.sort((a, b) => compareCursor(a[0], b[0]));
   return { cursor, seen: kept.slice(-SEEN_LIMIT) };
 }
@@ -76,7 +90,7 @@ export function snapshotPosition(
   current: PollCursor,
   polled: readonly { value?: string; hash: string }[],
 ): Omit<PollCursor, 'revision'> {
-  const seen = polled.map(({ value, hash }): [string, string] => [value ?? '', hash]);
+  const seen = polled.map(({ value, hash }): SeenRecord => [value ?? '', hash]);
   return { cursor: current.cursor, seen: seen.slice(-SEEN_LIMIT) };
 }
 

@@ -20,6 +20,8 @@ import type { SpecRegistry } from '../spec-registry.js';
 import { identifyOrDeadLetter } from './keyless-records.js';
 import type { KeylessDeps } from './keyless-records.js';
 import { advance, readPollCursor, shiftTimestamp, snapshotPosition, writePollCursor } from './poll-cursor.js';
+import type { SeenRecord } from './poll-cursor.js';
+import { cursorReadsNoRecord } from './record-free-cursor.js';
 import { SourceLease } from './source-lease.js';
 import type { SourceLeaseDeps } from './source-lease.js';
 import { SourceRounds } from './source-health.js';
@@ -76,33 +78,43 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   const listed = source.records ? await evaluate(scope, deps.guards, source.records, call.result) : call.result;
   const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
   const seen = new Set(position.seen.map(([, hash]) => hash));
-  // A snapshot remembers the last poll's content per record identity (the cursor value).
-  const before = source.snapshot ? new Map(position.seen) : undefined;
-  const polled: { value?: string; hash: string; record: unknown }[] = [];
+  // A snapshot remembers the last poll's content per record identity (the cursor value); other sources the last
+  // content stored of each record key at or near the cursor, and the key of each content.
+  const before = source.snapshot ? new Map(position.seen.map(([value, hash]) => [value, hash])) : undefined;
+  const keyed = position.seen.filter((entry): entry is Required<SeenRecord> => entry[2] !== undefined);
+  const lastOfKey = new Map(keyed.map(([, hash, key]) => [key, hash]));
+  const keyOfHash = new Map(keyed.map(([, hash, key]) => [hash, key]));
+  const recordFree = !source.snapshot && cursorReadsNoRecord(source.cursor);
+  const polled: { value?: string; hash: string; key?: string; record: unknown }[] = [];
   for (const record of records) {
     const value = await Promise.resolve(source.cursor.evaluate(record, {}, deps.guards));
     const hash = stableHash(record);
-    polled.push({ value: value === undefined || value === null ? undefined : String(value), hash, record });
+    polled.push({
+      value: value === undefined || value === null ? undefined : String(value),
+      hash,
+      key: keyOfHash.get(hash),
+      record,
+    });
   }
   let published = 0;
   const fresh = polled.filter((p) => (before ? before.get(p.value ?? '') !== p.hash : !seen.has(p.hash)));
   for (let i = 0; i < fresh.length; i += PUBLISH_BATCH) {
     await Promise.all(
-      fresh.slice(i, i + PUBLISH_BATCH).map(async ({ record, value }) => {
-        const identity = await identifyOrDeadLetter(integration, record, specSet.commit, deps);
+      fresh.slice(i, i + PUBLISH_BATCH).map(async (p) => {
+        const identity = await identifyOrDeadLetter(integration, p.record, specSet.commit, deps);
         if (!identity) return;
-        // A snapshot record may come back to an earlier content: its event id also names the content it replaces.
-        const replaced = before?.get(value ?? '');
-        const eventId = before ? stableHash([identity.eventId, replaced ?? null]) : identity.eventId;
+        p.key = identity.key;
+        const replaced = before ? before.get(p.value ?? '') : lastOfKey.get(identity.key);
+        const eventId = polledEventId(identity.eventId, replaced, position.revision, !!before, recordFree);
         const result = await storeRecord(
           deps.publisher,
           {
             integration: integration.name,
             identity: { ...identity, eventId },
-            data: eventData(record),
+            data: eventData(p.record),
             commit: specSet.commit,
           },
-          record,
+          p.record,
           integration.redact,
         );
         if (!result.duplicate) published++;
@@ -183,6 +195,25 @@ export class SchedulePoller {
       rounds.end();
     };
   }
+}
+
+/**
+ * The event id of a polled record. A record may come back to a content it had before (a stock level, a status
+ * blocked and released), and its own id (dedup id or content hash) would then be one the broker and the ledger already
+ * know: the change would be dropped. So when it replaces another content of its key (`replaced`), or its cursor reads
+ * nothing of it (no change stamp of its own tells its changes apart, record-free-cursor.ts), the id also names the KV
+ * revision of the position it was polled from. A poll repeated after a crash reads the same revision and gives the
+ * same ids, which the broker and the ledger drop. A snapshot's record listed for the first time keeps its old id.
+ */
+function polledEventId(
+  id: string,
+  replaced: string | undefined,
+  revision: number,
+  snapshot: boolean,
+  recordFree: boolean,
+): string {
+  if (replaced !== undefined || recordFree) return stableHash([id, replaced ?? null, revision]);
+  return snapshot ? stableHash([id, null]) : id;
 }
 
 function substituteCursor(params: Readonly<Record<string, unknown>>, cursor: string): Record<string, unknown> {
