@@ -5,7 +5,7 @@
  * three ContactPointAddress records in the account's address book. FF's answers to the contact create and the first
  * address create are lost after FF saved them: the finds look them up, so there is still one record of each. Then
  * the customer changes the name, deletes an address and adds another: the same contact is updated, the deleted
- * address leaves the address book and the new one joins it.
+ * address leaves the address book (FF's answer to that delete lost too) and the new one joins it.
  * The other way, an address FinancialForce adds to the address book reaches the Magento customer with the account's
  * next change (its change event, enriched with the address book): Magento's own addresses stay as they were, with
  * their ids, and the customer poll links the FF record to the new Magento address instead of copying it.
@@ -130,7 +130,9 @@ it('every address and the contact of a Magento customer reach the FF account, on
   });
   expect(account()).toMatchObject({ Name: 'Hopper Analytics Inc.', BillingCity: 'Arlington', ShippingCity: 'Norfolk' });
 
-  // The customer marries, moves the depot and adds a second shipping address.
+  // The customer marries, moves the depot and adds a second shipping address. FF deletes the depot's address, and
+  // that answer is lost: the retry's delete finds the address gone, which is what the lost call did.
+  ff.fail(answerLost('/services/data/v60.0/sobjects/ContactPointAddress/', 'DELETE'));
   const [billing, shipping] = customer.addresses as Row[];
   touch(
     Object.assign(customer, {
@@ -144,6 +146,7 @@ it('every address and the contact of a Magento customer reach the FF account, on
   );
   await waitFor(() => book().length === 3, 'the deleted address gone from the address book');
   await expectDrained(h.nats.url);
+  await expectFaultsUsed(ff);
   expect(book().map((a) => a.Magento_Address_Id__c)).toEqual(['881', '882', '884']);
   expect(book()[2]).toEqual(cpa('884', '3 Pier Ave, Hampton', 'Shipping', false, '3 Pier Ave', 'Hampton', '23661'));
   expect(contacts()).toEqual([expect.objectContaining({ Id: contact.Id, LastName: 'Murray Hopper' })]);
