@@ -2,12 +2,12 @@
  * The cluster's spec-sync status, read from the KV bucket alone: what `GET /api/status` adds to the engine's own
  * status, and what `junction status --nats` prints without an engine.
  */
-import type { KV } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import type { Diagnostic } from '../compiler/diagnostics.js';
 import { localClock } from '../runtime/control/broker-clock.js';
 import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { livePin } from './emergency-pin.js';
-import { BUNDLE_KEY, SYNC_KEY, listEntries, listWorkers, readEntry, readJson } from './gitops-store.js';
+import { BUNDLE_KEY, SYNC_KEY, listEntries, listWorkers, readEntry } from './gitops-store.js';
 import type { BranchSeen, RejectedCommit, SpecBundle } from './gitops-store.js';
 
 /** The sync part of `GET /api/status`. */
@@ -35,17 +35,21 @@ export async function readSyncStatus(
   fallback: { branch?: string; commit?: string } = {},
   clock: LeaseClock = localClock,
 ): Promise<SyncStatus> {
-  const [seen, bundleEntry, rejections, workers, pin] = await Promise.all([
-    readJson<BranchSeen>(kv, SYNC_KEY),
+  const [seenEntry, bundleEntry, rejections, workers, pin] = await Promise.all([
+    readEntry(kv, SYNC_KEY),
     readEntry(kv, BUNDLE_KEY),
     listEntries(kv, 'rejected'),
     listWorkers(kv, clock),
     livePin(kv, clock),
   ]);
+  const seen = seenEntry?.json<BranchSeen>();
   const bundle = bundleEntry?.json<SpecBundle>();
-  // A rejection recorded before the active bundle was published is superseded (by a fix, a revert or a pin).
+  // A rejection is superseded by a bundle published after it (a fix, a revert, a pin), and by a fetch after it that
+  // found the active commit at the branch head (main force-pushed back past the rejected commit).
+  const backAtActive = (rejection: KvEntry) =>
+    seen?.last_seen_commit === bundle?.commit && (seenEntry?.revision ?? 0) > rejection.revision;
   const pending = rejections
-    .filter((e) => e.revision > (bundleEntry?.revision ?? 0))
+    .filter((e) => e.revision > (bundleEntry?.revision ?? 0) && !backAtActive(e))
     .sort((a, b) => b.revision - a.revision)
     .map((e) => e.json<RejectedCommit>())
     .map((r) => ({ commit: r.commit, diagnostics: r.diagnostics, rejected_at: r.rejected_at }));

@@ -114,6 +114,27 @@ describe('gitops', () => {
     expect(await statusOf(a)).toMatchObject({ active_commit: fixed, rejected: [] });
   });
 
+  it('clears a rejection once main is force-pushed back to the active commit', async () => {
+    world = await startGitopsWorld();
+    const good = await world.commit(
+      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) },
+      'good',
+    );
+    const a = await world.startProcess();
+    await waitFor(async () => a.engine.specSet.commit === good, 'good active');
+    const bad = await world.commit(
+      { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
+      'broken mapping',
+    );
+    expect(await a.sync.poll()).toBe('rejected');
+    expect(await statusOf(a)).toMatchObject({ last_seen_commit: bad, rejected: [{ commit: bad }] });
+    // The bad merge is undone by rewriting main, not by a revert: nothing is waiting, nothing is rejected.
+    await world.clone.raw(['reset', '--quiet', '--hard', good]);
+    await world.clone.raw(['push', '--quiet', '--force', 'origin', 'main']);
+    expect(await a.sync.poll()).toBe('current');
+    expect(await statusOf(a)).toMatchObject({ active_commit: good, last_seen_commit: good, rejected: [] });
+  });
+
   it('ignores a push webhook with a bad signature and fetches at once on a good one', async () => {
     world = await startGitopsWorld();
     const first = await world.commit(
