@@ -5,7 +5,7 @@
 import { permanentError } from '../../engine/sdk/index.js';
 import { magentoCategoryOperations } from './category-operations.js';
 import { magentoCompanyCreditOperations } from './company-credit-operations.js';
-import { magentoChangeOperations } from './change-operations.js';
+import { MAX_PAGE_SIZE, magentoChangeOperations } from './change-operations.js';
 import { magentoConfigurableOperations } from './configurable-operations.js';
 import { magentoPriceOperations } from './price-operations.js';
 import { attributeOperations } from './schema-pull.js';
@@ -408,10 +408,17 @@ export const magentoOperations: Record<string, OperationDef> = {
         total_count: { type: 'integer' },
       },
     },
+    // Newest first and as many as input limits allow: a customer's carts pile up (each checkout leaves one), and a
+    // store with input limits answers 20 to a search that names no page size; the draft a find looks for is new.
     request: (c) => ({
       method: 'GET',
       path: `${V1(c.options)}/carts/search`,
-      query: filter('customer_id', String(seg(record(c).customer_id, 'customer_id')), 'eq'),
+      query: {
+        ...filter('customer_id', String(seg(record(c).customer_id, 'customer_id')), 'eq'),
+        'searchCriteria[sortOrders][0][field]': 'entity_id',
+        'searchCriteria[sortOrders][0][direction]': 'DESC',
+        'searchCriteria[pageSize]': MAX_PAGE_SIZE,
+      },
     }),
   },
   'negotiable_quotes.draft': {

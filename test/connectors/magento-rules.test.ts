@@ -516,6 +516,31 @@ describe('magento 2.4 REST semantics', () => {
       [31, 'draft_by_admin'],
     ]);
   });
+
+  it('finds a customer’s newest cart first, also past the 20 carts a store with input limits answers by default', async () => {
+    const m = await start({ inputLimits: { maxPageSize: 300 } });
+    const client = clientFor(magento, m.url);
+    const ids: number[] = [];
+    for (let i = 0; i < 25; i++)
+      ids.push(
+        (
+          (await client.call('negotiable_quotes.draft', { params: {}, body: { customerId: 42 } })).result as {
+            id: number;
+          }
+        ).id,
+      );
+    // Magento applies the default page size to a search that names none.
+    const unpaged = await fetch(
+      `${m.url}/rest/default/V1/carts/search?searchCriteria[filter_groups][0][filters][0][field]=customer_id&searchCriteria[filter_groups][0][filters][0][value]=42`,
+      { headers: { authorization: 'Bearer magento-emulator-token' } },
+    );
+    const page = (await unpaged.json()) as { items: unknown[]; total_count: number };
+    expect([page.items.length, page.total_count]).toEqual([20, 25]);
+    const found = (await client.call('carts.search', { params: {}, body: { customer_id: 42 } })).result as {
+      items: { id: number }[];
+    };
+    expect(found.items.map((q) => q.id)).toEqual([...ids].reverse());
+  });
 });
 
 describe('magento deadlocks', () => {

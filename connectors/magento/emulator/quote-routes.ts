@@ -8,14 +8,19 @@ import { now } from './catalog-routes.js';
 import { storeInvoice } from './invoice-routes.js';
 import { magentoError, noCustomer, noProduct, requiredField } from './magento-error.js';
 import { searchReply } from './search-criteria.js';
+import type { InputLimits } from './search-criteria.js';
 import { sampleOrder } from './state.js';
 import type { MagentoState, Row } from './state.js';
 
 const SELLER_HOLDS = new Set(['draft_by_admin', 'created', 'submitted_by_customer', 'processing_by_admin']);
 const FINAL = new Set(['ordered', 'declined', 'closed', 'expired']);
 
+/** The quote table's columns a cart search filters and sorts by: the customer's id, and `entity_id` (the cart's id). */
+const quoteColumn = (cart: Row, field: string): unknown =>
+  field === 'customer_id' ? (cart.customer as Row).id : field === 'entity_id' ? cart.id : cart[field];
+
 /** Quote routes under `/rest/:store/V1`. */
-export function quoteRoutes(V1: string, state: () => MagentoState): Route[] {
+export function quoteRoutes(V1: string, state: () => MagentoState, limits?: InputLimits): Route[] {
   return [
     { method: 'POST', path: `${V1}/negotiableQuote/draft`, handle: (r) => draft(state(), r) },
     { method: 'PUT', path: `${V1}/negotiableQuote/:quoteId`, handle: (r) => update(state(), r) },
@@ -29,8 +34,8 @@ export function quoteRoutes(V1: string, state: () => MagentoState): Route[] {
         searchReply(
           [...state().negotiableQuotes.keys()].map((id) => read(state(), String(id)).body as Row),
           r.query,
-          undefined,
-          (cart, field) => (field === 'customer_id' ? (cart.customer as Row).id : cart[field]),
+          limits,
+          quoteColumn,
         ),
     },
     { method: 'GET', path: `${V1}/carts/:cartId`, handle: (r) => read(state(), r.params.cartId) },

@@ -41,7 +41,7 @@ export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOp
     ...orderRoutes(V1, state, options.inputLimits),
     ...invoiceRoutes(V1, state, options.inputLimits),
     ...creditmemoRoutes(V1, state, options.inputLimits),
-    ...quoteRoutes(V1, state),
+    ...quoteRoutes(V1, state, options.inputLimits),
     ...storeRoutes(V1, state),
   ];
   const scoped = under('/rest/:store/V1').map((route) => ({
