@@ -1,7 +1,8 @@
 /**
  * A local fake of the GitHub REST API endpoints `junction ci github` uses (issue comments, check runs), on
  * 127.0.0.1. It records every request and enforces GitHub's limits that matter here: a token, at most 50
- * annotations per check-run request, at most 65,536 characters per comment.
+ * annotations per check-run request, an annotation's message of at most 64 KB (counted here as UTF-8 bytes) and
+ * title of at most 255 characters, at most 65,536 characters per comment. Sources in docs/testing-and-ci.md.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -90,25 +91,27 @@ export async function startFakeGitHub(token = 'test-token'): Promise<FakeGitHub>
         output: {},
         annotations: [],
       };
-      if (!applyCheckRun(run, body))
-        return send(422, { message: 'Validation Failed: at most 50 annotations per request' });
+      const refused = applyCheckRun(run, body);
+      if (refused) return send(422, { message: `Validation Failed: ${refused}` });
       checkRuns.push(run);
       return send(201, run);
     }
     if ((m = /^\/repos\/[^/]+\/[^/]+\/check-runs\/(\d+)$/.exec(url.pathname)) && req.method === 'PATCH') {
       const run = checkRuns.find((r) => r.id === Number(m![1]));
       if (!run) return send(404, { message: 'Not Found' });
-      if (!applyCheckRun(run, body))
-        return send(422, { message: 'Validation Failed: at most 50 annotations per request' });
+      const refused = applyCheckRun(run, body);
+      if (refused) return send(422, { message: `Validation Failed: ${refused}` });
       return send(200, run);
     }
     return send(404, { message: `fake GitHub has no route ${req.method} ${url.pathname}` });
   };
 
   const server = createServer((req, res) => {
-    let text = '';
-    req.on('data', (chunk) => (text += chunk));
+    // Chunks are joined as bytes: decoding each alone would break a character split across two of them.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
       const body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
       requests.push({ method: req.method ?? '', path: req.url ?? '', body });
       handle(req, body, res);
@@ -125,15 +128,19 @@ export async function startFakeGitHub(token = 'test-token'): Promise<FakeGitHub>
   };
 }
 
-/** Status, conclusion and output as GitHub applies them; annotations are appended. False when over the limit. */
-function applyCheckRun(run: FakeCheckRun, body: Record<string, unknown> | undefined): boolean {
+/** Status, conclusion and output as GitHub applies them; annotations are appended. The reason when refused. */
+function applyCheckRun(run: FakeCheckRun, body: Record<string, unknown> | undefined): string | undefined {
   const output = (body?.output ?? {}) as {
     title?: string;
     summary?: string;
     text?: string;
     annotations?: Record<string, unknown>[];
   };
-  if ((output.annotations?.length ?? 0) > 50) return false;
+  const annotations = output.annotations ?? [];
+  if (annotations.length > 50) return 'at most 50 annotations per request';
+  if (annotations.some((a) => Buffer.byteLength(String(a.message)) > 64 * 1024))
+    return 'an annotation message is over 64 KB';
+  if (annotations.some((a) => String(a.title ?? '').length > 255)) return 'an annotation title is over 255 characters';
   if (body?.status) run.status = String(body.status);
   if (body?.conclusion) {
     run.conclusion = String(body.conclusion);
@@ -145,6 +152,6 @@ function applyCheckRun(run: FakeCheckRun, body: Record<string, unknown> | undefi
     ...(output.summary ? { summary: output.summary } : {}),
     ...(output.text ? { text: output.text } : {}),
   };
-  run.annotations.push(...(output.annotations ?? []));
-  return true;
+  run.annotations.push(...annotations);
+  return undefined;
 }

@@ -69,6 +69,29 @@ describe('check run', () => {
     expect(run.annotations.map((a) => a.message)).toEqual(annotations.map((a) => a.message));
   });
 
+  it('cuts an annotation message over 64 KB and a title over 255 characters instead of failing the run', async () => {
+    // A failing case whose missing request carried a large body: the differences quote it whole.
+    const huge = { ...annotation(0), title: 'x'.repeat(300), message: `test case failed\n${'é'.repeat(100_000)}` };
+    const { id } = await publishCheckRun(octokit, {
+      owner: 'acme',
+      repo: 'specs',
+      headSha: 'abc123',
+      name: 'Junction',
+      conclusion: 'failure',
+      title: 'a big diff',
+      summary: 'summary',
+      annotations: [huge, annotation(1)],
+    });
+    const run = github.checkRuns.find((r) => r.id === id)!;
+    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    const [cut, kept] = run.annotations as unknown as CheckAnnotation[];
+    expect(Buffer.byteLength(cut.message)).toBeLessThanOrEqual(64 * 1024);
+    expect(cut.message.startsWith('test case failed\néé')).toBe(true);
+    expect(cut.message.endsWith('é\n… (cut: see the job summary)')).toBe(true);
+    expect(cut.title).toBe('x'.repeat(254) + '…');
+    expect(kept).toEqual(annotation(1));
+  });
+
   it('creates a completed run in one request when there is nothing to annotate', async () => {
     await publishCheckRun(octokit, {
       owner: 'acme',

@@ -8,6 +8,10 @@ import type { Octokit } from 'octokit';
 export const ANNOTATIONS_PER_REQUEST = 50;
 /** GitHub's limit on a check run's summary and text. */
 const MAX_OUTPUT_CHARS = 65_535;
+/** GitHub's limits on an annotation: its message 64 KB (taken as UTF-8 bytes, the stricter reading), its title. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_TITLE_CHARS = 255;
+const CUT = '\n… (cut: see the job summary)';
 
 /** A check-run annotation, as the GitHub REST API takes it. */
 export interface CheckAnnotation {
@@ -42,8 +46,10 @@ export async function publishCheckRun(
 ): Promise<{ id: number; requests: number }> {
   const { owner, repo } = input;
   const batches: CheckAnnotation[][] = [];
-  for (let i = 0; i < input.annotations.length; i += ANNOTATIONS_PER_REQUEST)
-    batches.push(input.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  // One annotation over GitHub's limits would fail the whole request, and with it the check run and the comment.
+  const annotations = input.annotations.map(withinLimits);
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST)
+    batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   if (batches.length === 0) batches.push([]);
   const output = (annotations: CheckAnnotation[]) => ({
     title: input.title,
@@ -77,7 +83,28 @@ export async function publishCheckRun(
 }
 
 function clip(text: string): string {
-  return text.length <= MAX_OUTPUT_CHARS
-    ? text
-    : text.slice(0, MAX_OUTPUT_CHARS - 40) + '\n\n… (cut: see the job summary)';
+  return text.length <= MAX_OUTPUT_CHARS ? text : text.slice(0, MAX_OUTPUT_CHARS - 40) + `\n${CUT}`;
+}
+
+function withinLimits(annotation: CheckAnnotation): CheckAnnotation {
+  const { message, title } = annotation;
+  const long = title !== undefined && title.length > MAX_TITLE_CHARS;
+  if (Buffer.byteLength(message) <= MAX_MESSAGE_BYTES && !long) return annotation;
+  return {
+    ...annotation,
+    message: clipBytes(message, MAX_MESSAGE_BYTES),
+    ...(long ? { title: title.slice(0, MAX_TITLE_CHARS - 1) + '…' } : {}),
+  };
+}
+
+/** `text` cut at a character boundary so that it and the cut note take at most `max` UTF-8 bytes. */
+function clipBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  const room = max - Buffer.byteLength(CUT);
+  // Decoding a prefix that ends inside a character yields U+FFFD for the broken tail: drop it.
+  const head = Buffer.from(text)
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return head + CUT;
 }
