@@ -117,4 +117,40 @@ describe('salesforce composite', () => {
     expect(sf.records('Contact')).toHaveLength(contacts);
     expect(sf.records('Account').map((a) => a.Name)).toEqual(['Ada Lovelace Ltd', 'Kept']);
   });
+
+  it('refuses a referenceId with other characters than letters, digits and underscores, and runs nothing', async () => {
+    sf = await startSalesforceEmulator();
+    const client = createConnectionClient({
+      connection: connectionTo(salesforce, sf.url),
+      connector: registry.get('salesforce')!,
+      env: salesforce.env,
+      security: emulatorSecurity(sf.url),
+    });
+    const accounts = sf.records('Account').length;
+    const error = await failure(
+      client.call('composite', {
+        params: {},
+        body: {
+          allOrNone: true,
+          compositeRequest: [
+            {
+              method: 'POST',
+              url: '/services/data/v60.0/sobjects/Account',
+              referenceId: 'new-account',
+              body: { Name: 'Hyphen Co' },
+            },
+          ],
+        },
+      }),
+    );
+    await client.close();
+    expect([error.code, error.disposition, error.status, error.vendorCode, error.message]).toEqual([
+      'validation',
+      'permanent',
+      400,
+      'JSON_PARSER_ERROR',
+      "Provided referenceId ('new-account') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_').",
+    ]);
+    expect(sf.records('Account')).toHaveLength(accounts);
+  });
 });

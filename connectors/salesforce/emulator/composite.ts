@@ -16,6 +16,7 @@ interface Subrequest {
 }
 
 const MAX_SUBREQUESTS = 25;
+const REFERENCE_ID = /^[A-Za-z0-9]\w*$/;
 const HALTED = {
   errorCode: 'PROCESSING_HALTED',
   message: 'The transaction was rolled back since another operation in the same transaction failed.',
@@ -29,6 +30,14 @@ export function runComposite(r: EmulatorRequest, routes: Route[], state: Salesfo
     return sfError(400, 'JSON_PARSER_ERROR', 'compositeRequest is required and must be a non-empty list');
   if (subrequests.length > MAX_SUBREQUESTS)
     return sfError(400, 'INVALID_BATCH_REQUEST', `Composite request must have at most ${MAX_SUBREQUESTS} subrequests`);
+  // API 54.0 and later refuse the whole request for a referenceId with other characters than letters, digits and _.
+  const badReference = subrequests.find((sub) => !REFERENCE_ID.test(String(sub.referenceId)));
+  if (badReference)
+    return sfError(
+      400,
+      'JSON_PARSER_ERROR',
+      `Provided referenceId ('${String(badReference.referenceId)}') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_').`,
+    );
   const out: { body: unknown; httpHeaders: Record<string, string>; httpStatusCode: number; referenceId: string }[] = [];
   // With allOrNone the subrequests are one transaction: any failure undoes them all, and nothing is announced.
   const failed = state.store.transaction(
