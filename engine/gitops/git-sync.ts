@@ -186,15 +186,12 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   };
 
   if (options.pin) {
-    await mirror.fetch();
-    const commit = await mirror.resolve(options.pin);
-    const tree = await mirror.treeAt(commit, displayRoot);
-    const result = compile(tree, commit);
-    if (!result.specSet)
-      throw new Error(
-        `pinned commit ${commit} does not compile: ${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`).join(', ')}`,
-      );
-    pinned = { commit, tree, at: new Date().toISOString() };
+    const pin = await pinnedTree(mirror, options.pin, displayRoot, compile, log).catch(async (error: Error) => {
+      await nc.close();
+      throw error;
+    });
+    const { commit } = pin;
+    pinned = { ...pin, at: new Date().toISOString() };
     await heartbeat(); // holds the pin, then publishes the pinned bundle: in this order, see publishHead
     log.warn(
       { commit },
@@ -252,4 +249,35 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       await nc.drain().catch(() => nc.close());
     },
   };
+}
+
+/**
+ * The tree of the pinned commit, which must compile. An emergency may come with a Git host outage: a commit the
+ * mirror already holds is pinned without fetching, so the pinning process still starts.
+ */
+async function pinnedTree(
+  mirror: GitMirror,
+  pin: string,
+  displayRoot: string,
+  compile: GitSyncOptions['compile'],
+  log: Logger,
+): Promise<{ commit: string; tree: SpecTree }> {
+  const fetchError = await mirror.fetch().then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  if (fetchError) log.warn({ err: fetchError }, 'cannot fetch the repository; pinning from the local mirror');
+  const commit = await mirror.resolve(pin).catch((error: Error) => {
+    if (!fetchError) throw error;
+    throw new Error(
+      `${pin} is not in the local mirror, and the repository could not be fetched: ${fetchError.message}`,
+    );
+  });
+  const tree = await mirror.treeAt(commit, displayRoot);
+  const result = compile(tree, commit);
+  if (!result.specSet)
+    throw new Error(
+      `pinned commit ${commit} does not compile: ${result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`).join(', ')}`,
+    );
+  return { commit, tree };
 }

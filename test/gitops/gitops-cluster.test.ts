@@ -5,9 +5,9 @@
  * webhooks for other branches and GitHub pings fetch nothing.
  */
 import { createHmac } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { publishHead } from '../../engine/gitops/publish-head.js';
@@ -16,7 +16,13 @@ import { runCli } from '../cli/run-cli.js';
 import { guardedReferenceEngine } from '../runtime/helpers/guarded-engine.js';
 import { testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { targetConnectors } from '../runtime/helpers/target-connector.js';
-import { WEBHOOK_SECRET, ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
+import {
+  WEBHOOK_SECRET,
+  ordersSpec,
+  startGitopsWorld,
+  startSyncedProcess,
+  targetConnection,
+} from './gitops-harness.js';
 import type { GitopsWorld, Process } from './gitops-harness.js';
 
 let world: GitopsWorld | undefined;
@@ -59,6 +65,45 @@ describe('gitops cluster', () => {
     const status = await statusOf(b);
     expect(status).toMatchObject({ active_commit: third, pinned: null, rejected: [] });
     expect((status.workers as { id: string }[]).map((w) => w.id)).toEqual(['proc-1', 'proc-2']);
+  });
+
+  it('pins from the local mirror when the Git host is down, so the pinning process still starts', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    const a = await world.startProcess();
+    const b = await world.startProcess();
+    const second = await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
+    await a.sync.poll();
+    await waitFor(onAll([a, b], second), 'v2 on both');
+    // The operator restarts proc-1 with --pin while the Git host is unreachable; its mirror holds both commits.
+    await world.stopProcess(a);
+    renameSync(world.remote, `${world.remote}.down`);
+    const pinner = await startSyncedProcess({
+      natsUrl: world.nats.url,
+      remote: world.remote,
+      mirrorDir: join(dirname(world.remote), 'mirror-proc-1'),
+      id: 'proc-1',
+      pin: first.slice(0, 12),
+    });
+    try {
+      await waitFor(onAll([b, pinner], first), 'every process on the pinned commit');
+      expect(await statusOf(b)).toMatchObject({ active_commit: first, pinned: first });
+      // A commit the mirror does not hold cannot be pinned without the host, and the error says why.
+      await expect(
+        startSyncedProcess({
+          natsUrl: world.nats.url,
+          remote: world.remote,
+          mirrorDir: mkdtempSync(join(tmpdir(), 'junction-empty-')),
+          id: 'proc-9',
+          pin: first.slice(0, 12),
+        }),
+      ).rejects.toThrow(
+        `${first.slice(0, 12)} is not in the local mirror, and the repository could not be fetched: fatal: '${world.remote}' does not appear to be a git repository`,
+      );
+    } finally {
+      await pinner.sync.stop();
+      await pinner.engine.stop();
+    }
   });
 
   it('compiles and publishes a new commit exactly once when every process fetches it at the same time', async () => {

@@ -87,6 +87,7 @@ export async function startSyncedProcess(options: SyncedProcessOptions): Promise
     logger: testLogger(),
     ...options.engine,
   });
+  // A sync that cannot start (a pin that does not resolve) leaves no engine running.
   const sync = await startGitSync(engine, {
     mirror: { repo: options.remote, branch: 'main', path: 'specs', dir: options.mirrorDir },
     natsUrl: options.natsUrl,
@@ -98,6 +99,9 @@ export async function startSyncedProcess(options: SyncedProcessOptions): Promise
     webhookSecret: WEBHOOK_SECRET,
     workerId: options.id,
     log: testLogger(),
+  }).catch(async (error: unknown) => {
+    await engine.stop();
+    throw error;
   });
   engine.attachSync(sync);
   return { engine, sync };
