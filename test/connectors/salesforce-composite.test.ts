@@ -7,15 +7,30 @@ import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/in
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { CompiledConnection } from '../../engine/compiler/compiled-spec.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
+import type { ConnectionClient } from '../../engine/http/connection-client.js';
 import type { Transport } from '../../engine/http/transport.js';
 import { connectionTo, emulatorSecurity, failure, registry } from './connector-fixtures.js';
 import { salesforce } from './fixtures/index.js';
 
 let sf: SalesforceEmulator | undefined;
+let emulated: ConnectionClient | undefined;
 afterEach(async () => {
+  await emulated?.close();
   await sf?.stop();
-  sf = undefined;
+  sf = emulated = undefined;
 });
+
+/** A fresh emulated org and a client of it. */
+async function emulatorClient(): Promise<{ org: SalesforceEmulator; client: ConnectionClient }> {
+  const org = (sf = await startSalesforceEmulator());
+  emulated = createConnectionClient({
+    connection: connectionTo(salesforce, org.url),
+    connector: registry.get('salesforce')!,
+    env: salesforce.env,
+    security: emulatorSecurity(org.url),
+  });
+  return { org, client: emulated };
+}
 
 const connection: CompiledConnection = {
   name: 'ff',
@@ -78,14 +93,8 @@ describe('salesforce composite', () => {
   });
 
   it('does not execute a subrequest that refers to a failed one, and keeps the others without allOrNone', async () => {
-    sf = await startSalesforceEmulator();
-    const client = createConnectionClient({
-      connection: connectionTo(salesforce, sf.url),
-      connector: registry.get('salesforce')!,
-      env: salesforce.env,
-      security: emulatorSecurity(sf.url),
-    });
-    const contacts = sf.records('Contact').length;
+    const { org, client } = await emulatorClient();
+    const contacts = org.records('Contact').length;
     const error = await failure(
       client.call('composite', {
         params: {},
@@ -108,25 +117,18 @@ describe('salesforce composite', () => {
         },
       }),
     );
-    await client.close();
     expect([error.code, error.disposition, error.message]).toEqual([
       'validation',
       'permanent',
       'composite subrequest nameless: Required fields are missing: [Name] (not retried: without allOrNone the subrequests other were applied, and sending the call again would repeat them; set allOrNone: true to retry it whole)',
     ]);
-    expect(sf.records('Contact')).toHaveLength(contacts);
-    expect(sf.records('Account').map((a) => a.Name)).toEqual(['Ada Lovelace Ltd', 'Kept']);
+    expect(org.records('Contact')).toHaveLength(contacts);
+    expect(org.records('Account').map((a) => a.Name)).toEqual(['Ada Lovelace Ltd', 'Kept']);
   });
 
   it('refuses a referenceId with other characters than letters, digits and underscores, and runs nothing', async () => {
-    sf = await startSalesforceEmulator();
-    const client = createConnectionClient({
-      connection: connectionTo(salesforce, sf.url),
-      connector: registry.get('salesforce')!,
-      env: salesforce.env,
-      security: emulatorSecurity(sf.url),
-    });
-    const accounts = sf.records('Account').length;
+    const { org, client } = await emulatorClient();
+    const accounts = org.records('Account').length;
     const error = await failure(
       client.call('composite', {
         params: {},
@@ -143,7 +145,6 @@ describe('salesforce composite', () => {
         },
       }),
     );
-    await client.close();
     expect([error.code, error.disposition, error.status, error.vendorCode, error.message]).toEqual([
       'validation',
       'permanent',
@@ -151,6 +152,6 @@ describe('salesforce composite', () => {
       'JSON_PARSER_ERROR',
       "Provided referenceId ('new-account') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_').",
     ]);
-    expect(sf.records('Account')).toHaveLength(accounts);
+    expect(org.records('Account')).toHaveLength(accounts);
   });
 });
