@@ -40,15 +40,21 @@ async function seed(w: GitopsWorld): Promise<string> {
   return w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(body('v1')) }, 'v1');
 }
 
+/** Two processes that went from v1 (`first`) to v2 together. */
+async function twoProcessesOnV2(w: GitopsWorld): Promise<{ first: string; a: Process; b: Process }> {
+  const first = await seed(w);
+  const a = await w.startProcess();
+  const b = await w.startProcess();
+  const second = await w.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
+  await a.sync.poll();
+  await waitFor(onAll([a, b], second), 'v2 on both');
+  return { first, a, b };
+}
+
 describe('gitops cluster', () => {
   it('an emergency pin holds every process on one commit; releasing it lets the branch head go live', async () => {
     world = await startGitopsWorld();
-    const first = await seed(world);
-    const a = await world.startProcess();
-    const b = await world.startProcess();
-    const second = await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
-    await a.sync.poll();
-    await waitFor(onAll([a, b], second), 'v2 on both');
+    const { first, a, b } = await twoProcessesOnV2(world);
 
     const pinner = await world.startProcess({ pin: first.slice(0, 12) });
     await waitFor(onAll([a, b, pinner], first), 'every process back on the pinned commit');
@@ -69,12 +75,7 @@ describe('gitops cluster', () => {
 
   it('pins from the local mirror when the Git host is down, so the pinning process still starts', async () => {
     world = await startGitopsWorld();
-    const first = await seed(world);
-    const a = await world.startProcess();
-    const b = await world.startProcess();
-    const second = await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
-    await a.sync.poll();
-    await waitFor(onAll([a, b], second), 'v2 on both');
+    const { first, a, b } = await twoProcessesOnV2(world);
     // The operator restarts proc-1 with --pin while the Git host is unreachable; its mirror holds both commits.
     await world.stopProcess(a);
     renameSync(world.remote, `${world.remote}.down`);
