@@ -4,7 +4,9 @@
  * event before it stores the replay id, and delivers it. An update carries only its changed fields; enrichment
  * reads the record first. Stopping the engine mid-stream, and even losing the last stored replay id (a crash
  * between the PubAck and the KV write), loses nothing and writes nothing twice; nor does a spec change that keeps
- * the topic (the stored replay id is still resumed). A subscription that keeps failing shows in the status.
+ * the topic (the stored replay id is still resumed). A source whose spec changes restarts under the lease it holds:
+ * another engine following it neither takes it over nor subscribes next to it (the emulator counts subscriptions
+ * open at once). A subscription that keeps failing shows in the status.
  */
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -12,6 +14,8 @@ import { afterEach, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import type { Engine } from '../../engine/runtime/engine.js';
+import { sourceLeaseKey } from '../../engine/runtime/sources/source-lease.js';
 import { expectDrained, waitFor } from './helpers/runtime-harness.js';
 import { salesforceConnection, salesforceEnv } from './helpers/vendor-connections.js';
 import { countBy, patchSalesforceRecord, startVendorEngine } from './helpers/vendor-engine.js';
@@ -161,6 +165,43 @@ it('keeps its replay id when a changed spec leaves the topic as it was: no chang
   expect(after.map((c) => c.record)).toContain('001900000000900AAA');
   expect(countBy(h!.received('changes'), 'record').get('001900000000900AAA')).toBe(1);
 });
+
+async function leader(engine: Engine) {
+  const status = (await engine.status()) as { integrations: { name: string; leader?: { self: boolean } }[] };
+  return status.integrations.find((i) => i.name === 'account-changes')?.leader;
+}
+
+it('a changed stream source restarts under its lease: never two subscriptions, and the follower never leads', async () => {
+  sf = await startSalesforceEmulator({ pubsub: true });
+  // Renewals (and the follower's tries) every second.
+  h = await startVendorEngine(specs(', enrich_fields: [Name]'), salesforceEnv(sf), { sourceLeaseTtlMs: 3000 });
+  const first = h.engine;
+  await waitFor(async () => (await leader(first))?.self === true, 'the first engine leads');
+  const second = await h.another();
+  await waitFor(async () => (await leader(second))?.self === false, 'the second engine follows');
+  const nc = await connect({ servers: h.nats.url });
+  const control = await new Kvm(nc).open(BUCKET_NAMES.control);
+  const leaseWrites = async () => (await control.get(sourceLeaseKey('account-changes')))?.revision ?? 0;
+  sf.store.insert('Account', { Id: '001900000000001AAA', Name: 'Babbage Engines', BillingCity: 'London' });
+  const cities = ['Cambridge', 'Oxford', 'Bath'];
+  for (const [round, fields] of ['Name, Phone', 'Name, Fax', 'Name, Website'].entries()) {
+    const set = await h.compile(specs(`, enrich_fields: [${fields}]`));
+    await first.applySpecSet(set);
+    await second.applySpecSet(set);
+    await patchSalesforceRecord(sf.url, 'Account', '001900000000001AAA', { BillingCity: cities[round] });
+    await waitFor(
+      () => h!.received('changes').some((c) => c.city === cities[round]),
+      `the change to ${cities[round]} delivered`,
+    );
+    // Two more renewals: the follower tried to take the lease at least once meanwhile.
+    const written = await leaseWrites();
+    await waitFor(async () => (await leaseWrites()) >= written + 2, 'two more lease renewals');
+  }
+  await nc.close();
+  expect(sf.pubsubSubscriptions()).toEqual({ open: 1, peak: 1 });
+  expect(await leader(first)).toMatchObject({ self: true });
+  expect([...countBy(h.received('changes'), 'city').values()]).toEqual([1, 1, 1, 1]);
+}, 90_000);
 
 it('a subscription that keeps failing shows in the status: failing, the rounds in a row and the error', async () => {
   const org = await start();

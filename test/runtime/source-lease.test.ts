@@ -14,6 +14,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import { BrokerClock, localClock } from '../../engine/runtime/control/broker-clock.js';
 import type { LeaseClock } from '../../engine/runtime/control/broker-clock.js';
 import { brokerMsUntil, releaseLease, takeLease } from '../../engine/runtime/control/kv-lease.js';
+import { LeasedSources } from '../../engine/runtime/sources/leased-sources.js';
 import { SourceLease } from '../../engine/runtime/sources/source-lease.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
@@ -229,3 +230,46 @@ it("an engine whose wall clock runs an hour ahead of the broker's never takes a 
     ahead.mockRestore();
   }
 }, 60_000);
+
+it('a source removed and added back while it stops starts again only once stopped, with the lease handed back first', async () => {
+  const control = await controlBucket();
+  const events: string[] = [];
+  let running = 0;
+  let atOnce = 0;
+  let finishStop: (() => void) | undefined;
+  const sources = new LeasedSources({ control, holder: 'a', clock: localClock, ttlMs: 3000, log: testLogger() }, () => {
+    running++;
+    atOnce = Math.max(atOnce, running);
+    events.push('leads');
+    // A poll in flight: the source stops only when the test lets it.
+    return () =>
+      new Promise<void>((resolve) => {
+        finishStop = () => {
+          running--;
+          events.push('stopped');
+          resolve();
+        };
+      });
+  });
+  sources.sync(new Map([['orders', 'schedule']]));
+  await waitFor(() => events.includes('leads'), 'the source leads');
+  // Removed, and back in the next spec set before its poll finished.
+  sources.sync(new Map());
+  sources.sync(new Map([['orders', 'schedule']]));
+  await waitFor(() => finishStop !== undefined, 'stopping');
+  finishStop!();
+  await waitFor(
+    () => events.length === 3,
+    () => `led again (${events.join(', ')})`,
+  );
+  expect(events).toEqual(['leads', 'stopped', 'leads']);
+  expect(atOnce).toBe(1);
+  expect((await control.get(KEY))!.json<{ holder: string }>().holder).toBe('a');
+  finishStop = undefined;
+  const stopped = sources.stop();
+  await waitFor(() => finishStop !== undefined, 'stopping at the end');
+  finishStop!();
+  await stopped;
+  // Handed back on the engine's stop.
+  expect((await control.get(KEY))!.json<{ until: number }>().until).toBe(0);
+});

@@ -22,7 +22,7 @@ import type { KeylessDeps } from './keyless-records.js';
 import { advance, readPollCursor, shiftTimestamp, snapshotPosition, writePollCursor } from './poll-cursor.js';
 import type { SeenRecord } from './poll-cursor.js';
 import { cursorReadsNoRecord } from './record-free-cursor.js';
-import { SourceLease } from './source-lease.js';
+import { LeasedSources } from './leased-sources.js';
 import type { SourceLeaseDeps } from './source-lease.js';
 import { SourceRounds } from './source-health.js';
 import type { SourceHealthDeps } from './source-health.js';
@@ -136,32 +136,20 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
 
 /** Runs `pollOnce` every `every` for each schedule integration of the active set while this engine leads it. */
 export class SchedulePoller {
-  readonly #leases = new Map<string, SourceLease>();
+  readonly #sources: LeasedSources;
 
-  constructor(private readonly deps: SchedulePollerDeps) {}
-
-  /** Starts or stops the integrations' leases to match the active spec set. */
-  sync(): void {
-    const wanted = [...this.deps.specs.active.integrations.values()].filter((i) => i.source.kind === 'schedule');
-    for (const [name, lease] of this.#leases) {
-      if (!wanted.some((i) => i.name === name)) {
-        this.#leases.delete(name);
-        void lease.stop();
-      }
-    }
-    for (const integration of wanted) {
-      if (this.#leases.has(integration.name)) continue;
-      const lease = new SourceLease({ ...this.deps.lease, log: this.deps.log }, integration.name, () =>
-        this.#poll(integration.name),
-      );
-      this.#leases.set(integration.name, lease);
-    }
+  constructor(private readonly deps: SchedulePollerDeps) {
+    this.#sources = new LeasedSources({ ...deps.lease, log: deps.log }, (name) => this.#poll(name));
   }
 
-  async stop(): Promise<void> {
-    const leases = [...this.#leases.values()];
-    this.#leases.clear();
-    await Promise.all(leases.map((l) => l.stop()));
+  /** Starts or stops the integrations' leases to match the active spec set (a poll reads its spec each time). */
+  sync(): void {
+    const wanted = [...this.deps.specs.active.integrations.values()].filter((i) => i.source.kind === 'schedule');
+    this.#sources.sync(new Map(wanted.map((i) => [i.name, 'schedule'])));
+  }
+
+  stop(): Promise<void> {
+    return this.#sources.stop();
   }
 
   /** Polls now and every `every` (of the integration's current spec); returns the stop function. */

@@ -56,14 +56,17 @@ export class SourceLease {
     this.#schedule(0);
   }
 
-  /** Stops the source if this engine leads it, and hands the lease back. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the source if this engine leads it, and hands the lease back unless `handBack` is false: a source restarted
+   * on this engine renews it (leased-sources.ts).
+   */
+  async stop({ handBack = true } = {}): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#tick;
     const wasLeading = !!this.#leading;
     await this.#abdicate();
-    if (wasLeading) await releaseLease(this.deps.control, this.#key, this.deps.holder);
+    if (wasLeading && handBack) await releaseLease(this.deps.control, this.#key, this.deps.holder);
   }
 
   #schedule(ms: number): void {

@@ -19,7 +19,7 @@ import type { KeylessDeps } from './keyless-records.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
-import { SourceLease } from './source-lease.js';
+import { LeasedSources } from './leased-sources.js';
 import type { SourceLeaseDeps } from './source-lease.js';
 import { SourceRounds } from './source-health.js';
 import type { SourceHealthDeps } from './source-health.js';
@@ -50,37 +50,27 @@ interface StoredPosition {
 }
 
 export class StreamSources {
-  readonly #running = new Map<string, { hash: string; lease: SourceLease }>();
+  readonly #sources: LeasedSources;
   readonly #openers = new WeakMap<CompiledSpecSet, StreamOpener>();
 
-  constructor(private readonly deps: StreamSourceDeps) {}
+  constructor(private readonly deps: StreamSourceDeps) {
+    this.#sources = new LeasedSources({ ...deps.lease, log: deps.log }, (name) => this.#run(name));
+  }
 
   /** Starts, restarts (changed source) or stops subscriptions to match the active spec set. */
   sync(): void {
-    const wanted = new Map<string, CompiledIntegration>();
-    for (const i of this.deps.specs.active.integrations.values()) if (i.source.kind === 'stream') wanted.set(i.name, i);
-    for (const [name, run] of this.#running) {
-      const next = wanted.get(name);
-      if (!next || sourceHash(next) !== run.hash) {
-        this.#running.delete(name);
-        void run.lease.stop();
-      }
+    const wanted = new Map<string, string>();
+    for (const i of this.deps.specs.active.integrations.values()) {
+      if (i.source.kind !== 'stream') continue;
+      if (this.deps.open) wanted.set(i.name, sourceHash(i));
+      else
+        this.deps.log.error({ integration: i.name }, 'stream sources are not wired into this engine; not subscribing');
     }
-    for (const [name, integration] of wanted) {
-      if (this.#running.has(name)) continue;
-      if (!this.deps.open) {
-        this.deps.log.error({ integration: name }, 'stream sources are not wired into this engine; not subscribing');
-        continue;
-      }
-      const lease = new SourceLease({ ...this.deps.lease, log: this.deps.log }, name, () => this.#run(name));
-      this.#running.set(name, { hash: sourceHash(integration), lease });
-    }
+    this.#sources.sync(wanted);
   }
 
-  async stop(): Promise<void> {
-    const runs = [...this.#running.values()];
-    this.#running.clear();
-    await Promise.all(runs.map((r) => r.lease.stop()));
+  stop(): Promise<void> {
+    return this.#sources.stop();
   }
 
   /** Subscribes until stopped; returns the stop function. */

@@ -13,6 +13,8 @@ import type { HttpEmulator } from '../../../connectors/http/emulator/index.js';
 import { compiledSpecSet, createWiring } from '../../../engine/cli/wiring.js';
 import { startEngine } from '../../../engine/runtime/engine.js';
 import type { Engine } from '../../../engine/runtime/engine.js';
+import type { CompiledSpecSet } from '../../../engine/compiler/compiled-spec.js';
+import type { RuntimeTuning } from '../../../engine/runtime/runtime-options.js';
 import { startTestNatsServer } from '../../helpers/nats-server.js';
 import type { TestNatsServer } from '../../helpers/nats-server.js';
 import { TEST_TUNING, testLogger, waitFor } from './runtime-harness.js';
@@ -26,6 +28,10 @@ export interface VendorEngine {
   received(collection: string): Record<string, unknown>[];
   /** Stops the engine only (the broker and its KV stay) and starts it again, on `files` rewritten when given. */
   restart(files?: Record<string, string>): Promise<Engine>;
+  /** Rewrites `files` and compiles the spec set again (for `engine.applySpecSet`, as a spec sync does). */
+  compile(files: Record<string, string>): Promise<CompiledSpecSet>;
+  /** Starts another engine on the same broker and the specs as last compiled (a second node); disposed with it. */
+  another(): Promise<Engine>;
   dispose(): Promise<void>;
 }
 
@@ -39,7 +45,11 @@ auth: { type: none }
 `;
 
 /** Writes `files` (path -> YAML) plus the target connection, compiles them and starts an engine on them. */
-export async function startVendorEngine(files: Record<string, string>, env: NodeJS.ProcessEnv): Promise<VendorEngine> {
+export async function startVendorEngine(
+  files: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+  tuning: Partial<RuntimeTuning> = {},
+): Promise<VendorEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'junction-vendor-'));
   const nats = await startTestNatsServer();
   const target = await startHttpEmulator();
@@ -70,9 +80,14 @@ export async function startVendorEngine(files: Record<string, string>, env: Node
       security: wiring.security,
       port: 0,
       host: '127.0.0.1',
-      tuning: TEST_TUNING,
+      tuning: { ...TEST_TUNING, ...tuning },
       logger: testLogger(),
     });
+  const others: Engine[] = [];
+  const compile = async (changed: Record<string, string>) => {
+    await write(changed);
+    return (specSet = await compiledSpecSet(wiring, dir));
+  };
   const handle: VendorEngine = {
     nats,
     target,
@@ -84,14 +99,18 @@ export async function startVendorEngine(files: Record<string, string>, env: Node
         .map((r) => r.body as Record<string, unknown>),
     restart: async (changed) => {
       await handle.engine.stop();
-      if (changed) {
-        await write(changed);
-        specSet = await compiledSpecSet(wiring, dir);
-      }
+      if (changed) await compile(changed);
       handle.engine = await start();
       return handle.engine;
     },
+    compile,
+    another: async () => {
+      const engine = await start();
+      others.push(engine);
+      return engine;
+    },
     dispose: async () => {
+      for (const engine of others) await engine.stop();
       await handle.engine.stop();
       await target.stop();
       await nats.dispose();
