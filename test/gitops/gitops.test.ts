@@ -29,6 +29,19 @@ const pushHook = (p: Process, body: string, signature?: string) =>
   }).then(async (r) => ({ status: r.status, body: await r.json() }));
 const sign = (body: string) => 'sha256=' + createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex');
 
+/** One process running a good commit, and a broken commit after it that the process rejected. */
+async function badCommitOnGood(w: GitopsWorld): Promise<{ good: string; bad: string; a: Process }> {
+  const good = await w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(V1) }, 'good');
+  const a = await w.startProcess();
+  await waitFor(async () => a.engine.specSet.commit === good, 'good active');
+  const bad = await w.commit(
+    { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
+    'broken mapping',
+  );
+  expect(await a.sync.poll()).toBe('rejected');
+  return { good, bad, a };
+}
+
 describe('gitops', () => {
   it('makes a merged mapping change active on every process; the next events use it and record its commit', async () => {
     world = await startGitopsWorld();
@@ -72,17 +85,7 @@ describe('gitops', () => {
 
   it('rejects an invalid commit: the old set keeps serving and status shows the diagnostics', async () => {
     world = await startGitopsWorld();
-    const good = await world.commit(
-      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) },
-      'good',
-    );
-    const a = await world.startProcess();
-    await waitFor(async () => a.engine.specSet.commit === good, 'good active');
-    const bad = await world.commit(
-      { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
-      'broken mapping',
-    );
-    expect(await a.sync.poll()).toBe('rejected');
+    const { good, bad, a } = await badCommitOnGood(world);
     // Not retried until a newer commit.
     expect(await a.sync.poll()).toBe('current');
     const status = await statusOf(a);
@@ -116,17 +119,7 @@ describe('gitops', () => {
 
   it('clears a rejection once main is force-pushed back to the active commit', async () => {
     world = await startGitopsWorld();
-    const good = await world.commit(
-      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec(V1) },
-      'good',
-    );
-    const a = await world.startProcess();
-    await waitFor(async () => a.engine.specSet.commit === good, 'good active');
-    const bad = await world.commit(
-      { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
-      'broken mapping',
-    );
-    expect(await a.sync.poll()).toBe('rejected');
+    const { good, bad, a } = await badCommitOnGood(world);
     expect(await statusOf(a)).toMatchObject({ last_seen_commit: bad, rejected: [{ commit: bad }] });
     // The bad merge is undone by rewriting main, not by a revert: nothing is waiting, nothing is rejected.
     await world.clone.raw(['reset', '--quiet', '--hard', good]);
