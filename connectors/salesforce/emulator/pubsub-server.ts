@@ -99,8 +99,11 @@ export async function startPubSubServer(options: {
       });
     },
     Subscribe: (call: ServerDuplexStream<FetchRequest, FetchResponse>) => {
+      // The call ends with the error's status (what grpc-js sends for an emitted error); `destroy` sent nothing, so a
+      // refused subscription hung instead of failing as Salesforce's does.
+      const refuse = (error: Error) => void call.emit('error', error);
       const refused = denied(call.metadata);
-      if (refused) return call.destroy(refused);
+      if (refused) return refuse(refused);
       let topic: string | undefined;
       let next = 0;
       let owed = 0;
@@ -127,21 +130,19 @@ export async function startPubSubServer(options: {
         if (topic === undefined) {
           topic = request.topic_name ?? '';
           if (!topics().has(topic) && !multiObject(topic))
-            return call.destroy(failure(status.NOT_FOUND, 'sfdc.platform.eventbus.grpc.topic.not.found'));
+            return refuse(failure(status.NOT_FOUND, 'sfdc.platform.eventbus.grpc.topic.not.found'));
           if (request.replay_preset === 'EARLIEST') next = 0;
           else if (request.replay_preset === 'CUSTOM') {
             const after = request.replay_id?.length === 8 ? request.replay_id.readBigUInt64BE() : undefined;
             const at = after === undefined ? -1 : log.findIndex((e) => e.replay === after);
             if (at < 0)
-              return call.destroy(
+              return refuse(
                 failure(status.INVALID_ARGUMENT, 'sfdc.platform.eventbus.grpc.subscription.fetch.replayid.corrupted'),
               );
             next = at + 1;
           } else next = log.length;
         } else if (request.topic_name && request.topic_name !== topic)
-          return call.destroy(
-            failure(status.INVALID_ARGUMENT, 'sfdc.platform.eventbus.grpc.subscription.topic.mismatch'),
-          );
+          return refuse(failure(status.INVALID_ARGUMENT, 'sfdc.platform.eventbus.grpc.subscription.topic.mismatch'));
         owed += Math.min(100, Math.max(0, request.num_requested ?? 0));
         pump();
       });
