@@ -19,7 +19,7 @@ import { scaffoldSpecRepo } from '../../engine/cli/init/scaffold.js';
 import { JUNCTION_ARGS, REPO_ROOT } from '../cli/run-cli.js';
 import { waitForMetaLeader } from '../helpers/nats-cluster.js';
 import { junction } from '../ops/cli-in-process.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
+import { waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docs/deploy/compose.yaml');
 const HOOK_SECRET = 'compose-test-hook-secret';
@@ -136,10 +136,10 @@ it('runs the compose topology: three NATS nodes (R3) and two engines; a merged c
         const exited = new Promise((r) => child.on('close', r));
         stops.push(() => (child.exitCode === null ? (child.kill('SIGTERM'), exited) : undefined));
         let urls: RegExpExecArray | null = null;
-        await waitFor(
+        await waitWhileRunning(
+          child,
           () => (urls = /webhooks at (http:\/\/\S+)\/hooks\/, dashboard at (http:\/\/\S+)\//.exec(stderr)) !== null,
           () => `${name} did not start:\n${stderr}`,
-          120_000,
         );
         return { name, webhooks: urls![1], operator: urls![2].replace('0.0.0.0', '127.0.0.1') };
       })(),

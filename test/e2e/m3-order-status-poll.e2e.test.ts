@@ -13,7 +13,7 @@ import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { XrefStore } from '../../engine/runtime/stores/xref-store.js';
-import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { expectDrained, waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
 import { MI } from './helpers/bng-m3-faults.js';
 import { seedProcesses } from './helpers/junction-process.js';
 import type { JunctionProcess } from './helpers/junction-process.js';
@@ -46,17 +46,17 @@ it('150 orders moving at one instant, killed mid-poll and mid-delivery: each sta
     killed.child.kill('SIGKILL');
     await killed.exit;
     const next = run();
-    await waitFor(
+    await waitWhileRunning(
+      next.child,
       () => all(wanted),
       () => `150 orders ${wanted} in BNG (${next.stderr()})`,
-      60_000,
     );
     await expectDrained(nats.url);
     return next;
   };
 
   const first = run();
-  await ready(() => `the first engine up (${first.stderr()})`);
+  await ready(first, () => `the first engine up (${first.stderr()})`);
   // The 150 orders M3 holds, all confirmed, and the links bng-orders-to-m3 stores when it enters a BNG order; the
   // last order's link is stored only after two polls have seen the order (its Confirm answer lost and looked up).
   for (const [i, { id, orno }] of ORDERS.entries())

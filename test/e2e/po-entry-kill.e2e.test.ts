@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { expectDrained, waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
 import { MI } from './helpers/bng-m3-faults.js';
 import { postSigned } from '../helpers/seed-webhooks.js';
 import { seedProcesses } from './helpers/junction-process.js';
@@ -27,7 +27,7 @@ it('a worker killed mid-entry: the next one deletes the open entry and enters th
     m3.requests.map((r) => r.path.slice(MI.length + 1)).filter((t) => t.startsWith('PPS370MI/'));
 
   const first = run();
-  await ready(() => `the first engine up (${first.stderr()})`);
+  await ready(first, () => `the first engine up (${first.stderr()})`);
   const vendor = {
     id: 15,
     legal_name: 'Kiln Supplies Ltd',
@@ -69,10 +69,10 @@ it('a worker killed mid-entry: the next one deletes the open entry and enters th
 
   const second = run();
   const pos = () => [...m3.state.tables.purchase_order.values()].filter((p) => p.YRE1 === 'BNG PO 304');
-  await waitFor(
+  await waitWhileRunning(
+    second.child,
     () => pos().length > 0,
     () => `the purchase order (${second.stderr()})`,
-    60_000,
   );
   await expectDrained(nats.url);
 

@@ -1,5 +1,6 @@
 /** Runs a GitOps test's helper process (a `*-main.ts` file, under tsx) and collects what it prints. */
 import { spawn } from 'node:child_process';
+import { waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
 
 export interface GitopsChild {
   /** Everything it printed on stdout so far. */
@@ -9,6 +10,8 @@ export interface GitopsChild {
   exited: Promise<NodeJS.Signals | null>;
   /** SIGKILLs it unless it has ended; resolves once it has. */
   kill(): Promise<NodeJS.Signals | null>;
+  /** Resolves once `check` holds (what it printed, or did); fails once it exited first (runtime-harness.ts). */
+  until(check: () => boolean | Promise<boolean>, what: string): Promise<void>;
 }
 
 /** Starts `main` with `config` as JSON in the environment variable `envName`. */
@@ -32,5 +35,6 @@ export function spawnGitopsChild(main: string, envName: string, config: object):
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       return exited;
     },
+    until: (check, what) => waitWhileRunning(child, check, () => `${what}: ${stderr}`),
   };
 }

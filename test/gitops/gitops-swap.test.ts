@@ -173,11 +173,7 @@ describe('gitops swap', () => {
     };
     const child = spawnGitopsChild(LEASE_HOLDER_MAIN, 'JUNCTION_TEST_LEASE_HOLDER', config);
     cleanup.push(() => child.kill().then(() => undefined));
-    await waitFor(
-      () => child.stdout().includes('reading the tree'),
-      () => `the holder did not start publishing: ${child.stderr()}`,
-      30_000,
-    );
+    await child.until(() => child.stdout().includes('reading the tree'), 'the holder starts publishing');
     expect((await w.kv.get('lease'))!.json<{ holder: string; commit: string }>()).toMatchObject({
       holder: 'doomed',
       commit: head,

@@ -67,11 +67,7 @@ async function leaseHolder(w: GitopsWorld, leaseMs: number, hangIn: 'compile' | 
   const child = spawnGitopsChild(LEASE_HOLDER_MAIN, 'JUNCTION_TEST_LEASE_HOLDER', config);
   children.push(child);
   const said = hangIn === 'tree' ? 'reading the tree' : 'compiling';
-  await waitFor(
-    () => child.stdout().includes(said),
-    () => `the holder did not hang: ${child.stderr()}`,
-    60_000,
-  );
+  await child.until(() => child.stdout().includes(said), 'the holder hangs');
   expect((await w.kv.get('lease'))!.json<{ holder: string }>().holder).toBe('holder');
   return child;
 }
@@ -99,22 +95,18 @@ it("a process whose clock runs an hour ahead never takes a live compile lease ov
   const leaseMs = 5_000;
   const holder = await leaseHolder(w, leaseMs, 'tree');
   const ahead = skewedProcess(w, leaseMs, HOUR);
-  await waitFor(
-    () => outcomes(ahead).length > 0,
-    () => `the process did not start: ${ahead.stderr()}`,
-    60_000,
-  );
+  await ahead.until(() => outcomes(ahead).length > 0, 'the process starts');
   // Two leases' time of its rounds, the holder renewing throughout: by the process's own clock the lease ran out an
   // hour ago all along.
   await sleep(leaseMs * 2);
-  await waitFor(() => outcomes(ahead).length >= 10, 'ten rounds');
+  await ahead.until(() => outcomes(ahead).length >= 10, 'ten rounds');
   expect(new Set(outcomes(ahead))).toEqual(new Set(['leased']));
   expect(await bundleCommit(w)).toBeUndefined();
   expect((await w.kv.get('lease'))!.json<{ holder: string }>().holder).toBe('holder');
 
   // The holder dies: its lease runs out by the broker's clock and the process publishes the head.
   expect(await holder.kill()).toBe('SIGKILL');
-  await waitFor(() => outcomes(ahead).includes('published'), 'the head published after the holder died', 60_000);
+  await ahead.until(() => outcomes(ahead).includes('published'), 'the head published after the holder died');
   expect(await bundleCommit(w)).toBe(head);
 }, 180_000);
 
@@ -125,11 +117,7 @@ it("a process whose clock runs an hour behind takes a dead holder's compile leas
   expect(await holder.kill()).toBe('SIGKILL');
   // By the process's own clock the dead holder's lease runs for another hour.
   const behind = skewedProcess(w, leaseMs, -HOUR);
-  await waitFor(
-    async () => (await bundleCommit(w)) === head,
-    () => `the head was not published: ${outcomes(behind).join(' ')} ${behind.stderr()}`,
-    90_000,
-  );
+  await behind.until(async () => (await bundleCommit(w)) === head, 'the head published');
 }, 180_000);
 
 it('a process whose clock runs an hour ahead does not publish the branch head over a live emergency pin', async () => {
@@ -139,11 +127,7 @@ it('a process whose clock runs an hour ahead does not publish the branch head ov
   await w.commit({ 'orders.yaml': ordersSpec('{ "key": $string(id), "status": "v2" }') }, 'v2');
   const ahead = skewedProcess(w, 30_000, HOUR);
   // Ten rounds on the new head, the pin renewed meanwhile: by the process's own clock it lapsed an hour ago.
-  await waitFor(
-    () => outcomes(ahead).length >= 10,
-    () => `ten rounds: ${ahead.stderr()}`,
-    60_000,
-  );
+  await ahead.until(() => outcomes(ahead).length >= 10, 'ten rounds');
   expect(new Set(outcomes(ahead))).toEqual(new Set(['pinned']));
   expect(await bundleCommit(w)).toBe(pinnedCommit);
 }, 180_000);
@@ -154,9 +138,5 @@ it('a process whose clock runs an hour ahead lists the live workers in its statu
   const ahead = skewedProcess(w, 30_000, HOUR);
   const listed = () => [...ahead.stdout().matchAll(/^workers (.*)$/gm)].map((m) => m[1]);
   // Both heartbeats are seconds old by the broker's clock; by the process's own, an hour old.
-  await waitFor(
-    () => listed().includes('ahead,proc-1'),
-    () => `both workers listed: ${listed().at(-1)}`,
-    60_000,
-  );
+  await ahead.until(() => listed().includes('ahead,proc-1'), 'both workers listed');
 }, 180_000);

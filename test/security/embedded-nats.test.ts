@@ -16,7 +16,7 @@ import { StoreInUseError, isAlive } from '../../engine/runtime/broker/store-lock
 import { startEngine } from '../../engine/runtime/engine.js';
 import { JUNCTION_ARGS, runCli } from '../cli/run-cli.js';
 import { httpTestInvoker } from '../runtime/helpers/http-invoker.js';
-import { TEST_TUNING, testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { TEST_TUNING, testLogger, waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
 import { compileRuntimeSpecs, integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { Cleanup, specDir } from './helpers/spec-dir.js';
 
@@ -165,10 +165,10 @@ it('a real `junction run`: a second run on the store is refused, the CLI connect
     if (engine.exitCode === null && engine.signalCode === null) engine.kill('SIGKILL');
     await exited;
   });
-  await waitFor(
+  await waitWhileRunning(
+    engine,
     () => stderr.includes('engine running'),
     () => `engine running; stderr:\n${stderr}`,
-    60_000,
   );
   const { pid: serverPid } = state(dir);
   const storeDir = join(dir, '.junction', 'nats');

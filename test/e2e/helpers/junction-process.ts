@@ -9,7 +9,7 @@ import { startSeedSystems } from '../../../connectors/seed-systems.js';
 import { freePort } from '../../../engine/runtime/broker/nats-server-process.js';
 import { JUNCTION_ARGS } from '../../cli/run-cli.js';
 import { startTestNatsServer } from '../../helpers/nats-server.js';
-import { waitFor } from '../../runtime/helpers/runtime-harness.js';
+import { waitWhileRunning } from '../../runtime/helpers/runtime-harness.js';
 import { copySeedSpecs } from './seed-engine.js';
 
 export interface JunctionProcess {
@@ -23,7 +23,8 @@ type Cleanup = () => Promise<unknown> | void;
 
 /**
  * Starts a nats-server, the seed systems and a copy of the spec sets; `run` starts a `junction run` on them (with
- * `args`) on the same port each time, and `ready` waits for its /readyz. Everything is stopped through `cleanup`.
+ * `args`) on the same port each time, and `ready` waits for its /readyz while it runs. Everything is stopped through
+ * `cleanup`.
  */
 export async function seedProcesses(sets: string[], cleanup: Cleanup[], args: string[]) {
   const nats = await startTestNatsServer();
@@ -47,11 +48,11 @@ export async function seedProcesses(sets: string[], cleanup: Cleanup[], args: st
     cleanup.push(() => (child.kill('SIGKILL'), exit));
     return { child, exit, stderr: () => stderr };
   };
-  const ready = (label: () => string) =>
-    waitFor(
+  const ready = (process: JunctionProcess, label: () => string) =>
+    waitWhileRunning(
+      process.child,
       async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true,
       label,
-      60_000,
     );
   return { nats, systems, dir, engineUrl: `http://127.0.0.1:${port}`, run, ready };
 }

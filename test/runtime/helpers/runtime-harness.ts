@@ -2,6 +2,7 @@
  * One fault-matrix scenario's world: a real nats-server (random port, temp store), the fake target, and an engine
  * with compressed timings (ack wait 1 s, backoff in ms). Also the oracle's broker-side checks.
  */
+import type { ChildProcess } from 'node:child_process';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -106,6 +107,27 @@ export async function startRuntimeHarness(options: {
       await nats.dispose();
     },
   };
+}
+
+/**
+ * Polls `check` until it returns true while `child` runs; throws `message` once the child exited without it. No limit
+ * of its own, for what waits on a child process's start: tsx loading the engine and compiling specs is CPU work that a
+ * loaded 2-core machine stretches past any fixed wait (over 60 s beside CPU burners at a load of 16). The test's
+ * timeout bounds it.
+ */
+export async function waitWhileRunning(
+  child: ChildProcess,
+  check: () => boolean | Promise<boolean>,
+  message: string | (() => string),
+): Promise<void> {
+  while (!(await check())) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (await check()) return; // done just before it exited
+      const what = typeof message === 'string' ? message : message();
+      throw new Error(`the process exited (${child.exitCode ?? child.signalCode}) before: ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /** Polls `check` until it returns true; throws `message` (with the last state) after `timeoutMs`. */
