@@ -92,10 +92,12 @@ function subscribe(ctx: StreamContext): StreamSubscription {
 
   const start = async () => {
     await ctx.checkOutbound(url);
+    // The REST call first: a token the org no longer honours is refused there and renewed (401, then one refresh),
+    // so the subscription goes out with the live token rather than failing once with the stale one.
+    const info = (await ctx.call('identity.userinfo', {})) as { organization_id?: string };
     const auth = await ctx.authHeaders();
     const token = /^Bearer (.+)$/i.exec(auth.authorization ?? '')?.[1];
     if (!token) throw new ConnectorError('auth', 'the Pub/Sub API needs an OAuth access token', 'permanent');
-    const info = (await ctx.call('identity.userinfo', {})) as { organization_id?: string };
     metadata = new Metadata();
     metadata.set('accesstoken', token);
     metadata.set('instanceurl', ctx.baseUrl);
