@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { setTimeout } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
@@ -12,6 +13,9 @@ import { readBlobs } from './read-blobs.js';
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
+/** Git's answers when another process holds a lock of the mirror (a ref, the config) or just moved the ref. */
+const LOCKED = /cannot lock ref|could not lock config file|Unable to create '[^']*\.lock'/;
+const FETCH_ATTEMPTS = 5;
 
 /** Where the specs come from and where the mirror lives. All values come from the operator, never from a spec. */
 export interface GitMirrorOptions {
@@ -68,16 +72,27 @@ export class GitMirror {
     const { dir, repo, branch } = this.options;
     if (!existsSync(`${dir}/HEAD`)) {
       await mkdir(dir, { recursive: true });
-      await simpleGit().raw(['init', '--bare', '--quiet', '--', dir]);
+      // Another process of this machine may be creating it at the same moment: its mirror is as good.
+      await simpleGit()
+        .raw(['init', '--bare', '--quiet', '--', dir])
+        .catch((error: Error) => {
+          if (!existsSync(`${dir}/HEAD`)) throw error;
+        });
     }
     const git = this.#git.cwd(dir);
-    // Fetch only the tracked branch: other branches (unreviewed work) never reach the runtime.
-    await git
-      .raw(['fetch', '--quiet', '--no-tags', '--force', '--', repo, `+refs/heads/${branch}:${this.#ref}`])
-      .catch((error: Error) => {
-        throw this.#withoutCredentials(error);
-      });
-    return this.resolve(this.#ref);
+    // The processes of `junction run --workers N` share this mirror and fetch at the same moments (polls started
+    // together, a push): git lets one update the ref and refuses the others, whose next attempt finds it current.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Fetch only the tracked branch: other branches (unreviewed work) never reach the runtime.
+        await git.raw(['fetch', '--quiet', '--no-tags', '--force', '--', repo, `+refs/heads/${branch}:${this.#ref}`]);
+        return await this.resolve(this.#ref);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (attempt < FETCH_ATTEMPTS && LOCKED.test(message)) await setTimeout(50 * attempt);
+        else throw this.#withoutCredentials(error as Error);
+      }
+    }
   }
 
   /**

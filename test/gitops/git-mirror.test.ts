@@ -114,6 +114,22 @@ describe('GitMirror', () => {
     await expect(mirror.treeAt('HEAD', 'specs')).rejects.toThrow('not a commit id: HEAD');
   });
 
+  it('fetches every push when the processes of one machine share the mirror (junction run --workers)', async () => {
+    const repo = await repository();
+    const dir = join(root!, 'mirror');
+    const mirrors = Array.from(
+      { length: 4 },
+      () => new GitMirror({ repo: repo.remote, branch: 'main', path: 'specs', dir }),
+    );
+    for (let round = 1; round <= 5; round++) {
+      const sha = await repo.commit({ 'specs/a.yaml': `a: ${round}\n` }, `round ${round}`);
+      await repo.work.push('origin', 'main');
+      // All at once, as polls started together and a push webhook make them.
+      const heads = await Promise.allSettled(mirrors.map((m) => m.fetch()));
+      expect(heads).toEqual(mirrors.map(() => ({ status: 'fulfilled', value: sha })));
+    }
+  });
+
   it('keeps credentials in the repository URL out of its errors (and so out of the logs)', async () => {
     root = mkdtempSync(join(tmpdir(), 'junction-mirror-'));
     // A port nothing listens on: the fetch fails at once.
