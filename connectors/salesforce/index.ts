@@ -36,6 +36,13 @@ export const salesforceConnector: ConnectorDef = {
         description:
           'Pub/Sub API endpoint for `change_events` streams (TLS; `http://` only for a local emulator); may be `${env:NAME}`.',
       },
+      pubsub_keepalive_timeout: {
+        type: 'integer',
+        minimum: 1,
+        default: 330,
+        description:
+          'Seconds a `change_events` subscription may go without any message (an event, or the keepalive Salesforce sends within 270 s) before it is taken for a lost connection and opened again.',
+      },
     },
   },
   operations: salesforceOperations,

@@ -203,6 +203,37 @@ it('a changed stream source restarts under its lease: never two subscriptions, a
   expect([...countBy(h.received('changes'), 'city').values()]).toEqual([1, 1, 1, 1]);
 }, 90_000);
 
+it('a subscription gone silent (no event, no keepalive) is opened again, and the failure shows in the status', async () => {
+  // Keepalives every 250 ms while idle (Salesforce: within 270 s); silent for 2 s, a subscription is taken for lost.
+  sf = await startSalesforceEmulator({ pubsub: true, pubsubKeepaliveMs: 250 });
+  const files = { ...specs(''), 'connections/sf.yaml': salesforceConnection({ pubsub: true, silence: 2 }) };
+  h = await startVendorEngine(files, salesforceEnv(sf));
+  sf.store.insert('Account', { Id: '001900000000001AAA', Name: 'Account 1' });
+  await waitFor(() => h!.received('changes').length === 1, 'the stream under way');
+  type Health = { failedRounds: number; lastFailure?: { message: string } };
+  const health = async () => {
+    const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
+    return status.integrations.find((i) => i.name === 'account-changes')?.sourceHealth;
+  };
+  // Idle but alive: each keepalive stores its replay id; twelve of them span more than the 2 s.
+  const nc = await connect({ servers: h.nats.url });
+  const cursors = await new Kvm(nc).open(BUCKET_NAMES.cursors);
+  const writes = async () => (await cursors.get('account-changes'))?.revision ?? 0;
+  const before = await writes();
+  await waitFor(async () => (await writes()) >= before + 12, 'keepalives stored');
+  await nc.close();
+  expect(await health()).toMatchObject({ failedRounds: 0 });
+  expect((await health())?.lastFailure).toBeUndefined();
+  expect(sf.pubsubSubscriptions()).toEqual({ open: 1, peak: 1 });
+  // The connection is lost without a reset: the open stream stays open and nothing more comes through it.
+  sf.pubsubStall();
+  sf.store.insert('Account', { Id: '001900000000002AAA', Name: 'Account 2' });
+  await waitFor(() => h!.received('changes').some((c) => c.record === '001900000000002AAA'), 'the change delivered');
+  expect((await health())?.lastFailure?.message).toBe(
+    'no message from the Pub/Sub API for 2 s (Salesforce sends a keepalive within 270 s): the subscription is taken for lost and opened again',
+  );
+});
+
 it('a subscription that keeps failing shows in the status: failing, the rounds in a row and the error', async () => {
   const org = await start();
   org.store.insert('Account', { Id: '001900000000001AAA', Name: 'Account 1' });

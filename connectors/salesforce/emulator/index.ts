@@ -49,6 +49,8 @@ export interface SalesforceEmulator extends EmulatorServer {
   pubsubUrl?: string;
   /** Pub/Sub Subscribe streams open now, and the most ever open at once. */
   pubsubSubscriptions(): { open: number; peak: number };
+  /** The Pub/Sub subscriptions open now go silent (a connection lost without a reset); later ones are served. */
+  pubsubStall(): void;
 }
 
 /** Options of the Salesforce emulator. */
@@ -65,6 +67,8 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
   allocation?: ApiAllocationOptions;
   /** Also serve the Pub/Sub API (Change Data Capture) over gRPC on loopback. @default false */
   pubsub?: boolean;
+  /** How often an idle Pub/Sub subscription gets a keepalive. @default 270 s */
+  pubsubKeepaliveMs?: number;
   /**
    * The org's custom change event channels and their members (what PlatformEventChannel and
    * PlatformEventChannelMember configure), e.g. `{ '/data/Catalog__chn': ['Product2', 'PricebookEntry'] }`.
@@ -199,7 +203,12 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
   );
   url = server.url;
   const pubsub = options.pubsub
-    ? await startPubSubServer({ state: () => state, instanceUrl: () => url, channels: options.channels })
+    ? await startPubSubServer({
+        state: () => state,
+        instanceUrl: () => url,
+        channels: options.channels,
+        keepaliveMs: options.pubsubKeepaliveMs,
+      })
     : undefined;
   if (pubsub) state.store.onChange((change) => pubsub.publish(change));
   const stopHttp = server.stop;
@@ -216,6 +225,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     post,
     pubsubUrl: pubsub?.url,
     pubsubSubscriptions: () => pubsub?.subscriptions() ?? { open: 0, peak: 0 },
+    pubsubStall: () => pubsub?.stall(),
     stop: async () => {
       await pubsub?.stop();
       await stopHttp();

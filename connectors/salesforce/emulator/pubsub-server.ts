@@ -7,7 +7,10 @@
  * fail UNAUTHENTICATED with the `error-code` trailer
  * `sfdc.platform.eventbus.grpc.service.auth.error`. Subscribe honours LATEST, EARLIEST and CUSTOM (events after
  * the given replay id; an unknown one fails INVALID_ARGUMENT with `…fetch.replayid.corrupted`), adds up
- * `num_requested` (at most 100 a request) and never sends more than is owed.
+ * `num_requested` (at most 100 a request) and never sends more than is owed. While events are owed and none comes,
+ * it sends a keepalive (an empty FetchResponse with the latest replay id) every `keepaliveMs`, as Salesforce does
+ * within 270 s (proto `FetchResponse`). `stall()` makes the streams open now go silent, as a connection lost
+ * without a reset does: they stay open and nothing more arrives, not even a keepalive.
  */
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
@@ -36,6 +39,8 @@ export interface PubSubServer {
   publish(change: RecordChange): void;
   /** Subscribe streams open now, and the most ever open at once (tests: one subscriber per cluster). */
   subscriptions(): { open: number; peak: number };
+  /** The streams open now go silent (a connection lost without a reset); later ones are served. */
+  stall(): void;
   stop(): Promise<void>;
 }
 
@@ -45,10 +50,13 @@ export async function startPubSubServer(options: {
   host?: string;
   /** Custom channels (`/data/<Name>__chn`) and their member objects. */
   channels?: Record<string, string[]>;
+  /** How often an idle subscription gets a keepalive. @default 270 s (Salesforce: within 270 s) */
+  keepaliveMs?: number;
 }): Promise<PubSubServer> {
   const log: BusEvent[] = [];
   const schemas = new Map<string, EventSchema>();
   const listeners = new Set<() => void>();
+  const stalled = new WeakSet<() => void>();
   let peak = 0;
   // The org's custom fields are in its change events like standard ones; adding one changes the schema (and its id).
   const schemaOf = (sobject: string) => {
@@ -108,7 +116,7 @@ export async function startPubSubServer(options: {
       let next = 0;
       let owed = 0;
       const pump = () => {
-        if (topic === undefined || owed === 0) return;
+        if (topic === undefined || owed === 0 || stalled.has(pump)) return;
         const events: BusEvent[] = [];
         while (next < log.length && events.length < owed) {
           const event = log[next++];
@@ -148,7 +156,20 @@ export async function startPubSubServer(options: {
       });
       listeners.add(pump);
       peak = Math.max(peak, listeners.size);
-      const end = () => listeners.delete(pump);
+      // Nothing owed is pending on the log (pump sent it all): the position scanned so far is the latest replay id.
+      const keepalive = setInterval(() => {
+        if (topic === undefined || owed === 0 || stalled.has(pump)) return;
+        call.write({
+          events: [],
+          latest_replay_id: next > 0 ? replayBytes(log[next - 1].replay) : Buffer.alloc(0),
+          rpc_id: rpcId(),
+          pending_num_requested: owed,
+        });
+      }, options.keepaliveMs ?? 270_000);
+      const end = () => {
+        clearInterval(keepalive);
+        listeners.delete(pump);
+      };
       call.on('end', () => {
         end();
         call.end();
@@ -183,6 +204,9 @@ export async function startPubSubServer(options: {
       for (const pump of listeners) pump();
     },
     subscriptions: () => ({ open: listeners.size, peak }),
+    stall: () => {
+      for (const pump of listeners) stalled.add(pump);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.forceShutdown();

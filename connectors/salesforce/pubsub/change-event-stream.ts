@@ -6,8 +6,11 @@
  * the vendor samples, opaque to us: stored as hex) of the last event, or the keepalive's latest replay id. A stored
  * position resumes with a CUSTOM replay (events after it); one that is no longer retained (72 hours) is refused by
  * Salesforce with `replayid.corrupted`, and the subscription then starts from `EARLIEST`, as the vendor's sample
- * client does, and says so in the log. `enrich_fields` reads the changed records with those fields (relationship
- * fields too) before the event is stored, because an update carries only what changed.
+ * client does, and says so in the log. A subscription that receives nothing, not even the keepalive Salesforce sends
+ * within 270 s while events are owed, for `pubsub_keepalive_timeout` (330 s) has lost its connection without a
+ * reset (a NAT or proxy dropped it): it fails, so the engine opens it again and its health shows it.
+ * `enrich_fields` reads the changed records with those fields (relationship fields too) before the event is stored,
+ * because an update carries only what changed.
  */
 import { Metadata } from '@grpc/grpc-js';
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
@@ -59,6 +62,7 @@ function subscribe(ctx: StreamContext): StreamSubscription {
   const topic = String(ctx.params.topic);
   const batchSize = Math.min(100, ctx.batchSize);
   const url = String(ctx.options.pubsub_url ?? PUBSUB_ENDPOINT);
+  const silenceMs = Number(ctx.options.pubsub_keepalive_timeout ?? 330) * 1000;
   let client: ReturnType<typeof pubsubClient> | undefined;
   let call: Call | undefined;
   let closed = false;
@@ -158,8 +162,22 @@ function subscribe(ctx: StreamContext): StreamSubscription {
         owed = batchSize;
         call!.write({ num_requested: batchSize });
       }
-      await new Promise<void>((resolve) => (notify = resolve));
+      // Salesforce sends a keepalive within 270 s while events are owed: silence longer than that is a lost connection.
+      const silent = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(true), silenceMs);
+        notify = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+      });
       notify = undefined;
+      if (silent && !closed)
+        throw new ConnectorError(
+          'network',
+          `no message from the Pub/Sub API for ${silenceMs / 1000} s (Salesforce sends a keepalive within 270 s): ` +
+            'the subscription is taken for lost and opened again',
+          'retryable',
+        );
     }
     return { done: true, value: undefined };
   };

@@ -24,9 +24,9 @@ export const magentoEnv = (magento: { url: string }) => ({
 
 /**
  * Connection `sf`, to SF_URL with the client credentials SF_ID and SF_SECRET; with `pubsub`, the Pub/Sub API at
- * SF_PUBSUB_URL too (Change Data Capture).
+ * SF_PUBSUB_URL too (Change Data Capture), and `silence`, its `pubsub_keepalive_timeout` (seconds).
  */
-export const salesforceConnection = (options: { pubsub?: boolean } = {}) => `apiVersion: junction/v1
+export const salesforceConnection = (options: { pubsub?: boolean; silence?: number } = {}) => `apiVersion: junction/v1
 kind: Connection
 name: sf
 type: salesforce
@@ -36,7 +36,9 @@ auth:
   token_url: /services/oauth2/token
   client_id: \${env:SF_ID}
   client_secret: \${env:SF_SECRET}
-${options.pubsub ? 'options:\n  pubsub_url: ${env:SF_PUBSUB_URL}\n' : ''}`;
+${options.pubsub ? 'options:\n  pubsub_url: ${env:SF_PUBSUB_URL}\n' : ''}${
+  options.silence ? `  pubsub_keepalive_timeout: ${options.silence}\n` : ''
+}`;
 
 /** The environment of salesforceConnection for the Salesforce emulator at `url` (and its Pub/Sub API, if started). */
 export const salesforceEnv = (sf: { url: string; pubsubUrl?: string }) => ({
