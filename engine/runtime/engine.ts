@@ -103,6 +103,12 @@ export interface EngineOptions {
   connectors?: ConnectorRegistry;
   /** The secret allowlist (webhook secrets too) and the private hosts probes may reach (wiring.security). */
   security?: ConnectionSecurity;
+  /**
+   * The reader of the metrics `/metrics` and `/api/status` report, given this process's registry. @default this
+   * process's registry; a worker of `junction run --workers N` reads every worker's, added up
+   * (observe/worker-metrics.ts)
+   */
+  metricsOf?: (own: Registry) => () => Promise<Registry>;
 }
 
 export interface Engine {
@@ -219,6 +225,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     defaultMetrics: !!options.port,
     readEventsStream: () => readEventsStreamUsage(jsm),
   });
+  const readMetrics = options.metricsOf?.(metrics.registry) ?? (async () => metrics.registry);
   const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
   let lastStreamRefusal: number | undefined;
   // A server that would trim stored events at the limit is never let near it: this engine counts the room itself.
@@ -429,7 +436,10 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       );
     operator = await startOperatorServer(
       {
-        metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        metrics: async () => {
+          const registry = await readMetrics();
+          return { contentType: registry.contentType, body: await registry.metrics() };
+        },
         status: () => status(),
         deadLetters,
         dlqIndex,
@@ -462,6 +472,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       jsm,
       openDeadLetters,
       metrics,
+      registry: readMetrics,
       partitions: () => partitions,
       connected: ready,
       inFlight: (i) => pool.inFlightCount(i),

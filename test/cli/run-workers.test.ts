@@ -1,9 +1,11 @@
 /**
  * `junction run --workers 2` as a user runs it: one primary with the embedded nats-server, two engine processes
- * sharing the webhook port and the partitions. Every event is delivered once; a SIGKILLed worker is replaced, and its
- * events are delivered by the others; SIGTERM drains all and exits 0.
+ * sharing the webhook port and the partitions. Every event is delivered once, and `/metrics` and `/api/status` count
+ * every worker's deliveries whichever worker answers; a SIGKILLed worker is replaced, and its events are delivered by
+ * the others; SIGTERM drains all and exits 0.
  */
 import { spawn } from 'node:child_process';
+import { get } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -40,6 +42,18 @@ function workerPids(primary: number): number[] {
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
+/** A GET on a connection of its own, so node:cluster may hand it to either worker (as it does a new scrape's). */
+function getText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
 async function specDir(target: FakeTarget): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'junction-workers-'));
   await writeFile(
@@ -72,11 +86,11 @@ it('runs two engine processes that share the port and the partitions; a killed w
   cleanup.push(() => target.stop());
   const dir = await specDir(target);
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  const port = await freePort();
-  const args = ['run', '.', '--workers', '2', '--port', String(port), '--operator-port', '0', '--ack-wait', '2s'];
+  const [port, operatorPort] = [await freePort(), await freePort()];
+  const args = ['run', '.', '--workers', '2', '--port', String(port), '--operator-port', String(operatorPort)];
   const primary = spawn(
     process.execPath,
-    [...JUNCTION_ARGS, ...args, '--allow-private-host', new URL(target.url).host],
+    [...JUNCTION_ARGS, ...args, '--ack-wait', '2s', '--allow-private-host', new URL(target.url).host],
     { cwd: dir, env: { ...process.env, JUNCTION_NATS_URL: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -105,6 +119,15 @@ it('runs two engine processes that share the port and the partitions; a killed w
   const ids = Array.from({ length: 40 }, (_, i) => i + 1);
   expect(await Promise.all(ids.map((id) => post(id, 1)))).toEqual(ids.map(() => 202));
   await waitFor(() => ids.every((id) => target.records.get(String(id))?.seq === 1), 'first round delivered', 30_000);
+
+  // Each worker delivered some of the 40; a scrape or a status read counts them all, whichever worker takes it (one
+  // worker's own counts would jump between the workers' values, which Prometheus reads as counter resets).
+  const operator = `http://127.0.0.1:${operatorPort}`;
+  const delivered = /^junction_events_delivered_total\{integration="orders",outcome="delivered"\} (\d+)$/m;
+  const scraped = async () => Number(delivered.exec(await getText(`${operator}/metrics`))?.[1]);
+  const counted = async () => JSON.parse(await getText(`${operator}/api/status`)).integrations[0].counts.delivered;
+  await waitFor(async () => (await scraped()) === 40, 'a scrape counting 40 deliveries', 30_000);
+  for (let i = 0; i < 6; i++) expect([await scraped(), await counted()]).toEqual([40, 40]);
 
   // One worker dies: the primary starts another, and the second round is delivered in full.
   process.kill(first[0], 'SIGKILL');

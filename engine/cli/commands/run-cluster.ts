@@ -2,9 +2,10 @@
  * `junction run --workers N`: N engine processes on one machine (node:cluster), so every core works. The primary
  * starts the embedded nats-server once (unless --nats or JUNCTION_NATS_URL names one) and forks N workers, each a
  * whole engine against that broker: they share the listeners (node:cluster hands out connections round-robin) and
- * the broker spreads the partitions over them, as it does over engines on several machines. A worker that dies is
- * replaced; one that fails before it is up (a spec that does not compile, a port in use) stops them all. SIGTERM or
- * SIGINT drains every worker, then stops the broker.
+ * the broker spreads the partitions over them, as it does over engines on several machines; `/metrics` and
+ * `/api/status` add up every worker's counts (the primary relays them). A worker that dies is replaced; one that
+ * fails before it is up (a spec that does not compile, a port in use) stops them all. SIGTERM or SIGINT drains every
+ * worker, then stops the broker.
  */
 import cluster from 'node:cluster';
 import type { Worker } from 'node:cluster';
@@ -20,6 +21,7 @@ export async function runCluster(
 ): Promise<number> {
   // Loaded here, so `junction --help` (which loads run.ts, and with it this file) does not pay for the runtime.
   const { startEmbeddedNats } = await import('../../runtime/broker/embedded-nats.js');
+  const { relayWorkerMetrics } = await import('../../runtime/observe/worker-metrics.js');
   const embedded = natsUrl ? undefined : await startEmbeddedNats();
   // The workers inherit the environment: without --nats they find the broker here.
   if (embedded) process.env.JUNCTION_NATS_URL = embedded.url;
@@ -40,6 +42,7 @@ export async function runCluster(
     cluster.on('message', (worker, message) => {
       if (message === WORKER_READY) ready.add(worker);
     });
+    relayWorkerMetrics();
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) {
         if (alive().length === 0) resolve(exitCode);

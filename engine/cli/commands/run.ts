@@ -174,6 +174,7 @@ export function registerRunCommand(program: Command): void {
     const { StoreInUseError } = await import('../../runtime/broker/store-lock.js');
     const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
     const { emptySpecSet } = await import('../../gitops/empty-spec-set.js');
+    const { workerMetrics } = await import('../../runtime/observe/worker-metrics.js');
     const { compiledSpecSet, createWiring } = await import('../wiring.js');
     // Secrets and private hosts are the engine's to allow: with no allowlist, specs may reference no secret.
     const security = engineSecurity(process.env, opts, true);
@@ -224,6 +225,8 @@ export function registerRunCommand(program: Command): void {
         logger,
         connectors: wiring.connectors,
         security,
+        // The workers share the operator port: whichever takes a scrape answers with every worker's counts.
+        metricsOf: cluster.isWorker ? workerMetrics : undefined,
       });
     } catch (error) {
       if (error instanceof OperatorConfigError || error instanceof StoreInUseError) throw new UsageError(error.message);

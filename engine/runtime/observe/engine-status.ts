@@ -1,10 +1,11 @@
 /**
- * `GET /api/status`: what the dashboard shows per integration. Counts, latency and throughput are this process's
- * (Prometheus aggregates across processes); lag and open dead letters are read from the broker, so they are
- * cluster-wide.
+ * `GET /api/status`: what the dashboard shows per integration. Counts are those of the metrics registry `registry`
+ * reads: this process's, or every worker's of `junction run --workers N` (observe/worker-metrics.ts); latency and
+ * throughput are this process's; lag and open dead letters are read from the broker, so they are cluster-wide.
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
-import type { Counter } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { STATUS_COUNTERS } from './runtime-metrics.js';
 import type { EventsStreamUsage, RuntimeMetrics } from './runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { PauseInfo } from '../control/pause-control.js';
@@ -84,6 +85,8 @@ export interface StatusDeps {
   /** Open dead letters per integration. */
   openDeadLetters: () => Promise<Map<string, number>>;
   metrics: RuntimeMetrics;
+  /** The registry the counts are read from: `metrics.registry`, or every worker's added up. */
+  registry: () => Promise<Registry>;
   partitions: () => number;
   connected: () => boolean;
   inFlight: (integration: string) => number;
@@ -171,12 +174,13 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       ])
     : [new Map<string, number>(), new Map<string, number>(), new Map<string, number>(), undefined];
   const m = deps.metrics;
+  const registry = await deps.registry();
   const [eventsIn, finished, retried, dead, dups] = await Promise.all([
-    totals(m.eventsIn),
-    totals(m.finished, 'outcome'),
-    totals(m.retried),
-    totals(m.deadLettered),
-    totals(m.duplicates),
+    totals(registry, STATUS_COUNTERS.eventsIn),
+    totals(registry, STATUS_COUNTERS.finished, 'outcome'),
+    totals(registry, STATUS_COUNTERS.retried),
+    totals(registry, STATUS_COUNTERS.deadLettered),
+    totals(registry, STATUS_COUNTERS.duplicates),
   ]);
   const set = deps.specs.active;
   const leased = [...set.integrations.values()].filter(hasLeasedSource);
@@ -225,10 +229,10 @@ function sourceHealthOf(health: SourceHealthRecord | undefined): Pick<Integratio
   return health ? { sourceHealth: health } : {};
 }
 
-/** Sums a counter per integration (or per `integration/<label>`). */
-async function totals(counter: Counter<string>, label?: string): Promise<Map<string, number>> {
+/** Sums the counter `name` of `registry` per integration (or per `integration/<label>`). */
+async function totals(registry: Registry, name: string, label?: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const v of (await counter.get()).values) {
+  for (const v of (await registry.getSingleMetric(name)?.get())?.values ?? []) {
     const key = label ? `${v.labels.integration}/${v.labels[label]}` : String(v.labels.integration);
     out.set(key, (out.get(key) ?? 0) + v.value);
   }

@@ -1,7 +1,8 @@
 /**
  * Prometheus gauges of the operator features, on the engine's registry, read from the cluster on each scrape:
  * events waiting for a required cross-reference per integration, the latest reconcile report per integration, and
- * the alerts firing.
+ * the alerts firing. Every worker of `junction run --workers N` reads the same figures, so across workers they are
+ * taken once (`max`), not added up.
  */
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
@@ -20,6 +21,7 @@ export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): 
     help: 'Events waiting for a required cross-reference (requires), per integration.',
     labelNames: ['integration'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       for (const [integration, count] of await read.waiting().catch(() => new Map<string, number>()))
@@ -32,6 +34,7 @@ export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): 
     help: 'Records compared by the latest reconcile of an integration, by outcome (match, differs, missing, skipped, error).',
     labelNames: ['integration', 'outcome'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       for (const r of await reports())
@@ -44,6 +47,7 @@ export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): 
     help: 'When the latest reconcile of an integration ran (Unix time).',
     labelNames: ['integration'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       for (const r of await reports()) this.set({ integration: r.integration }, Date.parse(r.at) / 1000);
@@ -54,6 +58,7 @@ export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): 
     help: 'Subjects (integrations, workers, commits) for which an Alert spec fires now, per alert.',
     labelNames: ['alert'],
     registers: [registry],
+    aggregator: 'max',
     async collect() {
       this.reset();
       for (const [alert, state] of await read.alerts().catch(() => new Map<string, AlertState>()))

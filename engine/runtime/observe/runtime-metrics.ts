@@ -42,6 +42,15 @@ export interface RuntimeMetrics {
   };
 }
 
+/** The counters `/api/status` reports, by name: a registry of every worker's metrics holds them by name only. */
+export const STATUS_COUNTERS = {
+  eventsIn: 'junction_events_in_total',
+  finished: 'junction_events_delivered_total',
+  retried: 'junction_events_retried_total',
+  deadLettered: 'junction_events_dead_lettered_total',
+  duplicates: 'junction_events_duplicate_total',
+} as const;
+
 /** The events stream's size and limit, read from the broker. */
 export interface EventsStreamUsage {
   bytes: number;
@@ -64,7 +73,7 @@ export function createRuntimeMetrics(
   const metrics: RuntimeMetrics = {
     registry,
     eventsIn: new Counter({
-      name: 'junction_events_in_total',
+      name: STATUS_COUNTERS.eventsIn,
       help: 'Events stored by ingest (webhook, schedule, nats, replay).',
       labelNames: ['integration', 'source'],
       registers,
@@ -86,15 +95,17 @@ export function createRuntimeMetrics(
       help: 'Rounds of a source failed in a row (0 once one succeeds), on the engine leading the source.',
       labelNames: ['integration'],
       registers,
+      aggregator: 'max', // only the source's leader reports it
     }),
     sourceLastSuccess: new Gauge({
       name: 'junction_source_last_success_timestamp_seconds',
       help: "When a source's round last succeeded (a poll finished, a stream batch was stored), on the engine leading the source.",
       labelNames: ['integration'],
       registers,
+      aggregator: 'max',
     }),
     duplicates: new Counter({
-      name: 'junction_events_duplicate_total',
+      name: STATUS_COUNTERS.duplicates,
       help: 'Events dropped as duplicates (broker dedup window or delivery ledger).',
       labelNames: ['integration'],
       registers,
@@ -116,7 +127,7 @@ export function createRuntimeMetrics(
       registers,
     }),
     finished: new Counter({
-      name: 'junction_events_delivered_total',
+      name: STATUS_COUNTERS.finished,
       help: 'Events finished, by outcome (delivered, skipped, echo_suppressed).',
       labelNames: ['integration', 'outcome'],
       registers,
@@ -125,13 +136,13 @@ export function createRuntimeMetrics(
       },
     }),
     retried: new Counter({
-      name: 'junction_events_retried_total',
+      name: STATUS_COUNTERS.retried,
       help: 'Attempts that failed with a retryable error and were scheduled again.',
       labelNames: ['integration', 'code'],
       registers,
     }),
     deadLettered: new Counter({
-      name: 'junction_events_dead_lettered_total',
+      name: STATUS_COUNTERS.deadLettered,
       help: 'Events written to the dead-letter queue.',
       labelNames: ['integration', 'code'],
       registers,
@@ -157,6 +168,7 @@ export function createRuntimeMetrics(
       help: 'Events stored but not yet delivered (pending plus in flight), summed over the partitions.',
       labelNames: ['integration'],
       registers,
+      aggregator: 'max', // read from the broker: every worker reads the same cluster-wide figure
       async collect() {
         this.reset();
         for (const [integration, lag] of await readLag().catch(() => new Map<string, number>()))
@@ -182,6 +194,7 @@ export function createRuntimeMetrics(
         name,
         help,
         registers,
+        aggregator: 'max', // the broker's figure, the same in every worker
         async collect() {
           const usage = await readEventsStream().catch(() => undefined);
           if (usage) this.set(pick(usage));

@@ -1,0 +1,95 @@
+/**
+ * The metrics of every engine process of `junction run --workers N`. The workers share the operator listener and
+ * node:cluster hands each connection to one of them, so a scrape of `/metrics` or a read of `/api/status` answered
+ * with that worker's own counters would jump between the workers' values (Prometheus reads each drop as a counter
+ * reset, and the dashboard's counts flicker). The worker that takes the request asks the primary, the primary asks
+ * every worker for its registry as JSON and hands all of them back, and the asking worker adds them up with
+ * prom-client's aggregation: counters and histograms summed, the cluster-wide gauges by their `aggregator` (`max`).
+ */
+import cluster from 'node:cluster';
+import type { Worker } from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import type { MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
+
+type WorkerMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+/** worker -> primary: collect everyone's. */
+const ASK = 'junction:metrics-ask';
+/** primary -> every worker: send yours. */
+const COLLECT = 'junction:metrics-collect';
+/** worker -> primary: mine. */
+const OWN = 'junction:metrics-own';
+/** primary -> the asking worker: everyone's. */
+const ALL = 'junction:metrics-all';
+
+/** How long the primary waits for the workers' answers; a worker that is stopping or starting may never answer. */
+const COLLECT_TIMEOUT_MS = 3_000;
+
+type Message = { type?: string; id?: number; metrics?: WorkerMetrics; all?: WorkerMetrics[] };
+
+/**
+ * In a worker: answers the primary's collections with `registry`, and returns the reader of every worker's metrics
+ * added up (a registry, read like this process's own).
+ */
+export function workerMetrics(registry: Registry): () => Promise<Registry> {
+  const waiting = new Map<number, (all: WorkerMetrics[]) => void>();
+  let next = 0;
+  process.on('message', (message: Message) => {
+    if (message?.type === COLLECT)
+      void registry.getMetricsAsJSON().then(
+        (metrics) => process.send?.({ type: OWN, id: message.id, metrics }),
+        () => process.send?.({ type: OWN, id: message.id, metrics: [] }),
+      );
+    else if (message?.type === ALL) {
+      waiting.get(message.id!)?.(message.all ?? []);
+      waiting.delete(message.id!);
+    }
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      // Without the primary (it died) no count would be right: the request fails rather than answer a part.
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error("the primary process did not hand over the workers' metrics"));
+      }, COLLECT_TIMEOUT_MS + 2_000);
+      waiting.set(id, (all) => {
+        clearTimeout(timer);
+        resolve(AggregatorRegistry.aggregate(all));
+      });
+      process.send?.({ type: ASK, id });
+    });
+}
+
+/**
+ * In the primary: answers a worker's ask with every live worker's metrics; a worker that does not answer within
+ * COLLECT_TIMEOUT_MS is left out (it is stopping, or not up yet), so a scrape still gets an answer.
+ */
+export function relayWorkerMetrics(): void {
+  let next = 0;
+  const open = new Map<number, { got: WorkerMetrics[]; pending: number; finish: () => void }>();
+  cluster.on('message', (worker: Worker, message: Message) => {
+    if (message?.type === OWN) {
+      const round = open.get(message.id!);
+      if (!round) return;
+      round.got.push(message.metrics ?? []);
+      if (--round.pending === 0) round.finish();
+      return;
+    }
+    if (message?.type !== ASK) return;
+    const id = next++;
+    const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+    const round = {
+      got: [] as WorkerMetrics[],
+      pending: live.length,
+      finish: () => {
+        clearTimeout(timer);
+        open.delete(id);
+        if (worker.isConnected()) worker.send({ type: ALL, id: message.id, all: round.got });
+      },
+    };
+    const timer = setTimeout(round.finish, COLLECT_TIMEOUT_MS);
+    open.set(id, round);
+    for (const w of live) w.send({ type: COLLECT, id });
+  });
+}
