@@ -11,7 +11,7 @@ import type { SourceHealthRecord } from '../../runtime/sources/source-health.js'
 import { UsageError } from '../usage-error.js';
 import { callOperator, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
-import { guardWorkflowCommands } from '../formats/workflow-command-guard.js';
+import { guardWorkflowCommands, oneLine } from '../formats/workflow-command-guard.js';
 
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
@@ -125,7 +125,8 @@ function render(s: StatusSummary): string {
     for (const problem of (i.problems as string[] | undefined) ?? [])
       lines.push(`                ${' '.repeat(width + 2)}${problem}`);
   }
-  return lines.join('\n') + '\n';
+  // Problems quote vendors (a source's last failure): their control characters are shown as escapes.
+  return lines.map(oneLine).join('\n') + '\n';
 }
 
 /** Registers `junction status`. */

@@ -8,6 +8,7 @@ import { Option } from 'commander';
 import type { recordTrace } from '../../runtime/control/ops-routes.js';
 import type { TraceRecord } from '../../runtime/stores/trace-log.js';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
+import { oneLine } from '../formats/workflow-command-guard.js';
 
 type Trace = Awaited<ReturnType<typeof recordTrace>>;
 
@@ -65,5 +66,6 @@ export function renderTrace(t: Trace): string {
     lines.push(
       `dead letter ${d.id}  ${d.status}  ${d.error.code}${d.error.status ? ` ${d.error.status}` : ''}: ${d.error.message}  (${d.createdAt})`,
     );
-  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+  // Vendors' messages and answers reach a terminal: their control characters are shown as escapes.
+  return lines.length > 0 ? lines.map(oneLine).join('\n') + '\n' : '';
 }
