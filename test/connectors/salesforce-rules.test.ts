@@ -94,6 +94,34 @@ describe('upsert by external id', () => {
     expect(sf.records('Account').map((a) => a.Phone)).toEqual([undefined, undefined]);
     expect(ada.Magento_Customer_Id__c).toBe('42');
   });
+
+  it('reads and deletes by external id with the same matching as the upsert: case-insensitive, 300 when not unique', async () => {
+    await start();
+    await upsert('Usage_Entry__c', 'External_Id__c', usage({ External_Id__c: 'AD-7' }));
+    const read = await client.call('sobjects.upsert', {
+      params: { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' },
+      body: usage({ External_Id__c: 'ad-7' }),
+    });
+    const back = await client.readBack('sobjects.upsert', {
+      params: { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' },
+      body: { External_Id__c: 'ad-7' },
+    });
+    expect(back?.result).toMatchObject({ record: { Id: (read.result as { id: string }).id, External_Id__c: 'AD-7' } });
+    sf.store.insert('Account', { Id: '001000000000051', Name: 'Twin', Magento_Customer_Id__c: '42' });
+    const twins = await failure(
+      client.call('sobjects.delete', {
+        params: { sobject: 'Account', external_id_field: 'Magento_Customer_Id__c' },
+        body: { Magento_Customer_Id__c: '42' },
+      }),
+    );
+    expect([twins.status, twins.code]).toEqual([300, 'duplicate']);
+    expect(sf.records('Account')).toHaveLength(2);
+    await client.call('sobjects.delete', {
+      params: { sobject: 'Usage_Entry__c', external_id_field: 'External_Id__c' },
+      body: { External_Id__c: 'ad-7' },
+    });
+    expect(sf.records('Usage_Entry__c')).toEqual([]);
+  });
 });
 
 const usage = (extra: Record<string, unknown> = {}) => ({

@@ -58,20 +58,8 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
         `[emulator] ${field} is the upsert's external id: it goes in the URL, not the body`,
         [field],
       );
-    const caseSensitive = objectSchema(sobject, state()).properties[field]['x-case-sensitive'] === true;
-    const same = (stored: unknown) =>
-      caseSensitive ? String(stored) === value : String(stored).toLowerCase() === value.toLowerCase();
-    const matches =
-      field === 'Id'
-        ? [store().get(sobject, value)].filter((x): x is Row => !!x)
-        : store()
-            .rows(sobject)
-            .filter((row) => same(row[field]));
-    if (matches.length > 1)
-      return {
-        status: 300,
-        body: matches.map((m) => `/services/data/${r.params.version}/sobjects/${sobject}/${String(m.Id)}`),
-      };
+    const matches = byExternalId(sobject, field, value);
+    if (matches.length > 1) return multipleMatches(r, matches);
     if (matches.length === 0) {
       if (r.query.updateOnly === 'true') return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
       const created = createRecord(state(), sobject, { ...body, [field]: value });
@@ -81,6 +69,24 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     const failed = updateRecord(state(), sobject, matches[0], body);
     return failed ?? { status: 200, body: { id: matches[0].Id, success: true, errors: [], created: false } };
   };
+  /**
+   * The records whose external id (or idLookup) field has this value, as every sObject Rows by External ID call
+   * matches: case-insensitively unless the field is case-sensitive.
+   */
+  const byExternalId = (sobject: string, field: string, value: string): Row[] => {
+    if (field === 'Id') return [store().get(sobject, value)].filter((x): x is Row => !!x);
+    const caseSensitive = objectSchema(sobject, state()).properties[field]['x-case-sensitive'] === true;
+    const same = (stored: unknown) =>
+      caseSensitive ? String(stored) === value : String(stored).toLowerCase() === value.toLowerCase();
+    return store()
+      .rows(sobject)
+      .filter((row) => same(row[field]));
+  };
+  /** 300: the external id matches several records; the answer lists them and nothing is done. */
+  const multipleMatches = (r: EmulatorRequest, rows: Row[]): EmulatorReply => ({
+    status: 300,
+    body: rows.map((row) => `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${String(row.Id)}`),
+  });
   /** External id and idLookup fields, the org's custom ones included. */
   const upsertable = (sobject: string, field: string) => {
     const def = objectSchema(sobject, state()).properties[field];
@@ -168,17 +174,9 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
       handle: (r) => {
         if (!store().has(r.params.sobject)) return unsupported(r.params.sobject);
         const rows = upsertable(r.params.sobject, r.params.field)
-          ? store()
-              .rows(r.params.sobject)
-              .filter((row) => String(row[r.params.field]) === r.params.value)
+          ? byExternalId(r.params.sobject, r.params.field, r.params.value)
           : [];
-        if (rows.length > 1)
-          return {
-            status: 300,
-            body: rows.map(
-              (row) => `/services/data/${r.params.version}/sobjects/${r.params.sobject}/${String(row.Id)}`,
-            ),
-          };
+        if (rows.length > 1) return multipleMatches(r, rows);
         const [row] = rows;
         return row
           ? {
@@ -202,15 +200,13 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     {
       method: 'DELETE',
       path: `${DATA}/sobjects/:sobject/:field/:value`,
-      handle: (r) =>
-        remove(
-          r.params.sobject,
-          upsertable(r.params.sobject, r.params.field)
-            ? store()
-                .rows(r.params.sobject)
-                .find((row) => String(row[r.params.field]) === r.params.value)
-            : undefined,
-        ),
+      handle: (r) => {
+        if (!store().has(r.params.sobject)) return unsupported(r.params.sobject);
+        const rows = upsertable(r.params.sobject, r.params.field)
+          ? byExternalId(r.params.sobject, r.params.field, r.params.value)
+          : [];
+        return rows.length > 1 ? multipleMatches(r, rows) : remove(r.params.sobject, rows[0]);
+      },
     },
     // The org's limits, `{ <limit>: { Max, Remaining } }` (the check of `junction check`).
     {
