@@ -7,7 +7,7 @@ import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
-import { displayPath } from '../compiler/spec-tree.js';
+import { displayPath, isSpecFile } from '../compiler/spec-tree.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
 import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { acquireLease, releaseLease, renewLease } from './compile-lease.js';
@@ -67,6 +67,21 @@ function tooLarge(ctx: PublishContext, bytes: number, listed: readonly ListedFil
   }));
 }
 
+/**
+ * A commit without a single spec under the spec path is a moved or deleted directory far more often than a wish to
+ * stop everything, and publishing it would remove every integration of the cluster at once.
+ */
+function noSpecs(ctx: PublishContext): Diagnostic {
+  return {
+    file: ctx.displayRoot,
+    line: 1,
+    col: 1,
+    severity: 'error',
+    code: 'file-unreadable',
+    message: `no spec file under ${ctx.displayRoot} at this commit (moved or deleted?): publishing it would remove every integration; restore the directory, or start the engines with --path naming the new one`,
+  };
+}
+
 async function settled(kv: KV, commit: string): Promise<boolean> {
   const [bundle, rejected] = await Promise.all([readEntry(kv, BUNDLE_KEY), readEntry(kv, rejectedKey(commit))]);
   return bundle?.json<SpecBundle>().commit === commit || rejected !== undefined;
@@ -106,6 +121,7 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
     // A set that cannot fit is rejected from the listing alone: a huge file merged by mistake is never read nor
     // compiled (hundreds of MB would block or exhaust every process that takes the lease in turn).
     const listed = await ctx.mirror.filesAt(fresh);
+    if (!listed.some((f) => isSpecFile(f.path))) return await reject([noSpecs(ctx)]);
     const least = leastBundleBytes(listed);
     if (least > ctx.maxBundleBytes) return await reject(tooLarge(ctx, least, listed, true));
     const tree = await ctx.mirror.readFiles(listed, ctx.displayRoot);

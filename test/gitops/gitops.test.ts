@@ -29,11 +29,17 @@ const pushHook = (p: Process, body: string, signature?: string) =>
   }).then(async (r) => ({ status: r.status, body: await r.json() }));
 const sign = (body: string) => 'sha256=' + createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex');
 
-/** One process running a good commit, and a broken commit after it that the process rejected. */
-async function badCommitOnGood(w: GitopsWorld): Promise<{ good: string; bad: string; a: Process }> {
+/** One process running a good commit. */
+async function goodCommitLive(w: GitopsWorld): Promise<{ good: string; a: Process }> {
   const good = await w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(V1) }, 'good');
   const a = await w.startProcess();
   await waitFor(async () => a.engine.specSet.commit === good, 'good active');
+  return { good, a };
+}
+
+/** One process running a good commit, and a broken commit after it that the process rejected. */
+async function badCommitOnGood(w: GitopsWorld): Promise<{ good: string; bad: string; a: Process }> {
+  const { good, a } = await goodCommitLive(w);
   const bad = await w.commit(
     { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
     'broken mapping',
@@ -126,6 +132,35 @@ describe('gitops', () => {
     await world.clone.raw(['push', '--quiet', '--force', 'origin', 'main']);
     expect(await a.sync.poll()).toBe('current');
     expect(await statusOf(a)).toMatchObject({ active_commit: good, last_seen_commit: good, rejected: [] });
+  });
+
+  it('rejects a commit without the spec directory instead of removing every integration', async () => {
+    world = await startGitopsWorld();
+    const { a } = await goodCommitLive(world);
+    // A reorganisation moves the specs; the engines still follow --path specs.
+    await world.clone.raw(['mv', 'specs', 'integrations']);
+    await world.clone.commit('move the specs to integrations/');
+    await world.clone.push('origin', 'main');
+    const moved = (await world.clone.revparse(['HEAD'])).trim();
+    expect(await a.sync.poll()).toBe('rejected');
+    expect([...a.engine.specSet.integrations.keys()]).toEqual(['orders']);
+    expect((await statusOf(a)).rejected).toEqual([
+      {
+        commit: moved,
+        rejected_at: expect.any(String),
+        diagnostics: [
+          {
+            file: 'specs',
+            line: 1,
+            col: 1,
+            severity: 'error',
+            code: 'file-unreadable',
+            message:
+              'no spec file under specs at this commit (moved or deleted?): publishing it would remove every integration; restore the directory, or start the engines with --path naming the new one',
+          },
+        ],
+      },
+    ]);
   });
 
   it('ignores a push webhook with a bad signature and fetches at once on a good one', async () => {
