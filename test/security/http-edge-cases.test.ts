@@ -103,7 +103,7 @@ function routeByUrl(target: string): { status: number; body: unknown; name?: str
   if (!url) return { status: 400, body: { error: 'bad-path', message: 'not a valid path' } };
   if (url.pathname === '/hooks/git') return { status: 404, body: {} };
   const hook = /^\/hooks\/([^/]+)\/?$/.exec(url.pathname);
-  if (!hook) return { status: 404, body: { error: 'not-found', message: `no route POST ${url.pathname}` } };
+  if (!hook) return { status: 404, body: { error: 'no-route', message: `no route POST ${url.pathname}` } };
   let name: string;
   try {
     name = decodeURIComponent(hook[1]!);

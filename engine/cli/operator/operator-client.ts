@@ -23,10 +23,22 @@ export function operatorTarget(opts: { url?: string; token?: string }): Operator
         'stays in the shell history; set JUNCTION_TOKEN instead',
     );
   const url = opts.url ?? process.env.JUNCTION_URL;
-  return url ? { url, token: process.env.JUNCTION_TOKEN } : undefined;
+  if (url === undefined) return undefined;
+  const protocol = URL.parse(url)?.protocol;
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new UsageError(
+      `${opts.url === undefined ? '$JUNCTION_URL' : '--url'} must be an http:// or https:// URL such as ` +
+        `http://127.0.0.1:8081, got ${JSON.stringify(url)}`,
+    );
+  return { url, token: process.env.JUNCTION_TOKEN };
 }
 
-/** One request; resolves with the JSON body of a 2xx, 404 or 409 answer, throws a UsageError for anything else. */
+const OPERATOR_PORT_HINT = 'junction run --operator-port, 8081 by default';
+
+/**
+ * One request; resolves with the JSON body of a 2xx, 404 (no such dead letter) or 409 answer, throws a UsageError for
+ * anything else, and for an answer that is not the operator API's (the webhook port, another server).
+ */
 export async function callOperator<T>(
   target: OperatorTarget,
   method: 'GET' | 'POST' | 'DELETE',
@@ -45,9 +57,23 @@ export async function callOperator<T>(
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
-    throw new UsageError(`no engine answered at ${target.url} (${(error as Error).message}); pass --url`);
+    // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a certificate error).
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    throw new UsageError(
+      `no engine answered at ${target.url} (${cause?.code ?? cause?.message ?? (error as Error).message}): is it ` +
+        `running, and is this its operator URL (${OPERATOR_PORT_HINT})?`,
+    );
   }
-  const json = (await res.json().catch(() => ({}))) as T & { message?: string };
+  const parsed: unknown = await res.json().catch(() => undefined);
+  const json = (parsed ?? {}) as T & { error?: string; message?: string };
+  // The operator API answers JSON, and a 404 of its own only for a dead letter it does not have ("not-found"); any
+  // other 404 or a page that is not JSON comes from elsewhere (the webhook listener answers "no-route").
+  if ((res.ok || res.status === 404) && (parsed === undefined || (res.status === 404 && json.error !== 'not-found')))
+    throw new UsageError(
+      `${target.url} is not a Junction operator listener: ${method} ${path.split('?')[0]} answered ${res.status}` +
+        `${json.message ? ` (${json.message})` : ''}; pass the operator URL (${OPERATOR_PORT_HINT}), not the ` +
+        'webhook port',
+    );
   if (res.status === 401)
     throw new UsageError(
       target.token

@@ -105,7 +105,7 @@ async function generalRoute(api: PublicApi, req: IncomingMessage, res: ServerRes
   if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
   if (method === 'GET' && path === '/readyz')
     return api.ready() ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false });
-  sendJson(res, 404, { error: 'not-found', message: `no route ${method} ${path}` });
+  sendJson(res, 404, { error: 'no-route', message: `no route ${method} ${path}` });
 }
 
 async function ingestRoute(api: PublicApi, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

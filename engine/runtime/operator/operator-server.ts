@@ -57,7 +57,7 @@ export function startOperatorServer(
     }
     if (serveDashboard(req, res)) return;
     if (await operatorRoute(api, who, req, res, url)) return;
-    refuse(res, 404, 'not-found', `no route ${req.method} ${url.pathname}`);
+    refuse(res, 404, 'no-route', `no route ${req.method} ${url.pathname}`);
   }, options);
   return server.then(
     (handle) => ({
