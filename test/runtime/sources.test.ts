@@ -4,6 +4,7 @@
  * the PubAck).
  */
 import { Kvm } from '@nats-io/kv';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
@@ -81,6 +82,42 @@ it("a polled record over the broker's max_payload stops its source: the status n
   await waitFor(() => h!.target.records.has('1') && h!.target.records.has('2'), 'both records delivered');
   await waitFor(async () => (await pollHealth())?.failedRounds === 0, 'the source healthy again');
 }, 60_000);
+
+it('a position the broker refuses to store fails the round: the status shows it, and the poll is not counted', async () => {
+  const source =
+    '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })],
+  });
+  h.target.source = [{ cursor: 1, record: { id: 1, updated: 1 } }];
+  await waitFor(async () => (await storedCursor('poll')) === '1', 'cursor moved to 1');
+  // The cursors bucket takes no value this large any more (a write the broker refuses, not one lost to a poller).
+  const nc = await connect({ servers: h.nats.url });
+  const jsm = await jetstreamManager(nc);
+  const stream = `KV_${BUCKET_NAMES.cursors}`;
+  const config = (await jsm.streams.info(stream)).config;
+  await jsm.streams.update(stream, { ...config, max_msg_size: 40 });
+  const polls = async () =>
+    Number(/ (\d+)$/m.exec(await h!.engine.metrics.getSingleMetricAsString('junction_polls_total'))?.[1]);
+  const counted = await polls();
+  h.target.source.push({ cursor: 2, record: { id: 2, updated: 2 } });
+  type Health = { failedRounds: number; lastFailure?: { message: string } };
+  let health: Health | undefined;
+  await waitFor(async () => {
+    const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
+    health = status.integrations.find((i) => i.name === 'poll')!.sourceHealth;
+    return (health?.failedRounds ?? 0) >= 2;
+  }, 'two failed polls in the status');
+  expect(health!.lastFailure!.message).toMatch(/^the position of poll could not be stored \(its events are\): .*size/);
+  expect(await polls()).toBe(counted);
+  expect(await storedCursor('poll')).toBe('1');
+  // Stored again: the source goes on, the record delivered once.
+  await jsm.streams.update(stream, { ...config, max_msg_size: -1 });
+  await nc.close();
+  await waitFor(async () => (await storedCursor('poll')) === '2', 'cursor moved to 2');
+  await expectDrained(h.nats.url);
+  expect([...h.target.effectiveWrites.values()]).toEqual([1, 1]);
+});
 
 it("evaluates a schedule source's body with the steps' bindings: $lookup and $xref", async () => {
   const source =

@@ -7,6 +7,7 @@
  * day-precision cursor) is a change again.
  */
 import type { KV } from '@nats-io/kv';
+import { casConflict } from '../broker/cas-conflict.js';
 
 /** The stored position of one schedule source. */
 export interface PollCursor {
@@ -41,14 +42,21 @@ export async function readPollCursor(kv: KV, name: string): Promise<PollCursor> 
   return { cursor: text, seen: [], revision: entry.revision };
 }
 
-/** Compare-and-set: false when another poller moved the position first. */
+/**
+ * Compare-and-set: false when another poller moved the position first. Any other failure (the broker refuses or
+ * times out the write) throws: the poll did not finish, and its source's health must say so.
+ */
 export async function writePollCursor(kv: KV, name: string, next: Omit<PollCursor, 'revision'>, revision: number) {
   const value = JSON.stringify({ cursor: next.cursor, seen: next.seen });
   try {
     await (revision === 0 ? kv.create(name, value) : kv.update(name, value, revision));
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if (casConflict(error)) return false;
+    throw new Error(
+      `the position of ${name} could not be stored (its events are): ${(error as Error)?.message ?? String(error)}`,
+      { cause: error },
+    );
   }
 }
 

@@ -21,6 +21,7 @@ import { hotKv } from '../broker/hot-kv.js';
 import type { HotKv } from '../broker/hot-kv.js';
 import { keyDigest, retrySubject } from '../broker/subjects.js';
 import type { EventDelivery } from './event-delivery.js';
+import { casConflict } from '../broker/cas-conflict.js';
 
 export interface ParkMarker {
   /** Digest of the event id that parked the key: names this parking, so tickets of an earlier one are stale. */
@@ -262,9 +263,4 @@ function itemKey(integration: string, kd: string, idx: number): string {
 function storedJson(d: EventDelivery): string {
   const { data, attempt: _attempt, ...rest } = d;
   return JSON.stringify({ ...rest, data: Buffer.from(data).toString('base64') } satisfies StoredEvent);
-}
-
-/** A compare-and-set lost to another writer (KV `create`/`update`/`delete` with an expected revision). */
-function casConflict(error: unknown): boolean {
-  return /wrong last sequence|key exists/i.test(String((error as Error)?.message));
 }
