@@ -135,6 +135,27 @@ describe('junction ci github', () => {
     ]);
   });
 
+  it('still reports validation and tests when the base commit is not in the clone, and says why nothing was planned', async () => {
+    // A shallow checkout, or a base branch rewritten since the event: the PR's base commit cannot be read.
+    const missing = 'badbadbadbadbadbadbadbadbadbadbadbadbad0';
+    const env = ciEnv();
+    writeFileSync(
+      env.GITHUB_EVENT_PATH!,
+      JSON.stringify({ pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: missing } } }),
+    );
+    const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env });
+    const why = `cannot read specs at ${missing}: git ref "${missing}" does not name a commit in ${repo.dir} (a shallow checkout needs fetch-depth: 0; a base rewritten since needs the branch updated)`;
+    expect(result).toMatchObject({ code: 2, stderr: `junction: ${why}\n` });
+    const [run] = github.checkRuns;
+    expect(run).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 'specs valid, 3 tests passed, not planned' },
+    });
+    const [comment] = github.comments.get(7)!;
+    expect(comment.body).toContain(`## Plan\n\n⚠️ Not planned: ${why}\n`);
+  });
+
   it('exits 2 without a token', async () => {
     const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env: { ...ciEnv(), GITHUB_TOKEN: '' } });
     expect(result).toEqual({

@@ -8,6 +8,7 @@ import type { TransformEngineName } from '../../transform/select-engine.js';
 import type { CiReportInput } from '../formats/ci-report-markdown.js';
 import { DEFAULT_CHECK_NAME } from '../github/sticky-comment.js';
 import { transformEngineOption } from '../transform-engine-option.js';
+import { UsageError } from '../usage-error.js';
 
 const FOLD_AFTER_CHANGES = 20;
 
@@ -52,8 +53,10 @@ export function registerCiGithubCommand(program: Command): void {
         : [];
       const input: CiReportInput = { diagnostics, tests };
       const baseRef = opts.base ?? context.baseSha;
-      if (baseRef) {
-        const { base } = await planAgainstBase(wiring, dir, baseRef, head);
+      const based = baseRef ? await planAgainstBase(wiring, dir, baseRef, head).catch(unplanned) : undefined;
+      if (typeof based === 'string') input.unplanned = based;
+      else if (based && baseRef) {
+        const { base } = based;
         const report = await planEveryEnvironment(wiring, base, head);
         // Small plans open; long ones fold per integration so the comment stays readable.
         const fold =
@@ -64,7 +67,10 @@ export function registerCiGithubCommand(program: Command): void {
           options: { base: baseRef, baseCommit: base.commit, planned: head.result.specSet !== undefined, fold },
         };
       }
-      const failed = diagnostics.some((d) => d.severity === 'error') || tests.some((t) => !t.passed);
+      const failed =
+        diagnostics.some((d) => d.severity === 'error') ||
+        tests.some((t) => !t.passed) ||
+        input.unplanned !== undefined;
       const toRepoPath = repoPathMapper(
         (await simpleGit({ baseDir: resolve(dir) }).revparse(['--show-toplevel'])).trim(),
       );
@@ -89,6 +95,19 @@ export function registerCiGithubCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
+      // The report is out; a base that could not be read is still the bad usage it was.
+      if (input.unplanned) throw new UsageError(input.unplanned);
       process.exitCode = failed ? 1 : 0;
     });
+}
+
+/**
+ * Why the plan could not be made, when the base commit cannot be read: the PR still gets validation and tests, and
+ * says why there is no plan, instead of getting no report at all.
+ */
+function unplanned(error: unknown): string {
+  if (!(error instanceof UsageError)) throw error;
+  return error.message.includes('does not name a commit')
+    ? `${error.message} (a shallow checkout needs fetch-depth: 0; a base rewritten since needs the branch updated)`
+    : error.message;
 }

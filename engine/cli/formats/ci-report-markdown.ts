@@ -13,6 +13,8 @@ export interface CiReportInput {
   diagnostics: readonly Diagnostic[];
   tests: readonly CaseReport[];
   plan?: { report: PlanReport; options: PlanMarkdownOptions };
+  /** Why there is no plan although one was asked for (the base commit could not be read). */
+  unplanned?: string;
 }
 
 const MAX_ROWS = 100;
@@ -26,6 +28,7 @@ export function ciTitle(input: CiReportInput): string {
     `${input.tests.length - failed} test${input.tests.length - failed === 1 ? '' : 's'} passed`,
   ];
   if (failed > 0) parts.push(`${failed} failed`);
+  if (input.unplanned) parts.push('not planned');
   if (input.plan)
     parts.push(
       `${input.plan.report.integrations.length} integration${input.plan.report.integrations.length === 1 ? '' : 's'} change${input.plan.report.integrations.length === 1 ? 's' : ''}`,
@@ -37,7 +40,7 @@ export function ciTitle(input: CiReportInput): string {
 export function ciReportBlocks(input: CiReportInput): string[] {
   const errors = input.diagnostics.filter((d) => d.severity === 'error').length;
   const failed = input.tests.filter((t) => !t.passed);
-  const ok = errors === 0 && failed.length === 0;
+  const ok = errors === 0 && failed.length === 0 && !input.unplanned;
   const blocks = [`# ${ok ? '✅' : '❌'} Junction: ${ciTitle(input)}\n`];
   if (input.diagnostics.length > 0) {
     const lines = ['## Validation', '', '| location | code | message |', '|---|---|---|'];
@@ -63,6 +66,7 @@ export function ciReportBlocks(input: CiReportInput): string[] {
     }
     blocks.push(lines.join('\n'));
   }
+  if (input.unplanned) blocks.push(`## Plan\n\n⚠️ Not planned: ${escape(input.unplanned)}\n`);
   // Validation problems are listed above already; the plan keeps only its diffs.
   if (input.plan) blocks.push(...planMarkdownBlocks({ ...input.plan.report, diagnostics: [] }, input.plan.options));
   return blocks;
