@@ -61,12 +61,18 @@ export class ConsumerPool {
     const loops: ConsumerMessages[] = [];
     this.#running.set(integration, loops);
     const names = Array.from({ length: partitions }, (_, partition) => consumerName(integration, partition));
-    await Promise.all(
+    const started = await Promise.allSettled(
       [...names, retryConsumerName(integration)].map(async (name) => {
         const consumer = await this.js.consumers.get(EVENTS_STREAM, name);
         loops.push(await consumer.consume({ ...PULL, callback: (m) => this.#dispatch(m) }));
       }),
     );
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) {
+      // Half started would count as running, and every later start (the next spec swap) would be a no-op.
+      if (this.#running.get(integration) === loops) await this.stopIntegration(integration);
+      throw failed.reason;
+    }
   }
 
   /** Stops pulling for an integration; its in-flight events still finish. */
