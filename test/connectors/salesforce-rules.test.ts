@@ -606,6 +606,28 @@ describe('transactions and change events', () => {
       'CAP-1',
     ]);
   });
+
+  it("reads SOQL's escape sequences in quoted strings, and refuses a backslash it does not define", async () => {
+    await start();
+    await create('Product2', { Name: "O'Neil \\ 100% wool", ProductCode: 'ESC-1' });
+    await create('Product2', { Name: 'O Neil 1000 wool', ProductCode: 'ESC-2' });
+    const codes = async (where: string) =>
+      (
+        (await client.call('query', { params: {}, body: { q: `SELECT ProductCode FROM Product2 WHERE ${where}` } }))
+          .result as { records: { ProductCode: string }[] }
+      ).records.map((r) => r.ProductCode);
+    expect(await codes("Name = 'O\\'Neil \\\\ 100% wool'")).toEqual(['ESC-1']);
+    expect(await codes("Name = 'O\\u0027Neil \\\\ 100% wool'")).toEqual(['ESC-1']);
+    // In LIKE, \% is a percent sign and % any run: the second product has no % after its 100.
+    expect(await codes("Name LIKE 'O%100\\% wool'")).toEqual(['ESC-1']);
+    expect(await codes("Name LIKE 'O%100% wool'")).toEqual(['ESC-1', 'ESC-2']);
+    expect(await rejection(codes("Name = 'O\\yNeil'"))).toEqual(
+      invalid('MALFORMED_QUERY', "invalid escape sequence \\y in 'O\\yNeil'"),
+    );
+    expect(await rejection(codes("Name = '100\\%'"))).toEqual(
+      invalid('MALFORMED_QUERY', "invalid escape sequence \\% in '100\\%'"),
+    );
+  });
 });
 
 describe('row locks', () => {
