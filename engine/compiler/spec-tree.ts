@@ -20,6 +20,8 @@ export interface SpecTree {
 }
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.junction']);
+/** Why a symbolic link in a spec directory is not read (from disk or from Git alike). */
+export const LINK_NOT_FOLLOWED = 'a symbolic link, which is not followed';
 const SPEC_FILE = /\.ya?ml$/i;
 const DATA_FILE = /\.(csv|json)$/i;
 
@@ -43,7 +45,7 @@ async function walk(root: string, dir: string, out: SpecTreeFile[]): Promise<voi
       const file = entry.isFile()
         ? await readTreeFile(root, full)
         : entry.isSymbolicLink()
-          ? unreadable(root, full, 'a symbolic link, which is not followed')
+          ? unreadable(root, full, LINK_NOT_FOLLOWED)
           : undefined;
       // An unreadable spec gets its diagnostic; an unreadable data file is left out, reported missing where used.
       if (file && (!file.unreadable || SPEC_FILE.test(entry.name))) out.push(file);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
+import { LINK_NOT_FOLLOWED, isSpecFile } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
 
@@ -38,6 +39,8 @@ export interface ListedFile {
   path: string;
   id: string;
   bytes: number;
+  /** Why it is not read (a symbolic link). */
+  unreadable?: string;
 }
 
 /** The repository for messages: a URL's user and password (a token) become `***`. */
@@ -141,10 +144,17 @@ export class GitMirror {
     const listed: ListedFile[] = [];
     for (const entry of listing.split('\0')) {
       const match = /^(\d+) (\w+) ([0-9a-f]+) +(\d+)\t(.*)$/s.exec(entry);
-      // Blobs only: no submodules, and no symlinks (mode 120000), whose "content" is a path.
-      if (!match || match[2] !== 'blob' || match[1] === '120000' || !OBJECT_ID.test(match[3])) continue;
+      // Blobs only: no submodules.
+      if (!match || match[2] !== 'blob' || !OBJECT_ID.test(match[3])) continue;
       const path = prefix === '' ? match[5] : match[5].slice(prefix.length + 1);
       if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.'))) continue;
+      // A symlink (mode 120000), whose blob is a path, is never read. A linked spec is kept, unread, for the same
+      // diagnostic the CLI gives it (dropping it would remove its integration unnoticed); a linked data file is left
+      // out, reported missing where used.
+      if (match[1] === '120000') {
+        if (isSpecFile(path)) listed.push({ path, id: match[3], bytes: 0, unreadable: LINK_NOT_FOLLOWED });
+        continue;
+      }
       listed.push({ path, id: match[3], bytes: Number(match[4]) });
     }
     return listed;
@@ -152,11 +162,17 @@ export class GitMirror {
 
   /** Reads listed files into a spec tree. */
   async readFiles(listed: readonly ListedFile[], displayRoot: string): Promise<SpecTree> {
+    const readable = listed.filter((f) => f.unreadable === undefined);
     const blobs = await readBlobs(
       this.options.dir,
-      listed.map((f) => f.id),
+      readable.map((f) => f.id),
     );
-    const files: SpecTreeFile[] = listed.map((f, i) => ({ path: f.path, bytes: blobs[i] }));
+    const read = new Map(readable.map((f, i) => [f, blobs[i]]));
+    const files: SpecTreeFile[] = listed.map((f) =>
+      f.unreadable === undefined
+        ? { path: f.path, bytes: read.get(f)! }
+        : { path: f.path, bytes: Buffer.alloc(0), unreadable: f.unreadable },
+    );
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { displayRoot, files };
   }

@@ -12,7 +12,9 @@ import { stdSerializers } from 'pino';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
+import { referenceEngine } from '../../engine/transform/reference-engine.js';
 
 let root: string | undefined;
 afterEach(() => {
@@ -89,15 +91,25 @@ describe('GitMirror', () => {
     expect(await mirror.isAncestor(second, first)).toBe(false);
   });
 
-  it('skips symlinks and dot-directories in the spec tree', async () => {
+  it('never follows a symlink, and keeps a linked spec unread for its diagnostic; skips dot-directories', async () => {
     const repo = await repository();
     mkdirSync(join(repo.workDir, 'specs'), { recursive: true });
     symlinkSync('/etc/passwd', join(repo.workDir, 'specs', 'link.yaml'));
+    symlinkSync('/etc/passwd', join(repo.workDir, 'specs', 'data.csv'));
     const sha = await repo.commit({ 'specs/a.yaml': 'a: 1\n', 'specs/.hidden/x.yaml': 'x: 1\n' }, 'links');
     await repo.work.push('origin', 'main');
     const mirror = new GitMirror({ repo: repo.remote, branch: 'main', path: 'specs', dir: join(root!, 'mirror') });
     await mirror.fetch();
-    expect(text((await mirror.treeAt(sha, 'specs')).files)).toEqual([['a.yaml', 'a: 1\n']]);
+    const tree = await mirror.treeAt(sha, 'specs');
+    expect(tree.files).toEqual([
+      { path: 'a.yaml', bytes: Buffer.from('a: 1\n') },
+      { path: 'link.yaml', bytes: Buffer.alloc(0), unreadable: 'a symbolic link, which is not followed' },
+    ]);
+    // The same diagnostic as `junction validate` gives the link in a working tree: the commit is rejected.
+    const { diagnostics } = compileSpecTree(tree, { connectors: new Map(), engine: referenceEngine });
+    expect(diagnostics.filter((d) => d.file === 'specs/link.yaml')).toMatchObject([
+      { line: 1, col: 1, code: 'file-unreadable', message: expect.stringContaining('a symbolic link') },
+    ]);
   });
 
   it('refuses operator values that git could read as options, and refs that are not commits', async () => {
