@@ -36,7 +36,14 @@ export async function runCluster(
       exitCode = code;
       for (const w of alive()) w.process.kill('SIGTERM');
       // A drain that hangs ends anyway: the broker redelivers what was in flight.
-      setTimeout(() => alive().forEach((w) => w.process.kill('SIGKILL')), drainTimeoutMs + 5_000).unref();
+      setTimeout(() => {
+        const stuck = alive();
+        if (stuck.length === 0) return;
+        process.stderr.write(
+          `junction: worker ${stuck.map((w) => w.process.pid).join(', ')} still running past the drain timeout; killing\n`,
+        );
+        stuck.forEach((w) => w.process.kill('SIGKILL'));
+      }, drainTimeoutMs + 5_000).unref();
       if (alive().length === 0) resolve(exitCode);
     };
     cluster.on('message', (worker, message) => {

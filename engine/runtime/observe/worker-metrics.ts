@@ -45,6 +45,9 @@ export function workerMetrics(registry: Registry): () => Promise<Registry> {
       waiting.delete(message.id!);
     }
   });
+  // A 'message' listener keeps the IPC channel, and so the process, alive: a worker whose engine has stopped must
+  // still exit (the primary waits for that), so the channel does not hold it.
+  process.channel?.unref();
   return () =>
     new Promise((resolve, reject) => {
       const id = next++;
