@@ -20,6 +20,8 @@ export interface StreamRequest {
   start: 'earliest' | 'latest';
   batchSize: number;
   position?: string;
+  /** What the subscription tells the engine an operator must see (StreamContext.notice). */
+  notice?(message: string): void;
 }
 
 export type StreamOpener = (request: StreamRequest) => StreamSubscription;
@@ -61,6 +63,7 @@ export function createStreamOpener(options: {
         (await client.call(operation, { params: input.params ?? {}, body: input.body })).result,
       checkOutbound: (url) => checkOutbound(new URL(url), outbound),
       position: request.position,
+      notice: request.notice,
       start: request.start,
       batchSize: request.batchSize,
     });

@@ -107,6 +107,11 @@ export interface StreamContext {
   checkOutbound(url: string): Promise<void>;
   /** The stored position to resume after, or where to begin when none is stored. */
   position?: string;
+  /**
+   * Tells the engine what an operator must see though the subscription goes on: a gap, such as a stored position
+   * the vendor no longer holds (the source's health shows it as its last failure, and the log at error).
+   */
+  notice?(message: string): void;
   start: 'earliest' | 'latest';
   /** Events to ask for at a time (the vendor's flow control). */
   batchSize: number;

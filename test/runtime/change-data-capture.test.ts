@@ -6,7 +6,8 @@
  * between the PubAck and the KV write), loses nothing and writes nothing twice; nor does a spec change that keeps
  * the topic (the stored replay id is still resumed). A source whose spec changes restarts under the lease it holds:
  * another engine following it neither takes it over nor subscribes next to it (the emulator counts subscriptions
- * open at once). A subscription that keeps failing shows in the status.
+ * open at once). A stored replay id past retention resumes from the earliest event, and the status says what may be
+ * missing; a subscription gone silent is opened again. A subscription that keeps failing shows in the status.
  */
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
@@ -202,6 +203,30 @@ it('a changed stream source restarts under its lease: never two subscriptions, a
   expect(await leader(first)).toMatchObject({ self: true });
   expect([...countBy(h.received('changes'), 'city').values()]).toEqual([1, 1, 1, 1]);
 }, 90_000);
+
+it('a stored replay id past retention resumes from the earliest event retained, and the status says changes may be missing', async () => {
+  const org = await start();
+  org.store.insert('Account', { Id: '001900000000001AAA', Name: 'Account 1' });
+  await waitFor(() => h!.received('changes').length === 1, 'the stream under way');
+  // Down longer than Salesforce keeps events (72 h): the stored replay id is one the bus no longer has.
+  await h!.engine.stop();
+  const nc = await connect({ servers: h!.nats.url });
+  const cursors = await new Kvm(nc).open(BUCKET_NAMES.cursors);
+  const stored = (await cursors.get('account-changes'))!.json<{ position: string; source: string }>();
+  await cursors.put('account-changes', JSON.stringify({ ...stored, position: '0000000000000001' }));
+  await nc.close();
+  org.store.insert('Account', { Id: '001900000000002AAA', Name: 'Account 2' });
+  await h!.restart();
+  await waitFor(() => h!.received('changes').some((c) => c.record === '001900000000002AAA'), 'resumed');
+  type Health = { lastFailure?: { message: string } };
+  const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
+  expect(status.integrations.find((i) => i.name === 'account-changes')?.sourceHealth?.lastFailure?.message).toBe(
+    'the stored replay id 0000000000000001 of /data/AccountChangeEvent is no longer retained by Salesforce (72 hours): ' +
+      'resumed from the earliest event retained; changes made between the two are not delivered: backfill or reconcile them',
+  );
+  // Account 1 came again from the earliest event and was dropped as already delivered.
+  expect(countBy(h!.received('changes'), 'record').get('001900000000001AAA')).toBe(1);
+});
 
 it('a subscription gone silent (no event, no keepalive) is opened again, and the failure shows in the status', async () => {
   // Keepalives every 250 ms while idle (Salesforce: within 270 s); silent for 2 s, a subscription is taken for lost.

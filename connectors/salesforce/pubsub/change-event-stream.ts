@@ -6,7 +6,8 @@
  * the vendor samples, opaque to us: stored as hex) of the last event, or the keepalive's latest replay id. A stored
  * position resumes with a CUSTOM replay (events after it); one that is no longer retained (72 hours) is refused by
  * Salesforce with `replayid.corrupted`, and the subscription then starts from `EARLIEST`, as the vendor's sample
- * client does, and says so in the log. A subscription that receives nothing, not even the keepalive Salesforce sends
+ * client does, and tells the engine (`notice`: the log, and the source's health), since what changed in between is
+ * not delivered. A subscription that receives nothing, not even the keepalive Salesforce sends
  * within 270 s while events are owed, for `pubsub_keepalive_timeout` (330 s) has lost its connection without a
  * reset (a NAT or proxy dropped it): it fails, so the engine opens it again and its health shows it.
  * `enrich_fields` reads the changed records with those fields (relationship fields too) before the event is stored,
@@ -151,7 +152,12 @@ function subscribe(ctx: StreamContext): StreamSubscription {
         const error = failure;
         failure = undefined;
         if (/replayid\.(corrupted|validation\.failed)/.test(error.message) && ctx.position) {
-          // The stored replay id is past retention: start over from what Salesforce still holds.
+          // The stored replay id is past retention: start over from what Salesforce still holds, and say so.
+          ctx.notice?.(
+            `the stored replay id ${ctx.position} of ${topic} is no longer retained by Salesforce (72 hours): ` +
+              'resumed from the earliest event retained; changes made between the two are not delivered: ' +
+              'backfill or reconcile them',
+          );
           ctx.position = undefined;
           connect('EARLIEST');
           continue;

@@ -126,7 +126,9 @@ export class StreamSources {
     const entry = await this.deps.cursors.get(name);
     const stored = entry?.operation === 'PUT' && entry.length > 0 ? parseStored(entry.string()) : undefined;
     const open = this.#opener(specSet);
+    const notices: string[] = [];
     const subscription = open({
+      notice: (message) => notices.push(message),
       connection: source.connection,
       stream: source.stream,
       params: source.params,
@@ -156,6 +158,11 @@ export class StreamSources {
         // Every event of the batch is stored: now the position may move past them.
         if (batch.position !== undefined)
           await this.deps.cursors.put(name, JSON.stringify({ position: batch.position, source: hash }));
+        // A gap the vendor reported (its last failure in the status), then this batch's success.
+        for (const message of notices.splice(0)) {
+          this.deps.log.error({ integration: name }, message);
+          await rounds.failed(new Error(message));
+        }
         await rounds.succeeded();
       }
     } finally {
