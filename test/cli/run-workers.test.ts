@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { afterEach, expect, it } from 'vitest';
 import { startFakeTarget } from '../runtime/helpers/fake-target.js';
 import type { FakeTarget } from '../runtime/helpers/fake-target.js';
 import { waitFor } from '../runtime/helpers/runtime-harness.js';
-import { JUNCTION_ARGS } from './run-cli.js';
+import { JUNCTION_ARGS, runCli } from './run-cli.js';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -150,3 +150,19 @@ it('runs two engine processes that share the port and the partitions; a killed w
   for (const pid of second) expect(() => process.kill(pid, 0)).toThrow();
   expect(existsSync(join(dir, '.junction', 'nats.json'))).toBe(false);
 }, 180_000);
+
+it('refuses --workers on a store another junction run owns with the reason, as a usage error', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'junction-workers-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  // The embedded server's lock, held by a live process (this one), as a `junction run` here would hold it.
+  await mkdir(join(dir, '.junction'));
+  await writeFile(join(dir, '.junction', 'nats.lock'), `${process.pid}\n`);
+  const { code, stdout, stderr } = await runCli(['run', '.', '--workers', '2'], {
+    cwd: dir,
+    env: { JUNCTION_NATS_URL: '' },
+  });
+  expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+  expect(stderr).toMatch(
+    new RegExp(`^junction: another junction run \\(pid ${process.pid}\\) owns the embedded NATS server of .+\\n$`),
+  );
+});

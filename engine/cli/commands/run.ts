@@ -163,15 +163,15 @@ export function registerRunCommand(program: Command): void {
     const workers = countOption('--workers', opts.workers);
     const drainTimeoutMs = durationOption('--drain-timeout', opts.drainTimeout);
     if (workers > 1 && cluster.isPrimary) {
-      process.exitCode = await runCluster(workers, opts.nats ?? process.env.JUNCTION_NATS_URL, drainTimeoutMs);
+      process.exitCode = await runCluster(workers, opts.nats ?? process.env.JUNCTION_NATS_URL, drainTimeoutMs).catch(
+        startFailure,
+      );
       return;
     }
     useEngineV8Flags();
     // Loaded when the command runs, so `junction --help` does not pay for the runtime.
     const { createRuntimeLogger } = await import('../../runtime/observe/runtime-logger.js');
     const { startEngine } = await import('../../runtime/engine.js');
-    const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
-    const { StoreInUseError } = await import('../../runtime/broker/store-lock.js');
     const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
     const { emptySpecSet } = await import('../../gitops/empty-spec-set.js');
     const { workerMetrics } = await import('../../runtime/observe/worker-metrics.js');
@@ -229,13 +229,8 @@ export function registerRunCommand(program: Command): void {
         metricsOf: cluster.isWorker ? workerMetrics : undefined,
       });
     } catch (error) {
-      if (error instanceof OperatorConfigError || error instanceof StoreInUseError) throw new UsageError(error.message);
-      if (error instanceof NatsServerNotFoundError) {
-        process.stderr.write(`junction: ${error.message}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      throw error;
+      process.exitCode = await startFailure(error);
+      return;
     }
     const started = engine;
     // A bad --branch/--path/--poll, or a pinned commit that does not compile: stop the engine, then report.
@@ -267,6 +262,19 @@ export function registerRunCommand(program: Command): void {
     });
     process.exitCode = 0;
   });
+}
+
+/**
+ * A start that failed for a reason the operator can fix, said without a stack trace: a usage error (exit 2) for the
+ * operator options or a store another `junction run` owns, exit 1 without nats-server; anything else is thrown.
+ */
+async function startFailure(error: unknown): Promise<number> {
+  const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
+  const { StoreInUseError } = await import('../../runtime/broker/store-lock.js');
+  if (error instanceof OperatorConfigError || error instanceof StoreInUseError) throw new UsageError(error.message);
+  if (!(error instanceof NatsServerNotFoundError)) throw error;
+  process.stderr.write(`junction: ${error.message}\n`);
+  return 1;
 }
 
 /** Starts Git sync for `junction run --repo`. */
