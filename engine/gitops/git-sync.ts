@@ -198,13 +198,29 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       'emergency pin: the cluster stays on this commit until this process stops or restarts without --pin',
     );
   }
+  // A swap that failed (a JetStream request timing out mid-swap) is tried again with every heartbeat until it or a
+  // newer bundle applies; without that, this process kept a half-applied set until the next merge. One at a time.
+  let unapplied: SpecBundle | undefined;
+  let applying = Promise.resolve();
+  const applyInTurn = (next: () => SpecBundle | undefined) =>
+    (applying = applying.then(async () => {
+      const bundle = next();
+      if (!bundle) return;
+      await apply(bundle).then(
+        () => void (unapplied = undefined),
+        (error: Error) => {
+          unapplied = bundle;
+          log.error({ err: error, commit: bundle.commit }, 'applying the bundle failed; trying again shortly');
+        },
+      );
+    }));
   const bundleWatch = await kv.watch({ key: BUNDLE_KEY });
   const watching = (async () => {
     for await (const entry of bundleWatch) {
-      if (entry.operation === 'PUT' && entry.length > 0)
-        await apply(entry.json<SpecBundle>()).catch((error: Error) =>
-          log.error({ err: error }, 'applying the bundle failed'),
-        );
+      if (entry.operation === 'PUT' && entry.length > 0) {
+        const bundle = entry.json<SpecBundle>();
+        await applyInTurn(() => bundle);
+      }
     }
   })();
   // A released pin (its key deleted) lets the branch head go live at once, without waiting for the next poll.
@@ -219,10 +235,10 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   );
   await poll();
   const timer = setInterval(() => void poll(), options.pollMs ?? 10_000);
-  const beat = setInterval(
-    () => void heartbeat().catch((error: Error) => log.warn({ err: error }, 'heartbeat failed')),
-    options.heartbeatMs ?? 5_000,
-  );
+  const beat = setInterval(() => {
+    void heartbeat().catch((error: Error) => log.warn({ err: error }, 'heartbeat failed'));
+    if (unapplied) void applyInTurn(() => unapplied);
+  }, options.heartbeatMs ?? 5_000);
 
   return {
     poll,
@@ -241,7 +257,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       clearInterval(beat);
       bundleWatch.stop();
       pinWatch.stop();
-      await Promise.all([watching, pinWatching]).catch(() => undefined);
+      await Promise.all([watching, pinWatching, applying]).catch(() => undefined);
       await polling?.catch(() => undefined);
       if (pinned && (await releasePin(kv, id).catch(() => false)))
         log.warn({ commit: pinned.commit }, 'emergency pin released: the branch head goes live on the next fetch');

@@ -12,6 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { publishHead } from '../../engine/gitops/publish-head.js';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
+import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
+import type { Engine } from '../../engine/runtime/engine.js';
 import { runCli } from '../cli/run-cli.js';
 import { guardedReferenceEngine } from '../runtime/helpers/guarded-engine.js';
 import { testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -104,6 +106,44 @@ describe('gitops cluster', () => {
     } finally {
       await pinner.sync.stop();
       await pinner.engine.stop();
+    }
+  });
+
+  it('applies a bundle again on a later heartbeat when its swap failed', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    // The swap of the next bundle fails once, as a JetStream request timing out mid-swap does.
+    let failNext = false;
+    const flaky = (engine: Engine): Engine =>
+      new Proxy(engine, {
+        get: (target, property, receiver) =>
+          property === 'applySpecSet'
+            ? async (set: CompiledSpecSet) => {
+                if (failNext) {
+                  failNext = false;
+                  throw new Error('JetStream request timed out');
+                }
+                return target.applySpecSet(set);
+              }
+            : Reflect.get(target, property, receiver),
+      });
+    const p = await startSyncedProcess({
+      natsUrl: world.nats.url,
+      remote: world.remote,
+      mirrorDir: mkdtempSync(join(tmpdir(), 'junction-flaky-')),
+      id: 'flaky',
+      wrapEngine: flaky,
+    });
+    try {
+      await waitFor(onAll([p], first), 'v1 applied');
+      failNext = true;
+      const second = await world.commit({ 'orders.yaml': ordersSpec(body('v2')) }, 'v2');
+      expect(await p.sync.poll()).toBe('published');
+      await waitFor(onAll([p], second), 'v2 applied after the failed swap');
+      expect(await statusOf(p)).toMatchObject({ active_commit: second, workers: [{ id: 'flaky', commit: second }] });
+    } finally {
+      await p.sync.stop();
+      await p.engine.stop();
     }
   });
 

@@ -73,6 +73,8 @@ export interface SyncedProcessOptions {
   pin?: string;
   leaseMs?: number;
   engine?: Partial<EngineOptions>;
+  /** What Git sync sees of the engine (a test may make it fail). */
+  wrapEngine?: (engine: Engine) => Engine;
 }
 
 /** An engine that follows the repository with startGitSync: one process of a GitOps cluster. */
@@ -88,7 +90,7 @@ export async function startSyncedProcess(options: SyncedProcessOptions): Promise
     ...options.engine,
   });
   // A sync that cannot start (a pin that does not resolve) leaves no engine running.
-  const sync = await startGitSync(engine, {
+  const sync = await startGitSync(options.wrapEngine?.(engine) ?? engine, {
     mirror: { repo: options.remote, branch: 'main', path: 'specs', dir: options.mirrorDir },
     natsUrl: options.natsUrl,
     compile: (tree, commit) =>
