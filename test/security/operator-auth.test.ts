@@ -167,6 +167,29 @@ describe('authentication', () => {
     });
   });
 
+  it('refuses an expiry that would end the token before anyone could use it, or past any date, and stores none', async () => {
+    for (const expires of ['0s', '5ms', '59s', '999999999d']) {
+      const refused = await junction([
+        'token',
+        'create',
+        'short',
+        '--role',
+        'viewer',
+        '--expires',
+        expires,
+        '--nats',
+        h.nats.url,
+      ]);
+      expect(refused).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `junction: --expires must be a duration from 1m to 36500d, like 12h, 30d or 90d, got "${expires}"\n`,
+      });
+    }
+    const listed = await junction(['token', 'list', '--json', '--nats', h.nats.url]);
+    expect((JSON.parse(listed.stdout) as { name: string }[]).map((t) => t.name)).not.toContain('short');
+  });
+
   it('signs a browser in with a token: an HttpOnly SameSite session cookie, cross-site use refused, sign-out ends it', async () => {
     const forged = await rawRequest(`${h.engine.operatorUrl}/auth/token`, {
       method: 'POST',

@@ -87,12 +87,23 @@ export function registerTokenCommand(program: Command): void {
     );
 }
 
+/** A shorter token would be expired before anyone used it (the clock starts before it is stored). */
+const MIN_EXPIRY_MS = 60_000;
+/** A longer one would be past any date a token can carry; "until revoked" is no --expires. */
+const MAX_EXPIRY_MS = 36_500 * 86_400_000;
+
 function expiresIn(value: string): number {
+  let ms = NaN;
   try {
-    return parseDuration(value);
+    ms = parseDuration(value);
   } catch {
-    throw new UsageError(`--expires must be a duration like 12h, 30d or 90d, got ${JSON.stringify(value)}`);
+    // reported below with the range
   }
+  if (!(ms >= MIN_EXPIRY_MS && ms <= MAX_EXPIRY_MS))
+    throw new UsageError(
+      `--expires must be a duration from 1m to 36500d, like 12h, 30d or 90d, got ${JSON.stringify(value)}`,
+    );
+  return ms;
 }
 
 /** Connects to NATS (modules loaded when a token command runs, so `junction --help` stays light) and runs `work`. */
