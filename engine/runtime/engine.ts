@@ -382,6 +382,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     }
   };
   await startIntegrations(initial);
+  // The last set whose integrations all started. A swap is compared with it, not with the set it replaced: a swap
+  // the broker refused halfway (a new integration's consumers not created) is done again in full when reapplied.
+  let started = initial;
 
   const ready = () => connected && !nc.isClosed();
   // A replay by the embedding program (the demo, tests) is audited as the engine's own.
@@ -514,7 +517,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       const previous = specs.swap(set);
       log.info({ commit: set.commit, previous: previous.commit }, 'spec set applied');
       void health.refresh(set);
-      await startIntegrations(set, previous);
+      await startIntegrations(set, started);
+      started = set;
     },
     status,
     replay,

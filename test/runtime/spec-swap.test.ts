@@ -3,11 +3,13 @@
  * ran with in the ledger, and a retry keeps the version that started it.
  */
 import { Kvm } from '@nats-io/kv';
+import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { EVENTS_PREFIX, EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { compileRuntimeSpecs, integrationYaml } from './helpers/runtime-specs.js';
@@ -73,4 +75,33 @@ it('applies a new spec set: new integrations run, events record their commit, re
   });
   expect(await ledgerEntry('refunds', String(refund.body.id))).toMatchObject({ status: 'delivered', commit: 'c2' });
   expect((await h.engine.status()).integrations.map((i) => i.name)).toEqual(['orders', 'refunds']);
+});
+
+it('does a swap again in full when it is applied again after the broker refused a new integration its consumers', async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml({})] });
+  const nc = await connect({ servers: h.nats.url });
+  const jsm = await jetstreamManager(nc);
+  // A work-queue stream takes one consumer per subject: this one makes the broker refuse refunds' partition consumers.
+  await jsm.consumers.add(EVENTS_STREAM, {
+    durable_name: 'blocker',
+    filter_subject: `${EVENTS_PREFIX}.refunds.>`,
+    ack_policy: AckPolicy.Explicit,
+  });
+  const refunds = integrationYaml({
+    name: 'refunds',
+    steps: `  - id: create\n    connection: target\n    operation: records.create\n    body: '{ "key": "r" & $string(id) }'`,
+    owns: '  - { connection: target, object: entry, fields: ["*"] }',
+  });
+  const orders = integrationYaml({ owns: '  - { connection: target, object: record, fields: ["*"] }' });
+  const v2 = compileRuntimeSpecs(h.target.url, [orders, refunds], { commit: 'c2' });
+  await expect(h.engine.applySpecSet(v2)).rejects.toThrow(/filtered consumer not unique on workqueue stream/);
+
+  await jsm.consumers.delete(EVENTS_STREAM, 'blocker');
+  await nc.close();
+  // As git sync retries a swap that failed (on its next heartbeat): before, it compared v2 with v2, found refunds
+  // there already and never created its consumers, so its events waited until a restart.
+  await h.engine.applySpecSet(v2);
+  expect((await h.post('refunds', { id: 3, seq: 1 })).status).toBe(202);
+  await waitFor(() => h!.target.records.has('r3'), 'the refund delivered');
+  await expectDrained(h.nats.url);
 });
