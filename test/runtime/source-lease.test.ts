@@ -273,3 +273,27 @@ it('a source removed and added back while it stops starts again only once stoppe
   // Handed back on the engine's stop.
   expect((await control.get(KEY))!.json<{ until: number }>().until).toBe(0);
 });
+
+it('a stop that comes while a renewal is taking the lease hands the lease back, so another engine need not wait it out', async () => {
+  const control = await controlBucket();
+  let open: (() => void) | undefined;
+  // The broker answers the take only when the test lets it: the stop comes in between.
+  const gated = new Proxy(control, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop) as unknown;
+      if (prop === 'create')
+        return async (...args: Parameters<KV['create']>) => {
+          await new Promise<void>((resolve) => (open = resolve));
+          return target.create(...args);
+        };
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const deps = { control: gated, holder: 'a', clock: localClock, ttlMs: 60_000, log: testLogger() };
+  const lease = new SourceLease(deps, 'orders', () => () => Promise.resolve());
+  await waitFor(() => open !== undefined, 'taking the lease');
+  const stopped = lease.stop();
+  open!();
+  await stopped;
+  expect((await control.get(KEY))!.json<{ holder: string; until: number }>()).toEqual({ holder: 'a', until: 0 });
+});

@@ -86,7 +86,11 @@ export class SourceLease {
         log.info({ integration: this.integration, holder, waitMs: left }, "waiting out the previous holder's lease");
       }
     }
-    if (this.#stopped) return;
+    if (this.#stopped) {
+      // Stopped while taking it: hand it back as a graceful stop does (stop() waits for this renewal first).
+      if (held && !this.#leading) await releaseLease(control, this.#key, holder);
+      return;
+    }
     if (held) {
       // Should the next renewals fail or hang, stop while the lease still holds (a sixth of the TTL to spare).
       clearTimeout(this.#deadline);
