@@ -229,7 +229,7 @@ export function registerRunCommand(program: Command): void {
         metricsOf: cluster.isWorker ? workerMetrics : undefined,
       });
     } catch (error) {
-      process.exitCode = await startFailure(error);
+      process.exitCode = await startFailure(error, { port, operatorPort, natsUrl: named?.url });
       return;
     }
     const started = engine;
@@ -266,12 +266,34 @@ export function registerRunCommand(program: Command): void {
 
 /**
  * A start that failed for a reason the operator can fix, said without a stack trace: a usage error (exit 2) for the
- * operator options or a store another `junction run` owns, exit 1 without nats-server; anything else is thrown.
+ * operator options, a store another `junction run` owns, a port in use, or a NATS URL where no server lets it in;
+ * exit 1 without nats-server; anything else is thrown.
  */
-async function startFailure(error: unknown): Promise<number> {
+async function startFailure(
+  error: unknown,
+  where: { port?: number; operatorPort?: number; natsUrl?: string } = {},
+): Promise<number> {
   const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
   const { StoreInUseError } = await import('../../runtime/broker/store-lock.js');
+  const { errors } = await import('@nats-io/transport-node');
   if (error instanceof OperatorConfigError || error instanceof StoreInUseError) throw new UsageError(error.message);
+  const listen = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (listen.syscall === 'listen' && (listen.code === 'EADDRINUSE' || listen.code === 'EACCES')) {
+    const flag = listen.port === where.port ? '--port' : '--operator-port';
+    const why = listen.code === 'EADDRINUSE' ? 'is in use by another process' : 'needs privileges this user lacks';
+    throw new UsageError(
+      `${flag} ${listen.port}: ${listen.address}:${listen.port} ${why}; ` +
+        `${listen.code === 'EADDRINUSE' ? 'stop it, or ' : ''}pass another ${flag}`,
+    );
+  }
+  const nats = [errors.ConnectionError, errors.TimeoutError, errors.AuthorizationError];
+  if (where.natsUrl && nats.some((type) => error instanceof type))
+    throw new UsageError(
+      `cannot connect to NATS at ${where.natsUrl} (${(error as Error).message}): ` +
+        (error instanceof errors.AuthorizationError
+          ? 'the server refused the credentials given'
+          : 'start nats-server there, or pass the right --nats (or $JUNCTION_NATS_URL)'),
+    );
   if (!(error instanceof NatsServerNotFoundError)) throw error;
   process.stderr.write(`junction: ${error.message}\n`);
   return 1;

@@ -1,0 +1,65 @@
+/**
+ * `junction run` that cannot start because of where it was pointed: a port another process holds, a NATS URL where
+ * no server answers. Each is a usage error (exit 2) naming the flag, the address and what to do, not a stack trace.
+ * The real command in a child process, a real nats-server.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestNatsServer } from '../helpers/nats-server.js';
+import type { TestNatsServer } from '../helpers/nats-server.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { TARGET_CONNECTION } from '../runtime/helpers/vendor-engine.js';
+import { runCli } from './run-cli.js';
+
+let nats: TestNatsServer;
+let dir: string;
+let busy: Server;
+let busyPort: number;
+beforeAll(async () => {
+  nats = await startTestNatsServer();
+  dir = await mkdtemp(join(tmpdir(), 'junction-start-'));
+  await writeFile(join(dir, 'target.yaml'), TARGET_CONNECTION.replace('${env:TARGET_URL}', 'https://example.com'));
+  const steps = `  - id: write
+    connection: target
+    operation: put
+    params: { path: "/records/{key}", object: record, id_field: key }
+    body: '{ "key": $string(id) }'`;
+  const owns = '  - { connection: target, object: record, fields: ["*"] }';
+  await writeFile(join(dir, 'orders.yaml'), integrationYaml({ steps, owns }));
+  busy = createServer();
+  busyPort = await new Promise<number>((resolve) =>
+    busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)),
+  );
+}, 60_000);
+afterAll(async () => {
+  await new Promise((resolve) => busy?.close(resolve));
+  await nats?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const run = (...args: string[]) => runCli(['run', '.', ...args], { cwd: dir, env: { JUNCTION_NATS_URL: '' } });
+
+it('a port another process holds: which flag, which address, and what to do', async () => {
+  const { code, stderr } = await run('--nats', nats.url, '--host', '127.0.0.1', '--port', String(busyPort));
+  expect(code).toBe(2);
+  expect(stderr.split('\n').filter((l) => l.startsWith('junction:'))).toEqual([
+    `junction: --port ${busyPort}: 127.0.0.1:${busyPort} is in use by another process; stop it, or pass another --port`,
+  ]);
+  expect(stderr).not.toContain('    at ');
+}, 60_000);
+
+it('a NATS URL where no server answers: the URL, why, and what to do', async () => {
+  const nowhere = `nats://127.0.0.1:${busyPort}`;
+  await new Promise((resolve) => busy.close(resolve));
+  const { code, stderr } = await run('--nats', nowhere, '--port', '0', '--operator-port', '0');
+  expect(code).toBe(2);
+  expect(stderr.split('\n').filter((l) => l.startsWith('junction:'))).toEqual([
+    `junction: cannot connect to NATS at ${nowhere} (connection refused): start nats-server there, or pass the ` +
+      'right --nats (or $JUNCTION_NATS_URL)',
+  ]);
+  expect(stderr).not.toContain('    at ');
+}, 60_000);
