@@ -57,7 +57,11 @@ async function getJson(path) {
   const response = await fetch(path, { headers: { accept: 'application/json' } });
   // A session that ended (expired, signed out elsewhere): back to the sign-in page.
   if (response.status === 401) location.assign('/auth/sign-in?next=/');
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  if (!response.ok) {
+    // The engine's own words (`no dead letter …`) when it gave them, for whoever shows this error.
+    const body = await response.json().catch(() => ({}));
+    throw Object.assign(new Error(`${path}: HTTP ${response.status}`), { status: response.status, said: body.message });
+  }
   return response.json();
 }
 
@@ -194,7 +198,19 @@ function openEntry(entry) {
   $('#entry').showModal();
   // The listing holds summaries: the event, request and response come with the entry itself, and so does the flag
   // of a replay that would write older data over a later delivery of the same record.
-  getJson(`/api/dlq/${encodeURIComponent(entry.id)}`).then((detail) => {
+  getJson(`/api/dlq/${encodeURIComponent(entry.id)}`).then(showEntry(entry), (error) => {
+    // Discarded by someone else (or expired) since the listing: say so, instead of "…" for ever.
+    if (state.open?.id !== entry.id) return;
+    for (const part of ['#entry-event', '#entry-request', '#entry-response']) $(part).textContent = '';
+    $('#entry-replay').disabled = true;
+    const gone = error.status === 404 ? ' (it was discarded, or has expired)' : '';
+    $('#entry-error').textContent = `${entry.id} could not be loaded: ${error.said ?? error.message}${gone}`;
+  });
+}
+
+/** Fills the open entry's dialog with its detail (the event, request and response, and whether it is stale). */
+function showEntry(entry) {
+  return (detail) => {
     if (state.open?.id !== entry.id) return;
     $('#entry-event').textContent = JSON.stringify(detail.event, null, 2);
     $('#entry-request').textContent = JSON.stringify(detail.request ?? null, null, 2);
@@ -206,7 +222,7 @@ function openEntry(entry) {
       : `A later event ${detail.stale.eventId} of key ${entry.key} is still being retried: it will be delivered ` +
         'before a replay, which would then write older data over it.';
     $('#entry-stale').hidden = false;
-  });
+  };
 }
 
 async function replay(ids) {
