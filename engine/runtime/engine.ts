@@ -108,7 +108,7 @@ export interface EngineOptions {
    * process's registry; a worker of `junction run --workers N` reads every worker's, added up
    * (observe/worker-metrics.ts)
    */
-  metricsOf?: (own: Registry) => () => Promise<Registry>;
+  metricsOf?: (own: Registry) => (names?: readonly string[]) => Promise<Registry>;
 }
 
 export interface Engine {

@@ -85,8 +85,8 @@ export interface StatusDeps {
   /** Open dead letters per integration. */
   openDeadLetters: () => Promise<Map<string, number>>;
   metrics: RuntimeMetrics;
-  /** The registry the counts are read from: `metrics.registry`, or every worker's added up. */
-  registry: () => Promise<Registry>;
+  /** The registry the counts are read from (only the metrics named): `metrics.registry`, or every worker's added up. */
+  registry: (names: readonly string[]) => Promise<Registry>;
   partitions: () => number;
   connected: () => boolean;
   inFlight: (integration: string) => number;
@@ -174,7 +174,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       ])
     : [new Map<string, number>(), new Map<string, number>(), new Map<string, number>(), undefined];
   const m = deps.metrics;
-  const registry = await deps.registry();
+  const registry = await deps.registry(Object.values(STATUS_COUNTERS));
   const [eventsIn, finished, retried, dead, dups] = await Promise.all([
     totals(registry, STATUS_COUNTERS.eventsIn),
     totals(registry, STATUS_COUNTERS.finished, 'outcome'),

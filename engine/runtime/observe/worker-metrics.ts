@@ -25,18 +25,26 @@ const ALL = 'junction:metrics-all';
 /** How long the primary waits for the workers' answers; a worker that is stopping or starting may never answer. */
 const COLLECT_TIMEOUT_MS = 3_000;
 
-type Message = { type?: string; id?: number; metrics?: WorkerMetrics; all?: WorkerMetrics[] };
+type Message = { type?: string; id?: number; names?: string[]; metrics?: WorkerMetrics; all?: WorkerMetrics[] };
+
+/** A registry's metrics as JSON: all of them, or only those named (no other metric's collect runs). */
+async function metricsOf(registry: Registry, names: readonly string[] | undefined): Promise<WorkerMetrics> {
+  if (!names) return registry.getMetricsAsJSON();
+  const named = await Promise.all(names.map((name) => registry.getSingleMetric(name)?.get()));
+  return named.filter((m) => m !== undefined);
+}
 
 /**
  * In a worker: answers the primary's collections with `registry`, and returns the reader of every worker's metrics
- * added up (a registry, read like this process's own).
+ * added up (a registry, read like this process's own): all of them, or only those named (`/api/status` reads its
+ * counters only, so the gauges that ask the broker are not collected in every worker for it).
  */
-export function workerMetrics(registry: Registry): () => Promise<Registry> {
+export function workerMetrics(registry: Registry): (names?: readonly string[]) => Promise<Registry> {
   const waiting = new Map<number, (all: WorkerMetrics[]) => void>();
   let next = 0;
   process.on('message', (message: Message) => {
     if (message?.type === COLLECT)
-      void registry.getMetricsAsJSON().then(
+      void metricsOf(registry, message.names).then(
         (metrics) => process.send?.({ type: OWN, id: message.id, metrics }),
         () => process.send?.({ type: OWN, id: message.id, metrics: [] }),
       );
@@ -48,7 +56,7 @@ export function workerMetrics(registry: Registry): () => Promise<Registry> {
   // A 'message' listener keeps the IPC channel, and so the process, alive: a worker whose engine has stopped must
   // still exit (the primary waits for that), so the channel does not hold it.
   process.channel?.unref();
-  return () =>
+  return (names) =>
     new Promise((resolve, reject) => {
       const id = next++;
       // Without the primary (it died) no count would be right: the request fails rather than answer a part.
@@ -60,7 +68,7 @@ export function workerMetrics(registry: Registry): () => Promise<Registry> {
         clearTimeout(timer);
         resolve(AggregatorRegistry.aggregate(all));
       });
-      process.send?.({ type: ASK, id });
+      process.send?.({ type: ASK, id, names });
     });
 }
 
@@ -93,6 +101,6 @@ export function relayWorkerMetrics(): void {
     };
     const timer = setTimeout(round.finish, COLLECT_TIMEOUT_MS);
     open.set(id, round);
-    for (const w of live) w.send({ type: COLLECT, id });
+    for (const w of live) w.send({ type: COLLECT, id, names: message.names });
   });
 }
