@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { startFakeTarget } from '../runtime/helpers/fake-target.js';
 import type { FakeTarget } from '../runtime/helpers/fake-target.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
+import { waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
 import { JUNCTION_ARGS, runCli } from './run-cli.js';
 
 let cleanup: (() => Promise<void>)[] = [];
@@ -101,10 +101,10 @@ it('runs two engine processes that share the port and the partitions; a killed w
     await exited;
   });
   const running = () => stderr.split('engine running').length - 1;
-  await waitFor(
+  await waitWhileRunning(
+    primary,
     () => running() >= 2,
     () => `two engines running; stderr:\n${stderr}`,
-    60_000,
   );
   expect(existsSync(join(dir, '.junction', 'nats.json'))).toBe(true);
   const first = workerPids(primary.pid!);
@@ -131,10 +131,10 @@ it('runs two engine processes that share the port and the partitions; a killed w
 
   // One worker dies: the primary starts another, and the second round is delivered in full.
   process.kill(first[0], 'SIGKILL');
-  await waitFor(
+  await waitWhileRunning(
+    primary,
     () => running() >= 3,
     () => `a replacement engine running; stderr:\n${stderr}`,
-    60_000,
   );
   expect(await Promise.all(ids.map((id) => post(id, 2)))).toEqual(ids.map(() => 202));
   await waitFor(() => ids.every((id) => target.records.get(String(id))?.seq === 2), 'second round delivered', 30_000);

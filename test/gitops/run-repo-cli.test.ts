@@ -15,7 +15,7 @@ import { JUNCTION_ARGS, runCli } from '../cli/run-cli.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
+import { waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
 
 const SECRET = 'cli-hook-secret';
 const SEED_SECRETS = 'MAGENTO_*,FF_*,SALESFORCE_*,SERVICE_APP_*,BNG_*,M3_*';
@@ -84,14 +84,14 @@ describe('junction run --repo', () => {
     });
     let url = '';
     let operatorUrl = '';
-    await waitFor(
+    await waitWhileRunning(
+      run.child,
       () => {
         const started = /webhooks at (http:\/\/[^\s]+)\/hooks\/, dashboard at (http:\/\/[^\s]+)\//.exec(run.stderr());
         [url, operatorUrl] = [started?.[1] ?? '', started?.[2] ?? ''];
         return url !== '';
       },
       () => `engine did not start: ${run.stderr()}`,
-      60_000,
     );
     const status = async () => (await fetch(`${operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
     await waitFor(async () => (await status()).active_commit === first, 'initial commit active');

@@ -5,7 +5,7 @@
  * reaches the target exactly once by the target's records (idempotent PUTs by id), with the latest values.
  */
 import { afterEach, expect, it } from 'vitest';
-import { waitFor } from './helpers/runtime-harness.js';
+import { waitWhileRunning } from './helpers/runtime-harness.js';
 import { startVendorProcesses } from './helpers/vendor-processes.js';
 import type { VendorProcesses } from './helpers/vendor-processes.js';
 
@@ -28,10 +28,10 @@ it('SIGKILL mid-flight, restart: every polled and streamed record reaches the ta
   // ack wait (30 s by default) before the broker delivers them again: keep both short.
   const run = () => v!.run('--source-lease', '1s', '--ack-wait', '2s');
   const first = run();
-  await waitFor(
+  await waitWhileRunning(
+    first.child,
     () => stored('orders').size >= 8 && stored('accounts').size >= 8,
     () => `both sources mid-flight (${first.stderr()})`,
-    60_000,
   );
   first.child.kill('SIGKILL');
   await first.exit;
@@ -44,13 +44,13 @@ it('SIGKILL mid-flight, restart: every polled and streamed record reaches the ta
   for (let n = 0; n < 5; n++) order(4000 + n, 'complete');
 
   const second = run();
-  await waitFor(
+  await waitWhileRunning(
+    second.child,
     () =>
       stored('orders').size === 40 &&
       stored('accounts').size === 40 &&
       [...stored('orders').values()].filter((o) => o.status === 'complete').length === 5,
     () => `all records after the restart (${second.stderr()})`,
-    90_000,
   );
   expect(delivered.orders).toBeLessThan(40);
   expect(delivered.accounts).toBeLessThan(40);

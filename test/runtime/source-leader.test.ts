@@ -5,7 +5,7 @@
  * runs out and resumes from the stored replay id and cursor, with 0 lost and 0 written twice.
  */
 import { afterEach, expect, it } from 'vitest';
-import { brokerBacklog, waitFor } from './helpers/runtime-harness.js';
+import { brokerBacklog, waitFor, waitWhileRunning } from './helpers/runtime-harness.js';
 import { countBy } from './helpers/vendor-engine.js';
 import { startVendorProcesses } from './helpers/vendor-processes.js';
 import type { JunctionProcess, VendorProcesses } from './helpers/vendor-processes.js';
@@ -61,16 +61,16 @@ it('two engines: one subscribes and polls, the other takes over when it is kille
 
   // The first engine leads both sources before the second starts.
   const first = v.run('--source-lease', '2s');
-  await waitFor(
+  await waitWhileRunning(
+    first.child,
     () => leadsAll(first),
     () => `the first engine leads (${first.stderr()})`,
-    60_000,
   );
   const second = v.run('--source-lease', '2s');
-  await waitFor(
+  await waitWhileRunning(
+    second.child,
     () => running(second),
     () => `the second engine runs (${second.stderr()})`,
-    60_000,
   );
   const [byFirst, bySecond] = [await leaders(first), await leaders(second)];
   for (const source of SOURCES) {
