@@ -70,6 +70,15 @@ it('a URL without its scheme, or where nothing listens, is a usage error that na
   });
 });
 
+it('an HTTP URL given as --nats (the operator URL, say) says what a NATS URL looks like', async () => {
+  const operator = h.engine.operatorUrl!;
+  const said =
+    `junction: cannot connect to NATS at ${operator}: ${operator} is an HTTP URL; a NATS URL looks like ` +
+    "nats://127.0.0.1:4222 (an engine's operator URL goes to --url)\n";
+  expect(await junction('dlq', 'list', '--nats', operator)).toEqual({ code: 2, stdout: '', stderr: said });
+  expect(await junction('trace', 'orders', '1', '--nats', operator)).toEqual({ code: 2, stdout: '', stderr: said });
+});
+
 /** A loopback port nothing listens on (one just freed). */
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {

@@ -3,7 +3,7 @@
  * decides reconnects and liveness pings, so a silent partition is noticed the same way everywhere, and writes each
  * event-loop turn's frames to the socket at once (`turn-coalescing-transport.ts`).
  */
-import { NatsConnectionImpl, setTransportFactory } from '@nats-io/transport-node';
+import { NatsConnectionImpl, errors, setTransportFactory } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { nodeResolveHost } from '@nats-io/transport-node/lib/node_transport.js';
 import { TurnCoalescingTransport } from './turn-coalescing-transport.js';
@@ -20,6 +20,14 @@ export function connectNats(
   name: string,
   extra: Partial<NodeConnectionOptions> = {},
 ): Promise<NatsConnection> {
+  // An HTTP URL (the operator URL, mistaken for the broker's) would only time out after seconds, saying nothing.
+  const http = urls.split(',').find((url) => /^https?:\/\//i.test(url.trim()));
+  if (http)
+    return Promise.reject(
+      new errors.ConnectionError(
+        `${http} is an HTTP URL; a NATS URL looks like nats://127.0.0.1:4222 (an engine's operator URL goes to --url)`,
+      ),
+    );
   const longLived = role !== 'cli';
   useTurnCoalescingTransport();
   return NatsConnectionImpl.connect({
