@@ -5,7 +5,7 @@
  * restarts, the reconnected connection coalesces too; frames handed to the transport before a drain or close arrive.
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
@@ -85,6 +85,34 @@ it('writes the publishes of several macrotasks of one turn in one socket write, 
   expect(await socketWrites(engine, () => publishFromMacrotasks(engine, 'orders.engine', 20))).toBe(1);
   expect(await fromStock).toEqual(expected(20));
   expect(await fromEngine).toEqual(expected(20));
+});
+
+it("hands the client's pending pieces to the transport unjoined, and the server gets the same messages", async () => {
+  const reader = await open('stock');
+  const sub = reader.subscribe('pieces.>');
+  await reader.flush();
+  const engine = await open('engine');
+  const drain = vi.spyOn(
+    (engine as unknown as { protocol: { outbound: { drain(): Uint8Array } } }).protocol.outbound,
+    'drain',
+  );
+  const h = headers();
+  h.set('Nats-Msg-Id', 'ü-1');
+  engine.publish('pieces.ü', 'Grüße', { headers: h, reply: 'answer.ü' });
+  engine.publish('pieces.plain', new Uint8Array([0, 1, 2, 255]));
+  engine.publish('pieces.empty');
+  await engine.flush();
+  expect(drain).not.toHaveBeenCalled();
+  const got = [];
+  for await (const m of sub) {
+    got.push({ subject: m.subject, reply: m.reply, id: m.headers?.get('Nats-Msg-Id'), data: [...m.data] });
+    if (got.length === 3) break;
+  }
+  expect(got).toEqual([
+    { subject: 'pieces.ü', reply: 'answer.ü', id: 'ü-1', data: [...Buffer.from('Grüße')] },
+    { subject: 'pieces.plain', reply: '', id: undefined, data: [0, 1, 2, 255] },
+    { subject: 'pieces.empty', reply: '', id: undefined, data: [] },
+  ]);
 });
 
 it('still answers a request/reply and a JetStream publish, and flush() waits for the server', async () => {

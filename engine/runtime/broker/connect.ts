@@ -6,7 +6,7 @@
 import { NatsConnectionImpl, errors, setTransportFactory } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { nodeResolveHost } from '@nats-io/transport-node/lib/node_transport.js';
-import { TurnCoalescingTransport } from './turn-coalescing-transport.js';
+import { TurnCoalescingTransport, leanOutbound } from './turn-coalescing-transport.js';
 
 export type NatsRole = 'engine' | 'gitops' | 'cli';
 
@@ -14,7 +14,7 @@ export type NatsRole = 'engine' | 'gitops' | 'cli';
  * Opens a connection to `urls` (comma-separated). Long-lived roles reconnect forever and ping every 5 s (the client
  * default is 2 min), so a partition without FIN or RST is seen in about 15 s; the CLI fails fast instead.
  */
-export function connectNats(
+export async function connectNats(
   urls: string,
   role: NatsRole,
   name: string,
@@ -30,7 +30,7 @@ export function connectNats(
     );
   const longLived = role !== 'cli';
   useTurnCoalescingTransport();
-  return NatsConnectionImpl.connect({
+  const nc = await NatsConnectionImpl.connect({
     servers: urls.split(','),
     name,
     noAsyncTraces: true,
@@ -39,6 +39,8 @@ export function connectNats(
       : { timeout: 5_000 }),
     ...extra,
   });
+  leanOutbound(nc);
+  return nc;
 }
 
 /**
