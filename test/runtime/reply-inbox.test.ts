@@ -160,6 +160,39 @@ describe('reply inbox requests', () => {
     silent.unsubscribe();
   });
 
+  it('times out each unanswered request of two timeouts, never before its timeout, while the others are answered', async () => {
+    // Answers only even numbers, after 0-6 ms: answers come out of order, and the odd ones never.
+    const some = nc.subscribe('some', {
+      callback: (_e, m) => {
+        const n = Number(m.string());
+        if (n % 2 === 0) setTimeout(() => m.respond(m.data), n % 7);
+      },
+    });
+    await nc.flush();
+    const inbox = new ReplyInbox(nc);
+    const ask = async (n: number, timeout: number) => {
+      const at = performance.now();
+      const reply = await inbox.request('some', String(n), { timeout }).then(
+        (m) => m.string(),
+        (e: Error) => e,
+      );
+      return { reply, waited: performance.now() - at };
+    };
+    const asked = Array.from({ length: 40 }, (_, n) => ask(n, n % 4 < 2 ? 150 : 300));
+    const outcomes = await Promise.all(asked);
+    for (const [n, { reply, waited }] of outcomes.entries()) {
+      if (n % 2 === 0) expect(reply).toBe(String(n));
+      else {
+        expect(reply).toBeInstanceOf(errors.TimeoutError);
+        expect(waited).toBeGreaterThanOrEqual(n % 4 < 2 ? 150 : 300);
+      }
+    }
+    expect(inbox.pending).toBe(0);
+    // Once every request is over, a new one still times out (its queue's timer is armed again).
+    expect((await ask(1, 50)).reply).toBeInstanceOf(errors.TimeoutError);
+    some.unsubscribe();
+  });
+
   it('fails with a no-responders RequestError at once when nothing subscribes', async () => {
     const error = await new ReplyInbox(nc).request('nobody.here', 'x', { timeout: 5_000 }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(errors.RequestError);
