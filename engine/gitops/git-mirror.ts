@@ -2,7 +2,8 @@
  * A local mirror of the spec repository that tracks one branch. Only operator-given values (the repository, the
  * branch, the spec path) and object ids printed by git itself are ever passed to git — never a string from a spec.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
@@ -73,15 +74,7 @@ export class GitMirror {
   /** Fetches the tracked branch (cloning a bare mirror the first time) and returns its head commit. */
   async fetch(): Promise<string> {
     const { dir, repo, branch } = this.options;
-    if (!existsSync(`${dir}/HEAD`)) {
-      await mkdir(dir, { recursive: true });
-      // Another process of this machine may be creating it at the same moment: its mirror is as good.
-      await simpleGit()
-        .raw(['init', '--bare', '--quiet', '--', dir])
-        .catch((error: Error) => {
-          if (!existsSync(`${dir}/HEAD`)) throw error;
-        });
-    }
+    if (!existsSync(`${dir}/HEAD`)) await createMirror(dir);
     const git = this.#git.cwd(dir);
     // The processes of `junction run --workers N` share this mirror and fetch at the same moments (polls started
     // together, a push): git lets one update the ref and refuses the others, whose next attempt finds it current.
@@ -175,5 +168,24 @@ export class GitMirror {
     );
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { displayRoot, files };
+  }
+}
+
+/**
+ * An empty bare repository at `dir`, made beside it and moved into place whole. The processes of `junction run
+ * --workers N` share the mirror and may create it at the same moment: two `git init`s in one directory fail on each
+ * other's files, and a half-made one is no repository yet. The first complete one wins; the others are dropped.
+ */
+async function createMirror(dir: string): Promise<void> {
+  await mkdir(dirname(dir), { recursive: true });
+  const staging = await mkdtemp(`${dir}.init-`);
+  try {
+    await simpleGit().raw(['init', '--bare', '--quiet', '--', staging]);
+    // Replaces an empty directory; fails on another process's mirror, which is as good.
+    await rename(staging, dir).catch((error: Error) => {
+      if (!existsSync(`${dir}/HEAD`)) throw error;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
 }
