@@ -355,6 +355,16 @@ interface SourceStatus {
   sourceHealth?: { failedRounds: number; lastSuccessAt?: string; lastFailure?: { at: string; message: string } };
 }
 
+/** An alert on `source_failing` after `rounds`, to the receiver at `hookUrl`. */
+const sourceFailingAlert = (name: string, rounds: number, hookUrl: string) => `apiVersion: junction/v1
+kind: Alert
+name: ${name}
+condition:
+  source_failing: { rounds: ${rounds} }
+notify:
+  - webhook: { url: "${hookUrl}/junction", secret: "\${env:ALERT_SECRET}" }
+`;
+
 async function sourceStatus(operatorUrl: string, integration: string): Promise<SourceStatus> {
   const status = (await (await fetch(`${operatorUrl}/api/status`)).json()) as {
     integrations: (SourceStatus & { name: string })[];
@@ -364,14 +374,7 @@ async function sourceStatus(operatorUrl: string, integration: string): Promise<S
 
 it('source_failing fires while every poll fails, naming the integration and the error; every engine shows it; it resolves once polls succeed', async () => {
   const hook = await receiver();
-  const alert = `apiVersion: junction/v1
-kind: Alert
-name: poll-failing
-condition:
-  source_failing: { rounds: 3 }
-notify:
-  - webhook: { url: "${hook.url}/junction", secret: "\${env:ALERT_SECRET}" }
-`;
+  const alert = sourceFailingAlert('poll-failing', 3, hook.url);
   const source =
     '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
   h = await startRuntimeHarness({
@@ -444,14 +447,7 @@ notify:
 
 it('source_failing leaves out the health an earlier schedule source stored for an integration that now takes webhooks', async () => {
   const hook = await receiver();
-  const alert = `apiVersion: junction/v1
-kind: Alert
-name: source-failing
-condition:
-  source_failing: { rounds: 1 }
-notify:
-  - webhook: { url: "${hook.url}/junction", secret: "\${env:ALERT_SECRET}" }
-`;
+  const alert = sourceFailingAlert('source-failing', 1, hook.url);
   h = await startRuntimeHarness({
     integrations: [integrationYaml({ name: 'orders' })],
     extra: { 'alert.yaml': alert },
