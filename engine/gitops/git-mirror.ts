@@ -15,8 +15,8 @@ import { readBlobs } from './read-blobs.js';
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
-/** Git's answers when another process holds a lock of the mirror (a ref, the config) or just moved the ref. */
-const LOCKED = /cannot lock ref|could not lock config file|Unable to create '[^']*\.lock'/;
+/** Git's answers when another process holds a lock of a mirror's ref or just moved it (createMirror makes the rest). */
+const LOCKED = /cannot lock ref|Unable to create '[^']*\.lock'/;
 const FETCH_ATTEMPTS = 5;
 
 /** Where the specs come from and where the mirror lives. All values come from the operator, never from a spec. */
