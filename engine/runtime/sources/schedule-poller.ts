@@ -14,10 +14,11 @@ import type { ExecutionState } from '../../execute/execution-types.js';
 import { eventlessScope } from '../../execute/read-source.js';
 import { stableHash } from '../../execute/stable-hash.js';
 import { eventData } from '../ingest/event-publisher.js';
-import type { EventPublisher } from '../ingest/event-publisher.js';
+import type { EventIdentity, EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { identifyOrDeadLetter } from './keyless-records.js';
+import { keyOrderedBatches } from './key-ordered-batches.js';
 import type { KeylessDeps } from './keyless-records.js';
 import { advance, readPollCursor, shiftTimestamp, snapshotPosition, writePollCursor } from './poll-cursor.js';
 import type { SeenRecord } from './poll-cursor.js';
@@ -28,7 +29,7 @@ import { SourceRounds } from './source-health.js';
 import type { SourceHealthDeps } from './source-health.js';
 import { storeRecord } from './store-record.js';
 
-/** Records published at once: a large first poll must not open thousands of PubAcks together. */
+/** Records published at once (of different keys): a large first poll must not open thousands of PubAcks together. */
 const PUBLISH_BATCH = 64;
 
 export interface PollerDeps extends KeylessDeps {
@@ -98,11 +99,14 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   }
   let published = 0;
   const fresh = polled.filter((p) => (before ? before.get(p.value ?? '') !== p.hash : !seen.has(p.hash)));
-  for (let i = 0; i < fresh.length; i += PUBLISH_BATCH) {
+  const identified: { p: (typeof polled)[number]; identity: EventIdentity }[] = [];
+  for (const p of fresh) {
+    const identity = await identifyOrDeadLetter(integration, p.record, specSet.commit, deps);
+    if (identity) identified.push({ p, identity });
+  }
+  for (const batch of keyOrderedBatches(identified, ({ identity }) => identity.key, PUBLISH_BATCH)) {
     await Promise.all(
-      fresh.slice(i, i + PUBLISH_BATCH).map(async (p) => {
-        const identity = await identifyOrDeadLetter(integration, p.record, specSet.commit, deps);
-        if (!identity) return;
+      batch.map(async ({ p, identity }) => {
         p.key = identity.key;
         const replaced = before ? before.get(p.value ?? '') : lastOfKey.get(identity.key);
         const eventId = polledEventId(identity.eventId, replaced, position.revision, !!before, recordFree);
