@@ -4,14 +4,19 @@
  *   error that says how to migrate, and only `--allow-private-host host:port` (or `--allow-private-network`) opens
  *   a loopback or private host;
  * - the SSRF guard also refuses NAT64, 6to4 and IPv4-compatible forms of private addresses, the reserved, benchmark,
- *   documentation, multicast and broadcast ranges, and names with a trailing dot.
+ *   documentation, multicast and broadcast ranges, and names with a trailing dot;
+ * - an alert receiver cannot redirect a notification to a host the engine does not allow.
  */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpEmulator } from '../../connectors/http/emulator/index.js';
 import type { HttpEmulator } from '../../connectors/http/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
 import type { OutboundPolicy } from '../../engine/http/outbound-guard.js';
 import { PUBLIC_ONLY, assertOutboundAllowed, isBlockedAddress } from '../../engine/http/outbound-guard.js';
+import { sendNotification } from '../../engine/runtime/alerts/alert-notifiers.js';
 import { runCli } from '../cli/run-cli.js';
 import { failure, registry } from '../connectors/connector-fixtures.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
@@ -127,4 +132,51 @@ describe('the SSRF guard', () => {
     'lets public %s through',
     (address) => expect(isBlockedAddress(address)).toBe(false),
   );
+});
+
+describe('alert receivers', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+  const serve = async (answer: (req: IncomingMessage) => [number, Record<string, string>]) => {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => {
+        const [status, headers] = answer(req);
+        res.writeHead(status, headers).end();
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { seen, port: (server.address() as AddressInfo).port };
+  };
+
+  it.each([302, 307])('do not follow a %i redirect to a host the engine does not allow', async (status) => {
+    const internal = await serve(() => [200, {}]);
+    const receiver = await serve(() => [status, { location: `http://127.0.0.1:${internal.port}/latest/meta-data/` }]);
+    const sent = sendNotification(
+      { webhook: { url: `http://127.0.0.1:${receiver.port}/alerts`, secret: '${env:ALERT_SECRET}' } },
+      {
+        alert: 'dlq-growth',
+        status: 'firing',
+        severity: 'page',
+        subject: 'orders',
+        summary: '3 dead letters',
+        value: 3,
+        started_at: '2026-12-05T12:00:00Z',
+        at: '2026-12-05T12:00:00Z',
+      },
+      {
+        env: { ALERT_SECRET: 'alert-secret' },
+        spec: 'dlq-growth',
+        security: { outbound: { allowPrivateNetwork: false, allowedHosts: [`127.0.0.1:${receiver.port}`] } },
+      },
+    );
+    await expect(sent).rejects.toThrow(`127.0.0.1:${receiver.port} answered ${status} (a redirect, not followed)`);
+    expect(receiver.seen).toEqual(['POST /alerts']);
+    expect(internal.seen).toEqual([]);
+  });
 });

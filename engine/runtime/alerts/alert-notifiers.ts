@@ -2,7 +2,7 @@
  * Sending one alert notification to one receiver of an Alert spec: a Slack-compatible webhook (`{"text": ...}`),
  * a generic JSON webhook signed with HMAC-SHA256, or e-mail over SMTP (nodemailer, loaded on first use). Secret
  * references resolve only here, through the engine's secret policy; URLs and SMTP hosts pass the outbound guard, so a
- * private target needs the same `--allow-private-host` as a connection.
+ * private target needs the same `--allow-private-host` as a connection, and redirects are never followed.
  */
 import { createHmac } from 'node:crypto';
 import { Agent } from 'undici';
@@ -86,10 +86,14 @@ async function post(url: string, body: string, headers: Record<string, string>, 
       headers: { 'content-type': 'application/json', 'user-agent': 'junction-alerts', ...headers },
       body,
       signal: AbortSignal.timeout(ctx.timeoutMs ?? 10_000),
+      // A redirect is not followed: its target would skip the URL check, and an IP literal the guarded lookup too.
+      redirect: 'manual',
       // undici's fetch takes its dispatcher here; Node's RequestInit type does not declare it.
       ...({ dispatcher } as object),
     });
     await res.arrayBuffer();
+    if (res.status >= 300 && res.status < 400)
+      throw new Error(`${target.host} answered ${res.status} (a redirect, not followed)`);
     if (!res.ok) throw new Error(`${target.host} answered ${res.status}`);
   } finally {
     await dispatcher.close();
