@@ -11,6 +11,7 @@ import type { SimpleGit } from 'simple-git';
 import { LINK_NOT_FOLLOWED, isSpecFile } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
+import { GIT_TOKEN_ENV_NAMES, gitTokenEnvironment, tokenRepoProblem } from './git-token.js';
 
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
@@ -33,6 +34,10 @@ export interface GitMirrorOptions {
    * remote that stops answering would hang the fetch, and every later poll waits on it, for good. @default 120_000
    */
   gitTimeoutMs?: number;
+  /** A token for an https repository (`$JUNCTION_GIT_TOKEN`), given to git in its environment, never its arguments. */
+  token?: string;
+  /** The user name sent with the token. @default 'x-access-token' */
+  tokenUser?: string;
 }
 
 /** A file of the spec directory at a commit, before it is read: its path in the directory, blob id and size. */
@@ -67,7 +72,17 @@ export class GitMirror {
     if (options.repo.startsWith('-')) throw new Error(`invalid repository ${JSON.stringify(options.repo)}`);
     if (options.path.split('/').some((p) => p === '..' || p.startsWith('-')))
       throw new Error(`invalid spec path ${JSON.stringify(options.path)}`);
-    this.#git = simpleGit({ timeout: { block: options.gitTimeoutMs ?? 120_000 } });
+    const timeout = { block: options.gitTimeoutMs ?? 120_000 };
+    if (options.token === undefined) this.#git = simpleGit({ timeout });
+    else {
+      const problem = tokenRepoProblem(options.repo);
+      if (problem) throw new Error(`cannot use the Git token with ${maskCredentials(options.repo)}: ${problem}`);
+      this.#git = simpleGit({
+        timeout,
+        allowEnvironment: GIT_TOKEN_ENV_NAMES,
+        unsafe: { allowUnsafeConfigEnvCount: true },
+      }).env(gitTokenEnvironment(options.repo, options.tokenUser ?? 'x-access-token', options.token));
+    }
     this.#ref = `refs/heads/${options.branch}`;
   }
 

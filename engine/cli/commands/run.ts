@@ -22,6 +22,7 @@ import { addSecurityOptions, engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
 import { WORKER_READY, runCluster } from './run-cluster.js';
 import { useEngineV8Flags } from '../engine-v8-flags.js';
+import { tokenRepoProblem } from '../../gitops/git-token.js';
 
 interface RunOptions extends SecurityFlags {
   port: string;
@@ -141,7 +142,8 @@ export function registerRunCommand(program: Command): void {
     )
     .option(
       '--repo <url-or-path>',
-      'follow a Git repository instead of [dir]: merged commits on --branch hot-swap on every process',
+      'follow a Git repository instead of [dir]: merged commits on --branch hot-swap on every process ' +
+        '(an https token in $JUNCTION_GIT_TOKEN, never in the URL)',
     )
     .option('--branch <name>', 'the tracked branch (the approval gate)', 'main')
     .option('--path <dir>', 'spec directory inside the repository', 'specs')
@@ -160,6 +162,7 @@ export function registerRunCommand(program: Command): void {
     // GitOps: a pin must be a commit id; checked before anything starts.
     if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
       throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
+    if (opts.repo !== undefined) checkRepoCredentials(opts.repo);
     const workers = countOption('--workers', opts.workers);
     const drainTimeoutMs = durationOption('--drain-timeout', opts.drainTimeout);
     if (workers > 1 && cluster.isPrimary) {
@@ -304,7 +307,14 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
   const { startGitSync } = await import('../../gitops/git-sync.js');
   const mirrorDir = resolve('.junction', 'git', createHash('sha256').update(opts.repo!).digest('hex').slice(0, 16));
   const sync = await startGitSync(engine, {
-    mirror: { repo: opts.repo!, branch: opts.branch, path: opts.path, dir: mirrorDir },
+    mirror: {
+      repo: opts.repo!,
+      branch: opts.branch,
+      path: opts.path,
+      dir: mirrorDir,
+      token: process.env.JUNCTION_GIT_TOKEN || undefined,
+      tokenUser: process.env.JUNCTION_GIT_USER || undefined,
+    },
     natsUrl: engine.natsUrl,
     natsOptions: engine.natsOptions,
     compile: wiring.compileTree,
@@ -316,6 +326,21 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
   });
   engine.attachSync(sync);
   return sync;
+}
+
+/**
+ * Refuses a password or token in the `--repo` URL: a command line is readable by every local user (the process list)
+ * and passed on to git's. A token set in the environment, for an https repository, is what git may use.
+ */
+function checkRepoCredentials(repo: string): void {
+  if (URL.canParse(repo) && new URL(repo).password)
+    throw new UsageError(
+      '--repo carries a password or token, which every local user can read in the process list: remove it from ' +
+        'the URL and set JUNCTION_GIT_TOKEN (and JUNCTION_GIT_USER if the host wants a user name other than ' +
+        'x-access-token)',
+    );
+  const problem = process.env.JUNCTION_GIT_TOKEN ? tokenRepoProblem(repo) : undefined;
+  if (problem) throw new UsageError(`JUNCTION_GIT_TOKEN is set, but ${problem}`);
 }
 
 function list(text: string | undefined): string[] {
