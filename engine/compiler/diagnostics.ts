@@ -104,9 +104,15 @@ export const DIAGNOSTIC_CODES = {
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
-/** Sorts diagnostics by file, line, column: the order people read them in. */
+/**
+ * Sorts diagnostics by file, line, column: the order people read them in. A problem reported twice at the same
+ * place with the same message (a YAML anchor that two steps merge) is kept once.
+ */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.sort(
+  const unique = new Map(
+    diagnostics.map((d) => [`${d.file}:${d.line}:${d.col}:${d.severity}:${d.code}:${d.message}`, d]),
+  );
+  return [...unique.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.code.localeCompare(b.code),
   );
 }

@@ -40,20 +40,31 @@ function readBlock(text: string, start: number, end: number, folded: boolean): B
     lines.push({ from: pos, text: text.slice(pos, text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd) });
     pos = lineEnd + 1;
   }
-  const firstContent = lines.find((l) => l.text.trim() !== '');
+  const firstContent = lines.find((l) => /[^ ]/.test(l.text));
   if (!firstContent) return { value: '', offsets: [start] };
-  const indent = firstContent.text.length - firstContent.text.trimStart().length;
+  const indent = firstContent.text.length - firstContent.text.replace(/^ +/, '').length;
   const out: Built = { value: '', offsets: [] };
-  lines.forEach((line, k) => {
-    const content = line.text.slice(Math.min(indent, line.text.length));
-    for (let c = 0; c < content.length; c++) push(out, content[c], line.from + indent + c);
-    if (k < lines.length - 1) {
-      const next = lines[k + 1].text;
-      const joinWithSpace = folded && content !== '' && next.trim() !== '' && !/^\s/.test(next.slice(indent));
-      push(out, joinWithSpace ? ' ' : '\n', line.from + line.text.length);
-    }
+  const contents = lines.map((line) => line.text.slice(Math.min(indent, line.text.length)));
+  contents.forEach((content, k) => {
+    const from = lines[k].from;
+    for (let c = 0; c < content.length; c++) push(out, content[c], from + indent + c);
+    if (k < lines.length - 1) push(out, folded ? foldedBreak(contents, k) : '\n', from + lines[k].text.length);
   });
   return out;
+}
+
+/**
+ * What the line break after line `k` of a folded (`>`) scalar becomes (YAML 1.2, 8.1.3): between two text lines a
+ * space; before empty lines nothing (each empty line is a newline); kept as a newline next to a more-indented line.
+ */
+function foldedBreak(contents: string[], k: number): string {
+  const isEmpty = (c: string) => c === '';
+  const isFoldable = (c: string) => !isEmpty(c) && !/^\s/.test(c);
+  if (isEmpty(contents[k])) return '\n';
+  const next = contents.slice(k + 1).find((c) => !isEmpty(c));
+  const bothFoldable = isFoldable(contents[k]) && next !== undefined && isFoldable(next);
+  if (!bothFoldable) return '\n';
+  return isEmpty(contents[k + 1]) ? '' : ' ';
 }
 
 function readFlow(text: string, start: number, end: number, type: Scalar['type']): Built | undefined {

@@ -1,6 +1,10 @@
-/** Finds where a JSON path (as ajv or our checks report it) stands in the YAML source, as 1-based line:col. */
-import { isMap, isPair, isScalar, isSeq } from 'yaml';
-import type { Node, Pair } from 'yaml';
+/**
+ * Finds where a JSON path (as ajv or our checks report it) stands in the YAML source, as 1-based line:col. The path
+ * is that of the parsed value, so it is followed through aliases (`*name`) and merge keys (`<<: *name`) to the text
+ * that really holds the value: the anchored node.
+ */
+import { isAlias, isMap, isScalar, isSeq } from 'yaml';
+import type { Alias, Node, Pair, YAMLMap } from 'yaml';
 import type { SpecFile } from './spec-file.js';
 
 export type JsonPath = readonly (string | number)[];
@@ -13,8 +17,8 @@ export interface Position {
 /** Position of the value at `path`, or of its nearest existing ancestor. */
 export function valuePosition(spec: SpecFile, path: JsonPath): Position {
   for (let depth = path.length; depth >= 0; depth--) {
-    const node = spec.doc.getIn(path.slice(0, depth), true) as Node | undefined;
-    if (node && typeof node === 'object' && node.range) return toPosition(spec, node.range[0]);
+    const node = nodeIn(spec, path.slice(0, depth));
+    if (node?.range) return toPosition(spec, node.range[0]);
   }
   return { line: 1, col: 1 };
 }
@@ -29,10 +33,8 @@ export function keyPosition(spec: SpecFile, path: JsonPath, key: string): Positi
 
 /** The YAML node at `path`, when it exists. */
 export function nodeAt(spec: SpecFile, path: JsonPath): Node | undefined {
-  const node = spec.doc.getIn(path, true);
-  return node && typeof node === 'object' && (isScalar(node) || isMap(node) || isSeq(node))
-    ? (node as Node)
-    : undefined;
+  const node = nodeIn(spec, path);
+  return isScalar(node) || isMap(node) || isSeq(node) ? node : undefined;
 }
 
 export function toPosition(spec: SpecFile, offset: number): Position {
@@ -40,7 +42,41 @@ export function toPosition(spec: SpecFile, offset: number): Position {
 }
 
 function findPair(spec: SpecFile, path: JsonPath, key: string): Pair | undefined {
-  const parent = path.length === 0 ? spec.doc.contents : spec.doc.getIn(path, true);
-  if (!isMap(parent)) return undefined;
-  return parent.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key);
+  const parent = nodeIn(spec, path);
+  return isMap(parent) ? pairIn(spec, parent, key) : undefined;
+}
+
+function nodeIn(spec: SpecFile, path: JsonPath): Node | undefined {
+  let node = deref(spec, spec.doc.contents as Node | null);
+  for (const key of path) {
+    if (isMap(node)) node = deref(spec, pairIn(spec, node, String(key))?.value as Node | null);
+    else if (isSeq(node) && typeof key === 'number') node = deref(spec, node.items[key] as Node | null);
+    else return undefined;
+  }
+  return node;
+}
+
+/** The pair that gives `key` its value: the map's own, else that of its first merge source holding it (YAML's rule). */
+function pairIn(spec: SpecFile, map: YAMLMap, key: string, seen = new Set<YAMLMap>()): Pair | undefined {
+  if (seen.has(map)) return undefined;
+  seen.add(map);
+  const own = map.items.find((p) => isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key);
+  if (own) return own;
+  // With `merge: true` the parser gives a merge key the value Symbol('<<') (a quoted '<<' stays an ordinary key).
+  const merges = map.items.filter((p) => isScalar(p.key) && typeof p.key.value === 'symbol');
+  for (const merge of merges) {
+    const value = deref(spec, merge.value as Node | null);
+    for (const source of isSeq(value) ? value.items : [value]) {
+      const map = deref(spec, source as Node | null);
+      const found = isMap(map) ? pairIn(spec, map, key, seen) : undefined;
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** An alias stands for the node its anchor names (the alias itself when the anchor is out of reach). */
+function deref(spec: SpecFile, node: Node | Alias | null | undefined): Node | undefined {
+  if (!node) return undefined;
+  return isAlias(node) ? ((node.resolve(spec.doc) as Node | undefined) ?? node) : node;
 }
