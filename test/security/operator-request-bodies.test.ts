@@ -3,6 +3,10 @@
  * with the limit, on a connection that is closed after the answer, so the next request (the CLI's next id) gets its
  * own answer. The body was read up to the limit and then abandoned with a 400 "give a reason", and the next request
  * sent on that keep-alive connection got no answer at all.
+ *
+ * The reason itself is bounded (500 characters): the API answers 400 saying the limit, and the CLI refuses it before
+ * sending anything, over the API or NATS. Before, any reason under the body limit was taken into the audit trail and
+ * the entry, and over NATS one of any length was sent, failing the resolve on the store's value size.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -30,8 +34,10 @@ afterAll(async () => {
 
 const TOO_LARGE = {
   error: 'body-too-large',
-  message: 'the request body is larger than 16384 bytes: send {"reason": "…"} with a shorter reason',
+  message: 'the request body is larger than 16384 bytes: send {"reason": "…"} with a reason of at most 500 characters',
 };
+const TOO_LONG = (n: number) =>
+  `the reason is ${n} characters, more than 500: shorten it (put the details in a ticket and give its link)`;
 
 it('answers 413 to a body over the limit, and the next request on that connection its own answer', async () => {
   const big = JSON.stringify({ reason: 'x'.repeat(100_000) });
@@ -51,20 +57,62 @@ it('answers 413 to a body over the limit, and the next request on that connectio
   expect({ status: resolved.status, body: resolved.json }).toEqual({ status: 200, body: { resolved: ids[0] } });
 });
 
-it('lets the CLI report every id when its reason is too long', async () => {
-  const cli = await junction([
-    'dlq',
-    'discard',
-    ...ids,
-    '--reason',
-    'y'.repeat(20_000),
-    '--url',
-    h.engine.operatorUrl!,
-  ]);
-  expect(cli).toEqual({
-    code: 1,
-    stdout: ids.map((id) => `${id}  failed (the engine answered 413: ${TOO_LARGE.message})\n`).join(''),
-    stderr: '',
+it('answers 400 to a reason over 500 characters, saying the limit; one of 500 is kept whole', async () => {
+  const post = (id: string, reason: string) =>
+    rawRequest(`${h.engine.operatorUrl}/api/dlq/${id}/discard`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reason }),
+    });
+  const refused = await post(ids[1], 'r'.repeat(501));
+  expect({ status: refused.status, body: refused.json }).toEqual({
+    status: 400,
+    body: { error: 'bad-request', message: TOO_LONG(501) },
   });
-  expect((await h.engine.deadLetters.list()).map((e) => e.id).sort()).toEqual([...ids].sort());
+  const purge = await rawRequest(`${h.engine.operatorUrl}/api/dlq/purge`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'p'.repeat(2_000), integration: 'orders' }),
+  });
+  expect({ status: purge.status, body: purge.json }).toEqual({
+    status: 400,
+    body: { error: 'bad-request', message: TOO_LONG(2_000) },
+  });
+  expect((await h.engine.deadLetters.get(ids[1]))?.entry.status).toBe('open');
+  const longest = `<b>${'q'.repeat(490)}</b>\u001b`;
+  const kept = await post(ids[1], longest);
+  expect({ status: kept.status, body: kept.json }).toEqual({ status: 200, body: { discarded: ids[1] } });
+  expect((await h.engine.actions.audit.recent({ limit: 1 }))[0].entry).toMatchObject({
+    action: 'dlq.discard',
+    target: ids[1],
+    reason: longest,
+  });
+});
+
+it('the CLI refuses a reason over 500 characters before it sends anything, over the API and over NATS', async () => {
+  const fresh = await h.post('orders', { id: 53, seq: 1, status: 'new' }).then(async () => {
+    let id: string | undefined;
+    await waitFor(async () => {
+      id = (await h.engine.deadLetters.list()).find((e) => e.key === '53')?.id;
+      return id !== undefined;
+    }, 'dead-lettered');
+    return id!;
+  });
+  for (const where of [
+    ['--url', h.engine.operatorUrl!],
+    ['--nats', h.nats.url],
+  ])
+    for (const verb of ['resolve', 'discard']) {
+      const cli = await junction(['dlq', verb, fresh, '--reason', 'y'.repeat(20_000), ...where]);
+      expect(cli).toEqual({ code: 2, stdout: '', stderr: `junction: --reason: ${TOO_LONG(20_000)}\n` });
+    }
+  const purge = await junction(['dlq', 'purge', '--integration', 'orders', '--reason', 'z'.repeat(501)]);
+  expect(purge).toEqual({ code: 2, stdout: '', stderr: `junction: --reason: ${TOO_LONG(501)}\n` });
+  const blank = await junction(['dlq', 'resolve', fresh, '--reason', ' ', '--nats', h.nats.url]);
+  expect(blank).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'junction: --reason must say why (it is kept in the audit trail)\n',
+  });
+  expect((await h.engine.deadLetters.get(fresh))?.entry.status).toBe('open');
 });

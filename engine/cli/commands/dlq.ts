@@ -11,6 +11,7 @@ import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
 import { refusedTokenOption } from '../operator/operator-client.js';
+import { reasonTooLong } from '../../runtime/operator/action-reason.js';
 
 /** Where the command acts: the operator API (`--url`, the token from $JUNCTION_TOKEN) or NATS (`--nats`). */
 const targetOptions = (c: Command) =>
@@ -115,8 +116,9 @@ export function registerDlqCommand(program: Command): void {
         .description(`${what}; audited with the reason`)
         .argument('<id...>', 'dead-letter ids (from `junction dlq list`)')
         .addOption(new Option('--reason <text>', 'why (kept in the audit trail)').makeOptionMandatory()),
-    ).action((ids: string[], opts: DlqTargetOptions & { reason: string }) =>
-      withDlqBackend(opts, async (backend) => {
+    ).action((ids: string[], opts: DlqTargetOptions & { reason: string }) => {
+      checkReason(opts.reason);
+      return withDlqBackend(opts, async (backend) => {
         let failed = 0;
         for (const id of ids) {
           const outcome = await backend.change(verb, id, opts.reason).catch(asFailure);
@@ -124,8 +126,8 @@ export function registerDlqCommand(program: Command): void {
           process.stdout.write(`${id}  ${outcome.status}${outcome.message ? ` (${outcome.message})` : ''}\n`);
         }
         process.exitCode = failed > 0 ? 1 : 0;
-      }),
-    );
+      });
+    });
   targetOptions(
     dlq
       .command('purge')
@@ -135,6 +137,7 @@ export function registerDlqCommand(program: Command): void {
       .addOption(new Option('--reason <text>', 'why (kept in the audit trail)').makeOptionMandatory()),
   ).action((opts: DlqTargetOptions & { integration?: string; before?: string; reason: string }) => {
     if (!opts.integration && !opts.before) throw new UsageError('dlq purge needs --integration and/or --before');
+    checkReason(opts.reason);
     const before = opts.before === undefined ? undefined : pastTime(opts.before);
     return withDlqBackend(opts, async (backend) => {
       const ids = await backend.purge({ integration: opts.integration, before }, opts.reason);
@@ -142,6 +145,13 @@ export function registerDlqCommand(program: Command): void {
       process.stderr.write(`${ids.length} dead letter${ids.length === 1 ? '' : 's'} purged\n`);
     });
   });
+}
+
+/** A reason the engine would refuse, refused before anything is sent: blank, or too long for the audit trail. */
+function checkReason(reason: string): void {
+  if (!reason.trim()) throw new UsageError('--reason must say why (it is kept in the audit trail)');
+  const tooLong = reasonTooLong(reason);
+  if (tooLong) throw new UsageError(`--reason: ${tooLong}`);
 }
 
 /** An action on one entry that threw (no answer, a refused publish): reported as that entry's outcome. */

@@ -25,6 +25,7 @@ import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
 import type { Principal, Role } from './principal.js';
 import type { FieldPath } from '../../http/redact.js';
 import { SECURITY_HEADERS } from './request-guards.js';
+import { MAX_REASON_CHARS, reasonTooLong } from './action-reason.js';
 
 export interface OperatorApi {
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -102,6 +103,8 @@ export async function operatorRoute(
     const before = typeof body?.before === 'string' ? new Date(body.before) : undefined;
     if (!body || typeof body.reason !== 'string' || !body.reason.trim())
       return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
+    const tooLong = reasonTooLong(body.reason);
+    if (tooLong) return json(400, { error: 'bad-request', message: tooLong });
     if (
       (!integration && !before) ||
       (integration && !INTEGRATION_NAME.test(integration)) ||
@@ -130,6 +133,8 @@ export async function operatorRoute(
     if (body === 'too-large') return tooLarge(res);
     if (!body || typeof body.reason !== 'string' || !body.reason.trim())
       return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
+    const tooLong = reasonTooLong(body.reason);
+    if (tooLong) return json(400, { error: 'bad-request', message: tooLong });
     const reason = body.reason;
     const outcome: DeadLetterChange | undefined = await unlessFailed(res, verb as 'resolve' | 'discard', id, () =>
       verb === 'resolve' ? api.actions.resolve(who.actor, id, reason) : api.actions.discard(who.actor, id, reason),
@@ -192,7 +197,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
 
 /** 413 for a body past the limit; the connection closes after it (the body's rest is not read). */
 function tooLarge(res: ServerResponse): true {
-  const message = `the request body is larger than ${MAX_BODY_BYTES} bytes: send {"reason": "…"} with a shorter reason`;
+  const message = `the request body is larger than ${MAX_BODY_BYTES} bytes: send {"reason": "…"} with a reason of at most ${MAX_REASON_CHARS} characters`;
   sendJson(res, 413, { error: 'body-too-large', message }, { ...SECURITY_HEADERS, connection: 'close' });
   return true;
 }
