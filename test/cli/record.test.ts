@@ -84,6 +84,33 @@ describe('junction record', () => {
     expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
   });
 
+  it('writes nothing when the run stopped before a system answered, and says why', async () => {
+    const before = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
+    const { JUNCTION_ALLOWED_PRIVATE_HOSTS: _allowed, ...notAllowed } = env;
+    const blocked = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], {
+      cwd: repo.dir,
+      env: notAllowed,
+    });
+    expect(blocked.code).toBe(1);
+    expect(blocked.stdout).toBe('');
+    expect(blocked.stderr).toContain(
+      `junction: nothing recorded: the event ended dead_lettered (outbound-blocked): ${new URL(shop.url).host} is a loopback, private, reserved or metadata address;`,
+    );
+    expect(blocked.stderr).toContain(
+      'replayed from the responses received it ends dead_lettered (no-recorded-response), so the case would not pass',
+    );
+    const { SHOP_TOKEN: _token, ...noToken } = env;
+    const unset = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], {
+      cwd: repo.dir,
+      env: noToken,
+    });
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toContain(
+      'nothing recorded: the event ended dead_lettered (missing-secret): environment variable SHOP_TOKEN is not set',
+    );
+    expect(readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8')).toBe(before);
+  });
+
   it('refuses a case name that is taken', async () => {
     const result = await runCli(
       ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'inactive products are skipped'],

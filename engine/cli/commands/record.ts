@@ -64,17 +64,26 @@ export function registerRecordCommand(program: Command): void {
       const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
       const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
       // An event copied into the case gets the integration's `redact` paths masked, like the responses; the plan
-      // is then that of the masked case, replayed offline, so the case passes as written.
+      // is that of the case replayed offline, so the case passes as written.
       const caseEvent = insideSpecs ? event : run.redaction.document(event);
-      const planned =
-        run.redaction.paths.length === 0
-          ? run.result
-          : await dryRun(compiled.specSet, wiring.connectors, {
-              integration: name,
-              event: caseEvent,
-              responses: run.responses,
-              xref,
-            });
+      const planned = await dryRun(compiled.specSet, wiring.connectors, {
+        integration: name,
+        event: caseEvent,
+        responses: run.responses,
+        xref,
+      });
+      const live = `${caseOutcome(run.result)}${run.result.failure ? ` (${run.result.failure.code})` : ''}`;
+      const offline = `${caseOutcome(planned)}${planned.failure ? ` (${planned.failure.code})` : ''}`;
+      if (live !== offline) {
+        // A run stopped before a system answered (a blocked host, a missing secret, a timeout) has no response to
+        // keep: its case would fail `junction test` at once.
+        const why = run.result.failure ? `: ${run.result.failure.message}` : '';
+        process.stderr.write(
+          `junction: nothing recorded: the event ended ${live}${why}; replayed from the responses received it ends ${offline}, so the case would not pass. Fix the cause and record again\n`,
+        );
+        process.exitCode = 1;
+        return;
+      }
       const testCase = {
         name: caseName,
         ...(insideSpecs ? { event_file: eventFile } : { event: caseEvent }),
