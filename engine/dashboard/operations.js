@@ -28,9 +28,9 @@ function render(trace) {
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const query = ['integration', 'key']
-    .map((name) => `${name}=${encodeURIComponent(form.elements[name].value.trim())}`)
-    .join('&');
+  // The key is sent as typed (a vendor's key may have blanks around it); the engine finds the record it names.
+  const integration = encodeURIComponent(form.elements.integration.value.trim());
+  const query = `integration=${integration}&key=${encodeURIComponent(form.elements.key.value)}`;
   const response = await fetch(`/api/trace?${query}`, { headers: { accept: 'application/json' } });
   const body = await response.json();
   if (!response.ok) output.replaceChildren(line(body.message ?? `HTTP ${response.status}`, 'bad'));

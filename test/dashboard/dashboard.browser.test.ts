@@ -3,7 +3,8 @@
  * Provider on loopback (oidc-provider): an integration receiving live events with their live throughput and
  * latency, a dead letter opened and replayed, the entry then delivered, and the replay in the audit trail. A viewer
  * sees the dead letter masked and no replay controls; a person without a role is refused. The trace search shows the
- * dead letter's attempts and replay, and the reconciliation panel the latest report. Saves
+ * dead letter's attempts and replay, and the reconciliation panel the latest report; a key with spaces around it is
+ * traced as typed. Saves
  * test/artifacts/dashboard.png, dashboard-entry.png, dashboard-phone.png and dashboard-sign-in.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { connect } from '@nats-io/transport-node';
 import { storeDifferingReport } from '../helpers/stored-reconcile-report.js';
+import { junction } from '../ops/cli-in-process.js';
 import { signIn } from './helpers/sign-in.js';
 import { acmeSignIn, startTestIdentityProvider } from './helpers/test-identity-provider.js';
 import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
@@ -242,5 +244,33 @@ describe('dashboard', () => {
     expect([h.target.effectiveWrites.get('11'), h.target.effectiveWrites.get('12')]).toEqual([1, 1]);
     expect(dialogs).toHaveLength(1);
     expect(errors).toEqual([]);
+  });
+
+  it('traces a record key exactly as typed: spaces around it and URL characters in it', async () => {
+    // Vendors' keys may have spaces around them (a padded ERP number) and characters a URL query reserves.
+    const key = '  A+7&key=%20 ';
+    expect((await h.post('orders', { id: key, seq: 1, status: 'new' })).status).toBe(202);
+    await waitFor(() => h.target.effectiveWrites.get(key) === 1, 'the padded key delivered');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const asked: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/api/trace') asked.push(url.searchParams.get('key') ?? '');
+    });
+    await signIn(page, dashboard, 'ops@acme.test');
+    await page.fill('#trace-form input[name=integration]', 'orders');
+    await page.fill('#trace-form input[name=key]', key);
+    await page.click('#trace-form button');
+    const traced = page.locator('#trace-output > li');
+    await expect
+      .poll(async () => (await traced.allTextContents()).join('\n'), { timeout: 10_000 })
+      .toMatch(/ · #1 delivered · commit /);
+    expect(asked).toEqual([key]);
+    expect(errors).toEqual([]);
+    // `junction trace` finds it by the padded key as well.
+    const cli = await junction('trace', 'orders', key, '--nats', h.nats.url, '--format', 'json');
+    expect(JSON.parse(cli.stdout)).toMatchObject({ key: key.trim(), attempts: [{ outcome: 'delivered' }] });
   });
 });

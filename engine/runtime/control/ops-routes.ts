@@ -45,14 +45,18 @@ export async function opsRoute(
 
 /**
  * A record's history: the traced attempts, oldest first, and its dead letters, as `role` may see them (a viewer sees
- * the shape and the errors, no values; everyone sees the integration's `redact` paths masked).
+ * the shape and the errors, no values; everyone sees the integration's `redact` paths masked). `typed` is the key as
+ * the vendor's data has it; the engine knows the record by that key trimmed of surrounding blanks (an event's key is
+ * what its headers carry, and nats.js trims header values: engine/runtime/ingest/event-publisher.ts, `headerForm`),
+ * so a padded key finds its record.
  */
 export async function recordTrace(
   api: Pick<OpsApi, 'trace' | 'deadLetters' | 'redactPaths'>,
   integration: string,
-  key: string,
+  typed: string,
   role: Role = 'operator',
 ) {
+  const key = typed.trim();
   const [attempts, deadLetters] = await Promise.all([
     api.trace.read(integration, key),
     api.deadLetters.list({ integration }),
