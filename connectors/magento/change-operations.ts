@@ -91,6 +91,7 @@ function changes(entity: string, path: string, id: IdKey, schema: JsonSchema): O
         return changesRequest(url(c), id.column, pageSize(c), { since: after.updatedAt, after });
       },
       combine: (pages) => (pages as Row[][]).flat(),
+      orderedBy: 'updated_at',
     },
   };
 }

@@ -73,6 +73,7 @@ export const salesforceChangeOperations: Record<string, OperationDef> = {
         return next ? { method: 'GET', path: next } : undefined;
       },
       combine: (pages) => (pages as Row[][]).flat(),
+      orderedBy: 'SystemModstamp',
     },
   },
 };

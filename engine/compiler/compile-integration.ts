@@ -171,7 +171,7 @@ function compileSource(
   const source = validated.value.source;
   if (source.schedule) {
     const s = source.schedule;
-    resolveOperation(ctx, validated, ['source', 'schedule'], scope);
+    const operation = resolveOperation(ctx, validated, ['source', 'schedule'], scope);
     // A snapshot keeps no position, so a position's settings would silently do nothing.
     const positional = { overlap: parseDuration(s.overlap) > 0, initial_cursor: s.initial_cursor !== undefined };
     for (const [field, given] of Object.entries(positional))
@@ -194,6 +194,7 @@ function compileSource(
       overlapMs: parseDuration(s.overlap),
       initialCursor: s.initial_cursor,
       snapshot: s.snapshot === true,
+      pagesInCursorOrder: !s.snapshot && operation?.paginate?.orderedBy === s.cursor.trim(),
     };
   }
   if (source.stream) {

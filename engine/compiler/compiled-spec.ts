@@ -122,6 +122,11 @@ export type CompiledSource =
       initialCursor?: string;
       /** The whole bounded set is listed each poll; `cursor` is each record's identity (see snapshotPosition). */
       snapshot: boolean;
+      /**
+       * The operation lists its pages in ascending order of `cursor` (its `paginate.orderedBy` is the cursor field):
+       * the position is stored after each page, so a round can stop part-way and the next goes on from there.
+       */
+      pagesInCursorOrder: boolean;
     }
   | {
       kind: 'stream';

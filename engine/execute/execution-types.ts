@@ -35,6 +35,8 @@ export interface StepCallContext {
    * unsent. An invoker that sends must ask it: a leased call's holder learns here that its call goes out.
    */
   beforeSend?: () => Promise<void>;
+  /** Each page's result in turn, read no further on false; the call's result is then undefined (CallContext). */
+  onPage?: (result: unknown) => Promise<boolean>;
 }
 
 /** Calls one connector operation. Throws ConnectorError (with `request`/`response` attached when known). */

@@ -4,7 +4,7 @@
  * so everything above it is the same code path. Errors are ConnectorErrors carrying their consequence and the
  * request as sent (`error.request`), with secrets redacted.
  */
-import type { ConnectorDef, InboundResponse, OutboundRequest } from '../sdk/connector.js';
+import type { ConnectorDef, InboundResponse, OperationCall, OperationDef, OutboundRequest } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledConnection } from '../compiler/compiled-spec.js';
 import { resolveRefs } from '../compiler/secret-ref.js';
@@ -97,7 +97,7 @@ export interface ConnectionClientOptions {
   telemetry?: TelemetryHook;
 }
 
-/** Safety stop for pagination loops. */
+/** Safety stop for pagination loops that keep every page (a call without `onPage`). */
 const MAX_PAGES = 1000;
 
 /** Builds the client for one connection; tokens and rate-limit state live as long as the client. */
@@ -304,6 +304,27 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     }
   }
 
+  /** Hands each page to `onPage` as it is read, keeping none, until the last page or a false. */
+  async function pageByPage(
+    name: string,
+    paginate: OperationDef['paginate'],
+    call: OperationCall,
+    interpret: (r: InboundResponse) => unknown,
+    first: { sent: SentRequest; response: InboundResponse; result: unknown },
+    context: CallContext,
+    onPage: (result: unknown) => Promise<boolean>,
+  ): Promise<CallResult> {
+    let last = first.response;
+    if (await onPage(first.result))
+      for (let next = paginate?.next(last, call); next; next = paginate?.next(last, call)) {
+        const request = next;
+        const read = await page(name, () => request, context, interpret);
+        last = read.response;
+        if (!(await onPage(read.result))) break;
+      }
+    return { request: first.sent, response: first.response, result: undefined };
+  }
+
   return {
     async call(operationName, input, context = {}) {
       const operation = connector.operations[operationName];
@@ -316,6 +337,8 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       const call = { params: input.params, body: input.body, options: connection.options };
       const interpret = (r: InboundResponse) => (operation.result ? operation.result(r, call) : r.body);
       const first = await page(operationName, () => operation.request(call), context, interpret);
+      if (context.onPage)
+        return pageByPage(operationName, operation.paginate, call, interpret, first, context, context.onPage);
       if (!operation.paginate) return { request: first.sent, response: first.response, result: first.result };
       const results = [first.result];
       let last = first.response;

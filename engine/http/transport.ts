@@ -39,6 +39,12 @@ export interface CallContext {
    * withdraw the call unsent (the runtime's lease on the call ran out while it waited). Its error passes as it is.
    */
   beforeSend?: () => Promise<void>;
+  /**
+   * Given each page's result in turn, once it is read (a poll stores each page before reading the next); resolves
+   * false to read no further page. With it the call keeps no page and sets no page limit of its own: its result is
+   * undefined.
+   */
+  onPage?: (result: unknown) => Promise<boolean>;
 }
 
 /** The innermost layer: the real network, or the dry run's recorded responses. */

@@ -296,6 +296,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   const poller = new SchedulePoller({
     ...sourceDeps,
     cursors: buckets.cursors,
+    pagesPerRound: tuning.pollPagesPerRound,
     lease,
     health: sourceHealth,
     xref: xref.xref,

@@ -63,6 +63,12 @@ export interface RuntimeTuning {
    * closing and answer the sender 502 (AWS ALB's docs; its default is 60 s). @default 65000
    */
   httpKeepAliveMs: number;
+  /**
+   * Pages one schedule poll reads at most. A source whose pages come in cursor order stores its position after each
+   * page and goes on from there next poll; any other stores what it read and fails the round without moving its
+   * position (narrow its query). Either way it is logged. @default 1000
+   */
+  pollPagesPerRound: number;
   /** JSONata guards for every evaluation. */
   guards: TransformGuards;
 }
@@ -84,6 +90,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   sourceLeaseTtlMs: 15_000,
   stuckConsumerCheckMs: 60_000,
   httpKeepAliveMs: 65_000,
+  pollPagesPerRound: 1000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };
 

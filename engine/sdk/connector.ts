@@ -77,6 +77,11 @@ export interface OperationDef {
   paginate?: {
     next(response: InboundResponse, call: OperationCall): OutboundRequest | undefined;
     combine(pages: unknown[]): unknown;
+    /**
+     * The record field the pages list in ascending order, across pages (a keyset or `ORDER BY` on the change stamp): a
+     * schedule source whose `cursor` is this field stores its position after each page, so a round may stop part-way.
+     */
+    orderedBy?: string;
   };
 }
 

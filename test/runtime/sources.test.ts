@@ -8,7 +8,13 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
-import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
+import {
+  expectDrained,
+  failedRounds,
+  startRuntimeHarness,
+  waitFor,
+  waitForSourceHealth,
+} from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
 
@@ -60,16 +66,10 @@ it("a polled record over the broker's max_payload stops its source: the status n
     { cursor: 1, record: { id: 1, updated: 1 } },
     { cursor: 2, record: big },
   ];
-  type Health = { failedRounds: number; lastFailure?: { message: string } };
-  let health: Health | undefined;
-  const pollHealth = async () => {
-    const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
-    return (health = status.integrations.find((i) => i.name === 'poll')!.sourceHealth);
-  };
-  await waitFor(async () => ((await pollHealth())?.failedRounds ?? 0) >= 2, 'two failed polls in the status');
-  const bytes = Number(/ is (\d+) bytes as an event/.exec(health!.lastFailure!.message)?.[1]);
+  const health = await failedRounds(h.engine, 'poll', 2);
+  const bytes = Number(/ is (\d+) bytes as an event/.exec(health.lastFailure!.message)?.[1]);
   expect(bytes).toBeGreaterThan(maxPayload);
-  expect(health!.lastFailure!.message).toBe(
+  expect(health.lastFailure!.message).toBe(
     `record "2" of poll is ${bytes} bytes as an event, over the NATS server's max_payload of ${maxPayload} bytes ` +
       'less 16384 kept for its dead-letter entry: the source stops at it (its position stays, nothing is lost) ' +
       `until it fits; raise max_payload in nats-server.conf to at least ${bytes + 16384} and restart nats-server`,
@@ -80,7 +80,7 @@ it("a polled record over the broker's max_payload stops its source: the status n
   h.target.source[1] = { cursor: 2, record: { id: 2, updated: 2 } };
   await waitFor(async () => (await storedCursor('poll')) === '2', 'cursor moved to 2');
   await waitFor(() => h!.target.records.has('1') && h!.target.records.has('2'), 'both records delivered');
-  await waitFor(async () => (await pollHealth())?.failedRounds === 0, 'the source healthy again');
+  await waitForSourceHealth(h.engine, 'poll', (health) => health?.failedRounds === 0, 'the source healthy again');
 }, 60_000);
 
 it('a position the broker refuses to store fails the round: the status shows it, and the poll is not counted', async () => {
@@ -101,14 +101,8 @@ it('a position the broker refuses to store fails the round: the status shows it,
     Number(/ (\d+)$/m.exec(await h!.engine.metrics.getSingleMetricAsString('junction_polls_total'))?.[1]);
   const counted = await polls();
   h.target.source.push({ cursor: 2, record: { id: 2, updated: 2 } });
-  type Health = { failedRounds: number; lastFailure?: { message: string } };
-  let health: Health | undefined;
-  await waitFor(async () => {
-    const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
-    health = status.integrations.find((i) => i.name === 'poll')!.sourceHealth;
-    return (health?.failedRounds ?? 0) >= 2;
-  }, 'two failed polls in the status');
-  expect(health!.lastFailure!.message).toMatch(/^the position of poll could not be stored \(its events are\): .*size/);
+  const health = await failedRounds(h.engine, 'poll', 2);
+  expect(health.lastFailure!.message).toMatch(/^the position of poll could not be stored \(its events are\): .*size/);
   expect(await polls()).toBe(counted);
   expect(await storedCursor('poll')).toBe('1');
   // Stored again: the source goes on, the record delivered once.

@@ -43,16 +43,20 @@ export async function readPollCursor(kv: KV, name: string): Promise<PollCursor> 
 }
 
 /**
- * Compare-and-set: false when another poller moved the position first. Any other failure (the broker refuses or
- * times out the write) throws: the poll did not finish, and its source's health must say so.
+ * Compare-and-set: the new revision, or undefined when another poller moved the position first. Any other failure
+ * (the broker refuses or times out the write) throws: the poll did not finish, and its source's health must say so.
  */
-export async function writePollCursor(kv: KV, name: string, next: Omit<PollCursor, 'revision'>, revision: number) {
+export async function writePollCursor(
+  kv: KV,
+  name: string,
+  next: Omit<PollCursor, 'revision'>,
+  revision: number,
+): Promise<number | undefined> {
   const value = JSON.stringify({ cursor: next.cursor, seen: next.seen });
   try {
-    await (revision === 0 ? kv.create(name, value) : kv.update(name, value, revision));
-    return true;
+    return await (revision === 0 ? kv.create(name, value) : kv.update(name, value, revision));
   } catch (error) {
-    if (casConflict(error)) return false;
+    if (casConflict(error)) return undefined;
     throw new Error(
       `the position of ${name} could not be stored (its events are): ${(error as Error)?.message ?? String(error)}`,
       { cause: error },

@@ -1,7 +1,8 @@
 /**
  * Schedule sources: poll a connector operation every `every` from the stored cursor (inclusive), store each record
- * not stored before as an event, and only then move the cursor (KV compare-and-set; see poll-cursor.ts). Of several
- * engines running the same specs only the one holding the source's lease polls (source-lease.ts). Should two poll
+ * not stored before as an event (store-polled.ts), and only then move the cursor (KV compare-and-set; see
+ * poll-cursor.ts). Of several engines running the same specs only the one holding the source's lease polls
+ * (source-lease.ts). Should two poll
  * at once anyway (one lost its lease mid-poll), the CAS lets one cursor move win, and the broker's dedup id plus the
  * ledger drop the records polled twice.
  */
@@ -13,24 +14,18 @@ import { evaluate } from '../../execute/evaluate-expression.js';
 import type { ExecutionState } from '../../execute/execution-types.js';
 import { eventlessScope } from '../../execute/read-source.js';
 import { stableHash } from '../../execute/stable-hash.js';
-import { eventData } from '../ingest/event-publisher.js';
-import type { EventIdentity, EventPublisher } from '../ingest/event-publisher.js';
+import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
-import { identifyOrDeadLetter } from './keyless-records.js';
-import { keyOrderedBatches } from './key-ordered-batches.js';
 import type { KeylessDeps } from './keyless-records.js';
 import { advance, readPollCursor, shiftTimestamp, snapshotPosition, writePollCursor } from './poll-cursor.js';
-import type { SeenRecord } from './poll-cursor.js';
-import { cursorReadsNoRecord } from './record-free-cursor.js';
+import type { PollCursor } from './poll-cursor.js';
+import { storePolled } from './store-polled.js';
+import type { PolledRecord } from './store-polled.js';
 import { LeasedSources } from './leased-sources.js';
 import type { SourceLeaseDeps } from './source-lease.js';
 import { SourceRounds } from './source-health.js';
 import type { SourceHealthDeps } from './source-health.js';
-import { storeRecord } from './store-record.js';
-
-/** Records published at once (of different keys): a large first poll must not open thousands of PubAcks together. */
-const PUBLISH_BATCH = 64;
 
 export interface PollerDeps extends KeylessDeps {
   specs: SpecRegistry;
@@ -41,6 +36,8 @@ export interface PollerDeps extends KeylessDeps {
   metrics: RuntimeMetrics;
   log: Logger;
   guards: TransformGuards;
+  /** Pages one poll reads at most. @default PAGES_PER_ROUND */
+  pagesPerRound?: number;
 }
 
 export interface SchedulePollerDeps extends PollerDeps {
@@ -50,13 +47,22 @@ export interface SchedulePollerDeps extends PollerDeps {
   health: SourceHealthDeps;
 }
 
-/** Polls once; returns how many events were stored. Exported for tests and `junction run --once`-style tools. */
+/** Pages one poll reads at most, unless the engine's tuning says otherwise (`pollPagesPerRound`). */
+export const PAGES_PER_ROUND = 1000;
+
+/**
+ * Polls once; returns how many events were stored. Exported for tests and `junction run --once`-style tools. Each
+ * page is stored as it is read, and only what the position needs of it is kept (cursor value, hash, key). When the
+ * operation lists its pages in cursor order the position moves after each page, so a large first sync or a backlog
+ * is never held whole and a round that stops part-way (a failure, the page limit) goes on from there next time.
+ * Otherwise the position moves once every page is stored, as the records of a later page may sort before an earlier.
+ */
 export async function pollOnce(integration: CompiledIntegration, deps: PollerDeps): Promise<number> {
   const source = integration.source;
   if (source.kind !== 'schedule') return 0;
   const specSet = deps.specs.active;
-  const position = await readPollCursor(deps.cursors, integration.name);
-  const stored = position.cursor ?? source.initialCursor;
+  const start = await readPollCursor(deps.cursors, integration.name);
+  const stored = start.cursor ?? source.initialCursor;
   const from = (stored !== undefined && source.overlapMs > 0 && shiftTimestamp(stored, -source.overlapMs)) || stored;
   const params = substituteCursor(source.params, from ?? '');
   const scope = eventlessScope({ lookups: specSet.lookups, xref: deps.xref });
@@ -70,72 +76,99 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     identityFields: [],
     reads: [],
   };
+  const limit = deps.pagesPerRound ?? PAGES_PER_ROUND;
+  let position = start;
+  /** Another poller moved the position first: this round stops, the winner's position stands. */
+  let lost = false;
+  let pages = 0;
+  let published = 0;
+  /** What the round's end needs of every page, when the position cannot move page by page. */
+  const listed: SeenPolled[] = [];
+  const onPage = async (result: unknown): Promise<boolean> => {
+    pages++;
+    // `records` sees $lookup and $xref as the body does: a record may carry what Junction already links it to.
+    const found = source.records ? await evaluate(scope, deps.guards, source.records, result) : result;
+    const records = found === undefined || found === null ? [] : Array.isArray(found) ? found : [found];
+    const polled: PolledRecord[] = [];
+    for (const record of records) {
+      const value = await Promise.resolve(source.cursor.evaluate(record, {}, deps.guards));
+      polled.push({
+        value: value === undefined || value === null ? undefined : String(value),
+        hash: stableHash(record),
+        record,
+      });
+    }
+    const page = await storePolled(integration, specSet.commit, position, polled, deps);
+    published += page;
+    deps.metrics.eventsIn.inc({ integration: integration.name, source: 'schedule' }, page);
+    const kept = polled.map(({ value, hash, key }) => ({ value, hash, key }));
+    if (!source.pagesInCursorOrder) listed.push(...kept);
+    else {
+      // Every record of the page is stored: only then may the position move past them.
+      const next = advance({ ...position, cursor: position.cursor ?? stored }, kept, source.overlapMs);
+      const moved = await movePosition(deps, integration.name, position, next);
+      if (moved) position = moved;
+      else lost = true;
+    }
+    return !lost && pages < limit;
+  };
   const call = await deps.specs.invoker(specSet)(
     step,
     { params, body },
-    { integration: integration.name, stepId: 'poll', idempotencyKey: `${integration.name}:poll:${from ?? ''}` },
+    { integration: integration.name, stepId: 'poll', idempotencyKey: `${integration.name}:poll:${from ?? ''}`, onPage },
   );
-  // `records` sees $lookup and $xref as the body does: a record may carry what Junction already links it to.
-  const listed = source.records ? await evaluate(scope, deps.guards, source.records, call.result) : call.result;
-  const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
-  const seen = new Set(position.seen.map(([, hash]) => hash));
-  // A snapshot remembers the last poll's content per record identity (the cursor value); other sources the last
-  // content stored of each record key at or near the cursor, and the key of each content.
-  const before = source.snapshot ? new Map(position.seen.map(([value, hash]) => [value, hash])) : undefined;
-  const keyed = position.seen.filter((entry): entry is Required<SeenRecord> => entry[2] !== undefined);
-  const lastOfKey = new Map(keyed.map(([, hash, key]) => [key, hash]));
-  const keyOfHash = new Map(keyed.map(([, hash, key]) => [hash, key]));
-  const recordFree = !source.snapshot && cursorReadsNoRecord(source.cursor);
-  const polled: { value?: string; hash: string; key?: string; record: unknown }[] = [];
-  for (const record of records) {
-    const value = await Promise.resolve(source.cursor.evaluate(record, {}, deps.guards));
-    const hash = stableHash(record);
-    polled.push({
-      value: value === undefined || value === null ? undefined : String(value),
-      hash,
-      key: keyOfHash.get(hash),
-      record,
-    });
-  }
-  let published = 0;
-  const fresh = polled.filter((p) => (before ? before.get(p.value ?? '') !== p.hash : !seen.has(p.hash)));
-  const identified: { p: (typeof polled)[number]; identity: EventIdentity }[] = [];
-  for (const p of fresh) {
-    const identity = await identifyOrDeadLetter(integration, p.record, specSet.commit, deps);
-    if (identity) identified.push({ p, identity });
-  }
-  for (const batch of keyOrderedBatches(identified, ({ identity }) => identity.key, PUBLISH_BATCH)) {
-    await Promise.all(
-      batch.map(async ({ p, identity }) => {
-        p.key = identity.key;
-        const replaced = before ? before.get(p.value ?? '') : lastOfKey.get(identity.key);
-        const eventId = polledEventId(identity.eventId, replaced, position.revision, !!before, recordFree);
-        const result = await storeRecord(
-          deps.publisher,
-          {
-            integration: integration.name,
-            identity: { ...identity, eventId },
-            data: eventData(p.record),
-            commit: specSet.commit,
-          },
-          p.record,
-          integration.redact,
-        );
-        if (!result.duplicate) published++;
-      }),
-    );
-  }
-  deps.metrics.eventsIn.inc({ integration: integration.name, source: 'schedule' }, published);
-  // Every polled record is stored now: only then does the position move (compare-and-set, one poller wins).
-  const next = source.snapshot
-    ? snapshotPosition(position, polled)
-    : advance({ ...position, cursor: stored }, polled, source.overlapMs);
-  if (next.cursor !== position.cursor || JSON.stringify(next.seen) !== JSON.stringify(position.seen)) {
-    if (!(await writePollCursor(deps.cursors, integration.name, next, position.revision)))
-      deps.log.info({ integration: integration.name }, 'cursor moved by another poller');
+  // An invoker that does not page (a test's) answers with the whole result: one page.
+  if (pages === 0) await onPage(call.result);
+  if (pages >= limit) cutShort(integration, pages, deps);
+  if (!source.pagesInCursorOrder) {
+    const next = source.snapshot
+      ? snapshotPosition(start, listed)
+      : advance({ ...start, cursor: stored }, listed, source.overlapMs);
+    await movePosition(deps, integration.name, start, next);
   }
   deps.metrics.polls.inc({ integration: integration.name });
   return published;
+}
+
+type SeenPolled = Omit<PolledRecord, 'record'>;
+
+/** Stores `next` unless it is `position` already (compare-and-set); the position now, or undefined when another
+ * poller moved it first. */
+async function movePosition(
+  deps: PollerDeps,
+  name: string,
+  position: PollCursor,
+  next: Omit<PollCursor, 'revision'>,
+): Promise<PollCursor | undefined> {
+  if (next.cursor === position.cursor && JSON.stringify(next.seen) === JSON.stringify(position.seen)) return position;
+  const revision = await writePollCursor(deps.cursors, name, next, position.revision);
+  if (revision === undefined) deps.log.info({ integration: name }, 'cursor moved by another poller');
+  return revision === undefined ? undefined : { ...next, revision };
+}
+
+/**
+ * A poll that read as many pages as one poll reads. In cursor order its position is stored up to its last page, and
+ * the next poll goes on from there. Otherwise the position cannot move part-way (a later page may hold records that
+ * sort before the stored ones): the records read are stored, and the round fails, every time, until the query lists
+ * fewer pages.
+ */
+function cutShort(integration: CompiledIntegration, pages: number, deps: PollerDeps): void {
+  const source = integration.source;
+  if (source.kind !== 'schedule') return;
+  const fields = { integration: integration.name, pages, operation: source.operation };
+  if (source.pagesInCursorOrder) {
+    deps.log.warn(
+      fields,
+      `poll stopped after ${pages} pages, the most one poll reads: its position is stored up to the last record read and the next poll goes on from there (nothing is skipped); a backlog drains ${pages} pages per poll, so poll more often or read larger pages to drain it sooner`,
+    );
+    return;
+  }
+  const why = source.snapshot
+    ? 'a snapshot reads its whole list on every poll'
+    : `${source.operation} does not list its pages in the order of \`cursor\` (${source.cursor.source}), so the position cannot move part-way`;
+  const message = `${integration.name}: one poll read ${pages} pages, the most it reads, and ${why}: the records read are stored, the position stays, and every poll stops there; narrow the source's params or body so that one poll lists fewer pages${source.snapshot ? '' : ', or poll by a cursor the operation orders its pages by'}`;
+  deps.log.error(fields, message);
+  throw new Error(message);
 }
 
 /** Runs `pollOnce` every `every` for each schedule integration of the active set while this engine leads it. */
@@ -187,25 +220,6 @@ export class SchedulePoller {
       rounds.end();
     };
   }
-}
-
-/**
- * The event id of a polled record. A record may come back to a content it had before (a stock level, a status
- * blocked and released), and its own id (dedup id or content hash) would then be one the broker and the ledger already
- * know: the change would be dropped. So when it replaces another content of its key (`replaced`), or its cursor reads
- * nothing of it (no change stamp of its own tells its changes apart, record-free-cursor.ts), the id also names the KV
- * revision of the position it was polled from. A poll repeated after a crash reads the same revision and gives the
- * same ids, which the broker and the ledger drop. A snapshot's record listed for the first time keeps its old id.
- */
-function polledEventId(
-  id: string,
-  replaced: string | undefined,
-  revision: number,
-  snapshot: boolean,
-  recordFree: boolean,
-): string {
-  if (replaced !== undefined || recordFree) return stableHash([id, replaced ?? null, revision]);
-  return snapshot ? stableHash([id, null]) : id;
 }
 
 function substituteCursor(params: Readonly<Record<string, unknown>>, cursor: string): Record<string, unknown> {

@@ -130,6 +130,34 @@ export async function waitWhileRunning(
   }
 }
 
+/** A schedule or stream source's health in the engine's status (`sourceHealth`), as far as tests read it. */
+export interface SourceHealthSeen {
+  failedRounds: number;
+  lastFailure?: { message: string };
+}
+
+/** Waits until integration `name`'s source health (in the engine's status) passes `until`; returns it then. */
+export async function waitForSourceHealth(
+  engine: Engine,
+  name: string,
+  until: (health: SourceHealthSeen | undefined) => boolean,
+  what: string,
+): Promise<SourceHealthSeen | undefined> {
+  let health: SourceHealthSeen | undefined;
+  await waitFor(async () => {
+    const status = (await engine.status()) as { integrations: { name: string; sourceHealth?: SourceHealthSeen }[] };
+    health = status.integrations.find((i) => i.name === name)?.sourceHealth;
+    return until(health);
+  }, what);
+  return health;
+}
+
+/** Waits until integration `name`'s source has failed `rounds` rounds in a row; returns its health then. */
+export async function failedRounds(engine: Engine, name: string, rounds: number): Promise<SourceHealthSeen> {
+  const until = (health?: SourceHealthSeen) => (health?.failedRounds ?? 0) >= rounds;
+  return (await waitForSourceHealth(engine, name, until, `${rounds} failed rounds of ${name} in the status`))!;
+}
+
 /** Polls `check` until it returns true; throws `message` (with the last state) after `timeoutMs`. */
 export async function waitFor(
   check: () => boolean | Promise<boolean>,

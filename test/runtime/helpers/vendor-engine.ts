@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
 import { expect } from 'vitest';
 import { startHttpEmulator } from '../../../connectors/http/emulator/index.js';
 import { SALESFORCE_EMULATOR_CLIENT } from '../../../connectors/salesforce/emulator/index.js';
@@ -49,6 +50,8 @@ export async function startVendorEngine(
   files: Record<string, string>,
   env: NodeJS.ProcessEnv,
   tuning: Partial<RuntimeTuning> = {},
+  /** Where the engine logs (a test that reads its warnings passes its own). */
+  logger: Logger = testLogger(),
 ): Promise<VendorEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'junction-vendor-'));
   const nats = await startTestNatsServer();
@@ -81,7 +84,7 @@ export async function startVendorEngine(
       port: 0,
       host: '127.0.0.1',
       tuning: { ...TEST_TUNING, ...tuning },
-      logger: testLogger(),
+      logger,
     });
   const others: Engine[] = [];
   const compile = async (changed: Record<string, string>) => {
