@@ -109,6 +109,14 @@ describe('junction record', () => {
       'nothing recorded: the event ended dead_lettered (missing-secret): environment variable SHOP_TOKEN is not set',
     );
     expect(readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8')).toBe(before);
+    // The blocked host's hint names --allow-private-host, which record takes as run does.
+    const hostsAllowed = await runCli(
+      ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--allow-private-host', new URL(shop.url).host],
+      { cwd: repo.dir, env: notAllowed },
+    );
+    expect(hostsAllowed.stdout).toBe(
+      'recorded "recorded from mug.json" in specs/prices-to-shop.test.yaml: delivered, 3 requests\n',
+    );
   });
 
   it('refuses a case name that is taken', async () => {

@@ -247,6 +247,21 @@ it('the CLI prints the table or JSON and exits 1 on a problem; --offline makes n
   expect(ok.stderr).toBe('');
   expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, problems: 0 });
   expect(ok.code).toBe(0);
+  // A blocked host's problem names the flag that allows it, and check takes that flag as run does.
+  const hosts = env.JUNCTION_ALLOWED_PRIVATE_HOSTS.split(',');
+  vi.stubEnv('JUNCTION_ALLOWED_PRIVATE_HOSTS', '');
+  const blocked = await junction('check', dir, '--format', 'json');
+  expect(blocked.code).toBe(1);
+  expect(blocked.stdout).toContain(`the engine reaches it only when started with --allow-private-host ${hosts[0]}`);
+  const allowed = await junction(
+    'check',
+    dir,
+    '--format',
+    'json',
+    ...hosts.flatMap((h) => ['--allow-private-host', h]),
+  );
+  expect(JSON.parse(allowed.stdout)).toMatchObject({ ok: true, problems: 0 });
+  expect(allowed.code).toBe(0);
   vi.stubEnv('SHOP_TOKEN', '');
   const offline = await junction('check', dir, '--offline');
   expect(offline.code).toBe(1);

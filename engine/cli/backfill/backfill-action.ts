@@ -15,8 +15,10 @@ import { formatRecordPlan, progressLine } from '../formats/backfill-report.js';
 import { UsageError } from '../usage-error.js';
 import { listableIntegration } from '../listable-integration.js';
 import { createWiring } from '../wiring.js';
+import { engineSecurity } from '../security-options.js';
+import type { SecurityFlags } from '../security-options.js';
 
-export interface BackfillFlags {
+export interface BackfillFlags extends SecurityFlags {
   since?: string;
   where?: string;
   limit?: string;
@@ -29,7 +31,7 @@ export interface BackfillFlags {
 export async function backfill(name: string, dir: string, flags: BackfillFlags): Promise<void> {
   const limit = flags.limit === undefined ? undefined : count('--limit', flags.limit);
   const maxInFlight = count('--max-in-flight', flags.maxInFlight);
-  const wiring = createWiring();
+  const wiring = createWiring({ security: engineSecurity(process.env, flags) });
   const { specSet, integration } = await listableIntegration(wiring, dir, name);
   let where: CompiledExpression | undefined;
   try {

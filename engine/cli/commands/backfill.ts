@@ -7,9 +7,10 @@
 import type { Command } from 'commander';
 import type { BackfillFlags } from '../backfill/backfill-action.js';
 import { NATS_OPTION_HELP } from '../cluster-connection.js';
+import { addSecurityOptions } from '../security-options.js';
 
 export function registerBackfillCommand(program: Command): void {
-  program
+  const command = program
     .command('backfill')
     .description("initial load: store an integration's existing source records as events (resumable, re-runnable)")
     .argument('<integration>', 'integration name')
@@ -26,9 +27,9 @@ export function registerBackfillCommand(program: Command): void {
     .option('--dry-run', 'print what the records would write (the first 5 unless --limit), store nothing')
     .option('--restart', 'ignore the position of an interrupted backfill and start over')
     .option('--max-in-flight <n>', 'wait while the integration has this many events stored and not delivered', '200')
-    .option('--nats <url>', NATS_OPTION_HELP)
-    .action(async (name: string, dir: string, flags: BackfillFlags) => {
-      const { backfill } = await import('../backfill/backfill-action.js');
-      await backfill(name, dir, flags);
-    });
+    .option('--nats <url>', NATS_OPTION_HELP);
+  addSecurityOptions(command).action(async (name: string, dir: string, flags: BackfillFlags) => {
+    const { backfill } = await import('../backfill/backfill-action.js');
+    await backfill(name, dir, flags);
+  });
 }

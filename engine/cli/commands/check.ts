@@ -9,47 +9,49 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { checkVerdict, formatCheckRows } from '../formats/check-report.js';
 import { NATS_OPTION_HELP } from '../cluster-connection.js';
+import { addSecurityOptions, engineSecurity } from '../security-options.js';
+import type { SecurityFlags } from '../security-options.js';
 
-interface CheckOptions {
+interface CheckOptions extends SecurityFlags {
   offline?: boolean;
   nats?: string;
   format: 'stylish' | 'json';
 }
 
 export function registerCheckCommand(program: Command): void {
-  program
+  const command = program
     .command('check')
     .description('check connections and integrations before go-live: secrets, DNS, HTTP, auth, source state')
     .argument('[dir]', 'spec directory', 'specs')
     .option('--offline', 'only the checks that need no network: secrets set, URLs well-formed')
     .option('--nats <url>', `${NATS_OPTION_HELP}; without one, source cursors are not read`)
-    .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
-    .action(async (dir: string, opts: CheckOptions) => {
-      // Loaded when the command runs, so `junction --help` does not pay for the compiler and NATS.
-      const { connectNats } = await import('../../runtime/broker/connect.js');
-      const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
-      const { runChecks } = await import('../../ops/check/run-checks.js');
-      const { compiledSpecSet, createWiring } = await import('../wiring.js');
-      const wiring = createWiring();
-      const specSet = await compiledSpecSet(wiring, dir);
-      const nats = opts.offline ? undefined : await resolveNatsTarget(opts.nats);
-      const nc = nats
-        ? await connectNats(nats.url, 'cli', 'junction-check', nats.options).catch(() => undefined)
-        : undefined;
-      try {
-        const rows = await runChecks(specSet, {
-          env: process.env,
-          security: wiring.security,
-          ...(opts.offline ? {} : { connectors: wiring.connectors }),
-          ...(nc ? { nc, cursors: await cursorBucket(nc) } : {}),
-        });
-        process.stdout.write(formatCheckRows(rows, opts.format));
-        if (opts.format === 'stylish') process.stderr.write(checkVerdict(rows));
-        process.exitCode = rows.some((r) => r.status === 'problem') ? 1 : 0;
-      } finally {
-        await nc?.close();
-      }
-    });
+    .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'));
+  addSecurityOptions(command).action(async (dir: string, opts: CheckOptions) => {
+    // Loaded when the command runs, so `junction --help` does not pay for the compiler and NATS.
+    const { connectNats } = await import('../../runtime/broker/connect.js');
+    const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
+    const { runChecks } = await import('../../ops/check/run-checks.js');
+    const { compiledSpecSet, createWiring } = await import('../wiring.js');
+    const wiring = createWiring({ security: engineSecurity(process.env, opts) });
+    const specSet = await compiledSpecSet(wiring, dir);
+    const nats = opts.offline ? undefined : await resolveNatsTarget(opts.nats);
+    const nc = nats
+      ? await connectNats(nats.url, 'cli', 'junction-check', nats.options).catch(() => undefined)
+      : undefined;
+    try {
+      const rows = await runChecks(specSet, {
+        env: process.env,
+        security: wiring.security,
+        ...(opts.offline ? {} : { connectors: wiring.connectors }),
+        ...(nc ? { nc, cursors: await cursorBucket(nc) } : {}),
+      });
+      process.stdout.write(formatCheckRows(rows, opts.format));
+      if (opts.format === 'stylish') process.stderr.write(checkVerdict(rows));
+      process.exitCode = rows.some((r) => r.status === 'problem') ? 1 : 0;
+    } finally {
+      await nc?.close();
+    }
+  });
 }
 
 /** The cursor bucket, when an engine has created it. */

@@ -7,11 +7,12 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ReconcileFlags } from '../reconcile/reconcile-action.js';
 import { NATS_OPTION_HELP } from '../cluster-connection.js';
+import { addSecurityOptions } from '../security-options.js';
 
 export const RECONCILE_FORMATS = ['table', 'json', 'markdown'] as const;
 
 export function registerReconcileCommand(program: Command): void {
-  program
+  const command = program
     .command('reconcile')
     .description('compare the owned fields on both sides of an integration; --fix re-sends what differs')
     .argument('<integration>', 'integration name')
@@ -22,9 +23,9 @@ export function registerReconcileCommand(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(RECONCILE_FORMATS).default('table'))
     .option('--fix', 're-send the records that differ or are missing (asks first)')
     .option('--yes', 'do not ask before --fix')
-    .option('--nats <url>', NATS_OPTION_HELP)
-    .action(async (name: string, dir: string, flags: ReconcileFlags) => {
-      const { reconcile } = await import('../reconcile/reconcile-action.js');
-      await reconcile(name, dir, flags);
-    });
+    .option('--nats <url>', NATS_OPTION_HELP);
+  addSecurityOptions(command).action(async (name: string, dir: string, flags: ReconcileFlags) => {
+    const { reconcile } = await import('../reconcile/reconcile-action.js');
+    await reconcile(name, dir, flags);
+  });
 }

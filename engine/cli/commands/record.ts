@@ -7,8 +7,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error.js';
+import { addSecurityOptions, engineSecurity } from '../security-options.js';
+import type { SecurityFlags } from '../security-options.js';
 
-interface Options {
+interface Options extends SecurityFlags {
   event: string;
   dir: string;
   case?: string;
@@ -17,7 +19,7 @@ interface Options {
 
 /** Registers `junction record`. */
 export function registerRecordCommand(program: Command): void {
-  program
+  const command = program
     .command('record')
     .description('run one event against the real connections and append it as a test case with the recorded responses')
     .argument('<integration>', 'integration name')
@@ -27,82 +29,80 @@ export function registerRecordCommand(program: Command): void {
     .option(
       '--xref <json>',
       'cross-references before the event, as a case\'s xref: {"map": {"source id": "target id"}}',
-    )
-    .action(async (name: string, opts: Options) => {
-      // Loaded when the command runs, so `junction --help` does not pay for the compiler and the connectors.
-      const { Document, parseDocument } = await import('yaml');
-      const { caseOutcome, expectationFrom } = await import('../../plan/spec-tests/check-expectations.js');
-      const { recordCase } = await import('../../plan/record-case.js');
-      const { dryRun } = await import('../../plan/dry-run.js');
-      const { redactBody } = await import('../../http/redact.js');
-      const { compileDirectory, createWiring } = await import('../wiring.js');
-      const wiring = createWiring();
-      const { result: compiled } = await compileDirectory(wiring, opts.dir);
-      if (!compiled.specSet)
-        throw new UsageError(`${opts.dir} does not validate; run \`junction validate ${opts.dir}\` and fix it first`);
-      const integration = compiled.specSet.integrations.get(name);
-      if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${opts.dir}`);
-      const event = await readEvent(opts.event);
-      const xref = opts.xref === undefined ? undefined : parseXref(opts.xref);
-      const existing = compiled.tests.find((t) => t.integration === name);
-      const testPath = resolve(existing?.file ?? integration.file.replace(/\.ya?ml$/i, '.test.yaml'));
-      const caseName = opts.case ?? `recorded from ${basename(opts.event)}`;
-      if (existing && (existing.value.cases as { name: string }[]).some((c) => c.name === caseName)) {
-        throw new UsageError(
-          `${existing.file} already has a case named ${JSON.stringify(caseName)}; pass --case <name>`,
-        );
-      }
-      const run = await recordCase({
-        specSet: compiled.specSet,
-        connectors: wiring.connectors,
-        integration: name,
-        event,
-        env: process.env,
-        security: wiring.security,
-        xref,
-      });
-      const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
-      const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
-      // An event copied into the case gets the integration's `redact` paths masked, like the responses; the plan
-      // is that of the case replayed offline, so the case passes as written.
-      const caseEvent = insideSpecs ? event : run.redaction.document(event);
-      const planned = await dryRun(compiled.specSet, wiring.connectors, {
-        integration: name,
-        event: caseEvent,
-        responses: run.responses,
-        xref,
-      });
-      const live = `${caseOutcome(run.result)}${run.result.failure ? ` (${run.result.failure.code})` : ''}`;
-      const offline = `${caseOutcome(planned)}${planned.failure ? ` (${planned.failure.code})` : ''}`;
-      if (live !== offline) {
-        // A run stopped before a system answered (a blocked host, a missing secret, a timeout) has no response to
-        // keep: its case would fail `junction test` at once.
-        const why = run.result.failure ? `: ${run.result.failure.message}` : '';
-        process.stderr.write(
-          `junction: nothing recorded: the event ended ${live}${why}; replayed from the responses received it ends ${offline}, so the case would not pass. Fix the cause and record again\n`,
-        );
-        process.exitCode = 1;
-        return;
-      }
-      const testCase = {
-        name: caseName,
-        ...(insideSpecs ? { event_file: eventFile } : { event: caseEvent }),
-        ...(xref ? { xref } : {}),
-        ...(Object.keys(run.responses).length ? { responses: run.responses } : {}),
-        expect: redactBody(expectationFrom(planned), run.secrets),
-      };
-      // A new file is written in block style (a `cases: []` flow list would put every case on one line).
-      const doc = existsSync(testPath)
-        ? parseDocument(await readFile(testPath, 'utf8'), { merge: true })
-        : new Document({ apiVersion: 'junction/v1', kind: 'Test', integration: name, cases: [] });
-      doc.addIn(['cases'], doc.createNode(testCase));
-      // lineWidth 0: flow collections the author wrote stay on one line
-      await writeFile(testPath, doc.toString({ lineWidth: 0 }));
-      const outcome = caseOutcome(run.result);
-      process.stdout.write(
-        `recorded ${JSON.stringify(caseName)} in ${relative(process.cwd(), testPath)}: ${outcome}${run.result.failure ? ` (${run.result.failure.code})` : ''}, ${run.result.requests.length} request${run.result.requests.length === 1 ? '' : 's'}\n`,
-      );
+    );
+  addSecurityOptions(command).action(async (name: string, opts: Options) => {
+    // Loaded when the command runs, so `junction --help` does not pay for the compiler and the connectors.
+    const { Document, parseDocument } = await import('yaml');
+    const { caseOutcome, expectationFrom } = await import('../../plan/spec-tests/check-expectations.js');
+    const { recordCase } = await import('../../plan/record-case.js');
+    const { dryRun } = await import('../../plan/dry-run.js');
+    const { redactBody } = await import('../../http/redact.js');
+    const { compileDirectory, createWiring } = await import('../wiring.js');
+    const wiring = createWiring({ security: engineSecurity(process.env, opts) });
+    const { result: compiled } = await compileDirectory(wiring, opts.dir);
+    if (!compiled.specSet)
+      throw new UsageError(`${opts.dir} does not validate; run \`junction validate ${opts.dir}\` and fix it first`);
+    const integration = compiled.specSet.integrations.get(name);
+    if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${opts.dir}`);
+    const event = await readEvent(opts.event);
+    const xref = opts.xref === undefined ? undefined : parseXref(opts.xref);
+    const existing = compiled.tests.find((t) => t.integration === name);
+    const testPath = resolve(existing?.file ?? integration.file.replace(/\.ya?ml$/i, '.test.yaml'));
+    const caseName = opts.case ?? `recorded from ${basename(opts.event)}`;
+    if (existing && (existing.value.cases as { name: string }[]).some((c) => c.name === caseName)) {
+      throw new UsageError(`${existing.file} already has a case named ${JSON.stringify(caseName)}; pass --case <name>`);
+    }
+    const run = await recordCase({
+      specSet: compiled.specSet,
+      connectors: wiring.connectors,
+      integration: name,
+      event,
+      env: process.env,
+      security: wiring.security,
+      xref,
     });
+    const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
+    const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
+    // An event copied into the case gets the integration's `redact` paths masked, like the responses; the plan
+    // is that of the case replayed offline, so the case passes as written.
+    const caseEvent = insideSpecs ? event : run.redaction.document(event);
+    const planned = await dryRun(compiled.specSet, wiring.connectors, {
+      integration: name,
+      event: caseEvent,
+      responses: run.responses,
+      xref,
+    });
+    const live = `${caseOutcome(run.result)}${run.result.failure ? ` (${run.result.failure.code})` : ''}`;
+    const offline = `${caseOutcome(planned)}${planned.failure ? ` (${planned.failure.code})` : ''}`;
+    if (live !== offline) {
+      // A run stopped before a system answered (a blocked host, a missing secret, a timeout) has no response to
+      // keep: its case would fail `junction test` at once.
+      const why = run.result.failure ? `: ${run.result.failure.message}` : '';
+      process.stderr.write(
+        `junction: nothing recorded: the event ended ${live}${why}; replayed from the responses received it ends ${offline}, so the case would not pass. Fix the cause and record again\n`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+    const testCase = {
+      name: caseName,
+      ...(insideSpecs ? { event_file: eventFile } : { event: caseEvent }),
+      ...(xref ? { xref } : {}),
+      ...(Object.keys(run.responses).length ? { responses: run.responses } : {}),
+      expect: redactBody(expectationFrom(planned), run.secrets),
+    };
+    // A new file is written in block style (a `cases: []` flow list would put every case on one line).
+    const doc = existsSync(testPath)
+      ? parseDocument(await readFile(testPath, 'utf8'), { merge: true })
+      : new Document({ apiVersion: 'junction/v1', kind: 'Test', integration: name, cases: [] });
+    doc.addIn(['cases'], doc.createNode(testCase));
+    // lineWidth 0: flow collections the author wrote stay on one line
+    await writeFile(testPath, doc.toString({ lineWidth: 0 }));
+    const outcome = caseOutcome(run.result);
+    process.stdout.write(
+      `recorded ${JSON.stringify(caseName)} in ${relative(process.cwd(), testPath)}: ${outcome}${run.result.failure ? ` (${run.result.failure.code})` : ''}, ${run.result.requests.length} request${run.result.requests.length === 1 ? '' : 's'}\n`,
+    );
+  });
 }
 
 function parseXref(text: string): Record<string, Record<string, string>> {

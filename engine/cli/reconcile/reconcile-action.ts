@@ -14,8 +14,10 @@ import { storeReconcileReport } from '../../runtime/control/reconcile-reports.js
 import { UsageError } from '../usage-error.js';
 import { listableIntegration } from '../listable-integration.js';
 import { createWiring } from '../wiring.js';
+import { engineSecurity } from '../security-options.js';
+import type { SecurityFlags } from '../security-options.js';
 
-export interface ReconcileFlags {
+export interface ReconcileFlags extends SecurityFlags {
   sample?: string;
   all?: boolean;
   since?: string;
@@ -29,7 +31,7 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
   if (flags.all && flags.sample) throw new UsageError('--sample and --all exclude each other');
   if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample))
     throw new UsageError(`--sample must be a positive whole number, got ${JSON.stringify(flags.sample)}`);
-  const wiring = createWiring();
+  const wiring = createWiring({ security: engineSecurity(process.env, flags) });
   const { specSet, integration } = await listableIntegration(wiring, dir, name);
   await withCluster(flags.nats, 'junction-reconcile', async (cluster) => {
     const xrefs = await xrefSnapshot(new XrefStore(await cluster.bucket('xref')), xrefMapsRead(integration));
