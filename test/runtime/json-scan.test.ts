@@ -135,6 +135,43 @@ describe('the webhook body scan', () => {
     expect(counts.corruptAccepted).toBeGreaterThan(1_000);
   });
 
+  it('finds a quote, backslash or control character at every place of a string, at every alignment', () => {
+    // The scan reads strings four bytes at a time: a byte it must stop at may sit in any of the four.
+    const bytes = [0x00, 0x01, 0x09, 0x0a, 0x1f, 0x20, 0x21, 0x22, 0x2f, 0x5c, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xff];
+    const places: [string, string, string][] = [
+      ['a value', '{"id": "', '", "x": [1]}'],
+      ['a nested name', '{"items": [{"', '": 1}], "id": 2}'],
+      ['a top-level name', '{"', '": 1, "id": 2}'],
+    ];
+    const counts = { accepted: 0, declined: 0 };
+    const wrong: string[] = [];
+    for (const [place, before, after] of places)
+      for (let length = 1; length <= 9; length++)
+        for (let at = 0; at < length; at++)
+          for (const b of bytes)
+            for (let shift = 0; shift < 4; shift++) {
+              const content = Buffer.alloc(length, 0x61);
+              content[at] = b;
+              const whole = Buffer.concat([Buffer.alloc(shift), Buffer.from(before), content, Buffer.from(after)]);
+              const body = whole.subarray(shift);
+              let valid = true;
+              try {
+                JSON.parse(body.toString('utf8'));
+              } catch {
+                valid = false;
+              }
+              // A top-level name with an escape is declined even when valid (it might spell a field's name).
+              const expected = valid && !(place === 'a top-level name' && b === 0x5c) ? 'accepted' : 'declined';
+              const found = scanTopLevel(body, NAME_BYTES, LIMIT);
+              if ((found ? 'accepted' : 'declined') !== expected) wrong.push(`${place}: ${body.toString('latin1')}`);
+              else if (found) checkScan(body);
+              counts[expected]++;
+            }
+    expect(wrong).toEqual([]);
+    expect(counts.accepted).toBeGreaterThan(2_000);
+    expect(counts.declined).toBeGreaterThan(1_000);
+  });
+
   it('declines what is not an object JSON.parse accepts, and what is nested past the limit', () => {
     const declined = [
       '',
