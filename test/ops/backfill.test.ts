@@ -121,10 +121,15 @@ it('resumes an interrupted run where it stopped, and filters with --where', asyn
     `: 10 stored, 0 already stored, 0 filtered out (10 listed, up to cursor ${stamp(9)})`,
   );
   // The next run resumes at the 10th record's cursor (inclusive): that one is already stored, the others are new (the
-  // report counts both runs).
+  // report counts every run). Its --limit counts its own records: the 10th again and the next 9.
+  expect((await junction(...args, '--limit', '10')).stdout).toMatch(
+    new RegExp(
+      `: 19 stored, 1 already stored, 0 filtered out \\(20 listed, resumed from a run started \\S+, up to cursor ${stamp(18)}\\)`,
+    ),
+  );
   expect((await junction(...args)).stdout).toMatch(
     new RegExp(
-      `: ${listed.length} stored, 1 already stored, 0 filtered out \\(${listed.length + 1} listed, resumed from a run started \\S+, up to cursor ${stamp(-1)}\\)`,
+      `: ${listed.length} stored, 2 already stored, 0 filtered out \\(${listed.length + 2} listed, resumed from a run started \\S+, up to cursor ${stamp(-1)}\\)`,
     ),
   );
   await waitFor(() => accountCustomerIds(world!).length === listed.length, 'an account per customer');

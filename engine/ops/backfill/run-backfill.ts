@@ -91,6 +91,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
         done: false,
       };
   const limit = options.limit ?? Infinity;
+  // `limit` is this run's: a resumed position already counts the records of the runs before it.
+  const listedBefore = position.listed;
+  const listedNow = () => position.listed - listedBefore;
   // Keys this run stored: a record changed while the load runs is listed again at its new cursor, and its live event
   // may already hold that version (a duplicate), stored before the older version this run stored. Storing the new
   // version once more, under its own event id, makes it the last one delivered.
@@ -104,9 +107,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
     options.guards,
   )) {
     let pending = fresh.length;
-    for (let i = 0; i < fresh.length && position.listed < limit;) {
+    for (let i = 0; i < fresh.length && listedNow() < limit;) {
       const room = await waitForRoom(options);
-      const batch = fresh.slice(i, i + Math.min(BATCH, room, limit - position.listed));
+      const batch = fresh.slice(i, i + Math.min(BATCH, room, limit - listedNow()));
       i += batch.length;
       for (const { record } of batch) {
         position.listed++;
@@ -138,10 +141,10 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPos
       await savePosition(options.control, integration.name, position);
       options.onProgress?.({ ...counts(position), pending });
     }
-    if (position.listed >= limit) break;
+    if (listedNow() >= limit) break;
   }
   // Stopped by --limit: a later run resumes from here.
-  position.done = position.listed < limit;
+  position.done = listedNow() < limit;
   await savePosition(options.control, integration.name, position);
   return position;
 }
