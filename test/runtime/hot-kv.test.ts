@@ -32,6 +32,11 @@ describe('hot KV calls', () => {
       return fast;
     };
     expect(await both('a.missing')).toBeNull();
+    // Through the engine's inbox: the subject is not scanned again.
+    const scans = vi.spyOn(nats.nc as unknown as { _check: () => void }, '_check');
+    expect(await hot.get('a.missing')).toBeNull();
+    expect(scans).not.toHaveBeenCalled();
+    scans.mockRestore();
     const revision = await kv.put('a.value', '{"status":"delivered"}');
     expect(await both('a.value')).toEqual({
       key: 'a.value',

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import { ReplyInbox, withReplyInbox } from '../../engine/runtime/broker/reply-inbox.js';
+import { publishBuilt } from '../../engine/runtime/broker/built-subject-publish.js';
 import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
@@ -233,6 +234,40 @@ describe('reply inbox requests', () => {
       await server.stop();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('publishes a built subject without scanning it, and fails as nc.publish does on a bad subject, a drain or a close', async () => {
+    const echo = nc.subscribe('built.>', { callback: (_e, m) => void m.respond(m.data) });
+    await nc.flush();
+    const inbox = new ReplyInbox(nc);
+    const scans = vi.spyOn(nc as unknown as { _check: () => void }, '_check');
+    expect((await inbox.request('built.a', 'x', undefined, true)).string()).toBe('x');
+    expect((await inbox.request('built.b', 'y')).string()).toBe('y');
+    expect(scans).not.toHaveBeenCalled();
+
+    // A subject that is not built is scanned as nats.js scans it: the same error, nothing sent, nothing pending.
+    for (const bad of ['built.a b', 'built.a\tb', '']) {
+      expect(await outcome(() => inbox.request(bad, 'x'))).toBe(await outcome(async () => nc.publish(bad, 'x')));
+      expect(inbox.pending).toBe(0);
+    }
+    expect(await outcome(() => inbox.request('built.a b', 'x'))).toMatch(/^InvalidSubjectError/);
+    const closedOrDraining = async () => [
+      await outcome(async () => nc.publish('built.c', 'x')),
+      await outcome(() => inbox.request('built.c', 'x', undefined, true)),
+      await outcome(async () => publishBuilt(nc, 'built.c', 'x')),
+    ];
+    // A drain refuses publishes once its subscriptions are drained (nats-core's `noMorePublishing`), then closes.
+    const protocol = (nc as unknown as { protocol: { noMorePublishing: boolean } }).protocol;
+    protocol.noMorePublishing = true;
+    const draining = await closedOrDraining();
+    protocol.noMorePublishing = false;
+    expect(draining[0]).toMatch(/^DrainingConnectionError/);
+    expect(draining).toEqual([draining[0], draining[0], draining[0]]);
+    await nc.close();
+    const closed = await closedOrDraining();
+    expect(closed[0]).toMatch(/^ClosedConnectionError/);
+    expect(closed).toEqual([closed[0], closed[0], closed[0]]);
+    echo.unsubscribe();
   });
 
   it('rejects requests in flight when the connection closes', async () => {

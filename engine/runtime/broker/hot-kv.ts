@@ -21,6 +21,9 @@ import { Bucket } from '@nats-io/kv';
 import type { KV, KvEntry } from '@nats-io/kv';
 import { errors, headers } from '@nats-io/transport-node';
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import { subjectSafe } from './built-subject-publish.js';
+import { replyInboxOf } from './reply-inbox.js';
+import type { ReplyInbox } from './reply-inbox.js';
 
 export interface HotKv {
   /** As `kv.get(key)`. */
@@ -48,6 +51,11 @@ class PrefixedKv implements HotKv {
   /** The key's subject for writes, up to the key. */
   readonly #writePrefix: string;
   readonly #mustBeNew: MsgHdrs = headers();
+  /**
+   * The connection's reply inbox, when the prefixes hold no whitespace: a subject is then a prefix and a key
+   * `validateKey` accepted, and the inbox's publish does not scan it again (built-subject-publish.ts).
+   */
+  readonly #inbox: ReplyInbox | undefined;
 
   constructor(kv: Bucket) {
     this.#kv = kv;
@@ -58,11 +66,18 @@ class PrefixedKv implements HotKv {
     this.#readPrefix = `${kv.js.apiPrefix}.DIRECT.GET.${kv.bucketName()}.${withoutKey(kv.subjectForKey('_'))}`;
     this.#writePrefix = withoutKey(kv.subjectForKey('_', true));
     this.#mustBeNew.set('Nats-Expected-Last-Subject-Sequence', '0');
+    const inbox = replyInboxOf(this.#nc);
+    this.#inbox = inbox && subjectSafe(this.#readPrefix) && subjectSafe(this.#writePrefix) ? inbox : undefined;
+  }
+
+  /** A request on `prefix + key`, `key` validated. */
+  #request(subject: string, payload: Uint8Array | undefined, opts: { timeout: number; headers?: MsgHdrs }) {
+    return this.#inbox ? this.#inbox.request(subject, payload, opts, true) : this.#nc.request(subject, payload, opts);
   }
 
   async get(key: string): Promise<KvEntry | null> {
     validateKey(key);
-    const reply = await this.#nc.request(this.#readPrefix + key, undefined, { timeout: this.#timeout });
+    const reply = await this.#request(this.#readPrefix + key, undefined, { timeout: this.#timeout });
     if (reply.headers?.code !== 0) {
       const status = new JetStreamStatus(reply);
       if (status.isMessageNotFound()) return null;
@@ -78,7 +93,7 @@ class PrefixedKv implements HotKv {
     try {
       // The UTF-8 nats.js would send for the string, from Node's buffer pool: its TextEncoder gives every value an
       // ArrayBuffer of its own, one more for each young-generation collection to sweep.
-      ack = await this.#nc.request(this.#writePrefix + key, Buffer.from(value), {
+      ack = await this.#request(this.#writePrefix + key, Buffer.from(value), {
         timeout: this.#timeout,
         headers: this.#mustBeNew,
       });

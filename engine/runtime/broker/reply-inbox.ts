@@ -19,6 +19,7 @@
  */
 import { createInbox, errors } from '@nats-io/transport-node';
 import type { Msg, NatsConnection, Payload, RequestOptions } from '@nats-io/transport-node';
+import { publishBuilt, subjectSafe } from './built-subject-publish.js';
 
 interface Pending {
   subject: string;
@@ -101,6 +102,8 @@ export class ReplyInbox {
     // The connection's own inbox prefix (`inboxPrefix`), which its NATS permissions allow to subscribe to.
     const { inboxPrefix } = (nc as unknown as { options?: { inboxPrefix?: string } }).options ?? {};
     this.#prefix = `${createInbox(inboxPrefix)}.`;
+    // Checked once here (nats.js's subscribe below checks it too): a reply subject is this and a base-36 token.
+    if (!subjectSafe(this.#prefix)) throw new errors.InvalidSubjectError(this.#prefix);
     const sub = nc.subscribe(`${this.#prefix}*`, {
       callback: (error, msg) => (error ? this.#failAll(error) : this.#reply(msg)),
     });
@@ -117,11 +120,16 @@ export class ReplyInbox {
     return this.#pending.size;
   }
 
-  /** As `nc.request(subject, payload, { timeout, headers })` (see the module comment for the replies). */
+  /**
+   * As `nc.request(subject, payload, { timeout, headers })` (see the module comment for the replies). The reply
+   * subject is the inbox's own and is not scanned for whitespace again; `subject` is, unless `subjectBuilt` says it
+   * was built from parts checked before (built-subject-publish.ts).
+   */
   request(
     subject: string,
     payload: Payload | undefined,
     opts?: Pick<RequestOptions, 'timeout' | 'headers'>,
+    subjectBuilt = false,
   ): Promise<Msg> {
     const timeout = opts?.timeout || 1000;
     const token = (++this.#next).toString(36);
@@ -131,7 +139,8 @@ export class ReplyInbox {
       this.#pending.set(token, pending);
       deadlines.add(token);
       try {
-        this.#nc.publish(subject, payload, { reply: this.#prefix + token, headers: opts?.headers });
+        const options = { reply: this.#prefix + token, headers: opts?.headers };
+        publishBuilt(this.#nc, subject, payload, options, subjectBuilt ? 'none' : 'subject');
       } catch (error) {
         this.#end(token, pending);
         reject(error as Error);
@@ -200,6 +209,14 @@ export function withReplyInbox(nc: NatsConnection, inbox = new ReplyInbox(nc)): 
   const request: NatsConnection['request'] = (subject, payload, opts) =>
     opts?.reply || opts?.noMux ? nc.request(subject, payload, opts) : inbox.request(subject, payload, opts);
   return new Proxy(nc, {
-    get: (target, property) => (property === 'request' ? request : Reflect.get(target, property)),
+    get: (target, property) =>
+      property === 'request' ? request : property === INBOX ? inbox : Reflect.get(target, property),
   });
+}
+
+const INBOX = Symbol('reply inbox');
+
+/** The reply inbox of a connection view made by `withReplyInbox`; undefined for any other connection. */
+export function replyInboxOf(nc: NatsConnection): ReplyInbox | undefined {
+  return (nc as unknown as { [INBOX]?: ReplyInbox })[INBOX];
 }

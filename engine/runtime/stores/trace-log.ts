@@ -9,6 +9,7 @@ import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { keyToken } from '../broker/subjects.js';
+import { publishBuilt, subjectSafe } from '../broker/built-subject-publish.js';
 import { jsonOf } from '../../http/sent-json.js';
 
 export const TRACE_STREAM = 'JUNCTION_TRACE';
@@ -89,7 +90,8 @@ export class TraceLog {
       return;
     }
     try {
-      this.nc.publish(subject, bytes);
+      // The prefix and the key's base64url token hold no whitespace: only the integration's name is scanned.
+      publishBuilt(this.nc, subject, bytes, undefined, subjectSafe(record.integration) ? 'none' : 'subject');
     } catch {
       // closed connection: the record is lost, the event is not
     }
