@@ -7,6 +7,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { Base64KeyCodec, Kvm, NoopKvCodecs } from '@nats-io/kv';
 import type { Bucket, KV } from '@nats-io/kv';
+import { MsgHdrsImpl } from '@nats-io/nats-core/internal';
 import type { Msg } from '@nats-io/transport-node';
 import { describe, expect, it, vi } from 'vitest';
 import { hotKv } from '../../engine/runtime/broker/hot-kv.js';
@@ -32,11 +33,14 @@ describe('hot KV calls', () => {
       return fast;
     };
     expect(await both('a.missing')).toBeNull();
-    // Through the engine's inbox: the subject is not scanned again.
+    // Through the engine's inbox: the subject is not scanned again, and the server's miss is not decoded.
     const scans = vi.spyOn(nats.nc as unknown as { _check: () => void }, '_check');
+    const decode = vi.spyOn(MsgHdrsImpl, 'decode');
     expect(await hot.get('a.missing')).toBeNull();
     expect(scans).not.toHaveBeenCalled();
+    expect(decode).not.toHaveBeenCalled();
     scans.mockRestore();
+    decode.mockRestore();
     const revision = await kv.put('a.value', '{"status":"delivered"}');
     expect(await both('a.value')).toEqual({
       key: 'a.value',

@@ -8,7 +8,9 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, errors } from '@nats-io/transport-node';
+import { JetStreamStatus } from '@nats-io/jetstream/internal';
+import { MsgHdrsImpl } from '@nats-io/nats-core/internal';
+import { connect, errors, headers } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import { ReplyInbox, withReplyInbox } from '../../engine/runtime/broker/reply-inbox.js';
 import { publishBuilt } from '../../engine/runtime/broker/built-subject-publish.js';
+import { isNotFoundReply } from '../../engine/runtime/broker/not-found-reply.js';
 import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
@@ -268,6 +271,40 @@ describe('reply inbox requests', () => {
     expect(closed[0]).toMatch(/^ClosedConnectionError/);
     expect(closed).toEqual([closed[0], closed[0], closed[0]]);
     echo.unsubscribe();
+  });
+
+  it('tells the server’s direct-get miss from every other reply by its bytes', async () => {
+    await new Kvm(jetstream(nc)).create('misses', { history: 1 });
+    nc.subscribe('status.>', {
+      callback: (_e, m) => {
+        const [, code, description, extra] = m.subject.split('.');
+        const h = headers(Number(code), description!.replaceAll('_', ' '));
+        if (extra) h.set('Extra', extra);
+        m.respond(extra === 'payload' ? 'x' : undefined, { headers: h });
+      },
+    });
+    await nc.flush();
+    const inbox = new ReplyInbox(nc);
+    const decode = vi.spyOn(MsgHdrsImpl, 'decode');
+    const miss = await inbox.request('$JS.API.DIRECT.GET.KV_misses.$KV.misses.nothing', undefined, undefined, true);
+    expect(isNotFoundReply(miss)).toBe(true);
+    expect(decode).not.toHaveBeenCalled();
+    // What nats.js reads it as when it does decode it: a missing message.
+    expect(new JetStreamStatus(miss).isMessageNotFound()).toBe(true);
+
+    const exact = await inbox.request('status.404.Message_Not_Found', undefined);
+    expect(isNotFoundReply(exact)).toBe(true);
+    for (const subject of [
+      'status.404.No_Results',
+      'status.404.Message_not_found',
+      'status.404.Message_Not_Found.more',
+      'status.404.Message_Not_Found.payload',
+      'status.408.Request_Timeout',
+    ]) {
+      const reply = await inbox.request(subject, undefined);
+      expect(isNotFoundReply(reply)).toBe(false);
+      expect(reply.headers?.code).toBe(Number(subject.split('.')[1]));
+    }
   });
 
   it('rejects requests in flight when the connection closes', async () => {

@@ -22,6 +22,7 @@ import type { KV, KvEntry } from '@nats-io/kv';
 import { errors, headers } from '@nats-io/transport-node';
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { subjectSafe } from './built-subject-publish.js';
+import { isNotFoundReply } from './not-found-reply.js';
 import { replyInboxOf } from './reply-inbox.js';
 import type { ReplyInbox } from './reply-inbox.js';
 
@@ -78,6 +79,7 @@ class PrefixedKv implements HotKv {
   async get(key: string): Promise<KvEntry | null> {
     validateKey(key);
     const reply = await this.#request(this.#readPrefix + key, undefined, { timeout: this.#timeout });
+    if (isNotFoundReply(reply)) return null;
     if (reply.headers?.code !== 0) {
       const status = new JetStreamStatus(reply);
       if (status.isMessageNotFound()) return null;

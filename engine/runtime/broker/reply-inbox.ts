@@ -20,6 +20,7 @@
 import { createInbox, errors } from '@nats-io/transport-node';
 import type { Msg, NatsConnection, Payload, RequestOptions } from '@nats-io/transport-node';
 import { publishBuilt, subjectSafe } from './built-subject-publish.js';
+import { isNotFoundReply } from './not-found-reply.js';
 
 interface Pending {
   subject: string;
@@ -176,7 +177,8 @@ export class ReplyInbox {
     const pending = this.#pending.get(token);
     if (!pending) return; // timed out already
     this.#end(token, pending);
-    if (msg.data.length === 0 && msg.headers?.code === 503) {
+    // The direct get's "not found", two replies of each new event, is not a 503: its headers need not be decoded.
+    if (!isNotFoundReply(msg) && msg.data.length === 0 && msg.headers?.code === 503) {
       const cause = new errors.NoRespondersError(pending.subject);
       pending.reject(new errors.RequestError(cause.message, { cause }));
     } else pending.resolve(msg);
