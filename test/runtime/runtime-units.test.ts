@@ -49,6 +49,25 @@ describe('subjects and keys', () => {
     expect(keyToken('a.b')).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
+  it('names a key token by the base64url of its UTF-8, as Node writes it, for any string', () => {
+    const chars = ['a', 'Z', '0', ' ', '.', '~', '\x7f', '\x00', 'ü', 'é', '€', '中', '😀', '\ud800', '\udc00'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const strings = ['', 'a', 'ab', 'abc', 'order-42', 'x'.repeat(96), 'x'.repeat(97), '\x7f\x7f\x7f'];
+    for (let i = 0; i < 5_000; i++) {
+      const ascii = i % 2 === 0; // half only ASCII (the short way), half with anything
+      const length = next() % 120;
+      let text = '';
+      for (let j = 0; j < length; j++)
+        text += ascii ? String.fromCharCode(next() % 128) : chars[next() % chars.length]!;
+      strings.push(text);
+    }
+    for (const text of strings) {
+      expect(keyToken(text)).toBe(Buffer.from(text).toString('base64url') || '_');
+      if (!/[\ud800-\udfff]/.test(text)) expect(fromKeyToken(keyToken(text))).toBe(text);
+    }
+  });
+
   it('names dead letters by a keyed digest and numbers their generations', () => {
     const key = Buffer.alloc(32, 7);
     const first = deadLetterId(key, 'abc_def-ghi');
