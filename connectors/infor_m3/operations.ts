@@ -24,6 +24,8 @@ function operation(tx: M3Transaction): OperationDef {
     overlayEntity: tx.name,
     ...(tx.kind === 'query'
       ? {
+          // A poll's inputs are its body; how many records a call returns is not what it selects.
+          positionParams: [],
           params: {
             type: 'object',
             additionalProperties: false,

@@ -79,6 +79,7 @@ function changes(entity: string, path: string, id: IdKey, schema: JsonSchema): O
     kind: 'query',
     object: entity,
     params,
+    positionParams: ['since'],
     output: { type: 'array', items: schema },
     request: (c) => changesRequest(url(c), id.column, pageSize(c), { since: String(c.params.since ?? '') }),
     result: (r) => ((r.body ?? {}) as { items?: Row[] }).items ?? [],

@@ -61,6 +61,7 @@ export const salesforceChangeOperations: Record<string, OperationDef> = {
     kind: 'query',
     object: { param: 'sobject' },
     params: changesParams,
+    positionParams: ['sobject', 'where', 'since'],
     request: (c) => ({
       method: 'GET',
       path: `/services/data/${String(c.options.api_version ?? 'v60.0')}/query`,

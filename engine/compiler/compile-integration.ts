@@ -195,6 +195,7 @@ function compileSource(
       initialCursor: s.initial_cursor,
       snapshot: s.snapshot === true,
       pagesInCursorOrder: !s.snapshot && operation?.paginate?.orderedBy === s.cursor.trim(),
+      positionParams: operation?.positionParams && [...operation.positionParams],
     };
   }
   if (source.stream) {

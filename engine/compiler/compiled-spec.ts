@@ -127,6 +127,8 @@ export type CompiledSource =
        * the position is stored after each page, so a round can stop part-way and the next goes on from there.
        */
       pagesInCursorOrder: boolean;
+      /** The params the stored position belongs to (the operation's `positionParams`); undefined: all of them. */
+      positionParams?: string[];
     }
   | {
       kind: 'stream';

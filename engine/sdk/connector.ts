@@ -49,6 +49,12 @@ export interface OperationDef {
   identity?: string[] | { param: string };
   /** Schema of the step's static `params` (e.g. `sobject`, `external_id_field`). */
   params?: JsonSchema;
+  /**
+   * The params a schedule source's stored position belongs to (what the query selects: `sobject`, `where`): a spec
+   * that changes only the others (fields read, page size, records per call) goes on from the stored cursor. Without
+   * it, a change of any param starts the position afresh.
+   */
+  positionParams?: readonly string[];
   /** Schema of the record the step body produces (entity fields, before the vendor envelope). */
   input?: JsonSchema;
   /** For operations whose record type is a param (Salesforce sobjects): the record schema for those params. */

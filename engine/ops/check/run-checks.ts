@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { ConnectorRegistry } from '../../sdk/connector.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
-import { readPollCursor } from '../../runtime/sources/poll-cursor.js';
+import { positionOwner, readPollCursor } from '../../runtime/sources/poll-cursor.js';
 import { DEAD_LETTER_RESERVE } from '../../runtime/stores/dead-letter-room.js';
 import { configProblems } from './config-problems.js';
 import { probeConnection } from './connection-probe.js';
@@ -111,6 +111,17 @@ async function probeSource(
     if (!options.cursors) return { status: 'skipped', message: 'cursor not read (no NATS)' };
     try {
       const position = await readPollCursor(options.cursors, integration.name);
+      const initial = `the first poll starts at ${JSON.stringify(source.initialCursor ?? '')}`;
+      if (position.source !== undefined && position.source !== positionOwner(source))
+        return {
+          status: 'ok',
+          message: source.snapshot
+            ? 'the snapshot stored belongs to the list as it was (its connection, operation, params, body or ' +
+              'identity changed): the first poll of this spec sends every record'
+            : `cursor ${position.cursor} belongs to the query as it was (its connection, operation, the params it ` +
+              `selects by, its body or its cursor changed): it is not used, ${initial}; to go on from the stored ` +
+              `cursor, set initial_cursor: ${JSON.stringify(position.cursor ?? '')}`,
+        };
       if (source.snapshot)
         return {
           status: 'ok',
@@ -120,10 +131,7 @@ async function probeSource(
         };
       return {
         status: 'ok',
-        message:
-          position.cursor !== undefined
-            ? `cursor ${position.cursor}`
-            : `no cursor stored yet: the first poll starts at ${JSON.stringify(source.initialCursor ?? '')}`,
+        message: position.cursor !== undefined ? `cursor ${position.cursor}` : `no cursor stored yet: ${initial}`,
       };
     } catch (error) {
       return { status: 'problem', message: `cursor cannot be read: ${(error as Error).message}` };

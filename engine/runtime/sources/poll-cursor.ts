@@ -4,9 +4,12 @@
  * Salesforce) or day (M3) precision, so the next poll asks from the cursor inclusively and skips those records:
  * records that share the cursor's second, or commit in it after the poll, are neither lost nor stored twice. Each
  * record key keeps only its content stored last, so a record changed back to an earlier content (the same day, on a
- * day-precision cursor) is a change again.
+ * day-precision cursor) is a change again. A position belongs to the query that read it (positionOwner): a spec edit
+ * that makes the source select other records starts afresh.
  */
 import type { KV } from '@nats-io/kv';
+import type { CompiledSource } from '../../compiler/compiled-spec.js';
+import { stableHash } from '../../execute/stable-hash.js';
 import { casConflict } from '../broker/cas-conflict.js';
 
 /** The stored position of one schedule source. */
@@ -20,6 +23,8 @@ export interface PollCursor {
   seen: SeenRecord[];
   /** KV revision read (0: no entry yet), for the compare-and-set. */
   revision: number;
+  /** The source the position belongs to (positionOwner); undefined as stored by engines before it. */
+  source?: string;
 }
 
 export type SeenRecord = [value: string, hash: string, key?: string];
@@ -33,9 +38,9 @@ export async function readPollCursor(kv: KV, name: string): Promise<PollCursor> 
   if (!entry || entry.operation !== 'PUT' || entry.length === 0) return { seen: [], revision: entry?.revision ?? 0 };
   const text = entry.string();
   try {
-    const parsed = JSON.parse(text) as { cursor?: string; seen?: SeenRecord[] };
+    const parsed = JSON.parse(text) as { cursor?: string; seen?: SeenRecord[]; source?: string };
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      return { cursor: parsed.cursor, seen: parsed.seen ?? [], revision: entry.revision };
+      return { cursor: parsed.cursor, seen: parsed.seen ?? [], revision: entry.revision, source: parsed.source };
   } catch {
     // not JSON: a bare cursor
   }
@@ -52,7 +57,7 @@ export async function writePollCursor(
   next: Omit<PollCursor, 'revision'>,
   revision: number,
 ): Promise<number | undefined> {
-  const value = JSON.stringify({ cursor: next.cursor, seen: next.seen });
+  const value = JSON.stringify({ cursor: next.cursor, seen: next.seen, source: next.source });
   try {
     return await (revision === 0 ? kv.create(name, value) : kv.update(name, value, revision));
   } catch (error) {
@@ -132,4 +137,26 @@ export function shiftTimestamp(value: string, deltaMs: number): string | undefin
   const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
   return `${date}${m[4]}${time}${m[8] ?? ''}${zone}`;
+}
+
+type ScheduleSource = Extract<CompiledSource, { kind: 'schedule' }>;
+
+/**
+ * What a stored position belongs to: the query that read it (connection, operation, the params it selects by, the
+ * body) and what the cursor reads. Another query's cursor (a timestamp or offset of other records) or snapshot must
+ * not be reused, so a source whose owner changed starts afresh; `every`, `overlap`, `records`, `initial_cursor` and
+ * the params the operation does not select by (`positionParams`: fields read, page size) may change and keep it.
+ */
+export function positionOwner(source: ScheduleSource): string {
+  const { connection, operation, params, positionParams, body, cursor, snapshot } = source;
+  const selecting = positionParams ? positionParams.filter((p) => p in params) : Object.keys(params);
+  return stableHash({
+    kind: 'poll',
+    connection,
+    operation,
+    params: Object.fromEntries(selecting.map((p) => [p, params[p]])),
+    body: body?.source.trim() ?? null,
+    cursor: cursor.source.trim(),
+    snapshot,
+  });
 }

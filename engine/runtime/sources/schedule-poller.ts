@@ -18,7 +18,14 @@ import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { KeylessDeps } from './keyless-records.js';
-import { advance, readPollCursor, shiftTimestamp, snapshotPosition, writePollCursor } from './poll-cursor.js';
+import {
+  advance,
+  positionOwner,
+  readPollCursor,
+  shiftTimestamp,
+  snapshotPosition,
+  writePollCursor,
+} from './poll-cursor.js';
 import type { PollCursor } from './poll-cursor.js';
 import { storePolled } from './store-polled.js';
 import type { PolledRecord } from './store-polled.js';
@@ -61,7 +68,9 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
   const source = integration.source;
   if (source.kind !== 'schedule') return 0;
   const specSet = deps.specs.active;
-  const start = await readPollCursor(deps.cursors, integration.name);
+  const owner = positionOwner(source);
+  const read = await readPollCursor(deps.cursors, integration.name);
+  const start = read.source === undefined || read.source === owner ? read : startAfresh(integration, read, deps);
   const stored = start.cursor ?? source.initialCursor;
   const from = (stored !== undefined && source.overlapMs > 0 && shiftTimestamp(stored, -source.overlapMs)) || stored;
   const params = substituteCursor(source.params, from ?? '');
@@ -106,7 +115,7 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     else {
       // Every record of the page is stored: only then may the position move past them.
       const next = advance({ ...position, cursor: position.cursor ?? stored }, kept, source.overlapMs);
-      const moved = await movePosition(deps, integration.name, position, next);
+      const moved = await movePosition(deps, integration.name, owner, position, next);
       if (moved) position = moved;
       else lost = true;
     }
@@ -124,7 +133,7 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     const next = source.snapshot
       ? snapshotPosition(start, listed)
       : advance({ ...start, cursor: stored }, listed, source.overlapMs);
-    await movePosition(deps, integration.name, start, next);
+    await movePosition(deps, integration.name, owner, start, next);
   }
   deps.metrics.polls.inc({ integration: integration.name });
   return published;
@@ -137,13 +146,36 @@ type SeenPolled = Omit<PolledRecord, 'record'>;
 async function movePosition(
   deps: PollerDeps,
   name: string,
+  owner: string,
   position: PollCursor,
-  next: Omit<PollCursor, 'revision'>,
+  moved: Omit<PollCursor, 'revision'>,
 ): Promise<PollCursor | undefined> {
-  if (next.cursor === position.cursor && JSON.stringify(next.seen) === JSON.stringify(position.seen)) return position;
+  const next = { ...moved, source: owner };
+  const same = next.cursor === position.cursor && JSON.stringify(next.seen) === JSON.stringify(position.seen);
+  if (same && position.source === owner) return position;
   const revision = await writePollCursor(deps.cursors, name, next, position.revision);
   if (revision === undefined) deps.log.info({ integration: name }, 'cursor moved by another poller');
   return revision === undefined ? undefined : { ...next, revision };
+}
+
+/**
+ * The position to poll from when the stored one belongs to another query (positionOwner): none, at the stored
+ * revision (for the compare-and-set). The round's first move replaces the old position.
+ */
+function startAfresh(integration: CompiledIntegration, stored: PollCursor, deps: PollerDeps): PollCursor {
+  const source = integration.source;
+  if (source.kind !== 'schedule') return stored;
+  const initial = JSON.stringify(source.initialCursor ?? '');
+  const message = source.snapshot
+    ? `the list ${integration.name} reads changed (its connection, operation, params, body or identity): the last ` +
+      `snapshot (${stored.seen.length} records) belonged to the previous list and is not compared with; every record ` +
+      'of this poll is sent'
+    : `the query ${integration.name} polls changed (its connection, operation, the params it selects by, its body ` +
+      `or its cursor): the stored cursor ${JSON.stringify(stored.cursor ?? '')} belonged to the previous query and ` +
+      `is not used; this poll starts afresh at initial_cursor ${initial}. To go on from the stored cursor instead, ` +
+      `set initial_cursor to it in the same change (\`junction check --nats\` shows it before the change is deployed)`;
+  deps.log.warn({ integration: integration.name, storedCursor: stored.cursor }, message);
+  return { seen: [], revision: stored.revision };
 }
 
 /**
