@@ -7,8 +7,8 @@
  * promise when they give promises (the reference engine's), the same identity or error either way.
  */
 import { jetstream } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
-import type { MsgHdrs, MsgHdrsImpl, NatsConnection } from '@nats-io/transport-node';
+import { MsgHdrsImpl, headers as natsHeaders } from '@nats-io/transport-node';
+import type { MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { describe, expect, it, vi } from 'vitest';
 import {
   EventIdentityError,
@@ -95,6 +95,28 @@ describe('event publish message', () => {
         Buffer.from(referenceHeaders(request)),
       );
       expect(message.data).toBe(request.data);
+    }
+  });
+
+  it('encodes the headers anew after they change, as a nats.js publish option would change them', async () => {
+    const { publisher, sent } = recordingPublisher();
+    const random = seeded(3);
+    for (let i = 0; i < 20; i++) {
+      const request = randomRequest(random);
+      await publisher.publish(request);
+      // The publisher's headers were encoded (sent, and sized for the room); nats.js's, decoded from the same bytes.
+      const headers = sent.at(-1)!.headers;
+      const reference = MsgHdrsImpl.decode(referenceHeaders(request));
+      const changes: ((h: MsgHdrs) => void)[] = [
+        (h) => h.set('Nats-Expected-Stream', `S${i}`),
+        (h) => h.append(HEADER.key, 'second'),
+        (h) => h.delete(HEADER.commit),
+      ];
+      for (const change of changes) {
+        change(headers);
+        change(reference);
+        expect(Buffer.from(wire(headers))).toEqual(Buffer.from(wire(reference)));
+      }
     }
   });
 

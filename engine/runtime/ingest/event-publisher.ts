@@ -282,7 +282,7 @@ export class EventPublisher {
     const h = eventHeaders(fields);
     if (!leavesRoom(request.data, h, maxPayloadOf(this.js)))
       throw tooLarge(this.js, h, request.data, request.identity.key);
-    const size = this.room ? storedSize(subject, fields, request.data) : 0;
+    const size = this.room ? storedSize(subject, h.encode().length, request.data) : 0;
     if (this.room && !this.room.take(size)) {
       this.onStreamFull(request.integration);
       throw new EventsStreamFullError(new Error('maximum bytes exceeded, counted by this engine'));
@@ -315,16 +315,13 @@ export class EventPublisher {
  * nats.js 3.4.0 (`@nats-io/nats-core` `lib/headers.js`, `@nats-io/jetstream` `buildPublishHeaders`): in this order,
  * each value trimmed, a value with CR or LF refused with nats.js's own error. Each `set` would also search the names
  * twice and check the name's characters; these names are ours, fixed and valid. About 1 µs per event less
- * (docs/runtime.md, "The ingest cuts"). Each field's value is replaced by the trimmed one, which is what the stream
- * stores (and what its stored size counts).
+ * (docs/runtime.md, "The ingest cuts").
  */
-function eventHeaders(fields: [string, string][]): MsgHdrs {
+function eventHeaders(fields: [string, string][]): EventHeaders {
   const h = new EventHeaders();
-  for (const field of fields) {
+  for (const [name, value] of fields)
     // `validHeaderValue` makes a new RegExp on every call: it runs only to throw its error for a refused value.
-    field[1] = LINE_BREAK.test(field[1]) ? MsgHdrsImpl.validHeaderValue(field[1]) : field[1].trim();
-    h.headers.set(field[0], [field[1]]);
-  }
+    h.headers.set(name, [LINE_BREAK.test(value) ? MsgHdrsImpl.validHeaderValue(value) : value.trim()]);
   return h;
 }
 
@@ -332,9 +329,23 @@ function eventHeaders(fields: [string, string][]): MsgHdrs {
  * nats.js's header map, whose `encode` (called by the connection's publish) gives the same UTF-8 bytes through
  * `Buffer.from` instead of a `TextEncoder`: a slice of Node's buffer pool rather than a new ArrayBuffer outside V8's
  * heap per event. 0.56 -> 0.18 µs for the event's header block (docs/runtime.md, "Ingest CPU cuts, session 11").
+ * The bytes are kept until the headers change (`set` is a `delete` and an `append` in nats.js): the stream's room
+ * counts the block's size from them, and the publish sends them (docs/runtime.md, "Ingest CPU cuts, session 13").
  */
 class EventHeaders extends MsgHdrsImpl {
+  #encoded: Buffer | undefined;
+
   override encode(): Uint8Array {
-    return Buffer.from(this.toString());
+    return (this.#encoded ??= Buffer.from(this.toString()));
+  }
+
+  override append(...args: Parameters<MsgHdrsImpl['append']>): void {
+    this.#encoded = undefined;
+    super.append(...args);
+  }
+
+  override delete(...args: Parameters<MsgHdrsImpl['delete']>): void {
+    this.#encoded = undefined;
+    super.delete(...args);
   }
 }

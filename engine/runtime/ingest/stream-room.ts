@@ -13,10 +13,8 @@ import type { EventsStreamUsage } from '../observe/runtime-metrics.js';
  */
 const RECORD_OVERHEAD = 34;
 
-/** The bytes a message takes in the stream: its record, with the headers as the client encodes them. */
-export function storedSize(subject: string, headers: Iterable<[string, string]>, data: Uint8Array): number {
-  let headerBytes = 'NATS/1.0\r\n\r\n'.length;
-  for (const [name, value] of headers) headerBytes += Buffer.byteLength(name) + Buffer.byteLength(value) + 4;
+/** The bytes a message takes in the stream: its record, with the header block's size as the client encodes it. */
+export function storedSize(subject: string, headerBytes: number, data: Uint8Array): number {
   return RECORD_OVERHEAD + Buffer.byteLength(subject) + headerBytes + data.length;
 }
 
