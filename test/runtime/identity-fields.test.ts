@@ -80,6 +80,53 @@ describe('the identity fields of an integration', () => {
   }
 });
 
+describe('the identity fields of a scanned body', () => {
+  it('hold the values JSON.parse gives, for every kind and length of value', () => {
+    const fields = { names: ['id', 'ref'], bytes: [Buffer.from('id'), Buffer.from('ref')] };
+    const ascii = (n: number) =>
+      Array.from({ length: n }, (_, i) => String.fromCharCode(0x20 + ((i * 7) % 95))).join('');
+    const values: string[] = [
+      ...['0', '7', '10', '-0', '-5', '1.5', '1e3', '2E-2', '0.0', '123456789012345', '999999999999999'],
+      ...[
+        '1234567890123456',
+        '9007199254740993',
+        '95022896531331217',
+        '970539216841529066',
+        '12345678901234567890123',
+        'true',
+        'false',
+        'null',
+      ],
+      ...['{}', '{"a": 1}', '[1, "x"]', '[]'],
+      // Strings of every length around the cut-over, with each kind of byte a string may hold.
+      ...Array.from({ length: 80 }, (_, n) => JSON.stringify(ascii(n))),
+      ...[
+        '"\\u0041"',
+        '"a\\"b"',
+        '"a\\\\b"',
+        '"a\\/b"',
+        '"\\n"',
+        '"Zoë"',
+        '"日本"',
+        '"😀"',
+        '"\\ud800"',
+        '"\\u007f\u007f"',
+      ],
+    ];
+    for (const id of values)
+      for (const text of [`{"id": ${id}, "ref": "r"}`, `{"ref":${id},"id":${id}}`]) {
+        const event = identityEvent(Buffer.from(text), fields);
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        expect(event, text).toEqual({ id: parsed.id, ref: parsed.ref });
+        // toEqual takes 0 for -0; the event must not.
+        expect(Object.is(event!.id, parsed.id) || typeof parsed.id === 'object', text).toBe(true);
+      }
+    // Bytes that are not UTF-8, as JSON.parse of the decoded text reads them (U+FFFD).
+    const latin1 = Buffer.concat([Buffer.from('{"id": "caf'), Buffer.from([0xe9]), Buffer.from('", "ref": 1}')]);
+    expect(identityEvent(latin1, fields)).toEqual(JSON.parse(latin1.toString('utf8')));
+  });
+});
+
 /** A request as node:http gives it: the body streams in after the handler attached its listeners. */
 function request(body: Buffer): IncomingMessage {
   const req = new PassThrough() as unknown as IncomingMessage;
