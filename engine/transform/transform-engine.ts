@@ -33,7 +33,7 @@ export interface TransformEngine {
 
 /**
  * An error raised by compiling or evaluating an expression. `code` is the JSONata error code (S0201, T2001, D3001...,
- * or U1001/U1002/U1003 for guard overruns); `position` is the 0-based character offset just past the offending token
+ * or U1001-U1004 for guard overruns); `position` is the 0-based character offset just past the offending token
  * in the expression source, as jsonata-js reports it.
  */
 export class TransformError extends Error {

@@ -3,7 +3,7 @@
  * What generated code (codegen.ts) runs with: whether code generation is available at all, the helpers it calls, and
  * the one place a generated source becomes a function.
  */
-import { checkLength, state, tick } from './guards.js';
+import { checkLength, counted, state, tick } from './guards.js';
 import { Frame } from './runtime.js';
 import { invoke } from './compile-call.js';
 import type { Ev } from './runtime.js';
@@ -60,6 +60,7 @@ export const HELPERS = Object.freeze({
   state,
   tick,
   checkLength,
+  counted,
   normalise,
   toBoolean,
   deepEqual,

@@ -481,7 +481,7 @@ class Unit {
     return this.libraryOrBinding(node, args, L, x, e, (r) =>
       L.push(
         `if (S.depth + ${cost} >= S.maxDepth) ${tooDeep}();`,
-        `try { ${r} = ${sig}.passes(${count}, ${all}) ? ${impl}(${args.join(', ')}) : ${validated}(${x}, ${all}); } catch (err) { ${located}(err); }`,
+        `try { ${r} = ${sig}.passes(${count}, ${all}) ? H.counted(${impl}(${args.join(', ')})) : ${validated}(${x}, ${all}); } catch (err) { ${located}(err); }`,
       ),
     );
   }

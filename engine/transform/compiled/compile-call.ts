@@ -5,7 +5,7 @@ import type { Compile } from './compile-path.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev, Focus, Lambda, NativeFn } from './runtime.js';
 import { apply, arityOf, callJs, Frame, isLambda, Thunk } from './runtime.js';
-import { state } from './guards.js';
+import { counted, state } from './guards.js';
 import { scope } from './compile-ops.js';
 import { LIBRARY } from './library.js';
 import type { Signature } from './signature.js';
@@ -34,15 +34,15 @@ export function callNative(fn: NativeFn, focus: Focus | undefined, v: any[]): an
   const impl = fn.implementation as (...a: any[]) => any;
   switch (v.length) {
     case 0:
-      return impl.call(focus as Focus);
+      return counted(impl.call(focus as Focus));
     case 1:
-      return impl.call(focus as Focus, v[0]);
+      return counted(impl.call(focus as Focus, v[0]));
     case 2:
-      return impl.call(focus as Focus, v[0], v[1]);
+      return counted(impl.call(focus as Focus, v[0], v[1]));
     case 3:
-      return impl.call(focus as Focus, v[0], v[1], v[2]);
+      return counted(impl.call(focus as Focus, v[0], v[1], v[2]));
     default:
-      return impl.apply(focus as Focus, v);
+      return counted(impl.apply(focus as Focus, v));
   }
 }
 
@@ -132,7 +132,7 @@ export function compileFunction(
       let r: any;
       try {
         if (signature.passes(count, a0, a1, a2))
-          r = count === 0 ? impl() : count === 1 ? impl(a0) : count === 2 ? impl(a0, a1) : impl(a0, a1, a2);
+          r = counted(count === 0 ? impl() : count === 1 ? impl(a0) : count === 2 ? impl(a0, a1) : impl(a0, a1, a2));
         else r = callNative(fn, undefined, signature.validate([a0, a1, a2].slice(0, count), input));
       } catch (e) {
         located(e);

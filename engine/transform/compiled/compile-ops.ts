@@ -6,7 +6,7 @@ import { compileGroup } from './compile-group.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev } from './runtime.js';
 import { Frame } from './runtime.js';
-import { checkLength } from './guards.js';
+import { LARGE_VALUE, checkLength } from './guards.js';
 import { compileMatcher } from './regex/regex-matcher.js';
 import { append, deepEqual, isFunction, isNumeric, seq, stringify, toBoolean } from './sequence.js';
 
@@ -169,6 +169,7 @@ export function compileUnary(node: Node, compile: Compile): Ev {
           else if (Array.isArray(v)) result = append(result, v);
           else result.push(v);
         }
+        if (result.length >= LARGE_VALUE) checkLength(result.length);
         if (cons) Object.defineProperty(result, 'cons', { enumerable: false, configurable: false, value: true });
         return result;
       };

@@ -1,7 +1,8 @@
 /**
- * The guards of the running evaluation (depth, deadline, output size) and the checks that enforce them. One
+ * The guards of the running evaluation (depth, deadline, output size, memory) and the checks that enforce them. One
  * evaluation runs at a time per thread (evaluation is synchronous), so the state is module-wide.
  */
+import { getHeapStatistics } from 'node:v8';
 import { jerr } from './errors.js';
 import { jsonSize } from './output-size.js';
 
@@ -46,19 +47,43 @@ export function deadline(): number {
   return state.deadline;
 }
 
-/** Called in every loop and lambda call: reads the clock every 256 ticks and stops the evaluation past its deadline. */
+/**
+ * Heap use past which an evaluation stops (U1004): three quarters of this thread's heap limit. An evaluation that
+ * allocates without bound (a range per line of the event, a large field copied into every line) would otherwise
+ * kill the process, which V8 cannot recover from, and the redelivered event would kill the next one.
+ */
+const HEAP_CEILING = getHeapStatistics().heap_size_limit * 0.75;
+
+/** A produced value of this many items or characters makes the guards look at the clock and the heap at once. */
+export const LARGE_VALUE = 16_384;
+
+/** Called in every loop and lambda call: every 256 ticks, the evaluation stops past its deadline or heap ceiling. */
 export function tick(): void {
-  if ((++state.ticks & 255) === 0) checkDeadline();
+  if ((++state.ticks & 255) === 0) checkBudget();
 }
 
-function checkDeadline(): void {
+function checkBudget(): void {
   if (state.now === 0) readClock();
   else if (Date.now() > state.deadline)
     throw jerr('U1001', { message: 'Expression evaluation timeout: Check for infinite loop' });
+  // About 1 µs: read every 256 ticks and per large value, it stays out of the way of small evaluations.
+  if (getHeapStatistics().used_heap_size > HEAP_CEILING) throw jerr('U1004');
 }
 
+/** Fails U1003 past the output limit; a large value is also counted against the deadline and the heap ceiling. */
 export function checkLength(n: number): void {
   if (n > state.maxOutput) throw jerr('U1003', { value: n });
+  if (n >= LARGE_VALUE) checkBudget();
+}
+
+/**
+ * A library function's result, checked like any produced value when it is a large string or array: applied per item
+ * to a large value (`lines.{"note": $uppercase($$.note)}`), a function makes a fresh copy each time.
+ */
+export function counted<T>(r: T): T {
+  if (typeof r === 'string' ? r.length >= LARGE_VALUE : Array.isArray(r) && r.length >= LARGE_VALUE)
+    checkLength((r as string | unknown[]).length);
+  return r;
 }
 
 /** Fails U1003 when the JSON text of `value` would be longer than the output limit. */

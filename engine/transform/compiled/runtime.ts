@@ -2,7 +2,7 @@
 /** Evaluation state shared by compiled closures: environments, guards (depth/time/output), function application. */
 import type { Node } from './ast.js';
 import { jerr, JsonataError } from './errors.js';
-import { tick } from './guards.js';
+import { counted, tick } from './guards.js';
 import { isFunction } from './sequence.js';
 import type { Signature } from './signature.js';
 
@@ -156,7 +156,7 @@ function applyInner(proc: any, args: any[], input: any, env: Env): any {
     }
     if (proc && proc._jsonata_function === true) {
       const validated = proc.signature ? proc.signature.validate(args, input) : args;
-      return proc.implementation.apply({ input, environment: env }, validated);
+      return counted(proc.implementation.apply({ input, environment: env }, validated));
     }
     if (typeof proc === 'function') return callJs(proc, args, input, env);
     throw jerr('T1006', {});
