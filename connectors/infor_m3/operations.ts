@@ -26,6 +26,8 @@ function operation(tx: M3Transaction): OperationDef {
       ? {
           // A poll's inputs are its body; how many records a call returns is not what it selects.
           positionParams: [],
+          // M3 lists 100 records unless maxrecs=0 is sent (docs/connectors.md, Infor M3).
+          recordLimit: { param: 'max_records', all: 0, byDefault: 100 },
           params: {
             type: 'object',
             additionalProperties: false,

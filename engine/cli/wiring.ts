@@ -8,6 +8,7 @@ import { createConnectorRegistry } from '../../connectors/index.js';
 import { compileSpecTree } from '../compiler/compile-spec-set.js';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
+import type { Diagnostic } from '../compiler/diagnostics.js';
 import { readSpecTree } from '../compiler/spec-tree.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
@@ -85,8 +86,17 @@ export async function compileDirectory(
 
 /** The compiled set of a directory, or an error listing every diagnostic that stops it from compiling. */
 export async function compiledSpecSet(wiring: Wiring, dir: string): Promise<CompiledSpecSet> {
+  return (await compiledSpecSetWithWarnings(wiring, dir)).specSet;
+}
+
+/** compiledSpecSet, with the warnings of the specs (file:line:col) for a command that shows them. */
+export async function compiledSpecSetWithWarnings(
+  wiring: Wiring,
+  dir: string,
+): Promise<{ specSet: CompiledSpecSet; warnings: Diagnostic[] }> {
   const { result } = await compileDirectory(wiring, dir);
-  if (result.specSet) return result.specSet;
+  if (result.specSet)
+    return { specSet: result.specSet, warnings: result.diagnostics.filter((d) => d.severity === 'warning') };
   const errors = result.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);

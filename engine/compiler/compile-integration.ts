@@ -172,6 +172,7 @@ function compileSource(
   if (source.schedule) {
     const s = source.schedule;
     const operation = resolveOperation(ctx, validated, ['source', 'schedule'], scope);
+    warnCappedList(ctx, validated, operation);
     // A snapshot keeps no position, so a position's settings would silently do nothing.
     const positional = { overlap: parseDuration(s.overlap) > 0, initial_cursor: s.initial_cursor !== undefined };
     for (const [field, given] of Object.entries(positional))
@@ -339,4 +340,32 @@ function integrationHash(value: Integration, steps: CompiledStep[], scope: Integ
     .update(JSON.stringify([value, used]))
     .digest('hex')
     .slice(0, 16);
+}
+
+/**
+ * Warns about a poll of a list that returns only its first records unless told to return all (`recordLimit`, M3's
+ * maxrecs): a snapshot never sees the rest, and a poll by change date misses what lies beyond the cut.
+ */
+function warnCappedList(
+  ctx: CompileContext,
+  validated: ValidatedSpec<'Integration'>,
+  operation: OperationDef | undefined,
+): void {
+  const limit = operation?.recordLimit;
+  const schedule = validated.value.source.schedule;
+  if (!limit || !schedule) return;
+  const given = schedule.params?.[limit.param];
+  if (given === limit.all) return;
+  const at: JsonPath = ['source', 'schedule', ...(given === undefined ? ['operation'] : ['params', limit.param])];
+  const returns =
+    given === undefined
+      ? `without \`${limit.param}: ${limit.all}\` returns only its first ${limit.byDefault} records`
+      : `with \`${limit.param}: ${JSON.stringify(given)}\` returns at most that many records`;
+  ctx.warn(
+    validated.spec,
+    at,
+    'capped-list',
+    `${schedule.operation} ${returns} per call, so a longer list is never read whole and the records beyond are ` +
+      `missed: set \`params: { ${limit.param}: ${limit.all} }\` to read all of it`,
+  );
 }

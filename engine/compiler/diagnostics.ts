@@ -52,6 +52,8 @@ export const DIAGNOSTIC_CODES = {
   'invalid-params': "A step's params do not match the operation's parameter schema.",
   'invalid-find':
     "A step's `find` looks up with an operation that is not a read or query, or guards a step that only reads.",
+  'capped-list':
+    'A schedule source polls a list that returns only its first records unless told to return all (M3 without `max_records: 0`), a warning: records beyond are never read.',
   'unguarded-create':
     'A create step has no `find`, `restart_from` or `on_error` continue rule (a warning): a lost answer or two attempts at once can create the record twice.',
   'invalid-abandon':

@@ -64,6 +64,12 @@ export interface OperationDef {
    * input rather than an object (M3: each MI transaction has its own input layout, `CRS610MI/Add`).
    */
   overlayEntity?: string;
+  /**
+   * A list that returns at most `byDefault` records per call unless param `param` is `all` (M3's `maxrecs`): a
+   * schedule source that does not send `all` reads only the first records, and `validate` and `check` warn
+   * (`capped-list`).
+   */
+  recordLimit?: { param: string; all: number; byDefault: number };
   /** Schema of the step result that later steps read as `$steps.<id>`. */
   output?: JsonSchema;
   /** Builds the vendor request from the record: wraps it in the vendor's envelope and fills the path. */

@@ -85,6 +85,13 @@ const shop: ConnectorDef = {
       output: { type: 'object', properties: { orders: { type: 'array', items: order }, total: num } },
     }),
     'orders.get': op({ kind: 'read', object: 'order', output: order }),
+    // a list that returns its first 100 orders unless `limit: 0` (as M3's maxrecs)
+    'orders.list': op({
+      kind: 'query',
+      object: 'order',
+      params: { type: 'object', properties: { limit: num } },
+      recordLimit: { param: 'limit', all: 0, byDefault: 100 },
+    }),
     // the generic HTTP connector's shape: the URL path is a template param filled from the record
     'records.put': op({
       kind: 'upsert',

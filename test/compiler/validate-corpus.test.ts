@@ -54,6 +54,7 @@ const EXPECTED: Record<string, string[]> = {
     'invalid-abandon.yaml:13:18 invalid-abandon',
     'invalid-abandon.yaml:17:16 unguarded-create',
   ],
+  'capped-list.yaml': ['capped-list.yaml:7:16 capped-list'],
   'invalid-find.yaml': ['invalid-find.yaml:13:18 invalid-find'],
   'invalid-format-name.yaml': ['invalid-format-name.yaml:3:7 invalid-format'],
   'invalid-max-concurrency.yaml': ['invalid-max-concurrency.yaml:7:18 invalid-value'],

@@ -1,13 +1,15 @@
 /**
  * `junction check [dir]`: is everything the specs need in place before go-live? Per connection: its secrets set,
  * its host resolving, its base URL answering and its credentials accepted (the connector's cheap authenticated
- * read); per integration: its webhook secret and its source's cursor or subscription. Exit 1 on any problem.
+ * read); per integration: its webhook secret and its source's cursor or subscription. Exit 1 on any problem. The
+ * specs' warnings (as `validate` gives them) come first, on stderr.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { checkVerdict, formatCheckRows } from '../formats/check-report.js';
+import { formatDiagnostics } from '../formats/format-diagnostics.js';
 import { NATS_OPTION_HELP } from '../cluster-connection.js';
 import { addSecurityOptions, engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
@@ -31,9 +33,11 @@ export function registerCheckCommand(program: Command): void {
     const { connectNats } = await import('../../runtime/broker/connect.js');
     const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
     const { runChecks } = await import('../../ops/check/run-checks.js');
-    const { compiledSpecSet, createWiring } = await import('../wiring.js');
+    const { compiledSpecSetWithWarnings, createWiring } = await import('../wiring.js');
     const wiring = createWiring({ security: engineSecurity(process.env, opts) });
-    const specSet = await compiledSpecSet(wiring, dir);
+    const { specSet, warnings } = await compiledSpecSetWithWarnings(wiring, dir);
+    // What `validate` warns about (a poll that reads only part of a list, a webhook anyone may post to), at line:col.
+    process.stderr.write(formatDiagnostics(warnings, 'stylish'));
     const nats = opts.offline ? undefined : await resolveNatsTarget(opts.nats);
     const nc = nats
       ? await connectNats(nats.url, 'cli', 'junction-check', nats.options).catch(() => undefined)
