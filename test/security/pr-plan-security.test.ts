@@ -78,4 +78,21 @@ describe('the PR plan', () => {
       { kind: 'verify-weakened', spec: 'prices-to-shop', detail: 'replay protection (signed timestamp) removed' },
     ]);
   });
+
+  it('lists the hosts a connection option and webhook signing keys point at', async () => {
+    repo = createSpecRepo();
+    // The Salesforce access token goes to the Pub/Sub endpoint; Adobe's signing keys decide which events are real.
+    repo.edit('connections/crm.yaml', (t) => `${t}options: { pubsub_url: "https://collector.example.net:7443" }\n`);
+    repo.edit('contacts-to-crm.yaml', (t) =>
+      t.replace(
+        VERIFIED,
+        'verify: { adobe_io_events: { client_id: my-project, public_key_base_url: "https://keys.example.org" } }',
+      ),
+    );
+    const plan = await runCli(['plan', '--base', repo.base, 'specs', '--format', 'json'], { cwd: repo.dir });
+    expect(JSON.parse(plan.stdout).security).toEqual([
+      { kind: 'new-host', spec: 'crm', detail: 'collector.example.net:7443 (option pubsub_url)' },
+      { kind: 'new-host', spec: 'contacts-to-crm', detail: 'keys.example.org (webhook signing keys)' },
+    ]);
+  });
 });

@@ -1,7 +1,9 @@
 /**
  * The "security-relevant changes" of a PR, listed apart from the data plan so a reviewer cannot miss them: hosts a
- * connection starts talking to, environment variables a spec starts reading, and webhooks whose signature check is
- * removed or weakened. A spec set that does not compile lists nothing (its diagnostics block the merge anyway).
+ * connection starts talking to (its base URL, token URL and URL options, such as Salesforce's `pubsub_url`, which
+ * receives the access token), hosts a webhook's signing keys come from, environment variables a spec starts
+ * reading, and webhooks whose signature check is removed or weakened. A spec set that does not compile lists
+ * nothing (its diagnostics block the merge anyway).
  */
 import type { CompiledConnection, CompiledSpecSet, CompiledSource } from '../../compiler/compiled-spec.js';
 import { referencedVariables } from '../../compiler/secret-ref.js';
@@ -32,19 +34,33 @@ export function securityChanges(
   for (const [spec, variable] of secretRefs(head))
     if (!before.has(`${spec}\0${variable}`)) out.push({ kind: 'new-secret', spec, detail: `\${env:${variable}}` });
   for (const integration of head.integrations.values()) {
-    const change = verifyChange(base?.integrations.get(integration.name)?.source, integration.source);
+    const before = base?.integrations.get(integration.name)?.source;
+    const keys = signingKeyHost(integration.source);
+    if (keys && keys !== signingKeyHost(before))
+      out.push({ kind: 'new-host', spec: integration.name, detail: `${keys} (webhook signing keys)` });
+    const change = verifyChange(before, integration.source);
     if (change) out.push({ ...change, spec: integration.name });
   }
   return out;
 }
 
-/** Where a connection sends requests (and credentials): its base URL's host, and an absolute token URL's. */
+/** Where an Adobe I/O Events webhook fetches the public keys that decide which requests are genuine. */
+function signingKeyHost(source: CompiledSource | undefined): string | undefined {
+  if (source?.kind !== 'webhook' || source.adobe?.scheme !== 'io_events') return undefined;
+  return hostOf(source.adobe.keyBaseUrl);
+}
+
+/** Where a connection sends requests (and credentials): its base URL's host, an absolute token URL's, URL options'. */
 function hostsOf(connection: CompiledConnection): string[] {
   const hosts = [hostOf(connection.baseUrl)];
-  if (connection.auth.type === 'oauth2_client_credentials' && /^[a-z]+:\/\//i.test(connection.auth.tokenUrl))
+  if (connection.auth.type === 'oauth2_client_credentials' && ABSOLUTE_URL.test(connection.auth.tokenUrl))
     hosts.push(`${hostOf(connection.auth.tokenUrl)} (token URL)`);
+  for (const [name, value] of Object.entries(connection.options))
+    if (typeof value === 'string' && ABSOLUTE_URL.test(value)) hosts.push(`${hostOf(value)} (option ${name})`);
   return hosts;
 }
+
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /** The host of a URL, or the URL as written when the environment decides it (`${env:MAGENTO_URL}`). */
 function hostOf(url: string): string {
