@@ -1,8 +1,8 @@
 /**
- * `junction reconcile` as data: list the integration's source records (`read.list`), take all of them or a random
- * sample, compare each with the target (compare-record.ts), and count. `fixRecords` stores the records that differ or
- * are missing again as events that bypass echo suppression, so a value someone changed by hand in the target is
- * written back even though the source did not change.
+ * `junction reconcile` as data: list the integration's source records (`read.list`), take all of them (each page
+ * compared as it comes) or a random sample, compare each with the target (compare-record.ts), and count.
+ * `fixRecords` stores the records that differ or are missing again as events that bypass echo suppression, so a
+ * value someone changed by hand in the target is written back even though the source did not change.
  */
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { ExecutionState, StepInvoker } from '../../execute/execution-types.js';
@@ -43,6 +43,7 @@ export interface ReconcileOptions {
   since?: string;
   guards?: TransformGuards;
   random?: () => number;
+  /** After each comparison; `total` is the sample's size, or with every record the number listed so far. */
   onProgress?: (checked: number, total: number) => void;
 }
 
@@ -52,26 +53,6 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
   if (!list)
     throw new Error(`integration ${integration.name} has no read.list (and no schedule source) to reconcile from`);
   const random = options.random ?? Math.random;
-  // Reservoir sampling: every listed record has the same chance, in one pass over the listing.
-  const chosen: unknown[] = [];
-  let listed = 0;
-  for await (const page of sourcePages(
-    integration,
-    list,
-    options.since ?? list.initialCursor ?? '',
-    options.invoke,
-    { lookups: options.specSet.lookups, xref: options.xref },
-    options.guards,
-  )) {
-    for (const { record } of page) {
-      listed++;
-      if (options.sample === undefined || chosen.length < options.sample) chosen.push(record);
-      else {
-        const slot = Math.floor(random() * listed);
-        if (slot < options.sample) chosen[slot] = record;
-      }
-    }
-  }
   const clients = new Map<string, ConnectionClient>();
   const client = (name: string) => {
     let c = clients.get(name);
@@ -89,35 +70,51 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
   };
   const counts: ReconcileReport['counts'] = { match: 0, differs: 0, missing: 0, skipped: 0, error: 0 };
   const problems: RecordComparison[] = [];
+  let checked = 0;
+  const compare = async (record: unknown, total: number) => {
+    const { key } = await identifyEvent(integration, record, options.guards);
+    const compared = await compareRecord(key, record, {
+      integration,
+      lookups: options.specSet.lookups,
+      invoke: options.invoke,
+      client,
+      xref: options.xref,
+      sameValue: (name) => {
+        const connection = options.specSet.connections.get(name);
+        const connector = connection && options.connectors.get(connection.type);
+        return connector?.sameValue?.bind(connector);
+      },
+      guards: options.guards,
+    }).catch((error: Error): RecordComparison => ({ key, outcome: 'error', steps: [], error: error.message, record }));
+    counts[compared.outcome]++;
+    if (compared.outcome !== 'match' && compared.outcome !== 'skipped') problems.push(compared);
+    checked++;
+    options.onProgress?.(checked, total);
+  };
+  // Every record is compared as its page comes (memory: one page); a sample is drawn over the whole listing first
+  // by reservoir sampling (every listed record has the same chance, in one pass; memory: the sample).
+  const chosen: unknown[] = [];
+  let listed = 0;
   try {
-    for (const record of chosen) {
-      const { key } = await identifyEvent(integration, record, options.guards);
-      const compared = await compareRecord(key, record, {
-        integration,
-        lookups: options.specSet.lookups,
-        invoke: options.invoke,
-        client,
-        xref: options.xref,
-        sameValue: (name) => {
-          const connection = options.specSet.connections.get(name);
-          const connector = connection && options.connectors.get(connection.type);
-          return connector?.sameValue?.bind(connector);
-        },
-        guards: options.guards,
-      }).catch((error: Error): RecordComparison => ({
-        key,
-        outcome: 'error',
-        steps: [],
-        error: error.message,
-        record,
-      }));
-      counts[compared.outcome]++;
-      if (compared.outcome !== 'match' && compared.outcome !== 'skipped') problems.push(compared);
-      options.onProgress?.(
-        counts.match + counts.differs + counts.missing + counts.skipped + counts.error,
-        chosen.length,
-      );
+    for await (const page of sourcePages(
+      integration,
+      list,
+      options.since ?? list.initialCursor ?? '',
+      options.invoke,
+      { lookups: options.specSet.lookups, xref: options.xref },
+      options.guards,
+    )) {
+      for (const { record } of page) {
+        listed++;
+        if (options.sample === undefined) await compare(record, listed);
+        else if (chosen.length < options.sample) chosen.push(record);
+        else {
+          const slot = Math.floor(random() * listed);
+          if (slot < options.sample) chosen[slot] = record;
+        }
+      }
     }
+    for (const record of chosen) await compare(record, chosen.length);
   } finally {
     await Promise.all([...clients.values()].map((c) => c.close()));
   }
@@ -127,7 +124,7 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     at: new Date().toISOString(),
     scope: options.sample ?? 'all',
     listed,
-    checked: chosen.length,
+    checked,
     counts,
     problems,
   };
