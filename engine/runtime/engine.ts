@@ -410,6 +410,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
             guards: tuning.guards,
             env: options.env,
             secretPolicy: options.security?.secretPolicy,
+            outbound: options.security?.outbound,
             budget: ingestBudget,
             handoff,
           }),

@@ -1,7 +1,8 @@
 /**
  * Adobe's signed webhooks at ingest: Adobe I/O Events (RSA-SHA256 over the raw body, keys fetched from a key URL and
  * cached, the recipient client id checked, the registration challenge answered) and Adobe Commerce webhooks
- * (RSA-SHA256 over the base64 body with the Admin's public key). The test signs with a key pair it generates.
+ * (RSA-SHA256 over the base64 body with the Admin's public key). The test signs with a key pair it generates. The
+ * key URL passes the outbound guard like any connection: a private key host needs `--allow-private-host`.
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -36,6 +37,24 @@ async function serveKey(): Promise<{ url: string; fetched: string[] }> {
   return { url: `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}`, fetched };
 }
 
+/** An engine with the integration `commerce-events` verified by keys at `keysUrl`, a host it may reach or not. */
+function startIoEvents(keysUrl: string, keyHostAllowed: boolean): Promise<RuntimeHarness> {
+  return startRuntimeHarness({
+    integrations: [
+      integrationYaml({
+        name: 'commerce-events',
+        source: `{ webhook: { verify: { adobe_io_events: { client_id: "\${env:ADOBE_CLIENT_ID}", public_key_base_url: "\${env:ADOBE_KEYS}" } } } }`,
+        body: '{ "key": $string(data.value.id), "seq": data.value.seq, "status": data.value.status }',
+      }).replace('key: $string(id)', 'key: $string(data.value.id)'),
+    ],
+    env: { ADOBE_CLIENT_ID: 'junction-client', ADOBE_KEYS: keysUrl },
+    // the key server is a private host: reached only when the engine allows it, as a connection's target
+    engine: keyHostAllowed
+      ? { security: { outbound: { allowPrivateNetwork: false, allowedHosts: [new URL(keysUrl).host] } } }
+      : {},
+  });
+}
+
 const ioEvent = (id: number, recipient = 'junction-client') =>
   JSON.stringify({
     specversion: '1.0',
@@ -49,16 +68,7 @@ const ioEvent = (id: number, recipient = 'junction-client') =>
 
 it('accepts an Adobe I/O Events delivery signed with the published key, refuses a tampered one, answers the challenge', async () => {
   const keys = await serveKey();
-  h = await startRuntimeHarness({
-    integrations: [
-      integrationYaml({
-        name: 'commerce-events',
-        source: `{ webhook: { verify: { adobe_io_events: { client_id: "\${env:ADOBE_CLIENT_ID}", public_key_base_url: "\${env:ADOBE_KEYS}" } } } }`,
-        body: '{ "key": $string(data.value.id), "seq": data.value.seq, "status": data.value.status }',
-      }).replace('key: $string(id)', 'key: $string(data.value.id)'),
-    ],
-    env: { ADOBE_CLIENT_ID: 'junction-client', ADOBE_KEYS: keys.url },
-  });
+  h = await startIoEvents(keys.url, true);
   const challenge = await fetch(`${h.engine.url}/hooks/commerce-events?challenge=abc123`);
   expect(challenge.status).toBe(200);
   expect(await challenge.json()).toEqual({ challenge: 'abc123' });
@@ -90,6 +100,19 @@ it('accepts an Adobe I/O Events delivery signed with the published key, refuses 
   await expectDrained(h.nats.url);
   expect([...h.target.records.keys()]).toEqual(['7']);
   expect(keys.fetched).toEqual([KEY_PATH]); // fetched once, then cached
+});
+
+it('fetches Adobe I/O Events keys only from a host the engine may reach: a private one needs --allow-private-host', async () => {
+  const keys = await serveKey();
+  h = await startIoEvents(keys.url, false);
+  const body = ioEvent(9);
+  const signature = sign(body);
+  const res = await h.post('commerce-events', body, {
+    'x-adobe-digital-signature-1': signature,
+    'x-adobe-public-key1-path': KEY_PATH,
+  });
+  expect(res.status).toBe(401);
+  expect(keys.fetched).toEqual([]);
 });
 
 it('accepts an Adobe Commerce webhook signed over its base64 body and refuses a tampered one', async () => {

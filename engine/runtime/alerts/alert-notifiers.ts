@@ -5,11 +5,11 @@
  * private target needs the same `--allow-private-host` as a connection, and redirects are never followed.
  */
 import { createHmac } from 'node:crypto';
-import { Agent } from 'undici';
 import type { Notifier } from '../../compiler/generated/spec-types.js';
 import { resolveRefs } from '../../compiler/secret-ref.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
-import { PUBLIC_ONLY, assertOutboundAllowed, guardedLookup } from '../../http/outbound-guard.js';
+import { guardedFetch } from '../../http/guarded-fetch.js';
+import { assertOutboundAllowed } from '../../http/outbound-guard.js';
 
 /** What every receiver is told. */
 export interface AlertNotification {
@@ -77,27 +77,19 @@ export function signNotification(secret: string, timestamp: string, body: string
 
 async function post(url: string, body: string, headers: Record<string, string>, ctx: NotifierContext): Promise<void> {
   const target = new URL(url);
-  const outbound = ctx.security?.outbound ?? PUBLIC_ONLY;
-  assertOutboundAllowed(target, outbound);
-  const dispatcher = new Agent({ connect: { lookup: guardedLookup(outbound) } });
-  try {
-    const res = await fetch(target, {
+  const res = await guardedFetch(
+    target,
+    {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'junction-alerts', ...headers },
       body,
-      signal: AbortSignal.timeout(ctx.timeoutMs ?? 10_000),
-      // A redirect is not followed: its target would skip the URL check, and an IP literal the guarded lookup too.
-      redirect: 'manual',
-      // undici's fetch takes its dispatcher here; Node's RequestInit type does not declare it.
-      ...({ dispatcher } as object),
-    });
-    await res.arrayBuffer();
-    if (res.status >= 300 && res.status < 400)
-      throw new Error(`${target.host} answered ${res.status} (a redirect, not followed)`);
-    if (!res.ok) throw new Error(`${target.host} answered ${res.status}`);
-  } finally {
-    await dispatcher.close();
-  }
+      timeoutMs: ctx.timeoutMs ?? 10_000,
+    },
+    ctx.security?.outbound,
+  );
+  if (res.status >= 300 && res.status < 400)
+    throw new Error(`${target.host} answered ${res.status} (a redirect, not followed)`);
+  if (res.status >= 400) throw new Error(`${target.host} answered ${res.status}`);
 }
 
 async function sendEmail(

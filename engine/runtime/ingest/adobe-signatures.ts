@@ -12,6 +12,8 @@ import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AdobeVerification } from '../../compiler/compiled-spec.js';
 import { resolveRefs } from '../../compiler/secret-ref.js';
+import { guardedFetch } from '../../http/guarded-fetch.js';
+import type { OutboundPolicy } from '../../http/outbound-guard.js';
 
 /** Why a request was refused (401), or undefined when it verifies. */
 export type AdobeRefusal = string | undefined;
@@ -19,15 +21,18 @@ export type AdobeRefusal = string | undefined;
 const keys = new Map<string, Promise<KeyObject>>();
 const KEY_PATH = /^\/[A-Za-z0-9_/.-]+\.pem$/;
 
-/** The I/O Events public key at `path` (cached; a failed fetch is not cached). */
-function publicKeyAt(baseUrl: string, path: string): Promise<KeyObject> {
+/**
+ * The I/O Events public key at `path` (cached; a failed fetch is not cached). The key URL comes from a spec and
+ * the path from the request, so the fetch goes through the outbound guard like a connection's calls.
+ */
+function publicKeyAt(baseUrl: string, path: string, outbound?: OutboundPolicy): Promise<KeyObject> {
   const url = baseUrl.replace(/\/$/, '') + path;
   let key = keys.get(url);
   if (!key) {
     key = (async () => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'error' });
-      if (!res.ok) throw new Error(`public key ${url} answered ${res.status}`);
-      return createPublicKey(await res.text());
+      const res = await guardedFetch(new URL(url), { timeoutMs: 5000 }, outbound);
+      if (res.status < 200 || res.status >= 300) throw new Error(`public key ${url} answered ${res.status}`);
+      return createPublicKey(res.text);
     })();
     keys.set(url, key);
     key.catch(() => keys.delete(url));
@@ -54,6 +59,7 @@ export async function verifyAdobe(
   headers: IncomingHttpHeaders,
   raw: Buffer,
   env?: NodeJS.ProcessEnv,
+  outbound?: OutboundPolicy,
 ): Promise<AdobeRefusal> {
   if (verify.scheme === 'commerce_webhook') {
     const signature = header(headers, 'x-adobe-commerce-webhook-signature');
@@ -68,7 +74,7 @@ export async function verifyAdobe(
       header(headers, `x-adobe-digital-signature-${n}`) ?? header(headers, `x-adobe-digital-signature${n}`);
     const path = header(headers, `x-adobe-public-key${n}-path`);
     if (!signature || !path || !KEY_PATH.test(path) || path.includes('..')) continue;
-    const key = await publicKeyAt(resolveRefs(verify.keyBaseUrl, env), path).catch(() => undefined);
+    const key = await publicKeyAt(resolveRefs(verify.keyBaseUrl, env), path, outbound).catch(() => undefined);
     if (key && verifies(raw, key, signature)) {
       verified = true;
       break;

@@ -9,6 +9,7 @@ import type { CompiledIntegration, CompiledSource } from '../../compiler/compile
 import type { Logger } from 'pino';
 import { MissingSecretError, SecretNotAllowedError, resolveRefs } from '../../compiler/secret-ref.js';
 import type { SecretPolicy } from '../../compiler/secret-ref.js';
+import type { OutboundPolicy } from '../../http/outbound-guard.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { EventIdentityError, EventTooLargeError, EventsStreamFullError, identifyEventNow } from './event-publisher.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -48,6 +49,8 @@ export interface WebhookIngestDeps {
   budget: IngestBudget;
   /** Set when this process also delivers: a stored event is handed to its worker as parsed here. */
   handoff?: ParsedHandoff;
+  /** Which private hosts Adobe I/O Events signing keys may be fetched from. @default public only */
+  outbound?: OutboundPolicy;
 }
 
 export async function ingestWebhook(name: string, req: IncomingMessage, deps: WebhookIngestDeps): Promise<IngestReply> {
@@ -118,7 +121,7 @@ async function accept(
   if (signed && !digestMatches(signed.claim, signed.digest.digest()))
     return { status: 401, body: { error: 'bad-signature', message: 'the signature does not match the body' } };
   if (source.adobe) {
-    const refused = await verifyAdobe(source.adobe, headers, raw, deps.env);
+    const refused = await verifyAdobe(source.adobe, headers, raw, deps.env, deps.outbound);
     if (refused) return { status: 401, body: { error: 'bad-signature', message: refused } };
   }
   // The whole event is parsed only where it is needed: for identity expressions that read more than some top-level
