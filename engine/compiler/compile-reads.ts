@@ -14,6 +14,7 @@ import type {
 import type { CompileContext } from './compile-context.js';
 import { resolveOperation } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
+import type { OperationDef } from '../sdk/connector.js';
 import type { ReconcileSchedule, Requirement } from './generated/spec-types.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import type { JsonPath } from './source-position.js';
@@ -39,11 +40,9 @@ export function compileRead(
   expr: Expr,
 ): { list?: CompiledReadList; get?: CompiledReadGet } | undefined {
   const { list, get } = validated.value.read ?? {};
-  for (const [part, raw] of [
-    ['list', list],
-    ['get', get],
-  ] as const)
-    if (raw) checkReadOperation(ctx, validated, ['read', part], scope, `read.${part}`, raw.operation);
+  const listOperation =
+    list && checkReadOperation(ctx, validated, ['read', 'list'], scope, 'read.list', list.operation);
+  if (get) checkReadOperation(ctx, validated, ['read', 'get'], scope, 'read.get', get.operation);
   const compiledList: CompiledReadList | undefined = list
     ? {
         connection: list.connection,
@@ -53,6 +52,7 @@ export function compileRead(
         records: list.records === undefined ? undefined : expr(['read', 'list', 'records']),
         cursor: expr(['read', 'list', 'cursor'])!,
         initialCursor: list.initial_cursor,
+        pagesInCursorOrder: listOperation?.paginate?.orderedBy === list.cursor.trim(),
       }
     : source.kind === 'schedule' && !source.snapshot // a snapshot's cursor is no position to list from
       ? {
@@ -63,6 +63,7 @@ export function compileRead(
           records: source.records,
           cursor: source.cursor,
           initialCursor: source.initialCursor,
+          pagesInCursorOrder: source.pagesInCursorOrder,
         }
       : undefined;
   const compiledGet: CompiledReadGet | undefined = get && {
@@ -86,7 +87,14 @@ export function compileXrefMatch(
   const match = validated.value.steps[stepIndex].xref?.match;
   if (!match) return undefined;
   const at = ['steps', stepIndex, 'xref', 'match'];
-  checkReadOperation(ctx, validated, [...at, 'target'], scope, 'xref.match.target', match.target.operation);
+  const operation = checkReadOperation(
+    ctx,
+    validated,
+    [...at, 'target'],
+    scope,
+    'xref.match.target',
+    match.target.operation,
+  );
   const { target } = match;
   return {
     sourceKey: expr([...at, 'source_key'])!,
@@ -98,13 +106,14 @@ export function compileXrefMatch(
       records: target.records === undefined ? undefined : expr([...at, 'target', 'records']),
       cursor: expr([...at, 'target', 'cursor'])!,
       initialCursor: target.initial_cursor,
+      pagesInCursorOrder: operation?.paginate?.orderedBy === target.cursor.trim(),
     },
     targetKey: expr([...at, 'target', 'key'])!,
     targetId: expr([...at, 'target', 'id'])!,
   };
 }
 
-/** Junction reads records itself only with query and read operations (`read-operation`). */
+/** Junction reads records itself only with query and read operations (`read-operation`); the operation, if known. */
 function checkReadOperation(
   ctx: CompileContext,
   validated: ValidatedSpec<'Integration'>,
@@ -112,7 +121,7 @@ function checkReadOperation(
   scope: ConnectionScope,
   label: string,
   name: string,
-): void {
+): OperationDef | undefined {
   const operation = resolveOperation(ctx, validated, at, scope);
   if (operation && !READ_KINDS.has(operation.kind))
     ctx.error(
@@ -121,6 +130,7 @@ function checkReadOperation(
       'read-operation',
       `${name} is a ${operation.kind} operation; ${label} needs a query or read operation`,
     );
+  return operation;
 }
 
 export function compileReconcile(

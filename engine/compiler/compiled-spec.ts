@@ -212,6 +212,8 @@ export interface CompiledReadList {
   records?: CompiledExpression;
   cursor: CompiledExpression;
   initialCursor?: string;
+  /** The operation lists its pages in ascending order of `cursor`: a listing is read and handed over page by page. */
+  pagesInCursorOrder: boolean;
 }
 
 /** How Junction reads one source record by its key (`read.get`): dependency fetch, reconcile. */

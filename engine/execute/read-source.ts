@@ -43,6 +43,9 @@ export async function readSourceRecord(
   return get.record ? Promise.resolve(get.record.evaluate(result, {}, guards)) : result;
 }
 
+/** A listed record with its cursor value. */
+type Listed = { record: unknown; cursor?: string };
+
 /** One listing from `cursor` on (inclusive): the records, each with its cursor value, oldest first. */
 export async function listSourceRecords(
   integration: CompiledIntegration,
@@ -51,12 +54,82 @@ export async function listSourceRecords(
   invoke: StepInvoker,
   bindings: ReadBindings,
   guards?: TransformGuards,
-): Promise<{ record: unknown; cursor?: string }[]> {
+): Promise<Listed[]> {
+  const { params, body } = await listingCall(list, cursor, bindings, guards);
+  const result = await call(integration, list, 'query', params, body, invoke, `list:${cursor}`);
+  return listedRecords(list, result, guards);
+}
+
+/**
+ * One listing from `cursor` on, page by page as the connector reads them when the operation lists its pages in
+ * cursor order (the next page is read only once the caller took this one, so a listing is never held whole);
+ * otherwise as one page, since a later page may hold records that sort before the earlier ones.
+ */
+async function* listingPages(
+  integration: CompiledIntegration,
+  list: CompiledReadList,
+  cursor: string,
+  invoke: StepInvoker,
+  bindings: ReadBindings,
+  guards?: TransformGuards,
+): AsyncGenerator<Listed[]> {
+  if (!list.pagesInCursorOrder) {
+    yield await listSourceRecords(integration, list, cursor, invoke, bindings, guards);
+    return;
+  }
+  const { params, body } = await listingCall(list, cursor, bindings, guards);
+  const handed: unknown[] = [];
+  let wake: (() => void) | undefined;
+  let readOn: ((more: boolean) => void) | undefined;
+  let ended = false;
+  let pages = 0;
+  const onPage = (result: unknown) => {
+    pages++;
+    handed.push(result);
+    wake?.();
+    return new Promise<boolean>((resolve) => (readOn = resolve));
+  };
+  const listing = call(integration, list, 'query', params, body, invoke, `list:${cursor}`, onPage).then(
+    // An invoker that does not page (a test's) answers with the whole result: one page.
+    (result) => void (pages === 0 && handed.push(result)),
+  );
+  const settled = listing.finally(() => {
+    ended = true;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      if (handed.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (handed.length > 0) {
+        yield await listedRecords(list, handed.shift(), guards);
+        const next = readOn;
+        readOn = undefined;
+        next?.(true);
+      } else if (ended) break;
+    }
+  } finally {
+    // The caller stopped early (a --limit, an error): the connector reads no further page.
+    readOn?.(false);
+    await settled.catch(() => undefined);
+  }
+  await listing;
+}
+
+async function listingCall(
+  list: CompiledReadList,
+  cursor: string,
+  bindings: ReadBindings,
+  guards?: TransformGuards,
+): Promise<{ params: Record<string, unknown>; body: unknown }> {
   const params = Object.fromEntries(
     Object.entries(list.params).map(([k, v]) => [k, typeof v === 'string' ? v.split('$cursor').join(cursor) : v]),
   );
   const body = list.body ? await evaluate(eventlessScope(bindings), guards, list.body, {}, { cursor }) : undefined;
-  const result = await call(integration, list, 'query', params, body, invoke, `list:${cursor}`);
+  return { params, body };
+}
+
+async function listedRecords(list: CompiledReadList, result: unknown, guards?: TransformGuards): Promise<Listed[]> {
   const listed = list.records ? await Promise.resolve(list.records.evaluate(result, {}, guards)) : result;
   const records = listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
   return Promise.all(
@@ -75,6 +148,7 @@ async function call(
   body: unknown,
   invoke: StepInvoker,
   idempotencyKey: string,
+  onPage?: (result: unknown) => Promise<boolean>,
 ): Promise<unknown> {
   const step: CompiledStep = {
     id: kind === 'read' ? 'read' : 'list',
@@ -88,7 +162,12 @@ async function call(
   const done = await invoke(
     step,
     { params, body },
-    { integration: integration.name, stepId: step.id, idempotencyKey: `${integration.name}:${idempotencyKey}` },
+    {
+      integration: integration.name,
+      stepId: step.id,
+      idempotencyKey: `${integration.name}:${idempotencyKey}`,
+      ...(onPage ? { onPage } : {}),
+    },
   );
   return done.result;
 }
@@ -105,21 +184,25 @@ export async function* sourcePages(
   invoke: StepInvoker,
   bindings: ReadBindings,
   guards?: TransformGuards,
-): AsyncGenerator<{ record: unknown; cursor?: string }[]> {
+): AsyncGenerator<Listed[]> {
   let at = cursor;
   let atCursor = new Set<string>();
   for (;;) {
-    const page = await listSourceRecords(integration, list, at, invoke, bindings, guards);
-    const fresh = page.filter((p) => !atCursor.has(stableHash(p.record)));
-    if (fresh.length === 0) return;
-    // Listings are oldest first: the last cursor is the greatest.
-    const last = lastCursor(fresh);
-    if (last !== undefined && last !== at) {
-      at = last;
-      atCursor = new Set();
+    let anyFresh = false;
+    for await (const page of listingPages(integration, list, at, invoke, bindings, guards)) {
+      const fresh = page.filter((p) => !atCursor.has(stableHash(p.record)));
+      if (fresh.length === 0) continue;
+      anyFresh = true;
+      // Listings are oldest first: the last cursor is the greatest.
+      const last = lastCursor(fresh);
+      if (last !== undefined && last !== at) {
+        at = last;
+        atCursor = new Set();
+      }
+      for (const p of fresh) if (p.cursor === at) atCursor.add(stableHash(p.record));
+      yield fresh;
     }
-    for (const p of fresh) if (p.cursor === at) atCursor.add(stableHash(p.record));
-    yield fresh;
+    if (!anyFresh) return;
   }
 }
 
