@@ -221,9 +221,11 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     () => nc.info?.max_payload,
   );
   void health.refresh(initial);
+  const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
   const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
     defaultMetrics: !!options.port,
     readEventsStream: () => readEventsStreamUsage(jsm),
+    webhookBytesInFlight: () => ingestBudget.used,
   });
   const readMetrics = options.metricsOf?.(metrics.registry) ?? (async () => metrics.registry);
   const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
@@ -237,7 +239,6 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     metrics.refused.inc({ integration, reason: 'stream-full' });
   };
   const publisher = new EventPublisher(eventJs, () => partitions, tuning.publishTimeoutMs, onStreamFull, room);
-  const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
   const actions = new OperatorActions({
     deadLetters,
     publisher,

@@ -4,7 +4,8 @@
  * - optional replay protection: a signed timestamp (Stripe-style) outside the tolerance gets 401;
  * - unsigned requests are refused from their headers, before the body is read;
  * - `max_body_bytes` has an upper bound, an oversized chunked body gets 413 (not a reset), and the bytes in flight
- *   across requests have a cap (503 with Retry-After).
+ *   across requests have a cap (503 with Retry-After), counted as they arrive: a sender that announces a body and
+ *   sends nothing (slowloris) holds none of it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -90,6 +91,13 @@ async function engineWith(maxIngestBytesInFlight = 64 * 1024 * 1024): Promise<En
 async function post(url: string, body: string, headers: Record<string, string>) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: res.status, body: (await res.json()) as unknown };
+}
+
+/** Waits until the engine's webhook bodies in flight hold `bytes` (the requests' bytes have arrived). */
+async function untilHeld(engine: Engine, bytes: number): Promise<void> {
+  const held = async () =>
+    (await engine.metrics.getSingleMetric('junction_webhook_bytes_in_flight')!.get()).values[0]?.value ?? 0;
+  while ((await held()) < bytes) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** A POST whose body is sent by the caller, chunk by chunk; resolves with the answer, or 'reset'. */
@@ -206,8 +214,9 @@ describe('webhook ingest', () => {
     const url = `${engine.url}/hooks/small`;
     const first = streamingPost(url, { 'content-length': '1000' });
     const body = `{"id":1,"pad":"${'x'.repeat(1000 - 17)}"}`;
-    first.req.write(body.slice(0, 10));
-    // The first request holds 1000 bytes of the 1500 until its body ends.
+    first.req.write(body.slice(0, 700));
+    // The first request holds the 700 bytes of the 1500 it has sent until its body ends.
+    await untilHeld(engine, 700);
     const second = streamingPost(url, { 'content-length': '900' });
     second.req.end(`{"id":2,"pad":"${'x'.repeat(900 - 17)}"}`);
     const busy = await second.answer;
@@ -216,9 +225,21 @@ describe('webhook ingest', () => {
       error: 'busy',
       message: 'too many webhook bytes in flight on this engine, retry later',
     });
-    first.req.end(body.slice(10));
+    first.req.end(body.slice(700));
     expect(await first.answer).toMatchObject({ status: 202 });
     // The budget was given back: the same request now fits.
     expect((await post(url, `{"id":3}`, {})).status).toBe(202);
+  });
+
+  it('lets senders that announce bodies and send nothing hold none of the cap (slowloris)', async () => {
+    const engine = await engineWith(1500);
+    const url = `${engine.url}/hooks/small`;
+    // Three connections announce 1000 bytes each and send one: with the cap taken from Content-Length, they
+    // held it all for as long as Node keeps a request open (300 s), and every other sender got 503.
+    const stalled = [1, 2, 3].map(() => streamingPost(url, { 'content-length': '1000' }));
+    cleanup.push(async () => stalled.forEach((s) => s.req.destroy()));
+    for (const s of stalled) s.req.write('{');
+    await untilHeld(engine, 3);
+    expect((await post(url, `{"id":4,"pad":"${'x'.repeat(900 - 17)}"}`, {})).status).toBe(202);
   });
 });

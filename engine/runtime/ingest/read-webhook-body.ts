@@ -1,9 +1,10 @@
 /**
  * Reading a webhook body with bounded memory. Each body is capped by its integration's `max_body_bytes` (at most
  * 16 MiB), and all bodies being read at once share the engine's in-flight budget, so a flood of large requests is
- * answered 503 (the sender retries) instead of exhausting memory. The signature digest is fed as chunks arrive. A
- * body that is not read to the end (too large, over budget, refused before reading) is discarded, never buffered,
- * and the connection is closed shortly after the answer.
+ * answered 503 (the sender retries) instead of exhausting memory. The budget counts bytes as they arrive, never a
+ * declared length: a sender that announces a large body and sends it slowly, or not at all, holds only what it
+ * sent. The signature digest is fed as chunks arrive. A body that is not read to the end (too large, over budget,
+ * refused before reading) is discarded, never buffered, and the connection is closed shortly after the answer.
  */
 import type { Hmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -32,8 +33,8 @@ export class IngestBudget {
 export type BodyRead = { body: Buffer; taken: number } | { refused: 'too-large' | 'busy' };
 
 /**
- * The raw body, or why it was not read. A declared Content-Length is checked and taken from the budget before any
- * byte is read; a chunked body takes its bytes as they arrive. The caller gives `taken` back when done with it.
+ * The raw body, or why it was not read. A declared Content-Length that could not fit is refused before any byte is
+ * read; every body takes its bytes from the budget as they arrive. The caller gives `taken` back when done with it.
  * Plain 'data' events and anonymous listeners: this runs for every webhook (see the bench notes in docs/runtime.md).
  */
 export function readWebhookBody(
@@ -44,8 +45,9 @@ export function readWebhookBody(
 ): Promise<BodyRead> {
   const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
   if (declared !== undefined && declared > limit) return Promise.resolve(discard(req, 'too-large'));
-  if (declared !== undefined && !budget.tryTake(declared)) return Promise.resolve(discard(req, 'busy'));
-  let taken = declared ?? 0;
+  if (declared !== undefined && budget.used + declared > budget.limitBytes)
+    return Promise.resolve(discard(req, 'busy'));
+  let taken = 0;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -59,10 +61,8 @@ export function readWebhookBody(
       if (done) return;
       size += chunk.length;
       if (size > limit) return stop('too-large');
-      if (declared === undefined) {
-        if (!budget.tryTake(chunk.length)) return stop('busy');
-        taken += chunk.length;
-      }
+      if (!budget.tryTake(chunk.length)) return stop('busy');
+      taken += chunk.length;
       digest?.update(chunk);
       chunks.push(chunk);
     });

@@ -63,7 +63,12 @@ export interface EventsStreamUsage {
  */
 export function createRuntimeMetrics(
   readLag: () => Promise<Map<string, number>>,
-  options: { defaultMetrics?: boolean; readEventsStream?: () => Promise<EventsStreamUsage> } = {},
+  options: {
+    defaultMetrics?: boolean;
+    readEventsStream?: () => Promise<EventsStreamUsage>;
+    /** Bytes of webhook bodies this process is reading or storing (ingest/read-webhook-body.ts). */
+    webhookBytesInFlight?: () => number;
+  } = {},
 ): RuntimeMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
@@ -187,7 +192,16 @@ export function createRuntimeMetrics(
       finished: (integration, outcome) => finished.add(1, integration, outcome),
     },
   };
-  const { readEventsStream } = options;
+  const { readEventsStream, webhookBytesInFlight } = options;
+  if (webhookBytesInFlight)
+    new Gauge({
+      name: 'junction_webhook_bytes_in_flight',
+      help: 'Bytes of webhook bodies received and not yet stored, against the cap past which ingest answers 503 busy.',
+      registers,
+      collect() {
+        this.set(webhookBytesInFlight());
+      },
+    });
   if (readEventsStream) {
     const gauge = (name: string, help: string, pick: (u: EventsStreamUsage) => number) =>
       new Gauge({
