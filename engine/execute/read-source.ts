@@ -46,6 +46,15 @@ export async function readSourceRecord(
 /** A listed record with its cursor value. */
 type Listed = { record: unknown; cursor?: string };
 
+/** What a listing reads with: the integration's read.list, its invoker and the bindings its body sees. */
+interface Listing {
+  integration: CompiledIntegration;
+  list: CompiledReadList;
+  invoke: StepInvoker;
+  bindings: ReadBindings;
+  guards?: TransformGuards;
+}
+
 /** One listing from `cursor` on (inclusive): the records, each with its cursor value, oldest first. */
 export async function listSourceRecords(
   integration: CompiledIntegration,
@@ -66,12 +75,8 @@ export async function listSourceRecords(
  * otherwise as one page, since a later page may hold records that sort before the earlier ones.
  */
 async function* listingPages(
-  integration: CompiledIntegration,
-  list: CompiledReadList,
+  { integration, list, invoke, bindings, guards }: Listing,
   cursor: string,
-  invoke: StepInvoker,
-  bindings: ReadBindings,
-  guards?: TransformGuards,
 ): AsyncGenerator<Listed[]> {
   if (!list.pagesInCursorOrder) {
     yield await listSourceRecords(integration, list, cursor, invoke, bindings, guards);
@@ -185,11 +190,12 @@ export async function* sourcePages(
   bindings: ReadBindings,
   guards?: TransformGuards,
 ): AsyncGenerator<Listed[]> {
+  const listing = { integration, list, invoke, bindings, guards };
   let at = cursor;
   let atCursor = new Set<string>();
   for (;;) {
     let anyFresh = false;
-    for await (const page of listingPages(integration, list, at, invoke, bindings, guards)) {
+    for await (const page of listingPages(listing, at)) {
       const fresh = page.filter((p) => !atCursor.has(stableHash(p.record)));
       if (fresh.length === 0) continue;
       anyFresh = true;

@@ -9,26 +9,9 @@ import { sourcePages } from '../../engine/execute/read-source.js';
 import { createStepInvoker } from '../../engine/execute/step-invoker.js';
 import type { Transport } from '../../engine/http/transport.js';
 import { createMemoryState } from '../../engine/plan/memory-state.js';
-import { compileOpsSpecs, connectionYaml } from '../ops/ops-specs.js';
+import { customerListingSpecs } from '../ops/ops-specs.js';
 
-const specSet = compileOpsSpecs({
-  'shop.yaml': connectionYaml(
-    'shop',
-    'magento',
-    'https://shop.example.com',
-    'auth: { type: magento_token, token: "${env:SHOP_TOKEN}" }\n',
-  ),
-  'customers.yaml': `apiVersion: junction/v1
-kind: Integration
-name: customers
-source: { webhook: { verify: { hmac_sha256: { header: X-Sig, secret: "\${env:HOOK_SECRET}" } } } }
-key: $string(id)
-steps:
-  - { id: again, connection: shop, operation: customers.get, body: '{ "id": id }' }
-read:
-  list: { connection: shop, operation: customers.changes, params: { since: $cursor, page_size: 2 }, cursor: updated_at }
-`,
-});
+const specSet = customerListingSpecs();
 const integration = specSet.integrations.get('customers')!;
 const CUSTOMERS = [1, 2, 3, 4, 5].map((id) => ({ id, updated_at: `2026-10-0${id} 00:00:00` }));
 

@@ -26,3 +26,29 @@ base_url: ${baseUrl}
 timeout: 2s
 ${extra}`;
 }
+
+/**
+ * A Magento shop and an integration `customers` that lists its customers two to a page by `updated_at`
+ * (customers.changes, which pages in cursor order); only customers with an e-mail are synced.
+ */
+export function customerListingSpecs(): CompiledSpecSet {
+  return compileOpsSpecs({
+    'shop.yaml': connectionYaml(
+      'shop',
+      'magento',
+      'https://shop.example.com',
+      'auth: { type: magento_token, token: "${env:SHOP_TOKEN}" }\n',
+    ),
+    'customers.yaml': `apiVersion: junction/v1
+kind: Integration
+name: customers
+source: { webhook: { verify: { hmac_sha256: { header: X-Sig, secret: "\${env:HOOK_SECRET}" } } } }
+key: $string(id)
+when: $exists(email)
+steps:
+  - { id: again, connection: shop, operation: customers.get, body: '{ "id": id }' }
+read:
+  list: { connection: shop, operation: customers.changes, params: { since: $cursor, page_size: 2 }, cursor: updated_at }
+`,
+  });
+}

@@ -6,27 +6,9 @@ import { expect, it } from 'vitest';
 import type { StepInvoker } from '../../engine/execute/execution-types.js';
 import { runReconcile } from '../../engine/ops/reconcile/run-reconcile.js';
 import { createConnectorRegistry } from '../../connectors/index.js';
-import { compileOpsSpecs, connectionYaml } from './ops-specs.js';
+import { customerListingSpecs } from './ops-specs.js';
 
-const specSet = compileOpsSpecs({
-  'shop.yaml': connectionYaml(
-    'shop',
-    'magento',
-    'https://shop.example.com',
-    'auth: { type: magento_token, token: "${env:SHOP_TOKEN}" }\n',
-  ),
-  'customers.yaml': `apiVersion: junction/v1
-kind: Integration
-name: customers
-source: { webhook: { verify: { hmac_sha256: { header: X-Sig, secret: "\${env:HOOK_SECRET}" } } } }
-key: $string(id)
-when: $exists(email)
-steps:
-  - { id: again, connection: shop, operation: customers.get, body: '{ "id": id }' }
-read:
-  list: { connection: shop, operation: customers.changes, params: { since: $cursor, page_size: 2 }, cursor: updated_at }
-`,
-});
+const specSet = customerListingSpecs();
 
 /** Listings of two customers from the cursor on (none with an e-mail, so each is skipped without a call). */
 function listing(log: string[]): StepInvoker {
