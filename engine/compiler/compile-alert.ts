@@ -57,6 +57,12 @@ function compileCondition(c: Condition): AlertCondition {
   if (c.auth_failures)
     return { kind: 'auth_failures', moreThan: c.auth_failures.more_than, withinMs: ms(c.auth_failures.within) };
   if (c.source_failing) return { kind: 'source_failing', rounds: c.source_failing.rounds };
+  if (c.source_stalled)
+    return {
+      kind: 'source_stalled',
+      intervals: c.source_stalled.intervals,
+      streamIntervalMs: ms(c.source_stalled.stream_interval),
+    };
   return c.workers_behind ? { kind: 'workers_behind' } : { kind: 'rejected_commits' };
 }
 

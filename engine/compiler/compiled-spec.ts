@@ -331,6 +331,7 @@ export type AlertCondition =
   | { kind: 'error_rate'; code?: string; moreThan: number; withinMs: number; minAttempts: number }
   | { kind: 'auth_failures'; moreThan: number; withinMs: number }
   | { kind: 'source_failing'; rounds: number }
+  | { kind: 'source_stalled'; intervals: number; streamIntervalMs: number }
   | { kind: 'workers_behind' }
   | { kind: 'rejected_commits' };
 

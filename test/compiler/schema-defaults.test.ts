@@ -137,6 +137,7 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
     ['auth_failures', ['more_than', 'within']],
     ['error_rate', ['min_attempts', 'within']],
     ['source_failing', ['rounds']],
+    ['source_stalled', ['intervals', 'stream_interval']],
   ].map(([condition, fields]) => ({
     kind: 'Alert' as const,
     spec: {

@@ -1,8 +1,9 @@
 /**
  * GitOps cluster behaviour against real git and a real nats-server: the emergency pin holds every process on one
  * commit and its release lets the branch head go live; a stale head is never published over a newer bundle; stopped
- * processes leave the worker list; `junction status` reads the sync view from an engine or straight from NATS; push
- * webhooks for other branches and GitHub pings fetch nothing.
+ * processes leave the worker list; `junction status` reads the sync view from an engine or straight from NATS, and
+ * from NATS each schedule source's last success, last error and lag; push webhooks for other branches and GitHub pings
+ * fetch nothing.
  */
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, renameSync } from 'node:fs';
@@ -15,6 +16,8 @@ import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 import type { Engine } from '../../engine/runtime/engine.js';
 import { runCli } from '../cli/run-cli.js';
+import { junction } from '../ops/cli-in-process.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { guardedReferenceEngine } from '../runtime/helpers/guarded-engine.js';
 import { testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { targetConnectors } from '../runtime/helpers/target-connector.js';
@@ -300,6 +303,49 @@ describe('gitops cluster', () => {
     const stylish = await runCli(['status', '--url', a.engine.operatorUrl!]);
     expect(stylish.stdout).toContain(`rejected        ${bad}`);
     expect(stylish.stdout).toMatch(/specs\/orders\.yaml:\d+:\d+ {2}jsonata-syntax/);
+  });
+
+  it("junction status --nats shows each schedule source's last success, last error and lag", async () => {
+    world = await startGitopsWorld();
+    const source =
+      '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
+    const v1 = await world.commit(
+      {
+        'target.yaml': targetConnection(world.target.url),
+        'poll.yaml': integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' }),
+      },
+      'v1',
+    );
+    const a = await world.startProcess();
+    await waitFor(onAll([a], v1), 'v1 active');
+    type Line = { name: string; lag?: number; source?: string; source_health?: Record<string, unknown> };
+    const viaNats = async () => {
+      const printed = await junction('status', '--nats', world!.nats.url, '--format', 'json');
+      return (JSON.parse(printed.stdout) as { integrations: Line[] }).integrations;
+    };
+    const poll = async () => (await viaNats()).find((i) => i.name === 'poll')!;
+    await waitFor(async () => typeof (await poll()).source_health?.last_success_at === 'string', 'a round stored');
+    expect(await viaNats()).toEqual([
+      {
+        name: 'poll',
+        lag: expect.any(Number),
+        source: 'schedule',
+        source_health: { last_success_at: expect.stringMatching(/^\d{4}-/), last_failure: null, failed_rounds: 0 },
+      },
+    ]);
+    const stylish = (await junction('status', '--nats', world.nats.url)).stdout;
+    expect(stylish).toMatch(
+      /\nintegration {5}poll {2}(?:[0-9a-f]+)? {2}lag \d+\n {22}source last success \S+, no error\n/,
+    );
+
+    // Every poll fails from now on: the failure and the rounds in a row, from NATS alone.
+    world.target.fault = (r) =>
+      r.method === 'GET' && r.path.startsWith('/source') ? { respond: { status: 500 } } : undefined;
+    await waitFor(async () => Number((await poll()).source_health?.failed_rounds) > 0, 'a failed round stored');
+    const failing = (await junction('status', '--nats', world.nats.url)).stdout;
+    expect(failing).toMatch(
+      / {22}source failed \d+ rounds? in a row \(last success \S+\), the last at \S+: target answered 500\n/,
+    );
   });
 
   it('answers GitHub pings and ignores pushes to other branches without fetching', async () => {

@@ -137,3 +137,59 @@ it('a source holds source_failing from `rounds` failed rounds in a row, with its
   expect(evaluateCondition(alert(c), recovered, [])).toEqual([]);
   expect(evaluateCondition(alert(c), signals(2), [])).toEqual([]);
 });
+
+it('a source holds source_stalled once it completed no round for longer than its intervals and the refresh minute', () => {
+  const c: AlertCondition = { kind: 'source_stalled', intervals: 3, streamIntervalMs: 300_000 };
+  const at = Date.parse('2026-12-05T09:00:00.000Z');
+  const ago = (s: number) => new Date(at - s * 1000).toISOString();
+  const failure = { at: ago(5), message: 'HTTP 500 from GET /source' };
+  // `orders` polls every 10 s: 3 intervals and the minute its stored success time may lag is 90 s. `customers` is a
+  // stream: 3 × 5 min and a minute. `payments` takes webhooks: never stalled.
+  const leasedSources = new Map([
+    ['orders', { everyMs: 10_000 }],
+    ['customers', {}],
+  ]);
+  const integrations = ['orders', 'customers', 'payments'];
+  const now = (orders: number, customers: number) =>
+    signals(at, {
+      integrations,
+      leasedSources,
+      sources: new Map([
+        ['orders', { failedRounds: 0, lastSuccessAt: ago(orders) }],
+        ['customers', { failedRounds: 4, lastSuccessAt: ago(customers), lastFailure: failure }],
+      ]),
+    });
+  expect(evaluateCondition(alert(c), now(91, 961), [])).toEqual([
+    {
+      subject: 'orders',
+      value: 91,
+      summary: `its schedule source completed no round for 91s (more than 3 × 10s): the last at ${ago(91)}`,
+    },
+    {
+      subject: 'customers',
+      value: 961,
+      summary:
+        `its stream source completed no round for 961s (more than 3 × 5m): the last at ${ago(961)}; ` +
+        `the last failure at ${failure.at}: HTTP 500 from GET /source`,
+    },
+  ]);
+  // Within the limit (a success at most a minute old is what a healthy source shows): nothing holds.
+  expect(evaluateCondition(alert(c), now(90, 960), [])).toEqual([]);
+});
+
+it('a source that never completed a round is stalled counting from the first look that saw it', () => {
+  const c: AlertCondition = { kind: 'source_stalled', intervals: 1, streamIntervalMs: 300_000 };
+  const leasedSources = new Map([['orders', { everyMs: 30_000 }]]);
+  const first = signals(0, { leasedSources, sources: new Map() });
+  const later = signals(60_000, { leasedSources, sources: new Map() });
+  // 1 × 30 s and a minute: not yet at 60 s, stalled at 91 s.
+  expect(evaluateCondition(alert(c), later, [first])).toEqual([]);
+  expect(evaluateCondition(alert(c, ['orders']), signals(91_000, { leasedSources }), [first, later])).toEqual([
+    {
+      subject: 'orders',
+      value: 91,
+      summary:
+        'its schedule source completed no round for 91s (more than 1 × 30s): none yet (watched since 1970-01-01T00:00:00.000Z)',
+    },
+  ]);
+});

@@ -9,6 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it, vi } from 'vitest';
 import { secretPolicy } from '../../engine/compiler/secret-ref.js';
@@ -322,9 +323,7 @@ it("an engine whose clock runs an hour ahead carries on another holder's pending
   h = await lagAlertHarness(slack, TUNING, '60s', '10m');
   h.target.fault = () => ({ stall: true });
   await h.post('orders', { id: 9, seq: 1, status: 'new' });
-  const nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
-  closers.push(() => nc.close());
-  const control = await new Kvm(nc).open('junction_control');
+  const control = await controlBucket(h);
   const state = async () =>
     (await control.get('alert-state.orders-lag'))?.json<Record<string, { since: string; firingAt?: string }>>();
   // The first engine (on this machine's clock, the broker's) finds the condition holding: pending for 10 minutes.
@@ -372,13 +371,26 @@ async function sourceStatus(operatorUrl: string, integration: string): Promise<S
   return status.integrations.find((i) => i.name === integration)!;
 }
 
+/** The integration `poll`, a schedule source polling the fake target every 100 ms. */
+const pollIntegration = integrationYaml({
+  name: 'poll',
+  source:
+    '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }',
+  body: '{ "key": $string(id), "seq": updated }',
+});
+
+/** The control bucket of the harness's NATS server, where source health and alert state live. */
+async function controlBucket(harness: RuntimeHarness): Promise<KV> {
+  const nc = await connect({ servers: harness.nats.url, noAsyncTraces: true });
+  closers.push(() => nc.close());
+  return new Kvm(nc).open('junction_control');
+}
+
 it('source_failing fires while every poll fails, naming the integration and the error; every engine shows it; it resolves once polls succeed', async () => {
   const hook = await receiver();
   const alert = sourceFailingAlert('poll-failing', 3, hook.url);
-  const source =
-    '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, records: items, cursor: updated, initial_cursor: "0" } }';
   h = await startRuntimeHarness({
-    integrations: [integrationYaml({ name: 'poll', source, body: '{ "key": $string(id), "seq": updated }' })],
+    integrations: [pollIntegration],
     extra: { 'alert.yaml': alert },
     tuning: TUNING,
     env: { ALERT_SECRET: 'hush', VENDOR_KEY: 'sk-vendor-4242' },
@@ -457,9 +469,7 @@ it('source_failing leaves out the health an earlier schedule source stored for a
   });
   // What the last leader of its poll stored before the spec gave orders a webhook source: nothing polls it any
   // more, so nothing will ever set it back to 0.
-  const nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
-  closers.push(() => nc.close());
-  const control = await new Kvm(nc).open('junction_control');
+  const control = await controlBucket(h);
   const stale = { failedRounds: 4, lastFailure: { at: '2026-12-05T08:00:00.000Z', message: 'target answered 500' } };
   await control.put('source-health.orders', JSON.stringify(stale));
   const rounds = await alertRounds(h.engine);
@@ -470,3 +480,69 @@ it('source_failing leaves out the health an earlier schedule source stored for a
   expect(hook.requests).toEqual([]);
   expect((await sourceStatus(h.engine.operatorUrl!, 'orders')).status).toBeUndefined();
 }, 60_000);
+
+it('source_stalled fires for a schedule source whose last completed round is too old, and resolves once rounds complete', async () => {
+  const hook = await receiver();
+  const alert = `apiVersion: junction/v1
+kind: Alert
+name: poll-stalled
+condition:
+  source_stalled: { intervals: 3 }
+notify:
+  - webhook: { url: "${hook.url}/junction", secret: "\${env:ALERT_SECRET}" }
+`;
+  h = await startRuntimeHarness({
+    integrations: [pollIntegration],
+    extra: { 'alert.yaml': alert },
+    // A held poll must not time out while the test holds it.
+    timeout: '5m',
+    tuning: TUNING,
+    env: { ALERT_SECRET: 'hush' },
+    engine: { security: security(hook.host) },
+  });
+  const control = await controlBucket(h);
+  const stored = async () => {
+    const entry = await control.get('source-health.poll');
+    return entry?.operation === 'PUT' ? entry.json<{ lastSuccessAt?: string; failedRounds: number }>() : undefined;
+  };
+  await waitFor(async () => (await stored())?.lastSuccessAt !== undefined, 'a first round stored');
+  // The leader's next poll hangs (a vendor that stops answering) and then fails; until then it stores nothing.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const polls = (r: { method: string; path: string }) => r.method === 'GET' && r.path.startsWith('/source');
+  const held: unknown[] = [];
+  h.target.fault = (r) => (polls(r) ? (held.push(r), { respond: { status: 500 }, until: released }) : undefined);
+  // Released at the end in any case: the engine stops only once its poll is answered.
+  const dispose = h.dispose;
+  h.dispose = () => (release(), dispose());
+  await waitFor(() => held.length > 0, 'a poll held');
+  // As a leader that stopped completing rounds ten minutes ago would have left it.
+  const lastSuccessAt = new Date(Date.now() - 600_000).toISOString();
+  await control.put('source-health.poll', JSON.stringify({ failedRounds: 0, lastSuccessAt }));
+
+  await waitFor(() => hook.requests.length >= 1, 'the alert firing on the webhook', 60_000);
+  const firing = JSON.parse(hook.requests[0].body) as Record<string, unknown>;
+  expect(firing).toMatchObject({ alert: 'poll-stalled', status: 'firing', subject: 'poll' });
+  expect(firing.summary).toMatch(
+    new RegExp(
+      `^its schedule source completed no round for \\d+[sm] \\(more than 3 × 100ms\\): the last at ${lastSuccessAt}$`,
+    ),
+  );
+  expect(firing.value).toBeGreaterThanOrEqual(600);
+  // The status shows the source's last success and that it had no error.
+  const cli = await junction('status', '--url', h.engine.operatorUrl!);
+  expect(cli.stdout).toContain(`\n${' '.repeat(22)}source last success ${lastSuccessAt}, no error\n`);
+
+  // The held poll fails, the next ones succeed: the leader stores its rounds again, and the alert resolves.
+  h.target.fault = undefined;
+  release();
+  await waitFor(() => hook.requests.length >= 2, 'the alert resolved on the webhook', 60_000);
+  expect(JSON.parse(hook.requests[1].body)).toMatchObject({
+    alert: 'poll-stalled',
+    status: 'resolved',
+    subject: 'poll',
+  });
+  await waitFor(async () => (await stored())?.failedRounds === 0, 'a round completed after the failure');
+  const after = await junction('status', '--url', h.engine.operatorUrl!);
+  expect(after.stdout).toMatch(/\n {22}source last success \S+, last error at \S+: target answered 500\n/);
+}, 120_000);

@@ -87,7 +87,17 @@ async function fromNats(natsUrl: string): Promise<StatusSummary> {
     // The embedded server of a `junction run` here is named by its URL; its credentials are in .junction/.
     const { options } = (await resolveNatsTarget(natsUrl))!;
     const { integrations, ...sync } = await readClusterStatus(natsUrl, createWiring().compileTree, options);
-    return { ...sync, integrations };
+    return {
+      ...sync,
+      integrations: integrations.map((i) => ({
+        name: i.name,
+        ...(i.hash ? { hash: i.hash } : {}),
+        ...(i.lag === undefined ? {} : { lag: i.lag }),
+        ...(i.source ? { source: i.source } : {}),
+        ...(i.sourceHealth?.failedRounds ? { problems: failingLine(i.sourceHealth) } : {}),
+        ...(i.sourceHealth ? { source_health: sourceHealthJson(i.sourceHealth) } : {}),
+      })),
+    };
   } catch (error) {
     throw new UsageError(
       `cannot read spec sync from NATS at ${natsUrl} (${(error as Error).message}); is an engine running with --repo?`,
@@ -119,11 +129,12 @@ function render(s: StatusSummary): string {
   for (const i of s.integrations) {
     const health =
       i.health === undefined
-        ? (i.hash ?? '')
+        ? `${i.hash ?? ''}${i.lag === undefined ? '' : `  lag ${i.lag}`}`
         : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}${i.waiting ? `  waiting ${String(i.waiting)}` : ''}`;
     lines.push(`integration     ${i.name.padEnd(width)}  ${health}`);
-    for (const problem of (i.problems as string[] | undefined) ?? [])
-      lines.push(`                ${' '.repeat(width + 2)}${problem}`);
+    const source = i.source_health as ReturnType<typeof sourceHealthJson> | undefined;
+    for (const detail of [...((i.problems as string[] | undefined) ?? []), ...sourceLine(source)])
+      lines.push(`                ${' '.repeat(width + 2)}${detail}`);
   }
   // Problems quote vendors (a source's last failure): their control characters are shown as escapes.
   return lines.map(oneLine).join('\n') + '\n';
@@ -165,6 +176,16 @@ function failingLine(health: SourceHealthRecord | undefined): string[] {
   return [
     `source failed ${health.failedRounds} round${health.failedRounds === 1 ? '' : 's'} in a row (${since})` +
       (last ? `, the last at ${last.at}: ${last.message}` : ''),
+  ];
+}
+
+/** A source that is not failing: its last success, and its last error if it ever had one. */
+function sourceLine(health: ReturnType<typeof sourceHealthJson> | undefined): string[] {
+  if (!health || health.failed_rounds > 0) return [];
+  const last = health.last_failure;
+  return [
+    `source ${health.last_success_at ? `last success ${health.last_success_at}` : 'no success yet'}` +
+      (last ? `, last error at ${last.at}: ${last.message}` : ', no error'),
   ];
 }
 

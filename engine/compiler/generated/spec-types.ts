@@ -1356,6 +1356,19 @@ export interface Condition {
     rounds: number;
   };
   /**
+   * The stream or schedule source of an integration completed no round for longer than `intervals` times its interval (a schedule's `every`; for a stream, `stream_interval`), as its leading engine stored it: no poll finished, or nothing (not even a keepalive) came from the stream. It catches what `source_failing` cannot: a poll that hangs, a subscription that went quiet, a source no engine runs. Resolves once a round completes.
+   */
+  source_stalled?: {
+    /**
+     * How many intervals without a completed round make the source stalled.
+     */
+    intervals: number;
+    /**
+     * The interval of a stream source: the longest a healthy subscription goes without a message (Salesforce's Pub/Sub API sends a keepalive within 270 s).
+     */
+    stream_interval: string;
+  };
+  /**
    * An engine process runs another commit than the active one (Git sync), for longer than the alert's `for`.
    */
   workers_behind?: {};

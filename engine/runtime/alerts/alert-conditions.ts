@@ -3,6 +3,7 @@
  * the cluster and the samples kept for the windows. Pure: the evaluator gathers the signals and keeps the history.
  */
 import type { AlertCondition, CompiledAlert } from '../../compiler/compiled-spec.js';
+import { SUCCESS_REFRESH_MS } from '../sources/source-health.js';
 import type { SourceHealthRecord } from '../sources/source-health.js';
 import type { AttemptCounts } from './attempt-counts.js';
 
@@ -17,6 +18,8 @@ export interface AlertSignals {
   counts: AttemptCounts;
   /** How each stream or schedule source fares, as its leader stored it (sources/source-health.ts). */
   sources?: ReadonlyMap<string, SourceHealthRecord>;
+  /** The active set's stream and schedule sources: a schedule's interval, none for a stream (read with `sources`). */
+  leasedSources?: ReadonlyMap<string, { everyMs?: number }>;
   /** Git sync, when the engines run with --repo. */
   sync?: {
     active_commit: string | null;
@@ -96,6 +99,29 @@ export function evaluateCondition(
         );
       }
       break;
+    case 'source_stalled':
+      for (const i of watched) {
+        const source = now.leasedSources?.get(i);
+        if (!source) continue;
+        const lastSuccess = now.sources?.get(i)?.lastSuccessAt;
+        // Never completed a round: counted from the first look of this evaluator that saw the source.
+        const from = lastSuccess
+          ? Date.parse(lastSuccess)
+          : (history.find((s) => s.leasedSources?.has(i))?.at ?? now.at);
+        const quiet = now.at - from;
+        if (quiet <= stalledAfterMs(c, source)) continue;
+        const interval = source.everyMs ?? c.streamIntervalMs;
+        const failure = now.sources?.get(i)?.lastFailure;
+        hold(
+          i,
+          Math.round(quiet / 1000),
+          `its ${source.everyMs === undefined ? 'stream' : 'schedule'} source completed no round for ` +
+            `${duration(Math.round(quiet / 1000) * 1000)} (more than ${c.intervals} × ${duration(interval)}): ` +
+            (lastSuccess ? `the last at ${lastSuccess}` : `none yet (watched since ${new Date(from).toISOString()})`) +
+            (failure ? `; the last failure at ${failure.at}: ${failure.message}` : ''),
+        );
+      }
+      break;
     case 'workers_behind': {
       const active = now.sync?.active_commit;
       for (const w of now.sync?.workers ?? [])
@@ -113,6 +139,17 @@ export function evaluateCondition(
         );
   }
   return out;
+}
+
+/**
+ * How long a source may go without a completed round before `source_stalled` holds: its intervals, plus the minute
+ * by which its leader's stored success time may lag (it is refreshed at most once a minute while rounds succeed).
+ */
+export function stalledAfterMs(
+  c: Extract<AlertCondition, { kind: 'source_stalled' }>,
+  source: { everyMs?: number },
+): number {
+  return c.intervals * (source.everyMs ?? c.streamIntervalMs) + SUCCESS_REFRESH_MS;
 }
 
 /** Failures of `integration` with any code between `base` and `now`. */

@@ -8,20 +8,20 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
-import type { CompiledAlert } from '../../compiler/compiled-spec.js';
+import type { CompiledAlert, CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { ConnectionSecurity } from '../../http/connection-client.js';
 import type { LeaseClock } from '../control/broker-clock.js';
 import { LeaseTurn } from '../control/lease-turn.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
-import { evaluateCondition } from './alert-conditions.js';
+import { evaluateCondition, stalledAfterMs } from './alert-conditions.js';
 import type { AlertInstance, AlertSignals } from './alert-conditions.js';
 import { sendNotification } from './alert-notifiers.js';
 import type { AlertNotification } from './alert-notifiers.js';
 import { readAlertStates, readSilences, writeAlertState } from './alert-state.js';
 import type { AlertState, InstanceState } from './alert-state.js';
 import { ClusterCounts, processCounts, publishCounts, removeCounts } from './attempt-counts.js';
-import { readSourcesHealth } from '../sources/source-health.js';
+import { hasLeasedSource, readSourcesHealth } from '../sources/source-health.js';
 
 export interface AlertEvaluatorDeps {
   specs: SpecRegistry;
@@ -103,7 +103,7 @@ export class AlertEvaluator {
         if (!turn.held()) return;
         if (JSON.stringify(after) !== JSON.stringify(before)) await writeAlertState(control, alert.name, after);
       }
-      const longest = Math.max(...alerts.map((a) => ('withinMs' in a.condition ? a.condition.withinMs : 0)));
+      const longest = Math.max(...alerts.map((a) => historyMs(a, signals)));
       this.#history = [...this.#history, signals].filter((s) => s.at >= now - longest - intervalMs);
       this.#rounds.inc();
     } finally {
@@ -114,8 +114,8 @@ export class AlertEvaluator {
   async #signals(now: number): Promise<AlertSignals> {
     const integrations = [...this.deps.specs.active.integrations.keys()];
     // Sources' health is one KV listing a round: read only when an alert watches it.
-    const watchesSources = [...(this.deps.specs.active.alerts?.values() ?? [])].some(
-      (a) => a.condition.kind === 'source_failing',
+    const watchesSources = [...(this.deps.specs.active.alerts?.values() ?? [])].some((a) =>
+      ['source_failing', 'source_stalled'].includes(a.condition.kind),
     );
     const [counts, openDeadLetters, lag, sync, sources] = await Promise.all([
       this.#counts.update(),
@@ -130,7 +130,7 @@ export class AlertEvaluator {
       openDeadLetters,
       lag,
       counts,
-      ...(sources ? { sources } : {}),
+      ...(sources ? { sources, leasedSources: leasedSources(this.deps.specs.active.integrations.values()) } : {}),
       ...(sync ? { sync } : {}),
     };
   }
@@ -197,4 +197,24 @@ export class AlertEvaluator {
     if (sent) this.deps.log.info({ alert: alert.name, status, subject }, `alert ${status}: ${s.summary}`);
     return sent;
   }
+}
+
+/** Each stream or schedule source of the active set, with a schedule's interval. */
+function leasedSources(integrations: Iterable<CompiledIntegration>): Map<string, { everyMs?: number }> {
+  return new Map(
+    [...integrations]
+      .filter(hasLeasedSource)
+      .map((i) => [i.name, i.source.kind === 'schedule' ? { everyMs: i.source.everyMs } : {}]),
+  );
+}
+
+/**
+ * How far back the samples `alert` looks at go: its window, or for `source_stalled` the longest stall of a source
+ * (a source that never completed a round is stalled once the first sample that saw it is that old).
+ */
+function historyMs(alert: CompiledAlert, signals: AlertSignals): number {
+  const c = alert.condition;
+  if ('withinMs' in c) return c.withinMs;
+  if (c.kind !== 'source_stalled') return 0;
+  return Math.max(0, ...[...(signals.leasedSources?.values() ?? [])].map((source) => stalledAfterMs(c, source)));
 }
