@@ -8,7 +8,7 @@ import type { AuthSpec } from '../compiler/compiled-spec.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { magentoAdminTokenAuth } from './magento-admin-token.js';
 import { oauth1Auth } from './oauth1-auth.js';
-import { redactText } from './redact.js';
+import { responseExcerpt } from './redact.js';
 import { cachedTokenAuth, expiryFor } from './token-cache.js';
 import type { CachedToken } from './token-cache.js';
 import type { TransportRequest, TransportResponse } from './transport.js';
@@ -109,7 +109,7 @@ function oauth2Auth(
       body: form.toString(),
       timeoutMs,
     });
-    const excerpt = redactText(response.body.slice(0, 300), secrets());
+    const excerpt = responseExcerpt(response.body, secrets(), 300);
     if (response.status >= 500 || response.status === 429)
       throw new ConnectorError('auth-unavailable', `token endpoint answered ${response.status}`, 'retryable', {
         status: response.status,

@@ -5,7 +5,7 @@
  */
 import type { ConnectorDef, InboundResponse, OutboundRequest } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
-import { redactText } from './redact.js';
+import { redactText, responseExcerpt } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 import { InvalidRequestError } from './transport.js';
 import type { TransportError } from './transport.js';
@@ -37,7 +37,7 @@ export function classifyResponse(
     vendorCode: vendor.vendorCode,
     field: vendor.field,
     retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-    responseExcerpt: redactText(text.slice(0, EXCERPT_CHARS), secrets),
+    responseExcerpt: responseExcerpt(text, secrets, EXCERPT_CHARS),
   };
   const message = redactText(vendor.message, secrets);
   if (response.status === 429) return new ConnectorError('rate-limited', message, 'retryable', details);

@@ -7,7 +7,7 @@
 import type { AuthSpec } from '../compiler/compiled-spec.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { AuthProvider, TokenSender } from './auth.js';
-import { redactText } from './redact.js';
+import { responseExcerpt } from './redact.js';
 import { cachedTokenAuth, expiryFor } from './token-cache.js';
 
 type AdminTokenSpec = Extract<AuthSpec, { type: 'magento_admin_token' }>;
@@ -31,7 +31,7 @@ export function magentoAdminTokenAuth(
       body: JSON.stringify({ username: resolve(auth.username), password: resolve(auth.password) }),
       timeoutMs,
     });
-    const excerpt = redactText(response.body.slice(0, 300), secrets());
+    const excerpt = responseExcerpt(response.body, secrets(), 300);
     const details = { status: response.status, responseExcerpt: excerpt };
     if (response.status >= 500 || response.status === 429)
       throw new ConnectorError(

@@ -86,6 +86,26 @@ export function redactText(text: string, secrets: Iterable<string>): string {
 }
 
 /**
+ * The first `chars` characters of a response body, for an error: secrets are masked before the cut, so one that
+ * spans it leaves nothing of itself, and also as a vendor may quote them back from a request (percent-encoded in a
+ * URL, form-encoded in a token request). Error paths only: the encoded forms cost a little per call.
+ */
+export function responseExcerpt(text: string, secrets: readonly string[], chars: number): string {
+  const forms = [
+    ...new Set(secrets.flatMap((s) => [s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2)])),
+  ];
+  const longest = forms.reduce((n, s) => Math.max(n, s.length), 0);
+  // Masked text at least `longest` past the cut: a secret cut off at the window's end then lies past the cut too.
+  let end = chars + longest;
+  let masked = redactText(text.slice(0, end), forms);
+  while (masked.length < chars + longest && end < text.length) {
+    end += chars + longest;
+    masked = redactText(text.slice(0, end), forms);
+  }
+  return masked.slice(0, chars);
+}
+
+/**
  * A request or response body as it may be recorded: secret-looking fields and literal secret values masked. Returns
  * `value` itself when there is nothing to mask, so plans and fixtures keep their exact shape. `json` is the value's
  * JSON text when the caller has it already.

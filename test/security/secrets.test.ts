@@ -5,8 +5,11 @@
  *   diagnostic when the allowlist is configured, and refused at resolution time too;
  * - an empty secret counts as unset (an empty HMAC key would let anyone sign);
  * - secrets are masked by value everywhere, including a secret inside `base_url`: in the DLQ entry (message,
- *   response excerpt, request) and in every log line.
+ *   response excerpt, request) and in every log line; a response excerpt is masked before it is cut, so a secret
+ *   across the cut leaves nothing of itself, and a secret a vendor echoes form-encoded is masked too.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpEmulator } from '../../connectors/http/emulator/index.js';
@@ -208,5 +211,61 @@ describe('redaction by value', () => {
       expect(lines.join('')).not.toContain(secret);
     }
     expect(lines.join('')).toContain('[redacted]');
+  });
+
+  /** A target that answers every request with `status` and the body `answer(request body)`. */
+  async function echoTarget(status: number, answer: (body: string) => string): Promise<string> {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => res.writeHead(status, { 'content-type': 'text/plain' }).end(answer(body)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  const clientOf = (baseUrl: string, auth: Parameters<typeof createConnectionClient>[0]['connection']['auth']) =>
+    createConnectionClient({
+      connection: {
+        name: 'app',
+        type: 'http',
+        baseUrl,
+        auth,
+        timeoutMs: 5000,
+        commitWindowMs: 0,
+        options: {},
+        file: 'app.yaml',
+      },
+      connector: registry.get('http')!,
+      env: { APP_TOKEN: 'app-bearer-token-0815-abcdefgh', CLIENT_ID: 'client-1', CLIENT_SECRET: 'k+9/Zq==s3cr3t x' },
+      security: { outbound: { allowPrivateNetwork: true, allowedHosts: [] } },
+    });
+
+  it('masks a secret across the cut of a response excerpt before cutting, so none of it is left', async () => {
+    const token = 'app-bearer-token-0815-abcdefgh';
+    // The error body quotes the token where the 500-character excerpt ends: its first 20 characters were kept.
+    const url = await echoTarget(500, () => `${'x'.repeat(480)}${token} and more`);
+    const client = clientOf(url, { type: 'bearer', token: '${env:APP_TOKEN}' });
+    cleanup.push(() => client.close());
+    const error = await failure(client.call('post', { params: { path: '/orders' }, body: { id: '1' } }));
+    expect(error.responseExcerpt).toBe(`${'x'.repeat(480)}[redacted] and more`.slice(0, 500));
+    expect(error.responseExcerpt).not.toContain(token.slice(0, 4));
+  });
+
+  it('masks a client secret a token endpoint echoes form-encoded', async () => {
+    // The token request's form, quoted back in the refusal: the secret appears as k%2B9%2FZq%3D%3Ds3cr3t+x.
+    const url = await echoTarget(401, (form) => `invalid_client: ${form}`);
+    const client = clientOf(url, {
+      type: 'oauth2_client_credentials',
+      tokenUrl: '/oauth/token',
+      clientId: '${env:CLIENT_ID}',
+      clientSecret: '${env:CLIENT_SECRET}',
+    });
+    cleanup.push(() => client.close());
+    const error = await failure(client.call('post', { params: { path: '/orders' }, body: { id: '1' } }));
+    expect(error.responseExcerpt).toBe(
+      'invalid_client: grant_type=client_credentials&client_id=client-1&client_secret=[redacted]',
+    );
   });
 });
