@@ -26,6 +26,7 @@ export const httpConnector: ConnectorDef = {
   check: {
     description: 'GET options.check_path',
     request: (options) => ({ method: 'GET', path: String(options.check_path ?? '/') }),
+    notFound: 'set options.check_path to a route the system answers (its health or "who am I" route, such as /health)',
   },
   startEmulator: startHttpEmulator,
 };

@@ -106,6 +106,8 @@ export interface ConnectionCheckDef {
   description: string;
   /** The request, built from the connection's options. */
   request(options: Record<string, unknown>): OutboundRequest;
+  /** What to change when the system answers 404 (the check's path is an option), added to that problem. */
+  notFound?: string;
 }
 
 /** What the engine gives a stream source when it opens it. */

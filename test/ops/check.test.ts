@@ -167,6 +167,21 @@ it('online: every connector proves its URL and credentials with its own cheap ca
   ]);
 });
 
+it('a check path the system does not have says which option to set', async () => {
+  // The connection `junction init` scaffolds has no check_path, so a new user's first run GETs `/`, which an API
+  // (and the http emulator) need not answer.
+  const specSet = compileOpsSpecs({
+    ...FILES,
+    'app.yaml': FILES['app.yaml'].replace('\noptions: { check_path: /health }', ''),
+  });
+  const env = await systems();
+  const rows = await runChecks(specSet, { env, connectors: createConnectorRegistry(), security: engineSecurity(env) });
+  expect(row(rows, 'app', 'auth')?.message).toBe(
+    'GET options.check_path failed: no route GET /; set options.check_path to a route the system answers ' +
+      '(its health or "who am I" route, such as /health)',
+  );
+});
+
 it('reads a schedule cursor and tries a NATS subscription on a real broker', async () => {
   const nats: TestNatsServer = await startTestNatsServer();
   cleanup.push(() => nats.dispose());

@@ -77,5 +77,6 @@ function describeFailure(error: unknown, url: URL, connector: ConnectorDef): Pro
     ];
   const refused = e.code === 'auth' || e.status === 401 || e.status === 403;
   const what = refused ? 'the credentials were refused' : `${connector.check!.description} failed`;
-  return [answered, { check: 'auth', status: 'problem', message: `${what}: ${message}` }];
+  const fix = e.status === 404 && connector.check!.notFound ? `; ${connector.check!.notFound}` : '';
+  return [answered, { check: 'auth', status: 'problem', message: `${what}: ${message}${fix}` }];
 }
