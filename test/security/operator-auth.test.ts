@@ -228,4 +228,26 @@ describe('authentication', () => {
     expect(page.status).toBe(303);
     expect(page.headers.location).toBe('/auth/sign-in?next=%2F');
   });
+
+  it('sends a signed-in browser back to a path of this listener only, however `next` is spelled', async () => {
+    const signIn = (next: string) =>
+      rawRequest(`${h.engine.operatorUrl}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+        body: `token=${encodeURIComponent(operatorToken)}&next=${encodeURIComponent(next)}`,
+      });
+    // Browsers drop tabs and line breaks from a Location and read `\` as `/`: each of these led to evil.example.
+    for (const next of [
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '/\r\n/evil.example',
+      '/\t\\evil.example',
+      'https://evil.example/',
+    ]) {
+      const answer = await signIn(next);
+      expect([JSON.stringify(next), answer.status, answer.headers.location]).toEqual([JSON.stringify(next), 303, '/']);
+    }
+    const kept = await signIn('/api/dlq?integration=orders#top');
+    expect(kept.headers.location).toBe('/api/dlq?integration=orders#top');
+  });
 });

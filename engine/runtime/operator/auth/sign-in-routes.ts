@@ -170,10 +170,18 @@ export function signInRoutes(deps: SignInDeps) {
   };
 }
 
-/** Where to go after signing in: a path on this listener only (never an open redirect). */
+/** A stand-in origin: `next` is resolved against it, and must stay on it. */
+const HERE = 'http://this-listener.invalid';
+
+/**
+ * Where to go after signing in: a path on this listener only (never an open redirect). `next` is resolved as a
+ * browser would resolve the Location (which drops tabs and line breaks and reads `\\` as `/`, so `/<tab>/evil.example`
+ * is `//evil.example`), and what is sent is that resolved path, never the text as given.
+ */
 function safeNext(url: URL): string {
   const next = url.searchParams.get('next') ?? '/';
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  const resolved = next.startsWith('/') ? URL.parse(next, HERE) : null;
+  return resolved?.origin === HERE ? resolved.pathname + resolved.search + resolved.hash : '/';
 }
 
 async function readForm(req: IncomingMessage): Promise<string> {
