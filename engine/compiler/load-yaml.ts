@@ -2,7 +2,8 @@
  * Parses one spec file's bytes into a YAML document with source positions. Every kind of bad input (empty, binary,
  * huge, several documents, tabs, duplicate keys, alias bombs) becomes a diagnostic instead of an exception.
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { LineCounter, isMap, isScalar, parseAllDocuments, visit } from 'yaml';
+import type { Document, Scalar } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { SpecFile } from './spec-file.js';
 
@@ -10,7 +11,11 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
 /** Aliases allowed per document: enough for real anchors, far too few for an alias bomb. */
 const MAX_ALIAS_COUNT = 100;
 
-export type LoadResult = { ok: true; spec: SpecFile } | { ok: false; diagnostics: Diagnostic[] };
+/**
+ * `partial`: a file that does not parse, with only the `kind` and `name` it states before the problem, so that what
+ * it defines is not also reported as unknown wherever it is referenced.
+ */
+export type LoadResult = { ok: true; spec: SpecFile } | { ok: false; diagnostics: Diagnostic[]; partial?: SpecFile };
 
 /** A spec file the tree could not read (`reason`: its errno code, or that it is a link). */
 export function unreadableSpec(file: string, reason: string): LoadResult {
@@ -30,8 +35,7 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
     );
   }
   const text = decodeText(bytes);
-  if (text === undefined)
-    return fail(file, 'file-not-text', 'the file is binary or not UTF-8 text; a spec must be a UTF-8 YAML file');
+  if (text === undefined) return notText(bytes, absolutePath, file);
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text))
     return fail(file, 'file-empty', 'the file is empty; a spec needs at least apiVersion, kind and name');
 
@@ -69,12 +73,14 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
   if (problems.length > 0) {
     return {
       ok: false,
+      partial: statedIdentity(doc, { absolutePath, file, text, lineCounter }),
       diagnostics: problems.map((e) => {
         const { line, col } = at(e.pos[0]);
         if (e.code === 'TAG_RESOLVE_FAILED')
           return diag(file, line, col, 'yaml-tag', describeTag(text.slice(e.pos[0], e.pos[1])));
-        const code: DiagnosticCode = e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax';
-        return diag(file, line, col, code, describeYamlError(e.code, e.message));
+        if (e.code === 'DUPLICATE_KEY')
+          return diag(file, line, col, 'yaml-duplicate-key', describeDuplicateKey(doc, e.pos[0], lineCounter));
+        return diag(file, line, col, 'yaml-syntax', describeYamlError(e.code, e.message));
       }),
     };
   }
@@ -91,6 +97,51 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
   return { ok: true, spec: { absolutePath, file, text, doc, lineCounter, value } };
 }
 
+/** The spec file as far as its top-level `kind` and `name` scalars go; undefined when it states neither. */
+function statedIdentity(doc: Document.Parsed, file: Omit<SpecFile, 'doc' | 'value'>): SpecFile | undefined {
+  const contents = doc.contents;
+  if (!isMap(contents)) return undefined;
+  const stated = (key: string) => {
+    const node = contents.get(key, true);
+    return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+  };
+  const [kind, name] = [stated('kind'), stated('name')];
+  return kind && name ? { ...file, doc, value: { kind, name } } : undefined;
+}
+
+/**
+ * Where a file stops being UTF-8 text: its first NUL byte, or first byte that is not valid UTF-8. What the rest of
+ * the file states (its kind and name) still counts, as for a file that does not parse.
+ */
+function notText(bytes: Buffer, absolutePath: string, file: string): LoadResult {
+  // Node decodes an invalid byte as U+FFFD: the first one that does not stand for the bytes EF BF BD is the culprit.
+  const lossy = bytes.toString('utf8');
+  let offset = 0;
+  let at = 0;
+  for (const ch of lossy) {
+    if (ch === '\0' || (ch === '\ufffd' && !bytes.subarray(offset, offset + 3).equals(REPLACEMENT_BYTES))) break;
+    offset += Buffer.byteLength(ch);
+    at += ch.length;
+  }
+  const before = lossy.slice(0, at);
+  const line = before.split('\n').length;
+  const col = at - before.lastIndexOf('\n');
+  const byte = bytes[offset];
+  const message =
+    byte === 0
+      ? 'the file holds a NUL byte here: it is binary, not text; a spec must be a UTF-8 YAML file'
+      : `the byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} here is not UTF-8 (was the file saved as Latin-1 or Windows-1252?); save it as UTF-8`;
+  const lineCounter = new LineCounter();
+  const [doc] = parseAllDocuments(lossy.replace(/\0/g, ' '), { lineCounter, merge: true, resolveKnownTags: false });
+  return {
+    ok: false,
+    diagnostics: [diag(file, line, col, 'file-not-text', message)],
+    partial: doc && statedIdentity(doc, { absolutePath, file, text: lossy, lineCounter }),
+  };
+}
+
+const REPLACEMENT_BYTES = Buffer.from('\ufffd', 'utf8');
+
 function decodeText(bytes: Buffer): string | undefined {
   if (bytes.includes(0)) return undefined;
   try {
@@ -100,10 +151,25 @@ function decodeText(bytes: Buffer): string | undefined {
   }
 }
 
+/** Names the repeated key and where it first stands. */
+function describeDuplicateKey(doc: Document.Parsed, offset: number, lineCounter: LineCounter): string {
+  let message = 'a key is repeated in this mapping; each key may appear once';
+  visit(doc, {
+    Map(_, map) {
+      const repeated = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === offset);
+      if (!repeated) return undefined;
+      const key = (repeated.key as Scalar).value;
+      const first = map.items.find((p) => isScalar(p.key) && p.key.value === key)!.key as Scalar;
+      message = `\`${String(key)}\` is already a key of this mapping (line ${lineCounter.linePos(first.range![0]).line}); each key may appear once`;
+      return visit.BREAK;
+    },
+  });
+  return message;
+}
+
 function describeYamlError(code: string, message: string): string {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   if (code === 'TAB_AS_INDENT') return `${first}; indent with spaces, never tabs`;
-  if (code === 'DUPLICATE_KEY') return `${first}; each key may appear once in a mapping`;
   return first;
 }
 

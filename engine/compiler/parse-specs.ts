@@ -46,12 +46,23 @@ export function parseAndValidate(ctx: CompileContext): ParsedSpec[] {
       : ctx.timed('parse', () => parseSpecText(file.bytes, file.path, shown));
     if (!loaded.ok) {
       ctx.diagnostics.push(...loaded.diagnostics);
+      const kind = loaded.partial && statedKind(loaded.partial, isTestFile(file.path));
+      if (kind)
+        out.push({ kind, spec: loaded.partial!, value: loaded.partial!.value as RejectedSpec['value'], valid: false });
       continue;
     }
     const validated = ctx.timed('schema', () => validateKind(ctx, loaded.spec, isTestFile(file.path)));
     if (validated) out.push(validated);
   }
   return out;
+}
+
+/** The kind a file that does not parse states, when it is one this file may hold. */
+function statedKind(spec: SpecFile, testFile: boolean): SpecKind | undefined {
+  const kind = (spec.value as { kind: string }).kind;
+  return (SPEC_KINDS as readonly string[]).includes(kind) && testFile === (kind === 'Test')
+    ? (kind as SpecKind)
+    : undefined;
 }
 
 function validateKind(ctx: CompileContext, spec: SpecFile, testFile: boolean): ParsedSpec | undefined {

@@ -130,6 +130,13 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-top-property.yaml': ['unknown-top-property.yaml:6:1 unknown-property'],
   'unverified-webhook.yaml': ['unverified-webhook.yaml:5:22 unverified-webhook'],
   'unguarded-create.yaml': ['unguarded-create.yaml:9:16 unguarded-create'],
+  // Files that do not parse (a tab, a repeated key, a Latin-1 byte) still define their names: the integration, test
+  // and lookup that use them report nothing more.
+  'unparsed-names': [
+    'unparsed-names/erp-prices.yaml:6:1 yaml-duplicate-key',
+    'unparsed-names/erp.yaml:7:1 yaml-syntax',
+    'unparsed-names/regions.yaml:6:16 file-not-text',
+  ],
   'unowned-field-write.yaml': ['unowned-field-write.yaml:10:50 unowned-field-write'],
   'wrong-api-version.yaml': ['wrong-api-version.yaml:1:13 invalid-value'],
   'unknown-function.yaml': ['unknown-function.yaml:10:34 unknown-function'],
@@ -228,7 +235,10 @@ describe('broken-spec corpus', () => {
   // Windows line endings (a spec repository without core.autocrlf) must not move any diagnostic.
   it('reports the same line:col for every case with CRLF line endings', () => {
     const crlf = (f: SpecTreeFile): SpecTreeFile =>
-      /\.ya?ml$/.test(f.path) ? { ...f, bytes: Buffer.from(f.bytes.toString('utf8').replace(/\r?\n/g, '\r\n')) } : f;
+      /\.ya?ml$/.test(f.path)
+        ? // byte for byte (latin1), so a file that is not UTF-8 stays so
+          { ...f, bytes: Buffer.from(f.bytes.toString('latin1').replace(/\r?\n/g, '\r\n'), 'latin1') }
+        : f;
     const moved = Object.entries(EXPECTED).flatMap(([name, expected]) => {
       const actual = compileCase(caseFiles(name).map(crlf)).map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`);
       return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ name, actual, expected }];
@@ -356,6 +366,12 @@ describe('broken-spec corpus', () => {
     expect(secret.message).toBe(
       '`auth.token` holds a literal secret; write it as an environment reference like ${env:MY_SECRET}',
     );
+    const unparsed = compileCase(caseFiles('unparsed-names')).map((d) => d.message);
+    expect(unparsed).toEqual([
+      '`key` is already a key of this mapping (line 5); each key may appear once',
+      'Tabs are not allowed as indentation; indent with spaces, never tabs',
+      'the byte 0xF8 here is not UTF-8 (was the file saved as Latin-1 or Windows-1252?); save it as UTF-8',
+    ]);
     const [jsonata] = compileCase([read('jsonata-block.yaml')]);
     expect(jsonata.message).toBe('JSONata S0202 Expected "}", got "price2"');
     const [target] = compileCase([read('unknown-target-field.yaml')]);
