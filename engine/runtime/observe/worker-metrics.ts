@@ -37,9 +37,13 @@ async function metricsOf(registry: Registry, names: readonly string[] | undefine
 /**
  * In a worker: answers the primary's collections with `registry`, and returns the reader of every worker's metrics
  * added up (a registry, read like this process's own): all of them, or only those named (`/api/status` reads its
- * counters only, so the gauges that ask the broker are not collected in every worker for it).
+ * counters only, so the gauges that ask the broker are not collected in every worker for it). A read the primary
+ * does not answer within `askTimeoutMs` fails.
  */
-export function workerMetrics(registry: Registry): (names?: readonly string[]) => Promise<Registry> {
+export function workerMetrics(
+  registry: Registry,
+  askTimeoutMs = COLLECT_TIMEOUT_MS + 2_000,
+): (names?: readonly string[]) => Promise<Registry> {
   const waiting = new Map<number, (all: WorkerMetrics[]) => void>();
   let next = 0;
   process.on('message', (message: Message) => {
@@ -63,7 +67,7 @@ export function workerMetrics(registry: Registry): (names?: readonly string[]) =
       const timer = setTimeout(() => {
         waiting.delete(id);
         reject(new Error("the primary process did not hand over the workers' metrics"));
-      }, COLLECT_TIMEOUT_MS + 2_000);
+      }, askTimeoutMs);
       waiting.set(id, (all) => {
         clearTimeout(timer);
         resolve(AggregatorRegistry.aggregate(all));
@@ -73,34 +77,43 @@ export function workerMetrics(registry: Registry): (names?: readonly string[]) =
 }
 
 /**
- * In the primary: answers a worker's ask with every live worker's metrics; a worker that does not answer within
- * COLLECT_TIMEOUT_MS is left out (it is stopping, or not up yet), so a scrape still gets an answer.
+ * In the primary: answers a worker's ask with every live worker's metrics. A worker that does not answer within
+ * `collectTimeoutMs` is left out (it is stopping, or not up yet), so a scrape still gets an answer; one that exits
+ * or drops its channel meanwhile is not waited for, and with no live worker the answer goes at once.
  */
-export function relayWorkerMetrics(): void {
+export function relayWorkerMetrics(collectTimeoutMs = COLLECT_TIMEOUT_MS): void {
   let next = 0;
-  const open = new Map<number, { got: WorkerMetrics[]; pending: number; finish: () => void }>();
+  const open = new Map<number, { got: WorkerMetrics[]; waitingFor: Set<number>; finish: () => void }>();
+  const answered = (id: number, worker: Worker) => {
+    const round = open.get(id);
+    if (round?.waitingFor.delete(worker.id) && round.waitingFor.size === 0) round.finish();
+  };
   cluster.on('message', (worker: Worker, message: Message) => {
     if (message?.type === OWN) {
       const round = open.get(message.id!);
-      if (!round) return;
-      round.got.push(message.metrics ?? []);
-      if (--round.pending === 0) round.finish();
+      if (round?.waitingFor.has(worker.id)) round.got.push(message.metrics ?? []);
+      answered(message.id!, worker);
       return;
     }
     if (message?.type !== ASK) return;
     const id = next++;
     const live = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && w.isConnected());
+    const timer = setTimeout(() => open.get(id)?.finish(), collectTimeoutMs);
     const round = {
       got: [] as WorkerMetrics[],
-      pending: live.length,
+      waitingFor: new Set(live.map((w) => w.id)),
       finish: () => {
         clearTimeout(timer);
         open.delete(id);
         if (worker.isConnected()) worker.send({ type: ALL, id: message.id, all: round.got });
       },
     };
-    const timer = setTimeout(round.finish, COLLECT_TIMEOUT_MS);
     open.set(id, round);
+    if (live.length === 0) return round.finish();
     for (const w of live) w.send({ type: COLLECT, id, names: message.names });
+  });
+  // A worker that exits mid-round never answers: the rounds stop waiting for it.
+  cluster.on('disconnect', (worker: Worker) => {
+    for (const id of [...open.keys()]) answered(id, worker);
   });
 }
