@@ -4,6 +4,7 @@
  * Every command, the demo and GitOps take these from here, so each dependency is an import the type checker sees.
  */
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createConnectorRegistry } from '../../connectors/index.js';
 import { compileSpecTree } from '../compiler/compile-spec-set.js';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
@@ -79,7 +80,10 @@ export async function compileDirectory(
 ): Promise<{ result: CompileResult; tree: SpecTree }> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory())
-    throw new UsageError(`spec directory ${JSON.stringify(dir)} does not exist or is not a directory`);
+    throw new UsageError(
+      `spec directory ${JSON.stringify(dir)} (${resolve(dir)}) does not exist or is not a directory: pass the ` +
+        'directory that holds the spec YAML files (`junction init <dir>` creates a spec repository)',
+    );
   const tree = await readSpecTree(dir);
   return { result: wiring.compileTree(tree), tree };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
-import { runCli } from './run-cli.js';
+import { REPO_ROOT, runCli } from './run-cli.js';
 
 let repo: SpecRepo | undefined;
 afterEach(() => repo?.remove());
@@ -92,7 +92,10 @@ describe('junction validate', () => {
     expect(result).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'junction: spec directory "no-such-dir" does not exist or is not a directory\n',
+      stderr:
+        `junction: spec directory "no-such-dir" (${join(REPO_ROOT, 'no-such-dir')}) does not exist or is not a ` +
+        'directory: pass the directory that holds the spec YAML files (`junction init <dir>` creates a spec ' +
+        'repository)\n',
     });
     expect((await runCli(['validate', 'specs', '--format', 'xml'])).code).toBe(2);
   });
