@@ -33,6 +33,7 @@ import type { BranchSeen, SpecBundle, WorkerSync } from './gitops-store.js';
 import { publishHead } from './publish-head.js';
 import type { PublishContext, PublishOutcome } from './publish-head.js';
 import { handlePushWebhook } from './push-webhook.js';
+import type { IngestBudget } from '../runtime/ingest/read-webhook-body.js';
 import type { HookReply } from './push-webhook.js';
 import { readSyncStatus } from './sync-status.js';
 import type { SyncStatus } from './sync-status.js';
@@ -69,7 +70,7 @@ export interface GitSync {
   poll(): Promise<PublishOutcome | undefined>;
   /** The cluster's sync view plus what this process's last swap did (`last_swap`, null before the first). */
   status(): Promise<SyncStatus & { last_swap: SwapReport | null }>;
-  webhook(req: IncomingMessage): Promise<HookReply>;
+  webhook(req: IncomingMessage, budget: IngestBudget): Promise<HookReply>;
   stop(): Promise<void>;
 }
 
@@ -246,11 +247,12 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       ...(await readSyncStatus(kv, { branch: options.mirror.branch, commit: applied }, engine.leaseClock)),
       last_swap: lastSwap ?? null,
     }),
-    webhook: (req) =>
+    webhook: (req, budget) =>
       handlePushWebhook(req, {
         secret: options.webhookSecret,
         branch: options.mirror.branch,
         fetchNow: () => void poll(),
+        budget,
       }),
     async stop() {
       clearInterval(timer);

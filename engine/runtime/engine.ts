@@ -49,6 +49,7 @@ import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
 import { IngestBudget } from './ingest/read-webhook-body.js';
+import type { HookReply } from '../gitops/push-webhook.js';
 import { StreamRoom } from './ingest/stream-room.js';
 import { XrefReplica } from './stores/xref-replica.js';
 import { ConfigHealth } from './control/config-health.js';
@@ -142,7 +143,8 @@ export interface Engine {
 }
 
 export interface SyncHooks {
-  webhook(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** `POST /hooks/git`, read against the engine's cap on webhook bytes in flight. */
+  webhook(req: IncomingMessage, budget: IngestBudget): Promise<HookReply>;
   status(): Promise<Record<string, unknown>>;
 }
 
@@ -418,7 +420,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         ready,
         gitWebhook: (req) =>
           sync
-            ? sync.webhook(req)
+            ? sync.webhook(req, ingestBudget)
             : Promise.resolve({
                 status: 404,
                 body: { error: 'not-found', message: 'Git sync is not enabled (junction run --repo …)' },

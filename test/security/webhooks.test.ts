@@ -5,7 +5,8 @@
  * - unsigned requests are refused from their headers, before the body is read;
  * - `max_body_bytes` has an upper bound, an oversized chunked body gets 413 (not a reset), and the bytes in flight
  *   across requests have a cap (503 with Retry-After), counted as they arrive: a sender that announces a body and
- *   sends nothing (slowloris) holds none of it.
+ *   sends nothing (slowloris) holds none of it;
+ * - the GitOps push hook (`POST /hooks/git`) follows the same rules: headers first, the same cap.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compiledSpecSet, createWiring } from '../../engine/cli/wiring.js';
+import { handlePushWebhook } from '../../engine/gitops/push-webhook.js';
 import type { WebhookVerification } from '../../engine/compiler/compiled-spec.js';
 import { signBody } from '../../engine/runtime/ingest/verify-signature.js';
 import { startEngine } from '../../engine/runtime/engine.js';
@@ -229,6 +231,32 @@ describe('webhook ingest', () => {
     expect(await first.answer).toMatchObject({ status: 202 });
     // The budget was given back: the same request now fits.
     expect((await post(url, `{"id":3}`, {})).status).toBe(202);
+  });
+
+  it('refuses an unsigned Git push hook from its headers, and holds a signed-looking one to the cap', async () => {
+    const engine = await engineWith(1500);
+    let fetches = 0;
+    engine.attachSync({
+      webhook: (req, budget) =>
+        handlePushWebhook(req, { secret: SECRET, branch: 'main', fetchNow: () => void fetches++, budget }),
+      status: async () => ({}),
+    });
+    const url = `${engine.url}/hooks/git`;
+    const unsigned = streamingPost(url, { 'content-length': String(4 << 20) });
+    cleanup.push(async () => unsigned.req.destroy());
+    unsigned.req.write('{"ref":"refs/heads/main"');
+    // The answer comes while the sender has sent 24 bytes of the 4 MiB it announced: it was buffered whole before.
+    expect(await unsigned.answer).toMatchObject({ status: 401, headers: { connection: 'close' } });
+    const looksSigned = { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` };
+    const big = await post(url, `{"ref":"${'x'.repeat(2000)}"}`, looksSigned);
+    expect(big).toEqual({
+      status: 503,
+      body: { error: 'busy', message: 'too many webhook bytes in flight on this engine, retry later' },
+    });
+    const body = '{"ref":"refs/heads/main"}';
+    const signed = { 'x-hub-signature-256': `sha256=${signBody({ encoding: 'hex', prefix: '' }, SECRET, body)}` };
+    expect(await post(url, body, signed)).toEqual({ status: 202, body: { fetching: true } });
+    expect(fetches).toBe(1);
   });
 
   it('lets senders that announce bodies and send nothing hold none of the cap (slowloris)', async () => {

@@ -15,7 +15,7 @@ export interface PublicApi {
   ingest(integration: string, req: IncomingMessage): Promise<IngestReply>;
   ready(): boolean;
   /** `POST /hooks/git`: a push webhook for GitOps (engine/gitops); 404 when no Git sync is attached. */
-  gitWebhook(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }>;
+  gitWebhook(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown>; close?: boolean }>;
 }
 
 export interface HttpServerHandle {
@@ -88,7 +88,7 @@ async function generalRoute(api: PublicApi, req: IncomingMessage, res: ServerRes
   const method = req.method ?? 'GET';
   if (path === '/hooks/git' && method === 'POST') {
     const reply = await api.gitWebhook(req);
-    return sendJson(res, reply.status, reply.body);
+    return sendJson(res, reply.status, reply.body, reply.close ? { connection: 'close' } : {});
   }
   const hook = /^\/hooks\/([^/]+)\/?$/.exec(path);
   if (hook) {

@@ -52,17 +52,6 @@ export function digestMatches(claim: ClaimedSignature, digest: Buffer): boolean 
   return ok;
 }
 
-/** True when `header` carries the HMAC of `body` under `secret` (no replay protection: GitOps push hooks). */
-export function verifySignature(
-  verify: WebhookVerification,
-  secret: string,
-  body: Buffer,
-  header: string | undefined,
-): boolean {
-  const claim = claimedSignature({ ...verify, timestamp: undefined }, { [verify.header.toLowerCase()]: header });
-  return 'candidates' in claim && digestMatches(claim, startDigest(secret, claim).update(body).digest());
-}
-
 /**
  * The signature header a sender would put on `body` (tests, the demo and `curl` walkthroughs); with `timestamp`
  * (Unix seconds) the signed payload is `<timestamp>.<body>`, and the Stripe-style header carries both.
