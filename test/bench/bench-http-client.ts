@@ -77,6 +77,8 @@ class Connection {
   #received = 0;
   #served = 0;
   #gone = false;
+  /** This end's port, once connected (how the server's side of the connection is found: worker-shares.ts). */
+  localPort = 0;
 
   constructor(
     host: string,
@@ -85,6 +87,7 @@ class Connection {
     private readonly onGone: (c: Connection, job: Job | undefined, cause: Error | undefined) => void,
   ) {
     this.#socket = createConnection({ host, port, noDelay: true });
+    this.#socket.once('connect', () => (this.localPort = this.#socket.localPort ?? 0));
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#socket.on('error', (error) => this.#lost(error));
     this.#socket.on('close', () => this.#lost(undefined));
@@ -160,6 +163,8 @@ class Connection {
  * new one, or waits for one) and resolves with the response's status once the whole response is read.
  */
 export class KeepAliveClient {
+  /** Responses read so far per connection, by the connection's local port. */
+  readonly answeredByLocalPort = new Map<number, number>();
   readonly #idle: Connection[] = [];
   readonly #all = new Set<Connection>();
   readonly #waiting: Job[] = [];
@@ -211,6 +216,7 @@ export class KeepAliveClient {
   }
 
   #onIdle(c: Connection, close: boolean): void {
+    this.answeredByLocalPort.set(c.localPort, (this.answeredByLocalPort.get(c.localPort) ?? 0) + 1);
     if (close) this.#all.delete(c);
     const job = this.#nextJob();
     if (!job) {

@@ -14,6 +14,8 @@ export interface BenchRequest {
   /** The request target as sent (`/orders/order-100000001`). */
   target: string;
   body: Buffer;
+  /** The client's port of the connection it came on (which process sent it: see worker-shares.ts). */
+  peerPort: number;
 }
 
 export interface BenchResponse {
@@ -112,6 +114,7 @@ function serveConnection(socket: Socket, handle: (request: BenchRequest) => Benc
   socket.setNoDelay(true);
   socket.setTimeout(KEEP_ALIVE_MS, () => socket.end());
   socket.on('error', () => socket.destroy());
+  const peerPort = socket.remotePort ?? 0;
   let buffered: Buffer | undefined;
   let head: RequestHead | undefined;
   let done = false;
@@ -133,7 +136,7 @@ function serveConnection(socket: Socket, handle: (request: BenchRequest) => Benc
         if (data.length < head.length) break;
         const { method, target, length, close } = head;
         head = undefined;
-        const answer = handle({ method, target, body: data.subarray(0, length) });
+        const answer = handle({ method, target, body: data.subarray(0, length), peerPort });
         data = data.subarray(length);
         writeResponse(socket, answer.status, answer.body, close);
         if (close) {

@@ -78,7 +78,12 @@ it('server: a request arriving byte by byte is framed by its Content-Length, ans
   }
   await until(() => responses(received()).length === 1);
   expect(seen).toEqual([
-    { method: 'PUT', target: '/orders/order-1', body: Buffer.from('{"key":"order-1","lines":[]}') },
+    {
+      method: 'PUT',
+      target: '/orders/order-1',
+      body: Buffer.from('{"key":"order-1","lines":[]}'),
+      peerPort: socket.localPort,
+    },
   ]);
   const [{ head, body }] = responses(received());
   expect(head).toMatch(

@@ -5,6 +5,7 @@
  * open loop at a fixed rate that records when each POST started, for latency.
  */
 import { magentoOrder } from './engine-bench-fixtures.js';
+import { largeMagentoOrder } from './large-order-fixtures.js';
 import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
 import { KeepAliveClient, postRequest } from './bench-http-client.js';
 import { ORDER_HEADER } from './latency-stages.js';
@@ -13,8 +14,9 @@ const PATH = '/hooks/magento-orders-to-erp';
 /** Connections of the open loop: requests beyond this many in flight wait for one (as node:http's Agent did). */
 const OPEN_LOOP_CONNECTIONS = 64;
 
-/** Orders the closed loops of this process got a 202 for so far. */
+/** Orders the closed loops of this process got a 202 for so far, in all and per connection (by local port). */
 let accepted = 0;
+const acceptedByLocalPort = new Map<number, number>();
 
 /** The requests of the next run, built before its clock starts, for the orders from `from` on. */
 let prepared: { from: number; requests: Buffer[] } = { from: 0, requests: [] };
@@ -36,6 +38,7 @@ serveParent({
    * Builds the POSTs of orders `from` .. `from + count - 1` to `url` for the next loop; order i goes to
    * `paths[i % paths.length]`. With `nameOrders` each names its order in ORDER_HEADER, for the latency breakdown
    * (latency-stages.ts): the open loop's requests do, the closed loop's carry nothing the engine does not need.
+   * With `lines` the orders are large ones of that many lines (large-order-fixtures.ts).
    */
   prepare: ({
     url,
@@ -43,14 +46,17 @@ serveParent({
     count,
     paths = [PATH],
     nameOrders = false,
+    lines,
   }: {
     url: string;
     from: number;
     count: number;
     paths?: string[];
     nameOrders?: boolean;
+    lines?: number;
   }) => {
     const { host } = new URL(url);
+    const order = (n: number) => (lines ? largeMagentoOrder(n, lines) : magentoOrder(n));
     prepared = {
       from,
       requests: Array.from({ length: count }, (_, i) =>
@@ -61,7 +67,7 @@ serveParent({
             'content-type': 'application/json',
             ...(nameOrders ? { [ORDER_HEADER]: String(from + i) } : {}),
           },
-          Buffer.from(JSON.stringify(magentoOrder(from + i))),
+          Buffer.from(JSON.stringify(order(from + i))),
         ),
       ),
     };
@@ -98,6 +104,8 @@ serveParent({
       );
     } finally {
       client.close();
+      for (const [port, n] of client.answeredByLocalPort)
+        acceptedByLocalPort.set(port, (acceptedByLocalPort.get(port) ?? 0) + n);
     }
     return { startedAt: start, elapsedMs: wallMs() - start };
   },
@@ -130,4 +138,6 @@ serveParent({
   cpuMs: () => ownCpuMs(),
   /** Orders the closed loops of this process got a 202 for so far. */
   accepted: () => accepted,
+  /** The same per connection, as [local port, count] pairs (which engine process took them: worker-shares.ts). */
+  acceptedByLocalPort: () => [...acceptedByLocalPort],
 });

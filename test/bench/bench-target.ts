@@ -11,14 +11,17 @@ import type { BenchRequest, BenchResponse } from './bench-http-server.js';
 
 const firstSeen = new Map<string, number>();
 let requests = 0;
+/** Write requests per client port: which engine process sent them (worker-shares.ts). */
+const writesByPeerPort = new Map<number, number>();
 let waiters: { count: number; resolve: () => void }[] = [];
 
 const MALFORMED: BenchResponse = { status: 400, body: '{"error":"malformed"}' };
 
 /** One write: the JSON parsed (the vendor's work, kept), its first arrival noted. */
-function write({ target, body }: BenchRequest): BenchResponse {
+function write({ target, body, peerPort }: BenchRequest): BenchResponse {
   const at = wallMs();
   requests++;
+  writesByPeerPort.set(peerPort, (writesByPeerPort.get(peerPort) ?? 0) + 1);
   let key: string;
   try {
     key = decodeURIComponent(target.slice(target.lastIndexOf('/') + 1));
@@ -49,4 +52,6 @@ serveParent({
   /** First-arrival wall time (ms) of each of `keys` that arrived. */
   arrivals: ({ keys }: { keys: string[] }) => keys.map((k) => firstSeen.get(k) ?? null),
   cpuMs: () => ownCpuMs(),
+  /** Write requests so far per client port, as [port, count] pairs. */
+  writesByPeerPort: () => [...writesByPeerPort],
 });

@@ -3,31 +3,40 @@
  *   memory   peak RSS of one engine process with 100 integrations (16 partitions each, so 1,600 partition consumers)
  *            while orders go through all of them round-robin at a steady rate (target: 200 MB or less);
  *   scaling  events/s of `junction run --workers 1` and `--workers 2` on the engine bench's integration (32
- *            partitions), and the ratio of the two.
+ *            partitions), and the ratio of the two;
+ *   engine-bound scaling  the same on large orders (150 lines) with a heavy ERP mapping (large-order-fixtures.ts),
+ *            where the engine processes, not nats-server or the rig, take most of the CPU: whether a second worker
+ *            adds capacity on this machine. Each worker's busy share of a core, and the CPU per event of nats-server
+ *            and the rig beside them.
+ * Every scaling run says what each engine process did: webhooks taken in, orders delivered, CPU (worker-shares.ts).
  * The engine is the shipped command (`npm run build` first, then dist/engine/cli/junction.js): the sources through tsx
  * would add the compiler's memory. Each run gets its own nats-server and store. The load generator and the fake ERP
  * of the engine bench are child processes (bench-child.ts); nothing is pinned, so on a 2-core machine the engine
  * workers share the cores with nats-server, the load generator and the ERP. Prints figures only; ends with one JSON
  * line. The scaling runs measure BENCH_EVENTS orders (20,000) after BENCH_WARMUP (10,000), with events/s per block of
  * BENCH_BLOCK (2,000): a fresh engine needs a few thousand events before V8 has optimised its hot path (see
- * engine.bench.ts), and each of two workers sees half of them. The memory run sends BENCH_MEMORY_EVENTS (3,000) after
- * 300 at its steady rate.
+ * engine.bench.ts), and each of two workers sees half of them. The engine-bound runs measure BENCH_LARGE_EVENTS
+ * (3,000) large orders after BENCH_LARGE_WARMUP (1,000). The memory run sends BENCH_MEMORY_EVENTS (3,000) after 300 at
+ * its steady rate.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
-import { spawnBenchChild } from './bench-child.js';
+import { procCpuMs, spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
 import { BENCH_LOOKUPS, ORDER_INTEGRATION, erpConnection } from './engine-bench-fixtures.js';
+import { LARGE_ORDER_INTEGRATION, LARGE_ORDER_LINES, LARGE_ORDER_LOOKUPS } from './large-order-fixtures.js';
 import { buildShippedEngine } from './shipped-engine.js';
 import { RunSampler, blocksOf } from './run-blocks.js';
 import type { Block } from './run-blocks.js';
+import { WorkerShareSampler, enginePids } from './worker-shares.js';
+import type { PortCounts, WorkerShare } from './worker-shares.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '../..');
@@ -35,7 +44,10 @@ const ROOT = join(here, '../..');
 const JUNCTION = join(ROOT, 'dist/engine/cli/junction.js');
 const EVENTS = Number(process.env.BENCH_EVENTS) || 20_000;
 const WARM_UP = Number(process.env.BENCH_WARMUP) || 10_000;
+const LARGE_EVENTS = Number(process.env.BENCH_LARGE_EVENTS) || 3_000;
+const LARGE_WARM_UP = Number(process.env.BENCH_LARGE_WARMUP) || 1_000;
 const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK) || 2_000;
+const LARGE_BLOCK_EVENTS = 1_000;
 const MEMORY_EVENTS = Number(process.env.BENCH_MEMORY_EVENTS) || 3_000;
 const MEMORY_WARM_UP = 300;
 const CONCURRENCY = 48;
@@ -47,6 +59,20 @@ const MANY_INTEGRATIONS = 100;
  */
 const MEMORY_RATE = Number(process.env.BENCH_MEMORY_RATE) || 100;
 
+/** What a run's engine is given and sent: the engine bench's order and mapping, or the large ones. */
+interface Workload {
+  integration: string;
+  lookups: Record<string, string>;
+  /** Lines per order for the load generator's large orders; none for the engine bench's order. */
+  lines?: number;
+}
+const STANDARD: Workload = { integration: ORDER_INTEGRATION, lookups: BENCH_LOOKUPS };
+const LARGE: Workload = {
+  integration: LARGE_ORDER_INTEGRATION,
+  lookups: LARGE_ORDER_LOOKUPS,
+  lines: LARGE_ORDER_LINES,
+};
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,22 +81,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A spec directory with `count` copies of the bench integration (each its own webhook); returns their paths. */
-async function writeSpecs(dir: string, erpUrl: string, count: number): Promise<string[]> {
+/** A spec directory with `count` copies of the workload's integration (each its own webhook); returns their paths. */
+async function writeSpecs(dir: string, erpUrl: string, count: number, workload: Workload): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'erp.yaml'), erpConnection(erpUrl));
-  for (const [file, text] of Object.entries(BENCH_LOOKUPS)) await writeFile(join(dir, file), text);
-  const names =
-    count === 1 ? ['magento-orders-to-erp'] : Array.from({ length: count }, (_, i) => `magento-orders-${i + 1}`);
+  for (const [file, text] of Object.entries(workload.lookups)) await writeFile(join(dir, file), text);
+  const name = /^name: (.*)$/m.exec(workload.integration)![1];
+  const names = count === 1 ? [name] : Array.from({ length: count }, (_, i) => `${name}-${i + 1}`);
   // Each copy owns an object of its own (a field has one owner); all of them write to the ERP's /orders/<key>.
-  for (const [i, name] of names.entries()) {
-    const text = ORDER_INTEGRATION.replace(/^name: .*$/m, `name: ${name}`);
+  for (const [i, copy] of names.entries()) {
+    const text = workload.integration.replace(/^name: .*$/m, `name: ${copy}`);
     await writeFile(
-      join(dir, `${name}.yaml`),
+      join(dir, `${copy}.yaml`),
       count === 1 ? text : text.replaceAll('object: order', `object: order${i}`),
     );
   }
-  return names.map((name) => `/hooks/${name}`);
+  return names.map((copy) => `/hooks/${copy}`);
 }
 
 interface Junction {
@@ -100,7 +126,8 @@ async function startJunction(dir: string, natsUrl: string, erpUrl: string, worke
       (r) => r.status,
       () => 0,
     );
-    if (status === 200) break;
+    // With --workers, /readyz may be answered by the first worker up: wait for every one to say it runs.
+    if (status === 200 && stderr.split('engine running').length > workers) break;
     if (Date.now() > deadline) throw new Error('junction run was not ready within 180 s');
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -131,6 +158,7 @@ async function throughput(
   from: number,
   count: number,
   load: Load,
+  blockEvents: number,
 ): Promise<{ perS: number; blocks: Block[] }> {
   const { loadgen, target } = children;
   const sampler = new RunSampler(async () => {
@@ -154,12 +182,30 @@ async function throughput(
     clearTimeout(timer);
   }
   const perS = count / ((performance.now() - start) / 1000);
-  return { perS, blocks: blocksOf(await sampler.stop(), BLOCK_EVENTS) };
+  return { perS, blocks: blocksOf(await sampler.stop(), blockEvents) };
 }
 
 /** Events/s per block, on one line. */
-const blockLine = (name: string, blocks: Block[]) =>
-  `${name}, events/s per block of ${BLOCK_EVENTS}: ${blocks.map((b) => Math.round(b.perS)).join(' | ')}`;
+const blockLine = (name: string, run: { blocks: Block[]; blockEvents: number }) =>
+  `${name}, events/s per block of ${run.blockEvents}: ${run.blocks.map((b) => Math.round(b.perS)).join(' | ')}`;
+
+const pct = (share: number) => `${Math.round(share * 100)} %`;
+
+/** What each engine process of a run did, on one line. */
+function sharesLine(name: string, workers: WorkerShare[], unplaced: { ingested: number; delivered: number }): string {
+  const ingested = workers.reduce((s, w) => s + w.ingested, 0) + unplaced.ingested;
+  const delivered = workers.reduce((s, w) => s + w.delivered, 0) + unplaced.delivered;
+  const each = workers.map(
+    (w) =>
+      `pid ${w.pid} took in ${w.ingested} (${pct(w.ingested / ingested)}), delivered ${w.delivered} (${pct(w.delivered / delivered)}), busy ${pct(w.busy)} of a core`,
+  );
+  const lost = unplaced.ingested + unplaced.delivered > 0;
+  return `${name}, each engine process: ${each.join('; ')}${lost ? ` (not placed: ${unplaced.ingested} taken in, ${unplaced.delivered} delivered)` : ''}`;
+}
+
+/** The smallest share of the deliveries any engine process had (1 with one process). */
+const smallestShare = (workers: WorkerShare[]) =>
+  Math.min(...workers.map((w) => w.delivered)) / workers.reduce((s, w) => s + w.delivered, 0);
 
 export async function benchScale(): Promise<Record<string, number>> {
   buildShippedEngine();
@@ -168,29 +214,37 @@ export async function benchScale(): Promise<Record<string, number>> {
   const loadgen = await spawnBenchChild(join(here, 'bench-loadgen.ts'));
   const erpUrl = await target.call<string>('url');
   let next = 0;
+  /** CPU time (ms) so far of nats-server, the load generator and the fake ERP. */
+  const rigCpuMs = async (natsPid: number) => ({
+    nats: procCpuMs(natsPid) ?? NaN,
+    loadgen: await loadgen.call<number>('cpuMs'),
+    target: await target.call<number>('cpuMs'),
+  });
   /**
-   * One run on a fresh nats-server: a warm-up, then the measured orders while the engine process's RSS is sampled.
-   * A closed loop's orders are all built first, so the measured run starts as soon as the warm-up reached the ERP.
+   * One run on a fresh nats-server: a warm-up, then the measured orders while the engine process's RSS, each engine
+   * process's share and the CPU of the processes beside them are sampled. A closed loop's orders are all built first,
+   * so the measured run starts as soon as the warm-up reached the ERP.
    */
   const children = { loadgen, target };
   const run = async (
     name: string,
-    shape: { integrations: number; workers: number; partitions: number },
+    shape: { integrations: number; workers: number; partitions: number; workload: Workload },
     load: Load,
-    counts: { warmUp: number; events: number },
+    counts: { warmUp: number; events: number; blockEvents: number },
   ) => {
-    const { integrations, workers, partitions } = shape;
-    const nats = await startNatsServer({ storeDir: join(root, `${name}-js`) });
+    const { integrations, workers, partitions, workload } = shape;
+    const dir = join(root, name.replace(/[^\w]+/g, '-'));
+    const nats = await startNatsServer({ storeDir: `${dir}-js` });
     let junction: Junction | undefined;
     try {
-      const paths = await writeSpecs(join(root, name), erpUrl, integrations);
-      junction = await startJunction(join(root, name), nats.url, erpUrl, workers, partitions);
+      const paths = await writeSpecs(dir, erpUrl, integrations, workload);
+      junction = await startJunction(dir, nats.url, erpUrl, workers, partitions);
       const { url, child } = junction;
       const closed = !('rate' in load);
       const prepare = (from: number, count: number) =>
-        loadgen.call('prepare', { url, from, count, paths, nameOrders: !closed });
+        loadgen.call('prepare', { url, from, count, paths, nameOrders: !closed, lines: workload.lines });
       await prepare(next, closed ? counts.warmUp + counts.events : counts.warmUp);
-      await throughput(url, children, next, counts.warmUp, load);
+      await throughput(url, children, next, counts.warmUp, load, counts.blockEvents);
       next += counts.warmUp;
       if (!closed) await prepare(next, counts.events);
       let peakRss = 0;
@@ -200,10 +254,36 @@ export async function benchScale(): Promise<Record<string, number>> {
           () => undefined,
         );
       }, 200);
-      const { perS, blocks } = await throughput(url, children, next, counts.events, load);
+      const ports = { ingest: Number(new URL(url).port), erp: Number(new URL(erpUrl).port) };
+      const shares = new WorkerShareSampler(enginePids(child.pid!, workers), ports);
+      const counted = async () => ({
+        ingested: await loadgen.call<PortCounts>('acceptedByLocalPort'),
+        delivered: await target.call<PortCounts>('writesByPeerPort'),
+      });
+      const [before, rigBefore] = [await counted(), await rigCpuMs(nats.pid)];
+      shares.start();
+      const { perS, blocks } = await throughput(url, children, next, counts.events, load, counts.blockEvents);
+      const [after, rigAfter] = [await counted(), await rigCpuMs(nats.pid)];
+      const { workers: each, unplaced } = await shares.stop(
+        { before: before.ingested, after: after.ingested },
+        { before: before.delivered, after: after.delivered },
+      );
       clearInterval(sampler);
+      const rigMsPerEvent = (k: keyof typeof rigAfter) => (rigAfter[k] - rigBefore[k]) / counts.events;
+      if (closed) console.log(sharesLine(name, each, unplaced));
       next += counts.events;
-      return { perS, blocks, peakRss };
+      return {
+        perS,
+        blocks,
+        blockEvents: counts.blockEvents,
+        peakRss,
+        each,
+        smallestShare: smallestShare(each),
+        /** CPU per delivered event (ms): every engine process's together, and each process beside them. */
+        engineMs: each.reduce((s, w) => s + w.cpuMs, 0) / counts.events,
+        natsMs: rigMsPerEvent('nats'),
+        rigMs: rigMsPerEvent('loadgen') + rigMsPerEvent('target'),
+      };
     } finally {
       await junction?.stop();
       await nats.stop();
@@ -212,29 +292,62 @@ export async function benchScale(): Promise<Record<string, number>> {
   try {
     const many = await run(
       'memory',
-      { integrations: MANY_INTEGRATIONS, workers: 1, partitions: 16 },
+      { integrations: MANY_INTEGRATIONS, workers: 1, partitions: 16, workload: STANDARD },
       { rate: MEMORY_RATE },
-      { warmUp: MEMORY_WARM_UP, events: MEMORY_EVENTS },
+      { warmUp: MEMORY_WARM_UP, events: MEMORY_EVENTS, blockEvents: BLOCK_EVENTS },
     );
     console.log(
       `memory: one engine process with ${MANY_INTEGRATIONS} integrations (16 partitions each): peak RSS ${Math.round(many.peakRss)} MB under load (${MEMORY_EVENTS} orders round-robin at ${MEMORY_RATE}/s, ${Math.round(many.perS)} events/s delivered)`,
     );
-    const scaling = { warmUp: WARM_UP, events: EVENTS };
-    const one = await run('workers-1', { integrations: 1, workers: 1, partitions: 32 }, { closed: true }, scaling);
-    console.log(blockLine('--workers 1', one.blocks));
-    const two = await run('workers-2', { integrations: 1, workers: 2, partitions: 32 }, { closed: true }, scaling);
-    console.log(blockLine('--workers 2', two.blocks));
+    const scaling = { warmUp: WARM_UP, events: EVENTS, blockEvents: BLOCK_EVENTS };
+    const closed = { closed: true } as const;
+    const shape = (workers: number, workload: Workload) => ({ integrations: 1, workers, partitions: 32, workload });
+    const one = await run('--workers 1', shape(1, STANDARD), closed, scaling);
+    console.log(blockLine('--workers 1', one));
+    const two = await run('--workers 2', shape(2, STANDARD), closed, scaling);
+    console.log(blockLine('--workers 2', two));
     const ratio = two.perS / one.perS;
     console.log(
-      `scaling: junction run --workers 1: ${Math.round(one.perS)} events/s; --workers 2: ${Math.round(two.perS)} events/s; ratio ${ratio.toFixed(2)} (${EVENTS} orders after ${WARM_UP} of warm-up, 32 partitions, ${CONCURRENCY} senders, unpinned)`,
+      `scaling: junction run --workers 1: ${Math.round(one.perS)} events/s; --workers 2: ${Math.round(two.perS)} events/s; ratio ${ratio.toFixed(2)} (${EVENTS} orders after ${WARM_UP} of warm-up, 32 partitions, ${CONCURRENCY} senders, unpinned; nats-server and the rig take about as much CPU per event as the engine, so this line cannot show scaling on 2 cores)`,
     );
+    const large = { warmUp: LARGE_WARM_UP, events: LARGE_EVENTS, blockEvents: LARGE_BLOCK_EVENTS };
+    const largeOne = await run('large orders, --workers 1', shape(1, LARGE), closed, large);
+    console.log(blockLine('large orders, --workers 1', largeOne));
+    const largeTwo = await run('large orders, --workers 2', shape(2, LARGE), closed, large);
+    console.log(blockLine('large orders, --workers 2', largeTwo));
+    const largeRatio = largeTwo.perS / largeOne.perS;
+    const cpuLine = (r: typeof largeOne) =>
+      `engines ${r.engineMs.toFixed(2)} ms (busy ${r.each.map((w) => pct(w.busy)).join(' + ')} of a core), nats-server ${r.natsMs.toFixed(2)} ms, load generator + fake ERP ${r.rigMs.toFixed(2)} ms`;
+    // What 2 workers could give over 1 at most, from the 1-worker run's CPU per event: N workers deliver at most
+    // N / engine ms events per ms, and all the processes together at most cores / (engine + nats + rig) ms.
+    const ceiling = (workers: number) =>
+      Math.min(workers / largeOne.engineMs, cpus().length / (largeOne.engineMs + largeOne.natsMs + largeOne.rigMs));
+    const largeCeiling = ceiling(2) / ceiling(1);
+    console.log(
+      `engine-bound scaling: ${LARGE_ORDER_LINES}-line orders through a heavy ERP mapping (per-line lookups, tax and warehouse aggregation), so the engine processes take most of the CPU and a second worker can add capacity; ${LARGE_EVENTS} orders after ${LARGE_WARM_UP} of warm-up, 32 partitions, ${CONCURRENCY} senders, unpinned on ${cpus().length} cores`,
+    );
+    console.log(`  --workers 1: ${Math.round(largeOne.perS)} events/s; cpu per event: ${cpuLine(largeOne)}`);
+    console.log(`  --workers 2: ${Math.round(largeTwo.perS)} events/s; cpu per event: ${cpuLine(largeTwo)}`);
+    console.log(
+      `  ratio ${largeRatio.toFixed(2)}; at most ${largeCeiling.toFixed(2)} on ${cpus().length} cores shared with nats-server and the rig (from the --workers 1 run's cpu per event)`,
+    );
+    const round2 = (n: number) => Math.round(n * 100) / 100;
     return {
       rss_100_integrations_mb: Math.round(many.peakRss),
       warmup_events: WARM_UP,
       events: EVENTS,
       workers_1_per_s: Math.round(one.perS),
       workers_2_per_s: Math.round(two.perS),
-      workers_2_to_1_ratio: Math.round(ratio * 100) / 100,
+      workers_2_to_1_ratio: round2(ratio),
+      workers_2_smallest_delivery_share: round2(two.smallestShare),
+      large_events: LARGE_EVENTS,
+      large_workers_1_per_s: Math.round(largeOne.perS),
+      large_workers_2_per_s: Math.round(largeTwo.perS),
+      large_workers_2_to_1_ratio: round2(largeRatio),
+      large_workers_2_to_1_ceiling: round2(largeCeiling),
+      large_workers_1_engine_cpu_ms: round2(largeOne.engineMs),
+      large_workers_2_engine_cpu_ms: round2(largeTwo.engineMs),
+      large_workers_2_smallest_delivery_share: round2(largeTwo.smallestShare),
     };
   } finally {
     await loadgen.stop();
