@@ -6,8 +6,9 @@
  *            partitions), and the ratio of the two;
  *   engine-bound scaling  the same on large orders (150 lines) with a heavy ERP mapping (large-order-fixtures.ts),
  *            where the engine processes, not nats-server or the rig, take most of the CPU: whether a second worker
- *            adds capacity on this machine. Each worker's busy share of a core, and the CPU per event of nats-server
- *            and the rig beside them.
+ *            adds capacity on this machine. The CPU per event of the engines, nats-server and the rig, the share of
+ *            the cores the bench had (well under 100 %: other work on the machine had the rest), and the events/s
+ *            each run's CPU per event would allow with the cores to the bench alone.
  * Every scaling run says what each engine process did: webhooks taken in, orders delivered, CPU (worker-shares.ts).
  * The engine is the shipped command (`npm run build` first, then dist/engine/cli/junction.js): the sources through tsx
  * would add the compiler's memory. Each run gets its own nats-server and store. The load generator and the fake ERP
@@ -17,7 +18,8 @@
  * BENCH_BLOCK (2,000): a fresh engine needs a few thousand events before V8 has optimised its hot path (see
  * engine.bench.ts), and each of two workers sees half of them. The engine-bound runs measure BENCH_LARGE_EVENTS
  * (3,000) large orders after BENCH_LARGE_WARMUP (1,000). The memory run sends BENCH_MEMORY_EVENTS (3,000) after 300 at
- * its steady rate.
+ * its steady rate. BENCH_PROFILE_DIR=<dir> writes a CPU profile of every engine process there (the file names hold
+ * the pids the runs print).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -113,7 +115,11 @@ async function startJunction(dir: string, natsUrl: string, erpUrl: string, worke
     ...['--operator-port', String(await freePort()), '--workers', String(workers), '--partitions', String(partitions)],
     ...['--allow-private-host', new URL(erpUrl).host, '--log-level', 'warn'],
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // BENCH_PROFILE_DIR: a CPU profile of each engine process (the workers inherit the flags), named by its pid.
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -197,7 +203,7 @@ function sharesLine(name: string, workers: WorkerShare[], unplaced: { ingested: 
   const delivered = workers.reduce((s, w) => s + w.delivered, 0) + unplaced.delivered;
   const each = workers.map(
     (w) =>
-      `pid ${w.pid} took in ${w.ingested} (${pct(w.ingested / ingested)}), delivered ${w.delivered} (${pct(w.delivered / delivered)}), busy ${pct(w.busy)} of a core`,
+      `pid ${w.pid} took in ${w.ingested} (${pct(w.ingested / ingested)}, ${w.connections} connections), delivered ${w.delivered} (${pct(w.delivered / delivered)}), busy ${pct(w.busy)} of a core`,
   );
   const lost = unplaced.ingested + unplaced.delivered > 0;
   return `${name}, each engine process: ${each.join('; ')}${lost ? ` (not placed: ${unplaced.ingested} taken in, ${unplaced.delivered} delivered)` : ''}`;
@@ -316,20 +322,23 @@ export async function benchScale(): Promise<Record<string, number>> {
     const largeTwo = await run('large orders, --workers 2', shape(2, LARGE), closed, large);
     console.log(blockLine('large orders, --workers 2', largeTwo));
     const largeRatio = largeTwo.perS / largeOne.perS;
+    // The bench's processes' CPU over the run's cores: well under 100 % means other work on the machine had the rest,
+    // and both runs measured what the scheduler gave them rather than what the engine can do.
+    const machineShare = (r: typeof largeOne) => ((r.engineMs + r.natsMs + r.rigMs) * r.perS) / 1000 / cpus().length;
     const cpuLine = (r: typeof largeOne) =>
-      `engines ${r.engineMs.toFixed(2)} ms (busy ${r.each.map((w) => pct(w.busy)).join(' + ')} of a core), nats-server ${r.natsMs.toFixed(2)} ms, load generator + fake ERP ${r.rigMs.toFixed(2)} ms`;
-    // What 2 workers could give over 1 at most, from the 1-worker run's CPU per event: N workers deliver at most
-    // N / engine ms events per ms, and all the processes together at most cores / (engine + nats + rig) ms.
-    const ceiling = (workers: number) =>
-      Math.min(workers / largeOne.engineMs, cpus().length / (largeOne.engineMs + largeOne.natsMs + largeOne.rigMs));
-    const largeCeiling = ceiling(2) / ceiling(1);
+      `engines ${r.engineMs.toFixed(2)} ms (busy ${r.each.map((w) => pct(w.busy)).join(' + ')} of a core), nats-server ${r.natsMs.toFixed(2)} ms, load generator + fake ERP ${r.rigMs.toFixed(2)} ms; the bench had ${pct(machineShare(r))} of the ${cpus().length} cores`;
+    // What each run's CPU per event would allow with the machine's cores to the bench alone: N engine processes
+    // deliver at most N / engine ms events per ms, and all the processes together at most cores / (every ms).
+    const capacity = (r: typeof largeOne, workers: number) =>
+      1000 * Math.min(workers / r.engineMs, cpus().length / (r.engineMs + r.natsMs + r.rigMs));
+    const [capacityOne, capacityTwo] = [capacity(largeOne, 1), capacity(largeTwo, 2)];
     console.log(
       `engine-bound scaling: ${LARGE_ORDER_LINES}-line orders through a heavy ERP mapping (per-line lookups, tax and warehouse aggregation), so the engine processes take most of the CPU and a second worker can add capacity; ${LARGE_EVENTS} orders after ${LARGE_WARM_UP} of warm-up, 32 partitions, ${CONCURRENCY} senders, unpinned on ${cpus().length} cores`,
     );
     console.log(`  --workers 1: ${Math.round(largeOne.perS)} events/s; cpu per event: ${cpuLine(largeOne)}`);
     console.log(`  --workers 2: ${Math.round(largeTwo.perS)} events/s; cpu per event: ${cpuLine(largeTwo)}`);
     console.log(
-      `  ratio ${largeRatio.toFixed(2)}; at most ${largeCeiling.toFixed(2)} on ${cpus().length} cores shared with nats-server and the rig (from the --workers 1 run's cpu per event)`,
+      `  ratio ${largeRatio.toFixed(2)}; with the ${cpus().length} cores to the bench alone, each run's cpu per event would allow at most ${Math.round(capacityOne)} and ${Math.round(capacityTwo)} events/s: ratio ${(capacityTwo / capacityOne).toFixed(2)}`,
     );
     const round2 = (n: number) => Math.round(n * 100) / 100;
     return {
@@ -344,9 +353,12 @@ export async function benchScale(): Promise<Record<string, number>> {
       large_workers_1_per_s: Math.round(largeOne.perS),
       large_workers_2_per_s: Math.round(largeTwo.perS),
       large_workers_2_to_1_ratio: round2(largeRatio),
-      large_workers_2_to_1_ceiling: round2(largeCeiling),
+      large_workers_1_capacity_per_s: Math.round(capacityOne),
+      large_workers_2_capacity_per_s: Math.round(capacityTwo),
       large_workers_1_engine_cpu_ms: round2(largeOne.engineMs),
       large_workers_2_engine_cpu_ms: round2(largeTwo.engineMs),
+      large_workers_1_machine_share: round2(machineShare(largeOne)),
+      large_workers_2_machine_share: round2(machineShare(largeTwo)),
       large_workers_2_smallest_delivery_share: round2(largeTwo.smallestShare),
     };
   } finally {

@@ -25,8 +25,10 @@ export type PortCounts = [port: number, count: number][];
 
 export interface WorkerShare {
   pid: number;
-  /** Webhooks this process answered 202, and writes the ERP got from it, in the measured run. */
+  /** Webhooks this process answered 202 in the measured run, and over how many of the load generator's connections. */
   ingested: number;
+  connections: number;
+  /** Writes the ERP got from it in the measured run. */
   delivered: number;
   /** CPU time it used over the measured run (ms), and the share of one core that is (0..1). */
   cpuMs: number;
@@ -80,6 +82,7 @@ export class WorkerShareSampler {
       workers: this.pids.map((pid, i) => ({
         pid,
         ingested: ingest.byPid.get(pid) ?? 0,
+        connections: [...this.#ingestOwner.values()].filter((owner) => owner === pid).length,
         delivered: delivery.byPid.get(pid) ?? 0,
         cpuMs: cpu[i],
         busy: cpu[i] / wallMs,
