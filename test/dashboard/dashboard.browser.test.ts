@@ -4,7 +4,7 @@
  * latency, a dead letter opened and replayed, the entry then delivered, and the replay in the audit trail. A viewer
  * sees the dead letter masked and no replay controls; a person without a role is refused. The trace search shows the
  * dead letter's attempts and replay, and the reconciliation panel the latest report; a key with spaces around it is
- * traced as typed. Saves
+ * traced as typed, and an operator's reason shows in the audit trail as text. Saves
  * test/artifacts/dashboard.png, dashboard-entry.png, dashboard-phone.png and dashboard-sign-in.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -243,6 +243,40 @@ describe('dashboard', () => {
     await expectDrained(h.nats.url);
     expect([h.target.effectiveWrites.get('11'), h.target.effectiveWrites.get('12')]).toEqual([1, 1]);
     expect(dialogs).toHaveLength(1);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows an operator's reason in the audit trail as text, never as markup", async () => {
+    h.target.fault = (req) => (req.body && req.key === '21' ? { respond: { status: 422 } } : undefined);
+    expect((await h.post('orders', { id: 21, seq: 1, status: 'new' })).status).toBe(202);
+    let id = '';
+    await waitFor(async () => {
+      id = (await h.engine.deadLetters.list({ status: 'open' })).find((e) => e.key === '21')?.id ?? '';
+      return id !== '';
+    }, 'order 21 dead-lettered');
+    h.target.fault = undefined;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, dashboard, 'ops@acme.test');
+    const reason = '<img src=x onerror="window.pwned=1">test order';
+    const status = await page.evaluate(
+      async ([entry, why]) =>
+        (
+          await fetch(`/api/dlq/${entry}/discard`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ reason: why }),
+          })
+        ).status,
+      [id, reason],
+    );
+    expect(status).toBe(200);
+    await page.reload();
+    const audit = page.locator('#audit tbody tr');
+    await expect.poll(async () => (await audit.allTextContents()).join('\n'), { timeout: 10_000 }).toContain(reason);
+    expect(await page.locator('#audit img').count()).toBe(0);
+    expect(await page.evaluate('window.pwned')).toBeUndefined();
     expect(errors).toEqual([]);
   });
 
