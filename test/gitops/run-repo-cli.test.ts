@@ -141,6 +141,31 @@ describe('junction run --repo', () => {
     expect(await run.exit).toBe(0);
   }, 120_000);
 
+  it('follows `--repo .` from inside the spec repository, as the README of `junction init` says', async () => {
+    // git fetches from inside the engine's mirror, where `.` would be the mirror itself ("couldn't find remote ref").
+    const nats: TestNatsServer = await startTestNatsServer();
+    cleanup.push(() => nats.dispose());
+    const repo = createSpecRepo(resolve('specs'));
+    cleanup.push(() => repo.remove());
+    const args = ['--repo', '.', '--branch', 'main', '--path', 'specs', '--nats', nats.url, '--port', '0'];
+    const run = startRun([...args, '--host', '127.0.0.1', '--operator-port', '0', '--poll', '1h'], repo.dir);
+    cleanup.push(async () => {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      await run.exit;
+    });
+    let operatorUrl = '';
+    await waitWhileRunning(
+      run.child,
+      () => (operatorUrl = /dashboard at (http:\/\/[^\s]+)\//.exec(run.stderr())?.[1] ?? '') !== '',
+      () => `engine did not start: ${run.stderr()}`,
+    );
+    const active = async () => (await (await fetch(`${operatorUrl}/api/status`)).json()) as { active_commit: unknown };
+    await waitFor(async () => (await active()).active_commit === repo.base, 'the repository head active');
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).not.toContain("couldn't find remote ref");
+  }, 120_000);
+
   it('refuses a --pin that is not a commit id before starting anything', async () => {
     const result = await runCli(['run', '--repo', '/nonexistent', '--pin', '--upload-pack=evil']);
     expect(result.code).toBe(2);

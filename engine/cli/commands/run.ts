@@ -4,6 +4,7 @@
  */
 import cluster from 'node:cluster';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -305,10 +306,12 @@ async function startFailure(
 /** Starts Git sync for `junction run --repo`. */
 async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logger: Logger) {
   const { startGitSync } = await import('../../gitops/git-sync.js');
-  const mirrorDir = resolve('.junction', 'git', createHash('sha256').update(opts.repo!).digest('hex').slice(0, 16));
+  // git fetches from inside the mirror, so a local repository named relative to here (`--repo .`) is made absolute.
+  const repo = existsSync(opts.repo!) ? resolve(opts.repo!) : opts.repo!;
+  const mirrorDir = resolve('.junction', 'git', createHash('sha256').update(repo).digest('hex').slice(0, 16));
   const sync = await startGitSync(engine, {
     mirror: {
-      repo: opts.repo!,
+      repo,
       branch: opts.branch,
       path: opts.path,
       dir: mirrorDir,
