@@ -229,6 +229,21 @@ describe('authentication', () => {
     expect(page.headers.location).toBe('/auth/sign-in?next=%2F');
   });
 
+  it('ends a browser session signed in with a token when the token is revoked', async () => {
+    const temp = (await junction(['token', 'create', 'kiosk', '--role', 'viewer', '--nats', h.nats.url])).stdout.trim();
+    const signedIn = await rawRequest(`${h.engine.operatorUrl}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      body: `token=${encodeURIComponent(temp)}`,
+    });
+    const session = signedIn.headers['set-cookie']![0].split(';')[0];
+    const me = () => rawRequest(`${h.engine.operatorUrl}/api/session`, { headers: { cookie: session } });
+    expect((await me()).status).toBe(200);
+    // A leaked token is revoked: whoever signed in with it must be out too, not for the session's remaining 8 hours.
+    expect((await junction(['token', 'revoke', 'kiosk', '--nats', h.nats.url])).stdout).toBe('revoked kiosk\n');
+    expect((await me()).status).toBe(401);
+  });
+
   it('sends a signed-in browser back to a path of this listener only, however `next` is spelled', async () => {
     const signIn = (next: string) =>
       rawRequest(`${h.engine.operatorUrl}/auth/token`, {

@@ -76,6 +76,13 @@ export class ApiTokens {
     return found;
   }
 
+  /** Whether the token with this public id is still in force (not revoked, not expired): sessions it started end. */
+  async live(id: string, now = new Date()): Promise<boolean> {
+    const entry = await readLiveEntry(this.kv, id);
+    const expiresAt = entry?.json<StoredToken>().expiresAt;
+    return entry !== undefined && (!expiresAt || Date.parse(expiresAt) > now.getTime());
+  }
+
   /** The token's info when it is genuine, not revoked and not expired. */
   async verify(token: string, now = new Date()): Promise<ApiTokenInfo | undefined> {
     const parts = TOKEN.exec(token);

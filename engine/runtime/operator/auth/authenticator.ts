@@ -75,7 +75,7 @@ export async function operatorAuthenticator(
     allowedOrigins: options.allowedOrigins,
   });
   return createAuthenticator(
-    { tokens, signIn: true, session: (req) => sessions.principal(req.headers.cookie) },
+    { tokens, signIn: true, session: (req) => sessions.principal(req.headers.cookie, (id) => tokens.live(id)) },
     { route, signInPath: SIGN_IN_PATH, close: () => throttle.close() },
   );
 }

@@ -18,6 +18,8 @@ interface StoredSession {
   actor: Principal['actor'];
   role: Principal['role'];
   expiresAt: string;
+  /** The API token signed in with: the session lasts only as long as the token does. */
+  tokenId?: string;
 }
 
 export interface PendingLogin {
@@ -47,25 +49,38 @@ export class Sessions {
     return new Sessions(kv, options.ttlMs, name, options.secure);
   }
 
-  /** Starts a session; returns the Set-Cookie header value. */
-  async create(who: Pick<Principal, 'actor' | 'role'>): Promise<string> {
+  /**
+   * Starts a session; returns the Set-Cookie header value. Signed in with an API token (`token`), it ends when the
+   * token does: at its expiry at the latest, and at once when it is revoked (see `principal`).
+   */
+  async create(who: Pick<Principal, 'actor' | 'role'>, token?: { id: string; expiresAt?: string }): Promise<string> {
     const id = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    const lastsMs = Math.max(0, Math.min(this.ttlMs, token?.expiresAt ? Date.parse(token.expiresAt) - now : Infinity));
     const stored: StoredSession = {
       actor: who.actor,
       role: who.role,
-      expiresAt: new Date(Date.now() + this.ttlMs).toISOString(),
+      expiresAt: new Date(now + lastsMs).toISOString(),
+      ...(token ? { tokenId: token.id } : {}),
     };
     await this.kv.put(`s.${digest(id)}`, JSON.stringify(stored));
-    return this.#cookie(id, Math.floor(this.ttlMs / 1000));
+    return this.#cookie(id, Math.floor(lastsMs / 1000));
   }
 
-  /** The principal of a request's session cookie, when it is live. */
-  async principal(cookieHeader: string | undefined): Promise<Principal | undefined> {
+  /** The principal of a request's session cookie, when it is live (and its API token, if any, still in force). */
+  async principal(
+    cookieHeader: string | undefined,
+    tokenLive: (id: string) => Promise<boolean>,
+  ): Promise<Principal | undefined> {
     const id = this.#idFrom(cookieHeader);
     if (!id) return undefined;
     const entry = await readLiveEntry(this.kv, `s.${digest(id)}`);
     const stored = entry?.json<StoredSession>();
     if (!stored || Date.parse(stored.expiresAt) <= Date.now()) return undefined;
+    if (stored.tokenId !== undefined && !(await tokenLive(stored.tokenId))) {
+      await this.kv.purge(`s.${digest(id)}`);
+      return undefined;
+    }
     return { actor: stored.actor, role: stored.role, via: 'session' };
   }
 

@@ -163,7 +163,7 @@ export function signInRoutes(deps: SignInDeps) {
       });
       return redirect(
         safeNext(new URL(`?next=${encodeURIComponent(form.get('next') ?? '/')}`, 'http://x')),
-        await deps.sessions.create({ actor, role: info.role }),
+        await deps.sessions.create({ actor, role: info.role }, info),
       );
     }
     return false;
