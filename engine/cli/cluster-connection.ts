@@ -36,14 +36,11 @@ export async function withCluster<T>(
   const { jetstreamManager } = await import('@nats-io/jetstream');
   const { Kvm } = await import('@nats-io/kv');
   const { connectNats } = await import('../runtime/broker/connect.js');
-  const { resolveNatsTarget } = await import('../runtime/broker/embedded-nats.js');
+  const { noNatsTargetMessage, resolveNatsTarget } = await import('../runtime/broker/embedded-nats.js');
   const { BUCKET_NAMES } = await import('../runtime/broker/provision.js');
   const { AuditLog, provisionAuditStream } = await import('../runtime/stores/audit-log.js');
   const target = await resolveNatsTarget(natsOption);
-  if (!target)
-    throw new UsageError(
-      'no NATS URL: pass --nats, set JUNCTION_NATS_URL, or run this next to a running `junction run`',
-    );
+  if (!target) throw new UsageError(noNatsTargetMessage());
   const { url } = target;
   let nc: NatsConnection;
   try {

@@ -2,7 +2,9 @@
  * The CLI's first impressions, through the real binary: `--version`, a bare `junction`, usage mistakes reported
  * before anything connects, and the `status` table with long integration names.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, it } from 'vitest';
@@ -37,6 +39,21 @@ it('reports a dlq replay without a selector before it tries NATS', async () => {
     stderr: 'junction: dlq replay takes ids or a selector (--integration, --all), not both\n',
   });
   expect((await runCli(['dlq', 'show'], { env })).stderr).toBe("error: missing required argument 'id'\n");
+}, 60_000);
+
+it('a command that needs NATS and finds none says where it looked and the three ways to name one', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'junction-no-nats-'));
+  try {
+    const stderr =
+      'junction: no NATS URL: pass --nats <url>, set JUNCTION_NATS_URL, or run this in the directory where ' +
+      `\`junction run\` runs with its embedded server (there is no ${join(cwd, '.junction', 'nats.json')})\n`;
+    const env = { JUNCTION_NATS_URL: '' };
+    // `dlq` connects through the CLI's NATS helper, `xref` through the cluster connection: both say the same.
+    expect(await runCli(['dlq', 'list'], { cwd, env })).toEqual({ code: 2, stdout: '', stderr });
+    expect(await runCli(['xref', 'list', 'customer'], { cwd, env })).toEqual({ code: 2, stdout: '', stderr });
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 }, 60_000);
 
 it('keeps the status table aligned for long integration names', async () => {

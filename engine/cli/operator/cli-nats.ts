@@ -5,7 +5,7 @@
  */
 import { hostname, userInfo } from 'node:os';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { resolveNatsTarget } from '../../runtime/broker/embedded-nats.js';
+import { noNatsTargetMessage, resolveNatsTarget } from '../../runtime/broker/embedded-nats.js';
 import { connectNats } from '../../runtime/broker/connect.js';
 import type { AuditActor } from '../../runtime/stores/audit-log.js';
 import { UsageError } from '../usage-error.js';
@@ -13,10 +13,7 @@ import { UsageError } from '../usage-error.js';
 /** Connects, runs `work`, and always closes the connection. */
 export async function withNats<T>(natsFlag: string | undefined, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
   const target = await resolveNatsTarget(natsFlag);
-  if (!target)
-    throw new UsageError(
-      'no NATS URL: pass --nats, set JUNCTION_NATS_URL, or run this next to a running `junction run`',
-    );
+  if (!target) throw new UsageError(noNatsTargetMessage());
   let nc: NatsConnection;
   try {
     nc = await connectNats(target.url, 'cli', 'junction-cli', target.options);

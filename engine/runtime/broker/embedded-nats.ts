@@ -86,6 +86,14 @@ export async function resolveNatsTarget(
   return { url, options: embedded && url === embedded.url ? { user: embedded.user, pass: embedded.pass } : {} };
 }
 
+/** What a command that needs NATS says when `resolveNatsTarget` found none: where it looked, and the three ways. */
+export function noNatsTargetMessage(root = process.cwd()): string {
+  return (
+    'no NATS URL: pass --nats <url>, set JUNCTION_NATS_URL, or run this in the directory where `junction run` runs ' +
+    `with its embedded server (there is no ${join(resolve(root, EMBEDDED_DIR), 'nats.json')})`
+  );
+}
+
 async function readState(dir: string): Promise<EmbeddedState | undefined> {
   const text = await readFile(join(dir, 'nats.json'), 'utf8').catch(() => undefined);
   if (!text) return undefined;
