@@ -1,9 +1,8 @@
 /**
  * The short-lived NATS connection of the operator commands (xref, pause, trace, backfill, reconcile, alert): found
  * like `junction dlq` finds it (--nats, $JUNCTION_NATS_URL, or the embedded server of a `junction run` here), closed
- * when the command ends. Operator actions are audited as the local user.
+ * when the command ends. Operator actions are audited as the local user at this host (`user@host`), as dlq's are.
  */
-import { userInfo } from 'node:os';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -39,6 +38,7 @@ export async function withCluster<T>(
   const { noNatsTargetMessage, resolveNatsTarget } = await import('../runtime/broker/embedded-nats.js');
   const { BUCKET_NAMES } = await import('../runtime/broker/provision.js');
   const { AuditLog, provisionAuditStream } = await import('../runtime/stores/audit-log.js');
+  const { cliActor } = await import('./operator/cli-nats.js');
   const target = await resolveNatsTarget(natsOption);
   if (!target) throw new UsageError(noNatsTargetMessage());
   const { url } = target;
@@ -57,7 +57,7 @@ export async function withCluster<T>(
         throw new UsageError(`no ${BUCKET_NAMES[role]} bucket on ${url}: has an engine run on this cluster yet?`);
       });
     const partitions = async () => Number((await (await bucket('meta')).get('partitions'))?.string()) || 16;
-    const actor: AuditActor = { kind: 'cli', id: localUser() };
+    const actor = cliActor();
     let log: AuditLog | undefined;
     const audit: Cluster['audit'] = async (entry) => {
       if (!log) {
@@ -69,13 +69,5 @@ export async function withCluster<T>(
     return await run({ nc, js, jsm, bucket, partitions, actor, audit });
   } finally {
     await nc.close();
-  }
-}
-
-function localUser(): string {
-  try {
-    return process.env.JUNCTION_ACTOR || userInfo().username;
-  } catch {
-    return 'unknown';
   }
 }

@@ -4,7 +4,7 @@
  * round-trips; every change is in the audit trail.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -20,7 +20,8 @@ afterEach(async () => {
   h = dir = undefined;
 });
 
-const actor = { kind: 'cli', id: expect.any(String) };
+// As `junction dlq` and docs/operator-access.md say: the local user at this host.
+const actor = { kind: 'cli', id: `${userInfo().username}@${hostname()}` };
 
 it('set, get, list and delete a link; the engine reads it at once; every change is audited', async () => {
   h = await startRuntimeHarness({
