@@ -5,7 +5,7 @@
  * sent on that keep-alive connection got no answer at all.
  *
  * The reason itself is bounded (500 characters): the API answers 400 saying the limit, and the CLI refuses it before
- * sending anything, over the API or NATS. Before, any reason under the body limit was taken into the audit trail and
+ * sending anything, over the API or NATS (and so do pause, resume and alert silence/unsilence). Before, any reason under the body limit was taken into the audit trail and
  * the entry, and over NATS one of any length was sent, failing the resolve on the store's value size.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -115,4 +115,21 @@ it('the CLI refuses a reason over 500 characters before it sends anything, over 
     stderr: 'junction: --reason must say why (it is kept in the audit trail)\n',
   });
   expect((await h.engine.deadLetters.get(fresh))?.entry.status).toBe('open');
+});
+
+it('pause, resume and alert silence/unsilence refuse a reason over 500 characters the same way', async () => {
+  const nats = ['--nats', h.nats.url];
+  for (const args of [
+    ['pause', 'orders'],
+    ['resume', 'orders'],
+    ['alert', 'silence', 'orders-lag', '--for', '1h'],
+    ['alert', 'unsilence', 'orders-lag'],
+  ])
+    expect(await junction([...args, '--reason', 'w'.repeat(600), ...nats])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `junction: --reason: ${TOO_LONG(600)}\n`,
+    });
+  const status = await junction(['status', '--url', h.engine.operatorUrl!, '--format', 'json']);
+  expect(JSON.parse(status.stdout).integrations[0]).not.toHaveProperty('problems');
 });

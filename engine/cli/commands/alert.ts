@@ -9,6 +9,8 @@ import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import type { Cluster } from '../cluster-connection.js';
 import { formatTable } from '../formats/table.js';
 import { UsageError } from '../usage-error.js';
+import { oneLine } from '../formats/workflow-command-guard.js';
+import { checkReason } from '../operator/reason-option.js';
 
 interface Common {
   nats?: string;
@@ -48,8 +50,9 @@ export function registerAlertCommand(program: Command): void {
     .requiredOption('--for <duration>', 'how long, e.g. 30m or 2h')
     .requiredOption('--reason <text>', 'why (kept in the audit trail and shown by alert list)')
     .option('--nats <url>', NATS_OPTION_HELP)
-    .action((name: string, opts: Common & { for: string; reason: string }) =>
-      withCluster(opts.nats, 'junction-alert', async (cluster) => {
+    .action((name: string, opts: Common & { for: string; reason: string }) => {
+      checkReason(opts.reason);
+      return withCluster(opts.nats, 'junction-alert', async (cluster) => {
         const { parseDuration } = await import('../../compiler/duration.js');
         const { writeSilence } = await import('../../runtime/alerts/alert-state.js');
         let forMs: number;
@@ -67,17 +70,18 @@ export function registerAlertCommand(program: Command): void {
           at,
         });
         await cluster.audit({ action: 'alert.silence', target: name, reason: opts.reason, detail: { until } });
-        process.stdout.write(`${name} silenced until ${until}: ${opts.reason}\n`);
-      }),
-    );
+        process.stdout.write(`${name} silenced until ${until}: ${oneLine(opts.reason)}\n`);
+      });
+    });
   alert
     .command('unsilence')
     .description('end the silence of an alert: it notifies again from the next round')
     .argument('<alert>', 'alert name')
     .option('--reason <text>', 'why (kept in the audit trail)')
     .option('--nats <url>', NATS_OPTION_HELP)
-    .action((name: string, opts: Common) =>
-      withCluster(opts.nats, 'junction-alert', async (cluster) => {
+    .action((name: string, opts: Common) => {
+      if (opts.reason !== undefined) checkReason(opts.reason);
+      return withCluster(opts.nats, 'junction-alert', async (cluster) => {
         const { removeSilence } = await import('../../runtime/alerts/alert-state.js');
         if (!(await removeSilence(await cluster.bucket('control'), name))) {
           process.stderr.write(`${name} is not silenced\n`);
@@ -86,8 +90,8 @@ export function registerAlertCommand(program: Command): void {
         }
         await cluster.audit({ action: 'alert.unsilence', target: name, reason: opts.reason });
         process.stdout.write(`${name} is no longer silenced\n`);
-      }),
-    );
+      });
+    });
 }
 
 interface AlertRow {

@@ -11,7 +11,7 @@ import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
 import { refusedTokenOption } from '../operator/operator-client.js';
-import { reasonTooLong } from '../../runtime/operator/action-reason.js';
+import { checkReason } from '../operator/reason-option.js';
 
 /** Where the command acts: the operator API (`--url`, the token from $JUNCTION_TOKEN) or NATS (`--nats`). */
 const targetOptions = (c: Command) =>
@@ -145,13 +145,6 @@ export function registerDlqCommand(program: Command): void {
       process.stderr.write(`${ids.length} dead letter${ids.length === 1 ? '' : 's'} purged\n`);
     });
   });
-}
-
-/** A reason the engine would refuse, refused before anything is sent: blank, or too long for the audit trail. */
-function checkReason(reason: string): void {
-  if (!reason.trim()) throw new UsageError('--reason must say why (it is kept in the audit trail)');
-  const tooLong = reasonTooLong(reason);
-  if (tooLong) throw new UsageError(`--reason: ${tooLong}`);
 }
 
 /** An action on one entry that threw (no answer, a refused publish): reported as that entry's outcome. */

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import { UsageError } from '../usage-error.js';
+import { checkReason } from '../operator/reason-option.js';
 
 interface PauseOptions {
   nats?: string;
@@ -24,8 +25,9 @@ export function registerPauseCommands(program: Command): void {
       .argument('<integration>', 'integration name')
       .option('--reason <text>', 'why (kept in the audit trail and shown in status)')
       .option('--nats <url>', NATS_OPTION_HELP)
-      .action((integration: string, opts: PauseOptions) =>
-        withCluster(opts.nats, `junction-${verb}`, async (cluster) => {
+      .action((integration: string, opts: PauseOptions) => {
+        if (opts.reason !== undefined) checkReason(opts.reason);
+        return withCluster(opts.nats, `junction-${verb}`, async (cluster) => {
           // Loaded when the command runs, so `junction --help` does not pay for the runtime.
           const { EVENTS_STREAM, consumerName } = await import('../../runtime/broker/subjects.js');
           const { setPaused } = await import('../../runtime/control/pause-control.js');
@@ -50,7 +52,7 @@ export function registerPauseCommands(program: Command): void {
               ? `${integration} paused${was ? ' (it already was)' : ''}: events are still stored, nothing is delivered until \`junction resume ${integration}\`\n`
               : `${integration} ${was ? 'resumed: the stored events are delivered in order' : 'was not paused'}\n`,
           );
-        }),
-      );
+        });
+      });
   }
 }
