@@ -121,15 +121,33 @@ describe('the secret allowlist', () => {
 });
 
 describe('empty secrets', () => {
-  it('count as unset: a webhook with an empty HMAC secret is refused with 500 and nothing is stored', async () => {
+  const body = '{"id":1}';
+  it.each([
+    {
+      scheme: 'an HMAC secret',
+      source: 'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}" } }',
+      // Signed with the empty key, which would have verified before.
+      headers: { 'x-signature': signBody({ encoding: 'hex', prefix: '' }, '  ', body) } as Record<string, string>,
+    },
+    {
+      // Read after the body, it threw: 500 `internal` and an error log line per request.
+      scheme: "an Adobe Commerce webhook's public key",
+      source: 'verify: { adobe_commerce_webhook: { public_key: "${env:HOOK_SECRET}" } }',
+      headers: { 'x-adobe-commerce-webhook-signature': 'c2lnbmF0dXJl' },
+    },
+  ])('count as unset: a webhook with an empty $scheme is refused with 500 and nothing is stored', async (c) => {
     const nats = await startTestNatsServer();
     cleanup.push(() => nats.dispose());
     const env = { HOOK_SECRET: '  ', APP_TOKEN: 'app-token', JUNCTION_ALLOWED_SECRETS: 'HOOK_SECRET,APP_TOKEN' };
     const wiring = createWiring({ env });
+    const orders = ORDERS.replace(
+      'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}" } }',
+      c.source,
+    );
     const engine = await startEngine({
       specSet: await compiledSpecSet(
         wiring,
-        specDir({ 'app.yaml': APP('https://app.example.com'), 'orders.yaml': ORDERS }),
+        specDir({ 'app.yaml': APP('https://app.example.com'), 'orders.yaml': orders }),
       ),
       invoker: wiring.invokerFactory,
       natsUrl: nats.url,
@@ -141,14 +159,9 @@ describe('empty secrets', () => {
       logger: createRuntimeLogger('silent'),
     });
     cleanup.push(() => engine.stop());
-    const body = '{"id":1}';
-    // Signed with the empty key, which would have verified before.
     const res = await fetch(`${engine.url}/hooks/orders`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-signature': signBody({ encoding: 'hex', prefix: '' }, '  ', body),
-      },
+      headers: { 'content-type': 'application/json', ...c.headers },
       body,
     });
     expect({ status: res.status, body: await res.json() }).toEqual({

@@ -12,11 +12,32 @@ import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AdobeVerification } from '../../compiler/compiled-spec.js';
 import { resolveRefs } from '../../compiler/secret-ref.js';
+import type { SecretPolicy } from '../../compiler/secret-ref.js';
 import { guardedFetch } from '../../http/guarded-fetch.js';
 import type { OutboundPolicy } from '../../http/outbound-guard.js';
 
 /** Why a request was refused (401), or undefined when it verifies. */
 export type AdobeRefusal = string | undefined;
+
+/** A scheme with its environment references resolved. */
+export type ResolvedAdobe =
+  { scheme: 'commerce_webhook'; publicKey: string } | { scheme: 'io_events'; clientId: string; keyBaseUrl: string };
+
+/**
+ * Resolves the scheme's references before any byte of the body is read; throws MissingSecretError (an empty or
+ * unset variable) or SecretNotAllowedError, which ingest answers like an unusable HMAC secret.
+ */
+export function resolveAdobe(
+  verify: AdobeVerification,
+  env: NodeJS.ProcessEnv | undefined,
+  policy: SecretPolicy | undefined,
+  integration: string,
+): ResolvedAdobe {
+  const resolve = (value: string) => resolveRefs(value, env, policy, integration);
+  return verify.scheme === 'commerce_webhook'
+    ? { scheme: 'commerce_webhook', publicKey: resolve(verify.publicKey) }
+    : { scheme: 'io_events', clientId: resolve(verify.clientId), keyBaseUrl: resolve(verify.keyBaseUrl) };
+}
 
 const keys = new Map<string, Promise<KeyObject>>();
 const KEY_PATH = /^\/[A-Za-z0-9_/.-]+\.pem$/;
@@ -55,16 +76,14 @@ const verifies = (data: Buffer | string, key: KeyObject | string, signature: str
 };
 
 export async function verifyAdobe(
-  verify: AdobeVerification,
+  verify: ResolvedAdobe,
   headers: IncomingHttpHeaders,
   raw: Buffer,
-  env?: NodeJS.ProcessEnv,
   outbound?: OutboundPolicy,
 ): Promise<AdobeRefusal> {
   if (verify.scheme === 'commerce_webhook') {
     const signature = header(headers, 'x-adobe-commerce-webhook-signature');
-    const key = resolveRefs(verify.publicKey, env);
-    return verifies(raw.toString('base64'), key, signature)
+    return verifies(raw.toString('base64'), verify.publicKey, signature)
       ? undefined
       : 'missing or invalid x-adobe-commerce-webhook-signature';
   }
@@ -74,7 +93,7 @@ export async function verifyAdobe(
       header(headers, `x-adobe-digital-signature-${n}`) ?? header(headers, `x-adobe-digital-signature${n}`);
     const path = header(headers, `x-adobe-public-key${n}-path`);
     if (!signature || !path || !KEY_PATH.test(path) || path.includes('..')) continue;
-    const key = await publicKeyAt(resolveRefs(verify.keyBaseUrl, env), path, outbound).catch(() => undefined);
+    const key = await publicKeyAt(verify.keyBaseUrl, path, outbound).catch(() => undefined);
     if (key && verifies(raw, key, signature)) {
       verified = true;
       break;
@@ -87,5 +106,5 @@ export async function verifyAdobe(
   } catch {
     return undefined; // signed but not JSON: the body check that follows answers 400
   }
-  return recipient === resolveRefs(verify.clientId, env) ? undefined : 'the event is for another recipient_client_id';
+  return recipient === verify.clientId ? undefined : 'the event is for another recipient_client_id';
 }

@@ -5,7 +5,7 @@
  */
 import type { Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import type { CompiledIntegration, CompiledSource } from '../../compiler/compiled-spec.js';
+import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { Logger } from 'pino';
 import { MissingSecretError, SecretNotAllowedError, resolveRefs } from '../../compiler/secret-ref.js';
 import type { SecretPolicy } from '../../compiler/secret-ref.js';
@@ -15,7 +15,8 @@ import { EventIdentityError, EventTooLargeError, EventsStreamFullError, identify
 import type { EventPublisher } from './event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
-import { verifyAdobe } from './adobe-signatures.js';
+import { resolveAdobe, verifyAdobe } from './adobe-signatures.js';
+import type { ResolvedAdobe } from './adobe-signatures.js';
 import { claimedSignature, digestMatches, startDigest } from './verify-signature.js';
 import type { ClaimedSignature } from './verify-signature.js';
 import { discard, readWebhookBody } from './read-webhook-body.js';
@@ -75,22 +76,24 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
       ? { status: 200, body: { challenge } }
       : { status: 405, body: { error: 'method-not-allowed', message: 'webhooks are POSTed' } };
   }
-  // The secret and the signature headers are checked before any byte of the body is read.
+  // The secrets and the signature headers are checked before any byte of the body is read.
   let signed: { claim: ClaimedSignature; digest: Hmac } | undefined;
-  if (source.verify) {
-    let secret: string;
-    try {
-      secret = resolveRefs(source.verify.secret, deps.env, deps.secretPolicy, name);
-    } catch (error) {
-      if (!(error instanceof MissingSecretError || error instanceof SecretNotAllowedError)) throw error;
-      deps.log.error({ integration: name, variable: error.variable }, `webhook secret unusable: ${error.message}`);
-      discard(req, undefined);
-      return {
-        status: 500,
-        body: { error: 'secret-not-configured', message: 'the webhook secret is not configured on this engine' },
-        close: true,
-      };
-    }
+  let secret: string | undefined;
+  let adobe: ResolvedAdobe | undefined;
+  try {
+    if (source.verify) secret = resolveRefs(source.verify.secret, deps.env, deps.secretPolicy, name);
+    if (source.adobe) adobe = resolveAdobe(source.adobe, deps.env, deps.secretPolicy, name);
+  } catch (error) {
+    if (!(error instanceof MissingSecretError || error instanceof SecretNotAllowedError)) throw error;
+    deps.log.error({ integration: name, variable: error.variable }, `webhook secret unusable: ${error.message}`);
+    discard(req, undefined);
+    return {
+      status: 500,
+      body: { error: 'secret-not-configured', message: 'the webhook secret is not configured on this engine' },
+      close: true,
+    };
+  }
+  if (source.verify && secret !== undefined) {
     const claim = claimedSignature(source.verify, req.headers);
     if ('refused' in claim) {
       discard(req, undefined);
@@ -101,7 +104,7 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
   const read = await readWebhookBody(req, source.maxBodyBytes, deps.budget, signed?.digest);
   if ('refused' in read) return refusedBody(read.refused, source.maxBodyBytes);
   try {
-    return await accept(name, integration, specSet.commit, req.headers, read.body, deps, signed);
+    return await accept(name, integration, specSet.commit, req.headers, read.body, deps, signed, adobe);
   } finally {
     deps.budget.give(read.taken);
   }
@@ -116,12 +119,12 @@ async function accept(
   raw: Buffer,
   deps: WebhookIngestDeps,
   signed?: { claim: ClaimedSignature; digest: Hmac },
+  adobe?: ResolvedAdobe,
 ): Promise<IngestReply> {
-  const source = integration.source as Extract<CompiledSource, { kind: 'webhook' }>;
   if (signed && !digestMatches(signed.claim, signed.digest.digest()))
     return { status: 401, body: { error: 'bad-signature', message: 'the signature does not match the body' } };
-  if (source.adobe) {
-    const refused = await verifyAdobe(source.adobe, headers, raw, deps.env, deps.outbound);
+  if (adobe) {
+    const refused = await verifyAdobe(adobe, headers, raw, deps.outbound);
     if (refused) return { status: 401, body: { error: 'bad-signature', message: refused } };
   }
   // The whole event is parsed only where it is needed: for identity expressions that read more than some top-level
