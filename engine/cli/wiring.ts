@@ -10,7 +10,7 @@ import { compileSpecTree } from '../compiler/compile-spec-set.js';
 import type { CompileResult } from '../compiler/compile-spec-set.js';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import type { Diagnostic } from '../compiler/diagnostics.js';
-import { readSpecTree } from '../compiler/spec-tree.js';
+import { isSpecFile, readSpecTree } from '../compiler/spec-tree.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
 import { createStreamOpener } from '../http/stream-opener.js';
@@ -73,18 +73,30 @@ export function createWiring(options: WiringOptions = {}): Wiring {
   };
 }
 
-/** Reads and compiles a spec directory; a missing directory is a usage error. */
+/**
+ * Reads and compiles a spec directory; a missing directory is a usage error, and so is one without any spec file
+ * when `requireSpecs` (validate and test, which would otherwise report a clean pass of nothing).
+ */
 export async function compileDirectory(
   wiring: Wiring,
   dir: string,
+  { requireSpecs = false } = {},
 ): Promise<{ result: CompileResult; tree: SpecTree }> {
   const info = await stat(dir).catch(() => undefined);
+  if (info?.isFile())
+    throw new UsageError(
+      `${JSON.stringify(dir)} is a file; pass the spec directory that holds it (its specs are checked together)`,
+    );
   if (!info?.isDirectory())
     throw new UsageError(
       `spec directory ${JSON.stringify(dir)} (${resolve(dir)}) does not exist or is not a directory: pass the ` +
         'directory that holds the spec YAML files (`junction init <dir>` creates a spec repository)',
     );
   const tree = await readSpecTree(dir);
+  if (requireSpecs && !tree.files.some((f) => isSpecFile(f.path)))
+    throw new UsageError(
+      `spec directory ${JSON.stringify(dir)} holds no spec file (*.yaml or *.yml; hidden folders and node_modules are not read): pass the directory of your specs`,
+    );
   return { result: wiring.compileTree(tree), tree };
 }
 

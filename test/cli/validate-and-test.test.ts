@@ -2,7 +2,8 @@
  * Golden CLI scenarios: `junction validate` and `junction test` on the fixture specs and on PR-like broken copies
  * of them — exact output lines, annotations and exit codes. The example specs in specs/ must pass too.
  */
-import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSpecRepo } from '../plan/spec-repo.js';
@@ -98,6 +99,30 @@ describe('junction validate', () => {
         'repository)\n',
     });
     expect((await runCli(['validate', 'specs', '--format', 'xml'])).code).toBe(2);
+  });
+
+  it('refuses a file, and a directory with no spec in it, instead of passing nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-no-specs-'));
+    try {
+      // Only what validate does not read: a hidden folder's YAML and a text file.
+      mkdirSync(join(dir, '.github/workflows'), { recursive: true });
+      writeFileSync(join(dir, '.github/workflows/ci.yml'), 'on: push\n');
+      writeFileSync(join(dir, 'notes.txt'), 'specs go here\n');
+      for (const command of ['validate', 'test'])
+        expect(await runCli([command, dir])).toEqual({
+          code: 2,
+          stdout: '',
+          stderr: `junction: spec directory ${JSON.stringify(dir)} holds no spec file (*.yaml or *.yml; hidden folders and node_modules are not read): pass the directory of your specs\n`,
+        });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await runCli(['validate', 'specs/README.md'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'junction: "specs/README.md" is a file; pass the spec directory that holds it (its specs are checked together)\n',
+    });
   });
 });
 

@@ -36,7 +36,7 @@ export function registerTestCommand(program: Command): void {
       const wiring = createWiring({ transformEngine: opts.transformEngine });
       const { compileEveryEnvironment, environmentDiagnostics, testEveryEnvironment } =
         await import('../environments.js');
-      const { result, tree } = await compileDirectory(wiring, dir);
+      const { result, tree } = await compileDirectory(wiring, dir, { requireSpecs: true });
       const compiles = compileEveryEnvironment(wiring, tree, result);
       const diagnostics = environmentDiagnostics(compiles);
       const errors = diagnostics.filter((d) => d.severity === 'error');

@@ -21,7 +21,7 @@ export function registerValidateCommand(program: Command): void {
       const { compileDirectory, createWiring } = await import('../wiring.js');
       const { compileEveryEnvironment, environmentDiagnostics } = await import('../environments.js');
       const wiring = createWiring({ transformEngine: opts.transformEngine });
-      const { result, tree } = await compileDirectory(wiring, dir);
+      const { result, tree } = await compileDirectory(wiring, dir, { requireSpecs: true });
       const diagnostics = environmentDiagnostics(compileEveryEnvironment(wiring, tree, result));
       process.stdout.write(formatDiagnostics(diagnostics, opts.format));
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
