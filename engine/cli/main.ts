@@ -26,6 +26,7 @@ import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerAlertCommand } from './commands/alert.js';
 import { UsageError } from './usage-error.js';
+import { NatsServerNotFoundError } from '../runtime/broker/nats-server-process.js';
 import { packageVersion } from '../package-root.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -70,6 +71,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`junction: ${error.message}\n`);
       return 2;
+    }
+    // Not a usage mistake but a missing program (run and demo embed nats-server): its message says how to install it.
+    if (error instanceof NatsServerNotFoundError) {
+      process.stderr.write(`junction: ${error.message}\n`);
+      return 1;
     }
     throw error;
   }

@@ -271,13 +271,12 @@ export function registerRunCommand(program: Command): void {
 /**
  * A start that failed for a reason the operator can fix, said without a stack trace: a usage error (exit 2) for the
  * operator options, a store another `junction run` owns, a port in use, or a NATS URL where no server lets it in;
- * exit 1 without nats-server; anything else is thrown.
+ * anything else is thrown (main() reports a missing nats-server).
  */
 async function startFailure(
   error: unknown,
   where: { port?: number; operatorPort?: number; natsUrl?: string } = {},
 ): Promise<number> {
-  const { NatsServerNotFoundError } = await import('../../runtime/broker/nats-server-process.js');
   const { StoreInUseError } = await import('../../runtime/broker/store-lock.js');
   const { errors } = await import('@nats-io/transport-node');
   if (error instanceof OperatorConfigError || error instanceof StoreInUseError) throw new UsageError(error.message);
@@ -298,9 +297,7 @@ async function startFailure(
           ? 'the server refused the credentials given'
           : 'start nats-server there, or pass the right --nats (or $JUNCTION_NATS_URL)'),
     );
-  if (!(error instanceof NatsServerNotFoundError)) throw error;
-  process.stderr.write(`junction: ${error.message}\n`);
-  return 1;
+  throw error; // a missing nats-server among them: main() says how to install it
 }
 
 /** Starts Git sync for `junction run --repo`. */
