@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
-import { JUNCTION_ARGS, runCli } from '../cli/run-cli.js';
+import { JUNCTION_ARGS } from '../cli/run-cli.js';
+import { junction } from '../security/helpers/junction.js';
 import { startGitHttpServer } from '../helpers/git-http-server.js';
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
@@ -62,7 +63,7 @@ describe('a Git token from the environment', () => {
     expect(await mirror.fetch()).toBe(head);
     expect([...server.commandLines].filter((line) => line.includes(TOKEN))).not.toEqual([]);
 
-    const { code, stderr } = await runCli(['run', '--repo', repo, '--nats', 'nats://127.0.0.1:1'], { cwd: root });
+    const { code, stderr } = await junction(['run', '--repo', repo, '--nats', 'nats://127.0.0.1:1']);
     expect(code).toBe(2);
     expect(stderr).toContain(
       'junction: --repo carries a password or token, which every local user can read in the process list: ' +
@@ -115,21 +116,21 @@ describe('a Git token from the environment', () => {
       await exited;
     });
     const fetched = () => server.authorized.includes('POST /specs.git/git-upload-pack');
-    await waitFor(fetched, () => `an authorized fetch; the engine said:\n${output}`, 60_000);
+    await waitFor(fetched, () => `an authorized fetch; the engine said:\n${output}`, 80_000);
     expect([...server.commandLines].filter((line) => line.includes(`--repo ${server.url}/specs.git`))).not.toEqual([]);
     expect([...server.commandLines].filter((line) => line.includes(TOKEN))).toEqual([]);
     child.kill('SIGTERM');
     await exited;
     expect(output).not.toContain(TOKEN);
-  }, 90_000);
+  }, 120_000);
 
   it('refuses a token for an SSH address or plain http to another host, before anything starts', async () => {
     for (const [repo, why] of [
       ['git@github.com:acme/specs.git', 'a token is for an https:// repository; this is a path or an SSH address'],
       ['http://git.acme.test/specs.git', 'a token is sent only over https:// (or http:// to this host)'],
     ]) {
-      const { code, stderr } = await runCli(['run', '--repo', repo, '--nats', 'nats://127.0.0.1:1'], {
-        env: { JUNCTION_GIT_TOKEN: TOKEN },
+      const { code, stderr } = await junction(['run', '--repo', repo, '--nats', 'nats://127.0.0.1:1'], {
+        JUNCTION_GIT_TOKEN: TOKEN,
       });
       expect(code).toBe(2);
       expect(stderr).toContain(`junction: JUNCTION_GIT_TOKEN is set, but ${why}`);
