@@ -18,6 +18,9 @@ export function createRuntimeLogger(
       name: 'junction',
       level,
       redact: { paths: LOG_REDACT_PATHS, censor: REDACTED },
+      // The error's own message, its cause beside it: pino's default appends the cause's message, and a wrapper
+      // that repeats it (a ConnectorError around a MissingSecretError) would print it twice.
+      serializers: { err: pino.stdSerializers.errWithCause },
       ...(masked.length > 0 ? { hooks: { streamWrite: (line: string) => redactText(line, masked) } } : {}),
     },
     destination,
