@@ -3,6 +3,7 @@
  * from its spec directory, and refused with a usage error when it is not there or cannot list its records.
  */
 import type { CompiledIntegration, CompiledSpecSet } from '../compiler/compiled-spec.js';
+import { closestMatch } from '../compiler/suggest.js';
 import { UsageError } from './usage-error.js';
 import { compiledSpecSet } from './wiring.js';
 import type { Wiring } from './wiring.js';
@@ -14,8 +15,14 @@ export async function listableIntegration(
 ): Promise<{ specSet: CompiledSpecSet; integration: CompiledIntegration }> {
   const specSet = await compiledSpecSet(wiring, dir);
   const integration = specSet.integrations.get(name);
-  if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${dir}`);
+  if (!integration) throw new UsageError(unknownIntegration(specSet, name, dir));
   if (!integration.read?.list)
     throw new UsageError(`${name} has no read.list (and no schedule source): add one to say how to list its records`);
   return { specSet, integration };
+}
+
+/** `no integration named "x" in <dir>`, with the closest name there is. */
+export function unknownIntegration(specSet: CompiledSpecSet, name: string, dir: string): string {
+  const hint = closestMatch(name, [...specSet.integrations.keys()]);
+  return `no integration named ${JSON.stringify(name)} in ${dir}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`;
 }

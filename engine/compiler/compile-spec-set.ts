@@ -24,6 +24,7 @@ import { checkRequirements } from './check-requirements.js';
 import { readSchemaOverlays } from './schema-overlays.js';
 import { applyEnvironment } from './apply-environment.js';
 import { sortDiagnostics } from './diagnostics.js';
+import { closestMatch } from './suggest.js';
 import type { Diagnostic } from './diagnostics.js';
 import type { IntegrationTest } from './generated/spec-types.js';
 import { parseAndValidate, specName, validSpecs } from './parse-specs.js';
@@ -167,11 +168,12 @@ function checkTests(
   for (const s of specs) {
     const integration = s.value.integration;
     if (!integrationNames.has(integration)) {
+      const hint = closestMatch(integration, [...integrationNames]);
       ctx.error(
         s.spec,
         ['integration'],
         'unknown-integration',
-        `no integration named ${JSON.stringify(integration)} to test`,
+        `no integration named ${JSON.stringify(integration)} to test${hint ? `; did you mean \`${hint}\`?` : ''}`,
       );
       continue;
     }

@@ -372,6 +372,10 @@ describe('broken-spec corpus', () => {
       'Tabs are not allowed as indentation; indent with spaces, never tabs',
       'the byte 0xF8 here is not UTF-8 (was the file saved as Latin-1 or Windows-1252?); save it as UTF-8',
     ]);
+    const misnamed = readFileSync(root + 'unknown-integration.test.yaml', 'utf8').replace('nobody', 'good-prises');
+    expect(compileCase([{ path: 'misnamed.test.yaml', bytes: Buffer.from(misnamed) }]).map((d) => d.message)).toEqual([
+      'no integration named "good-prises" to test; did you mean `good-prices`?',
+    ]);
     const [jsonata] = compileCase([read('jsonata-block.yaml')]);
     expect(jsonata.message).toBe('JSONata S0202 Expected "}", got "price2"');
     const [target] = compileCase([read('unknown-target-field.yaml')]);

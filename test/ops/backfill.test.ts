@@ -241,4 +241,8 @@ it('--dry-run prints what the first records would write and stores nothing', asy
     code: 2,
     stderr: `junction: no integration named "nope" in ${world.dir}\n`,
   });
+  expect(await junction('backfill', 'magento-customers-to-ff-acounts', world.dir, '--dry-run')).toMatchObject({
+    code: 2,
+    stderr: `junction: no integration named "magento-customers-to-ff-acounts" in ${world.dir}; did you mean "${CUSTOMERS}"?\n`,
+  });
 });

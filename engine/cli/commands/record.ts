@@ -38,12 +38,13 @@ export function registerRecordCommand(program: Command): void {
     const { dryRun } = await import('../../plan/dry-run.js');
     const { redactBody } = await import('../../http/redact.js');
     const { compileDirectory, createWiring } = await import('../wiring.js');
+    const { unknownIntegration } = await import('../listable-integration.js');
     const wiring = createWiring({ security: engineSecurity(process.env, opts) });
     const { result: compiled } = await compileDirectory(wiring, opts.dir);
     if (!compiled.specSet)
       throw new UsageError(`${opts.dir} does not validate; run \`junction validate ${opts.dir}\` and fix it first`);
     const integration = compiled.specSet.integrations.get(name);
-    if (!integration) throw new UsageError(`no integration named ${JSON.stringify(name)} in ${opts.dir}`);
+    if (!integration) throw new UsageError(unknownIntegration(compiled.specSet, name, opts.dir));
     const event = await readEvent(opts.event);
     const xref = opts.xref === undefined ? undefined : parseXref(opts.xref);
     const existing = compiled.tests.find((t) => t.integration === name);
