@@ -59,7 +59,8 @@ export const DIAGNOSTIC_CODES = {
   'invalid-abandon':
     "A step's `abandon` is on a step that no `restart_from` names, or drops the entry with a read or query.",
   'invalid-options': "A connection's options do not match the connector's options schema.",
-  'unknown-step': 'An expression reads $steps.<id> for a step that does not exist.',
+  'unknown-step':
+    'An expression reads $steps.<id>, or an on_error rule compares `step` with a name, for a step that does not exist.',
   'step-order': 'An expression reads the result of its own step or of a later step.',
   'unknown-lookup': 'An expression calls $lookup with a lookup name that is not defined.',
   'unknown-integration': 'A test file or an alert names an integration that is not defined.',

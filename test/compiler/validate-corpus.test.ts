@@ -347,8 +347,13 @@ describe('broken-spec corpus', () => {
     expect(warned((yaml) => yaml.replace(body, `${body}    restart_from: lead\n`))).toEqual([]);
     expect(warned(rule('step = "lead" and status = 400'))).toEqual([]);
     expect(warned(rule('status = 400'))).toEqual([]);
-    // A continue rule of another step does not cover this one.
-    expect(warned(rule('step = "other" and status = 400'))).toEqual(['9:16 unguarded-create']);
+    // A continue rule of another step does not cover this one; a rule naming a step the integration does not have is
+    // itself an error, at the name (the rule could never apply).
+    expect(warned(rule('step = "other" and status = 400'))).toEqual(['9:16 unguarded-create', '15:22 unknown-step']);
+    const misspelt = compileCase([{ path: 'rule.yaml', bytes: Buffer.from(rule('step in ["laed"]')(text)) }]);
+    expect(misspelt.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toContain(
+      '15:24 unknown-step no step is named "laed", so `step` never equals it and the rule cannot apply as written; did you mean `lead`?',
+    );
   });
 
   it('names the vendor field metadata a write breaks', () => {
