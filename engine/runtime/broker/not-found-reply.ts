@@ -21,9 +21,13 @@ interface RawMsg {
   _msg?: { hdr?: number };
 }
 
-/** True when `msg` is exactly the server's "message not found" status; false says nothing. */
+/**
+ * True when `msg` is exactly the server's "message not found" status; false says nothing. The bytes are compared in
+ * JS: `Buffer.equals` calls into C++ for 34 bytes, which cost about as much as the decode it saves.
+ */
 export function isNotFoundReply(msg: Msg): boolean {
   const { _rdata: raw, _msg: parsed } = msg as unknown as RawMsg;
   if (raw === undefined || parsed?.hdr !== NOT_FOUND.length || raw.length !== NOT_FOUND.length) return false;
-  return NOT_FOUND.equals(raw);
+  for (let i = 0; i < NOT_FOUND.length; i++) if (raw[i] !== NOT_FOUND[i]) return false;
+  return true;
 }
