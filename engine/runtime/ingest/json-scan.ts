@@ -11,7 +11,7 @@
  * text, which gives every answer as before.
  *
  * It is one loop with the common paths written out in it (a string without escapes, an integer): with the grammar in
- * small functions V8 stopped inlining them into the loop, and the calls took a quarter of the scan's time.
+ * small functions V8 did not inline them all into the loop (given a larger inlining budget, that scan ran 16 % faster).
  */
 
 /** Bytes JSON allows between tokens: space, tab, LF, CR. */
