@@ -5,8 +5,9 @@
  * sent on that keep-alive connection got no answer at all.
  *
  * The reason itself is bounded (500 characters): the API answers 400 saying the limit, and the CLI refuses it before
- * sending anything, over the API or NATS (and so do pause, resume and alert silence/unsilence). Before, any reason under the body limit was taken into the audit trail and
- * the entry, and over NATS one of any length was sent, failing the resolve on the store's value size.
+ * sending anything, over the API or NATS (and so do pause, resume and alert silence/unsilence). Before, any reason
+ * under the body limit was taken into the audit trail and the entry, and over NATS one of any length was sent,
+ * failing the resolve on the store's value size.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
