@@ -5,7 +5,7 @@
  * fixtures verbatim. A `base_url` that is one whole reference (`${env:MAGENTO_URL}`) is configuration: its host and
  * path stay readable in messages, but its user info is masked.
  */
-import type { CompiledConnection } from '../compiler/compiled-spec.js';
+import type { CompiledConnection, CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { isSecretRef, referencedVariables } from '../compiler/secret-ref.js';
 import { MIN_SECRET_LENGTH } from './redact.js';
 
@@ -25,6 +25,11 @@ export function connectionSecretValues(connection: CompiledConnection, env: Node
     for (const part of [url?.username, url?.password]) if (part) values.push(part, safeDecode(part));
   }
   return [...new Set(values.filter((v) => v.trim().length >= MIN_SECRET_LENGTH))];
+}
+
+/** Every secret value the connections of `specSet` resolve from `env` (auth, base URLs, token URLs, user info). */
+export function specSetSecretValues(specSet: CompiledSpecSet, env: NodeJS.ProcessEnv): string[] {
+  return [...new Set([...specSet.connections.values()].flatMap((c) => connectionSecretValues(c, env)))];
 }
 
 function safeDecode(text: string): string {

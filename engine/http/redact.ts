@@ -76,10 +76,17 @@ export function redactFields<T>(value: T): T {
   return root as T;
 }
 
+/** Masks every occurrence of the given secret values in a text (nothing else: `Basic plan` stays as it is). */
+export function redactSecretValues(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets)
+    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
 /** Masks every occurrence of the given secret values in a text, and bearer/basic credentials. */
 export function redactText(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join(REDACTED);
+  const out = redactSecretValues(text, secrets);
   // The pattern starts with one of the two words: a text with neither is not searched (every request's URL and path).
   if (!out.includes('Bearer') && !out.includes('Basic')) return out;
   return out.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`);

@@ -5,7 +5,7 @@
  * integration's `redact` paths (personal data) masked in each response body, with their values wherever quoted.
  */
 import { FieldRedaction, redactFields, redactHeaders, redactText } from '../http/redact.js';
-import { connectionSecretValues } from '../http/connection-secrets.js';
+import { specSetSecretValues } from '../http/connection-secrets.js';
 import type { ConnectionSecurity } from '../http/connection-client.js';
 import { createUndiciTransport } from '../http/transport.js';
 import type { Transport } from '../http/transport.js';
@@ -50,7 +50,7 @@ const KEPT_HEADERS = new Set(['content-type', 'retry-after', 'location', 'sforce
 export async function recordCase(input: RecordInput): Promise<RecordedRun> {
   const integration = input.specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
-  const secrets = secretValues(input.specSet, input.env);
+  const secrets = specSetSecretValues(input.specSet, input.env);
   const inner = input.transport ?? createUndiciTransport({ outbound: input.security?.outbound });
   const byStep = new Map<string, RecordedResponse[]>();
   const capture: Transport = async (request, context) => {
@@ -129,9 +129,4 @@ function body(text: string, secrets: string[]): { body?: unknown } {
   } catch {
     return { body: masked };
   }
-}
-
-/** Every secret value the connections reference (auth, base URLs, token URLs, options, URL user info). */
-function secretValues(specSet: CompiledSpecSet, env: NodeJS.ProcessEnv): string[] {
-  return [...specSet.connections.values()].flatMap((c) => connectionSecretValues(c, env));
 }

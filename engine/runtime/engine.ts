@@ -45,6 +45,7 @@ import { StreamSources } from './sources/stream-source.js';
 import { sourceLeader } from './sources/source-lease.js';
 import { readSourceHealth } from './sources/source-health.js';
 import type { StreamOpenerFactory } from '../http/stream-opener.js';
+import { engineSecrets } from './engine-secrets.js';
 import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
@@ -204,7 +205,6 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     );
   await provisionAuditStream(jsm, { replicas: tuning.replicas });
   await provisionTraceStream(jsm, { replicas: tuning.replicas, maxAgeMs: tuning.ledgerTtlMs });
-  const trace = new TraceLog(js, jsm, nc);
   const buckets = await provisionBuckets(new Kvm(eventJs), tuning);
   await applyDeadLetterRetention(jsm, tuning.dlqRetentionMs);
   const partitions = await agreePartitions(buckets.meta, tuning.partitions);
@@ -214,6 +214,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   await xref.start();
 
   const specs = new SpecRegistry(initial, options.invoker);
+  // Masked by value wherever step data is kept for people: trace records, dead letters, the worker's log lines.
+  const secrets = engineSecrets(() => specs.active, options.env ?? process.env, options.security?.secretPolicy);
+  const trace = new TraceLog(js, jsm, nc, secrets);
   const redactPaths = (integration: string) => specs.active.integrations.get(integration)?.redact ?? [];
   const health = new ConfigHealth(
     options.env ?? process.env,
@@ -230,7 +233,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     webhookBytesInFlight: () => ingestBudget.used,
   });
   const readMetrics = options.metricsOf?.(metrics.registry) ?? (async () => metrics.registry);
-  const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta));
+  const deadLetters = new DeadLetterStore(buckets.dlq, await loadDeadLetterIdKey(buckets.meta), secrets);
   let lastStreamRefusal: number | undefined;
   // A server that would trim stored events at the limit is never let near it: this engine counts the room itself.
   const room = dropsAtStreamLimit(nc.info?.version) ? new StreamRoom(() => readEventsStreamUsage(jsm)) : undefined;
@@ -289,13 +292,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,
     handoff,
+    secrets,
   };
   const pool = new ConsumerPool(js, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   const lease = { control: buckets.control, holder, clock, ttlMs: tuning.sourceLeaseTtlMs };
-  // A source's failures are stored with the allowed secrets' values masked, as log lines are.
-  const secrets = options.security?.secretPolicy?.values(options.env ?? process.env) ?? [];
-  const sourceHealth = { control: buckets.control, metrics, log, secrets };
+  // A source's failures are stored with the secrets' values masked, as log lines are.
+  const sourceHealth = { control: buckets.control, metrics, log, secrets: secrets.values() };
   const poller = new SchedulePoller({
     ...sourceDeps,
     cursors: buckets.cursors,

@@ -8,9 +8,13 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REDACTED } from '../../engine/http/redact.js';
+import { REDACTED, jsonForms } from '../../engine/http/redact.js';
+import type { EngineSecrets } from '../../engine/runtime/engine-secrets.js';
 import { rememberSentJson } from '../../engine/http/sent-json.js';
 import { TraceLog, traceBytes, traceJson } from '../../engine/runtime/stores/trace-log.js';
+import { DeadLetterStore } from '../../engine/runtime/stores/dead-letter-store.js';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { Kvm } from '@nats-io/kv';
 import type { TraceRecord } from '../../engine/runtime/stores/trace-log.js';
 import { waitFor } from './helpers/runtime-harness.js';
 import { startVendorEngine } from './helpers/vendor-engine.js';
@@ -92,6 +96,35 @@ describe('trace records', () => {
     ) as TraceRecord;
     expect(stored.requests[0].body).toStrictEqual(body);
     expect(JSON.parse(traceJson(base))).toStrictEqual(base);
+  });
+});
+
+describe('trace records with secrets', () => {
+  const secretsOf = (values: string[]): EngineSecrets => ({ values: () => values, jsonForms: () => jsonForms(values) });
+
+  it('mask a secret in a body before the 2 KB cut, so no piece of one across the cut is kept', () => {
+    const secret = 'tok-0123456789';
+    const body = { pad: 'x'.repeat(2040 - '{"pad":"'.length), more: 'y'.repeat(3000) };
+    body.pad += secret;
+    const json = JSON.stringify(body);
+    expect(json.indexOf(secret)).toBeLessThan(2048);
+    expect(json.indexOf(secret) + secret.length).toBeGreaterThan(2048);
+    const masked = JSON.stringify({ ...body, pad: body.pad.replace(secret, REDACTED) });
+    const record = { ...base, requests: [{ step: 's', method: 'PUT', path: `/p/${secret}`, body }] };
+    const stored = JSON.parse(traceJson(record, secretsOf([secret]))) as TraceRecord;
+    expect(stored.requests[0]).toStrictEqual({
+      step: 's',
+      method: 'PUT',
+      path: `/p/${REDACTED}`,
+      body: `${masked.slice(0, 2048)}… (${masked.length} bytes)`,
+    });
+  });
+
+  it('mask a result whole when masking its JSON text would break it (a secret matched inside an escape)', () => {
+    // `line\n` + `ope-1234` is written `line\nope-1234`: it holds the secret `nope-1234` from the middle of `\n`.
+    const results = { note: 'line\nope-1234', other: 'kept' };
+    const stored = JSON.parse(traceJson({ ...base, results }, secretsOf(['nope-1234']))) as TraceRecord;
+    expect(stored.results).toBe(REDACTED);
   });
 });
 
@@ -228,6 +261,82 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
       expect(await traced('2')).toStrictEqual(received(2));
       expect(received(3).password).toBe('hunter2-but-longer');
       expect(await traced('3')).toBe(cut(JSON.stringify({ ...received(3), password: REDACTED })));
+    } finally {
+      await nc.close();
+    }
+  });
+});
+
+describe('trace records and dead letters of a target that echoes a secret', () => {
+  it("mask the connections' secret values in step results, request bodies and paths, and the error", async () => {
+    const token = 'echo-token-5f2c9a7e';
+    h = await startVendorEngine(
+      {
+        'connections/echo.yaml': `apiVersion: junction/v1
+kind: Connection
+name: echo
+type: http
+base_url: \${env:TARGET_URL}
+auth: { type: bearer, token: "\${env:ECHO_TOKEN}" }
+`,
+        'orders.yaml': `apiVersion: junction/v1
+kind: Integration
+name: orders
+source: { webhook: { verify: none } }
+key: $string(id)
+steps:
+  - id: echo
+    connection: echo
+    operation: post
+    params: { path: /echoes }
+    body: '{ "id": id, "note": note }'
+  - id: write
+    connection: target
+    operation: patch
+    params: { path: "/missing/{seen}" }
+    body: '{ "seen": $steps.echo.note }'
+owns:
+  - { connection: echo, object: resource, fields: ["*"] }
+  - { connection: target, object: resource, fields: ["*"] }
+`,
+      },
+      { ECHO_TOKEN: token },
+    );
+    // The event carries the token (a customer pasted it into a note): the echo API answers with it in its result.
+    const res = await fetch(`${h.engine.url}/hooks/orders`, {
+      method: 'POST',
+      body: JSON.stringify({ id: 1, note: token }),
+    });
+    expect(res.status).toBe(202);
+
+    const nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
+    try {
+      const trace = new TraceLog(jetstream(nc), await jetstreamManager(nc));
+      let records: TraceRecord[] = [];
+      await waitFor(async () => (records = await trace.read('orders', '1')).length === 1, 'trace of 1');
+      const record = records[0];
+      expect(record.outcome).toBe('dead_lettered');
+      expect(JSON.stringify(record)).not.toContain(token);
+      expect(record.results).toStrictEqual({ echo: { id: '1', note: REDACTED } });
+      expect(record.requests).toStrictEqual([
+        { step: 'echo', method: 'POST', path: '/echoes', body: { id: 1, note: REDACTED } },
+        { step: 'write', method: 'PATCH', path: `/missing/${REDACTED}`, body: { seen: REDACTED } },
+      ]);
+      expect(record.error).toStrictEqual({
+        code: 'not-found',
+        status: 404,
+        step: 'write',
+        message: `missing ${REDACTED} not found`,
+        response: `{"error":"not_found","message":"missing ${REDACTED} not found"}`,
+      });
+
+      const dlq = new DeadLetterStore(await new Kvm(jetstream(nc)).open(BUCKET_NAMES.dlq, { bindOnly: true }));
+      const [entry] = await dlq.list({ status: 'open' });
+      expect(entry.error.message).toBe(`missing ${REDACTED} not found`);
+      expect(entry.request).toMatchObject({ path: `/missing/${REDACTED}`, body: { seen: REDACTED } });
+      expect(entry.responseExcerpt ?? '').not.toContain(token);
+      // The event stays exact: a replay sends what arrived.
+      expect(entry.event).toStrictEqual({ id: 1, note: token });
     } finally {
       await nc.close();
     }

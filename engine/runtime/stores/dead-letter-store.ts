@@ -8,7 +8,8 @@ import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../../execute/execution-types.js';
 import { OVER_MAX_PAYLOAD } from '../broker/jetstream-publish.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
-import { redactFields } from '../../http/redact.js';
+import { redactBody, redactFields, redactSecretValues } from '../../http/redact.js';
+import type { EngineSecrets } from '../engine-secrets.js';
 import { boundedText } from './dead-letter-room.js';
 import { carryStoredEvent, deadLetterText, parseDeadLetter } from './dead-letter-text.js';
 import type { DeadLetterStatus } from './dead-letter-statuses.js';
@@ -55,10 +56,15 @@ export interface DeadLetter {
 export class DeadLetterStore {
   readonly #kv: KV;
   readonly #idKey?: Buffer;
-  /** `idKey` (see `loadDeadLetterIdKey`) is needed only by writers, to name new entries. */
-  constructor(kv: KV, idKey?: Buffer) {
+  readonly #secrets?: EngineSecrets;
+  /**
+   * `idKey` (see `loadDeadLetterIdKey`) is needed only by writers, to name new entries; `secrets` are the values a
+   * writer masks in the error, the response excerpt and the request (a vendor may echo a token into a step's result).
+   */
+  constructor(kv: KV, idKey?: Buffer, secrets?: EngineSecrets) {
     this.#kv = kv;
     this.#idKey = idKey;
+    this.#secrets = secrets;
   }
 
   /** The id of the dead letter for an event: generation 0 for the original, n+1 for a failing replay of entry n. */
@@ -68,13 +74,27 @@ export class DeadLetterStore {
   }
 
   /**
-   * Writes (or rewrites, after a crash) an entry. The request is redacted; the event is kept exact because replay
-   * needs it (use `redactedView` to show one). `rawEvent` is the event as stored in the stream.
+   * Writes (or rewrites, after a crash) an entry. The request is redacted, and the secrets' values masked in it, the
+   * error and the excerpt; the event is kept exact because replay needs it (use `redactedView` to show one).
+   * `rawEvent` is the event as stored in the stream.
    */
   async write(entry: DeadLetter, rawEvent?: string): Promise<void> {
-    // The error message is bounded: the room ingest keeps for the entry counts on it (dead-letter-room.ts).
-    const failure = { ...entry.error, message: boundedText(entry.error.message) };
-    const safe: DeadLetter = { ...entry, error: failure, request: redactFields(entry.request) };
+    const values = this.#secrets?.values() ?? [];
+    const mask = (text: string) => redactSecretValues(text, values);
+    // The error message is bounded (after masking, so no piece of a secret is left at the cut): the room ingest
+    // keeps for the entry counts on it (dead-letter-room.ts).
+    const failure = { ...entry.error, message: boundedText(mask(entry.error.message)) };
+    const request = entry.request && {
+      ...entry.request,
+      path: mask(entry.request.path),
+      ...(entry.request.body === undefined ? {} : { body: redactBody(entry.request.body, values) }),
+    };
+    const safe: DeadLetter = {
+      ...entry,
+      error: failure,
+      request: redactFields(request),
+      ...(entry.responseExcerpt === undefined ? {} : { responseExcerpt: mask(entry.responseExcerpt) }),
+    };
     const key = `${entry.integration}.${entry.id}`;
     // Never fails on the event's shape or size: the event is kept as the bytes stored (dead-letter-text.ts).
     const text = deadLetterText(safe, rawEvent);

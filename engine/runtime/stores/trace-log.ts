@@ -11,6 +11,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { keyToken } from '../broker/subjects.js';
 import { publishBuilt, subjectSafe } from '../broker/built-subject-publish.js';
 import { jsonOf } from '../../http/sent-json.js';
+import { REDACTED, redactSecretValues } from '../../http/redact.js';
+import type { EngineSecrets } from '../engine-secrets.js';
 
 export const TRACE_STREAM = 'JUNCTION_TRACE';
 export const TRACE_PREFIX = 'junction.trace';
@@ -79,12 +81,14 @@ export class TraceLog {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly nc?: NatsConnection,
+    /** Secret values masked wherever the record holds them (a vendor echoed a token back in a step's result). */
+    private readonly secrets?: EngineSecrets,
   ) {}
 
   /** Appends a record; never throws and never waits for the broker. */
   record(record: TraceRecord): void {
     const subject = traceSubject(record.integration, record.key);
-    const bytes = traceBytes(record);
+    const bytes = traceBytes(record, this.secrets);
     if (!this.nc) {
       void this.js.publish(subject, bytes).catch(() => undefined);
       return;
@@ -120,8 +124,8 @@ export class TraceLog {
  * JSON cut at 2 KB (marked). Built from the pieces' own JSON, so no body is serialised twice (once to measure it,
  * once in the record), and a request body as the HTTP client sent it is not serialised again (sent-json.ts).
  */
-export function traceJson(record: TraceRecord): string {
-  return traceParts(record).join('');
+export function traceJson(record: TraceRecord, secrets?: EngineSecrets): string {
+  return traceParts(record, secrets).join('');
 }
 
 /**
@@ -130,8 +134,8 @@ export function traceJson(record: TraceRecord): string {
  * bytes from Node's buffer pool rather than an ArrayBuffer of its own (issue #16). No piece holds half of a
  * surrogate pair (each is JSON, which escapes a lone one), so the bytes are those of the whole text.
  */
-export function traceBytes(record: TraceRecord): Uint8Array {
-  const parts = traceParts(record);
+export function traceBytes(record: TraceRecord, secrets?: EngineSecrets): Uint8Array {
+  const parts = traceParts(record, secrets);
   let length = 0;
   for (const part of parts) length += Buffer.byteLength(part);
   const bytes = Buffer.allocUnsafe(length);
@@ -140,31 +144,71 @@ export function traceBytes(record: TraceRecord): Uint8Array {
   return bytes;
 }
 
-/** The record's JSON text in pieces, in order. */
-function traceParts(record: TraceRecord): string[] {
-  const { requests, results, ...rest } = record;
+/**
+ * The record's JSON text in pieces, in order, with `secrets`' values masked: in the texts (paths, the error) as they
+ * are, and in bodies and results in their JSON text, before the 2 KB cut (so a secret across the cut leaves nothing).
+ */
+function traceParts(record: TraceRecord, secrets?: EngineSecrets): string[] {
+  const values = secrets?.values() ?? [];
+  const forms = values.length > 0 ? secrets!.jsonForms() : values;
+  const { requests, results, ...rest } = values.length > 0 ? maskedTexts(record, values) : record;
   // `rest` always holds the record's required fields, so its JSON is a non-empty object to extend.
   const parts = [JSON.stringify(rest).slice(0, -1), ',"requests":['];
   for (let i = 0; i < requests.length; i++) {
     const { body, ...request } = requests[i]!;
     if (i > 0) parts.push(',');
     const head = JSON.stringify(request);
-    const cutBody = body === undefined ? undefined : cutJson(body);
+    const cutBody = body === undefined ? undefined : cutJson(body, forms);
     if (cutBody === undefined) parts.push(head);
     else parts.push(head.slice(0, -1), ',"body":', cutBody, '}');
   }
   parts.push(']');
-  const cutResults = results === undefined ? undefined : cutJson(results);
+  const cutResults = results === undefined ? undefined : cutJson(results, forms);
   if (cutResults !== undefined) parts.push(',"results":', cutResults);
   parts.push('}');
   return parts;
 }
 
 /** A value's JSON when 2 KB or less, else the JSON of a string: that JSON cut at 2 KB, marked with its length. */
-function cutJson(value: unknown): string | undefined {
-  const text = jsonOf(value);
+function cutJson(value: unknown, forms: readonly string[]): string | undefined {
+  const text = maskedJson(jsonOf(value), forms);
   if (text === undefined || text.length <= 2048) return text;
   // The mark's `…` as its JSON escape: the same string when read, but a record of ASCII JSON stays a one-byte string,
   // which encodes for its publish about three times faster than a two-byte one (issue #16).
   return `${JSON.stringify(text.slice(0, 2048)).slice(0, -1)}\\u2026 (${text.length} bytes)"`;
+}
+
+/**
+ * The record with secret values masked in its request paths and its error's message and response: `record` itself
+ * when none holds one (every attempt is traced, so nothing is copied for nothing).
+ */
+function maskedTexts(record: TraceRecord, values: readonly string[]): TraceRecord {
+  const { requests, error } = record;
+  const mask = (text: string) => redactSecretValues(text, values);
+  const paths = requests.map((q) => mask(q.path));
+  const message = error && mask(error.message);
+  const response = error?.response === undefined ? undefined : mask(error.response);
+  if (paths.every((p, i) => p === requests[i]!.path) && message === error?.message && response === error?.response)
+    return record;
+  return {
+    ...record,
+    requests: requests.map((q, i) => ({ ...q, path: paths[i]! })),
+    ...(error && { error: { ...error, message: message!, ...(response === undefined ? {} : { response }) } }),
+  };
+}
+
+/**
+ * JSON text with the secrets' JSON forms masked. A form can match across an escape (a secret starting with `"`
+ * after an escaped backslash): JSON the mask broke is replaced whole by the mask, as a string.
+ */
+function maskedJson(text: string | undefined, forms: readonly string[]): string | undefined {
+  if (text === undefined || forms.length === 0) return text;
+  const masked = redactSecretValues(text, forms);
+  if (masked === text) return text;
+  try {
+    JSON.parse(masked);
+    return masked;
+  } catch {
+    return JSON.stringify(REDACTED);
+  }
 }

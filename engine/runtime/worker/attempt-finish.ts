@@ -19,7 +19,7 @@ import type { ParkTicket } from './key-parking.js';
 import { parkingGen } from './key-parking.js';
 import { isoTime } from './iso-time.js';
 import { traceAttempt } from './trace-attempt.js';
-import { FieldRedaction } from '../../http/redact.js';
+import { FieldRedaction, redactSecretValues } from '../../http/redact.js';
 import { markStage } from '../../execute/stage-marks.js';
 
 /** How the event reached this attempt: from its partition (`kd`: its key's digest), or by its parking's ticket. */
@@ -61,12 +61,12 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
       await recordWait(ctx, d, a.digest, { ...failure, dependency: failure.dependency }, fate.waits, a.waited, a.log);
       a.log.info(
         { map: failure.dependency.map, id: failure.dependency.key, waits: fate.waits },
-        redaction(a).text(failure.message),
+        logText(ctx, a, failure.message),
       );
     } else
       a.log.warn(
         { code: failure.code, status: failure.status, step: failure.step, delayMs: fate.delayMs },
-        `attempt failed, retrying: ${redaction(a).text(failure.message)}`,
+        `attempt failed, retrying: ${logText(ctx, a, failure.message)}`,
       );
     ctx.metrics.retried.inc({ integration: name, code: failure.code });
     const outcome = fate.kind === 'wait' ? 'waiting' : 'retrying';
@@ -100,7 +100,7 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
     await ctx.ledger.record(name, d.eventId, ledgerEntry(a, 'dead_lettered', id), a.done?.revision, a.digest);
     a.log.error(
       { code: failure.code, status: failure.status, step: failure.step, dlqId: id, reason: fate.reason },
-      `dead-lettered: ${redaction(a).text(failure.message)}`,
+      `dead-lettered: ${logText(ctx, a, failure.message)}`,
     );
     ctx.metrics.deadLettered.inc({ integration: name, code: failure.code });
     observeLatency(ctx, d, 'dead_lettered');
@@ -174,6 +174,11 @@ function redaction(a: Attempt): FieldRedaction {
     a.result.steps,
     a.result.failure?.request?.body,
   ]);
+}
+
+/** An error message for a log line: the `redact` paths' values and the engine's secret values masked. */
+function logText(ctx: WorkerContext, a: Attempt, message: string): string {
+  return redactSecretValues(redaction(a).text(message), ctx.secrets?.values() ?? []);
 }
 
 function ledgerEntry(a: Attempt, status: LedgerEntry['status'], dlqId?: string): LedgerEntry {

@@ -4,6 +4,7 @@
  * (key-parking.ts) runs the key's current event. Either way the attempt is the same: spec version, the shared
  * executor, then the fate (error-fate.ts) carried out by attempt-finish.ts.
  */
+import type { EngineSecrets } from '../engine-secrets.js';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { executeEvent } from '../../execute/execute-event.js';
@@ -59,6 +60,8 @@ export interface WorkerContext {
   leases: CallLeases;
   /** Webhook events this process's ingest stored, as it parsed them (only when it ingests too). */
   handoff?: ParsedHandoff;
+  /** Secret values masked in the worker's log lines (the trace and the DLQ mask them as they store). */
+  secrets?: EngineSecrets;
 }
 
 /**
