@@ -46,7 +46,7 @@ interface StatusSummary {
   workers: SyncStatus['workers'];
   /** What the answering engine's last swap did (only from an engine: it is per process). */
   last_swap?: SwapReport | null;
-  /** Engine-wide warnings (the events stream nearly full or refusing events; only from an engine). */
+  /** Engine-wide warnings (the events stream filling up, a removed integration with events left; engine only). */
   warnings?: string[];
   integrations: IntegrationLine[];
 }

@@ -73,7 +73,10 @@ export interface EngineStatus {
   nats: { connected: boolean };
   /** Size and limit of the events stream (absent while NATS is unreachable). */
   eventsStream?: EventsStreamUsage;
-  /** Engine-wide conditions an operator must act on (the events stream nearly full, or refusing events). */
+  /**
+   * Engine-wide conditions an operator must act on: the events stream nearly full, or refusing events; an integration
+   * removed from the specs with events or dead letters left.
+   */
   warnings: string[];
   partitions: number;
   integrations: IntegrationStatus[];
@@ -150,6 +153,39 @@ function streamWarnings(
   return warnings;
 }
 
+/**
+ * Integrations a spec change removed while events of theirs were still stored (a parked key, events behind a slow
+ * target) or dead-lettered: no worker takes them, and without this nothing on the status would say they are there.
+ */
+function leftBehind(
+  set: { commit: string; integrations: ReadonlyMap<string, unknown> },
+  lag: Map<string, number>,
+  open: Map<string, number>,
+): string[] {
+  const names = new Set([...lag.keys(), ...open.keys()].filter((name) => !set.integrations.has(name)));
+  const warnings: string[] = [];
+  for (const name of [...names].sort()) {
+    const [stored, dead] = [lag.get(name) ?? 0, open.get(name) ?? 0];
+    if (stored === 0 && dead === 0) continue;
+    const what = [
+      ...(stored > 0
+        ? [`${plural(stored, 'event')} not delivered (a parked key counts once, whatever is queued behind it)`]
+        : []),
+      ...(dead > 0 ? [`${plural(dead, 'open dead letter')}`] : []),
+    ];
+    warnings.push(
+      `integration ${name} is not in the active spec set (commit ${set.commit}) but still has ${what.join(' and ')}: ` +
+        `nothing is lost; add the integration back to deliver ${stored > 0 ? 'them' : 'and replay them'}` +
+        `${dead > 0 ? ', or resolve its dead letters' : ''}`,
+    );
+  }
+  return warnings;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 /** Events not yet finished per integration: pending plus ack-pending over its partition consumers (one list call). */
 export async function consumerLag(
   jsm: JetStreamManager,
@@ -193,7 +229,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     commit: set.commit,
     nats: { connected },
     ...(usage ? { eventsStream: usage } : {}),
-    warnings: streamWarnings(usage, deps.lastStreamRefusal(), deps.serverVersion()),
+    warnings: [...streamWarnings(usage, deps.lastStreamRefusal(), deps.serverVersion()), ...leftBehind(set, lag, open)],
     partitions: deps.partitions(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
