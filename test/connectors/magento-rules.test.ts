@@ -37,6 +37,16 @@ const clientFor = (_fixture: unknown, url: string, auth: AuthSpec = magento.auth
   return client;
 };
 const start = async (options: MagentoEmulatorOptions = {}) => (emulator = await startMagentoEmulator(options));
+/** An address with everything a default install requires. */
+const loop = {
+  firstname: 'Ada',
+  lastname: 'Lovelace',
+  street: ['1 Loop'],
+  city: 'Oakland',
+  postcode: '94612',
+  country_id: 'US',
+  telephone: '+1 555 0100',
+};
 
 describe('magento', () => {
   it('updates a product partially: name, description, SEO fields and media stay untouched; custom attributes merge by code', async () => {
@@ -295,7 +305,7 @@ describe('magento 2.4 REST semantics', () => {
     const client = clientFor(magento, m.url);
     await client.call('customers.update', {
       params: {},
-      body: { id: 42, addresses: [{ street: ['1 Loop'], city: 'Oakland', country_id: 'US', default_billing: true }] },
+      body: { id: 42, addresses: [{ ...loop, default_billing: true }] },
     });
     await client.call('customers.update', { params: {}, body: { id: 42, group_id: 4, taxvat: 'US-123' } });
     expect(m.state.customers.get(42)).toMatchObject({
@@ -308,6 +318,66 @@ describe('magento 2.4 REST semantics', () => {
     });
     await client.call('customers.update', { params: {}, body: { id: 42, addresses: [] } });
     expect(m.state.customers.get(42)!.addresses).toEqual([]);
+  });
+
+  it('refuses a customer save whose address lacks what Magento requires or names no ISO country; nothing is saved', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    const customer = { email: 'grace@example.com', firstname: 'Grace', lastname: 'Hopper', website_id: 1 };
+    const before = m.requests.length;
+    // An account without a phone: the address has no telephone (required in a default install).
+    await expect(
+      client.call('customers.create', { params: {}, body: { ...customer, addresses: [{ ...loop, telephone: null }] } }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      field: 'telephone',
+      message: '"telephone" is required. Enter and try again.',
+    });
+    // A country by name, as Salesforce's address picklists store it: Magento takes ISO 3166 codes only.
+    await expect(
+      client.call('customers.create', {
+        params: {},
+        body: { ...customer, addresses: [loop, { ...loop, country_id: 'United States' }] },
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message: 'Invalid value of "United States" provided for the countryId field.',
+    });
+    // Several problems in one address: the aggregate answer, each problem in `errors`.
+    await expect(
+      client.call('customers.create', {
+        params: {},
+        body: { ...customer, addresses: [{ street: ['1 Ring St'], city: 'Vienna', country_id: 'AT' }] },
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message:
+        'One or more input exceptions have occurred.: "firstname" is required. Enter and try again.; ' +
+        '"lastname" is required. Enter and try again.; "telephone" is required. Enter and try again.; ' +
+        '"postcode" is required. Enter and try again.',
+    });
+    expect(m.requests.slice(before).map((r) => r.method)).toEqual(['POST', 'POST', 'POST']);
+    expect([...m.state.customers.values()].filter((c) => c.email === customer.email)).toEqual([]);
+    // A British address needs no postcode; an update refused for an address leaves the customer as it was.
+    await client.call('customers.update', {
+      params: {},
+      body: { id: 42, addresses: [{ ...loop, country_id: 'GB', postcode: null }] },
+    });
+    const saved = structuredClone(m.state.customers.get(42));
+    await expect(
+      client.call('customers.update', {
+        params: {},
+        body: { id: 42, taxvat: 'GB-1', addresses: [{ ...loop, city: ' ' }] },
+      }),
+    ).rejects.toMatchObject({ status: 400, message: '"city" is required. Enter and try again.' });
+    expect(m.state.customers.get(42)).toEqual(saved);
+    // An address sent with its id is saved over the stored one: what was not sent stays.
+    const id = (saved!.addresses as { id: number }[])[0].id;
+    await client.call('customers.update', { params: {}, body: { id: 42, addresses: [{ id, city: 'Leeds' }] } });
+    expect(m.state.customers.get(42)!.addresses).toEqual([
+      { ...loop, country_id: 'GB', postcode: null, id, city: 'Leeds', customer_id: 42 },
+    ]);
   });
 
   it('creates a product on PUT of an unknown SKU, and refuses one without what a new product needs', async () => {

@@ -159,8 +159,10 @@ it('a customer FF created is found by the customer poll while FF is down for the
       ff.store.insert('Account', {
         Id,
         Name: 'Lamarr Labs',
+        Phone: '+43 1 4000 0100',
         BillingStreet: '1 Ring St',
         BillingCity: 'Vienna',
+        BillingPostalCode: '1010',
         BillingCountry: 'AT',
         c2g__CODAAccountTradingCurrency__c: 'USD',
         c2g__CODADaysOffset1__c: 30,

@@ -1,6 +1,7 @@
 /** Customers with addresses: create, replace, read and search. */
 import type { EmulatorReply, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
+import { refuseAddresses } from './customer-address-rules.js';
 import { magentoError, noCustomer, requiredField } from './magento-error.js';
 import { filterFields, searchReply } from './search-criteria.js';
 import type { InputLimits } from './search-criteria.js';
@@ -42,7 +43,7 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
       handle: (r) => {
         const customer = (r.body as { customer?: Row } | undefined)?.customer;
         if (!customer) return requiredField('customer');
-        const invalid = validate(customer);
+        const invalid = validate(customer) ?? refuseAddresses(sentAddresses(customer.addresses));
         if (invalid) return invalid;
         if (emailTaken(state(), customer.email))
           return magentoError(400, 'A customer with the same email address already exists in an associated website.');
@@ -74,18 +75,19 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
         if (!customer) return requiredField('customer');
         if (customer.email !== undefined && customer.email !== existing.email && emailTaken(state(), customer.email))
           return magentoError(400, 'A customer with the same email address already exists in an associated website.');
-        // Addresses are replaced as a whole list when sent, and kept when not.
+        // Addresses are replaced as a whole list when sent, and kept when not; one sent with the id of an address the
+        // customer has is saved over it (AddressRepository loads it and sets what was sent).
+        const sent = sentAddresses(customer.addresses, existing.addresses);
         const updated: Row = {
           ...existing,
           ...customer,
           id: existing.id,
           updated_at: now(),
           addresses:
-            customer.addresses === undefined
-              ? existing.addresses
-              : addresses(state(), customer.addresses, Number(existing.id)),
+            customer.addresses === undefined ? existing.addresses : addresses(state(), sent, Number(existing.id)),
         };
-        const invalid = validate(updated);
+        // One transaction (TransactionWrapper): a refused address leaves the customer as it was.
+        const invalid = validate(updated) ?? refuseAddresses(sent);
         if (invalid) return invalid;
         state().customers.set(Number(existing.id), updated);
         return { status: 200, body: updated };
@@ -103,6 +105,13 @@ function validate(customer: Row): EmulatorReply | undefined {
 
 function emailTaken(state: MagentoState, email: unknown): boolean {
   return [...state.customers.values()].some((c) => c.email === email);
+}
+
+/** The addresses a save sends, each one with the id of a stored address laid over that address. */
+function sentAddresses(list: unknown, stored: unknown = []): Row[] {
+  if (!Array.isArray(list)) return [];
+  const byId = new Map((Array.isArray(stored) ? (stored as Row[]) : []).map((a) => [a.id, a]));
+  return (list as Row[]).map((a) => (a.id !== undefined && byId.has(a.id) ? { ...byId.get(a.id), ...a } : a));
 }
 
 /** Gives every address an id and the customer id, and turns default flags into the customer's default ids. */

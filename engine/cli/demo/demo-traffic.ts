@@ -74,10 +74,13 @@ export class DemoTraffic {
         addresses: [
           {
             id,
+            firstname: 'Customer',
+            lastname: String(id),
             street: [`${id} Market St`],
             city: 'San Francisco',
             postcode: '94103',
             country_id: 'US',
+            telephone: '+1 555 0100',
             default_billing: true,
             default_shipping: true,
           },

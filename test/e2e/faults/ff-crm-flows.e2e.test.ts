@@ -39,6 +39,7 @@ it('FF account -> new Magento customer, the create answer lost; its new terms, t
   const from = magento.requests.length;
   const Id = await createSalesforceRecord(ff.url, 'Account', {
     Name: 'Lovelace Engines Ltd',
+    Phone: '+44 20 7946 0100',
     BillingStreet: '12 St James Square',
     BillingCity: 'London',
     BillingPostalCode: 'SW1Y 4JH',

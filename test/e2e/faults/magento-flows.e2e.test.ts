@@ -54,6 +54,7 @@ describe.each(['lost', 'late'] as const)('FF answer %s after it committed', (fau
           city: 'Bristol',
           postcode: 'BS1 5TY',
           country_id: 'GB',
+          telephone: '+44 117 496 0100',
           default_billing: true,
           default_shipping: true,
         },
