@@ -5,7 +5,7 @@
  */
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { resolveRefs } from '../compiler/secret-ref.js';
-import type { ConnectorRegistry, StreamSubscription } from '../sdk/connector.js';
+import type { ConnectorRegistry, OutboundAddress, StreamSubscription } from '../sdk/connector.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { createConnectionClient } from './connection-client.js';
 import { OutboundBlockedError, PUBLIC_ONLY, assertOutboundAllowed, guardedLookup } from './outbound-guard.js';
@@ -77,14 +77,20 @@ export function createStreamOpener(options: {
   };
 }
 
-/** The HTTP guard for any scheme: the URL's host, and the addresses it resolves to. */
-async function checkOutbound(url: URL, outbound: OutboundPolicy): Promise<void> {
+/**
+ * The HTTP guard for any scheme: the URL's host, and the addresses it resolves to; answers the first of them, which
+ * the caller connects to (a second lookup of the name could answer a private address the check never saw).
+ */
+async function checkOutbound(url: URL, outbound: OutboundPolicy): Promise<OutboundAddress> {
   try {
     assertOutboundAllowed(new URL(`https://${url.host}`), outbound);
-    await new Promise<void>((resolve, reject) =>
-      guardedLookup(outbound)(url.hostname.replace(/^\[|\]$/g, ''), { all: true }, (error) =>
-        error ? reject(error) : resolve(),
-      ),
+    return await new Promise<OutboundAddress>((resolve, reject) =>
+      guardedLookup(outbound)(url.hostname.replace(/^\[|\]$/g, ''), { all: true }, (error, addresses) => {
+        const first = Array.isArray(addresses) ? addresses[0] : undefined;
+        if (error) reject(error);
+        else if (!first) reject(new ConnectorError('network', `${url.hostname} resolves to no address`, 'retryable'));
+        else resolve({ address: first.address, family: first.family === 6 ? 6 : 4 });
+      }),
     );
   } catch (error) {
     if (error instanceof OutboundBlockedError) throw new ConnectorError('outbound-blocked', error.message, 'permanent');

@@ -110,6 +110,12 @@ export interface ConnectionCheckDef {
   notFound?: string;
 }
 
+/** An address a host name was checked at (`StreamContext.checkOutbound`). */
+export interface OutboundAddress {
+  address: string;
+  family: 4 | 6;
+}
+
 /** What the engine gives a stream source when it opens it. */
 export interface StreamContext {
   /** The source's `params` (validated against the stream's `params` schema). */
@@ -122,8 +128,12 @@ export interface StreamContext {
   authHeaders(refresh?: boolean): Promise<Record<string, string>>;
   /** Runs one of the connector's operations through the HTTP stack and returns its result. */
   call(operation: string, input: { params?: Record<string, unknown>; body?: unknown }): Promise<unknown>;
-  /** Throws when the connection may not reach `url` (private addresses unless the engine allows the host). */
-  checkOutbound(url: string): Promise<void>;
+  /**
+   * Throws when the connection may not reach `url` (private addresses unless the engine allows the host); else the
+   * address the check resolved the host to. Connect to that address, with the URL's host name as the TLS server name
+   * and authority: resolving the name again could answer differently (DNS rebinding) and skip the check.
+   */
+  checkOutbound(url: string): Promise<OutboundAddress>;
   /** The stored position to resume after, or where to begin when none is stored. */
   position?: string;
   /**

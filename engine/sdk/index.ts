@@ -12,6 +12,7 @@ export type {
   OperationCall,
   OperationDef,
   OperationKind,
+  OutboundAddress,
   OutboundRequest,
   SchemaPullDef,
   UsageAllocation,

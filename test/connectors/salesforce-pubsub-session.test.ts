@@ -31,7 +31,7 @@ async function firstBatch(org: SalesforceEmulator, access: Pick<StreamContext, '
     params: { topic: '/data/AccountChangeEvent' },
     options: { pubsub_url: org.pubsubUrl },
     baseUrl: org.url,
-    checkOutbound: async () => {},
+    checkOutbound: async () => ({ address: '127.0.0.1', family: 4 }),
     start: 'earliest',
     batchSize: 10,
   });

@@ -96,7 +96,8 @@ function subscribe(ctx: StreamContext): StreamSubscription {
   };
 
   const start = async () => {
-    await ctx.checkOutbound(url);
+    // Connected to the address checked, never to the name again (DNS rebinding): pubsub-proto.ts.
+    const pinned = await ctx.checkOutbound(url);
     // The REST call first: a token the org no longer honours is refused there and renewed (401, then one refresh),
     // so the subscription goes out with the live token rather than failing once with the stale one.
     const info = (await ctx.call('identity.userinfo', {})) as { organization_id?: string };
@@ -107,7 +108,7 @@ function subscribe(ctx: StreamContext): StreamSubscription {
     metadata.set('accesstoken', token);
     metadata.set('instanceurl', ctx.baseUrl);
     metadata.set('tenantid', String(info.organization_id ?? ''));
-    client = pubsubClient(url);
+    client = pubsubClient(url, pinned);
     connect(ctx.position ? 'CUSTOM' : ctx.start === 'earliest' ? 'EARLIEST' : 'LATEST', ctx.position);
   };
 

@@ -4,6 +4,7 @@ import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import type {
   CallOptions,
   ChannelCredentials,
+  ChannelOptions,
   Client,
   ClientDuplexStream,
   Metadata,
@@ -11,6 +12,7 @@ import type {
   ServiceError,
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import type { OutboundAddress } from '../../../engine/sdk/index.js';
 
 /** The endpoint Salesforce documents for the Pub/Sub API (TLS). */
 export const PUBSUB_ENDPOINT = 'https://api.pubsub.salesforce.com:7443';
@@ -56,7 +58,10 @@ export interface PubSubClient extends Client {
   ): void;
 }
 
-type PubSubConstructor = { new (address: string, creds: ChannelCredentials): PubSubClient; service: ServiceDefinition };
+type PubSubConstructor = {
+  new (address: string, creds: ChannelCredentials, options?: ChannelOptions): PubSubClient;
+  service: ServiceDefinition;
+};
 let loaded: PubSubConstructor | undefined;
 
 /** The generated service, loaded on first use (validating specs never needs the proto). */
@@ -76,10 +81,33 @@ function pubsub(): PubSubConstructor {
 /** The service definition, for the emulator's server. */
 export const pubsubService = (): ServiceDefinition => pubsub().service;
 
-/** A client for `url` (`https://host:port`, or `http://` for a plaintext loopback emulator). */
-export function pubsubClient(url: string): PubSubClient {
+/**
+ * Where a client for `url` (`https://host:port`, or `http://` for a plaintext loopback emulator) connects: the
+ * checked `pinned` address when given (an `ipv4:`/`ipv6:` target, which gRPC does not resolve again), with the URL's
+ * host name as the TLS server name (SNI and certificate check) and as the `:authority`, as if it had resolved it.
+ */
+export function pubsubChannel(
+  url: string,
+  pinned?: OutboundAddress,
+): { target: string; options: Record<string, string> } {
   const target = new URL(url);
   const port = target.port || (target.protocol === 'http:' ? '80' : '443');
-  const creds = target.protocol === 'http:' ? credentials.createInsecure() : credentials.createSsl();
-  return new (pubsub())(`${target.hostname}:${port}`, creds);
+  if (!pinned) return { target: `${target.hostname}:${port}`, options: {} };
+  const authority = `${target.hostname}:${port}`;
+  return {
+    target: pinned.family === 6 ? `ipv6:[${pinned.address}]:${port}` : `ipv4:${pinned.address}:${port}`,
+    options: {
+      'grpc.default_authority': authority,
+      ...(target.protocol === 'http:'
+        ? {}
+        : { 'grpc.ssl_target_name_override': target.hostname.replace(/^\[|\]$/g, '') }),
+    },
+  };
+}
+
+/** A client for `url`, connected to `pinned` when given (see pubsubChannel). */
+export function pubsubClient(url: string, pinned?: OutboundAddress): PubSubClient {
+  const { target, options } = pubsubChannel(url, pinned);
+  const creds = new URL(url).protocol === 'http:' ? credentials.createInsecure() : credentials.createSsl();
+  return new (pubsub())(target, creds, options);
 }
