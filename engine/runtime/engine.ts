@@ -253,6 +253,10 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   });
   const waiting = new WaitingStore(buckets.waiting);
   registerOpsMetrics(metrics.registry, {
+    integrations: () => specs.active.integrations.keys(),
+    // Both defined further down, once the dead-letter index and the connection state exist; read on a scrape.
+    openDeadLetters: () => openDeadLetters(),
+    natsConnected: () => ready(),
     waiting: () => waiting.counts(),
     reconcile: () => reconcileReports(buckets.control),
     alerts: () => readAlertStates(buckets.control),

@@ -229,7 +229,17 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     commit: set.commit,
     nats: { connected },
     ...(usage ? { eventsStream: usage } : {}),
-    warnings: [...streamWarnings(usage, deps.lastStreamRefusal(), deps.serverVersion()), ...leftBehind(set, lag, open)],
+    warnings: [
+      // Without NATS the figures below are not read (lag and dead letters show 0): say so before anyone trusts them.
+      ...(connected
+        ? []
+        : [
+            'this engine is cut off from NATS: webhooks get 503 and nothing is delivered; lag, dead letters and ' +
+              'waiting are not known until it reconnects (docs/operations.md, "the broker (NATS) is down")',
+          ]),
+      ...streamWarnings(usage, deps.lastStreamRefusal(), deps.serverVersion()),
+      ...leftBehind(set, lag, open),
+    ],
     partitions: deps.partitions(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,

@@ -1,8 +1,8 @@
 /**
  * Prometheus gauges of the operator features, on the engine's registry, read from the cluster on each scrape:
- * events waiting for a required cross-reference per integration, the latest reconcile report per integration, and
- * the alerts firing. Every worker of `junction run --workers N` reads the same figures, so across workers they are
- * taken once (`max`), not added up.
+ * open dead letters and events waiting for a required cross-reference per integration, the latest reconcile report
+ * per integration, and the alerts firing. Every worker of `junction run --workers N` reads the same figures, so
+ * across workers they are taken once (`max`), not added up. Beside them, whether this engine is connected to NATS.
  */
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
@@ -10,12 +10,41 @@ import type { StoredReconcileReport } from '../control/reconcile-reports.js';
 import type { AlertState } from '../alerts/alert-state.js';
 
 export interface OpsMetricReaders {
+  /** The active integrations: each gets an open dead letters figure, 0 included. */
+  integrations: () => Iterable<string>;
+  openDeadLetters: () => Promise<Map<string, number>>;
+  natsConnected: () => boolean;
   waiting: () => Promise<Map<string, number>>;
   reconcile: () => Promise<StoredReconcileReport[]>;
   alerts: () => Promise<Map<string, AlertState>>;
 }
 
 export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): void {
+  // A gauge with a 0 for every integration: the first dead letter is a change from 0, which a rule sees. A counter's
+  // series is born at 1 with that dead letter, and increase() over it stays 0 (the first dead letter never alerts).
+  new Gauge({
+    name: 'junction_dead_letters_open',
+    help: 'Dead letters waiting for a person (open: not replayed, resolved or discarded), per integration, cluster-wide.',
+    labelNames: ['integration'],
+    registers: [registry],
+    aggregator: 'max',
+    async collect() {
+      const open = await read.openDeadLetters().catch(() => undefined);
+      this.reset();
+      if (!open) return; // NATS unreachable: no figure rather than a false 0
+      for (const integration of new Set([...read.integrations(), ...open.keys()]))
+        this.set({ integration }, open.get(integration) ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'junction_nats_connected',
+    help: 'Whether this engine is connected to NATS (1) or not (0): while 0, webhooks get 503 and nothing is delivered.',
+    registers: [registry],
+    aggregator: 'min', // any worker cut off is an engine that cannot store or deliver all it is given
+    collect() {
+      this.set(read.natsConnected() ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'junction_events_waiting',
     help: 'Events waiting for a required cross-reference (requires), per integration.',
