@@ -320,6 +320,29 @@ describe('magento 2.4 REST semantics', () => {
     expect(m.state.customers.get(42)!.addresses).toEqual([]);
   });
 
+  it('compares e-mails as MySQL does: a search finds the customer in any letter case, and a second one is refused', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    // The seed customer 42 is ada@example.com; an FF contact may hold it with capitals.
+    const { result } = await client.call('customers.search', {
+      params: { field: 'email' },
+      body: { value: 'Ada@Example.com' },
+    });
+    expect((result as { items: { id: number; email: string }[] }).items.map((c) => [c.id, c.email])).toEqual([
+      [42, 'ada@example.com'],
+    ]);
+    await expect(
+      client.call('customers.create', {
+        params: {},
+        body: { email: 'ADA@example.com', firstname: 'Ada', lastname: 'Lovelace', website_id: 1 },
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message: 'A customer with the same email address already exists in an associated website.',
+    });
+    expect([...m.state.customers.values()].map((c) => String(c.email).toLowerCase())).toEqual(['ada@example.com']);
+  });
+
   it('refuses a customer save whose address lacks what Magento requires or names no ISO country; nothing is saved', async () => {
     const m = await start();
     const client = clientFor(magento, m.url);

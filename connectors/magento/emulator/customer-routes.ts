@@ -73,7 +73,9 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
         if (!existing) return noCustomer(r.params.id);
         const customer = (r.body as { customer?: Row } | undefined)?.customer;
         if (!customer) return requiredField('customer');
-        if (customer.email !== undefined && customer.email !== existing.email && emailTaken(state(), customer.email))
+        const otherEmail =
+          customer.email !== undefined && String(customer.email).toLowerCase() !== String(existing.email).toLowerCase();
+        if (otherEmail && emailTaken(state(), customer.email))
           return magentoError(400, 'A customer with the same email address already exists in an associated website.');
         // Addresses are replaced as a whole list when sent, and kept when not; one sent with the id of an address the
         // customer has is saved over it (AddressRepository loads it and sets what was sent).
@@ -103,8 +105,10 @@ function validate(customer: Row): EmulatorReply | undefined {
   return undefined;
 }
 
+/** Magento's check (`email = :email` on customer_entity) compares under a case-insensitive collation. */
 function emailTaken(state: MagentoState, email: unknown): boolean {
-  return [...state.customers.values()].some((c) => c.email === email);
+  const wanted = String(email).toLowerCase();
+  return [...state.customers.values()].some((c) => String(c.email).toLowerCase() === wanted);
 }
 
 /** The addresses a save sends, each one with the id of a stored address laid over that address. */

@@ -1,7 +1,9 @@
 /**
  * Magento's searchCriteria query parameters, as `GET /V1/orders` and `GET /V1/customers/search` read them: filters
  * in a group are OR-ed, groups are AND-ed; then sortOrders, pageSize and currentPage. The reply echoes
- * `search_criteria` and gives `total_count` before paging, as Magento does.
+ * `search_criteria` and gives `total_count` before paging, as Magento does. Text compares as MySQL compares Magento's
+ * columns: case-insensitively (the tables' default collation is utf8mb3_general_ci / utf8_general_ci), so an `eq` on
+ * `grace@example.com` finds `Grace@Example.com`.
  */
 import type { EmulatorReply } from '../../../engine/sdk/index.js';
 import type { Row } from './state.js';
@@ -85,16 +87,14 @@ export function searchReply(
   return { status: 200, body: { items, search_criteria: criteria, total_count: total } };
 }
 
+/** Text as a `_general_ci` collation compares it: letter case does not count. */
+const collated = (text: string): string => text.toLowerCase();
+
 function matches(actual: unknown, filter: Filter): boolean {
-  const value = actual === undefined || actual === null ? '' : String(actual);
+  const value = collated(actual === undefined || actual === null ? '' : String(actual));
+  const wanted = collated(filter.value);
   const numeric = typeof actual === 'number' && filter.value !== '' && !Number.isNaN(Number(filter.value));
-  const order = numeric
-    ? (actual as number) - Number(filter.value)
-    : value < filter.value
-      ? -1
-      : value > filter.value
-        ? 1
-        : 0;
+  const order = numeric ? (actual as number) - Number(filter.value) : value < wanted ? -1 : value > wanted ? 1 : 0;
   switch (filter.condition_type) {
     case 'eq':
       return order === 0;
@@ -109,9 +109,9 @@ function matches(actual: unknown, filter: Filter): boolean {
     case 'lteq':
       return order <= 0;
     case 'in':
-      return filter.value.split(',').includes(value);
+      return wanted.split(',').includes(value);
     case 'nin':
-      return !filter.value.split(',').includes(value);
+      return !wanted.split(',').includes(value);
     case 'like':
       return new RegExp(`^${filter.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*')}$`, 'i').test(
         value,
@@ -123,7 +123,7 @@ function matches(actual: unknown, filter: Filter): boolean {
 
 function compare(a: unknown, b: unknown): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const x = String(a ?? '');
-  const y = String(b ?? '');
+  const x = collated(String(a ?? ''));
+  const y = collated(String(b ?? ''));
   return x < y ? -1 : x > y ? 1 : 0;
 }
