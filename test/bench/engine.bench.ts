@@ -17,6 +17,8 @@
  * The engine is the tsc build in dist/, as the package ships it, built first; BENCH_ENGINE=source runs the engine/
  * sources through tsx instead (shipped-engine.ts). The engine runs with the V8 flags `junction run` sets.
  * BENCH_PARTITIONS sets the partitions per integration (32; the engine's default is 16).
+ * The broker's messages and bytes per event come from nats-server's monitoring endpoint (broker-traffic.ts);
+ * BENCH_NATS_ARGS passes nats-server more arguments (`-profile <port>`: a Go CPU profile of the broker).
  * BENCH_INGEST=1 measures the ingest alone (webhook POST -> JetStream stored -> 202): the engine runs without its
  * workers, nothing is delivered, and the figures are per accepted order; no latency phase.
  */
@@ -28,7 +30,8 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
+import { freePort, startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
+import { brokerCounters, ioCalls, monitoringArgs, perEvent as trafficPerEvent, trafficLine } from './broker-traffic.js';
 import { ownCpuMs, pinToCpu, procCpuMs, spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
 import { compileBenchSpecs } from './engine-bench-fixtures.js';
@@ -159,7 +162,7 @@ async function latency(
   target: BenchChild,
   from: number,
   rate: number,
-): Promise<{ p50: number; p99: number; tail: TailSummary }> {
+): Promise<{ p50: number; p99: number; tail: TailSummary; count: number }> {
   const count = Math.max(50, Math.round(rate * LATENCY_SECONDS));
   await loadgen.call('prepare', { url, from, count, nameOrders: true });
   const stages = new LatencyStages();
@@ -176,7 +179,7 @@ async function latency(
   const pct = (p: number) =>
     Math.round(samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] * 10) / 10;
   const tail = stages.summarise(sent.map((s, i) => ({ order: s.order, postedAt: s.at, receivedAt: arrived[i]! })));
-  return { p50: pct(50), p99: pct(99), tail };
+  return { p50: pct(50), p99: pct(99), tail, count };
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -187,7 +190,11 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
   useEngineV8Flags();
   console.log(describe);
   const root = await mkdtemp(join(tmpdir(), 'junction-bench-'));
-  const nats = await startNatsServer({ storeDir: join(root, 'js') });
+  // Its monitoring port gives the broker's message and byte counts (broker-traffic.ts). BENCH_NATS_ARGS adds
+  // arguments, e.g. `-profile <port>` for a Go CPU profile of nats-server (/debug/pprof/profile on that port).
+  const monitorPort = await freePort();
+  const natsArgs = [...monitoringArgs(monitorPort), ...(process.env.BENCH_NATS_ARGS?.split(' ').filter(Boolean) ?? [])];
+  const nats = await startNatsServer({ storeDir: join(root, 'js'), args: natsArgs });
   const children: BenchChild[] = [];
   try {
     const ceiling = process.env.BENCH_SKIP_CEILING === '1' ? undefined : await jetstreamCeiling(nats.url);
@@ -248,9 +255,13 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
           includeObjectsCollectedByMinorGC: true,
         });
       }
+      const trafficBefore = await brokerCounters(monitorPort);
+      const ioBefore = ioCalls('self');
       const before = await cpuSample(nats.pid, loadgen, target);
       const run = await engineThroughput(engine.url!, children, WARM_UP_EVENTS, ENGINE_EVENTS);
       const after = await cpuSample(nats.pid, loadgen, target);
+      const ioAfter = ioCalls('self');
+      const traffic = trafficPerEvent(trafficBefore, await brokerCounters(monitorPort), ENGINE_EVENTS);
       if (profiler) {
         const { profile } = await profiler.post('Profiler.stop');
         await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
@@ -281,6 +292,11 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       console.log(
         `cpu busy (of one core): engine ${pct(busy('engine'))}, nats-server ${pct(busy('nats'))}, load generator ${pct(busy('loadgen'))}, fake ERP ${pct(busy('target'))}`,
       );
+      console.log(trafficLine('measured run', traffic));
+      if (ioBefore && ioAfter)
+        console.log(
+          `engine system calls per event (measured run, /proc/self/io): ${((ioAfter.reads - ioBefore.reads) / ENGINE_EVENTS).toFixed(2)} reads, ${((ioAfter.writes - ioBefore.writes) / ENGINE_EVENTS).toFixed(2)} writes`,
+        );
       const figures = {
         ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
         warmup_events: WARM_UP_EVENTS,
@@ -292,6 +308,8 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         engine_cpu_ms_per_event: round3(perEvent('engine')!),
         engine_cpu_busy: round3(busy('engine')!),
         ...(perEvent('nats') === undefined ? {} : { nats_cpu_ms_per_event: round3(perEvent('nats')!) }),
+        broker_msgs_per_event: round3(traffic.inMsgs + traffic.outMsgs),
+        broker_kb_per_event: round3((traffic.inBytes + traffic.outBytes) / 1024),
         pinned: pinned ? 1 : 0,
       };
       if (INGEST_ONLY) return { ...figures, ...cpuFigures, ingest_only: 1, engine_code: code };
@@ -308,17 +326,19 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       }
       // Half the measured throughput unless BENCH_LATENCY_RATE names a rate (events/s), to compare runs at one rate.
       const latencyRate = Number(process.env.BENCH_LATENCY_RATE) || run.perS / 2;
-      const { p50, p99, tail } = await latency(
-        engine.url!,
-        loadgen,
-        target,
-        WARM_UP_EVENTS + ENGINE_EVENTS,
-        latencyRate,
-      );
+      const latencyTrafficBefore = await brokerCounters(monitorPort);
+      const {
+        p50,
+        p99,
+        tail,
+        count: latencyEvents,
+      } = await latency(engine.url!, loadgen, target, WARM_UP_EVENTS + ENGINE_EVENTS, latencyRate);
+      const latencyTraffic = trafficPerEvent(latencyTrafficBefore, await brokerCounters(monitorPort), latencyEvents);
       console.log(
         `latency at ${Math.round(latencyRate)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> ERP receipt, ${latencyPinned ? 'pinned as above' : 'unpinned'})`,
       );
       for (const line of tail.lines) console.log(line);
+      console.log(trafficLine('latency phase', latencyTraffic));
       return {
         ...figures,
         p50_ms: p50,

@@ -38,6 +38,7 @@ import { buildShippedEngine } from './shipped-engine.js';
 import { RunSampler, blocksOf } from './run-blocks.js';
 import type { Block } from './run-blocks.js';
 import { WorkerShareSampler, enginePids } from './worker-shares.js';
+import { brokerCounters, ioCalls, monitoringArgs, perEvent as trafficPerEvent, trafficLine } from './broker-traffic.js';
 import type { PortCounts, WorkerShare } from './worker-shares.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -240,7 +241,9 @@ export async function benchScale(): Promise<Record<string, number>> {
   ) => {
     const { integrations, workers, partitions, workload } = shape;
     const dir = join(root, name.replace(/[^\w]+/g, '-'));
-    const nats = await startNatsServer({ storeDir: `${dir}-js` });
+    // Its monitoring port gives the broker's message and byte counts (broker-traffic.ts).
+    const monitorPort = await freePort();
+    const nats = await startNatsServer({ storeDir: `${dir}-js`, args: monitoringArgs(monitorPort) });
     let junction: Junction | undefined;
     try {
       const paths = await writeSpecs(dir, erpUrl, integrations, workload);
@@ -261,15 +264,28 @@ export async function benchScale(): Promise<Record<string, number>> {
         );
       }, 200);
       const ports = { ingest: Number(new URL(url).port), erp: Number(new URL(erpUrl).port) };
-      const shares = new WorkerShareSampler(enginePids(child.pid!, workers), ports);
+      const pids = enginePids(child.pid!, workers);
+      const shares = new WorkerShareSampler(pids, ports);
       const counted = async () => ({
         ingested: await loadgen.call<PortCounts>('acceptedByLocalPort'),
         delivered: await target.call<PortCounts>('writesByPeerPort'),
       });
       const [before, rigBefore] = [await counted(), await rigCpuMs(nats.pid)];
+      const [trafficBefore, ioBefore] = [await brokerCounters(monitorPort), pids.map((pid) => ioCalls(pid))];
       shares.start();
       const { perS, blocks } = await throughput(url, children, next, counts.events, load, counts.blockEvents);
       const [after, rigAfter] = [await counted(), await rigCpuMs(nats.pid)];
+      const traffic = trafficPerEvent(trafficBefore, await brokerCounters(monitorPort), counts.events);
+      // Every engine process's read and write system calls per delivered event, summed: how well they batch.
+      const ioAfter = pids.map((pid) => ioCalls(pid));
+      const calls = (k: 'reads' | 'writes') =>
+        ioAfter.reduce((s, a, i) => s + (a?.[k] ?? NaN) - (ioBefore[i]?.[k] ?? NaN), 0) / counts.events;
+      if (closed) {
+        console.log(`${name}: ${trafficLine('measured run', traffic)}`);
+        console.log(
+          `${name}: engine system calls per event, all processes (/proc/<pid>/io): ${calls('reads').toFixed(2)} reads, ${calls('writes').toFixed(2)} writes`,
+        );
+      }
       const { workers: each, unplaced } = await shares.stop(
         { before: before.ingested, after: after.ingested },
         { before: before.delivered, after: after.delivered },
