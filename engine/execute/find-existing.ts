@@ -53,6 +53,8 @@ export async function findExisting(call: FindCall): Promise<FindOutcome> {
     stepId: lookup.id,
     index: call.index,
     idempotencyKey: `${call.callId}.find`,
+    // "Not found" on part of the listing would send the create again: past the page limit the find fails instead.
+    complete: true,
   };
   let answer: Awaited<ReturnType<StepInvoker>>;
   try {
@@ -60,6 +62,18 @@ export async function findExisting(call: FindCall): Promise<FindOutcome> {
   } catch (error) {
     if (error instanceof ConnectorError && error.code === 'not-found')
       return { request: (error as { request?: PlannedRequest }).request };
+    if (error instanceof ConnectorError && error.code === 'page-limit')
+      throw Object.assign(
+        new ConnectorError(
+          'page-limit',
+          `integration ${call.integration}, step ${step.id}: find ${find.operation}: ${error.message}, so the find ` +
+            `cannot tell whether the record exists and nothing was created; narrow the find to the record's ` +
+            `reference (filter by it in find.params or find.body, e.g. a WHERE on it in a query) so its answer is ` +
+            `a few pages`,
+          'permanent',
+        ),
+        { request: (error as { request?: PlannedRequest }).request },
+      );
     throw error;
   }
   const matched = find.match ? await evaluate(find.match, answer.result) : answer.result;

@@ -97,8 +97,11 @@ export interface ConnectionClientOptions {
   telemetry?: TelemetryHook;
 }
 
-/** Safety stop for pagination loops that keep every page (a call without `onPage`). */
-const MAX_PAGES = 1000;
+/**
+ * Safety stop for pagination loops that keep every page (a call without `onPage`): past it a call answers the pages
+ * read, or fails (`page-limit`) when its caller needs the whole answer (`CallContext.complete`).
+ */
+export const MAX_PAGES = 1000;
 
 /** Builds the client for one connection; tokens and rate-limit state live as long as the client. */
 export function createConnectionClient(options: ConnectionClientOptions): ConnectionClient {
@@ -342,16 +345,22 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       if (!operation.paginate) return { request: first.sent, response: first.response, result: first.result };
       const results = [first.result];
       let last = first.response;
-      for (
-        let next = operation.paginate.next(last, call);
-        next && results.length < MAX_PAGES;
-        next = operation.paginate.next(last, call)
-      ) {
+      let next = operation.paginate.next(last, call);
+      for (; next && results.length < MAX_PAGES; next = operation.paginate.next(last, call)) {
         const request = next;
         const more = await page(operationName, () => request, context, interpret);
         results.push(more.result);
         last = more.response;
       }
+      if (next && context.complete)
+        throw Object.assign(
+          new ConnectorError(
+            'page-limit',
+            `${operationName} answered more than ${MAX_PAGES} pages, the most a call reads whole; the answer was not used`,
+            'permanent',
+          ),
+          { request: first.sent },
+        );
       // The first page's request and response stand for the call; the result combines every page.
       return { request: first.sent, response: first.response, result: operation.paginate.combine(results) };
     },

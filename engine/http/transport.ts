@@ -45,6 +45,12 @@ export interface CallContext {
    * undefined.
    */
   onPage?: (result: unknown) => Promise<boolean>;
+  /**
+   * The caller decides on the whole answer (a step's `find`: "not found" on part of a listing would create a
+   * duplicate): a call without `onPage` that reaches the page limit with pages left fails (`page-limit`, permanent)
+   * instead of answering the pages it read. Listings that continue from their last record (backfill) leave it unset.
+   */
+  complete?: boolean;
 }
 
 /** The innermost layer: the real network, or the dry run's recorded responses. */
