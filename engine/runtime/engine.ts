@@ -501,7 +501,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       serverVersion: () => nc.info?.version,
     });
 
-  if (roles.sources) alerts.start();
+  if (roles.sources) {
+    // Before the first round, so `junction alert silence` can check a name as soon as an engine is up.
+    await alerts
+      .publishLoaded()
+      .catch((error: Error) => log.warn({ err: error }, 'could not publish the loaded alerts; retried each round'));
+    alerts.start();
+  }
   watchdog.start();
   void (async () => {
     for await (const s of nc.status())

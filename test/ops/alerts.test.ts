@@ -3,7 +3,7 @@
  * webhook on local HTTP receivers (each told exactly once), then "resolved" once the window passes; failures of one
  * error code make `error_rate` send e-mail to a real SMTP server started here; a vendor answering 500 to every poll
  * makes `source_failing` fire (and the status show it on every engine) until polls succeed; `junction alert silence`
- * (audited) keeps a firing alert quiet cluster-wide.
+ * (audited) keeps a firing alert quiet cluster-wide, and refuses a name no loaded alert has.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -245,6 +245,28 @@ notify:
     /^Subject: \[FIRING\] orders-rejected \(warning\) orders: 100% of 1 attempts failed with validation within 1m \(more than 50%\)\r$/m,
   );
   expect(unfolded).toMatch(/^To: oncall@example\.com, ops@example\.com\r$/m);
+});
+
+it('junction alert list shows every loaded alert, and silence refuses a name none has (a typo silences nothing)', async () => {
+  const slack = await receiver();
+  h = await lagAlertHarness(slack);
+  const nats = ['--nats', h.nats.url];
+  const list = await junction('alert', 'list', '--format', 'json', ...nats);
+  expect(JSON.parse(list.stdout)).toEqual([{ alert: 'orders-lag', state: 'ok' }]);
+  expect((await junction('alert', 'list', ...nats)).stdout).toMatch(/^orders-lag +ok *$/m);
+
+  const typo = await junction('alert', 'silence', 'orders-lga', '--for', '1h', '--reason', 'investigating', ...nats);
+  expect(typo).toEqual({
+    code: 2,
+    stdout: '',
+    stderr:
+      `junction: no alert named "orders-lga" runs on this cluster: the active specs (commit ` +
+      `${h.specSet.commit.slice(0, 10)}) has orders-lag; check the name (junction alert list)\n`,
+  });
+  expect(JSON.parse((await junction('alert', 'list', '--format', 'json', ...nats)).stdout)).toEqual([
+    { alert: 'orders-lag', state: 'ok' },
+  ]);
+  expect(await auditTrail(h.nats.url)).toEqual([]);
 });
 
 it('junction alert silence keeps a firing alert quiet on every engine, audited; unsilence lets it notify', async () => {

@@ -21,7 +21,7 @@ export function registerAlertCommand(program: Command): void {
   const alert = program.command('alert').description('list firing alerts, silence and unsilence them');
   alert
     .command('list')
-    .description('alerts pending or firing now, and silences in force')
+    .description('the alerts the cluster runs: pending or firing now, silenced, or ok')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .option('--nats <url>', NATS_OPTION_HELP)
     .action((opts: Common & { format: string }) =>
@@ -61,6 +61,7 @@ export function registerAlertCommand(program: Command): void {
         } catch (error) {
           throw new UsageError(`--for: ${(error as Error).message}`);
         }
+        await refuseUnknownAlert(cluster, name);
         const until = new Date(Date.now() + forMs).toISOString();
         const at = new Date().toISOString();
         await writeSilence(await cluster.bucket('control'), name, {
@@ -94,10 +95,26 @@ export function registerAlertCommand(program: Command): void {
     });
 }
 
+/**
+ * A silence under a name no loaded alert has (a typo at 3 a.m.) would silence nothing while the real alert keeps
+ * paging: refused, naming the loaded alerts. Unchecked when no engine has published them (none runs the sources role).
+ */
+async function refuseUnknownAlert(cluster: Cluster, name: string): Promise<void> {
+  const { readLoadedAlerts } = await import('../../runtime/alerts/alert-state.js');
+  const loaded = await readLoadedAlerts(await cluster.bucket('control'));
+  if (!loaded || loaded.names.includes(name)) return;
+  const have = loaded.names.length ? `has ${loaded.names.join(', ')}` : 'has no Alert';
+  throw new UsageError(
+    `no alert named ${JSON.stringify(name)} runs on this cluster: the active specs (commit ${loaded.commit.slice(0, 10)}) ` +
+      `${have}; check the name (junction alert list)`,
+  );
+}
+
 interface AlertRow {
   alert: string;
   subject?: string;
-  state: 'pending' | 'firing' | 'silenced';
+  /** `ok`: loaded, and neither pending nor firing nor silenced. */
+  state: 'pending' | 'firing' | 'silenced' | 'ok';
   since?: string;
   firing_since?: string;
   summary?: string;
@@ -106,9 +123,13 @@ interface AlertRow {
 }
 
 async function alertRows(cluster: Cluster): Promise<AlertRow[]> {
-  const { readAlertStates, readSilences } = await import('../../runtime/alerts/alert-state.js');
+  const { readAlertStates, readSilences, readLoadedAlerts } = await import('../../runtime/alerts/alert-state.js');
   const control = await cluster.bucket('control');
-  const [states, silences] = await Promise.all([readAlertStates(control), readSilences(control)]);
+  const [states, silences, loaded] = await Promise.all([
+    readAlertStates(control),
+    readSilences(control),
+    readLoadedAlerts(control),
+  ]);
   const rows: AlertRow[] = [];
   const silence = (alert: string) => {
     const s = silences.get(alert);
@@ -127,5 +148,8 @@ async function alertRows(cluster: Cluster): Promise<AlertRow[]> {
       });
   for (const alert of [...silences.keys()].sort())
     if (!states.has(alert)) rows.push({ alert, state: 'silenced', ...silence(alert) });
+  // The rest of what runs, so an empty table is not mistaken for "no alert is loaded".
+  for (const alert of loaded?.names ?? [])
+    if (!states.has(alert) && !silences.has(alert)) rows.push({ alert, state: 'ok' });
   return rows;
 }

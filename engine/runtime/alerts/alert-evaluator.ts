@@ -18,7 +18,7 @@ import { evaluateCondition, stalledAfterMs } from './alert-conditions.js';
 import type { AlertInstance, AlertSignals } from './alert-conditions.js';
 import { sendNotification } from './alert-notifiers.js';
 import type { AlertNotification } from './alert-notifiers.js';
-import { readAlertStates, readSilences, writeAlertState } from './alert-state.js';
+import { readAlertStates, readSilences, writeAlertState, writeLoadedAlerts } from './alert-state.js';
 import type { AlertState, InstanceState } from './alert-state.js';
 import { ClusterCounts, processCounts, publishCounts, removeCounts } from './attempt-counts.js';
 import { hasLeasedSource, readSourcesHealth } from '../sources/source-health.js';
@@ -48,6 +48,8 @@ export class AlertEvaluator {
   #history: AlertSignals[] = [];
   #timer: NodeJS.Timeout | undefined;
   #tick: Promise<void> | undefined;
+  /** The loaded alerts this process last published (alert-state.ts `alert-names`), as JSON. */
+  #published: string | undefined;
   readonly #rounds: Counter;
 
   constructor(private readonly deps: AlertEvaluatorDeps) {
@@ -58,6 +60,19 @@ export class AlertEvaluator {
       help: 'Alert evaluation rounds this process ran as the holder of the alert lease.',
       registers: [deps.metrics.registry],
     });
+  }
+
+  /**
+   * Publishes the active set's Alert names when they changed since this process last did (a swap): every evaluating
+   * engine publishes the names of the set it runs, so the record follows the cluster's active commit.
+   */
+  async publishLoaded(): Promise<void> {
+    const { active } = this.deps.specs;
+    const loaded = { names: [...(active.alerts?.keys() ?? [])].sort(), commit: active.commit };
+    const json = JSON.stringify(loaded);
+    if (json === this.#published) return;
+    await writeLoadedAlerts(this.deps.control, loaded);
+    this.#published = json;
   }
 
   start(): void {
@@ -81,6 +96,7 @@ export class AlertEvaluator {
    * clock one whose clock ran ahead fired a pending alert before its `for` (and repeated before `repeat_every`).
    */
   async tick(now = this.deps.clock.now()): Promise<void> {
+    await this.publishLoaded();
     const alerts = [...(this.deps.specs.active.alerts?.values() ?? [])];
     if (alerts.length === 0) return;
     const { control, holder, clock, intervalMs } = this.deps;

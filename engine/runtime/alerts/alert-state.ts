@@ -3,6 +3,8 @@
  * forgets a firing alert nor notifies it twice:
  *   alert-state.<alert>    per subject: since when the condition holds, when it fired, when it was last notified
  *   alert-silence.<alert>  `junction alert silence`: until when, why, who
+ *   alert-names            the Alert specs the engines run (their active commit), so `junction alert list` shows
+ *                          them and `junction alert silence` refuses a name none has (a typo would silence nothing)
  */
 import type { KV } from '@nats-io/kv';
 import { listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
@@ -61,4 +63,20 @@ export async function removeSilence(control: KV, alert: string): Promise<boolean
   if (!entry || Date.parse(entry.json<AlertSilence>().until) <= Date.now()) return false;
   await control.delete(silenceKey(alert));
   return true;
+}
+
+/** The Alert specs of the active set, as the engines that evaluate alerts last published them. */
+export interface LoadedAlerts {
+  names: string[];
+  commit: string;
+}
+
+const LOADED_KEY = 'alert-names';
+
+export async function readLoadedAlerts(control: KV): Promise<LoadedAlerts | undefined> {
+  return (await readLiveEntry(control, LOADED_KEY))?.json<LoadedAlerts>();
+}
+
+export async function writeLoadedAlerts(control: KV, loaded: LoadedAlerts): Promise<void> {
+  await control.put(LOADED_KEY, JSON.stringify(loaded));
 }
