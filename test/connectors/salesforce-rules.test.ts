@@ -607,6 +607,33 @@ describe('transactions and change events', () => {
     ]);
   });
 
+  it('compares SOQL text case-insensitively, but a case-sensitive field exactly', async () => {
+    await start();
+    sf.addCustomField('Account', 'Partner_Code__c', {
+      type: 'string',
+      title: 'Partner Code',
+      maxLength: 20,
+      'x-external-id': true,
+      'x-case-sensitive': true,
+    });
+    sf.store.insert('Account', { Id: '001000000000060', Name: 'Case Co', Partner_Code__c: 'AbC-1' });
+    const found = async (q: string) =>
+      ((await client.call('query', { params: {}, body: { q } })).result as { records: Record<string, unknown>[] })
+        .records;
+    // A contract number as the service app may spell it: Salesforce finds the contract.
+    expect(
+      (await found("SELECT ContractNumber FROM Contract WHERE ContractNumber = 'c-1001'")).map((r) => r.ContractNumber),
+    ).toEqual(['C-1001']);
+    expect(
+      (
+        await found("SELECT ProductCode FROM Product2 WHERE ProductCode IN ('mug-1', 'Cap-1') ORDER BY ProductCode")
+      ).map((r) => r.ProductCode),
+    ).toEqual(['CAP-1', 'MUG-1']);
+    expect(await found("SELECT Id FROM Account WHERE Name != 'ada lovelace ltd' AND Name = 'CASE CO'")).toHaveLength(1);
+    expect(await found("SELECT Id FROM Account WHERE Partner_Code__c = 'abc-1'")).toEqual([]);
+    expect(await found("SELECT Id FROM Account WHERE Partner_Code__c = 'AbC-1'")).toHaveLength(1);
+  });
+
   it("reads SOQL's escape sequences in quoted strings, and refuses a backslash it does not define", async () => {
     await start();
     await create('Product2', { Name: "O'Neil \\ 100% wool", ProductCode: 'ESC-1' });

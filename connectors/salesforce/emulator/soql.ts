@@ -137,7 +137,8 @@ export function runSoql(query: SoqlQuery, org: SoqlOrg, rows = org.store.rows(qu
     if (typeof invalid === 'string') return invalid;
     relations.set(child, field);
   }
-  let out = rows.filter((r) => query.where.every((c) => matches(valueAt(org, r, c.field), c)));
+  const exact = query.where.map((c) => comparesExactly(org, query.sobject, c.field));
+  let out = rows.filter((r) => query.where.every((c, i) => matches(valueAt(org, r, c.field), c, exact[i])));
   for (const { field, descending } of [...query.orderBy].reverse())
     out = [...out].sort((a, b) => compare(a[field], b[field]) * (descending ? -1 : 1));
   if (query.limit !== undefined) out = out.slice(0, query.limit);
@@ -254,15 +255,38 @@ function likePattern(text: string): RegExp {
   return new RegExp(`^${source}$`, 'is');
 }
 
-function matches(actual: unknown, c: SoqlCondition): boolean {
-  const value = actual === undefined ? null : actual;
+/**
+ * Whether SOQL compares the field's text exactly: "Comparisons on strings are case-sensitive for unique
+ * case-sensitive fields. For all other fields, comparisons are case-insensitive". Record ids (Id and lookups) are
+ * kept exact here, as the emulator stores them in one form.
+ */
+function comparesExactly(org: SoqlOrg, sobject: string, path: string): boolean {
+  const names = path.split('.');
+  let type: string | undefined = sobject;
+  for (const relationship of names.slice(0, -1)) {
+    const field = org.fields(type)[referenceField(relationship)] as { 'x-reference-to'?: string[] } | undefined;
+    type = field?.['x-reference-to']?.[0];
+    if (!type) return true;
+  }
+  const name = names[names.length - 1];
+  const def = org.fields(type)[name] as { 'x-reference-to'?: string[]; 'x-case-sensitive'?: boolean } | undefined;
+  return name === 'Id' || def?.['x-reference-to'] !== undefined || def?.['x-case-sensitive'] === true;
+}
+
+/** A text value as the comparison sees it: lower case unless the field compares exactly. */
+const folded = (value: unknown, exact: boolean): unknown =>
+  !exact && typeof value === 'string' ? value.toLowerCase() : value;
+
+function matches(actual: unknown, c: SoqlCondition, exact: boolean): boolean {
+  const value = folded(actual === undefined ? null : actual, exact);
+  const wanted = folded(c.value, exact);
   switch (c.op) {
     case '=':
-      return c.value instanceof Date ? value !== null && compare(value, c.value) === 0 : value === c.value;
+      return c.value instanceof Date ? value !== null && compare(value, c.value) === 0 : value === wanted;
     case '!=':
-      return c.value instanceof Date ? value === null || compare(value, c.value) !== 0 : value !== c.value;
+      return c.value instanceof Date ? value === null || compare(value, c.value) !== 0 : value !== wanted;
     case 'IN':
-      return (c.value as Value[]).includes(value as Value);
+      return (c.value as Value[]).map((v) => folded(v, exact)).includes(value as Value);
     case 'LIKE': {
       return typeof value === 'string' && likePattern(String(c.value)).test(value);
     }
