@@ -291,8 +291,14 @@ class Unit {
       L.push(
         op === 'and' ? `if (!H.toBoolean(${l})) ${v} = false; else {` : `if (H.toBoolean(${l})) ${v} = true; else {`,
       );
+      // an error in the right operand fails at the operator (compile-ops.ts `rightOperand`)
+      const relocate = this.k((err: unknown) => {
+        if (err instanceof JsonataError) err.locate(pos, op, true);
+        throw err;
+      });
+      L.push('try {');
       const r = this.gen(node.rhs, L, x, e);
-      L.push(`${v} = !!H.toBoolean(${r});`, '}');
+      L.push(`${v} = !!H.toBoolean(${r});`, `} catch (err) { ${relocate}(err); }`, '}');
       return v;
     }
     const l = this.gen(node.lhs, L, x, e);
@@ -417,7 +423,7 @@ class Unit {
     const position = node.position;
     const name = procName(node);
     const located = this.k((err: unknown) => {
-      if (err instanceof JsonataError) err.locate(position, name);
+      if (err instanceof JsonataError) err.locate(position, name, true); // the library call's position (invoke)
       throw err;
     });
     const tooDeep = this.k(() => {
@@ -497,7 +503,13 @@ class Unit {
     const args = [array, `${lambdaValue}(${x}, ${e})`];
     const names = (lambda.arguments as Node[]).map((p) => this.lit(p.value));
     const library = this.k(fn);
-    const { located, tooDeep } = this.callSite(node);
+    const { tooDeep } = this.callSite(node);
+    // an error escaping the loop takes the position of the call that last called the library function (invoke)
+    const name = procName(node);
+    const relocated = this.k((err: unknown) => {
+      if (err instanceof JsonataError) err.locate(fn.position, name, true);
+      throw err;
+    });
     const cost = nesting.depth;
     const site = `${cost}, ${this.lit(node.position ?? null)}, ${this.lit(procName(node))}`;
     return this.libraryOrBinding(node, args, L, x, e, (r) => {
@@ -508,6 +520,7 @@ class Unit {
         `if (!Array.isArray(${array})) ${r} = H.invoke(${library}, [${args.join(', ')}], ${x}, ${e}, ${site});`,
         'else {',
         `if ((S.depth += ${cost}) >= S.maxDepth) ${tooDeep}();`,
+        `${library}.position = ${this.lit(node.position ?? null)};`,
         'try {',
         `const ${out} = H.seq0();`,
         `for (let ${i} = 0; ${i} < ${array}.length; ${i}++) {`,
@@ -529,7 +542,7 @@ class Unit {
           : `if (H.toBoolean(${v})) ${out}.push(${item});`,
         '}',
         `${r} = ${out};`,
-        `} catch (err) { ${located}(err); } finally { S.depth -= ${cost}; }`,
+        `} catch (err) { ${relocated}(err); } finally { S.depth -= ${cost}; }`,
         '}',
       );
     });

@@ -4,7 +4,7 @@ import type { Node } from './ast.js';
 import type { Compile } from './compile-path.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev, Focus, Lambda, NativeFn } from './runtime.js';
-import { apply, arityOf, callJs, Frame, isLambda, Thunk } from './runtime.js';
+import { apply, applyFirst, arityOf, callJs, Frame, isLambda, Thunk, trampoline } from './runtime.js';
 import { counted, state } from './guards.js';
 import { scope } from './compile-ops.js';
 import { LIBRARY } from './library.js';
@@ -68,19 +68,35 @@ export function isLeaf(fn: NativeFn): boolean {
  */
 export function invoke(fn: any, values: any[], input: any, env: Env, cost: number, position: any, name: any): any {
   if ((state.depth += cost) >= state.maxDepth) throw jerr('U1001', { position, token: name });
+  const isObject = fn !== null && typeof fn === 'object';
+  if (isObject) fn.position = position;
   try {
-    if (fn !== null && typeof fn === 'object' && fn._jsonata_function === true) {
-      // library function: validate and call directly (only lambdas can return tail calls)
-      const validated = fn.signature ? fn.signature.validate(values, input) : values;
-      return callNative(fn, fn.usesFocus ? { input, environment: env } : undefined, validated);
+    let result: any;
+    try {
+      if (isObject && fn._jsonata_function === true) {
+        // library function: validate and call directly (only lambdas can return tail calls)
+        const validated = fn.signature ? fn.signature.validate(values, input) : values;
+        return callNative(fn, fn.usesFocus ? { input, environment: env } : undefined, validated);
+      }
+      // a binding function (`$lookup`, `$xref` in specs) cannot return a tail call: no trampoline
+      if (typeof fn === 'function') return callJs(fn, values, input, env);
+      result = applyFirst(fn, values, input, env);
+    } catch (e) {
+      // a RangeError (stack overflow) goes up as is: the evaluation is retried on a larger stack. As in jsonata-js,
+      // an error escaping a library function or lambda takes the position of the call that last called that
+      // function (`$map(a, function($v) { $v + "x" })` fails at `$map(`; in `$map(a, function($v) { $map(…) })` at
+      // the inner `$map(`: jsonata-js's `proc.position`); a binding's JS function keeps an inner position.
+      if (e instanceof JsonataError) e.locate(isObject ? fn.position : position, name, isObject);
+      throw e;
     }
-    // a binding function (`$lookup`, `$xref` in specs) cannot return a tail call: no trampoline
-    if (typeof fn === 'function') return callJs(fn, values, input, env);
-    return apply(fn, values, input, env);
-  } catch (e) {
-    // a RangeError (stack overflow) goes up as is: the evaluation is retried on a larger stack
-    if (e instanceof JsonataError) e.locate(position, name);
-    throw e;
+    if (!(result instanceof Thunk)) return result;
+    try {
+      // the lambda's tail calls: an error there keeps the position of the tail call it escaped (runtime.ts)
+      return trampoline(result, input, env);
+    } catch (e) {
+      if (e instanceof JsonataError) e.locate(position, name);
+      throw e;
+    }
   } finally {
     state.depth -= cost;
   }
@@ -114,7 +130,7 @@ export function compileFunction(
   // a leaf library function does not read `this` (usesFocus is false)
   const impl = fn.implementation as (...a: any[]) => any;
   const located = (e: unknown): never => {
-    if (e instanceof JsonataError) e.locate(position, name);
+    if (e instanceof JsonataError) e.locate(position, name, true); // as invoke: the library call's position
     throw e;
   };
   const seqOut = (r: any): any => (Array.isArray(r) && (r as any).sequence === true ? normalise(r, false) : r);
@@ -181,6 +197,7 @@ export function compileLambda(node: Node, compile: Compile): Ev {
     signature,
     body,
     arity: params.length,
+    position: undefined,
   });
 }
 
@@ -201,6 +218,7 @@ function partialLambda(fn: any, values: any[], env: Env): Lambda {
       signature: fn.signature,
       body: fn.body,
       arity: unbound.length,
+      position: undefined,
     };
   }
   const n = Math.max(values.length, arityOf(fn._jsonata_function ? fn.implementation : fn));
@@ -226,6 +244,7 @@ function partialLambda(fn: any, values: any[], env: Env): Lambda {
     arguments: unbound,
     body,
     arity: unbound.length,
+    position: undefined,
   };
 }
 
@@ -264,6 +283,7 @@ export function compileApply(node: Node, compile: Compile): Ev {
         arguments: [{ type: 'variable', value: 'x' }],
         arity: 1,
         body: (_i, e) => apply(fn, [apply(l, [e.lookup('x')], null, e)], null, e),
+        position: undefined,
       };
       void chain;
       return composed;
@@ -284,6 +304,7 @@ export function compileTransform(node: Node, compile: Compile): Ev {
     name: 'transform',
     signature: TRANSFORM_SIG,
     arity: 1,
+    position: undefined,
     implementation(obj: any): any {
       if (obj === undefined) return undefined;
       const clone = env.lookup('clone');

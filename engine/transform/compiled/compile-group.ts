@@ -8,21 +8,28 @@ import { tick } from './guards.js';
 import { frameFromTuple } from './runtime.js';
 import { assignOwn, setOwn } from './own-keys.js';
 import { append, seq } from './sequence.js';
+import { mergeSort } from './functions/arrays.js';
 
 export function compileSort(node: Node, compile: Compile): (input: any, env: Env) => any {
   const terms = node.terms.map((t: Node) => ({ descending: t.descending, ev: compile(t.expression) }));
+  const NOT_YET = Symbol('not evaluated');
   return (input, env) => {
     const tuples = input.tupleStream === true;
-    const keyed = input.map((item: any) => {
-      tick();
-      const ctx = tuples ? item['@'] : item;
-      const e = tuples ? frameFromTuple(env, item) : env;
-      return { item, keys: terms.map((t: any) => t.ev(ctx, e)) };
-    });
+    const keyed = input.map((item: any) => ({ item, keys: terms.map(() => NOT_YET) }));
+    // a term is evaluated for an item when a comparison first needs it, as jsonata-js does: a single item, or items
+    // told apart by the first term, never evaluate the next term (nor fail in it)
+    const key = (k: any, i: number): any => {
+      if (k.keys[i] === NOT_YET) {
+        tick();
+        const ctx = tuples ? k.item['@'] : k.item;
+        k.keys[i] = terms[i].ev(ctx, tuples ? frameFromTuple(env, k.item) : env);
+      }
+      return k.keys[i];
+    };
     const cmp = (a: any, b: any): number => {
       for (let i = 0; i < terms.length; i++) {
-        const aa = a.keys[i];
-        const bb = b.keys[i];
+        const aa = key(a, i);
+        const bb = key(b, i);
         let comp = 0;
         const at = typeof aa;
         const bt = typeof bb;
@@ -40,7 +47,7 @@ export function compileSort(node: Node, compile: Compile): (input: any, env: Env
       }
       return 0;
     };
-    const sorted: any = seq(...keyed.sort(cmp).map((k: any) => k.item));
+    const sorted: any = seq(...mergeSort(keyed, (a, b) => cmp(a, b) === 1).map((k: any) => k.item));
     if (tuples) sorted.tupleStream = true;
     return sorted;
   };

@@ -20,9 +20,11 @@ export function locate<T>(fn: () => T, position: number | undefined, token: stri
 }
 
 export function numeric(op: string, position: number | undefined): (l: any, r: any) => any {
+  // an infinite operand (D1001) fails at the operator, as in jsonata-js
+  const numericAt = (v: any): boolean => locate(() => isNumeric(v), position, op);
   const check = (l: any, r: any): boolean => {
-    if (l !== undefined && !isNumeric(l)) throw jerr('T2001', { position, token: op, value: l });
-    if (r !== undefined && !isNumeric(r)) throw jerr('T2002', { position, token: op, value: r });
+    if (l !== undefined && !numericAt(l)) throw jerr('T2001', { position, token: op, value: l });
+    if (r !== undefined && !numericAt(r)) throw jerr('T2002', { position, token: op, value: r });
     return l !== undefined && r !== undefined;
   };
   switch (op) {
@@ -80,16 +82,27 @@ function range(l: any, r: any, position: number | undefined): any {
   return result;
 }
 
+/** The right operand of `and`/`or` as a boolean; its errors take the operator's position (jsonata-js). */
+export function rightOperand(rhs: Ev, input: any, env: Env, position: number | undefined, op: string): boolean {
+  try {
+    return !!toBoolean(rhs(input, env));
+  } catch (e) {
+    if (e instanceof JsonataError) e.locate(position, op, true);
+    throw e;
+  }
+}
+
 export function compileBinary(node: Node, compile: Compile): Ev {
   const lhs = compile(node.lhs);
   const rhs = compile(node.rhs);
   const op: string = node.value;
   const pos = node.position;
   switch (op) {
+    // an error in the right operand fails at the operator, as in jsonata-js
     case 'and':
-      return (i, e) => !!toBoolean(lhs(i, e)) && !!toBoolean(rhs(i, e));
+      return (i, e) => !!toBoolean(lhs(i, e)) && rightOperand(rhs, i, e, pos, op);
     case 'or':
-      return (i, e) => !!toBoolean(lhs(i, e)) || !!toBoolean(rhs(i, e));
+      return (i, e) => !!toBoolean(lhs(i, e)) || rightOperand(rhs, i, e, pos, op);
     case '+':
     case '-':
     case '*':
@@ -280,6 +293,6 @@ export function compileVariable(node: Node): Ev {
 
 export function compileRegex(node: Node): Ev {
   // compiled once: the matcher keeps no state between calls (each call says where to search from)
-  const matcher = compileMatcher(node.value, node.position);
+  const matcher = compileMatcher(node.value);
   return () => matcher;
 }

@@ -210,7 +210,7 @@ class Parser {
         };
       }
       case ':=': {
-        if (left.type !== 'variable') throw jerr('S0212', { position, token: left.value });
+        if (left.type !== 'variable') throw jerr('S0212', { position: left.position, token: left.value }); // as jsonata-js
         return { value: ':=', type: 'binary', position, lhs: left, rhs: this.expression(OPERATORS[':='] - 1) };
       }
       case '@':
@@ -236,6 +236,9 @@ class Parser {
         this.advance(')', true);
         return { value: '^', type: 'binary', position, lhs: left, rhs: terms };
       }
+      case '**':
+        // an operator with no infix meaning: jsonata-js's syntax error, not an unknown operator
+        throw jerr('S0201', { position, token: t.value });
       default:
         return { value: t.value, type: 'binary', position, lhs: left, rhs: this.expression(OPERATORS[id]) };
     }

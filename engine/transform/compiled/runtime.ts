@@ -89,6 +89,8 @@ export interface NativeFn {
   arity: number;
   /** Whether the implementation reads `this` (the call focus); others are called without allocating one. */
   usesFocus: boolean;
+  /** The position of the call that last called it (jsonata-js's `proc.position`: an error escaping it takes this). */
+  position?: number;
 }
 
 export interface Focus {
@@ -105,6 +107,8 @@ export interface Lambda {
   signature?: Signature;
   body: Ev;
   arity: number;
+  /** The position of the call that last called it (see NativeFn). */
+  position?: number;
 }
 
 /** A pending tail call, trampolined by `apply`. */
@@ -183,19 +187,32 @@ function invokeLambda(proc: Lambda, args: any[]): any {
 
 /** Applies any function value to arguments, trampolining tail calls. */
 export function apply(proc: any, args: any[], input: any, env: Env): any {
-  let result =
-    proc !== null && typeof proc === 'object' && proc._jsonata_lambda === true && proc.signature === undefined
-      ? invokeLambda(proc, args)
-      : applyInner(proc, args, input, env);
+  return trampoline(applyFirst(proc, args, input, env), input, env);
+}
+
+/** A function applied without following its tail calls: the result may be a Thunk. */
+export function applyFirst(proc: any, args: any[], input: any, env: Env): any {
+  return proc !== null && typeof proc === 'object' && proc._jsonata_lambda === true && proc.signature === undefined
+    ? invokeLambda(proc, args)
+    : applyInner(proc, args, input, env);
+}
+
+/** Follows tail calls until a value comes back. */
+export function trampoline(first: any, input: any, env: Env): any {
+  let result = first;
   while (result instanceof Thunk) {
     const t = result;
     const next = t.proc(t.input, t.env);
     const evaluated: any[] = [];
     for (const a of t.args) evaluated.push(a(t.input, t.env));
+    // as jsonata-js: a tail call's function takes the position of its procedure (`$f` in `$f(x)`), and an error
+    // escaping it takes that position
+    const position = t.node.procedure?.position ?? t.node.position;
+    if (next !== null && typeof next === 'object') next.position = position;
     try {
       result = applyInner(next, evaluated, input, env);
     } catch (e) {
-      if (e instanceof JsonataError) e.locate(t.node.position, t.node.procedure?.value);
+      if (e instanceof JsonataError) e.locate(position, t.node.procedure?.value, true);
       throw e;
     }
   }

@@ -7,7 +7,8 @@ import { checkLength, tick } from '../guards.js';
 import { append, deepEqual, isArrayOfNumbers, isArrayOfStrings, isSeq, seq, toBoolean } from '../sequence.js';
 import { native } from './registry.js';
 
-function mergeSort(arr: any[], swap: (a: any, b: any) => boolean): any[] {
+/** jsonata-js's stable merge sort: the same comparisons in the same order (so the same first failing one). */
+export function mergeSort(arr: any[], swap: (a: any, b: any) => boolean): any[] {
   if (arr.length <= 1) return arr;
   const mid = Math.floor(arr.length / 2);
   const l = mergeSort(arr.slice(0, mid), swap);

@@ -86,12 +86,14 @@ function marker(spec: string): Marker {
     presentation = presentation.slice(0, -1);
   }
   const result: Marker = { component, presentation, ordinal, tzZ, minWidth, maxWidth };
-  if (presentation[0] === 'N' || (presentation === 'n' && NAMED.has(component))) {
+  if (component === 'Z' || component === 'z') {
+    // a timezone is an offset in an integer picture; a name there has no digits (D3134 when formatting, as jsonata-js)
+  } else if (presentation[0] === 'N' || (presentation === 'n' && NAMED.has(component))) {
     if (!NAMED.has(component)) throw jerr('D3133', { value: component });
     result.names = presentation === 'N' ? 'upper' : presentation === 'n' ? 'lower' : 'title';
   } else if (presentation === 'n') {
     throw jerr('D3133', { value: component });
-  } else if (component !== 'Z' && component !== 'z' && component !== 'f') {
+  } else if (component !== 'f') {
     result.integer = analyseInteger(presentation + (ordinal ? ';o' : ''));
     if (minWidth !== undefined && result.integer.kind === 'decimal' && result.integer.mandatory < minWidth)
       result.integer.mandatory = minWidth;
@@ -120,9 +122,22 @@ export function analysePicture(picture: string): PicturePart[] {
   return parts;
 }
 
+/** Whether a marker has no closing `]`, scanned as jsonata-js does (`[[` is a literal; a marker ends at its `]`). */
+function hasUnclosedMarker(picture: string): boolean {
+  for (let i = 0; i < picture.length; i++) {
+    if (picture[i] !== '[') continue;
+    if (picture[i + 1] === '[') i++;
+    else {
+      i = picture.indexOf(']', i);
+      if (i < 0) return true;
+    }
+  }
+  return false;
+}
+
 function analyse(picture: string): PicturePart[] {
   const parts: PicturePart[] = [];
-  if (/\[(?!\[)[^\]]*$/.test(picture.replace(/\[\[|\]\]/g, ''))) throw jerr('D3135', {});
+  if (hasUnclosedMarker(picture)) throw jerr('D3135', {});
   let literal = '';
   let i = 0;
   while (i < picture.length) {
@@ -183,7 +198,7 @@ function formatTimezone(offset: number, m: Marker): string {
   const hh = Math.floor(abs / 60);
   const mm = abs % 60;
   const digits = m.presentation.replace(/[^0-9]/g, '');
-  if (digits.length > 4) throw jerr('D3134', {});
+  if (digits.length > 4 || digits.length === 0) throw jerr('D3134', {});
   const sepMatch = /^\d+(\D)\d+$/.exec(m.presentation);
   let out: string;
   if (digits.length <= 2) {

@@ -83,17 +83,35 @@ export function analyseInteger(picture: string): IntegerFormat {
     position: total - s.index - 1 - seps.filter((o) => o.index > s.index).length,
     char: s.char,
   }));
-  if (fmt.separators.length > 0) {
-    const first = fmt.separators[fmt.separators.length - 1].position;
-    const sameChar = fmt.separators.every((s) => s.char === fmt.separators[0].char);
-    const multiples = fmt.separators.every((s) => s.position % first === 0);
-    const positions = new Set(fmt.separators.map((s) => s.position));
-    let complete = first > 0;
-    for (let p = first; complete && p <= Math.max(...positions); p += first) if (!positions.has(p)) complete = false;
-    if (sameChar && multiples && complete) fmt.regular = first;
-  }
+  fmt.regular = regularInterval(fmt.separators);
   void digitsSeen;
   return fmt;
+}
+
+/**
+ * The interval of regular grouping separators, or 0: one character at every multiple of the greatest common divisor
+ * of their positions, counted as jsonata-js counts them (so `0,` and `0,,000` are irregular).
+ */
+function regularInterval(seps: { position: number; char: string }[]): number {
+  if (seps.length === 0 || seps.some((s) => s.char !== seps[0].char)) return 0;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const positions = seps.map((s) => s.position);
+  const factor = positions.reduce(gcd);
+  for (let i = 1; i <= positions.length; i++) if (!positions.includes(i * factor)) return 0;
+  return factor;
+}
+
+/**
+ * Irregular grouping separators inserted as jsonata-js inserts them, from the leftmost: each at its position from the
+ * right, even where that lies outside the digits (`0,` gives `1,`; a position past the digits puts it first).
+ */
+function insertIrregular(digits: string, seps: { position: number; char: string }[]): string {
+  let out = digits;
+  for (const sep of seps) {
+    const pos = out.length - sep.position;
+    out = (pos > 0 ? out.substring(0, pos) : '') + sep.char + out.substring(Math.max(0, pos));
+  }
+  return out;
 }
 
 const ROMAN: [number, string][] = [
@@ -150,6 +168,12 @@ function ordinalSuffix(n: number): string {
   return ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
 }
 
+/** The suffix jsonata-js reads off the formatted text: other digit families and a trailing separator get `th`. */
+function ordinalOfText(text: string): string {
+  const suffix = ({ '1': 'st', '2': 'nd', '3': 'rd' } as Record<string, string>)[text[text.length - 1]];
+  return suffix === undefined || (text.length > 1 && text[text.length - 2] === '1') ? 'th' : suffix;
+}
+
 function applyCase(s: string, c: IntegerFormat['case']): string {
   if (c === 'upper') return s.toUpperCase();
   if (c === 'title')
@@ -201,17 +225,8 @@ export function formatWith(value: number, fmt: IntegerFormat): string {
           res.push(c);
         });
         out = res.reverse().join('');
-      } else {
-        const rev = chars.reverse();
-        const res: string[] = [];
-        rev.forEach((c, i) => {
-          const sep = fmt.separators.find((s) => s.position === i);
-          if (sep && i > 0) res.push(sep.char);
-          res.push(c);
-        });
-        out = res.reverse().join('');
-      }
-      if (fmt.ordinal) out += ordinalSuffix(n);
+      } else out = insertIrregular(digits, fmt.separators);
+      if (fmt.ordinal) out += ordinalOfText(out);
     }
   }
   return negative ? '-' + out : out;
@@ -219,7 +234,8 @@ export function formatWith(value: number, fmt: IntegerFormat): string {
 
 export function formatInteger(value?: number, picture?: string): string | undefined {
   if (value === undefined) return undefined;
-  return formatWith(value, analyseInteger(picture as string));
+  // floored before its sign is taken, as jsonata-js: -12.7 is -13
+  return formatWith(Math.floor(value), analyseInteger(picture as string));
 }
 
 export function parseWith(text: string, fmt: IntegerFormat): number {

@@ -29,6 +29,8 @@ interface Part {
   exponent?: string;
   hasDecimal: boolean;
   sub: string;
+  /** A passive character between active ones, or no active character at all (D3086). */
+  passive: boolean;
 }
 
 function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
@@ -36,7 +38,9 @@ function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
   const active = (c: string) =>
     isDigit(c) || c === p['decimal-separator'] || c === p['grouping-separator'] || c === p.digit;
   let first = chars.findIndex(active);
-  if (first < 0) throw jerr('D3086', {});
+  if (first < 0)
+    // nothing active: jsonata-js's D3085 (no digit), or D3086 when the sub-picture has passive characters
+    return { prefix: '', suffix: '', sub, integer: '', fraction: '', hasDecimal: false, passive: chars.length > 0 };
   let last = chars.length - 1;
   while (last >= 0 && !active(chars[last])) last--;
   const prefix = chars.slice(0, first).join('');
@@ -45,8 +49,11 @@ function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
   let exponent: string[] | undefined;
   const e = activePart.indexOf(p['exponent-separator']);
   if (e >= 0) {
-    exponent = activePart.slice(e + 1);
-    activePart = activePart.slice(0, e);
+    // jsonata-js finds the exponent separator in the sub-picture but cuts the active part at that index, so a prefix
+    // of n characters moves the exponent's first n - 1 digits to the mantissa and drops one (`x0e00` writes a
+    // one-digit exponent, `x0e0` is D3093, `xy0.0e0000` has two fraction digits and a two-digit exponent)
+    exponent = activePart.slice(e + 1 + prefix.length);
+    activePart = [...activePart.slice(0, e), ...activePart.slice(e + 1, e + prefix.length)];
   } else {
     // an exponent separator directly after the mantissa starts the exponent, even with no digit after it (`0e` is
     // D3093, as in jsonata-js)
@@ -58,7 +65,7 @@ function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
       suffix = sc.slice(k).join('');
     }
   }
-  for (const c of activePart) if (!active(c)) throw jerr('D3086', {});
+  const passive = activePart.some((c) => !active(c));
   const d = activePart.indexOf(p['decimal-separator']);
   void first;
   first = 0;
@@ -70,33 +77,39 @@ function split(sub: string, p: Props, isDigit: (c: string) => boolean): Part {
     fraction: d >= 0 ? activePart.slice(d + 1).join('') : '',
     exponent: exponent?.join(''),
     hasDecimal: d >= 0,
+    passive,
   };
 }
 
+/**
+ * F&O 4.7.3's checks in jsonata-js's order; like jsonata-js, the last failed check gives the code, and the checks for
+ * optional digits look at the first `#` of the integer part and the last of the fraction (`#0#` is accepted).
+ */
 function validate(part: Part, p: Props, isDigit: (c: string) => boolean): void {
   const count = (s: string, t: string) => s.split(t).length - 1;
   const sub = part.sub;
-  if (count(sub, p['decimal-separator']) > 1) throw jerr('D3081', {});
-  if (count(sub, p.percent) > 1) throw jerr('D3082', {});
-  if (count(sub, p['per-mille']) > 1) throw jerr('D3083', {});
-  if (count(sub, p.percent) > 0 && count(sub, p['per-mille']) > 0) throw jerr('D3084', {});
+  let error: string | undefined;
+  if (count(sub, p['decimal-separator']) > 1) error = 'D3081';
+  if (count(sub, p.percent) > 1) error = 'D3082';
+  if (count(sub, p['per-mille']) > 1) error = 'D3083';
+  if (count(sub, p.percent) > 0 && count(sub, p['per-mille']) > 0) error = 'D3084';
   const mantissa = part.integer + part.fraction;
-  if (!Array.from(mantissa).some((c) => isDigit(c) || c === p.digit)) throw jerr('D3085', {});
+  if (!Array.from(mantissa).some((c) => isDigit(c) || c === p.digit)) error = 'D3085';
+  if (part.passive) error = 'D3086';
   const g = p['grouping-separator'];
-  const dec = p['decimal-separator'];
-  if ((part.hasDecimal && part.integer.endsWith(g)) || (part.hasDecimal && part.fraction.startsWith(g)))
-    throw jerr('D3087', {});
-  if (part.integer.endsWith(g)) throw jerr('D3088', {});
-  if (sub.includes(g + g)) throw jerr('D3089', {});
-  void dec;
-  const ic = Array.from(part.integer).filter((c) => c !== g);
-  for (let i = 0; i < ic.length - 1; i++) if (isDigit(ic[i]) && ic[i + 1] === p.digit) throw jerr('D3090', {});
-  const fc = Array.from(part.fraction).filter((c) => c !== g);
-  for (let i = 0; i < fc.length - 1; i++) if (fc[i] === p.digit && isDigit(fc[i + 1])) throw jerr('D3091', {});
+  if (part.hasDecimal) {
+    if (part.integer.endsWith(g) || part.fraction.startsWith(g)) error = 'D3087';
+  } else if (part.integer.endsWith(g)) error = 'D3088';
+  if (sub.includes(g + g)) error = 'D3089';
+  const firstOptional = part.integer.indexOf(p.digit);
+  if (firstOptional !== -1 && Array.from(part.integer.slice(0, firstOptional)).some(isDigit)) error = 'D3090';
+  const lastOptional = part.fraction.lastIndexOf(p.digit);
+  if (lastOptional !== -1 && Array.from(part.fraction.slice(lastOptional)).some(isDigit)) error = 'D3091';
   if (part.exponent !== undefined) {
-    if (count(sub, p.percent) > 0 || count(sub, p['per-mille']) > 0) throw jerr('D3092', {});
-    if (part.exponent.length === 0 || !Array.from(part.exponent).every(isDigit)) throw jerr('D3093', {});
+    if (part.exponent.length > 0 && (count(sub, p.percent) > 0 || count(sub, p['per-mille']) > 0)) error = 'D3092';
+    if (part.exponent.length === 0 || !Array.from(part.exponent).every(isDigit)) error = 'D3093';
   }
+  if (error !== undefined) throw jerr(error, {});
 }
 
 function groupPositions(s: string, g: string, fromRight: boolean): number[] {

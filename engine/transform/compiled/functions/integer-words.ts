@@ -103,7 +103,7 @@ export function wordsToNumber(text: string): number {
   const segs = [0];
   for (const part of parts) {
     const value = VALUES[part];
-    if (value === undefined) continue;
+    if (value === undefined) return NaN; // a word it does not know (`minus`, an empty part), as jsonata-js
     if (value < 100) {
       let top = segs.pop() as number;
       if (top >= 1000) {

@@ -75,14 +75,15 @@ export const numericFunctions: NativeFn[] = [
   }),
   native('max', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;
+    // Math.max, as jsonata-js: 0 above -0, and NaN (from `% 0`) wins
     let max = -Infinity;
-    for (const n of asArray(a)) if (n > max) max = n;
+    for (const n of asArray(a)) max = Math.max(max, n);
     return max;
   }),
   native('min', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;
     let min = Infinity;
-    for (const n of asArray(a)) if (n < min) min = n;
+    for (const n of asArray(a)) min = Math.min(min, n);
     return min;
   }),
   native('average', '<a<n>:n>', (a?: any) => {
@@ -95,7 +96,7 @@ export const numericFunctions: NativeFn[] = [
   native('formatBase', '<n-n?:s>', (value?: number, radix?: number) => {
     if (value === undefined) return undefined;
     const v = round(value) as number;
-    const r = radix === undefined ? 10 : radix;
+    const r = radix === undefined ? 10 : (round(radix) as number); // rounded half to even, as jsonata-js
     if (r < 2 || r > 36) throw jerr('D3100', { value: r });
     return v.toString(r);
   }),

@@ -13,5 +13,6 @@ export function native(name: string, signature: string | undefined, implementati
     signature: signature ? parseSignature(signature) : undefined,
     arity: arity ?? implementation.length,
     usesFocus: /\bthis\b/.test(implementation.toString()),
+    position: undefined,
   };
 }

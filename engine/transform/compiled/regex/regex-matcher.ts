@@ -112,8 +112,11 @@ function chooseExec(regex: RegExp): Exec {
   };
 }
 
-/** A regex literal's value: a matcher closure with jsonata-js's iteration semantics (and D1004 on empty re-matches). */
-export function compileMatcher(regex: RegExp, position?: number): Matcher {
+/**
+ * A regex literal's value: a matcher closure with jsonata-js's iteration semantics (and D1004 on empty re-matches).
+ * D1004 carries no position of its own: the function call that ran the matcher gives it its position, as in jsonata-js.
+ */
+export function compileMatcher(regex: RegExp): Matcher {
   const exec = chooseExec(regex);
   const closure = (str: string, fromIndex?: number): RegexMatch | undefined => {
     const m = exec(str, fromIndex || 0);
@@ -127,7 +130,7 @@ export function compileMatcher(regex: RegExp, position?: number): Matcher {
       next: () => {
         if (end >= str.length) return undefined;
         const nx = closure(str, end);
-        if (nx && nx.match === '') throw jerr('D1004', { position, value: regex.source });
+        if (nx && nx.match === '') throw jerr('D1004', { value: regex.source });
         return nx;
       },
     };

@@ -1,0 +1,133 @@
+/**
+ * Corpora of JSONata expressions from sources other than the official suite (see README.md beside this file): the
+ * examples of the JSONata documentation, and edge cases written for Junction by area. Each case records what
+ * jsonata-js 2.2.2 gives, compared more strictly than the differential corpus: the result's JSON text with its key
+ * order, `-0` told apart from `0`, and an error's position as well as its code.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import jsonata from 'jsonata';
+import { junctionEngine } from '../../../engine/transform/junction-engine.js';
+import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
+
+export const OTHER_CORPORA_DIR = fileURLToPath(new URL('.', import.meta.url));
+
+/** A result as JSON text, `undefined`, a JSONata error (code and position), or a JS error without a code. */
+export type StrictOutcome =
+  { json: string } | { undefined: true } | { code: string; position?: number } | { error: 'js' };
+
+export interface OtherCase {
+  expr: string;
+  area?: string;
+  page?: string;
+  /** The documentation's stated result, as text (informational: jsonata-js's outcome is the reference). */
+  documented?: string;
+  data?: unknown;
+  dataset?: string;
+  bindings?: Record<string, unknown>;
+  expected?: StrictOutcome;
+}
+
+export interface OtherCorpusFile {
+  source: string;
+  commit?: string;
+  paths?: string[];
+  license: string;
+  datasets: Record<string, unknown>;
+  cases: OtherCase[];
+}
+
+export interface LoadedOtherCase extends OtherCase {
+  id: string;
+  input: unknown;
+}
+
+export function otherCorpusFiles(dir = OTHER_CORPORA_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export function loadOtherCorpora(dir = OTHER_CORPORA_DIR): LoadedOtherCase[] {
+  return otherCorpusFiles(dir).flatMap((path) => {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as OtherCorpusFile;
+    const name = path.slice(path.lastIndexOf('/') + 1, -5);
+    return file.cases.map((c, i) => ({
+      ...c,
+      id: `${name}#${i}`,
+      input: c.dataset !== undefined ? file.datasets[c.dataset] : c.data,
+    }));
+  });
+}
+
+const isFn = (v: unknown): boolean =>
+  typeof v === 'function' ||
+  (v !== null &&
+    typeof v === 'object' &&
+    ((v as { _jsonata_lambda?: unknown })._jsonata_lambda === true ||
+      (v as { _jsonata_function?: unknown })._jsonata_function === true));
+
+const NEGATIVE_ZERO = '<-0>';
+
+/** JSON text of a result, keys in their order, functions as "<function>", regexes as "<regex>" and -0 marked. */
+export function strictValue(v: unknown): StrictOutcome {
+  if (v === undefined) return { undefined: true };
+  const text = JSON.stringify(v, (_k, x: unknown) => {
+    if (isFn(x)) return '<function>';
+    if (x instanceof RegExp) return '<regex>';
+    if (Object.is(x, -0)) return NEGATIVE_ZERO;
+    return x;
+  });
+  return text === undefined ? { undefined: true } : { json: text };
+}
+
+function strictError(e: unknown): StrictOutcome {
+  const { code, position } = (e ?? {}) as { code?: unknown; position?: unknown };
+  if (typeof code !== 'string') return { error: 'js' };
+  return typeof position === 'number' ? { code, position } : { code };
+}
+
+/** Guards for both engines: a case that needs more is not a fidelity case. */
+const CASE_TIMEOUT_MS = 2000;
+const REFERENCE_MAX_DEPTH = 20_000;
+
+export function runEngine(c: LoadedOtherCase, engine: TransformEngine = junctionEngine): StrictOutcome {
+  try {
+    return strictValue(engine.compile(c.expr).evaluate(c.input, c.bindings, { timeoutMs: CASE_TIMEOUT_MS }));
+  } catch (e) {
+    return strictError(e);
+  }
+}
+
+/** jsonata-js 2.2.2, time-boxed through its evaluate entry/exit hooks (as its own test suite does). */
+export async function runJsonataJs(c: LoadedOtherCase): Promise<StrictOutcome> {
+  try {
+    const expr = jsonata(c.expr);
+    const deadline = Date.now() + CASE_TIMEOUT_MS;
+    let depth = 0;
+    expr.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => {
+      if (++depth > REFERENCE_MAX_DEPTH || Date.now() > deadline) throw { code: 'U1001' };
+    });
+    expr.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, () => {
+      depth--;
+    });
+    return strictValue(await expr.evaluate(c.input, c.bindings));
+  } catch (e) {
+    return strictError(e);
+  }
+}
+
+/**
+ * Whether Junction's outcome agrees with jsonata-js's: the same JSON text, or the same error code at the same
+ * position. Where jsonata-js fails with a JavaScript exception of its own (no JSONata code), a coded error agrees.
+ */
+export function agrees(ours: StrictOutcome, ref: StrictOutcome): boolean {
+  if ('json' in ours && 'json' in ref) return ours.json === ref.json;
+  if ('code' in ours && 'code' in ref) return ours.code === ref.code && ours.position === ref.position;
+  if ('error' in ref) return 'error' in ours || 'code' in ours;
+  return 'undefined' in ours && 'undefined' in ref;
+}
+
+export const showOutcome = (o: StrictOutcome | undefined): string => JSON.stringify(o)?.slice(0, 300) ?? 'undefined';
