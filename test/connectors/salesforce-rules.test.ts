@@ -95,6 +95,17 @@ describe('upsert by external id', () => {
     expect(ada.Magento_Customer_Id__c).toBe('42');
   });
 
+  it('refuses an upsert whose body names the record Id, as Salesforce documents; nothing is written', async () => {
+    await start();
+    const [ada] = sf.records('Account');
+    expect(
+      await rejection(
+        upsert('Account', 'Magento_Customer_Id__c', { Magento_Customer_Id__c: '42', Id: ada.Id, Phone: '1' }),
+      ),
+    ).toEqual(invalid('INVALID_FIELD', '[emulator] Id is the record id, not the body', 'Id'));
+    expect(sf.records('Account')[0].Phone).toBeUndefined();
+  });
+
   it('reads and deletes by external id with the same matching as the upsert: case-insensitive, 300 when not unique', async () => {
     await start();
     await upsert('Usage_Entry__c', 'External_Id__c', usage({ External_Id__c: 'AD-7' }));

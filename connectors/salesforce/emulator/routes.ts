@@ -51,13 +51,16 @@ export function salesforceRoutes(state: () => SalesforceState, config: Salesforc
     const { sobject, field, value } = r.params;
     if (!store().has(sobject)) return unsupported(sobject);
     if (!upsertable(sobject, field)) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-    if (field in body)
-      return sfError(
-        400,
-        'INVALID_FIELD',
-        `[emulator] ${field} is the upsert's external id: it goes in the URL, not the body`,
-        [field],
-      );
+    // "Do not specify Id or an external ID field in the request body or an error is generated." (the text is not
+    // published, hence [emulator])
+    for (const named of [field, 'Id'])
+      if (named in body)
+        return sfError(
+          400,
+          'INVALID_FIELD',
+          `[emulator] ${named} ${named === field ? "is the upsert's external id: it goes in the URL" : 'is the record id'}, not the body`,
+          [named],
+        );
     const matches = byExternalId(sobject, field, value);
     if (matches.length > 1) return multipleMatches(r, matches);
     if (matches.length === 0) {
