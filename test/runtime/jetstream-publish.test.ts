@@ -57,6 +57,9 @@ const ACK = '{"stream":"JUNCTION_EVENTS","seq":42}';
 const SCRIPTS: Record<string, Answer[]> = {
   stored: [{ reply: ACK }],
   duplicate: [{ reply: '{"stream":"JUNCTION_EVENTS","seq":42,"duplicate":true}' }],
+  // As nats-server writes them (its template has the blanks): read from their bytes (pub-ack.ts).
+  'stored, as nats-server writes it': [{ reply: '{"stream":"JUNCTION_EVENTS", "seq":42}' }],
+  'duplicate, as nats-server writes it': [{ reply: '{"stream":"JUNCTION_EVENTS", "seq":42,"duplicate": true}' }],
   'with a domain': [{ reply: '{"stream":"JUNCTION_EVENTS","seq":7,"domain":"hub","duplicate":false}' }],
   'empty stream name': [{ reply: '{"stream":"","seq":0}' }],
   'stream full': [

@@ -4,15 +4,17 @@
  * async layers, copies its options, looks for a dozen `Nats-*` options in them (`buildPublishHeaders`) and makes a
  * backoff object before its request: about 1.5 µs per event at ingest (docs/runtime.md, "The ingest cuts").
  *
- * What stays nats.js's own: the request (the client's connection, so the engine's reply inbox), the PubAck's parse and
- * its errors (the client's `parseJsResponse`: `JetStreamApiError` and the rest), and everything after a first attempt
- * that timed out or met no responders: nats.js waits its first backoff step and makes the second and last attempt, as
- * `retries: 2` does, with its own error if that fails too (`_publish` in `lib/jsclient.js`).
+ * What stays nats.js's own: the request (the client's connection, so the engine's reply inbox), the parse of any
+ * reply but the usual PubAck (pub-ack.ts) and its errors (the client's `parseJsResponse`: `JetStreamApiError` and the
+ * rest), and everything after a first attempt that timed out or met no responders: nats.js waits its first backoff
+ * step and makes the second and last attempt, as `retries: 2` does, with its own error if that fails too (`_publish`
+ * in `lib/jsclient.js`).
  */
 import { JetStreamError } from '@nats-io/jetstream';
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { backoff, delay, errors } from '@nats-io/transport-node';
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
+import { plainPubAck } from './pub-ack.js';
 
 /** `JetStreamClientImpl`'s connection and PubAck parse (public members of the class in 3.4.0). */
 interface ClientInternals {
@@ -45,7 +47,8 @@ export function publishForAck(
     return js.publish(subject, data, { headers, timeout, retries: 2 });
   return nc.request(subject, data, { timeout, headers }).then(
     (msg) => {
-      const ack = parseJsResponse.call(js, msg) as PubAck;
+      // The usual PubAck is read from its bytes (pub-ack.ts); any other reply is nats.js's to parse, errors and all.
+      const ack = (plainPubAck(msg.data) ?? parseJsResponse.call(js, msg)) as PubAck;
       if (ack.stream === '') throw new JetStreamError('invalid ack response');
       ack.duplicate = ack.duplicate ? ack.duplicate : false;
       return ack;
