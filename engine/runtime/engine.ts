@@ -49,6 +49,7 @@ import { engineSecrets } from './engine-secrets.js';
 import { SpecRegistry } from './spec-registry.js';
 import type { InvokerFactory } from './spec-registry.js';
 import { ingestWebhook } from './ingest/webhook-ingest.js';
+import type { WebhookIngestDeps } from './ingest/webhook-ingest.js';
 import { IngestBudget } from './ingest/read-webhook-body.js';
 import type { HookReply } from '../gitops/push-webhook.js';
 import { StreamRoom } from './ingest/stream-room.js';
@@ -408,22 +409,23 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     dlqIndex = new DeadLetterIndex(buckets.dlq, tuning.dlqRetentionMs, redactPaths);
     await dlqIndex.start();
     const onError = (error: unknown) => log.error({ err: error }, 'HTTP handler failed');
+    // Built once, not per request: every field is fixed for the engine's life.
+    const ingestDeps: WebhookIngestDeps = {
+      specs,
+      publisher,
+      connected: ready,
+      metrics,
+      log,
+      guards: tuning.guards,
+      env: options.env,
+      secretPolicy: options.security?.secretPolicy,
+      outbound: options.security?.outbound,
+      budget: ingestBudget,
+      handoff,
+    };
     http = await startHttpServer(
       {
-        ingest: (name, req) =>
-          ingestWebhook(name, req, {
-            specs,
-            publisher,
-            connected: ready,
-            metrics,
-            log,
-            guards: tuning.guards,
-            env: options.env,
-            secretPolicy: options.security?.secretPolicy,
-            outbound: options.security?.outbound,
-            budget: ingestBudget,
-            handoff,
-          }),
+        ingest: (name, req) => ingestWebhook(name, req, ingestDeps),
         ready,
         gitWebhook: (req) =>
           sync

@@ -4,7 +4,7 @@
  * retried delivery of the same event inside its dedup window.
  */
 import { JetStreamApiError } from '@nats-io/jetstream';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { InvalidArgumentError, MsgHdrsImpl } from '@nats-io/transport-node';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import { stableHash, stableStringify } from '../../execute/stable-hash.js';
@@ -291,8 +291,11 @@ export class EventPublisher {
     let stored = true;
     try {
       // With nats.js's `retries: 2`: during a broker restart "no responders" is transient; the caller answers 503 if
-      // it persists.
-      const ack = await publishForAck(this.js, subject, request.data, h, this.timeoutMs).catch((error: unknown) => {
+      // it persists. Awaited in a try, not through `.catch()`: one promise less per event.
+      let ack: PubAck;
+      try {
+        ack = await publishForAck(this.js, subject, request.data, h, this.timeoutMs);
+      } catch (error) {
         if (error instanceof InvalidArgumentError && OVER_MAX_PAYLOAD.test(error.message)) {
           stored = false;
           throw tooLarge(this.js, h, request.data, request.identity.key);
@@ -301,7 +304,7 @@ export class EventPublisher {
         stored = false;
         this.onStreamFull(request.integration);
         throw new EventsStreamFullError(error);
-      });
+      }
       stored = !ack.duplicate;
       return { subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
     } finally {
