@@ -64,9 +64,9 @@ export interface RuntimeTuning {
    */
   httpKeepAliveMs: number;
   /**
-   * Pages one schedule poll reads at most. A source whose pages come in cursor order stores its position after each
-   * page and goes on from there next poll; any other stores what it read and fails the round without moving its
-   * position (narrow its query). Either way it is logged. @default 1000
+   * Pages one schedule poll reads at most (`junction run --poll-pages`). A source whose pages come in cursor order
+   * stores its position after each page and the next poll starts at once from there; any other stores what it read
+   * and fails the round without moving its position (narrow its query). Either way it is logged. @default 1000
    */
   pollPagesPerRound: number;
   /** JSONata guards for every evaluation. */

@@ -63,3 +63,11 @@ it('a NATS URL where no server answers: the URL, why, and what to do', async () 
   ]);
   expect(stderr).not.toContain('    at ');
 }, 60_000);
+
+it('a page limit for polls that is not a positive whole number: the flag, the value, and what it must be', async () => {
+  const { code, stderr } = await run('--nats', nats.url, '--port', '0', '--operator-port', '0', '--poll-pages', '0');
+  expect(code).toBe(2);
+  expect(stderr.split('\n').filter((l) => l.startsWith('junction:'))).toEqual([
+    'junction: --poll-pages must be a positive whole number, got "0"',
+  ]);
+}, 60_000);

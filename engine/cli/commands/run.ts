@@ -47,6 +47,7 @@ interface RunOptions extends SecurityFlags {
   sourceLease: string;
   eventsMaxBytes: string;
   keepAlive: string;
+  pollPages: string;
   logLevel: string;
   repo?: string;
   branch: string;
@@ -137,6 +138,14 @@ export function registerRunCommand(program: Command): void {
       ),
     )
     .addOption(
+      advancedOption(
+        new Option(
+          '--poll-pages <n>',
+          'pages one schedule poll reads at most; a poll cut short by it goes on at once from where it stopped',
+        ).default(String(DEFAULT_TUNING.pollPagesPerRound)),
+      ),
+    )
+    .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
         .default(process.env.JUNCTION_LOG_LEVEL ?? 'info', '$JUNCTION_LOG_LEVEL, else "info"'),
@@ -192,6 +201,7 @@ export function registerRunCommand(program: Command): void {
       sourceLeaseTtlMs: durationOption('--source-lease', opts.sourceLease),
       eventsMaxBytes: sizeOption('--events-max-bytes', opts.eventsMaxBytes),
       httpKeepAliveMs: durationOption('--keep-alive', opts.keepAlive),
+      pollPagesPerRound: countOption('--poll-pages', opts.pollPages),
     };
     const wiring = createWiring({ security, environment: opts.env });
     // A named server, or (for a worker of --workers) the primary's embedded one: its credentials come with its URL.

@@ -57,16 +57,25 @@ export interface SchedulePollerDeps extends PollerDeps {
 /** Pages one poll reads at most, unless the engine's tuning says otherwise (`pollPagesPerRound`). */
 export const PAGES_PER_ROUND = 1000;
 
+/** Polls once; returns how many events were stored. Exported for tests and `junction run --once`-style tools. */
+export async function pollOnce(integration: CompiledIntegration, deps: PollerDeps): Promise<number> {
+  return (await pollRound(integration, deps)).published;
+}
+
 /**
- * Polls once; returns how many events were stored. Exported for tests and `junction run --once`-style tools. Each
+ * Polls once: how many events were stored, and whether the round stopped at the page limit with its position stored
+ * part-way (`more`: the next round should start at once rather than after `every`). Each
  * page is stored as it is read, and only what the position needs of it is kept (cursor value, hash, key). When the
  * operation lists its pages in cursor order the position moves after each page, so a large first sync or a backlog
  * is never held whole and a round that stops part-way (a failure, the page limit) goes on from there next time.
  * Otherwise the position moves once every page is stored, as the records of a later page may sort before an earlier.
  */
-export async function pollOnce(integration: CompiledIntegration, deps: PollerDeps): Promise<number> {
+async function pollRound(
+  integration: CompiledIntegration,
+  deps: PollerDeps,
+): Promise<{ published: number; more: boolean }> {
   const source = integration.source;
-  if (source.kind !== 'schedule') return 0;
+  if (source.kind !== 'schedule') return { published: 0, more: false };
   const specSet = deps.specs.active;
   const owner = positionOwner(source);
   const read = await readPollCursor(deps.cursors, integration.name);
@@ -136,7 +145,7 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
     await movePosition(deps, integration.name, owner, start, next);
   }
   deps.metrics.polls.inc({ integration: integration.name });
-  return published;
+  return { published, more: pages >= limit && !lost };
 }
 
 type SeenPolled = Omit<PolledRecord, 'record'>;
@@ -180,9 +189,9 @@ function startAfresh(integration: CompiledIntegration, stored: PollCursor, deps:
 
 /**
  * A poll that read as many pages as one poll reads. In cursor order its position is stored up to its last page, and
- * the next poll goes on from there. Otherwise the position cannot move part-way (a later page may hold records that
- * sort before the stored ones): the records read are stored, and the round fails, every time, until the query lists
- * fewer pages.
+ * the next poll starts at once from there. Otherwise the position cannot move part-way (a later page may hold records
+ * that sort before the stored ones): the records read are stored, and the round fails, every time, until the query
+ * lists fewer pages.
  */
 function cutShort(integration: CompiledIntegration, pages: number, deps: PollerDeps): void {
   const source = integration.source;
@@ -191,7 +200,7 @@ function cutShort(integration: CompiledIntegration, pages: number, deps: PollerD
   if (source.pagesInCursorOrder) {
     deps.log.warn(
       fields,
-      `poll stopped after ${pages} pages, the most one poll reads: its position is stored up to the last record read and the next poll goes on from there (nothing is skipped); a backlog drains ${pages} pages per poll, so poll more often or read larger pages to drain it sooner`,
+      `poll stopped after ${pages} pages, the most one poll reads: its position is stored up to the last record read and the next poll starts at once from there (nothing is skipped); to read more pages per poll, raise junction run --poll-pages`,
     );
     return;
   }
@@ -221,7 +230,10 @@ export class SchedulePoller {
     return this.#sources.stop();
   }
 
-  /** Polls now and every `every` (of the integration's current spec); returns the stop function. */
+  /**
+   * Polls now and every `every` (of the integration's current spec), at once again after a round the page limit cut
+   * short (a backlog drains without waiting `every` between its rounds); returns the stop function.
+   */
   #poll(name: string): () => Promise<void> {
     let busy: Promise<unknown> | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -230,10 +242,13 @@ export class SchedulePoller {
     const tick = () => {
       const current = this.deps.specs.active.integrations.get(name);
       if (stopped || current?.source.kind !== 'schedule') return;
-      const every = current.source.everyMs;
-      busy = pollOnce(current, this.deps)
+      let next = current.source.everyMs;
+      busy = pollRound(current, this.deps)
         .then(
-          () => rounds.succeeded(),
+          ({ more }) => {
+            if (more) next = 0;
+            return rounds.succeeded();
+          },
           (error: unknown) => {
             this.deps.log.warn({ integration: name, err: error }, 'poll failed; cursor unchanged');
             return rounds.failed(error);
@@ -241,7 +256,7 @@ export class SchedulePoller {
         )
         .finally(() => {
           busy = undefined;
-          if (!stopped) timer = setTimeout(tick, every);
+          if (!stopped) timer = setTimeout(tick, next);
         });
     };
     tick();
