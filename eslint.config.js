@@ -89,6 +89,8 @@ export default tseslint.config(
         fetch: 'readonly',
         Node: 'readonly',
         setInterval: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
         location: 'readonly',
         confirm: 'readonly',
         alert: 'readonly',

@@ -157,11 +157,14 @@ function renderStatus(status) {
   );
 }
 
+// What the filter matches, the same text the engine searches for `GET /api/dlq?q=` (dead-letter-index.ts listedText).
+const listedText = (e) =>
+  [e.id, e.integration, e.key, e.status, e.error?.code, e.error?.message, e.step ?? ''].join(' ').toLowerCase();
+
 function renderDlq() {
+  // The rows the last answer holds, narrowed at once while typing; the next refresh asks the engine for every match.
   const filter = $('#dlq-filter').value.trim().toLowerCase();
-  const entries = state.dlq.filter(
-    (e) => !filter || JSON.stringify([e.integration, e.error, e.step]).toLowerCase().includes(filter),
-  );
+  const entries = state.dlq.filter((e) => !filter || listedText(e).includes(filter));
   $('#dlq tbody').replaceChildren(
     ...entries.map((entry) => {
       const box = Object.assign(document.createElement('input'), {
@@ -179,7 +182,16 @@ function renderDlq() {
       const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
       const when = entry.createdAt ? new Date(entry.createdAt).toLocaleTimeString() : '';
       const tr = row(
-        [box, entry.integration, error, entry.step ?? '', num(entry.attempts), when, entry.status ?? 'open'],
+        [
+          box,
+          entry.integration,
+          entry.key ?? '',
+          error,
+          entry.step ?? '',
+          num(entry.attempts),
+          when,
+          entry.status ?? 'open',
+        ],
         () => openEntry(entry),
       );
       tr.dataset.id = entry.id;
@@ -252,17 +264,25 @@ async function replay(ids) {
 
 async function refresh() {
   try {
+    // The filter goes to the engine, which searches every dead letter: the page holds only the newest 100.
+    const filter = $('#dlq-filter').value.trim();
     const [session, status, dlq, audit] = await Promise.all([
       getJson('/api/session'),
       getJson('/api/status'),
-      getJson('/api/dlq?limit=100'),
+      getJson(`/api/dlq?limit=100${filter ? `&q=${encodeURIComponent(filter.slice(0, 200))}` : ''}`),
       getJson('/api/audit?limit=20'),
     ]);
     renderSession(session);
     renderStatus(status);
     renderAudit(audit);
     state.dlq = dlq.entries ?? [];
-    $('#dlq-count').textContent = dlq.total > state.dlq.length ? `newest ${state.dlq.length} of ${dlq.total}` : '';
+    const matching = filter ? ' matching' : '';
+    $('#dlq-count').textContent =
+      dlq.total > state.dlq.length
+        ? `newest ${state.dlq.length} of ${dlq.total}${matching}`
+        : filter
+          ? `${dlq.total}${matching}`
+          : '';
     renderDlq();
     $('#updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (error) {
@@ -271,7 +291,12 @@ async function refresh() {
   }
 }
 
-$('#dlq-filter').addEventListener('input', renderDlq);
+let refreshSoon;
+$('#dlq-filter').addEventListener('input', () => {
+  renderDlq();
+  clearTimeout(refreshSoon);
+  refreshSoon = setTimeout(refresh, 250);
+});
 $('#replay-selected').addEventListener('click', () => replay([...state.selected]));
 $('#entry-replay').addEventListener('click', async () => {
   $('#entry').close();

@@ -3,7 +3,7 @@
  *   GET  /api/session              who the caller is and their role
  *   GET  /api/status               per-integration counts, lag, active commit            (viewer)
  *   GET  /metrics                  Prometheus text format                                (viewer)
- *   GET  /api/dlq?limit=&cursor=&integration=&status=   a page of summaries, newest first  (viewer)
+ *   GET  /api/dlq?limit=&cursor=&integration=&status=&q=   a page of summaries, newest first (viewer)
  *   GET  /api/dlq/<id>             one dead letter                                       (viewer)
  *   POST /api/dlq/<id>/replay      replay one dead letter                                (operator)
  *   POST /api/dlq/<id>/resolve     {reason}: mark it handled without a replay           (operator)
@@ -79,6 +79,9 @@ export async function operatorRoute(
       return json(400, { error: 'bad-query', message: `integration must match ${INTEGRATION_NAME.source}` });
     if (status !== undefined && !DEAD_LETTER_STATUSES.includes(status as DeadLetterStatus))
       return json(400, { error: 'bad-query', message: `status must be one of ${DEAD_LETTER_STATUSES.join(', ')}` });
+    const q = url.searchParams.get('q') || undefined;
+    if (q !== undefined && q.length > 200)
+      return json(400, { error: 'bad-query', message: 'q must be at most 200 characters' });
     const limit = intParam(url, 'limit', 1, 500);
     const cursor = url.searchParams.get('cursor') ?? undefined;
     if (limit === null || (cursor !== undefined && !decodeCursor(cursor)))
@@ -90,6 +93,7 @@ export async function operatorRoute(
     const page = api.dlqIndex.page({
       integration,
       status: status as DeadLetterStatus | undefined,
+      q,
       limit: limit ?? 50,
       cursor,
     });

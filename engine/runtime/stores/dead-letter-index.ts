@@ -70,16 +70,27 @@ export class DeadLetterIndex {
     this.#stop?.();
   }
 
-  /** Newest first, by creation time then id. */
-  page(filter: { integration?: string; status?: DeadLetterStatus; limit: number; cursor?: string }): DeadLetterPage {
+  /**
+   * Newest first, by creation time then id. `q` keeps the entries whose listed text contains it, case-insensitive
+   * (see `listedText`): the dashboard's filter, over every entry rather than the page it shows.
+   */
+  page(filter: {
+    integration?: string;
+    status?: DeadLetterStatus;
+    q?: string;
+    limit: number;
+    cursor?: string;
+  }): DeadLetterPage {
     const oldest = Date.now() - this.retentionMs;
+    const q = filter.q?.toLowerCase();
     const all = [...this.#entries.values()]
       .filter((e) => e.changedAt >= oldest)
       .map((e) => e.summary)
       .filter(
         (s) =>
           (!filter.integration || s.integration === filter.integration) &&
-          (!filter.status || s.status === filter.status),
+          (!filter.status || s.status === filter.status) &&
+          (!q || listedText(s).toLowerCase().includes(q)),
       )
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
     const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
@@ -101,6 +112,14 @@ export class DeadLetterIndex {
         counts.set(summary.integration, (counts.get(summary.integration) ?? 0) + 1);
     return counts;
   }
+}
+
+/**
+ * What `q` searches: the summary's fields as listed (its message redacted like the listing's), the same text the
+ * dashboard's filter matches (engine/dashboard/dashboard.js `listedText`).
+ */
+export function listedText(s: DeadLetterSummary): string {
+  return [s.id, s.integration, s.key, s.status, s.error.code, s.error.message, s.step ?? ''].join(' ');
 }
 
 /**
