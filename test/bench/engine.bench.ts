@@ -256,11 +256,11 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         });
       }
       const trafficBefore = await brokerCounters(monitorPort);
-      const ioBefore = ioCalls('self');
+      const [ioBefore, natsIoBefore] = [ioCalls('self'), ioCalls(nats.pid)];
       const before = await cpuSample(nats.pid, loadgen, target);
       const run = await engineThroughput(engine.url!, children, WARM_UP_EVENTS, ENGINE_EVENTS);
       const after = await cpuSample(nats.pid, loadgen, target);
-      const ioAfter = ioCalls('self');
+      const [ioAfter, natsIoAfter] = [ioCalls('self'), ioCalls(nats.pid)];
       const traffic = trafficPerEvent(trafficBefore, await brokerCounters(monitorPort), ENGINE_EVENTS);
       if (profiler) {
         const { profile } = await profiler.post('Profiler.stop');
@@ -293,10 +293,17 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         `cpu busy (of one core): engine ${pct(busy('engine'))}, nats-server ${pct(busy('nats'))}, load generator ${pct(busy('loadgen'))}, fake ERP ${pct(busy('target'))}`,
       );
       console.log(trafficLine('measured run', traffic));
-      if (ioBefore && ioAfter)
-        console.log(
-          `engine system calls per event (measured run, /proc/self/io): ${((ioAfter.reads - ioBefore.reads) / ENGINE_EVENTS).toFixed(2)} reads, ${((ioAfter.writes - ioBefore.writes) / ENGINE_EVENTS).toFixed(2)} writes`,
-        );
+      const callsLine = (
+        who: string,
+        before: ReturnType<typeof ioCalls>,
+        after: ReturnType<typeof ioCalls>,
+      ): string | undefined =>
+        before && after
+          ? `${who} ${((after.reads - before.reads) / ENGINE_EVENTS).toFixed(2)} reads, ${((after.writes - before.writes) / ENGINE_EVENTS).toFixed(2)} writes`
+          : undefined;
+      const calls = [callsLine('engine', ioBefore, ioAfter), callsLine('nats-server', natsIoBefore, natsIoAfter)];
+      if (calls.every(Boolean))
+        console.log(`system calls per event (measured run, /proc/<pid>/io): ${calls.join('; ')}`);
       const figures = {
         ...(ceiling ? { jetstream_ceiling_per_s: Math.round(ceiling) } : {}),
         warmup_events: WARM_UP_EVENTS,
