@@ -245,8 +245,9 @@ async function replay(ids) {
     try {
       let response = await fetch(path, { method: 'POST' });
       let body = await response.json().catch(() => ({}));
-      // A stale entry needs a confirmation: replaying it overwrites newer data of the same record.
-      if (body.error === 'stale') {
+      // A stale entry needs a confirmation: replaying it overwrites newer data of the same record. So does one whose
+      // finished steps the specs renamed or removed: they would run again.
+      if (body.error === 'stale' || body.error === 'steps-changed') {
         if (!confirm(`${id}: ${body.message}. Replay anyway?`)) continue;
         response = await fetch(`${path}?force=1`, { method: 'POST' });
         body = await response.json().catch(() => ({}));

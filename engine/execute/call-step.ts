@@ -359,6 +359,11 @@ function identityKey(step: CompiledStep, body: unknown): string | undefined {
 
 const REPEATABLE_KINDS = new Set(['update', 'upsert', 'read', 'query']);
 
+/** Whether running a step's call again repeats its effect (a create, an action), unlike an upsert or a read. */
+export function repeatsEffect(step: CompiledStep): boolean {
+  return !REPEATABLE_KINDS.has(step.kind ?? '');
+}
+
 /**
  * Whether a call of this step is marked as sent until its answer is in: a step with a `find` (the retry looks it up)
  * or `restart_from` (the retry restarts the entry), and every checkpointed call of an integration whose `on_error`

@@ -15,6 +15,7 @@ import { ConsumerPool } from './worker/consumer-pool.js';
 import { RunningEvents } from './worker/running-events.js';
 import { CallLeases } from './worker/call-leases.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
+import { stepsReplayWouldRerun } from './operator/replay-steps.js';
 import { DeadLetterStore, loadDeadLetterIdKey } from './stores/dead-letter-store.js';
 import { AuditLog, provisionAuditStream } from './stores/audit-log.js';
 import { applyDeadLetterRetention } from './stores/dead-letter-retention.js';
@@ -251,6 +252,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     audit: new AuditLog(js, jsm),
     trace,
     isActive: (integration) => specs.active.integrations.has(integration),
+    stepsRerun: (entry) =>
+      stepsReplayWouldRerun(buckets.checkpoints, entry, specs.active.integrations.get(entry.integration)),
   });
   const waiting = new WaitingStore(buckets.waiting);
   registerOpsMetrics(metrics.registry, {

@@ -10,6 +10,7 @@ import { DEAD_LETTER_STATUSES } from '../../runtime/stores/dead-letter-statuses.
 import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
+import { stepsRerunMessage } from '../../runtime/operator/replay-steps.js';
 import { refusedTokenOption } from '../operator/operator-client.js';
 import { checkReason } from '../operator/reason-option.js';
 
@@ -97,9 +98,11 @@ export function registerDlqCommand(program: Command): void {
               ? ` (event ${outcome.newer.eventId} of the same key ` +
                 (outcome.newer.deliveredAt ? `was delivered at ${outcome.newer.deliveredAt}` : 'is being retried') +
                 '; --force replays anyway)'
-              : outcome.message
-                ? ` (${outcome.message})`
-                : '';
+              : outcome.status === 'steps-changed'
+                ? ` (${stepsRerunMessage(outcome.steps ?? [], outcome.expired ?? [])}; --force replays anyway)`
+                : outcome.message
+                  ? ` (${outcome.message})`
+                  : '';
         process.stdout.write(`${id}  ${outcome.status}${note}\n`);
       }
       if (failed > 0) process.stderr.write(`${failed} of ${targets.length} not replayed\n`);
@@ -148,7 +151,14 @@ export function registerDlqCommand(program: Command): void {
 }
 
 /** An action on one entry that threw (no answer, a refused publish): reported as that entry's outcome. */
-function asFailure(error: unknown): { status: 'failed'; message: string; seq?: undefined; newer?: undefined } {
+function asFailure(error: unknown): {
+  status: 'failed';
+  message: string;
+  seq?: undefined;
+  newer?: undefined;
+  steps?: undefined;
+  expired?: undefined;
+} {
   return { status: 'failed', message: (error as Error).message };
 }
 

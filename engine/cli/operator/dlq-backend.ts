@@ -24,7 +24,15 @@ export interface DlqBackend {
   replay(
     id: string,
     options?: { integration?: string; force?: boolean },
-  ): Promise<{ status: string; seq?: number; newer?: { eventId: string; deliveredAt?: string }; message?: string }>;
+  ): Promise<{
+    status: string;
+    seq?: number;
+    newer?: { eventId: string; deliveredAt?: string };
+    /** `steps-changed`: the finished steps the active specs no longer have, and those whose checkpoints expired. */
+    steps?: string[];
+    expired?: string[];
+    message?: string;
+  }>;
   /** `resolved`, `discarded`, `not-found` or why not (`already-replayed`…). */
   change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string; message?: string }>;
   /** The ids purged. */
@@ -71,11 +79,15 @@ function apiBackend(target: OperatorTarget): DlqBackend {
         seq?: number;
         error?: string;
         newer?: { eventId: string; deliveredAt?: string };
+        steps?: string[];
+        expired?: string[];
       }>(target, 'POST', path);
       if (res.status === 202) return { status: 'replayed', seq: res.body.seq };
       return {
         status: res.status === 404 ? 'not-found' : (res.body.error ?? String(res.status)),
         newer: res.body.newer,
+        steps: res.body.steps,
+        expired: res.body.expired,
       };
     },
     change: async (verb, id, reason) => {

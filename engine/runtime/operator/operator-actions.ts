@@ -9,6 +9,7 @@ import type { DeadLetter, DeadLetterStore } from '../stores/dead-letter-store.js
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { TraceLog } from '../stores/trace-log.js';
 import { newerDelivery } from './replay-staleness.js';
+import type { StepsRerun } from './replay-steps.js';
 import type { NewerDelivery } from './replay-staleness.js';
 
 export interface OperatorActionDeps {
@@ -19,6 +20,8 @@ export interface OperatorActionDeps {
   trace?: TraceLog;
   /** Whether an integration is in the active spec set (an engine knows; the CLI on NATS does not). */
   isActive?: (integration: string) => boolean;
+  /** Steps the entry's event finished that a replay would run again (replay-steps.ts; an engine knows). */
+  stepsRerun?: (entry: DeadLetter) => Promise<StepsRerun>;
 }
 
 /** The outcome of resolving or discarding one dead letter. */
@@ -38,7 +41,9 @@ export class OperatorActions {
   /**
    * Replays a dead letter, unless a later event of its key was delivered since (replaying would write older data
    * over newer): then the outcome is `stale`, and `force` replays anyway (audited as forced). An entry of an
-   * integration the active spec set lacks is refused (`integration-missing`): no worker would take its event.
+   * integration the active spec set lacks is refused (`integration-missing`): no worker would take its event. So is
+   * one whose event finished steps a replay would run again, a create making a second record (`steps-changed`: the
+   * active set renamed or removed them, or their checkpoints expired), unless forced.
    */
   async replay(
     actor: AuditActor,
@@ -48,14 +53,18 @@ export class OperatorActions {
     return this.#audited(
       { actor, action: 'dlq.replay', target: id },
       async (): Promise<ReplayOutcome> => {
-        const { trace, isActive } = this.deps;
+        const { trace, isActive, stepsRerun } = this.deps;
         const found =
-          (isActive || (!options.force && trace)) && (await this.deps.deadLetters.get(id, options.integration));
+          (isActive || (!options.force && (trace || stepsRerun))) &&
+          (await this.deps.deadLetters.get(id, options.integration));
         if (found && found.entry.status === 'open') {
           if (isActive && !isActive(found.entry.integration))
             return { status: 'integration-missing', entry: found.entry };
           const newer = !options.force && trace && (await newerDelivery(trace, found.entry));
           if (newer) return { status: 'stale', entry: found.entry, newer };
+          const rerun = !options.force && stepsRerun ? await stepsRerun(found.entry) : undefined;
+          if (rerun && rerun.renamed.length + rerun.expired.length > 0)
+            return { status: 'steps-changed', entry: found.entry, steps: rerun.renamed, expired: rerun.expired };
         }
         return replayDeadLetter(this.deps.deadLetters, this.deps.publisher, id, options);
       },
@@ -64,6 +73,12 @@ export class OperatorActions {
         ...(options.force ? { forced: true } : {}),
         ...(o.status === 'stale'
           ? { newerEvent: o.newer.eventId, newerDeliveredAt: o.newer.deliveredAt, newerFailedAt: o.newer.lastFailedAt }
+          : {}),
+        ...(o.status === 'steps-changed'
+          ? {
+              ...(o.steps.length > 0 ? { stepsGone: o.steps } : {}),
+              ...(o.expired.length > 0 ? { stepsExpired: o.expired } : {}),
+            }
           : {}),
       }),
     );

@@ -21,6 +21,7 @@ import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { decodeCursor } from '../stores/dead-letter-index.js';
 import type { DeadLetterIndex } from '../stores/dead-letter-index.js';
 import { deadLetterView } from './dead-letter-views.js';
+import { stepsRerunMessage } from './replay-steps.js';
 import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
 import type { Principal, Role } from './principal.js';
 import type { FieldPath } from '../../http/redact.js';
@@ -168,6 +169,13 @@ export async function operatorRoute(
               `retried (its last attempt failed at ${outcome.newer.lastFailedAt}): it will be delivered before this ` +
               'replay, which would then write older data over it') + '; replay with ?force=1 to do it anyway',
         newer: outcome.newer,
+      });
+    if (outcome.status === 'steps-changed')
+      return json(409, {
+        error: 'steps-changed',
+        message: `${stepsRerunMessage(outcome.steps, outcome.expired)}; replay with ?force=1 to run them again`,
+        steps: outcome.steps,
+        expired: outcome.expired,
       });
     if (outcome.status !== 'replayed') return json(409, refusal(replay[1], outcome));
     return json(202, { replayed: outcome.entry.id, seq: outcome.seq });

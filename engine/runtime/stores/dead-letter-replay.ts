@@ -18,7 +18,12 @@ export type ReplayOutcome =
   /** The entry kept changing under the replay (another writer each time it was claimed): nothing was published. */
   | { status: 'changed-meanwhile' }
   /** A later event of the same key was delivered, or will be first: the replay would overwrite it (needs `force`). */
-  | { status: 'stale'; entry: DeadLetter; newer: NewerDelivery };
+  | { status: 'stale'; entry: DeadLetter; newer: NewerDelivery }
+  /**
+   * Steps the event finished before would run again: `steps` are not in the active spec set (renamed, removed),
+   * `expired` lost their checkpoints (replay-steps.ts).
+   */
+  | { status: 'steps-changed'; entry: DeadLetter; steps: string[]; expired: string[] };
 
 /** Claims lost to another writer before giving up (each loss means the entry changed: it is read again). */
 const CLAIM_TRIES = 5;

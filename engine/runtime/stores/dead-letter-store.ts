@@ -39,6 +39,11 @@ export interface DeadLetter {
   /** Why it is here: a permanent error, or retries exhausted. */
   reason: 'permanent' | 'exhausted' | 'dependency-deadline';
   attempts: number;
+  /**
+   * Steps the event had finished whose call a second run would repeat (creates, actions), from checkpoints a replay
+   * resumes from (engine/runtime/operator/replay-steps.ts). Absent when none, and in entries written before.
+   */
+  finished?: string[];
   createdAt: string;
   /** `open` until replayed, or resolved by an operator (handled without a replay, with a reason). */
   status: DeadLetterStatus;

@@ -21,6 +21,7 @@ import { isoTime } from './iso-time.js';
 import { traceAttempt } from './trace-attempt.js';
 import { FieldRedaction, redactSecretValues } from '../../http/redact.js';
 import { markStage } from '../../execute/stage-marks.js';
+import { checkpointed, repeatsEffect } from '../../execute/call-step.js';
 
 /** How the event reached this attempt: from its partition (`kd`: its key's digest), or by its parking's ticket. */
 export type Route = { kd: string; ticket?: undefined } | { ticket: ParkTicket; kd?: undefined };
@@ -92,6 +93,7 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
         error: { code: failure.code, message: failure.message, status: failure.status, vendorCode: failure.vendorCode },
         reason: fate.reason,
         attempts: d.attempt,
+        ...finishedSteps(a),
         createdAt: new Date().toISOString(),
         status: 'open',
       },
@@ -179,6 +181,23 @@ function redaction(a: Attempt): FieldRedaction {
 /** An error message for a log line: the `redact` paths' values and the engine's secret values masked. */
 function logText(ctx: WorkerContext, a: Attempt, message: string): string {
   return redactSecretValues(redaction(a).text(message), ctx.secrets?.values() ?? []);
+}
+
+/**
+ * The steps a replay must resume after (their checkpoints), because running them again repeats their effect. Not the
+ * steps a `restart_from` may run again by design (from the step it names to its own), whose checkpoints it forgets.
+ */
+function finishedSteps(a: Attempt): { finished?: string[] } {
+  const all = a.integration.steps;
+  const restartable = new Set<string>();
+  all.forEach((t, to) => {
+    const from = t.restartFrom === undefined ? -1 : all.findIndex((s) => s.id === t.restartFrom);
+    for (let i = Math.max(from, 0); from >= 0 && i <= to; i++) restartable.add(all[i].id);
+  });
+  const steps = all.filter(
+    (s) => s.id in a.result.steps && repeatsEffect(s) && checkpointed(a.integration, s) && !restartable.has(s.id),
+  );
+  return steps.length > 0 ? { finished: steps.map((s) => s.id) } : {};
 }
 
 function ledgerEntry(a: Attempt, status: LedgerEntry['status'], dlqId?: string): LedgerEntry {
