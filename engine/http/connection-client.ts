@@ -20,6 +20,7 @@ import { ConcurrencyGate } from './concurrency-gate.js';
 import { TokenBucket } from './rate-limiter.js';
 import { redactBody, redactHeaders, redactUrl } from './redact.js';
 import { requestUrl } from './request-url.js';
+import type { RequestTarget } from './request-url.js';
 import { rememberSentJson } from './sent-json.js';
 import { createTelemetry } from './telemetry.js';
 import type { HttpCallEvent, HttpLogger, TelemetryHook } from './telemetry.js';
@@ -226,7 +227,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     operation: string,
     outbound: OutboundRequest,
     url: string,
-    target: URL,
+    target: RequestTarget,
     sent: SentRequest,
     context: CallContext,
     body: string | undefined,

@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 import { guardedLookup } from './outbound-guard.js';
 import { ResponseCollector } from './response-collector.js';
 import type { OutboundPolicy } from './outbound-guard.js';
+import type { RequestTarget } from './request-url.js';
 
 /** One HTTP request as the transport sends it. */
 export interface TransportRequest {
@@ -15,7 +16,7 @@ export interface TransportRequest {
   /** Absolute URL. */
   url: string;
   /** `url` parsed, when the caller has it (nothing writes to it); else the layers that need it parse `url`. */
-  target?: URL;
+  target?: RequestTarget;
   headers: Record<string, string>;
   body?: string;
   timeoutMs: number;

@@ -67,7 +67,7 @@ describe('the client above the transport', () => {
         request: {
           method: 'POST',
           url: 'https://api.example.com/orders',
-          target: expect.any(URL),
+          target: expect.any(Object),
           headers: {
             accept: 'application/json',
             'content-type': 'application/json',
@@ -80,8 +80,19 @@ describe('the client above the transport', () => {
         context: { integration: 'orders', stepId: 'create', index: 2, idempotencyKey: 'evt-9:create:2' },
       },
     ]);
-    // The URL parsed once, for the outbound guard and the transport: the parse of the URL sent.
-    expect(seen[0]!.request.target!.href).toBe('https://api.example.com/orders');
+    // The URL parsed once, for the outbound guard and the transport: the parse of the URL sent (here built without a
+    // parse, engine/http/request-url.ts), field for field.
+    const sentUrl = new URL('https://api.example.com/orders');
+    const { protocol, host, hostname, port, origin, pathname, search } = seen[0]!.request.target!;
+    expect({ protocol, host, hostname, port, origin, pathname, search }).toEqual({
+      protocol: sentUrl.protocol,
+      host: sentUrl.host,
+      hostname: sentUrl.hostname,
+      port: sentUrl.port,
+      origin: sentUrl.origin,
+      pathname: sentUrl.pathname,
+      search: sentUrl.search,
+    });
     expect(result.request).toEqual({
       method: 'POST',
       url: 'https://api.example.com/orders',
@@ -528,6 +539,54 @@ describe('outbound guard', () => {
     expect(() => assertOutboundAllowed(new URL('ftp://127.0.0.1/'), OPEN)).toThrow(
       'only http and https targets are allowed, not ftp:',
     );
+  });
+
+  it('answers a target it allowed without checking it again, and the same for every target, in any order', () => {
+    let reads = 0;
+    const listed = ['127.0.0.1:8081', 'erp.internal'];
+    const counting: OutboundPolicy = {
+      allowPrivateNetwork: false,
+      get allowedHosts() {
+        reads++;
+        return listed;
+      },
+    };
+    const verdict = (url: string, policy: OutboundPolicy) => {
+      try {
+        assertOutboundAllowed(new URL(url), policy);
+        return 'allowed';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(verdict('http://127.0.0.1:8081/orders/1', counting)).toBe('allowed');
+    const afterFirst = reads;
+    expect(verdict('http://127.0.0.1:8081/orders/2', counting)).toBe('allowed');
+    expect(reads).toBe(afterFirst);
+    // Another port of the same host is another target: checked, and refused every time.
+    expect(verdict('http://127.0.0.1:8082/', counting)).toMatch(/--allow-private-host 127.0.0.1:8082/);
+    expect(verdict('http://127.0.0.1:8082/', counting)).toMatch(/--allow-private-host 127.0.0.1:8082/);
+    expect(reads).toBeGreaterThan(afterFirst);
+    const targets = [
+      'http://127.0.0.1:8081/a',
+      'https://127.0.0.1:8081/a',
+      'http://erp.internal/x',
+      'http://erp.internal:8080/x',
+      'http://10.1.2.3/',
+      'https://example.com/',
+      'ftp://example.com/',
+      'http://localhost/',
+    ];
+    const policies: OutboundPolicy[] = [{ allowPrivateNetwork: false, allowedHosts: listed }, OPEN, PUBLIC_ONLY];
+    for (const policy of policies) {
+      // Each policy's first answers, from a fresh copy of its lists (nothing kept), against two later rounds.
+      const first = targets.map((url) => verdict(url, { ...policy, allowedHosts: [...policy.allowedHosts] }));
+      expect(first).toContain('allowed');
+      for (let round = 0; round < 2; round++) {
+        expect(targets.map((url) => verdict(url, policy))).toEqual(first);
+        expect([...targets].reverse().map((url) => verdict(url, policy))).toEqual([...first].reverse());
+      }
+    }
   });
 
   it('checks the addresses a name resolves to', async () => {

@@ -114,3 +114,99 @@ describe('redaction that skips searches that cannot match', () => {
         expect(redactText(text, secrets), `${text} ${secrets.join()}`).toBe(fullRedactText(text, secrets));
   });
 });
+
+describe('a request target built without a parse', () => {
+  /** `requestUrl` as it was before: the URL sent, parsed every time. */
+  function parsedEveryTime(baseUrl: string, path: string, query: string) {
+    const url = baseUrl + path + query;
+    const parsed = new URL(url);
+    const basePath = new URL(baseUrl).pathname.replace(/\/$/, '');
+    const pathname = parsed.pathname.startsWith(basePath) ? parsed.pathname.slice(basePath.length) : parsed.pathname;
+    return { url, path: pathname + parsed.search, target: fields(parsed) };
+  }
+  function fields(t: { [K in 'protocol' | 'host' | 'hostname' | 'port' | 'origin' | 'pathname' | 'search']: string }) {
+    const { protocol, host, hostname, port, origin, pathname, search } = t;
+    return { protocol, host, hostname, port, origin, pathname, search };
+  }
+
+  // Every printable ASCII character, controls, non-ASCII and the pieces of dot segments (`.`, `%2e`, `%2E`).
+  const PIECES = [
+    ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
+    '\t',
+    '\n',
+    '\u0000',
+    'é',
+    '日',
+    '/',
+    '/',
+    '.',
+    '..',
+    '%2e',
+    '%2E',
+    '%',
+    'ab',
+    '12',
+  ];
+  const PLAIN_BASES = [
+    'http://127.0.0.1:41234',
+    'http://127.0.0.1:41234/',
+    'https://erp.example.com/api/v2',
+    'https://erp.example.com/api/v2/',
+    'https://erp.example.com/a.b/%7Ex',
+  ];
+  // The parser rewrites these (case, default port, user info, an empty query or fragment): they are parsed as before.
+  const OTHER_BASES = [
+    'HTTPS://Erp.Example.COM/x',
+    'http://h.example.com:80/x',
+    'https://user:pw@erp.example.com/base',
+    'https://erp.example.com/a?',
+    'https://erp.example.com/a#',
+    'https://erp.example.com/a/./b',
+  ];
+  const QUERIES = ['', '?page=2&q=a+b%26c', '?x=%C3%A9'];
+
+  it('is what the parse of the URL gives, for 20,000 random paths on plain and other bases', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let built = 0;
+    for (let n = 0; n < 20_000; n++) {
+      let path = random() < 0.9 ? '/' : '';
+      const length = Math.floor(random() * 12);
+      for (let i = 0; i < length; i++) {
+        // Mostly characters a path keeps, so that most paths take the way without a parse.
+        const piece =
+          random() < 0.7
+            ? 'a-b_c.~!$&()*+,;=:@%/12'[Math.floor(random() * 23)]!
+            : PIECES[Math.floor(random() * PIECES.length)]!;
+        path += piece;
+      }
+      const bases = n % 4 === 0 ? OTHER_BASES : PLAIN_BASES;
+      const base = bases[n % bases.length]!;
+      const query = QUERIES[n % QUERIES.length]!;
+      const outbound: OutboundRequest = {
+        method: 'GET',
+        path,
+        ...(query ? { query: Object.fromEntries(new URLSearchParams(query.slice(1))) } : {}),
+      };
+      const expected = outcome(() => parsedEveryTime(base, path, query));
+      const got = outcome(() => {
+        const r = requestUrl(base, outbound);
+        if (!(r.target instanceof URL)) built++;
+        return { url: r.url, path: r.path, target: fields(r.target) };
+      });
+      expect(got, `${base} ${JSON.stringify(path)} ${query}`).toEqual(expected);
+    }
+    // Most of them took the way without a parse, so it was the one compared.
+    expect(built).toBeGreaterThan(8_000);
+  });
+
+  it('is built for the bench order path on a loopback base, and a dot segment or a base with `?` is parsed', () => {
+    const plain = requestUrl('http://127.0.0.1:41234', { method: 'PUT', path: '/orders/order-100000123' });
+    expect(plain.target).not.toBeInstanceOf(URL);
+    expect(plain.target.pathname).toBe('/orders/order-100000123');
+    expect(requestUrl('http://127.0.0.1:41234', { method: 'GET', path: '/a/%2E%2e/b' }).target).toBeInstanceOf(URL);
+    const query = requestUrl('https://erp.example.com/a?', { method: 'GET', path: '/orders' });
+    expect(query.target).toBeInstanceOf(URL);
+    expect(query.target.search).toBe('?/orders');
+  });
+});
