@@ -65,6 +65,12 @@ function engine(generateCode: boolean): TransformEngine {
         ev = compileExpression(ast, true, false);
       } catch (e) {
         if (e instanceof JsonataError) throw e;
+        // nesting deeper than the parser's stack (thousands of brackets or operators): a limit, not a syntax error
+        if (e instanceof RangeError)
+          throw jerr('U1005', {
+            position: 0,
+            message: `the expression is nested too deeply to compile (${e.message})`,
+          });
         throw jerr('S0201', { position: 0, token: source });
       }
       if (mayRecurse(ast)) warmDeepEvaluation();

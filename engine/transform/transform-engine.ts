@@ -33,8 +33,8 @@ export interface TransformEngine {
 
 /**
  * An error raised by compiling or evaluating an expression. `code` is the JSONata error code (S0201, T2001, D3001...,
- * or U1001-U1004 for guard overruns); `position` is the 0-based character offset just past the offending token
- * in the expression source, as jsonata-js reports it.
+ * U1001-U1004 for guard overruns, or U1005 past a limit of the engine); `position` is the 0-based character offset
+ * just past the offending token in the expression source, as jsonata-js reports it.
  */
 export class TransformError extends Error {
   override name = 'TransformError';

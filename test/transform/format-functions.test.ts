@@ -60,6 +60,28 @@ describe('formatting functions', () => {
     expect(ev(`$formatInteger(1e21, '0')`)).toBe('1e+21'); // as jsonata-js
   });
 
+  it('write the mandatory fraction digits of large numbers, and numbers too large to round at that precision', () => {
+    expect(ev(`$formatNumber(1e22, '#,##0.00')`)).toBe('10,000,000,000,000,000,000,000.00'); // jsonata-js "1e,+22.00"
+    const big = ev(`$formatNumber(1e300, '0.000')`) as string; // jsonata-js: "1e+300.000"
+    expect(big).toBe(BigInt(1e300).toString() + '.000');
+  });
+
+  it('refuse more fraction digits than JavaScript writes, and pictures of over 10,000 characters (U1005)', () => {
+    expect(failure(`$formatNumber(1, '0.' & $pad('', 101, '0'))`).code).toBe('U1005'); // jsonata-js: a RangeError
+    expect(ev(`$formatNumber(1.5, '0.' & $pad('', 100, '0'))`)).toBe('1.5' + '0'.repeat(99));
+    for (const expr of [
+      `$formatNumber(1, $pad('#', 1e6, '0'))`,
+      `$formatInteger(1, $pad('0', 1e6, ','))`,
+      `$parseInteger('1', $pad('0', 10001, '0'))`,
+      `$fromMillis(0, $pad('', 30003, '[Y]'))`,
+      `$toMillis('1', $pad('', 30003, '[Y]'))`,
+    ]) {
+      const e = failure(expr);
+      expect([e.code, e.message]).toEqual(['U1005', expect.stringMatching(/picture of \d+ characters, at most 10000/)]);
+    }
+    expect(ev(`$formatInteger(1, $pad('0', 10000, '0'))`)).toBe('0'.repeat(9999) + '1');
+  });
+
   it('format and parse words, Roman numerals, letters and grouped digits symmetrically', () => {
     const roundTrip = (n: number, format: string, parse: string) =>
       ev('$parseInteger($formatInteger($n, $f), $p)', { n, f: format, p: parse });

@@ -1,9 +1,10 @@
 /**
  * JSONata corpora from sources other than the official suite (test/transform/other-corpora/): the examples of the
- * JSONata documentation pages and edge cases written by area (unicode, numbers, dates, pictures, paths, higher-order
- * functions, sorting and grouping, errors and their positions, real-world mappings). Junction's engine, on closures
- * and on generated code, gives the outcome jsonata-js 2.2.2 gives (strictly: key order, -0, error code and
- * position) on every case outside the documented deviations, and the records are what jsonata-js gives today.
+ * JSONata documentation pages, the expressions of dashjoin/jsonata-java's own tests, and edge cases written by area
+ * (unicode, numbers, dates, pictures, paths, higher-order functions, sorting and grouping, errors and their
+ * positions, real-world mappings). Junction's engine, on closures and on generated code, gives the outcome
+ * jsonata-js 2.2.2 gives (strictly: key order, -0, error code and position) on every case outside the documented
+ * deviations, and the records are what jsonata-js gives today.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codegen } from '../../engine/transform/compiled/codegen-runtime.js';
@@ -38,9 +39,10 @@ afterAll(() => {
 describe('other corpora', () => {
   it('hold the documentation examples and the edge cases', () => {
     const files = new Set(cases.map((c) => c.id.split('#')[0]));
-    expect([...files].sort()).toEqual(['edge-cases', 'jsonata-docs']);
+    expect([...files].sort()).toEqual(['edge-cases', 'jsonata-docs', 'jsonata-java']);
     expect(cases.filter((c) => c.id.startsWith('jsonata-docs#')).length).toBeGreaterThanOrEqual(170);
     expect(cases.filter((c) => c.id.startsWith('edge-cases#')).length).toBeGreaterThanOrEqual(1300);
+    expect(cases.filter((c) => c.id.startsWith('jsonata-java#')).length).toBeGreaterThanOrEqual(100);
   });
 
   it('agree with jsonata-js on closures, outside the documented deviations', () => {

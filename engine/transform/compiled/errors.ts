@@ -115,6 +115,7 @@ const MESSAGES: Record<string, string> = {
   U1002: 'Expression evaluation timeout: Check for infinite loop',
   U1003: 'Output too long: the result exceeds the configured maximum length',
   U1004: 'Out of memory: the evaluation was stopped before the process reached its heap limit',
+  U1005: 'Beyond what the engine supports: {{{message}}}',
 };
 
 /** Details carried by an engine error, as jsonata-js attaches them. */

@@ -86,6 +86,19 @@ export function counted<T>(r: T): T {
   return r;
 }
 
+/**
+ * The longest picture string `$formatNumber`, `$formatInteger`, `$parseInteger`, `$fromMillis` and `$toMillis`
+ * accept: a real picture is a few dozen characters, and analysing one of millions (built with `$pad`) takes seconds
+ * of allocation between two looks at the clock.
+ */
+export const MAX_PICTURE = 10_000;
+
+/** Fails U1005 for a picture longer than MAX_PICTURE characters. */
+export function checkPicture(picture: string, fn: string): void {
+  if (picture.length > MAX_PICTURE)
+    throw jerr('U1005', { message: `$${fn}(): a picture of ${picture.length} characters, at most ${MAX_PICTURE}` });
+}
+
 /** Fails U1003 when the JSON text of `value` would be longer than the output limit. */
 export function checkSize(value: unknown): void {
   if (value !== null && typeof value === 'object' && jsonSize(value, state.maxOutput) < 0)

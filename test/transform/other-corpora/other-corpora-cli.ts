@@ -37,7 +37,7 @@ function run(): number {
     if (c.expected !== undefined && agrees(ours, c.expected)) agreed++;
     else if (otherDeviationFor(c.expr) !== undefined) deviations++;
     else {
-      const group = `${c.id.split('#')[0]} ${c.area ?? c.page ?? ''}`;
+      const group = `${c.id.split('#')[0]} ${c.area ?? c.page ?? c.test ?? ''}`;
       const line = `${c.id} ${c.expr.replace(/\s+/g, ' ').slice(0, 140)}\n    jsonata-js: ${showOutcome(c.expected)}\n    junction:   ${showOutcome(ours)}`;
       groups.set(group, [...(groups.get(group) ?? []), line]);
     }

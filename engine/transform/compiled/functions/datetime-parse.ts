@@ -54,7 +54,7 @@ const MATCHERS = new Map<string, Matcher>();
 function matcherFor(picture: string): Matcher {
   const cached = MATCHERS.get(picture);
   if (cached) return cached;
-  const parts = analysePicture(picture);
+  const parts = analysePicture(picture, 'toMillis');
   const markers: Marker[] = [];
   let re = '^';
   for (const p of parts) {

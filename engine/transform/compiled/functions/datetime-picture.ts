@@ -1,5 +1,6 @@
 /** XPath date/time picture strings (`[Y0001]-[M01]-[D01]`): analysis and formatting for $fromMillis/$now. */
 import { jerr } from '../errors.js';
+import { checkPicture } from '../guards.js';
 import type { IntegerFormat } from './format-integer.js';
 import { analyseInteger, formatWith } from './format-integer.js';
 
@@ -112,9 +113,10 @@ function marker(spec: string): Marker {
 const CACHE = new Map<string, PicturePart[]>();
 
 /** Analysed pictures are cached: expressions usually pass the same literal picture on every evaluation. */
-export function analysePicture(picture: string): PicturePart[] {
+export function analysePicture(picture: string, fn = 'fromMillis'): PicturePart[] {
   let parts = CACHE.get(picture);
   if (parts === undefined) {
+    checkPicture(picture, fn);
     parts = analyse(picture);
     if (CACHE.size > 500) CACHE.clear();
     CACHE.set(picture, parts);

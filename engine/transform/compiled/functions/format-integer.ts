@@ -4,6 +4,7 @@
  */
 import { jerr } from '../errors.js';
 import { numberToWords, wordsToNumber } from './integer-words.js';
+import { checkPicture } from '../guards.js';
 
 const ZEROS = [
   0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50, 0xed0, 0xf20,
@@ -78,11 +79,9 @@ export function analyseInteger(picture: string): IntegerFormat {
   if (zero === undefined) throw jerr('D3130', { value: cps[0] });
   fmt.zero = zero;
   fmt.mandatory = mandatory;
+  // a separator's position: the digits (and `#`) to its right; linear, as a picture may be long
   const total = cps.length;
-  fmt.separators = seps.map((s) => ({
-    position: total - s.index - 1 - seps.filter((o) => o.index > s.index).length,
-    char: s.char,
-  }));
+  fmt.separators = seps.map((s, k) => ({ position: total - s.index - 1 - (seps.length - 1 - k), char: s.char }));
   fmt.regular = regularInterval(fmt.separators);
   void digitsSeen;
   return fmt;
@@ -97,7 +96,8 @@ function regularInterval(seps: { position: number; char: string }[]): number {
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const positions = seps.map((s) => s.position);
   const factor = positions.reduce(gcd);
-  for (let i = 1; i <= positions.length; i++) if (!positions.includes(i * factor)) return 0;
+  const present = new Set(positions);
+  for (let i = 1; i <= positions.length; i++) if (!present.has(i * factor)) return 0;
   return factor;
 }
 
@@ -234,6 +234,7 @@ export function formatWith(value: number, fmt: IntegerFormat): string {
 
 export function formatInteger(value?: number, picture?: string): string | undefined {
   if (value === undefined) return undefined;
+  checkPicture(picture as string, 'formatInteger');
   // floored before its sign is taken, as jsonata-js: -12.7 is -13
   return formatWith(Math.floor(value), analyseInteger(picture as string));
 }
@@ -262,5 +263,6 @@ export function parseWith(text: string, fmt: IntegerFormat): number {
 
 export function parseInteger(value?: string, picture?: string): number | undefined {
   if (value === undefined) return undefined;
+  checkPicture(picture as string, 'parseInteger');
   return parseWith(value, analyseInteger(picture as string));
 }

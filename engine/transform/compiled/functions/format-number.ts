@@ -2,6 +2,7 @@
 /** $formatNumber: XPath/F&O 3.1 decimal-format pictures (grouping, percent/per-mille, exponents, digit families). */
 import { jerr } from '../errors.js';
 import { round } from './numeric.js';
+import { checkPicture } from '../guards.js';
 
 interface Props {
   [k: string]: string;
@@ -126,10 +127,15 @@ function groupPositions(s: string, g: string, fromRight: boolean): number[] {
 
 function regularOf(pos: number[]): number {
   if (pos.length === 0) return 0;
-  const n = Math.min(...pos);
+  // loops, not Math.min(...pos): a picture of a million separators would overflow the stack
+  let n = Infinity;
+  let max = -Infinity;
+  for (const x of pos) {
+    if (x < n) n = x;
+    if (x > max) max = x;
+  }
   if (n <= 0) return 0;
   const set = new Set(pos);
-  const max = Math.max(...pos);
   for (let k = n; k <= max; k += n) if (!set.has(k)) return 0;
   return pos.every((x) => x % n === 0) ? n : 0;
 }
@@ -148,6 +154,9 @@ interface Plan {
   intGroups: number[];
   regular: number;
   fracGroups: number[];
+  /** `intGroups` and `fracGroups` as sets, for long pictures. */
+  intGroupSet: Set<number>;
+  fracGroupSet: Set<number>;
 }
 
 interface Analysed {
@@ -172,6 +181,7 @@ function plan(part: Part, p: Props, isDigit: (c: string) => boolean): Plan {
   // no mandatory digit at all (`#,###.##`): one fraction digit is shown, as in jsonata-js (`12` gives `12.0`)
   if (minInt === 0 && minFrac === 0 && part.exponent === undefined) minFrac = 1;
   const intGroups = groupPositions(part.integer, g, true);
+  const fracGroups = groupPositions(part.fraction, g, false);
   return {
     prefix: part.prefix,
     suffix: part.suffix,
@@ -184,7 +194,9 @@ function plan(part: Part, p: Props, isDigit: (c: string) => boolean): Plan {
     scale: part.sub.includes(p.percent) ? 100 : part.sub.includes(p['per-mille']) ? 1000 : 1,
     intGroups,
     regular: regularOf(intGroups),
-    fracGroups: groupPositions(part.fraction, g, false),
+    fracGroups,
+    intGroupSet: new Set(intGroups),
+    fracGroupSet: new Set(fracGroups),
   };
 }
 
@@ -206,6 +218,7 @@ function analyse(picture: string, options: any): Analysed {
 const ANALYSED = new Map<string, Analysed>();
 
 function analysed(picture: string, options: any): Analysed {
+  checkPicture(picture, 'formatNumber');
   if (options !== undefined) return analyse(picture, options);
   let a = ANALYSED.get(picture);
   if (a === undefined) {
@@ -232,7 +245,7 @@ function groupInteger(ip: string, pl: Plan, g: string): string {
     const fromRight = chars.length - i;
     out += chars[i];
     const pos = fromRight - 1;
-    if (pos > 0 && (pl.regular ? pos % pl.regular === 0 : pl.intGroups.includes(pos))) out += g;
+    if (pos > 0 && (pl.regular ? pos % pl.regular === 0 : pl.intGroupSet.has(pos))) out += g;
   }
   return out;
 }
@@ -242,7 +255,7 @@ function groupFraction(fp: string, pl: Plan, g: string): string {
   const chars = Array.from(fp);
   let out = '';
   for (let i = 0; i < chars.length; i++) {
-    if (i > 0 && pl.fracGroups.includes(i)) out += g;
+    if (i > 0 && pl.fracGroupSet.has(i)) out += g;
     out += chars[i];
   }
   return out;
@@ -271,7 +284,11 @@ export function formatNumber(value?: number, picture?: string, options?: any): s
       }
     }
   }
-  const rounded = round(v, maxFrac) as number;
+  // JavaScript writes at most 100 fraction digits (jsonata-js fails with a RangeError of its own)
+  if (maxFrac > 100) throw jerr('U1005', { message: `$formatNumber(): ${maxFrac} fraction digits, at most 100` });
+  // a number too large to round at that precision has no fraction to round (jsonata-js writes "NaN.000")
+  const roundedAt = round(v, maxFrac) as number;
+  const rounded = Number.isFinite(roundedAt) ? roundedAt : v;
   const fixedText = rounded.toFixed(maxFrac);
   const dot = fixedText.indexOf('.');
   let ip = dot < 0 ? fixedText : fixedText.substring(0, dot);
@@ -280,6 +297,8 @@ export function formatNumber(value?: number, picture?: string, options?: any): s
   let end = fp.length;
   while (end > minFrac && fp.charCodeAt(end - 1) === 48) end--;
   fp = fp.substring(0, end);
+  // toFixed writes 1e21 and above without a fraction ("1e+22"): its mandatory digits are zeros
+  if (fp.length < minFrac) fp = fp.padEnd(minFrac, '0');
   if (ip === '0' && minInt === 0 && !(pl.hasOptionalInt && pl.exponent !== undefined)) ip = '';
   if (ip.length < minInt) ip = ip.padStart(minInt, '0');
   let out = groupInteger(mapDigits(ip, zero), pl, g);

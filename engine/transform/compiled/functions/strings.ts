@@ -230,7 +230,9 @@ export const stringFunctions: NativeFn[] = [
     const padLength = Math.abs(width as number) - chars(str).length;
     if (padLength <= 0) return str;
     checkLength(padLength + str.length);
-    let padding = ch.repeat(padLength);
+    // only as many copies of a long pad string as the result needs (not padLength copies: a RangeError, not a guard)
+    const perCopy = ch.length === 1 ? 1 : chars(ch).length;
+    let padding = ch.repeat(Math.min(Math.floor(padLength), Math.ceil(padLength / perCopy)));
     if (ch.length > 1) padding = substring(padding, 0, padLength) as string;
     return (width as number) > 0 ? str + padding : padding + str;
   }),
