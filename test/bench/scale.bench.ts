@@ -61,6 +61,8 @@ const MANY_INTEGRATIONS = 100;
  * dead-lettered), which measures the ERP, not the engine's memory.
  */
 const MEMORY_RATE = Number(process.env.BENCH_MEMORY_RATE) || 100;
+/** How long the engine processes' idle CPU is sampled after each run's warm-up (ms). */
+const IDLE_SAMPLE_MS = 3_000;
 
 /** What a run's engine is given and sent: the engine bench's order and mapping, or the large ones. */
 interface Workload {
@@ -255,6 +257,13 @@ export async function benchScale(): Promise<Record<string, number>> {
       await prepare(next, closed ? counts.warmUp + counts.events : counts.warmUp);
       await throughput(url, children, next, counts.warmUp, load, counts.blockEvents);
       next += counts.warmUp;
+      // What the engine processes spend with nothing to do (timers, pulls renewed on expiry, heartbeats): a cost per
+      // second per process, which a slow run spreads over fewer events, and two processes pay twice.
+      const pids = enginePids(child.pid!, workers);
+      const idleFrom = pids.map((pid) => procCpuMs(pid) ?? NaN);
+      await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+      const idleMsPerS =
+        (pids.reduce((s, pid, i) => s + (procCpuMs(pid) ?? NaN) - idleFrom[i], 0) * 1000) / IDLE_SAMPLE_MS;
       if (!closed) await prepare(next, counts.events);
       let peakRss = 0;
       const sampler = setInterval(() => {
@@ -264,7 +273,6 @@ export async function benchScale(): Promise<Record<string, number>> {
         );
       }, 200);
       const ports = { ingest: Number(new URL(url).port), erp: Number(new URL(erpUrl).port) };
-      const pids = enginePids(child.pid!, workers);
       const shares = new WorkerShareSampler(pids, ports);
       const counted = async () => ({
         ingested: await loadgen.call<PortCounts>('acceptedByLocalPort'),
@@ -283,7 +291,7 @@ export async function benchScale(): Promise<Record<string, number>> {
       if (closed) {
         console.log(`${name}: ${trafficLine('measured run', traffic)}`);
         console.log(
-          `${name}: engine system calls per event, all processes (/proc/<pid>/io): ${calls('reads').toFixed(2)} reads, ${calls('writes').toFixed(2)} writes`,
+          `${name}: engine system calls per event, all processes (/proc/<pid>/io): ${calls('reads').toFixed(2)} reads, ${calls('writes').toFixed(2)} writes; idle after the warm-up, all processes: ${idleMsPerS.toFixed(1)} ms of CPU per second (${(idleMsPerS / perS).toFixed(3)} ms per event at this run's rate)`,
         );
       }
       const { workers: each, unplaced } = await shares.stop(
