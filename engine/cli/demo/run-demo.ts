@@ -85,6 +85,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     say(
       `Junction demo: engine ${running.url} (dashboard: ${running.operatorUrl}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`,
     );
+    // The embedded server needs the credentials in <root>/.junction/nats.json: NATS's URL alone is refused.
+    say(
+      `operator commands: cd ${root} && npx junction dlq list (or trace, pause, alert list: they find this ` +
+        `demo's NATS there); npx junction status --url ${running.operatorUrl}`,
+    );
     say(
       `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}, ` +
         `Infor M3 ${systems.m3.url}, BNG ${systems.bng.url}`,
