@@ -1,8 +1,8 @@
 /**
  * Maps a character offset inside a YAML scalar's *value* back to an offset in the file, so a JSONata syntax error
- * inside a block scalar (`|`, `>`) or a quoted string is reported at its real line:col. The mapping is rebuilt by
- * re-reading the scalar's source the way YAML folds it, and checked against the parsed value: when the two
- * disagree (an exotic scalar form), we fall back to the start of the value.
+ * inside a block scalar (`|`, `>`, with an indentation indicator too) or a quoted string is reported at its real
+ * line:col. The mapping is rebuilt by re-reading the scalar's source the way YAML folds it, and checked against the
+ * parsed value: when the two disagree (an exotic scalar form), we fall back to the start of the value.
  */
 import type { Scalar } from 'yaml';
 
@@ -12,11 +12,20 @@ export function scalarOffsetMap(node: Scalar, text: string): OffsetMap {
   const start = node.range?.[0] ?? 0;
   const end = node.range?.[1] ?? start;
   const value = typeof node.source === 'string' ? node.source : String(node.value);
-  const built =
-    node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED'
-      ? readBlock(text, start, end, node.type === 'BLOCK_FOLDED')
-      : readFlow(text, start, end, node.type);
-  if (built && built.value.startsWith(value.replace(/\n+$/, ''))) {
+  const matches = (built: Built | undefined): boolean =>
+    built !== undefined && built.value.startsWith(value.replace(/\n+$/, ''));
+  let built: Built | undefined;
+  if (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') {
+    const folded = node.type === 'BLOCK_FOLDED';
+    built = readBlock(text, start, end, folded);
+    // An indentation indicator (`|2`, `>-4`) sets the indentation, which is then less than the first line's (the
+    // reason to give one): the value keeps that line's extra spaces. The indentation is the parent's plus the
+    // digit, and the parent's is not in the scalar's source, so each smaller one is tried against the parsed value.
+    if (!matches(built) && /^[|>][-+]?[1-9]/.test(text.slice(start, start + 3)))
+      for (let indent = (built?.indent ?? 0) - 1; indent >= 1 && !matches(built); indent--)
+        built = readBlock(text, start, end, folded, indent);
+  } else built = readFlow(text, start, end, node.type);
+  if (built && matches(built)) {
     const offsets = built.offsets;
     return (i) => offsets[Math.max(0, Math.min(i, offsets.length - 1))] ?? start;
   }
@@ -26,9 +35,12 @@ export function scalarOffsetMap(node: Scalar, text: string): OffsetMap {
 interface Built {
   value: string;
   offsets: number[];
+  /** A block scalar's indentation, as read or as given. */
+  indent?: number;
 }
 
-function readBlock(text: string, start: number, end: number, folded: boolean): Built | undefined {
+/** A block scalar's value and offsets; its indentation is the first text line's unless `given`. */
+function readBlock(text: string, start: number, end: number, folded: boolean, given?: number): Built | undefined {
   const headerEnd = text.indexOf('\n', start);
   if (headerEnd < 0) return undefined;
   const lines: { from: number; text: string }[] = [];
@@ -42,8 +54,8 @@ function readBlock(text: string, start: number, end: number, folded: boolean): B
   }
   const firstContent = lines.find((l) => /[^ ]/.test(l.text));
   if (!firstContent) return { value: '', offsets: [start] };
-  const indent = firstContent.text.length - firstContent.text.replace(/^ +/, '').length;
-  const out: Built = { value: '', offsets: [] };
+  const indent = given ?? firstContent.text.length - firstContent.text.replace(/^ +/, '').length;
+  const out: Built = { value: '', offsets: [], indent };
   const contents = lines.map((line) => line.text.slice(Math.min(indent, line.text.length)));
   contents.forEach((content, k) => {
     const from = lines[k].from;

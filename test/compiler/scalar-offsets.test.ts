@@ -1,7 +1,7 @@
 /**
  * A JSONata diagnostic inside a block scalar is reported where its character stands in the file: for every mix of
  * text lines, more-indented lines, tab-led lines and blank lines, under each block header, each character of the
- * parsed value maps back to the same character in the source.
+ * parsed value maps back to the same character in the source, also under an indentation indicator (`|2`).
  */
 import { isScalar, parseDocument } from 'yaml';
 import type { Scalar } from 'yaml';
@@ -17,8 +17,7 @@ function* blocks(depth: number, prefix: string[] = []): Generator<string[]> {
 }
 
 /** The characters of the value that do not map onto the same character in the source. */
-function misplaced(source: string): string[] {
-  const node = parseDocument(source).get('body', true) as Scalar;
+function misplaced(source: string, node = parseDocument(source).get('body', true) as Scalar): string[] {
   if (!isScalar(node) || typeof node.value !== 'string') return [];
   const value = node.value;
   const offsetOf = scalarOffsetMap(node, source);
@@ -36,6 +35,25 @@ describe('scalarOffsetMap', () => {
         const bad = misplaced(source);
         if (bad.length > 0) wrong.push(`${JSON.stringify(source)} -> ${bad.join(' ')}`);
       }
+    expect(wrong).toEqual([]);
+  });
+
+  it('maps them back under an indentation indicator too, with the first line more indented than the block', () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const header of ['|2', '|2-', '|-2', '|+2', '>2', '>2-', '>-2', '>+2'])
+      for (const lines of blocks(3)) {
+        // `body` sits in a sequence's mapping (indented 4): `|2` makes the block's indentation 6; the first line is 8.
+        const body = lines.map((l) => (l === '' ? '' : `      ${l}`)).join('\n');
+        const source = `list:\n  - id: a\n    body: ${header}\n        x\n${body}\nnext: 1\n`;
+        const document = parseDocument(source);
+        if (document.errors.length > 0) continue;
+        checked++;
+        const node = document.getIn(['list', 0, 'body'], true) as Scalar;
+        const bad = misplaced(source, node);
+        if (bad.length > 0) wrong.push(`${JSON.stringify(source)} -> ${bad.join(' ')}`);
+      }
+    expect(checked).toBeGreaterThan(500);
     expect(wrong).toEqual([]);
   });
 });

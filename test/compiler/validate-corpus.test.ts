@@ -71,6 +71,8 @@ const EXPECTED: Record<string, string[]> = {
   isolation: ['isolation/also-broken.yaml:7:26 unknown-connection', 'isolation/broken.yaml:1:1 file-not-text'],
   'jsonata-block.yaml': ['jsonata-block.yaml:13:24 jsonata-syntax'],
   'jsonata-folded.yaml': ['jsonata-folded.yaml:15:24 jsonata-syntax'],
+  // The column of `price2` in the file, though the block's first line is indented more than the block (`|2`).
+  'jsonata-indent-indicator.yaml': ['jsonata-indent-indicator.yaml:14:35 jsonata-syntax'],
   'jsonata-double-quoted.yaml': ['jsonata-double-quoted.yaml:5:23 jsonata-syntax'],
   'jsonata-plain.yaml': ['jsonata-plain.yaml:6:16 jsonata-syntax'],
   'jsonata-single-quoted.yaml': ['jsonata-single-quoted.yaml:10:37 jsonata-syntax'],
