@@ -118,6 +118,13 @@ it("traces a record's attempts, requests and dead letter, in the CLI and the ope
     stdout: '',
     stderr: 'nothing traced for orders key 99 (traces are kept as long as the ledger)\n',
   });
+  // A typo in the integration's name is not a record too old to be traced: it says so.
+  expect(await junction('trace', 'order', '6', '--nats', h.nats.url)).toMatchObject({
+    code: 1,
+    stdout: '',
+    stderr:
+      'nothing traced for order key 6: no integration named "order" runs on this cluster (junction status lists them)\n',
+  });
 
   const api = await fetch(`${h.engine.operatorUrl}/api/trace?integration=orders&key=6`);
   expect(api.status).toBe(200);
