@@ -12,6 +12,7 @@ import { LINK_NOT_FOLLOWED, isSpecFile } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
 import { GIT_TOKEN_ENV_NAMES, gitTokenEnvironment, tokenRepoProblem } from './git-token.js';
+import { quietSimpleGitDebug } from './quiet-git-debug.js';
 
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 const BRANCH = /^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/;
@@ -77,6 +78,7 @@ export class GitMirror {
     else {
       const problem = tokenRepoProblem(options.repo);
       if (problem) throw new Error(`cannot use the Git token with ${maskCredentials(options.repo)}: ${problem}`);
+      quietSimpleGitDebug();
       this.#git = simpleGit({
         timeout,
         allowEnvironment: GIT_TOKEN_ENV_NAMES,

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
@@ -54,6 +55,33 @@ describe('a Git token from the environment', () => {
     expect([...server.commandLines].filter((line) => line.includes(repo))).not.toEqual([]);
     // ...and the token is in none of the command lines.
     expect([...server.commandLines].filter((line) => line.includes(TOKEN))).toEqual([]);
+  });
+
+  it("is not printed by DEBUG=simple-git* (which prints git's environment): that output is turned off", async () => {
+    const { root, server, head } = await servedRepo();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        JUNCTION_ARGS[1],
+        fileURLToPath(new URL('./token-debug-main.ts', import.meta.url)),
+        `${server.url}/specs.git`,
+        join(root, 'mirror'),
+      ],
+      { env: { ...process.env, DEBUG: 'simple-git*', TEST_GIT_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect([code, stdout]).toEqual([0, `${head}\n`]);
+    const basic = Buffer.from(`x-access-token:${TOKEN}`).toString('base64');
+    expect(stderr.includes(TOKEN) || stderr.includes(basic)).toBe(false);
+    expect(stderr).toContain(
+      "Warning: simple-git's debug output is off while a Git token is in use: it prints git's environment, which " +
+        'holds the token (the rest of DEBUG stays on)',
+    );
   });
 
   it('a token in the URL is what `ps` shows (so the CLI refuses it)', async () => {
