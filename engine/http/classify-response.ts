@@ -79,6 +79,20 @@ export function asConnectorError(error: unknown, response?: InboundResponse, sec
   return new ConnectorError('invalid-response', message, 'permanent', { status: response?.status });
 }
 
+/**
+ * A 2xx answer the connector could not read (its result threw): permanent `invalid-response`, but the target took
+ * the call and probably applied it, so its outcome is unknown. The sent mark stays, and a replay of a create looks
+ * the record up before sending it again.
+ */
+export function unreadableAnswer(error: unknown, response: InboundResponse, secrets: string[]): ConnectorError {
+  const message = redactText((error as Error)?.message ?? String(error), secrets);
+  return new ConnectorError('invalid-response', message, 'permanent', {
+    status: response.status,
+    outcomeUnknown: true,
+    cause: error,
+  });
+}
+
 /** The response body: parsed JSON when it is JSON, otherwise the text; undefined when empty. */
 export function parseBody(text: string, headers: Record<string, string>): unknown {
   if (text === '') return undefined;

@@ -13,7 +13,13 @@ import type { SecretPolicy } from '../compiler/secret-ref.js';
 import { connectionSecretValues } from './connection-secrets.js';
 import { createAuthProvider } from './auth.js';
 import type { AuthProvider } from './auth.js';
-import { asConnectorError, classifyResponse, classifyTransportError, parseBody } from './classify-response.js';
+import {
+  asConnectorError,
+  classifyResponse,
+  classifyTransportError,
+  parseBody,
+  unreadableAnswer,
+} from './classify-response.js';
 import { OutboundBlockedError, PUBLIC_ONLY, assertOutboundAllowed } from './outbound-guard.js';
 import type { OutboundPolicy } from './outbound-guard.js';
 import { ConcurrencyGate } from './concurrency-gate.js';
@@ -282,6 +288,7 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
     interpret: (r: InboundResponse) => unknown,
   ) {
     let sent: SentRequest | undefined;
+    let answered: InboundResponse | undefined;
     try {
       const outbound = build();
       const { url, path, target } = requestUrl(baseUrl(), outbound);
@@ -297,13 +304,15 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
       };
       // Recorded as sent (nothing masked): the trace record reuses the text.
       if (body !== undefined && sent.body === outbound.body) rememberSentJson(outbound.body, body);
-      const response = await send(name, outbound, url, target, sent, context, body);
+      const response = (answered = await send(name, outbound, url, target, sent, context, body));
       return { sent, response, result: interpret(response) };
     } catch (error) {
       const failed =
         error instanceof OutboundBlockedError
           ? new ConnectorError('outbound-blocked', error.message, 'permanent')
-          : asConnectorError(error, undefined, secrets());
+          : answered && !(error instanceof ConnectorError)
+            ? unreadableAnswer(error, answered, secrets())
+            : asConnectorError(error, undefined, secrets());
       throw sent ? Object.assign(failed, { request: sent }) : failed;
     }
   }

@@ -35,7 +35,9 @@ export type Fault =
   /** Commit once `until` settles (a test's gate: hold requests until enough are at the target together). */
   | { until: Promise<unknown> }
   | { afterCommit: 'destroy' }
-  | { afterCommit: 'kill' };
+  | { afterCommit: 'kill' }
+  /** Commit, then answer its status with this text as the body (an answer the connector cannot read). */
+  | { afterCommit: { text: string } };
 
 export interface FakeTarget {
   url: string;
@@ -141,6 +143,11 @@ export async function startFakeTarget(): Promise<FakeTarget> {
       if (fault && 'respond' in fault)
         return send(res, fault.respond.status, fault.respond.body ?? { error: 'injected' }, fault.respond.headers);
       const answer = commit(request);
+      if (fault && 'afterCommit' in fault && typeof fault.afterCommit === 'object') {
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(fault.afterCommit.text);
+        return;
+      }
       if (fault && 'afterCommit' in fault) {
         if (fault.afterCommit === 'kill' && request.workerPid) process.kill(request.workerPid, 'SIGKILL');
         res.socket?.destroy();
