@@ -68,6 +68,7 @@ export function compileIntegration(
       maxMs: parseDuration(retry.max),
       multiplier: retry.multiplier,
       dependencyDeadlineMs: parseDuration(retry.dependency_deadline),
+      throttleDeadlineMs: parseDuration(retry.throttle_deadline),
     },
     onError,
     redact: (value.redact ?? []).map((path) => path.split('.')),

@@ -266,6 +266,8 @@ export interface RetryPolicy {
   multiplier: number;
   /** How long an event may wait for a required cross-reference. @default 1 hour */
   dependencyDeadlineMs?: number;
+  /** How long an event may be throttled (429, a vendor's rate-limit error) before it is dead-lettered. @default 24 h */
+  throttleDeadlineMs?: number;
 }
 
 /** `continue` applies to a failed call (counted as done, no result); the others to the event. */

@@ -81,6 +81,7 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
       'integration.schema.json#/definitions/retry/properties/max': 'retry.max',
       'integration.schema.json#/definitions/retry/properties/multiplier': 'retry.multiplier',
       'integration.schema.json#/definitions/retry/properties/dependency_deadline': 'retry.dependency_deadline',
+      'integration.schema.json#/definitions/retry/properties/throttle_deadline': 'retry.throttle_deadline',
       'integration.schema.json#/definitions/webhook_source/properties/max_body_bytes': 'source.webhook.max_body_bytes',
       'integration.schema.json#/definitions/webhook_source/properties/verify/properties/hmac_sha256/properties/encoding':
         'source.webhook.verify.hmac_sha256.encoding',

@@ -71,7 +71,50 @@ const TABLE: [string, Situation, Fate | undefined][] = [
     attempt(http503, 4),
     { kind: 'dead_letter', reason: 'exhausted', failure: http503 },
   ],
-  ['429: Retry-After wins when longer', attempt(http429, 1), { kind: 'retry', delayMs: 5_000 }],
+  [
+    '429: Retry-After wins when longer; the first throttle is recorded',
+    attempt(http429, 1),
+    { kind: 'retry', delayMs: 5_000, throttled: { count: 1, since: ago(0) } },
+  ],
+  [
+    '429 past max_attempts: throttles do not spend the budget',
+    attempt(http429, 9, { throttled: { count: 8, since: ago(60_000) } }),
+    { kind: 'retry', delayMs: 5_000, throttled: { count: 9, since: ago(60_000) } },
+  ],
+  [
+    '429 near the throttle deadline: sleeps only to it',
+    attempt(http429, 3, { throttled: { count: 2, since: ago(24 * 3600_000 - 1_000) } }),
+    { kind: 'retry', delayMs: 1_000, throttled: { count: 3, since: ago(24 * 3600_000 - 1_000) } },
+  ],
+  [
+    '429 past the throttle deadline (24 h by default): DLQ throttle-deadline',
+    attempt(http429, 40, { throttled: { count: 39, since: ago(24 * 3600_000) } }),
+    {
+      kind: 'dead_letter',
+      reason: 'throttle-deadline',
+      failure: {
+        ...http429,
+        message:
+          'throttled by the target (rate limit) 40 times over 24h, past the throttle deadline of 24h (retry.throttle_deadline); last answer: 503 Service Unavailable',
+      },
+    },
+  ],
+  [
+    'a 503 after throttles: only the other attempts count (4 - 2 throttles = 2 of 4)',
+    attempt(http503, 4, { throttled: { count: 2, since: ago(1_000) } }),
+    { kind: 'retry', delayMs: 100 },
+  ],
+  [
+    'delivery limit: throttles are not counted',
+    {
+      kind: 'before-attempt',
+      attempt: 12,
+      throttled: { count: 3, since: ago(1_000) },
+      retry: RETRY,
+      crashDeliveries: 5,
+    },
+    undefined,
+  ],
   ['state unavailable: no budget spent', attempt(stateDown, 9), { kind: 'retry', delayMs: 500 }],
   [
     'a call of the event held by another attempt: ask again when its lease runs out, no budget spent',

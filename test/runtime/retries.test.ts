@@ -33,6 +33,46 @@ describe('retries and dead letters', () => {
     expect(await deadLetters()).toEqual([]);
   });
 
+  it('fault 6: 429 with Retry-After more times than max_attempts, then 200: waited out, delivered once', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 2 })] });
+    const throttled = { status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } };
+    h.target.fault = (r) => (r.attempt <= 3 ? { respond: throttled } : undefined);
+    await h.post('orders', { id: 1, seq: 1, status: 'new' });
+    await waitFor(() => h!.target.effectiveWrites.get('1') === 1, 'delivered after three 429s', 20_000);
+    await expectDrained(h.nats.url);
+    // Before: the second 429 used up max_attempts (2) and the event was dead-lettered.
+    expect(h.target.requests.map((r) => `${r.method} ${r.path} ${r.attempt}`)).toEqual([
+      'PUT /records/1 1',
+      'PUT /records/1 2',
+      'PUT /records/1 3',
+      'PUT /records/1 4',
+    ]);
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('fault 6: a target throttling past retry.throttle_deadline dead-letters the event, naming the throttling', async () => {
+    h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 50, throttleDeadline: '2s' })] });
+    h.target.fault = () => ({
+      respond: { status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } },
+    });
+    await h.post('orders', { id: 2, seq: 1, status: 'new' });
+    await waitFor(async () => (await deadLetters()).length === 1, 'dead-lettered at the throttle deadline', 20_000);
+    await expectDrained(h.nats.url);
+    const [entry] = await deadLetters();
+    expect(entry).toMatchObject({
+      key: '2',
+      reason: 'throttle-deadline',
+      error: { code: 'rate-limited', status: 429 },
+      responseExcerpt: '{"error":"slow down"}',
+    });
+    expect(entry.error.message).toMatch(
+      /^throttled by the target \(rate limit\) \d+ times over \ds, past the throttle deadline of 2s \(retry\.throttle_deadline\); last answer: target answered 429$/,
+    );
+    // Every request was answered 429: nothing was written.
+    expect(h.target.requests.length).toBeGreaterThanOrEqual(2);
+    expect(h.target.effectiveWrites.get('2')).toBeUndefined();
+  });
+
   it('fault 7: 503 three times then 200: four attempts with growing delays, delivered once', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml({ initial: '100ms', max: '1s', maxAttempts: 6 })] });
     h.target.fault = (r) => (r.attempt <= 3 ? { respond: { status: 503 } } : undefined);

@@ -718,6 +718,10 @@ export interface Retry {
    * How long an event may wait for a required cross-reference (`requires`) before it is dead-lettered. Waiting does not use up `max_attempts`.
    */
   dependency_deadline: string;
+  /**
+   * How long an event may be throttled by its target (429 or a vendor's rate-limit error, retried after its Retry-After) before it is dead-lettered with reason throttle-deadline. Throttled attempts do not use up `max_attempts`.
+   */
+  throttle_deadline: string;
 }
 /**
  * What to do with an error that matches.

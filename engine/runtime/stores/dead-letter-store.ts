@@ -37,7 +37,7 @@ export interface DeadLetter {
   responseExcerpt?: string;
   error: { code: string; message: string; status?: number; vendorCode?: string };
   /** Why it is here: a permanent error, or retries exhausted. */
-  reason: 'permanent' | 'exhausted' | 'dependency-deadline';
+  reason: 'permanent' | 'exhausted' | 'dependency-deadline' | 'throttle-deadline';
   attempts: number;
   /**
    * Steps the event had finished whose call a second run would repeat (creates, actions), from checkpoints a replay

@@ -9,11 +9,11 @@ import type { LedgerEntry } from '../stores/delivery-ledger.js';
 import type { WaitingEntry } from '../stores/waiting-store.js';
 import { recordWait } from './dependency-wait.js';
 import { decideFate } from './error-fate.js';
-import type { Fate } from './error-fate.js';
+import type { Fate, ThrottledSoFar } from './error-fate.js';
 import type { EventDelivery } from './event-delivery.js';
 import { deliveryText } from './event-delivery.js';
 import type { EventLog } from './event-log.js';
-import { pinCommit } from './execution-state.js';
+import { pinCommit, recordThrottled } from './execution-state.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
 import type { ParkTicket } from './key-parking.js';
 import { parkingGen } from './key-parking.js';
@@ -39,6 +39,8 @@ export interface Attempt {
   log: EventLog;
   /** The event's waiting entry when its attempt started (it waited for a required cross-reference before). */
   waited?: WaitingEntry;
+  /** How often its target throttled it before this attempt, and since when. */
+  throttled?: ThrottledSoFar;
 }
 
 export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Attempt, given?: Fate): Promise<void> {
@@ -51,10 +53,15 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
       result,
       attempt: d.attempt,
       waited: a.waited,
+      throttled: a.throttled,
       retry: a.integration.retry,
       maxDelayMs: ctx.tuning.maxRetryDelayMs,
     })!;
   if (a.waited && fate.kind !== 'retry' && fate.kind !== 'wait') await ctx.waiting.clear(name, a.digest);
+  if (fate.kind === 'retry' && fate.throttled)
+    await recordThrottled(ctx.buckets.checkpoints, name, a.digest, fate.throttled);
+  else if (a.throttled && fate.kind !== 'retry' && fate.kind !== 'wait')
+    await recordThrottled(ctx.buckets.checkpoints, name, a.digest, undefined);
   if (fate.kind === 'retry' || fate.kind === 'wait') {
     const failure = result.failure!;
     if (d.attempt === 1 && !d.replayOf) await pinCommit(ctx.buckets.checkpoints, name, a.digest, a.commit);

@@ -16,12 +16,20 @@ import { LEASE_EXPIRED } from '../../execute/call-step.js';
 export type Fate =
   /** Finished: record in the ledger, then ack. */
   | { kind: 'done'; status: 'delivered' | 'skipped' | 'echo_suppressed' }
-  /** Try again after `delayMs` (JetStream BackOff covers only ack timeouts, so the engine drives it). */
-  | { kind: 'retry'; delayMs: number }
+  /**
+   * Try again after `delayMs` (JetStream BackOff covers only ack timeouts, so the engine drives it). `throttled`: the
+   * target throttled this attempt; record it (it does not spend the budget, and the throttle deadline counts from
+   * `since`).
+   */
+  | { kind: 'retry'; delayMs: number; throttled?: ThrottledSoFar }
   /** A required cross-reference is missing: try again after `delayMs`, this being wait number `waits`. */
   | { kind: 'wait'; delayMs: number; waits: number }
   /** Write the DLQ entry (with `failure`), record in the ledger, then ack. */
-  | { kind: 'dead_letter'; reason: 'permanent' | 'exhausted' | 'dependency-deadline'; failure: ExecutionFailure }
+  | {
+      kind: 'dead_letter';
+      reason: 'permanent' | 'exhausted' | 'dependency-deadline' | 'throttle-deadline';
+      failure: ExecutionFailure;
+    }
   /** Not an event of ours: drop it from the stream. */
   | { kind: 'term' };
 
@@ -41,6 +49,10 @@ export const AWAITING_COMMIT = 'awaiting-commit';
 /** The code of an event that came back more often than its budget allows (see `before-attempt`). */
 export const DELIVERY_LIMIT = 'delivery-limit';
 export const DEFAULT_DEPENDENCY_DEADLINE_MS = 3600_000;
+/** The code of a call the target refused for its rate limit (429, Salesforce REQUEST_LIMIT_EXCEEDED...). */
+export const RATE_LIMITED = 'rate-limited';
+/** How long an event may be throttled before it is dead-lettered (`retry.throttle_deadline`). */
+export const DEFAULT_THROTTLE_DEADLINE_MS = 24 * 3600_000;
 /** How long an event waits when its integration is not in the active spec set (a swap is under way). */
 export const UNKNOWN_INTEGRATION_DELAY_MS = 5_000;
 
@@ -48,6 +60,13 @@ export const UNKNOWN_INTEGRATION_DELAY_MS = 5_000;
 export interface WaitSoFar {
   waits: number;
   /** ISO time of the first wait. */
+  since: string;
+}
+
+/** How often the target throttled the event so far, and since when (the throttle deadline counts from there). */
+export interface ThrottledSoFar {
+  count: number;
+  /** ISO time of the first throttled attempt. */
   since: string;
 }
 
@@ -61,13 +80,21 @@ export type Situation =
    * back without finishing (worker crashes, lost acks, runtime state down for long). The engine then dead-letters it
    * itself; a broker delivery limit would drop it silently and let its partition move on past it.
    */
-  | { kind: 'before-attempt'; attempt: number; waited?: WaitSoFar; retry: RetryPolicy; crashDeliveries: number }
+  | {
+      kind: 'before-attempt';
+      attempt: number;
+      waited?: WaitSoFar;
+      throttled?: ThrottledSoFar;
+      retry: RetryPolicy;
+      crashDeliveries: number;
+    }
   /** After an attempt: its result. `attempt` is 1-based and counts waits for a cross-reference. */
   | {
       kind: 'attempt';
       result: ExecutionResult;
       attempt: number;
       waited?: WaitSoFar;
+      throttled?: ThrottledSoFar;
       retry: RetryPolicy;
       maxDelayMs: number;
       now?: number;
@@ -92,7 +119,7 @@ export function decideFate(situation: Situation, random: () => number = Math.ran
 }
 
 function beforeAttempt(s: Extract<Situation, { kind: 'before-attempt' }>): Fate | undefined {
-  const budget = s.attempt - (s.waited?.waits ?? 0);
+  const budget = s.attempt - (s.waited?.waits ?? 0) - (s.throttled?.count ?? 0);
   if (budget <= s.retry.maxAttempts + s.crashDeliveries) return undefined;
   const max = s.retry.maxAttempts;
   const message = `delivered ${s.attempt} times without finishing (worker crashes, lost acks or runtime state unavailable for long); the retry budget is ${max} attempt${max === 1 ? '' : 's'}`;
@@ -105,10 +132,11 @@ function afterAttempt(s: Extract<Situation, { kind: 'attempt' }>, random: () => 
   const failure = result.failure!;
   if (failure.action === 'skip') return { kind: 'done', status: 'skipped' };
   if (failure.action === 'dead_letter') return { kind: 'dead_letter', reason: 'permanent', failure };
-  // Waits for a required cross-reference do not count against the retry budget.
-  const budget = s.attempt - (s.waited?.waits ?? 0);
+  // Waits for a required cross-reference and throttled attempts do not count against the retry budget.
+  const budget = s.attempt - (s.waited?.waits ?? 0) - (s.throttled?.count ?? 0);
   if (failure.code === DEPENDENCY_MISSING && failure.dependency)
     return dependencyWait(s, { ...failure, dependency: failure.dependency }, random);
+  if (failure.code === RATE_LIMITED) return throttledWait(s, failure, random);
   // The runtime's own state (KV) being unavailable says nothing about the event: it does not use up the budget.
   if (failure.code === STATE_UNAVAILABLE)
     return { kind: 'retry', delayMs: retryDelay(budget, retry, undefined, maxDelayMs, random) };
@@ -118,6 +146,30 @@ function afterAttempt(s: Extract<Situation, { kind: 'attempt' }>, random: () => 
     return { kind: 'retry', delayMs: Math.max(1, Math.min(failure.retryAfterMs ?? retry.initialMs, maxDelayMs)) };
   if (budget >= retry.maxAttempts) return { kind: 'dead_letter', reason: 'exhausted', failure };
   return { kind: 'retry', delayMs: retryDelay(budget, retry, failure.retryAfterMs, maxDelayMs, random) };
+}
+
+/**
+ * A target throttling says nothing about the event: wait it out (its Retry-After, else backoff), without spending
+ * the budget, until the throttle deadline has passed since the first throttled attempt; then dead-letter it.
+ */
+function throttledWait(
+  s: Extract<Situation, { kind: 'attempt' }>,
+  failure: ExecutionFailure,
+  random: () => number,
+): Fate {
+  const now = s.now ?? Date.now();
+  const deadline = s.retry.throttleDeadlineMs ?? DEFAULT_THROTTLE_DEADLINE_MS;
+  const since = s.throttled?.since ?? new Date(now).toISOString();
+  const throttledMs = now - Date.parse(since);
+  if (throttledMs >= deadline) {
+    const times = (s.throttled?.count ?? 0) + 1;
+    const message = `throttled by the target (rate limit) ${times} times over ${formatDuration(throttledMs)}, past the throttle deadline of ${formatDuration(deadline)} (retry.throttle_deadline); last answer: ${failure.message}`;
+    return { kind: 'dead_letter', reason: 'throttle-deadline', failure: { ...failure, message } };
+  }
+  const count = (s.throttled?.count ?? 0) + 1;
+  const delay = retryDelay(count, s.retry, failure.retryAfterMs, s.maxDelayMs, random);
+  // Never sleep past the deadline: the attempt after it dead-letters the event on time.
+  return { kind: 'retry', delayMs: Math.max(1, Math.min(delay, deadline - throttledMs)), throttled: { count, since } };
 }
 
 /** Waits with backoff until the cross-reference appears, or dead-letters the event once its deadline has passed. */

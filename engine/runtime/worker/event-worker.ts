@@ -16,7 +16,7 @@ import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compil
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { decideFate } from './error-fate.js';
 import type { DeliveryLedger, LedgerRecord } from '../stores/delivery-ledger.js';
-import { eventExecutionState, pinnedCommit } from './execution-state.js';
+import { eventExecutionState, pinnedCommit, throttledSoFar } from './execution-state.js';
 import type { RuntimeBuckets } from '../broker/provision.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { RuntimeTuning } from '../runtime-options.js';
@@ -180,8 +180,11 @@ async function attempt(
 ): Promise<void> {
   const name = d.integration;
   const log = eventLog(ctx, d);
-  // Waits for a required cross-reference do not count against the retry budget.
-  const waited = d.attempt > 1 ? await ctx.waiting.get(name, digest) : undefined;
+  // Waits for a required cross-reference and throttled attempts do not count against the retry budget.
+  const [waited, throttled] =
+    d.attempt > 1
+      ? await Promise.all([ctx.waiting.get(name, digest), throttledSoFar(ctx.buckets.checkpoints, name, digest)])
+      : [undefined, undefined];
   // Retries keep the spec version that started them; a replay runs the active set (the fix).
   const pinned =
     d.attempt > 1 && !d.replayOf
@@ -194,7 +197,7 @@ async function attempt(
     const fate = decideFate({ kind: 'integration-missing' });
     return settle(flight, 'nak', fate?.kind === 'retry' ? fate.delayMs : undefined);
   }
-  const base = { d, route, integration, commit: specSet.commit, digest, done, log, waited };
+  const base = { d, route, integration, commit: specSet.commit, digest, done, log, waited, throttled };
   let event = handed;
   try {
     event ??= JSON.parse(deliveryText(d));
@@ -207,6 +210,7 @@ async function attempt(
     kind: 'before-attempt',
     attempt: d.attempt,
     waited,
+    throttled,
     retry: integration.retry,
     crashDeliveries: ctx.tuning.crashDeliveries,
   });
@@ -252,8 +256,8 @@ async function attempt(
  * cuts, session 11").
  */
 function attemptOf(base: Omit<Attempt, 'event' | 'result'>, event: unknown, result: ExecutionResult): Attempt {
-  const { d, route, integration, commit, digest, done, log, waited } = base;
-  return { d, route, integration, commit, digest, done, log, waited, event, result };
+  const { d, route, integration, commit, digest, done, log, waited, throttled } = base;
+  return { d, route, integration, commit, digest, done, log, waited, throttled, event, result };
 }
 
 function failedWith(failure: NonNullable<ExecutionResult['failure']>): ExecutionResult {

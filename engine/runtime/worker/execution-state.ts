@@ -16,6 +16,7 @@ import { keyDigest } from '../broker/subjects.js';
 import type { XrefReplica } from '../stores/xref-replica.js';
 import type { AttemptLeases } from './call-leases.js';
 import { AWAITING_COMMIT, CALL_IN_FLIGHT, STATE_UNAVAILABLE } from './error-fate.js';
+import type { ThrottledSoFar } from './error-fate.js';
 
 export interface EventStateOptions {
   written: KV;
@@ -225,6 +226,28 @@ export async function pinnedCommit(
 ): Promise<string | undefined> {
   const entry = await checkpoints.get(`${integration}.${eventDigest}._pin`);
   return entry?.operation === 'PUT' ? entry.string() || undefined : undefined;
+}
+
+/** How often the target throttled a retried event, and since when (error-fate.ts: `throttle_deadline`). */
+export async function throttledSoFar(
+  checkpoints: KV,
+  integration: string,
+  eventDigest: string,
+): Promise<ThrottledSoFar | undefined> {
+  const entry = await checkpoints.get(`${integration}.${eventDigest}._throttled`);
+  return entry?.operation === 'PUT' ? entry.json<ThrottledSoFar>() : undefined;
+}
+
+/** Records a throttled attempt; `undefined` clears the record once the event finishes (a replay starts afresh). */
+export async function recordThrottled(
+  checkpoints: KV,
+  integration: string,
+  eventDigest: string,
+  throttled: ThrottledSoFar | undefined,
+): Promise<void> {
+  const key = `${integration}.${eventDigest}._throttled`;
+  if (throttled) await checkpoints.put(key, JSON.stringify(throttled));
+  else await checkpoints.delete(key);
 }
 
 export async function pinCommit(

@@ -16,6 +16,8 @@ export interface IntegrationKnobs {
   maxAttempts?: number;
   initial?: string;
   max?: string;
+  /** `retry.throttle_deadline`. */
+  throttleDeadline?: string;
   maxBodyBytes?: number;
   /** Replaces the default body of the upsert step. */
   body?: string;
@@ -60,7 +62,7 @@ ${k.dedupId ? `dedup_id: '${k.dedupId}'\n` : ''}${k.when ? `when: '${k.when}'\n`
 ${steps}
 owns:
 ${k.owns ?? '  - { connection: target, object: record, fields: ["*"] }\n  - { connection: target, object: entry, fields: ["*"] }'}
-retry: { max_attempts: ${k.maxAttempts ?? 5}, initial: ${k.initial ?? '20ms'}, max: ${k.max ?? '200ms'} }
+retry: { max_attempts: ${k.maxAttempts ?? 5}, initial: ${k.initial ?? '20ms'}, max: ${k.max ?? '200ms'}${k.throttleDeadline ? `, throttle_deadline: ${k.throttleDeadline}` : ''} }
 `;
 }
 
