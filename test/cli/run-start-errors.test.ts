@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
@@ -19,6 +19,9 @@ let nats: TestNatsServer;
 let dir: string;
 let busy: Server;
 let busyPort: number;
+let stopCommand = new AbortController();
+// Each test starts the real command from source and has 120 s: at a load of 27 on 2 cores its imports and spec
+// compile alone took 51-57 s before it got to NATS or its ports (21-29 s to refuse --poll-pages 0).
 beforeAll(async () => {
   nats = await startTestNatsServer();
   dir = await mkdtemp(join(tmpdir(), 'junction-start-'));
@@ -35,26 +38,54 @@ beforeAll(async () => {
     busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)),
   );
 }, 60_000);
+// A command still starting when its test ends (a timeout) is killed: left running, it would take the ports it was
+// given once they came free and stay there as an engine.
+afterEach(() => {
+  stopCommand.abort();
+  stopCommand = new AbortController();
+});
 afterAll(async () => {
   await new Promise((resolve) => busy?.close(resolve));
   await nats?.dispose();
   await rm(dir, { recursive: true, force: true });
 });
 
-const run = (...args: string[]) => runCli(['run', '.', ...args], { cwd: dir, env: { JUNCTION_NATS_URL: '' } });
+const run = (...args: string[]) =>
+  runCli(['run', '.', ...args], { cwd: dir, env: { JUNCTION_NATS_URL: '' }, signal: stopCommand.signal });
+
+/** A loopback port where nothing listens (taken from the OS, then let go). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  );
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 it('a port another process holds: which flag, which address, and what to do', async () => {
-  const { code, stderr } = await run('--nats', nats.url, '--host', '127.0.0.1', '--port', String(busyPort));
+  // --operator-port 0: the operator listener never touches a fixed port (its default, 8081) whatever happens.
+  const { code, stderr } = await run(
+    '--nats',
+    nats.url,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(busyPort),
+    '--operator-port',
+    '0',
+  );
   expect(code).toBe(2);
   expect(stderr.split('\n').filter((l) => l.startsWith('junction:'))).toEqual([
     `junction: --port ${busyPort}: 127.0.0.1:${busyPort} is in use by another process; stop it, or pass another --port`,
   ]);
   expect(stderr).not.toContain('    at ');
-}, 60_000);
+}, 120_000);
 
 it('a NATS URL where no server answers: the URL, why, and what to do', async () => {
-  const nowhere = `nats://127.0.0.1:${busyPort}`;
-  await new Promise((resolve) => busy.close(resolve));
+  // Its own port: closing the busy one here would free it for the previous test's command if that one were still
+  // starting.
+  const nowhere = `nats://127.0.0.1:${await closedPort()}`;
   const { code, stderr } = await run('--nats', nowhere, '--port', '0', '--operator-port', '0');
   expect(code).toBe(2);
   expect(stderr.split('\n').filter((l) => l.startsWith('junction:'))).toEqual([
@@ -62,7 +93,7 @@ it('a NATS URL where no server answers: the URL, why, and what to do', async () 
       'right --nats (or $JUNCTION_NATS_URL)',
   ]);
   expect(stderr).not.toContain('    at ');
-}, 60_000);
+}, 120_000);
 
 it('a page limit for polls that is not a positive whole number: the flag, the value, and what it must be', async () => {
   const { code, stderr } = await run('--nats', nats.url, '--port', '0', '--operator-port', '0', '--poll-pages', '0');
@@ -70,4 +101,4 @@ it('a page limit for polls that is not a positive whole number: the flag, the va
   expect(stderr.split('\n').filter((l) => l.startsWith('junction:'))).toEqual([
     'junction: --poll-pages must be a positive whole number, got "0"',
   ]);
-}, 60_000);
+}, 120_000);
