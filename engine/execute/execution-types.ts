@@ -37,8 +37,8 @@ export interface StepCallContext {
   beforeSend?: () => Promise<void>;
   /** Each page's result in turn, read no further on false; the call's result is then undefined (CallContext). */
   onPage?: (result: unknown) => Promise<boolean>;
-  /** Fail (`page-limit`) rather than answer part of a listing past the page limit (CallContext). */
-  complete?: boolean;
+  /** Take the pages read at the page limit instead of failing (`page-limit`): listings that continue (CallContext). */
+  partial?: boolean;
 }
 
 /** Calls one connector operation. Throws ConnectorError (with `request`/`response` attached when known). */

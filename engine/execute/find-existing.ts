@@ -6,6 +6,7 @@
 import { ConnectorError } from '../sdk/errors.js';
 import type { CompiledFind, CompiledStep } from '../compiler/compiled-spec.js';
 import type { CompiledExpression } from '../transform/transform-engine.js';
+import { MAX_PAGES } from '../http/connection-client.js';
 import type { CompletedCall, PlannedRequest, StepInvoker } from './execution-types.js';
 import { plain, toList } from './plain-json.js';
 
@@ -53,8 +54,6 @@ export async function findExisting(call: FindCall): Promise<FindOutcome> {
     stepId: lookup.id,
     index: call.index,
     idempotencyKey: `${call.callId}.find`,
-    // "Not found" on part of the listing would send the create again: past the page limit the find fails instead.
-    complete: true,
   };
   let answer: Awaited<ReturnType<StepInvoker>>;
   try {
@@ -66,7 +65,8 @@ export async function findExisting(call: FindCall): Promise<FindOutcome> {
       throw Object.assign(
         new ConnectorError(
           'page-limit',
-          `integration ${call.integration}, step ${step.id}: find ${find.operation}: ${error.message}, so the find ` +
+          `integration ${call.integration}, step ${step.id}: find ${find.operation}: ${find.operation} answered ` +
+            `more than ${MAX_PAGES} pages, the most a call reads whole; the answer was not used, so the find ` +
             `cannot tell whether the record exists and nothing was created; narrow the find to the record's ` +
             `reference (filter by it in find.params or find.body, e.g. a WHERE on it in a query) so its answer is ` +
             `a few pages`,

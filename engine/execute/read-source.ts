@@ -14,7 +14,7 @@ import type { CompiledLookup } from '../compiler/compiled-spec.js';
 import type { TransformGuards } from '../transform/transform-engine.js';
 import { evaluate } from './evaluate-expression.js';
 import type { BindingScope } from './expression-bindings.js';
-import type { ExecutionState, StepInvoker } from './execution-types.js';
+import type { ExecutionState, StepCallContext, StepInvoker } from './execution-types.js';
 import { stableHash } from './stable-hash.js';
 
 /** What `$lookup` and `$xref` read in a `read.get`/`read.list` (or schedule source) body, as in the steps' bodies. */
@@ -65,7 +65,8 @@ export async function listSourceRecords(
   guards?: TransformGuards,
 ): Promise<Listed[]> {
   const { params, body } = await listingCall(list, cursor, bindings, guards);
-  const result = await call(integration, list, 'query', params, body, invoke, `list:${cursor}`);
+  // The listing is oldest first, and the next one asks from its last cursor: a capped answer loses nothing.
+  const result = await call(integration, list, 'query', params, body, invoke, `list:${cursor}`, { partial: true });
   return listedRecords(list, result, guards);
 }
 
@@ -94,7 +95,7 @@ async function* listingPages(
     wake?.();
     return new Promise<boolean>((resolve) => (readOn = resolve));
   };
-  const listing = call(integration, list, 'query', params, body, invoke, `list:${cursor}`, onPage).then(
+  const listing = call(integration, list, 'query', params, body, invoke, `list:${cursor}`, { onPage }).then(
     // An invoker that does not page (a test's) answers with the whole result: one page.
     (result) => void (pages === 0 && handed.push(result)),
   );
@@ -153,7 +154,7 @@ async function call(
   body: unknown,
   invoke: StepInvoker,
   idempotencyKey: string,
-  onPage?: (result: unknown) => Promise<boolean>,
+  paging: Pick<StepCallContext, 'onPage' | 'partial'> = {},
 ): Promise<unknown> {
   const step: CompiledStep = {
     id: kind === 'read' ? 'read' : 'list',
@@ -171,7 +172,7 @@ async function call(
       integration: integration.name,
       stepId: step.id,
       idempotencyKey: `${integration.name}:${idempotencyKey}`,
-      ...(onPage ? { onPage } : {}),
+      ...paging,
     },
   );
   return done.result;

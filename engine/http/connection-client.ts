@@ -105,8 +105,8 @@ export interface ConnectionClientOptions {
 }
 
 /**
- * Safety stop for pagination loops that keep every page (a call without `onPage`): past it a call answers the pages
- * read, or fails (`page-limit`) when its caller needs the whole answer (`CallContext.complete`).
+ * Safety stop for pagination loops that keep every page (a call without `onPage`): past it a call fails
+ * (`page-limit`), or answers the pages read when its caller continues from its last record (`CallContext.partial`).
  */
 export const MAX_PAGES = 1000;
 
@@ -362,11 +362,13 @@ export function createConnectionClient(options: ConnectionClientOptions): Connec
         results.push(more.result);
         last = more.response;
       }
-      if (next && context.complete)
+      if (next && !context.partial)
         throw Object.assign(
           new ConnectorError(
             'page-limit',
-            `${operationName} answered more than ${MAX_PAGES} pages, the most a call reads whole; the answer was not used`,
+            `${operationName} answered more than ${MAX_PAGES} pages, the most a call reads whole; the answer was not ` +
+              'used (a part of it read as the whole would mislead every step after it): narrow the call, a filter ' +
+              'in its params or body, so its answer is fewer pages',
             'permanent',
           ),
           { request: first.sent },

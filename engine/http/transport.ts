@@ -47,11 +47,12 @@ export interface CallContext {
    */
   onPage?: (result: unknown) => Promise<boolean>;
   /**
-   * The caller decides on the whole answer (a step's `find`: "not found" on part of a listing would create a
-   * duplicate): a call without `onPage` that reaches the page limit with pages left fails (`page-limit`, permanent)
-   * instead of answering the pages it read. Listings that continue from their last record (backfill) leave it unset.
+   * The caller continues from its last record (a listing read in chunks by backfill or reconcile), so it takes the
+   * pages read when the call reaches the page limit. Every other call without `onPage` needs the whole answer (a
+   * find's "not found", a lookup's table, a step's result read by later steps): past the limit it fails
+   * (`page-limit`, permanent) rather than answer part of a listing as if it were all of it.
    */
-  complete?: boolean;
+  partial?: boolean;
 }
 
 /** The innermost layer: the real network, or the dry run's recorded responses. */

@@ -1,6 +1,7 @@
 /**
  * A find whose answer runs past the page limit a call reads whole fails clearly (`page-limit`, permanent: the event
- * waits in the DLQ) instead of deciding "not found" on the pages read, which would create the record a second time.
+ * waits in the DLQ) instead of deciding "not found" on the pages read, which would create the record a second time;
+ * so does any other call that needs its whole answer (a query step whose result later steps read).
  * Driven through the real HTTP stack (connection client, step invoker) against a loopback API whose query answers
  * one more page every time.
  */
@@ -127,6 +128,61 @@ owns:
     path: expect.stringMatching(/^\/query\?q=/),
   });
   // Every page up to the limit was read, and no create was sent.
+  expect(api.seen).toHaveLength(MAX_PAGES);
+  expect(api.seen.filter((r) => r.startsWith('POST'))).toEqual([]);
+});
+
+it('a query step past the page limit fails instead of handing later steps part of the listing', async () => {
+  const api = await endlessApi();
+  const connectors = pagingConnectors();
+  const files = {
+    'crm.yaml': `apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: ${api.url}\n`,
+    'leads.yaml': `apiVersion: junction/v1
+kind: Integration
+name: leads
+source: { webhook: { verify: none } }
+key: $string(id)
+steps:
+  - id: existing
+    connection: crm
+    operation: sobjects.query
+    body: '{ "q": "SELECT Id FROM Lead" }'
+  - id: lead
+    connection: crm
+    operation: sobjects.create
+    params: { sobject: Lead }
+    body: '{ "Ref__c": "L" & $string(id), "Rank__c": $count($steps.existing.records) + 1 }'
+owns:
+  - { connection: crm, object: Lead, fields: ["*"] }
+`,
+  };
+  const compiled = compileSpecTree(
+    { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) },
+    { connectors, engine: referenceEngine },
+  );
+  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const set = compiled.specSet!;
+  const invoke = createStepInvoker({
+    specSet: set,
+    connectors,
+    security: { outbound: { allowPrivateNetwork: false, allowedHosts: [new URL(api.url).host] } },
+  });
+  const result = await executeEvent(
+    { id: 8 },
+    {
+      integration: set.integrations.get('leads')!,
+      lookups: set.lookups,
+      invoke,
+      state: createMemoryState(),
+      eventId: 'e8',
+    },
+  );
+  expect(result.failure).toMatchObject({ step: 'existing', code: 'page-limit', action: 'dead_letter' });
+  expect(result.failure?.message).toBe(
+    `sobjects.query answered more than ${MAX_PAGES} pages, the most a call reads whole; the answer was not used (a ` +
+      'part of it read as the whole would mislead every step after it): narrow the call, a filter in its params or ' +
+      'body, so its answer is fewer pages',
+  );
   expect(api.seen).toHaveLength(MAX_PAGES);
   expect(api.seen.filter((r) => r.startsWith('POST'))).toEqual([]);
 });
