@@ -31,7 +31,7 @@ it('prints a cd and the operator commands, and `junction dlq list` run there rea
     expect(list.code).toBe(0);
     expect(list.stderr).toMatch(/^\d+ dead letters?\n$/);
     const status = await runCli(['status', '--url', printed![2]!]);
-    expect(status.code).toBe(0);
+    expect(status.code, status.stdout + status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^integration +magento-orders-to-ff-invoices /m);
   } finally {
     demo.kill('SIGINT');
