@@ -83,7 +83,7 @@ export const DIAGNOSTIC_CODES = {
   'invalid-record-schema':
     "A source's `record` schema file is missing, is not JSON, or does not hold a JSON Schema object.",
   'unknown-function':
-    'An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref) nor bound with :=.',
+    'An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor bound with :=.',
   'invalid-arguments':
     "A function call's arguments do not fit the function's signature: too few, too many, or of a type it refuses.",
   'invalid-picture':
@@ -96,6 +96,8 @@ export const DIAGNOSTIC_CODES = {
     "A step's path template (`path: /items/{sku}`) has a placeholder the record its body writes does not have.",
   'unknown-lookup-key':
     'A $lookup call names a constant key that the table does not have (a warning when the table has a default).',
+  'unknown-time-zone':
+    'A $localDate or $zoneOffset call names a constant time zone (a literal, or a constant $lookup entry) that is no IANA zone name.',
   'read-operation':
     'A `read.list`, `read.get` or `xref.match.target` uses an operation that writes: Junction reads records itself only with query and read operations.',
   'unknown-xref-map':

@@ -1,7 +1,11 @@
-/** The `$` bindings every spec expression sees: $event, $steps, $index, $lookup(name, key), $xref(map, id). */
+/**
+ * The `$` bindings every spec expression sees: $event, $steps, $index, $lookup(name, key), $xref(map, id), and the
+ * time-zone functions $localDate(timestamp, zone) and $zoneOffset(timestamp, zone) (transform/zoned-time.ts).
+ */
 import type { CompiledLookup } from '../compiler/compiled-spec.js';
 import type { ExecutionState } from './execution-types.js';
 import type { LookupResolver } from './lookup-resolver.js';
+import { localDate, zoneOffset } from '../transform/zoned-time.js';
 
 export interface BindingScope {
   event: unknown;
@@ -27,6 +31,8 @@ export function expressionBindings(scope: BindingScope, extra?: Record<string, u
     },
     xref: (map: string, sourceId: unknown) =>
       sourceId === undefined || sourceId === null ? undefined : scope.xref.get(map, String(sourceId)),
+    localDate,
+    zoneOffset,
     ...extra,
   };
 }

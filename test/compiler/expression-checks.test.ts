@@ -56,7 +56,7 @@ describe('expression checks', () => {
 
   it('names an unknown function at its $ with the closest one', () => {
     expect(problems('{ "a": $uppercas(x) }')).toEqual([
-      '7 error unknown-function: `$uppercas` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref) nor one this expression binds with :=; did you mean `$uppercase`?',
+      '7 error unknown-function: `$uppercas` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor one this expression binds with :=; did you mean `$uppercase`?',
     ]);
     expect(problems('x ~> $frobnicate')[0]).toMatch(/^5 error unknown-function: `\$frobnicate` .*:=$/);
   });

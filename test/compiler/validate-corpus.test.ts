@@ -165,6 +165,8 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-picture-tomillis.yaml': ['invalid-picture-tomillis.yaml:5:29 invalid-picture'],
   'unknown-lookup-key.yaml': ['unknown-lookup-key.yaml:10:56 unknown-lookup-key'],
   'unknown-lookup-key-no-default': ['unknown-lookup-key-no-default/ship.yaml:13:44 unknown-lookup-key'],
+  'unknown-time-zone.yaml': ['unknown-time-zone.yaml:10:56 unknown-time-zone'],
+  'unknown-time-zone-lookup': ['unknown-time-zone-lookup/stamp.yaml:12:35 unknown-time-zone'],
   'unknown-xref-map-call.yaml': ['unknown-xref-map-call.yaml:7:76 unknown-xref-map'],
   'invalid-field-type-string.yaml': ['invalid-field-type-string.yaml:10:43 invalid-field-type'],
   'invalid-field-type-concat.yaml': [

@@ -1,8 +1,8 @@
 /**
  * The static checks of every JSONata expression in the integrations, run after compilation: unknown functions and
- * arguments against signatures, picture strings, the map, table and key names calls give as literals, and the step
- * names `on_error` rules compare `step` with. Each diagnostic points at the offending token inside the YAML scalar
- * (plain, quoted or block).
+ * arguments against signatures, picture strings, the map, table and key names calls give as literals, constant time
+ * zone names, and the step names `on_error` rules compare `step` with. Each diagnostic points at the offending token
+ * inside the YAML scalar (plain, quoted or block).
  */
 import type { CompiledConnection, CompiledLookup } from '../compiled-spec.js';
 import type { CompileContext } from '../compile-context.js';
@@ -13,6 +13,7 @@ import { checkFunctions } from './check-functions.js';
 import { checkPathPlaceholders } from './check-path-placeholders.js';
 import { checkPictures } from './check-pictures.js';
 import { checkRuleSteps } from './check-rule-steps.js';
+import { checkTimeZones } from './check-time-zones.js';
 import type { ExpressionReport } from './expression-report.js';
 import { functionCalls } from './function-calls.js';
 
@@ -41,6 +42,7 @@ export function checkExpressions(
       checkFunctions(calls, expression.source, report);
       checkPictures(calls, expression.source, report);
       checkConstantReferences(calls, expression.source, { lookups, xrefMaps }, report);
+      checkTimeZones(calls, expression.source, lookups, report);
       if (path[0] === 'on_error' && path[2] === 'match')
         checkRuleSteps(
           ast,

@@ -36,7 +36,7 @@ export function checkFunctions(expression: ExpressionCalls, source: string, repo
         call.start,
         'error',
         'unknown-function',
-        `\`$${call.name}\` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref) nor one this expression binds with :=${hint ? `; did you mean \`$${hint}\`?` : ''}`,
+        `\`$${call.name}\` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor one this expression binds with :=${hint ? `; did you mean \`$${hint}\`?` : ''}`,
       );
       continue;
     }

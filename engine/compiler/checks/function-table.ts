@@ -10,6 +10,8 @@ import type { Signature } from '../../transform/compiled/signature.js';
 const EXTENSIONS: Record<string, string> = {
   lookup: '<sx:x>', // $lookup(table, key)
   xref: '<sx:x>', // $xref(map, source id)
+  localDate: '<(sn)s:s>', // $localDate(timestamp, IANA zone) -> "YYYY-MM-DD" (transform/zoned-time.ts)
+  zoneOffset: '<(sn)s:s>', // $zoneOffset(timestamp, IANA zone) -> "-0800", for $fromMillis
 };
 
 /** Values Junction binds for expressions, which are not functions but are names in scope. */
