@@ -58,13 +58,22 @@ it('an integration removed with events parked and dead-lettered: the status name
   await h.engine.applySpecSet(compileRuntimeSpecs(h.target.url, [refunds], { commit: 'c2' }));
   await h.post('refunds', { id: 5, seq: 1 });
   await waitFor(() => h!.target.records.has('r5'), 'refunds still delivered');
-  const seen = await status();
-  expect(seen.integrations.map((i) => i.name)).toEqual(['refunds']);
-  expect(seen.warnings).toEqual([
+  const warning =
     'integration orders is not in the active spec set (commit c2) but still has 1 event not delivered (a parked ' +
-      'key counts once, whatever is queued behind it) and 1 open dead letter: nothing is lost; add the integration ' +
-      'back to deliver them, or resolve its dead letters',
-  ]);
+    'key counts once, whatever is queued behind it) and 1 open dead letter: nothing is lost; add the integration ' +
+    'back to deliver them, or resolve its dead letters';
+  // A retry of key 1 fetched before the swap still finishes (503, parked again); until it has, the broker holds its
+  // ticket twice over (ack-pending and its successor), so the count settles at 1 rather than being 1 at once.
+  let seen = await status();
+  await waitFor(
+    async () => {
+      seen = await status();
+      return seen.warnings.length === 1 && seen.warnings[0] === warning;
+    },
+    () => `the removed integration's warning, got ${JSON.stringify(seen.warnings)}`,
+  );
+  expect(seen.integrations.map((i) => i.name)).toEqual(['refunds']);
+  expect(seen.warnings).toEqual([warning]);
   expect(h.target.records.has('1')).toBe(false);
 
   down = false;

@@ -10,7 +10,7 @@ import { DEAD_LETTER_STATUSES } from '../../runtime/stores/dead-letter-statuses.
 import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
-import { stepsRerunMessage } from '../../runtime/operator/replay-steps.js';
+import { stepsRerunMessage } from '../../runtime/operator/replay-steps-message.js';
 import { refusedTokenOption } from '../operator/operator-client.js';
 import { checkReason } from '../operator/reason-option.js';
 

@@ -21,7 +21,7 @@ import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { decodeCursor } from '../stores/dead-letter-index.js';
 import type { DeadLetterIndex } from '../stores/dead-letter-index.js';
 import { deadLetterView } from './dead-letter-views.js';
-import { stepsRerunMessage } from './replay-steps.js';
+import { stepsRerunMessage } from './replay-steps-message.js';
 import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
 import type { Principal, Role } from './principal.js';
 import type { FieldPath } from '../../http/redact.js';
