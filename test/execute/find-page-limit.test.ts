@@ -67,8 +67,8 @@ async function endlessApi() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-it('a find past the page limit fails naming the integration, the step, the limit and how to narrow it', async () => {
-  const api = await endlessApi();
+/** Compiles the test CRM's connection and `leads` (its steps given) against `api`, and runs one event through it. */
+async function runLeads(api: { url: string }, steps: string, event: { id: number }) {
   const connectors = pagingConnectors();
   const files = {
     'crm.yaml': `apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: ${api.url}\n`,
@@ -78,7 +78,35 @@ name: leads
 source: { webhook: { verify: none } }
 key: $string(id)
 steps:
-  - id: lead
+${steps}owns:
+  - { connection: crm, object: Lead, fields: ["*"] }
+`,
+  };
+  const compiled = compileSpecTree(
+    { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) },
+    { connectors, engine: referenceEngine },
+  );
+  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const set = compiled.specSet!;
+  const invoke = createStepInvoker({
+    specSet: set,
+    connectors,
+    security: { outbound: { allowPrivateNetwork: false, allowedHosts: [new URL(api.url).host] } },
+  });
+  return executeEvent(event, {
+    integration: set.integrations.get('leads')!,
+    lookups: set.lookups,
+    invoke,
+    state: createMemoryState(),
+    eventId: `e${event.id}`,
+  });
+}
+
+it('a find past the page limit fails naming the integration, the step, the limit and how to narrow it', async () => {
+  const api = await endlessApi();
+  const result = await runLeads(
+    api,
+    `  - id: lead
     connection: crm
     operation: sobjects.create
     params: { sobject: Lead }
@@ -88,29 +116,8 @@ steps:
       operation: sobjects.query
       body: '{ "q": "SELECT Id, Ref__c FROM Lead" }'
       match: 'records[Ref__c = $body.Ref__c]'
-owns:
-  - { connection: crm, object: Lead, fields: ["*"] }
 `,
-  };
-  const compiled = compileSpecTree(
-    { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) },
-    { connectors, engine: referenceEngine },
-  );
-  const set = compiled.specSet!;
-  const invoke = createStepInvoker({
-    specSet: set,
-    connectors,
-    security: { outbound: { allowPrivateNetwork: false, allowedHosts: [new URL(api.url).host] } },
-  });
-  const result = await executeEvent(
     { id: 7 },
-    {
-      integration: set.integrations.get('leads')!,
-      lookups: set.lookups,
-      invoke,
-      state: createMemoryState(),
-      eventId: 'e7',
-    },
   );
   expect(result.failure).toMatchObject({
     step: 'lead',
@@ -134,16 +141,9 @@ owns:
 
 it('a query step past the page limit fails instead of handing later steps part of the listing', async () => {
   const api = await endlessApi();
-  const connectors = pagingConnectors();
-  const files = {
-    'crm.yaml': `apiVersion: junction/v1\nkind: Connection\nname: crm\ntype: crm\nbase_url: ${api.url}\n`,
-    'leads.yaml': `apiVersion: junction/v1
-kind: Integration
-name: leads
-source: { webhook: { verify: none } }
-key: $string(id)
-steps:
-  - id: existing
+  const result = await runLeads(
+    api,
+    `  - id: existing
     connection: crm
     operation: sobjects.query
     body: '{ "q": "SELECT Id FROM Lead" }'
@@ -152,30 +152,8 @@ steps:
     operation: sobjects.create
     params: { sobject: Lead }
     body: '{ "Ref__c": "L" & $string(id), "Rank__c": $count($steps.existing.records) + 1 }'
-owns:
-  - { connection: crm, object: Lead, fields: ["*"] }
 `,
-  };
-  const compiled = compileSpecTree(
-    { displayRoot: '.', files: Object.entries(files).map(([path, text]) => ({ path, bytes: Buffer.from(text) })) },
-    { connectors, engine: referenceEngine },
-  );
-  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  const set = compiled.specSet!;
-  const invoke = createStepInvoker({
-    specSet: set,
-    connectors,
-    security: { outbound: { allowPrivateNetwork: false, allowedHosts: [new URL(api.url).host] } },
-  });
-  const result = await executeEvent(
     { id: 8 },
-    {
-      integration: set.integrations.get('leads')!,
-      lookups: set.lookups,
-      invoke,
-      state: createMemoryState(),
-      eventId: 'e8',
-    },
   );
   expect(result.failure).toMatchObject({ step: 'existing', code: 'page-limit', action: 'dead_letter' });
   expect(result.failure?.message).toBe(

@@ -45,9 +45,12 @@ export function corpusFiles(dir = CORPUS_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
-export function loadCorpus(dir = CORPUS_DIR): LoadedCase[] {
+/** Every case of the corpus files in `dir`, each with its id (`file#index`) and its input (its data or dataset). */
+export function loadCaseFiles<C extends { data?: unknown; dataset?: string }>(
+  dir: string,
+): (C & { id: string; input: unknown })[] {
   return corpusFiles(dir).flatMap((path) => {
-    const file = JSON.parse(readFileSync(path, 'utf8')) as CorpusFile;
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { datasets: Record<string, unknown>; cases: C[] };
     const name = path.slice(path.lastIndexOf('/') + 1, -5);
     return file.cases.map((c, i) => ({
       ...c,
@@ -57,7 +60,12 @@ export function loadCorpus(dir = CORPUS_DIR): LoadedCase[] {
   });
 }
 
-const isFn = (v: unknown): boolean =>
+export function loadCorpus(dir = CORPUS_DIR): LoadedCase[] {
+  return loadCaseFiles<CorpusCase>(dir);
+}
+
+/** A JS function or a JSONata lambda or library function: compared as "<function>". */
+export const isFn = (v: unknown): boolean =>
   typeof v === 'function' ||
   (v !== null &&
     typeof v === 'object' &&
@@ -89,19 +97,23 @@ export function runJunction(c: LoadedCase, engine: TransformEngine = junctionEng
   }
 }
 
-/** jsonata-js, time-boxed through its evaluate entry/exit hooks (as its own test suite does). */
+/** jsonata-js's result, time-boxed through its evaluate entry/exit hooks (as its own test suite does). */
+export async function evaluateReference(c: Pick<LoadedCase, 'expr' | 'input' | 'bindings'>): Promise<unknown> {
+  const expr = jsonata(c.expr);
+  const deadline = Date.now() + CASE_TIMEOUT_MS;
+  let depth = 0;
+  expr.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => {
+    if (++depth > REFERENCE_MAX_DEPTH || Date.now() > deadline) throw { code: 'U1001' };
+  });
+  expr.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, () => {
+    depth--;
+  });
+  return expr.evaluate(c.input, c.bindings);
+}
+
 export async function runReference(c: LoadedCase): Promise<Outcome> {
   try {
-    const expr = jsonata(c.expr);
-    const deadline = Date.now() + CASE_TIMEOUT_MS;
-    let depth = 0;
-    expr.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => {
-      if (++depth > REFERENCE_MAX_DEPTH || Date.now() > deadline) throw { code: 'U1001' };
-    });
-    expr.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, () => {
-      depth--;
-    });
-    return valueOutcome(await expr.evaluate(c.input, c.bindings));
+    return valueOutcome(await evaluateReference(c));
   } catch (e) {
     return outcomeOf(e);
   }

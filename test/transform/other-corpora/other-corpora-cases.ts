@@ -4,12 +4,10 @@
  * jsonata-js 2.2.2 gives, compared more strictly than the differential corpus: the result's JSON text with its key
  * order, `-0` told apart from `0`, and an error's position as well as its code.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import jsonata from 'jsonata';
 import { junctionEngine } from '../../../engine/transform/junction-engine.js';
 import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
+import { corpusFiles, evaluateReference, isFn, loadCaseFiles } from '../corpus/corpus-cases.js';
 
 export const OTHER_CORPORA_DIR = fileURLToPath(new URL('.', import.meta.url));
 
@@ -45,31 +43,11 @@ export interface LoadedOtherCase extends OtherCase {
   input: unknown;
 }
 
-export function otherCorpusFiles(dir = OTHER_CORPORA_DIR): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => join(dir, f));
-}
+export const otherCorpusFiles = (dir = OTHER_CORPORA_DIR): string[] => corpusFiles(dir);
 
 export function loadOtherCorpora(dir = OTHER_CORPORA_DIR): LoadedOtherCase[] {
-  return otherCorpusFiles(dir).flatMap((path) => {
-    const file = JSON.parse(readFileSync(path, 'utf8')) as OtherCorpusFile;
-    const name = path.slice(path.lastIndexOf('/') + 1, -5);
-    return file.cases.map((c, i) => ({
-      ...c,
-      id: `${name}#${i}`,
-      input: c.dataset !== undefined ? file.datasets[c.dataset] : c.data,
-    }));
-  });
+  return loadCaseFiles<OtherCase>(dir);
 }
-
-const isFn = (v: unknown): boolean =>
-  typeof v === 'function' ||
-  (v !== null &&
-    typeof v === 'object' &&
-    ((v as { _jsonata_lambda?: unknown })._jsonata_lambda === true ||
-      (v as { _jsonata_function?: unknown })._jsonata_function === true));
 
 const NEGATIVE_ZERO = '<-0>';
 
@@ -91,9 +69,6 @@ function strictError(e: unknown): StrictOutcome {
   return typeof position === 'number' ? { code, position } : { code };
 }
 
-/** Guards for both engines: a case that needs more is not a fidelity case. */
-const CASE_TIMEOUT_MS = 2000;
-const REFERENCE_MAX_DEPTH = 20_000;
 /**
  * Junction's time guard: more than jsonata-js's, as a lookaround or backreference runs in a worker thread under the
  * evaluation's deadline, and on a loaded machine an answer within 2 s is not certain (no case runs away).
@@ -108,19 +83,10 @@ export function runEngine(c: LoadedOtherCase, engine: TransformEngine = junction
   }
 }
 
-/** jsonata-js 2.2.2, time-boxed through its evaluate entry/exit hooks (as its own test suite does). */
+/** jsonata-js 2.2.2, time-boxed as in the differential corpus. */
 export async function runJsonataJs(c: LoadedOtherCase): Promise<StrictOutcome> {
   try {
-    const expr = jsonata(c.expr);
-    const deadline = Date.now() + CASE_TIMEOUT_MS;
-    let depth = 0;
-    expr.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, () => {
-      if (++depth > REFERENCE_MAX_DEPTH || Date.now() > deadline) throw { code: 'U1001' };
-    });
-    expr.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, () => {
-      depth--;
-    });
-    return strictValue(await expr.evaluate(c.input, c.bindings));
+    return strictValue(await evaluateReference(c));
   } catch (e) {
     return strictError(e);
   }
