@@ -1,7 +1,8 @@
 /**
  * Where an operation's request goes: the connection's base URL plus the operation's path and query. An absolute URL
- * (a vendor's `nextRecordsUrl`, say) is accepted only on the base URL's own origin, so a response can never send
- * the client, with its credentials, to another host.
+ * (a vendor's `nextRecordsUrl`, say) is accepted only on the base URL's own origin, and so is a relative one once
+ * joined to the base (`@evil.example/x` would make the base its user info), so a response can never send the
+ * client, with its credentials, to another host.
  */
 import type { OutboundRequest } from '../sdk/connector.js';
 import { OutboundBlockedError } from './outbound-guard.js';
@@ -26,10 +27,7 @@ export function requestUrl(baseUrl: string, outbound: OutboundRequest): RequestU
   let url: string;
   if (/^https?:\/\//i.test(outbound.path)) {
     const target = new URL(outbound.path);
-    if (target.origin !== base.origin)
-      throw new OutboundBlockedError(
-        `${target.origin} is not the connection's origin ${base.origin}; requests never leave the base URL's host`,
-      );
+    if (target.origin !== base.origin) throw notOurOrigin(target.origin, base.origin);
     url =
       target.toString() +
       (target.search ? queryString(outbound.query).replace(/^\?/, '&') : queryString(outbound.query));
@@ -40,8 +38,15 @@ export function requestUrl(baseUrl: string, outbound: OutboundRequest): RequestU
     if (target) return { url, path: relative(base, target.pathname) + query, target };
   }
   const parsed = new URL(url);
+  // A relative path joined to the base can still name another host (`@evil.example/x`, `.evil.example/x`).
+  if (parsed.origin !== base.origin) throw notOurOrigin(parsed.origin, base.origin);
   return { url, path: relative(base, parsed.pathname) + parsed.search, target: parsed };
 }
+
+const notOurOrigin = (origin: string, base: string) =>
+  new OutboundBlockedError(
+    `${origin} is not the connection's origin ${base}; requests never leave the base URL's host`,
+  );
 
 /** A request's path relative to the base URL's path. */
 function relative(base: BaseUrl, pathname: string): string {

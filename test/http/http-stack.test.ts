@@ -155,6 +155,28 @@ describe('the client above the transport', () => {
     });
   });
 
+  it('never follows a relative next-page URL that names another host once joined to the base URL', async () => {
+    // `https://api.example.com` + `@evil.example.net/…` makes the base the user info of a URL on evil.example.net.
+    for (const next of ['@evil.example.net/services/data/v60.0/query/01g-2', '.evil.example.net/query/01g-2']) {
+      const { transport, seen } = scripted(
+        json(200, { totalSize: 2, done: false, records: [{}], nextRecordsUrl: next }),
+      );
+      const sf = createConnectionClient({
+        connection: connection('salesforce', bearer),
+        connector: registry.get('salesforce')!,
+        transport,
+        env,
+      });
+      const error = await failure(sf.call('query', { params: {}, body: { q: 'SELECT Id FROM Account' } }));
+      expect(error).toMatchObject({ code: 'outbound-blocked', disposition: 'permanent' });
+      const named = /^https:\/\/(evil|api\.example\.com\.evil)\.example\.net is not the connection's origin/;
+      expect(error.message).toMatch(named);
+      expect(seen.map((s) => s.request.url)).toEqual([
+        'https://api.example.com/services/data/v60.0/query?q=SELECT+Id+FROM+Account',
+      ]);
+    }
+  });
+
   it('classifies 408 as a retryable timeout, an unknown operation and a missing secret as permanent', async () => {
     const { transport } = scripted(json(408, { message: 'request timeout' }));
     const http = createConnectionClient({

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { MIN_SECRET_LENGTH, REDACTED, isSecretKey, redactText, redactUrl } from '../../engine/http/redact.js';
+import { OutboundBlockedError } from '../../engine/http/outbound-guard.js';
 import { requestUrl } from '../../engine/http/request-url.js';
 import type { OutboundRequest } from '../../engine/sdk/connector.js';
 
@@ -116,10 +117,15 @@ describe('redaction that skips searches that cannot match', () => {
 });
 
 describe('a request target built without a parse', () => {
-  /** `requestUrl` as it was before: the URL sent, parsed every time. */
+  /** `requestUrl` as it was before: the URL sent, parsed every time (and refused on another origin). */
   function parsedEveryTime(baseUrl: string, path: string, query: string) {
     const url = baseUrl + path + query;
     const parsed = new URL(url);
+    const origin = new URL(baseUrl).origin;
+    if (parsed.origin !== origin)
+      throw new OutboundBlockedError(
+        `${parsed.origin} is not the connection's origin ${origin}; requests never leave the base URL's host`,
+      );
     const basePath = new URL(baseUrl).pathname.replace(/\/$/, '');
     const pathname = parsed.pathname.startsWith(basePath) ? parsed.pathname.slice(basePath.length) : parsed.pathname;
     return { url, path: pathname + parsed.search, target: fields(parsed) };
