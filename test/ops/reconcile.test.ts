@@ -49,7 +49,14 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
 
   const clean = await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats);
   const allMatch = `reconcile ${CUSTOMERS} (all ${n} records): ${n} match, 0 differ, 0 missing, 0 skipped, 0 errors\n`;
-  expect(clean).toEqual({ code: 0, stdout: allMatch, stderr: '' });
+  expect(clean).toMatchObject({ code: 0, stdout: allMatch });
+  // Progress on stderr, as backfill's: piped, the first comparison's line, then one every 2 s, and the last one.
+  const progress = clean.stderr.split('\n');
+  expect(progress[0]).toMatch(/^1 records {2}\d+\/s {2}\(1 match, 0 differ, 0 missing, 0 skipped, 0 errors\)$/);
+  expect(progress.at(-2)).toMatch(
+    new RegExp(`^${n} records {2}\\d+/s {2}\\(${n} match, 0 differ, 0 missing, 0 skipped, 0 errors\\)$`),
+  );
+  expect(progress.at(-1)).toBe('');
 
   const account = (id: number) => ff.records('Account').find((a) => a.Magento_Customer_Id__c === String(id))!;
   // A change of 202 arrives: linked now, it updates the account by its id.
@@ -87,9 +94,17 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
     '| missing | 204 | ff Account Magento_Customer_Id__c=204 |  |',
     `| differs | 202 | ff Account Id=${account(202).Id} | Email__c: "c202@example.com" expected, target has "typed-by-hand@example.com" |`,
   ]);
-  const json = JSON.parse(
-    (await junction('reconcile', CUSTOMERS, world.dir, '--sample', String(n), '--format', 'json', ...nats)).stdout,
+  const sampled = await junction('reconcile', CUSTOMERS, world.dir, '--sample', String(n), '--format', 'json', ...nats);
+  // A sample is drawn over the whole listing first: the listing's progress, then the comparisons' with a bar and ETA.
+  expect(sampled.stderr.split('\n')[0]).toMatch(
+    new RegExp(`^${n} records {2}\\d+/s {2}\\(listing, then ${n} are compared\\)$`),
   );
+  expect(sampled.stderr.split('\n').at(-2)).toMatch(
+    new RegExp(
+      `^\\[#{24}\\] {2}${n}/${n} {2}\\d+/s {2}ETA (0s|–) {2}\\(${n - 2} match, 1 differ, 1 missing, 0 skipped, 0 errors\\)$`,
+    ),
+  );
+  const json = JSON.parse(sampled.stdout);
   expect(json).toMatchObject({
     integration: CUSTOMERS,
     scope: n,
@@ -99,12 +114,16 @@ it('reports hand-made changes and missing records, and --fix writes them back pa
   });
   expect(json.problems[0]).not.toHaveProperty('record');
 
-  expect(await junction('reconcile', CUSTOMERS, world.dir, '--all', '--fix', ...nats)).toMatchObject({
+  // Refused before any comparison (which can take minutes), not after.
+  expect(await junction('reconcile', CUSTOMERS, world.dir, '--all', '--fix', ...nats)).toEqual({
     code: 2,
+    stdout: '',
     stderr: 'junction: --fix needs a confirmation: pass --yes (there is no terminal to ask on)\n',
   });
   const fixed = await junction('reconcile', CUSTOMERS, world.dir, '--all', '--fix', '--yes', ...nats);
-  expect(fixed.stderr).toBe(`re-sent 2 records; \`junction reconcile ${CUSTOMERS}\` again once they are delivered\n`);
+  expect(fixed.stderr.split('\n').at(-2)).toBe(
+    `re-sent 2 records; \`junction reconcile ${CUSTOMERS}\` again once they are delivered`,
+  );
   await waitFor(() => account(202).Email__c === 'c202@example.com' && account(204) !== undefined, 'written back');
   await expectDrained(world.nats.url);
   expect((await junction('reconcile', CUSTOMERS, world.dir, '--all', ...nats)).stdout).toBe(allMatch);

@@ -12,6 +12,7 @@ import type { XrefSnapshot } from '../../ops/xref-snapshot.js';
 import type { CompiledExpression } from '../../transform/transform-engine.js';
 import { withCluster } from '../cluster-connection.js';
 import { formatRecordPlan, progressLine } from '../formats/backfill-report.js';
+import { progressDisplay } from '../progress-display.js';
 import { UsageError } from '../usage-error.js';
 import { listableIntegration } from '../listable-integration.js';
 import { createWiring } from '../wiring.js';
@@ -53,15 +54,7 @@ export async function backfill(name: string, dir: string, flags: BackfillFlags):
     const started = Date.now();
     const before = flags.restart ? undefined : await readPosition(await cluster.bucket('control'), name);
     const resumed = before !== undefined && !before.done;
-    let last = 0;
-    const tty = process.stderr.isTTY;
-    const show = (p: BackfillProgress, final = false) => {
-      if (!final && !tty && Date.now() - last < 2000) return;
-      last = Date.now();
-      process.stderr.write(
-        `${tty ? '\r\x1b[2K' : ''}${progressLine(p, Date.now() - started)}${tty && !final ? '' : '\n'}`,
-      );
-    };
+    const display = progressDisplay((p: BackfillProgress) => progressLine(p, Date.now() - started));
     const xref = await xrefSnapshot(new XrefStore(await cluster.bucket('xref')), xrefMapsRead(integration));
     const position = await runBackfill({
       ...common,
@@ -71,7 +64,7 @@ export async function backfill(name: string, dir: string, flags: BackfillFlags):
       restart: flags.restart,
       maxInFlight,
       backlog: async () => (await consumerLag(cluster.jsm, [name])).get(name) ?? 0,
-      onProgress: (p) => show(p),
+      onProgress: (p) => display.show(p),
     }).catch(async (error: unknown) => {
       await cluster.audit({
         action: 'integration.backfill',
@@ -81,7 +74,7 @@ export async function backfill(name: string, dir: string, flags: BackfillFlags):
       });
       throw error;
     });
-    show({ ...position, pending: 0 }, true);
+    display.done({ ...position, pending: 0 });
     await cluster.audit({
       action: 'integration.backfill',
       target: name,

@@ -1,18 +1,15 @@
 /** `junction backfill` output: the progress line (count, rate, ETA) and the dry run's per-record plan. */
 import type { DryRunResult } from '../../plan/dry-run.js';
 import type { BackfillProgress } from '../../ops/backfill/run-backfill.js';
+import { perSecond, progressMeter } from './progress-meter.js';
 
-/** `[######------]  250/500  83/s  ETA 3s` (without a total: `250 stored  83/s`). */
+/** `[######------]  250/500  83/s  ETA 3s  (stored …)` (without a total: `250 records  83/s  (stored …)`). */
 export function progressLine(p: BackfillProgress, elapsedMs: number): string {
   const done = p.stored + p.duplicates + p.filtered;
-  const rate = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
+  const rate = perSecond(done, elapsedMs);
   const counts = `stored ${p.stored}, already stored ${p.duplicates}${p.filtered ? `, filtered out ${p.filtered}` : ''}`;
-  if (p.pending === undefined) return `${done} records  ${rate.toFixed(0)}/s  (${counts})`;
-  const total = p.listed + p.pending;
-  const width = 24;
-  const filled = total === 0 ? width : Math.round((p.listed / total) * width);
-  const eta = rate > 0 ? `ETA ${Math.ceil(p.pending / rate)}s` : 'ETA –';
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]  ${p.listed}/${total}  ${rate.toFixed(0)}/s  ${eta}  (${counts})`;
+  if (p.pending === undefined) return `${progressMeter(done, undefined, rate)}  (${counts})`;
+  return `${progressMeter(p.listed, p.listed + p.pending, rate)}  (${counts})`;
 }
 
 /** One listed record's dry-run plan: its outcome and each request it would send. */

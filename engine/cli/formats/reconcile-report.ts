@@ -1,6 +1,7 @@
 /** `junction reconcile` output: a table for people, markdown for a ticket or PR, JSON for tools. */
-import type { ReconcileReport } from '../../ops/reconcile/run-reconcile.js';
+import type { ReconcileProgress, ReconcileReport } from '../../ops/reconcile/run-reconcile.js';
 import type { RECONCILE_FORMATS } from '../commands/reconcile.js';
+import { perSecond, progressMeter } from './progress-meter.js';
 import { formatTable } from './table.js';
 import { withoutRecords } from '../../runtime/control/reconcile-reports.js';
 
@@ -8,8 +9,23 @@ export type ReconcileFormat = (typeof RECONCILE_FORMATS)[number];
 
 export function reconcileSummary(r: ReconcileReport): string {
   const scope = r.scope === 'all' ? `all ${r.listed} records` : `a sample of ${r.checked} of ${r.listed} records`;
-  const c = r.counts;
-  return `reconcile ${r.integration} (${scope}): ${c.match} match, ${c.differs} differ, ${c.missing} missing, ${c.skipped} skipped, ${c.error} errors`;
+  return `reconcile ${r.integration} (${scope}): ${countsText(r.counts)}`;
+}
+
+function countsText(c: ReconcileReport['counts']): string {
+  return `${c.match} match, ${c.differs} differ, ${c.missing} missing, ${c.skipped} skipped, ${c.error} errors`;
+}
+
+/**
+ * The progress line on stderr. Comparing: `[####----]  40/100  13/s  ETA 5s  (38 match, …)`, or with every record
+ * `40 records  13/s  (38 match, …)`; drawing a sample: `1200 records  400/s  (listing, then 100 are compared)`.
+ * `elapsedMs` counts from the phase's start (a sample's comparisons from the end of the listing), so the ETA is the
+ * comparisons'.
+ */
+export function reconcileProgressLine(p: ReconcileProgress, sample: number | undefined, elapsedMs: number): string {
+  if (sample !== undefined && p.total === undefined)
+    return `${progressMeter(p.listed, undefined, perSecond(p.listed, elapsedMs))}  (listing, then ${sample} are compared)`;
+  return `${progressMeter(p.checked, p.total, perSecond(p.checked, elapsedMs))}  (${countsText(p.counts)})`;
 }
 
 /** One row per target record that is missing or differs, one per differing field. */

@@ -8,7 +8,9 @@ import { xrefMapsRead } from '../../ops/backfill/preview-record.js';
 import { fixRecords, runReconcile } from '../../ops/reconcile/run-reconcile.js';
 import { snapshotReader, xrefSnapshot } from '../../ops/xref-snapshot.js';
 import { withCluster } from '../cluster-connection.js';
-import { formatReconcile } from '../formats/reconcile-report.js';
+import { formatReconcile, reconcileProgressLine } from '../formats/reconcile-report.js';
+import type { ReconcileProgress } from '../../ops/reconcile/run-reconcile.js';
+import { progressDisplay } from '../progress-display.js';
 import type { ReconcileFormat } from '../formats/reconcile-report.js';
 import { storeReconcileReport } from '../../runtime/control/reconcile-reports.js';
 import { UsageError } from '../usage-error.js';
@@ -31,10 +33,20 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
   if (flags.all && flags.sample) throw new UsageError('--sample and --all exclude each other');
   if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample))
     throw new UsageError(`--sample must be a positive whole number, got ${JSON.stringify(flags.sample)}`);
+  // Before the comparisons, which can take minutes: a --fix that could never be confirmed fails at once.
+  if (flags.fix && !flags.yes && !process.stdin.isTTY) throw noTerminal();
   const wiring = createWiring({ security: engineSecurity(process.env, flags) });
   const { specSet, integration } = await listableIntegration(wiring, dir, name);
+  const sample = flags.all ? undefined : Number(flags.sample ?? 100);
   await withCluster(flags.nats, 'junction-reconcile', async (cluster) => {
     const xrefs = await xrefSnapshot(new XrefStore(await cluster.bucket('xref')), xrefMapsRead(integration));
+    // A sample's comparisons are timed from the end of the listing, so their rate and ETA are theirs.
+    let phaseStart = Date.now();
+    let comparing = sample === undefined;
+    const display = progressDisplay((p: ReconcileProgress) =>
+      reconcileProgressLine(p, sample, Date.now() - phaseStart),
+    );
+    let latest: ReconcileProgress | undefined;
     const report = await runReconcile({
       specSet,
       integration,
@@ -43,9 +55,14 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
       env: process.env,
       security: wiring.security,
       xref: snapshotReader(xrefs),
-      sample: flags.all ? undefined : Number(flags.sample ?? 100),
+      sample,
       since: flags.since,
+      onProgress: (p) => {
+        if (!comparing && p.total !== undefined) [comparing, phaseStart] = [true, Date.now()];
+        display.show((latest = p));
+      },
     });
+    if (latest) display.done(latest);
     await storeReconcileReport(await cluster.bucket('control'), report);
     await cluster.audit({
       action: 'integration.reconcile',
@@ -86,12 +103,15 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
 }
 
 async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY)
-    throw new UsageError('--fix needs a confirmation: pass --yes (there is no terminal to ask on)');
+  if (!process.stdin.isTTY) throw noTerminal();
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
   } finally {
     rl.close();
   }
+}
+
+function noTerminal(): UsageError {
+  return new UsageError('--fix needs a confirmation: pass --yes (there is no terminal to ask on)');
 }

@@ -43,8 +43,16 @@ export interface ReconcileOptions {
   since?: string;
   guards?: TransformGuards;
   random?: () => number;
-  /** After each comparison; `total` is the sample's size, or with every record the number listed so far. */
-  onProgress?: (checked: number, total: number) => void;
+  /** After each comparison, and (for a sample) after each page listed and once the listing is done. */
+  onProgress?: (progress: ReconcileProgress) => void;
+}
+
+export interface ReconcileProgress {
+  listed: number;
+  checked: number;
+  /** How many records will be compared: the sample's size once the listing is done; undefined with every record. */
+  total?: number;
+  counts: ReconcileReport['counts'];
 }
 
 export async function runReconcile(options: ReconcileOptions): Promise<ReconcileReport> {
@@ -70,8 +78,11 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
   };
   const counts: ReconcileReport['counts'] = { match: 0, differs: 0, missing: 0, skipped: 0, error: 0 };
   const problems: RecordComparison[] = [];
+  let listed = 0;
   let checked = 0;
-  const compare = async (record: unknown, total: number) => {
+  const progress = (total?: number) =>
+    options.onProgress?.({ listed, checked, ...(total === undefined ? {} : { total }), counts: { ...counts } });
+  const compare = async (record: unknown, total?: number) => {
     const { key } = await identifyEvent(integration, record, options.guards);
     const compared = await compareRecord(key, record, {
       integration,
@@ -89,12 +100,11 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     counts[compared.outcome]++;
     if (compared.outcome !== 'match' && compared.outcome !== 'skipped') problems.push(compared);
     checked++;
-    options.onProgress?.(checked, total);
+    progress(total);
   };
   // Every record is compared as its page comes (memory: one page); a sample is drawn over the whole listing first
   // by reservoir sampling (every listed record has the same chance, in one pass; memory: the sample).
   const chosen: unknown[] = [];
-  let listed = 0;
   try {
     for await (const page of sourcePages(
       integration,
@@ -106,14 +116,16 @@ export async function runReconcile(options: ReconcileOptions): Promise<Reconcile
     )) {
       for (const { record } of page) {
         listed++;
-        if (options.sample === undefined) await compare(record, listed);
+        if (options.sample === undefined) await compare(record);
         else if (chosen.length < options.sample) chosen.push(record);
         else {
           const slot = Math.floor(random() * listed);
           if (slot < options.sample) chosen[slot] = record;
         }
       }
+      if (options.sample !== undefined) progress();
     }
+    if (options.sample !== undefined) progress(chosen.length);
     for (const record of chosen) await compare(record, chosen.length);
   } finally {
     await Promise.all([...clients.values()].map((c) => c.close()));

@@ -1,0 +1,37 @@
+/**
+ * A long command's progress on stderr (`junction backfill`, `junction reconcile`): on a terminal one line redrawn in
+ * place at each update; piped to a file or CI log, a line every 2 s at most (a log of every record would drown the
+ * report). The last update is always written, on its own line.
+ */
+export interface ProgressDisplay<P> {
+  show(progress: P): void;
+  done(progress: P): void;
+}
+
+export interface ProgressOutput {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+/** How often a non-terminal output gets a line. */
+export const PIPED_PROGRESS_EVERY_MS = 2_000;
+
+export function progressDisplay<P>(
+  render: (progress: P) => string,
+  out: ProgressOutput = process.stderr,
+  now: () => number = Date.now,
+): ProgressDisplay<P> {
+  const tty = out.isTTY === true;
+  let last: number | undefined;
+  const write = (progress: P, final: boolean) => {
+    last = now();
+    out.write(`${tty ? '\r\x1b[2K' : ''}${render(progress)}${tty && !final ? '' : '\n'}`);
+  };
+  return {
+    show: (progress) => {
+      if (!tty && last !== undefined && now() - last < PIPED_PROGRESS_EVERY_MS) return;
+      write(progress, false);
+    },
+    done: (progress) => write(progress, true),
+  };
+}
