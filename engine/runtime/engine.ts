@@ -28,6 +28,7 @@ import { consumerLag, dropsAtStreamLimit, engineStatus, readEventsStreamUsage } 
 import type { EngineStatus } from './observe/engine-status.js';
 import { EventPublisher } from './ingest/event-publisher.js';
 import { startHttpServer } from './ingest/http-server.js';
+import { readinessProbe } from './observe/readiness.js';
 import type { HttpServerHandle } from './ingest/http-server.js';
 import { OperatorActions } from './operator/operator-actions.js';
 import { OperatorConfigError, isLoopback, resolveOperatorOptions } from './operator/operator-options.js';
@@ -186,10 +187,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   const nc = await connectNats(natsUrl, 'engine', 'junction', natsOptions);
   undo.push(() => nc.close());
   let connected = true;
+  // When the connection was lost, for /readyz's reason.
+  let disconnectedAt: Date | undefined;
   void (async () => {
     for await (const s of nc.status()) {
-      if (s.type === 'disconnect' || s.type === 'close') connected = false;
-      if (s.type === 'reconnect') connected = true;
+      if (s.type === 'disconnect' || s.type === 'close')
+        [connected, disconnectedAt] = [false, disconnectedAt ?? new Date()];
+      if (s.type === 'reconnect') [connected, disconnectedAt] = [true, undefined];
       if (s.type === 'disconnect' || s.type === 'reconnect') log.warn({ nats: s.type }, `NATS ${s.type}`);
     }
   })();
@@ -402,6 +406,12 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   let started = initial;
 
   const ready = () => connected && !nc.isClosed();
+  const readiness = readinessProbe({
+    natsDown: () => (ready() ? undefined : { since: disconnectedAt ?? new Date(), closed: nc.isClosed() }),
+    commit: () => specs.active.commit,
+    stopping: () => stopping !== undefined,
+    jsm,
+  });
   // A replay by the embedding program (the demo, tests) is audited as the engine's own.
   const replay = (id: string, integration?: string) =>
     actions.replay({ kind: 'engine', id: 'embedded' }, id, { integration });
@@ -429,7 +439,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     http = await startHttpServer(
       {
         ingest: (name, req) => ingestWebhook(name, req, ingestDeps),
-        ready,
+        readiness,
         gitWebhook: (req) =>
           sync
             ? sync.webhook(req, ingestBudget)

@@ -23,7 +23,7 @@ function stubApi(ingested: string[]): PublicApi {
       ingested.push(name);
       return { status: 202, body: { ok: true } };
     },
-    ready: () => true,
+    readiness: () => ({ ready: true, reasons: [] }),
     gitWebhook: async () => ({ status: 404, body: {} }),
   };
 }

@@ -4,16 +4,18 @@
  * loopback by default, so exposing the webhook port never exposes dead letters or replay.
  *   POST /hooks/<integration>      ingest (202 after PubAck)
  *   POST /hooks/git                GitHub push webhook, when Git sync is attached
- *   GET  /healthz  /readyz         liveness; readiness = NATS connected and provisioned
+ *   GET  /healthz  /readyz         liveness; readiness (200/503, with the reasons: observe/readiness.ts)
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IngestReply } from './webhook-ingest.js';
+import { readinessText } from '../observe/readiness.js';
+import type { Readiness } from '../observe/readiness.js';
 
 export interface PublicApi {
   ingest(integration: string, req: IncomingMessage): Promise<IngestReply>;
-  ready(): boolean;
+  readiness(): Readiness;
   /** `POST /hooks/git`: a push webhook for GitOps (engine/gitops); 404 when no Git sync is attached. */
   gitWebhook(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown>; close?: boolean }>;
 }
@@ -103,9 +105,24 @@ async function generalRoute(api: PublicApi, req: IncomingMessage, res: ServerRes
     return ingestRoute(api, name, req, res);
   }
   if (method === 'GET' && path === '/healthz') return sendJson(res, 200, { ok: true });
-  if (method === 'GET' && path === '/readyz')
-    return api.ready() ? sendJson(res, 200, { ready: true }) : sendJson(res, 503, { ready: false });
+  if (method === 'GET' && path === '/readyz') return sendReadiness(req, res, api.readiness());
   sendJson(res, 404, { error: 'no-route', message: `no route ${method} ${path}` });
+}
+
+/** JSON (`{ ready, reasons? }`), or plain text for a client that asks for it (`curl -H 'Accept: text/plain'`). */
+function sendReadiness(req: IncomingMessage, res: ServerResponse, r: Readiness): void {
+  const status = r.ready ? 200 : 503;
+  const accept = req.headers.accept ?? '';
+  if (!accept.includes('text/plain') || accept.includes('application/json'))
+    return sendJson(res, status, r.ready ? { ready: true } : r, { 'cache-control': 'no-store' });
+  const text = readinessText(r);
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  res.end(text);
 }
 
 function ingestRoute(api: PublicApi, name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
