@@ -102,7 +102,7 @@ it('every address and the contact of a Magento customer reach the FF account, on
     City: city,
     State: undefined as unknown,
     PostalCode: zip,
-    Country: 'US',
+    Country: 'United States',
     AddressFirstName: 'Grace',
     AddressLastName: 'Hopper',
     CompanyName: undefined as unknown,
@@ -185,7 +185,7 @@ it('an address FF adds reaches the Magento customer beside the addresses Magento
     City: 'Richmond',
     State: 'VA',
     PostalCode: '23219',
-    Country: 'US',
+    Country: 'United States',
     CompanyName: 'Hopper Depot',
   });
   await patchSalesforceRecord(ff.url, 'Account', Id, { Phone: '+1 555 0101' });

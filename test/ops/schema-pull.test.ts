@@ -272,7 +272,8 @@ it('refuses a malformed overlay with where and how to fix it', async () => {
 });
 
 it('a full pull of the seed connections changes no verdict: the seed specs validate and their tests pass over it', async () => {
-  const [sf, shop] = await Promise.all([startSalesforceEmulator(), startMagentoEmulator()]);
+  // An org with country picklists: the seed specs' tests include one that writes the …CountryCode fields it adds.
+  const [sf, shop] = await Promise.all([startSalesforceEmulator({ countryPicklists: true }), startMagentoEmulator()]);
   cleanup.push(
     () => sf.stop(),
     () => shop.stop(),

@@ -6,6 +6,7 @@
  */
 import type { EmulatorReply, JsonSchema } from '../../../engine/sdk/index.js';
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
+import { countryCodeFields } from './country-picklists.js';
 import { canonicalId } from './record-ids.js';
 import type { RecordStore, Row } from './record-store.js';
 import type { SalesforceState } from './state.js';
@@ -19,6 +20,7 @@ type FieldSchema = JsonSchema & {
   readOnly?: boolean;
   'x-updateable'?: boolean;
   'x-reference-to'?: string[];
+  'x-country-code-of'?: string;
 };
 
 /** An error reply in Salesforce's array shape. */
@@ -33,11 +35,15 @@ export const sfError = (status: number, errorCode: string, message: string, fiel
  */
 export function objectSchema(
   sobject: string,
-  state?: Pick<SalesforceState, 'customFields' | 'absentFields'>,
+  state?: Pick<SalesforceState, 'customFields' | 'absentFields' | 'countryPicklist'>,
 ): { properties: Record<string, FieldSchema>; required: string[] } {
   const schema = SOBJECT_SCHEMAS[sobject] as unknown as { properties: Record<string, FieldSchema>; required: string[] };
   const custom = state?.customFields.get(sobject) as Record<string, FieldSchema> | undefined;
-  const absent = state?.absentFields.get(sobject) ?? [];
+  // An org without country picklists has no `…CountryCode` fields.
+  const absent = [
+    ...(state?.absentFields.get(sobject) ?? []),
+    ...(state?.countryPicklist ? [] : countryCodeFields(schema.properties).map(([code]) => code)),
+  ];
   if (!custom && absent.length === 0) return schema;
   const standard = Object.entries(schema.properties).filter(([name]) => !absent.includes(name));
   return { ...schema, properties: { ...Object.fromEntries(standard), ...custom } };

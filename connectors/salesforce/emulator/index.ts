@@ -6,6 +6,7 @@ import { startEmulatorServer } from '../../../engine/sdk/index.js';
 import type { EmulatorOptions, EmulatorServer, JsonSchema } from '../../../engine/sdk/index.js';
 import { ApiAllocation } from './api-allocation.js';
 import type { ApiAllocationOptions } from './api-allocation.js';
+import { countryPicklist } from './country-picklists.js';
 import { postingStatusField } from './record-locks.js';
 import { rowLockFault } from './row-lock-fault.js';
 import type { RowLockOptions } from './row-lock-fault.js';
@@ -86,6 +87,13 @@ export interface SalesforceEmulatorOptions extends EmulatorOptions {
    * (INVALID_FIELD) and describe leaves them out. @default none
    */
   absentFields?: Record<string, string[]>;
+  /**
+   * State and Country/Territory Picklists: `true` (the standard names as integration values) or the admin's own
+   * integration values per ISO code (`{ US: 'USA' }`). The address Country fields then take only integration values,
+   * and `BillingCountryCode`, `ShippingCountryCode`, `CountryCode` exist (country-picklists.ts). @default off: free
+   * text, no code fields
+   */
+  countryPicklists?: boolean | { integrationValues: Record<string, string> };
 }
 
 const REST = '/services/data/';
@@ -99,6 +107,9 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     new RecordStore(Object.keys(SOBJECT_SCHEMAS), () => frozenAt ?? Date.now()),
     new Map(Object.entries(options.customFields ?? {})),
     new Map(Object.entries(options.absentFields ?? {})),
+    options.countryPicklists
+      ? countryPicklist(options.countryPicklists === true ? {} : options.countryPicklists.integrationValues)
+      : undefined,
   );
   const allocation = new ApiAllocation(options.allocation);
   let url = '';
@@ -157,7 +168,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
       }),
       state: () => Object.fromEntries(state.store.objects().map((k) => [k, state.store.rows(k)])),
       reset: () => {
-        state = seedSalesforceState(state.store, state.customFields, state.absentFields);
+        state = seedSalesforceState(state.store, state.customFields, state.absentFields, state.countryPicklist);
         allocation.setUsed(0);
       },
       controls: {

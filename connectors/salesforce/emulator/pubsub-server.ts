@@ -18,6 +18,7 @@ import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 import { pubsubService } from '../pubsub/pubsub-proto.js';
 import type { FetchRequest, FetchResponse, SchemaInfo, TopicInfo } from '../pubsub/pubsub-proto.js';
 import { changePayload, channelOf, eventSchema } from './change-event-schema.js';
+import { objectSchema } from './field-rules.js';
 import type { EventSchema } from './change-event-schema.js';
 import type { RecordChange } from './record-changes.js';
 import type { SalesforceState } from './state.js';
@@ -58,10 +59,10 @@ export async function startPubSubServer(options: {
   const listeners = new Set<() => void>();
   const stalled = new WeakSet<() => void>();
   let peak = 0;
-  // The org's custom fields are in its change events like standard ones; adding one changes the schema (and its id).
+  // The org's fields as it has them (custom ones like standard ones, none it lacks); adding one changes the schema
+  // (and its id).
   const schemaOf = (sobject: string) => {
-    const builtIn = (SOBJECT_SCHEMAS[sobject]?.properties ?? {}) as Record<string, object>;
-    const fields = { ...builtIn, ...options.state().customFields.get(sobject) };
+    const fields = SOBJECT_SCHEMAS[sobject] ? objectSchema(sobject, options.state()).properties : {};
     const schema = eventSchema(sobject, fields);
     schemas.set(schema.id, schema);
     return schema;

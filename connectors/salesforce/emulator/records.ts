@@ -4,6 +4,7 @@
  */
 import type { EmulatorReply } from '../../../engine/sdk/index.js';
 import { canonicalReferences, checkFields, objectSchema } from './field-rules.js';
+import { syncCountries } from './country-picklists.js';
 import { newRecordId } from './record-ids.js';
 import { postedLockReply, usageLockReply } from './record-locks.js';
 import type { Row } from './record-store.js';
@@ -13,12 +14,15 @@ import { SOBJECT_SCHEMAS } from '../schemas/index.js';
 export { sfError } from './field-rules.js';
 
 /** Creates a record (201) after validation. */
-export function createRecord(state: SalesforceState, sobject: string, row: Row): EmulatorReply {
+export function createRecord(state: SalesforceState, sobject: string, sent: Row): EmulatorReply {
   const invalid =
-    checkFields(state, sobject, row) ??
-    postedLockReply(state.store, sobject, undefined, row) ??
-    usageLockReply(state.store, sobject, undefined, row);
+    checkFields(state, sobject, sent) ??
+    postedLockReply(state.store, sobject, undefined, sent) ??
+    usageLockReply(state.store, sobject, undefined, sent);
   if (invalid) return invalid;
+  const synced = withCountries(state, sobject, sent);
+  if ('reply' in synced) return synced.reply;
+  const row = synced.row;
   const issued = issuedFields(state, sobject);
   state.store.insert(sobject, { ...issued, ...canonicalReferences(state, sobject, row), Id: issued.Id });
   return { status: 201, body: { id: issued.Id, success: true, errors: [] } };
@@ -42,15 +46,24 @@ export function updateRecord(
   state: SalesforceState,
   sobject: string,
   existing: Row,
-  row: Row,
+  sent: Row,
 ): EmulatorReply | undefined {
   const invalid =
-    checkFields(state, sobject, row, existing) ??
-    postedLockReply(state.store, sobject, existing, row) ??
-    usageLockReply(state.store, sobject, existing, row);
+    checkFields(state, sobject, sent, existing) ??
+    postedLockReply(state.store, sobject, existing, sent) ??
+    usageLockReply(state.store, sobject, existing, sent);
   if (invalid) return invalid;
+  const synced = withCountries(state, sobject, sent, existing);
+  if ('reply' in synced) return synced.reply;
+  const row = synced.row;
   state.store.update(sobject, String(existing.Id), canonicalReferences(state, sobject, row));
   return undefined;
+}
+
+/** The country fields of a write as an org with country picklists saves them (unchanged without). */
+function withCountries(state: SalesforceState, sobject: string, row: Row, existing?: Row) {
+  if (!state.countryPicklist) return { row };
+  return syncCountries(state.countryPicklist, objectSchema(sobject, state).properties, row, existing);
 }
 
 /** Deletes a record (204), unless it is locked. */

@@ -4,6 +4,7 @@
  */
 import type { JsonSchema } from '../../../engine/sdk/index.js';
 import { SOBJECT_SCHEMAS } from '../schemas/index.js';
+import type { CountryPicklist } from './country-picklists.js';
 import { canonicalId, newRecordId } from './record-ids.js';
 import { RecordStore } from './record-store.js';
 import type { Row } from './record-store.js';
@@ -20,6 +21,8 @@ export interface SalesforceState {
   customFields: Map<string, Record<string, JsonSchema>>;
   /** Standard fields the org does not have, per object (a licence it lacks), also kept across a reset. */
   absentFields: Map<string, readonly string[]>;
+  /** With State and Country/Territory Picklists on: code -> integration value (also kept across a reset). */
+  countryPicklist?: CountryPicklist;
 }
 
 /** A fresh org with the seed data the examples use, in `store` (emptied first) or a new one. */
@@ -27,12 +30,14 @@ export function seedSalesforceState(
   store = new RecordStore(Object.keys(SOBJECT_SCHEMAS)),
   customFields = new Map<string, Record<string, JsonSchema>>(),
   absentFields = new Map<string, readonly string[]>(),
+  countryPicklist?: CountryPicklist,
 ): SalesforceState {
   store.clear();
   const state: SalesforceState = {
     store,
     customFields,
     absentFields,
+    countryPicklist,
     tokens: new Map(),
     counter: 0,
     autoNumbers: new Map([['Contract', 1002]]),

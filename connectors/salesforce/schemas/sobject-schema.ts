@@ -19,6 +19,7 @@
  * | the referenced object's `childRelationships[].relationshipName` for this field | `x-child-relationship` |
  * | `length` | `maxLength` |
  * | `nillable: false` and not defaulted on create | the object's `required` |
+| an address's `…CountryCode` picklist (only with country picklists on) | `x-country-code-of: <text field>` |
  *
  * Object level: `x-key-prefix` (the record id prefix) and `x-posted-lock` (FinancialForce posting, see below).
  */
@@ -70,6 +71,15 @@ export const picklist = (values: string[], label: string, description: string): 
 /** An unrestricted picklist: the values are suggestions, other text is accepted. */
 export const openPicklist = (values: string[], label: string, description: string): JsonSchema =>
   field('string', label, description, { 'x-picklist-values': values });
+
+/**
+ * The ISO code picklist of a standard address's country (`BillingCountryCode` of `BillingCountry`): the field exists
+ * only in an org with State and Country/Territory Picklists on (API guide "Address Compound Fields").
+ */
+export const countryCode = (label: string, countryField: string): JsonSchema =>
+  field('string', label, `ISO country code of ${countryField} (only with state and country/territory picklists)`, {
+    'x-country-code-of': countryField,
+  });
 
 /** An external id field: unique, and a field `sobjects.upsert` may match on. */
 export const externalId = (label: string, description: string, length = 255): JsonSchema =>
