@@ -3,7 +3,7 @@
  * from its spec directory, and refused with a usage error when it is not there or cannot list its records.
  */
 import type { CompiledIntegration, CompiledSpecSet } from '../compiler/compiled-spec.js';
-import { closestMatch } from '../compiler/suggest.js';
+import { didYouMean } from '../compiler/suggest.js';
 import { UsageError } from './usage-error.js';
 import { compiledSpecSet } from './wiring.js';
 import type { Wiring } from './wiring.js';
@@ -23,6 +23,5 @@ export async function listableIntegration(
 
 /** `no integration named "x" in <dir>`, with the closest name there is. */
 export function unknownIntegration(specSet: CompiledSpecSet, name: string, dir: string): string {
-  const hint = closestMatch(name, [...specSet.integrations.keys()]);
-  return `no integration named ${JSON.stringify(name)} in ${dir}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`;
+  return `no integration named ${JSON.stringify(name)} in ${dir}${didYouMean(name, [...specSet.integrations.keys()])}`;
 }

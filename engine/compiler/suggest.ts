@@ -13,6 +13,12 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   return best;
 }
 
+/** `; did you mean "x"?` with the closest candidate, or nothing when none is close. */
+export function didYouMean(word: string, candidates: readonly string[]): string {
+  const hint = closestMatch(word, candidates);
+  return hint ? `; did you mean ${JSON.stringify(hint)}?` : '';
+}
+
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

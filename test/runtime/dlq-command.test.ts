@@ -70,3 +70,26 @@ it('lists, shows and replays a dead letter', async () => {
     { actor: { kind: 'cli' }, action: 'dlq.replay', target: entry.id, result: 'ok' },
   ]);
 });
+
+it('a mistyped --integration is refused with the closest name, not listed as "0 dead letters"', async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  const refusal =
+    'no integration named "ordrs" runs on this cluster or has dead letters; did you mean "orders"? ' +
+    '(junction status lists them)';
+  // Straight on NATS and through the operator API alike.
+  for (const target of [
+    ['--nats', h.nats.url],
+    ['--url', h.engine.operatorUrl!],
+  ]) {
+    await expect(junction('dlq', 'list', '--integration', 'ordrs', ...target)).rejects.toThrow(refusal);
+    await expect(junction('dlq', 'replay', '--integration', 'ordrs', ...target)).rejects.toThrow(refusal);
+    await expect(junction('dlq', 'purge', '--integration', 'ordrs', '--reason', 'cleanup', ...target)).rejects.toThrow(
+      refusal,
+    );
+    // A name that runs and has no dead letters is simply empty.
+    expect(await junction('dlq', 'list', '--integration', 'orders', ...target)).toBe('');
+  }
+  await expect(junction('dlq', 'list', '--integration', 'zzz', '--nats', h.nats.url)).rejects.toThrow(
+    'no integration named "zzz" runs on this cluster or has dead letters (junction status lists them)',
+  );
+});

@@ -47,6 +47,7 @@ export function registerDlqCommand(program: Command): void {
   ).action((opts: DlqTargetOptions & { integration?: string; status?: DeadLetter['status']; json?: boolean }) =>
     withDlqBackend(opts, async (backend) => {
       const entries = await backend.list({ integration: opts.integration, status: opts.status });
+      if (entries.length === 0) await knownIntegration(backend, opts.integration);
       if (opts.json) return void process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
       for (const e of entries)
         process.stdout.write(
@@ -86,6 +87,7 @@ export function registerDlqCommand(program: Command): void {
         ids.length > 0
           ? ids.map((id) => ({ id }))
           : await backend.list({ integration: opts.integration, status: 'open' });
+      if (targets.length === 0) await knownIntegration(backend, opts.integration);
       let failed = 0;
       for (const { id, integration } of targets) {
         // One entry failing (the broker refused the publish) is reported, and the others are still replayed.
@@ -144,10 +146,29 @@ export function registerDlqCommand(program: Command): void {
     const before = opts.before === undefined ? undefined : pastTime(opts.before);
     return withDlqBackend(opts, async (backend) => {
       const ids = await backend.purge({ integration: opts.integration, before }, opts.reason);
+      if (ids.length === 0) await knownIntegration(backend, opts.integration);
       for (const id of ids) process.stdout.write(`${id}  discarded\n`);
       process.stderr.write(`${ids.length} dead letter${ids.length === 1 ? '' : 's'} purged\n`);
     });
   });
+}
+
+/**
+ * Nothing found for `--integration <name>`: fine when that integration runs on the cluster or has dead letters (one
+ * removed from the specs keeps its entries), else a usage error naming the closest name, so a typo does not read as
+ * "no dead letters".
+ */
+async function knownIntegration(backend: DlqBackend, name: string | undefined): Promise<void> {
+  if (name === undefined) return;
+  const running = await backend.integrations();
+  if (running.includes(name)) return;
+  const { didYouMean } = await import('../../compiler/suggest.js');
+  const lettered = new Set((await backend.list({})).map((e) => e.integration));
+  if (lettered.has(name)) return;
+  throw new UsageError(
+    `no integration named ${JSON.stringify(name)} runs on this cluster or has dead letters` +
+      `${didYouMean(name, [...new Set([...running, ...lettered])])} (junction status lists them)`,
+  );
 }
 
 /** An action on one entry that threw (no answer, a refused publish): reported as that entry's outcome. */

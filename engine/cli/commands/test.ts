@@ -32,7 +32,7 @@ export function registerTestCommand(program: Command): void {
     .action(async (dir: string, opts: TestOptions) => {
       // Loaded when the command runs, so `junction --help` does not pay for the compiler and the dry run.
       const { compileDirectory, createWiring } = await import('../wiring.js');
-      const { closestMatch } = await import('../../compiler/suggest.js');
+      const { didYouMean } = await import('../../compiler/suggest.js');
       const wiring = createWiring({ transformEngine: opts.transformEngine });
       const { compileEveryEnvironment, environmentDiagnostics, testEveryEnvironment } =
         await import('../environments.js');
@@ -50,9 +50,8 @@ export function registerTestCommand(program: Command): void {
       }
       const names = [...result.specSet!.integrations.keys()];
       if (opts.integration !== undefined && !names.includes(opts.integration)) {
-        const hint = closestMatch(opts.integration, names);
         process.stderr.write(
-          `junction: no integration named ${JSON.stringify(opts.integration)} in ${dir}${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}\n`,
+          `junction: no integration named ${JSON.stringify(opts.integration)} in ${dir}${didYouMean(opts.integration, names)}\n`,
         );
         process.exitCode = 1;
         return;

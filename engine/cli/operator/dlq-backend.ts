@@ -6,6 +6,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
+import { EVENTS_STREAM } from '../../runtime/broker/subjects.js';
 import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import { OperatorActions } from '../../runtime/operator/operator-actions.js';
 import { AuditLog, provisionAuditStream } from '../../runtime/stores/audit-log.js';
@@ -37,6 +38,8 @@ export interface DlqBackend {
   change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string; message?: string }>;
   /** The ids purged. */
   purge(filter: { integration?: string; before?: Date }, reason: string): Promise<string[]>;
+  /** The integrations that run on the cluster (those with consumers on the events stream). */
+  integrations(): Promise<string[]>;
 }
 
 export interface DlqTargetOptions {
@@ -100,6 +103,10 @@ function apiBackend(target: OperatorTarget): DlqBackend {
       const body = { reason, integration: filter.integration, before: filter.before?.toISOString() };
       return (await callOperator<{ purged: string[] }>(target, 'POST', '/api/dlq/purge', body)).body.purged;
     },
+    integrations: async () =>
+      (await callOperator<{ integrations: { name: string }[] }>(target, 'GET', '/api/status')).body.integrations.map(
+        (i) => i.name,
+      ),
   };
 }
 
@@ -129,6 +136,15 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
       change: (verb, id, reason) =>
         verb === 'resolve' ? actions.resolve(actor, id, reason) : actions.discard(actor, id, reason),
       purge: async (filter, reason) => (await actions.purge(actor, filter, reason)).ids,
+      integrations: async () => {
+        // Each integration has a consumer per partition, `<integration>-p<n>`: partition 0's names it once.
+        const names: string[] = [];
+        for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
+          const name = /^(.+)-p0$/.exec(c.name)?.[1];
+          if (name) names.push(name);
+        }
+        return names;
+      },
     });
   });
 }
