@@ -84,6 +84,8 @@ export const DIAGNOSTIC_CODES = {
     "A source's `record` schema file is missing, is not JSON, or does not hold a JSON Schema object.",
   'unknown-function':
     'An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor bound with :=.',
+  'unknown-variable':
+    'An expression reads a variable ($name) that is neither bound by Junction ($event, $steps, $index, $result…), a function, nor assigned with := in the expression.',
   'invalid-arguments':
     "A function call's arguments do not fit the function's signature: too few, too many, or of a type it refuses.",
   'invalid-picture':

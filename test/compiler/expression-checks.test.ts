@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkFunctions } from '../../engine/compiler/checks/check-functions.js';
 import { checkPictures } from '../../engine/compiler/checks/check-pictures.js';
+import { checkVariables } from '../../engine/compiler/checks/check-variables.js';
 import type { ExpressionReport } from '../../engine/compiler/checks/expression-report.js';
 import { functionCalls } from '../../engine/compiler/checks/function-calls.js';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
@@ -17,6 +18,7 @@ function problems(source: string, engine = junctionEngine): string[] {
   const calls = functionCalls(engine.compile(source).ast?.(), source);
   checkFunctions(calls, source, report);
   checkPictures(calls, source, report);
+  checkVariables(calls, report);
   return out;
 }
 
@@ -45,6 +47,12 @@ const VALID = [
   '$replace(s, /a+/, "b")',
   '$count($split(s, ","))',
   '$event.id & $steps.a.id',
+  '$index + 1 & $result.id & $body.sku & $key & $cursor',
+  '$$.id & $.id & $[0]',
+  '($a := 1; $b := function($v, $w) { $v + $w + $a }; $b(1, 2))',
+  'items@$it#$pos.{ "n": $pos, "sku": $it.sku }',
+  '$ ~> | items | { "seen": true } |',
+  '$sort(items, function($l, $r) { $l.n > $r.n })',
 ];
 
 describe('expression checks', () => {
@@ -59,6 +67,16 @@ describe('expression checks', () => {
       '7 error unknown-function: `$uppercas` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor one this expression binds with :=; did you mean `$uppercase`?',
     ]);
     expect(problems('x ~> $frobnicate')[0]).toMatch(/^5 error unknown-function: `\$frobnicate` .*:=$/);
+  });
+
+  it('names a variable nothing binds at its $, with the closest bound name', () => {
+    for (const engine of [junctionEngine, referenceEngine]) {
+      expect(problems('{ "id": $evnet.id, "n": ($total := 1; $totl), "x": $x, "again": $x }', engine)).toEqual([
+        '8 error unknown-variable: `$evnet` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no value; did you mean `$event`?',
+        '38 error unknown-variable: `$totl` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no value; did you mean `$total`?',
+        '51 error unknown-variable: `$x` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no value',
+      ]);
+    }
   });
 
   it('reports arity and types against the signature, inferred through bindings and conditions', () => {

@@ -165,6 +165,10 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-picture-tomillis.yaml': ['invalid-picture-tomillis.yaml:5:29 invalid-picture'],
   'unknown-lookup-key.yaml': ['unknown-lookup-key.yaml:10:56 unknown-lookup-key'],
   'unknown-lookup-key-no-default': ['unknown-lookup-key-no-default/ship.yaml:13:44 unknown-lookup-key'],
+  'unknown-variable.yaml': [
+    'unknown-variable.yaml:13:18 unknown-variable',
+    'unknown-variable.yaml:13:38 unknown-variable',
+  ],
   'unknown-time-zone.yaml': ['unknown-time-zone.yaml:10:56 unknown-time-zone'],
   'unknown-time-zone-lookup': ['unknown-time-zone-lookup/stamp.yaml:12:35 unknown-time-zone'],
   'unknown-xref-map-call.yaml': ['unknown-xref-map-call.yaml:7:76 unknown-xref-map'],

@@ -14,6 +14,7 @@ import { checkPathPlaceholders } from './check-path-placeholders.js';
 import { checkPictures } from './check-pictures.js';
 import { checkRuleSteps } from './check-rule-steps.js';
 import { checkTimeZones } from './check-time-zones.js';
+import { checkVariables } from './check-variables.js';
 import type { ExpressionReport } from './expression-report.js';
 import { functionCalls } from './function-calls.js';
 
@@ -40,6 +41,7 @@ export function checkExpressions(
         });
       const calls = functionCalls(ast, expression.source);
       checkFunctions(calls, expression.source, report);
+      checkVariables(calls, report);
       checkPictures(calls, expression.source, report);
       checkConstantReferences(calls, expression.source, { lookups, xrefMaps }, report);
       checkTimeZones(calls, expression.source, lookups, report);

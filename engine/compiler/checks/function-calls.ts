@@ -20,6 +20,8 @@ export interface FunctionCall {
 
 export interface ExpressionCalls {
   calls: FunctionCall[];
+  /** The variables the expression reads as values (`$x`, `$x.field`), not as the function of a call. */
+  variables: { name: string; start: number }[];
   /** Names the expression binds itself. */
   bound: Set<string>;
   /** The value of each variable the expression assigns exactly once with `:=` and binds no other way. */
@@ -31,13 +33,17 @@ export function functionCalls(ast: unknown, source: string): ExpressionCalls {
   const bound = new Set<string>();
   const assignments = new Map<string, unknown[]>();
   const piped = new Set<unknown>();
+  const procedures = new Set<unknown>();
+  const read: AstNode[] = [];
   const call = (procedure: unknown, args: AstNode[], partial: boolean) => {
     if (!isNode(procedure) || procedure.type !== 'variable' || typeof procedure.value !== 'string') return;
+    procedures.add(procedure);
     const name = procedure.value;
     if (name === '') return;
     calls.push({ name, start: nodeStart(procedure, source), args, partial });
   };
   walkAst(ast, (node) => {
+    if (node.type === 'variable') read.push(node);
     if (node.type === 'bind' && isNode(node.lhs) && typeof node.lhs.value === 'string') {
       bound.add(node.lhs.value);
       assignments.set(node.lhs.value, [...(assignments.get(node.lhs.value) ?? []), node.rhs]);
@@ -62,7 +68,11 @@ export function functionCalls(ast: unknown, source: string): ExpressionCalls {
       call(node.procedure, argumentsOf(node), node.type === 'partial');
   });
   const assigned = new Map([...assignments].filter(([, values]) => values.length === 1).map(([n, [v]]) => [n, v]));
-  return { calls, bound, assigned };
+  // `$` (the context) and `$$` (the input) are no names; a call's function is checked as a call.
+  const variables = read
+    .filter((v) => typeof v.value === 'string' && v.value !== '' && v.value !== '$' && !procedures.has(v))
+    .map((v) => ({ name: String(v.value), start: nodeStart(v, source) }));
+  return { calls, variables, bound, assigned };
 }
 
 function argumentsOf(node: AstNode): AstNode[] {

@@ -15,7 +15,7 @@ const EXTENSIONS: Record<string, string> = {
 };
 
 /** Values Junction binds for expressions, which are not functions but are names in scope. */
-const BOUND_VALUES = ['event', 'steps', 'index', 'body', 'key', 'cursor'];
+const BOUND_VALUES = ['event', 'steps', 'index', 'result', 'body', 'key', 'cursor'];
 
 const signatures = new Map<string, Signature | undefined>();
 for (const [name, fn] of LIBRARY) signatures.set(name, fn.signature);
@@ -24,6 +24,11 @@ for (const [name, signature] of Object.entries(EXTENSIONS)) signatures.set(name,
 /** True when `name` is a library function, an extension or a value Junction binds. */
 export function isKnownName(name: string): boolean {
   return signatures.has(name) || BOUND_VALUES.includes(name);
+}
+
+/** The values Junction binds (`$event`, `$steps`…), for messages and did-you-mean. */
+export function boundValueNames(): readonly string[] {
+  return BOUND_VALUES;
 }
 
 /** Every callable name, for did-you-mean. */
