@@ -2,7 +2,7 @@
  * Parses one spec file's bytes into a YAML document with source positions. Every kind of bad input (empty, binary,
  * huge, several documents, tabs, duplicate keys, alias bombs) becomes a diagnostic instead of an exception.
  */
-import { LineCounter, isMap, isScalar, parseAllDocuments, visit } from 'yaml';
+import { LineCounter, isCollection, isMap, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document, Scalar } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { SpecFile } from './spec-file.js';
@@ -74,16 +74,35 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
     return {
       ok: false,
       partial: statedIdentity(doc, { absolutePath, file, text, lineCounter }),
-      diagnostics: problems.map((e) => {
+      diagnostics: problems.flatMap((e, i) => {
         const { line, col } = at(e.pos[0]);
         if (e.code === 'TAG_RESOLVE_FAILED')
-          return diag(file, line, col, 'yaml-tag', describeTag(text.slice(e.pos[0], e.pos[1])));
+          return [diag(file, line, col, 'yaml-tag', describeTag(text.slice(e.pos[0], e.pos[1])))];
         if (e.code === 'DUPLICATE_KEY')
-          return diag(file, line, col, 'yaml-duplicate-key', describeDuplicateKey(doc, e.pos[0], lineCounter));
-        return diag(file, line, col, 'yaml-syntax', describeYamlError(e.code, e.message));
+          return [diag(file, line, col, 'yaml-duplicate-key', describeDuplicateKey(doc, e.pos[0], lineCounter))];
+        // The parser reports a value holding `: ` twice at one place: one explanation is enough.
+        if (e.code === 'MULTILINE_IMPLICIT_KEY' && problems[i - 1]?.code === 'BLOCK_AS_IMPLICIT_KEY') {
+          if (problems[i - 1].pos[0] === e.pos[0]) return [];
+        }
+        const opened = e.code === 'MISSING_CHAR' ? openingQuote(doc, e.pos[0]) : undefined;
+        if (opened !== undefined) {
+          const start = at(opened);
+          const quote = text[opened];
+          const message = `the ${quote === "'" ? 'single' : 'double'} quote opened here is never closed: end the value with ${quote}`;
+          return [diag(file, start.line, start.col, 'yaml-syntax', message)];
+        }
+        const lineText = text.slice(e.pos[0] - col + 1).split(/\r?\n/, 1)[0];
+        return [diag(file, line, col, 'yaml-syntax', describeYamlError(e.code, e.message, lineText))];
       }),
     };
   }
+  const shape = shapeProblems(doc, file, lineCounter);
+  if (shape.length > 0)
+    return {
+      ok: false,
+      partial: statedIdentity(doc, { absolutePath, file, text, lineCounter }),
+      diagnostics: shape,
+    };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -95,6 +114,45 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
     );
   }
   return { ok: true, spec: { absolutePath, file, text, doc, lineCounter, value } };
+}
+
+/**
+ * What parses as YAML but has no JSON meaning: an alias of an anchor that is not set before it, and a key that is a
+ * list, a mapping or empty. Found here, at their own line:col, rather than as an exception (or a Node warning and a
+ * key named "[ a, b ]") when the document becomes values.
+ */
+function shapeProblems(doc: Document.Parsed, file: string, lineCounter: LineCounter): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (offset: number, message: string) => {
+    const { line, col } = lineCounter.linePos(offset);
+    out.push(diag(file, line, col, 'yaml-syntax', message));
+  };
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return;
+      report(
+        alias.range?.[0] ?? 0,
+        `the alias \`*${alias.source}\` names no anchor: an alias repeats a value marked \`&${alias.source}\` earlier ` +
+          'in the same file; add the anchor there, or fix the name',
+      );
+    },
+    Pair(_, pair) {
+      const key = pair.key;
+      if (isCollection(key))
+        report(
+          key.range?.[0] ?? 0,
+          `this key is a ${isMap(key) ? 'mapping' : 'list'}: a key must be a name (quote it if it holds [ ] { } or :)`,
+        );
+      else if (key === null || (isScalar(key) && key.value === null && key.source === ''))
+        report(
+          (isScalar(key) ? key.range?.[0] : undefined) ?? (pair.value as { range?: number[] } | null)?.range?.[0] ?? 0,
+          'this mapping entry has no key before its `:`; write the property name',
+        );
+      else if (isScalar(key) && key.value === null)
+        report(key.range?.[0] ?? 0, `the key \`${key.source}\` is null, not a name; write the property name`);
+    },
+  });
+  return out;
 }
 
 /** The spec file as far as its top-level `kind` and `name` scalars go; undefined when it states neither. */
@@ -167,10 +225,38 @@ function describeDuplicateKey(doc: Document.Parsed, offset: number, lineCounter:
   return message;
 }
 
-function describeYamlError(code: string, message: string): string {
+/** The parser's message, with what a spec author can do about it. `line`: the text of the line it points at. */
+function describeYamlError(code: string, message: string, line: string): string {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'TAB_AS_INDENT') return `${first}; indent with spaces, never tabs`;
+  if (code === 'TAB_AS_INDENT' || /^ *\t/.test(line)) return `${first}; indent with spaces, never tabs`;
+  if (code === 'BLOCK_AS_IMPLICIT_KEY')
+    return (
+      'a value here holds `: ` (or the next line is indented under it), which YAML reads as a nested key: quote the ' +
+      'value, or write an expression with a `:` (a condition `a ? b : c`, an object) as a block (`|`), or fix the ' +
+      'indentation of the next line'
+    );
+  if (code === 'MULTILINE_IMPLICIT_KEY')
+    return (
+      `${first}: this line is not \`key: value\` (is the \`:\` or the space after it missing?), or the lines ` +
+      'around it are not indented alike'
+    );
+  if (first.startsWith('Plain value cannot start with')) return `${first}; quote the value`;
+  if (first.startsWith('Invalid escape sequence'))
+    return `${first}; in double quotes a backslash is written \\\\, or quote the value with ' instead`;
   return first;
+}
+
+/** Where the quoted scalar that the parser found unclosed at `offset` opens. */
+function openingQuote(doc: Document.Parsed, offset: number): number | undefined {
+  let start: number | undefined;
+  visit(doc, {
+    Scalar(_, node) {
+      const range = node.range;
+      if (!range || (node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE')) return;
+      if (range[0] < offset && offset <= range[2] && (start === undefined || range[0] > start)) start = range[0];
+    },
+  });
+  return start;
 }
 
 function describeTag(tag: string): string {

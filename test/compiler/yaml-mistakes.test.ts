@@ -1,0 +1,82 @@
+/**
+ * The YAML mistakes a spec author makes by hand, each reported where it stands with what to do about it: an alias of
+ * no anchor, a key that is a list or empty, an unclosed quote (at its opening quote), `: ` in a plain value, a tab
+ * in a block scalar, a missing `: `. None of them is an exception, a Node warning or a line:col of 1:1.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseSpecText } from '../../engine/compiler/load-yaml.js';
+
+const HEAD = 'apiVersion: junction/v1\nkind: Integration\nname: typo\n';
+
+/** The diagnostics of `body` under a valid head (its line 1 is line 4 of the file). */
+function problems(body: string): string[] {
+  const result = parseSpecText(Buffer.from(HEAD + body), '/specs/typo.yaml', 'typo.yaml');
+  return result.ok ? [] : result.diagnostics.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`);
+}
+
+describe('YAML mistakes', () => {
+  it('names an alias whose anchor does not exist, or comes after it, at the alias', () => {
+    expect(problems('key: *nope\n')).toEqual([
+      '4:6 yaml-syntax the alias `*nope` names no anchor: an alias repeats a value marked `&nope` earlier in the same file; add the anchor there, or fix the name',
+    ]);
+    expect(problems('key: *k\nwhen: &k x\n')).toEqual([
+      '4:6 yaml-syntax the alias `*k` names no anchor: an alias repeats a value marked `&k` earlier in the same file; add the anchor there, or fix the name',
+    ]);
+  });
+
+  it('refuses a key that is a list, a mapping, null or missing, at the key, without a Node warning', () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(problems('? [a, b]\n: c\n{ x: 1 }: d\n~: e\n')).toEqual([
+        '4:3 yaml-syntax this key is a list: a key must be a name (quote it if it holds [ ] { } or :)',
+        '6:1 yaml-syntax this key is a mapping: a key must be a name (quote it if it holds [ ] { } or :)',
+        '7:1 yaml-syntax the key `~` is null, not a name; write the property name',
+      ]);
+      expect(problems('steps:\n  - : x\n')).toEqual([
+        '5:5 yaml-syntax this mapping entry has no key before its `:`; write the property name',
+      ]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it('points an unclosed quote at the quote that opens it', () => {
+    expect(problems('key: "$string(id)\nwhen: x\n')).toEqual([
+      '4:6 yaml-syntax the double quote opened here is never closed: end the value with "',
+    ]);
+    expect(problems("key: '$string(id)\nwhen: x\n")).toEqual([
+      "4:6 yaml-syntax the single quote opened here is never closed: end the value with '",
+    ]);
+  });
+
+  it('explains `: ` in a plain value once, with the block scalar that fixes it', () => {
+    expect(problems('key: a ? b : c\n')).toEqual([
+      '4:6 yaml-syntax a value here holds `: ` (or the next line is indented under it), which YAML reads as a nested key: quote the value, or write an expression with a `:` (a condition `a ? b : c`, an object) as a block (`|`), or fix the indentation of the next line',
+    ]);
+  });
+
+  it('says a tab is the problem when it indents a line of a block scalar', () => {
+    expect(problems('steps:\n  - body: |\n      a = 1\n\tand b = 2\n')).toEqual([
+      '7:1 yaml-syntax Block scalar lines must not be less indented than their first line; indent with spaces, never tabs',
+      '7:2 yaml-syntax Implicit map keys need to be followed by map values; indent with spaces, never tabs',
+    ]);
+  });
+
+  it('asks for the colon or its space when a line is not `key: value`', () => {
+    expect(problems('key:$string(id)\nwhen: x\n')).toEqual([
+      '4:1 yaml-syntax Implicit keys need to be on a single line: this line is not `key: value` (is the `:` or the space after it missing?), or the lines around it are not indented alike',
+    ]);
+  });
+
+  it('says to quote a value that starts with a reserved character, and how to write a backslash', () => {
+    expect(problems('key: @id\n')).toEqual([
+      '4:6 yaml-syntax Plain value cannot start with reserved character @; quote the value',
+    ]);
+    expect(problems('key: "a\\qb"\n')).toEqual([
+      "4:8 yaml-syntax Invalid escape sequence \\q; in double quotes a backslash is written \\\\, or quote the value with ' instead",
+    ]);
+  });
+});
