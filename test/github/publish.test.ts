@@ -2,11 +2,14 @@
  * The GitHub reporting pieces against a local fake of the REST API: annotations go in batches of at most 50, the
  * sticky comment is created once and then updated, and an oversized report still fits in one comment.
  */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Octokit } from 'octokit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { publishCheckRun } from '../../engine/cli/github/check-run.js';
 import type { CheckAnnotation } from '../../engine/cli/github/check-run.js';
-import { MAX_COMMENT_CHARS, fitComment } from '../../engine/cli/github/fit-comment.js';
+import { MAX_COMMENT_CHARS, MAX_SUMMARY_BYTES, fitComment } from '../../engine/cli/github/fit-comment.js';
 import { publishReport } from '../../engine/cli/github/publish-report.js';
 import { PLAN_MARKER, upsertStickyComment } from '../../engine/cli/github/sticky-comment.js';
 import { startFakeGitHub } from './fake-github.js';
@@ -197,5 +200,45 @@ describe('sticky comment', () => {
         '> ✂️ 2 sections left out: a GitHub comment holds at most 65,536 characters. The full report is in the job summary of this workflow run.\n',
       ),
     ).toBe(true);
+  });
+
+  it('keeps the job summary under GitHub’s 1 MiB limit in bytes, after what the step wrote, naming what it left out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'junction-summary-'));
+    try {
+      const stepSummary = join(dir, 'summary.md');
+      writeFileSync(stepSummary, '## validate\n');
+      const context = {
+        apiUrl: github.url,
+        token: 'test-token',
+        owner: 'acme',
+        repo: 'specs',
+        headSha: 'abc',
+        stepSummary,
+      };
+      // 300,000 characters of 3-byte text per section: four fit by characters, only one by bytes.
+      const blocks = [
+        '# header',
+        ...Array.from({ length: 4 }, (_, i) => `### integration ${i}\n` + '€'.repeat(300_000)),
+      ];
+      const log = await publishReport(octokit, context, {
+        name: 'Junction',
+        conclusion: 'success',
+        title: 'plan',
+        blocks,
+        annotations: [],
+      });
+      expect(log).toContain('job summary appended');
+      const summary = readFileSync(stepSummary, 'utf8');
+      expect(statSync(stepSummary).size).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+      expect(summary.startsWith('## validate\n# header\n### integration 0\n')).toBe(true);
+      expect(summary).not.toContain('### integration 1');
+      expect(
+        summary.endsWith(
+          '> ✂️ 3 sections left out: a job summary holds at most 1 MiB. Every problem is still annotated on the check run.\n\n',
+        ),
+      ).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

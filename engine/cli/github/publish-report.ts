@@ -2,11 +2,11 @@
  * Publishes one CI report to GitHub: the check run with its annotations, the sticky PR comment (pull requests
  * only), and the job summary. Returns one log line per thing published.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFile, stat } from 'node:fs/promises';
 import type { Octokit } from 'octokit';
 import type { CheckAnnotation } from './check-run.js';
 import { publishCheckRun } from './check-run.js';
-import { MAX_COMMENT_CHARS, fitComment } from './fit-comment.js';
+import { MAX_COMMENT_CHARS, MAX_SUMMARY_BYTES, fitComment, fitSummary } from './fit-comment.js';
 import type { GitHubContext } from './github-context.js';
 import { stickyMarker, upsertStickyComment } from './sticky-comment.js';
 
@@ -25,7 +25,6 @@ export interface CiReport {
 /** Publishes check run, comment and summary, in that order. */
 export async function publishReport(octokit: Octokit, context: GitHubContext, report: CiReport): Promise<string[]> {
   const log: string[] = [];
-  const full = report.blocks.join('\n');
   const check = await publishCheckRun(octokit, {
     owner: context.owner,
     repo: context.repo,
@@ -51,7 +50,12 @@ export async function publishReport(octokit: Octokit, context: GitHubContext, re
     log.push(`PR #${context.pullNumber} comment ${comment.id} ${comment.action}`);
   }
   if (context.stepSummary) {
-    await appendFile(context.stepSummary, full + '\n');
+    // The summary file may hold what earlier commands of the step wrote: the report fits in what they left.
+    const written = await stat(context.stepSummary).then(
+      (s) => s.size,
+      () => 0,
+    );
+    await appendFile(context.stepSummary, fitSummary(report.blocks, MAX_SUMMARY_BYTES - written - 1) + '\n');
     log.push('job summary appended');
   }
   return log;
