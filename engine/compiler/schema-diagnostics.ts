@@ -66,12 +66,22 @@ function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath): Diagn
       );
     case 'pattern':
       if (String(error.schemaPath).includes('secret_ref')) {
+        // A reference written wrong (`${vault:X}`, `${env:my-token}`) is no literal secret: say what is wrong.
+        if (typeof error.data === 'string' && /^\$\{?[A-Za-z]+:/.test(error.data))
+          return make(
+            'secret-literal',
+            `${where} is not a well-formed environment reference: write \${env:NAME}, NAME being letters, ` +
+              'digits and underscores, not starting with a digit',
+          );
         return make(
           'secret-literal',
           `${where} holds a literal secret; write it as an environment reference like \${env:MY_SECRET}`,
         );
       }
-      return make('invalid-format', `${where} ${describeFormat(error)}, got ${JSON.stringify(error.data)}`);
+      return make(
+        'invalid-format',
+        `${where} ${describeFormat(error)}, got ${JSON.stringify(error.data)}${nameHint(error)}`,
+      );
     case 'discriminator': {
       const tag = String(params.tag);
       const variants = ((error.parentSchema as { oneOf?: { $ref?: string }[] })?.oneOf ?? []).map(
@@ -107,6 +117,21 @@ function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath): Diagn
 
 function hasSiblingDetail(error: ErrorObject, errors: readonly ErrorObject[]): boolean {
   return errors.some((e) => e !== error && e.instancePath.startsWith(error.instancePath) && e.keyword !== 'oneOf');
+}
+
+/** For a spec name that breaks the rule (`Orders_To_FF`, too long): the name that keeps it. */
+function nameHint(error: ErrorObject): string {
+  if (!String(error.schemaPath).includes('common.schema.json#/definitions/name') || typeof error.data !== 'string')
+    return '';
+  const pattern = new RegExp((error.params as { pattern: string }).pattern);
+  const fixed = error.data
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+  const long = error.data.length > 63 ? ` (${error.data.length} characters)` : '';
+  return pattern.test(fixed) ? `${long}; did you mean \`${fixed}\`?` : long;
 }
 
 function describeFormat(error: ErrorObject): string {

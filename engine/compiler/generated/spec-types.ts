@@ -1274,7 +1274,7 @@ export interface Alert {
    *
    * @minItems 1
    *
-   * Items: Unique name within its kind: lowercase letters, digits and hyphens, starting with a letter.
+   * Items: Unique name within its kind: lowercase letters, digits and hyphens, starting with a letter, at most 63 characters.
    */
   integrations?: [string, ...string[]];
   condition: Condition;
