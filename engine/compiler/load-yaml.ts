@@ -241,6 +241,8 @@ function describeYamlError(code: string, message: string, line: string): string 
       'around it are not indented alike'
     );
   if (first.startsWith('Plain value cannot start with')) return `${first}; quote the value`;
+  if (first.includes('Maximum call stack size exceeded'))
+    return 'the YAML is nested too deeply to read (thousands of levels of [ or {): a spec needs only a few';
   if (first.startsWith('Invalid escape sequence'))
     return `${first}; in double quotes a backslash is written \\\\, or quote the value with ' instead`;
   return first;

@@ -79,4 +79,10 @@ describe('YAML mistakes', () => {
       "4:8 yaml-syntax Invalid escape sequence \\q; in double quotes a backslash is written \\\\, or quote the value with ' instead",
     ]);
   });
+
+  it('refuses YAML nested too deeply to read, as a problem of the file, not a crash', () => {
+    expect(problems(`key: ${'['.repeat(3000)}${']'.repeat(3000)}\n`)[0]).toMatch(
+      /^4:\d+ yaml-syntax the YAML is nested too deeply to read \(thousands of levels of \[ or \{\): a spec needs only a few$/,
+    );
+  });
 });
