@@ -226,6 +226,48 @@ it('a stored replay id past retention resumes from the earliest event retained, 
   );
   // Account 1 came again from the earliest event and was dropped as already delivered.
   expect(countBy(h!.received('changes'), 'record').get('001900000000001AAA')).toBe(1);
+  // Later rounds succeed; what to reconcile stays in the status until another gap replaces it.
+  org.store.insert('Account', { Id: '001900000000003AAA', Name: 'Account 3' });
+  await waitFor(() => h!.received('changes').some((c) => c.record === '001900000000003AAA'), 'later changes');
+  type Kept = { failedRounds: number; missedChanges?: { at: string; message: string } };
+  const later = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Kept }[] };
+  const kept = later.integrations.find((i) => i.name === 'account-changes')?.sourceHealth;
+  expect(kept?.missedChanges?.message).toMatch(
+    /^the stored replay id 0000000000000001 of \/data\/AccountChangeEvent is/,
+  );
+});
+
+it('an overflow event and a field type conversion name no record: not stored, not enriched, the status says what to reconcile', async () => {
+  const org = await start(', enrich_fields: [Name, BillingCity]');
+  org.store.insert('Account', { Id: '001900000000001AAA', Name: 'Account 1' });
+  await waitFor(() => h!.received('changes').length === 1, 'the stream under way');
+  // Salesforce's documented shapes: a field type conversion nulls a field in every Account (recordIds `001*`); a
+  // transaction's changes beyond 100,000 come as one overflow event per object (the empty record id).
+  org.pubsubHeaderOnly('Account', 'UPDATE', ['001*']);
+  org.pubsubHeaderOnly('Account', 'GAP_OVERFLOW', ['000000000000000AAA']);
+  org.store.insert('Account', { Id: '001900000000002AAA', Name: 'Account 2' });
+  await waitFor(() => h!.received('changes').some((c) => c.record === '001900000000002AAA'), 'the stream went on');
+  await expectDrained(h!.nats.url);
+  expect(h!.received('changes').map((c) => c.record)).toEqual(['001900000000001AAA', '001900000000002AAA']);
+  expect(await h!.engine.deadLetters.list({})).toEqual([]);
+  // Neither was read by its "id": a wildcard is no record id, and Salesforce refuses the query.
+  const reads = org.requests.filter((r) => r.path.endsWith('/query')).map((r) => r.query.q);
+  expect(reads).toEqual([
+    "SELECT Id, Name, BillingCity FROM Account WHERE Id IN ('001900000000001AAA')",
+    "SELECT Id, Name, BillingCity FROM Account WHERE Id IN ('001900000000002AAA')",
+  ]);
+  type Health = { failedRounds: number; missedChanges?: { at: string; message: string } };
+  const status = (await h!.engine.status()) as { integrations: { name: string; sourceHealth?: Health }[] };
+  const health = status.integrations.find((i) => i.name === 'account-changes')?.sourceHealth;
+  expect(health?.failedRounds).toBe(0);
+  expect(health?.missedChanges?.message).toMatch(
+    new RegExp(
+      '^Salesforce sent an overflow event \\(GAP_OVERFLOW\\) on /data/AccountChangeEvent at replay id [0-9a-f]{16}: ' +
+        'transaction [0-9a-f-]{36} committed at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z made more than 100,000 changes, and its ' +
+        'Account changes beyond them carry no event and name no record: reconcile or backfill the Account records ' +
+        'changed since then$',
+    ),
+  );
 });
 
 it('a subscription gone silent (no event, no keepalive) is opened again, and the failure shows in the status', async () => {

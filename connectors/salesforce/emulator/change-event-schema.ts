@@ -85,7 +85,7 @@ export function changePayload(schema: EventSchema, change: RecordChange): Buffer
   const record: Row = {
     ChangeEventHeader: {
       entityName: change.sobject,
-      recordIds: [change.id],
+      recordIds: change.recordIds ?? [change.id],
       changeType: change.type,
       changeOrigin: 'com/salesforce/api/rest/60.0',
       transactionKey: randomUUID(),
@@ -99,7 +99,8 @@ export function changePayload(schema: EventSchema, change: RecordChange): Buffer
     },
   };
   for (const field of schema.fields.slice(1)) {
-    const sent = change.type === 'CREATE' || (change.type === 'UPDATE' && changed.includes(field.name));
+    const sent =
+      !change.headerOnly && (change.type === 'CREATE' || (change.type === 'UPDATE' && changed.includes(field.name)));
     const value = sent ? change.record[field.name] : null;
     record[field.name] = value === undefined || value === null ? null : avroValue(field, value);
   }

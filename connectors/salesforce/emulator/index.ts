@@ -52,6 +52,12 @@ export interface SalesforceEmulator extends EmulatorServer {
   pubsubSubscriptions(): { open: number; peak: number };
   /** The Pub/Sub subscriptions open now go silent (a connection lost without a reset); later ones are served. */
   pubsubStall(): void;
+  /**
+   * Publishes a change event that carries only its header, as Salesforce does for an overflow event (a transaction of
+   * more than 100,000 changes: `GAP_OVERFLOW`, recordIds `["000000000000000AAA"]`) and for a custom field type
+   * conversion that nulls a field in every record (`UPDATE`, recordIds `["<key prefix>*"]`).
+   */
+  pubsubHeaderOnly(sobject: string, type: 'UPDATE' | 'GAP_OVERFLOW', recordIds: string[]): void;
 }
 
 /** Options of the Salesforce emulator. */
@@ -237,6 +243,17 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
     pubsubUrl: pubsub?.url,
     pubsubSubscriptions: () => pubsub?.subscriptions() ?? { open: 0, peak: 0 },
     pubsubStall: () => pubsub?.stall(),
+    pubsubHeaderOnly: (sobject: string, type: 'UPDATE' | 'GAP_OVERFLOW', recordIds: string[]) =>
+      pubsub?.publish({
+        sobject,
+        type,
+        id: recordIds[0],
+        recordIds,
+        headerOnly: true,
+        record: {},
+        changed: [],
+        at: Date.now(),
+      }),
     stop: async () => {
       await pubsub?.stop();
       await stopHttp();

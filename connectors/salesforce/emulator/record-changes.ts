@@ -9,8 +9,17 @@ import type { Row } from './record-store.js';
 /** One committed change of one record. */
 export interface RecordChange {
   sobject: string;
-  type: 'CREATE' | 'UPDATE' | 'DELETE';
+  /** GAP_OVERFLOW: the changes of a transaction beyond 100,000 (a header-only event, `headerOnly`). */
+  type: 'CREATE' | 'UPDATE' | 'DELETE' | 'GAP_OVERFLOW';
   id: string;
+  /**
+   * The event's `recordIds` when they are not `[id]`: `["000000000000000AAA"]` (the empty id) for an overflow event,
+   * `["001*"]` (the object's key prefix and a wildcard) for a field type conversion that nulled a field in every
+   * record.
+   */
+  recordIds?: string[];
+  /** Only the header is sent, no record field (overflow events, field type conversions). */
+  headerOnly?: boolean;
   /** The record after the change (before it, for a delete). */
   record: Row;
   /** Fields whose value changed (updates; LastModifiedDate included, as Salesforce reports it). */

@@ -137,6 +137,8 @@ export function runSoql(query: SoqlQuery, org: SoqlOrg, rows = org.store.rows(qu
     if (typeof invalid === 'string') return invalid;
     relations.set(child, field);
   }
+  const badId = invalidIdFilter(query.where);
+  if (badId !== undefined) return `INVALID_QUERY_FILTER_OPERATOR: invalid ID field: ${badId}`;
   const exact = query.where.map((c) => comparesExactly(org, query.sobject, c.field));
   let out = rows.filter((r) => query.where.every((c, i) => matches(valueAt(org, r, c.field), c, exact[i])));
   for (const { field, descending } of [...query.orderBy].reverse())
@@ -156,6 +158,23 @@ export function runSoql(query: SoqlQuery, org: SoqlOrg, rows = org.store.rows(qu
 }
 
 const attributes = (type: string, r: Row) => ({ type, url: `/services/data/v60.0/sobjects/${type}/${String(r.Id)}` });
+
+/** A record id: 15 case-sensitive or 18 case-insensitive alphanumeric characters. */
+const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+
+/**
+ * The first text compared with `Id` that is no record id (`001*`, a name): SOQL wants "a value whose data type
+ * matches the field type", and Salesforce refuses the query (INVALID_QUERY_FILTER_OPERATOR, invalid ID field).
+ */
+function invalidIdFilter(where: readonly SoqlCondition[]): string | undefined {
+  for (const c of where) {
+    if (c.field !== 'Id' || c.op === 'LIKE') continue;
+    const values = Array.isArray(c.value) ? c.value : [c.value];
+    const bad = values.find((v) => typeof v === 'string' && v !== '' && !RECORD_ID.test(v));
+    if (bad !== undefined) return String(bad);
+  }
+  return undefined;
+}
 
 /** The reference field behind a relationship name: `Account` -> `AccountId`, `c2g__Account__r` -> `…__c`. */
 const referenceField = (relationship: string) =>

@@ -7,9 +7,11 @@
  * position resumes with a CUSTOM replay (events after it); one that is no longer retained (72 hours) is refused by
  * Salesforce with `replayid.corrupted`, and the subscription then starts from `EARLIEST`, as the vendor's sample
  * client does, and tells the engine (`notice`: the log, and the source's health), since what changed in between is
- * not delivered. A subscription that receives nothing, not even the keepalive Salesforce sends
- * within 270 s while events are owed, for `pubsub_keepalive_timeout` (330 s) has lost its connection without a
- * reset (a NAT or proxy dropped it): it fails, so the engine opens it again and its health shows it.
+ * not delivered. An event that names no record (an overflow event, a field type conversion's wildcard) is not
+ * stored as one: the engine is told what to reconcile (`notice`). A subscription that receives nothing, not even the
+ * keepalive Salesforce sends within 270 s while events are owed, for `pubsub_keepalive_timeout` (330 s) has lost its
+ * connection without a reset (a NAT or proxy dropped it): it fails, so the engine opens it again and its health
+ * shows it.
  * `enrich_fields` reads the changed records with those fields (relationship fields too) before the event is stored,
  * because an update carries only what changed.
  */
@@ -18,6 +20,7 @@ import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { ConnectorError } from '../../../engine/sdk/index.js';
 import type { StreamBatch, StreamContext, StreamSourceDef, StreamSubscription } from '../../../engine/sdk/index.js';
 import { changeEvents } from './change-event.js';
+import type { ChangeEventHeader } from './change-event.js';
 import { PUBSUB_ENDPOINT, pubsubClient } from './pubsub-proto.js';
 import type { FetchRequest, FetchResponse, SchemaInfo } from './pubsub-proto.js';
 
@@ -130,8 +133,12 @@ function subscribe(ctx: StreamContext): StreamSubscription {
     for (const consumed of response.events) {
       const info = await schema(consumed.event.schema_id);
       const replay = consumed.replay_id.toString('hex');
-      for (const data of changeEvents(info.schema_json, consumed.event.payload))
-        events.push({ id: `${topic}:${replay}:${String(data.Id)}`, data });
+      for (const data of changeEvents(info.schema_json, consumed.event.payload)) {
+        const missed = changesWithoutRecord(data, topic, replay);
+        // No record to store, enrich or write: the engine reports it (log, source health) and the position moves on.
+        if (missed) ctx.notice?.(missed);
+        else events.push({ id: `${topic}:${replay}:${String(data.Id)}`, data });
+      }
     }
     if (ctx.params.enrich_fields && events.length) await enrich(ctx, events);
     const last = response.events.at(-1)?.replay_id ?? response.latest_replay_id;
@@ -198,6 +205,37 @@ function subscribe(ctx: StreamContext): StreamSubscription {
       notify?.();
     },
   };
+}
+
+/** Salesforce's empty record id: the only id of an overflow event. */
+const EMPTY_RECORD_ID = '000000000000000AAA';
+
+/**
+ * What an event that names no record stands for, or undefined for a record's change (gap events name theirs). An
+ * overflow event (GAP_OVERFLOW, recordIds the empty id) stands for the changes of one object beyond the first 100,000
+ * of a transaction; a wildcard (`001*`, a key prefix) for a custom field type conversion that set a field to null in
+ * every record of the object. Either as a record would be keyed by an id no record has, and enriching it by that id
+ * fails (a wildcard is no id: the query is refused, and the subscription with it, event after event).
+ */
+function changesWithoutRecord(data: Row, topic: string, replay: string): string | undefined {
+  const header = data.ChangeEventHeader as ChangeEventHeader;
+  const at = header.commitTimestamp;
+  const when = typeof at === 'number' ? ` committed at ${new Date(at).toISOString()}` : '';
+  const entity = header.entityName;
+  const remedy = `reconcile or backfill the ${entity} records changed since then`;
+  if (header.changeType === 'GAP_OVERFLOW' || data.Id === EMPTY_RECORD_ID)
+    return (
+      `Salesforce sent an overflow event (GAP_OVERFLOW) on ${topic} at replay id ${replay}: transaction ` +
+      `${header.transactionKey ?? '(no key)'}${when} made more than 100,000 changes, and its ${entity} changes ` +
+      `beyond them carry no event and name no record: ${remedy}`
+    );
+  if (typeof data.Id === 'string' && data.Id.endsWith('*'))
+    return (
+      `Salesforce sent a change event for every ${entity} record (recordIds ${data.Id}) on ${topic} at replay id ` +
+      `${replay}${when}: a custom field type conversion set a field to null in all of them, and the event names no ` +
+      `record: ${remedy}`
+    );
+  return undefined;
 }
 
 /** Reads the changed records with `enrich_fields` (of their object) and lays their current values over each event. */

@@ -19,6 +19,12 @@ export interface SourceHealthRecord {
   lastFailure?: { at: string; message: string };
   /** Rounds failed in a row since the last success: polls, or subscriptions that failed. */
   failedRounds: number;
+  /**
+   * The last time the vendor told of changes the source cannot deliver as events (a replay id past retention, an
+   * overflow event): when (ISO), and what to reconcile or backfill. Kept through later rounds, successful or not,
+   * until another such report replaces it: only a reconcile or backfill recovers those changes.
+   */
+  missedChanges?: { at: string; message: string };
 }
 
 /** How stale the stored success time may get while a source keeps succeeding. */
@@ -100,6 +106,16 @@ export class SourceRounds {
     this.deps.metrics.sourceFailures.inc({ integration: this.integration, source: this.source });
     this.deps.metrics.sourceFailedRounds.set({ integration: this.integration }, next.failedRounds);
     await this.#write(next);
+  }
+
+  /**
+   * The vendor told of changes this source cannot deliver: a failed round (the status and alerts see it as they see
+   * any failure) whose message also stays in `missedChanges` after the rounds that succeed next.
+   */
+  async missed(message: string): Promise<void> {
+    await this.failed(new Error(message));
+    const record = await this.#record;
+    await this.#write({ ...record, missedChanges: record.lastFailure });
   }
 
   /** The term ended (lease lost or handed back): the next leader reports the gauges, this process no longer does. */

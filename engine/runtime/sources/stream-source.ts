@@ -158,10 +158,10 @@ export class StreamSources {
         // Every event of the batch is stored: now the position may move past them.
         if (batch.position !== undefined)
           await this.deps.cursors.put(name, JSON.stringify({ position: batch.position, source: hash }));
-        // A gap the vendor reported (its last failure in the status), then this batch's success.
+        // Changes the vendor reported as not delivered (the last failure, and kept in the status), then the success.
         for (const message of notices.splice(0)) {
           this.deps.log.error({ integration: name }, message);
-          await rounds.failed(new Error(message));
+          await rounds.missed(message);
         }
         await rounds.succeeded();
       }
