@@ -55,7 +55,11 @@ function operation(tx: M3Transaction): OperationDef {
     },
     result: (response) => {
       const body = response.body as { results?: M3Result[]; nrOfFailedTransactions?: number };
-      const result = body?.results?.[0];
+      // No MI answer at all (a gateway's page, a cut body): not M3 refusing the call, which it may have run. A plain
+      // error, so the stack reports an unreadable answer whose outcome is unknown (invalid-response).
+      if (!Array.isArray(body?.results))
+        throw new Error(`${tx.name}: the answer is no MI response (no results list), so whether M3 ran it is unknown`);
+      const result = body.results[0];
       if (!result) throw nokError({ transaction: tx.name, errorMessage: 'M3 returned no result' });
       if (result.errorMessage || (body.nrOfFailedTransactions ?? 0) > 0)
         throw nokError({ ...result, transaction: tx.name });

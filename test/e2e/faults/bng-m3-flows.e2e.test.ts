@@ -193,6 +193,58 @@ async function supplierWithOrder(vendorId: number, poId: number): Promise<string
   return order()!.PUNO;
 }
 
+it('purchase order: a line answered 200 with no MI response drops the entry and dead-letters; the replay enters it once', async () => {
+  const { m3 } = h.systems;
+  const orders = 'bng-purchase-orders-to-m3';
+  await supplierWithOrder(31, 3101);
+  const open = async () =>
+    (await h.engine.deadLetters.list({ integration: orders, status: 'open' })).filter((d) => d.key === '3102');
+  const ordersOf = () => rows('purchase_order').filter((p) => p.YRE1 === 'BNG PO 3102');
+  // The first line's answer is a gateway's page, not M3's: whether M3 added the line is unknown.
+  m3.fail({ pathPrefix: `${MI}/PPS370MI/AddLine`, status: 200, body: '<html>Service temporarily unavailable</html>' });
+  const before = m3.requests.length;
+  await h.post(orders, bngPurchaseOrder(3102, 31), 'bng');
+  await waitFor(async () => (await open()).length === 1, 'the unreadable answer dead-lettered');
+  const [entry] = await open();
+  expect(entry).toMatchObject({
+    step: 'lines',
+    reason: 'permanent',
+    error: {
+      code: 'invalid-response',
+      status: 200,
+      message: expect.stringContaining('PPS370MI/AddLine: the answer is no MI response (no results list)'),
+    },
+  });
+  // The entry the line went into was deleted (its restart), so it never becomes a purchase order.
+  const entryCalls = m3.requests.slice(before).filter((r) => r.path.startsWith(`${MI}/PPS370MI/`));
+  const msgn = String(entryCalls.find((r) => r.path.endsWith('/AddHead'))!.query.MSGN);
+  expect(entryCalls.map((r) => r.path.slice(MI.length + 1))).toEqual([
+    'PPS370MI/StartEntry',
+    'PPS370MI/AddHead',
+    'PPS370MI/AddLine',
+    'PPS370MI/DeleteEntry',
+  ]);
+  expect(entryCalls.at(-1)!.query.MSGN).toBe(msgn);
+  expect(m3.state.tables.po_entry.get(msgn)).toBeUndefined();
+  expect(ordersOf()).toEqual([]);
+  // The replay enters the order anew, in a new entry: one purchase order with both lines.
+  const actor = { kind: 'user', id: 'ops@example.com' } as const;
+  expect(await h.engine.actions.replay(actor, entry.id)).toMatchObject({ status: 'replayed' });
+  await waitFor(() => ordersOf().length === 1, 'the replayed order in M3');
+  await expectDrained(h.nats.url);
+  const [order] = ordersOf();
+  expect(
+    rows('purchase_order_line')
+      .filter((l) => l.PUNO === order.PUNO)
+      .map((l) => [l.PNLI, l.ITNO]),
+  ).toEqual([
+    ['10', 'MUG-1'],
+    ['20', 'TEE-1'],
+  ]);
+  expect(ordersOf()).toHaveLength(1);
+  expect((await open()).map((d) => d.id)).toEqual([]);
+});
+
 const invoiceOf = (sino: string) => {
   const heads = rows('supplier_invoice').filter((i) => i.SINO === sino);
   const lines = heads.flatMap((i) => rows('supplier_invoice_line').filter((l) => l.INBN === i.INBN));
