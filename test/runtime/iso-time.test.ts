@@ -10,9 +10,10 @@ describe('isoTime', () => {
       951_782_400_000 /* 2000-02-29 */, 253_402_300_799_999 /* 9999-12-31T23:59:59.999Z */, 253_402_300_800_000,
       -62_198_755_200_001, 8.64e15, -8.64e15,
     ];
-    // A walk over 50 years in irregular steps, forward and back, so the minute cache is both hit and replaced.
+    // A walk over 50 years in irregular steps, forward and back over two and three minutes, so each of the two
+    // minutes kept is hit, swapped with the other and replaced.
     for (let t = 1e12, step = 1; t < 2.6e12; t += step, step = (step * 7919 + 13) % 99_999_989)
-      times.push(t, t - 61_000);
+      times.push(t, t - 61_000, t, t - 61_000, t - 125_000);
     const wrong = times.filter((t) => isoTime(t) !== builtin(t)).map((t) => [t, isoTime(t), builtin(t)]);
     expect(wrong).toEqual([]);
     expect(times.length).toBeGreaterThan(10_000);

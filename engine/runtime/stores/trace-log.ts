@@ -147,35 +147,82 @@ export function traceBytes(record: TraceRecord, secrets?: EngineSecrets): Uint8A
 /**
  * The record's JSON text in pieces, in order, with `secrets`' values masked: in the texts (paths, the error) as they
  * are, and in bodies and results in their JSON text, before the 2 KB cut (so a secret across the cut leaves nothing).
+ * Written field by field in the order `traceAttempt` builds a record (the same text as `JSON.stringify` of it, with
+ * requests and results last): no copy of the record without its requests and of each request without its body
+ * (object rest copies, about a fifth of the record's cost on Node 20), and a cut body is two pieces written as they
+ * are rather than a third string joining them (issue #16; docs/runtime.md, "Delivery CPU cuts, session 15").
  */
 function traceParts(record: TraceRecord, secrets?: EngineSecrets): string[] {
   const values = secrets?.values() ?? [];
   const forms = values.length > 0 ? secrets!.jsonForms() : values;
-  const { requests, results, ...rest } = values.length > 0 ? maskedTexts(record, values) : record;
-  // `rest` always holds the record's required fields, so its JSON is a non-empty object to extend.
-  const parts = [JSON.stringify(rest).slice(0, -1), ',"requests":['];
+  const r = values.length > 0 ? maskedTexts(record, values) : record;
+  let head =
+    `{"integration":${JSON.stringify(r.integration)},"key":${JSON.stringify(r.key)},` +
+    `"eventId":${JSON.stringify(r.eventId)},"attempt":${numberJson(r.attempt)},"outcome":${JSON.stringify(r.outcome)},` +
+    `"commit":${JSON.stringify(r.commit)},"storedAt":${JSON.stringify(r.storedAt)},"at":${JSON.stringify(r.at)}`;
+  const { error } = r;
+  if (error !== undefined) head += `,"error":${errorJson(error)}`;
+  if (r.replayOf !== undefined) head += `,"replayOf":${JSON.stringify(r.replayOf)}`;
+  if (r.dlqId !== undefined) head += `,"dlqId":${JSON.stringify(r.dlqId)}`;
+  if (r.nextInMs !== undefined) head += `,"nextInMs":${numberJson(r.nextInMs)}`;
+  const parts = [head, ',"requests":['];
+  const { requests, results } = r;
   for (let i = 0; i < requests.length; i++) {
-    const { body, ...request } = requests[i]!;
-    if (i > 0) parts.push(',');
-    const head = JSON.stringify(request);
-    const cutBody = body === undefined ? undefined : cutJson(body, forms);
-    if (cutBody === undefined) parts.push(head);
-    else parts.push(head.slice(0, -1), ',"body":', cutBody, '}');
+    const q = requests[i]!;
+    let request = `${i > 0 ? ',' : ''}{"step":${JSON.stringify(q.step)}`;
+    if (q.index !== undefined) request += `,"index":${numberJson(q.index)}`;
+    request += `,"method":${JSON.stringify(q.method)},"path":${JSON.stringify(q.path)}`;
+    if (q.body === undefined) {
+      parts.push(request, '}');
+      continue;
+    }
+    const before = parts.length;
+    parts.push(request, ',"body":');
+    if (!pushCutJson(parts, q.body, forms)) parts.length = before + 1;
+    parts.push('}');
   }
   parts.push(']');
-  const cutResults = results === undefined ? undefined : cutJson(results, forms);
-  if (cutResults !== undefined) parts.push(',"results":', cutResults);
+  if (results !== undefined) {
+    parts.push(',"results":');
+    if (!pushCutJson(parts, results, forms)) parts.pop();
+  }
   parts.push('}');
   return parts;
 }
 
-/** A value's JSON when 2 KB or less, else the JSON of a string: that JSON cut at 2 KB, marked with its length. */
-function cutJson(value: unknown, forms: readonly string[]): string | undefined {
+/** A number as `JSON.stringify` writes it (`null` when not finite). */
+function numberJson(value: number): string {
+  return Number.isFinite(value) ? `${value}` : 'null';
+}
+
+/** The error as `JSON.stringify` writes the one `traceAttempt` builds: fields in its order, undefined ones left out. */
+function errorJson(error: NonNullable<TraceRecord['error']>): string {
+  let text = `{"code":${JSON.stringify(error.code)},"message":${JSON.stringify(error.message)}`;
+  if (error.status !== undefined) text += `,"status":${numberJson(error.status)}`;
+  if (error.step !== undefined) text += `,"step":${JSON.stringify(error.step)}`;
+  if (error.response !== undefined) text += `,"response":${JSON.stringify(error.response)}`;
+  return `${text}}`;
+}
+
+/**
+ * Pushes `cutJson(value)` onto `parts`, a cut value as two pieces (the cut text's JSON without its closing quote, and
+ * the mark): false, pushing nothing, when the value has no JSON (a function, undefined), which the record leaves out.
+ */
+function pushCutJson(parts: string[], value: unknown, forms: readonly string[]): boolean {
   const text = maskedJson(jsonOf(value), forms);
-  if (text === undefined || text.length <= 2048) return text;
-  // The mark's `…` as its JSON escape: the same string when read, but a record of ASCII JSON stays a one-byte string,
-  // which encodes for its publish about three times faster than a two-byte one (issue #16).
-  return `${JSON.stringify(text.slice(0, 2048)).slice(0, -1)}\\u2026 (${text.length} bytes)"`;
+  if (text === undefined) return false;
+  if (text.length <= 2048) parts.push(text);
+  else parts.push(JSON.stringify(text.slice(0, 2048)).slice(0, -1), cutMark(text.length));
+  return true;
+}
+
+/**
+ * The end of a cut value's string: the mark's `…` as its JSON escape (the same string when read, but a record of
+ * ASCII JSON stays a one-byte string, which encodes for its publish about three times faster than a two-byte one,
+ * issue #16), the whole length, and the closing quote.
+ */
+function cutMark(length: number): string {
+  return `\\u2026 (${length} bytes)"`;
 }
 
 /**

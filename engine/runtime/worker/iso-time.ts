@@ -7,9 +7,15 @@ const MINUTE_MS = 60_000;
 /** The largest distance from the epoch a `Date` holds (ECMA-262 TimeClip). */
 const MAX_TIME_MS = 8.64e15;
 
-let cachedMinute = NaN;
-/** `YYYY-MM-DDTHH:MM:` of `cachedMinute` (with the extended year form outside 0000-9999, as `toISOString` writes). */
-let cachedPrefix = '';
+/**
+ * The two minutes formatted last, each `YYYY-MM-DDTHH:MM:` (with the extended year form outside 0000-9999, as
+ * `toISOString` writes): an event's trace record writes when it was stored and when its attempt ended, and behind a
+ * backlog those are often minutes apart, which with one minute kept formatted both anew on every event.
+ */
+let recentMinute = NaN;
+let recentPrefix = '';
+let olderMinute = NaN;
+let olderPrefix = '';
 
 export function isoTime(time: number = Date.now()): string {
   // NaN, infinities and times out of range throw the builtin's RangeError.
@@ -17,12 +23,22 @@ export function isoTime(time: number = Date.now()): string {
   // A Date drops the fraction toward zero (the broker's timestamps are in ns: fractions of a ms).
   const ms = Math.trunc(time);
   const minute = Math.floor(ms / MINUTE_MS);
-  if (minute !== cachedMinute) {
-    cachedPrefix = new Date(minute * MINUTE_MS).toISOString().slice(0, -'00.000Z'.length);
-    cachedMinute = minute;
+  if (minute !== recentMinute) {
+    if (minute === olderMinute) {
+      const prefix = olderPrefix;
+      olderMinute = recentMinute;
+      olderPrefix = recentPrefix;
+      recentMinute = minute;
+      recentPrefix = prefix;
+    } else {
+      olderMinute = recentMinute;
+      olderPrefix = recentPrefix;
+      recentPrefix = new Date(minute * MINUTE_MS).toISOString().slice(0, -'00.000Z'.length);
+      recentMinute = minute;
+    }
   }
   const inMinute = ms - minute * MINUTE_MS;
   const seconds = Math.floor(inMinute / 1000);
   const millis = inMinute - seconds * 1000;
-  return `${cachedPrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  return `${recentPrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
