@@ -20,7 +20,7 @@ import type { CompiledIntegration } from '../../engine/compiler/compiled-spec.js
 import { stableHash } from '../../engine/execute/stable-hash.js';
 import type { PublishRequest } from '../../engine/runtime/ingest/event-publisher.js';
 import { StreamRoom } from '../../engine/runtime/ingest/stream-room.js';
-import { HEADER } from '../../engine/runtime/broker/subjects.js';
+import { HEADER, eventIdOf } from '../../engine/runtime/broker/subjects.js';
 import { prng as seeded } from '../transform/fuzz-generator.js';
 
 /** The header block as nats.js puts it on the wire (`MsgHdrsImpl.encode`, what the connection's publish sends). */
@@ -46,18 +46,30 @@ function recordingPublisher(room?: StreamRoom): { publisher: EventPublisher; sen
   return { publisher: new EventPublisher(jetstream(nc), () => 8, 1000, undefined, room), sent };
 }
 
-/** The header bytes as nats.js builds them for the same request: `headers()`, a `set` per field, then `msgID`. */
+/**
+ * The header bytes as nats.js builds them for the same request: `headers()`, a `set` per field, then `msgID`. The
+ * event id has its own header only when the msg id is not `<integration>:<event id>` (or the id would not survive
+ * the header's trim): otherwise the worker reads it from `Nats-Msg-Id`.
+ */
 function referenceHeaders(request: PublishRequest): Uint8Array {
   const h = natsHeaders();
-  h.set(HEADER.eventId, request.identity.eventId);
+  const { eventId } = request.identity;
+  const msgID = request.msgId ?? `${request.integration}:${eventId}`;
+  if (msgID !== `${request.integration}:${eventId}` || eventId !== eventId.trim() || eventId === '')
+    h.set(HEADER.eventId, eventId);
   h.set(HEADER.key, request.identity.key);
   h.set(HEADER.commit, request.commit);
   if (request.replayOf) h.set(HEADER.replayOf, request.replayOf);
   if (request.force) h.set(HEADER.force, '1');
   // As JetStream's publish sets its `msgID` option (`buildPublishHeaders`): last, and not at all when empty.
-  const msgID = request.msgId ?? `${request.integration}:${request.identity.eventId}`;
   if (msgID) h.set('Nats-Msg-Id', msgID);
   return wire(h);
+}
+
+/** The event id the worker keyed a delivery by while every event carried `Junction-Event-Id` (before session 15). */
+function idWithBothHeaders(request: PublishRequest, seq: number): string {
+  const id = request.identity.eventId.trim();
+  return `${request.integration}:${id || `seq-${seq}`}`;
 }
 
 const PIECES = ['a', 'Z', '7', '-', ':', '.', ' ', '\t', 'é', '日', '😀', '"', '=', ','];
@@ -96,6 +108,34 @@ describe('event publish message', () => {
       );
       expect(message.data).toBe(request.data);
     }
+  });
+
+  it('carries the event id once, and the worker reads the id it read when the id was carried twice', async () => {
+    const random = seeded(15);
+    const { publisher, sent } = recordingPublisher();
+    let once = 0;
+    for (let i = 0; i < 3_000; i++) {
+      const request = randomRequest(random);
+      if (i % 3 === 0) request.identity.eventId = `100${i}-2026-11-21 14:06:02`;
+      await publisher.publish(request);
+      // What the worker decodes: the sent bytes as nats.js reads them back.
+      const h = MsgHdrsImpl.decode(wire(sent.at(-1)!.headers));
+      const seq = i + 1;
+      expect(eventIdOf('orders', h.get(HEADER.eventId), h.get(HEADER.msgId), seq), JSON.stringify(request)).toBe(
+        idWithBothHeaders(request, seq),
+      );
+      if (!h.has(HEADER.eventId)) {
+        once++;
+        expect(h.get(HEADER.msgId)).toBe(`orders:${request.identity.eventId}`);
+      }
+    }
+    // Every request with the default msg id and an id without blanks at its ends: 2,000 and some of the random ones.
+    expect(once).toBeGreaterThan(1_400);
+    const identity = { key: '123', eventId: '100000123-2026-11-21 14:06:02' };
+    await publisher.publish({ integration: 'orders', identity, data: new Uint8Array([123, 125]), commit: 'c0ffee' });
+    expect(Buffer.from(wire(sent.at(-1)!.headers)).toString()).toBe(
+      'NATS/1.0\r\nJunction-Key: 123\r\nJunction-Commit: c0ffee\r\nNats-Msg-Id: orders:100000123-2026-11-21 14:06:02\r\n\r\n',
+    );
   });
 
   it('encodes the headers anew after they change, as a nats.js publish option would change them', async () => {

@@ -23,6 +23,13 @@ const BLOCKS: Record<string, string> = {
   engine:
     `NATS/1.0\r\n${HEADER.eventId}: 100000123-2026-11-21 14:06:02\r\n${HEADER.key}: 123\r\n${HEADER.commit}: abc123\r\n` +
     'Nats-Msg-Id: orders:100000123-2026-11-21 14:06:02\r\n\r\n',
+  // As the engine stores an event since session 15: the id only in `Nats-Msg-Id` (`<integration>:<event id>`).
+  engineIdOnce:
+    `NATS/1.0\r\n${HEADER.key}: 123\r\n${HEADER.commit}: abc123\r\n` +
+    'Nats-Msg-Id: hv:100000123-2026-11-21 14:06:02\r\n\r\n',
+  // Another integration's msg id (not `hv:`), and an empty id after the prefix: neither is taken for the id.
+  foreignMsgId: `NATS/1.0\r\n${HEADER.key}: 9\r\nNats-Msg-Id: orders:7\r\n\r\n`,
+  bareMsgId: `NATS/1.0\r\n${HEADER.key}: 9\r\nNats-Msg-Id: hv:\r\n\r\n`,
   replayAndForce: `NATS/1.0\r\n${HEADER.eventId}: e-1\r\n${HEADER.key}: k\r\n${HEADER.replayOf}: dlq-7\r\n${HEADER.force}: 1\r\n\r\n`,
   repeated: `NATS/1.0\r\n${HEADER.key}: first\r\n${HEADER.key}: second\r\n\r\n`,
   caseVariants: `NATS/1.0\r\njunction-key: lower\r\nJUNCTION-EVENT-ID: upper\r\n${HEADER.key}: exact\r\n\r\n`,
@@ -127,6 +134,17 @@ describe('header values read from the header bytes', () => {
         storedAtMs: Number(msg.info.timestampNanos) / 1e6,
         data: msg.data,
       });
+    }
+    // The id read from `Nats-Msg-Id` when the event has no `Junction-Event-Id`; an event stored with both (`engine`,
+    // whose msg id names another integration) keeps reading `Junction-Event-Id`.
+    expect(partitionDelivery(messages.get('engineIdOnce')!, 'hv')).toMatchObject({
+      eventId: 'hv:100000123-2026-11-21 14:06:02',
+      key: '123',
+    });
+    expect(partitionDelivery(messages.get('engine')!, 'hv').eventId).toBe('hv:100000123-2026-11-21 14:06:02');
+    for (const name of ['foreignMsgId', 'bareMsgId']) {
+      const msg = messages.get(name)!;
+      expect(partitionDelivery(msg, 'hv').eventId, name).toBe(`hv:seq-${msg.seq}`);
     }
     expect(partitionDelivery(messages.get('replayAndForce')!, 'hv')).toMatchObject({
       eventId: 'hv:e-1',

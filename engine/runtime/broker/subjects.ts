@@ -8,10 +8,15 @@ import { hash } from 'node:crypto';
 export const EVENTS_STREAM = 'JUNCTION_EVENTS';
 export const EVENTS_PREFIX = 'junction.events';
 
-/** Message headers the engine sets on every event. */
+/** Message headers the engine sets on events. */
 export const HEADER = {
-  /** The event's unique id (dedup id): idempotency keys, ledger and checkpoints derive from it. */
+  /**
+   * The event's unique id (dedup id): idempotency keys, ledger and checkpoints derive from it. Set only when the
+   * broker's dedup id (`msgId`) is not `<integration>:<event id>` (replays); otherwise read from that (`eventIdOf`).
+   */
   eventId: 'Junction-Event-Id',
+  /** The broker's dedup id, `<integration>:<event id>` unless the publish gave its own (replays). */
+  msgId: 'Nats-Msg-Id',
   /** The record key (for logs and the DLQ). */
   key: 'Junction-Key',
   /** Set on replays: the dead-letter entry being replayed. */
@@ -21,6 +26,19 @@ export const HEADER = {
   /** Set by `junction reconcile --fix`: send every write, even one equal to the last written (no echo suppression). */
   force: 'Junction-Force',
 } as const;
+
+/**
+ * A delivered event's id as the worker keys it, `<integration>:<event id>`, from its headers: `Junction-Event-Id` when
+ * the event has one (a replay, or an event stored before 2026-12-05 session 15, which carried both), else its
+ * `Nats-Msg-Id`, which ingest sets to `<integration>:<event id>` and no longer repeats in `Junction-Event-Id` (about
+ * 50 bytes less per event, stored and delivered: docs/runtime.md, "Ingest CPU cuts, session 15"); `seq-<n>` for a
+ * message with neither.
+ */
+export function eventIdOf(integration: string, eventIdHeader: string, msgIdHeader: string, seq: number): string {
+  if (eventIdHeader) return `${integration}:${eventIdHeader}`;
+  if (msgIdHeader.length > integration.length + 1 && msgIdHeader.startsWith(`${integration}:`)) return msgIdHeader;
+  return `${integration}:seq-${seq}`;
+}
 
 /** `junction.events.<integration>.<partition>` */
 export function eventSubject(integration: string, partition: number): string {

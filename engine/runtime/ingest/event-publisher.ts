@@ -269,16 +269,18 @@ export class EventPublisher {
   /** Resolves only after the PubAck: the event is durably stored (or was a duplicate of a stored one). */
   async publish(request: PublishRequest): Promise<PublishResult> {
     const subject = eventSubject(request.integration, partitionOf(request.identity.key, this.partitions()));
-    const msgID = request.msgId ?? `${request.integration}:${request.identity.eventId}`;
-    const fields: [string, string][] = [
-      [HEADER.eventId, request.identity.eventId],
-      [HEADER.key, request.identity.key],
-      [HEADER.commit, request.commit],
-    ];
+    const eventId = request.identity.eventId;
+    const ownMsgId = `${request.integration}:${eventId}`;
+    const msgID = request.msgId ?? ownMsgId;
+    const fields: [string, string][] = [];
+    // The worker reads the id from `Nats-Msg-Id` when that is `<integration>:<event id>` (`eventIdOf`), so it is not
+    // stored and delivered twice; a replay's own msg id, or an id with blanks at its ends (a header trims), keeps it.
+    if (msgID !== ownMsgId || eventId.trim() !== eventId || eventId === '') fields.push([HEADER.eventId, eventId]);
+    fields.push([HEADER.key, request.identity.key], [HEADER.commit, request.commit]);
     if (request.replayOf) fields.push([HEADER.replayOf, request.replayOf]);
     if (request.force) fields.push([HEADER.force, '1']);
     // Last, as nats.js's publish would set it from its `msgID` option (and not at all when empty).
-    if (msgID) fields.push(['Nats-Msg-Id', msgID]);
+    if (msgID) fields.push([HEADER.msgId, msgID]);
     const h = eventHeaders(fields);
     if (!leavesRoom(request.data, h, maxPayloadOf(this.js)))
       throw tooLarge(this.js, h, request.data, request.identity.key);

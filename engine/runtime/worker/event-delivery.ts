@@ -4,7 +4,7 @@
  */
 import type { JsMsg } from '@nats-io/jetstream';
 import { headerValues } from '../broker/header-values.js';
-import { HEADER } from '../broker/subjects.js';
+import { HEADER, eventIdOf } from '../broker/subjects.js';
 
 export interface EventDelivery {
   integration: string;
@@ -26,16 +26,16 @@ export interface EventDelivery {
 }
 
 /** The headers every delivery reads, in the order `headerValues` answers them. */
-const EVENT_HEADERS = [HEADER.eventId, HEADER.key, HEADER.replayOf, HEADER.force] as const;
+const EVENT_HEADERS = [HEADER.eventId, HEADER.key, HEADER.replayOf, HEADER.force, HEADER.msgId] as const;
 
 /** The delivery of a message of a partition consumer. */
 export function partitionDelivery(msg: JsMsg, integration: string): EventDelivery {
-  const [eventId, key, replayOf, force] =
+  const [eventId, key, replayOf, force, msgId] =
     headerValues(msg, EVENT_HEADERS) ?? EVENT_HEADERS.map((name) => msg.headers?.get(name) ?? '');
   return {
     integration,
     subject: msg.subject,
-    eventId: `${integration}:${eventId || `seq-${msg.seq}`}`,
+    eventId: eventIdOf(integration, eventId!, msgId!, msg.seq),
     key: key!,
     replayOf: replayOf || undefined,
     ...(force === '1' ? { force: true } : {}),
