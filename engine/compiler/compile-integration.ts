@@ -24,12 +24,7 @@ const WRITE_KINDS = new Set(['create', 'update', 'upsert']);
 
 export interface IntegrationScope extends ConnectionScope {
   lookupNames: ReadonlySet<string>;
-  /** Lookups whose values are asked of a system while an event runs: not available where no event runs yet. */
-  resolvedLookups?: ReadonlySet<string>;
 }
-
-/** Expressions evaluated when an event arrives (ingest), before any connection may be called. */
-const INGEST_EXPRESSIONS = new Set(['key', 'dedup_id']);
 
 export function compileIntegration(
   ctx: CompileContext,
@@ -299,15 +294,8 @@ function compileChecked(
         code: 'unknown-lookup',
         message: `no lookup named ${JSON.stringify(ref.name)}${hint ? `; did you mean \`${hint}\`?` : '; define it as a Lookup spec'}`,
       });
-    } else if (scope.resolvedLookups?.has(ref.name) && INGEST_EXPRESSIONS.has(String(path[0]))) {
-      ctx.diagnostics.push({
-        file: validated.spec.file,
-        ...at(ref.position, ref.name + '"'),
-        severity: 'error',
-        code: 'unknown-lookup',
-        message: `lookup ${JSON.stringify(ref.name)} is resolved through a connection while the event runs; \`${String(path[0])}\` is computed when the event arrives, before that: use a field of the event`,
-      });
     }
+    // No lookup at all is bound where `key` and `dedup_id` are computed: checks/expression-scopes.ts says so.
   }
   return compiled;
 }

@@ -112,7 +112,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
       .filter((l) => l.value.resolve !== undefined)
       .map((l) => l.value.name),
   );
-  const scope = { ...connectionScope, lookupNames: names(lookupSpecs), resolvedLookups };
+  const scope = { ...connectionScope, lookupNames: names(lookupSpecs) };
   const integrationSpecs = byKind('Integration');
   const integrations = new Map<string, CompiledIntegration>();
   const compiledWithSource: { compiled: CompiledIntegration; validated: ValidatedSpec<'Integration'> }[] = [];

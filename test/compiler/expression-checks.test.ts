@@ -6,19 +6,21 @@ import { describe, expect, it } from 'vitest';
 import { checkFunctions } from '../../engine/compiler/checks/check-functions.js';
 import { checkPictures } from '../../engine/compiler/checks/check-pictures.js';
 import { checkVariables } from '../../engine/compiler/checks/check-variables.js';
+import { expressionScope } from '../../engine/compiler/checks/expression-scopes.js';
 import type { ExpressionReport } from '../../engine/compiler/checks/expression-report.js';
 import { functionCalls } from '../../engine/compiler/checks/function-calls.js';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
 
-function problems(source: string, engine = junctionEngine): string[] {
+function problems(source: string, engine = junctionEngine, path?: (string | number)[]): string[] {
   const out: string[] = [];
   const report: ExpressionReport = (offset, severity, code, message) =>
     out.push(`${offset} ${severity} ${code}: ${message}`);
   const calls = functionCalls(engine.compile(source).ast?.(), source);
-  checkFunctions(calls, source, report);
+  const scope = path && expressionScope(path);
+  checkFunctions(calls, source, report, scope);
   checkPictures(calls, source, report);
-  checkVariables(calls, report);
+  checkVariables(calls, report, scope);
   return out;
 }
 
@@ -77,6 +79,24 @@ describe('expression checks', () => {
         '51 error unknown-variable: `$x` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no value',
       ]);
     }
+  });
+
+  it('refuses what is not bound where key, dedup_id and on_error rules are evaluated', () => {
+    expect(problems('$lookup("stores", store) & $event.sku & $index', junctionEngine, ['key'])).toEqual([
+      '0 error unknown-function: `$lookup` is not available in `key`, which is computed as the event arrives, before any step, with only $event bound: the call would fail at run time',
+      '40 error unknown-variable: `$index` is not bound in `key`, which is computed as the event arrives, before any step, with only $event bound',
+    ]);
+    expect(problems('$localDate(updated_at, "UTC")', referenceEngine, ['dedup_id'])[0]).toMatch(
+      /^0 error unknown-function: `\$localDate` is not available in `dedup_id`/,
+    );
+    expect(problems('code = "validation" and $xref("m", $event.id)', junctionEngine, ['on_error', 1, 'match'])).toEqual(
+      [
+        '24 error unknown-function: `$xref` is not available in `on_error[1].match`, which is evaluated over the failure alone (code, status, vendor_code, message, step, sent_before), with no $ bindings: the call would fail at run time',
+        '35 error unknown-variable: `$event` is not bound in `on_error[1].match`, which is evaluated over the failure alone (code, status, vendor_code, message, step, sent_before), with no $ bindings',
+      ],
+    );
+    expect(problems('($s := $string(sku); $s & $event.x)', junctionEngine, ['key'])).toEqual([]);
+    expect(problems('$lookup("stores", store) & $index', junctionEngine, ['steps', 0, 'body'])).toEqual([]);
   });
 
   it('reports arity and types against the signature, inferred through bindings and conditions', () => {

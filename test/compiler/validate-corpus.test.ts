@@ -142,6 +142,10 @@ const EXPECTED: Record<string, string[]> = {
   'unowned-field-write.yaml': ['unowned-field-write.yaml:10:50 unowned-field-write'],
   'wrong-api-version.yaml': ['wrong-api-version.yaml:1:13 invalid-value'],
   'unknown-function.yaml': ['unknown-function.yaml:10:34 unknown-function'],
+  'unknown-function-key-lookup.yaml': [
+    'unknown-function-key-lookup.yaml:6:6 unknown-function',
+    'unknown-function-key-lookup.yaml:15:39 unknown-variable',
+  ],
   'unknown-function-block.yaml': ['unknown-function-block.yaml:15:27 unknown-function'],
   'unknown-function-double-quoted.yaml': ['unknown-function-double-quoted.yaml:5:7 unknown-function'],
   'unknown-function-plain.yaml': [

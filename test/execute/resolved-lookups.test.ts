@@ -213,7 +213,7 @@ steps:
     expect(
       diagnostics.map((d) => `${d.file.split('/').slice(-2).join('/')}:${d.line}:${d.col} ${d.code} ${d.message}`),
     ).toEqual([
-      `${dir!.split('/').pop()}/keyed-by-lookup.yaml:5:15 unknown-lookup lookup "account-ids" is resolved through a connection while the event runs; \`key\` is computed when the event arrives, before that: use a field of the event`,
+      `${dir!.split('/').pop()}/keyed-by-lookup.yaml:5:6 unknown-function \`$lookup\` is not available in \`key\`, which is computed as the event arrives, before any step, with only $event bound: the call would fail at run time`,
       'lookups/bad-resolve.yaml:4:40 lookup-source resolve operation sobjects.create is a create; a lookup may only read (a read or query operation)',
     ]);
   });

@@ -15,6 +15,7 @@ import { checkPictures } from './check-pictures.js';
 import { checkRuleSteps } from './check-rule-steps.js';
 import { checkTimeZones } from './check-time-zones.js';
 import { checkVariables } from './check-variables.js';
+import { expressionScope } from './expression-scopes.js';
 import type { ExpressionReport } from './expression-report.js';
 import { functionCalls } from './function-calls.js';
 
@@ -40,8 +41,9 @@ export function checkExpressions(
           message,
         });
       const calls = functionCalls(ast, expression.source);
-      checkFunctions(calls, expression.source, report);
-      checkVariables(calls, report);
+      const scope = expressionScope(path);
+      checkFunctions(calls, expression.source, report, scope);
+      checkVariables(calls, report, scope);
       checkPictures(calls, expression.source, report);
       checkConstantReferences(calls, expression.source, { lookups, xrefMaps }, report);
       checkTimeZones(calls, expression.source, lookups, report);

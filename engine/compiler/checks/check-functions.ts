@@ -9,7 +9,8 @@ import { closestMatch } from '../suggest.js';
 import type { AstNode } from '../transform-ast.js';
 import type { ExpressionCalls, FunctionCall } from './function-calls.js';
 import { nodeStart } from './function-calls.js';
-import { functionNames, functionSignature, isKnownName } from './function-table.js';
+import type { ExpressionScope } from './expression-scopes.js';
+import { functionNames, functionSignature, isExtension, isKnownName } from './function-table.js';
 import { inferType, TYPE_NAMES } from './infer-type.js';
 import type { InferContext, Inferred, TypeSymbol } from './infer-type.js';
 import type { ExpressionReport } from './expression-report.js';
@@ -26,10 +27,25 @@ const SAMPLES: Record<TypeSymbol, unknown> = {
 /** Beyond this many combinations of possible argument types, the call is not checked. */
 const MAX_COMBINATIONS = 64;
 
-export function checkFunctions(expression: ExpressionCalls, source: string, report: ExpressionReport): void {
+/** `scope`: where the expression sees fewer bindings than in an event (expression-scopes.ts). */
+export function checkFunctions(
+  expression: ExpressionCalls,
+  source: string,
+  report: ExpressionReport,
+  scope?: ExpressionScope,
+): void {
   const { calls, bound } = expression;
   for (const call of calls) {
     if (bound.has(call.name)) continue;
+    if (scope && isExtension(call.name)) {
+      report(
+        call.start,
+        'error',
+        'unknown-function',
+        `\`$${call.name}\` is not available in ${scope.where}, which is ${scope.sees}: the call would fail at run time`,
+      );
+      continue;
+    }
     if (!isKnownName(call.name)) {
       const hint = closestMatch(call.name, functionNames());
       report(

@@ -3,14 +3,24 @@
  * (`$evnet.id`, `$step.invoice.id`) would drop a field or skip a record at run time instead of failing validation.
  */
 import { closestMatch } from '../suggest.js';
+import type { ExpressionScope } from './expression-scopes.js';
 import type { ExpressionCalls } from './function-calls.js';
 import { boundValueNames, isKnownName } from './function-table.js';
 import type { ExpressionReport } from './expression-report.js';
 
-export function checkVariables(expression: ExpressionCalls, report: ExpressionReport): void {
+/** `scope`: where the expression sees fewer bindings than in an event (expression-scopes.ts). */
+export function checkVariables(expression: ExpressionCalls, report: ExpressionReport, scope?: ExpressionScope): void {
   const reported = new Set<string>();
   for (const { name, start } of expression.variables) {
-    if (expression.bound.has(name) || isKnownName(name) || reported.has(name)) continue;
+    if (expression.bound.has(name) || reported.has(name)) continue;
+    // `$steps` where no step has run is the step-order check's to report.
+    const outOfScope = scope && boundValueNames().includes(name) && !scope.values.includes(name) && name !== 'steps';
+    if (outOfScope) {
+      reported.add(name);
+      report(start, 'error', 'unknown-variable', `\`$${name}\` is not bound in ${scope.where}, which is ${scope.sees}`);
+      continue;
+    }
+    if (isKnownName(name)) continue;
     reported.add(name);
     const hint = closestMatch(name, [...boundValueNames(), ...expression.bound]);
     report(

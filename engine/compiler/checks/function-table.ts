@@ -26,6 +26,11 @@ export function isKnownName(name: string): boolean {
   return signatures.has(name) || BOUND_VALUES.includes(name);
 }
 
+/** True when `name` is one of Junction's extension functions ($lookup, $xref, $localDate, $zoneOffset). */
+export function isExtension(name: string): boolean {
+  return Object.hasOwn(EXTENSIONS, name);
+}
+
 /** The values Junction binds (`$event`, `$steps`…), for messages and did-you-mean. */
 export function boundValueNames(): readonly string[] {
   return BOUND_VALUES;
