@@ -29,7 +29,38 @@ export interface SpecBundle {
 export interface RejectedCommit {
   commit: string;
   diagnostics: Diagnostic[];
+  /** Diagnostics left out so the record fits in one KV value (`junction validate` at the commit lists them all). */
+  omitted?: number;
   rejected_at: string;
+}
+
+/** The JSON a rejection may take: far below a server's max_payload (1 MiB by default), however many problems. */
+export const MAX_REJECTION_BYTES = 256 * 1024;
+
+/**
+ * The rejection of `commit`, with its first diagnostics while they fit in `maxBytes` of JSON (the first always).
+ * Thousands of problems (a generated file, a mass rename) once made a record the server refused: the commit was
+ * compiled again on every fetch and never shown as rejected.
+ */
+export function rejectionRecord(
+  commit: string,
+  diagnostics: readonly Diagnostic[],
+  rejectedAt: string,
+  maxBytes = MAX_REJECTION_BYTES,
+): RejectedCommit {
+  const kept: Diagnostic[] = [];
+  // The envelope, with room for the omitted count.
+  let used = Buffer.byteLength(
+    JSON.stringify({ commit, diagnostics: [], omitted: diagnostics.length, rejected_at: rejectedAt }),
+  );
+  for (const d of diagnostics) {
+    const size = Buffer.byteLength(JSON.stringify(d)) + 1;
+    if (kept.length > 0 && used + size > maxBytes) break;
+    kept.push(d);
+    used += size;
+  }
+  const omitted = diagnostics.length - kept.length;
+  return { commit, diagnostics: kept, ...(omitted > 0 ? { omitted } : {}), rejected_at: rejectedAt };
 }
 
 /** One process's heartbeat: the commit it runs. */

@@ -13,8 +13,8 @@ import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { acquireLease, releaseLease, renewLease } from './compile-lease.js';
 import { livePin } from './emergency-pin.js';
 import type { GitMirror, ListedFile } from './git-mirror.js';
-import { BUNDLE_KEY, bundleFromTree, compareAndSet, readEntry, rejectedKey } from './gitops-store.js';
-import type { RejectedCommit, SpecBundle } from './gitops-store.js';
+import { BUNDLE_KEY, bundleFromTree, compareAndSet, readEntry, rejectedKey, rejectionRecord } from './gitops-store.js';
+import type { SpecBundle } from './gitops-store.js';
 
 /** What the leader step needs. */
 export interface PublishContext {
@@ -110,7 +110,7 @@ export async function publishHead(ctx: PublishContext, head: string): Promise<Pu
     const fresh = active === undefined || (await ctx.mirror.isAncestor(active, head)) ? head : await ctx.mirror.fetch();
     if (current?.json<SpecBundle>().commit === fresh || (await readEntry(kv, rejectedKey(fresh)))) return 'current';
     const reject = async (diagnostics: Diagnostic[]): Promise<'rejected'> => {
-      const rejection: RejectedCommit = { commit: fresh, diagnostics, rejected_at: new Date().toISOString() };
+      const rejection = rejectionRecord(fresh, diagnostics, new Date().toISOString());
       await kv.put(rejectedKey(fresh), JSON.stringify(rejection));
       log.error(
         { commit: fresh, errors: diagnostics.length, first: diagnostics[0] },

@@ -18,7 +18,7 @@ export type SyncStatus = {
   /** The published bundle's commit (what every healthy process runs). */
   active_commit: string | null;
   /** Commits rejected since the active one was published, newest first. */
-  rejected: { commit: string; diagnostics: Diagnostic[]; rejected_at: string }[];
+  rejected: { commit: string; diagnostics: Diagnostic[]; omitted?: number; rejected_at: string }[];
   /** Processes with a recent heartbeat. */
   workers: { id: string; commit: string; applied_at: string; heartbeat_at: string; pinned?: string }[];
   /** The commit of a live emergency pin, else null. */
@@ -52,7 +52,12 @@ export async function readSyncStatus(
     .filter((e) => e.revision > (bundleEntry?.revision ?? 0) && !backAtActive(e))
     .sort((a, b) => b.revision - a.revision)
     .map((e) => e.json<RejectedCommit>())
-    .map((r) => ({ commit: r.commit, diagnostics: r.diagnostics, rejected_at: r.rejected_at }));
+    .map((r) => ({
+      commit: r.commit,
+      diagnostics: r.diagnostics,
+      ...(r.omitted ? { omitted: r.omitted } : {}),
+      rejected_at: r.rejected_at,
+    }));
   return {
     tracked_branch: seen?.tracked_branch ?? fallback.branch ?? null,
     last_seen_commit: seen?.last_seen_commit ?? null,

@@ -134,6 +134,32 @@ describe('gitops', () => {
     expect(await statusOf(a)).toMatchObject({ active_commit: good, last_seen_commit: good, rejected: [] });
   });
 
+  it('records a commit with thousands of problems as rejected, with its first problems and how many more', async () => {
+    world = await startGitopsWorld();
+    const { good, a } = await goodCommitLive(world);
+    // 6,000 unknown keys: over 1 MiB of diagnostics, more than the server takes as one KV value.
+    const keys = Array.from({ length: 6000 }, (_, i) => `x_${String(i).padStart(4, '0')}: 1\n`).join('');
+    const many = 'apiVersion: junction/v1\nkind: Lookup\nname: many\nentries: { a: b }\n' + keys;
+    const bad = await world.commit({ 'many.yaml': many }, 'generated lookup gone wrong');
+    expect(await a.sync.poll()).toBe('rejected');
+    expect(await a.sync.poll()).toBe('current');
+    const status = await statusOf(a);
+    const [rejection] = status.rejected as { commit: string; diagnostics: unknown[]; omitted: number }[];
+    expect(rejection.commit).toBe(bad);
+    expect(rejection.diagnostics[0]).toEqual({
+      file: 'specs/many.yaml',
+      line: 5,
+      col: 1,
+      severity: 'error',
+      code: 'unknown-property',
+      message:
+        'unknown property `x_0000` in the spec; allowed: $schema, apiVersion, kind, name, description, entries, csv, resolve, default',
+    });
+    expect(rejection.diagnostics.length + rejection.omitted).toBe(6000);
+    expect(Buffer.byteLength(JSON.stringify(rejection.diagnostics))).toBeLessThanOrEqual(256 * 1024);
+    expect(a.engine.specSet.commit).toBe(good);
+  });
+
   it('rejects a commit without the spec directory instead of removing every integration', async () => {
     world = await startGitopsWorld();
     const { a } = await goodCommitLive(world);

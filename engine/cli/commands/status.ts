@@ -120,6 +120,7 @@ function render(s: StatusSummary): string {
   for (const r of s.rejected) {
     lines.push(`rejected        ${r.commit}  at ${r.rejected_at}`);
     for (const d of r.diagnostics) lines.push(`  ${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
+    if (r.omitted) lines.push(`  … and ${r.omitted} more: run junction validate at ${r.commit} for every one`);
   }
   for (const w of s.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
   if (s.last_swap) lines.push(`last swap       ${describeSwap(s.last_swap)}`);
