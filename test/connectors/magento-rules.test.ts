@@ -403,6 +403,27 @@ describe('magento 2.4 REST semantics', () => {
     ]);
   });
 
+  it('saves a US address with a region name and no region id, kept as text with region id 0 (not looked up)', async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    const customer = { email: 'grace@example.com', firstname: 'Grace', lastname: 'Hopper', website_id: 1 };
+    const sent = [
+      { ...loop, region: { region: 'Virginia' } },
+      { ...loop, region: { region_code: 'VA' } },
+      { ...loop, region: { region: 'California', region_code: 'CA', region_id: 12 } },
+    ];
+    const created = (await client.call('customers.create', { params: {}, body: { ...customer, addresses: sent } }))
+      .result as { id: number };
+    const read = (await client.call('customers.get', { params: {}, body: { id: created.id } })).result as {
+      addresses: { region: unknown }[];
+    };
+    expect(read.addresses.map((a) => a.region)).toEqual([
+      { region: 'Virginia', region_code: 'Virginia', region_id: 0 },
+      { region: null, region_code: 'VA', region_id: 0 },
+      { region: 'California', region_code: 'CA', region_id: 12 },
+    ]);
+  });
+
   it('creates a product on PUT of an unknown SKU, and refuses one without what a new product needs', async () => {
     const m = await start();
     const client = clientFor(magento, m.url);

@@ -3,7 +3,10 @@
  * and Country): first and last name, the first street line, city, telephone (required in a default install),
  * postcode (except in the countries where it is optional) and a country among the allowed ones, as an ISO 3166
  * two-letter code. CustomerRepository::save runs in one transaction (TransactionWrapper), so one bad address refuses
- * the whole customer save. The region check (a region id for countries that require one) is not modelled [U].
+ * the whole customer save. The region: a customer address sent without a region id passes, even for a country that
+ * requires one (the model reads the missing id as 0, which the Country validator's NotEmpty takes as given), and is
+ * kept as text (customer-routes.ts `keptRegion`); a region id that is not one of the country's regions is not
+ * modelled (the emulator has no directory of regions).
  */
 import type { EmulatorReply } from '../../../engine/sdk/index.js';
 import { magentoError } from './magento-error.js';

@@ -121,7 +121,24 @@ function sentAddresses(list: unknown, stored: unknown = []): Row[] {
 /** Gives every address an id and the customer id, and turns default flags into the customer's default ids. */
 function addresses(state: MagentoState, list: unknown, customerId: number): Row[] {
   if (!Array.isArray(list)) return [];
-  return (list as Row[]).map((a) => ({ ...a, id: a.id ?? state.nextId.address++, customer_id: customerId }));
+  return (list as Row[]).map((a) => ({
+    ...a,
+    ...(a.region && typeof a.region === 'object' ? { region: keptRegion(a.region as Row) } : {}),
+    id: a.id ?? state.nextId.address++,
+    customer_id: customerId,
+  }));
+}
+
+/**
+ * A region as the customer address keeps it. Sent without a region id it is not looked up: the address model takes
+ * `(int)` of the id (0), which the Country validator does not count as missing, and reads the region's text back as
+ * its code too (AbstractAddress::getRegionCode). So a US address with only `{ region: "Virginia" }` is saved, with
+ * region id 0. With an id, the emulator keeps what was sent (it has no directory of regions).
+ */
+function keptRegion(region: Row): Row {
+  if (Number(region.region_id ?? 0) !== 0) return region;
+  const text = typeof region.region === 'string' ? region.region : null;
+  return { region: text, region_code: text ?? region.region_code ?? null, region_id: 0 };
 }
 
 function found(row: Row | undefined, id: string): EmulatorReply {
