@@ -306,7 +306,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     handoff,
     secrets,
   };
-  const pool = new ConsumerPool(js, ctx);
+  const pool = new ConsumerPool(js, jsm, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   const lease = { control: buckets.control, holder, clock, ttlMs: tuning.sourceLeaseTtlMs };
   // A source's failures are stored with the secrets' values masked, as log lines are.
@@ -387,8 +387,14 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   const startIntegrations = async (set: CompiledSpecSet, previous?: CompiledSpecSet) => {
     for (const integration of set.integrations.values()) {
       const before = previous?.integrations.get(integration.name);
-      if (!before || before.retry.maxAttempts !== integration.retry.maxAttempts)
-        await provisionConsumers(jsm, integration, partitions, tuning);
+      if (!before || before.retry.maxAttempts !== integration.retry.maxAttempts) {
+        const replaced = await provisionConsumers(jsm, integration, partitions, tuning);
+        if (replaced.length > 0)
+          log.warn(
+            { integration: integration.name, consumers: replaced.length, storage: tuning.partitionConsumerStorage },
+            'partition consumers kept their state the other way (memory or file): created them again',
+          );
+      }
       if (roles.workers && !pause.isPaused(integration.name)) await pool.start(integration.name, partitions);
     }
     for (const name of previous?.integrations.keys() ?? [])
@@ -528,6 +534,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     for await (const s of nc.status())
       if (s.type === 'reconnect') {
         watchdog.afterReconnect();
+        // A restarted broker has lost the consumers whose state it kept in memory.
+        if (roles.workers) pool.afterReconnect();
         // The broker may be another server now, or its clock stepped: estimate again.
         void clock.sync();
       }

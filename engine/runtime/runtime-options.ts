@@ -58,6 +58,15 @@ export interface RuntimeTuning {
    */
   stuckConsumerCheckMs: number;
   /**
+   * Where nats-server keeps the partition consumers' state (delivered and acked positions; the events stay on disk
+   * either way). `memory` spares the broker a state file rewrite per consumer up to 10 times a second
+   * (docs/runtime.md, "Broker and latency"); after a broker restart those consumers are gone and every engine that
+   * runs workers creates them again, starting at the oldest event still stored. `file` keeps them, and their delivery
+   * counts, across restarts. Every engine on one broker must use the same value: an engine that finds the other kind
+   * at its start replaces the consumer. @default 'memory'
+   */
+  partitionConsumerStorage: 'memory' | 'file';
+  /**
    * How long the HTTP listeners keep an idle keep-alive connection open. Above a load balancer's idle timeout, so the
    * balancer, not the engine, closes idle connections: otherwise it may send a request on a connection the engine is
    * closing and answer the sender 502 (AWS ALB's docs; its default is 60 s). @default 65000
@@ -89,6 +98,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   alertIntervalMs: 15_000,
   sourceLeaseTtlMs: 15_000,
   stuckConsumerCheckMs: 60_000,
+  partitionConsumerStorage: 'memory',
   httpKeepAliveMs: 65_000,
   pollPagesPerRound: 1000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
@@ -102,6 +112,10 @@ export function resolveTuning(partial: Partial<RuntimeTuning> = {}): RuntimeTuni
     throw new RangeError(`sourceLeaseTtlMs must be at least 300 ms, got ${tuning.sourceLeaseTtlMs}`);
   if (!Number.isSafeInteger(tuning.eventsMaxBytes) || tuning.eventsMaxBytes < 1024)
     throw new RangeError(`eventsMaxBytes must be an integer of at least 1024, got ${tuning.eventsMaxBytes}`);
+  if (tuning.partitionConsumerStorage !== 'memory' && tuning.partitionConsumerStorage !== 'file')
+    throw new RangeError(
+      `partitionConsumerStorage must be 'memory' or 'file', got ${JSON.stringify(tuning.partitionConsumerStorage)}`,
+    );
   if (tuning.ackWaitMs < 100) throw new RangeError(`ackWaitMs must be at least 100 ms, got ${tuning.ackWaitMs}`);
   return tuning;
 }

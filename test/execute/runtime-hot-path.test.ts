@@ -47,7 +47,7 @@ describe('consumer pool heartbeat', () => {
         get: async () => ({
           consume: async (opts: { callback: (m: JsMsg) => void }) => (
             (deliver = opts.callback),
-            { close: async () => undefined }
+            { close: async () => undefined, status: async function* () {} }
           ),
         }),
       },
@@ -62,7 +62,7 @@ describe('consumer pool heartbeat', () => {
       metrics: { perEvent: { inFlight: () => undefined }, duplicates: { inc: () => undefined } },
       log: pino({ level: 'silent' }),
     } as unknown as WorkerContext;
-    const pool = new ConsumerPool(js as never, ctx);
+    const pool = new ConsumerPool(js as never, {} as never, ctx);
     await pool.start('orders', 1);
     const msg = fakeMessage();
     deliver!(msg as unknown as JsMsg);

@@ -4,6 +4,7 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TUNING } from '../../engine/runtime/runtime-options.js';
 import { ConsumerPool } from '../../engine/runtime/worker/consumer-pool.js';
 import type { WorkerContext } from '../../engine/runtime/worker/event-worker.js';
 import { RunningEvents } from '../../engine/runtime/worker/running-events.js';
@@ -20,7 +21,10 @@ function jetStream(failing: string) {
           throw new Error('consumer not found');
         }
         return {
-          consume: async () => (consuming.add(name), { close: async () => void consuming.delete(name) }),
+          consume: async () => (
+            consuming.add(name),
+            { close: async () => void consuming.delete(name), status: async function* () {} }
+          ),
         };
       },
     },
@@ -28,12 +32,16 @@ function jetStream(failing: string) {
   return { js, consuming };
 }
 
-const ctx = { running: new RunningEvents(), log: pino({ level: 'silent' }) } as unknown as WorkerContext;
+const ctx = {
+  running: new RunningEvents(),
+  log: pino({ level: 'silent' }),
+  tuning: DEFAULT_TUNING,
+} as unknown as WorkerContext;
 
 describe('ConsumerPool.start', () => {
   it('can start an integration again after a start that failed', async () => {
     const { js, consuming } = jetStream('orders-p1');
-    const pool = new ConsumerPool(js as never, ctx);
+    const pool = new ConsumerPool(js as never, {} as never, ctx);
     await expect(pool.start('orders', 2)).rejects.toThrow('consumer not found');
     // The consumers it did open are closed again: nothing half-started keeps pulling.
     expect([...consuming]).toEqual([]);

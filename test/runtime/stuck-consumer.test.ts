@@ -5,7 +5,9 @@
  * lets A finish, and puts the old state back on a broker restart. The partition's next event B then never arrives,
  * until an engine with the watchdog on recreates the consumer. The retry consumer (many tickets in flight, acked out
  * of order) can keep such a phantom behind tickets the stream still stores but that are no longer any key's current
- * one (the 100,000-event soak's end): those must not count as real work.
+ * one (the 100,000-event soak's end): those must not count as real work. The partition cases run with the partition
+ * consumers' state on disk (`partitionConsumerStorage: 'file'`): with it in memory (the default) a broker restart
+ * loses the consumer instead, and the pool creates it anew (broker-restart-consumers.test.ts).
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +33,9 @@ import { TEST_TUNING, brokerBacklog, startRuntimeHarness, waitFor } from './help
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
 
+/** Partition consumers with their state in files, which a crash can rewind. */
+const ON_DISK = { partitionConsumerStorage: 'file' } as const;
+
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
   await h?.dispose();
@@ -42,7 +47,10 @@ it(
   { timeout: 60_000 },
   async () => {
     // The first engine runs no watchdog: the partition stays stuck until the second one, which has it, starts.
-    h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { stuckConsumerCheckMs: 0 } });
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml()],
+      tuning: { ...ON_DISK, stuckConsumerCheckMs: 0 },
+    });
     const harness = h;
     const { partition, consumer, b, saved } = await crashIntoPhantom(harness);
 
@@ -56,7 +64,7 @@ it(
       expect(stuck!.delivered).toBeGreaterThan(stuck!.ackFloor);
 
       // An engine with the watchdog on frees the partition.
-      const watched = await harness.startEngine({ tuning: { ...TEST_TUNING, stuckConsumerCheckMs: 300 } });
+      const watched = await harness.startEngine({ tuning: { ...TEST_TUNING, ...ON_DISK, stuckConsumerCheckMs: 300 } });
       await waitFor(
         () => harness.target.records.has(String(b)),
         'B delivered after the consumer was recreated',
@@ -85,7 +93,10 @@ it(
   { timeout: 60_000 },
   async () => {
     // An interval no test waits for: only the quick rounds after the engine's reconnect can free the partition.
-    h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { stuckConsumerCheckMs: 600_000 } });
+    h = await startRuntimeHarness({
+      integrations: [integrationYaml()],
+      tuning: { ...ON_DISK, stuckConsumerCheckMs: 600_000 },
+    });
     const harness = h;
     const { b, saved } = await crashIntoPhantom(harness);
     try {

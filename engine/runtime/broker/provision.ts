@@ -153,9 +153,15 @@ export async function agreePartitions(meta: KV, wanted: number, attempts = 4): P
   }
 }
 
-/** The consumer settings of one partition of an integration. */
+/**
+ * The consumer settings of one partition of an integration. Its state (positions, delivery counts) is kept in the
+ * broker's memory unless `partitionConsumerStorage` is `file`: nats-server 2.9.10 rewrites a file-backed consumer's
+ * state file up to 10 times a second, a quarter of its CPU at low rates (docs/runtime.md, "Broker and latency"). A
+ * broker restart loses such a consumer; the pool creates it again (ensureConsumer), and on the work-queue stream the
+ * new one starts at the oldest event still stored, so nothing is skipped.
+ */
 export function partitionConsumerConfig(
-  integration: CompiledIntegration,
+  integration: Pick<CompiledIntegration, 'name'>,
   partition: number,
   tuning: RuntimeTuning,
 ): Partial<ConsumerConfig> {
@@ -170,6 +176,7 @@ export function partitionConsumerConfig(
     max_deliver: -1,
     // One event in flight per partition, across all processes: per-key order.
     max_ack_pending: 1,
+    mem_storage: tuning.partitionConsumerStorage === 'memory',
   };
 }
 
@@ -178,9 +185,13 @@ export const RETRY_MAX_ACK_PENDING = 1000;
 
 /**
  * The consumer of an integration's retry tickets (worker/key-parking.ts): one ticket per parked key, many in flight,
- * so one key's nak(delay) never holds another's.
+ * so one key's nak(delay) never holds another's. Its state stays on disk: a consumer created anew would hand out
+ * every ticket at once, each before its backoff was over.
  */
-export function retryConsumerConfig(integration: CompiledIntegration, tuning: RuntimeTuning): Partial<ConsumerConfig> {
+export function retryConsumerConfig(
+  integration: Pick<CompiledIntegration, 'name'>,
+  tuning: RuntimeTuning,
+): Partial<ConsumerConfig> {
   return {
     durable_name: retryConsumerName(integration.name),
     filter_subject: retrySubject(integration.name),
@@ -192,25 +203,35 @@ export function retryConsumerConfig(integration: CompiledIntegration, tuning: Ru
   };
 }
 
-/** Creates the partition and retry consumers of an integration, or updates their editable settings. */
+/**
+ * Creates the partition and retry consumers of an integration, or updates their editable settings. A partition
+ * consumer whose state is kept the other way (memory or file, `partitionConsumerStorage`; engines before session 15
+ * made them file-backed) is deleted and created again, since nats-server cannot change that in place: it starts at
+ * the oldest event still stored, and an event delivered again is harmless (ledger). Returns the names so replaced.
+ */
 export async function provisionConsumers(
   jsm: JetStreamManager,
   integration: CompiledIntegration,
   partitions: number,
   tuning: RuntimeTuning,
-): Promise<void> {
+): Promise<string[]> {
   const configs = Array.from({ length: partitions }, (_, p) => partitionConsumerConfig(integration, p, tuning));
+  const replaced: string[] = [];
   await Promise.all(
     [...configs, retryConsumerConfig(integration, tuning)].map(async (config) => {
       const name = config.durable_name!;
       const existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
       if (!existing) {
-        await jsm.consumers.add(EVENTS_STREAM, config).catch(async (error) => {
-          if (!(await jsm.consumers.info(EVENTS_STREAM, name).catch(() => undefined))) throw error;
-        });
+        await ensureConsumer(jsm, config);
         return;
       }
       const c = existing.config;
+      if (!!c.mem_storage !== !!config.mem_storage) {
+        await jsm.consumers.delete(EVENTS_STREAM, name).catch(notFoundAs(false));
+        await ensureConsumer(jsm, config);
+        replaced.push(name);
+        return;
+      }
       if (
         c.ack_wait !== config.ack_wait ||
         c.max_deliver !== config.max_deliver ||
@@ -224,6 +245,48 @@ export async function provisionConsumers(
       }
     }),
   );
+  return replaced;
+}
+
+/** The settings a consumer of ours cannot do without; a consumer of that name with others is someone else's. */
+const ESSENTIAL_SETTINGS = ['filter_subject', 'ack_policy', 'deliver_policy', 'mem_storage'] as const;
+
+/**
+ * Creates a consumer unless it exists. Idempotent: when another engine created it first (two engines recreating a
+ * consumer after a broker restart), its settings are checked, and one with different essential settings is an error
+ * that names them, rather than a consumer silently used with settings it was not made with. Looked up first because
+ * nats-server 2.9.10 takes a create of an existing durable as an update and changes a filter or the storage kind of
+ * its config without a word (`addConsumerWithAssignment` -> `updateConfig`, which checks neither); 2.10 and later
+ * refuse a create with other settings (nats.js 3.4.0 sends `action: "create"`).
+ */
+export async function ensureConsumer(jsm: JetStreamManager, config: Partial<ConsumerConfig>): Promise<void> {
+  const name = config.durable_name!;
+  let failure: unknown;
+  let existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
+  if (!existing) {
+    try {
+      await jsm.consumers.add(EVENTS_STREAM, config);
+      return;
+    } catch (error) {
+      failure = error;
+    }
+    existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
+    if (!existing) throw failure;
+  }
+  const differing = ESSENTIAL_SETTINGS.filter((key) => (existing.config[key] ?? false) !== (config[key] ?? false));
+  if (differing.length === 0) return;
+  const show = (c: Partial<ConsumerConfig>) => differing.map((key) => `${key} ${JSON.stringify(c[key] ?? false)}`);
+  throw new Error(
+    `consumer ${name} of stream ${EVENTS_STREAM} exists with ${show(existing.config).join(', ')}, ` +
+      `but this engine needs ${show(config).join(', ')}${failure ? ` (${(failure as Error).message})` : ''}: ` +
+      `give every engine on this broker the same settings, or delete the consumer ` +
+      `(nats consumer rm ${EVENTS_STREAM} ${name}) and an engine creates it again`,
+  );
+}
+
+/** True when a JetStream API call failed because the consumer does not exist (10014). */
+export function isConsumerNotFound(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound;
 }
 
 function notFoundAs<T>(value: T): (error: unknown) => T {

@@ -18,7 +18,7 @@ import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { phantomPending } from '../broker/phantom-pending.js';
 import type { LiveMessage } from '../broker/phantom-pending.js';
-import { partitionConsumerConfig, retryConsumerConfig } from '../broker/provision.js';
+import { ensureConsumer, partitionConsumerConfig, retryConsumerConfig } from '../broker/provision.js';
 import { EVENTS_STREAM } from '../broker/subjects.js';
 import type { RuntimeTuning } from '../runtime-options.js';
 import type { SpecRegistry } from '../spec-registry.js';
@@ -143,7 +143,11 @@ export function currentTicket(parking: KeyParking, integration: string): LiveMes
   };
 }
 
+/**
+ * Between the delete and the create, the engines' pools see the consumer gone (their pulls get 409 "Consumer
+ * Deleted") and may create it first: the create here must then find it made with the same settings, not fail.
+ */
 async function recreate(jsm: JetStreamManager, config: Partial<ConsumerConfig>): Promise<void> {
   await jsm.consumers.delete(EVENTS_STREAM, config.durable_name!);
-  await jsm.consumers.add(EVENTS_STREAM, config);
+  await ensureConsumer(jsm, config);
 }

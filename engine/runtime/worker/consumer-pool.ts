@@ -2,10 +2,16 @@
  * Runs the partition consumers of this process: one `consume()` with a callback per partition of each integration
  * (the fastest client API), the set of in-flight events with their heartbeat, and the drain of a graceful stop.
  */
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { processEvent } from './event-worker.js';
 import type { InFlight, WorkerContext } from './event-worker.js';
-import { EVENTS_STREAM, consumerName, parseEventSubject, retryConsumerName } from '../broker/subjects.js';
+import { EVENTS_STREAM, parseEventSubject } from '../broker/subjects.js';
+import {
+  ensureConsumer,
+  isConsumerNotFound,
+  partitionConsumerConfig,
+  retryConsumerConfig,
+} from '../broker/provision.js';
 import { decideFate } from './error-fate.js';
 import { settle } from './attempt-finish.js';
 
@@ -24,14 +30,37 @@ import { settle } from './attempt-finish.js';
  * `resetPending`) pulls again at once instead of first asking for the consumer's info. That request made during a
  * network blackhole, which the connection has not noticed yet, times out, is tried again only after a back-off of
  * `expires`, and the reset after the reconnect is skipped while it is in progress: a partition waited 8-11 s after
- * the heal for its first delivery, 0.06-0.16 s with `bind` (docs/runtime.md, "What these tests found"). The info only
- * reported a missing consumer, which nothing here listens to; a pull to a consumer being recreated is simply made
- * again at the next missed heartbeat.
+ * the heal for its first delivery, 0.06-0.16 s with `bind` (docs/runtime.md, "What these tests found"). A missing
+ * consumer is found by the pool itself (`#check`).
  */
 const PULL = { max_messages: 64, threshold_messages: 32, expires: 5_000, bind: true } as const;
 
+/**
+ * One consumer's pulls. A partition consumer whose state the broker keeps in memory is gone after a broker restart,
+ * and a pull to a consumer that does not exist gets no answer at all (nats-server 2.9.10 drops it in `apiDispatch`:
+ * no 404, no 503), so the only sign is the pull's missed heartbeats. Then, and after every reconnect, the pool asks
+ * for the consumer's info; one that is not found (10014) is created again with its settings (ensureConsumer) and
+ * pulled from at once.
+ */
+interface ConsumerLoop {
+  readonly integration: string;
+  readonly config: Partial<ConsumerConfig>;
+  messages?: ConsumerMessages;
+  /** The check in progress: at most one per consumer, however many heartbeats are missed meanwhile. */
+  checking?: Promise<void>;
+  stopped: boolean;
+}
+
+/**
+ * The pull notifications after which the pool checks that its consumer still exists. Not a pull's 409 "Consumer
+ * Deleted": whoever deleted it (the watchdog, recreating it) creates it again at once, and a create racing that
+ * delete made nats-server 2.9.10 fail the delete ("unlinkat ... directory not empty") with a file-backed consumer;
+ * if nobody creates it, the pull's heartbeats stop and the check follows within 5 s.
+ */
+const GONE_SIGNS = new Set(['heartbeats_missed', 'consumer_not_found', 'no_responders']);
+
 export class ConsumerPool {
-  readonly #running = new Map<string, ConsumerMessages[]>();
+  readonly #running = new Map<string, ConsumerLoop[]>();
   readonly #inFlight = new Set<InFlight>();
   readonly #idle = new Set<() => void>();
   #heartbeat: NodeJS.Timeout | undefined;
@@ -39,6 +68,7 @@ export class ConsumerPool {
 
   constructor(
     private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
     private readonly ctx: WorkerContext,
   ) {}
 
@@ -58,15 +88,17 @@ export class ConsumerPool {
    */
   async start(integration: string, partitions: number): Promise<void> {
     if (this.#stopping || this.#running.has(integration)) return;
-    const loops: ConsumerMessages[] = [];
-    this.#running.set(integration, loops);
-    const names = Array.from({ length: partitions }, (_, partition) => consumerName(integration, partition));
-    const started = await Promise.allSettled(
-      [...names, retryConsumerName(integration)].map(async (name) => {
-        const consumer = await this.js.consumers.get(EVENTS_STREAM, name);
-        loops.push(await consumer.consume({ ...PULL, callback: (m) => this.#dispatch(m) }));
-      }),
+    const { tuning } = this.ctx;
+    const configs = Array.from({ length: partitions }, (_, p) =>
+      partitionConsumerConfig({ name: integration }, p, tuning),
     );
+    const loops: ConsumerLoop[] = [...configs, retryConsumerConfig({ name: integration }, tuning)].map((config) => ({
+      integration,
+      config,
+      stopped: false,
+    }));
+    this.#running.set(integration, loops);
+    const started = await Promise.allSettled(loops.map((loop) => this.#consume(loop)));
     const failed = started.find((s) => s.status === 'rejected');
     if (failed) {
       // Half started would count as running, and every later start (the next spec swap) would be a no-op.
@@ -79,7 +111,80 @@ export class ConsumerPool {
   async stopIntegration(integration: string): Promise<void> {
     const loops = this.#running.get(integration) ?? [];
     this.#running.delete(integration);
-    await Promise.all(loops.map((l) => l.close().catch(() => undefined)));
+    for (const loop of loops) loop.stopped = true;
+    await Promise.all(loops.map((l) => l.messages?.close().catch(() => undefined)));
+  }
+
+  /**
+   * The connection to the broker is back: a restarted broker has lost every consumer whose state it kept in memory.
+   * Each running consumer is checked now rather than at its pull's second missed heartbeat (5 s).
+   */
+  afterReconnect(): void {
+    if (this.#stopping) return;
+    for (const loops of this.#running.values()) for (const loop of loops) void this.#check(loop);
+  }
+
+  /** Pulls from a loop's consumer (creating it when it is missing), replacing the loop's previous pulls. */
+  async #consume(loop: ConsumerLoop): Promise<void> {
+    const name = loop.config.durable_name!;
+    const consumer = await this.js.consumers.get(EVENTS_STREAM, name).catch(async (error: unknown) => {
+      // A start after a broker restart (a resumed integration, a spec swap) finds it gone too.
+      if (!isConsumerNotFound(error)) throw error;
+      await this.#recreate(loop);
+      return this.js.consumers.get(EVENTS_STREAM, name);
+    });
+    if (loop.stopped) return;
+    const previous = loop.messages;
+    const messages = await consumer.consume({ ...PULL, callback: (m) => this.#dispatch(m) });
+    loop.messages = messages;
+    // Stopped while the pull was being set up: stopIntegration closed the previous pulls only.
+    if (loop.stopped) await messages.close().catch(() => undefined);
+    await previous?.close().catch(() => undefined);
+    void this.#watch(loop, messages);
+  }
+
+  async #watch(loop: ConsumerLoop, messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      if (loop.messages !== messages || loop.stopped) return;
+      if (GONE_SIGNS.has(status.type)) void this.#check(loop);
+    }
+  }
+
+  /** Recreates the loop's consumer if the broker no longer has it, and pulls from the new one. */
+  #check(loop: ConsumerLoop): Promise<void> {
+    loop.checking ??= (async () => {
+      const name = loop.config.durable_name!;
+      try {
+        const gone = await this.jsm.consumers.info(EVENTS_STREAM, name).then(
+          () => false,
+          (error: unknown) => {
+            if (isConsumerNotFound(error)) return true;
+            // The broker is not answering yet (restarting, partitioned): the next missed heartbeat asks again.
+            this.ctx.log.debug({ err: error, consumer: name }, 'consumer check failed');
+            return false;
+          },
+        );
+        if (!gone || loop.stopped || this.#stopping) return;
+        await this.#recreate(loop);
+        await this.#consume(loop);
+      } catch (error) {
+        this.ctx.log.error(
+          { err: error, integration: loop.integration, consumer: name },
+          'could not create a missing consumer again; tried again at its next missed heartbeat',
+        );
+      } finally {
+        loop.checking = undefined;
+      }
+    })();
+    return loop.checking;
+  }
+
+  async #recreate(loop: ConsumerLoop): Promise<void> {
+    await ensureConsumer(this.jsm, loop.config);
+    this.ctx.log.warn(
+      { integration: loop.integration, consumer: loop.config.durable_name, memory: !!loop.config.mem_storage },
+      'consumer missing on the broker (restarted, with consumer state in memory); created it again',
+    );
   }
 
   /**
