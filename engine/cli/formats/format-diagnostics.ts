@@ -21,7 +21,7 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: Di
         ) + '\n'
       );
     case 'github':
-      return diagnostics.map(githubAnnotation).join('');
+      return diagnostics.map(githubAnnotation).join('') + hiddenAnnotationsNotice(diagnostics);
     default:
       return guardWorkflowCommands(
         diagnostics
@@ -29,6 +29,25 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: Di
           .join(''),
       );
   }
+}
+
+/** GitHub shows at most this many error and this many warning annotations of one step; it drops the rest silently. */
+export const ANNOTATIONS_SHOWN_PER_STEP = 10;
+
+/** A notice that says how many problems GitHub will not show as annotations, when there are more than it shows. */
+function hiddenAnnotationsNotice(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const hidden = Math.max(0, errors - ANNOTATIONS_SHOWN_PER_STEP) + Math.max(0, warnings - ANNOTATIONS_SHOWN_PER_STEP);
+  if (hidden === 0) return '';
+  return (
+    `::notice title=more problems::${count(errors, 'error')} and ${count(warnings, 'warning')}: GitHub shows ${ANNOTATIONS_SHOWN_PER_STEP} ` +
+    `of each per step, so ${hidden} are only in this step's log (junction ci github annotates every one on its check run)\n`
+  );
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** `::error file=…,line=…,col=…,title=<code>::<message>`, escaped as the workflow-command syntax requires. */
