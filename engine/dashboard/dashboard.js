@@ -1,7 +1,7 @@
 // The dashboard: polls the engine's JSON API once a second and renders it. Data is only ever inserted as text
 // (textContent), never as HTML, so an event's content cannot inject markup.
 const $ = (selector) => document.querySelector(selector);
-const state = { dlq: [], selected: new Set(), open: undefined, session: undefined };
+const state = { dlq: [], selected: new Set(), open: undefined, session: undefined, countsSince: undefined };
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -90,7 +90,24 @@ function renderAudit(audit) {
   );
 }
 
+// The counters are the engine's since it started: say since when, and say it when the engine restarted while this
+// page was open (the figures dropped to 0 because of that, not because traffic stopped).
+function renderCountsSince(since) {
+  if (!since) return;
+  const restarted = state.countsSince !== undefined && state.countsSince !== since;
+  state.countsSince = since;
+  const note = $('#counts-since');
+  if (restarted) note.dataset.restarted = since;
+  const at = new Date(since).toLocaleString();
+  note.textContent = note.dataset.restarted
+    ? `The engine restarted at ${at}: in, delivered, retrying and dead-lettered count again from 0 since then.`
+    : `in, delivered, retrying and dead-lettered: since ${at}, when the engine started (they restart from 0 ` +
+      'when it restarts).';
+  note.className = note.dataset.restarted ? 'warn' : 'muted';
+}
+
 function renderStatus(status) {
+  renderCountsSince(status.countsSince);
   const active = status.active_commit ?? status.commit;
   $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(active)}`;
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
@@ -161,23 +178,47 @@ function renderStatus(status) {
 const listedText = (e) =>
   [e.id, e.integration, e.key, e.status, e.error?.code, e.error?.message, e.step ?? ''].join(' ').toLowerCase();
 
-function renderDlq() {
-  // The rows the last answer holds, narrowed at once while typing; the next refresh asks the engine for every match.
+// The rows the last answer holds, narrowed at once while typing; the next refresh asks the engine for every match.
+function shownEntries() {
   const filter = $('#dlq-filter').value.trim().toLowerCase();
-  const entries = state.dlq.filter((e) => !filter || listedText(e).includes(filter));
+  return state.dlq.filter((e) => !filter || listedText(e).includes(filter));
+}
+
+const selectable = (entry) => entry.status === 'open' && canAct();
+
+// Only rows on the page can be selected: an entry replayed, discarded or purged by someone else since (gone from the
+// listing, or no longer open) is dropped from the selection, so "Replay selected" never acts on rows nobody sees.
+function keepShownSelection() {
+  const open = new Set(state.dlq.filter(selectable).map((e) => e.id));
+  for (const id of state.selected) if (!open.has(id)) state.selected.delete(id);
+}
+
+// "Replay selected" and the select-all box follow the selection: ticked when every selectable row shown is selected,
+// half-ticked when some are.
+function showSelection() {
+  const selectableShown = shownEntries().filter(selectable);
+  const chosen = selectableShown.filter((e) => state.selected.has(e.id)).length;
+  const all = $('#dlq-all');
+  all.checked = chosen > 0 && chosen === selectableShown.length;
+  all.indeterminate = chosen > 0 && chosen < selectableShown.length;
+  $('#replay-selected').disabled = state.selected.size === 0;
+}
+
+function renderDlq() {
+  const entries = shownEntries();
   $('#dlq tbody').replaceChildren(
     ...entries.map((entry) => {
       const box = Object.assign(document.createElement('input'), {
         type: 'checkbox',
         checked: state.selected.has(entry.id),
-        disabled: entry.status !== 'open' || !canAct(),
+        disabled: !selectable(entry),
       });
       box.setAttribute('aria-label', `select ${entry.id}`);
       box.addEventListener('click', (event) => {
         event.stopPropagation();
         if (box.checked) state.selected.add(entry.id);
         else state.selected.delete(entry.id);
-        $('#replay-selected').disabled = state.selected.size === 0;
+        showSelection();
       });
       const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
       const when = entry.createdAt ? new Date(entry.createdAt).toLocaleTimeString() : '';
@@ -198,6 +239,7 @@ function renderDlq() {
       return tr;
     }),
   );
+  showSelection();
 }
 
 function openEntry(entry) {
@@ -259,7 +301,7 @@ async function replay(ids) {
   }
   if (failed.length > 0) alert(`${failed.length} of ${ids.length} not replayed:\n${failed.join('\n')}`);
   state.selected.clear();
-  $('#replay-selected').disabled = true;
+  showSelection();
   await refresh();
 }
 
@@ -277,6 +319,7 @@ async function refresh() {
     renderStatus(status);
     renderAudit(audit);
     state.dlq = dlq.entries ?? [];
+    keepShownSelection();
     const matching = filter ? ' matching' : '';
     $('#dlq-count').textContent =
       dlq.total > state.dlq.length
@@ -304,12 +347,10 @@ $('#entry-replay').addEventListener('click', async () => {
   if (state.open) await replay([state.open.id]);
 });
 $('#dlq-all').addEventListener('change', (event) => {
-  for (const e of state.dlq) {
-    if (e.status !== 'open' || !canAct()) continue;
+  for (const e of shownEntries().filter(selectable)) {
     if (event.target.checked) state.selected.add(e.id);
     else state.selected.delete(e.id);
   }
-  $('#replay-selected').disabled = state.selected.size === 0;
   renderDlq();
 });
 refresh();

@@ -165,6 +165,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 }
 
 async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<void>)[]): Promise<Engine> {
+  // The counters count from here; status says so (they start again from 0 on a restart).
+  const startedAt = new Date();
   const log = options.logger ?? createRuntimeLogger();
   const tuning = resolveTuning(options.tuning);
   const roles = { http: true, workers: true, sources: true, ...options.roles };
@@ -520,6 +522,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       sourceHealth: (i) => readSourceHealth(buckets.control, i),
       lastStreamRefusal: () => lastStreamRefusal,
       serverVersion: () => nc.info?.version,
+      startedAt,
     });
 
   if (roles.sources) {

@@ -79,6 +79,11 @@ export interface EngineStatus {
    */
   warnings: string[];
   partitions: number;
+  /**
+   * When this engine started (ISO 8601): the counts (`in`, `delivered`, …) are its own since then, and start again
+   * from 0 when it restarts.
+   */
+  countsSince: string;
   integrations: IntegrationStatus[];
 }
 
@@ -105,6 +110,8 @@ export interface StatusDeps {
   lastStreamRefusal: () => number | undefined;
   /** The connected nats-server's version (`INFO`), if known. */
   serverVersion: () => string | undefined;
+  /** When this engine started: its counters count from then. */
+  startedAt: Date;
 }
 
 /**
@@ -241,6 +248,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       ...leftBehind(set, lag, open),
     ],
     partitions: deps.partitions(),
+    countsSince: deps.startedAt.toISOString(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
       ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0, deps.paused(i.name), sources.get(i.name)),

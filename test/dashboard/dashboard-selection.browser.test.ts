@@ -1,0 +1,139 @@
+/**
+ * The dashboard in real headless Chromium against a real engine: the counters say since when they count (and that
+ * the engine restarted, when it did while the page was open); after a replay nothing stays ticked, select-all
+ * included; a selected dead letter that someone else discarded meanwhile leaves the selection, so "Replay selected"
+ * replays only what the page still shows.
+ */
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+let h: RuntimeHarness;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.dispose();
+});
+
+/** Dead-letters orders with these ids (the target refuses them) and returns their dead-letter ids, in that order. */
+async function deadLetter(ids: number[]): Promise<string[]> {
+  const keys = new Set(ids.map(String));
+  h.target.fault = (req) => (keys.has(String(req.key)) ? { respond: { status: 422 } } : undefined);
+  for (const id of ids) expect((await h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
+  let found: string[] = [];
+  await waitFor(
+    async () => {
+      const open = await h.engine.deadLetters.list({ status: 'open' });
+      found = ids.map((id) => open.find((e) => e.key === String(id))?.id ?? '');
+      return found.every(Boolean);
+    },
+    `orders ${ids.join(', ')} dead-lettered`,
+  );
+  h.target.fault = undefined;
+  return found;
+}
+
+async function openPage(): Promise<{ page: Page; errors: string[]; dialogs: string[]; replays: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  const replays: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => (dialogs.push(d.message()), void d.accept()));
+  page.on('request', (r) => {
+    const replayed = /\/api\/dlq\/([^/?]+)\/replay/.exec(r.url());
+    if (replayed && r.method() === 'POST') replays.push(decodeURIComponent(replayed[1]));
+  });
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${h.engine.operatorUrl}/`);
+  return { page, errors, dialogs, replays };
+}
+
+const discard = async (id: string) =>
+  expect(
+    (
+      await fetch(`${h.engine.operatorUrl}/api/dlq/${id}/discard`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'handled by another operator' }),
+      })
+    ).status,
+  ).toBe(200);
+
+it('says since when the counters count, and that they started again when the engine restarted', async () => {
+  const { countsSince } = (await (await fetch(`${h.engine.operatorUrl}/api/status`)).json()) as {
+    countsSince: string;
+  };
+  expect(Date.parse(countsSince)).not.toBeNaN();
+  // A restart seen by an open page: the engine answers with a later start from the third poll on.
+  const restartedAt = new Date(Date.parse(countsSince) + 3_600_000).toISOString();
+  const page = await browser.newPage();
+  let polls = 0;
+  await page.route(/\/api\/status$/, async (route) => {
+    const status = await (await route.fetch()).json();
+    await route.fulfill({ json: ++polls > 2 ? { ...status, countsSince: restartedAt } : status });
+  });
+  await page.goto(`${h.engine.operatorUrl}/`);
+  const shown = (iso: string) => page.evaluate((at) => new Date(at).toLocaleString(), iso);
+  await expect
+    .poll(() => page.textContent('#counts-since'))
+    .toBe(
+      `in, delivered, retrying and dead-lettered: since ${await shown(countsSince)}, when the engine started ` +
+        '(they restart from 0 when it restarts).',
+    );
+  await expect
+    .poll(() => page.textContent('#counts-since'), { timeout: 10_000 })
+    .toBe(
+      `The engine restarted at ${await shown(restartedAt)}: in, delivered, retrying and dead-lettered count again ` +
+        'from 0 since then.',
+    );
+  expect(await page.getAttribute('#integrations th:nth-child(5)', 'title')).toBe('since the engine started (above)');
+});
+
+it('clears every tick after a replay, the select-all box included', async () => {
+  const ids = await deadLetter([31, 32]);
+  const { page, errors, dialogs, replays } = await openPage();
+  for (const id of ids) await expect.poll(() => page.getByLabel(`select ${id}`).isEnabled()).toBe(true);
+  await page.getByLabel('select all').check();
+  for (const id of ids) expect(await page.getByLabel(`select ${id}`).isChecked()).toBe(true);
+  await page.click('#replay-selected');
+  await waitFor(() => h.target.records.has('31') && h.target.records.has('32'), 'both replayed and delivered');
+  expect(replays.sort()).toEqual([...ids].sort());
+  await expect.poll(() => page.getByLabel('select all').isChecked()).toBe(false);
+  expect(await page.locator('#replay-selected').isDisabled()).toBe(true);
+  expect([dialogs, errors]).toEqual([[], []]);
+  await page.close();
+});
+
+it('drops a selected dead letter that someone else discarded: "Replay selected" replays only what is shown', async () => {
+  const [kept, gone] = await deadLetter([41, 42]);
+  const { page, errors, dialogs, replays } = await openPage();
+  for (const id of [kept, gone]) {
+    const box = page.getByLabel(`select ${id}`);
+    await expect.poll(() => box.isEnabled()).toBe(true);
+    await box.check();
+  }
+  // Both open rows ticked one by one: select-all follows.
+  await expect.poll(() => page.getByLabel('select all').isChecked()).toBe(true);
+  await discard(gone);
+  await expect.poll(() => page.locator(`#dlq tr[data-id="${gone}"]`).count()).toBe(0);
+  // One of two selectable rows is left, and it is still selected.
+  expect(await page.getByLabel(`select ${kept}`).isChecked()).toBe(true);
+  await page.click('#replay-selected');
+  await waitFor(() => h.target.records.has('41'), 'the kept one replayed and delivered');
+  expect(replays).toEqual([kept]);
+  expect(h.target.records.has('42')).toBe(false);
+  expect([dialogs, errors]).toEqual([[], []]);
+  await page.close();
+});
