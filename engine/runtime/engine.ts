@@ -39,7 +39,7 @@ import { operatorAuthenticator } from './operator/auth/authenticator.js';
 import { NatsSubjectSources } from './sources/nats-subject-source.js';
 import { agreePartitions, provisionBuckets, provisionConsumers, provisionEventsStream } from './broker/provision.js';
 import { createRuntimeLogger } from './observe/runtime-logger.js';
-import { createRuntimeMetrics } from './observe/runtime-metrics.js';
+import { createRuntimeMetrics, zeroAlertedSeries } from './observe/runtime-metrics.js';
 import { resolveTuning } from './runtime-options.js';
 import type { RuntimeTuning } from './runtime-options.js';
 import { SchedulePoller } from './sources/schedule-poller.js';
@@ -397,6 +397,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
             'partition consumers kept their state the other way (memory or file): created them again',
           );
       }
+      if (roles.workers) zeroAlertedSeries(metrics, integration.name);
       if (roles.workers && !pause.isPaused(integration.name)) await pool.start(integration.name, partitions);
     }
     for (const name of previous?.integrations.keys() ?? [])

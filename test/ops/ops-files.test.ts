@@ -78,3 +78,24 @@ it('a rule pages for a failing or stalled source and an engine cut off from NATS
   expect(expr('JunctionDeadLettersGrowing')).toContain('junction_dead_letters_open');
   expect(expr('JunctionDeadLettersGrowing')).not.toContain('increase(');
 });
+
+it('no rule adds two counters with `+` (series without the same labels on both sides drop out)', () => {
+  // promtool is not installed here, so this checks the shape: `rate(a) + rate(b)` keeps only series whose labels match
+  // on both sides, and the delivered counter (by outcome) never matches the failures (by code), so such a rule could
+  // never fire. Different counters are combined inside one sum, each kept apart with label_replace.
+  const joined = rules().filter((r) => /\)\s*\+\s*[a-z_]+\(/.test(r.expr));
+  expect(joined.map((r) => r.alert)).toEqual([]);
+  const expr = (alert: string) => rules().find((r) => r.alert === alert)?.expr ?? '';
+  for (const alert of ['JunctionErrorRateHigh', 'JunctionAuthFailures'])
+    expect(expr(alert)).toMatch(/or label_replace\((rate|increase)\(junction_events_dead_lettered_total\{/);
+});
+
+it('serves the series JunctionAuthFailures takes increase() of at 0 before the first failure', async () => {
+  // A series born at 1 with the first failure has no earlier sample: increase() over it is 0 and the alert never fires.
+  const text = await (await fetch(`${h.engine.operatorUrl}/metrics`)).text();
+  const auth = text.split('\n').filter((l) => l.includes('code="auth"'));
+  expect(auth).toEqual([
+    'junction_events_retried_total{integration="orders",code="auth"} 0',
+    'junction_events_dead_lettered_total{integration="orders",code="auth"} 0',
+  ]);
+});

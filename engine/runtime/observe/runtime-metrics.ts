@@ -227,3 +227,16 @@ export function createRuntimeMetrics(
   }
   return metrics;
 }
+
+/**
+ * Serves at 0, from an integration's start, the counter series a shipped Prometheus rule takes `increase()` of
+ * (JunctionAuthFailures, docs/ops/prometheus-rules.yaml). A labelled counter otherwise appears at 1 with its first
+ * increment, and `increase()` over a series with no earlier sample is 0: the first auth failure after every engine
+ * start would never alert (https://prometheus.io/docs/practices/instrumentation/#avoid-missing-metrics).
+ */
+export function zeroAlertedSeries(
+  metrics: Pick<RuntimeMetrics, 'retried' | 'deadLettered'>,
+  integration: string,
+): void {
+  for (const counter of [metrics.retried, metrics.deadLettered]) counter.inc({ integration, code: 'auth' }, 0);
+}
