@@ -11,7 +11,8 @@ import type { SimpleGit } from 'simple-git';
 import { LINK_NOT_FOLLOWED, isSpecFile } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
-import { GIT_TOKEN_ENV_NAMES, gitTokenEnvironment, tokenRepoProblem } from './git-token.js';
+import { gitTokenEnvironment, tokenRepoProblem } from './git-token.js';
+import { gitEnvironment, gitVariableNames } from './git-environment.js';
 import { quietSimpleGitDebug } from './quiet-git-debug.js';
 
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
@@ -74,16 +75,15 @@ export class GitMirror {
     if (options.path.split('/').some((p) => p === '..' || p.startsWith('-')))
       throw new Error(`invalid spec path ${JSON.stringify(options.path)}`);
     const timeout = { block: options.gitTimeoutMs ?? 120_000 };
-    if (options.token === undefined) this.#git = simpleGit({ timeout });
+    if (options.token === undefined) this.#git = gitWithOwnEnvironment(timeout);
     else {
       const problem = tokenRepoProblem(options.repo);
       if (problem) throw new Error(`cannot use the Git token with ${maskCredentials(options.repo)}: ${problem}`);
       quietSimpleGitDebug();
-      this.#git = simpleGit({
+      this.#git = gitWithOwnEnvironment(
         timeout,
-        allowEnvironment: GIT_TOKEN_ENV_NAMES,
-        unsafe: { allowUnsafeConfigEnvCount: true },
-      }).env(gitTokenEnvironment(options.repo, options.tokenUser ?? 'x-access-token', options.token));
+        gitTokenEnvironment(options.repo, options.tokenUser ?? 'x-access-token', options.token),
+      );
     }
     this.#ref = `refs/heads/${options.branch}`;
   }
@@ -197,7 +197,7 @@ async function createMirror(dir: string): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
   const staging = await mkdtemp(`${dir}.init-`);
   try {
-    await simpleGit().raw(['init', '--bare', '--quiet', '--', staging]);
+    await gitWithOwnEnvironment().raw(['init', '--bare', '--quiet', '--', staging]);
     // Replaces an empty directory; fails on another process's mirror, which is as good.
     await rename(staging, dir).catch((error: Error) => {
       if (!existsSync(`${dir}/HEAD`)) throw error;
@@ -205,4 +205,18 @@ async function createMirror(dir: string): Promise<void> {
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * simple-git running git with only what git needs of the engine's environment (git-environment.ts), plus `extra`
+ * (the token's variables). Its `GIT_*` variables are allowed by name: simple-git drops or refuses any other.
+ */
+function gitWithOwnEnvironment(timeout?: { block: number }, extra: Record<string, string> = {}): SimpleGit {
+  const env = { ...gitEnvironment(), ...extra };
+  return simpleGit({
+    ...(timeout ? { timeout } : {}),
+    allowEnvironment: gitVariableNames(env),
+    // GIT_CONFIG_COUNT carries the token's header (git-token.ts); only ours is ever set, never an inherited one.
+    unsafe: { allowUnsafeConfigEnvCount: 'GIT_CONFIG_COUNT' in extra },
+  }).env(env);
 }

@@ -16,12 +16,6 @@ export const GIT_TOKEN_ENV_NAMES = [
   'GIT_TERMINAL_PROMPT',
 ] as const;
 
-/**
- * Variables simple-git refuses when set explicitly (it strips them when inherited): every `GIT_*` and these, which
- * name programs git would run. Left out of the environment we pass, as simple-git leaves them out of the one it builds.
- */
-const GUARDED = /^(git_.*|editor|visual|pager|prefix|ssh_askpass)$/i;
-
 /** Why `repo` cannot carry a token, or undefined when it can (https, or http to this host only). */
 export function tokenRepoProblem(repo: string): string | undefined {
   let url: URL;
@@ -36,14 +30,13 @@ export function tokenRepoProblem(repo: string): string | undefined {
   return `a token is sent only over https:// (or http:// to this host), not to ${url.protocol}//${url.host}`;
 }
 
-/** The environment of git processes that send `token` (Basic auth as `user`) to the repository at `repo`. */
+/**
+ * The variables that make git send `token` (Basic auth as `user`) to the repository at `repo`, and never prompt; added
+ * to the environment git gets (git-environment.ts).
+ */
 export function gitTokenEnvironment(repo: string, user: string, token: string): Record<string, string> {
-  const inherited = Object.entries(process.env).filter(
-    (entry): entry is [string, string] => entry[1] !== undefined && !GUARDED.test(entry[0]),
-  );
   const basic = Buffer.from(`${user}:${token}`).toString('base64');
   return {
-    ...Object.fromEntries(inherited),
     GIT_CONFIG_COUNT: '1',
     GIT_CONFIG_KEY_0: `http.${repo}.extraHeader`,
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,

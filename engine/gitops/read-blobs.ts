@@ -3,6 +3,7 @@
  * object ids printed by git itself (checked to be hex) are written to its stdin; nothing goes through a shell.
  */
 import { spawn } from 'node:child_process';
+import { gitEnvironment } from './git-environment.js';
 
 const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 
@@ -10,7 +11,10 @@ const OBJECT_ID = /^[0-9a-f]{40,64}$/;
 export async function readBlobs(gitDir: string, ids: string[]): Promise<Buffer[]> {
   if (ids.length === 0) return [];
   for (const id of ids) if (!OBJECT_ID.test(id)) throw new Error(`not an object id: ${JSON.stringify(id)}`);
-  const child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: gitEnvironment(),
+  });
   const chunks: Buffer[] = [];
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => chunks.push(d));

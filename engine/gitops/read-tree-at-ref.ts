@@ -5,6 +5,7 @@
  */
 import { relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { gitEnvironment, gitVariableNames } from './git-environment.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
@@ -24,7 +25,8 @@ export interface TreeAtRef {
  */
 export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: string): Promise<TreeAtRef> {
   if (ref.startsWith('-')) throw new Error(`invalid git ref ${JSON.stringify(ref)}`);
-  const git = simpleGit({ baseDir: resolve(dir) });
+  const env = gitEnvironment();
+  const git = simpleGit({ baseDir: resolve(dir), allowEnvironment: gitVariableNames(env) }).env(env);
   const top = (await git.revparse(['--show-toplevel'])).trim();
   const commit = (
     await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')
