@@ -233,6 +233,52 @@ describe('trace record bytes', () => {
   });
 });
 
+describe('trace record bytes of cut values', () => {
+  const utf8 = (text: string) => Buffer.from(new TextEncoder().encode(text));
+  /** A record whose requests' bodies were sent as the given texts (any text: the cut escapes what it holds). */
+  function sent(texts: string[], results?: unknown): TraceRecord {
+    const requests = texts.map((text, i) => {
+      const body = { i };
+      rememberSentJson(body, text);
+      return { step: `s${i}`, method: 'PUT', path: '/p', body };
+    });
+    return { ...base, requests, ...(results === undefined ? {} : { results }) };
+  }
+  const every = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c)).join('');
+
+  it('escape quotes, backslashes and every control character as JSON.stringify does, and keep the rest', () => {
+    const text = `${every}é€中😀\u2028\u2029${'"\\'.repeat(400)}`.repeat(3);
+    const record = sent([text]);
+    const json = traceJson(record);
+    expect(Buffer.from(traceBytes(record)).equals(utf8(json))).toBe(true);
+    const body = (JSON.parse(json) as TraceRecord).requests[0].body;
+    expect(body).toBe(`${text.slice(0, 2048)}… (${text.length} bytes)`);
+  });
+
+  it('write a cut through a surrogate pair as JSON.stringify escapes the half kept', () => {
+    const text = `${'"'.repeat(2047)}😀 and more`;
+    const record = sent([text]);
+    const json = traceJson(record);
+    expect(json).toContain('\\ud83d\\u2026');
+    expect(Buffer.from(traceBytes(record)).equals(utf8(json))).toBe(true);
+  });
+
+  it('write many cut values of one record in order, more than the escape buffer first holds', () => {
+    // 12 bodies of 2 KB of control characters, 12 KB each escaped, and cut results after them.
+    const texts = Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(i + 1)}${every}`.repeat(40));
+    const record = sent(texts, { echo: `${'\u0001'.repeat(3000)}` });
+    const json = traceJson(record);
+    expect(Buffer.from(traceBytes(record)).equals(utf8(json))).toBe(true);
+    const stored = JSON.parse(json) as TraceRecord;
+    expect(stored.requests.map((q) => q.body)).toStrictEqual(
+      texts.map((text) => `${text.slice(0, 2048)}… (${text.length} bytes)`),
+    );
+    // A second record right after writes its own bytes, not what the first left in the buffer.
+    const small = sent([`${'x'.repeat(3000)}`]);
+    expect(Buffer.from(traceBytes(small)).equals(utf8(traceJson(small)))).toBe(true);
+  });
+});
+
 describe('trace records of delivered events', () => {
   it('show each body as the target received it: whole, cut at 2 KB, or with secret fields masked', async () => {
     h = await startVendorEngine(

@@ -125,23 +125,111 @@ export class TraceLog {
  * once in the record), and a request body as the HTTP client sent it is not serialised again (sent-json.ts).
  */
 export function traceJson(record: TraceRecord, secrets?: EngineSecrets): string {
-  return traceParts(record, secrets).join('');
+  let text = '';
+  for (const part of traceParts(record, secrets)) text += typeof part === 'string' ? part : cutTextJson(part.text);
+  return text;
 }
 
 /**
  * `traceJson(record)` as UTF-8, the bytes published: its pieces are written one after the other, so the record's
  * text is never joined into one string first (a copy of its bodies per attempt), and a record under 4 KB takes its
  * bytes from Node's buffer pool rather than an ArrayBuffer of its own (issue #16). No piece holds half of a
- * surrogate pair (each is JSON, which escapes a lone one), so the bytes are those of the whole text.
+ * surrogate pair (each is JSON, which escapes a lone one), so the bytes are those of the whole text. The 2 KB of a
+ * cut value are escaped as JSON in their UTF-8 bytes (escapedCut), not by `JSON.stringify` of the text.
  */
 export function traceBytes(record: TraceRecord, secrets?: EngineSecrets): Uint8Array {
   const parts = traceParts(record, secrets);
   let length = 0;
-  for (const part of parts) length += Buffer.byteLength(part);
+  let escaped = 0;
+  const cuts: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    let part = parts[i]!;
+    if (typeof part !== 'string') {
+      const end = escapedCut(part.text, escaped);
+      if (end >= 0) {
+        cuts.push(escaped, end);
+        length += end - escaped;
+        escaped = end;
+        continue;
+      }
+      part = parts[i] = cutTextJson(part.text);
+    }
+    length += Buffer.byteLength(part);
+  }
   const bytes = Buffer.allocUnsafe(length);
   let at = 0;
-  for (const part of parts) at += bytes.write(part, at);
+  let cut = 0;
+  for (const part of parts) {
+    if (typeof part === 'string') at += bytes.write(part, at);
+    else {
+      at += ESCAPED.bytes.copy(bytes, at, cuts[cut]!, cuts[cut + 1]!);
+      cut += 2;
+    }
+  }
   return bytes;
+}
+
+/** The first 2 KB of a value's JSON text, cut there: written as a JSON string without its closing quote. */
+class CutText {
+  constructor(readonly text: string) {}
+}
+
+/** A cut text as `JSON.stringify` writes it, without the closing quote (the mark after it ends the string). */
+function cutTextJson(text: string): string {
+  return JSON.stringify(text).slice(0, -1);
+}
+
+/** The cut text's UTF-8 (at most 3 bytes a UTF-16 unit). */
+const RAW = Buffer.allocUnsafe(3 * 2048);
+/** The escaped cut texts of the record being written, one after the other; grown as a record needs. */
+const ESCAPED = { bytes: Buffer.allocUnsafe(4 * 6 * 2048) };
+/** What a byte becomes in a JSON string: 0 kept, else the character after the backslash (`u` for `\u00XX`). */
+const ESCAPE = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) ESCAPE[b] = 0x75;
+ESCAPE[0x08] = 0x62; // \b
+ESCAPE[0x09] = 0x74; // \t
+ESCAPE[0x0a] = 0x6e; // \n
+ESCAPE[0x0c] = 0x66; // \f
+ESCAPE[0x0d] = 0x72; // \r
+ESCAPE[0x22] = 0x22;
+ESCAPE[0x5c] = 0x5c;
+const HEX = Buffer.from('0123456789abcdef');
+
+/**
+ * Writes `cutTextJson(text)` as UTF-8 into ESCAPED from `from`; returns where it ends, or -1 when `text` is not
+ * well-formed UTF-16 (the cut kept half of a surrogate pair), which `JSON.stringify` writes as an escape and UTF-8
+ * cannot hold. Escaping the bytes is about a third of `JSON.stringify`'s work on this text (callgrind, a bench record's
+ * 2 KB: docs/runtime.md, "Delivery CPU cuts, session 15"): JSON escapes only `"`, `\` and controls, all single
+ * bytes, and every other character is written as its UTF-8 either way.
+ */
+function escapedCut(text: string, from: number): number {
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return -1;
+  const length = RAW.write(text, 0);
+  if (ESCAPED.bytes.length < from + 1 + 6 * length) {
+    const grown = Buffer.allocUnsafe(2 * (from + 1 + 6 * length));
+    ESCAPED.bytes.copy(grown, 0, 0, from);
+    ESCAPED.bytes = grown;
+  }
+  const out = ESCAPED.bytes;
+  let at = from;
+  out[at++] = 0x22;
+  for (let i = 0; i < length; i++) {
+    const b = RAW[i]!;
+    const escape = ESCAPE[b]!;
+    if (escape === 0) out[at++] = b;
+    else if (escape !== 0x75) {
+      out[at++] = 0x5c;
+      out[at++] = escape;
+    } else {
+      out[at++] = 0x5c;
+      out[at++] = 0x75;
+      out[at++] = 0x30;
+      out[at++] = 0x30;
+      out[at++] = HEX[b >> 4]!;
+      out[at++] = HEX[b & 15]!;
+    }
+  }
+  return at;
 }
 
 /**
@@ -152,7 +240,7 @@ export function traceBytes(record: TraceRecord, secrets?: EngineSecrets): Uint8A
  * (object rest copies, about a fifth of the record's cost on Node 20), and a cut body is two pieces written as they
  * are rather than a third string joining them (issue #16; docs/runtime.md, "Delivery CPU cuts, session 15").
  */
-function traceParts(record: TraceRecord, secrets?: EngineSecrets): string[] {
+function traceParts(record: TraceRecord, secrets?: EngineSecrets): (string | CutText)[] {
   const values = secrets?.values() ?? [];
   const forms = values.length > 0 ? secrets!.jsonForms() : values;
   const r = values.length > 0 ? maskedTexts(record, values) : record;
@@ -165,7 +253,7 @@ function traceParts(record: TraceRecord, secrets?: EngineSecrets): string[] {
   if (r.replayOf !== undefined) head += `,"replayOf":${JSON.stringify(r.replayOf)}`;
   if (r.dlqId !== undefined) head += `,"dlqId":${JSON.stringify(r.dlqId)}`;
   if (r.nextInMs !== undefined) head += `,"nextInMs":${numberJson(r.nextInMs)}`;
-  const parts = [head, ',"requests":['];
+  const parts: (string | CutText)[] = [head, ',"requests":['];
   const { requests, results } = r;
   for (let i = 0; i < requests.length; i++) {
     const q = requests[i]!;
@@ -205,14 +293,15 @@ function errorJson(error: NonNullable<TraceRecord['error']>): string {
 }
 
 /**
- * Pushes `cutJson(value)` onto `parts`, a cut value as two pieces (the cut text's JSON without its closing quote, and
- * the mark): false, pushing nothing, when the value has no JSON (a function, undefined), which the record leaves out.
+ * Pushes a value's JSON onto `parts` when 2 KB or less, else two pieces: its first 2 KB (a CutText, written as a JSON
+ * string without its closing quote) and the mark. False, pushing nothing, when the value has no JSON (a function,
+ * undefined), which the record leaves out.
  */
-function pushCutJson(parts: string[], value: unknown, forms: readonly string[]): boolean {
+function pushCutJson(parts: (string | CutText)[], value: unknown, forms: readonly string[]): boolean {
   const text = maskedJson(jsonOf(value), forms);
   if (text === undefined) return false;
   if (text.length <= 2048) parts.push(text);
-  else parts.push(JSON.stringify(text.slice(0, 2048)).slice(0, -1), cutMark(text.length));
+  else parts.push(new CutText(text.slice(0, 2048)), cutMark(text.length));
   return true;
 }
 
