@@ -12,6 +12,13 @@ import { creditmemoSchema, customerSchema, invoiceRecordSchema, orderSchema } fr
 
 type Row = Record<string, unknown>;
 
+/**
+ * `updated_at` is MySQL's CURRENT_TIMESTAMP (`on_update`): the time the statement began, not the commit. An order's
+ * row is written early in the order placement's transaction and committed when it ends, so a poll may have read a
+ * later stamp first; a schedule source without `overlap` re-reads this much before its cursor.
+ */
+const LATE_COMMIT_MS = 10_000;
+
 /** The largest page Magento accepts when input limiting is on (`webapi/validation/maximum_page_size` default). */
 export const MAX_PAGE_SIZE = 300;
 
@@ -93,6 +100,7 @@ function changes(entity: string, path: string, id: IdKey, schema: JsonSchema): O
       },
       combine: (pages) => (pages as Row[][]).flat(),
       orderedBy: 'updated_at',
+      lateCommitMs: LATE_COMMIT_MS,
     },
   };
 }

@@ -75,6 +75,9 @@ export const salesforceChangeOperations: Record<string, OperationDef> = {
       },
       combine: (pages) => (pages as Row[][]).flat(),
       orderedBy: 'SystemModstamp',
+      // SystemModstamp is stamped when the record is written and the transaction (triggers, flows) commits later: a
+      // source without `overlap` re-reads this much before its cursor (tap-salesforce's lookback default is 10 s).
+      lateCommitMs: 10_000,
     },
   },
 };

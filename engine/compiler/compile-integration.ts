@@ -170,7 +170,10 @@ function compileSource(
     const operation = resolveOperation(ctx, validated, ['source', 'schedule'], scope);
     warnCappedList(ctx, validated, operation);
     // A snapshot keeps no position, so a position's settings would silently do nothing.
-    const positional = { overlap: parseDuration(s.overlap) > 0, initial_cursor: s.initial_cursor !== undefined };
+    const positional = {
+      overlap: s.overlap !== undefined && parseDuration(s.overlap) > 0,
+      initial_cursor: s.initial_cursor !== undefined,
+    };
     for (const [field, given] of Object.entries(positional))
       if (s.snapshot && given)
         ctx.error(
@@ -179,6 +182,9 @@ function compileSource(
           'invalid-value',
           `a snapshot reads the whole list on every poll and keeps no position, so \`${field}\` does nothing: remove it`,
         );
+    const pagesInCursorOrder = !s.snapshot && operation?.paginate?.orderedBy === s.cursor.trim();
+    // Unless the spec says otherwise, a poll by the vendor's change stamp re-reads the window of late commits.
+    const lateCommitMs = pagesInCursorOrder ? (operation?.paginate?.lateCommitMs ?? 0) : 0;
     return {
       kind: 'schedule',
       connection: s.connection,
@@ -188,10 +194,10 @@ function compileSource(
       cursor: expr(['source', 'schedule', 'cursor'])!,
       records: s.records === undefined ? undefined : expr(['source', 'schedule', 'records']),
       body: s.body === undefined ? undefined : expr(['source', 'schedule', 'body']),
-      overlapMs: parseDuration(s.overlap),
+      overlapMs: s.overlap === undefined ? lateCommitMs : parseDuration(s.overlap),
       initialCursor: s.initial_cursor,
       snapshot: s.snapshot === true,
-      pagesInCursorOrder: !s.snapshot && operation?.paginate?.orderedBy === s.cursor.trim(),
+      pagesInCursorOrder,
       positionParams: operation?.positionParams && [...operation.positionParams],
     };
   }

@@ -94,6 +94,12 @@ export interface OperationDef {
      * schedule source whose `cursor` is this field stores its position after each page, so a round may stop part-way.
      */
     orderedBy?: string;
+    /**
+     * How long after its `orderedBy` stamp a record's transaction may still commit (the vendor stamps the row when it
+     * is written, not when it commits): a schedule source on that field that sets no `overlap` re-reads this much
+     * before its cursor, or a record stamped before one already polled and committed after the poll is never read.
+     */
+    lateCommitMs?: number;
   };
 }
 

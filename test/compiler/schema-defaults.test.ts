@@ -108,7 +108,6 @@ const CASES: { kind: SpecKind; spec: Record<string, unknown>; filled: Record<str
       source: { schedule: { connection: 'c', operation: 'list', every: '1m', cursor: 'updated_at' } },
     }),
     filled: {
-      'integration.schema.json#/definitions/schedule_source/properties/overlap': 'source.schedule.overlap',
       'integration.schema.json#/definitions/schedule_source/properties/snapshot': 'source.schedule.snapshot',
     },
   },

@@ -93,7 +93,8 @@ it('a page that fails keeps the pages stored before it: the next poll asks from 
   expect(counts.size).toBe(13);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   // The first page's five accounts were stored with their position before the second page failed.
-  expect(pollsFrom().slice(0, 2)).toEqual(['2026-01-01T00:00:00Z', '2026-12-01T10:00:05Z']);
+  // Each poll asks from 10 s before (Salesforce's late-commit window; the spec sets no `overlap`).
+  expect(pollsFrom().slice(0, 2)).toEqual(['2025-12-31T23:59:50Z', '2026-12-01T09:59:55Z']);
 });
 
 it('a poll stops at the page limit, says so, and the next poll goes on at once from where it stopped', async () => {
@@ -107,8 +108,9 @@ it('a poll stops at the page limit, says so, and the next poll goes on at once f
   const counts = countBy(h.received('accounts'), 'id');
   expect(counts.size).toBe(13);
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
-  // Two pages (ten accounts), then the next poll from the tenth account's second.
-  expect(pollsFrom().slice(0, 2)).toEqual(['2026-01-01T00:00:00Z', '2026-12-01T10:00:10Z']);
+  // Two pages (ten accounts), then the next poll from the tenth account's second: it goes on where the first stopped,
+  // without reading the late-commit window again (ten accounts, the whole page budget, round after round).
+  expect(pollsFrom().slice(0, 2)).toEqual(['2025-12-31T23:59:50Z', '2026-12-01T10:00:10Z']);
   const warning = lines.find((l) => l.msg?.toString().startsWith('poll stopped after 2 pages'));
   expect(warning).toMatchObject({
     level: 40,

@@ -86,12 +86,13 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
   expect(await eventsIn('sf-accounts')).toBe(151);
   const first = sf.requests.find((r) => r.path.endsWith('/query'))!;
   expect(first.query.q).toBe(
-    "SELECT Id, SystemModstamp, Name FROM Account WHERE SystemModstamp >= 2026-01-01T00:00:00Z AND (Name LIKE 'Poll%') ORDER BY SystemModstamp ASC, Id ASC",
+    "SELECT Id, SystemModstamp, Name FROM Account WHERE SystemModstamp >= 2025-12-31T23:59:50Z AND (Name LIKE 'Poll%') ORDER BY SystemModstamp ASC, Id ASC",
   );
   // The page boundary was crossed through nextRecordsUrl, and later polls ask from the stored second, inclusively.
   expect(sf.requests.some((r) => /\/query\/01g[0-9a-f]+-100$/.test(r.path))).toBe(true);
   const last = sf.requests.filter((r) => r.path.endsWith('/query')).at(-1)!;
-  expect(last.query.q).toContain('WHERE SystemModstamp >= 2026-12-01T10:00:00Z');
+  // 10 s before it: SystemModstamp is stamped when the record is written, and its transaction may commit later.
+  expect(last.query.q).toContain('WHERE SystemModstamp >= 2026-12-01T09:59:50Z');
 });
 
 it('Magento: 150 orders with one updated_at across a page boundary, and one committed mid-poll', async () => {
@@ -150,4 +151,55 @@ owns: [{ connection: target, object: resource, fields: ["*"] }]
     'searchCriteria[currentPage]': '1',
   });
   expect(magento.requests.every((r) => r.query['searchCriteria[currentPage]'] !== '2')).toBe(true);
+});
+
+it('Magento: an order stamped before one already polled and committed after the poll is read by the next poll', async () => {
+  // MySQL stamps updated_at when the statement runs (CURRENT_TIMESTAMP), and the order placement commits later: a
+  // poll can read a later order first. Without `overlap` in the spec, the source re-reads Magento's 10 s window.
+  const magento = (vendor = await startMagentoEmulator());
+  const order = (id: number, updated_at: string) => ({ entity_id: id, increment_id: `0000${id}`, updated_at });
+  magento.state.orders.set(3001, order(3001, '2026-12-01 10:00:05'));
+  h = await startVendorEngine(
+    {
+      'connections/magento.yaml': MAGENTO_CONNECTION,
+      'orders.yaml': `apiVersion: junction/v1
+kind: Integration
+name: magento-orders
+source:
+  schedule:
+    connection: magento
+    operation: orders.changes
+    params: { since: $cursor }
+    every: 150ms
+    cursor: updated_at
+    initial_cursor: "2026-12-01 00:00:00"
+key: $string(entity_id)
+when: entity_id >= 3000
+steps:
+  - id: write
+    connection: target
+    operation: post
+    params: { path: /orders }
+    body: '{ "id": $string(entity_id) }'
+owns: [{ connection: target, object: resource, fields: ["*"] }]
+`,
+    },
+    magentoEnv(magento),
+  );
+  await waitFor(() => h!.received('orders').length === 1, 'the order committed first delivered');
+  const since = () =>
+    magento.requests
+      .filter((r) => r.path.endsWith('/V1/orders'))
+      .map((r) => r.query['searchCriteria[filter_groups][0][filters][0][value]']);
+  const polled = since().length;
+  await waitFor(() => since().length >= polled + 2, 'two polls after it: the cursor stored');
+  // Committed now, stamped 3 s before the order already polled.
+  magento.state.orders.set(3000, order(3000, '2026-12-01 10:00:02'));
+  await waitFor(() => h!.received('orders').length === 2, 'the late commit delivered');
+  const polls = since().length;
+  await waitFor(() => since().length >= polls + 3, 'three more polls');
+  await expectDrained(h.nats.url);
+  expect(h.received('orders').map((o) => o.id)).toEqual(['3001', '3000']);
+  expect(since()[0]).toBe('2026-11-30 23:59:50');
+  expect(since().at(-1)).toBe('2026-12-01 09:59:55');
 });

@@ -437,9 +437,9 @@ export interface ScheduleSource {
    */
   cursor: string;
   /**
-   * Re-read this much before the stored cursor on every poll (timestamp cursors only), to catch records whose transaction committed late; records stored before are recognised and skipped.
+   * Re-read this much before the stored cursor on every poll (timestamp cursors only), to catch records whose transaction committed late; records stored before are recognised and skipped. Unset, it is the operation's late-commit window when the cursor is the change stamp the operation lists its pages by (10s for the Magento `*.changes` by updated_at and Salesforce `sobjects.changes` by SystemModstamp), and 0s otherwise.
    */
-  overlap: string;
+  overlap?: string;
   /**
    * The operation has no change filter, so it lists a bounded set (one warehouse's balances, say) whole on every poll. `cursor` then gives each record's identity, not a position: a record is stored when the previous poll did not return it with the same content, so only changes flow, and a value that goes back to an earlier one flows again. The set must stay under 5,000 records (the records remembered per poll).
    */

@@ -73,6 +73,11 @@ export async function pollOnce(integration: CompiledIntegration, deps: PollerDep
 async function pollRound(
   integration: CompiledIntegration,
   deps: PollerDeps,
+  /**
+   * The round goes on where one cut short at the page limit stopped: that round read the overlap already, and
+   * reading it again could take the whole page budget, round after round, without ever getting past it.
+   */
+  continuing = false,
 ): Promise<{ published: number; more: boolean }> {
   const source = integration.source;
   if (source.kind !== 'schedule') return { published: 0, more: false };
@@ -81,7 +86,8 @@ async function pollRound(
   const read = await readPollCursor(deps.cursors, integration.name);
   const start = read.source === undefined || read.source === owner ? read : startAfresh(integration, read, deps);
   const stored = start.cursor ?? source.initialCursor;
-  const from = (stored !== undefined && source.overlapMs > 0 && shiftTimestamp(stored, -source.overlapMs)) || stored;
+  const overlapMs = continuing ? 0 : source.overlapMs;
+  const from = (stored !== undefined && overlapMs > 0 && shiftTimestamp(stored, -overlapMs)) || stored;
   const params = substituteCursor(source.params, from ?? '');
   const scope = eventlessScope({ lookups: specSet.lookups, xref: deps.xref });
   const body = source.body ? await evaluate(scope, deps.guards, source.body, {}, { cursor: from ?? null }) : undefined;
@@ -238,18 +244,22 @@ export class SchedulePoller {
     let busy: Promise<unknown> | undefined;
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
+    /** The last round stopped at the page limit with its position stored: the next goes on from there. */
+    let continuing = false;
     const rounds = new SourceRounds(this.deps.health, name, 'schedule');
     const tick = () => {
       const current = this.deps.specs.active.integrations.get(name);
       if (stopped || current?.source.kind !== 'schedule') return;
       let next = current.source.everyMs;
-      busy = pollRound(current, this.deps)
+      busy = pollRound(current, this.deps, continuing)
         .then(
           ({ more }) => {
+            continuing = more;
             if (more) next = 0;
             return rounds.succeeded();
           },
           (error: unknown) => {
+            continuing = false;
             this.deps.log.warn({ integration: name, err: error }, 'poll failed; cursor unchanged');
             return rounds.failed(error);
           },
