@@ -14,6 +14,7 @@ import { compileAbandon, compileFind, compileRestart, warnUnguardedCreate } from
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, resolveOperation, resolveStream } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
+import { nodeAt } from './source-position.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
 import { compileRead, compileReconcile, compileRequirements, compileXrefMatch } from './compile-reads.js';
@@ -42,6 +43,7 @@ export function compileIntegration(
   const steps = compileSteps(ctx, validated, scope, owns, expr);
   const source = compileSource(ctx, validated, scope, expr);
   const retry = value.retry;
+  checkBackoff(ctx, validated);
   const onError = (value.on_error ?? []).map((rule, i) => ({
     match: expr(['on_error', i, 'match']),
     action: rule.action,
@@ -82,6 +84,26 @@ export function compileIntegration(
   // Warnings (an unverified webhook) do not stop an integration from compiling; errors do.
   if (ctx.diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined;
   return compiled as CompiledIntegration;
+}
+
+/**
+ * The backoff caps each delay at `retry.max` (error-fate.ts retryDelay), so an `initial` above it is never used: every
+ * retry waits about `max`, which is rarely what the author meant. Reported at whichever of the two the spec writes.
+ */
+function checkBackoff(ctx: CompileContext, validated: ValidatedSpec<'Integration'>): void {
+  const { initial, max } = validated.value.retry;
+  if (parseDuration(initial) <= parseDuration(max)) return;
+  const written = nodeAt(validated.spec, ['retry', 'initial']) !== undefined;
+  const initialText = written ? initial : `${initial}, the default`;
+  const maxText = nodeAt(validated.spec, ['retry', 'max']) !== undefined ? max : `${max}, the default`;
+  ctx.error(
+    validated.spec,
+    ['retry', written ? 'initial' : 'max'],
+    'invalid-value',
+    `retry.initial (${initialText}) is longer than retry.max (${maxText}): the backoff never waits longer than max, ` +
+      `so initial would do nothing and every retry would wait about ${max}; set initial to ${max} or less, ` +
+      `or max to ${initial} or more`,
+  );
 }
 
 function compileSteps(
