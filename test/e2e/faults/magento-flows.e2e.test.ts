@@ -74,7 +74,7 @@ describe.each(['lost', 'late'] as const)('FF answer %s after it committed', (fau
         Email__c: `kay${n}@example.com`,
         BillingStreet: '5 Harbour Rd',
         BillingCity: 'Bristol',
-        BillingCountry: 'GB',
+        BillingCountry: 'United Kingdom',
         ShippingPostalCode: 'BS1 5TY',
       }),
     ]);
