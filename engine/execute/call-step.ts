@@ -10,6 +10,8 @@ import { connectorFailure } from './describe-failure.js';
 import { EngineStateError } from './engine-state-error.js';
 import type { ExecutionResult, ExecutionState, PlannedRequest, StepInvoker } from './execution-types.js';
 import { isSentCall } from './execution-types.js';
+import { rememberWrite, writeUnlessEcho } from './echo-check.js';
+import type { EchoFreeWrite, EventSource } from './echo-check.js';
 import { findExisting } from './find-existing.js';
 import { plain } from './plain-json.js';
 import type { FindCall } from './find-existing.js';
@@ -28,6 +30,8 @@ export interface CallOptions {
    * echo suppression must not hide the value).
    */
   force?: boolean;
+  /** The event's source record, for an integration whose writes keep echo-suppression state. */
+  source?: EventSource;
 }
 
 /** One call: the step (and its position), the element's body, and what its find needs. */
@@ -38,6 +42,8 @@ export interface StepCall {
   index?: number;
   /** The element and its expression bindings, for the step's find and the abandon of a restart. */
   lookup?: Pick<FindCall, 'element' | 'evaluate'>;
+  /** The step's body for the source record as it is now (echo-check.ts); absent for a `for_each` element. */
+  bodyFor?: (current: unknown) => Promise<unknown>;
 }
 
 /** A write skipped because it would send what was last written to the record. */
@@ -121,16 +127,24 @@ export async function callStep(
       throw error;
     }
   }
-  // An unchanged write is skipped only when no later step needs its result (the skipped call returns nothing).
+  // An echo is skipped only when no later step needs its result (the skipped call returns nothing).
   const lastWritten = options.state.lastWritten;
   const skippable = lastWritten && !readByLaterSteps(options.integration, step);
   const recordKey = skippable ? writeRecordKey(step, body) : undefined;
-  const bodyHash = recordKey ? stableHash(body) : undefined;
-  if (!options.force && recordKey && (await lastWritten!.get(recordKey)) === bodyHash) {
-    await unmark();
-    result.unchanged.push(recordKey);
-    return UNCHANGED;
+  let write: EchoFreeWrite | undefined;
+  if (recordKey && options.force) write = { body, hash: stableHash(body) };
+  else if (recordKey) {
+    const recordKeyOf = (b: unknown) => writeRecordKey(step, b);
+    const check = { step, index, recordKey, body, state: options.state, source: options.source, result, recordKeyOf };
+    write = await writeUnlessEcho({ ...check, bodyFor: call.bodyFor });
+    if (!write) {
+      await unmark();
+      result.unchanged.push(recordKey);
+      return UNCHANGED;
+    }
   }
+  // A stale event's step sends what its source holds now.
+  const sending = write && write.body !== body ? { ...call, body: write.body } : call;
   const lease: Withdrawal | undefined = marked && checkpoint.holds ? {} : undefined;
   const context = {
     integration: options.integration.name,
@@ -145,7 +159,7 @@ export async function callStep(
     }),
   };
   const sentBefore = saved !== undefined;
-  const answer = await send(call, options, result, { callKey, context, marked, sentBefore, restart, lease });
+  const answer = await send(sending, options, result, { callKey, context, marked, sentBefore, restart, lease });
   if (answer === CONTINUED) {
     // A create the spec carries on past (its record is there, added by an attempt without an answer) is its own.
     if (step.ownsCreatedOnly && step.kind === 'create') await rememberCreated(step, body, undefined, options);
@@ -159,7 +173,7 @@ export async function callStep(
   // nothing later in the attempt reads it, and a redelivery that repeats it writes the same record again.
   if (checkpointed(options.integration, step))
     await checkpoint?.set(callKey, { result: answer.result, request: answer.request });
-  if (recordKey && bodyHash) await lastWritten!.set(recordKey, bodyHash);
+  if (recordKey && write) await rememberWrite(options.state, step, recordKey, write);
   return attempt.done(callKey, answer.result);
 }
 

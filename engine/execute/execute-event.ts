@@ -82,7 +82,8 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
           element: elements[index],
           evaluate: (expr, input) => evaluate(scope, options.guards, expr, input, { ...extra, body }),
         };
-        const call = await callStep({ step, stepIndex, body, index: at, lookup }, options, result, attempt);
+        const bodyFor = step.forEach || !options.source ? undefined : currentBody(step, scope, options);
+        const call = await callStep({ step, stepIndex, body, index: at, lookup, bodyFor }, options, result, attempt);
         results.push(call === UNCHANGED ? undefined : call);
         if (step.saveXref && call !== UNCHANGED) {
           // Both ids see the step's result: a link from the id the target just assigned back to the source record.
@@ -116,6 +117,15 @@ function finish(
   result.outcome = outcome;
   if (more) Object.assign(result, more);
   return result;
+}
+
+/** A step's body (as sent: its ownership filter applied) for the source record as it is now. */
+function currentBody(step: CompiledStep, scope: BindingScope, options: ExecuteOptions) {
+  return async (current: unknown): Promise<unknown> => {
+    const now = { ...scope, event: current };
+    const raw = plain(step.body ? await evaluate(now, options.guards, step.body, current) : undefined);
+    return step.ownedFields ? filterOwnedFields(raw, step.ownedFields, step.identityFields) : raw;
+  };
 }
 
 /** Whether any of the lookups is resolved through a connection (`resolve`). */

@@ -65,6 +65,15 @@ export interface ExecutionState {
     set(recordKey: string, hash: string): Promise<void>;
   };
   /**
+   * What is known of the records of the sources of integrations with a reverse partner, by `<connection>/<key>`:
+   * their fields as last read (field -> hash of the value) with our own writes to them since, and whether one of our
+   * integrations ever wrote to the record (only then can its change events be echoes). Kept with `lastWritten`.
+   */
+  sourceState?: {
+    get(recordKey: string): Promise<SeenRecord | undefined>;
+    set(recordKey: string, seen: SeenRecord): Promise<void>;
+  };
+  /**
    * Which integration created a record (`<connection>/<object>/<id>`), for owners of only the records they create
    * (`owns: records: created`): their writes to any other record are refused.
    */
@@ -94,6 +103,14 @@ export interface ExecutionState {
      */
     holds?(callKey: string): Promise<boolean>;
   };
+}
+
+/** A source record as last known (`ExecutionState.sourceState`). */
+export interface SeenRecord {
+  /** Field -> hash of its value (stableHash). */
+  fields: Readonly<Record<string, string>>;
+  /** Set once one of our integrations wrote to the record. */
+  written?: true;
 }
 
 /** A completed call: its result (later steps read it) and its request. */
@@ -149,6 +166,11 @@ export interface ExecutionResult {
   found?: { step: string; index?: number }[];
   /** Entries a restart left behind and a step's `abandon` dropped; `code` when that failed and the entry stays open. */
   abandoned?: { step: string; code?: string }[];
+  /**
+   * Writes whose event was stale: the source record had changed since in what the step writes, so the step sent
+   * what the source holds now, or nothing when that was an echo (echo-check.ts).
+   */
+  superseded?: { step: string; index?: number }[];
   /** Fields a step body produced that the ownership filter dropped (not sent), per call. */
   withheld?: { step: string; index?: number; fields: string[] }[];
 }

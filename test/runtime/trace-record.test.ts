@@ -194,6 +194,7 @@ describe('trace record bytes', () => {
       ...(random() < 0.2 ? { replayOf: text(random, 10) } : {}),
       ...(random() < 0.2 ? { dlqId: text(random, 10) } : {}),
       ...(random() < 0.2 ? { nextInMs: 250 } : {}),
+      ...(random() < 0.2 ? { superseded: [{ step: text(random, 8), ...(random() < 0.5 ? { index: 2 } : {}) }] } : {}),
     };
   }
 

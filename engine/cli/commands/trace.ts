@@ -68,6 +68,11 @@ export function renderTrace(t: Trace): string {
         lines.push(`        ${r.method} ${r.path}${r.index === undefined ? '' : `  [${r.step} ${r.index}]`}`);
       if (a.error?.response) lines.push(`        answer: ${a.error.response}`);
       if (a.dlqId) lines.push(`        dead letter ${a.dlqId}`);
+      // Echo suppression found the event stale (docs/runtime.md, "Echo suppression").
+      for (const s of a.superseded ?? [])
+        lines.push(
+          `        step ${s.step}${s.index === undefined ? '' : ` [${s.index}]`}: stale event, source read again`,
+        );
     }
   }
   for (const d of t.deadLetters)

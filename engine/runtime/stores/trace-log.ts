@@ -38,6 +38,8 @@ export interface TraceRecord {
   dlqId?: string;
   /** Retrying or waiting: the delay before the next attempt. */
   nextInMs?: number;
+  /** Writes whose event was stale: they sent what the source held when re-read, or nothing (an echo). */
+  superseded?: { step: string; index?: number }[];
 }
 
 export function traceSubject(integration: string, key: string): string {
@@ -253,6 +255,7 @@ function traceParts(record: TraceRecord, secrets?: EngineSecrets): (string | Cut
   if (r.replayOf !== undefined) head += `,"replayOf":${JSON.stringify(r.replayOf)}`;
   if (r.dlqId !== undefined) head += `,"dlqId":${JSON.stringify(r.dlqId)}`;
   if (r.nextInMs !== undefined) head += `,"nextInMs":${numberJson(r.nextInMs)}`;
+  if (r.superseded !== undefined) head += `,"superseded":${JSON.stringify(r.superseded)}`;
   const parts: (string | CutText)[] = [head, ',"requests":['];
   const { requests, results } = r;
   for (let i = 0; i < requests.length; i++) {

@@ -32,7 +32,7 @@ function partners(a: CompiledIntegration, b: CompiledIntegration): boolean {
 }
 
 /** The connection an integration's events come from, when the spec says so. */
-function sourceConnection(i: CompiledIntegration): string | undefined {
+export function sourceConnection(i: CompiledIntegration): string | undefined {
   if (i.source.kind === 'schedule' || i.source.kind === 'stream') return i.source.connection;
   return i.read?.list?.connection ?? i.read?.get?.connection;
 }

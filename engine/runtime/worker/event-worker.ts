@@ -32,6 +32,7 @@ import { finishAttempt, finished, settle } from './attempt-finish.js';
 import type { Attempt, Route } from './attempt-finish.js';
 import { parkingGen, parseTicket, startedBy } from './key-parking.js';
 import { hasReversePartner } from './echo-partners.js';
+import { eventSource } from './event-source.js';
 import type { KeyParking } from './key-parking.js';
 import type { RunningAttempt, RunningEvents } from './running-events.js';
 import type { CallLeases, LeaseTerms } from './call-leases.js';
@@ -219,6 +220,7 @@ async function attempt(
   if (readsXref(integration)) await ctx.xref.sync();
   const terms = callLeaseTerms(specSet, integration, ctx.tuning.ackWaitMs);
   const leases = terms && ctx.leases.attempt(ctx.buckets.checkpoints, terms);
+  const echoState = hasReversePartner(specSet, name);
   // Its KV failures are retryable, never a DLQ (execution-state.ts).
   const state = eventExecutionState({
     written: ctx.buckets.written,
@@ -226,19 +228,31 @@ async function attempt(
     xref: ctx.xref,
     integration: name,
     eventDigest: digest,
-    echoState: hasReversePartner(specSet, name),
+    echoState,
     leases,
   });
+  const invoke = ctx.specs.invoker(specSet);
+  const guards = ctx.tuning.guards;
+  // Only an integration with a reverse partner knows its events' source records (echo-check.ts).
+  const source = echoState
+    ? eventSource(integration, d.key, event, {
+        invoke,
+        bindings: { lookups: specSet.lookups, xref: state.xref },
+        state,
+        guards,
+      })
+    : undefined;
   let result: ExecutionResult;
   try {
     result = await executeEvent(event, {
       integration,
       lookups: specSet.lookups,
-      invoke: ctx.specs.invoker(specSet),
+      invoke,
       state,
       eventId: d.eventId,
-      guards: ctx.tuning.guards,
+      guards,
       force: d.force === true,
+      source,
       lookupCache: lookupCacheOf(specSet),
     });
   } finally {

@@ -9,7 +9,7 @@
  * closures (issue #16: most events never call any of it).
  */
 import type { KV, KvEntry } from '@nats-io/kv';
-import type { CallCheckpoint, ExecutionState } from '../../execute/execution-types.js';
+import type { CallCheckpoint, ExecutionState, SeenRecord } from '../../execute/execution-types.js';
 import { isSentCall } from '../../execute/execution-types.js';
 import { EngineStateError } from '../../execute/engine-state-error.js';
 import { keyDigest } from '../broker/subjects.js';
@@ -37,6 +37,7 @@ export function eventExecutionState(options: EventStateOptions): ExecutionState 
     xref: retryableXref(options.xref.xref),
     // Without: every write is sent, nothing is hashed, read or stored.
     lastWritten: options.echoState ? new LastWritten(written) : undefined,
+    sourceState: options.echoState ? new SourceState(written) : undefined,
     createdBy: new CreatedBy(written),
     checkpoint: leases
       ? new LeasedCheckpoints(checkpoints, integration, eventDigest, leases)
@@ -88,6 +89,26 @@ class LastWritten implements NonNullable<ExecutionState['lastWritten']> {
   async set(recordKey: string, hash: string): Promise<void> {
     try {
       await this.written.put(this.#digests.of(recordKey), hash);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+/** What is known of a source record, in the same bucket under `seen/<record key>`. */
+class SourceState implements NonNullable<ExecutionState['sourceState']> {
+  constructor(private readonly written: KV) {}
+  async get(recordKey: string): Promise<SeenRecord | undefined> {
+    try {
+      const text = (await this.written.get(keyDigest(`seen/${recordKey}`)))?.string();
+      return text ? (JSON.parse(text) as SeenRecord) : undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+  async set(recordKey: string, seen: SeenRecord): Promise<void> {
+    try {
+      await this.written.put(keyDigest(`seen/${recordKey}`), JSON.stringify(seen));
     } catch (error) {
       throw unavailable(error);
     }

@@ -59,5 +59,6 @@ export function traceAttempt(
     ...(a.replayOf ? { replayOf: a.replayOf } : {}),
     ...(extra.dlqId ? { dlqId: extra.dlqId } : {}),
     ...(extra.nextInMs === undefined ? {} : { nextInMs: extra.nextInMs }),
+    ...(a.result.superseded ? { superseded: a.result.superseded } : {}),
   });
 }
