@@ -6,13 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { checkFunctions } from '../../engine/compiler/checks/check-functions.js';
 import { checkPictures } from '../../engine/compiler/checks/check-pictures.js';
 import { checkVariables } from '../../engine/compiler/checks/check-variables.js';
-import { expressionScope } from '../../engine/compiler/checks/expression-scopes.js';
+import { expressionScope, stepValues } from '../../engine/compiler/checks/expression-scopes.js';
 import type { ExpressionReport } from '../../engine/compiler/checks/expression-report.js';
 import { functionCalls } from '../../engine/compiler/checks/function-calls.js';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
 
-function problems(source: string, engine = junctionEngine, path?: (string | number)[]): string[] {
+/** `steps`: the integration's steps, for the $index, $body and $result an expression at `path` sees. */
+function problems(
+  source: string,
+  engine = junctionEngine,
+  path?: (string | number)[],
+  steps: { for_each?: string }[] = [{ for_each: 'lines' }],
+): string[] {
   const out: string[] = [];
   const report: ExpressionReport = (offset, severity, code, message) =>
     out.push(`${offset} ${severity} ${code}: ${message}`);
@@ -20,7 +26,7 @@ function problems(source: string, engine = junctionEngine, path?: (string | numb
   const scope = path && expressionScope(path);
   checkFunctions(calls, source, report, scope);
   checkPictures(calls, source, report);
-  checkVariables(calls, report, scope);
+  checkVariables(calls, report, scope, path && stepValues(path, steps));
   return out;
 }
 
@@ -97,6 +103,37 @@ describe('expression checks', () => {
     );
     expect(problems('($s := $string(sku); $s & $event.x)', junctionEngine, ['key'])).toEqual([]);
     expect(problems('$lookup("stores", store) & $index', junctionEngine, ['steps', 0, 'body'])).toEqual([]);
+  });
+
+  it('refuses $index outside a for_each step, and $body and $result outside the parts of a step that bind them', () => {
+    const INDEX = "only in a `for_each` step's `body`, `requires`, `find`, `abandon` and `xref`";
+    const BODY = "only in a step's `find` and `abandon` (what the step sent)";
+    const RESULT = "only in a step's `xref` `source_id` and `target_id` (the step's answer)";
+    expect(problems('{ "line": $index, "sku": sku }', junctionEngine, ['steps', 0, 'body'], [{}])).toEqual([
+      `10 error unknown-variable: \`$index\` is not bound here: Junction binds it ${INDEX}`,
+    ]);
+    expect(problems('$index > 0', junctionEngine, ['steps', 0, 'when'])).toEqual([
+      `0 error unknown-variable: \`$index\` is not bound here: Junction binds it ${INDEX}`,
+    ]);
+    expect(problems('{ "id": $result.id, "sku": $body.sku }', junctionEngine, ['steps', 0, 'body'])).toEqual([
+      `8 error unknown-variable: \`$result\` is not bound here: Junction binds it ${RESULT}`,
+      `27 error unknown-variable: \`$body\` is not bound here: Junction binds it ${BODY}`,
+    ]);
+    expect(problems('$body.sku', junctionEngine, ['steps', 0, 'xref', 'target_id'])).toEqual([
+      `0 error unknown-variable: \`$body\` is not bound here: Junction binds it ${BODY}`,
+    ]);
+    expect(problems('$result.id', junctionEngine, ['steps', 0, 'find', 'match'])).toEqual([
+      `0 error unknown-variable: \`$result\` is not bound here: Junction binds it ${RESULT}`,
+    ]);
+    expect(problems('$result.id & $index', junctionEngine, ['steps', 0, 'xref', 'match', 'source_key'])).toEqual([
+      `0 error unknown-variable: \`$result\` is not bound here: Junction binds it ${RESULT}`,
+      `13 error unknown-variable: \`$index\` is not bound here: Junction binds it ${INDEX}`,
+    ]);
+    expect(problems('records[ref = $body.ref and n = $index]', junctionEngine, ['steps', 0, 'find', 'match'])).toEqual(
+      [],
+    );
+    expect(problems('$result.id & $index', junctionEngine, ['steps', 0, 'xref', 'target_id'])).toEqual([]);
+    expect(problems('$body.id & $index', junctionEngine, ['steps', 0, 'abandon', 'body'], [{}])).toEqual([]);
   });
 
   it('reports arity and types against the signature, inferred through bindings and conditions', () => {

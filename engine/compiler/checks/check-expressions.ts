@@ -15,7 +15,7 @@ import { checkPictures } from './check-pictures.js';
 import { checkRuleSteps } from './check-rule-steps.js';
 import { checkTimeZones } from './check-time-zones.js';
 import { checkVariables } from './check-variables.js';
-import { expressionScope } from './expression-scopes.js';
+import { expressionScope, stepValues } from './expression-scopes.js';
 import type { ExpressionReport } from './expression-report.js';
 import { functionCalls } from './function-calls.js';
 
@@ -43,7 +43,7 @@ export function checkExpressions(
       const calls = functionCalls(ast, expression.source);
       const scope = expressionScope(path);
       checkFunctions(calls, expression.source, report, scope);
-      checkVariables(calls, report, scope);
+      checkVariables(calls, report, scope, stepValues(path, validated.value.steps));
       checkPictures(calls, expression.source, report);
       checkConstantReferences(calls, expression.source, { lookups, xrefMaps }, report);
       checkTimeZones(calls, expression.source, lookups, report);

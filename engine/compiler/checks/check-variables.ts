@@ -3,13 +3,22 @@
  * (`$evnet.id`, `$step.invoice.id`) would drop a field or skip a record at run time instead of failing validation.
  */
 import { closestMatch } from '../suggest.js';
+import { STEP_VALUES } from './expression-scopes.js';
 import type { ExpressionScope } from './expression-scopes.js';
 import type { ExpressionCalls } from './function-calls.js';
 import { boundValueNames, isKnownName } from './function-table.js';
 import type { ExpressionReport } from './expression-report.js';
 
-/** `scope`: where the expression sees fewer bindings than in an event (expression-scopes.ts). */
-export function checkVariables(expression: ExpressionCalls, report: ExpressionReport, scope?: ExpressionScope): void {
+/**
+ * `scope`: where the expression sees fewer bindings than in an event (expression-scopes.ts); `stepValues`: which of
+ * $index, $body and $result it sees (expression-scopes.ts stepValues); undefined: all three (an expression alone).
+ */
+export function checkVariables(
+  expression: ExpressionCalls,
+  report: ExpressionReport,
+  scope: ExpressionScope | undefined,
+  stepValues?: ReadonlySet<string>,
+): void {
   const reported = new Set<string>();
   for (const { name, start } of expression.variables) {
     if (expression.bound.has(name) || reported.has(name)) continue;
@@ -18,6 +27,16 @@ export function checkVariables(expression: ExpressionCalls, report: ExpressionRe
     if (outOfScope) {
       reported.add(name);
       report(start, 'error', 'unknown-variable', `\`$${name}\` is not bound in ${scope.where}, which is ${scope.sees}`);
+      continue;
+    }
+    if (stepValues && name in STEP_VALUES && !stepValues.has(name)) {
+      reported.add(name);
+      report(
+        start,
+        'error',
+        'unknown-variable',
+        `\`$${name}\` is not bound here: Junction binds it ${STEP_VALUES[name]}`,
+      );
       continue;
     }
     if (isKnownName(name)) continue;

@@ -39,3 +39,26 @@ export function expressionScope(path: JsonPath): ExpressionScope | undefined {
     return RECORD(at);
   return undefined;
 }
+
+/** The values Junction binds only in some places of a step (engine/execute/execute-event.ts, call-step.ts). */
+export const STEP_VALUES: Readonly<Record<string, string>> = {
+  index: "only in a `for_each` step's `body`, `requires`, `find`, `abandon` and `xref`",
+  body: "only in a step's `find` and `abandon` (what the step sent)",
+  result: "only in a step's `xref` `source_id` and `target_id` (the step's answer)",
+};
+
+/**
+ * Which of STEP_VALUES the expression at `path` sees. `abandon` runs in the step that restarts the entry, so its
+ * `$index` is that step's: not refused there. `xref.match` is evaluated over the source record alone.
+ */
+export function stepValues(path: JsonPath, steps: readonly { for_each?: string }[]): Set<string> {
+  const seen = new Set<string>();
+  if (path[0] !== 'steps' || typeof path[1] !== 'number') return seen;
+  const part = path[2];
+  const xrefId = part === 'xref' && (path[3] === 'source_id' || path[3] === 'target_id') && path.length === 4;
+  if (part === 'find' || part === 'abandon') seen.add('body');
+  if (xrefId) seen.add('result');
+  const indexed = part === 'body' || part === 'requires' || part === 'find' || xrefId;
+  if (part === 'abandon' || (indexed && steps[path[1]]?.for_each !== undefined)) seen.add('index');
+  return seen;
+}
