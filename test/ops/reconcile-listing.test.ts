@@ -30,7 +30,7 @@ it('compares each page of an --all listing before it lists the next one', async 
     connectors: createConnectorRegistry(),
     env: {},
     xref: { get: async () => undefined } as never,
-    onProgress: (checked) => log.push(`compared ${checked}`),
+    onProgress: ({ checked }) => log.push(`compared ${checked}`),
   });
   expect(report).toMatchObject({ scope: 'all', listed: 6, checked: 6, counts: { skipped: 6 } });
   expect(log).toEqual([
