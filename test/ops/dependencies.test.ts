@@ -95,7 +95,8 @@ it('past the dependency deadline the order is dead-lettered with what it waited 
   world = await startSeedEngine({
     edits: {
       [ORDERS]: [
-        [FAST_RETRY[0], 'retry: { max_attempts: 2, initial: 50ms, max: 100ms, dependency_deadline: 1s }'],
+        // 3 s: at a load of 30 an attempt took 0.5 s, and a 1 s deadline saw only the 2 that max_attempts allows.
+        [FAST_RETRY[0], 'retry: { max_attempts: 2, initial: 50ms, max: 100ms, dependency_deadline: 3s }'],
         ['key: "customer_id ? $string(customer_id)" }', 'key: "customer_id ? $string(customer_id)", fetch: false }'],
       ],
     },
@@ -110,7 +111,7 @@ it('past the dependency deadline the order is dead-lettered with what it waited 
     error: { code: 'dependency-deadline' },
   });
   expect(entry.error.message).toMatch(
-    /^waited \d+(ms|s) for cross-reference customer "42" \(dependency deadline 1s\); sync that record \(or `junction xref set customer 42 <id>`\), then replay$/,
+    /^waited \d+(ms|s) for cross-reference customer "42" \(dependency deadline 3s\); sync that record \(or `junction xref set customer 42 <id>`\), then replay$/,
   );
   expect(entry.attempts).toBeGreaterThan(2);
   expect(await status(world, 'magento-orders-to-ff-invoices')).toMatchObject({ waiting: 0 });
