@@ -134,6 +134,7 @@ function indexOf(check: EchoCheck): { index?: number } {
   return check.index === undefined ? {} : { index: check.index };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -6,7 +6,7 @@
  * (at most once per attempt), since its event may be the stale echo of one of our writes.
  */
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
-import { recordSeen } from '../../execute/echo-check.js';
+import { isRecord, recordSeen } from '../../execute/echo-check.js';
 import type { EventSource } from '../../execute/echo-check.js';
 import type { ExecutionState, StepInvoker } from '../../execute/execution-types.js';
 import { readSourceRecord } from '../../execute/read-source.js';
@@ -62,8 +62,4 @@ export function eventSource(
     // Without a way to read it, a record we wrote to is known by our writes only.
     current: () => (current ??= integration.read?.get ? read() : Promise.resolve(undefined)),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
