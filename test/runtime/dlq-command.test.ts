@@ -2,9 +2,10 @@
 import { Command } from 'commander';
 import { afterEach, expect, it, vi } from 'vitest';
 import { registerDlqCommand } from '../../engine/cli/commands/dlq.js';
+import { registerTraceCommand } from '../../engine/cli/commands/trace.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
-import { integrationYaml } from './helpers/runtime-specs.js';
+import { CREATE_STEP, integrationYaml } from './helpers/runtime-specs.js';
 
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
@@ -17,6 +18,7 @@ afterEach(async () => {
 async function junction(...args: string[]): Promise<string> {
   const program = new Command('junction').exitOverride();
   registerDlqCommand(program);
+  registerTraceCommand(program);
   let out = '';
   const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -92,4 +94,41 @@ it('a mistyped --integration is refused with the closest name, not listed as "0 
   await expect(junction('dlq', 'list', '--integration', 'zzz', '--nats', h.nats.url)).rejects.toThrow(
     'no integration named "zzz" runs on this cluster or has dead letters (junction status lists them)',
   );
+});
+
+it('a wildcard or malformed id or integration is refused on NATS, never matched against other entries', async () => {
+  h = await startRuntimeHarness({
+    integrations: [
+      integrationYaml({ owns: '  - { connection: target, object: record, fields: ["*"] }' }),
+      integrationYaml({
+        name: 'invoices',
+        steps: CREATE_STEP,
+        owns: '  - { connection: target, object: entry, fields: ["*"] }',
+      }),
+    ],
+  });
+  h.target.fault = () => ({ respond: { status: 422, body: { message: 'bad status' } } });
+  await h.post('orders', { id: 21, seq: 1, status: 'x' });
+  await h.post('invoices', { id: 22, seq: 1, status: 'x' });
+  await waitFor(async () => (await h!.engine.deadLetters.list()).length === 2, 'dead-lettered');
+  const before = (await h.engine.deadLetters.list()).map((e) => e.id).sort();
+  const nats = ['--nats', h.nats.url];
+
+  // A NATS subject wildcard in an id would pick whichever entry the broker lists first; in --integration, all of them.
+  for (const id of ['*', '>', 'a.b', 'x y'])
+    for (const verb of [['show'], ['replay'], ['resolve', '--reason', 'r'], ['discard', '--reason', 'r']])
+      await expect(junction('dlq', verb[0], id, ...verb.slice(1), ...nats)).rejects.toThrow(
+        `${JSON.stringify(id)} is not a dead-letter id (letters, digits, "_" and "-", as \`junction dlq list\` shows)`,
+      );
+  for (const name of ['*', '>', 'orders.x', 'Orders'])
+    for (const verb of [['list'], ['replay'], ['purge', '--reason', 'r']])
+      await expect(junction('dlq', verb[0], '--integration', name, ...verb.slice(1), ...nats)).rejects.toThrow(
+        `--integration ${JSON.stringify(name)} is not an integration name`,
+      );
+  await expect(junction('trace', '*', '21', ...nats)).rejects.toThrow('"*" is not an integration name');
+  expect((await h.engine.deadLetters.list()).map((e) => e.id).sort()).toEqual(before);
+  expect((await h.engine.deadLetters.list()).map((e) => e.status)).toEqual(['open', 'open']);
+  // The store itself refuses them too (an embedding program, a script on the engine's API).
+  await expect(h.engine.deadLetters.get('*')).resolves.toBeUndefined();
+  await expect(h.engine.deadLetters.list({ integration: '*' })).rejects.toThrow('not an integration name');
 });

@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
 import { DEAD_LETTER_STATUSES } from '../../runtime/stores/dead-letter-statuses.js';
+import { DEAD_LETTER_ID, INTEGRATION_NAME } from '../../runtime/stores/dead-letter-id.js';
 import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
@@ -44,8 +45,9 @@ export function registerDlqCommand(program: Command): void {
       .option('--integration <name>', 'only this integration')
       .addOption(new Option('--status <status>', 'only entries in this status').choices([...DEAD_LETTER_STATUSES]))
       .option('--json', 'JSON output (one array)'),
-  ).action((opts: DlqTargetOptions & { integration?: string; status?: DeadLetter['status']; json?: boolean }) =>
-    withDlqBackend(opts, async (backend) => {
+  ).action((opts: DlqTargetOptions & { integration?: string; status?: DeadLetter['status']; json?: boolean }) => {
+    checkSelectors([], opts.integration);
+    return withDlqBackend(opts, async (backend) => {
       const entries = await backend.list({ integration: opts.integration, status: opts.status });
       if (entries.length === 0) await knownIntegration(backend, opts.integration);
       if (opts.json) return void process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
@@ -54,20 +56,21 @@ export function registerDlqCommand(program: Command): void {
           `${e.id}  ${e.status.padEnd(8)}  ${e.integration}  key=${e.key}  ${e.error.code}${e.error.status ? ` ${e.error.status}` : ''}  attempts=${e.attempts}  ${e.createdAt}\n`,
         );
       process.stderr.write(`${entries.length} dead letter${entries.length === 1 ? '' : 's'}\n`);
-    }),
-  );
+    });
+  });
   targetOptions(
     dlq
       .command('show')
       .description('show one dead letter: the event, the failing request, the response and the error')
       .argument('<id>', 'dead-letter id (from `junction dlq list`)'),
-  ).action((id: string, opts: DlqTargetOptions) =>
-    withDlqBackend(opts, async (backend) => {
+  ).action((id: string, opts: DlqTargetOptions) => {
+    checkSelectors([id], undefined);
+    return withDlqBackend(opts, async (backend) => {
       const found = await backend.get(id);
       if (!found) throw new UsageError(`no dead letter ${id}`);
       process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
-    }),
-  );
+    });
+  });
   targetOptions(
     dlq
       .command('replay')
@@ -82,6 +85,7 @@ export function registerDlqCommand(program: Command): void {
       throw new UsageError('dlq replay takes ids or a selector (--integration, --all), not both');
     if (ids.length === 0 && !opts.integration && !opts.all)
       throw new UsageError('dlq replay needs ids, --integration <name> or --all');
+    checkSelectors(ids, opts.integration);
     return withDlqBackend(opts, async (backend) => {
       const targets: { id: string; integration?: string }[] =
         ids.length > 0
@@ -123,6 +127,7 @@ export function registerDlqCommand(program: Command): void {
         .addOption(new Option('--reason <text>', 'why (kept in the audit trail)').makeOptionMandatory()),
     ).action((ids: string[], opts: DlqTargetOptions & { reason: string }) => {
       checkReason(opts.reason);
+      checkSelectors(ids, undefined);
       return withDlqBackend(opts, async (backend) => {
         let failed = 0;
         for (const id of ids) {
@@ -143,6 +148,7 @@ export function registerDlqCommand(program: Command): void {
   ).action((opts: DlqTargetOptions & { integration?: string; before?: string; reason: string }) => {
     if (!opts.integration && !opts.before) throw new UsageError('dlq purge needs --integration and/or --before');
     checkReason(opts.reason);
+    checkSelectors([], opts.integration);
     const before = opts.before === undefined ? undefined : pastTime(opts.before);
     return withDlqBackend(opts, async (backend) => {
       const ids = await backend.purge({ integration: opts.integration, before }, opts.reason);
@@ -169,6 +175,24 @@ async function knownIntegration(backend: DlqBackend, name: string | undefined): 
     `no integration named ${JSON.stringify(name)} runs on this cluster or has dead letters` +
       `${didYouMean(name, [...new Set([...running, ...lettered])])} (junction status lists them)`,
   );
+}
+
+/**
+ * Ids and `--integration` are checked before anything connects: on NATS they become key filters, where `*` or `>`
+ * would match other entries (`dlq discard '*'` deleting whichever the broker lists first, `dlq purge --integration
+ * '*'` every one).
+ */
+function checkSelectors(ids: readonly string[], integration: string | undefined): void {
+  for (const id of ids)
+    if (!DEAD_LETTER_ID.test(id))
+      throw new UsageError(
+        `${JSON.stringify(id)} is not a dead-letter id (letters, digits, "_" and "-", as \`junction dlq list\` shows)`,
+      );
+  if (integration !== undefined && !INTEGRATION_NAME.test(integration))
+    throw new UsageError(
+      `--integration ${JSON.stringify(integration)} is not an integration name (lower-case letters, digits and "-", ` +
+        'starting with a letter, as `junction status` lists them)',
+    );
 }
 
 /** An action on one entry that threw (no answer, a refused publish): reported as that entry's outcome. */

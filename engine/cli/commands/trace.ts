@@ -9,6 +9,8 @@ import type { recordTrace } from '../../runtime/control/ops-routes.js';
 import type { TraceRecord } from '../../runtime/stores/trace-log.js';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import { oneLine } from '../formats/workflow-command-guard.js';
+import { INTEGRATION_NAME } from '../../runtime/stores/dead-letter-id.js';
+import { UsageError } from '../usage-error.js';
 
 type Trace = Awaited<ReturnType<typeof recordTrace>>;
 
@@ -20,8 +22,11 @@ export function registerTraceCommand(program: Command): void {
     .argument('<key>', "the record key (the integration's `key`, e.g. an order id)")
     .option('--nats <url>', NATS_OPTION_HELP)
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
-    .action((integration: string, key: string, opts: { nats?: string; format: string }) =>
-      withCluster(opts.nats, 'junction-trace', async (cluster) => {
+    .action((integration: string, key: string, opts: { nats?: string; format: string }) => {
+      // A NATS wildcard (`*`) would be read as a key filter over other integrations' dead letters.
+      if (!INTEGRATION_NAME.test(integration))
+        throw new UsageError(`${JSON.stringify(integration)} is not an integration name (junction status lists them)`);
+      return withCluster(opts.nats, 'junction-trace', async (cluster) => {
         // Loaded when the command runs, so `junction --help` does not pay for the runtime.
         const { recordTrace } = await import('../../runtime/control/ops-routes.js');
         const { DeadLetterStore } = await import('../../runtime/stores/dead-letter-store.js');
@@ -49,8 +54,8 @@ export function registerTraceCommand(program: Command): void {
           );
           process.exitCode = 1;
         }
-      }),
-    );
+      });
+    });
 }
 
 export function renderTrace(t: Trace): string {

@@ -6,6 +6,7 @@
 import type { FieldPath } from '../../http/redact.js';
 import type { Role } from '../operator/principal.js';
 import { deadLetterView } from '../operator/dead-letter-views.js';
+import { INTEGRATION_NAME } from '../stores/dead-letter-id.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import type { TraceLog } from '../stores/trace-log.js';
 import { traceView } from '../operator/trace-views.js';
@@ -19,8 +20,6 @@ export interface OpsApi {
   /** An integration's `redact` paths in the active spec set. */
   redactPaths?: (integration: string) => readonly FieldPath[];
 }
-
-const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Answers `GET` routes of the operator features: `[status, body]`, or undefined when no route matches. */
 export async function opsRoute(

@@ -17,6 +17,7 @@ import { discard } from '../ingest/read-webhook-body.js';
 import type { EngineStatus } from '../observe/engine-status.js';
 import { DEAD_LETTER_STATUSES } from '../stores/dead-letter-statuses.js';
 import type { DeadLetterStatus } from '../stores/dead-letter-statuses.js';
+import { INTEGRATION_NAME } from '../stores/dead-letter-id.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { decodeCursor } from '../stores/dead-letter-index.js';
 import type { DeadLetterIndex } from '../stores/dead-letter-index.js';
@@ -41,7 +42,6 @@ export interface OperatorApi {
   redactPaths?: (integration: string) => readonly FieldPath[];
 }
 
-const INTEGRATION_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const MAX_BODY_BYTES = 16 * 1024;
 
 /** Answers an operator route; false when no route matches. */

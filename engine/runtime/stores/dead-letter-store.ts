@@ -13,6 +13,7 @@ import type { EngineSecrets } from '../engine-secrets.js';
 import { boundedText } from './dead-letter-room.js';
 import { carryStoredEvent, deadLetterText, parseDeadLetter } from './dead-letter-text.js';
 import type { DeadLetterStatus } from './dead-letter-statuses.js';
+import { DEAD_LETTER_ID, INTEGRATION_NAME } from './dead-letter-id.js';
 
 export interface DeadLetter {
   /**
@@ -118,7 +119,10 @@ export class DeadLetterStore {
     }
   }
 
+  /** The entry with this id; undefined when there is none, or `id` (or `integration`) is not one at all. */
   async get(id: string, integration?: string): Promise<{ entry: DeadLetter; revision: number } | undefined> {
+    if (!DEAD_LETTER_ID.test(id)) return undefined;
+    if (integration !== undefined && !INTEGRATION_NAME.test(integration)) return undefined;
     const key = integration ? `${integration}.${id}` : (await listKvKeys(this.#kv, `*.${id}`))[0];
     if (!key) return undefined;
     const kvEntry = await readLiveEntry(this.#kv, key);
@@ -130,6 +134,8 @@ export class DeadLetterStore {
    * not `kv.keys()`, which can stall while entries are being written (engine/runtime/kv-listing.ts).
    */
   async list(filter: { integration?: string; status?: DeadLetterStatus } = {}): Promise<DeadLetter[]> {
+    if (filter.integration !== undefined && !INTEGRATION_NAME.test(filter.integration))
+      throw new RangeError(`${JSON.stringify(filter.integration)} is not an integration name`);
     const entries = await listLiveEntries(this.#kv, filter.integration ? `${filter.integration}.>` : '>');
     return entries
       .map((e) => parseDeadLetter(e.string()))
