@@ -14,6 +14,7 @@ import { UsageError } from '../usage-error.js';
 import { stepsRerunMessage } from '../../runtime/operator/replay-steps-message.js';
 import { refusedTokenOption } from '../operator/operator-client.js';
 import { checkReason } from '../operator/reason-option.js';
+import { futureBefore } from '../../runtime/operator/purge-filter.js';
 
 /** Where the command acts: the operator API (`--url`, the token from $JUNCTION_TOKEN) or NATS (`--nats`). */
 const targetOptions = (c: Command) =>
@@ -213,5 +214,7 @@ function pastTime(text: string): Date {
   const at = ago === undefined ? new Date(text) : new Date(Date.now() - ago);
   if (Number.isNaN(at.getTime()))
     throw new UsageError(`--before must be an ISO time or a duration like 7d, got ${JSON.stringify(text)}`);
+  const future = futureBefore(at, `--before ${text}${at.toISOString() === text ? '' : ` (${at.toISOString()})`}`);
+  if (future) throw new UsageError(future);
   return at;
 }

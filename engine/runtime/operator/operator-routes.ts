@@ -28,6 +28,7 @@ import type { Principal, Role } from './principal.js';
 import type { FieldPath } from '../../http/redact.js';
 import { SECURITY_HEADERS } from './request-guards.js';
 import { MAX_REASON_CHARS, reasonTooLong } from './action-reason.js';
+import { purgeFilterOf } from './purge-filter.js';
 
 export interface OperatorApi {
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -104,22 +105,14 @@ export async function operatorRoute(
     if (!(await allowed(api, who, 'dlq.purge', 'dlq'))) return json(403, roleRefusal('purge'));
     const body = await readJson(req);
     if (body === 'too-large') return tooLarge(res);
-    const integration = typeof body?.integration === 'string' ? body.integration : undefined;
-    const before = typeof body?.before === 'string' ? new Date(body.before) : undefined;
     if (!body || typeof body.reason !== 'string' || !body.reason.trim())
       return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
     const tooLong = reasonTooLong(body.reason);
     if (tooLong) return json(400, { error: 'bad-request', message: tooLong });
-    if (
-      (!integration && !before) ||
-      (integration && !INTEGRATION_NAME.test(integration)) ||
-      Number.isNaN(before?.getTime())
-    )
-      return json(400, { error: 'bad-request', message: 'give an integration name and/or an ISO time "before"' });
+    const filter = purgeFilterOf(body);
+    if ('refused' in filter) return json(400, { error: 'bad-request', message: filter.refused });
     const reason = body.reason;
-    const outcome = await unlessFailed(res, 'purge', undefined, () =>
-      api.actions.purge(who.actor, { integration, before }, reason),
-    );
+    const outcome = await unlessFailed(res, 'purge', undefined, () => api.actions.purge(who.actor, filter, reason));
     return outcome === undefined || json(200, { purged: outcome.ids });
   }
   const one = /^\/api\/dlq\/([A-Za-z0-9_-]+)$/.exec(path);
