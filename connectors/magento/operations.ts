@@ -243,6 +243,42 @@ export const magentoOperations: Record<string, OperationDef> = {
     output: customerSchema,
     request: (c) => ({ method: 'GET', path: `${V1(c.options)}/customers/${seg(record(c).id, 'id')}` }),
   },
+  'directory.country': {
+    description:
+      "One of the store's countries from its directory: its ISO codes and names, and its regions (`available_regions`: " +
+      'id, code, name) when it has a list, the ids a customer address takes as `region_id`. A country the store does ' +
+      'not allow is not found.',
+    vendorName: 'GET /V1/directory/countries/{countryId}',
+    kind: 'read',
+    object: 'country',
+    identity: ['countryId'],
+    input: {
+      type: 'object',
+      required: ['countryId'],
+      properties: { countryId: { type: 'string', description: 'ISO 3166 two-letter code.', examples: ['US'] } },
+    },
+    output: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        two_letter_abbreviation: { type: 'string' },
+        three_letter_abbreviation: { type: 'string' },
+        full_name_locale: { type: 'string' },
+        full_name_english: { type: 'string' },
+        available_regions: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { id: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
+          },
+        },
+      },
+    },
+    request: (c) => ({
+      method: 'GET',
+      path: `${V1(c.options)}/directory/countries/${seg(record(c).countryId, 'countryId')}`,
+    }),
+  },
   'products.get': {
     description: 'Read one product by SKU.',
     vendorName: 'GET /V1/products/{sku}',

@@ -411,6 +411,10 @@ describe('magento 2.4 REST semantics', () => {
       { ...loop, region: { region: 'Virginia' } },
       { ...loop, region: { region_code: 'VA' } },
       { ...loop, region: { region: 'California', region_code: 'CA', region_id: 12 } },
+      // The id decides: the text and the code become the directory's (AbstractAddress::getRegion in beforeSave).
+      { ...loop, region: { region: 'Old Dominion', region_code: 'OD', region_id: 61 } },
+      // A country without a region list keeps the text.
+      { ...loop, country_id: 'GB', postcode: 'SW1A 1AA', region: { region: 'Greater London' } },
     ];
     const created = (await client.call('customers.create', { params: {}, body: { ...customer, addresses: sent } }))
       .result as { id: number };
@@ -421,7 +425,48 @@ describe('magento 2.4 REST semantics', () => {
       { region: 'Virginia', region_code: 'Virginia', region_id: 0 },
       { region: null, region_code: 'VA', region_id: 0 },
       { region: 'California', region_code: 'CA', region_id: 12 },
+      { region: 'Virginia', region_code: 'VA', region_id: 61 },
+      { region: 'Greater London', region_code: 'Greater London', region_id: 0 },
     ]);
+  });
+
+  it("refuses a region id that is not one of the country's regions, and answers the directory's regions", async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    const customer = { email: 'grace@example.com', firstname: 'Grace', lastname: 'Hopper', website_id: 1 };
+    // Alberta (66) is Canada's: a US address cannot take it. The whole save is refused.
+    await expect(
+      client.call('customers.create', {
+        params: {},
+        body: { ...customer, addresses: [{ ...loop, region: { region: 'Alberta', region_id: 66 } }] },
+      }),
+    ).rejects.toMatchObject({
+      code: 'validation',
+      status: 400,
+      message: 'Invalid value of "66" provided for the regionId field.',
+    });
+    expect([...m.state.customers.values()].filter((c) => c.email === customer.email)).toEqual([]);
+    // The directory: a country with regions lists them (ids as strings); one without has no list; one the store does
+    // not allow (or a name) is not found.
+    const us = (await client.call('directory.country', { params: {}, body: { countryId: 'US' } })).result as {
+      available_regions: unknown[];
+    };
+    expect(us.available_regions).toHaveLength(65);
+    expect(us.available_regions[60]).toEqual({ id: '61', code: 'VA', name: 'Virginia' });
+    const ca = (await client.call('directory.country', { params: {}, body: { countryId: 'CA' } })).result as {
+      available_regions: unknown[];
+    };
+    expect(ca.available_regions[0]).toEqual({ id: '66', code: 'AB', name: 'Alberta' });
+    expect((await client.call('directory.country', { params: {}, body: { countryId: 'GB' } })).result).toEqual({
+      id: 'GB',
+      two_letter_abbreviation: 'GB',
+      three_letter_abbreviation: 'GBR',
+      full_name_locale: 'United Kingdom',
+      full_name_english: 'United Kingdom',
+    });
+    await expect(
+      client.call('directory.country', { params: {}, body: { countryId: 'Atlantis' } }),
+    ).rejects.toMatchObject({ code: 'not-found', status: 404, message: 'Requested country is not available.' });
   });
 
   it('creates a product on PUT of an unknown SKU, and refuses one without what a new product needs', async () => {

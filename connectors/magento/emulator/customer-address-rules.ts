@@ -1,29 +1,16 @@
 /**
  * What Magento checks on each customer address it saves (AddressRepository::save -> the address validators General
  * and Country): first and last name, the first street line, city, telephone (required in a default install),
- * postcode (except in the countries where it is optional) and a country among the allowed ones, as an ISO 3166
- * two-letter code. CustomerRepository::save runs in one transaction (TransactionWrapper), so one bad address refuses
- * the whole customer save. The region: a customer address sent without a region id passes, even for a country that
- * requires one (the model reads the missing id as 0, which the Country validator's NotEmpty takes as given), and is
- * kept as text (customer-routes.ts `keptRegion`); a region id that is not one of the country's regions is not
- * modelled (the emulator has no directory of regions).
+ * postcode (except in the countries where it is optional), a country among the allowed ones, as an ISO 3166
+ * two-letter code, and then the region (`regionProblems`). CustomerRepository::save runs in one transaction
+ * (TransactionWrapper), so one bad address refuses the whole customer save. A region sent without a region id passes,
+ * even for a country that requires one, and is kept as text (customer-routes.ts `keptRegion`); a region id must be
+ * one of the country's regions in the store's directory (directory.ts).
  */
 import type { EmulatorReply } from '../../../engine/sdk/index.js';
+import { ALLOWED_COUNTRIES, regionsOf, stateRequired } from './directory.js';
 import { magentoError } from './magento-error.js';
 import type { Row } from './state.js';
-
-/** A default install's `general/country/allow` (Magento_Directory etc/config.xml). */
-const ALLOWED_COUNTRIES = new Set(
-  (
-    'AF,AL,DZ,AS,AD,AO,AI,AQ,AG,AR,AM,AW,AU,AT,AX,AZ,BS,BH,BD,BB,BY,BE,BZ,BJ,BM,BL,BT,BO,BA,BW,BV,BR,IO,VG,BN,BG,BF,' +
-    'BI,KH,CM,CA,CD,CV,KY,CF,TD,CL,CN,CX,CC,CO,KM,CG,CK,CR,HR,CU,CY,CZ,DK,DJ,DM,DO,EC,EG,SV,GQ,ER,EE,ET,FK,FO,FJ,FI,' +
-    'FR,GF,PF,TF,GA,GM,GE,DE,GG,GH,GI,GR,GL,GD,GP,GU,GT,GN,GW,GY,HT,HM,HN,HK,HU,IS,IM,IN,ID,IR,IQ,IE,IL,IT,CI,JE,JM,' +
-    'JP,JO,KZ,KE,KI,KW,KG,LA,LV,LB,LS,LR,LY,LI,LT,LU,ME,MF,MO,MK,MG,MW,MY,MV,ML,MT,MH,MQ,MR,MU,YT,FX,MX,FM,MD,MC,MN,' +
-    'MS,MA,MZ,MM,NA,NR,NP,NL,AN,NC,NZ,NI,NE,NG,NU,NF,KP,MP,NO,OM,PK,PW,PA,PG,PY,PE,PH,PN,PL,PS,PT,PR,QA,RE,RO,RS,RU,' +
-    'RW,SH,KN,LC,PM,VC,WS,SM,ST,SA,SN,SC,SL,SG,SK,SI,SB,SO,ZA,GS,KR,ES,LK,SD,SR,SJ,SZ,SE,CH,SY,TL,TW,TJ,TZ,TH,TG,TK,' +
-    'TO,TT,TN,TR,TM,TC,TV,VI,UG,UA,AE,GB,US,UM,UY,UZ,VU,VA,VE,VN,WF,EH,YE,ZM,ZW'
-  ).split(','),
-);
 
 /** A default install's `general/country/optional_zip_countries`. */
 const OPTIONAL_POSTCODE = new Set(['HK', 'IE', 'MO', 'PA', 'GB']);
@@ -58,7 +45,30 @@ export function addressProblems(address: Row): Phrase[] {
       message: 'Invalid value of "%value" provided for the %fieldName field.',
       parameters: { fieldName: 'countryId', value: country },
     });
+  else problems.push(...regionProblems(address, country));
   return problems;
+}
+
+/**
+ * Country::validateRegion, run once the country passed. The region id is the address model's `(int)` of what was
+ * sent, read as a string: "0" when none was sent, which NotEmpty counts as given, so a state-required country with
+ * no region id (or only a text) passes; a non-zero id must be one of the country's regions. A state-required country
+ * without a region list would need the text (no such country in a fresh store).
+ */
+function regionProblems(address: Row, country: string): Phrase[] {
+  const region = (address.region ?? {}) as Row;
+  const regionId = String(Math.trunc(Number(region.region_id ?? 0)) || 0);
+  const allowed = regionsOf(country).map((r) => String(r.id));
+  if (stateRequired(country) && allowed.length === 0 && blank(region.region))
+    return [{ message: REQUIRED, parameters: { fieldName: 'region' } }];
+  if (allowed.length > 0 && regionId !== '0' && !allowed.includes(regionId))
+    return [
+      {
+        message: 'Invalid value of "%value" provided for the %fieldName field.',
+        parameters: { fieldName: 'regionId', value: regionId },
+      },
+    ];
+  return [];
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { EmulatorReply, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
 import { refuseAddresses } from './customer-address-rules.js';
+import { regionsOf } from './directory.js';
 import { magentoError, noCustomer, requiredField } from './magento-error.js';
 import { filterFields, searchReply } from './search-criteria.js';
 import type { InputLimits } from './search-criteria.js';
@@ -123,7 +124,7 @@ function addresses(state: MagentoState, list: unknown, customerId: number): Row[
   if (!Array.isArray(list)) return [];
   return (list as Row[]).map((a) => ({
     ...a,
-    ...(a.region && typeof a.region === 'object' ? { region: keptRegion(a.region as Row) } : {}),
+    ...(a.region && typeof a.region === 'object' ? { region: keptRegion(a.region as Row, a.country_id) } : {}),
     id: a.id ?? state.nextId.address++,
     customer_id: customerId,
   }));
@@ -133,10 +134,14 @@ function addresses(state: MagentoState, list: unknown, customerId: number): Row[
  * A region as the customer address keeps it. Sent without a region id it is not looked up: the address model takes
  * `(int)` of the id (0), which the Country validator does not count as missing, and reads the region's text back as
  * its code too (AbstractAddress::getRegionCode). So a US address with only `{ region: "Virginia" }` is saved, with
- * region id 0. With an id, the emulator keeps what was sent (it has no directory of regions).
+ * region id 0. With one of the country's region ids (the validator refused any other), the saved text is the
+ * directory's name and the code the directory's (AbstractAddress::getRegion in beforeSave, getRegionCode).
  */
-function keptRegion(region: Row): Row {
-  if (Number(region.region_id ?? 0) !== 0) return region;
+function keptRegion(region: Row, countryId: unknown): Row {
+  const regionId = Math.trunc(Number(region.region_id ?? 0)) || 0;
+  const listed = regionsOf(String(countryId)).find((r) => r.id === regionId);
+  if (listed) return { region: listed.name, region_code: listed.code, region_id: listed.id };
+  if (regionId !== 0) return region;
   const text = typeof region.region === 'string' ? region.region : null;
   return { region: text, region_code: text ?? region.region_code ?? null, region_id: 0 };
 }

@@ -8,6 +8,7 @@ import { companyCreditRoutes } from './company-credit-routes.js';
 import { configurableRoutes } from './configurable-routes.js';
 import { creditmemoRoutes } from './creditmemo-routes.js';
 import { customerRoutes } from './customer-routes.js';
+import { directoryRoutes } from './directory.js';
 import { invoiceRoutes } from './invoice-routes.js';
 import { orderRoutes } from './order-routes.js';
 import { priceRoutes } from './price-routes.js';
@@ -43,6 +44,7 @@ export function magentoRoutes(state: () => MagentoState, options: MagentoRouteOp
     ...creditmemoRoutes(V1, state, options.inputLimits),
     ...quoteRoutes(V1, state, options.inputLimits),
     ...storeRoutes(V1, state),
+    ...directoryRoutes(V1),
   ];
   const scoped = under('/rest/:store/V1').map((route) => ({
     ...route,
