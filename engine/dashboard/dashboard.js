@@ -50,6 +50,27 @@ function sourceFailure(health) {
   return `source failed ${health.failedRounds} rounds in a row (${since})${last}`;
 }
 
+// Changes a source's vendor could not send as events (an overflow event, say): nothing delivers them until someone
+// reconciles the integration, so they are listed above the table, each with the command that recovers them.
+function renderMissedChanges(integrations) {
+  const open = integrations.filter((i) => i.missedChanges && !i.missedChanges.reconciledAt);
+  $('#missed-changes').replaceChildren(
+    ...open.map((i) => {
+      const item = el('li');
+      item.dataset.integration = i.name;
+      const when = new Date(i.missedChanges.at).toLocaleString();
+      item.append(
+        el('strong', `${i.name}: missed changes (${when})`, 'bad'),
+        el('span', ` ${i.missedChanges.message}`),
+        el('br'),
+        el('span', 'To recover them: '),
+        el('code', i.missedChanges.recover),
+      );
+      return item;
+    }),
+  );
+}
+
 // Git commits are shortened; other labels ("working-tree" when running a plain directory) are shown whole.
 const short = (sha) => (!sha ? '–' : /^[0-9a-f]{40}$/.test(String(sha)) ? String(sha).slice(0, 10) : String(sha));
 
@@ -111,6 +132,7 @@ function renderStatus(status) {
   const active = status.active_commit ?? status.commit;
   $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(active)}`;
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
+  renderMissedChanges(status.integrations ?? []);
   const body = $('#integrations tbody');
   const labels = [...document.querySelectorAll('#integrations thead th')].map((th) => th.textContent);
   body.replaceChildren(
@@ -119,8 +141,12 @@ function renderStatus(status) {
       const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
       const statusCell = el('span', health, health === 'ok' ? 'ok' : health === 'busy' ? 'warn' : 'bad');
       const failing = sourceFailure(i.sourceHealth);
-      if (i.problems?.length || failing)
-        statusCell.title = [...(failing ? [failing] : []), ...(i.problems ?? [])].join('\n');
+      const missed =
+        i.missedChanges && !i.missedChanges.reconciledAt ? `missed changes: ${i.missedChanges.message}` : '';
+      if (i.problems?.length || failing || missed)
+        statusCell.title = [...(failing ? [failing] : []), ...(missed ? [missed] : []), ...(i.problems ?? [])].join(
+          '\n',
+        );
       const row_ = row([
         i.name,
         statusCell,

@@ -521,6 +521,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       holder,
       sourceLeader: (i) => sourceLeader(buckets.control, i, clock),
       sourceHealth: (i) => readSourceHealth(buckets.control, i),
+      lastReconciles: async () => new Map((await reconcileReports(buckets.control)).map((r) => [r.integration, r])),
       lastStreamRefusal: () => lastStreamRefusal,
       serverVersion: () => nc.info?.version,
       startedAt,

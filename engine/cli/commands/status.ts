@@ -8,6 +8,7 @@ import { Option } from 'commander';
 import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
 import type { SourceHealthRecord } from '../../runtime/sources/source-health.js';
+import type { MissedChangesStatus } from '../../runtime/observe/missed-changes.js';
 import { UsageError } from '../usage-error.js';
 import { callOperator, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
@@ -27,6 +28,7 @@ interface EngineBody extends Partial<SyncStatus> {
     waiting?: number;
     paused?: { by: { kind: string; id: string }; at: string; reason?: string };
     sourceHealth?: SourceHealthRecord;
+    missedChanges?: MissedChangesStatus;
     counts: Record<string, number>;
   }[];
 }
@@ -70,6 +72,7 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
         ? { problems: [...pausedLine(i.paused), ...failingLine(i.sourceHealth), ...(i.problems ?? [])] }
         : {}),
       ...(i.sourceHealth ? { source_health: sourceHealthJson(i.sourceHealth) } : {}),
+      ...(i.missedChanges ? { missed_changes: missedChangesJson(i.missedChanges) } : {}),
       lag: i.lag,
       dead_letters: i.deadLetters,
       ...(i.waiting ? { waiting: i.waiting } : {}),
@@ -131,10 +134,14 @@ function render(s: StatusSummary): string {
     const health =
       i.health === undefined
         ? `${i.hash ?? ''}${i.lag === undefined ? '' : `  lag ${i.lag}`}`
-        : `${i.health.padEnd(12)} lag ${i.lag}  dead letters ${i.dead_letters}${i.waiting ? `  waiting ${String(i.waiting)}` : ''}`;
+        : `${`${i.health} `.padEnd(13)}lag ${i.lag}  dead letters ${i.dead_letters}${i.waiting ? `  waiting ${String(i.waiting)}` : ''}`;
     lines.push(`integration     ${i.name.padEnd(width)}  ${health}`);
     const source = i.source_health as ReturnType<typeof sourceHealthJson> | undefined;
-    for (const detail of [...((i.problems as string[] | undefined) ?? []), ...sourceLine(source)])
+    // From NATS (no engine) only the report is known: the source health's, without the command.
+    const missed = missedLines(
+      (i.missed_changes as ReturnType<typeof missedChangesJson> | undefined) ?? source?.missed_changes ?? undefined,
+    );
+    for (const detail of [...((i.problems as string[] | undefined) ?? []), ...missed, ...sourceLine(source)])
       lines.push(`                ${' '.repeat(width + 2)}${detail}`);
   }
   // Problems quote vendors (a source's last failure): their control characters are shown as escapes.
@@ -183,7 +190,9 @@ function failingLine(health: SourceHealthRecord | undefined): string[] {
 /** A source that is not failing: its last success, and its last error if it ever had one. */
 function sourceLine(health: ReturnType<typeof sourceHealthJson> | undefined): string[] {
   if (!health || health.failed_rounds > 0) return [];
-  const last = health.last_failure;
+  // A missed-changes report is also its round's failure: it is printed once, as such (missedLines).
+  const missed = health.missed_changes;
+  const last = missed && health.last_failure?.at === missed.at ? null : health.last_failure;
   return [
     `source ${health.last_success_at ? `last success ${health.last_success_at}` : 'no success yet'}` +
       (last ? `, last error at ${last.at}: ${last.message}` : ', no error'),
@@ -196,7 +205,31 @@ function sourceHealthJson(health: SourceHealthRecord) {
     last_success_at: health.lastSuccessAt ?? null,
     last_failure: health.lastFailure ?? null,
     failed_rounds: health.failedRounds,
+    missed_changes: health.missedChanges ?? null,
   };
+}
+
+/** Changes the vendor could not send as events, and how to recover them, in the JSON output's snake_case. */
+function missedChangesJson(missed: MissedChangesStatus) {
+  return {
+    at: missed.at,
+    message: missed.message,
+    recover: missed.recover,
+    reconciled_at: missed.reconciledAt ?? null,
+  };
+}
+
+/** The vendor's report of changes it could not send, and the command to run (or when a reconcile ran since). */
+function missedLines(missed: Partial<ReturnType<typeof missedChangesJson>> | undefined): string[] {
+  if (!missed) return [];
+  return [
+    `${missed.reconciled_at ? 'missed changes' : 'MISSED CHANGES'} reported at ${missed.at}: ${missed.message}`,
+    ...(missed.reconciled_at
+      ? [`reconciled (--all) at ${missed.reconciled_at}, after the report: its result is on the dashboard`]
+      : missed.recover
+        ? [`to recover them: ${missed.recover}`]
+        : []),
+  ];
 }
 
 function pausedLine(paused: EngineBody['integrations'][number]['paused']): string[] {

@@ -13,14 +13,17 @@ import { EVENTS_STREAM } from '../broker/subjects.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
 import { hasLeasedSource } from '../sources/source-health.js';
 import type { SourceHealthRecord } from '../sources/source-health.js';
+import { missedChangesStatus } from './missed-changes.js';
+import type { MissedChangesStatus, ReconcileRun } from './missed-changes.js';
 
 export interface IntegrationStatus {
   name: string;
   /**
    * Set when something needs an operator: `paused` (see `paused`), `misconfigured` (see `problems`), `failing` (its
-   * source's last round failed: see `sourceHealth`), `waiting`.
+   * source's last round failed: see `sourceHealth`), `missed-changes` (its vendor reported changes it cannot deliver:
+   * see `missedChanges`), `waiting`.
    */
-  status?: 'paused' | 'misconfigured' | 'failing' | 'waiting';
+  status?: 'paused' | 'misconfigured' | 'failing' | 'missed-changes' | 'waiting';
   /** Who paused it, when and why (`junction pause`). */
   paused?: PauseInfo;
   /** Events waiting for a required cross-reference (`requires`), across all processes. */
@@ -38,6 +41,11 @@ export interface IntegrationStatus {
    * failure with its message, and the rounds failed in a row. Absent for other sources and before a first round.
    */
   sourceHealth?: SourceHealthRecord;
+  /**
+   * The last changes its source's vendor reported it cannot deliver as events (`sourceHealth.missedChanges`), with the
+   * command that recovers them; open (status `missed-changes`) until a whole reconcile has finished after it.
+   */
+  missedChanges?: MissedChangesStatus;
   /** Content hash of the integration's spec. */
   hash: string;
   /** Spec commit this process runs the integration at (that of the active set). */
@@ -106,6 +114,8 @@ export interface StatusDeps {
   sourceLeader: (integration: string) => Promise<LeaseHolder | undefined>;
   /** How an integration's stream or schedule source fares (sources/source-health.ts). */
   sourceHealth: (integration: string) => Promise<SourceHealthRecord | undefined>;
+  /** The latest reconcile of each integration (read only when a source reported missed changes). */
+  lastReconciles: () => Promise<Map<string, ReconcileRun>>;
   /** When the events stream last refused an event for being full (epoch ms), if ever. */
   lastStreamRefusal: () => number | undefined;
   /** The connected nats-server's version (`INFO`), if known. */
@@ -232,6 +242,11 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   const [leaders, sources] = await Promise.all([perSource(deps.sourceLeader), perSource(deps.sourceHealth)]).then(
     ([l, h]) => [new Map(l), new Map(h)] as const,
   );
+  const missing = [...sources.values()].some((h) => h?.missedChanges);
+  const reconciles = missing ? await deps.lastReconciles().catch(() => new Map<string, ReconcileRun>()) : new Map();
+  const missed = new Map(
+    leased.map((i) => [i.name, missedChangesStatus(i, sources.get(i.name), reconciles.get(i.name))] as const),
+  );
   return {
     commit: set.commit,
     nats: { connected },
@@ -251,11 +266,18 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     countsSince: deps.startedAt.toISOString(),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
-      ...statusOf(deps.problems(i.name), waiting.get(i.name) ?? 0, deps.paused(i.name), sources.get(i.name)),
+      ...statusOf(
+        deps.problems(i.name),
+        waiting.get(i.name) ?? 0,
+        deps.paused(i.name),
+        sources.get(i.name),
+        missed.get(i.name),
+      ),
       waiting: waiting.get(i.name) ?? 0,
       source: i.source.kind,
       ...leaderOf(leaders.get(i.name), deps.holder),
       ...sourceHealthOf(sources.get(i.name)),
+      ...(missed.get(i.name) ? { missedChanges: missed.get(i.name) } : {}),
       hash: i.hash,
       commit: set.commit,
       inFlight: deps.inFlight(i.name),
@@ -298,10 +320,12 @@ function statusOf(
   waiting: number,
   paused: PauseInfo | undefined,
   source: SourceHealthRecord | undefined,
+  missed: MissedChangesStatus | undefined,
 ): Pick<IntegrationStatus, 'status' | 'problems' | 'paused'> {
   const listed = problems.length > 0 ? { problems } : {};
   if (paused) return { status: 'paused', paused, ...listed };
   if (problems.length > 0) return { status: 'misconfigured', problems };
   if (source && source.failedRounds > 0) return { status: 'failing' };
+  if (missed && !missed.reconciledAt) return { status: 'missed-changes' };
   return waiting > 0 ? { status: 'waiting' } : {};
 }
