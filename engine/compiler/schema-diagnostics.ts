@@ -155,8 +155,10 @@ export function describePath(path: JsonPath): string {
   return '`' + path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') + '`';
 }
 
+/** `an array`; for a choice of types (ajv joins them with commas), `an array or an object`. */
 function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  const one = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+  return type.split(',').map(one).join(' or ');
 }
 
 function typeName(value: unknown): string {

@@ -270,6 +270,57 @@ it('an overflow event and a field type conversion name no record: not stored, no
   );
 });
 
+it('a gap event reads gap_fields as the record is now; the ordinary events around it keep their own values', async () => {
+  sf = await startSalesforceEmulator({ pubsub: true });
+  // Made before the engine subscribes (it starts from the earliest event), so the record's current state is known.
+  const id = '001900000000003AAA';
+  sf.store.insert('Account', { Id: id, Name: 'Babbage Engines', BillingCity: 'London' });
+  sf.store.update('Account', id, { BillingCity: 'Cambridge' });
+  // Salesforce could not describe the next change: it comes as a gap event, its header and record id only.
+  sf.pubsubGaps('Account');
+  sf.store.update('Account', id, { BillingCity: 'Oxford' });
+  sf.store.update('Account', id, { BillingCity: 'Bath' });
+  sf.store.insert('Account', { Id: '001900000000004AAA', Name: 'Lovelace Analytics', BillingCity: 'Paris' });
+  sf.pubsubGaps('Account');
+  sf.store.remove('Account', '001900000000004AAA');
+  h = await startVendorEngine(
+    specs(', enrich_fields: [Name], gap_fields: [BillingCity]', 'earliest', 100),
+    salesforceEnv(sf),
+  );
+  await waitFor(() => h!.received('changes').length === 6, 'every change delivered');
+  await expectDrained(h.nats.url);
+  // In order per record (the key); the two records' events may interleave.
+  const delivered = (record: string) =>
+    h!
+      .received('changes')
+      .filter((c) => c.record === record)
+      .map(({ type, changed, name, city }) => ({ record, type, changed, name, city }));
+  expect([...delivered(id), ...delivered('001900000000004AAA')]).toEqual([
+    { record: id, type: 'CREATE', changed: [], name: 'Babbage Engines', city: 'London' },
+    {
+      record: id,
+      type: 'UPDATE',
+      changed: ['BillingCity', 'LastModifiedDate'],
+      name: 'Babbage Engines',
+      city: 'Cambridge',
+    },
+    // The gap read the city as it is now, the last update's; that update still comes after it with its own.
+    { record: id, type: 'GAP_UPDATE', changed: [], name: 'Babbage Engines', city: 'Bath' },
+    { record: id, type: 'UPDATE', changed: ['BillingCity', 'LastModifiedDate'], name: 'Babbage Engines', city: 'Bath' },
+    { record: '001900000000004AAA', type: 'CREATE', changed: [], name: 'Lovelace Analytics', city: 'Paris' },
+    // A gap delete is a delete: the record is gone, nothing is read.
+    { record: '001900000000004AAA', type: 'GAP_DELETE', changed: [] },
+  ]);
+  // Only the gap event read its gap_fields; the ordinary events read their enrich_fields, never the city.
+  const reads = sf.requests.filter((r) => r.path.endsWith('/query')).map((r) => r.query.q);
+  expect(reads.filter((q) => q.includes('BillingCity'))).toEqual([
+    `SELECT Id, Name, BillingCity FROM Account WHERE Id IN ('${id}')`,
+  ]);
+  expect(reads.filter((q) => !q.includes('BillingCity'))).toEqual([
+    `SELECT Id, Name FROM Account WHERE Id IN ('${id}', '001900000000004AAA')`,
+  ]);
+});
+
 it('a subscription gone silent (no event, no keepalive) is opened again, and the failure shows in the status', async () => {
   // Keepalives every 250 ms while idle (Salesforce: within 270 s); silent for 2 s, a subscription is taken for lost.
   sf = await startSalesforceEmulator({ pubsub: true, pubsubKeepaliveMs: 250 });

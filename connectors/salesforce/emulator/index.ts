@@ -10,7 +10,7 @@ import { countryPicklist } from './country-picklists.js';
 import { postingStatusField } from './record-locks.js';
 import { rowLockFault } from './row-lock-fault.js';
 import type { RowLockOptions } from './row-lock-fault.js';
-import type { RecordChange } from './record-changes.js';
+import type { GapType, RecordChange } from './record-changes.js';
 import { RecordStore } from './record-store.js';
 import type { Row } from './record-store.js';
 import { EMULATOR_ORG_ID, startPubSubServer } from './pubsub-server.js';
@@ -58,6 +58,13 @@ export interface SalesforceEmulator extends EmulatorServer {
    * conversion that nulls a field in every record (`UPDATE`, recordIds `["<key prefix>*"]`).
    */
   pubsubHeaderOnly(sobject: string, type: 'UPDATE' | 'GAP_OVERFLOW', recordIds: string[]): void;
+  /**
+   * The next `count` committed changes of `sobject` are published as gap events instead (GAP_CREATE, GAP_UPDATE,
+   * GAP_DELETE: the header with the change type and record id, no field, no changed fields), as Salesforce does for a
+   * change it cannot describe (an event over 1 MB, an internal error, a change applied in the database). The record
+   * itself changes as written.
+   */
+  pubsubGaps(sobject: string, count?: number): void;
 }
 
 /** Options of the Salesforce emulator. */
@@ -227,7 +234,15 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         keepaliveMs: options.pubsubKeepaliveMs,
       })
     : undefined;
-  if (pubsub) state.store.onChange((change) => pubsub.publish(change));
+  // Changes the next gap events stand for, per object (pubsubGaps).
+  const gapsOwed = new Map<string, number>();
+  const asGap = (change: RecordChange): RecordChange => {
+    const owed = gapsOwed.get(change.sobject) ?? 0;
+    if (owed === 0 || !['CREATE', 'UPDATE', 'DELETE'].includes(change.type)) return change;
+    gapsOwed.set(change.sobject, owed - 1);
+    return { ...change, type: `GAP_${change.type}` as GapType, headerOnly: true, changed: [] };
+  };
+  if (pubsub) state.store.onChange((change) => pubsub.publish(asGap(change)));
   const stopHttp = server.stop;
   Object.defineProperty(server, 'state', { get: () => state, enumerable: true });
   return Object.assign(server, {
@@ -254,6 +269,7 @@ export async function startSalesforceEmulator(options: SalesforceEmulatorOptions
         changed: [],
         at: Date.now(),
       }),
+    pubsubGaps: (sobject: string, count = 1) => void gapsOwed.set(sobject, (gapsOwed.get(sobject) ?? 0) + count),
     stop: async () => {
       await pubsub?.stop();
       await stopHttp();

@@ -6,11 +6,18 @@
  */
 import type { Row } from './record-store.js';
 
+/** The change types of gap events that name their record (Salesforce CDC guide, "Gap Events"). */
+export type GapType = 'GAP_CREATE' | 'GAP_UPDATE' | 'GAP_DELETE' | 'GAP_UNDELETE';
+
 /** One committed change of one record. */
 export interface RecordChange {
   sobject: string;
-  /** GAP_OVERFLOW: the changes of a transaction beyond 100,000 (a header-only event, `headerOnly`). */
-  type: 'CREATE' | 'UPDATE' | 'DELETE' | 'GAP_OVERFLOW';
+  /**
+   * GAP_OVERFLOW: the changes of a transaction beyond 100,000; GAP_CREATE, GAP_UPDATE, GAP_DELETE: a change Salesforce
+   * could not describe (an event over 1 MB, an internal error, a change made in the database). Both header only
+   * (`headerOnly`).
+   */
+  type: 'CREATE' | 'UPDATE' | 'DELETE' | GapType | 'GAP_OVERFLOW';
   id: string;
   /**
    * The event's `recordIds` when they are not `[id]`: `["000000000000000AAA"]` (the empty id) for an overflow event,

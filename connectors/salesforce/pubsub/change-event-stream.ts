@@ -13,7 +13,8 @@
  * connection without a reset (a NAT or proxy dropped it): it fails, so the engine opens it again and its health
  * shows it.
  * `enrich_fields` reads the changed records with those fields (relationship fields too) before the event is stored,
- * because an update carries only what changed.
+ * because an update carries only what changed. A gap event carries no field at all, so it reads `gap_fields` too: the
+ * fields an ordinary event carries itself, which the flow takes from the change.
  */
 import { Metadata } from '@grpc/grpc-js';
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
@@ -26,6 +27,22 @@ import type { FetchRequest, FetchResponse, SchemaInfo } from './pubsub-proto.js'
 
 type Row = Record<string, unknown>;
 type Call = ClientDuplexStream<FetchRequest, FetchResponse>;
+
+const FIELD = {
+  type: 'string',
+  pattern: '\\S',
+  description: 'a field, such as Name, Owner.Name or a (SELECT …) subquery',
+};
+
+/** A list of SOQL fields, or (a channel of several objects) a list per object. */
+const fieldsParam = (description: string, examples: unknown[]) => ({
+  description,
+  // One schema for both forms (no oneOf): a wrong entry is reported at the entry, in one message.
+  type: ['array', 'object'],
+  items: FIELD,
+  additionalProperties: { type: 'array', items: FIELD },
+  examples,
+});
 
 /** The stream's declaration. */
 export const changeEventStream: StreamSourceDef = {
@@ -42,19 +59,23 @@ export const changeEventStream: StreamSourceDef = {
         description: 'The change event channel.',
         examples: ['/data/AccountChangeEvent', '/data/ChangeEvents'],
       },
-      enrich_fields: {
-        description:
-          'Read each changed record with these fields (SOQL: parent fields by the dot, child records by a subquery) ' +
-          'before storing; on a channel of several objects, a list per object (objects not named are not read).',
-        oneOf: [
-          { type: 'array', items: { type: 'string' } },
-          { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
-        ],
-        examples: [
+      enrich_fields: fieldsParam(
+        'Read each changed record with these fields (SOQL: parent fields by the dot, child records by a subquery) ' +
+          'before storing, and lay their current values over the event; on a channel of several objects, a list per ' +
+          'object (objects not named are not read). A delete is not read.',
+        [
           ['Name', 'Owner.Name', '(SELECT Email FROM Contacts)'],
           { Product2: ['Name'], PricebookEntry: ['Product2Id'] },
         ],
-      },
+      ),
+      gap_fields: fieldsParam(
+        'Read these fields too for a gap event (GAP_CREATE, GAP_UPDATE, GAP_UNDELETE: a change Salesforce could ' +
+          'not describe, sent with its header and record ids only): the fields the flow takes from the change ' +
+          'itself, which an ordinary event carries (its values as of that change) and a gap event does not. A gap ' +
+          'event then has the record as it is now; a GAP_DELETE is not read. List them here, not in enrich_fields, ' +
+          "so ordinary events keep their own values. The flow's `when` must take the GAP_ change types.",
+        [['QuantityOnHand'], { Fulfilment__c: ['Status__c'] }],
+      ),
     },
   },
   // A replay id is the channel's: enrichment may change and the subscription still resumes after it.
@@ -140,7 +161,7 @@ function subscribe(ctx: StreamContext): StreamSubscription {
         else events.push({ id: `${topic}:${replay}:${String(data.Id)}`, data });
       }
     }
-    if (ctx.params.enrich_fields && events.length) await enrich(ctx, events);
+    if ((ctx.params.enrich_fields || ctx.params.gap_fields) && events.length) await enrich(ctx, events);
     const last = response.events.at(-1)?.replay_id ?? response.latest_replay_id;
     return { events, position: last?.length ? last.toString('hex') : undefined };
   };
@@ -238,21 +259,42 @@ function changesWithoutRecord(data: Row, topic: string, replay: string): string 
   return undefined;
 }
 
-/** Reads the changed records with `enrich_fields` (of their object) and lays their current values over each event. */
+type FieldsParam = string[] | Record<string, string[]> | undefined;
+type ChangeRow = Row & { ChangeEventHeader: { entityName: string; changeType: string } };
+
+/**
+ * The fields read for one event: `enrich_fields` for a create, update or undelete; for a gap event (Salesforce:
+ * header only, "retrieve the Salesforce record using the record ID value to get the current data") `gap_fields` as
+ * well; none for a delete or a gap delete (the record is gone).
+ */
+function fieldsToRead(params: Row, entity: string, changeType: string): string[] {
+  const of = (wanted: FieldsParam) => (Array.isArray(wanted) ? wanted : (wanted?.[entity] ?? []));
+  if (changeType.endsWith('DELETE')) return [];
+  const gap = changeType.startsWith('GAP_') ? of(params.gap_fields as FieldsParam) : [];
+  return [...new Set([...of(params.enrich_fields as FieldsParam), ...gap])];
+}
+
+/**
+ * Reads the changed records, one query per object and field list, and lays their current values over each event.
+ * A gap event reads more fields than an ordinary one (`gap_fields`), so it is read apart: an ordinary event of the
+ * same record in the batch keeps the values of its own change.
+ */
 async function enrich(ctx: StreamContext, events: StreamBatch['events']): Promise<void> {
-  const wanted = ctx.params.enrich_fields as string[] | Record<string, string[]>;
-  const fieldsOf = (entity: string) => (Array.isArray(wanted) ? wanted : wanted[entity]);
-  const byEntity = new Map<string, Row[]>();
+  const reads = new Map<string, { entity: string; fields: string[]; rows: ChangeRow[] }>();
   for (const { data } of events) {
-    const row = data as Row & { ChangeEventHeader: { entityName: string; changeType: string } };
-    if (row.ChangeEventHeader.changeType.endsWith('DELETE') || !fieldsOf(row.ChangeEventHeader.entityName)) continue;
-    const list = byEntity.get(row.ChangeEventHeader.entityName) ?? [];
-    byEntity.set(row.ChangeEventHeader.entityName, [...list, row]);
+    const row = data as ChangeRow;
+    const { entityName: entity, changeType } = row.ChangeEventHeader;
+    const fields = fieldsToRead(ctx.params, entity, changeType);
+    if (fields.length === 0) continue;
+    const at = `${entity} ${fields.join(',')}`;
+    const read = reads.get(at) ?? { entity, fields, rows: [] };
+    read.rows.push(row);
+    reads.set(at, read);
   }
-  for (const [entity, rows] of byEntity) {
-    const fields = [...new Set(['Id', ...fieldsOf(entity)])];
+  for (const { entity, fields, rows } of reads.values()) {
+    const select = [...new Set(['Id', ...fields])];
     const ids = [...new Set(rows.map((r) => String(r.Id)))].map((id) => `'${id.replace(/'/g, '')}'`);
-    const q = `SELECT ${fields.join(', ')} FROM ${entity} WHERE Id IN (${ids.join(', ')})`;
+    const q = `SELECT ${select.join(', ')} FROM ${entity} WHERE Id IN (${ids.join(', ')})`;
     const result = (await ctx.call('query', { params: { q } })) as { records?: Row[] };
     const current = new Map((result.records ?? []).map((r) => [String(r.Id), withoutAttributes(r)]));
     for (const row of rows) Object.assign(row, current.get(String(row.Id)) ?? {});
