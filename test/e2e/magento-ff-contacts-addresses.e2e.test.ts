@@ -209,8 +209,8 @@ it('an address FF adds reaches the Magento customer beside the addresses Magento
     company: 'Hopper Depot',
     street: ['77 Depot Rd', 'Gate 3'],
     city: 'Richmond',
-    // Sent as a name without a region id: Magento keeps it as text, region id 0 (docs/connectors.md).
-    region: { region: 'VA', region_code: 'VA', region_id: 0 },
+    // The state FF holds as a code went as the region of the store's directory (docs/connectors.md).
+    region: { region: 'Virginia', region_code: 'VA', region_id: 61 },
     postcode: '23219',
     country_id: 'US',
     telephone: '+1 555 0101',

@@ -65,6 +65,38 @@ it('an FF account appears as a Magento customer from its change events, linked b
   await waitFor(() => account().Magento_Customer_Id__c !== undefined, 'the account linked to its new customer');
   const customers = () => [...magento.state.customers.values()].filter((c) => c.email === 'grace@hopper.example');
   const [created] = customers();
+  // The exact create Magento received: the state FF holds as a code went as the region of the store's directory,
+  // read once (GET /V1/directory/countries/US), its id Virginia's in a fresh store.
+  const sent = magento.requests.filter((r) => r.path.includes('/V1/directory/') || r.method === 'POST');
+  expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([
+    'GET /rest/default/V1/directory/countries/US',
+    'POST /rest/default/V1/customers',
+  ]);
+  expect(sent[1].body).toEqual({
+    customer: {
+      email: 'grace@hopper.example',
+      firstname: 'Grace',
+      lastname: 'Hopper',
+      website_id: 1,
+      group_id: 4,
+      taxvat: 'US-88',
+      addresses: [
+        {
+          firstname: 'Grace',
+          lastname: 'Hopper',
+          company: 'Hopper Analytics Inc.',
+          street: ['1 Navy Way', 'Suite 5'],
+          city: 'Arlington',
+          region: { region_id: 61, region_code: 'VA', region: 'Virginia' },
+          postcode: '22202',
+          country_id: 'US',
+          telephone: '+1 555 0199',
+          default_billing: true,
+          default_shipping: true,
+        },
+      ],
+    },
+  });
   expect(created).toMatchObject({
     email: 'grace@hopper.example',
     firstname: 'Grace',
@@ -76,7 +108,7 @@ it('an FF account appears as a Magento customer from its change events, linked b
         company: 'Hopper Analytics Inc.',
         street: ['1 Navy Way', 'Suite 5'],
         city: 'Arlington',
-        region: { region: 'VA' },
+        region: { region: 'Virginia', region_code: 'VA', region_id: 61 },
         postcode: '22202',
         country_id: 'US',
         telephone: '+1 555 0199',
@@ -106,6 +138,75 @@ it('an FF account appears as a Magento customer from its change events, linked b
     `PUT /rest/default/V1/customers/${String(created.id)}`,
   ]);
   expect(await h.engine.deadLetters.list()).toEqual([]);
+});
+
+it("a state that is none of the country's regions is a dead letter naming it; the corrected account is sent", async () => {
+  h = await startSeedEngine(['magento-ff'], { fastPolls: true });
+  const { magento, ff } = h.systems;
+  const Id = '001000000000091AAA';
+  ff.store.transaction(
+    () => {
+      ff.store.insert('Account', {
+        Id,
+        Name: 'Noether Algebra LLC',
+        Phone: '+1 555 0191',
+        BillingStreet: '7 Ring Rd',
+        BillingCity: 'Bryn Mawr',
+        BillingState: 'Pensylvania',
+        BillingPostalCode: '19010',
+        BillingCountry: 'United States',
+        c2g__CODAAccountTradingCurrency__c: 'USD',
+        c2g__CODADaysOffset1__c: 30,
+      });
+      ff.store.insert('Contact', {
+        Id: '003000000000091AAA',
+        AccountId: Id,
+        FirstName: 'Emmy',
+        LastName: 'Noether',
+        Email: 'emmy@noether.example',
+      });
+    },
+    () => true,
+  );
+  let deadLetters: Awaited<ReturnType<typeof h.engine.deadLetters.list>> = [];
+  await waitFor(async () => (deadLetters = await h!.engine.deadLetters.list()).length === 1, 'the dead letter');
+  expect(deadLetters).toEqual([
+    expect.objectContaining({
+      integration: 'ff-accounts-to-magento-customers',
+      key: Id,
+      step: 'create',
+      reason: 'permanent',
+      attempts: 1,
+      error: {
+        code: 'transform-error',
+        message:
+          `JSONata D3137: Account ${Id}: BillingState "Pensylvania" is not one of the regions of US in the Magento ` +
+          'store (GET /V1/directory/countries/US), and the store requires a state for US: set BillingState to a ' +
+          "region's name or code, then replay",
+      },
+    }),
+  ]);
+  // Nothing was written: Magento was only asked for its directory, and the account stays unlinked.
+  expect(magento.requests.filter((r) => r.path.includes('/V1/customers') && r.method !== 'GET')).toEqual([]);
+  expect(ff.records('Account').find((a) => a.Id === Id)?.Magento_Customer_Id__c).toBeUndefined();
+
+  // Finance corrects the state: that change creates the customer, the state as Pennsylvania's region (51).
+  await patchSalesforceRecord(ff.url, 'Account', Id, { BillingState: 'PA' });
+  await waitFor(
+    () => ff.records('Account').find((a) => a.Id === Id)?.Magento_Customer_Id__c !== undefined,
+    'the account linked to its new customer',
+  );
+  await expectDrained(h.nats.url);
+  const posts = magento.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/V1/customers'));
+  expect(posts.map((r) => (r.body as { customer: { addresses: unknown[] } }).customer.addresses)).toEqual([
+    [
+      expect.objectContaining({
+        city: 'Bryn Mawr',
+        region: { region_id: 51, region_code: 'PA', region: 'Pennsylvania' },
+        country_id: 'US',
+      }),
+    ],
+  ]);
 });
 
 it('an account created with its contact in one transaction (a converted lead) becomes a customer at once', async () => {
