@@ -224,6 +224,25 @@ function maskAt(node: unknown, path: FieldPath, i: number): unknown {
   return copy ?? node;
 }
 
+/**
+ * The strings (long enough to mask by value) under secret-looking keys in each document, leaves of objects under
+ * them too: a target that quotes a refused value back (`rejected password …`) quotes what `redactFields` masks, so
+ * texts shown beside a document (an error, a response excerpt) mask these. Iterative, at any depth.
+ */
+export function secretFieldValues(documents: readonly unknown[]): string[] {
+  const found = new Set<string>();
+  const stack: [unknown, boolean][] = documents.map((d) => [d, false]);
+  while (stack.length > 0) {
+    const [node, secret] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (secret && node.length >= MIN_SECRET_LENGTH) found.add(node);
+    } else if (Array.isArray(node)) for (const child of node) stack.push([child, secret]);
+    else if (node !== null && typeof node === 'object')
+      for (const [key, child] of Object.entries(node)) stack.push([child, secret || isSecretKey(key)]);
+  }
+  return [...found];
+}
+
 /** The strings (long enough to mask by value) at `paths` in each document, leaves of objects too. */
 export function valuesAtPaths(documents: readonly unknown[], paths: readonly FieldPath[]): string[] {
   const found = new Set<string>();

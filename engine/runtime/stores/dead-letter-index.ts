@@ -8,6 +8,7 @@ import type { KV } from '@nats-io/kv';
 import { FieldRedaction } from '../../http/redact.js';
 import type { FieldPath } from '../../http/redact.js';
 import type { DeadLetterStatus } from './dead-letter-statuses.js';
+import { secretQuoteMask } from './dead-letter-store.js';
 import type { DeadLetter } from './dead-letter-store.js';
 import { parseDeadLetter } from './dead-letter-text.js';
 
@@ -128,7 +129,8 @@ export function listedText(s: DeadLetterSummary): string {
  */
 function summarize(entry: DeadLetter, paths: readonly FieldPath[]): DeadLetterSummary {
   const { id, integration, key, status, error, step, attempts, createdAt, reason } = entry;
-  const message = new FieldRedaction(paths, [entry.event, entry.request?.body]).text(error.message);
+  const quoted = secretQuoteMask(entry)(error.message);
+  const message = new FieldRedaction(paths, [entry.event, entry.request?.body]).text(quoted);
   return { id, integration, key, status, error: { ...error, message }, step, attempts, createdAt, reason };
 }
 

@@ -8,7 +8,7 @@ import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../../execute/execution-types.js';
 import { OVER_MAX_PAYLOAD } from '../broker/jetstream-publish.js';
 import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
-import { redactBody, redactFields, redactSecretValues } from '../../http/redact.js';
+import { jsonForms, redactBody, redactFields, redactSecretValues, secretFieldValues } from '../../http/redact.js';
 import type { EngineSecrets } from '../engine-secrets.js';
 import { boundedText } from './dead-letter-room.js';
 import { carryStoredEvent, deadLetterText, parseDeadLetter } from './dead-letter-text.js';
@@ -196,9 +196,38 @@ export class DeadLetterStore {
   }
 }
 
-/** An entry as shown to operators (CLI, API): secrets in the event redacted too. */
+/**
+ * An entry as shown to operators (CLI, API): secret-looking fields of the event and the request masked, and their
+ * values wherever the error, the response excerpt or the request path quote them (a vendor naming the value it
+ * refused). An event kept as text (not JSON, or nested too deep to store parsed) gets those values masked in place.
+ */
 export function redactedView(entry: DeadLetter): DeadLetter {
-  return { ...entry, event: redactFields(entry.event), request: redactFields(entry.request) };
+  const mask = secretQuoteMask(entry);
+  const request = redactFields(entry.request);
+  return {
+    ...entry,
+    event: typeof entry.event === 'string' ? mask(entry.event) : redactFields(entry.event),
+    ...(request === undefined ? {} : { request: { ...request, path: mask(request.path) } }),
+    error: { ...entry.error, message: mask(entry.error.message) },
+    ...(entry.responseExcerpt === undefined ? {} : { responseExcerpt: mask(entry.responseExcerpt) }),
+  };
+}
+
+/** Masks, in a text, the values of the entry's secret-looking fields (as written, JSON-escaped, or URL-encoded). */
+export function secretQuoteMask(entry: Pick<DeadLetter, 'event' | 'request'>): (text: string) => string {
+  const event = typeof entry.event === 'string' ? parsedOrUndefined(entry.event) : entry.event;
+  const values = secretFieldValues([event, entry.request?.body]);
+  if (values.length === 0) return (text) => text;
+  const forms = [...new Set([...jsonForms(values), ...values.map(encodeURIComponent)])];
+  return (text) => redactSecretValues(text, forms);
+}
+
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `<HMAC-SHA256(idKey, event digest), 128 bits, base64url>-<generation>`. */
