@@ -3,7 +3,7 @@
  * (Magento_Directory CountryInformationAcquirer). Regions are the rows Magento_Directory's InitializeDirectoryData
  * patch inserts first, with the ids their insertion order gives them (US 1-65, CA 66-78, DE 79-94, AT 95-103,
  * CH 104-129): the ids a fresh 2.4 store has. Not modelled: the other countries' region lists (ES, FR, RO, FI, EE,
- * LV, LT in the same patch, and those later AddDataFor* patches add), localised names, and countries' names beyond
+ * LV, LT, BR in the same patch, and those later AddDataFor* patches add), localised names, and countries' names beyond
  * the few below (the others answer without `full_name_*`).
  */
 import type { EmulatorReply, Route } from '../../../engine/sdk/index.js';
