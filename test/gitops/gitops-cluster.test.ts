@@ -330,7 +330,12 @@ describe('gitops cluster', () => {
         name: 'poll',
         lag: expect.any(Number),
         source: 'schedule',
-        source_health: { last_success_at: expect.stringMatching(/^\d{4}-/), last_failure: null, failed_rounds: 0 },
+        source_health: {
+          last_success_at: expect.stringMatching(/^\d{4}-/),
+          last_failure: null,
+          failed_rounds: 0,
+          missed_changes: null,
+        },
       },
     ]);
     const stylish = (await junction('status', '--nats', world.nats.url)).stdout;
