@@ -235,7 +235,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   );
   void health.refresh(initial);
   const ingestBudget = new IngestBudget(tuning.maxIngestBytesInFlight);
-  const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys()), {
+  const metrics = createRuntimeMetrics(() => consumerLag(jsm, specs.active.integrations.keys(), partitions), {
     defaultMetrics: !!options.port,
     readEventsStream: () => readEventsStreamUsage(jsm),
     webhookBytesInFlight: () => ingestBudget.used,
@@ -349,7 +349,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     control: buckets.control,
     metrics,
     openDeadLetters,
-    lag: (integrations) => consumerLag(jsm, integrations),
+    lag: (integrations) => consumerLag(jsm, integrations, partitions),
     sync: async () => (await sync?.status()) as AlertSignals['sync'],
     env: options.env ?? process.env,
     security: options.security,

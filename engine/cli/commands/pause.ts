@@ -29,12 +29,10 @@ export function registerPauseCommands(program: Command): void {
         if (opts.reason !== undefined) checkReason(opts.reason);
         return withCluster(opts.nats, `junction-${verb}`, async (cluster) => {
           // Loaded when the command runs, so `junction --help` does not pay for the runtime.
-          const { EVENTS_STREAM, consumerName } = await import('../../runtime/broker/subjects.js');
+          const { runsOnCluster } = await import('../operator/known-integration.js');
           const { setPaused } = await import('../../runtime/control/pause-control.js');
-          const known = await cluster.jsm.consumers
-            .info(EVENTS_STREAM, consumerName(integration, 0))
-            .catch(() => undefined);
-          if (!known) throw new UsageError(`no integration named ${JSON.stringify(integration)} runs on this cluster`);
+          if (!(await runsOnCluster(cluster.jsm, integration)))
+            throw new UsageError(`no integration named ${JSON.stringify(integration)} runs on this cluster`);
           const control = await cluster.bucket('control');
           const info =
             verb === 'pause'

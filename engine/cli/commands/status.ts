@@ -9,6 +9,7 @@ import type { SwapReport } from '../../gitops/swap-report.js';
 import type { SyncStatus } from '../../gitops/sync-status.js';
 import type { SourceHealthRecord } from '../../runtime/sources/source-health.js';
 import type { MissedChangesStatus } from '../../runtime/observe/missed-changes.js';
+import type { MissingConsumer } from '../../runtime/observe/consumer-lag.js';
 import { UsageError } from '../usage-error.js';
 import { callOperator, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
@@ -29,6 +30,7 @@ interface EngineBody extends Partial<SyncStatus> {
     paused?: { by: { kind: string; id: string }; at: string; reason?: string };
     sourceHealth?: SourceHealthRecord;
     missedChanges?: MissedChangesStatus;
+    missingConsumers?: MissingConsumer[];
     counts: Record<string, number>;
   }[];
 }
@@ -68,12 +70,20 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
       name: i.name,
       ...(i.hash ? { hash: i.hash } : {}),
       health: i.status ?? (i.deadLetters > 0 ? 'dead-letters' : 'ok'),
-      ...(i.problems?.length || i.paused || i.sourceHealth?.failedRounds
-        ? { problems: [...pausedLine(i.paused), ...failingLine(i.sourceHealth), ...(i.problems ?? [])] }
+      ...(i.problems?.length || i.paused || i.sourceHealth?.failedRounds || i.missingConsumers
+        ? {
+            problems: [
+              ...pausedLine(i.paused),
+              ...missingLines(i.missingConsumers),
+              ...failingLine(i.sourceHealth),
+              ...(i.problems ?? []),
+            ],
+          }
         : {}),
       ...(i.sourceHealth ? { source_health: sourceHealthJson(i.sourceHealth) } : {}),
       ...(i.missedChanges ? { missed_changes: missedChangesJson(i.missedChanges) } : {}),
       lag: i.lag,
+      ...(i.missingConsumers ? { missing_consumers: i.missingConsumers } : {}),
       dead_letters: i.deadLetters,
       ...(i.waiting ? { waiting: i.waiting } : {}),
       ...i.counts,
@@ -230,6 +240,16 @@ function missedLines(missed: Partial<ReturnType<typeof missedChangesJson>> | und
         ? [`to recover them: ${missed.recover}`]
         : []),
   ];
+}
+
+/** Consumers the broker lost (a restart, state in memory): their events wait, counted in lag, until one is back. */
+function missingLines(missing: MissingConsumer[] | undefined): string[] {
+  return (missing ?? []).map(
+    (m) =>
+      `consumer ${m.consumer} is missing on the broker (restarted?): its ${m.stored} stored ` +
+      `event${m.stored === 1 ? '' : 's'} (counted in lag) wait until an engine running the integration creates it ` +
+      'again, which it does when its next pull gets no answer',
+  );
 }
 
 function pausedLine(paused: EngineBody['integrations'][number]['paused']): string[] {

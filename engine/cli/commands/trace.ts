@@ -42,10 +42,8 @@ export function registerTraceCommand(program: Command): void {
         process.stdout.write(opts.format === 'json' ? JSON.stringify(found, null, 2) + '\n' : renderTrace(found));
         if (found.attempts.length === 0 && found.deadLetters.length === 0) {
           // A mistyped name finds nothing too: not to be read as a record too old to be traced.
-          const { EVENTS_STREAM, consumerName } = await import('../../runtime/broker/subjects.js');
-          const known = await cluster.jsm.consumers
-            .info(EVENTS_STREAM, consumerName(integration, 0))
-            .catch(() => undefined);
+          const { runsOnCluster } = await import('../operator/known-integration.js');
+          const known = await runsOnCluster(cluster.jsm, integration);
           process.stderr.write(
             known
               ? `nothing traced for ${integration} key ${key} (traces are kept as long as the ledger)\n`

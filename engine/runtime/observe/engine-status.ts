@@ -10,6 +10,8 @@ import type { EventsStreamUsage, RuntimeMetrics } from './runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import type { PauseInfo } from '../control/pause-control.js';
 import { EVENTS_STREAM } from '../broker/subjects.js';
+import { consumerBacklog } from './consumer-lag.js';
+import type { ConsumerBacklog, MissingConsumer } from './consumer-lag.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
 import { hasLeasedSource } from '../sources/source-health.js';
 import type { SourceHealthRecord } from '../sources/source-health.js';
@@ -51,8 +53,13 @@ export interface IntegrationStatus {
   /** Spec commit this process runs the integration at (that of the active set). */
   commit: string;
   inFlight: number;
-  /** Events stored and not yet finished, across all processes. */
+  /** Events stored and not yet finished, across all processes (those of missing consumers included). */
   lag: number;
+  /**
+   * Its consumers the broker does not have (a partition consumer kept in memory, after a broker restart, until an
+   * engine creates it again), each with the events stored for it (counted in `lag`); absent when none is missing.
+   */
+  missingConsumers?: MissingConsumer[];
   /** Open dead letters. */
   deadLetters: number;
   counts: {
@@ -203,29 +210,21 @@ function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/** Events not yet finished per integration: pending plus ack-pending over its partition consumers (one list call). */
-export async function consumerLag(
-  jsm: JetStreamManager,
-  integrations: Iterable<string> = [],
-): Promise<Map<string, number>> {
-  const lag = new Map<string, number>([...integrations].map((name) => [name, 0]));
-  for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
-    const integration = c.name.replace(/-(p\d+|retry)$/, '');
-    lag.set(integration, (lag.get(integration) ?? 0) + c.num_pending + c.num_ack_pending);
-  }
-  return lag;
-}
+// Where it was first written: the CLI's backfill and `status --nats` import it from here.
+export { consumerLag } from './consumer-lag.js';
 
 export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   const connected = deps.connected();
-  const [lag, open, waiting, usage] = connected
+  const set = deps.specs.active;
+  const none: ConsumerBacklog = { lag: new Map(), missing: new Map() };
+  const [{ lag, missing }, open, waiting, usage] = connected
     ? await Promise.all([
-        consumerLag(deps.jsm).catch(() => new Map<string, number>()),
+        consumerBacklog(deps.jsm, set.integrations.keys(), deps.partitions()).catch(() => none),
         deps.openDeadLetters().catch(() => new Map<string, number>()),
         deps.waiting().catch(() => new Map<string, number>()),
         readEventsStreamUsage(deps.jsm).catch(() => undefined),
       ])
-    : [new Map<string, number>(), new Map<string, number>(), new Map<string, number>(), undefined];
+    : [none, new Map<string, number>(), new Map<string, number>(), undefined];
   const m = deps.metrics;
   const registry = await deps.registry(Object.values(STATUS_COUNTERS));
   const [eventsIn, finished, retried, dead, dups] = await Promise.all([
@@ -235,15 +234,14 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     totals(registry, STATUS_COUNTERS.deadLettered),
     totals(registry, STATUS_COUNTERS.duplicates),
   ]);
-  const set = deps.specs.active;
   const leased = [...set.integrations.values()].filter(hasLeasedSource);
   const perSource = <T>(read: (integration: string) => Promise<T | undefined>) =>
     connected ? Promise.all(leased.map(async (i) => [i.name, await read(i.name).catch(() => undefined)] as const)) : [];
   const [leaders, sources] = await Promise.all([perSource(deps.sourceLeader), perSource(deps.sourceHealth)]).then(
     ([l, h]) => [new Map(l), new Map(h)] as const,
   );
-  const missing = [...sources.values()].some((h) => h?.missedChanges);
-  const reconciles = missing ? await deps.lastReconciles().catch(() => new Map<string, ReconcileRun>()) : new Map();
+  const anyMissed = [...sources.values()].some((h) => h?.missedChanges);
+  const reconciles = anyMissed ? await deps.lastReconciles().catch(() => new Map<string, ReconcileRun>()) : new Map();
   const missed = new Map(
     leased.map((i) => [i.name, missedChangesStatus(i, sources.get(i.name), reconciles.get(i.name))] as const),
   );
@@ -282,6 +280,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       commit: set.commit,
       inFlight: deps.inFlight(i.name),
       lag: lag.get(i.name) ?? 0,
+      ...(missing.has(i.name) ? { missingConsumers: missing.get(i.name) } : {}),
       deadLetters: open.get(i.name) ?? 0,
       counts: {
         in: eventsIn.get(i.name) ?? 0,
