@@ -18,6 +18,11 @@ export interface SwapReport {
   unchanged: string[];
   /** No longer in the set: stopped consuming, stream data kept. */
   removed: string[];
+  /**
+   * Changed integrations whose `key` expression changed: a record's events stored or parked under the old key can be
+   * overtaken by its new events (docs/runtime.md, "Changing an integration's key").
+   */
+  keyChanged: string[];
 }
 
 /** Compares two sets by integration name and content hash; every list is sorted. */
@@ -29,14 +34,16 @@ export function swapReport(previous: CompiledSpecSet, next: CompiledSpecSet): Sw
     changed: [],
     unchanged: [],
     removed: [],
+    keyChanged: [],
   };
   for (const [name, integration] of next.integrations) {
     const before = previous.integrations.get(name);
     if (!before) report.added.push(name);
     else if (before.hash === integration.hash) report.unchanged.push(name);
     else report.changed.push(name);
+    if (before && before.key.source.trim() !== integration.key.source.trim()) report.keyChanged.push(name);
   }
   for (const name of previous.integrations.keys()) if (!next.integrations.has(name)) report.removed.push(name);
-  for (const list of [report.added, report.changed, report.unchanged, report.removed]) list.sort();
+  for (const list of [report.added, report.changed, report.unchanged, report.removed, report.keyChanged]) list.sort();
   return report;
 }

@@ -31,9 +31,12 @@ afterEach(async () => {
 });
 
 /** A set whose integrations carry only what the report reads: name and hash. */
-function set(commit: string, hashes: Record<string, string>): CompiledSpecSet {
+function set(commit: string, hashes: Record<string, string>, keys: Record<string, string> = {}): CompiledSpecSet {
   const integrations = new Map(
-    Object.entries(hashes).map(([name, hash]) => [name, { name, hash } as CompiledIntegration]),
+    Object.entries(hashes).map(([name, hash]) => [
+      name,
+      { name, hash, key: { source: keys[name] ?? '$string(id)' } } as CompiledIntegration,
+    ]),
   );
   return { commit, connections: new Map(), lookups: new Map(), integrations };
 }
@@ -70,6 +73,7 @@ describe('gitops store', () => {
       changed: ['stock'],
       unchanged: ['orders'],
       removed: ['refunds'],
+      keyChanged: [],
     });
     expect(swapReport(after, after)).toEqual({
       from: 'c2',
@@ -78,6 +82,17 @@ describe('gitops store', () => {
       changed: [],
       unchanged: ['accounts', 'customers', 'orders', 'stock'],
       removed: [],
+      keyChanged: [],
     });
+  });
+
+  it('names the changed integrations whose record key changed (re-indenting the key is no change)', () => {
+    const before = set('c1', { orders: 'h1', stock: 'h2', refunds: 'h3' }, { stock: 'sku' });
+    const after = set(
+      'c2',
+      { orders: 'h1b', stock: 'h2b', refunds: 'h3' },
+      { orders: '$string(id) ', stock: 'sku & "-" & warehouse' },
+    );
+    expect(swapReport(before, after)).toMatchObject({ changed: ['orders', 'stock'], keyChanged: ['stock'] });
   });
 });

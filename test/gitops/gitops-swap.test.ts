@@ -109,6 +109,7 @@ describe('gitops swap', () => {
         changed: [],
         unchanged: ['orders'],
         removed: ['refunds'],
+        keyChanged: [],
       });
     expect((await fetch(`${b.engine.url}/hooks/refunds`, { method: 'POST', body: '{"id":8,"seq":1}' })).status).toBe(
       404,
@@ -140,12 +141,45 @@ describe('gitops swap', () => {
       changed: [],
       unchanged: ['orders'],
       removed: [],
+      keyChanged: [],
     });
     await waitFor(() => w.target.records.has('r7'), 'the kept refund delivered after the revert');
     await expectDrained(w.nats.url);
     expect(w.target.effectiveWrites.get('r7')).toBe(1);
     // It started under the first commit, so its retries kept that commit.
     expect(await ledgerEntry(w.nats.url, 'refunds', eventId)).toMatchObject({ status: 'delivered', commit: first });
+  });
+
+  it('names a changed record key in the swap report and junction status while an event is parked', async () => {
+    world = await startGitopsWorld();
+    const w = world;
+    w.target.fault = (r) => (r.key === '1' ? { respond: { status: 503 } } : undefined);
+    const first = await w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ORDERS }, 'orders');
+    const a = await w.startProcess();
+    await waitFor(onAll([a], first), 'first commit');
+    expect(await w.post(a, { id: 1, seq: 1, status: 'new' })).toBe(202);
+    await waitFor(() => w.target.requests.filter((r) => r.key === '1').length >= 2, 'order 1 is being retried');
+
+    const rekeyed = await w.commit(
+      { 'orders.yaml': ORDERS.replace('key: $string(id)', 'key: \'"order-" & $string(id)\'') },
+      'key orders by a prefixed id',
+    );
+    expect(await a.sync.poll()).toBe('published');
+    await waitFor(onAll([a], rekeyed), 'the new key applied');
+    expect((await statusOf(a)).last_swap).toEqual({
+      from: first,
+      to: rekeyed,
+      added: [],
+      changed: ['orders'],
+      unchanged: [],
+      removed: [],
+      keyChanged: ['orders'],
+    });
+    const printed = await runCli(['status', '--url', a.engine.operatorUrl!]);
+    expect(printed.stdout).toContain(
+      `last swap       ${first} -> ${rekeyed}; changed orders; ` +
+        'key changed orders (events stored under the old key may be overtaken)\n',
+    );
   });
 
   it('takes over the compile lease from a holder process SIGKILLed while it publishes', async () => {

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
+import { KEY_CHANGE_ADVICE } from '../../engine/plan/diff/rollout-risks.js';
 import { createSpecRepo } from './spec-repo.js';
 import type { SpecRepo } from './spec-repo.js';
 
@@ -39,7 +40,47 @@ describe('junction plan', () => {
       ],
       diagnostics: [],
       security: [],
+      rollout: [],
     });
+  });
+
+  it('names a changed record key as a rollout risk in JSON', async () => {
+    repo = createSpecRepo();
+    repo.edit('prices-to-shop.yaml', (t) => t.replace('key: sku', 'key: sku & "@" & website'));
+    const json = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).rollout).toEqual([
+      {
+        kind: 'key-changed',
+        spec: 'prices-to-shop',
+        before: 'sku',
+        after: 'sku & "@" & website',
+        advice: KEY_CHANGE_ADVICE,
+      },
+    ]);
+  });
+
+  // A CLI run of its own (each takes 15 s at a load of 20).
+  it('names a changed record key as a rollout risk in Markdown', async () => {
+    repo = createSpecRepo();
+    repo.edit('prices-to-shop.yaml', (t) => t.replace('key: sku', 'key: sku & "@" & website'));
+    const markdown = await runCli(['plan', '--base', 'main', 'specs'], { cwd: repo.dir });
+    expect(markdown.stdout).toContain(
+      [
+        '### ⚠️ Roll out with care: record key changed',
+        '',
+        "A record's new events will run under another key than its events still stored or parked, and can " +
+          'overtake them (an older write lands last). Before merging: stop what sends its events (the webhook ' +
+          'sender, or the source system), wait until `junction status` shows lag 0 and nothing parked for it, ' +
+          'merge, then restart the sender. `junction pause` is not enough: a paused integration keeps storing ' +
+          'events. See docs/runtime.md, "Changing an integration\'s key".',
+        '',
+        '| spec | key before | key after |',
+        '|---|---|---|',
+        '| <code>prices-to-shop</code> | <code>sku</code> | <code>sku &amp; "@" &amp; website</code> |',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('renders the same change as a Markdown table', async () => {
@@ -170,6 +211,7 @@ describe('junction plan', () => {
       diagnostics: [],
       // The renamed webhook is a new spec: its secret reference is new too.
       security: [{ kind: 'new-secret', spec: 'people-to-crm', detail: '${env:HOOK_SECRET}' }],
+      rollout: [],
     });
   });
 
@@ -193,6 +235,7 @@ describe('junction plan', () => {
         },
       ],
       security: [],
+      rollout: [],
     });
   });
 

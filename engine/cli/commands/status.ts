@@ -124,6 +124,10 @@ function describeSwap(swap: SwapReport): string {
   if (swap.added.length > 0) parts.push(`added ${swap.added.join(', ')}`);
   if (swap.changed.length > 0) parts.push(`changed ${swap.changed.join(', ')}`);
   if (swap.removed.length > 0) parts.push(`removed ${swap.removed.join(', ')} (stream data kept)`);
+  // Absent in the status of an engine from before this field.
+  const keyChanged = (swap as Partial<SwapReport>).keyChanged ?? [];
+  if (keyChanged.length > 0)
+    parts.push(`key changed ${keyChanged.join(', ')} (events stored under the old key may be overtaken)`);
   return parts.join('; ');
 }
 

@@ -6,6 +6,7 @@
 import type { PlanReport } from '../../plan/diff/plan-diff.js';
 import type { PlanChange } from '../../plan/diff/request-diff.js';
 import type { SecurityChange } from '../../plan/diff/security-changes.js';
+import type { RolloutRisk } from '../../plan/diff/rollout-risks.js';
 import { guardWorkflowCommands } from './workflow-command-guard.js';
 
 /** How to render a plan. */
@@ -45,6 +46,7 @@ export function planMarkdownBlocks(report: PlanReport, options: PlanMarkdownOpti
     ].join('\n'),
   ];
   if (report.security.length > 0) blocks.push(securityBlock(report.security));
+  if (report.rollout.length > 0) blocks.push(rolloutBlock(report.rollout));
   for (const integration of report.integrations) {
     const lines: string[] = [];
     const changes = integration.cases.reduce((n, c) => n + c.changes.length, 0);
@@ -95,6 +97,27 @@ function securityBlock(changes: readonly SecurityChange[]): string {
   ];
   for (const c of changes)
     lines.push(`| <code>${escape(c.spec)}</code> | ${SECURITY_LABEL[c.kind]} | <code>${escape(c.detail)}</code> |`);
+  return lines.join('\n') + '\n';
+}
+
+/** Next to the security block: what the merge does to events already stored, which no test case shows. */
+function rolloutBlock(risks: readonly RolloutRisk[]): string {
+  const lines = [
+    `### ⚠️ Roll out with care: record key changed`,
+    '',
+    "A record's new events will run under another key than its events still stored or parked, and can overtake " +
+      'them (an older write lands last). Before merging: stop what sends its events (the webhook sender, or the ' +
+      'source system), wait until `junction status` shows lag 0 and nothing parked for it, merge, then restart ' +
+      'the sender. `junction pause` is not enough: a paused integration keeps storing events. ' +
+      'See docs/runtime.md, "Changing an integration\'s key".',
+    '',
+    '| spec | key before | key after |',
+    '|---|---|---|',
+  ];
+  for (const r of risks)
+    lines.push(
+      `| <code>${escape(r.spec)}</code> | <code>${escape(r.before)}</code> | <code>${escape(r.after)}</code> |`,
+    );
   return lines.join('\n') + '\n';
 }
 

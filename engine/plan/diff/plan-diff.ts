@@ -17,6 +17,8 @@ import type { FieldPath } from '../../http/redact.js';
 import { diffPlans } from './request-diff.js';
 import { securityChanges } from './security-changes.js';
 import type { SecurityChange } from './security-changes.js';
+import { rolloutRisks } from './rollout-risks.js';
+import type { RolloutRisk } from './rollout-risks.js';
 import type { PlanChange } from './request-diff.js';
 
 /** How an integration differs between base and head. */
@@ -29,6 +31,8 @@ export interface PlanReport {
   diagnostics: Diagnostic[];
   /** New hosts, new secret references, removed or weakened webhook verification. */
   security: SecurityChange[];
+  /** Changes that need a careful rollout on a live cluster (a changed `key`: pause, drain, then merge). */
+  rollout: RolloutRisk[];
 }
 
 /** One side of the comparison: a compiled tree and the files it came from (for `event_file`). */
@@ -41,9 +45,10 @@ export interface PlanSide {
 export async function planDiff(base: PlanSide, head: PlanSide, connectors: ConnectorRegistry): Promise<PlanReport> {
   const diagnostics = introducedDiagnostics(base.result.diagnostics, head.result.diagnostics);
   const headSet = head.result.specSet;
-  if (!headSet) return { integrations: [], diagnostics, security: [] };
+  if (!headSet) return { integrations: [], diagnostics, security: [], rollout: [] };
   const baseSet = base.result.specSet;
   const security = securityChanges(baseSet, headSet);
+  const rollout = rolloutRisks(baseSet, headSet);
   const headCases = loadCases(head.result, head.tree);
   const baseCases = loadCases(base.result, base.tree);
   const names = [...new Set([...headSet.integrations.keys(), ...(baseSet?.integrations.keys() ?? [])])].sort();
@@ -69,7 +74,7 @@ export async function planDiff(base: PlanSide, head: PlanSide, connectors: Conne
     if (status !== 'changed' || before?.hash !== after?.hash || cases.length > 0)
       integrations.push({ name, status, cases });
   }
-  return { integrations, diagnostics, security };
+  return { integrations, diagnostics, security, rollout };
 }
 
 /**
