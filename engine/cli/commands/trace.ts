@@ -60,13 +60,16 @@ export function renderTrace(t: Trace): string {
   const lines: string[] = [];
   const events = new Map<string, TraceRecord[]>();
   for (const a of t.attempts) events.set(a.eventId, [...(events.get(a.eventId) ?? []), a]);
+  // Once the record's attempts ran more than one spec commit, each retry says which one it ran and why.
+  const severalCommits = new Set(t.attempts.map((a) => a.commit)).size > 1;
   for (const [eventId, attempts] of events) {
     lines.push(`event ${eventId}  stored ${attempts[0].storedAt}`);
     for (const a of attempts) {
       const error = a.error ? `  ${a.error.code}${a.error.status ? ` ${a.error.status}` : ''}: ${a.error.message}` : '';
       const next = a.nextInMs === undefined ? '' : `  (next attempt in ${a.nextInMs} ms)`;
       const replay = a.replayOf ? `  replay of ${a.replayOf}` : '';
-      lines.push(`  #${a.attempt}  ${a.at}  ${a.outcome.padEnd(15)} commit ${a.commit}${replay}${error}${next}`);
+      const pin = severalCommits ? pinNote(a, attempts[0]) : '';
+      lines.push(`  #${a.attempt}  ${a.at}  ${a.outcome.padEnd(15)} commit ${a.commit}${pin}${replay}${error}${next}`);
       for (const r of a.requests)
         lines.push(`        ${r.method} ${r.path}${r.index === undefined ? '' : `  [${r.step} ${r.index}]`}`);
       if (a.error?.response) lines.push(`        answer: ${a.error.response}`);
@@ -84,4 +87,15 @@ export function renderTrace(t: Trace): string {
     );
   // Vendors' messages and answers reach a terminal: their control characters are shown as escapes.
   return lines.length > 0 ? lines.map(oneLine).join('\n') + '\n' : '';
+}
+
+/**
+ * Why a retry ran the commit it did (docs/runtime.md, "Spec version pinning"): a retry keeps its first attempt's
+ * commit while the engine holds that spec set, and runs the active one otherwise. A replay runs the active set.
+ */
+function pinNote(a: TraceRecord, first: TraceRecord): string {
+  if (a.attempt <= 1 || a.replayOf || first.attempt !== 1 || first.replayOf) return '';
+  return a.commit === first.commit
+    ? " (pinned: a retry keeps its first attempt's commit; a dead-letter replay runs the active one)"
+    : ` (not pinned: the engine no longer held ${first.commit}, so it ran its active commit)`;
 }
