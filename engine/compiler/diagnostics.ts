@@ -104,6 +104,8 @@ export const DIAGNOSTIC_CODES = {
     'A `read.list`, `read.get` or `xref.match.target` uses an operation that writes: Junction reads records itself only with query and read operations.',
   'unknown-xref-map':
     'A `requires` or a `$xref("map", …)` call names a cross-reference map that no step writes (a warning: `junction xref import` may still fill it).',
+  'requires-cycle':
+    'Integrations require cross-reference maps each other writes (`requires`), so a record can wait for one that waits for it: reported at each `requires` entry of the cycle.',
   'invalid-schema-overlay':
     'A pulled schema overlay (`schemas/overlays/<connection>/<entity>.json`) is malformed or names no known connection.',
   'internal-error': 'Junction itself failed while compiling (a bug): the specs are rejected, and the message says why.',

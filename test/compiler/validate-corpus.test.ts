@@ -109,6 +109,12 @@ const EXPECTED: Record<string, string[]> = {
   'unknown-lookup.yaml': ['unknown-lookup.yaml:10:48 unknown-lookup'],
   'unknown-operation.yaml': ['unknown-operation.yaml:9:16 unknown-operation'],
   'unknown-xref-map.yaml': ['unknown-xref-map.yaml:7:13 unknown-xref-map'],
+  // orders require `invoice`, which invoices write; an invoice step requires `order`, which orders write. The
+  // categories that require their own map (a parent category) are no cycle.
+  'requires-cycle': [
+    'requires-cycle/invoices.yaml:11:17 requires-cycle',
+    'requires-cycle/orders.yaml:7:13 requires-cycle',
+  ],
   'unknown-property.yaml': ['unknown-property.yaml:10:5 unknown-property'],
   'value-does-not-fit.yaml': ['value-does-not-fit.yaml:10:43 value-does-not-fit'],
   'unknown-source-field.yaml': ['unknown-source-field.yaml:12:44 unknown-source-field'],
@@ -330,6 +336,23 @@ describe('broken-spec corpus', () => {
   it('covers every diagnostic code except file-unreadable (disk errors, tested in the CLI tests)', () => {
     const missing = Object.keys(DIAGNOSTIC_CODES).filter((c) => !seenCodes.has(c) && c !== 'file-unreadable');
     expect(missing).toEqual([]);
+  });
+
+  it('names every integration of a requires cycle and how to break it, and refuses the spec set', () => {
+    const result = compileSpecTree(
+      { displayRoot: '.', files: [...shared, ...caseFiles('requires-cycle')] },
+      { connectors: testConnectors(), engine: referenceEngine },
+    );
+    expect(result.specSet).toBeUndefined();
+    const message =
+      'integrations require each other: cycle-invoices requires `order` (written by cycle-orders), cycle-orders ' +
+      "requires `invoice` (written by cycle-invoices). A record's event would wait for a record whose event waits " +
+      'for it, until both are dead-lettered at their dependency deadline; drop one of these `requires` (link that ' +
+      'record in a later step, or let its target resolve it)';
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`)).toEqual([
+      `requires-cycle/invoices.yaml:11:17 error requires-cycle ${message}`,
+      `requires-cycle/orders.yaml:7:13 error requires-cycle ${message}`,
+    ]);
   });
 
   it('warns about a create nothing keeps from running twice, with the risk and the fix, and still compiles it', () => {
