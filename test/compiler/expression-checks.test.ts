@@ -17,7 +17,7 @@ function problems(
   source: string,
   engine = junctionEngine,
   path?: (string | number)[],
-  steps: { for_each?: string }[] = [{ for_each: 'lines' }],
+  steps: { id?: string; for_each?: string; restart_from?: string }[] = [{ for_each: 'lines' }],
 ): string[] {
   const out: string[] = [];
   const report: ExpressionReport = (offset, severity, code, message) =>
@@ -106,7 +106,9 @@ describe('expression checks', () => {
   });
 
   it('refuses $index outside a for_each step, and $body and $result outside the parts of a step that bind them', () => {
-    const INDEX = "only in a `for_each` step's `body`, `requires`, `find`, `abandon` and `xref`";
+    const INDEX =
+      "only in a `for_each` step's `body`, `requires`, `find` and `xref`, and in the `abandon` of a step that a " +
+      '`for_each` step restarts from (`restart_from`: the index of the element that restarts)';
     const BODY = "only in a step's `find` and `abandon` (what the step sent)";
     const RESULT = "only in a step's `xref` `source_id` and `target_id` (the step's answer)";
     expect(problems('{ "line": $index, "sku": sku }', junctionEngine, ['steps', 0, 'body'], [{}])).toEqual([
@@ -133,7 +135,28 @@ describe('expression checks', () => {
       [],
     );
     expect(problems('$result.id & $index', junctionEngine, ['steps', 0, 'xref', 'target_id'])).toEqual([]);
-    expect(problems('$body.id & $index', junctionEngine, ['steps', 0, 'abandon', 'body'], [{}])).toEqual([]);
+  });
+
+  it("binds $index in an abandon only when a for_each step restarts from the abandon's step", () => {
+    const INDEX =
+      "only in a `for_each` step's `body`, `requires`, `find` and `xref`, and in the `abandon` of a step that a " +
+      '`for_each` step restarts from (`restart_from`: the index of the element that restarts)';
+    const abandon = ['steps', 0, 'abandon', 'body'];
+    const restartedByLines = [{ id: 'head' }, { id: 'lines', for_each: 'lines', restart_from: 'head' }];
+    expect(problems('{ "Id": $body.id, "Line": $index }', junctionEngine, abandon, restartedByLines)).toEqual([]);
+    // Restarted by a plain step only: the abandon runs with that step's bindings, which have no $index.
+    const restartedByTotal = [{ id: 'head' }, { id: 'total', restart_from: 'head' }];
+    expect(problems('{ "Id": $body.id, "Line": $index }', junctionEngine, abandon, restartedByTotal)).toEqual([
+      `26 error unknown-variable: \`$index\` is not bound here: Junction binds it ${INDEX}`,
+    ]);
+    // The abandon step's own for_each does not bind it (the abandon runs in the restarting step).
+    const ownForEach = [
+      { id: 'head', for_each: 'heads' },
+      { id: 'total', restart_from: 'head' },
+    ];
+    expect(problems('$index', junctionEngine, abandon, ownForEach)).toEqual([
+      `0 error unknown-variable: \`$index\` is not bound here: Junction binds it ${INDEX}`,
+    ]);
   });
 
   it('reports arity and types against the signature, inferred through bindings and conditions', () => {

@@ -42,16 +42,22 @@ export function expressionScope(path: JsonPath): ExpressionScope | undefined {
 
 /** The values Junction binds only in some places of a step (engine/execute/execute-event.ts, call-step.ts). */
 export const STEP_VALUES: Readonly<Record<string, string>> = {
-  index: "only in a `for_each` step's `body`, `requires`, `find`, `abandon` and `xref`",
+  index:
+    "only in a `for_each` step's `body`, `requires`, `find` and `xref`, and in the `abandon` of a step that a " +
+    '`for_each` step restarts from (`restart_from`: the index of the element that restarts)',
   body: "only in a step's `find` and `abandon` (what the step sent)",
   result: "only in a step's `xref` `source_id` and `target_id` (the step's answer)",
 };
 
 /**
- * Which of STEP_VALUES the expression at `path` sees. `abandon` runs in the step that restarts the entry, so its
- * `$index` is that step's: not refused there. `xref.match` is evaluated over the source record alone.
+ * Which of STEP_VALUES the expression at `path` sees. `abandon` runs in the step that restarts from its step
+ * (call-step.ts, abandonEntry), with that step's bindings: its `$index` is bound only when a `for_each` step restarts
+ * from it. `xref.match` is evaluated over the source record alone.
  */
-export function stepValues(path: JsonPath, steps: readonly { for_each?: string }[]): Set<string> {
+export function stepValues(
+  path: JsonPath,
+  steps: readonly { id?: string; for_each?: string; restart_from?: string }[],
+): Set<string> {
   const seen = new Set<string>();
   if (path[0] !== 'steps' || typeof path[1] !== 'number') return seen;
   const part = path[2];
@@ -59,6 +65,8 @@ export function stepValues(path: JsonPath, steps: readonly { for_each?: string }
   if (part === 'find' || part === 'abandon') seen.add('body');
   if (xrefId) seen.add('result');
   const indexed = part === 'body' || part === 'requires' || part === 'find' || xrefId;
-  if (part === 'abandon' || (indexed && steps[path[1]]?.for_each !== undefined)) seen.add('index');
+  if (indexed && steps[path[1]]?.for_each !== undefined) seen.add('index');
+  const id = steps[path[1]]?.id;
+  if (part === 'abandon' && steps.some((s) => s.restart_from === id && s.for_each !== undefined)) seen.add('index');
   return seen;
 }
