@@ -6,6 +6,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { gitEnvironment, gitVariableNames } from './git-environment.js';
+import { isSpecFile, LINK_NOT_FOLLOWED } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
@@ -42,6 +43,14 @@ export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: s
     const path = prefix === '' ? match[4] : match[4].slice(prefix.length + 1);
     if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.') || part === 'node_modules'))
       continue;
+    // A symlink (mode 120000) is a blob holding the path it points at, never read as a spec: as in the working tree
+    // (spec-tree.ts) and the GitOps mirror, a linked spec is kept unread under its own name, so the base and the head
+    // of a plan report it alike, and a link out of the repository shows nothing of its target. A linked data file is
+    // left out, reported missing where used.
+    if (match[1] === '120000') {
+      if (isSpecFile(path)) files.push({ path, bytes: Buffer.alloc(0), unreadable: LINK_NOT_FOLLOWED });
+      continue;
+    }
     files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
   }
   files.sort((a, b) => a.path.localeCompare(b.path));

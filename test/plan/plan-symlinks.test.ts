@@ -1,0 +1,82 @@
+/**
+ * Symbolic links in a spec directory, on the base side of `junction plan` (read from Git objects): never followed,
+ * kept unread under their own name as the working tree keeps them, so a link both sides have is no new problem, and a
+ * link out of the repository shows nothing of its target.
+ */
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readSpecTreeAtRef } from '../../engine/gitops/read-tree-at-ref.js';
+import { runCli } from '../cli/run-cli.js';
+import { createSpecRepo } from './spec-repo.js';
+import type { SpecRepo } from './spec-repo.js';
+
+let repo: SpecRepo | undefined;
+let outside: string | undefined;
+afterEach(() => {
+  repo?.remove();
+  if (outside) rmSync(outside, { force: true });
+});
+
+/** A file beside the repository (outside it), holding a secret that no output may show. */
+function outsideFile(r: SpecRepo): string {
+  outside = join(r.dir, '..', `${r.dir.split('/').pop()}-outside.yaml`);
+  writeFileSync(outside, 'token: s3cr3t-outside-the-repo\n');
+  return outside;
+}
+
+const UNREADABLE_LINK = {
+  line: 1,
+  col: 1,
+  severity: 'error',
+  code: 'file-unreadable',
+  message:
+    'cannot read the file (a symbolic link, which is not followed): check its permissions, or replace the link ' +
+    'with the file itself',
+};
+
+/** A repository whose base commit has `specs/leak.yaml` linking to a file outside the repository. */
+function repoWithCommittedLink(): SpecRepo {
+  const r = createSpecRepo();
+  const target = outsideFile(r);
+  symlinkSync(target, join(r.dir, 'specs', 'leak.yaml'));
+  symlinkSync('prices-to-shop.yaml', join(r.dir, 'specs', 'alias.yaml'));
+  symlinkSync(target, join(r.dir, 'specs', 'fixture.json'));
+  r.git('add', 'specs');
+  r.git('commit', '-q', '-m', 'links');
+  return r;
+}
+
+describe('junction plan with symbolic links', () => {
+  it('reads a committed link as an unread file under its own name, never its target', async () => {
+    repo = repoWithCommittedLink();
+    const { tree } = await readSpecTreeAtRef(join(repo.dir, 'specs'), 'HEAD', 'specs');
+    const links = tree.files.filter((f) => ['alias.yaml', 'fixture.json', 'leak.yaml'].includes(f.path));
+    expect(links).toEqual([
+      { path: 'alias.yaml', bytes: Buffer.alloc(0), unreadable: 'a symbolic link, which is not followed' },
+      { path: 'leak.yaml', bytes: Buffer.alloc(0), unreadable: 'a symbolic link, which is not followed' },
+    ]);
+  });
+
+  it('does not report a link the base has too as a problem the change introduces', async () => {
+    repo = repoWithCommittedLink();
+    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({ integrations: [], diagnostics: [], security: [], rollout: [] });
+    expect(result.stdout + result.stderr).not.toContain('s3cr3t');
+  });
+
+  it('reports a link the change adds, pointing out of the repository, at its own path', async () => {
+    repo = createSpecRepo();
+    symlinkSync(outsideFile(repo), join(repo.dir, 'specs', 'leak.yaml'));
+    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      integrations: [],
+      diagnostics: [{ file: 'specs/leak.yaml', ...UNREADABLE_LINK }],
+      security: [],
+      rollout: [],
+    });
+    expect(result.stdout + result.stderr).not.toContain('s3cr3t');
+  });
+});
