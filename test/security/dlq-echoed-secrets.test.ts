@@ -2,13 +2,15 @@
  * A dead letter shows its event and request with secret-looking fields masked (`password: [redacted]`), but the
  * target's answer and the error message were shown as the target wrote them: a vendor that quotes the value it
  * refused (`rejected password hunter2…`, or the whole request body back) put the password the entry masked one
- * line above into `GET /api/dlq/<id>`, the listing, the dashboard, `junction dlq show` and the record's trace.
+ * line above into `GET /api/dlq/<id>`, the listing, the dashboard, `junction dlq show`, the trace and the log.
  * And an event kept as text (nested deeper than 64 levels, through a NATS source) was shown as that text, its
  * secret fields unmasked.
  * Now the values of the secret-looking fields are masked wherever the entry quotes them, and a text event that is
  * JSON is masked like a parsed one. The stored entry keeps the exact event: a replay sends it.
  */
+import { Writable } from 'node:stream';
 import { connect } from '@nats-io/transport-node';
+import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
@@ -26,10 +28,18 @@ const SECRET = 'hunter2-correct-horse';
 const getJson = async (path: string) => (await rawRequest(`${h!.engine.operatorUrl}${path}`)).json!;
 
 it("masks a secret field's value wherever the target's answer or the error quotes it", async () => {
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
   h = await startRuntimeHarness({
     integrations: [
       integrationYaml({ maxAttempts: 1, body: '{ "key": $string(id), "seq": seq, "password": password }' }),
     ],
+    engine: { logger: pino({ level: 'info' }, sink) },
   });
   // The vendor quotes the refused value in its message, and echoes the request body back.
   h.target.fault = (req) => ({
@@ -53,6 +63,10 @@ it("masks a secret field's value wherever the target's answer or the error quote
       '{"message":"rejected password [redacted]","request":{"key":"71","seq":1,"password":"[redacted]"}}',
   });
   expect(JSON.stringify(await getJson('/api/dlq'))).not.toContain(SECRET);
+  expect(logLines.filter((l) => l.includes('rejected password [redacted]')).map((l) => JSON.parse(l).msg)).toEqual([
+    expect.stringMatching(/^dead-lettered: target answered 422/),
+  ]);
+  expect(logLines.filter((l) => l.includes(SECRET))).toEqual([]);
   // The record's trace holds the same failure.
   const trace = await getJson('/api/trace?integration=orders&key=71');
   expect(trace).toMatchObject({ attempts: [{ error: { message: expect.stringContaining('password [redacted]') } }] });

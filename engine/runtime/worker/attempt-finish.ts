@@ -19,7 +19,7 @@ import type { ParkTicket } from './key-parking.js';
 import { parkingGen } from './key-parking.js';
 import { isoTime } from './iso-time.js';
 import { traceAttempt } from './trace-attempt.js';
-import { FieldRedaction, redactSecretValues } from '../../http/redact.js';
+import { FieldRedaction, jsonForms, redactSecretValues, secretFieldValues } from '../../http/redact.js';
 import { markStage } from '../../execute/stage-marks.js';
 import { checkpointed, repeatsEffect } from '../../execute/call-step.js';
 
@@ -185,9 +185,14 @@ function redaction(a: Attempt): FieldRedaction {
   ]);
 }
 
-/** An error message for a log line: the `redact` paths' values and the engine's secret values masked. */
+/**
+ * An error message for a log line: the `redact` paths' values, the engine's secret values and the values of the
+ * data's secret-looking fields masked (a target may quote the password it refused). Failure paths only.
+ */
 function logText(ctx: WorkerContext, a: Attempt, message: string): string {
-  return redactSecretValues(redaction(a).text(message), ctx.secrets?.values() ?? []);
+  const data = [a.event, ...a.result.requests.map((r) => r.body), a.result.failure?.request?.body];
+  const quoted = redactSecretValues(message, jsonForms(secretFieldValues(data)));
+  return redactSecretValues(redaction(a).text(quoted), ctx.secrets?.values() ?? []);
 }
 
 /**
