@@ -170,6 +170,7 @@ export class KeepAliveClient {
   readonly #waiting: Job[] = [];
   #nextWaiting = 0;
   #closed = false;
+  #opened = 0;
   #broken: Error | undefined;
 
   constructor(
@@ -177,6 +178,20 @@ export class KeepAliveClient {
     private readonly port: number,
     private readonly maxConnections: number,
   ) {}
+
+  /** Connections opened so far (the ones closed since included). */
+  get opened(): number {
+    return this.#opened;
+  }
+
+  /**
+   * Opens all `maxConnections` connections by sending `request` (a cheap GET) on each at once, idle ones included,
+   * so that a timed run that follows writes its first requests on open connections instead of each waiting for a
+   * handshake and the server's accept. Resolves with the statuses.
+   */
+  openAll(request: Buffer): Promise<number[]> {
+    return Promise.all(Array.from({ length: this.maxConnections }, () => this.send(request)));
+  }
 
   send(request: Buffer): Promise<number> {
     return new Promise((resolve, reject) => this.#dispatch({ request, resolve, reject, retried: false }));
@@ -205,6 +220,7 @@ export class KeepAliveClient {
       (c, job, cause) => this.#onGone(c, job, cause),
     );
     this.#all.add(c);
+    this.#opened++;
     return c;
   }
 

@@ -321,3 +321,27 @@ it('client: a kept-alive connection the server closes after answering is replace
   client.close();
   expect(connections()).toBe(2);
 });
+
+it('client: openAll opens every connection before the first request, which then opens none', async () => {
+  let sockets = 0;
+  const seen: string[] = [];
+  const server = createHttpServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    req.resume();
+    req.on('end', () => {
+      res.statusCode = req.method === 'GET' ? 200 : 202;
+      res.end('{}');
+    });
+  });
+  server.on('connection', () => sockets++);
+  const port = await listen(server);
+  const client = new KeepAliveClient('127.0.0.1', port, 3);
+  const get = Buffer.from(`GET /healthz HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`, 'latin1');
+  expect(await client.openAll(get)).toEqual([200, 200, 200]);
+  expect([sockets, client.opened]).toEqual([3, 3]);
+  const post = postRequest(`127.0.0.1:${port}`, '/hooks/orders', {}, Buffer.from('{}'));
+  expect(await Promise.all([1, 2, 3, 4, 5].map(() => client.send(post)))).toEqual([202, 202, 202, 202, 202]);
+  client.close();
+  expect([sockets, client.opened]).toEqual([3, 3]);
+  expect(seen).toEqual([...Array(3).fill('GET /healthz'), ...Array(5).fill('POST /hooks/orders')]);
+});

@@ -106,7 +106,8 @@ export class LatencyStages {
   #schedule: ThreadSchedule | undefined;
   /** CPU ms of the engine's helper threads over the phase (they share the engine's pinned CPU with its main thread). */
   #helperCpu: { start?: number; ms?: number; wallMs?: number } = {};
-  readonly #lateness: number[] = [];
+  /** How late each tick of the loop timer fired, and when (wall ms). */
+  readonly #lateness: { at: number; late: number }[] = [];
   #observer: PerformanceObserver | undefined;
   #tick: NodeJS.Timeout | undefined;
   readonly #handlers: [string, (message: unknown) => void][] = [
@@ -139,7 +140,7 @@ export class LatencyStages {
       const now = performance.now();
       const late = Math.max(0, now - due);
       const after = schedule.read();
-      this.#lateness.push(late);
+      this.#lateness.push({ at: performance.timeOrigin + now, late });
       if (late >= STALL_MS)
         this.#stalls.push({
           start: performance.timeOrigin + due,
@@ -193,9 +194,16 @@ export class LatencyStages {
 
   /**
    * The slowest 1 % of `events` (order number, POST time, ERP receipt) by end-to-end latency: their stages, GC pauses
-   * and loop stalls that overlapped them, and how many waited for the previous event of their partition.
+   * and loop stalls that overlapped them, and how many waited for the previous event of their partition. GC pauses and
+   * loop delays count from the first of `events`' POSTs on, partition turns for `events` only (a lead-in recorded
+   * before them is left out); the helper threads' CPU is over all the recording.
    */
   summarise(events: { order: number; postedAt: number; receivedAt: number }[]): TailSummary {
+    const from = Math.min(...events.map((e) => e.postedAt));
+    const counted = new Set(events.map((e) => e.order));
+    const gcs = this.#gc.filter((g) => g.start >= from);
+    const stalls = this.#stalls.filter((x) => x.start >= from);
+    const lateness = this.#lateness.filter((l) => l.at >= from).map((l) => l.late);
     const rows = events
       .map((e) => ({ ...e, total: e.receivedAt - e.postedAt, stages: this.#stages(e) }))
       .filter((r) => r.stages !== undefined)
@@ -213,38 +221,37 @@ export class LatencyStages {
         50,
       );
     const fmt = (n: number) => n.toFixed(1);
-    const gcHit = tail.filter((r) => overlap(this.#gc, r.postedAt, r.receivedAt) > 0);
-    const gcInTail = tail.reduce((s, r) => s + overlap(this.#gc, r.postedAt, r.receivedAt), 0);
-    const stallHit = tail.filter((r) => overlap(this.#stalls, r.postedAt, r.receivedAt) > 0);
-    const stalled = this.#stalls.reduce((s, x) => s + (x.end - x.start), 0);
-    const waited = this.#stalls.reduce((s, x) => s + (x.waitedMs ?? 0), 0);
-    const longest = [...this.#stalls].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
+    const gcHit = tail.filter((r) => overlap(gcs, r.postedAt, r.receivedAt) > 0);
+    const gcInTail = tail.reduce((s, r) => s + overlap(gcs, r.postedAt, r.receivedAt), 0);
+    const stallHit = tail.filter((r) => overlap(stalls, r.postedAt, r.receivedAt) > 0);
+    const stalled = stalls.reduce((s, x) => s + (x.end - x.start), 0);
+    const waited = stalls.reduce((s, x) => s + (x.waitedMs ?? 0), 0);
+    const longest = [...stalls].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
     const cpuWait =
-      this.#stalls.length === 0 || this.#stalls[0].waitedMs === undefined
+      stalls.length === 0 || stalls[0].waitedMs === undefined
         ? ''
         : `; in the stalls (${fmt(stalled)} ms) the engine's main thread waited ${fmt(waited)} ms for a CPU` +
           (longest ? ` (the longest, ${fmt(longest.end - longest.start)} ms: ${fmt(longest.waitedMs ?? 0)} ms)` : '') +
           (this.#helperCpu.ms === undefined
             ? ''
-            : `; the engine's other threads (GC, compiler, libuv) ran ${fmt(this.#helperCpu.ms)} ms in the ${fmt(this.#helperCpu.wallMs! / 1000)} s phase`);
+            : `; the engine's other threads (GC, compiler, libuv) ran ${fmt(this.#helperCpu.ms)} ms in the ${fmt(this.#helperCpu.wallMs! / 1000)} s recorded`);
     const blocked = tail.filter((r) => this.#waitedForPartition(r.order)).length;
     const blockedAll = rows.filter((r) => this.#waitedForPartition(r.order)).length;
-    const pauses = this.#gc.map((g) => g.end - g.start);
-    const phaseStart = Math.min(...rows.map((r) => r.postedAt));
-    const spells = incidents(tail).map((i) => `${fmt((i.start - phaseStart) / 1000)} s (${i.events})`);
-    const majors = this.#gc.filter((g) => g.kind === 'major');
+    const pauses = gcs.map((g) => g.end - g.start);
+    const spells = incidents(tail).map((i) => `${fmt((i.start - from) / 1000)} s (${i.events})`);
+    const majors = gcs.filter((g) => g.kind === 'major');
     return {
       dominant: STAGE_NAMES[dominant],
       lines: [
         `slowest 1 %: ${tail.length} of ${rows.length} events, ${fmt(tail[tail.length - 1].total)}-${fmt(tail[0].total)} ms; ` +
           `most of their time in ${STAGE_NAMES[dominant]} (${Math.round((byShare[0].ms / tailTotal) * 100)} %, the largest stage of ${largestIn} of ${tail.length})`,
         `  stage medians, slowest 1 % (all events): ${STAGES.map((s) => `${STAGE_NAMES[s]} ${fmt(median(s, tail))} (${fmt(median(s, rows))})`).join(', ')} ms`,
-        `  engine GC: ${this.#gc.length} pauses in the phase (${majors.length} major), max ${fmt(Math.max(0, ...pauses))} ms; ` +
+        `  engine GC: ${gcs.length} pauses in the phase (${majors.length} major), max ${fmt(Math.max(0, ...pauses))} ms; ` +
           `${gcHit.length} of the slowest overlap one (${fmt(gcInTail)} ms of GC in their ${fmt(tailTotal)} ms)`,
-        `  engine event loop: delay p99 ${fmt(percentile(this.#lateness, 99))} ms, max ${fmt(Math.max(0, ...this.#lateness))} ms; ` +
-          `${this.#stalls.length} stalls >= ${STALL_MS} ms, ${stallHit.length} of the slowest overlap one${cpuWait}`,
+        `  engine event loop: delay p99 ${fmt(percentile(lateness, 99))} ms, max ${fmt(Math.max(0, ...lateness))} ms; ` +
+          `${stalls.length} stalls >= ${STALL_MS} ms, ${stallHit.length} of the slowest overlap one${cpuWait}`,
         `  partition waits (stored while the previous event of its partition was unsettled): ${blocked} of the slowest, ${blockedAll} of all`,
-        this.#partitionTurns(),
+        this.#partitionTurns(counted),
         `  the slowest came in ${spells.length} spell${spells.length === 1 ? '' : 's'} (POSTed at, into the phase): ${spells.join(', ')}`,
       ],
     };
@@ -268,19 +275,20 @@ export class LatencyStages {
    * one, the hand-over: the previous event's settle (its ack) -> this one delivered to the worker. With
    * `max_ack_pending` 1 a queued event waits for the sum of both over the events ahead of it.
    */
-  #partitionTurns(): string {
+  #partitionTurns(counted: Set<number>): string {
     const held: number[] = [];
     const handOver: number[] = [];
-    const byPartition = new Map<string, Moments[]>();
-    for (const m of this.#orders.values()) {
+    const byPartition = new Map<string, (Moments & { order: number })[]>();
+    for (const [order, m] of this.#orders) {
       if (m.subject === undefined || m.seq === undefined) continue;
       const list = byPartition.get(m.subject) ?? [];
       byPartition.set(m.subject, list);
-      list.push(m);
+      list.push({ ...m, order });
     }
     for (const list of byPartition.values()) {
       list.sort((a, b) => a.seq! - b.seq!);
       list.forEach((m, i) => {
+        if (!counted.has(m.order)) return;
         const settled = this.#settled.get(m.seq!);
         if (settled !== undefined) held.push(settled - m.delivered!);
         const before = i > 0 ? this.#settled.get(list[i - 1].seq!) : undefined;
