@@ -462,7 +462,7 @@ export interface StreamSource {
    */
   stream: string;
   /**
-   * The stream's parameters (the topic, enrichment).
+   * The stream's parameters, checked against the connector's stream. Salesforce change_events: `topic`; `enrich_fields`, the fields read for every event but a delete (their values as of the read); `gap_fields`, the fields a gap event (GAP_CREATE, GAP_UPDATE, GAP_UNDELETE: header only) reads besides, which ordinary events carry themselves.
    */
   params?: {
     [k: string]: unknown;
