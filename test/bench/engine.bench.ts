@@ -9,7 +9,7 @@
  * On a machine with 2+ CPUs the engine is pinned to CPU 0 and the rest share CPU 1 (BENCH_PIN=0 turns pinning off);
  * the output says which layout ran and how busy each process was.
  * The latency phase runs unpinned (BENCH_LATENCY_PIN=1 keeps the pinning), and says where its slowest 1 % spent
- * their time (latency-stages.ts). It is one even open loop on connections opened before it: a lead-in of a second,
+ * their time (latency-stages.ts). It is one even open loop on connections opened before it: a lead-in of 2 s,
  * printed apart as the "first burst", then the 6 s that p50 and p99 are taken over.
  * To profile the engine alone: BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the engine process over the
  * measured run only, BENCH_HEAP_PROFILE=<file.heapprofile> a sampling heap profile of it (bytes allocated, collected
@@ -158,13 +158,14 @@ const blockLine = (blocks: Block[]) =>
 
 /**
  * Seconds of lead-in at the phase's rate before the timed LATENCY_SECONDS, in one even open loop on connections opened
- * before it; its latencies are printed apart ("first burst"). Without it the timed phase began with a spell of 60-450
- * ms latencies over its first 0.1-0.4 s that set its p99: the loop's first 64 POSTs each opened a connection, and the
- * phase's start made V8 throw away the hot path's optimised code (latency-stages.ts subscribes to diagnostics channels
- * that node's HTTP server, undici and the engine check, and the loop's orders carry one header more than the measured
- * run's), so the engine ran slower code until V8 optimised it again (docs/runtime.md, "p99 at half load, session 16").
+ * before it; its latencies are printed apart ("first burst"). Without it the timed phase began with a second of
+ * 25-450 ms latencies that set its p99: the loop's first 64 POSTs each opened a connection, and the phase's start made
+ * V8 throw away the hot path's optimised code (latency-stages.ts subscribes to diagnostics channels that node's HTTP
+ * server, undici and the engine check, and the loop's orders carry one header more than the measured run's), so the
+ * engine ran slower code until V8 optimised it again, and fell behind
+ * (docs/runtime.md, "p99 at half load, session 16").
  */
-const LEAD_IN_SECONDS = 1;
+const LEAD_IN_SECONDS = 2;
 
 interface Percentiles {
   p50: number;
