@@ -122,7 +122,10 @@ export class OperatorActions {
     );
   }
 
-  /** Discards every dead letter of an integration and/or created before a time; one audit entry with the count. */
+  /**
+   * Discards every dead letter of an integration and/or created before a time. One audit entry says which (id,
+   * integration and key, as a discard's does), also when the purge stopped part way: what it deleted is gone.
+   */
   async purge(
     actor: AuditActor,
     filter: { integration?: string; before?: Date },
@@ -131,17 +134,29 @@ export class OperatorActions {
     const target = [filter.integration ?? '*', filter.before ? `before ${filter.before.toISOString()}` : '']
       .filter(Boolean)
       .join(' ');
-    return this.#audited(
-      { actor, action: 'dlq.purge', target, reason },
-      async () => {
-        const entries = await this.deps.deadLetters.list({ integration: filter.integration });
-        const doomed = entries.filter((e) => !filter.before || Date.parse(e.createdAt) < filter.before.getTime());
-        for (const entry of doomed) await this.deps.deadLetters.discard(entry);
-        return { status: 'purged' as const, ids: doomed.map((e) => e.id) };
-      },
-      () => true,
-      (o) => ({ count: o.ids.length }),
-    );
+    const gone: DeadLetter[] = [];
+    const record = (result: 'ok' | 'failed', extra: Record<string, unknown> = {}) =>
+      this.deps.audit.record({
+        actor,
+        action: 'dlq.purge',
+        target,
+        reason,
+        result,
+        detail: { ...extra, count: gone.length, ...purgedEntries(gone) },
+      });
+    try {
+      const entries = await this.deps.deadLetters.list({ integration: filter.integration });
+      const doomed = entries.filter((e) => !filter.before || Date.parse(e.createdAt) < filter.before.getTime());
+      for (const entry of doomed) {
+        await this.deps.deadLetters.discard(entry);
+        gone.push(entry);
+      }
+    } catch (error) {
+      await record('failed', { error: (error as Error).message });
+      throw error;
+    }
+    await record('ok');
+    return { status: 'purged', ids: gone.map((e) => e.id) };
   }
 
   /** Records an action refused for lack of a role (or a failed sign-in): denials are part of the trail. */
@@ -172,6 +187,15 @@ export class OperatorActions {
     });
     return outcome;
   }
+}
+
+/** Entries a purge names in its audit entry; past that the count says how many more (an audit entry is one message). */
+const PURGE_AUDIT_ENTRIES = 1_000;
+
+/** What the audit trail keeps about purged dead letters: where each was, never its content. */
+function purgedEntries(gone: readonly DeadLetter[]): Record<string, unknown> {
+  const entries = gone.slice(0, PURGE_AUDIT_ENTRIES).map(({ id, integration, key }) => ({ id, integration, key }));
+  return gone.length > PURGE_AUDIT_ENTRIES ? { entries, unnamed: gone.length - PURGE_AUDIT_ENTRIES } : { entries };
 }
 
 /** What the audit trail keeps about a dead letter that was acted on: where it was, never its content. */
