@@ -182,7 +182,7 @@ it("a state that is none of the country's regions is a dead letter naming it; th
         message:
           `JSONata D3137: Account ${Id}: BillingState "Pensylvania" is not one of the regions of US in the Magento ` +
           'store (GET /V1/directory/countries/US), and the store requires a state for US: set BillingState to a ' +
-          "region's name or code, then replay",
+          "region's name or code (or map the value in state-codes), then replay",
       },
     }),
   ]);
