@@ -102,7 +102,8 @@ export function procCpuMs(pid: number): number | undefined {
 }
 
 let ticks: number | undefined;
-function clockTicks(): number {
+/** The kernel's clock ticks per second (the unit of /proc's CPU times). */
+export function clockTicks(): number {
   if (ticks === undefined) {
     try {
       ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

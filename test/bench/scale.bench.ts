@@ -9,7 +9,14 @@
  *            adds capacity on this machine. The CPU per event of the engines, nats-server and the rig, the share of
  *            the cores the bench had (well under 100 %: other work on the machine had the rest), and the events/s
  *            each run's CPU per event would allow with the cores to the bench alone.
- * Every scaling run says what each engine process did: webhooks taken in, orders delivered, CPU (worker-shares.ts).
+ *   backlog drain  delivery alone, on the engine-bound runs' warm engines: the integration paused (`junction pause`),
+ *            BENCH_LARGE_DRAIN_EVENTS (3,000) large orders stored, then resumed and timed from the first delivery to
+ *            the last, with 1 and 2 workers. A closed loop measures ingest and delivery on the same event loops; the
+ *            drain is what the engines can deliver, and its CPU per event what one more worker costs or saves.
+ * Every scaling run says what each engine process did: webhooks taken in, orders delivered, CPU (worker-shares.ts);
+ * the engine-bound runs also how many events waited in the stream (whether the engines ran dry), how busy the whole
+ * machine was, and how much of the run each engine's event loop ran, waited for a core or had nothing to do
+ * (backlog-drain.ts, cpu-accounting.ts).
  * The engine is the shipped command (`npm run build` first, then dist/engine/cli/junction.js): the sources through tsx
  * would add the compiler's memory. Each run gets its own nats-server and store. The load generator and the fake ERP
  * of the engine bench are child processes (bench-child.ts); nothing is pinned, so on a 2-core machine the engine
@@ -38,6 +45,9 @@ import { buildShippedEngine } from './shipped-engine.js';
 import { RunSampler, blocksOf } from './run-blocks.js';
 import type { Block } from './run-blocks.js';
 import { WorkerShareSampler, enginePids } from './worker-shares.js';
+import { BacklogSampler, pauseOrResume, streamBacklog } from './backlog-drain.js';
+import { eventLoopSched, eventLoopShares, machineCpuMs, ownAndReapedCpuMs } from './cpu-accounting.js';
+import type { BacklogSummary } from './backlog-drain.js';
 import { brokerCounters, ioCalls, monitoringArgs, perEvent as trafficPerEvent, trafficLine } from './broker-traffic.js';
 import type { PortCounts, WorkerShare } from './worker-shares.js';
 
@@ -51,6 +61,11 @@ const LARGE_EVENTS = Number(process.env.BENCH_LARGE_EVENTS) || 3_000;
 const LARGE_WARM_UP = Number(process.env.BENCH_LARGE_WARMUP) || 1_000;
 const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK) || 2_000;
 const LARGE_BLOCK_EVENTS = 1_000;
+const LARGE_DRAIN_EVENTS = Number(process.env.BENCH_LARGE_DRAIN_EVENTS) || 3_000;
+/** Partitions of the scaling runs (BENCH_PARTITIONS): each holds one event in flight, so this caps the concurrency. */
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS) || 32;
+/** BENCH_SCALE_ONLY=large: the engine-bound lines only (their JSON fields only), for working on them. */
+const LARGE_ONLY = process.env.BENCH_SCALE_ONLY === 'large';
 const MEMORY_EVENTS = Number(process.env.BENCH_MEMORY_EVENTS) || 3_000;
 const MEMORY_WARM_UP = 300;
 const CONCURRENCY = 48;
@@ -107,6 +122,8 @@ async function writeSpecs(dir: string, erpUrl: string, count: number, workload: 
 interface Junction {
   url: string;
   child: ChildProcess;
+  /** Its log so far (stdout: warnings and errors, the bench runs it with --log-level warn). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -122,8 +139,9 @@ async function startJunction(dir: string, natsUrl: string, erpUrl: string, worke
   const profile = process.env.BENCH_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
+  const child = spawn(process.execPath, [...profile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let [stdout, stderr] = ['', ''];
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
@@ -144,7 +162,7 @@ async function startJunction(dir: string, natsUrl: string, erpUrl: string, worke
     if (child.exitCode === null) child.kill('SIGTERM');
     await exited;
   };
-  return { url, child, stop } satisfies Junction;
+  return { url, child, log: () => stdout, stop } satisfies Junction;
 }
 
 /** Resident set size of a process (MB), from /proc. */
@@ -212,6 +230,12 @@ function sharesLine(name: string, workers: WorkerShare[], unplaced: { ingested: 
   return `${name}, each engine process: ${each.join('; ')}${lost ? ` (not placed: ${unplaced.ingested} taken in, ${unplaced.delivered} delivered)` : ''}`;
 }
 
+/** The stream's backlog over a run and each engine process's busy share, on one line. */
+function backlogLine(name: string, b: BacklogSummary): string {
+  const busy = b.busy.map(([p10, p50]) => `${pct(p50)} (p10 ${pct(p10)})`).join(' + ');
+  return `${name}, events waiting in the stream (p10 | p50 | p90): ${b.backlog.join(' | ')}; fewer than the partitions in ${pct(b.dryShare)} of the samples; each engine process busy (median of 250 ms samples) ${busy} of a core`;
+}
+
 /** The smallest share of the deliveries any engine process had (1 with one process). */
 const smallestShare = (workers: WorkerShare[]) =>
   Math.min(...workers.map((w) => w.delivered)) / workers.reduce((s, w) => s + w.delivered, 0);
@@ -235,11 +259,30 @@ export async function benchScale(): Promise<Record<string, number>> {
    * so the measured run starts as soon as the warm-up reached the ERP.
    */
   const children = { loadgen, target };
+  /**
+   * CPU so far (ms) of what runs besides the engines and the rig: the primary of `--workers N` (it relays the workers'
+   * metrics) and this process (the samplers, `ss`); and of the whole machine.
+   */
+  const aroundCpu = (junctionPid: number, pids: number[]) => ({
+    at: performance.now(),
+    others: (pids.length > 1 ? (procCpuMs(junctionPid) ?? NaN) : 0) + ownAndReapedCpuMs(),
+    machine: machineCpuMs(),
+    loops: pids.map((pid) => eventLoopSched(pid)),
+  });
+  const aroundPerEvent = (
+    before: ReturnType<typeof aroundCpu>,
+    after: ReturnType<typeof aroundCpu>,
+    events: number,
+  ) => ({
+    othersMs: (after.others - before.others) / events,
+    machineBusy: (after.machine.busy - before.machine.busy) / (after.machine.total - before.machine.total),
+    loops: before.loops.map((b, i) => eventLoopShares(b, after.loops[i], after.at - before.at)),
+  });
   const run = async (
     name: string,
     shape: { integrations: number; workers: number; partitions: number; workload: Workload },
     load: Load,
-    counts: { warmUp: number; events: number; blockEvents: number },
+    counts: { warmUp: number; events: number; blockEvents: number; drain?: number },
   ) => {
     const { integrations, workers, partitions, workload } = shape;
     const dir = join(root, name.replace(/[^\w]+/g, '-'));
@@ -279,10 +322,15 @@ export async function benchScale(): Promise<Record<string, number>> {
         delivered: await target.call<PortCounts>('writesByPeerPort'),
       });
       const [before, rigBefore] = [await counted(), await rigCpuMs(nats.pid)];
+      const aroundBefore = aroundCpu(child.pid!, pids);
       const [trafficBefore, ioBefore] = [await brokerCounters(monitorPort), pids.map((pid) => ioCalls(pid))];
+      const backlogSampler = new BacklogSampler(monitorPort, pids);
+      backlogSampler.start();
       shares.start();
       const { perS, blocks } = await throughput(url, children, next, counts.events, load, counts.blockEvents);
+      const backlog = await backlogSampler.stop(partitions);
       const [after, rigAfter] = [await counted(), await rigCpuMs(nats.pid)];
+      const around = aroundPerEvent(aroundBefore, aroundCpu(child.pid!, pids), counts.events);
       const traffic = trafficPerEvent(trafficBefore, await brokerCounters(monitorPort), counts.events);
       // Every engine process's read and write system calls per delivered event, summed: how well they batch.
       const ioAfter = pids.map((pid) => ioCalls(pid));
@@ -300,9 +348,16 @@ export async function benchScale(): Promise<Record<string, number>> {
       );
       clearInterval(sampler);
       const rigMsPerEvent = (k: keyof typeof rigAfter) => (rigAfter[k] - rigBefore[k]) / counts.events;
-      if (closed) console.log(sharesLine(name, each, unplaced));
+      if (closed) {
+        console.log(sharesLine(name, each, unplaced));
+        console.log(backlogLine(name, backlog));
+      }
       next += counts.events;
+      const drained = counts.drain
+        ? await drain(name, { junction, nats, monitorPort, pids, workload, paths }, counts.drain)
+        : undefined;
       return {
+        drained,
         perS,
         blocks,
         blockEvents: counts.blockEvents,
@@ -313,34 +368,139 @@ export async function benchScale(): Promise<Record<string, number>> {
         engineMs: each.reduce((s, w) => s + w.cpuMs, 0) / counts.events,
         natsMs: rigMsPerEvent('nats'),
         rigMs: rigMsPerEvent('loadgen') + rigMsPerEvent('target'),
+        ...around,
       };
     } finally {
       await junction?.stop();
       await nats.stop();
     }
   };
+  /**
+   * The drain of a stored backlog on a running, warm engine: the integration paused, `count` orders stored, then
+   * resumed; events/s from the first delivery to the last, and every process's CPU per event over the drain.
+   */
+  const drain = async (
+    name: string,
+    at: {
+      junction: Junction;
+      nats: { url: string; pid: number };
+      monitorPort: number;
+      pids: number[];
+      workload: Workload;
+      paths: string[];
+    },
+    count: number,
+  ) => {
+    const { junction, nats, monitorPort, pids, workload, paths } = at;
+    const integration = /^name: (.*)$/m.exec(workload.integration)![1];
+    const pausedLines = () => junction.log().split('integration paused').length - 1;
+    await pauseOrResume(JUNCTION, 'pause', integration, nats.url);
+    // Every engine process stops pulling (its in-flight events finish; none are left after a closed loop's end).
+    for (const deadline = Date.now() + 30_000; pausedLines() < pids.length;) {
+      if (Date.now() > deadline) throw new Error(`${name}: not every engine process paused within 30 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const { url } = junction;
+    await loadgen.call('prepare', { url, from: next, count, paths, nameOrders: false, lines: workload.lines });
+    const { elapsedMs: ingestMs } = await loadgen.call<{ elapsedMs: number }>('closedLoop', {
+      url,
+      concurrency: CONCURRENCY,
+    });
+    const stored = await streamBacklog(monitorPort);
+    if (stored !== count) throw new Error(`${name}: ${stored} events stored for the drain, not ${count}`);
+    const ports = { ingest: Number(new URL(url).port), erp: Number(new URL(erpUrl).port) };
+    const shares = new WorkerShareSampler(pids, ports);
+    const [delivered, rigBefore] = [await target.call<PortCounts>('writesByPeerPort'), await rigCpuMs(nats.pid)];
+    const cpuBefore = pids.map((pid) => procCpuMs(pid) ?? NaN);
+    const aroundBefore = aroundCpu(junction.child.pid!, pids);
+    const sampler = new RunSampler(async () => {
+      const { keys } = await target.call<{ keys: number }>('counts');
+      return { at: performance.now(), delivered: keys - next, cpuMs: {} };
+    });
+    await sampler.start();
+    shares.start();
+    await pauseOrResume(JUNCTION, 'resume', integration, nats.url);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), 120_000);
+    });
+    try {
+      await Promise.race([target.call('waitFor', { count: next + count }), late]);
+    } catch {
+      const { keys } = await target.call<{ keys: number }>('counts');
+      throw new Error(`${name}: the ERP got ${keys - next} of the ${count} stored orders within 120 s of the resume`);
+    } finally {
+      clearTimeout(timer);
+    }
+    const engineMs = pids.reduce((s, pid, i) => s + (procCpuMs(pid) ?? NaN) - cpuBefore[i], 0) / count;
+    const rigAfter = await rigCpuMs(nats.pid);
+    const around = aroundPerEvent(aroundBefore, aroundCpu(junction.child.pid!, pids), count);
+    const { workers: each } = await shares.stop(
+      { before: [], after: [] },
+      { before: delivered, after: await target.call<PortCounts>('writesByPeerPort') },
+    );
+    const blocks = blocksOf(await sampler.stop(), LARGE_BLOCK_EVENTS);
+    const keys = Array.from({ length: count }, (_, i) => `order-${100000000 + next + i}`);
+    const arrived = (await target.call<(number | null)[]>('arrivals', { keys })).filter((t) => t !== null);
+    const spanMs = Math.max(...arrived) - Math.min(...arrived);
+    next += count;
+    return {
+      perS: (count - 1) / (spanMs / 1000),
+      ingestPerS: count / (ingestMs / 1000),
+      blocks,
+      blockEvents: LARGE_BLOCK_EVENTS,
+      each,
+      engineMs,
+      natsMs: (rigAfter.nats - rigBefore.nats) / count,
+      rigMs: (rigAfter.loadgen - rigBefore.loadgen + rigAfter.target - rigBefore.target) / count,
+      ...around,
+    };
+  };
   try {
-    const many = await run(
-      'memory',
-      { integrations: MANY_INTEGRATIONS, workers: 1, partitions: 16, workload: STANDARD },
-      { rate: MEMORY_RATE },
-      { warmUp: MEMORY_WARM_UP, events: MEMORY_EVENTS, blockEvents: BLOCK_EVENTS },
-    );
-    console.log(
-      `memory: one engine process with ${MANY_INTEGRATIONS} integrations (16 partitions each): peak RSS ${Math.round(many.peakRss)} MB under load (${MEMORY_EVENTS} orders round-robin at ${MEMORY_RATE}/s, ${Math.round(many.perS)} events/s delivered)`,
-    );
-    const scaling = { warmUp: WARM_UP, events: EVENTS, blockEvents: BLOCK_EVENTS };
+    const round2 = (n: number) => Math.round(n * 100) / 100;
+    const result: Record<string, number> = {};
     const closed = { closed: true } as const;
-    const shape = (workers: number, workload: Workload) => ({ integrations: 1, workers, partitions: 32, workload });
-    const one = await run('--workers 1', shape(1, STANDARD), closed, scaling);
-    console.log(blockLine('--workers 1', one));
-    const two = await run('--workers 2', shape(2, STANDARD), closed, scaling);
-    console.log(blockLine('--workers 2', two));
-    const ratio = two.perS / one.perS;
-    console.log(
-      `scaling: junction run --workers 1: ${Math.round(one.perS)} events/s; --workers 2: ${Math.round(two.perS)} events/s; ratio ${ratio.toFixed(2)} (${EVENTS} orders after ${WARM_UP} of warm-up, 32 partitions, ${CONCURRENCY} senders, unpinned; nats-server and the rig take about as much CPU per event as the engine, so this line cannot show scaling on 2 cores)`,
-    );
-    const large = { warmUp: LARGE_WARM_UP, events: LARGE_EVENTS, blockEvents: LARGE_BLOCK_EVENTS };
+    const shape = (workers: number, workload: Workload) => ({
+      integrations: 1,
+      workers,
+      partitions: PARTITIONS,
+      workload,
+    });
+    if (!LARGE_ONLY) {
+      const many = await run(
+        'memory',
+        { integrations: MANY_INTEGRATIONS, workers: 1, partitions: 16, workload: STANDARD },
+        { rate: MEMORY_RATE },
+        { warmUp: MEMORY_WARM_UP, events: MEMORY_EVENTS, blockEvents: BLOCK_EVENTS },
+      );
+      console.log(
+        `memory: one engine process with ${MANY_INTEGRATIONS} integrations (16 partitions each): peak RSS ${Math.round(many.peakRss)} MB under load (${MEMORY_EVENTS} orders round-robin at ${MEMORY_RATE}/s, ${Math.round(many.perS)} events/s delivered)`,
+      );
+      const scaling = { warmUp: WARM_UP, events: EVENTS, blockEvents: BLOCK_EVENTS };
+      const one = await run('--workers 1', shape(1, STANDARD), closed, scaling);
+      console.log(blockLine('--workers 1', one));
+      const two = await run('--workers 2', shape(2, STANDARD), closed, scaling);
+      console.log(blockLine('--workers 2', two));
+      const ratio = two.perS / one.perS;
+      console.log(
+        `scaling: junction run --workers 1: ${Math.round(one.perS)} events/s; --workers 2: ${Math.round(two.perS)} events/s; ratio ${ratio.toFixed(2)} (${EVENTS} orders after ${WARM_UP} of warm-up, ${PARTITIONS} partitions, ${CONCURRENCY} senders, unpinned; nats-server and the rig take about as much CPU per event as the engine, so this line cannot show scaling on 2 cores)`,
+      );
+      Object.assign(result, {
+        rss_100_integrations_mb: Math.round(many.peakRss),
+        warmup_events: WARM_UP,
+        events: EVENTS,
+        workers_1_per_s: Math.round(one.perS),
+        workers_2_per_s: Math.round(two.perS),
+        workers_2_to_1_ratio: round2(ratio),
+        workers_2_smallest_delivery_share: round2(two.smallestShare),
+      });
+    }
+    const large = {
+      warmUp: LARGE_WARM_UP,
+      events: LARGE_EVENTS,
+      blockEvents: LARGE_BLOCK_EVENTS,
+      drain: LARGE_DRAIN_EVENTS,
+    };
     const largeOne = await run('large orders, --workers 1', shape(1, LARGE), closed, large);
     console.log(blockLine('large orders, --workers 1', largeOne));
     const largeTwo = await run('large orders, --workers 2', shape(2, LARGE), closed, large);
@@ -348,31 +508,52 @@ export async function benchScale(): Promise<Record<string, number>> {
     const largeRatio = largeTwo.perS / largeOne.perS;
     // The bench's processes' CPU over the run's cores: well under 100 % means other work on the machine had the rest,
     // and both runs measured what the scheduler gave them rather than what the engine can do.
-    const machineShare = (r: typeof largeOne) => ((r.engineMs + r.natsMs + r.rigMs) * r.perS) / 1000 / cpus().length;
-    const cpuLine = (r: typeof largeOne) =>
-      `engines ${r.engineMs.toFixed(2)} ms (busy ${r.each.map((w) => pct(w.busy)).join(' + ')} of a core), nats-server ${r.natsMs.toFixed(2)} ms, load generator + fake ERP ${r.rigMs.toFixed(2)} ms; the bench had ${pct(machineShare(r))} of the ${cpus().length} cores`;
+    type Cpu = {
+      perS: number;
+      engineMs: number;
+      natsMs: number;
+      rigMs: number;
+      othersMs: number;
+      machineBusy: number;
+      loops: { running: number; runnable: number; blocked: number }[];
+      each: WorkerShare[];
+    };
+    const machineShare = (r: Cpu) => ((r.engineMs + r.natsMs + r.rigMs) * r.perS) / 1000 / cpus().length;
+    const cpuLine = (r: Cpu) =>
+      `engines ${r.engineMs.toFixed(2)} ms (busy ${r.each.map((w) => pct(w.busy)).join(' + ')} of a core), nats-server ${r.natsMs.toFixed(2)} ms, load generator + fake ERP ${r.rigMs.toFixed(2)} ms, junction primary + bench process ${r.othersMs.toFixed(2)} ms; the bench had ${pct(machineShare(r))} of the ${cpus().length} cores, which were ${pct(r.machineBusy)} busy (/proc/stat); event loops ran | waited for a core | had nothing to do: ${r.loops.map((l) => `${pct(l.running)} | ${pct(l.runnable)} | ${pct(l.blocked)}`).join(', ')}`;
     // What each run's CPU per event would allow with the machine's cores to the bench alone: N engine processes
     // deliver at most N / engine ms events per ms, and all the processes together at most cores / (every ms).
-    const capacity = (r: typeof largeOne, workers: number) =>
+    const capacity = (r: Cpu, workers: number) =>
       1000 * Math.min(workers / r.engineMs, cpus().length / (r.engineMs + r.natsMs + r.rigMs));
     const [capacityOne, capacityTwo] = [capacity(largeOne, 1), capacity(largeTwo, 2)];
     console.log(
-      `engine-bound scaling: ${LARGE_ORDER_LINES}-line orders through a heavy ERP mapping (per-line lookups, tax and warehouse aggregation), so the engine processes take most of the CPU and a second worker can add capacity; ${LARGE_EVENTS} orders after ${LARGE_WARM_UP} of warm-up, 32 partitions, ${CONCURRENCY} senders, unpinned on ${cpus().length} cores`,
+      `engine-bound scaling: ${LARGE_ORDER_LINES}-line orders through a heavy ERP mapping (per-line lookups, tax and warehouse aggregation), so the engine processes take most of the CPU and a second worker can add capacity; ${LARGE_EVENTS} orders after ${LARGE_WARM_UP} of warm-up, ${PARTITIONS} partitions, ${CONCURRENCY} senders, unpinned on ${cpus().length} cores`,
     );
     console.log(`  --workers 1: ${Math.round(largeOne.perS)} events/s; cpu per event: ${cpuLine(largeOne)}`);
     console.log(`  --workers 2: ${Math.round(largeTwo.perS)} events/s; cpu per event: ${cpuLine(largeTwo)}`);
     console.log(
       `  ratio ${largeRatio.toFixed(2)}; with the ${cpus().length} cores to the bench alone, each run's cpu per event would allow at most ${Math.round(capacityOne)} and ${Math.round(capacityTwo)} events/s: ratio ${(capacityTwo / capacityOne).toFixed(2)}`,
     );
-    const round2 = (n: number) => Math.round(n * 100) / 100;
+    const [drainOne, drainTwo] = [largeOne.drained!, largeTwo.drained!];
+    const drainRatio = drainTwo.perS / drainOne.perS;
+    const [drainCapOne, drainCapTwo] = [capacity(drainOne, 1), capacity(drainTwo, 2)];
+    console.log(
+      `backlog drain (delivery alone): on the same warm engines, the integration paused (junction pause), ${LARGE_DRAIN_EVENTS} large orders stored, then resumed; events/s from the first delivery to the last`,
+    );
+    for (const [label, d] of [
+      ['--workers 1', drainOne],
+      ['--workers 2', drainTwo],
+    ] as const) {
+      console.log(blockLine(`  ${label} drain`, d));
+      console.log(
+        `  ${label}: ${Math.round(d.perS)} events/s (stored at ${Math.round(d.ingestPerS)}/s before); delivered ${d.each.map((w) => w.delivered).join(' + ')}; cpu per event: ${cpuLine(d)}; ${Math.round(1000 / d.engineMs)} events per engine CPU-second`,
+      );
+    }
+    console.log(
+      `  drain ratio ${drainRatio.toFixed(2)}; with the ${cpus().length} cores to the bench alone, each drain's cpu per event would allow at most ${Math.round(drainCapOne)} and ${Math.round(drainCapTwo)} events/s: ratio ${(drainCapTwo / drainCapOne).toFixed(2)}`,
+    );
     return {
-      rss_100_integrations_mb: Math.round(many.peakRss),
-      warmup_events: WARM_UP,
-      events: EVENTS,
-      workers_1_per_s: Math.round(one.perS),
-      workers_2_per_s: Math.round(two.perS),
-      workers_2_to_1_ratio: round2(ratio),
-      workers_2_smallest_delivery_share: round2(two.smallestShare),
+      ...result,
       large_events: LARGE_EVENTS,
       large_workers_1_per_s: Math.round(largeOne.perS),
       large_workers_2_per_s: Math.round(largeTwo.perS),
@@ -384,6 +565,18 @@ export async function benchScale(): Promise<Record<string, number>> {
       large_workers_1_machine_share: round2(machineShare(largeOne)),
       large_workers_2_machine_share: round2(machineShare(largeTwo)),
       large_workers_2_smallest_delivery_share: round2(largeTwo.smallestShare),
+      large_drain_events: LARGE_DRAIN_EVENTS,
+      large_drain_workers_1_per_s: Math.round(drainOne.perS),
+      large_drain_workers_2_per_s: Math.round(drainTwo.perS),
+      large_drain_workers_2_to_1_ratio: round2(drainRatio),
+      large_drain_workers_1_engine_cpu_ms: round2(drainOne.engineMs),
+      large_drain_workers_2_engine_cpu_ms: round2(drainTwo.engineMs),
+      large_drain_workers_1_per_engine_cpu_s: Math.round(1000 / drainOne.engineMs),
+      large_drain_workers_2_per_engine_cpu_s: Math.round(1000 / drainTwo.engineMs),
+      large_drain_workers_1_capacity_per_s: Math.round(drainCapOne),
+      large_drain_workers_2_capacity_per_s: Math.round(drainCapTwo),
+      large_drain_workers_1_machine_share: round2(machineShare(drainOne)),
+      large_drain_workers_2_machine_share: round2(machineShare(drainTwo)),
     };
   } finally {
     await loadgen.stop();
