@@ -3,7 +3,8 @@
  * the command line), the directory prefix and object ids from Git's own output are ever passed to git: never a
  * file name or any other string that comes from a spec.
  */
-import { relative, resolve, sep } from 'node:path';
+import { lstat, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { gitEnvironment, gitVariableNames } from './git-environment.js';
 import { isSpecFile, LINK_NOT_FOLLOWED } from '../compiler/spec-tree.js';
@@ -27,13 +28,25 @@ export interface TreeAtRef {
 export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: string): Promise<TreeAtRef> {
   if (ref.startsWith('-')) throw new Error(`invalid git ref ${JSON.stringify(ref)}`);
   const env = gitEnvironment();
-  const git = simpleGit({ baseDir: resolve(dir), allowEnvironment: gitVariableNames(env) }).env(env);
+  // The repository is the one that holds the directory as named: for a link, git runs in the link's parent, so a
+  // spec directory that links to another repository cannot make the base side read that repository's history.
+  const named = resolve(dir);
+  const baseDir = (await lstat(named)).isSymbolicLink() ? await realpath(dirname(named)) : named;
+  const git = simpleGit({ baseDir, allowEnvironment: gitVariableNames(env) }).env(env);
   const top = (await git.revparse(['--show-toplevel'])).trim();
   const commit = (
     await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')
   ).trim();
   if (!OBJECT_ID.test(commit)) throw new Error(`git ref ${JSON.stringify(ref)} does not name a commit in ${top}`);
-  const prefix = relative(top, resolve(dir)).split(sep).join('/');
+  // Git lists a linked directory as one link: read the directory the link leads to (as the working tree side does),
+  // and only inside this repository.
+  const real = await realpath(named);
+  const inRepo = relative(await realpath(top), real);
+  if (inRepo === '..' || inRepo.startsWith(`..${sep}`) || isAbsolute(inRepo))
+    throw new Error(
+      `${dir} is a link to ${real}, outside the repository ${top}: point the command at a directory inside it`,
+    );
+  const prefix = inRepo.split(sep).join('/');
   const listing = await git.raw(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix === '' ? '.' : prefix]);
   const files: SpecTreeFile[] = [];
   for (const entry of listing.split('\0')) {

@@ -80,3 +80,47 @@ describe('junction plan with symbolic links', () => {
     expect(result.stdout + result.stderr).not.toContain('s3cr3t');
   });
 });
+
+describe('junction plan on a spec directory that is a link', () => {
+  it('plans a link to a directory inside the repository as that directory', async () => {
+    repo = createSpecRepo();
+    symlinkSync('specs', join(repo.dir, 'linked-specs'));
+    repo.git('add', 'linked-specs');
+    repo.git('commit', '-q', '-m', 'a link to the specs');
+    repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
+    const result = await runCli(['plan', '--base', 'main', 'linked-specs', '--format', 'json'], { cwd: repo.dir });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { integrations: { name: string; cases: { changes: unknown[] }[] }[] };
+    expect(report.integrations.map((i) => [i.name, i.cases[0]?.changes])).toEqual([
+      [
+        'prices-to-shop',
+        [
+          {
+            request: 'stock[0] POST /rest/default/V1/inventory/source-items',
+            path: 'body.sourceItems[0].quantity',
+            before: 40,
+            after: 80,
+          },
+        ],
+      ],
+    ]);
+  });
+
+  it('refuses a link out of the repository with what, where and how to fix, and shows nothing of its target', async () => {
+    repo = createSpecRepo();
+    const other = createSpecRepo();
+    try {
+      writeFileSync(join(other.dir, 'specs', 'leak.yaml'), 'token: s3cr3t-in-another-repo\n');
+      symlinkSync(join(other.dir, 'specs'), join(repo.dir, 'elsewhere'));
+      const result = await runCli(['plan', '--base', 'main', 'elsewhere', '--format', 'json'], { cwd: repo.dir });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `junction: cannot read elsewhere at main: elsewhere is a link to ${join(other.dir, 'specs')}, outside the ` +
+          `repository ${repo.dir}: point the command at a directory inside it\n`,
+      );
+    } finally {
+      other.remove();
+    }
+  });
+});
