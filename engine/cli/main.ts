@@ -26,6 +26,7 @@ import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerAlertCommand } from './commands/alert.js';
 import { UsageError } from './usage-error.js';
+import { endProgressLines } from './progress-display.js';
 import { NatsServerNotFoundError } from '../runtime/broker/nats-server-process.js';
 import { packageVersion } from '../package-root.js';
 
@@ -67,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(helpAll ? argv.map((a) => (a === '--help-all' ? '--help' : a)) : argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    // A backfill or reconcile that failed mid-way: its progress line is still open on the terminal.
+    endProgressLines();
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UsageError) {
       process.stderr.write(`junction: ${error.message}\n`);

@@ -1,7 +1,8 @@
 /**
  * A long command's progress on stderr (`junction backfill`, `junction reconcile`): on a terminal one line redrawn in
  * place at each update; piped to a file or CI log, a line every 2 s at most (a log of every record would drown the
- * report). The last update is always written, on its own line.
+ * report). The last update is always written, on its own line. A command that fails mid-way leaves a terminal's line
+ * open: main ends it (endProgressLines) before it prints the error, so the error starts a line of its own.
  */
 export interface ProgressDisplay<P> {
   show(progress: P): void;
@@ -11,6 +12,15 @@ export interface ProgressDisplay<P> {
 export interface ProgressOutput {
   write(text: string): unknown;
   isTTY?: boolean;
+}
+
+/** Terminal outputs whose last progress line is not ended yet (no newline after it). */
+const openLines = new Set<ProgressOutput>();
+
+/** Ends every progress line left open, so what is written next (an error) starts on a line of its own. */
+export function endProgressLines(): void {
+  for (const out of openLines) out.write('\n');
+  openLines.clear();
 }
 
 /** How often a non-terminal output gets a line. */
@@ -25,7 +35,10 @@ export function progressDisplay<P>(
   let last: number | undefined;
   const write = (progress: P, final: boolean) => {
     last = now();
-    out.write(`${tty ? '\r\x1b[2K' : ''}${render(progress)}${tty && !final ? '' : '\n'}`);
+    const open = tty && !final;
+    out.write(`${tty ? '\r\x1b[2K' : ''}${render(progress)}${open ? '' : '\n'}`);
+    if (open) openLines.add(out);
+    else openLines.delete(out);
   };
   return {
     show: (progress) => {

@@ -3,7 +3,7 @@
  * line at most every 2 s and always the last one. The clock is a counter the test moves, so nothing here is timed.
  */
 import { expect, it } from 'vitest';
-import { progressDisplay } from '../../engine/cli/progress-display.js';
+import { endProgressLines, progressDisplay } from '../../engine/cli/progress-display.js';
 import { reconcileProgressLine } from '../../engine/cli/formats/reconcile-report.js';
 
 function output(isTTY: boolean) {
@@ -40,6 +40,27 @@ it('on a terminal: every update redraws the line; the last ends it', () => {
   display.show(2);
   display.done(2);
   expect(writes).toEqual(['\r\x1b[2K1 done', '\r\x1b[2K2 done', '\r\x1b[2K2 done\n']);
+});
+
+it('on a terminal: a command failing mid-way gets its line ended before the error is printed', () => {
+  const { writes, out } = output(true);
+  const display = progressDisplay(
+    (n: number) => `${n} done`,
+    out,
+    () => 0,
+  );
+  display.show(1);
+  endProgressLines();
+  out.write('junction: the listing failed\n');
+  expect(writes.join('')).toBe('\r\x1b[2K1 done\njunction: the listing failed\n');
+  // Ended once: a finished display (or a piped one) adds no blank line.
+  display.done(2);
+  endProgressLines();
+  const piped = output(false);
+  progressDisplay((n: number) => `${n} done`, piped.out).show(1);
+  endProgressLines();
+  expect(writes.slice(-1)).toEqual(['\r\x1b[2K2 done\n']);
+  expect(piped.writes).toEqual(['1 done\n']);
 });
 
 it('reconcile: a listing drawing a sample, then the comparisons with their bar and ETA', () => {
