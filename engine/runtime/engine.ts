@@ -504,7 +504,15 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     );
   }
   let sync: SyncHooks | undefined;
-  const status = async () => ({ ...(await engineStatusOnly()), ...(await sync?.status()) }) as EngineStatus;
+  // Spec sync's part is read from KV: when that fails, the rest of the status is still answered, and says so.
+  const status = async () => {
+    const own = await engineStatusOnly();
+    const synced = await sync?.status().catch((error: Error) => {
+      own.warnings.push(`this answer is partial (ask again): could not read the spec sync status: ${error.message}`);
+      return undefined;
+    });
+    return { ...own, ...synced } as EngineStatus;
+  };
   const engineStatusOnly = () =>
     engineStatus({
       specs,

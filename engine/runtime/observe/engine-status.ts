@@ -217,16 +217,27 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
   const connected = deps.connected();
   const set = deps.specs.active;
   const none: ConsumerBacklog = { lag: new Map(), missing: new Map() };
+  // A read that fails (a broker slow under load, a worker process that does not answer) leaves its figures at 0 and
+  // is named in `warnings`: the operator gets the rest of the status, never a bare 500.
+  const unread: string[] = [];
+  const orElse =
+    <T>(what: string, fallback: T, shown = 'shown as 0') =>
+    (error: unknown): T => {
+      unread.push(`${what}: ${error instanceof Error ? error.message : String(error)} (${shown})`);
+      return fallback;
+    };
   const [{ lag, missing }, open, waiting, usage] = connected
     ? await Promise.all([
-        consumerBacklog(deps.jsm, set.integrations.keys(), deps.partitions()).catch(() => none),
-        deps.openDeadLetters().catch(() => new Map<string, number>()),
-        deps.waiting().catch(() => new Map<string, number>()),
-        readEventsStreamUsage(deps.jsm).catch(() => undefined),
+        consumerBacklog(deps.jsm, set.integrations.keys(), deps.partitions()).catch(orElse('lag', none)),
+        deps.openDeadLetters().catch(orElse('open dead letters', new Map<string, number>())),
+        deps.waiting().catch(orElse('waiting', new Map<string, number>())),
+        readEventsStreamUsage(deps.jsm).catch(orElse('the events stream size', undefined, 'left out')),
       ])
     : [none, new Map<string, number>(), new Map<string, number>(), undefined];
   const m = deps.metrics;
-  const registry = await deps.registry(Object.values(STATUS_COUNTERS));
+  const registry = await deps
+    .registry(Object.values(STATUS_COUNTERS))
+    .catch(orElse("the worker processes' counts", m.registry, "the counts shown are this process's only"));
   const [eventsIn, finished, retried, dead, dups] = await Promise.all([
     totals(registry, STATUS_COUNTERS.eventsIn),
     totals(registry, STATUS_COUNTERS.finished, 'outcome'),
@@ -259,6 +270,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
           ]),
       ...streamWarnings(usage, deps.lastStreamRefusal(), deps.serverVersion()),
       ...leftBehind(set, lag, open),
+      ...(unread.length > 0 ? [`this answer is partial (ask again): could not read ${unread.join('; ')}`] : []),
     ],
     partitions: deps.partitions(),
     countsSince: deps.startedAt.toISOString(),
