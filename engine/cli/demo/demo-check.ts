@@ -85,6 +85,17 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   );
   const erp = sent.erp;
   for (const p of erp.stock) tally(stockWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
+  // A gap event's count: written to the west source with the quantity its read found.
+  const westWrites = count(
+    systems.magento.requests
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/inventory/source-items'))
+      .flatMap((r) =>
+        ((r.body as { sourceItems?: { source_code: string; quantity: number }[] }).sourceItems ?? [])
+          .filter((i) => i.source_code === 'west_warehouse')
+          .map((i) => i.quantity),
+      ),
+  );
+  for (const p of erp.gapStock) tally(westWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
   const magento = systems.magento;
   const productCreates = count(
     magento.requests
@@ -126,6 +137,7 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
     sent.orders.length +
     sent.ads.length +
     erp.stock.length +
+    erp.gapStock.length +
     erp.shipments.length +
     sent.invoices.length +
     sent.payments.length +

@@ -16,6 +16,8 @@ import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator
 export interface SentErpEvents {
   products: { sku: string; id: string }[];
   stock: { sku: string; quantity: number }[];
+  /** Counts at WH-WEST that Salesforce sent as gap events (header only): each read, and written to the west source. */
+  gapStock: { sku: string; quantity: number }[];
   /** Fulfilments shipped in FF (each should become one Magento shipment), by name and Magento order. */
   shipments: { name: string; order: number }[];
   refunds: number[];
@@ -74,6 +76,20 @@ export class DemoErpTraffic {
     const item = this.ff.records('ProductItem').find((i) => i.Product2Id === product && i.LocationId === east)!;
     this.ff.store.update('ProductItem', String(item.Id), { QuantityOnHand: quantity });
     this.sent.stock.push({ sku, quantity });
+  }
+
+  /**
+   * A count at WH-WEST that Salesforce sends as a gap event (a change it could not describe: the header and record id,
+   * no quantity): the stock flow reads the quantity FF holds (gap_fields) and Magento's west warehouse source gets it.
+   * The only change of that item in the demo, so the quantity read is this count's.
+   */
+  async gapStockCount(sku: string, quantity: number): Promise<void> {
+    const product = this.ff.records('Product2').find((p) => p.ProductCode === sku)!.Id;
+    const west = this.ff.records('Location').find((l) => l.Name === 'WH-WEST')!.Id;
+    const item = this.ff.records('ProductItem').find((i) => i.Product2Id === product && i.LocationId === west)!;
+    this.ff.pubsubGaps('ProductItem');
+    this.ff.store.update('ProductItem', String(item.Id), { QuantityOnHand: quantity });
+    this.sent.gapStock.push({ sku, quantity });
   }
 
   /** The warehouse ships one line of an order in FF: Magento gets the shipment with its tracking number. */

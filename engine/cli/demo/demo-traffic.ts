@@ -37,7 +37,16 @@ export class DemoTraffic {
     invoices: [],
     payments: [],
     bng: { customers: [], orders: [], payments: [], creditMemos: [] },
-    erp: { products: [], stock: [], shipments: [], refunds: [], accounts: [], onAccount: [], paidInFf: [] },
+    erp: {
+      products: [],
+      stock: [],
+      gapStock: [],
+      shipments: [],
+      refunds: [],
+      accounts: [],
+      onAccount: [],
+      paidInFf: [],
+    },
   };
   readonly #erp: DemoErpTraffic;
   readonly #paidQuotes = new Set<number>();
@@ -91,7 +100,8 @@ export class DemoTraffic {
   }
 
   /**
-   * One round of mixed traffic: a paid order, every other round a stock change, every third an ad, every fourth an
+   * One round of mixed traffic: a paid order, every other round a stock change (in the fourth a gap event's), every
+   * third an ad, every fourth an
    * open invoice, a refund of an earlier order and an order paid on account, every fifth a new ERP product and every
    * sixth a new FF account.
    */
@@ -106,6 +116,7 @@ export class DemoTraffic {
     this.sent.orders.push(entity);
     this.sent.payments.push(Number(invoice.entity_id));
     if (tick % 2 === 0) await this.#erp.stockCount(['MUG-1', 'TEE-1', 'CAP-1'][tick % 3], 1000 + tick);
+    if (tick === 3) await this.#erp.gapStockCount('MUG-1', 2000 + tick);
     if (tick % 3 === 0) await this.ad('C-1001');
     if (tick % 4 === 1) this.openInvoice(tick);
     if (tick % 4 === 2) await this.#erp.fulfil(this.#paid.at(-2)!);
