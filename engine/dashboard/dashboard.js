@@ -111,24 +111,34 @@ function renderAudit(audit) {
   );
 }
 
-// The counters are the engine's since it started: say since when, and say it when the engine restarted while this
-// page was open (the figures dropped to 0 because of that, not because traffic stopped).
-function renderCountsSince(since) {
+// The counters are the answering engine's since it started: say which engine and since when, and say it when another
+// engine answered than before (a restart, or a load balancer sending this page's polls to another engine): the
+// figures changed because of that, not because traffic did.
+function renderCountsSince(since, engine) {
   if (!since) return;
-  const restarted = state.countsSince !== undefined && state.countsSince !== since;
-  state.countsSince = since;
+  const answering = `${engine ?? ''}@${since}`;
+  const changed = state.countsSince !== undefined && state.countsSince !== answering;
+  const before = state.countsSince?.split('@')[0];
+  state.countsSince = answering;
   const note = $('#counts-since');
-  if (restarted) note.dataset.restarted = since;
   const at = new Date(since).toLocaleString();
-  note.textContent = note.dataset.restarted
-    ? `The engine restarted at ${at}: in, delivered, retrying and dead-lettered count again from 0 since then.`
-    : `in, delivered, retrying and dead-lettered: since ${at}, when the engine started (they restart from 0 ` +
-      'when it restarts).';
-  note.className = note.dataset.restarted ? 'warn' : 'muted';
+  if (changed)
+    note.dataset.changed =
+      engine && before && engine !== before
+        ? `Engine ${engine} answered (counting since ${at}), not engine ${before} as before: it restarted, or a load ` +
+          'balancer sent this page to another engine. in, delivered, retrying and dead-lettered are the answering ' +
+          "engine's own, from 0 when it started."
+        : `The engine restarted at ${at}: in, delivered, retrying and dead-lettered count again from 0 since then.`;
+  note.textContent =
+    note.dataset.changed ??
+    `in, delivered, retrying and dead-lettered: ${engine ? `engine ${engine}'s, ` : ''}since ${at}, when ` +
+      `${engine ? 'it' : 'the engine'} started (they restart from 0 when it restarts` +
+      `${engine ? '; behind a load balancer each engine shows its own' : ''}).`;
+  note.className = note.dataset.changed ? 'warn' : 'muted';
 }
 
 function renderStatus(status) {
-  renderCountsSince(status.countsSince);
+  renderCountsSince(status.countsSince, status.engine);
   const active = status.active_commit ?? status.commit;
   $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(active)}`;
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
@@ -354,7 +364,8 @@ async function refresh() {
           ? `${dlq.total}${matching}`
           : '';
     renderDlq();
-    $('#updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+    $('#updated').textContent =
+      `updated ${new Date().toLocaleTimeString()}${status.engine ? ` by ${status.engine}` : ''}`;
   } catch (error) {
     $('#sync').textContent = `engine unreachable (${error.message})`;
     $('#sync').className = 'pill bad';

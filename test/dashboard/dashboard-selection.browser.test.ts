@@ -71,33 +71,38 @@ const discard = async (id: string) =>
     ).status,
   ).toBe(200);
 
-it('says since when the counters count, and that they started again when the engine restarted', async () => {
-  const { countsSince } = (await (await fetch(`${h.engine.operatorUrl}/api/status`)).json()) as {
+it('says which engine answered and since when it counts, and when another engine (or a restart) answers', async () => {
+  const { countsSince, engine } = (await (await fetch(`${h.engine.operatorUrl}/api/status`)).json()) as {
     countsSince: string;
+    engine: string;
   };
   expect(Date.parse(countsSince)).not.toBeNaN();
-  // A restart seen by an open page: the engine answers with a later start from the third poll on.
-  const restartedAt = new Date(Date.parse(countsSince) + 3_600_000).toISOString();
+  expect(engine).toMatch(/^[-\w.]+_\d+-[a-z0-9]+$/);
+  // From the third poll on another engine answers (behind a load balancer, or this one restarted: a new id).
+  const otherSince = new Date(Date.parse(countsSince) + 3_600_000).toISOString();
   const page = await browser.newPage();
   let polls = 0;
   await page.route(/\/api\/status$/, async (route) => {
     const status = await (await route.fetch()).json();
-    await route.fulfill({ json: ++polls > 2 ? { ...status, countsSince: restartedAt } : status });
+    await route.fulfill({ json: ++polls > 2 ? { ...status, countsSince: otherSince, engine: 'engine-b' } : status });
   });
   await page.goto(`${h.engine.operatorUrl}/`);
   const shown = (iso: string) => page.evaluate((at) => new Date(at).toLocaleString(), iso);
   await expect
     .poll(() => page.textContent('#counts-since'))
     .toBe(
-      `in, delivered, retrying and dead-lettered: since ${await shown(countsSince)}, when the engine started ` +
-        '(they restart from 0 when it restarts).',
+      `in, delivered, retrying and dead-lettered: engine ${engine}'s, since ${await shown(countsSince)}, when it ` +
+        'started (they restart from 0 when it restarts; behind a load balancer each engine shows its own).',
     );
   await expect
     .poll(() => page.textContent('#counts-since'), { timeout: 10_000 })
     .toBe(
-      `The engine restarted at ${await shown(restartedAt)}: in, delivered, retrying and dead-lettered count again ` +
-        'from 0 since then.',
+      `Engine engine-b answered (counting since ${await shown(otherSince)}), not engine ${engine} as before: it ` +
+        'restarted, or a load balancer sent this page to another engine. in, delivered, retrying and dead-lettered ' +
+        "are the answering engine's own, from 0 when it started.",
     );
+  expect(await page.getAttribute('#counts-since', 'class')).toBe('warn');
+  expect(await page.textContent('#updated')).toMatch(/ by engine-b$/);
   expect(await page.getAttribute('#integrations th:nth-child(5)', 'title')).toBe('since the engine started (above)');
 });
 

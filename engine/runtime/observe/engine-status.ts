@@ -99,6 +99,11 @@ export interface EngineStatus {
    * from 0 when it restarts.
    */
   countsSince: string;
+  /**
+   * The engine that answered (its lease holder id, new at each start): behind a load balancer each request may reach
+   * another engine, with counts of its own.
+   */
+  engine: string;
   integrations: IntegrationStatus[];
 }
 
@@ -274,6 +279,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
     ],
     partitions: deps.partitions(),
     countsSince: deps.startedAt.toISOString(),
+    engine: deps.holder,
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
       ...statusOf(
