@@ -71,6 +71,17 @@ function renderMissedChanges(integrations) {
   );
 }
 
+// Lag, and the consumers the broker lost (a restart): their stored events count in it and wait until one is back.
+function lagCell(i) {
+  const missing = i.missingConsumers ?? [];
+  if (missing.length === 0) return num(i.lag);
+  const cell = el('td', `${i.lag} · ${missing.length} consumer${missing.length === 1 ? '' : 's'} missing`, 'num bad');
+  cell.title = missing
+    .map((m) => `${m.consumer} missing on the broker: ${m.stored} stored event${m.stored === 1 ? '' : 's'} wait`)
+    .join('\n');
+  return cell;
+}
+
 // Git commits are shortened; other labels ("working-tree" when running a plain directory) are shown whole.
 const short = (sha) => (!sha ? '–' : /^[0-9a-f]{40}$/.test(String(sha)) ? String(sha).slice(0, 10) : String(sha));
 
@@ -169,7 +180,7 @@ function renderStatus(status) {
         figure(i.throughputPerS),
         figure(i.latencyP50Ms),
         figure(i.latencyP99Ms),
-        num(i.lag),
+        lagCell(i),
       ]);
       row_.dataset.integration = i.name;
       // Labels for the narrow-screen layout, where each row becomes a card without the table header.

@@ -2,9 +2,10 @@
  * Lag with a consumer missing: a paused integration's partition consumers (state in the broker's memory) are gone
  * after a broker restart, and no engine creates them again until it resumes. Its stored events still count in its
  * lag, from the stream, and the status names each missing consumer with its events (/api/status, `junction status`
- * in text and JSON, the lag gauge). `junction resume` still knows the integration (by its retry consumer, kept on
+ * in text and JSON, the lag gauge, the dashboard's lag cell). `junction resume` still knows the integration (by its retry consumer, kept on
  * disk), and once resumed the engine creates them again and delivers every event.
  */
+import { chromium } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
 import { consumerName, partitionOf } from '../../engine/runtime/broker/subjects.js';
 import { junction } from '../ops/cli-in-process.js';
@@ -71,6 +72,26 @@ it('a partition whose consumer the broker lost counts its stored events in lag a
   expect(json.integrations[0]).toMatchObject({ name: 'orders', lag: 5, missing_consumers: expected });
   const metrics = await (await fetch(`${url}/metrics`)).text();
   expect(metrics).toMatch(/^junction_consumer_lag\{integration="orders"\} 5$/m);
+
+  // The dashboard's lag cell (real headless Chromium).
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    const headers = await page.locator('#integrations thead th').allTextContents();
+    const lag = page.locator('#integrations tr[data-integration="orders"] td').nth(headers.indexOf('lag'));
+    await expect.poll(() => lag.textContent()).toBe('5 · 4 consumers missing');
+    expect(await lag.getAttribute('title')).toBe(
+      expected
+        .map((m) => `${m.consumer} missing on the broker: ${m.stored} stored event${m.stored === 1 ? '' : 's'} wait`)
+        .join('\n'),
+    );
+  } finally {
+    await browser.close();
+  }
 
   expect(await junction('resume', 'orders', ...nats)).toMatchObject({ stderr: '', code: 0 });
   await waitFor(() => h!.target.records.size === 5, 'the backlog delivered', 30_000);
