@@ -2,8 +2,8 @@
  * Lag with a consumer missing: a paused integration's partition consumers (state in the broker's memory) are gone
  * after a broker restart, and no engine creates them again until it resumes. Its stored events still count in its
  * lag, from the stream, and the status names each missing consumer with its events (/api/status, `junction status`
- * in text and JSON, the lag gauge, the dashboard's lag cell). `junction resume` still knows the integration (by its retry consumer, kept on
- * disk), and once resumed the engine creates them again and delivers every event.
+ * in text and JSON, the lag gauge, the dashboard's lag cell). `junction resume` still knows the integration (by its
+ * retry consumer, kept on disk), and once resumed the engine creates them again and delivers every event.
  */
 import { chromium } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
