@@ -7,8 +7,8 @@ import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import { ensureConsumer, partitionConsumerConfig } from '../../engine/runtime/broker/provision.js';
-import { EVENTS_STREAM, consumerName, eventSubject } from '../../engine/runtime/broker/subjects.js';
+import { ensureConsumer, partitionConsumerConfig, provisionConsumers } from '../../engine/runtime/broker/provision.js';
+import { EVENTS_STREAM, consumerName, eventSubject, retryConsumerName } from '../../engine/runtime/broker/subjects.js';
 import { resolveTuning } from '../../engine/runtime/runtime-options.js';
 import { TEST_TUNING, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
@@ -98,6 +98,33 @@ it('creating a consumer that is there: the same settings are fine, other setting
     expect((await jsm.consumers.info(EVENTS_STREAM, consumerName('orders', 0))).config.filter_subject).toBe(
       'junction.events.orders.other',
     );
+  } finally {
+    await nc.close();
+  }
+});
+
+it('provisioning asks the broker for each consumer once, and creates the missing ones', async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  const nc = await connect({ servers: h.nats.url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    // Consumer info requests on the wire, by consumer (a plain subscription sees each one).
+    const lookups = new Map<string, number>();
+    nc.subscribe(`$JS.API.CONSUMER.INFO.${EVENTS_STREAM}.>`, {
+      callback: (_, msg) => {
+        const name = msg.subject.split('.').pop()!;
+        lookups.set(name, (lookups.get(name) ?? 0) + 1);
+      },
+    });
+    await nc.flush();
+    // An integration the running engine does not know, so only this call touches its consumers.
+    const integration = { name: 'invoices' } as Parameters<typeof provisionConsumers>[1];
+    expect(await provisionConsumers(jsm, integration, 2, resolveTuning(TEST_TUNING))).toEqual([]);
+    await nc.flush();
+
+    const names = [consumerName('invoices', 0), consumerName('invoices', 1), retryConsumerName('invoices')];
+    expect(Object.fromEntries(lookups)).toEqual(Object.fromEntries(names.map((name) => [name, 1])));
+    for (const name of names) expect((await jsm.consumers.info(EVENTS_STREAM, name)).name).toBe(name);
   } finally {
     await nc.close();
   }

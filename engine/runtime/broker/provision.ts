@@ -222,13 +222,13 @@ export async function provisionConsumers(
       const name = config.durable_name!;
       const existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
       if (!existing) {
-        await ensureConsumer(jsm, config);
+        await ensureConsumer(jsm, config, { lookedUp: true });
         return;
       }
       const c = existing.config;
       if (!!c.mem_storage !== !!config.mem_storage) {
         await jsm.consumers.delete(EVENTS_STREAM, name).catch(notFoundAs(false));
-        await ensureConsumer(jsm, config);
+        await ensureConsumer(jsm, config, { lookedUp: true });
         replaced.push(name);
         return;
       }
@@ -257,12 +257,17 @@ const ESSENTIAL_SETTINGS = ['filter_subject', 'ack_policy', 'deliver_policy', 'm
  * that names them, rather than a consumer silently used with settings it was not made with. Looked up first because
  * nats-server 2.9.10 takes a create of an existing durable as an update and changes a filter or the storage kind of
  * its config without a word (`addConsumerWithAssignment` -> `updateConfig`, which checks neither); 2.10 and later
- * refuse a create with other settings (nats.js 3.4.0 sends `action: "create"`).
+ * refuse a create with other settings (nats.js 3.4.0 sends `action: "create"`). `lookedUp`: the caller has just
+ * found it missing (start-up's provisioning), so the first lookup is skipped; a create that fails still looks.
  */
-export async function ensureConsumer(jsm: JetStreamManager, config: Partial<ConsumerConfig>): Promise<void> {
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  config: Partial<ConsumerConfig>,
+  { lookedUp = false } = {},
+): Promise<void> {
   const name = config.durable_name!;
   let failure: unknown;
-  let existing = await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
+  let existing = lookedUp ? undefined : await jsm.consumers.info(EVENTS_STREAM, name).catch(notFoundAs(undefined));
   if (!existing) {
     try {
       await jsm.consumers.add(EVENTS_STREAM, config);
