@@ -90,6 +90,19 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * nats-server's GOGC when the user set neither GOGC nor GOMEMLIMIT: its heap is small (tens of MB), and at Go's
+ * default of 100 a share of its CPU per event goes to garbage collection (docs/runtime.md, "nats-server GOGC,
+ * session 16"). The user's own setting wins.
+ */
+export const NATS_SERVER_GOGC = '200';
+
+/** The environment nats-server starts with: this process's, plus GOGC unless the user tuned Go's GC themselves. */
+export function natsServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (env.GOGC !== undefined || env.GOMEMLIMIT !== undefined) return env;
+  return { ...env, GOGC: NATS_SERVER_GOGC };
+}
+
 /** Starts nats-server with JetStream on loopback and resolves once it logs "Server is ready". */
 export async function startNatsServer(options: NatsServerOptions): Promise<NatsServerProcess> {
   const binary = options.binary ?? (await findNatsServer());
@@ -100,7 +113,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<NatsS
   const child = spawn(
     binary,
     ['-a', host, '-p', String(port), '-js', '-sd', options.storeDir, ...(options.args ?? [])],
-    { stdio: ['ignore', 'ignore', 'pipe'], detached: !!options.dieWithParent },
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: !!options.dieWithParent, env: natsServerEnv() },
   );
   const watchdog = options.dieWithParent && child.pid ? startParentWatchdog(child.pid) : undefined;
   await waitReady(child, options.readyTimeoutMs ?? 10_000).catch((error: unknown) => {
