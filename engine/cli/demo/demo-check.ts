@@ -74,27 +74,22 @@ export function checkTargets(systems: SeedSystems, sent: SentEvents, openDeadLet
   for (const id of bng.orders) tally(m3Orders.get(String(id)), `bng-orders-to-m3/${id}`);
   for (const id of bng.payments) tally(m3Vouchers.get(m3Key('P', id, 9)), `bng-payments-to-m3-gl/${id}`);
   for (const id of bng.creditMemos) tally(m3Vouchers.get(m3Key('C', id, 9)), `bng-credit-memos-to-m3-ar/${id}`);
-  const stockWrites = count(
-    systems.magento.requests
-      .filter((r) => r.method === 'POST' && r.path.endsWith('/inventory/source-items'))
-      .flatMap((r) =>
-        ((r.body as { sourceItems?: { source_code: string; quantity: number }[] }).sourceItems ?? [])
-          .filter((i) => i.source_code === 'east_warehouse')
-          .map((i) => i.quantity),
-      ),
-  );
+  // The quantities Magento's inventory was sent for one source (warehouse).
+  const stockWritesTo = (source: string) =>
+    count(
+      systems.magento.requests
+        .filter((r) => r.method === 'POST' && r.path.endsWith('/inventory/source-items'))
+        .flatMap((r) =>
+          ((r.body as { sourceItems?: { source_code: string; quantity: number }[] }).sourceItems ?? [])
+            .filter((i) => i.source_code === source)
+            .map((i) => i.quantity),
+        ),
+    );
+  const stockWrites = stockWritesTo('east_warehouse');
   const erp = sent.erp;
   for (const p of erp.stock) tally(stockWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
   // A gap event's count: written to the west source with the quantity its read found.
-  const westWrites = count(
-    systems.magento.requests
-      .filter((r) => r.method === 'POST' && r.path.endsWith('/inventory/source-items'))
-      .flatMap((r) =>
-        ((r.body as { sourceItems?: { source_code: string; quantity: number }[] }).sourceItems ?? [])
-          .filter((i) => i.source_code === 'west_warehouse')
-          .map((i) => i.quantity),
-      ),
-  );
+  const westWrites = stockWritesTo('west_warehouse');
   for (const p of erp.gapStock) tally(westWrites.get(String(p.quantity)), `ff-prices-stock-to-magento/${p.sku}`);
   const magento = systems.magento;
   const productCreates = count(
