@@ -229,13 +229,18 @@ describe('dashboard', () => {
       ),
     ]);
     expect(h.target.records.has('11') || h.target.records.has('12')).toBe(false);
+    // The page goes on once the alert is accepted (clearing the selection): until then a tick made now would be
+    // cleared after it, and the next replay would send one entry only.
+    await expect.poll(() => page.locator('#replay-selected').isDisabled(), { timeout: 15_000 }).toBe(true);
 
     await jsm.streams.update(EVENTS_STREAM, { max_bytes: room });
     await nc.close();
     // The engine counts the stream's room too (refreshed every second): it takes events again once it sees room.
     await waitFor(async () => (await h.post('orders', { id: 13, seq: 1, status: 'new' })).status === 202, 'room');
     await select();
+    const answers = ids.map((id) => page.waitForResponse((r) => r.url().endsWith(`/api/dlq/${id}/replay`)));
     await page.click('#replay-selected');
+    expect(await Promise.all(answers.map(async (a) => (await a).status()))).toEqual([202, 202]);
     await waitFor(
       () => h.target.records.has('11') && h.target.records.has('12'),
       () => `both delivered by the replay (dialogs: ${JSON.stringify(dialogs)})`,
