@@ -12,6 +12,7 @@ import type { ExecutionResult } from '../execute/execution-types.js';
 import { createFixtureTransport } from './fixture-transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
+import { DEFAULT_TUNING } from '../runtime/runtime-options.js';
 
 /** One test case's input: the event and the world around it. */
 export interface DryRunInput {
@@ -83,6 +84,8 @@ export async function dryRun(
       input.outcomeUnknown,
     ),
     eventId: 'dry-run',
+    // The runtime's limits: a transform they stop is dead-lettered there, so it must fail here too.
+    guards: DEFAULT_TUNING.guards,
     lookupCache: new ResolvedLookupCache(),
   });
   return { ...result, bodies };
