@@ -147,3 +147,55 @@ it('stores events from a NATS subject and answers the publisher after the PubAck
   await expectDrained(h.nats.url);
   expect(h.target.records.get('21')).toEqual({ key: '21', seq: 1, status: 'new' });
 });
+
+it('dead-letters a NATS message published without a reply subject that cannot become an event', async () => {
+  h = await startRuntimeHarness({
+    integrations: [integrationYaml({ name: 'from-nats', source: '{ nats: { subject: app.orders } }' })],
+  });
+  const nc = await connect({ servers: h.nats.url });
+  try {
+    // Fire and forget: nobody to answer, so each must reach the DLQ rather than only the log.
+    nc.publish('app.orders', 'not json');
+    nc.publish('app.orders', '42');
+    nc.publish('app.orders', JSON.stringify({ seq: 1, status: 'no id' }));
+    nc.publish('app.orders', JSON.stringify({ id: 22, seq: 1, status: 'new' }));
+    await nc.flush();
+    // A publisher that asks still gets the reason, and nothing is dead-lettered for it.
+    const asked = await nc.request('app.orders', JSON.stringify({ seq: 2 }), { timeout: 5000 });
+    expect(asked.json()).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^.+: the message on app\.orders was not stored as an event; fix the publisher/),
+    });
+  } finally {
+    await nc.close();
+  }
+  await waitFor(() => h!.target.records.has('22'), 'the good message delivered');
+  let entries = await h.engine.deadLetters.list({ integration: 'from-nats' });
+  await waitFor(
+    async () => (entries = await h!.engine.deadLetters.list({ integration: 'from-nats' })).length === 3,
+    'three dead letters',
+  );
+  const byCode = new Map(entries.map((e) => [e.error.code, e]));
+  expect([...byCode.keys()].sort()).toEqual(['malformed-json', 'no-key', 'not-an-object']);
+  expect(byCode.get('malformed-json')).toMatchObject({
+    integration: 'from-nats',
+    key: '',
+    event: 'not json',
+    reason: 'permanent',
+    attempts: 0,
+    status: 'open',
+    error: {
+      message: expect.stringMatching(/^not valid JSON: .+: the message on app\.orders was not stored as an event/),
+    },
+  });
+  expect(byCode.get('not-an-object')).toMatchObject({
+    event: 42,
+    error: {
+      message:
+        'not a JSON object or array: the message on app.orders was not stored as an event; fix the publisher (or the key expression) and replay it, or resolve it',
+    },
+  });
+  expect(byCode.get('no-key')).toMatchObject({ event: { seq: 1, status: 'no id' }, reason: 'permanent' });
+  expect(h.target.requests.map((r) => r.key)).toEqual(['22']);
+  await expectDrained(h.nats.url);
+});

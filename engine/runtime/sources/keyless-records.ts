@@ -33,23 +33,45 @@ export async function identifyOrDeadLetter(
     return await identifyEvent(integration, record, deps.guards);
   } catch (error) {
     if (!(error instanceof EventIdentityError) || !deps.deadLetters) throw error;
-    const digest = stableHash(record);
     const message = `${error.message}: the record was not stored as an event; fix the key expression (or the record) and replay it`;
-    await deps.deadLetters.write({
-      id: deps.deadLetters.idFor(`no-key:${integration.name}:${digest}`),
+    await deadLetterUnstored(integration, { record, code: 'no-key', message }, commit, deps.deadLetters);
+    deps.log.warn({ integration: integration.name, err: error }, 'record without a key dead-lettered; source moves on');
+    return undefined;
+  }
+}
+
+/** A record a source could not store as an event, and why (`raw`: its text, when it is not JSON). */
+export interface UnstoredRecord {
+  record: unknown;
+  raw?: string;
+  code: string;
+  message: string;
+}
+
+/** Writes the dead letter (permanent, no attempts) of a record that never became an event. */
+export async function deadLetterUnstored(
+  integration: CompiledIntegration,
+  unstored: UnstoredRecord,
+  commit: string,
+  deadLetters: DeadLetterStore,
+): Promise<void> {
+  const { record, raw, code, message } = unstored;
+  const digest = stableHash(raw ?? record);
+  await deadLetters.write(
+    {
+      id: deadLetters.idFor(`${code}:${integration.name}:${digest}`),
       integration: integration.name,
       eventId: digest,
       key: '',
       subject: eventSubject(integration.name, 0),
       event: record,
       commit,
-      error: { code: 'no-key', message },
+      error: { code, message },
       reason: 'permanent',
       attempts: 0,
       createdAt: new Date().toISOString(),
       status: 'open',
-    });
-    deps.log.warn({ integration: integration.name, err: error }, 'record without a key dead-lettered; source moves on');
-    return undefined;
-  }
+    },
+    raw,
+  );
 }
