@@ -63,6 +63,7 @@ function compileCondition(c: Condition): AlertCondition {
       intervals: c.source_stalled.intervals,
       streamIntervalMs: ms(c.source_stalled.stream_interval),
     };
+  if (c.missed_changes) return { kind: 'missed_changes' };
   return c.workers_behind ? { kind: 'workers_behind' } : { kind: 'rejected_commits' };
 }
 

@@ -334,6 +334,7 @@ export type AlertCondition =
   | { kind: 'auth_failures'; moreThan: number; withinMs: number }
   | { kind: 'source_failing'; rounds: number }
   | { kind: 'source_stalled'; intervals: number; streamIntervalMs: number }
+  | { kind: 'missed_changes' }
   | { kind: 'workers_behind' }
   | { kind: 'rejected_commits' };
 

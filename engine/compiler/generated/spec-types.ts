@@ -1242,7 +1242,7 @@ export interface Resolve {
 export type Count = number;
 
 /**
- * A condition on the running cluster (dead letters, lag, errors, failing sources, Git sync) and who to tell when it holds and when it stops holding. One engine of the cluster evaluates every alert (a lease); notifications are deduplicated.
+ * A condition on the running cluster (dead letters, lag, errors, failing sources, missed changes, Git sync) and who to tell when it holds and when it stops holding. One engine of the cluster evaluates every alert (a lease); notifications are deduplicated.
  */
 export interface Alert {
   /**
@@ -1372,6 +1372,10 @@ export interface Condition {
      */
     stream_interval: string;
   };
+  /**
+   * The stream source of an integration reported changes its vendor cannot deliver as events (a Salesforce overflow event, a field type conversion, a replay id past retention): fires once per report, naming what was missed and the reconcile command that recovers it. Resolves once a whole reconcile (`junction reconcile --all`) of the integration has finished after the report; a newer report fires anew.
+   */
+  missed_changes?: {};
   /**
    * An engine process runs another commit than the active one (Git sync), for longer than the alert's `for`.
    */

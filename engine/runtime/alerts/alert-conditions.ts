@@ -5,6 +5,7 @@
 import type { AlertCondition, CompiledAlert } from '../../compiler/compiled-spec.js';
 import { SUCCESS_REFRESH_MS } from '../sources/source-health.js';
 import type { SourceHealthRecord } from '../sources/source-health.js';
+import type { MissedChangesStatus } from '../observe/missed-changes.js';
 import type { AttemptCounts } from './attempt-counts.js';
 
 /** One look at the cluster. */
@@ -20,6 +21,11 @@ export interface AlertSignals {
   sources?: ReadonlyMap<string, SourceHealthRecord>;
   /** The active set's stream and schedule sources: a schedule's interval, none for a stream (read with `sources`). */
   leasedSources?: ReadonlyMap<string, { everyMs?: number }>;
+  /**
+   * Changes each stream or schedule source's vendor reported it cannot deliver as events, with the command that
+   * recovers them and whether a whole reconcile has finished since (observe/missed-changes.ts, as the status shows).
+   */
+  missedChanges?: ReadonlyMap<string, MissedChangesStatus>;
   /** Git sync, when the engines run with --repo. */
   sync?: {
     active_commit: string | null;
@@ -33,6 +39,11 @@ export interface AlertInstance {
   subject: string;
   value: number;
   summary: string;
+  /**
+   * What holds, where one subject can hold again for a new cause without ever stopping (a newer missed-changes
+   * report): another occurrence starts over as pending, so it fires (and is told) anew.
+   */
+  occurrence?: string;
 }
 
 /** `history`: earlier signals, oldest first (the current ones excluded). */
@@ -45,7 +56,8 @@ export function evaluateCondition(
   const watched = now.integrations.filter((i) => !alert.integrations || alert.integrations.includes(i));
   const since = (withinMs: number) => history.filter((s) => s.at >= now.at - withinMs);
   const out: AlertInstance[] = [];
-  const hold = (subject: string, value: number, summary: string) => out.push({ subject, value, summary });
+  const hold = (subject: string, value: number, summary: string, occurrence?: string) =>
+    out.push({ subject, value, summary, ...(occurrence ? { occurrence } : {}) });
   switch (c.kind) {
     case 'dlq_growth':
       for (const i of watched) {
@@ -122,6 +134,20 @@ export function evaluateCondition(
         );
       }
       break;
+    case 'missed_changes':
+      for (const i of watched) {
+        const missed = now.missedChanges?.get(i);
+        if (!missed || missed.reconciledAt) continue;
+        // One occurrence per report: the source keeps only the last, and a newer one is news to the receivers.
+        hold(
+          i,
+          1,
+          `its source's vendor reported changes it cannot deliver as events (at ${missed.at}): ${missed.message}; ` +
+            `to recover them: ${missed.recover}`,
+          missed.at,
+        );
+      }
+      break;
     case 'workers_behind': {
       const active = now.sync?.active_commit;
       for (const w of now.sync?.workers ?? [])
@@ -139,6 +165,25 @@ export function evaluateCondition(
         );
   }
   return out;
+}
+
+/**
+ * What a subject that stopped holding is told, when the condition knows why: a missed-changes report that a whole
+ * reconcile has covered says when. Otherwise (undefined) it is told the summary it fired with.
+ */
+export function resolvedSummary(
+  alert: CompiledAlert,
+  subject: string,
+  fired: { occurrence?: string },
+  now: AlertSignals,
+): string | undefined {
+  if (alert.condition.kind !== 'missed_changes') return undefined;
+  const missed = now.missedChanges?.get(subject);
+  if (!missed?.reconciledAt || missed.at !== fired.occurrence) return undefined;
+  return (
+    `a whole reconcile (--all) finished at ${missed.reconciledAt}, after the report of changes missed at ` +
+    `${missed.at}: what it found and re-sent is in its report (the dashboard's Reconciliation)`
+  );
 }
 
 /**

@@ -14,7 +14,7 @@ import type { LeaseClock } from '../control/broker-clock.js';
 import { LeaseTurn } from '../control/lease-turn.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
-import { evaluateCondition, stalledAfterMs } from './alert-conditions.js';
+import { evaluateCondition, resolvedSummary, stalledAfterMs } from './alert-conditions.js';
 import type { AlertInstance, AlertSignals } from './alert-conditions.js';
 import { sendNotification } from './alert-notifiers.js';
 import type { AlertNotification } from './alert-notifiers.js';
@@ -22,6 +22,10 @@ import { readAlertStates, readSilences, writeAlertState, writeLoadedAlerts } fro
 import type { AlertState, InstanceState } from './alert-state.js';
 import { ClusterCounts, processCounts, publishCounts, removeCounts } from './attempt-counts.js';
 import { hasLeasedSource, readSourcesHealth } from '../sources/source-health.js';
+import type { SourceHealthRecord } from '../sources/source-health.js';
+import { reconcileReports } from '../control/reconcile-reports.js';
+import { missedChangesStatus } from '../observe/missed-changes.js';
+import type { MissedChangesStatus } from '../observe/missed-changes.js';
 
 export interface AlertEvaluatorDeps {
   specs: SpecRegistry;
@@ -114,7 +118,7 @@ export class AlertEvaluator {
       for (const alert of alerts) {
         const before = states.get(alert.name) ?? {};
         const instances = evaluateCondition(alert, signals, this.#history);
-        const after = await this.#advance(alert, before, instances, silences.has(alert.name), now, turn);
+        const after = await this.#advance(alert, before, instances, signals, silences.has(alert.name), turn);
         // Lost meanwhile: the new holder carries on from the state it reads; this round's would overwrite it.
         if (!turn.held()) return;
         if (JSON.stringify(after) !== JSON.stringify(before)) await writeAlertState(control, alert.name, after);
@@ -130,9 +134,10 @@ export class AlertEvaluator {
   async #signals(now: number): Promise<AlertSignals> {
     const integrations = [...this.deps.specs.active.integrations.keys()];
     // Sources' health is one KV listing a round: read only when an alert watches it.
-    const watchesSources = [...(this.deps.specs.active.alerts?.values() ?? [])].some((a) =>
-      ['source_failing', 'source_stalled'].includes(a.condition.kind),
-    );
+    const watching = (...kinds: string[]) =>
+      [...(this.deps.specs.active.alerts?.values() ?? [])].some((a) => kinds.includes(a.condition.kind));
+    const watchesMissed = watching('missed_changes');
+    const watchesSources = watchesMissed || watching('source_failing', 'source_stalled');
     const [counts, openDeadLetters, lag, sync, sources] = await Promise.all([
       this.#counts.update(),
       this.deps.openDeadLetters(),
@@ -140,6 +145,7 @@ export class AlertEvaluator {
       this.deps.sync(),
       watchesSources ? readSourcesHealth(this.deps.control, this.deps.specs.active.integrations.values()) : undefined,
     ]);
+    const missedChanges = watchesMissed && sources ? await this.#missedChanges(sources) : undefined;
     return {
       at: now,
       integrations,
@@ -147,8 +153,26 @@ export class AlertEvaluator {
       lag,
       counts,
       ...(sources ? { sources, leasedSources: leasedSources(this.deps.specs.active.integrations.values()) } : {}),
+      ...(missedChanges ? { missedChanges } : {}),
       ...(sync ? { sync } : {}),
     };
+  }
+
+  /**
+   * Each open or reconciled missed-changes report, as the status shows it (the same recover command); the reconcile
+   * reports are read only when a source has one.
+   */
+  async #missedChanges(
+    sources: ReadonlyMap<string, SourceHealthRecord>,
+  ): Promise<Map<string, MissedChangesStatus> | undefined> {
+    if (![...sources.values()].some((h) => h.missedChanges)) return undefined;
+    const reconciles = new Map((await reconcileReports(this.deps.control)).map((r) => [r.integration, r]));
+    const out = new Map<string, MissedChangesStatus>();
+    for (const i of this.deps.specs.active.integrations.values()) {
+      const missed = missedChangesStatus(i, sources.get(i.name), reconciles.get(i.name));
+      if (missed) out.set(i.name, missed);
+    }
+    return out;
   }
 
   /** The alert's next state; notifies on the way. A notification that reached no receiver is tried next round. */
@@ -156,14 +180,23 @@ export class AlertEvaluator {
     alert: CompiledAlert,
     state: AlertState,
     instances: AlertInstance[],
+    signals: AlertSignals,
     silenced: boolean,
-    now: number,
     turn: LeaseTurn,
   ): Promise<AlertState> {
+    const now = signals.at;
     const at = new Date(now).toISOString();
     const next: AlertState = {};
     for (const i of instances) {
-      const s: InstanceState = { ...(state[i.subject] ?? { since: at }), value: i.value, summary: i.summary };
+      const known = state[i.subject];
+      // Another occurrence of a subject that kept holding (a newer report) is pending anew, so it is told anew.
+      const same = known && known.occurrence === i.occurrence;
+      const s: InstanceState = {
+        ...(same ? known : { since: at }),
+        value: i.value,
+        summary: i.summary,
+        ...(i.occurrence ? { occurrence: i.occurrence } : {}),
+      };
       if (!s.firingAt && now - Date.parse(s.since) >= alert.forMs) s.firingAt = at;
       const due = !s.notifiedAt || now - Date.parse(s.notifiedAt) >= alert.repeatMs;
       if (s.firingAt && due && !silenced && (await this.#notify(alert, 'firing', i.subject, s, at, turn)))
@@ -173,8 +206,9 @@ export class AlertEvaluator {
     for (const [subject, s] of Object.entries(state)) {
       if (next[subject]) continue;
       // It stopped holding: receivers that were told it fires hear that it resolved (unless silenced).
-      if (s.notifiedAt && !silenced && !(await this.#notify(alert, 'resolved', subject, s, at, turn)))
-        next[subject] = s;
+      if (!s.notifiedAt || silenced) continue;
+      const told = { ...s, summary: resolvedSummary(alert, subject, s, signals) ?? s.summary };
+      if (!(await this.#notify(alert, 'resolved', subject, told, at, turn))) next[subject] = s;
     }
     return next;
   }

@@ -18,6 +18,8 @@ export interface InstanceState {
   notifiedAt?: string;
   value: number;
   summary: string;
+  /** Which occurrence holds (alert-conditions.ts `occurrence`), when the condition tells them apart. */
+  occurrence?: string;
 }
 
 /** subject -> state. */
