@@ -6,6 +6,7 @@ import { salesforceOperations } from './operations.js';
 import { sameRecordId } from './record-id-forms.js';
 import { changeEventStream } from './pubsub/change-event-stream.js';
 import { salesforceSchemaPull } from './schema-pull.js';
+import { SOBJECT_SCHEMAS } from './schemas/index.js';
 
 /** Salesforce REST, including FinancialForce objects. */
 export const salesforceConnector: ConnectorDef = {
@@ -50,6 +51,7 @@ export const salesforceConnector: ConnectorDef = {
   classify: classifySalesforceError,
   sameValue: sameRecordId,
   schemaPull: salesforceSchemaPull,
+  entitySchemas: SOBJECT_SCHEMAS,
   // Limits: a cheap authenticated GET that every API-enabled user may call; it touches no record.
   check: {
     description: 'GET /limits (the org API limits)',

@@ -18,6 +18,7 @@ import { compileLookup } from './compile-lookup.js';
 import { checkOwnershipConflicts } from './check-ownership.js';
 import { checkSecretRefs } from './check-secret-refs.js';
 import { checkTransforms } from './check-transforms.js';
+import { checkStreamParams } from './check-stream-params.js';
 import { checkExpressions } from './checks/check-expressions.js';
 import { checkTestReferences } from './checks/check-test-references.js';
 import { checkRequirements } from './check-requirements.js';
@@ -128,6 +129,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   checkRequirements(ctx, compiledWithSource);
   const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
   checkTransforms(ctx, compiledWithSource, connections, overlays, tests);
+  checkStreamParams(ctx, compiledWithSource, connections, overlays);
   checkExpressions(ctx, validIntegrations, lookups, connections);
   const alerts = new Map<string, CompiledAlert>();
   for (const s of validSpecs(byKind('Alert'), 'Alert')) {

@@ -80,6 +80,8 @@ export const DIAGNOSTIC_CODES = {
     'A constant in a step body does not fit its target field: longer than the field, not a number for a numeric field, not a value of its picklist or format.',
   'unknown-source-field':
     "An expression reads a field that the source's record schema does not declare (a warning when the schema is inferred from the test events).",
+  'unknown-read-field':
+    "A stream source's params name a field to read that the object does not have (Salesforce `enrich_fields`, `gap_fields`: Salesforce would refuse every read); a warning when no field list of the object is known.",
   'invalid-record-schema':
     "A source's `record` schema file is missing, is not JSON, or does not hold a JSON Schema object.",
   'unknown-function':

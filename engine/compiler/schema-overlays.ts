@@ -148,7 +148,7 @@ export function entityInputSchema(
 }
 
 /** The pulled fields replace the built-in ones (the live system is the truth); object-level metadata stays. */
-function overlaid(base: JsonSchema | undefined, overlay: EntityOverlay, entity: string): JsonSchema {
+export function overlaid(base: JsonSchema | undefined, overlay: EntityOverlay, entity: string): JsonSchema {
   const out: JsonSchema = { ...(base ?? { type: 'object', title: entity }) };
   const properties = { ...((base?.properties ?? {}) as Record<string, JsonSchema>) };
   if (overlay.fields) {

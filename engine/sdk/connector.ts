@@ -155,7 +155,7 @@ export interface StreamContext {
 /** Events the vendor delivered, and the position to store once they are stored. */
 export interface StreamBatch {
   /** `id` is stable across redeliveries (it becomes the event id unless the spec sets `dedup_id`). */
-  events: { id: string; data: unknown }[];
+  events: { id: string; data: unknown; refused?: RefusedEvent }[];
   position?: string;
 }
 
@@ -165,6 +165,38 @@ export interface StreamBatch {
  */
 export interface StreamSubscription extends AsyncIterable<StreamBatch> {
   close(): void;
+}
+
+/**
+ * An event the connector could not complete for good (Salesforce refused its enrichment read: a field that does not
+ * exist): the engine dead-letters it with this reason instead of storing it, and the source moves on.
+ */
+export interface RefusedEvent {
+  /** The dead letter's error code, e.g. `enrichment-refused`. */
+  code: string;
+  message: string;
+  /** The params at fault (`['enrich_fields', 2]`): the engine names their place in the spec. */
+  params: (string | number)[][];
+}
+
+/** What the compiler knows of a connection's objects: the connector's own schemas, the pulled overlays over them. */
+export interface KnownObjects {
+  /** The connection's name (for `junction schema pull <connection>`). */
+  connection: string;
+  /** The object's schema and where it was read from, or undefined when nothing describes the object. */
+  get(name: string): { schema: JsonSchema; from: string } | undefined;
+  /** Every object described. */
+  names(): string[];
+}
+
+/** A problem a connector finds in a source's params against the objects' metadata. */
+export interface ParamProblem {
+  /** Path inside the params (`['enrich_fields', 2]`). */
+  path: (string | number)[];
+  /** Characters into the value where the problem starts (the unknown part of `Product2.ProdCode`). */
+  offset?: number;
+  severity: 'error' | 'warning';
+  message: string;
 }
 
 /** A push source a connector offers (Salesforce Change Data Capture over the Pub/Sub API). */
@@ -177,6 +209,8 @@ export interface StreamSourceDef {
    * is read with each event) resumes from the stored position. Without it, a change of any param starts afresh.
    */
   positionParams?: readonly string[];
+  /** Checks of valid params against the objects' fields (Salesforce `enrich_fields`), at validate time. */
+  checkParams?(params: Record<string, unknown>, objects: KnownObjects): ParamProblem[];
   open(context: StreamContext): StreamSubscription;
 }
 
@@ -258,6 +292,8 @@ export interface ConnectorDef {
   allocation?: UsageAllocation;
   /** Reads the live system's field metadata into overlay files (`junction schema pull`). */
   schemaPull?: SchemaPullDef;
+  /** The connector's built-in entity schemas by name (Salesforce sObjects), which pulled overlays refine. */
+  entitySchemas?: Readonly<Record<string, JsonSchema>>;
   /** Starts the vendor emulator (tests, demo, `junction emulator <id>`). */
   startEmulator?(options: EmulatorOptions): Promise<EmulatorHandle>;
 }

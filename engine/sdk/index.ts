@@ -9,11 +9,14 @@ export type {
   HttpMethod,
   InboundResponse,
   JsonSchema,
+  KnownObjects,
   OperationCall,
   OperationDef,
   OperationKind,
   OutboundAddress,
   OutboundRequest,
+  ParamProblem,
+  RefusedEvent,
   SchemaPullDef,
   UsageAllocation,
   StreamBatch,
@@ -21,6 +24,8 @@ export type {
   StreamSourceDef,
   StreamSubscription,
 } from './connector.js';
+/** "Did you mean": the closest name within a small edit distance, whatever the case. */
+export { closestMatch } from '../compiler/suggest.js';
 export { ConnectorError, permanentError, retryableError } from './errors.js';
 export type { ConnectorErrorDetails, ErrorDisposition } from './errors.js';
 export { startEmulatorServer } from './emulator-kit.js';

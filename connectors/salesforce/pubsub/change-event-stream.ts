@@ -23,6 +23,7 @@ import type { StreamBatch, StreamContext, StreamSourceDef, StreamSubscription } 
 import { changeEvents } from './change-event.js';
 import type { ChangeEventHeader } from './change-event.js';
 import { PUBSUB_ENDPOINT, pubsubClient } from './pubsub-proto.js';
+import { checkReadFields } from './read-fields-check.js';
 import type { FetchRequest, FetchResponse, SchemaInfo } from './pubsub-proto.js';
 
 type Row = Record<string, unknown>;
@@ -80,6 +81,7 @@ export const changeEventStream: StreamSourceDef = {
   },
   // A replay id is the channel's: enrichment may change and the subscription still resumes after it.
   positionParams: ['topic'],
+  checkParams: checkReadFields,
   open: (ctx) => subscribe(ctx),
 };
 
