@@ -4,6 +4,8 @@
  * integration's status turns `missed-changes`; `junction status` prints the report and the command that recovers
  * the changes (text and JSON); the dashboard lists it above the integrations table in real headless Chromium. A whole
  * reconcile that finished after the report closes it: status back to ok, the report kept with when it was reconciled.
+ * `junction status --nats` (read from the broker, no engine) prints the same report and command as the engine's status,
+ * and `junction status` names the engine it reports on.
  * Saves test/artifacts/dashboard-missed-changes.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -14,6 +16,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import { readSpecTree } from '../../engine/compiler/spec-tree.js';
+import { BUNDLE_KEY, bundleFromTree, openGitopsStore } from '../../engine/gitops/gitops-store.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { storeReconcileReport } from '../../engine/runtime/control/reconcile-reports.js';
 import { junction } from '../ops/cli-in-process.js';
@@ -71,9 +75,30 @@ afterAll(async () => {
 
 type Missed = { at: string; message: string; recover: string; reconciledAt?: string };
 type Health = { lastSuccessAt?: string };
-type Status = { integrations: { name: string; status?: string; missedChanges?: Missed; sourceHealth?: Health }[] };
+type Status = {
+  engine: string;
+  countsSince: string;
+  integrations: { name: string; status?: string; missedChanges?: Missed; sourceHealth?: Health }[];
+};
 const accountChanges = async () =>
   ((await h.engine.status()) as unknown as Status).integrations.find((i) => i.name === 'account-changes')!;
+
+/** Publishes the engine's specs as Git sync does (the bundle `junction status --nats` reads), at `commit`. */
+async function publishSpecs(commit: string): Promise<void> {
+  const nc = await connect({ servers: h.nats.url });
+  const kv = await openGitopsStore(new Kvm(nc));
+  await kv.put(BUNDLE_KEY, JSON.stringify(bundleFromTree(commit, await readSpecTree(h.dir))));
+  await nc.close();
+}
+
+/** `junction status --nats` (no engine): its text, and its JSON line of account-changes. */
+async function statusFromNats(): Promise<{ text: string; line: Record<string, unknown> }> {
+  const text = await junction('status', '--nats', h.nats.url);
+  expect(text.code, text.stderr).toBe(0);
+  const json = await junction('status', '--nats', h.nats.url, '--format', 'json');
+  const lines = (JSON.parse(json.stdout) as { integrations: Record<string, unknown>[] }).integrations;
+  return { text: text.stdout, line: lines.find((i) => i.name === 'account-changes')! };
+}
 
 it('an overflow event shows in the status, junction status and the dashboard with the command that recovers it', async () => {
   sf.store.insert('Account', { Id: '001900000000001AAA', Name: 'Account 1' });
@@ -93,6 +118,10 @@ it('an overflow event shows in the status, junction status and the dashboard wit
   const url = h.engine.operatorUrl!;
   const text = await junction('status', '--url', url);
   expect(text.code).toBe(0);
+  // It names the engine that answered (the counts and the last swap are its own), as the dashboard does.
+  const { engine, countsSince } = (await h.engine.status()) as unknown as Status;
+  expect(engine).toMatch(/\S+_\d+-\S+/);
+  expect(text.stdout.startsWith(`engine          ${engine}  counts since ${countsSince}\nactive commit   `)).toBe(true);
   const pad = ' '.repeat('integration     '.length + 'account-changes  '.length);
   expect(text.stdout).toContain(
     'integration     account-changes  missed-changes lag 0  dead letters 0\n' +
@@ -102,12 +131,23 @@ it('an overflow event shows in the status, junction status and the dashboard wit
   );
   const json = await junction('status', '--url', url, '--format', 'json');
   const line = (JSON.parse(json.stdout) as { integrations: Record<string, unknown>[] }).integrations[0];
+  expect(JSON.parse(json.stdout)).toMatchObject({ engine, counts_since: countsSince });
   expect(line).toMatchObject({
     name: 'account-changes',
     health: 'missed-changes',
     missed_changes: { at: missed.at, message: missed.message, recover: missed.recover, reconciled_at: null },
     source_health: { failed_rounds: 0, missed_changes: { at: missed.at, message: missed.message } },
   });
+
+  // From the broker alone (no engine answers): the same report and the same command.
+  await publishSpecs('0123456789abcdef0123456789abcdef01234567');
+  const nats = await statusFromNats();
+  expect(nats.text).not.toContain('engine  ');
+  expect(nats.text).toContain(
+    `${pad}MISSED CHANGES reported at ${missed.at}: ${missed.message}\n` +
+      `${pad}to recover them: junction reconcile account-changes specs --all --since ${committed} --fix\n`,
+  );
+  expect(nats.line.missed_changes).toEqual(line.missed_changes);
 
   const page = await browser.newPage({ viewport: { width: 1280, height: 700 } });
   const errors: string[] = [];
@@ -145,6 +185,12 @@ it('an overflow event shows in the status, junction status and the dashboard wit
   expect(after.stdout).toContain(
     'integration     account-changes  ok           lag 0  dead letters 0\n' +
       `${pad}missed changes reported at ${missed.at}: ${missed.message}\n` +
+      `${pad}reconciled (--all) at ${reconciledAt}, after the report: its result is on the dashboard\n`,
+  );
+  const closed = await statusFromNats();
+  expect(closed.line.missed_changes).toEqual({ ...(line.missed_changes as object), reconciled_at: reconciledAt });
+  expect(closed.text).toContain(
+    `${pad}missed changes reported at ${missed.at}: ${missed.message}\n` +
       `${pad}reconciled (--all) at ${reconciledAt}, after the report: its result is on the dashboard\n`,
   );
   expect(errors).toEqual([]);

@@ -17,6 +17,9 @@ import { guardWorkflowCommands, oneLine } from '../formats/workflow-command-guar
 
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
+  /** The engine that answered (absent from engines before it was added). */
+  engine?: string;
+  countsSince?: string;
   warnings?: string[];
   last_swap?: SwapReport | null;
   integrations: {
@@ -42,6 +45,10 @@ type IntegrationLine = { name: string; hash?: string; health?: string; lag?: num
 
 /** What `--format json` prints (one line). */
 interface StatusSummary {
+  /** The engine that answered: the counts, warnings and last swap are its own (only from an engine). */
+  engine?: string;
+  /** Since when that engine counts (it started then). */
+  counts_since?: string;
   active_commit: string | null;
   tracked_branch: string | null;
   last_seen_commit: string | null;
@@ -58,6 +65,8 @@ interface StatusSummary {
 async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
   const { body } = await callOperator<EngineBody>(target, 'GET', '/api/status');
   return {
+    ...(body.engine ? { engine: body.engine } : {}),
+    ...(body.countsSince ? { counts_since: body.countsSince } : {}),
     active_commit: body.active_commit ?? body.commit,
     tracked_branch: body.tracked_branch ?? null,
     last_seen_commit: body.last_seen_commit ?? null,
@@ -109,6 +118,7 @@ async function fromNats(natsUrl: string): Promise<StatusSummary> {
         ...(i.source ? { source: i.source } : {}),
         ...(i.sourceHealth?.failedRounds ? { problems: failingLine(i.sourceHealth) } : {}),
         ...(i.sourceHealth ? { source_health: sourceHealthJson(i.sourceHealth) } : {}),
+        ...(i.missedChanges ? { missed_changes: missedChangesJson(i.missedChanges) } : {}),
       })),
     };
   } catch (error) {
@@ -132,7 +142,11 @@ function describeSwap(swap: SwapReport): string {
 }
 
 function render(s: StatusSummary): string {
-  const lines = [`active commit   ${s.active_commit ?? '–'}${s.pinned ? `  (PINNED to ${s.pinned})` : ''}`];
+  const lines = [
+    // Behind a load balancer each call may reach another engine: its counts and its last swap are its own.
+    ...(s.engine ? [`engine          ${s.engine}${s.counts_since ? `  counts since ${s.counts_since}` : ''}`] : []),
+    `active commit   ${s.active_commit ?? '–'}${s.pinned ? `  (PINNED to ${s.pinned})` : ''}`,
+  ];
   if (s.tracked_branch) lines.push(`tracked branch  ${s.tracked_branch}, last seen ${s.last_seen_commit ?? '–'}`);
   for (const r of s.rejected) {
     lines.push(`rejected        ${r.commit}  at ${r.rejected_at}`);
@@ -151,7 +165,7 @@ function render(s: StatusSummary): string {
         : `${`${i.health} `.padEnd(13)}lag ${i.lag}  dead letters ${i.dead_letters}${i.waiting ? `  waiting ${String(i.waiting)}` : ''}`;
     lines.push(`integration     ${i.name.padEnd(width)}  ${health}`);
     const source = i.source_health as ReturnType<typeof sourceHealthJson> | undefined;
-    // From NATS (no engine) only the report is known: the source health's, without the command.
+    // The status's report with its command (from an engine, or from NATS); else the source health's bare report.
     const missed = missedLines(
       (i.missed_changes as ReturnType<typeof missedChangesJson> | undefined) ?? source?.missed_changes ?? undefined,
     );
@@ -180,8 +194,14 @@ export function registerStatusCommand(program: Command): void {
       let summary: StatusSummary;
       if (opts.nats && target)
         summary = await fromNats(opts.nats).then(async (s) => {
-          const { integrations, warnings } = await fromEngine(target);
-          return { ...s, warnings, integrations };
+          const { integrations, warnings, engine, counts_since } = await fromEngine(target);
+          return {
+            ...(engine ? { engine } : {}),
+            ...(counts_since ? { counts_since } : {}),
+            ...s,
+            warnings,
+            integrations,
+          };
         });
       else if (opts.nats) summary = await fromNats(opts.nats);
       else summary = await fromEngine(target ?? operatorTarget({ ...opts, url: 'http://127.0.0.1:8081' })!);
