@@ -171,12 +171,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
         { commit: bundle.commit, removed: lastSwap.removed },
         'integrations removed: they stopped consuming; their stream data is kept',
       );
-    if (lastSwap.keyChanged.length > 0)
-      log.warn(
-        { commit: bundle.commit, keyChanged: lastSwap.keyChanged },
-        'record key expression changed: events stored or parked under the old key can be overtaken by the same ' +
-          'record\'s new events (docs/runtime.md, "Changing an integration\'s key")',
-      );
+    // A changed key is logged by the engine as it begins draining it (worker/key-change-drain.ts).
     applied = bundle.commit;
     appliedAt = new Date().toISOString();
     log.info(

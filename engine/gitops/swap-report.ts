@@ -19,8 +19,8 @@ export interface SwapReport {
   /** No longer in the set: stopped consuming, stream data kept. */
   removed: string[];
   /**
-   * Changed integrations whose `key` expression changed: a record's events stored or parked under the old key can be
-   * overtaken by its new events (docs/runtime.md, "Changing an integration's key").
+   * Changed integrations whose `key` expression changed: each drains, its records' new events waiting behind their
+   * events stored or parked under the old key (docs/runtime.md, "Changing an integration's key").
    */
   keyChanged: string[];
 }

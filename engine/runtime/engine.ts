@@ -61,6 +61,7 @@ import { fetchDependency } from './control/dependency-fetch.js';
 import { registerOpsMetrics } from './observe/ops-metrics.js';
 import { WaitingStore } from './stores/waiting-store.js';
 import { KeyParking } from './worker/key-parking.js';
+import { KeyChangeDrains } from './worker/key-change-drain.js';
 import { ParsedHandoff } from './worker/parsed-handoff.js';
 import { PauseControl } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
@@ -289,6 +290,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     );
   // One parse per webhook event when this process both ingests and delivers it.
   const handoff = roles.http && roles.workers ? new ParsedHandoff() : undefined;
+  const parking = new KeyParking(buckets.parked, eventJs);
+  // A hot-loaded change of an integration's key: its records' newer events wait behind their old key's.
+  const keyChanges = new KeyChangeDrains({ jsm, parking, partitions: () => partitions, guards: tuning.guards, log });
   const ctx = {
     specs,
     buckets,
@@ -299,7 +303,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     metrics,
     log,
     waiting,
-    parking: new KeyParking(buckets.parked, eventJs),
+    parking,
     running: new RunningEvents(),
     leases: new CallLeases(holder, tuning.ackWaitMs, metrics, clock),
     fetchDependency: (map: string, key: string) =>
@@ -307,6 +311,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     trace,
     handoff,
     secrets,
+    keyChanges,
   };
   const pool = new ConsumerPool(js, jsm, ctx);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
@@ -532,6 +537,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       lastReconciles: async () => new Map((await reconcileReports(buckets.control)).map((r) => [r.integration, r])),
       lastStreamRefusal: () => lastStreamRefusal,
       serverVersion: () => nc.info?.version,
+      keyChanges: (i) => keyChanges.status(i),
       startedAt,
     });
 
@@ -569,6 +575,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     metrics: metrics.registry,
     applySpecSet: async (set) => {
       const previous = specs.swap(set);
+      // In the same turn as the swap: an event stored under the new key can only be delivered after it.
+      keyChanges.begin(previous, set);
       log.info({ commit: set.commit, previous: previous.commit }, 'spec set applied');
       void health.refresh(set);
       await startIntegrations(set, started);
@@ -586,6 +594,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         await alerts.stop();
         await watchdog.stop();
         natsSources.stop();
+        keyChanges.stop();
         await streamSources.stop();
         const nakked = await pool.drain(tuning.drainTimeoutMs);
         log.info({ nakked }, 'engine drained');

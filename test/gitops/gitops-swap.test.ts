@@ -178,7 +178,7 @@ describe('gitops swap', () => {
     const printed = await runCli(['status', '--url', a.engine.operatorUrl!]);
     expect(printed.stdout).toContain(
       `last swap       ${first} -> ${rekeyed}; changed orders; ` +
-        'key changed orders (events stored under the old key may be overtaken)\n',
+        "key changed orders (draining: newer events wait behind the old key's)\n",
     );
   });
 

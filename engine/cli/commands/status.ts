@@ -10,6 +10,7 @@ import type { SyncStatus } from '../../gitops/sync-status.js';
 import type { SourceHealthRecord } from '../../runtime/sources/source-health.js';
 import type { MissedChangesStatus } from '../../runtime/observe/missed-changes.js';
 import type { MissingConsumer } from '../../runtime/observe/consumer-lag.js';
+import type { KeyChangeStatus } from '../../runtime/worker/key-change-drain.js';
 import { UsageError } from '../usage-error.js';
 import { callOperator, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
@@ -34,6 +35,7 @@ interface EngineBody extends Partial<SyncStatus> {
     sourceHealth?: SourceHealthRecord;
     missedChanges?: MissedChangesStatus;
     missingConsumers?: MissingConsumer[];
+    keyChanges?: KeyChangeStatus[];
     counts: Record<string, number>;
   }[];
 }
@@ -91,6 +93,7 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
         : {}),
       ...(i.sourceHealth ? { source_health: sourceHealthJson(i.sourceHealth) } : {}),
       ...(i.missedChanges ? { missed_changes: missedChangesJson(i.missedChanges) } : {}),
+      ...(i.keyChanges?.length ? { key_changes: i.keyChanges.map(keyChangeJson) } : {}),
       lag: i.lag,
       ...(i.missingConsumers ? { missing_consumers: i.missingConsumers } : {}),
       dead_letters: i.deadLetters,
@@ -137,7 +140,7 @@ function describeSwap(swap: SwapReport): string {
   // Absent in the status of an engine from before this field.
   const keyChanged = (swap as Partial<SwapReport>).keyChanged ?? [];
   if (keyChanged.length > 0)
-    parts.push(`key changed ${keyChanged.join(', ')} (events stored under the old key may be overtaken)`);
+    parts.push(`key changed ${keyChanged.join(', ')} (draining: newer events wait behind the old key's)`);
   return parts.join('; ');
 }
 
@@ -169,7 +172,13 @@ function render(s: StatusSummary): string {
     const missed = missedLines(
       (i.missed_changes as ReturnType<typeof missedChangesJson> | undefined) ?? source?.missed_changes ?? undefined,
     );
-    for (const detail of [...((i.problems as string[] | undefined) ?? []), ...missed, ...sourceLine(source)])
+    const draining = keyChangeLines(i.key_changes as ReturnType<typeof keyChangeJson>[] | undefined);
+    for (const detail of [
+      ...((i.problems as string[] | undefined) ?? []),
+      ...draining,
+      ...missed,
+      ...sourceLine(source),
+    ])
       lines.push(`                ${' '.repeat(width + 2)}${detail}`);
   }
   // Problems quote vendors (a source's last failure): their control characters are shown as escapes.
@@ -264,6 +273,36 @@ function missedLines(missed: Partial<ReturnType<typeof missedChangesJson>> | und
         ? [`to recover them: ${missed.recover}`]
         : []),
   ];
+}
+
+/** A hot-loaded key change being drained, in the JSON output's snake_case. */
+function keyChangeJson(k: KeyChangeStatus) {
+  return {
+    from: k.from,
+    to: k.to,
+    old_key: k.oldKey,
+    new_key: k.newKey,
+    since: k.since,
+    partitions_left: k.partitionsLeft,
+    parked_keys_left: k.parkedKeysLeft,
+    held: k.held,
+  };
+}
+
+/** What is left under the old key, and that the same records' newer events wait behind it. */
+function keyChangeLines(changes: ReturnType<typeof keyChangeJson>[] | undefined): string[] {
+  return (changes ?? []).map((k) => {
+    const left = [
+      `oldest events stored under the old key in ${k.partitions_left} partition${k.partitions_left === 1 ? '' : 's'}`,
+      k.parked_keys_left === null
+        ? 'parked keys counted once every partition has passed them'
+        : `${k.parked_keys_left} key${k.parked_keys_left === 1 ? '' : 's'} parked under the old key`,
+    ];
+    return (
+      `key change draining since ${k.since} (${k.from} -> ${k.to}, key ${k.old_key} -> ${k.new_key}): ` +
+      `${left.join(', ')}; the same records' newer events wait behind them (${k.held} waiting in this engine)`
+    );
+  });
 }
 
 /** Consumers the broker lost (a restart, state in memory): their events wait, counted in lag, until one is back. */

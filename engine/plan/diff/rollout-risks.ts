@@ -1,7 +1,8 @@
 /**
  * Changes that are safe as data but need care in how they are rolled out on a live cluster. Today one: a changed
  * `key` expression. An event carries the key ingest computed, so after the change a record's new events run under
- * another key (and partition, and parking) than its events still stored or parked, and can overtake them.
+ * another key (and partition, and parking) than its events still stored or parked: the engines drain the change (the
+ * new events wait behind the old ones), which delays them, and a few cases are not covered (docs/runtime.md).
  */
 import type { CompiledSpecSet } from '../../compiler/compiled-spec.js';
 
@@ -16,9 +17,10 @@ export interface RolloutRisk {
 }
 
 export const KEY_CHANGE_ADVICE =
-  "events stored or parked under the old key can be overtaken by the same record's new events: stop what sends " +
-  'its events, wait until junction status shows lag 0 and nothing parked, then merge (docs/runtime.md, ' +
-  '"Changing an integration\'s key")';
+  "the engines keep each record's order by holding its new events behind those stored or parked under the old " +
+  'key until none is left (junction status shows the drain); for no delay, and for an engine started meanwhile, ' +
+  'stop what sends its events, wait until junction status shows lag 0 and nothing parked, then merge ' +
+  '(docs/runtime.md, "Changing an integration\'s key")';
 
 /** Integrations in both sets whose `key` expression differs (added and removed integrations have nothing stored). */
 export function rolloutRisks(base: CompiledSpecSet | undefined, head: CompiledSpecSet): RolloutRisk[] {

@@ -69,6 +69,25 @@ export function identifyEventNow(
   });
 }
 
+/**
+ * The record key `integration`'s key expression gives `event`, as ingest would store it; undefined when it gives no
+ * usable value or fails (a key change's drain asks what key an event would have had under the previous spec).
+ */
+export async function recordKeyOf(
+  integration: CompiledIntegration,
+  event: unknown,
+  guards?: TransformGuards,
+): Promise<string | undefined> {
+  try {
+    const value = await evaluateIdentity('key', integration.key, event, guards);
+    if (value === undefined || value === null || typeof value === 'object') return undefined;
+    const key = headerForm(value);
+    return key === '' || unfitForHeader(key) ? undefined : key;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `next(value)`: at once for a plain value, once settled for a thenable (which `await` would adopt the same way). */
 function afterValue<R>(value: unknown, next: (value: unknown) => R | Promise<R>): R | Promise<R> {
   return isThenable(value) ? Promise.resolve(value).then(next) : next(value);

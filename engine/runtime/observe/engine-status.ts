@@ -16,6 +16,7 @@ import type { LeaseHolder } from '../control/kv-lease.js';
 import { hasLeasedSource } from '../sources/source-health.js';
 import type { SourceHealthRecord } from '../sources/source-health.js';
 import { missedChangesStatus } from './missed-changes.js';
+import type { KeyChangeStatus } from '../worker/key-change-drain.js';
 import type { MissedChangesStatus, ReconcileRun } from './missed-changes.js';
 
 export interface IntegrationStatus {
@@ -48,6 +49,11 @@ export interface IntegrationStatus {
    * command that recovers them; open (status `missed-changes`) until a whole reconcile has finished after it.
    */
   missedChanges?: MissedChangesStatus;
+  /**
+   * A hot-loaded change of its `key` this process is draining: its records' events stored under the new key wait
+   * behind those stored or parked under the old one until none is left (worker/key-change-drain.ts); absent when none.
+   */
+  keyChanges?: KeyChangeStatus[];
   /** Content hash of the integration's spec. */
   hash: string;
   /** Spec commit this process runs the integration at (that of the active set). */
@@ -134,6 +140,8 @@ export interface StatusDeps {
   serverVersion: () => string | undefined;
   /** When this engine started: its counters count from then. */
   startedAt: Date;
+  /** The key changes this process drains for an integration (worker/key-change-drain.ts). */
+  keyChanges?: (integration: string) => KeyChangeStatus[] | undefined;
 }
 
 /**
@@ -294,6 +302,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       ...leaderOf(leaders.get(i.name), deps.holder),
       ...sourceHealthOf(sources.get(i.name)),
       ...(missed.get(i.name) ? { missedChanges: missed.get(i.name) } : {}),
+      ...keyChangesOf(deps.keyChanges?.(i.name)),
       hash: i.hash,
       commit: set.commit,
       inFlight: deps.inFlight(i.name),
@@ -312,6 +321,10 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
       ...m.recent.stats(i.name),
     })),
   };
+}
+
+function keyChangesOf(drains: KeyChangeStatus[] | undefined): Pick<IntegrationStatus, 'keyChanges'> {
+  return drains?.length ? { keyChanges: drains } : {};
 }
 
 function leaderOf(lease: LeaseHolder | undefined, holder: string): Pick<IntegrationStatus, 'leader'> {

@@ -37,6 +37,7 @@ import type { KeyParking } from './key-parking.js';
 import type { RunningAttempt, RunningEvents } from './running-events.js';
 import type { CallLeases, LeaseTerms } from './call-leases.js';
 import type { ParsedHandoff } from './parsed-handoff.js';
+import type { KeyChangeDrains } from './key-change-drain.js';
 
 export interface WorkerContext {
   specs: SpecRegistry;
@@ -63,6 +64,8 @@ export interface WorkerContext {
   handoff?: ParsedHandoff;
   /** Secret values masked in the worker's log lines (the trace and the DLQ mask them as they store). */
   secrets?: EngineSecrets;
+  /** Integrations draining a hot-loaded key change: a record's newer events wait behind its old key's. */
+  keyChanges?: KeyChangeDrains;
 }
 
 /**
@@ -87,11 +90,11 @@ export async function processEvent(flight: InFlight, ctx: WorkerContext): Promis
   markStage('delivered', d.eventId, flight.msg.seq, d.subject, d.storedAtMs);
   const running = ctx.running.of(d.eventId);
   if (running) return joinRunning(flight, ctx, d, running);
-  return ctx.running.run(d.eventId, flight, () => fromPartition(flight, ctx, d));
+  return ctx.running.run(d.eventId, flight, () => fromPartition(flight, ctx, d, where.partition));
 }
 
 /** An event from its partition: the ledger and the key's parking first (both reads at once), then the attempt. */
-async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDelivery): Promise<void> {
+async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDelivery, partition: number) {
   const name = d.integration;
   // One digest per event: it keys the ledger entry, the checkpoints and the pinned commit.
   const digest = keyDigest(d.eventId);
@@ -111,7 +114,43 @@ async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDeliv
       return settle(flight, 'ack');
     }
   }
+  if (ctx.keyChanges?.draining(name)) {
+    const event = handed ?? parsedOrUndefined(d);
+    if (event !== undefined && (await queuedBehindOlderKey(flight, ctx, d, event, partition))) return;
+    return attempt(flight, ctx, d, digest, done, { kd }, event);
+  }
   return attempt(flight, ctx, d, digest, done, { kd }, handed);
+}
+
+/**
+ * An event of an integration draining a key change (key-change-drain.ts): once the partition of the key its record
+ * had before the change has passed its old events, it queues behind that key's parked lane, if there is one, so the
+ * record's older events are delivered first. True when it was queued (and acked).
+ */
+async function queuedBehindOlderKey(
+  flight: InFlight,
+  ctx: WorkerContext,
+  d: EventDelivery,
+  event: unknown,
+  partition: number,
+): Promise<boolean> {
+  for (const older of await ctx.keyChanges!.olderKeys(d, event, partition)) {
+    const parked = await ctx.parking.marker(d.integration, older);
+    if (parked && (await ctx.parking.append(d, older, parked))) {
+      eventLog(ctx, d).info({ key: d.key }, 'queued behind the parked key its record had before the key change');
+      settle(flight, 'ack');
+      return true;
+    }
+  }
+  return false;
+}
+
+function parsedOrUndefined(d: EventDelivery): unknown {
+  try {
+    return JSON.parse(deliveryText(d));
+  } catch {
+    return undefined;
+  }
 }
 
 /** A parked key's ticket: runs the key's current event (after the backoff of the failure that parked it). */

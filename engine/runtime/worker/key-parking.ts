@@ -16,7 +16,7 @@ import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
-import { liveEntry, purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
+import { listKvKeys, liveEntry, purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
 import { hotKv } from '../broker/hot-kv.js';
 import type { HotKv } from '../broker/hot-kv.js';
 import { keyDigest, retrySubject } from '../broker/subjects.js';
@@ -142,6 +142,23 @@ export class KeyParking {
       if (casConflict(error)) return false;
       throw error;
     }
+  }
+
+  /**
+   * Every parked key of the integration (its digest) with the event its lane runs now; a marker whose event is not
+   * stored (a park or release under way) is left out. Read for a key change's drain (key-change-drain.ts).
+   */
+  async parkedHeads(integration: string): Promise<{ kd: string; event: EventDelivery }[]> {
+    const heads: { kd: string; event: EventDelivery }[] = [];
+    for (const key of await listKvKeys(this.kv, `${integration}.*`)) {
+      const kd = key.slice(integration.length + 1);
+      const parked = await this.marker(integration, kd);
+      const event =
+        parked &&
+        (await this.event({ integration, kd, gen: parked.marker.gen, idx: parked.marker.next, attempts: 0 }, 0));
+      if (event) heads.push({ kd, event });
+    }
+    return heads;
   }
 
   /** The queued event a ticket names, with `attempt` as its attempt number. */
