@@ -63,7 +63,7 @@ import { WaitingStore } from './stores/waiting-store.js';
 import { KeyParking } from './worker/key-parking.js';
 import { KeyChangeDrains } from './worker/key-change-drain.js';
 import { ParsedHandoff } from './worker/parsed-handoff.js';
-import { PauseControl } from './control/pause-control.js';
+import { PauseControl, readPause } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
@@ -261,6 +261,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     isActive: (integration) => specs.active.integrations.has(integration),
     stepsRerun: (entry) =>
       stepsReplayWouldRerun(buckets.checkpoints, entry, specs.active.integrations.get(entry.integration)),
+    paused: (integration) => readPause(buckets.control, integration),
   });
   const waiting = new WaitingStore(buckets.waiting);
   registerOpsMetrics(metrics.registry, {

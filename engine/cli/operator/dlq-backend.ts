@@ -14,6 +14,8 @@ import { TraceLog } from '../../runtime/stores/trace-log.js';
 import { DeadLetterStore, redactedView } from '../../runtime/stores/dead-letter-store.js';
 import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
 import type { DeadLetterSummary } from '../../runtime/stores/dead-letter-index.js';
+import { readPause } from '../../runtime/control/pause-control.js';
+import { pausedReplayMessage } from '../../runtime/operator/replay-paused-message.js';
 import { cliActor, withNats } from './cli-nats.js';
 import { callOperator, operatorTarget } from './operator-client.js';
 import type { OperatorTarget } from './operator-client.js';
@@ -81,6 +83,7 @@ function apiBackend(target: OperatorTarget): DlqBackend {
       const res = await callOperator<{
         seq?: number;
         error?: string;
+        message?: string;
         newer?: { eventId: string; deliveredAt?: string };
         steps?: string[];
         expired?: string[];
@@ -91,6 +94,10 @@ function apiBackend(target: OperatorTarget): DlqBackend {
         newer: res.body.newer,
         steps: res.body.steps,
         expired: res.body.expired,
+        // The same words as over NATS: the entry's id is on the CLI's line already.
+        ...(res.body.error === 'integration-paused'
+          ? { message: res.body.message?.replace(`dead letter ${id} was not replayed: `, '') }
+          : {}),
       };
     },
     change: async (verb, id, reason) => {
@@ -117,6 +124,8 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
     const kvm = new Kvm(js);
     const store = new DeadLetterStore(await kvm.open(BUCKET_NAMES.dlq, { bindOnly: true }));
     const meta = await kvm.open(BUCKET_NAMES.meta, { bindOnly: true });
+    // Missing only on a cluster no engine has provisioned yet: then nothing is paused.
+    const control = await kvm.open(BUCKET_NAMES.control, { bindOnly: true }).catch(() => undefined);
     const partitions = Number((await meta.get('partitions'))?.string()) || 16;
     await provisionAuditStream(jsm);
     const actions = new OperatorActions({
@@ -124,6 +133,7 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
       publisher: new EventPublisher(js, () => partitions, 5_000),
       audit: new AuditLog(js, jsm),
       trace: new TraceLog(js, jsm),
+      paused: (integration) => (control ? readPause(control, integration) : undefined),
     });
     const actor = cliActor();
     await work({
@@ -132,7 +142,12 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
         const found = await store.get(id);
         return found && redactedView(found.entry);
       },
-      replay: (id, options) => actions.replay(actor, id, options),
+      replay: async (id, options) => {
+        const outcome = await actions.replay(actor, id, options);
+        return outcome.status === 'integration-paused'
+          ? { ...outcome, message: pausedReplayMessage(outcome.entry.integration, outcome.pause) }
+          : outcome;
+      },
       change: (verb, id, reason) =>
         verb === 'resolve' ? actions.resolve(actor, id, reason) : actions.discard(actor, id, reason),
       purge: async (filter, reason) => (await actions.purge(actor, filter, reason)).ids,

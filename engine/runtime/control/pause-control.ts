@@ -23,6 +23,14 @@ export async function setPaused(control: KV, integration: string, info: PauseInf
   return before;
 }
 
+/**
+ * Whether an integration is paused, read from the bucket now (a replay asks this: a pause made a moment ago may not
+ * have reached a process's watch yet).
+ */
+export async function readPause(control: KV, integration: string): Promise<PauseInfo | undefined> {
+  return (await readLiveEntry(control, key(integration)))?.json<PauseInfo>();
+}
+
 /** The paused integrations as one process follows them. */
 export class PauseControl {
   readonly #paused = new Map<string, PauseInfo>();

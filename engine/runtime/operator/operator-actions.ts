@@ -11,6 +11,7 @@ import type { TraceLog } from '../stores/trace-log.js';
 import { newerDelivery } from './replay-staleness.js';
 import type { StepsRerun } from './replay-steps.js';
 import type { NewerDelivery } from './replay-staleness.js';
+import type { PauseInfo } from '../control/pause-control.js';
 
 export interface OperatorActionDeps {
   deadLetters: DeadLetterStore;
@@ -22,6 +23,8 @@ export interface OperatorActionDeps {
   isActive?: (integration: string) => boolean;
   /** Steps the entry's event finished that a replay would run again (replay-steps.ts; an engine knows). */
   stepsRerun?: (entry: DeadLetter) => Promise<StepsRerun>;
+  /** Whether (and by whom, when, why) an integration is paused: `junction pause`, the control bucket. */
+  paused?: (integration: string) => PauseInfo | undefined | Promise<PauseInfo | undefined>;
 }
 
 /** The outcome of resolving or discarding one dead letter. */
@@ -43,7 +46,9 @@ export class OperatorActions {
    * over newer): then the outcome is `stale`, and `force` replays anyway (audited as forced). An entry of an
    * integration the active spec set lacks is refused (`integration-missing`): no worker would take its event. So is
    * one whose event finished steps a replay would run again, a create making a second record (`steps-changed`: the
-   * active set renamed or removed them, or their checkpoints expired), unless forced.
+   * active set renamed or removed them, or their checkpoints expired), unless forced. One of a paused integration is
+   * refused, forced or not (`integration-paused`): its event would wait behind the pause while the entry said
+   * replayed; resume the integration, then replay.
    */
   async replay(
     actor: AuditActor,
@@ -53,13 +58,15 @@ export class OperatorActions {
     return this.#audited(
       { actor, action: 'dlq.replay', target: id },
       async (): Promise<ReplayOutcome> => {
-        const { trace, isActive, stepsRerun } = this.deps;
+        const { trace, isActive, stepsRerun, paused } = this.deps;
         const found =
-          (isActive || (!options.force && (trace || stepsRerun))) &&
+          (isActive || paused || (!options.force && (trace || stepsRerun))) &&
           (await this.deps.deadLetters.get(id, options.integration));
         if (found && found.entry.status === 'open') {
           if (isActive && !isActive(found.entry.integration))
             return { status: 'integration-missing', entry: found.entry };
+          const pause = await paused?.(found.entry.integration);
+          if (pause) return { status: 'integration-paused', entry: found.entry, pause };
           const newer = !options.force && trace && (await newerDelivery(trace, found.entry));
           if (newer) return { status: 'stale', entry: found.entry, newer };
           const rerun = !options.force && stepsRerun ? await stepsRerun(found.entry) : undefined;
@@ -80,6 +87,7 @@ export class OperatorActions {
               ...(o.expired.length > 0 ? { stepsExpired: o.expired } : {}),
             }
           : {}),
+        ...(o.status === 'integration-paused' ? { pausedBy: `${o.pause.by.kind}:${o.pause.by.id}` } : {}),
       }),
     );
   }

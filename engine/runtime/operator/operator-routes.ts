@@ -23,6 +23,7 @@ import { decodeCursor } from '../stores/dead-letter-index.js';
 import type { DeadLetterIndex } from '../stores/dead-letter-index.js';
 import { deadLetterView } from './dead-letter-views.js';
 import { stepsRerunMessage } from './replay-steps-message.js';
+import { pausedReplayMessage } from './replay-paused-message.js';
 import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
 import type { Principal, Role } from './principal.js';
 import type { FieldPath } from '../../http/redact.js';
@@ -169,6 +170,12 @@ export async function operatorRoute(
         message: `${stepsRerunMessage(outcome.steps, outcome.expired)}; replay with ?force=1 to run them again`,
         steps: outcome.steps,
         expired: outcome.expired,
+      });
+    if (outcome.status === 'integration-paused')
+      return json(409, {
+        error: 'integration-paused',
+        message: `dead letter ${replay[1]} was not replayed: ${pausedReplayMessage(outcome.entry.integration, outcome.pause)}`,
+        paused: outcome.pause,
       });
     if (outcome.status !== 'replayed') return json(409, refusal(replay[1], outcome));
     return json(202, { replayed: outcome.entry.id, seq: outcome.seq });

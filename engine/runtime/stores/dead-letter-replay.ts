@@ -1,12 +1,14 @@
 /**
- * Replay of a dead letter: re-publish the original event with a new `Nats-Msg-Id` (so the broker's dedup window
- * does not swallow it) but the same event id (so idempotency keys and checkpoints still apply), then mark the
- * entry replayed. The CLI and `POST /api/dlq/<id>/replay` both call this.
+ * Replay of a dead letter: re-publish the original event with a `Nats-Msg-Id` of the entry's own
+ * (`replay:<integration>:<entry id>`, never the event's, whose copy the broker's dedup window may still hold) but the
+ * same event id (so idempotency keys and checkpoints still apply), then mark the entry replayed. The CLI and
+ * `POST /api/dlq/<id>/replay` both call this.
  */
 import type { DeadLetter, DeadLetterStore } from './dead-letter-store.js';
 import { EventTooLargeError, EventsStreamFullError } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { NewerDelivery } from '../operator/replay-staleness.js';
+import type { PauseInfo } from '../control/pause-control.js';
 import { storedEventBytes } from './dead-letter-text.js';
 
 export type ReplayOutcome =
@@ -15,6 +17,8 @@ export type ReplayOutcome =
   | { status: 'already-replayed' | 'already-resolved'; entry: DeadLetter }
   /** Its integration is not in the active spec set: no worker would take the event (checked by an engine). */
   | { status: 'integration-missing'; entry: DeadLetter }
+  /** Its integration is paused (`junction pause`): the event would wait behind the pause, the entry say replayed. */
+  | { status: 'integration-paused'; entry: DeadLetter; pause: PauseInfo }
   /** The entry kept changing under the replay (another writer each time it was claimed): nothing was published. */
   | { status: 'changed-meanwhile' }
   /** A later event of the same key was delivered, or will be first: the replay would overwrite it (needs `force`). */
