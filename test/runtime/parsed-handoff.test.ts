@@ -7,9 +7,17 @@
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JsMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { PassThrough } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ParsedHandoff, handsOffEvents } from '../../engine/runtime/worker/parsed-handoff.js';
 import { identifyEvent } from '../../engine/runtime/ingest/event-publisher.js';
+import type { PublishRequest } from '../../engine/runtime/ingest/event-publisher.js';
+import { IngestBudget } from '../../engine/runtime/ingest/read-webhook-body.js';
+import { ingestWebhook } from '../../engine/runtime/ingest/webhook-ingest.js';
+import type { WebhookIngestDeps } from '../../engine/runtime/ingest/webhook-ingest.js';
+import { DEFAULT_GUARDS } from '../../engine/transform/compiled/evaluate.js';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
@@ -237,5 +245,92 @@ describe('ParsedHandoff after the broker gave a sequence again', () => {
     const msg = (seq: number, data: Buffer) => ({ seq, data, info: { stream: 'S', deliveryCount: 1 } }) as unknown;
     expect(handoff.take(msg(1, big) as JsMsg)).toEqual({ v: 2 });
     expect(handoff.take(msg(2, body(2 * 1024 * 1024)) as JsMsg)).toEqual({ v: 3 });
+  });
+});
+
+describe('ingest parses a body whole only for an event the handoff will keep', () => {
+  const message = (seq: number) => ({ seq, data: body(1), info: { stream: 'S', deliveryCount: 1 } }) as unknown as JsMsg;
+
+  it('keepsNext says whether the next put keeps its event, for a worker behind or not and a handoff full or not', () => {
+    let now = 0;
+    const handoff = new ParsedHandoff(() => now);
+    let seq = 0;
+    let reached = 0;
+    let random = 7;
+    const next = (n: number) => (random = (random * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    const seen = { kept: 0, behind: 0, full: 0 };
+    const bytes = body(4 * 1024 * 1024);
+    let lag = 0;
+    for (let step = 0; step < 30_000; step++) {
+      const roll = next(20);
+      if (roll < 9) {
+        // The next event, one place on; now and then a large one, so the byte bound is reached too.
+        seq += 1;
+        const size = next(50) === 0 ? 1 + next(4 * 1024 * 1024) : 1 + next(2048);
+        const predicted = handoff.keepsNext(size);
+        const before = handoff.size;
+        handoff.put('S', seq, { seq }, bytes.subarray(0, size));
+        const kept = handoff.size > before;
+        expect(kept, `put at ${seq}, worker at ${reached}`).toBe(predicted);
+        if (kept) seen.kept++;
+        else if (seq - reached > 256) seen.behind++;
+        else seen.full++;
+      } else if (roll < 17) {
+        // The worker has a message `lag` places back (it never goes back: a redelivery does not move it).
+        reached = Math.max(reached, seq - lag);
+        handoff.take(message(reached));
+      } else if (roll === 17) lag = next(400);
+      else now += next(3_000);
+    }
+    // Each way a put can go came up many times.
+    expect(Math.min(seen.kept, seen.behind, seen.full), JSON.stringify(seen)).toBeGreaterThan(200);
+  });
+
+  it('a body the handoff would not keep is scanned, not parsed whole; parsed again once the worker is close', async () => {
+    const specSet = compileRuntimeSpecs('http://127.0.0.1:9', [integrationYaml({ dedupId: 'ref' })]);
+    const handoff = new ParsedHandoff();
+    const published: PublishRequest[] = [];
+    const counter = { inc: () => undefined };
+    const deps = {
+      specs: { active: specSet },
+      publisher: {
+        // The broker stores them from place 1,000 on.
+        publish: (r: PublishRequest) => {
+          published.push(r);
+          return Promise.resolve({ subject: 's', stream: 'S', seq: 999 + published.length, duplicate: false });
+        },
+      },
+      connected: () => true,
+      metrics: { duplicates: counter, eventsIn: counter },
+      log: pino({ level: 'silent' }),
+      guards: DEFAULT_GUARDS,
+      budget: new IngestBudget(1 << 26),
+      handoff,
+    } as unknown as WebhookIngestDeps;
+    const text = (id: number) => `{"id": ${id}, "ref": "r-${id}", "status": "new", "lines": [{"sku": "A"}]}`;
+    const ingestOne = async (id: number) => {
+      const parses = countParsesOf(text(id));
+      const req = new PassThrough() as unknown as IncomingMessage;
+      Object.assign(req, { method: 'POST', url: '/hooks/orders', headers: { 'content-length': '70' } });
+      setImmediate(() => (req as unknown as PassThrough).end(Buffer.from(text(id))));
+      const reply = await ingestWebhook('orders', req, deps);
+      vi.restoreAllMocks();
+      return { status: reply.status, key: reply.body.key, parsedWhole: parses() };
+    };
+
+    // The worker had message 100 of S; nothing was stored yet, so the first body is parsed whole (and the event,
+    // stored at 1,000, is not kept: 900 places ahead of the worker).
+    handoff.take(message(100));
+    expect(await ingestOne(1)).toEqual({ status: 202, key: '1', parsedWhole: 1 });
+    expect(handoff.size).toBe(0);
+    // Stored at 1,000, with the worker at 100: the next ones are scanned (only their identity fields are read).
+    expect(await ingestOne(2)).toEqual({ status: 202, key: '2', parsedWhole: 0 });
+    expect(await ingestOne(3)).toEqual({ status: 202, key: '3', parsedWhole: 0 });
+    expect(handoff.size).toBe(0);
+    // The worker caught up to 1,000: parsed whole again, and kept for it.
+    handoff.take(message(1_000));
+    expect(await ingestOne(4)).toEqual({ status: 202, key: '4', parsedWhole: 1 });
+    expect(handoff.size).toBe(1);
+    expect(published.map((r) => r.identity.key)).toEqual(['1', '2', '3', '4']);
   });
 });

@@ -131,7 +131,8 @@ async function accept(
   // fields, and for this process's worker while it keeps up (it takes the parsed event instead of parsing again).
   const fields = identityFields(integration);
   const handsOn = deps.handoff !== undefined && handsOffEvents(integration);
-  const cut = fields && !(handsOn && keepingUp(deps.budget, raw)) ? identityEvent(raw, fields) : undefined;
+  const parseForWorker = handsOn && keepingUp(deps.budget, raw) && deps.handoff!.keepsNext(raw.length);
+  const cut = fields && !parseForWorker ? identityEvent(raw, fields) : undefined;
   let event: unknown = cut;
   if (cut === undefined) {
     // Measured before anything else walks the event: a poison event never gets into the stream from here.
@@ -166,6 +167,7 @@ async function accept(
     else {
       deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
       if (handsOn && cut === undefined) deps.handoff!.put(stored.stream, stored.seq, event, raw);
+      else if (handsOn) deps.handoff!.stored(stored.stream, stored.seq);
     }
     return {
       status: 202,

@@ -41,6 +41,8 @@ export class ParsedHandoff {
   #bytes = 0;
   /** By stream: the highest sequence of a message of it the worker had (first delivery or not). */
   readonly #reached = new Map<string, number>();
+  /** The place of the last event ingest stored (whether it was parsed whole or not). */
+  #lastStored: { stream: string; seq: number } | undefined;
 
   constructor(private readonly now: () => number = performance.now.bind(performance)) {}
 
@@ -50,17 +52,36 @@ export class ParsedHandoff {
    * it takes the oldest entries first. Nor is it kept when the worker is more than MAX_ENTRIES places behind it.
    */
   put(stream: string, seq: number, event: unknown, data: Buffer): void {
+    this.stored(stream, seq);
     const at = this.now();
     this.#evictAged(at);
     const id = `${stream}:${seq}`;
     // An entry still at this place is from before a rewind of the broker: its message is gone.
     const stale = this.#entries.get(id);
     if (stale) this.#drop(id, stale);
-    const reached = this.#reached.get(stream);
-    if (reached !== undefined && seq - reached > MAX_ENTRIES) return;
+    if (this.#behind(stream, seq)) return;
     if (this.#entries.size >= MAX_ENTRIES || this.#bytes + data.length > MAX_BYTES) return;
     this.#entries.set(id, { event, data, at });
     this.#bytes += data.length;
+  }
+
+  /** Ingest, after the PubAck of a new message it did not parse whole (so it puts nothing): where it was stored. */
+  stored(stream: string, seq: number): void {
+    this.#lastStored = { stream, seq };
+  }
+
+  /**
+   * Ingest, before it parses a body whole for the worker: whether an event stored next would be kept, judged by the
+   * place after the last one stored (with other ingests storing meanwhile it may be later, and then not kept). No while the worker is more than MAX_ENTRIES places behind that
+   * place, or the handoff is full: `put` would then drop the parsed event, and ingest's parse (about three times its
+   * scan of the same bytes) would be for nothing. At saturation that is most of the time: the worker is thousands of
+   * places behind (docs/runtime.md, "CPU cuts, session 17").
+   */
+  keepsNext(bytes: number): boolean {
+    const last = this.#lastStored;
+    if (last !== undefined && this.#behind(last.stream, last.seq + 1)) return false;
+    this.#evictAged(this.now());
+    return this.#entries.size < MAX_ENTRIES && this.#bytes + bytes <= MAX_BYTES;
   }
 
   /** Worker, for a message of a partition: its parsed event when this is its first delivery, once; else undefined. */
@@ -75,6 +96,12 @@ export class ParsedHandoff {
     this.#drop(id, entry);
     const first = msg.info.deliveryCount === 1 && this.now() - entry.at <= MAX_AGE_MS;
     return first && entry.data.equals(msg.data) ? entry.event : undefined;
+  }
+
+  /** Whether the worker is more than MAX_ENTRIES places behind `seq` of `stream` (known once it had a message). */
+  #behind(stream: string, seq: number): boolean {
+    const reached = this.#reached.get(stream);
+    return reached !== undefined && seq - reached > MAX_ENTRIES;
   }
 
   get size(): number {
