@@ -7,7 +7,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { Base64KeyCodec, Kvm, NoopKvCodecs } from '@nats-io/kv';
 import type { Bucket, KV } from '@nats-io/kv';
-import { MsgHdrsImpl } from '@nats-io/nats-core/internal';
+import { MsgHdrsImpl, MsgImpl } from '@nats-io/nats-core/internal';
 import type { Msg } from '@nats-io/transport-node';
 import { describe, expect, it, vi } from 'vitest';
 import { hotKv } from '../../engine/runtime/broker/hot-kv.js';
@@ -62,8 +62,13 @@ describe('hot KV calls', () => {
   it('create a new key, refuse a taken one and write over a deleted or purged one as nats.js does', async () => {
     const kv = await openBucket('ledger');
     const hot = hotKv(kv);
+    // The server's PubAck is read from its bytes (pub-ack.ts), not decoded and parsed by nats.js.
+    const json = vi.spyOn(MsgImpl.prototype, 'json');
     const revision = await hot.create('orders.e1', 'first');
+    expect(json).not.toHaveBeenCalled();
+    json.mockRestore();
     expect(seen(await kv.get('orders.e1'))).toMatchObject({ operation: 'PUT', revision, value: 'first' });
+    expect(revision).toBe((await kv.status()).values);
 
     // Taken: the same refusal as nats.js's (the ledger recognises "wrong last sequence"), and nothing written.
     const refused = await outcome(() => hot.create('orders.e1', 'second'));

@@ -23,6 +23,7 @@ import { errors, headers } from '@nats-io/transport-node';
 import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { subjectSafe } from './built-subject-publish.js';
 import { isNotFoundReply } from './not-found-reply.js';
+import { plainPubAck } from './pub-ack.js';
 import { replyInboxOf } from './reply-inbox.js';
 import type { ReplyInbox } from './reply-inbox.js';
 
@@ -111,6 +112,9 @@ class PrefixedKv implements HotKv {
 /** The sequence of a PubAck that stored the message; undefined for an error or anything else. */
 function storedSeq(ack: Msg): number | undefined {
   if (ack.headers !== undefined) return undefined; // a status, not a PubAck
+  // The server's own form, read from its bytes (pub-ack.ts): no TextDecoder and JSON.parse per ledger entry.
+  const plain = plainPubAck(ack.data);
+  if (plain) return plain.stream ? plain.seq : undefined;
   try {
     const parsed = ack.json<{ stream?: unknown; seq?: unknown; error?: unknown }>();
     return parsed.error === undefined && parsed.stream && typeof parsed.seq === 'number' ? parsed.seq : undefined;

@@ -22,9 +22,14 @@ const BACKSLASH = 0x5c;
 const CLOSE = 0x7d;
 const ZERO = 0x30;
 
-/** A stream's name as a string, kept while the acks name the same stream (they all do at ingest). */
+/**
+ * The names of the two streams acked last, as strings, most recent first: ingest's acks name the events stream and
+ * the ledger's creates the ledger's, and one kept name would be made anew on nearly every ack.
+ */
 let lastName = '';
 let lastNameBytes: Uint8Array = new Uint8Array(0);
+let olderName = '';
+let olderNameBytes: Uint8Array = new Uint8Array(0);
 
 export interface PlainPubAck {
   stream: string;
@@ -69,13 +74,25 @@ export function plainPubAck(data: Uint8Array): PlainPubAck | undefined {
 }
 
 function nameOf(data: Uint8Array, start: number, end: number): string {
-  let same = end - start === lastNameBytes.length;
-  for (let i = 0; same && i < lastNameBytes.length; i++) same = data[start + i] === lastNameBytes[i];
-  if (!same) {
+  if (sameBytes(data, start, end, lastNameBytes)) return lastName;
+  const name = olderName;
+  const nameBytes = olderNameBytes;
+  olderName = lastName;
+  olderNameBytes = lastNameBytes;
+  if (sameBytes(data, start, end, nameBytes)) {
+    lastName = name;
+    lastNameBytes = nameBytes;
+  } else {
     lastNameBytes = data.slice(start, end);
     lastName = Buffer.from(lastNameBytes.buffer, lastNameBytes.byteOffset, lastNameBytes.length).toString('latin1');
   }
   return lastName;
+}
+
+function sameBytes(data: Uint8Array, start: number, end: number, bytes: Uint8Array): boolean {
+  if (end - start !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (data[start + i] !== bytes[i]) return false;
+  return true;
 }
 
 /** Past at most one blank: the one the server's template writes. */
