@@ -249,7 +249,8 @@ describe('ParsedHandoff after the broker gave a sequence again', () => {
 });
 
 describe('ingest parses a body whole only for an event the handoff will keep', () => {
-  const message = (seq: number) => ({ seq, data: body(1), info: { stream: 'S', deliveryCount: 1 } }) as unknown as JsMsg;
+  const message = (seq: number) =>
+    ({ seq, data: body(1), info: { stream: 'S', deliveryCount: 1 } }) as unknown as JsMsg;
 
   it('keepsNext says whether the next put keeps its event, for a worker behind or not and a handoff full or not', () => {
     let now = 0;

@@ -42,7 +42,8 @@ export class ParsedHandoff {
   /** By stream: the highest sequence of a message of it the worker had (first delivery or not). */
   readonly #reached = new Map<string, number>();
   /** The place of the last event ingest stored (whether it was parsed whole or not). */
-  #lastStored: { stream: string; seq: number } | undefined;
+  #lastStream: string | undefined;
+  #lastSeq = 0;
 
   constructor(private readonly now: () => number = performance.now.bind(performance)) {}
 
@@ -67,19 +68,20 @@ export class ParsedHandoff {
 
   /** Ingest, after the PubAck of a new message it did not parse whole (so it puts nothing): where it was stored. */
   stored(stream: string, seq: number): void {
-    this.#lastStored = { stream, seq };
+    this.#lastStream = stream;
+    this.#lastSeq = seq;
   }
 
   /**
    * Ingest, before it parses a body whole for the worker: whether an event stored next would be kept, judged by the
-   * place after the last one stored (with other ingests storing meanwhile it may be later, and then not kept). No while the worker is more than MAX_ENTRIES places behind that
-   * place, or the handoff is full: `put` would then drop the parsed event, and ingest's parse (about three times its
-   * scan of the same bytes) would be for nothing. At saturation that is most of the time: the worker is thousands of
-   * places behind (docs/runtime.md, "CPU cuts, session 17").
+   * place after the last one stored (other ingests may store meanwhile, and then it is later and may not be kept).
+   * No while the worker is more than MAX_ENTRIES places behind that place, or the handoff is full: `put` would drop
+   * the parsed event, and ingest's parse (about three times its scan of the same bytes) would be for nothing. At
+   * saturation that is most of the time: the worker is thousands of places behind (docs/runtime.md, "CPU cuts,
+   * session 17").
    */
   keepsNext(bytes: number): boolean {
-    const last = this.#lastStored;
-    if (last !== undefined && this.#behind(last.stream, last.seq + 1)) return false;
+    if (this.#lastStream !== undefined && this.#behind(this.#lastStream, this.#lastSeq + 1)) return false;
     this.#evictAged(this.now());
     return this.#entries.size < MAX_ENTRIES && this.#bytes + bytes <= MAX_BYTES;
   }
