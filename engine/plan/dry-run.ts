@@ -4,15 +4,17 @@
  * engine would send, in order, and how the event would end.
  */
 import type { ConnectorRegistry } from '../sdk/connector.js';
-import type { CompiledLookup, CompiledSpecSet } from '../compiler/compiled-spec.js';
+import type { CompiledIntegration, CompiledLookup, CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
 import { executeEvent } from '../execute/execute-event.js';
 import { ResolvedLookupCache } from '../execute/lookup-resolver.js';
-import type { ExecutionResult } from '../execute/execution-types.js';
+import type { ExecutionFailure, ExecutionResult } from '../execute/execution-types.js';
 import { createFixtureTransport } from './fixture-transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
 import { DEFAULT_TUNING } from '../runtime/runtime-options.js';
+import { EventIdentityError, identifyEvent } from '../runtime/ingest/event-publisher.js';
+import { keylessMessage } from '../runtime/sources/keyless-records.js';
 
 /** One test case's input: the event and the world around it. */
 export interface DryRunInput {
@@ -61,6 +63,8 @@ export async function dryRun(
 ): Promise<DryRunResult> {
   const integration = specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
+  const unkeyed = await unidentifiable(integration, input.event);
+  if (unkeyed) return { outcome: 'failed', requests: [], steps: {}, unchanged: [], bodies: [], failure: unkeyed };
   const invoker = createStepInvoker({
     specSet,
     // Fixtures never reach a network, so the private-network guard has nothing to protect here.
@@ -89,6 +93,30 @@ export async function dryRun(
     lookupCache: new ResolvedLookupCache(),
   });
   return { ...result, bodies };
+}
+
+/**
+ * Why the runtime would never run the event, as it says so: an event whose `key` gives no scalar value is refused at
+ * ingest (a webhook answers 400, a NATS subject source's reply says why) and a polled or streamed record is
+ * dead-lettered (`no-key`). Either way nothing is written, so the plan must not show writes for it.
+ */
+async function unidentifiable(integration: CompiledIntegration, event: unknown): Promise<ExecutionFailure | undefined> {
+  try {
+    await identifyEvent(integration, event, DEFAULT_TUNING.guards);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof EventIdentityError)) throw error;
+    const { kind } = integration.source;
+    if (kind === 'schedule' || kind === 'stream')
+      return { code: 'no-key', message: keylessMessage(error), action: 'dead_letter' };
+    const refusal =
+      kind === 'webhook' ? 'ingest answers 400 unidentifiable-event' : 'the NATS source replies not stored';
+    return {
+      code: 'unidentifiable-event',
+      message: `${error.message} (${refusal}: nothing is stored or written)`,
+      action: 'dead_letter',
+    };
+  }
 }
 
 function withOverrides(

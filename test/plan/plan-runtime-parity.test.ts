@@ -7,7 +7,9 @@ import { afterEach, expect, it } from 'vitest';
 import { createConnectorRegistry } from '../../connectors/index.js';
 import { dryRun } from '../../engine/plan/dry-run.js';
 import type { DryRunInput, DryRunResult } from '../../engine/plan/dry-run.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
+import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { targetConnectors } from '../runtime/helpers/target-connector.js';
 import { startVendorEngine } from '../runtime/helpers/vendor-engine.js';
 import type { VendorEngine } from '../runtime/helpers/vendor-engine.js';
 
@@ -92,4 +94,66 @@ it('plans a transform that recurses deeper than the runtime allows as the same d
     message: dead.error.message,
     action: 'dead_letter',
   });
+});
+
+it('plans a webhook event whose key gives nothing as refused at ingest, which writes nothing', async () => {
+  h = await startVendorEngine({ 'orders.yaml': ordersSpec('{ "id": $string(id), "qty": qty }', 'order_no') }, {});
+  const event = { id: 3, qty: 2 };
+  const planned = await plan(h, { event, responses: { write: { status: 201, body: { id: '3' } } } });
+  const refused = await post(h, event);
+  expect(refused).toEqual({
+    status: 400,
+    body: {
+      error: 'unidentifiable-event',
+      message: 'the key expression `order_no` gave no scalar value for this event',
+    },
+  });
+  expect(received(h)).toEqual([]);
+
+  expect(planned.requests).toEqual([]);
+  expect(planned.outcome).toBe('failed');
+  expect(planned.failure).toEqual({
+    code: refused.body.error,
+    message: `${refused.body.message as string} (ingest answers 400 unidentifiable-event: nothing is stored or written)`,
+    action: 'dead_letter',
+  });
+});
+
+it('plans a polled record whose key gives nothing as the dead letter the source writes for it', async () => {
+  const polled = integrationYaml({
+    name: 'poll',
+    source:
+      '{ schedule: { connection: target, operation: records.search, params: { after: "$cursor" }, every: 100ms, ' +
+      'records: items, cursor: updated, initial_cursor: "0" } }',
+    body: '{ "key": $string(id), "seq": seq }',
+  });
+  const runtime = await startRuntimeHarness({ integrations: [polled] });
+  try {
+    // `key: $string(id)`: a record without an id has no key.
+    const record = { updated: 1, seq: 1 };
+    const planned = await dryRun(runtime.specSet, targetConnectors(), {
+      integration: 'poll',
+      event: record,
+      responses: { write: { status: 200, body: {} } },
+    });
+    runtime.target.source = [{ cursor: 1, record }];
+    await waitFor(
+      async () => (await runtime.engine.deadLetters.list()).length === 1,
+      'the keyless record dead-lettered',
+    );
+    const [dead] = await runtime.engine.deadLetters.list();
+    expect(dead).toMatchObject({ integration: 'poll', reason: 'permanent', event: record });
+    expect(dead.error).toEqual({
+      code: 'no-key',
+      message:
+        'the key expression `$string(id)` gave no scalar value for this event: the record was not stored as an ' +
+        'event; fix the key expression (or the record) and replay it',
+    });
+    expect(runtime.target.records.size).toBe(0);
+
+    expect(planned.requests).toEqual([]);
+    expect(planned.failure).toEqual({ ...dead.error, action: 'dead_letter' });
+  } finally {
+    await runtime.dispose();
+  }
 });

@@ -19,6 +19,11 @@ export interface KeylessDeps {
   guards: TransformGuards;
 }
 
+/** Why a record without a key was dead-lettered, as its entry says (and the dry run's plan of it). */
+export function keylessMessage(error: EventIdentityError): string {
+  return `${error.message}: the record was not stored as an event; fix the key expression (or the record) and replay it`;
+}
+
 /**
  * The record's identity, or undefined after dead-lettering it (`no-key`, permanent). Without a dead-letter store
  * (tools that poll without an engine) the identity error is thrown, as before.
@@ -33,7 +38,7 @@ export async function identifyOrDeadLetter(
     return await identifyEvent(integration, record, deps.guards);
   } catch (error) {
     if (!(error instanceof EventIdentityError) || !deps.deadLetters) throw error;
-    const message = `${error.message}: the record was not stored as an event; fix the key expression (or the record) and replay it`;
+    const message = keylessMessage(error);
     await deadLetterUnstored(integration, { record, code: 'no-key', message }, commit, deps.deadLetters);
     deps.log.warn({ integration: integration.name, err: error }, 'record without a key dead-lettered; source moves on');
     return undefined;
