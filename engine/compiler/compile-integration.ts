@@ -14,7 +14,8 @@ import { compileAbandon, compileFind, compileRestart, warnUnguardedCreate } from
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, resolveOperation, resolveStream } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
-import { nodeAt } from './source-position.js';
+import { nodeAt, valuePosition } from './source-position.js';
+import type { SpecFile } from './spec-file.js';
 import type { JsonPath } from './source-position.js';
 import { closestMatch } from './suggest.js';
 import { compileRead, compileReconcile, compileRequirements, compileXrefMatch } from './compile-reads.js';
@@ -73,6 +74,7 @@ export function compileIntegration(
     reconcile: compileReconcile(value.reconcile),
     hash: integrationHash(value, steps, scope),
     file: spec.file,
+    sourceParamSites: source.kind === 'stream' ? paramSites(spec, source.params) : undefined,
   };
   if (compiled.reconcile && !compiled.read?.list)
     ctx.error(
@@ -385,4 +387,19 @@ function warnCappedList(
     `${schedule.operation} ${returns} per call, so a longer list is never read whole and the records beyond are ` +
       `missed: set \`params: { ${limit.param}: ${limit.all} }\` to read all of it`,
   );
+}
+
+/** `file:line:col` of every scalar in a stream source's params, by its dotted path (`gap_fields.Fulfilment__c.0`). */
+function paramSites(spec: SpecFile, params: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (value: unknown, path: (string | number)[]) => {
+    if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) walk(v, [...path, Array.isArray(value) ? Number(k) : k]);
+    else {
+      const at = valuePosition(spec, ['source', 'stream', 'params', ...path]);
+      out[path.join('.')] = `${spec.file}:${at.line}:${at.col}`;
+    }
+  };
+  walk(params, []);
+  return out;
 }

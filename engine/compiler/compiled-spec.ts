@@ -312,6 +312,11 @@ export interface CompiledIntegration {
   /** Content hash of the integration's source text: unchanged hash = undisturbed on hot swap. */
   hash: string;
   file: string;
+  /**
+   * Where each value of a stream source's params stands in the spec (`enrich_fields.2` -> `flow.yaml:20:32`), so a
+   * run-time refusal of one (a field Salesforce does not have) names the line to fix.
+   */
+  sourceParamSites?: Readonly<Record<string, string>>;
 }
 
 export interface CompiledSpecSet {

@@ -102,6 +102,25 @@ it('a relationship the object does not have is refused as Salesforce refuses it'
   ]);
 });
 
+it('a field the object does not have is refused as Salesforce refuses it: 400 INVALID_FIELD, the column shown', async () => {
+  const plain = await failure(query('SELECT Id, Nmae FROM Account'));
+  expect([plain.status, plain.vendorCode, plain.disposition, plain.message]).toEqual([
+    400,
+    'INVALID_FIELD',
+    'permanent',
+    "\nSELECT Id, Nmae FROM Account\n           ^\nERROR at Row:1:Column:12\nNo such column 'Nmae' on entity " +
+      "'Account'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field " +
+      'name. Please reference your WSDL or the describe call for the appropriate names.',
+  ]);
+  // A parent's field and a subquery's field are the parent's and the child's columns.
+  const parent = await failure(query('SELECT LastName, Account.Nmae FROM Contact'));
+  expect(parent.message).toContain("No such column 'Nmae' on entity 'Account'.");
+  const child = await failure(query('SELECT Name, (SELECT Emial FROM Contacts) FROM Account'));
+  expect(child.message).toContain("No such column 'Emial' on entity 'Contact'.");
+  // API names match whatever their case.
+  expect((await query('SELECT id, NAME FROM Account')).records.length).toBeGreaterThan(0);
+});
+
 it("a subquery's records nest their own parents: a product's price book entries with their price books", async () => {
   const result = await query(
     "SELECT ProductCode, (SELECT UnitPrice, Pricebook2.Name, Pricebook2.IsStandard FROM PricebookEntries) FROM Product2 WHERE ProductCode = 'MUG-1'",

@@ -29,6 +29,8 @@ export interface SoqlQuery {
   where: SoqlCondition[];
   orderBy: { field: string; descending: boolean }[];
   limit?: number;
+  /** The query as written (for the caret of an error message). */
+  text?: string;
 }
 
 const DATETIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})`;
@@ -82,6 +84,7 @@ export function parseSoql(text: string): SoqlQuery | string {
       .filter((o) => o.trim())
       .map((o) => ({ field: o.trim().split(/\s+/)[0], descending: /\sdesc$/i.test(o.trim()) })),
     limit: m[4] ? Number(m[4]) : undefined,
+    text,
   };
 }
 
@@ -129,6 +132,10 @@ export function runSoql(query: SoqlQuery, org: SoqlOrg, rows = org.store.rows(qu
     const unknown = unknownParent(org, query.sobject, path);
     if (unknown) return `INVALID_FIELD: Didn't understand relationship '${unknown}' in field path.`;
   }
+  for (const path of [...query.fields, ...query.where.map((c) => c.field)]) {
+    const unknown = unknownColumn(org, query.sobject, path);
+    if (unknown) return `INVALID_FIELD: ${noSuchColumn(query, unknown.name, unknown.entity)}`;
+  }
   const relations = new Map<SoqlQuery, string>();
   for (const child of query.children) {
     const field = childField(org, query.sobject, child.sobject);
@@ -174,6 +181,37 @@ function invalidIdFilter(where: readonly SoqlCondition[]): string | undefined {
     if (bad !== undefined) return String(bad);
   }
   return undefined;
+}
+
+/**
+ * The last field of a (dotted) path that its object does not have, by API name whatever its case (an object the
+ * emulator has no fields for is not checked).
+ */
+function unknownColumn(org: SoqlOrg, sobject: string, path: string): { name: string; entity: string } | undefined {
+  const names = path.split('.');
+  let type = sobject;
+  for (const relationship of names.slice(0, -1)) {
+    const field = org.fields(type)[referenceField(relationship)] as { 'x-reference-to'?: string[] } | undefined;
+    type = field?.['x-reference-to']?.[0] ?? type;
+  }
+  const fields = Object.keys(org.fields(type));
+  const name = names.at(-1)!;
+  if (!fields.length || fields.some((f) => f.toLowerCase() === name.toLowerCase())) return undefined;
+  return { name, entity: type };
+}
+
+/**
+ * Salesforce's INVALID_FIELD message for a column the object does not have: the query, a caret under the column,
+ * its row and column, and the advice about the `__c` suffix (as the REST API's query resource answers it).
+ */
+function noSuchColumn(query: SoqlQuery, name: string, entity: string): string {
+  const text = query.text ?? '';
+  const at = Math.max(0, text.search(new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`)));
+  return (
+    `\n${text}\n${' '.repeat(at)}^\nERROR at Row:1:Column:${at + 1}\nNo such column '${name}' on entity ` +
+    `'${entity}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field ` +
+    'name. Please reference your WSDL or the describe call for the appropriate names.'
+  );
 }
 
 /** The reference field behind a relationship name: `Account` -> `AccountId`, `c2g__Account__r` -> `…__c`. */

@@ -19,7 +19,13 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
 import { ConnectorError } from '../../../engine/sdk/index.js';
-import type { StreamBatch, StreamContext, StreamSourceDef, StreamSubscription } from '../../../engine/sdk/index.js';
+import type {
+  RefusedEvent,
+  StreamBatch,
+  StreamContext,
+  StreamSourceDef,
+  StreamSubscription,
+} from '../../../engine/sdk/index.js';
 import { changeEvents } from './change-event.js';
 import type { ChangeEventHeader } from './change-event.js';
 import { PUBSUB_ENDPOINT, pubsubClient } from './pubsub-proto.js';
@@ -279,28 +285,81 @@ function fieldsToRead(params: Row, entity: string, changeType: string): string[]
 /**
  * Reads the changed records, one query per object and field list, and lays their current values over each event.
  * A gap event reads more fields than an ordinary one (`gap_fields`), so it is read apart: an ordinary event of the
- * same record in the batch keeps the values of its own change.
+ * same record in the batch keeps the values of its own change. A read Salesforce refuses for good (HTTP 400: a field
+ * or relationship the object does not have, INVALID_FIELD) would be refused again on every redelivery and hold the
+ * subscription at that event for ever: its events are marked refused (the engine dead-letters them), naming the
+ * params at fault, and the others go on.
  */
 async function enrich(ctx: StreamContext, events: StreamBatch['events']): Promise<void> {
-  const reads = new Map<string, { entity: string; fields: string[]; rows: ChangeRow[] }>();
-  for (const { data } of events) {
-    const row = data as ChangeRow;
+  const reads = new Map<string, { entity: string; fields: string[]; events: StreamBatch['events'] }>();
+  for (const event of events) {
+    const row = event.data as ChangeRow;
     const { entityName: entity, changeType } = row.ChangeEventHeader;
     const fields = fieldsToRead(ctx.params, entity, changeType);
     if (fields.length === 0) continue;
     const at = `${entity} ${fields.join(',')}`;
-    const read = reads.get(at) ?? { entity, fields, rows: [] };
-    read.rows.push(row);
+    const read = reads.get(at) ?? { entity, fields, events: [] };
+    read.events.push(event);
     reads.set(at, read);
   }
-  for (const { entity, fields, rows } of reads.values()) {
+  for (const { entity, fields, events: read } of reads.values()) {
+    const rows = read.map((e) => e.data as ChangeRow);
     const select = [...new Set(['Id', ...fields])];
     const ids = [...new Set(rows.map((r) => String(r.Id)))].map((id) => `'${id.replace(/'/g, '')}'`);
     const q = `SELECT ${select.join(', ')} FROM ${entity} WHERE Id IN (${ids.join(', ')})`;
-    const result = (await ctx.call('query', { params: { q } })) as { records?: Row[] };
+    let result: { records?: Row[] };
+    try {
+      result = (await ctx.call('query', { params: { q } })) as { records?: Row[] };
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || error.retryable || error.status !== 400) throw error;
+      const refused = refusal(ctx.params, entity, fields, error);
+      for (const event of read) event.refused = refused;
+      continue;
+    }
     const current = new Map((result.records ?? []).map((r) => [String(r.Id), withoutAttributes(r)]));
     for (const row of rows) Object.assign(row, current.get(String(row.Id)) ?? {});
   }
+}
+
+/**
+ * Why an enrichment read was refused, and the params to fix: the entries that name the column or relationship
+ * Salesforce's message names (`No such column 'X' on entity 'Y'`, `Didn't understand relationship 'X'`), else every
+ * entry read for the object.
+ */
+function refusal(params: Row, entity: string, fields: string[], error: ConnectorError): RefusedEvent {
+  const named = /No such column '(\w+)'|relationship '(\w+)'/.exec(error.message);
+  const culprit = (named?.[1] ?? named?.[2])?.toLowerCase();
+  const entries: { path: (string | number)[]; field: string }[] = [];
+  for (const param of ['enrich_fields', 'gap_fields']) {
+    const value = params[param] as FieldsParam;
+    const list = Array.isArray(value) ? value : value?.[entity];
+    const at = Array.isArray(value) ? [param] : [param, entity];
+    list?.forEach((field, i) => {
+      if (fields.includes(field)) entries.push({ path: [...at, i], field });
+    });
+  }
+  const words = (field: string) => field.toLowerCase().split(/[^\w]+/);
+  const atFault = culprit ? entries.filter((e) => words(e.field).includes(culprit)) : [];
+  const chosen = atFault.length ? atFault : entries;
+  const name = named?.[1] ?? named?.[2];
+  const on = /on entity '(\w+)'/.exec(error.message)?.[1] ?? entity;
+  const readAs = chosen.map((e) => e.field).filter((f) => f !== name);
+  const what = !name
+    ? `one of ${chosen.map((e) => e.field).join(', ')} is not a field of ${entity}`
+    : `\`${name}\`${readAs.length ? ` (read as ${readAs.join(', ')})` : ''} is not a ` +
+      `${named?.[1] ? 'field' : 'relationship'} of ${on}`;
+  const reason =
+    error.message
+      .split('\n')
+      .filter((l) => /\w/.test(l))
+      .at(-1) ?? error.message;
+  return {
+    code: 'enrichment-refused',
+    message:
+      `Salesforce refused the enrichment read of this ${entity} change (${error.vendorCode ?? error.status}: ` +
+      `${reason}): ${what} in this org; fix it in the spec`,
+    params: chosen.map((e) => e.path),
+  };
 }
 
 /** The record without Salesforce's `attributes`, in its parents and in its subqueries' records too. */

@@ -20,6 +20,7 @@ import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { RuntimeMetrics } from '../observe/runtime-metrics.js';
 import type { SpecRegistry } from '../spec-registry.js';
 import { LeasedSources } from './leased-sources.js';
+import { deadLetterRefused } from './refused-events.js';
 import type { SourceLeaseDeps } from './source-lease.js';
 import { SourceRounds } from './source-health.js';
 import type { SourceHealthDeps } from './source-health.js';
@@ -143,6 +144,10 @@ export class StreamSources {
         let published = 0;
         // One at a time, in the vendor's order: two changes of one record must reach its partition in order.
         for (const event of batch.events) {
+          if (event.refused) {
+            await deadLetterRefused(integration, { ...event, refused: event.refused }, specSet.commit, this.deps);
+            continue;
+          }
           const identity = await identifyOrDeadLetter(integration, event.data, specSet.commit, this.deps);
           if (!identity) continue;
           if (!integration.dedupId) identity.eventId = event.id.length > 200 ? stableHash(event.id) : event.id;
