@@ -2,8 +2,10 @@
  * The one redaction module, for everything that leaves the engine as text: logs, errors, DLQ entries, API answers,
  * recorded requests and fixtures. Two rules, applied together:
  * - by key: values under secret-looking keys (passwords, tokens, API keys, signatures, session ids...) are masked;
- * - by value: every literal value of a resolved secret is masked wherever it appears (a URL path, an error message, a
- *   response excerpt), as are bearer/basic credentials in text.
+ * - by value: every literal value of a resolved secret is masked where it appears (a URL path, an error message, a
+ *   response excerpt), as are bearer/basic credentials in text. A short value (under ANYWHERE_SECRET_LENGTH) or an
+ *   all-digit one is masked only where it stands alone, not inside a longer word or number (a PIN `4821` in
+ *   `pin 4821 refused`, not in order `148213`); a longer one wherever it appears.
  * Walks are iterative, so no input is too deep to redact.
  */
 
@@ -12,6 +14,17 @@ export const REDACTED = '[redacted]';
 
 /** Secret values shorter than this are not masked by value: they would match ordinary text everywhere. */
 export const MIN_SECRET_LENGTH = 4;
+
+/**
+ * Secret values this long or longer, unless all digits, are masked wherever they appear, inside longer words too (a
+ * token glued to a prefix). Shorter ones, and numbers, only where they stand alone: masking `2026` inside every
+ * timestamp, or `4821` inside `148213`, would garble ordinary text and point at the secret's digits.
+ */
+export const ANYWHERE_SECRET_LENGTH = 8;
+
+const ALL_DIGITS = /^\d+$/;
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+const isWordCharacter = (c: string | undefined) => c !== undefined && WORD_CHARACTER.test(c);
 
 /** Key names (lower case, `-`/`_` removed) that hold a secret wherever they appear in the name... */
 const SECRET_KEY_PART =
@@ -76,20 +89,105 @@ export function redactFields<T>(value: T): T {
   return root as T;
 }
 
-/** Masks every occurrence of the given secret values in a text (nothing else: `Basic plan` stays as it is). */
+/**
+ * Masks the given secret values in a text (nothing else: `Basic plan` stays as it is): a long one wherever it
+ * appears, a short or all-digit one where it stands alone (ANYWHERE_SECRET_LENGTH). Every mask reads the same,
+ * whatever the value's length.
+ */
 export function redactSecretValues(text: string, secrets: Iterable<string>): string {
   let out = text;
-  for (const secret of secrets)
-    if (secret.length >= MIN_SECRET_LENGTH && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const secret of secrets) {
+    if (secret.length < MIN_SECRET_LENGTH || !out.includes(secret)) continue;
+    out = anywhere(secret) ? out.split(secret).join(REDACTED) : maskStandingAlone(out, secret);
+  }
   return out;
 }
 
-/** Masks every occurrence of the given secret values in a text, and bearer/basic credentials. */
-export function redactText(text: string, secrets: Iterable<string>): string {
-  const out = redactSecretValues(text, secrets);
+const anywhere = (secret: string) => secret.length >= ANYWHERE_SECRET_LENGTH && !ALL_DIGITS.test(secret);
+
+/**
+ * `text` with each occurrence of `secret` masked that no letter or digit continues: one before it when the secret
+ * starts with a letter or digit, one after it when it ends with one.
+ */
+function maskStandingAlone(text: string, secret: string): string {
+  const guardStart = isWordCharacter(secret[0]);
+  const guardEnd = isWordCharacter(secret[secret.length - 1]);
+  let out = '';
+  let from = 0;
+  for (let i = text.indexOf(secret); i >= 0;) {
+    const end = i + secret.length;
+    if ((guardStart && isWordCharacter(text[i - 1])) || (guardEnd && isWordCharacter(text[end]))) {
+      i = text.indexOf(secret, i + 1);
+      continue;
+    }
+    out += text.slice(from, i) + REDACTED;
+    from = end;
+    i = text.indexOf(secret, end);
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** Masks bearer/basic credentials in a text (`Bearer <token>`, `Basic <base64>`). */
+export function redactCredentials(text: string): string {
   // The pattern starts with one of the two words: a text with neither is not searched (every request's URL and path).
-  if (!out.includes('Bearer') && !out.includes('Basic')) return out;
-  return out.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`);
+  if (!text.includes('Bearer') && !text.includes('Basic')) return text;
+  return text.replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, `$1 ${REDACTED}`);
+}
+
+/** Masks the given secret values in a text (redactSecretValues), and bearer/basic credentials. */
+export function redactText(text: string, secrets: Iterable<string>): string {
+  return redactCredentials(redactSecretValues(text, secrets));
+}
+
+/**
+ * JSON text (a log line, a stored body) with the secret values masked and still JSON: a number equal to a secret
+ * (a numeric PIN) becomes the string `"[redacted]"`, where masking the text would leave `"pin":[redacted]`. Parses
+ * only when a value is there to mask; text that is not JSON is masked as text. `forms`: the values' JSON forms,
+ * when the caller keeps them (jsonForms).
+ */
+export function redactJsonText(
+  text: string,
+  secrets: readonly string[],
+  forms: readonly string[] = jsonForms(secrets),
+): string {
+  const masked = redactSecretValues(text, forms);
+  if (masked === text) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return masked;
+  }
+  // A log line keeps its line end; JSON.stringify writes none.
+  const trailing = /\s*$/.exec(text)![0];
+  return JSON.stringify(redactJsonValue(parsed, secrets)) + trailing;
+}
+
+/**
+ * Copy of a JSON value with the secret values (and bearer/basic credentials) masked in its strings, the values in its
+ * keys, and each number equal to one replaced by REDACTED. Iterative, so any depth works.
+ */
+export function redactJsonValue(value: unknown, secrets: readonly string[]): unknown {
+  const numbers = new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH && ALL_DIGITS.test(s)));
+  const leaf = (v: unknown) =>
+    typeof v === 'string' ? redactText(v, secrets) : typeof v === 'number' && numbers.has(String(v)) ? REDACTED : v;
+  if (value === null || typeof value !== 'object') return leaf(value);
+  const root = (Array.isArray(value) ? [] : {}) as Record<string, unknown>;
+  const pending: [object, Record<string, unknown>][] = [[value, root]];
+  while (pending.length > 0) {
+    const [source, target] = pending.pop()!;
+    const isArray = Array.isArray(source);
+    for (const [key, v] of Object.entries(source)) {
+      const name = isArray ? key : redactSecretValues(key, secrets);
+      if (v === null || typeof v !== 'object') target[name] = leaf(v);
+      else {
+        const copy = (Array.isArray(v) ? [] : {}) as Record<string, unknown>;
+        target[name] = copy;
+        pending.push([v, copy]);
+      }
+    }
+  }
+  return root;
 }
 
 /**
@@ -125,9 +223,8 @@ export function redactBody(value: unknown, secrets: readonly string[], json?: st
   if (!literal && !hasSecretField(value)) return value;
   const masked = redactFields(value);
   if (!literal) return masked;
-  return typeof masked === 'string'
-    ? redactText(masked, secrets)
-    : (JSON.parse(redactText(JSON.stringify(masked), jsonForms(secrets))) as unknown);
+  // Value by value, not the JSON text: a number equal to a secret masked in the text would no longer parse.
+  return typeof masked === 'string' ? redactText(masked, secrets) : redactJsonValue(masked, secrets);
 }
 
 /** A URL with secret-looking query parameters, user info and literal secrets masked. */
@@ -225,17 +322,19 @@ function maskAt(node: unknown, path: FieldPath, i: number): unknown {
 }
 
 /**
- * The strings (long enough to mask by value) under secret-looking keys in each document, leaves of objects under
- * them too: a target that quotes a refused value back (`rejected password …`) quotes what `redactFields` masks, so
- * texts shown beside a document (an error, a response excerpt) mask these. Iterative, at any depth.
+ * The strings and numbers (long enough to mask by value; a number as its digits) under secret-looking keys in each
+ * document, leaves of objects under them too: a target that quotes a refused value back (`rejected password …`,
+ * `PIN 4821 is wrong`) quotes what `redactFields` masks, so texts shown beside a document (an error, a response
+ * excerpt) mask these. Iterative, at any depth.
  */
 export function secretFieldValues(documents: readonly unknown[]): string[] {
   const found = new Set<string>();
   const stack: [unknown, boolean][] = documents.map((d) => [d, false]);
   while (stack.length > 0) {
     const [node, secret] = stack.pop()!;
-    if (typeof node === 'string') {
-      if (secret && node.length >= MIN_SECRET_LENGTH) found.add(node);
+    if (typeof node === 'string' || typeof node === 'number') {
+      const text = String(node);
+      if (secret && text.length >= MIN_SECRET_LENGTH) found.add(text);
     } else if (Array.isArray(node)) for (const child of node) stack.push([child, secret]);
     else if (node !== null && typeof node === 'object')
       for (const [key, child] of Object.entries(node)) stack.push([child, secret || isSecretKey(key)]);
@@ -243,7 +342,7 @@ export function secretFieldValues(documents: readonly unknown[]): string[] {
   return [...found];
 }
 
-/** The strings (long enough to mask by value) at `paths` in each document, leaves of objects too. */
+/** The strings and numbers (long enough to mask by value) at `paths` in each document, leaves of objects too. */
 export function valuesAtPaths(documents: readonly unknown[], paths: readonly FieldPath[]): string[] {
   const found = new Set<string>();
   const collect = (node: unknown, path: FieldPath, i: number): void => {
@@ -251,8 +350,9 @@ export function valuesAtPaths(documents: readonly unknown[], paths: readonly Fie
     if (i === path.length) {
       if (node !== null && typeof node === 'object')
         return Object.values(node).forEach((child) => collect(child, path, i));
-      // Strings only: a number is masked at its path, but replacing its digits in JSON text elsewhere would break it.
-      if (typeof node === 'string' && node.length >= MIN_SECRET_LENGTH) found.add(node);
+      // A number as its digits: masked where it stands alone (redactSecretValues), in JSON as a string.
+      const text = typeof node === 'string' || typeof node === 'number' ? String(node) : '';
+      if (text.length >= MIN_SECRET_LENGTH) found.add(text);
       return;
     }
     if (node === null || typeof node !== 'object') return;

@@ -4,7 +4,14 @@
  * becomes the case's expectation. Redacted means: secret-looking fields and every secret's value masked, and the
  * integration's `redact` paths (personal data) masked in each response body, with their values wherever quoted.
  */
-import { FieldRedaction, redactFields, redactHeaders, redactText } from '../http/redact.js';
+import {
+  FieldRedaction,
+  redactCredentials,
+  redactFields,
+  redactHeaders,
+  redactJsonText,
+  redactText,
+} from '../http/redact.js';
 import { specSetSecretValues } from '../http/connection-secrets.js';
 import type { ConnectionSecurity } from '../http/connection-client.js';
 import { createUndiciTransport } from '../http/transport.js';
@@ -123,7 +130,8 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
 /** A response body as a fixture keeps it: parsed JSON with secret-looking fields and secret values masked. */
 function body(text: string, secrets: string[]): { body?: unknown } {
   if (text === '') return {};
-  const masked = redactText(text, secrets);
+  // As JSON when it is: a numeric secret masked in a number would no longer parse.
+  const masked = redactCredentials(redactJsonText(text, secrets));
   try {
     return { body: redactFields(JSON.parse(masked)) };
   } catch {

@@ -120,11 +120,18 @@ describe('trace records with secrets', () => {
     });
   });
 
-  it('mask a result whole when masking its JSON text would break it (a secret matched inside an escape)', () => {
-    // `line\n` + `ope-1234` is written `line\nope-1234`: it holds the secret `nope-1234` from the middle of `\n`.
-    const results = { note: 'line\nope-1234', other: 'kept' };
+  it('keep a result whose JSON text only seems to hold a secret (matched inside an escape): masked value by value', () => {
+    // `line\n` + `ope-1234` is written `line\nope-1234`: its text holds `nope-1234` from the middle of `\n`, its
+    // values do not. Masking the text broke the JSON (the result was then masked whole).
+    const results = { note: 'line\nope-1234', other: 'kept', key: 'nope-1234' };
     const stored = JSON.parse(traceJson({ ...base, results }, secretsOf(['nope-1234']))) as TraceRecord;
-    expect(stored.results).toBe(REDACTED);
+    expect(stored.results).toEqual({ note: 'line\nope-1234', other: 'kept', key: REDACTED });
+  });
+
+  it('mask a numeric secret in a result as the string "[redacted]", so the record stays JSON', () => {
+    const results = { pin: 604317, order: 1604317, note: 'key 604317 refused', id: '604317' };
+    const stored = JSON.parse(traceJson({ ...base, results }, secretsOf(['604317']))) as TraceRecord;
+    expect(stored.results).toEqual({ pin: REDACTED, order: 1604317, note: `key ${REDACTED} refused`, id: REDACTED });
   });
 });
 

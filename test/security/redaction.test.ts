@@ -5,7 +5,16 @@
  * corpus of nested secrets is masked the same way by both paths, at any depth.
  */
 import { describe, expect, it } from 'vitest';
-import { REDACTED, isSecretKey, redactBody, redactFields, redactUrl } from '../../engine/http/redact.js';
+import {
+  REDACTED,
+  isSecretKey,
+  redactBody,
+  redactFields,
+  redactJsonText,
+  redactSecretValues,
+  redactUrl,
+  secretFieldValues,
+} from '../../engine/http/redact.js';
 import { redactedView } from '../../engine/runtime/stores/dead-letter-store.js';
 import type { DeadLetter } from '../../engine/runtime/stores/dead-letter-store.js';
 
@@ -89,6 +98,45 @@ describe('one redaction module', () => {
   it('masks user info, secret query parameters and secret values, also URL-encoded, in URLs', () => {
     expect(redactUrl('https://user:pa55word@api.example.com/x/t0ken%2Fv1?api_key=k&page=2', ['t0ken/v1'])).toBe(
       `https://${REDACTED}@api.example.com/x/${REDACTED}?api_key=${encodeURIComponent(REDACTED)}&page=2`,
+    );
+  });
+
+  it('masks a short or all-digit secret where it stands alone, never inside a longer word or number', () => {
+    const text = 'PIN 4821 refused (pin=4821&x); order 148213, ref 4821abc, "4821", 2026-4821, 604317 != 6043170';
+    expect(redactSecretValues(text, ['4821', '604317'])).toBe(
+      `PIN ${REDACTED} refused (pin=${REDACTED}&x); order 148213, ref 4821abc, "${REDACTED}", 2026-${REDACTED}, ` +
+        `${REDACTED} != 6043170`,
+    );
+    // A long secret is masked wherever it is, glued to a prefix too; a long all-digit one only standing alone.
+    expect(redactSecretValues('sk_live_hunter2xyz and xhunter2xyz', ['hunter2xyz'])).toBe(
+      `sk_live_${REDACTED} and x${REDACTED}`,
+    );
+    expect(redactSecretValues('acct 123456789012 / 91234567890123', ['123456789012'])).toBe(
+      `acct ${REDACTED} / 91234567890123`,
+    );
+    // The mask never tells the length: a 4-digit and a 40-character secret read the same.
+    expect(redactSecretValues('a 4821 b', ['4821'])).toBe(
+      redactSecretValues(`a ${'k'.repeat(40)} b`, ['k'.repeat(40)]),
+    );
+    // Under 4 characters nothing is masked by value (masked by key only).
+    expect(redactSecretValues('pin 482', ['482'])).toBe('pin 482');
+  });
+
+  it("takes a numeric secret field's digits to mask where they are quoted, and keeps JSON valid", () => {
+    expect(secretFieldValues([{ pin: 4821, order: 148213, auth: { code: 604317 } }]).sort()).toEqual([
+      '4821',
+      '604317',
+    ]);
+    const body = { pin: 4821, qty: 4821, order: 148213, note: 'pin 4821 is wrong' };
+    expect(redactBody(body, ['4821'])).toEqual({
+      pin: REDACTED,
+      qty: REDACTED,
+      order: 148213,
+      note: `pin ${REDACTED} is wrong`,
+    });
+    const line = '{"level":50,"pid":4821,"time":1733448210482,"msg":"PIN 4821 refused"}\n';
+    expect(redactJsonText(line, ['4821'])).toBe(
+      `{"level":50,"pid":"${REDACTED}","time":1733448210482,"msg":"PIN ${REDACTED} refused"}\n`,
     );
   });
 });

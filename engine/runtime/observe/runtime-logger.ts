@@ -4,7 +4,7 @@
  */
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
-import { LOG_REDACT_PATHS, REDACTED, jsonForms, redactText } from '../../http/redact.js';
+import { LOG_REDACT_PATHS, REDACTED, jsonForms, redactCredentials, redactJsonText } from '../../http/redact.js';
 
 export function createRuntimeLogger(
   level = process.env.JUNCTION_LOG_LEVEL ?? 'info',
@@ -21,7 +21,10 @@ export function createRuntimeLogger(
       // The error's own message, its cause beside it: pino's default appends the cause's message, and a wrapper
       // that repeats it (a ConnectorError around a MissingSecretError) would print it twice.
       serializers: { err: pino.stdSerializers.errWithCause },
-      ...(masked.length > 0 ? { hooks: { streamWrite: (line: string) => redactText(line, masked) } } : {}),
+      // As JSON: a numeric secret (a PIN) masked in a number stays a JSON line (`"pin":"[redacted]"`).
+      ...(masked.length > 0
+        ? { hooks: { streamWrite: (line: string) => redactCredentials(redactJsonText(line, secrets, masked)) } }
+        : {}),
     },
     destination,
   );

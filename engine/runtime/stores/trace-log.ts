@@ -11,7 +11,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { keyToken } from '../broker/subjects.js';
 import { publishBuilt, subjectSafe } from '../broker/built-subject-publish.js';
 import { jsonOf } from '../../http/sent-json.js';
-import { REDACTED, redactSecretValues } from '../../http/redact.js';
+import { redactJsonText, redactSecretValues } from '../../http/redact.js';
 import type { EngineSecrets } from '../engine-secrets.js';
 
 export const TRACE_STREAM = 'JUNCTION_TRACE';
@@ -245,6 +245,7 @@ function escapedCut(text: string, from: number): number {
 function traceParts(record: TraceRecord, secrets?: EngineSecrets): (string | CutText)[] {
   const values = secrets?.values() ?? [];
   const forms = values.length > 0 ? secrets!.jsonForms() : values;
+  const masking: MaskedSecrets = values.length > 0 ? { values, forms } : NO_SECRETS;
   const r = values.length > 0 ? maskedTexts(record, values) : record;
   let head =
     `{"integration":${JSON.stringify(r.integration)},"key":${JSON.stringify(r.key)},` +
@@ -269,13 +270,13 @@ function traceParts(record: TraceRecord, secrets?: EngineSecrets): (string | Cut
     }
     const before = parts.length;
     parts.push(request, ',"body":');
-    if (!pushCutJson(parts, q.body, forms)) parts.length = before + 1;
+    if (!pushCutJson(parts, q.body, masking)) parts.length = before + 1;
     parts.push('}');
   }
   parts.push(']');
   if (results !== undefined) {
     parts.push(',"results":');
-    if (!pushCutJson(parts, results, forms)) parts.pop();
+    if (!pushCutJson(parts, results, masking)) parts.pop();
   }
   parts.push('}');
   return parts;
@@ -300,8 +301,8 @@ function errorJson(error: NonNullable<TraceRecord['error']>): string {
  * string without its closing quote) and the mark. False, pushing nothing, when the value has no JSON (a function,
  * undefined), which the record leaves out.
  */
-function pushCutJson(parts: (string | CutText)[], value: unknown, forms: readonly string[]): boolean {
-  const text = maskedJson(jsonOf(value), forms);
+function pushCutJson(parts: (string | CutText)[], value: unknown, secrets: MaskedSecrets): boolean {
+  const text = maskedJson(jsonOf(value), secrets);
   if (text === undefined) return false;
   if (text.length <= 2048) parts.push(text);
   else parts.push(new CutText(text.slice(0, 2048)), cutMark(text.length));
@@ -337,17 +338,19 @@ function maskedTexts(record: TraceRecord, values: readonly string[]): TraceRecor
 }
 
 /**
- * JSON text with the secrets' JSON forms masked. A form can match across an escape (a secret starting with `"`
- * after an escaped backslash): JSON the mask broke is replaced whole by the mask, as a string.
+ * JSON text with the secrets masked (redactJsonText): the text is searched for their JSON forms, and only when one is
+ * there is it parsed and masked value by value, so a numeric secret in a number or a form matched across an escape
+ * leaves valid JSON.
  */
-function maskedJson(text: string | undefined, forms: readonly string[]): string | undefined {
-  if (text === undefined || forms.length === 0) return text;
-  const masked = redactSecretValues(text, forms);
-  if (masked === text) return text;
-  try {
-    JSON.parse(masked);
-    return masked;
-  } catch {
-    return JSON.stringify(REDACTED);
-  }
+function maskedJson(text: string | undefined, secrets: MaskedSecrets): string | undefined {
+  if (text === undefined || secrets.forms.length === 0) return text;
+  return redactJsonText(text, secrets.values, secrets.forms);
 }
+
+/** The engine's secret values, and their JSON forms. */
+interface MaskedSecrets {
+  values: readonly string[];
+  forms: readonly string[];
+}
+
+const NO_SECRETS: MaskedSecrets = { values: [], forms: [] };
