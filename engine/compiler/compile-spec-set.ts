@@ -19,6 +19,7 @@ import { checkOwnershipConflicts } from './check-ownership.js';
 import { checkSecretRefs } from './check-secret-refs.js';
 import { checkTransforms } from './check-transforms.js';
 import { checkStreamParams } from './check-stream-params.js';
+import { checkStandInEvents } from './check-stand-in-events.js';
 import { checkExpressions } from './checks/check-expressions.js';
 import { checkTestReferences } from './checks/check-test-references.js';
 import { checkRequirements } from './check-requirements.js';
@@ -130,6 +131,7 @@ function compileTree(tree: SpecTree, options: CompileOptions): CompileResult {
   const tests = checkTests(ctx, validSpecs(specs, 'Test'), names(integrationSpecs), treePathOf);
   checkTransforms(ctx, compiledWithSource, connections, overlays, tests);
   checkStreamParams(ctx, compiledWithSource, connections, overlays);
+  checkStandInEvents(ctx, compiledWithSource, connections);
   checkExpressions(ctx, validIntegrations, lookups, connections);
   const alerts = new Map<string, CompiledAlert>();
   for (const s of validSpecs(byKind('Alert'), 'Alert')) {

@@ -82,6 +82,8 @@ export const DIAGNOSTIC_CODES = {
     "An expression reads a field that the source's record schema does not declare (a warning when the schema is inferred from the test events).",
   'unknown-read-field':
     "A stream source's params name a field to read that the object does not have (Salesforce `enrich_fields`, `gap_fields`: Salesforce would refuse every read); a warning when no field list of the object is known.",
+  'stand-in-events-skipped':
+    "A stream source's `when` takes an event kind by name but not the kind its vendor sends in its place (Salesforce: `UPDATE` but not `GAP_UPDATE`), a warning: those events are skipped without a trace.",
   'invalid-record-schema':
     "A source's `record` schema file is missing, is not JSON, or does not hold a JSON Schema object.",
   'unknown-function':

@@ -209,6 +209,12 @@ export interface StreamSourceDef {
    * is read with each event) resumes from the stored position. Without it, a change of any param starts afresh.
    */
   positionParams?: readonly string[];
+  /**
+   * Event kinds the vendor sends in place of others (Salesforce's gap events: `GAP_UPDATE` for an `UPDATE` it could
+   * not describe): a source `when` that takes a kind by its literal name but not its stand-in skips those events
+   * silently, and `validate` warns. `field` is the path of the kind in the event.
+   */
+  standIns?: { field: readonly string[]; pairs: Readonly<Record<string, string>>; why: string };
   /** Checks of valid params against the objects' fields (Salesforce `enrich_fields`), at validate time. */
   checkParams?(params: Record<string, unknown>, objects: KnownObjects): ParamProblem[];
   open(context: StreamContext): StreamSubscription;

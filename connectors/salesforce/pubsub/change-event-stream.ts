@@ -88,6 +88,13 @@ export const changeEventStream: StreamSourceDef = {
   // A replay id is the channel's: enrichment may change and the subscription still resumes after it.
   positionParams: ['topic'],
   checkParams: checkReadFields,
+  standIns: {
+    field: ['ChangeEventHeader', 'changeType'],
+    pairs: { CREATE: 'GAP_CREATE', UPDATE: 'GAP_UPDATE', DELETE: 'GAP_DELETE', UNDELETE: 'GAP_UNDELETE' },
+    why:
+      'Salesforce sends a gap event (header and record ids only) instead of the ordinary one when it cannot ' +
+      'generate it (an event over 1 MB, an internal error, a change applied in the database such as a cleanup job)',
+  },
   open: (ctx) => subscribe(ctx),
 };
 
