@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { ConsumerPool } from './worker/consumer-pool.js';
+import type { PartitionShare } from './worker/consumer-pool.js';
 import { RunningEvents } from './worker/running-events.js';
 import { CallLeases } from './worker/call-leases.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
@@ -101,6 +102,11 @@ export interface EngineOptions {
   operator?: OperatorOptions;
   /** Which parts this process runs. @default all three */
   roles?: { http?: boolean; workers?: boolean; sources?: boolean };
+  /**
+   * The partitions this process's workers pull from (consumer-pool.ts): a worker of `junction run --workers N` gets its
+   * own share. @default every partition
+   */
+  partitionShare?: PartitionShare;
   tuning?: Partial<RuntimeTuning>;
   logger?: Logger;
   /** Environment for secret references. @default process.env */
@@ -314,7 +320,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     secrets,
     keyChanges,
   };
-  const pool = new ConsumerPool(js, jsm, ctx);
+  const pool = new ConsumerPool(js, jsm, ctx, options.partitionShare);
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   const lease = { control: buckets.control, holder, clock, ttlMs: tuning.sourceLeaseTtlMs };
   // A source's failures are stored with the secrets' values masked, as log lines are.

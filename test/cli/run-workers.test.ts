@@ -1,13 +1,13 @@
 /**
  * `junction run --workers 2` as a user runs it: one primary with the embedded nats-server, two engine processes
- * sharing the webhook port and the partitions. Every event is delivered once, and `/metrics` and `/api/status` count
- * every worker's deliveries whichever worker answers; a SIGKILLed worker is replaced, and its events are delivered by
- * the others; SIGTERM drains all and exits 0.
+ * sharing the webhook port, each delivering its half of the partitions. Every event is delivered once, and `/metrics`
+ * and `/api/status` count every worker's deliveries whichever worker answers; a SIGKILLed worker is replaced by one
+ * with its half, and its events are delivered; SIGTERM drains all and exits 0.
  */
 import { spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +40,12 @@ function workerPids(primary: number): number[] {
     .split('\n')
     .filter((line) => line.includes('junction.ts'))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+/** The share of the partitions the primary gave a worker (`JUNCTION_WORKER_SHARE` in its environment; Linux /proc). */
+function shareOf(pid: number): string | undefined {
+  const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+  return env.find((v) => v.startsWith('JUNCTION_WORKER_SHARE='))?.slice('JUNCTION_WORKER_SHARE='.length);
 }
 
 /** A GET on a connection of its own, so node:cluster may hand it to either worker (as it does a new scrape's). */
@@ -109,6 +115,9 @@ it('runs two engine processes that share the port and the partitions; a killed w
   expect(existsSync(join(dir, '.junction', 'nats.json'))).toBe(true);
   const first = workerPids(primary.pid!);
   expect(first).toHaveLength(2);
+  // Each delivers its own half of the partitions (consumer-pool.ts, PartitionShare).
+  const firstShares = first.map(shareOf);
+  expect([...firstShares].sort()).toEqual(['0/2', '1/2']);
 
   const post = (id: number, seq: number) =>
     fetch(`http://127.0.0.1:${port}/hooks/orders`, {
@@ -141,6 +150,9 @@ it('runs two engine processes that share the port and the partitions; a killed w
   const second = workerPids(primary.pid!);
   expect(second).toHaveLength(2);
   expect(second).not.toContain(first[0]);
+  // The replacement took over the dead worker's share: no partition is left without a worker.
+  expect(second.map((pid) => (pid === first[1] ? firstShares[1] : shareOf(pid))).sort()).toEqual(['0/2', '1/2']);
+  expect(shareOf(second.find((pid) => pid !== first[1])!)).toBe(firstShares[0]);
   for (const id of ids) expect(target.committedOrder.get(String(id))).toEqual([1, 2]);
 
   primary.kill('SIGTERM');

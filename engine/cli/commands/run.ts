@@ -21,7 +21,7 @@ import { formatCheckRows } from '../formats/check-report.js';
 import type { Wiring } from '../wiring.js';
 import { addSecurityOptions, engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
-import { WORKER_READY, runCluster } from './run-cluster.js';
+import { WORKER_READY, runCluster, workerShare } from './run-cluster.js';
 import { useEngineV8Flags } from '../engine-v8-flags.js';
 import { tokenRepoProblem } from '../../gitops/git-token.js';
 
@@ -241,6 +241,8 @@ export function registerRunCommand(program: Command): void {
         security,
         // The workers share the operator port: whichever takes a scrape answers with every worker's counts.
         metricsOf: cluster.isWorker ? workerMetrics : undefined,
+        // A worker of --workers N delivers its share of the partitions (run-cluster.ts).
+        partitionShare: cluster.isWorker ? workerShare(process.env) : undefined,
       });
     } catch (error) {
       process.exitCode = await startFailure(error, { port, operatorPort, natsUrl: named?.url });

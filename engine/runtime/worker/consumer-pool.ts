@@ -59,6 +59,21 @@ interface ConsumerLoop {
  */
 const GONE_SIGNS = new Set(['heartbeats_missed', 'consumer_not_found', 'no_responders']);
 
+/**
+ * The partitions this process pulls from: those `p` with `p mod of = index`. A worker of `junction run --workers N`
+ * is given its own share (run-cluster.ts); an engine without one pulls from every partition.
+ *
+ * Why a share: nats-server hands a partition's next event to the pull at the front of the consumer's queue and puts a
+ * pull with messages left at its back after each message, so two processes pulling from the same partition take turns,
+ * event by event. The one holding fewer events finishes them sooner and so hands its partitions over to the other,
+ * which ends up holding nearly all of them while the first waits with nothing to do: two workers delivered little
+ * more than one (docs/runtime.md, "Workers 1 -> 2, session 17"). With a share each partition stays with one worker.
+ */
+export interface PartitionShare {
+  index: number;
+  of: number;
+}
+
 export class ConsumerPool {
   readonly #running = new Map<string, ConsumerLoop[]>();
   readonly #inFlight = new Set<InFlight>();
@@ -70,6 +85,7 @@ export class ConsumerPool {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly ctx: WorkerContext,
+    private readonly share?: PartitionShare,
   ) {}
 
   /** Events being processed right now, by integration (status page). */
@@ -83,13 +99,13 @@ export class ConsumerPool {
   }
 
   /**
-   * Starts consuming every partition of an integration and the tickets of its parked keys (no-op when already
-   * running).
+   * Starts consuming the partitions of an integration (this process's share of them) and the tickets of its parked
+   * keys (no-op when already running). Every process takes tickets: a ticket is a parked key's turn, not a partition.
    */
   async start(integration: string, partitions: number): Promise<void> {
     if (this.#stopping || this.#running.has(integration)) return;
     const { tuning } = this.ctx;
-    const configs = Array.from({ length: partitions }, (_, p) =>
+    const configs = ownPartitions(partitions, this.share).map((p) =>
       partitionConsumerConfig({ name: integration }, p, tuning),
     );
     const loops: ConsumerLoop[] = [...configs, retryConsumerConfig({ name: integration }, tuning)].map((config) => ({
@@ -264,6 +280,12 @@ export class ConsumerPool {
       }
     }
   }
+}
+
+/** The partitions of `partitions` a process with `share` pulls from (all without one). */
+export function ownPartitions(partitions: number, share?: PartitionShare): number[] {
+  const all = Array.from({ length: partitions }, (_, p) => p);
+  return share ? all.filter((p) => p % share.of === share.index) : all;
 }
 
 /** How often in-flight events are reported as being worked on: a third of the ack wait (at least 100 ms). */
