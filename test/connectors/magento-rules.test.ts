@@ -469,6 +469,27 @@ describe('magento 2.4 REST semantics', () => {
     ).rejects.toMatchObject({ code: 'not-found', status: 404, message: 'Requested country is not available.' });
   });
 
+  it('answers the directory routes without credentials (anonymous in webapi.xml), and no other route', async () => {
+    const m = await start();
+    const get = async (path: string) => {
+      const res = await fetch(`${m.url}${path}`);
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const us = await get('/rest/V1/directory/countries/US');
+    expect(us.status).toBe(200);
+    expect((us.body.available_regions as unknown[])[60]).toEqual({ id: '61', code: 'VA', name: 'Virginia' });
+    const all = await get('/rest/default/V1/directory/countries');
+    expect(all.status).toBe(200);
+    expect((all.body as unknown as { id: string }[]).map((c) => c.id)).toContain('GB');
+    expect(await get('/rest/V1/directory/countries/Atlantis')).toEqual({
+      status: 404,
+      body: { message: 'Requested country is not available.' },
+    });
+    // An unknown store code is still refused; any other route still needs the integration's credentials.
+    expect((await get('/rest/nowhere/V1/directory/countries/US')).status).toBe(400);
+    expect((await get('/rest/V1/customers/1')).status).toBe(401);
+  });
+
   it('creates a product on PUT of an unknown SKU, and refuses one without what a new product needs', async () => {
     const m = await start();
     const client = clientFor(magento, m.url);

@@ -118,17 +118,22 @@ function countryInfo(countryId: string) {
   };
 }
 
-/** Directory routes under `/rest/:store/V1`. */
+/**
+ * Directory routes under `/rest/:store/V1`. Anonymous, as in Magento_Directory's webapi.xml (resource `anonymous`): a
+ * storefront reads them without credentials, so the emulator checks none there.
+ */
 export function directoryRoutes(V1: string): Route[] {
   return [
     {
       method: 'GET',
       path: `${V1}/directory/countries`,
+      public: true,
       handle: (): EmulatorReply => ({ status: 200, body: [...ALLOWED_COUNTRIES].map(countryInfo) }),
     },
     {
       method: 'GET',
       path: `${V1}/directory/countries/:countryId`,
+      public: true,
       // The store's countries are the allowed ones; any other id (a name, lower case) is not found.
       handle: (r): EmulatorReply =>
         ALLOWED_COUNTRIES.has(r.params.countryId)
