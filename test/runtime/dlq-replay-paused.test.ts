@@ -56,7 +56,10 @@ it('refuses to replay into a paused integration, says who paused it and how to r
   expect(overNats).toMatchObject({ code: 1, stderr: '1 of 1 not replayed\n' });
   expect(overNats.stdout).toMatch(new RegExp(`^${id}  integration-paused \\(${why(at)}\\)\n$`));
   const overApi = await junction('dlq', 'replay', '--all', '--url', h.engine.operatorUrl!);
-  expect(overApi).toMatchObject({ code: 1, stderr: '1 of 1 not replayed\n' });
+  expect(overApi).toMatchObject({
+    code: 1,
+    stderr: '1 open dead letter: 0 replayed, 1 not replayed (1 integration-paused)\n',
+  });
   expect(overApi.stdout).toMatch(new RegExp(`^${id}  integration-paused \\(${why(at)}\\)\n$`));
 
   // Nothing was claimed, published or sent: the entry is as it was, open.

@@ -1,7 +1,8 @@
 /**
  * `junction dlq list|show|replay`: the dead-letter queue, through a running engine's operator API (`--url`, with an
- * API token) or straight from NATS KV (the engine need not run). Replay re-publishes the original event with a new
- * message id and marks the entry replayed; every action is audited.
+ * API token) or straight from NATS KV (the engine need not run). Replay re-publishes the original event (with a
+ * message id of the entry's own) and marks the entry replayed; every action is audited. A listing and a bulk replay
+ * read a page at a time, never every entry at once.
  */
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -42,21 +43,29 @@ export function registerDlqCommand(program: Command): void {
   targetOptions(
     dlq
       .command('list')
-      .description('list dead letters, oldest first')
+      .description('list dead letters, oldest first, a page at a time')
       .option('--integration <name>', 'only this integration')
       .addOption(new Option('--status <status>', 'only entries in this status').choices([...DEAD_LETTER_STATUSES]))
-      .option('--json', 'JSON output (one array)'),
-  ).action((opts: DlqTargetOptions & { integration?: string; status?: DeadLetter['status']; json?: boolean }) => {
+      .option('--json', 'JSON output (one array)')
+      .option('--limit <n>', `at most this many entries (1-${MAX_LIST_LIMIT})`, listLimit, DEFAULT_LIST_LIMIT)
+      .option('--after <cursor>', 'the page after this cursor (the previous page prints the command)'),
+  ).action((opts: DlqListOptions) => {
     checkSelectors([], opts.integration);
     return withDlqBackend(opts, async (backend) => {
-      const entries = await backend.list({ integration: opts.integration, status: opts.status });
-      if (entries.length === 0) await knownIntegration(backend, opts.integration);
-      if (opts.json) return void process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-      for (const e of entries)
-        process.stdout.write(
-          `${e.id}  ${e.status.padEnd(8)}  ${e.integration}  key=${e.key}  ${e.error.code}${e.error.status ? ` ${e.error.status}` : ''}  attempts=${e.attempts}  ${e.createdAt}\n`,
-        );
-      process.stderr.write(`${entries.length} dead letter${entries.length === 1 ? '' : 's'}\n`);
+      const { integration, status, limit, after } = opts;
+      const { entries, next } = await backend.page({ integration, status, limit, after });
+      if (entries.length === 0 && !after) await knownIntegration(backend, opts.integration);
+      if (opts.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+      else
+        for (const e of entries)
+          process.stdout.write(
+            `${e.id}  ${e.status.padEnd(8)}  ${e.integration}  key=${e.key}  ${e.error.code}${e.error.status ? ` ${e.error.status}` : ''}  attempts=${e.attempts}  ${e.createdAt}\n`,
+          );
+      const more = next === null ? undefined : `more: ${nextPageCommand(opts, next)}`;
+      // JSON's reader wants the array; stderr then says only where the next page is, when there is one.
+      const count = `${entries.length} dead letter${entries.length === 1 ? '' : 's'}`;
+      if (opts.json) process.stderr.write(more ? `${more}\n` : '');
+      else process.stderr.write(more ? `${count}; ${more}\n` : `${count}\n`);
     });
   });
   targetOptions(
@@ -79,40 +88,22 @@ export function registerDlqCommand(program: Command): void {
       .argument('[id...]', 'dead-letter ids (from `junction dlq list`)')
       .addOption(new Option('--integration <name>', 'every open dead letter of this integration').conflicts('all'))
       .option('--all', 'every open dead letter')
-      .option('--force', 'replay even when a later event of the same key was delivered since (older data wins)'),
-  ).action((ids: string[], opts: DlqTargetOptions & { integration?: string; all?: boolean; force?: boolean }) => {
+      .option('--force', 'replay even when a later event of the same key was delivered since (older data wins)')
+      .option('--after <cursor>', 'with --all or --integration: go on after this cursor (printed as it goes)'),
+  ).action((ids: string[], opts: DlqReplayOptions) => {
     // The selector is checked before anything connects, so a usage mistake is reported as one.
     if (ids.length > 0 && (opts.integration || opts.all))
       throw new UsageError('dlq replay takes ids or a selector (--integration, --all), not both');
     if (ids.length === 0 && !opts.integration && !opts.all)
       throw new UsageError('dlq replay needs ids, --integration <name> or --all');
+    if (ids.length > 0 && opts.after !== undefined)
+      throw new UsageError('dlq replay --after goes with --all or --integration, not with ids');
     checkSelectors(ids, opts.integration);
     return withDlqBackend(opts, async (backend) => {
-      const targets: { id: string; integration?: string }[] =
-        ids.length > 0
-          ? ids.map((id) => ({ id }))
-          : await backend.list({ integration: opts.integration, status: 'open' });
-      if (targets.length === 0) await knownIntegration(backend, opts.integration);
+      if (ids.length === 0) return replayOpen(backend, opts);
       let failed = 0;
-      for (const { id, integration } of targets) {
-        // One entry failing (the broker refused the publish) is reported, and the others are still replayed.
-        const outcome = await backend.replay(id, { integration, force: opts.force }).catch(asFailure);
-        if (outcome.status !== 'replayed') failed++;
-        const note =
-          outcome.status === 'replayed'
-            ? ` (stream seq ${outcome.seq})`
-            : outcome.newer
-              ? ` (event ${outcome.newer.eventId} of the same key ` +
-                (outcome.newer.deliveredAt ? `was delivered at ${outcome.newer.deliveredAt}` : 'is being retried') +
-                '; --force replays anyway)'
-              : outcome.status === 'steps-changed'
-                ? ` (${stepsRerunMessage(outcome.steps ?? [], outcome.expired ?? [])}; --force replays anyway)`
-                : outcome.message
-                  ? ` (${outcome.message})`
-                  : '';
-        process.stdout.write(`${id}  ${outcome.status}${note}\n`);
-      }
-      if (failed > 0) process.stderr.write(`${failed} of ${targets.length} not replayed\n`);
+      for (const id of ids) if (await replayOne(backend, id, undefined, opts.force)) failed++;
+      if (failed > 0) process.stderr.write(`${failed} of ${ids.length} not replayed\n`);
       process.exitCode = failed > 0 ? 1 : 0;
     });
   });
@@ -160,6 +151,112 @@ export function registerDlqCommand(program: Command): void {
   });
 }
 
+type DlqListOptions = DlqTargetOptions & {
+  integration?: string;
+  status?: DeadLetter['status'];
+  json?: boolean;
+  limit: number;
+  after?: string;
+};
+
+type DlqReplayOptions = DlqTargetOptions & { integration?: string; all?: boolean; force?: boolean; after?: string };
+
+/** A page of `dlq list` by default: what a terminal shows; the line on stderr gives the next page's command. */
+const DEFAULT_LIST_LIMIT = 100;
+const MAX_LIST_LIMIT = 10_000;
+
+/** Entries a bulk replay reads at a time (it holds no more), with a progress line after each batch. */
+export const REPLAY_BATCH = 100;
+
+function listLimit(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > MAX_LIST_LIMIT)
+    throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** The command that lists the page after `next`, with the options given (the token stays in $JUNCTION_TOKEN). */
+function nextPageCommand(opts: DlqListOptions, next: string): string {
+  const given: [string, string | number | boolean | undefined][] = [
+    ['--integration', opts.integration],
+    ['--status', opts.status],
+    ['--limit', opts.limit === DEFAULT_LIST_LIMIT ? undefined : opts.limit],
+    ['--json', opts.json],
+    ['--url', opts.url],
+    ['--nats', opts.nats],
+  ];
+  const options = given.flatMap(([name, value]) =>
+    value === undefined || value === false ? [] : value === true ? [name] : [name, String(value)],
+  );
+  return ['junction dlq list', ...options, '--after', next].join(' ');
+}
+
+/**
+ * Replays one entry and prints its line; true when it was replayed. One entry failing (the broker refused the
+ * publish) is reported, and the caller goes on with the others.
+ */
+async function replayOne(
+  backend: DlqBackend,
+  id: string,
+  integration: string | undefined,
+  force: boolean | undefined,
+): Promise<{ status: string } | undefined> {
+  const outcome = await backend.replay(id, { integration, force }).catch(asFailure);
+  const note =
+    outcome.status === 'replayed'
+      ? ` (stream seq ${outcome.seq})`
+      : outcome.newer
+        ? ` (event ${outcome.newer.eventId} of the same key ` +
+          (outcome.newer.deliveredAt ? `was delivered at ${outcome.newer.deliveredAt}` : 'is being retried') +
+          '; --force replays anyway)'
+        : outcome.status === 'steps-changed'
+          ? ` (${stepsRerunMessage(outcome.steps ?? [], outcome.expired ?? [])}; --force replays anyway)`
+          : outcome.message
+            ? ` (${outcome.message})`
+            : '';
+  process.stdout.write(`${id}  ${outcome.status}${note}\n`);
+  return outcome.status === 'replayed' ? undefined : outcome;
+}
+
+/**
+ * `dlq replay --all | --integration`: the open entries there were when it started, a batch at a time (never all in
+ * memory), oldest first. After each batch a progress line on stderr gives the cursor to go on from if it is stopped;
+ * at the end, what was replayed and why the others were not.
+ */
+async function replayOpen(backend: DlqBackend, opts: DlqReplayOptions): Promise<void> {
+  const until = await backend.bound();
+  const refused = new Map<string, number>();
+  let replayed = 0;
+  let seen = 0;
+  for (let after = opts.after; ;) {
+    const page = await backend.page({
+      integration: opts.integration,
+      status: 'open',
+      after,
+      until,
+      limit: REPLAY_BATCH,
+    });
+    for (const entry of page.entries) {
+      seen++;
+      const failure = await replayOne(backend, entry.id, entry.integration, opts.force);
+      if (!failure) replayed++;
+      else refused.set(failure.status, (refused.get(failure.status) ?? 0) + 1);
+    }
+    if (page.next === null) break;
+    after = page.next;
+    const selector = opts.integration ? `--integration ${opts.integration}` : '--all';
+    process.stderr.write(
+      `${seen} done (${replayed} replayed, ${seen - replayed} not); if stopped, go on with: ` +
+        `junction dlq replay ${selector} --after ${after}\n`,
+    );
+  }
+  if (seen === 0 && !opts.after) await knownIntegration(backend, opts.integration);
+  const why = [...refused].map(([status, n]) => `${n} ${status}`).join(', ');
+  const dead = `${seen} open dead letter${seen === 1 ? '' : 's'}`;
+  process.stderr.write(`${dead}: ${replayed} replayed, ${seen - replayed} not replayed${why ? ` (${why})` : ''}\n`);
+  process.exitCode = seen > replayed ? 1 : 0;
+}
+
 /**
  * Nothing found for `--integration <name>`: fine when that integration runs on the cluster or has dead letters (one
  * removed from the specs keeps its entries), else a usage error naming the closest name, so a typo does not read as
@@ -170,7 +267,7 @@ async function knownIntegration(backend: DlqBackend, name: string | undefined): 
   const running = await backend.integrations();
   if (running.includes(name)) return;
   const { didYouMean } = await import('../../compiler/suggest.js');
-  const lettered = new Set((await backend.list({})).map((e) => e.integration));
+  const lettered = new Set(await backend.lettered());
   if (lettered.has(name)) return;
   throw new UsageError(
     `no integration named ${JSON.stringify(name)} runs on this cluster or has dead letters` +

@@ -18,11 +18,28 @@ import { readPause } from '../../runtime/control/pause-control.js';
 import { pausedReplayMessage } from '../../runtime/operator/replay-paused-message.js';
 import { cliActor, withNats } from './cli-nats.js';
 import { callOperator, operatorTarget } from './operator-client.js';
+import { UsageError } from '../usage-error.js';
 import type { OperatorTarget } from './operator-client.js';
 
+/** Which entries a page holds: `after` a previous page's `next`, and (a bulk replay) none written after `until`. */
+export interface DlqPageFilter {
+  integration?: string;
+  status?: DeadLetter['status'];
+  after?: string;
+  until?: string;
+  limit: number;
+}
+
 export interface DlqBackend {
-  /** Entries oldest first: summaries over the API, whole entries (secrets redacted) over NATS. */
-  list(filter: { integration?: string; status?: DeadLetter['status'] }): Promise<DeadLetterSummary[]>;
+  /**
+   * One page of entries, oldest first, and the cursor of the next (null on the last): summaries over the API (by
+   * creation time), whole entries (secrets redacted) over NATS (by last write). Only the page is held.
+   */
+  page(filter: DlqPageFilter): Promise<{ entries: DeadLetterSummary[]; next: string | null }>;
+  /** A bulk replay's `until`, taken when it starts: the entries written later (its own failed replays) are not met. */
+  bound(): Promise<string>;
+  /** The integrations that have dead letters. */
+  lettered(): Promise<string[]>;
   get(id: string): Promise<DeadLetter | undefined>;
   replay(
     id: string,
@@ -57,22 +74,33 @@ export function withDlqBackend(opts: DlqTargetOptions, work: (backend: DlqBacken
 }
 
 function apiBackend(target: OperatorTarget): DlqBackend {
+  const page = async (filter: DlqPageFilter) => {
+    const query = new URLSearchParams({ order: 'oldest', limit: String(Math.min(filter.limit, 500)) });
+    if (filter.after) query.set('cursor', filter.after);
+    if (filter.integration) query.set('integration', filter.integration);
+    if (filter.status) query.set('status', filter.status);
+    // A cursor that is not one is answered 400, which callOperator reports with the API's message.
+    const res = await callOperator<{ entries: DeadLetterSummary[]; next: string | null }>(
+      target,
+      'GET',
+      `/api/dlq?${query}`,
+    );
+    // Entries created after a bulk replay began (its own failed replays among them) end it.
+    const until = filter.until;
+    const entries = until ? res.body.entries.filter((e) => e.createdAt <= until) : res.body.entries;
+    return { entries, next: entries.length < res.body.entries.length ? null : res.body.next };
+  };
   return {
-    list: async (filter) => {
-      // Every page, oldest first like the NATS listing.
-      const entries: DeadLetterSummary[] = [];
-      for (let cursor: string | null | undefined; cursor !== null;) {
-        const query = new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) });
-        for (const [k, v] of Object.entries(filter)) if (v) query.set(k, v);
-        const page = await callOperator<{ entries: DeadLetterSummary[]; next: string | null }>(
-          target,
-          'GET',
-          `/api/dlq?${query}`,
-        );
-        entries.push(...page.body.entries);
-        cursor = page.body.next;
+    page,
+    bound: async () => new Date().toISOString(),
+    lettered: async () => {
+      const names = new Set<string>();
+      for (let after: string | null | undefined; after !== null;) {
+        const next = await page({ limit: 500, ...(after ? { after } : {}) });
+        for (const e of next.entries) names.add(e.integration);
+        after = next.next;
       }
-      return entries.reverse();
+      return [...names];
     },
     get: async (id) => {
       const res = await callOperator<DeadLetter>(target, 'GET', `/api/dlq/${encodeURIComponent(id)}`);
@@ -137,7 +165,19 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
     });
     const actor = cliActor();
     await work({
-      list: async (filter) => (await store.list(filter)).map(redactedView),
+      page: async (filter) => {
+        const at = (cursor: string | undefined, option: string) => {
+          if (cursor === undefined) return undefined;
+          if (!/^\d{1,15}$/.test(cursor))
+            throw new UsageError(`${option} ${JSON.stringify(cursor)} is not a cursor: give the number a page printed`);
+          return Number(cursor);
+        };
+        const { after, until, ...rest } = filter;
+        const page = await store.page({ ...rest, after: at(after, '--after'), until: at(until, 'until') });
+        return { entries: page.entries.map(redactedView), next: page.next === null ? null : String(page.next) };
+      },
+      bound: async () => String(await store.lastWritten()),
+      lettered: () => store.integrations(),
       get: async (id) => {
         const found = await store.get(id);
         return found && redactedView(found.entry);

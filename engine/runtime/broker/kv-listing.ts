@@ -4,6 +4,7 @@
  * Instead, one stream-info request with a subject filter returns the per-subject message counts (paged by the
  * client), and the keys are read off the subjects. Shared by the GitOps store and the dead-letter store.
  */
+import type { MsgRequest } from '@nats-io/jetstream';
 import { Bucket } from '@nats-io/kv';
 import type { KV, KvEntry } from '@nats-io/kv';
 
@@ -43,4 +44,37 @@ export async function listLiveEntries(kv: KV, filter = '>'): Promise<KvEntry[]> 
 export async function purgeKeyHistory(kv: KV, key: string): Promise<void> {
   if (kv instanceof Bucket) await kv.jsm.streams.purge(kv.stream, { filter: kv.fullKeyName(key) });
   else await kv.purge(key);
+}
+
+/** A live entry as stored: its key, its value and the sequence of the bucket's stream message that holds it. */
+export interface StoredKvEntry {
+  key: string;
+  seq: number;
+  value: string;
+}
+
+/**
+ * The live entries matching a key filter, in the order of the bucket's stream, after sequence `after`: one message
+ * get per entry (`next_by_subj`, nats-server 2.9+, answered by the stream's leader), so nothing is held but the entry
+ * read. With `history: 1` each key keeps only its latest value, so every message found is live unless it is a delete or
+ * purge marker. An entry rewritten while this runs moves to the end (it may be met again, or after `until`).
+ */
+export async function* liveEntriesAfter(kv: KV, filter: string, after: number): AsyncGenerator<StoredKvEntry> {
+  if (!(kv instanceof Bucket)) throw new Error('listing a KV bucket in stream order needs the stock implementation');
+  const subject = kv.fullKeyName(filter);
+  for (let seq = after + 1; ;) {
+    // nats.js 3.4 types `getMessage`'s query without `next_by_subj`; the server's API takes it (JSApiMsgGetRequest).
+    const query = { seq, next_by_subj: subject } as unknown as MsgRequest;
+    const m = await kv.jsm.streams.getMessage(kv.stream, query);
+    if (!m) return;
+    seq = m.seq + 1;
+    const op = m.header?.get('KV-Operation');
+    if (op === 'DEL' || op === 'PURGE' || m.data.length === 0) continue;
+    yield { key: m.subject.slice(kv.prefixLen), seq: m.seq, value: m.string() };
+  }
+}
+
+/** The sequence of the last message in the bucket's stream (0 when empty): where a listing started now ends. */
+export async function lastKvSequence(kv: KV): Promise<number> {
+  return (await kv.status()).streamInfo.state.last_seq;
 }

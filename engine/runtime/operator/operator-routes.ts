@@ -3,7 +3,7 @@
  *   GET  /api/session              who the caller is and their role
  *   GET  /api/status               per-integration counts, lag, active commit            (viewer)
  *   GET  /metrics                  Prometheus text format                                (viewer)
- *   GET  /api/dlq?limit=&cursor=&integration=&status=&q=   a page of summaries, newest first (viewer)
+ *   GET  /api/dlq?limit=&cursor=&integration=&status=&q=&order=   a page of summaries, newest first (viewer)
  *   GET  /api/dlq/<id>             one dead letter                                       (viewer)
  *   POST /api/dlq/<id>/replay      replay one dead letter                                (operator)
  *   POST /api/dlq/<id>/resolve     {reason}: mark it handled without a replay           (operator)
@@ -87,10 +87,11 @@ export async function operatorRoute(
       return json(400, { error: 'bad-query', message: 'q must be at most 200 characters' });
     const limit = intParam(url, 'limit', 1, 500);
     const cursor = url.searchParams.get('cursor') ?? undefined;
-    if (limit === null || (cursor !== undefined && !decodeCursor(cursor)))
+    const order = url.searchParams.get('order') ?? 'newest';
+    if (limit === null || (cursor !== undefined && !decodeCursor(cursor)) || !['newest', 'oldest'].includes(order))
       return json(400, {
         error: 'bad-query',
-        message: 'limit must be 1..500 and cursor a "next" from a previous page',
+        message: 'limit must be 1..500, cursor a "next" from a previous page and order newest or oldest',
       });
     await api.dlqIndex.sync();
     const page = api.dlqIndex.page({
@@ -99,6 +100,7 @@ export async function operatorRoute(
       q,
       limit: limit ?? 50,
       cursor,
+      oldest: order === 'oldest',
     });
     return json(200, page);
   }

@@ -72,8 +72,8 @@ export class DeadLetterIndex {
   }
 
   /**
-   * Newest first, by creation time then id. `q` keeps the entries whose listed text contains it, case-insensitive
-   * (see `listedText`): the dashboard's filter, over every entry rather than the page it shows.
+   * Newest first (`oldest`: oldest first), by creation time then id. `q` keeps the entries whose listed text contains
+   * it, case-insensitive (see `listedText`): the dashboard's filter, over every entry rather than the page it shows.
    */
   page(filter: {
     integration?: string;
@@ -81,6 +81,7 @@ export class DeadLetterIndex {
     q?: string;
     limit: number;
     cursor?: string;
+    oldest?: boolean;
   }): DeadLetterPage {
     const oldest = Date.now() - this.retentionMs;
     const q = filter.q?.toLowerCase();
@@ -93,11 +94,17 @@ export class DeadLetterIndex {
           (!filter.status || s.status === filter.status) &&
           (!q || listedText(s).toLowerCase().includes(q)),
       )
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+      // Compared as the cursor compares (code units): localeCompare puts "a" before "B", which `<` does not, and a
+      // page after a cursor among entries created in the same millisecond would repeat or skip some.
+      .sort((a, b) => byCodeUnits(b.createdAt, a.createdAt) || byCodeUnits(b.id, a.id));
+    if (filter.oldest) all.reverse();
     const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-    const start = after
-      ? all.findIndex((s) => s.createdAt < after.createdAt || (s.createdAt === after.createdAt && s.id < after.id))
-      : 0;
+    // The first entry past the cursor's, in the page's order (an entry gone since does not lose the place).
+    const past = (s: DeadLetterSummary, c: { createdAt: string; id: string }) =>
+      filter.oldest
+        ? s.createdAt > c.createdAt || (s.createdAt === c.createdAt && s.id > c.id)
+        : s.createdAt < c.createdAt || (s.createdAt === c.createdAt && s.id < c.id);
+    const start = after ? all.findIndex((s) => past(s, after)) : 0;
     const entries = start < 0 ? [] : all.slice(start, start + filter.limit);
     const last = entries[entries.length - 1];
     const more = start >= 0 && start + filter.limit < all.length;
@@ -132,6 +139,10 @@ function summarize(entry: DeadLetter, paths: readonly FieldPath[]): DeadLetterSu
   const quoted = secretQuoteMask(entry)(error.message);
   const message = new FieldRedaction(paths, [entry.event, entry.request?.body]).text(quoted);
   return { id, integration, key, status, error: { ...error, message }, step, attempts, createdAt, reason };
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function encodeCursor(s: DeadLetterSummary): string {

@@ -7,7 +7,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { KV } from '@nats-io/kv';
 import type { PlannedRequest } from '../../execute/execution-types.js';
 import { OVER_MAX_PAYLOAD } from '../broker/jetstream-publish.js';
-import { listKvKeys, listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
+import { lastKvSequence, listKvKeys, listLiveEntries, liveEntriesAfter, readLiveEntry } from '../broker/kv-listing.js';
 import { jsonForms, redactBody, redactFields, redactSecretValues, secretFieldValues } from '../../http/redact.js';
 import type { EngineSecrets } from '../engine-secrets.js';
 import { boundedText } from './dead-letter-room.js';
@@ -57,6 +57,12 @@ export interface DeadLetter {
   replayStartedAt?: string;
   /** Who resolved it, when and why (`junction dlq resolve`). */
   resolution?: { by: string; at: string; reason: string };
+}
+
+/** A page of entries in the order they were last written; `next` is the cursor of the next page, null on the last. */
+export interface DeadLetterScanPage {
+  entries: DeadLetter[];
+  next: number | null;
 }
 
 export class DeadLetterStore {
@@ -141,6 +147,43 @@ export class DeadLetterStore {
       .map((e) => parseDeadLetter(e.string()))
       .filter((e) => !filter.status || e.status === filter.status)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * One page of entries, in the order they were last written (the bucket's stream order: oldest change first), after
+   * cursor `after` (0: from the start) and, when given, written at or before `until` (a bulk replay's bound, so that
+   * the entries it rewrites itself are not met again). Reads the entries one at a time and holds only the page: for
+   * listings too large to load at once (`listAll` reads every entry).
+   */
+  async page(filter: {
+    integration?: string;
+    status?: DeadLetterStatus;
+    after?: number;
+    until?: number;
+    limit: number;
+  }): Promise<DeadLetterScanPage> {
+    if (filter.integration !== undefined && !INTEGRATION_NAME.test(filter.integration))
+      throw new RangeError(`${JSON.stringify(filter.integration)} is not an integration name`);
+    const entries: DeadLetter[] = [];
+    const keys = filter.integration ? `${filter.integration}.>` : '>';
+    for await (const stored of liveEntriesAfter(this.#kv, keys, filter.after ?? 0)) {
+      if (filter.until !== undefined && stored.seq > filter.until) break;
+      const entry = parseDeadLetter(stored.value);
+      if (filter.status && entry.status !== filter.status) continue;
+      entries.push(entry);
+      if (entries.length >= filter.limit) return { entries, next: stored.seq };
+    }
+    return { entries, next: null };
+  }
+
+  /** The cursor of the newest write now: a bulk replay's `until` (it ends with the entries there were at its start). */
+  lastWritten(): Promise<number> {
+    return lastKvSequence(this.#kv);
+  }
+
+  /** The integrations that have entries (read off the keys, no entry is loaded). */
+  async integrations(): Promise<string[]> {
+    return [...new Set((await listKvKeys(this.#kv, '>')).map((key) => key.slice(0, key.indexOf('.'))))];
   }
 
   /**
