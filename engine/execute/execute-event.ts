@@ -23,6 +23,8 @@ export interface ExecuteOptions extends CallOptions {
   guards?: TransformGuards;
   /** Values of resolved lookups (`resolve`) already asked for: per spec set in a runtime, per run in a dry run. */
   lookupCache?: ResolvedLookupCache;
+  /** The instant `$now()` and `$millis()` give (a plan gives both sides of a diff one); unset: the evaluation's. */
+  now?: number;
 }
 
 export async function executeEvent(event: unknown, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -30,6 +32,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   const steps: Record<string, unknown> = {};
   const result: ExecutionResult = { outcome: 'delivered', requests: [], steps, unchanged: [] };
   const scope: BindingScope = { event, steps, lookups: options.lookups, xref: options.state.xref };
+  if (options.now !== undefined) scope.now = options.now;
   // Only a spec set with a lookup resolved through a connection reads one (three maps per event otherwise).
   if (options.lookupCache && resolvesLookups(options.lookups))
     scope.resolver = new LookupResolver({

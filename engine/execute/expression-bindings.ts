@@ -6,6 +6,7 @@ import type { CompiledLookup } from '../compiler/compiled-spec.js';
 import type { ExecutionState } from './execution-types.js';
 import type { LookupResolver } from './lookup-resolver.js';
 import { localDate, zoneOffset } from '../transform/zoned-time.js';
+import { fromMillis } from '../transform/compiled/functions/datetime.js';
 
 export interface BindingScope {
   event: unknown;
@@ -14,11 +15,25 @@ export interface BindingScope {
   xref: ExecutionState['xref'];
   /** Reads the lookups resolved through a connection (`resolve`); without it they give no value. */
   resolver?: LookupResolver;
+  /** The instant `$now()` and `$millis()` give (epoch ms); unset: each evaluation's own clock, as JSONata has it. */
+  now?: number;
   /** The bindings without extras, once an expression of the scope was evaluated with them (evaluate-expression.ts). */
   bindings?: Record<string, unknown>;
 }
 
 export function expressionBindings(scope: BindingScope, extra?: Record<string, unknown>): Record<string, unknown> {
+  const now = scope.now;
+  if (now !== undefined)
+    return {
+      ...scopeBindings(scope),
+      now: (picture?: string, zone?: string) => fromMillis(now, picture, zone),
+      millis: () => now,
+      ...extra,
+    };
+  return scopeBindings(scope, extra);
+}
+
+function scopeBindings(scope: BindingScope, extra?: Record<string, unknown>): Record<string, unknown> {
   return {
     event: scope.event,
     steps: scope.steps,

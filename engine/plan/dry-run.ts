@@ -31,6 +31,8 @@ export interface DryRunInput {
   lookups?: Record<string, Record<string, unknown>>;
   /** Calls (`<step>[.<index>]`) an earlier attempt sent without learning the outcome: their `find` runs first. */
   outcomeUnknown?: string[];
+  /** The instant `$now()` and `$millis()` give (epoch ms), so two runs of a case agree; unset: the clock's. */
+  now?: number;
 }
 
 /** Placeholder secrets: a dry run never needs (or sees) real credentials. */
@@ -90,6 +92,7 @@ export async function dryRun(
     eventId: 'dry-run',
     // The runtime's limits: a transform they stop is dead-lettered there, so it must fail here too.
     guards: DEFAULT_TUNING.guards,
+    now: input.now,
     lookupCache: new ResolvedLookupCache(),
   });
   return { ...result, bodies };

@@ -240,6 +240,40 @@ describe('junction plan', () => {
     });
   });
 
+  it('gives $now() one instant on both sides, so a mapping that stamps the time shows only what the change changed', async () => {
+    repo = createSpecRepo();
+    repo.edit('contacts-to-crm.yaml', (t) =>
+      t
+        // A stand-in for a sync stamp (the fixture's Contact has no date field): the time to the millisecond, twice.
+        .replace('"Email": email }', '"Email": email, "Phone": $now("[H01]:[m01]:[s01].[f001]") & "/" & $millis() }')
+        .replace('fields: [FirstName, LastName, Email]', 'fields: [FirstName, LastName, Email, Phone]'),
+    );
+    repo.git('commit', '-qam', 'stamp the sync time');
+    repo.edit('contacts-to-crm.yaml', (t) => t.replace('"LastName": lastname', '"LastName": $uppercase(lastname)'));
+    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    expect(result.stderr).toBe('');
+    expect(result.code, result.stdout).toBe(0);
+    expect(JSON.parse(result.stdout).integrations).toEqual([
+      {
+        name: 'contacts-to-crm',
+        status: 'changed',
+        cases: [
+          {
+            name: 'a customer becomes a contact',
+            changes: [
+              {
+                request: 'contact PATCH /services/data/v60.0/sobjects/Contact/Magento_Customer_Id__c/42',
+                path: 'body.LastName',
+                before: 'Lovelace',
+                after: 'LOVELACE',
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
   it('exits 2 on a ref that names no commit', async () => {
     repo = createSpecRepo();
     const result = await runCli(['plan', '--base', 'no-such-branch', 'specs'], { cwd: repo.dir });

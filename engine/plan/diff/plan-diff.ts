@@ -52,6 +52,8 @@ export async function planDiff(base: PlanSide, head: PlanSide, connectors: Conne
   const headCases = loadCases(head.result, head.tree);
   const baseCases = loadCases(base.result, base.tree);
   const names = [...new Set([...headSet.integrations.keys(), ...(baseSet?.integrations.keys() ?? [])])].sort();
+  // One instant for every case on both sides: a mapping that stamps the time must not show as changed by the plan.
+  const now = Date.now();
   const integrations: PlanReport['integrations'] = [];
   for (const name of names) {
     const before = baseSet?.integrations.get(name);
@@ -65,8 +67,8 @@ export async function planDiff(base: PlanSide, head: PlanSide, connectors: Conne
     ];
     for (const c of toRun) {
       const from = headNames.has(c.name) ? 'head' : 'base';
-      const planBefore = before && baseSet ? await planCase(baseSet, connectors, c) : undefined;
-      const planAfter = after && from === 'head' ? await planCase(headSet, connectors, c) : undefined;
+      const planBefore = before && baseSet ? await planCase(baseSet, connectors, c, now) : undefined;
+      const planAfter = after && from === 'head' ? await planCase(headSet, connectors, c, now) : undefined;
       const paths = [...(before?.redact ?? []), ...(after?.redact ?? [])];
       const changes = redactChanges(diffPlans(planBefore, planAfter), paths, [c.input?.event, planBefore, planAfter]);
       if (changes.length > 0) cases.push({ name: c.name, changes });
@@ -96,7 +98,12 @@ function redactChanges(changes: PlanChange[], paths: readonly FieldPath[], docum
 }
 
 /** A case's plan on one side; a case that cannot run plans as a failure with its reason. */
-async function planCase(specSet: CompiledSpecSet, connectors: ConnectorRegistry, c: LoadedCase): Promise<DryRunResult> {
+async function planCase(
+  specSet: CompiledSpecSet,
+  connectors: ConnectorRegistry,
+  c: LoadedCase,
+  now: number,
+): Promise<DryRunResult> {
   if (!c.input)
     return {
       outcome: 'failed',
@@ -106,7 +113,7 @@ async function planCase(specSet: CompiledSpecSet, connectors: ConnectorRegistry,
       bodies: [],
       failure: { code: 'case-error', message: c.error ?? 'cannot run', action: 'dead_letter' },
     };
-  return dryRun(specSet, connectors, c.input);
+  return dryRun(specSet, connectors, { ...c.input, now });
 }
 
 /** Diagnostics at head with no counterpart at base (compared without line numbers, which shift with edits). */
