@@ -8,10 +8,11 @@ import { channel } from 'node:diagnostics_channel';
 export const STAGE_CHANNEL = 'junction:event-stage';
 
 /**
- * `delivered`: the worker has the message (`seq`, `subject`); `transformed`: a step's body is evaluated (once per
- * element of a `for_each`); `settled`: the message is acked, nakked or terminated (`seq`, `subject`).
+ * `delivered`: the worker has the message (`seq`, `subject`); `checked`: the ledger and the key's parking were read
+ * (an event from its partition); `transformed`: a step's body is evaluated (once per element of a `for_each`);
+ * `settled`: the message is acked, nakked or terminated (`seq`, `subject`).
  */
-export type EventStage = 'delivered' | 'transformed' | 'settled';
+export type EventStage = 'delivered' | 'checked' | 'transformed' | 'settled';
 
 export interface StageMark {
   stage: EventStage;

@@ -37,7 +37,8 @@ serveParent({
   /**
    * Builds the POSTs of orders `from` .. `from + count - 1` to `url` for the next loop; order i goes to
    * `paths[i % paths.length]`. With `nameOrders` each names its order in ORDER_HEADER, for the latency breakdown
-   * (latency-stages.ts): the open loop's requests do, the closed loop's carry nothing the engine does not need.
+   * (latency-stages.ts). The engine bench names every order, warm-up included: a header first seen as the latency
+   * phase starts made V8 drop the ingest's optimised code then (docs/runtime.md, "Latency, session 17").
    * With `lines` the orders are large ones of that many lines (large-order-fixtures.ts).
    */
   prepare: ({

@@ -27,6 +27,7 @@ import { AckPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { setFlagsFromString } from 'node:v8';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,9 +164,12 @@ const blockLine = (blocks: Block[]) =>
  * V8 throw away the hot path's optimised code (latency-stages.ts subscribes to diagnostics channels that node's HTTP
  * server, undici and the engine check, and the loop's orders carry one header more than the measured run's), so the
  * engine ran slower code until V8 optimised it again, and fell behind
- * (docs/runtime.md, "p99 at half load, session 16").
+ * (docs/runtime.md, "p99 at half load, session 16"). Since session 17 the recorder is subscribed and every order names
+ * itself from the warm-up on, so the phase's start no longer changes what the hot path's code was optimised for.
  */
 const LEAD_IN_SECONDS = 2;
+/** BENCH_LATENCY_IDLE: seconds the engine idles before the latency phase (a user's first orders after quiet). */
+const IDLE_SECONDS = Number(process.env.BENCH_LATENCY_IDLE) || 0;
 
 interface Percentiles {
   p50: number;
@@ -201,18 +205,32 @@ async function latency(
   target: BenchChild,
   from: number,
   rate: number,
+  stages: LatencyStages,
 ): Promise<Percentiles & { tail: TailSummary; posted: number; firstBurst: string[]; firstBurstP99: number }> {
   const leadIn = Math.round(rate * LEAD_IN_SECONDS);
   const count = Math.max(50, Math.round(rate * LATENCY_SECONDS));
   await loadgen.call('prepare', { url, from, count: leadIn + count, nameOrders: true });
-  const stages = new LatencyStages();
+  if (IDLE_SECONDS > 0) await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const traceDeopt = process.env.BENCH_TRACE_DEOPT === '1';
+  if (traceDeopt) {
+    setFlagsFromString('--trace-deopt');
+    console.log(`--- latency phase starts (trace-deopt on)`);
+  }
   stages.start();
+  const marker = traceDeopt
+    ? setTimeout(() => console.log('--- about the end of the lead-in'), LEAD_IN_SECONDS * 1000 + 50)
+    : undefined;
   let loop: { sent: { order: number; key: string; at: number }[]; openedInLoop: number; connections: number };
   try {
     loop = await loadgen.call<typeof loop>('openLoop', { url, rate, openFirst: true });
     await target.call('waitFor', { count: from + leadIn + count });
   } finally {
     stages.stop();
+    clearTimeout(marker);
+    if (traceDeopt) {
+      setFlagsFromString('--no-trace-deopt');
+      console.log('--- latency phase ends');
+    }
   }
   const { sent, openedInLoop, connections } = loop;
   const arrived = await target.call<(number | null)[]>('arrivals', { keys: sent.map((s) => s.key) });
@@ -223,14 +241,23 @@ async function latency(
     receivedAt: arrived[i]!,
   }));
   const [lead, timed] = [events.slice(0, leadIn), events.slice(leadIn)];
-  const tail = stages.summarise(timed.map((e) => ({ order: e.order, postedAt: e.at, receivedAt: e.receivedAt })));
+  const traced = (of: typeof events) => of.map((e) => ({ order: e.order, postedAt: e.at, receivedAt: e.receivedAt }));
+  // The lead-in's own breakdown first: its stalls and GC pauses count from its first POST, the timed part's from its.
+  const leadStages = stages.summarise(traced(lead)).lines.slice(0, 2);
+  const tail = stages.summarise(traced(timed));
   const first = percentiles(lead.map((e) => e.latency));
+  const cpu = (values: number[]) => values.map((v) => v.toFixed(2)).join('/');
+  const leadEnd = timed[0]?.at ?? lead[lead.length - 1].at;
   const slow = timed.filter((e) => e.latency > 25).length;
   const firstBurst = [
     `first burst (the lead-in, left out of p50/p99: the loop's first ${lead.length} events, ${LEAD_IN_SECONDS} s at the ` +
       `same rate): p50 ${first.p50} ms, p99 ${first.p99} ms, max ${first.max} ms`,
     `  events over 25 ms per 100 ms of POST time, lead-in: ${slowPer100Ms(lead, lead[0].at, 25)}; timed: ${slow} of ` +
       `${timed.length}; connections the loop opened: ${openedInLoop} (its ${connections} were opened before it)`,
+    ...leadStages.map((line) => `  lead-in ${line.trim()}`),
+    `  engine main thread's cpu ms per settled event, per 250 ms of the lead-in: ` +
+      `${cpu(stages.cpuPerEvent(lead[0].at, leadEnd, 250))}; per second of the timed part: ` +
+      `${cpu(stages.cpuPerEvent(leadEnd, events[events.length - 1].receivedAt, 1000))}`,
   ];
   return {
     ...percentiles(timed.map((e) => e.latency)),
@@ -293,7 +320,16 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       const children = { loadgen, target, natsPid: nats.pid };
       // Both runs' orders are built first (seconds for 30,000): the measured run starts as soon as the warm-up's
       // orders reached the ERP, with nothing between the two loops.
-      await loadgen.call('prepare', { url: engine.url!, from: 0, count: WARM_UP_EVENTS + ENGINE_EVENTS });
+      // The recorder of the latency stages listens from the first event on, and every order names itself in the same
+      // header: subscribing, or a new header, as the latency phase starts would make V8 drop optimised code then.
+      const stages = new LatencyStages();
+      if (!INGEST_ONLY) stages.attach();
+      await loadgen.call('prepare', {
+        url: engine.url!,
+        from: 0,
+        count: WARM_UP_EVENTS + ENGINE_EVENTS,
+        nameOrders: true,
+      });
       const warmUp = await engineThroughput(engine.url!, children, 0, WARM_UP_EVENTS);
       console.log(
         `warm-up, ${WARM_UP_EVENTS} events: ${Math.round(warmUp.perS)} events/s; per block of ${BLOCK_EVENTS} (engine/nats-server cpu ms per delivered event @ events/s delivered, orders accepted meanwhile): ${blockLine(warmUp.blocks)}`,
@@ -400,7 +436,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         posted: latencyEvents,
         firstBurst,
         firstBurstP99,
-      } = await latency(engine.url!, loadgen, target, WARM_UP_EVENTS + ENGINE_EVENTS, latencyRate);
+      } = await latency(engine.url!, loadgen, target, WARM_UP_EVENTS + ENGINE_EVENTS, latencyRate, stages);
       const latencyTraffic = trafficPerEvent(latencyTrafficBefore, await brokerCounters(monitorPort), latencyEvents);
       console.log(
         `latency at ${Math.round(latencyRate)} events/s: p50 ${p50} ms, p99 ${p99} ms (webhook POST -> ERP receipt, the ${LATENCY_SECONDS} s after a ${LEAD_IN_SECONDS} s lead-in, ${latencyPinned ? 'pinned as above' : 'unpinned'})`,

@@ -3,8 +3,9 @@
  * passes in the engine (bench) process, on one clock (wall ms, `performance.timeOrigin + performance.now()`, as the
  * load generator and the fake ERP stamp theirs):
  *   POST sent (load generator) -> webhook accepted (`http.server.request.start`) -> stored in the stream (its
- *   timestamp, by nats-server's clock: the PubAck leaves then) -> delivered to the worker -> transform done (the
- *   engine's `junction:event-stage` marks) -> HTTP sent (`undici:client:sendHeaders`) -> ERP receipt (fake ERP).
+ *   timestamp, by nats-server's clock: the PubAck leaves then) -> delivered to the worker -> its ledger entry and
+ *   key's parking read -> transform done (the engine's `junction:event-stage` marks) -> HTTP sent
+ *   (`undici:client:sendHeaders`) -> ERP receipt (fake ERP).
  * It also records the engine's GC pauses (`PerformanceObserver` 'gc'), event-loop stalls (a 2 ms timer that notes
  * how late it fires, and how much of the stall the main thread spent waiting for a CPU, from the kernel's
  * /proc/thread-self/schedstat on Linux: then the engine was not slow, it was not running), and for each event
@@ -24,13 +25,14 @@ export const ORDER_HEADER = 'x-bench-order';
 /** Order n has the increment id (and ERP key number) ORDER_BASE + n. */
 const ORDER_BASE = 100000000;
 
-const STAGES = ['post', 'ingest', 'queue', 'worker', 'http', 'erp'] as const;
+const STAGES = ['post', 'ingest', 'queue', 'reads', 'worker', 'http', 'erp'] as const;
 type Stage = (typeof STAGES)[number];
 const STAGE_NAMES: Record<Stage, string> = {
   post: 'POST -> accepted',
   ingest: 'accepted -> stored',
   queue: 'stored -> delivered',
-  worker: 'delivered -> transformed',
+  reads: 'delivered -> checked (ledger and parking read)',
+  worker: 'checked -> transformed',
   http: 'transformed -> HTTP sent',
   erp: 'HTTP sent -> ERP receipt',
 };
@@ -39,6 +41,7 @@ interface Moments {
   accepted?: number;
   stored?: number;
   delivered?: number;
+  checked?: number;
   transformed?: number;
   sent?: number;
   seq?: number;
@@ -110,17 +113,34 @@ export class LatencyStages {
   readonly #lateness: { at: number; late: number }[] = [];
   #observer: PerformanceObserver | undefined;
   #tick: NodeJS.Timeout | undefined;
+  /** The main thread's CPU ms (schedstat) and the events settled so far, at each tick (wall ms). */
+  readonly #cpuTicks: { at: number; ranMs: number; settled: number }[] = [];
+  #attached = false;
+  #recording = false;
   readonly #handlers: [string, (message: unknown) => void][] = [
-    ['http.server.request.start', (m) => this.#at(orderOfRequest(m), 'accepted')],
+    ['http.server.request.start', (m) => this.#recording && this.#at(orderOfRequest(m), 'accepted')],
     [
       'undici:client:sendHeaders',
-      (m) => this.#at(orderOfPath((m as { request: { path: string } }).request.path), 'sent'),
+      (m) => this.#recording && this.#at(orderOfPath((m as { request: { path: string } }).request.path), 'sent'),
     ],
-    [STAGE_CHANNEL, (m) => this.#mark(m as StageMark)],
+    [STAGE_CHANNEL, (m) => this.#recording && this.#mark(m as StageMark)],
   ];
 
-  start(): void {
+  /**
+   * Subscribes the recorder's handlers, recording nothing until start(). Call it before the engine serves its first
+   * event: a channel's first subscriber (and any new handler) makes V8 throw away the optimised code of every
+   * function that publishes to it (node's HTTP server, undici, the engine's workers), so subscribing as the phase
+   * starts slowed the engine for its first second or two (docs/runtime.md, "Latency, session 17").
+   */
+  attach(): void {
+    if (this.#attached) return;
+    this.#attached = true;
     for (const [name, handler] of this.#handlers) subscribe(name, handler);
+  }
+
+  start(): void {
+    this.attach();
+    this.#recording = true;
     this.#observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         const start = performance.timeOrigin + e.startTime;
@@ -141,6 +161,8 @@ export class LatencyStages {
       const late = Math.max(0, now - due);
       const after = schedule.read();
       this.#lateness.push({ at: performance.timeOrigin + now, late });
+      if (after)
+        this.#cpuTicks.push({ at: performance.timeOrigin + now, ranMs: after.ranMs, settled: this.#settled.size });
       if (late >= STALL_MS)
         this.#stalls.push({
           start: performance.timeOrigin + due,
@@ -153,7 +175,9 @@ export class LatencyStages {
   }
 
   stop(): void {
-    for (const [name, handler] of this.#handlers) unsubscribe(name, handler);
+    this.#recording = false;
+    if (this.#attached) for (const [name, handler] of this.#handlers) unsubscribe(name, handler);
+    this.#attached = false;
     this.#observer?.disconnect();
     clearInterval(this.#tick);
     this.#schedule?.close();
@@ -183,7 +207,8 @@ export class LatencyStages {
       m.stored = mark.storedAt;
       m.seq = mark.seq;
       m.subject = mark.subject;
-    } else if (mark.stage === 'transformed') m.transformed ??= mark.at;
+    } else if (mark.stage === 'checked') m.checked ??= mark.at;
+    else if (mark.stage === 'transformed') m.transformed ??= mark.at;
   }
 
   #moments(order: number): Moments {
@@ -257,14 +282,34 @@ export class LatencyStages {
     };
   }
 
+  /**
+   * The engine main thread's CPU ms per settled event in each `binMs` of wall time from `from` to `to`: a measure of
+   * how fast its code ran that a busy machine changes little (CPU time, not wall time), to tell slow code (V8 running
+   * deoptimised or not yet optimised code) from waits. `a/b/c` per bin; empty off Linux.
+   */
+  cpuPerEvent(from: number, to: number, binMs: number): number[] {
+    const ticks = this.#cpuTicks;
+    const at = (t: number) => ticks.find((k) => k.at >= t) ?? ticks[ticks.length - 1];
+    const bins: number[] = [];
+    for (let start = from; start + binMs <= to + 1; start += binMs) {
+      const [a, b] = [at(start), at(start + binMs)];
+      if (!a || !b || b.settled === a.settled) continue;
+      bins.push((b.ranMs - a.ranMs) / (b.settled - a.settled));
+    }
+    return bins;
+  }
+
   #stages(e: { order: number; postedAt: number; receivedAt: number }): Record<Stage, number> | undefined {
     const m = this.#orders.get(e.order);
     if (!m || [m.accepted, m.stored, m.delivered, m.transformed, m.sent].some((t) => t === undefined)) return;
+    // An engine built before the `checked` mark: its reads count in checked -> transformed.
+    const checked = m.checked ?? m.delivered!;
     return {
       post: m.accepted! - e.postedAt,
       ingest: m.stored! - m.accepted!,
       queue: m.delivered! - m.stored!,
-      worker: m.transformed! - m.delivered!,
+      reads: checked - m.delivered!,
+      worker: m.transformed! - checked,
       http: m.sent! - m.transformed!,
       erp: e.receivedAt - m.sent!,
     };

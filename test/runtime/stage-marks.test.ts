@@ -1,7 +1,8 @@
 /**
  * The stage marks of engine/execute/stage-marks.ts on the `junction:event-stage` diagnostics channel, as the engine
  * bench uses them to split each event's latency: for every event, `delivered` (its stream sequence, subject and
- * stored time), `transformed` and `settled` (the same message), in that order.
+ * stored time), `checked` (its ledger entry and its key's parking read), `transformed` and `settled` (the same
+ * message), in that order.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 describe('stage marks', () => {
-  it('mark each event delivered, transformed and settled, in that order, naming its message', async () => {
+  it('mark each event delivered, checked, transformed and settled, in that order, naming its message', async () => {
     h = await startRuntimeHarness({ integrations: [integrationYaml()] });
     subscribe(STAGE_CHANNEL, record);
     const replies = [await h.post('orders', { id: 1, seq: 1 }), await h.post('orders', { id: 2, seq: 1 })];
@@ -31,6 +32,7 @@ describe('stage marks', () => {
       const eventId = `orders:${reply.body.id as string}`;
       const seq = reply.body.seq as number;
       const delivered = marks.findIndex((m) => m.stage === 'delivered' && m.eventId === eventId);
+      const checked = marks.findIndex((m) => m.stage === 'checked' && m.eventId === eventId);
       const transformed = marks.findIndex((m) => m.stage === 'transformed' && m.eventId === eventId);
       const settled = marks.findIndex((m) => m.stage === 'settled' && m.seq === seq);
       expect(marks[delivered]).toEqual({
@@ -42,7 +44,9 @@ describe('stage marks', () => {
         at: expect.any(Number),
       });
       expect(marks[settled].subject).toBe(marks[delivered].subject);
-      expect(delivered).toBeLessThan(transformed);
+      expect(marks[checked]).toEqual({ stage: 'checked', eventId, at: expect.any(Number) });
+      expect(delivered).toBeLessThan(checked);
+      expect(checked).toBeLessThan(transformed);
       expect(transformed).toBeLessThan(settled);
     }
     expect(h.target.records.get('1')).toEqual({ key: '1', seq: 1 });

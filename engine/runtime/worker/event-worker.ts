@@ -100,6 +100,7 @@ async function fromPartition(flight: InFlight, ctx: WorkerContext, d: EventDeliv
   const digest = keyDigest(d.eventId);
   const kd = keyDigest(d.key);
   const [done, parked] = await Promise.all([ctx.ledger.get(name, d.eventId, digest), ctx.parking.marker(name, kd)]);
+  markStage('checked', d.eventId);
   // Taken after these reads (the message can come in before ingest's PubAck), and whatever becomes of this delivery.
   const handed = ctx.handoff?.take(flight.msg);
   if (finishedBefore(done, d)) return duplicate(flight, ctx, d, { kd });
