@@ -1,7 +1,15 @@
 // The dashboard: polls the engine's JSON API once a second and renders it. Data is only ever inserted as text
 // (textContent), never as HTML, so an event's content cannot inject markup.
 const $ = (selector) => document.querySelector(selector);
-const state = { dlq: [], selected: new Set(), open: undefined, session: undefined, countsSince: undefined };
+const state = {
+  dlq: [],
+  selected: new Set(),
+  open: undefined,
+  session: undefined,
+  countsSince: undefined,
+  // A replay of the selection is running: "Replay selected" waits for it (a second click would send it again).
+  replaying: false,
+};
 
 function el(tag, text, className) {
   const node = document.createElement(tag);
@@ -248,7 +256,7 @@ function showSelection() {
   const all = $('#dlq-all');
   all.checked = chosen > 0 && chosen === selectableShown.length;
   all.indeterminate = chosen > 0 && chosen < selectableShown.length;
-  $('#replay-selected').disabled = state.selected.size === 0;
+  $('#replay-selected').disabled = state.selected.size === 0 || state.replaying;
 }
 
 function renderDlq() {
@@ -329,6 +337,21 @@ function showEntry(entry) {
 async function replay(ids) {
   // Every entry is tried; the ones not replayed are listed at the end with the engine's reason.
   const failed = [];
+  state.replaying = true;
+  showSelection();
+  try {
+    await replayEach(ids, failed);
+  } finally {
+    state.replaying = false;
+  }
+  if (failed.length > 0) alert(`${failed.length} of ${ids.length} not replayed:\n${failed.join('\n')}`);
+  // Only the rows this replay took leave the selection: a row ticked while it ran stays ticked for the next one.
+  for (const id of ids) state.selected.delete(id);
+  showSelection();
+  await refresh();
+}
+
+async function replayEach(ids, failed) {
   for (const id of ids) {
     const path = `/api/dlq/${encodeURIComponent(id)}/replay`;
     try {
@@ -346,10 +369,6 @@ async function replay(ids) {
       failed.push(`${id}: ${error.message}`);
     }
   }
-  if (failed.length > 0) alert(`${failed.length} of ${ids.length} not replayed:\n${failed.join('\n')}`);
-  state.selected.clear();
-  showSelection();
-  await refresh();
 }
 
 async function refresh() {

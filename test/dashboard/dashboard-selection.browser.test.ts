@@ -2,7 +2,8 @@
  * The dashboard in real headless Chromium against a real engine: the counters say since when they count (and that
  * the engine restarted, when it did while the page was open); after a replay nothing stays ticked, select-all
  * included; a selected dead letter that someone else discarded meanwhile leaves the selection, so "Replay selected"
- * replays only what the page still shows.
+ * replays only what the page still shows; a row ticked while a replay runs stays ticked (the replay cleared every
+ * tick when it ended), and "Replay selected" waits for the running replay.
  */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -139,6 +140,39 @@ it('drops a selected dead letter that someone else discarded: "Replay selected" 
   await waitFor(() => h.target.records.has('41'), 'the kept one replayed and delivered');
   expect(replays).toEqual([kept]);
   expect(h.target.records.has('42')).toBe(false);
+  expect([dialogs, errors]).toEqual([[], []]);
+  await page.close();
+});
+
+it('keeps a row ticked while a replay runs, and holds "Replay selected" until that replay is done', async () => {
+  const [first, later] = await deadLetter([51, 52]);
+  const { page, errors, dialogs, replays } = await openPage();
+  for (const id of [first, later]) await expect.poll(() => page.getByLabel(`select ${id}`).isEnabled()).toBe(true);
+  // The engine's answers are held until the test lets them through: the replay is still running meanwhile.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const replayRoute = /\/api\/dlq\/[^/]+\/replay$/;
+  await page.route(replayRoute, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByLabel(`select ${first}`).check();
+  await page.click('#replay-selected');
+  await expect.poll(() => replays.length).toBe(1);
+  // A second click now would send the same replay again.
+  expect(await page.locator('#replay-selected').isDisabled()).toBe(true);
+  await page.getByLabel(`select ${later}`).check();
+  expect(await page.locator('#replay-selected').isDisabled()).toBe(true);
+  release();
+  await waitFor(() => h.target.records.has('51'), 'the first replayed and delivered');
+
+  // The row ticked meanwhile is still ticked (it was cleared with the replayed one): "Replay selected" sends it next.
+  await expect.poll(() => page.locator('#replay-selected').isEnabled()).toBe(true);
+  expect(await page.getByLabel(`select ${later}`).isChecked()).toBe(true);
+  await page.unroute(replayRoute);
+  await page.click('#replay-selected');
+  await waitFor(() => h.target.records.has('52'), 'the one ticked meanwhile replayed and delivered');
+  expect(replays).toEqual([first, later]);
   expect([dialogs, errors]).toEqual([[], []]);
   await page.close();
 });
