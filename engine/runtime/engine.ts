@@ -63,6 +63,8 @@ import { registerOpsMetrics } from './observe/ops-metrics.js';
 import { WaitingStore } from './stores/waiting-store.js';
 import { KeyParking } from './worker/key-parking.js';
 import { KeyChangeDrains } from './worker/key-change-drain.js';
+import { transformEngine } from '../transform/select-engine.js';
+import type { TransformEngine } from '../transform/transform-engine.js';
 import { ParsedHandoff } from './worker/parsed-handoff.js';
 import { PauseControl, readPause } from './control/pause-control.js';
 import { opsRoute } from './control/ops-routes.js';
@@ -109,6 +111,11 @@ export interface EngineOptions {
   partitionShare?: PartitionShare;
   tuning?: Partial<RuntimeTuning>;
   logger?: Logger;
+  /**
+   * The JSONata engine the specs were compiled with: it compiles the old key of a key change another engine began
+   * draining before this one started (worker/key-change-drain.ts). @default the junction engine
+   */
+  transforms?: TransformEngine;
   /** Environment for secret references. @default process.env */
   env?: NodeJS.ProcessEnv;
   /** The connectors, to probe each connection (DNS, HTTP, auth) at start and on every swap (`junction check`). */
@@ -299,7 +306,16 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   const handoff = roles.http && roles.workers ? new ParsedHandoff() : undefined;
   const parking = new KeyParking(buckets.parked, eventJs);
   // A hot-loaded change of an integration's key: its records' newer events wait behind their old key's.
-  const keyChanges = new KeyChangeDrains({ jsm, parking, partitions: () => partitions, guards: tuning.guards, log });
+  const transforms = options.transforms ?? transformEngine();
+  const keyChanges = new KeyChangeDrains({
+    jsm,
+    control: buckets.control,
+    compile: (source) => transforms.compile(source),
+    parking,
+    partitions: () => partitions,
+    guards: tuning.guards,
+    log,
+  });
   const ctx = {
     specs,
     buckets,
@@ -421,6 +437,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       streamSources.sync();
     }
   };
+  // Before any delivery: a key change other engines are draining holds the same records' new events here too.
+  if (roles.workers) await keyChanges.resume(initial);
   await startIntegrations(initial);
   // The last set whose integrations all started. A swap is compared with it, not with the set it replaced: a swap
   // the broker refused halfway (a new integration's consumers not created) is done again in full when reapplied.

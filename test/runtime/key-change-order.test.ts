@@ -4,7 +4,11 @@
  * behind the old key's partition and parked lane), other integrations flow on meanwhile, `junction status` shows the
  * drain, and it ends once nothing is left under the old key (docs/runtime.md, "Changing an integration's key").
  */
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
+import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { partitionOf } from '../../engine/runtime/broker/subjects.js';
 import type { EngineStatus } from '../../engine/runtime/observe/engine-status.js';
 import { junction } from '../ops/cli-in-process.js';
@@ -120,3 +124,74 @@ it("a newer event waits for its old key's partition to pass the record's older e
   await waitFor(async () => (await keyChanges('orders')) === undefined, 'the drain ended');
   expect((await junction('status', '--url', h.engine.operatorUrl!)).stdout).not.toContain('key change');
 });
+
+it('two engines that both hot-load the change hold the newer event, whichever delivers it', async () => {
+  h = await startRuntimeHarness({ integrations: [orders(OLD_KEY)] });
+  const second = await h.startEngine({ roles: { http: false, workers: true, sources: false } });
+  const c1 = { ...h.specSet, commit: 'c1' };
+  await Promise.all([h.engine.applySpecSet(c1), second.applySpecSet(c1)]);
+  let down = true;
+  h.target.fault = (r) => (down && r.body?.seq === 1 ? { respond: { status: 503 } } : undefined);
+  await h.post('orders', { id: 1, seq: 1, status: 'new' });
+  await waitFor(() => h!.target.requests.length >= 2, 'the first event retried while its key is parked');
+
+  const c2 = compileRuntimeSpecs(h.target.url, [orders(NEW_KEY)], { commit: 'c2' });
+  await Promise.all([h.engine.applySpecSet(c2), second.applySpecSet(c2)]);
+  // Several newer events of the record: each partition consumer is served by either engine.
+  for (const seq of [2, 3, 4]) await h.post('orders', { id: 1, seq, status: `s${seq}` });
+  const sent = h.target.requests.length;
+  await waitFor(() => h!.target.requests.length >= sent + 2, 'the parked event retried twice more');
+  expect(h.target.requests.map((r) => r.body?.seq).filter((seq) => seq !== 1)).toEqual([]);
+
+  down = false;
+  await waitFor(() => h!.target.committedOrder.get('1')?.length === 4, 'all four delivered');
+  await expectDrained(h.nats.url);
+  expect(h.target.committedOrder.get('1')).toEqual([1, 2, 3, 4]);
+  await waitFor(async () => (await keyChanges('orders')) === undefined, 'the drain ended');
+});
+
+it('an engine started during the drain drains it too (kept in KV), and the drain leaves nothing there', async () => {
+  h = await startRuntimeHarness({ integrations: [orders(OLD_KEY)] });
+  await h.engine.applySpecSet({ ...h.specSet, commit: 'c1' });
+  let down = true;
+  h.target.fault = (r) => (down && r.body?.seq === 1 ? { respond: { status: 503 } } : undefined);
+  await h.post('orders', { id: 1, seq: 1, status: 'new' });
+  await waitFor(() => h!.target.requests.length >= 2, 'the first event retried while its key is parked');
+  const c2 = compileRuntimeSpecs(h.target.url, [orders(NEW_KEY)], { commit: 'c2' });
+  await h.engine.applySpecSet(c2);
+  await waitFor(async () => (await storedDrains()) !== undefined, 'the drain kept in KV');
+  expect(await storedDrains()).toEqual([
+    { from: 'c1', to: 'c2', oldKey: '$string(id)', newKey: '"order-" & $string(id)', since: expect.any(String) },
+  ]);
+
+  // The engine that hot-loaded the change stops; one started on the new commit takes over (a restart, a scale-out).
+  await h.engine.stop();
+  const later = await h.startEngine({ specSet: c2 });
+  const post = await fetch(`${later.url}/hooks/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 1, seq: 2, status: 'paid' }),
+  });
+  expect(post.status).toBe(202);
+  const sent = h.target.requests.length;
+  await waitFor(() => h!.target.requests.length >= sent + 2, 'the parked event retried twice more');
+  expect(h.target.requests.map((r) => r.body?.seq)).not.toContain(2);
+
+  down = false;
+  await waitFor(() => h!.target.committedOrder.get('1')?.length === 2, 'both delivered');
+  await expectDrained(h.nats.url);
+  expect(h.target.committedOrder.get('1')).toEqual([1, 2]);
+  await waitFor(async () => (await storedDrains()) === undefined, 'the drain removed from KV once it ended');
+});
+
+/** The drains kept in `junction_control` for orders (undefined when none). */
+async function storedDrains(): Promise<unknown[] | undefined> {
+  const nc = await connect({ servers: h!.nats.url, noAsyncTraces: true });
+  try {
+    const kv = await new Kvm(jetstream(nc)).open(BUCKET_NAMES.control);
+    const entry = await kv.get('key-change.orders');
+    return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<unknown[]>() : undefined;
+  } finally {
+    await nc.close();
+  }
+}

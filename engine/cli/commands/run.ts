@@ -214,6 +214,7 @@ export function registerRunCommand(program: Command): void {
         specSet,
         invoker: wiring.invokerFactory,
         streams: wiring.streamFactory,
+        transforms: wiring.transform,
         natsUrl: named?.url,
         natsOptions: named?.options,
         port,

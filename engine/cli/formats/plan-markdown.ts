@@ -108,9 +108,9 @@ function rolloutBlock(risks: readonly RolloutRisk[]): string {
     "A record's new events will run under another key than its events still stored or parked. The engines keep " +
       "each record's order across the change: its new events wait behind those stored or parked under the old key " +
       'until none is left (`junction status` shows the drain), so they are delayed as long as that backlog takes. ' +
-      'For no delay, and to cover an engine started during the drain: stop what sends its events (the webhook ' +
-      'sender, or the source system), wait until `junction status` shows lag 0 and nothing parked for it, merge, ' +
-      'then restart the sender. See docs/runtime.md, "Changing an integration\'s key".',
+      'For no delay: stop what sends its events (the webhook sender, or the source system), wait until ' +
+      '`junction status` shows lag 0 and nothing parked for it, merge, then restart the sender. ' +
+      'See docs/runtime.md, "Changing an integration\'s key".',
     '',
     '| spec | key before | key after |',
     '|---|---|---|',

@@ -18,8 +18,8 @@ export interface RolloutRisk {
 
 export const KEY_CHANGE_ADVICE =
   "the engines keep each record's order by holding its new events behind those stored or parked under the old " +
-  'key until none is left (junction status shows the drain); for no delay, and for an engine started meanwhile, ' +
-  'stop what sends its events, wait until junction status shows lag 0 and nothing parked, then merge ' +
+  'key until none is left (junction status shows the drain); for no delay, stop what sends its events, wait ' +
+  'until junction status shows lag 0 and nothing parked, then merge ' +
   '(docs/runtime.md, "Changing an integration\'s key")';
 
 /** Integrations in both sets whose `key` expression differs (added and removed integrations have nothing stored). */

@@ -74,7 +74,7 @@ export function identifyEventNow(
  * usable value or fails (a key change's drain asks what key an event would have had under the previous spec).
  */
 export async function recordKeyOf(
-  integration: CompiledIntegration,
+  integration: Pick<CompiledIntegration, 'key'>,
   event: unknown,
   guards?: TransformGuards,
 ): Promise<string | undefined> {

@@ -8,13 +8,17 @@
  * (the worker does that, key-parking.ts). Events stored under the old key, and every other integration, run as
  * before. The drain ends once every partition's oldest event is a new one and the old key's parked lanes are gone.
  *
- * The state is this process's: every engine hot-loads the change itself and drains by the same facts in the broker
- * (the stream's heads, the parked markers), so engines and `--workers` processes end together.
+ * Every engine hot-loads the change itself and drains by the same facts in the broker (the stream's heads, the
+ * parked markers), so engines and `--workers` processes end together. Each drain is also kept in KV
+ * (`junction_control`, `key-change.<integration>`) until it ends, so an engine started meanwhile drains it too.
  */
 import type { JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
-import type { TransformGuards } from '../../transform/transform-engine.js';
+import type { CompiledExpression, TransformGuards } from '../../transform/transform-engine.js';
+import { casConflict } from '../broker/cas-conflict.js';
+import { liveEntry } from '../broker/kv-listing.js';
 import { recordKeyOf } from '../ingest/event-publisher.js';
 import { EVENTS_STREAM, HEADER, eventSubject, keyDigest, partitionOf } from '../broker/subjects.js';
 import type { EventDelivery } from './event-delivery.js';
@@ -41,8 +45,8 @@ interface Drain {
   integration: string;
   from: string;
   to: string;
-  /** The integration as it was before the change: its key expression gives an event's old key. */
-  old: CompiledIntegration;
+  /** The key expression before the change: it gives an event's old key. */
+  old: Pick<CompiledIntegration, 'key'>;
   newKey: string;
   since: Date;
   /** Partitions known to have passed their old events (for good: events stored since have the new key). */
@@ -52,8 +56,21 @@ interface Drain {
   held: number;
 }
 
+/** A drain as kept in KV (`junction_control`, `key-change.<integration>`) while it lasts. */
+interface StoredDrain {
+  from: string;
+  to: string;
+  oldKey: string;
+  newKey: string;
+  since: string;
+}
+
 export interface KeyChangeDrainOptions {
   jsm: JetStreamManager;
+  /** Where drains are kept until they end (`junction_control`). */
+  control: KV;
+  /** Compiles a stored drain's old key expression (an engine started during the drain). */
+  compile: (source: string) => CompiledExpression;
   parking: KeyParking;
   partitions: () => number;
   guards: TransformGuards;
@@ -78,6 +95,8 @@ export class KeyChangeDrains {
     for (const [name, integration] of next.integrations) {
       const before = previous.integrations.get(name);
       if (!before || before.key.source.trim() === integration.key.source.trim()) continue;
+      // Already resumed from KV (this engine started on the old set, then hot-loaded the change).
+      if (this.#drains.get(name)?.some((d) => d.to === next.commit && d.old.key.source === before.key.source)) continue;
       const drain: Drain = {
         integration: name,
         from: previous.commit,
@@ -90,6 +109,7 @@ export class KeyChangeDrains {
       };
       this.#drains.set(name, [...(this.#drains.get(name) ?? []), drain]);
       begun.push(name);
+      void this.#store(drain);
     }
     if (begun.length > 0) {
       this.options.log.warn(
@@ -101,6 +121,44 @@ export class KeyChangeDrains {
       void this.check();
     }
     return begun;
+  }
+
+  /**
+   * At start: the drains other engines began and have not ended (kept in KV), for the integrations of `set`, so this
+   * engine's workers hold the same records' new events too.
+   */
+  async resume(set: CompiledSpecSet): Promise<void> {
+    for (const name of set.integrations.keys()) {
+      const entry = liveEntry(await this.options.control.get(storeKey(name)));
+      for (const stored of entry?.json<StoredDrain[]>() ?? []) {
+        let key: CompiledExpression;
+        try {
+          key = this.options.compile(stored.oldKey);
+        } catch (error) {
+          this.options.log.warn({ err: error, integration: name }, 'cannot compile a stored key change drain');
+          continue;
+        }
+        const drain: Drain = {
+          integration: name,
+          from: stored.from,
+          to: stored.to,
+          old: { key },
+          newKey: stored.newKey,
+          since: new Date(stored.since),
+          passed: new Set(),
+          held: 0,
+        };
+        this.#drains.set(name, [...(this.#drains.get(name) ?? []), drain]);
+        this.options.log.warn(
+          { integration: name, from: stored.from, to: stored.to, since: stored.since },
+          'a key change is draining (begun before this engine started): draining it here too',
+        );
+      }
+    }
+    if (this.#drains.size > 0) {
+      this.#timer ??= setInterval(() => void this.check(), this.options.checkMs ?? 1000);
+      void this.check();
+    }
   }
 
   draining(integration: string): boolean {
@@ -185,6 +243,7 @@ export class KeyChangeDrains {
   }
 
   #end(drain: Drain): void {
+    void this.#unstore(drain);
     const left = (this.#drains.get(drain.integration) ?? []).filter((d) => d !== drain);
     if (left.length > 0) this.#drains.set(drain.integration, left);
     else this.#drains.delete(drain.integration);
@@ -192,6 +251,51 @@ export class KeyChangeDrains {
       { integration: drain.integration, from: drain.from, to: drain.to, since: drain.since.toISOString() },
       'key change drained: nothing is left under the old key; events run by their new key alone',
     );
+  }
+
+  /** Keeps the drain in KV (once, whichever engine comes first). */
+  #store(drain: Drain): Promise<void> {
+    const stored: StoredDrain = {
+      from: drain.from,
+      to: drain.to,
+      oldKey: drain.old.key.source,
+      newKey: drain.newKey,
+      since: drain.since.toISOString(),
+    };
+    return this.#updateStored(drain.integration, (list) =>
+      list.some((s) => sameDrain(s, stored)) ? undefined : [...list, stored],
+    );
+  }
+
+  #unstore(drain: Drain): Promise<void> {
+    const ended = { to: drain.to, oldKey: drain.old.key.source };
+    return this.#updateStored(drain.integration, (list) =>
+      list.some((s) => sameDrain(s, ended)) ? list.filter((s) => !sameDrain(s, ended)) : undefined,
+    );
+  }
+
+  /** Changes the stored list by compare-and-set (`change` gives undefined for no change); a failure is logged. */
+  async #updateStored(integration: string, change: (list: StoredDrain[]) => StoredDrain[] | undefined) {
+    const kv = this.options.control;
+    try {
+      for (;;) {
+        const entry = await kv.get(storeKey(integration));
+        const live = liveEntry(entry);
+        const next = change(live?.json<StoredDrain[]>() ?? []);
+        if (!next) return;
+        try {
+          if (next.length === 0) await kv.delete(storeKey(integration), { previousSeq: entry!.revision });
+          else if (live) await kv.update(storeKey(integration), JSON.stringify(next), live.revision);
+          else if (entry) await kv.update(storeKey(integration), JSON.stringify(next), entry.revision);
+          else await kv.create(storeKey(integration), JSON.stringify(next));
+          return;
+        } catch (error) {
+          if (!casConflict(error)) throw error;
+        }
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error, integration }, 'could not keep the key change drain in KV');
+    }
   }
 
   async #waitPassed(drain: Drain, p: number): Promise<void> {
@@ -218,6 +322,14 @@ export class KeyChangeDrains {
     drain.passed.add(p);
     return true;
   }
+}
+
+function storeKey(integration: string): string {
+  return `key-change.${integration}`;
+}
+
+function sameDrain(a: Pick<StoredDrain, 'to' | 'oldKey'>, b: Pick<StoredDrain, 'to' | 'oldKey'>): boolean {
+  return a.to === b.to && a.oldKey === b.oldKey;
 }
 
 /** Whether a stored event carries the key the old expression gives it (an event that is not JSON counts as old). */
