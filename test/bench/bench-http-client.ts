@@ -176,7 +176,7 @@ export class KeepAliveClient {
   constructor(
     private readonly host: string,
     private readonly port: number,
-    private readonly maxConnections: number,
+    readonly maxConnections: number,
   ) {}
 
   /** Connections opened so far (the ones closed since included). */

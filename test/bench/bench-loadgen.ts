@@ -18,12 +18,16 @@ const OPEN_LOOP_CONNECTIONS = 64;
 let accepted = 0;
 const acceptedByLocalPort = new Map<number, number>();
 
+/** The connections a closed loop left open (`keepOpen`), for the open loop that follows to send on (`reuse`). */
+let kept: KeepAliveClient | undefined;
+
 /** The requests of the next run, built before its clock starts, for the orders from `from` on. */
 let prepared: { from: number; requests: Buffer[] } = { from: 0, requests: [] };
 
 /**
- * Each loop opens its own connections and closes them when it ends: the ingest closes a connection idle for its
- * keep-alive timeout (5 s), so one left open over the pause between two phases could be closed just as it was reused.
+ * Each loop opens its own connections and closes them when it ends, but for a closed loop with `keepOpen`, whose
+ * connections the next open loop with `reuse` sends on. The ingest closes a connection idle for its keep-alive
+ * timeout (65 s by default); a request lost on a reused connection before any answer came is sent again.
  */
 function clientFor(url: string, connections: number): KeepAliveClient {
   const { hostname, port } = new URL(url);
@@ -82,12 +86,16 @@ serveParent({
     concurrency,
     first,
     end,
+    keepOpen = false,
   }: {
     url: string;
     concurrency: number;
     first?: number;
     end?: number;
+    keepOpen?: boolean;
   }) => {
+    kept?.close();
+    kept = undefined;
     const client = clientFor(url, concurrency);
     const { from, requests } = prepared;
     const count = end === undefined ? requests.length : end - from;
@@ -104,7 +112,8 @@ serveParent({
         }),
       );
     } finally {
-      client.close();
+      if (keepOpen) kept = client;
+      else client.close();
       for (const [port, n] of client.answeredByLocalPort)
         acceptedByLocalPort.set(port, (acceptedByLocalPort.get(port) ?? 0) + n);
     }
@@ -115,15 +124,29 @@ serveParent({
    * its POST started, and how many connections the loop itself opened. With `openFirst` every connection is opened
    * (one `GET /healthz` each, no event) before the clock starts: otherwise each of the loop's first 64 POSTs opens
    * one, a burst of handshakes and accepts no steady sender makes (docs/runtime.md, "p99 at half load, session 16").
+   * With `reuse` it sends on the connections the last closed loop left open (`keepOpen`), if any, and opens none
+   * first: fresh connections and their GETs made V8 drop node's optimised HTTP server code ("Latency, session 17").
    */
-  openLoop: async ({ url, rate, openFirst = false }: { url: string; rate: number; openFirst?: boolean }) => {
-    const client = clientFor(url, OPEN_LOOP_CONNECTIONS);
+  openLoop: async ({
+    url,
+    rate,
+    openFirst = false,
+    reuse = false,
+  }: {
+    url: string;
+    rate: number;
+    openFirst?: boolean;
+    reuse?: boolean;
+  }) => {
+    const reused = reuse ? kept : undefined;
+    const client = reused ?? clientFor(url, OPEN_LOOP_CONNECTIONS);
+    kept = undefined;
     const { from, requests } = prepared;
     const count = requests.length;
     const sent: { order: number; key: string; at: number }[] = [];
     const posts: Promise<number>[] = [];
     try {
-      if (openFirst) {
+      if (openFirst && !reused) {
         const { host } = new URL(url);
         const statuses = await client.openAll(Buffer.from(`GET /healthz HTTP/1.1\r\nhost: ${host}\r\n\r\n`, 'latin1'));
         const failed = statuses.filter((s) => s !== 200).length;
@@ -140,7 +163,7 @@ serveParent({
       const statuses = await Promise.all(posts);
       const refused = statuses.filter((s) => s !== 202).length;
       if (refused > 0) throw new Error(`${refused} orders refused`);
-      return { sent, openedInLoop: client.opened - openedBefore, connections: OPEN_LOOP_CONNECTIONS };
+      return { sent, openedInLoop: client.opened - openedBefore, connections: client.maxConnections };
     } finally {
       client.close();
     }
