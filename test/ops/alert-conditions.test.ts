@@ -1,11 +1,11 @@
 /**
  * The conditions of Alert specs as data: per integration (dlq growth over a window, lag, error rate of one code or
- * of all, authentication refusals, a source failing round after round) and per cluster (workers on another commit,
- * rejected commits).
+ * of all, authentication refusals, a source failing round after round, missed changes) and per cluster (workers on
+ * another commit, rejected commits).
  */
 import { expect, it } from 'vitest';
 import type { AlertCondition, CompiledAlert } from '../../engine/compiler/compiled-spec.js';
-import { evaluateCondition } from '../../engine/runtime/alerts/alert-conditions.js';
+import { evaluateCondition, resolvedSummary } from '../../engine/runtime/alerts/alert-conditions.js';
 import type { AlertSignals } from '../../engine/runtime/alerts/alert-conditions.js';
 
 const alert = (condition: AlertCondition, integrations?: string[]): CompiledAlert => ({
@@ -192,4 +192,40 @@ it('a source that never completed a round is stalled counting from the first loo
         'its schedule source completed no round for 91s (more than 1 × 30s): none yet (watched since 1970-01-01T00:00:00.000Z)',
     },
   ]);
+});
+
+it('missed changes hold per open report (one occurrence each) until a whole reconcile, which the resolution names', () => {
+  const report = {
+    at: '2026-12-06T01:00:00.000Z',
+    message: 'Salesforce sent an overflow event (GAP_OVERFLOW) on /data/AccountChangeEvent …',
+    recover: 'junction reconcile orders specs --all --since 2026-12-06T00:59:59.000Z --fix',
+  };
+  const c = alert({ kind: 'missed_changes' }, ['orders']);
+  const open = signals(0, {
+    missedChanges: new Map([
+      ['orders', report],
+      ['customers', report],
+    ]),
+  });
+  expect(evaluateCondition(c, open, [])).toEqual([
+    {
+      subject: 'orders',
+      value: 1,
+      summary:
+        "its source's vendor reported changes it cannot deliver as events (at 2026-12-06T01:00:00.000Z): " +
+        `${report.message}; to recover them: ${report.recover}`,
+      occurrence: report.at,
+    },
+  ]);
+  const reconciled = signals(1, {
+    missedChanges: new Map([['orders', { ...report, reconciledAt: '2026-12-06T02:00:00.000Z' }]]),
+  });
+  expect(evaluateCondition(c, reconciled, [])).toEqual([]);
+  expect(resolvedSummary(c, 'orders', { occurrence: report.at }, reconciled)).toBe(
+    'a whole reconcile (--all) finished at 2026-12-06T02:00:00.000Z, after the report of changes missed at ' +
+      "2026-12-06T01:00:00.000Z: what it found and re-sent is in its report (the dashboard's Reconciliation)",
+  );
+  // Another report than the one that fired, or another condition: told the summary it fired with.
+  expect(resolvedSummary(c, 'orders', { occurrence: '2026-12-05T00:00:00.000Z' }, reconciled)).toBeUndefined();
+  expect(resolvedSummary(alert({ kind: 'lag', moreThan: 0 }), 'orders', {}, reconciled)).toBeUndefined();
 });
