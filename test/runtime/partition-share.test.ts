@@ -5,13 +5,14 @@
  * (docs/runtime.md, "Workers 1 -> 2, session 17"). Two engines on one broker, shares 0/2 and 1/2: every event of an
  * even partition is delivered by the first, every event of an odd one by the second, in order per key.
  */
+import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { partitionOf } from '../../engine/runtime/broker/subjects.js';
 import type { Engine } from '../../engine/runtime/engine.js';
 import { ownPartitions } from '../../engine/runtime/worker/consumer-pool.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
-import { integrationYaml } from './helpers/runtime-specs.js';
+import { CREATE_STEP, integrationYaml } from './helpers/runtime-specs.js';
 
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
@@ -61,4 +62,44 @@ it('two engines with shares 0/2 and 1/2 each deliver every event of their own pa
   expect([await deliveredBy(h.engine), await deliveredBy(odd)]).toEqual([20, 5]);
   const bodies = h.target.requests.map((r) => r.body as { key: string; seq: number });
   for (const id of keys) expect(bodies.filter((b) => b.key === String(id)).map((b) => b.seq)).toEqual([1, 2, 3, 4, 5]);
+});
+
+it('a worker whose share has no partition (more workers than partitions) says so once, and the others deliver', async () => {
+  const lines: { level: number; msg: string; partitions?: number; worker?: number; workers?: number }[] = [];
+  // Two integrations: said once for the worker, not per integration.
+  h = await startRuntimeHarness({
+    integrations: [
+      integrationYaml({ name: 'orders', owns: '  - { connection: target, object: record, fields: ["*"] }' }),
+      integrationYaml({
+        name: 'refunds',
+        steps: CREATE_STEP,
+        owns: '  - { connection: target, object: entry, fields: ["*"] }',
+      }),
+    ],
+  });
+  await h.startEngine({
+    partitionShare: { index: 4, of: 5 },
+    roles: { http: false, workers: true, sources: false },
+    logger: pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line)) }),
+  });
+  expect(
+    lines
+      .filter((l) => l.workers !== undefined)
+      .map(({ level, msg, partitions, worker, workers }) => ({ level, msg, partitions, worker, workers })),
+  ).toEqual([
+    {
+      level: 40,
+      msg:
+        'more workers than partitions: this worker delivers nothing and only takes webhooks; run at most 4 workers ' +
+        '(or give a new cluster more partitions)',
+      partitions: 4,
+      worker: 4,
+      workers: 5,
+    },
+  ]);
+  expect((await h.post('orders', { id: 1, seq: 1 })).status).toBe(202);
+  await waitFor(
+    () => h!.target.requests.length === 1,
+    () => `1 write (${h!.target.requests.length})`,
+  );
 });

@@ -80,6 +80,8 @@ export class ConsumerPool {
   readonly #idle = new Set<() => void>();
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
+  /** Whether this worker said it has no partitions (once, not per integration). */
+  #saidNoShare = false;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -105,9 +107,16 @@ export class ConsumerPool {
   async start(integration: string, partitions: number): Promise<void> {
     if (this.#stopping || this.#running.has(integration)) return;
     const { tuning } = this.ctx;
-    const configs = ownPartitions(partitions, this.share).map((p) =>
-      partitionConsumerConfig({ name: integration }, p, tuning),
-    );
+    const own = ownPartitions(partitions, this.share);
+    if (own.length === 0 && this.share && !this.#saidNoShare) {
+      this.#saidNoShare = true;
+      this.ctx.log.warn(
+        { partitions, worker: this.share.index, workers: this.share.of },
+        `more workers than partitions: this worker delivers nothing and only takes webhooks; run at most ${partitions} ` +
+          'workers (or give a new cluster more partitions)',
+      );
+    }
+    const configs = own.map((p) => partitionConsumerConfig({ name: integration }, p, tuning));
     const loops: ConsumerLoop[] = [...configs, retryConsumerConfig({ name: integration }, tuning)].map((config) => ({
       integration,
       config,
