@@ -82,18 +82,17 @@ it('plans a transform that recurses deeper than the runtime allows as the same d
   await waitFor(async () => (await h!.engine.deadLetters.list()).length === 1, 'the large order dead-lettered');
   const [dead] = await h.engine.deadLetters.list();
   expect(dead).toMatchObject({ integration: 'orders', step: 'write', reason: 'permanent' });
+  // The depth guard stops it; on a machine loaded enough to stall the process for a second, the evaluation's
+  // wall-clock guard may come first (either is the same dead letter, `transform-guard`).
+  const GUARD = /^JSONata U1001: (Stack overflow error|Expression evaluation timeout)/;
   expect(dead.error.code).toBe('transform-guard');
-  expect(dead.error.message).toMatch(/Stack overflow error/);
+  expect(dead.error.message).toMatch(GUARD);
   expect(received(h)).toHaveLength(1);
 
   expect(largePlan.requests).toEqual([]);
   expect(largePlan.outcome).toBe('failed');
-  expect(largePlan.failure).toMatchObject({
-    step: 'write',
-    code: dead.error.code,
-    message: dead.error.message,
-    action: 'dead_letter',
-  });
+  expect(largePlan.failure).toMatchObject({ step: 'write', code: dead.error.code, action: 'dead_letter' });
+  expect(largePlan.failure?.message).toMatch(GUARD);
 });
 
 it('plans a webhook event whose key gives nothing as refused at ingest, which writes nothing', async () => {
