@@ -8,13 +8,14 @@ import type { CompiledIntegration, CompiledLookup, CompiledSpecSet } from '../co
 import { createStepInvoker } from '../execute/step-invoker.js';
 import { executeEvent } from '../execute/execute-event.js';
 import { ResolvedLookupCache } from '../execute/lookup-resolver.js';
-import type { ExecutionFailure, ExecutionResult } from '../execute/execution-types.js';
+import type { ExecutionFailure, ExecutionResult, ExecutionState } from '../execute/execution-types.js';
 import { createFixtureTransport } from './fixture-transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
 import { DEFAULT_TUNING } from '../runtime/runtime-options.js';
 import { EventIdentityError, identifyEvent } from '../runtime/ingest/event-publisher.js';
 import { keylessMessage } from '../runtime/sources/keyless-records.js';
+import { hasReversePartner } from '../runtime/worker/echo-partners.js';
 
 /** One test case's input: the event and the world around it. */
 export interface DryRunInput {
@@ -67,6 +68,10 @@ export async function dryRun(
   if (!integration) throw new Error(`no integration named ${input.integration}`);
   const unkeyed = await unidentifiable(integration, input.event);
   if (unkeyed) return { outcome: 'failed', requests: [], steps: {}, unchanged: [], bodies: [], failure: unkeyed };
+  // The runtime keeps echo state (and skips a write equal to the last one) only for an integration with a reverse
+  // partner; any other sends every write.
+  const echoState = hasReversePartner(specSet, integration.name);
+  if (!echoState && Object.keys(input.echo ?? {}).length > 0) return caseError(noEchoState(integration.name));
   const invoker = createStepInvoker({
     specSet,
     // Fixtures never reach a network, so the private-network guard has nothing to protect here.
@@ -83,11 +88,14 @@ export async function dryRun(
       bodies.push({ step: step.id, ...(context.index === undefined ? {} : { index: context.index }), body: call.body });
       return invoker(step, call, context);
     },
-    state: createMemoryState(
-      input.xref,
-      input.echo,
-      Object.fromEntries((input.created ?? []).map((key) => [key, integration.name])),
-      input.outcomeUnknown,
+    state: withoutEchoUnless(
+      echoState,
+      createMemoryState(
+        input.xref,
+        input.echo,
+        Object.fromEntries((input.created ?? []).map((key) => [key, integration.name])),
+        input.outcomeUnknown,
+      ),
     ),
     eventId: 'dry-run',
     // The runtime's limits: a transform they stop is dead-lettered there, so it must fail here too.
@@ -96,6 +104,30 @@ export async function dryRun(
     lookupCache: new ResolvedLookupCache(),
   });
   return { ...result, bodies };
+}
+
+function withoutEchoUnless(echoState: boolean, state: ExecutionState): ExecutionState {
+  return echoState ? state : { ...state, lastWritten: undefined };
+}
+
+function noEchoState(integration: string): string {
+  return (
+    `the case seeds \`echo\`, but ${integration} keeps no echo state: no integration of the spec set writes to where ` +
+    'its events come from while being fed by what it writes, so the runtime sends every write, also one equal to ' +
+    'the last (docs/runtime.md, "Echo suppression"); remove `echo` from the case'
+  );
+}
+
+/** A case the dry run cannot plan as the runtime would run it: planned as a failure with the reason. */
+function caseError(message: string): DryRunResult {
+  return {
+    outcome: 'failed',
+    requests: [],
+    steps: {},
+    unchanged: [],
+    bodies: [],
+    failure: { code: 'case-error', message, action: 'dead_letter' },
+  };
 }
 
 /**

@@ -156,3 +156,61 @@ it('plans a polled record whose key gives nothing as the dead letter the source 
     await runtime.dispose();
   }
 });
+
+/** Writes each order line's stock to `/stock/<sku>` (one record per SKU); nothing writes back to where it reads. */
+const STOCK_SPEC = `apiVersion: junction/v1
+kind: Integration
+name: orders
+source: { webhook: { verify: none } }
+key: $string(id)
+steps:
+  - id: stock
+    connection: target
+    operation: put
+    params: { path: "/stock/{sku}", object: stock, id_field: sku }
+    for_each: lines
+    body: '{ "sku": sku, "qty": qty }'
+owns: [{ connection: target, object: stock, fields: ["*"] }]
+`;
+
+it('plans every write of an integration without echo state, also one equal to the last, as the runtime sends it', async () => {
+  h = await startVendorEngine({ 'orders.yaml': STOCK_SPEC }, {});
+  // The same SKU on two lines with the same quantity: two equal writes to one record in one event.
+  const event = {
+    id: 4,
+    lines: [
+      { sku: 'MUG', qty: 5 },
+      { sku: 'MUG', qty: 5 },
+    ],
+  };
+  const ok = { status: 200, body: { sku: 'MUG', qty: 5 } };
+  const planned = await plan(h, { event, responses: { stock: [ok, ok] } });
+  expect((await post(h, event)).status).toBe(202);
+  await waitFor(() => h!.target.requests.length === 2, 'both lines written');
+  const sent = { method: 'PUT', path: '/stock/MUG', body: { sku: 'MUG', qty: 5 } };
+  expect(received(h)).toEqual([sent, sent]);
+  expect(planned.outcome).toBe('delivered');
+  expect(planned.unchanged).toEqual([]);
+  expect(planned.requests.map(({ method, path, body }) => ({ method, path, body }))).toEqual(received(h));
+
+  // The same event again: the runtime sends both writes again, so a case that seeds the last write as `echo` (to
+  // plan it as suppressed) describes a world this integration never sees, and says so instead of planning no write.
+  const again = { ...event, id: 5 };
+  expect((await post(h, again)).status).toBe(202);
+  await waitFor(() => h!.target.requests.length === 4, 'the second order written too');
+  expect(received(h)).toEqual([sent, sent, sent, sent]);
+  const seeded = await plan(h, {
+    event: again,
+    echo: { 'target/stock/MUG': sent.body },
+    responses: { stock: [ok, ok] },
+  });
+  expect(seeded.requests).toEqual([]);
+  expect(seeded.failure).toEqual({
+    code: 'case-error',
+    message:
+      'the case seeds `echo`, but orders keeps no echo state: no integration of the spec set writes to where its ' +
+      'events come from while being fed by what it writes, so the runtime sends every write, also one equal to the ' +
+      'last (docs/runtime.md, "Echo suppression"); remove `echo` from the case',
+    action: 'dead_letter',
+  });
+});
