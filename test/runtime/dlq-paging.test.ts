@@ -2,7 +2,8 @@
  * `junction dlq list` and `dlq replay --all` over NATS with 2,000 dead letters on a real nats-server: the list shows a
  * page (100 by default) and prints the command for the next one; following those commands lists every entry once,
  * oldest first. A bulk replay goes a batch at a time with a progress line giving the cursor to go on from, ends with
- * what it replayed and why the rest was not (here: the integration paused), and goes on from a cursor it printed.
+ * what it replayed and why the rest was not (here: the integration paused), and goes on from a cursor it printed. A
+ * purge goes through them a page at a time as well.
  * Before, both read every entry into memory at once (one KV get each, all at the same time).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -171,3 +172,10 @@ it('replays every open entry a batch at a time, with progress, a summary of what
       .length,
   ).toBe(open.length);
 }, 600_000);
+
+it('purges every entry, a page at a time, and names each in the audit entry', async () => {
+  const purged = await junction('dlq', 'purge', '--integration', 'orders', '--reason', 'paging test', ...nats());
+  expect([purged.code, purged.stderr]).toEqual([0, `${ENTRIES} dead letters purged\n`]);
+  expect([...idsOf(purged.stdout)].sort()).toEqual([...written].sort());
+  expect((await junction('dlq', 'list', ...nats())).stderr).toBe('0 dead letters\n');
+});

@@ -28,7 +28,8 @@ function world(failAt?: number) {
   const audited: Omit<AuditEntry, 'at'>[] = [];
   const gone: string[] = [];
   const store = {
-    list: async () => [letter(1), letter(2), letter(3)],
+    lastWritten: async () => 3,
+    page: async () => ({ entries: [letter(1), letter(2), letter(3)], next: null }),
     discard: async (e: DeadLetter) => {
       if (gone.length === failAt) throw new Error('TIMEOUT');
       gone.push(e.id);

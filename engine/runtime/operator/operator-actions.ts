@@ -142,7 +142,8 @@ export class OperatorActions {
     const target = [filter.integration ?? '*', filter.before ? `before ${filter.before.toISOString()}` : '']
       .filter(Boolean)
       .join(' ');
-    const gone: DeadLetter[] = [];
+    // Where each was, never its content: a purge of thousands holds a page of entries at a time, not all of them.
+    const gone: Pick<DeadLetter, 'id' | 'integration' | 'key'>[] = [];
     const record = (result: 'ok' | 'failed', extra: Record<string, unknown> = {}) =>
       this.deps.audit.record({
         actor,
@@ -153,11 +154,17 @@ export class OperatorActions {
         detail: { ...extra, count: gone.length, ...purgedEntries(gone) },
       });
     try {
-      const entries = await this.deps.deadLetters.list({ integration: filter.integration });
-      const doomed = entries.filter((e) => !filter.before || Date.parse(e.createdAt) < filter.before.getTime());
-      for (const entry of doomed) {
-        await this.deps.deadLetters.discard(entry);
-        gone.push(entry);
+      // The entries there are when it starts, a page at a time (a purged key's marker is a later write: not met again).
+      const until = await this.deps.deadLetters.lastWritten();
+      for (let after = 0; ;) {
+        const page = await this.deps.deadLetters.page({ integration: filter.integration, after, until, limit: 500 });
+        for (const entry of page.entries) {
+          if (filter.before && Date.parse(entry.createdAt) >= filter.before.getTime()) continue;
+          await this.deps.deadLetters.discard(entry);
+          gone.push({ id: entry.id, integration: entry.integration, key: entry.key });
+        }
+        if (page.next === null) break;
+        after = page.next;
       }
     } catch (error) {
       await record('failed', { error: (error as Error).message });
@@ -201,7 +208,7 @@ export class OperatorActions {
 const PURGE_AUDIT_ENTRIES = 1_000;
 
 /** What the audit trail keeps about purged dead letters: where each was, never its content. */
-function purgedEntries(gone: readonly DeadLetter[]): Record<string, unknown> {
+function purgedEntries(gone: readonly Pick<DeadLetter, 'id' | 'integration' | 'key'>[]): Record<string, unknown> {
   const entries = gone.slice(0, PURGE_AUDIT_ENTRIES).map(({ id, integration, key }) => ({ id, integration, key }));
   return gone.length > PURGE_AUDIT_ENTRIES ? { entries, unnamed: gone.length - PURGE_AUDIT_ENTRIES } : { entries };
 }
