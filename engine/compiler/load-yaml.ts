@@ -92,6 +92,10 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
           return [diag(file, start.line, start.col, 'yaml-syntax', message)];
         }
         const lineText = text.slice(e.pos[0] - col + 1).split(/\r?\n/, 1)[0];
+        const misindented = e.message.startsWith('Sequence item without')
+          ? misindentedItemLine(text, line, lineText)
+          : undefined;
+        if (misindented) return [diag(file, line, misindented.col, 'yaml-syntax', misindented.message)];
         return [diag(file, line, col, 'yaml-syntax', describeYamlError(e.code, e.message, lineText))];
       }),
     };
@@ -246,6 +250,37 @@ function describeYamlError(code: string, message: string, line: string): string 
   if (first.startsWith('Invalid escape sequence'))
     return `${first}; in double quotes a backslash is written \\\\, or quote the value with ' instead`;
   return first;
+}
+
+/**
+ * A line of a list item indented between the item's `-` and its keys (the parser's "Sequence item without -
+ * indicator"): where it stands, and the two columns it can move to.
+ */
+function misindentedItemLine(
+  text: string,
+  line: number,
+  lineText: string,
+): { col: number; message: string } | undefined {
+  const indent = /^ */.exec(lineText)![0].length;
+  const lines = text.split(/\r?\n/);
+  for (let i = line - 2; i >= 0; i--) {
+    const item = /^( *)- +(?=\S)/.exec(lines[i]);
+    const lineIndent = /^ */.exec(lines[i])![0].length;
+    if (!item) {
+      if (lines[i].trim() === '' || lines[i].trimStart().startsWith('#') || lineIndent > indent) continue;
+      return undefined;
+    }
+    const [dash, keys] = [item[1].length + 1, item[0].length + 1];
+    if (!(dash <= indent && indent + 1 < keys)) return undefined;
+    return {
+      col: indent + 1,
+      message:
+        `this line is indented to column ${indent + 1}, between the \`-\` of the list item on line ${i + 1} (column ` +
+        `${dash}) and that item's keys (column ${keys}): indent it to column ${keys} to go on with the item, or ` +
+        `start a new item with \`- \` at column ${dash}`,
+    };
+  }
+  return undefined;
 }
 
 /** Where the quoted scalar that the parser found unclosed at `offset` opens. */

@@ -65,6 +65,21 @@ describe('YAML mistakes', () => {
     ]);
   });
 
+  it("names the two columns a list item's line can move to when it stands between the `-` and the keys", () => {
+    const diagnostics = problems('steps:\n  - id: order\n    connection: api\n   operation: put\n    body: x\n');
+    expect(diagnostics[0]).toBe(
+      '7:4 yaml-syntax this line is indented to column 4, between the `-` of the list item on line 5 (column 3) and ' +
+        "that item's keys (column 5): indent it to column 5 to go on with the item, or start a new item with `- ` at " +
+        'column 3',
+    );
+    // A new item's dash one column in: the same explanation, counted from that item.
+    expect(problems('steps:\n  -   id: order\n   connection: api\n')[0]).toBe(
+      '6:4 yaml-syntax this line is indented to column 4, between the `-` of the list item on line 5 (column 3) and ' +
+        "that item's keys (column 7): indent it to column 7 to go on with the item, or start a new item with `- ` at " +
+        'column 3',
+    );
+  });
+
   it('asks for the colon or its space when a line is not `key: value`', () => {
     expect(problems('key:$string(id)\nwhen: x\n')).toEqual([
       '4:1 yaml-syntax Implicit keys need to be on a single line: this line is not `key: value` (is the `:` or the space after it missing?), or the lines around it are not indented alike',
