@@ -2,7 +2,7 @@
  * The CLI's first impressions, through the real binary: `--version`, a bare `junction`, usage mistakes reported
  * before anything connects, and the `status` table with long integration names.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
@@ -51,6 +51,17 @@ it('a command that needs NATS and finds none says where it looked and the three 
     // `dlq` connects through the CLI's NATS helper, `xref` through the cluster connection: both say the same.
     expect(await runCli(['dlq', 'list'], { cwd, env })).toEqual({ code: 2, stdout: '', stderr });
     expect(await runCli(['xref', 'list', 'customer'], { cwd, env })).toEqual({ code: 2, stdout: '', stderr });
+
+    // Where an engine ran and stopped (its store stays, its nats-server is gone), it says so and how to get it back.
+    mkdirSync(join(cwd, '.junction', 'nats'), { recursive: true });
+    expect(await runCli(['dlq', 'list'], { cwd, env })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `junction: no NATS URL: the embedded nats-server of \`junction run\` in ${cwd} is not running (it runs only ` +
+        `while that engine does; its data stays in ${join(cwd, '.junction', 'nats')}): start \`junction run\` there ` +
+        'again, or pass --nats <url> or set JUNCTION_NATS_URL for another server\n',
+    });
   } finally {
     rmSync(cwd, { recursive: true, force: true });
   }

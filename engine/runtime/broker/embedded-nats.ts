@@ -8,6 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -88,6 +89,14 @@ export async function resolveNatsTarget(
 
 /** What a command that needs NATS says when `resolveNatsTarget` found none: where it looked, and the three ways. */
 export function noNatsTargetMessage(root = process.cwd()): string {
+  const dir = resolve(root, EMBEDDED_DIR);
+  // The store is there but no server: an engine ran here and stopped (its nats-server stops with it).
+  if (existsSync(join(dir, 'nats')))
+    return (
+      `no NATS URL: the embedded nats-server of \`junction run\` in ${resolve(root)} is not running (it runs only ` +
+      `while that engine does; its data stays in ${join(dir, 'nats')}): start \`junction run\` there again, or pass ` +
+      '--nats <url> or set JUNCTION_NATS_URL for another server'
+    );
   return (
     'no NATS URL: pass --nats <url>, set JUNCTION_NATS_URL, or run this in the directory where `junction run` runs ' +
     `with its embedded server (there is no ${join(resolve(root, EMBEDDED_DIR), 'nats.json')})`
