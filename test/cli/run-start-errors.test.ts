@@ -102,3 +102,19 @@ it('a page limit for polls that is not a positive whole number: the flag, the va
     'junction: --poll-pages must be a positive whole number, got "0"',
   ]);
 }, 120_000);
+
+it('--repo naming a local folder that is not a Git repository yet: what it is, and the two ways on', async () => {
+  // A spec folder before `git init` (as `junction init` leaves it): without the check the engine ran on no specs,
+  // git's refusal only in its log.
+  const { code, stderr } = await runCli(['run', '--repo', '.', '--port', '0', '--operator-port', '0'], {
+    cwd: dir,
+    env: { JUNCTION_NATS_URL: nats.url },
+    signal: stopCommand.signal,
+  });
+  expect({ code, stderr }).toEqual({
+    code: 2,
+    stderr:
+      `junction: --repo .: ${dir} is not a Git repository; create it (git init, then commit the specs on main), or ` +
+      'run without --repo to serve a spec directory as it is\n',
+  });
+}, 120_000);

@@ -4,8 +4,8 @@
  */
 import cluster from 'node:cluster';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -173,6 +173,7 @@ export function registerRunCommand(program: Command): void {
     if (opts.pin !== undefined && !(opts.repo && /^[0-9a-f]{7,64}$/.test(opts.pin)))
       throw new UsageError(`--pin needs --repo and a commit id (hex), got ${JSON.stringify(opts.pin)}`);
     if (opts.repo !== undefined) checkRepoCredentials(opts.repo);
+    if (opts.repo !== undefined) checkLocalRepo(opts.repo, opts.branch);
     const workers = countOption('--workers', opts.workers);
     const drainTimeoutMs = durationOption('--drain-timeout', opts.drainTimeout);
     if (workers > 1 && cluster.isPrimary) {
@@ -339,6 +340,21 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
   });
   engine.attachSync(sync);
   return sync;
+}
+
+/**
+ * Refuses a local directory that is not a Git repository (a spec folder before `git init`): git would refuse every
+ * fetch, and the engine would run on no specs with the reason only in its log.
+ */
+function checkLocalRepo(repo: string, branch: string): void {
+  if (!existsSync(repo) || !statSync(repo).isDirectory()) return;
+  const isRepo =
+    existsSync(join(repo, '.git')) || (existsSync(join(repo, 'HEAD')) && existsSync(join(repo, 'objects')));
+  if (!isRepo)
+    throw new UsageError(
+      `--repo ${repo}: ${resolve(repo)} is not a Git repository; create it (git init, then commit the specs on ` +
+        `${branch}), or run without --repo to serve a spec directory as it is`,
+    );
 }
 
 /**
