@@ -26,8 +26,8 @@ export function registerInitCommand(program: Command): void {
         '',
         'next:',
         ...(dir === '.' ? [] : [`  cd ${dir}`]),
-        '  npx junction validate    # every spec, each problem as file:line:col',
-        '  npx junction test        # the spec test, as a dry run',
+        '  junction validate        # every spec, each problem as file:line:col',
+        '  junction test            # the spec test, as a dry run',
         '  git init && git add . && git commit -m "Junction specs"',
       ];
       if (!engineRepo)
