@@ -56,6 +56,8 @@ export interface StepBody {
 export interface DryRunResult extends ExecutionResult {
   /** Each call's record, in order: what the transform checks look at in `junction test`. */
   bodies: StepBody[];
+  /** The record key the integration's `key` gives the event; absent when it gives none (then `failure` says why). */
+  key?: string;
 }
 
 /** Runs one case through the shared executor with the fixture transport and in-memory state. */
@@ -66,7 +68,7 @@ export async function dryRun(
 ): Promise<DryRunResult> {
   const integration = specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
-  const unkeyed = await unidentifiable(integration, input.event);
+  const { key, failure: unkeyed } = await identify(integration, input.event);
   if (unkeyed) return { outcome: 'failed', requests: [], steps: {}, unchanged: [], bodies: [], failure: unkeyed };
   // The runtime keeps echo state (and skips a write equal to the last one) only for an integration with a reverse
   // partner; any other sends every write.
@@ -103,7 +105,7 @@ export async function dryRun(
     now: input.now,
     lookupCache: new ResolvedLookupCache(),
   });
-  return { ...result, bodies };
+  return { ...result, bodies, key };
 }
 
 function withoutEchoUnless(echoState: boolean, state: ExecutionState): ExecutionState {
@@ -131,25 +133,29 @@ function caseError(message: string): DryRunResult {
 }
 
 /**
- * Why the runtime would never run the event, as it says so: an event whose `key` gives no scalar value is refused at
- * ingest (a webhook answers 400, a NATS subject source's reply says why) and a polled or streamed record is
- * dead-lettered (`no-key`). Either way nothing is written, so the plan must not show writes for it.
+ * The event's key, or why the runtime would never run the event, as it says so: an event whose `key` gives no
+ * scalar value is refused at ingest (a webhook answers 400, a NATS subject source's reply says why) and a polled or
+ * streamed record is dead-lettered (`no-key`). Either way nothing is written, so the plan must not show writes.
  */
-async function unidentifiable(integration: CompiledIntegration, event: unknown): Promise<ExecutionFailure | undefined> {
+async function identify(
+  integration: CompiledIntegration,
+  event: unknown,
+): Promise<{ key: string; failure?: undefined } | { key?: undefined; failure: ExecutionFailure }> {
   try {
-    await identifyEvent(integration, event, DEFAULT_TUNING.guards);
-    return undefined;
+    return { key: (await identifyEvent(integration, event, DEFAULT_TUNING.guards)).key };
   } catch (error) {
     if (!(error instanceof EventIdentityError)) throw error;
     const { kind } = integration.source;
     if (kind === 'schedule' || kind === 'stream')
-      return { code: 'no-key', message: keylessMessage(error), action: 'dead_letter' };
+      return { failure: { code: 'no-key', message: keylessMessage(error), action: 'dead_letter' } };
     const refusal =
       kind === 'webhook' ? 'ingest answers 400 unidentifiable-event' : 'the NATS source replies not stored';
     return {
-      code: 'unidentifiable-event',
-      message: `${error.message} (${refusal}: nothing is stored or written)`,
-      action: 'dead_letter',
+      failure: {
+        code: 'unidentifiable-event',
+        message: `${error.message} (${refusal}: nothing is stored or written)`,
+        action: 'dead_letter',
+      },
     };
   }
 }

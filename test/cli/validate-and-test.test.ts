@@ -250,6 +250,52 @@ describe('junction test', () => {
     expect(JSON.parse(json.stdout)).toEqual({ passed: 0, failed: 0, cases: [], untested: ['contacts-to-crm'] });
   });
 
+  it('a case asserts the record key: a different key, or a key expression that gives none, fails the case', async () => {
+    repo = createSpecRepo();
+    repo.edit('prices-to-shop.test.yaml', (t) =>
+      t
+        .replace('      outcome: delivered\n', '      outcome: delivered\n      key: MUG-1\n')
+        .replace('{ outcome: skipped, requests: [] }', '{ outcome: skipped, key: OLD-1, requests: [] }'),
+    );
+    expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
+    repo.edit('prices-to-shop.yaml', (t) => t.replace('key: sku', 'key: $lowercase(sku)'));
+    const changed = await runCli(['test', 'specs'], { cwd: repo.dir });
+    expect([changed.code, changed.stdout]).toEqual([
+      1,
+      [
+        '✓ contacts-to-crm › a customer becomes a contact',
+        '✗ prices-to-shop › price and stock reach the shop',
+        '    key',
+        '      expected: "MUG-1"',
+        '      actual:   "mug-1"',
+        '✗ prices-to-shop › inactive products are skipped',
+        '    key',
+        '      expected: "OLD-1"',
+        '      actual:   "old-1"',
+        '',
+        '1 passed, 2 failed',
+        '',
+      ].join('\n'),
+    ]);
+    repo.edit('prices-to-shop.yaml', (t) => t.replace('key: $lowercase(sku)', 'key: code'));
+    const none = await runCli(['test', 'specs'], { cwd: repo.dir });
+    const why =
+      'the key expression `code` gave no scalar value for this event (ingest answers 400 unidentifiable-event: ' +
+      'nothing is stored or written)';
+    const lines = none.stdout.split('\n');
+    expect([none.code, ...lines.slice(0, 5), ...lines.slice(-3)]).toEqual([
+      1,
+      '✓ contacts-to-crm › a customer becomes a contact',
+      '✗ prices-to-shop › price and stock reach the shop',
+      '    key',
+      '      expected: "MUG-1"',
+      `      actual:   "(none: ${why})"`,
+      '',
+      '1 passed, 2 failed',
+      '',
+    ]);
+  }, 120_000);
+
   it('--update rewrites the failing expectations from the actual plan and keeps comments', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));

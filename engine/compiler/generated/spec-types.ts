@@ -1024,6 +1024,10 @@ export interface Expectation {
    */
   outcome: 'delivered' | 'skipped' | 'dead_lettered' | 'retry' | 'echo_suppressed';
   /**
+   * The record key the integration's `key` gives for the event (it orders the record's events and names it in the dead-letter queue), as text. A key expression that gives nothing for the event fails the case, saying why.
+   */
+  key?: string;
+  /**
    * For dead_lettered or retry: the Junction error code.
    */
   error_code?: string;

@@ -3,6 +3,7 @@
  * method, path, exact body or subset, fields that must not be sent). Returns every mismatch by JSON path.
  */
 import type { ExecutionResult, PlannedRequest } from '../../execute/execution-types.js';
+import type { DryRunResult } from '../dry-run.js';
 import { jsonDiff, subsetDiff, valueAt } from '../diff/json-diff.js';
 import type { JsonDifference } from '../diff/json-diff.js';
 import type { Expectation, ExpectedRequest } from '../../compiler/generated/spec-types.js';
@@ -14,8 +15,15 @@ export function caseOutcome(result: ExecutionResult): Expectation['outcome'] {
 }
 
 /** Every mismatch between `expect` and the plan, by JSON path; empty when the case passes. */
-export function checkExpectations(expect: Expectation, result: ExecutionResult): JsonDifference[] {
+export function checkExpectations(expect: Expectation, result: DryRunResult): JsonDifference[] {
   const out: JsonDifference[] = [];
+  // The key first: a key that gives nothing explains every other difference.
+  if (expect.key !== undefined && expect.key !== result.key)
+    out.push({
+      path: 'key',
+      expected: expect.key,
+      actual: result.key ?? `(none: ${result.failure?.message ?? 'the key expression gave no value'})`,
+    });
   const outcome = caseOutcome(result);
   if (expect.outcome !== outcome)
     out.push({
@@ -52,11 +60,16 @@ function checkRequest(want: ExpectedRequest, got: PlannedRequest | undefined, at
   return out;
 }
 
-/** The expectation that matches `result` exactly, for `junction test --update`. */
-export function expectationFrom(result: ExecutionResult): Expectation {
+/**
+ * The expectation that matches `result` exactly, for `junction test --update`; `key` too when asked (the case being
+ * updated asserted one).
+ */
+export function expectationFrom(result: DryRunResult | ExecutionResult, options: { key?: boolean } = {}): Expectation {
   const outcome = caseOutcome(result);
+  const key = options.key && 'key' in result ? result.key : undefined;
   return {
     outcome,
+    ...(key === undefined ? {} : { key }),
     ...(result.failure && outcome !== 'delivered' ? { error_code: result.failure.code } : {}),
     requests: result.requests.map((r) => ({
       step: r.step,
