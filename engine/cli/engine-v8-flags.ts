@@ -7,7 +7,7 @@
  * `--no-parallel-scavenge`: V8 collects the young generation with helper threads by default. Beside an engine on
  * the 2-core bench machine, they ran about 200 ms of CPU more per 6 s of load at 1,500 events/s than scavenging on
  * the main thread, for no shorter pauses, and competed for the cores with nats-server and the engine's own event
- * loop (docs/runtime.md, "Latency at half load"). An engine is meant to fill a core per process (`--workers`), so
+ * loop (docs/performance.md, "Latency at half load"). An engine is meant to fill a core per process (`--workers`), so
  * helper threads only take CPU from the other processes.
  */
 import { setFlagsFromString } from 'node:v8';

@@ -110,7 +110,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
 /**
  * The result with its outcome set: the object itself, which nothing else holds once the event ends here. A copy
  * (`{ ...result, outcome }`) cost about 1.5 µs on Node 20, whose V8 adds properties to a spread's copy the slow way
- * (docs/runtime.md, "Delivery CPU cuts, session 11").
+ * (docs/performance.md, "Delivery CPU cuts, session 11").
  */
 function finish(
   result: ExecutionResult,

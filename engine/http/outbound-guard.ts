@@ -34,7 +34,7 @@ const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instanc
 
 /**
  * By policy, the targets (`<protocol>//<host>`) it allowed: the answer depends on nothing else, and every call of a
- * connection asks about the same one (the check was about 1 µs per request; docs/runtime.md, "Delivery CPU cuts,
+ * connection asks about the same one (the check was about 1 µs per request; docs/performance.md, "Delivery CPU cuts,
  * session 14"). A refusal is not kept: it is checked again, and throws the same error.
  */
 const ALLOWED = new WeakMap<OutboundPolicy, Set<string>>();

@@ -78,7 +78,7 @@ const DOT_SEGMENT = /\/\.\.?(?:\/|$)|%2e/i;
  * the parser keeps, with no dot segment, on a base the parser keeps as written (lower-case scheme and host, no
  * default port, no query, fragment or user info): the parser would join them unchanged, so its path is the base's
  * plus `path` and its search is `query` (URLSearchParams text, which it keeps too). Undefined otherwise: `new URL`
- * decides. A parse per request was about 1-2 µs (docs/runtime.md, "Delivery CPU cuts, session 14").
+ * decides. A parse per request was about 1-2 µs (docs/performance.md, "Delivery CPU cuts, session 14").
  */
 function plainTarget(base: BaseUrl, path: string, query: string): RequestTarget | undefined {
   const plain = base.plain;

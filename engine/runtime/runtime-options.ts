@@ -60,7 +60,7 @@ export interface RuntimeTuning {
   /**
    * Where nats-server keeps the partition consumers' state (delivered and acked positions; the events stay on disk
    * either way). `memory` spares the broker a state file rewrite per consumer up to 10 times a second
-   * (docs/runtime.md, "Broker and latency"); after a broker restart those consumers are gone and every engine that
+   * (docs/performance.md, "Broker and latency"); after a broker restart those consumers are gone and every engine that
    * runs workers creates them again, starting at the oldest event still stored. `file` keeps them, and their delivery
    * counts, across restarts. Every engine on one broker must use the same value: an engine that finds the other kind
    * at its start replaces the consumer. @default 'memory'

@@ -42,7 +42,7 @@ serveParent({
    * Builds the POSTs of orders `from` .. `from + count - 1` to `url` for the next loop; order i goes to
    * `paths[i % paths.length]`. With `nameOrders` each names its order in ORDER_HEADER, for the latency breakdown
    * (latency-stages.ts). The engine bench names every order, warm-up included: a header first seen as the latency
-   * phase starts made V8 drop the ingest's optimised code then (docs/runtime.md, "Latency, session 17").
+   * phase starts made V8 drop the ingest's optimised code then (docs/performance.md, "Latency, session 17").
    * With `lines` the orders are large ones of that many lines (large-order-fixtures.ts).
    */
   prepare: ({
@@ -123,7 +123,8 @@ serveParent({
    * Open loop at `rate`/s over the prepared orders; resolves with each order's number, target key and the wall time
    * its POST started, and how many connections the loop itself opened. With `openFirst` every connection is opened
    * (one `GET /healthz` each, no event) before the clock starts: otherwise each of the loop's first 64 POSTs opens
-   * one, a burst of handshakes and accepts no steady sender makes (docs/runtime.md, "p99 at half load, session 16").
+   * one, a burst of handshakes and accepts no steady sender makes (docs/performance.md, "p99 at half load, session
+   * 16").
    * With `reuse` it sends on the connections the last closed loop left open (`keepOpen`), if any, and opens none
    * first: fresh connections and their GETs made V8 drop node's optimised HTTP server code ("Latency, session 17").
    */

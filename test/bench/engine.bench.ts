@@ -48,7 +48,7 @@ const CEILING_MESSAGES = 30_000;
 /**
  * Events before the measured run (BENCH_WARMUP). A fresh engine spends 2-3 times the steady CPU per event on its
  * first few thousand (V8 has not optimised the hot path yet); on the 2-core VM it cost what a warm one does after
- * 4,000 deliveries (docs/runtime.md, "Warm-up and steady state"), so a run of 3,000 after 300 measured mostly that.
+ * 4,000 deliveries (docs/performance.md, "Warm-up and steady state"), so a run of 3,000 after 300 measured mostly that.
  */
 const WARM_UP_EVENTS = Number(process.env.BENCH_WARMUP) || 10_000;
 /** Events of the measured run (BENCH_EVENTS). */
@@ -166,8 +166,8 @@ const blockLine = (blocks: Block[]) =>
  * V8 throw away the hot path's optimised code (latency-stages.ts subscribes to diagnostics channels that node's HTTP
  * server, undici and the engine check, and the loop's orders carry one header more than the measured run's), so the
  * engine ran slower code until V8 optimised it again, and fell behind
- * (docs/runtime.md, "p99 at half load, session 16"). Since session 17 the recorder is subscribed and every order names
- * itself from the warm-up on, so the phase's start no longer changes what the hot path's code was optimised for.
+ * (docs/performance.md, "p99 at half load, session 16"). Since session 17 the recorder is subscribed and every order
+ * names itself from the warm-up on, so the phase's start no longer changes what the hot path's code was optimised for.
  */
 const LEAD_IN_SECONDS = 2;
 /** BENCH_LATENCY_IDLE: seconds the engine idles before the latency phase (a user's first orders after quiet). */
@@ -424,7 +424,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         console.log(`note: the ERP got ${counts.requests} writes for ${counts.keys} orders (redeliveries)`);
       // Pinned, the engine's main thread waits for cpu0 whenever anything else runs there (its own GC and compiler
       // threads, other processes pushed off the busier cpu1), and those waits were the whole tail: the latency phase
-      // runs unpinned unless BENCH_LATENCY_PIN=1 (docs/runtime.md, "Latency at half load").
+      // runs unpinned unless BENCH_LATENCY_PIN=1 (docs/performance.md, "Latency at half load").
       const latencyPinned = pinned && process.env.BENCH_LATENCY_PIN === '1';
       if (pinned && !latencyPinned) {
         const all = `0-${cpus().length - 1}`;

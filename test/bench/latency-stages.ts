@@ -130,7 +130,7 @@ export class LatencyStages {
    * Subscribes the recorder's handlers, recording nothing until start(). Call it before the engine serves its first
    * event: a channel's first subscriber (and any new handler) makes V8 throw away the optimised code of every
    * function that publishes to it (node's HTTP server, undici, the engine's workers), so subscribing as the phase
-   * starts slowed the engine for its first second or two (docs/runtime.md, "Latency, session 17").
+   * starts slowed the engine for its first second or two (docs/performance.md, "Latency, session 17").
    */
   attach(): void {
     if (this.#attached) return;

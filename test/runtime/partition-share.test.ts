@@ -2,7 +2,7 @@
  * A worker of `junction run --workers N` delivers only its share of the partitions (consumer-pool.ts,
  * `PartitionShare`): with two engines pulling from the same partition, nats-server hands its events to them in turn,
  * and the one holding fewer events hands its partitions over to the other until that one holds nearly all of them
- * (docs/runtime.md, "Workers 1 -> 2, session 17"). Two engines on one broker, shares 0/2 and 1/2: every event of an
+ * (docs/performance.md, "Workers 1 -> 2, session 17"). Two engines on one broker, shares 0/2 and 1/2: every event of an
  * even partition is delivered by the first, every event of an odd one by the second, in order per key.
  */
 import pino from 'pino';

@@ -3,7 +3,7 @@
  * engine built the subject from parts it checked once. nats-core 3.4.0's `publish` (`lib/nats.js`, `_check`) tests
  * the subject and the reply subject against `/[ \n\r\t]/` on every call: about eight scans of 60-110 characters per
  * delivered event (the ledger and parking reads, the ledger create, their reply subjects, the trace record), 1.3 % of
- * the engine's busy samples on the engine bench (docs/runtime.md, "Delivery CPU cuts, session 13"). A subject that
+ * the engine's busy samples on the engine bench (docs/performance.md, "Delivery CPU cuts, session 13"). A subject that
  * is only partly known is still scanned, by the same pattern, with the same error.
  *
  * Everything else is nats.js's: a closed connection throws `ClosedConnectionError` and a draining one

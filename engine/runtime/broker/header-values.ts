@@ -2,7 +2,7 @@
  * A few header values of a delivered message, read straight from its header bytes. `msg.headers` builds nats.js's
  * header object first: its decode makes a canonical copy of every name and lists all names again for each one it
  * adds, and each `get()` lists and filters them once more. For the four headers of every delivered event that was
- * about 2.5 µs per delivery (docs/runtime.md, "The header reads, the key digest and the path template").
+ * about 2.5 µs per delivery (docs/performance.md, "The header reads, the key digest and the path template").
  *
  * The values are the ones `msg.headers.get(name)` gives in nats.js 3.4.0 (`@nats-io/nats-core` `lib/headers.js`,
  * `MsgHdrsImpl.decode` and `get`, pinned in package.json): the header block decoded as UTF-8 and split at CRLF, the

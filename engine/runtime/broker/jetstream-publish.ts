@@ -2,7 +2,7 @@
  * A JetStream publish that resolves with its PubAck, as `js.publish(subject, data, { headers, timeout, retries: 2 })`
  * does in `@nats-io/jetstream` 3.4.0 (pinned in package.json), with less around the first attempt. That call runs two
  * async layers, copies its options, looks for a dozen `Nats-*` options in them (`buildPublishHeaders`) and makes a
- * backoff object before its request: about 1.5 µs per event at ingest (docs/runtime.md, "The ingest cuts").
+ * backoff object before its request: about 1.5 µs per event at ingest (docs/performance.md, "The ingest cuts").
  *
  * What stays nats.js's own: the request (the client's connection, so the engine's reply inbox), the parse of any
  * reply but the usual PubAck (pub-ack.ts) and its errors (the client's `parseJsResponse`: `JetStreamApiError` and the

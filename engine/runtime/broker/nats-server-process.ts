@@ -92,7 +92,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 
 /**
  * nats-server's GOGC when the user set neither GOGC nor GOMEMLIMIT: its heap is small (tens of MB), and at Go's
- * default of 100 a share of its CPU per event goes to garbage collection (docs/runtime.md, "nats-server GOGC,
+ * default of 100 a share of its CPU per event goes to garbage collection (docs/performance.md, "nats-server GOGC,
  * session 16"). The user's own setting wins.
  */
 export const NATS_SERVER_GOGC = '200';

@@ -3,7 +3,7 @@
  * delivered event's replies are that answer (the ledger read and the parking marker read of a new event), and
  * reading `msg.headers` for their status made nats.js decode the header block each time (a `TextDecoder` call, a
  * split, a `Map` and the description's strings: about 0.75 KB and 0.5 % of the engine's busy samples per event;
- * docs/runtime.md, "Delivery CPU cuts, session 13").
+ * docs/performance.md, "Delivery CPU cuts, session 13").
  *
  * Only a header block that is exactly `NATS/1.0 404 Message Not Found` with nothing else and no payload is taken
  * this way: nats-core 3.4.0's `MsgHdrsImpl.decode` reads those bytes as code 404 and description "Message Not

@@ -156,7 +156,7 @@ export async function agreePartitions(meta: KV, wanted: number, attempts = 4): P
 /**
  * The consumer settings of one partition of an integration. Its state (positions, delivery counts) is kept in the
  * broker's memory unless `partitionConsumerStorage` is `file`: nats-server 2.9.10 rewrites a file-backed consumer's
- * state file up to 10 times a second, a quarter of its CPU at low rates (docs/runtime.md, "Broker and latency"). A
+ * state file up to 10 times a second, a quarter of its CPU at low rates (docs/performance.md, "Broker and latency"). A
  * broker restart loses such a consumer; the pool creates it again (ensureConsumer), and on the work-queue stream the
  * new one starts at the oldest event still stored, so nothing is skipped.
  */

@@ -1,7 +1,7 @@
 /**
  * The PubAck of a stored event read from its bytes. nats.js parses each reply with `parseJsResponse`: a new
  * `TextDecoder`, the text, `JSON.parse` and a look for `error` (`@nats-io/jetstream` 3.4.0, `lib/jsbaseclient_api.js`),
- * 0.48 µs per PubAck in a micro-bench against 0.09 here (docs/runtime.md, "Ingest CPU cuts, session 14").
+ * 0.48 µs per PubAck in a micro-bench against 0.09 here (docs/performance.md, "Ingest CPU cuts, session 14").
  *
  * Only the two forms a stream answers a plain publish with are read here: nats-server writes them from a template
  * (`server/stream.go`, `pubAck`), `{"stream":"<name>", "seq":<n>}` and, for a duplicate, the same with

@@ -6,7 +6,7 @@
  * `RequestOne.resolver`, which resolves the promise and then calls `cancel()`, which rejects the settled promise with
  * a new `RequestError("cancelled")`: an `Error` with its stack captured on every request, even with
  * `noAsyncTraces`, plus a `Promise.race` against a timer promise. It was about 4 % of the engine's CPU in the engine
- * bench (docs/runtime.md, "CPU per event"). Here a request is one entry in a map, one timer and one publish.
+ * bench (docs/performance.md, "CPU per event"). Here a request is one entry in a map, one timer and one publish.
  *
  * Everything else stays nats.js's own: `withReplyInbox(nc)` gives a view of the connection whose `request()` is this
  * one, and a JetStream client or KV bucket built on that view keeps its publish-ack parsing, `Nats-Expected-*`
@@ -33,7 +33,7 @@ interface Pending {
 /**
  * The requests of one timeout, oldest first, by token. Their deadlines come in the same order, so one timer, armed
  * for the oldest request still open, serves them all: a Node timer per request (an object, a timer-list insertion and
- * a removal, four requests per event) cost 0.2-0.45 % of the engine's busy samples (docs/runtime.md, "Delivery CPU
+ * a removal, four requests per event) cost 0.2-0.45 % of the engine's busy samples (docs/performance.md, "Delivery CPU
  * cuts, session 12"). No request times out before its timeout; one may time out a millisecond or two after it. Only
  * tokens and numbers are queued: an answered request holds nothing here until the ones before it are over.
  */

@@ -31,7 +31,7 @@ export const HEADER = {
  * A delivered event's id as the worker keys it, `<integration>:<event id>`, from its headers: `Junction-Event-Id` when
  * the event has one (a replay, or an event stored before 2026-12-05 session 15, which carried both), else its
  * `Nats-Msg-Id`, which ingest sets to `<integration>:<event id>` and no longer repeats in `Junction-Event-Id` (about
- * 50 bytes less per event, stored and delivered: docs/runtime.md, "Ingest CPU cuts, session 15"); `seq-<n>` for a
+ * 50 bytes less per event, stored and delivered: docs/performance.md, "Ingest CPU cuts, session 15"); `seq-<n>` for a
  * message with neither.
  */
 export function eventIdOf(integration: string, eventIdHeader: string, msgIdHeader: string, seq: number): string {
@@ -123,7 +123,7 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
  * Base64url of a short ASCII string (whose UTF-8 bytes are its character codes), without padding as Node writes
  * it; undefined for anything else. Every delivered event names its trace subject by its record key, and
  * `Buffer.from(key).toString('base64url')` (two calls into C++ and a pooled buffer for a key of a few bytes) made
- * the trace subject 0.36 % of the engine's busy samples, 0.11 % this way (docs/runtime.md, "Delivery CPU cuts,
+ * the trace subject 0.36 % of the engine's busy samples, 0.11 % this way (docs/performance.md, "Delivery CPU cuts,
  * session 13").
  */
 function asciiBase64url(value: string): string | undefined {

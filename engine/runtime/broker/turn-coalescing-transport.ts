@@ -67,9 +67,9 @@ export class TurnCoalescingTransport extends NodeTransport {
     // After the server's FIN the stock transport ends the socket; a later write would only raise an error.
     if (this.socket === undefined || this.socket.writableEnded || this.socket.destroyed) return;
     // The stock `send` logs the frame in debug mode; otherwise it is this write, through a promise with resolve and
-    // reject copied onto it and a `catch` that ignores the result (about 1 % of the CPU of a delivery; docs/runtime.md,
-    // "Delivery CPU cuts, session 11"). A failed write is ignored here too: the socket's `error` event, which the stock
-    // transport listens to, reports it either way.
+    // reject copied onto it and a `catch` that ignores the result (about 1 % of the CPU of a delivery;
+    // docs/performance.md, "Delivery CPU cuts, session 11"). A failed write is ignored here too: the socket's `error`
+    // event, which the stock transport listens to, reports it either way.
     if (this.options.debug) return super.send(bytes);
     try {
       this.socket.write(bytes);

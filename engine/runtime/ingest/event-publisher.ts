@@ -339,7 +339,7 @@ export class EventPublisher {
  * nats.js 3.4.0 (`@nats-io/nats-core` `lib/headers.js`, `@nats-io/jetstream` `buildPublishHeaders`): in this order,
  * each value trimmed, a value with CR or LF refused with nats.js's own error. Each `set` would also search the names
  * twice and check the name's characters; these names are ours, fixed and valid. About 1 µs per event less
- * (docs/runtime.md, "The ingest cuts").
+ * (docs/performance.md, "The ingest cuts").
  */
 function eventHeaders(fields: [string, string][]): EventHeaders {
   const h = new EventHeaders();
@@ -352,9 +352,9 @@ function eventHeaders(fields: [string, string][]): EventHeaders {
 /**
  * nats.js's header map, whose `encode` (called by the connection's publish) gives the same UTF-8 bytes through
  * `Buffer.from` instead of a `TextEncoder`: a slice of Node's buffer pool rather than a new ArrayBuffer outside V8's
- * heap per event. 0.56 -> 0.18 µs for the event's header block (docs/runtime.md, "Ingest CPU cuts, session 11").
+ * heap per event. 0.56 -> 0.18 µs for the event's header block (docs/performance.md, "Ingest CPU cuts, session 11").
  * The bytes are kept until the headers change (`set` is a `delete` and an `append` in nats.js): the stream's room
- * counts the block's size from them, and the publish sends them (docs/runtime.md, "Ingest CPU cuts, session 13").
+ * counts the block's size from them, and the publish sends them (docs/performance.md, "Ingest CPU cuts, session 13").
  */
 class EventHeaders extends MsgHdrsImpl {
   #encoded: Buffer | undefined;

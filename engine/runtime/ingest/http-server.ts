@@ -73,7 +73,7 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
  * A webhook's request target as senders write it: `/hooks/<name>` (a trailing `/` allowed), the name of unreserved
  * characters only, not starting with a dot. For such a target the URL parser gives this very path (nothing to
  * normalise or escape, no query) and decoding gives this very name, so the route skips both: about 1 µs per
- * request (docs/runtime.md, "The ingest cuts"). Anything else takes the general route below.
+ * request (docs/performance.md, "The ingest cuts"). Anything else takes the general route below.
  */
 const PLAIN_HOOK = /^\/hooks\/([A-Za-z0-9_~-][A-Za-z0-9._~-]*)\/?$/;
 

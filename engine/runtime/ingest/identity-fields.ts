@@ -1,7 +1,7 @@
 /**
  * The top-level fields an integration's key and dedup id read, when that is all they read: then ingest can check the
  * body with a scan of its bytes (json-scan.ts) and evaluate both expressions over an object of those fields alone,
- * parsed from their own bytes, instead of parsing the whole event (docs/runtime.md, "Ingest CPU cuts, session 11").
+ * parsed from their own bytes, instead of parsing the whole event (docs/performance.md, "Ingest CPU cuts, session 11").
  *
  * Decided from the expressions' syntax trees, and only for a few plain forms whose value cannot depend on anything
  * but the fields they name: field paths (`a`, `a.b`, `` `a b` ``), literals, operators, conditions, and calls of a
@@ -53,7 +53,7 @@ export function identityEvent(raw: Buffer, fields: IdentityFields): Record<strin
  * The value of the JSON in `raw[start, end)`, which the scan found valid. An ASCII string without escapes and a short
  * unsigned integer (the usual ids and timestamps) are read from the bytes, which gives what JSON.parse gives (ASCII
  * read as Latin-1 is the same characters; an integer of up to 15 digits is exact in a double); anything else is
- * decoded and parsed. The bench's three fields: 1.0 -> 0.4 µs (docs/runtime.md, "Ingest CPU cuts, session 13"). A
+ * decoded and parsed. The bench's three fields: 1.0 -> 0.4 µs (docs/performance.md, "Ingest CPU cuts, session 13"). A
  * string built a character at a time gave as much young garbage again as the scan and the fields had made.
  */
 function fieldValue(raw: Buffer, start: number, end: number): unknown {

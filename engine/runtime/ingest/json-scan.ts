@@ -2,7 +2,7 @@
  * Checks webhook bytes without building the event: for an integration whose key and dedup id read only some
  * top-level fields, ingest needs to know that the body is a JSON object JSON.parse accepts, no deeper than the limit,
  * and where those fields' values are. Scanning the bytes for that costs about a third of `JSON.parse` of the text
- * (docs/runtime.md, "Ingest CPU cuts, session 11" and "session 13").
+ * (docs/performance.md, "Ingest CPU cuts, session 11" and "session 13").
  *
  * The scan only ever says yes for a body JSON.parse accepts: it follows the JSON grammar (RFC 8259) over the bytes,
  * and the UTF-8 decoding that comes before JSON.parse never changes an ASCII byte (an invalid sequence becomes U+FFFD,

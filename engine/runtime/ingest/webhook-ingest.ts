@@ -190,7 +190,7 @@ async function accept(
 /**
  * Bodies in flight (being read or stored), in multiples of this one's size, up to which the worker is taken to keep
  * up. While ingest runs ahead of delivery (many requests at once), the worker reaches an event long after the
- * handoff dropped it (docs/runtime.md, "The delivery allocation cuts"), so its parse would be for nothing.
+ * handoff dropped it (docs/performance.md, "The delivery allocation cuts"), so its parse would be for nothing.
  */
 const KEEPING_UP_BODIES = 4;
 

@@ -2,7 +2,7 @@
  * Per-event updates of a prom-client counter or gauge with one or two labels, kept as sums per label set and added to
  * the metric when it is read. prom-client hashes and checks the labels on every `inc` and `dec` (its `labels()` child
  * does the same again): about half a per cent of a delivery's CPU for the in-flight gauge and the finished counter
- * (docs/runtime.md, "Delivery CPU cuts, session 11"). Here an update is two Map lookups.
+ * (docs/performance.md, "Delivery CPU cuts, session 11"). Here an update is two Map lookups.
  *
  * A read sees what it saw before: `flush()` runs in the metric's `collect`, which prom-client runs before every read
  * (`get()`, the registry's `metrics()`), and adds each label set updated since the last read, in the order it was

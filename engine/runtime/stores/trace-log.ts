@@ -201,7 +201,7 @@ const HEX = Buffer.from('0123456789abcdef');
  * Writes `cutTextJson(text)` as UTF-8 into ESCAPED from `from`; returns where it ends, or -1 when `text` is not
  * well-formed UTF-16 (the cut kept half of a surrogate pair), which `JSON.stringify` writes as an escape and UTF-8
  * cannot hold. Escaping the bytes is about a third of `JSON.stringify`'s work on this text (callgrind, a bench record's
- * 2 KB: docs/runtime.md, "Delivery CPU cuts, session 15"): JSON escapes only `"`, `\` and controls, all single
+ * 2 KB: docs/performance.md, "Delivery CPU cuts, session 15"): JSON escapes only `"`, `\` and controls, all single
  * bytes, and every other character is written as its UTF-8 either way.
  */
 function escapedCut(text: string, from: number): number {
@@ -240,7 +240,7 @@ function escapedCut(text: string, from: number): number {
  * Written field by field in the order `traceAttempt` builds a record (the same text as `JSON.stringify` of it, with
  * requests and results last): no copy of the record without its requests and of each request without its body
  * (object rest copies, about a fifth of the record's cost on Node 20), and a cut body is two pieces written as they
- * are rather than a third string joining them (issue #16; docs/runtime.md, "Delivery CPU cuts, session 15").
+ * are rather than a third string joining them (issue #16; docs/performance.md, "Delivery CPU cuts, session 15").
  */
 function traceParts(record: TraceRecord, secrets?: EngineSecrets): (string | CutText)[] {
   const values = secrets?.values() ?? [];

@@ -67,7 +67,7 @@ const GONE_SIGNS = new Set(['heartbeats_missed', 'consumer_not_found', 'no_respo
  * pull with messages left at its back after each message, so two processes pulling from the same partition take turns,
  * event by event. The one holding fewer events finishes them sooner and so hands its partitions over to the other,
  * which ends up holding nearly all of them while the first waits with nothing to do: two workers delivered little
- * more than one (docs/runtime.md, "Workers 1 -> 2, session 17"). With a share each partition stays with one worker.
+ * more than one (docs/performance.md, "Workers 1 -> 2, session 17"). With a share each partition stays with one worker.
  */
 export interface PartitionShare {
   index: number;

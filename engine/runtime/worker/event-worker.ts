@@ -306,8 +306,8 @@ async function attempt(
 
 /**
  * The finished attempt: `base` and the event and result, as one literal. `{ ...base, event, result }` cost about
- * 1.5 µs an event on Node 20, whose V8 adds properties to a spread's copy the slow way (docs/runtime.md, "Delivery CPU
- * cuts, session 11").
+ * 1.5 µs an event on Node 20, whose V8 adds properties to a spread's copy the slow way (docs/performance.md,
+ * "Delivery CPU cuts, session 11").
  */
 function attemptOf(base: Omit<Attempt, 'event' | 'result'>, event: unknown, result: ExecutionResult): Attempt {
   const { d, route, integration, commit, digest, done, log, waited, throttled } = base;

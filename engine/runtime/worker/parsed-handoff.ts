@@ -77,7 +77,7 @@ export class ParsedHandoff {
    * place after the last one stored (other ingests may store meanwhile, and then it is later and may not be kept).
    * No while the worker is more than MAX_ENTRIES places behind that place, or the handoff is full: `put` would drop
    * the parsed event, and ingest's parse (about three times its scan of the same bytes) would be for nothing. At
-   * saturation that is most of the time: the worker is thousands of places behind (docs/runtime.md, "CPU cuts,
+   * saturation that is most of the time: the worker is thousands of places behind (docs/performance.md, "CPU cuts,
    * session 17").
    */
   keepsNext(bytes: number): boolean {
