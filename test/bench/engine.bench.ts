@@ -10,7 +10,8 @@
  * the output says which layout ran and how busy each process was.
  * The latency phase runs unpinned (BENCH_LATENCY_PIN=1 keeps the pinning), and says where its slowest 1 % spent
  * their time (latency-stages.ts). It is one even open loop on connections opened before it: a lead-in of 2 s,
- * printed apart as the "first burst", then the 6 s that p50 and p99 are taken over.
+ * printed apart as the "first burst", then the 6 s that p50 and p99 are taken over. Its recorder listens from the
+ * warm-up on, so the measured run's CPU per event includes its handlers (BENCH_STAGES_LATE=1: only from the phase on).
  * To profile the engine alone: BENCH_PROFILE=<file.cpuprofile> writes a CPU profile of the engine process over the
  * measured run only, BENCH_HEAP_PROFILE=<file.heapprofile> a sampling heap profile of it (bytes allocated, collected
  * objects included); BENCH_SKIP_CEILING=1 skips the JetStream ceiling; BENCH_WARMUP and BENCH_EVENTS set the warm-up
@@ -170,6 +171,11 @@ const blockLine = (blocks: Block[]) =>
  * names itself from the warm-up on, so the phase's start no longer changes what the hot path's code was optimised for.
  */
 const LEAD_IN_SECONDS = 2;
+/**
+ * BENCH_STAGES_LATE=1: the recorder subscribes only as the latency phase starts (as before session 17), so the measured
+ * run's CPU per event carries none of its handlers: a pair with and without it gives the recorder's own cost.
+ */
+const STAGES_LATE = process.env.BENCH_STAGES_LATE === '1';
 /** BENCH_LATENCY_IDLE: seconds the engine idles before the latency phase (a user's first orders after quiet). */
 const IDLE_SECONDS = Number(process.env.BENCH_LATENCY_IDLE) || 0;
 
@@ -327,7 +333,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       // The recorder of the latency stages listens from the first event on, and every order names itself in the same
       // header: subscribing, or a new header, as the latency phase starts would make V8 drop optimised code then.
       const stages = new LatencyStages();
-      if (!INGEST_ONLY) stages.attach();
+      if (!INGEST_ONLY && !STAGES_LATE) stages.attach();
       await loadgen.call('prepare', {
         url: engine.url!,
         from: 0,
