@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createConnectorRegistry } from '../../connectors/index.js';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { DIAGNOSTIC_CODES } from '../../engine/compiler/diagnostics.js';
 import type { Diagnostic } from '../../engine/compiler/diagnostics.js';
@@ -333,6 +334,44 @@ describe('broken-spec corpus', () => {
     const [d] = compileCase([huge]);
     seenCodes.add(d.code);
     expect(d).toMatchObject({ file: 'huge.yaml', line: 1, col: 1, code: 'file-too-large' });
+  });
+
+  it("checks a Salesforce change stream's read fields and gap change types against the Salesforce connector", () => {
+    // These two need a vendor connector's stream source (its object schemas, its gap change types), which the
+    // corpus's test connectors do not have.
+    const connection = `apiVersion: junction/v1
+kind: Connection
+name: ff
+type: salesforce
+base_url: https://ff.my.salesforce.com
+auth: { type: oauth2_client_credentials, token_url: https://ff.my.salesforce.com/services/oauth2/token, client_id: "\${env:SF_ID}", client_secret: "\${env:SF_SECRET}" }
+`;
+    const integration = `apiVersion: junction/v1
+kind: Integration
+name: stock
+source:
+  stream:
+    connection: ff
+    stream: change_events
+    params: { topic: /data/ProductItemChangeEvent, gap_fields: [QuantityOnHnd] }
+key: Id
+when: ChangeEventHeader.changeType in ["UPDATE", "GAP_CREATE"]
+steps:
+  - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
+`;
+    const files = [
+      { path: 'connections/ff.yaml', bytes: Buffer.from(connection) },
+      { path: 'stock.yaml', bytes: Buffer.from(integration) },
+    ];
+    const result = compileSpecTree(
+      { displayRoot: '.', files },
+      { connectors: createConnectorRegistry(), engine: referenceEngine },
+    );
+    result.diagnostics.forEach((d) => seenCodes.add(d.code));
+    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([
+      'stock.yaml:8:65 unknown-read-field',
+      'stock.yaml:10:40 stand-in-events-skipped',
+    ]);
   });
 
   it('covers every diagnostic code except file-unreadable (disk errors, tested in the CLI tests)', () => {
