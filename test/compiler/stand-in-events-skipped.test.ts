@@ -4,17 +4,7 @@
  * both, or uses the change type other than as a plain list or equality (`!=`, `$not`, `$contains`), is not warned.
  */
 import { expect, it } from 'vitest';
-import { createConnectorRegistry } from '../../connectors/index.js';
-import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
-import { referenceEngine } from '../../engine/transform/reference-engine.js';
-
-const CONNECTION = `apiVersion: junction/v1
-kind: Connection
-name: ff
-type: salesforce
-base_url: https://ff.my.salesforce.com
-auth: { type: oauth2_client_credentials, token_url: https://ff.my.salesforce.com/services/oauth2/token, client_id: "\${env:SF_ID}", client_secret: "\${env:SF_SECRET}" }
-`;
+import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 
 function warnings(when: string): string[] {
   const integration = `apiVersion: junction/v1
@@ -31,17 +21,9 @@ ${when}
 steps:
   - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
 `;
-  const result = compileSpecTree(
-    {
-      displayRoot: '.',
-      files: [
-        { path: 'connections/ff.yaml', bytes: Buffer.from(CONNECTION) },
-        { path: 'stock.yaml', bytes: Buffer.from(integration) },
-      ],
-    },
-    { connectors: createConnectorRegistry(), engine: referenceEngine },
+  return diagnosticsBesideSalesforce({ 'stock.yaml': integration }).map(
+    (d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`,
   );
-  return result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`);
 }
 
 const WHY =

@@ -6,7 +6,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createConnectorRegistry } from '../../connectors/index.js';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { DIAGNOSTIC_CODES } from '../../engine/compiler/diagnostics.js';
 import type { Diagnostic } from '../../engine/compiler/diagnostics.js';
@@ -14,6 +13,7 @@ import { MAX_SPEC_BYTES } from '../../engine/compiler/load-yaml.js';
 import { secretPolicy } from '../../engine/compiler/secret-ref.js';
 import type { SpecTreeFile } from '../../engine/compiler/spec-tree.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
+import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 import { testConnectors } from './test-connectors.js';
 
 const root = fileURLToPath(new URL('./corpus/', import.meta.url));
@@ -339,13 +339,6 @@ describe('broken-spec corpus', () => {
   it("checks a Salesforce change stream's read fields and gap change types against the Salesforce connector", () => {
     // These two need a vendor connector's stream source (its object schemas, its gap change types), which the
     // corpus's test connectors do not have.
-    const connection = `apiVersion: junction/v1
-kind: Connection
-name: ff
-type: salesforce
-base_url: https://ff.my.salesforce.com
-auth: { type: oauth2_client_credentials, token_url: https://ff.my.salesforce.com/services/oauth2/token, client_id: "\${env:SF_ID}", client_secret: "\${env:SF_SECRET}" }
-`;
     const integration = `apiVersion: junction/v1
 kind: Integration
 name: stock
@@ -359,16 +352,9 @@ when: ChangeEventHeader.changeType in ["UPDATE", "GAP_CREATE"]
 steps:
   - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
 `;
-    const files = [
-      { path: 'connections/ff.yaml', bytes: Buffer.from(connection) },
-      { path: 'stock.yaml', bytes: Buffer.from(integration) },
-    ];
-    const result = compileSpecTree(
-      { displayRoot: '.', files },
-      { connectors: createConnectorRegistry(), engine: referenceEngine },
-    );
-    result.diagnostics.forEach((d) => seenCodes.add(d.code));
-    expect(result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([
+    const diagnostics = diagnosticsBesideSalesforce({ 'stock.yaml': integration });
+    diagnostics.forEach((d) => seenCodes.add(d.code));
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([
       'stock.yaml:8:65 unknown-read-field',
       'stock.yaml:10:40 stand-in-events-skipped',
     ]);

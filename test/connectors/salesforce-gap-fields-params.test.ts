@@ -3,17 +3,7 @@
  * field names; a wrong one is reported at its own line and column, in one message that says what was expected.
  */
 import { expect, it } from 'vitest';
-import { createConnectorRegistry } from '../../connectors/index.js';
-import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
-import { referenceEngine } from '../../engine/transform/reference-engine.js';
-
-const CONNECTION = `apiVersion: junction/v1
-kind: Connection
-name: ff
-type: salesforce
-base_url: https://ff.my.salesforce.com
-auth: { type: oauth2_client_credentials, token_url: https://ff.my.salesforce.com/services/oauth2/token, client_id: "\${env:SF_ID}", client_secret: "\${env:SF_SECRET}" }
-`;
+import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 
 function problems(params: string): string[] {
   const integration = `apiVersion: junction/v1
@@ -29,17 +19,9 @@ key: Id
 steps:
   - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
 `;
-  const result = compileSpecTree(
-    {
-      displayRoot: '.',
-      files: [
-        { path: 'connections/ff.yaml', bytes: Buffer.from(CONNECTION) },
-        { path: 'stock.yaml', bytes: Buffer.from(integration) },
-      ],
-    },
-    { connectors: createConnectorRegistry(), engine: referenceEngine },
+  return diagnosticsBesideSalesforce({ 'stock.yaml': integration }).map(
+    (d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`,
   );
-  return result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`);
 }
 
 it('takes gap_fields as a list, or a list per object of a channel', () => {

@@ -5,17 +5,7 @@
  * describes is a warning, and a pulled overlay (`schemas/overlays/<connection>/<object>.json`) is the field list.
  */
 import { expect, it } from 'vitest';
-import { createConnectorRegistry } from '../../connectors/index.js';
-import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
-import { referenceEngine } from '../../engine/transform/reference-engine.js';
-
-const CONNECTION = `apiVersion: junction/v1
-kind: Connection
-name: ff
-type: salesforce
-base_url: https://ff.my.salesforce.com
-auth: { type: oauth2_client_credentials, token_url: https://ff.my.salesforce.com/services/oauth2/token, client_id: "\${env:SF_ID}", client_secret: "\${env:SF_SECRET}" }
-`;
+import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 
 function problems(params: string, extra: { path: string; text: string }[] = []): string[] {
   const integration = `apiVersion: junction/v1
@@ -31,18 +21,10 @@ key: Id
 steps:
   - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
 `;
-  const result = compileSpecTree(
-    {
-      displayRoot: '.',
-      files: [
-        { path: 'connections/ff.yaml', bytes: Buffer.from(CONNECTION) },
-        { path: 'stock.yaml', bytes: Buffer.from(integration) },
-        ...extra.map((f) => ({ path: f.path, bytes: Buffer.from(f.text) })),
-      ],
-    },
-    { connectors: createConnectorRegistry(), engine: referenceEngine },
-  );
-  return result.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`);
+  return diagnosticsBesideSalesforce({
+    'stock.yaml': integration,
+    ...Object.fromEntries(extra.map((f) => [f.path, f.text])),
+  }).map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`);
 }
 
 it('reports an unknown field at its line and column, naming the object and the closest field', () => {
