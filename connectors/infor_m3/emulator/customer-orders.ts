@@ -20,15 +20,20 @@ function openBatch(state: M3State, orno: string | undefined): Row {
   return batch;
 }
 
-function warehouse(state: M3State, whlo: string | undefined): void {
-  if (whlo) existing(state, 'warehouse', whlo, 'WHLO');
+function warehouse(state: M3State, whlo: string | undefined): Row | undefined {
+  return whlo ? existing(state, 'warehouse', whlo, 'WHLO') : undefined;
 }
 
+/** The emulator's one division (the company's, as its invoices carry it). */
+const DIVISION = 'AAA';
+
 function addBatchHead({ state, input }: ProgramCall): Row[] {
-  existing(state, 'customer', input.CUNO, 'CUNO');
-  warehouse(state, input.WHLO);
+  const customer = existing(state, 'customer', input.CUNO, 'CUNO');
+  const site = warehouse(state, input.WHLO);
   const ORNO = nextNumber(state, 'BATCH');
-  state.tables.order_batch.set(ORNO, { ORTP: 'A01', ...entered(input), ORNO, STAT: '15', ORSL: '15', ORST: '15' });
+  // What the head takes when the call leaves it out: the warehouse's facility, its division, the customer's currency.
+  const defaults = { ORTP: 'A01', FACI: site?.FACI ?? '', DIVI: DIVISION, CUCD: customer.CUCD ?? '' };
+  state.tables.order_batch.set(ORNO, { ...defaults, ...entered(input), ORNO, STAT: '15', ORSL: '15', ORST: '15' });
   return [{ ORNO }];
 }
 
