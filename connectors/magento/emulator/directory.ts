@@ -1,12 +1,14 @@
 /**
  * The store's directory of countries and regions, `GET /V1/directory/countries` and `/countries/{countryId}`
- * (Magento_Directory CountryInformationAcquirer). Regions are the rows Magento_Directory's InitializeDirectoryData
- * patch inserts first, with the ids their insertion order gives them (US 1-65, CA 66-78, DE 79-94, AT 95-103,
- * CH 104-129): the ids a fresh 2.4 store has. Not modelled: the other countries' region lists (ES, FR, RO, FI, EE,
- * LV, LT, BR in the same patch, and those later AddDataFor* patches add), localised names, and countries' names beyond
- * the few below (the others answer without `full_name_*`).
+ * (Magento_Directory CountryInformationAcquirer). Regions are every row Magento_Directory's InitializeDirectoryData
+ * patch inserts (directory-regions.ts: US, CA, DE, AT, CH, ES, FR, RO, FI, EE, LV, LT, BR), with the ids their
+ * insertion order gives them: the ids every 2.4 store has. Not modelled: the region lists later AddDataFor* patches
+ * add (HR, IN, AU, MX, PL, IT, ...; a store lists them and requires a state there, and their ids follow its patch
+ * order), the codes 2026 patches change to ISO 3166-2, localised names, and the names of countries beyond those below
+ * (the others answer without `full_name_*`).
  */
 import type { EmulatorReply, Route } from '../../../engine/sdk/index.js';
+import { INITIAL_REGION_ROWS } from './directory-regions.js';
 import { magentoError } from './magento-error.js';
 
 /** A default install's `general/country/allow` (Magento_Directory etc/config.xml). */
@@ -29,50 +31,9 @@ export interface DirectoryRegion {
   name: string;
 }
 
-/** Each country's regions as `code:name` pairs, in InitializeDirectoryData's order (which gives the ids). */
-const ROWS: [string, string][] = [
-  [
-    'US',
-    'AL:Alabama,AK:Alaska,AS:American Samoa,AZ:Arizona,AR:Arkansas,AE:Armed Forces Africa,' +
-      'AA:Armed Forces Americas,AE:Armed Forces Canada,AE:Armed Forces Europe,AE:Armed Forces Middle East,' +
-      'AP:Armed Forces Pacific,CA:California,CO:Colorado,CT:Connecticut,DE:Delaware,DC:District of Columbia,' +
-      'FM:Federated States Of Micronesia,FL:Florida,GA:Georgia,GU:Guam,HI:Hawaii,ID:Idaho,IL:Illinois,' +
-      'IN:Indiana,IA:Iowa,KS:Kansas,KY:Kentucky,LA:Louisiana,ME:Maine,MH:Marshall Islands,MD:Maryland,' +
-      'MA:Massachusetts,MI:Michigan,MN:Minnesota,MS:Mississippi,MO:Missouri,MT:Montana,NE:Nebraska,' +
-      'NV:Nevada,NH:New Hampshire,NJ:New Jersey,NM:New Mexico,NY:New York,NC:North Carolina,ND:North Dakota,' +
-      'MP:Northern Mariana Islands,OH:Ohio,OK:Oklahoma,OR:Oregon,PW:Palau,PA:Pennsylvania,PR:Puerto Rico,' +
-      'RI:Rhode Island,SC:South Carolina,SD:South Dakota,TN:Tennessee,TX:Texas,UT:Utah,VT:Vermont,' +
-      'VI:Virgin Islands,VA:Virginia,WA:Washington,WV:West Virginia,WI:Wisconsin,WY:Wyoming',
-  ],
-  [
-    'CA',
-    'AB:Alberta,BC:British Columbia,MB:Manitoba,NL:Newfoundland and Labrador,NB:New Brunswick,' +
-      'NS:Nova Scotia,NT:Northwest Territories,NU:Nunavut,ON:Ontario,PE:Prince Edward Island,QC:Quebec,' +
-      'SK:Saskatchewan,YT:Yukon Territory',
-  ],
-  [
-    'DE',
-    'NDS:Niedersachsen,BAW:Baden-Württemberg,BAY:Bayern,BER:Berlin,BRG:Brandenburg,BRE:Bremen,HAM:Hamburg,' +
-      'HES:Hessen,MEC:Mecklenburg-Vorpommern,NRW:Nordrhein-Westfalen,RHE:Rheinland-Pfalz,SAR:Saarland,' +
-      'SAS:Sachsen,SAC:Sachsen-Anhalt,SCN:Schleswig-Holstein,THE:Thüringen',
-  ],
-  [
-    'AT',
-    'WI:Wien,NO:Niederösterreich,OO:Oberösterreich,SB:Salzburg,KN:Kärnten,ST:Steiermark,TI:Tirol,' +
-      'BL:Burgenland,VB:Vorarlberg',
-  ],
-  [
-    'CH',
-    'AG:Aargau,AI:Appenzell Innerrhoden,AR:Appenzell Ausserrhoden,BE:Bern,BL:Basel-Landschaft,' +
-      'BS:Basel-Stadt,FR:Freiburg,GE:Genf,GL:Glarus,GR:Graubünden,JU:Jura,LU:Luzern,NE:Neuenburg,' +
-      'NW:Nidwalden,OW:Obwalden,SG:St. Gallen,SH:Schaffhausen,SO:Solothurn,SZ:Schwyz,TG:Thurgau,TI:Tessin,' +
-      'UR:Uri,VD:Waadt,VS:Wallis,ZG:Zug,ZH:Zürich',
-  ],
-];
-
 const REGIONS = new Map<string, DirectoryRegion[]>();
 let nextRegionId = 1;
-for (const [country, pairs] of ROWS)
+for (const [country, pairs] of INITIAL_REGION_ROWS)
   REGIONS.set(
     country,
     pairs.split(',').map((pair) => {
@@ -95,6 +56,14 @@ const NAMED: Record<string, [string, string]> = {
   AT: ['AUT', 'Austria'],
   CH: ['CHE', 'Switzerland'],
   GB: ['GBR', 'United Kingdom'],
+  ES: ['ESP', 'Spain'],
+  FR: ['FRA', 'France'],
+  RO: ['ROU', 'Romania'],
+  FI: ['FIN', 'Finland'],
+  EE: ['EST', 'Estonia'],
+  LV: ['LVA', 'Latvia'],
+  LT: ['LTU', 'Lithuania'],
+  BR: ['BRA', 'Brazil'],
 };
 
 /** The country's regions (none for a country without a list). */
