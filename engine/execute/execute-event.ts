@@ -25,6 +25,8 @@ export interface ExecuteOptions extends CallOptions {
   lookupCache?: ResolvedLookupCache;
   /** The instant `$now()` and `$millis()` give (a plan gives both sides of a diff one); unset: the evaluation's. */
   now?: number;
+  /** Where `$random()` and `$shuffle()` draw from (a dry run's seeded generator); unset: Math.random. */
+  random?: () => number;
 }
 
 export async function executeEvent(event: unknown, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -33,6 +35,7 @@ export async function executeEvent(event: unknown, options: ExecuteOptions): Pro
   const result: ExecutionResult = { outcome: 'delivered', requests: [], steps, unchanged: [] };
   const scope: BindingScope = { event, steps, lookups: options.lookups, xref: options.state.xref };
   if (options.now !== undefined) scope.now = options.now;
+  if (options.random !== undefined) scope.random = options.random;
   // Only a spec set with a lookup resolved through a connection reads one (three maps per event otherwise).
   if (options.lookupCache && resolvesLookups(options.lookups))
     scope.resolver = new LookupResolver({

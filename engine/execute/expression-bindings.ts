@@ -7,6 +7,7 @@ import type { ExecutionState } from './execution-types.js';
 import type { LookupResolver } from './lookup-resolver.js';
 import { localDate, zoneOffset } from '../transform/zoned-time.js';
 import { fromMillis } from '../transform/compiled/functions/datetime.js';
+import { shuffle } from '../transform/compiled/functions/arrays.js';
 
 export interface BindingScope {
   event: unknown;
@@ -17,20 +18,31 @@ export interface BindingScope {
   resolver?: LookupResolver;
   /** The instant `$now()` and `$millis()` give (epoch ms); unset: each evaluation's own clock, as JSONata has it. */
   now?: number;
+  /**
+   * Where `$random()` and `$shuffle()` draw their numbers (a dry run's seeded generator, so a plan shows the same
+   * values on every run); unset: Math.random, as JSONata has it.
+   */
+  random?: () => number;
   /** The bindings without extras, once an expression of the scope was evaluated with them (evaluate-expression.ts). */
   bindings?: Record<string, unknown>;
 }
 
 export function expressionBindings(scope: BindingScope, extra?: Record<string, unknown>): Record<string, unknown> {
-  const now = scope.now;
-  if (now !== undefined)
-    return {
-      ...scopeBindings(scope),
-      now: (picture?: string, zone?: string) => fromMillis(now, picture, zone),
-      millis: () => now,
-      ...extra,
-    };
-  return scopeBindings(scope, extra);
+  const { now, random } = scope;
+  if (now === undefined && random === undefined) return scopeBindings(scope, extra);
+  return {
+    ...scopeBindings(scope),
+    ...(now === undefined
+      ? {}
+      : { now: (picture?: string, zone?: string) => fromMillis(now, picture, zone), millis: () => now }),
+    ...(random === undefined
+      ? {}
+      : {
+          random,
+          shuffle: (list: unknown) => shuffle(list === undefined || Array.isArray(list) ? list : [list], random),
+        }),
+    ...extra,
+  };
 }
 
 function scopeBindings(scope: BindingScope, extra?: Record<string, unknown>): Record<string, unknown> {

@@ -16,6 +16,7 @@ import { DEFAULT_TUNING } from '../runtime/runtime-options.js';
 import { EventIdentityError, identifyEvent } from '../runtime/ingest/event-publisher.js';
 import { keylessMessage } from '../runtime/sources/keyless-records.js';
 import { hasReversePartner } from '../runtime/worker/echo-partners.js';
+import { seededRandom } from './seeded-random.js';
 
 /** One test case's input: the event and the world around it. */
 export interface DryRunInput {
@@ -103,6 +104,8 @@ export async function dryRun(
     // The runtime's limits: a transform they stop is dead-lettered there, so it must fail here too.
     guards: DEFAULT_TUNING.guards,
     now: input.now,
+    // A fresh seeded generator per run: both sides of a plan, and every run of it, draw the same numbers.
+    random: seededRandom(),
     lookupCache: new ResolvedLookupCache(),
   });
   return { ...result, bodies, key };

@@ -47,16 +47,7 @@ export const arrayFunctions: NativeFn[] = [
     return r;
   }),
   native('reverse', '<a:a>', (a?: any[]) => (a === undefined ? undefined : a.length <= 1 ? a : a.slice().reverse())),
-  native('shuffle', '<a:a>', (a?: any[]) => {
-    if (a === undefined) return undefined;
-    if (a.length <= 1) return a;
-    const r = a.slice();
-    for (let i = r.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [r[i], r[j]] = [r[j], r[i]];
-    }
-    return r;
-  }),
+  native('shuffle', '<a:a>', (a?: any[]) => shuffle(a, Math.random)),
   native('distinct', '<x:x>', (a?: any) => {
     if (a === undefined) return undefined;
     if (!Array.isArray(a) || a.length <= 1) return a;
@@ -84,3 +75,15 @@ export const arrayFunctions: NativeFn[] = [
   }),
   native('exists', '<x:b>', (a?: any) => a !== undefined),
 ];
+
+/** `$shuffle` with the random numbers of `random` (a dry run passes a seeded one: expression-bindings.ts). */
+export function shuffle<T>(a: T[] | undefined, random: () => number): T[] | undefined {
+  if (a === undefined) return undefined;
+  if (a.length <= 1) return a;
+  const r = a.slice();
+  for (let i = r.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [r[i], r[j]] = [r[j], r[i]];
+  }
+  return r;
+}
