@@ -4,17 +4,15 @@
  * engine would send, in order, and how the event would end.
  */
 import type { ConnectorRegistry } from '../sdk/connector.js';
-import type { CompiledIntegration, CompiledLookup, CompiledSpecSet } from '../compiler/compiled-spec.js';
+import type { CompiledLookup, CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { createStepInvoker } from '../execute/step-invoker.js';
 import { executeEvent } from '../execute/execute-event.js';
 import { ResolvedLookupCache } from '../execute/lookup-resolver.js';
-import type { ExecutionFailure, ExecutionResult, ExecutionState } from '../execute/execution-types.js';
+import type { ExecutionResult, ExecutionState } from '../execute/execution-types.js';
 import { createFixtureTransport } from './fixture-transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
-import { DEFAULT_TUNING } from '../runtime/runtime-options.js';
-import { EventIdentityError, identifyEvent } from '../runtime/ingest/event-publisher.js';
-import { keylessMessage } from '../runtime/sources/keyless-records.js';
+import { RUNTIME_GUARDS, identifyAsRuntime } from './runtime-identity.js';
 import { hasReversePartner } from '../runtime/worker/echo-partners.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -69,7 +67,7 @@ export async function dryRun(
 ): Promise<DryRunResult> {
   const integration = specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
-  const { key, failure: unkeyed } = await identify(integration, input.event);
+  const { key, failure: unkeyed } = await identifyAsRuntime(integration, input.event);
   if (unkeyed) return { outcome: 'failed', requests: [], steps: {}, unchanged: [], bodies: [], failure: unkeyed };
   // The runtime keeps echo state (and skips a write equal to the last one) only for an integration with a reverse
   // partner; any other sends every write.
@@ -102,7 +100,7 @@ export async function dryRun(
     ),
     eventId: 'dry-run',
     // The runtime's limits: a transform they stop is dead-lettered there, so it must fail here too.
-    guards: DEFAULT_TUNING.guards,
+    guards: RUNTIME_GUARDS,
     now: input.now,
     // A fresh seeded generator per run: both sides of a plan, and every run of it, draw the same numbers.
     random: seededRandom(),
@@ -133,34 +131,6 @@ function caseError(message: string): DryRunResult {
     bodies: [],
     failure: { code: 'case-error', message, action: 'dead_letter' },
   };
-}
-
-/**
- * The event's key, or why the runtime would never run the event, as it says so: an event whose `key` gives no
- * scalar value is refused at ingest (a webhook answers 400, a NATS subject source's reply says why) and a polled or
- * streamed record is dead-lettered (`no-key`). Either way nothing is written, so the plan must not show writes.
- */
-async function identify(
-  integration: CompiledIntegration,
-  event: unknown,
-): Promise<{ key: string; failure?: undefined } | { key?: undefined; failure: ExecutionFailure }> {
-  try {
-    return { key: (await identifyEvent(integration, event, DEFAULT_TUNING.guards)).key };
-  } catch (error) {
-    if (!(error instanceof EventIdentityError)) throw error;
-    const { kind } = integration.source;
-    if (kind === 'schedule' || kind === 'stream')
-      return { failure: { code: 'no-key', message: keylessMessage(error), action: 'dead_letter' } };
-    const refusal =
-      kind === 'webhook' ? 'ingest answers 400 unidentifiable-event' : 'the NATS source replies not stored';
-    return {
-      failure: {
-        code: 'unidentifiable-event',
-        message: `${error.message} (${refusal}: nothing is stored or written)`,
-        action: 'dead_letter',
-      },
-    };
-  }
 }
 
 function withOverrides(

@@ -24,6 +24,8 @@ import { ResolvedLookupCache } from '../execute/lookup-resolver.js';
 import type { ExecutionResult } from '../execute/execution-types.js';
 import type { RecordedResponse, RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
+import { RUNTIME_GUARDS, identifyAsRuntime } from './runtime-identity.js';
+import { seededRandom } from './seeded-random.js';
 
 /** What to record: one event through one integration of a compiled set. */
 export interface RecordInput {
@@ -58,6 +60,15 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
   const integration = input.specSet.integrations.get(input.integration);
   if (!integration) throw new Error(`no integration named ${input.integration}`);
   const secrets = specSetSecretValues(input.specSet, input.env);
+  // The runtime's key check first: an event it would refuse (or dead-letter unsent) sends nothing here either.
+  const refused = (await identifyAsRuntime(integration, input.event)).failure;
+  if (refused)
+    return {
+      responses: {},
+      result: { outcome: 'failed', requests: [], steps: {}, unchanged: [], failure: refused },
+      redaction: new FieldRedaction(integration.redact, [input.event]),
+      secrets,
+    };
   const inner = input.transport ?? createUndiciTransport({ outbound: input.security?.outbound });
   const byStep = new Map<string, RecordedResponse[]>();
   const capture: Transport = async (request, context) => {
@@ -93,6 +104,10 @@ export async function recordCase(input: RecordInput): Promise<RecordedRun> {
       invoke,
       state: createMemoryState(input.xref),
       eventId: `record-${Date.now()}`,
+      // The runtime's limits: a transform they stop sends nothing more, as in the runtime (and in the offline replay).
+      guards: RUNTIME_GUARDS,
+      // The numbers the offline replay draws too, so what was sent is what the case expects.
+      random: seededRandom(),
       lookupCache: new ResolvedLookupCache(),
     });
     const received = [...byStep.values()].flat().filter((r): r is RecordedResponse => r !== undefined);

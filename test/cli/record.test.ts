@@ -119,6 +119,53 @@ describe('junction record', () => {
     );
   });
 
+  it('records nothing for an event the runtime refuses by its key, sends nothing, and names the key line', async () => {
+    const before = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
+    writeFileSync(join(repo.dir, 'nosku.json'), JSON.stringify({ price: 3, active: true, stock: [] }));
+    const result = await runCli(['record', 'prices-to-shop', '--event', 'nosku.json'], { cwd: repo.dir, env });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'junction: nothing recorded: specs/prices-to-shop.yaml:5:6: the key expression `sku` gave no scalar value ' +
+        'for this event (ingest answers 400 unidentifiable-event: nothing is stored or written). Nothing was sent; ' +
+        'fix the key expression (or the event) and record again\n',
+    });
+    expect(shop.requests).toEqual([]);
+    expect(readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8')).toBe(before);
+  });
+
+  it("stops a transform at the runtime's limits and records nothing, naming the step's line", async () => {
+    // Recursion 400 levels deep (about 3 call sites each): within JSONata's own default, past the runtime's 500.
+    repo.edit('prices-to-shop.yaml', (t) =>
+      t.replace(
+        '"quantity": qty,',
+        '"quantity": qty + ($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(400)) * 0,',
+      ),
+    );
+    const before = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
+    const result = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], {
+      cwd: repo.dir,
+      env,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    // The depth guard stops it; on a machine loaded enough to stall the process for a second the evaluation's
+    // wall-clock guard may come first (either is the runtime's `transform-guard`).
+    const guard = '(Stack overflow error|Expression evaluation timeout)[^()]*';
+    expect(result.stderr).toMatch(
+      new RegExp(
+        "^junction: nothing recorded: specs/prices-to-shop\\.yaml:16:5: step stock\\[0\\] hit the runtime's " +
+          `transform limits \\(JSONata U1001: ${guard}\\), so the runtime dead-letters this event \\(transform-guard\\) ` +
+          'after the 1 request before it, which this run sent\\. The limits: 1000 ms per evaluation, call depth 500, ' +
+          "10,000,000 characters of output; fix the step's expressions and record again\\n$",
+      ),
+    );
+    // The price went out before the stock step's transform ran; the stopped stock write did not.
+    expect(shop.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PUT /rest/default/V1/products/MUG-1']);
+    expect(readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8')).toBe(before);
+  });
+
   it('refuses a case name that is taken', async () => {
     const result = await runCli(
       ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'inactive products are skipped'],

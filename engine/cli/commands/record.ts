@@ -36,11 +36,12 @@ export function registerRecordCommand(program: Command): void {
     const { caseOutcome, expectationFrom } = await import('../../plan/spec-tests/check-expectations.js');
     const { recordCase } = await import('../../plan/record-case.js');
     const { dryRun } = await import('../../plan/dry-run.js');
+    const { runtimeRefusal } = await import('../../plan/runtime-refusal.js');
     const { redactBody } = await import('../../http/redact.js');
     const { compileDirectory, createWiring } = await import('../wiring.js');
     const { unknownIntegration } = await import('../listable-integration.js');
     const wiring = createWiring({ security: engineSecurity(process.env, opts) });
-    const { result: compiled } = await compileDirectory(wiring, opts.dir);
+    const { result: compiled, tree } = await compileDirectory(wiring, opts.dir);
     if (!compiled.specSet)
       throw new UsageError(`${opts.dir} does not validate; run \`junction validate ${opts.dir}\` and fix it first`);
     const integration = compiled.specSet.integrations.get(name);
@@ -62,6 +63,13 @@ export function registerRecordCommand(program: Command): void {
       security: wiring.security,
       xref,
     });
+    const refusal = runtimeRefusal(run.result, integration, tree);
+    if (refusal) {
+      // What the runtime refuses or stops is no test case to keep: say where in the spec, and record nothing.
+      process.stderr.write(`junction: nothing recorded: ${refusal}\n`);
+      process.exitCode = 1;
+      return;
+    }
     const eventFile = relative(dirname(testPath), resolve(opts.event)).split(sep).join('/');
     const insideSpecs = !relative(resolve(opts.dir), resolve(opts.event)).startsWith('..');
     // An event copied into the case gets the integration's `redact` paths masked, like the responses; the plan
