@@ -35,6 +35,7 @@ import { OperatorActions } from './operator/operator-actions.js';
 import { OperatorConfigError, isLoopback, resolveOperatorOptions } from './operator/operator-options.js';
 import type { OperatorOptions } from './operator/operator-options.js';
 import { startOperatorServer } from './operator/operator-server.js';
+import { operatorAddressUrl, publishOperatorAddress } from './operator/operator-address.js';
 import { ApiTokens } from './operator/auth/api-tokens.js';
 import { operatorAuthenticator } from './operator/auth/authenticator.js';
 import { NatsSubjectSources } from './sources/nats-subject-source.js';
@@ -457,6 +458,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   let http: HttpServerHandle | undefined;
   let operator: HttpServerHandle | undefined;
   let dlqIndex: DeadLetterIndex | undefined;
+  let address: { stop(): Promise<void> } | undefined;
   if (roles.http) {
     dlqIndex = new DeadLetterIndex(buckets.dlq, tuning.dlqRetentionMs, redactPaths);
     await dlqIndex.start();
@@ -531,6 +533,17 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     log.info(
       { url: http.url, operator: operator.url, nats: natsUrl, commit: initial.commit, partitions },
       'engine started',
+    );
+    // Where the CLI finds this engine (`junction status` without --url): its URL and sign-in mode, no secret.
+    address = publishOperatorAddress(
+      buckets.control,
+      {
+        engine: holder,
+        url: operatorAddressUrl(operator.url, operatorOptions.publicUrl?.href),
+        started_at: startedAt.toISOString(),
+        auth: operatorOptions.auth,
+      },
+      (error) => log.warn({ err: error }, 'could not publish the operator address; tried again in 10 s'),
     );
   }
   let sync: SyncHooks | undefined;
@@ -613,7 +626,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     checks: () => health.settled(),
     stop: () =>
       (stopping ??= (async () => {
-        await Promise.all([http?.close(), operator?.close()]);
+        await Promise.all([http?.close(), operator?.close(), address?.stop()]);
         await poller.stop();
         await reconciles?.stop();
         await alerts.stop();

@@ -12,7 +12,7 @@ import type { MissedChangesStatus } from '../../runtime/observe/missed-changes.j
 import type { MissingConsumer } from '../../runtime/observe/consumer-lag.js';
 import type { KeyChangeStatus } from '../../runtime/worker/key-change-drain.js';
 import { UsageError } from '../usage-error.js';
-import { callOperator, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
+import { callOperator, findOperatorTarget, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
 import { guardWorkflowCommands, oneLine } from '../formats/workflow-command-guard.js';
 
@@ -192,13 +192,15 @@ export function registerStatusCommand(program: Command): void {
     .description('show spec sync (active commit, rejections, workers, pin) and integration health')
     .option(
       '--url <url>',
-      'operator URL of the engine (default: $JUNCTION_URL, else http://127.0.0.1:8081); the API token of an engine ' +
-        'with sign-in in $JUNCTION_TOKEN',
+      'operator URL of the engine (default: $JUNCTION_URL, else the engine found on NATS, else ' +
+        'http://127.0.0.1:8081); the API token of an engine with sign-in in $JUNCTION_TOKEN',
     )
     .addOption(refusedTokenOption())
     .option('--nats <url>', 'read spec sync from NATS directly (no engine needed)')
+    .option('--engines', "list the running engines' operator URLs (found on NATS, as without --url) and exit")
     .addOption(new Option('--format <format>', 'output format').choices(['stylish', 'json']).default('stylish'))
-    .action(async (opts: { url?: string; token?: string; nats?: string; format: 'stylish' | 'json' }) => {
+    .action(async (opts: StatusOptions) => {
+      if (opts.engines) return listEngines(opts);
       const target = operatorTarget(opts);
       let summary: StatusSummary;
       if (opts.nats && target)
@@ -213,11 +215,40 @@ export function registerStatusCommand(program: Command): void {
           };
         });
       else if (opts.nats) summary = await fromNats(opts.nats);
-      else summary = await fromEngine(target ?? operatorTarget({ ...opts, url: 'http://127.0.0.1:8081' })!);
+      else summary = await fromEngine(await findOperatorTarget(opts));
       process.stdout.write(
         opts.format === 'json' ? JSON.stringify(summary) + '\n' : guardWorkflowCommands(render(summary)),
       );
     });
+}
+
+interface StatusOptions {
+  url?: string;
+  token?: string;
+  nats?: string;
+  engines?: boolean;
+  format: 'stylish' | 'json';
+}
+
+/** `status --engines`: the engines found, a line each (JSON: one line); none found exits 1 saying where it looked. */
+async function listEngines(opts: StatusOptions): Promise<void> {
+  const { discoverEngines, engineLines, whereLooked } = await import('../operator/engine-discovery.js');
+  const discovery = await discoverEngines(opts.nats);
+  if (opts.format === 'json') {
+    const engines = discovery.found.flatMap(({ engines }) => engines.map(({ ageMs: _age, ...e }) => e));
+    process.stdout.write(JSON.stringify({ nats: discovery.nats ?? null, engines }) + '\n');
+  } else if (discovery.found.length > 0)
+    process.stdout.write(
+      guardWorkflowCommands(
+        engineLines(discovery.found)
+          .map((l) => l.trim())
+          .join('\n') + '\n',
+      ),
+    );
+  if (discovery.found.length === 0) {
+    process.stderr.write(`junction: no running engine found: ${whereLooked(discovery)}\n`);
+    process.exitCode = 1;
+  }
 }
 
 function failingLine(health: SourceHealthRecord | undefined): string[] {

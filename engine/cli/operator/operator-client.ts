@@ -8,7 +8,15 @@ import { UsageError } from '../usage-error.js';
 export interface OperatorTarget {
   url: string;
   token?: string;
+  /**
+   * Set when no engine was found and the default URL is tried: where the CLI looked, for the message when nothing
+   * answers there either.
+   */
+  notFound?: string;
 }
+
+/** Where an engine's operator listener answers unless `junction run --operator-port/--operator-host` say otherwise. */
+export const DEFAULT_OPERATOR_URL = 'http://127.0.0.1:8081';
 
 /** `--token`, parsed only to be refused with why (see `operatorTarget`); not in the help. */
 export function refusedTokenOption(): Option {
@@ -36,6 +44,29 @@ export function operatorTarget(opts: { url?: string; token?: string }): Operator
 const OPERATOR_PORT_HINT = 'junction run --operator-port, 8081 by default';
 
 /**
+ * The engine to ask: `--url` or `$JUNCTION_URL` when set; else the one engine whose address the control bucket holds
+ * (engine-discovery.ts); else the default URL, remembering where the CLI looked. Several engines on different URLs
+ * are a usage error that lists them: their counts differ, so the CLI does not pick one.
+ */
+export async function findOperatorTarget(opts: { url?: string; token?: string }): Promise<OperatorTarget> {
+  const given = operatorTarget(opts);
+  if (given) return given;
+  const { discoverEngines, engineLines, whereLooked } = await import('./engine-discovery.js');
+  const discovery = await discoverEngines();
+  const token = process.env.JUNCTION_TOKEN;
+  if (discovery.found.length === 1) return { url: discovery.found[0].url, token };
+  if (discovery.found.length > 1)
+    throw new UsageError(
+      [
+        `${discovery.found.length} engines are running (NATS ${discovery.nats}); pass --url <operator URL> or set ` +
+          'JUNCTION_URL for the one to ask (each counts its own events; spec sync is the same for all):',
+        ...engineLines(discovery.found),
+      ].join('\n'),
+    );
+  return { url: DEFAULT_OPERATOR_URL, token, notFound: whereLooked(discovery) };
+}
+
+/**
  * One request; resolves with the JSON body of a 2xx, 404 (no such dead letter) or 409 answer, throws a UsageError for
  * anything else, and for an answer that is not the operator API's (the webhook port, another server).
  */
@@ -59,8 +90,16 @@ export async function callOperator<T>(
   } catch (error) {
     // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a certificate error).
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    if (target.notFound)
+      throw new UsageError(
+        `no running engine found: ${target.notFound}, and nothing answers at ${target.url}, the default operator ` +
+          `URL (${why}). Start one with \`junction run\`, or pass --url <operator URL> or set JUNCTION_URL (an ` +
+          'engine prints it as it starts: "dashboard at http://…/"); `junction status --nats <url>` reads spec ' +
+          'sync without an engine',
+      );
     throw new UsageError(
-      `no engine answered at ${target.url} (${cause?.code ?? cause?.message ?? (error as Error).message}): is it ` +
+      `no engine answered at ${target.url} (${why}): is it ` +
         `running, and is this its operator URL (${OPERATOR_PORT_HINT})?`,
     );
   }
