@@ -10,6 +10,7 @@ import { executeEvent } from '../execute/execute-event.js';
 import { ResolvedLookupCache } from '../execute/lookup-resolver.js';
 import type { ExecutionResult, ExecutionState } from '../execute/execution-types.js';
 import { createFixtureTransport } from './fixture-transport.js';
+import type { Transport, TransportRequest, TransportResponse } from '../http/transport.js';
 import type { RecordedResponses } from './fixture-transport.js';
 import { createMemoryState } from './memory-state.js';
 import { RUNTIME_GUARDS, identifyAsRuntime } from './runtime-identity.js';
@@ -33,6 +34,8 @@ export interface DryRunInput {
   outcomeUnknown?: string[];
   /** The instant `$now()` and `$millis()` give (epoch ms), so two runs of a case agree; unset: the clock's. */
   now?: number;
+  /** Sees each request as the connector put it on the wire, and the recorded answer (parity tests compare both). */
+  tap?: (request: TransportRequest, response: TransportResponse) => void;
 }
 
 /** Placeholder secrets: a dry run never needs (or sees) real credentials. */
@@ -78,7 +81,7 @@ export async function dryRun(
     // Fixtures never reach a network, so the private-network guard has nothing to protect here.
     security: { outbound: { allowPrivateNetwork: true, allowedHosts: [] } },
     connectors,
-    transport: createFixtureTransport(input.responses ?? {}),
+    transport: tapped(createFixtureTransport(input.responses ?? {}), input.tap),
     env: dryRunEnv,
   });
   const bodies: StepBody[] = [];
@@ -107,6 +110,15 @@ export async function dryRun(
     lookupCache: new ResolvedLookupCache(),
   });
   return { ...result, bodies, key };
+}
+
+function tapped(transport: Transport, tap: DryRunInput['tap']): Transport {
+  if (!tap) return transport;
+  return async (request, context) => {
+    const response = await transport(request, context);
+    tap(request, response);
+    return response;
+  };
 }
 
 function withoutEchoUnless(echoState: boolean, state: ExecutionState): ExecutionState {
