@@ -20,6 +20,7 @@ import { applyHelpLevel } from './help-levels.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerXrefCommand } from './commands/xref.js';
 import { registerPauseCommands } from './commands/pause.js';
+import { registerRetryCommand } from './commands/retry.js';
 import { registerTraceCommand } from './commands/trace.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerReconcileCommand } from './commands/reconcile.js';
@@ -50,6 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDlqCommand(program);
   registerXrefCommand(program);
   registerPauseCommands(program);
+  registerRetryCommand(program);
   registerTraceCommand(program);
   registerBackfillCommand(program);
   registerReconcileCommand(program);

@@ -32,6 +32,7 @@ import { startHttpServer } from './ingest/http-server.js';
 import { readinessProbe } from './observe/readiness.js';
 import type { HttpServerHandle } from './ingest/http-server.js';
 import { OperatorActions } from './operator/operator-actions.js';
+import { RetryingKeys } from './operator/retrying-keys.js';
 import { OperatorConfigError, isLoopback, resolveOperatorOptions } from './operator/operator-options.js';
 import type { OperatorOptions } from './operator/operator-options.js';
 import { startOperatorServer } from './operator/operator-server.js';
@@ -516,6 +517,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         dlqIndex,
         actions,
         redactPaths,
+        retrying: new RetryingKeys({
+          parking,
+          ledger: ctx.ledger,
+          trace,
+          audit: actions.audit,
+          paused: (integration) => readPause(buckets.control, integration),
+        }),
         ops: (method, url, role) =>
           opsRoute(
             { trace, deadLetters, reconcileReports: () => reconcileReports(buckets.control), redactPaths },

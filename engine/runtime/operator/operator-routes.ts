@@ -10,6 +10,9 @@
  *   POST /api/dlq/<id>/discard     {reason}: delete it and its customer data            (operator)
  *   POST /api/dlq/purge            {reason, integration?, before?}: discard many         (operator)
  *   GET  /api/audit[?limit=&before=]   the audit trail, newest first                     (viewer)
+ *   GET  /api/retrying[?integration=]  keys whose event is being retried with backoff      (viewer)
+ *   POST /api/retrying/give-up     {integration, key, reason, eventId?}: dead-letter it now (operator)
+ *   POST /api/retrying/retry-now   {integration, key, reason?, eventId?}: skip its backoff  (operator)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../ingest/http-server.js';
@@ -30,6 +33,8 @@ import type { FieldPath } from '../../http/redact.js';
 import { SECURITY_HEADERS } from './request-guards.js';
 import { MAX_REASON_CHARS, reasonTooLong } from './action-reason.js';
 import { purgeFilterOf } from './purge-filter.js';
+import { retryingRoute } from './retrying-routes.js';
+import type { RetryingKeys } from './retrying-keys.js';
 
 export interface OperatorApi {
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -42,6 +47,8 @@ export interface OperatorApi {
   ops?: (method: string, url: URL, role: Role) => Promise<[number, unknown] | undefined>;
   /** An integration's `redact` paths in the active spec set (none for an integration that is gone). */
   redactPaths?: (integration: string) => readonly FieldPath[];
+  /** Keys whose event is being retried, and the give-up and retry-now orders on them. */
+  retrying?: RetryingKeys;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -74,6 +81,13 @@ export async function operatorRoute(
       return json(400, { error: 'bad-query', message: 'limit must be 1..500 and before a sequence number' });
     const page = await api.actions.audit.recent({ limit: limit ?? 50, before });
     return json(200, { entries: page, next: page.length > 0 ? page[page.length - 1].seq : null });
+  }
+  if (api.retrying && path.startsWith('/api/retrying')) {
+    const answer = await retryingRoute(api.retrying, who, method, url, () => readJson(req), {
+      denied: (action, target) => api.actions.denied(who.actor, action, target, `role ${who.role}`),
+    });
+    if (answer === 'too-large') return tooLarge(res);
+    if (answer) return json(...answer);
   }
   if (method === 'GET' && path === '/api/dlq') {
     const integration = url.searchParams.get('integration') ?? undefined;

@@ -37,8 +37,13 @@ export interface DeadLetter {
   request?: PlannedRequest;
   responseExcerpt?: string;
   error: { code: string; message: string; status?: number; vendorCode?: string };
-  /** Why it is here: a permanent error, or retries exhausted. */
-  reason: 'permanent' | 'exhausted' | 'dependency-deadline' | 'throttle-deadline';
+  /**
+   * Why it is here: a permanent error, retries exhausted, a deadline passed, or an operator gave up on its retries
+   * (`junction retry give-up`; `gaveUp` says who, when and why).
+   */
+  reason: 'permanent' | 'exhausted' | 'dependency-deadline' | 'throttle-deadline' | 'operator-gave-up';
+  /** Who gave up on its retries, when and why (reason `operator-gave-up`). */
+  gaveUp?: { by: string; at: string; reason?: string };
   attempts: number;
   /**
    * Steps the event had finished whose call a second run would repeat (creates, actions), from checkpoints a replay

@@ -99,6 +99,7 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
         responseExcerpt: failure.responseExcerpt,
         error: { code: failure.code, message: failure.message, status: failure.status, vendorCode: failure.vendorCode },
         reason: fate.reason,
+        ...(fate.gaveUp ? { gaveUp: fate.gaveUp } : {}),
         attempts: d.attempt,
         ...finishedSteps(a),
         createdAt: new Date().toISOString(),

@@ -27,8 +27,10 @@ export type Fate =
   /** Write the DLQ entry (with `failure`), record in the ledger, then ack. */
   | {
       kind: 'dead_letter';
-      reason: 'permanent' | 'exhausted' | 'dependency-deadline' | 'throttle-deadline';
+      reason: 'permanent' | 'exhausted' | 'dependency-deadline' | 'throttle-deadline' | 'operator-gave-up';
       failure: ExecutionFailure;
+      /** An operator gave up on its retries: who, when and why (never decided here: key-parking.ts orders). */
+      gaveUp?: { by: string; at: string; reason?: string };
     }
   /** Not an event of ours: drop it from the stream. */
   | { kind: 'term' };

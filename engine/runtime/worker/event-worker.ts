@@ -14,7 +14,7 @@ import { ResolvedLookupCache } from '../../execute/lookup-resolver.js';
 import type { ExecutionResult } from '../../execute/execution-types.js';
 import type { CompiledIntegration, CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
-import { decideFate } from './error-fate.js';
+import { UNKNOWN_INTEGRATION_DELAY_MS, decideFate } from './error-fate.js';
 import type { DeliveryLedger, LedgerRecord } from '../stores/delivery-ledger.js';
 import { eventExecutionState, pinnedCommit, throttledSoFar } from './execution-state.js';
 import type { RuntimeBuckets } from '../broker/provision.js';
@@ -31,6 +31,8 @@ import type { EventDelivery } from './event-delivery.js';
 import { finishAttempt, finished, settle } from './attempt-finish.js';
 import type { Attempt, Route } from './attempt-finish.js';
 import { parkingGen, parseTicket, startedBy } from './key-parking.js';
+import type { ParkOrder, ParkTicket } from './key-parking.js';
+import { givenUpFailure, lastFailure } from './given-up.js';
 import { hasReversePartner } from './echo-partners.js';
 import { eventSource } from './event-source.js';
 import type { KeyParking } from './key-parking.js';
@@ -158,7 +160,8 @@ function parsedOrUndefined(d: EventDelivery): unknown {
 async function processTicket(flight: InFlight, ctx: WorkerContext, integration: string): Promise<void> {
   const ticket = parseTicket(flight.msg.headers, integration);
   if (!ticket) return settle(flight, 'term');
-  if (!(await ctx.parking.current(ticket))) return settle(flight, 'ack');
+  const marker = await ctx.parking.currentMarker(ticket);
+  if (!marker) return settle(flight, 'ack');
   const deliveries = flight.msg.info.deliveryCount;
   if (ticket.delayMs !== undefined && deliveries === 1) return settle(flight, 'nak', ticket.delayMs);
   const d = await ctx.parking.event(ticket, ticket.attempts + deliveries - (ticket.delayMs === undefined ? 0 : 1));
@@ -176,7 +179,55 @@ async function processTicket(flight: InFlight, ctx: WorkerContext, integration: 
     const digest = keyDigest(d.eventId);
     const done = await ctx.ledger.get(integration, d.eventId, digest);
     if (finishedBefore(done, d)) return duplicate(flight, ctx, d, { ticket });
+    if (marker.order?.kind === 'give-up')
+      return giveUp(flight, ctx, { ...d, attempt: ticket.attempts }, digest, done, ticket, marker.order);
     return attempt(flight, ctx, d, digest, done, { ticket });
+  });
+}
+
+/**
+ * An operator gave up on the parked key's current event (operator/retrying-keys.ts): dead-lettered now, with reason
+ * `operator-gave-up`, the error of its last traced attempt and who gave up when and why, without another attempt;
+ * the key's later events then run in order, as after any dead letter. `d.attempt`: the attempts it made.
+ */
+async function giveUp(
+  flight: InFlight,
+  ctx: WorkerContext,
+  d: EventDelivery,
+  digest: string,
+  done: LedgerRecord | undefined,
+  ticket: ParkTicket,
+  order: ParkOrder,
+): Promise<void> {
+  const name = d.integration;
+  const pinned = d.replayOf ? undefined : ctx.specs.byCommit(await pinnedCommit(ctx.buckets.checkpoints, name, digest));
+  const specSet = pinned ?? ctx.specs.active;
+  const integration = specSet.integrations.get(name);
+  if (!integration) {
+    eventLog(ctx, d).warn('integration is not in the active spec set: giving up later');
+    return settle(flight, 'nak', UNKNOWN_INTEGRATION_DELAY_MS);
+  }
+  const text = deliveryText(d);
+  let event: unknown = text;
+  try {
+    event = JSON.parse(text);
+  } catch {
+    // Stored as it came: the dead letter keeps the text.
+  }
+  const failure = givenUpFailure(order, await lastFailure(ctx.trace, d));
+  // Its waiting entry and throttle count end with it, as any dead letter's do.
+  const [waited, throttled] = await Promise.all([
+    ctx.waiting.get(name, digest),
+    throttledSoFar(ctx.buckets.checkpoints, name, digest),
+  ]);
+  const log = eventLog(ctx, d);
+  const base = { d, route: { ticket }, integration, commit: specSet.commit, digest, done, log, waited, throttled };
+  const gaveUp = { by: order.by, at: order.at, ...(order.reason ? { reason: order.reason } : {}) };
+  return finishAttempt(flight, ctx, attemptOf(base, event, failedWith(failure)), {
+    kind: 'dead_letter',
+    reason: 'operator-gave-up',
+    failure,
+    gaveUp,
   });
 }
 

@@ -14,12 +14,12 @@
  */
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { MsgHdrs } from '@nats-io/transport-node';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, MsgRequest } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { listKvKeys, liveEntry, purgeKeyHistory, readLiveEntry } from '../broker/kv-listing.js';
 import { hotKv } from '../broker/hot-kv.js';
 import type { HotKv } from '../broker/hot-kv.js';
-import { keyDigest, retrySubject } from '../broker/subjects.js';
+import { EVENTS_STREAM, keyDigest, retrySubject } from '../broker/subjects.js';
 import type { EventDelivery } from './event-delivery.js';
 import { casConflict } from '../broker/cas-conflict.js';
 
@@ -32,6 +32,23 @@ export interface ParkMarker {
   tail: number;
   /** Stream sequence of the message that parked the key (markers written before this field: none). */
   seq?: number;
+  /**
+   * Bumped by an operator's order on the event being retried (give up, retry now): its ticket of the round before
+   * is stale from then on, so its backoff is cut short and never runs the event a second time. Absent: 0.
+   */
+  round?: number;
+  /** The operator's order on the event being retried, carried out by the ticket of `round`. */
+  order?: ParkOrder;
+}
+
+/** An operator's order on a parked key's current event (operator/retrying-keys.ts). */
+export interface ParkOrder {
+  /** `give-up`: dead-letter it now (reason `operator-gave-up`); `retry-now`: its next attempt at once. */
+  kind: 'give-up' | 'retry-now';
+  /** Who (`<kind>:<id>` of the audit actor), when, and why. */
+  by: string;
+  at: string;
+  reason?: string;
 }
 
 export interface ParkedKey {
@@ -45,6 +62,8 @@ export interface ParkTicket {
   kd: string;
   gen: string;
   idx: number;
+  /** The marker's `round` this ticket belongs to (absent: 0). */
+  round?: number;
   /** Attempts the event made before it was parked. */
   attempts: number;
   /** Wait this long before the first attempt (the backoff of the failure that parked it). */
@@ -56,6 +75,25 @@ const TICKET = { park: 'Junction-Park', attempts: 'Junction-Park-Attempts', dela
 interface StoredEvent extends Omit<EventDelivery, 'data' | 'attempt'> {
   /** base64 of the event's bytes, exactly as stored. */
   data: string;
+}
+
+/** What an operator's order on a parked key came to (`KeyParking.order`). */
+export type OrderOutcome =
+  /** Nothing is parked under the key: no event of it is being retried. */
+  | { status: 'not-parked' }
+  /** Another event than the one the operator saw is the current one now (that one finished). */
+  | { status: 'changed'; event: EventDelivery }
+  /** A give-up was ordered already and not carried out yet. */
+  | { status: 'giving-up'; event: EventDelivery; order: ParkOrder }
+  /** Ordered: a ticket of the new round runs `event` (`queued`: the key's events waiting behind it). */
+  | { status: 'ordered'; event: EventDelivery; queued: number };
+
+/** A parked key: the marker and the event its lane runs now. */
+export interface ParkedLane {
+  integration: string;
+  kd: string;
+  marker: ParkMarker;
+  event: EventDelivery;
 }
 
 export class KeyParking {
@@ -187,12 +225,12 @@ export class KeyParking {
       removed = true;
       try {
         if (marker.tail <= t.idx) await this.kv.delete(key, { previousSeq: revision });
-        else await this.kv.update(key, JSON.stringify({ ...marker, next: t.idx + 1 }), revision);
+        else await this.kv.update(key, JSON.stringify(movedOn(marker, t.idx + 1)), revision);
       } catch (error) {
         if (casConflict(error)) continue;
         throw error;
       }
-      if (marker.tail > t.idx) await this.publishTicket({ ...t, idx: t.idx + 1, attempts: 0, delayMs: undefined });
+      if (marker.tail > t.idx) await this.publishTicket(successor(t));
       break;
     }
   }
@@ -202,11 +240,15 @@ export class KeyParking {
    * only re-publishes its successor's ticket, in case a crash came between a release and its ack.
    */
   async current(t: ParkTicket): Promise<boolean> {
+    return (await this.currentMarker(t)) !== undefined;
+  }
+
+  /** `current`, answering the marker when the ticket is current (its operator's order, if any). */
+  async currentMarker(t: ParkTicket): Promise<ParkMarker | undefined> {
     const parked = await this.marker(t.integration, t.kd);
-    if (isCurrent(t, parked)) return true;
-    if (parked?.marker.gen === t.gen && parked.marker.next === t.idx + 1)
-      await this.publishTicket({ ...t, idx: t.idx + 1, attempts: 0, delayMs: undefined });
-    return false;
+    if (isCurrent(t, parked)) return parked!.marker;
+    if (parked?.marker.gen === t.gen && parked.marker.next === t.idx + 1) await this.publishTicket(successor(t));
+    return undefined;
   }
 
   /** Whether a ticket is the current one of its key, without re-publishing anything (the consumer watchdog). */
@@ -214,15 +256,90 @@ export class KeyParking {
     return isCurrent(t, await this.marker(t.integration, t.kd));
   }
 
+  /**
+   * An operator's order on the key's current event: the marker's round moves on with the order (by compare-and-set,
+   * so the ticket waiting out its backoff goes stale), and a ticket of the new round runs at once. `expect`: the
+   * event id the operator saw as the current one (another event now: `changed`).
+   */
+  async order(
+    integration: string,
+    kd: string,
+    order: ParkOrder,
+    attempts: (event: EventDelivery) => Promise<number>,
+    expect?: string,
+  ): Promise<OrderOutcome> {
+    for (;;) {
+      const parked = await this.marker(integration, kd);
+      if (!parked) return { status: 'not-parked' };
+      const { marker, revision } = parked;
+      const round = (marker.round ?? 0) + 1;
+      const ticket: ParkTicket = { integration, kd, gen: marker.gen, idx: marker.next, round, attempts: 0 };
+      const event = await this.event(ticket, 0);
+      // A park or release under way: its event is not stored (yet, or any more).
+      if (!event) return { status: 'not-parked' };
+      if (expect !== undefined && event.eventId !== expect) return { status: 'changed', event };
+      if (marker.order?.kind === 'give-up') return { status: 'giving-up', event, order: marker.order };
+      try {
+        await this.kv.update(markerKey(integration, kd), JSON.stringify({ ...marker, round, order }), revision);
+      } catch (error) {
+        if (casConflict(error)) continue;
+        throw error;
+      }
+      await this.publishTicket({ ...ticket, attempts: await attempts(event) });
+      await this.#dropStale(ticket);
+      return { status: 'ordered', event, queued: marker.tail - marker.next };
+    }
+  }
+
+  /**
+   * Deletes the tickets of `t`'s event from rounds before it: the one waiting out its backoff would otherwise stay
+   * stored (and counted in the lag) until its delay ran out, only to be acked as stale. Best effort: one missed is
+   * acked on sight when it comes due. A ticket being processed right now is not among them (its attempt finishes).
+   */
+  async #dropStale(t: ParkTicket): Promise<void> {
+    const jsm = await this.js.jetstreamManager();
+    const subject = retrySubject(t.integration);
+    const mine = `${t.kd}.${t.gen}.${t.idx}`;
+    try {
+      for (let seq = 1; ;) {
+        // STREAM.MSG.GET takes `next_by_subj` since nats-server 2.9 (phantom-pending.ts); an acked ticket is gone.
+        const query = { seq, next_by_subj: subject } as unknown as MsgRequest;
+        const msg = await jsm.streams.getMessage(EVENTS_STREAM, query).catch(() => null);
+        if (!msg) break;
+        seq = msg.seq + 1;
+        const stale = parseTicket(msg.header, t.integration);
+        if (stale && `${stale.kd}.${stale.gen}.${stale.idx}` === mine && (stale.round ?? 0) < (t.round ?? 0))
+          await jsm.streams.deleteMessage(EVENTS_STREAM, msg.seq, false).catch(() => false);
+      }
+    } catch {
+      // The stale ticket is acked when it comes due.
+    }
+  }
+
+  /** Every parked key (of one integration, or all), with its marker and the event its lane runs now. */
+  async parkedKeys(integration?: string): Promise<ParkedLane[]> {
+    const lanes: ParkedLane[] = [];
+    for (const name of await listKvKeys(this.kv, integration ? `${integration}.*` : '*.*')) {
+      const [owner, kd] = name.split('.');
+      const parked = await this.marker(owner!, kd!);
+      if (!parked) continue;
+      const { gen, next: idx, round } = parked.marker;
+      const event = await this.event({ integration: owner!, kd: kd!, gen, idx, round, attempts: 0 }, 0);
+      if (event) lanes.push({ integration: owner!, kd: kd!, marker: parked.marker, event });
+    }
+    return lanes;
+  }
+
   async publishTicket(t: ParkTicket): Promise<void> {
     const h = natsHeaders();
-    h.set(TICKET.park, `${t.kd}.${t.gen}.${t.idx}`);
+    const round = t.round ? `.${t.round}` : '';
+    h.set(TICKET.park, `${t.kd}.${t.gen}.${t.idx}${round}`);
     h.set(TICKET.attempts, String(t.attempts));
     if (t.delayMs !== undefined) h.set(TICKET.delay, String(t.delayMs));
     // The same ticket published twice (a crash and a redo) is stored once.
     await this.js.publish(retrySubject(t.integration), undefined, {
       headers: h,
-      msgID: `park:${t.integration}:${t.kd}:${t.gen}:${t.idx}`,
+      msgID: `park:${t.integration}:${t.kd}:${t.gen}:${t.idx}${t.round ? `:r${t.round}` : ''}`,
     });
   }
 }
@@ -251,19 +368,32 @@ export function startedBy(marker: ParkMarker, gen: string, seq: number): boolean
 }
 
 function isCurrent(t: ParkTicket, parked: ParkedKey | undefined): boolean {
-  return parked?.marker.gen === t.gen && parked.marker.next === t.idx;
+  return parked?.marker.gen === t.gen && parked.marker.next === t.idx && (parked.marker.round ?? 0) === (t.round ?? 0);
+}
+
+/** The marker once its current event finished: the next one's turn, with no round or order of the one before. */
+function movedOn(marker: ParkMarker, next: number): ParkMarker {
+  const { round: _round, order: _order, ...rest } = marker;
+  return { ...rest, next };
+}
+
+/** The ticket of the event queued after `t`'s (a first turn: round 0, no backoff). */
+function successor(t: ParkTicket): ParkTicket {
+  const { round: _round, ...rest } = t;
+  return { ...rest, idx: t.idx + 1, attempts: 0, delayMs: undefined };
 }
 
 /** Reads a ticket from a message's headers (delivered or stored); undefined for anything else. */
 export function parseTicket(headers: MsgHdrs | undefined, integration: string): ParkTicket | undefined {
-  const [kd, gen, idx] = (headers?.get(TICKET.park) ?? '').split('.');
+  const [kd, gen, idx, round] = (headers?.get(TICKET.park) ?? '').split('.');
   const delay = headers?.get(TICKET.delay);
-  if (!kd || !gen || !/^\d+$/.test(idx ?? '')) return undefined;
+  if (!kd || !gen || !/^\d+$/.test(idx ?? '') || (round !== undefined && !/^\d+$/.test(round))) return undefined;
   return {
     integration,
     kd,
     gen,
     idx: Number(idx),
+    ...(round ? { round: Number(round) } : {}),
     attempts: Number(headers?.get(TICKET.attempts)) || 0,
     ...(delay ? { delayMs: Number(delay) } : {}),
   };
