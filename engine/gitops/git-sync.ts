@@ -29,7 +29,7 @@ import {
   treeFromBundle,
   workerKey,
 } from './gitops-store.js';
-import type { BranchSeen, SpecBundle, WorkerSync } from './gitops-store.js';
+import type { BranchSeen, SpecBundle, SyncFailure, WorkerSync } from './gitops-store.js';
 import { publishHead } from './publish-head.js';
 import type { PublishContext, PublishOutcome } from './publish-head.js';
 import { handlePushWebhook } from './push-webhook.js';
@@ -104,6 +104,9 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
   let appliedAt = new Date().toISOString();
   let pinned: { commit: string; tree: SpecTree; at: string } | undefined;
   let lastSwap: SwapReport | undefined;
+  // Failed rounds in a row, in the heartbeat: a repository that cannot be fetched (moved, its credentials revoked)
+  // shows in `junction status` and on the dashboard, not only in this process's log.
+  let failing: SyncFailure | undefined;
   let polling: Promise<PublishOutcome | undefined> | undefined;
   let again = false;
 
@@ -120,6 +123,7 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       applied_at: appliedAt,
       heartbeat_at: new Date().toISOString(),
       ...(pinned ? { pinned: pinned.commit } : {}),
+      ...(failing ? { sync_failure: failing } : {}),
     };
     await kv.put(workerKey(id), JSON.stringify(record));
   };
@@ -145,8 +149,23 @@ export async function startGitSync(engine: Engine, options: GitSyncOptions): Pro
       let outcome: PublishOutcome | undefined;
       do {
         again = false;
-        outcome = await pollOnce().catch(
-          (error: Error) => void log.error({ err: error }, 'git sync failed; will retry'),
+        outcome = await pollOnce().then(
+          async (done) => {
+            if (failing) {
+              log.info({ since: failing.since, rounds: failing.rounds }, 'git sync works again');
+              failing = undefined;
+              await heartbeat().catch(() => undefined);
+            }
+            return done;
+          },
+          async (error: Error) => {
+            log.error({ err: error }, 'git sync failed; will retry');
+            const at = new Date().toISOString();
+            failing = { since: failing?.since ?? at, at, rounds: (failing?.rounds ?? 0) + 1, message: error.message };
+            // At once, not at the next heartbeat: the operator who just ran `junction status` sees why.
+            await heartbeat().catch(() => undefined);
+            return undefined;
+          },
         );
       } while (again);
       return outcome;

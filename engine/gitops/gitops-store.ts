@@ -70,6 +70,16 @@ export interface WorkerSync {
   applied_at: string;
   heartbeat_at: string;
   pinned?: string;
+  /** Its sync rounds (fetch, compile, publish) failing in a row: nothing newer goes live while they fail. */
+  sync_failure?: SyncFailure;
+}
+
+/** A run of failed sync rounds of one process: since when, the last one and its error. */
+export interface SyncFailure {
+  since: string;
+  at: string;
+  rounds: number;
+  message: string;
 }
 
 /** What the fetching processes saw last on the tracked branch. */

@@ -8,7 +8,7 @@ import { localClock } from '../runtime/control/broker-clock.js';
 import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { livePin } from './emergency-pin.js';
 import { BUNDLE_KEY, SYNC_KEY, listEntries, listWorkers, readEntry } from './gitops-store.js';
-import type { BranchSeen, RejectedCommit, SpecBundle } from './gitops-store.js';
+import type { BranchSeen, RejectedCommit, SpecBundle, SyncFailure } from './gitops-store.js';
 
 /** The sync part of `GET /api/status`. */
 // A type alias (not an interface) so it is assignable to the engine's `Record<string, unknown>` status hook.
@@ -20,9 +20,18 @@ export type SyncStatus = {
   /** Commits rejected since the active one was published, newest first. */
   rejected: { commit: string; diagnostics: Diagnostic[]; omitted?: number; rejected_at: string }[];
   /** Processes with a recent heartbeat. */
-  workers: { id: string; commit: string; applied_at: string; heartbeat_at: string; pinned?: string }[];
+  workers: {
+    id: string;
+    commit: string;
+    applied_at: string;
+    heartbeat_at: string;
+    pinned?: string;
+    sync_failure?: SyncFailure;
+  }[];
   /** The commit of a live emergency pin, else null. */
   pinned: string | null;
+  /** What an operator must act on: a process whose sync rounds fail (`junction status` prints each as a WARNING). */
+  warnings: string[];
 };
 
 /**
@@ -69,7 +78,31 @@ export async function readSyncStatus(
       applied_at: w.applied_at,
       heartbeat_at: w.heartbeat_at,
       ...(w.pinned ? { pinned: w.pinned } : {}),
+      ...(w.sync_failure ? { sync_failure: w.sync_failure } : {}),
     })),
     pinned: pin?.commit ?? null,
+    warnings: workers.flatMap((w) =>
+      w.sync_failure
+        ? [syncFailureWarning(w.id, seen?.tracked_branch ?? fallback.branch, w.commit, w.sync_failure)]
+        : [],
+    ),
   };
+}
+
+/** One line: who cannot sync since when, git's own error, what keeps running and what to do. */
+export function syncFailureWarning(
+  worker: string,
+  branch: string | undefined,
+  commit: string,
+  failure: SyncFailure,
+): string {
+  // git's message spans lines ("fatal: …\nfatal: …\n\nPlease make sure…"): one line of it, cut where it rambles.
+  const error = failure.message.replace(/\s+/g, ' ').trim();
+  const rounds = failure.rounds === 1 ? '1 round' : `${failure.rounds} rounds`;
+  return (
+    `spec sync of ${worker} failing since ${failure.since} (${rounds}, the last at ${failure.at}): ` +
+    `${error.length > 400 ? `${error.slice(0, 400)}…` : error}; it keeps running ${commit} and nothing merged on ` +
+    `${branch ?? 'the tracked branch'} goes live until a fetch works: check the repository URL, its credentials ` +
+    `and the Git host (docs/operations.md, "Runbook: Git sync fails")`
+  );
 }

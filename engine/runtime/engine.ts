@@ -562,7 +562,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       own.warnings.push(`this answer is partial (ask again): could not read the spec sync status: ${error.message}`);
       return undefined;
     });
-    return { ...own, ...synced } as EngineStatus;
+    // Both have warnings (this engine's, the sync's: a process that cannot fetch): the answer keeps both.
+    const warnings = [...own.warnings, ...((synced?.warnings as string[] | undefined) ?? [])];
+    return { ...own, ...synced, warnings } as EngineStatus;
   };
   const engineStatusOnly = () =>
     engineStatus({
