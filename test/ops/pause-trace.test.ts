@@ -47,7 +47,8 @@ it('pause stops delivery on every engine while ingest keeps storing; resume deli
   expect((await junction('resume', 'orders', ...nats)).stdout).toBe('orders was not paused\n');
   expect(await junction('pause', 'order', ...nats)).toMatchObject({
     code: 2,
-    stderr: 'junction: no integration named "order" runs on this cluster\n',
+    stderr:
+      'junction: no integration named "order" runs on this cluster; did you mean "orders"? (junction status lists them)\n',
   });
   expect((await auditTrail(h.nats.url)).map((e) => [e.action, e.target, e.reason, e.detail])).toEqual([
     ['integration.pause', 'orders', 'ERP maintenance', { was: 'running' }],
@@ -123,7 +124,8 @@ it("traces a record's attempts, requests and dead letter, in the CLI and the ope
     code: 1,
     stdout: '',
     stderr:
-      'nothing traced for order key 6: no integration named "order" runs on this cluster (junction status lists them)\n',
+      'nothing traced for order key 6: no integration named "order" runs on this cluster; did you mean "orders"? ' +
+      '(junction status lists them)\n',
   });
 
   const api = await fetch(`${h.engine.operatorUrl}/api/trace?integration=orders&key=6`);

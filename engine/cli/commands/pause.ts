@@ -29,10 +29,10 @@ export function registerPauseCommands(program: Command): void {
         if (opts.reason !== undefined) checkReason(opts.reason);
         return withCluster(opts.nats, `junction-${verb}`, async (cluster) => {
           // Loaded when the command runs, so `junction --help` does not pay for the runtime.
-          const { runsOnCluster } = await import('../operator/known-integration.js');
+          const { notOnClusterMessage, runsOnCluster } = await import('../operator/known-integration.js');
           const { setPaused } = await import('../../runtime/control/pause-control.js');
           if (!(await runsOnCluster(cluster.jsm, integration)))
-            throw new UsageError(`no integration named ${JSON.stringify(integration)} runs on this cluster`);
+            throw new UsageError(await notOnClusterMessage(cluster.jsm, integration));
           const control = await cluster.bucket('control');
           const info =
             verb === 'pause'

@@ -42,13 +42,12 @@ export function registerTraceCommand(program: Command): void {
         process.stdout.write(opts.format === 'json' ? JSON.stringify(found, null, 2) + '\n' : renderTrace(found));
         if (found.attempts.length === 0 && found.deadLetters.length === 0) {
           // A mistyped name finds nothing too: not to be read as a record too old to be traced.
-          const { runsOnCluster } = await import('../operator/known-integration.js');
+          const { notOnClusterMessage, runsOnCluster } = await import('../operator/known-integration.js');
           const known = await runsOnCluster(cluster.jsm, integration);
           process.stderr.write(
             known
               ? `nothing traced for ${integration} key ${key} (traces are kept as long as the ledger)\n`
-              : `nothing traced for ${integration} key ${key}: no integration named ${JSON.stringify(integration)} ` +
-                  'runs on this cluster (junction status lists them)\n',
+              : `nothing traced for ${integration} key ${key}: ${await notOnClusterMessage(cluster.jsm, integration)}\n`,
           );
           process.exitCode = 1;
         }

@@ -5,10 +5,27 @@
  * (a paused integration's stay gone until it is resumed, so `resume` must not depend on them).
  */
 import type { JetStreamManager } from '@nats-io/jetstream';
+import { didYouMean } from '../../compiler/suggest.js';
 import { EVENTS_STREAM, consumerName, retryConsumerName } from '../../runtime/broker/subjects.js';
 
 export async function runsOnCluster(jsm: JetStreamManager, integration: string): Promise<boolean> {
   for (const consumer of [retryConsumerName(integration), consumerName(integration, 0)])
     if (await jsm.consumers.info(EVENTS_STREAM, consumer).catch(() => undefined)) return true;
   return false;
+}
+
+/**
+ * `no integration named "x" runs on this cluster; did you mean "y"? (junction status lists them)`: the names are
+ * those of the cluster's retry and first-partition consumers, so a typo names the integration meant.
+ */
+export async function notOnClusterMessage(jsm: JetStreamManager, integration: string): Promise<string> {
+  const names = new Set<string>();
+  for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
+    const name = /^(.+)-(?:retry|p0)$/.exec(c.name)?.[1];
+    if (name) names.add(name);
+  }
+  return (
+    `no integration named ${JSON.stringify(integration)} runs on this cluster${didYouMean(integration, [...names])}` +
+    ' (junction status lists them)'
+  );
 }
