@@ -269,6 +269,28 @@ it('junction alert list shows every loaded alert, and silence refuses a name non
   expect(await auditTrail(h.nats.url)).toEqual([]);
 });
 
+it('junction alert list says why it lists nothing: no Alert in the active specs, or no engine told which', async () => {
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  const nats = ['--nats', h.nats.url];
+  const noAlert =
+    `0 alerts: the active specs (commit ${h.specSet.commit.slice(0, 10)}) have no Alert; add a \`kind: Alert\` spec ` +
+    'to the spec repository to be told of dead letters, lag or failing sources (docs/operations.md, "Alerts")\n';
+  await waitFor(async () => (await junction('alert', 'list', ...nats)).stderr === noAlert, 'the engine published');
+  expect(await junction('alert', 'list', ...nats)).toEqual({ code: 0, stdout: '', stderr: noAlert });
+  expect(await junction('alert', 'list', '--format', 'json', ...nats)).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+  // No engine has said what it runs (none with the sources role, or none at all).
+  const nc = await connect({ servers: h.nats.url });
+  await (await new Kvm(nc).open('junction_control')).purge('alert-names');
+  await nc.close();
+  expect(await junction('alert', 'list', ...nats)).toEqual({
+    code: 0,
+    stdout: '',
+    stderr:
+      '0 alerts known: no engine has published the alerts it runs (alerts run on the engines with the sources role; ' +
+      'junction status lists the engines)\n',
+  });
+});
+
 it('junction alert silence keeps a firing alert quiet on every engine, audited; unsilence lets it notify', async () => {
   const slack = await receiver();
   h = await lagAlertHarness(slack);

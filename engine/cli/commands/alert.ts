@@ -11,6 +11,7 @@ import { formatTable } from '../formats/table.js';
 import { UsageError } from '../usage-error.js';
 import { oneLine } from '../formats/workflow-command-guard.js';
 import { checkReason } from '../operator/reason-option.js';
+import type { LoadedAlerts } from '../../runtime/alerts/alert-state.js';
 
 interface Common {
   nats?: string;
@@ -26,8 +27,10 @@ export function registerAlertCommand(program: Command): void {
     .option('--nats <url>', NATS_OPTION_HELP)
     .action((opts: Common & { format: string }) =>
       withCluster(opts.nats, 'junction-alert', async (cluster) => {
-        const rows = await alertRows(cluster);
+        const { rows, loaded } = await alertRows(cluster);
         if (opts.format === 'json') return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        // A bare header reads as "all is well": say why there is nothing to list, as `dlq list` says "0 dead letters".
+        if (rows.length === 0) return void process.stderr.write(`${noAlertsNote(loaded)}\n`);
         process.stdout.write(
           formatTable(
             rows.map((r) => [
@@ -122,7 +125,16 @@ interface AlertRow {
   silence_reason?: string;
 }
 
-async function alertRows(cluster: Cluster): Promise<AlertRow[]> {
+/** Why `alert list` has no row: the active specs have no Alert, or no engine evaluates alerts to say which. */
+function noAlertsNote(loaded: LoadedAlerts | undefined): string {
+  return loaded
+    ? `0 alerts: the active specs (commit ${loaded.commit.slice(0, 10)}) have no Alert; add a \`kind: Alert\` spec ` +
+        'to the spec repository to be told of dead letters, lag or failing sources (docs/operations.md, "Alerts")'
+    : '0 alerts known: no engine has published the alerts it runs (alerts run on the engines with the sources role; ' +
+        'junction status lists the engines)';
+}
+
+async function alertRows(cluster: Cluster): Promise<{ rows: AlertRow[]; loaded: LoadedAlerts | undefined }> {
   const { readAlertStates, readSilences, readLoadedAlerts } = await import('../../runtime/alerts/alert-state.js');
   const control = await cluster.bucket('control');
   const [states, silences, loaded] = await Promise.all([
@@ -151,5 +163,5 @@ async function alertRows(cluster: Cluster): Promise<AlertRow[]> {
   // The rest of what runs, so an empty table is not mistaken for "no alert is loaded".
   for (const alert of loaded?.names ?? [])
     if (!states.has(alert) && !silences.has(alert)) rows.push({ alert, state: 'ok' });
-  return rows;
+  return { rows, loaded };
 }
