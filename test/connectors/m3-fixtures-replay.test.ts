@@ -321,6 +321,8 @@ describe('recorded M3 exchanges of specs/bng-m3 against the M3 emulator', () => 
       }
     }
     expect(differences.join('\n\n')).toBe('');
+    // A story for a case that was renamed or removed would set up nothing.
+    expect(Object.keys(GIVEN).filter((name) => !m3Cases().some((c) => title(c) === name))).toEqual([]);
     expect(calls).toBeGreaterThan(60);
   });
 
