@@ -11,6 +11,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { AddressInfo } from 'node:net';
 import type { IngestReply } from './webhook-ingest.js';
 import { readinessText } from '../observe/readiness.js';
+import { publicConnectionCap } from './connection-cap.js';
 import type { Readiness } from '../observe/readiness.js';
 
 export interface PublicApi {
@@ -29,9 +30,12 @@ export interface HttpServerHandle {
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Starts the public listener. */
+/** Starts the public listener, with at most half the process's descriptors for its connections (connection-cap.ts). */
 export function startHttpServer(api: PublicApi, options: ListenOptions): Promise<HttpServerHandle> {
-  return listen((req, res) => publicRoute(api, req, res), options);
+  return listen((req, res) => publicRoute(api, req, res), {
+    ...options,
+    maxConnections: options.maxConnections ?? publicConnectionCap(),
+  });
 }
 
 export interface ListenOptions {
@@ -39,6 +43,8 @@ export interface ListenOptions {
   host: string;
   /** How long an idle keep-alive connection stays open (RuntimeTuning.httpKeepAliveMs). */
   keepAliveMs: number;
+  /** Connections kept at once; one past it is closed as soon as it is accepted. @default no cap */
+  maxConnections?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -52,6 +58,7 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
     });
   });
   server.keepAliveTimeout = options.keepAliveMs;
+  if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
