@@ -82,8 +82,8 @@ export function redactFields<T>(value: T): T {
     const target = copies.get(source)!;
     const isArray = Array.isArray(source);
     for (const [key, v] of Object.entries(source)) {
-      if (!isArray && isSecretKey(key) && v !== null && v !== undefined) target[key] = REDACTED;
-      else target[key] = v !== null && typeof v === 'object' ? copyOf(v) : v;
+      if (!isArray && isSecretKey(key) && v !== null && v !== undefined) setOwn(target, key, REDACTED);
+      else setOwn(target, key, v !== null && typeof v === 'object' ? copyOf(v) : v);
     }
   }
   return root as T;
@@ -179,10 +179,10 @@ export function redactJsonValue(value: unknown, secrets: readonly string[]): unk
     const isArray = Array.isArray(source);
     for (const [key, v] of Object.entries(source)) {
       const name = isArray ? key : redactSecretValues(key, secrets);
-      if (v === null || typeof v !== 'object') target[name] = leaf(v);
+      if (v === null || typeof v !== 'object') setOwn(target, name, leaf(v));
       else {
         const copy = (Array.isArray(v) ? [] : {}) as Record<string, unknown>;
-        target[name] = copy;
+        setOwn(target, name, copy);
         pending.push([v, copy]);
       }
     }
@@ -290,6 +290,17 @@ export const LOG_REDACT_PATHS = [
   'req.headers.cookie',
 ];
 
+/**
+ * Sets an own property of a copy, `__proto__` included: JSON.parse gives an event's `__proto__` key as an own key, and
+ * `copy[key] = value` would set the copy's prototype instead (the key vanished from the views of dead letters, and a
+ * redact path through it masked the prototype, not the key).
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** A field path of an integration's `redact` list, split at the dots; `*` is any one field. */
 export type FieldPath = readonly string[];
 
@@ -316,7 +327,7 @@ function maskAt(node: unknown, path: FieldPath, i: number): unknown {
   let copy: Record<string, unknown> | undefined;
   for (const key of keys) {
     const masked = maskAt(source[key], path, i + 1);
-    if (masked !== source[key]) (copy ??= { ...source })[key] = masked;
+    if (masked !== source[key]) setOwn((copy ??= { ...source }), key, masked);
   }
   return copy ?? node;
 }

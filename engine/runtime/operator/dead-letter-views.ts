@@ -4,7 +4,7 @@
  * response quote them); viewers see its shape and the error, with every value of the event, the request body and the
  * response masked. The stored entry keeps the exact event, because replay needs it.
  */
-import { FieldRedaction } from '../../http/redact.js';
+import { FieldRedaction, setOwn } from '../../http/redact.js';
 import type { FieldPath } from '../../http/redact.js';
 import { redactedView } from '../stores/dead-letter-store.js';
 import type { DeadLetter } from '../stores/dead-letter-store.js';
@@ -35,7 +35,10 @@ export function deadLetterView(entry: DeadLetter, role: Role, paths: readonly Fi
   };
 }
 
-/** The same structure with every scalar replaced (iteratively: an event may be nested thousands deep). */
+/**
+ * The same structure, keys in the same order, with every scalar replaced (iteratively: an event may be nested
+ * thousands deep).
+ */
 export function maskValues(value: unknown): unknown {
   if (value === undefined) return undefined;
   const root: { v: unknown } = { v: undefined };
@@ -49,7 +52,11 @@ export function maskValues(value: unknown): unknown {
       copy = out;
     } else if (from !== null && typeof from === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(from)) stack.push([v, out, k]);
+      // Each key made here, in the event's order (the stack fills them last first), `__proto__` as an own key.
+      for (const [k, v] of Object.entries(from)) {
+        setOwn(out, k, undefined);
+        stack.push([v, out, k]);
+      }
       copy = out;
     } else if (from === null) copy = null;
     (parent as Record<string | number, unknown>)[slot] = copy;
