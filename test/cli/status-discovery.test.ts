@@ -104,6 +104,9 @@ it('lists several engines instead of picking one; --url picks; a stopped engine 
   expect(picked.stdout.split('\n')[0]).toMatch(new RegExp(`^engine {10}${other} `));
 
   await second.stop();
+  // An engine killed outright leaves its address behind for a minute: nothing answers there, so it is not listed.
+  const dead = await closedPort();
+  await writeAddress(h.nats.url, 'dead_1-abcdef', `http://127.0.0.1:${dead}`);
   const after = await junction('status');
   expect(after.code).toBe(0);
   expect(after.stdout.split('\n')[0]).toMatch(new RegExp(`^engine {10}${first} `));
@@ -117,6 +120,16 @@ it('says where it looked when no engine runs on the NATS, and what to pass', asy
       code: 1,
       stdout: '',
       stderr: `junction: no running engine found: no engine published its operator URL on NATS at ${empty.url}\n`,
+    });
+    const dead = await closedPort();
+    await writeAddress(empty.url, 'dead_2-abcdef', `http://127.0.0.1:${dead}`);
+    expect(await junction('status', '--engines')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        `junction: no running engine found: no engine on NATS at ${empty.url} answers (dead_2-abcdef at ` +
+        `http://127.0.0.1:${dead}: stopped without removing the address, which is dropped a minute after its last ` +
+        'refresh)\n',
     });
   } finally {
     await empty.dispose();
@@ -135,6 +148,18 @@ it('says where it looked when no engine runs on the NATS, and what to pass', asy
       '`junction status --nats <url>` reads spec sync without an engine',
   );
 });
+
+/** Writes an address as an engine would, for an engine that is gone (no process answers at `url`). */
+async function writeAddress(natsUrl: string, engine: string, url: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  try {
+    const control = await new Kvm(jetstream(nc)).create(BUCKET_NAMES.control, { history: 1 });
+    const address = { engine, url, host: hostname(), pid: 1, started_at: new Date().toISOString(), auth: 'none' };
+    await control.put(`operators.${engine}`, JSON.stringify(address));
+  } finally {
+    await nc.close();
+  }
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

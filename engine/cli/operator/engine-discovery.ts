@@ -28,12 +28,14 @@ export interface Discovery {
   found: DiscoveredEngine[];
   /** Engines on other machines that published a loopback URL (only reachable there). */
   elsewhere: SeenOperatorAddress[];
+  /** Addresses where nothing answered: engines stopped without deleting theirs (SIGKILL), within ADDRESS_STALE_MS. */
+  silent: DiscoveredEngine[];
 }
 
 /** The engines whose operator addresses the control bucket holds. */
 export async function discoverEngines(natsFlag?: string): Promise<Discovery> {
   const target = await resolveNatsTarget(natsFlag);
-  if (!target) return { found: [], elsewhere: [] };
+  if (!target) return { found: [], elsewhere: [], silent: [] };
   let addresses: SeenOperatorAddress[];
   try {
     const nc = await connectNats(target.url, 'cli', 'junction-cli', {
@@ -49,7 +51,7 @@ export async function discoverEngines(natsFlag?: string): Promise<Discovery> {
       await nc.close();
     }
   } catch (error) {
-    return { nats: target.url, error: (error as Error).message, found: [], elsewhere: [] };
+    return { nats: target.url, error: (error as Error).message, found: [], elsewhere: [], silent: [] };
   }
   const here = hostname();
   const byUrl = new Map<string, SeenOperatorAddress[]>();
@@ -58,7 +60,26 @@ export async function discoverEngines(natsFlag?: string): Promise<Discovery> {
     if (!reachableFromHere(address, here)) elsewhere.push(address);
     else byUrl.set(address.url, [...(byUrl.get(address.url) ?? []), address]);
   }
-  return { nats: target.url, found: [...byUrl].map(([url, engines]) => ({ url, engines })), elsewhere };
+  // An engine killed outright leaves its address for up to a minute: only those that answer are running (a restart
+  // under a new id would otherwise show as two engines).
+  const groups = [...byUrl].map(([url, engines]) => ({ url, engines }));
+  const answering = await Promise.all(groups.map((g) => answers(g.url)));
+  return {
+    nats: target.url,
+    found: groups.filter((_, i) => answering[i]),
+    elsewhere,
+    silent: groups.filter((_, i) => !answering[i]),
+  };
+}
+
+/** Whether anything answers HTTP at the URL (any status: sign-in refusals too). No token is sent. */
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(new URL('/api/session', url), { signal: AbortSignal.timeout(2_000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** One line per engine: its URL, id, host, pid, start and sign-in. */
@@ -74,6 +95,12 @@ export function engineLines(found: DiscoveredEngine[]): string[] {
 
 /** Where the CLI looked, for the message that found no engine. */
 export function whereLooked(discovery: Discovery): string {
+  const silent = discovery.silent.flatMap((g) => g.engines.map((e) => `${e.engine} at ${g.url}`)).join('; ');
+  if (silent)
+    return (
+      `no engine on NATS at ${discovery.nats} answers (${silent}: stopped without removing the address, which ` +
+      'is dropped a minute after its last refresh)'
+    );
   if (discovery.error)
     return `could not read the engines' addresses from NATS at ${discovery.nats} (${discovery.error})`;
   const elsewhere = discovery.elsewhere.map((e) => `${e.engine} on host ${e.host} at ${e.url}`).join('; ');
