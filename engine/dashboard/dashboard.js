@@ -79,6 +79,37 @@ function renderMissedChanges(integrations) {
   );
 }
 
+// A hot-loaded change of an integration's key being drained: normal, and it ends by itself, but until then the same
+// records' newer events wait behind those stored or parked under the old key. One line each, above the table.
+function keyChangeText(k) {
+  const partitions = `${k.partitionsLeft} partition${k.partitionsLeft === 1 ? '' : 's'}`;
+  const parked =
+    k.parkedKeysLeft === null
+      ? 'parked keys counted once every partition has passed them'
+      : `${k.parkedKeysLeft} key${k.parkedKeysLeft === 1 ? '' : 's'} parked under the old key`;
+  return (
+    `key ${k.oldKey} -> ${k.newKey} (${short(k.from)} -> ${short(k.to)}): old-key events left in ${partitions}, ` +
+    `${parked}; the same records' newer events wait behind them (${k.held} here)`
+  );
+}
+
+function renderKeyChanges(integrations) {
+  $('#key-changes').replaceChildren(
+    ...integrations.flatMap((i) =>
+      (i.keyChanges ?? []).map((k) => {
+        const item = el('li');
+        item.dataset.integration = i.name;
+        const since = new Date(k.since).toLocaleString();
+        item.append(
+          el('strong', `${i.name}: draining a key change (since ${since})`, 'warn'),
+          el('span', ` ${keyChangeText(k)}`),
+        );
+        return item;
+      }),
+    ),
+  );
+}
+
 // Lag, and the consumers the broker lost (a restart): their stored events count in it and wait until one is back.
 function lagCell(i) {
   const missing = i.missingConsumers ?? [];
@@ -162,20 +193,21 @@ function renderStatus(status) {
   $('#sync').textContent = status.rejected?.length ? 'rejected commit' : `active ${short(active)}`;
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
   renderMissedChanges(status.integrations ?? []);
+  renderKeyChanges(status.integrations ?? []);
   const body = $('#integrations tbody');
   const labels = [...document.querySelectorAll('#integrations thead th')].map((th) => th.textContent);
   body.replaceChildren(
     ...(status.integrations ?? []).map((i) => {
       const c = i.counts ?? {};
       const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
-      const statusCell = el('span', health, health === 'ok' ? 'ok' : health === 'busy' ? 'warn' : 'bad');
+      const calm = health === 'busy' || health === 'draining';
+      const statusCell = el('span', health, health === 'ok' ? 'ok' : calm ? 'warn' : 'bad');
       const failing = sourceFailure(i.sourceHealth);
       const missed =
         i.missedChanges && !i.missedChanges.reconciledAt ? `missed changes: ${i.missedChanges.message}` : '';
-      if (i.problems?.length || failing || missed)
-        statusCell.title = [...(failing ? [failing] : []), ...(missed ? [missed] : []), ...(i.problems ?? [])].join(
-          '\n',
-        );
+      const draining = (i.keyChanges ?? []).map((k) => `draining a key change: ${keyChangeText(k)}`);
+      const notes = [...(failing ? [failing] : []), ...(missed ? [missed] : []), ...draining, ...(i.problems ?? [])];
+      if (notes.length > 0) statusCell.title = notes.join('\n');
       const row_ = row([
         i.name,
         statusCell,

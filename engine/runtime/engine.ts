@@ -287,6 +287,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     waiting: () => waiting.counts(),
     reconcile: () => reconcileReports(buckets.control),
     alerts: () => readAlertStates(buckets.control),
+    // Defined further down too (it needs the parking); read on a scrape.
+    keyChanges: (integration) => keyChanges.status(integration),
   });
   // This engine in leases and on the dashboard: host, process id and a tag for engines sharing a process (tests).
   // It is also part of KV keys (alert counts), so it keeps to the characters NATS allows in a key.

@@ -24,9 +24,9 @@ export interface IntegrationStatus {
   /**
    * Set when something needs an operator: `paused` (see `paused`), `misconfigured` (see `problems`), `failing` (its
    * source's last round failed: see `sourceHealth`), `missed-changes` (its vendor reported changes it cannot deliver:
-   * see `missedChanges`), `waiting`.
+   * see `missedChanges`), `waiting`; `draining`: not a problem, a hot-loaded key change under way (see `keyChanges`).
    */
-  status?: 'paused' | 'misconfigured' | 'failing' | 'missed-changes' | 'waiting';
+  status?: 'paused' | 'misconfigured' | 'failing' | 'missed-changes' | 'waiting' | 'draining';
   /** Who paused it, when and why (`junction pause`). */
   paused?: PauseInfo;
   /** Events waiting for a required cross-reference (`requires`), across all processes. */
@@ -296,6 +296,7 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
         deps.paused(i.name),
         sources.get(i.name),
         missed.get(i.name),
+        deps.keyChanges?.(i.name),
       ),
       waiting: waiting.get(i.name) ?? 0,
       source: i.source.kind,
@@ -351,11 +352,14 @@ function statusOf(
   paused: PauseInfo | undefined,
   source: SourceHealthRecord | undefined,
   missed: MissedChangesStatus | undefined,
+  drains: KeyChangeStatus[] | undefined,
 ): Pick<IntegrationStatus, 'status' | 'problems' | 'paused'> {
   const listed = problems.length > 0 ? { problems } : {};
   if (paused) return { status: 'paused', paused, ...listed };
   if (problems.length > 0) return { status: 'misconfigured', problems };
   if (source && source.failedRounds > 0) return { status: 'failing' };
   if (missed && !missed.reconciledAt) return { status: 'missed-changes' };
-  return waiting > 0 ? { status: 'waiting' } : {};
+  if (waiting > 0) return { status: 'waiting' };
+  // Normal after a key change, and it ends by itself: said, so nobody wonders why the record's newer events wait.
+  return drains?.length ? { status: 'draining' } : {};
 }

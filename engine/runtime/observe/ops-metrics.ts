@@ -2,12 +2,14 @@
  * Prometheus gauges of the operator features, on the engine's registry, read from the cluster on each scrape:
  * open dead letters and events waiting for a required cross-reference per integration, the latest reconcile report
  * per integration, and the alerts firing. Every worker of `junction run --workers N` reads the same figures, so
- * across workers they are taken once (`max`), not added up. Beside them, whether this engine is connected to NATS.
+ * across workers they are taken once (`max`), not added up. Beside them, whether this engine is connected to NATS,
+ * and the key changes it drains (its own).
  */
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { StoredReconcileReport } from '../control/reconcile-reports.js';
 import type { AlertState } from '../alerts/alert-state.js';
+import type { KeyChangeStatus } from '../worker/key-change-drain.js';
 
 export interface OpsMetricReaders {
   /** The active integrations: each gets an open dead letters figure, 0 included. */
@@ -17,6 +19,8 @@ export interface OpsMetricReaders {
   waiting: () => Promise<Map<string, number>>;
   reconcile: () => Promise<StoredReconcileReport[]>;
   alerts: () => Promise<Map<string, AlertState>>;
+  /** The key changes this process drains for an integration (worker/key-change-drain.ts). */
+  keyChanges?: (integration: string) => KeyChangeStatus[] | undefined;
 }
 
 export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): void {
@@ -80,6 +84,50 @@ export function registerOpsMetrics(registry: Registry, read: OpsMetricReaders): 
     async collect() {
       this.reset();
       for (const r of await reports()) this.set({ integration: r.integration }, Date.parse(r.at) / 1000);
+    },
+  });
+  // A drain is this process's own (every engine drains a key change it hot-loaded): `max` across its workers.
+  const drains = () =>
+    [...read.integrations()].flatMap((integration) =>
+      (read.keyChanges?.(integration) ?? []).map((drain) => ({ integration, drain })),
+    );
+  new Gauge({
+    name: 'junction_key_change_draining',
+    help:
+      "Whether an integration drains a hot-loaded change of its key (1: the same records' newer events wait behind " +
+      'those stored or parked under the old key; normal, and it ends by itself), per integration.',
+    labelNames: ['integration'],
+    registers: [registry],
+    aggregator: 'max',
+    collect() {
+      this.reset();
+      const now = new Set(drains().map((d) => d.integration));
+      for (const integration of read.integrations()) this.set({ integration }, now.has(integration) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'junction_key_change_partitions_left',
+    help: "Partitions whose oldest stored event was stored under an integration's old key, while it drains a key change.",
+    labelNames: ['integration'],
+    registers: [registry],
+    aggregator: 'max',
+    collect() {
+      this.reset();
+      for (const { integration, drain } of drains()) this.inc({ integration }, drain.partitionsLeft);
+    },
+  });
+  new Gauge({
+    name: 'junction_key_change_parked_keys_left',
+    help:
+      "Keys parked (retrying) under an integration's old key while it drains a key change; absent until every " +
+      'partition has passed its old events.',
+    labelNames: ['integration'],
+    registers: [registry],
+    aggregator: 'max',
+    collect() {
+      this.reset();
+      for (const { integration, drain } of drains())
+        if (drain.parkedKeysLeft !== null) this.inc({ integration }, drain.parkedKeysLeft);
     },
   });
   new Gauge({
