@@ -134,7 +134,7 @@ function noEchoState(integration: string): string {
 }
 
 /** A case the dry run cannot plan as the runtime would run it: planned as a failure with the reason. */
-function caseError(message: string): DryRunResult {
+export function caseError(message: string): DryRunResult {
   return {
     outcome: 'failed',
     requests: [],

@@ -8,7 +8,7 @@ import type { CompileResult } from '../../compiler/compile-spec-set.js';
 import type { CompiledSpecSet } from '../../compiler/compiled-spec.js';
 import type { Diagnostic } from '../../compiler/diagnostics.js';
 import type { SpecTree } from '../../compiler/spec-tree.js';
-import { dryRun } from '../dry-run.js';
+import { caseError, dryRun } from '../dry-run.js';
 import type { DryRunResult } from '../dry-run.js';
 import { loadCases } from '../spec-tests/load-cases.js';
 import type { LoadedCase } from '../spec-tests/load-cases.js';
@@ -104,15 +104,7 @@ async function planCase(
   c: LoadedCase,
   now: number,
 ): Promise<DryRunResult> {
-  if (!c.input)
-    return {
-      outcome: 'failed',
-      requests: [],
-      steps: {},
-      unchanged: [],
-      bodies: [],
-      failure: { code: 'case-error', message: c.error ?? 'cannot run', action: 'dead_letter' },
-    };
+  if (!c.input) return caseError(c.error ?? 'cannot run');
   return dryRun(specSet, connectors, { ...c.input, now });
 }
 
