@@ -5,6 +5,8 @@
 import { isScalar } from 'yaml';
 import type { CompiledExpression, TransformEngine } from '../transform/transform-engine.js';
 import type { Diagnostic } from './diagnostics.js';
+import { explainSyntaxError } from './jsonata-hints.js';
+import type { SyntaxFailure } from './jsonata-hints.js';
 import { scalarOffsetMap } from './scalar-offsets.js';
 import { nodeAt, toPosition, valuePosition } from './source-position.js';
 import type { JsonPath } from './source-position.js';
@@ -25,14 +27,19 @@ export function compileExpression(
   try {
     return compileCached(engine, source);
   } catch (error) {
-    const e = error as { message?: string; code?: string; position?: number; token?: unknown };
-    const offset = errorOffset(source, e.position, e.token);
+    const node = nodeAt(site.spec, site.path);
+    const where = (offset: number) => {
+      const { line, col } = positionInExpression(site, offset);
+      return `${line}:${col}`;
+    };
+    const quoted = isScalar(node) && node.type === 'QUOTE_DOUBLE';
+    const explained = explainSyntaxError(source, error as SyntaxFailure, where, quoted);
     diagnostics.push({
       file: site.spec.file,
-      ...positionInExpression(site, offset),
+      ...positionInExpression(site, explained.offset),
       severity: 'error',
       code: 'jsonata-syntax',
-      message: `JSONata ${e.code ? e.code + ' ' : ''}${e.message ?? String(error)}`,
+      message: explained.message,
     });
     return undefined;
   }
@@ -74,17 +81,4 @@ export function positionInExpression(site: ExpressionSite, offset: number): { li
   const node = nodeAt(site.spec, site.path);
   if (!node || !isScalar(node)) return valuePosition(site.spec, site.path);
   return toPosition(site.spec, scalarOffsetMap(node, site.spec.text)(offset));
-}
-
-/** jsonata reports the offset just past the offending token; point at the token's first character instead. */
-function errorOffset(source: string, position: number | undefined, token: unknown): number {
-  if (position === undefined) return 0;
-  const length =
-    typeof token === 'string' && token !== '(end)'
-      ? token.length
-      : typeof token === 'number'
-        ? String(token).length
-        : 0;
-  const start = position - length;
-  return Math.max(0, Math.min(start, source.length - 1));
 }

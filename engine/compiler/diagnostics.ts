@@ -42,7 +42,8 @@ export const DIAGNOSTIC_CODES = {
   'unverified-webhook':
     'A webhook source says `verify: none` (a warning): anyone who can reach the engine can post events to it.',
   'removed-property': 'A property that the spec language no longer has; the message says what replaces it.',
-  'jsonata-syntax': 'A JSONata expression does not parse.',
+  'jsonata-syntax':
+    "A JSONata expression does not parse: jsonata's code (S0101-S0402) and message, then how to fix it, at the line:col of the offending token.",
   'duplicate-name': 'Two specs of the same kind have the same name.',
   'duplicate-step-id': 'Two steps of one integration have the same id.',
   'duplicate-test-case': 'Two cases of one test file have the same name.',

@@ -27,7 +27,9 @@ function brokenTransforms(): SpecRepo {
 }
 
 const BROKEN_ANNOTATIONS = [
-  '::error file=specs/contacts-to-crm.yaml,line=11,col=98,title=jsonata-syntax::JSONata S0202 Expected "}", got "lastname"',
+  '::error file=specs/contacts-to-crm.yaml,line=11,col=98,title=jsonata-syntax::JSONata S0202 Expected "}", got ' +
+    '"lastname"; a comma may be missing before this (between entries, items or arguments), or an operator (& joins ' +
+    'strings, and/or combine conditions); a field name that holds a space is quoted with ` (`first name`)',
   '::error file=specs/prices-to-shop.yaml,line=15,col=9,title=unowned-field-write::step `price` writes `name`, which `owns` does not list for product on shop; the ownership filter would drop it. Add it to `owns` or remove it from the body',
   '::error file=specs/prices-to-shop.yaml,line=16,col=9,title=unknown-target-field::`special_price` is not a field of product (magento products.update input)',
 ];

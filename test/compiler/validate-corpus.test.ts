@@ -222,7 +222,7 @@ const EXPECTED: Record<string, string[]> = {
   'yaml-duplicate-key.yaml': ['yaml-duplicate-key.yaml:6:1 yaml-duplicate-key'],
   'yaml-empty.yaml': ['yaml-empty.yaml:1:1 file-empty'],
   // A problem in what a step merges (`<<: *anchor`) or aliases (`*name`) is where the anchor's text holds it, once.
-  'yaml-merge-key.yaml': ['yaml-merge-key.yaml:6:31 jsonata-syntax', 'yaml-merge-key.yaml:10:19 unknown-connection'],
+  'yaml-merge-key.yaml': ['yaml-merge-key.yaml:6:29 jsonata-syntax', 'yaml-merge-key.yaml:10:19 unknown-connection'],
   'yaml-merge-key-property.yaml': ['yaml-merge-key-property.yaml:11:7 unknown-property'],
   'yaml-multiple-documents.yaml': ['yaml-multiple-documents.yaml:5:1 yaml-multiple-documents'],
   'yaml-syntax.yaml': ['yaml-syntax.yaml:5:1 yaml-syntax'],
@@ -444,7 +444,11 @@ steps:
       'no integration named "good-prises" to test; did you mean `good-prices`?',
     ]);
     const [jsonata] = compileCase([read('jsonata-block.yaml')]);
-    expect(jsonata.message).toBe('JSONata S0202 Expected "}", got "price2"');
+    expect(jsonata.message).toBe(
+      'JSONata S0202 Expected "}", got "price2"; a comma may be missing before this (between entries, items or ' +
+        'arguments), or an operator (& joins strings, and/or combine conditions); a field name that holds a space ' +
+        'is quoted with ` (`first name`)',
+    );
     const [target] = compileCase([read('unknown-target-field.yaml')]);
     expect(target.message).toBe(
       '`special_pric` is not a field of product (shop products.update input); did you mean `special_price`?',

@@ -71,7 +71,9 @@ it('shows the active commit, a rejected commit with its diagnostics, and every w
   await expect.poll(() => page.textContent('#sync'), { timeout: 10_000 }).toBe('rejected commit');
   await expect.poll(() => page.textContent('#rejected')).toContain(`rejected ${bad.slice(0, 10)}`);
   expect(await page.locator('#rejected li').allTextContents()).toEqual([
-    'specs/orders.yaml:10:45 jsonata-syntax JSONata S0202 Expected "}", got "seq2"',
+    'specs/orders.yaml:10:45 jsonata-syntax JSONata S0202 Expected "}", got "seq2"; a comma may be missing before ' +
+      'this (between entries, items or arguments), or an operator (& joins strings, and/or combine conditions); a ' +
+      'field name that holds a space is quoted with ` (`first name`)',
   ]);
   const details = await page.locator('#sync-details').textContent();
   expect(details).toContain(`active${good.slice(0, 10)}`);

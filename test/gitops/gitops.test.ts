@@ -107,7 +107,10 @@ describe('gitops', () => {
             col: 51,
             severity: 'error',
             code: 'jsonata-syntax',
-            message: 'JSONata S0202 Expected "}", got "status2"',
+            message:
+              'JSONata S0202 Expected "}", got "status2"; a comma may be missing before this (between entries, ' +
+              'items or arguments), or an operator (& joins strings, and/or combine conditions); a field name that ' +
+              'holds a space is quoted with ` (`first name`)',
           },
         ],
       },
