@@ -1,10 +1,12 @@
 /**
  * Parses one spec file's bytes into a YAML document with source positions. Every kind of bad input (empty, binary,
- * huge, several documents, tabs, duplicate keys, alias bombs) becomes a diagnostic instead of an exception.
+ * huge, several documents, tabs, duplicate keys, alias bombs) becomes a diagnostic instead of an exception; what the
+ * parser errors mean for a spec author is in yaml-mistakes.ts.
  */
 import { LineCounter, isCollection, isMap, isScalar, parseAllDocuments, visit } from 'yaml';
-import type { Document, Scalar } from 'yaml';
+import type { Document } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
+import { describeParseProblems } from './yaml-mistakes.js';
 import type { SpecFile } from './spec-file.js';
 
 export const MAX_SPEC_BYTES = 1024 * 1024;
@@ -57,6 +59,7 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
     const { line, col } = at(second);
     return {
       ok: false,
+      partial: statedIdentity(docs[0], { absolutePath, file, text: text.slice(0, second), lineCounter }),
       diagnostics: [
         diag(
           file,
@@ -74,30 +77,7 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
     return {
       ok: false,
       partial: statedIdentity(doc, { absolutePath, file, text, lineCounter }),
-      diagnostics: problems.flatMap((e, i) => {
-        const { line, col } = at(e.pos[0]);
-        if (e.code === 'TAG_RESOLVE_FAILED')
-          return [diag(file, line, col, 'yaml-tag', describeTag(text.slice(e.pos[0], e.pos[1])))];
-        if (e.code === 'DUPLICATE_KEY')
-          return [diag(file, line, col, 'yaml-duplicate-key', describeDuplicateKey(doc, e.pos[0], lineCounter))];
-        // The parser reports a value holding `: ` twice at one place: one explanation is enough.
-        if (e.code === 'MULTILINE_IMPLICIT_KEY' && problems[i - 1]?.code === 'BLOCK_AS_IMPLICIT_KEY') {
-          if (problems[i - 1].pos[0] === e.pos[0]) return [];
-        }
-        const opened = e.code === 'MISSING_CHAR' ? openingQuote(doc, e.pos[0]) : undefined;
-        if (opened !== undefined) {
-          const start = at(opened);
-          const quote = text[opened];
-          const message = `the ${quote === "'" ? 'single' : 'double'} quote opened here is never closed: end the value with ${quote}`;
-          return [diag(file, start.line, start.col, 'yaml-syntax', message)];
-        }
-        const lineText = text.slice(e.pos[0] - col + 1).split(/\r?\n/, 1)[0];
-        const misindented = e.message.startsWith('Sequence item without')
-          ? misindentedItemLine(text, line, lineText)
-          : undefined;
-        if (misindented) return [diag(file, line, misindented.col, 'yaml-syntax', misindented.message)];
-        return [diag(file, line, col, 'yaml-syntax', describeYamlError(e.code, e.message, lineText))];
-      }),
+      diagnostics: describeParseProblems(doc, problems, { file, text, lineCounter }),
     };
   }
   const shape = shapeProblems(doc, file, lineCounter);
@@ -159,12 +139,17 @@ function shapeProblems(doc: Document.Parsed, file: string, lineCounter: LineCoun
   return out;
 }
 
-/** The spec file as far as its top-level `kind` and `name` scalars go; undefined when it states neither. */
+/**
+ * The spec file as far as its top-level `kind` and `name` go; undefined when it states neither. They are read from
+ * the text first: where the parser stumbled, a line such as `name shop` or `name: "shop` (colon or quote missing)
+ * still names the spec, so what it defines is not reported unknown wherever it is used as well.
+ */
 function statedIdentity(doc: Document.Parsed, file: Omit<SpecFile, 'doc' | 'value'>): SpecFile | undefined {
   const contents = doc.contents;
-  if (!isMap(contents)) return undefined;
   const stated = (key: string) => {
-    const node = contents.get(key, true);
+    const line = new RegExp(`^[ \\t]?${key}[ \\t]*:?[ \\t]+["']?([A-Za-z0-9][\\w.-]*)`, 'm').exec(file.text)?.[1];
+    if (line) return line;
+    const node = isMap(contents) ? contents.get(key, true) : undefined;
     return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
   };
   const [kind, name] = [stated('kind'), stated('name')];
@@ -211,96 +196,6 @@ function decodeText(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Names the repeated key and where it first stands. */
-function describeDuplicateKey(doc: Document.Parsed, offset: number, lineCounter: LineCounter): string {
-  let message = 'a key is repeated in this mapping; each key may appear once';
-  visit(doc, {
-    Map(_, map) {
-      const repeated = map.items.find((p) => isScalar(p.key) && p.key.range?.[0] === offset);
-      if (!repeated) return undefined;
-      const key = (repeated.key as Scalar).value;
-      const first = map.items.find((p) => isScalar(p.key) && p.key.value === key)!.key as Scalar;
-      message = `\`${String(key)}\` is already a key of this mapping (line ${lineCounter.linePos(first.range![0]).line}); each key may appear once`;
-      return visit.BREAK;
-    },
-  });
-  return message;
-}
-
-/** The parser's message, with what a spec author can do about it. `line`: the text of the line it points at. */
-function describeYamlError(code: string, message: string, line: string): string {
-  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'TAB_AS_INDENT' || /^ *\t/.test(line)) return `${first}; indent with spaces, never tabs`;
-  if (code === 'BLOCK_AS_IMPLICIT_KEY')
-    return (
-      'a value here holds `: ` (or the next line is indented under it), which YAML reads as a nested key: quote the ' +
-      'value, or write an expression with a `:` (a condition `a ? b : c`, an object) as a block (`|`), or fix the ' +
-      'indentation of the next line'
-    );
-  if (code === 'MULTILINE_IMPLICIT_KEY')
-    return (
-      `${first}: this line is not \`key: value\` (is the \`:\` or the space after it missing?), or the lines ` +
-      'around it are not indented alike'
-    );
-  if (first.startsWith('Plain value cannot start with')) return `${first}; quote the value`;
-  if (first.includes('Maximum call stack size exceeded'))
-    return 'the YAML is nested too deeply to read (thousands of levels of [ or {): a spec needs only a few';
-  if (first.startsWith('Invalid escape sequence'))
-    return `${first}; in double quotes a backslash is written \\\\, or quote the value with ' instead`;
-  return first;
-}
-
-/**
- * A line of a list item indented between the item's `-` and its keys (the parser's "Sequence item without -
- * indicator"): where it stands, and the two columns it can move to.
- */
-function misindentedItemLine(
-  text: string,
-  line: number,
-  lineText: string,
-): { col: number; message: string } | undefined {
-  const indent = /^ */.exec(lineText)![0].length;
-  const lines = text.split(/\r?\n/);
-  for (let i = line - 2; i >= 0; i--) {
-    const item = /^( *)- +(?=\S)/.exec(lines[i]);
-    const lineIndent = /^ */.exec(lines[i])![0].length;
-    if (!item) {
-      if (lines[i].trim() === '' || lines[i].trimStart().startsWith('#') || lineIndent > indent) continue;
-      return undefined;
-    }
-    const [dash, keys] = [item[1].length + 1, item[0].length + 1];
-    if (!(dash <= indent && indent + 1 < keys)) return undefined;
-    return {
-      col: indent + 1,
-      message:
-        `this line is indented to column ${indent + 1}, between the \`-\` of the list item on line ${i + 1} (column ` +
-        `${dash}) and that item's keys (column ${keys}): indent it to column ${keys} to go on with the item, or ` +
-        `start a new item with \`- \` at column ${dash}`,
-    };
-  }
-  return undefined;
-}
-
-/** Where the quoted scalar that the parser found unclosed at `offset` opens. */
-function openingQuote(doc: Document.Parsed, offset: number): number | undefined {
-  let start: number | undefined;
-  visit(doc, {
-    Scalar(_, node) {
-      const range = node.range;
-      if (!range || (node.type !== 'QUOTE_DOUBLE' && node.type !== 'QUOTE_SINGLE')) return;
-      if (range[0] < offset && offset <= range[2] && (start === undefined || range[0] > start)) start = range[0];
-    },
-  });
-  return start;
-}
-
-function describeTag(tag: string): string {
-  return (
-    `the YAML tag \`${tag}\` has no JSON equivalent; a spec holds only strings, numbers, booleans, null, lists and ` +
-    'mappings: remove the tag (quote the value if it must stay text)'
-  );
 }
 
 function diag(file: string, line: number, col: number, code: DiagnosticCode, message: string): Diagnostic {

@@ -60,8 +60,9 @@ describe('YAML mistakes', () => {
 
   it('says a tab is the problem when it indents a line of a block scalar', () => {
     expect(problems('steps:\n  - body: |\n      a = 1\n\tand b = 2\n')).toEqual([
-      '7:1 yaml-syntax Block scalar lines must not be less indented than their first line; indent with spaces, never tabs',
-      '7:2 yaml-syntax Implicit map keys need to be followed by map values; indent with spaces, never tabs',
+      '7:1 yaml-syntax Block scalar lines must not be less indented than their first line; indent with spaces, ' +
+        'never tabs (the parser reports one more problem right after this one, which follows from it: fix this one ' +
+        'and validate again)',
     ]);
   });
 
@@ -70,7 +71,8 @@ describe('YAML mistakes', () => {
     expect(diagnostics[0]).toBe(
       '7:4 yaml-syntax this line is indented to column 4, between the `-` of the list item on line 5 (column 3) and ' +
         "that item's keys (column 5): indent it to column 5 to go on with the item, or start a new item with `- ` at " +
-        'column 3',
+        'column 3 (the parser reports one more problem right after this one, which follows from it: fix this one and ' +
+        'validate again)',
     );
     // A new item's dash one column in: the same explanation, counted from that item.
     expect(problems('steps:\n  -   id: order\n   connection: api\n')[0]).toBe(
@@ -97,7 +99,65 @@ describe('YAML mistakes', () => {
 
   it('refuses YAML nested too deeply to read, as a problem of the file, not a crash', () => {
     expect(problems(`key: ${'['.repeat(3000)}${']'.repeat(3000)}\n`)[0]).toMatch(
-      /^4:\d+ yaml-syntax the YAML is nested too deeply to read \(thousands of levels of \[ or \{\): a spec needs only a few$/,
+      /^4:\d+ yaml-syntax the YAML is nested too deeply to read \(thousands of levels of \[ or \{\): a spec needs only a few \(the parser reports one more problem right after this one, which follows from it: fix this one and validate again\)$/,
     );
+  });
+
+  it('points a [ or { list that is never closed, or closed by the other bracket, at its opening bracket', () => {
+    expect(problems('owns:\n  - { connection: shop, object: product, fields: [price, name]\nkey: id\n')).toEqual([
+      '5:5 yaml-syntax the { opened here is never closed: end the mapping with }',
+    ]);
+    expect(problems('labels: [a, b\nkey: id\n')).toEqual([
+      '4:9 yaml-syntax the [ opened here is never closed: end the list with ]',
+    ]);
+    expect(problems('owns:\n  - { connection: shop, object: product, fields: [price, name }\nkey: id\n')).toEqual([
+      '5:50 yaml-syntax the [ opened here is closed by the } at 5:63: close it with ] ' +
+        '(the parser reports one more problem right after this one, which follows from it: fix this one and validate again)',
+    ]);
+    // quotes and comments in between hold no bracket
+    expect(problems('description: "a [b" # and [c\nlabels: [a, b\nkey: id\n')).toEqual([
+      '5:9 yaml-syntax the [ opened here is never closed: end the list with ]',
+    ]);
+  });
+
+  it('says the lines of a [ ] or { } written over several lines must be indented more than its first', () => {
+    expect(problems('owns:\n  - { connection: shop,\n  object: product }\nkey: id\n')).toEqual([
+      '5:5 yaml-syntax the lines of the { } mapping opened here must be indented more than the line it opens on: ' +
+        'indent them, or write the mapping on one line (the parser reports one more problem right after this one, which follows from it: fix this one and validate again)',
+    ]);
+  });
+
+  it('names the columns a misindented key can move to', () => {
+    expect(problems('source:\n  webhook:\n    path: /x\n key: id\n')).toEqual([
+      '7:2 yaml-syntax this line is indented to column 2, where no mapping above it has its keys: indent it to ' +
+        'columns 5, 3 or 1, like the keys of the mapping it belongs to',
+    ]);
+    expect(problems('steps:\n  - id: a\n    connection: shop\n  operation: x\n')).toEqual([
+      '7:3 yaml-syntax this line is indented to column 3, the column of the `-` of the list item on line 5, not that ' +
+        "of the item's keys (column 5): indent it to column 5 to go on with the item, or start a new item with `- ` " +
+        'at column 3',
+    ]);
+  });
+
+  it('reports a key indented under the value above it at the key, with the column to move it to', () => {
+    expect(problems('steps:\n  - id: a\n    connection: shop\n      operation: x\n')).toEqual([
+      '7:7 yaml-syntax this line is indented to column 7, under the value of line 6, which YAML then reads as one ' +
+        'multi-line value: indent it to column 5 like the key above it, or further in only under a key with no value',
+    ]);
+  });
+
+  it('leaves out the problems the parser reports right after a mistake, and says how many', () => {
+    // one misindented line: the parser also reads the two lines after it as values holding `: `
+    expect(problems('steps:\n  - id: a\n   connection: shop\n    operation: x\n    body: y\n')).toEqual([
+      '6:4 yaml-syntax this line is indented to column 4, between the `-` of the list item on line 5 (column 3) ' +
+        "and that item's keys (column 5): indent it to column 5 to go on with the item, or start a new item with " +
+        '`- ` at column 3 (the parser reports 2 more problems right after this one, which follow from it: fix this ' +
+        'one and validate again)',
+    ]);
+    // two mistakes far apart are both reported; a repeated key is never a follow-on
+    expect(problems('key: id\nlabels: [a\n\n\nwhen: x\nwhen: y\n')).toEqual([
+      '5:9 yaml-syntax the [ opened here is never closed: end the list with ]',
+      '9:1 yaml-duplicate-key `when` is already a key of this mapping (line 8); each key may appear once',
+    ]);
   });
 });
