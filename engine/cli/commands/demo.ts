@@ -22,6 +22,14 @@ export function registerDemoCommand(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
       const { runDemo } = await import('../demo/run-demo.js');
-      process.exitCode = await runDemo({ durationS, port });
+      const { WaitTimeout } = await import('../wait-until.js');
+      process.exitCode = await runDemo({ durationS, port }).catch((error: unknown) => {
+        if (!(error instanceof WaitTimeout)) throw error;
+        process.stderr.write(
+          `junction demo: ${error.message}. On a busy machine (other processes using every core) the engine starts ` +
+            'slowly: try again when it is quieter. Nothing of the demo is left running.\n',
+        );
+        return 1;
+      });
     });
 }

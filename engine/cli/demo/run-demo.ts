@@ -22,6 +22,7 @@ import type { SentErpEvents } from './demo-erp-traffic.js';
 import { DemoTraffic } from './demo-traffic.js';
 import { DemoBngTraffic } from './demo-bng-traffic.js';
 import { createWiring } from '../wiring.js';
+import { waitUntil } from '../wait-until.js';
 import { packagePath } from '../../package-root.js';
 
 export interface DemoOptions {
@@ -81,7 +82,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       log: logger,
     });
     running.attachSync(sync);
-    await waitUntil(async () => running.specSet.commit === (await repo.head()), 20_000);
+    await waitUntil(
+      async () => running.specSet.commit === (await repo.head()),
+      60_000,
+      "the engine to run the demo repository's first commit",
+    );
     say(
       `Junction demo: engine ${running.url} (dashboard: ${running.operatorUrl}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`,
     );
@@ -104,7 +109,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       async () =>
         (await delivered('magento-customers-to-ff-accounts')) >= CUSTOMERS.length &&
         (await delivered('bng-customers-to-m3')) >= BNG_CUSTOMERS.length,
-      20_000,
+      60_000,
+      'the first customers to be delivered (Magento to FinancialForce, BNG to M3)',
     );
 
     const total = duration ?? Infinity;
@@ -140,7 +146,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
             'Invoices say "Web order"',
           );
           const committedAt = Date.now();
-          await waitUntil(async () => engine!.specSet.commit === commit, 20_000);
+          await waitUntil(async () => engine!.specSet.commit === commit, 60_000, 'the mapping change to go live');
           say(
             `  commit ${commit.slice(0, 10)} is live ${Date.now() - committedAt} ms after the commit: new invoices say "Web order …"`,
           );
@@ -156,7 +162,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         note: 'the contract is reopened; replaying the dead letter',
         run: async () => {
           // On a busy machine the ad may still be queued: reopened first, it would be delivered, not dead-lettered.
-          await waitUntil(async () => (await engine!.deadLetters.list({ status: 'open' })).length > 0, 30_000);
+          await waitUntil(
+            async () => (await engine!.deadLetters.list({ status: 'open' })).length > 0,
+            60_000,
+            'the ad for a fulfilled contract to be dead-lettered',
+          );
           const contract = systems.salesforce.records('Contract').find((c) => c.ContractNumber === 'C-1002')!;
           systems.salesforce.store.update('Contract', String(contract.Id), { Status: 'Activated' });
           for (const entry of await engine!.deadLetters.list({ status: 'open' }))
@@ -192,11 +202,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       await sleep(2 * POLL_MS);
       return (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0 && i.waiting === 0);
     };
-    await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
+    await waitUntil(drained, 60_000, 'the queues to drain').catch(() => say('  (queues did not drain in 60 s)'));
     // Quotes sent and orders billed during the drain are paid too, so every invoice ends paid or dead-lettered.
     traffic.payInvoiceQuotes(systems.magento.state);
     traffic.payBilledOrders();
-    await waitUntil(drained, 60_000).catch(() => say('  (queues did not drain in 60 s)'));
+    await waitUntil(drained, 60_000, 'the queues to drain').catch(() => say('  (queues did not drain in 60 s)'));
     const letters = await running.deadLetters.list();
     for (const d of letters)
       say(
@@ -248,12 +258,4 @@ function erpHighlights(systems: SeedSystems, sent: SentErpEvents): string[] {
     `  payments: ${sent.paidInFf.length} orders paid on account and paid in FinancialForce invoiced in Magento` +
       (order ? `, e.g. order ${String(order.increment_id)} paid by ${paid.name}, now ${String(order.state)}` : ''),
   ];
-}
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await sleep(200);
-  }
 }
