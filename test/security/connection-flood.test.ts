@@ -152,5 +152,7 @@ it('sizes the cap from the descriptor limit in /proc/self/limits', () => {
   expect(publicConnectionCap(limits('1024'))).toBe(512);
   expect(publicConnectionCap(limits('1048576'))).toBe(MAX_PUBLIC_CONNECTIONS);
   expect(publicConnectionCap(limits('unlimited'))).toBe(MAX_PUBLIC_CONNECTIONS);
-  expect(publicConnectionCap(undefined)).toBe(4096);
+  // No limits to read (not Linux): passing undefined would read this process's own /proc/self/limits instead.
+  expect(publicConnectionCap('')).toBe(4096);
+  expect(publicConnectionCap('Limit                     Soft Limit\n')).toBe(4096);
 });
