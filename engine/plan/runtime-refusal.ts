@@ -8,7 +8,7 @@ import { valuePosition } from '../compiler/source-position.js';
 import { displayPath } from '../compiler/spec-tree.js';
 import type { SpecTree } from '../compiler/spec-tree.js';
 import type { ExecutionResult } from '../execute/execution-types.js';
-import { IDENTITY_REFUSALS, RUNTIME_GUARDS } from './runtime-identity.js';
+import { BODY_REFUSALS, IDENTITY_REFUSALS, RUNTIME_GUARDS } from './runtime-identity.js';
 
 /**
  * Why the runtime would refuse the event or stop its transform, at the spec line to fix: the key check (ingest
@@ -22,6 +22,8 @@ export function runtimeRefusal(
 ): string | undefined {
   const failure = result.failure;
   if (!failure) return undefined;
+  if ((BODY_REFUSALS as readonly string[]).includes(failure.code))
+    return `the event: ${failure.message}. Nothing was sent; fix the event and record again`;
   if ((IDENTITY_REFUSALS as readonly string[]).includes(failure.code))
     return (
       `${specSite(tree, integration, ['key'])}: ${failure.message}. Nothing was sent; fix the key expression (or the ` +

@@ -135,6 +135,19 @@ describe('junction record', () => {
     expect(readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8')).toBe(before);
   });
 
+  it('records nothing for a body webhook ingest refuses, and sends nothing', async () => {
+    writeFileSync(join(repo.dir, 'text.json'), JSON.stringify('MUG-1 costs 12.50'));
+    const result = await runCli(['record', 'prices-to-shop', '--event', 'text.json'], { cwd: repo.dir, env });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'junction: nothing recorded: the event: body must be a JSON object or array (ingest answers 400 ' +
+        'not-an-object: nothing is stored or written). Nothing was sent; fix the event and record again\n',
+    });
+    expect(shop.requests).toEqual([]);
+  });
+
   it("stops a transform at the runtime's limits and records nothing, naming the step's line", async () => {
     // Recursion 400 levels deep (about 3 call sites each): within JSONata's own default, past the runtime's 500.
     repo.edit('prices-to-shop.yaml', (t) =>

@@ -214,3 +214,27 @@ it('plans every write of an integration without echo state, also one equal to th
     action: 'dead_letter',
   });
 });
+
+it('plans a webhook body that ingest refuses (nested too deep, not an object) as that refusal, which writes nothing', async () => {
+  h = await startVendorEngine({ 'orders.yaml': ordersSpec('{ "id": $string(id), "qty": qty }') }, {});
+  // 70 levels under an order that is otherwise fine: ingest refuses anything deeper than 64.
+  let deep: unknown = { end: true };
+  for (let i = 0; i < 70; i++) deep = { inner: deep };
+  const responses = { write: { status: 201, body: { id: '6' } } };
+  for (const event of [{ id: 6, qty: 1, notes: deep }, 'order 7']) {
+    const planned = await plan(h, { event, responses });
+    const refused = await post(h, event);
+    expect(refused.status).toBe(400);
+    expect(planned.requests).toEqual([]);
+    expect(planned.outcome).toBe('failed');
+    expect(planned.failure).toEqual({
+      code: refused.body.error,
+      message: `${refused.body.message as string} (ingest answers 400 ${refused.body.error as string}: nothing is stored or written)`,
+      action: 'dead_letter',
+    });
+  }
+  expect(received(h)).toEqual([]);
+  expect((await plan(h, { event: { id: 6, qty: 1, notes: deep }, responses })).failure?.message).toBe(
+    'body is nested deeper than 64 levels (ingest answers 400 too-deep: nothing is stored or written)',
+  );
+});
