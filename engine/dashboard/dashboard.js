@@ -390,8 +390,9 @@ async function replayEach(ids, failed) {
       let response = await fetch(path, { method: 'POST' });
       let body = await response.json().catch(() => ({}));
       // A stale entry needs a confirmation: replaying it overwrites newer data of the same record. So does one whose
-      // finished steps the specs renamed or removed: they would run again.
-      if (body.error === 'stale' || body.error === 'steps-changed') {
+      // finished steps the specs renamed or removed: they would run again. And one whose enrichment read the source
+      // refused: it would be sent without the fields that read adds.
+      if (['stale', 'steps-changed', 'enrichment-refused'].includes(body.error)) {
         if (!confirm(`${id}: ${body.message}. Replay anyway?`)) continue;
         response = await fetch(`${path}?force=1`, { method: 'POST' });
         body = await response.json().catch(() => ({}));

@@ -9,6 +9,8 @@ import { afterEach, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { waitFor } from './helpers/runtime-harness.js';
+import { auditTrail, junction } from '../ops/cli-in-process.js';
+import { rawRequest } from '../security/helpers/raw-request.js';
 import { salesforceConnection, salesforceEnv } from './helpers/vendor-connections.js';
 import { startVendorEngine } from './helpers/vendor-engine.js';
 import type { VendorEngine } from './helpers/vendor-engine.js';
@@ -98,4 +100,39 @@ it('dead-letters an event whose enrichment Salesforce refuses (INVALID_FIELD), n
     },
   });
   expect(await h.engine.deadLetters.list()).toHaveLength(1);
+
+  // A replay would store the change as it came, without the fields the refused read adds: refused, over NATS, the
+  // API and the CLI over the API alike, with what to do instead. The entry stays open and unclaimed.
+  const why =
+    'the source refused the enrichment read of its change (enrichment-refused), and a replay does not read again: ' +
+    'it would send the change without the fields that read adds; fix the spec (or the org), then bring record ' +
+    '001900000000007AAA over by reading it again (`junction reconcile account-changes --all --fix` or `junction ' +
+    `backfill account-changes\`) and resolve the entry (\`junction dlq resolve ${entry.id} --reason "reconciled"\`); ` +
+    'force the replay to send the change without those fields anyway';
+  const nats = ['--nats', h.nats.url];
+  expect(await junction('dlq', 'replay', entry.id, ...nats)).toEqual({
+    code: 1,
+    stdout: `${entry.id}  enrichment-refused (${why} (--force))\n`,
+    stderr: '1 of 1 not replayed\n',
+  });
+  const api = await rawRequest(`${h.engine.operatorUrl}/api/dlq/${entry.id}/replay`, { method: 'POST' });
+  expect(api.status).toBe(409);
+  expect(api.json).toEqual({
+    error: 'enrichment-refused',
+    message: `dead letter ${entry.id} was not replayed: ${why} (?force=1)`,
+  });
+  const overApi = await junction('dlq', 'replay', entry.id, '--url', h.engine.operatorUrl!);
+  expect(overApi.stdout).toBe(`${entry.id}  enrichment-refused (${why} (--force))\n`);
+  const { entry: kept } = (await h.engine.deadLetters.get(entry.id))!;
+  expect(kept.status).toBe('open');
+  expect(kept.replayStartedAt).toBeUndefined();
+  const refusals = (await auditTrail(h.nats.url)).filter((e) => e.action === 'dlq.replay');
+  expect(refusals).toHaveLength(3);
+  for (const e of refusals)
+    expect(e).toMatchObject({ target: entry.id, result: 'failed', detail: { outcome: 'enrichment-refused' } });
+
+  // Forced, it is what the message says: the change goes out without the enriched fields.
+  expect((await junction('dlq', 'replay', entry.id, '--force', ...nats)).code).toBe(0);
+  await waitFor(() => h!.received('changes').length === 2, 'the forced replay delivered');
+  expect(h.received('changes')[1]).toEqual({ record: '001900000000007AAA', type: 'CREATE' });
 });

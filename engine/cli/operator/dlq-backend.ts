@@ -15,6 +15,7 @@ import { DeadLetterStore, redactedView } from '../../runtime/stores/dead-letter-
 import type { DeadLetter } from '../../runtime/stores/dead-letter-store.js';
 import type { DeadLetterSummary } from '../../runtime/stores/dead-letter-index.js';
 import { readPause } from '../../runtime/control/pause-control.js';
+import { enrichmentRefusedMessage } from '../../runtime/operator/replay-enrichment-message.js';
 import { pausedReplayMessage } from '../../runtime/operator/replay-paused-message.js';
 import { cliActor, withNats } from './cli-nats.js';
 import { callOperator, operatorTarget } from './operator-client.js';
@@ -123,8 +124,12 @@ function apiBackend(target: OperatorTarget): DlqBackend {
         steps: res.body.steps,
         expired: res.body.expired,
         // The same words as over NATS: the entry's id is on the CLI's line already.
-        ...(res.body.error === 'integration-paused'
-          ? { message: res.body.message?.replace(`dead letter ${id} was not replayed: `, '') }
+        ...(res.body.error === 'integration-paused' || res.body.error === 'enrichment-refused'
+          ? {
+              message: res.body.message
+                ?.replace(`dead letter ${id} was not replayed: `, '')
+                .replace(/ \(\?force=1\)$/, ' (--force)'),
+            }
           : {}),
       };
     },
@@ -184,6 +189,8 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
       },
       replay: async (id, options) => {
         const outcome = await actions.replay(actor, id, options);
+        if (outcome.status === 'enrichment-refused')
+          return { ...outcome, message: `${enrichmentRefusedMessage(outcome.entry)} (--force)` };
         return outcome.status === 'integration-paused'
           ? { ...outcome, message: pausedReplayMessage(outcome.entry.integration, outcome.pause) }
           : outcome;

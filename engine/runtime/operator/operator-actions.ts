@@ -9,6 +9,7 @@ import type { DeadLetter, DeadLetterStore } from '../stores/dead-letter-store.js
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { TraceLog } from '../stores/trace-log.js';
 import { newerDelivery } from './replay-staleness.js';
+import { ENRICHMENT_REFUSED } from './replay-enrichment-message.js';
 import type { StepsRerun } from './replay-steps.js';
 import type { NewerDelivery } from './replay-staleness.js';
 import type { PauseInfo } from '../control/pause-control.js';
@@ -48,7 +49,8 @@ export class OperatorActions {
    * one whose event finished steps a replay would run again, a create making a second record (`steps-changed`: the
    * active set renamed or removed them, or their checkpoints expired), unless forced. One of a paused integration is
    * refused, forced or not (`integration-paused`): its event would wait behind the pause while the entry said
-   * replayed; resume the integration, then replay.
+   * replayed; resume the integration, then replay. One whose enrichment read the source refused is refused unless
+   * forced (`enrichment-refused`): the replay would send the change without the fields the read adds.
    */
   async replay(
     actor: AuditActor,
@@ -59,10 +61,11 @@ export class OperatorActions {
       { actor, action: 'dlq.replay', target: id },
       async (): Promise<ReplayOutcome> => {
         const { trace, isActive, stepsRerun, paused } = this.deps;
-        const found =
-          (isActive || paused || (!options.force && (trace || stepsRerun))) &&
-          (await this.deps.deadLetters.get(id, options.integration));
+        const found = await this.deps.deadLetters.get(id, options.integration);
         if (found && found.entry.status === 'open') {
+          // Before anything else: no fix of the spec or the org makes this replay whole (the read is not re-run).
+          if (!options.force && found.entry.error.code === ENRICHMENT_REFUSED)
+            return { status: 'enrichment-refused', entry: found.entry };
           if (isActive && !isActive(found.entry.integration))
             return { status: 'integration-missing', entry: found.entry };
           const pause = await paused?.(found.entry.integration);

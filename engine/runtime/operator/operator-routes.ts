@@ -27,6 +27,7 @@ import type { DeadLetterIndex } from '../stores/dead-letter-index.js';
 import { deadLetterView } from './dead-letter-views.js';
 import { stepsRerunMessage } from './replay-steps-message.js';
 import { pausedReplayMessage } from './replay-paused-message.js';
+import { enrichmentRefusedMessage } from './replay-enrichment-message.js';
 import type { DeadLetterChange, OperatorActions } from './operator-actions.js';
 import type { Principal, Role } from './principal.js';
 import type { FieldPath } from '../../http/redact.js';
@@ -192,6 +193,11 @@ export async function operatorRoute(
         error: 'integration-paused',
         message: `dead letter ${replay[1]} was not replayed: ${pausedReplayMessage(outcome.entry.integration, outcome.pause)}`,
         paused: outcome.pause,
+      });
+    if (outcome.status === 'enrichment-refused')
+      return json(409, {
+        error: 'enrichment-refused',
+        message: `dead letter ${replay[1]} was not replayed: ${enrichmentRefusedMessage(outcome.entry)} (?force=1)`,
       });
     if (outcome.status !== 'replayed') return json(409, refusal(replay[1], outcome));
     return json(202, { replayed: outcome.entry.id, seq: outcome.seq });

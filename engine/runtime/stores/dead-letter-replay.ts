@@ -27,7 +27,12 @@ export type ReplayOutcome =
    * Steps the event finished before would run again: `steps` are not in the active spec set (renamed, removed),
    * `expired` lost their checkpoints (replay-steps.ts).
    */
-  | { status: 'steps-changed'; entry: DeadLetter; steps: string[]; expired: string[] };
+  | { status: 'steps-changed'; entry: DeadLetter; steps: string[]; expired: string[] }
+  /**
+   * The source refused the enrichment read of its change (`enrichment-refused`): a replay would send the change
+   * without the fields that read adds (needs `force`; reconcile or backfill the record instead).
+   */
+  | { status: 'enrichment-refused'; entry: DeadLetter };
 
 /** Claims lost to another writer before giving up (each loss means the entry changed: it is read again). */
 const CLAIM_TRIES = 5;
