@@ -2,7 +2,7 @@
 // connectors/ (the dashboard's static files, the `junction init` template, a gRPC proto), which the code reads
 // from beside itself.
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 rmSync('dist', { recursive: true, force: true });
@@ -13,3 +13,5 @@ for (const dir of ['engine', 'connectors'])
     recursive: true,
     filter: (path) => statSync(path).isDirectory() || !path.endsWith('.ts'),
   });
+// tsc writes files without the execute bit: `npx junction` (the package's bin) after a rebuild would be refused.
+chmodSync('dist/engine/cli/junction.js', 0o755);
