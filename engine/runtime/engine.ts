@@ -73,6 +73,7 @@ import { opsRoute } from './control/ops-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
 import { BrokerClock } from './control/broker-clock.js';
+import { PartitionMembership, readPartitionMembers } from './control/partition-assignment.js';
 import { ConsumerWatchdog } from './control/consumer-watchdog.js';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import type { AlertSignals } from './alerts/alert-conditions.js';
@@ -107,8 +108,9 @@ export interface EngineOptions {
   /** Which parts this process runs. @default all three */
   roles?: { http?: boolean; workers?: boolean; sources?: boolean };
   /**
-   * The partitions this process's workers pull from (consumer-pool.ts): a worker of `junction run --workers N` gets its
-   * own share. @default every partition
+   * A fixed share of the partitions for this process's workers (consumer-pool.ts), for an embedding program that
+   * splits them itself: the engine then stays out of the partition group. @default the partition group's
+   * assignment (control/partition-assignment.ts): every partition while this engine is alone
    */
   partitionShare?: PartitionShare;
   tuning?: Partial<RuntimeTuning>;
@@ -340,7 +342,20 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     secrets,
     keyChanges,
   };
-  const pool = new ConsumerPool(js, jsm, ctx, options.partitionShare);
+  // Engines that run workers share the partitions as a group, each pulling its own (control/partition-assignment.ts).
+  const grouped = roles.workers && !options.partitionShare;
+  const pool = new ConsumerPool(js, jsm, ctx, options.partitionShare, grouped);
+  const membership = grouped
+    ? new PartitionMembership({
+        control: buckets.control,
+        holder,
+        clock,
+        ttlMs: tuning.partitionLeaseTtlMs,
+        partitions,
+        puller: pool,
+        log,
+      })
+    : undefined;
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };
   const lease = { control: buckets.control, holder, clock, ttlMs: tuning.sourceLeaseTtlMs };
   // A source's failures are stored with the secrets' values masked, as log lines are.
@@ -443,6 +458,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   };
   // Before any delivery: a key change other engines are draining holds the same records' new events here too.
   if (roles.workers) await keyChanges.resume(initial);
+  // Joins the partition group: alone, it pulls every partition from the start, as an engine did before the group.
+  await membership?.start();
+  undo.push(() => membership?.leave() ?? Promise.resolve());
   await startIntegrations(initial);
   // The last set whose integrations all started. A swap is compared with it, not with the set it replaced: a swap
   // the broker refused halfway (a new integration's consumers not created) is done again in full when reapplied.
@@ -582,6 +600,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
       waiting: () => waiting.counts(),
       paused: (i) => pause.info(i),
       holder,
+      partitionMembers: grouped ? () => readPartitionMembers(buckets.control, clock) : undefined,
       sourceLeader: (i) => sourceLeader(buckets.control, i, clock),
       sourceHealth: (i) => readSourceHealth(buckets.control, i),
       lastReconciles: async () => new Map((await reconcileReports(buckets.control)).map((r) => [r.integration, r])),
@@ -605,6 +624,8 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         watchdog.afterReconnect();
         // A restarted broker has lost the consumers whose state it kept in memory.
         if (roles.workers) pool.afterReconnect();
+        // Renew the claim now: the outage may have lasted most of its TTL.
+        void membership?.round();
         // The broker may be another server now, or its clock stepped: estimate again.
         void clock.sync();
       }
@@ -646,8 +667,11 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         natsSources.stop();
         keyChanges.stop();
         await streamSources.stop();
+        membership?.stopTaking();
         const nakked = await pool.drain(tuning.drainTimeoutMs);
         log.info({ nakked }, 'engine drained');
+        // Pulls closed: the other engines take this one's partitions at once, not once its claim ran out.
+        await membership?.leave();
         xref.stop();
         dlqIndex?.stop();
         room?.stop();

@@ -51,6 +51,12 @@ export interface RuntimeTuning {
    */
   sourceLeaseTtlMs: number;
   /**
+   * How long an engine's claim on its partitions holds without renewal (control/partition-assignment.ts): when an
+   * engine dies, the others take its partitions over once this ran out (an event it held in flight waits for the
+   * ack wait as well). It renews every third of it. @default 10000
+   */
+  partitionLeaseTtlMs: number;
+  /**
    * How often one engine of the cluster looks for consumers stuck on an event that a broker crash left ack-pending
    * after it was removed (runtime/control/consumer-watchdog.ts); such a consumer is recreated on the second round
    * that finds it unchanged. For two minutes after the engine reconnects to NATS (a broker restart is what leaves
@@ -97,6 +103,7 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   eventsMaxBytes: 8 * 1024 ** 3,
   alertIntervalMs: 15_000,
   sourceLeaseTtlMs: 15_000,
+  partitionLeaseTtlMs: 10_000,
   stuckConsumerCheckMs: 60_000,
   partitionConsumerStorage: 'memory',
   httpKeepAliveMs: 65_000,
@@ -110,6 +117,8 @@ export function resolveTuning(partial: Partial<RuntimeTuning> = {}): RuntimeTuni
     throw new RangeError(`partitions must be a positive integer, got ${tuning.partitions}`);
   if (tuning.sourceLeaseTtlMs < 300)
     throw new RangeError(`sourceLeaseTtlMs must be at least 300 ms, got ${tuning.sourceLeaseTtlMs}`);
+  if (tuning.partitionLeaseTtlMs < 300)
+    throw new RangeError(`partitionLeaseTtlMs must be at least 300 ms, got ${tuning.partitionLeaseTtlMs}`);
   if (!Number.isSafeInteger(tuning.eventsMaxBytes) || tuning.eventsMaxBytes < 1024)
     throw new RangeError(`eventsMaxBytes must be an integer of at least 1024, got ${tuning.eventsMaxBytes}`);
   if (tuning.partitionConsumerStorage !== 'memory' && tuning.partitionConsumerStorage !== 'file')

@@ -1,13 +1,13 @@
 /**
  * `junction run --workers 2` as a user runs it: one primary with the embedded nats-server, two engine processes
- * sharing the webhook port, each delivering its half of the partitions. Every event is delivered once, and `/metrics`
- * and `/api/status` count every worker's deliveries whichever worker answers; a SIGKILLed worker is replaced by one
- * with its half, and its events are delivered; SIGTERM drains all and exits 0.
+ * sharing the webhook port, each delivering its half of the partitions (the partition group). Every event is delivered
+ * once, and `/metrics` and `/api/status` count every worker's deliveries whichever worker answers; a SIGKILLed worker
+ * is replaced, the replacement takes its half back, and its events are delivered; SIGTERM drains all and exits 0.
  */
 import { spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,10 +42,31 @@ function workerPids(primary: number): number[] {
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
-/** The share of the partitions the primary gave a worker (`JUNCTION_WORKER_SHARE` in its environment; Linux /proc). */
-function shareOf(pid: number): string | undefined {
-  const env = readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
-  return env.find((v) => v.startsWith('JUNCTION_WORKER_SHARE='))?.slice('JUNCTION_WORKER_SHARE='.length);
+/** The partition group's members by pid, as `/api/status` lists them (holder ids are `<host>_<pid>-<tag>`). */
+async function membersByPid(operator: string): Promise<Map<number, number[]>> {
+  const status = JSON.parse(await getText(`${operator}/api/status`)) as {
+    partitionMembers?: { holder: string; partitions: number[] }[];
+  };
+  return new Map(
+    (status.partitionMembers ?? []).map((m) => [Number(/_(\d+)-\w+$/.exec(m.holder)![1]), m.partitions] as const),
+  );
+}
+
+/** Waits until the members are exactly `pids`, each pulling half of the 16 partitions. */
+async function waitForHalves(operator: string, pids: number[]): Promise<Map<number, number[]>> {
+  let members = new Map<number, number[]>();
+  await waitFor(
+    async () => {
+      members = await membersByPid(operator).catch(() => new Map<number, number[]>());
+      return (
+        JSON.stringify([...members.keys()].sort()) === JSON.stringify([...pids].sort()) &&
+        [...members.values()].every((ps) => ps.length === 8)
+      );
+    },
+    () => `members ${JSON.stringify([...members])}, workers ${pids.join(', ')}`,
+    60_000,
+  );
+  return members;
 }
 
 /** A GET on a connection of its own, so node:cluster may hand it to either worker (as it does a new scrape's). */
@@ -115,9 +136,10 @@ it('runs two engine processes that share the port and the partitions; a killed w
   expect(existsSync(join(dir, '.junction', 'nats.json'))).toBe(true);
   const first = workerPids(primary.pid!);
   expect(first).toHaveLength(2);
-  // Each delivers its own half of the partitions (consumer-pool.ts, PartitionShare).
-  const firstShares = first.map(shareOf);
-  expect([...firstShares].sort()).toEqual(['0/2', '1/2']);
+  // Each delivers its own half of the partitions (the partition group, shown on the status).
+  const operator = `http://127.0.0.1:${operatorPort}`;
+  const halves = await waitForHalves(operator, first);
+  expect([...halves.values()].flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, p) => p));
 
   const post = (id: number, seq: number) =>
     fetch(`http://127.0.0.1:${port}/hooks/orders`, {
@@ -131,7 +153,6 @@ it('runs two engine processes that share the port and the partitions; a killed w
 
   // Each worker delivered some of the 40; a scrape or a status read counts them all, whichever worker takes it (one
   // worker's own counts would jump between the workers' values, which Prometheus reads as counter resets).
-  const operator = `http://127.0.0.1:${operatorPort}`;
   const delivered = /^junction_events_delivered_total\{integration="orders",outcome="delivered"\} (\d+)$/m;
   const scraped = async () => Number(delivered.exec(await getText(`${operator}/metrics`))?.[1]);
   const counted = async () => JSON.parse(await getText(`${operator}/api/status`)).integrations[0].counts.delivered;
@@ -150,9 +171,9 @@ it('runs two engine processes that share the port and the partitions; a killed w
   const second = workerPids(primary.pid!);
   expect(second).toHaveLength(2);
   expect(second).not.toContain(first[0]);
-  // The replacement took over the dead worker's share: no partition is left without a worker.
-  expect(second.map((pid) => (pid === first[1] ? firstShares[1] : shareOf(pid))).sort()).toEqual(['0/2', '1/2']);
-  expect(shareOf(second.find((pid) => pid !== first[1])!)).toBe(firstShares[0]);
+  // The replacement took its half: no partition is left without a worker.
+  const after = await waitForHalves(operator, second);
+  expect([...after.values()].flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, p) => p));
   for (const id of ids) expect(target.committedOrder.get(String(id))).toEqual([1, 2]);
 
   primary.kill('SIGTERM');

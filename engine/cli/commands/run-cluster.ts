@@ -2,9 +2,10 @@
  * `junction run --workers N`: N engine processes on one machine (node:cluster), so every core works. The primary
  * starts the embedded nats-server once (unless --nats or JUNCTION_NATS_URL names one) and forks N workers, each a
  * whole engine against that broker: they share the listeners (node:cluster hands out connections round-robin), and
- * worker i of N delivers the partitions p with p mod N = i (its share, `JUNCTION_WORKER_SHARE=i/N`; consumer-pool.ts
- * says why); `/metrics` and `/api/status` add up every worker's counts (the primary relays them). A worker that dies
- * is replaced by one with its share (its partitions wait meanwhile); one that fails before it is up (a spec that
+ * each is a member of the partition group (runtime/control/partition-assignment.ts), which gives each its even share
+ * of the partitions, as it does engines on other machines; `/metrics` and `/api/status` add up every worker's counts
+ * (the primary relays them). A worker that dies is replaced; its partitions go to the others once its claim ran out
+ * (`--partition-lease`), and the replacement takes its share from them. One that fails before it is up (a spec that
  * does not compile, a port in use) stops them all. SIGTERM or SIGINT drains every worker, then stops the broker.
  */
 import cluster from 'node:cluster';
@@ -12,17 +13,6 @@ import type { Worker } from 'node:cluster';
 
 /** What a worker sends the primary once its engine is up. */
 export const WORKER_READY = 'junction-worker-ready';
-
-/** The environment variable that gives a worker its share of the partitions: `<index>/<workers>`. */
-export const WORKER_SHARE_ENV = 'JUNCTION_WORKER_SHARE';
-
-/** A worker's share of the partitions from its environment; undefined outside `--workers` (or a malformed value). */
-export function workerShare(env: NodeJS.ProcessEnv): { index: number; of: number } | undefined {
-  const match = /^(\d+)\/(\d+)$/.exec(env[WORKER_SHARE_ENV] ?? '');
-  if (!match) return undefined;
-  const [index, of] = [Number(match[1]), Number(match[2])];
-  return index < of ? { index, of } : undefined;
-}
 
 /** Runs the primary until it is stopped; resolves with the exit code. */
 export async function runCluster(
@@ -37,8 +27,6 @@ export async function runCluster(
   // The workers inherit the environment: without --nats they find the broker here.
   if (embedded) process.env.JUNCTION_NATS_URL = embedded.url;
   const ready = new WeakSet<Worker>();
-  const shares = new WeakMap<Worker, number>();
-  const fork = (index: number) => shares.set(cluster.fork({ [WORKER_SHARE_ENV]: `${index}/${workers}` }), index);
   let stopping = false;
   let exitCode = 0;
   const code = await new Promise<number>((resolve) => {
@@ -73,9 +61,9 @@ export async function runCluster(
         return stop(typeof code === 'number' && code !== 0 ? code : 1);
       }
       process.stderr.write(`junction: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
-      fork(shares.get(worker)!);
+      cluster.fork();
     });
-    for (let i = 0; i < workers; i++) fork(i);
+    for (let i = 0; i < workers; i++) cluster.fork();
     process.once('SIGTERM', () => stop(0));
     process.once('SIGINT', () => stop(0));
   });

@@ -21,7 +21,7 @@ import { formatCheckRows } from '../formats/check-report.js';
 import type { Wiring } from '../wiring.js';
 import { addSecurityOptions, engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
-import { WORKER_READY, runCluster, workerShare } from './run-cluster.js';
+import { WORKER_READY, runCluster } from './run-cluster.js';
 import { useEngineV8Flags } from '../engine-v8-flags.js';
 import { tokenRepoProblem } from '../../gitops/git-token.js';
 
@@ -45,6 +45,7 @@ interface RunOptions extends SecurityFlags {
   replicas: string;
   dlqRetention: string;
   sourceLease: string;
+  partitionLease: string;
   eventsMaxBytes: string;
   keepAlive: string;
   pollPages: string;
@@ -132,6 +133,14 @@ export function registerRunCommand(program: Command): void {
     .addOption(
       advancedOption(
         new Option(
+          '--partition-lease <duration>',
+          "how long an engine's claim on its partitions lasts unrenewed: a dead engine's partitions move within it",
+        ).default(`${DEFAULT_TUNING.partitionLeaseTtlMs / 1000}s`),
+      ),
+    )
+    .addOption(
+      advancedOption(
+        new Option(
           '--keep-alive <duration>',
           "how long the HTTP listeners keep an idle connection open: above a load balancer's idle timeout (AWS ALB: 60s)",
         ).default(`${DEFAULT_TUNING.httpKeepAliveMs / 1000}s`),
@@ -200,6 +209,7 @@ export function registerRunCommand(program: Command): void {
       replicas: countOption('--replicas', opts.replicas),
       dlqRetentionMs: durationOption('--dlq-retention', opts.dlqRetention),
       sourceLeaseTtlMs: durationOption('--source-lease', opts.sourceLease),
+      partitionLeaseTtlMs: durationOption('--partition-lease', opts.partitionLease),
       eventsMaxBytes: sizeOption('--events-max-bytes', opts.eventsMaxBytes),
       httpKeepAliveMs: durationOption('--keep-alive', opts.keepAlive),
       pollPagesPerRound: countOption('--poll-pages', opts.pollPages),
@@ -243,8 +253,6 @@ export function registerRunCommand(program: Command): void {
         security,
         // The workers share the operator port: whichever takes a scrape answers with every worker's counts.
         metricsOf: cluster.isWorker ? workerMetrics : undefined,
-        // A worker of --workers N delivers its share of the partitions (run-cluster.ts).
-        partitionShare: cluster.isWorker ? workerShare(process.env) : undefined,
       });
     } catch (error) {
       process.exitCode = await startFailure(error, { port, operatorPort, natsUrl: named?.url });

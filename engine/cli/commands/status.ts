@@ -23,6 +23,7 @@ interface EngineBody extends Partial<SyncStatus> {
   countsSince?: string;
   warnings?: string[];
   last_swap?: SwapReport | null;
+  partitionMembers?: PartitionMemberLine[];
   integrations: {
     name: string;
     hash?: string;
@@ -38,6 +39,14 @@ interface EngineBody extends Partial<SyncStatus> {
     keyChanges?: KeyChangeStatus[];
     counts: Record<string, number>;
   }[];
+}
+
+/** A live engine of the partition group and the partitions it pulls (engine/runtime/control/partition-assignment.ts). */
+interface PartitionMemberLine {
+  holder: string;
+  partitions: number[];
+  self: boolean;
+  claimUntil: string;
 }
 
 type IntegrationLine = { name: string; hash?: string; health?: string; lag?: number; dead_letters?: number } & Record<
@@ -61,6 +70,8 @@ interface StatusSummary {
   last_swap?: SwapReport | null;
   /** Engine-wide warnings (the events stream filling up, a removed integration with events left; engine only). */
   warnings?: string[];
+  /** Which engine pulls which partitions (only from an engine that runs workers). */
+  partition_members?: PartitionMemberLine[];
   integrations: IntegrationLine[];
 }
 
@@ -77,6 +88,7 @@ async function fromEngine(target: OperatorTarget): Promise<StatusSummary> {
     workers: body.workers ?? [],
     last_swap: body.last_swap ?? null,
     warnings: body.warnings ?? [],
+    ...(body.partitionMembers ? { partition_members: body.partitionMembers } : {}),
     integrations: body.integrations.map((i) => ({
       name: i.name,
       ...(i.hash ? { hash: i.hash } : {}),
@@ -159,6 +171,11 @@ function render(s: StatusSummary): string {
   for (const w of s.workers) lines.push(`worker          ${w.id}  ${w.commit}  applied ${w.applied_at}`);
   if (s.last_swap) lines.push(`last swap       ${describeSwap(s.last_swap)}`);
   for (const w of s.warnings ?? []) lines.push(`WARNING         ${w}`);
+  for (const m of s.partition_members ?? [])
+    lines.push(
+      `partitions      ${m.holder}${m.self ? ' (this engine)' : ''}  ${m.partitions.join(',') || 'none'}  ` +
+        `claim until ${m.claimUntil}`,
+    );
   // The name column is as wide as the longest name, so long names keep the table aligned.
   const width = Math.max(0, ...s.integrations.map((i) => i.name.length));
   for (const i of s.integrations) {
@@ -205,12 +222,13 @@ export function registerStatusCommand(program: Command): void {
       let summary: StatusSummary;
       if (opts.nats && target)
         summary = await fromNats(opts.nats).then(async (s) => {
-          const { integrations, warnings, engine, counts_since } = await fromEngine(target);
+          const { integrations, warnings, engine, counts_since, partition_members } = await fromEngine(target);
           return {
             ...(engine ? { engine } : {}),
             ...(counts_since ? { counts_since } : {}),
             ...s,
             warnings,
+            ...(partition_members ? { partition_members } : {}),
             integrations,
           };
         });

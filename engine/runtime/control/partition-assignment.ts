@@ -180,6 +180,8 @@ export class PartitionMembership {
   #timer: NodeJS.Timeout | undefined;
   #watch: { stop(): void } | undefined;
   #stopped = false;
+  /** False once the engine began to stop: it renews its claims while it drains but takes no more partitions. */
+  #taking = true;
   #saidNone = false;
 
   constructor(private readonly o: MembershipOptions) {}
@@ -213,6 +215,11 @@ export class PartitionMembership {
       }
     });
     return this.#round;
+  }
+
+  /** The engine began to stop: take no more partitions (its drain would leave them unpulled until it left). */
+  stopTaking(): void {
+    this.#taking = false;
   }
 
   /** Leaves the group (a graceful stop, after the pool stopped pulling): the others take its partitions at once. */
@@ -261,6 +268,7 @@ export class PartitionMembership {
       const doc = entry && entry.operation === 'PUT' ? entry.json<MembersEntry>() : undefined;
       const now = clock.now();
       const step = memberStep(doc, holder, this.#pulling, partitions, now);
+      if (!this.#taking) step.take = [];
       if (step.release.length > 0) {
         // Stop pulling before the entry says so: whoever takes them over pulls alone.
         await puller.release(step.release);

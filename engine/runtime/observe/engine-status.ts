@@ -13,6 +13,7 @@ import { EVENTS_STREAM } from '../broker/subjects.js';
 import { consumerBacklog } from './consumer-lag.js';
 import type { ConsumerBacklog, MissingConsumer } from './consumer-lag.js';
 import type { LeaseHolder } from '../control/kv-lease.js';
+import type { PartitionMember } from '../control/partition-assignment.js';
 import { hasLeasedSource } from '../sources/source-health.js';
 import type { SourceHealthRecord } from '../sources/source-health.js';
 import { missedChangesStatus } from './missed-changes.js';
@@ -110,6 +111,11 @@ export interface EngineStatus {
    * another engine, with counts of its own.
    */
   engine: string;
+  /**
+   * The live members of the partition group (control/partition-assignment.ts) and the partitions each pulls, in
+   * holder order; absent when this engine is no member (no workers, or a fixed share) or the group was not read.
+   */
+  partitionMembers?: { holder: string; partitions: number[]; self: boolean; claimUntil: string }[];
   integrations: IntegrationStatus[];
 }
 
@@ -129,6 +135,8 @@ export interface StatusDeps {
   paused: (integration: string) => PauseInfo | undefined;
   /** This engine's lease holder id, and who holds an integration's source lease. */
   holder: string;
+  /** The partition group as stored (undefined when this engine is no member). */
+  partitionMembers?: () => Promise<(PartitionMember & { live: boolean })[]>;
   sourceLeader: (integration: string) => Promise<LeaseHolder | undefined>;
   /** How an integration's stream or schedule source fares (sources/source-health.ts). */
   sourceHealth: (integration: string) => Promise<SourceHealthRecord | undefined>;
@@ -219,6 +227,22 @@ function leftBehind(
   return warnings;
 }
 
+/**
+ * Partitions no live engine claims: for a moment those being handed from one engine to another, and every partition
+ * when no engine with workers is left (the last one stopped or died and its claim ran out). A dead engine's
+ * partitions are not among them until its claim runs out: it is listed as a member until then.
+ */
+function unpulled(members: { partitions: number[] }[] | undefined, partitions: number, integrations: number): string[] {
+  if (!members || integrations === 0) return [];
+  const pulled = new Set(members.flatMap((m) => m.partitions));
+  const left = Array.from({ length: partitions }, (_, p) => p).filter((p) => !pulled.has(p));
+  if (left.length === 0) return [];
+  return [
+    `${plural(left.length, 'partition')} (${left.join(', ')}) pulled by no engine: being handed over from one ` +
+      'engine to another, or no engine with workers is running (their events wait, nothing is lost)',
+  ];
+}
+
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
@@ -247,6 +271,19 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
         readEventsStreamUsage(deps.jsm).catch(orElse('the events stream size', undefined, 'left out')),
       ])
     : [none, new Map<string, number>(), new Map<string, number>(), undefined];
+  const group =
+    connected && deps.partitionMembers
+      ? await deps.partitionMembers().catch(orElse('the partition group', undefined, 'left out'))
+      : undefined;
+  const members = group
+    ?.filter((m) => m.live)
+    .map((m) => ({
+      holder: m.holder,
+      partitions: m.pulling,
+      self: m.holder === deps.holder,
+      // Renewed every third of the TTL: a claim that stopped moving is an engine that died.
+      claimUntil: new Date(m.until).toISOString(),
+    }));
   const m = deps.metrics;
   const registry = await deps
     .registry(Object.values(STATUS_COUNTERS))
@@ -283,11 +320,13 @@ export async function engineStatus(deps: StatusDeps): Promise<EngineStatus> {
           ]),
       ...streamWarnings(usage, deps.lastStreamRefusal(), deps.serverVersion()),
       ...leftBehind(set, lag, open),
+      ...unpulled(members, deps.partitions(), set.integrations.size),
       ...(unread.length > 0 ? [`this answer is partial (ask again): could not read ${unread.join('; ')}`] : []),
     ],
     partitions: deps.partitions(),
     countsSince: deps.startedAt.toISOString(),
     engine: deps.holder,
+    ...(members ? { partitionMembers: members } : {}),
     integrations: [...set.integrations.values()].map((i) => ({
       name: i.name,
       ...statusOf(

@@ -14,6 +14,7 @@ import {
 } from '../broker/provision.js';
 import { decideFate } from './error-fate.js';
 import { settle } from './attempt-finish.js';
+import type { PartitionPuller } from '../control/partition-assignment.js';
 
 /**
  * Every consumer's pulls (partitions and parked keys' tickets). A pull asks for up to 64 messages, and nats.js asks
@@ -44,6 +45,8 @@ const PULL = { max_messages: 64, threshold_messages: 32, expires: 5_000, bind: t
  */
 interface ConsumerLoop {
   readonly integration: string;
+  /** The partition it pulls from; undefined for the retry consumer (tickets). */
+  readonly partition?: number;
   readonly config: Partial<ConsumerConfig>;
   messages?: ConsumerMessages;
   /** The check in progress: at most one per consumer, however many heartbeats are missed meanwhile. */
@@ -60,8 +63,9 @@ interface ConsumerLoop {
 const GONE_SIGNS = new Set(['heartbeats_missed', 'consumer_not_found', 'no_responders']);
 
 /**
- * The partitions this process pulls from: those `p` with `p mod of = index`. A worker of `junction run --workers N`
- * is given its own share (run-cluster.ts); an engine without one pulls from every partition.
+ * A fixed share of the partitions: those `p` with `p mod of = index`, for an embedding program that splits them
+ * itself. Engines normally share them through the partition group (control/partition-assignment.ts), which moves a
+ * dead engine's partitions to the live ones; an engine with a fixed share is no member of it.
  *
  * Why a share: nats-server hands a partition's next event to the pull at the front of the consumer's queue and puts a
  * pull with messages left at its back after each message, so two processes pulling from the same partition take turns,
@@ -74,8 +78,14 @@ export interface PartitionShare {
   of: number;
 }
 
-export class ConsumerPool {
+export class ConsumerPool implements PartitionPuller {
   readonly #running = new Map<string, ConsumerLoop[]>();
+  /**
+   * The partitions the partition group gave this engine (takePartitions/releasePartitions); undefined without the
+   * group: every partition, or the fixed share.
+   */
+  #assigned: Set<number> | undefined;
+  #partitions = 0;
   readonly #inFlight = new Set<InFlight>();
   readonly #idle = new Set<() => void>();
   #heartbeat: NodeJS.Timeout | undefined;
@@ -88,7 +98,72 @@ export class ConsumerPool {
     private readonly jsm: JetStreamManager,
     private readonly ctx: WorkerContext,
     private readonly share?: PartitionShare,
-  ) {}
+    /** Pull only what the partition group gives this engine (none until it does). */
+    grouped = false,
+  ) {
+    if (grouped) this.#assigned = new Set();
+  }
+
+  /** The partitions this engine pulls from, of `partitions`. */
+  ownPartitions(partitions: number): number[] {
+    if (!this.#assigned) return ownPartitions(partitions, this.share);
+    return [...this.#assigned].filter((p) => p < partitions).sort((a, b) => a - b);
+  }
+
+  /** The partition group gave this engine these partitions: pull them for every running integration. */
+  async take(partitions: number[]): Promise<void> {
+    this.#assigned ??= new Set();
+    const fresh = partitions.filter((p) => !this.#assigned!.has(p));
+    for (const p of fresh) this.#assigned.add(p);
+    if (this.#stopping || fresh.length === 0) return;
+    const started: Promise<void>[] = [];
+    for (const [integration, loops] of this.#running) {
+      const added = fresh
+        .filter((p) => p < this.#partitions)
+        .map((p) => ({
+          integration,
+          partition: p,
+          config: partitionConsumerConfig({ name: integration }, p, this.ctx.tuning),
+          stopped: false,
+        }));
+      loops.push(...added);
+      started.push(...added.map((loop) => this.#consumeOrCheck(loop)));
+    }
+    await Promise.all(started);
+  }
+
+  /**
+   * The partition group moves these partitions to another engine: stop pulling them (every integration); resolves
+   * once their pulls are closed. An event of theirs in flight still finishes here: the broker hands the partition's
+   * next event to anyone only after its ack (`max_ack_pending` 1).
+   */
+  async release(partitions: number[]): Promise<void> {
+    const gone = new Set(partitions);
+    for (const p of partitions) this.#assigned?.delete(p);
+    const closing: Promise<unknown>[] = [];
+    for (const loops of this.#running.values()) {
+      // In place: start() knows its integration's loops by this array.
+      for (let i = loops.length - 1; i >= 0; i--) {
+        const loop = loops[i];
+        if (loop.partition === undefined || !gone.has(loop.partition)) continue;
+        loops.splice(i, 1);
+        loop.stopped = true;
+        if (loop.messages) closing.push(loop.messages.close().catch(() => undefined));
+      }
+    }
+    await Promise.all(closing);
+  }
+
+  /** A partition taken while running: a failed first pull is tried again by the consumer check, not thrown. */
+  async #consumeOrCheck(loop: ConsumerLoop): Promise<void> {
+    await this.#consume(loop).catch((error: unknown) => {
+      this.ctx.log.error(
+        { err: error, integration: loop.integration, consumer: loop.config.durable_name },
+        'could not pull from a partition this engine took over; trying again',
+      );
+      setTimeout(() => !loop.stopped && void this.#consumeOrCheck(loop), 1_000).unref();
+    });
+  }
 
   /** Events being processed right now, by integration (status page). */
   inFlightCount(integration?: string): number {
@@ -107,8 +182,9 @@ export class ConsumerPool {
   async start(integration: string, partitions: number): Promise<void> {
     if (this.#stopping || this.#running.has(integration)) return;
     const { tuning } = this.ctx;
-    const own = ownPartitions(partitions, this.share);
-    if (own.length === 0 && this.share && !this.#saidNoShare) {
+    this.#partitions = partitions;
+    const own = this.ownPartitions(partitions);
+    if (own.length === 0 && this.share && !this.#assigned && !this.#saidNoShare) {
       this.#saidNoShare = true;
       this.ctx.log.warn(
         { partitions, worker: this.share.index, workers: this.share.of },
@@ -116,12 +192,13 @@ export class ConsumerPool {
           'workers (or give a new cluster more partitions)',
       );
     }
-    const configs = own.map((p) => partitionConsumerConfig({ name: integration }, p, tuning));
-    const loops: ConsumerLoop[] = [...configs, retryConsumerConfig({ name: integration }, tuning)].map((config) => ({
-      integration,
-      config,
-      stopped: false,
-    }));
+    const loops: ConsumerLoop[] = [
+      ...own.map((partition) => ({
+        partition,
+        config: partitionConsumerConfig({ name: integration }, partition, tuning),
+      })),
+      { config: retryConsumerConfig({ name: integration }, tuning) },
+    ].map((loop) => ({ integration, ...loop, stopped: false }));
     this.#running.set(integration, loops);
     const started = await Promise.allSettled(loops.map((loop) => this.#consume(loop)));
     const failed = started.find((s) => s.status === 'rejected');

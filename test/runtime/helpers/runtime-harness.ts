@@ -26,6 +26,8 @@ export const TEST_TUNING: Partial<RuntimeTuning> = {
   ackWaitMs: 1000,
   drainTimeoutMs: 3000,
   publishTimeoutMs: 1500,
+  // A killed worker's partitions move to the others within this (control/partition-assignment.ts).
+  partitionLeaseTtlMs: 2000,
 };
 
 export interface RuntimeHarness {
