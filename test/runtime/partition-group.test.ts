@@ -51,7 +51,7 @@ async function liveMembers(natsUrl: string): Promise<(PartitionMember & { pid: n
   }
 }
 
-/** Waits until the live members are exactly `workers`, each pulling `perMember` partitions; returns pid -> partitions. */
+/** Waits until the live members are exactly `workers`, each pulling `perMember` partitions: pid -> partitions. */
 async function waitForShares(workers: WorkerProcess[], perMember: number): Promise<Map<number, number[]>> {
   let seen: (PartitionMember & { pid: number })[] = [];
   await waitFor(

@@ -41,7 +41,7 @@ interface EngineBody extends Partial<SyncStatus> {
   }[];
 }
 
-/** A live engine of the partition group and the partitions it pulls (engine/runtime/control/partition-assignment.ts). */
+/** A live engine of the partition group and the partitions it pulls (runtime/control/partition-assignment.ts). */
 interface PartitionMemberLine {
   holder: string;
   partitions: number[];
