@@ -21,7 +21,7 @@ export function orderRoutes(V1: string, state: () => MagentoState, limits?: Inpu
     { method: 'GET', path: `${V1}/orders`, handle: (r) => searchReply([...state().orders.values()], r.query, limits) },
     // Shipments by searchCriteria, e.g. order_id: how a shipment whose answer was lost is found again.
     { method: 'GET', path: `${V1}/shipments`, handle: (r) => searchReply(state().shipments, r.query, limits) },
-    { method: 'POST', path: `${V1}/order/:orderId/ship`, handle: (r) => document(state(), r, 'shipment') },
+    { method: 'POST', path: `${V1}/order/:orderId/ship`, handle: (r) => shipDocument(state(), r) },
     { method: 'POST', path: `${V1}/order/:orderId/invoice`, handle: (r) => invoiceDocument(state(), r) },
     // OrderManagementInterface::addComment and ::getCommentsList (Sales webapi.xml).
     { method: 'POST', path: `${V1}/orders/:id/comments`, handle: (r) => addComment(state(), r) },
@@ -81,6 +81,23 @@ function invoiceDocument(state: MagentoState, r: EmulatorRequest): EmulatorReply
       `Invoice Document Validation Error(s):\nAn invoice cannot be created when an order has a status of ${String(order.status)}`,
     );
   return document(state, r, 'invoice');
+}
+
+/** Order states in which CanShip refuses any shipment, whatever is left to ship. */
+const NOT_SHIPPABLE = ['payment_review', 'holded', 'canceled'];
+
+/**
+ * `POST /V1/order/:id/ship` (ShipOrder): CanShip first refuses an order in payment review, on hold or canceled (by its
+ * status), then one with nothing left to ship; then the quantity checks of `document`.
+ */
+function shipDocument(state: MagentoState, r: EmulatorRequest): EmulatorReply {
+  const order = state.orders.get(Number(r.params.orderId));
+  if (order && NOT_SHIPPABLE.includes(String(order.state)))
+    return magentoError(
+      400,
+      `Shipment Document Validation Error(s):\nA shipment cannot be created when an order has a status of ${String(order.status)}`,
+    );
+  return document(state, r, 'shipment');
 }
 
 /**

@@ -1,0 +1,316 @@
+/**
+ * The recorded Salesforce/FinancialForce and Magento exchanges of specs/magento-ff and specs/service-app-salesforce,
+ * checked against the vendors. Every recorded answer must have the vendor's shape: an 18-character record id ends in
+ * the case-check suffix of its first 15 (Salesforce refuses any other as MALFORMED_ID), a Salesforce error is a JSON
+ * array of {message, errorCode} (with the `fields` list where the error names fields), a Magento error is
+ * {message, parameters?}, a shipment or invoice Magento creates is answered with its id as a JSON string.
+ * The cases of the integrations in REPLAYED are also run as `junction test` runs them (a dry run on their recorded
+ * responses), and every call they send is then sent, in the same order, to a fresh emulator that holds what the
+ * case's story says the vendor holds (GIVEN); its answer must be the recorded one (status and the whole body;
+ * Magento's timestamps compared by format). So the fixtures the PR dry run trusts and the emulators the e2e tests run
+ * against cannot drift apart unseen.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { basename } from 'node:path';
+import { compileDirectory, createWiring } from '../../engine/cli/wiring.js';
+import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
+import { dryRun } from '../../engine/plan/dry-run.js';
+import { loadCases } from '../../engine/plan/spec-tests/load-cases.js';
+import type { LoadedCase } from '../../engine/plan/spec-tests/load-cases.js';
+import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
+import { caseSuffix } from '../../connectors/salesforce/emulator/record-ids.js';
+
+/** One call a case sent, as the connector put it on the wire, with the recorded answer. */
+interface Exchange {
+  method: string;
+  url: URL;
+  body?: string;
+  status: number;
+  answer: unknown;
+}
+interface SpecDir {
+  specSet: CompiledSpecSet;
+  cases: LoadedCase[];
+}
+
+const DIRS = ['magento-ff', 'service-app-salesforce'];
+/** The integrations whose every case is replayed against the emulators (the others get the shape checks). */
+const REPLAYED = ['ad-usage-to-salesforce', 'ff-fulfilment-to-magento-shipments', 'ff-prices-stock-to-magento'];
+const wiring = createWiring({ env: {} });
+const dirs: SpecDir[] = [];
+let sf: SalesforceEmulator;
+let magento: MagentoEmulator;
+
+beforeAll(async () => {
+  for (const dir of DIRS) {
+    const { result, tree } = await compileDirectory(
+      wiring,
+      fileURLToPath(new URL(`../../specs/${dir}`, import.meta.url)),
+    );
+    dirs.push({ specSet: result.specSet!, cases: loadCases(result, tree) });
+  }
+  [sf, magento] = await Promise.all([startSalesforceEmulator(), startMagentoEmulator()]);
+});
+afterAll(async () => Promise.all([sf?.stop(), magento?.stop()]));
+
+const isSalesforce = (url: URL) => url.pathname.startsWith('/services/');
+const title = (c: LoadedCase) => `${c.integration} / ${c.name}`;
+
+/** The vendor calls of a case (the token call the dry run answers itself left out), with the recorded answers. */
+async function exchangesOf(specSet: CompiledSpecSet, c: LoadedCase): Promise<Exchange[]> {
+  const exchanges: Exchange[] = [];
+  await dryRun(specSet, wiring.connectors, {
+    ...c.input!,
+    tap: (request, response) =>
+      exchanges.push({
+        method: request.method,
+        url: new URL(request.url),
+        body: request.body,
+        status: response.status,
+        answer: response.body === '' ? undefined : JSON.parse(response.body),
+      }),
+  });
+  return exchanges.filter((e) => e.url.pathname !== '/services/oauth2/token');
+}
+
+/** Why a recorded answer is not one the vendor gives (none when it is). */
+function shapeProblems(e: Exchange): string[] {
+  const problems: string[] = [];
+  if (isSalesforce(e.url)) {
+    problems.push(...badIds(e.answer));
+    if (e.status >= 400) {
+      const errors = e.answer as { message?: unknown; errorCode?: unknown; fields?: unknown }[];
+      if (
+        !Array.isArray(errors) ||
+        errors.some(
+          (x) =>
+            typeof x.message !== 'string' ||
+            typeof x.errorCode !== 'string' ||
+            (x.fields !== undefined && !Array.isArray(x.fields)),
+        )
+      )
+        problems.push(`error ${JSON.stringify(e.answer)} is not a list of {message, errorCode, fields?}`);
+    }
+  } else {
+    const error = e.answer as { message?: unknown; parameters?: unknown };
+    const parameters = error?.parameters;
+    if (e.status >= 400 && (typeof error?.message !== 'string' || (parameters !== undefined && !isObject(parameters))))
+      problems.push(`error ${JSON.stringify(e.answer)} is not {message, parameters?}`);
+    // ShipOrder and InvoiceOrder return the new document's id, which the REST layer sends as a JSON string.
+    if (e.status === 200 && /\/V1\/order\/\d+\/(ship|invoice)$/.test(e.url.pathname) && typeof e.answer !== 'string')
+      problems.push(`answer ${JSON.stringify(e.answer)}: Magento answers the new document's id as a JSON string`);
+  }
+  return problems;
+}
+
+const isObject = (value: unknown) => typeof value === 'object' && value !== null;
+
+/** Salesforce record ids (18 characters) whose last 3 are not the case-check suffix of the first 15. */
+function badIds(value: unknown, key = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v) => badIds(v, key));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => badIds(v, k));
+  const looksLikeId = typeof value === 'string' && /^[a-zA-Z0-9]{3}0{4}[a-zA-Z0-9]{8}[A-Z0-5]{3}$/.test(value);
+  if (!looksLikeId || !/(^id$|Id$|__c$|^recordIds$)/i.test(key)) return [];
+  const suffix = caseSuffix(value.slice(0, 15));
+  return value.slice(15) === suffix ? [] : [`${key} ${value} is no record id: its case-check suffix is ${suffix}`];
+}
+
+describe('recorded Salesforce and Magento answers of specs/magento-ff and specs/service-app-salesforce', () => {
+  it("every recorded answer, and every record id an event names, has the vendor's shape", async () => {
+    const problems: string[] = [];
+    let exchanges = 0;
+    for (const { specSet, cases } of dirs)
+      for (const c of cases.filter((c) => c.input)) {
+        for (const id of badIds(c.input!.event)) problems.push(`${basename(c.file)} "${c.name}" event: ${id}`);
+        for (const e of await exchangesOf(specSet, c)) {
+          exchanges++;
+          for (const p of shapeProblems(e))
+            problems.push(`${basename(c.file)} "${c.name}" ${e.method} ${e.url.pathname}: ${p}`);
+        }
+      }
+    expect(problems).toEqual([]);
+    expect(exchanges).toBeGreaterThan(300);
+  });
+});
+
+/** What the vendors hold for a case: `before` the event, and `during` it, just before a call (`step` or `step[i]`). */
+interface Given {
+  before?: () => Promise<void>;
+  during?: Record<string, () => Promise<void>>;
+}
+
+let sfToken = '';
+async function send(url: URL, method: string, body?: string): Promise<{ status: number; answer: unknown }> {
+  const [base, authorization] = isSalesforce(url)
+    ? [sf.url, `Bearer ${sfToken}`]
+    : [magento.url, `Bearer ${MAGENTO_EMULATOR_TOKEN}`];
+  const headers = { authorization, 'content-type': 'application/json' };
+  const response = await fetch(base + url.pathname + url.search, { method, headers, body });
+  const text = await response.text();
+  return { status: response.status, answer: text === '' ? undefined : JSON.parse(text) };
+}
+/** A call made as part of a case's story; it must succeed. */
+async function given(method: string, path: string, body?: object): Promise<unknown> {
+  const url = new URL(path, 'http://vendor');
+  const { status, answer } = await send(url, method, body && JSON.stringify(body));
+  if (status >= 300) throw new Error(`given ${method} ${path}: ${status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+async function resetVendors(): Promise<void> {
+  await Promise.all([sf, magento].map((v) => fetch(`${v.url}/__emulator/reset`, { method: 'POST' })));
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: SALESFORCE_EMULATOR_CLIENT.clientId,
+    client_secret: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+  });
+  sfToken = (
+    (await (await fetch(`${sf.url}/services/oauth2/token`, { method: 'POST', body: form })).json()) as {
+      access_token: string;
+    }
+  ).access_token;
+}
+
+const SF = '/services/data/v60.0';
+const contract = (number: string) => sf.records('Contract').find((c) => c.ContractNumber === number)!;
+/** The usage entry of ad 7001 on C-1001, with the id the org issued it. */
+const usageEntry = async () => {
+  sf.state.counter = 8; // the org's next id is then a0U000000000009EAA
+  await given('PATCH', `${SF}/sobjects/Usage_Entry__c/External_Id__c/ad-7001`, {
+    Contract__c: contract('C-1001').Id,
+    Product_Type__c: 'Display Banner',
+    Units__c: 3,
+    Usage_Date__c: '2026-11-21',
+  });
+};
+const MG = '/rest/default/V1';
+const shipment = (fulfilment: string, items: { order_item_id: number; qty: number }[]) =>
+  given('POST', `${MG}/order/1001/ship`, {
+    items,
+    tracks: [{ track_number: '1Z999AA10123456784', carrier_code: 'ups', title: 'UPS' }],
+    comment: { comment: `FinancialForce fulfilment ${fulfilment}`, is_visible_on_front: 0 },
+  });
+
+/** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
+const GIVEN: Record<string, Given> = {
+  "ad-usage-to-salesforce / an ad becomes a usage entry on the customer's contract": {
+    before: async () => void (sf.state.counter = 8),
+  },
+  'ad-usage-to-salesforce / a contract number with a quote and a backslash is escaped in the SOQL literal (both are reserved)':
+    {
+      before: async () => {
+        // ContractNumber is an auto-number (not writable): the contract is put in the org as its admin set it up.
+        const { AccountId } = contract('C-1001');
+        const fields = { AccountId, ContractNumber: "C-1'\\", Status: 'Activated', StartDate: '2026-11-01' };
+        sf.store.insert('Contract', { Id: '800000000000090AAA', ...fields });
+        sf.state.counter = 9; // the entry is a0U000000000010EAA
+      },
+    },
+  'ad-usage-to-salesforce / the contract is read, never written (Salesforce owns it)': { before: usageEntry },
+  "ad-usage-to-salesforce / a fulfilled contract's entry is locked - a permanent error with Salesforce's message, never retried":
+    {
+      before: async () => {
+        await usageEntry();
+        await given('PATCH', `${SF}/sobjects/Contract/${String(contract('C-1001').Id)}`, { Status: 'Fulfilled' });
+      },
+    },
+  'ad-usage-to-salesforce / a changed ad corrects its usage entry': { before: usageEntry },
+  'ad-usage-to-salesforce / a deleted ad removes its usage entry': { before: usageEntry },
+  'ff-fulfilment-to-magento-shipments / a shipped fulfilment becomes a Magento shipment with tracking': {
+    before: async () => void (magento.state.nextId.shipment = 7),
+  },
+  'ff-fulfilment-to-magento-shipments / a gap event of a shipped fulfilment ships it (the status its read found)': {
+    before: async () => void (magento.state.nextId.shipment = 7),
+  },
+  'ff-fulfilment-to-magento-shipments / a partial fulfilment created as shipped ships only its own lines': {
+    before: async () => void (magento.state.nextId.shipment = 8),
+  },
+  'ff-fulfilment-to-magento-shipments / Magento refusing the shipment is a permanent error': {
+    before: async () => void Object.assign(magento.state.orders.get(1001)!, { state: 'holded', status: 'holded' }),
+  },
+  'ff-fulfilment-to-magento-shipments / a shipment whose answer was lost is found by its fulfilment comment, not shipped twice':
+    {
+      before: async () => {
+        magento.state.nextId.shipment = 12;
+        await shipment('FUL-00000', [{ order_item_id: 10012, qty: 1 }]);
+      },
+      during: {
+        'shipment.find': async () =>
+          void (await shipment('FUL-00001', [
+            { order_item_id: 10011, qty: 2 },
+            { order_item_id: 10014, qty: 1 },
+          ])),
+      },
+    },
+  'ff-fulfilment-to-magento-shipments / a lost answer whose shipment Magento never made is sent again': {
+    before: async () => void (magento.state.nextId.shipment = 14),
+  },
+  "ff-fulfilment-to-magento-shipments / a delivered comment whose answer was lost is found in the order's history, not added twice":
+    {
+      during: {
+        'status_comment.find': async () => {
+          magento.state.nextId.comment = 4;
+          await given('POST', `${MG}/orders/1001/comments`, {
+            statusHistory: {
+              comment: 'Delivered: UPS 1Z999AA10123456784 (FinancialForce fulfilment FUL-00001)',
+              is_customer_notified: 1,
+              is_visible_on_front: 1,
+              parent_id: 1001,
+            },
+          });
+        },
+      },
+    },
+};
+
+const MAGENTO_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
+/** An answer with Magento's timestamps (the emulator stamps now) as their format, and object keys in order. */
+function comparable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(comparable);
+  if (typeof value === 'string' && MAGENTO_TIME.test(value)) return 'YYYY-MM-DD hh:mm:ss';
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, comparable(v)]),
+  );
+}
+
+describe('recorded exchanges replayed against the Salesforce and Magento emulators', () => {
+  it('every recorded answer of the replayed integrations is what the emulator answers in the same state', async () => {
+    const differences: string[] = [];
+    let calls = 0;
+    const replayed = (c: LoadedCase) => c.input && REPLAYED.includes(c.integration);
+    for (const { specSet, cases } of dirs)
+      for (const c of cases.filter(replayed)) {
+        const exchanges = await exchangesOf(specSet, c);
+        // The step of each exchange, from the plan's requests (one per vendor call, in the same order).
+        const { requests } = await dryRun(specSet, wiring.connectors, c.input!);
+        const steps = requests.map((r) => (r.index === undefined ? r.step : `${r.step}[${r.index}]`));
+        expect(steps.length, title(c)).toBe(exchanges.length);
+        await resetVendors();
+        const story = GIVEN[title(c)] ?? {};
+        await story.before?.();
+        for (const [i, e] of exchanges.entries()) {
+          const at = steps[i];
+          await (story.during?.[at] ?? story.during?.[at.replace(/\[\d+\]$/, '')])?.();
+          const emulated = await send(e.url, e.method, e.body);
+          calls++;
+          const recorded = JSON.stringify(comparable({ status: e.status, answer: e.answer }));
+          const answered = JSON.stringify(comparable(emulated));
+          if (recorded !== answered)
+            differences.push(`${basename(c.file)} "${c.name}" ${at} ${e.method} ${e.url.pathname}
+  recorded ${recorded}
+  emulator ${answered}`);
+        }
+      }
+    expect(differences.join('\n\n')).toBe('');
+    // A story for a case that was renamed or removed would set up nothing.
+    const names = dirs.flatMap((d) => d.cases.filter(replayed).map(title));
+    expect(Object.keys(GIVEN).filter((name) => !names.includes(name))).toEqual([]);
+    expect(calls).toBeGreaterThan(20);
+  });
+});
