@@ -39,6 +39,9 @@ export function readClockOf(clock: Clock, guards?: TransformGuards): Clock {
   return clock;
 }
 
+/** V8's refusals to build a value that large (a string past ~2^29 characters, an array past 2^32 - 1 elements). */
+const TOO_LARGE_FOR_V8 = /^Invalid (string|array|typed array) length/;
+
 /** The JS stack ran out: the evaluation is retried where the stack is larger (deep-evaluation.ts). */
 export function isStackOverflow(e: unknown): boolean {
   return e instanceof RangeError && /call stack/i.test(e.message);
@@ -72,6 +75,11 @@ export function evaluateCompiled(
     if (typeof result === 'string') checkLength(result.length);
     else if (result !== null && typeof result === 'object') checkSize(result);
     return result;
+  } catch (e) {
+    // A string or array past what V8 can hold (`$replace` of every character of a long field with a long text) is
+    // the output guard's case, met before the guard could count it: U1003, not a bare `Invalid string length`.
+    if (e instanceof RangeError && TOO_LARGE_FOR_V8.test(e.message)) throw jerr('U1003', { value: e.message });
+    throw e;
   } finally {
     const out = clock ?? lastClock;
     out.now = state.now;
