@@ -94,6 +94,7 @@ export default tseslint.config(
         location: 'readonly',
         confirm: 'readonly',
         alert: 'readonly',
+        prompt: 'readonly',
       },
     },
   },

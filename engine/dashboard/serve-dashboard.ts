@@ -11,6 +11,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard.js': { file: 'dashboard.js', type: 'text/javascript; charset=utf-8' },
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   '/operations.js': { file: 'operations.js', type: 'text/javascript; charset=utf-8' },
+  '/retrying.js': { file: 'retrying.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const contents = new Map(
