@@ -38,7 +38,7 @@ export async function withCluster<T>(
   const { noNatsTargetMessage, resolveNatsTarget } = await import('../runtime/broker/embedded-nats.js');
   const { BUCKET_NAMES } = await import('../runtime/broker/provision.js');
   const { AuditLog, provisionAuditStream } = await import('../runtime/stores/audit-log.js');
-  const { cliActor } = await import('./operator/cli-nats.js');
+  const { cliActor, natsConnectFailure } = await import('./operator/cli-nats.js');
   const target = await resolveNatsTarget(natsOption);
   if (!target) throw new UsageError(noNatsTargetMessage());
   const { url } = target;
@@ -46,7 +46,7 @@ export async function withCluster<T>(
   try {
     nc = await connectNats(url, 'cli', name, target.options);
   } catch (error) {
-    throw new UsageError(`cannot connect to NATS at ${url}: ${(error as Error).message}`);
+    throw natsConnectFailure(url, error);
   }
   try {
     const jsm = await jetstreamManager(nc);

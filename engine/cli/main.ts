@@ -27,6 +27,7 @@ import { registerReconcileCommand } from './commands/reconcile.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerAlertCommand } from './commands/alert.js';
 import { UsageError } from './usage-error.js';
+import { UnreachableError } from './unreachable-error.js';
 import { endProgressLines } from './progress-display.js';
 import { NatsServerNotFoundError } from '../runtime/broker/nats-server-process.js';
 import { packageVersion } from '../package-root.js';
@@ -77,8 +78,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`junction: ${error.message}\n`);
       return 2;
     }
-    // Not a usage mistake but a missing program (run and demo embed nats-server): its message says how to install it.
-    if (error instanceof NatsServerNotFoundError) {
+    // Not a usage mistake but a missing program (run and demo embed nats-server), or a broker that does not answer.
+    if (error instanceof NatsServerNotFoundError || error instanceof UnreachableError) {
       process.stderr.write(`junction: ${error.message}\n`);
       return 1;
     }

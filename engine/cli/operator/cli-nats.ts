@@ -9,6 +9,7 @@ import { noNatsTargetMessage, resolveNatsTarget } from '../../runtime/broker/emb
 import { connectNats } from '../../runtime/broker/connect.js';
 import type { AuditActor } from '../../runtime/stores/audit-log.js';
 import { UsageError } from '../usage-error.js';
+import { UnreachableError } from '../unreachable-error.js';
 
 /** Connects, runs `work`, and always closes the connection. */
 export async function withNats<T>(natsFlag: string | undefined, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
@@ -18,13 +19,24 @@ export async function withNats<T>(natsFlag: string | undefined, work: (nc: NatsC
   try {
     nc = await connectNats(target.url, 'cli', 'junction-cli', target.options);
   } catch (error) {
-    throw new UsageError(`cannot connect to NATS at ${target.url}: ${(error as Error).message}`);
+    throw natsConnectFailure(target.url, error);
   }
   try {
     return await work(nc);
   } finally {
     await nc.close();
   }
+}
+
+/**
+ * `cannot connect to NATS at <url>: why`: bad usage (exit 2) when the URL is an HTTP one (the operator URL given as
+ * --nats), else the broker not answering (exit 1): the command was right, the cluster is down.
+ */
+export function natsConnectFailure(url: string, error: unknown): Error {
+  const message = `cannot connect to NATS at ${url}: ${(error as Error).message}`;
+  return url.split(',').some((u) => /^https?:\/\//i.test(u.trim()))
+    ? new UsageError(message)
+    : new UnreachableError(message);
 }
 
 /** The audit actor of a CLI run talking to NATS directly. */
