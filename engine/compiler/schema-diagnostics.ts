@@ -4,7 +4,8 @@
  */
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
-import { keyPosition, valuePosition } from './source-position.js';
+import { isMap } from 'yaml';
+import { keyPosition, nodeAt, valuePosition } from './source-position.js';
 import type { JsonPath } from './source-position.js';
 import type { SpecFile } from './spec-file.js';
 import { closestMatch } from './suggest.js';
@@ -50,10 +51,21 @@ function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath): Diagn
       const allowed = Object.keys(((error.parentSchema as Record<string, unknown>)?.properties ?? {}) as object);
       const hint = closestMatch(key, allowed);
       const suffix = hint ? `; did you mean \`${hint}\`?` : allowed.length ? `; allowed: ${allowed.join(', ')}` : '';
-      return make('unknown-property', `unknown property \`${key}\` in ${where}${suffix}`, keyPosition(spec, path, key));
+      const pos = keyPosition(spec, path, key);
+      const block = endsBlockScalar(spec.text, pos.line);
+      return make('unknown-property', `unknown property \`${key}\` in ${where}${block ?? suffix}`, pos);
     }
-    case 'type':
-      return make('invalid-type', `${where} must be ${article(String(params.type))}, got ${typeName(error.data)}`);
+    case 'type': {
+      const node = nodeAt(spec, path);
+      const items =
+        params.type === 'array' && isMap(node) && !node.flow
+          ? ': write each item on a line of its own that starts with `- `'
+          : '';
+      return make(
+        'invalid-type',
+        `${where} must be ${article(String(params.type))}, got ${typeName(error.data)}${items}`,
+      );
+    }
     case 'const':
       return make(
         'invalid-value',
@@ -165,4 +177,29 @@ function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return article(typeof value === 'object' ? 'object' : typeof value);
+}
+
+/**
+ * When the line of an unknown key comes right after the text of a block scalar (`body: |`) of its own mapping, and is
+ * less indented than that text, YAML ended the block there: the key is most likely a line of the text. Says so.
+ */
+function endsBlockScalar(text: string, line: number): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const indentOf = (l: string) => /^ */.exec(l)![0].length;
+  const keyIndent = indentOf(lines[line - 1] ?? '');
+  let contentIndent: number | undefined;
+  for (let i = line - 2; i >= 0; i--) {
+    if (lines[i].trim() === '') continue;
+    if (indentOf(lines[i]) > keyIndent) {
+      contentIndent = indentOf(lines[i]);
+      continue;
+    }
+    const header = /^( *(?:- +)?)([^\s:#][^:#]*):[ \t]+[|>][-+0-9]*[ \t]*(?:#.*)?$/.exec(lines[i]);
+    if (!header || contentIndent === undefined || header[1].length !== keyIndent) return undefined;
+    return (
+      `: it stands right after the text of \`${header[2].trim()}\` (line ${i + 1}) and is indented less, which ends ` +
+      `that text; if it is part of it, indent it like the text's lines (column ${contentIndent + 1})`
+    );
+  }
+  return undefined;
 }

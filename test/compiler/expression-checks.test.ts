@@ -87,6 +87,14 @@ describe('expression checks', () => {
     }
   });
 
+  it('says to assign with := when a variable nothing binds is compared with = (a JavaScript habit)', () => {
+    expect(problems('($total = price * qty; $total > 100)')).toEqual([
+      '1 error unknown-variable: `$total` is not bound: it is neither a value Junction binds ($event, $steps, $index, ' +
+        '$result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no ' +
+        'value; `$total = …` compares: assign with `$total := …`',
+    ]);
+  });
+
   it('refuses what is not bound where key, dedup_id and on_error rules are evaluated', () => {
     expect(problems('$lookup("stores", store) & $event.sku & $index', junctionEngine, ['key'])).toEqual([
       '0 error unknown-function: `$lookup` is not available in `key`, which is computed as the event arrives, before any step, with only $event bound: the call would fail at run time',

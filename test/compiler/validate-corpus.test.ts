@@ -233,6 +233,9 @@ const EXPECTED: Record<string, string[]> = {
   'yaml-merge-key-property.yaml': ['yaml-merge-key-property.yaml:11:7 unknown-property'],
   'yaml-multiple-documents.yaml': ['yaml-multiple-documents.yaml:5:1 yaml-multiple-documents'],
   'yaml-syntax.yaml': ['yaml-syntax.yaml:4:9 yaml-syntax'],
+  // Valid YAML that a YAML slip made into another shape: the schema error says which slip.
+  'yaml-block-ended.yaml': ['yaml-block-ended.yaml:14:5 unknown-property'],
+  'yaml-list-without-dash.yaml': ['yaml-list-without-dash.yaml:8:5 invalid-type'],
   'yaml-tabs.yaml': ['yaml-tabs.yaml:5:1 yaml-syntax'],
   'yaml-tag.yaml': ['yaml-tag.yaml:5:6 yaml-tag'],
 };
@@ -464,6 +467,16 @@ steps:
     expect(source.message).toBe(
       '`emial` is not a field of the records shop orders.search returns; did you mean `email`?',
     );
+  });
+
+  it('says which YAML slip a schema error comes from: a block ended by a less indented line, items without `- `', () => {
+    expect(compileCase([read('yaml-block-ended.yaml')]).map((d) => d.message)).toEqual([
+      'unknown property `price` in `steps[0]`: it stands right after the text of `body` (line 12) and is indented ' +
+        "less, which ends that text; if it is part of it, indent it like the text's lines (column 7)",
+    ]);
+    expect(compileCase([read('yaml-list-without-dash.yaml')]).map((d) => d.message)).toEqual([
+      '`steps` must be an array, got an object: write each item on a line of its own that starts with `- `',
+    ]);
   });
 
   it('holds a field to a declared record schema as an error, and to the recorded test events as a warning', () => {

@@ -49,7 +49,11 @@ export function checkVariables(
       `\`$${name}\` is not bound: it is neither a value Junction binds (${boundValueNames()
         .map((n) => `$${n}`)
         .join(', ')}), a function, nor one this expression binds with :=, so it would have no value` +
-        (hint ? `; did you mean \`$${hint}\`?` : ''),
+        (expression.compared.has(name)
+          ? `; \`$${name} = …\` compares: assign with \`$${name} := …\``
+          : hint
+            ? `; did you mean \`$${hint}\`?`
+            : ''),
     );
   }
 }

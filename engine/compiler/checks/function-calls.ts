@@ -26,6 +26,8 @@ export interface ExpressionCalls {
   bound: Set<string>;
   /** The value of each variable the expression assigns exactly once with `:=` and binds no other way. */
   assigned: Map<string, unknown>;
+  /** Variables on the left of `=` (`$total = price`): where nothing binds them, `:=` was meant. */
+  compared: Set<string>;
 }
 
 export function functionCalls(ast: unknown, source: string): ExpressionCalls {
@@ -35,6 +37,7 @@ export function functionCalls(ast: unknown, source: string): ExpressionCalls {
   const piped = new Set<unknown>();
   const procedures = new Set<unknown>();
   const read: AstNode[] = [];
+  const compared = new Set<string>();
   const call = (procedure: unknown, args: AstNode[], partial: boolean) => {
     if (!isNode(procedure) || procedure.type !== 'variable' || typeof procedure.value !== 'string') return;
     procedures.add(procedure);
@@ -44,6 +47,8 @@ export function functionCalls(ast: unknown, source: string): ExpressionCalls {
   };
   walkAst(ast, (node) => {
     if (node.type === 'variable') read.push(node);
+    if (node.type === 'binary' && node.value === '=' && isNode(node.lhs) && node.lhs.type === 'variable')
+      compared.add(String(node.lhs.value));
     if (node.type === 'bind' && isNode(node.lhs) && typeof node.lhs.value === 'string') {
       bound.add(node.lhs.value);
       assignments.set(node.lhs.value, [...(assignments.get(node.lhs.value) ?? []), node.rhs]);
@@ -72,7 +77,7 @@ export function functionCalls(ast: unknown, source: string): ExpressionCalls {
   const variables = read
     .filter((v) => typeof v.value === 'string' && v.value !== '' && v.value !== '$' && !procedures.has(v))
     .map((v) => ({ name: String(v.value), start: nodeStart(v, source) }));
-  return { calls, variables, bound, assigned };
+  return { calls, variables, bound, assigned, compared };
 }
 
 function argumentsOf(node: AstNode): AstNode[] {
