@@ -91,6 +91,8 @@ export const DIAGNOSTIC_CODES = {
     'An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor bound with :=.',
   'unknown-variable':
     'An expression reads a variable ($name) that is neither bound by Junction ($event, $steps, $index, $result…), a function, nor assigned with := in the expression.',
+  'undefined-name':
+    'An expression compares with `undefined` as in JavaScript: JSONata has no such value, it reads a missing field, so the comparison is always false (test a missing field with $exists()).',
   'invalid-arguments':
     "A function call's arguments do not fit the function's signature: too few, too many, or of a type it refuses.",
   'invalid-picture':

@@ -185,6 +185,7 @@ const EXPECTED: Record<string, string[]> = {
   'invalid-picture-tomillis.yaml': ['invalid-picture-tomillis.yaml:5:29 invalid-picture'],
   'unknown-lookup-key.yaml': ['unknown-lookup-key.yaml:10:56 unknown-lookup-key'],
   'unknown-lookup-key-no-default': ['unknown-lookup-key-no-default/ship.yaml:13:44 unknown-lookup-key'],
+  'undefined-name.yaml': ['undefined-name.yaml:9:12 undefined-name'],
   'unknown-variable.yaml': [
     'unknown-variable.yaml:13:18 unknown-variable',
     'unknown-variable.yaml:13:38 unknown-variable',
@@ -476,6 +477,13 @@ steps:
     ]);
     expect(compileCase([read('yaml-list-without-dash.yaml')]).map((d) => d.message)).toEqual([
       '`steps` must be an array, got an object: write each item on a line of its own that starts with `- `',
+    ]);
+  });
+
+  it('refuses a comparison with undefined (always false), not `undefined` as the idiom for no value', () => {
+    expect(compileCase([read('undefined-name.yaml')]).map((d) => d.message)).toEqual([
+      'JSONata has no `undefined`: this reads a field named undefined, which is missing, so `!=` with it is always ' +
+        'false; test a missing field with $exists(field) (or $not($exists(field))), a JSON null with field = null',
     ]);
   });
 

@@ -14,6 +14,7 @@ import { checkPathPlaceholders } from './check-path-placeholders.js';
 import { checkPictures } from './check-pictures.js';
 import { checkRuleSteps } from './check-rule-steps.js';
 import { checkTimeZones } from './check-time-zones.js';
+import { checkUndefined } from './check-undefined.js';
 import { checkVariables } from './check-variables.js';
 import { expressionScope, stepValues } from './expression-scopes.js';
 import type { ExpressionReport } from './expression-report.js';
@@ -45,6 +46,7 @@ export function checkExpressions(
       checkFunctions(calls, expression.source, report, scope);
       checkVariables(calls, report, scope, stepValues(path, validated.value.steps));
       checkPictures(calls, expression.source, report);
+      checkUndefined(ast, expression.source, report);
       checkConstantReferences(calls, expression.source, { lookups, xrefMaps }, report);
       checkTimeZones(calls, expression.source, lookups, report);
       if (path[0] === 'on_error' && path[2] === 'match')
