@@ -82,6 +82,7 @@ function shapeProblems(e: Exchange): string[] {
   const problems: string[] = [];
   if (isSalesforce(e.url)) {
     problems.push(...badIds(e.answer));
+    if (e.url.pathname.endsWith('/query') && e.status === 200) problems.push(...unselected(e));
     if (e.status >= 400) {
       const errors = e.answer as { message?: unknown; errorCode?: unknown; fields?: unknown }[];
       if (
@@ -105,6 +106,34 @@ function shapeProblems(e: Exchange): string[] {
       problems.push(`answer ${JSON.stringify(e.answer)}: Magento answers the new document's id as a JSON string`);
   }
   return problems;
+}
+
+/**
+ * Fields a query asked for that a record it answers lacks: Salesforce lists every selected field, null when unset (a
+ * parent by its relationship name, a subquery by its child relationship), so a record without one would let a
+ * transform pass here that does something else for the real record.
+ */
+function unselected(e: Exchange): string[] {
+  const select = /^SELECT\s+(.*?)\s+FROM\s+\w+(\s|$)/is.exec(e.url.searchParams.get('q') ?? '')?.[1] ?? '';
+  let depth = 0;
+  let field = '';
+  const fields: string[] = [];
+  for (const ch of `${select},`) {
+    if (ch === ',' && depth === 0) {
+      fields.push(field.trim());
+      field = '';
+      continue;
+    }
+    depth += ch === '(' ? 1 : ch === ')' ? -1 : 0;
+    field += ch;
+  }
+  // The name a field is answered under: a parent field by its relationship, a subquery by its child relationship.
+  const names = fields.map((f) => (f.startsWith('(') ? /FROM\s+(\w+)/i.exec(f)![1] : f.split('.')[0]));
+  const records = (e.answer as { records?: Record<string, unknown>[] }).records ?? [];
+  return records.flatMap((record, i) => {
+    const lacking = names.filter((name) => !Object.keys(record).some((k) => k.toLowerCase() === name.toLowerCase()));
+    return lacking.length ? [`record ${i} lacks ${lacking.join(', ')}, which the query selects`] : [];
+  });
 }
 
 const isObject = (value: unknown) => typeof value === 'object' && value !== null;
