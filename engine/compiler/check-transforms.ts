@@ -251,12 +251,19 @@ function checkReads(
   report: Report,
 ): JsonSchema | undefined {
   const { unknown, result } = checkSourceReads(expr.ast?.(), expr.source, context, event.schema);
-  for (const read of unknown)
+  for (const read of unknown) {
+    // `order-id` unquoted is `order` minus `id`: when the record has the hyphenated field, say to quote it
+    const after = /^-([A-Za-z_]\w*)/.exec(expr.source.slice(read.start + read.name.length))?.[1];
+    const hyphenated = after !== undefined && read.known.includes(`${read.name}-${after}`) && `${read.name}-${after}`;
     report(
       read.start,
       'unknown-source-field',
-      event.unknown(read.name, closestMatch(read.name, read.known) ?? ''),
+      hyphenated
+        ? `${event.unknown(read.name, '')}: \`${hyphenated}\` is, and a field name with a hyphen is quoted with ` +
+            `backticks (\`\`${hyphenated}\`\`); unquoted, ${hyphenated} subtracts \`${after}\` from \`${read.name}\``
+        : event.unknown(read.name, closestMatch(read.name, read.known) ?? ''),
       event.severity,
     );
+  }
   return result;
 }

@@ -164,3 +164,33 @@ describe('fields read from a webhook source, as its recorded test events show th
     expect(check('{ "sku": sku, "name": $string(undefined) }', { events })).toEqual([]);
   });
 });
+
+describe('a field name with a hyphen', () => {
+  it('says to quote it in backticks when the record has it and the expression subtracts its parts', () => {
+    const yaml = [
+      'apiVersion: junction/v1',
+      'kind: Integration',
+      'name: t',
+      'source:',
+      '  webhook:',
+      '    verify: none',
+      '    record: { type: object, properties: { order-id: { type: string }, sku: { type: string } } }',
+      'key: order-id',
+      'steps:',
+      '  - { id: p, connection: shop, operation: products.update, body: \'{ "sku": sku, "name": `order-id` }\' }',
+      'owns:',
+      '  - { connection: shop, object: product, fields: [name] }',
+    ].join('\n');
+    const result = compileSpecTree(
+      { displayRoot: '.', files: [...shared, { path: 't.yaml', bytes: Buffer.from(yaml) }] },
+      { connectors: testConnectors(), engine: referenceEngine },
+    );
+    const reads = result.diagnostics.filter((d) => d.code === 'unknown-source-field');
+    expect(reads.map((d) => `${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
+      '8:6 unknown-source-field `order` is not a field of the events `source.webhook.record` declares: `order-id` ' +
+        'is, and a field name with a hyphen is quoted with backticks (``order-id``); unquoted, order-id subtracts ' +
+        '`id` from `order`',
+      '8:12 unknown-source-field `id` is not a field of the events `source.webhook.record` declares',
+    ]);
+  });
+});
