@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rawRequest } from '../security/helpers/raw-request.js';
 import { auditTrail, junction } from '../ops/cli-in-process.js';
+import { cliActor } from '../../engine/cli/operator/cli-nats.js';
 import { brokerBacklog, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -52,6 +53,16 @@ it('refuses to replay into a paused integration, says who paused it and how to r
   });
   const at = (refused.json?.paused as { at: string }).at;
   expect(refused.json?.message).toMatch(new RegExp(`^dead letter ${id} was not replayed: ${why(at)}$`));
+  // The pausing user in the same words in `junction status` as in the refusal: its kind, the CLI's user@host.
+  const user = cliActor().id;
+  expect(refused.json?.message).toContain(`(by cli:${user} at ${at}: "ERP upgrade")`);
+  const statusLine = `paused by cli:${user} at ${at}: "ERP upgrade"`;
+  let shown = '';
+  await waitFor(async () => {
+    shown = (await junction('status', '--url', h.engine.operatorUrl!)).stdout;
+    return shown.includes('paused by');
+  }, 'status shows the pause');
+  expect(shown.split('\n').map((line) => line.trim())).toContain(statusLine);
   const overNats = await junction('dlq', 'replay', id, ...nats);
   expect(overNats).toMatchObject({ code: 1, stderr: '1 of 1 not replayed\n' });
   expect(overNats.stdout).toMatch(new RegExp(`^${id}  integration-paused \\(${why(at)}\\)\n$`));

@@ -15,6 +15,7 @@ import { UsageError } from '../usage-error.js';
 import { callOperator, findOperatorTarget, operatorTarget, refusedTokenOption } from '../operator/operator-client.js';
 import type { OperatorTarget } from '../operator/operator-client.js';
 import { guardWorkflowCommands, oneLine } from '../formats/workflow-command-guard.js';
+import { pausedBy } from '../../runtime/control/paused-by.js';
 
 interface EngineBody extends Partial<SyncStatus> {
   commit: string;
@@ -365,5 +366,5 @@ function missingLines(missing: MissingConsumer[] | undefined): string[] {
 }
 
 function pausedLine(paused: EngineBody['integrations'][number]['paused']): string[] {
-  return paused ? [`paused by ${paused.by.id} at ${paused.at}${paused.reason ? `: ${paused.reason}` : ''}`] : [];
+  return paused ? [`paused ${pausedBy(paused)}`] : [];
 }
