@@ -6,7 +6,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { BUCKET_NAMES } from '../../runtime/broker/provision.js';
-import { EVENTS_STREAM } from '../../runtime/broker/subjects.js';
 import { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import { OperatorActions } from '../../runtime/operator/operator-actions.js';
 import { AuditLog, provisionAuditStream } from '../../runtime/stores/audit-log.js';
@@ -18,6 +17,7 @@ import { readPause } from '../../runtime/control/pause-control.js';
 import { enrichmentRefusedMessage } from '../../runtime/operator/replay-enrichment-message.js';
 import { pausedReplayMessage } from '../../runtime/operator/replay-paused-message.js';
 import { cliActor, withNats } from './cli-nats.js';
+import { clusterIntegrations } from './known-integration.js';
 import { callOperator, operatorTarget } from './operator-client.js';
 import { UsageError } from '../usage-error.js';
 import type { OperatorTarget } from './operator-client.js';
@@ -58,7 +58,7 @@ export interface DlqBackend {
   change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string; message?: string }>;
   /** The ids purged. */
   purge(filter: { integration?: string; before?: Date }, reason: string): Promise<string[]>;
-  /** The integrations that run on the cluster (those with consumers on the events stream). */
+  /** The integrations that run on the cluster (those with retry or first-partition consumers on the events stream). */
   integrations(): Promise<string[]>;
 }
 
@@ -198,15 +198,8 @@ function withNatsBackend(natsFlag: string | undefined, work: (backend: DlqBacken
       change: (verb, id, reason) =>
         verb === 'resolve' ? actions.resolve(actor, id, reason) : actions.discard(actor, id, reason),
       purge: async (filter, reason) => (await actions.purge(actor, filter, reason)).ids,
-      integrations: async () => {
-        // Each integration has a consumer per partition, `<integration>-p<n>`: partition 0's names it once.
-        const names: string[] = [];
-        for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
-          const name = /^(.+)-p0$/.exec(c.name)?.[1];
-          if (name) names.push(name);
-        }
-        return names;
-      },
+      // By their retry consumers too: the partition consumers are gone after a broker restart.
+      integrations: () => clusterIntegrations(jsm),
     });
   });
 }

@@ -19,13 +19,22 @@ export async function runsOnCluster(jsm: JetStreamManager, integration: string):
  * those of the cluster's retry and first-partition consumers, so a typo names the integration meant.
  */
 export async function notOnClusterMessage(jsm: JetStreamManager, integration: string): Promise<string> {
+  const names = await clusterIntegrations(jsm);
+  return (
+    `no integration named ${JSON.stringify(integration)} runs on this cluster${didYouMean(integration, names)}` +
+    ' (junction status lists them)'
+  );
+}
+
+/**
+ * The integrations that run on the cluster: the names of their retry consumers (on disk, kept over a broker restart)
+ * and first-partition consumers (in memory, gone after one until an engine creates them again), each once.
+ */
+export async function clusterIntegrations(jsm: JetStreamManager): Promise<string[]> {
   const names = new Set<string>();
   for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
     const name = /^(.+)-(?:retry|p0)$/.exec(c.name)?.[1];
     if (name) names.add(name);
   }
-  return (
-    `no integration named ${JSON.stringify(integration)} runs on this cluster${didYouMean(integration, [...names])}` +
-    ' (junction status lists them)'
-  );
+  return [...names];
 }
