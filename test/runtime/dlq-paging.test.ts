@@ -90,11 +90,18 @@ it('lists a page at a time, oldest first, and prints the command for the next pa
 
   const json = await junction('dlq', 'list', '--json', '--limit', '3', '--status', 'resolved', ...nats());
   expect(json.stderr).toMatch(
-    new RegExp(`^more: junction dlq list --status resolved --limit 3 --json --nats ${h.nats.url} --after \\d+\n$`),
+    new RegExp(
+      `^more: junction dlq list --status resolved --limit 3 --format json --nats ${h.nats.url} --after \\d+\n$`,
+    ),
   );
   expect((JSON.parse(json.stdout) as DeadLetter[]).map((e) => [e.id, e.status])).toEqual(
     [written[9], written[19], written[29]].map((id) => [id, 'resolved']),
   );
+  // --format json, as status, trace and alert list take it: the same array and next-page line (--json is its alias).
+  expect(await junction('dlq', 'list', '--format', 'json', '--limit', '3', '--status', 'resolved', ...nats())).toEqual({
+    ...json,
+    code: 0,
+  });
   expect(await junction('dlq', 'list', '--after', 'x1', ...nats())).toMatchObject({
     code: 2,
     stderr: 'junction: --after "x1" is not a cursor: give the number a page printed\n',

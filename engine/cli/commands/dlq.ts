@@ -46,11 +46,16 @@ export function registerDlqCommand(program: Command): void {
       .description('list dead letters, oldest first, a page at a time')
       .option('--integration <name>', 'only this integration')
       .addOption(new Option('--status <status>', 'only entries in this status').choices([...DEAD_LETTER_STATUSES]))
-      .option('--json', 'JSON output (one array)')
+      .addOption(
+        new Option('--format <format>', 'output format (json: one array)').choices(['text', 'json']).default('text'),
+      )
+      .option('--json', 'the same as --format json')
       .option('--limit <n>', `at most this many entries (1-${MAX_LIST_LIMIT})`, listLimit, DEFAULT_LIST_LIMIT)
       .option('--after <cursor>', 'the page after this cursor (the previous page prints the command)'),
   ).action((opts: DlqListOptions) => {
     checkSelectors([], opts.integration);
+    // --format json as status, trace and alert list take it; --json is kept for the scripts that use it.
+    if (opts.format === 'json') opts.json = true;
     return withDlqBackend(opts, async (backend) => {
       const { integration, status, limit, after } = opts;
       const { entries, next } = await backend.page({ integration, status, limit, after });
@@ -155,6 +160,7 @@ type DlqListOptions = DlqTargetOptions & {
   integration?: string;
   status?: DeadLetter['status'];
   json?: boolean;
+  format: 'text' | 'json';
   limit: number;
   after?: string;
 };
@@ -181,7 +187,7 @@ function nextPageCommand(opts: DlqListOptions, next: string): string {
     ['--integration', opts.integration],
     ['--status', opts.status],
     ['--limit', opts.limit === DEFAULT_LIST_LIMIT ? undefined : opts.limit],
-    ['--json', opts.json],
+    ['--format', opts.json ? 'json' : undefined],
     ['--url', opts.url],
     ['--nats', opts.nats],
   ];
