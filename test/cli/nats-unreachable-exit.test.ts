@@ -18,7 +18,7 @@ it('every dlq subcommand, pause and trace exit 1 when NATS does not answer, sayi
     ['dlq', 'replay', '--all'],
     ['dlq', 'resolve', ID, '--reason', 'fixed by hand'],
     ['dlq', 'discard', ID, '--reason', 'test data'],
-    ['dlq', 'purge', '--integration', 'orders', '--reason', 'test data'],
+    ['dlq', 'purge', '--integration', 'orders', '--reason', 'test data', '--yes'],
     ['pause', 'orders', '--reason', 'maintenance'],
     ['trace', 'orders', '1'],
   ];

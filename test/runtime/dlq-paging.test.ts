@@ -181,7 +181,16 @@ it('replays every open entry a batch at a time, with progress, a summary of what
 }, 600_000);
 
 it('purges every entry, a page at a time, and names each in the audit entry', async () => {
-  const purged = await junction('dlq', 'purge', '--integration', 'orders', '--reason', 'paging test', ...nats());
+  const purged = await junction(
+    'dlq',
+    'purge',
+    '--integration',
+    'orders',
+    '--reason',
+    'paging test',
+    '--yes',
+    ...nats(),
+  );
   expect([purged.code, purged.stderr]).toEqual([0, `${ENTRIES} dead letters purged\n`]);
   expect([...idsOf(purged.stdout)].sort()).toEqual([...written].sort());
   expect((await junction('dlq', 'list', ...nats())).stderr).toBe('0 dead letters\n');

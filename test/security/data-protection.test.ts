@@ -143,7 +143,10 @@ describe('resolve, discard, purge', () => {
   it('purges every entry of an integration through the API with the CLI, one audit entry with the count', async () => {
     const ids = [await deadLetter(51), await deadLetter(52)];
     const env = { JUNCTION_URL: h.engine.operatorUrl, JUNCTION_TOKEN: operator };
-    const purged = await junction(['dlq', 'purge', '--integration', 'orders', '--reason', 'GDPR erasure'], env);
+    const purged = await junction(
+      ['dlq', 'purge', '--integration', 'orders', '--reason', 'GDPR erasure', '--yes'],
+      env,
+    );
     expect(purged.code).toBe(0);
     for (const id of ids) expect(purged.stdout).toContain(`${id}  discarded\n`);
     expect(await h.engine.deadLetters.list({ integration: 'orders' })).toEqual([]);

@@ -141,14 +141,18 @@ export function registerDlqCommand(program: Command): void {
       .description('discard every dead letter of --integration and/or created before --before; audited')
       .option('--integration <name>', 'only this integration')
       .option('--before <time>', 'only entries created before this ISO time, or this long ago (e.g. 7d)')
+      .addOption(new Option('--status <status>', 'only entries in this status').choices([...DEAD_LETTER_STATUSES]))
+      .option('--yes', 'purge open (still replayable) dead letters too')
       .addOption(new Option('--reason <text>', 'why (kept in the audit trail)').makeOptionMandatory()),
-  ).action((opts: DlqTargetOptions & { integration?: string; before?: string; reason: string }) => {
+  ).action((opts: DlqPurgeOptions) => {
     if (!opts.integration && !opts.before) throw new UsageError('dlq purge needs --integration and/or --before');
     checkReason(opts.reason);
     checkSelectors([], opts.integration);
     const before = opts.before === undefined ? undefined : pastTime(opts.before);
     return withDlqBackend(opts, async (backend) => {
-      const ids = await backend.purge({ integration: opts.integration, before }, opts.reason);
+      const { integration, status } = opts;
+      if (!opts.yes && status !== 'replayed' && status !== 'resolved') await refuseOpen(backend, opts, before);
+      const ids = await backend.purge({ integration, before, status }, opts.reason);
       if (ids.length === 0) await knownIntegration(backend, opts.integration);
       for (const id of ids) process.stdout.write(`${id}  discarded\n`);
       process.stderr.write(`${ids.length} dead letter${ids.length === 1 ? '' : 's'} purged\n`);
@@ -163,6 +167,14 @@ type DlqListOptions = DlqTargetOptions & {
   format: 'text' | 'json';
   limit: number;
   after?: string;
+};
+
+type DlqPurgeOptions = DlqTargetOptions & {
+  integration?: string;
+  before?: string;
+  status?: DeadLetter['status'];
+  yes?: boolean;
+  reason: string;
 };
 
 type DlqReplayOptions = DlqTargetOptions & { integration?: string; all?: boolean; force?: boolean; after?: string };
@@ -261,6 +273,27 @@ async function replayOpen(backend: DlqBackend, opts: DlqReplayOptions): Promise<
   const dead = `${seen} open dead letter${seen === 1 ? '' : 's'}`;
   process.stderr.write(`${dead}: ${replayed} replayed, ${seen - replayed} not replayed${why ? ` (${why})` : ''}\n`);
   process.exitCode = seen > replayed ? 1 : 0;
+}
+
+/**
+ * A purge would discard open entries, whose events were never delivered and can still be replayed: refused (exit 2,
+ * nothing purged) unless `--yes`, saying how many and what to run, as `reconcile --fix` asks before it writes.
+ */
+async function refuseOpen(backend: DlqBackend, opts: DlqPurgeOptions, before: Date | undefined): Promise<void> {
+  let open = 0;
+  for (let after: string | undefined; ;) {
+    const page = await backend.page({ integration: opts.integration, status: 'open', after, limit: 500 });
+    open += page.entries.filter((e) => !before || Date.parse(e.createdAt) < before.getTime()).length;
+    if (page.next === null) break;
+    after = page.next;
+  }
+  if (open === 0) return;
+  const selector = opts.integration ? ` --integration ${opts.integration}` : '';
+  throw new UsageError(
+    `dlq purge would discard ${open} open dead letter${open === 1 ? '' : 's'} (never delivered, still replayable: ` +
+      `junction dlq list --status open${selector}); pass --yes to purge them too, or --status replayed or ` +
+      '--status resolved to purge only handled ones',
+  );
 }
 
 /**

@@ -57,7 +57,10 @@ export interface DlqBackend {
   /** `resolved`, `discarded`, `not-found` or why not (`already-replayed`…). */
   change(verb: 'resolve' | 'discard', id: string, reason: string): Promise<{ status: string; message?: string }>;
   /** The ids purged. */
-  purge(filter: { integration?: string; before?: Date }, reason: string): Promise<string[]>;
+  purge(
+    filter: { integration?: string; before?: Date; status?: DeadLetter['status'] },
+    reason: string,
+  ): Promise<string[]>;
   /** The integrations that run on the cluster (those with retry or first-partition consumers on the events stream). */
   integrations(): Promise<string[]>;
 }
@@ -140,7 +143,8 @@ function apiBackend(target: OperatorTarget): DlqBackend {
       return { status: res.status === 404 ? 'not-found' : (res.body.error ?? String(res.status)) };
     },
     purge: async (filter, reason) => {
-      const body = { reason, integration: filter.integration, before: filter.before?.toISOString() };
+      const { integration, status } = filter;
+      const body = { reason, integration, before: filter.before?.toISOString(), status };
       return (await callOperator<{ purged: string[] }>(target, 'POST', '/api/dlq/purge', body)).body.purged;
     },
     integrations: async () =>

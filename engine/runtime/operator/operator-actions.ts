@@ -139,10 +139,11 @@ export class OperatorActions {
    */
   async purge(
     actor: AuditActor,
-    filter: { integration?: string; before?: Date },
+    filter: { integration?: string; before?: Date; status?: DeadLetter['status'] },
     reason: string,
   ): Promise<{ status: 'purged'; ids: string[] }> {
-    const target = [filter.integration ?? '*', filter.before ? `before ${filter.before.toISOString()}` : '']
+    const before = filter.before ? `before ${filter.before.toISOString()}` : '';
+    const target = [filter.integration ?? '*', before, filter.status ? `status ${filter.status}` : '']
       .filter(Boolean)
       .join(' ');
     // Where each was, never its content: a purge of thousands holds a page of entries at a time, not all of them.
@@ -160,7 +161,8 @@ export class OperatorActions {
       // The entries there are when it starts, a page at a time (a purged key's marker is a later write: not met again).
       const until = await this.deps.deadLetters.lastWritten();
       for (let after = 0; ;) {
-        const page = await this.deps.deadLetters.page({ integration: filter.integration, after, until, limit: 500 });
+        const { integration, status } = filter;
+        const page = await this.deps.deadLetters.page({ integration, status, after, until, limit: 500 });
         for (const entry of page.entries) {
           if (filter.before && Date.parse(entry.createdAt) >= filter.before.getTime()) continue;
           await this.deps.deadLetters.discard(entry);

@@ -5,15 +5,19 @@
  * the operator meant to keep.
  */
 import { INTEGRATION_NAME } from '../stores/dead-letter-id.js';
+import { DEAD_LETTER_STATUSES } from '../stores/dead-letter-statuses.js';
+import type { DeadLetterStatus } from '../stores/dead-letter-statuses.js';
 
 export interface PurgeFilter {
   integration?: string;
   before?: Date;
+  /** Only entries in this status (`replayed`, `resolved`: the handled ones; `open` ones are still replayable). */
+  status?: DeadLetterStatus;
 }
 
 /** How far ahead of this clock a `before` may be (the CLI's clock computing `--before 0s` may run ahead a little). */
 const CLOCK_SLACK_MS = 60_000;
-const FIELDS = new Set(['reason', 'integration', 'before']);
+const FIELDS = new Set(['reason', 'integration', 'before', 'status']);
 
 /** Why `before` (named `what` in the message) cannot be a purge's bound, or undefined when it can. */
 export function futureBefore(before: Date, what: string, now = Date.now()): string | undefined {
@@ -29,7 +33,9 @@ export function purgeFilterOf(body: Record<string, unknown>): PurgeFilter | { re
     return {
       refused: `unknown field ${JSON.stringify(unknown)} in the purge body: give "reason" and "integration" and/or "before"`,
     };
-  const { integration, before } = body;
+  const { integration, before, status } = body;
+  if (status !== undefined && !DEAD_LETTER_STATUSES.includes(status as DeadLetterStatus))
+    return { refused: `"status" must be one of ${DEAD_LETTER_STATUSES.join(', ')}, got ${JSON.stringify(status)}` };
   if (integration !== undefined && (typeof integration !== 'string' || !INTEGRATION_NAME.test(integration)))
     return { refused: `"integration" must be an integration name, got ${JSON.stringify(integration)}` };
   const at = typeof before === 'string' ? new Date(before) : undefined;
@@ -39,5 +45,9 @@ export function purgeFilterOf(body: Record<string, unknown>): PurgeFilter | { re
     return { refused: 'give an integration name and/or an ISO time "before"' };
   const future = at && futureBefore(at, `"before" (${at.toISOString()})`);
   if (future) return { refused: future };
-  return { ...(integration === undefined ? {} : { integration }), ...(at ? { before: at } : {}) };
+  return {
+    ...(integration === undefined ? {} : { integration }),
+    ...(at ? { before: at } : {}),
+    ...(status === undefined ? {} : { status: status as DeadLetterStatus }),
+  };
 }
