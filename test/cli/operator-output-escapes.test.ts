@@ -86,7 +86,8 @@ it('junction status shows a problem with its control characters escaped', async 
   const { code, stdout } = await junction('status', '--url', h.engine.operatorUrl!);
   expect(code).toBe(0);
   expect(screen(stdout).find((l) => l.includes('vendor says'))).toMatch(
-    new RegExp(`: vendor says ${escapeRegex(ESCAPED)}$`),
+    // The pause reason is quoted (engine/runtime/control/paused-by.ts), its control characters escaped inside.
+    new RegExp(`: "vendor says ${escapeRegex(ESCAPED)}"$`),
   );
 });
 
