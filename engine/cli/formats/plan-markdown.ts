@@ -150,15 +150,25 @@ function cell(value: unknown): string {
   return `<code>${escape(json.length > MAX_CELL ? json.slice(0, MAX_CELL) + '…' : json)}</code>`;
 }
 
-/** HTML-escapes text for a Markdown table cell; `|` would end the cell, newlines the row. */
+/**
+ * Spec text (names, values, messages) for a Markdown table cell or heading of a report GitHub renders: HTML-escaped,
+ * `|` would end the cell, newlines the row. What a PR could make live is defused too: `](` (an inline link or image,
+ * `![x](https://attacker…)`, loaded through GitHub's image proxy on every view), and `@name` and `#123` (a mention
+ * that notifies people, a reference that links an issue), which get a zero-width space after `@` or `#`, as
+ * Dependabot does (docs/security.md, "Attacks on the config-as-code path").
+ */
 export function escape(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '&#124;')
-    .replace(/[\r\n\u2028\u2029]+/g, ' ');
+  return text.replace(MARKDOWN_LIVE, (c) => CELL_ESCAPES[c] ?? (/^[\r\n\u2028\u2029]/.test(c) ? ' ' : `${c}&#8203;`));
 }
+
+const MARKDOWN_LIVE = /[&<>|]|\]\(|[\r\n\u2028\u2029]+|(?<![A-Za-z0-9])@(?=[A-Za-z0-9])|#(?=\d)/g;
+const CELL_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '|': '&#124;',
+  '](': '&#93;(',
+};
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -1,11 +1,16 @@
 /**
  * A check run with one annotation per problem. GitHub takes at most 50 annotations per request, so the run is
- * created with the first 50 and updated with 50 more at a time; the last update completes it.
+ * created with the first 50 and updated with 50 more at a time; the last update completes it. At most
+ * MAX_ANNOTATIONS are sent: a PR with thousands of problems would otherwise take hundreds of requests, past GitHub's
+ * secondary limit of 80 content-generating requests a minute (the run then stops half-published, with no comment),
+ * and through the repository's GITHUB_TOKEN budget of 1,000 requests an hour that every workflow shares.
  */
 import type { Octokit } from 'octokit';
 
 /** GitHub's limit of annotations per create/update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
+/** The most annotations one check run gets: ten requests. Failures go first; the summary counts the rest. */
+export const MAX_ANNOTATIONS = 10 * ANNOTATIONS_PER_REQUEST;
 /** GitHub's limit on a check run's summary and text. */
 const MAX_OUTPUT_CHARS = 65_535;
 /** GitHub's limits on an annotation: its message 64 KB (taken as UTF-8 bytes, the stricter reading), its title. */
@@ -39,21 +44,29 @@ export interface CheckRunInput {
   annotations: readonly CheckAnnotation[];
 }
 
-/** Publishes the check run; returns its id and the number of API calls it took. */
+/** Publishes the check run; returns its id, the number of API calls it took and of annotations it sent. */
 export async function publishCheckRun(
   octokit: Octokit,
   input: CheckRunInput,
-): Promise<{ id: number; requests: number }> {
+): Promise<{ id: number; requests: number; annotated: number }> {
   const { owner, repo } = input;
   const batches: CheckAnnotation[][] = [];
   // One annotation over GitHub's limits would fail the whole request, and with it the check run and the comment.
-  const annotations = input.annotations.map(withinLimits);
+  const ranked = [...input.annotations].sort((a, b) => rank(a) - rank(b));
+  const annotations = ranked.slice(0, MAX_ANNOTATIONS).map(withinLimits);
+  const left = ranked.length - annotations.length;
+  const summary =
+    left === 0
+      ? input.summary
+      : `${input.summary}\n> ✂️ ${left} more problem${left === 1 ? ' is' : 's are'} not annotated: a check run ` +
+        `gets at most ${MAX_ANNOTATIONS} annotations (failures first). \`junction validate\` and \`junction test\` ` +
+        'list them all.\n';
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST)
     batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   if (batches.length === 0) batches.push([]);
   const output = (annotations: CheckAnnotation[]) => ({
     title: input.title,
-    summary: clip(input.summary),
+    summary: clip(summary),
     ...(input.text ? { text: clip(input.text) } : {}),
     annotations,
   });
@@ -79,8 +92,11 @@ export async function publishCheckRun(
       output: output(batches[i]),
     });
   }
-  return { id, requests: batches.length };
+  return { id, requests: batches.length, annotated: annotations.length };
 }
+
+/** Failures before warnings before notices; the sort is stable, so each keeps its file order. */
+const rank = (a: CheckAnnotation) => ['failure', 'warning', 'notice'].indexOf(a.annotation_level);
 
 function clip(text: string): string {
   return text.length <= MAX_OUTPUT_CHARS ? text : text.slice(0, MAX_OUTPUT_CHARS - 40) + `\n${CUT}`;

@@ -36,8 +36,10 @@ export async function publishReport(octokit: Octokit, context: GitHubContext, re
     text: report.blocks.slice(1).join('\n'),
     annotations: report.annotations,
   });
+  const left = report.annotations.length - check.annotated;
   log.push(
-    `check run ${check.id}: ${report.conclusion}, ${report.annotations.length} annotation${report.annotations.length === 1 ? '' : 's'} in ${check.requests} request${check.requests === 1 ? '' : 's'}`,
+    `check run ${check.id}: ${report.conclusion}, ${check.annotated} annotation${check.annotated === 1 ? '' : 's'} in ${check.requests} request${check.requests === 1 ? '' : 's'}` +
+      (left > 0 ? ` (${left} more not annotated)` : ''),
   );
   if (context.pullNumber !== undefined) {
     const marker = stickyMarker(report.name);
