@@ -20,6 +20,8 @@ import { loadCases } from '../../engine/plan/spec-tests/load-cases.js';
 import type { LoadedCase } from '../../engine/plan/spec-tests/load-cases.js';
 import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { sampleOrder } from '../../connectors/magento/emulator/state.js';
+import { invoiceOrder } from '../../connectors/magento/emulator/order-routes.js';
 import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { caseSuffix } from '../../connectors/salesforce/emulator/record-ids.js';
@@ -45,9 +47,10 @@ const REPLAYED = [
   'ff-fulfilment-to-magento-shipments',
   'ff-prices-stock-to-magento',
   'magento-orders-to-ff-invoices',
+  'magento-invoice-payments-to-ff-cash-entries',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
-const READS_CHECKED = ['magento-orders-to-ff-invoices'];
+const READS_CHECKED = ['magento-orders-to-ff-invoices', 'magento-invoice-payments-to-ff-cash-entries'];
 const wiring = createWiring({ env: {} });
 const dirs: SpecDir[] = [];
 let sf: SalesforceEmulator;
@@ -311,6 +314,80 @@ const shipment = (fulfilment: string, items: { order_item_id: number; qty: numbe
     comment: { comment: `FinancialForce fulfilment ${fulfilment}`, is_visible_on_front: 0 },
   });
 
+/** An order the store shipped and invoiced (the invoice a case's event is). */
+const shippedAndInvoiced = async (orderId: number) => {
+  const order = magento.state.orders.get(orderId)!;
+  if ((order.items as { product_type?: string }[]).some((i) => i.product_type !== 'virtual'))
+    await given('POST', `${MG}/order/${orderId}/ship`, {});
+  invoiceOrder(magento.state, orderId);
+};
+const ADA = {
+  customer_id: 42,
+  customer_email: 'ada@example.com',
+  customer_firstname: 'Ada',
+  customer_lastname: 'Lovelace',
+};
+/** The seed order's shipping (its address), for another order of the same customer. */
+const sampleShipping = () =>
+  (sampleOrder(0).extension_attributes as { shipping_assignments: { shipping: Record<string, unknown> }[] })
+    .shipping_assignments[0].shipping;
+/** Order 2001, paid on account (purchase order): one mug line, no shipping charge. */
+const onAccountOrder = () =>
+  magento.state.orders.set(
+    2001,
+    sampleOrder(2001, {
+      ...ADA,
+      increment_id: '000002001',
+      quote_id: 1017,
+      state: 'processing',
+      status: 'processing',
+      created_at: '2026-12-01 10:00:00',
+      subtotal: 25,
+      discount_amount: 0,
+      shipping_amount: 0,
+      shipping_tax_amount: 0,
+      tax_amount: 2.06,
+      grand_total: 27.06,
+      items: [
+        { item_id: 20011, sku: 'MUG-1', name: 'Enamel Mug', product_type: 'simple', qty_ordered: 2, qty_shipped: 0 },
+      ].map((i) => ({ ...i, qty_invoiced: 0, price: 12.5, row_total: 25, tax_amount: 2.06, tax_percent: 8.25 })),
+      shipping_description: 'Free Shipping - Free',
+      payment: { method: 'purchaseorder', po_number: 'PO-77', additional_information: [] },
+      extension_attributes: {
+        shipping_assignments: [{ shipping: { ...sampleShipping(), method: 'freeshipping_freeshipping' } }],
+        applied_taxes: [{ code: 'US-CA-*-Rate 1', title: 'US-CA', percent: 8.25, amount: 2.06 }],
+      },
+    }),
+  );
+/** Order 5001, placed from the invoice-payment quote 31 (virtual: no shipping), paid at checkout. */
+const invoicePaymentOrder = () =>
+  magento.state.orders.set(
+    5001,
+    sampleOrder(5001, {
+      ...ADA,
+      increment_id: '000005001',
+      quote_id: 31,
+      created_at: '2026-11-25 14:02:11',
+      subtotal: 1240.5,
+      discount_amount: 0,
+      shipping_amount: 0,
+      shipping_tax_amount: 0,
+      tax_amount: 0,
+      grand_total: 1240.5,
+      items: [
+        {
+          ...{ item_id: 50011, sku: 'INVOICE-PAYMENT', name: 'Invoice payment', product_type: 'virtual' },
+          ...{ qty_ordered: 1, qty_shipped: 0, qty_invoiced: 0, price: 1240.5, row_total: 1240.5 },
+          ...{ tax_amount: 0, tax_percent: 0, discount_amount: 0 },
+        },
+      ],
+      shipping_description: undefined, // virtual: nothing ships
+      payment: { method: 'braintree', last_trans_id: 'ch_3PQ9x2', amount_paid: 1240.5, additional_information: [] },
+      extension_attributes: { applied_taxes: [] },
+    }),
+  );
+const CASH = 'magento-invoice-payments-to-ff-cash-entries';
+
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
   "ad-usage-to-salesforce / an ad becomes a usage entry on the customer's contract": {
@@ -381,11 +458,43 @@ const GIVEN: Record<string, Given> = {
         },
       },
     },
+  [`${CASH} / an ordinary order's paid invoice becomes a cash entry against the order's FF invoice`]: {
+    before: () => shippedAndInvoiced(1001),
+  },
+  [`${CASH} / the paid invoice of an invoice-payment quote pays the open FF invoice the quote stands for`]: {
+    before: async () => (invoicePaymentOrder(), shippedAndInvoiced(5001)),
+  },
+  [`${CASH} / a payment at 23:30 on 31 January in Los Angeles (07:30 UTC on 1 February) is a cash entry of 31 January`]:
+    { before: () => shippedAndInvoiced(1001) },
+  [`${CASH} / a payment at 23:30 on 6 November, the eve daylight saving ends (06:30 UTC on the 7th, -0700), is dated 6 November`]:
+    { before: () => shippedAndInvoiced(1001) },
+  [`${CASH} / an ordinary order's invoice waits for the order's FF invoice, sending nothing`]: {
+    before: () => shippedAndInvoiced(1001),
+  },
+  [`${CASH} / the invoice of an order paid on account books nothing (FinancialForce collected that money)`]: {
+    before: async () => (onAccountOrder(), shippedAndInvoiced(2001)),
+  },
+  [`${CASH} / a payment of a quote no FF invoice is known for is dead-lettered with the reason, never dropped`]: {
+    before: async () => (invoicePaymentOrder(), shippedAndInvoiced(5001)),
+  },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.
     before: async () => void sf.store.remove('Account', String(sf.records('Account')[0].Id)),
   },
 };
+
+/**
+ * The records a case's cross-references link to are in the org (a link is made when the record is written there):
+ * each xref target that is a record id of an object the org has, unless the case's story removes it.
+ */
+function orgHoldsLinkedRecords(c: LoadedCase): void {
+  const prefixes = new Map(Object.entries(SOBJECT_SCHEMAS).map(([name, schema]) => [schema['x-key-prefix'], name]));
+  for (const links of Object.values(c.input!.xref ?? {}))
+    for (const id of Object.values(links)) {
+      const sobject = prefixes.get(String(id).slice(0, 3));
+      if (sobject && /^\w{18}$/.test(String(id)) && !sf.store.objectOf(id)) sf.store.insert(sobject, { Id: id });
+    }
+}
 
 /**
  * What a recorded Salesforce write implies the org held or issued: a create (201) answered with an id the org issues
@@ -438,6 +547,7 @@ describe('recorded exchanges replayed against the Salesforce and Magento emulato
         const steps = requests.map((r) => (r.index === undefined ? r.step : `${r.step}[${r.index}]`));
         expect(steps.length, title(c)).toBe(exchanges.length);
         await resetVendors();
+        orgHoldsLinkedRecords(c);
         const story = GIVEN[title(c)] ?? {};
         await story.before?.();
         for (const [i, e] of exchanges.entries()) {

@@ -113,18 +113,14 @@ describe('magento', () => {
       return [order.state, order.updated_at, (order.items as Record<string, unknown>[]).map((i) => i.qty_shipped)];
     };
     // A complete order: the shipment saves the items' quantities, the order row is not written.
-    expect(await ship(10014)).toEqual(['complete', stamped, [undefined, undefined, undefined, 1]]);
+    expect(await ship(10014)).toEqual(['complete', stamped, [0, 0, 0, 1]]);
     // A new order: its first shipment makes it processing, a change of the order row.
     Object.assign(order, { state: 'new', status: 'pending' });
-    expect(await ship(10011)).toEqual([
-      'processing',
-      expect.stringMatching(MAGENTO_TIME),
-      [1, undefined, undefined, 1],
-    ]);
+    expect(await ship(10011)).toEqual(['processing', expect.stringMatching(MAGENTO_TIME), [1, 0, 0, 1]]);
     expect(order.updated_at).not.toBe(stamped);
     // Processing, and more shipped without completing it (nothing is invoiced): the row stays as it was.
     order.updated_at = '2026-11-21 08:00:00';
-    expect(await ship(10011)).toEqual(['processing', '2026-11-21 08:00:00', [2, undefined, undefined, 1]]);
+    expect(await ship(10011)).toEqual(['processing', '2026-11-21 08:00:00', [2, 0, 0, 1]]);
   });
 
   it('invoices an unbilled order once: a fully invoiced or complete order is refused as CanInvoice words it', async () => {

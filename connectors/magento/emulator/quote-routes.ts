@@ -190,6 +190,7 @@ export function placeQuoteOrder(
     sku: item.sku,
     name: item.name,
     qty_ordered: item.qty,
+    qty_shipped: 0,
     qty_invoiced: item.qty,
     price: Number(item.price),
     row_total: Number(item.price) * Number(item.qty),
