@@ -53,7 +53,7 @@ it('the webhook port given as --url: status and dlq say so, with the port to use
   });
 });
 
-it('a URL without its scheme, or where nothing listens, is a usage error that names the URL and what to fix', async () => {
+it('a URL without its scheme is a usage error (exit 2); one where nothing listens a runtime failure (exit 1, as NATS unreachable); both name the URL and what to fix', async () => {
   const port = new URL(h.engine.operatorUrl!).port;
   expect(await junction('status', '--url', `127.0.0.1:${port}`)).toEqual({
     code: 2,
@@ -62,7 +62,7 @@ it('a URL without its scheme, or where nothing listens, is a usage error that na
   });
   const nothing = `http://127.0.0.1:${await closedPort()}`;
   expect(await junction('status', '--url', nothing)).toEqual({
-    code: 2,
+    code: 1,
     stdout: '',
     stderr:
       `junction: no engine answered at ${nothing} (ECONNREFUSED): is it running, and is this its operator URL ` +

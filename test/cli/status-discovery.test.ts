@@ -8,8 +8,9 @@ import { hostname } from 'node:os';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { callOperator } from '../../engine/cli/operator/operator-client.js';
+import { UnreachableError } from '../../engine/cli/unreachable-error.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { readOperatorAddresses } from '../../engine/runtime/operator/operator-address.js';
 import type { Engine } from '../../engine/runtime/engine.js';
@@ -63,9 +64,9 @@ it('publishes the operator URL, and status finds the engine there, on its random
       started_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       auth: 'none',
     });
-    // An address its engine stopped rewriting (a SIGKILL) is dropped once a minute old.
+    // An address its engine stopped rewriting (a SIGKILL) is dropped once a minute old (by the broker's time).
     expect((await readOperatorAddresses(control)).map((a) => a.engine)).toEqual([id]);
-    expect(await readOperatorAddresses(control, Date.now() + 61_000)).toEqual([]);
+    expect(await readOperatorAddresses(control, entry!.created.getTime() + 61_000)).toEqual([]);
   } finally {
     await nc.close();
   }
@@ -141,12 +142,31 @@ it('says where it looked when no engine runs on the NATS, and what to pass', asy
     'GET',
     '/api/status',
   );
+  // Nothing answering is a runtime failure (exit 1, as NATS unreachable), not bad usage (2).
+  await expect(call).rejects.toBeInstanceOf(UnreachableError);
   await expect(call).rejects.toThrow(
     `no running engine found: no engine published its operator URL on NATS at nats://x:4222, and nothing answers ` +
       `at http://127.0.0.1:${closed}, the default operator URL (ECONNREFUSED). Start one with \`junction run\`, or ` +
       'pass --url <operator URL> or set JUNCTION_URL (an engine prints it as it starts: "dashboard at http://…/"); ' +
       '`junction status --nats <url>` reads spec sync without an engine',
   );
+});
+
+it('finds the engine whatever the clock of the machine the CLI runs on says: ages are by the broker', async () => {
+  const id = await engineId(h.engine);
+  onNats(h.nats.url);
+  const real = Date.now.bind(Date);
+  for (const skewMs of [2 * 3_600_000, -2 * 3_600_000]) {
+    // Only the CLI's wall clock is off (the engine's writes carry the broker's timestamps).
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => real() + skewMs);
+    try {
+      const listed = await junction('status', '--engines');
+      expect(listed).toMatchObject({ code: 0, stderr: '' });
+      expect(listed.stdout).toMatch(new RegExp(`^${escape(line(h.engine, id))}\\S+\\)\\n$`));
+    } finally {
+      clock.mockRestore();
+    }
+  }
 });
 
 /** Writes an address as an engine would, for an engine that is gone (no process answers at `url`). */

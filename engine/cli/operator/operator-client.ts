@@ -1,9 +1,11 @@
 /**
  * The CLI's calls to a running engine's operator API: the URL from `--url` or `$JUNCTION_URL`, and an API token from
- * `$JUNCTION_TOKEN` only, sent as `Authorization: Bearer`. Refusals become usage errors that say what to do.
+ * `$JUNCTION_TOKEN` only, sent as `Authorization: Bearer`. Refusals become usage errors that say what to do; an
+ * engine that does not answer is a runtime failure (exit 1).
  */
 import { Option } from 'commander';
 import { UsageError } from '../usage-error.js';
+import { UnreachableError } from '../unreachable-error.js';
 
 export interface OperatorTarget {
   url: string;
@@ -91,14 +93,15 @@ export async function callOperator<T>(
     // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, a certificate error).
     const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? (error as Error).message;
+    // Nothing answering is a failure to reach the engine (exit 1, as an unreachable NATS), not bad usage (exit 2).
     if (target.notFound)
-      throw new UsageError(
+      throw new UnreachableError(
         `no running engine found: ${target.notFound}, and nothing answers at ${target.url}, the default operator ` +
           `URL (${why}). Start one with \`junction run\`, or pass --url <operator URL> or set JUNCTION_URL (an ` +
           'engine prints it as it starts: "dashboard at http://…/"); `junction status --nats <url>` reads spec ' +
           'sync without an engine',
       );
-    throw new UsageError(
+    throw new UnreachableError(
       `no engine answered at ${target.url} (${why}): is it ` +
         `running, and is this its operator URL (${OPERATOR_PORT_HINT})?`,
     );

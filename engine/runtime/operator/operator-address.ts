@@ -5,7 +5,7 @@
  * without deleting it (SIGKILL, a lost host). The entry holds no secret: the sign-in mode, never a token.
  */
 import { hostname } from 'node:os';
-import type { KV } from '@nats-io/kv';
+import type { KV, KvEntry } from '@nats-io/kv';
 import { listLiveEntries } from '../broker/kv-listing.js';
 import { isLoopback } from './operator-options.js';
 import type { OperatorAuthMode } from './operator-options.js';
@@ -24,7 +24,10 @@ export interface OperatorAddress {
   auth: OperatorAuthMode;
 }
 
-/** A stored address with how long ago its engine last rewrote it (by the broker's timestamp and this clock). */
+/**
+ * A stored address with how long ago its engine last rewrote it: by the broker's timestamps alone (its write against
+ * the bucket's newest write), so the clock of the machine reading it does not matter.
+ */
 export interface SeenOperatorAddress extends OperatorAddress {
   ageMs: number;
 }
@@ -66,20 +69,39 @@ export function publishOperatorAddress(
   };
 }
 
-/** The addresses of engines that rewrote theirs within ADDRESS_STALE_MS, newest first. */
-export async function readOperatorAddresses(control: KV, now = Date.now()): Promise<SeenOperatorAddress[]> {
+/**
+ * The addresses of engines that rewrote theirs within ADDRESS_STALE_MS, newest first. Ages are by the broker's
+ * clock: `now` is the time of the bucket's newest write (every running engine writes it every ADDRESS_REFRESH_MS at
+ * least), not this machine's clock, which may be hours off the broker's (a CLI host whose clock ran ahead by more
+ * than a minute found no engine at all). With no engine writing any more, the addresses left behind look as young
+ * as the newest of them: the caller's probe of each URL tells running engines from silent ones.
+ */
+export async function readOperatorAddresses(control: KV, now?: number): Promise<SeenOperatorAddress[]> {
+  const entries = await listLiveEntries(control, `${PREFIX}.>`);
+  const brokerNow = now ?? (await newestWrite(control, entries));
   const seen: SeenOperatorAddress[] = [];
-  for (const entry of await listLiveEntries(control, `${PREFIX}.>`)) {
+  for (const entry of entries) {
     let address: OperatorAddress;
     try {
       address = entry.json<OperatorAddress>();
     } catch {
       continue;
     }
-    const ageMs = Math.max(0, now - entry.created.getTime());
+    const ageMs = Math.max(0, brokerNow - entry.created.getTime());
     if (ageMs <= ADDRESS_STALE_MS && typeof address.url === 'string') seen.push({ ...address, ageMs });
   }
   return seen.sort((a, b) => a.ageMs - b.ageMs);
+}
+
+/**
+ * The broker's time of the bucket's newest write (any key: addresses, the partition group's renewals, clock
+ * samples), read from its stream; the newest of `entries` when the stream's state cannot be read.
+ */
+async function newestWrite(control: KV, entries: KvEntry[]): Promise<number> {
+  const newest = Math.max(0, ...entries.map((e) => e.created.getTime()));
+  const status = await control.status().catch(() => undefined);
+  const lastTs = Date.parse(status?.streamInfo.state.last_ts ?? '');
+  return Number.isFinite(lastTs) ? Math.max(lastTs, newest) : newest;
 }
 
 /** Whether this machine can reach the address: a loopback URL only on the engine's own host. */
