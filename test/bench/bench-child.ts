@@ -5,6 +5,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 
 interface Call {
   id: number;
@@ -67,10 +69,34 @@ export async function spawnBenchChild(file: string): Promise<BenchChild> {
   };
 }
 
+/**
+ * What every child answers besides its own handlers: its CPU time split into user and kernel (system) time, and a V8
+ * CPU profile of itself between `startProfile` and `stopProfile` (BENCH_RIG_PROFILE: where a rig child's CPU goes).
+ */
+let profiler: Session | undefined;
+const common: Record<string, (args: never) => unknown> = {
+  cpuTimes: () => ownCpuTimes(),
+  startProfile: async () => {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    // 250 µs between samples (V8's default is 1 ms): a child's run is seconds of a fraction of a core.
+    await profiler.post('Profiler.setSamplingInterval', { interval: 250 });
+    await profiler.post('Profiler.start');
+  },
+  stopProfile: async ({ file }: { file: string }) => {
+    if (!profiler) throw new Error('no profile started');
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    profiler = undefined;
+    await writeFile(file, JSON.stringify(profile));
+  },
+};
+
 /** Child side: answers the parent's calls with `handlers`, then tells it that it is ready. */
 export function serveParent(handlers: Record<string, (args: never) => unknown>): void {
   process.on('message', (message: Call) => {
-    const handler = handlers[message.method];
+    const handler = handlers[message.method] ?? common[message.method];
     Promise.resolve()
       .then(() => (handler ? handler(message.args as never) : Promise.reject(new Error(`no method ${message.method}`))))
       .then(
@@ -89,13 +115,26 @@ export function ownCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
+/** CPU time (ms) this process has used so far in user space and in the kernel (system calls, loopback TCP). */
+export function ownCpuTimes(): { user: number; system: number } {
+  const u = process.cpuUsage();
+  return { user: u.user / 1000, system: u.system / 1000 };
+}
+
 /** CPU time (ms) of any process, from /proc (Linux); undefined elsewhere. */
 export function procCpuMs(pid: number): number | undefined {
+  const times = procCpuTimes(pid);
+  return times && times.user + times.system;
+}
+
+/** The same split into user and kernel (system) time. */
+export function procCpuTimes(pid: number): { user: number; system: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Fields 14 (utime) and 15 (stime), counted from 1 over the whole line; here the line starts at field 3.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
+    const ms = (ticks: string) => (Number(ticks) * 1000) / clockTicks();
+    return { user: ms(fields[11]), system: ms(fields[12]) };
   } catch {
     return undefined;
   }

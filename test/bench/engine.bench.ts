@@ -7,7 +7,9 @@
  * Only the engine runs in this process. The load generator and the fake ERP are child processes with lean
  * keep-alive HTTP/1.1 on node:net (bench-http-client.ts, bench-http-server.ts), and nats-server is its own process.
  * On a machine with 2+ CPUs the engine is pinned to CPU 0 and the rest share CPU 1 (BENCH_PIN=0 turns pinning off);
- * the output says which layout ran and how busy each process was.
+ * the output says which layout ran and how busy each process was, and prints the run's CPU budget per delivered event
+ * (each process, user and kernel, their sum and the events/s the machine's cores allow at that sum: cpu-budget.ts).
+ * BENCH_RIG_PROFILE=<dir> writes V8 CPU profiles of the load generator and the fake ERP over the measured run.
  * The latency phase runs unpinned (BENCH_LATENCY_PIN=1 keeps the pinning), and says where its slowest 1 % spent
  * their time (latency-stages.ts). It is one even open loop on connections opened before it: a lead-in of 2 s,
  * printed apart as the "first burst", then the 6 s that p50 and p99 are taken over. Its recorder listens from the
@@ -35,8 +37,10 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { freePort, startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import { brokerCounters, ioCalls, monitoringArgs, perEvent as trafficPerEvent, trafficLine } from './broker-traffic.js';
-import { ownCpuMs, pinToCpu, procCpuMs, spawnBenchChild } from './bench-child.js';
+import { ownCpuMs, ownCpuTimes, pinToCpu, procCpuMs, procCpuTimes, spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
+import { budgetFigures, budgetLines, cpuBudget } from './cpu-budget.js';
+import type { ProcessCpu } from './cpu-budget.js';
 import { compileBenchSpecs } from './engine-bench-fixtures.js';
 import { loadBenchEngine } from './shipped-engine.js';
 import { useEngineV8Flags } from '../../engine/cli/engine-v8-flags.js';
@@ -108,16 +112,34 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CONCURRENCY = 48;
 
 interface CpuSample {
-  engine: number;
-  nats: number | undefined;
-  loadgen: number;
-  target: number;
+  engine: ProcessCpu;
+  nats: ProcessCpu | undefined;
+  loadgen: ProcessCpu;
+  target: ProcessCpu;
 }
 
 async function cpuSample(natsPid: number, loadgen: BenchChild, target: BenchChild): Promise<CpuSample> {
-  const [l, t] = await Promise.all([loadgen.call<number>('cpuMs'), target.call<number>('cpuMs')]);
-  return { engine: ownCpuMs(), nats: procCpuMs(natsPid), loadgen: l, target: t };
+  const [l, t] = await Promise.all([loadgen.call<ProcessCpu>('cpuTimes'), target.call<ProcessCpu>('cpuTimes')]);
+  return { engine: ownCpuTimes(), nats: procCpuTimes(natsPid), loadgen: l, target: t };
 }
+
+/** CPU per event of each process between two samples, user and kernel apart. */
+function cpuPerEvent(before: CpuSample, after: CpuSample, events: number): CpuSample {
+  const per = (a: ProcessCpu | undefined, b: ProcessCpu | undefined) =>
+    a && b && { user: (b.user - a.user) / events, system: (b.system - a.system) / events };
+  return {
+    engine: per(before.engine, after.engine)!,
+    nats: per(before.nats, after.nats),
+    loadgen: per(before.loadgen, after.loadgen)!,
+    target: per(before.target, after.target)!,
+  };
+}
+
+/**
+ * BENCH_RIG_PROFILE=<dir>: V8 CPU profiles of the load generator and the fake ERP over the measured run
+ * (<dir>/loadgen.cpuprofile, <dir>/target.cpuprofile), to see where the rig's own CPU goes.
+ */
+const RIG_PROFILE_DIR = process.env.BENCH_RIG_PROFILE;
 
 /**
  * Closed loop: CONCURRENCY senders until orders `from` .. `from + count - 1` (prepared before) are accepted; timed
@@ -362,9 +384,15 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       }
       const trafficBefore = await brokerCounters(monitorPort);
       const [ioBefore, natsIoBefore] = [ioCalls('self'), ioCalls(nats.pid)];
+      if (RIG_PROFILE_DIR) await Promise.all([loadgen.call('startProfile'), target.call('startProfile')]);
       const before = await cpuSample(nats.pid, loadgen, target);
       const run = await engineThroughput(engine.url!, children, WARM_UP_EVENTS, ENGINE_EVENTS, !INGEST_ONLY);
       const after = await cpuSample(nats.pid, loadgen, target);
+      if (RIG_PROFILE_DIR) {
+        const [l, t] = [join(RIG_PROFILE_DIR, 'loadgen.cpuprofile'), join(RIG_PROFILE_DIR, 'target.cpuprofile')];
+        await Promise.all([loadgen.call('stopProfile', { file: l }), target.call('stopProfile', { file: t })]);
+        console.log(`cpu profiles of the rig over the measured run: ${l}, ${t}`);
+      }
       const [ioAfter, natsIoAfter] = [ioCalls('self'), ioCalls(nats.pid)];
       const traffic = trafficPerEvent(trafficBefore, await brokerCounters(monitorPort), ENGINE_EVENTS);
       if (profiler) {
@@ -379,10 +407,13 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         heapProfiler.disconnect();
         console.log(`heap sampling profile of the measured run: ${process.env.BENCH_HEAP_PROFILE}`);
       }
-      const perEvent = (k: keyof CpuSample) =>
-        after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / ENGINE_EVENTS;
-      const busy = (k: keyof CpuSample) =>
-        after[k] === undefined || before[k] === undefined ? undefined : (after[k]! - before[k]!) / run.wallMs;
+      const cpu = cpuPerEvent(before, after, ENGINE_EVENTS);
+      const perEvent = (k: keyof CpuSample) => cpu[k] && cpu[k].user + cpu[k].system;
+      const busy = (k: keyof CpuSample) => {
+        const v = perEvent(k);
+        return v === undefined ? undefined : (v * ENGINE_EVENTS) / run.wallMs;
+      };
+      const budget = cpuBudget(cpu, run.perS, cpus().length, pinned);
       const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${Math.round(v * 100)}%`);
       const ms = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)} ms`);
       console.log(
@@ -397,6 +428,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       console.log(
         `cpu busy (of one core): engine ${pct(busy('engine'))}, nats-server ${pct(busy('nats'))}, load generator ${pct(busy('loadgen'))}, fake ERP ${pct(busy('target'))}`,
       );
+      for (const line of budgetLines(budget)) console.log(line);
       console.log(trafficLine('measured run', traffic));
       const callsLine = (
         who: string,
@@ -422,6 +454,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         ...(perEvent('nats') === undefined ? {} : { nats_cpu_ms_per_event: round3(perEvent('nats')!) }),
         broker_msgs_per_event: round3(traffic.inMsgs + traffic.outMsgs),
         broker_kb_per_event: round3((traffic.inBytes + traffic.outBytes) / 1024),
+        ...budgetFigures(budget),
         pinned: pinned ? 1 : 0,
       };
       if (INGEST_ONLY) return { ...figures, ...cpuFigures, ingest_only: 1, engine_code: code };
