@@ -1,13 +1,23 @@
 /**
- * The fake ERP's HTTP/1.1 server: a `node:net` server with a minimal request parser (request line, headers, a body
- * framed by Content-Length; pipelined requests in order) that hands each complete request to a handler and writes its
- * JSON answer on a keep-alive connection (`connection: keep-alive`, `keep-alive: timeout=60`, as the node:http server
- * it replaces said). It costs a fraction of node:http's CPU per request, so the core it shares goes to the processes
- * under test. A request it cannot frame gets 400 (501 for a Transfer-Encoding, 413 for a body over 1 MiB) and the
- * connection is closed, since what follows it on the wire cannot be told apart.
+ * The fake ERP's HTTP/1.1 server: a `node:net` server with a minimal request parser read from the bytes (request
+ * line, header lines, a body framed by Content-Length or chunked; pipelined requests in order: http1-framing.ts) that
+ * hands each complete request to a handler and writes its JSON answer on a keep-alive connection (`connection:
+ * keep-alive`, `keep-alive: timeout=60`, as the node:http server it replaces said). It costs a fraction of
+ * node:http's CPU per request, so the core it shares goes to the processes under test. A request it cannot frame gets
+ * 400 (501 for a transfer coding other than chunked, 413 for a body over 1 MiB) and the connection is closed, since
+ * what follows it on the wire cannot be told apart.
  */
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import {
+  BodyTooLarge,
+  ChunkedDecoder,
+  HeadError,
+  bodyFraming,
+  isHttp1,
+  isToken,
+  readFraming,
+} from './http1-framing.js';
 
 export interface BenchRequest {
   method: string;
@@ -34,7 +44,8 @@ const REASONS: Record<number, string> = {
   413: 'Content Too Large',
   501: 'Not Implemented',
 };
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const CR = 13;
+const SP = 32;
 
 /** A request that cannot be framed: answered with `status`, then the connection closes. */
 class FramingError extends Error {
@@ -50,42 +61,55 @@ class FramingError extends Error {
 interface RequestHead {
   method: string;
   target: string;
-  headers: Map<string, string>;
+  /** The body's framing: chunked, or its Content-Length (0 when none was sent). */
+  chunked: boolean;
   length: number;
   close: boolean;
 }
 
-/** Method, target, headers (names in lower case) and framing of a request head; throws FramingError. */
-function parseRequestHead(head: string): RequestHead {
-  const lines = head.split('\r\n');
-  const requestLine = /^(\S+) (\S+) HTTP\/1\.([01])$/.exec(lines[0]);
-  if (!requestLine || !TOKEN.test(requestLine[1]))
-    throw new FramingError(400, `not an HTTP/1.x request line: ${JSON.stringify(lines[0].slice(0, 80))}`);
-  const headers = new Map<string, string>();
-  for (let i = 1; i < lines.length; i++) {
-    const colon = lines[i].indexOf(':');
-    const name = lines[i].slice(0, colon).toLowerCase();
-    // RFC 9112 5.1: no whitespace between a field name and its colon.
-    if (colon <= 0 || !TOKEN.test(name))
-      throw new FramingError(400, `malformed header line: ${JSON.stringify(lines[i].slice(0, 80))}`);
-    const value = lines[i].slice(colon + 1).trim();
-    const previous = headers.get(name);
-    if (name === 'content-length' && previous !== undefined && previous !== value)
-      throw new FramingError(400, 'two different Content-Length headers');
-    headers.set(name, previous === undefined || name === 'content-length' ? value : `${previous}, ${value}`);
+/** `HTTP/1.` then `0` or `1` at `at` (the request line's end at `end`): the minor version, else -1. */
+function httpVersion(buf: Buffer, at: number, end: number): number {
+  if (end - at !== 8 || !isHttp1(buf, at)) return -1;
+  const minor = buf[at + 7] - 48;
+  return minor === 0 || minor === 1 ? minor : -1;
+}
+
+/** Method, target and framing of the request head in bytes 0..`end` of `buf`; throws FramingError. */
+function parseRequestHead(buf: Buffer, end: number): RequestHead {
+  let eol = 0;
+  while (eol < end && buf[eol] !== CR) eol++;
+  const sp1 = buf.indexOf(SP);
+  const sp2 = sp1 < 0 ? -1 : buf.indexOf(SP, sp1 + 1);
+  const minor = sp2 < 0 || sp2 >= eol ? -1 : httpVersion(buf, sp2 + 1, eol);
+  // The target: visible ASCII, no whitespace (RFC 9112 3.2).
+  let target = sp1 + 1 < sp2;
+  for (let i = sp1 + 1; target && i < sp2; i++) target = buf[i] > SP && buf[i] < 127;
+  if (minor < 0 || !target || !isToken(buf, 0, sp1))
+    throw new FramingError(
+      400,
+      `not an HTTP/1.x request line: ${JSON.stringify(buf.toString('latin1', 0, eol).slice(0, 80))}`,
+    );
+  let framing;
+  try {
+    framing = readFraming(buf, eol + 2, end);
+  } catch (error) {
+    if (error instanceof HeadError) throw new FramingError(400, error.message);
+    throw error;
   }
-  const http10 = requestLine[3] === '0';
+  const http10 = minor === 0;
   // RFC 9112 3.2: an HTTP/1.1 request without Host gets 400.
-  if (!http10 && !headers.has('host')) throw new FramingError(400, 'HTTP/1.1 request without Host');
-  if (headers.has('transfer-encoding'))
-    throw new FramingError(501, 'Transfer-Encoding is not supported here: send the body with a Content-Length');
-  const contentLength = headers.get('content-length') ?? '0';
-  if (!/^\d+$/.test(contentLength)) throw new FramingError(400, `bad Content-Length ${JSON.stringify(contentLength)}`);
-  const length = Number(contentLength);
+  if (!http10 && !framing.hasHost) throw new FramingError(400, 'HTTP/1.1 request without Host');
+  const body = bodyFraming(framing);
+  if (body.kind === 'bad') throw new FramingError(body.status, body.why);
+  const length = body.kind === 'length' ? (body.length ?? 0) : 0;
   if (length > MAX_BODY) throw new FramingError(413, `body of ${length} bytes, over the 1 MiB this server takes`);
-  const connection = (headers.get('connection') ?? '').toLowerCase().split(/\s*,\s*/);
-  const close = connection.includes('close') || (http10 && !connection.includes('keep-alive'));
-  return { method: requestLine[1], target: requestLine[2], headers, length, close };
+  return {
+    method: buf.toString('latin1', 0, sp1),
+    target: buf.toString('latin1', sp1 + 1, sp2),
+    chunked: body.kind === 'chunked',
+    length,
+    close: framing.close || (http10 && !framing.keepAlive),
+  };
 }
 
 /** RFC 9110 6.6.1: an origin server with a clock sends Date; one string per second, as node:http caches it. */
@@ -101,11 +125,13 @@ function httpDate(): string {
   return date;
 }
 
+const KEEP_ALIVE = 'connection: keep-alive\r\nkeep-alive: timeout=60\r\n\r\n';
+const CLOSE = 'connection: close\r\n\r\n';
+
 function writeResponse(socket: Socket, status: number, body: string, close: boolean): void {
   socket.write(
-    `HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\ndate: ${httpDate()}\r\n` +
-      (close ? 'connection: close\r\n\r\n' : `connection: keep-alive\r\nkeep-alive: timeout=60\r\n\r\n`) +
-      body,
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\ncontent-type: application/json\r\ncontent-length: ` +
+      `${Buffer.byteLength(body)}\r\ndate: ${httpDate()}\r\n${close ? CLOSE : KEEP_ALIVE}${body}`,
   );
 }
 
@@ -117,6 +143,7 @@ function serveConnection(socket: Socket, handle: (request: BenchRequest) => Benc
   const peerPort = socket.remotePort ?? 0;
   let buffered: Buffer | undefined;
   let head: RequestHead | undefined;
+  let chunked: ChunkedDecoder | undefined;
   let done = false;
   socket.on('data', (chunk: Buffer) => {
     if (done) return;
@@ -125,19 +152,44 @@ function serveConnection(socket: Socket, handle: (request: BenchRequest) => Benc
     try {
       while (data.length > 0) {
         if (!head) {
+          // RFC 9112 2.2: empty lines before a request line are ignored.
+          let skip = 0;
+          while (data[skip] === CR && data[skip + 1] === 10) skip += 2;
+          if (skip > 0) data = data.subarray(skip);
           const end = data.indexOf('\r\n\r\n');
           if (end < 0) {
             if (data.length > MAX_HEAD) throw new FramingError(400, 'request head over 16 KiB');
             break;
           }
-          head = parseRequestHead(data.toString('latin1', 0, end));
+          head = parseRequestHead(data, end);
           data = data.subarray(end + 4);
+          if (head.chunked) chunked = new ChunkedDecoder(MAX_BODY);
         }
-        if (data.length < head.length) break;
-        const { method, target, length, close } = head;
+        let body: Buffer;
+        if (chunked) {
+          let used;
+          try {
+            used = chunked.push(data);
+          } catch (error) {
+            if (!(error instanceof HeadError)) throw error;
+            throw new FramingError(error instanceof BodyTooLarge ? 413 : 400, error.message);
+          }
+          // Everything pushed is the decoder's now (what it keeps are views of it, or copies).
+          if (used < 0) {
+            data = data.subarray(data.length);
+            break;
+          }
+          body = chunked.body();
+          chunked = undefined;
+          data = data.subarray(used);
+        } else {
+          if (data.length < head.length) break;
+          body = data.subarray(0, head.length);
+          data = data.subarray(head.length);
+        }
+        const { method, target, close } = head;
         head = undefined;
-        const answer = handle({ method, target, body: data.subarray(0, length), peerPort });
-        data = data.subarray(length);
+        const answer = handle({ method, target, body, peerPort });
         writeResponse(socket, answer.status, answer.body, close);
         if (close) {
           done = true;

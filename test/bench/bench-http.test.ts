@@ -139,11 +139,48 @@ it.each([
     'not an HTTP/1.x request line: "PUT /orders/x HTTP/2.0"',
   ],
   [
-    'a chunked body',
-    'PUT /orders/x HTTP/1.1\r\nhost: erp\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    'a transfer coding other than chunked before chunked',
+    'PUT /orders/x HTTP/1.1\r\nhost: erp\r\ntransfer-encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
     501,
-    'Transfer-Encoding is not supported here: send the body with a Content-Length',
+    'Transfer-Encoding "gzip, chunked": only chunked is decoded here',
   ],
+  [
+    'a Transfer-Encoding that does not end in chunked',
+    'PUT /orders/x HTTP/1.1\r\nhost: erp\r\ntransfer-encoding: gzip\r\n\r\n{}',
+    400,
+    'Transfer-Encoding "gzip" does not end in chunked',
+  ],
+  [
+    'Transfer-Encoding beside Content-Length (a smuggling attempt)',
+    put('/orders/x', '{}', 'transfer-encoding: chunked\r\n'),
+    400,
+    'Transfer-Encoding and Content-Length',
+  ],
+  [
+    'a chunk size that is not hex',
+    'PUT /orders/x HTTP/1.1\r\nhost: erp\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+    400,
+    'chunked body: bad chunk size line "zz"',
+  ],
+  [
+    'chunk data longer than its size',
+    'PUT /orders/x HTTP/1.1\r\nhost: erp\r\ntransfer-encoding: chunked\r\n\r\n1\r\n{}\r\n0\r\n\r\n',
+    400,
+    'chunked body: chunk data not followed by CRLF',
+  ],
+  [
+    'a chunked body over 1 MiB',
+    'PUT /orders/x HTTP/1.1\r\nhost: erp\r\ntransfer-encoding: chunked\r\n\r\n100001\r\n',
+    413,
+    'chunked body over 1048576 bytes',
+  ],
+  [
+    'an obsolete folded header line',
+    put('/orders/x', '{}', 'x-a: 1\r\n  folded\r\n'),
+    400,
+    'obsolete line folding: "  folded"',
+  ],
+  ['a bare LF in a header line', put('/orders/x', '{}', 'x-a: 1\nx-b: 2\r\n'), 400, 'bare LF in "x-a: 1"'],
   [
     'a body over 1 MiB',
     put('/orders/x', '{}').replace('content-length: 2', 'content-length: 1048577'),
@@ -161,6 +198,56 @@ it.each([
   expect(JSON.parse(answer.body)).toEqual({ error: reason });
   expect(more).toEqual([]);
   expect(seen).toEqual([]);
+});
+
+it('server: a chunked body arriving byte by byte (an extension, a trailer) is decoded whole; a request after it too', async () => {
+  const { port, seen } = await benchServer();
+  const { socket, received } = rawConnection(port);
+  const chunked =
+    'PUT /orders/order-9 HTTP/1.1\r\nhost: erp\r\nTransfer-Encoding: chunked\r\ncontent-type: application/json\r\n\r\n' +
+    'a;note=first\r\n{"key":"or\r\n' +
+    '0C\r\nder-9","n":1\r\n' +
+    '1\r\n}\r\n' +
+    '0\r\nx-checksum: 7\r\n\r\n';
+  for (const byte of Buffer.from(chunked + put('/orders/after', '{}'))) {
+    socket.write(Buffer.of(byte));
+    await pause();
+  }
+  await until(() => responses(received()).length === 2);
+  expect(seen.map((r) => [r.method, r.target, r.body.toString()])).toEqual([
+    ['PUT', '/orders/order-9', '{"key":"order-9","n":1}'],
+    ['PUT', '/orders/after', '{}'],
+  ]);
+  expect(responses(received()).map((r) => r.body)).toEqual(['{"id":"/orders/order-9"}', '{"id":"/orders/after"}']);
+  socket.destroy();
+});
+
+it('server: a chunked body split at every byte into two reads is decoded the same', async () => {
+  const { port, seen } = await benchServer();
+  const body = '{"key":"order-1","lines":[1,2,3]}';
+  const request = Buffer.from(
+    `PUT /orders/order-1 HTTP/1.1\r\nhost: erp\r\ntransfer-encoding: chunked\r\n\r\n` +
+      `5\r\n${body.slice(0, 5)}\r\n${(body.length - 5).toString(16)}\r\n${body.slice(5)}\r\n0\r\n\r\n`,
+  );
+  const { socket, received } = rawConnection(port);
+  for (let cut = 1; cut < request.length; cut++) {
+    socket.write(request.subarray(0, cut));
+    await pause();
+    socket.write(request.subarray(cut));
+    await until(() => responses(received()).length === cut);
+  }
+  expect(seen.length).toBe(request.length - 1);
+  expect(new Set(seen.map((r) => r.body.toString()))).toEqual(new Set([body]));
+  socket.destroy();
+});
+
+it('server: empty lines before a request line are skipped (RFC 9112 2.2)', async () => {
+  const { port, seen } = await benchServer();
+  const { socket, received } = rawConnection(port);
+  socket.write('\r\n\r\n' + put('/orders/x', '{}'));
+  await until(() => responses(received()).length === 1);
+  expect(seen.map((r) => r.target)).toEqual(['/orders/x']);
+  socket.destroy();
 });
 
 it('server: `connection: close` from the client is answered, then the connection closes', async () => {
@@ -251,6 +338,26 @@ it('client: sends the prepared bytes as they are, reads a response arriving byte
   expect(connections()).toBe(1);
 });
 
+it('client: a chunked response arriving byte by byte is read to its last chunk and trailer; the connection is reused', async () => {
+  const chunked =
+    'HTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n4;x=1\r\n{"se\r\n6\r\nq":"1"\r\n1\r\n}\r\n0\r\nx-t: 1\r\n\r\n';
+  const { port, requests, connections } = await rawServer((socket) => {
+    void (async () => {
+      for (const byte of Buffer.from(chunked, 'latin1')) {
+        socket.write(Buffer.of(byte));
+        await pause();
+      }
+    })();
+  });
+  const client = new KeepAliveClient('127.0.0.1', port, 1);
+  const request = postRequest(`127.0.0.1:${port}`, '/hooks/orders', {}, Buffer.from('{}'));
+  expect(await client.send(request)).toBe(202);
+  expect(await client.send(request)).toBe(202);
+  client.close();
+  expect(requests.length).toBe(2);
+  expect(connections()).toBe(1);
+});
+
 it('client: a node:http server (as the ingest is) answers 202s over kept-alive connections; a 503 comes back as is', async () => {
   let sockets = 0;
   const server = createHttpServer((req, res) => {
@@ -274,14 +381,19 @@ it('client: a node:http server (as the ingest is) answers 202s over kept-alive c
 
 it.each([
   [
-    'a chunked response',
-    'HTTP/1.1 202 Accepted\r\ntransfer-encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
-    'response with Transfer-Encoding chunked: the bench client frames by Content-Length only',
+    'a chunked response with Content-Length too',
+    'HTTP/1.1 202 Accepted\r\ntransfer-encoding: chunked\r\ncontent-length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+    'response 202: Transfer-Encoding and Content-Length',
+  ],
+  [
+    'a chunk not followed by CRLF',
+    'HTTP/1.1 202 Accepted\r\ntransfer-encoding: chunked\r\n\r\n1\r\n{}\r\n0\r\n\r\n',
+    'chunked body: chunk data not followed by CRLF',
   ],
   [
     'a response without Content-Length',
     'HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\n\r\n{}',
-    'response 202 without Content-Length: the bench client does not read to the close',
+    'response 202 without Content-Length or chunked: the bench client does not read to the close',
   ],
   [
     'bytes after the response',
