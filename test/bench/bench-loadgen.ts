@@ -1,6 +1,7 @@
 /**
  * The engine bench's load generator, in its own process: posts Magento order webhooks over keep-alive connections
- * with a lean HTTP/1.1 client (bench-http-client.ts); each request's bytes are built before the clock starts. Two
+ * with a lean HTTP/1.1 client (bench-http-client.ts; BENCH_RIG_HTTP=node: node:http's Agent, bench-node-http.ts);
+ * each request's bytes are built before the clock starts. Two
  * modes, driven by the parent over IPC: a closed loop (`concurrency` senders until `count` orders are accepted) and an
  * open loop at a fixed rate that records when each POST started, for latency.
  */
@@ -8,6 +9,7 @@ import { magentoOrder } from './engine-bench-fixtures.js';
 import { largeMagentoOrder } from './large-order-fixtures.js';
 import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
 import { KeepAliveClient, postRequest } from './bench-http-client.js';
+import { NodeHttpClient, RIG_HTTP } from './bench-node-http.js';
 import { ORDER_HEADER } from './latency-stages.js';
 
 const PATH = '/hooks/magento-orders-to-erp';
@@ -19,7 +21,7 @@ let accepted = 0;
 const acceptedByLocalPort = new Map<number, number>();
 
 /** The connections a closed loop left open (`keepOpen`), for the open loop that follows to send on (`reuse`). */
-let kept: KeepAliveClient | undefined;
+let kept: KeepAliveClient | NodeHttpClient | undefined;
 
 /** The requests of the next run, built before its clock starts, for the orders from `from` on. */
 let prepared: { from: number; requests: Buffer[] } = { from: 0, requests: [] };
@@ -29,9 +31,12 @@ let prepared: { from: number; requests: Buffer[] } = { from: 0, requests: [] };
  * connections the next open loop with `reuse` sends on. The ingest closes a connection idle for its keep-alive
  * timeout (65 s by default); a request lost on a reused connection before any answer came is sent again.
  */
-function clientFor(url: string, connections: number): KeepAliveClient {
+function clientFor(url: string, connections: number): KeepAliveClient | NodeHttpClient {
   const { hostname, port } = new URL(url);
-  return new KeepAliveClient(hostname, Number(port), connections);
+  if (RIG_HTTP === 'lean') return new KeepAliveClient(hostname, Number(port), connections);
+  const client = new NodeHttpClient(hostname, Number(port), connections);
+  client.prepare(prepared.requests);
+  return client;
 }
 
 /** The key the target sees for order `n` (see ORDER_INTEGRATION). */
@@ -143,6 +148,7 @@ serveParent({
     const client = reused ?? clientFor(url, OPEN_LOOP_CONNECTIONS);
     kept = undefined;
     const { from, requests } = prepared;
+    if (reused instanceof NodeHttpClient) reused.prepare(requests);
     const count = requests.length;
     const sent: { order: number; key: string; at: number }[] = [];
     const posts: Promise<number>[] = [];

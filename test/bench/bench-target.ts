@@ -1,12 +1,13 @@
 /**
- * The engine bench's fake ERP, in its own process: a lean HTTP/1.1 server (bench-http-server.ts) that takes
- * `PUT /orders/<key>` (any method and path, in fact), parses the JSON body as a real API would, remembers when each
- * key first arrived and counts repeated writes, and answers 200 with a small JSON body. The parent drives it over IPC
- * (see bench-child.ts).
+ * The engine bench's fake ERP, in its own process: a lean HTTP/1.1 server (bench-http-server.ts; BENCH_RIG_HTTP=node:
+ * a node:http server, bench-node-http.ts) that takes `PUT /orders/<key>` (any method and path, in fact), parses the
+ * JSON body as a real API would, remembers when each key first arrived and counts repeated writes, and answers 200
+ * with a small JSON body. The parent drives it over IPC (see bench-child.ts).
  */
 import type { AddressInfo } from 'node:net';
 import { ownCpuMs, serveParent, wallMs } from './bench-child.js';
 import { createBenchHttpServer } from './bench-http-server.js';
+import { RIG_HTTP, createNodeHttpServer } from './bench-node-http.js';
 import type { BenchRequest, BenchResponse } from './bench-http-server.js';
 
 const firstSeen = new Map<string, number>();
@@ -39,7 +40,7 @@ function write({ target, body, peerPort }: BenchRequest): BenchResponse {
   return { status: 200, body: `{"id":${JSON.stringify(key)},"status":"accepted"}` };
 }
 
-const server = createBenchHttpServer(write);
+const server = RIG_HTTP === 'node' ? createNodeHttpServer(write) : createBenchHttpServer(write);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
 serveParent({

@@ -9,7 +9,8 @@
  * On a machine with 2+ CPUs the engine is pinned to CPU 0 and the rest share CPU 1 (BENCH_PIN=0 turns pinning off);
  * the output says which layout ran and how busy each process was, and prints the run's CPU budget per delivered event
  * (each process, user and kernel, their sum and the events/s the machine's cores allow at that sum: cpu-budget.ts).
- * BENCH_RIG_PROFILE=<dir> writes V8 CPU profiles of the load generator and the fake ERP over the measured run.
+ * BENCH_RIG_PROFILE=<dir> writes V8 CPU profiles of the load generator and the fake ERP over the measured run;
+ * BENCH_RIG_HTTP=node runs both on node:http instead, to compare what the rig costs.
  * The latency phase runs unpinned (BENCH_LATENCY_PIN=1 keeps the pinning), and says where its slowest 1 % spent
  * their time (latency-stages.ts). It is one even open loop on connections opened before it: a lead-in of 2 s,
  * printed apart as the "first burst", then the 6 s that p50 and p99 are taken over. Its recorder listens from the
@@ -39,6 +40,7 @@ import { freePort, startNatsServer } from '../../engine/runtime/broker/nats-serv
 import { brokerCounters, ioCalls, monitoringArgs, perEvent as trafficPerEvent, trafficLine } from './broker-traffic.js';
 import { ownCpuMs, ownCpuTimes, pinToCpu, procCpuMs, procCpuTimes, spawnBenchChild } from './bench-child.js';
 import type { BenchChild } from './bench-child.js';
+import { RIG_HTTP } from './bench-node-http.js';
 import { budgetFigures, budgetLines, cpuBudget } from './cpu-budget.js';
 import type { ProcessCpu } from './cpu-budget.js';
 import { compileBenchSpecs } from './engine-bench-fixtures.js';
@@ -331,6 +333,11 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
       ? 'engine alone on cpu0; nats-server, load generator and fake ERP share cpu1'
       : `unpinned: engine, nats-server, load generator and fake ERP share ${cpus().length} cpus`;
     console.log(`layout: ${layout}`);
+    console.log(
+      RIG_HTTP === 'node'
+        ? 'rig: load generator and fake ERP on node:http (BENCH_RIG_HTTP=node)'
+        : 'rig: load generator and fake ERP on lean HTTP/1.1 over node:net (BENCH_RIG_HTTP=node: node:http)',
+    );
 
     const erpUrl = await target.call<string>('url');
     // The fake ERP on loopback is the one private host the engine may reach.
@@ -456,6 +463,7 @@ export async function benchEngine(): Promise<Record<string, number | string>> {
         broker_kb_per_event: round3((traffic.inBytes + traffic.outBytes) / 1024),
         ...budgetFigures(budget),
         pinned: pinned ? 1 : 0,
+        rig_http: RIG_HTTP,
       };
       if (INGEST_ONLY) return { ...figures, ...cpuFigures, ingest_only: 1, engine_code: code };
       const counts = await target.call<{ keys: number; requests: number }>('counts');
