@@ -23,7 +23,12 @@ export function registerDemoCommand(program: Command): void {
         throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
       const { runDemo } = await import('../demo/run-demo.js');
       const { WaitTimeout } = await import('../wait-until.js');
+      const { BrokerGaveUp } = await import('../broker-patience.js');
       process.exitCode = await runDemo({ durationS, port }).catch((error: unknown) => {
+        if (error instanceof BrokerGaveUp) {
+          process.stderr.write(`junction demo: ${error.message} Nothing of the demo is left running.\n`);
+          return 1;
+        }
         if (!(error instanceof WaitTimeout)) throw error;
         process.stderr.write(
           `junction demo: ${error.message}. On a busy machine (other processes using every core) the engine starts ` +

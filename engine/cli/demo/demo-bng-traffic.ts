@@ -7,6 +7,7 @@
 import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
 import type { SentEvents } from './demo-traffic.js';
 import { postHook, sign } from './demo-traffic.js';
+import type { BrokerPatience } from '../broker-patience.js';
 
 const SKUS = ['mug-1', 'tee-1', 'cap-1'];
 
@@ -19,6 +20,7 @@ export class DemoBngTraffic {
   constructor(
     private readonly engineUrl: string,
     private readonly sent: SentEvents['bng'],
+    private readonly patience: BrokerPatience,
   ) {}
 
   async customer(id: number): Promise<void> {
@@ -92,6 +94,6 @@ export class DemoBngTraffic {
 
   #post(integration: string, body: unknown): Promise<void> {
     const signature = 'sha256=' + sign(HOOK_SECRETS.bng, body, 'hex');
-    return postHook(this.engineUrl, integration, body, 'X-BNG-Signature', signature);
+    return postHook(this.engineUrl, integration, body, 'X-BNG-Signature', signature, this.patience);
   }
 }

@@ -12,6 +12,8 @@ import type { MagentoState } from '../../../connectors/magento/emulator/state.js
 import type { SalesforceEmulator } from '../../../connectors/salesforce/emulator/index.js';
 import { sampleOrder } from '../../../connectors/magento/emulator/state.js';
 import { HOOK_SECRETS } from '../../../connectors/seed-systems.js';
+import { Retryable } from '../broker-patience.js';
+import type { BrokerPatience } from '../broker-patience.js';
 import { DemoErpTraffic } from './demo-erp-traffic.js';
 import type { SentErpEvents } from './demo-erp-traffic.js';
 
@@ -57,12 +59,14 @@ export class DemoTraffic {
 
   /**
    * `ff` is the FinancialForce org, where the open invoices and the accounts the demo announces are created;
-   * `magento` is the store, which keeps the demo's orders so they can be refunded.
+   * `magento` is the store, which keeps the demo's orders so they can be refunded; `patience` retries a webhook
+   * the engine could not store.
    */
   constructor(
     private readonly engineUrl: string,
     private readonly ff: SalesforceEmulator,
     private readonly magento: MagentoState,
+    private readonly patience: BrokerPatience,
   ) {
     this.#erp = new DemoErpTraffic(engineUrl, ff, magento, this.sent.erp);
   }
@@ -200,29 +204,34 @@ export class DemoTraffic {
   }
 
   #post(integration: string, body: unknown, header: string, signature: string): Promise<void> {
-    return postHook(this.engineUrl, integration, body, header, signature);
+    return postHook(this.engineUrl, integration, body, header, signature, this.patience);
   }
 }
 
-/** Sends a signed webhook as a real sender does: 5xx (NATS briefly unavailable) is retried, anything else throws. */
-export async function postHook(
+/**
+ * Sends a signed webhook as a real sender does: a 5xx (the engine could not store the event: NATS unavailable) or
+ * no answer is retried with backoff while the broker may come back (`patience`); any other answer throws.
+ */
+export function postHook(
   engineUrl: string,
   integration: string,
   body: unknown,
   header: string,
   signature: string,
+  patience: BrokerPatience,
 ): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+  return patience.retry(`the webhook of ${integration}`, async () => {
     const res = await fetch(`${engineUrl}/hooks/${integration}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [header]: signature },
       body: JSON.stringify(body),
+    }).catch((error: Error) => {
+      throw new Retryable(`no answer from the engine: ${error.message}`);
     });
     if (res.status === 202) return;
-    if (res.status < 500 || attempt >= 5)
-      throw new Error(`webhook ${integration} answered ${res.status}: ${await res.text()}`);
-    await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
-  }
+    const answer = `the engine answered ${res.status}: ${await res.text()}`;
+    throw res.status >= 500 ? new Retryable(answer) : new Error(`webhook ${integration}: ${answer}`);
+  });
 }
 
 export function sign(secret: string, body: unknown, encoding: 'hex' | 'base64'): string {

@@ -14,7 +14,8 @@ import { emptySpecSet } from '../../gitops/empty-spec-set.js';
 import { startGitSync } from '../../gitops/git-sync.js';
 import type { GitSync } from '../../gitops/git-sync.js';
 import { checkTargets } from './demo-check.js';
-import { progressLines } from './demo-progress.js';
+import { BROKER_PATIENCE_MS, BrokerPatience } from '../broker-patience.js';
+import { progressLines, progressNote } from './demo-progress.js';
 import { createDemoRepo } from './demo-repo.js';
 import { startSeedSystems } from '../../../connectors/seed-systems.js';
 import type { SeedSystems } from '../../../connectors/seed-systems.js';
@@ -50,7 +51,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const repo = await createDemoRepo(packagePath('specs'), POLL_MS);
   let engine: Engine | undefined;
   let sync: GitSync | undefined;
+  let ticker: NodeJS.Timeout | undefined;
   let stopping = false;
+  // The broker may go away while the demo runs (nats-server stopped or restarted): senders and the demo's own NATS
+  // calls wait for it, as the engine does.
+  const patience = new BrokerPatience();
   process.once('SIGINT', () => (stopping = true));
   process.once('SIGTERM', () => (stopping = true));
   try {
@@ -99,8 +104,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       `emulators: magento ${systems.magento.url}, FinancialForce ${systems.ff.url}, Salesforce ${systems.salesforce.url}, ` +
         `Infor M3 ${systems.m3.url}, BNG ${systems.bng.url}`,
     );
-    const traffic = new DemoTraffic(running.url!, systems.ff, systems.magento.state);
-    const bng = new DemoBngTraffic(running.url!, traffic.sent.bng);
+    const traffic = new DemoTraffic(running.url!, systems.ff, systems.magento.state, patience);
+    const bng = new DemoBngTraffic(running.url!, traffic.sent.bng, patience);
+    // The demo's own reads and replays of dead letters fail only while NATS is away: waited for like the senders.
+    const openDeadLetters = () =>
+      patience.retry('listing the dead letters', () => running.deadLetters.list({ status: 'open' }), true);
     for (const id of CUSTOMERS) traffic.customer(id);
     for (const id of BNG_CUSTOMERS) await bng.customer(id);
     const delivered = async (name: string) =>
@@ -113,21 +121,46 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       'the first customers to be delivered (Magento to FinancialForce, BNG to M3)',
     );
 
+    const started = Date.now();
+    // What the progress header says besides the broker: a target that is down, the drain.
+    let condition = 'traffic flowing';
+    let printing: Promise<void> | undefined;
+    const printProgress = async () => {
+      const status = await running.status().catch(() => undefined);
+      const note = progressNote(condition, patience.waiting, status, Date.now(), BROKER_PATIENCE_MS);
+      say(progressLines(status, (Date.now() - started) / 1000, note));
+    };
+    // On a timer, not in the traffic loop: a sender waiting for the broker holds that loop up.
+    const tick = () => {
+      printing ??= printProgress().finally(() => (printing = undefined));
+    };
+    tick();
+    ticker = setInterval(tick, 2000);
+
     const total = duration ?? Infinity;
     const at = (fraction: number, fallbackS: number) => (duration ? duration * fraction : fallbackS) * 1000;
     const timeline = [
       {
         at: at(0.2, 10),
         note: 'FinancialForce is down (503): events retry with backoff',
-        run: () =>
+        run: () => {
+          condition = 'FinancialForce down (503): its events retry with backoff';
           systems.ff.fail({
             status: 503,
             times: 1_000_000,
             pathPrefix: '/services/data',
             body: [{ errorCode: 'SERVER_UNAVAILABLE', message: 'maintenance' }],
-          }),
+          });
+        },
       },
-      { at: at(0.35, 18), note: 'FinancialForce is back: the retries recover', run: () => systems.ff.clearFaults() },
+      {
+        at: at(0.35, 18),
+        note: 'FinancialForce is back: the retries recover',
+        run: () => {
+          condition = 'traffic flowing';
+          systems.ff.clearFaults();
+        },
+      },
       {
         at: at(0.4, 21),
         note: 'M3 commits orders, confirmations and GL postings but the answers are lost: found, not sent twice',
@@ -163,26 +196,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         run: async () => {
           // On a busy machine the ad may still be queued: reopened first, it would be delivered, not dead-lettered.
           await waitUntil(
-            async () => (await engine!.deadLetters.list({ status: 'open' })).length > 0,
+            async () => (await openDeadLetters()).length > 0,
             60_000,
             'the ad for a fulfilled contract to be dead-lettered',
           );
           const contract = systems.salesforce.records('Contract').find((c) => c.ContractNumber === 'C-1002')!;
           systems.salesforce.store.update('Contract', String(contract.Id), { Status: 'Activated' });
-          for (const entry of await engine!.deadLetters.list({ status: 'open' }))
-            await engine!.replay(entry.id, entry.integration);
+          for (const entry of await openDeadLetters())
+            await patience.retry('replaying the dead letter', () => engine!.replay(entry.id, entry.integration), true);
         },
       },
     ];
-    const started = Date.now();
-    let note = 'traffic flowing';
-    let lastPrint = 0;
     // Every step of the timeline runs, even when a busy machine makes the steps late.
-    while (!stopping && (Date.now() - started < total * 1000 * 0.85 || timeline.length)) {
-      const elapsed = Date.now() - started;
+    // The timeline's clock stops while the broker is away, so each step still shows (FinancialForce down, then back).
+    const demoTime = () => Date.now() - started - patience.waitedMs;
+    while (!stopping && (demoTime() < total * 1000 * 0.85 || timeline.length)) {
+      const elapsed = demoTime();
       while (timeline.length && timeline[0].at <= elapsed) {
         const step = timeline.shift()!;
-        note = step.note;
         say(`  » ${step.note}`);
         await step.run();
       }
@@ -190,24 +221,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       await bng.round(BNG_CUSTOMERS);
       traffic.payInvoiceQuotes(systems.magento.state);
       traffic.payBilledOrders();
-      if (Date.now() - lastPrint > 2000) {
-        lastPrint = Date.now();
-        say(progressLines(await running.status(), elapsed / 1000, note));
-      }
       await sleep(200);
     }
     say('  » traffic stopped; waiting for the queues to drain');
+    condition = 'draining';
     // The Magento polls (every second in the demo) find the last changes first.
     const drained = async () => {
       await sleep(2 * POLL_MS);
-      return (await engine!.status()).integrations.every((i) => i.lag === 0 && i.inFlight === 0 && i.waiting === 0);
+      const status = await engine!.status();
+      // Cut off from NATS, the engine shows lag 0: not drained, unknown.
+      return (
+        status.nats.connected && status.integrations.every((i) => i.lag === 0 && i.inFlight === 0 && i.waiting === 0)
+      );
     };
     await waitUntil(drained, 60_000, 'the queues to drain').catch(() => say('  (queues did not drain in 60 s)'));
     // Quotes sent and orders billed during the drain are paid too, so every invoice ends paid or dead-lettered.
     traffic.payInvoiceQuotes(systems.magento.state);
     traffic.payBilledOrders();
     await waitUntil(drained, 60_000, 'the queues to drain').catch(() => say('  (queues did not drain in 60 s)'));
-    const letters = await running.deadLetters.list();
+    clearInterval(ticker);
+    await printing;
+    const letters = await patience.retry('listing the dead letters', () => running.deadLetters.list(), true);
     for (const d of letters)
       say(
         `  dead letter ${d.id} ${d.integration} key=${d.key} ${d.error.code}: ${d.error.message.slice(0, 120)} (${d.reason}, ${d.attempts} attempts, ${d.status})`,
@@ -229,6 +263,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     );
     return check.lost === 0 && check.duplicates === 0 ? 0 : 1;
   } finally {
+    clearInterval(ticker);
     await sync?.stop();
     await engine?.stop();
     await systems.stop();
