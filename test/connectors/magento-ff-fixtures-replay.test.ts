@@ -22,6 +22,8 @@ import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/m
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { sampleOrder } from '../../connectors/magento/emulator/state.js';
 import { invoiceOrder } from '../../connectors/magento/emulator/order-routes.js';
+import { refundOrder } from '../../connectors/magento/emulator/creditmemo-routes.js';
+import type { RefundRequest } from '../../connectors/magento/emulator/creditmemo-routes.js';
 import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { caseSuffix } from '../../connectors/salesforce/emulator/record-ids.js';
@@ -48,9 +50,14 @@ const REPLAYED = [
   'ff-prices-stock-to-magento',
   'magento-orders-to-ff-invoices',
   'magento-invoice-payments-to-ff-cash-entries',
+  'magento-creditmemos-to-ff-credit-notes',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
-const READS_CHECKED = ['magento-orders-to-ff-invoices', 'magento-invoice-payments-to-ff-cash-entries'];
+const READS_CHECKED = [
+  'magento-orders-to-ff-invoices',
+  'magento-invoice-payments-to-ff-cash-entries',
+  'magento-creditmemos-to-ff-credit-notes',
+];
 const wiring = createWiring({ env: {} });
 const dirs: SpecDir[] = [];
 let sf: SalesforceEmulator;
@@ -350,7 +357,15 @@ const onAccountOrder = () =>
       grand_total: 27.06,
       items: [
         { item_id: 20011, sku: 'MUG-1', name: 'Enamel Mug', product_type: 'simple', qty_ordered: 2, qty_shipped: 0 },
-      ].map((i) => ({ ...i, qty_invoiced: 0, price: 12.5, row_total: 25, tax_amount: 2.06, tax_percent: 8.25 })),
+      ].map((i) => ({
+        ...i,
+        qty_invoiced: 0,
+        qty_refunded: 0,
+        price: 12.5,
+        row_total: 25,
+        tax_amount: 2.06,
+        tax_percent: 8.25,
+      })),
       shipping_description: 'Free Shipping - Free',
       payment: { method: 'purchaseorder', po_number: 'PO-77', additional_information: [] },
       extension_attributes: {
@@ -377,7 +392,7 @@ const invoicePaymentOrder = () =>
       items: [
         {
           ...{ item_id: 50011, sku: 'INVOICE-PAYMENT', name: 'Invoice payment', product_type: 'virtual' },
-          ...{ qty_ordered: 1, qty_shipped: 0, qty_invoiced: 0, price: 1240.5, row_total: 1240.5 },
+          ...{ qty_ordered: 1, qty_shipped: 0, qty_invoiced: 0, qty_refunded: 0, price: 1240.5, row_total: 1240.5 },
           ...{ tax_amount: 0, tax_percent: 0, discount_amount: 0 },
         },
       ],
@@ -387,6 +402,23 @@ const invoicePaymentOrder = () =>
     }),
   );
 const CASH = 'magento-invoice-payments-to-ff-cash-entries';
+
+/**
+ * Order 1001 shipped and invoiced, its cap taxed by another rule (New York's, so each line's own tax code shows),
+ * then refunded as the case's credit memo (the memo is the event; the order is read after it).
+ */
+const refundedOrder = (lines: [number, number][], refunded: RefundRequest['arguments']) => async () => {
+  await shippedAndInvoiced(1001);
+  const taxes = magento.state.orders.get(1001)!.extension_attributes as {
+    item_applied_taxes: Record<string, unknown>[];
+  };
+  const cap = taxes.item_applied_taxes.find((t) => t.item_id === 10014)!;
+  cap.applied_taxes = [{ code: 'US-NY-*-Rate 1', title: 'US-NY', percent: 8.875, amount: 0.93, base_amount: 0.93 }];
+  const items = lines.map(([id, qty]) => ({ order_item_id: id, qty }));
+  const refund = refundOrder(magento.state, 1001, { items, arguments: refunded });
+  if ('error' in refund) throw new Error(`refund: ${JSON.stringify(refund.error)}`);
+};
+const MEMO = 'magento-creditmemos-to-ff-credit-notes';
 
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
@@ -477,6 +509,24 @@ const GIVEN: Record<string, Given> = {
   [`${CASH} / a payment of a quote no FF invoice is known for is dead-lettered with the reason, never dropped`]: {
     before: async () => (invoicePaymentOrder(), shippedAndInvoiced(5001)),
   },
+  [`${MEMO} / a refund becomes a credit note against the invoice, each line with its own tax code, shipping and the fee`]:
+    {
+      before: refundedOrder(
+        [
+          [10011, 1],
+          [10014, 1],
+        ],
+        { shipping_amount: 5, adjustment_negative: 2 },
+      ),
+    },
+  [`${MEMO} / a refunded configurable product is one line (its parent); its child carries no price`]: {
+    before: refundedOrder([[10012, 1]], { shipping_amount: 0 }),
+  },
+  [`${MEMO} / a refund at 23:30 on 31 January in Los Angeles (07:30 UTC on 1 February) is credited on 31 January`]: {
+    before: refundedOrder([[10011, 1]], { shipping_amount: 0 }),
+  },
+  [`${MEMO} / a refund at 22:30 on 13 March, the eve of daylight saving (06:30 UTC on the 14th), is credited on 13 March`]:
+    { before: refundedOrder([[10011, 1]], { shipping_amount: 0 }) },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.
     before: async () => void sf.store.remove('Account', String(sf.records('Account')[0].Id)),

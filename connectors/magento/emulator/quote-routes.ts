@@ -192,6 +192,7 @@ export function placeQuoteOrder(
     qty_ordered: item.qty,
     qty_shipped: 0,
     qty_invoiced: item.qty,
+    qty_refunded: 0,
     price: Number(item.price),
     row_total: Number(item.price) * Number(item.qty),
     tax_amount: 0,

@@ -200,7 +200,7 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
     shipping_description: 'Flat Rate - Fixed',
     tax_amount: 5.05,
     grand_total: 66.71,
-    // qty_shipped and qty_invoiced default to 0 (sales_order_item), never absent: tests and the demo ship and invoice.
+    // qty_shipped, qty_invoiced, qty_refunded default to 0 (sales_order_item), never absent.
     items: [
       {
         item_id: entityId * 10 + 1,
@@ -209,6 +209,7 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
         qty_ordered: 2,
         qty_shipped: 0,
         qty_invoiced: 0,
+        qty_refunded: 0,
         price: 12.5,
         row_total: 25,
         tax_amount: 2.06,
@@ -223,6 +224,7 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
         qty_ordered: 1,
         qty_shipped: 0,
         qty_invoiced: 0,
+        qty_refunded: 0,
         price: 25,
         row_total: 25,
         tax_amount: 2.06,
@@ -237,6 +239,7 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
         qty_ordered: 1,
         qty_shipped: 0,
         qty_invoiced: 0,
+        qty_refunded: 0,
         price: 0,
         row_total: 0,
         tax_amount: 0,
@@ -252,6 +255,7 @@ export function sampleOrder(entityId: number, overrides: Row = {}): Row {
         qty_ordered: 1,
         qty_shipped: 0,
         qty_invoiced: 0,
+        qty_refunded: 0,
         price: 12.5,
         row_total: 12.5,
         tax_amount: 0.93,
