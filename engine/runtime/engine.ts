@@ -14,6 +14,7 @@ import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { ConsumerPool } from './worker/consumer-pool.js';
 import type { PartitionShare } from './worker/consumer-pool.js';
 import { RunningEvents } from './worker/running-events.js';
+import { AttemptMarks } from './worker/attempt-marks.js';
 import { CallLeases } from './worker/call-leases.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
 import { stepsReplayWouldRerun } from './operator/replay-steps.js';
@@ -322,6 +323,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     guards: tuning.guards,
     log,
   });
+  const leases = new CallLeases(holder, tuning.ackWaitMs, metrics, clock);
   const ctx = {
     specs,
     buckets,
@@ -334,7 +336,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     waiting,
     parking,
     running: new RunningEvents(),
-    leases: new CallLeases(holder, tuning.ackWaitMs, metrics, clock),
+    leases,
+    // Two ack waits: renewed every third of one by the in-flight heartbeat, so only a dead or frozen engine's runs out.
+    attemptMarks: new AttemptMarks(buckets.parked, leases, 2 * tuning.ackWaitMs),
     fetchDependency: (map: string, key: string) =>
       fetchDependency({ specs, xref: xref.xref, publisher, guards: tuning.guards, log }, map, key),
     trace,

@@ -80,7 +80,7 @@ export function registerRetryCommand(program: Command): void {
               );
               return;
             case 'ordered':
-              process.stdout.write(`${orderedMessage(integration, outcome.eventId, outcome.paused !== undefined)}\n`);
+              process.stdout.write(`${orderedMessage(integration, outcome)}\n`);
               return;
             case 'finished-meanwhile':
               return refused(

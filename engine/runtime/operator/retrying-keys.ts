@@ -64,10 +64,12 @@ export type GiveUpOutcome =
   /** The attempt under way when the order came finished it first (delivered, skipped, dead-lettered). */
   | { status: 'finished-meanwhile'; eventId: string; outcome: string; dlqId?: string }
   /**
-   * Ordered, not carried out within the wait: no engine took the ticket yet (one that starts will), or the
-   * integration is paused (`paused`: carried out once it is resumed; not waited for).
+   * Ordered, not carried out within the wait: no engine took the ticket yet (one that starts will), the
+   * integration is paused (`paused`: carried out once it is resumed; not waited for), or an attempt of the event is
+   * under way in engine `underWay` (its target has not answered yet): the give-up waits for it, and if that attempt
+   * delivers the event, nothing is dead-lettered (worker/attempt-marks.ts).
    */
-  | { status: 'ordered'; eventId: string; queued: number; paused?: PauseInfo };
+  | { status: 'ordered'; eventId: string; queued: number; paused?: PauseInfo; underWay?: string };
 
 export type RetryNowOutcome = RetryOrderRefusal | { status: 'retrying-now'; eventId: string; attempt: number };
 
@@ -134,6 +136,10 @@ export class RetryingKeys {
         }
         if (Date.now() >= deadline) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      if (result.status === 'ordered' && !paused) {
+        const underWay = await this.deps.parking.attemptHolder(integration, keyDigest(target.key.trim()));
+        if (underWay) result = { ...result, underWay };
       }
     }
     await this.#audit(actor, 'retry.give-up', target, result, reason);
@@ -234,12 +240,26 @@ export function retryRefusalMessage(target: RetryingTarget, refusal: RetryOrderR
 }
 
 /** A give-up ordered and not carried out yet: when it will be. */
-export function orderedMessage(integration: string, eventId: string, paused: boolean): string {
-  return paused
-    ? `integration ${integration} is paused: event ${eventId} is dead-lettered once it is resumed ` +
-        `(junction resume ${integration})`
-    : `no engine has taken the give-up of event ${eventId} yet: it is dead-lettered as soon as one does (is an ` +
-        'engine running its workers?)';
+export function orderedMessage(
+  integration: string,
+  outcome: { eventId: string; paused?: PauseInfo; underWay?: string },
+): string {
+  const { eventId } = outcome;
+  if (outcome.paused)
+    return (
+      `integration ${integration} is paused: event ${eventId} is dead-lettered once it is resumed ` +
+      `(junction resume ${integration})`
+    );
+  if (outcome.underWay)
+    return (
+      `an attempt of event ${eventId} is under way in engine ${outcome.underWay} (its target has not answered yet): ` +
+      'the give-up waits for it; if that attempt delivers the event, nothing is dead-lettered (`junction trace` ' +
+      'shows how it ended)'
+    );
+  return (
+    `no engine has taken the give-up of event ${eventId} yet: it is dead-lettered as soon as one does (is an ` +
+    'engine running its workers?)'
+  );
 }
 
 function shortId(event: Pick<EventDelivery, 'integration' | 'eventId'>): string {

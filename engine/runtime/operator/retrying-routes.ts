@@ -72,7 +72,7 @@ export async function retryingRoute(
         202,
         {
           ordered: outcome.eventId,
-          message: orderedMessage(target.integration, outcome.eventId, outcome.paused !== undefined),
+          message: orderedMessage(target.integration, outcome),
         },
       ];
     case 'finished-meanwhile':

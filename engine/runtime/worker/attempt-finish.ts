@@ -118,12 +118,42 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
     return finished(flight, ctx, a.route);
   }
   if (fate.kind === 'term') return settle(flight, 'term');
-  await ctx.ledger.record(name, d.eventId, ledgerEntry(a, fate.status), a.done?.revision, a.digest);
+  const recorded = await ctx.ledger.record(name, d.eventId, ledgerEntry(a, fate.status), a.done?.revision, a.digest);
+  if (!recorded && fate.status === 'delivered') await deliveredAfterGiveUp(ctx, a);
   a.log.info({ outcome: fate.status, requests: result.requests.length, commit: a.commit }, fate.status);
   ctx.metrics.perEvent.finished(name, fate.status);
   observeLatency(ctx, d, fate.status);
   traceAttempt(ctx.trace, d, traced(a), fate.status);
   return finished(flight, ctx, a.route);
+}
+
+/** Why a dead letter given up on was resolved by the attempt that delivered it after all. */
+export const DELIVERED_AFTER_GIVE_UP =
+  'delivered after all by the attempt that was under way when it was given up (its engine stopped answering past ' +
+  'its attempt mark): the target has it; a replay would send it again';
+
+/**
+ * The event was delivered, but another engine finished it first: an operator's give-up that went ahead once this
+ * engine's attempt mark ran out (the engine frozen past it, attempt-marks.ts). Its dead letter would say the event
+ * never reached the target, and a replay would send it twice: it is resolved with why, and the log says so.
+ */
+async function deliveredAfterGiveUp(ctx: WorkerContext, a: Attempt): Promise<void> {
+  const { d } = a;
+  const dlqId = (await ctx.ledger.get(d.integration, d.eventId, a.digest))?.entry.dlqId;
+  const letter = dlqId ? await ctx.deadLetters.get(dlqId, d.integration) : undefined;
+  if (!letter || letter.entry.reason !== 'operator-gave-up' || letter.entry.status !== 'open') return;
+  const resolved = await ctx.deadLetters.markResolved(
+    letter.entry,
+    letter.revision,
+    `engine:${ctx.leases.holder}`,
+    DELIVERED_AFTER_GIVE_UP,
+  );
+  a.log.error(
+    { dlqId, resolved },
+    'delivered after an operator gave up on it (this engine stopped answering past its attempt mark): the dead ' +
+      `letter ${resolved ? 'is resolved, so it is not replayed' : 'changed meanwhile: do not replay it'}; the key's ` +
+      'later events may have landed before it',
+  );
 }
 
 /**

@@ -83,7 +83,7 @@ export class CallLeases {
    * @param clock what `until` is written and judged by: the broker's clock, as this process estimates it.
    */
   constructor(
-    private readonly holder: string,
+    readonly holder: string,
     readonly ackWaitMs: number,
     private readonly counts?: Pick<RuntimeMetrics, 'leasesRenewed' | 'leasesTakenOver'>,
     readonly clock: LeaseClock = localClock,

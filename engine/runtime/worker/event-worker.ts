@@ -38,6 +38,7 @@ import { eventSource } from './event-source.js';
 import type { KeyParking } from './key-parking.js';
 import type { RunningAttempt, RunningEvents } from './running-events.js';
 import type { CallLeases, LeaseTerms } from './call-leases.js';
+import type { AttemptMarks } from './attempt-marks.js';
 import type { ParsedHandoff } from './parsed-handoff.js';
 import type { KeyChangeDrains } from './key-change-drain.js';
 
@@ -62,6 +63,11 @@ export interface WorkerContext {
   running: RunningEvents;
   /** Leases on the calls that can duplicate, across processes (call-leases.ts). */
   leases: CallLeases;
+  /**
+   * Marks of the attempts under way of parked keys' events, across engines (attempt-marks.ts): an operator's order
+   * waits for the attempt of the round before. Absent (embedding tests): a ticket runs at once, as before.
+   */
+  attemptMarks?: AttemptMarks;
   /** Webhook events this process's ingest stored, as it parsed them (only when it ingests too). */
   handoff?: ParsedHandoff;
   /** Secret values masked in the worker's log lines (the trace and the DLQ mask them as they store). */
@@ -176,12 +182,31 @@ async function processTicket(flight: InFlight, ctx: WorkerContext, integration: 
   const running = ctx.running.of(d.eventId);
   if (running) return joinRunning(flight, ctx, d, running);
   return ctx.running.run(d.eventId, flight, async () => {
-    const digest = keyDigest(d.eventId);
-    const done = await ctx.ledger.get(integration, d.eventId, digest);
-    if (finishedBefore(done, d)) return duplicate(flight, ctx, d, { ticket });
-    if (marker.order?.kind === 'give-up')
-      return giveUp(flight, ctx, { ...d, attempt: ticket.attempts }, digest, done, ticket, marker.order);
-    return attempt(flight, ctx, d, digest, done, { ticket });
+    const release = await ctx.attemptMarks?.take(
+      integration,
+      ticket.kd,
+      () => flight.settled,
+      ({ holder, forMs }) =>
+        eventLog(ctx, d).info(
+          { engine: holder, atMostMs: forMs },
+          'an attempt of this event is under way in another engine: waiting for it to end',
+        ),
+    );
+    if (ctx.attemptMarks && !release) return; // handed back by a drain while it waited
+    // Awaited inside the try: the mark is released once the attempt ended, not when it started.
+    try {
+      // An operator's order may have ended this ticket's round while it waited, or before its mark was written.
+      const current = release ? await ctx.parking.currentMarker(ticket) : marker;
+      if (!current) return settle(flight, 'ack');
+      const digest = keyDigest(d.eventId);
+      const done = await ctx.ledger.get(integration, d.eventId, digest);
+      if (finishedBefore(done, d)) return await duplicate(flight, ctx, d, { ticket });
+      if (current.order?.kind === 'give-up')
+        return await giveUp(flight, ctx, { ...d, attempt: ticket.attempts }, digest, done, ticket, current.order);
+      return await attempt(flight, ctx, d, digest, done, { ticket });
+    } finally {
+      await release?.();
+    }
   });
 }
 

@@ -22,6 +22,7 @@ import type { HotKv } from '../broker/hot-kv.js';
 import { EVENTS_STREAM, keyDigest, retrySubject } from '../broker/subjects.js';
 import type { EventDelivery } from './event-delivery.js';
 import { casConflict } from '../broker/cas-conflict.js';
+import { attemptMarkKey } from './attempt-marks.js';
 
 export interface ParkMarker {
   /** Digest of the event id that parked the key: names this parking, so tickets of an earlier one are stale. */
@@ -313,6 +314,19 @@ export class KeyParking {
       }
     } catch {
       // The stale ticket is acked when it comes due.
+    }
+  }
+
+  /**
+   * The engine whose attempt of the key's event holds its attempt mark (attempt-marks.ts): an attempt under way
+   * there, or one whose engine stopped answering (the mark then runs out). Undefined when there is none.
+   */
+  async attemptHolder(integration: string, kd: string): Promise<string | undefined> {
+    const entry = await readLiveEntry(this.kv, attemptMarkKey(integration, kd));
+    try {
+      return entry?.json<{ holder?: string }>().holder?.replace(/#\d+$/, '');
+    } catch {
+      return undefined;
     }
   }
 
