@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseDuration } from '../../compiler/duration.js';
 import type { ApiTokens } from '../../runtime/operator/auth/api-tokens.js';
-import { ROLES } from '../../runtime/operator/principal.js';
+import { actorLabel, ROLES } from '../../runtime/operator/principal.js';
 import type { Role } from '../../runtime/operator/principal.js';
 import type { AuditLog } from '../../runtime/stores/audit-log.js';
 import type { AuditActor } from '../../runtime/stores/audit-log.js';
@@ -30,7 +30,7 @@ export function registerTokenCommand(program: Command): void {
       return withTokens(opts.nats, async (tokens, audit, actor) => {
         let created;
         try {
-          created = await tokens.create(name, opts.role, { createdBy: `${actor.kind}:${actor.id}`, expiresAt });
+          created = await tokens.create(name, opts.role, { createdBy: actorLabel(actor), expiresAt });
         } catch (error) {
           if (error instanceof RangeError) throw new UsageError(error.message);
           throw error;

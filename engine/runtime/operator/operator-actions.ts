@@ -13,6 +13,7 @@ import { ENRICHMENT_REFUSED } from './replay-enrichment-message.js';
 import type { StepsRerun } from './replay-steps.js';
 import type { NewerDelivery } from './replay-staleness.js';
 import type { PauseInfo } from '../control/pause-control.js';
+import { actorLabel } from './principal.js';
 
 export interface OperatorActionDeps {
   deadLetters: DeadLetterStore;
@@ -90,7 +91,7 @@ export class OperatorActions {
               ...(o.expired.length > 0 ? { stepsExpired: o.expired } : {}),
             }
           : {}),
-        ...(o.status === 'integration-paused' ? { pausedBy: `${o.pause.by.kind}:${o.pause.by.id}` } : {}),
+        ...(o.status === 'integration-paused' ? { pausedBy: actorLabel(o.pause.by) } : {}),
       }),
     );
   }
@@ -109,8 +110,7 @@ export class OperatorActions {
         if (!found) return { status: 'not-found' };
         if (found.entry.status !== 'open') return { status: `already-${found.entry.status}` };
         if (found.entry.replayStartedAt) return { status: 'replay-started', at: found.entry.replayStartedAt };
-        const by = `${actor.kind}:${actor.id}`;
-        const marked = await this.deps.deadLetters.markResolved(found.entry, found.revision, by, reason);
+        const marked = await this.deps.deadLetters.markResolved(found.entry, found.revision, actorLabel(actor), reason);
         return marked ? { status: 'resolved', entry: found.entry } : { status: 'changed-meanwhile' };
       },
       (o) => o.status === 'resolved',

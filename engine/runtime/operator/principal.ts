@@ -24,3 +24,11 @@ export const ANONYMOUS_OPERATOR: Principal = {
   role: 'operator',
   via: 'loopback',
 };
+
+/**
+ * An actor in one line, `kind:id` (`cli:root@vm`, `token:ci-bot`), wherever one is recorded or shown: who paused,
+ * who gave up or resolved, who created a token. The kind keeps a CLI user and a token of the same name apart.
+ */
+export function actorLabel(actor: { kind: string; id: string }): string {
+  return `${actor.kind}:${actor.id}`;
+}

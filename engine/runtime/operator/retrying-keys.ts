@@ -13,6 +13,7 @@ import { keyDigest } from '../broker/subjects.js';
 import type { EventDelivery } from '../worker/event-delivery.js';
 import type { KeyParking, ParkOrder } from '../worker/key-parking.js';
 import type { PauseInfo } from '../control/pause-control.js';
+import { actorLabel } from './principal.js';
 
 export interface RetryingKeysDeps {
   parking: KeyParking;
@@ -108,7 +109,7 @@ export class RetryingKeys {
    * events run in order. Waits up to `waitMs` for a worker to carry it out, to answer with the dead letter's id.
    */
   async giveUp(actor: AuditActor, target: RetryingTarget, reason: string, waitMs = 10_000): Promise<GiveUpOutcome> {
-    const order: ParkOrder = { kind: 'give-up', by: by(actor), at: new Date().toISOString(), reason };
+    const order: ParkOrder = { kind: 'give-up', by: actorLabel(actor), at: new Date().toISOString(), reason };
     let before: number | undefined;
     let replay = false;
     const outcome = await this.#order(target, order, async (event) => {
@@ -150,7 +151,7 @@ export class RetryingKeys {
   async retryNow(actor: AuditActor, target: RetryingTarget, reason?: string): Promise<RetryNowOutcome> {
     const order: ParkOrder = {
       kind: 'retry-now',
-      by: by(actor),
+      by: actorLabel(actor),
       at: new Date().toISOString(),
       ...(reason ? { reason } : {}),
     };
@@ -205,7 +206,7 @@ export class RetryingKeys {
     const ok = ['given-up', 'ordered', 'retrying-now'].includes(outcome.status);
     const { status, ...rest } = outcome;
     const detail: Record<string, unknown> =
-      'paused' in rest && rest.paused ? { ...rest, paused: `${rest.paused.by.kind}:${rest.paused.by.id}` } : rest;
+      'paused' in rest && rest.paused ? { ...rest, paused: actorLabel(rest.paused.by) } : rest;
     await this.deps.audit.record({
       actor,
       action,
@@ -264,10 +265,6 @@ export function orderedMessage(
 
 function shortId(event: Pick<EventDelivery, 'integration' | 'eventId'>): string {
   return event.eventId.slice(event.integration.length + 1);
-}
-
-function by(actor: AuditActor): string {
-  return `${actor.kind}:${actor.id}`;
 }
 
 function lastAttempt(last: TraceRecord): Partial<RetryingKey> {
