@@ -35,15 +35,7 @@ beforeAll(async () => {
         'TARGET_',
         'VENDOR_',
       ),
-      'orders.yaml': integrationYaml({
-        steps: `  - id: write
-    connection: vendor
-    operation: put
-    params: { path: "/records/{key}", object: record, id_field: key }
-    body: '{ "key": $string(id) }'`,
-        owns: '  - { connection: vendor, object: record, fields: ["*"] }',
-        maxAttempts: 2,
-      }),
+      'orders.yaml': integrationYaml({ put: { connection: 'vendor' }, maxAttempts: 2 }),
     },
     { VENDOR_URL: vendor.url },
   );

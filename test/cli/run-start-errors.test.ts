@@ -26,13 +26,7 @@ beforeAll(async () => {
   nats = await startTestNatsServer();
   dir = await mkdtemp(join(tmpdir(), 'junction-start-'));
   await writeFile(join(dir, 'target.yaml'), TARGET_CONNECTION.replace('${env:TARGET_URL}', 'https://example.com'));
-  const steps = `  - id: write
-    connection: target
-    operation: put
-    params: { path: "/records/{key}", object: record, id_field: key }
-    body: '{ "key": $string(id) }'`;
-  const owns = '  - { connection: target, object: record, fields: ["*"] }';
-  await writeFile(join(dir, 'orders.yaml'), integrationYaml({ steps, owns }));
+  await writeFile(join(dir, 'orders.yaml'), integrationYaml({ put: {} }));
   busy = createServer();
   busyPort = await new Promise<number>((resolve) =>
     busy.listen(0, '127.0.0.1', () => resolve((busy.address() as { port: number }).port)),

@@ -16,6 +16,7 @@ import { afterEach, expect, it } from 'vitest';
 import { startFakeTarget } from '../runtime/helpers/fake-target.js';
 import type { FakeTarget } from '../runtime/helpers/fake-target.js';
 import { waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { JUNCTION_ARGS, runCli } from './run-cli.js';
 
 let cleanup: (() => Promise<void>)[] = [];
@@ -89,21 +90,13 @@ async function specDir(target: FakeTarget): Promise<string> {
   );
   await writeFile(
     join(dir, 'orders.yaml'),
-    `apiVersion: junction/v1
-kind: Integration
-name: orders
-source: { webhook: { verify: none } }
-key: $string(id)
-steps:
-  - id: write
-    connection: target
-    operation: put
-    params: { path: "/records/{key}", object: record, id_field: key }
-    body: '{ "key": $string(id), "seq": seq }'
-owns:
-  - { connection: target, object: record, fields: ["*"] }
-retry: { max_attempts: 5, initial: 50ms, max: 500ms }
-`,
+    integrationYaml({
+      put: { body: '{ "key": $string(id), "seq": seq }' },
+      maxAttempts: 5,
+      initial: '50ms',
+      max: '500ms',
+      schemaDefaults: true,
+    }),
   );
   return dir;
 }

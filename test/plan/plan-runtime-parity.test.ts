@@ -22,21 +22,9 @@ afterEach(async () => {
 const connectors = createConnectorRegistry();
 
 /** An integration on a webhook that writes one record to the target's `/orders`. */
-function ordersSpec(body: string, key = '$string(id)'): string {
-  return `apiVersion: junction/v1
-kind: Integration
-name: orders
-source: { webhook: { verify: none } }
-key: ${key}
-steps:
-  - id: write
-    connection: target
-    operation: post
-    params: { path: /orders }
-    body: '${body}'
-owns: [{ connection: target, object: resource, fields: ["*"] }]
-retry: { max_attempts: 2, initial: 20ms, max: 50ms }
-`;
+function ordersSpec(body: string, key?: string): string {
+  const retry = { maxAttempts: 2, initial: '20ms', max: '50ms' };
+  return integrationYaml({ key, post: { path: '/orders', body }, ...retry, schemaDefaults: true });
 }
 
 /** The event's plan on the engine's own spec set, with the target's answer recorded as `responses`. */

@@ -17,6 +17,7 @@ import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { Kvm } from '@nats-io/kv';
 import type { TraceRecord } from '../../engine/runtime/stores/trace-log.js';
 import { waitFor } from './helpers/runtime-harness.js';
+import { integrationYaml } from './helpers/runtime-specs.js';
 import { startVendorEngine } from './helpers/vendor-engine.js';
 import type { VendorEngine } from './helpers/vendor-engine.js';
 
@@ -291,19 +292,7 @@ describe('trace records of delivered events', () => {
   it('show each body as the target received it: whole, cut at 2 KB, or with secret fields masked', async () => {
     h = await startVendorEngine(
       {
-        'orders.yaml': `apiVersion: junction/v1
-kind: Integration
-name: orders
-source: { webhook: { verify: none } }
-key: $string(id)
-steps:
-  - id: write
-    connection: target
-    operation: post
-    params: { path: /orders }
-    body: '$'
-owns: [{ connection: target, object: resource, fields: ["*"] }]
-`,
+        'orders.yaml': integrationYaml({ post: { path: '/orders', body: '$' }, schemaDefaults: true }),
       },
       {},
     );

@@ -17,6 +17,7 @@ import { MAX_PUBLIC_CONNECTIONS, publicConnectionCap } from '../../engine/runtim
 import { JUNCTION_ARGS } from '../cli/run-cli.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import { waitFor, waitWhileRunning } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { rawRequest } from './helpers/raw-request.js';
 import { Cleanup, specDir } from './helpers/spec-dir.js';
 
@@ -31,20 +32,7 @@ const specs = (targetPort: number) => ({
   'target.yaml':
     'apiVersion: junction/v1\nkind: Connection\nname: target\ntype: http\n' +
     `base_url: http://127.0.0.1:${targetPort}\n`,
-  'orders.yaml': `apiVersion: junction/v1
-kind: Integration
-name: orders
-source: { webhook: { verify: none } }
-key: $string(id)
-steps:
-  - id: write
-    connection: target
-    operation: put
-    params: { path: "/records/{key}", object: record, id_field: key }
-    body: '{ "key": $string(id) }'
-owns:
-  - { connection: target, object: record, fields: ["*"] }
-`,
+  'orders.yaml': integrationYaml({ put: {}, schemaDefaults: true }),
 });
 
 /** A target that refuses (503, closing each connection, so a retry needs a new one) until told to accept. */

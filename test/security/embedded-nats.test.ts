@@ -25,20 +25,7 @@ afterEach(() => cleanup.run());
 
 const SPECS = {
   'target.yaml': 'apiVersion: junction/v1\nkind: Connection\nname: target\ntype: http\nbase_url: https://example.com\n',
-  'orders.yaml': `apiVersion: junction/v1
-kind: Integration
-name: orders
-source: { webhook: { verify: none } }
-key: $string(id)
-steps:
-  - id: write
-    connection: target
-    operation: put
-    params: { path: "/records/{key}", object: record, id_field: key }
-    body: '{ "key": $string(id) }'
-owns:
-  - { connection: target, object: record, fields: ["*"] }
-`,
+  'orders.yaml': integrationYaml({ put: {}, schemaDefaults: true }),
 };
 
 interface EmbeddedState {

@@ -26,6 +26,7 @@ import { failure, registry } from '../connectors/connector-fixtures.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import { Cleanup, specDir as writeSpecDir } from './helpers/spec-dir.js';
 import { TEST_TUNING, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -35,20 +36,16 @@ const specDir = (files: Record<string, string>) => writeSpecDir(cleanup, files);
 const APP = (baseUrl: string, token = 'APP_TOKEN') =>
   `apiVersion: junction/v1\nkind: Connection\nname: app\ntype: http\nbase_url: ${baseUrl}\n` +
   `auth: { type: bearer, token: "\${env:${token}}" }\n`;
-const ORDERS = `apiVersion: junction/v1
-kind: Integration
-name: orders
-source: { webhook: { verify: { hmac_sha256: { header: X-Signature, secret: "\${env:HOOK_SECRET}" } } } }
-key: $string(id)
-steps:
-  - id: write
-    connection: app
-    operation: post
-    params: { path: /orders }
-    body: '{ "id": $string(id) }'
-owns: [{ connection: app, object: resource, fields: ["*"] }]
-retry: { max_attempts: 1, initial: 10ms, max: 10ms }
-`;
+/** The orders webhook (signed with HOOK_SECRET unless `verify` says otherwise) posting each order to the app. */
+const ordersYaml = (verify = 'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}" } }') =>
+  integrationYaml({
+    source: `{ webhook: { ${verify} } }`,
+    post: { connection: 'app', path: '/orders', body: '{ "id": $string(id) }' },
+    maxAttempts: 1,
+    initial: '10ms',
+    max: '10ms',
+  });
+const ORDERS = ordersYaml();
 
 describe('the secret allowlist', () => {
   it('refuses to start an engine whose specs read a variable it does not allow, and says how to allow it', async () => {
@@ -140,10 +137,7 @@ describe('empty secrets', () => {
     cleanup.push(() => nats.dispose());
     const env = { HOOK_SECRET: '  ', APP_TOKEN: 'app-token', JUNCTION_ALLOWED_SECRETS: 'HOOK_SECRET,APP_TOKEN' };
     const wiring = createWiring({ env });
-    const orders = ORDERS.replace(
-      'verify: { hmac_sha256: { header: X-Signature, secret: "${env:HOOK_SECRET}" } }',
-      c.source,
-    );
+    const orders = ordersYaml(c.source);
     const engine = await startEngine({
       specSet: await compiledSpecSet(
         wiring,

@@ -12,6 +12,8 @@ export interface IntegrationKnobs {
   name?: string;
   /** Webhook HMAC secret env var (adds verification). */
   hmacEnv?: string;
+  /** The key expression (default `$string(id)`). */
+  key?: string;
   dedupId?: string;
   maxAttempts?: number;
   initial?: string;
@@ -27,6 +29,18 @@ export interface IntegrationKnobs {
   when?: string;
   /** Replaces the default `owns` entries (YAML list items). */
   owns?: string;
+  /**
+   * The http connector's `put` to `/records/{key}` (object `record`, default body `{ "key": $string(id) }`) in place
+   * of the upsert step, for specs on a real `type: http` connection; `owns` then that connection's records.
+   */
+  put?: { connection?: string; body?: string };
+  /** The http connector's `post` to `path` (object `resource`) in place of the upsert step; `owns` all of it. */
+  post?: { connection?: string; path: string; body: string };
+  /**
+   * Leaves out `max_body_bytes` and the `retry` knobs not given, so the schema's defaults apply (1 MiB; 10 attempts
+   * from 1s to 5m), as in a user's spec.
+   */
+  schemaDefaults?: boolean;
 }
 
 /** A create step on the fake target (POST, which ignores Idempotency-Key, as the vendors do). */
@@ -44,26 +58,59 @@ export const FOUND_CREATE_STEP = `${CREATE_STEP}
 
 export function integrationYaml(k: IntegrationKnobs = {}): string {
   const verify = k.hmacEnv
-    ? `, verify: { hmac_sha256: { header: X-Signature, secret: "\${env:${k.hmacEnv}}", prefix: "sha256=" } }`
-    : ', verify: none';
-  const source = k.source ?? `{ webhook: { max_body_bytes: ${k.maxBodyBytes ?? 65536}${verify} } }`;
-  const steps =
-    k.steps ??
-    `  - id: write
-    connection: target
-    operation: records.upsert
-    body: '${k.body ?? '{ "key": $string(id), "seq": seq, "status": status }'}'`;
+    ? `verify: { hmac_sha256: { header: X-Signature, secret: "\${env:${k.hmacEnv}}", prefix: "sha256=" } }`
+    : 'verify: none';
+  const maxBody = k.maxBodyBytes ?? (k.schemaDefaults ? undefined : 65536);
+  const source = k.source ?? `{ webhook: { ${maxBody === undefined ? '' : `max_body_bytes: ${maxBody}, `}${verify} } }`;
+  const [steps, owns] = stepsAndOwns(k);
   return `apiVersion: junction/v1
 kind: Integration
 name: ${k.name ?? 'orders'}
 source: ${source}
-key: $string(id)
+key: ${k.key ?? '$string(id)'}
 ${k.dedupId ? `dedup_id: '${k.dedupId}'\n` : ''}${k.when ? `when: '${k.when}'\n` : ''}steps:
 ${steps}
 owns:
-${k.owns ?? '  - { connection: target, object: record, fields: ["*"] }\n  - { connection: target, object: entry, fields: ["*"] }'}
-retry: { max_attempts: ${k.maxAttempts ?? 5}, initial: ${k.initial ?? '20ms'}, max: ${k.max ?? '200ms'}${k.throttleDeadline ? `, throttle_deadline: ${k.throttleDeadline}` : ''} }
-`;
+${owns}
+${retryLine(k)}`;
+}
+
+function stepsAndOwns(k: IntegrationKnobs): [steps: string, owns: string] {
+  const owned = (connection: string, object: string) =>
+    `  - { connection: ${connection}, object: ${object}, fields: ["*"] }`;
+  let steps = `  - id: write
+    connection: target
+    operation: records.upsert
+    body: '${k.body ?? '{ "key": $string(id), "seq": seq, "status": status }'}'`;
+  let owns = `${owned('target', 'record')}\n${owned('target', 'entry')}`;
+  if (k.put) {
+    const connection = k.put.connection ?? 'target';
+    steps = `  - id: write
+    connection: ${connection}
+    operation: put
+    params: { path: "/records/{key}", object: record, id_field: key }
+    body: '${k.put.body ?? '{ "key": $string(id) }'}'`;
+    owns = owned(connection, 'record');
+  } else if (k.post) {
+    const connection = k.post.connection ?? 'target';
+    steps = `  - id: write
+    connection: ${connection}
+    operation: post
+    params: { path: ${k.post.path} }
+    body: '${k.post.body}'`;
+    owns = owned(connection, 'resource');
+  }
+  return [k.steps ?? steps, k.owns ?? owns];
+}
+
+function retryLine(k: IntegrationKnobs): string {
+  const knobs = [
+    ['max_attempts', k.maxAttempts ?? (k.schemaDefaults ? undefined : 5)],
+    ['initial', k.initial ?? (k.schemaDefaults ? undefined : '20ms')],
+    ['max', k.max ?? (k.schemaDefaults ? undefined : '200ms')],
+    ['throttle_deadline', k.throttleDeadline],
+  ].filter(([, value]) => value !== undefined);
+  return knobs.length === 0 ? '' : `retry: { ${knobs.map(([name, value]) => `${name}: ${value}`).join(', ')} }\n`;
 }
 
 /** Compiles a spec set with the `target` connection pointing at `targetUrl`. */
