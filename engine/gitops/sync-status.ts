@@ -3,12 +3,11 @@
  * status, and what `junction status --nats` prints without an engine.
  */
 import type { KV, KvEntry } from '@nats-io/kv';
-import type { Diagnostic } from '../compiler/diagnostics.js';
 import { localClock } from '../runtime/control/broker-clock.js';
 import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { livePin } from './emergency-pin.js';
 import { BUNDLE_KEY, SYNC_KEY, listEntries, listWorkers, readEntry } from './gitops-store.js';
-import type { BranchSeen, RejectedCommit, SpecBundle, SyncFailure } from './gitops-store.js';
+import type { BranchSeen, RejectedCommit, SpecBundle, SyncFailure, WorkerSync } from './gitops-store.js';
 
 /** The sync part of `GET /api/status`. */
 // A type alias (not an interface) so it is assignable to the engine's `Record<string, unknown>` status hook.
@@ -18,16 +17,9 @@ export type SyncStatus = {
   /** The published bundle's commit (what every healthy process runs). */
   active_commit: string | null;
   /** Commits rejected since the active one was published, newest first. */
-  rejected: { commit: string; diagnostics: Diagnostic[]; omitted?: number; rejected_at: string }[];
+  rejected: RejectedCommit[];
   /** Processes with a recent heartbeat. */
-  workers: {
-    id: string;
-    commit: string;
-    applied_at: string;
-    heartbeat_at: string;
-    pinned?: string;
-    sync_failure?: SyncFailure;
-  }[];
+  workers: WorkerSync[];
   /** The commit of a live emergency pin, else null. */
   pinned: string | null;
   /** What an operator must act on: a process whose sync rounds fail (`junction status` prints each as a WARNING). */
