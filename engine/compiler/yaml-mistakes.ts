@@ -99,17 +99,11 @@ function unclosedFlow(
   lineCounter: LineCounter,
 ): { line: number; col: number; message: string } | undefined {
   const open: number[] = [];
-  let quote: string | undefined;
-  for (let i = 0; i < errorOffset; i++) {
+  for (const i of bracketsOutsideQuotes(text, 0, errorOffset)) {
     const ch = text[i];
-    if (quote) {
-      if (ch === quote && !(quote === '"' && text[i - 1] === '\\')) quote = undefined;
-    } else if (ch === '#' && /\s/.test(text[i - 1] ?? '\n')) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? text.length : nl - 1;
-    } else if ((ch === '"' || ch === "'") && startsValue(text, i)) quote = ch;
-    else if ((ch === '[' || ch === '{') && (open.length > 0 || startsValue(text, i))) open.push(i);
-    else if ((ch === ']' || ch === '}') && open.length > 0 && CLOSER[text[open.at(-1)!]] === ch) open.pop();
+    if (ch === '[' || ch === '{') {
+      if (open.length > 0 || startsValue(text, i)) open.push(i);
+    } else if (open.length > 0 && CLOSER[text[open.at(-1)!]] === ch) open.pop();
   }
   const start = open.at(-1);
   if (start === undefined) return undefined;
@@ -140,8 +134,17 @@ const CLOSER: Record<string, string> = { '[': ']', '{': '}' };
 /** Offset of the bracket that closes the one at `start` (of either kind: a mismatch is the author's), if any. */
 function closingBracket(text: string, start: number): number | undefined {
   let depth = 0;
+  for (const i of bracketsOutsideQuotes(text, start, text.length)) {
+    if (text[i] === '[' || text[i] === '{') depth++;
+    else if (--depth === 0) return i;
+  }
+  return undefined;
+}
+
+/** Offsets of the `[ { ] }` in `text` from `from` to before `to`, passing over quoted scalars and comments. */
+function* bracketsOutsideQuotes(text: string, from: number, to: number): Generator<number> {
   let quote: string | undefined;
-  for (let i = start; i < text.length; i++) {
+  for (let i = from; i < to; i++) {
     const ch = text[i];
     if (quote) {
       if (ch === quote && !(quote === '"' && text[i - 1] === '\\')) quote = undefined;
@@ -149,10 +152,8 @@ function closingBracket(text: string, start: number): number | undefined {
       const nl = text.indexOf('\n', i);
       i = nl < 0 ? text.length : nl - 1;
     } else if ((ch === '"' || ch === "'") && startsValue(text, i)) quote = ch;
-    else if (ch === '[' || ch === '{') depth++;
-    else if ((ch === ']' || ch === '}') && --depth === 0) return i;
+    else if (ch === '[' || ch === '{' || ch === ']' || ch === '}') yield i;
   }
-  return undefined;
 }
 
 /**
