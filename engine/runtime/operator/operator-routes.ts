@@ -121,15 +121,11 @@ export async function operatorRoute(
   }
   if (method === 'POST' && path === '/api/dlq/purge') {
     if (!(await allowed(api, who, 'dlq.purge', 'dlq'))) return json(403, roleRefusal('purge'));
-    const body = await readJson(req);
-    if (body === 'too-large') return tooLarge(res);
-    if (!body || typeof body.reason !== 'string' || !body.reason.trim())
-      return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
-    const tooLong = reasonTooLong(body.reason);
-    if (tooLong) return json(400, { error: 'bad-request', message: tooLong });
+    const given = await readReason(req, res);
+    if (given === true) return true;
+    const { body, reason } = given;
     const filter = purgeFilterOf(body);
     if ('refused' in filter) return json(400, { error: 'bad-request', message: filter.refused });
-    const reason = body.reason;
     const outcome = await unlessFailed(res, 'purge', undefined, () => api.actions.purge(who.actor, filter, reason));
     return outcome === undefined || json(200, { purged: outcome.ids });
   }
@@ -145,13 +141,9 @@ export async function operatorRoute(
   if (method === 'POST' && change) {
     const [, id, verb] = change;
     if (!(await allowed(api, who, `dlq.${verb}`, id))) return json(403, roleRefusal(verb));
-    const body = await readJson(req);
-    if (body === 'too-large') return tooLarge(res);
-    if (!body || typeof body.reason !== 'string' || !body.reason.trim())
-      return json(400, { error: 'bad-request', message: 'give a reason: {"reason": "…"}' });
-    const tooLong = reasonTooLong(body.reason);
-    if (tooLong) return json(400, { error: 'bad-request', message: tooLong });
-    const reason = body.reason;
+    const given = await readReason(req, res);
+    if (given === true) return true;
+    const { reason } = given;
     const outcome: DeadLetterChange | undefined = await unlessFailed(res, verb as 'resolve' | 'discard', id, () =>
       verb === 'resolve' ? api.actions.resolve(who.actor, id, reason) : api.actions.discard(who.actor, id, reason),
     );
@@ -203,6 +195,26 @@ export async function operatorRoute(
     return json(202, { replayed: outcome.entry.id, seq: outcome.seq });
   }
   return false;
+}
+
+/**
+ * The body of an action that needs the operator's reason (resolve, discard, purge), with the reason; or `true` when
+ * it was answered already: 413 past the size limit, 400 with no reason or one too long.
+ */
+async function readReason(
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ body: Record<string, unknown>; reason: string } | true> {
+  const body = await readJson(req);
+  if (body === 'too-large') return tooLarge(res);
+  const refused = (message: string): true => {
+    sendJson(res, 400, { error: 'bad-request', message }, SECURITY_HEADERS);
+    return true;
+  };
+  if (!body || typeof body.reason !== 'string' || !body.reason.trim()) return refused('give a reason: {"reason": "…"}');
+  const tooLong = reasonTooLong(body.reason);
+  if (tooLong) return refused(tooLong);
+  return { body, reason: body.reason };
 }
 
 /**
