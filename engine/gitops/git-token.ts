@@ -5,17 +5,6 @@
  * git >= 2.31), scoped to the repository's URL so no other host ever receives it.
  */
 
-/**
- * The environment names git reads the header from, and the one that stops git asking a terminal for a user name when
- * the token is refused; simple-git strips them unless they are allowed by name.
- */
-export const GIT_TOKEN_ENV_NAMES = [
-  'GIT_CONFIG_COUNT',
-  'GIT_CONFIG_KEY_0',
-  'GIT_CONFIG_VALUE_0',
-  'GIT_TERMINAL_PROMPT',
-] as const;
-
 /** Why `repo` cannot carry a token, or undefined when it can (https, or http to this host only). */
 export function tokenRepoProblem(repo: string): string | undefined {
   let url: URL;
