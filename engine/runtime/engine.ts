@@ -70,7 +70,7 @@ import { transformEngine } from '../transform/select-engine.js';
 import type { TransformEngine } from '../transform/transform-engine.js';
 import { ParsedHandoff } from './worker/parsed-handoff.js';
 import { PauseControl, readPause } from './control/pause-control.js';
-import { opsRoute } from './control/ops-routes.js';
+import { opsRoute } from './operator/trace-reconcile-routes.js';
 import { reconcileReports } from './control/reconcile-reports.js';
 import { ReconcileSchedule } from './control/reconcile-schedule.js';
 import { BrokerClock } from './control/broker-clock.js';

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { recordTrace } from '../../runtime/control/ops-routes.js';
+import type { recordTrace } from '../../runtime/operator/trace-reconcile-routes.js';
 import type { TraceRecord } from '../../runtime/stores/trace-log.js';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import { oneLine } from '../formats/workflow-command-guard.js';
@@ -28,7 +28,7 @@ export function registerTraceCommand(program: Command): void {
         throw new UsageError(`${JSON.stringify(integration)} is not an integration name (junction status lists them)`);
       return withCluster(opts.nats, 'junction-trace', async (cluster) => {
         // Loaded when the command runs, so `junction --help` does not pay for the runtime.
-        const { recordTrace } = await import('../../runtime/control/ops-routes.js');
+        const { recordTrace } = await import('../../runtime/operator/trace-reconcile-routes.js');
         const { DeadLetterStore } = await import('../../runtime/stores/dead-letter-store.js');
         const { TraceLog } = await import('../../runtime/stores/trace-log.js');
         const found = await recordTrace(

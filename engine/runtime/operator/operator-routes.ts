@@ -44,7 +44,7 @@ export interface OperatorApi {
   /** The summaries the listing pages through (no per-entry read). */
   dlqIndex: DeadLetterIndex;
   actions: OperatorActions;
-  /** The operator features' read-only routes (engine/runtime/control/ops-routes.ts), answered for a role. */
+  /** The operator features' read-only routes (trace-reconcile-routes.ts), answered for a role. */
   ops?: (method: string, url: URL, role: Role) => Promise<[number, unknown] | undefined>;
   /** An integration's `redact` paths in the active spec set (none for an integration that is gone). */
   redactPaths?: (integration: string) => readonly FieldPath[];

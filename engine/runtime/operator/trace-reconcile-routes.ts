@@ -4,14 +4,14 @@
  *   GET /api/reconcile                 the latest reconcile report of each integration (values masked by role)
  */
 import type { FieldPath } from '../../http/redact.js';
-import type { Role } from '../operator/principal.js';
-import { deadLetterView } from '../operator/dead-letter-views.js';
+import type { Role } from './principal.js';
+import { deadLetterView } from './dead-letter-views.js';
 import { INTEGRATION_NAME } from '../stores/dead-letter-id.js';
 import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import type { TraceLog } from '../stores/trace-log.js';
-import { traceView } from '../operator/trace-views.js';
-import { reconcileView } from '../operator/reconcile-views.js';
-import type { StoredReconcileReport } from './reconcile-reports.js';
+import { traceView } from './trace-views.js';
+import { reconcileView } from './reconcile-views.js';
+import type { StoredReconcileReport } from '../control/reconcile-reports.js';
 
 export interface OpsApi {
   trace: TraceLog;
