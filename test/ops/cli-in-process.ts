@@ -1,31 +1,14 @@
-/** Runs `junction <args>` in this process (faster than a child), capturing stdout, stderr and the exit code. */
-import { vi } from 'vitest';
+/** The CLI run in this process with its arguments spread, and the audit trail, for the ops tests. */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { main } from '../../engine/cli/main.js';
 import { AUDIT_STREAM, AuditLog } from '../../engine/runtime/stores/audit-log.js';
 import type { AuditEntry } from '../../engine/runtime/stores/audit-log.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
+import type { InProcessResult } from '../helpers/junction-in-process.js';
 
-export interface InProcessResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export async function junction(...args: string[]): Promise<InProcessResult> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(['node', 'junction', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
+/** `junction <args>` in this process: its exit code, stdout and stderr. */
+export function junction(...args: string[]): Promise<InProcessResult> {
+  return junctionInProcess(args);
 }
 
 /** The audit trail, oldest first (without the `at` stamps, which tests cannot know). */
