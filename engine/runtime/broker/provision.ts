@@ -18,6 +18,7 @@ import type { KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import type { CompiledIntegration } from '../../compiler/compiled-spec.js';
 import type { RuntimeTuning } from '../runtime-options.js';
+import { addStreamUnlessThere } from './add-stream.js';
 import { createBucket } from './create-bucket.js';
 import {
   EVENTS_PREFIX,
@@ -81,16 +82,12 @@ export async function provisionEventsStream(jsm: JetStreamManager, tuning: Runti
     max_bytes: tuning.eventsMaxBytes,
     discard: DiscardPolicy.New,
   };
-  const existing = await jsm.streams.info(EVENTS_STREAM).catch(notFoundAs(undefined));
-  if (!existing) {
-    await jsm.streams.add(config).catch(async (error) => {
-      // Another process won the race: fine, as long as the stream is there now.
-      if (!(await jsm.streams.info(EVENTS_STREAM).catch(() => undefined))) throw error;
-    });
-  } else if (
-    existing.config.duplicate_window !== config.duplicate_window ||
-    existing.config.max_bytes !== config.max_bytes ||
-    existing.config.discard !== config.discard
+  const existing = await addStreamUnlessThere(jsm, config);
+  if (
+    existing &&
+    (existing.config.duplicate_window !== config.duplicate_window ||
+      existing.config.max_bytes !== config.max_bytes ||
+      existing.config.discard !== config.discard)
   ) {
     const { duplicate_window, max_bytes, discard } = config;
     await jsm.streams.update(EVENTS_STREAM, { duplicate_window, max_bytes, discard });

@@ -3,9 +3,10 @@
  * did it, what, when and with what result. A stream rather than KV: entries are only ever appended, and the broker
  * keeps them in order across every process and CLI that acts on the cluster.
  */
-import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { addStreamUnlessThere } from '../broker/add-stream.js';
 
 export const AUDIT_STREAM = 'JUNCTION_AUDIT';
 export const AUDIT_PREFIX = 'junction.audit';
@@ -48,18 +49,7 @@ export async function provisionAuditStream(jsm: JetStreamManager, options: Audit
     num_replicas: options.replicas ?? 1,
     max_age: nanos(options.maxAgeMs ?? 365 * 24 * 3600_000),
   };
-  const exists = await jsm.streams.info(AUDIT_STREAM).then(
-    () => true,
-    (error: unknown) => {
-      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return false;
-      throw error;
-    },
-  );
-  if (!exists) {
-    await jsm.streams.add(config).catch(async (error) => {
-      if (!(await jsm.streams.info(AUDIT_STREAM).catch(() => undefined))) throw error;
-    });
-  }
+  await addStreamUnlessThere(jsm, config);
 }
 
 export class AuditLog {

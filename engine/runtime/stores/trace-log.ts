@@ -4,10 +4,11 @@
  * trace <integration> <key>` reads exactly that record's history. Kept as long as the ledger (7 days by default).
  * Written without waiting for the broker's answer: the trace is for people, and must never slow delivery.
  */
-import { DiscardPolicy, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { DiscardPolicy, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { addStreamUnlessThere } from '../broker/add-stream.js';
 import { keyToken } from '../broker/subjects.js';
 import { publishBuilt, subjectSafe } from '../broker/built-subject-publish.js';
 import { jsonOf } from '../../http/sent-json.js';
@@ -50,28 +51,16 @@ export async function provisionTraceStream(
   jsm: JetStreamManager,
   options: { replicas: number; maxAgeMs: number },
 ): Promise<void> {
-  const exists = await jsm.streams.info(TRACE_STREAM).then(
-    () => true,
-    (error: unknown) => {
-      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return false;
-      throw error;
-    },
-  );
-  if (exists) return;
-  await jsm.streams
-    .add({
-      name: TRACE_STREAM,
-      subjects: [`${TRACE_PREFIX}.>`],
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      storage: StorageType.File,
-      num_replicas: options.replicas,
-      max_age: nanos(options.maxAgeMs),
-      allow_direct: true,
-    })
-    .catch(async (error) => {
-      if (!(await jsm.streams.info(TRACE_STREAM).catch(() => undefined))) throw error;
-    });
+  await addStreamUnlessThere(jsm, {
+    name: TRACE_STREAM,
+    subjects: [`${TRACE_PREFIX}.>`],
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    storage: StorageType.File,
+    num_replicas: options.replicas,
+    max_age: nanos(options.maxAgeMs),
+    allow_direct: true,
+  });
 }
 
 export class TraceLog {
