@@ -8,6 +8,7 @@ import type { Document } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import { describeParseProblems } from './yaml-mistakes.js';
 import type { SpecFile } from './spec-file.js';
+import { OTHER_REPOSITORY } from './spec-tree.js';
 
 export const MAX_SPEC_BYTES = 1024 * 1024;
 /** Aliases allowed per document: enough for real anchors, far too few for an alias bomb. */
@@ -19,8 +20,15 @@ const MAX_ALIAS_COUNT = 100;
  */
 export type LoadResult = { ok: true; spec: SpecFile } | { ok: false; diagnostics: Diagnostic[]; partial?: SpecFile };
 
-/** A spec file the tree could not read (`reason`: its errno code, or that it is a link). */
+/** A spec file the tree could not read (`reason`: its errno code, that it is a link, or another repository). */
 export function unreadableSpec(file: string, reason: string): LoadResult {
+  if (reason === OTHER_REPOSITORY)
+    return fail(
+      file,
+      'file-unreadable',
+      `this directory is ${reason}, whose specs are not read: GitOps reads this repository's commits only, so ` +
+        'they would never go live; copy the files into this repository, or run an engine on the other one',
+    );
   return fail(
     file,
     'file-unreadable',

@@ -39,7 +39,8 @@ export function specName(s: ParsedSpec): string {
 export function parseAndValidate(ctx: CompileContext): ParsedSpec[] {
   const out: ParsedSpec[] = [];
   for (const file of ctx.tree.files) {
-    if (!isSpecFile(file.path)) continue;
+    // An unreadable entry is a spec file, or a directory that holds some (a submodule): either gets its diagnostic.
+    if (!isSpecFile(file.path) && file.unreadable === undefined) continue;
     const shown = displayPath(ctx.tree, file.path);
     const loaded = file.unreadable
       ? unreadableSpec(shown, file.unreadable)

@@ -2,7 +2,7 @@
  * A spec tree: the files of a spec directory, in memory. The CLI reads one from disk; GitOps reads one from a
  * commit. Compilation only ever sees this, so both paths compile exactly the same way.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 export interface SpecTreeFile {
@@ -22,6 +22,8 @@ export interface SpecTree {
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.junction']);
 /** Why a symbolic link in a spec directory is not read (from disk or from Git alike). */
 export const LINK_NOT_FOLLOWED = 'a symbolic link, which is not followed';
+/** Why a directory of another Git repository (a checked-out submodule) in a spec directory is not read. */
+export const OTHER_REPOSITORY = 'a Git submodule or another repository';
 const SPEC_FILE = /\.ya?ml$/i;
 const DATA_FILE = /\.(csv|json)$/i;
 
@@ -39,7 +41,14 @@ async function walk(root: string, dir: string, out: SpecTreeFile[]): Promise<voi
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) await walk(root, full, out);
+      if (SKIPPED_DIRS.has(entry.name) || entry.name.startsWith('.')) continue;
+      // A checked-out submodule is no part of this repository's commits, which GitOps reads: its specs would pass
+      // CI and never go live (GitOps skips submodules). Its directory is reported once, if it holds specs.
+      if (await isRepository(full)) {
+        const inside: SpecTreeFile[] = [];
+        await walk(root, full, inside);
+        if (inside.some((f) => SPEC_FILE.test(f.path))) out.push(unreadable(root, full, OTHER_REPOSITORY));
+      } else await walk(root, full, out);
     } else if (SPEC_FILE.test(entry.name) || DATA_FILE.test(entry.name)) {
       // A link is never followed: one in a pull request could show a file from outside the spec directory in CI.
       const file = entry.isFile()
@@ -52,6 +61,13 @@ async function walk(root: string, dir: string, out: SpecTreeFile[]): Promise<voi
     }
   }
 }
+
+/** A directory with a `.git` of its own (a file in a checked-out submodule, a directory in a nested clone). */
+const isRepository = (dir: string) =>
+  lstat(join(dir, '.git')).then(
+    () => true,
+    () => false,
+  );
 
 /** One file; a file that cannot be read is kept with the reason, for a diagnostic at its path. */
 async function readTreeFile(root: string, full: string): Promise<SpecTreeFile> {
