@@ -41,7 +41,8 @@ RUN chmod +x dist/engine/cli/junction.js \
 USER node
 # `junction run` keeps its Git mirror (and, embedded, its NATS store) under .junction/ here: mount a volume.
 WORKDIR /data
-# 8080: webhooks, /healthz, /readyz; 8081: the operator listener (dashboard, /api, /metrics)
+# 8080: webhooks, /healthz, /readyz (on 0.0.0.0); 8081: the operator listener (dashboard, /api, /metrics), which
+# binds the container's own loopback unless `junction run --operator-host 0.0.0.0` (with sign-in: docs/deploy.md).
 EXPOSE 8080 8081
 ENTRYPOINT ["junction"]
 CMD ["--help"]
