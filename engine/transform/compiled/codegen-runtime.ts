@@ -3,11 +3,11 @@
  * What generated code (codegen.ts) runs with: whether code generation is available at all, the helpers it calls, and
  * the one place a generated source becomes a function.
  */
-import { checkLength, counted, state, tick } from './guards.js';
+import { checkLength, counted, pace, state, tick } from './guards.js';
 import { Frame } from './runtime.js';
 import { invoke } from './compile-call.js';
 import type { Ev } from './runtime.js';
-import { deepEqual, normalise, toBoolean } from './sequence.js';
+import { deepEqual, normalise, pushAll, toBoolean } from './sequence.js';
 
 /**
  * Code generation is on unless the host forbids it (`--disallow-code-generation-from-strings`, a CSP: `new Function`
@@ -51,7 +51,7 @@ function seq0(): any[] {
 function copySeq(a: any[]): any[] {
   const out: any = [];
   out.sequence = true;
-  for (let j = 0; j < a.length; j++) out.push(a[j]);
+  pushAll(out, a);
   return out;
 }
 
@@ -59,11 +59,13 @@ function copySeq(a: any[]): any[] {
 export const HELPERS = Object.freeze({
   state,
   tick,
+  pace,
   checkLength,
   counted,
   normalise,
   toBoolean,
   deepEqual,
+  pushAll,
   seq0,
   seq1,
   copySeq,

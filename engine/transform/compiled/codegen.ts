@@ -343,7 +343,10 @@ class Unit {
         L.push(
           `let ${v} = false;`,
           `if (${l} !== undefined && ${r} !== undefined) {`,
-          `  if (Array.isArray(${r})) { for (let i = 0; i < ${r}.length; i++) if (${r}[i] === ${l}) { ${v} = true; break; } }`,
+          `  if (Array.isArray(${r})) for (let i = 0; i < ${r}.length; i++) {`,
+          `    if (${r}[i] === ${l}) { ${v} = true; break; }`,
+          '    if ((i & 4095) === 4095) H.pace(4096);',
+          '  }',
           `  else ${v} = ${r} === ${l};`,
           '}',
         );
@@ -597,7 +600,7 @@ class Unit {
           'if (r === undefined) return out;',
           'if (!Array.isArray(r) || r.cons) { out.push(r); return out; }',
           last ? 'if (!r.sequence) return r;' : '',
-          'for (let j = 0; j < r.length; j++) out.push(r[j]);',
+          'H.pushAll(out, r);',
           'return out;',
           '}',
         ];
@@ -608,7 +611,7 @@ class Unit {
       'let count = 0;',
       'let first;',
       'for (let i = 0; i < input.length; i++) {',
-      'if ((i & 1023) === 1023) H.tick();',
+      'if ((i & 63) === 63) H.tick();',
       `let r = ${item}(input[i], e);`,
       ...stages.map((s) => `r = ${s}(r, e);`),
       'if (r === undefined) continue;',
@@ -616,7 +619,7 @@ class Unit {
       'if (!Array.isArray(r) || r.cons) out.push(r);',
       'else {',
       'if (out.length + r.length > S.maxOutput) H.checkLength(out.length + r.length);',
-      'for (let j = 0; j < r.length; j++) out.push(r[j]);',
+      'H.pushAll(out, r);',
       '}',
       '}',
       last ? 'if (count === 1 && Array.isArray(first) && !first.sequence) return first;' : '',

@@ -4,7 +4,7 @@ import type { Node } from './ast.js';
 import type { Compile } from './compile-path.js';
 import { jerr } from './errors.js';
 import type { Env, Ev } from './runtime.js';
-import { tick } from './guards.js';
+import { pace, tick } from './guards.js';
 import { frameFromTuple } from './runtime.js';
 import { assignOwn, setOwn } from './own-keys.js';
 import { append, seq } from './sequence.js';
@@ -15,7 +15,10 @@ export function compileSort(node: Node, compile: Compile): (input: any, env: Env
   const NOT_YET = Symbol('not evaluated');
   return (input, env) => {
     const tuples = input.tupleStream === true;
-    const keyed = input.map((item: any) => ({ item, keys: terms.map(() => NOT_YET) }));
+    const keyed = input.map((item: any, i: number) => {
+      if ((i & 4095) === 4095) pace(4096);
+      return { item, keys: terms.map(() => NOT_YET) };
+    });
     // a term is evaluated for an item when a comparison first needs it, as jsonata-js does: a single item, or items
     // told apart by the first term, never evaluate the next term (nor fail in it)
     const key = (k: any, i: number): any => {
@@ -47,7 +50,12 @@ export function compileSort(node: Node, compile: Compile): (input: any, env: Env
       }
       return 0;
     };
-    const sorted: any = seq(...mergeSort(keyed, (a, b) => cmp(a, b) === 1).map((k: any) => k.item));
+    // not `seq(...items)`: spreading millions of items as arguments overflows the stack
+    const sorted: any = mergeSort(keyed, (a, b) => cmp(a, b) === 1).map((k: any, i: number) => {
+      if ((i & 4095) === 4095) pace(4096);
+      return k.item;
+    });
+    sorted.sequence = true;
     if (tuples) sorted.tupleStream = true;
     return sorted;
   };

@@ -6,7 +6,7 @@ import { compileGroup } from './compile-group.js';
 import { JsonataError, jerr } from './errors.js';
 import type { Env, Ev } from './runtime.js';
 import { Frame } from './runtime.js';
-import { LARGE_VALUE, checkLength } from './guards.js';
+import { LARGE_VALUE, PACE_STRIDE, checkLength, pace } from './guards.js';
 import { compileMatcher } from './regex/regex-matcher.js';
 import { append, deepEqual, isFunction, isNumeric, seq, stringify, toBoolean } from './sequence.js';
 
@@ -75,9 +75,15 @@ function range(l: any, r: any, position: number | undefined): any {
   if (l === undefined || r === undefined || l > r) return undefined;
   const size = r - l + 1;
   if (size > 1e7) throw jerr('D2014', { position, token: '..', value: size });
+  // refused before it is built when past the output limit; filled a stride at a time, looking at the clock between
+  // strides (ten million items take one to two seconds on a loaded host)
   checkLength(size);
   const result: any = new Array(size);
-  for (let i = 0; i < size; i++) result[i] = l + i;
+  for (let from = 0; from < size; from += PACE_STRIDE) {
+    const to = Math.min(size, from + PACE_STRIDE);
+    for (let i = from; i < to; i++) result[i] = l + i;
+    pace(to - from);
+  }
   result.sequence = true;
   return result;
 }
@@ -148,7 +154,10 @@ export function compileBinary(node: Node, compile: Compile): Ev {
         let r = rhs(i, e);
         if (l === undefined || r === undefined) return false;
         if (!Array.isArray(r)) r = [r];
-        for (let k = 0; k < r.length; k++) if (r[k] === l) return true;
+        for (let k = 0; k < r.length; k++) {
+          if (r[k] === l) return true;
+          if ((k & 4095) === 4095) pace(4096);
+        }
         return false;
       };
     default:
@@ -179,7 +188,14 @@ export function compileUnary(node: Node, compile: Compile): Ev {
           const v = item.ev(i, e);
           if (v === undefined) continue;
           if (item.nested) result.push(v);
-          else if (Array.isArray(v)) result = append(result, v);
+          else if (Array.isArray(v)) {
+            // counted before the copy: refused up front past the output limit, paced like any copy of items
+            if (v.length >= LARGE_VALUE) {
+              checkLength(result.length + v.length);
+              pace(v.length);
+            }
+            result = append(result, v);
+          }
           else result.push(v);
         }
         if (result.length >= LARGE_VALUE) checkLength(result.length);

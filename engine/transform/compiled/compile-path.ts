@@ -6,7 +6,7 @@ import { frameFromTuple } from './runtime.js';
 import { checkLength, state, tick } from './guards.js';
 import { compileGroup, compileSort } from './compile-group.js';
 import { assignOwn, isPlainName } from './own-keys.js';
-import { isArrayOfNumbers, isNumeric, normalise, normalising, seq, toBoolean } from './sequence.js';
+import { isArrayOfNumbers, isNumeric, normalise, normalising, pushAll, seq, toBoolean } from './sequence.js';
 
 export type Compile = (node: Node) => Ev;
 
@@ -112,7 +112,7 @@ function evaluateStep(step: Step, input: any[], env: Env, last: boolean): any {
       return out;
     }
     if (last && !(res as any).sequence) return res;
-    for (let j = 0; j < res.length; j++) out.push(res[j]);
+    pushAll(out, res);
     return out;
   }
   tick();
@@ -120,7 +120,8 @@ function evaluateStep(step: Step, input: any[], env: Env, last: boolean): any {
   let count = 0;
   let first: any;
   for (let i = 0; i < input.length; i++) {
-    if ((i & 1023) === 1023) tick();
+    // a tick per 64 items: a step may build an object or call a library function per item without ticking itself
+    if ((i & 63) === 63) tick();
     let res = ev(input[i], env);
     if (stages) for (const s of stages) res = s(res, env);
     if (res === undefined) continue;
@@ -128,7 +129,8 @@ function evaluateStep(step: Step, input: any[], env: Env, last: boolean): any {
     if (!Array.isArray(res) || (res as any).cons) out.push(res);
     else {
       if (out.length + res.length > state.maxOutput) checkLength(out.length + res.length);
-      for (let j = 0; j < res.length; j++) out.push(res[j]);
+      // counted against the budget: a step giving a thousand items per context item builds millions in no time
+      pushAll(out, res);
     }
   }
   // a single array produced by the last step is the result as is (not flattened into the sequence)

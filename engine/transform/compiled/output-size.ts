@@ -32,15 +32,17 @@ function integerDigits(v: number): number {
 }
 
 /**
- * Characters of `value`'s JSON text (a top-level string counts its length), or -1 once it exceeds `limit`. Scalars
+ * Characters of `value`'s JSON text (a top-level string counts its length), or -1 once it exceeds `limit`; `pace` is
+ * told of every 4,096 items and keys walked (the guards look at the clock: the walk of ten million items is long). Scalars
  * inside a container are counted where they stand; only nested containers go on a stack (made when the first one is
  * met: a flat result, the usual, needs none). Keys are enumerated with `for…in` (no key array per object); a result
  * holds plain objects, so that is the own keys JSON writes.
  */
-export function jsonSize(value: any, limit: number): number {
+export function jsonSize(value: any, limit: number, pace?: (items: number) => void): number {
   if (typeof value === 'string') return value.length > limit ? -1 : value.length;
   if (value === null || typeof value !== 'object') return 0;
   let size = 0;
+  let walked = 0;
   let stack: any[] | undefined;
   let v = value;
   for (;;) {
@@ -51,6 +53,10 @@ export function jsonSize(value: any, limit: number): number {
         const n = scalarSize(item);
         if (n >= 0) size += n;
         else (stack ??= []).push(item);
+        if ((++walked & 4095) === 0) {
+          if (size > limit) return -1;
+          pace?.(4096);
+        }
       }
     } else if (v._jsonata_lambda !== true && v._jsonata_function !== true) {
       size += 2;
@@ -59,6 +65,10 @@ export function jsonSize(value: any, limit: number): number {
         const n = scalarSize(item);
         size += k.length + 4 + (n >= 0 ? n : 0);
         if (n < 0) (stack ??= []).push(item);
+        if ((++walked & 4095) === 0) {
+          if (size > limit) return -1;
+          pace?.(4096);
+        }
       }
     }
     if (size > limit) return -1;

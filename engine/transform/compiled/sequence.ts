@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Sequences (arrays flagged `sequence`), flattening, type tests, truthiness, deep equality and stringification. */
 import { jerr } from './errors.js';
-import { checkSize } from './guards.js';
+import { PACE_STRIDE, checkSize, pace } from './guards.js';
 import { ownValue } from './own-keys.js';
 
 export function seq(...items: any[]): any[] {
@@ -66,12 +66,24 @@ export function flatten(arg: any, out: any[] = []): any[] {
   return out;
 }
 
+/** Pushes the items of `items` onto `out`, counting them against the budget a stride at a time (guards.ts `pace`). */
+export function pushAll(out: any[], items: any[]): void {
+  const n = items.length;
+  for (let from = 0; from < n; from += PACE_STRIDE) {
+    const to = from + PACE_STRIDE < n ? from + PACE_STRIDE : n;
+    for (let j = from; j < to; j++) out.push(items[j]);
+    pace(to - from);
+  }
+}
+
 /** `$append` semantics (also used to merge group/tuple data). */
 export function append(a: any, b: any): any {
   if (a === undefined) return b;
   if (b === undefined) return a;
   if (!Array.isArray(a)) a = seq(a);
   if (!Array.isArray(b)) b = [b];
+  // a large copy is paced like any other (the caller checks the result against the output limit)
+  if (a.length + b.length >= PACE_STRIDE) pace(a.length + b.length);
   return a.concat(b);
 }
 
@@ -123,7 +135,10 @@ export function deepEqual(a: any, b: any): boolean {
     if (Array.isArray(a) !== Array.isArray(b)) return false;
     if (Array.isArray(a)) {
       if (a.length !== b.length) return false;
-      for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+      for (let i = 0; i < a.length; i++) {
+        if (!deepEqual(a[i], b[i])) return false;
+        if ((i & 4095) === 4095) pace(4096);
+      }
       return true;
     }
     const ka = Object.keys(a);
@@ -135,7 +150,15 @@ export function deepEqual(a: any, b: any): boolean {
   return false;
 }
 
+/** Values `replacer` has seen since it last told the guards (`pace`). */
+let replaced = 0;
+
+/**
+ * JSONata's number and function rendering, and a look at the budget every 4,096 values (JSON.stringify is one
+ * native call: a million values took seconds past the deadline; an exception here stops it).
+ */
 function replacer(_key: string, val: any): any {
+  if ((++replaced & 4095) === 0) pace(4096);
   if (typeof val === 'number' && !Number.isInteger(val) && isNumeric(val)) return Number(val.toPrecision(15));
   if (val && isFunction(val)) return '';
   return val;

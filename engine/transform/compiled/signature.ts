@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** Function signatures (`<s-n?:s>`): parsing and argument validation with context substitution. */
 import { jerr } from './errors.js';
+import { pace } from './guards.js';
 
 interface Param {
   regex: string;
@@ -194,7 +195,10 @@ export function parseSignature(signature: string, offset = 0): Signature {
     if (((accepted[i] as number) & typeBit(arg)) === 0) return false;
     const subtype = params[i].subtype;
     if (subtype !== undefined && arg.length > 0)
-      for (let k = 0; k < arg.length; k++) if (symbolOf(arg[k]) !== subtype[0]) return false;
+      for (let k = 0; k < arg.length; k++) {
+        if (symbolOf(arg[k]) !== subtype[0]) return false;
+        if ((k & 4095) === 4095) pace(4096);
+      }
     return true;
   };
   return {
@@ -262,7 +266,11 @@ export function parseSignature(signature: string, offset = 0): Signature {
                 else if (single === 'a' && arg.length > 0) {
                   const itemType = symbolOf(arg[0]);
                   if (itemType !== p.subtype[0]) ok = false;
-                  else ok = arg.every((v: any) => symbolOf(v) === itemType);
+                  else
+                    ok = arg.every((v: any, k: number) => {
+                      if ((k & 4095) === 4095) pace(4096);
+                      return symbolOf(v) === itemType;
+                    });
                 }
                 if (!ok) throw jerr('T0412', { value: arg, index: argIndex + 1, type: ARRAY_TYPES[p.subtype] });
               }

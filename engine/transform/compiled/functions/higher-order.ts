@@ -3,6 +3,7 @@
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
 import { apply, arityOf, callHof } from '../runtime.js';
+import { tick } from '../guards.js';
 import { seq, toBoolean } from '../sequence.js';
 import { native } from './registry.js';
 
@@ -10,7 +11,9 @@ export const higherOrderFunctions: NativeFn[] = [
   native('map', '<af>', function (this: Focus, arr?: any[], fn?: any) {
     if (arr === undefined) return undefined;
     const out = seq();
+    // a tick per item: a library function given as the function (`$map(lines, $string)`) does not tick itself
     for (let i = 0; i < arr.length; i++) {
+      tick();
       const r = callHof(fn, this.environment, arr[i], i, arr);
       if (r !== undefined) out.push(r);
     }
@@ -19,7 +22,10 @@ export const higherOrderFunctions: NativeFn[] = [
   native('filter', '<af>', function (this: Focus, arr?: any[], fn?: any) {
     if (arr === undefined) return undefined;
     const out = seq();
-    for (let i = 0; i < arr.length; i++) if (toBoolean(callHof(fn, this.environment, arr[i], i, arr))) out.push(arr[i]);
+    for (let i = 0; i < arr.length; i++) {
+      tick();
+      if (toBoolean(callHof(fn, this.environment, arr[i], i, arr))) out.push(arr[i]);
+    }
     return out;
   }),
   native('single', '<af?>', function (this: Focus, arr?: any[], fn?: any) {
@@ -27,6 +33,7 @@ export const higherOrderFunctions: NativeFn[] = [
     let found = false;
     let result: any;
     for (let i = 0; i < arr.length; i++) {
+      tick();
       const ok = fn === undefined ? true : toBoolean(callHof(fn, this.environment, arr[i], i, arr));
       if (ok) {
         if (found) throw jerr('D3138', { index: i });
@@ -51,6 +58,7 @@ export const higherOrderFunctions: NativeFn[] = [
       index = 0;
     }
     for (; index < arr.length; index++) {
+      tick();
       const args = [result, arr[index]];
       if (arity >= 3) args.push(index);
       if (arity >= 4) args.push(arr);

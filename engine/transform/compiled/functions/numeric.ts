@@ -5,6 +5,7 @@
  */
 import { jerr } from '../errors.js';
 import type { NativeFn } from '../runtime.js';
+import { pace } from '../guards.js';
 import { native } from './registry.js';
 
 export function round(arg: number | undefined, precision?: number): number | undefined {
@@ -70,27 +71,42 @@ export const numericFunctions: NativeFn[] = [
   native('sum', '<a<n>:n>', (a?: any) => {
     if (a === undefined) return undefined;
     let total = 0;
-    for (const n of asArray(a)) total += n;
+    const arr = asArray(a);
+    for (let i = 0; i < arr.length; i++) {
+      total += arr[i];
+      if ((i & 4095) === 4095) pace(4096);
+    }
     return total;
   }),
   native('max', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;
     // Math.max, as jsonata-js: 0 above -0, and NaN (from `% 0`) wins
     let max = -Infinity;
-    for (const n of asArray(a)) max = Math.max(max, n);
+    const arr = asArray(a);
+    for (let i = 0; i < arr.length; i++) {
+      max = Math.max(max, arr[i]);
+      if ((i & 4095) === 4095) pace(4096);
+    }
     return max;
   }),
   native('min', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;
     let min = Infinity;
-    for (const n of asArray(a)) min = Math.min(min, n);
+    const arr = asArray(a);
+    for (let i = 0; i < arr.length; i++) {
+      min = Math.min(min, arr[i]);
+      if ((i & 4095) === 4095) pace(4096);
+    }
     return min;
   }),
   native('average', '<a<n>:n>', (a?: any) => {
     if (a === undefined || a.length === 0) return undefined;
     const arr = asArray(a);
     let total = 0;
-    for (const n of arr) total += n;
+    for (let i = 0; i < arr.length; i++) {
+      total += arr[i];
+      if ((i & 4095) === 4095) pace(4096);
+    }
     return total / arr.length;
   }),
   native('formatBase', '<n-n?:s>', (value?: number, radix?: number) => {

@@ -6,18 +6,24 @@
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
 import { callHof, isLambda } from '../runtime.js';
-import { append, isFunction, isNumeric, lookup, seq, stringify, toBoolean } from '../sequence.js';
+import { isFunction, isNumeric, lookup, pushAll, seq, stringify, toBoolean } from '../sequence.js';
 import { assignOwn, setOwn } from '../own-keys.js';
+import { pace, tick } from '../guards.js';
 import { native } from './registry.js';
 
 function keys(arg: any): any[] {
   const result = seq();
   if (Array.isArray(arg)) {
     const merged = new Set<string>();
-    for (const item of arg) for (const k of keys(item)) merged.add(k);
+    for (const item of arg) {
+      tick();
+      for (const k of keys(item)) merged.add(k);
+    }
     for (const k of merged) result.push(k);
   } else if (arg !== null && typeof arg === 'object' && !isFunction(arg)) {
-    for (const k of Object.keys(arg)) result.push(k);
+    const names = Object.keys(arg);
+    pace(names.length);
+    for (const k of names) result.push(k);
   }
   return result;
 }
@@ -25,9 +31,25 @@ function keys(arg: any): any[] {
 function spread(arg: any): any {
   let result: any = seq();
   if (Array.isArray(arg)) {
-    for (const item of arg) result = append(result, spread(item));
+    // pushed in place: `append` per item copied the result each time (quadratic, minutes for 100,000 objects).
+    // What `append` gave is kept: once anything is appended, a plain array (`concat` drops the sequence flag).
+    const out: any[] = [];
+    let appended = false;
+    for (const item of arg) {
+      tick();
+      const r = spread(item);
+      if (r === undefined) continue;
+      appended = true;
+      if (Array.isArray(r)) pushAll(out, r);
+      else out.push(r);
+    }
+    if (appended) result = out;
   } else if (arg !== null && typeof arg === 'object' && !isLambda(arg) && !isFunction(arg)) {
-    for (const k of Object.keys(arg)) result.push({ [k]: arg[k] });
+    const names = Object.keys(arg);
+    for (let i = 0; i < names.length; i++) {
+      result.push({ [names[i]]: arg[names[i]] });
+      if ((i & 4095) === 4095) pace(4096);
+    }
   } else result = arg;
   return result;
 }
@@ -49,13 +71,17 @@ export const objectFunctions: NativeFn[] = [
   native('merge', '<a<o>:o>', (arr?: any[]) => {
     if (arr === undefined) return undefined;
     const result = {};
-    for (const obj of arr) assignOwn(result, obj);
+    for (const obj of arr) {
+      tick();
+      assignOwn(result, obj);
+    }
     return result;
   }),
   native('each', '<o-f:a>', function (this: Focus, obj?: any, fn?: any) {
     if (obj === undefined) return undefined;
     const out = seq();
     for (const k of Object.keys(obj)) {
+      tick();
       const r = callHof(fn, this.environment, obj[k], k, obj);
       if (r !== undefined) out.push(r);
     }
@@ -66,6 +92,7 @@ export const objectFunctions: NativeFn[] = [
     const out: any = {};
     let any = false;
     for (const k of Object.keys(obj)) {
+      tick();
       if (toBoolean(callHof(fn, this.environment, obj[k], k, obj))) {
         setOwn(out, k, obj[k]);
         any = true;

@@ -6,12 +6,40 @@
 import { jerr } from '../errors.js';
 import type { Focus, NativeFn } from '../runtime.js';
 import { apply } from '../runtime.js';
-import { checkLength, state, tick } from '../guards.js';
+import { LARGE_VALUE, PACE_STRIDE, checkLength, pace, state, tick } from '../guards.js';
 import { seq, stringify } from '../sequence.js';
 import { native } from './registry.js';
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 const chars = (s: string): string[] => (SURROGATE.test(s) ? Array.from(s) : s.split(''));
+
+/** Characters of `s` as `Array.from` counts them (a pair of surrogates is one), without building the array. */
+function codePointLength(s: string): number {
+  if (!SURROGATE.test(s)) return s.length;
+  let n = 0;
+  for (let i = 0; i < s.length; i++, n++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    if ((n & 4095) === 4095) pace(4096);
+  }
+  return n;
+}
+
+/** The UTF-16 length of the first `n` characters (as `codePointLength` counts them) of `s`. */
+function unitsOfFirst(s: string, n: number): number {
+  let i = 0;
+  for (let k = 0; k < n && i < s.length; k++, i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  return i;
+}
 
 function checked(r: any, env: any): any {
   if (r === undefined) return undefined;
@@ -144,7 +172,7 @@ function split(this: Focus, str: string | undefined, sep: any, limit?: number): 
   if (typeof sep !== 'string') sep = matcher(sep, this.environment);
   if (limit !== undefined && limit < 0) throw jerr('D3020', { value: limit, index: 3 });
   if (limit !== undefined) limit = Math.floor(limit);
-  if (typeof sep === 'string') return str.split(sep, limit);
+  if (typeof sep === 'string') return splitByString(str, sep, limit);
   const result: string[] = [];
   let m = sep(str);
   if (m === undefined) return [str];
@@ -159,6 +187,86 @@ function split(this: Focus, str: string | undefined, sep: any, limit?: number): 
   }
   if (limit === undefined || count < limit) result.push(str.substring(start));
   return result;
+}
+
+/**
+ * `str.split(sep, limit)` (the same pieces, `limit` taken as `split` takes it: ToUint32), built a piece at a time and
+ * counted against the budget: `split` itself is one native call, seconds long for ten million pieces.
+ */
+function splitByString(str: string, sep: string, limit?: number): string[] {
+  const max = limit === undefined ? Infinity : limit >>> 0;
+  const out: string[] = [];
+  if (max === 0) return out;
+  if (sep === '') {
+    // UTF-16 code units, as `split('')`
+    const n = Math.min(str.length, max);
+    for (let from = 0; from < n; from += PACE_STRIDE) {
+      const to = Math.min(n, from + PACE_STRIDE);
+      for (let i = from; i < to; i++) out.push(str[i]);
+      pace(to - from);
+    }
+    return out;
+  }
+  let start = 0;
+  let index = str.indexOf(sep);
+  while (index !== -1 && out.length < max) {
+    out.push(str.substring(start, index));
+    start = index + sep.length;
+    pace(1);
+    index = str.indexOf(sep, start);
+  }
+  if (out.length < max) out.push(str.substring(start));
+  return out;
+}
+
+/**
+ * `strs.join(sep)`, refused up front past the output limit (the length is counted before anything is built) and
+ * joined a stride at a time with a look at the budget between strides (`join` is one native call).
+ */
+function join(strs?: string[], sep?: string): string | undefined {
+  if (strs === undefined) return undefined;
+  const separator = sep === undefined ? '' : sep;
+  if (strs.length < LARGE_VALUE) {
+    const r = strs.join(separator);
+    checkLength(r.length);
+    return r;
+  }
+  let length = separator.length * (strs.length - 1);
+  for (let i = 0; i < strs.length; i++) {
+    length += strs[i].length;
+    if ((i & 4095) === 4095) pace(4096);
+  }
+  checkLength(length);
+  let out = '';
+  for (let from = 0; from < strs.length; from += PACE_STRIDE) {
+    const to = Math.min(strs.length, from + PACE_STRIDE);
+    out += (from === 0 ? '' : separator) + strs.slice(from, to).join(separator);
+    pace(to - from);
+  }
+  return out;
+}
+
+/** JSONata's `$trim` whitespace: runs of space, tab, CR and LF. */
+const WHITESPACE_RUNS = /[ \t\n\r]+/gm;
+const isWhitespace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/**
+ * Runs of whitespace collapsed to one space, a stride of the string at a time (a stride ends before a non-space, so
+ * no run is cut in two) with a look at the budget between strides: one `replace` over ten million characters with
+ * millions of runs took seconds.
+ */
+function collapseWhitespace(s: string): string {
+  if (s.length < PACE_STRIDE) return s.replace(WHITESPACE_RUNS, ' ');
+  const parts: string[] = [];
+  let from = 0;
+  while (from < s.length) {
+    let to = Math.min(s.length, from + PACE_STRIDE);
+    while (to < s.length && isWhitespace(s.charCodeAt(to))) to++;
+    parts.push(s.slice(from, to).replace(WHITESPACE_RUNS, ' '));
+    pace(to - from);
+    from = to;
+  }
+  return parts.join('');
 }
 
 function match(this: Focus, str: string | undefined, regex: any, limit?: number): any {
@@ -214,12 +322,10 @@ export const stringFunctions: NativeFn[] = [
   }),
   native('lowercase', '<s-:s>', (s?: string) => (s === undefined ? undefined : s.toLowerCase())),
   native('uppercase', '<s-:s>', (s?: string) => (s === undefined ? undefined : s.toUpperCase())),
-  native('length', '<s-:n>', (s?: string) =>
-    s === undefined ? undefined : SURROGATE.test(s) ? Array.from(s).length : s.length,
-  ),
+  native('length', '<s-:n>', (s?: string) => (s === undefined ? undefined : codePointLength(s))),
   native('trim', '<s-:s>', (s?: string) => {
     if (s === undefined) return undefined;
-    let r = s.replace(/[ \t\n\r]+/gm, ' ');
+    let r = collapseWhitespace(s);
     if (r.charAt(0) === ' ') r = r.substring(1);
     if (r.charAt(r.length - 1) === ' ') r = r.substring(0, r.length - 1);
     return r;
@@ -227,13 +333,18 @@ export const stringFunctions: NativeFn[] = [
   native('pad', '<s-ns?:s>', (str?: string, width?: number, ch?: string) => {
     if (str === undefined) return undefined;
     if (ch === undefined || ch.length === 0) ch = ' ';
-    const padLength = Math.abs(width as number) - chars(str).length;
+    const padLength = Math.abs(width as number) - codePointLength(str);
     if (padLength <= 0) return str;
     checkLength(padLength + str.length);
-    // only as many copies of a long pad string as the result needs (not padLength copies: a RangeError, not a guard)
-    const perCopy = ch.length === 1 ? 1 : chars(ch).length;
-    let padding = ch.repeat(Math.min(Math.floor(padLength), Math.ceil(padLength / perCopy)));
-    if (ch.length > 1) padding = substring(padding, 0, padLength) as string;
+    // the padding is the first floor(padLength) characters of the pad string repeated: whole copies and the start
+    // of one more, their UTF-16 length checked before anything is built (a pad character outside the BMP is two
+    // units: built first and split into an array of characters, ten million of them took 15 s before the check)
+    const perCopy = codePointLength(ch);
+    const wanted = Math.floor(padLength);
+    const copies = Math.floor(wanted / perCopy);
+    const rest = unitsOfFirst(ch, wanted - copies * perCopy);
+    checkLength(str.length + copies * ch.length + rest);
+    const padding = ch.repeat(copies) + ch.slice(0, rest);
     return (width as number) > 0 ? str + padding : padding + str;
   }),
   native('contains', '<s-(sf):b>', function (this: Focus, str?: string, token?: any) {
@@ -241,12 +352,7 @@ export const stringFunctions: NativeFn[] = [
     return typeof token === 'string' ? str.indexOf(token) !== -1 : matcher(token, this.environment)(str) !== undefined;
   }),
   native('split', '<s-(sf)n?:a<s>>', split),
-  native('join', '<a<s>s?:s>', (strs?: string[], sep?: string) => {
-    if (strs === undefined) return undefined;
-    const r = strs.join(sep === undefined ? '' : sep);
-    checkLength(r.length);
-    return r;
-  }),
+  native('join', '<a<s>s?:s>', join),
   native('match', '<s-f<s:o>n?:a<o>>', match),
   native('replace', '<s-(sf)(sf)n?:s>', replaceFn),
   native('base64encode', '<s-:s>', (s?: string) =>
