@@ -7,7 +7,7 @@ import type { Env, Ev } from './runtime.js';
 import { pace, tick } from './guards.js';
 import { frameFromTuple } from './runtime.js';
 import { assignOwn, setOwn } from './own-keys.js';
-import { append, seq } from './sequence.js';
+import { append } from './sequence.js';
 import { mergeSort } from './functions/arrays.js';
 
 export function compileSort(node: Node, compile: Compile): (input: any, env: Env) => any {

@@ -195,8 +195,7 @@ export function compileUnary(node: Node, compile: Compile): Ev {
               pace(v.length);
             }
             result = append(result, v);
-          }
-          else result.push(v);
+          } else result.push(v);
         }
         if (result.length >= LARGE_VALUE) checkLength(result.length);
         if (cons) Object.defineProperty(result, 'cons', { enumerable: false, configurable: false, value: true });

@@ -33,10 +33,10 @@ function integerDigits(v: number): number {
 
 /**
  * Characters of `value`'s JSON text (a top-level string counts its length), or -1 once it exceeds `limit`; `pace` is
- * told of every 4,096 items and keys walked (the guards look at the clock: the walk of ten million items is long). Scalars
- * inside a container are counted where they stand; only nested containers go on a stack (made when the first one is
- * met: a flat result, the usual, needs none). Keys are enumerated with `for…in` (no key array per object); a result
- * holds plain objects, so that is the own keys JSON writes.
+ * told of every 4,096 items and keys walked (the guards look at the clock: the walk of ten million items is long).
+ * Scalars inside a container are counted where they stand; only nested containers go on a stack (made when the
+ * first one is met: a flat result, the usual, needs none). Keys are enumerated with `for…in` (no key array per
+ * object); a result holds plain objects, so that is the own keys JSON writes.
  */
 export function jsonSize(value: any, limit: number, pace?: (items: number) => void): number {
   if (typeof value === 'string') return value.length > limit ? -1 : value.length;
