@@ -51,12 +51,14 @@ const REPLAYED = [
   'magento-orders-to-ff-invoices',
   'magento-invoice-payments-to-ff-cash-entries',
   'magento-creditmemos-to-ff-credit-notes',
+  'ff-invoice-payments-to-magento-orders',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
 const READS_CHECKED = [
   'magento-orders-to-ff-invoices',
   'magento-invoice-payments-to-ff-cash-entries',
   'magento-creditmemos-to-ff-credit-notes',
+  'ff-invoice-payments-to-magento-orders',
 ];
 const wiring = createWiring({ env: {} });
 const dirs: SpecDir[] = [];
@@ -338,8 +340,14 @@ const ADA = {
 const sampleShipping = () =>
   (sampleOrder(0).extension_attributes as { shipping_assignments: { shipping: Record<string, unknown> }[] })
     .shipping_assignments[0].shipping;
+/** A line of order 2001 as placed (nothing shipped, invoiced or refunded yet). */
+const onAccountLine = (item_id: number, sku: string, name: string, qty: number, price: number, tax: number) => ({
+  ...{ item_id, sku, name, product_type: 'simple', qty_ordered: qty, qty_shipped: 0, qty_invoiced: 0, qty_refunded: 0 },
+  ...{ price, row_total: price * qty, tax_amount: tax, tax_percent: 8.25, discount_amount: 0 },
+});
+const ON_ACCOUNT_MUG = [onAccountLine(20011, 'MUG-1', 'Enamel Mug', 2, 12.5, 2.06)];
 /** Order 2001, paid on account (purchase order): one mug line, no shipping charge. */
-const onAccountOrder = () =>
+const onAccountOrder = (lines = ON_ACCOUNT_MUG) =>
   magento.state.orders.set(
     2001,
     sampleOrder(2001, {
@@ -355,17 +363,7 @@ const onAccountOrder = () =>
       shipping_tax_amount: 0,
       tax_amount: 2.06,
       grand_total: 27.06,
-      items: [
-        { item_id: 20011, sku: 'MUG-1', name: 'Enamel Mug', product_type: 'simple', qty_ordered: 2, qty_shipped: 0 },
-      ].map((i) => ({
-        ...i,
-        qty_invoiced: 0,
-        qty_refunded: 0,
-        price: 12.5,
-        row_total: 25,
-        tax_amount: 2.06,
-        tax_percent: 8.25,
-      })),
+      items: lines,
       shipping_description: 'Free Shipping - Free',
       payment: { method: 'purchaseorder', po_number: 'PO-77', additional_information: [] },
       extension_attributes: {
@@ -419,6 +417,24 @@ const refundedOrder = (lines: [number, number][], refunded: RefundRequest['argum
   if ('error' in refund) throw new Error(`refund: ${JSON.stringify(refund.error)}`);
 };
 const MEMO = 'magento-creditmemos-to-ff-credit-notes';
+
+/** Order 2001 of ff-invoice-payments-to-magento-orders (a mug and a cap, paid on account), shipped: FF bills it. */
+const twoLinesOnAccount = () => {
+  onAccountOrder([
+    onAccountLine(20011, 'MUG-1', 'Enamel Mug', 2, 12.5, 2.06),
+    onAccountLine(20012, 'CAP-1', 'Canvas Cap', 1, 18, 1.49),
+  ]);
+  Object.assign(magento.state.orders.get(2001)!, { subtotal: 43, tax_amount: 3.55, grand_total: 46.55 });
+};
+const shippedOnAccount = async () => {
+  twoLinesOnAccount();
+  await given('POST', `${MG}/order/2001/ship`, {});
+};
+const PAID_IN_FF = { comment: 'Paid in FinancialForce: invoice SIN000201', is_visible_on_front: 1 };
+/** FF's invoice of order 2001 as this flow sends it (offline: the money is in FF). */
+const invoicedFromFF = () =>
+  given('POST', `${MG}/order/2001/invoice`, { capture: false, notify: true, appendComment: true, comment: PAID_IN_FF });
+const PAY = 'ff-invoice-payments-to-magento-orders';
 
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
@@ -527,6 +543,35 @@ const GIVEN: Record<string, Given> = {
   },
   [`${MEMO} / a refund at 22:30 on 13 March, the eve of daylight saving (06:30 UTC on the 14th), is credited on 13 March`]:
     { before: refundedOrder([[10011, 1]], { shipping_amount: 0 }) },
+  [`${PAY} / a paid FF invoice of an order paid on account invoices the shipped Magento order, paid offline`]: {
+    before: async () => (await shippedOnAccount(), void (magento.state.nextId.invoice = 7)),
+  },
+  [`${PAY} / a gap event of a paid invoice (header only, the payment status read) invoices the order as an update does`]:
+    { before: async () => (await shippedOnAccount(), void (magento.state.nextId.invoice = 7)) },
+  [`${PAY} / the same paid invoice again finds the order complete and invoices nothing`]: {
+    before: async () => (await shippedOnAccount(), void (await invoicedFromFF())),
+  },
+  [`${PAY} / an order invoiced but not shipped yet has nothing left to invoice`]: {
+    before: async () => (twoLinesOnAccount(), void invoiceOrder(magento.state, 2001)),
+  },
+  [`${PAY} / a canceled order is not invoiced`]: {
+    before: async () => {
+      twoLinesOnAccount();
+      Object.assign(magento.state.orders.get(2001)!, { state: 'canceled', status: 'canceled' });
+    },
+  },
+  [`${PAY} / an invoice whose answer was lost is found by its FF invoice comment, not created twice`]: {
+    before: shippedOnAccount,
+    during: { 'invoice.find': async () => ((magento.state.nextId.invoice = 7), void (await invoicedFromFF())) },
+  },
+  [`${PAY} / a lost answer whose invoice Magento never made is sent again`]: {
+    before: async () => (await shippedOnAccount(), void (magento.state.nextId.invoice = 8)),
+  },
+  [`${PAY} / Magento's refusal of an order with nothing to invoice is a validation dead letter`]: {
+    // Invoiced by someone else between the read and this call.
+    before: shippedOnAccount,
+    during: { invoice: async () => void (await invoicedFromFF()) },
+  },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.
     before: async () => void sf.store.remove('Account', String(sf.records('Account')[0].Id)),
