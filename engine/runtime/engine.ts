@@ -14,6 +14,7 @@ import type { CompiledSpecSet } from '../compiler/compiled-spec.js';
 import { ConsumerPool } from './worker/consumer-pool.js';
 import type { PartitionShare } from './worker/consumer-pool.js';
 import { RunningEvents } from './worker/running-events.js';
+import { machineIdentity } from './control/machine-identity.js';
 import { AttemptMarks } from './worker/attempt-marks.js';
 import { CallLeases } from './worker/call-leases.js';
 import type { ReplayOutcome } from './stores/dead-letter-replay.js';
@@ -114,6 +115,12 @@ export interface EngineOptions {
    * assignment (control/partition-assignment.ts): every partition while this engine is alone
    */
   partitionShare?: PartitionShare;
+  /**
+   * This engine's machine and pid namespace in the partition group (control/machine-identity.ts): a member there
+   * whose process is gone is dead at once, not after its lease. null: none (dead members only run out, as for an
+   * engine on another machine). @default read from /proc
+   */
+  machineIdentity?: string | null;
   tuning?: Partial<RuntimeTuning>;
   logger?: Logger;
   /**
@@ -358,6 +365,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         partitions,
         puller: pool,
         log,
+        machine: options.machineIdentity === undefined ? machineIdentity() : (options.machineIdentity ?? undefined),
       })
     : undefined;
   const sourceDeps = { specs, publisher, metrics, log, guards: tuning.guards, deadLetters };

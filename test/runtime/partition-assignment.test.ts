@@ -16,6 +16,7 @@ import {
   memberStep,
   readPartitionMembers,
 } from '../../engine/runtime/control/partition-assignment.js';
+import { knownDead } from '../../engine/runtime/control/machine-identity.js';
 import type { MembersEntry, PartitionPuller } from '../../engine/runtime/control/partition-assignment.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
@@ -44,6 +45,28 @@ it('every partition goes to one member, each member gets an even share, whatever
   // More members than partitions: some get none.
   expect(sizes(assignPartitions(2, ['a', 'b', 'c'])).sort()).toEqual([0, 1, 1]);
   expect(assignPartitions(16, [])).toEqual(new Map());
+});
+
+it('a member of this machine whose process is gone is dead at once; one of another machine, or alive, is not', () => {
+  const machine = 'boot-1/pid:[4026531836]';
+  // Only process 4242 runs.
+  const exists = (pid: number) => pid === 4242;
+  // Same machine and namespace, no such process: dead.
+  expect(knownDead('vm_1111-abc', machine, machine, exists)).toBe(true);
+  // Alive, another machine or namespace, no identity on either side, or an id without a pid: not known.
+  expect(knownDead('vm_4242-abc', machine, machine, exists)).toBe(false);
+  expect(knownDead('vm_1111-abc', 'boot-2/pid:[4026531836]', machine, exists)).toBe(false);
+  expect(knownDead('vm_1111-abc', undefined, machine, exists)).toBe(false);
+  expect(knownDead('vm_1111-abc', machine, undefined, exists)).toBe(false);
+  expect(knownDead('no-pid', machine, machine, exists)).toBe(false);
+  // A restarted engine takes every partition its dead predecessor still claims, without waiting for `until`.
+  const old: MembersEntry = {
+    members: { 'vm_1111-abc': { until: 60_000, ttl: 60_000, pulling: [0, 1, 2, 3], machine } },
+  };
+  const step = memberStep(old, 'vm_2222-def', new Set(), 4, 1_000, (id, m) =>
+    knownDead(id, m.machine, machine, exists),
+  );
+  expect(step).toEqual({ own: [0, 1, 2, 3], release: [], take: [0, 1, 2, 3], live: [] });
 });
 
 it('a member takes only the partitions of its share that no other live member claims, and gives up the rest', () => {

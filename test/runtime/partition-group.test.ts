@@ -32,11 +32,21 @@ const PARTITIONS = 6;
 const TTL_MS = 5_000;
 const tuning = { ...TEST_TUNING, partitions: PARTITIONS, partitionLeaseTtlMs: TTL_MS };
 
-/** The harness's engine only takes webhooks: the engines under test are child processes. */
-async function world(): Promise<WorkerConfig> {
+/**
+ * The harness's engine only takes webhooks: the engines under test are child processes, each with no machine
+ * identity, as on separate machines (on one machine a dead member's process is known gone at once).
+ */
+async function world(extra: Partial<typeof tuning> = {}): Promise<WorkerConfig> {
   const integration = integrationYaml();
-  h = await startRuntimeHarness({ integrations: [integration], tuning, engine: { roles: { workers: false } } });
-  return { natsUrl: h.nats.url, targetUrl: h.target.url, integrations: [integration], tuning };
+  const t = { ...tuning, ...extra };
+  h = await startRuntimeHarness({ integrations: [integration], tuning: t, engine: { roles: { workers: false } } });
+  return {
+    natsUrl: h.nats.url,
+    targetUrl: h.target.url,
+    integrations: [integration],
+    tuning: t,
+    machineIdentity: null,
+  };
 }
 
 /** The group's live members, read from the control bucket, with the pid each holder id names. */
@@ -169,4 +179,31 @@ it('an engine that joins takes an even share from the running ones, which hand e
   // The joiner delivered its share of rounds 3 and 4.
   const joined = h!.target.requests.filter((r) => r.workerPid === joiner.pid && Number(r.body?.seq) >= 3);
   expect(new Set(joined.map((r) => partitionOf(r.key!, PARTITIONS)))).toEqual(new Set(shares.get(joiner.pid)));
+}, 180_000);
+
+it('a lone engine SIGKILLed and started again on the same machine pulls its partitions at once, not after its old claim ran out', async () => {
+  // A claim that would hold a minute: the restarted engine must not wait for it.
+  const config = { ...(await world({ partitionLeaseTtlMs: 60_000 })), machineIdentity: undefined };
+  const first = await spawnWorker(config);
+  await waitForShares([first], PARTITIONS);
+  await postRound(1);
+  await waitFor(() => KEYS.every((k) => h!.target.committedOrder.get(k)?.length === 1), 'round 1', 60_000);
+  const claim = (await liveMembers(h!.nats.url)).find((m) => m.pid === first.pid)!;
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const second = await spawnWorker(config);
+  await postRound(2);
+  await waitFor(
+    () => KEYS.every((k) => h!.target.committedOrder.get(k)?.length === 2),
+    'round 2 delivered by the restarted engine',
+    90_000,
+  );
+  // Before the dead engine's claim ran out: the restarted one knew its process was gone.
+  const round2 = h!.target.requests.filter((r) => r.body?.seq === 2);
+  expect(Math.max(...round2.map((r) => r.at))).toBeLessThan(claim.until);
+  expect(new Set(round2.map((r) => r.workerPid))).toEqual(new Set([second.pid]));
+  expectEveryRoundOnce([1, 2]);
+  await expectDrained(h!.nats.url);
+  // The group holds the restarted engine alone.
+  expect((await liveMembers(h!.nats.url)).map((m) => m.pid)).toEqual([second.pid]);
 }, 180_000);

@@ -22,6 +22,7 @@ import type { KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
 import type { LeaseClock } from './broker-clock.js';
 import { casConflict } from '../broker/cas-conflict.js';
+import { knownDead } from './machine-identity.js';
 
 /** The control-bucket key of the group. */
 export const PARTITION_MEMBERS_KEY = 'partition-members';
@@ -32,6 +33,8 @@ export interface MemberClaim {
   /** The TTL it renews with (status shows it). */
   ttl: number;
   pulling: number[];
+  /** Its machine and pid namespace (machine-identity.ts): a member there whose process is gone is dead at once. */
+  machine?: string;
 }
 
 export interface MembersEntry {
@@ -119,8 +122,9 @@ export function memberStep(
   pulling: ReadonlySet<number>,
   partitions: number,
   now: number,
+  dead: (holder: string, claim: MemberClaim) => boolean = () => false,
 ): MemberStep {
-  const others = Object.entries(entry?.members ?? {}).filter(([id, m]) => id !== me && m.until > now);
+  const others = liveOthers(entry, me, now, dead);
   const claimed = new Set(others.flatMap(([, m]) => m.pulling));
   const own = assignPartitions(partitions, [me, ...others.map(([id]) => id)]).get(me)!;
   const ownSet = new Set(own);
@@ -130,6 +134,19 @@ export function memberStep(
     take: own.filter((p) => !pulling.has(p) && !claimed.has(p)),
     live: others.map(([id]) => id),
   };
+}
+
+/**
+ * The other members alive by `now`: their claim holds, and they are not `dead` (a process known to be gone on this
+ * machine, machine-identity.ts), whose claim is then dropped at once.
+ */
+function liveOthers(
+  entry: MembersEntry | undefined,
+  me: string,
+  now: number,
+  dead: (holder: string, claim: MemberClaim) => boolean,
+): [string, MemberClaim][] {
+  return Object.entries(entry?.members ?? {}).filter(([id, m]) => id !== me && m.until > now && !dead(id, m));
 }
 
 /** The group as stored (every member, live or not, with `live` by `clock`); empty when nobody wrote it yet. */
@@ -162,6 +179,10 @@ export interface MembershipOptions {
   partitions: number;
   puller: PartitionPuller;
   log: Pick<Logger, 'warn' | 'info' | 'debug'>;
+  /** This engine's machine and pid namespace (machine-identity.ts); undefined: dead members only run out. */
+  machine?: string;
+  /** Whether a process id exists here (tests replace it). */
+  processExists?: (pid: number) => boolean;
 }
 
 /**
@@ -183,6 +204,8 @@ export class PartitionMembership {
   /** False once the engine began to stop: it renews its claims while it drains but takes no more partitions. */
   #taking = true;
   #saidNone = false;
+  /** The dead members of this machine already logged (each set once). */
+  readonly #saidGone = new Set<string>();
 
   constructor(private readonly o: MembershipOptions) {}
 
@@ -267,7 +290,16 @@ export class PartitionMembership {
       const entry = await control.get(PARTITION_MEMBERS_KEY);
       const doc = entry && entry.operation === 'PUT' ? entry.json<MembersEntry>() : undefined;
       const now = clock.now();
-      const step = memberStep(doc, holder, this.#pulling, partitions, now);
+      const dead = (id: string, m: MemberClaim) => knownDead(id, m.machine, this.o.machine, this.o.processExists);
+      const step = memberStep(doc, holder, this.#pulling, partitions, now, dead);
+      const gone = Object.keys(doc?.members ?? {}).filter((id) => id !== holder && dead(id, doc!.members[id]));
+      if (gone.length > 0 && !this.#saidGone.has(gone.join())) {
+        this.#saidGone.add(gone.join());
+        this.o.log.info(
+          { members: gone },
+          'partition group members of this machine are gone (no such process): their partitions are free now',
+        );
+      }
       if (!this.#taking) step.take = [];
       if (step.release.length > 0) {
         // Stop pulling before the entry says so: whoever takes them over pulls alone.
@@ -284,13 +316,17 @@ export class PartitionMembership {
       }
       const mine = doc?.members?.[holder];
       const renewDue = performance.now() - this.#wroteAt >= ttlMs / 3;
-      const changed = step.release.length > 0 || step.take.length > 0 || !mine;
+      const changed = step.release.length > 0 || step.take.length > 0 || !mine || gone.length > 0;
       if (!changed && !renewDue) return;
       const pulling = [...this.#pulling, ...step.take].sort((a, b) => a - b);
-      const live = Object.fromEntries(
-        Object.entries(doc?.members ?? {}).filter(([id, m]) => id !== holder && m.until > now),
-      );
-      const next = { by: holder, members: { ...live, [holder]: { until: now + ttlMs, ttl: ttlMs, pulling } } };
+      const live = Object.fromEntries(liveOthers(doc, holder, now, dead));
+      const claim: MemberClaim = {
+        until: now + ttlMs,
+        ttl: ttlMs,
+        pulling,
+        ...(this.o.machine ? { machine: this.o.machine } : {}),
+      };
+      const next = { by: holder, members: { ...live, [holder]: claim } };
       const askedAt = performance.now();
       try {
         if (entry) await control.update(PARTITION_MEMBERS_KEY, JSON.stringify(next), entry.revision);

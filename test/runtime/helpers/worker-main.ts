@@ -30,6 +30,8 @@ export interface WorkerConfig {
   timeout?: string;
   /** This process's clock runs this far ahead of the others' (`Date.now`): clock drift between engines. */
   clockAheadMs?: number;
+  /** The engine's machine identity in the partition group (null: none, as an engine on another machine). */
+  machineIdentity?: string | null;
 }
 
 const config = JSON.parse(process.env.JUNCTION_TEST_WORKER ?? '{}') as WorkerConfig;
@@ -61,6 +63,7 @@ const engine = await startEngine({
   roles: { http: false, sources: false, workers: true },
   tuning: config.tuning,
   logger: testLogger(),
+  ...(config.machineIdentity === undefined ? {} : { machineIdentity: config.machineIdentity }),
 });
 process.once('SIGTERM', () => {
   void engine.stop().then(() => process.exit(0));
