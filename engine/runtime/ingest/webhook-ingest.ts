@@ -76,6 +76,11 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
       ? { status: 200, body: { challenge } }
       : { status: 405, body: { error: 'method-not-allowed', message: 'webhooks are POSTed' } };
   }
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && !isIdentity(encoding)) {
+    discard(req, undefined);
+    return unsupportedEncoding(encoding);
+  }
   // The secrets and the signature headers are checked before any byte of the body is read.
   let signed: { claim: ClaimedSignature; digest: Hmac } | undefined;
   let secret: string | undefined;
@@ -196,6 +201,30 @@ const KEEPING_UP_BODIES = 4;
 
 function keepingUp(budget: IngestBudget, raw: Buffer): boolean {
   return budget.used <= KEEPING_UP_BODIES * Math.max(raw.length, 1);
+}
+
+/** `identity` (or an empty value) is the body as sent: the only coding ingest takes. */
+function isIdentity(encoding: string): boolean {
+  return encoding === '' || encoding.trim().toLowerCase() === 'identity';
+}
+
+/**
+ * A compressed (or otherwise coded) body: 415 with `Accept-Encoding: identity`, RFC 9110's way to name the codings a
+ * server takes in requests. No sender Junction supports compresses its webhooks (docs/connectors.md), and decoding
+ * would let a small body expand past `max_body_bytes` (a zip bomb) and leave unclear which bytes were signed.
+ */
+function unsupportedEncoding(encoding: string): IngestReply {
+  return {
+    status: 415,
+    body: {
+      error: 'unsupported-content-encoding',
+      message:
+        `Content-Encoding ${JSON.stringify(encoding)} is not accepted: ` +
+        'send the body uncompressed (no Content-Encoding, or identity)',
+    },
+    headers: { 'accept-encoding': 'identity' },
+    close: true,
+  };
 }
 
 function tooDeep(): IngestReply {
