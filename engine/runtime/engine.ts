@@ -30,7 +30,7 @@ import { startEmbeddedNats } from './broker/embedded-nats.js';
 import { consumerLag, dropsAtStreamLimit, engineStatus, readEventsStreamUsage } from './observe/engine-status.js';
 import type { EngineStatus } from './observe/engine-status.js';
 import { EventPublisher } from './ingest/event-publisher.js';
-import { startHttpServer } from './ingest/http-server.js';
+import { requestTimeouts, startHttpServer } from './ingest/http-server.js';
 import { readinessProbe } from './observe/readiness.js';
 import type { HttpServerHandle } from './ingest/http-server.js';
 import { OperatorActions } from './operator/operator-actions.js';
@@ -522,7 +522,13 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
                 body: { error: 'not-found', message: 'Git sync is not enabled (junction run --repo …)' },
               }),
       },
-      { port: options.port ?? 8080, host: options.host ?? '0.0.0.0', keepAliveMs: tuning.httpKeepAliveMs, onError },
+      {
+        port: options.port ?? 8080,
+        host: options.host ?? '0.0.0.0',
+        keepAliveMs: tuning.httpKeepAliveMs,
+        timeouts: requestTimeouts(tuning),
+        onError,
+      },
     );
     const tokens = await ApiTokens.open(new Kvm(js), tuning.replicas);
     const authenticator = await operatorAuthenticator(

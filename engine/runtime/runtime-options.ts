@@ -79,6 +79,19 @@ export interface RuntimeTuning {
    */
   httpKeepAliveMs: number;
   /**
+   * How long a webhook sender may take to send its request's headers (`junction run --headers-timeout`); past it the
+   * public listener answers 408 and closes the connection. Node's own default is 60 s; nginx's
+   * `client_header_timeout` is 60 s. A sender that means well sends its headers at once. @default 15000
+   */
+  httpHeadersTimeoutMs: number;
+  /**
+   * How long a webhook sender may take to send its whole request, headers and body (`junction run
+   * --request-timeout`); past it the public listener answers 408, closes the connection and stores nothing of it,
+   * however steadily the bytes trickle in. Node's own default is 300 s. Senders give up sooner (GitHub after 10 s),
+   * and 30 s carries a 16 MiB body (the most `max_body_bytes` allows) at 4.5 Mbit/s. @default 30000
+   */
+  httpRequestTimeoutMs: number;
+  /**
    * Pages one schedule poll reads at most (`junction run --poll-pages`). A source whose pages come in cursor order
    * stores its position after each page and the next poll starts at once from there; any other stores what it read
    * and fails the round without moving its position (narrow its query). Either way it is logged. @default 1000
@@ -107,6 +120,8 @@ export const DEFAULT_TUNING: RuntimeTuning = {
   stuckConsumerCheckMs: 60_000,
   partitionConsumerStorage: 'memory',
   httpKeepAliveMs: 65_000,
+  httpHeadersTimeoutMs: 15_000,
+  httpRequestTimeoutMs: 30_000,
   pollPagesPerRound: 1000,
   guards: { timeoutMs: 1000, maxDepth: 500, maxOutputLength: 10_000_000 },
 };
@@ -124,6 +139,11 @@ export function resolveTuning(partial: Partial<RuntimeTuning> = {}): RuntimeTuni
   if (tuning.partitionConsumerStorage !== 'memory' && tuning.partitionConsumerStorage !== 'file')
     throw new RangeError(
       `partitionConsumerStorage must be 'memory' or 'file', got ${JSON.stringify(tuning.partitionConsumerStorage)}`,
+    );
+  if (!(tuning.httpHeadersTimeoutMs >= 100 && tuning.httpRequestTimeoutMs >= tuning.httpHeadersTimeoutMs))
+    throw new RangeError(
+      `the headers timeout must be at least 100 ms and at most the request timeout, got headers ` +
+        `${tuning.httpHeadersTimeoutMs} ms, request ${tuning.httpRequestTimeoutMs} ms`,
     );
   if (tuning.ackWaitMs < 100) throw new RangeError(`ackWaitMs must be at least 100 ms, got ${tuning.ackWaitMs}`);
   return tuning;

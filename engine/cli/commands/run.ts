@@ -48,6 +48,8 @@ interface RunOptions extends SecurityFlags {
   partitionLease: string;
   eventsMaxBytes: string;
   keepAlive: string;
+  headersTimeout: string;
+  requestTimeout: string;
   pollPages: string;
   logLevel: string;
   repo?: string;
@@ -149,6 +151,22 @@ export function registerRunCommand(program: Command): void {
     .addOption(
       advancedOption(
         new Option(
+          '--headers-timeout <duration>',
+          'how long a webhook sender may take to send its headers; past it: 408, connection closed',
+        ).default(`${DEFAULT_TUNING.httpHeadersTimeoutMs / 1000}s`),
+      ),
+    )
+    .addOption(
+      advancedOption(
+        new Option(
+          '--request-timeout <duration>',
+          'how long a webhook sender may take to send its whole request; past it: 408, nothing stored',
+        ).default(`${DEFAULT_TUNING.httpRequestTimeoutMs / 1000}s`),
+      ),
+    )
+    .addOption(
+      advancedOption(
+        new Option(
           '--poll-pages <n>',
           'pages one schedule poll reads at most; a poll cut short by it goes on at once from where it stopped',
         ).default(String(DEFAULT_TUNING.pollPagesPerRound)),
@@ -212,8 +230,15 @@ export function registerRunCommand(program: Command): void {
       partitionLeaseTtlMs: durationOption('--partition-lease', opts.partitionLease),
       eventsMaxBytes: sizeOption('--events-max-bytes', opts.eventsMaxBytes),
       httpKeepAliveMs: durationOption('--keep-alive', opts.keepAlive),
+      httpHeadersTimeoutMs: durationOption('--headers-timeout', opts.headersTimeout),
+      httpRequestTimeoutMs: durationOption('--request-timeout', opts.requestTimeout),
       pollPagesPerRound: countOption('--poll-pages', opts.pollPages),
     };
+    if (tuning.httpHeadersTimeoutMs > tuning.httpRequestTimeoutMs)
+      throw new UsageError(
+        `--headers-timeout (${opts.headersTimeout}) must not be longer than --request-timeout (${opts.requestTimeout}): ` +
+          'the request timeout counts the headers too',
+      );
     const wiring = createWiring({ security, environment: opts.env });
     // A named server, or (for a worker of --workers) the primary's embedded one: its credentials come with its URL.
     const namedUrl = opts.nats || process.env.JUNCTION_NATS_URL || undefined;

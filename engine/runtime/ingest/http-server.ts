@@ -8,11 +8,12 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { IngestReply } from './webhook-ingest.js';
 import { readinessText } from '../observe/readiness.js';
 import { publicConnectionCap } from './connection-cap.js';
 import type { Readiness } from '../observe/readiness.js';
+import type { RuntimeTuning } from '../runtime-options.js';
 
 export interface PublicApi {
   ingest(integration: string, req: IncomingMessage): Promise<IngestReply>;
@@ -30,6 +31,20 @@ export interface HttpServerHandle {
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/** The public listener's time limits on receiving a request, and what a sender past one is told. */
+export function requestTimeouts(
+  tuning: Pick<RuntimeTuning, 'httpHeadersTimeoutMs' | 'httpRequestTimeoutMs'>,
+): NonNullable<ListenOptions['timeouts']> {
+  const seconds = (ms: number) => `${ms / 1000} s`;
+  return {
+    headersMs: tuning.httpHeadersTimeoutMs,
+    requestMs: tuning.httpRequestTimeoutMs,
+    message:
+      `the request did not arrive in time (headers within ${seconds(tuning.httpHeadersTimeoutMs)}, the whole ` +
+      `request within ${seconds(tuning.httpRequestTimeoutMs)}): nothing was stored; send it again`,
+  };
+}
+
 /** Starts the public listener, with at most half the process's descriptors for its connections (connection-cap.ts). */
 export function startHttpServer(api: PublicApi, options: ListenOptions): Promise<HttpServerHandle> {
   return listen((req, res) => publicRoute(api, req, res), {
@@ -45,18 +60,34 @@ export interface ListenOptions {
   keepAliveMs: number;
   /** Connections kept at once; one past it is closed as soon as it is accepted. @default no cap */
   maxConnections?: number;
+  /**
+   * Time limits on receiving a request (RuntimeTuning.httpHeadersTimeoutMs, httpRequestTimeoutMs): past one, the
+   * sender gets 408 with `timeoutMessage` and the connection is closed. @default node's (60 s, 300 s)
+   */
+  timeouts?: { headersMs: number; requestMs: number; message: string };
   onError?: (error: unknown) => void;
 }
 
 /** A node:http listener around `handler`: an unexpected error answers 500 (or drops a half-sent response). */
 export async function listen(handler: RequestHandler, options: ListenOptions): Promise<HttpServerHandle> {
-  const server = createServer((req, res) => {
+  const timeouts = options.timeouts;
+  const limits = timeouts && {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    // How often node looks for requests past a limit (its default, 30 s, would let one run on that much longer).
+    connectionsCheckingInterval: Math.min(1_000, Math.ceil(timeouts.headersMs / 4)),
+  };
+  const server = createServer(limits ?? {}, (req, res) => {
     handler(req, res).catch((error) => {
+      // A sender that hung up (or was cut off at a time limit) mid-body: nothing to answer, nothing to report.
+      if (req.destroyed && !req.complete) return res.destroy();
       options.onError?.(error);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'internal error' });
       else res.destroy();
     });
   });
+  if (timeouts)
+    server.on('clientError', (error, socket) => answerClientError(error, socket as Socket, timeouts.message));
   server.keepAliveTimeout = options.keepAliveMs;
   if (options.maxConnections !== undefined) server.maxConnections = options.maxConnections;
   await new Promise<void>((resolve, reject) => {
@@ -74,6 +105,28 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * What node:http answers a request it could not take (lib/_http_server.js, socketOnError), with a JSON 408 that says
+ * why for a request past a time limit. As node does, an answer is written only while no response has started, and
+ * the connection is closed at once: the request handler sees its request end early and stores nothing.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, timeoutMessage: string): void {
+  // The response node keeps on the socket while a request is answered (undocumented; node's own check).
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      const body = JSON.stringify({ error: 'request-timeout', message: timeoutMessage });
+      socket.write(
+        'HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\n' +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+      );
+    } else if (error.code === 'HPE_HEADER_OVERFLOW')
+      socket.write('HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n');
+    else if (error.code !== 'ECONNRESET') socket.write('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  }
+  socket.destroy();
 }
 
 /**
