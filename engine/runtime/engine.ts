@@ -484,7 +484,9 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     commit: () => specs.active.commit,
     stopping: () => stopping !== undefined,
     jsm,
+    ping: () => nc.flush(),
   });
+  undo.push(async () => readiness.stop());
   // A replay by the embedding program (the demo, tests) is audited as the engine's own.
   const replay = (id: string, integration?: string) =>
     actions.replay({ kind: 'engine', id: 'embedded' }, id, { integration });
@@ -695,6 +697,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         room?.stop();
         pause.stop();
         clock.stop();
+        readiness.stop();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();
       })()),

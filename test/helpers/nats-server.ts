@@ -16,6 +16,8 @@ export interface TestNatsServer {
   readonly storeDir: string;
   /** True while a server process is running. */
   readonly running: boolean;
+  /** The running server's process id (to SIGSTOP it: a broker that freezes without closing its connections). */
+  readonly pid: number | undefined;
   /** kill -9 the server (no clean shutdown). */
   kill(): Promise<void>;
   /** Graceful stop. */
@@ -39,6 +41,9 @@ export async function startTestNatsServer(): Promise<TestNatsServer> {
     storeDir,
     get running() {
       return current !== undefined;
+    },
+    get pid() {
+      return current?.pid;
     },
     async kill() {
       await current?.kill('SIGKILL');

@@ -46,6 +46,26 @@ it('names the lost broker connection, and is ready again once reconnected', asyn
   expect(await readyz(h.engine.url!, 'text/plain')).toMatchObject({ status: 200, body: 'ready\n' });
 });
 
+it('names a broker that stopped answering (frozen, its connections open) within seconds, and recovers', async () => {
+  h = await startRuntimeHarness({ integrations: [orders] });
+  const pid = h.nats.pid!;
+  expect((await readyz(h.engine.url!)).status).toBe(200);
+  // SIGSTOP: the TCP connection stays up and nothing answers, as with a broker stuck on a disk or a network that
+  // drops packets. The client's own pings (every 5 s, 3 unanswered) take 15 s to call the connection lost.
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await waitFor(async () => (await readyz(h!.engine.url!)).status === 503, 'not ready');
+    const json = JSON.parse((await readyz(h.engine.url!)).body);
+    expect(json).toEqual({ ready: false, reasons: [{ check: 'nats', message: expect.any(String) }] });
+    expect(json.reasons[0].message).toMatch(
+      /^NATS has not answered a ping for \d+\.\d s \(sent at \d{4}-\d\d-\d\dT[\d:.]+Z\): the broker is stalled or the network to it drops packets$/,
+    );
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  await waitFor(async () => (await readyz(h!.engine.url!)).status === 200, 'ready again');
+});
+
 it('names a deleted events stream (checked on the broker at most every 5 s, never waited on by the probe)', async () => {
   h = await startRuntimeHarness({ integrations: [orders] });
   const nc = await connect({ servers: h.nats.url });
