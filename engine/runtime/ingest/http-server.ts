@@ -50,6 +50,7 @@ export function startHttpServer(api: PublicApi, options: ListenOptions): Promise
   return listen((req, res) => publicRoute(api, req, res), {
     ...options,
     maxConnections: options.maxConnections ?? publicConnectionCap(),
+    continueOnRead: true,
   });
 }
 
@@ -65,6 +66,11 @@ export interface ListenOptions {
    * sender gets 408 with `timeoutMessage` and the connection is closed. @default node's (60 s, 300 s)
    */
   timeouts?: { headersMs: number; requestMs: number; message: string };
+  /**
+   * Answer `Expect: 100-continue` only when the handler starts reading the body with a 'data' listener or `resume()`
+   * (not with `for await`, which never resumes the stream). @default false: at once, as node does
+   */
+  continueOnRead?: boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -86,6 +92,18 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
       else res.destroy();
     });
   });
+  // `Expect: 100-continue` (curl, with larger bodies): the go-ahead is sent once the handler starts reading the body,
+  // so a refusal from the headers alone (401, 413 by Content-Length, 415) reaches the sender before it uploads.
+  // Reading must start the stream flowing ('data', `resume()`), as every public route does.
+  if (options.continueOnRead)
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      req.once('resume', () =>
+        setImmediate(() => {
+          if (!res.headersSent && !res.writableEnded) res.writeContinue();
+        }),
+      );
+      server.emit('request', req, res);
+    });
   if (timeouts)
     server.on('clientError', (error, socket) => answerClientError(error, socket as Socket, timeouts.message));
   server.keepAliveTimeout = options.keepAliveMs;
@@ -157,7 +175,7 @@ async function generalRoute(api: PublicApi, req: IncomingMessage, res: ServerRes
     // A GET is only an Adobe I/O Events challenge (`?challenge=`), which ingest answers for the integration.
     const challenge = method === 'GET' && url.searchParams.has('challenge');
     if (method !== 'POST' && !challenge)
-      return sendJson(res, 405, { error: 'method-not-allowed', message: 'webhooks are POSTed' });
+      return sendJson(res, 405, { error: 'method-not-allowed', message: 'webhooks are POSTed' }, { allow: 'POST' });
     const name = decodeSegment(hook[1]);
     // A malformed escape is the client's mistake: 400, not a 500 and an error log line per request.
     if (name === undefined)

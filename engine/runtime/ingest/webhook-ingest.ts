@@ -24,6 +24,8 @@ import type { IngestBudget } from './read-webhook-body.js';
 import { MAX_EVENT_DEPTH, jsonTextDepth, valueDepth } from './json-depth.js';
 import { identityEvent, identityFields } from './identity-fields.js';
 import { handsOffEvents } from '../worker/parsed-handoff.js';
+import { bodyCharset, utf8Body } from './body-text.js';
+import type { BodyCharset } from './body-text.js';
 import type { ParsedHandoff } from '../worker/parsed-handoff.js';
 
 export interface IngestReply {
@@ -74,12 +76,17 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
     const challenge = new URL(req.url ?? '/', 'http://hook').searchParams.get('challenge');
     return source.adobe?.scheme === 'io_events' && challenge
       ? { status: 200, body: { challenge } }
-      : { status: 405, body: { error: 'method-not-allowed', message: 'webhooks are POSTed' } };
+      : { status: 405, body: { error: 'method-not-allowed', message: 'webhooks are POSTed' }, headers: ALLOW_POST };
   }
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && !isIdentity(encoding)) {
     discard(req, undefined);
     return unsupportedEncoding(encoding);
+  }
+  const charset = bodyCharset(req.headers['content-type']);
+  if (typeof charset === 'object' && 'status' in charset) {
+    discard(req, undefined);
+    return charset;
   }
   // The secrets and the signature headers are checked before any byte of the body is read.
   let signed: { claim: ClaimedSignature; digest: Hmac } | undefined;
@@ -109,7 +116,7 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
   const read = await readWebhookBody(req, source.maxBodyBytes, deps.budget, signed?.digest);
   if ('refused' in read) return refusedBody(read.refused, source.maxBodyBytes);
   try {
-    return await accept(name, integration, specSet.commit, req.headers, read.body, deps, signed, adobe);
+    return await accept(name, integration, specSet.commit, req.headers, read.body, charset, deps, signed, adobe);
   } finally {
     deps.budget.give(read.taken);
   }
@@ -121,17 +128,21 @@ async function accept(
   integration: CompiledIntegration,
   commit: string,
   headers: IncomingHttpHeaders,
-  raw: Buffer,
+  sent: Buffer,
+  charset: BodyCharset,
   deps: WebhookIngestDeps,
   signed?: { claim: ClaimedSignature; digest: Hmac },
   adobe?: ResolvedAdobe,
 ): Promise<IngestReply> {
+  // Signatures are over the bytes as sent; what is parsed and stored is their UTF-8 text.
   if (signed && !digestMatches(signed.claim, signed.digest.digest()))
     return { status: 401, body: { error: 'bad-signature', message: 'the signature does not match the body' } };
   if (adobe) {
-    const refused = await verifyAdobe(adobe, headers, raw, deps.outbound);
+    const refused = await verifyAdobe(adobe, headers, sent, deps.outbound);
     if (refused) return { status: 401, body: { error: 'bad-signature', message: refused } };
   }
+  const raw = utf8Body(sent, charset);
+  if ('status' in raw) return raw;
   // The whole event is parsed only where it is needed: for identity expressions that read more than some top-level
   // fields, and for this process's worker while it keeps up (it takes the parsed event instead of parsing again).
   const fields = identityFields(integration);
@@ -202,6 +213,8 @@ const KEEPING_UP_BODIES = 4;
 function keepingUp(budget: IngestBudget, raw: Buffer): boolean {
   return budget.used <= KEEPING_UP_BODIES * Math.max(raw.length, 1);
 }
+
+const ALLOW_POST = { allow: 'POST' };
 
 /** `identity` (or an empty value) is the body as sent: the only coding ingest takes. */
 function isIdentity(encoding: string): boolean {

@@ -20,7 +20,10 @@ export function rawWebhookRequest(
   return new Promise((resolve, reject) => {
     let continued = false;
     const expectContinue = Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === 'expect');
-    const req = request(url, { method: options.method ?? 'POST', headers: options.headers }, (res) => {
+    // A declared length, as curl sends: without it node would send the body chunked.
+    const length = options.body === undefined ? {} : { 'content-length': Buffer.byteLength(options.body) };
+    const headers = { ...length, ...options.headers };
+    const req = request(url, { method: options.method ?? 'POST', headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
