@@ -86,6 +86,8 @@ it('answers pipelined webhooks in order with the exact head, a refusal and HEAD 
       'content-type: application/json',
       `content-length: ${length}`,
       'x-content-type-options: nosniff',
+      // A 405 names the method the path takes (RFC 9110 §15.5.6).
+      ...(r.statusLine.includes(' 405 ') ? ['allow: POST'] : []),
       'Date: <now>',
       'Connection: keep-alive',
       'Keep-Alive: timeout=65',
