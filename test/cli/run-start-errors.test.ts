@@ -97,6 +97,18 @@ it('a page limit for polls that is not a positive whole number: the flag, the va
   ]);
 }, 120_000);
 
+it('a headers timeout longer than the request timeout: both flags, and why', async () => {
+  const { code, stderr } = await run(
+    ...['--nats', nats.url, '--port', '0', '--operator-port', '0'],
+    ...['--headers-timeout', '40s', '--request-timeout', '30s'],
+  );
+  expect(code).toBe(2);
+  expect(stderr.split('\n').filter((l) => l.startsWith('junction:'))).toEqual([
+    'junction: --headers-timeout (40s) must not be longer than --request-timeout (30s): the request timeout counts ' +
+      'the headers too',
+  ]);
+}, 120_000);
+
 it('--repo naming a local folder that is not a Git repository yet: what it is, and the two ways on', async () => {
   // A spec folder before `git init` (as `junction init` leaves it): without the check the engine ran on no specs,
   // git's refusal only in its log.

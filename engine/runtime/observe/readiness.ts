@@ -65,7 +65,10 @@ export function readinessProbe(deps: ReadinessDeps): ReadinessProbe {
     const answered = () => {
       if (pingSentAt === sentAt) pingSentAt = undefined;
     };
-    deps.ping().then(answered, answered);
+    // Called in a promise, so a ping that throws (a connection closing) ends as an answer, never an uncaught error.
+    Promise.resolve()
+      .then(() => deps.ping())
+      .then(answered, answered);
   }, deps.pingEveryMs ?? 1_000);
   pinger.unref();
   // The stream was just provisioned when the engine started.
