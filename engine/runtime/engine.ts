@@ -62,7 +62,7 @@ import type { HookReply } from '../gitops/push-webhook.js';
 import { StreamRoom } from './ingest/stream-room.js';
 import { XrefReplica } from './stores/xref-replica.js';
 import { ConfigHealth } from './control/config-health.js';
-import { fetchDependency } from './control/dependency-fetch.js';
+import { fetchDependency } from './sources/dependency-fetch.js';
 import { registerOpsMetrics } from './observe/ops-metrics.js';
 import { WaitingStore } from './stores/waiting-store.js';
 import { KeyParking } from './worker/key-parking.js';
