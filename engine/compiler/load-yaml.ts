@@ -3,8 +3,8 @@
  * huge, several documents, tabs, duplicate keys, alias bombs) becomes a diagnostic instead of an exception; what the
  * parser errors mean for a spec author is in yaml-mistakes.ts.
  */
-import { LineCounter, isCollection, isMap, isScalar, parseAllDocuments, visit } from 'yaml';
-import type { Document } from 'yaml';
+import { LineCounter, isAlias, isCollection, isMap, isPair, isScalar, parseAllDocuments, visit } from 'yaml';
+import type { Alias, Document } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import { describeParseProblems } from './yaml-mistakes.js';
 import type { SpecFile } from './spec-file.js';
@@ -98,12 +98,8 @@ export function parseSpecText(bytes: Buffer, absolutePath: string, file: string)
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    return fail(
-      file,
-      'yaml-alias-limit',
-      `the document expands too many aliases (${(error as Error).message}); remove the alias chain`,
-    );
+  } catch {
+    return { ok: false, diagnostics: [aliasBomb(doc, file, lineCounter)] };
   }
   return { ok: true, spec: { absolutePath, file, text, doc, lineCounter, value } };
 }
@@ -148,6 +144,44 @@ function shapeProblems(doc: Document.Parsed, file: string, lineCounter: LineCoun
 }
 
 /**
+ * The diagnostic of a document whose aliases expand past the limit (a "billion laughs"), at its alias that repeats
+ * the most values: the last link of the chain, where the expansion explodes.
+ */
+function aliasBomb(doc: Document.Parsed, file: string, lineCounter: LineCounter): Diagnostic {
+  // Values under each node with aliases expanded, counted once per node; a node counts 1 while it is being counted,
+  // so an alias inside its own anchor ends.
+  const sizes = new Map<unknown, number>();
+  const size = (node: unknown): number => {
+    if (isAlias(node)) return size(node.resolve(doc));
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    sizes.set(node, 1);
+    let n = 1;
+    if (isCollection(node))
+      for (const item of node.items) n += isPair(item) ? size(item.key) + size(item.value) : size(item);
+    sizes.set(node, Math.min(n, Number.MAX_SAFE_INTEGER));
+    return n;
+  };
+  let worst: { alias: Alias; values: number } | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      const values = size(alias);
+      if (!worst || values > worst.values) worst = { alias, values };
+    },
+  });
+  const { line, col } = lineCounter.linePos(worst?.alias.range?.[0] ?? 0);
+  return diag(
+    file,
+    line,
+    col,
+    'yaml-alias-limit',
+    `the alias \`*${worst?.alias.source ?? ''}\` repeats ${worst?.values.toLocaleString('en-US') ?? 'many'} values, and ` +
+      `the file's aliases together expand past ${MAX_ALIAS_COUNT} (an alias bomb would exhaust memory): write the ` +
+      'values out, or remove the alias chain',
+  );
+}
+
+/**
  * The spec file as far as its top-level `kind` and `name` go; undefined when it states neither. They are read from
  * the text first: where the parser stumbled, a line such as `name shop` or `name: "shop` (colon or quote missing)
  * still names the spec, so what it defines is not reported unknown wherever it is used as well.
@@ -182,8 +216,10 @@ function notText(bytes: Buffer, absolutePath: string, file: string): LoadResult 
   const line = before.split('\n').length;
   const col = at - before.lastIndexOf('\n');
   const byte = bytes[offset];
-  const message =
-    byte === 0
+  const message = utf16(bytes)
+    ? 'the file is UTF-16 text (it starts with a UTF-16 byte order mark, as PowerShell and Notepad write it); ' +
+      'save it as UTF-8'
+    : byte === 0
       ? 'the file holds a NUL byte here: it is binary, not text; a spec must be a UTF-8 YAML file'
       : `the byte 0x${byte.toString(16).toUpperCase().padStart(2, '0')} here is not UTF-8 (was the file saved as Latin-1 or Windows-1252?); save it as UTF-8`;
   const lineCounter = new LineCounter();
@@ -196,6 +232,9 @@ function notText(bytes: Buffer, absolutePath: string, file: string): LoadResult 
 }
 
 const REPLACEMENT_BYTES = Buffer.from('\ufffd', 'utf8');
+
+/** Starts with the UTF-16 byte order mark, little- or big-endian (FF FE, FE FF). */
+const utf16 = (bytes: Buffer) => (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
 
 function decodeText(bytes: Buffer): string | undefined {
   if (bytes.includes(0)) return undefined;

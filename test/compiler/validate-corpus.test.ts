@@ -225,7 +225,7 @@ const EXPECTED: Record<string, string[]> = {
     'unknown-test-event-file/prices.test.yaml:9:17 unknown-test-reference',
   ],
   'unknown-path-placeholder.yaml': ['unknown-path-placeholder.yaml:10:39 unknown-path-placeholder'],
-  'yaml-alias-bomb.yaml': ['yaml-alias-bomb.yaml:1:1 yaml-alias-limit'],
+  'yaml-alias-bomb.yaml': ['yaml-alias-bomb.yaml:5:5 yaml-alias-limit'],
   'yaml-comments-only.yaml': ['yaml-comments-only.yaml:1:1 file-empty'],
   'yaml-duplicate-key.yaml': ['yaml-duplicate-key.yaml:6:1 yaml-duplicate-key'],
   'yaml-empty.yaml': ['yaml-empty.yaml:1:1 file-empty'],
