@@ -146,11 +146,17 @@ it('three engine processes each pull only their own partitions; a SIGKILLed oneâ
     workers.filter((w) => w !== victim),
     3,
   );
-  // The dead engine's partitions moved once, to one survivor each; the survivors' own never changed hands.
+  // The dead engine's partitions moved once, to a survivor each. A survivor's own stays with it or moves once to the
+  // other survivor: evening the shares out with bounded loads moves a few besides the dead one's (for 6 partitions
+  // over 3 -> 2 members, in about 4 of 10 draws of the random engine ids).
   const runs = pullersInOrder();
+  const alive = new Set(survivors.keys());
   for (let p = 0; p < PARTITIONS; p++) {
-    const now = [...survivors].find(([, ps]) => ps.includes(p))![0];
-    expect(runs.get(p)).toEqual(orphaned.includes(p) ? [victim.pid, now] : [now]);
+    const run = runs.get(p)!;
+    expect(run.length).toBeLessThanOrEqual(2);
+    if (orphaned.includes(p)) expect(run[0]).toBe(victim.pid);
+    expect(alive.has(run.at(-1)!)).toBe(true);
+    if (!orphaned.includes(p)) expect(run.every((pid) => alive.has(pid))).toBe(true);
   }
 }, 180_000);
 
