@@ -59,6 +59,7 @@ const READS_CHECKED = [
   'magento-invoice-payments-to-ff-cash-entries',
   'magento-creditmemos-to-ff-credit-notes',
   'ff-invoice-payments-to-magento-orders',
+  'magento-customers-to-ff-accounts',
 ];
 const wiring = createWiring({ env: {} });
 const dirs: SpecDir[] = [];
@@ -214,6 +215,10 @@ const ALWAYS: Record<string, { fields: string[]; lists?: Record<string, string[]
     lists: { items: ['entity_id', 'parent_id', 'order_item_id', 'sku', 'name', 'qty', 'price'] },
   },
 };
+/** Fields a case's event leaves out on purpose: the case guards against a record Magento itself never sends. */
+const LEFT_OUT: Record<string, string[]> = {
+  'magento-customers-to-ff-accounts / guests without an e-mail are skipped': ['email'],
+};
 /** The entity each Magento-sourced integration's events are. */
 const EVENT_ENTITY: Record<string, string> = {
   'magento-orders-to-ff-invoices': 'order',
@@ -249,7 +254,8 @@ describe('Magento records the cases read', () => {
         const at = `${basename(c.file)} "${c.name}"`;
         const eventEntity = EVENT_ENTITY[c.integration];
         const event = c.input!.event as Record<string, unknown> | undefined;
-        const missing = eventEntity && event ? lacking(eventEntity, event) : [];
+        const leftOut = LEFT_OUT[title(c)] ?? [];
+        const missing = eventEntity && event ? lacking(eventEntity, event).filter((f) => !leftOut.includes(f)) : [];
         if (missing.length) problems.push(`${at} event lacks ${missing.join(', ')}`);
         for (const e of await exchangesOf(specSet, c)) {
           const entity = e.status === 200 && e.method === 'GET' ? readEntity(e.url) : undefined;
@@ -263,6 +269,8 @@ describe('Magento records the cases read', () => {
         }
       }
     expect(problems).toEqual([]);
+    const titles = dirs.flatMap((d) => d.cases.map(title));
+    expect(Object.keys(LEFT_OUT).filter((name) => !titles.includes(name))).toEqual([]);
   });
 });
 
