@@ -32,12 +32,18 @@ export interface BrokerWait {
 export class BrokerPatience {
   readonly #waits = new Set<BrokerWait>();
   #waitedMs = 0;
+  #stopped = false;
 
   constructor(
     private readonly patienceMs = BROKER_PATIENCE_MS,
     private readonly sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
     private readonly now = Date.now,
   ) {}
+
+  /** Ctrl-C: a wait going on ends at its next try, and a failure from now on is thrown at once, not waited out. */
+  stop(): void {
+    this.#stopped = true;
+  }
 
   /** How long finished waits took in all: the demo's timeline leaves that time out. */
   get waitedMs(): number {
@@ -69,6 +75,10 @@ export class BrokerPatience {
           wait.reason = reason;
           this.#waits.add(wait);
           const waited = this.now() - wait.since;
+          if (this.#stopped)
+            throw new BrokerGaveUp(
+              `stopped (Ctrl-C) while retrying ${what} (${reason}): the end check needs NATS, so there is none.`,
+            );
           if (waited + delay > this.patienceMs)
             throw new BrokerGaveUp(
               `gave up on ${what} after ${Math.round(waited / 1000)} s of retrying (${reason}): ` +

@@ -90,3 +90,25 @@ it('throws a failure that a retry cannot change at once (a 4xx), unless told eve
   await expect(patience.retry('listing the dead letters', list, true)).resolves.toEqual(['dlq-1']);
   expect(clock.slept).toEqual([250, 500]);
 });
+
+it('once stopped (Ctrl-C), ends a wait at its next try and waits out no new failure', async () => {
+  const clock = fakeClock();
+  const patience: BrokerPatience = new BrokerPatience(
+    120_000,
+    async (ms) => {
+      await clock.sleep(ms);
+      if (clock.slept.length === 2) patience.stop();
+    },
+    clock.now,
+  );
+  const { attempts, attempt } = outage(Infinity);
+  await expect(patience.retry('the webhook of bng-orders-to-m3', attempt)).rejects.toThrow(
+    `stopped (Ctrl-C) while retrying the webhook of bng-orders-to-m3 (${NOT_STORED}): the end check needs NATS, so ` +
+      'there is none.',
+  );
+  expect(attempts.count).toBe(3);
+  await expect(patience.retry('listing the dead letters', outage(1).attempt)).rejects.toBeInstanceOf(BrokerGaveUp);
+  expect(clock.slept).toEqual([250, 500]);
+  // What needs no wait still runs.
+  await expect(patience.retry('listing the dead letters', async () => ['dlq-1'])).resolves.toEqual(['dlq-1']);
+});

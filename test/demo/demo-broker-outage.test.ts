@@ -25,29 +25,35 @@ function embeddedServer(cwd: string): { pid: number; argv: string[] } {
   return { pid, argv: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean) };
 }
 
-it('rides out its nats-server being stopped and restarted: says so, and ends with nothing lost or duplicated', async () => {
+/** `junction demo --for <seconds>` in a temp directory, with what it printed so far. */
+function startDemo(seconds: number) {
   const cwd = mkdtempSync(join(tmpdir(), 'junction-demo-outage-'));
   cleanups.push(() => rmSync(cwd, { recursive: true, force: true }));
-  const demo = spawn(process.execPath, [...JUNCTION_ARGS, 'demo', '--for', '20', '--port', '0'], {
+  const demo = spawn(process.execPath, [...JUNCTION_ARGS, 'demo', '--for', String(seconds), '--port', '0'], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   cleanups.push(() => demo.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  demo.stderr.on('data', (d) => (stderr += d));
+  const out = { stdout: '', stderr: '' };
+  demo.stdout.on('data', (d) => (out.stdout += d));
+  demo.stderr.on('data', (d) => (out.stderr += d));
   const exited = new Promise<number | null>((resolve) => demo.on('close', resolve));
-  demo.stdout.on('data', (d) => (stdout += d));
   /** Resolves true once stdout holds `pattern`, false if the demo ends without it. */
   const printed = (pattern: RegExp) =>
     new Promise<boolean>((resolve) => {
-      const look = () => pattern.test(stdout) && resolve(true);
+      const look = () => pattern.test(out.stdout) && resolve(true);
       demo.stdout.on('data', look);
       look();
-      void exited.then(() => resolve(pattern.test(stdout)));
+      void exited.then(() => resolve(pattern.test(out.stdout)));
     });
+  return { cwd, demo, out, exited, printed };
+}
 
-  expect(await printed(/^\[ *\d+s\] commit \w+ {2}traffic flowing$/m)).toBe(true);
+const TRAFFIC_FLOWING = /^\[ *\d+s\] commit \w+ {2}traffic flowing$/m;
+
+it('rides out its nats-server being stopped and restarted: says so, and ends with nothing lost or duplicated', async () => {
+  const { cwd, demo, out, exited, printed } = startDemo(20);
+  expect(await printed(TRAFFIC_FLOWING)).toBe(true);
   const server = embeddedServer(cwd);
   process.kill(server.pid, 'SIGKILL');
   const killedAt = Date.now();
@@ -60,10 +66,10 @@ it('rides out its nats-server being stopped and restarted: says so, and ends wit
   }
 
   const code = await exited;
-  expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  expect({ code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
   expect(await said).toBe(true);
   expect(restarted).toBeDefined();
-  const lines = stdout.trim().split('\n');
+  const lines = out.stdout.trim().split('\n');
   // The header said why nothing moved: a sender waiting for the engine to store its webhook, or the engine's status.
   expect(lines.filter((l) => l.includes('broker unreachable, retrying…'))[0]).toMatch(
     /^\[ *\d+s\] (commit \w+ {2})?broker unreachable, retrying… \((the webhook of [\w-]+: the engine answered 503: .*NATS is not connected.*; retried with backoff for \d+ s of up to 120 s|the engine is cut off from NATS: lag and dead letters are not known until it reconnects)\)$/,
@@ -83,4 +89,19 @@ it('rides out its nats-server being stopped and restarted: says so, and ends wit
     'traffic stopped; waiting for the queues to drain',
   ]);
   expect(Date.now() - killedAt).toBeGreaterThan(OUTAGE_MS);
+}, 300_000);
+
+it('stops at once on Ctrl-C while the broker is away, saying there is no end check', async () => {
+  const { cwd, demo, out, exited, printed } = startDemo(60);
+  expect(await printed(TRAFFIC_FLOWING)).toBe(true);
+  process.kill(embeddedServer(cwd).pid, 'SIGKILL');
+  expect(await printed(/broker unreachable, retrying…/)).toBe(true);
+  demo.kill('SIGINT');
+  // Not the 120 s of patience: the wait ends at its next try (at most 4 s away).
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 60_000))]);
+  expect(code).toBe(1);
+  expect(out.stderr).toMatch(
+    /^junction demo: stopped \(Ctrl-C\) while retrying (the webhook of [\w-]+|listing the dead letters|the drain) \(.+\): the end check needs NATS, so there is none\. Nothing of the demo is left running\.\n$/,
+  );
+  expect(out.stdout).not.toMatch(/"lost"/);
 }, 300_000);

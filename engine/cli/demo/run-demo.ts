@@ -14,7 +14,7 @@ import { emptySpecSet } from '../../gitops/empty-spec-set.js';
 import { startGitSync } from '../../gitops/git-sync.js';
 import type { GitSync } from '../../gitops/git-sync.js';
 import { checkTargets } from './demo-check.js';
-import { BROKER_PATIENCE_MS, BrokerPatience } from '../broker-patience.js';
+import { BROKER_PATIENCE_MS, BrokerPatience, Retryable } from '../broker-patience.js';
 import { progressLines, progressNote } from './demo-progress.js';
 import { createDemoRepo } from './demo-repo.js';
 import { startSeedSystems } from '../../../connectors/seed-systems.js';
@@ -23,7 +23,7 @@ import type { SentErpEvents } from './demo-erp-traffic.js';
 import { DemoTraffic } from './demo-traffic.js';
 import { DemoBngTraffic } from './demo-bng-traffic.js';
 import { createWiring } from '../wiring.js';
-import { waitUntil } from '../wait-until.js';
+import { WaitTimeout, waitUntil } from '../wait-until.js';
 import { packagePath } from '../../package-root.js';
 
 export interface DemoOptions {
@@ -56,8 +56,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   // The broker may go away while the demo runs (nats-server stopped or restarted): senders and the demo's own NATS
   // calls wait for it, as the engine does.
   const patience = new BrokerPatience();
-  process.once('SIGINT', () => (stopping = true));
-  process.once('SIGTERM', () => (stopping = true));
+  // Stopping ends the traffic, then the demo drains and checks; with the broker away it ends at once instead.
+  const stop = () => {
+    stopping = true;
+    patience.stop();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     const logger = pino({ level: 'warn' }, pino.destination(join(root, 'engine.log')));
     const wiring = createWiring({ env: systems.env });
@@ -226,19 +231,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     say('  » traffic stopped; waiting for the queues to drain');
     condition = 'draining';
     // The Magento polls (every second in the demo) find the last changes first.
+    const notDrained = (error: unknown) => {
+      if (!(error instanceof WaitTimeout)) throw error;
+      say('  (queues did not drain in 60 s)');
+    };
     const drained = async () => {
       await sleep(2 * POLL_MS);
-      const status = await engine!.status();
-      // Cut off from NATS, the engine shows lag 0: not drained, unknown.
-      return (
-        status.nats.connected && status.integrations.every((i) => i.lag === 0 && i.inFlight === 0 && i.waiting === 0)
-      );
+      // Cut off from NATS, the engine shows lag 0: not drained but unknown, so waited for like a sender.
+      const status = await patience.retry('the drain', async () => {
+        const answer = await engine!.status();
+        if (!answer.nats.connected) throw new Retryable('the engine is cut off from NATS');
+        return answer;
+      });
+      return status.integrations.every((i) => i.lag === 0 && i.inFlight === 0 && i.waiting === 0);
     };
-    await waitUntil(drained, 60_000, 'the queues to drain').catch(() => say('  (queues did not drain in 60 s)'));
+    await waitUntil(drained, 60_000, 'the queues to drain').catch(notDrained);
     // Quotes sent and orders billed during the drain are paid too, so every invoice ends paid or dead-lettered.
     traffic.payInvoiceQuotes(systems.magento.state);
     traffic.payBilledOrders();
-    await waitUntil(drained, 60_000, 'the queues to drain').catch(() => say('  (queues did not drain in 60 s)'));
+    await waitUntil(drained, 60_000, 'the queues to drain').catch(notDrained);
     clearInterval(ticker);
     await printing;
     const letters = await patience.retry('listing the dead letters', () => running.deadLetters.list(), true);
