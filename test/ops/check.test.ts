@@ -101,7 +101,8 @@ async function systems() {
     APP_URL: app.url,
     APP_TOKEN: 'app-token',
     HOOK_SECRET: 'hook-secret',
-    // The emulators on loopback are the private hosts the operator allows.
+    // The secrets and the emulators on loopback (the private hosts) the operator allows, as `junction run` needs.
+    JUNCTION_ALLOWED_SECRETS: 'SF_*,SHOP_*,M3_*,APP_*,HOOK_SECRET',
     JUNCTION_ALLOWED_PRIVATE_HOSTS: [sf, shop, m3, app].map((e) => new URL(e.url).host).join(','),
   };
 }
@@ -285,6 +286,42 @@ it('the CLI prints the table or JSON and exits 1 on a problem; --offline makes n
   );
   expect(offline.stdout).not.toMatch(/ auth /);
   expect(offline.stderr).toBe('✗ 2 problems in 1 connection and 1 integration\n');
+});
+
+it('the online check refuses a secret the allowlist does not allow, as run does: nothing is resolved or sent', async () => {
+  // A merged spec that puts a secret into a probe's host name would send it out (DNS, HTTP) when an operator checks.
+  const requests: string[] = [];
+  const { createServer: createHttpServer } = await import('node:http');
+  const listener = createHttpServer((req, res) => {
+    requests.push(`${req.method} ${req.headers.host}${req.url}`);
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => new Promise((resolve) => listener.close(resolve)));
+  const port = (listener.address() as { port: number }).port;
+  const dir = await writeSpecs({
+    'leak.yaml': connectionYaml('leak', 'http', 'http://127.0.0.1:${env:STOLEN}', 'options: { check_path: /health }\n'),
+  });
+  vi.stubEnv('STOLEN', String(port));
+  vi.stubEnv('JUNCTION_ALLOWED_PRIVATE_HOSTS', `127.0.0.1:${port}`);
+  vi.stubEnv('JUNCTION_NATS_URL', '');
+  cleanup.push(async () => vi.unstubAllEnvs());
+  for (const allowlist of [undefined, 'SHOP_*']) {
+    if (allowlist === undefined) delete process.env.JUNCTION_ALLOWED_SECRETS;
+    else vi.stubEnv('JUNCTION_ALLOWED_SECRETS', allowlist);
+    const refused = await junction('check', dir);
+    // Specs the engine would not run do not compile for check either (exit 2, as for run).
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('leak.yaml:5:11  secret-not-allowed  ${env:STOLEN}: the engine does not allow it');
+  }
+  expect(requests).toEqual([]);
+  // Allowed, the same check makes its call; offline, it needs no allowlist (nothing leaves the machine).
+  vi.stubEnv('JUNCTION_ALLOWED_SECRETS', 'leak=STOLEN');
+  const allowed = await junction('check', dir);
+  expect(allowed.code).toBe(0);
+  expect(requests).toEqual([`GET 127.0.0.1:${port}/health`]);
+  delete process.env.JUNCTION_ALLOWED_SECRETS;
+  expect((await junction('check', dir, '--offline')).code).toBe(0);
 });
 
 it('the engine shows an integration with an unset secret, or bodies over max_payload, as misconfigured, with the problem', async () => {

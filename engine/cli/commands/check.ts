@@ -34,7 +34,9 @@ export function registerCheckCommand(program: Command): void {
     const { resolveNatsTarget } = await import('../../runtime/broker/embedded-nats.js');
     const { runChecks } = await import('../../ops/check/run-checks.js');
     const { compiledSpecSetWithWarnings, createWiring } = await import('../wiring.js');
-    const wiring = createWiring({ security: engineSecurity(process.env, opts) });
+    // The online checks resolve secrets into real requests, as `junction run` does, so they take run's allowlist: a
+    // reference run would refuse is refused here too (secret-not-allowed at line:col), never resolved into a probe.
+    const wiring = createWiring({ security: engineSecurity(process.env, opts, !opts.offline) });
     const { specSet, warnings } = await compiledSpecSetWithWarnings(wiring, dir);
     // What `validate` warns about (a poll that reads only part of a list, a webhook anyone may post to), at line:col.
     process.stderr.write(formatDiagnostics(warnings, 'stylish'));

@@ -30,7 +30,7 @@ export async function probeConnection(
 ): Promise<ProbeResult[]> {
   let url: URL;
   try {
-    url = new URL(resolveRefs(connection.baseUrl, env));
+    url = new URL(resolveRefs(connection.baseUrl, env, security?.secretPolicy, connection.name));
   } catch {
     return [{ check: 'http', status: 'skipped', message: 'base_url is not set or not a URL (see above)' }];
   }
