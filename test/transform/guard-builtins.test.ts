@@ -60,6 +60,7 @@ const PAST_THE_DEADLINE: [string, string][] = [
   ['$spread (was quadratic)', '$spread(pairs)'],
   ['$trim', '$trim(spaced)'],
   ['$length of characters outside the BMP', '$length(emoji)'],
+  ['$substring of characters outside the BMP', '$substring(emoji, 5)'],
   ['flattening a step of many items per item', '$count([1..1000].[1..1000])'],
   ['a path step over many items', '$count(nums.$)'],
   ['in', '-1 in nums'],
@@ -117,6 +118,20 @@ afterEach(() => {
 });
 
 describe.each(ENGINES)('guards inside large library calls (%s)', (_name, engine) => {
+  it('takes $substring of characters outside the BMP as the characters of Array.from (without building them)', () => {
+    const text = 'a😀b\uD800c😀😀\uDC00d';
+    const chars = Array.from(text);
+    const substring = engine.compile('$substring(text, start, length)');
+    for (let start = -12; start <= 12; start += 0.5)
+      for (const length of [undefined, -1, 0, 1, 1.5, 2, 3, 20]) {
+        let s = start;
+        if (chars.length + s < 0) s = 0;
+        const end = length === undefined ? undefined : s >= 0 ? s + length : chars.length + s + length;
+        const expected = length !== undefined && length <= 0 ? '' : chars.slice(s, end).join('');
+        expect(substring.evaluate({ text, start, length })).toBe(expected);
+      }
+  });
+
   it.each(PAST_THE_DEADLINE)('stops %s at the deadline: %s', (_what, expr) => {
     workClock();
     const e = failure(engine, expr, { timeoutMs: 8 });
@@ -151,6 +166,8 @@ describe.each(ENGINES)('guards inside large library calls (%s)', (_name, engine)
     expect(run('$length($join(chars, ","))')).toBe(2 * N - 1);
     expect(run('$length($trim(spaced))')).toBe(N - 1);
     expect(run('$length(emoji)')).toBe(N);
+    expect(run('$length($substring(emoji, -3))')).toBe(3);
+    expect(run('$substring(emoji, 999998, 5)')).toBe('😀😀');
     expect(run('$count($spread(pairs))')).toBe(20_000);
     expect(run('$sum(nums)')).toBe((N * (N + 1)) / 2);
     expect(run('$length($string(chars))')).toBe(JSON.stringify(input.chars).length);

@@ -11,7 +11,6 @@ import { seq, stringify } from '../sequence.js';
 import { native } from './registry.js';
 
 const SURROGATE = /[\uD800-\uDFFF]/;
-const chars = (s: string): string[] => (SURROGATE.test(s) ? Array.from(s) : s.split(''));
 
 /** Characters of `s` as `Array.from` counts them (a pair of surrogates is one), without building the array. */
 function codePointLength(s: string): number {
@@ -37,6 +36,7 @@ function unitsOfFirst(s: string, n: number): number {
       const d = s.charCodeAt(i + 1);
       if (d >= 0xdc00 && d <= 0xdfff) i++;
     }
+    if ((k & 4095) === 4095) pace(4096);
   }
   return i;
 }
@@ -74,15 +74,25 @@ export function substring(str: string | undefined, start: number, length?: numbe
     }
     return str.slice(start);
   }
-  const arr = chars(str);
-  const n = arr.length;
+  // characters outside the BMP: the same slice of characters as `Array.from(str).slice(start, end)`, found by
+  // walking the string (an array of ten million characters took seconds between two looks at the clock)
+  const n = codePointLength(str);
   if (n + start < 0) start = 0;
+  let end = n;
   if (length !== undefined) {
     if (length <= 0) return '';
-    const end = start >= 0 ? start + length : n + start + length;
-    return arr.slice(start, end).join('');
+    end = start >= 0 ? start + length : n + start + length;
   }
-  return arr.slice(start).join('');
+  const from = sliceIndex(start, n);
+  const to = sliceIndex(end, n);
+  if (to <= from) return '';
+  return str.slice(unitsOfFirst(str, from), unitsOfFirst(str, to));
+}
+
+/** `Array.prototype.slice`'s reading of an index into `n` items (truncated, negative from the end, clamped). */
+function sliceIndex(x: number, n: number): number {
+  const i = x !== x ? 0 : Math.trunc(x);
+  return i < 0 ? Math.max(n + i, 0) : Math.min(i, n);
 }
 
 function replaceFn(
