@@ -113,6 +113,11 @@ export async function compiledSpecSetWithWarnings(
   const { result } = await compileDirectory(wiring, dir);
   if (result.specSet)
     return { specSet: result.specSet, warnings: result.diagnostics.filter((d) => d.severity === 'warning') };
+  throw compileFailure(result, dir);
+}
+
+/** The errors of specs that do not compile, at line:col, and the variables to allow when the allowlist refused any. */
+export function compileFailure(result: CompileResult, dir: string): UsageError {
   const errors = result.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
@@ -127,5 +132,5 @@ export async function compiledSpecSetWithWarnings(
     ? `\nthe engine lets specs read only the variables it is told to; if these specs should read them, start it with ` +
       `JUNCTION_ALLOWED_SECRETS=${refused.join(',')} (or --allow-secret NAME, PREFIX* for a prefix)`
     : '';
-  throw new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}${hint}`);
+  return new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}${hint}`);
 }

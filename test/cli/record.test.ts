@@ -27,6 +27,8 @@ beforeEach(async () => {
     CRM_URL: crm.url,
     CRM_CLIENT_ID: SALESFORCE_EMULATOR_CLIENT.clientId,
     CRM_CLIENT_SECRET: SALESFORCE_EMULATOR_CLIENT.clientSecret,
+    // Recording resolves secrets into real calls, so it takes the engine's allowlist, as `junction run` does.
+    JUNCTION_ALLOWED_SECRETS: 'SHOP_*,CRM_*,HOOK_SECRET',
     // Recording calls the emulators on loopback: the operator allows exactly those hosts.
     JUNCTION_ALLOWED_PRIVATE_HOSTS: `${new URL(shop.url).host},${new URL(crm.url).host}`,
   };

@@ -125,7 +125,11 @@ it('Loyalty_Tier__c: pulled, validated, tested, and carried by the change events
   const dir = mkdtempSync(join(tmpdir(), 'junction-custom-field-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   write(dir, { ...CONNECTIONS, 'loyalty.yaml': spec(), 'loyalty.test.yaml': TEST });
-  const hosts = [sf.url, shop.url].flatMap((u) => ['--allow-private-host', new URL(u).host]);
+  // The secrets and the loopback emulators the engine allows: the pull takes the engine's allowlist.
+  const hosts = [
+    ...[sf.url, shop.url].flatMap((u) => ['--allow-private-host', new URL(u).host]),
+    ...['--allow-secret', 'SF_*,SHOP_*'],
+  ];
 
   // Pull: the org's describe and the store's customer attributes, into the spec repository.
   expect(await junction('schema', 'pull', 'crm', dir, '--entity', 'Account', ...hosts)).toMatchObject({ code: 0 });

@@ -92,7 +92,18 @@ async function site(options: M3EmulatorOptions) {
   Object.assign(process.env, { M3_USER: M3_EMULATOR_USER.username, M3_PASSWORD: M3_EMULATOR_USER.password });
   cleanup.push(() => void (delete process.env.M3_USER, delete process.env.M3_PASSWORD));
   const pull = (...args: string[]) =>
-    junction('schema', 'pull', 'm3', dir, ...args, '--allow-private-host', `127.0.0.1:${new URL(m3.url).port}`);
+    junction(
+      'schema',
+      'pull',
+      'm3',
+      dir,
+      ...args,
+      '--allow-private-host',
+      `127.0.0.1:${new URL(m3.url).port}`,
+      // The secrets the specs read, allowed as the engine would: the pull takes the engine's allowlist.
+      '--allow-secret',
+      'M3_*,HOOK_SECRET',
+    );
   return { m3, dir, pull };
 }
 

@@ -19,6 +19,9 @@ import { formula, picklist } from '../../connectors/salesforce/schemas/sobject-s
 import { junction } from './cli-in-process.js';
 import { connectionYaml } from './ops-specs.js';
 
+/** The secrets the specs here read, allowed as the engine would: the pull takes the engine's allowlist. */
+const ALLOWED_SECRETS = ['--allow-secret', 'SF_*,SHOP_*,HOOK_SECRET'];
+
 const cleanup: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
   for (const stop of cleanup.splice(0).reverse()) await stop();
@@ -122,6 +125,7 @@ it('pulls Salesforce describe: a custom field validates and tests green, a typo 
     'Account',
     '--allow-private-host',
     `127.0.0.1:${port}`,
+    ...ALLOWED_SECRETS,
   );
   expect(pulled.stderr).toContain('pulled from sObject describe');
   expect(pulled.code).toBe(0);
@@ -159,6 +163,7 @@ it('pulls Salesforce describe: a custom field validates and tests green, a typo 
     'Account',
     '--allow-private-host',
     `127.0.0.1:${port}`,
+    ...ALLOWED_SECRETS,
   );
   expect(again.stdout).toContain('(unchanged)');
 
@@ -215,6 +220,7 @@ it('pulls Magento attributes: a custom attribute code validates, a misspelled on
     dir,
     '--allow-private-host',
     `127.0.0.1:${new URL(shop.url).port}`,
+    ...ALLOWED_SECRETS,
   );
   expect(pulled.code).toBe(0);
   expect(pulled.stdout).toMatch(/✓ {2}product: \d+ fields -> .*schemas\/overlays\/shop\/product\.json\n/);
@@ -289,7 +295,7 @@ it('a full pull of the seed connections changes no verdict: the seed specs valid
   };
   Object.assign(process.env, env);
   cleanup.push(() => Object.keys(env).forEach((k) => delete process.env[k]));
-  const allow = ['--allow-private-host', `127.0.0.1:${new URL(sf.url).port}`];
+  const allow = ['--allow-private-host', `127.0.0.1:${new URL(sf.url).port}`, '--allow-secret', 'FF_*,MAGENTO_*'];
   const ff = await junction('schema', 'pull', 'ff', dir, ...allow);
   expect(ff.code).toBe(0);
   expect(ff.stdout.split('\n').filter(Boolean)).toHaveLength(24);
@@ -302,6 +308,7 @@ it('a full pull of the seed connections changes no verdict: the seed specs valid
     dir,
     '--allow-private-host',
     `127.0.0.1:${new URL(shop.url).port}`,
+    ...['--allow-secret', 'FF_*,MAGENTO_*'],
   );
   expect(magento.code).toBe(0);
   expect(await junction('validate', dir)).toMatchObject({ code: 0 });

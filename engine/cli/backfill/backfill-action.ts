@@ -32,7 +32,8 @@ export interface BackfillFlags extends SecurityFlags {
 export async function backfill(name: string, dir: string, flags: BackfillFlags): Promise<void> {
   const limit = flags.limit === undefined ? undefined : count('--limit', flags.limit);
   const maxInFlight = count('--max-in-flight', flags.maxInFlight);
-  const wiring = createWiring({ security: engineSecurity(process.env, flags) });
+  // Lists and calls the real systems with resolved secrets, as `junction run` does, so it takes run's allowlist.
+  const wiring = createWiring({ security: engineSecurity(process.env, flags, true) });
   const { specSet, integration } = await listableIntegration(wiring, dir, name);
   let where: CompiledExpression | undefined;
   try {

@@ -38,12 +38,13 @@ export function registerRecordCommand(program: Command): void {
     const { dryRun } = await import('../../plan/dry-run.js');
     const { runtimeRefusal } = await import('../../plan/runtime-refusal.js');
     const { redactBody } = await import('../../http/redact.js');
-    const { compileDirectory, createWiring } = await import('../wiring.js');
+    const { compileDirectory, compileFailure, createWiring } = await import('../wiring.js');
     const { unknownIntegration } = await import('../listable-integration.js');
-    const wiring = createWiring({ security: engineSecurity(process.env, opts) });
+    // Record calls the real systems with resolved secrets, as `junction run` does, so it takes run's allowlist: a
+    // reference run would refuse stops here at line:col (secret-not-allowed), before anything is resolved or sent.
+    const wiring = createWiring({ security: engineSecurity(process.env, opts, true) });
     const { result: compiled, tree } = await compileDirectory(wiring, opts.dir);
-    if (!compiled.specSet)
-      throw new UsageError(`${opts.dir} does not validate; run \`junction validate ${opts.dir}\` and fix it first`);
+    if (!compiled.specSet) throw compileFailure(compiled, opts.dir);
     const integration = compiled.specSet.integrations.get(name);
     if (!integration) throw new UsageError(unknownIntegration(compiled.specSet, name, opts.dir));
     const event = await readEvent(opts.event);

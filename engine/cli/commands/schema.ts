@@ -27,10 +27,14 @@ export function registerSchemaCommand(program: Command): void {
     );
   addSecurityOptions(pull).action(async (name: string, dir: string, opts: PullOptions) => {
     // Loaded when the command runs, so `junction --help` does not pay for the compiler and the HTTP stack.
-    const { compileDirectory, createWiring } = await import('../wiring.js');
+    const { compileDirectory, compileFailure, createWiring } = await import('../wiring.js');
     const { pullSchemas } = await import('../../ops/schema/pull-schemas.js');
-    const wiring = createWiring({ security: engineSecurity(process.env, opts) });
+    // The pull sends the connection's resolved secrets to its base_url, so it takes `junction run`'s allowlist: a
+    // reference run would refuse stops the pull at line:col (secret-not-allowed), before anything is resolved or sent.
+    // Other errors do not (the pulled fields may be what fixes them).
+    const wiring = createWiring({ security: engineSecurity(process.env, opts, true) });
     const { result } = await compileDirectory(wiring, dir);
+    if (result.diagnostics.some((d) => d.code === 'secret-not-allowed')) throw compileFailure(result, dir);
     const connection = result.connections.get(name);
     if (!connection) {
       const known = [...result.connections.keys()].join(', ') || 'none';

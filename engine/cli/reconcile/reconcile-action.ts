@@ -35,7 +35,8 @@ export async function reconcile(name: string, dir: string, flags: ReconcileFlags
     throw new UsageError(`--sample must be a positive whole number, got ${JSON.stringify(flags.sample)}`);
   // Before the comparisons, which can take minutes: a --fix that could never be confirmed fails at once.
   if (flags.fix && !flags.yes && !process.stdin.isTTY) throw noTerminal();
-  const wiring = createWiring({ security: engineSecurity(process.env, flags) });
+  // Lists and calls the real systems with resolved secrets, as `junction run` does, so it takes run's allowlist.
+  const wiring = createWiring({ security: engineSecurity(process.env, flags, true) });
   const { specSet, integration } = await listableIntegration(wiring, dir, name);
   const sample = flags.all ? undefined : Number(flags.sample ?? 100);
   await withCluster(flags.nats, 'junction-reconcile', async (cluster) => {
