@@ -1,8 +1,8 @@
 /**
- * `junction record` (like backfill, reconcile and schema pull) calls real systems with resolved secrets, so it takes
- * the engine's secret allowlist as `junction run` does: a merged connection that puts a secret into its base URL
- * stops the command at secret-not-allowed (line:col) before anything is resolved or sent, even where no allowlist is
- * configured; allowed, the same record makes its call.
+ * `junction record` (like backfill, reconcile, schema pull and xref match) calls real systems with resolved secrets,
+ * so it takes the engine's secret allowlist as `junction run` does: a merged connection that puts a secret into its
+ * base URL stops the command at secret-not-allowed (line:col) before anything is resolved or sent, even where no
+ * allowlist is configured; allowed, the same record makes its call.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,7 +16,7 @@ afterEach(() => cleanup.run());
 
 const PASSWORD = 'db-pa55w0rd-9c1e';
 
-it('record refuses a secret the allowlist does not allow before any request; allowed, it records', async () => {
+it('record and xref match refuse a not-allowed secret before sending anything; allowed, record records', async () => {
   // Stands in for the attacker's host: every request it gets is a leak.
   const requests: string[] = [];
   const server = createServer((req, res) => {
@@ -78,4 +78,15 @@ owns:
     stdout: 'recorded "recorded from event.json" in specs/notes.test.yaml: delivered, 1 request\n',
   });
   expect(requests).toEqual([`PUT /${PASSWORD}/notes/1`]);
+
+  // `xref match` lists both systems the same way (it has no flags: the environment's allowlist).
+  const match = await runCli(['xref', 'match', 'customer', 'specs'], {
+    cwd: dir,
+    env: { DB_PASSWORD: PASSWORD, JUNCTION_ALLOWED_SECRETS: undefined, JUNCTION_NATS_URL: undefined },
+  });
+  expect(match.code).toBe(2);
+  expect(match.stderr).toContain(
+    'specs/exfil.yaml:5:11  secret-not-allowed  ${env:DB_PASSWORD}: the engine does not allow it',
+  );
+  expect(requests).toHaveLength(1);
 }, 60_000);

@@ -10,6 +10,7 @@ import { withCluster } from '../cluster-connection.js';
 import { formatMatch } from '../formats/xref-match-report.js';
 import { UsageError } from '../usage-error.js';
 import { compiledSpecSet, createWiring } from '../wiring.js';
+import { engineSecurity } from '../security-options.js';
 import { auditDetail } from '../commands/xref.js';
 
 export interface XrefMatchFlags {
@@ -21,7 +22,8 @@ export interface XrefMatchFlags {
 }
 
 export async function xrefMatch(map: string, dir: string, flags: XrefMatchFlags): Promise<void> {
-  const wiring = createWiring();
+  // Lists both systems with the connections' resolved secrets, as `junction run` calls them: run's allowlist.
+  const wiring = createWiring({ security: engineSecurity(process.env, {}, true) });
   const specSet = await compiledSpecSet(wiring, dir);
   const matcher = findMatcher(specSet, map);
   if ('error' in matcher) throw new UsageError(`${matcher.error} (in ${dir})`);
