@@ -79,8 +79,8 @@ owns:
   });
   expect(requests).toEqual([`PUT /${PASSWORD}/notes/1`]);
 
-  // `xref match` lists both systems the same way (it has no flags: the environment's allowlist).
-  const match = await runCli(['xref', 'match', 'customer', 'specs'], {
+  // `xref match` lists both systems the same way; it takes run's flags too (one allowing another variable here).
+  const match = await runCli(['xref', 'match', 'customer', 'specs', '--allow-secret', 'exfil=OTHER'], {
     cwd: dir,
     env: { DB_PASSWORD: PASSWORD, JUNCTION_ALLOWED_SECRETS: undefined, JUNCTION_NATS_URL: undefined },
   });

@@ -11,6 +11,7 @@ import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import type { Cluster } from '../cluster-connection.js';
 import { formatTable } from '../formats/table.js';
 import { UsageError } from '../usage-error.js';
+import { addSecurityOptions } from '../security-options.js';
 import type { XrefMatchFlags } from '../xref/xref-match-action.js';
 
 interface Common {
@@ -133,16 +134,21 @@ export function registerXrefCommand(program: Command): Command {
       })();
     },
   );
-  common(
-    reason(
-      xref
-        .command('match')
-        .description("link records both systems already hold by a natural key (the map's xref.match); report the rest")
-        .argument('<map>', 'map name, e.g. customer')
-        .argument('[dir]', 'spec directory', 'specs')
-        .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
-        .option('--overwrite', 'replace existing links whose target id differs (default: report them)')
-        .option('--dry-run', 'report what would be linked, write nothing'),
+  // It lists both systems with resolved secrets: run's security flags (allowlist, private hosts), as backfill takes.
+  addSecurityOptions(
+    common(
+      reason(
+        xref
+          .command('match')
+          .description(
+            "link records both systems already hold by a natural key (the map's xref.match); report the rest",
+          )
+          .argument('<map>', 'map name, e.g. customer')
+          .argument('[dir]', 'spec directory', 'specs')
+          .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+          .option('--overwrite', 'replace existing links whose target id differs (default: report them)')
+          .option('--dry-run', 'report what would be linked, write nothing'),
+      ),
     ),
   ).action(async (map: string, dir: string, opts: XrefMatchFlags) => {
     const { xrefMatch } = await import('../xref/xref-match-action.js');

@@ -11,9 +11,10 @@ import { formatMatch } from '../formats/xref-match-report.js';
 import { UsageError } from '../usage-error.js';
 import { compiledSpecSet, createWiring } from '../wiring.js';
 import { engineSecurity } from '../security-options.js';
+import type { SecurityFlags } from '../security-options.js';
 import { auditDetail } from '../commands/xref.js';
 
-export interface XrefMatchFlags {
+export interface XrefMatchFlags extends SecurityFlags {
   format: 'table' | 'json';
   overwrite?: boolean;
   dryRun?: boolean;
@@ -23,7 +24,7 @@ export interface XrefMatchFlags {
 
 export async function xrefMatch(map: string, dir: string, flags: XrefMatchFlags): Promise<void> {
   // Lists both systems with the connections' resolved secrets, as `junction run` calls them: run's allowlist.
-  const wiring = createWiring({ security: engineSecurity(process.env, {}, true) });
+  const wiring = createWiring({ security: engineSecurity(process.env, flags, true) });
   const specSet = await compiledSpecSet(wiring, dir);
   const matcher = findMatcher(specSet, map);
   if ('error' in matcher) throw new UsageError(`${matcher.error} (in ${dir})`);
