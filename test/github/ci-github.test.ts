@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
+import { pullRequestEnv } from './pull-request-env.js';
 import { startFakeGitHub } from './fake-github.js';
 import type { FakeGitHub } from './fake-github.js';
 
@@ -25,22 +26,7 @@ afterEach(async () => {
 
 const HEAD_SHA = 'c0ffee0000000000000000000000000000000001';
 
-function ciEnv(): NodeJS.ProcessEnv {
-  const event = join(repo.dir, 'event.json');
-  writeFileSync(
-    event,
-    JSON.stringify({ pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: repo.base } } }),
-  );
-  writeFileSync(join(repo.dir, 'summary.md'), '');
-  return {
-    GITHUB_TOKEN: 'test-token',
-    GITHUB_REPOSITORY: 'acme/specs',
-    GITHUB_API_URL: github.url,
-    GITHUB_EVENT_PATH: event,
-    GITHUB_STEP_SUMMARY: join(repo.dir, 'summary.md'),
-    GITHUB_SHA: '',
-  };
-}
+const ciEnv = () => pullRequestEnv(repo, github.url, { number: 7, headSha: HEAD_SHA });
 
 describe('junction ci github', () => {
   it('posts one sticky comment with the plan, and updates it on the next run', async () => {

@@ -14,6 +14,7 @@ import { startFakeGitHub } from '../github/fake-github.js';
 import type { FakeGitHub } from '../github/fake-github.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
+import { pullRequestEnv } from '../github/pull-request-env.js';
 
 let github: FakeGitHub;
 let repo: SpecRepo;
@@ -33,21 +34,9 @@ describe('a pull request with thousands of problems', () => {
       join(repo.dir, 'specs', 'flood.yaml'),
       `apiVersion: junction/v1\nkind: Lookup\nname: flood\n${keys}\n`,
     );
-    const event = join(repo.dir, 'event.json');
-    writeFileSync(
-      event,
-      JSON.stringify({ pull_request: { number: 4, head: { sha: 'd'.repeat(40) }, base: { sha: repo.base } } }),
-    );
     const ci = await runCli(['ci', 'github', 'specs'], {
       cwd: repo.dir,
-      env: {
-        GITHUB_TOKEN: 'test-token',
-        GITHUB_REPOSITORY: 'acme/specs',
-        GITHUB_API_URL: github.url,
-        GITHUB_EVENT_PATH: event,
-        GITHUB_STEP_SUMMARY: '',
-        GITHUB_SHA: '',
-      },
+      env: pullRequestEnv(repo, github.url, { number: 4, headSha: 'd'.repeat(40), stepSummary: false }),
     });
     expect(ci.stderr).toBe('');
     expect(ci.code).toBe(1);

@@ -6,7 +6,7 @@
  * HTML is escaped, `](` loses its meaning, and a zero-width space follows each `@` and `#` that would start a
  * mention or a reference.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
@@ -14,6 +14,7 @@ import { startFakeGitHub } from '../github/fake-github.js';
 import type { FakeGitHub } from '../github/fake-github.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
+import { pullRequestEnv } from '../github/pull-request-env.js';
 
 let github: FakeGitHub;
 let repo: SpecRepo;
@@ -26,22 +27,7 @@ afterEach(async () => {
   repo.remove();
 });
 
-function ciEnv(): NodeJS.ProcessEnv {
-  const event = join(repo.dir, 'event.json');
-  writeFileSync(
-    event,
-    JSON.stringify({ pull_request: { number: 9, head: { sha: 'b'.repeat(40) }, base: { sha: repo.base } } }),
-  );
-  writeFileSync(join(repo.dir, 'summary.md'), '');
-  return {
-    GITHUB_TOKEN: 'test-token',
-    GITHUB_REPOSITORY: 'acme/specs',
-    GITHUB_API_URL: github.url,
-    GITHUB_EVENT_PATH: event,
-    GITHUB_STEP_SUMMARY: join(repo.dir, 'summary.md'),
-    GITHUB_SHA: '',
-  };
-}
+const ciEnv = () => pullRequestEnv(repo, github.url, { number: 9, headSha: 'b'.repeat(40) });
 
 const PAYLOAD =
   '<details><img src=https://attacker.example/i.png> ' +
