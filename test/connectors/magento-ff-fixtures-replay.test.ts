@@ -52,6 +52,7 @@ const REPLAYED = [
   'magento-invoice-payments-to-ff-cash-entries',
   'magento-creditmemos-to-ff-credit-notes',
   'ff-invoice-payments-to-magento-orders',
+  'magento-customers-to-ff-accounts',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
 const READS_CHECKED = [
@@ -63,7 +64,11 @@ const READS_CHECKED = [
 ];
 const wiring = createWiring({ env: {} });
 const dirs: SpecDir[] = [];
+/** The org of the case being replayed: `plainOrg`, or `picklistOrg` for a case whose story says so. */
 let sf: SalesforceEmulator;
+let plainOrg: SalesforceEmulator;
+/** An org with State and Country/Territory Picklists on (an org setting, so an org of its own). */
+let picklistOrg: SalesforceEmulator;
 let magento: MagentoEmulator;
 
 beforeAll(async () => {
@@ -74,9 +79,14 @@ beforeAll(async () => {
     );
     dirs.push({ specSet: result.specSet!, cases: loadCases(result, tree) });
   }
-  [sf, magento] = await Promise.all([startSalesforceEmulator(), startMagentoEmulator()]);
+  [plainOrg, picklistOrg, magento] = await Promise.all([
+    startSalesforceEmulator(),
+    startSalesforceEmulator({ countryPicklists: true }),
+    startMagentoEmulator(),
+  ]);
+  sf = plainOrg;
 });
-afterAll(async () => Promise.all([sf?.stop(), magento?.stop()]));
+afterAll(async () => Promise.all([plainOrg?.stop(), picklistOrg?.stop(), magento?.stop()]));
 
 const isSalesforce = (url: URL) => url.pathname.startsWith('/services/');
 const title = (c: LoadedCase) => `${c.integration} / ${c.name}`;
@@ -274,8 +284,12 @@ describe('Magento records the cases read', () => {
   });
 });
 
-/** What the vendors hold for a case: `before` the event, and `during` it, just before a call (`step` or `step[i]`). */
+/**
+ * What the vendors hold for a case: `before` the event, and `during` it, just before a call (`step` or `step[i]`);
+ * `countryPicklists` when the case's org has State and Country/Territory Picklists on.
+ */
 interface Given {
+  countryPicklists?: true;
   before?: () => Promise<void>;
   during?: Record<string, () => Promise<void>>;
 }
@@ -444,6 +458,29 @@ const invoicedFromFF = () =>
   given('POST', `${MG}/order/2001/invoice`, { capture: false, notify: true, appendComment: true, comment: PAID_IN_FF });
 const PAY = 'ff-invoice-payments-to-magento-orders';
 
+/** The account customer 77 was linked to (by its first sync, or by e-mail before go-live). */
+const LINKED_ACCOUNT = '001000000000555AAA';
+/**
+ * What FinancialForce holds for that account before Magento's first sync of its addresses: the contact FF made the
+ * customer from (same e-mail, another case, no Magento id), the billing address FF typed in (not linked yet), an
+ * address Magento sent once (499, since deleted by the customer) and one FF added that Magento lacks.
+ */
+const ffsOwnContactAndAddresses = async () => {
+  sf.store.insert('Contact', {
+    ...{ Id: '003000000000555AAA', AccountId: LINKED_ACCOUNT, FirstName: 'Grace', LastName: 'Hopper' },
+    Email: 'Grace@Example.com',
+  });
+  const address = (Id: string, magentoId: string | null, Street: string, City: string, PostalCode: string) =>
+    sf.store.insert('ContactPointAddress', {
+      ...{ Id, ParentId: LINKED_ACCOUNT, Name: `${Street.split('\n')[0]}, ${City}`, Magento_Address_Id__c: magentoId },
+      ...{ Street, City, PostalCode },
+    });
+  address('8lW000000000900EAA', null, '1 Navy Way\nSuite 2', 'Arlington', '22202');
+  address('8lW000000000499EAA', '499', '4 Old Rd', 'Norfolk', '23510');
+  address('8lW000000000901EAA', null, '12 Harbor Ln', 'Norfolk', '23510');
+};
+const CUST = 'magento-customers-to-ff-accounts';
+
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
   "ad-usage-to-salesforce / an ad becomes a usage entry on the customer's contract": {
@@ -580,6 +617,12 @@ const GIVEN: Record<string, Given> = {
     before: shippedOnAccount,
     during: { invoice: async () => void (await invoicedFromFF()) },
   },
+  [`${CUST} / on an org with country picklists set to take codes (ff-org-features country_picklist_codes) the ISO codes go to BillingCountryCode, ShippingCountryCode and the address's CountryCode, and no country name is sent`]:
+    { countryPicklists: true },
+  [`${CUST} / the contact FF made the customer from is updated, not copied; an address FF added is linked; an address the customer deleted leaves the address book, and one FF added that Magento lacks stays`]:
+    { before: ffsOwnContactAndAddresses },
+  [`${CUST} / a linked account deleted in FinancialForce is a dead letter (delete the link, replay, and the upsert creates it)`]:
+    { before: async () => void sf.store.remove('Account', LINKED_ACCOUNT) },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.
     before: async () => void sf.store.remove('Account', String(sf.records('Account')[0].Id)),
@@ -649,9 +692,10 @@ describe('recorded exchanges replayed against the Salesforce and Magento emulato
         const { requests } = await dryRun(specSet, wiring.connectors, c.input!);
         const steps = requests.map((r) => (r.index === undefined ? r.step : `${r.step}[${r.index}]`));
         expect(steps.length, title(c)).toBe(exchanges.length);
+        const story = GIVEN[title(c)] ?? {};
+        sf = story.countryPicklists ? picklistOrg : plainOrg;
         await resetVendors();
         orgHoldsLinkedRecords(c);
-        const story = GIVEN[title(c)] ?? {};
         await story.before?.();
         for (const [i, e] of exchanges.entries()) {
           const at = steps[i];
