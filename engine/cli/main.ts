@@ -28,6 +28,7 @@ import { registerSchemaCommand } from './commands/schema.js';
 import { registerAlertCommand } from './commands/alert.js';
 import { UsageError } from './usage-error.js';
 import { UnreachableError } from './unreachable-error.js';
+import { SpecsDoNotCompileError } from './specs-do-not-compile-error.js';
 import { endProgressLines } from './progress-display.js';
 import { NatsServerNotFoundError } from '../runtime/broker/nats-server-process.js';
 import { packageVersion } from '../package-root.js';
@@ -78,8 +79,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`junction: ${error.message}\n`);
       return 2;
     }
-    // Not a usage mistake but a missing program (run and demo embed nats-server), or a broker that does not answer.
-    if (error instanceof NatsServerNotFoundError || error instanceof UnreachableError) {
+    // Not a usage mistake but a problem found: specs that do not compile, a missing program (run and demo embed
+    // nats-server), or a broker that does not answer.
+    if (
+      error instanceof SpecsDoNotCompileError ||
+      error instanceof NatsServerNotFoundError ||
+      error instanceof UnreachableError
+    ) {
       process.stderr.write(`junction: ${error.message}\n`);
       return 1;
     }

@@ -21,6 +21,7 @@ import { transformEngine } from '../transform/select-engine.js';
 import type { TransformEngineName } from '../transform/select-engine.js';
 import type { TransformEngine } from '../transform/transform-engine.js';
 import { UsageError } from './usage-error.js';
+import { SpecsDoNotCompileError } from './specs-do-not-compile-error.js';
 import { engineSecurity } from './security-options.js';
 import type { ConnectionSecurity } from '../http/connection-client.js';
 
@@ -116,8 +117,15 @@ export async function compiledSpecSetWithWarnings(
   throw compileFailure(result, dir);
 }
 
-/** The errors of specs that do not compile, at line:col, and the variables to allow when the allowlist refused any. */
-export function compileFailure(result: CompileResult, dir: string): UsageError {
+/**
+ * The errors of specs that do not compile, at line:col, and the variables to allow when the allowlist refused any;
+ * `heading` says what they stop (default: the whole set).
+ */
+export function compileFailure(
+  result: CompileResult,
+  dir: string,
+  heading = `specs in ${dir} do not compile`,
+): SpecsDoNotCompileError {
   const errors = result.diagnostics
     .filter((d) => d.severity === 'error')
     .map((d) => `${d.file}:${d.line}:${d.col}  ${d.code}  ${d.message}`);
@@ -132,5 +140,5 @@ export function compileFailure(result: CompileResult, dir: string): UsageError {
     ? `\nthe engine lets specs read only the variables it is told to; if these specs should read them, start it with ` +
       `JUNCTION_ALLOWED_SECRETS=${refused.join(',')} (or --allow-secret NAME, PREFIX* for a prefix)`
     : '';
-  return new UsageError(`specs in ${dir} do not compile:\n${errors.join('\n')}${hint}`);
+  return new SpecsDoNotCompileError(`${heading}:\n${errors.join('\n')}${hint}`);
 }

@@ -310,8 +310,8 @@ it('the online check refuses a secret the allowlist does not allow, as run does:
     if (allowlist === undefined) delete process.env.JUNCTION_ALLOWED_SECRETS;
     else vi.stubEnv('JUNCTION_ALLOWED_SECRETS', allowlist);
     const refused = await junction('check', dir);
-    // Specs the engine would not run do not compile for check either (exit 2, as for run).
-    expect(refused.code).toBe(2);
+    // Specs the engine would not run do not compile for check either (exit 1, a problem found, as for run).
+    expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('leak.yaml:5:11  secret-not-allowed  ${env:STOLEN}: the engine does not allow it');
   }
   expect(requests).toEqual([]);

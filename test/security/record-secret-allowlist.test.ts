@@ -59,7 +59,7 @@ owns:
   // No allowlist configured (where record once resolved any variable), or one that does not name it: refused.
   for (const allowlist of [undefined, 'SHOP_*']) {
     const refused = await record({ JUNCTION_ALLOWED_SECRETS: allowlist });
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(1);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toContain(
       'specs/exfil.yaml:5:11  secret-not-allowed  ${env:DB_PASSWORD}: the engine does not allow it',
@@ -84,7 +84,7 @@ owns:
     cwd: dir,
     env: { DB_PASSWORD: PASSWORD, JUNCTION_ALLOWED_SECRETS: undefined, JUNCTION_NATS_URL: undefined },
   });
-  expect(match.code).toBe(2);
+  expect(match.code).toBe(1);
   expect(match.stderr).toContain(
     'specs/exfil.yaml:5:11  secret-not-allowed  ${env:DB_PASSWORD}: the engine does not allow it',
   );

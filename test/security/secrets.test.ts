@@ -52,7 +52,7 @@ describe('the secret allowlist', () => {
     const dir = specDir({ 'app.yaml': APP('https://app.example.com', 'GITHUB_TOKEN'), 'orders.yaml': ORDERS });
     const env = { JUNCTION_ALLOWED_SECRETS: 'HOOK_SECRET,APP_TOKEN', GITHUB_TOKEN: 'ghp_x', HOOK_SECRET: 'h' };
     const run = await runCli(['run', dir, '--port', '0', '--operator-port', '0'], { env });
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       'app.yaml:6:30  secret-not-allowed  ${env:GITHUB_TOKEN}: the engine does not allow it; an operator allows it with JUNCTION_ALLOWED_SECRETS=GITHUB_TOKEN',
     );

@@ -38,7 +38,10 @@ export function registerSchemaCommand(program: Command): void {
     const connection = result.connections.get(name);
     if (!connection) {
       const known = [...result.connections.keys()].join(', ') || 'none';
-      throw new UsageError(`no connection named ${JSON.stringify(name)} compiles in ${dir} (connections: ${known})`);
+      const missing = `no connection named ${JSON.stringify(name)} compiles in ${dir} (connections: ${known})`;
+      // Its spec may be there with an error: a problem in the specs (exit 1, each error at line:col), or a wrong name.
+      if (result.diagnostics.some((d) => d.severity === 'error')) throw compileFailure(result, dir, missing);
+      throw new UsageError(missing);
     }
     const connector = wiring.connectors.get(connection.type)!;
     if (!connector.schemaPull)
