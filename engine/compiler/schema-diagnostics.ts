@@ -17,10 +17,13 @@ export function schemaDiagnostics(
 ): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
+  // Split once, when first needed: a generated file can hold thousands of unknown keys.
+  let lines: string[] | undefined;
+  const textLines = () => (lines ??= spec.text.split(/\r?\n/));
   for (const error of errors) {
     if (error.keyword === 'if' || (error.keyword === 'oneOf' && hasSiblingDetail(error, errors))) continue;
     const path = [...basePath, ...pointerToPath(error.instancePath)];
-    const d = toDiagnostic(spec, error, path);
+    const d = toDiagnostic(spec, error, path, textLines);
     const id = `${d.line}:${d.col}:${d.code}:${d.message}`;
     if (!seen.has(id)) {
       seen.add(id);
@@ -30,7 +33,7 @@ export function schemaDiagnostics(
   return out;
 }
 
-function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath): Diagnostic {
+function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath, textLines: () => string[]): Diagnostic {
   const where = describePath(path);
   const make = (code: DiagnosticCode, message: string, pos = valuePosition(spec, path)): Diagnostic => ({
     file: spec.file,
@@ -52,7 +55,7 @@ function toDiagnostic(spec: SpecFile, error: ErrorObject, path: JsonPath): Diagn
       const hint = closestMatch(key, allowed);
       const suffix = hint ? `; did you mean \`${hint}\`?` : allowed.length ? `; allowed: ${allowed.join(', ')}` : '';
       const pos = keyPosition(spec, path, key);
-      const block = endsBlockScalar(spec.text, pos.line);
+      const block = endsBlockScalar(textLines(), pos.line);
       return make('unknown-property', `unknown property \`${key}\` in ${where}${block ?? suffix}`, pos);
     }
     case 'type': {
@@ -183,8 +186,7 @@ function typeName(value: unknown): string {
  * When the line of an unknown key comes right after the text of a block scalar (`body: |`) of its own mapping, and is
  * less indented than that text, YAML ended the block there: the key is most likely a line of the text. Says so.
  */
-function endsBlockScalar(text: string, line: number): string | undefined {
-  const lines = text.split(/\r?\n/);
+function endsBlockScalar(lines: readonly string[], line: number): string | undefined {
   const indentOf = (l: string) => /^ */.exec(l)![0].length;
   const keyIndent = indentOf(lines[line - 1] ?? '');
   let contentIndent: number | undefined;

@@ -60,7 +60,7 @@ function nodeIn(spec: SpecFile, path: JsonPath): Node | undefined {
 function pairIn(spec: SpecFile, map: YAMLMap, key: string, seen = new Set<YAMLMap>()): Pair | undefined {
   if (seen.has(map)) return undefined;
   seen.add(map);
-  const own = map.items.find((p) => isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key);
+  const own = ownPairs(map).get(key);
   if (own) return own;
   // With `merge: true` the parser gives a merge key the value Symbol('<<') (a quoted '<<' stays an ordinary key).
   const merges = map.items.filter((p) => isScalar(p.key) && typeof p.key.value === 'symbol');
@@ -73,6 +73,24 @@ function pairIn(spec: SpecFile, map: YAMLMap, key: string, seen = new Set<YAMLMa
     }
   }
   return undefined;
+}
+
+/**
+ * A map's own pairs by key (the first, as a search would find it), indexed once per map: a generated file's thousands
+ * of unknown keys are each looked up in the same map, which searching item by item made quadratic.
+ */
+const ownPairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+function ownPairs(map: YAMLMap): Map<string, Pair> {
+  let index = ownPairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const key = isScalar(p.key) && typeof p.key.value !== 'symbol' ? String(p.key.value) : undefined;
+      if (key !== undefined && !index.has(key)) index.set(key, p);
+    }
+    ownPairIndex.set(map, index);
+  }
+  return index;
 }
 
 /** An alias stands for the node its anchor names (the alias itself when the anchor is out of reach). */
