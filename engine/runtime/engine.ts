@@ -32,6 +32,7 @@ import type { EngineStatus } from './observe/engine-status.js';
 import { EventPublisher } from './ingest/event-publisher.js';
 import { requestTimeouts, startHttpServer } from './ingest/http-server.js';
 import { readinessProbe } from './observe/readiness.js';
+import { brokerLiveness } from './observe/broker-liveness.js';
 import type { HttpServerHandle } from './ingest/http-server.js';
 import { OperatorActions } from './operator/operator-actions.js';
 import { RetryingKeys } from './operator/retrying-keys.js';
@@ -479,14 +480,15 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
   let started = initial;
 
   const ready = () => connected && !nc.isClosed();
+  const liveness = brokerLiveness({ ping: () => nc.flush(), down: () => !ready() });
+  undo.push(async () => liveness.stop());
   const readiness = readinessProbe({
     natsDown: () => (ready() ? undefined : { since: disconnectedAt ?? new Date(), closed: nc.isClosed() }),
     commit: () => specs.active.commit,
     stopping: () => stopping !== undefined,
     jsm,
-    ping: () => nc.flush(),
+    brokerStalled: liveness.stalled,
   });
-  undo.push(async () => readiness.stop());
   // A replay by the embedding program (the demo, tests) is audited as the engine's own.
   const replay = (id: string, integration?: string) =>
     actions.replay({ kind: 'engine', id: 'embedded' }, id, { integration });
@@ -502,7 +504,10 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
     const ingestDeps: WebhookIngestDeps = {
       specs,
       publisher,
-      connected: ready,
+      broker: {
+        unavailable: () => (ready() ? liveness.stalled() : 'NATS is not connected'),
+        answered: liveness.answered,
+      },
       metrics,
       log,
       guards: tuning.guards,
@@ -697,7 +702,7 @@ async function startEngineUndoable(options: EngineOptions, undo: (() => Promise<
         room?.stop();
         pause.stop();
         clock.stop();
-        readiness.stop();
+        liveness.stop();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();
       })()),

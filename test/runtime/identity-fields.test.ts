@@ -148,7 +148,7 @@ async function ingest(specSet: ReturnType<typeof compileRuntimeSpecs>, body: Buf
         return Promise.resolve({ subject: 's', stream: 'S', seq: published.length, duplicate: false });
       },
     },
-    connected: () => true,
+    broker: { unavailable: () => undefined, answered: () => undefined },
     metrics: { duplicates: counter, eventsIn: counter },
     log: pino({ level: 'silent' }),
     guards: DEFAULT_GUARDS,

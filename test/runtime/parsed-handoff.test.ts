@@ -301,7 +301,7 @@ describe('ingest parses a body whole only for an event the handoff will keep', (
           return Promise.resolve({ subject: 's', stream: 'S', seq: 999 + published.length, duplicate: false });
         },
       },
-      connected: () => true,
+      broker: { unavailable: () => undefined, answered: () => undefined },
       metrics: { duplicates: counter, eventsIn: counter },
       log: pino({ level: 'silent' }),
       guards: DEFAULT_GUARDS,

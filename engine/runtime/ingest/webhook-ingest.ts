@@ -37,11 +37,22 @@ export interface IngestReply {
   headers?: Record<string, string>;
 }
 
+/**
+ * Whether the broker can store an event now. While it cannot (the connection lost, or a broker that stopped
+ * answering: observe/broker-liveness.ts), a webhook is refused at once with 503 and Retry-After, instead of holding
+ * the sender's connection and its body for the publish timeout.
+ */
+export interface BrokerGate {
+  /** Why the broker cannot store an event now, or undefined. */
+  unavailable(): string | undefined;
+  /** Told when an event was stored: the broker answers, so a stall it was taken for is over. */
+  answered(): void;
+}
+
 export interface WebhookIngestDeps {
   specs: SpecRegistry;
   publisher: EventPublisher;
-  /** False while the NATS connection is down: answer 503 at once so the sender retries. */
-  connected: () => boolean;
+  broker: BrokerGate;
   metrics: RuntimeMetrics;
   log: Logger;
   guards: TransformGuards;
@@ -113,6 +124,12 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
     }
     signed = { claim, digest: startDigest(secret, claim) };
   }
+  // Before the body: a sender is not kept uploading what cannot be stored.
+  const down = deps.broker.unavailable();
+  if (down) {
+    discard(req, undefined);
+    return { ...unavailable(down), close: true };
+  }
   const read = await readWebhookBody(req, source.maxBodyBytes, deps.budget, signed?.digest);
   if ('refused' in read) return refusedBody(read.refused, source.maxBodyBytes);
   try {
@@ -176,9 +193,12 @@ async function accept(
       return { status: 400, body: { error: 'unidentifiable-event', message: error.message } };
     throw error;
   }
-  if (!deps.connected()) return unavailable('NATS is not connected');
+  // Again after the body: the broker may have stopped answering while it came in.
+  const down = deps.broker.unavailable();
+  if (down) return unavailable(down);
   try {
     const stored = await deps.publisher.publish({ integration: name, identity, data: raw, commit });
+    deps.broker.answered();
     if (stored.duplicate) deps.metrics.duplicates.inc({ integration: name });
     else {
       deps.metrics.eventsIn.inc({ integration: name, source: 'webhook' });
@@ -244,8 +264,18 @@ function tooDeep(): IngestReply {
   return { status: 400, body: { error: 'too-deep', message: `body is nested deeper than ${MAX_EVENT_DEPTH} levels` } };
 }
 
+/**
+ * Seconds a sender is asked to wait (`Retry-After`) when the broker cannot store its event: a reconnect or a stall
+ * lasts seconds, and the engine takes events again as soon as the broker answers.
+ */
+const BROKER_RETRY_AFTER_S = '5';
+
 function unavailable(reason: string): IngestReply {
-  return { status: 503, body: { error: 'unavailable', message: `event not stored, retry later: ${reason}` } };
+  return {
+    status: 503,
+    body: { error: 'unavailable', message: `event not stored, retry later: ${reason}` },
+    headers: { 'retry-after': BROKER_RETRY_AFTER_S },
+  };
 }
 
 function refusedBody(why: 'too-large' | 'busy', limit: number): IngestReply {

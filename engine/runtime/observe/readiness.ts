@@ -4,13 +4,8 @@
  *
  * The events stream is checked on the broker, which a probe must not wait on (a probe's timeout is short, and the
  * public port answers anyone): a probe answers from the last check and starts a new one when that is older than
- * `recheckMs`, so a deleted stream turns the engine not ready from the next probe after that.
- *
- * A broker that stops answering without closing the connection (stuck on a disk, frozen, a network that drops
- * packets) is not a lost connection until the client's own pings give up (3 unanswered, every 5 s: 15 s). So the
- * probe pings the broker in the background, once a second and one ping at a time, and is not ready while a ping has
- * gone unanswered for `stalledAfterMs`: a broker that freezes shows within about 4 s, and a single slow answer
- * within that does not flip the probe.
+ * `recheckMs`, so a deleted stream turns the engine not ready from the next probe after that. Whether the broker
+ * answers at all is the background pinger's (broker-liveness.ts), read the same way.
  */
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
@@ -36,41 +31,15 @@ export interface ReadinessDeps {
   commit(): string;
   stopping(): boolean;
   jsm: JetStreamManager;
-  /** A round trip to the broker (the connection's PING/PONG: `nc.flush()`). */
-  ping(): Promise<unknown>;
+  /** Why the connected broker counts as stalled, or undefined (BrokerLiveness.stalled). */
+  brokerStalled(): string | undefined;
   /** @default 5000 */
   recheckMs?: number;
-  /** How often the broker is pinged. @default 1000 */
-  pingEveryMs?: number;
-  /** How long a ping may go unanswered before the engine is not ready. @default 3000 */
-  stalledAfterMs?: number;
 }
 
-/** The probe (cheap: it reads what the background checks found) and how to stop its pings. */
-export interface ReadinessProbe {
-  (): Readiness;
-  stop(): void;
-}
-
-/** The readiness probe's answer; see the file comment for how the broker is consulted. */
-export function readinessProbe(deps: ReadinessDeps): ReadinessProbe {
+/** The readiness probe's answer (cheap: it reads what the background checks found); see the file comment. */
+export function readinessProbe(deps: ReadinessDeps): () => Readiness {
   const recheckMs = deps.recheckMs ?? 5_000;
-  const stalledAfterMs = deps.stalledAfterMs ?? 3_000;
-  // When the ping still unanswered was sent; undefined when none is.
-  let pingSentAt: number | undefined;
-  const pinger = setInterval(() => {
-    if (pingSentAt !== undefined || deps.natsDown()) return;
-    const sentAt = (pingSentAt = Date.now());
-    // A ping cut short by a lost connection ends too: `natsDown` reports that case.
-    const answered = () => {
-      if (pingSentAt === sentAt) pingSentAt = undefined;
-    };
-    // Called in a promise, so a ping that throws (a connection closing) ends as an answer, never an uncaught error.
-    Promise.resolve()
-      .then(() => deps.ping())
-      .then(answered, answered);
-  }, deps.pingEveryMs ?? 1_000);
-  pinger.unref();
   // The stream was just provisioned when the engine started.
   let streamProblem: string | undefined;
   let checkedAt = Date.now();
@@ -91,10 +60,10 @@ export function readinessProbe(deps: ReadinessDeps): ReadinessProbe {
       )
       .finally(() => ([checking, checkedAt] = [false, Date.now()]));
   };
-  const probe = () => {
+  return () => {
     const reasons: NotReadyReason[] = [];
     const down = deps.natsDown();
-    const now = Date.now();
+    const stalled = deps.brokerStalled();
     if (down)
       reasons.push({
         check: 'nats',
@@ -102,21 +71,14 @@ export function readinessProbe(deps: ReadinessDeps): ReadinessProbe {
           ? `the connection to NATS is closed (since ${down.since.toISOString()})`
           : `NATS disconnected since ${down.since.toISOString()}, reconnecting`,
       });
-    else if (pingSentAt !== undefined && now - pingSentAt >= stalledAfterMs)
-      reasons.push({
-        check: 'nats',
-        message:
-          `NATS has not answered a ping for ${((now - pingSentAt) / 1000).toFixed(1)} s ` +
-          `(sent at ${new Date(pingSentAt).toISOString()}): the broker is stalled or the network to it drops packets`,
-      });
-    else if (!checking && now - checkedAt >= recheckMs) checkStream();
+    else if (stalled) reasons.push({ check: 'nats', message: stalled });
+    else if (!checking && Date.now() - checkedAt >= recheckMs) checkStream();
     if (!down && streamProblem) reasons.push({ check: 'events-stream', message: streamProblem });
     if (deps.commit() === 'none')
       reasons.push({ check: 'specs', message: 'no spec set applied yet (waiting for the first bundle from Git)' });
     if (deps.stopping()) reasons.push({ check: 'stopping', message: 'the engine is stopping' });
     return { ready: reasons.length === 0, reasons };
   };
-  return Object.assign(probe, { stop: () => clearInterval(pinger) });
 }
 
 /** The plain-text body (`Accept: text/plain`): `ready`, or `not ready` and a line per reason. */
