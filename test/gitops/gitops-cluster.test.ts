@@ -15,7 +15,6 @@ import { publishHead } from '../../engine/gitops/publish-head.js';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 import type { Engine } from '../../engine/runtime/engine.js';
-import { runCli } from '../cli/run-cli.js';
 import { junction } from '../ops/cli-in-process.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { guardedReferenceEngine } from '../runtime/helpers/guarded-engine.js';
@@ -278,7 +277,7 @@ describe('gitops cluster', () => {
     );
     expect(await a.sync.poll()).toBe('rejected');
 
-    const viaNats = await runCli(['status', '--nats', world.nats.url, '--format', 'json']);
+    const viaNats = await junction('status', '--nats', world.nats.url, '--format', 'json');
     expect(viaNats.code).toBe(0);
     const fromNats = JSON.parse(viaNats.stdout) as Record<string, unknown>;
     expect(fromNats).toMatchObject({
@@ -293,14 +292,14 @@ describe('gitops cluster', () => {
     ]);
     expect(fromNats.workers).toMatchObject([{ id: 'proc-1', commit: good, applied_at: expect.any(String) }]);
 
-    const viaUrl = await runCli(['status', '--url', a.engine.operatorUrl!, '--format', 'json']);
+    const viaUrl = await junction('status', '--url', a.engine.operatorUrl!, '--format', 'json');
     expect(viaUrl.code).toBe(0);
     expect(JSON.parse(viaUrl.stdout)).toMatchObject({
       active_commit: good,
       rejected: [{ commit: bad }],
       integrations: [{ name: 'orders', health: 'ok', lag: 0, dead_letters: 0 }],
     });
-    const stylish = await runCli(['status', '--url', a.engine.operatorUrl!]);
+    const stylish = await junction('status', '--url', a.engine.operatorUrl!);
     expect(stylish.stdout).toContain(`rejected        ${bad}`);
     expect(stylish.stdout).toMatch(/specs\/orders\.yaml:\d+:\d+ {2}jsonata-syntax/);
   });
