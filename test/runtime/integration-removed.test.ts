@@ -36,9 +36,11 @@ it('an integration removed with events parked and dead-lettered: the status name
   const both = { ...h.specSet, commit: 'c1' };
   await h.engine.applySpecSet(both);
   let down = true;
+  // Key 1's failures take 400 ms, so the swap below often finds an attempt under way whose retry comes due after the
+  // pull is closed: what nats-server 2.9.10 counts twice (consumer-lag.ts).
   h.target.fault = (r) => {
     if (r.key === '9') return { respond: { status: 422, body: { message: 'unknown warehouse' } } };
-    return down && r.key === '1' ? { respond: { status: 503 } } : undefined;
+    return down && r.key === '1' ? { respond: { status: 503 }, delayMs: 400 } : undefined;
   };
   await h.post('orders', { id: 9, seq: 1, status: 'new' });
   await h.post('orders', { id: 1, seq: 1, status: 'new' });
@@ -62,16 +64,9 @@ it('an integration removed with events parked and dead-lettered: the status name
     'integration orders is not in the active spec set (commit c2) but still has 1 event not delivered (a parked ' +
     'key counts once, whatever is queued behind it) and 1 open dead letter: nothing is lost; add the integration ' +
     'back to deliver them, or resolve its dead letters';
-  // A retry of key 1 fetched before the swap still finishes (503, parked again); until it has, the broker holds its
-  // ticket twice over (ack-pending and its successor), so the count settles at 1 rather than being 1 at once.
-  let seen = await status();
-  await waitFor(
-    async () => {
-      seen = await status();
-      return seen.warnings.length === 1 && seen.warnings[0] === warning;
-    },
-    () => `the removed integration's warning, got ${JSON.stringify(seen.warnings)}`,
-  );
+  // Counted once, at once: the ticket is one stored message, also when nats-server 2.9.10 counts it both pending and
+  // ack-pending (its pull closed while a retry was due, consumer-lag.ts).
+  const seen = await status();
   expect(seen.integrations.map((i) => i.name)).toEqual(['refunds']);
   expect(seen.warnings).toEqual([warning]);
   expect(h.target.records.has('1')).toBe(false);

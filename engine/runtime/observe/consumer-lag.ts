@@ -4,8 +4,10 @@
  * broker restart until an engine creates it again (broker/provision.ts), and a consumer that is not there counts
  * nothing: its partition's events are then counted from the stream itself (work-queue retention: what a subject
  * still stores is not finished) and the consumer is named as missing, so lag never drops to 0 while events wait.
+ * A consumer nobody pulls can count one event twice (`rewoundOntoRedelivery`): its figures are then checked against
+ * what its subject stores.
  */
-import type { JetStreamManager } from '@nats-io/jetstream';
+import type { ConsumerInfo, JetStreamManager } from '@nats-io/jetstream';
 import {
   EVENTS_PREFIX,
   EVENTS_STREAM,
@@ -42,11 +44,20 @@ export async function consumerBacklog(
   const names = [...integrations];
   const lag = new Map<string, number>(names.map((name) => [name, 0]));
   const present = new Set<string>();
+  const rewound: { integration: string; subject: string; reported: number }[] = [];
   for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
     present.add(c.name);
     const integration = c.name.replace(/-(p\d+|retry)$/, '');
-    lag.set(integration, (lag.get(integration) ?? 0) + c.num_pending + c.num_ack_pending);
+    const reported = c.num_pending + c.num_ack_pending;
+    if (rewoundOntoRedelivery(c)) rewound.push({ integration, subject: c.config.filter_subject!, reported });
+    lag.set(integration, (lag.get(integration) ?? 0) + reported);
   }
+  await Promise.all(
+    rewound.map(async ({ integration, subject, reported }) => {
+      const stored = (await storedPerSubject(jsm, subject))[subject] ?? 0;
+      if (stored < reported) lag.set(integration, lag.get(integration)! - (reported - stored));
+    }),
+  );
   const expected =
     partitions === undefined
       ? []
@@ -57,7 +68,9 @@ export async function consumerBacklog(
     missing.set(integration, [...(missing.get(integration) ?? []), entry]);
   if (partitions !== undefined && absent.length === 0) return { lag, missing };
   const counted = new Set<string>();
-  for (const [subject, stored] of Object.entries(await storedPerSubject(jsm, names, partitions))) {
+  const filter =
+    names.length === 1 && partitions === undefined ? `${EVENTS_PREFIX}.${names[0]}.>` : `${EVENTS_PREFIX}.>`;
+  for (const [subject, stored] of Object.entries(await storedPerSubject(jsm, filter))) {
     const parsed = parseEventSubject(subject);
     if (!parsed || stored === 0) continue;
     const consumer =
@@ -82,14 +95,21 @@ export async function consumerLag(
   return (await consumerBacklog(jsm, integrations, partitions)).lag;
 }
 
-/** Stored events per subject of the events stream: of the one integration asked about, or of all. */
-async function storedPerSubject(
-  jsm: JetStreamManager,
-  names: string[],
-  partitions: number | undefined,
-): Promise<Record<string, number>> {
-  const filter =
-    names.length === 1 && partitions === undefined ? `${EVENTS_PREFIX}.${names[0]}.>` : `${EVENTS_PREFIX}.>`;
+/**
+ * Whether the consumer may count an event twice, as nats-server 2.9.10 leaves a consumer whose only pull was closed
+ * while a redelivery came due (a removed or paused integration's ticket in its backoff, a drain's nak): it drops the
+ * pull, which nobody listens to any more, and steps its next sequence back as if the redelivered event were new
+ * (`loopAndGatherMsgs`, "We will redo this one"), so the event stays ack-pending and is pending again until someone
+ * pulls (fixed in 2.10.14, nats-io/nats-server#5305). Such a consumer has no pull waiting (a consumer info drops the
+ * pulls nobody listens to) and an event both pending and ack-pending after a redelivery; a consumer that is pulled
+ * is taken at its word, since reading the stream walks its blocks.
+ */
+function rewoundOntoRedelivery(c: ConsumerInfo): boolean {
+  return c.num_waiting === 0 && c.num_redelivered > 0 && c.num_ack_pending > 0 && c.num_pending > 0;
+}
+
+/** Stored events per subject of the events stream, of the subjects `filter` matches. */
+async function storedPerSubject(jsm: JetStreamManager, filter: string): Promise<Record<string, number>> {
   const info = await jsm.streams.info(EVENTS_STREAM, { subjects_filter: filter });
   return info.state.subjects ?? {};
 }
