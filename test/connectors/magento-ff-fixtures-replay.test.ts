@@ -53,6 +53,7 @@ const REPLAYED = [
   'magento-creditmemos-to-ff-credit-notes',
   'ff-invoice-payments-to-magento-orders',
   'magento-customers-to-ff-accounts',
+  'ff-quotes-to-magento-quotes',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
 const READS_CHECKED = [
@@ -481,6 +482,27 @@ const ffsOwnContactAndAddresses = async () => {
 };
 const CUST = 'magento-customers-to-ff-accounts';
 
+/** The store's next negotiable quote (cart) id is `id`. */
+const nextQuote = (id: number) => async () => void (magento.state.nextId.quote = id);
+/** Quote 41, as this flow sent FF quote 00000077 earlier (drafted for Ada, filled, priced, sent to her). */
+const sentQuote41 = async () => {
+  magento.state.nextId.quote = 41;
+  await given('POST', `${MG}/negotiableQuote/draft`, { customerId: 42 });
+  const negotiable_quote = {
+    ...{ quote_name: '00000077 Spring restock', negotiated_price_type: 3, negotiated_price_value: 405 },
+    ...{ shipping_price: 15, expiration_period: '2026-12-31' },
+  };
+  const items = [
+    { sku: 'MUG-1', qty: 20 },
+    { sku: 'TEE-1', qty: 8 },
+  ];
+  await given('PUT', `${MG}/negotiableQuote/41`, {
+    quote: { id: 41, items, extension_attributes: { negotiable_quote } },
+  });
+  await given('POST', `${MG}/negotiableQuote/submitToCustomer`, { quoteId: 41, files: [], comment: 'As agreed.' });
+};
+const QUOTE = 'ff-quotes-to-magento-quotes';
+
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
   "ad-usage-to-salesforce / an ad becomes a usage entry on the customer's contract": {
@@ -623,6 +645,28 @@ const GIVEN: Record<string, Given> = {
     { before: ffsOwnContactAndAddresses },
   [`${CUST} / a linked account deleted in FinancialForce is a dead letter (delete the link, replay, and the upsert creates it)`]:
     { before: async () => void sf.store.remove('Account', LINKED_ACCOUNT) },
+  [`${QUOTE} / an approved quote becomes a negotiable quote with its lines, negotiated total, shipping and expiry`]: {
+    before: nextQuote(41),
+  },
+  [`${QUOTE} / a gap event of an approved quote (header only, its fields read) sends it as an update does`]: {
+    before: nextQuote(41),
+  },
+  [`${QUOTE} / a single-line quote still sends a list of items`]: { before: nextQuote(42) },
+  [`${QUOTE} / a quote already sent is not sent again`]: { before: sentQuote41 },
+  [`${QUOTE} / a quote marked Denied is declined in Magento`]: { before: sentQuote41 },
+  [`${QUOTE} / an empty draft left by an earlier refusal is replaced by a complete quote`]: {
+    // The flow's draft whose lines Magento refused; the store has made quote 42 since.
+    before: async () => {
+      magento.state.nextId.quote = 41;
+      await given('POST', `${MG}/negotiableQuote/draft`, { customerId: 42 });
+      magento.state.nextId.quote = 43;
+    },
+  },
+  [`${QUOTE} / a product Magento does not sell is a permanent error naming it`]: { before: nextQuote(44) },
+  // Recorded after the store's quote 31 (an open invoice's).
+  [`${QUOTE} / recorded against the Magento emulator: an approved quote is drafted, filled and sent`]: {
+    before: nextQuote(32),
+  },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.
     before: async () => void sf.store.remove('Account', String(sf.records('Account')[0].Id)),

@@ -57,6 +57,7 @@ function draft(state: MagentoState, r: EmulatorRequest): EmulatorReply {
     is_virtual: false,
     items: [],
     customer: { id: customer.id, email: customer.email, firstname: customer.firstname, lastname: customer.lastname },
+    store_id: customer.store_id, // drafted for the customer's store view [emulator]
     currency: { quote_currency_code: 'USD' },
     extension_attributes: {
       negotiable_quote: {
@@ -156,14 +157,25 @@ function decline(state: MagentoState, r: EmulatorRequest): EmulatorReply {
   return { status: 200, body: true };
 }
 
+/**
+ * The quote as `GET /V1/carts/:cartId` answers it (CartInterface): its customer as the store holds it now (the
+ * getter is not nullable, so the whole customer), and no comments: those are the negotiable quote's own, read by
+ * `GET /V1/negotiableQuote/:quoteId/comments`.
+ */
 function read(state: MagentoState, id: string): EmulatorReply {
   const quote = state.negotiableQuotes.get(Number(id));
   if (!quote)
     return magentoError(404, 'No such entity with %fieldName = %fieldValue', { fieldName: 'cartId', fieldValue: id });
   const items = quote.items as Row[];
+  const { comments: _comments, ...cart } = quote;
   return {
     status: 200,
-    body: { ...quote, items_count: items.length, items_qty: items.reduce((sum, i) => sum + Number(i.qty), 0) },
+    body: {
+      ...cart,
+      customer: state.customers.get(Number((quote.customer as Row).id)) ?? quote.customer,
+      items_count: items.length,
+      items_qty: items.reduce((sum, i) => sum + Number(i.qty), 0),
+    },
   };
 }
 

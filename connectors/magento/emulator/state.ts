@@ -128,6 +128,7 @@ export function seedMagentoState(): MagentoState {
           lastname: 'Lovelace',
           group_id: 1,
           website_id: 1,
+          store_id: 1, // as a customer the API creates gets (customer-routes.ts): CustomerInterface answers it
           // customer_entity's created_at and updated_at are NOT NULL (docs/connectors.md): a customer always has both.
           created_at: '2026-11-02 09:30:00',
           updated_at: '2026-11-02 09:30:00',
