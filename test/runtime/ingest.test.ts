@@ -188,10 +188,18 @@ describe('webhook ingest', () => {
     };
     for (let id = 1; id <= 20; id++) expect(await send(id)).toBe(202);
     await h.nats.kill();
-    const whileDown = await h.post('orders', { id: 100, seq: 1, status: 'new' });
-    expect(whileDown).toEqual({
+    const whileDown = await fetch(`${h.engine.url}/hooks/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 100, seq: 1, status: 'new' }),
+    });
+    expect({ status: whileDown.status, retryAfter: whileDown.headers.get('retry-after') }).toEqual({
       status: 503,
-      body: { error: 'unavailable', message: expect.stringMatching(/^event not stored, retry later: /) },
+      retryAfter: '5',
+    });
+    expect(await whileDown.json()).toEqual({
+      error: 'unavailable',
+      message: expect.stringMatching(/^event not stored, retry later: /),
     });
     await h.nats.restart();
     // A sender retries until it gets a 2xx: that is the contract that makes 503 safe.
