@@ -280,9 +280,12 @@ function keepShownSelection() {
   for (const id of state.selected) if (!open.has(id)) state.selected.delete(id);
 }
 
-// "Replay selected" and the select-all box follow the selection: ticked when every selectable row shown is selected,
+// The rows' ticks, "Replay selected" and the select-all box follow the selection: a row is ticked when it is selected
+// (also right after a replay took it, before the next refresh), select-all when every selectable row shown is, and
 // half-ticked when some are.
 function showSelection() {
+  for (const box of document.querySelectorAll('#dlq tbody tr[data-id] input[type=checkbox]'))
+    box.checked = state.selected.has(box.closest('tr').dataset.id);
   const selectableShown = shownEntries().filter(selectable);
   const chosen = selectableShown.filter((e) => state.selected.has(e.id)).length;
   const all = $('#dlq-all');
@@ -291,15 +294,18 @@ function showSelection() {
   $('#replay-selected').disabled = state.selected.size === 0 || state.replaying;
 }
 
+// The rows are rebuilt only when what they show changed, not on every refresh: a click whose press and release
+// straddle a rebuild (a slow machine, a slow hand) would land on no element and be lost.
+let renderedDlq;
+
 function renderDlq() {
   const entries = shownEntries();
+  const shown = JSON.stringify([canAct(), entries]);
+  if (shown === renderedDlq) return showSelection();
+  renderedDlq = shown;
   $('#dlq tbody').replaceChildren(
     ...entries.map((entry) => {
-      const box = Object.assign(document.createElement('input'), {
-        type: 'checkbox',
-        checked: state.selected.has(entry.id),
-        disabled: !selectable(entry),
-      });
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', disabled: !selectable(entry) });
       box.setAttribute('aria-label', `select ${entry.id}`);
       box.addEventListener('click', (event) => {
         event.stopPropagation();
