@@ -33,13 +33,13 @@ it('opening a dead letter discarded since the page listed it says it is gone', a
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // The page keeps the listing it loaded first (as it would between two refreshes), from the real engine.
-  let listed: { status: number; body: string } | undefined;
+  // Fetched once: the page polls every second, and on a loaded machine a second poll comes before the first answer;
+  // each fetching too would leave a fetch still running when the browser closes (an unhandled error).
+  let listed: Promise<{ status: number; body: string }> | undefined;
   await page.route(/\/api\/dlq\?/, async (route) => {
-    if (!listed) {
-      const answer = await route.fetch();
-      listed = { status: answer.status(), body: await answer.text() };
-    }
-    await route.fulfill({ status: listed.status, body: listed.body, contentType: 'application/json' });
+    listed ??= route.fetch().then(async (answer) => ({ status: answer.status(), body: await answer.text() }));
+    const { status, body } = await listed;
+    await route.fulfill({ status, body, contentType: 'application/json' });
   });
   await page.goto(`${h.engine.operatorUrl}/`);
   const row = page.locator('#dlq tbody tr');
