@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
-import { REPO_ROOT, runCli } from './run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
+import { REPO_ROOT } from './run-cli.js';
 
 let repo: SpecRepo | undefined;
 afterEach(() => repo?.remove());
@@ -36,8 +37,12 @@ const BROKEN_ANNOTATIONS = [
 
 describe('junction validate', () => {
   it('accepts the example specs and the fixture specs', async () => {
-    expect(await runCli(['validate', 'specs'])).toEqual({ code: 0, stdout: '', stderr: '✓ specs: no problems\n' });
-    expect(await runCli(['validate', 'test/plan/fixtures/specs'])).toEqual({
+    expect(await junctionInProcess(['validate', 'specs'])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '✓ specs: no problems\n',
+    });
+    expect(await junctionInProcess(['validate', 'test/plan/fixtures/specs'])).toEqual({
       code: 0,
       stdout: '',
       stderr: '✓ test/plan/fixtures/specs: no problems\n',
@@ -46,7 +51,7 @@ describe('junction validate', () => {
 
   it('annotates a JSONata syntax error, an unowned write and an unknown field at their line and column', async () => {
     const { dir } = brokenTransforms();
-    const result = await runCli(['validate', 'specs', '--format', 'github'], { cwd: dir });
+    const result = await junctionInProcess(['validate', 'specs', '--format', 'github'], {}, { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(BROKEN_ANNOTATIONS.join('\n') + '\n');
   });
@@ -54,7 +59,7 @@ describe('junction validate', () => {
   it('prints JSON diagnostics with repo-relative paths', async () => {
     repo = createSpecRepo();
     repo.edit('connections/shop.yaml', (t) => t.replace('type: magento_token', 'type: magento_tokn'));
-    const result = await runCli(['validate', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(['validate', 'specs', '--format', 'json'], {}, { cwd: repo.dir });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual([
       {
@@ -74,7 +79,7 @@ describe('junction validate', () => {
     const secret = join(repo.dir, 'outside.yaml');
     writeFileSync(secret, 'token: s3cr3t-outside-the-specs\n');
     symlinkSync(secret, join(repo.dir, 'specs', 'leak.yaml'));
-    const result = await runCli(['validate', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(['validate', 'specs', '--format', 'json'], {}, { cwd: repo.dir });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual([
       {
@@ -91,7 +96,7 @@ describe('junction validate', () => {
   });
 
   it('exits 2 on bad usage', async () => {
-    const result = await runCli(['validate', 'no-such-dir']);
+    const result = await junctionInProcess(['validate', 'no-such-dir']);
     expect(result).toEqual({
       code: 2,
       stdout: '',
@@ -100,7 +105,7 @@ describe('junction validate', () => {
         'directory: pass the directory that holds the spec YAML files (`junction init <dir>` creates a spec ' +
         'repository)\n',
     });
-    expect((await runCli(['validate', 'specs', '--format', 'xml'])).code).toBe(2);
+    expect((await junctionInProcess(['validate', 'specs', '--format', 'xml'])).code).toBe(2);
   });
 
   it('refuses a file, and a directory with no spec in it, instead of passing nothing', async () => {
@@ -111,7 +116,7 @@ describe('junction validate', () => {
       writeFileSync(join(dir, '.github/workflows/ci.yml'), 'on: push\n');
       writeFileSync(join(dir, 'notes.txt'), 'specs go here\n');
       for (const command of ['validate', 'test'])
-        expect(await runCli([command, dir])).toEqual({
+        expect(await junctionInProcess([command, dir])).toEqual({
           code: 2,
           stdout: '',
           stderr: `junction: spec directory ${JSON.stringify(dir)} holds no spec file (*.yaml or *.yml; hidden folders and node_modules are not read): pass the directory of your specs\n`,
@@ -119,7 +124,7 @@ describe('junction validate', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(await runCli(['validate', 'specs/README.md'])).toEqual({
+    expect(await junctionInProcess(['validate', 'specs/README.md'])).toEqual({
       code: 2,
       stdout: '',
       stderr:
@@ -130,13 +135,13 @@ describe('junction validate', () => {
 
 describe('junction test', () => {
   it('passes on the example specs', async () => {
-    const result = await runCli(['test', 'specs']);
+    const result = await junctionInProcess(['test', 'specs']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
   });
 
   it('passes on the fixture specs', async () => {
-    const result = await runCli(['test', 'test/plan/fixtures/specs']);
+    const result = await junctionInProcess(['test', 'test/plan/fixtures/specs']);
     expect(result).toEqual({
       code: 0,
       stderr: '',
@@ -153,7 +158,7 @@ describe('junction test', () => {
 
   it('refuses to test specs that do not validate, printing the problems first', async () => {
     const { dir } = brokenTransforms();
-    const result = await runCli(['test', 'specs'], { cwd: dir });
+    const result = await junctionInProcess(['test', 'specs'], {}, { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout.split('\n').map((l) => l.split('  ').slice(0, 3).join('  '))).toEqual([
       'specs/contacts-to-crm.yaml:11:98  error  jsonata-syntax',
@@ -167,7 +172,7 @@ describe('junction test', () => {
   it('fails a changed mapping with a diff by JSON path', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
-    const result = await runCli(['test', 'specs'], { cwd: repo.dir });
+    const result = await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
       [
@@ -192,8 +197,8 @@ describe('junction test', () => {
         `body: '$merge([{ "sku": sku, "price": $round(price, 2) }, { "name": name, "colour": "blue" }])'\n`,
       ),
     );
-    expect((await runCli(['validate', 'specs'], { cwd: repo.dir })).code).toBe(0);
-    const result = await runCli(['test', 'specs', '--format', 'json'], { cwd: repo.dir });
+    expect((await junctionInProcess(['validate', 'specs'], {}, { cwd: repo.dir })).code).toBe(0);
+    const result = await junctionInProcess(['test', 'specs', '--format', 'json'], {}, { cwd: repo.dir });
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as {
       passed: number;
@@ -220,7 +225,7 @@ describe('junction test', () => {
   });
 
   it('exits 1 on an unknown --integration, with a did-you-mean', async () => {
-    expect(await runCli(['test', 'test/plan/fixtures/specs', '--integration', 'prices-to-shops'])).toEqual({
+    expect(await junctionInProcess(['test', 'test/plan/fixtures/specs', '--integration', 'prices-to-shops'])).toEqual({
       code: 1,
       stdout: '',
       stderr:
@@ -239,15 +244,23 @@ describe('junction test', () => {
       '2 passed, 0 failed, 1 untested',
       '',
     ].join('\n');
-    expect(await runCli(['test', 'specs'], { cwd: repo.dir })).toEqual({ code: 0, stdout: expected, stderr: '' });
-    expect(await runCli(['test', 'specs', '--require-tests'], { cwd: repo.dir })).toEqual({
+    expect(await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir })).toEqual({
+      code: 0,
+      stdout: expected,
+      stderr: '',
+    });
+    expect(await junctionInProcess(['test', 'specs', '--require-tests'], {}, { cwd: repo.dir })).toEqual({
       code: 1,
       stdout: expected,
       stderr: '✗ --require-tests: 1 integration has no test case; add a <name>.test.yaml beside each\n',
     });
-    const json = await runCli(['test', 'specs', '--format', 'json', '--integration', 'contacts-to-crm'], {
-      cwd: repo.dir,
-    });
+    const json = await junctionInProcess(
+      ['test', 'specs', '--format', 'json', '--integration', 'contacts-to-crm'],
+      {},
+      {
+        cwd: repo.dir,
+      },
+    );
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ passed: 0, failed: 0, cases: [], untested: ['contacts-to-crm'] });
   });
@@ -259,9 +272,9 @@ describe('junction test', () => {
         .replace('      outcome: delivered\n', '      outcome: delivered\n      key: MUG-1\n')
         .replace('{ outcome: skipped, requests: [] }', '{ outcome: skipped, key: OLD-1, requests: [] }'),
     );
-    expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
+    expect((await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir })).code).toBe(0);
     repo.edit('prices-to-shop.yaml', (t) => t.replace('key: sku', 'key: $lowercase(sku)'));
-    const changed = await runCli(['test', 'specs'], { cwd: repo.dir });
+    const changed = await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir });
     expect([changed.code, changed.stdout]).toEqual([
       1,
       [
@@ -280,7 +293,7 @@ describe('junction test', () => {
       ].join('\n'),
     ]);
     repo.edit('prices-to-shop.yaml', (t) => t.replace('key: $lowercase(sku)', 'key: code'));
-    const none = await runCli(['test', 'specs'], { cwd: repo.dir });
+    const none = await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir });
     const why =
       'the key expression `code` gave no scalar value for this event (ingest answers 400 unidentifiable-event: ' +
       'nothing is stored or written)';
@@ -301,13 +314,13 @@ describe('junction test', () => {
   it('--update rewrites the failing expectations from the actual plan and keeps comments', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
-    const update = await runCli(['test', 'specs', '--update'], { cwd: repo.dir });
+    const update = await junctionInProcess(['test', 'specs', '--update'], {}, { cwd: repo.dir });
     expect(update.code).toBe(0);
     expect(update.stderr).toBe('updated specs/prices-to-shop.test.yaml\n');
     const text = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
     expect(text).toContain('# the everyday case: one price, two stock locations');
     expect(text).toContain('quantity: 80');
     expect(repo.git('diff', '--stat', '--', 'specs/prices-to-shop.test.yaml')).toMatch(/1 file changed/);
-    expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
+    expect((await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir })).code).toBe(0);
   });
 });
