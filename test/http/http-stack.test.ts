@@ -367,22 +367,32 @@ describe('the default transport', () => {
   it('knows when a request was written: a connection lost or a timeout after sending leaves the outcome unknown', async () => {
     const server = createServer((req, res) => {
       req.resume();
-      req.on('end', () => (req.url === '/drop' ? res.socket?.destroy() : undefined));
+      req.on('end', () => {
+        if (req.url === '/drop') res.socket?.destroy();
+        else if (req.url === '/ok') res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
-    const client = createConnectionClient({
-      connection: connection('http', { type: 'none' }, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 200 }),
-      connector: registry.get('http')!,
-      security: { outbound: OPEN },
-    });
-    const dropped = await failure(client.call('post', { params: { path: '/drop' }, body: { a: 1 } }));
-    const stalled = await failure(client.call('post', { params: { path: '/stall' }, body: { a: 1 } }));
+    const clientWithin = (timeoutMs: number) =>
+      createConnectionClient({
+        connection: connection('http', { type: 'none' }, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs }),
+        connector: registry.get('http')!,
+        security: { outbound: OPEN },
+      });
+    // The drop comes from the server once it has the body: no timeout may race it on a loaded machine.
+    const patient = clientWithin(30_000);
+    const dropped = await failure(patient.call('post', { params: { path: '/drop' }, body: { a: 1 } }));
+    // The stall must time out after the request was written: its connection is open already (no connect to wait
+    // for), and its timeout leaves a loaded machine room to write before it runs out.
+    const hasty = clientWithin(1_000);
+    await hasty.call('post', { params: { path: '/ok' }, body: { a: 1 } });
+    const stalled = await failure(hasty.call('post', { params: { path: '/stall' }, body: { a: 1 } }));
     expect([dropped, stalled].map((e) => [e.code, e.disposition, e.outcomeUnknown])).toEqual([
       ['network', 'retryable', true],
       ['timeout', 'retryable', true],
     ]);
-    await client.close();
+    await Promise.all([patient.close(), hasty.close()]);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   });
