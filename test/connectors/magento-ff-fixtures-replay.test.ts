@@ -22,6 +22,7 @@ import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/m
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { sampleOrder } from '../../connectors/magento/emulator/state.js';
 import { invoiceOrder } from '../../connectors/magento/emulator/order-routes.js';
+import { placeQuoteOrder } from '../../connectors/magento/emulator/quote-routes.js';
 import { refundOrder } from '../../connectors/magento/emulator/creditmemo-routes.js';
 import type { RefundRequest } from '../../connectors/magento/emulator/creditmemo-routes.js';
 import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
@@ -54,6 +55,7 @@ const REPLAYED = [
   'ff-invoice-payments-to-magento-orders',
   'magento-customers-to-ff-accounts',
   'ff-quotes-to-magento-quotes',
+  'ff-open-invoices-to-magento-quotes',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
 const READS_CHECKED = [
@@ -503,6 +505,37 @@ const sentQuote41 = async () => {
 };
 const QUOTE = 'ff-quotes-to-magento-quotes';
 
+/** What this flow sends for FF invoice SIN000101 (1,240.50 USD open) to quote 31: its one line and its price. */
+const fillInvoiceQuote31 = () =>
+  given('PUT', `${MG}/negotiableQuote/31`, {
+    quote: {
+      ...{ id: 31, items: [{ sku: 'INVOICE-PAYMENT', qty: 1 }] },
+      extension_attributes: {
+        negotiable_quote: {
+          ...{ quote_name: 'Invoice SIN000101 (due 2026-12-24)' },
+          ...{ negotiated_price_type: 3, negotiated_price_value: 1240.5 },
+        },
+      },
+    },
+  });
+const sendInvoiceQuote31 = () =>
+  given('POST', `${MG}/negotiableQuote/submitToCustomer`, {
+    files: [],
+    quoteId: 31,
+    comment: 'Invoice SIN000101: 1,240.50 USD open, due 2026-12-24. Place the order from this quote to pay it.',
+  });
+/** Quote 31 as this flow sent it for SIN000101 (the store's next quote id is 31). */
+const sentInvoiceQuote31 = async () => {
+  await given('POST', `${MG}/negotiableQuote/draft`, { customerId: 42 });
+  await fillInvoiceQuote31();
+  await sendInvoiceQuote31();
+};
+const negotiableStatus = (id: number, status: string) => {
+  const quote = magento.state.negotiableQuotes.get(id)!;
+  (quote.extension_attributes as { negotiable_quote: Record<string, unknown> }).negotiable_quote.status = status;
+};
+const OPEN = 'ff-open-invoices-to-magento-quotes';
+
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
   "ad-usage-to-salesforce / an ad becomes a usage entry on the customer's contract": {
@@ -666,6 +699,45 @@ const GIVEN: Record<string, Given> = {
   // Recorded after the store's quote 31 (an open invoice's).
   [`${QUOTE} / recorded against the Magento emulator: an approved quote is drafted, filled and sent`]: {
     before: nextQuote(32),
+  },
+  [`${OPEN} / a part payment declines the sent quote and sends one for the new open amount`]: {
+    before: sentInvoiceQuote31,
+  },
+  [`${OPEN} / a paid invoice declines its open quote and sends nothing new`]: { before: sentInvoiceQuote31 },
+  [`${OPEN} / an unchanged open amount leaves the sent quote alone`]: { before: sentInvoiceQuote31 },
+  [`${OPEN} / once the customer ordered (paid) the quote, nothing is declined or re-sent while FF catches up`]: {
+    before: async () => {
+      await sentInvoiceQuote31();
+      placeQuoteOrder(magento.state, 31, { method: 'braintree', transactionId: 'ch_3PQ9x2' });
+    },
+  },
+  [`${OPEN} / an expired quote of a still open invoice is replaced`]: {
+    // Past its expiration date, Magento's expiry job set it expired; the store has made quote 32 since.
+    before: async () => {
+      await sentInvoiceQuote31();
+      negotiableStatus(31, 'expired');
+      magento.state.nextId.quote = 33;
+    },
+  },
+  [`${OPEN} / a quote this integration did not create (a stale or hand-made cross-reference) is never declined`]: {
+    before: sentInvoiceQuote31,
+  },
+  [`${OPEN} / a draft whose answer was lost is the customer's one empty draft, filled and sent, never a second quote`]:
+    {
+      during: {
+        // Ada's quotes by then: 29 declined, 30 a draft of the seller's own, and 31, the draft whose answer was lost.
+        'draft.find': async () => {
+          magento.state.nextId.quote = 29;
+          await given('POST', `${MG}/negotiableQuote/draft`, { customerId: 42 });
+          await given('POST', `${MG}/negotiableQuote/decline`, { quoteId: 29, reason: 'Not needed.' });
+          await given('POST', `${MG}/negotiableQuote/draft`, { customerId: 42 });
+          await given('PUT', `${MG}/negotiableQuote/30`, { quote: { id: 30, items: [{ sku: 'MUG-1', qty: 1 }] } });
+          await given('POST', `${MG}/negotiableQuote/draft`, { customerId: 42 });
+        },
+      },
+    },
+  [`${OPEN} / a send whose answer was lost but which happened is found submitted, not dead-lettered as locked`]: {
+    during: { 'send.find': async () => void (await sendInvoiceQuote31()) },
   },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.
