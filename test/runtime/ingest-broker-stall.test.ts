@@ -103,4 +103,8 @@ it('refuses new webhooks at once while the broker is frozen, answers the one pub
   // The sender's retry of the refused event is its first store: no earlier copy made it a duplicate.
   expect(await post(url, 3)).toMatchObject({ status: 202, body: { key: '3', duplicate: false } });
   expect(await storedIds(h.nats.url)).toEqual([1, 2, 3]);
+  // Each refusal counted, for the operator: 3 once and the burst of 10.
+  expect(await h.engine.metrics.metrics()).toContain(
+    'junction_events_refused_total{integration="orders",reason="broker-unavailable"} 11',
+  );
 });

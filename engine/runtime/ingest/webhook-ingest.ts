@@ -125,10 +125,10 @@ export async function ingestWebhook(name: string, req: IncomingMessage, deps: We
     signed = { claim, digest: startDigest(secret, claim) };
   }
   // Before the body: a sender is not kept uploading what cannot be stored.
-  const down = deps.broker.unavailable();
-  if (down) {
+  const refused = brokerRefusal(name, deps);
+  if (refused) {
     discard(req, undefined);
-    return { ...unavailable(down), close: true };
+    return { ...refused, close: true };
   }
   const read = await readWebhookBody(req, source.maxBodyBytes, deps.budget, signed?.digest);
   if ('refused' in read) return refusedBody(read.refused, source.maxBodyBytes);
@@ -194,8 +194,8 @@ async function accept(
     throw error;
   }
   // Again after the body: the broker may have stopped answering while it came in.
-  const down = deps.broker.unavailable();
-  if (down) return unavailable(down);
+  const refused = brokerRefusal(name, deps);
+  if (refused) return refused;
   try {
     const stored = await deps.publisher.publish({ integration: name, identity, data: raw, commit });
     deps.broker.answered();
@@ -269,6 +269,14 @@ function tooDeep(): IngestReply {
  * lasts seconds, and the engine takes events again as soon as the broker answers.
  */
 const BROKER_RETRY_AFTER_S = '5';
+
+/** The 503 for a broker that cannot store an event now (counted: nothing was tried), or undefined when it can. */
+function brokerRefusal(name: string, deps: WebhookIngestDeps): IngestReply | undefined {
+  const reason = deps.broker.unavailable();
+  if (reason === undefined) return undefined;
+  deps.metrics.refused.inc({ integration: name, reason: 'broker-unavailable' });
+  return unavailable(reason);
+}
 
 function unavailable(reason: string): IngestReply {
   return {

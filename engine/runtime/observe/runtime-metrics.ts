@@ -31,7 +31,10 @@ export interface RuntimeMetrics {
   inFlight: Gauge<'integration'>;
   latency: Histogram<'integration'>;
   lag: Gauge<'integration'>;
-  /** Events the events stream refused because it was full (ingest answered 507). */
+  /**
+   * Events not stored, by why: the events stream was full (`stream-full`, ingest answered 507), or a webhook refused
+   * at once while the broker was disconnected or stalled (`broker-unavailable`, 503).
+   */
   refused: Counter<'integration' | 'reason'>;
   /** This process's recent deliveries per integration (not Prometheus: exact percentiles for the dashboard). */
   recent: IntegrationWindows;
@@ -182,7 +185,9 @@ export function createRuntimeMetrics(
     }),
     refused: new Counter({
       name: 'junction_events_refused_total',
-      help: 'Events not stored because the events stream was full (max_bytes, discard new): ingest answered 507.',
+      help:
+        'Events not stored, by reason: stream-full (the events stream at max_bytes, discard new: ingest answered 507), ' +
+        'broker-unavailable (a webhook refused at once with 503 while NATS was disconnected or stalled).',
       labelNames: ['integration', 'reason'],
       registers,
     }),
