@@ -22,9 +22,11 @@ import { testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { targetConnectors } from '../runtime/helpers/target-connector.js';
 import {
   WEBHOOK_SECRET,
+  onAll,
   ordersSpec,
   startGitopsWorld,
   startSyncedProcess,
+  statusOf,
   targetConnection,
 } from './gitops-harness.js';
 import type { GitopsWorld, Process } from './gitops-harness.js';
@@ -36,9 +38,6 @@ afterEach(async () => {
 });
 
 const body = (tag: string) => `{ "key": $string(id), "seq": seq, "status": status, "mapping": "${tag}" }`;
-const statusOf = async (p: Process) =>
-  (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
-const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
 
 async function seed(w: GitopsWorld): Promise<string> {
   return w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(body('v1')) }, 'v1');

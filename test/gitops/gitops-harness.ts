@@ -26,7 +26,7 @@ import { startFakeTarget } from '../runtime/helpers/fake-target.js';
 import type { FakeTarget } from '../runtime/helpers/fake-target.js';
 import { guardedReferenceEngine } from '../runtime/helpers/guarded-engine.js';
 import { httpTestInvoker } from '../runtime/helpers/http-invoker.js';
-import { TEST_TUNING, testLogger } from '../runtime/helpers/runtime-harness.js';
+import { TEST_TUNING, testLogger, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { targetConnectors } from '../runtime/helpers/target-connector.js';
 
@@ -111,6 +111,28 @@ export async function startSyncedProcess(options: SyncedProcessOptions): Promise
 
 export function ordersSpec(body: string): string {
   return integrationYaml({ body });
+}
+
+/** For waitFor: every one of `ps` runs commit `sha`. */
+export const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
+
+/** A process's `GET /api/status`. */
+export async function statusOf(p: Process): Promise<Record<string, unknown>> {
+  return (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
+}
+
+/** One process running a good commit: the target connection and orders with `body` (default: keyed by id). */
+export async function goodCommitLive(
+  w: GitopsWorld,
+  body = '{ "key": $string(id) }',
+): Promise<{ good: string; a: Process }> {
+  const good = await w.commit(
+    { 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(body) },
+    'good',
+  );
+  const a = await w.startProcess();
+  await waitFor(onAll([a], good), 'good active');
+  return { good, a };
 }
 
 export async function startGitopsWorld(): Promise<GitopsWorld> {

@@ -18,8 +18,8 @@ import { EVENTS_PREFIX, EVENTS_STREAM } from '../../engine/runtime/broker/subjec
 import { runCli } from '../cli/run-cli.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
-import type { GitopsWorld, Process } from './gitops-harness.js';
+import { onAll, ordersSpec, startGitopsWorld, statusOf, targetConnection } from './gitops-harness.js';
+import type { GitopsWorld } from './gitops-harness.js';
 import { spawnGitopsChild } from './gitops-child.js';
 import type { LeaseHolderConfig } from './lease-holder-main.js';
 
@@ -42,9 +42,6 @@ const REFUNDS = integrationYaml({
   initial: '100ms',
   max: '100ms',
 });
-const onAll = (ps: Process[], sha: string) => async () => ps.every((p) => p.engine.specSet.commit === sha);
-const statusOf = async (p: Process) =>
-  (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
 
 async function pushed(w: GitopsWorld, message: string): Promise<string> {
   await w.clone.add('.').commit(message);

@@ -8,7 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { acquireLease } from '../../engine/gitops/compile-lease.js';
 import { localClock } from '../../engine/runtime/control/broker-clock.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
-import { WEBHOOK_SECRET, ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
+import {
+  WEBHOOK_SECRET,
+  goodCommitLive,
+  ordersSpec,
+  startGitopsWorld,
+  statusOf,
+  targetConnection,
+} from './gitops-harness.js';
 import type { GitopsWorld, Process } from './gitops-harness.js';
 
 let world: GitopsWorld | undefined;
@@ -19,8 +26,6 @@ afterEach(async () => {
 
 const V1 = '{ "key": $string(id), "seq": seq, "status": status }';
 const V2 = '{ "key": $string(id), "seq": seq, "status": status, "mapping": "v2" }';
-const statusOf = async (p: Process) =>
-  (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
 const pushHook = (p: Process, body: string, signature?: string) =>
   fetch(`${p.engine.url}/hooks/git`, {
     method: 'POST',
@@ -29,17 +34,9 @@ const pushHook = (p: Process, body: string, signature?: string) =>
   }).then(async (r) => ({ status: r.status, body: await r.json() }));
 const sign = (body: string) => 'sha256=' + createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex');
 
-/** One process running a good commit. */
-async function goodCommitLive(w: GitopsWorld): Promise<{ good: string; a: Process }> {
-  const good = await w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(V1) }, 'good');
-  const a = await w.startProcess();
-  await waitFor(async () => a.engine.specSet.commit === good, 'good active');
-  return { good, a };
-}
-
 /** One process running a good commit, and a broken commit after it that the process rejected. */
 async function badCommitOnGood(w: GitopsWorld): Promise<{ good: string; bad: string; a: Process }> {
-  const { good, a } = await goodCommitLive(w);
+  const { good, a } = await goodCommitLive(w, V1);
   const bad = await w.commit(
     { 'orders.yaml': ordersSpec('{ "key": $string(id), "status": status status2 }') },
     'broken mapping',

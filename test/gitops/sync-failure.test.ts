@@ -6,9 +6,8 @@
 import { renameSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
-import { ordersSpec, startGitopsWorld, targetConnection } from './gitops-harness.js';
-import type { GitopsWorld, Process } from './gitops-harness.js';
+import { goodCommitLive, startGitopsWorld, statusOf } from './gitops-harness.js';
+import type { GitopsWorld } from './gitops-harness.js';
 
 let world: GitopsWorld | undefined;
 afterEach(async () => {
@@ -16,19 +15,11 @@ afterEach(async () => {
   world = undefined;
 });
 
-const statusOf = async (p: Process) =>
-  (await fetch(`${p.engine.operatorUrl}/api/status`)).json() as Promise<Record<string, unknown>>;
-
 describe('git sync that cannot fetch', () => {
   it('warns in the status with git error, the rounds and since when, and clears once a fetch works', async () => {
     world = await startGitopsWorld();
-    const good = await world.commit(
-      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec('{ "key": $string(id) }') },
-      'good',
-    );
-    // Polled by hand only: each round below is one failure.
-    const a = await world.startProcess({ pollMs: 3_600_000 });
-    await waitFor(async () => a.engine.specSet.commit === good, 'good active');
+    // Polled by hand only (the harness's processes poll once an hour): each round below is one failure.
+    const { good, a } = await goodCommitLive(world);
     expect((await statusOf(a)).warnings).toEqual([]);
 
     const away = `${world.remote}.away`;

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { readSpecTreeAtRef } from '../../engine/gitops/read-tree-at-ref.js';
 import { runCli } from '../cli/run-cli.js';
-import { ordersSpec, startGitopsWorld, targetConnection } from '../gitops/gitops-harness.js';
+import { ordersSpec, startGitopsWorld, statusOf, targetConnection } from '../gitops/gitops-harness.js';
 import type { GitopsWorld } from '../gitops/gitops-harness.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
@@ -165,8 +165,7 @@ describe('the tracked branch force-pushed back to an older commit', () => {
     await world.clone.raw(['push', '--force', '--quiet', 'origin', 'main']);
     expect(await a.sync.poll()).toBe('published');
     await waitFor(async () => a.engine.specSet.commit === v1, 'v1 active again');
-    const status = (await (await fetch(`${a.engine.operatorUrl}/api/status`)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({
+    expect(await statusOf(a)).toMatchObject({
       active_commit: v1,
       last_seen_commit: v1,
       rejected: [],

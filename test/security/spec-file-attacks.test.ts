@@ -8,11 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
-import { ordersSpec, startGitopsWorld, targetConnection } from '../gitops/gitops-harness.js';
+import { goodCommitLive, ordersSpec, startGitopsWorld, statusOf } from '../gitops/gitops-harness.js';
 import type { GitopsWorld } from '../gitops/gitops-harness.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
 
 let repo: SpecRepo | undefined;
 let world: GitopsWorld | undefined;
@@ -87,20 +86,14 @@ describe('hostile spec files', () => {
 
   it('in GitOps, make the commit rejected with those diagnostics while the running set stays', async () => {
     world = await startGitopsWorld();
-    const good = await world.commit(
-      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec('{ "key": $string(id) }') },
-      'good',
-    );
-    const a = await world.startProcess();
-    await waitFor(async () => a.engine.specSet.commit === good, 'good active');
+    const { good, a } = await goodCommitLive(world);
     const orders = a.engine.specSet.integrations.get('orders');
     const hostile = Object.fromEntries(
       ['lookups/bomb.yaml', 'lookups/dup.yaml', 'lookups/js.yaml'].map((p) => [p, HOSTILE[p].text as string]),
     );
     const bad = await world.commit({ ...hostile, 'orders.yaml': ordersSpec('{ "key": $string(id), "v": 2 }') }, 'bad');
     expect(await a.sync.poll()).toBe('rejected');
-    const status = (await (await fetch(`${a.engine.operatorUrl}/api/status`)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({
+    expect(await statusOf(a)).toMatchObject({
       active_commit: good,
       rejected: [
         {

@@ -6,13 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { startFakeGitHub } from '../github/fake-github.js';
+import { pullRequestEnv } from '../github/pull-request-env.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
-import { ordersSpec, startGitopsWorld, targetConnection } from '../gitops/gitops-harness.js';
+import { goodCommitLive, startGitopsWorld, statusOf } from '../gitops/gitops-harness.js';
 import type { GitopsWorld } from '../gitops/gitops-harness.js';
-import { waitFor } from '../runtime/helpers/runtime-harness.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 let repo: SpecRepo | undefined;
 let world: GitopsWorld | undefined;
@@ -56,7 +54,8 @@ describe('YAML tags without a JSON equivalent', () => {
   });
 
   it('are reported by plan and by ci github (an annotation at the tag)', async () => {
-    const { dir, base } = taggedRepo();
+    const specs = taggedRepo();
+    const { dir, base } = specs;
     const plan = await runCli(['plan', '--base', base, 'specs'], { cwd: dir });
     expect(plan.code).toBe(1);
     expect(plan.stdout).toContain('| <code>specs/lookups/sources.yaml:4:18</code> | error <code>yaml-tag</code> |');
@@ -64,22 +63,9 @@ describe('YAML tags without a JSON equivalent', () => {
 
     const github = await startFakeGitHub();
     try {
-      const event = join(dir, 'event.json');
-      writeFileSync(
-        event,
-        JSON.stringify({ pull_request: { number: 3, head: { sha: 'a'.repeat(40) }, base: { sha: base } } }),
-      );
-      writeFileSync(join(dir, 'summary.md'), '');
       const ci = await runCli(['ci', 'github', 'specs'], {
         cwd: dir,
-        env: {
-          GITHUB_TOKEN: 'test-token',
-          GITHUB_REPOSITORY: 'acme/specs',
-          GITHUB_API_URL: github.url,
-          GITHUB_EVENT_PATH: event,
-          GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
-          GITHUB_SHA: '',
-        },
+        env: pullRequestEnv(specs, github.url, { number: 3, headSha: 'a'.repeat(40) }),
       });
       expect(ci.stderr).toBe('');
       expect(ci.code).toBe(1);
@@ -98,17 +84,11 @@ describe('YAML tags without a JSON equivalent', () => {
 
   it('in GitOps, make the commit rejected once: the running set stays and the next poll does not recompile it', async () => {
     world = await startGitopsWorld();
-    const good = await world.commit(
-      { 'target.yaml': targetConnection(world.target.url), 'orders.yaml': ordersSpec('{ "key": $string(id) }') },
-      'good',
-    );
-    const a = await world.startProcess();
-    await waitFor(async () => a.engine.specSet.commit === good, 'good active');
+    const { good, a } = await goodCommitLive(world);
     const bad = await world.commit({ 'lookups.yaml': TAGGED_LOOKUP }, 'a binary tag');
     expect(await a.sync.poll()).toBe('rejected');
     expect(await a.sync.poll()).toBe('current');
-    const status = (await (await fetch(`${a.engine.operatorUrl}/api/status`)).json()) as { rejected: unknown[] };
-    expect(status.rejected).toEqual([
+    expect((await statusOf(a)).rejected).toEqual([
       {
         commit: bad,
         rejected_at: expect.any(String),
