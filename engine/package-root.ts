@@ -14,7 +14,7 @@ function findPackageRoot(from: string): string {
 }
 
 /** The folder holding Junction's package.json. */
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 
 /** A path inside the package, e.g. `packagePath('schemas')`. */
 export function packagePath(...parts: string[]): string {

@@ -12,7 +12,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const ENGINE_V8_FLAGS: readonly string[] = ['--no-parallel-scavenge'];
+const ENGINE_V8_FLAGS: readonly string[] = ['--no-parallel-scavenge'];
 
 /**
  * Sets the engine's V8 flags in this process, except those node was started with in either form: an operator who

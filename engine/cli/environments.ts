@@ -12,9 +12,9 @@ import type { CaseReport } from '../plan/spec-tests/run-spec-tests.js';
 import type { Wiring } from './wiring.js';
 
 /** The name of the spec set as written, without an environment's values. */
-export const DEFAULT_ENVIRONMENT = 'default';
+const DEFAULT_ENVIRONMENT = 'default';
 
-export interface EnvironmentCompile {
+interface EnvironmentCompile {
   /** undefined: the specs as written. */
   environment?: string;
   result: CompileResult;

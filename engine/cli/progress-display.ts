@@ -4,12 +4,12 @@
  * report). The last update is always written, on its own line. A command that fails mid-way leaves a terminal's line
  * open: main ends it (endProgressLines) before it prints the error, so the error starts a line of its own.
  */
-export interface ProgressDisplay<P> {
+interface ProgressDisplay<P> {
   show(progress: P): void;
   done(progress: P): void;
 }
 
-export interface ProgressOutput {
+interface ProgressOutput {
   write(text: string): unknown;
   isTTY?: boolean;
 }
@@ -24,7 +24,7 @@ export function endProgressLines(): void {
 }
 
 /** How often a non-terminal output gets a line. */
-export const PIPED_PROGRESS_EVERY_MS = 2_000;
+const PIPED_PROGRESS_EVERY_MS = 2_000;
 
 export function progressDisplay<P>(
   render: (progress: P) => string,

@@ -14,7 +14,7 @@ import { closestMatch } from './suggest.js';
 type Raw = Record<string, unknown>;
 
 /** The specs as they run in `environment`, and the tree path each lookup's CSV file is relative to. */
-export interface EnvironmentView {
+interface EnvironmentView {
   specs: ParsedSpec[];
   /** Lookups whose CSV file an environment gave: the environment file's tree path. */
   csvBase: Map<string, string>;

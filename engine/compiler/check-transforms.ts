@@ -31,7 +31,7 @@ import type { ObjectWrite } from './transform-ast.js';
 type Raw = Record<string, unknown>;
 
 /** A compiled integration with the validated spec it came from (for positions). */
-export interface CheckedIntegration {
+interface CheckedIntegration {
   compiled: CompiledIntegration;
   validated: ValidatedSpec<'Integration'>;
 }

@@ -70,7 +70,7 @@ function compileCached(engine: TransformEngine, source: string): CompiledExpress
 }
 
 /** The expression text at the site, or undefined when the value is absent or not a string (schema reports that). */
-export function expressionSource(site: ExpressionSite): string | undefined {
+function expressionSource(site: ExpressionSite): string | undefined {
   let value: unknown = site.spec.value;
   for (const key of site.path) value = (value as Record<string | number, unknown> | undefined)?.[key];
   return typeof value === 'string' ? value : undefined;

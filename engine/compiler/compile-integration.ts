@@ -24,7 +24,7 @@ import type { Integration } from './generated/spec-types.js';
 type Params = Record<string, unknown>;
 const WRITE_KINDS = new Set(['create', 'update', 'upsert']);
 
-export interface IntegrationScope extends ConnectionScope {
+interface IntegrationScope extends ConnectionScope {
   lookupNames: ReadonlySet<string>;
 }
 

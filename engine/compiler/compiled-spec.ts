@@ -9,7 +9,7 @@ import type { SchemaOverlays } from './schema-overlays.js';
 import type { FieldPath } from '../http/redact.js';
 
 /** A value that may hold `${env:NAME}` references, resolved only when used. */
-export type SecretValue = string;
+type SecretValue = string;
 
 export type AuthSpec =
   | { type: 'none' }
@@ -144,7 +144,7 @@ export type CompiledSource =
     }
   | { kind: 'nats'; subject: string };
 
-export interface CompiledXrefWrite {
+interface CompiledXrefWrite {
   /** The xref map, e.g. `customer`. */
   map: string;
   /** Expression over the step's context giving the source-side id. */
@@ -273,7 +273,7 @@ export interface RetryPolicy {
 /** `continue` applies to a failed call (counted as done, no result); the others to the event. */
 export type ErrorAction = 'retry' | 'dead_letter' | 'skip' | 'continue';
 
-export interface CompiledErrorRule {
+interface CompiledErrorRule {
   /** JSONata over `{code, status, vendor_code, message, step, sent_before}`. */
   match: CompiledExpression;
   action: ErrorAction;

@@ -9,7 +9,7 @@ import { tokenStart } from './transform-ast.js';
 import type { AstNode } from './transform-ast.js';
 
 /** A literal in an expression: its value and where it starts. */
-export interface Constant {
+interface Constant {
   value: string | number | boolean;
   start: number;
 }

@@ -10,7 +10,7 @@ import { packagePath } from '../package-root.js';
 export const README_PATH = packagePath('README.md');
 const SECTION = /<!-- diagnostic-codes:start -->[\s\S]*<!-- diagnostic-codes:end -->/;
 
-export function diagnosticCodesTable(): string {
+function diagnosticCodesTable(): string {
   const rows = Object.entries(DIAGNOSTIC_CODES).map(([code, doc]) => `| \`${code}\` | ${doc} |`);
   return ['| code | meaning |', '|---|---|', ...rows].join('\n');
 }

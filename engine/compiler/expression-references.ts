@@ -5,13 +5,13 @@
 
 import type { AstNode } from './transform-ast.js';
 
-export interface NamedReference {
+interface NamedReference {
   name: string;
   /** Offset just past the name in the expression source. */
   position: number;
 }
 
-export interface ExpressionReferences {
+interface ExpressionReferences {
   steps: NamedReference[];
   lookups: NamedReference[];
   xrefs: NamedReference[];

@@ -16,7 +16,7 @@ const HEADER =
   ' * Types of validated specs: a property with a schema default is always present (validation fills it in). */\n';
 const KINDS = ['connection', 'integration', 'lookup', 'test', 'environment', 'alert'];
 
-export async function generateSpecTypes(): Promise<string> {
+async function generateSpecTypes(): Promise<string> {
   const parts: string[] = [];
   for (const kind of KINDS) {
     const schema = forGenerator(readSchema(`${kind}.schema.json`)) as JSONSchema;

@@ -14,7 +14,7 @@ export interface SyntaxFailure {
   token?: unknown;
 }
 
-export interface ExplainedSyntaxError {
+interface ExplainedSyntaxError {
   /** Offset in the expression of the character to point at. */
   offset: number;
   message: string;

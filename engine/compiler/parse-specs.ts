@@ -17,7 +17,7 @@ export type ValidatedSpec<K extends SpecKind = SpecKind> = {
 }[K];
 
 /** A spec its kind's schema rejected: its name still counts (no cascade of unknown-* errors), nothing else does. */
-export interface RejectedSpec {
+interface RejectedSpec {
   kind: SpecKind;
   spec: SpecFile;
   value: { name?: unknown } & Record<string, unknown>;

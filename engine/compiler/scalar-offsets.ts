@@ -6,7 +6,7 @@
  */
 import type { Scalar } from 'yaml';
 
-export type OffsetMap = (valueOffset: number) => number;
+type OffsetMap = (valueOffset: number) => number;
 
 export function scalarOffsetMap(node: Scalar, text: string): OffsetMap {
   const start = node.range?.[0] ?? 0;

@@ -33,7 +33,7 @@ function pointerTarget(root: JsonSchema, ref: string): JsonSchema | undefined {
  * `schema` with its `$ref` followed (through chains of refs) in its document; sibling keywords stay, the outer ones
  * winning. A chain that comes back to itself, or a ref that points nowhere, gives undefined: nothing is known.
  */
-export function resolveSchema(schema: JsonSchema | undefined): JsonSchema | undefined {
+function resolveSchema(schema: JsonSchema | undefined): JsonSchema | undefined {
   if (!isSchema(schema)) return undefined;
   const root = documentOf.get(schema) ?? schema;
   documentOf.set(schema, root);

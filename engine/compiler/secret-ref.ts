@@ -78,7 +78,7 @@ export interface SecretPolicy {
 const ENTRY = /^(?:([a-z][a-z0-9-]{0,62})=)?([A-Za-z_][A-Za-z0-9_]*)(\*)?$/;
 
 /** Raised for an allowlist entry that is not `NAME`, `PREFIX*`, `spec=NAME` or `spec=PREFIX*`. */
-export class SecretPolicyError extends Error {
+class SecretPolicyError extends Error {
   override name = 'SecretPolicyError';
 }
 

@@ -9,7 +9,7 @@ import type { SpecFile } from './spec-file.js';
 
 export type JsonPath = readonly (string | number)[];
 
-export interface Position {
+interface Position {
   line: number;
   col: number;
 }

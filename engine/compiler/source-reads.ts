@@ -12,7 +12,7 @@ import type { AstNode } from './transform-ast.js';
 type Schema = JsonSchema | undefined;
 
 /** A read of a field that the schema in scope does not declare. */
-export interface UnknownRead {
+interface UnknownRead {
   name: string;
   /** Offset of the name's first character in the expression source. */
   start: number;
@@ -21,7 +21,7 @@ export interface UnknownRead {
 }
 
 /** What the walk found. */
-export interface ReadCheck {
+interface ReadCheck {
   unknown: UnknownRead[];
   /** Schema of the expression's value, when it can be told. */
   result: Schema;

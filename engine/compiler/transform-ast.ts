@@ -12,7 +12,7 @@ export interface AstNode {
 }
 
 /** A field written by an object constructor: `{ "Name": value }`. */
-export interface WrittenField {
+interface WrittenField {
   name: string;
   /** Offset of the key's first character in the expression source. */
   start: number;

@@ -8,7 +8,7 @@ import { isScalar, visit } from 'yaml';
 import type { Document, LineCounter, Scalar, YAMLError, YAMLWarning } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 
-export interface ParsedText {
+interface ParsedText {
   file: string;
   text: string;
   lineCounter: LineCounter;

@@ -10,7 +10,7 @@ import { DependencyMissingError } from './require-xrefs.js';
 import { RuleEvaluationError, resolveFailureAction } from './resolve-failure.js';
 
 /** Where the failure happened. */
-export interface FailureSite {
+interface FailureSite {
   step?: string;
   index?: number;
 }
@@ -83,4 +83,4 @@ function ruleFailure(error: RuleEvaluationError): ExecutionFailure {
 }
 
 /** The code of a failure whose `on_error` rule could not be evaluated on it. */
-export const ON_ERROR_RULE = 'on-error-rule';
+const ON_ERROR_RULE = 'on-error-rule';

@@ -41,7 +41,7 @@ export async function recordSeen(
 }
 
 /** What a write checks, and may send instead of its body. */
-export interface EchoCheck {
+interface EchoCheck {
   step: CompiledStep;
   index?: number;
   /** `<connection>/<object>/<identity>` of the record written. */

@@ -18,7 +18,7 @@ import { plain, toList } from './plain-json.js';
 import { requireXrefs } from './require-xrefs.js';
 import { markStage } from './stage-marks.js';
 
-export interface ExecuteOptions extends CallOptions {
+interface ExecuteOptions extends CallOptions {
   lookups: ReadonlyMap<string, CompiledLookup>;
   guards?: TransformGuards;
   /** Values of resolved lookups (`resolve`) already asked for: per spec set in a runtime, per run in a dry run. */

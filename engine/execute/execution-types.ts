@@ -18,7 +18,7 @@ export interface PlannedRequest {
   body?: unknown;
 }
 
-export interface StepCallResult {
+interface StepCallResult {
   request: PlannedRequest;
   response: InboundResponse;
   result: unknown;
@@ -120,7 +120,7 @@ export interface CompletedCall {
 }
 
 /** A call that was sent and whose outcome is not known (yet): the target may have applied it. */
-export interface SentCall {
+interface SentCall {
   sent: true;
 }
 
@@ -131,7 +131,7 @@ export function isSentCall(checkpoint: CallCheckpoint): checkpoint is SentCall {
   return (checkpoint as SentCall).sent === true;
 }
 
-export type Outcome = 'delivered' | 'skipped' | 'echo_suppressed' | 'failed';
+type Outcome = 'delivered' | 'skipped' | 'echo_suppressed' | 'failed';
 export type FailureAction = 'retry' | 'dead_letter' | 'skip';
 
 export interface ExecutionFailure {

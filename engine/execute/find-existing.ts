@@ -11,7 +11,7 @@ import type { CompletedCall, PlannedRequest, StepInvoker } from './execution-typ
 import { plain, toList } from './plain-json.js';
 
 /** Evaluates one of the find's expressions over `input`, with the element's bindings plus `$body`. */
-export type FindEvaluator = (expr: CompiledExpression, input: unknown) => Promise<unknown>;
+type FindEvaluator = (expr: CompiledExpression, input: unknown) => Promise<unknown>;
 
 /** Where the find runs: the step, the element, the invoker and the event's call key. */
 export interface FindCall {
@@ -27,7 +27,7 @@ export interface FindCall {
 }
 
 /** What a find did: its request (when one was sent), and the found record as the step's result. */
-export interface FindOutcome {
+interface FindOutcome {
   request?: PlannedRequest;
   found?: CompletedCall;
 }

@@ -29,7 +29,7 @@ export class ResolvedLookupCache {
 }
 
 /** How one event's resolutions call out: the invoker, and the requests it made (they appear in the plan). */
-export interface LookupResolverOptions {
+interface LookupResolverOptions {
   cache: ResolvedLookupCache;
   invoke: StepInvoker;
   integration: string;

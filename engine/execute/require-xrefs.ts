@@ -12,7 +12,7 @@ import type { ExecutionState } from './execution-types.js';
 export const DEPENDENCY_MISSING = 'dependency-missing';
 
 /** Which cross-reference an event waits for. */
-export interface Dependency {
+interface Dependency {
   map: string;
   key: string;
   /** Ask the map's writer to fetch the record (the requirement's `fetch`). */

@@ -12,7 +12,7 @@ export const STAGE_CHANNEL = 'junction:event-stage';
  * (an event from its partition); `transformed`: a step's body is evaluated (once per element of a `for_each`);
  * `settled`: the message is acked, nakked or terminated (`seq`, `subject`).
  */
-export type EventStage = 'delivered' | 'checked' | 'transformed' | 'settled';
+type EventStage = 'delivered' | 'checked' | 'transformed' | 'settled';
 
 export interface StageMark {
   stage: EventStage;

@@ -11,7 +11,7 @@ import type { CompiledSpecSet, CompiledStep } from '../compiler/compiled-spec.js
 import type { PlannedRequest, StepInvoker } from './execution-types.js';
 
 /** The compiled set and connectors to call through, and the innermost transport (real HTTP by default). */
-export interface StepInvokerOptions {
+interface StepInvokerOptions {
   specSet: CompiledSpecSet;
   connectors: ConnectorRegistry;
   transport?: Transport;

@@ -27,7 +27,7 @@ import { readSyncStatus } from './sync-status.js';
 import type { SyncStatus } from './sync-status.js';
 
 /** An integration of the active bundle, with what the broker knows of it when the bundle compiles here. */
-export interface ClusterIntegration {
+interface ClusterIntegration {
   name: string;
   hash?: string;
   /** Events stored and not yet finished, across the cluster. */
@@ -43,7 +43,7 @@ export interface ClusterIntegration {
 }
 
 /** The sync status plus the active bundle's integrations. */
-export type ClusterStatus = SyncStatus & { integrations: ClusterIntegration[] };
+type ClusterStatus = SyncStatus & { integrations: ClusterIntegration[] };
 
 /**
  * Integration names and source kinds from the YAML alone, when this CLI cannot compile the bundle (connectors it does

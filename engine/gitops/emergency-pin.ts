@@ -11,7 +11,7 @@ import type { LeaseClock } from '../runtime/control/broker-clock.js';
 import { readEntry } from './gitops-store.js';
 
 /** The value of the `pin` key. */
-export interface PinRecord {
+interface PinRecord {
   commit: string;
   holder: string;
   pinned_at: string;

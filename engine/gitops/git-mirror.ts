@@ -52,7 +52,7 @@ export interface ListedFile {
 }
 
 /** The repository for messages: a URL's user and password (a token) become `***`. */
-export function maskCredentials(repo: string): string {
+function maskCredentials(repo: string): string {
   try {
     const url = new URL(repo);
     if (!url.username && !url.password) return repo;

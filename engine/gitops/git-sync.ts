@@ -41,7 +41,7 @@ import { swapReport } from './swap-report.js';
 import type { SwapReport } from './swap-report.js';
 
 /** Options of {@link startGitSync}. */
-export interface GitSyncOptions {
+interface GitSyncOptions {
   mirror: GitMirrorOptions;
   natsUrl: string;
   /** Connection options (credentials, TLS): the engine's `natsOptions`. */

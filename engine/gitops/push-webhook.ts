@@ -22,7 +22,7 @@ export interface HookReply {
 }
 
 /** What the handler needs from Git sync and the engine. */
-export interface PushWebhookOptions {
+interface PushWebhookOptions {
   /** From `JUNCTION_GIT_WEBHOOK_SECRET`; without it the endpoint answers 404. */
   secret?: string;
   branch: string;

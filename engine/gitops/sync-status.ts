@@ -82,12 +82,7 @@ export async function readSyncStatus(
 }
 
 /** One line: who cannot sync since when, git's own error, what keeps running and what to do. */
-export function syncFailureWarning(
-  worker: string,
-  branch: string | undefined,
-  commit: string,
-  failure: SyncFailure,
-): string {
+function syncFailureWarning(worker: string, branch: string | undefined, commit: string, failure: SyncFailure): string {
   // git's message spans lines ("fatal: …\nfatal: …\n\nPlease make sure…"): one line of it, cut where it rambles.
   const error = failure.message.replace(/\s+/g, ' ').trim();
   const rounds = failure.rounds === 1 ? '1 round' : `${failure.rounds} rounds`;

@@ -19,7 +19,7 @@ import type { TransportRequest, TransportResponse } from './transport.js';
 export type TokenSender = (request: TransportRequest) => Promise<TransportResponse>;
 
 /** The request being authenticated (signing schemes sign it). */
-export interface AuthTarget {
+interface AuthTarget {
   method: string;
   /** Absolute URL with its query. */
   url: string;

@@ -46,7 +46,7 @@ export interface SentRequest {
 }
 
 /** What a successful call returns: the request as sent, the (last page's) response, and the step result. */
-export interface CallResult {
+interface CallResult {
   request: SentRequest;
   response: InboundResponse;
   result: unknown;
@@ -89,7 +89,7 @@ export interface ConnectionSecurity {
 }
 
 /** Inputs of createConnectionClient. */
-export interface ConnectionClientOptions {
+interface ConnectionClientOptions {
   connection: CompiledConnection;
   connector: ConnectorDef;
   /** The innermost layer. @default an undici Pool per origin */

@@ -8,7 +8,7 @@ import { PUBLIC_ONLY, assertOutboundAllowed, guardedLookup } from './outbound-gu
 import type { OutboundPolicy } from './outbound-guard.js';
 
 /** The answer, read whole; a 3xx comes back as it is, for the caller to treat as the failure it is. */
-export interface GuardedAnswer {
+interface GuardedAnswer {
   status: number;
   text: string;
 }

@@ -68,7 +68,7 @@ export function magentoAdminTokenAuth(
 }
 
 /** The `exp` of a JWT (epoch ms), or undefined when the token is not a JWT. */
-export function jwtExpiry(token: string): number | undefined {
+function jwtExpiry(token: string): number | undefined {
   const payload = token.split('.')[1];
   if (token.split('.').length !== 3 || !payload) return undefined;
   try {

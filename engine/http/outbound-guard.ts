@@ -28,7 +28,7 @@ export interface OutboundPolicy {
 export const PUBLIC_ONLY: OutboundPolicy = { allowPrivateNetwork: false, allowedHosts: [] };
 
 /** What the guard reads of a target URL (a `URL`, or a request's target built without a parse: request-url.ts). */
-export type OutboundTarget = Pick<URL, 'protocol' | 'host' | 'hostname' | 'port'>;
+type OutboundTarget = Pick<URL, 'protocol' | 'host' | 'hostname' | 'port'>;
 
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
 

@@ -20,7 +20,7 @@ export const MIN_SECRET_LENGTH = 4;
  * token glued to a prefix). Shorter ones, and numbers, only where they stand alone: masking `2026` inside every
  * timestamp, or `4821` inside `148213`, would garble ordinary text and point at the secret's digits.
  */
-export const ANYWHERE_SECRET_LENGTH = 8;
+const ANYWHERE_SECRET_LENGTH = 8;
 
 const ALL_DIGITS = /^\d+$/;
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
@@ -167,7 +167,7 @@ export function redactJsonText(
  * Copy of a JSON value with the secret values (and bearer/basic credentials) masked in its strings, the values in its
  * keys, and each number equal to one replaced by REDACTED. Iterative, so any depth works.
  */
-export function redactJsonValue(value: unknown, secrets: readonly string[]): unknown {
+function redactJsonValue(value: unknown, secrets: readonly string[]): unknown {
   const numbers = new Set(secrets.filter((s) => s.length >= MIN_SECRET_LENGTH && ALL_DIGITS.test(s)));
   const leaf = (v: unknown) =>
     typeof v === 'string' ? redactText(v, secrets) : typeof v === 'number' && numbers.has(String(v)) ? REDACTED : v;
@@ -354,7 +354,7 @@ export function secretFieldValues(documents: readonly unknown[]): string[] {
 }
 
 /** The strings and numbers (long enough to mask by value) at `paths` in each document, leaves of objects too. */
-export function valuesAtPaths(documents: readonly unknown[], paths: readonly FieldPath[]): string[] {
+function valuesAtPaths(documents: readonly unknown[], paths: readonly FieldPath[]): string[] {
   const found = new Set<string>();
   const collect = (node: unknown, path: FieldPath, i: number): void => {
     if (Array.isArray(node)) return node.forEach((element) => collect(element, path, i));

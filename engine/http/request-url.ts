@@ -11,7 +11,7 @@ import { OutboundBlockedError } from './outbound-guard.js';
 export type RequestTarget = Pick<URL, 'protocol' | 'host' | 'hostname' | 'port' | 'origin' | 'pathname' | 'search'>;
 
 /** The absolute URL and the path (with query) relative to the base URL, as plans show it. */
-export interface RequestUrl {
+interface RequestUrl {
   url: string;
   path: string;
   /**
@@ -114,7 +114,7 @@ function parsedBase(baseUrl: string): BaseUrl {
 }
 
 /** `?a=1&b=2` in the order given (URLSearchParams encoding), or '' when there is nothing to send. */
-export function queryString(query: OutboundRequest['query']): string {
+function queryString(query: OutboundRequest['query']): string {
   if (!query || Object.keys(query).length === 0) return '';
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) params.append(key, String(value));

@@ -8,14 +8,14 @@
 import type { Dispatcher } from 'undici';
 
 /** The final response, its headers as undici parsed them. */
-export interface CollectedResponse {
+interface CollectedResponse {
   status: number;
   headers: Dispatcher.ResponseData['headers'];
   body: string;
 }
 
 /** Rejected with when the whole exchange outlasts its timeout (named as `AbortSignal.timeout()`'s reason is). */
-export class ExchangeTimeoutError extends Error {
+class ExchangeTimeoutError extends Error {
   override name = 'TimeoutError';
 }
 

@@ -13,7 +13,7 @@ import type { OutboundPolicy } from './outbound-guard.js';
 import type { ConnectionSecurity } from './connection-client.js';
 
 /** What the runtime asks for: a source's connection, stream and params, and where to resume. */
-export interface StreamRequest {
+interface StreamRequest {
   connection: string;
   stream: string;
   params: Record<string, unknown>;

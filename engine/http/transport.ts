@@ -83,7 +83,7 @@ export class InvalidRequestError extends TransportError {
 }
 
 /** Options of the default transport. */
-export interface UndiciTransportOptions {
+interface UndiciTransportOptions {
   /** Connections per origin. @default 16 */
   connections?: number;
   /** Which host names may resolve to loopback/private addresses (emulators, on-premise). @default public only */

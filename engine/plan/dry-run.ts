@@ -49,7 +49,7 @@ const dryRunEnv = new Proxy({} as NodeJS.ProcessEnv, {
 });
 
 /** The body a step produced for one call (after the ownership filter, before the vendor envelope). */
-export interface StepBody {
+interface StepBody {
   step: string;
   index?: number;
   body: unknown;

@@ -2,7 +2,7 @@
 import type { CallCheckpoint, ExecutionState } from '../execute/execution-types.js';
 import { stableHash } from '../execute/stable-hash.js';
 
-export interface MemoryState extends ExecutionState {
+interface MemoryState extends ExecutionState {
   xrefs: Map<string, string>;
 }
 

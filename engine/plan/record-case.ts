@@ -28,7 +28,7 @@ import { RUNTIME_GUARDS, identifyAsRuntime } from './runtime-identity.js';
 import { seededRandom } from './seeded-random.js';
 
 /** What to record: one event through one integration of a compiled set. */
-export interface RecordInput {
+interface RecordInput {
   specSet: CompiledSpecSet;
   connectors: ConnectorRegistry;
   integration: string;
@@ -43,7 +43,7 @@ export interface RecordInput {
 }
 
 /** The responses received, ready for a test case's `responses`, and the run's plan. */
-export interface RecordedRun {
+interface RecordedRun {
   responses: RecordedResponses;
   result: ExecutionResult;
   /** The integration's `redact` paths over this run's data (event, request and response bodies). */

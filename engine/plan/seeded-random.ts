@@ -5,7 +5,7 @@
  */
 
 /** The seed of every dry run (any fixed value would do; documented so a reader can reproduce a plan's values). */
-export const DRY_RUN_SEED = 0x6a756e63;
+const DRY_RUN_SEED = 0x6a756e63;
 
 /** A fresh generator of numbers in [0, 1): mulberry32, small and with a full 2^32 period for any seed. */
 export function seededRandom(seed = DRY_RUN_SEED): () => number {

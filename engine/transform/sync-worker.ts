@@ -16,7 +16,7 @@ export class DeadlineExceeded extends Error {
 }
 
 /** What a worker sends back: its answer, a failure, or a request for the caller to serve. */
-export type WorkerMessage =
+type WorkerMessage =
   | { kind: 'done'; value: unknown }
   | { kind: 'error'; error: Record<string, unknown> }
   | { kind: 'request'; payload: unknown }
@@ -26,7 +26,7 @@ export type WorkerMessage =
  * JavaScript run at the top of every worker script: `send(message)` to the caller and `request(payload)`, which
  * blocks until the caller's reply.
  */
-export const WORKER_PRELUDE = `
+const WORKER_PRELUDE = `
 const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const signal = new Int32Array(workerData.shared);
 const port = workerData.port;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 
 /** nats-server's counters at one moment. */
-export interface BrokerCounters {
+interface BrokerCounters {
   inMsgs: number;
   outMsgs: number;
   inBytes: number;

@@ -30,7 +30,7 @@ export function ownAndReapedCpuMs(): number {
 }
 
 /** A thread's time on a core and waiting on a run queue so far (ms), from /proc/<pid>/schedstat (Linux). */
-export interface SchedTimes {
+interface SchedTimes {
   onCpuMs: number;
   waitingMs: number;
 }

@@ -7,9 +7,9 @@
  */
 
 /** The engine bench of issue #16's baseline (2026-12-03): the figure its "4x" is counted from. */
-export const BASELINE_PER_S = 1_130;
+const BASELINE_PER_S = 1_130;
 /** Issue #16's throughput target: 4x the baseline. */
-export const TARGET_PER_S = 4 * BASELINE_PER_S;
+const TARGET_PER_S = 4 * BASELINE_PER_S;
 
 /** One process's CPU over the measured run, ms per delivered event, user and kernel (system calls, loopback TCP). */
 export interface ProcessCpu {
@@ -17,7 +17,7 @@ export interface ProcessCpu {
   system: number;
 }
 
-export interface CpuBudget {
+interface CpuBudget {
   /** Per process, ms per event (user + kernel); undefined when its CPU time could not be read. */
   perEvent: { engine: number; nats?: number; loadgen: number; target: number };
   /** Kernel time of each process, ms per event. */

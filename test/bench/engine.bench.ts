@@ -304,7 +304,7 @@ async function latency(
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export async function benchEngine(): Promise<Record<string, number | string>> {
+async function benchEngine(): Promise<Record<string, number | string>> {
   const { code, describe, createWiring, startEngine } = await loadBenchEngine();
   // This process runs the engine: with the V8 flags `junction run` sets (engine-v8-flags.ts).
   useEngineV8Flags();

@@ -24,7 +24,7 @@ export function isToken(buf: Buffer, start: number, end: number): boolean {
 }
 
 /** Whether bytes `start`..`end` of `buf` are `lower` (a lower-case ASCII name) in any case. */
-export function equalsLower(buf: Buffer, start: number, end: number, lower: string): boolean {
+function equalsLower(buf: Buffer, start: number, end: number, lower: string): boolean {
   if (end - start !== lower.length) return false;
   for (let i = 0; i < lower.length; i++) {
     const b = buf[start + i];
@@ -48,7 +48,7 @@ export function isHttp1(buf: Buffer, at: number): boolean {
 }
 
 /** What a head says about the framing of the body that follows it. */
-export interface Framing {
+interface Framing {
   /** The transfer codings of every Transfer-Encoding line in order, lower case; undefined when none was sent. */
   codings: string[] | undefined;
   /** The Content-Length value, if one was sent (every one the same). */
@@ -161,7 +161,7 @@ export function readFraming(buf: Buffer, start: number, end: number): Framing {
  * last coding is not chunked leaves the length unknown; Transfer-Encoding beside Content-Length "ought to be handled
  * as an error" (a smuggling attempt); 6.1: a coding not understood gets 501 on a server.
  */
-export type BodyFraming =
+type BodyFraming =
   | { kind: 'chunked' }
   | { kind: 'length'; length: number | undefined }
   | { kind: 'bad'; status: 400 | 501; why: string };

@@ -240,7 +240,7 @@ function backlogLine(name: string, b: BacklogSummary): string {
 const smallestShare = (workers: WorkerShare[]) =>
   Math.min(...workers.map((w) => w.delivered)) / workers.reduce((s, w) => s + w.delivered, 0);
 
-export async function benchScale(): Promise<Record<string, number>> {
+async function benchScale(): Promise<Record<string, number>> {
   buildShippedEngine();
   const root = await mkdtemp(join(tmpdir(), 'junction-scale-bench-'));
   const target = await spawnBenchChild(join(here, 'bench-target.ts'));

@@ -16,7 +16,7 @@ export function buildShippedEngine(): void {
   execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
 }
 
-export interface BenchEngine {
+interface BenchEngine {
   /** `dist` (the tsc build, as shipped) or `source` (engine/ through tsx). */
   code: 'dist' | 'source';
   /** One line for the bench output. */

@@ -12,7 +12,7 @@ import { generateSpecTree } from './generate-specs.js';
 const COUNT = 1000;
 const ROUNDS = 5;
 
-export function benchValidate(engineName: TransformEngineName = 'junction'): Record<string, number> {
+function benchValidate(engineName: TransformEngineName = 'junction'): Record<string, number> {
   const tree = generateSpecTree(COUNT);
   const base = transformEngine(engineName);
   // A fresh engine object per round: the compile cache is per engine, so every round compiles cold.

@@ -12,7 +12,7 @@ export const JUNCTION_ARGS = [
   fileURLToPath(new URL('../../engine/cli/junction.ts', import.meta.url)),
 ];
 
-export interface CliResult {
+interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;

@@ -31,7 +31,7 @@ export interface ExpectedFailure extends Omit<ExpectedCall, 'result'> {
 }
 
 /** An OAuth2 client-credentials set-up of the connector's emulator. */
-export interface OAuthFixture {
+interface OAuthFixture {
   start(): Promise<EmulatorServer & { expireTokens(): void }>;
   auth: AuthSpec;
   env: Record<string, string>;

@@ -8,19 +8,19 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   path: string;
   body: Record<string, unknown> | undefined;
 }
 
-export interface FakeComment {
+interface FakeComment {
   id: number;
   body: string;
   user: { login: string; type: string };
 }
 
-export interface FakeCheckRun {
+interface FakeCheckRun {
   id: number;
   name: string;
   head_sha: string;

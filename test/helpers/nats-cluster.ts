@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { freePort, startNatsServer } from '../../engine/runtime/broker/nats-server-process.js';
 import type { NatsServerProcess } from '../../engine/runtime/broker/nats-server-process.js';
 
-export interface TestClusterNode {
+interface TestClusterNode {
   /** Server name (`n1`, `n2`, ...), as JetStream reports leaders and peers. */
   readonly name: string;
   readonly url: string;

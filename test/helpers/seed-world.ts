@@ -23,7 +23,7 @@ export interface SeedWorld {
   stop(): Promise<void>;
 }
 
-export interface SeedWorldOptions {
+interface SeedWorldOptions {
   /** Added to TEST_TUNING. */
   tuning?: Partial<RuntimeTuning>;
   /** Run the workers role. @default true */

@@ -6,7 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface SoakSample {
+interface SoakSample {
   /** Seconds since the soak started. */
   at: number;
   accepted: number;

@@ -5,7 +5,7 @@
  * consumers the watchdog recreated. A process's counts die with it: the soak reads the live ones at the end.
  */
 
-export interface WindowCounts {
+interface WindowCounts {
   joined: number;
   callInFlight: number;
   leaseExpired: number;

@@ -32,7 +32,7 @@ const NAMES = ['sku', 'qty', 'price', 'name', 'tags', 'lines', 'meta', 'id'];
 // produce, over a typed document whose fields include inherited-name keys, unicode text, dates and nulls.
 
 /** One generated case: the grammar area it exercises, the expression and its input. */
-export interface FuzzCase {
+interface FuzzCase {
   area: string;
   expr: string;
   data: unknown;
@@ -43,7 +43,7 @@ const KEYS_INHERITED = ['constructor', '__proto__', 'toString', 'valueOf', 'hasO
 const DATES = ['2026-03-23T10:33:36Z', '2018-02-28', '1999-12-31T23:59:59.999Z', '2026-11-20T15:30:00+01:00'];
 
 /** A document with typed fields: `items` (objects), `tags` (strings), `n`/`f` numbers, `d` dates, `o` nested. */
-export function genDoc(g: Gen): unknown {
+function genDoc(g: Gen): unknown {
   const items = Array.from({ length: g.int(5) }, (_, i) => ({
     sku: g.pick(['A1', 'B2', 'c3', 'A1']) + (i % 2),
     qty: g.int(6) - 1,

@@ -7,7 +7,7 @@ import { runJunction, runReference, sameOutcome, show } from './corpus/corpus-ca
 import { deviationFor } from './corpus/deviations.js';
 import { Gen, genCase, prng } from './fuzz-generator.js';
 
-export interface FuzzReport {
+interface FuzzReport {
   cases: number;
   agreed: number;
   /** Disagreements per area: the count and the first few examples. */

@@ -107,7 +107,7 @@ export function sameValue(a: unknown, b: unknown, unordered = false): boolean {
   return false;
 }
 
-export interface CaseOutcome {
+interface CaseOutcome {
   ok: boolean;
   detail?: string;
 }

@@ -184,7 +184,7 @@ const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 10_000;
 
 /** Entries a bulk replay reads at a time (it holds no more), with a progress line after each batch. */
-export const REPLAY_BATCH = 100;
+const REPLAY_BATCH = 100;
 
 function listLimit(text: string): number {
   const n = Number(text);

@@ -169,7 +169,7 @@ export function registerXrefCommand(program: Command): Command {
   return xref;
 }
 
-export function withStore(opts: { nats?: string }, run: (store: XrefStore, cluster: Cluster) => Promise<void>) {
+function withStore(opts: { nats?: string }, run: (store: XrefStore, cluster: Cluster) => Promise<void>) {
   return withCluster(opts.nats, 'junction-xref', async (cluster) => {
     const { XrefStore } = await import('../../runtime/stores/xref-store.js');
     return run(new XrefStore(await cluster.bucket('xref')), cluster);
@@ -183,7 +183,7 @@ function renderEntries(entries: XrefEntry[], format: string, withMap: boolean): 
 }
 
 /** `created 3, changed 0, unchanged 1, conflicts 1` and one line per conflict and change. */
-export function describeWrite(report: XrefWriteReport, dryRun = false): string {
+function describeWrite(report: XrefWriteReport, dryRun = false): string {
   const lines = [
     ...report.conflicts.map(
       (c) => `conflict  ${c.map} ${c.sourceId}: stored ${c.existing}, not ${c.targetId} (--overwrite replaces it)`,

@@ -32,7 +32,7 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], format: Di
 }
 
 /** GitHub shows at most this many error and this many warning annotations of one step; it drops the rest silently. */
-export const ANNOTATIONS_SHOWN_PER_STEP = 10;
+const ANNOTATIONS_SHOWN_PER_STEP = 10;
 
 /** A notice that says how many problems GitHub will not show as annotations, when there are more than it shows. */
 function hiddenAnnotationsNotice(diagnostics: readonly Diagnostic[]): string {

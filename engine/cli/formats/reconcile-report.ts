@@ -7,7 +7,7 @@ import { withoutRecords } from '../../runtime/control/reconcile-reports.js';
 
 export type ReconcileFormat = (typeof RECONCILE_FORMATS)[number];
 
-export function reconcileSummary(r: ReconcileReport): string {
+function reconcileSummary(r: ReconcileReport): string {
   const scope = r.scope === 'all' ? `all ${r.listed} records` : `a sample of ${r.checked} of ${r.listed} records`;
   return `reconcile ${r.integration} (${scope}): ${countsText(r.counts)}`;
 }

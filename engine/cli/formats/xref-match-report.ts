@@ -43,7 +43,7 @@ export function formatMatch(r: MatchReport, format: 'table' | 'json', dryRun: bo
   );
 }
 
-export function matchSummary(r: MatchReport, dryRun: boolean): string {
+function matchSummary(r: MatchReport, dryRun: boolean): string {
   const w = r.write;
   return [
     `${dryRun ? 'dry run, nothing written: ' : ''}xref match ${r.map} (${r.integration}): ${r.sourceListed} source and ${r.targetListed} target records`,

@@ -8,7 +8,7 @@
 import type { Octokit } from 'octokit';
 
 /** GitHub's limit of annotations per create/update request. */
-export const ANNOTATIONS_PER_REQUEST = 50;
+const ANNOTATIONS_PER_REQUEST = 50;
 /** The most annotations one check run gets: ten requests. Failures go first; the summary counts the rest. */
 export const MAX_ANNOTATIONS = 10 * ANNOTATIONS_PER_REQUEST;
 /** GitHub's limit on a check run's summary and text. */
@@ -32,7 +32,7 @@ export interface CheckAnnotation {
 }
 
 /** What to publish as one check run. */
-export interface CheckRunInput {
+interface CheckRunInput {
   owner: string;
   repo: string;
   headSha: string;

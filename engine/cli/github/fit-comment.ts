@@ -9,7 +9,7 @@ export const MAX_COMMENT_CHARS = 65_536;
 export const MAX_SUMMARY_BYTES = 1024 * 1024;
 
 /** What a fitted report is measured against. */
-export interface FitLimit {
+interface FitLimit {
   /** The most the result may measure. */
   limit: number;
   /** How a text is measured (characters by default). */

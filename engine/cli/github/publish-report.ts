@@ -11,7 +11,7 @@ import type { GitHubContext } from './github-context.js';
 import { stickyMarker, upsertStickyComment } from './sticky-comment.js';
 
 /** One CI run's report, ready to publish. */
-export interface CiReport {
+interface CiReport {
   /** The check run's name. */
   name: string;
   conclusion: 'success' | 'failure';

@@ -21,7 +21,7 @@ export function stickyMarker(name: string): string {
 }
 
 /** The issue or pull request to comment on. */
-export interface StickyCommentTarget {
+interface StickyCommentTarget {
   owner: string;
   repo: string;
   issueNumber: number;

@@ -12,7 +12,7 @@ import { UsageError } from '../usage-error.js';
 
 const TEMPLATE = fileURLToPath(new URL('./template/', import.meta.url));
 
-export interface ScaffoldOptions {
+interface ScaffoldOptions {
   /** GitHub `owner/name` of the Junction engine, for the workflow's `uses:` and the release tarball's URL. */
   engineRepo: string;
 }

@@ -23,7 +23,7 @@ import { UsageError } from '../usage-error.js';
 import type { OperatorTarget } from './operator-client.js';
 
 /** Which entries a page holds: `after` a previous page's `next`, and (a bulk replay) none written after `until`. */
-export interface DlqPageFilter {
+interface DlqPageFilter {
   integration?: string;
   status?: DeadLetter['status'];
   after?: string;

@@ -14,12 +14,12 @@ import { reachableFromHere, readOperatorAddresses } from '../../runtime/operator
 import type { SeenOperatorAddress } from '../../runtime/operator/operator-address.js';
 
 /** One operator URL and the engines answering on it. */
-export interface DiscoveredEngine {
+interface DiscoveredEngine {
   url: string;
   engines: SeenOperatorAddress[];
 }
 
-export interface Discovery {
+interface Discovery {
   /** The NATS server looked in (absent when there was none to look in). */
   nats?: string;
   /** Why NATS could not be read. */

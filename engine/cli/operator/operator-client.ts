@@ -18,7 +18,7 @@ export interface OperatorTarget {
 }
 
 /** Where an engine's operator listener answers unless `junction run --operator-port/--operator-host` say otherwise. */
-export const DEFAULT_OPERATOR_URL = 'http://127.0.0.1:8081';
+const DEFAULT_OPERATOR_URL = 'http://127.0.0.1:8081';
 
 /** `--token`, parsed only to be refused with why (see `operatorTarget`); not in the help. */
 export function refusedTokenOption(): Option {

@@ -10,7 +10,7 @@ import type { ExpressionCalls } from './function-calls.js';
 import { nodeStart } from './function-calls.js';
 import type { ExpressionReport } from './expression-report.js';
 
-export interface ReferenceScope {
+interface ReferenceScope {
   lookups: ReadonlyMap<string, CompiledLookup>;
   /** Every cross-reference map some step writes (`xref.map`). */
   xrefMaps: ReadonlySet<string>;

@@ -12,7 +12,7 @@ import type { JsonPath } from '../source-position.js';
 import { relativeTreePath } from '../spec-tree.js';
 import { closestMatch } from '../suggest.js';
 
-export interface TestScope {
+interface TestScope {
   integrations: readonly ValidatedSpec<'Integration'>[];
   connections: ReadonlySet<string>;
   lookups: ReadonlySet<string>;

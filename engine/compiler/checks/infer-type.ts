@@ -22,9 +22,9 @@ export interface Inferred {
 }
 
 /** Schema of a path's value, where the caller knows one (the source record's schema). */
-export type PathSchema = (path: AstNode) => JsonSchema | undefined;
+type PathSchema = (path: AstNode) => JsonSchema | undefined;
 
-export const UNKNOWN: Inferred = {};
+const UNKNOWN: Inferred = {};
 
 /** How messages name each type. */
 export const TYPE_NAMES: Record<TypeSymbol, string> = {

@@ -14,7 +14,7 @@ import { identifyEvent } from '../../runtime/ingest/event-publisher.js';
 import type { EventPublisher } from '../../runtime/ingest/event-publisher.js';
 import type { CompiledExpression, TransformGuards } from '../../transform/transform-engine.js';
 
-export interface BackfillPosition {
+interface BackfillPosition {
   /** Where the listing asks from next (inclusive). */
   cursor: string;
   since?: string;
@@ -62,7 +62,7 @@ export interface BackfillOptions {
 
 const BATCH = 50;
 
-export function backfillKey(integration: string): string {
+function backfillKey(integration: string): string {
   return `backfill.${integration}`;
 }
 

@@ -20,7 +20,7 @@ export interface FieldDifference {
   actual: unknown;
 }
 
-export interface StepComparison {
+interface StepComparison {
   step: string;
   index?: number;
   /** `<connection> <object> <identity field>=<value>`: which target record. */
@@ -38,7 +38,7 @@ export interface RecordComparison {
   record: unknown;
 }
 
-export interface CompareOptions {
+interface CompareOptions {
   integration: CompiledIntegration;
   lookups: ReadonlyMap<string, CompiledLookup>;
   /** The real invoker, for the integration's read steps. */
@@ -132,7 +132,7 @@ function compareFields(
 }
 
 /** Equal as a person would read them: empty is empty, numbers by value, objects by content. */
-export function same(expected: unknown, actual: unknown): boolean {
+function same(expected: unknown, actual: unknown): boolean {
   const empty = (v: unknown) => v === undefined || v === null || v === '';
   if (empty(expected) || empty(actual)) return empty(expected) && empty(actual);
   if (typeof expected === 'number' || typeof actual === 'number') return Number(expected) === Number(actual);

@@ -29,7 +29,7 @@ export interface ReconcileReport {
   problems: RecordComparison[];
 }
 
-export interface ReconcileOptions {
+interface ReconcileOptions {
   specSet: CompiledSpecSet;
   integration: CompiledIntegration;
   invoke: StepInvoker;

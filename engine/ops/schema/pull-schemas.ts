@@ -15,7 +15,7 @@ import type { ConnectorDef } from '../../sdk/connector.js';
 import { ConnectorError } from '../../sdk/errors.js';
 
 /** Inputs of pullSchemas. */
-export interface PullSchemasOptions {
+interface PullSchemasOptions {
   connection: CompiledConnection;
   connector: ConnectorDef;
   /** The spec directory the overlays go under. */
@@ -28,7 +28,7 @@ export interface PullSchemasOptions {
 }
 
 /** What happened to one entity. */
-export interface PulledEntity {
+interface PulledEntity {
   entity: string;
   /** `absent`: the system has no such entity (nothing written). */
   status: 'written' | 'unchanged' | 'absent';
@@ -39,7 +39,7 @@ export interface PulledEntity {
 }
 
 /** Directory of a connection's overlays inside a spec directory. */
-export const overlayDir = (connection: string) => join('schemas', 'overlays', connection);
+const overlayDir = (connection: string) => join('schemas', 'overlays', connection);
 
 /** Pulls every entity; a failure other than "no such entity" throws (with the vendor's answer). */
 export async function pullSchemas(options: PullSchemasOptions): Promise<PulledEntity[]> {
@@ -89,7 +89,7 @@ export async function pullSchemas(options: PullSchemasOptions): Promise<PulledEn
 }
 
 /** JSON with every object's keys sorted, two-space indented, one trailing newline: diff-friendly and stable. */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   const sorted = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(sorted)

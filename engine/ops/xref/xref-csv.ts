@@ -5,7 +5,7 @@
 import { parseCsv } from '../../compiler/csv.js';
 import type { XrefEntry } from '../../runtime/stores/xref-store.js';
 
-export interface CsvImport {
+interface CsvImport {
   entries: XrefEntry[];
   /** Rows that cannot be imported, with their 1-based line and why. */
   rejected: { line: number; reason: string }[];

@@ -22,7 +22,7 @@ import type { RolloutRisk } from './rollout-risks.js';
 import type { PlanChange } from './request-diff.js';
 
 /** How an integration differs between base and head. */
-export type IntegrationStatus = 'added' | 'removed' | 'changed';
+type IntegrationStatus = 'added' | 'removed' | 'changed';
 
 /** The plan of a change; `junction plan --format json` prints exactly this. */
 export interface PlanReport {

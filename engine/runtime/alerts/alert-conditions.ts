@@ -213,7 +213,7 @@ function percent(rate: number): string {
 }
 
 /** 600000 -> `10m`, as written in specs. */
-export function duration(ms: number): string {
+function duration(ms: number): string {
   for (const [unit, size] of [
     ['h', 3_600_000],
     ['m', 60_000],

@@ -27,7 +27,7 @@ import { reconcileReports } from '../control/reconcile-reports.js';
 import { missedChangesStatus } from '../observe/missed-changes.js';
 import type { MissedChangesStatus } from '../observe/missed-changes.js';
 
-export interface AlertEvaluatorDeps {
+interface AlertEvaluatorDeps {
   specs: SpecRegistry;
   control: KV;
   metrics: RuntimeMetrics;

@@ -26,7 +26,7 @@ export interface AlertNotification {
   at: string;
 }
 
-export interface NotifierContext {
+interface NotifierContext {
   env: NodeJS.ProcessEnv;
   security?: ConnectionSecurity;
   /** The alert's name, as the spec the secret policy allows references for. */
@@ -34,11 +34,11 @@ export interface NotifierContext {
   timeoutMs?: number;
 }
 
-export const SIGNATURE_HEADER = 'x-junction-signature';
-export const TIMESTAMP_HEADER = 'x-junction-timestamp';
+const SIGNATURE_HEADER = 'x-junction-signature';
+const TIMESTAMP_HEADER = 'x-junction-timestamp';
 
 /** First line of every message: `[FIRING] name (severity) subject: summary`. */
-export function notificationTitle(n: AlertNotification): string {
+function notificationTitle(n: AlertNotification): string {
   const status = n.status === 'firing' ? `[FIRING] ${n.alert} (${n.severity})` : `[RESOLVED] ${n.alert}`;
   return `${status} ${n.subject}: ${n.summary}`;
 }

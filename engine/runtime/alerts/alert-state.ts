@@ -25,7 +25,7 @@ export interface InstanceState {
 /** subject -> state. */
 export type AlertState = Record<string, InstanceState>;
 
-export interface AlertSilence {
+interface AlertSilence {
   until: string;
   reason: string;
   by: string;

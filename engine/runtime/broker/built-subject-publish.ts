@@ -17,7 +17,7 @@ import type { MsgHdrs, NatsConnection, Payload } from '@nats-io/transport-node';
 const WHITESPACE = /[ \n\r\t]/;
 
 /** The options the engine's messages use (not nats.js's message tracing, which its `publish` adds headers for). */
-export interface BuiltPublishOptions {
+interface BuiltPublishOptions {
   reply?: string;
   headers?: MsgHdrs;
 }

@@ -8,7 +8,7 @@ import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-n
 import { nodeResolveHost } from '@nats-io/transport-node/lib/node_transport.js';
 import { TurnCoalescingTransport, leanOutbound } from './turn-coalescing-transport.js';
 
-export type NatsRole = 'engine' | 'gitops' | 'cli';
+type NatsRole = 'engine' | 'gitops' | 'cli';
 
 /**
  * Opens a connection to `urls` (comma-separated). Long-lived roles reconnect forever and ping every 5 s (the client

@@ -17,10 +17,10 @@ import { startNatsServer } from './nats-server-process.js';
 import type { NatsServerProcess } from './nats-server-process.js';
 import { acquireStoreLock, isAlive } from './store-lock.js';
 
-export const EMBEDDED_DIR = '.junction';
+const EMBEDDED_DIR = '.junction';
 
 /** Where a client finds a NATS server: the URL and what to connect with (the embedded server's credentials). */
-export interface NatsTarget {
+interface NatsTarget {
   url: string;
   options: Partial<NodeConnectionOptions>;
 }
@@ -34,7 +34,7 @@ interface EmbeddedState {
 }
 
 /** A running embedded server with the options its clients connect with. */
-export interface EmbeddedNats extends NatsServerProcess {
+interface EmbeddedNats extends NatsServerProcess {
   readonly connectOptions: Partial<NodeConnectionOptions>;
 }
 

@@ -47,7 +47,7 @@ export async function purgeKeyHistory(kv: KV, key: string): Promise<void> {
 }
 
 /** A live entry as stored: its key, its value and the sequence of the bucket's stream message that holds it. */
-export interface StoredKvEntry {
+interface StoredKvEntry {
   key: string;
   seq: number;
   value: string;

@@ -21,7 +21,7 @@ export interface NatsServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export interface NatsServerOptions {
+interface NatsServerOptions {
   storeDir: string;
   /** Port to listen on. @default a free loopback port */
   port?: number;
@@ -56,7 +56,7 @@ export class NatsServerNotFoundError extends Error {
 }
 
 /** Finds the nats-server binary on PATH, then in the usual system directories (Debian installs to /usr/sbin). */
-export async function findNatsServer(): Promise<string | undefined> {
+async function findNatsServer(): Promise<string | undefined> {
   const dirs = [
     ...(process.env.PATH ?? '').split(delimiter),
     '/usr/sbin',
@@ -98,7 +98,7 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 export const NATS_SERVER_GOGC = '200';
 
 /** The environment nats-server starts with: this process's, plus GOGC unless the user tuned Go's GC themselves. */
-export function natsServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+function natsServerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   if (env.GOGC !== undefined || env.GOMEMLIMIT !== undefined) return env;
   return { ...env, GOGC: NATS_SERVER_GOGC };
 }

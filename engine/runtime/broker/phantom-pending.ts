@@ -10,7 +10,7 @@ import type { JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream
 import { EVENTS_STREAM } from './subjects.js';
 
 /** Where a consumer stands: stream sequences of its ack floor and of the last event it delivered. */
-export interface PendingRange {
+interface PendingRange {
   ackFloor: number;
   delivered: number;
 }

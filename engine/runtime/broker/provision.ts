@@ -178,7 +178,7 @@ export function partitionConsumerConfig(
 }
 
 /** Parked keys' tickets at once per integration: a ticket waiting out its backoff is ack-pending. */
-export const RETRY_MAX_ACK_PENDING = 1000;
+const RETRY_MAX_ACK_PENDING = 1000;
 
 /**
  * The consumer of an integration's retry tickets (worker/key-parking.ts): one ticket per parked key, many in flight,

@@ -31,7 +31,7 @@ let lastNameBytes: Uint8Array = new Uint8Array(0);
 let olderName = '';
 let olderNameBytes: Uint8Array = new Uint8Array(0);
 
-export interface PlainPubAck {
+interface PlainPubAck {
   stream: string;
   seq: number;
   duplicate: boolean;

@@ -21,7 +21,7 @@ export interface LeaseClock {
 export const localClock: LeaseClock = { now: () => Date.now() };
 
 /** The key every engine writes to read the broker's timestamp back (its value is only who wrote it). */
-export const BROKER_CLOCK_KEY = 'broker-clock';
+const BROKER_CLOCK_KEY = 'broker-clock';
 
 /** Writes per estimate: the one with the shortest round trip is kept. */
 const SAMPLES = 3;
@@ -33,7 +33,7 @@ const SAMPLES = 3;
 const FIRST_RETRY_MS = 1_000;
 
 /** What one estimate found. */
-export interface ClockEstimate {
+interface ClockEstimate {
   /**
    * The broker's clock minus this process's wall clock (ms): positive when this process runs behind. The two clocks
    * are read one after the other, so a pause of this process between the reads (a loaded machine) shifts it by the

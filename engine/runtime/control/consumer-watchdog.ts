@@ -31,7 +31,7 @@ const LEASE_KEY = 'consumer-watchdog-lease';
 const QUICK_ROUND_MS = 5_000;
 const QUICK_WINDOW_MS = 120_000;
 
-export interface ConsumerWatchdogDeps {
+interface ConsumerWatchdogDeps {
   jsm: JetStreamManager;
   specs: SpecRegistry;
   control: KV;

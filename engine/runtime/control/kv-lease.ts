@@ -16,7 +16,7 @@ export interface LeaseHolder {
 }
 
 /** What `takeLease` wrote, and the lease of another holder it replaced. */
-export interface TakenLease {
+interface TakenLease {
   /** The revision of this holder's lease. */
   revision: number;
   /**

@@ -22,7 +22,7 @@ export function machineIdentity(): string | undefined {
 }
 
 /** Whether a process with this id exists in this namespace (a process of another user too: EPERM). */
-export function processExists(pid: number): boolean {
+function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -32,7 +32,7 @@ export function processExists(pid: number): boolean {
 }
 
 /** The process id in an engine's holder id (`<host>_<pid>-<tag>`, engine.ts). */
-export function holderPid(holder: string): number | undefined {
+function holderPid(holder: string): number | undefined {
   const pid = /_(\d+)-\w+$/.exec(holder)?.[1];
   return pid === undefined ? undefined : Number(pid);
 }

@@ -28,7 +28,7 @@ import { knownDead } from './machine-identity.js';
 export const PARTITION_MEMBERS_KEY = 'partition-members';
 
 /** One member's entry: the partitions it pulls, and until when (broker epoch ms) its claim holds. */
-export interface MemberClaim {
+interface MemberClaim {
   until: number;
   /** The TTL it renews with (status shows it). */
   ttl: number;
@@ -101,7 +101,7 @@ function rendezvousWeight(member: string, partition: number): number {
 }
 
 /** What one member does next, from the group's entry as it reads now. */
-export interface MemberStep {
+interface MemberStep {
   /** The partitions this member is given. */
   own: number[];
   /** Stop pulling these first: no longer its own, or claimed by another live member. */
@@ -170,7 +170,7 @@ export interface PartitionPuller {
   release(partitions: number[]): Promise<void>;
 }
 
-export interface MembershipOptions {
+interface MembershipOptions {
   control: KV;
   holder: string;
   clock: LeaseClock;

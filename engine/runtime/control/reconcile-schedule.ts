@@ -18,7 +18,7 @@ import type { LeaseClock } from './broker-clock.js';
 import { LeaseTurn } from './lease-turn.js';
 import { storeReconcileReport } from './reconcile-reports.js';
 
-export interface ReconcileScheduleDeps {
+interface ReconcileScheduleDeps {
   specs: SpecRegistry;
   control: KV;
   connectors: ConnectorRegistry;

@@ -20,7 +20,7 @@ import { missedChangesStatus } from './missed-changes.js';
 import type { KeyChangeStatus } from '../worker/key-change-drain.js';
 import type { MissedChangesStatus, ReconcileRun } from './missed-changes.js';
 
-export interface IntegrationStatus {
+interface IntegrationStatus {
   name: string;
   /**
    * Set when something needs an operator: `paused` (see `paused`), `misconfigured` (see `problems`), `failing` (its
@@ -119,7 +119,7 @@ export interface EngineStatus {
   integrations: IntegrationStatus[];
 }
 
-export interface StatusDeps {
+interface StatusDeps {
   specs: SpecRegistry;
   jsm: JetStreamManager;
   /** Open dead letters per integration. */
@@ -164,7 +164,7 @@ export function dropsAtStreamLimit(version: string | undefined): boolean {
 }
 
 /** Share of `max_bytes` from which status warns that the events stream is filling up. */
-export const STREAM_WARN_RATIO = 0.9;
+const STREAM_WARN_RATIO = 0.9;
 /** How long after the last refusal status keeps warning about it. */
 const REFUSAL_WARN_MS = 15 * 60_000;
 

@@ -3,7 +3,7 @@
  * throughput. Prometheus histograms only give bucketed quantiles; this keeps exact figures over the recent past in
  * bounded memory: the last `maxSamples` latencies (ring buffer) and one delivery count per second of the span.
  */
-export interface WindowStats {
+interface WindowStats {
   /** Median delivery latency (ms, nearest rank, 0.1 ms) of the samples within the span; null without samples. */
   latencyP50Ms: number | null;
   /** 99th-percentile delivery latency (ms, nearest rank, 0.1 ms); null without samples. */
@@ -12,7 +12,7 @@ export interface WindowStats {
   throughputPerS: number | null;
 }
 
-export interface WindowOptions {
+interface WindowOptions {
   /** How far back the figures look. @default 60_000 */
   spanMs?: number;
   /** Latency samples kept per integration (the newest win). @default 1024 */

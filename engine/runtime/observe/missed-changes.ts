@@ -31,7 +31,7 @@ export interface ReconcileRun {
  * The integration's name, and whether it can list its source records (`read.list`: reconcile and backfill need it):
  * a compiled integration, or what `junction status --nats` knows of one from the published specs.
  */
-export type IntegrationReads = Pick<CompiledIntegration, 'name'> & { read?: { list?: unknown } };
+type IntegrationReads = Pick<CompiledIntegration, 'name'> & { read?: { list?: unknown } };
 
 /** The missed changes of `integration` with their recovery, or undefined when its source never reported any. */
 export function missedChangesStatus(
@@ -57,7 +57,7 @@ export function missedChangesStatus(
  * `junction reconcile <name> specs --all --fix`, from the transaction's commit time when the report names one (an
  * overflow event, a field type conversion): reconcile compares both sides first and re-sends only what differs.
  */
-export function recoverCommand(integration: IntegrationReads, message: string): string {
+function recoverCommand(integration: IntegrationReads, message: string): string {
   const committed = /committed at (\d{4}-\d\d-\d\dT[\d:.]+Z)/.exec(message)?.[1];
   const command = `junction reconcile ${integration.name} specs --all${committed ? ` --since ${committed}` : ''} --fix`;
   if (integration.read?.list) return command;

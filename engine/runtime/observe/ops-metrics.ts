@@ -11,7 +11,7 @@ import type { StoredReconcileReport } from '../control/reconcile-reports.js';
 import type { AlertState } from '../alerts/alert-state.js';
 import type { KeyChangeStatus } from '../worker/key-change-drain.js';
 
-export interface OpsMetricReaders {
+interface OpsMetricReaders {
   /** The active integrations: each gets an open dead letters figure, 0 included. */
   integrations: () => Iterable<string>;
   openDeadLetters: () => Promise<Map<string, number>>;

@@ -15,7 +15,7 @@ import type { NewerDelivery } from './replay-staleness.js';
 import type { PauseInfo } from '../control/pause-control.js';
 import { actorLabel } from './principal.js';
 
-export interface OperatorActionDeps {
+interface OperatorActionDeps {
   deadLetters: DeadLetterStore;
   publisher: EventPublisher;
   audit: AuditLog;

@@ -11,7 +11,7 @@ import { isLoopback } from './operator-options.js';
 import type { OperatorAuthMode } from './operator-options.js';
 
 /** One engine's operator address, as stored. */
-export interface OperatorAddress {
+interface OperatorAddress {
   /** The engine's id (as in leases and `junction status`). */
   engine: string;
   /** The operator URL: `--operator-url` when given, else the listener's own address (loopback for a wildcard bind). */
@@ -33,9 +33,9 @@ export interface SeenOperatorAddress extends OperatorAddress {
 }
 
 const PREFIX = 'operators';
-export const ADDRESS_REFRESH_MS = 10_000;
+const ADDRESS_REFRESH_MS = 10_000;
 /** Six missed rewrites: long enough for a stalled process or some clock skew, short enough to drop a dead engine. */
-export const ADDRESS_STALE_MS = 60_000;
+const ADDRESS_STALE_MS = 60_000;
 
 /** The address to publish for a listener bound at `listenUrl` (`http://host:port`). */
 export function operatorAddressUrl(listenUrl: string, publicUrl?: string): string {

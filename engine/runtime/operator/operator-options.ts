@@ -68,7 +68,7 @@ export class OperatorConfigError extends Error {
   override name = 'OperatorConfigError';
 }
 
-export const DEFAULT_OPERATOR_PORT = 8081;
+const DEFAULT_OPERATOR_PORT = 8081;
 
 export function resolveOperatorOptions(options: OperatorOptions = {}): ResolvedOperatorOptions {
   let publicUrl: URL | undefined;

@@ -8,7 +8,7 @@ import { INTEGRATION_NAME } from '../stores/dead-letter-id.js';
 import { DEAD_LETTER_STATUSES } from '../stores/dead-letter-statuses.js';
 import type { DeadLetterStatus } from '../stores/dead-letter-statuses.js';
 
-export interface PurgeFilter {
+interface PurgeFilter {
   integration?: string;
   before?: Date;
   /** Only entries in this status (`replayed`, `resolved`: the handled ones; `open` ones are still replayable). */

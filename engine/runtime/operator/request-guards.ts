@@ -20,10 +20,10 @@ export const SECURITY_HEADERS: OutgoingHttpHeaders = {
   'cache-control': 'no-store',
 };
 
-export type GuardRefusal = { status: 421 | 403; error: string; message: string };
+type GuardRefusal = { status: 421 | 403; error: string; message: string };
 
 /** The host part of a Host header (`[::1]:8081` -> `::1`, `Example.com:80` -> `example.com`). */
-export function hostName(header: string): string {
+function hostName(header: string): string {
   const host = header.trim().toLowerCase();
   if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
   const colon = host.lastIndexOf(':');
@@ -31,7 +31,7 @@ export function hostName(header: string): string {
 }
 
 /** Whether a request's Host may reach the operator surface. */
-export function hostAllowed(header: string | undefined, allowedHosts: ReadonlySet<string>): boolean {
+function hostAllowed(header: string | undefined, allowedHosts: ReadonlySet<string>): boolean {
   if (!header) return false;
   const name = hostName(header).replace(/\.$/, '');
   return isIP(name) !== 0 || name === 'localhost' || allowedHosts.has(name);

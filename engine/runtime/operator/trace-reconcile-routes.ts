@@ -13,7 +13,7 @@ import { traceView } from './trace-views.js';
 import { reconcileView } from './reconcile-views.js';
 import type { StoredReconcileReport } from '../control/reconcile-reports.js';
 
-export interface OpsApi {
+interface OpsApi {
   trace: TraceLog;
   deadLetters: DeadLetterStore;
   reconcileReports: () => Promise<StoredReconcileReport[]>;

@@ -12,7 +12,7 @@ import { identifyEvent } from '../ingest/event-publisher.js';
 import type { EventPublisher } from '../ingest/event-publisher.js';
 import type { SpecRegistry } from '../spec-registry.js';
 
-export interface FetchDeps {
+interface FetchDeps {
   specs: SpecRegistry;
   /** What `$xref` reads in the `read.get` body. */
   xref: ExecutionState['xref'];

@@ -18,7 +18,7 @@ import type { DeadLetterStore } from '../stores/dead-letter-store.js';
 import { deadLetterUnstored } from './keyless-records.js';
 import type { UnstoredRecord } from './keyless-records.js';
 
-export interface NatsSourceDeps {
+interface NatsSourceDeps {
   nc: NatsConnection;
   specs: SpecRegistry;
   publisher: EventPublisher;

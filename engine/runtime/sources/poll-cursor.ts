@@ -30,7 +30,7 @@ export interface PollCursor {
 export type SeenRecord = [value: string, hash: string, key?: string];
 
 /** More than this many records at one cursor value are not all remembered; the broker and ledger still dedup. */
-export const SEEN_LIMIT = 5000;
+const SEEN_LIMIT = 5000;
 
 /** Reads the position; a plain string (what older engines stored) is a cursor with nothing seen. */
 export async function readPollCursor(kv: KV, name: string): Promise<PollCursor> {
@@ -112,7 +112,7 @@ export function snapshotPosition(
 }
 
 /** Numbers compare as numbers, everything else (timestamps in one format) as strings. */
-export function compareCursor(a: string, b: string): number {
+function compareCursor(a: string, b: string): number {
   const na = Number(a);
   const nb = Number(b);
   if (a.trim() !== '' && b.trim() !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;

@@ -34,7 +34,7 @@ import type { SourceLeaseDeps } from './source-lease.js';
 import { SourceRounds } from './source-health.js';
 import type { SourceHealthDeps } from './source-health.js';
 
-export interface PollerDeps extends KeylessDeps {
+interface PollerDeps extends KeylessDeps {
   specs: SpecRegistry;
   /** What `$xref` reads in the source's `body` and `records`. */
   xref: ExecutionState['xref'];
@@ -47,7 +47,7 @@ export interface PollerDeps extends KeylessDeps {
   pagesPerRound?: number;
 }
 
-export interface SchedulePollerDeps extends PollerDeps {
+interface SchedulePollerDeps extends PollerDeps {
   /** The cluster-wide lease each source is polled under. */
   lease: Omit<SourceLeaseDeps, 'log'>;
   /** Where each poll's outcome is kept for status and alerts. */
@@ -55,12 +55,7 @@ export interface SchedulePollerDeps extends PollerDeps {
 }
 
 /** Pages one poll reads at most, unless the engine's tuning says otherwise (`pollPagesPerRound`). */
-export const PAGES_PER_ROUND = 1000;
-
-/** Polls once; returns how many events were stored. Exported for tests and `junction run --once`-style tools. */
-export async function pollOnce(integration: CompiledIntegration, deps: PollerDeps): Promise<number> {
-  return (await pollRound(integration, deps)).published;
-}
+const PAGES_PER_ROUND = 1000;
 
 /**
  * Polls once: how many events were stored, and whether the round stopped at the page limit with its position stored
@@ -218,7 +213,7 @@ function cutShort(integration: CompiledIntegration, pages: number, deps: PollerD
   throw new Error(message);
 }
 
-/** Runs `pollOnce` every `every` for each schedule integration of the active set while this engine leads it. */
+/** Runs a poll round every `every` for each schedule integration of the active set while this engine leads it. */
 export class SchedulePoller {
   readonly #sources: LeasedSources;
 

@@ -26,7 +26,7 @@ import { SourceRounds } from './source-health.js';
 import type { SourceHealthDeps } from './source-health.js';
 import { storeRecord } from './store-record.js';
 
-export interface StreamSourceDeps extends KeylessDeps {
+interface StreamSourceDeps extends KeylessDeps {
   specs: SpecRegistry;
   publisher: EventPublisher;
   cursors: KV;

@@ -9,7 +9,7 @@ import { nanos } from '@nats-io/transport-node';
 import { addStreamUnlessThere } from '../broker/add-stream.js';
 
 export const AUDIT_STREAM = 'JUNCTION_AUDIT';
-export const AUDIT_PREFIX = 'junction.audit';
+const AUDIT_PREFIX = 'junction.audit';
 
 /** Who acted: a signed-in person, an API token, the CLI run by a local user, or the engine itself. */
 export interface AuditActor {
@@ -31,7 +31,7 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-export interface AuditLogOptions {
+interface AuditLogOptions {
   /** Stream replicas (3 on a cluster). @default 1 */
   replicas?: number;
   /** How long entries are kept. @default 365 days */

@@ -17,7 +17,7 @@ export type DeadLetterSummary = Pick<
   'id' | 'integration' | 'key' | 'status' | 'error' | 'step' | 'attempts' | 'createdAt' | 'reason'
 >;
 
-export interface DeadLetterPage {
+interface DeadLetterPage {
   entries: DeadLetterSummary[];
   /** Pass as `cursor` for the next (older) page; null on the last page. */
   next: string | null;
@@ -126,7 +126,7 @@ export class DeadLetterIndex {
  * What `q` searches: the summary's fields as listed (its message redacted like the listing's), the same text the
  * dashboard's filter matches (engine/dashboard/dashboard.js `listedText`).
  */
-export function listedText(s: DeadLetterSummary): string {
+function listedText(s: DeadLetterSummary): string {
   return [s.id, s.integration, s.key, s.status, s.error.code, s.error.message, s.step ?? ''].join(' ');
 }
 

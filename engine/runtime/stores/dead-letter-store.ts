@@ -65,7 +65,7 @@ export interface DeadLetter {
 }
 
 /** A page of entries in the order they were last written; `next` is the cursor of the next page, null on the last. */
-export interface DeadLetterScanPage {
+interface DeadLetterScanPage {
   entries: DeadLetter[];
   next: number | null;
 }

@@ -9,7 +9,7 @@ import { liveEntry } from '../broker/kv-listing.js';
 import type { HotKv } from '../broker/hot-kv.js';
 import { keyDigest } from '../broker/subjects.js';
 
-export type LedgerStatus = 'delivered' | 'skipped' | 'echo_suppressed' | 'dead_lettered';
+type LedgerStatus = 'delivered' | 'skipped' | 'echo_suppressed' | 'dead_lettered';
 
 export interface LedgerEntry {
   status: LedgerStatus;

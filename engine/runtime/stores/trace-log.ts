@@ -15,8 +15,8 @@ import { jsonOf } from '../../http/sent-json.js';
 import { redactJsonText, redactSecretValues } from '../../http/redact.js';
 import type { EngineSecrets } from '../engine-secrets.js';
 
-export const TRACE_STREAM = 'JUNCTION_TRACE';
-export const TRACE_PREFIX = 'junction.trace';
+const TRACE_STREAM = 'JUNCTION_TRACE';
+const TRACE_PREFIX = 'junction.trace';
 
 /** One attempt of one event, as the trace keeps it. */
 export interface TraceRecord {
@@ -43,7 +43,7 @@ export interface TraceRecord {
   superseded?: { step: string; index?: number }[];
 }
 
-export function traceSubject(integration: string, key: string): string {
+function traceSubject(integration: string, key: string): string {
   return `${TRACE_PREFIX}.${integration}.${keyToken(key)}`;
 }
 

@@ -128,7 +128,7 @@ export async function finishAttempt(flight: InFlight, ctx: WorkerContext, a: Att
 }
 
 /** Why a dead letter given up on was resolved by the attempt that delivered it after all. */
-export const DELIVERED_AFTER_GIVE_UP =
+const DELIVERED_AFTER_GIVE_UP =
   'delivered after all by the attempt that was under way when it was given up (its engine stopped answering past ' +
   'its attempt mark): the target has it; a replay would send it again';
 

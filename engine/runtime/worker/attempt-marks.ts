@@ -38,7 +38,7 @@ interface Mark {
 }
 
 /** Another engine's attempt under way: its holder, and for how long at most its mark holds. */
-export interface AttemptElsewhere {
+interface AttemptElsewhere {
   holder: string;
   forMs: number;
 }

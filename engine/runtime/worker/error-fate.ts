@@ -49,17 +49,17 @@ export const CALL_IN_FLIGHT = 'call-in-flight';
  */
 export const AWAITING_COMMIT = 'awaiting-commit';
 /** The code of an event that came back more often than its budget allows (see `before-attempt`). */
-export const DELIVERY_LIMIT = 'delivery-limit';
-export const DEFAULT_DEPENDENCY_DEADLINE_MS = 3600_000;
+const DELIVERY_LIMIT = 'delivery-limit';
+const DEFAULT_DEPENDENCY_DEADLINE_MS = 3600_000;
 /** The code of a call the target refused for its rate limit (429, Salesforce REQUEST_LIMIT_EXCEEDED...). */
-export const RATE_LIMITED = 'rate-limited';
+const RATE_LIMITED = 'rate-limited';
 /** How long an event may be throttled before it is dead-lettered (`retry.throttle_deadline`). */
-export const DEFAULT_THROTTLE_DEADLINE_MS = 24 * 3600_000;
+const DEFAULT_THROTTLE_DEADLINE_MS = 24 * 3600_000;
 /** How long an event waits when its integration is not in the active spec set (a swap is under way). */
 export const UNKNOWN_INTEGRATION_DELAY_MS = 5_000;
 
 /** How often the event waited for a cross-reference so far, and since when (the deadline counts from there). */
-export interface WaitSoFar {
+interface WaitSoFar {
   waits: number;
   /** ISO time of the first wait. */
   since: string;

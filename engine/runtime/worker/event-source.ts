@@ -15,7 +15,7 @@ import { ConnectorError } from '../../sdk/errors.js';
 import type { TransformGuards } from '../../transform/transform-engine.js';
 import { sourceConnection } from './echo-partners.js';
 
-export interface SourceReading {
+interface SourceReading {
   invoke: StepInvoker;
   bindings: ReadBindings;
   state: ExecutionState;

@@ -18,7 +18,7 @@ import type { AttemptLeases } from './call-leases.js';
 import { AWAITING_COMMIT, CALL_IN_FLIGHT, STATE_UNAVAILABLE } from './error-fate.js';
 import type { ThrottledSoFar } from './error-fate.js';
 
-export interface EventStateOptions {
+interface EventStateOptions {
   written: KV;
   checkpoints: KV;
   xref: XrefReplica;

@@ -9,7 +9,7 @@ import type { EventDelivery } from './event-delivery.js';
 import type { ParkOrder } from './key-parking.js';
 
 /** The code of a given-up event's failure when no attempt of it is traced. */
-export const OPERATOR_GAVE_UP = 'operator-gave-up';
+const OPERATOR_GAVE_UP = 'operator-gave-up';
 
 /** The error of the event's last traced attempt, if the trace has one (a trace that cannot be read: none). */
 export async function lastFailure(

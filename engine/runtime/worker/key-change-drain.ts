@@ -65,7 +65,7 @@ interface StoredDrain {
   since: string;
 }
 
-export interface KeyChangeDrainOptions {
+interface KeyChangeDrainOptions {
   jsm: JetStreamManager;
   /** Where drains are kept until they end (`junction_control`). */
   control: KV;

@@ -24,7 +24,7 @@ import type { EventDelivery } from './event-delivery.js';
 import { casConflict } from '../broker/cas-conflict.js';
 import { attemptMarkKey } from './attempt-marks.js';
 
-export interface ParkMarker {
+interface ParkMarker {
   /** Digest of the event id that parked the key: names this parking, so tickets of an earlier one are stale. */
   gen: string;
   /** The queued event being retried. */
@@ -52,7 +52,7 @@ export interface ParkOrder {
   reason?: string;
 }
 
-export interface ParkedKey {
+interface ParkedKey {
   marker: ParkMarker;
   revision: number;
 }
@@ -79,7 +79,7 @@ interface StoredEvent extends Omit<EventDelivery, 'data' | 'attempt'> {
 }
 
 /** What an operator's order on a parked key came to (`KeyParking.order`). */
-export type OrderOutcome =
+type OrderOutcome =
   /** Nothing is parked under the key: no event of it is being retried. */
   | { status: 'not-parked' }
   /** Another event than the one the operator saw is the current one now (that one finished). */
@@ -90,7 +90,7 @@ export type OrderOutcome =
   | { status: 'ordered'; event: EventDelivery; queued: number };
 
 /** A parked key: the marker and the event its lane runs now. */
-export interface ParkedLane {
+interface ParkedLane {
   integration: string;
   kd: string;
   marker: ParkMarker;

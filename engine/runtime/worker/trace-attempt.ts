@@ -5,7 +5,7 @@ import type { TraceLog, TraceRecord } from '../stores/trace-log.js';
 import type { EventDelivery } from './event-delivery.js';
 import { isoTime } from './iso-time.js';
 
-export interface TracedAttempt {
+interface TracedAttempt {
   integration: string;
   /** `<integration>:<event id>` as the worker names it. */
   eventId: string;

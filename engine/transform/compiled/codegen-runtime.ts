@@ -56,7 +56,7 @@ function copySeq(a: any[]): any[] {
 }
 
 /** The helpers every generated unit receives as `H` (functions of the engine, never values of an expression). */
-export const HELPERS = Object.freeze({
+const HELPERS = Object.freeze({
   state,
   tick,
   pace,

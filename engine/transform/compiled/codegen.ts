@@ -23,7 +23,7 @@ import { isPlainName } from './own-keys.js';
 import { isNumeric, lookup as lookupAll, stringify } from './sequence.js';
 import type { Signature } from './signature.js';
 
-export interface Compilers {
+interface Compilers {
   /** Compiles a node the generator does not handle (which may generate code for its own subtrees). */
   compile: (node: Node) => Ev;
   /** Compiles a node to closures (its children through `compile`): the fallback of generated code. */

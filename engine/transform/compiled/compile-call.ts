@@ -174,7 +174,7 @@ export function compileFunction(
   });
 }
 
-export function compileTailCall(node: Node, compile: Compile): Ev {
+function compileTailCall(node: Node, compile: Compile): Ev {
   const call = node.body;
   const proc = compile(call.procedure);
   const args: Ev[] = call.arguments.map((a: Node) => compile(a));

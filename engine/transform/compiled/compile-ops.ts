@@ -89,7 +89,7 @@ function range(l: any, r: any, position: number | undefined): any {
 }
 
 /** The right operand of `and`/`or` as a boolean; its errors take the operator's position (jsonata-js). */
-export function rightOperand(rhs: Ev, input: any, env: Env, position: number | undefined, op: string): boolean {
+function rightOperand(rhs: Ev, input: any, env: Env, position: number | undefined, op: string): boolean {
   try {
     return !!toBoolean(rhs(input, env));
   } catch (e) {

@@ -150,7 +150,7 @@ const COMPILERS = { compile, closure: compileClosure };
  * Compiles a node: to generated code when code generation is on for the expression and the node has a shape it
  * handles (codegen.ts), else to closures.
  */
-export function compile(node: Node): Ev {
+function compile(node: Node): Ev {
   if (scope.codegen) {
     const ev = generate(node, COMPILERS);
     if (ev !== undefined) return ev;

@@ -119,7 +119,7 @@ const MESSAGES: Record<string, string> = {
 };
 
 /** Details carried by an engine error, as jsonata-js attaches them. */
-export interface ErrorDetails {
+interface ErrorDetails {
   position?: number;
   token?: unknown;
   value?: unknown;

@@ -86,7 +86,7 @@ export function pace(n: number): void {
 }
 
 /** Fails U1001 past the deadline or U1004 past the heap ceiling (a look at both, starting the clock if unread). */
-export function checkBudget(): void {
+function checkBudget(): void {
   if (state.now === 0) readClock();
   else if (Date.now() > state.deadline)
     throw jerr('U1001', { message: 'Expression evaluation timeout: Check for infinite loop' });
@@ -115,7 +115,7 @@ export function counted<T>(r: T): T {
  * accept: a real picture is a few dozen characters, and analysing one of millions (built with `$pad`) takes seconds
  * of allocation between two looks at the clock.
  */
-export const MAX_PICTURE = 10_000;
+const MAX_PICTURE = 10_000;
 
 /** Fails U1005 for a picture longer than MAX_PICTURE characters. */
 export function checkPicture(picture: string, fn: string): void {

@@ -1,7 +1,7 @@
 /** Tokeniser for JSONata source. `position` of a token is the offset just past it, as jsonata-js reports. */
 import { jerr } from './errors.js';
 
-export type TokenType = 'operator' | 'name' | 'variable' | 'string' | 'number' | 'value' | 'regex' | 'end';
+type TokenType = 'operator' | 'name' | 'variable' | 'string' | 'number' | 'value' | 'regex' | 'end';
 
 export interface Token {
   type: TokenType;

@@ -36,10 +36,6 @@ export function isPlainName(key: string): boolean {
   return !FUNCTION_KEYS.has(key) && !INHERITED.has(key);
 }
 
-export function hasOwn(obj: object, key: string): boolean {
-  return hasOwnProperty.call(obj, key);
-}
-
 /** `obj[key]` if `key` is an own property of the object (which must be a non-null object), else undefined. */
 export function ownValue(obj: any, key: string): any {
   return hasOwnProperty.call(obj, key) ? obj[key] : undefined;

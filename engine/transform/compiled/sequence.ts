@@ -60,12 +60,6 @@ export function isArrayOfNumbers(v: any): boolean {
   return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' && x === x && isFinite(x));
 }
 
-export function flatten(arg: any, out: any[] = []): any[] {
-  if (Array.isArray(arg)) for (const a of arg) flatten(a, out);
-  else out.push(arg);
-  return out;
-}
-
 /** Pushes the items of `items` onto `out`, counting them against the budget a stride at a time (guards.ts `pace`). */
 export function pushAll(out: any[], items: any[]): void {
   const n = items.length;

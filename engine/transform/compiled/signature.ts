@@ -31,7 +31,7 @@ const ARRAY_TYPES: Record<string, string> = {
   s: 'strings',
 };
 
-export function symbolOf(value: any): string {
+function symbolOf(value: any): string {
   if (value === undefined) return 'm';
   if (
     typeof value === 'function' ||

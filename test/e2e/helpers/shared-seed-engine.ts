@@ -10,7 +10,7 @@ import { startSeedEngine } from './seed-engine.js';
 import type { SeedEngine } from './seed-engine.js';
 
 /** startSeedEngine's options, and the systems the tests fault. */
-export interface SharedSeedEngineOptions extends NonNullable<Parameters<typeof startSeedEngine>[1]> {
+interface SharedSeedEngineOptions extends NonNullable<Parameters<typeof startSeedEngine>[1]> {
   /** The systems the tests inject faults into. */
   faulted?: (systems: SeedSystems) => { url: string }[];
 }

@@ -133,7 +133,7 @@ export async function waitWhileRunning(
 }
 
 /** A schedule or stream source's health in the engine's status (`sourceHealth`), as far as tests read it. */
-export interface SourceHealthSeen {
+interface SourceHealthSeen {
   failedRounds: number;
   lastFailure?: { message: string };
 }

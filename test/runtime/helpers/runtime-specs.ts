@@ -8,7 +8,7 @@ import type { CompiledSpecSet } from '../../../engine/compiler/compiled-spec.js'
 import { guardedReferenceEngine } from './guarded-engine.js';
 import { targetConnectors } from './target-connector.js';
 
-export interface IntegrationKnobs {
+interface IntegrationKnobs {
   name?: string;
   /** Webhook HMAC secret env var (adds verification). */
   hmacEnv?: string;

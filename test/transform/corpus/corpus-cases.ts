@@ -11,12 +11,12 @@ import { junctionEngine } from '../../../engine/transform/junction-engine.js';
 import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
 import { sameValue } from '../suite-cases.js';
 
-export const CORPUS_DIR = fileURLToPath(new URL('.', import.meta.url));
+const CORPUS_DIR = fileURLToPath(new URL('.', import.meta.url));
 
 /** What an evaluation gave: a value (undefined included), a JSONata error code, or a JS error without a code. */
 export type Outcome = { value: unknown } | { undefined: true } | { code: string } | { error: 'js' };
 
-export interface CorpusCase {
+interface CorpusCase {
   expr: string;
   data?: unknown;
   dataset?: string;
@@ -86,7 +86,7 @@ function outcomeOf(e: unknown): Outcome {
 }
 
 /** Guards for both engines: a case that needs more is not a fidelity case. */
-export const CASE_TIMEOUT_MS = 2000;
+const CASE_TIMEOUT_MS = 2000;
 const REFERENCE_MAX_DEPTH = 20_000;
 
 export function runJunction(c: LoadedCase, engine: TransformEngine = junctionEngine): Outcome {

@@ -2,7 +2,7 @@
  * Corpus cases where Junction deliberately differs from jsonata-js 2.2.2. Each entry names the section of
  * docs/jsonata-engine.md ("Deviations") that gives the reason.
  */
-export interface Deviation {
+interface Deviation {
   expr: string;
   reason: string;
 }

@@ -9,13 +9,12 @@ import { junctionEngine } from '../../../engine/transform/junction-engine.js';
 import type { TransformEngine } from '../../../engine/transform/transform-engine.js';
 import { corpusFiles, evaluateReference, isFn, loadCaseFiles } from '../corpus/corpus-cases.js';
 
-export const OTHER_CORPORA_DIR = fileURLToPath(new URL('.', import.meta.url));
+const OTHER_CORPORA_DIR = fileURLToPath(new URL('.', import.meta.url));
 
 /** A result as JSON text, `undefined`, a JSONata error (code and position), or a JS error without a code. */
-export type StrictOutcome =
-  { json: string } | { undefined: true } | { code: string; position?: number } | { error: 'js' };
+type StrictOutcome = { json: string } | { undefined: true } | { code: string; position?: number } | { error: 'js' };
 
-export interface OtherCase {
+interface OtherCase {
   expr: string;
   /** Where the case comes from: an area (edge cases), a documentation page, another implementation's test class. */
   area?: string;
@@ -52,7 +51,7 @@ export function loadOtherCorpora(dir = OTHER_CORPORA_DIR): LoadedOtherCase[] {
 const NEGATIVE_ZERO = '<-0>';
 
 /** JSON text of a result, keys in their order, functions as "<function>", regexes as "<regex>" and -0 marked. */
-export function strictValue(v: unknown): StrictOutcome {
+function strictValue(v: unknown): StrictOutcome {
   if (v === undefined) return { undefined: true };
   const text = JSON.stringify(v, (_k, x: unknown) => {
     if (isFn(x)) return '<function>';

@@ -2,7 +2,7 @@
  * Cases of the other corpora where Junction deliberately differs from jsonata-js 2.2.2, each with the reason given in
  * docs/jsonata-engine.md ("Deviations").
  */
-export interface OtherDeviation {
+interface OtherDeviation {
   expr: string;
   reason: string;
 }

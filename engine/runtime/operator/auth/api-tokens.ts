@@ -12,11 +12,11 @@ import { listLiveEntries, readLiveEntry } from '../../broker/kv-listing.js';
 import type { Role } from '../principal.js';
 
 export const TOKENS_BUCKET = 'junction_tokens';
-export const TOKEN_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const TOKEN_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 const TOKEN = /^jct_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
 /** What may be shown about a token: never its secret or hash. */
-export interface ApiTokenInfo {
+interface ApiTokenInfo {
   id: string;
   name: string;
   role: Role;

@@ -12,7 +12,7 @@ import { ANONYMOUS_OPERATOR } from '../principal.js';
 import type { Principal } from '../principal.js';
 import type { ApiTokens } from './api-tokens.js';
 
-export interface AuthenticatorDeps {
+interface AuthenticatorDeps {
   tokens: ApiTokens;
   /** Without sign-in every request without a token is the anonymous operator (loopback only). */
   signIn: boolean;
@@ -20,10 +20,7 @@ export interface AuthenticatorDeps {
   session?: (req: IncomingMessage) => Promise<Principal | undefined>;
 }
 
-export function createAuthenticator(
-  deps: AuthenticatorDeps,
-  extra: Omit<Authenticator, 'identify'> = {},
-): Authenticator {
+function createAuthenticator(deps: AuthenticatorDeps, extra: Omit<Authenticator, 'identify'> = {}): Authenticator {
   return {
     ...extra,
     identify: async (req) => {

@@ -11,7 +11,7 @@ import { createBucket } from '../../broker/create-bucket.js';
 import { readLiveEntry } from '../../broker/kv-listing.js';
 import type { Principal } from '../principal.js';
 
-export const SESSIONS_BUCKET = 'junction_sessions';
+const SESSIONS_BUCKET = 'junction_sessions';
 const LOGIN_TTL_MS = 10 * 60_000;
 
 interface StoredSession {
@@ -22,7 +22,7 @@ interface StoredSession {
   tokenId?: string;
 }
 
-export interface PendingLogin {
+interface PendingLogin {
   codeVerifier: string;
   nonce: string;
   /** Where to go after signing in (a path on this listener). */

@@ -20,7 +20,7 @@ import { signInPage } from './sign-in-page.js';
 import { clientAddress } from './sign-in-throttle.js';
 import type { Admission, SignInThrottle } from './sign-in-throttle.js';
 
-export interface SignInDeps {
+interface SignInDeps {
   mode: Exclude<OperatorAuthMode, 'none'>;
   sessions: Sessions;
   tokens: ApiTokens;

@@ -33,7 +33,7 @@ export interface Marker {
   yearDigits?: number;
 }
 
-export type PicturePart = { literal: string } | { marker: Marker };
+type PicturePart = { literal: string } | { marker: Marker };
 
 const DEFAULT_PRESENTATION: Record<string, string> = {
   Y: '1',

@@ -12,7 +12,7 @@ export function fromMillis(millis?: number, picture?: string, timezone?: string)
   return formatDateTime(millis, picture, timezone);
 }
 
-export function toMillis(timestamp?: string, picture?: string): number | undefined {
+function toMillis(timestamp?: string, picture?: string): number | undefined {
   if (timestamp === undefined) return undefined;
   if (picture === undefined) {
     if (!ISO.test(timestamp)) throw jerr('D3110', { value: timestamp });

@@ -12,7 +12,7 @@ const ZEROS = [
   0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10,
 ];
 
-export function zeroOf(cp: number): number | undefined {
+function zeroOf(cp: number): number | undefined {
   for (const z of ZEROS) if (cp >= z && cp <= z + 9) return z;
   return undefined;
 }

@@ -3,7 +3,7 @@
 import type { Focus, NativeFn } from '../runtime.js';
 import { parseSignature } from '../signature.js';
 
-export type Impl = (this: Focus, ...args: any[]) => any;
+type Impl = (this: Focus, ...args: any[]) => any;
 
 export function native(name: string, signature: string | undefined, implementation: Impl, arity?: number): NativeFn {
   return {

@@ -62,7 +62,7 @@ function matcher(f: any, env: any): (s: string) => any {
   return (s: string) => checked(apply(f, [s], null, env), env);
 }
 
-export function substring(str: string | undefined, start: number, length?: number): string | undefined {
+function substring(str: string | undefined, start: number, length?: number): string | undefined {
   if (str === undefined) return undefined;
   if (!SURROGATE.test(str)) {
     const n = str.length;

@@ -5,7 +5,7 @@
  * costs at most the pattern's length).
  */
 
-export interface PatternAnalysis {
+interface PatternAnalysis {
   /** The RE2 rewrite, or undefined when the pattern needs backtracking features (backreferences, lookaround). */
   re2?: string;
   /** Choice points (variable quantifiers and alternations): none means O(pattern × input) when backtracking. */

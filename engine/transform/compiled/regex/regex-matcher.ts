@@ -14,7 +14,7 @@ import { deadline } from '../guards.js';
 import { analysePattern } from './js-to-re2.js';
 import { fallbackExec, warmFallback } from './regex-fallback.js';
 
-export interface RegexMatch {
+interface RegexMatch {
   match: string;
   start: number;
   end: number;
@@ -22,7 +22,7 @@ export interface RegexMatch {
   next: () => RegexMatch | undefined;
 }
 
-export type Matcher = ((str: string, fromIndex?: number) => RegexMatch | undefined) & { regex: RegExp };
+type Matcher = ((str: string, fromIndex?: number) => RegexMatch | undefined) & { regex: RegExp };
 
 /** One match as the engines report it: where it starts, the matched text and the groups (undefined if unmatched). */
 export interface RawMatch {
@@ -81,7 +81,7 @@ const BACKTRACK_BUDGET = 1e7;
  * The longest input V8 may match a pattern on: any length without choice points (linear), none with a nested one
  * (exponential), else the length whose worst case, (pattern × input^(choices + 1)), stays within the budget.
  */
-export function nativeLimit(source: string, choices: number, nested: boolean): number {
+function nativeLimit(source: string, choices: number, nested: boolean): number {
   if (choices === 0) return Infinity;
   if (nested) return -1;
   return Math.floor(Math.pow(BACKTRACK_BUDGET / Math.max(source.length, 1), 1 / (choices + 1)));
