@@ -18,3 +18,20 @@ it('resolves once the check holds', async () => {
   await expect(waitUntil(async () => ++calls === 2, 60_000, 'two calls')).resolves.toBeUndefined();
   expect(calls).toBe(2);
 });
+
+it("stops waiting as soon as its signal aborts, with the signal's reason", async () => {
+  const interrupt = new AbortController();
+  const reason = new Error('SIGINT');
+  let calls = 0;
+  const waited = waitUntil(
+    async () => {
+      if (++calls === 2) interrupt.abort(reason);
+      return false;
+    },
+    60_000,
+    'something that never holds',
+    interrupt.signal,
+  );
+  await expect(waited).rejects.toBe(reason);
+  expect(calls).toBe(2);
+});

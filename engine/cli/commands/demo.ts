@@ -21,10 +21,15 @@ export function registerDemoCommand(program: Command): void {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port must be a port number, got ${JSON.stringify(opts.port)}`);
+      // Listening before the demo's modules load: a Ctrl-C in its first seconds stops what has started and says so.
+      const interrupt = new AbortController();
+      const onSignal = (name: NodeJS.Signals) => interrupt.abort(name);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
       const { runDemo } = await import('../demo/run-demo.js');
       const { WaitTimeout } = await import('../wait-until.js');
       const { BrokerGaveUp } = await import('../broker-patience.js');
-      process.exitCode = await runDemo({ durationS, port }).catch((error: unknown) => {
+      process.exitCode = await runDemo({ durationS, port, signal: interrupt.signal }).catch((error: unknown) => {
         if (error instanceof BrokerGaveUp) {
           process.stderr.write(`junction demo: ${error.message} Nothing of the demo is left running.\n`);
           return 1;

@@ -17,6 +17,7 @@ import { checkTargets } from './demo-check.js';
 import { BROKER_PATIENCE_MS, BrokerPatience, Retryable } from '../broker-patience.js';
 import { progressLines, progressNote } from './demo-progress.js';
 import { createDemoRepo } from './demo-repo.js';
+import type { DemoRepo } from './demo-repo.js';
 import { startSeedSystems } from '../../../connectors/seed-systems.js';
 import type { SeedSystems } from '../../../connectors/seed-systems.js';
 import type { SentErpEvents } from './demo-erp-traffic.js';
@@ -31,6 +32,11 @@ export interface DemoOptions {
   durationS?: number;
   /** The engine's webhook port (the dashboard is on the next); a busy port falls back to a free one. @default 8080 */
   port?: number;
+  /**
+   * Ctrl-C (SIGINT or SIGTERM, aborted with that signal's name). Once traffic flows it ends the traffic, then the
+   * demo drains and checks; during start-up it stops what has started, says what, and the demo exits 130.
+   */
+  signal?: AbortSignal;
 }
 
 const say = (line: string) => process.stdout.write(line + '\n');
@@ -41,18 +47,20 @@ const M3_EXECUTE = '/m3api-rest/v2/execute';
 /** How often the demo's Magento polls run (demo-repo.ts shortens the seed specs' interval to this). */
 const POLL_MS = 1000;
 
-/** Runs the demo; resolves to the exit code (0 when nothing was lost or duplicated). */
+/** Runs the demo; resolves to the exit code (0 when nothing was lost or duplicated, 130 when stopped starting). */
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const duration = options.durationS;
   const port = options.port ?? 8080;
+  const signal = options.signal ?? new AbortController().signal;
   mkdirSync('.junction', { recursive: true });
   const root = mkdtempSync(join(resolve('.junction'), 'demo-'));
-  const systems = await startSeedSystems();
-  const repo = await createDemoRepo(packagePath('specs'), POLL_MS);
+  const parts: { systems?: SeedSystems; repo?: DemoRepo } = {};
   let engine: Engine | undefined;
   let sync: GitSync | undefined;
   let ticker: NodeJS.Timeout | undefined;
   let stopping = false;
+  // What is starting, for the line a Ctrl-C during start-up ends with; undefined once traffic flows.
+  let startPhase: string | undefined = 'loading the demo';
   // The broker may go away while the demo runs (nats-server stopped or restarted): senders and the demo's own NATS
   // calls wait for it, as the engine does.
   const patience = new BrokerPatience();
@@ -61,9 +69,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     stopping = true;
     patience.stop();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  signal.addEventListener('abort', stop, { once: true });
+  // Stops what has started, last first, and names it (a Ctrl-C during start-up says what it stopped).
+  const stopped: string[] = [];
+  let tornDown: Promise<void> | undefined;
+  const teardown = () =>
+    (tornDown ??= (async () => {
+      clearInterval(ticker);
+      if (sync) await sync.stop().then(() => stopped.push('the Git sync'));
+      if (engine) await engine.stop().then(() => stopped.push('the engine and its nats-server'));
+      if (parts.systems)
+        await parts.systems
+          .stop()
+          .then(() => stopped.push('the emulators (Magento, FinancialForce, Salesforce, M3, BNG)'));
+      if (parts.repo) rmSync(parts.repo.dir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
+    })());
   try {
+    signal.throwIfAborted();
+    startPhase = 'starting the emulators';
+    const systems = (parts.systems = await startSeedSystems());
+    signal.throwIfAborted();
+    startPhase = 'creating the demo spec repository';
+    const repo = (parts.repo = await createDemoRepo(packagePath('specs'), POLL_MS));
+    signal.throwIfAborted();
+    startPhase = 'starting nats-server and the engine';
     const logger = pino({ level: 'warn' }, pino.destination(join(root, 'engine.log')));
     const wiring = createWiring({ env: systems.env });
     const start = (p: number) =>
@@ -82,6 +112,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       port !== 0 && /EADDRINUSE/.test(error.message) ? start(0) : Promise.reject(error),
     );
     engine = running;
+    signal.throwIfAborted();
+    startPhase = "starting the engine's Git sync";
     // The engine follows the demo repository like production follows main: merged commits go live by themselves.
     sync = await startGitSync(running, {
       mirror: { repo: repo.dir, branch: 'main', path: 'specs', dir: join(root, 'git') },
@@ -92,10 +124,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       log: logger,
     });
     running.attachSync(sync);
+    startPhase = "waiting for the engine to run the demo repository's first commit";
     await waitUntil(
       async () => running.specSet.commit === (await repo.head()),
       60_000,
       "the engine to run the demo repository's first commit",
+      signal,
     );
     say(
       `Junction demo: engine ${running.url} (dashboard: ${running.operatorUrl}/), NATS ${running.natsUrl}, spec repo ${repo.dir}`,
@@ -114,6 +148,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     // The demo's own reads and replays of dead letters fail only while NATS is away: waited for like the senders.
     const openDeadLetters = () =>
       patience.retry('listing the dead letters', () => running.deadLetters.list({ status: 'open' }), true);
+    startPhase = 'waiting for the first customers to be delivered';
     for (const id of CUSTOMERS) traffic.customer(id);
     for (const id of BNG_CUSTOMERS) await bng.customer(id);
     const delivered = async (name: string) =>
@@ -124,7 +159,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         (await delivered('bng-customers-to-m3')) >= BNG_CUSTOMERS.length,
       60_000,
       'the first customers to be delivered (Magento to FinancialForce, BNG to M3)',
+      signal,
     );
+    startPhase = undefined;
 
     const started = Date.now();
     // What the progress header says besides the broker: a target that is down, the drain.
@@ -273,13 +310,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       }),
     );
     return check.lost === 0 && check.duplicates === 0 ? 0 : 1;
+  } catch (error) {
+    if (startPhase === undefined || !signal.aborted) throw error;
+    // Interrupted while starting: nothing to drain or check, so stop it all now and say what was running.
+    await teardown();
+    process.stderr.write(
+      `junction demo: interrupted (${String(signal.reason)}) while ${startPhase}; stopped ` +
+        `${stopped.length ? stopped.join(', ') : 'nothing (nothing had started)'}. Nothing of the demo is left running.\n`,
+    );
+    return 130;
   } finally {
-    clearInterval(ticker);
-    await sync?.stop();
-    await engine?.stop();
-    await systems.stop();
-    rmSync(repo.dir, { recursive: true, force: true });
-    rmSync(root, { recursive: true, force: true });
+    await teardown();
   }
 }
 
