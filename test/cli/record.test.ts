@@ -11,7 +11,7 @@ import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../conne
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
-import { runCli } from './run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 
 let shop: MagentoEmulator;
 let crm: SalesforceEmulator;
@@ -40,9 +40,10 @@ afterEach(async () => {
 
 describe('junction record', () => {
   it('appends a case with the responses received, which then passes offline', async () => {
-    const result = await runCli(
+    const result = await junctionInProcess(
       ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'mug from the emulator'],
-      { cwd: repo.dir, env },
+      env,
+      { cwd: repo.dir },
     );
     expect(result).toEqual({
       code: 0,
@@ -55,7 +56,7 @@ describe('junction record', () => {
       '  - name: mug from the emulator\n    event_file: events/mug.json\n    responses:\n      price:\n        status: 200\n',
     );
     expect(text).not.toContain(MAGENTO_EMULATOR_TOKEN);
-    const offline = await runCli(['test', 'specs'], { cwd: repo.dir });
+    const offline = await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir });
     expect(offline.stdout).toContain('✓ prices-to-shop › mug from the emulator\n');
     expect(offline.code).toBe(0);
   });
@@ -65,7 +66,9 @@ describe('junction record', () => {
       join(repo.dir, 'grace.json'),
       JSON.stringify({ id: 7, firstname: 'Grace', lastname: 'Hopper', email: 'grace@example.com' }),
     );
-    const result = await runCli(['record', 'contacts-to-crm', '--event', 'grace.json'], { cwd: repo.dir, env });
+    const result = await junctionInProcess(['record', 'contacts-to-crm', '--event', 'grace.json'], env, {
+      cwd: repo.dir,
+    });
     expect(result.stdout).toBe(
       'recorded "recorded from grace.json" in specs/contacts-to-crm.test.yaml: delivered, 1 request\n',
     );
@@ -73,26 +76,29 @@ describe('junction record', () => {
     expect(text).toContain('    event:\n      id: 7\n      firstname: Grace\n');
     expect(text).not.toContain(SALESFORCE_EMULATOR_CLIENT.clientSecret);
     expect(text).not.toMatch(/access_token|Bearer/);
-    expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
+    expect((await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir })).code).toBe(0);
   });
 
   it('records a failing call as a dead-lettered case', async () => {
     // An unknown SKU makes Magento's PUT a create, which a price-only body cannot satisfy.
     writeFileSync(join(repo.dir, 'ghost.json'), JSON.stringify({ sku: 'GHOST-1', price: 3, active: true, stock: [] }));
-    const result = await runCli(['record', 'prices-to-shop', '--event', 'ghost.json'], { cwd: repo.dir, env });
+    const result = await junctionInProcess(['record', 'prices-to-shop', '--event', 'ghost.json'], env, {
+      cwd: repo.dir,
+    });
     expect(result.stdout).toBe(
       'recorded "recorded from ghost.json" in specs/prices-to-shop.test.yaml: dead_lettered (validation), 1 request\n',
     );
-    expect((await runCli(['test', 'specs'], { cwd: repo.dir })).code).toBe(0);
+    expect((await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir })).code).toBe(0);
   });
 
   it('writes nothing when the run stopped before a system answered, and says why', async () => {
     const before = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
     const { JUNCTION_ALLOWED_PRIVATE_HOSTS: _allowed, ...notAllowed } = env;
-    const blocked = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], {
-      cwd: repo.dir,
-      env: notAllowed,
-    });
+    const blocked = await junctionInProcess(
+      ['record', 'prices-to-shop', '--event', 'specs/events/mug.json'],
+      notAllowed,
+      { cwd: repo.dir },
+    );
     expect(blocked.code).toBe(1);
     expect(blocked.stdout).toBe('');
     expect(blocked.stderr).toContain(
@@ -102,9 +108,8 @@ describe('junction record', () => {
       'replayed from the responses received it ends dead_lettered (no-recorded-response), so the case would not pass',
     );
     const { SHOP_TOKEN: _token, ...noToken } = env;
-    const unset = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], {
+    const unset = await junctionInProcess(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], noToken, {
       cwd: repo.dir,
-      env: noToken,
     });
     expect(unset.code).toBe(1);
     expect(unset.stderr).toContain(
@@ -112,9 +117,10 @@ describe('junction record', () => {
     );
     expect(readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8')).toBe(before);
     // The blocked host's hint names --allow-private-host, which record takes as run does.
-    const hostsAllowed = await runCli(
+    const hostsAllowed = await junctionInProcess(
       ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--allow-private-host', new URL(shop.url).host],
-      { cwd: repo.dir, env: notAllowed },
+      notAllowed,
+      { cwd: repo.dir },
     );
     expect(hostsAllowed.stdout).toBe(
       'recorded "recorded from mug.json" in specs/prices-to-shop.test.yaml: delivered, 3 requests\n',
@@ -124,7 +130,9 @@ describe('junction record', () => {
   it('records nothing for an event the runtime refuses by its key, sends nothing, and names the key line', async () => {
     const before = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
     writeFileSync(join(repo.dir, 'nosku.json'), JSON.stringify({ price: 3, active: true, stock: [] }));
-    const result = await runCli(['record', 'prices-to-shop', '--event', 'nosku.json'], { cwd: repo.dir, env });
+    const result = await junctionInProcess(['record', 'prices-to-shop', '--event', 'nosku.json'], env, {
+      cwd: repo.dir,
+    });
     expect(result).toEqual({
       code: 1,
       stdout: '',
@@ -139,7 +147,9 @@ describe('junction record', () => {
 
   it('records nothing for a body webhook ingest refuses, and sends nothing', async () => {
     writeFileSync(join(repo.dir, 'text.json'), JSON.stringify('MUG-1 costs 12.50'));
-    const result = await runCli(['record', 'prices-to-shop', '--event', 'text.json'], { cwd: repo.dir, env });
+    const result = await junctionInProcess(['record', 'prices-to-shop', '--event', 'text.json'], env, {
+      cwd: repo.dir,
+    });
     expect(result).toEqual({
       code: 1,
       stdout: '',
@@ -159,9 +169,8 @@ describe('junction record', () => {
       ),
     );
     const before = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
-    const result = await runCli(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], {
+    const result = await junctionInProcess(['record', 'prices-to-shop', '--event', 'specs/events/mug.json'], env, {
       cwd: repo.dir,
-      env,
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -182,9 +191,10 @@ describe('junction record', () => {
   });
 
   it('refuses a case name that is taken', async () => {
-    const result = await runCli(
+    const result = await junctionInProcess(
       ['record', 'prices-to-shop', '--event', 'specs/events/mug.json', '--case', 'inactive products are skipped'],
-      { cwd: repo.dir, env },
+      env,
+      { cwd: repo.dir },
     );
     expect(result).toEqual({
       code: 2,
