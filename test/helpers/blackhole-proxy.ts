@@ -7,6 +7,9 @@
  *              timeouts (pings, request deadlines) can notice;
  *   mute       what the client sends still reaches the server, what the server sends back is dropped: a request is
  *              carried out and its answer lost (a PubAck for an event the broker stored);
+ *   hold       what the client sends is kept back, from the first chunk that matches, on open and new connections;
+ *              what the server sends still flows: a client's command (an UNSUB) is on the wire while the server goes
+ *              on sending it messages. Nothing is lost: heal sends what was held, in order;
  *   heal       bytes flow again for new connections. Connections that lost bytes have a gap in their stream, so they
  *              are destroyed on heal (as TCP would after its retransmissions gave up); connections that stayed quiet
  *              during the blackhole carry on.
@@ -14,7 +17,7 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'blackhole' | 'mute';
+export type ProxyMode = 'pass' | 'blackhole' | 'mute' | 'hold';
 
 export interface BlackholeProxy {
   /** The port the proxy listens on (127.0.0.1). */
@@ -24,6 +27,8 @@ export interface BlackholeProxy {
   readonly accepted: number;
   /** Bytes dropped while blackholed (both directions). */
   readonly droppedBytes: number;
+  /** Bytes from clients held back by `hold` (sent on heal). */
+  readonly heldBytes: number;
   /** Connections currently open through the proxy. */
   readonly open: number;
   /** `<scheme>://127.0.0.1:<port>`. */
@@ -32,7 +37,9 @@ export interface BlackholeProxy {
   blackhole(): void;
   /** Starts dropping every byte from the server to the client, on open and new connections. */
   mute(): void;
-  /** Lets bytes through again; destroys the connections whose streams lost bytes. */
+  /** Holds back what a client sends from its first chunk that `from` matches (on open and new connections). */
+  hold(from: (chunk: Buffer) => boolean): void;
+  /** Lets bytes through again (what was held first); destroys the connections whose streams lost bytes. */
   heal(): void;
   /** Closes the listener and every connection. */
   close(): Promise<void>;
@@ -45,6 +52,8 @@ interface Link {
   broken: boolean;
   /** Lost bytes from the server to the client: never forwards that way again. */
   muted?: boolean;
+  /** What the client sent since a chunk matched `hold`, in order. */
+  held?: Buffer[];
 }
 
 export async function startBlackholeProxy(
@@ -56,6 +65,8 @@ export async function startBlackholeProxy(
   let mode: ProxyMode = 'pass';
   let accepted = 0;
   let droppedBytes = 0;
+  let heldBytes = 0;
+  let holdFrom: ((chunk: Buffer) => boolean) | undefined;
 
   const destroy = (link: Link) => {
     links.delete(link);
@@ -70,6 +81,11 @@ export async function startBlackholeProxy(
       if (answers && (mode === 'mute' || link.muted)) {
         link.muted = true;
         droppedBytes += chunk.length;
+        return;
+      }
+      if (!answers && mode === 'hold' && (link.held || holdFrom!(chunk))) {
+        (link.held ??= []).push(chunk);
+        heldBytes += chunk.length;
         return;
       }
       if (mode === 'blackhole' || link.broken || !out) {
@@ -117,6 +133,9 @@ export async function startBlackholeProxy(
     get droppedBytes() {
       return droppedBytes;
     },
+    get heldBytes() {
+      return heldBytes;
+    },
     get open() {
       return links.size;
     },
@@ -127,9 +146,17 @@ export async function startBlackholeProxy(
     mute: () => {
       mode = 'mute';
     },
+    hold: (from) => {
+      mode = 'hold';
+      holdFrom = from;
+    },
     heal: () => {
       mode = 'pass';
-      for (const link of [...links]) if (link.broken || link.muted) destroy(link);
+      for (const link of [...links]) {
+        if (link.broken || link.muted) destroy(link);
+        else if (link.held) for (const chunk of link.held.splice(0)) link.upstream?.write(chunk);
+        link.held = undefined;
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {

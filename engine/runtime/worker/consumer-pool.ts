@@ -14,6 +14,7 @@ import {
 } from '../broker/provision.js';
 import { decideFate } from './error-fate.js';
 import { settle } from './attempt-finish.js';
+import { stopPull } from './stop-pull.js';
 import type { PartitionPuller } from '../control/partition-assignment.js';
 
 /**
@@ -135,7 +136,7 @@ export class ConsumerPool implements PartitionPuller {
   /**
    * The partition group moves these partitions to another engine: stop pulling them (every integration); resolves
    * once their pulls are closed. An event of theirs in flight still finishes here: the broker hands the partition's
-   * next event to anyone only after its ack (`max_ack_pending` 1).
+   * next event to anyone only after its ack (`max_ack_pending` 1), and so does one that reached the pull as it stopped.
    */
   async release(partitions: number[]): Promise<void> {
     const gone = new Set(partitions);
@@ -148,7 +149,7 @@ export class ConsumerPool implements PartitionPuller {
         if (loop.partition === undefined || !gone.has(loop.partition)) continue;
         loops.splice(i, 1);
         loop.stopped = true;
-        if (loop.messages) closing.push(loop.messages.close().catch(() => undefined));
+        if (loop.messages) closing.push(stopPull(loop.messages, PULL.expires));
       }
     }
     await Promise.all(closing);
@@ -209,12 +210,12 @@ export class ConsumerPool implements PartitionPuller {
     }
   }
 
-  /** Stops pulling for an integration; its in-flight events still finish. */
+  /** Stops pulling for an integration; its in-flight events still finish, and one that reached a pull as it stopped. */
   async stopIntegration(integration: string): Promise<void> {
     const loops = this.#running.get(integration) ?? [];
     this.#running.delete(integration);
     for (const loop of loops) loop.stopped = true;
-    await Promise.all(loops.map((l) => l.messages?.close().catch(() => undefined)));
+    await Promise.all(loops.map((l) => l.messages && stopPull(l.messages, PULL.expires)));
   }
 
   /**
@@ -240,8 +241,9 @@ export class ConsumerPool implements PartitionPuller {
     const messages = await consumer.consume({ ...PULL, callback: (m) => this.#dispatch(m) });
     loop.messages = messages;
     // Stopped while the pull was being set up: stopIntegration closed the previous pulls only.
-    if (loop.stopped) await messages.close().catch(() => undefined);
-    await previous?.close().catch(() => undefined);
+    if (loop.stopped) await stopPull(messages, PULL.expires);
+    // What reaches the previous pull while it stops is this loop's still: it runs here.
+    if (previous) await stopPull(previous, PULL.expires);
     void this.#watch(loop, messages);
   }
 
@@ -316,12 +318,14 @@ export class ConsumerPool implements PartitionPuller {
     return nakked;
   }
 
+  /**
+   * Runs a message, also one that reached a pull being stopped (a handover, a pause, a graceful stop): the broker
+   * counts it as this engine's, like an event in flight, and the drain waits for it. It is not handed back: nats-server
+   * 2.9.10 keeps a stopped pull's request in the consumer's queue for a while, and a nak made after the UNSUB is
+   * redelivered into that request, where nobody listens, and waits out the ack wait (docs/runtime.md, "Handover
+   * without an ack wait").
+   */
   #dispatch(msg: JsMsg): void {
-    if (this.#stopping) {
-      // Pulled after the stop began: hand it straight back.
-      safeNak(msg);
-      return;
-    }
     const flight: InFlight = { msg, settled: false };
     // The parse of an event subject is kept (subjects.ts): no split per message.
     const integration = parseEventSubject(msg.subject)?.integration ?? msg.subject.split('.')[2];
@@ -377,13 +381,4 @@ export function ownPartitions(partitions: number, share?: PartitionShare): numbe
 /** How often in-flight events are reported as being worked on: a third of the ack wait (at least 100 ms). */
 export function heartbeatIntervalMs(ackWaitMs: number): number {
   return Math.max(100, ackWaitMs / 3);
-}
-
-/** A nak on a dead connection throws; the ack wait redelivers anyway. */
-function safeNak(msg: JsMsg, delayMs?: number): void {
-  try {
-    msg.nak(delayMs);
-  } catch {
-    // connection closed
-  }
 }
