@@ -459,5 +459,10 @@ $('#dlq-all').addEventListener('change', (event) => {
   }
   renderDlq();
 });
-refresh();
-setInterval(refresh, 1000);
+// The next refresh is planned once this one has answered, not on a fixed beat: an engine slower than a second to
+// answer (a loaded machine) would otherwise be sent more requests every second than it answers, and fall behind.
+async function refreshEverySecond() {
+  await refresh();
+  setTimeout(refreshEverySecond, 1000);
+}
+refreshEverySecond();

@@ -1,0 +1,54 @@
+/**
+ * The dashboard in real headless Chromium against a real engine: it asks for its next refresh only once the last one
+ * has answered, so an engine slower than the one-second beat (a loaded machine) is not sent more than it answers.
+ */
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startRuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+let h: RuntimeHarness;
+let browser: Browser;
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
+  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.dispose();
+});
+
+it('asks for the next refresh only once the last one has answered', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const asked: string[] = [];
+  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  // The engine's answer to the first refresh is held until the test lets it through.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/status$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${h.engine.operatorUrl}/`);
+  // The retrying panel polls every 2 s on its own timer: three of its polls after the held refresh span more than
+  // one refresh beat, so a page refreshing on a fixed beat would have asked for /api/status again by then.
+  const askedSinceHeld = (path: string) => asked.slice(asked.indexOf('/api/status') + 1).filter((p) => p === path);
+  await expect.poll(() => askedSinceHeld('/api/retrying').length).toBeGreaterThanOrEqual(3);
+  expect(asked.filter((p) => p === '/api/status')).toHaveLength(1);
+  expect(await page.textContent('#updated')).toBe('');
+
+  // Answered: the page renders it, and refreshes again a second later.
+  release();
+  await expect.poll(() => page.textContent('#updated')).toMatch(/^updated /);
+  await expect.poll(() => asked.filter((p) => p === '/api/status').length).toBeGreaterThan(1);
+  expect(errors).toEqual([]);
+  await page.close();
+});
