@@ -4,7 +4,8 @@
  * latency, a dead letter opened and replayed, the entry then delivered, and the replay in the audit trail. A viewer
  * sees the dead letter masked and no replay controls; a person without a role is refused. The trace search shows the
  * dead letter's attempts and replay, and the reconciliation panel the latest report; a key with spaces around it is
- * traced as typed, and an operator's reason shows in the audit trail as text. Saves
+ * traced as typed, and an operator's reason shows in the audit trail as text. Each test closes its pages: one left
+ * open goes on refreshing every second, and on a loaded machine slows the engine's answers to the tests after it. Saves
  * test/artifacts/dashboard.png, dashboard-entry.png, dashboard-phone.png and dashboard-sign-in.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -121,6 +122,7 @@ describe('dashboard', () => {
     expect(await phone.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await phone.screenshot({ path: new URL('dashboard-phone.png', ARTIFACTS).pathname, fullPage: true });
     expect(errors).toEqual([]);
+    await Promise.all([page.close(), phone.close()]);
   });
 
   it("traces a record's attempts from the search form and shows the latest reconciliation", async () => {
@@ -156,6 +158,7 @@ describe('dashboard', () => {
     expect(lines.filter((l) => / · #\d+ delivered · commit /.test(l))).toHaveLength(1);
     expect(lines.filter((l) => /^dead letter \S+ \(replayed\) · \S+: /.test(l))).toHaveLength(1);
     expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('shows a viewer masked dead letters without replay controls, and refuses a person without a role', async () => {
@@ -186,6 +189,7 @@ describe('dashboard', () => {
     await stranger.screenshot({ path: new URL('dashboard-sign-in.png', ARTIFACTS).pathname });
     expect((await stranger.goto(`${dashboard}/api/dlq`))?.status()).toBe(401);
     expect(errors).toEqual([]);
+    await Promise.all([page.close(), stranger.close()]);
   });
 
   it('replays the selected dead letters and lists the ones the engine could not replay, with why', async () => {
@@ -252,6 +256,7 @@ describe('dashboard', () => {
     expect([h.target.effectiveWrites.get('11'), h.target.effectiveWrites.get('12')]).toEqual([1, 1]);
     expect(dialogs).toHaveLength(1);
     expect(errors).toEqual([]);
+    await page.close();
   });
 
   it("shows an operator's reason in the audit trail as text, never as markup", async () => {
@@ -286,6 +291,7 @@ describe('dashboard', () => {
     expect(await page.locator('#audit img').count()).toBe(0);
     expect(await page.evaluate('window.pwned')).toBeUndefined();
     expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('traces a record key exactly as typed: spaces around it and URL characters in it', async () => {
@@ -311,6 +317,7 @@ describe('dashboard', () => {
       .toMatch(/ · #1 delivered · commit /);
     expect(asked).toEqual([key]);
     expect(errors).toEqual([]);
+    await page.close();
     // `junction trace` finds it by the padded key as well.
     const cli = await junction('trace', 'orders', key, '--nats', h.nats.url, '--format', 'json');
     expect(JSON.parse(cli.stdout)).toMatchObject({ key: key.trim(), attempts: [{ outcome: 'delivered' }] });
