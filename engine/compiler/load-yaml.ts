@@ -8,9 +8,7 @@ import type { Alias, Document } from 'yaml';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import { describeParseProblems } from './yaml-mistakes.js';
 import type { SpecFile } from './spec-file.js';
-import { OTHER_REPOSITORY } from './spec-tree.js';
-
-export const MAX_SPEC_BYTES = 1024 * 1024;
+import { MAX_SPEC_BYTES, OTHER_REPOSITORY } from './spec-tree.js';
 /** Aliases allowed per document: enough for real anchors, far too few for an alias bomb. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -36,14 +34,17 @@ export function unreadableSpec(file: string, reason: string): LoadResult {
   );
 }
 
+/** A spec file over the size limit (refused from its size, or from the bytes read). */
+export function tooLargeSpec(file: string, size: number): LoadResult {
+  return fail(
+    file,
+    'file-too-large',
+    `the file has ${size} bytes; specs are limited to ${MAX_SPEC_BYTES} bytes, split it into several files`,
+  );
+}
+
 export function parseSpecText(bytes: Buffer, absolutePath: string, file: string): LoadResult {
-  if (bytes.length > MAX_SPEC_BYTES) {
-    return fail(
-      file,
-      'file-too-large',
-      `the file has ${bytes.length} bytes; specs are limited to ${MAX_SPEC_BYTES} bytes, split it into several files`,
-    );
-  }
+  if (bytes.length > MAX_SPEC_BYTES) return tooLargeSpec(file, bytes.length);
   const text = decodeText(bytes);
   if (text === undefined) return notText(bytes, absolutePath, file);
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text))

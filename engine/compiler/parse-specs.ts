@@ -3,7 +3,7 @@
  * handled on its own, so one bad file never hides the diagnostics of the others.
  */
 import type { CompileContext } from './compile-context.js';
-import { parseSpecText, unreadableSpec } from './load-yaml.js';
+import { parseSpecText, tooLargeSpec, unreadableSpec } from './load-yaml.js';
 import { SPEC_KINDS, kindValidator } from './schema-registry.js';
 import type { SpecKind, SpecValues } from './schema-registry.js';
 import { schemaDiagnostics } from './schema-diagnostics.js';
@@ -44,7 +44,9 @@ export function parseAndValidate(ctx: CompileContext): ParsedSpec[] {
     const shown = displayPath(ctx.tree, file.path);
     const loaded = file.unreadable
       ? unreadableSpec(shown, file.unreadable)
-      : ctx.timed('parse', () => parseSpecText(file.bytes, file.path, shown));
+      : file.oversize !== undefined
+        ? tooLargeSpec(shown, file.oversize)
+        : ctx.timed('parse', () => parseSpecText(file.bytes, file.path, shown));
     if (!loaded.ok) {
       ctx.diagnostics.push(...loaded.diagnostics);
       const kind = loaded.partial && statedKind(loaded.partial, isTestFile(file.path));

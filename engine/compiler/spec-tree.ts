@@ -2,7 +2,7 @@
  * A spec tree: the files of a spec directory, in memory. The CLI reads one from disk; GitOps reads one from a
  * commit. Compilation only ever sees this, so both paths compile exactly the same way.
  */
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 export interface SpecTreeFile {
@@ -11,7 +11,12 @@ export interface SpecTreeFile {
   bytes: Buffer;
   /** Why the file could not be read (an errno code such as EACCES, or a symbolic link); its bytes are then empty. */
   unreadable?: string;
+  /** The size of a spec file over {@link MAX_SPEC_BYTES}, which is refused from its size unread; bytes are empty. */
+  oversize?: number;
 }
+
+/** The largest spec file read: a larger one is refused from its size, before a byte of it is in memory. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
 
 export interface SpecTree {
   /** Prefix shown before each path in diagnostics (the directory as the user named it). */
@@ -69,10 +74,21 @@ const isRepository = (dir: string) =>
     () => false,
   );
 
-/** One file; a file that cannot be read is kept with the reason, for a diagnostic at its path. */
+/**
+ * One file; a file that cannot be read is kept with the reason, for a diagnostic at its path. A spec file over the
+ * limit is refused from its size: a 2 GiB file in a pull request must not be read into the memory of CI or an engine.
+ */
 async function readTreeFile(root: string, full: string): Promise<SpecTreeFile> {
+  const path = treePath(root, full);
   try {
-    return { path: treePath(root, full), bytes: await readFile(full) };
+    const handle = await open(full, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (SPEC_FILE.test(full) && size > MAX_SPEC_BYTES) return { path, bytes: Buffer.alloc(0), oversize: size };
+      return { path, bytes: await handle.readFile() };
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
     return unreadable(root, full, (error as NodeJS.ErrnoException).code ?? String(error));
   }

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
-import { LINK_NOT_FOLLOWED, isSpecFile } from '../compiler/spec-tree.js';
+import { LINK_NOT_FOLLOWED, MAX_SPEC_BYTES, isSpecFile } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
 import { gitTokenEnvironment, tokenRepoProblem } from './git-token.js';
@@ -170,18 +170,21 @@ export class GitMirror {
     return listed;
   }
 
-  /** Reads listed files into a spec tree. */
+  /** Reads listed files into a spec tree; a spec over the limit is refused from its listed size, never read. */
   async readFiles(listed: readonly ListedFile[], displayRoot: string): Promise<SpecTree> {
-    const readable = listed.filter((f) => f.unreadable === undefined);
+    const oversize = (f: ListedFile) => isSpecFile(f.path) && f.bytes > MAX_SPEC_BYTES;
+    const readable = listed.filter((f) => f.unreadable === undefined && !oversize(f));
     const blobs = await readBlobs(
       this.options.dir,
       readable.map((f) => f.id),
     );
     const read = new Map(readable.map((f, i) => [f, blobs[i]]));
     const files: SpecTreeFile[] = listed.map((f) =>
-      f.unreadable === undefined
-        ? { path: f.path, bytes: read.get(f)! }
-        : { path: f.path, bytes: Buffer.alloc(0), unreadable: f.unreadable },
+      f.unreadable !== undefined
+        ? { path: f.path, bytes: Buffer.alloc(0), unreadable: f.unreadable }
+        : oversize(f)
+          ? { path: f.path, bytes: Buffer.alloc(0), oversize: f.bytes }
+          : { path: f.path, bytes: read.get(f)! },
     );
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { displayRoot, files };

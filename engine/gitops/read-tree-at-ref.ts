@@ -7,7 +7,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { gitEnvironment, gitVariableNames } from './git-environment.js';
-import { isSpecFile, LINK_NOT_FOLLOWED } from '../compiler/spec-tree.js';
+import { isSpecFile, LINK_NOT_FOLLOWED, MAX_SPEC_BYTES } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
@@ -47,13 +47,22 @@ export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: s
       `${dir} is a link to ${real}, outside the repository ${top}: point the command at a directory inside it`,
     );
   const prefix = inRepo.split(sep).join('/');
-  const listing = await git.raw(['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix === '' ? '.' : prefix]);
+  const listing = await git.raw([
+    'ls-tree',
+    '-r',
+    '-z',
+    '--long',
+    '--full-tree',
+    commit,
+    '--',
+    prefix === '' ? '.' : prefix,
+  ]);
   const files: SpecTreeFile[] = [];
   for (const entry of listing.split('\0')) {
-    // `<mode> <type> <object>\t<path>`
-    const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(entry);
+    // `<mode> <type> <object> <size>\t<path>`
+    const match = /^(\d+) (\w+) ([0-9a-f]+) +(\d+)\t(.*)$/s.exec(entry);
     if (!match || match[2] !== 'blob' || !OBJECT_ID.test(match[3])) continue;
-    const path = prefix === '' ? match[4] : match[4].slice(prefix.length + 1);
+    const path = prefix === '' ? match[5] : match[5].slice(prefix.length + 1);
     if (!SPEC_OR_DATA.test(path) || path.split('/').some((part) => part.startsWith('.') || part === 'node_modules'))
       continue;
     // A symlink (mode 120000) is a blob holding the path it points at, never read as a spec: as in the working tree
@@ -64,7 +73,10 @@ export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: s
       if (isSpecFile(path)) files.push({ path, bytes: Buffer.alloc(0), unreadable: LINK_NOT_FOLLOWED });
       continue;
     }
-    files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
+    // A spec over the limit is refused from its size, as in the working tree: a huge blob is never read.
+    const size = Number(match[4]);
+    if (isSpecFile(path) && size > MAX_SPEC_BYTES) files.push({ path, bytes: Buffer.alloc(0), oversize: size });
+    else files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { tree: { displayRoot, files }, commit };

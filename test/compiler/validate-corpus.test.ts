@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { DIAGNOSTIC_CODES } from '../../engine/compiler/diagnostics.js';
 import type { Diagnostic } from '../../engine/compiler/diagnostics.js';
-import { MAX_SPEC_BYTES } from '../../engine/compiler/load-yaml.js';
+import { MAX_SPEC_BYTES } from '../../engine/compiler/spec-tree.js';
 import { secretPolicy } from '../../engine/compiler/secret-ref.js';
 import type { SpecTreeFile } from '../../engine/compiler/spec-tree.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
