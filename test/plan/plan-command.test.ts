@@ -3,7 +3,7 @@
  * the changed fields, in JSON and in Markdown; unchanged integrations stay out of the plan.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 import { KEY_CHANGE_ADVICE } from '../../engine/plan/diff/rollout-risks.js';
 import { createSpecRepo } from './spec-repo.js';
 import type { SpecRepo } from './spec-repo.js';
@@ -15,7 +15,11 @@ describe('junction plan', () => {
   it('shows exactly the changed field of one changed mapping (JSON)', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
-    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -47,7 +51,11 @@ describe('junction plan', () => {
   it('names a changed record key as a rollout risk in JSON', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('key: sku', 'key: sku & "@" & website'));
-    const json = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const json = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).rollout).toEqual([
       {
@@ -64,7 +72,7 @@ describe('junction plan', () => {
   it('names a changed record key as a rollout risk in Markdown', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('key: sku', 'key: sku & "@" & website'));
-    const markdown = await runCli(['plan', '--base', 'main', 'specs'], { cwd: repo.dir });
+    const markdown = await junctionInProcess(['plan', '--base', 'main', 'specs'], {}, { cwd: repo.dir });
     expect(markdown.stdout).toContain(
       [
         '### ⚠️ Roll out with care: record key changed',
@@ -87,7 +95,7 @@ describe('junction plan', () => {
   it('renders the same change as a Markdown table', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
-    const result = await runCli(['plan', '--base', repo.base, 'specs'], { cwd: repo.dir });
+    const result = await junctionInProcess(['plan', '--base', repo.base, 'specs'], {}, { cwd: repo.dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       [
@@ -117,7 +125,11 @@ describe('junction plan', () => {
         .replace('"Email": email', '"Email": $lowercase(email), "Phone": phone')
         .replace('fields: [FirstName, LastName, Email]', 'fields: [FirstName, LastName, Email, Phone]'),
     );
-    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     const report = JSON.parse(result.stdout) as {
       integrations: { name: string; status: string; cases: { name: string; changes: unknown[] }[] }[];
     };
@@ -173,7 +185,11 @@ describe('junction plan', () => {
     repo.edit('contacts-to-crm.test.yaml', (t) =>
       t.replace('integration: contacts-to-crm', 'integration: people-to-crm'),
     );
-    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     const request = {
       method: 'PATCH',
       path: '/services/data/v60.0/sobjects/Contact/Magento_Customer_Id__c/42',
@@ -221,7 +237,11 @@ describe('junction plan', () => {
     repo.edit('prices-to-shop.yaml', (t) =>
       t.replace('"price": $round(price, 2)\n', '"price": $round(price, 2),\n        "special_price": price * 0.9\n'),
     );
-    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual({
       integrations: [],
@@ -250,7 +270,11 @@ describe('junction plan', () => {
     );
     repo.git('commit', '-qam', 'stamp the sync time');
     repo.edit('contacts-to-crm.yaml', (t) => t.replace('"LastName": lastname', '"LastName": $uppercase(lastname)'));
-    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(result.stderr).toBe('');
     expect(result.code, result.stdout).toBe(0);
     expect(JSON.parse(result.stdout).integrations).toEqual([
@@ -276,7 +300,7 @@ describe('junction plan', () => {
 
   it('exits 2 on a ref that names no commit', async () => {
     repo = createSpecRepo();
-    const result = await runCli(['plan', '--base', 'no-such-branch', 'specs'], { cwd: repo.dir });
+    const result = await junctionInProcess(['plan', '--base', 'no-such-branch', 'specs'], {}, { cwd: repo.dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `junction: cannot read specs at no-such-branch: git ref "no-such-branch" does not name a commit in ${repo.dir}\n`,
