@@ -7,7 +7,7 @@ import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSpecTreeAtRef } from '../../engine/gitops/read-tree-at-ref.js';
-import { runCli } from '../cli/run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 import { createSpecRepo } from './spec-repo.js';
 import type { SpecRepo } from './spec-repo.js';
 
@@ -60,7 +60,11 @@ describe('junction plan with symbolic links', () => {
 
   it('does not report a link the base has too as a problem the change introduces', async () => {
     repo = repoWithCommittedLink();
-    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual({ integrations: [], diagnostics: [], security: [], rollout: [] });
     expect(result.stdout + result.stderr).not.toContain('s3cr3t');
@@ -69,7 +73,11 @@ describe('junction plan with symbolic links', () => {
   it('reports a link the change adds, pointing out of the repository, at its own path', async () => {
     repo = createSpecRepo();
     symlinkSync(outsideFile(repo), join(repo.dir, 'specs', 'leak.yaml'));
-    const result = await runCli(['plan', '--base', 'main', 'specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual({
       integrations: [],
@@ -88,7 +96,11 @@ describe('junction plan on a spec directory that is a link', () => {
     repo.git('add', 'linked-specs');
     repo.git('commit', '-q', '-m', 'a link to the specs');
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
-    const result = await runCli(['plan', '--base', 'main', 'linked-specs', '--format', 'json'], { cwd: repo.dir });
+    const result = await junctionInProcess(
+      ['plan', '--base', 'main', 'linked-specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { integrations: { name: string; cases: { changes: unknown[] }[] }[] };
     expect(report.integrations.map((i) => [i.name, i.cases[0]?.changes])).toEqual([
@@ -112,7 +124,11 @@ describe('junction plan on a spec directory that is a link', () => {
     try {
       writeFileSync(join(other.dir, 'specs', 'leak.yaml'), 'token: s3cr3t-in-another-repo\n');
       symlinkSync(join(other.dir, 'specs'), join(repo.dir, 'elsewhere'));
-      const result = await runCli(['plan', '--base', 'main', 'elsewhere', '--format', 'json'], { cwd: repo.dir });
+      const result = await junctionInProcess(
+        ['plan', '--base', 'main', 'elsewhere', '--format', 'json'],
+        {},
+        { cwd: repo.dir },
+      );
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toBe(
