@@ -4,9 +4,12 @@
  * event was acked and removed from the work-queue stream, but the consumer's rewound state still lists it as
  * ack-pending. The broker never redelivers a message that is gone, so with max_ack_pending 1 the partition waits for
  * ever. It shows in the consumer's info: events are ack-pending, yet no message of its subject exists between its
- * ack floor and the last one it delivered.
+ * ack floor and the last one it delivered. A consumer nats-server 2.9.10 stepped back onto a redelivery
+ * (rewound-onto-redelivery.ts) shows the same figures while the message it waits for is stored one above the last it
+ * delivered: that message is real work, not a phantom.
  */
 import type { JetStreamManager, MsgRequest, StoredMsg } from '@nats-io/jetstream';
+import { rewoundOntoRedelivery } from './rewound-onto-redelivery.js';
 import { EVENTS_STREAM } from './subjects.js';
 
 /** Where a consumer stands: stream sequences of its ack floor and of the last event it delivered. */
@@ -40,13 +43,15 @@ export async function phantomPending(
   const info = await jsm.consumers.info(EVENTS_STREAM, consumer);
   if (info.num_ack_pending === 0) return undefined;
   const range = { ackFloor: info.ack_floor.stream_seq, delivered: info.delivered.stream_seq };
+  // The message a 2.9.10 consumer stepped back onto is ack-pending although above the last one it delivered.
+  const lastWaitedFor = rewoundOntoRedelivery(info) ? range.delivered + 1 : range.delivered;
   let seq = range.ackFloor + 1;
   for (let checked = 0; checked < MAX_STORED_CHECKED; checked++) {
     // The first message of the subject from `seq` on (null: none). STREAM.MSG.GET takes `next_by_subj` since
     // nats-server 2.9; the client types it for direct gets only.
     const query = { next_by_subj: subject, seq } as unknown as MsgRequest;
     const next = await jsm.streams.getMessage(EVENTS_STREAM, query);
-    if (!next || next.seq > range.delivered) return range;
+    if (!next || next.seq > lastWaitedFor) return range;
     if (!live || (await live(next))) return undefined;
     seq = next.seq + 1;
   }

@@ -4,10 +4,10 @@
  * broker restart until an engine creates it again (broker/provision.ts), and a consumer that is not there counts
  * nothing: its partition's events are then counted from the stream itself (work-queue retention: what a subject
  * still stores is not finished) and the consumer is named as missing, so lag never drops to 0 while events wait.
- * A consumer nobody pulls can count one event twice (`rewoundOntoRedelivery`): its figures are then checked against
- * what its subject stores.
+ * A consumer nobody pulls can count one event twice (broker/rewound-onto-redelivery.ts): its figures are then checked
+ * against what its subject stores; reading the stream walks its blocks, so only then.
  */
-import type { ConsumerInfo, JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import {
   EVENTS_PREFIX,
   EVENTS_STREAM,
@@ -15,6 +15,7 @@ import {
   parseEventSubject,
   retryConsumerName,
 } from '../broker/subjects.js';
+import { rewoundOntoRedelivery } from '../broker/rewound-onto-redelivery.js';
 
 /** A consumer an integration needs that the broker does not have, and the events its subject holds meanwhile. */
 export interface MissingConsumer {
@@ -93,19 +94,6 @@ export async function consumerLag(
   partitions?: number,
 ): Promise<Map<string, number>> {
   return (await consumerBacklog(jsm, integrations, partitions)).lag;
-}
-
-/**
- * Whether the consumer may count an event twice, as nats-server 2.9.10 leaves a consumer whose only pull was closed
- * while a redelivery came due (a removed or paused integration's ticket in its backoff, a drain's nak): it drops the
- * pull, which nobody listens to any more, and steps its next sequence back as if the redelivered event were new
- * (`loopAndGatherMsgs`, "We will redo this one"), so the event stays ack-pending and is pending again until someone
- * pulls (fixed in 2.10.14, nats-io/nats-server#5305). Such a consumer has no pull waiting (a consumer info drops the
- * pulls nobody listens to) and an event both pending and ack-pending after a redelivery; a consumer that is pulled
- * is taken at its word, since reading the stream walks its blocks.
- */
-function rewoundOntoRedelivery(c: ConsumerInfo): boolean {
-  return c.num_waiting === 0 && c.num_redelivered > 0 && c.num_ack_pending > 0 && c.num_pending > 0;
 }
 
 /** Stored events per subject of the events stream, of the subjects `filter` matches. */
