@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { JUNCTION_ARGS } from '../cli/run-cli.js';
+import { DEMO_TIMELINE, endSummary, timelineSteps } from './demo-output.js';
 
 const OUTAGE_MS = 6_000;
 const cleanups: (() => void)[] = [];
@@ -74,20 +75,11 @@ it('rides out its nats-server being stopped and restarted: says so, and ends wit
   expect(lines.filter((l) => l.includes('broker unreachable, retrying…'))[0]).toMatch(
     /^\[ *\d+s\] (commit \w+ {2})?broker unreachable, retrying… \((the webhook of [\w-]+: the engine answered 503: .*NATS is not connected.*; retried with backoff for \d+ s of up to 120 s|the engine is cut off from NATS: lag and dead letters are not known until it reconnects)\)$/,
   );
-  const summary = JSON.parse(lines.at(-1)!) as Record<string, number>;
+  const summary = endSummary(lines);
   expect(summary).toMatchObject({ lost: 0, duplicates: 0, dead_lettered: 1, replayed: 1 });
   expect(summary.delivered).toBe(summary.events);
   // Every step of the timeline still happened, in order, after the outage.
-  const notes = lines.filter((l) => l.startsWith('  » ')).map((l) => l.slice(4).split(':')[0].split('…')[0]);
-  expect(notes).toEqual([
-    'FinancialForce is down (503)',
-    'FinancialForce is back',
-    'M3 commits orders, confirmations and GL postings but the answers are lost',
-    'committing a mapping change (invoice description)',
-    'an ad on a fulfilled contract',
-    'the contract is reopened; replaying the dead letter',
-    'traffic stopped; waiting for the queues to drain',
-  ]);
+  expect(timelineSteps(lines)).toEqual(DEMO_TIMELINE);
   expect(Date.now() - killedAt).toBeGreaterThan(OUTAGE_MS);
 }, 300_000);
 
