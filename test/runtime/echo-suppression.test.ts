@@ -5,7 +5,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
-import { integrationYaml } from './helpers/runtime-specs.js';
+import { twoWayPair } from './helpers/runtime-specs.js';
 
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
@@ -14,18 +14,7 @@ afterEach(async () => {
 });
 
 it('fault 17: an echo of our own write is suppressed, with no ping-pong', async () => {
-  // a-to-b owns `name` on B records; b-to-a owns `stock` on A records. Both live in the fake target as a:<id>, b:<id>.
-  const aToB = integrationYaml({
-    name: 'a-to-b',
-    body: '{ "key": "b:" & $string(id), "name": name }',
-    owns: '  - { connection: target, object: record, fields: [name] }',
-  });
-  const bToA = integrationYaml({
-    name: 'b-to-a',
-    body: '{ "key": "a:" & $string(id), "stock": stock }',
-    owns: '  - { connection: target, object: record, fields: [stock] }',
-  });
-  h = await startRuntimeHarness({ integrations: [aToB, bToA] });
+  h = await startRuntimeHarness({ integrations: twoWayPair() });
   // Like Magento or an ERP, the target emits a change event on every write (with a new version), even a no-op one.
   const versions = new Map<string, number>();
   const changeEvents: Promise<{ status: number }>[] = [];

@@ -5,7 +5,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
-import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { twoWayPair } from '../runtime/helpers/runtime-specs.js';
 import { openDeadLetter } from './helpers/open-dead-letter.js';
 import { rawRequest } from './helpers/raw-request.js';
 
@@ -17,17 +17,7 @@ afterEach(async () => {
 
 it('refuses to replay v1 over a later v2 that left the record unchanged (echo-suppressed)', async () => {
   // A bidirectional pair, so a-to-b keeps the last body it wrote to each record and skips an unchanged write.
-  const aToB = integrationYaml({
-    name: 'a-to-b',
-    body: '{ "key": "b:" & $string(id), "name": name }',
-    owns: '  - { connection: target, object: record, fields: [name] }',
-  });
-  const bToA = integrationYaml({
-    name: 'b-to-a',
-    body: '{ "key": "a:" & $string(id), "stock": stock }',
-    owns: '  - { connection: target, object: record, fields: [stock] }',
-  });
-  h = await startRuntimeHarness({ integrations: [aToB, bToA] });
+  h = await startRuntimeHarness({ integrations: twoWayPair() });
   await h.post('a-to-b', { id: 1, version: 0, name: 'Mug' });
   await waitFor(() => h!.target.records.get('b:1')?.name === 'Mug', 'v0 delivered');
   // v1 renames it and is refused; v2 names it back, which B holds already: nothing to write.

@@ -114,6 +114,25 @@ function retryLine(k: IntegrationKnobs): string {
 }
 
 /** Compiles a spec set with the `target` connection pointing at `targetUrl`. */
+/**
+ * A two-way pair over the fake target, whose records live as `a:<id>` and `b:<id>`: a-to-b owns `name` on B records
+ * and b-to-a owns `stock` on A records.
+ */
+export function twoWayPair(): string[] {
+  return [
+    integrationYaml({
+      name: 'a-to-b',
+      body: '{ "key": "b:" & $string(id), "name": name }',
+      owns: '  - { connection: target, object: record, fields: [name] }',
+    }),
+    integrationYaml({
+      name: 'b-to-a',
+      body: '{ "key": "a:" & $string(id), "stock": stock }',
+      owns: '  - { connection: target, object: record, fields: [stock] }',
+    }),
+  ];
+}
+
 export function compileRuntimeSpecs(
   targetUrl: string,
   integrations: string[],
