@@ -8,11 +8,9 @@
  * Now the values of the secret-looking fields are masked wherever the entry quotes them, and a text event that is
  * JSON is masked like a parsed one. The stored entry keeps the exact event: a replay sends it.
  */
-import { Writable } from 'node:stream';
 import { connect } from '@nats-io/transport-node';
-import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { capturedLogger, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { junction } from './helpers/junction.js';
@@ -28,18 +26,12 @@ const SECRET = 'hunter2-correct-horse';
 const getJson = async (path: string) => (await rawRequest(`${h!.engine.operatorUrl}${path}`)).json!;
 
 it("masks a secret field's value wherever the target's answer or the error quotes it", async () => {
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { logger, lines: logLines } = capturedLogger();
   h = await startRuntimeHarness({
     integrations: [
       integrationYaml({ maxAttempts: 1, body: '{ "key": $string(id), "seq": seq, "password": password }' }),
     ],
-    engine: { logger: pino({ level: 'info' }, sink) },
+    engine: { logger },
   });
   // The vendor quotes the refused value in its message, and echoes the request body back.
   h.target.fault = (req) => ({

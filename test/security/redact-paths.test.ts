@@ -4,15 +4,13 @@
  * operators too; a viewer sees no values of a trace at all. The stored dead letter keeps the exact event for replay.
  * Bad paths are validate diagnostics at line:col.
  */
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
 import { runCli } from '../cli/run-cli.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import { testConnectors } from '../compiler/test-connectors.js';
-import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { capturedLogger, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import type { DeadLetter } from '../../engine/runtime/stores/dead-letter-store.js';
@@ -38,15 +36,9 @@ type Trace = { attempts: TraceRecord[]; deadLetters: DeadLetter[] };
 let h: RuntimeHarness;
 let viewer: string;
 let operator: string;
-const logLines: string[] = [];
+const { logger, lines: logLines } = capturedLogger();
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
   h = await startRuntimeHarness({
     integrations: [
       integrationYaml({
@@ -54,7 +46,7 @@ beforeAll(async () => {
         body: '{ "key": $string(id), "seq": seq, "status": status, "email": customer.email, "name": customer.name }',
       }) + 'redact: [customer.email, customer.phone, lines.price, email]\n',
     ],
-    engine: { operator: { auth: 'token' }, logger: pino({ level: 'info' }, sink) },
+    engine: { operator: { auth: 'token' }, logger },
   });
   viewer = (await junction(['token', 'create', 'wall', '--role', 'viewer', '--nats', h.nats.url])).stdout.trim();
   operator = (await junction(['token', 'create', 'ops', '--role', 'operator', '--nats', h.nats.url])).stdout.trim();

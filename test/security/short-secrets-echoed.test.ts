@@ -4,11 +4,9 @@
  * held its digits). The dead letter as the API shows it, the trace and the worker's log line mask both where they
  * stand alone, keep the numbers that merely contain their digits, and the log stays JSON.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { secretPolicy } from '../../engine/compiler/secret-ref.js';
-import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
+import { capturedLogger, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { rawRequest } from './helpers/raw-request.js';
@@ -24,17 +22,11 @@ const API_KEY = '604317';
 const getJson = async (path: string) => (await rawRequest(`${h!.engine.operatorUrl}${path}`)).json!;
 
 it('masks a 4-digit and a 6-digit secret a target quotes in the DLQ view, the trace and the log line', async () => {
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { logger, lines: logLines } = capturedLogger();
   h = await startRuntimeHarness({
     integrations: [integrationYaml({ maxAttempts: 1, body: '{ "key": $string(id), "seq": seq, "pin": pin }' })],
     env: { SHOP_API_KEY: API_KEY },
-    engine: { logger: pino({ level: 'info' }, sink), security: { secretPolicy: secretPolicy(['SHOP_API_KEY']) } },
+    engine: { logger, security: { secretPolicy: secretPolicy(['SHOP_API_KEY']) } },
   });
   // The vendor names the PIN and the key it refused, beside numbers that only contain their digits.
   h.target.fault = (req) => ({

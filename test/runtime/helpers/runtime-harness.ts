@@ -3,6 +3,7 @@
  * with compressed timings (ack wait 1 s, backoff in ms). Also the oracle's broker-side checks.
  */
 import type { ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -48,6 +49,18 @@ export interface RuntimeHarness {
 
 export function testLogger(): Logger {
   return pino({ level: process.env.JUNCTION_TEST_LOG ?? 'silent' }, pino.destination(2));
+}
+
+/** An info-level logger that keeps each line it writes (JSON text), for tests that read what the engine logged. */
+export function capturedLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines };
 }
 
 export async function startRuntimeHarness(options: {
