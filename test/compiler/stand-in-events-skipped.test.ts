@@ -4,24 +4,11 @@
  * both, or uses the change type other than as a plain list or equality (`!=`, `$not`, `$contains`), is not warned.
  */
 import { expect, it } from 'vitest';
-import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
+import { changeStreamSpec, diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 
 function warnings(when: string): string[] {
-  const integration = `apiVersion: junction/v1
-kind: Integration
-name: stock
-source:
-  stream:
-    connection: ff
-    stream: change_events
-    params: { topic: /data/ProductItemChangeEvent, gap_fields: [QuantityOnHand] }
-key: Id
-when: |
-${when}
-steps:
-  - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
-`;
-  return diagnosticsBesideSalesforce({ 'stock.yaml': integration }).map(
+  const params = ' { topic: /data/ProductItemChangeEvent, gap_fields: [QuantityOnHand] }';
+  return diagnosticsBesideSalesforce({ 'stock.yaml': changeStreamSpec(params, ` |\n${when}`) }).map(
     (d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`,
   );
 }

@@ -13,7 +13,7 @@ import { MAX_SPEC_BYTES } from '../../engine/compiler/spec-tree.js';
 import { secretPolicy } from '../../engine/compiler/secret-ref.js';
 import type { SpecTreeFile } from '../../engine/compiler/spec-tree.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
-import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
+import { changeStreamSpec, diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 import { testConnectors } from './test-connectors.js';
 
 const root = fileURLToPath(new URL('./corpus/', import.meta.url));
@@ -350,19 +350,10 @@ describe('broken-spec corpus', () => {
   it("checks a Salesforce change stream's read fields and gap change types against the Salesforce connector", () => {
     // These two need a vendor connector's stream source (its object schemas, its gap change types), which the
     // corpus's test connectors do not have.
-    const integration = `apiVersion: junction/v1
-kind: Integration
-name: stock
-source:
-  stream:
-    connection: ff
-    stream: change_events
-    params: { topic: /data/ProductItemChangeEvent, gap_fields: [QuantityOnHnd] }
-key: Id
-when: ChangeEventHeader.changeType in ["UPDATE", "GAP_CREATE"]
-steps:
-  - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
-`;
+    const integration = changeStreamSpec(
+      ' { topic: /data/ProductItemChangeEvent, gap_fields: [QuantityOnHnd] }',
+      ' ChangeEventHeader.changeType in ["UPDATE", "GAP_CREATE"]',
+    );
     const diagnostics = diagnosticsBesideSalesforce({ 'stock.yaml': integration });
     diagnostics.forEach((d) => seenCodes.add(d.code));
     expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([

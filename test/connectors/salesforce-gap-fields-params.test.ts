@@ -3,23 +3,10 @@
  * field names; a wrong one is reported at its own line and column, in one message that says what was expected.
  */
 import { expect, it } from 'vitest';
-import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
+import { changeStreamSpec, diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 
 function problems(params: string): string[] {
-  const integration = `apiVersion: junction/v1
-kind: Integration
-name: stock
-source:
-  stream:
-    connection: ff
-    stream: change_events
-    params:
-${params}
-key: Id
-steps:
-  - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
-`;
-  return diagnosticsBesideSalesforce({ 'stock.yaml': integration }).map(
+  return diagnosticsBesideSalesforce({ 'stock.yaml': changeStreamSpec(`\n${params}`) }).map(
     (d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`,
   );
 }

@@ -5,24 +5,11 @@
  * describes is a warning, and a pulled overlay (`schemas/overlays/<connection>/<object>.json`) is the field list.
  */
 import { expect, it } from 'vitest';
-import { diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
+import { changeStreamSpec, diagnosticsBesideSalesforce } from '../helpers/salesforce-specs.js';
 
 function problems(params: string, extra: { path: string; text: string }[] = []): string[] {
-  const integration = `apiVersion: junction/v1
-kind: Integration
-name: stock
-source:
-  stream:
-    connection: ff
-    stream: change_events
-    params:
-${params}
-key: Id
-steps:
-  - { id: read, connection: ff, operation: query, body: '{ "q": "SELECT Id FROM Account" }' }
-`;
   return diagnosticsBesideSalesforce({
-    'stock.yaml': integration,
+    'stock.yaml': changeStreamSpec(`\n${params}`),
     ...Object.fromEntries(extra.map((f) => [f.path, f.text])),
   }).map((d) => `${d.file}:${d.line}:${d.col} ${d.severity} ${d.code} ${d.message}`);
 }
