@@ -1,7 +1,8 @@
 /**
  * The dead-letter store lists its KV bucket while other processes keep writing to it. `kv.keys()` was seen to stall
  * for good under concurrent writes on nats-server 2.9.10; the store lists from the stream's per-subject counts
- * instead (engine/runtime/kv-listing.ts). Every listing here must come back, and never lose an entry already written.
+ * instead (engine/runtime/broker/kv-listing.ts). Every listing here must come back, and never lose an entry already
+ * written.
  */
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';

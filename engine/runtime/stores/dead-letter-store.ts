@@ -142,7 +142,7 @@ export class DeadLetterStore {
 
   /**
    * Entries, oldest first, optionally of one integration and/or status. Listed from the stream's per-subject counts,
-   * not `kv.keys()`, which can stall while entries are being written (engine/runtime/kv-listing.ts).
+   * not `kv.keys()`, which can stall while entries are being written (engine/runtime/broker/kv-listing.ts).
    */
   async list(filter: { integration?: string; status?: DeadLetterStatus } = {}): Promise<DeadLetter[]> {
     if (filter.integration !== undefined && !INTEGRATION_NAME.test(filter.integration))
@@ -158,7 +158,7 @@ export class DeadLetterStore {
    * One page of entries, in the order they were last written (the bucket's stream order: oldest change first), after
    * cursor `after` (0: from the start) and, when given, written at or before `until` (a bulk replay's bound, so that
    * the entries it rewrites itself are not met again). Reads the entries one at a time and holds only the page: for
-   * listings too large to load at once (`listAll` reads every entry).
+   * listings too large to load at once (`list` reads every entry).
    */
   async page(filter: {
     integration?: string;

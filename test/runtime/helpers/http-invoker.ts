@@ -1,7 +1,7 @@
 /**
  * A StepInvoker for the runtime tests: real HTTP to the fake target through fetch, with the classification a real
  * connector would apply (429/5xx/timeouts/network retryable with Retry-After, other 4xx permanent). It stands in
- * for engine/plan/connection-invoker.ts so the runtime can be tested on its own.
+ * for engine/execute/step-invoker.ts so the runtime can be tested on its own.
  */
 import type { PlannedRequest, StepInvoker } from '../../../engine/execute/execution-types.js';
 import { permanentError, retryableError } from '../../../engine/sdk/errors.js';
