@@ -15,7 +15,7 @@ import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { EVENTS_PREFIX, EVENTS_STREAM } from '../../engine/runtime/broker/subjects.js';
-import { runCli } from '../cli/run-cli.js';
+import { junction } from '../ops/cli-in-process.js';
 import { expectDrained, waitFor } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
 import { onAll, ordersSpec, startGitopsWorld, statusOf, targetConnection } from './gitops-harness.js';
@@ -111,10 +111,10 @@ describe('gitops swap', () => {
     expect((await fetch(`${b.engine.url}/hooks/refunds`, { method: 'POST', body: '{"id":8,"seq":1}' })).status).toBe(
       404,
     );
-    const printed = await runCli(['status', '--url', a.engine.operatorUrl!]);
+    const printed = await junction('status', '--url', a.engine.operatorUrl!);
     expect(printed.stdout).toContain(`last swap       ${first} -> ${removed}; removed refunds (stream data kept)\n`);
     expect(
-      JSON.parse((await runCli(['status', '--url', b.engine.operatorUrl!, '--format', 'json'])).stdout),
+      JSON.parse((await junction('status', '--url', b.engine.operatorUrl!, '--format', 'json')).stdout),
     ).toMatchObject({
       last_swap: { from: first, to: removed, removed: ['refunds'] },
     });
@@ -172,7 +172,7 @@ describe('gitops swap', () => {
       removed: [],
       keyChanged: ['orders'],
     });
-    const printed = await runCli(['status', '--url', a.engine.operatorUrl!]);
+    const printed = await junction('status', '--url', a.engine.operatorUrl!);
     expect(printed.stdout).toContain(
       `last swap       ${first} -> ${rekeyed}; changed orders; ` +
         "key changed orders (draining: newer events wait behind the old key's)\n",

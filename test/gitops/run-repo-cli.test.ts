@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JUNCTION_ARGS, runCli } from '../cli/run-cli.js';
+import { junction } from '../ops/cli-in-process.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
@@ -116,7 +117,7 @@ describe('junction run --repo', () => {
       return workers?.length === 1 && workers[0].commit === second;
     }, 'the worker reports the second commit');
 
-    const printed = await runCli(['status', '--url', operatorUrl, '--format', 'json']);
+    const printed = await junction('status', '--url', operatorUrl, '--format', 'json');
     expect(printed.code).toBe(0);
     const summary = JSON.parse(printed.stdout) as {
       active_commit: string;

@@ -5,7 +5,7 @@
  */
 import { renameSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { junction } from '../ops/cli-in-process.js';
 import { goodCommitLive, startGitopsWorld, statusOf } from './gitops-harness.js';
 import type { GitopsWorld } from './gitops-harness.js';
 
@@ -48,7 +48,7 @@ describe('git sync that cannot fetch', () => {
     expect(a.engine.specSet.commit).toBe(good);
 
     // `junction status`, as an operator types it, prints it among the warnings (exit 0: the engine answers).
-    const printed = await runCli(['status', '--url', a.engine.operatorUrl!]);
+    const printed = await junction('status', '--url', a.engine.operatorUrl!);
     expect(printed.code).toBe(0);
     expect(printed.stdout.split('\n')).toContain(`WARNING         ${warning}`);
 
