@@ -6,10 +6,10 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { afterEach, expect, it, vi } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { startGitHttpServer } from '../helpers/git-http-server.js';
+import { oneCommitRemote } from './one-commit-remote.js';
 
 const SECRET = 'ff-client-secret-never-for-git';
 const TOKEN = 'ghs_t0kenForGitOnly';
@@ -50,24 +50,10 @@ function gitProcesses(dumps: string): { args: string; env: Map<string, string> }
     .filter((p) => p.args !== 'http-backend');
 }
 
-async function repository(root: string): Promise<{ remote: string; head: string }> {
-  const remote = join(root, 'specs.git');
-  const work = join(root, 'work');
-  await simpleGit().raw(['init', '--bare', '--quiet', '--initial-branch=main', remote]);
-  mkdirSync(join(work, 'specs'), { recursive: true });
-  writeFileSync(join(work, 'specs', 'a.yaml'), 'a: 1\n');
-  const git = simpleGit(work);
-  await git.init(['--initial-branch=main']);
-  await git.addConfig('user.email', 'test@junction.dev').addConfig('user.name', 'Test');
-  await git.add('.').commit('first');
-  await git.push(remote, 'main');
-  return { remote, head: (await git.revparse(['HEAD'])).trim() };
-}
-
 it("no git process sees a connector's secret; PATH, HOME, proxies and git's own settings get through", async () => {
   const root = mkdtempSync(join(tmpdir(), 'junction-git-env-'));
   cleanup.push(() => rmSync(root, { recursive: true, force: true }));
-  const { remote, head } = await repository(root);
+  const { remote, head } = await oneCommitRemote(root);
   const server = await startGitHttpServer(root, 'x-access-token', TOKEN);
   cleanup.push(() => server.close());
   const { bin, dumps } = envDumpingGit(root);

@@ -4,11 +4,10 @@
  * `junction run` process and the git processes it started are alive then.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { simpleGit } from 'simple-git';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { JUNCTION_ARGS } from '../cli/run-cli.js';
@@ -17,6 +16,7 @@ import { startGitHttpServer } from '../helpers/git-http-server.js';
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import { waitFor } from '../runtime/helpers/runtime-harness.js';
+import { oneCommitRemote } from './one-commit-remote.js';
 
 const TOKEN = 'ghs_t0kenNeverInArgv';
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -28,19 +28,10 @@ afterEach(async () => {
 async function servedRepo(): Promise<{ root: string; server: GitHttpServer; head: string }> {
   const root = mkdtempSync(join(tmpdir(), 'junction-git-token-'));
   cleanup.push(() => rmSync(root, { recursive: true, force: true }));
-  const remote = join(root, 'specs.git');
-  const work = join(root, 'work');
-  await simpleGit().raw(['init', '--bare', '--quiet', '--initial-branch=main', remote]);
-  mkdirSync(join(work, 'specs'), { recursive: true });
-  writeFileSync(join(work, 'specs', 'a.yaml'), 'a: 1\n');
-  const git = simpleGit(work);
-  await git.init(['--initial-branch=main']);
-  await git.addConfig('user.email', 'test@junction.dev').addConfig('user.name', 'Test');
-  await git.add('.').commit('first');
-  await git.push(remote, 'main');
+  const { head } = await oneCommitRemote(root);
   const server = await startGitHttpServer(root, 'x-access-token', TOKEN);
   cleanup.push(() => server.close());
-  return { root, server, head: (await git.revparse(['HEAD'])).trim() };
+  return { root, server, head };
 }
 
 describe('a Git token from the environment', () => {
