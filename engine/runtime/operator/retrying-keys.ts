@@ -7,7 +7,7 @@
  * audited (`retry.give-up`, `retry.now`), refusals too. Used by the operator API and `junction retry` over NATS.
  */
 import type { AuditActor, AuditEntry } from '../stores/audit-log.js';
-import type { DeliveryLedger } from '../stores/delivery-ledger.js';
+import type { DeliveryLedger, LedgerRecord } from '../stores/delivery-ledger.js';
 import type { TraceLog, TraceRecord } from '../stores/trace-log.js';
 import { keyDigest } from '../broker/subjects.js';
 import type { EventDelivery } from '../worker/event-delivery.js';
@@ -56,7 +56,11 @@ export interface RetryingTarget {
 export type RetryOrderRefusal =
   | { status: 'not-retrying' }
   | { status: 'changed'; eventId: string }
-  | { status: 'giving-up'; eventId: string; order: ParkOrder };
+  /**
+   * Another operator's give-up of the event came first. To a give-up, once that one was carried out within the
+   * wait: the dead letter it made (`dlqId`), or how the attempt under way finished the event first (`outcome`).
+   */
+  | { status: 'giving-up'; eventId: string; order: ParkOrder; dlqId?: string; outcome?: string };
 
 export type GiveUpOutcome =
   | RetryOrderRefusal
@@ -117,26 +121,41 @@ export class RetryingKeys {
       before = (await this.deps.ledger.get(event.integration, event.eventId))?.revision;
       return this.#attemptsMade(event);
     });
+    const { integration } = target;
     let result: GiveUpOutcome = outcome;
+    // A paused integration's give-up is carried out once it is resumed: not waited for.
+    const paused =
+      outcome.status === 'giving-up' || outcome.status === 'ordered'
+        ? await this.deps.paused?.(integration).catch(() => undefined)
+        : undefined;
+    const deadline = paused ? 0 : Date.now() + waitMs;
+    if (outcome.status === 'giving-up') {
+      // Another operator's give-up came first: its outcome is this one's answer too (the truth, not "soon").
+      const { replayOf } = outcome;
+      const done = await this.#finished(integration, outcome.eventId, deadline, (r) =>
+        // A replay's event has the ledger entry of the dead letter it replays until the give-up wrote its own.
+        replayOf === undefined ? true : r.entry.dlqId !== replayOf,
+      );
+      const { status, dlqId } = done?.entry ?? {};
+      result = {
+        status: 'giving-up',
+        eventId: outcome.eventId,
+        order: outcome.order,
+        ...(status === 'dead_lettered' && dlqId ? { dlqId } : status ? { outcome: status } : {}),
+      };
+    }
     if (outcome.status === 'ordered') {
-      const { integration } = target;
-      const eventId = `${integration}:${outcome.eventId}`;
-      const paused = await this.deps.paused?.(integration).catch(() => undefined);
-      const deadline = paused ? 0 : Date.now() + waitMs;
       result = { status: 'ordered', eventId: outcome.eventId, queued: outcome.queued, ...(paused ? { paused } : {}) };
-      for (;;) {
-        const done = await this.deps.ledger.get(integration, eventId);
-        // A replay's event has the ledger entry of the dead letter it replays: a new revision is this give-up's.
-        if (done && (!replay || done.revision !== before)) {
-          const { status, dlqId } = done.entry;
-          result =
-            status === 'dead_lettered' && dlqId
-              ? { status: 'given-up', eventId: outcome.eventId, dlqId, queued: outcome.queued }
-              : { status: 'finished-meanwhile', eventId: outcome.eventId, outcome: status };
-          break;
-        }
-        if (Date.now() >= deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
+      // A replay's event has the ledger entry of the dead letter it replays: a new revision is this give-up's.
+      const done = await this.#finished(integration, outcome.eventId, deadline, (r) =>
+        replay ? r.revision !== before : true,
+      );
+      if (done) {
+        const { status, dlqId } = done.entry;
+        result =
+          status === 'dead_lettered' && dlqId
+            ? { status: 'given-up', eventId: outcome.eventId, dlqId, queued: outcome.queued }
+            : { status: 'finished-meanwhile', eventId: outcome.eventId, outcome: status };
       }
       if (result.status === 'ordered' && !paused) {
         const underWay = await this.deps.parking.attemptHolder(integration, keyDigest(target.key.trim()));
@@ -145,6 +164,21 @@ export class RetryingKeys {
     }
     await this.#audit(actor, 'retry.give-up', target, result, reason);
     return result;
+  }
+
+  /** The event's ledger record once `finished` holds for it, read until `deadline` (ms); undefined if not by then. */
+  async #finished(
+    integration: string,
+    eventId: string,
+    deadline: number,
+    finished: (record: LedgerRecord) => boolean,
+  ): Promise<LedgerRecord | undefined> {
+    for (;;) {
+      const done = await this.deps.ledger.get(integration, `${integration}:${eventId}`);
+      if (done && finished(done)) return done;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Skips the rest of the backoff of the key's retrying event: its next attempt starts at once. */
@@ -158,7 +192,11 @@ export class RetryingKeys {
     let made = 0;
     const outcome = await this.#order(target, order, async (event) => (made = await this.#attemptsMade(event)));
     const result: RetryNowOutcome =
-      outcome.status === 'ordered' ? { status: 'retrying-now', eventId: outcome.eventId, attempt: made + 1 } : outcome;
+      outcome.status === 'ordered'
+        ? { status: 'retrying-now', eventId: outcome.eventId, attempt: made + 1 }
+        : outcome.status === 'giving-up'
+          ? { status: 'giving-up', eventId: outcome.eventId, order: outcome.order }
+          : outcome;
     await this.#audit(actor, 'retry.now', target, result, reason);
     return result;
   }
@@ -167,7 +205,11 @@ export class RetryingKeys {
     target: RetryingTarget,
     order: ParkOrder,
     attempts: (event: EventDelivery) => Promise<number>,
-  ): Promise<RetryOrderRefusal | { status: 'ordered'; eventId: string; queued: number }> {
+  ): Promise<
+    | Exclude<RetryOrderRefusal, { status: 'giving-up' }>
+    | { status: 'giving-up'; eventId: string; order: ParkOrder; replayOf?: string }
+    | { status: 'ordered'; eventId: string; queued: number }
+  > {
     const { integration } = target;
     const expect = target.eventId === undefined ? undefined : `${integration}:${target.eventId}`;
     const kd = keyDigest(target.key.trim());
@@ -177,8 +219,10 @@ export class RetryingKeys {
         return { status: 'not-retrying' };
       case 'changed':
         return { status: 'changed', eventId: shortId(outcome.event) };
-      case 'giving-up':
-        return { status: 'giving-up', eventId: shortId(outcome.event), order: outcome.order };
+      case 'giving-up': {
+        const { replayOf } = outcome.event;
+        return { status: 'giving-up', eventId: shortId(outcome.event), order: outcome.order, replayOf };
+      }
       case 'ordered':
         return { status: 'ordered', eventId: shortId(outcome.event), queued: outcome.queued };
     }
@@ -232,11 +276,13 @@ export function retryRefusalMessage(target: RetryingTarget, refusal: RetryOrderR
         `the event retried under ${which} is now ${refusal.eventId}, not ${target.eventId}: the one you saw ` +
         `finished; look again (\`junction retry list --integration ${target.integration}\`)`
       );
-    case 'giving-up':
-      return (
-        `${refusal.order.by} gave up on event ${refusal.eventId} of ${which} at ${refusal.order.at} already: it is ` +
-        'dead-lettered as soon as an engine takes its turn'
-      );
+    case 'giving-up': {
+      const already = `${refusal.order.by} gave up on event ${refusal.eventId} of ${which} at ${refusal.order.at} already`;
+      if (refusal.dlqId) return `${already}: it is dead-lettered as ${refusal.dlqId}`;
+      if (refusal.outcome)
+        return `${already}; the attempt under way finished it first (${refusal.outcome}): nothing was dead-lettered`;
+      return `${already}: it is dead-lettered as soon as an engine takes its turn`;
+    }
   }
 }
 

@@ -84,8 +84,12 @@ export async function retryingRoute(
           message: `event ${outcome.eventId} finished (${outcome.outcome}) by the attempt under way before it could be given up`,
         },
       ];
-    default:
-      return [409, { error: outcome.status, message: retryRefusalMessage(target, outcome, 'give up') }];
+    default: {
+      // Given up by another operator first: the dead letter it made, as the winner's answer gives it.
+      const dlqId = outcome.status === 'giving-up' ? outcome.dlqId : undefined;
+      const message = retryRefusalMessage(target, outcome, 'give up');
+      return [409, { error: outcome.status, ...(dlqId ? { dlqId } : {}), message }];
+    }
   }
 }
 
