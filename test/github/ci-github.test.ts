@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
 import { pullRequestEnv } from './pull-request-env.js';
@@ -33,7 +33,7 @@ describe('junction ci github', () => {
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
     repo.edit('prices-to-shop.test.yaml', (t) => t.replace('quantity: 40 }', 'quantity: 80 }'));
     const env = ciEnv();
-    const first = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env });
+    const first = await junctionInProcess(['ci', 'github', 'specs'], env, { cwd: repo.dir });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const [run] = github.checkRuns;
@@ -59,7 +59,7 @@ describe('junction ci github', () => {
 
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty * 2,', '"quantity": qty * 3,'));
     repo.edit('prices-to-shop.test.yaml', (t) => t.replace('quantity: 80 }', 'quantity: 120 }'));
-    const second = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env });
+    const second = await junctionInProcess(['ci', 'github', 'specs'], env, { cwd: repo.dir });
     expect(second.code).toBe(0);
     expect(second.stdout).toContain(`PR #7 comment ${comment.id} updated\n`);
     expect(github.comments.get(7)).toHaveLength(1);
@@ -84,7 +84,7 @@ describe('junction ci github', () => {
         '"price": $round(price, 2),\n        "name": name,\n        "special_price": price * 0.9\n',
       ),
     );
-    const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env: ciEnv() });
+    const result = await junctionInProcess(['ci', 'github', 'specs'], ciEnv(), { cwd: repo.dir });
     expect(result.code).toBe(1);
     const [run] = github.checkRuns;
     expect(run).toMatchObject({
@@ -104,7 +104,7 @@ describe('junction ci github', () => {
 
   it('annotates a failing test case at its name in the test file', async () => {
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));
-    const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env: ciEnv() });
+    const result = await junctionInProcess(['ci', 'github', 'specs'], ciEnv(), { cwd: repo.dir });
     expect(result.code).toBe(1);
     expect(github.checkRuns[0].annotations).toEqual([
       {
@@ -129,7 +129,7 @@ describe('junction ci github', () => {
       env.GITHUB_EVENT_PATH!,
       JSON.stringify({ pull_request: { number: 7, head: { sha: HEAD_SHA }, base: { sha: missing } } }),
     );
-    const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env });
+    const result = await junctionInProcess(['ci', 'github', 'specs'], env, { cwd: repo.dir });
     const why = `cannot read specs at ${missing}: git ref "${missing}" does not name a commit in ${repo.dir} (a shallow checkout needs fetch-depth: 0; a base rewritten since needs the branch updated)`;
     expect(result).toMatchObject({ code: 2, stderr: `junction: ${why}\n` });
     const [run] = github.checkRuns;
@@ -143,7 +143,11 @@ describe('junction ci github', () => {
   });
 
   it('exits 2 without a token', async () => {
-    const result = await runCli(['ci', 'github', 'specs'], { cwd: repo.dir, env: { ...ciEnv(), GITHUB_TOKEN: '' } });
+    const result = await junctionInProcess(
+      ['ci', 'github', 'specs'],
+      { ...ciEnv(), GITHUB_TOKEN: '' },
+      { cwd: repo.dir },
+    );
     expect(result).toEqual({
       code: 2,
       stdout: '',
