@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { readSpecTreeAtRef } from '../../engine/gitops/read-tree-at-ref.js';
-import { runCli } from '../cli/run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 import { ordersSpec, startGitopsWorld, statusOf, targetConnection } from '../gitops/gitops-harness.js';
 import type { GitopsWorld } from '../gitops/gitops-harness.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
@@ -60,7 +60,7 @@ describe('a submodule in the spec directory', () => {
     repo.git('-c', 'protocol.file.allow=always', 'submodule', '-q', 'add', other, 'specs/crm');
     repo.git('commit', '-q', '-m', 'contacts from a submodule');
 
-    const validate = await runCli(['validate', 'specs'], { cwd: repo.dir });
+    const validate = await junctionInProcess(['validate', 'specs'], {}, { cwd: repo.dir });
     expect(validate.stdout).toBe(
       'specs/crm:1:1  error  file-unreadable  this directory is a Git submodule or another repository, whose specs ' +
         "are not read: GitOps reads this repository's commits only, so they would never go live; copy the files " +
@@ -108,7 +108,7 @@ describe('Git filter, diff and fsmonitor programs', () => {
     const mirror = new GitMirror({ repo: repo.dir, branch: 'main', path: 'specs', dir: join(scratch, 'mirror') });
     const tree = await mirror.treeAt(await mirror.fetch(), 'specs');
     const base = await readSpecTreeAtRef(join(repo.dir, 'specs'), 'main', 'specs');
-    const plan = await runCli(['plan', '--base', 'main', 'specs'], { cwd: repo.dir, env: { HOME: scratch } });
+    const plan = await junctionInProcess(['plan', '--base', 'main', 'specs'], { HOME: scratch }, { cwd: repo.dir });
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
 
@@ -133,10 +133,14 @@ describe('ref and branch names with shell metacharacters', () => {
     const branch = 'base;touch${IFS}pwned`touch${IFS}pwned`';
     repo.git('branch', branch);
     repo.edit('prices-to-shop.yaml', (t) => t + '# changed\n');
-    const plan = await runCli(['plan', '--base', branch, 'specs', '--format', 'json'], { cwd: repo.dir });
+    const plan = await junctionInProcess(
+      ['plan', '--base', branch, 'specs', '--format', 'json'],
+      {},
+      { cwd: repo.dir },
+    );
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
-    const missing = await runCli(['plan', '--base', '$(touch pwned)', 'specs'], { cwd: repo.dir });
+    const missing = await junctionInProcess(['plan', '--base', '$(touch pwned)', 'specs'], {}, { cwd: repo.dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('git ref "$(touch pwned)" does not name a commit');
     expect(existsSync(join(repo.dir, 'pwned'))).toBe(false);
