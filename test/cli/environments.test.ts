@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { compileDirectory, compiledSpecSet, createWiring } from '../../engine/cli/wiring.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import type { SpecRepo } from '../plan/spec-repo.js';
-import { runCli } from './run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 
 let repo: SpecRepo | undefined;
 afterEach(() => repo?.remove());
@@ -53,7 +53,7 @@ describe('environments', () => {
         '',
       ].join('\n'),
     });
-    const result = await runCli(['validate', 'specs'], { cwd: dir });
+    const result = await junctionInProcess(['validate', 'specs'], {}, { cwd: dir });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       'specs/environments/production.yaml:5:3  error  unknown-connection  environment production sets connections "shopp", which no Connection spec defines; did you mean `shop`?',
@@ -68,7 +68,7 @@ describe('environments', () => {
 
   it('runs every test file in every environment unless the file names its environments', async () => {
     const { dir } = withStaging();
-    const failing = await runCli(['test', 'specs', '--integration', 'prices-to-shop'], { cwd: dir });
+    const failing = await junctionInProcess(['test', 'specs', '--integration', 'prices-to-shop'], {}, { cwd: dir });
     expect(failing.code).toBe(1);
     // The default values pass; staging maps WH-1 elsewhere and has no WH-2, so the pinned request differs there.
     expect(failing.stdout).toContain('✓ prices-to-shop › price and stock reach the shop\n');
@@ -78,7 +78,7 @@ describe('environments', () => {
     repo!.edit('prices-to-shop.test.yaml', (t) =>
       t.replace('integration: prices-to-shop\n', 'integration: prices-to-shop\nenvironments: [default]\n'),
     );
-    const passing = await runCli(['test', 'specs', '--integration', 'prices-to-shop'], { cwd: dir });
+    const passing = await junctionInProcess(['test', 'specs', '--integration', 'prices-to-shop'], {}, { cwd: dir });
     expect(passing.stdout).not.toContain('[env staging]');
     expect(passing.code).toBe(0);
   });
