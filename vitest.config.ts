@@ -13,5 +13,8 @@ export default defineConfig({
     expect: { poll: { timeout: 10_000 } },
     // Integration tests start their own nats-server processes; two cores do not like many at once.
     maxWorkers: 2,
+    // A process per test file (vitest's default, stated because tests rely on it): the CLI tests run `junction` in
+    // process in a scenario's directory (test/helpers/junction-in-process.ts), and worker threads cannot chdir.
+    pool: 'forks',
   },
 });
