@@ -22,6 +22,13 @@ export function describeParseProblems(
 ): Diagnostic[] {
   const { file, text, lineCounter } = source;
   const at = (offset: number) => lineCounter.linePos(offset);
+  // The parser ran out of stack and gave up: what else it reported depends on where the stack ran out (the machine,
+  // the Node version), so the diagnostic is the overflow alone, the same everywhere.
+  const overflow = problems.find((e) => e.message.includes('Maximum call stack size exceeded'));
+  if (overflow) {
+    const { line, col } = at(overflow.pos[0]);
+    return [diag(file, line, col, 'yaml-syntax', describeYamlError(overflow.code, overflow.message, ''))];
+  }
   const described = problems.flatMap((e, i): Diagnostic[] => {
     const { line, col } = at(e.pos[0]);
     if (e.code === 'TAG_RESOLVE_FAILED')

@@ -98,8 +98,11 @@ describe('YAML mistakes', () => {
   });
 
   it('refuses YAML nested too deeply to read, as a problem of the file, not a crash', () => {
-    expect(problems(`key: ${'['.repeat(3000)}${']'.repeat(3000)}\n`)[0]).toMatch(
-      /^4:\d+ yaml-syntax the YAML is nested too deeply to read \(thousands of levels of \[ or \{\): a spec needs only a few \(the parser reports one more problem right after this one, which follows from it: fix this one and validate again\)$/,
+    // Alone: whatever else the parser reports after its stack ran out depends on where it ran out.
+    const found = problems(`key: ${'['.repeat(3000)}${']'.repeat(3000)}\n`);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(
+      /^4:\d+ yaml-syntax the YAML is nested too deeply to read \(thousands of levels of \[ or \{\): a spec needs only a few$/,
     );
   });
 
