@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
-import { runCli } from '../cli/run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 import { createSpecRepo } from '../plan/spec-repo.js';
 import { testConnectors } from '../compiler/test-connectors.js';
 import { capturedLogger, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -197,7 +197,11 @@ describe('redact paths', () => {
           .replace('"FirstName": firstname', '"FirstName": $uppercase(firstname)')
           .replace('"Email": email', '"Email": $uppercase(email)'),
       );
-      const plan = await runCli(['plan', '--base', base, 'specs', '--format', 'json'], { cwd: repo.dir });
+      const plan = await junctionInProcess(
+        ['plan', '--base', base, 'specs', '--format', 'json'],
+        {},
+        { cwd: repo.dir },
+      );
       const label = 'contact PATCH /services/data/v60.0/sobjects/Contact/Magento_Customer_Id__c/42';
       expect(JSON.parse(plan.stdout).integrations).toEqual([
         {
