@@ -22,6 +22,7 @@ import { startEngine } from '../../engine/runtime/engine.js';
 import type { Engine } from '../../engine/runtime/engine.js';
 import { createRuntimeLogger } from '../../engine/runtime/observe/runtime-logger.js';
 import { runCli } from '../cli/run-cli.js';
+import { junction } from './helpers/junction.js';
 import { failure, registry } from '../connectors/connector-fixtures.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import { Cleanup, specDir as writeSpecDir } from './helpers/spec-dir.js';
@@ -61,8 +62,8 @@ describe('the secret allowlist', () => {
 
   it('is a validate diagnostic at line:col when configured, and silent when not', async () => {
     const dir = specDir({ 'app.yaml': APP('https://app.example.com/${env:APP_TOKEN}'), 'orders.yaml': ORDERS });
-    const configured = await runCli(['validate', dir, '--format', 'json'], {
-      env: { JUNCTION_ALLOWED_SECRETS: 'orders=HOOK_*' },
+    const configured = await junction(['validate', dir, '--format', 'json'], {
+      JUNCTION_ALLOWED_SECRETS: 'orders=HOOK_*',
     });
     expect(configured.code).toBe(1);
     expect(
@@ -73,7 +74,7 @@ describe('the secret allowlist', () => {
       // A warning: the orders create has no find.
       [9, 16, 'unguarded-create'],
     ]);
-    expect((await runCli(['validate', dir], { env: { JUNCTION_ALLOWED_SECRETS: undefined } })).code).toBe(0);
+    expect((await junction(['validate', dir], { JUNCTION_ALLOWED_SECRETS: undefined })).code).toBe(0);
   });
 
   it('scopes entries to one spec, and refuses resolution at call time too (no request is sent)', async () => {
