@@ -41,7 +41,7 @@ export interface Wiring {
   readonly security: ConnectionSecurity;
 }
 
-export interface WiringOptions {
+interface WiringOptions {
   /** @default 'junction' (our own JSONata engine); 'reference' is jsonata-js, for comparisons. */
   transformEngine?: TransformEngineName;
   /** Environment for secret references. @default process.env */

@@ -156,7 +156,7 @@ function describeFormat(error: ErrorObject): string {
     : `must match ${JSON.stringify((error.params as { pattern: string }).pattern)}`;
 }
 
-export function pointerToPath(pointer: string): (string | number)[] {
+function pointerToPath(pointer: string): (string | number)[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)
@@ -165,7 +165,7 @@ export function pointerToPath(pointer: string): (string | number)[] {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-export function describePath(path: JsonPath): string {
+function describePath(path: JsonPath): string {
   if (path.length === 0) return 'the spec';
   return '`' + path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') + '`';
 }

@@ -173,7 +173,7 @@ export interface Engine {
   checks(): Promise<CheckRow[]>;
 }
 
-export interface SyncHooks {
+interface SyncHooks {
   /** `POST /hooks/git`, read against the engine's cap on webhook bytes in flight. */
   webhook(req: IncomingMessage, budget: IngestBudget): Promise<HookReply>;
   status(): Promise<Record<string, unknown>>;

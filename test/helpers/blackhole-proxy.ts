@@ -17,7 +17,7 @@
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'blackhole' | 'mute' | 'hold';
+type ProxyMode = 'pass' | 'blackhole' | 'mute' | 'hold';
 
 export interface BlackholeProxy {
   /** The port the proxy listens on (127.0.0.1). */

@@ -21,7 +21,7 @@ export interface BrokerLiveness {
   stop(): void;
 }
 
-export interface BrokerLivenessDeps {
+interface BrokerLivenessDeps {
   /** A round trip to the broker (the connection's PING/PONG: `nc.flush()`). */
   ping(): Promise<unknown>;
   /** True while the connection is lost: nothing is pinged (readiness and ingest report that case themselves). */

@@ -11,9 +11,9 @@ import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { EVENTS_STREAM } from '../broker/subjects.js';
 
-export type ReadinessCheck = 'nats' | 'specs' | 'events-stream' | 'stopping';
+type ReadinessCheck = 'nats' | 'specs' | 'events-stream' | 'stopping';
 
-export interface NotReadyReason {
+interface NotReadyReason {
   check: ReadinessCheck;
   message: string;
 }
@@ -24,7 +24,7 @@ export interface Readiness {
   reasons: NotReadyReason[];
 }
 
-export interface ReadinessDeps {
+interface ReadinessDeps {
   /** Undefined while connected; else when the connection to NATS was lost, and whether it is closed for good. */
   natsDown(): { since: Date; closed: boolean } | undefined;
   /** The active spec set's commit: `none` until an engine following Git has applied its first bundle. */
