@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 import { Cleanup, specDir } from './helpers/spec-dir.js';
 
 const cleanup = new Cleanup();
@@ -51,10 +51,11 @@ owns:
   });
   writeFileSync(join(dir, 'specs/event.json'), '{"id": 1}');
   const record = (env: NodeJS.ProcessEnv, ...flags: string[]) =>
-    runCli(['record', 'notes', '--event', 'specs/event.json', ...flags], {
-      cwd: dir,
-      env: { DB_PASSWORD: PASSWORD, JUNCTION_ALLOWED_PRIVATE_HOSTS: new URL(url).host, ...env },
-    });
+    junctionInProcess(
+      ['record', 'notes', '--event', 'specs/event.json', ...flags],
+      { DB_PASSWORD: PASSWORD, JUNCTION_ALLOWED_PRIVATE_HOSTS: new URL(url).host, ...env },
+      { cwd: dir },
+    );
 
   // No allowlist configured (where record once resolved any variable), or one that does not name it: refused.
   for (const allowlist of [undefined, 'SHOP_*']) {
@@ -80,10 +81,11 @@ owns:
   expect(requests).toEqual([`PUT /${PASSWORD}/notes/1`]);
 
   // `xref match` lists both systems the same way; it takes run's flags too (one allowing another variable here).
-  const match = await runCli(['xref', 'match', 'customer', 'specs', '--allow-secret', 'exfil=OTHER'], {
-    cwd: dir,
-    env: { DB_PASSWORD: PASSWORD, JUNCTION_ALLOWED_SECRETS: undefined, JUNCTION_NATS_URL: undefined },
-  });
+  const match = await junctionInProcess(
+    ['xref', 'match', 'customer', 'specs', '--allow-secret', 'exfil=OTHER'],
+    { DB_PASSWORD: PASSWORD, JUNCTION_ALLOWED_SECRETS: undefined, JUNCTION_NATS_URL: undefined },
+    { cwd: dir },
+  );
   expect(match.code).toBe(1);
   expect(match.stderr).toContain(
     'specs/exfil.yaml:5:11  secret-not-allowed  ${env:DB_PASSWORD}: the engine does not allow it',
