@@ -9,7 +9,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { junctionInProcess } from '../helpers/junction-in-process.js';
 import { Cleanup, specDir } from './helpers/spec-dir.js';
 
 const cleanup = new Cleanup();
@@ -87,10 +87,11 @@ owns:
     JUNCTION_ALLOWED_PRIVATE_HOSTS: new URL(crm.url).host,
   };
 
-  const recorded = await runCli(['record', 'contacts', '--event', join(events, 'ada.json'), '--case', 'ada'], {
-    cwd: dir,
+  const recorded = await junctionInProcess(
+    ['record', 'contacts', '--event', join(events, 'ada.json'), '--case', 'ada'],
     env,
-  });
+    { cwd: dir },
+  );
   expect(recorded).toEqual({
     code: 0,
     stderr: '',
@@ -117,7 +118,7 @@ owns:
   // The expectation is the plan of the masked case, so `junction test` passes as written.
   expect(text).toMatch(/body:\n\s+key: "7"\n\s+Name: Ada\n\s+Email: "\[redacted\]"\n\s+Phone: "\[redacted\]"/);
 
-  const offline = await runCli(['test', 'specs'], { cwd: dir });
+  const offline = await junctionInProcess(['test', 'specs'], {}, { cwd: dir });
   expect(offline.stdout).toContain('✓ contacts › ada\n');
   expect(offline.code).toBe(0);
 }, 60_000);
