@@ -146,7 +146,7 @@ export async function compareAndSet(kv: KV, key: string, json: string, revision:
 
 /**
  * All live entries under a dot-separated prefix (`worker`, `rejected`). Listed without `kv.keys()`, which stalled
- * under concurrent heartbeat writes on nats-server 2.9.10 (see engine/runtime/kv-listing.ts).
+ * under concurrent heartbeat writes on nats-server 2.9.10 (see engine/runtime/broker/kv-listing.ts).
  */
 export async function listEntries(kv: KV, prefix: string): Promise<KvEntry[]> {
   return listLiveEntries(kv, `${prefix}.>`);

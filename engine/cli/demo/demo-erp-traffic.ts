@@ -33,7 +33,6 @@ export class DemoErpTraffic {
   #fulfilments = 0;
 
   constructor(
-    private readonly engineUrl: string,
     private readonly ff: SalesforceEmulator,
     private readonly magento: MagentoState,
     readonly sent: SentErpEvents,

@@ -68,7 +68,7 @@ export class DemoTraffic {
     private readonly magento: MagentoState,
     private readonly patience: BrokerPatience,
   ) {
-    this.#erp = new DemoErpTraffic(engineUrl, ff, magento, this.sent.erp);
+    this.#erp = new DemoErpTraffic(ff, magento, this.sent.erp);
   }
 
   /** A customer signs up or edits their address in the store. */
