@@ -10,6 +10,7 @@ import { parseDuration } from './duration.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, operationOn } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
+import { tooLargeData } from './spec-tree.js';
 
 export function compileLookup(
   ctx: CompileContext,
@@ -44,6 +45,16 @@ export function compileLookup(
         ['csv', 'file'],
         'lookup-source',
         `CSV file ${JSON.stringify(csv.file)} not found next to the spec (looked for ${csvPath})`,
+      );
+      return undefined;
+    }
+    if (file.oversize !== undefined) {
+      const fix = 'split the table into several lookups, or look its values up at run time with `resolve`';
+      ctx.error(
+        spec,
+        ['csv', 'file'],
+        'file-too-large',
+        tooLargeData(`CSV file ${JSON.stringify(csv.file)}`, file.oversize, fix),
       );
       return undefined;
     }

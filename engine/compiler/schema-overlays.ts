@@ -8,7 +8,7 @@
 import type { EntityOverlay, JsonSchema, OperationDef } from '../sdk/connector.js';
 import type { CompiledConnection } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
-import { displayPath } from './spec-tree.js';
+import { displayPath, tooLargeData } from './spec-tree.js';
 
 /**
  * Overlays by connection name, then entity: the operation's record type (`Account`, `product`), or the operation
@@ -29,6 +29,13 @@ export function readSchemaOverlays(
     if (!match) continue;
     const [, connection, entity] = match;
     const where = displayPath(ctx.tree, file.path);
+    if (file.oversize !== undefined) {
+      // An overlay holds one entity's fields: a file this large is not what a pull wrote.
+      const fix = `pull it again with \`junction schema pull ${connection} --entity ${entity}\``;
+      const message = tooLargeData('the file', file.oversize, fix);
+      ctx.diagnostics.push({ file: where, line: 1, col: 1, severity: 'error', code: 'file-too-large', message });
+      continue;
+    }
     const report = (message: string, offset = 0) => {
       const text = file.bytes.toString('utf8').slice(0, offset);
       const lines = text.split('\n');

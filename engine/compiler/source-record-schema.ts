@@ -14,7 +14,7 @@ import { inferRecordSchema } from './infer-record-schema.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { elementSchema } from './schema-fields.js';
 import { checkSourceReads } from './source-reads.js';
-import { relativeTreePath } from './spec-tree.js';
+import { relativeTreePath, tooLargeData } from './spec-tree.js';
 
 export interface RecordSchema {
   schema: JsonSchema;
@@ -94,6 +94,16 @@ function declaredSchema(
     );
     return undefined;
   }
+  if (found.oversize !== undefined) {
+    const fix = 'declare only the fields the integration reads';
+    ctx.error(
+      validated.spec,
+      at,
+      'file-too-large',
+      tooLargeData(`record schema file ${declared}`, found.oversize, fix),
+    );
+    return undefined;
+  }
   try {
     const schema: unknown = JSON.parse(found.bytes.toString('utf8'));
     if (schema && typeof schema === 'object' && !Array.isArray(schema)) return schema as JsonSchema;
@@ -119,10 +129,12 @@ function recordedEvents(ctx: CompileContext, test: TestSpecFile): unknown[] {
   return test.value.cases.flatMap((c) => {
     if (c.event_file === undefined) return c.event === undefined ? [] : [c.event];
     const found = ctx.tree.files.find((f) => f.path === relativeTreePath(test.treePath, c.event_file!));
+    // One missing, too large or not JSON is reported by the test reference checks.
+    if (!found || found.oversize !== undefined) return [];
     try {
-      return found ? [JSON.parse(found.bytes.toString('utf8'))] : [];
+      return [JSON.parse(found.bytes.toString('utf8'))];
     } catch {
-      return []; // reported by the test reference checks
+      return [];
     }
   });
 }

@@ -11,12 +11,29 @@ export interface SpecTreeFile {
   bytes: Buffer;
   /** Why the file could not be read (an errno code such as EACCES, or a symbolic link); its bytes are then empty. */
   unreadable?: string;
-  /** The size of a spec file over {@link MAX_SPEC_BYTES}, which is refused from its size unread; bytes are empty. */
+  /** The size of a file over its {@link sizeLimit}, which is refused from its size unread; bytes are empty. */
   oversize?: number;
 }
 
 /** The largest spec file read: a larger one is refused from its size, before a byte of it is in memory. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
+/**
+ * The largest data file read (a lookup's CSV, a test's event file, a record schema, a schema overlay), refused from
+ * its size as a spec is. Every engine holds a lookup's table whole: 6 MiB is 100,000 rows of 60 bytes, and the most
+ * whose base64 (4/3) fits the largest `max_payload` NATS recommends, 8 MB (docs.nats.io reference/config/max_payload):
+ * GitOps publishes a spec set, its data files included, as one message.
+ */
+export const MAX_DATA_BYTES = 6 * 1024 * 1024;
+
+/** The size over which a file of the tree is refused unread: specs and data files each have their own limit. */
+export const sizeLimit = (path: string): number => (SPEC_FILE.test(path) ? MAX_SPEC_BYTES : MAX_DATA_BYTES);
+
+/**
+ * The message for a data file over {@link MAX_DATA_BYTES}, reported where a spec names it: `what` names the file
+ * as that spec does, `fix` says how to do without it.
+ */
+export const tooLargeData = (what: string, size: number, fix: string): string =>
+  `${what} has ${size} bytes; data files are limited to ${MAX_DATA_BYTES} bytes (6 MiB), ${fix}`;
 
 export interface SpecTree {
   /** Prefix shown before each path in diagnostics (the directory as the user named it). */
@@ -75,8 +92,8 @@ const isRepository = (dir: string) =>
   );
 
 /**
- * One file; a file that cannot be read is kept with the reason, for a diagnostic at its path. A spec file over the
- * limit is refused from its size: a 2 GiB file in a pull request must not be read into the memory of CI or an engine.
+ * One file; a file that cannot be read is kept with the reason, for a diagnostic at its path. A file over its limit
+ * is refused from its size: a 2 GiB file in a pull request must not be read into the memory of CI or an engine.
  */
 async function readTreeFile(root: string, full: string): Promise<SpecTreeFile> {
   const path = treePath(root, full);
@@ -84,7 +101,7 @@ async function readTreeFile(root: string, full: string): Promise<SpecTreeFile> {
     const handle = await open(full, 'r');
     try {
       const { size } = await handle.stat();
-      if (SPEC_FILE.test(full) && size > MAX_SPEC_BYTES) return { path, bytes: Buffer.alloc(0), oversize: size };
+      if (size > sizeLimit(path)) return { path, bytes: Buffer.alloc(0), oversize: size };
       return { path, bytes: await handle.readFile() };
     } finally {
       await handle.close();

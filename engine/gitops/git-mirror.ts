@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
-import { LINK_NOT_FOLLOWED, MAX_SPEC_BYTES, isSpecFile } from '../compiler/spec-tree.js';
+import { LINK_NOT_FOLLOWED, isSpecFile, sizeLimit } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
 import { gitTokenEnvironment, tokenRepoProblem } from './git-token.js';
@@ -170,9 +170,9 @@ export class GitMirror {
     return listed;
   }
 
-  /** Reads listed files into a spec tree; a spec over the limit is refused from its listed size, never read. */
+  /** Reads listed files into a spec tree; a file over its limit is refused from its listed size, never read. */
   async readFiles(listed: readonly ListedFile[], displayRoot: string): Promise<SpecTree> {
-    const oversize = (f: ListedFile) => isSpecFile(f.path) && f.bytes > MAX_SPEC_BYTES;
+    const oversize = (f: ListedFile) => f.bytes > sizeLimit(f.path);
     const readable = listed.filter((f) => f.unreadable === undefined && !oversize(f));
     const blobs = await readBlobs(
       this.options.dir,

@@ -7,7 +7,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { gitEnvironment, gitVariableNames } from './git-environment.js';
-import { isSpecFile, LINK_NOT_FOLLOWED, MAX_SPEC_BYTES } from '../compiler/spec-tree.js';
+import { isSpecFile, LINK_NOT_FOLLOWED, sizeLimit } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
@@ -73,9 +73,9 @@ export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: s
       if (isSpecFile(path)) files.push({ path, bytes: Buffer.alloc(0), unreadable: LINK_NOT_FOLLOWED });
       continue;
     }
-    // A spec over the limit is refused from its size, as in the working tree: a huge blob is never read.
+    // A file over its limit is refused from its size, as in the working tree: a huge blob is never read.
     const size = Number(match[4]);
-    if (isSpecFile(path) && size > MAX_SPEC_BYTES) files.push({ path, bytes: Buffer.alloc(0), oversize: size });
+    if (size > sizeLimit(path)) files.push({ path, bytes: Buffer.alloc(0), oversize: size });
     else files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
   }
   files.sort((a, b) => a.path.localeCompare(b.path));

@@ -7,9 +7,10 @@
  */
 import type { CompileContext } from '../compile-context.js';
 import type { TestSpecFile } from '../compile-spec-set.js';
+import type { DiagnosticCode } from '../diagnostics.js';
 import type { ValidatedSpec } from '../parse-specs.js';
 import type { JsonPath } from '../source-position.js';
-import { relativeTreePath } from '../spec-tree.js';
+import { relativeTreePath, tooLargeData } from '../spec-tree.js';
 import { closestMatch } from '../suggest.js';
 
 interface TestScope {
@@ -73,27 +74,39 @@ export function checkTestReferences(ctx: CompileContext, tests: readonly TestSpe
       });
       if (c.event_file !== undefined) {
         const problem = eventFileProblem(ctx, test.treePath, c.event_file);
-        if (problem) at([...base, 'event_file'], problem);
+        if (problem) ctx.error(spec, [...base, 'event_file'], problem.code, problem.message);
       }
     });
   }
 }
 
+/** The reason an event file over the data limit is not read: validate's diagnostic, and why its case cannot run. */
+export const eventFileTooLarge = (file: string, size: number): string =>
+  tooLargeData(`event_file ${JSON.stringify(file)}`, size, 'keep only the fields the integration reads');
+
 /** Why `file` (relative to the test file at `testPath`) is not a readable JSON event, or undefined. */
-function eventFileProblem(ctx: CompileContext, testPath: string, file: string): string | undefined {
+function eventFileProblem(
+  ctx: CompileContext,
+  testPath: string,
+  file: string,
+): { code: DiagnosticCode; message: string } | undefined {
   const path = relativeTreePath(testPath, file);
   const found = ctx.tree.files.find((f) => f.path === path);
+  const reference = (message: string) => ({ code: 'unknown-test-reference' as const, message });
   if (!found) {
     const hint = closestMatch(
       path,
       ctx.tree.files.map((f) => f.path),
     );
-    return `event_file ${JSON.stringify(file)} does not exist (looked for ${path})${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`;
+    return reference(
+      `event_file ${JSON.stringify(file)} does not exist (looked for ${path})${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`,
+    );
   }
+  if (found.oversize !== undefined) return { code: 'file-too-large', message: eventFileTooLarge(file, found.oversize) };
   try {
     JSON.parse(found.bytes.toString('utf8'));
     return undefined;
   } catch (error) {
-    return `event_file ${JSON.stringify(file)} is not valid JSON: ${(error as Error).message}`;
+    return reference(`event_file ${JSON.stringify(file)} is not valid JSON: ${(error as Error).message}`);
   }
 }

@@ -1,4 +1,5 @@
 /** Reads the cases of compiled test files into dry-run inputs, resolving `event_file` inside the spec tree. */
+import { eventFileTooLarge } from '../../compiler/checks/check-test-references.js';
 import type { CompileResult } from '../../compiler/compile-spec-set.js';
 import { relativeTreePath } from '../../compiler/spec-tree.js';
 import type { SpecTree } from '../../compiler/spec-tree.js';
@@ -52,6 +53,7 @@ function readEventFile(tree: SpecTree, testPath: string, file: string): unknown 
   const path = relativeTreePath(testPath, file);
   const found = tree.files.find((f) => f.path === path);
   if (!found) throw new Error(`event_file ${JSON.stringify(file)} not found (looked for ${path})`);
+  if (found.oversize !== undefined) throw new Error(eventFileTooLarge(file, found.oversize));
   try {
     return JSON.parse(found.bytes.toString('utf8'));
   } catch (error) {
