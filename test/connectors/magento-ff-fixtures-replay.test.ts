@@ -27,7 +27,7 @@ import { refundOrder } from '../../connectors/magento/emulator/creditmemo-routes
 import type { RefundRequest } from '../../connectors/magento/emulator/creditmemo-routes.js';
 import { SALESFORCE_EMULATOR_CLIENT, startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
 import type { SalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
-import { caseSuffix } from '../../connectors/salesforce/emulator/record-ids.js';
+import { canonicalId, caseSuffix } from '../../connectors/salesforce/emulator/record-ids.js';
 import { SOBJECT_SCHEMAS } from '../../connectors/salesforce/schemas/index.js';
 
 /** One call a case sent, as the connector put it on the wire, with the recorded answer. */
@@ -56,6 +56,7 @@ const REPLAYED = [
   'magento-customers-to-ff-accounts',
   'ff-quotes-to-magento-quotes',
   'ff-open-invoices-to-magento-quotes',
+  'ff-products-to-magento-catalog',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
 const READS_CHECKED = [
@@ -536,6 +537,107 @@ const negotiableStatus = (id: number, status: string) => {
 };
 const OPEN = 'ff-open-invoices-to-magento-quotes';
 
+/** The id of the org's price book of that name. */
+const priceBook = (name: string) => String(sf.records('Pricebook2').find((b) => b.Name === name)!.Id);
+/** A product the org sells online, with its price book entries ([price book, unit price, active]: 01u…E01, E02…). */
+const orgProduct = (id15: string, fields: Record<string, unknown>, entries: [string, number, boolean][] = []) => {
+  const Id = canonicalId(id15)!;
+  sf.store.insert('Product2', { Id, Web_Visible__c: true, ...fields });
+  entries.forEach(([book, UnitPrice, IsActive], i) =>
+    sf.store.insert('PricebookEntry', {
+      ...{ Id: canonicalId(`01u000000000E0${i + 1}`), Pricebook2Id: priceBook(book), Product2Id: Id },
+      ...{ UnitPrice, IsActive },
+    }),
+  );
+  return Id;
+};
+const MUG_2 = {
+  ...{ ProductCode: 'MUG-2', Name: 'Stoneware Mug', Family: 'Kitchen', IsActive: true, Weight__c: 0.45 },
+  Description: 'Stoneware mug, 350 ml, dishwasher safe.',
+};
+/** MUG-2 in the org with its five price book entries; the Web Sale price book runs over Christmas. */
+const mug2InOrg = async () => {
+  sf.store.update('Pricebook2', priceBook('Web Sale'), {
+    ValidFrom: '2026-12-01T00:00:00.000+0000',
+    ValidTo: '2027-01-06T23:59:59.000+0000',
+  });
+  orgProduct('01t000000000M2Q', MUG_2, [
+    ['Standard Price Book', 14.499, true],
+    ['Wholesale', 11.5, true],
+    ['Wholesale 24+', 10, true],
+    ['Key Accounts', 9, true],
+    ['Web Sale', 12, true],
+  ]);
+};
+/** MUG-2 as this flow created it in Magento, at its standard price then (12.50). */
+const mug2InStore = () =>
+  given('POST', `${MG}/products`, {
+    product: {
+      ...{ sku: 'MUG-2', name: 'Stoneware Mug', attribute_set_id: 9, type_id: 'simple', visibility: 4 },
+      ...{ price: 12.5, weight: 0.45, status: 1 },
+      extension_attributes: {
+        category_links: [
+          { position: 0, category_id: '3' },
+          { position: 0, category_id: '11' },
+        ],
+      },
+      custom_attributes: [
+        { attribute_code: 'description', value: 'Stoneware mug, 350 ml, dishwasher safe.' },
+        { attribute_code: 'url_key', value: 'mug-2' },
+      ],
+    },
+  });
+/** MUG-2 in the org with only some of its price book entries, and in the store as this flow created it. */
+const mug2With = (entries: [string, number, boolean][]) => async () => {
+  orgProduct('01t000000000M2Q', { ...MUG_2, Description: null }, entries);
+  await mug2InStore();
+};
+/** The linen tee family in the org: TEE-2 and its variant TEE-2-M (size M). */
+const teeFamilyInOrg = () => {
+  const parent = orgProduct('01t000000000T2P', { ProductCode: 'TEE-2', Name: 'Linen Tee', Family: 'Apparel' });
+  orgProduct(
+    '01t000000000T2M',
+    {
+      ...{ ProductCode: 'TEE-2-M', Name: 'Linen Tee - M', Family: 'Apparel', IsActive: true, Weight__c: 0.2 },
+      ...{ Variant_Parent__c: parent, Size__c: 'M' },
+    },
+    [['Standard Price Book', 29, true]],
+  );
+};
+/** A product of the store, as this flow creates it (the price, the type and the visibility it sends). */
+const storeProduct = (sku: string, name: string, visibility: number, custom_attributes: object[] = []) =>
+  given('POST', `${MG}/products`, {
+    product: {
+      sku,
+      name,
+      attribute_set_id: 10,
+      type_id: 'simple',
+      visibility,
+      price: 29,
+      status: 1,
+      custom_attributes,
+    },
+  });
+const SIZE_M = [{ attribute_code: 'size', value: '202' }];
+const SIZE_OPTION = {
+  option: {
+    ...{ attribute_id: '144', label: 'Size', position: 0 },
+    values: [201, 202, 203, 204].map((value_index) => ({ value_index })),
+  },
+};
+/** The parent TEE-2 in the store (a simple product until it gets the size option) and its variant TEE-2-M. */
+const teeFamilyInStore = async () => {
+  await storeProduct('TEE-2', 'Linen Tee', 4);
+  await storeProduct('TEE-2-M', 'Linen Tee - M', 1, SIZE_M);
+};
+const sizeOption = () => given('POST', `${MG}/configurable-products/TEE-2/options`, SIZE_OPTION);
+const linkTee2M = () => given('POST', `${MG}/configurable-products/TEE-2/child`, { childSku: 'TEE-2-M' });
+/** A group price as this flow sent it. */
+const groupPrice = (quantity: number, price: number) => ({
+  ...{ sku: 'MUG-2', customer_group: 'Wholesale', quantity, price, price_type: 'fixed', website_id: 0 },
+});
+const PRODUCTS = 'ff-products-to-magento-catalog';
+
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
   "ad-usage-to-salesforce / an ad becomes a usage entry on the customer's contract": {
@@ -738,6 +840,104 @@ const GIVEN: Record<string, Given> = {
     },
   [`${OPEN} / a send whose answer was lost but which happened is found submitted, not dead-lettered as locked`]: {
     during: { 'send.find': async () => void (await sendInvoiceQuote31()) },
+  },
+  [`${PRODUCTS} / a new SKU is created with attribute set, categories, weight, status and first content, then its group and sale prices`]:
+    { before: mug2InOrg },
+  [`${PRODUCTS} / a price change (its price book entry's update, with only the new price) reprices the product it belongs to`]:
+    { before: async () => (await mug2InOrg(), void (await mug2InStore())) },
+  [`${PRODUCTS} / a gap event of a price book entry (header only, its product read by the enrichment) reprices its product too`]:
+    { before: async () => (await mug2InOrg(), void (await mug2InStore())) },
+  [`${PRODUCTS} / an existing SKU gets only price, weight and status; its name, description, SEO fields and media are never sent`]:
+    {
+      // The seed's MUG-1, renamed, described and deactivated in FF (the event's changes).
+      before: async () => {
+        const mug1 = sf.records('Product2').find((p) => p.ProductCode === 'MUG-1')!;
+        sf.store.update('Product2', String(mug1.Id), {
+          ...{ Name: 'Enamel Mug (FF name)', Description: "FF's own text", IsActive: false },
+        });
+      },
+    },
+  [`${PRODUCTS} / a product created before its standard price is read and written nowhere; its price book entry's creation brings it`]:
+    { before: async () => void orgProduct('01t000000000M2Q', { ...MUG_2, Description: null }) },
+  [`${PRODUCTS} / a group price Magento refuses (200 with the failed rows) is a permanent error with Magento's reason`]:
+    {
+      // The store's Wholesale group was deleted (or renamed) after the price books were mapped to it.
+      before: async () => {
+        await mug2InOrg();
+        await mug2InStore();
+        magento.state.customerGroups.delete(2);
+      },
+    },
+  [`${PRODUCTS} / a new variant becomes a simple child, not visible on its own, with its size; its parent gets the size option and the link`]:
+    { before: async () => (teeFamilyInOrg(), void (await storeProduct('TEE-2', 'Linen Tee', 4))) },
+  [`${PRODUCTS} / a variant whose parent already has the size and the link sends only what the ERP owns`]: {
+    before: async () => {
+      teeFamilyInOrg();
+      await teeFamilyInStore();
+      await sizeOption();
+      await linkTee2M();
+    },
+  },
+  [`${PRODUCTS} / another variant's event gave the parent its size just now, and linked this one; both refusals count as done`]:
+    {
+      before: async () => (teeFamilyInOrg(), await teeFamilyInStore()),
+      during: {
+        variant_option: async () => void (await sizeOption()),
+        variant_link: async () => void (await linkTee2M()),
+      },
+    },
+  [`${PRODUCTS} / a variant whose parent Magento does not have yet waits for it (retried), the variant itself created`]:
+    { before: async () => teeFamilyInOrg() },
+  [`${PRODUCTS} / a group price whose price book entry FF deactivated is deleted from Magento; the others are replaced`]:
+    {
+      before: async () => {
+        await mug2With([
+          ['Standard Price Book', 14.5, true],
+          ['Wholesale', 11.5, true],
+          ['Wholesale 24+', 10, false],
+        ])();
+        await given('PUT', `${MG}/products/tier-prices`, { prices: [groupPrice(1, 11.5), groupPrice(24, 10)] });
+      },
+    },
+  [`${PRODUCTS} / the last group price deactivated in FF is deleted (a replace with no rows would leave it); nothing is replaced`]:
+    {
+      before: async () => {
+        await mug2With([
+          ['Standard Price Book', 14.5, true],
+          ['Wholesale', 11.5, false],
+        ])();
+        await given('PUT', `${MG}/products/tier-prices`, { prices: [groupPrice(1, 11.5)] });
+      },
+    },
+  [`${PRODUCTS} / a new SKU with a category path goes into that category; the levels Magento lacks are created under the ones it has`]:
+    {
+      // The store has a Bags under Shop (not the path's) and a Gear at the top, without Bags under it.
+      before: async () => {
+        orgProduct(
+          '01t000000000B1G',
+          {
+            ...{ ProductCode: 'BAG-1', Name: 'Canvas Tote', Description: 'A tote.', Family: 'Accessories' },
+            ...{ IsActive: true, Weight__c: 0.3, Web_Category__c: 'Gear / Bags' },
+          },
+          [['Standard Price Book', 20, true]],
+        );
+        await given('POST', `${MG}/categories`, { category: { name: 'Bags', parent_id: 3, is_active: true } });
+        await given('POST', `${MG}/categories`, { category: { name: 'Gear', is_active: true } });
+      },
+    },
+  [`${PRODUCTS} / a category path deeper than three levels is a dead letter that says so; nothing is created`]: {
+    before: async () =>
+      void orgProduct(
+        '01t000000000B1G',
+        {
+          ProductCode: 'BAG-1',
+          Name: 'Canvas Tote',
+          Family: 'Accessories',
+          IsActive: true,
+          Web_Category__c: 'Gear/Bags/Totes/Canvas',
+        },
+        [['Standard Price Book', 20, true]],
+      ),
   },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.

@@ -1,6 +1,7 @@
 /**
  * Categories (Magento_Catalog `etc/webapi.xml`): `GET /V1/categories` (CategoryManagement::getTree: the tree from the
- * store's root category, each node `id, parent_id, name, is_active, position, level, product_count, children_data`)
+ * store's root category, each node `id, parent_id, name, is_active, position, level, product_count, children_data`
+ * and nothing else: a category's other attributes are not in the tree)
  * and `POST /V1/categories` (CategoryRepository::save: a new category under `parent_id`, the store's root when none
  * is given; a parent that does not exist is a NoSuchEntityException on `id`; a name is required). Names need not be
  * unique, so a second create of the same name makes a second category.
@@ -28,8 +29,10 @@ export function categoryRoutes(V1: string, state: () => MagentoState): Route[] {
   ];
 }
 
+/** A node as CategoryTreeInterface has it (magento/magento2 `Catalog/Api/Data/CategoryTreeInterface.php`). */
 function tree(state: MagentoState, id: number): Row {
-  const { path: _path, ...node } = state.categories.get(id)!;
+  const { parent_id, name, is_active, position, level } = state.categories.get(id)!;
+  const node = { id, parent_id, name, is_active, position, level };
   const children = [...state.categories.values()].filter((c) => c.parent_id === id);
   const products = [...state.products.values()].filter((p) =>
     ((p.extension_attributes as Row | undefined)?.category_links as Row[] | undefined)?.some(

@@ -100,27 +100,26 @@ function pricesOf(body: unknown): Row[] | undefined {
 /** TierPriceStorage::replace without a price list: the webapi layer cannot build the argument. */
 const noPrices = () => requiredField('prices');
 
-/** TierPriceValidator: SKU, price, price type, quantity, website, duplicates in the request, customer group. */
+/**
+ * TierPriceValidator (magento/magento2 `Catalog/Model/Product/Price/Validation/TierPriceValidator.php`): SKU, price,
+ * price type, quantity, website, duplicates in the request, customer group.
+ */
 function checkTierPrices(state: MagentoState, prices: Row[]) {
   const refused: Refusal[] = [];
   const valid: Row[] = [];
   const groups = new Set([...state.customerGroups.values()].map((g) => g.code.toLowerCase()));
   prices.forEach((p, i) => {
-    const parameters = {
-      SKU: p.sku,
-      websiteId: p.website_id,
-      customerGroup: p.customer_group,
-      qty: p.quantity,
-      price: p.price,
-      priceType: p.price_type,
-    };
-    const refuse = (what: string) => refused.push({ message: `${what} ${TIER_ROW}`, parameters });
+    // Every refusal names the row; only the price and price-type checks add the value they refused.
+    const parameters = { SKU: p.sku, websiteId: p.website_id, customerGroup: p.customer_group, qty: p.quantity };
+    const refuse = (what: string, extra: Record<string, unknown> = {}) =>
+      refused.push({ message: `${what} ${TIER_ROW}`, parameters: { ...extra, ...parameters } });
     const before = refused.length;
     if (!p.sku || !state.products.has(String(p.sku))) refuse('Invalid attribute SKU = %SKU.');
     const price = typeof p.price === 'number' ? p.price : undefined;
     if (price === undefined || price < 0 || (p.price_type === 'discount' && price > 100))
-      refuse('Invalid attribute Price = %price.');
-    if (p.price_type !== 'fixed' && p.price_type !== 'discount') refuse('Invalid attribute Price Type = %priceType.');
+      refuse('Invalid attribute Price = %price.', { price: p.price });
+    if (p.price_type !== 'fixed' && p.price_type !== 'discount')
+      refuse('Invalid attribute Price Type = %priceType.', { priceType: p.price_type });
     if (!(Number(p.quantity) > 0)) refuse('Invalid attribute Quantity = %qty.');
     // With a global price scope only "all websites" (0) is accepted.
     if (Number(p.website_id) !== 0) refuse('Invalid attribute Website ID = %websiteId.');
