@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, operationOn } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
-import { tooLargeData } from './spec-tree.js';
+import { relativeTreePath, tooLargeData } from './spec-tree.js';
 
 export function compileLookup(
   ctx: CompileContext,
@@ -37,7 +37,7 @@ export function compileLookup(
   const csv = value.csv;
   let entries: Map<string, unknown>;
   if (csv) {
-    const csvPath = joinTreePath(treePath, csv.file);
+    const csvPath = relativeTreePath(treePath, csv.file);
     const file = ctx.tree.files.find((f) => f.path === csvPath);
     if (!file) {
       ctx.error(
@@ -118,14 +118,4 @@ function compileResolve(
     value,
     ttlMs: parseDuration(raw.ttl), // the schema's default (10m) is filled in
   };
-}
-
-/** Resolves `file` relative to the directory of the spec at `specPath` inside the tree. */
-function joinTreePath(specPath: string, file: string): string {
-  const parts = specPath.split('/').slice(0, -1);
-  for (const part of file.split('/')) {
-    if (part === '..') parts.pop();
-    else if (part !== '.' && part !== '') parts.push(part);
-  }
-  return parts.join('/');
 }

@@ -130,7 +130,7 @@ export function relativeTreePath(from: string, file: string): string {
   const dir = from.split('/').slice(0, -1);
   for (const part of file.split('/')) {
     if (part === '..') dir.pop();
-    else if (part !== '.') dir.push(part);
+    else if (part !== '.' && part !== '') dir.push(part);
   }
   return dir.join('/');
 }
