@@ -20,8 +20,8 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
 /**
  * The largest data file read (a lookup's CSV, a test's event file, a record schema, a schema overlay), refused from
  * its size as a spec is. Every engine holds a lookup's table whole: 6 MiB is 100,000 rows of 60 bytes, and the most
- * whose base64 (4/3) fits the largest `max_payload` NATS recommends, 8 MB (docs.nats.io reference/config/max_payload):
- * GitOps publishes a spec set, its data files included, as one message.
+ * whose base64 (4/3) fits the largest `max_payload` NATS recommends, 8MB (docs.nats.io reference/config/max_payload;
+ * its configuration reads 1KB as 1024): GitOps publishes a spec set, its data files included, as one message.
  */
 export const MAX_DATA_BYTES = 6 * 1024 * 1024;
 
