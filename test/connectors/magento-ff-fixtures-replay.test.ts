@@ -65,6 +65,7 @@ const READS_CHECKED = [
   'magento-creditmemos-to-ff-credit-notes',
   'ff-invoice-payments-to-magento-orders',
   'magento-customers-to-ff-accounts',
+  'ff-products-to-magento-catalog',
 ];
 const wiring = createWiring({ env: {} });
 const dirs: SpecDir[] = [];
@@ -227,7 +228,8 @@ const ALWAYS: Record<string, { fields: string[]; lists?: Record<string, string[]
   creditmemo: {
     fields: ['entity_id', 'increment_id', 'order_id', 'state', 'created_at', 'updated_at', 'grand_total'],
     lists: { items: ['entity_id', 'parent_id', 'order_item_id', 'sku', 'name', 'qty', 'price'] },
-  },
+  }, // catalog_product_entity's NOT NULL columns (a product read by its SKU has one).
+  product: { fields: ['id', 'sku', 'attribute_set_id', 'type_id', 'created_at', 'updated_at'] },
 };
 /** Fields a case's event leaves out on purpose: the case guards against a record Magento itself never sends. */
 const LEFT_OUT: Record<string, string[]> = {
@@ -242,6 +244,7 @@ const EVENT_ENTITY: Record<string, string> = {
 };
 /** The entity a Magento read answers with (one record or a search's `items`), by its route. */
 function readEntity(url: URL): string | undefined {
+  if (/\/V1\/products\/[^/]+$/.test(url.pathname)) return 'product';
   const route = /\/V1\/(orders|customers|invoices|creditmemos?)(\/\d+|\/search)?$/.exec(url.pathname);
   if (!route) return undefined;
   return { orders: 'order', customers: 'customer', invoices: 'invoice', creditmemo: 'creditmemo' }[
@@ -275,7 +278,9 @@ describe('Magento records the cases read', () => {
           const entity = e.status === 200 && e.method === 'GET' ? readEntity(e.url) : undefined;
           if (!entity) continue;
           const answer = e.answer as { items?: Record<string, unknown>[] } & Record<string, unknown>;
-          const records = /\/\d+$/.test(e.url.pathname) ? [answer] : (answer.items ?? []);
+          // One record by its id (a product by its SKU), else a search's items.
+          const one = entity === 'product' || /\/\d+$/.test(e.url.pathname);
+          const records = one ? [answer] : (answer.items ?? []);
           records.forEach((r, i) => {
             const gaps = lacking(entity, r);
             if (gaps.length) problems.push(`${at} GET ${e.url.pathname} record ${i} lacks ${gaps.join(', ')}`);

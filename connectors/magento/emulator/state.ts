@@ -61,6 +61,9 @@ export function seedMagentoState(): MagentoState {
     visibility: 4,
     type_id: 'simple',
     attribute_set_id: 4,
+    // catalog_product_entity's created_at and updated_at are NOT NULL (docs/connectors.md): a product has both.
+    created_at: '2026-10-01 08:00:00',
+    updated_at: '2026-10-01 08:00:00',
     custom_attributes: [
       { attribute_code: 'description', value: `<p>${name}, lovingly described by the marketing team.</p>` },
       { attribute_code: 'meta_title', value: `${name} | Example Store` },
