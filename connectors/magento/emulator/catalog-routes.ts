@@ -110,8 +110,10 @@ function createProduct(state: MagentoState, sku: string, product: Row) {
     sku,
     created_at: stamp,
     updated_at: stamp,
-    // Category links and the other extension attributes sent are kept; a new product starts out of stock.
+    // In the store's one website unless it names its own (ProductRepository::initializeProductData, single store
+    // mode); category links and the other extension attributes sent are kept; a new product starts out of stock.
     extension_attributes: {
+      website_ids: [1],
       ...(product.extension_attributes as Row | undefined),
       stock_item: { item_id: 1, qty: 0, is_in_stock: false },
     },

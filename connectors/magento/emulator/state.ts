@@ -79,7 +79,8 @@ export function seedMagentoState(): MagentoState {
         types: ['image', 'thumbnail'],
       },
     ],
-    extension_attributes: { stock_item: { item_id: 1, qty: 100, is_in_stock: true } },
+    // The store's one website (ProductRepository assigns a new product to it).
+    extension_attributes: { website_ids: [1], stock_item: { item_id: 1, qty: 100, is_in_stock: true } },
   });
   const invoicePayment: Row = {
     ...product('INVOICE-PAYMENT', 'Invoice payment', 0, 4),
