@@ -86,7 +86,9 @@ function saveProduct(state: MagentoState, sku: string, product: Row) {
   // A partial update: only the attributes sent change; custom attributes merge by attribute_code.
   const merged: Row = { ...existing, ...product, sku: existing.sku, updated_at: now() };
   if (Array.isArray(product.custom_attributes))
-    merged.custom_attributes = mergeByCode(existing.custom_attributes as Row[], product.custom_attributes as Row[]);
+    merged.custom_attributes = valued(
+      mergeByCode(existing.custom_attributes as Row[], product.custom_attributes as Row[]),
+    );
   state.products.set(sku, merged);
   return { status: 200, body: merged };
 }
@@ -107,6 +109,7 @@ function createProduct(state: MagentoState, sku: string, product: Row) {
     status: 1,
     visibility: 4,
     ...product,
+    ...(Array.isArray(product.custom_attributes) && { custom_attributes: valued(product.custom_attributes as Row[]) }),
     sku,
     created_at: stamp,
     updated_at: stamp,
@@ -124,6 +127,15 @@ function createProduct(state: MagentoState, sku: string, product: Row) {
 
 function found(row: Row | undefined) {
   return row ? { status: 200, body: row } : noProduct();
+}
+
+/**
+ * The custom attributes a saved product answers: `save` answers the product loaded again (ProductRepository::get),
+ * and a loaded product lists only the attributes that have a value (AbstractExtensibleModel::initializeCustomAttributes
+ * skips a null one), so an attribute sent as null is cleared, not answered.
+ */
+function valued(attributes: Row[]): Row[] {
+  return attributes.filter((a) => a.value !== null && a.value !== undefined);
 }
 
 function mergeByCode(existing: Row[] = [], updates: Row[]): Row[] {
