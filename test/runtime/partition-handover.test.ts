@@ -3,8 +3,9 @@
  * while the broker is sending it that partition's next event. The engine's UNSUB of the pull's inbox is held on the
  * wire (the proxy) until the broker has sent the event into that pull: before the fix nats.js had already dropped the
  * subscription, so the event it received was thrown away and stayed ack-pending until the ack wait (here 60 s) ran
- * out. Now the pull is drained: what arrives before the broker confirmed the UNSUB runs there, like an event in flight
- * (a nak would not do: nats-server 2.9.10 redelivers it into the stopped pull's request, to nobody).
+ * out. Now the pull is drained: what arrives before the broker confirmed the UNSUB runs there, like an event in flight.
+ * A nak made soon after the stop (a drain that timed out) was lost on nats-server 2.9.10 into the stopped pull's
+ * request and waited out the ack wait too; now the engine has the broker drop that request first (stop-pull.ts).
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
@@ -16,6 +17,7 @@ import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
 import { EVENTS_STREAM, partitionOf } from '../../engine/runtime/broker/subjects.js';
 import { setPaused } from '../../engine/runtime/control/pause-control.js';
 import type { Engine } from '../../engine/runtime/engine.js';
+import type { RuntimeTuning } from '../../engine/runtime/runtime-options.js';
 import { startBlackholeProxy } from '../helpers/blackhole-proxy.js';
 import type { BlackholeProxy } from '../helpers/blackhole-proxy.js';
 import { TEST_TUNING, expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
@@ -43,12 +45,16 @@ const KEYS = [0, 1].map((p) => ['1', '2', '3', '4', '5'].find((k) => partitionOf
 
 /**
  * The harness's engine takes the webhooks only (straight to the broker); engine A delivers, reaching the broker through
- * the proxy. Resolves once A pulls from every partition.
+ * the proxy, with `aTuning` on top of the test's. Resolves once A pulls from every partition.
  */
-async function world(): Promise<{ a: Engine; jsm: JetStreamManager }> {
+async function world(aTuning: Partial<RuntimeTuning> = {}): Promise<{ a: Engine; jsm: JetStreamManager }> {
   h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning, engine: { roles: { workers: false } } });
   proxy = await startBlackholeProxy({ port: h.nats.port });
-  const a = await h.startEngine({ natsUrl: proxy.url('nats'), roles: { http: false } });
+  const a = await h.startEngine({
+    natsUrl: proxy.url('nats'),
+    roles: { http: false },
+    tuning: { ...tuning, ...aTuning },
+  });
   nc = await connect({ servers: h.nats.url, noAsyncTraces: true });
   const jsm = await jetstreamManager(nc);
   await waitFor(async () => (await waiting(jsm)).every((n) => n > 0), "engine A's pulls on every partition");
@@ -145,5 +151,33 @@ it('an engine stopped gracefully while the broker sends an event into its pull: 
     members = ((await b.status()) as Members).partitionMembers;
     return members?.length === 1 && members[0].partitions.length === PARTITIONS;
   }, 'engine B pulls every partition');
+  await expectDrained(h!.nats.url);
+}, 90_000);
+
+/**
+ * Shorter than half the pull's expiry (2.5 s): later, nats-server 2.9.10 has dropped the stopped pull's requests by
+ * itself (at their heartbeat time), and the drain's nak was redelivered at once even before the fix.
+ */
+const DRAIN_TIMEOUT_MS = 500;
+
+it('an engine whose drain times out naks its unfinished event: another engine delivers it at once, not after the ack wait', async () => {
+  const { a } = await world({ drainTimeoutMs: DRAIN_TIMEOUT_MS });
+  // Engine A's attempt is held at the target past its drain timeout, then refused: it writes nothing.
+  let answer!: () => void;
+  const held = new Promise<void>((resolve) => (answer = resolve));
+  h!.target.fault = (req) => (req.attempt === 1 ? { respond: { status: 503 }, until: held } : undefined);
+  expect((await h!.post('orders', { id: Number(KEYS[0]), seq: 1 })).status).toBe(202);
+  await waitFor(() => h!.target.requests.length === 1, "engine A's attempt at the target");
+  // Nothing asks for consumer info from here on until B pulls: that would drop A's stopped pull's request too.
+  await a.stop();
+  await h!.startEngine({ roles: { http: false } });
+  const ms = await deliveredWithin([KEYS[0]]);
+  process.stdout.write(`drain timed out: the nakked event delivered by engine B ${ms} ms after it started\n`);
+  answer();
+  expect(h!.target.requests.map((r) => [r.key, r.attempt])).toEqual([
+    [KEYS[0], 1],
+    [KEYS[0], 2],
+  ]);
+  expect(h!.target.effectiveWrites.get(KEYS[0])).toBe(1);
   await expectDrained(h!.nats.url);
 }, 90_000);

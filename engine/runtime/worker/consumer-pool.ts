@@ -149,7 +149,7 @@ export class ConsumerPool implements PartitionPuller {
         if (loop.partition === undefined || !gone.has(loop.partition)) continue;
         loops.splice(i, 1);
         loop.stopped = true;
-        if (loop.messages) closing.push(stopPull(loop.messages, PULL.expires));
+        if (loop.messages) closing.push(this.#stopPull(loop, loop.messages));
       }
     }
     await Promise.all(closing);
@@ -215,7 +215,7 @@ export class ConsumerPool implements PartitionPuller {
     const loops = this.#running.get(integration) ?? [];
     this.#running.delete(integration);
     for (const loop of loops) loop.stopped = true;
-    await Promise.all(loops.map((l) => l.messages && stopPull(l.messages, PULL.expires)));
+    await Promise.all(loops.map((l) => l.messages && this.#stopPull(l, l.messages)));
   }
 
   /**
@@ -241,10 +241,23 @@ export class ConsumerPool implements PartitionPuller {
     const messages = await consumer.consume({ ...PULL, callback: (m) => this.#dispatch(m) });
     loop.messages = messages;
     // Stopped while the pull was being set up: stopIntegration closed the previous pulls only.
-    if (loop.stopped) await stopPull(messages, PULL.expires);
+    if (loop.stopped) await this.#stopPull(loop, messages);
     // What reaches the previous pull while it stops is this loop's still: it runs here.
-    if (previous) await stopPull(previous, PULL.expires);
+    if (previous) await this.#stopPull(loop, previous);
     void this.#watch(loop, messages);
+  }
+
+  /**
+   * Stops one of the loop's pulls (stop-pull.ts). While this engine holds a message of the consumer, the broker is
+   * asked to drop the stopped pull's requests, so that a nak of it (a drain that timed out, an attempt that ends in
+   * `nak(delay)`) is redelivered to another engine's pull at once, not after the ack wait.
+   */
+  #stopPull(loop: ConsumerLoop, messages: ConsumerMessages): Promise<void> {
+    const name = loop.config.durable_name!;
+    return stopPull(messages, PULL.expires, {
+      nakMayFollow: () => [...this.#inFlight].some((f) => f.msg.info.consumer === name),
+      askInfo: () => this.jsm.consumers.info(EVENTS_STREAM, name),
+    });
   }
 
   async #watch(loop: ConsumerLoop, messages: ConsumerMessages): Promise<void> {
@@ -293,7 +306,8 @@ export class ConsumerPool implements PartitionPuller {
 
   /**
    * Graceful stop: stop pulling, let in-flight events finish for up to `timeoutMs`, then nak what is left so another
-   * process picks it up at once. Returns how many events were nakked.
+   * process picks it up at once (the stopped pulls' requests were dropped at the broker: #stopPull). Returns how many
+   * events were nakked.
    */
   async drain(timeoutMs: number): Promise<number> {
     this.#stopping = true;
@@ -320,10 +334,9 @@ export class ConsumerPool implements PartitionPuller {
 
   /**
    * Runs a message, also one that reached a pull being stopped (a handover, a pause, a graceful stop): the broker
-   * counts it as this engine's, like an event in flight, and the drain waits for it. It is not handed back: nats-server
-   * 2.9.10 keeps a stopped pull's request in the consumer's queue for a while, and a nak made after the UNSUB is
-   * redelivered into that request, where nobody listens, and waits out the ack wait (docs/runtime.md, "Handover
-   * without an ack wait").
+   * counts it as this engine's, like an event in flight, and the drain waits for it. It is not handed back: a nak made
+   * as the pull stops, before the broker dropped its requests, waits out the ack wait on nats-server 2.9.10
+   * (stop-pull.ts; docs/runtime.md, "Handover without an ack wait").
    */
   #dispatch(msg: JsMsg): void {
     const flight: InFlight = { msg, settled: false };

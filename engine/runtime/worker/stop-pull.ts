@@ -1,5 +1,5 @@
 /**
- * Stops a `consume()` without losing what the broker already sent into it.
+ * Stops a `consume()` without losing what the broker already sent into it, or what this engine naks afterwards.
  *
  * `close()` unsubscribes the pull's inbox at once (`@nats-io/jetstream` 3.4.0 `lib/consumer.js`, `stop()` calls
  * `sub.unsubscribe()`): the client forgets the subscription before its UNSUB reaches the broker, so an event the broker
@@ -9,22 +9,51 @@
  * `SubscriptionImpl.drain()`: UNSUB, then a PING; the subscription stays until the PONG) hands every such event to the
  * consume's callback: the broker answers the PING after it removed the subscription, on the same connection, so
  * nothing it sent into the inbox comes after the PONG. The pull then ends as after `close()`.
+ *
+ * The pull's requests stay in the consumer's queue after the UNSUB until the consumer next looks at them (at their
+ * heartbeat time, up to half the pull's expiry later). A nak in that time is lost on nats-server before 2.10.15
+ * (2.9.10 `server/consumer.go`, `loopAndGatherMsgs`: the nakked message is taken off the redelivery queue for the
+ * stopped request, `nextWaiting` finds nobody listening to that request and drops it, and "We will redo this one"
+ * does not put the message back), so it waits out the ack wait; fixed by nats-io/nats-server#5338. A consumer info
+ * drops every request nobody listens to (`infoWithSnapAndReply` calls `processWaiting`, which checks each request's
+ * interest), so when a nak may follow, one is asked for once the broker has the UNSUB.
  */
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
 
+export interface StoppedRequests {
+  /** Whether this engine holds a message of the consumer it may still nak (an event in flight). */
+  nakMayFollow(): boolean;
+  /** Asks the broker for the consumer's info, which drops the stopped pull's requests. */
+  askInfo(): Promise<unknown>;
+}
+
 /**
  * Drains the pull's inbox for at most `withinMs` (a broker that does not answer: cut off, or a connection not yet
  * known dead), then closes it. The inbox is not part of the `ConsumerMessages` type: the pull's `sub`
- * (`PullConsumerMessagesImpl`); without one it is closed at once, as before.
+ * (`PullConsumerMessagesImpl`); without one it is closed at once, as before. Then, if a nak may follow and the broker
+ * answered, drops the pull's requests at the broker (the consumer info, waited for at most `withinMs` too).
  */
-export async function stopPull(messages: ConsumerMessages, withinMs: number): Promise<void> {
+export async function stopPull(messages: ConsumerMessages, withinMs: number, requests: StoppedRequests): Promise<void> {
   const inbox = (messages as ConsumerMessages & { sub?: Subscription }).sub;
+  let answered = true;
   if (inbox && !inbox.isClosed() && !inbox.isDraining()) {
-    let timer: NodeJS.Timeout | undefined;
-    const outwaited = new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)));
-    await Promise.race([inbox.drain().catch(() => undefined), outwaited]);
-    clearTimeout(timer);
+    answered = await within(inbox.drain(), withinMs);
   }
+  // The UNSUB went before the info request on this connection: the broker has it when it answers.
   await messages.close().catch(() => undefined);
+  if (answered && requests.nakMayFollow()) await within(requests.askInfo(), withinMs);
+}
+
+/** Whether `work` succeeded within `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const outwaited = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = work.then(
+    () => true,
+    () => false,
+  );
+  const ok = await Promise.race([done, outwaited]);
+  clearTimeout(timer);
+  return ok;
 }
