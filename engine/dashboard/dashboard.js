@@ -1,5 +1,7 @@
-// The dashboard: polls the engine's JSON API once a second and renders it. Data is only ever inserted as text
-// (textContent), never as HTML, so an event's content cannot inject markup.
+// The dashboard: polls the engine's JSON API a second after each answer and renders it. Data is only ever
+// inserted as text (textContent), never as HTML, so an event's content cannot inject markup.
+import { refreshAfterEachAnswer, showRows } from './live-refresh.js';
+
 const $ = (selector) => document.querySelector(selector);
 const state = {
   dlq: [],
@@ -294,44 +296,37 @@ function showSelection() {
   $('#replay-selected').disabled = state.selected.size === 0 || state.replaying;
 }
 
-// The rows are rebuilt only when what they show changed, not on every refresh: a click whose press and release
-// straddle a rebuild (a slow machine, a slow hand) would land on no element and be lost.
-let renderedDlq;
+function dlqRow(entry) {
+  const box = Object.assign(document.createElement('input'), { type: 'checkbox', disabled: !selectable(entry) });
+  box.setAttribute('aria-label', `select ${entry.id}`);
+  box.addEventListener('click', (event) => {
+    event.stopPropagation();
+    if (box.checked) state.selected.add(entry.id);
+    else state.selected.delete(entry.id);
+    showSelection();
+  });
+  const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
+  const when = entry.createdAt ? new Date(entry.createdAt).toLocaleTimeString() : '';
+  const tr = row(
+    [
+      box,
+      entry.integration,
+      entry.key ?? '',
+      error,
+      entry.step ?? '',
+      num(entry.attempts),
+      when,
+      entry.status ?? 'open',
+    ],
+    () => openEntry(entry),
+  );
+  tr.dataset.id = entry.id;
+  return tr;
+}
 
 function renderDlq() {
-  const entries = shownEntries();
-  const shown = JSON.stringify([canAct(), entries]);
-  if (shown === renderedDlq) return showSelection();
-  renderedDlq = shown;
-  $('#dlq tbody').replaceChildren(
-    ...entries.map((entry) => {
-      const box = Object.assign(document.createElement('input'), { type: 'checkbox', disabled: !selectable(entry) });
-      box.setAttribute('aria-label', `select ${entry.id}`);
-      box.addEventListener('click', (event) => {
-        event.stopPropagation();
-        if (box.checked) state.selected.add(entry.id);
-        else state.selected.delete(entry.id);
-        showSelection();
-      });
-      const error = `${entry.error?.code ?? ''}: ${entry.error?.message ?? ''}`;
-      const when = entry.createdAt ? new Date(entry.createdAt).toLocaleTimeString() : '';
-      const tr = row(
-        [
-          box,
-          entry.integration,
-          entry.key ?? '',
-          error,
-          entry.step ?? '',
-          num(entry.attempts),
-          when,
-          entry.status ?? 'open',
-        ],
-        () => openEntry(entry),
-      );
-      tr.dataset.id = entry.id;
-      return tr;
-    }),
-  );
+  // A row stays the same element while nothing it shows changed (live-refresh.js); its tick follows the selection.
+  showRows($('#dlq tbody'), shownEntries(), { id: (entry) => entry.id, shows: (e) => [canAct(), e], build: dlqRow });
   showSelection();
 }
 
@@ -459,10 +454,4 @@ $('#dlq-all').addEventListener('change', (event) => {
   }
   renderDlq();
 });
-// The next refresh is planned once this one has answered, not on a fixed beat: an engine slower than a second to
-// answer (a loaded machine) would otherwise be sent more requests every second than it answers, and fall behind.
-async function refreshEverySecond() {
-  await refresh();
-  setTimeout(refreshEverySecond, 1000);
-}
-refreshEverySecond();
+refreshAfterEachAnswer(refresh, 1000);

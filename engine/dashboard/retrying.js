@@ -1,6 +1,8 @@
 // The dashboard's retrying keys (GET /api/retrying): events being retried with backoff, their key's later events
 // queued behind them, each with "Retry now" (skip the rest of the backoff) and "Give up" (dead-letter it now, with a
 // reason; the key's later events then run in order). Operators only act; viewers see the list. Text only.
+import { refreshAfterEachAnswer, showRows } from './live-refresh.js';
+
 const body = document.querySelector('#retrying tbody');
 const note = document.querySelector('#retrying-message');
 
@@ -32,44 +34,45 @@ async function order(verb, k, reason) {
   await refreshRetrying();
 }
 
-function render(keys) {
-  body.replaceChildren(
-    ...keys.map((k) => {
-      const tr = document.createElement('tr');
-      tr.dataset.integration = k.integration;
-      tr.dataset.key = k.key;
-      const error = k.lastError ? `${k.lastError.code}${k.lastError.status ? ` ${k.lastError.status}` : ''}` : '';
-      const next = k.order
-        ? `${k.order.kind} ordered by ${k.order.by}`
-        : k.nextAttemptAt
-          ? new Date(k.nextAttemptAt).toLocaleString()
-          : '';
-      const actions = document.createElement('td');
-      actions.append(
-        button('Retry now', () => order('retry-now', k)),
-        button('Give up', () => {
-          const reason = prompt(
-            `Give up on event ${k.eventId} of ${k.integration} key ${k.key}? It is dead-lettered now and the key's ` +
-              `${k.queued} later event(s) run in order. Why?`,
-          );
-          if (reason?.trim()) void order('give-up', k, reason.trim());
-        }),
+function keyRow(k) {
+  const tr = document.createElement('tr');
+  tr.dataset.integration = k.integration;
+  tr.dataset.key = k.key;
+  const error = k.lastError ? `${k.lastError.code}${k.lastError.status ? ` ${k.lastError.status}` : ''}` : '';
+  const next = k.order
+    ? `${k.order.kind} ordered by ${k.order.by}`
+    : k.nextAttemptAt
+      ? new Date(k.nextAttemptAt).toLocaleString()
+      : '';
+  const actions = document.createElement('td');
+  actions.append(
+    button('Retry now', () => order('retry-now', k)),
+    button('Give up', () => {
+      const reason = prompt(
+        `Give up on event ${k.eventId} of ${k.integration} key ${k.key}? It is dead-lettered now and the key's ` +
+          `${k.queued} later event(s) run in order. Why?`,
       );
-      const errorCell = cell(error, 'bad');
-      if (k.lastError) errorCell.title = k.lastError.message;
-      tr.append(
-        cell(k.integration),
-        cell(k.key),
-        // Beside the key: the table scrolls sideways in a narrow column, and the actions stay in view.
-        actions,
-        cell(k.attempts ?? '?', 'num'),
-        errorCell,
-        cell(next),
-        cell(k.queued, 'num'),
-      );
-      return tr;
+      if (reason?.trim()) void order('give-up', k, reason.trim());
     }),
   );
+  const errorCell = cell(error, 'bad');
+  if (k.lastError) errorCell.title = k.lastError.message;
+  tr.append(
+    cell(k.integration),
+    cell(k.key),
+    // Beside the key: the table scrolls sideways in a narrow column, and the actions stay in view.
+    actions,
+    cell(k.attempts ?? '?', 'num'),
+    errorCell,
+    cell(next),
+    cell(k.queued, 'num'),
+  );
+  return tr;
+}
+
+function render(keys) {
+  // A key's row and its buttons stay the same elements while nothing it shows changed (live-refresh.js).
+  showRows(body, keys, { id: (k) => JSON.stringify([k.integration, k.key]), build: keyRow });
   document.querySelector('#retrying-count').textContent =
     keys.length === 0 ? 'no event is being retried' : `${keys.length} key${keys.length === 1 ? '' : 's'}`;
 }
@@ -81,5 +84,4 @@ async function refreshRetrying() {
   render(keys);
 }
 
-refreshRetrying();
-setInterval(refreshRetrying, 2000);
+refreshAfterEachAnswer(refreshRetrying, 2000);

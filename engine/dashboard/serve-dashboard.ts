@@ -12,6 +12,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   '/operations.js': { file: 'operations.js', type: 'text/javascript; charset=utf-8' },
   '/retrying.js': { file: 'retrying.js', type: 'text/javascript; charset=utf-8' },
+  '/live-refresh.js': { file: 'live-refresh.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const contents = new Map(

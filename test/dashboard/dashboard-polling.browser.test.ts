@@ -38,8 +38,8 @@ it('asks for the next refresh only once the last one has answered', async () => 
     await route.continue();
   });
   await page.goto(`${h.engine.operatorUrl}/`);
-  // The retrying panel polls every 2 s on its own timer: three of its polls after the held refresh span more than
-  // one refresh beat, so a page refreshing on a fixed beat would have asked for /api/status again by then.
+  // The retrying panel polls on its own, 2 s after each of its answers: three of its polls after the held refresh span
+  // more than one refresh beat, so a page refreshing on a fixed beat would have asked for /api/status again by then.
   const askedSinceHeld = (path: string) => asked.slice(asked.indexOf('/api/status') + 1).filter((p) => p === path);
   await expect.poll(() => askedSinceHeld('/api/retrying').length).toBeGreaterThanOrEqual(3);
   expect(asked.filter((p) => p === '/api/status')).toHaveLength(1);

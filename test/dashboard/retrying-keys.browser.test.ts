@@ -2,7 +2,9 @@
  * The dashboard's retrying keys, in real headless Chromium against a real engine: two keys retrying with a 10-minute
  * backoff are listed with their attempts, last error and queued events; "Give up" (its reason asked for) dead-letters
  * the event as `operator-gave-up` and the key's queued event is delivered next; "Retry now" runs the other key's
- * next attempt at once. Both answer on the page and are audited as the signed-in user.
+ * next attempt at once. Both answer on the page and are audited as the signed-in user. A key's row and its buttons
+ * stay the same elements across refreshes while nothing it shows changed, so a click pressed before a refresh and
+ * released after it still orders; the panel asks for its next refresh only once the last one has answered.
  * Saves test/artifacts/dashboard-retrying-keys.png.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -98,6 +100,69 @@ it('lists the retrying keys; Give up dead-letters one and its queued event follo
     ['retry.give-up', 'orders key 51', 'ok', 'customer deleted in the ERP'],
     ['retry.now', 'orders key 52', 'ok', undefined],
   ]);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it("keeps a key's row and buttons across refreshes: a click pressed before a refresh and released after it orders", async () => {
+  let down = true;
+  h.target.fault = (r) => (r.key === '61' && down ? { respond: { status: 503 } } : undefined);
+  expect((await h.post('orders', { id: 61, seq: 1, status: 's1' })).status).toBe(202);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const polls: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/retrying') polls.push(r.url());
+  });
+  await page.goto(h.engine.operatorUrl!);
+  const row = page.locator('#retrying tr[data-integration="orders"][data-key="61"]');
+  await expect.poll(() => row.locator('td').nth(4).textContent(), { timeout: 15_000 }).toMatch(/ 503$/);
+  const shownRow = await row.elementHandle();
+  const retryNow = row.getByRole('button', { name: 'Retry now' });
+  const shownButton = await retryNow.elementHandle();
+
+  // Pressed, then two more polls: the panel sends a poll only once the one before it was answered and shown.
+  await retryNow.hover();
+  await page.mouse.down();
+  const before = polls.length;
+  await expect.poll(() => polls.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 2);
+  expect(await shownRow!.evaluate((tr) => tr.isConnected)).toBe(true);
+  expect(await shownButton!.evaluate((b) => b.isConnected)).toBe(true);
+  down = false;
+  await page.mouse.up();
+  await expect.poll(() => page.locator('#retrying-message').textContent()).toMatch(/^attempt 2 of event .* starts now/);
+  await waitFor(() => h.target.records.has('61'), 'key 61 delivered by the attempt the click started');
+  expect(writes('61')).toEqual([1, 1]);
+  expect(errors).toEqual([]);
+  await page.close();
+});
+
+it('asks for the retrying keys again only once the last answer came', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const asked: string[] = [];
+  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  // The engine's answer to the panel's first poll is held until the test lets it through.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/retrying$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(h.engine.operatorUrl!);
+  // The rest of the page refreshes a second after each answer: three of its refreshes after the held poll span more
+  // than the panel's 2 s, so a panel polling on a fixed beat would have asked again by then.
+  const askedSinceHeld = (path: string) => asked.slice(asked.indexOf('/api/retrying') + 1).filter((p) => p === path);
+  await expect.poll(() => askedSinceHeld('/api/status').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  expect(asked.filter((p) => p === '/api/retrying')).toHaveLength(1);
+  expect(await page.textContent('#retrying-count')).toBe('');
+
+  // Answered: the panel shows it, and polls again 2 s later.
+  release();
+  await expect.poll(() => page.textContent('#retrying-count')).toBe('no event is being retried');
+  await expect.poll(() => asked.filter((p) => p === '/api/retrying').length).toBeGreaterThan(1);
   expect(errors).toEqual([]);
   await page.close();
 });
