@@ -1,7 +1,8 @@
 /**
  * GitOps cluster behaviour against real git and a real nats-server: the emergency pin holds every process on one
  * commit and its release lets the branch head go live; a stale head is never published over a newer bundle; stopped
- * processes leave the worker list; `junction status` reads the sync view from an engine or straight from NATS, and
+ * processes leave the worker list; a set too large for one message, or a lookup's CSV over the data limit, is rejected
+ * at the file or the lookup; `junction status` reads the sync view from an engine or straight from NATS, and
  * from NATS each schedule source's last success, last error and lag; push webhooks for other branches and GitHub pings
  * fetch nothing.
  */
@@ -41,6 +42,29 @@ const body = (tag: string) => `{ "key": $string(id), "seq": seq, "status": statu
 
 async function seed(w: GitopsWorld): Promise<string> {
   return w.commit({ 'target.yaml': targetConnection(w.target.url), 'orders.yaml': ordersSpec(body('v1')) }, 'v1');
+}
+
+/** A leader step of its own on a fresh mirror, noting each commit it compiles in `compiled`. */
+function leaderOf(w: GitopsWorld, a: Process, compiled: string[], maxBundleBytes: number) {
+  return {
+    kv: w.kv,
+    mirror: new GitMirror({
+      repo: w.remote,
+      branch: 'main',
+      path: 'specs',
+      dir: mkdtempSync(join(tmpdir(), 'junction-big-')),
+    }),
+    holder: 'big',
+    leaseMs: 5_000,
+    clock: a.engine.leaseClock,
+    displayRoot: 'specs',
+    compile: (tree: Parameters<typeof compileSpecTree>[0], commit: string) => {
+      compiled.push(commit);
+      return compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit });
+    },
+    maxBundleBytes,
+    log: testLogger(),
+  };
 }
 
 /** Two processes that went from v1 (`first`) to v2 together. */
@@ -221,25 +245,7 @@ describe('gitops cluster', () => {
       'big',
     );
     const compiled: string[] = [];
-    const ctx = {
-      kv: world.kv,
-      mirror: new GitMirror({
-        repo: world.remote,
-        branch: 'main',
-        path: 'specs',
-        dir: mkdtempSync(join(tmpdir(), 'junction-big-')),
-      }),
-      holder: 'big',
-      leaseMs: 5_000,
-      clock: a.engine.leaseClock,
-      displayRoot: 'specs',
-      compile: (tree: Parameters<typeof compileSpecTree>[0], commit: string) => {
-        compiled.push(commit);
-        return compileSpecTree(tree, { connectors: targetConnectors(), engine: guardedReferenceEngine(), commit });
-      },
-      maxBundleBytes: 1_000_000,
-      log: testLogger(),
-    };
+    const ctx = leaderOf(world, a, compiled, 1_000_000);
     expect(await ctx.mirror.fetch()).toBe(big);
     expect(await publishHead(ctx, big)).toBe('rejected');
     expect(compiled).toEqual([]);
@@ -259,6 +265,46 @@ describe('gitops cluster', () => {
             message: expect.stringMatching(
               /^the file has 1500000 bytes; the spec set is at least \d+ bytes as a bundle, the NATS server takes at most 1000000 \(raise max_payload, or move large lookups out\)$/,
             ),
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('rejects a commit whose lookup names a CSV over the 6 MiB data limit at the lookup, though the set fits', async () => {
+    world = await startGitopsWorld();
+    const first = await seed(world);
+    const a = await world.startProcess();
+    await waitFor(onAll([a], first), 'v1 active');
+    // 7 MiB of rows, in a cluster whose server takes 64 MiB per message: the set fits, the table is over the limit.
+    const table = await world.commit(
+      {
+        'lookups/stock.yaml':
+          'apiVersion: junction/v1\nkind: Lookup\nname: stock\ncsv: { file: stock.csv, key_column: sku, value_column: warehouse }\n',
+        'lookups/stock.csv': 'sku,warehouse\n'.padEnd(7 * 1024 * 1024, 'SKU-1,main\n'),
+      },
+      'a huge lookup table',
+    );
+    const compiled: string[] = [];
+    const ctx = leaderOf(world, a, compiled, 64 * 1024 * 1024);
+    expect(await ctx.mirror.fetch()).toBe(table);
+    expect(await publishHead(ctx, table)).toBe('rejected');
+    expect(compiled).toEqual([table]);
+    const status = await statusOf(a);
+    expect(status).toMatchObject({ active_commit: first });
+    expect(status.rejected).toEqual([
+      {
+        commit: table,
+        rejected_at: expect.any(String),
+        diagnostics: [
+          {
+            file: 'specs/lookups/stock.yaml',
+            line: 4,
+            col: 14,
+            severity: 'error',
+            code: 'file-too-large',
+            message:
+              'CSV file "stock.csv" has 7340032 bytes; data files are limited to 6291456 bytes (6 MiB), split the table into several lookups, or look its values up at run time with `resolve`',
           },
         ],
       },
