@@ -4,8 +4,7 @@
  * as a viewer through a real OpenID Provider on loopback, like the other dashboard tests. Saves
  * test/artifacts/dashboard-sync.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { waitFor } from '../runtime/helpers/runtime-harness.js';
@@ -14,8 +13,8 @@ import type { GitopsWorld } from '../gitops/gitops-harness.js';
 import { signIn } from './helpers/sign-in.js';
 import { acmeSignIn, startTestIdentityProvider } from './helpers/test-identity-provider.js';
 import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
+import { launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
 let world: GitopsWorld;
@@ -23,13 +22,9 @@ let idp: TestIdentityProvider;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   world = await startGitopsWorld();
   idp = await startTestIdentityProvider();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

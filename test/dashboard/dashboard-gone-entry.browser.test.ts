@@ -3,25 +3,21 @@
  * this page listed it. Opening it says that the engine no longer has it, instead of an entry of "…" forever and an
  * unhandled error in the page.
  */
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium } from './helpers/chromium.js';
 
 let h: RuntimeHarness;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   h = await startRuntimeHarness({ integrations: [integrationYaml()] });
   h.target.fault = () => ({ respond: { status: 422, body: { message: 'sku unknown' } } });
   expect((await h.post('orders', { id: 5, seq: 1, status: 'new' })).status).toBe(202);
   await waitFor(async () => (await h.engine.deadLetters.list()).length === 1, 'dead-lettered', 30_000);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

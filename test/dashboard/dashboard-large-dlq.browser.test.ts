@@ -4,21 +4,18 @@
  * rows the page happens to hold, so the oldest one is found by its record key or its error text; and each row shows
  * the record key the operator will trace.
  */
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DEAD = 105;
 
 let h: RuntimeHarness;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 1 })] });
   h.target.fault = (req) => ({ respond: { status: 422, body: { message: `sku ${req.key}-A is unknown` } } });
   // One at a time, so the order they are dead-lettered in (and listed in, newest first) is the order they are sent.
@@ -26,7 +23,7 @@ beforeAll(async () => {
     expect((await h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
     await waitFor(async () => (await h.engine.deadLetters.list()).length === id, `dead letter ${id}`, 30_000);
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 240_000);
 afterAll(async () => {
   await browser?.close();

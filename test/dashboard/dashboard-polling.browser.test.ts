@@ -2,22 +2,18 @@
  * The dashboard in real headless Chromium against a real engine: it asks for its next refresh only once the last one
  * has answered, so an engine slower than the one-second beat (a loaded machine) is not sent more than it answers.
  */
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { holdAnswers, launchChromium } from './helpers/chromium.js';
 
 let h: RuntimeHarness;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   h = await startRuntimeHarness({ integrations: [integrationYaml()] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -31,12 +27,7 @@ it('asks for the next refresh only once the last one has answered', async () => 
   const asked: string[] = [];
   page.on('request', (r) => asked.push(new URL(r.url()).pathname));
   // The engine's answer to the first refresh is held until the test lets it through.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/api\/status$/, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdAnswers(page, /\/api\/status$/);
   await page.goto(`${h.engine.operatorUrl}/`);
   // The retrying panel polls on its own, 2 s after each of its answers: three of its polls after the held refresh span
   // more than one refresh beat, so a page refreshing on a fixed beat would have asked for /api/status again by then.

@@ -6,22 +6,18 @@
  * page still shows; a row ticked while a replay runs stays ticked (the replay cleared every tick when it ended), and
  * "Replay selected" waits for the running replay.
  */
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-
-const CHROMIUM = '/usr/bin/chromium';
+import { launchChromium } from './helpers/chromium.js';
 
 let h: RuntimeHarness;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   h = await startRuntimeHarness({ integrations: [integrationYaml()] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -8,8 +8,7 @@
  * open goes on refreshing every second, and on a loaded machine slows the engine's answers to the tests after it. Saves
  * test/artifacts/dashboard.png, dashboard-entry.png, dashboard-phone.png and dashboard-sign-in.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -23,8 +22,8 @@ import { junction } from '../ops/cli-in-process.js';
 import { signIn } from './helpers/sign-in.js';
 import { acmeSignIn, startTestIdentityProvider } from './helpers/test-identity-provider.js';
 import type { TestIdentityProvider } from './helpers/test-identity-provider.js';
+import { launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
 let h: RuntimeHarness;
@@ -33,7 +32,6 @@ let browser: Browser;
 let dashboard: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   idp = await startTestIdentityProvider();
   h = await startRuntimeHarness({
     integrations: [integrationYaml()],
@@ -43,18 +41,7 @@ beforeAll(async () => {
   });
   dashboard = h.engine.operatorUrl!;
   idp.registerClient(`${dashboard}/auth/callback`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,8 +6,7 @@
  * colour. Once the parked event is retried now (`junction retry now`) and delivered, then the newer one, it all ends.
  * Saves test/artifacts/dashboard-key-change-drain.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EngineStatus } from '../../engine/runtime/observe/engine-status.js';
@@ -15,8 +14,8 @@ import { junction } from '../ops/cli-in-process.js';
 import { expectDrained, startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { compileRuntimeSpecs, integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 const OLD_KEY = 'key: $string(id)';
 const NEW_KEY = 'key: \'"order-" & $string(id)\'';
@@ -26,9 +25,8 @@ const orders = (key: string) => integrationYaml({ maxAttempts: 10, initial: '10m
 let h: RuntimeHarness;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   h = await startRuntimeHarness({ integrations: [orders(OLD_KEY)] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -8,10 +8,9 @@
  * and `junction status` names the engine it reports on.
  * Saves test/artifacts/dashboard-missed-changes.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '../../connectors/salesforce/emulator/index.js';
@@ -25,8 +24,8 @@ import { waitFor } from '../runtime/helpers/runtime-harness.js';
 import { salesforceConnection, salesforceEnv } from '../runtime/helpers/vendor-connections.js';
 import { startVendorEngine } from '../runtime/helpers/vendor-engine.js';
 import type { VendorEngine } from '../runtime/helpers/vendor-engine.js';
+import { launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
 const SPECS = {
@@ -62,10 +61,9 @@ let sf: SalesforceEmulator;
 let h: VendorEngine;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   sf = await startSalesforceEmulator({ pubsub: true });
   h = await startVendorEngine(SPECS, salesforceEnv(sf));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

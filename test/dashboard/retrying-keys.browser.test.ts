@@ -7,24 +7,22 @@
  * released after it still orders; the panel asks for its next refresh only once the last one has answered.
  * Saves test/artifacts/dashboard-retrying-keys.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditTrail } from '../ops/cli-in-process.js';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
+import { holdAnswers, launchChromium } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
 let h: RuntimeHarness;
 let browser: Browser;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with apt-get install -y chromium`);
   h = await startRuntimeHarness({ integrations: [integrationYaml({ maxAttempts: 10, initial: '10m', max: '10m' })] });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -145,12 +143,7 @@ it('asks for the retrying keys again only once the last answer came', async () =
   const asked: string[] = [];
   page.on('request', (r) => asked.push(new URL(r.url()).pathname));
   // The engine's answer to the panel's first poll is held until the test lets it through.
-  let release = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/api\/retrying$/, async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdAnswers(page, /\/api\/retrying$/);
   await page.goto(h.engine.operatorUrl!);
   // The rest of the page refreshes a second after each answer: three of its refreshes after the held poll span more
   // than the panel's 2 s, so a panel polling on a fixed beat would have asked again by then.

@@ -5,13 +5,13 @@
  * in text and JSON, the lag gauge, the dashboard's lag cell). `junction resume` still knows the integration (by its
  * retry consumer, kept on disk), and once resumed the engine creates them again and delivers every event.
  */
-import { chromium } from 'playwright-core';
 import { afterEach, expect, it } from 'vitest';
 import { consumerName, partitionOf } from '../../engine/runtime/broker/subjects.js';
 import { junction } from '../ops/cli-in-process.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
+import { launchChromium } from '../dashboard/helpers/chromium.js';
 
 let h: RuntimeHarness | undefined;
 afterEach(async () => {
@@ -74,10 +74,7 @@ it('a partition whose consumer the broker lost counts its stored events in lag a
   expect(metrics).toMatch(/^junction_consumer_lag\{integration="orders"\} 5$/m);
 
   // The dashboard's lag cell (real headless Chromium).
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(url);
