@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { rawRequest } from '../security/helpers/raw-request.js';
 import type { Engine } from '../../engine/runtime/engine.js';
-import type { RetryingKey } from '../../engine/runtime/operator/retrying-keys.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
+import { retryingListed } from './helpers/retrying-listed.js';
 
 let h: RuntimeHarness;
 let other: Engine;
@@ -32,21 +32,14 @@ const giveUp = (engine: Engine, body: Record<string, unknown>) =>
     body: JSON.stringify(body),
   });
 
-async function retrying(key: string): Promise<RetryingKey> {
-  let found: RetryingKey | undefined;
-  await waitFor(async () => {
-    const listed = await rawRequest(`${h.engine.operatorUrl}/api/retrying?integration=orders`);
-    found = (listed.json?.keys as RetryingKey[]).find((k) => k.key === key && k.attempts !== undefined);
-    return found !== undefined;
-  }, `key ${key} listed as retrying`);
-  return found!;
-}
-
 it('two give-ups of one event at once: one dead-letters it, the other is told who did and the same dead letter', async () => {
   h.target.fault = (req) => (req.key === '7' && req.body?.seq === 1 ? { respond: { status: 503 } } : undefined);
   for (const seq of [1, 2]) expect((await h.post('orders', { id: 7, seq })).status).toBe(202);
-  const listed = await retrying('7');
-  await waitFor(async () => (await retrying('7')).queued === 1, 'event 2 queued behind event 1');
+  const listed = await retryingListed(h.engine.operatorUrl!, '7');
+  await waitFor(
+    async () => (await retryingListed(h.engine.operatorUrl!, '7')).queued === 1,
+    'event 2 queued behind event 1',
+  );
   const target = { integration: 'orders', key: '7', eventId: listed.eventId };
 
   const answers = await Promise.all([

@@ -11,7 +11,7 @@ import { auditTrail, junction } from '../ops/cli-in-process.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
-import type { RetryingKey } from '../../engine/runtime/operator/retrying-keys.js';
+import { retryingListed } from './helpers/retrying-listed.js';
 
 let h: RuntimeHarness;
 
@@ -31,30 +31,23 @@ const post = (path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
-async function retrying(key: string): Promise<RetryingKey> {
-  let found: RetryingKey | undefined;
-  await waitFor(async () => {
-    const listed = await rawRequest(`${h.engine.operatorUrl}/api/retrying?integration=orders`);
-    found = (listed.json?.keys as RetryingKey[]).find((k) => k.key === key && k.attempts !== undefined);
-    return found !== undefined;
-  }, `key ${key} listed as retrying`);
-  return found!;
-}
-
 const writes = (key: string) =>
   h.target.requests.filter((r) => r.key === key && r.method === 'PUT' && r.body).map((r) => r.body!.seq);
 
 it('gives up on the retrying event now: dead-lettered as operator-gave-up, the later events delivered in order', async () => {
   h.target.fault = (req) => (req.key === '41' && req.body?.seq === 1 ? { respond: { status: 503 } } : undefined);
   for (const seq of [1, 2, 3]) expect((await h.post('orders', { id: 41, seq, status: `s${seq}` })).status).toBe(202);
-  const listed = await retrying('41');
+  const listed = await retryingListed(h.engine.operatorUrl!, '41');
   expect(listed).toMatchObject({
     integration: 'orders',
     key: '41',
     attempts: 1,
     lastError: { status: 503, step: 'write' },
   });
-  await waitFor(async () => (await retrying('41')).queued === 2, 'events 2 and 3 queued behind event 1');
+  await waitFor(
+    async () => (await retryingListed(h.engine.operatorUrl!, '41')).queued === 2,
+    'events 2 and 3 queued behind event 1',
+  );
   // Its next attempt is 10 minutes after the first.
   expect(Date.parse(listed.nextAttemptAt!) - Date.parse(listed.lastAttemptAt!)).toBeGreaterThanOrEqual(600_000 * 0.5);
 
@@ -143,7 +136,7 @@ it('retries now over the CLI: the next attempt runs at once, not after its backo
   let down = true;
   h.target.fault = (req) => (req.key === '42' && down ? { respond: { status: 503 } } : undefined);
   expect((await h.post('orders', { id: 42, seq: 1, status: 'new' })).status).toBe(202);
-  const listed = await retrying('42');
+  const listed = await retryingListed(h.engine.operatorUrl!, '42');
   const nats = ['--nats', h.nats.url];
   const list = await junction('retry', 'list', '--integration', 'orders', ...nats);
   expect(list.stdout).toBe(
