@@ -23,3 +23,8 @@ export function timelineSteps(lines: string[]): string[] {
 export function endSummary(lines: string[]): Record<string, number> {
   return JSON.parse(lines.at(-1)!) as Record<string, number>;
 }
+
+/** The demo's list of its dead letters (`  dead letter <id> <integration> key=… <code>: … (<reason>, …)`), as text. */
+export function deadLetterList(lines: string[]): string {
+  return lines.filter((l) => l.startsWith('  dead letter ')).join('\n');
+}
