@@ -1,5 +1,7 @@
 // The dashboard's operations panels: what happened to one record (GET /api/trace) and the latest reconciliation
 // (GET /api/reconcile). Their own file, so the main dashboard script stays about the live view. Text only.
+import { refreshAfterEachAnswer, showRows } from './live-refresh.js';
+
 const form = document.querySelector('#trace-form');
 const output = document.querySelector('#trace-output');
 
@@ -37,43 +39,45 @@ form.addEventListener('submit', async (event) => {
   else render(body);
 });
 
-// Reconciliation: the latest report of each integration (GET /api/reconcile), refreshed every 10 s.
+// Reconciliation: the latest report of each integration (GET /api/reconcile), asked for again 10 s after each answer.
 const reconcile = document.querySelector('#reconcile');
 
-function renderReconcile(reports) {
-  const rows = reports.map((r) => {
-    const c = r.counts;
-    const state = c.differs + c.missing + c.error > 0 ? 'bad' : 'ok';
-    const item = line(
-      `${r.integration} · ${new Date(r.at).toLocaleString()} · ${r.checked} of ${r.listed} checked · ${c.match} match, ${c.differs} differ, ${c.missing} missing, ${c.error} errors`,
-      state,
-    );
-    const details = r.problems
-      .slice(0, 5)
-      .flatMap((p) =>
-        p.steps.length
-          ? p.steps
-              .filter((s) => s.status !== 'match')
-              .map(
-                (s) => `${p.key}: ${s.status} ${s.target}${(s.differences ?? []).map((d) => ` · ${d.field}`).join('')}`,
-              )
-          : [`${p.key}: ${p.outcome} ${p.error ?? ''}`],
-      );
-    if (details.length) {
-      const list = document.createElement('ul');
-      list.append(...details.map((d) => line(d, 'muted')));
-      item.append(list);
-    }
-    return item;
-  });
-  reconcile.replaceChildren(
-    ...(rows.length ? rows : [line('no reconcile has run yet (junction reconcile, or reconcile: in a spec)', 'muted')]),
+function reportRow(r) {
+  const c = r.counts;
+  const state = c.differs + c.missing + c.error > 0 ? 'bad' : 'ok';
+  const item = line(
+    `${r.integration} · ${new Date(r.at).toLocaleString()} · ${r.checked} of ${r.listed} checked · ${c.match} match, ${c.differs} differ, ${c.missing} missing, ${c.error} errors`,
+    state,
   );
+  const details = r.problems
+    .slice(0, 5)
+    .flatMap((p) =>
+      p.steps.length
+        ? p.steps
+            .filter((s) => s.status !== 'match')
+            .map(
+              (s) => `${p.key}: ${s.status} ${s.target}${(s.differences ?? []).map((d) => ` · ${d.field}`).join('')}`,
+            )
+        : [`${p.key}: ${p.outcome} ${p.error ?? ''}`],
+    );
+  if (details.length) {
+    const list = document.createElement('ul');
+    list.append(...details.map((d) => line(d, 'muted')));
+    item.append(list);
+  }
+  return item;
+}
+
+function renderReconcile(reports) {
+  // A report's row stays the same element while nothing it shows changed (live-refresh.js), so a key selected in it
+  // to be copied stays selected.
+  showRows(reconcile, reports, { id: (r) => r.integration, build: reportRow });
+  document.querySelector('#reconcile-none').hidden = reports.length > 0;
 }
 
 async function refreshReconcile() {
   const response = await fetch('/api/reconcile', { headers: { accept: 'application/json' } });
   if (response.ok) renderReconcile((await response.json()).reports ?? []);
 }
-refreshReconcile();
-setInterval(refreshReconcile, 10_000);
+
+refreshAfterEachAnswer(refreshReconcile, 10_000);
