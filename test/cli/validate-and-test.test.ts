@@ -311,6 +311,45 @@ describe('junction test', () => {
     ]);
   }, 120_000);
 
+  it("a case asserts the dead letter's message exactly, and --update writes the message it gets", async () => {
+    repo = createSpecRepo();
+    const refused = (message: string) =>
+      [
+        '  - name: a price Magento refuses is a dead letter',
+        '    event: { sku: MUG-1, price: -1, active: true, stock: [] }',
+        '    responses:',
+        `      price: { status: 400, body: { message: 'The "%1" attribute value is invalid.', parameters: [ price ] } }`,
+        '    expect:',
+        '      outcome: dead_lettered',
+        '      error_code: validation',
+        `      error_message: '${message}'`,
+        '',
+      ].join('\n');
+    repo.edit('prices-to-shop.test.yaml', (t) => t + refused('The "price" attribute value is invalid.'));
+    expect((await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir })).code).toBe(0);
+    repo.edit('prices-to-shop.test.yaml', (t) => t.replace("value is invalid.'\n", "value is wrong.'\n"));
+    const changed = await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir });
+    expect([changed.code, changed.stdout]).toEqual([
+      1,
+      [
+        '✓ contacts-to-crm › a customer becomes a contact',
+        '✓ prices-to-shop › price and stock reach the shop',
+        '✓ prices-to-shop › inactive products are skipped',
+        '✗ prices-to-shop › a price Magento refuses is a dead letter',
+        '    error_message',
+        '      expected: "The \\"price\\" attribute value is wrong."',
+        '      actual:   "The \\"price\\" attribute value is invalid."',
+        '',
+        '3 passed, 1 failed',
+        '',
+      ].join('\n'),
+    ]);
+    expect((await junctionInProcess(['test', 'specs', '--update'], {}, { cwd: repo.dir })).code).toBe(0);
+    const text = readFileSync(join(repo.dir, 'specs/prices-to-shop.test.yaml'), 'utf8');
+    expect(text).toContain(`error_message: The "price" attribute value is invalid.\n`);
+    expect((await junctionInProcess(['test', 'specs'], {}, { cwd: repo.dir })).code).toBe(0);
+  });
+
   it('--update rewrites the failing expectations from the actual plan and keeps comments', async () => {
     repo = createSpecRepo();
     repo.edit('prices-to-shop.yaml', (t) => t.replace('"quantity": qty,', '"quantity": qty * 2,'));

@@ -1032,6 +1032,10 @@ export interface Expectation {
    */
   error_code?: string;
   /**
+   * For dead_lettered or retry: the error's message, exactly as the dead-letter queue and status show it.
+   */
+  error_message?: string;
+  /**
    * The requests the engine would send, in order.
    */
   requests?: ExpectedRequest[];

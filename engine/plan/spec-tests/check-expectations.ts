@@ -1,6 +1,7 @@
 /**
- * Compares a dry run's plan with a test case's `expect`: the outcome, the error code, and each request (step,
- * method, path, exact body or subset, fields that must not be sent). Returns every mismatch by JSON path.
+ * Compares a dry run's plan with a test case's `expect`: the outcome, the error's code and message, and each
+ * request (step, method, path, exact body or subset, fields that must not be sent). Returns every mismatch by JSON
+ * path.
  */
 import type { ExecutionResult, PlannedRequest } from '../../execute/execution-types.js';
 import type { DryRunResult } from '../dry-run.js';
@@ -33,6 +34,8 @@ export function checkExpectations(expect: Expectation, result: DryRunResult): Js
     });
   if (expect.error_code !== undefined && expect.error_code !== result.failure?.code)
     out.push({ path: 'error_code', expected: expect.error_code, actual: result.failure?.code });
+  if (expect.error_message !== undefined && expect.error_message !== result.failure?.message)
+    out.push({ path: 'error_message', expected: expect.error_message, actual: result.failure?.message });
   if (expect.requests) {
     if (expect.requests.length !== result.requests.length)
       out.push({ path: 'requests.length', expected: expect.requests.length, actual: result.requests.length });
@@ -70,7 +73,9 @@ export function expectationFrom(result: DryRunResult | ExecutionResult, options:
   return {
     outcome,
     ...(key === undefined ? {} : { key }),
-    ...(result.failure && outcome !== 'delivered' ? { error_code: result.failure.code } : {}),
+    ...(result.failure && outcome !== 'delivered'
+      ? { error_code: result.failure.code, error_message: result.failure.message }
+      : {}),
     requests: result.requests.map((r) => ({
       step: r.step,
       // a planned request's method is one of the HTTP methods the test schema lists
