@@ -1,6 +1,7 @@
 /** Products (partial updates), the legacy stock item and MSI source items. */
 import type { Route } from '../../../engine/sdk/index.js';
 import { magentoError, noProduct, requiredField, validationFailed } from './magento-error.js';
+import { newProductAttributes, nextStockItemId, savedStockItem } from './product-defaults.js';
 import type { MagentoState, Row } from './state.js';
 
 /** Catalog routes under `/rest/:store/V1`. */
@@ -102,23 +103,25 @@ function createProduct(state: MagentoState, sku: string, product: Row) {
   if (!product.name || typeof product.price !== 'number')
     return magentoError(400, 'Invalid product data: %1', ['[emulator] a new product needs at least name and price']);
   const stamp = now();
+  const id = Math.max(0, ...[...state.products.values()].map((p) => Number(p.id))) + 1;
+  const extension = product.extension_attributes as Row | undefined;
   const created: Row = {
-    id: Math.max(0, ...[...state.products.values()].map((p) => Number(p.id))) + 1,
+    id,
     attribute_set_id: 4,
     type_id: 'simple',
     status: 1,
     visibility: 4,
     ...product,
-    ...(Array.isArray(product.custom_attributes) && { custom_attributes: valued(product.custom_attributes as Row[]) }),
+    custom_attributes: newProductAttributes(product, valued((product.custom_attributes as Row[] | undefined) ?? [])),
     sku,
     created_at: stamp,
     updated_at: stamp,
     // In the store's one website unless it names its own (ProductRepository::initializeProductData, single store
-    // mode); category links and the other extension attributes sent are kept; a new product starts out of stock.
+    // mode); category links and the other extension attributes sent are kept; the stock item is saved with it.
     extension_attributes: {
       website_ids: [1],
-      ...(product.extension_attributes as Row | undefined),
-      stock_item: { item_id: 1, qty: 0, is_in_stock: false },
+      ...extension,
+      stock_item: savedStockItem(nextStockItemId(state.products.values()), id, extension?.stock_item as Row),
     },
   };
   state.products.set(sku, created);

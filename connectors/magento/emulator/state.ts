@@ -1,5 +1,6 @@
 /** The Magento emulator's in-memory store, seeded with a small catalogue, a customer and orders. */
 import { now } from './catalog-routes.js';
+import { newProductAttributes, savedStockItem } from './product-defaults.js';
 
 export type Row = Record<string, unknown>;
 
@@ -64,11 +65,12 @@ export function seedMagentoState(): MagentoState {
     // catalog_product_entity's created_at and updated_at are NOT NULL (docs/connectors.md): a product has both.
     created_at: '2026-10-01 08:00:00',
     updated_at: '2026-10-01 08:00:00',
-    custom_attributes: [
+    // Created as a new product is (product-defaults.ts): what the admin wrote, and what the save added.
+    custom_attributes: newProductAttributes({ name }, [
       { attribute_code: 'description', value: `<p>${name}, lovingly described by the marketing team.</p>` },
       { attribute_code: 'meta_title', value: `${name} | Example Store` },
       { attribute_code: 'url_key', value: sku.toLowerCase() },
-    ],
+    ]),
     media_gallery_entries: [
       {
         id: 1,
@@ -79,8 +81,9 @@ export function seedMagentoState(): MagentoState {
         types: ['image', 'thumbnail'],
       },
     ],
-    // The store's one website (ProductRepository assigns a new product to it).
-    extension_attributes: { website_ids: [1], stock_item: { item_id: 1, qty: 100, is_in_stock: true } },
+    // The store's one website (ProductRepository assigns a new product to it); 100 in stock, each product's stock
+    // item saved after it (so its item id is the product's).
+    extension_attributes: { website_ids: [1], stock_item: savedStockItem(id, id, { qty: 100, is_in_stock: true }) },
   });
   const invoicePayment: Row = {
     ...product('INVOICE-PAYMENT', 'Invoice payment', 0, 4),
