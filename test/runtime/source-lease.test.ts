@@ -39,6 +39,20 @@ async function controlBucket(): Promise<KV> {
 
 const KEY = 'source-lease.orders';
 
+type KvCall = (...args: unknown[]) => Promise<unknown>;
+
+/** `kv` with its `get` or `update` replaced; each replacement is made from the original. */
+function kvWith(kv: KV, replace: Partial<Record<'get' | 'update', (original: KvCall) => KvCall>>): KV {
+  return new Proxy(kv, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target) as unknown;
+      if (typeof value !== 'function') return value;
+      const original = (value as KvCall).bind(target);
+      return prop === 'get' || prop === 'update' ? (replace[prop]?.(original) ?? original) : original;
+    },
+  });
+}
+
 it("an engine whose estimate of the broker's clock runs a minute ahead takes a live lease over, but starts the source only once it has run out by the broker's clock, after the holder stopped", async () => {
   const control = await controlBucket();
   const ttlMs = 6_000;
@@ -114,33 +128,33 @@ it('a wall clock stepped back an hour during a renewal does not stretch the lead
   const realNow = Date.now.bind(Date);
   let offset = 0;
   const clock = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
-  // The first renewal's write is answered as NTP steps the clock back an hour; the renewals after it hang 10 s.
+  // The first renewal's write is answered as NTP steps the clock back an hour; the renewals after it hang until the
+  // test ends (a fixed 10 s hang held the lease's stop, and so the test, that long after its last check).
   let renewals = 0;
   let hang = false;
   let hungAnswered = 0;
-  const stepping = new Proxy(control, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (typeof value !== 'function') return value;
-      if (prop === 'get')
-        return async (...args: unknown[]) => {
-          if (hang) {
-            await new Promise((resolve) => setTimeout(resolve, 10_000));
-            hungAnswered++;
-          }
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      if (prop === 'update')
-        return async (...args: unknown[]) => {
-          const revision = await (value as (...a: unknown[]) => Promise<number>).apply(target, args);
-          if (++renewals === 1) {
-            offset -= 3_600_000;
-            hang = true;
-          }
-          return revision;
-        };
-      return (value as (...a: unknown[]) => unknown).bind(target);
-    },
+  let endHang = () => undefined as void;
+  const hung = new Promise<void>((resolve) => (endHang = resolve));
+  const stepping = kvWith(control, {
+    get:
+      (get) =>
+      async (...args) => {
+        if (hang) {
+          await hung;
+          hungAnswered++;
+        }
+        return get(...args);
+      },
+    update:
+      (update) =>
+      async (...args) => {
+        const revision = await update(...args);
+        if (++renewals === 1) {
+          offset -= 3_600_000;
+          hang = true;
+        }
+        return revision;
+      },
   });
   const seen: string[] = [];
   leases.push(
@@ -162,6 +176,7 @@ it('a wall clock stepped back an hour during a renewal does not stretch the lead
     expect(seen).toEqual(['a leads', 'a stops']);
   } finally {
     hang = false;
+    endHang();
     clock.mockRestore();
   }
 }, 60_000);
@@ -201,7 +216,8 @@ it("an engine whose wall clock runs an hour behind the broker's takes a dead lea
 
 it("an engine whose wall clock runs an hour ahead of the broker's never takes a live leader's lease", async () => {
   const control = await controlBucket();
-  const ttlMs = 3_000;
+  // b's TTL, the pace of its tries (a third of it): a's lease is its own.
+  const ttlMs = 600;
   const realNow = Date.now.bind(Date);
   const log = testLogger();
   const seen: string[] = [];
@@ -220,9 +236,22 @@ it("an engine whose wall clock runs an hour ahead of the broker's never takes a 
   const clock = new BrokerClock(control, 'b', 60_000);
   try {
     expect((await clock.start())!.offsetMs).toBeLessThan(-3_600_000 + 1_000);
-    leases.push(new SourceLease({ control, holder: 'b', clock, ttlMs, log }, 'orders', source('b')));
-    // Nine of b's tries, a second apart: by b's own clock a's lease ran out an hour ago all along.
-    await new Promise((resolve) => setTimeout(resolve, ttlMs * 3));
+    // Each of b's tries reads the lease once; b tries every third of its own TTL.
+    let tries = 0;
+    const counted = kvWith(control, {
+      get:
+        (get) =>
+        (...args) => {
+          if (args[0] === KEY) tries++;
+          return get(...args);
+        },
+    });
+    leases.push(new SourceLease({ control: counted, holder: 'b', clock, ttlMs, log }, 'orders', source('b')));
+    // Nine of b's tries done (the tenth has begun): by b's own clock a's lease ran out an hour ago all along.
+    await waitFor(
+      () => tries >= 10,
+      () => `nine tries of b (${tries} begun)`,
+    );
     expect(seen).toEqual(['a leads']);
     expect((await control.get(KEY))!.json<{ holder: string }>().holder).toBe('a');
   } finally {
