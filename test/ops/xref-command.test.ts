@@ -1,7 +1,7 @@
 /**
  * `junction xref` against a real broker and a running engine: a link set by an operator is what the next event's
- * `$xref` reads; CSV import refuses what it cannot trust and never replaces a different link silently; export
- * round-trips; every change is in the audit trail.
+ * `$xref` reads; CSV import stops at a line it cannot trust before writing anything and never replaces a different
+ * link silently; export round-trips; every change is in the audit trail.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
@@ -99,47 +99,72 @@ it('set, get, list and delete a link; the engine reads it at once; every change 
   ]);
 });
 
-it('imports an existing mapping from CSV: rejects empty and ambiguous rows, reports conflicts, dry-runs', async () => {
+it('imports an existing mapping from CSV: a bad line stops it before any write; reports conflicts, dry-runs', async () => {
   h = await startRuntimeHarness({ integrations: [integrationYaml()] });
   const nats = ['--nats', h.nats.url];
   dir = await mkdtemp(join(tmpdir(), 'junction-xref-'));
   const file = join(dir, 'accounts.csv');
-  await writeFile(
-    file,
-    '\uFEFFmagento_id,ff_account,name\r\n1,001A1,Ada\r\n2,001A2,Grace\r\n3,,Alan\r\n4,001A4,Edsger\r\n4,001A5,Edsger again\r\n5,001A6,"Barbara, L."\r\n',
-  );
+  const rows = [
+    '\uFEFFmagento_id,ff_account,name',
+    '1,001A1,Ada',
+    '2,001A2,Grace',
+    '3,,Alan',
+    '4,001A4,Edsger',
+    '4,001A5,Edsger again',
+    '5,001A6,"Barbara, L."',
+    '1,001A1,Ada again',
+  ];
+  const save = () => writeFile(file, rows.join('\r\n') + '\r\n');
+  await save();
   await junction('xref', 'set', 'customer', '2', '001A-OLD', ...nats);
   const columns = ['--source-column', 'magento_id', '--target-column', 'ff_account'];
-  const dry = await junction('xref', 'import', 'customer', file, ...columns, '--dry-run', ...nats);
-  expect(dry.stdout).toBe(
-    [
-      `${file}:4  rejected  empty ff_account`,
-      `${file}:6  rejected  4 maps to 001A5 here and to 001A4 on line 5`,
-      'conflict  customer 2: stored 001A-OLD, not 001A2 (--overwrite replaces it)',
-      'dry run, nothing written: would have created 2, changed 0, unchanged 0, conflicts 1',
-      '',
-    ].join('\n'),
-  );
-  expect(dry.code).toBe(1);
+  const imported = (...args: string[]) => junction('xref', 'import', 'customer', file, ...columns, ...args, ...nats);
+  expect(await imported()).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: `junction: ${file}:4:3: empty ff_account; nothing was imported\n`,
+  });
+  rows[3] = '3,001A3,Alan';
+  await save();
+  expect(await imported('--overwrite')).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: `junction: ${file}:6:3: 4 maps to 001A5 here and to 001A4 on line 5; nothing was imported\n`,
+  });
   expect((await junction('xref', 'list', 'customer', ...nats)).stdout).toBe('customer  2  001A-OLD\n');
 
-  const bad = await junction('xref', 'import', 'customer', file, ...nats);
-  expect(bad).toMatchObject({
+  rows.splice(5, 1);
+  await save();
+  expect(await imported('--dry-run')).toEqual({
+    code: 1,
+    stdout: [
+      'conflict  customer 2: stored 001A-OLD, not 001A2 (--overwrite replaces it)',
+      'dry run, nothing written: would have created 4, changed 0, unchanged 0, conflicts 1',
+      '',
+    ].join('\n'),
+    stderr: '',
+  });
+  expect((await junction('xref', 'list', 'customer', ...nats)).stdout).toBe('customer  2  001A-OLD\n');
+
+  expect(await junction('xref', 'import', 'customer', file, ...nats)).toEqual({
     code: 2,
-    stderr: `junction: ${file}: no column "source_id" or "target_id" in the header (magento_id, ff_account, name); name them with --source-column and --target-column\n`,
+    stdout: '',
+    stderr: `junction: ${file}:1:1: no column "source_id" or "target_id" in the header (magento_id, ff_account, name); name them with --source-column and --target-column; nothing was imported\n`,
   });
 
-  const real = await junction('xref', 'import', 'customer', file, ...columns, '--overwrite', ...nats);
-  expect(real.stdout.split('\n').slice(2)).toEqual([
-    'changed   customer 2: 001A-OLD -> 001A2',
-    'created 2, changed 1, unchanged 0, conflicts 0',
-    '',
-  ]);
+  // Line 8 repeats line 2's link: written once.
+  expect(await imported('--overwrite')).toEqual({
+    code: 0,
+    stdout: 'changed   customer 2: 001A-OLD -> 001A2\ncreated 4, changed 1, unchanged 0, conflicts 0\n',
+    stderr: '',
+  });
   expect((await junction('xref', 'export', 'customer', '--format', 'json', ...nats)).stdout).toBe(
     JSON.stringify(
       [
         { map: 'customer', sourceId: '1', targetId: '001A1' },
         { map: 'customer', sourceId: '2', targetId: '001A2' },
+        { map: 'customer', sourceId: '3', targetId: '001A3' },
+        { map: 'customer', sourceId: '4', targetId: '001A4' },
         { map: 'customer', sourceId: '5', targetId: '001A6' },
       ],
       null,
@@ -154,15 +179,16 @@ it('imports an existing mapping from CSV: rejects empty and ambiguous rows, repo
     result: 'ok',
     detail: {
       file,
-      rejected: 2,
-      created: 2,
+      created: 4,
       changed: 1,
       unchanged: 0,
       conflicts: 0,
       links: [
         ['1', '001A1'],
-        ['5', '001A6'],
         ['2', '001A2', '001A-OLD'],
+        ['3', '001A3'],
+        ['4', '001A4'],
+        ['5', '001A6'],
       ],
     },
   });

@@ -2,11 +2,13 @@
  * `junction xref list|get|set|delete|import|match|export`: the engine's cross-references between two systems' record
  * ids, read and changed on the cluster's KV (the engine need not run). Every change is audited (`xref.*`).
  */
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { XrefEntry, XrefStore, XrefWriteReport } from '../../runtime/stores/xref-store.js';
-import { readXrefCsv, writeXrefCsv } from '../../ops/xref/xref-csv.js';
+import type { XrefImportStoppedError } from '../../ops/xref/import-xref-csv.js';
+import { writeXrefCsv } from '../../ops/xref/xref-csv.js';
+import { auditDetail } from '../../ops/xref/xref-write-tally.js';
+import type { XrefWriteTally } from '../../ops/xref/xref-write-tally.js';
 import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import type { Cluster } from '../cluster-connection.js';
 import { formatTable } from '../formats/table.js';
@@ -107,31 +109,51 @@ export function registerXrefCommand(program: Command): Command {
         .option('--dry-run', 'report what would change, write nothing'),
     ),
   ).action(
-    (
+    async (
       map: string,
       file: string,
       opts: Common & { sourceColumn: string; targetColumn: string; overwrite?: boolean; dryRun?: boolean },
     ) => {
-      return (async () => {
-        const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-          throw new UsageError(`cannot read ${file}: ${error.code ?? error.message}`);
-        });
-        const parsed = readXrefCsv(text, map, { source: opts.sourceColumn, target: opts.targetColumn });
-        if ('error' in parsed) throw new UsageError(`${file}: ${parsed.error}`);
-        await withStore(opts, async (store, cluster) => {
-          const report = await store.write(parsed.entries, { overwrite: opts.overwrite, dryRun: opts.dryRun });
-          for (const r of parsed.rejected) process.stdout.write(`${file}:${r.line}  rejected  ${r.reason}\n`);
-          process.stdout.write(describeWrite(report, opts.dryRun));
-          if (!opts.dryRun)
-            await cluster.audit({
-              action: 'xref.import',
-              target: map,
-              reason: opts.reason,
-              detail: { file, rejected: parsed.rejected.length, ...auditDetail(report) },
-            });
-          process.exitCode = parsed.rejected.length + report.conflicts.length > 0 ? 1 : 0;
-        });
-      })();
+      const { checkXrefCsv, importXrefCsv, XrefCsvError, XrefImportStoppedError } =
+        await import('../../ops/xref/import-xref-csv.js');
+      const columns = { source: opts.sourceColumn, target: opts.targetColumn };
+      // Every line is checked before the cluster is asked anything: a bad line stops the import with nothing written.
+      const checked = await checkXrefCsv(file, map, columns).catch((error: Error) => {
+        if (error instanceof XrefCsvError)
+          throw new UsageError(`${file}:${error.line}:${error.col}: ${error.reason}; nothing was imported`);
+        throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error.message}`);
+      });
+      await withStore(opts, async (store, cluster) => {
+        const options = { overwrite: opts.overwrite, dryRun: opts.dryRun };
+        const audit = (detail: Record<string, unknown>) =>
+          cluster.audit({ action: 'xref.import', target: map, reason: opts.reason, detail: { file, ...detail } });
+        let tally: XrefWriteTally;
+        try {
+          tally = await importXrefCsv(
+            file,
+            map,
+            columns,
+            checked,
+            (entry) => store.write([entry], options),
+            (written) => process.stdout.write(describeChanges(written)),
+          );
+        } catch (error) {
+          if (!(error instanceof XrefImportStoppedError)) throw error;
+          // What was written stays, and is audited (if the broker still answers) as any import is.
+          const audited = opts.dryRun
+            ? ''
+            : await audit({ stoppedAtLine: error.line, ...auditDetail(error.tally) }).then(
+                () => '',
+                (e: Error) => ` (not audited: ${e.message})`,
+              );
+          process.stderr.write(`junction: ${describeStop(file, error, opts.dryRun)}${audited}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        process.stdout.write(`${describeCounts(tally, opts.dryRun)}\n`);
+        if (!opts.dryRun) await audit(auditDetail(tally));
+        process.exitCode = tally.conflicts > 0 ? 1 : 0;
+      });
     },
   );
   // It lists both systems with resolved secrets: run's security flags (allowlist, private hosts), as backfill takes.
@@ -182,30 +204,31 @@ function renderEntries(entries: XrefEntry[], format: string, withMap: boolean): 
   return formatTable(entries.map((e) => [e.map, e.sourceId, e.targetId]));
 }
 
-/** `created 3, changed 0, unchanged 1, conflicts 1` and one line per conflict and change. */
-function describeWrite(report: XrefWriteReport, dryRun = false): string {
-  const lines = [
+/** One line per conflict and change of a write. */
+function describeChanges(report: XrefWriteReport): string {
+  return [
     ...report.conflicts.map(
-      (c) => `conflict  ${c.map} ${c.sourceId}: stored ${c.existing}, not ${c.targetId} (--overwrite replaces it)`,
+      (c) => `conflict  ${c.map} ${c.sourceId}: stored ${c.existing}, not ${c.targetId} (--overwrite replaces it)\n`,
     ),
-    ...report.changed.map((c) => `changed   ${c.map} ${c.sourceId}: ${c.previous} -> ${c.targetId}`),
-  ];
-  const counts = `created ${report.created.length}, changed ${report.changed.length}, unchanged ${report.unchanged.length}, conflicts ${report.conflicts.length}`;
-  return [...lines, `${dryRun ? 'dry run, nothing written: would have ' : ''}${counts}`].join('\n') + '\n';
+    ...report.changed.map((c) => `changed   ${c.map} ${c.sourceId}: ${c.previous} -> ${c.targetId}\n`),
+  ].join('');
 }
 
-/** What an audit entry keeps of a bulk write: the counts, and every created or changed link (up to 1000). */
-export function auditDetail(report: XrefWriteReport): Record<string, unknown> {
-  const links = [
-    ...report.created.map((e) => [e.sourceId, e.targetId]),
-    ...report.changed.map((e) => [e.sourceId, e.targetId, e.previous]),
-  ];
-  return {
-    created: report.created.length,
-    changed: report.changed.length,
-    unchanged: report.unchanged.length,
-    conflicts: report.conflicts.length,
-    links: links.slice(0, 1000),
-    ...(links.length > 1000 ? { linksOmitted: links.length - 1000 } : {}),
-  };
+/** `created 3, changed 0, unchanged 1, conflicts 1`, or what a dry run would have done. */
+function describeCounts(tally: XrefWriteTally, dryRun = false): string {
+  const counts = `created ${tally.created}, changed ${tally.changed}, unchanged ${tally.unchanged}, conflicts ${tally.conflicts}`;
+  return `${dryRun ? 'dry run, nothing written: would have ' : ''}${counts}`;
+}
+
+/** Where an import stopped, what it wrote before, and that importing the file again finishes it. */
+function describeStop(file: string, stopped: XrefImportStoppedError, dryRun = false): string {
+  const before =
+    stopped.lastLine === undefined
+      ? 'nothing was imported'
+      : `it was imported up to line ${stopped.lastLine} (${describeCounts(stopped.tally, dryRun)}), nothing from line ${stopped.line} on`;
+  const cause = stopped.cause instanceof Error ? stopped.cause.message : String(stopped.cause);
+  return (
+    `the import stopped at ${file}:${stopped.line} (${cause}): ${before}. ` +
+    'Import the file again to finish: the links already stored count as unchanged'
+  );
 }

@@ -12,7 +12,7 @@ import { UsageError } from '../usage-error.js';
 import { compiledSpecSet, createWiring } from '../wiring.js';
 import { engineSecurity } from '../security-options.js';
 import type { SecurityFlags } from '../security-options.js';
-import { auditDetail } from '../commands/xref.js';
+import { addToTally, auditDetail, emptyTally } from '../../ops/xref/xref-write-tally.js';
 
 export interface XrefMatchFlags extends SecurityFlags {
   format: 'table' | 'json';
@@ -52,7 +52,7 @@ export async function xrefMatch(map: string, dir: string, flags: XrefMatchFlags)
           missingSource: report.missingSource.length,
           noKey: report.noKey.length,
           taken: report.targetTaken.length,
-          ...auditDetail(report.write),
+          ...auditDetail(addToTally(emptyTally(), report.write)),
         },
       });
     process.exitCode = report.write.conflicts.length + report.targetTaken.length + report.ambiguous.length > 0 ? 1 : 0;
