@@ -5,7 +5,8 @@
  * subscription, so the event it received was thrown away and stayed ack-pending until the ack wait (here 60 s) ran
  * out. Now the pull is drained: what arrives before the broker confirmed the UNSUB runs there, like an event in flight.
  * A nak made soon after the stop (a drain that timed out) was lost on nats-server 2.9.10 into the stopped pull's
- * request and waited out the ack wait too; now the engine has the broker drop that request first (stop-pull.ts).
+ * request and waited out the ack wait too; now the engine has the broker drop that request first (stop-pull.ts). A nak
+ * made while the pull stops, before the broker dropped its request, was lost the same way; now it waits for that.
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamManager } from '@nats-io/jetstream';
@@ -47,8 +48,11 @@ const KEYS = [0, 1].map((p) => ['1', '2', '3', '4', '5'].find((k) => partitionOf
  * The harness's engine takes the webhooks only (straight to the broker); engine A delivers, reaching the broker through
  * the proxy, with `aTuning` on top of the test's. Resolves once A pulls from every partition.
  */
-async function world(aTuning: Partial<RuntimeTuning> = {}): Promise<{ a: Engine; jsm: JetStreamManager }> {
-  h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning, engine: { roles: { workers: false } } });
+async function world(
+  aTuning: Partial<RuntimeTuning> = {},
+  integration = integrationYaml(),
+): Promise<{ a: Engine; jsm: JetStreamManager }> {
+  h = await startRuntimeHarness({ integrations: [integration], tuning, engine: { roles: { workers: false } } });
   proxy = await startBlackholeProxy({ port: h.nats.port });
   const a = await h.startEngine({
     natsUrl: proxy.url('nats'),
@@ -181,3 +185,53 @@ it('an engine whose drain times out naks its unfinished event: another engine de
   expect(h!.target.effectiveWrites.get(KEYS[0])).toBe(1);
   await expectDrained(h!.nats.url);
 }, 90_000);
+
+/**
+ * Long enough for a nak the broker took before the held consumer info to come due (a 1 ms delay; nats-server looks
+ * 10 ms after a nak), and well short of the 5 s the stop waits for that info.
+ */
+const INFO_HELD_MS = 500;
+
+it('a retry nakked as its engine stops, before the broker dropped the stopped pull: another engine delivers it at once, not after the ack wait', async () => {
+  const { a, jsm } = await world({}, integrationYaml({ initial: '1ms', max: '1ms' }));
+  // Both keys are parked (their tickets in this order); KEYS[1]'s retry succeeds, KEYS[0]'s is held at the target
+  // and refused while engine A stops. A ticket stored after the nakked one matters: nats-server 2.9.10 sends the
+  // consumer's last message again in place of a redelivery it lost, which would hide the loss.
+  let answer!: () => void;
+  const held = new Promise<void>((resolve) => (answer = resolve));
+  h!.target.fault = (req) => {
+    if (req.attempt === 1) return { respond: { status: 503 } };
+    return req.key === KEYS[0] && req.attempt === 2 ? { respond: { status: 503 }, until: held } : undefined;
+  };
+  expect((await h!.post('orders', { id: Number(KEYS[0]), seq: 1 })).status).toBe(202);
+  await waitFor(() => h!.target.requests.length === 2, `engine A's retry of ${KEYS[0]} at the target`);
+  expect((await h!.post('orders', { id: Number(KEYS[1]), seq: 1 })).status).toBe(202);
+  const retryAckPending = async () => (await jsm.consumers.info(EVENTS_STREAM, 'orders-retry')).num_ack_pending;
+  await waitFor(
+    async () => h!.target.records.has(KEYS[1]) && (await retryAckPending()) === 1,
+    `${KEYS[1]} delivered by its retry, its ticket acked`,
+  );
+  await holdUnsubOf(() => a.stop());
+  answer();
+  await waitFor(async () => (await retried(a)) === 3, `engine A's retry of ${KEYS[0]} refused, its ticket nakked`);
+  // The UNSUBs reach the broker; the consumer info that drops the stopped pulls' requests is held a while.
+  proxy!.heal();
+  proxy!.hold((chunk) => chunk.includes('CONSUMER.INFO'));
+  await new Promise((resolve) => setTimeout(resolve, INFO_HELD_MS));
+  proxy!.heal();
+  await a.stop();
+  await h!.startEngine({ roles: { http: false } });
+  const ms = await deliveredWithin([KEYS[0]]);
+  process.stdout.write(`retry nakked as the pull stopped: delivered by engine B ${ms} ms after it started\n`);
+  const attempts = (key: string) => h!.target.requests.filter((r) => r.key === key).map((r) => r.attempt);
+  expect(attempts(KEYS[0])).toEqual([1, 2, 3]);
+  expect(attempts(KEYS[1])).toEqual([1, 2]);
+  for (const k of KEYS) expect(h!.target.effectiveWrites.get(k)).toBe(1);
+  await expectDrained(h!.nats.url);
+}, 90_000);
+
+/** Retries of `orders` events counted by one engine. */
+async function retried(engine: Engine): Promise<number> {
+  const text = await engine.metrics.getSingleMetricAsString('junction_events_retried_total');
+  return [...text.matchAll(/integration="orders",[^}]*} (\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}

@@ -175,12 +175,21 @@ export async function finished(flight: InFlight, ctx: WorkerContext, route: Rout
   return settle(flight, 'ack');
 }
 
-/** The one broker action for a message: never twice (`settled`), and harmless on a closed connection. */
+/**
+ * The one broker action for a message: never twice (`settled`), and harmless on a closed connection. A nak waits while
+ * a pull of its consumer is being stopped, until the broker dropped that pull's requests (stop-pull.ts).
+ */
 export function settle(flight: InFlight, action: 'ack' | 'nak' | 'term', delayMs?: number): void {
   if (flight.settled) return;
   flight.settled = true;
   flight.settledAs = { action, delayMs };
   markStage('settled', undefined, flight.msg.seq, flight.msg.subject);
+  const stopping = action === 'nak' ? flight.nakAfter?.() : undefined;
+  if (stopping) void stopping.then(() => tellBroker(flight, action, delayMs));
+  else tellBroker(flight, action, delayMs);
+}
+
+function tellBroker(flight: InFlight, action: 'ack' | 'nak' | 'term', delayMs?: number): void {
   try {
     if (action === 'ack') flight.msg.ack();
     else if (action === 'nak') flight.msg.nak(delayMs);

@@ -14,7 +14,7 @@ import {
 } from '../broker/provision.js';
 import { decideFate } from './error-fate.js';
 import { settle } from './attempt-finish.js';
-import { stopPull } from './stop-pull.js';
+import { PullStops } from './stop-pull.js';
 import type { PartitionPuller } from '../control/partition-assignment.js';
 
 /**
@@ -88,6 +88,7 @@ export class ConsumerPool implements PartitionPuller {
   #assigned: Set<number> | undefined;
   #partitions = 0;
   readonly #inFlight = new Set<InFlight>();
+  readonly #stops = new PullStops();
   readonly #idle = new Set<() => void>();
   #heartbeat: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -249,12 +250,13 @@ export class ConsumerPool implements PartitionPuller {
 
   /**
    * Stops one of the loop's pulls (stop-pull.ts). While this engine holds a message of the consumer, the broker is
-   * asked to drop the stopped pull's requests, so that a nak of it (a drain that timed out, an attempt that ends in
-   * `nak(delay)`) is redelivered to another engine's pull at once, not after the ack wait.
+   * asked to drop the stopped pull's requests, and a nak of the consumer's messages made meanwhile (an attempt that
+   * ends in `nak(delay)`) waits for that, so it is redelivered to another engine's pull at once, not after the ack
+   * wait; so is the nak of a drain that timed out, made after the stop.
    */
   #stopPull(loop: ConsumerLoop, messages: ConsumerMessages): Promise<void> {
     const name = loop.config.durable_name!;
-    return stopPull(messages, PULL.expires, {
+    return this.#stops.stop(name, messages, PULL.expires, {
       nakMayFollow: () => [...this.#inFlight].some((f) => f.msg.info.consumer === name),
       askInfo: () => this.jsm.consumers.info(EVENTS_STREAM, name),
     });
@@ -334,12 +336,11 @@ export class ConsumerPool implements PartitionPuller {
 
   /**
    * Runs a message, also one that reached a pull being stopped (a handover, a pause, a graceful stop): the broker
-   * counts it as this engine's, like an event in flight, and the drain waits for it. It is not handed back: a nak made
-   * as the pull stops, before the broker dropped its requests, waits out the ack wait on nats-server 2.9.10
-   * (stop-pull.ts; docs/runtime.md, "Handover without an ack wait").
+   * counts it as this engine's, like an event in flight, and the drain waits for it (docs/runtime.md, "Handover
+   * without an ack wait"). Its nak waits while a pull of its consumer is being stopped (stop-pull.ts).
    */
   #dispatch(msg: JsMsg): void {
-    const flight: InFlight = { msg, settled: false };
+    const flight: InFlight = { msg, settled: false, nakAfter: () => this.#stops.beforeNak(msg.info.consumer) };
     // The parse of an event subject is kept (subjects.ts): no split per message.
     const integration = parseEventSubject(msg.subject)?.integration ?? msg.subject.split('.')[2];
     this.#inFlight.add(flight);

@@ -84,6 +84,8 @@ export interface InFlight {
   msg: JsMsg;
   settled: boolean;
   settledAs?: { action: 'ack' | 'nak' | 'term'; delayMs?: number };
+  /** What its nak waits for first: a stop under way of a pull of its consumer (stop-pull.ts). */
+  nakAfter?: () => Promise<unknown> | undefined;
 }
 
 /**

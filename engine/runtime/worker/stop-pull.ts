@@ -11,12 +11,14 @@
  * nothing it sent into the inbox comes after the PONG. The pull then ends as after `close()`.
  *
  * The pull's requests stay in the consumer's queue after the UNSUB until the consumer next looks at them (at their
- * heartbeat time, up to half the pull's expiry later). A nak in that time is lost on nats-server before 2.10.15
- * (2.9.10 `server/consumer.go`, `loopAndGatherMsgs`: the nakked message is taken off the redelivery queue for the
- * stopped request, `nextWaiting` finds nobody listening to that request and drops it, and "We will redo this one"
- * does not put the message back), so it waits out the ack wait; fixed by nats-io/nats-server#5338. A consumer info
- * drops every request nobody listens to (`infoWithSnapAndReply` calls `processWaiting`, which checks each request's
- * interest), so when a nak may follow, one is asked for once the broker has the UNSUB.
+ * heartbeat time, up to half the pull's expiry later). A nak that comes due in that time is lost on nats-server before
+ * 2.10.15 while no other pull waits (2.9.10 `server/consumer.go`, `loopAndGatherMsgs`: `getNextMsg` takes the nakked
+ * message off the redelivery queue, `nextWaiting` finds nobody listening to the stopped request and drops it, and "We
+ * will redo this one" does not put the message back), so it waits out the ack wait; fixed by nats-io/nats-server#5338.
+ * A consumer info drops every request nobody listens to (`infoWithSnapAndReply` calls `processWaiting`, which checks
+ * each request's interest). So when a nak may follow, one is asked for once the broker has the UNSUB, and a nak made
+ * meanwhile waits for its answer (PullStops): the broker takes acks on a queue of their own (`pushAck`), not in the
+ * order of the connection, and a nak taken before the info is lost even with a delay (its timer looks 10 ms later).
  */
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import type { Subscription } from '@nats-io/transport-node';
@@ -34,7 +36,7 @@ export interface StoppedRequests {
  * (`PullConsumerMessagesImpl`); without one it is closed at once, as before. Then, if a nak may follow and the broker
  * answered, drops the pull's requests at the broker (the consumer info, waited for at most `withinMs` too).
  */
-export async function stopPull(messages: ConsumerMessages, withinMs: number, requests: StoppedRequests): Promise<void> {
+async function stopPull(messages: ConsumerMessages, withinMs: number, requests: StoppedRequests): Promise<void> {
   const inbox = (messages as ConsumerMessages & { sub?: Subscription }).sub;
   let answered = true;
   if (inbox && !inbox.isClosed() && !inbox.isDraining()) {
@@ -43,6 +45,42 @@ export async function stopPull(messages: ConsumerMessages, withinMs: number, req
   // The UNSUB went before the info request on this connection: the broker has it when it answers.
   await messages.close().catch(() => undefined);
   if (answered && requests.nakMayFollow()) await within(requests.askInfo(), withinMs);
+}
+
+/**
+ * The pulls being stopped, by consumer name. A nak of a consumer's message waits while one of its pulls is being
+ * stopped, and that stop then drops the pull's requests at the broker before it ends (above).
+ */
+export class PullStops {
+  /** Per consumer, its stops under way, each as what holds a nak until it is done (and makes it drop the requests). */
+  readonly #underWay = new Map<string, Set<() => Promise<void>>>();
+
+  /** Stops `messages`, a pull of `consumer` (stopPull), and lets the naks held meanwhile go. */
+  async stop(consumer: string, messages: ConsumerMessages, withinMs: number, requests: StoppedRequests): Promise<void> {
+    let nakWaits = false;
+    const done = stopPull(messages, withinMs, {
+      nakMayFollow: () => nakWaits || requests.nakMayFollow(),
+      askInfo: requests.askInfo,
+    });
+    const holdNak = () => {
+      nakWaits = true;
+      return done;
+    };
+    const stops = this.#underWay.get(consumer) ?? new Set();
+    this.#underWay.set(consumer, stops.add(holdNak));
+    try {
+      await done;
+    } finally {
+      stops.delete(holdNak);
+      if (stops.size === 0 && this.#underWay.get(consumer) === stops) this.#underWay.delete(consumer);
+    }
+  }
+
+  /** What a nak of a message of `consumer` waits for: the stops of its pulls under way (undefined: none). */
+  beforeNak(consumer: string): Promise<unknown> | undefined {
+    const stops = this.#underWay.get(consumer);
+    return stops && Promise.all([...stops].map((holdNak) => holdNak()));
+  }
 }
 
 /** Whether `work` succeeded within `ms`. */
