@@ -4,6 +4,7 @@
  */
 import { now } from './catalog-routes.js';
 import type { Row } from './state.js';
+import { urlKeyOf } from './url-key.js';
 
 /**
  * The store configuration's stock values (CatalogInventory `etc/config.xml` `item_options`), each with the
@@ -115,15 +116,4 @@ export function newProductAttributes(product: Row, sent: Row[]): Row[] {
   else add('url_key', formatted);
   add('tax_class_id', '2');
   return attributes;
-}
-
-/**
- * TranslitUrl: every run of characters other than Latin letters and digits becomes one '-', lower case, no '-' at
- * either end. [emulator] Translit's table that first spells non-Latin letters in Latin ones is not applied.
- */
-export function urlKeyOf(text: string): string {
-  return text
-    .replace(/[^0-9a-z]+/gi, '-')
-    .toLowerCase()
-    .replace(/^-+|-+$/g, '');
 }

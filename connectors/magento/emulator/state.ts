@@ -11,7 +11,7 @@ export interface MagentoState {
   /** MSI inventory source codes. */
   sources: Set<string>;
   products: Map<string, Row>;
-  /** Categories by id: `id, parent_id, name, is_active, position, level, path` (the store's root is 2). */
+  /** Categories by id, as CategoryRepository::get answers them (CategoryInterface; the store's root is 2). */
   categories: Map<number, Row>;
   /** Customer groups by id: code (tier prices name them by it) and customer tax class (which tax rules apply). */
   customerGroups: Map<number, { code: string; tax_class_id: number }>;
@@ -180,9 +180,30 @@ function seedCategories(): Map<number, Row> {
     const parent = categories.get(parentId);
     const level = parent ? Number(parent.level) + 1 : 0;
     const path = parent ? `${String(parent.path)}/${id}` : String(id);
-    categories.set(id, { id, parent_id: parentId, name, is_active: true, position: 1, level, path });
+    const descendants = rows.filter(([other]) => other !== id && pathOf(rows, other).includes(id)).length;
+    // The seed store's own categories have URL keys and paths under the store's root, as a save gives them.
+    const url = level > 1 ? [{ attribute_code: 'url_key', value: name.toLowerCase() }] : [];
+    if (level > 1) url.push({ attribute_code: 'url_path', value: urlPathOf(rows, id) });
+    const custom_attributes = [...url, { attribute_code: 'children_count', value: String(descendants) }];
+    // Each after its siblings, as the resource model's _beforeSave places a new category.
+    const position = rows.filter(([, other]) => other === parentId).findIndex(([other]) => other === id) + 1;
+    categories.set(id, { id, parent_id: parentId, name, is_active: true, position, level, path, custom_attributes });
   }
   return categories;
+}
+
+/** The ids from the top of the tree down to a seed category. */
+function pathOf(rows: [number, number, string][], id: number): number[] {
+  const row = rows.find(([other]) => other === id);
+  return row && row[1] ? [...pathOf(rows, row[1]), id] : [id];
+}
+
+/** A seed category's URL path: the URL keys below the store's root (Default Category, level 1). */
+function urlPathOf(rows: [number, number, string][], id: number): string {
+  return pathOf(rows, id)
+    .slice(2)
+    .map((step) => rows.find(([other]) => other === step)![2].toLowerCase())
+    .join('/');
 }
 
 /** A realistic completed order, used as the seed and by tests and the demo's traffic generator. */
