@@ -158,6 +158,8 @@ describe('gitops cluster', () => {
       mirrorDir: mkdtempSync(join(tmpdir(), 'junction-flaky-')),
       id: 'flaky',
       wrapEngine: flaky,
+      // The heartbeat that applies the bundle again comes within half a second, not five.
+      heartbeatMs: 500,
     });
     try {
       await waitFor(onAll([p], first), 'v1 applied');

@@ -72,6 +72,8 @@ export interface SyncedProcessOptions {
   pollMs?: number;
   pin?: string;
   leaseMs?: number;
+  /** Git sync's heartbeat, which also applies again a bundle whose swap failed (default 5 s). */
+  heartbeatMs?: number;
   engine?: Partial<EngineOptions>;
   /** What Git sync sees of the engine (a test may make it fail). */
   wrapEngine?: (engine: Engine) => Engine;
@@ -98,6 +100,7 @@ export async function startSyncedProcess(options: SyncedProcessOptions): Promise
     pollMs: options.pollMs ?? 3_600_000,
     pin: options.pin,
     leaseMs: options.leaseMs,
+    heartbeatMs: options.heartbeatMs,
     webhookSecret: WEBHOOK_SECRET,
     workerId: options.id,
     log: testLogger(),
