@@ -8,6 +8,7 @@ import type { CompiledExpression } from '../transform/transform-engine.js';
 import type { CompiledIntegration, CompiledSource, CompiledStep, OwnedFields } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
 import { compileExpression, positionInExpression } from './compile-expression.js';
+import { compileFunctions } from './compile-functions.js';
 import { parseDuration } from './duration.js';
 import { expressionReferences } from './expression-references.js';
 import { compileAbandon, compileFind, compileRestart, warnUnguardedCreate } from './compile-find.js';
@@ -35,7 +36,11 @@ export function compileIntegration(
 ): CompiledIntegration | undefined {
   const { spec, value } = validated;
   const before = ctx.diagnostics.length;
-  const expr = (path: JsonPath, stepIndex?: number) => compileChecked(ctx, validated, path, scope, stepIndex);
+  const bindFunctions = compileFunctions(ctx, validated, (path) => compileChecked(ctx, validated, path, scope));
+  const expr = (path: JsonPath, stepIndex?: number) => {
+    const compiled = compileChecked(ctx, validated, path, scope, stepIndex);
+    return compiled && bindFunctions(compiled);
+  };
 
   const owns = (value.owns ?? []).map((o, i): OwnedFields => {
     checkConnection(ctx, validated, ['owns', i, 'connection'], scope);
@@ -290,7 +295,9 @@ function compileChecked(
   const refs = expressionReferences(ast);
   const stepIds = validated.value.steps.map((s) => s.id);
   const at = (position: number, name: string) => positionInExpression(site, Math.max(0, position - name.length));
-  for (const ref of refs.steps) {
+  // A function reads no $steps: checks/check-variables.ts reports it there, with what to do instead.
+  const steps = path[0] === 'functions' ? [] : refs.steps;
+  for (const ref of steps) {
     const index = stepIds.indexOf(ref.name);
     const where = { file: validated.spec.file, ...at(ref.position, ref.name), severity: 'error' as const };
     if (index < 0) {

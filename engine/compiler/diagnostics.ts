@@ -89,7 +89,11 @@ export const DIAGNOSTIC_CODES = {
   'invalid-record-schema':
     "A source's `record` schema file is missing, is not JSON, or does not hold a JSON Schema object.",
   'unknown-function':
-    'An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor bound with :=.',
+    "An expression calls a function that is neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset), one of the integration's `functions` nor bound with :=; or one not available where the expression is evaluated.",
+  'not-a-function':
+    "An entry of an integration's `functions` is not a JSONata function (`function($param, …) { … }`): a constant, a path or a call.",
+  'shadowed-builtin':
+    "An entry of an integration's `functions` is named like a JSONata function, a Junction extension or a value Junction binds ($string, $lookup, $event…), which it would hide.",
   'unknown-variable':
     'An expression reads a variable ($name) that is neither bound by Junction ($event, $steps, $index, $result…), a function, nor assigned with := in the expression.',
   'undefined-name':

@@ -72,7 +72,7 @@ describe('expression checks', () => {
 
   it('names an unknown function at its $ with the closest one', () => {
     expect(problems('{ "a": $uppercas(x) }')).toEqual([
-      '7 error unknown-function: `$uppercas` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor one this expression binds with :=; did you mean `$uppercase`?',
+      "7 error unknown-function: `$uppercas` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset), one of the integration's `functions` nor one this expression binds with :=; did you mean `$uppercase`?",
     ]);
     expect(problems('x ~> $frobnicate')[0]).toMatch(/^5 error unknown-function: `\$frobnicate` .*:=$/);
   });
@@ -80,9 +80,9 @@ describe('expression checks', () => {
   it('names a variable nothing binds at its $, with the closest bound name', () => {
     for (const engine of [junctionEngine, referenceEngine]) {
       expect(problems('{ "id": $evnet.id, "n": ($total := 1; $totl), "x": $x, "again": $x }', engine)).toEqual([
-        '8 error unknown-variable: `$evnet` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no value; did you mean `$event`?',
-        '38 error unknown-variable: `$totl` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no value; did you mean `$total`?',
-        '51 error unknown-variable: `$x` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no value',
+        "8 error unknown-variable: `$evnet` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, one of the integration's `functions`, nor one this expression binds with :=, so it would have no value; did you mean `$event`?",
+        "38 error unknown-variable: `$totl` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, one of the integration's `functions`, nor one this expression binds with :=, so it would have no value; did you mean `$total`?",
+        "51 error unknown-variable: `$x` is not bound: it is neither a value Junction binds ($event, $steps, $index, $result, $body, $key, $cursor), a function, one of the integration's `functions`, nor one this expression binds with :=, so it would have no value",
       ]);
     }
   });
@@ -90,7 +90,8 @@ describe('expression checks', () => {
   it('says to assign with := when a variable nothing binds is compared with = (a JavaScript habit)', () => {
     expect(problems('($total = price * qty; $total > 100)')).toEqual([
       '1 error unknown-variable: `$total` is not bound: it is neither a value Junction binds ($event, $steps, $index, ' +
-        '$result, $body, $key, $cursor), a function, nor one this expression binds with :=, so it would have no ' +
+        "$result, $body, $key, $cursor), a function, one of the integration's `functions`, nor one this expression " +
+        'binds with :=, so it would have no ' +
         'value; `$total = …` compares: assign with `$total := …`',
     ]);
   });

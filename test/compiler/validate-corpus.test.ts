@@ -71,6 +71,8 @@ const EXPECTED: Record<string, string[]> = {
   ],
   isolation: ['isolation/also-broken.yaml:7:26 unknown-connection', 'isolation/broken.yaml:1:1 file-not-text'],
   'jsonata-block.yaml': ['jsonata-block.yaml:13:24 jsonata-syntax'],
+  'not-a-function.yaml': ['not-a-function.yaml:7:10 not-a-function'],
+  'shadowed-builtin.yaml': ['shadowed-builtin.yaml:7:3 shadowed-builtin'],
   'jsonata-folded.yaml': ['jsonata-folded.yaml:15:24 jsonata-syntax'],
   // The column of `price2` in the file, though the block's first line is indented more than the block (`|2`).
   'jsonata-indent-indicator.yaml': ['jsonata-indent-indicator.yaml:14:35 jsonata-syntax'],

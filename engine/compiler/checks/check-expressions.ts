@@ -16,7 +16,8 @@ import { checkRuleSteps } from './check-rule-steps.js';
 import { checkTimeZones } from './check-time-zones.js';
 import { checkUndefined } from './check-undefined.js';
 import { checkVariables } from './check-variables.js';
-import { expressionScope, stepValues } from './expression-scopes.js';
+import { expressionScope, functionScope, stepValues } from './expression-scopes.js';
+import { functionNeeds } from './function-needs.js';
 import type { ExpressionReport } from './expression-report.js';
 import { functionCalls } from './function-calls.js';
 
@@ -30,7 +31,18 @@ export function checkExpressions(
   for (const validated of integrations) {
     const { spec } = validated;
     checkPathPlaceholders(ctx, validated, connections);
-    for (const { path, expression } of ctx.expressions.get(spec) ?? []) {
+    const expressions = ctx.expressions.get(spec) ?? [];
+    const functions = functionNeeds(
+      new Map(
+        Object.entries(validated.value.functions ?? {}).map(([name]) => {
+          const found = expressions.find((e) => e.path[0] === 'functions' && e.path[1] === name)?.expression;
+          const ast = found?.ast?.();
+          return [name, ast ? functionCalls(ast, found!.source) : undefined];
+        }),
+      ),
+    );
+    const functionNames = new Set(functions.keys());
+    for (const { path, expression } of expressions) {
       const ast = expression.ast?.();
       if (!ast) continue;
       const report: ExpressionReport = (offset, severity, code, message) =>
@@ -43,8 +55,9 @@ export function checkExpressions(
         });
       const calls = functionCalls(ast, expression.source);
       const scope = expressionScope(path);
-      checkFunctions(calls, expression.source, report, scope);
-      checkVariables(calls, report, scope, stepValues(path, validated.value.steps));
+      checkFunctions(calls, expression.source, report, scope, functions);
+      const variableScope = path[0] === 'functions' ? functionScope(String(path[1])) : scope;
+      checkVariables(calls, report, variableScope, stepValues(path, validated.value.steps), functionNames);
       checkPictures(calls, expression.source, report);
       checkUndefined(ast, expression.source, report);
       checkConstantReferences(calls, expression.source, { lookups, xrefMaps }, report);

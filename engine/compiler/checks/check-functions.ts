@@ -27,16 +27,32 @@ const SAMPLES: Record<TypeSymbol, unknown> = {
 /** Beyond this many combinations of possible argument types, the call is not checked. */
 const MAX_COMBINATIONS = 64;
 
-/** `scope`: where the expression sees fewer bindings than in an event (expression-scopes.ts). */
+/**
+ * `scope`: where the expression sees fewer bindings than in an event (expression-scopes.ts); `functions`: the
+ * integration's `functions`, each with the extensions it calls (function-needs.ts).
+ */
 export function checkFunctions(
   expression: ExpressionCalls,
   source: string,
   report: ExpressionReport,
   scope?: ExpressionScope,
+  functions: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): void {
   const { calls, bound } = expression;
   for (const call of calls) {
     if (bound.has(call.name)) continue;
+    const needs = functions.get(call.name);
+    if (needs) {
+      const [missing] = scope ? needs : [];
+      if (missing)
+        report(
+          call.start,
+          'error',
+          'unknown-function',
+          `\`$${call.name}\` needs \`$${missing}\`, which is not available in ${scope!.where}, which is ${scope!.sees}: the call would fail at run time`,
+        );
+      continue;
+    }
     if (scope && isExtension(call.name)) {
       report(
         call.start,
@@ -47,12 +63,12 @@ export function checkFunctions(
       continue;
     }
     if (!isKnownName(call.name)) {
-      const hint = closestMatch(call.name, functionNames());
+      const hint = closestMatch(call.name, [...functionNames(), ...functions.keys()]);
       report(
         call.start,
         'error',
         'unknown-function',
-        `\`$${call.name}\` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset) nor one this expression binds with :=${hint ? `; did you mean \`$${hint}\`?` : ''}`,
+        `\`$${call.name}\` is not a function: neither a JSONata function, a Junction extension ($lookup, $xref, $localDate, $zoneOffset), one of the integration's \`functions\` nor one this expression binds with :=${hint ? `; did you mean \`$${hint}\`?` : ''}`,
       );
       continue;
     }

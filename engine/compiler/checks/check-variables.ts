@@ -11,19 +11,25 @@ import type { ExpressionReport } from './expression-report.js';
 
 /**
  * `scope`: where the expression sees fewer bindings than in an event (expression-scopes.ts); `stepValues`: which of
- * $index, $body and $result it sees (expression-scopes.ts stepValues); undefined: all three (an expression alone).
+ * $index, $body and $result it sees (expression-scopes.ts stepValues); undefined: all three (an expression alone);
+ * `functions`: the names of the integration's `functions`.
  */
 export function checkVariables(
   expression: ExpressionCalls,
   report: ExpressionReport,
   scope: ExpressionScope | undefined,
   stepValues?: ReadonlySet<string>,
+  functions: ReadonlySet<string> = new Set(),
 ): void {
   const reported = new Set<string>();
   for (const { name, start } of expression.variables) {
-    if (expression.bound.has(name) || reported.has(name)) continue;
-    // `$steps` where no step has run is the step-order check's to report.
-    const outOfScope = scope && boundValueNames().includes(name) && !scope.values.includes(name) && name !== 'steps';
+    if (expression.bound.has(name) || functions.has(name) || reported.has(name)) continue;
+    // `$steps` where no step has run is the step-order check's to report, but in a function.
+    const outOfScope =
+      scope &&
+      boundValueNames().includes(name) &&
+      !scope.values.includes(name) &&
+      (name !== 'steps' || scope.reportsSteps);
     if (outOfScope) {
       reported.add(name);
       report(start, 'error', 'unknown-variable', `\`$${name}\` is not bound in ${scope.where}, which is ${scope.sees}`);
@@ -48,7 +54,9 @@ export function checkVariables(
       'unknown-variable',
       `\`$${name}\` is not bound: it is neither a value Junction binds (${boundValueNames()
         .map((n) => `$${n}`)
-        .join(', ')}), a function, nor one this expression binds with :=, so it would have no value` +
+        .join(
+          ', ',
+        )}), a function, one of the integration's \`functions\`, nor one this expression binds with :=, so it would have no value` +
         (expression.compared.has(name)
           ? `; \`$${name} = …\` compares: assign with \`$${name} := …\``
           : hint

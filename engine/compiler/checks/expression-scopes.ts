@@ -12,6 +12,8 @@ export interface ExpressionScope {
   sees: string;
   /** The values Junction binds there. */
   values: readonly string[];
+  /** $steps is reported here too (elsewhere the step-order check of compile-integration.ts reports it). */
+  reportsSteps?: boolean;
 }
 
 const IDENTITY = (field: string): ExpressionScope => ({
@@ -24,6 +26,19 @@ const RECORD = (field: string): ExpressionScope => ({
   sees: 'evaluated over the record or answer alone, with no $ bindings (no $lookup or $xref either)',
   values: [],
 });
+
+/**
+ * A function of the integration's `functions`: called from expressions that see different values, it takes those
+ * it needs as arguments. (It calls the extensions where its caller can: checks/function-needs.ts.)
+ */
+export function functionScope(name: string): ExpressionScope {
+  return {
+    where: `function \`$${name}\``,
+    sees: 'called from expressions that see different values: pass it what it needs as an argument',
+    values: [],
+    reportsSteps: true,
+  };
+}
 
 /** The restricted scope at `path`, or undefined where an expression sees every binding. */
 export function expressionScope(path: JsonPath): ExpressionScope | undefined {

@@ -282,6 +282,15 @@ export interface Integration {
    * Free text for humans: what this is for and who owns it.
    */
   description?: string;
+  /**
+   * Functions shared by every expression of this integration: name -> a JSONata function (`function($a, $b) { … }`), called as `$name(…)` in `key`, `when`, bodies, `for_each`, `find`, `xref`, `on_error` rules and every other expression of the spec. Each behaves as if written with `:=` at the start of the expression that calls it: it sees that expression's input (`$`, `$$`), the engine's functions ($lookup, $xref, …) and the other functions, and runs under that evaluation's guards. It reads Junction's values ($event, $steps, $index…) only as arguments. A name is letters, digits and underscores, and may not be one of a JSONata function, a Junction extension or a value Junction binds.
+   */
+  functions?: {
+    /**
+     * A JSONata function: `function($param, …) { body }`.
+     */
+    [k: string]: string;
+  };
   source: Source;
   /**
    * JSONata giving the record's identity. Events with the same key are delivered in order; it also scopes dedup and cross-references.
