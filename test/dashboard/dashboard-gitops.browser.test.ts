@@ -79,4 +79,5 @@ it('shows the active commit, a rejected commit with its diagnostics, and every w
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: new URL('dashboard-sync.png', ARTIFACTS).pathname, fullPage: true });
   expect(errors).toEqual([]);
+  await page.close();
 });

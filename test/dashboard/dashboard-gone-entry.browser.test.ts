@@ -57,4 +57,5 @@ it('opening a dead letter discarded since the page listed it says it is gone', a
     expect(await page.textContent(part)).toBe('');
   expect(await page.locator('#entry-replay').isDisabled()).toBe(true);
   expect(errors).toEqual([]);
+  await page.close();
 });

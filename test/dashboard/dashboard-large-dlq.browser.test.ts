@@ -71,4 +71,5 @@ it('the filter finds the oldest dead letter beyond the newest 100, and each row 
   );
   expect(await page.textContent('#dlq-count')).toBe('1 matching');
   expect(errors).toEqual([]);
+  await page.close();
 });

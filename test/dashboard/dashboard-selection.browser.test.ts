@@ -102,6 +102,7 @@ it('says which engine answered and since when it counts, and when another engine
   expect(await page.getAttribute('#counts-since', 'class')).toBe('warn');
   expect(await page.textContent('#updated')).toMatch(/ by engine-b$/);
   expect(await page.getAttribute('#integrations th:nth-child(5)', 'title')).toBe('since the engine started (above)');
+  await page.close();
 });
 
 it('clears every tick as soon as a replay ends, before the next refresh, the select-all box included', async () => {
