@@ -62,23 +62,23 @@ function sourceFailure(health) {
 
 // Changes a source's vendor could not send as events (an overflow event, say): nothing delivers them until someone
 // reconciles the integration, so they are listed above the table, each with the command that recovers them.
+function missedChangesItem(i) {
+  const item = el('li');
+  item.dataset.integration = i.name;
+  const when = new Date(i.missedChanges.at).toLocaleString();
+  item.append(
+    el('strong', `${i.name}: missed changes (${when})`, 'bad'),
+    el('span', ` ${i.missedChanges.message}`),
+    el('br'),
+    el('span', 'To recover them: '),
+    el('code', i.missedChanges.recover),
+  );
+  return item;
+}
+
 function renderMissedChanges(integrations) {
   const open = integrations.filter((i) => i.missedChanges && !i.missedChanges.reconciledAt);
-  $('#missed-changes').replaceChildren(
-    ...open.map((i) => {
-      const item = el('li');
-      item.dataset.integration = i.name;
-      const when = new Date(i.missedChanges.at).toLocaleString();
-      item.append(
-        el('strong', `${i.name}: missed changes (${when})`, 'bad'),
-        el('span', ` ${i.missedChanges.message}`),
-        el('br'),
-        el('span', 'To recover them: '),
-        el('code', i.missedChanges.recover),
-      );
-      return item;
-    }),
-  );
+  showRows($('#missed-changes'), open, { id: (i) => i.name, shows: (i) => i.missedChanges, build: missedChangesItem });
 }
 
 // A hot-loaded change of an integration's key being drained: normal, and it ends by itself, but until then the same
@@ -95,21 +95,23 @@ function keyChangeText(k) {
   );
 }
 
-function renderKeyChanges(integrations) {
-  $('#key-changes').replaceChildren(
-    ...integrations.flatMap((i) =>
-      (i.keyChanges ?? []).map((k) => {
-        const item = el('li');
-        item.dataset.integration = i.name;
-        const since = new Date(k.since).toLocaleString();
-        item.append(
-          el('strong', `${i.name}: draining a key change (since ${since})`, 'warn'),
-          el('span', ` ${keyChangeText(k)}`),
-        );
-        return item;
-      }),
-    ),
+function keyChangeItem({ integration, change }) {
+  const item = el('li');
+  item.dataset.integration = integration;
+  const since = new Date(change.since).toLocaleString();
+  item.append(
+    el('strong', `${integration}: draining a key change (since ${since})`, 'warn'),
+    el('span', ` ${keyChangeText(change)}`),
   );
+  return item;
+}
+
+function renderKeyChanges(integrations) {
+  const changes = integrations.flatMap((i) => (i.keyChanges ?? []).map((change) => ({ integration: i.name, change })));
+  showRows($('#key-changes'), changes, {
+    id: ({ integration, change }) => JSON.stringify([integration, change.from, change.to]),
+    build: keyChangeItem,
+  });
 }
 
 // Lag, and the consumers the broker lost (a restart): their stored events count in it and wait until one is back.
@@ -148,19 +150,18 @@ function renderSession(session) {
 
 const canAct = () => state.session?.role === 'operator';
 
+const auditRow = ({ entry }) =>
+  row([
+    new Date(entry.at).toLocaleTimeString(),
+    `${entry.actor.kind}:${entry.actor.id}`,
+    entry.action,
+    entry.target,
+    el('span', entry.result, entry.result === 'ok' ? 'ok' : 'bad'),
+    entry.reason ?? '',
+  ]);
+
 function renderAudit(audit) {
-  $('#audit tbody').replaceChildren(
-    ...(audit.entries ?? []).map(({ entry }) =>
-      row([
-        new Date(entry.at).toLocaleTimeString(),
-        `${entry.actor.kind}:${entry.actor.id}`,
-        entry.action,
-        entry.target,
-        el('span', entry.result, entry.result === 'ok' ? 'ok' : 'bad'),
-        entry.reason ?? '',
-      ]),
-    ),
-  );
+  showRows($('#audit tbody'), audit.entries ?? [], { id: (e) => e.seq, build: auditRow });
 }
 
 // The counters are the answering engine's since it started: say which engine and since when, and say it when another
@@ -189,6 +190,50 @@ function renderCountsSince(since, engine) {
   note.className = note.dataset.changed ? 'warn' : 'muted';
 }
 
+/** An integration's row; `active` is the cluster's commit, shown when the integration names none of its own. */
+function integrationRow(i, active) {
+  const c = i.counts ?? {};
+  const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
+  const calm = health === 'busy' || health === 'draining';
+  const statusCell = el('span', health, health === 'ok' ? 'ok' : calm ? 'warn' : 'bad');
+  const failing = sourceFailure(i.sourceHealth);
+  const missed = i.missedChanges && !i.missedChanges.reconciledAt ? `missed changes: ${i.missedChanges.message}` : '';
+  const draining = (i.keyChanges ?? []).map((k) => `draining a key change: ${keyChangeText(k)}`);
+  const notes = [...(failing ? [failing] : []), ...(missed ? [missed] : []), ...draining, ...(i.problems ?? [])];
+  if (notes.length > 0) statusCell.title = notes.join('\n');
+  const tr = row([
+    i.name,
+    statusCell,
+    sourceCell(i),
+    short(i.commit ?? active),
+    num(c.in),
+    num(c.delivered),
+    num(c.retried),
+    num(c.deadLettered),
+    figure(i.throughputPerS),
+    figure(i.latencyP50Ms),
+    figure(i.latencyP99Ms),
+    lagCell(i),
+  ]);
+  tr.dataset.integration = i.name;
+  // Labels for the narrow-screen layout, where each row becomes a card without the table header.
+  const labels = [...document.querySelectorAll('#integrations thead th')].map((th) => th.textContent);
+  tr.querySelectorAll('td').forEach((td, n) => (td.dataset.label = labels[n] ?? ''));
+  return tr;
+}
+
+function rejectedBox(r) {
+  const box = el('div');
+  box.append(el('p', `rejected ${short(r.commit)}`, 'error'));
+  const list = el('ul');
+  for (const d of r.diagnostics ?? []) list.append(el('li', `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`));
+  box.append(list);
+  return box;
+}
+
+const workerLine = (w) =>
+  `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`;
+
 function renderStatus(status) {
   renderCountsSince(status.countsSince, status.engine);
   const active = status.active_commit ?? status.commit;
@@ -196,40 +241,14 @@ function renderStatus(status) {
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
   renderMissedChanges(status.integrations ?? []);
   renderKeyChanges(status.integrations ?? []);
-  const body = $('#integrations tbody');
-  const labels = [...document.querySelectorAll('#integrations thead th')].map((th) => th.textContent);
-  body.replaceChildren(
-    ...(status.integrations ?? []).map((i) => {
-      const c = i.counts ?? {};
-      const health = i.status ?? (i.deadLetters > 0 ? 'dead letters' : i.lag > 0 ? 'busy' : 'ok');
-      const calm = health === 'busy' || health === 'draining';
-      const statusCell = el('span', health, health === 'ok' ? 'ok' : calm ? 'warn' : 'bad');
-      const failing = sourceFailure(i.sourceHealth);
-      const missed =
-        i.missedChanges && !i.missedChanges.reconciledAt ? `missed changes: ${i.missedChanges.message}` : '';
-      const draining = (i.keyChanges ?? []).map((k) => `draining a key change: ${keyChangeText(k)}`);
-      const notes = [...(failing ? [failing] : []), ...(missed ? [missed] : []), ...draining, ...(i.problems ?? [])];
-      if (notes.length > 0) statusCell.title = notes.join('\n');
-      const row_ = row([
-        i.name,
-        statusCell,
-        sourceCell(i),
-        short(i.commit ?? active),
-        num(c.in),
-        num(c.delivered),
-        num(c.retried),
-        num(c.deadLettered),
-        figure(i.throughputPerS),
-        figure(i.latencyP50Ms),
-        figure(i.latencyP99Ms),
-        lagCell(i),
-      ]);
-      row_.dataset.integration = i.name;
-      // Labels for the narrow-screen layout, where each row becomes a card without the table header.
-      row_.querySelectorAll('td').forEach((td, n) => (td.dataset.label = labels[n] ?? ''));
-      return row_;
-    }),
-  );
+  // The integrations' rows, like the missed changes, key changes, rejected commits and workers, stay the same elements
+  // while nothing they show changed (live-refresh.js): one rebuilt every second would drop an operator's selection (a
+  // command to copy) and the tooltip being read.
+  showRows($('#integrations tbody'), status.integrations ?? [], {
+    id: (i) => i.name,
+    shows: (i) => [i, active],
+    build: (i) => integrationRow(i, active),
+  });
   const details = $('#sync-details');
   const pairs = [
     ['branch', status.tracked_branch],
@@ -243,24 +262,11 @@ function renderStatus(status) {
     // Engine-wide conditions (the events stream nearly full, or refusing webhooks with 507).
     ...(status.warnings ?? []).flatMap((w) => [el('dt', 'warning', 'error'), el('dd', w, 'error')]),
   );
-  const rejected = $('#rejected');
-  rejected.replaceChildren(
-    ...(status.rejected ?? []).map((r) => {
-      const box = el('div');
-      box.append(el('p', `rejected ${short(r.commit)}`, 'error'));
-      const list = el('ul');
-      for (const d of r.diagnostics ?? []) list.append(el('li', `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`));
-      box.append(list);
-      return box;
-    }),
-  );
-  const workers = (status.workers ?? []).map((w) =>
-    el('li', `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`),
-  );
+  showRows($('#rejected'), status.rejected ?? [], { id: (r) => r.commit, build: rejectedBox });
+  const workers = status.workers ?? [];
+  showRows($('#workers'), workers, { id: (w) => w.id, shows: workerLine, build: (w) => el('li', workerLine(w)) });
   // Without GitOps (a plain spec directory) no process reports a spec version.
-  $('#workers').replaceChildren(
-    ...(workers.length ? workers : [el('li', 'none reporting (not following a Git repository)', 'muted')]),
-  );
+  $('#workers-none').hidden = workers.length > 0;
 }
 
 // What the filter matches, the same text the engine searches for `GET /api/dlq?q=` (dead-letter-index.ts listedText).

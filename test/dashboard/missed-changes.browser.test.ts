@@ -154,6 +154,12 @@ it('an overflow event shows in the status, junction status and the dashboard wit
   const item = page.locator('#missed-changes li[data-integration="account-changes"]');
   await expect.poll(() => item.count()).toBe(1);
   expect(await item.locator('code').textContent()).toBe(missed.recover);
+  // Selected to be copied, it stays selected when the next refresh lands (#updated is written at each refresh's end):
+  // the item is rebuilt only when the report changes.
+  await item.locator('code').selectText();
+  const updated = await page.textContent('#updated');
+  await expect.poll(() => page.textContent('#updated')).not.toBe(updated);
+  expect(await page.evaluate<string>('String(getSelection())')).toBe(missed.recover);
   expect(await item.textContent()).toContain(missed.message);
   const status = page.locator('#integrations tr[data-integration="account-changes"] td').nth(1);
   expect(await status.textContent()).toBe('missed-changes');
@@ -192,4 +198,5 @@ it('an overflow event shows in the status, junction status and the dashboard wit
       `${pad}reconciled (--all) at ${reconciledAt}, after the report: its result is on the dashboard\n`,
   );
   expect(errors).toEqual([]);
+  await page.close();
 });
