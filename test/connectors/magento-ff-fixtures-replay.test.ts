@@ -18,7 +18,7 @@ import type { CompiledSpecSet } from '../../engine/compiler/compiled-spec.js';
 import { dryRun } from '../../engine/plan/dry-run.js';
 import { loadCases } from '../../engine/plan/spec-tests/load-cases.js';
 import type { LoadedCase } from '../../engine/plan/spec-tests/load-cases.js';
-import { MAGENTO_EMULATOR_TOKEN, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
+import { MAGENTO_EMULATOR_TOKEN, addCompany, startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { sampleOrder } from '../../connectors/magento/emulator/state.js';
 import { invoiceOrder } from '../../connectors/magento/emulator/order-routes.js';
@@ -57,6 +57,7 @@ const REPLAYED = [
   'ff-quotes-to-magento-quotes',
   'ff-open-invoices-to-magento-quotes',
   'ff-products-to-magento-catalog',
+  'ff-accounts-to-magento-customers',
 ];
 /** The integrations whose Magento reads are checked for the fields Magento always answers. */
 const READS_CHECKED = [
@@ -66,6 +67,7 @@ const READS_CHECKED = [
   'ff-invoice-payments-to-magento-orders',
   'magento-customers-to-ff-accounts',
   'ff-products-to-magento-catalog',
+  'ff-accounts-to-magento-customers',
 ];
 const wiring = createWiring({ env: {} });
 const dirs: SpecDir[] = [];
@@ -643,6 +645,58 @@ const groupPrice = (quantity: number, price: number) => ({
 });
 const PRODUCTS = 'ff-products-to-magento-catalog';
 
+/** Account 088 in the org, the event's record: Hopper Analytics, not a shop customer yet. */
+const hopperAnalyticsInOrg = () =>
+  void sf.store.insert('Account', { Id: '001000000000088AAA', Name: 'Hopper Analytics Inc.' });
+/** The account's contact is no customer of the store yet, which makes its next customer 101. */
+const newCustomer101 = async () => (hopperAnalyticsInOrg(), void (magento.state.nextId.customer = 101));
+/** The account's contact registered in the store (customer `id`) with the e-mail in that letter case. */
+const registered = (id: number, email: string) => async () => {
+  hopperAnalyticsInOrg();
+  magento.state.nextId.customer = id;
+  await given('POST', `${MG}/customers`, { customer: { email, firstname: 'Grace', lastname: 'Hopper' } });
+};
+/** A US address of Grace's, with its Virginia region as the store's directory has it (region 61). */
+const virginia = (street: string[], city: string, postcode: string, defaults: object = {}) => ({
+  ...{ firstname: 'Grace', lastname: 'Hopper', street, city, postcode, country_id: 'US', telephone: '+1 555 0100' },
+  ...{ region: { region_code: 'VA', region: 'Virginia', region_id: 61 }, ...defaults },
+});
+const ARLINGTON = virginia(['1 Navy Way'], 'Arlington', '22202', { default_billing: true, default_shipping: true });
+const NORFOLK = virginia(['9 Dock St'], 'Norfolk', '23510');
+/** The address FF added to the account's book (its Richmond depot), as this flow sends it. */
+const DEPOT = {
+  ...virginia(['77 Depot Rd', 'Gate 3'], 'Richmond', '23219'),
+  ...{ company: 'Hopper Depot', default_billing: false, default_shipping: false },
+};
+/** Customer 77 (linked to account 077) as she registered (General group), her addresses 501, 502, ... */
+const grace77 =
+  (addresses = [ARLINGTON, NORFOLK], fields: object = {}) =>
+  async () => {
+    magento.state.nextId.customer = 77;
+    magento.state.nextId.address = 501;
+    await given('POST', `${MG}/customers`, {
+      customer: { email: 'grace@hopper.example', firstname: 'Grace', lastname: 'Hopper', ...fields, addresses },
+    });
+  };
+/** Customer 77 once her account's terms and VAT number reached her (Net 30): as the later cases find her. */
+const grace77WithTerms = (addresses = [ARLINGTON, NORFOLK]) => grace77(addresses, { group_id: 4, taxvat: 'US-123' });
+/** Customer 77 the admin of B2B company 3, whose credit (record 12) is in USD at `limit`, owing `balance`. */
+const grace77InCompany3 = (limit: number, balance: number) => async () => {
+  await grace77WithTerms()();
+  Object.assign(magento.state.nextId, { company: 3, companyCredit: 12 });
+  addCompany(magento.state, 77, 'Hopper Analytics Inc.');
+  const credit = { credit_limit: limit, balance, available_limit: limit - balance };
+  Object.assign(magento.state.companyCredits.get(12)!, credit);
+};
+/** Customer 79 (linked to account 079), registered without addresses. */
+const hedy79 = async () => {
+  magento.state.nextId.customer = 79;
+  await given('POST', `${MG}/customers`, {
+    customer: { email: 'hedy@lamarr.example', firstname: 'Hedy', lastname: 'Lamarr' },
+  });
+};
+const ACCOUNTS = 'ff-accounts-to-magento-customers';
+
 /** Each case's vendors, by `<file> / <case name>`; a case not listed starts from the emulators' seeds. */
 const GIVEN: Record<string, Given> = {
   "ad-usage-to-salesforce / an ad becomes a usage entry on the customer's contract": {
@@ -943,6 +997,71 @@ const GIVEN: Record<string, Given> = {
         },
         [['Standard Price Book', 20, true]],
       ),
+  },
+  [`${ACCOUNTS} / an account with no Magento customer creates one from its contact and addresses, and gets the new id`]:
+    { before: newCustomer101 },
+  [`${ACCOUNTS} / a country FF holds by name (address picklists) goes to Magento as its ISO code`]: {
+    before: newCustomer101,
+  },
+  [`${ACCOUNTS} / a state held by name in any letter case is the region of that name (the directory's own spelling)`]: {
+    before: newCustomer101,
+  },
+  [`${ACCOUNTS} / a country without a region list (an org's "UK" integration value is GB) keeps the state as text`]: {
+    before: newCustomer101,
+  },
+  [`${ACCOUNTS} / an org's own state value mapped in state-codes is the region it names (Yukon -> Yukon Territory, YT)`]:
+    { before: newCustomer101 },
+  [`${ACCOUNTS} / where the state is optional (Germany) a name the regions lack goes as text, and a known one as the region`]:
+    { before: newCustomer101 },
+  [`${ACCOUNTS} / a shopper registered with the e-mail in other letter case is linked too (Magento would refuse a second)`]:
+    { before: registered(65, 'Grace@Hopper.Example') },
+  [`${ACCOUNTS} / a shopper who already registered with that e-mail is linked, not created twice`]: {
+    before: registered(64, 'grace@hopper.example'),
+  },
+  [`${ACCOUNTS} / credit terms and VAT number set the Magento customer's group and taxvat`]: { before: grace77() },
+  [`${ACCOUNTS} / names and addresses stay Magento's`]: { before: grace77() },
+  [`${ACCOUNTS} / a tax-exempt account (Sales Tax Status Exempt) moves its customer to the exempt group of its terms`]:
+    { before: grace77WithTerms() },
+  [`${ACCOUNTS} / on Magento Open Source (no company credit) the limit stays in FinancialForce`]: {
+    before: grace77WithTerms(),
+  },
+  [`${ACCOUNTS} / a customer in no company has no credit to set`]: {
+    // A B2B store answers a customer in no company with company 0.
+    before: async () => {
+      await grace77WithTerms()();
+      const company_attributes = { customer_id: 77, company_id: 0 };
+      magento.state.customers.get(77)!.extension_attributes = { company_attributes };
+    },
+  },
+  [`${ACCOUNTS} / an account created in FF with its Magento id and terms sends the terms`]: { before: hedy79 },
+  [`${ACCOUNTS} / a gap event of a linked account (header only, what changed unknown) sends the terms its read found`]:
+    { before: hedy79 },
+  [`${ACCOUNTS} / a credit limit becomes the credit limit of the customer's B2B company, in the credit's currency, without a credit_comment (no credit read returns it)`]:
+    { before: grace77InCompany3(0, 0) },
+  [`${ACCOUNTS} / a limit the company's credit already has is not sent again`]: {
+    before: grace77InCompany3(25000, 1200),
+  },
+  [`${ACCOUNTS} / an account trading in another currency than the company's credit is a dead letter that names both`]: {
+    before: grace77InCompany3(0, 0),
+  },
+  [`${ACCOUNTS} / an address FF adds to a linked customer's address book joins Magento's addresses, which go back as they are`]:
+    { before: grace77WithTerms() },
+  [`${ACCOUNTS} / an address book entry whose state is none of the country's regions is a dead letter, Magento's list untouched`]:
+    { before: grace77WithTerms() },
+  [`${ACCOUNTS} / an FF address Magento already has (same street, city and postcode) is not sent again`]: {
+    // FF's Richmond depot reached Magento with an earlier change of the account.
+    before: grace77WithTerms([ARLINGTON, DEPOT]),
+  },
+  [`${ACCOUNTS} / an address update whose answer was lost is looked up, and not sent twice when Magento has it`]: {
+    before: grace77WithTerms(),
+    during: {
+      'addresses.find': async () => {
+        magento.state.nextId.address = 503;
+        await given('PUT', `${MG}/customers/77`, {
+          customer: { id: 77, addresses: [...(magento.state.customers.get(77)!.addresses as object[]), DEPOT] },
+        });
+      },
+    },
   },
   'magento-orders-to-ff-invoices / FinancialForce rejecting the invoice is a permanent error with its message': {
     // The customer's account was deleted in FinancialForce after the customer was linked to it.

@@ -60,9 +60,10 @@ export function addCompany(state: MagentoState, customerId: number, name: string
   const customer = state.customers.get(customerId);
   if (!customer) throw new Error(`no customer ${customerId}`);
   const id = state.nextId.company++;
+  const creditId = state.nextId.companyCredit++;
   state.companies.set(id, { id, company_name: name, super_user_id: customerId, status: 1 });
-  state.companyCredits.set(id, {
-    id,
+  state.companyCredits.set(creditId, {
+    id: creditId,
     company_id: id,
     credit_limit: 0,
     balance: 0,

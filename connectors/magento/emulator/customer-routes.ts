@@ -50,7 +50,7 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
           return magentoError(400, 'A customer with the same email address already exists in an associated website.');
         const id = state().nextId.customer++;
         const stamp = now();
-        const created: Row = {
+        const created = withDefaults({
           group_id: 1,
           website_id: 1,
           store_id: 1,
@@ -61,7 +61,7 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
           created_at: stamp,
           updated_at: stamp,
           addresses: addresses(state(), customer.addresses, id),
-        };
+        });
         state().customers.set(id, created);
         return { status: 200, body: created };
       },
@@ -81,14 +81,14 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
         // Addresses are replaced as a whole list when sent, and kept when not; one sent with the id of an address the
         // customer has is saved over it (AddressRepository loads it and sets what was sent).
         const sent = sentAddresses(customer.addresses, existing.addresses);
-        const updated: Row = {
+        const updated = withDefaults({
           ...existing,
           ...customer,
           id: existing.id,
           updated_at: now(),
           addresses:
             customer.addresses === undefined ? existing.addresses : addresses(state(), sent, Number(existing.id)),
-        };
+        });
         // One transaction (TransactionWrapper): a refused address leaves the customer as it was.
         const invalid = validate(updated) ?? refuseAddresses(sent);
         if (invalid) return invalid;
@@ -119,15 +119,47 @@ function sentAddresses(list: unknown, stored: unknown = []): Row[] {
   return (list as Row[]).map((a) => (a.id !== undefined && byId.has(a.id) ? { ...byId.get(a.id), ...a } : a));
 }
 
-/** Gives every address an id and the customer id, and turns default flags into the customer's default ids. */
+/** Gives every address an id, the customer id and its region as the address keeps it (`keptRegion`). */
 function addresses(state: MagentoState, list: unknown, customerId: number): Row[] {
   if (!Array.isArray(list)) return [];
-  return (list as Row[]).map((a) => ({
-    ...a,
-    ...(a.region && typeof a.region === 'object' ? { region: keptRegion(a.region as Row, a.country_id) } : {}),
-    id: a.id ?? state.nextId.address++,
-    customer_id: customerId,
-  }));
+  return (list as Row[]).map((a) => {
+    const region = a.region && typeof a.region === 'object' ? keptRegion(a.region as Row, a.country_id) : undefined;
+    return {
+      ...a,
+      // The address's own region_id attribute beside its region object (AbstractAddress::getDataModel answers both).
+      ...(region ? { region, region_id: region.region_id } : {}),
+      id: a.id ?? state.nextId.address++,
+      customer_id: customerId,
+    };
+  });
+}
+
+const DEFAULTS = ['default_billing', 'default_shipping'] as const;
+
+/**
+ * The defaults as Magento keeps and answers them. An address saved with `default_billing` (or `default_shipping`)
+ * true becomes the customer's default: Address\Relation writes its id to customer_entity, and the customer answers
+ * it as a string (CustomerInterface::getDefaultBilling); `false` changes nothing. An address answers `true` only when
+ * it is the customer's default and no flag otherwise (AbstractAddress::getDataModel sets only true, and the REST
+ * layer leaves out a null). A default whose address the save deleted is gone [U].
+ */
+function withDefaults(customer: Row): Row {
+  if (!Array.isArray(customer.addresses)) return customer;
+  const saved = customer.addresses as Row[];
+  const ids = Object.fromEntries(
+    DEFAULTS.map((flag) => {
+      const chosen = saved.filter((a) => a[flag] === true).at(-1)?.id ?? customer[flag];
+      return [flag, saved.some((a) => String(a.id) === String(chosen)) ? String(chosen) : undefined];
+    }),
+  );
+  const answered = saved.map((address) => {
+    const { default_billing: _billing, default_shipping: _shipping, ...rest } = address;
+    for (const flag of DEFAULTS) if (ids[flag] === String(address.id)) rest[flag] = true;
+    return rest;
+  });
+  const { default_billing: _billing, default_shipping: _shipping, ...rest } = customer;
+  for (const flag of DEFAULTS) if (ids[flag] !== undefined) rest[flag] = ids[flag];
+  return { ...rest, addresses: answered };
 }
 
 /**

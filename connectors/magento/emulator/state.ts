@@ -43,8 +43,10 @@ export interface MagentoState {
     comment: number;
     /** Configurable options (catalog_product_super_attribute ids). */
     configurableOption: number;
-    /** B2B companies and their credit records. */
+    /** B2B companies. */
     company: number;
+    /** B2B company credit records (a sequence of their own: a company's credit id is not its company id). */
+    companyCredit: number;
   };
 }
 
@@ -159,6 +161,7 @@ export function seedMagentoState(): MagentoState {
       comment: 1,
       configurableOption: 1,
       company: 1,
+      companyCredit: 1,
     },
   };
 }

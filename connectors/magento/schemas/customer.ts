@@ -18,6 +18,7 @@ export const addressSchema: JsonSchema = {
     country_id: str('ISO 3166 country code'),
     telephone: str('Phone'),
     region: { type: 'object', description: 'Region: region_code, region, region_id' },
+    region_id: int("The region's id, as in `region` (0: none of the country's regions)"),
     default_billing: bool('The default billing address'),
     default_shipping: bool('The default shipping address'),
   },
@@ -45,6 +46,8 @@ export const customerSchema: JsonSchema = entity(
     created_at: str('Created, YYYY-MM-DD HH:MM:SS (UTC)'),
     updated_at: str('Last updated, YYYY-MM-DD HH:MM:SS (UTC)'),
     addresses: { type: 'array', items: addressSchema, description: 'Addresses; sent as a whole list on update' },
+    default_billing: str('Id of the default billing address (set by Magento from the address saved as the default)'),
+    default_shipping: str('Id of the default shipping address (set by Magento from the address saved as the default)'),
     custom_attributes: { type: 'array', description: 'EAV attributes' },
     extension_attributes: {
       type: 'object',
