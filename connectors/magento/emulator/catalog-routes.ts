@@ -42,7 +42,11 @@ export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
           ]);
         if (stock.qty !== undefined && typeof stock.qty !== 'number')
           return magentoError(400, 'The "%1" value is invalid for the "qty" attribute.', [String(stock.qty)]);
-        ext.stock_item = { ...ext.stock_item, ...stock, item_id: ext.stock_item.item_id };
+        // StockRegistry::updateStockItemBySku: what was sent over the stored item, saved by the repository's rules.
+        ext.stock_item = savedStockItem(Number(ext.stock_item.item_id), Number(existing.id), {
+          ...ext.stock_item,
+          ...stock,
+        });
         return { status: 200, body: Number(r.params.itemId) };
       },
     },
