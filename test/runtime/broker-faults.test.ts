@@ -3,6 +3,7 @@
  * target under a burst (fault 22): concurrency stays capped and heartbeats prevent ack-timeout redelivery storms.
  */
 import { afterEach, expect, it } from 'vitest';
+import { partitionOf } from '../../engine/runtime/broker/subjects.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -23,6 +24,23 @@ async function postAll(ids: number[], concurrency = 20): Promise<void> {
       }
     }),
   );
+}
+
+/**
+ * `count` ids whose keys fall evenly on the partitions. Ids 1-1,000 put up to 19 on one partition of 100, whose calls
+ * then ran one after the other for 28 s while the others had finished; ten each still queue 13.5 s behind, far past the
+ * ack wait.
+ */
+function evenlyOverPartitions(count: number, partitions: number): number[] {
+  const perPartition = new Map<number, number>();
+  const ids: number[] = [];
+  for (let id = 1; ids.length < count; id++) {
+    const p = partitionOf(String(id), partitions);
+    if ((perPartition.get(p) ?? 0) >= count / partitions) continue;
+    perPartition.set(p, (perPartition.get(p) ?? 0) + 1);
+    ids.push(id);
+  }
+  return ids;
 }
 
 it(
@@ -58,7 +76,7 @@ it('fault 22: a 1.5 s target with a burst of 1000: concurrency capped at the par
   h = await startRuntimeHarness({ integrations: [integrationYaml()], tuning: { partitions }, timeout: '30s' });
   expect(h.engine.partitions).toBe(partitions);
   h.target.fault = () => ({ delayMs: 1500 });
-  const ids = Array.from({ length: 1000 }, (_, i) => i + 1);
+  const ids = evenlyOverPartitions(1000, partitions);
   await postAll(ids);
   await waitFor(
     () => h!.target.records.size === 1000,
