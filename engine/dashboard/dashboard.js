@@ -234,6 +234,13 @@ function rejectedBox(r) {
 const workerLine = (w) =>
   `${w.id} · ${short(w.commit)}${w.applied_at ? ` · ${new Date(w.applied_at).toLocaleTimeString()}` : ''}`;
 
+/** One name and value of the Spec sync details, together so that showRows keeps them as one. */
+function syncPair([name, value, className]) {
+  const pair = el('div');
+  pair.append(el('dt', name, className), el('dd', value, className));
+  return pair;
+}
+
 function renderStatus(status) {
   renderCountsSince(status.countsSince, status.engine);
   const active = status.active_commit ?? status.commit;
@@ -241,15 +248,14 @@ function renderStatus(status) {
   $('#sync').className = `pill ${status.rejected?.length ? 'bad' : 'ok'}`;
   renderMissedChanges(status.integrations ?? []);
   renderKeyChanges(status.integrations ?? []);
-  // The integrations' rows, like the missed changes, key changes, rejected commits and workers, stay the same elements
-  // while nothing they show changed (live-refresh.js): one rebuilt every second would drop an operator's selection (a
-  // command to copy) and the tooltip being read.
+  // The integrations' rows, like the missed changes, key changes, sync details, rejected commits and workers, stay the
+  // same elements while nothing they show changed (live-refresh.js): one rebuilt every second would drop an operator's
+  // selection (a command to copy) and the tooltip being read.
   showRows($('#integrations tbody'), status.integrations ?? [], {
     id: (i) => i.name,
     shows: (i) => [i, active],
     build: (i) => integrationRow(i, active),
   });
-  const details = $('#sync-details');
   const pairs = [
     ['branch', status.tracked_branch],
     ['last seen', status.last_seen_commit && short(status.last_seen_commit)],
@@ -257,10 +263,14 @@ function renderStatus(status) {
     ['pinned', status.pinned ? short(status.pinned) : undefined],
     ['NATS', status.nats ? (status.nats.connected ? 'connected' : 'disconnected') : undefined],
   ];
-  details.replaceChildren(
-    ...pairs.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', k), el('dd', v)]),
-    // Engine-wide conditions (the events stream nearly full, or refusing webhooks with 507).
-    ...(status.warnings ?? []).flatMap((w) => [el('dt', 'warning', 'error'), el('dd', w, 'error')]),
+  showRows(
+    $('#sync-details'),
+    [
+      ...pairs.filter(([, v]) => v),
+      // Engine-wide conditions (the events stream nearly full, or refusing webhooks with 507).
+      ...(status.warnings ?? []).map((w) => ['warning', w, 'error']),
+    ],
+    { id: ([name, value]) => (name === 'warning' ? `warning ${value}` : name), build: syncPair },
   );
   showRows($('#rejected'), status.rejected ?? [], { id: (r) => r.commit, build: rejectedBox });
   const workers = status.workers ?? [];

@@ -1,7 +1,8 @@
 /**
- * The dashboard's live tables in real headless Chromium against a real engine: an integration's row and an audit
- * entry's row stay the same elements across the page's refreshes while nothing they show changed, so a name an
- * operator double-clicked to copy stays selected (and a tooltip being read stays up) when the next refresh lands.
+ * The dashboard's live tables in real headless Chromium against a real engine: an integration's row, an audit entry's
+ * row and a Spec sync detail stay the same elements across the page's refreshes while nothing they show changed, so a
+ * name an operator double-clicked to copy stays selected (and a tooltip being read stays up) when the next refresh
+ * lands.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ afterAll(async () => {
   await h?.dispose();
 });
 
-it("keeps an integration's row and an audit row across refreshes: a name double-clicked stays selected", async () => {
+it("keeps an integration's row, an audit row and a sync detail across refreshes: a name double-clicked stays selected", async () => {
   // An audited action with nothing to discard, for a row in the audit trail.
   const purge = await fetch(`${h.engine.operatorUrl}/api/dlq/purge`, {
     method: 'POST',
@@ -36,7 +37,8 @@ it("keeps an integration's row and an audit row across refreshes: a name double-
   const integration = page.locator('#integrations tr[data-integration="orders"]');
   const audit = page.locator('#audit tbody tr').first();
   await expect.poll(() => audit.textContent()).toContain('dlq.purgeorders status replayed');
-  const shownRows = [await integration.elementHandle(), await audit.elementHandle()];
+  const nats = page.locator('#sync-details dd', { hasText: 'connected' });
+  const shownRows = [await integration.elementHandle(), await audit.elementHandle(), await nats.elementHandle()];
 
   // On the name itself (the cell is wider than its text), past the cell's padding.
   await integration
@@ -48,7 +50,7 @@ it("keeps an integration's row and an audit row across refreshes: a name double-
   // #updated is written at the end of each refresh, once the tables are shown: a new time is a refresh since.
   const updated = await page.textContent('#updated');
   await expect.poll(() => page.textContent('#updated')).not.toBe(updated);
-  for (const row of shownRows) expect(await row!.evaluate((tr) => tr.isConnected)).toBe(true);
+  for (const row of shownRows) expect(await row!.evaluate((shown) => shown.isConnected)).toBe(true);
   expect(await selected()).toBe('orders');
   expect(errors).toEqual([]);
   await page.close();
