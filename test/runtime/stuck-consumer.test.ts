@@ -140,10 +140,15 @@ it(
         for await (const m of batch) msgs.push(m);
         return msgs;
       };
+      // A request sent before the connection is back is lost and times out (5 s, twice per test): ask once it is back.
       const restart = async (between: () => void) => {
+        const reconnected = (async () => {
+          for await (const status of nc.status()) if (status.type === 'reconnect') return;
+        })();
         await harness.nats.stop();
         between();
         await harness.nats.restart();
+        await reconnected;
         const back = () => jsm.consumers.info(EVENTS_STREAM, consumer).then(Boolean, () => false);
         await waitFor(back, 'the broker and its consumer back after the restart');
       };
