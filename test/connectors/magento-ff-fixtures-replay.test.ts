@@ -221,7 +221,9 @@ const ALWAYS: Record<string, { fields: string[]; lists?: Record<string, string[]
   },
   customer: {
     fields: ['id', 'email', 'firstname', 'lastname', 'group_id', 'store_id', 'website_id', 'created_at', 'updated_at'],
-    lists: { addresses: ['id', 'customer_id', 'firstname', 'lastname', 'street', 'city', 'country_id', 'region'] },
+    lists: {
+      addresses: ['id', 'customer_id', 'firstname', 'lastname', 'street', 'city', 'country_id', 'region', 'region_id'],
+    },
   },
   invoice: {
     fields: ['entity_id', 'increment_id', 'order_id', 'state', 'created_at', 'updated_at', 'grand_total'],
@@ -262,7 +264,26 @@ function lacking(entity: string, record: Record<string, unknown>): string[] {
       const missing = itemFields.filter((f) => item[f] === undefined || item[f] === null);
       if (missing.length) out.push(`${list}[${i}].{${missing.join(', ')}}`);
     });
+  if (entity === 'customer') out.push(...defaultsAsAnswered(record));
   return out;
+}
+
+/**
+ * A customer's defaults as Magento answers them (docs/connectors.md, "A customer save answers…"): the customer names
+ * its default address's id as text, and an address carries `default_billing`/`default_shipping` only as true, on the
+ * default address.
+ */
+function defaultsAsAnswered(customer: Record<string, unknown>): string[] {
+  const addresses = (customer.addresses ?? []) as Record<string, unknown>[];
+  return (['default_billing', 'default_shipping'] as const).flatMap((flag) => {
+    const flagged = addresses.filter((a) => a[flag] !== undefined);
+    const named = customer[flag];
+    const wrong = flagged.filter((a) => a[flag] !== true || String(a.id) !== named);
+    if (wrong.length) return [`addresses ${wrong.map((a) => a.id).join(', ')} ${flag} ≠ the customer's ${flag}`];
+    if (named !== undefined && (typeof named !== 'string' || flagged.length !== 1))
+      return [`${flag} ${JSON.stringify(named)}: the id, as text, of the one address flagged true`];
+    return [];
+  });
 }
 
 describe('Magento records the cases read', () => {
