@@ -15,7 +15,7 @@ export async function planAgainstBase(
   head ??= await compileDirectory(wiring, dir);
   let atRef;
   try {
-    atRef = await readSpecTreeAtRef(dir, ref, head.tree.displayRoot);
+    atRef = await readSpecTreeAtRef(dir, ref, head.tree.displayRoot, wiring.maxDataBytes);
   } catch (error) {
     throw new UsageError(`cannot read ${dir} at ${ref}: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -23,6 +23,7 @@ import type { TransformEngine } from '../transform/transform-engine.js';
 import { UsageError } from './usage-error.js';
 import { SpecsDoNotCompileError } from './specs-do-not-compile-error.js';
 import { engineSecurity } from './security-options.js';
+import { maxDataBytes } from './data-limit.js';
 import type { ConnectionSecurity } from '../http/connection-client.js';
 
 export interface Wiring {
@@ -39,6 +40,8 @@ export interface Wiring {
   readonly streamFactory: StreamOpenerFactory;
   /** The secret allowlist (checked when specs compile) and the private hosts connections may reach. */
   readonly security: ConnectionSecurity;
+  /** The largest data file a spec tree is read with (`JUNCTION_MAX_DATA_BYTES`): engine/cli/data-limit.ts. */
+  readonly maxDataBytes: number;
 }
 
 interface WiringOptions {
@@ -61,6 +64,7 @@ export function createWiring(options: WiringOptions = {}): Wiring {
     connectors,
     transform,
     security,
+    maxDataBytes: maxDataBytes(env),
     compileTree: (tree, commit, environment = options.environment) =>
       compileSpecTree(tree, {
         connectors,
@@ -93,7 +97,7 @@ export async function compileDirectory(
       `spec directory ${JSON.stringify(dir)} (${resolve(dir)}) does not exist or is not a directory: pass the ` +
         'directory that holds the spec YAML files (`junction init <dir>` creates a spec repository)',
     );
-  const tree = await readSpecTree(dir);
+  const tree = await readSpecTree(dir, undefined, wiring.maxDataBytes);
   if (requireSpecs && !tree.files.some((f) => isSpecFile(f.path)))
     throw new UsageError(
       `spec directory ${JSON.stringify(dir)} holds no spec file (*.yaml or *.yml; hidden folders and node_modules are not read): pass the directory of your specs`,

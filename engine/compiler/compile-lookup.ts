@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { checkConnection, operationOn } from './resolve-operation.js';
 import type { ConnectionScope } from './resolve-operation.js';
-import { relativeTreePath, tooLargeData } from './spec-tree.js';
+import { dataLimit, relativeTreePath, tooLargeData } from './spec-tree.js';
 
 export function compileLookup(
   ctx: CompileContext,
@@ -54,7 +54,7 @@ export function compileLookup(
         spec,
         ['csv', 'file'],
         'file-too-large',
-        tooLargeData(`CSV file ${JSON.stringify(csv.file)}`, file.oversize, fix),
+        tooLargeData(`CSV file ${JSON.stringify(csv.file)}`, file.oversize, fix, dataLimit(ctx.tree)),
       );
       return undefined;
     }

@@ -23,7 +23,7 @@ export const DIAGNOSTIC_CODES = {
   'file-unreadable': 'The file could not be read (permissions, a directory named like a spec).',
   'file-empty': 'The file has no content.',
   'file-too-large':
-    'The file is larger than the 1 MiB spec limit, or a data file (a CSV, a JSON event, schema or overlay) larger than the 6 MiB data limit.',
+    'The file is larger than the 1 MiB spec limit, or a data file (a CSV, a JSON event, schema or overlay) larger than the data limit (6 MiB; `JUNCTION_MAX_DATA_BYTES` raises it up to 48 MiB, given alike to CI and every engine).',
   'file-not-text': 'The file is binary or not valid UTF-8.',
   'yaml-syntax': 'The file is not valid YAML (includes tabs used for indentation).',
   'yaml-duplicate-key': 'A mapping has the same key twice.',

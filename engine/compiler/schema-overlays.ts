@@ -8,7 +8,7 @@
 import type { EntityOverlay, JsonSchema, OperationDef } from '../sdk/connector.js';
 import type { CompiledConnection } from './compiled-spec.js';
 import type { CompileContext } from './compile-context.js';
-import { displayPath, tooLargeData } from './spec-tree.js';
+import { dataLimit, displayPath, tooLargeData } from './spec-tree.js';
 
 /**
  * Overlays by connection name, then entity: the operation's record type (`Account`, `product`), or the operation
@@ -32,7 +32,7 @@ export function readSchemaOverlays(
     if (file.oversize !== undefined) {
       // An overlay holds one entity's fields: a file this large is not what a pull wrote.
       const fix = `pull it again with \`junction schema pull ${connection} --entity ${entity}\``;
-      const message = tooLargeData('the file', file.oversize, fix);
+      const message = tooLargeData('the file', file.oversize, fix, dataLimit(ctx.tree));
       ctx.diagnostics.push({ file: where, line: 1, col: 1, severity: 'error', code: 'file-too-large', message });
       continue;
     }

@@ -14,7 +14,7 @@ import { inferRecordSchema } from './infer-record-schema.js';
 import type { ValidatedSpec } from './parse-specs.js';
 import { elementSchema } from './schema-fields.js';
 import { checkSourceReads } from './source-reads.js';
-import { relativeTreePath, tooLargeData } from './spec-tree.js';
+import { dataLimit, relativeTreePath, tooLargeData } from './spec-tree.js';
 
 export interface RecordSchema {
   schema: JsonSchema;
@@ -100,7 +100,7 @@ function declaredSchema(
       validated.spec,
       at,
       'file-too-large',
-      tooLargeData(`record schema file ${declared}`, found.oversize, fix),
+      tooLargeData(`record schema file ${declared}`, found.oversize, fix, dataLimit(ctx.tree)),
     );
     return undefined;
   }

@@ -18,27 +18,42 @@ export interface SpecTreeFile {
 /** The largest spec file read: a larger one is refused from its size, before a byte of it is in memory. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
 /**
- * The largest data file read (a lookup's CSV, a test's event file, a record schema, a schema overlay), refused from
- * its size as a spec is. Every engine holds a lookup's table whole: 6 MiB is 100,000 rows of 60 bytes, and the most
- * whose base64 (4/3) fits the largest `max_payload` NATS recommends, 8MB (docs.nats.io reference/config/max_payload;
- * its configuration reads 1KB as 1024): GitOps publishes a spec set, its data files included, as one message.
+ * The largest data file read by default (a lookup's CSV, a test's event file, a record schema, a schema overlay),
+ * refused from its size as a spec is. Every engine holds a lookup's table whole: 6 MiB is 100,000 rows of 60 bytes,
+ * and the most whose base64 (4/3) fits the largest `max_payload` NATS recommends, 8MB (docs.nats.io
+ * reference/config/max_payload; its configuration reads 1KB as 1024): GitOps publishes a spec set, its data files
+ * included, as one message. The deployment may raise it (JUNCTION_MAX_DATA_BYTES) up to the ceiling below.
  */
 export const MAX_DATA_BYTES = 6 * 1024 * 1024;
+/** The most a data file can be: its base64 is 64 MiB, the largest `max_payload` a NATS server can be set to. */
+export const MAX_DATA_BYTES_CEILING = 48 * 1024 * 1024;
 
 /** The size over which a file of the tree is refused unread: specs and data files each have their own limit. */
-export const sizeLimit = (path: string): number => (SPEC_FILE.test(path) ? MAX_SPEC_BYTES : MAX_DATA_BYTES);
+export const sizeLimit = (path: string, maxDataBytes = MAX_DATA_BYTES): number =>
+  SPEC_FILE.test(path) ? MAX_SPEC_BYTES : maxDataBytes;
+
+/** The data limit a tree was read with. */
+export const dataLimit = (tree: SpecTree): number => tree.maxDataBytes ?? MAX_DATA_BYTES;
 
 /**
- * The message for a data file over {@link MAX_DATA_BYTES}, reported where a spec names it: `what` names the file
- * as that spec does, `fix` says how to do without it.
+ * The message for a data file over the tree's data limit, reported where a spec names it: `what` names the file as
+ * that spec does, `fix` says how to do without it; below the ceiling, how to raise the limit too.
  */
-export const tooLargeData = (what: string, size: number, fix: string): string =>
-  `${what} has ${size} bytes; data files are limited to ${MAX_DATA_BYTES} bytes (6 MiB), ${fix}`;
+export function tooLargeData(what: string, size: number, fix: string, limit: number): string {
+  const mib = Number((limit / 2 ** 20).toFixed(1));
+  const raise =
+    limit < MAX_DATA_BYTES_CEILING
+      ? `, or raise the limit with JUNCTION_MAX_DATA_BYTES (at most ${MAX_DATA_BYTES_CEILING}, 48 MiB) where specs are validated and on every engine`
+      : '';
+  return `${what} has ${size} bytes; data files are limited to ${limit} bytes (${mib} MiB): ${fix}${raise}`;
+}
 
 export interface SpecTree {
   /** Prefix shown before each path in diagnostics (the directory as the user named it). */
   displayRoot: string;
   files: SpecTreeFile[];
+  /** The data limit the files were read with, when not {@link MAX_DATA_BYTES}. */
+  maxDataBytes?: number;
 }
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.junction']);
@@ -49,17 +64,28 @@ export const OTHER_REPOSITORY = 'a Git submodule or another repository';
 const SPEC_FILE = /\.ya?ml$/i;
 const DATA_FILE = /\.(csv|json)$/i;
 
-/** Reads every YAML spec and data file (CSV, JSON fixtures) under `dir`. */
-export async function readSpecTree(dir: string, displayRoot = relative(process.cwd(), dir) || '.'): Promise<SpecTree> {
+/** Reads every YAML spec and data file (CSV, JSON fixtures) under `dir`, data files up to `maxDataBytes`. */
+export async function readSpecTree(
+  dir: string,
+  displayRoot = relative(process.cwd(), dir) || '.',
+  maxDataBytes = MAX_DATA_BYTES,
+): Promise<SpecTree> {
   const files: SpecTreeFile[] = [];
   const info = await stat(dir);
   if (!info.isDirectory()) throw new Error(`${dir} is not a directory`);
-  await walk(dir, dir, files);
+  await walk(dir, dir, files, maxDataBytes);
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { displayRoot, files };
+  return treeOf(displayRoot, files, maxDataBytes);
 }
 
-async function walk(root: string, dir: string, out: SpecTreeFile[]): Promise<void> {
+/** A tree, noting its data limit when it is not the default. */
+export const treeOf = (displayRoot: string, files: SpecTreeFile[], maxDataBytes: number): SpecTree => ({
+  displayRoot,
+  files,
+  ...(maxDataBytes === MAX_DATA_BYTES ? {} : { maxDataBytes }),
+});
+
+async function walk(root: string, dir: string, out: SpecTreeFile[], maxDataBytes: number): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) {
@@ -68,13 +94,13 @@ async function walk(root: string, dir: string, out: SpecTreeFile[]): Promise<voi
       // CI and never go live (GitOps skips submodules). Its directory is reported once, if it holds specs.
       if (await isRepository(full)) {
         const inside: SpecTreeFile[] = [];
-        await walk(root, full, inside);
+        await walk(root, full, inside, maxDataBytes);
         if (inside.some((f) => SPEC_FILE.test(f.path))) out.push(unreadable(root, full, OTHER_REPOSITORY));
-      } else await walk(root, full, out);
+      } else await walk(root, full, out, maxDataBytes);
     } else if (SPEC_FILE.test(entry.name) || DATA_FILE.test(entry.name)) {
       // A link is never followed: one in a pull request could show a file from outside the spec directory in CI.
       const file = entry.isFile()
-        ? await readTreeFile(root, full)
+        ? await readTreeFile(root, full, maxDataBytes)
         : entry.isSymbolicLink()
           ? unreadable(root, full, LINK_NOT_FOLLOWED)
           : undefined;
@@ -95,13 +121,13 @@ const isRepository = (dir: string) =>
  * One file; a file that cannot be read is kept with the reason, for a diagnostic at its path. A file over its limit
  * is refused from its size: a 2 GiB file in a pull request must not be read into the memory of CI or an engine.
  */
-async function readTreeFile(root: string, full: string): Promise<SpecTreeFile> {
+async function readTreeFile(root: string, full: string, maxDataBytes: number): Promise<SpecTreeFile> {
   const path = treePath(root, full);
   try {
     const handle = await open(full, 'r');
     try {
       const { size } = await handle.stat();
-      if (size > sizeLimit(path)) return { path, bytes: Buffer.alloc(0), oversize: size };
+      if (size > sizeLimit(path, maxDataBytes)) return { path, bytes: Buffer.alloc(0), oversize: size };
       return { path, bytes: await handle.readFile() };
     } finally {
       await handle.close();

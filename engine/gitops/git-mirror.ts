@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout } from 'node:timers/promises';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
-import { LINK_NOT_FOLLOWED, isSpecFile, sizeLimit } from '../compiler/spec-tree.js';
+import { LINK_NOT_FOLLOWED, MAX_DATA_BYTES, isSpecFile, sizeLimit, treeOf } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 import { readBlobs } from './read-blobs.js';
 import { gitTokenEnvironment, tokenRepoProblem } from './git-token.js';
@@ -40,6 +40,8 @@ export interface GitMirrorOptions {
   token?: string;
   /** The user name sent with the token. @default 'x-access-token' */
   tokenUser?: string;
+  /** Data files over this many bytes are refused from their listed size (`JUNCTION_MAX_DATA_BYTES`). @default 6 MiB */
+  maxDataBytes?: number;
 }
 
 /** A file of the spec directory at a commit, before it is read: its path in the directory, blob id and size. */
@@ -172,7 +174,8 @@ export class GitMirror {
 
   /** Reads listed files into a spec tree; a file over its limit is refused from its listed size, never read. */
   async readFiles(listed: readonly ListedFile[], displayRoot: string): Promise<SpecTree> {
-    const oversize = (f: ListedFile) => f.bytes > sizeLimit(f.path);
+    const maxDataBytes = this.options.maxDataBytes ?? MAX_DATA_BYTES;
+    const oversize = (f: ListedFile) => f.bytes > sizeLimit(f.path, maxDataBytes);
     const readable = listed.filter((f) => f.unreadable === undefined && !oversize(f));
     const blobs = await readBlobs(
       this.options.dir,
@@ -187,7 +190,7 @@ export class GitMirror {
           : { path: f.path, bytes: read.get(f)! },
     );
     files.sort((a, b) => a.path.localeCompare(b.path));
-    return { displayRoot, files };
+    return treeOf(displayRoot, files, maxDataBytes);
   }
 }
 

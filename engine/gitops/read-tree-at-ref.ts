@@ -7,7 +7,7 @@ import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { gitEnvironment, gitVariableNames } from './git-environment.js';
-import { isSpecFile, LINK_NOT_FOLLOWED, sizeLimit } from '../compiler/spec-tree.js';
+import { isSpecFile, LINK_NOT_FOLLOWED, MAX_DATA_BYTES, sizeLimit, treeOf } from '../compiler/spec-tree.js';
 import type { SpecTree, SpecTreeFile } from '../compiler/spec-tree.js';
 
 const SPEC_OR_DATA = /\.(ya?ml|csv|json)$/i;
@@ -25,7 +25,12 @@ export interface TreeAtRef {
  * @param ref          branch, tag or commit, as given by the user (`origin/main`, a SHA)
  * @param displayRoot  prefix for diagnostics; pass the working tree's, so both sides name files alike
  */
-export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: string): Promise<TreeAtRef> {
+export async function readSpecTreeAtRef(
+  dir: string,
+  ref: string,
+  displayRoot: string,
+  maxDataBytes = MAX_DATA_BYTES,
+): Promise<TreeAtRef> {
   if (ref.startsWith('-')) throw new Error(`invalid git ref ${JSON.stringify(ref)}`);
   const env = gitEnvironment();
   // The repository is the one that holds the directory as named: for a link, git runs in the link's parent, so a
@@ -75,9 +80,9 @@ export async function readSpecTreeAtRef(dir: string, ref: string, displayRoot: s
     }
     // A file over its limit is refused from its size, as in the working tree: a huge blob is never read.
     const size = Number(match[4]);
-    if (size > sizeLimit(path)) files.push({ path, bytes: Buffer.alloc(0), oversize: size });
+    if (size > sizeLimit(path, maxDataBytes)) files.push({ path, bytes: Buffer.alloc(0), oversize: size });
     else files.push({ path, bytes: await git.binaryCatFile(['blob', match[3]]) });
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { tree: { displayRoot, files }, commit };
+  return { tree: treeOf(displayRoot, files, maxDataBytes), commit };
 }

@@ -1,7 +1,8 @@
 /**
  * A data file over the 6 MiB data limit (a lookup's CSV, a test's event file, a record schema, a schema overlay) is
  * refused from its size, never read, as a spec over its limit is: from disk, from a Git ref (the base of a plan) and
- * from the GitOps mirror. The `file-too-large` diagnostic is at the spec line that names the file.
+ * from the GitOps mirror. The `file-too-large` diagnostic is at the spec line that names the file, with the limit and
+ * how to raise it (JUNCTION_MAX_DATA_BYTES, the deployment's setting); `junction record` refuses such an event too.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
-import { MAX_DATA_BYTES, readSpecTree } from '../../engine/compiler/spec-tree.js';
+import { MAX_DATA_BYTES, MAX_DATA_BYTES_CEILING, readSpecTree, tooLargeData } from '../../engine/compiler/spec-tree.js';
 import { GitMirror } from '../../engine/gitops/git-mirror.js';
 import { readSpecTreeAtRef } from '../../engine/gitops/read-tree-at-ref.js';
 import { loadCases } from '../../engine/plan/spec-tests/load-cases.js';
@@ -37,8 +38,21 @@ function sparseFile(path: string, size: number): void {
   execFileSync('truncate', ['-s', String(size), path]);
 }
 
-const tooLarge = (what: string, size: number, fix: string) =>
-  `${what} has ${size} bytes; data files are limited to ${MAX_DATA_BYTES} bytes (6 MiB), ${fix}`;
+const RAISE =
+  'or raise the limit with JUNCTION_MAX_DATA_BYTES (at most 50331648, 48 MiB) where specs are validated and on every engine';
+const tooLarge = (what: string, size: number, fix: string, limit = '6291456 bytes (6 MiB)') =>
+  `${what} has ${size} bytes; data files are limited to ${limit}: ${fix}, ${RAISE}`;
+const LOOKUP_FIX = 'split the table into several lookups, or look its values up at run time with `resolve`';
+const MIB = 1024 * 1024;
+
+/** A lookup named `name` reading `<name>.csv`, and that CSV: `size` bytes of real rows. */
+function lookupTable(specs: string, name: string, size: number): void {
+  writeFileSync(
+    join(specs, 'lookups', `${name}.yaml`),
+    `apiVersion: junction/v1\nkind: Lookup\nname: ${name}\ncsv: { file: ${name}.csv, key_column: sku, value_column: warehouse }\n`,
+  );
+  writeFileSync(join(specs, 'lookups', `${name}.csv`), 'sku,warehouse\n'.padEnd(size, 'SKU-1,main\n'));
+}
 
 it('validate refuses 2 GiB data files from their size, each at the spec line that names it', async () => {
   const repo = createSpecRepo();
@@ -61,7 +75,7 @@ it('validate refuses 2 GiB data files from their size, each at the spec line tha
   expect(result).toEqual({
     code: 1,
     stdout:
-      `specs/lookups/sources.yaml:4:14  error  file-too-large  ${tooLarge('CSV file "sources.csv"', 2 * GIB, 'split the table into several lookups, or look its values up at run time with `resolve`')}\n` +
+      `specs/lookups/sources.yaml:4:14  error  file-too-large  ${tooLarge('CSV file "sources.csv"', 2 * GIB, LOOKUP_FIX)}\n` +
       `specs/prices-to-shop.test.yaml:7:17  error  file-too-large  ${tooLarge('event_file "events/mug.json"', 2 * GIB, 'keep only the fields the integration reads')}\n` +
       `specs/prices-to-shop.yaml:4:110  error  file-too-large  ${tooLarge('record schema file schemas/price.json', 2 * GIB, 'declare only the fields the integration reads')}\n` +
       `specs/schemas/overlays/shop/product.json:1:1  error  file-too-large  ${tooLarge('the file', 2 * GIB, 'pull it again with `junction schema pull shop --entity product`')}\n`,
@@ -130,4 +144,88 @@ it("a case whose event file is over the limit cannot run, and says why (a plan's
       error: tooLarge('event_file "big.json"', MAX_DATA_BYTES + 1, 'keep only the fields the integration reads'),
     },
   ]);
+});
+
+it('JUNCTION_MAX_DATA_BYTES raises the limit: a 7 MiB table is refused by default and compiles under 8 MiB', async () => {
+  const repo = createSpecRepo();
+  cleanups.push(() => repo.remove());
+  const specs = join(repo.dir, 'specs');
+  lookupTable(specs, 'stock', 7 * MIB);
+  lookupTable(specs, 'bins', 9 * MIB);
+  const refused = (name: string, size: number, limit?: string) =>
+    `specs/lookups/${name}.yaml:4:14  error  file-too-large  ${tooLarge(`CSV file "${name}.csv"`, size, LOOKUP_FIX, limit)}\n`;
+  expect(await junctionInProcess(['validate', 'specs'], {}, { cwd: repo.dir })).toEqual({
+    code: 1,
+    stdout: refused('bins', 9 * MIB) + refused('stock', 7 * MIB),
+    stderr: '✗ 2 errors\n',
+  });
+  const raised = { JUNCTION_MAX_DATA_BYTES: String(8 * MIB) };
+  expect(await junctionInProcess(['validate', 'specs'], raised, { cwd: repo.dir })).toEqual({
+    code: 1,
+    stdout: refused('bins', 9 * MIB, '8388608 bytes (8 MiB)'),
+    stderr: '✗ 1 error\n',
+  });
+  rmSync(join(specs, 'lookups', 'bins.yaml'));
+  expect(await junctionInProcess(['validate', 'specs'], raised, { cwd: repo.dir })).toMatchObject({ code: 0 });
+  // The plan's base side is read with the same limit.
+  repo.git('add', 'specs');
+  repo.git('commit', '-q', '-m', 'a 7 MiB lookup table');
+  const { tree } = await readSpecTreeAtRef(specs, 'HEAD', 'specs', 8 * MIB);
+  expect(tree.maxDataBytes).toBe(8 * MIB);
+  expect(tree.files.find((f) => f.path === 'lookups/stock.csv')?.bytes.length).toBe(7 * MIB);
+}, 120_000);
+
+it('a JUNCTION_MAX_DATA_BYTES that is no number of bytes, or over the ceiling, stops the command', async () => {
+  const repo = createSpecRepo();
+  cleanups.push(() => repo.remove());
+  for (const value of ['8MB', String(MAX_DATA_BYTES_CEILING + 1)])
+    expect(
+      await junctionInProcess(['validate', 'specs'], { JUNCTION_MAX_DATA_BYTES: value }, { cwd: repo.dir }),
+    ).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `junction: JUNCTION_MAX_DATA_BYTES is "${value}": it takes a number of bytes from 1 to 50331648 (48 MiB, whose ` +
+        'base64 is the largest message a NATS server takes), e.g. 8388608 for 8 MiB\n',
+    });
+});
+
+it('at the ceiling, the message no longer offers to raise the limit', () => {
+  expect(tooLargeData('CSV file "a.csv"', 60 * MIB, LOOKUP_FIX, MAX_DATA_BYTES_CEILING)).toBe(
+    `CSV file "a.csv" has ${60 * MIB} bytes; data files are limited to 50331648 bytes (48 MiB): ${LOOKUP_FIX}`,
+  );
+});
+
+it('junction record refuses an event file over the limit from its size, before reading it', async () => {
+  const repo = createSpecRepo();
+  cleanups.push(() => repo.remove());
+  sparseFile(join(repo.dir, 'big.json'), 2 * GIB);
+  const env = { JUNCTION_ALLOWED_SECRETS: 'SHOP_*,CRM_*,HOOK_SECRET' };
+  const result = await junctionInProcess(['record', 'prices-to-shop', '--event', 'big.json'], env, { cwd: repo.dir });
+  expect(result).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: `junction: ${tooLarge('the event file big.json', 2 * GIB, 'keep only the fields the integration reads')}\n`,
+  });
+  expect(repo.git('status', '--porcelain')).toBe('?? big.json');
+});
+
+it('the GitOps mirror reads a listed data file up to the limit it was given (JUNCTION_MAX_DATA_BYTES of `run`)', async () => {
+  const gitDir = tempDir();
+  execFileSync('git', ['init', '--bare', '-q', gitDir]);
+  const table = Buffer.from('sku,warehouse\n'.padEnd(7 * MIB, 'SKU-1,main\n'));
+  const id = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: gitDir, input: table }).toString().trim();
+  const listed = [{ path: 'lookups/stock.csv', id, bytes: table.length }];
+  const options = { repo: gitDir, branch: 'main', path: 'specs', dir: gitDir };
+  expect(await new GitMirror(options).readFiles(listed, 'specs')).toEqual({
+    displayRoot: 'specs',
+    files: [{ path: 'lookups/stock.csv', bytes: Buffer.alloc(0), oversize: 7 * MIB }],
+  });
+  const raised = await new GitMirror({ ...options, maxDataBytes: 8 * MIB }).readFiles(listed, 'specs');
+  // Compared as a whole, not byte by byte (a deep equality of 7 MiB takes minutes).
+  expect({ ...raised, files: raised.files.map((f) => ({ ...f, bytes: f.bytes.equals(table) })) }).toEqual({
+    displayRoot: 'specs',
+    files: [{ path: 'lookups/stock.csv', bytes: true }],
+    maxDataBytes: 8 * MIB,
+  });
 });

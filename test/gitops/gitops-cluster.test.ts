@@ -45,7 +45,7 @@ async function seed(w: GitopsWorld): Promise<string> {
 }
 
 /** A leader step of its own on a fresh mirror, noting each commit it compiles in `compiled`. */
-function leaderOf(w: GitopsWorld, a: Process, compiled: string[], maxBundleBytes: number) {
+function leaderOf(w: GitopsWorld, a: Process, compiled: string[], maxBundleBytes: number, maxDataBytes?: number) {
   return {
     kv: w.kv,
     mirror: new GitMirror({
@@ -53,6 +53,7 @@ function leaderOf(w: GitopsWorld, a: Process, compiled: string[], maxBundleBytes
       branch: 'main',
       path: 'specs',
       dir: mkdtempSync(join(tmpdir(), 'junction-big-')),
+      maxDataBytes,
     }),
     holder: 'big',
     leaseMs: 5_000,
@@ -306,7 +307,7 @@ describe('gitops cluster', () => {
             severity: 'error',
             code: 'file-too-large',
             message:
-              'CSV file "stock.csv" has 7340032 bytes; data files are limited to 6291456 bytes (6 MiB), split the table into several lookups, or look its values up at run time with `resolve`',
+              'CSV file "stock.csv" has 7340032 bytes; data files are limited to 6291456 bytes (6 MiB): split the table into several lookups, or look its values up at run time with `resolve`, or raise the limit with JUNCTION_MAX_DATA_BYTES (at most 50331648, 48 MiB) where specs are validated and on every engine',
           },
         ],
       },

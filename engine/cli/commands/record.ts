@@ -3,7 +3,7 @@
  * (configured by the environment) and appends a test case with the responses received and the resulting plan.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../usage-error.js';
@@ -47,7 +47,7 @@ export function registerRecordCommand(program: Command): void {
     if (!compiled.specSet) throw compileFailure(compiled, opts.dir);
     const integration = compiled.specSet.integrations.get(name);
     if (!integration) throw new UsageError(unknownIntegration(compiled.specSet, name, opts.dir));
-    const event = await readEvent(opts.event);
+    const event = await readEvent(opts.event, wiring.maxDataBytes);
     const xref = opts.xref === undefined ? undefined : parseXref(opts.xref);
     const existing = compiled.tests.find((t) => t.integration === name);
     const testPath = resolve(existing?.file ?? integration.file.replace(/\.ya?ml$/i, '.test.yaml'));
@@ -126,11 +126,27 @@ function parseXref(text: string): Record<string, Record<string, string>> {
   throw new UsageError(`--xref must be a JSON object of maps, e.g. '{"customer": {"501": "B00000501"}}'`);
 }
 
-async function readEvent(file: string): Promise<unknown> {
+/**
+ * The event, refused from its size over the data limit before a byte is read: the case recorded would name it as its
+ * event_file, which validate refuses from the same size.
+ */
+async function readEvent(file: string, maxDataBytes: number): Promise<unknown> {
+  const { tooLargeData } = await import('../../compiler/spec-tree.js');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const handle = await open(file, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size > maxDataBytes)
+        throw new UsageError(
+          tooLargeData(`the event file ${file}`, size, 'keep only the fields the integration reads', maxDataBytes),
+        );
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(
       `cannot read the event file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );

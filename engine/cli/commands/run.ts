@@ -361,6 +361,7 @@ async function followRepo(engine: Engine, wiring: Wiring, opts: RunOptions, logg
       dir: mirrorDir,
       token: process.env.JUNCTION_GIT_TOKEN || undefined,
       tokenUser: process.env.JUNCTION_GIT_USER || undefined,
+      maxDataBytes: wiring.maxDataBytes,
     },
     natsUrl: engine.natsUrl,
     natsOptions: engine.natsOptions,

@@ -10,7 +10,7 @@ import type { TestSpecFile } from '../compile-spec-set.js';
 import type { DiagnosticCode } from '../diagnostics.js';
 import type { ValidatedSpec } from '../parse-specs.js';
 import type { JsonPath } from '../source-position.js';
-import { relativeTreePath, tooLargeData } from '../spec-tree.js';
+import { dataLimit, relativeTreePath, tooLargeData } from '../spec-tree.js';
 import { closestMatch } from '../suggest.js';
 
 interface TestScope {
@@ -81,8 +81,8 @@ export function checkTestReferences(ctx: CompileContext, tests: readonly TestSpe
 }
 
 /** The reason an event file over the data limit is not read: validate's diagnostic, and why its case cannot run. */
-export const eventFileTooLarge = (file: string, size: number): string =>
-  tooLargeData(`event_file ${JSON.stringify(file)}`, size, 'keep only the fields the integration reads');
+export const eventFileTooLarge = (file: string, size: number, limit: number): string =>
+  tooLargeData(`event_file ${JSON.stringify(file)}`, size, 'keep only the fields the integration reads', limit);
 
 /** Why `file` (relative to the test file at `testPath`) is not a readable JSON event, or undefined. */
 function eventFileProblem(
@@ -102,7 +102,8 @@ function eventFileProblem(
       `event_file ${JSON.stringify(file)} does not exist (looked for ${path})${hint ? `; did you mean ${JSON.stringify(hint)}?` : ''}`,
     );
   }
-  if (found.oversize !== undefined) return { code: 'file-too-large', message: eventFileTooLarge(file, found.oversize) };
+  if (found.oversize !== undefined)
+    return { code: 'file-too-large', message: eventFileTooLarge(file, found.oversize, dataLimit(ctx.tree)) };
   try {
     JSON.parse(found.bytes.toString('utf8'));
     return undefined;

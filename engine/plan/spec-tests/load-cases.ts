@@ -1,7 +1,7 @@
 /** Reads the cases of compiled test files into dry-run inputs, resolving `event_file` inside the spec tree. */
 import { eventFileTooLarge } from '../../compiler/checks/check-test-references.js';
 import type { CompileResult } from '../../compiler/compile-spec-set.js';
-import { relativeTreePath } from '../../compiler/spec-tree.js';
+import { dataLimit, relativeTreePath } from '../../compiler/spec-tree.js';
 import type { SpecTree } from '../../compiler/spec-tree.js';
 import type { Expectation } from '../../compiler/generated/spec-types.js';
 import type { DryRunInput } from '../dry-run.js';
@@ -53,7 +53,7 @@ function readEventFile(tree: SpecTree, testPath: string, file: string): unknown 
   const path = relativeTreePath(testPath, file);
   const found = tree.files.find((f) => f.path === path);
   if (!found) throw new Error(`event_file ${JSON.stringify(file)} not found (looked for ${path})`);
-  if (found.oversize !== undefined) throw new Error(eventFileTooLarge(file, found.oversize));
+  if (found.oversize !== undefined) throw new Error(eventFileTooLarge(file, found.oversize, dataLimit(tree)));
   try {
     return JSON.parse(found.bytes.toString('utf8'));
   } catch (error) {
