@@ -45,19 +45,19 @@ async function* xrefRows(file: string, map: string, columns: XrefColumns): Async
   let at: { source: number; target: number } | undefined;
   let first = true;
   const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 });
-  try {
-    for await (const chunk of stream) {
-      const text = first ? (chunk as string).replace(/^\uFEFF/, '') : (chunk as string);
-      first = false;
-      for (const row of reader.push(text)) {
-        if (at) yield link(row, at, map, columns);
-        else at = headerColumns(row, columns);
-      }
-    }
-    for (const row of reader.end()) {
+  // The first row is the header; each row after it one link.
+  function* links(rows: CsvRow[]): Generator<XrefRow> {
+    for (const row of rows) {
       if (at) yield link(row, at, map, columns);
       else at = headerColumns(row, columns);
     }
+  }
+  try {
+    for await (const chunk of stream) {
+      yield* links(reader.push(first ? (chunk as string).replace(/^\uFEFF/, '') : (chunk as string)));
+      first = false;
+    }
+    yield* links(reader.end());
   } catch (error) {
     if (error instanceof CsvRowTooLongError) throw new XrefCsvError(error.line, error.col, error.message);
     throw error;
