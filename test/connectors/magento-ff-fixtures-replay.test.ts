@@ -232,8 +232,14 @@ const ALWAYS: Record<string, { fields: string[]; lists?: Record<string, string[]
   creditmemo: {
     fields: ['entity_id', 'increment_id', 'order_id', 'state', 'created_at', 'updated_at', 'grand_total'],
     lists: { items: ['entity_id', 'parent_id', 'order_item_id', 'sku', 'name', 'qty', 'price'] },
-  }, // catalog_product_entity's NOT NULL columns (a product read by its SKU has one).
-  product: { fields: ['id', 'sku', 'attribute_set_id', 'type_id', 'created_at', 'updated_at'] },
+  }, // catalog_product_entity's NOT NULL columns (a product read by its SKU has one), and the lists ProductInterface
+  // answers on every read ([] when empty: product-answer.ts).
+  product: {
+    fields: [
+      ...['id', 'sku', 'attribute_set_id', 'type_id', 'created_at', 'updated_at'],
+      ...['product_links', 'options', 'media_gallery_entries', 'tier_prices'],
+    ],
+  },
 };
 /** Fields a case's event leaves out on purpose: the case guards against a record Magento itself never sends. */
 const LEFT_OUT: Record<string, string[]> = {

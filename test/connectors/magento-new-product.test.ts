@@ -40,6 +40,7 @@ describe('a new Magento product', () => {
     });
     expect(created).toEqual({
       ...{ ...mug, id: 5, status: 1, visibility: 4 },
+      ...{ product_links: [], options: [], media_gallery_entries: [], tier_prices: [] },
       created_at: expect.stringMatching(MAGENTO_TIME),
       updated_at: expect.stringMatching(MAGENTO_TIME),
       custom_attributes: [

@@ -1,13 +1,14 @@
 /** Products (partial updates), the legacy stock item and MSI source items. */
 import type { Route } from '../../../engine/sdk/index.js';
 import { magentoError, noProduct, requiredField, validationFailed } from './magento-error.js';
+import { productAnswer } from './product-answer.js';
 import { newProductAttributes, nextStockItemId, savedStockItem } from './product-defaults.js';
 import type { MagentoState, Row } from './state.js';
 
 /** Catalog routes under `/rest/:store/V1`. */
 export function catalogRoutes(V1: string, state: () => MagentoState): Route[] {
   return [
-    { method: 'GET', path: `${V1}/products/:sku`, handle: (r) => found(state().products.get(r.params.sku)) },
+    { method: 'GET', path: `${V1}/products/:sku`, handle: (r) => found(state(), state().products.get(r.params.sku)) },
     {
       method: 'PUT',
       path: `${V1}/products/:sku`,
@@ -95,7 +96,7 @@ function saveProduct(state: MagentoState, sku: string, product: Row) {
       mergeByCode(existing.custom_attributes as Row[], product.custom_attributes as Row[]),
     );
   state.products.set(sku, merged);
-  return { status: 200, body: merged };
+  return { status: 200, body: productAnswer(state, merged) };
 }
 
 /**
@@ -129,11 +130,11 @@ function createProduct(state: MagentoState, sku: string, product: Row) {
     },
   };
   state.products.set(sku, created);
-  return { status: 200, body: created };
+  return { status: 200, body: productAnswer(state, created) };
 }
 
-function found(row: Row | undefined) {
-  return row ? { status: 200, body: row } : noProduct();
+function found(state: MagentoState, row: Row | undefined) {
+  return row ? { status: 200, body: productAnswer(state, row) } : noProduct();
 }
 
 /**
