@@ -8,6 +8,8 @@ import { MAGENTO_TIME } from './connector-fixtures.js';
 import { startMagentoUnderTest } from './magento-emulator-client.js';
 import type { MagentoUnderTest } from './magento-emulator-client.js';
 
+type Row = Record<string, unknown>;
+
 let magento: MagentoUnderTest | undefined;
 afterEach(async () => {
   await magento?.stop();
@@ -122,5 +124,17 @@ describe('a new Magento product', () => {
       { attribute_code: 'required_options', value: '0' },
       { attribute_code: 'has_options', value: '0' },
     ]);
+  });
+
+  it("spells a name's letters in Latin by Translit's table for its url_key; a letter the table lacks separates", async () => {
+    const { call } = await start();
+    const urlKeyOf = async (sku: string, name: string) => {
+      const created = (await call('products.create', { ...mug, sku, name })) as { custom_attributes: Row[] };
+      return created.custom_attributes.find((a) => a.attribute_code === 'url_key')?.value;
+    };
+    expect(await urlKeyOf('CUP-1', 'Café Größe XL')).toBe('cafe-grosse-xl');
+    expect(await urlKeyOf('CUP-2', 'Łódź Mug @ Home™')).toBe('lodz-mug-at-hometm');
+    // The table has the escaped `&amp;`, not a bare `&`; nor has it `ã`.
+    expect(await urlKeyOf('CUP-3', 'Salt &amp; Pepper & São Paulo')).toBe('salt-and-pepper-s-o-paulo');
   });
 });
