@@ -47,7 +47,7 @@ function statusLog(nc: NatsConnection): string[] {
 const unsentBytes = (nc: NatsConnection) =>
   (nc as unknown as { protocol: { outbound: { size(): number } } }).protocol.outbound.size();
 
-it('a publish and a request made while the connection is down never reach the broker: the client drops them at its next dial', async () => {
+it('a publish made while the connection is down never reaches the broker (dropped at the next dial); a request waits for the reconnect and times out without it', async () => {
   nats = await startTestNatsServer();
   const nc = await connectNats(nats.url, 'engine', 'disconnect-probe');
   connections.push(nc);
@@ -59,14 +59,16 @@ it('a publish and a request made while the connection is down never reach the br
 
   await nats.stop();
   await waitFor(() => status.includes('disconnect'), 'the client saw the disconnect');
-  // Written into the client's buffer: there is no socket to write to.
-  nc.publish('probe.core', 'published while down');
+  // The request is held until the reconnect (requests-wait-for-reconnect.ts); the publish is written into the
+  // client's buffer: there is no socket to write to.
   const request = nc.request('probe.request', 'requested while down', { timeout: 3_000 });
+  expect(unsentBytes(nc)).toBe(0);
+  nc.publish('probe.core', 'published while down');
   expect(unsentBytes(nc)).toBeGreaterThan(0);
   // Each reconnect attempt starts with `prepare()`, which calls `resetOutbound()`: the buffer is emptied while no
   // server runs, so those bytes cannot have been sent anywhere.
   await waitFor(() => unsentBytes(nc) === 0, 'the client emptied its buffer with no server to write to');
-  // Only the request's own timeout tells.
+  // The broker is not back within the request's timeout: it fails by its timeout, never sent.
   await expect(request).rejects.toBeInstanceOf(errors.TimeoutError);
 
   await nats.restart();

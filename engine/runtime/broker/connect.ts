@@ -1,11 +1,13 @@
 /**
  * Every NATS connection the engine opens: the engine's own, Git sync's and the CLI's short-lived ones. One place
- * decides reconnects and liveness pings, so a silent partition is noticed the same way everywhere, and writes each
- * event-loop turn's frames to the socket at once (`turn-coalescing-transport.ts`).
+ * decides reconnects and liveness pings, so a silent partition is noticed the same way everywhere, writes each
+ * event-loop turn's frames to the socket at once (`turn-coalescing-transport.ts`), and holds a request made while
+ * the connection is down until it is back (`requests-wait-for-reconnect.ts`).
  */
 import { NatsConnectionImpl, errors, setTransportFactory } from '@nats-io/transport-node';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { nodeResolveHost } from '@nats-io/transport-node/lib/node_transport.js';
+import { requestsWaitForReconnect } from './requests-wait-for-reconnect.js';
 import { TurnCoalescingTransport, leanOutbound } from './turn-coalescing-transport.js';
 
 type NatsRole = 'engine' | 'gitops' | 'cli';
@@ -40,6 +42,7 @@ export async function connectNats(
     ...extra,
   });
   leanOutbound(nc);
+  requestsWaitForReconnect(nc);
   return nc;
 }
 

@@ -15,12 +15,14 @@
  * server's 503 "no responders" status (nats-core `lib/muxsubscription.js`, `dispatcher`); `RequestError("connection
  * closed")` when the connection closes; the server's `PermissionViolationError` for a request subject this
  * connection may not publish to (nats-core `lib/protocol.js`, `processError`, also sends it to `status()`), at once,
- * to the requests on that subject.
+ * to the requests on that subject. A request made while the connection is down is published once it is back, as
+ * `nc.request()` is on the engine's connections (requests-wait-for-reconnect.ts).
  */
 import { createInbox, errors } from '@nats-io/transport-node';
 import type { Msg, NatsConnection, Payload, RequestOptions } from '@nats-io/transport-node';
 import { publishBuilt, subjectSafe } from './built-subject-publish.js';
 import { isNotFoundReply } from './not-found-reply.js';
+import { untilReconnected } from './requests-wait-for-reconnect.js';
 
 interface Pending {
   subject: string;
@@ -139,13 +141,20 @@ export class ReplyInbox {
       const pending = { subject, resolve, reject, deadlines };
       this.#pending.set(token, pending);
       deadlines.add(token);
-      try {
-        const options = { reply: this.#prefix + token, headers: opts?.headers };
-        publishBuilt(this.#nc, subject, payload, options, subjectBuilt ? 'none' : 'subject');
-      } catch (error) {
-        this.#end(token, pending);
-        reject(error as Error);
-      }
+      const send = () => {
+        try {
+          const options = { reply: this.#prefix + token, headers: opts?.headers };
+          publishBuilt(this.#nc, subject, payload, options, subjectBuilt ? 'none' : 'subject');
+        } catch (error) {
+          this.#end(token, pending);
+          reject(error as Error);
+        }
+      };
+      // Published while down, it would be dropped at the next dial (requests-wait-for-reconnect.ts): sent once back,
+      // unless timed out or failed by the close meanwhile.
+      const back = untilReconnected(this.#nc);
+      if (back) void back.then(() => this.#pending.get(token) === pending && send());
+      else send();
     });
   }
 
