@@ -25,6 +25,7 @@ it('answers tier prices stored through the tier-price API on the read and on a s
       media_type: 'image',
       label: 'Enamel Mug',
       position: 1,
+      disabled: false,
       file: '/m/mug-1.jpg',
       types: ['image', 'thumbnail'],
     },

@@ -75,10 +75,11 @@ export function seedMagentoState(): MagentoState {
     ]),
     media_gallery_entries: [
       {
-        id: 1,
+        id, // the gallery's value id, one per image across the store: each product has one, in product order
         media_type: 'image',
         label: name,
         position: 1,
+        disabled: false, // answered with every entry (the Adobe tutorial's GET /V1/products/:sku/media)
         file: `/m/${sku.toLowerCase()}.jpg`,
         types: ['image', 'thumbnail'],
       },
