@@ -5,11 +5,12 @@
  */
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
+import { connect, errors } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterEach, expect, it } from 'vitest';
 import { connectNats } from '../../engine/runtime/broker/connect.js';
 import { BUCKET_NAMES } from '../../engine/runtime/broker/provision.js';
+import { withReplyInbox } from '../../engine/runtime/broker/reply-inbox.js';
 import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
@@ -51,6 +52,23 @@ it('a JetStream request made while the broker is down is sent once the connectio
   await nats.restart();
   await reconnected;
   expect((await info).config.name).toBe('PROBE');
+});
+
+it('requests held while the broker is down fail as requests in flight at a close do when the connection is closed instead', async () => {
+  nats = await startTestNatsServer();
+  const nc = await connectNats(nats.url, 'engine', 'reconnect-probe');
+  const jsm = await jetstreamManager(nc);
+  const kv = await new Kvm(withReplyInbox(nc)).create('PROBE');
+  const disconnected = nextStatus(nc, 'disconnect');
+  await nats.stop();
+  await disconnected;
+  const info = jsm.streams.info('KV_PROBE');
+  const get = kv.get('key');
+  await nc.close();
+  for (const request of [info, get]) {
+    await expect(request).rejects.toBeInstanceOf(errors.RequestError);
+    await expect(request).rejects.toThrow('connection closed');
+  }
 });
 
 async function ledgerEntry(natsUrl: string, id: string): Promise<LedgerEntry | undefined> {

@@ -42,7 +42,8 @@ async function reconnectOrClose(nc: NatsConnection): Promise<boolean> {
 /**
  * Makes `nc.request()` wait for the reconnect when the connection is down (the JetStream and KV clients built on `nc`
  * call it): sent then with what is left of its timeout, or failed as nats.js fails it: `TimeoutError` if the
- * connection is not back in time, `ClosedConnectionError` if it was closed meanwhile.
+ * connection is not back in time, `RequestError("connection closed")` if it was closed meanwhile (as a request in
+ * flight at the close).
  */
 export function requestsWaitForReconnect(nc: NatsConnection): void {
   const request = nc.request.bind(nc);
@@ -56,7 +57,7 @@ export function requestsWaitForReconnect(nc: NatsConnection): void {
       void back.then((reconnected) => {
         clearTimeout(timer);
         if (reconnected) resolve();
-        else reject(new errors.ClosedConnectionError());
+        else reject(new errors.RequestError('connection closed'));
       });
     }).then(() => request(subject, payload, { ...opts, timeout: Math.max(1, deadline - performance.now()) }));
   };
