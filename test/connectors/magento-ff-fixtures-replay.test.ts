@@ -220,7 +220,10 @@ const ALWAYS: Record<string, { fields: string[]; lists?: Record<string, string[]
     },
   },
   customer: {
-    fields: ['id', 'email', 'firstname', 'lastname', 'group_id', 'store_id', 'website_id', 'created_at', 'updated_at'],
+    fields: [
+      ...['id', 'email', 'firstname', 'lastname', 'group_id', 'store_id', 'website_id', 'created_at', 'updated_at'],
+      'extension_attributes', // 2.4's Newsletter module answers is_subscribed on every customer read and save
+    ],
     lists: {
       addresses: ['id', 'customer_id', 'firstname', 'lastname', 'street', 'city', 'country_id', 'region', 'region_id'],
     },

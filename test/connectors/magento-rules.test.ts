@@ -316,6 +316,28 @@ describe('magento 2.4 REST semantics', () => {
     expect(m.state.customers.get(42)!.addresses).toEqual([]);
   });
 
+  it("answers a customer's newsletter subscription on every read and save; a save that does not send it keeps it", async () => {
+    const m = await start();
+    const client = clientFor(magento, m.url);
+    type Customer = { extension_attributes: { is_subscribed: boolean } };
+    const save = async (body: object) =>
+      ((await client.call('customers.update', { params: {}, body: { id: 42, ...body } })).result as Customer)
+        .extension_attributes;
+    const subscribed = async () => {
+      const got = (await client.call('customers.get', { params: {}, body: { id: 42 } })).result as Customer;
+      const { items } = (
+        await client.call('customers.search', { params: { field: 'email' }, body: { value: 'ada@example.com' } })
+      ).result as { items: Customer[] };
+      return [got, ...items].map((c) => c.extension_attributes.is_subscribed);
+    };
+    expect(await subscribed()).toEqual([false, false]);
+    expect(await save({ extension_attributes: { is_subscribed: true } })).toEqual({ is_subscribed: true });
+    expect(await save({ group_id: 4 })).toEqual({ is_subscribed: true });
+    expect(await subscribed()).toEqual([true, true]);
+    expect(await save({ extension_attributes: { is_subscribed: false } })).toEqual({ is_subscribed: false });
+    expect(await subscribed()).toEqual([false, false]);
+  });
+
   it('compares e-mails as MySQL does: a search finds the customer in any letter case, and a second one is refused', async () => {
     const m = await start();
     const client = clientFor(magento, m.url);

@@ -31,7 +31,7 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
       handle: (r) =>
         filterFields(r.query).includes('id')
           ? magentoError(400, 'The "%1" attribute name is invalid. Reset the name and try again.', ['id'])
-          : searchReply([...state().customers.values()], r.query, limits, customerColumn),
+          : searchReply([...state().customers.values()].map(asAnswered), r.query, limits, customerColumn),
     },
     {
       method: 'GET',
@@ -63,7 +63,7 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
           addresses: addresses(state(), customer.addresses, id),
         });
         state().customers.set(id, created);
-        return { status: 200, body: created };
+        return { status: 200, body: asAnswered(created) };
       },
     },
     {
@@ -86,6 +86,11 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
           ...customer,
           id: existing.id,
           updated_at: now(),
+          // Each module saves its own extension attribute (Newsletter's afterSave), so one not sent is kept.
+          extension_attributes: {
+            ...(existing.extension_attributes as Row | undefined),
+            ...(customer.extension_attributes as Row | undefined),
+          },
           addresses:
             customer.addresses === undefined ? existing.addresses : addresses(state(), sent, Number(existing.id)),
         });
@@ -93,7 +98,7 @@ export function customerRoutes(V1: string, state: () => MagentoState, limits?: I
         const invalid = validate(updated) ?? refuseAddresses(sent);
         if (invalid) return invalid;
         state().customers.set(Number(existing.id), updated);
-        return { status: 200, body: updated };
+        return { status: 200, body: asAnswered(updated) };
       },
     },
   ];
@@ -178,6 +183,17 @@ function keptRegion(region: Row, countryId: unknown): Row {
   return { region: text, region_code: text ?? region.region_code ?? null, region_id: 0 };
 }
 
+/**
+ * A customer as 2.4 answers every read and save of one: with the Newsletter module's `is_subscribed` among its
+ * extension attributes (CustomerPlugin afterGetById, afterGetList, afterSave): true once a save sent it true (the
+ * store subscribes at once: `newsletter/subscription/confirm` is 0 by default), until one sends it false; false for a
+ * customer never subscribed. A cart's customer is read through the same repository (Quote::getCustomer), so it too.
+ */
+export function asAnswered(customer: Row): Row {
+  const extension = customer.extension_attributes as Row | undefined;
+  return { ...customer, extension_attributes: { ...extension, is_subscribed: Boolean(extension?.is_subscribed) } };
+}
+
 function found(row: Row | undefined, id: string): EmulatorReply {
-  return row ? { status: 200, body: row } : noCustomer(id);
+  return row ? { status: 200, body: asAnswered(row) } : noCustomer(id);
 }

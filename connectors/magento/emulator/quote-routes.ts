@@ -5,6 +5,7 @@
  */
 import type { EmulatorReply, EmulatorRequest, Route } from '../../../engine/sdk/index.js';
 import { now } from './catalog-routes.js';
+import { asAnswered } from './customer-routes.js';
 import { storeInvoice } from './invoice-routes.js';
 import { magentoError, noCustomer, noProduct, requiredField } from './magento-error.js';
 import { searchReply } from './search-criteria.js';
@@ -168,11 +169,12 @@ function read(state: MagentoState, id: string): EmulatorReply {
     return magentoError(404, 'No such entity with %fieldName = %fieldValue', { fieldName: 'cartId', fieldValue: id });
   const items = quote.items as Row[];
   const { comments: _comments, ...cart } = quote;
+  const customer = state.customers.get(Number((quote.customer as Row).id));
   return {
     status: 200,
     body: {
       ...cart,
-      customer: state.customers.get(Number((quote.customer as Row).id)) ?? quote.customer,
+      customer: customer ? asAnswered(customer) : quote.customer,
       items_count: items.length,
       items_qty: items.reduce((sum, i) => sum + Number(i.qty), 0),
     },

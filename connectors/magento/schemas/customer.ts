@@ -52,8 +52,12 @@ export const customerSchema: JsonSchema = entity(
     extension_attributes: {
       type: 'object',
       description:
-        "Modules' data; on Adobe Commerce B2B, company_attributes: the customer's company (company_id, status)",
+        "Modules' data: is_subscribed (Magento_Newsletter); on Adobe Commerce B2B, company_attributes: the customer's company (company_id, status)",
       properties: {
+        is_subscribed: {
+          type: 'boolean',
+          description: 'Subscribed to the newsletter (answered on every read and save)',
+        },
         company_attributes: {
           type: 'object',
           properties: {
