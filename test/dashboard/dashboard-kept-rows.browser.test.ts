@@ -4,36 +4,24 @@
  * name an operator double-clicked to copy stays selected (and a tooltip being read stays up) when the next refresh
  * lands.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRuntimeHarness } from '../runtime/helpers/runtime-harness.js';
-import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { expect, it } from 'vitest';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { launchChromium } from './helpers/chromium.js';
+import { engineAndBrowserForFile } from './helpers/engine-and-browser.js';
 
-let h: RuntimeHarness;
-let browser: Browser;
-beforeAll(async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await h?.dispose();
-});
+const world = engineAndBrowserForFile({ integrations: [integrationYaml()] });
 
 it("keeps an integration's row, an audit row and a sync detail across refreshes: a name double-clicked stays selected", async () => {
   // An audited action with nothing to discard, for a row in the audit trail.
-  const purge = await fetch(`${h.engine.operatorUrl}/api/dlq/purge`, {
+  const purge = await fetch(`${world.h.engine.operatorUrl}/api/dlq/purge`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ integration: 'orders', status: 'replayed', reason: 'nothing replayed yet' }),
   });
   expect(purge.status).toBe(200);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await world.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(h.engine.operatorUrl!);
+  await page.goto(world.h.engine.operatorUrl!);
   const integration = page.locator('#integrations tr[data-integration="orders"]');
   const audit = page.locator('#audit tbody tr').first();
   await expect.poll(() => audit.textContent()).toContain('dlq.purgeorders status replayed');

@@ -2,33 +2,22 @@
  * The dashboard in real headless Chromium against a real engine: it asks for its next refresh only once the last one
  * has answered, so an engine slower than the one-second beat (a loaded machine) is not sent more than it answers.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRuntimeHarness } from '../runtime/helpers/runtime-harness.js';
-import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import { expect, it } from 'vitest';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { holdAnswers, launchChromium } from './helpers/chromium.js';
+import { holdAnswers } from './helpers/chromium.js';
+import { engineAndBrowserForFile } from './helpers/engine-and-browser.js';
 
-let h: RuntimeHarness;
-let browser: Browser;
-beforeAll(async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await h?.dispose();
-});
+const world = engineAndBrowserForFile({ integrations: [integrationYaml()] });
 
 it('asks for the next refresh only once the last one has answered', async () => {
-  const page = await browser.newPage();
+  const page = await world.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const asked: string[] = [];
   page.on('request', (r) => asked.push(new URL(r.url()).pathname));
   // The engine's answer to the first refresh is held until the test lets it through.
   const release = await holdAnswers(page, /\/api\/status$/);
-  await page.goto(`${h.engine.operatorUrl}/`);
+  await page.goto(`${world.h.engine.operatorUrl}/`);
   // The retrying panel polls on its own, 2 s after each of its answers: three of its polls after the held refresh span
   // more than one refresh beat, so a page refreshing on a fixed beat would have asked for /api/status again by then.
   const askedSinceHeld = (path: string) => asked.slice(asked.indexOf('/api/status') + 1).filter((p) => p === path);

@@ -6,44 +6,34 @@
  * page still shows; a row ticked while a replay runs stays ticked (the replay cleared every tick when it ended), and
  * "Replay selected" waits for the running replay.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
-import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { waitFor } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { launchChromium } from './helpers/chromium.js';
+import { engineAndBrowserForFile } from './helpers/engine-and-browser.js';
 
-let h: RuntimeHarness;
-let browser: Browser;
-beforeAll(async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await h?.dispose();
-});
+const world = engineAndBrowserForFile({ integrations: [integrationYaml()] });
 
 /** Dead-letters orders with these ids (the target refuses them) and returns their dead-letter ids, in that order. */
 async function deadLetter(ids: number[]): Promise<string[]> {
   const keys = new Set(ids.map(String));
-  h.target.fault = (req) => (keys.has(String(req.key)) ? { respond: { status: 422 } } : undefined);
-  for (const id of ids) expect((await h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
+  world.h.target.fault = (req) => (keys.has(String(req.key)) ? { respond: { status: 422 } } : undefined);
+  for (const id of ids) expect((await world.h.post('orders', { id, seq: 1, status: 'new' })).status).toBe(202);
   let found: string[] = [];
   await waitFor(
     async () => {
-      const open = await h.engine.deadLetters.list({ status: 'open' });
+      const open = await world.h.engine.deadLetters.list({ status: 'open' });
       found = ids.map((id) => open.find((e) => e.key === String(id))?.id ?? '');
       return found.every(Boolean);
     },
     `orders ${ids.join(', ')} dead-lettered`,
   );
-  h.target.fault = undefined;
+  world.h.target.fault = undefined;
   return found;
 }
 
 async function openPage(): Promise<{ page: Page; errors: string[]; dialogs: string[]; replays: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await world.browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   const dialogs: string[] = [];
   const replays: string[] = [];
@@ -54,14 +44,14 @@ async function openPage(): Promise<{ page: Page; errors: string[]; dialogs: stri
     if (replayed && r.method() === 'POST') replays.push(decodeURIComponent(replayed[1]));
   });
   page.setDefaultTimeout(15_000);
-  await page.goto(`${h.engine.operatorUrl}/`);
+  await page.goto(`${world.h.engine.operatorUrl}/`);
   return { page, errors, dialogs, replays };
 }
 
 const discard = async (id: string) =>
   expect(
     (
-      await fetch(`${h.engine.operatorUrl}/api/dlq/${id}/discard`, {
+      await fetch(`${world.h.engine.operatorUrl}/api/dlq/${id}/discard`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ reason: 'handled by another operator' }),
@@ -70,7 +60,7 @@ const discard = async (id: string) =>
   ).toBe(200);
 
 it('says which engine answered and since when it counts, and when another engine (or a restart) answers', async () => {
-  const { countsSince, engine } = (await (await fetch(`${h.engine.operatorUrl}/api/status`)).json()) as {
+  const { countsSince, engine } = (await (await fetch(`${world.h.engine.operatorUrl}/api/status`)).json()) as {
     countsSince: string;
     engine: string;
   };
@@ -78,13 +68,13 @@ it('says which engine answered and since when it counts, and when another engine
   expect(engine).toMatch(/^[-\w.]+_\d+-[a-z0-9]+$/);
   // From the third poll on another engine answers (behind a load balancer, or this one restarted: a new id).
   const otherSince = new Date(Date.parse(countsSince) + 3_600_000).toISOString();
-  const page = await browser.newPage();
+  const page = await world.browser.newPage();
   let polls = 0;
   await page.route(/\/api\/status$/, async (route) => {
     const status = await (await route.fetch()).json();
     await route.fulfill({ json: ++polls > 2 ? { ...status, countsSince: otherSince, engine: 'engine-b' } : status });
   });
-  await page.goto(`${h.engine.operatorUrl}/`);
+  await page.goto(`${world.h.engine.operatorUrl}/`);
   const shown = (iso: string) => page.evaluate((at) => new Date(at).toLocaleString(), iso);
   await expect
     .poll(() => page.textContent('#counts-since'))
@@ -119,7 +109,10 @@ it('clears every tick as soon as a replay ends, before the next refresh, the sel
     await route.continue();
   });
   await page.click('#replay-selected');
-  await waitFor(() => h.target.records.has('31') && h.target.records.has('32'), 'both replayed and delivered');
+  await waitFor(
+    () => world.h.target.records.has('31') && world.h.target.records.has('32'),
+    'both replayed and delivered',
+  );
   expect(replays.sort()).toEqual([...ids].sort());
   // No refresh can finish while the listing is held: the ticks go with the replay's end itself. A tick left showing
   // would be skipped by an operator ticking the row again (and by Playwright's check()), and the next "Replay
@@ -147,7 +140,7 @@ it('keeps a dead letter row the same element across refreshes while nothing in i
   // Replayed, so that it leaves the rows the next tests select from.
   await box.check();
   await page.click('#replay-selected');
-  await waitFor(() => h.target.records.has('61'), 'order 61 replayed and delivered');
+  await waitFor(() => world.h.target.records.has('61'), 'order 61 replayed and delivered');
   expect(errors).toEqual([]);
   await page.close();
 });
@@ -167,9 +160,9 @@ it('drops a selected dead letter that someone else discarded: "Replay selected" 
   // One of two selectable rows is left, and it is still selected.
   expect(await page.getByLabel(`select ${kept}`).isChecked()).toBe(true);
   await page.click('#replay-selected');
-  await waitFor(() => h.target.records.has('41'), 'the kept one replayed and delivered');
+  await waitFor(() => world.h.target.records.has('41'), 'the kept one replayed and delivered');
   expect(replays).toEqual([kept]);
-  expect(h.target.records.has('42')).toBe(false);
+  expect(world.h.target.records.has('42')).toBe(false);
   expect([dialogs, errors]).toEqual([[], []]);
   await page.close();
 });
@@ -194,14 +187,14 @@ it('keeps a row ticked while a replay runs, and holds "Replay selected" until th
   await page.getByLabel(`select ${later}`).check();
   expect(await page.locator('#replay-selected').isDisabled()).toBe(true);
   release();
-  await waitFor(() => h.target.records.has('51'), 'the first replayed and delivered');
+  await waitFor(() => world.h.target.records.has('51'), 'the first replayed and delivered');
 
   // The row ticked meanwhile is still ticked (it was cleared with the replayed one): "Replay selected" sends it next.
   await expect.poll(() => page.locator('#replay-selected').isEnabled()).toBe(true);
   expect(await page.getByLabel(`select ${later}`).isChecked()).toBe(true);
   await page.unroute(replayRoute);
   await page.click('#replay-selected');
-  await waitFor(() => h.target.records.has('52'), 'the one ticked meanwhile replayed and delivered');
+  await waitFor(() => world.h.target.records.has('52'), 'the one ticked meanwhile replayed and delivered');
   expect(replays).toEqual([first, later]);
   expect([dialogs, errors]).toEqual([[], []]);
   await page.close();

@@ -4,29 +4,19 @@
  * same element across refreshes while nothing it shows changed, so a key an operator double-clicked to copy stays
  * selected when the next refresh lands.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { storeDifferingReport } from '../helpers/stored-reconcile-report.js';
-import { startRuntimeHarness } from '../runtime/helpers/runtime-harness.js';
-import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { holdAnswers, launchChromium } from './helpers/chromium.js';
+import { holdAnswers } from './helpers/chromium.js';
+import { engineAndBrowserForFile } from './helpers/engine-and-browser.js';
 
-let h: RuntimeHarness;
-let browser: Browser;
-beforeAll(async () => {
-  h = await startRuntimeHarness({ integrations: [integrationYaml()] });
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await h?.dispose();
-});
+const world = engineAndBrowserForFile({ integrations: [integrationYaml()] });
 
 /** Stores a report of orders (4 checked, 3 match) with order1001 differing in its status, as a reconcile would. */
 const storeReport = () =>
   storeDifferingReport(
-    h.nats.url,
+    world.h.nats.url,
     {
       key: 'order1001',
       record: { id: 1001 },
@@ -40,13 +30,13 @@ const storeReport = () =>
 async function openPage(
   hold?: RegExp,
 ): Promise<{ page: Page; asked: string[]; errors: string[]; release: () => void }> {
-  const page = await browser.newPage();
+  const page = await world.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const asked: string[] = [];
   page.on('request', (r) => asked.push(new URL(r.url()).pathname));
   const release = hold ? await holdAnswers(page, hold) : () => {};
-  await page.goto(h.engine.operatorUrl!);
+  await page.goto(world.h.engine.operatorUrl!);
   return { page, asked, errors, release };
 }
 
