@@ -4,18 +4,11 @@
  * simple product configurable, a second one for the same attribute is refused, and a child is linked once, only with
  * a value for the parent's attribute.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { failure } from './connector-fixtures.js';
-import { startMagentoUnderTest } from './magento-emulator-client.js';
-import type { MagentoUnderTest } from './magento-emulator-client.js';
+import { magentoPerTest } from './magento-emulator-client.js';
 
-let magento: MagentoUnderTest | undefined;
-afterEach(async () => {
-  await magento?.stop();
-  magento = undefined;
-});
-
-const start = async () => (magento = await startMagentoUnderTest());
+const start = magentoPerTest();
 
 const size = { attribute_id: '144', label: 'Size', position: 0, values: [{ value_index: 202 }, { value_index: 203 }] };
 /** A simple child of size M (option 202 of the store's `size` attribute). */

@@ -1,4 +1,5 @@
 /** A Magento emulator with a real client for it, for the tests of one Magento API each. */
+import { afterEach } from 'vitest';
 import { startMagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import type { MagentoEmulator } from '../../connectors/magento/emulator/index.js';
 import { createConnectionClient } from '../../engine/http/connection-client.js';
@@ -13,7 +14,7 @@ export interface MagentoUnderTest {
 }
 
 /** Starts a fresh emulator and a client of the seed's Magento connection to it. */
-export async function startMagentoUnderTest(): Promise<MagentoUnderTest> {
+async function startMagentoUnderTest(): Promise<MagentoUnderTest> {
   const m = await startMagentoEmulator();
   const client = createConnectionClient({
     connection: connectionTo(magento, m.url),
@@ -29,4 +30,17 @@ export async function startMagentoUnderTest(): Promise<MagentoUnderTest> {
       await m.stop();
     },
   };
+}
+
+/**
+ * For a test file (vitest's afterEach): a start of a fresh emulator and client for the test running, stopped when
+ * that test ends.
+ */
+export function magentoPerTest(): () => Promise<MagentoUnderTest> {
+  let started: MagentoUnderTest | undefined;
+  afterEach(async () => {
+    await started?.stop();
+    started = undefined;
+  });
+  return async () => (started = await startMagentoUnderTest());
 }

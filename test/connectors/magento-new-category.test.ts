@@ -3,18 +3,11 @@
  * in the tree (path, level, position after its siblings), its URL key and path, the defaults CategoryInterface
  * answers, and one more descendant counted on every category above it (docs/connectors.md, "Categories").
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAGENTO_TIME } from './connector-fixtures.js';
-import { startMagentoUnderTest } from './magento-emulator-client.js';
-import type { MagentoUnderTest } from './magento-emulator-client.js';
+import { magentoPerTest } from './magento-emulator-client.js';
 
-let magento: MagentoUnderTest | undefined;
-afterEach(async () => {
-  await magento?.stop();
-  magento = undefined;
-});
-
-const start = async () => (magento = await startMagentoUnderTest());
+const start = magentoPerTest();
 
 describe('a new Magento category', () => {
   it('goes after its siblings, one level below its parent, with its URL key and path; each category above counts it', async () => {

@@ -3,20 +3,13 @@
  * item with its columns' defaults and the store configuration's values (StockItemRepository::save deciding whether
  * it is in stock), and the attribute defaults of its attribute set (docs/connectors.md, "A new product's defaults").
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAGENTO_TIME } from './connector-fixtures.js';
-import { startMagentoUnderTest } from './magento-emulator-client.js';
-import type { MagentoUnderTest } from './magento-emulator-client.js';
+import { magentoPerTest } from './magento-emulator-client.js';
 
 type Row = Record<string, unknown>;
 
-let magento: MagentoUnderTest | undefined;
-afterEach(async () => {
-  await magento?.stop();
-  magento = undefined;
-});
-
-const start = async () => (magento = await startMagentoUnderTest());
+const start = magentoPerTest();
 
 /** A stock item as a default install answers it, all `use_config_*` flags on. */
 const stockItem = (id: number, stock: object) => ({

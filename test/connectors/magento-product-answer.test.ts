@@ -3,20 +3,15 @@
  * client: `[]` for what it has none of, its media gallery as stored, and the tier prices the tier-price API stored as
  * ProductInterface answers them (docs/connectors.md, "A product's lists").
  */
-import { afterEach, expect, it } from 'vitest';
-import { startMagentoUnderTest } from './magento-emulator-client.js';
-import type { MagentoUnderTest } from './magento-emulator-client.js';
+import { expect, it } from 'vitest';
+import { magentoPerTest } from './magento-emulator-client.js';
 
-let magento: MagentoUnderTest | undefined;
-afterEach(async () => {
-  await magento?.stop();
-  magento = undefined;
-});
+const start = magentoPerTest();
 
 const row = { website_id: 0, quantity: 1 };
 
 it('answers tier prices stored through the tier-price API on the read and on a save, as the product answers them', async () => {
-  const { call } = (magento = await startMagentoUnderTest());
+  const { call } = await start();
   const empty = (await call('products.get', { sku: 'MUG-1' })) as Record<string, unknown>;
   expect(empty).toMatchObject({ product_links: [], options: [], tier_prices: [] });
   expect(empty.media_gallery_entries).toEqual([
@@ -49,7 +44,7 @@ it('answers tier prices stored through the tier-price API on the read and on a s
 });
 
 it('answers a new product without links, options, media or tier prices with empty lists', async () => {
-  const { call } = (magento = await startMagentoUnderTest());
+  const { call } = await start();
   const product = { sku: 'MUG-9', name: 'Stoneware Mug', attribute_set_id: 4, type_id: 'simple', price: 14.5 };
   expect(await call('products.create', product)).toMatchObject({
     ...{ product_links: [], options: [], media_gallery_entries: [], tier_prices: [] },

@@ -3,21 +3,15 @@
  * saved by the same StockItemRepository::save rules as a new product's stock item, pinned against the emulator
  * through the real client: none left is out of stock whatever was sent, set so automatically and dated low.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAGENTO_TIME } from './connector-fixtures.js';
-import { startMagentoUnderTest } from './magento-emulator-client.js';
-import type { MagentoUnderTest } from './magento-emulator-client.js';
+import { magentoPerTest } from './magento-emulator-client.js';
 
-let magento: MagentoUnderTest | undefined;
-afterEach(async () => {
-  await magento?.stop();
-  magento = undefined;
-});
+const start = magentoPerTest();
 
 describe('a Magento stock item update', () => {
   it('sold out is out of stock though sent in stock, set so automatically and dated low; restocked is back to normal', async () => {
-    magento = await startMagentoUnderTest();
-    const { m, call } = magento;
+    const { m, call } = await start();
     const stockItem = () => (m.state.products.get('MUG-1')!.extension_attributes as { stock_item: object }).stock_item;
     await call('stock_items.update', { sku: 'MUG-1', item_id: 1, qty: 0, is_in_stock: true });
     expect(stockItem()).toMatchObject({

@@ -3,23 +3,18 @@
  * client: a replace with no rows clears nothing (it only clears the SKUs of the rows it is sent), a delete removes the
  * rows of the same group, quantity and price, and a row already gone removes nothing and is no error.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { failure } from './connector-fixtures.js';
-import { startMagentoUnderTest } from './magento-emulator-client.js';
-import type { MagentoUnderTest } from './magento-emulator-client.js';
+import { magentoPerTest } from './magento-emulator-client.js';
 
-let magento: MagentoUnderTest | undefined;
-afterEach(async () => {
-  await magento?.stop();
-  magento = undefined;
-});
+const start = magentoPerTest();
 
 const row = { price_type: 'fixed', website_id: 0 };
 const wholesale = { ...row, customer_group: 'Wholesale', quantity: 1, price: 11.5 };
 const dozen = { ...row, customer_group: 'Wholesale', quantity: 12, price: 10 };
 
 it('clears tier prices only by delete: an empty replace keeps them, a delete removes the rows it names, once', async () => {
-  const { m, call } = (magento = await startMagentoUnderTest());
+  const { m, call } = await start();
   await call('tier_prices.replace', { sku: 'MUG-1', prices: [wholesale, dozen] });
   await call('tier_prices.replace', { sku: 'MUG-1', prices: [] });
   const both = [
