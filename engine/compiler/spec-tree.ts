@@ -28,8 +28,8 @@ export const MAX_DATA_BYTES = 6 * 1024 * 1024;
 /** The most a data file can be: its base64 is 64 MiB, the largest `max_payload` a NATS server can be set to. */
 export const MAX_DATA_BYTES_CEILING = 48 * 1024 * 1024;
 
-/** The size over which a file of the tree is refused unread: specs and data files each have their own limit. */
-export const sizeLimit = (path: string, maxDataBytes = MAX_DATA_BYTES): number =>
+/** The size over which a file of the tree is refused unread: the spec limit, or the data limit it is read with. */
+export const sizeLimit = (path: string, maxDataBytes: number): number =>
   SPEC_FILE.test(path) ? MAX_SPEC_BYTES : maxDataBytes;
 
 /** The data limit a tree was read with. */
