@@ -146,6 +146,11 @@ it('imports an existing mapping from CSV: a bad line stops it before any write; 
   });
   expect((await junction('xref', 'list', 'customer', ...nats)).stdout).toBe('customer  2  001A-OLD\n');
 
+  expect(await imported('--concurrency', '0')).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: 'junction: --concurrency must be a whole number from 1 to 1024, got "0"\n',
+  });
   expect(await junction('xref', 'import', 'customer', file, ...nats)).toEqual({
     code: 2,
     stdout: '',

@@ -85,17 +85,21 @@ it('checks a million links line by line and stops at a bad last line, before the
   });
 }, 300_000);
 
-it('a write that fails half-way says what was imported, where it stopped, and audits it', async () => {
+it('a write that fails says what was imported, what writes under way may have stored, and audits it', async () => {
   server = await startTestNatsServer();
   const nc = await connect({ servers: server.url, noAsyncTraces: true });
-  // A bucket that takes target ids of at most 16 bytes: the third link's write is refused by the broker.
+  // A bucket that takes target ids of at most 16 bytes: the write of line 5 is refused by the broker.
   await new Kvm(jetstream(nc)).create(BUCKET_NAMES.xref, { maxValueSize: 16 });
   await nc.close();
   dir = await mkdtemp(join(tmpdir(), 'junction-xref-stop-'));
   const file = join(dir, 'links.csv');
-  await writeFile(file, 'source_id,target_id\n1,001A1\n2,001A2\n1,001A1\n3,001A3-a-much-longer-id\n4,001A4\n');
-  const result = await junction('xref', 'import', 'customer', file, '--nats', server.url);
-  expect(result).toEqual({
+  await writeFile(
+    file,
+    'source_id,target_id\n1,001A1\n2,001A2\n1,001A1\n3,001A3-a-much-longer-id\n4,001A4\n5,001A5\n6,001A6\n',
+  );
+  const stored = async () => (await junction('xref', 'export', 'customer', '--nats', server!.url)).stdout;
+  // One link at a time: nothing after the refused line was started.
+  expect(await junction('xref', 'import', 'customer', file, '--concurrency', '1', '--nats', server.url)).toEqual({
     code: 1,
     stdout: '',
     stderr:
@@ -103,9 +107,19 @@ it('a write that fails half-way says what was imported, where it stopped, and au
       'line 4 (created 2, changed 0, unchanged 0, conflicts 0), nothing from line 5 on. Import the file again to ' +
       'finish: the links already stored count as unchanged\n',
   });
-  expect((await junction('xref', 'export', 'customer', '--nats', server.url)).stdout).toBe(
-    'source_id,target_id\n1,001A1\n2,001A2\n',
-  );
+  expect(await stored()).toBe('source_id,target_id\n1,001A1\n2,001A2\n');
+  // Two at a time: when line 5's refusal is seen, line 6's write is under way (it is stored); lines 7 and 8 are never
+  // started. Lines 2 and 3 are already stored: unchanged.
+  expect(await junction('xref', 'import', 'customer', file, '--concurrency', '2', '--nats', server.url)).toEqual({
+    code: 1,
+    stdout: '',
+    stderr:
+      `junction: the import stopped at ${file}:5 (message size exceeds maximum allowed): it was imported up to ` +
+      'line 4, and the links after it up to line 6 were being written and may be stored too (created 1, changed 0, ' +
+      'unchanged 2, conflicts 0 in all), nothing after line 6. Import the file again to finish: the links already ' +
+      'stored count as unchanged\n',
+  });
+  expect(await stored()).toBe('source_id,target_id\n1,001A1\n2,001A2\n4,001A4\n');
   expect((await auditTrail(server.url)).map((e) => e.detail)).toEqual([
     {
       file,
@@ -118,6 +132,46 @@ it('a write that fails half-way says what was imported, where it stopped, and au
         ['1', '001A1'],
         ['2', '001A2'],
       ],
+    },
+    {
+      file,
+      stoppedAtLine: 5,
+      inFlightThroughLine: 6,
+      created: 1,
+      changed: 0,
+      unchanged: 2,
+      conflicts: 0,
+      links: [['4', '001A4']],
+    },
+  ]);
+});
+
+it('writes many links at a time and audits the first 1000 of the file, in its order', async () => {
+  server = await startTestNatsServer();
+  const nc = await connect({ servers: server.url, noAsyncTraces: true });
+  await new Kvm(jetstream(nc)).create(BUCKET_NAMES.xref);
+  await nc.close();
+  dir = await mkdtemp(join(tmpdir(), 'junction-xref-many-'));
+  const file = join(dir, 'links.csv');
+  const ids = Array.from({ length: 1500 }, (_, i) => String(i + 1));
+  await writeFile(file, ['source_id,target_id', ...ids.map((id) => `${id},001A${id}`)].join('\n') + '\n');
+  expect(await junction('xref', 'import', 'customer', file, '--nats', server.url)).toEqual({
+    code: 0,
+    stdout: 'created 1500, changed 0, unchanged 0, conflicts 0\n',
+    stderr: '',
+  });
+  expect((await junction('xref', 'export', 'customer', '--nats', server.url)).stdout).toBe(
+    ['source_id,target_id', ...ids.map((id) => `${id},001A${id}`)].join('\n') + '\n',
+  );
+  expect((await auditTrail(server.url)).map((e) => e.detail)).toEqual([
+    {
+      file,
+      created: 1500,
+      changed: 0,
+      unchanged: 0,
+      conflicts: 0,
+      links: ids.slice(0, 1000).map((id) => [id, `001A${id}`]),
+      linksOmitted: 500,
     },
   ]);
 });

@@ -6,6 +6,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { XrefEntry, XrefStore, XrefWriteReport } from '../../runtime/stores/xref-store.js';
 import type { XrefImportStoppedError } from '../../ops/xref/import-xref-csv.js';
+import {
+  DEFAULT_XREF_IMPORT_CONCURRENCY,
+  MAX_XREF_IMPORT_CONCURRENCY,
+} from '../../ops/xref/xref-import-concurrency.js';
 import { writeXrefCsv } from '../../ops/xref/xref-csv.js';
 import { auditDetail } from '../../ops/xref/xref-write-tally.js';
 import type { XrefWriteTally } from '../../ops/xref/xref-write-tally.js';
@@ -106,14 +110,25 @@ export function registerXrefCommand(program: Command): Command {
         .option('--source-column <name>', 'column of the source ids', 'source_id')
         .option('--target-column <name>', 'column of the target ids', 'target_id')
         .option('--overwrite', 'replace existing entries whose target id differs (default: report them)')
-        .option('--dry-run', 'report what would change, write nothing'),
+        .option('--dry-run', 'report what would change, write nothing')
+        .option('--concurrency <n>', 'links written at a time', String(DEFAULT_XREF_IMPORT_CONCURRENCY)),
     ),
   ).action(
     async (
       map: string,
       file: string,
-      opts: Common & { sourceColumn: string; targetColumn: string; overwrite?: boolean; dryRun?: boolean },
+      opts: Common & {
+        sourceColumn: string;
+        targetColumn: string;
+        overwrite?: boolean;
+        dryRun?: boolean;
+        concurrency: string;
+      },
     ) => {
+      if (!/^[1-9]\d*$/.test(opts.concurrency) || Number(opts.concurrency) > MAX_XREF_IMPORT_CONCURRENCY)
+        throw new UsageError(
+          `--concurrency must be a whole number from 1 to ${MAX_XREF_IMPORT_CONCURRENCY}, got ${JSON.stringify(opts.concurrency)}`,
+        );
       const { checkXrefCsv, importXrefCsv, XrefCsvError, XrefImportStoppedError } =
         await import('../../ops/xref/import-xref-csv.js');
       const columns = { source: opts.sourceColumn, target: opts.targetColumn };
@@ -136,13 +151,18 @@ export function registerXrefCommand(program: Command): Command {
             checked,
             (entry) => store.write([entry], options),
             (written) => process.stdout.write(describeChanges(written)),
+            Number(opts.concurrency),
           );
         } catch (error) {
           if (!(error instanceof XrefImportStoppedError)) throw error;
           // What was written stays, and is audited (if the broker still answers) as any import is.
           const audited = opts.dryRun
             ? ''
-            : await audit({ stoppedAtLine: error.line, ...auditDetail(error.tally) }).then(
+            : await audit({
+                stoppedAtLine: error.line,
+                ...(error.inFlightThroughLine === undefined ? {} : { inFlightThroughLine: error.inFlightThroughLine }),
+                ...auditDetail(error.tally),
+              }).then(
                 () => '',
                 (e: Error) => ` (not audited: ${e.message})`,
               );
@@ -220,15 +240,26 @@ function describeCounts(tally: XrefWriteTally, dryRun = false): string {
   return `${dryRun ? 'dry run, nothing written: would have ' : ''}${counts}`;
 }
 
-/** Where an import stopped, what it wrote before, and that importing the file again finishes it. */
+/** Where an import stopped, what was written before and by the writes under way, and that importing again ends it. */
 function describeStop(file: string, stopped: XrefImportStoppedError, dryRun = false): string {
-  const before =
-    stopped.lastLine === undefined
-      ? 'nothing was imported'
-      : `it was imported up to line ${stopped.lastLine} (${describeCounts(stopped.tally, dryRun)}), nothing from line ${stopped.line} on`;
   const cause = stopped.cause instanceof Error ? stopped.cause.message : String(stopped.cause);
   return (
-    `the import stopped at ${file}:${stopped.line} (${cause}): ${before}. ` +
+    `the import stopped at ${file}:${stopped.line} (${cause}): ${describeStored(stopped, dryRun)}. ` +
     'Import the file again to finish: the links already stored count as unchanged'
+  );
+}
+
+/** Which lines are imported; with writes of later lines under way at the stop, up to which line links may be stored. */
+function describeStored(stopped: XrefImportStoppedError, dryRun: boolean): string {
+  const { lastLine, line, inFlightThroughLine: through } = stopped;
+  const counts = describeCounts(stopped.tally, dryRun);
+  if (through === undefined)
+    return lastLine === undefined
+      ? 'nothing was imported'
+      : `it was imported up to line ${lastLine} (${counts}), nothing from line ${line} on`;
+  const before = lastLine === undefined ? 'no line before it was imported' : `it was imported up to line ${lastLine}`;
+  return (
+    `${before}, and the links after it up to line ${through} were being written and may be stored too ` +
+    `(${counts} in all), nothing after line ${through}`
   );
 }

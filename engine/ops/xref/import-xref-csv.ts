@@ -1,8 +1,8 @@
 /**
  * `junction xref import`: a CSV of existing links (the old iPaaS's export, a spreadsheet; a million rows is usual)
  * read as a stream, never whole. The file is read twice: first to check every line, so a bad line at the end stops
- * the import before anything is written; then to write, row by row, so a write that fails (the broker gone) says
- * exactly which lines were imported and where it stopped.
+ * the import before anything is written; then to write, a few dozen links at a time in the file's order, so a write
+ * that fails (the broker gone) says exactly which lines were imported, which may be, and where it stopped.
  */
 import { createReadStream } from 'node:fs';
 import { CsvReader, CsvRowTooLongError } from '../../compiler/csv.js';
@@ -124,7 +124,11 @@ async function firstLineOf(file: string, map: string, columns: XrefColumns, sour
   throw new Error(`${sourceId} is no longer in ${file}`);
 }
 
-/** Where a write failed: what was written before it (up to `lastLine`), the line it failed at, and why. */
+/**
+ * Where an import stopped: every row up to `lastLine` was imported, the row at `line` was not (its write failed, or
+ * it could not be read). Writes of later rows already under way were waited for: `inFlightThroughLine` is the last of
+ * them (those that failed may be stored or not). `tally` counts every write that succeeded, these included.
+ */
 export class XrefImportStoppedError extends Error {
   override name = 'XrefImportStoppedError';
   constructor(
@@ -132,15 +136,24 @@ export class XrefImportStoppedError extends Error {
     readonly lastLine: number | undefined,
     readonly line: number,
     override readonly cause: unknown,
+    readonly inFlightThroughLine: number | undefined,
   ) {
     super(`stopped at line ${line}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
 
+/** A link's write under way: its row's line, the last row read before it, and what the write did or why it failed. */
+interface PendingWrite {
+  line: number;
+  after: number | undefined;
+  outcome: Promise<{ written: XrefWriteReport } | { failed: unknown }>;
+}
+
 /**
- * Writes the links of a file {@link checkXrefCsv} passed, one at a time in the file's order; a row repeating an
- * earlier one is skipped. `write` writes one link (XrefStore.write); `report` hears what each write did, before it
- * is added to the tally.
+ * Writes the links of a file {@link checkXrefCsv} passed, up to `concurrency` at a time; a row repeating an earlier
+ * one is skipped. `write` writes one link (XrefStore.write); `report` hears what each write did, in the file's order
+ * (so the tally keeps the first links of the file), before it is added to the tally. At the first write that fails
+ * no other is started, those under way are waited for, and an {@link XrefImportStoppedError} says what is stored.
  */
 export async function importXrefCsv(
   file: string,
@@ -149,24 +162,56 @@ export async function importXrefCsv(
   checked: Map<string, string>,
   write: (entry: XrefEntry) => Promise<XrefWriteReport>,
   report: (written: XrefWriteReport) => void,
+  concurrency: number,
 ): Promise<XrefWriteTally> {
   const tally = emptyTally();
+  const record = (written: XrefWriteReport) => {
+    report(written);
+    addToTally(tally, written);
+  };
+  const pending: PendingWrite[] = [];
+  let failing = false;
   let lastLine: number | undefined;
-  let line: number | undefined;
+  let unread: { line: number; cause: unknown } | undefined;
   try {
     for await (const row of xrefRows(file, map, columns)) {
-      line = row.line;
       // The first row of each source id is written (its later rows are the same link: the check refused others).
       if (checked.delete(row.entry.sourceId)) {
-        const written = await write(row.entry);
-        report(written);
-        addToTally(tally, written);
+        // The oldest write is waited for first, so no more than `concurrency` results are ever held; a failed one
+        // stays for the end, which says where the import stopped.
+        if (pending.length === concurrency) {
+          const oldest = await pending[0].outcome;
+          if ('written' in oldest) {
+            pending.shift();
+            record(oldest.written);
+          }
+        }
+        if (failing) break;
+        const outcome = write(row.entry).then(
+          (written) => ({ written }),
+          (failed: unknown) => {
+            failing = true;
+            return { failed };
+          },
+        );
+        pending.push({ line: row.line, after: lastLine, outcome });
       }
-      lastLine = line;
+      lastLine = row.line;
     }
   } catch (error) {
-    // The broker gone, or the file changed since it was checked: say what was written, and where it stopped.
-    throw new XrefImportStoppedError(tally, lastLine, error instanceof XrefCsvError ? error.line : (line ?? 1), error);
+    // The file changed since it was checked, or cannot be read any more.
+    unread = { line: error instanceof XrefCsvError ? error.line : (lastLine ?? 1), cause: error };
   }
+  // The writes under way end before the import does; every one that succeeded is counted, in the file's order.
+  const outcomes = await Promise.all(pending.map((p) => p.outcome));
+  for (const outcome of outcomes) if ('written' in outcome) record(outcome.written);
+  const stop = outcomes.findIndex((outcome) => 'failed' in outcome);
+  if (stop >= 0) {
+    const { line, after } = pending[stop];
+    const through = pending[pending.length - 1].line;
+    const { failed } = outcomes[stop] as { failed: unknown };
+    throw new XrefImportStoppedError(tally, after, line, failed, through > line ? through : undefined);
+  }
+  if (unread) throw new XrefImportStoppedError(tally, lastLine, unread.line, unread.cause, undefined);
   return tally;
 }
