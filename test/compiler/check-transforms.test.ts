@@ -2,17 +2,11 @@
  * The transform checks on the shapes the corpus does not cover: conditions, blocks, nested constructors, dotted
  * `owns`, computed keys, `for_each` element context, `$event`, variables, and everything the walk must stay silent on.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
+import { sharedCorpus } from './shared-corpus.js';
 import { testConnectors } from './test-connectors.js';
-
-const root = fileURLToPath(new URL('./corpus/_shared/', import.meta.url));
-const shared = readdirSync(root)
-  .filter((f) => f !== 'good-integration.yaml')
-  .map((f) => ({ path: `_shared/${f}`, bytes: readFileSync(root + f) }));
 
 /** Compiles one integration whose step writes shop products (owning `owns`), returning `line:col code` per problem. */
 function check(
@@ -52,7 +46,7 @@ function check(
   const files = [{ path: 't.yaml', bytes: Buffer.from(yaml) }];
   if (tests) files.push({ path: 't.test.yaml', bytes: Buffer.from(tests.join('\n')) });
   const result = compileSpecTree(
-    { displayRoot: '.', files: [...shared, ...files] },
+    { displayRoot: '.', files: [...sharedCorpus, ...files] },
     { connectors: testConnectors(), engine: referenceEngine },
   );
   return result.diagnostics
@@ -182,7 +176,7 @@ describe('a field name with a hyphen', () => {
       '  - { connection: shop, object: product, fields: [name] }',
     ].join('\n');
     const result = compileSpecTree(
-      { displayRoot: '.', files: [...shared, { path: 't.yaml', bytes: Buffer.from(yaml) }] },
+      { displayRoot: '.', files: [...sharedCorpus, { path: 't.yaml', bytes: Buffer.from(yaml) }] },
       { connectors: testConnectors(), engine: referenceEngine },
     );
     const reads = result.diagnostics.filter((d) => d.code === 'unknown-source-field');

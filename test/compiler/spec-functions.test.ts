@@ -2,20 +2,14 @@
  * An integration's `functions`: each diagnostic at its exact line:col with its message, and what a spec that uses
  * them plans (the dry run, which runs the compiled expressions as the runtime does), on both transform engines.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSpecTree } from '../../engine/compiler/compile-spec-set.js';
 import { dryRun } from '../../engine/plan/dry-run.js';
 import { junctionEngine } from '../../engine/transform/junction-engine.js';
 import { referenceEngine } from '../../engine/transform/reference-engine.js';
 import type { TransformEngine } from '../../engine/transform/transform-engine.js';
+import { sharedCorpus } from './shared-corpus.js';
 import { testConnectors } from './test-connectors.js';
-
-const root = fileURLToPath(new URL('./corpus/_shared/', import.meta.url));
-const shared = readdirSync(root)
-  .filter((f) => f !== 'good-integration.yaml')
-  .map((f) => ({ path: `_shared/${f}`, bytes: readFileSync(root + f) }));
 
 /** An integration writing shop products, with `functions` (YAML lines) and the given key and body. */
 function spec(functions: string[], options: { key?: string; body?: string; onError?: string } = {}): string {
@@ -40,7 +34,7 @@ function spec(functions: string[], options: { key?: string; body?: string; onErr
 
 function compile(yaml: string, engine: TransformEngine = referenceEngine) {
   return compileSpecTree(
-    { displayRoot: '.', files: [...shared, { path: 't.yaml', bytes: Buffer.from(yaml) }] },
+    { displayRoot: '.', files: [...sharedCorpus, { path: 't.yaml', bytes: Buffer.from(yaml) }] },
     { connectors: testConnectors(), engine },
   );
 }
