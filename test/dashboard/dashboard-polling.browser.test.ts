@@ -4,20 +4,18 @@
  */
 import { expect, it } from 'vitest';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { holdAnswers } from './helpers/chromium.js';
+import { openDashboard } from './helpers/chromium.js';
 import { engineAndBrowserForFile } from './helpers/engine-and-browser.js';
 
 const world = engineAndBrowserForFile({ integrations: [integrationYaml()] });
 
 it('asks for the next refresh only once the last one has answered', async () => {
-  const page = await world.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const asked: string[] = [];
-  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
   // The engine's answer to the first refresh is held until the test lets it through.
-  const release = await holdAnswers(page, /\/api\/status$/);
-  await page.goto(`${world.h.engine.operatorUrl}/`);
+  const { page, asked, errors, release } = await openDashboard(
+    world.browser,
+    `${world.h.engine.operatorUrl}/`,
+    /\/api\/status$/,
+  );
   // The retrying panel polls on its own, 2 s after each of its answers: three of its polls after the held refresh span
   // more than one refresh beat, so a page refreshing on a fixed beat would have asked for /api/status again by then.
   const askedSinceHeld = (path: string) => asked.slice(asked.indexOf('/api/status') + 1).filter((p) => p === path);

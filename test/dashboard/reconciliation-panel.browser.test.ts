@@ -4,11 +4,10 @@
  * same element across refreshes while nothing it shows changed, so a key an operator double-clicked to copy stays
  * selected when the next refresh lands.
  */
-import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { storeDifferingReport } from '../helpers/stored-reconcile-report.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { holdAnswers } from './helpers/chromium.js';
+import { openDashboard } from './helpers/chromium.js';
 import { engineAndBrowserForFile } from './helpers/engine-and-browser.js';
 
 const world = engineAndBrowserForFile({ integrations: [integrationYaml()] });
@@ -27,18 +26,7 @@ const storeReport = () =>
   );
 
 /** A new page of the dashboard, with the paths it asked for in order and its errors. */
-async function openPage(
-  hold?: RegExp,
-): Promise<{ page: Page; asked: string[]; errors: string[]; release: () => void }> {
-  const page = await world.browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const asked: string[] = [];
-  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
-  const release = hold ? await holdAnswers(page, hold) : () => {};
-  await page.goto(world.h.engine.operatorUrl!);
-  return { page, asked, errors, release };
-}
+const openPage = (hold?: RegExp) => openDashboard(world.browser, world.h.engine.operatorUrl!, hold);
 
 // Each test waits out two or three of the panel's 10 s pauses.
 const PANEL_TEST_TIMEOUT = 120_000;

@@ -14,7 +14,7 @@ import { auditTrail } from '../ops/cli-in-process.js';
 import { startRuntimeHarness, waitFor } from '../runtime/helpers/runtime-harness.js';
 import type { RuntimeHarness } from '../runtime/helpers/runtime-harness.js';
 import { integrationYaml } from '../runtime/helpers/runtime-specs.js';
-import { holdAnswers, launchChromium } from './helpers/chromium.js';
+import { launchChromium, openDashboard } from './helpers/chromium.js';
 
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 
@@ -137,14 +137,8 @@ it("keeps a key's row and buttons across refreshes: a click pressed before a ref
 });
 
 it('asks for the retrying keys again only once the last answer came', async () => {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const asked: string[] = [];
-  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
   // The engine's answer to the panel's first poll is held until the test lets it through.
-  const release = await holdAnswers(page, /\/api\/retrying$/);
-  await page.goto(h.engine.operatorUrl!);
+  const { page, asked, errors, release } = await openDashboard(browser, h.engine.operatorUrl!, /\/api\/retrying$/);
   // The rest of the page refreshes a second after each answer: three of its refreshes after the held poll span more
   // than the panel's 2 s, so a panel polling on a fixed beat would have asked again by then.
   const askedSinceHeld = (path: string) => asked.slice(asked.indexOf('/api/retrying') + 1).filter((p) => p === path);

@@ -25,7 +25,7 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** Holds the engine's answers to the page's requests matching `path` until the returned function lets them through. */
-export async function holdAnswers(page: Page, path: RegExp): Promise<() => void> {
+async function holdAnswers(page: Page, path: RegExp): Promise<() => void> {
   let release = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
   await page.route(path, async (route) => {
@@ -33,4 +33,23 @@ export async function holdAnswers(page: Page, path: RegExp): Promise<() => void>
     await route.continue();
   });
   return release;
+}
+
+/**
+ * A new page of the dashboard at `url`, with the paths it asked for in order and its errors; with `hold`, the engine's
+ * answers to the requests matching it are held until `release` lets them through (holdAnswers).
+ */
+export async function openDashboard(
+  browser: Browser,
+  url: string,
+  hold?: RegExp,
+): Promise<{ page: Page; asked: string[]; errors: string[]; release: () => void }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const asked: string[] = [];
+  page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+  const release = hold ? await holdAnswers(page, hold) : () => {};
+  await page.goto(url);
+  return { page, asked, errors, release };
 }
