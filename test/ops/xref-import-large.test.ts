@@ -88,14 +88,14 @@ it('checks a million links line by line and stops at a bad last line, before the
 it('a write that fails says what was imported, what writes under way may have stored, and audits it', async () => {
   server = await startTestNatsServer();
   const nc = await connect({ servers: server.url, noAsyncTraces: true });
-  // A bucket that takes target ids of at most 16 bytes: the write of line 5 is refused by the broker.
-  await new Kvm(jetstream(nc)).create(BUCKET_NAMES.xref, { maxValueSize: 16 });
+  // A bucket that takes messages of at most 100 bytes (a put's value and headers): line 5's is refused by the broker.
+  await new Kvm(jetstream(nc)).create(BUCKET_NAMES.xref, { maxValueSize: 100 });
   await nc.close();
   dir = await mkdtemp(join(tmpdir(), 'junction-xref-stop-'));
   const file = join(dir, 'links.csv');
   await writeFile(
     file,
-    'source_id,target_id\n1,001A1\n2,001A2\n1,001A1\n3,001A3-a-much-longer-id\n4,001A4\n5,001A5\n6,001A6\n',
+    `source_id,target_id\n1,001A1\n2,001A2\n1,001A1\n3,001A3-${'x'.repeat(120)}\n4,001A4\n5,001A5\n6,001A6\n`,
   );
   const stored = async () => (await junction('xref', 'export', 'customer', '--nats', server!.url)).stdout;
   // One link at a time: nothing after the refused line was started.

@@ -3,6 +3,7 @@
  * `junction_xref` bucket that the engine's replicas follow. Writes report what they changed, so every command can
  * audit it; an import never silently replaces a different existing target id unless asked to.
  */
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import { listLiveEntries, readLiveEntry } from '../broker/kv-listing.js';
 import { fromKeyToken, keyToken } from '../broker/subjects.js';
@@ -45,6 +46,10 @@ export class XrefStore {
   async write(entries: XrefEntry[], options: { overwrite?: boolean; dryRun?: boolean } = {}): Promise<XrefWriteReport> {
     const report: XrefWriteReport = { created: [], changed: [], unchanged: [], conflicts: [] };
     for (const entry of entries) {
+      if (!options.dryRun && (await this.createNew(entry))) {
+        report.created.push(entry);
+        continue;
+      }
       const existing = await this.get(entry.map, entry.sourceId);
       if (existing === entry.targetId) report.unchanged.push(entry);
       else if (existing !== undefined && !options.overwrite) report.conflicts.push({ ...entry, existing });
@@ -55,6 +60,24 @@ export class XrefStore {
       }
     }
     return report;
+  }
+
+  /**
+   * Stores a link whose key never held a value, in one request (a put expecting no earlier message for the key), as
+   * most links of a first import are; false when the key holds one (or a delete marker), which then has to be read.
+   */
+  private async createNew(entry: XrefEntry): Promise<boolean> {
+    try {
+      await this.kv.put(xrefKey(entry.map, entry.sourceId), entry.targetId, { previousSeq: 0 });
+      return true;
+    } catch (error) {
+      const held =
+        error instanceof JetStreamApiError &&
+        (error.code === JetStreamApiCodes.StreamWrongLastSequence ||
+          error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+      if (held) return false;
+      throw error;
+    }
   }
 
   /** Deletes an entry; returns the target id it had, or undefined when there was none. */
