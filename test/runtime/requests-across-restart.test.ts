@@ -15,6 +15,7 @@ import { DeliveryLedger } from '../../engine/runtime/stores/delivery-ledger.js';
 import type { LedgerEntry } from '../../engine/runtime/stores/delivery-ledger.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
+import { nextStatus } from '../helpers/next-status.js';
 import { expectDrained, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -28,11 +29,6 @@ afterEach(async () => {
   await h?.dispose();
   nats = h = undefined;
 });
-
-/** Resolves at the connection's next status of `type`. */
-async function nextStatus(nc: NatsConnection, type: string): Promise<void> {
-  for await (const s of nc.status()) if (s.type === type) return;
-}
 
 it('a JetStream request made while the broker is down is sent once the connection is back, and answered', async () => {
   nats = await startTestNatsServer();

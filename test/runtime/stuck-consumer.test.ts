@@ -29,6 +29,7 @@ import {
   retryConsumerName,
   retrySubject,
 } from '../../engine/runtime/broker/subjects.js';
+import { nextStatus } from '../helpers/next-status.js';
 import { TEST_TUNING, brokerBacklog, startRuntimeHarness, waitFor } from './helpers/runtime-harness.js';
 import type { RuntimeHarness } from './helpers/runtime-harness.js';
 import { integrationYaml } from './helpers/runtime-specs.js';
@@ -142,9 +143,7 @@ it(
       };
       // A request sent before the connection is back is lost and times out (5 s, twice per test): ask once it is back.
       const restart = async (between: () => void) => {
-        const reconnected = (async () => {
-          for await (const status of nc.status()) if (status.type === 'reconnect') return;
-        })();
+        const reconnected = nextStatus(nc, 'reconnect');
         await harness.nats.stop();
         between();
         await harness.nats.restart();

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { connectNats } from '../../engine/runtime/broker/connect.js';
 import { startTestNatsServer } from '../helpers/nats-server.js';
 import type { TestNatsServer } from '../helpers/nats-server.js';
+import { nextStatus } from '../helpers/next-status.js';
 
 let nats: TestNatsServer;
 const opened: NatsConnection[] = [];
@@ -136,9 +137,7 @@ it('still answers a request/reply and a JetStream publish, and flush() waits for
 it('coalesces on the new socket after a reconnect, and delivers what it publishes then', async () => {
   const engine = await open('engine');
   const before = socketOf(engine);
-  const reconnected = (async () => {
-    for await (const s of engine.status()) if (s.type === 'reconnect') return;
-  })();
+  const reconnected = nextStatus(engine, 'reconnect');
   await nats.restart();
   await reconnected;
   expect(socketOf(engine)).not.toBe(before);
