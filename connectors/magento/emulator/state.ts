@@ -1,6 +1,7 @@
 /** The Magento emulator's in-memory store, seeded with a small catalogue, a customer and orders. */
 import { now } from './catalog-routes.js';
 import { newProductAttributes, savedStockItem } from './product-defaults.js';
+import { urlKeyOf } from './url-key.js';
 
 export type Row = Record<string, unknown>;
 
@@ -186,7 +187,7 @@ function seedCategories(): Map<number, Row> {
     const path = parent ? `${String(parent.path)}/${id}` : String(id);
     const descendants = rows.filter(([other]) => other !== id && pathOf(rows, other).includes(id)).length;
     // The seed store's own categories have URL keys and paths under the store's root, as a save gives them.
-    const url = level > 1 ? [{ attribute_code: 'url_key', value: name.toLowerCase() }] : [];
+    const url = level > 1 ? [{ attribute_code: 'url_key', value: urlKeyOf(name) }] : [];
     if (level > 1) url.push({ attribute_code: 'url_path', value: urlPathOf(rows, id) });
     const custom_attributes = [...url, { attribute_code: 'children_count', value: String(descendants) }];
     // Each after its siblings, as the resource model's _beforeSave places a new category.
@@ -206,7 +207,7 @@ function pathOf(rows: [number, number, string][], id: number): number[] {
 function urlPathOf(rows: [number, number, string][], id: number): string {
   return pathOf(rows, id)
     .slice(2)
-    .map((step) => rows.find(([other]) => other === step)![2].toLowerCase())
+    .map((step) => urlKeyOf(rows.find(([other]) => other === step)![2]))
     .join('/');
 }
 

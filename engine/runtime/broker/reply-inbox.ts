@@ -153,7 +153,7 @@ export class ReplyInbox {
       // Published while down, it would be dropped at the next dial (requests-wait-for-reconnect.ts): sent once back,
       // unless timed out or failed by the close meanwhile.
       const back = untilReconnected(this.#nc);
-      if (back) void back.then(() => this.#pending.get(token) === pending && send());
+      if (back) void back.then((reconnected) => reconnected && this.#pending.get(token) === pending && send());
       else send();
     });
   }
