@@ -14,6 +14,7 @@ import { withCluster } from '../cluster-connection.js';
 import { formatRecordPlan, progressLine } from '../formats/backfill-report.js';
 import { progressDisplay } from '../progress-display.js';
 import { UsageError } from '../usage-error.js';
+import { countOption } from '../count-option.js';
 import { listableIntegration } from '../listable-integration.js';
 import { createWiring } from '../wiring.js';
 import { engineSecurity } from '../security-options.js';
@@ -30,8 +31,8 @@ export interface BackfillFlags extends SecurityFlags {
 }
 
 export async function backfill(name: string, dir: string, flags: BackfillFlags): Promise<void> {
-  const limit = flags.limit === undefined ? undefined : count('--limit', flags.limit);
-  const maxInFlight = count('--max-in-flight', flags.maxInFlight);
+  const limit = flags.limit === undefined ? undefined : countOption('--limit', flags.limit);
+  const maxInFlight = countOption('--max-in-flight', flags.maxInFlight);
   // Lists and calls the real systems with resolved secrets, as `junction run` does, so it takes run's allowlist.
   const wiring = createWiring({ security: engineSecurity(process.env, flags, true) });
   const { specSet, integration } = await listableIntegration(wiring, dir, name);
@@ -122,10 +123,4 @@ async function dryRun(
   process.stdout.write(
     `dry run: ${shown} record${shown === 1 ? '' : 's'} shown (${position.filtered} filtered out); nothing stored\n`,
   );
-}
-
-function count(flag: string, value: string): number {
-  if (!/^[1-9]\d*$/.test(value))
-    throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
-  return Number(value);
 }

@@ -12,6 +12,7 @@ import { DEAD_LETTER_ID, INTEGRATION_NAME } from '../../runtime/stores/dead-lett
 import type { DlqBackend, DlqTargetOptions } from '../operator/dlq-backend.js';
 import { parseDuration } from '../../compiler/duration.js';
 import { UsageError } from '../usage-error.js';
+import { countOption } from '../count-option.js';
 import { stepsRerunMessage } from '../../runtime/operator/replay-steps-message.js';
 import { refusedTokenOption } from '../operator/operator-client.js';
 import { checkReason } from '../operator/reason-option.js';
@@ -50,7 +51,12 @@ export function registerDlqCommand(program: Command): void {
         new Option('--format <format>', 'output format (json: one array)').choices(['text', 'json']).default('text'),
       )
       .option('--json', 'the same as --format json')
-      .option('--limit <n>', `at most this many entries (1-${MAX_LIST_LIMIT})`, listLimit, DEFAULT_LIST_LIMIT)
+      .option(
+        '--limit <n>',
+        `at most this many entries (1-${MAX_LIST_LIMIT})`,
+        (text) => countOption('--limit', text, MAX_LIST_LIMIT),
+        DEFAULT_LIST_LIMIT,
+      )
       .option('--after <cursor>', 'the page after this cursor (the previous page prints the command)'),
   ).action((opts: DlqListOptions) => {
     checkSelectors([], opts.integration);
@@ -185,13 +191,6 @@ const MAX_LIST_LIMIT = 10_000;
 
 /** Entries a bulk replay reads at a time (it holds no more), with a progress line after each batch. */
 const REPLAY_BATCH = 100;
-
-function listLimit(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > MAX_LIST_LIMIT)
-    throw new UsageError(`--limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(text)}`);
-  return n;
-}
 
 /** The command that lists the page after `next`, with the options given (the token stays in $JUNCTION_TOKEN). */
 function nextPageCommand(opts: DlqListOptions, next: string): string {

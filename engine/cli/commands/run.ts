@@ -16,6 +16,7 @@ import { parseDuration } from '../../compiler/duration.js';
 import { DEFAULT_TUNING } from '../../runtime/runtime-options.js';
 import { advancedOption } from '../help-levels.js';
 import { UsageError } from '../usage-error.js';
+import { countOption } from '../count-option.js';
 import type { CheckRow } from '../../ops/check/run-checks.js';
 import { formatCheckRows } from '../formats/check-report.js';
 import type { Wiring } from '../wiring.js';
@@ -438,12 +439,6 @@ function sizeOption(flag: string, value: string): number {
       `${flag} must be a size of at least 1024 bytes, like 500MiB or 8GiB, got ${JSON.stringify(value)}`,
     );
   return bytes;
-}
-
-function countOption(flag: string, value: string): number {
-  if (!/^[1-9]\d*$/.test(value))
-    throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
-  return Number(value);
 }
 
 /** The problems `junction check` would report, printed once the engine's first probes are back. */

@@ -17,6 +17,7 @@ import { NATS_OPTION_HELP, withCluster } from '../cluster-connection.js';
 import type { Cluster } from '../cluster-connection.js';
 import { formatTable } from '../formats/table.js';
 import { UsageError } from '../usage-error.js';
+import { countOption } from '../count-option.js';
 import { addSecurityOptions } from '../security-options.js';
 import type { XrefMatchFlags } from '../xref/xref-match-action.js';
 
@@ -125,10 +126,7 @@ export function registerXrefCommand(program: Command): Command {
         concurrency: string;
       },
     ) => {
-      if (!/^[1-9]\d*$/.test(opts.concurrency) || Number(opts.concurrency) > MAX_XREF_IMPORT_CONCURRENCY)
-        throw new UsageError(
-          `--concurrency must be a whole number from 1 to ${MAX_XREF_IMPORT_CONCURRENCY}, got ${JSON.stringify(opts.concurrency)}`,
-        );
+      const concurrency = countOption('--concurrency', opts.concurrency, MAX_XREF_IMPORT_CONCURRENCY);
       const { checkXrefCsv, importXrefCsv, XrefCsvError, XrefImportStoppedError } =
         await import('../../ops/xref/import-xref-csv.js');
       const columns = { source: opts.sourceColumn, target: opts.targetColumn };
@@ -151,7 +149,7 @@ export function registerXrefCommand(program: Command): Command {
             checked,
             (entry) => store.write([entry], options),
             (written) => process.stdout.write(describeChanges(written)),
-            Number(opts.concurrency),
+            concurrency,
           );
         } catch (error) {
           if (!(error instanceof XrefImportStoppedError)) throw error;

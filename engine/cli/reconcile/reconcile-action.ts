@@ -14,6 +14,7 @@ import { progressDisplay } from '../progress-display.js';
 import type { ReconcileFormat } from '../formats/reconcile-report.js';
 import { storeReconcileReport } from '../../runtime/control/reconcile-reports.js';
 import { UsageError } from '../usage-error.js';
+import { countOption } from '../count-option.js';
 import { listableIntegration } from '../listable-integration.js';
 import { createWiring } from '../wiring.js';
 import { engineSecurity } from '../security-options.js';
@@ -31,8 +32,7 @@ export interface ReconcileFlags extends SecurityFlags {
 
 export async function reconcile(name: string, dir: string, flags: ReconcileFlags): Promise<void> {
   if (flags.all && flags.sample) throw new UsageError('--sample and --all exclude each other');
-  if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample))
-    throw new UsageError(`--sample must be a positive whole number, got ${JSON.stringify(flags.sample)}`);
+  if (flags.sample !== undefined) countOption('--sample', flags.sample);
   // Before the comparisons, which can take minutes: a --fix that could never be confirmed fails at once.
   if (flags.fix && !flags.yes && !process.stdin.isTTY) throw noTerminal();
   // Lists and calls the real systems with resolved secrets, as `junction run` does, so it takes run's allowlist.
